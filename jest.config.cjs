@@ -1,0 +1,13 @@
+/** Jest runs the TypeScript sources through ts-jest, compiled to CommonJS for the test VM
+ * (the shipped bundles are ESM; see scripts/bundle.mjs). `.js` suffixes in relative
+ * imports are mapped back to the `.ts` sources. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: { warnOnly: false } }],
+  },
+  testTimeout: 30000,
+};

@@ -1,0 +1,16 @@
+// Builds the committed bundles: dist/cli.js (the `trainlint` command) and dist/index.js
+// (the GitHub Action). Deterministic output: CI rebuilds and compares with what is committed.
+import { build } from 'esbuild';
+
+const shared = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+  // CommonJS dependencies bundled into ESM may call require() for Node built-ins.
+  banner: { js: "import { createRequire as __trainlintCreateRequire } from 'node:module';\nconst require = __trainlintCreateRequire(import.meta.url);" },
+};
+
+await build({ ...shared, entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts' }, outdir: 'dist' });

@@ -1,0 +1,109 @@
+/** Command-line parsing for `trainlint`. Unknown flags are usage errors (exit 2). */
+import { parseArgs } from 'node:util';
+import { UsageError } from '../config/errors.js';
+import type { RuleSetting } from '../config/types.js';
+import { RULES_BY_ID } from '../rules/index.js';
+
+export type FailOn = 'error' | 'warning' | 'never';
+export const FORMATS = ['stylish', 'json', 'github'] as const;
+export type CliFormat = (typeof FORMATS)[number];
+
+export interface CliArgs {
+  command: 'lint' | 'plan' | 'rules' | 'help' | 'version';
+  paths: string[];
+  base?: string;
+  format: CliFormat;
+  config?: string;
+  failOn: FailOn;
+  rules: Record<string, RuleSetting>;
+  output?: string;
+  color?: boolean;
+  debug: boolean;
+}
+
+const SEVERITIES = new Set(['off', 'info', 'warning', 'error']);
+
+export function parseCliArgs(argv: string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        base: { type: 'string' },
+        format: { type: 'string', short: 'f' },
+        config: { type: 'string', short: 'c' },
+        'fail-on': { type: 'string' },
+        rule: { type: 'string', multiple: true },
+        output: { type: 'string', short: 'o' },
+        color: { type: 'boolean' },
+        'no-color': { type: 'boolean' },
+        debug: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+  const { values, positionals } = parsed;
+  let command: CliArgs['command'] = 'lint';
+  let paths = positionals;
+  if (positionals[0] === 'plan' || positionals[0] === 'rules') {
+    command = positionals[0];
+    paths = positionals.slice(1);
+  }
+  if (values.help) command = 'help';
+  else if (values.version) command = 'version';
+  if (command === 'plan' && paths.length !== 1) throw new UsageError('usage: trainlint plan FILE');
+
+  const format = (values.format ?? 'stylish') as CliFormat;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got "${values.format}")`);
+  const failOn = (values['fail-on'] ?? 'error') as FailOn;
+  if (!['error', 'warning', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning or never (got "${failOn}")`);
+  if (values.base !== undefined && (values.base === '' || values.base.startsWith('-'))) throw new UsageError(`--base needs a git revision (got "${values.base}")`);
+
+  const rules: Record<string, RuleSetting> = {};
+  for (const spec of values.rule ?? []) {
+    const m = /^([a-z0-9-]+)=(\w+)$/.exec(spec);
+    if (!m) throw new UsageError(`--rule expects ID=SEVERITY (got "${spec}")`);
+    if (!RULES_BY_ID.has(m[1])) throw new UsageError(`--rule: unknown rule "${m[1]}" (run \`trainlint rules\`)`);
+    if (!SEVERITIES.has(m[2])) throw new UsageError(`--rule ${m[1]}: severity must be off, info, warning or error (got "${m[2]}")`);
+    rules[m[1]] = m[2] as RuleSetting;
+  }
+  return {
+    command,
+    paths,
+    base: values.base,
+    format,
+    config: values.config,
+    failOn,
+    rules,
+    output: values.output,
+    color: values['no-color'] ? false : values.color,
+    debug: values.debug ?? false,
+  };
+}
+
+export const HELP = `trainlint — lint ML training configs before launch
+
+Usage:
+  trainlint [paths…] [options]      lint files, folders or globs (default: the config's files, else .)
+  trainlint plan FILE [options]      print the resolved training plan of one config
+  trainlint rules                    list the rules
+
+Options:
+  --base REF                compare each config with its version at git REF
+  -f, --format FORMAT       stylish (default), json, github
+  -c, --config FILE         configuration file (default: .trainlint.yml)
+  --fail-on LEVEL           error (default), warning, never
+  --rule ID=SEVERITY        override a rule: off, info, warning, error (repeatable)
+  -o, --output FILE         write the report to FILE instead of stdout
+  --color / --no-color      force colour on or off (default: on for a terminal)
+  --debug                   print stack traces of internal errors
+  -h, --help                this help
+  -v, --version             the version
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config error or internal failure.
+`;

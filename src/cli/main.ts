@@ -1,0 +1,86 @@
+/** The CLI: argv → engine → reporter → exit code (0 clean, 1 findings, 2 usage/internal). */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../config/errors.js';
+import { readConfig, settingsFor } from '../config/load-config.js';
+import { buildReport, reportFile, TOOL_VERSION } from '../engine/build-report.js';
+import { GitError } from '../engine/git.js';
+import { analyse, lint } from '../engine/lint.js';
+import { loadFile } from '../engine/load-file.js';
+import { toPosix } from '../engine/discover.js';
+import type { Report } from '../engine/report-types.js';
+import { RULES } from '../rules/index.js';
+import { formatReport } from '../report/index.js';
+import { formatPlan } from '../report/plan-text.js';
+import { HELP, parseCliArgs, type CliArgs, type FailOn } from './args.js';
+
+export interface CliIO {
+  cwd: string;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+}
+
+export function exitCodeFor(report: Report, failOn: FailOn): 0 | 1 {
+  if (failOn === 'never') return 0;
+  if (report.summary.errors > 0) return 1;
+  if (failOn === 'warning' && report.summary.warnings > 0) return 1;
+  return 0;
+}
+
+function rulesTable(): string {
+  const width = Math.max(...RULES.map((r) => r.meta.id.length));
+  return RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(7)}  ${r.meta.description}`).join('\n') + '\n';
+}
+
+async function runPlan(args: CliArgs, io: CliIO): Promise<number> {
+  const { config } = readConfig(io.cwd, args.config);
+  const abs = path.resolve(io.cwd, args.paths[0]);
+  const rel = toPosix(path.relative(io.cwd, abs));
+  // The full pipeline (so references and --base apply), restricted to this one file.
+  const { results } = await lint({ root: io.cwd, paths: [args.paths[0]], config, base: args.base, cliRules: args.rules });
+  const result = results[0] ?? { file: loadFile(abs, rel), findings: [], ...analyse(loadFile(abs, rel), settingsFor(config, rel)) };
+  const out = args.format === 'json' ? JSON.stringify(reportFile(result), null, 2) + '\n' : formatPlan(result);
+  emit(args, io, out);
+  return 0;
+}
+
+function emit(args: CliArgs, io: CliIO, text: string): void {
+  if (args.output) writeFileSync(path.resolve(io.cwd, args.output), text);
+  else io.stdout(text);
+}
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  let args: CliArgs | undefined;
+  try {
+    args = parseCliArgs(argv);
+    if (args.command === 'help') {
+      io.stdout(HELP);
+      return 0;
+    }
+    if (args.command === 'version') {
+      io.stdout(`trainlint ${TOOL_VERSION}\n`);
+      return 0;
+    }
+    if (args.command === 'rules') {
+      io.stdout(rulesTable());
+      return 0;
+    }
+    if (args.command === 'plan') return await runPlan(args, io);
+    const { config } = readConfig(io.cwd, args.config);
+    const { results } = await lint({ root: io.cwd, paths: args.paths, config, base: args.base, cliRules: args.rules });
+    const report = buildReport(results);
+    const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
+    const color = args.color ?? (io.isTTY && !args.output && !process.env.NO_COLOR);
+    emit(args, io, formatReport(args.format, report, { color, sources }));
+    return exitCodeFor(report, args.failOn);
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof GitError) {
+      io.stderr(`trainlint: ${err.message}\n`);
+      return 2;
+    }
+    const e = err as Error;
+    io.stderr(`trainlint: internal error: ${e?.message?.split('\n')[0] ?? String(err)}${args?.debug ? `\n${e?.stack ?? ''}` : ' (run with --debug for details)'}\n`);
+    return 2;
+  }
+}

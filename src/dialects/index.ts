@@ -1,0 +1,25 @@
+/** The dialect registry and detection: the highest score wins; ties go to registry order. */
+import type { SourceFile } from '../engine/source.js';
+import { generic } from './generic.js';
+import { hfTrainer } from './hf-trainer.js';
+import { openclip } from './openclip.js';
+import type { Dialect, ExtractEnv } from './types.js';
+
+export const DIALECTS: readonly Dialect[] = [openclip, hfTrainer, generic];
+
+export function dialectById(id: string): Dialect | undefined {
+  return DIALECTS.find((d) => d.meta.id === id);
+}
+
+export function detectDialect(file: SourceFile, env: ExtractEnv): Dialect | undefined {
+  let best: Dialect | undefined;
+  let bestScore = 0;
+  for (const dialect of DIALECTS) {
+    const score = dialect.detect(file, env);
+    if (score > bestScore) {
+      best = dialect;
+      bestScore = score;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,132 @@
+/**
+ * OpenCLIP (mlfoundations/open_clip): runs are command lines in launch scripts,
+ * `torchrun … -m open_clip_train.main --flag value …`. Flags and defaults follow
+ * `src/open_clip_train/params.py` (research/frameworks.md §2, corpus/FACTS-open_clip.md).
+ */
+import type { LaunchCommand } from '../engine/launch.js';
+import { argValue, launcherWorldSize } from '../engine/load/shell.js';
+import {
+  applyAssumptions,
+  defaultSetting,
+  derived,
+  deriveGlobalBatch,
+  numberFromArg,
+  stringFromArg,
+} from '../engine/plan.js';
+import type { SourceFile } from '../engine/source.js';
+import { fileStartRange } from '../engine/source.js';
+import { formatCount } from '../engine/format-number.js';
+import type { TrainingPlan } from '../engine/types.js';
+import type { Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
+
+const MODULES = /^(?:open_clip_train|training)\.main$/;
+const SCRIPT = /(?:^|\/)(?:open_clip_train|training)\/main\.py$/;
+/** Flags that only OpenCLIP's parser has; two of them identify a command without the module name. */
+const DISTINCTIVE = ['--train-num-samples', '--accum-freq', '--local-loss', '--gather-with-grad', '--zeroshot-frequency', '--dataset-resampled', '--lock-text', '--force-patch-dropout'];
+
+export const OPENCLIP_DEFAULTS = {
+  batchSize: 64,
+  accumFreq: 1,
+  lr: 5e-4,
+  warmup: 10000,
+  epochs: 32,
+  scheduler: 'cosine',
+  precision: 'amp_bf16',
+};
+
+function commandScore(cmd: LaunchCommand): number {
+  if (cmd.module && MODULES.test(cmd.module)) return 10;
+  if (cmd.script && SCRIPT.test(cmd.script)) return 10;
+  const flags = new Set(cmd.args.map((a) => a.flag));
+  const hits = DISTINCTIVE.filter((f) => flags.has(f)).length;
+  return hits >= 2 ? 5 : 0;
+}
+
+function trainingCommands(file: SourceFile): LaunchCommand[] {
+  return (file.script?.commands ?? []).filter((cmd) => commandScore(cmd) > 0);
+}
+
+function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): { plan: TrainingPlan; missing: MissingField[] } {
+  const plan: TrainingPlan = {};
+  const missing: MissingField[] = [];
+  const arg = (...flags: string[]) => argValue(cmd, ...flags);
+
+  const world = launcherWorldSize(cmd);
+  if (world) {
+    plan.worldSize = { value: world.value, origin: 'launcher', file: file.path, key: world.key, range: world.range, how: world.how };
+  }
+  plan.microBatchSize = numberFromArg(file, arg('--batch-size'), true) ?? defaultSetting(OPENCLIP_DEFAULTS.batchSize, '--batch-size');
+  plan.gradAccumSteps = numberFromArg(file, arg('--accum-freq'), true) ?? defaultSetting(OPENCLIP_DEFAULTS.accumFreq, '--accum-freq');
+  plan.peakLr =
+    numberFromArg(file, arg('--lr')) ??
+    defaultSetting(OPENCLIP_DEFAULTS.lr, '--lr', 'get_default_params(): 5e-4 unless a timm optimizer is used');
+  plan.warmupSteps = numberFromArg(file, arg('--warmup'), true) ?? defaultSetting(OPENCLIP_DEFAULTS.warmup, '--warmup');
+  if (plan.warmupSteps) plan.warmupSteps.unit = 'steps';
+  plan.epochs = numberFromArg(file, arg('--epochs'), true) ?? defaultSetting(OPENCLIP_DEFAULTS.epochs, '--epochs');
+  const samples = numberFromArg(file, arg('--train-num-samples'), true);
+  if (samples) plan.datasetSamples = { ...samples, unit: 'samples' };
+  plan.scheduler = stringFromArg(file, arg('--lr-scheduler')) ?? defaultSetting(OPENCLIP_DEFAULTS.scheduler, '--lr-scheduler');
+  plan.precision = stringFromArg(file, arg('--precision')) ?? defaultSetting(OPENCLIP_DEFAULTS.precision, '--precision');
+  const optimizer = stringFromArg(file, arg('--opt'));
+  if (optimizer) plan.optimizer = optimizer;
+  if (plan.scheduler.value === 'cosine') {
+    const cooldownEnd = arg('--lr-cooldown-end');
+    if (!cooldownEnd) plan.minLr = defaultSetting(0, '--lr-cooldown-end', 'cosine decays to 0');
+  } else {
+    const minLr = numberFromArg(file, arg('--lr-cooldown-end'));
+    if (minLr) plan.minLr = minLr;
+  }
+
+  applyAssumptions(plan, env.assume);
+  deriveGlobalBatch(plan);
+
+  // data.py: num_batches = ceil(num_samples / (batch_size × world_size));
+  // main.py: total_steps = (num_batches // accum_freq) × epochs.
+  const { datasetSamples, microBatchSize, worldSize, gradAccumSteps, epochs } = plan;
+  if (datasetSamples && microBatchSize && worldSize && gradAccumSteps) {
+    const perStep = microBatchSize.value * worldSize.value;
+    const batches = Math.ceil(datasetSamples.value / perStep);
+    const stepsPerEpoch = Math.floor(batches / gradAccumSteps.value);
+    const accumPart = gradAccumSteps.value === 1 ? '' : ` // ${formatCount(gradAccumSteps.value)}`;
+    plan.stepsPerEpoch = derived(
+      stepsPerEpoch,
+      `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})${accumPart} (webdataset may round up to a multiple of the dataloader workers)`,
+      'steps',
+    );
+    if (epochs) {
+      plan.totalSteps = derived(
+        stepsPerEpoch * epochs.value,
+        `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})${accumPart} × ${formatCount(epochs.value)}`,
+        'steps',
+      );
+    }
+  }
+  if (!plan.worldSize) {
+    missing.push({ field: 'worldSize', hint: 'launch with torchrun --nproc_per_node N [--nnodes M], or set assume.worldSize in .trainlint.yml' });
+  }
+  if (!plan.datasetSamples) {
+    missing.push({ field: 'datasetSamples', hint: 'pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml' });
+  }
+  return { plan, missing };
+}
+
+export const openclip: Dialect = {
+  meta: {
+    id: 'openclip',
+    title: 'OpenCLIP',
+    description: 'launch scripts running open_clip_train.main (torchrun, python -m, srun)',
+    yamlLoader: 'pyyaml',
+  },
+  detect(file) {
+    if (file.format !== 'shell') return 0;
+    return Math.max(0, ...(file.script?.commands ?? []).map(commandScore));
+  },
+  extract(file, env): Extraction {
+    const commands = trainingCommands(file);
+    const cmd = commands[0];
+    if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ['no OpenCLIP training command found'] };
+    const { plan, missing } = extractCommand(file, cmd, env);
+    const notes = commands.length > 1 ? [`${commands.length} OpenCLIP commands in this script; the first (line ${cmd.range.line}) is linted`] : [];
+    return { plan, missing, anchor: cmd.range, notes };
+  },
+};

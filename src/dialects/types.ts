@@ -1,0 +1,47 @@
+/** The contract every framework dialect implements: detect a file, extract its plan. */
+import type { SourceFile } from '../engine/source.js';
+import type { PlanField, Range, TrainingPlan } from '../engine/types.js';
+
+/** How the framework's loader types YAML scalars (see engine/load/yaml.ts). */
+export type YamlLoader = 'pyyaml' | 'omegaconf' | 'pydantic';
+
+export interface DialectMeta {
+  id: string;
+  title: string;
+  /** One line on the files this dialect reads. */
+  description: string;
+  /** How the training code loads its YAML; irrelevant for non-YAML dialects. */
+  yamlLoader: YamlLoader;
+  /** File name in schemas/dialects/, if the dialect has a built-in schema. */
+  schema?: string;
+}
+
+/** Values a config does not hold, supplied by `.trainlint.yml` `assume` and `mappings`. */
+export interface ExtractEnv {
+  assume: Partial<Record<PlanField, number | string>>;
+  /** Canonical field → key path (dot-separated) for the generic dialect. */
+  mappings: Partial<Record<PlanField, string>>;
+}
+
+export interface MissingField {
+  field: PlanField;
+  /** How the user can supply it, e.g. "pass --train-num-samples or set assume.datasetSamples". */
+  hint: string;
+}
+
+export interface Extraction {
+  plan: TrainingPlan;
+  /** Fields a rule needs that stay unknown, with how to supply them. */
+  missing: MissingField[];
+  /** Where findings about the whole run point when the cause has no key (the command, the file start). */
+  anchor: Range;
+  /** Remarks on the extraction (e.g. "3 training commands in this script; the first is linted"). */
+  notes: string[];
+}
+
+export interface Dialect {
+  meta: DialectMeta;
+  /** A score > 0 when the file looks like this dialect (higher wins), 0 otherwise. */
+  detect(file: SourceFile, env: ExtractEnv): number;
+  extract(file: SourceFile, env: ExtractEnv): Extraction;
+}

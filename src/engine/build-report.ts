@@ -1,0 +1,67 @@
+/** Turns lint results into the public JSON report (version 1). */
+import { docsPath, RULES_BY_ID } from '../rules/index.js';
+import type { Report, ReportFile, ReportSetting } from './report-types.js';
+import type { FileResult } from './lint.js';
+import { PLAN_FIELDS, type Setting, type TrainingPlan } from './types.js';
+
+export const TOOL_VERSION = '0.1.0';
+
+export function reportSetting(setting: Setting): ReportSetting {
+  const out: ReportSetting = { value: setting.value, origin: setting.origin };
+  if (setting.unit) out.unit = setting.unit;
+  if (setting.file) out.file = setting.file;
+  if (setting.key) out.key = setting.key;
+  if (setting.range) {
+    out.line = setting.range.line;
+    out.column = setting.range.column;
+  }
+  if (setting.how) out.how = setting.how;
+  if (setting.note) out.note = setting.note;
+  return out;
+}
+
+export function reportPlan(plan: TrainingPlan): Record<string, ReportSetting> {
+  const out: Record<string, ReportSetting> = {};
+  for (const field of PLAN_FIELDS) {
+    const setting = plan[field] as Setting | undefined;
+    if (setting && (typeof setting.value !== 'number' || Number.isFinite(setting.value))) out[field] = reportSetting(setting);
+  }
+  return out;
+}
+
+export function reportFile(result: FileResult): ReportFile {
+  const file: ReportFile = {
+    path: result.file.path,
+    dialect: result.dialect?.meta.id ?? null,
+    plan: result.extraction ? reportPlan(result.extraction.plan) : {},
+  };
+  if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
+  if (result.reason) file.reason = result.reason;
+  return file;
+}
+
+export function buildReport(results: FileResult[]): Report {
+  const findings = results.flatMap((r) =>
+    r.findings.map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
+      path: f.path,
+      line: f.range.line,
+      column: f.range.column,
+      endLine: f.range.endLine,
+      endColumn: f.range.endColumn,
+      data: f.data ?? {},
+      ...(f.fix ? { fix: f.fix } : {}),
+      ...(RULES_BY_ID.has(f.ruleId) ? { docsUrl: docsPath(f.ruleId) } : {}),
+    })),
+  );
+  const count = (s: string) => findings.filter((f) => f.severity === s).length;
+  return {
+    version: 1,
+    tool: { name: 'trainlint', version: TOOL_VERSION },
+    files: results.map(reportFile),
+    findings,
+    summary: { files: results.length, errors: count('error'), warnings: count('warning'), infos: count('info') },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Turns the paths and globs a user gives into the list of config files to lint.
+ * Folders are walked for config extensions; `.git`, `node_modules` and `ignore` globs are
+ * skipped; symlinks are followed only when they stay inside the root.
+ */
+import { lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { UsageError } from '../config/errors.js';
+import type { TrainlintConfig } from '../config/types.js';
+import { asList, CONFIG_NAMES, matcher } from '../config/load-config.js';
+
+export const CONFIG_EXTENSIONS = ['.yaml', '.yml', '.json', '.toml', '.sh', '.bash'];
+const ALWAYS_SKIPPED_DIRS = new Set(['.git', 'node_modules']);
+const SKIPPED_FILES = new Set([...CONFIG_NAMES, '.trainlint-baseline.json', 'package.json', 'package-lock.json', 'tsconfig.json']);
+
+export interface DiscoveredFile {
+  /** Absolute path. */
+  abs: string;
+  /** Root-relative POSIX path. */
+  rel: string;
+}
+
+export function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
+
+function insideRoot(realRoot: string, abs: string): boolean {
+  try {
+    const real = realpathSync(abs);
+    return real === realRoot || real.startsWith(realRoot + path.sep);
+  } catch {
+    return false;
+  }
+}
+
+export function discover(root: string, inputs: string[], config: TrainlintConfig): DiscoveredFile[] {
+  const realRoot = realpathSync(root);
+  const ignored = matcher(config.ignore);
+  const named = matcher(config.files);
+  const found = new Map<string, DiscoveredFile>();
+  const relOf = (abs: string) => toPosix(path.relative(root, abs)) || path.basename(abs);
+
+  const add = (abs: string) => {
+    const rel = relOf(abs);
+    if (!found.has(rel)) found.set(rel, { abs, rel });
+  };
+
+  const walk = (dir: string, onFile: (abs: string, rel: string) => void) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const abs = path.join(dir, entry.name);
+      const rel = relOf(abs);
+      if (ignored(rel)) continue;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        if (!insideRoot(realRoot, abs)) continue;
+        try {
+          const st = statSync(abs);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          continue;
+        }
+        // Directory links are not walked (no cycles); file links inside the root are read.
+        if (isDir) continue;
+      }
+      if (isDir) {
+        if (!ALWAYS_SKIPPED_DIRS.has(entry.name)) walk(abs, onFile);
+      } else if (isFile) {
+        onFile(abs, rel);
+      }
+    }
+  };
+
+  const wanted = (rel: string) =>
+    named(rel) || (CONFIG_EXTENSIONS.includes(path.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path.basename(rel)));
+
+  const list = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ['.'];
+  for (const input of list) {
+    const abs = path.resolve(root, input);
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      st = undefined;
+    }
+    if (st) {
+      if (st.isSymbolicLink() && !insideRoot(realRoot, abs)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
+      if (statSync(abs).isDirectory()) {
+        walk(abs, (fileAbs, rel) => {
+          if (wanted(rel)) add(fileAbs);
+        });
+      } else {
+        add(abs);
+      }
+      continue;
+    }
+    if (picomatch.scan(input).isGlob) {
+      const isMatch = picomatch(toPosix(input), { dot: true });
+      walk(root, (fileAbs, rel) => {
+        if (isMatch(rel)) add(fileAbs);
+      });
+      continue;
+    }
+    throw new UsageError(`${input}: no such file or directory`);
+  }
+  return [...found.values()];
+}

@@ -1,0 +1,56 @@
+/**
+ * The parsed form of a launch script (`.sh`): variable assignments and the training
+ * command lines it runs. Nothing in a script is ever executed; this is static reading only.
+ */
+import type { Range } from './types.js';
+
+export interface ShellArg {
+  /** `--batch-size` (always with its dashes), or '' for a positional argument. */
+  flag: string;
+  /** The value after expansion of `$VAR`/`${VAR}`; undefined for a bare switch. */
+  value?: string;
+  /** Range of the flag as written (for `--flag=value`, just the `--flag` part). */
+  flagRange: Range;
+  /** Range of the value as written, when it is literal text in the command. */
+  valueRange?: Range;
+  /** Name of the variable the value (or the whole argument) came from, if any. */
+  viaVariable?: string;
+}
+
+export type LauncherKind = 'torchrun' | 'python' | 'accelerate' | 'deepspeed' | 'srun' | 'none';
+
+export interface LaunchCommand {
+  /** The launcher that starts the program (`python -m` / `python script.py` is 'python'). */
+  launcher: LauncherKind;
+  /** Options given to the launcher itself (`--nproc_per_node 4`). */
+  launcherArgs: ShellArg[];
+  /** `-m module.name` target, if any. */
+  module?: string;
+  /** Script path target (`train.py`), if any. */
+  script?: string;
+  /** The program's own arguments, in order. */
+  args: ShellArg[];
+  /** Range from the first word of the command to its last. */
+  range: Range;
+}
+
+export interface ShellVariable {
+  name: string;
+  /** The assigned value after quote removal and expansion of earlier variables. */
+  value: string;
+  /** Range of the whole assignment. */
+  range: Range;
+}
+
+export interface LaunchScript {
+  variables: ShellVariable[];
+  commands: LaunchCommand[];
+}
+
+/** The world size a launch command implies, with how it was computed. */
+export interface LauncherWorldSize {
+  value: number;
+  how: string;
+  range: Range;
+  key: string;
+}

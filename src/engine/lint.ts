@@ -1,0 +1,202 @@
+/**
+ * The engine: discover → load → detect dialect → extract plan → pair with a reference →
+ * rules → suppressions → sorted findings. Shared by the CLI and the action.
+ */
+import path from 'node:path';
+import { settingsFor } from '../config/load-config.js';
+import type { RuleSetting, TrainlintConfig, FileSettings } from '../config/types.js';
+import { detectDialect, dialectById } from '../dialects/index.js';
+import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
+import { RULES, RULES_BY_ID } from '../rules/index.js';
+import type { Reference, RuleContext } from '../rules/types.js';
+import { discover, toPosix } from './discover.js';
+import { readBaseVersions, repoRoot } from './git.js';
+import { DEFAULT_MAX_FILE_BYTES, loadFile, parseSource } from './load-file.js';
+import { SchemaStore } from './schemas.js';
+import type { SourceFile } from './source.js';
+import { fileStartRange } from './source.js';
+import type { Finding } from './types.js';
+
+export interface LintOptions {
+  /** Folder that paths are relative to (the repository root). */
+  root: string;
+  /** Paths and globs; empty means the config's `files`, else the root. */
+  paths: string[];
+  config: TrainlintConfig;
+  /** Compare each file with its version at this git ref. */
+  base?: string;
+  /** `--rule ID=SEVERITY` overrides. */
+  cliRules?: Record<string, RuleSetting>;
+}
+
+export interface FileResult {
+  file: SourceFile;
+  dialect?: Dialect;
+  extraction?: Extraction;
+  reference?: Reference;
+  findings: Finding[];
+  /** Why the file has no plan. */
+  reason?: string;
+}
+
+export interface LintResult {
+  results: FileResult[];
+}
+
+function envFor(settings: FileSettings): ExtractEnv {
+  return { assume: settings.assume, mappings: settings.mappings };
+}
+
+/** Detect (or take the forced) dialect and extract the plan of a loaded file. */
+export function analyse(file: SourceFile, settings: FileSettings, forced?: Dialect): { dialect?: Dialect; extraction?: Extraction; reason?: string } {
+  if (file.problems.some((p) => p.kind === 'parse-error')) return { reason: 'parse-error' };
+  const env = envFor(settings);
+  const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : undefined) ?? detectDialect(file, env);
+  if (!dialect) return { reason: 'no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)' };
+  return { dialect, extraction: dialect.extract(file, env) };
+}
+
+function resolveReferencePath(result: FileResult, config: TrainlintConfig): string | undefined {
+  const declared = result.file.directives.reference?.path;
+  if (declared) return toPosix(path.posix.normalize(path.posix.join(path.posix.dirname(result.file.path), declared)));
+  return config.references?.[result.file.path];
+}
+
+function isSuppressed(finding: Finding, file: SourceFile): boolean {
+  return file.directives.suppressions.some(
+    (s) => (s.scope === 'file' || s.scope === finding.range.line) && (s.ruleIds.length === 0 || s.ruleIds.includes(finding.ruleId)),
+  );
+}
+
+function runRules(result: FileResult, settings: FileSettings, schemas: SchemaStore): void {
+  const { file, extraction, dialect } = result;
+  const push = (finding: Finding) => {
+    const rule = settings.rules.get(finding.ruleId);
+    const severity = rule?.severity ?? finding.severity;
+    if (severity === 'off') return;
+    const withSeverity = { ...finding, severity };
+    if (!isSuppressed(withSeverity, file)) result.findings.push(withSeverity);
+  };
+  for (const problem of file.problems) {
+    const meta = RULES_BY_ID.get(problem.kind)?.meta;
+    push({ ruleId: problem.kind, severity: meta?.defaultSeverity ?? 'error', message: problem.message, path: file.path, range: problem.range });
+  }
+  if (!file.tree && !file.script) return;
+  const validators = [
+    ...(dialect?.meta.schema ? [{ name: dialect.meta.schema, validate: schemas.builtin(dialect.meta.schema) }] : []),
+    ...settings.schemas.map((name) => ({ name, validate: schemas.user(name) })),
+  ].filter((v): v is { name: string; validate: NonNullable<typeof v.validate> } => v.validate !== undefined);
+  for (const rule of RULES) {
+    if (rule.meta.builtin) continue;
+    const effective = settings.rules.get(rule.meta.id);
+    if (!effective || effective.severity === 'off') continue;
+    if (rule.meta.id !== 'schema' && !extraction) continue;
+    const ctx: RuleContext = {
+      file,
+      plan: extraction?.plan ?? {},
+      dialectId: dialect?.meta.id,
+      anchor: extraction?.anchor ?? fileStartRange(file),
+      reference: result.reference,
+      options: effective.options,
+      schemas: validators,
+      report: (input) =>
+        push({ ruleId: rule.meta.id, severity: effective.severity as Finding['severity'], path: file.path, ...input }),
+    };
+    rule.check(ctx);
+  }
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId);
+}
+
+export async function lint(options: LintOptions): Promise<LintResult> {
+  const { root, config } = options;
+  const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const parseOptions = { yamlVersion: config.yaml, maxBytes };
+  const schemas = new SchemaStore(root);
+  const discovered = discover(root, options.paths, config);
+  const settingsByPath = new Map<string, FileSettings>();
+  const settingsOf = (rel: string) => {
+    let s = settingsByPath.get(rel);
+    if (!s) {
+      s = settingsFor(config, rel, options.cliRules);
+      settingsByPath.set(rel, s);
+    }
+    return s;
+  };
+
+  const results: FileResult[] = discovered.map(({ abs, rel }) => {
+    const file = loadFile(abs, rel, parseOptions);
+    try {
+      return { file, findings: [], ...analyse(file, settingsOf(rel)) };
+    } catch (err) {
+      return { file, findings: [internalError(file, err)], reason: 'internal error' };
+    }
+  });
+
+  // Declared references: the config this one was derived from, linted with the same dialect.
+  const byPath = new Map(results.map((r) => [r.file.path, r]));
+  const needBase: FileResult[] = [];
+  for (const result of results) {
+    if (!result.extraction || !result.dialect) continue;
+    const refPath = resolveReferencePath(result, config);
+    if (refPath) {
+      const loaded = byPath.get(refPath)?.file ?? loadFile(path.resolve(root, refPath), refPath, parseOptions);
+      const problem = loaded.problems.find((p) => p.kind === 'parse-error');
+      if (problem) {
+        result.findings.push({
+          ruleId: 'parse-error',
+          severity: 'error',
+          path: result.file.path,
+          range: result.file.directives.reference?.range ?? fileStartRange(result.file),
+          message: `reference ${refPath} cannot be read: ${problem.message}`,
+        });
+        continue;
+      }
+      const refAnalysis = analyse(loaded, settingsOf(refPath), result.dialect);
+      if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
+    } else if (options.base) {
+      needBase.push(result);
+    }
+  }
+
+  if (options.base && needBase.length > 0) {
+    const gitTop = await repoRoot(root);
+    const prefix = toPosix(path.relative(gitTop, root));
+    const toGit = (rel: string) => (prefix ? `${prefix}/${rel}` : rel);
+    const versions = await readBaseVersions(gitTop, options.base, needBase.map((r) => toGit(r.file.path)));
+    for (const result of needBase) {
+      const version = versions.get(toGit(result.file.path));
+      if (!version) continue;
+      const basePath = prefix && version.basePath.startsWith(prefix + '/') ? version.basePath.slice(prefix.length + 1) : version.basePath;
+      const baseFile = parseSource(basePath, version.text, parseOptions, result.file.format);
+      const baseAnalysis = analyse(baseFile, settingsOf(result.file.path), result.dialect);
+      if (!baseAnalysis.extraction) continue;
+      const renamed = basePath !== result.file.path ? ` (was ${basePath})` : '';
+      result.reference = { plan: baseAnalysis.extraction.plan, label: `base ${options.base}${renamed}`, path: basePath };
+    }
+  }
+
+  for (const result of results) {
+    try {
+      runRules(result, settingsOf(result.file.path), schemas);
+    } catch (err) {
+      if ((err as Error).name === 'UsageError') throw err;
+      result.findings.push(internalError(result.file, err));
+    }
+    result.findings.sort(compareFindings);
+  }
+  return { results };
+}
+
+function internalError(file: SourceFile, err: unknown): Finding {
+  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  return {
+    ruleId: 'internal-error',
+    severity: 'error',
+    path: file.path,
+    range: fileStartRange(file),
+    message: `trainlint failed on this file (${message}); the other files were linted. Please report this with the file.`,
+  };
+}

@@ -1,0 +1,79 @@
+/** Reads one file from disk and parses it by format; never throws for bad content. */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { LoadProblem } from './load/result.js';
+import { loadJson } from './load/json.js';
+import { parseLaunchScript } from './load/shell.js';
+import { loadToml } from './load/toml.js';
+import { loadYaml, type YamlVersion } from './load/yaml.js';
+import { scanDirectives } from './directives.js';
+import type { SourceFile } from './source.js';
+import type { FileFormat, Range } from './types.js';
+
+export const DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
+
+const START: Range = { line: 1, column: 1, endLine: 1, endColumn: 2 };
+
+export function formatOf(relPath: string): FileFormat {
+  const ext = path.extname(relPath).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.toml') return 'toml';
+  if (ext === '.sh' || ext === '.bash') return 'shell';
+  return 'yaml';
+}
+
+export interface ParseOptions {
+  yamlVersion?: YamlVersion;
+}
+
+/** Parse text that is already decoded. */
+export function parseSource(relPath: string, text: string, options: ParseOptions = {}, format = formatOf(relPath)): SourceFile {
+  const directives = scanDirectives(text, format !== 'json');
+  const file: SourceFile = { path: relPath, text, format, problems: [], directives };
+  if (format === 'shell') {
+    const { script, problems } = parseLaunchScript(text);
+    file.script = script;
+    file.problems = problems.map((p) => ({ kind: 'parse-error', message: p.message, range: p.range }));
+    return file;
+  }
+  const result = format === 'json' ? loadJson(text) : format === 'toml' ? loadToml(text) : loadYaml(text, { version: options.yamlVersion });
+  file.tree = result.tree;
+  file.problems = result.problems;
+  return file;
+}
+
+function unreadable(relPath: string, message: string): SourceFile {
+  const problem: LoadProblem = { kind: 'parse-error', message, range: START };
+  return { path: relPath, text: '', format: formatOf(relPath), problems: [problem], directives: { suppressions: [] } };
+}
+
+/** Decode bytes as UTF-8 text; binary or invalid UTF-8 yields a parse-error instead. */
+export function decodeSource(relPath: string, bytes: Uint8Array, options: ParseOptions = {}): SourceFile {
+  if (bytes.includes(0)) return unreadable(relPath, 'binary file (contains NUL bytes); not a text config');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return unreadable(relPath, 'file is not valid UTF-8');
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return parseSource(relPath, text, options);
+}
+
+export function loadFile(absPath: string, relPath: string, options: ParseOptions & { maxBytes?: number } = {}): SourceFile {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+  let size: number;
+  try {
+    size = statSync(absPath).size;
+  } catch (err) {
+    return unreadable(relPath, `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (size > maxBytes) return unreadable(relPath, `file is ${size} bytes, over the ${maxBytes}-byte limit (maxFileBytes); skipped`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(absPath);
+  } catch (err) {
+    return unreadable(relPath, `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  return decodeSource(relPath, bytes, options);
+}

@@ -1,0 +1,845 @@
+/**
+ * Static reader for launch scripts (`train.sh`): the variables they assign and the
+ * training commands they run (torchrun, python, accelerate launch, deepspeed, srun).
+ * Nothing in a script is ever executed.
+ *
+ * Three steps:
+ *  1. `splitStatements` walks the source once, tracking quotes, and cuts it into logical
+ *     statements: `\`-newline continuations are joined, comments and heredoc bodies are
+ *     dropped, multi-line quoted strings and `NAME=( … )` arrays stay in one statement, and
+ *     `$( … )` / backtick substitutions become placeholders. Each kept character remembers
+ *     its offset in the source, so positions survive all of this.
+ *  2. shell-quote tokenises each statement (quotes, escapes, operators). Variable
+ *     references come back as markers, which we expand ourselves, in script order.
+ *  3. Tokens are located in the statement text with a cursor, cut at operators into simple
+ *     commands, and each simple command is either assignments or a launch command.
+ */
+import { parse } from 'shell-quote';
+import type { LaunchCommand, LaunchScript, LauncherWorldSize, ShellArg } from '../launch.js';
+import type { Range } from '../types.js';
+import { computeLineStarts, rangeOf } from './positions.js';
+
+export interface ShellProblem {
+  message: string;
+  range: Range;
+}
+
+/** A logical statement as handed to shell-quote; `map[i]` is the source offset of `text[i]`. */
+interface Statement {
+  text: string;
+  map: number[];
+}
+
+/** A shell-quote token located in its statement: raw text is `text.slice(from, to)`. */
+interface Token {
+  /** shell-quote's word (quotes removed, variables as markers); '' for an operator. */
+  tok: string;
+  op?: string;
+  from: number;
+  to: number;
+  /** For `NAME=( … )`: the array's elements and the statement index just past `)`. */
+  elems?: Token[];
+  end?: number;
+}
+
+/** A word after expansion; start/end are source offsets (in an assignment, for words from a variable). */
+interface Word {
+  text: string;
+  start: number;
+  end: number;
+  via?: string;
+  /** Source offset of the first `=` of the word as written, for `--flag=value`. */
+  eq?: number;
+  /** For `--flag=$VAR`: where VAR's value was assigned. */
+  valueAt?: [number, number];
+}
+
+/** One word of a variable's value; unlocated when it could not be found in the assignment text. */
+interface VarWord {
+  text: string;
+  start?: number;
+  end?: number;
+  eq?: number;
+}
+
+interface VarRecord {
+  value: string;
+  words: VarWord[];
+  array: boolean;
+}
+
+/** What a variable reference expands to; `words` is set when the expansion is word-split. */
+interface Expansion {
+  text: string;
+  name?: string;
+  words?: VarWord[];
+  array?: boolean;
+}
+
+type CommandBody = Omit<LaunchCommand, 'range'>;
+/** Whether `flag` takes a value; `next` is the following word, when the value would be it. */
+type TakesValue = (flag: string, next?: Word) => boolean;
+
+// Variable references come back from shell-quote as \uE000<index>\uE001.
+const MARKS = /\uE000(\d+)\uE001/g;
+const WHOLE_MARK = /^\uE000(\d+)\uE001$/;
+/** Placeholder key prefix for `$( … )` and backtick substitutions (see `substitution`). */
+const SUBST = '\u0001';
+const OPERATOR_CHARS = ';&|()<>';
+const ASSIGN = /^([A-Za-z_]\w*)(\+?)=/;
+const REDIRECTS = new Set(['>', '>>', '<', '>&', '<&', '&>', '&>>', '>|', '<>', '<<', '<<-', '<<<']);
+const DECLARE = new Set(['export', 'readonly', 'declare', 'typeset', 'local']);
+const WRAPPERS = new Set(['nohup', 'exec', 'time', 'then', 'do', 'else', '{', '!', 'command']);
+const PYTHON = /^python(?:\d+(?:\.\d+)*)?$/;
+const LAUNCHER_EXES = /^(?:python(?:\d+(?:\.\d+)*)?|torchrun|accelerate|accelerate-launch|deepspeed)$/;
+const TORCH_RUN_MODULES = new Set(['torch.distributed.run', 'torch.distributed.launch']);
+/** A word split, like the shell's, except that `$( … )` and backticks stay whole. */
+const SPLIT_WORDS = /(?:\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`|\S)+/g;
+
+// Launcher options that take no value (spelled with dashes; `_` is normalised to `-`).
+const TORCHRUN_SWITCHES = new Set(['--standalone', '--no-python', '--run-path', '--use-env', '--virtual-local-rank']);
+const ACCELERATE_SWITCHES = new Set([
+  '--multi-gpu', '--use-deepspeed', '--use-fsdp', '--use-megatron-lm', '--use-xpu', '--cpu', '--tpu', '--debug',
+  '-q', '--quiet', '--no-python', '--same-network', '--enable-cpu-affinity', '--dynamo-use-fullgraph',
+  '--dynamo-use-dynamic', '--downcast-bf16', '--tpu-use-cluster', '--tpu-use-sudo',
+]);
+const DEEPSPEED_SWITCHES = new Set([
+  '--no-ssh-check', '--no-ssh', '--no-python', '--no-local-rank', '--force-multi', '--save-pid',
+  '--bind-cores-to-rank', '--elastic-training',
+]);
+const SRUN_SWITCHES = new Set([
+  '-l', '--label', '-u', '--unbuffered', '--exclusive', '--pty', '-K', '--kill-on-bad-exit', '-O', '--overcommit',
+  '-v', '--verbose', '-Q', '--quiet', '--no-kill', '-k', '--oversubscribe', '-s', '--multi-prog', '-X',
+  '--disable-status', '-E', '--preserve-env', '--spread-job', '-Z', '--no-allocate', '--exact', '--overlap',
+  '--whole', '--test-only', '-H', '--hold', '-I', '--immediate',
+]);
+
+const norm = (flag: string): string => flag.replace(/_/g, '-');
+const basename = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+/** A word that starts with `-` and is not a negative number (`-1`, `-.5`, `-inf`). */
+const isFlag = (text: string): boolean => text.length > 1 && text[0] === '-' && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
+/** The launcher's program, never an option value: `train.py` or an inner launcher after srun. */
+const isTarget = (w: Word): boolean => w.text.endsWith('.py') || LAUNCHER_EXES.test(basename(w.text));
+const switchesFrom = (set: ReadonlySet<string>): TakesValue => (flag, next) => !set.has(norm(flag)) && !(next && isTarget(next));
+
+export function parseLaunchScript(text: string): { script: LaunchScript; problems: ShellProblem[] } {
+  const parser = new ScriptParser(String(text ?? ''));
+  try {
+    parser.run();
+  } catch (err) {
+    // Defensive: a bug here must not take the whole lint run down.
+    parser.report(`launch script could not be read: ${err instanceof Error ? err.message : String(err)}`, 0, 1);
+  }
+  return { script: parser.script, problems: parser.problems };
+}
+
+class ScriptParser {
+  readonly script: LaunchScript = { variables: [], commands: [] };
+  readonly problems: ShellProblem[] = [];
+  private readonly seen = new Set<string>();
+  private readonly lineStarts: number[];
+  private readonly vars = new Map<string, VarRecord>();
+  /** Text of each `$( … )`/backtick substitution, by placeholder index. */
+  private readonly substs: string[] = [];
+
+  constructor(private readonly src: string) {
+    this.lineStarts = computeLineStarts(src);
+  }
+
+  run(): void {
+    for (const st of this.splitStatements()) {
+      const refs: string[] = [];
+      const tokens = this.tokenize(st, refs);
+      if (tokens) for (const seg of segments(tokens, st.text)) this.simpleCommand(seg, st, refs);
+    }
+  }
+
+  report(message: string, start: number, end: number): void {
+    const key = `${start}:${message}`; // a rescan after an unterminated quote may report twice
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.problems.push({ message, range: this.range(start, end) });
+  }
+
+  private range(start: number, end: number): Range {
+    return rangeOf(this.lineStarts, start, end);
+  }
+
+  private lineEnd(i: number): number {
+    const nl = this.src.indexOf('\n', i);
+    return nl < 0 ? this.src.length : nl;
+  }
+
+  // ── Step 1: logical statements ──────────────────────────────────────────────────────
+
+  private splitStatements(): Statement[] {
+    const src = this.src;
+    const n = src.length;
+    const out: Statement[] = [];
+    // An unterminated quote would swallow the rest of the script: we report it, then rescan
+    // its statement with the quote closed at the end of the line it opened on.
+    const forcedClose = new Set<number>();
+    let rewinds = 0;
+    let text = '';
+    let map: number[] = [];
+    let quote = '';
+    let quoteAt = 0;
+    let inWord = false; // a `#` only starts a comment at the start of a word
+    let wordAt = 0; // where the current word starts in `text`
+    let braces = 0; // depth of unquoted `${ … }`
+    let array = false; // inside `NAME=( … )`, where newlines do not end the statement
+    let continued = false; // this physical line was joined to the one above by `\`
+    let heredocs: { delim: string; strip: boolean }[] = [];
+    let stmtStart = 0;
+    const add = (s: string, at: number): void => {
+      text += s;
+      for (let k = 0; k < s.length; k++) map.push(at);
+    };
+    const startWord = (): void => {
+      if (!inWord) wordAt = text.length;
+      inWord = true;
+    };
+    const flush = (): void => {
+      if (text.trim()) out.push({ text, map });
+      text = '';
+      map = [];
+    };
+
+    let i = 0;
+    for (;;) {
+      if (i >= n) {
+        if (!quote) break;
+        this.report(`unterminated ${quote === '"' ? 'double' : 'single'} quote (bash would stop with "unexpected EOF")`, quoteAt, quoteAt + 1);
+        const nl = src.indexOf('\n', quoteAt);
+        if (nl < 0 || ++rewinds > 20) {
+          add(quote, n - 1);
+          break;
+        }
+        forcedClose.add(nl);
+        // Rescan the statement from its start, with the scanner state reset.
+        [i, text, map, quote, inWord, braces, array, continued, heredocs] = [stmtStart, '', [], '', false, 0, false, false, []];
+        continue;
+      }
+      const c = src[i];
+      if (quote && forcedClose.has(i)) {
+        add(quote, i - 1);
+        quote = '';
+      }
+      if (quote === "'") {
+        add(c, i++);
+        if (c === "'") quote = '';
+        continue;
+      }
+      if (c === '\\') {
+        const nl = src[i + 1] === '\n' ? 2 : src.startsWith('\r\n', i + 1) ? 3 : 0;
+        if (nl) {
+          i += nl; // a continuation: the next line joins this one (also inside double quotes)
+          if (!quote) continued = true;
+          continue;
+        }
+        startWord();
+        add(c, i);
+        if (i + 1 < n) add(src[i + 1], i + 1);
+        i += 2;
+        continue;
+      }
+      if ((c === '$' && src[i + 1] === '(') || c === '`') {
+        startWord();
+        i = this.substitution(i, (s, first, last) => {
+          text += s;
+          map.push(first);
+          for (let k = 1; k < s.length; k++) map.push(last);
+        });
+        continue;
+      }
+      if (quote === '"') {
+        add(c, i++);
+        if (c === '"') quote = '';
+        continue;
+      }
+      if (c === '\n') {
+        inWord = false;
+        continued = false;
+        const next = heredocs.length ? this.skipHeredocs(i + 1, heredocs) : i + 1;
+        heredocs = [];
+        if (array) add(' ', i);
+        else {
+          flush();
+          stmtStart = next;
+        }
+        i = next;
+        continue;
+      }
+      if (c === ' ' || c === '\t' || c === '\r') {
+        add(c, i++);
+        inWord = false;
+        continue;
+      }
+      if (c === '#' && !inWord) {
+        if (continued && text.trim()) this.checkContinuedComment(i);
+        i = this.lineEnd(i);
+        continue;
+      }
+      if (c === '#' && braces === 0 && src[i - 1] !== '$') {
+        // shell-quote would start a comment at any `#`; in bash a mid-word `#` is literal.
+        add('\\#', i++);
+        continue;
+      }
+      if (c === '<' && src[i + 1] === '<' && src[i + 2] !== '<') {
+        const h = /<<(-?)[ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|\\?([^\s;&|<>()'"]+))/y;
+        h.lastIndex = i;
+        const m = h.exec(src);
+        if (m) {
+          heredocs.push({ delim: m[2] ?? m[3] ?? m[4], strip: m[1] === '-' });
+          for (let k = 0; k < m[0].length; k++) add(src[i + k], i + k);
+          i += m[0].length;
+          inWord = true;
+          continue;
+        }
+      }
+      if (OPERATOR_CHARS.includes(c)) {
+        if (c === '(' && !array && /^[A-Za-z_]\w*\+?=$/.test(text.slice(wordAt)) && inWord) array = true;
+        else if (c === ')' && array) array = false;
+        inWord = false;
+        add(c, i++);
+        continue;
+      }
+      startWord();
+      if (c === '"' || c === "'") {
+        quote = c;
+        quoteAt = i;
+      } else if (c === '$' && src[i + 1] === '{') braces++;
+      else if (c === '}' && braces) braces--;
+      add(c, i++);
+    }
+    flush();
+    return out;
+  }
+
+  /**
+   * Reads a `$( … )` or backtick substitution at `i` (quote-aware, nested parentheses) and
+   * emits a placeholder `${\u0001N}` in its place: shell-quote would otherwise split it at
+   * the parentheses, and the expander turns the placeholder back into the text as written.
+   */
+  private substitution(i: number, emit: (s: string, first: number, last: number) => void): number {
+    const src = this.src;
+    let end = -1;
+    if (src[i] === '`') {
+      let j = i + 1;
+      while (j < src.length && src[j] !== '`') j += src[j] === '\\' ? 2 : 1;
+      if (j < src.length) end = j + 1;
+    } else {
+      let depth = 0;
+      let q = '';
+      for (let j = i + 1; j < src.length; j++) {
+        const ch = src[j];
+        if (q) {
+          if (ch === q) q = '';
+          else if (ch === '\\' && q === '"') j++;
+        } else if (ch === '\\') j++;
+        else if (ch === "'" || ch === '"') q = ch;
+        else if (ch === '(') depth++;
+        else if (ch === ')' && --depth === 0) {
+          end = j + 1;
+          break;
+        }
+      }
+    }
+    if (end < 0) {
+      this.report('unterminated command substitution', i, i + 2);
+      end = Math.max(this.lineEnd(i), i + 1);
+    }
+    this.substs.push(src.slice(i, end).replace(/\\\r?\n/g, ''));
+    emit('${' + SUBST + (this.substs.length - 1) + '}', i, end - 1);
+    return end;
+  }
+
+  /** Skips heredoc bodies that start at `from`; returns the offset after the last delimiter line. */
+  private skipHeredocs(from: number, heredocs: { delim: string; strip: boolean }[]): number {
+    let p = from;
+    for (const h of heredocs) {
+      while (p < this.src.length) {
+        const end = this.lineEnd(p);
+        let line = this.src.slice(p, end).replace(/\r$/, '');
+        if (h.strip) line = line.replace(/^\t+/, '');
+        p = end + 1;
+        if (line === h.delim) break;
+      }
+    }
+    return Math.min(p, this.src.length);
+  }
+
+  /** `cmd \` + `  # --flag \` + `  --more`: bash ends the command at the comment. */
+  private checkContinuedComment(at: number): void {
+    const end = this.lineEnd(at);
+    if (/^[ \t]*-/.test(this.src.slice(end + 1, end + 200))) {
+      this.report(
+        'this comment ends the command above: a `\\` continuation does not carry through a comment, so the lines below run as a separate command',
+        at,
+        end,
+      );
+    }
+  }
+
+  // ── Step 2: tokens ──────────────────────────────────────────────────────────────────
+
+  private tokenize(st: Statement, refs: string[]): Token[] | undefined {
+    let entries: ReturnType<typeof parse>;
+    try {
+      // A lookup object rather than a lookup function: with a function, shell-quote builds a
+      // RegExp for every token it returns, which dominated the parse time.
+      const env = new Proxy({} as Record<string, string>, { get: (_, key) => `\uE000${refs.push(String(key)) - 1}\uE001` });
+      entries = parse(st.text, env);
+    } catch (err) {
+      // shell-quote throws on `${}` and unbalanced `${`.
+      const msg = err instanceof Error ? err.message : String(err);
+      this.report(`cannot read this command: ${msg}`, st.map[0], st.map[st.map.length - 1] + 1);
+      return undefined;
+    }
+    const out: Token[] = [];
+    let cur = 0;
+    for (const e of entries) {
+      while (cur < st.text.length && /\s/.test(st.text[cur])) cur++;
+      if (typeof e === 'string' || ('op' in e && e.op === 'glob')) {
+        const to = rawWordEnd(st.text, cur);
+        out.push({ tok: typeof e === 'string' ? e : e.pattern, from: cur, to });
+        cur = to;
+      } else if ('op' in e) {
+        const to = st.text.startsWith(e.op, cur) ? cur + e.op.length : cur;
+        out.push({ tok: '', op: e.op, from: cur, to });
+        cur = to;
+      }
+    }
+    return out;
+  }
+
+  // ── Step 3: simple commands ─────────────────────────────────────────────────────────
+
+  private simpleCommand(seg: Token[], st: Statement, refs: string[]): void {
+    const raw = (t: Token): string => st.text.slice(t.from, t.to);
+    let k = 0;
+    while (k < seg.length && ASSIGN.test(raw(seg[k]))) k++;
+    if (k === seg.length) {
+      for (const t of seg) this.assign(t, st, refs);
+      return;
+    }
+    if (DECLARE.has(raw(seg[k]))) {
+      for (const t of seg.slice(k + 1)) if (ASSIGN.test(raw(t))) this.assign(t, st, refs);
+      return;
+    }
+    // Leading `NAME=value` words are the command's environment, not script variables.
+    const words = seg.slice(k).flatMap((t) => this.expand(t, st, refs));
+    const body = this.command(words, 0);
+    if (!body) return;
+    const last = seg[seg.length - 1];
+    const range = this.range(st.map[seg[0].from], st.map[Math.max(last.from, last.to - 1)] + 1);
+    this.script.commands.push({ ...body, range });
+  }
+
+  private assign(t: Token, st: Statement, refs: string[]): void {
+    const m = ASSIGN.exec(st.text.slice(t.from, t.to));
+    if (!m) return;
+    const name = m[1];
+    const start = st.map[t.from];
+    let rec: VarRecord;
+    let end: number;
+    if (t.elems) {
+      const words = t.elems.flatMap((e) => this.expand(e, st, refs));
+      rec = { value: words.map((w) => w.text).join(' '), words, array: true };
+      end = st.map[Math.max(t.from, (t.end ?? t.to) - 1)] + 1;
+    } else {
+      // The token starts with the same `NAME=` as the raw text, so the value follows it.
+      const value = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
+      end = st.map[Math.max(t.from, t.to - 1)] + 1;
+      const valueStart = t.from + m[0].length < t.to ? st.map[t.from + m[0].length] : end;
+      rec = { value, words: this.locate(value, valueStart, end), array: false };
+    }
+    const old = this.vars.get(name);
+    if (m[2] === '+' && old) {
+      const joins = old.array || /\s$/.test(old.value) || /^\s/.test(rec.value) || !old.value || !rec.value;
+      const value = old.value + (old.array ? ' ' : '') + rec.value;
+      rec = { value, array: old.array, words: joins ? [...old.words, ...rec.words] : splitWords(value).map((text) => ({ text })) };
+    }
+    this.vars.set(name, rec);
+    this.script.variables.push({ name, value: rec.value, range: this.range(start, end) });
+  }
+
+  /**
+   * Splits a variable's value into words and finds each one, in order, in the source text of
+   * its assignment, so that a finding about `--lr` in `$ARGS` can point at the line in `ARGS="…"`.
+   */
+  private locate(value: string, from: number, to: number): VarWord[] {
+    const region = this.src.slice(from, to);
+    const out: VarWord[] = [];
+    let cur = 0;
+    for (const text of splitWords(value)) {
+      let at = region.indexOf(text, cur);
+      const bounded = (a: number): boolean =>
+        (a === 0 || /[\s"'(]/.test(region[a - 1])) && (a + text.length === region.length || /[\s"'\\)]/.test(region[a + text.length]));
+      while (at >= 0 && !bounded(at)) at = region.indexOf(text, at + 1);
+      if (at < 0) {
+        out.push({ text });
+        continue;
+      }
+      const eq = text.indexOf('=');
+      out.push({ text, start: from + at, end: from + at + text.length, ...(eq >= 0 ? { eq: from + at + eq } : {}) });
+      cur = at + text.length;
+    }
+    return out;
+  }
+
+  /** A token's words after variable expansion: usually one, several for an unquoted `$ARGS`. */
+  private expand(t: Token, st: Statement, refs: string[]): Word[] {
+    const start = st.map[t.from];
+    const end = st.map[Math.max(t.from, t.to - 1)] + 1;
+    const raw = st.text.slice(t.from, t.to);
+    const whole = WHOLE_MARK.exec(t.tok);
+    if (whole) {
+      const r = this.resolve(refs[+whole[1]]);
+      // Word splitting: `$ARGS`/`${ARGS}` unquoted, or `"${ARR[@]}"` quoted or not.
+      if (r.words && (r.array || /^\$(?:\w+|\{[^'"]*\})$/.test(raw))) {
+        return r.words.map((w) => ({
+          text: w.text,
+          ...(w.start !== undefined && w.end !== undefined ? { start: w.start, end: w.end, eq: w.eq } : { start, end }),
+          ...(r.name ? { via: r.name } : {}),
+        }));
+      }
+    }
+    const { text, via } = this.expandMarkers(t.tok, refs);
+    const word: Word = { text, start, end };
+    if (via) word.via = via;
+    const eq = raw.indexOf('=');
+    if (eq >= 0) word.eq = st.map[t.from + eq];
+    const tail = /^[^\uE000=]*=\uE000(\d+)\uE001$/.exec(t.tok);
+    if (tail) {
+      const w = this.resolve(refs[+tail[1]]).words;
+      if (w?.length === 1 && w[0].start !== undefined && w[0].end !== undefined) word.valueAt = [w[0].start, w[0].end];
+    }
+    return [word];
+  }
+
+  private expandMarkers(tok: string, refs: string[]): { text: string; via?: string } {
+    let via: string | undefined;
+    const text = tok.replace(MARKS, (_, n: string) => {
+      const r = this.resolve(refs[+n]);
+      via ??= r.name;
+      return r.text;
+    });
+    return via ? { text, via } : { text };
+  }
+
+  /** Expands the text of a `${VAR:-default}` default (quotes removed, variables expanded). */
+  private expandText(s: string): string {
+    try {
+      return parse(s, (key: string) => this.resolve(key).text)
+        .map((e) => (typeof e === 'string' ? e : 'op' in e ? (e.op === 'glob' ? e.pattern : e.op) : ''))
+        .join(' ');
+    } catch {
+      return s;
+    }
+  }
+
+  /** What `$key` / `${key}` expands to. Unknown variables stay as written. */
+  private resolve(key: string | undefined): Expansion {
+    if (key === undefined || key === '') return { text: '$' };
+    if (key.startsWith(SUBST)) return { text: this.substs[Number(key.slice(1))] ?? '' };
+    const asWritten: Expansion = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
+    const m = /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/.exec(key);
+    if (!m) return asWritten;
+    const [, name, index, colon, op, word] = m;
+    const v = this.vars.get(name);
+    const known = v && this.known(v, name, index);
+    if (!op) return known ?? asWritten;
+    const set = known !== undefined && (!colon || known.text !== '');
+    if (op === '+') return set ? this.literal(word) : { text: '', words: [] };
+    if (set) return known;
+    return op === '?' ? asWritten : this.literal(word); // `-` and `=`: the default
+  }
+
+  private known(v: VarRecord, name: string, index: string | undefined): Expansion | undefined {
+    if (index === '@' || index === '*') return { text: v.value, name, words: v.words, array: true };
+    if (index !== undefined && !/^\d+$/.test(index)) return undefined;
+    if (!v.array && index === undefined) return { text: v.value, name, words: v.words };
+    const w = v.words[Number(index ?? 0)]; // `$ARR` is `${ARR[0]}`
+    return w ? { text: w.text, name, words: [w] } : { text: '', name, words: [] };
+  }
+
+  private literal(word: string): Expansion {
+    const text = this.expandText(word);
+    return { text, words: splitWords(text).map((t) => ({ text: t })) };
+  }
+
+  // ── Launchers ───────────────────────────────────────────────────────────────────────
+
+  /** Recognises the launch command starting at words[k], after wrappers like `nohup`. */
+  private command(words: Word[], k: number): CommandBody | undefined {
+    while (k < words.length) {
+      const t = words[k].text;
+      if (WRAPPERS.has(t) || (k > 0 && ASSIGN.test(t))) k++;
+      else if (t === 'env') for (k++; k < words.length && (isFlag(words[k].text) || ASSIGN.test(words[k].text)); ) k++;
+      else break;
+    }
+    if (k >= words.length) return undefined;
+    const exe = basename(words[k].text);
+    if (exe === 'torchrun') return this.torchrun(words, k + 1, []);
+    if (exe === 'deepspeed') return this.launcher('deepspeed', words, k + 1, switchesFrom(DEEPSPEED_SWITCHES));
+    if (exe === 'accelerate-launch') return this.launcher('accelerate', words, k + 1, switchesFrom(ACCELERATE_SWITCHES));
+    if (exe === 'accelerate') {
+      if (words[k + 1]?.text !== 'launch') return undefined;
+      return this.launcher('accelerate', words, k + 2, switchesFrom(ACCELERATE_SWITCHES));
+    }
+    if (PYTHON.test(exe)) {
+      const pyValue: TakesValue = (flag) => flag === '-W' || flag === '-X' || flag === '-c';
+      const r = this.options(words, k + 1, pyValue, { module: ['-m'] });
+      if (r.args.some((a) => a.flag === '-c')) return undefined;
+      if (r.module && TORCH_RUN_MODULES.has(r.module)) return this.torchrun(words, r.k, r.args);
+      return this.target('python', words, r);
+    }
+    if (exe === 'srun') {
+      // srun's options come first; the program it starts decides the launcher.
+      const r = this.options(words, k + 1, switchesFrom(SRUN_SWITCHES), { splitShort: true });
+      if (r.script === undefined) return undefined;
+      const inner = this.command(words, r.k - 1);
+      if (!inner) return undefined;
+      return { ...inner, launcher: inner.launcher === 'python' ? 'srun' : inner.launcher, launcherArgs: [...r.args, ...inner.launcherArgs] };
+    }
+    return undefined;
+  }
+
+  private torchrun(words: Word[], k: number, before: ShellArg[]): CommandBody | undefined {
+    const r = this.options(words, k, switchesFrom(TORCHRUN_SWITCHES), { module: ['-m', '--module'] });
+    return this.target('torchrun', words, { ...r, args: [...before, ...r.args] });
+  }
+
+  private launcher(kind: 'accelerate' | 'deepspeed', words: Word[], k: number, takesValue: TakesValue): CommandBody | undefined {
+    return this.target(kind, words, this.options(words, k, takesValue, { module: ['-m', '--module'] }));
+  }
+
+  private target(launcher: LaunchCommand['launcher'], words: Word[], r: ReturnType<ScriptParser['options']>): CommandBody | undefined {
+    if (r.module === undefined && r.script === undefined) return undefined;
+    const body: CommandBody = { launcher, launcherArgs: r.args, args: this.programArgs(words, r.k) };
+    if (r.module !== undefined) body.module = r.module;
+    if (r.script !== undefined) body.script = r.script;
+    return body;
+  }
+
+  /**
+   * A launcher's own options, up to its program: `-m module` or the first word that is not
+   * an option or an option's value.
+   */
+  private options(
+    words: Word[],
+    k: number,
+    takesValue: TakesValue,
+    opts: { module?: string[]; splitShort?: boolean },
+  ): { args: ShellArg[]; k: number; module?: string; script?: string } {
+    const args: ShellArg[] = [];
+    let lastTarget = -1; // the last word that looks like the program, for `$OPTS` below
+    words.forEach((w, j) => {
+      if (j >= k && (opts.module?.includes(w.text) || w.text.endsWith('.py'))) lastTarget = j;
+    });
+    while (k < words.length) {
+      const w = words[k];
+      if (opts.module?.includes(w.text)) return { args, k: k + 2, module: words[k + 1]?.text };
+      if (!isFlag(w.text)) {
+        // An unknown `$LAUNCHER_OPTS` before the real program: keep it as an opaque option.
+        if (w.text.startsWith('$') && lastTarget > k) {
+          args.push(this.positional(w));
+          k++;
+          continue;
+        }
+        return { args, k: k + 1, script: w.text };
+      }
+      k = this.readArg(words, k, args, takesValue, opts.splitShort);
+    }
+    return { args, k };
+  }
+
+  private programArgs(words: Word[], k: number): ShellArg[] {
+    const args: ShellArg[] = [];
+    let positionalOnly = false;
+    while (k < words.length) {
+      const w = words[k];
+      if (!positionalOnly && w.text === '--') {
+        positionalOnly = true;
+        k++;
+      } else if (positionalOnly || !isFlag(w.text)) {
+        args.push(this.positional(w));
+        k++;
+      } else k = this.readArg(words, k, args, () => true);
+    }
+    return args;
+  }
+
+  /** Reads the flag at words[k] (and its value, if it has one) into `out`; returns the next index. */
+  private readArg(words: Word[], k: number, out: ShellArg[], takesValue: TakesValue, splitShort = false): number {
+    const w = words[k];
+    const next = words[k + 1];
+    const via = w.via ? { viaVariable: w.via } : {};
+    const eq = w.text.indexOf('=');
+    if (eq > 0) {
+      // `--flag=value`: split the range at the `=` when the word is written out.
+      const at = w.eq !== undefined && w.eq > w.start && w.eq < w.end ? w.eq : undefined;
+      out.push({
+        flag: w.text.slice(0, eq),
+        value: w.text.slice(eq + 1),
+        flagRange: this.range(w.start, at ?? w.end),
+        valueRange: w.valueAt ? this.range(...w.valueAt) : this.range(at === undefined ? w.start : at + 1, w.end),
+        ...via,
+      });
+      return k + 1;
+    }
+    if (splitShort && /^-[A-Za-z]./.test(w.text) && takesValue(w.text.slice(0, 2))) {
+      // `srun -n8`: a short option with its value attached.
+      const literal = w.end - w.start === w.text.length;
+      out.push({
+        flag: w.text.slice(0, 2),
+        value: w.text.slice(2),
+        flagRange: this.range(w.start, literal ? w.start + 2 : w.end),
+        valueRange: this.range(literal ? w.start + 2 : w.start, w.end),
+        ...via,
+      });
+      return k + 1;
+    }
+    if (next && !isFlag(next.text) && takesValue(w.text, next)) {
+      const valueVia = next.via ? { viaVariable: next.via } : via;
+      out.push({ flag: w.text, value: next.text, flagRange: this.range(w.start, w.end), valueRange: this.range(next.start, next.end), ...valueVia });
+      return k + 2;
+    }
+    out.push({ flag: w.text, flagRange: this.range(w.start, w.end), ...via });
+    return k + 1;
+  }
+
+  private positional(w: Word): ShellArg {
+    const r = this.range(w.start, w.end);
+    return { flag: '', value: w.text, flagRange: r, valueRange: r, ...(w.via ? { viaVariable: w.via } : {}) };
+  }
+}
+
+/** End of the raw word starting at `i`: the first unquoted blank or operator character. */
+function rawWordEnd(s: string, i: number): number {
+  let q = '';
+  for (; i < s.length; i++) {
+    const c = s[i];
+    if (q) {
+      if (c === q) q = '';
+      else if (c === '\\' && q === '"') i++;
+    } else if (c === '\\') i++;
+    else if (c === '"' || c === "'") q = c;
+    else if (/\s/.test(c) || OPERATOR_CHARS.includes(c)) break;
+  }
+  return Math.min(i, s.length);
+}
+
+/**
+ * Cuts a statement's tokens into simple commands at control operators. Redirections
+ * (`> log 2>&1`) are dropped, and `NAME=( … )` becomes one token holding the elements.
+ */
+function segments(tokens: Token[], text: string): Token[][] {
+  const segs: Token[][] = [[]];
+  for (let j = 0; j < tokens.length; j++) {
+    const t = tokens[j];
+    const seg = segs[segs.length - 1];
+    const prev = seg[seg.length - 1];
+    if (!t.op) {
+      seg.push(t);
+    } else if (t.op === '(' && prev && prev.to === t.from && /^[A-Za-z_]\w*\+?=$/.test(text.slice(prev.from, prev.to))) {
+      prev.elems = [];
+      for (j++; j < tokens.length && tokens[j].op !== ')'; j++) if (!tokens[j].op) prev.elems.push(tokens[j]);
+      prev.end = tokens[Math.min(j, tokens.length - 1)].to;
+    } else if (REDIRECTS.has(t.op)) {
+      if (prev && prev.to === t.from && /^\d+$/.test(prev.tok)) seg.pop(); // the `2` of `2>&1`
+      if (tokens[j + 1] && !tokens[j + 1].op) j++; // the file (or heredoc delimiter)
+    } else if (seg.length) {
+      segs.push([]);
+    }
+  }
+  return segs.filter((s) => s.length);
+}
+
+function splitWords(value: string): string[] {
+  return value.match(SPLIT_WORDS) ?? [];
+}
+
+// ── World size and argument lookup ──────────────────────────────────────────────────────
+
+function lastOf(args: readonly ShellArg[], flags: readonly string[]): ShellArg | undefined {
+  for (let i = args.length - 1; i >= 0; i--) if (flags.includes(args[i].flag)) return args[i];
+  return undefined;
+}
+
+/** A positive integer as written, or undefined (`gpu`, `auto`, `$NGPUS`, `1:4`). */
+function count(arg: ShellArg | undefined): number | undefined {
+  const v = arg?.value?.trim();
+  if (!v) return undefined;
+  const fixed = /^(\d+):(\d+)$/.exec(v); // an elastic range `N:N` is fixed at N
+  const n = fixed ? (fixed[1] === fixed[2] ? Number(fixed[1]) : NaN) : /^\d+$/.test(v) ? Number(v) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+const said = (arg: ShellArg): string => `${arg.flag} ${arg.value ?? ''}`.trim();
+
+/** The number of processes a launch command starts, when the command says so. */
+export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undefined {
+  const opts = cmd.launcherArgs;
+  const opt = (...flags: string[]): ShellArg | undefined => lastOf(opts, flags);
+  const product = (a: ShellArg, b: ShellArg | undefined, defaultNote: string): LauncherWorldSize | undefined => {
+    const x = count(a);
+    const y = b ? count(b) : 1;
+    if (x === undefined || y === undefined) return undefined;
+    return { value: x * y, how: b ? `${said(a)} × ${said(b)}` : `${said(a)} (${defaultNote})`, range: a.flagRange, key: a.flag };
+  };
+  switch (cmd.launcher) {
+    case 'python':
+      return { value: 1, how: 'plain python (one process)', range: cmd.range, key: 'python' };
+    case 'torchrun': {
+      const nproc = opt('--nproc_per_node', '--nproc-per-node');
+      const nnodes = opt('--nnodes');
+      if (nproc) return product(nproc, nnodes, '--nnodes not set: 1 node');
+      // torchrun's default is one process per node, unless an opaque `$OPTS` may set it.
+      const nodes = nnodes ? count(nnodes) : 1;
+      if (nodes === undefined || opts.some((a) => a.flag === '')) return undefined;
+      const how = `--nproc_per_node not set (torchrun default 1)${nnodes ? ` × ${said(nnodes)}` : ''}`;
+      return { value: nodes, how, range: nnodes?.flagRange ?? cmd.range, key: nnodes?.flag ?? '--nproc_per_node' };
+    }
+    case 'deepspeed': {
+      const include = opt('--include');
+      if (include?.value !== undefined) {
+        // `host1:0,1@host2:0,1`: count the listed GPUs; a host without slots means all of them.
+        const hosts = include.value.split('@');
+        const slots = hosts.map((h) => (/^[^:\s$]+:(\d+(?:,\d+)*)$/.exec(h)?.[1].split(',').length));
+        if (slots.some((s) => s === undefined)) return undefined;
+        const value = slots.reduce((a: number, s) => a + (s ?? 0), 0);
+        return { value, how: `${said(include)} (${value} GPU${value === 1 ? '' : 's'})`, range: include.flagRange, key: include.flag };
+      }
+      const gpus = opt('--num_gpus', '--num-gpus');
+      const nodes = opt('--num_nodes', '--num-nodes');
+      // Without --num_nodes, a hostfile means "every host in it", which we cannot see.
+      if (!gpus || (!nodes && opt('--hostfile'))) return undefined;
+      return product(gpus, nodes, '--num_nodes not set: 1 node');
+    }
+    case 'accelerate': {
+      const n = opt('--num_processes', '--num-processes');
+      const value = count(n);
+      return n && value !== undefined ? { value, how: said(n), range: n.flagRange, key: n.flag } : undefined;
+    }
+    case 'srun': {
+      const ntasks = opt('--ntasks', '-n');
+      if (ntasks) {
+        const value = count(ntasks);
+        return value === undefined ? undefined : { value, how: said(ntasks), range: ntasks.flagRange, key: ntasks.flag };
+      }
+      const nodes = opt('--nodes', '-N');
+      const perNode = opt('--ntasks-per-node');
+      // Otherwise srun inherits the allocation's task count (#SBATCH), which is not here.
+      return nodes && perNode ? product(nodes, perNode, '') : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The last program argument spelled as any of `flags` (`argValue(cmd, '--lr', '--learning-rate')`). */
+export function argValue(cmd: LaunchCommand, ...flags: string[]): ShellArg | undefined {
+  return lastOf(cmd.args, flags);
+}

@@ -1,0 +1,131 @@
+/**
+ * Building blocks for dialects: turn config nodes and launch-script flags into Settings,
+ * apply `assume` values, and derive the numbers the run computes (global batch, steps).
+ */
+import type { YamlLoader } from '../dialects/types.js';
+import type { ShellArg } from './launch.js';
+import type { SourceFile } from './source.js';
+import { getIn, type ConfigNode, type ScalarNode } from './tree.js';
+import { formatCount } from './format-number.js';
+import { STRING_PLAN_FIELDS, type KeyPath, type Range, type Origin, type PlanField, type Setting, type TrainingPlan } from './types.js';
+
+const NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+
+/** The number a scalar's author meant, with a note when the loader sees something else. */
+export function scalarNumber(node: ScalarNode, loader: YamlLoader): { value: number; note?: string } | undefined {
+  if (typeof node.value === 'number') return Number.isFinite(node.value) ? { value: node.value } : undefined;
+  if (typeof node.value === 'string' && NUMERIC_TEXT.test(node.value.trim())) {
+    const value = Number(node.value.trim().replace(/_/g, ''));
+    if (!Number.isFinite(value)) return undefined;
+    if (!node.plain || loader === 'pyyaml') {
+      const why = node.plain
+        ? `PyYAML (YAML 1.1) loads \`${node.source}\` as the string "${node.value}", not a number`
+        : `the value is a quoted string "${node.value}"`;
+      return { value, note: `${why}; trainlint reads it as ${formatCount(value)}` };
+    }
+    return { value };
+  }
+  return undefined;
+}
+
+/** A Setting for a numeric key in a structured config; undefined when absent or not a number. */
+export function numberAt(file: SourceFile, path: KeyPath, loader: YamlLoader, origin: Origin = 'explicit'): Setting<number> | undefined {
+  const hit = getIn(file.tree, path);
+  if (!hit || hit.node.kind !== 'scalar') return undefined;
+  const num = scalarNumber(hit.node, loader);
+  if (!num) return undefined;
+  return { value: num.value, origin, file: file.path, key: path.join('.'), range: hit.keyRange, ...(num.note ? { note: num.note } : {}) };
+}
+
+/** A Setting for a string (or boolean-as-string) key. */
+export function stringAt(file: SourceFile, path: KeyPath): Setting<string> | undefined {
+  const hit = getIn(file.tree, path);
+  if (!hit || hit.node.kind !== 'scalar' || hit.node.value === null) return undefined;
+  return { value: String(hit.node.value), origin: 'explicit', file: file.path, key: path.join('.'), range: hit.keyRange };
+}
+
+/** A Setting for a boolean key (true only for real booleans, as the loader sees them). */
+export function boolAt(file: SourceFile, path: KeyPath): Setting<boolean> | undefined {
+  const hit = getIn(file.tree, path);
+  if (!hit || hit.node.kind !== 'scalar' || typeof hit.node.value !== 'boolean') return undefined;
+  return { value: hit.node.value, origin: 'explicit', file: file.path, key: path.join('.'), range: hit.keyRange };
+}
+
+/** Whether the tree has a key at `path` (any type). */
+export function hasKey(tree: ConfigNode | undefined, path: KeyPath): boolean {
+  return getIn(tree, path) !== undefined;
+}
+
+/** A numeric Setting from a launch-script argument; the note says when it came from a variable. */
+export function numberFromArg(file: SourceFile, arg: ShellArg | undefined, integer = false): Setting<number> | undefined {
+  if (!arg || arg.value === undefined) return undefined;
+  const text = arg.value.trim();
+  if (!NUMERIC_TEXT.test(text)) return undefined;
+  const value = Number(text.replace(/_/g, ''));
+  if (!Number.isFinite(value)) return undefined;
+  const notes: string[] = [];
+  if (arg.viaVariable) notes.push(`from $${arg.viaVariable}`);
+  if (integer && !/^[-+]?\d+$/.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
+  return {
+    value,
+    origin: 'explicit',
+    file: file.path,
+    key: arg.flag,
+    range: argRange(arg),
+    ...(notes.length ? { note: notes.join('; ') } : {}),
+  };
+}
+
+/** From the flag to the end of its value when both sit on one line; else the flag. */
+export function argRange(arg: ShellArg): Range {
+  const v = arg.valueRange;
+  if (v && v.line === arg.flagRange.line && v.endLine === v.line && v.column > arg.flagRange.column) {
+    return { ...arg.flagRange, endColumn: v.endColumn };
+  }
+  return arg.flagRange;
+}
+
+export function stringFromArg(file: SourceFile, arg: ShellArg | undefined): Setting<string> | undefined {
+  if (!arg || arg.value === undefined) return undefined;
+  return { value: arg.value, origin: 'explicit', file: file.path, key: arg.flag, range: argRange(arg) };
+}
+
+export function defaultSetting<T extends number | string>(value: T, key: string, note?: string): Setting<T> {
+  return { value, origin: 'default', key, ...(note ? { note } : {}) };
+}
+
+export function derived(value: number, how: string, unit?: string): Setting<number> {
+  return { value, origin: 'derived', how, ...(unit ? { unit } : {}) };
+}
+
+/** Fill fields the configs lack from `.trainlint.yml` `assume`. Existing values win. */
+export function applyAssumptions(plan: TrainingPlan, assume: Partial<Record<PlanField, number | string>>): void {
+  for (const [field, value] of Object.entries(assume) as [PlanField, number | string][]) {
+    if (plan[field] !== undefined || value === undefined) continue;
+    if (STRING_PLAN_FIELDS.has(field)) {
+      (plan as Record<string, Setting>)[field] = { value: String(value), origin: 'assumed', key: `assume.${field}` };
+    } else if (typeof value === 'number') {
+      (plan as Record<string, Setting>)[field] = { value, origin: 'assumed', key: `assume.${field}` };
+    }
+  }
+}
+
+/** global batch = micro × accumulation × data-parallel size, when all three are known. */
+export function deriveGlobalBatch(plan: TrainingPlan): void {
+  if (plan.globalBatchSize) return;
+  const { microBatchSize: micro, gradAccumSteps: accum, worldSize: world } = plan;
+  if (!micro || !accum || !world) return;
+  plan.globalBatchSize = derived(
+    micro.value * accum.value * world.value,
+    `${formatCount(micro.value)} × ${formatCount(accum.value)} × ${formatCount(world.value)} (micro × accumulation × world size)`,
+    'samples',
+  );
+}
+
+/** Resolved warmup steps from a ratio of total steps (HF: ceil(total × ratio)). */
+export function deriveWarmupFromRatio(plan: TrainingPlan): void {
+  if (plan.warmupSteps || !plan.warmupRatio || !plan.totalSteps) return;
+  const ratio = plan.warmupRatio.value;
+  const total = plan.totalSteps.value;
+  plan.warmupSteps = derived(Math.ceil(total * ratio), `ceil(${formatCount(total)} × ${ratio})`, 'steps');
+}

@@ -1,0 +1,48 @@
+/** The JSON report (version 1), a public contract: see schemas/report.schema.json. */
+import type { Origin, Severity } from './types.js';
+
+export interface ReportSetting {
+  value: number | string | boolean;
+  origin: Origin;
+  unit?: string;
+  file?: string;
+  key?: string;
+  line?: number;
+  column?: number;
+  how?: string;
+  note?: string;
+}
+
+export interface ReportFile {
+  path: string;
+  /** Dialect id, or null when no dialect claimed the file. */
+  dialect: string | null;
+  /** Canonical plan fields that are known; unknown fields are absent. */
+  plan: Record<string, ReportSetting>;
+  /** What was compared against, when a diff rule had a reference. */
+  reference?: { label: string; path: string };
+  /** Why the file has no plan, when it has none. */
+  reason?: string;
+}
+
+export interface ReportFinding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  path: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  data: Record<string, unknown>;
+  fix?: string;
+  docsUrl?: string;
+}
+
+export interface Report {
+  version: 1;
+  tool: { name: 'trainlint'; version: string };
+  files: ReportFile[];
+  findings: ReportFinding[];
+  summary: { files: number; errors: number; warnings: number; infos: number };
+}

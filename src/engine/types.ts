@@ -1,0 +1,102 @@
+/**
+ * Core types shared by the engine, dialects, rules and reporters.
+ * Lines and columns are 1-based everywhere; `endColumn` is exclusive.
+ */
+
+export type Severity = 'error' | 'warning' | 'info';
+export type SeverityOrOff = Severity | 'off';
+
+export interface Range {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** A path into a structured document: mapping keys and sequence indices. */
+export type KeyPath = ReadonlyArray<string | number>;
+
+/** Where a plan value came from. `unknown` values are simply absent from the plan. */
+export type Origin = 'explicit' | 'default' | 'derived' | 'launcher' | 'assumed';
+
+export interface Setting<T = number | string | boolean> {
+  value: T;
+  origin: Origin;
+  /** Unit of `value` after normalisation (e.g. "steps", "samples", "ratio"). */
+  unit?: string;
+  /** Repo-relative POSIX path of the file that holds the value. */
+  file?: string;
+  /** The key or flag as written (`--batch-size`, `training.lr`). */
+  key?: string;
+  /** Where the key sits in `file`. */
+  range?: Range;
+  /** How a derived value was computed, e.g. "ceil(10000000 / 8800) × 30". */
+  how?: string;
+  /** Anything the user should know (loader type quirks, variable expansion…). */
+  note?: string;
+}
+
+/** The flat, canonical description of what a run will do. A missing field is unknown. */
+export interface TrainingPlan {
+  worldSize?: Setting<number>;
+  microBatchSize?: Setting<number>;
+  gradAccumSteps?: Setting<number>;
+  globalBatchSize?: Setting<number>;
+  seqLen?: Setting<number>;
+  peakLr?: Setting<number>;
+  minLr?: Setting<number>;
+  warmupSteps?: Setting<number>;
+  /** Set when warmup was written as a fraction of training rather than a step count. */
+  warmupRatio?: Setting<number>;
+  totalSteps?: Setting<number>;
+  epochs?: Setting<number>;
+  datasetSamples?: Setting<number>;
+  stepsPerEpoch?: Setting<number>;
+  decaySteps?: Setting<number>;
+  saveEverySteps?: Setting<number>;
+  evalEverySteps?: Setting<number>;
+  scheduler?: Setting<string>;
+  precision?: Setting<string>;
+  optimizer?: Setting<string>;
+}
+
+export type PlanField = keyof TrainingPlan;
+
+export const PLAN_FIELDS: readonly PlanField[] = [
+  'worldSize',
+  'microBatchSize',
+  'gradAccumSteps',
+  'globalBatchSize',
+  'seqLen',
+  'peakLr',
+  'minLr',
+  'warmupSteps',
+  'warmupRatio',
+  'totalSteps',
+  'epochs',
+  'datasetSamples',
+  'stepsPerEpoch',
+  'decaySteps',
+  'saveEverySteps',
+  'evalEverySteps',
+  'scheduler',
+  'precision',
+  'optimizer',
+] as const;
+
+export const STRING_PLAN_FIELDS: ReadonlySet<PlanField> = new Set(['scheduler', 'precision', 'optimizer']);
+
+export interface Finding {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  /** Repo-relative POSIX path. */
+  path: string;
+  range: Range;
+  /** The numbers behind the message. */
+  data?: Record<string, unknown>;
+  /** A short, human hint of what to change. */
+  fix?: string;
+}
+
+export type FileFormat = 'yaml' | 'json' | 'toml' | 'shell';

@@ -1,0 +1,45 @@
+/** `trainlint plan FILE`: each canonical value with its origin and location, then what is unknown. */
+import type { FileResult } from '../engine/lint.js';
+import { formatValue } from '../engine/format-number.js';
+import { PLAN_FIELDS, type Setting } from '../engine/types.js';
+import { stripTerminalControls } from './escape.js';
+
+function where(setting: Setting): string {
+  const parts: string[] = [];
+  if (setting.file && setting.range) parts.push(`${setting.file}:${setting.range.line}:${setting.range.column}`);
+  if (setting.key) parts.push(setting.key);
+  if (setting.how) parts.push(`= ${setting.how}`);
+  if (setting.note) parts.push(`(${setting.note})`);
+  return parts.join('  ');
+}
+
+export function formatPlan(result: FileResult): string {
+  const lines: string[] = [];
+  const clean = stripTerminalControls;
+  lines.push(`${clean(result.file.path)}  dialect: ${result.dialect?.meta.id ?? 'none'}`);
+  if (!result.extraction) {
+    lines.push(`  no plan: ${clean(result.reason ?? 'unknown reason')}`);
+    for (const p of result.file.problems) lines.push(`  ${p.range.line}:${p.range.column} ${p.kind}: ${clean(p.message)}`);
+    return lines.join('\n') + '\n';
+  }
+  const { plan, missing, notes } = result.extraction;
+  const width = Math.max(...PLAN_FIELDS.map((f) => f.length));
+  const unknown: string[] = [];
+  for (const field of PLAN_FIELDS) {
+    const setting = plan[field] as Setting | undefined;
+    if (!setting) {
+      unknown.push(field);
+      continue;
+    }
+    const value = formatValue(setting.value) + (setting.unit && setting.unit !== 'ratio' ? ` ${setting.unit}` : '');
+    lines.push(`  ${field.padEnd(width)}  ${value.padEnd(16)}  ${setting.origin.padEnd(8)}  ${clean(where(setting))}`);
+  }
+  if (result.reference) lines.push(`  compared with: ${clean(result.reference.label)}`);
+  for (const note of notes) lines.push(`  note: ${clean(note)}`);
+  if (unknown.length) lines.push(`  unknown: ${unknown.join(', ')}`);
+  if (missing.length) {
+    lines.push('  to resolve more:');
+    for (const m of missing) lines.push(`    ${m.field}: ${clean(m.hint)}`);
+  }
+  return lines.join('\n') + '\n';
+}

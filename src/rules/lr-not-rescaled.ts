@@ -1,0 +1,63 @@
+import { formatCount, formatRatio, formatSci } from '../engine/format-number.js';
+import { rangeOf, type Rule } from './types.js';
+
+type Scaling = 'linear' | 'sqrt' | 'either';
+
+export const lrNotRescaled: Rule = {
+  meta: {
+    id: 'lr-not-rescaled',
+    defaultSeverity: 'error',
+    description: 'The global batch changed against the reference or base, but the learning rate did not follow the scaling rule.',
+    options: {
+      type: 'object',
+      properties: {
+        tolerance: { type: 'number', minimum: 0, maximum: 1 },
+        scaling: { enum: ['linear', 'sqrt', 'either'] },
+      },
+      additionalProperties: false,
+    },
+    defaultOptions: { tolerance: 0.1, scaling: 'either' },
+  },
+  check(ctx) {
+    const ref = ctx.reference;
+    const { globalBatchSize: batch, peakLr: lr } = ctx.plan;
+    if (!ref || !batch || !lr) return;
+    const baseBatch = ref.plan.globalBatchSize;
+    const baseLr = ref.plan.peakLr;
+    if (!baseBatch || !baseLr || baseBatch.value <= 0 || baseLr.value <= 0) return;
+    const tolerance = Number(ctx.options.tolerance ?? 0.1);
+    const scaling = (ctx.options.scaling ?? 'either') as Scaling;
+    const k = batch.value / baseBatch.value;
+    if (Math.abs(k - 1) <= tolerance) return;
+    const expected = { linear: baseLr.value * k, sqrt: baseLr.value * Math.sqrt(k) };
+    const close = (target: number) => Math.abs(lr.value / target - 1) <= tolerance;
+    const ok = scaling === 'linear' ? close(expected.linear) : scaling === 'sqrt' ? close(expected.sqrt) : close(expected.linear) || close(expected.sqrt);
+    if (ok) return;
+    const lrRatio = lr.value / baseLr.value;
+    const lrText = Math.abs(lrRatio - 1) < 1e-9 ? `lr unchanged at ${formatSci(lr.value)}` : `lr ×${formatRatio(lrRatio)} (${formatSci(baseLr.value)} → ${formatSci(lr.value)})`;
+    const rules =
+      scaling === 'linear'
+        ? `linear rule gives ${formatSci(expected.linear)}`
+        : scaling === 'sqrt'
+          ? `sqrt rule gives ${formatSci(expected.sqrt)}`
+          : `linear rule gives ${formatSci(expected.linear)}, sqrt ${formatSci(expected.sqrt)}`;
+    ctx.report({
+      range: rangeOf(ctx, lr, batch),
+      message:
+        `global batch ×${formatRatio(k)} since ${ref.label} (${formatCount(baseBatch.value)} → ${formatCount(batch.value)}); ${lrText}; ${rules}` +
+        ` — the update size per sample changed, so the tuned LR no longer applies; set the LR by the rule or restore the batch`,
+      data: {
+        batchRatio: k,
+        lrRatio,
+        baseGlobalBatchSize: baseBatch.value,
+        globalBatchSize: batch.value,
+        baseLr: baseLr.value,
+        lr: lr.value,
+        expectedLr: expected,
+        scaling,
+        reference: ref.path,
+      },
+      fix: scaling === 'sqrt' ? `lr ${formatSci(expected.sqrt)}` : `lr ${formatSci(expected.linear)}`,
+    });
+  },
+};

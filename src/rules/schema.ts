@@ -1,0 +1,79 @@
+import type { ErrorObject } from 'ajv';
+import { locateNearest, toPlain } from '../engine/tree.js';
+import type { KeyPath } from '../engine/types.js';
+import type { Rule } from './types.js';
+
+function pointerToPath(pointer: string): (string | number)[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function showPath(path: KeyPath): string {
+  return path.length ? path.join('.') : '(root)';
+}
+
+function describeBranches(errors: ErrorObject[]): string {
+  const forms = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword === 'type') forms.add(String((e.params as { type: string }).type));
+    else if (e.keyword === 'enum') for (const v of (e.params as { allowedValues: unknown[] }).allowedValues) forms.add(JSON.stringify(v));
+    else if (e.keyword === 'const') forms.add(JSON.stringify((e.params as { allowedValue: unknown }).allowedValue));
+    else if (e.message) forms.add(e.message);
+  }
+  return [...forms].join(', ');
+}
+
+/** One readable message per offending location; anyOf/oneOf branch noise is collapsed. */
+export function summariseErrors(errors: ErrorObject[]): { path: KeyPath; message: string; keyword: string }[] {
+  const out: { path: KeyPath; message: string; keyword: string }[] = [];
+  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const insideCombinator = (e: ErrorObject) =>
+    combinators.some((c) => c !== e && e.schemaPath.startsWith(c.schemaPath.replace(/\/(anyOf|oneOf)$/, '/$1/')));
+  for (const e of errors) {
+    if (insideCombinator(e)) continue;
+    const path = pointerToPath(e.instancePath);
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') {
+      const branches = errors.filter((b) => b !== e && b.instancePath === e.instancePath && b.schemaPath.startsWith(e.schemaPath + '/'));
+      const forms = describeBranches(branches);
+      out.push({ path, keyword: e.keyword, message: `${showPath(path)} must be ${forms ? `one of: ${forms}` : 'one of the allowed forms'}` });
+    } else if (e.keyword === 'required') {
+      out.push({ path, keyword: e.keyword, message: `${showPath(path)} is missing the required key "${(e.params as { missingProperty: string }).missingProperty}"` });
+    } else if (e.keyword === 'additionalProperties') {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      out.push({ path: [...path, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path)}` });
+    } else if (e.keyword === 'enum') {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ');
+      out.push({ path, keyword: e.keyword, message: `${showPath(path)} must be one of ${allowed}` });
+    } else {
+      out.push({ path, keyword: e.keyword, message: `${showPath(path)} ${e.message ?? 'is invalid'}` });
+    }
+  }
+  return out;
+}
+
+export const schema: Rule = {
+  meta: {
+    id: 'schema',
+    defaultSeverity: 'error',
+    description: "A value violates a JSON Schema: the dialect's built-in schema or a user schema from `schemas:`.",
+  },
+  check(ctx) {
+    const tree = ctx.file.tree;
+    if (!tree || ctx.schemas.length === 0) return;
+    const data = toPlain(tree);
+    for (const { name, validate } of ctx.schemas) {
+      if (validate(data)) continue;
+      for (const problem of summariseErrors(validate.errors ?? [])) {
+        ctx.report({
+          range: locateNearest(tree, problem.path) ?? ctx.anchor,
+          message: `${problem.message} (schema ${name})`,
+          data: { schema: name, keyPath: problem.path, keyword: problem.keyword },
+        });
+      }
+    }
+  },
+};

@@ -1,0 +1,76 @@
+/** The rule contract: metadata plus a pure check over a file's resolved plan. */
+import type { ValidateFunction } from 'ajv';
+import type { SourceFile } from '../engine/source.js';
+import type { Range, Setting, Severity, TrainingPlan } from '../engine/types.js';
+
+export interface RuleMeta {
+  /** Public id, the user's vocabulary: never rename. */
+  id: string;
+  defaultSeverity: Severity;
+  /** One line, for `trainlint rules`, SARIF and the README. */
+  description: string;
+  /** JSON Schema of the options object (validated when .trainlint.yml is read). */
+  options?: Record<string, unknown>;
+  defaultOptions?: Record<string, unknown>;
+  /** Reported by the loader rather than by check(). */
+  builtin?: boolean;
+}
+
+/** What a file is compared against: its version at a git ref or a declared reference config. */
+export interface Reference {
+  plan: TrainingPlan;
+  /** Human label: "base HEAD~1" or "reference a100.sh". */
+  label: string;
+  path: string;
+}
+
+export interface ReportInput {
+  message: string;
+  range: Range;
+  data?: Record<string, unknown>;
+  fix?: string;
+}
+
+export interface RuleContext {
+  file: SourceFile;
+  plan: TrainingPlan;
+  dialectId?: string;
+  /** Where run-level findings point when their cause is not written in the file. */
+  anchor: Range;
+  reference?: Reference;
+  options: Record<string, unknown>;
+  /** Compiled JSON Schemas that apply to this file (dialect built-in and user schemas). */
+  schemas: { name: string; validate: ValidateFunction }[];
+  report(finding: ReportInput): void;
+}
+
+export interface Rule {
+  meta: RuleMeta;
+  check(ctx: RuleContext): void;
+}
+
+/** The range of a setting's key when it is written in this file; otherwise the run's anchor. */
+export function rangeOf(ctx: RuleContext, ...settings: (Setting | undefined)[]): Range {
+  for (const s of settings) {
+    if (s?.range && (s.file === undefined || s.file === ctx.file.path)) return s.range;
+  }
+  return ctx.anchor;
+}
+
+/** Where a value comes from, as a parenthetical: " (--warmup)", " (warmup_steps, framework default)". */
+export function sourceOf(setting: Setting): string {
+  const key = setting.key ?? '';
+  const sep = key ? ', ' : '';
+  switch (setting.origin) {
+    case 'default':
+      return ` (${key}${sep}framework default)`;
+    case 'assumed':
+      return ` (assumed in .trainlint.yml)`;
+    case 'derived':
+      return setting.how ? ` (= ${setting.how})` : '';
+    case 'launcher':
+      return ` (${key}${sep}launcher)`;
+    default:
+      return key ? ` (${key})` : '';
+  }
+}

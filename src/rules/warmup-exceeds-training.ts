@@ -1,0 +1,25 @@
+import { formatCount } from '../engine/format-number.js';
+import { rangeOf, sourceOf, type Rule } from './types.js';
+
+export const warmupExceedsTraining: Rule = {
+  meta: {
+    id: 'warmup-exceeds-training',
+    defaultSeverity: 'error',
+    description: 'Warmup steps are at least the total optimizer steps, so the learning rate never reaches its peak.',
+  },
+  check(ctx) {
+    const { warmupSteps, totalSteps } = ctx.plan;
+    if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
+    if (warmupSteps.value < totalSteps.value) return;
+    const suggested = Math.max(1, Math.round(totalSteps.value * 0.05));
+    ctx.report({
+      range: rangeOf(ctx, warmupSteps, totalSteps),
+      message:
+        `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} ≥ total ${formatCount(totalSteps.value)} optimizer steps` +
+        `${totalSteps.how ? ` (${totalSteps.how})` : ''}: the LR never reaches its peak and the decay never starts; ` +
+        `set warmup well below ${formatCount(totalSteps.value)} (5% is ${suggested} steps)`,
+      data: { warmupSteps: warmupSteps.value, totalSteps: totalSteps.value, fraction: warmupSteps.value / totalSteps.value, suggestedWarmupSteps: suggested },
+      fix: `warmup ${suggested}`,
+    });
+  },
+};

@@ -1,0 +1,34 @@
+import { formatCount, formatPercent } from '../engine/format-number.js';
+import { rangeOf, sourceOf, type Rule } from './types.js';
+
+export const warmupFraction: Rule = {
+  meta: {
+    id: 'warmup-fraction',
+    defaultSeverity: 'error',
+    description: 'Warmup takes more than `max` (default 20%) of the optimizer steps.',
+    options: {
+      type: 'object',
+      properties: { max: { type: 'number', exclusiveMinimum: 0, maximum: 1 } },
+      additionalProperties: false,
+    },
+    defaultOptions: { max: 0.2 },
+  },
+  check(ctx) {
+    const { warmupSteps, totalSteps } = ctx.plan;
+    const max = Number(ctx.options.max ?? 0.2);
+    if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
+    const fraction = warmupSteps.value / totalSteps.value;
+    // At or beyond 100% warmup-exceeds-training reports it.
+    if (fraction <= max || fraction >= 1) return;
+    const suggested = Math.floor(totalSteps.value * max);
+    ctx.report({
+      range: rangeOf(ctx, warmupSteps),
+      message:
+        `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} is ${formatPercent(fraction)} of the ` +
+        `${formatCount(totalSteps.value)} optimizer steps${totalSteps.how ? ` (${totalSteps.how})` : ''}, above the ${formatPercent(max)} limit: ` +
+        `most of the run is spent below the peak LR; lower warmup to at most ${suggested} steps`,
+      data: { warmupSteps: warmupSteps.value, totalSteps: totalSteps.value, fraction, max, suggestedWarmupSteps: suggested },
+      fix: `warmup ${suggested}`,
+    });
+  },
+};

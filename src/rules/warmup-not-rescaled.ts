@@ -1,0 +1,46 @@
+import { formatCount, formatRatio } from '../engine/format-number.js';
+import { rangeOf, sourceOf, type Rule } from './types.js';
+
+export const warmupNotRescaled: Rule = {
+  meta: {
+    id: 'warmup-not-rescaled',
+    defaultSeverity: 'warning',
+    description: 'The global batch changed but warmup is still the same number of steps, so it now covers k× the samples.',
+    options: {
+      type: 'object',
+      properties: { tolerance: { type: 'number', minimum: 0, maximum: 1 } },
+      additionalProperties: false,
+    },
+    defaultOptions: { tolerance: 0.1 },
+  },
+  check(ctx) {
+    const ref = ctx.reference;
+    const { globalBatchSize: batch, warmupSteps: warmup } = ctx.plan;
+    if (!ref || !batch || !warmup) return;
+    // A warmup written as a ratio of training scales with the run by itself.
+    if (ctx.plan.warmupRatio || ref.plan.warmupRatio) return;
+    const baseBatch = ref.plan.globalBatchSize;
+    const baseWarmup = ref.plan.warmupSteps;
+    if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup.value <= 0) return;
+    const tolerance = Number(ctx.options.tolerance ?? 0.1);
+    const k = batch.value / baseBatch.value;
+    if (Math.abs(k - 1) <= tolerance || warmup.value !== baseWarmup.value) return;
+    const suggested = Math.max(1, Math.round(warmup.value / k));
+    ctx.report({
+      range: rangeOf(ctx, warmup, batch),
+      message:
+        `global batch ×${formatRatio(k)} since ${ref.label} (${formatCount(baseBatch.value)} → ${formatCount(batch.value)}) but warmup is still ` +
+        `${formatCount(warmup.value)} steps${sourceOf(warmup)}, so it now spans ${formatRatio(k)}× the samples ` +
+        `(${formatCount(warmup.value * batch.value)} vs ${formatCount(warmup.value * baseBatch.value)}); use ${suggested} steps to keep the same warmup in samples`,
+      data: {
+        batchRatio: k,
+        baseGlobalBatchSize: baseBatch.value,
+        globalBatchSize: batch.value,
+        warmupSteps: warmup.value,
+        suggestedWarmupSteps: suggested,
+        reference: ref.path,
+      },
+      fix: `warmup ${suggested}`,
+    });
+  },
+};
