@@ -17095,6 +17095,15 @@ function summariseErrors(errors) {
   }
   return out;
 }
+var NUMERIC_TEXT = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+function stringNumberHint(tree, path7, keyword) {
+  if (keyword !== "type" && keyword !== "anyOf" && keyword !== "oneOf") return "";
+  const node = getIn(tree, path7)?.node;
+  if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT.test(node.value)) return "";
+  if (!node.plain) return ` (it is the quoted string "${node.value}")`;
+  const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
+  return ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`;
+}
 var schema = {
   meta: {
     id: "schema",
@@ -17110,7 +17119,7 @@ var schema = {
       for (const problem of summariseErrors(validate.errors ?? [])) {
         ctx.report({
           range: locateNearest(tree, problem.path) ?? ctx.anchor,
-          message: `${problem.message} (schema ${name})`,
+          message: `${problem.message}${stringNumberHint(tree, problem.path, problem.keyword)} (schema ${name})`,
           data: { schema: name, keyPath: problem.path, keyword: problem.keyword }
         });
       }
@@ -17542,10 +17551,10 @@ function parseBatch(out, names) {
 import path5 from "node:path";
 
 // src/engine/plan.ts
-var NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+var NUMERIC_TEXT2 = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
 function scalarNumber(node, loader) {
   if (typeof node.value === "number") return Number.isFinite(node.value) ? { value: node.value } : void 0;
-  if (typeof node.value === "string" && NUMERIC_TEXT.test(node.value.trim())) {
+  if (typeof node.value === "string" && NUMERIC_TEXT2.test(node.value.trim())) {
     const value = Number(node.value.trim().replace(/_/g, ""));
     if (!Number.isFinite(value)) return void 0;
     if (!node.plain || loader === "pyyaml") {
@@ -17576,7 +17585,7 @@ function boolAt(file, path7) {
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
   const text = arg.value.trim();
-  if (!NUMERIC_TEXT.test(text)) return void 0;
+  if (!NUMERIC_TEXT2.test(text)) return void 0;
   const value = Number(text.replace(/_/g, ""));
   if (!Number.isFinite(value)) return void 0;
   const notes = [];
@@ -18563,7 +18572,8 @@ var OPENCLIP_DEFAULTS = {
   warmup: 1e4,
   epochs: 32,
   scheduler: "cosine",
-  precision: "amp_bf16"
+  precision: "amp_bf16",
+  workers: 4
 };
 function commandScore(cmd) {
   if (cmd.module && MODULES.test(cmd.module)) return 10;
@@ -18607,18 +18617,22 @@ function extractCommand(file, cmd, env) {
   const { datasetSamples, microBatchSize, worldSize, gradAccumSteps, epochs } = plan;
   if (datasetSamples && microBatchSize && worldSize && gradAccumSteps) {
     const perStep = microBatchSize.value * worldSize.value;
-    const batches = Math.ceil(datasetSamples.value / perStep);
+    let batches = Math.ceil(datasetSamples.value / perStep);
+    let how = `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})`;
+    const workers = webdatasetWorkers(file, cmd);
+    if (workers && batches % workers.value !== 0) {
+      const rounded = Math.ceil(batches / workers.value) * workers.value;
+      how = `${how} = ${batches}, rounded up to a multiple of ${workers.text}`;
+      batches = rounded;
+    }
     const stepsPerEpoch = Math.floor(batches / gradAccumSteps.value);
-    const accumPart = gradAccumSteps.value === 1 ? "" : ` // ${formatCount(gradAccumSteps.value)}`;
-    plan.stepsPerEpoch = derived(
-      stepsPerEpoch,
-      `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})${accumPart} (webdataset may round up to a multiple of the dataloader workers)`,
-      "steps"
-    );
+    if (gradAccumSteps.value !== 1) how = `(${how}) // ${formatCount(gradAccumSteps.value)}`;
+    plan.stepsPerEpoch = derived(stepsPerEpoch, how, "steps");
     if (epochs) {
+      const simple = !how.includes("rounded") && gradAccumSteps.value === 1;
       plan.totalSteps = derived(
         stepsPerEpoch * epochs.value,
-        `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})${accumPart} \xD7 ${formatCount(epochs.value)}`,
+        simple ? `${how} \xD7 ${formatCount(epochs.value)}` : `${stepsPerEpoch} steps/epoch \xD7 ${formatCount(epochs.value)} epochs; ${stepsPerEpoch} = ${how}`,
         "steps"
       );
     }
@@ -18630,6 +18644,12 @@ function extractCommand(file, cmd, env) {
     missing.push({ field: "datasetSamples", hint: "pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml" });
   }
   return { plan, missing };
+}
+function webdatasetWorkers(file, cmd) {
+  if (argValue(cmd, "--dataset-type")?.value !== "webdataset") return void 0;
+  const explicit = numberFromArg(file, argValue(cmd, "--workers"), true);
+  if (explicit) return { value: Math.max(1, explicit.value), text: `--workers ${formatCount(explicit.value)}` };
+  return { value: OPENCLIP_DEFAULTS.workers, text: `${OPENCLIP_DEFAULTS.workers} workers (--workers default)` };
 }
 var openclip = {
   meta: {

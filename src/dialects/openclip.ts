@@ -32,6 +32,7 @@ export const OPENCLIP_DEFAULTS = {
   epochs: 32,
   scheduler: 'cosine',
   precision: 'amp_bf16',
+  workers: 4,
 };
 
 function commandScore(cmd: LaunchCommand): number {
@@ -80,23 +81,27 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   applyAssumptions(plan, env.assume);
   deriveGlobalBatch(plan);
 
-  // data.py: num_batches = ceil(num_samples / (batch_size × world_size));
-  // main.py: total_steps = (num_batches // accum_freq) × epochs.
+  // data.py: num_batches = ceil(num_samples / (batch_size × world_size)); for webdataset it is then
+  // rounded up to a multiple of the dataloader workers. main.py: total = (num_batches // accum_freq) × epochs.
   const { datasetSamples, microBatchSize, worldSize, gradAccumSteps, epochs } = plan;
   if (datasetSamples && microBatchSize && worldSize && gradAccumSteps) {
     const perStep = microBatchSize.value * worldSize.value;
-    const batches = Math.ceil(datasetSamples.value / perStep);
+    let batches = Math.ceil(datasetSamples.value / perStep);
+    let how = `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})`;
+    const workers = webdatasetWorkers(file, cmd);
+    if (workers && batches % workers.value !== 0) {
+      const rounded = Math.ceil(batches / workers.value) * workers.value;
+      how = `${how} = ${batches}, rounded up to a multiple of ${workers.text}`;
+      batches = rounded;
+    }
     const stepsPerEpoch = Math.floor(batches / gradAccumSteps.value);
-    const accumPart = gradAccumSteps.value === 1 ? '' : ` // ${formatCount(gradAccumSteps.value)}`;
-    plan.stepsPerEpoch = derived(
-      stepsPerEpoch,
-      `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})${accumPart} (webdataset may round up to a multiple of the dataloader workers)`,
-      'steps',
-    );
+    if (gradAccumSteps.value !== 1) how = `(${how}) // ${formatCount(gradAccumSteps.value)}`;
+    plan.stepsPerEpoch = derived(stepsPerEpoch, how, 'steps');
     if (epochs) {
+      const simple = !how.includes('rounded') && gradAccumSteps.value === 1;
       plan.totalSteps = derived(
         stepsPerEpoch * epochs.value,
-        `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})${accumPart} × ${formatCount(epochs.value)}`,
+        simple ? `${how} × ${formatCount(epochs.value)}` : `${stepsPerEpoch} steps/epoch × ${formatCount(epochs.value)} epochs; ${stepsPerEpoch} = ${how}`,
         'steps',
       );
     }
@@ -108,6 +113,14 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
     missing.push({ field: 'datasetSamples', hint: 'pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml' });
   }
   return { plan, missing };
+}
+
+/** Dataloader workers per GPU when the webdataset pipeline rounds batches per epoch (data.py). */
+function webdatasetWorkers(file: SourceFile, cmd: LaunchCommand): { value: number; text: string } | undefined {
+  if (argValue(cmd, '--dataset-type')?.value !== 'webdataset') return undefined;
+  const explicit = numberFromArg(file, argValue(cmd, '--workers'), true);
+  if (explicit) return { value: Math.max(1, explicit.value), text: `--workers ${formatCount(explicit.value)}` };
+  return { value: OPENCLIP_DEFAULTS.workers, text: `${OPENCLIP_DEFAULTS.workers} workers (--workers default)` };
 }
 
 export const openclip: Dialect = {

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { locateNearest, toPlain } from '../engine/tree.js';
+import { getIn, locateNearest, toPlain, type ConfigNode } from '../engine/tree.js';
 import type { KeyPath } from '../engine/types.js';
 import type { Rule } from './types.js';
 
@@ -55,6 +55,18 @@ export function summariseErrors(errors: ErrorObject[]): { path: KeyPath; message
   return out;
 }
 
+const NUMERIC_TEXT = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/** For a type error on a number written so that PyYAML keeps it a string (`1e-4`), say why. */
+function stringNumberHint(tree: ConfigNode, path: (string | number)[] | readonly (string | number)[], keyword: string): string {
+  if (keyword !== 'type' && keyword !== 'anyOf' && keyword !== 'oneOf') return '';
+  const node = getIn(tree, path)?.node;
+  if (!node || node.kind !== 'scalar' || typeof node.value !== 'string' || !NUMERIC_TEXT.test(node.value)) return '';
+  if (!node.plain) return ` (it is the quoted string "${node.value}")`;
+  const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d: string, e: string, sign: string) => `${d}.0${e}${sign || '+'}`) : node.source;
+  return ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`;
+}
+
 export const schema: Rule = {
   meta: {
     id: 'schema',
@@ -70,7 +82,7 @@ export const schema: Rule = {
       for (const problem of summariseErrors(validate.errors ?? [])) {
         ctx.report({
           range: locateNearest(tree, problem.path) ?? ctx.anchor,
-          message: `${problem.message} (schema ${name})`,
+          message: `${problem.message}${stringNumberHint(tree, problem.path, problem.keyword)} (schema ${name})`,
           data: { schema: name, keyPath: problem.path, keyword: problem.keyword },
         });
       }

@@ -1,0 +1,12 @@
+#!/bin/bash
+# trainlint: reference=a100.sh
+torchrun --nproc_per_node 4 -m open_clip_train.main \
+    --train-data '/data/shards/{00000..00999}.tar' \
+    --train-num-samples 10000000 \
+    --dataset-type webdataset \
+    --batch-size 2200 \
+    --lr 8.3e-4 \
+    --warmup 3636 \
+    --epochs 30 \
+    --local-loss \
+    --gather-with-grad
