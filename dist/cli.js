@@ -17060,10 +17060,11 @@ function pointerToPath(pointer) {
 function showPath(path7) {
   return path7.length ? path7.join(".") : "(root)";
 }
+var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 function describeBranches(errors) {
   const forms = /* @__PURE__ */ new Set();
   for (const e of errors) {
-    if (e.keyword === "type") forms.add(String(e.params.type));
+    if (e.keyword === "type") forms.add(TYPE_NAMES[String(e.params.type)] ?? String(e.params.type));
     else if (e.keyword === "enum") for (const v of e.params.allowedValues) forms.add(JSON.stringify(v));
     else if (e.keyword === "const") forms.add(JSON.stringify(e.params.allowedValue));
     else if (e.message) forms.add(e.message);
@@ -17072,14 +17073,26 @@ function describeBranches(errors) {
 }
 function summariseErrors(errors) {
   const out = [];
-  const combinators = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf");
-  const insideCombinator = (e) => combinators.some((c) => c !== e && e.schemaPath.startsWith(c.schemaPath.replace(/\/(anyOf|oneOf)$/, "/$1/")));
+  const isCombinator = (e) => e.keyword === "anyOf" || e.keyword === "oneOf";
+  const branchesOf = /* @__PURE__ */ new Map();
+  const absorbed = /* @__PURE__ */ new Set();
+  errors.forEach((e, i) => {
+    if (!isCombinator(e)) return;
+    const branches = [];
+    for (let j = i - 1; j >= 0; j--) {
+      const b = errors[j];
+      const under = b.instancePath === e.instancePath || b.instancePath.startsWith(e.instancePath + "/");
+      if (!under || absorbed.has(b)) break;
+      absorbed.add(b);
+      if (b.instancePath === e.instancePath) branches.push(b);
+    }
+    branchesOf.set(e, branches.reverse());
+  });
   for (const e of errors) {
-    if (insideCombinator(e)) continue;
+    if (absorbed.has(e)) continue;
     const path7 = pointerToPath(e.instancePath);
-    if (e.keyword === "anyOf" || e.keyword === "oneOf") {
-      const branches = errors.filter((b) => b !== e && b.instancePath === e.instancePath && b.schemaPath.startsWith(e.schemaPath + "/"));
-      const forms = describeBranches(branches);
+    if (isCombinator(e)) {
+      const forms = describeBranches(branchesOf.get(e) ?? []);
       out.push({ path: path7, keyword: e.keyword, message: `${showPath(path7)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
       out.push({ path: path7, keyword: e.keyword, message: `${showPath(path7)} is missing the required key "${e.params.missingProperty}"` });
@@ -17289,7 +17302,7 @@ function checkRuleSettings(config, tree, displayPath) {
   }
 }
 function readConfig(root, explicitPath) {
-  const candidates = explicitPath ? [path.resolve(explicitPath)] : CONFIG_NAMES.map((n) => path.join(root, n));
+  const candidates = explicitPath ? [path.resolve(root, explicitPath)] : CONFIG_NAMES.map((n) => path.join(root, n));
   for (const candidate of candidates) {
     if (!existsSync(candidate)) {
       if (explicitPath) throw new UsageError(`config file not found: ${explicitPath}`);
@@ -17301,7 +17314,7 @@ function readConfig(root, explicitPath) {
     } catch (err) {
       throw new UsageError(`cannot read config ${candidate}: ${err.code ?? err.message}`);
     }
-    return { config: parseConfig(text, path.relative(process.cwd(), candidate) || candidate), path: candidate };
+    return { config: parseConfig(text, path.relative(root, candidate) || candidate), path: candidate };
   }
   return { config: {} };
 }
@@ -18783,6 +18796,9 @@ function discover(root, inputs, config) {
   return [...found.values()];
 }
 
+// src/engine/lint.ts
+import { realpathSync as realpathSync2 } from "node:fs";
+
 // src/engine/load-file.ts
 import { readFileSync as readFileSync2, statSync as statSync3 } from "node:fs";
 import path3 from "node:path";
@@ -20130,18 +20146,27 @@ function formatOf(relPath) {
   if (ext === ".sh" || ext === ".bash") return "shell";
   return "yaml";
 }
+var MAX_PARSE_ERRORS_PER_FILE = 10;
+function capParseErrors(problems) {
+  const errors = problems.filter((p) => p.kind === "parse-error");
+  if (errors.length <= MAX_PARSE_ERRORS_PER_FILE) return problems;
+  const last = errors[MAX_PARSE_ERRORS_PER_FILE - 1];
+  const dropped = new Set(errors.slice(MAX_PARSE_ERRORS_PER_FILE));
+  const more = errors.length - MAX_PARSE_ERRORS_PER_FILE;
+  return problems.filter((p) => !dropped.has(p)).map((p) => p === last ? { ...p, message: `${p.message} (and ${more} more parse errors in this file, not shown)` } : p);
+}
 function parseSource(relPath, text, options = {}, format = formatOf(relPath)) {
   const directives = scanDirectives(text, format !== "json");
   const file = { path: relPath, text, format, problems: [], directives };
   if (format === "shell") {
     const { script, problems } = parseLaunchScript(text);
     file.script = script;
-    file.problems = problems.map((p) => ({ kind: "parse-error", message: p.message, range: p.range }));
+    file.problems = capParseErrors(problems.map((p) => ({ kind: "parse-error", message: p.message, range: p.range })));
     return file;
   }
   const result = format === "json" ? loadJson(text) : format === "toml" ? loadToml(text) : loadYaml(text, { version: options.yamlVersion });
   file.tree = result.tree;
-  file.problems = result.problems;
+  file.problems = capParseErrors(result.problems);
   return file;
 }
 function unreadable(relPath, message) {
@@ -20285,7 +20310,8 @@ function analyse(file, settings, forced) {
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
   if (declared) return toPosix(path5.posix.normalize(path5.posix.join(path5.posix.dirname(result.file.path), declared)));
-  return config.references?.[result.file.path];
+  const refs = config.references;
+  return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
 function isSuppressed(finding, file) {
   return file.directives.suppressions.some(
@@ -20347,10 +20373,12 @@ async function lint(options) {
     return s;
   };
   const results = discovered.map(({ abs, rel }) => {
-    const file = loadFile(abs, rel, parseOptions);
+    let file;
     try {
+      file = loadFile(abs, rel, parseOptions);
       return { file, findings: [], ...analyse(file, settingsOf(rel)) };
     } catch (err) {
+      file ??= { path: rel, text: "", format: formatOf(rel), problems: [], directives: { suppressions: [] } };
       return { file, findings: [internalError(file, err)], reason: "internal error" };
     }
   });
@@ -20360,20 +20388,35 @@ async function lint(options) {
     if (!result.extraction || !result.dialect) continue;
     const refPath = resolveReferencePath(result, config);
     if (refPath) {
-      const loaded = byPath.get(refPath)?.file ?? loadFile(path5.resolve(root, refPath), refPath, parseOptions);
-      const problem = loaded.problems.find((p) => p.kind === "parse-error");
-      if (problem) {
+      const refAbs = path5.resolve(root, refPath);
+      if (!byPath.has(refPath) && !insideRoot(realpathSync2(root), refAbs)) {
         result.findings.push({
           ruleId: "parse-error",
           severity: "error",
           path: result.file.path,
           range: result.file.directives.reference?.range ?? fileStartRange(result.file),
-          message: `reference ${refPath} cannot be read: ${problem.message}`
+          message: `reference ${refPath} is outside the linted folder or does not exist; not read`
         });
         continue;
       }
-      const refAnalysis = analyse(loaded, settingsOf(refPath), result.dialect);
-      if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
+      try {
+        const loaded = byPath.get(refPath)?.file ?? loadFile(refAbs, refPath, parseOptions);
+        const problem = loaded.problems.find((p) => p.kind === "parse-error");
+        if (problem) {
+          result.findings.push({
+            ruleId: "parse-error",
+            severity: "error",
+            path: result.file.path,
+            range: result.file.directives.reference?.range ?? fileStartRange(result.file),
+            message: `reference ${refPath} cannot be read: ${problem.message}`
+          });
+          continue;
+        }
+        const refAnalysis = analyse(loaded, settingsOf(refPath), result.dialect);
+        if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
+      } catch (err) {
+        result.findings.push(internalError(result.file, err, `its reference ${refPath}`));
+      }
     } else if (options.base) {
       needBase.push(result);
     }
@@ -20387,8 +20430,14 @@ async function lint(options) {
       const version = versions.get(toGit(result.file.path));
       if (!version) continue;
       const basePath = prefix && version.basePath.startsWith(prefix + "/") ? version.basePath.slice(prefix.length + 1) : version.basePath;
-      const baseFile = parseSource(basePath, version.text, parseOptions, result.file.format);
-      const baseAnalysis = analyse(baseFile, settingsOf(result.file.path), result.dialect);
+      let baseAnalysis;
+      try {
+        const baseFile = parseSource(basePath, version.text, parseOptions, result.file.format);
+        baseAnalysis = analyse(baseFile, settingsOf(result.file.path), result.dialect);
+      } catch (err) {
+        result.findings.push(internalError(result.file, err, `its version at ${options.base}`));
+        continue;
+      }
       if (!baseAnalysis.extraction) continue;
       const renamed = basePath !== result.file.path ? ` (was ${basePath})` : "";
       result.reference = { plan: baseAnalysis.extraction.plan, label: `base ${options.base}${renamed}`, path: basePath };
@@ -20405,14 +20454,14 @@ async function lint(options) {
   }
   return { results };
 }
-function internalError(file, err) {
+function internalError(file, err, what = "this file") {
   const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
   return {
     ruleId: "internal-error",
     severity: "error",
     path: file.path,
     range: fileStartRange(file),
-    message: `trainlint failed on this file (${message}); the other files were linted. Please report this with the file.`
+    message: `trainlint failed on ${what} (${message}); the other files were linted. Please report this with the file.`
   };
 }
 

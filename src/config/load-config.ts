@@ -73,9 +73,14 @@ function checkRuleSettings(config: TrainlintConfig, tree: Parameters<typeof loca
   }
 }
 
-/** Find and read the config: `--config FILE`, else `.trainlint.yml` in the root. */
+/**
+ * Find and read the config: `--config FILE`, else `.trainlint.yml` in the root.
+ * A relative `--config` and the path shown in messages are relative to `root` (the CLI's `cwd`
+ * or the action's workspace), not to `process.cwd()`: the two differ when the CLI runs in-process
+ * with another working directory or the action's workspace is not the process's cwd.
+ */
 export function readConfig(root: string, explicitPath?: string): { config: TrainlintConfig; path?: string } {
-  const candidates = explicitPath ? [path.resolve(explicitPath)] : CONFIG_NAMES.map((n) => path.join(root, n));
+  const candidates = explicitPath ? [path.resolve(root, explicitPath)] : CONFIG_NAMES.map((n) => path.join(root, n));
   for (const candidate of candidates) {
     if (!existsSync(candidate)) {
       if (explicitPath) throw new UsageError(`config file not found: ${explicitPath}`);
@@ -87,7 +92,7 @@ export function readConfig(root: string, explicitPath?: string): { config: Train
     } catch (err) {
       throw new UsageError(`cannot read config ${candidate}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
-    return { config: parseConfig(text, path.relative(process.cwd(), candidate) || candidate), path: candidate };
+    return { config: parseConfig(text, path.relative(root, candidate) || candidate), path: candidate };
   }
   return { config: {} };
 }

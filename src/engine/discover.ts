@@ -25,7 +25,8 @@ export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
 
-function insideRoot(realRoot: string, abs: string): boolean {
+/** Whether `abs` (after resolving symlinks) lies inside `realRoot`. */
+export function insideRoot(realRoot: string, abs: string): boolean {
   try {
     const real = realpathSync(abs);
     return real === realRoot || real.startsWith(realRoot + path.sep);

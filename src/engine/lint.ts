@@ -9,9 +9,10 @@ import { detectDialect, dialectById } from '../dialects/index.js';
 import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
 import type { Reference, RuleContext } from '../rules/types.js';
-import { discover, toPosix } from './discover.js';
+import { discover, insideRoot, toPosix } from './discover.js';
+import { realpathSync } from 'node:fs';
 import { readBaseVersions, repoRoot } from './git.js';
-import { DEFAULT_MAX_FILE_BYTES, loadFile, parseSource } from './load-file.js';
+import { DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource } from './load-file.js';
 import { SchemaStore } from './schemas.js';
 import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
@@ -59,7 +60,9 @@ export function analyse(file: SourceFile, settings: FileSettings, forced?: Diale
 function resolveReferencePath(result: FileResult, config: TrainlintConfig): string | undefined {
   const declared = result.file.directives.reference?.path;
   if (declared) return toPosix(path.posix.normalize(path.posix.join(path.posix.dirname(result.file.path), declared)));
-  return config.references?.[result.file.path];
+  // Own keys only: a file named `constructor` or `toString` must not find Object.prototype members.
+  const refs = config.references;
+  return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : undefined;
 }
 
 function isSuppressed(finding: Finding, file: SourceFile): boolean {
@@ -127,10 +130,14 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   };
 
   const results: FileResult[] = discovered.map(({ abs, rel }) => {
-    const file = loadFile(abs, rel, parseOptions);
+    // Loading is inside the try too: loaders should never throw on content, but if one does (a
+    // bug), only this file gets an internal-error finding and the other files are still linted.
+    let file: SourceFile | undefined;
     try {
+      file = loadFile(abs, rel, parseOptions);
       return { file, findings: [], ...analyse(file, settingsOf(rel)) };
     } catch (err) {
+      file ??= { path: rel, text: '', format: formatOf(rel), problems: [], directives: { suppressions: [] } };
       return { file, findings: [internalError(file, err)], reason: 'internal error' };
     }
   });
@@ -142,20 +149,39 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (!result.extraction || !result.dialect) continue;
     const refPath = resolveReferencePath(result, config);
     if (refPath) {
-      const loaded = byPath.get(refPath)?.file ?? loadFile(path.resolve(root, refPath), refPath, parseOptions);
-      const problem = loaded.problems.find((p) => p.kind === 'parse-error');
-      if (problem) {
+      // A failure while reading the reference is reported on this file, which is still linted
+      // without its reference (the same isolation as for the files themselves).
+      const refAbs = path.resolve(root, refPath);
+      if (!byPath.has(refPath) && !insideRoot(realpathSync(root), refAbs)) {
+        // Like discovery, references never read files outside the linted root (an untrusted
+        // PR must not make the linter read and echo arbitrary files of the runner).
         result.findings.push({
           ruleId: 'parse-error',
           severity: 'error',
           path: result.file.path,
           range: result.file.directives.reference?.range ?? fileStartRange(result.file),
-          message: `reference ${refPath} cannot be read: ${problem.message}`,
+          message: `reference ${refPath} is outside the linted folder or does not exist; not read`,
         });
         continue;
       }
-      const refAnalysis = analyse(loaded, settingsOf(refPath), result.dialect);
-      if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
+      try {
+        const loaded = byPath.get(refPath)?.file ?? loadFile(refAbs, refPath, parseOptions);
+        const problem = loaded.problems.find((p) => p.kind === 'parse-error');
+        if (problem) {
+          result.findings.push({
+            ruleId: 'parse-error',
+            severity: 'error',
+            path: result.file.path,
+            range: result.file.directives.reference?.range ?? fileStartRange(result.file),
+            message: `reference ${refPath} cannot be read: ${problem.message}`,
+          });
+          continue;
+        }
+        const refAnalysis = analyse(loaded, settingsOf(refPath), result.dialect);
+        if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
+      } catch (err) {
+        result.findings.push(internalError(result.file, err, `its reference ${refPath}`));
+      }
     } else if (options.base) {
       needBase.push(result);
     }
@@ -170,8 +196,15 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       const version = versions.get(toGit(result.file.path));
       if (!version) continue;
       const basePath = prefix && version.basePath.startsWith(prefix + '/') ? version.basePath.slice(prefix.length + 1) : version.basePath;
-      const baseFile = parseSource(basePath, version.text, parseOptions, result.file.format);
-      const baseAnalysis = analyse(baseFile, settingsOf(result.file.path), result.dialect);
+      // As for declared references: a failure on the base version is this file's finding only.
+      let baseAnalysis: ReturnType<typeof analyse>;
+      try {
+        const baseFile = parseSource(basePath, version.text, parseOptions, result.file.format);
+        baseAnalysis = analyse(baseFile, settingsOf(result.file.path), result.dialect);
+      } catch (err) {
+        result.findings.push(internalError(result.file, err, `its version at ${options.base}`));
+        continue;
+      }
       if (!baseAnalysis.extraction) continue;
       const renamed = basePath !== result.file.path ? ` (was ${basePath})` : '';
       result.reference = { plan: baseAnalysis.extraction.plan, label: `base ${options.base}${renamed}`, path: basePath };
@@ -190,13 +223,13 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   return { results };
 }
 
-function internalError(file: SourceFile, err: unknown): Finding {
+function internalError(file: SourceFile, err: unknown, what = 'this file'): Finding {
   const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
   return {
     ruleId: 'internal-error',
     severity: 'error',
     path: file.path,
     range: fileStartRange(file),
-    message: `trainlint failed on this file (${message}); the other files were linted. Please report this with the file.`,
+    message: `trainlint failed on ${what} (${message}); the other files were linted. Please report this with the file.`,
   };
 }

@@ -22,6 +22,25 @@ export function formatOf(relPath: string): FileFormat {
   return 'yaml';
 }
 
+/**
+ * Parse errors kept per file. A hostile file can make a loader report one error per token
+ * (10,000 unclosed `[` give 10,000 YAML errors, i.e. 10,000 findings and annotations); past the
+ * first few they are cascades that tell the user nothing more. The last kept error says how
+ * many were dropped. Other problem kinds (duplicate-key) are not capped.
+ */
+export const MAX_PARSE_ERRORS_PER_FILE = 10;
+
+function capParseErrors(problems: LoadProblem[]): LoadProblem[] {
+  const errors = problems.filter((p) => p.kind === 'parse-error');
+  if (errors.length <= MAX_PARSE_ERRORS_PER_FILE) return problems;
+  const last = errors[MAX_PARSE_ERRORS_PER_FILE - 1];
+  const dropped = new Set(errors.slice(MAX_PARSE_ERRORS_PER_FILE));
+  const more = errors.length - MAX_PARSE_ERRORS_PER_FILE;
+  return problems
+    .filter((p) => !dropped.has(p))
+    .map((p) => (p === last ? { ...p, message: `${p.message} (and ${more} more parse errors in this file, not shown)` } : p));
+}
+
 export interface ParseOptions {
   yamlVersion?: YamlVersion;
 }
@@ -33,12 +52,12 @@ export function parseSource(relPath: string, text: string, options: ParseOptions
   if (format === 'shell') {
     const { script, problems } = parseLaunchScript(text);
     file.script = script;
-    file.problems = problems.map((p) => ({ kind: 'parse-error', message: p.message, range: p.range }));
+    file.problems = capParseErrors(problems.map((p): LoadProblem => ({ kind: 'parse-error', message: p.message, range: p.range })));
     return file;
   }
   const result = format === 'json' ? loadJson(text) : format === 'toml' ? loadToml(text) : loadYaml(text, { version: options.yamlVersion });
   file.tree = result.tree;
-  file.problems = result.problems;
+  file.problems = capParseErrors(result.problems);
   return file;
 }
 

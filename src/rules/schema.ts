@@ -16,10 +16,12 @@ function showPath(path: KeyPath): string {
   return path.length ? path.join('.') : '(root)';
 }
 
+const TYPE_NAMES: Record<string, string> = { array: 'a list', object: 'a mapping', integer: 'an integer', number: 'a number', string: 'a string', boolean: 'a boolean' };
+
 function describeBranches(errors: ErrorObject[]): string {
   const forms = new Set<string>();
   for (const e of errors) {
-    if (e.keyword === 'type') forms.add(String((e.params as { type: string }).type));
+    if (e.keyword === 'type') forms.add(TYPE_NAMES[String((e.params as { type: string }).type)] ?? String((e.params as { type: string }).type));
     else if (e.keyword === 'enum') for (const v of (e.params as { allowedValues: unknown[] }).allowedValues) forms.add(JSON.stringify(v));
     else if (e.keyword === 'const') forms.add(JSON.stringify((e.params as { allowedValue: unknown }).allowedValue));
     else if (e.message) forms.add(e.message);
@@ -30,15 +32,28 @@ function describeBranches(errors: ErrorObject[]): string {
 /** One readable message per offending location; anyOf/oneOf branch noise is collapsed. */
 export function summariseErrors(errors: ErrorObject[]): { path: KeyPath; message: string; keyword: string }[] {
   const out: { path: KeyPath; message: string; keyword: string }[] = [];
-  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
-  const insideCombinator = (e: ErrorObject) =>
-    combinators.some((c) => c !== e && e.schemaPath.startsWith(c.schemaPath.replace(/\/(anyOf|oneOf)$/, '/$1/')));
+  // ajv reports the failed branches of an anyOf/oneOf just before the combinator's own error,
+  // at the same or a deeper instance path (their schemaPath may point into a $ref'd definition).
+  const isCombinator = (e: ErrorObject) => e.keyword === 'anyOf' || e.keyword === 'oneOf';
+  const branchesOf = new Map<ErrorObject, ErrorObject[]>();
+  const absorbed = new Set<ErrorObject>();
+  errors.forEach((e, i) => {
+    if (!isCombinator(e)) return;
+    const branches: ErrorObject[] = [];
+    for (let j = i - 1; j >= 0; j--) {
+      const b = errors[j];
+      const under = b.instancePath === e.instancePath || b.instancePath.startsWith(e.instancePath + '/');
+      if (!under || absorbed.has(b)) break;
+      absorbed.add(b);
+      if (b.instancePath === e.instancePath) branches.push(b);
+    }
+    branchesOf.set(e, branches.reverse());
+  });
   for (const e of errors) {
-    if (insideCombinator(e)) continue;
+    if (absorbed.has(e)) continue;
     const path = pointerToPath(e.instancePath);
-    if (e.keyword === 'anyOf' || e.keyword === 'oneOf') {
-      const branches = errors.filter((b) => b !== e && b.instancePath === e.instancePath && b.schemaPath.startsWith(e.schemaPath + '/'));
-      const forms = describeBranches(branches);
+    if (isCombinator(e)) {
+      const forms = describeBranches(branchesOf.get(e) ?? []);
       out.push({ path, keyword: e.keyword, message: `${showPath(path)} must be ${forms ? `one of: ${forms}` : 'one of the allowed forms'}` });
     } else if (e.keyword === 'required') {
       out.push({ path, keyword: e.keyword, message: `${showPath(path)} is missing the required key "${(e.params as { missingProperty: string }).missingProperty}"` });
