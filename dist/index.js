@@ -36166,6 +36166,7 @@ var trainlint_schema_default = {
       additionalProperties: false,
       properties: {
         worldSize: { type: "integer", minimum: 1 },
+        dataParallelSize: { type: "integer", minimum: 1 },
         microBatchSize: { type: "integer", minimum: 1 },
         gradAccumSteps: { type: "integer", minimum: 1 },
         globalBatchSize: { type: "integer", minimum: 1 },
@@ -36191,7 +36192,7 @@ var trainlint_schema_default = {
       description: "Canonical plan field \u2192 dot-separated key path in an in-house config (generic dialect).",
       additionalProperties: false,
       propertyNames: {
-        enum: ["worldSize", "microBatchSize", "gradAccumSteps", "globalBatchSize", "seqLen", "peakLr", "minLr", "warmupSteps", "warmupRatio", "totalSteps", "epochs", "datasetSamples", "stepsPerEpoch", "decaySteps", "saveEverySteps", "evalEverySteps", "scheduler", "precision", "optimizer"]
+        enum: ["worldSize", "dataParallelSize", "microBatchSize", "gradAccumSteps", "globalBatchSize", "seqLen", "peakLr", "minLr", "warmupSteps", "warmupRatio", "totalSteps", "epochs", "datasetSamples", "stepsPerEpoch", "decaySteps", "saveEverySteps", "evalEverySteps", "scheduler", "precision", "optimizer"]
       },
       patternProperties: { "": { type: "string", minLength: 1 } }
     },
@@ -36503,6 +36504,130 @@ function formatPercent(value) {
   return `${Number((value * 100).toFixed(1))}%`;
 }
 
+// src/engine/types.ts
+var PLAN_FIELDS = [
+  "worldSize",
+  "dataParallelSize",
+  "microBatchSize",
+  "gradAccumSteps",
+  "globalBatchSize",
+  "seqLen",
+  "peakLr",
+  "minLr",
+  "warmupSteps",
+  "warmupRatio",
+  "totalSteps",
+  "epochs",
+  "datasetSamples",
+  "stepsPerEpoch",
+  "decaySteps",
+  "saveEverySteps",
+  "evalEverySteps",
+  "scheduler",
+  "precision",
+  "optimizer"
+];
+var STRING_PLAN_FIELDS = /* @__PURE__ */ new Set(["scheduler", "precision", "optimizer"]);
+
+// src/engine/plan.ts
+var NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+function scalarNumber(node, loader) {
+  if (typeof node.value === "number") return Number.isFinite(node.value) ? { value: node.value } : void 0;
+  if (typeof node.value === "string" && NUMERIC_TEXT.test(node.value.trim())) {
+    const value = Number(node.value.trim().replace(/_/g, ""));
+    if (!Number.isFinite(value)) return void 0;
+    if (!node.plain || loader === "pyyaml") {
+      const why = node.plain ? `PyYAML (YAML 1.1) loads \`${node.source}\` as the string "${node.value}", not a number` : `the value is a quoted string "${node.value}"`;
+      return { value, note: `${why}; trainlint reads it as ${formatCount(value)}` };
+    }
+    return { value };
+  }
+  return void 0;
+}
+function numberAt(file, path6, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path6);
+  if (!hit || hit.node.kind !== "scalar") return void 0;
+  const num = scalarNumber(hit.node, loader);
+  if (!num) return void 0;
+  return { value: num.value, origin, file: file.path, key: path6.join("."), range: hit.keyRange, ...num.note ? { note: num.note } : {} };
+}
+function stringAt(file, path6) {
+  const hit = getIn(file.tree, path6);
+  if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path6.join("."), range: hit.keyRange };
+}
+function boolAt(file, path6) {
+  const hit = getIn(file.tree, path6);
+  if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path6.join("."), range: hit.keyRange };
+}
+function numberFromArg(file, arg, integer = false) {
+  if (!arg || arg.value === void 0) return void 0;
+  const text = arg.value.trim();
+  if (!NUMERIC_TEXT.test(text)) return void 0;
+  const value = Number(text.replace(/_/g, ""));
+  if (!Number.isFinite(value)) return void 0;
+  const notes = [];
+  if (arg.viaVariable) notes.push(`from $${arg.viaVariable}`);
+  if (integer && !/^[-+]?\d+$/.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
+  return {
+    value,
+    origin: "explicit",
+    file: file.path,
+    key: arg.flag,
+    range: argRange(arg),
+    ...notes.length ? { note: notes.join("; ") } : {}
+  };
+}
+function argRange(arg) {
+  const v = arg.valueRange;
+  if (v && v.line === arg.flagRange.line && v.endLine === v.line && v.column > arg.flagRange.column) {
+    return { ...arg.flagRange, endColumn: v.endColumn };
+  }
+  return arg.flagRange;
+}
+function stringFromArg(file, arg) {
+  if (!arg || arg.value === void 0) return void 0;
+  return { value: arg.value, origin: "explicit", file: file.path, key: arg.flag, range: argRange(arg) };
+}
+function defaultSetting(value, key, note) {
+  return { value, origin: "default", key, ...note ? { note } : {} };
+}
+function derived(value, how, unit) {
+  return { value, origin: "derived", how, ...unit ? { unit } : {} };
+}
+function applyAssumptions(plan, assume) {
+  for (const [field, value] of Object.entries(assume)) {
+    if (plan[field] !== void 0 || value === void 0) continue;
+    if (STRING_PLAN_FIELDS.has(field)) {
+      plan[field] = { value: String(value), origin: "assumed", key: `assume.${field}` };
+    } else if (typeof value === "number") {
+      plan[field] = { value, origin: "assumed", key: `assume.${field}` };
+    }
+  }
+}
+function dataParallel(plan) {
+  return plan.dataParallelSize ?? plan.worldSize;
+}
+function deriveGlobalBatch(plan) {
+  if (plan.globalBatchSize) return;
+  const { microBatchSize: micro, gradAccumSteps: accum } = plan;
+  const dp = dataParallel(plan);
+  if (!micro || !accum || !dp) return;
+  const dpName = plan.dataParallelSize ? "data-parallel size" : "world size";
+  plan.globalBatchSize = derived(
+    micro.value * accum.value * dp.value,
+    `${formatCount(micro.value)} \xD7 ${formatCount(accum.value)} \xD7 ${formatCount(dp.value)} (micro \xD7 accumulation \xD7 ${dpName})`,
+    "samples"
+  );
+}
+function deriveWarmupFromRatio(plan) {
+  if (plan.warmupSteps || !plan.warmupRatio || !plan.totalSteps) return;
+  const ratio = plan.warmupRatio.value;
+  const total = plan.totalSteps.value;
+  plan.warmupSteps = derived(Math.ceil(total * ratio), `ceil(${formatCount(total)} \xD7 ${ratio})`, "steps");
+}
+
 // src/rules/types.ts
 function rangeOf(ctx, ...settings) {
   for (const s of settings) {
@@ -36535,7 +36660,8 @@ var batchSizeMismatch = {
     description: "An explicit global batch disagrees with micro \xD7 accumulation \xD7 data-parallel size, or is not divisible by micro \xD7 data-parallel size."
   },
   check(ctx) {
-    const { globalBatchSize: global2, microBatchSize: micro, gradAccumSteps: accum, worldSize: world } = ctx.plan;
+    const { globalBatchSize: global2, microBatchSize: micro, gradAccumSteps: accum } = ctx.plan;
+    const world = dataParallel(ctx.plan);
     if (!global2 || global2.origin !== "explicit" || !micro || !world) return;
     const perStep = micro.value * world.value;
     if (perStep <= 0) return;
@@ -36546,7 +36672,7 @@ var batchSizeMismatch = {
       ctx.report({
         range: rangeOf(ctx, global2),
         message: `global batch ${formatCount(global2.value)} \u2260 micro ${formatCount(micro.value)} \xD7 accumulation ${formatCount(explicitAccum.value)} \xD7 data-parallel ${formatCount(world.value)} = ${formatCount(computed)}: the framework either rejects this at launch or silently uses another batch; make them agree (e.g. accumulation ${formatCount(global2.value / perStep)})`,
-        data: { declared: global2.value, computed, microBatchSize: micro.value, gradAccumSteps: explicitAccum.value, worldSize: world.value }
+        data: { declared: global2.value, computed, microBatchSize: micro.value, gradAccumSteps: explicitAccum.value, dataParallelSize: world.value }
       });
       return;
     }
@@ -36554,7 +36680,7 @@ var batchSizeMismatch = {
     ctx.report({
       range: rangeOf(ctx, global2),
       message: `global batch ${formatCount(global2.value)} is not divisible by micro ${formatCount(micro.value)} \xD7 data-parallel ${formatCount(world.value)} = ${formatCount(perStep)}: no whole number of accumulation steps gives it; pick a multiple of ${formatCount(perStep)} (e.g. ${formatCount(Math.round(global2.value / perStep) * perStep || perStep)})`,
-      data: { declared: global2.value, computed: perStep, microBatchSize: micro.value, worldSize: world.value }
+      data: { declared: global2.value, computed: perStep, microBatchSize: micro.value, dataParallelSize: world.value }
     });
   }
 };
@@ -36692,11 +36818,11 @@ function summariseErrors(errors) {
   }
   return out;
 }
-var NUMERIC_TEXT = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+var NUMERIC_TEXT2 = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 function stringNumberHint(tree, path6, keyword) {
   if (keyword !== "type" && keyword !== "anyOf" && keyword !== "oneOf") return "";
   const node = getIn(tree, path6)?.node;
-  if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT.test(node.value)) return "";
+  if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT2.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
   const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
   return ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`;
@@ -36940,30 +37066,6 @@ function settingsFor(config, relPath, cliRules = {}) {
   return { rules, assume, mappings, dialect, schemas };
 }
 
-// src/engine/types.ts
-var PLAN_FIELDS = [
-  "worldSize",
-  "microBatchSize",
-  "gradAccumSteps",
-  "globalBatchSize",
-  "seqLen",
-  "peakLr",
-  "minLr",
-  "warmupSteps",
-  "warmupRatio",
-  "totalSteps",
-  "epochs",
-  "datasetSamples",
-  "stepsPerEpoch",
-  "decaySteps",
-  "saveEverySteps",
-  "evalEverySteps",
-  "scheduler",
-  "precision",
-  "optimizer"
-];
-var STRING_PLAN_FIELDS = /* @__PURE__ */ new Set(["scheduler", "precision", "optimizer"]);
-
 // src/engine/build-report.ts
 var TOOL_VERSION = "0.1.0";
 function reportSetting(setting) {
@@ -37025,100 +37127,6 @@ function buildReport(results) {
 
 // src/engine/lint.ts
 import path5 from "node:path";
-
-// src/engine/plan.ts
-var NUMERIC_TEXT2 = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
-function scalarNumber(node, loader) {
-  if (typeof node.value === "number") return Number.isFinite(node.value) ? { value: node.value } : void 0;
-  if (typeof node.value === "string" && NUMERIC_TEXT2.test(node.value.trim())) {
-    const value = Number(node.value.trim().replace(/_/g, ""));
-    if (!Number.isFinite(value)) return void 0;
-    if (!node.plain || loader === "pyyaml") {
-      const why = node.plain ? `PyYAML (YAML 1.1) loads \`${node.source}\` as the string "${node.value}", not a number` : `the value is a quoted string "${node.value}"`;
-      return { value, note: `${why}; trainlint reads it as ${formatCount(value)}` };
-    }
-    return { value };
-  }
-  return void 0;
-}
-function numberAt(file, path6, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path6);
-  if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num = scalarNumber(hit.node, loader);
-  if (!num) return void 0;
-  return { value: num.value, origin, file: file.path, key: path6.join("."), range: hit.keyRange, ...num.note ? { note: num.note } : {} };
-}
-function stringAt(file, path6) {
-  const hit = getIn(file.tree, path6);
-  if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path6.join("."), range: hit.keyRange };
-}
-function boolAt(file, path6) {
-  const hit = getIn(file.tree, path6);
-  if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path6.join("."), range: hit.keyRange };
-}
-function numberFromArg(file, arg, integer = false) {
-  if (!arg || arg.value === void 0) return void 0;
-  const text = arg.value.trim();
-  if (!NUMERIC_TEXT2.test(text)) return void 0;
-  const value = Number(text.replace(/_/g, ""));
-  if (!Number.isFinite(value)) return void 0;
-  const notes = [];
-  if (arg.viaVariable) notes.push(`from $${arg.viaVariable}`);
-  if (integer && !/^[-+]?\d+$/.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
-  return {
-    value,
-    origin: "explicit",
-    file: file.path,
-    key: arg.flag,
-    range: argRange(arg),
-    ...notes.length ? { note: notes.join("; ") } : {}
-  };
-}
-function argRange(arg) {
-  const v = arg.valueRange;
-  if (v && v.line === arg.flagRange.line && v.endLine === v.line && v.column > arg.flagRange.column) {
-    return { ...arg.flagRange, endColumn: v.endColumn };
-  }
-  return arg.flagRange;
-}
-function stringFromArg(file, arg) {
-  if (!arg || arg.value === void 0) return void 0;
-  return { value: arg.value, origin: "explicit", file: file.path, key: arg.flag, range: argRange(arg) };
-}
-function defaultSetting(value, key, note) {
-  return { value, origin: "default", key, ...note ? { note } : {} };
-}
-function derived(value, how, unit) {
-  return { value, origin: "derived", how, ...unit ? { unit } : {} };
-}
-function applyAssumptions(plan, assume) {
-  for (const [field, value] of Object.entries(assume)) {
-    if (plan[field] !== void 0 || value === void 0) continue;
-    if (STRING_PLAN_FIELDS.has(field)) {
-      plan[field] = { value: String(value), origin: "assumed", key: `assume.${field}` };
-    } else if (typeof value === "number") {
-      plan[field] = { value, origin: "assumed", key: `assume.${field}` };
-    }
-  }
-}
-function deriveGlobalBatch(plan) {
-  if (plan.globalBatchSize) return;
-  const { microBatchSize: micro, gradAccumSteps: accum, worldSize: world } = plan;
-  if (!micro || !accum || !world) return;
-  plan.globalBatchSize = derived(
-    micro.value * accum.value * world.value,
-    `${formatCount(micro.value)} \xD7 ${formatCount(accum.value)} \xD7 ${formatCount(world.value)} (micro \xD7 accumulation \xD7 world size)`,
-    "samples"
-  );
-}
-function deriveWarmupFromRatio(plan) {
-  if (plan.warmupSteps || !plan.warmupRatio || !plan.totalSteps) return;
-  const ratio = plan.warmupRatio.value;
-  const total = plan.totalSteps.value;
-  plan.warmupSteps = derived(Math.ceil(total * ratio), `ceil(${formatCount(total)} \xD7 ${ratio})`, "steps");
-}
 
 // src/engine/source.ts
 function fileStartRange(file) {

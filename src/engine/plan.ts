@@ -110,14 +110,21 @@ export function applyAssumptions(plan: TrainingPlan, assume: Partial<Record<Plan
   }
 }
 
+/** The data-parallel size: explicit `dataParallelSize`, else the world size (no model parallelism). */
+export function dataParallel(plan: TrainingPlan): Setting<number> | undefined {
+  return plan.dataParallelSize ?? plan.worldSize;
+}
+
 /** global batch = micro × accumulation × data-parallel size, when all three are known. */
 export function deriveGlobalBatch(plan: TrainingPlan): void {
   if (plan.globalBatchSize) return;
-  const { microBatchSize: micro, gradAccumSteps: accum, worldSize: world } = plan;
-  if (!micro || !accum || !world) return;
+  const { microBatchSize: micro, gradAccumSteps: accum } = plan;
+  const dp = dataParallel(plan);
+  if (!micro || !accum || !dp) return;
+  const dpName = plan.dataParallelSize ? 'data-parallel size' : 'world size';
   plan.globalBatchSize = derived(
-    micro.value * accum.value * world.value,
-    `${formatCount(micro.value)} × ${formatCount(accum.value)} × ${formatCount(world.value)} (micro × accumulation × world size)`,
+    micro.value * accum.value * dp.value,
+    `${formatCount(micro.value)} × ${formatCount(accum.value)} × ${formatCount(dp.value)} (micro × accumulation × ${dpName})`,
     'samples',
   );
 }

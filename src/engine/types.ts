@@ -39,6 +39,8 @@ export interface Setting<T = number | string | boolean> {
 /** The flat, canonical description of what a run will do. A missing field is unknown. */
 export interface TrainingPlan {
   worldSize?: Setting<number>;
+  /** Data-parallel replicas = world / (tensor × pipeline × context parallel); absent means equal to worldSize. */
+  dataParallelSize?: Setting<number>;
   microBatchSize?: Setting<number>;
   gradAccumSteps?: Setting<number>;
   globalBatchSize?: Setting<number>;
@@ -64,6 +66,7 @@ export type PlanField = keyof TrainingPlan;
 
 export const PLAN_FIELDS: readonly PlanField[] = [
   'worldSize',
+  'dataParallelSize',
   'microBatchSize',
   'gradAccumSteps',
   'globalBatchSize',
