@@ -92,6 +92,9 @@ Usage:
   trainlint [paths…] [options]      lint files, folders or globs (default: the config's files, else .)
   trainlint plan FILE [options]      print the resolved training plan of one config
   trainlint rules                    list the rules
+  trainlint exec [--dry-run] [options] [--] <launch command…>
+                                     lint a launch command and the configs it names; run it
+                                     only when nothing reaches --fail-on
 
 Options:
   --base REF                compare each config with its version at git REF

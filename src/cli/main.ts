@@ -13,12 +13,15 @@ import { RULES } from '../rules/index.js';
 import { formatReport } from '../report/index.js';
 import { formatPlan } from '../report/plan-text.js';
 import { HELP, parseCliArgs, type CliArgs, type FailOn } from './args.js';
+import { commandLineFile, namedConfigs, parseExecArgs, runCommand } from './exec.js';
 
 export interface CliIO {
   cwd: string;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   isTTY: boolean;
+  /** Runs a launch command for `trainlint exec` (tests substitute a recorder). */
+  run?: (command: string[], cwd: string) => Promise<number>;
 }
 
 export function exitCodeFor(report: Report, failOn: FailOn): 0 | 1 {
@@ -50,9 +53,30 @@ function emit(args: CliArgs, io: CliIO, text: string): void {
   else io.stdout(text);
 }
 
+async function runExec(argv: string[], io: CliIO): Promise<number> {
+  const args = parseExecArgs(argv);
+  const { config } = readConfig(io.cwd, args.config);
+  const { file, cmd, launcher } = commandLineFile(args.command);
+  const paths = namedConfigs(cmd, args.command, io.cwd);
+  const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], launcherValues: launcher });
+  const report = buildReport(results);
+  const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
+  const color = args.color ?? (io.isTTY && !process.env.NO_COLOR);
+  // Findings go to stderr so that the training command keeps stdout to itself.
+  io.stderr(formatReport(args.format, report, { color, sources }));
+  const code = exitCodeFor(report, args.failOn);
+  if (code !== 0) {
+    io.stderr(`trainlint: not running the command: findings reach --fail-on ${args.failOn}\n`);
+    return code;
+  }
+  if (args.dryRun) return 0;
+  return io.run ? io.run(args.command, io.cwd) : runCommand(args.command, io.cwd);
+}
+
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let args: CliArgs | undefined;
   try {
+    if (argv[0] === 'exec') return await runExec(argv.slice(1), io);
     args = parseCliArgs(argv);
     if (args.command === 'help') {
       io.stdout(HELP);

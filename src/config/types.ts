@@ -1,5 +1,5 @@
 /** `.trainlint.yml` as validated by schemas/trainlint.schema.json. */
-import type { PlanField, SeverityOrOff } from '../engine/types.js';
+import type { PlanField, Setting, SeverityOrOff } from '../engine/types.js';
 
 export type RuleSetting = SeverityOrOff | [SeverityOrOff] | [SeverityOrOff, Record<string, unknown>];
 export type Assume = Partial<Record<PlanField, number | string>>;
@@ -35,7 +35,8 @@ export interface EffectiveRule {
 /** Everything the engine needs to lint one file. */
 export interface FileSettings {
   rules: Map<string, EffectiveRule>;
-  assume: Assume;
+  /** `assume` values, plus whole Settings from a launch command (`trainlint exec`). */
+  assume: Partial<Record<PlanField, number | string | Setting>>;
   mappings: Mappings;
   dialect?: string;
   /** Paths (relative to the root) of user schemas that apply. */

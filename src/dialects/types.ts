@@ -1,6 +1,6 @@
 /** The contract every framework dialect implements: detect a file, extract its plan. */
 import type { SourceFile } from '../engine/source.js';
-import type { PlanField, Range, TrainingPlan } from '../engine/types.js';
+import type { PlanField, Range, Setting, TrainingPlan } from '../engine/types.js';
 
 /** How the framework's loader types YAML scalars (see engine/load/yaml.ts). */
 export type YamlLoader = 'pyyaml' | 'omegaconf' | 'pydantic';
@@ -16,9 +16,13 @@ export interface DialectMeta {
   schema?: string;
 }
 
-/** Values a config does not hold, supplied by `.trainlint.yml` `assume` and `mappings`. */
+/**
+ * Values a config does not hold: `.trainlint.yml` `assume` (plain numbers/strings, origin
+ * 'assumed'), or whole Settings from a launch command that names the config (origin 'launcher',
+ * `trainlint exec`). And `mappings` for the generic dialect.
+ */
 export interface ExtractEnv {
-  assume: Partial<Record<PlanField, number | string>>;
+  assume: Partial<Record<PlanField, number | string | Setting>>;
   /** Canonical field → key path (dot-separated) for the generic dialect. */
   mappings: Partial<Record<PlanField, string>>;
 }

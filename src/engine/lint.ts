@@ -16,7 +16,7 @@ import { DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource } from './load-
 import { SchemaStore } from './schemas.js';
 import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
-import type { Finding } from './types.js';
+import type { Finding, PlanField, Setting } from './types.js';
 
 export interface LintOptions {
   /** Folder that paths are relative to (the repository root). */
@@ -28,6 +28,10 @@ export interface LintOptions {
   base?: string;
   /** `--rule ID=SEVERITY` overrides. */
   cliRules?: Record<string, RuleSetting>;
+  /** Files that exist only in memory (the command line of `trainlint exec`), linted first. */
+  virtualFiles?: SourceFile[];
+  /** Values a launch command gives every config it names (origin 'launcher'); they win over `assume`. */
+  launcherValues?: Partial<Record<PlanField, Setting>>;
 }
 
 export interface FileResult {
@@ -118,18 +122,27 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
   const schemas = new SchemaStore(root);
-  const discovered = discover(root, options.paths, config);
+  const virtual = options.virtualFiles ?? [];
+  const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
   const settingsByPath = new Map<string, FileSettings>();
   const settingsOf = (rel: string) => {
     let s = settingsByPath.get(rel);
     if (!s) {
       s = settingsFor(config, rel, options.cliRules);
+      if (options.launcherValues) s.assume = { ...s.assume, ...options.launcherValues };
       settingsByPath.set(rel, s);
     }
     return s;
   };
 
-  const results: FileResult[] = discovered.map(({ abs, rel }) => {
+  const virtualResults: FileResult[] = virtual.map((file) => {
+    try {
+      return { file, findings: [], ...analyse(file, settingsOf(file.path)) };
+    } catch (err) {
+      return { file, findings: [internalError(file, err)], reason: 'internal error' };
+    }
+  });
+  const diskResults: FileResult[] = discovered.map(({ abs, rel }) => {
     // Loading is inside the try too: loaders should never throw on content, but if one does (a
     // bug), only this file gets an internal-error finding and the other files are still linted.
     let file: SourceFile | undefined;
@@ -141,6 +154,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       return { file, findings: [internalError(file, err)], reason: 'internal error' };
     }
   });
+  const results = [...virtualResults, ...diskResults];
 
   // Declared references: the config this one was derived from, linted with the same dialect.
   const byPath = new Map(results.map((r) => [r.file.path, r]));

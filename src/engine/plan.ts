@@ -98,15 +98,17 @@ export function derived(value: number, how: string, unit?: string): Setting<numb
   return { value, origin: 'derived', how, ...(unit ? { unit } : {}) };
 }
 
-/** Fill fields the configs lack from `.trainlint.yml` `assume`. Existing values win. */
-export function applyAssumptions(plan: TrainingPlan, assume: Partial<Record<PlanField, number | string>>): void {
-  for (const [field, value] of Object.entries(assume) as [PlanField, number | string][]) {
+/**
+ * Fill fields the configs lack from `assume` (`.trainlint.yml`) or from the launch command
+ * (Settings with origin 'launcher'). Values already in the plan win.
+ */
+export function applyAssumptions(plan: TrainingPlan, assume: Partial<Record<PlanField, number | string | Setting>>): void {
+  for (const [field, value] of Object.entries(assume) as [PlanField, number | string | Setting | undefined][]) {
     if (plan[field] !== undefined || value === undefined) continue;
-    if (STRING_PLAN_FIELDS.has(field)) {
-      (plan as Record<string, Setting>)[field] = { value: String(value), origin: 'assumed', key: `assume.${field}` };
-    } else if (typeof value === 'number') {
-      (plan as Record<string, Setting>)[field] = { value, origin: 'assumed', key: `assume.${field}` };
-    }
+    const target = plan as Record<string, Setting>;
+    if (typeof value === 'object') target[field] = value;
+    else if (STRING_PLAN_FIELDS.has(field)) target[field] = { value: String(value), origin: 'assumed', key: `assume.${field}` };
+    else if (typeof value === 'number') target[field] = { value, origin: 'assumed', key: `assume.${field}` };
   }
 }
 

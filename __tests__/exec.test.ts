@@ -1,0 +1,117 @@
+/** `trainlint exec`: lint the launch command and its configs, run it only when clean. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../src/cli/main';
+import { parseExecArgs } from '../src/cli/exec';
+import type { Report } from '../src/engine/report-types';
+
+const HF = `output_dir: ./out
+per_device_train_batch_size: 8
+gradient_accumulation_steps: 4
+learning_rate: 2.0e-5
+num_train_epochs: 1
+warmup_steps: 100
+`;
+
+function tempRepo(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-exec-'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+async function exec(argv: string[], cwd: string, exitCode = 0) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const ran: string[][] = [];
+  const code = await runCli(['exec', ...argv], {
+    cwd,
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    isTTY: false,
+    run: async (command) => {
+      ran.push(command);
+      return exitCode;
+    },
+  });
+  return { code, stdout: out.join(''), stderr: err.join(''), ran };
+}
+
+describe('parseExecArgs', () => {
+  test('own options end at -- or at the first word; the command keeps its flags verbatim', () => {
+    const a = parseExecArgs(['--dry-run', '--fail-on=warning', '--rule', 'warmup-fraction=off', '--', 'torchrun', '--nproc_per_node', '8', 'train.py', '--lr', '1e-4']);
+    expect(a).toMatchObject({ dryRun: true, failOn: 'warning', rules: { 'warmup-fraction': 'off' } });
+    expect(a.command).toEqual(['torchrun', '--nproc_per_node', '8', 'train.py', '--lr', '1e-4']);
+    expect(parseExecArgs(['python', '-m', 'x', '--dry-run']).command).toEqual(['python', '-m', 'x', '--dry-run']);
+  });
+  test('unknown own options and an empty command are usage errors', () => {
+    expect(() => parseExecArgs(['--nproc_per_node', '8'])).toThrow(/unknown option/);
+    expect(() => parseExecArgs(['--dry-run'])).toThrow(/usage/);
+  });
+});
+
+describe('trainlint exec', () => {
+  test('a clean command runs with the same argv and its exit code is passed through', async () => {
+    const dir = tempRepo({ 'sft.yaml': HF });
+    const command = ['torchrun', '--nproc_per_node', '8', 'train.py', '--config', 'sft.yaml'];
+    const r = await exec(['--', ...command], dir, 3);
+    expect(r.ran).toEqual([command]);
+    expect(r.code).toBe(3);
+  });
+
+  test('findings at the fail level stop the launch', async () => {
+    const dir = tempRepo({ 'sft.yaml': HF.replace('num_train_epochs: 1', 'max_steps: 50') });
+    const r = await exec(['--', 'torchrun', '--nproc_per_node', '8', 'train.py', 'sft.yaml'], dir);
+    expect(r.code).toBe(1);
+    expect(r.ran).toEqual([]);
+    expect(r.stderr).toContain('warmup-exceeds-training');
+    expect(r.stderr).toContain('not running the command');
+    expect(r.stdout).toBe('');
+  });
+
+  test('--dry-run lints only', async () => {
+    const dir = tempRepo({ 'sft.yaml': HF });
+    const r = await exec(['--dry-run', '--', 'python', 'train.py', '--config', 'sft.yaml'], dir);
+    expect(r.code).toBe(0);
+    expect(r.ran).toEqual([]);
+  });
+
+  test('the launcher world size reaches the configs it names (origin launcher)', async () => {
+    const dir = tempRepo({ 'sft.yaml': HF });
+    const r = await exec(['--dry-run', '--format', 'json', '--', 'torchrun', '--nproc_per_node', '4', '--nnodes', '2', 'train.py', '--config=sft.yaml'], dir);
+    const report = JSON.parse(r.stderr) as Report;
+    const plan = report.files.find((f) => f.path === 'sft.yaml')!.plan;
+    expect(plan.worldSize).toMatchObject({ value: 8, origin: 'launcher' });
+    expect(plan.globalBatchSize).toMatchObject({ value: 256, origin: 'derived' });
+  });
+
+  test('the command line itself is linted (OpenCLIP flags)', async () => {
+    const dir = tempRepo({});
+    const r = await exec(['--', 'torchrun', '--nproc_per_node', '4', '-m', 'open_clip_train.main', '--batch-size', '800', '--train-num-samples', '1000000', '--epochs', '2'], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('(command line)');
+    expect(r.stderr).toContain('framework default');
+    expect(r.ran).toEqual([]);
+  });
+
+  test('a named config that does not exist is a usage error', async () => {
+    const dir = tempRepo({});
+    const r = await exec(['--', 'python', 'train.py', '--config', 'missing.yaml'], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^trainlint: exec: config named on the command line not found: missing\.yaml\n$/);
+  });
+
+  test('the real process runner inherits stdio and passes the exit code through', async () => {
+    const dir = tempRepo({});
+    const code = await runCli(['exec', '--', process.execPath, '-e', 'process.exit(4)'], {
+      cwd: dir,
+      stdout: () => {},
+      stderr: () => {},
+      isTTY: false,
+    });
+    expect(code).toBe(4);
+  });
+});
