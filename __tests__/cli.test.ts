@@ -349,7 +349,14 @@ describe('inline suppressions', () => {
     const far = HF_WARMUP_40.replace('max_steps: 1000', '# trainlint-disable-next-line warmup-fraction -- too far\nmax_steps: 1000');
     const dir = tempDir({ 'other.yaml': other, 'far.yaml': far });
     const { report } = await runJson([], dir);
-    expect(report.findings.map((f) => `${f.path} ${f.ruleId}`)).toEqual(['far.yaml warmup-fraction', 'other.yaml warmup-fraction']);
+    expect(report.findings.map((f) => `${f.path} ${f.ruleId}`)).toEqual([
+      'far.yaml unused-suppression',
+      'far.yaml warmup-fraction',
+      'other.yaml unused-suppression',
+      'other.yaml warmup-fraction',
+    ]);
+    // The suppressions that matched nothing are reported on their own lines.
+    expect(report.findings.filter((f) => f.ruleId === 'unused-suppression').every((f) => /suppresses nothing/.test(f.message))).toBe(true);
   });
 
   test('# trainlint-disable ID -- reason anywhere removes it for the whole file', async () => {

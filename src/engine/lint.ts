@@ -14,6 +14,7 @@ import { realpathSync } from 'node:fs';
 import { readBaseVersions, repoRoot } from './git.js';
 import { DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource } from './load-file.js';
 import { SchemaStore } from './schemas.js';
+import { applySuppressions } from './suppressions.js';
 import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
 import type { Finding, PlanField, Setting } from './types.js';
@@ -69,48 +70,45 @@ function resolveReferencePath(result: FileResult, config: TrainlintConfig): stri
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : undefined;
 }
 
-function isSuppressed(finding: Finding, file: SourceFile): boolean {
-  return file.directives.suppressions.some(
-    (s) => (s.scope === 'file' || s.scope === finding.range.line) && (s.ruleIds.length === 0 || s.ruleIds.includes(finding.ruleId)),
-  );
-}
-
 function runRules(result: FileResult, settings: FileSettings, schemas: SchemaStore): void {
   const { file, extraction, dialect } = result;
+  const raw: Finding[] = [];
   const push = (finding: Finding) => {
-    const rule = settings.rules.get(finding.ruleId);
-    const severity = rule?.severity ?? finding.severity;
-    if (severity === 'off') return;
-    const withSeverity = { ...finding, severity };
-    if (!isSuppressed(withSeverity, file)) result.findings.push(withSeverity);
+    const severity = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
+    if (severity !== 'off') raw.push({ ...finding, severity });
   };
   for (const problem of file.problems) {
     const meta = RULES_BY_ID.get(problem.kind)?.meta;
     push({ ruleId: problem.kind, severity: meta?.defaultSeverity ?? 'error', message: problem.message, path: file.path, range: problem.range });
   }
-  if (!file.tree && !file.script) return;
-  const validators = [
-    ...(dialect?.meta.schema ? [{ name: dialect.meta.schema, validate: schemas.builtin(dialect.meta.schema) }] : []),
-    ...settings.schemas.map((name) => ({ name, validate: schemas.user(name) })),
-  ].filter((v): v is { name: string; validate: NonNullable<typeof v.validate> } => v.validate !== undefined);
-  for (const rule of RULES) {
-    if (rule.meta.builtin) continue;
-    const effective = settings.rules.get(rule.meta.id);
-    if (!effective || effective.severity === 'off') continue;
-    if (rule.meta.id !== 'schema' && !extraction) continue;
-    const ctx: RuleContext = {
-      file,
-      plan: extraction?.plan ?? {},
-      dialectId: dialect?.meta.id,
-      anchor: extraction?.anchor ?? fileStartRange(file),
-      reference: result.reference,
-      options: effective.options,
-      schemas: validators,
-      report: (input) =>
-        push({ ruleId: rule.meta.id, severity: effective.severity as Finding['severity'], path: file.path, ...input }),
-    };
-    rule.check(ctx);
+  if (file.tree || file.script) {
+    const validators = [
+      ...(dialect?.meta.schema ? [{ name: dialect.meta.schema, validate: schemas.builtin(dialect.meta.schema) }] : []),
+      ...settings.schemas.map((name) => ({ name, validate: schemas.user(name) })),
+    ].filter((v): v is { name: string; validate: NonNullable<typeof v.validate> } => v.validate !== undefined);
+    for (const rule of RULES) {
+      if (rule.meta.builtin) continue;
+      const effective = settings.rules.get(rule.meta.id);
+      if (!effective || effective.severity === 'off') continue;
+      if (rule.meta.scope !== 'file' && !extraction) continue;
+      const ctx: RuleContext = {
+        file,
+        plan: extraction?.plan ?? {},
+        dialectId: dialect?.meta.id,
+        yamlLoader: dialect?.meta.yamlLoader ?? 'pyyaml',
+        anchor: extraction?.anchor ?? fileStartRange(file),
+        reference: result.reference,
+        options: effective.options,
+        schemas: validators,
+        report: (input) => push({ ruleId: rule.meta.id, severity: effective.severity as Finding['severity'], path: file.path, ...input }),
+      };
+      rule.check(ctx);
+    }
   }
+  const { kept, problems } = applySuppressions(raw, file);
+  result.findings.push(...kept);
+  const suppressionSeverity = settings.rules.get('unused-suppression')?.severity ?? 'warning';
+  if (suppressionSeverity !== 'off') result.findings.push(...problems.map((p) => ({ ...p, severity: suppressionSeverity })));
 }
 
 function compareFindings(a: Finding, b: Finding): number {

@@ -54,7 +54,9 @@ export interface TrainingPlan {
   epochs?: Setting<number>;
   datasetSamples?: Setting<number>;
   stepsPerEpoch?: Setting<number>;
+  /** Optimizer step at which the LR decay reaches its floor, counted from step 0 (warmup included). */
   decaySteps?: Setting<number>;
+  /** Checkpoint interval in optimizer steps (absent when checkpointing is disabled). */
   saveEverySteps?: Setting<number>;
   evalEverySteps?: Setting<number>;
   scheduler?: Setting<string>;

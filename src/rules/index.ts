@@ -1,5 +1,10 @@
 /** The rule catalogue, in the order rules run and are documented. */
 import { batchSizeMismatch } from './batch-size-mismatch.js';
+import { decayHorizonMismatch } from './decay-horizon-mismatch.js';
+import { intervalExceedsTraining } from './interval-exceeds-training.js';
+import { minLrExceedsLr } from './min-lr-exceeds-lr.js';
+import { unusedSuppression } from './unused-suppression.js';
+import { yaml11AmbiguousScalar } from './yaml11-ambiguous-scalar.js';
 import { duplicateKey } from './duplicate-key.js';
 import { lrNotRescaled } from './lr-not-rescaled.js';
 import { parseError } from './parse-error.js';
@@ -18,6 +23,11 @@ export const RULES: readonly Rule[] = [
   lrNotRescaled,
   warmupNotRescaled,
   batchSizeMismatch,
+  decayHorizonMismatch,
+  minLrExceedsLr,
+  intervalExceedsTraining,
+  yaml11AmbiguousScalar,
+  unusedSuppression,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.meta.id, r]));

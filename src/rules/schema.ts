@@ -87,6 +87,7 @@ export const schema: Rule = {
     id: 'schema',
     defaultSeverity: 'error',
     description: "A value violates a JSON Schema: the dialect's built-in schema or a user schema from `schemas:`.",
+    scope: 'file',
   },
   check(ctx) {
     const tree = ctx.file.tree;

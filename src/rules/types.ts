@@ -1,5 +1,6 @@
 /** The rule contract: metadata plus a pure check over a file's resolved plan. */
 import type { ValidateFunction } from 'ajv';
+import type { YamlLoader } from '../dialects/types.js';
 import type { SourceFile } from '../engine/source.js';
 import type { Range, Setting, Severity, TrainingPlan } from '../engine/types.js';
 
@@ -12,8 +13,12 @@ export interface RuleMeta {
   /** JSON Schema of the options object (validated when .trainlint.yml is read). */
   options?: Record<string, unknown>;
   defaultOptions?: Record<string, unknown>;
-  /** Reported by the loader rather than by check(). */
+  /** Reported by the engine (loaders, suppressions) rather than by check(). */
   builtin?: boolean;
+  /** 'file' rules run on every parsed file; 'plan' rules (default) only where a dialect resolved a plan. */
+  scope?: 'file' | 'plan';
+  /** `--fix` can rewrite what this rule reports. */
+  fixable?: boolean;
 }
 
 /** What a file is compared against: its version at a git ref or a declared reference config. */
@@ -35,6 +40,8 @@ export interface RuleContext {
   file: SourceFile;
   plan: TrainingPlan;
   dialectId?: string;
+  /** How the training code loads this file's YAML ('pyyaml' when no dialect claimed it). */
+  yamlLoader: YamlLoader;
   /** Where run-level findings point when their cause is not written in the file. */
   anchor: Range;
   reference?: Reference;

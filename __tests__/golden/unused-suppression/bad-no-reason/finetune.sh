@@ -1,0 +1,6 @@
+# trainlint-disable warmup-exceeds-training
+#!/bin/bash
+torchrun --nproc_per_node 8 -m open_clip_train.main \
+    --train-num-samples 500000 \
+    --batch-size 256 \
+    --epochs 1

@@ -1,0 +1,50 @@
+/**
+ * Applies inline `# trainlint-disable…` comments to a file's findings and reports the
+ * suppressions that suppressed nothing or give no reason (rule `unused-suppression`).
+ */
+import type { Suppression } from './directives.js';
+import type { SourceFile } from './source.js';
+import type { Finding } from './types.js';
+
+function covers(s: Suppression, finding: Finding): boolean {
+  return (s.scope === 'file' || s.scope === finding.range.line) && (s.ruleIds.length === 0 || s.ruleIds.includes(finding.ruleId));
+}
+
+function describeSuppression(s: Suppression): string {
+  const kind = s.scope === 'file' ? 'trainlint-disable' : 'trainlint-disable-next-line';
+  return `${kind}${s.ruleIds.length ? ` ${s.ruleIds.join(', ')}` : ''}`;
+}
+
+/** Findings that survive the file's suppressions, and findings about the suppressions themselves. */
+export function applySuppressions(findings: Finding[], file: SourceFile): { kept: Finding[]; problems: Finding[] } {
+  const used = new Set<Suppression>();
+  const kept = findings.filter((f) => {
+    const by = file.directives.suppressions.filter((s) => covers(s, f));
+    by.forEach((s) => used.add(s));
+    return by.length === 0;
+  });
+  const problems: Finding[] = [];
+  for (const s of file.directives.suppressions) {
+    if (!used.has(s)) {
+      const target = s.scope === 'file' ? 'in this file' : `on line ${s.scope}`;
+      problems.push({
+        ruleId: 'unused-suppression',
+        severity: 'warning',
+        path: file.path,
+        range: s.range,
+        message: `\`${describeSuppression(s)}\` suppresses nothing ${target}: remove it, or fix the rule id`,
+        data: { ruleIds: s.ruleIds, scope: s.scope },
+      });
+    } else if (!s.reason) {
+      problems.push({
+        ruleId: 'unused-suppression',
+        severity: 'warning',
+        path: file.path,
+        range: s.range,
+        message: `\`${describeSuppression(s)}\` gives no reason: add \`-- why this is intended\` so reviewers can judge it`,
+        data: { ruleIds: s.ruleIds, scope: s.scope, missingReason: true },
+      });
+    }
+  }
+  return { kept, problems };
+}

@@ -1,0 +1,43 @@
+import { formatCount, formatPercent } from '../engine/format-number.js';
+import { rangeOf, sourceOf, type Rule } from './types.js';
+
+export const decayHorizonMismatch: Rule = {
+  meta: {
+    id: 'decay-horizon-mismatch',
+    defaultSeverity: 'warning',
+    description: 'The LR decay horizon differs from the total optimizer steps: the LR ends early (flat tail) or never reaches its floor.',
+    options: {
+      type: 'object',
+      properties: { tolerance: { type: 'number', minimum: 0, maximum: 1 } },
+      additionalProperties: false,
+    },
+    defaultOptions: { tolerance: 0.05 },
+  },
+  check(ctx) {
+    const { decaySteps: decay, totalSteps: total, warmupSteps: warmup } = ctx.plan;
+    if (!decay || !total || total.value <= 0) return;
+    // Never tighter than one optimizer step (one global batch of samples).
+    const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
+    const diff = decay.value - total.value;
+    if (Math.abs(diff) <= tolerance) return;
+    const range = rangeOf(ctx, decay, total);
+    const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
+    const decayText = `the LR decay ends at step ${formatCount(decay.value)}${sourceOf(decay)}`;
+    const totalText = `training runs ${formatCount(total.value)} optimizer steps${sourceOf(total)}`;
+    if (diff < 0) {
+      const tail = total.value - decay.value;
+      ctx.report({
+        range,
+        message: `${decayText} but ${totalText}: the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)}) run flat at the minimum LR; set the decay horizon to ${formatCount(total.value)} or shorten training`,
+        data: { ...data, flatTailSteps: tail },
+      });
+    } else {
+      const reached = warmup && decay.value > warmup.value ? (total.value - warmup.value) / (decay.value - warmup.value) : total.value / decay.value;
+      ctx.report({
+        range,
+        message: `${decayText} but ${totalText}: training stops ${formatPercent(Math.max(0, Math.min(1, reached)))} of the way through the decay, so the LR never reaches its floor; set the decay horizon to ${formatCount(total.value)}`,
+        data: { ...data, decayCompleted: reached },
+      });
+    }
+  },
+};

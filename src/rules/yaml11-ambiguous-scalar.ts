@@ -1,0 +1,81 @@
+import { walkEntries, type ConfigNode, type ScalarNode } from '../engine/tree.js';
+import type { Range } from '../engine/types.js';
+import type { Rule, RuleContext } from './types.js';
+
+const NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+const YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+const OCTAL = /^[-+]?0[0-7_]+$/;
+const SEXAGESIMAL = /^[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?$/;
+
+/** The PyYAML float spelling of a number written as `1e-4`: `1.0e-4`. */
+export function pyyamlFloatSpelling(source: string): string {
+  const m = /^([-+]?)(\d[\d_]*)?(?:\.([\d_]*))?[eE]([-+]?)(\d+)$/.exec(source);
+  if (!m) return source;
+  const [, sign, int = '0', frac, expSign, exp] = m;
+  return `${sign}${int}.${frac || '0'}e${expSign || '+'}${exp}`;
+}
+
+interface Ambiguity {
+  message: string;
+  replacement?: string;
+}
+
+function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
+  if (!node.plain) return undefined;
+  const src = node.source;
+  const loader = ctx.yamlLoader === 'pyyaml' ? 'PyYAML (YAML 1.1)' : ctx.yamlLoader === 'omegaconf' ? 'OmegaConf' : 'pydantic';
+  if (typeof node.value === 'string' && NUMERIC_TEXT.test(src)) {
+    // OmegaConf and pydantic-coerced loaders read it as the number intended.
+    if (ctx.yamlLoader !== 'pyyaml') return undefined;
+    const replacement = pyyamlFloatSpelling(src);
+    return {
+      message: `${loader} loads \`${src}\` as the string "${src}", not a number; the training code then fails or compares strings: write \`${replacement}\``,
+      replacement,
+    };
+  }
+  if (typeof node.value === 'boolean' && YAML11_BOOL.test(src)) {
+    return { message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` or quote it` };
+  }
+  if (typeof node.value === 'number' && OCTAL.test(src) && !/^[-+]?0+$/.test(src)) {
+    return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ''))}: write the number without the leading zero, or quote it` };
+  }
+  if (typeof node.value === 'number' && src.includes('_')) {
+    return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, '')}\``, replacement: src.replace(/_/g, '') };
+  }
+  if (typeof node.value === 'number' && SEXAGESIMAL.test(src)) {
+    return { message: `${loader} loads \`${src}\` as the base-60 number ${node.value}, YAML 1.2 loaders as the string "${src}": quote it` };
+  }
+  return undefined;
+}
+
+function visitScalars(node: ConfigNode, visit: (s: ScalarNode) => void): void {
+  if (node.kind === 'scalar') visit(node);
+  else if (node.kind === 'seq') node.items.forEach((i) => visitScalars(i, visit));
+  else walkEntries(node, (_p, entry) => (entry.value.kind === 'scalar' ? visit(entry.value) : undefined));
+}
+
+export const yaml11AmbiguousScalar: Rule = {
+  meta: {
+    id: 'yaml11-ambiguous-scalar',
+    defaultSeverity: 'warning',
+    description: "A YAML scalar that the training code's loader reads as another type than written (`1e-4`, `on`, `0755`, `1_000`).",
+    scope: 'file',
+    fixable: true,
+  },
+  check(ctx) {
+    if (ctx.file.format !== 'yaml' || !ctx.file.tree) return;
+    const seen = new Set<Range>();
+    visitScalars(ctx.file.tree, (node) => {
+      if (seen.has(node.range)) return; // aliases share nodes
+      seen.add(node.range);
+      const found = judge(node, ctx);
+      if (!found) return;
+      ctx.report({
+        range: node.range,
+        message: found.message,
+        data: { source: node.source, loadedAs: node.value, loader: ctx.yamlLoader, ...(found.replacement ? { replacement: found.replacement } : {}) },
+        ...(found.replacement ? { fix: found.replacement } : {}),
+      });
+    });
+  },
+};
