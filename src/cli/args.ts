@@ -19,6 +19,11 @@ export interface CliArgs {
   output?: string;
   color?: boolean;
   debug: boolean;
+  fix: boolean;
+  fixDryRun: boolean;
+  updateBaseline: boolean;
+  baseline?: string;
+  noBaseline: boolean;
 }
 
 const SEVERITIES = new Set(['off', 'info', 'warning', 'error']);
@@ -40,6 +45,11 @@ export function parseCliArgs(argv: string[]): CliArgs {
         color: { type: 'boolean' },
         'no-color': { type: 'boolean' },
         debug: { type: 'boolean' },
+        fix: { type: 'boolean' },
+        'fix-dry-run': { type: 'boolean' },
+        'update-baseline': { type: 'boolean' },
+        baseline: { type: 'string' },
+        'no-baseline': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -83,6 +93,11 @@ export function parseCliArgs(argv: string[]): CliArgs {
     output: values.output,
     color: values['no-color'] ? false : values.color,
     debug: values.debug ?? false,
+    fix: values.fix ?? false,
+    fixDryRun: values['fix-dry-run'] ?? false,
+    updateBaseline: values['update-baseline'] ?? false,
+    baseline: values.baseline,
+    noBaseline: values['no-baseline'] ?? false,
   };
 }
 
@@ -104,6 +119,11 @@ Options:
   --rule ID=SEVERITY        override a rule: off, info, warning, error (repeatable)
   -o, --output FILE         write the report to FILE instead of stdout
   --color / --no-color      force colour on or off (default: on for a terminal)
+  --fix                     rewrite fixable findings in place (values only; comments and layout kept)
+  --fix-dry-run             print the fixes as a diff without writing
+  --update-baseline         record the current findings in .trainlint-baseline.json
+  --baseline FILE           baseline file (default .trainlint-baseline.json, used when present)
+  --no-baseline             ignore the baseline
   --debug                   print stack traces of internal errors
   -h, --help                this help
   -v, --version             the version

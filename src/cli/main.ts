@@ -1,11 +1,13 @@
 /** The CLI: argv → engine → reporter → exit code (0 clean, 1 findings, 2 usage/internal). */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { readConfig, settingsFor } from '../config/load-config.js';
 import { buildReport, reportFile, TOOL_VERSION } from '../engine/build-report.js';
 import { GitError } from '../engine/git.js';
-import { analyse, lint } from '../engine/lint.js';
+import { analyse, lint, type FileResult } from '../engine/lint.js';
+import { applyBaseline, BASELINE_FILE, buildBaseline, parseBaseline } from '../engine/baseline.js';
+import { applyEdits, editsOf, unifiedDiff } from '../engine/fix.js';
 import { loadFile } from '../engine/load-file.js';
 import { toPosix } from '../engine/discover.js';
 import type { Report } from '../engine/report-types.js';
@@ -13,7 +15,7 @@ import { RULES } from '../rules/index.js';
 import { formatReport } from '../report/index.js';
 import { formatPlan } from '../report/plan-text.js';
 import { HELP, parseCliArgs, type CliArgs, type FailOn } from './args.js';
-import { commandLineFile, namedConfigs, parseExecArgs, runCommand } from './exec.js';
+import { COMMAND_LINE_PATH, commandLineFile, namedConfigs, parseExecArgs, runCommand } from './exec.js';
 
 export interface CliIO {
   cwd: string;
@@ -33,7 +35,9 @@ export function exitCodeFor(report: Report, failOn: FailOn): 0 | 1 {
 
 function rulesTable(): string {
   const width = Math.max(...RULES.map((r) => r.meta.id.length));
-  return RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(7)}  ${r.meta.description}`).join('\n') + '\n';
+  const header = `${'rule'.padEnd(width)}  ${'default'.padEnd(7)}  fixable  description`;
+  const rows = RULES.map((r) => `${r.meta.id.padEnd(width)}  ${r.meta.defaultSeverity.padEnd(7)}  ${(r.meta.fixable ? 'yes' : 'no').padEnd(7)}  ${r.meta.description}`);
+  return [header, ...rows].join('\n') + '\n';
 }
 
 async function runPlan(args: CliArgs, io: CliIO): Promise<number> {
@@ -73,6 +77,46 @@ async function runExec(argv: string[], io: CliIO): Promise<number> {
   return io.run ? io.run(args.command, io.cwd) : runCommand(args.command, io.cwd);
 }
 
+function textsOf(results: FileResult[]): Map<string, string> {
+  return new Map(results.map((r) => [r.file.path, r.file.text]));
+}
+
+/** Apply (or, for a dry run, diff) the edits of every file's fixable findings. */
+function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files: number; edits: number; diff: string } {
+  let files = 0;
+  let edits = 0;
+  let diff = '';
+  for (const result of results) {
+    if (result.file.path === COMMAND_LINE_PATH) continue;
+    const { text, applied } = applyEdits(result.file.text, editsOf(result.findings));
+    if (applied === 0) continue;
+    files++;
+    edits += applied;
+    if (dryRun) diff += unifiedDiff(result.file.path, result.file.text, text);
+    else writeFileSync(path.resolve(cwd, result.file.path), text);
+  }
+  return { files, edits, diff };
+}
+
+/** Hide baselined findings in place; returns the line to print about it. */
+function filterByBaseline(results: FileResult[], file: string, shown: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new UsageError(`baseline file not found: ${shown}`);
+  }
+  const baseline = parseBaseline(text);
+  if (!baseline) throw new UsageError(`${shown}: not a trainlint baseline (version 1); recreate it with --update-baseline`);
+  const { kept, hidden, fixed } = applyBaseline(results.flatMap((r) => r.findings), textsOf(results), baseline);
+  const keep = new Set(kept);
+  for (const r of results) r.findings = r.findings.filter((f) => keep.has(f));
+  const parts: string[] = [];
+  if (hidden) parts.push(`${hidden} finding(s) hidden by ${shown}`);
+  if (fixed) parts.push(`${fixed} baselined finding(s) no longer occur: prune them with --update-baseline`);
+  return parts.length ? `trainlint: ${parts.join('; ')}\n` : '';
+}
+
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let args: CliArgs | undefined;
   try {
@@ -92,7 +136,29 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     if (args.command === 'plan') return await runPlan(args, io);
     const { config } = readConfig(io.cwd, args.config);
-    const { results } = await lint({ root: io.cwd, paths: args.paths, config, base: args.base, cliRules: args.rules });
+    const options = { root: io.cwd, paths: args.paths, config, base: args.base, cliRules: args.rules };
+    let { results } = await lint(options);
+    if (args.fix || args.fixDryRun) {
+      const fixed = fixFiles(results, io.cwd, args.fixDryRun);
+      if (args.fixDryRun) {
+        io.stdout(fixed.diff);
+        io.stderr(`trainlint: ${fixed.edits} fix(es) in ${fixed.files} file(s) would be applied (dry run)\n`);
+        return 0;
+      }
+      io.stderr(`trainlint: applied ${fixed.edits} fix(es) in ${fixed.files} file(s)\n`);
+      if (fixed.files > 0) results = (await lint(options)).results;
+    }
+    const baselinePath = path.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    if (args.updateBaseline) {
+      const all = results.flatMap((r) => r.findings);
+      writeFileSync(baselinePath, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + '\n');
+      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path.relative(io.cwd, baselinePath) || baselinePath}\n`);
+      return 0;
+    }
+    if (!args.noBaseline && (args.baseline || existsSync(baselinePath))) {
+      const summary = filterByBaseline(results, baselinePath, args.baseline ?? BASELINE_FILE);
+      if (summary) io.stderr(summary);
+    }
     const report = buildReport(results);
     const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
     const color = args.color ?? (io.isTTY && !args.output && !process.env.NO_COLOR);

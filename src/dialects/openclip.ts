@@ -68,8 +68,8 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   if (samples) plan.datasetSamples = { ...samples, unit: 'samples' };
   plan.scheduler = stringFromArg(file, arg('--lr-scheduler')) ?? defaultSetting(OPENCLIP_DEFAULTS.scheduler, '--lr-scheduler');
   plan.precision = stringFromArg(file, arg('--precision')) ?? defaultSetting(OPENCLIP_DEFAULTS.precision, '--precision');
-  const optimizer = stringFromArg(file, arg('--opt'));
-  if (optimizer) plan.optimizer = optimizer;
+  plan.optimizer =
+    stringFromArg(file, arg('--opt')) ?? defaultSetting('adamw', '--opt', 'OpenCLIP builds torch.optim.AdamW unless a timm optimizer is chosen');
   if (plan.scheduler.value === 'cosine') {
     const cooldownEnd = arg('--lr-cooldown-end');
     if (!cooldownEnd) plan.minLr = defaultSetting(0, '--lr-cooldown-end', 'cosine decays to 0');

@@ -34,7 +34,7 @@ export function numberAt(file: SourceFile, path: KeyPath, loader: YamlLoader, or
   if (!hit || hit.node.kind !== 'scalar') return undefined;
   const num = scalarNumber(hit.node, loader);
   if (!num) return undefined;
-  return { value: num.value, origin, file: file.path, key: path.join('.'), range: hit.keyRange, ...(num.note ? { note: num.note } : {}) };
+  return { value: num.value, origin, file: file.path, key: path.join('.'), range: hit.keyRange, valueRange: hit.node.range, ...(num.note ? { note: num.note } : {}) };
 }
 
 /** A Setting for a string (or boolean-as-string) key. */
@@ -72,6 +72,8 @@ export function numberFromArg(file: SourceFile, arg: ShellArg | undefined, integ
     file: file.path,
     key: arg.flag,
     range: argRange(arg),
+    // Only a literal value can be rewritten (not one that came from a variable).
+    ...(arg.valueRange && !arg.viaVariable ? { valueRange: arg.valueRange } : {}),
     ...(notes.length ? { note: notes.join('; ') } : {}),
   };
 }

@@ -30,6 +30,8 @@ export interface Setting<T = number | string | boolean> {
   key?: string;
   /** Where the key sits in `file`. */
   range?: Range;
+  /** Where the value is written, when it is literal text that `--fix` may replace. */
+  valueRange?: Range;
   /** How a derived value was computed, e.g. "ceil(10000000 / 8800) × 30". */
   how?: string;
   /** Anything the user should know (loader type quirks, variable expansion…). */
@@ -102,6 +104,9 @@ export interface Finding {
   data?: Record<string, unknown>;
   /** A short, human hint of what to change. */
   fix?: string;
+  /** A text edit that `--fix` applies: replace `range` in the finding's file by `text`. */
+  edit?: { range: Range; text: string };
 }
 
-export type FileFormat = 'yaml' | 'json' | 'toml' | 'shell';
+/** `python`: literal assignments read statically, never executed (load/python-assignments.ts). */
+export type FileFormat = 'yaml' | 'json' | 'toml' | 'shell' | 'python';

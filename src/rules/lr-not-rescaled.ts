@@ -1,7 +1,20 @@
 import { formatCount, formatRatio, formatSci } from '../engine/format-number.js';
-import { rangeOf, type Rule } from './types.js';
+import { rangeOf, replaceValue, spellNumber, type Rule } from './types.js';
 
 type Scaling = 'linear' | 'sqrt' | 'either';
+
+/**
+ * The rule `--fix` applies. With `either`, as timm does: sqrt for Adam-family optimizers
+ * (adaptive: names with "adam", "ada", "lamb", "lion"), linear for SGD-family ones; no fix
+ * when the optimizer is unknown.
+ */
+export function fixRule(scaling: Scaling, optimizer: string | undefined): 'linear' | 'sqrt' | undefined {
+  if (scaling !== 'either') return scaling;
+  if (!optimizer) return undefined;
+  if (/ada|lamb|lion|adam/i.test(optimizer)) return 'sqrt';
+  if (/sgd|momentum|lars|nesterov/i.test(optimizer)) return 'linear';
+  return undefined;
+}
 
 export const lrNotRescaled: Rule = {
   meta: {
@@ -17,6 +30,7 @@ export const lrNotRescaled: Rule = {
       additionalProperties: false,
     },
     defaultOptions: { tolerance: 0.1, scaling: 'either' },
+    fixable: true,
   },
   check(ctx) {
     const ref = ctx.reference;
@@ -34,6 +48,7 @@ export const lrNotRescaled: Rule = {
     const ok = scaling === 'linear' ? close(expected.linear) : scaling === 'sqrt' ? close(expected.sqrt) : close(expected.linear) || close(expected.sqrt);
     if (ok) return;
     const lrRatio = lr.value / baseLr.value;
+    const chosen = fixRule(scaling, ctx.plan.optimizer?.value);
     const lrText = Math.abs(lrRatio - 1) < 1e-9 ? `lr unchanged at ${formatSci(lr.value)}` : `lr ×${formatRatio(lrRatio)} (${formatSci(baseLr.value)} → ${formatSci(lr.value)})`;
     const rules =
       scaling === 'linear'
@@ -57,7 +72,8 @@ export const lrNotRescaled: Rule = {
         scaling,
         reference: ref.path,
       },
-      fix: scaling === 'sqrt' ? `lr ${formatSci(expected.sqrt)}` : `lr ${formatSci(expected.linear)}`,
+      fix: chosen ? `lr ${formatSci(expected[chosen])} (${chosen} rule)` : undefined,
+      edit: chosen ? replaceValue(ctx, lr, spellNumber(ctx, expected[chosen], formatSci(expected[chosen]))) : undefined,
     });
   },
 };

@@ -34,6 +34,8 @@ export interface ReportInput {
   range: Range;
   data?: Record<string, unknown>;
   fix?: string;
+  /** The text edit `--fix` applies (only for values written literally in this file). */
+  edit?: { range: Range; text: string };
 }
 
 export interface RuleContext {
@@ -62,6 +64,23 @@ export function rangeOf(ctx: RuleContext, ...settings: (Setting | undefined)[]):
     if (s?.range && (s.file === undefined || s.file === ctx.file.path)) return s.range;
   }
   return ctx.anchor;
+}
+
+/**
+ * An edit that replaces a setting's literal value in this file, or undefined when the value
+ * is not written here (a default, a variable, another file).
+ */
+export function replaceValue(ctx: RuleContext, setting: Setting | undefined, text: string): { range: Range; text: string } | undefined {
+  if (!setting?.valueRange || setting.file !== ctx.file.path || setting.origin !== 'explicit') return undefined;
+  return { range: setting.valueRange, text };
+}
+
+/** A number spelled so that the file's loader reads it as a number (PyYAML needs `1.0e-4`). */
+export function spellNumber(ctx: RuleContext, value: number, text: string): string {
+  if (ctx.file.format !== 'yaml' || ctx.yamlLoader !== 'pyyaml' || !/e/i.test(text)) return text;
+  const m = /^([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)$/.exec(text);
+  if (!m) return String(value);
+  return `${m[1]}${m[2]}.${m[3] || '0'}e${m[4] || '+'}${m[5]}`;
 }
 
 /** Where a value comes from, as a parenthetical: " (--warmup)", " (warmup_steps, framework default)". */

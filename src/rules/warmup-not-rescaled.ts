@@ -1,11 +1,12 @@
 import { formatCount, formatRatio } from '../engine/format-number.js';
-import { rangeOf, sourceOf, type Rule } from './types.js';
+import { rangeOf, replaceValue, sourceOf, type Rule } from './types.js';
 
 export const warmupNotRescaled: Rule = {
   meta: {
     id: 'warmup-not-rescaled',
     defaultSeverity: 'warning',
     description: 'The global batch changed but warmup is still the same number of steps, so it now covers k× the samples.',
+    fixable: true,
     options: {
       type: 'object',
       properties: { tolerance: { type: 'number', minimum: 0, maximum: 1 } },
@@ -41,6 +42,7 @@ export const warmupNotRescaled: Rule = {
         reference: ref.path,
       },
       fix: `warmup ${suggested}`,
+      edit: replaceValue(ctx, warmup, String(suggested)),
     });
   },
 };

@@ -74,7 +74,7 @@ export const yaml11AmbiguousScalar: Rule = {
         range: node.range,
         message: found.message,
         data: { source: node.source, loadedAs: node.value, loader: ctx.yamlLoader, ...(found.replacement ? { replacement: found.replacement } : {}) },
-        ...(found.replacement ? { fix: found.replacement } : {}),
+        ...(found.replacement ? { fix: found.replacement, edit: { range: node.range, text: found.replacement } } : {}),
       });
     });
   },

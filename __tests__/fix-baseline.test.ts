@@ -1,0 +1,139 @@
+/** `--fix` / `--fix-dry-run` round trips and baselines, through the CLI on temp folders. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../src/cli/main';
+import type { Report } from '../src/engine/report-types';
+
+const EXAMPLES = path.join(__dirname, '..', 'examples', 'openclip-a100-to-h100');
+
+function tempRepo(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-fix-'));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+async function cli(argv: string[], cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, { cwd, stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTTY: false });
+  return { code, stdout: out.join(''), stderr: err.join('') };
+}
+
+async function ruleIds(cwd: string): Promise<string[]> {
+  const r = await cli(['--format', 'json', '--no-baseline'], cwd);
+  return (JSON.parse(r.stdout) as Report).findings.map((f) => `${f.path} ${f.ruleId}`);
+}
+
+const YAML_WITH_COMMENTS = `# SFT run, tuned on 2026-10-01
+output_dir: ./out   # where checkpoints go
+per_device_train_batch_size: 8
+learning_rate: 1e-4  # tuned; do not touch
+max_steps: 5000
+warmup_steps: 100
+lr_scheduler_type: cosine
+`;
+
+describe('--fix', () => {
+  test('yaml11-ambiguous-scalar: only the value changes, byte for byte; a second fix changes nothing', async () => {
+    const dir = tempRepo({ 'sft.yaml': YAML_WITH_COMMENTS });
+    expect(await ruleIds(dir)).toContain('sft.yaml yaml11-ambiguous-scalar');
+    const first = await cli(['--fix'], dir);
+    expect(first.stderr).toContain('applied 1 fix(es) in 1 file(s)');
+    const after = fs.readFileSync(path.join(dir, 'sft.yaml'), 'utf8');
+    expect(after).toBe(YAML_WITH_COMMENTS.replace('1e-4', '1.0e-4'));
+    expect(await ruleIds(dir)).toEqual([]);
+    const second = await cli(['--fix'], dir);
+    expect(second.stderr).toContain('applied 0 fix(es)');
+    expect(fs.readFileSync(path.join(dir, 'sft.yaml'), 'utf8')).toBe(after);
+  });
+
+  test('the OpenCLIP story: --fix rescales lr (sqrt for AdamW) and warmup, then the run is clean', async () => {
+    const a100 = fs.readFileSync(path.join(EXAMPLES, 'a100.sh'), 'utf8');
+    const h100 = fs.readFileSync(path.join(EXAMPLES, 'h100.sh'), 'utf8');
+    const dir = tempRepo({ 'a100.sh': a100, 'h100.sh': h100 });
+    const before = await ruleIds(dir);
+    expect(before).toEqual(expect.arrayContaining(['h100.sh lr-not-rescaled', 'h100.sh warmup-not-rescaled', 'h100.sh warmup-fraction']));
+    const fixed = await cli(['--fix'], dir);
+    expect(fixed.stderr).toContain('applied 2 fix(es) in 1 file(s)');
+    const after = fs.readFileSync(path.join(dir, 'h100.sh'), 'utf8');
+    expect(after).toBe(h100.replace('--lr 5e-4', '--lr 8.292e-4').replace('--warmup 10000', '--warmup 3636'));
+    expect(fs.readFileSync(path.join(dir, 'a100.sh'), 'utf8')).toBe(a100);
+    expect(await ruleIds(dir)).toEqual([]);
+    expect((await cli(['--fix'], dir)).stderr).toContain('applied 0 fix(es)');
+  });
+
+  test('scaling: linear makes --fix use the linear rule', async () => {
+    const dir = tempRepo({
+      'a100.sh': fs.readFileSync(path.join(EXAMPLES, 'a100.sh'), 'utf8'),
+      'h100.sh': fs.readFileSync(path.join(EXAMPLES, 'h100.sh'), 'utf8'),
+      '.trainlint.yml': 'rules:\n  lr-not-rescaled: [error, { scaling: linear }]\n',
+    });
+    await cli(['--fix'], dir);
+    expect(fs.readFileSync(path.join(dir, 'h100.sh'), 'utf8')).toContain('--lr 1.375e-3 \\');
+  });
+
+  test('values that come from a variable are not rewritten', async () => {
+    const a100 = fs.readFileSync(path.join(EXAMPLES, 'a100.sh'), 'utf8');
+    const h100 = fs.readFileSync(path.join(EXAMPLES, 'h100.sh'), 'utf8').replace('#!/bin/bash\n', '#!/bin/bash\nLR=5e-4\n').replace('--lr 5e-4', '--lr $LR');
+    const dir = tempRepo({ 'a100.sh': a100, 'h100.sh': h100 });
+    await cli(['--fix'], dir);
+    const after = fs.readFileSync(path.join(dir, 'h100.sh'), 'utf8');
+    expect(after).toContain('LR=5e-4\n');
+    expect(after).toContain('--lr $LR');
+    expect(after).toContain('--warmup 3636');
+    expect(await ruleIds(dir)).toContain('h100.sh lr-not-rescaled');
+  });
+
+  test('--fix-dry-run prints a unified diff and writes nothing', async () => {
+    const dir = tempRepo({ 'sft.yaml': YAML_WITH_COMMENTS });
+    const r = await cli(['--fix-dry-run'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      '--- a/sft.yaml\n+++ b/sft.yaml\n@@ -2,5 +2,5 @@\n output_dir: ./out   # where checkpoints go\n per_device_train_batch_size: 8\n' +
+        '-learning_rate: 1e-4  # tuned; do not touch\n+learning_rate: 1.0e-4  # tuned; do not touch\n max_steps: 5000\n warmup_steps: 100\n',
+    );
+    expect(fs.readFileSync(path.join(dir, 'sft.yaml'), 'utf8')).toBe(YAML_WITH_COMMENTS);
+  });
+});
+
+describe('baseline', () => {
+  test('recorded findings are hidden, independent of line numbers; fixed ones are counted; new ones reported', async () => {
+    const text = YAML_WITH_COMMENTS.replace('max_steps: 5000', 'max_steps: 80');
+    const dir = tempRepo({ 'sft.yaml': text });
+    const first = await cli(['--format', 'json'], dir);
+    expect(first.code).toBe(1);
+    const update = await cli(['--update-baseline'], dir);
+    expect(update.code).toBe(0);
+    expect(update.stderr).toMatch(/recorded 4 finding\(s\) in \.trainlint-baseline\.json/);
+    const baseline = JSON.parse(fs.readFileSync(path.join(dir, '.trainlint-baseline.json'), 'utf8'));
+    expect(baseline.findings.map((e: { ruleId: string }) => e.ruleId).sort()).toEqual(['interval-exceeds-training', 'schema', 'warmup-exceeds-training', 'yaml11-ambiguous-scalar']);
+
+    const hidden = await cli([], dir);
+    expect(hidden.code).toBe(0);
+    expect(hidden.stderr).toContain('4 finding(s) hidden by .trainlint-baseline.json');
+
+    // Lines move: still hidden.
+    fs.writeFileSync(path.join(dir, 'sft.yaml'), '# moved down\n\n' + text);
+    expect((await cli([], dir)).code).toBe(0);
+
+    // One problem fixed, a new one added.
+    fs.writeFileSync(path.join(dir, 'sft.yaml'), '# moved down\n\n' + text.replace('1e-4', '1.0e-4').replace('lr_scheduler_type: cosine', 'lr_scheduler_type: cosine\nbf16: on'));
+    const later = await cli(['--format', 'json'], dir);
+    const report = JSON.parse(later.stdout) as Report;
+    expect(report.findings.map((f) => f.ruleId)).toEqual(['yaml11-ambiguous-scalar']);
+    expect(report.findings[0].message).toContain('`on`');
+    // Hidden: warmup-exceeds-training and interval-exceeds-training; fixed: schema and yaml11 on `1e-4`.
+    expect(later.stderr).toContain('2 finding(s) hidden');
+    expect(later.stderr).toContain('2 baselined finding(s) no longer occur');
+
+    expect((await cli(['--no-baseline', '--format', 'json'], dir)).stdout).toContain('warmup-exceeds-training');
+  });
+
+  test('a broken baseline file is a usage error', async () => {
+    const dir = tempRepo({ 'sft.yaml': YAML_WITH_COMMENTS, '.trainlint-baseline.json': '{"nope": 1}' });
+    const r = await cli([], dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not a trainlint baseline/);
+  });
+});
