@@ -3266,8 +3266,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path7) {
-      let input = path7;
+    function removeDotSegments(path8) {
+      let input = path8;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -3341,11 +3341,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path7) {
-      if (path7 === "" || path7[0] === "/") {
-        return removeDotSegments(path7);
+    function removeDotSegmentsRelative(path8) {
+      if (path8 === "" || path8[0] === "/") {
+        return removeDotSegments(path8);
       }
-      const segments2 = path7.split("/");
+      const segments2 = path8.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -3708,8 +3708,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path7 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path7 && path7 !== "/" ? path7 : void 0;
+        const path8 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path8 && path8 !== "/" ? path8 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -7197,8 +7197,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path7, { windows } = {}) => {
-      const segs = path7.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path8, { windows } = {}) => {
+      const segs = path8.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -7579,7 +7579,7 @@ var require_parse = __commonJS({
       const parts = [];
       let bracket = 0;
       let paren = 0;
-      let quote = 0;
+      let quote2 = 0;
       let value = "";
       let escaped = false;
       for (const ch of input) {
@@ -7594,11 +7594,11 @@ var require_parse = __commonJS({
           continue;
         }
         if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
+          quote2 = quote2 === 1 ? 0 : 1;
           value += ch;
           continue;
         }
-        if (quote === 0) {
+        if (quote2 === 0) {
           if (ch === "[") {
             bracket++;
           } else if (ch === "]" && bracket > 0) {
@@ -7675,7 +7675,7 @@ var require_parse = __commonJS({
       }
       let bracket = 0;
       let paren = 0;
-      let quote = 0;
+      let quote2 = 0;
       let escaped = false;
       for (let i = 1; i < pattern.length; i++) {
         const ch = pattern[i];
@@ -7688,10 +7688,10 @@ var require_parse = __commonJS({
           continue;
         }
         if (ch === '"') {
-          quote = quote === 1 ? 0 : 1;
+          quote2 = quote2 === 1 ? 0 : 1;
           continue;
         }
-        if (quote === 1) {
+        if (quote2 === 1) {
           continue;
         }
         if (ch === "[") {
@@ -8795,17 +8795,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path7) {
-      const ctrl = callVisitor(key, node, visitor, path7);
+    function visit_(key, node, visitor, path8) {
+      const ctrl = callVisitor(key, node, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visit_(key, ctrl, visitor, path7);
+        replaceNode(key, path8, ctrl);
+        return visit_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path7 = Object.freeze(path7.concat(node));
+          path8 = Object.freeze(path8.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path7);
+            const ci = visit_(i, node.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -8816,13 +8816,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path7 = Object.freeze(path7.concat(node));
-          const ck = visit_("key", node.key, visitor, path7);
+          path8 = Object.freeze(path8.concat(node));
+          const ck = visit_("key", node.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path7);
+          const cv = visit_("value", node.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -8843,17 +8843,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path7) {
-      const ctrl = await callVisitor(key, node, visitor, path7);
+    async function visitAsync_(key, node, visitor, path8) {
+      const ctrl = await callVisitor(key, node, visitor, path8);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path7, ctrl);
-        return visitAsync_(key, ctrl, visitor, path7);
+        replaceNode(key, path8, ctrl);
+        return visitAsync_(key, ctrl, visitor, path8);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path7 = Object.freeze(path7.concat(node));
+          path8 = Object.freeze(path8.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path7);
+            const ci = await visitAsync_(i, node.items[i], visitor, path8);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -8864,13 +8864,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path7 = Object.freeze(path7.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path7);
+          path8 = Object.freeze(path8.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path8);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path7);
+          const cv = await visitAsync_("value", node.value, visitor, path8);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -8897,23 +8897,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path7) {
+    function callVisitor(key, node, visitor, path8) {
       if (typeof visitor === "function")
-        return visitor(key, node, path7);
+        return visitor(key, node, path8);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path7);
+        return visitor.Map?.(key, node, path8);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path7);
+        return visitor.Seq?.(key, node, path8);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path7);
+        return visitor.Pair?.(key, node, path8);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path7);
+        return visitor.Scalar?.(key, node, path8);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path7);
+        return visitor.Alias?.(key, node, path8);
       return void 0;
     }
-    function replaceNode(key, path7, node) {
-      const parent = path7[path7.length - 1];
+    function replaceNode(key, path8, node) {
+      const parent = path8[path8.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -9525,10 +9525,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path7, value) {
+    function collectionFromPath(schema2, path8, value) {
       let v = value;
-      for (let i = path7.length - 1; i >= 0; --i) {
-        const k = path7[i];
+      for (let i = path8.length - 1; i >= 0; --i) {
+        const k = path8[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -9547,7 +9547,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path7) => path7 == null || typeof path7 === "object" && !!path7[Symbol.iterator]().next().done;
+    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -9577,11 +9577,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path7, value) {
-        if (isEmptyPath(path7))
+      addIn(path8, value) {
+        if (isEmptyPath(path8))
           this.add(value);
         else {
-          const [key, ...rest] = path7;
+          const [key, ...rest] = path8;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -9595,8 +9595,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        const [key, ...rest] = path7;
+      deleteIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -9610,8 +9610,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        const [key, ...rest] = path7;
+      getIn(path8, keepScalar) {
+        const [key, ...rest] = path8;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -9629,8 +9629,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path7) {
-        const [key, ...rest] = path7;
+      hasIn(path8) {
+        const [key, ...rest] = path8;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -9640,8 +9640,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        const [key, ...rest] = path7;
+      setIn(path8, value) {
+        const [key, ...rest] = path8;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -12156,9 +12156,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path7, value) {
+      addIn(path8, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path7, value);
+          this.contents.addIn(path8, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -12233,14 +12233,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path7) {
-        if (Collection.isEmptyPath(path7)) {
+      deleteIn(path8) {
+        if (Collection.isEmptyPath(path8)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path7) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -12255,10 +12255,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path7, keepScalar) {
-        if (Collection.isEmptyPath(path7))
+      getIn(path8, keepScalar) {
+        if (Collection.isEmptyPath(path8))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path7, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -12269,10 +12269,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path7) {
-        if (Collection.isEmptyPath(path7))
+      hasIn(path8) {
+        if (Collection.isEmptyPath(path8))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path7) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -12289,13 +12289,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path7, value) {
-        if (Collection.isEmptyPath(path7)) {
+      setIn(path8, value) {
+        if (Collection.isEmptyPath(path8)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path7), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path7, value);
+          this.contents.setIn(path8, value);
         }
       }
       /**
@@ -14256,9 +14256,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path7) => {
+    visit.itemAtPath = (cst, path8) => {
       let item = cst;
-      for (const [field, index] of path7) {
+      for (const [field, index] of path8) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -14267,23 +14267,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path7) => {
-      const parent = visit.itemAtPath(cst, path7.slice(0, -1));
-      const field = path7[path7.length - 1][0];
+    visit.parentCollection = (cst, path8) => {
+      const parent = visit.itemAtPath(cst, path8.slice(0, -1));
+      const field = path8[path8.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path7, item, visitor) {
-      let ctrl = visitor(item, path7);
+    function _visit(path8, item, visitor) {
+      let ctrl = visitor(item, path8);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path7.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -14294,10 +14294,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path7);
+            ctrl = ctrl(item, path8);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path7) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
     }
     exports.visit = visit;
   }
@@ -14427,7 +14427,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
+    var Lexer2 = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -14723,9 +14723,9 @@ var require_lexer = __commonJS({
         }
       }
       *parseQuotedScalar() {
-        const quote = this.charAt(0);
-        let end = this.buffer.indexOf(quote, this.pos + 1);
-        if (quote === "'") {
+        const quote2 = this.charAt(0);
+        let end = this.buffer.indexOf(quote2, this.pos + 1);
+        if (quote2 === "'") {
           while (end !== -1 && this.buffer[end + 1] === "'")
             end = this.buffer.indexOf("'", end + 2);
         } else {
@@ -14990,7 +14990,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i, false);
       }
     };
-    exports.Lexer = Lexer;
+    exports.Lexer = Lexer2;
   }
 });
 
@@ -16084,7 +16084,7 @@ var require_quote = __commonJS({
     );
     var LINE_TERMINATORS = /[\n\r\u2028\u2029]/;
     var GLOB_SHELL_SPECIAL = /[\s#!"$&'():;<=>@\\^`|~]/g;
-    module.exports = function quote(xs) {
+    module.exports = function quote2(xs) {
       var sawComment = false;
       return xs.map(function(s) {
         if (sawComment && typeof s === "string" && LINE_TERMINATORS.test(s)) {
@@ -16296,7 +16296,7 @@ var require_parse2 = __commonJS({
             { op: s }
           );
         }
-        var quote = false;
+        var quote2 = false;
         var esc = false;
         var out = "";
         var words = [];
@@ -16374,14 +16374,14 @@ var require_parse2 = __commonJS({
           if (ifs && c !== DS) {
             flushRun();
           }
-          isGlob = isGlob || !quote && (c === "*" || c === "?");
+          isGlob = isGlob || !quote2 && (c === "*" || c === "?");
           if (esc) {
             out += c;
             esc = false;
-          } else if (quote) {
-            if (c === quote) {
-              quote = false;
-            } else if (quote == SQ) {
+          } else if (quote2) {
+            if (c === quote2) {
+              quote2 = false;
+            } else if (quote2 == SQ) {
               out += c;
             } else {
               if (c === BS) {
@@ -16399,7 +16399,7 @@ var require_parse2 = __commonJS({
               }
             }
           } else if (c === DQ || c === SQ) {
-            quote = c;
+            quote2 = c;
             sawQuote = true;
           } else if (controlRE.test(c)) {
             return (
@@ -16519,8 +16519,8 @@ var require_shell_quote = __commonJS({
 });
 
 // src/cli/main.ts
-import { writeFileSync } from "node:fs";
-import path6 from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync4, writeFileSync } from "node:fs";
+import path7 from "node:path";
 
 // src/config/errors.ts
 var UsageError = class extends Error {
@@ -16846,11 +16846,11 @@ function mapGet(node, key) {
   }
   return void 0;
 }
-function getIn(root, path7) {
+function getIn(root, path8) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path7) {
+  for (const step of path8) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -16867,9 +16867,9 @@ function getIn(root, path7) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path7) {
-  for (let n = path7.length; n >= 0; n--) {
-    const hit = getIn(root, path7.slice(0, n));
+function locateNearest(root, path8) {
+  for (let n = path8.length; n >= 0; n--) {
+    const hit = getIn(root, path8.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -16892,6 +16892,17 @@ function toPlain(node) {
       }
       return out;
     }
+  }
+}
+function walkEntries(node, visit, path8 = []) {
+  if (node.kind === "map") {
+    for (const entry of node.entries) {
+      const childPath = [...path8, entry.key];
+      visit(childPath, entry, node);
+      walkEntries(entry.value, visit, childPath);
+    }
+  } else if (node.kind === "seq") {
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path8, i]));
   }
 }
 
@@ -16960,22 +16971,22 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path7, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path7);
+function numberAt(file, path8, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path8);
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const num = scalarNumber(hit.node, loader);
   if (!num) return void 0;
-  return { value: num.value, origin, file: file.path, key: path7.join("."), range: hit.keyRange, ...num.note ? { note: num.note } : {} };
+  return { value: num.value, origin, file: file.path, key: path8.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num.note ? { note: num.note } : {} };
 }
-function stringAt(file, path7) {
-  const hit = getIn(file.tree, path7);
+function stringAt(file, path8) {
+  const hit = getIn(file.tree, path8);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path7.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path8.join("."), range: hit.keyRange };
 }
-function boolAt(file, path7) {
-  const hit = getIn(file.tree, path7);
+function boolAt(file, path8) {
+  const hit = getIn(file.tree, path8);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path7.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path8.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -16992,6 +17003,8 @@ function numberFromArg(file, arg, integer = false) {
     file: file.path,
     key: arg.flag,
     range: argRange(arg),
+    // Only a literal value can be rewritten (not one that came from a variable).
+    ...arg.valueRange && !arg.viaVariable ? { valueRange: arg.valueRange } : {},
     ...notes.length ? { note: notes.join("; ") } : {}
   };
 }
@@ -17015,11 +17028,10 @@ function derived(value, how, unit) {
 function applyAssumptions(plan, assume) {
   for (const [field, value] of Object.entries(assume)) {
     if (plan[field] !== void 0 || value === void 0) continue;
-    if (STRING_PLAN_FIELDS.has(field)) {
-      plan[field] = { value: String(value), origin: "assumed", key: `assume.${field}` };
-    } else if (typeof value === "number") {
-      plan[field] = { value, origin: "assumed", key: `assume.${field}` };
-    }
+    const target = plan;
+    if (typeof value === "object") target[field] = value;
+    else if (STRING_PLAN_FIELDS.has(field)) target[field] = { value: String(value), origin: "assumed", key: `assume.${field}` };
+    else if (typeof value === "number") target[field] = { value, origin: "assumed", key: `assume.${field}` };
   }
 }
 function dataParallel(plan) {
@@ -17050,6 +17062,16 @@ function rangeOf(ctx, ...settings) {
     if (s?.range && (s.file === void 0 || s.file === ctx.file.path)) return s.range;
   }
   return ctx.anchor;
+}
+function replaceValue(ctx, setting, text) {
+  if (!setting?.valueRange || setting.file !== ctx.file.path || setting.origin !== "explicit") return void 0;
+  return { range: setting.valueRange, text };
+}
+function spellNumber(ctx, value, text) {
+  if (ctx.file.format !== "yaml" || ctx.yamlLoader !== "pyyaml" || !/e/i.test(text)) return text;
+  const m = /^([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)$/.exec(text);
+  if (!m) return String(value);
+  return `${m[1]}${m[2]}.${m[3] || "0"}e${m[4] || "+"}${m[5]}`;
 }
 function sourceOf(setting) {
   const key = setting.key ?? "";
@@ -17101,6 +17123,168 @@ var batchSizeMismatch = {
   }
 };
 
+// src/rules/decay-horizon-mismatch.ts
+var decayHorizonMismatch = {
+  meta: {
+    id: "decay-horizon-mismatch",
+    defaultSeverity: "warning",
+    description: "The LR decay horizon differs from the total optimizer steps: the LR ends early (flat tail) or never reaches its floor.",
+    options: {
+      type: "object",
+      properties: { tolerance: { type: "number", minimum: 0, maximum: 1 } },
+      additionalProperties: false
+    },
+    defaultOptions: { tolerance: 0.05 }
+  },
+  check(ctx) {
+    const { decaySteps: decay, totalSteps: total, warmupSteps: warmup } = ctx.plan;
+    if (!decay || !total || total.value <= 0) return;
+    const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
+    const diff = decay.value - total.value;
+    if (Math.abs(diff) <= tolerance) return;
+    const range = rangeOf(ctx, decay, total);
+    const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
+    const decayText = `the LR decay ends at step ${formatCount(decay.value)}${sourceOf(decay)}`;
+    const totalText = `training runs ${formatCount(total.value)} optimizer steps${sourceOf(total)}`;
+    if (diff < 0) {
+      const tail = total.value - decay.value;
+      ctx.report({
+        range,
+        message: `${decayText} but ${totalText}: the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)}) run flat at the minimum LR; set the decay horizon to ${formatCount(total.value)} or shorten training`,
+        data: { ...data, flatTailSteps: tail }
+      });
+    } else {
+      const reached = warmup && decay.value > warmup.value ? (total.value - warmup.value) / (decay.value - warmup.value) : total.value / decay.value;
+      ctx.report({
+        range,
+        message: `${decayText} but ${totalText}: training stops ${formatPercent(Math.max(0, Math.min(1, reached)))} of the way through the decay, so the LR never reaches its floor; set the decay horizon to ${formatCount(total.value)}`,
+        data: { ...data, decayCompleted: reached }
+      });
+    }
+  }
+};
+
+// src/rules/interval-exceeds-training.ts
+function check(ctx, interval, what) {
+  const total = ctx.plan.totalSteps;
+  if (!interval || !total || interval.value <= total.value) return;
+  const consequence = what === "checkpoint" ? "no checkpoint is written before the run ends (a crash loses everything; only some frameworks save at the final step)" : "no evaluation runs during training, so a diverging run is not seen";
+  ctx.report({
+    range: rangeOf(ctx, interval, total),
+    message: `${what} interval ${formatCount(interval.value)} steps${sourceOf(interval)} is longer than the whole run (${formatCount(total.value)} optimizer steps${sourceOf(total)}): ${consequence}; use at most ${formatCount(Math.max(1, Math.floor(total.value / 4)))} for four ${what}s`,
+    data: { kind: what, intervalSteps: interval.value, totalSteps: total.value }
+  });
+}
+var intervalExceedsTraining = {
+  meta: {
+    id: "interval-exceeds-training",
+    defaultSeverity: "warning",
+    description: "A save or eval interval is larger than the whole run, so no checkpoint or evaluation happens before the end."
+  },
+  check(ctx) {
+    check(ctx, ctx.plan.saveEverySteps, "checkpoint");
+    check(ctx, ctx.plan.evalEverySteps, "evaluation");
+  }
+};
+
+// src/rules/min-lr-exceeds-lr.ts
+var minLrExceedsLr = {
+  meta: {
+    id: "min-lr-exceeds-lr",
+    defaultSeverity: "error",
+    description: "The minimum (final) learning rate is above the peak learning rate."
+  },
+  check(ctx) {
+    const { minLr, peakLr } = ctx.plan;
+    if (!minLr || !peakLr || minLr.value <= peakLr.value) return;
+    ctx.report({
+      range: rangeOf(ctx, minLr, peakLr),
+      message: `minimum LR ${formatSci(minLr.value)}${sourceOf(minLr)} is above the peak LR ${formatSci(peakLr.value)}${sourceOf(peakLr)}: the "decay" raises the LR instead of lowering it; set the minimum below the peak (often 10% of it, ${formatSci(peakLr.value / 10)})`,
+      data: { minLr: minLr.value, peakLr: peakLr.value, ratio: minLr.value / peakLr.value }
+    });
+  }
+};
+
+// src/rules/unused-suppression.ts
+var unusedSuppression = {
+  meta: {
+    id: "unused-suppression",
+    defaultSeverity: "warning",
+    description: "A `trainlint-disable` comment suppresses nothing, or gives no `-- reason`.",
+    builtin: true
+  },
+  check() {
+  }
+};
+
+// src/rules/yaml11-ambiguous-scalar.ts
+var NUMERIC_TEXT2 = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+var YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+var OCTAL = /^[-+]?0[0-7_]+$/;
+var SEXAGESIMAL = /^[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?$/;
+function pyyamlFloatSpelling(source) {
+  const m = /^([-+]?)(\d[\d_]*)?(?:\.([\d_]*))?[eE]([-+]?)(\d+)$/.exec(source);
+  if (!m) return source;
+  const [, sign, int = "0", frac, expSign, exp] = m;
+  return `${sign}${int}.${frac || "0"}e${expSign || "+"}${exp}`;
+}
+function judge(node, ctx) {
+  if (!node.plain) return void 0;
+  const src = node.source;
+  const loader = ctx.yamlLoader === "pyyaml" ? "PyYAML (YAML 1.1)" : ctx.yamlLoader === "omegaconf" ? "OmegaConf" : "pydantic";
+  if (typeof node.value === "string" && NUMERIC_TEXT2.test(src)) {
+    if (ctx.yamlLoader !== "pyyaml") return void 0;
+    const replacement = pyyamlFloatSpelling(src);
+    return {
+      message: `${loader} loads \`${src}\` as the string "${src}", not a number; the training code then fails or compares strings: write \`${replacement}\``,
+      replacement
+    };
+  }
+  if (typeof node.value === "boolean" && YAML11_BOOL.test(src)) {
+    return { message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` or quote it` };
+  }
+  if (typeof node.value === "number" && OCTAL.test(src) && !/^[-+]?0+$/.test(src)) {
+    return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ""))}: write the number without the leading zero, or quote it` };
+  }
+  if (typeof node.value === "number" && src.includes("_")) {
+    return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, "")}\``, replacement: src.replace(/_/g, "") };
+  }
+  if (typeof node.value === "number" && SEXAGESIMAL.test(src)) {
+    return { message: `${loader} loads \`${src}\` as the base-60 number ${node.value}, YAML 1.2 loaders as the string "${src}": quote it` };
+  }
+  return void 0;
+}
+function visitScalars(node, visit) {
+  if (node.kind === "scalar") visit(node);
+  else if (node.kind === "seq") node.items.forEach((i) => visitScalars(i, visit));
+  else walkEntries(node, (_p, entry) => entry.value.kind === "scalar" ? visit(entry.value) : void 0);
+}
+var yaml11AmbiguousScalar = {
+  meta: {
+    id: "yaml11-ambiguous-scalar",
+    defaultSeverity: "warning",
+    description: "A YAML scalar that the training code's loader reads as another type than written (`1e-4`, `on`, `0755`, `1_000`).",
+    scope: "file",
+    fixable: true
+  },
+  check(ctx) {
+    if (ctx.file.format !== "yaml" || !ctx.file.tree) return;
+    const seen = /* @__PURE__ */ new Set();
+    visitScalars(ctx.file.tree, (node) => {
+      if (seen.has(node.range)) return;
+      seen.add(node.range);
+      const found = judge(node, ctx);
+      if (!found) return;
+      ctx.report({
+        range: node.range,
+        message: found.message,
+        data: { source: node.source, loadedAs: node.value, loader: ctx.yamlLoader, ...found.replacement ? { replacement: found.replacement } : {} },
+        ...found.replacement ? { fix: found.replacement, edit: { range: node.range, text: found.replacement } } : {}
+      });
+    });
+  }
+};
+
 // src/rules/duplicate-key.ts
 var duplicateKey = {
   meta: {
@@ -17114,6 +17298,13 @@ var duplicateKey = {
 };
 
 // src/rules/lr-not-rescaled.ts
+function fixRule(scaling, optimizer) {
+  if (scaling !== "either") return scaling;
+  if (!optimizer) return void 0;
+  if (/ada|lamb|lion|adam/i.test(optimizer)) return "sqrt";
+  if (/sgd|momentum|lars|nesterov/i.test(optimizer)) return "linear";
+  return void 0;
+}
 var lrNotRescaled = {
   meta: {
     id: "lr-not-rescaled",
@@ -17127,7 +17318,8 @@ var lrNotRescaled = {
       },
       additionalProperties: false
     },
-    defaultOptions: { tolerance: 0.1, scaling: "either" }
+    defaultOptions: { tolerance: 0.1, scaling: "either" },
+    fixable: true
   },
   check(ctx) {
     const ref = ctx.reference;
@@ -17145,6 +17337,7 @@ var lrNotRescaled = {
     const ok = scaling === "linear" ? close(expected.linear) : scaling === "sqrt" ? close(expected.sqrt) : close(expected.linear) || close(expected.sqrt);
     if (ok) return;
     const lrRatio = lr.value / baseLr.value;
+    const chosen = fixRule(scaling, ctx.plan.optimizer?.value);
     const lrText = Math.abs(lrRatio - 1) < 1e-9 ? `lr unchanged at ${formatSci(lr.value)}` : `lr \xD7${formatRatio(lrRatio)} (${formatSci(baseLr.value)} \u2192 ${formatSci(lr.value)})`;
     const rules = scaling === "linear" ? `linear rule gives ${formatSci(expected.linear)}` : scaling === "sqrt" ? `sqrt rule gives ${formatSci(expected.sqrt)}` : `linear rule gives ${formatSci(expected.linear)}, sqrt ${formatSci(expected.sqrt)}`;
     ctx.report({
@@ -17161,7 +17354,8 @@ var lrNotRescaled = {
         scaling,
         reference: ref.path
       },
-      fix: scaling === "sqrt" ? `lr ${formatSci(expected.sqrt)}` : `lr ${formatSci(expected.linear)}`
+      fix: chosen ? `lr ${formatSci(expected[chosen])} (${chosen} rule)` : void 0,
+      edit: chosen ? replaceValue(ctx, lr, spellNumber(ctx, expected[chosen], formatSci(expected[chosen]))) : void 0
     });
   }
 };
@@ -17183,8 +17377,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path7) {
-  return path7.length ? path7.join(".") : "(root)";
+function showPath(path8) {
+  return path8.length ? path8.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 function describeBranches(errors) {
@@ -17216,29 +17410,29 @@ function summariseErrors(errors) {
   });
   for (const e of errors) {
     if (absorbed.has(e)) continue;
-    const path7 = pointerToPath(e.instancePath);
+    const path8 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? []);
-      out.push({ path: path7, keyword: e.keyword, message: `${showPath(path7)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path8, keyword: e.keyword, message: `${showPath(path8)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path7, keyword: e.keyword, message: `${showPath(path7)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path8, keyword: e.keyword, message: `${showPath(path8)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path7, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path7)}` });
+      out.push({ path: [...path8, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path8)}` });
     } else if (e.keyword === "enum") {
       const allowed = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path7, keyword: e.keyword, message: `${showPath(path7)} must be one of ${allowed}` });
+      out.push({ path: path8, keyword: e.keyword, message: `${showPath(path8)} must be one of ${allowed}` });
     } else {
-      out.push({ path: path7, keyword: e.keyword, message: `${showPath(path7)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path8, keyword: e.keyword, message: `${showPath(path8)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
-var NUMERIC_TEXT2 = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-function stringNumberHint(tree, path7, keyword) {
+var NUMERIC_TEXT3 = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+function stringNumberHint(tree, path8, keyword) {
   if (keyword !== "type" && keyword !== "anyOf" && keyword !== "oneOf") return "";
-  const node = getIn(tree, path7)?.node;
-  if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT2.test(node.value)) return "";
+  const node = getIn(tree, path8)?.node;
+  if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
   const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
   return ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`;
@@ -17247,7 +17441,8 @@ var schema = {
   meta: {
     id: "schema",
     defaultSeverity: "error",
-    description: "A value violates a JSON Schema: the dialect's built-in schema or a user schema from `schemas:`."
+    description: "A value violates a JSON Schema: the dialect's built-in schema or a user schema from `schemas:`.",
+    scope: "file"
   },
   check(ctx) {
     const tree = ctx.file.tree;
@@ -17322,6 +17517,7 @@ var warmupNotRescaled = {
     id: "warmup-not-rescaled",
     defaultSeverity: "warning",
     description: "The global batch changed but warmup is still the same number of steps, so it now covers k\xD7 the samples.",
+    fixable: true,
     options: {
       type: "object",
       properties: { tolerance: { type: "number", minimum: 0, maximum: 1 } },
@@ -17352,7 +17548,8 @@ var warmupNotRescaled = {
         suggestedWarmupSteps: suggested,
         reference: ref.path
       },
-      fix: `warmup ${suggested}`
+      fix: `warmup ${suggested}`,
+      edit: replaceValue(ctx, warmup, String(suggested))
     });
   }
 };
@@ -17366,7 +17563,12 @@ var RULES = [
   warmupFraction,
   lrNotRescaled,
   warmupNotRescaled,
-  batchSizeMismatch
+  batchSizeMismatch,
+  decayHorizonMismatch,
+  minLrExceedsLr,
+  intervalExceedsTraining,
+  yaml11AmbiguousScalar,
+  unusedSuppression
 ];
 var RULES_BY_ID = new Map(RULES.map((r) => [r.meta.id, r]));
 function docsPath(ruleId) {
@@ -17672,8 +17874,8 @@ function fileStartRange(file) {
 }
 
 // src/dialects/generic.ts
-function keyPath(path7) {
-  return path7.split(".").filter(Boolean);
+function keyPath(path8) {
+  return path8.split(".").filter(Boolean);
 }
 var generic = {
   meta: {
@@ -17690,8 +17892,8 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path7] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path7)) : numberAt(file, keyPath(path7), "pyyaml");
+    for (const [field, path8] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path8)) : numberAt(file, keyPath(path8), "pyyaml");
       if (setting) plan[field] = setting;
     }
     if (!plan.gradAccumSteps && plan.microBatchSize) {
@@ -17747,70 +17949,99 @@ var hfTrainer = {
     return 0;
   },
   extract(file, env) {
-    const plan = {};
-    const missing = [];
-    const num = (key) => numberAt(file, [key], LOADER);
-    plan.microBatchSize = num("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-    plan.gradAccumSteps = num("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-    plan.peakLr = num("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-    plan.epochs = num("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
-    plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
-    plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
-    const maxSteps = num("max_steps");
-    if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
-    const steps = num("warmup_steps");
-    const ratio = num("warmup_ratio");
-    if (steps && steps.value >= 1) {
-      plan.warmupSteps = { ...steps, unit: "steps" };
-      if (ratio && ratio.value > 0) {
-        plan.warmupSteps.note = "warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it";
-      }
-    } else if (steps && steps.value > 0) {
-      plan.warmupRatio = { ...steps, unit: "ratio", note: "warmup_steps < 1 is a fraction of total steps (transformers v5)" };
-    } else if (ratio && ratio.value > 0) {
-      plan.warmupRatio = { ...ratio, unit: "ratio" };
-    } else {
-      plan.warmupSteps = steps ? { ...steps, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
-    }
-    const minLr = numberAt(file, ["lr_scheduler_kwargs", "min_lr"], LOADER);
-    if (minLr) plan.minLr = minLr;
-    const minLrRate = numberAt(file, ["lr_scheduler_kwargs", "min_lr_rate"], LOADER);
-    if (!plan.minLr && minLrRate && plan.peakLr) {
-      plan.minLr = derived(minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} \xD7 learning_rate`);
-    }
-    const bf16 = boolAt(file, ["bf16"]);
-    const fp16 = boolAt(file, ["fp16"]);
-    if (bf16?.value) plan.precision = { ...bf16, value: "bf16" };
-    else if (fp16?.value) plan.precision = { ...fp16, value: "fp16" };
-    applyAssumptions(plan, env.assume);
-    deriveGlobalBatch(plan);
-    const { datasetSamples, microBatchSize, worldSize, gradAccumSteps, epochs } = plan;
-    if (datasetSamples && microBatchSize && worldSize && gradAccumSteps) {
-      const perStep = microBatchSize.value * worldSize.value;
-      const batches = Math.ceil(datasetSamples.value / perStep);
-      const spe = Math.max(1, Math.ceil(batches / gradAccumSteps.value));
-      const gasPart = gradAccumSteps.value === 1 ? `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})` : `ceil(ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)}) / ${formatCount(gradAccumSteps.value)})`;
-      plan.stepsPerEpoch = derived(spe, gasPart, "steps");
-      if (!plan.totalSteps && epochs) {
-        plan.totalSteps = derived(Math.ceil(epochs.value * spe), `ceil(${formatCount(epochs.value)} \xD7 ${gasPart})`, "steps");
-      }
-    }
-    deriveWarmupFromRatio(plan);
-    const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
-    if (saveStrategy === "steps") {
-      const save = num("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
-      plan.saveEverySteps = fractionOfTotal(save, plan);
-    }
-    const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
-    if (evalStrategy === "steps") {
-      const evalSteps = num("eval_steps") ?? num("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
-      plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
-    }
-    if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
-    if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml" });
-    return { plan, missing, anchor: fileStartRange(file), notes: [] };
+    const { plan, missing, notes } = extractHfTrainingArguments(file, env, LOADER, { readExtra: (p, n) => readTrlSeqLen(file, p, n) });
+    return { plan, missing, anchor: fileStartRange(file), notes };
   }
 };
+function readTrlSeqLen(file, plan, notes) {
+  const maxLength = numberAt(file, ["max_length"], LOADER);
+  const maxSeqLength = numberAt(file, ["max_seq_length"], LOADER);
+  if (maxLength) {
+    plan.seqLen = { ...maxLength, unit: "tokens" };
+    if (maxSeqLength && maxSeqLength.value !== maxLength.value) {
+      notes.push(`max_length ${formatCount(maxLength.value)} and max_seq_length ${formatCount(maxSeqLength.value)} are both set; TRL \u2265 0.16 reads max_length (max_seq_length was removed in 0.20)`);
+    }
+  } else if (maxSeqLength) {
+    plan.seqLen = { ...maxSeqLength, unit: "tokens", note: "max_seq_length is the pre-0.16 TRL name of max_length; TRL 0.20+ rejects it" };
+  }
+}
+function extractHfTrainingArguments(file, env, loader, hooks = {}) {
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const num = (key) => numberAt(file, [key], loader);
+  plan.microBatchSize = num("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
+  plan.gradAccumSteps = num("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  plan.peakLr = num("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
+  plan.epochs = num("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
+  plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
+  const maxSteps = num("max_steps");
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
+  const steps = num("warmup_steps");
+  const ratio = num("warmup_ratio");
+  if (steps && steps.value >= 1) {
+    plan.warmupSteps = { ...steps, unit: "steps" };
+    if (ratio && ratio.value > 0) {
+      plan.warmupSteps.note = "warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it";
+    }
+  } else if (steps && steps.value > 0) {
+    plan.warmupRatio = { ...steps, unit: "ratio", note: "warmup_steps < 1 is a fraction of total steps (transformers v5)" };
+  } else if (ratio && ratio.value > 0) {
+    plan.warmupRatio = { ...ratio, unit: "ratio" };
+  } else {
+    plan.warmupSteps = steps ? { ...steps, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
+  }
+  const minLr = numberAt(file, ["lr_scheduler_kwargs", "min_lr"], loader);
+  if (minLr) plan.minLr = minLr;
+  const minLrRate = numberAt(file, ["lr_scheduler_kwargs", "min_lr_rate"], loader);
+  if (!plan.minLr && minLrRate && plan.peakLr) {
+    plan.minLr = derived(minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} \xD7 learning_rate`);
+  }
+  const bf16 = boolAt(file, ["bf16"]);
+  const fp16 = boolAt(file, ["fp16"]);
+  if (bf16?.value) plan.precision = { ...bf16, value: "bf16" };
+  else if (fp16?.value) plan.precision = { ...fp16, value: "fp16" };
+  const deepspeed = deepspeedNote(file);
+  if (deepspeed) notes.push(deepspeed);
+  hooks.readExtra?.(plan, notes);
+  applyAssumptions(plan, env.assume);
+  hooks.beforeDerive?.(plan, notes);
+  deriveGlobalBatch(plan);
+  const { datasetSamples, microBatchSize, gradAccumSteps, epochs } = plan;
+  const dp = dataParallel(plan);
+  if (datasetSamples && microBatchSize && dp && gradAccumSteps) {
+    const perStep = microBatchSize.value * dp.value;
+    const batches = Math.ceil(datasetSamples.value / perStep);
+    const spe = Math.max(1, Math.ceil(batches / gradAccumSteps.value));
+    const gasPart = gradAccumSteps.value === 1 ? `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})` : `ceil(ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)}) / ${formatCount(gradAccumSteps.value)})`;
+    plan.stepsPerEpoch = derived(spe, gasPart, "steps");
+    if (!plan.totalSteps && epochs) {
+      plan.totalSteps = derived(Math.ceil(epochs.value * spe), `ceil(${formatCount(epochs.value)} \xD7 ${gasPart})`, "steps");
+    }
+  }
+  deriveWarmupFromRatio(plan);
+  const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
+  if (saveStrategy === "steps") {
+    const save = num("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
+    plan.saveEverySteps = fractionOfTotal(save, plan);
+  }
+  const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
+  if (evalStrategy === "steps") {
+    const evalSteps = num("eval_steps") ?? num("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
+  }
+  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
+  if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml" });
+  return { plan, missing, notes };
+}
+function deepspeedNote(file, key = "deepspeed") {
+  const hit = getIn(file.tree, [key]);
+  if (!hit) return void 0;
+  const what = hit.node.kind === "scalar" ? hit.node.value === null ? void 0 : `${key}: ${String(hit.node.value)}` : `the inline ${key} config`;
+  if (!what) return void 0;
+  return `${what} is not read: an optimizer or scheduler block there replaces the optimizer / LR scheduler set here, and its non-"auto" batch values must match these (HF raises at launch)`;
+}
 function fractionOfTotal(setting, plan) {
   if (setting.value >= 1) return { ...setting, unit: "steps" };
   if (!plan.totalSteps || setting.value <= 0) return void 0;
@@ -17826,26 +18057,30 @@ function computeLineStarts(text) {
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
   return starts;
 }
-function offsetToPos(lineStarts, offset) {
+function offsetToPos(lineStarts2, offset) {
   let lo = 0;
-  let hi = lineStarts.length - 1;
+  let hi = lineStarts2.length - 1;
   const off = Math.max(0, offset);
   while (lo < hi) {
     const mid = lo + hi + 1 >> 1;
-    if (lineStarts[mid] <= off) lo = mid;
+    if (lineStarts2[mid] <= off) lo = mid;
     else hi = mid - 1;
   }
-  return { line: lo + 1, column: off - lineStarts[lo] + 1 };
+  return { line: lo + 1, column: off - lineStarts2[lo] + 1 };
 }
-function rangeOf2(lineStarts, start, end) {
-  if (end <= start + 1) return pointRange(lineStarts, start);
-  const a = offsetToPos(lineStarts, start);
-  const b = offsetToPos(lineStarts, end);
+function rangeOf2(lineStarts2, start, end) {
+  if (end <= start + 1) return pointRange(lineStarts2, start);
+  const a = offsetToPos(lineStarts2, start);
+  const b = offsetToPos(lineStarts2, end);
   return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
 }
-function pointRange(lineStarts, offset) {
-  const a = offsetToPos(lineStarts, offset);
+function pointRange(lineStarts2, offset) {
+  const a = offsetToPos(lineStarts2, offset);
   return { line: a.line, column: a.column, endLine: a.line, endColumn: a.column + 1 };
+}
+function locator(text) {
+  const starts = computeLineStarts(text);
+  return { pos: (o) => offsetToPos(starts, o), range: (s, e) => rangeOf2(starts, s, e) };
 }
 function stripBom(text) {
   return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
@@ -17932,7 +18167,7 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag) => flag.replace(/_/g, "-");
-var basename = (path7) => path7.slice(path7.lastIndexOf("/") + 1);
+var basename = (path8) => path8.slice(path8.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag, next) => !set.has(norm(flag)) && !(next && isTarget(next));
@@ -17987,7 +18222,7 @@ var ScriptParser = class {
     let rewinds = 0;
     let text = "";
     let map = [];
-    let quote = "";
+    let quote2 = "";
     let quoteAt = 0;
     let inWord = false;
     let wordAt = 0;
@@ -18012,32 +18247,32 @@ var ScriptParser = class {
     let i = 0;
     for (; ; ) {
       if (i >= n) {
-        if (!quote) break;
-        this.report(`unterminated ${quote === '"' ? "double" : "single"} quote (bash would stop with "unexpected EOF")`, quoteAt, quoteAt + 1);
+        if (!quote2) break;
+        this.report(`unterminated ${quote2 === '"' ? "double" : "single"} quote (bash would stop with "unexpected EOF")`, quoteAt, quoteAt + 1);
         const nl = src.indexOf("\n", quoteAt);
         if (nl < 0 || ++rewinds > 20) {
-          add(quote, n - 1);
+          add(quote2, n - 1);
           break;
         }
         forcedClose.add(nl);
-        [i, text, map, quote, inWord, braces, array, continued, heredocs] = [stmtStart, "", [], "", false, 0, false, false, []];
+        [i, text, map, quote2, inWord, braces, array, continued, heredocs] = [stmtStart, "", [], "", false, 0, false, false, []];
         continue;
       }
       const c = src[i];
-      if (quote && forcedClose.has(i)) {
-        add(quote, i - 1);
-        quote = "";
+      if (quote2 && forcedClose.has(i)) {
+        add(quote2, i - 1);
+        quote2 = "";
       }
-      if (quote === "'") {
+      if (quote2 === "'") {
         add(c, i++);
-        if (c === "'") quote = "";
+        if (c === "'") quote2 = "";
         continue;
       }
       if (c === "\\") {
         const nl = src[i + 1] === "\n" ? 2 : src.startsWith("\r\n", i + 1) ? 3 : 0;
         if (nl) {
           i += nl;
-          if (!quote) continued = true;
+          if (!quote2) continued = true;
           continue;
         }
         startWord();
@@ -18055,9 +18290,9 @@ var ScriptParser = class {
         });
         continue;
       }
-      if (quote === '"') {
+      if (quote2 === '"') {
         add(c, i++);
-        if (c === '"') quote = "";
+        if (c === '"') quote2 = "";
         continue;
       }
       if (c === "\n") {
@@ -18108,7 +18343,7 @@ var ScriptParser = class {
       }
       startWord();
       if (c === '"' || c === "'") {
-        quote = c;
+        quote2 = c;
         quoteAt = i;
       } else if (c === "$" && src[i + 1] === "{") braces++;
       else if (c === "}" && braces) braces--;
@@ -18624,8 +18859,7 @@ function extractCommand(file, cmd, env) {
   if (samples) plan.datasetSamples = { ...samples, unit: "samples" };
   plan.scheduler = stringFromArg(file, arg("--lr-scheduler")) ?? defaultSetting(OPENCLIP_DEFAULTS.scheduler, "--lr-scheduler");
   plan.precision = stringFromArg(file, arg("--precision")) ?? defaultSetting(OPENCLIP_DEFAULTS.precision, "--precision");
-  const optimizer = stringFromArg(file, arg("--opt"));
-  if (optimizer) plan.optimizer = optimizer;
+  plan.optimizer = stringFromArg(file, arg("--opt")) ?? defaultSetting("adamw", "--opt", "OpenCLIP builds torch.optim.AdamW unless a timm optimizer is chosen");
   if (plan.scheduler.value === "cosine") {
     const cooldownEnd = arg("--lr-cooldown-end");
     if (!cooldownEnd) plan.minLr = defaultSetting(0, "--lr-cooldown-end", "cosine decays to 0");
@@ -18718,6 +18952,12 @@ import path2 from "node:path";
 var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash"];
 var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
+var PYTHON_CONFIG_DIRS = /* @__PURE__ */ new Set(["config", "configs"]);
+function isPythonConfig(rel) {
+  const posix = rel.split(path2.sep).join("/");
+  if (path2.posix.extname(posix).toLowerCase() !== ".py" || path2.posix.basename(posix) === "__init__.py") return false;
+  return PYTHON_CONFIG_DIRS.has(path2.posix.basename(path2.posix.dirname(posix)));
+}
 function toPosix(p) {
   return p.split(path2.sep).join("/");
 }
@@ -18771,7 +19011,7 @@ function discover(root, inputs, config) {
       }
     }
   };
-  const wanted = (rel) => named(rel) || CONFIG_EXTENSIONS.includes(path2.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path2.basename(rel));
+  const wanted = (rel) => named(rel) || CONFIG_EXTENSIONS.includes(path2.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path2.basename(rel)) || isPythonConfig(rel);
   const list = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ["."];
   for (const input of list) {
     const abs = path2.resolve(root, input);
@@ -19030,6 +19270,449 @@ function loadJson(text) {
       ]
     };
   }
+}
+
+// src/engine/load/python-assignments.ts
+var KEYWORDS = /* @__PURE__ */ new Set([
+  "False",
+  "None",
+  "True",
+  "and",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "break",
+  "class",
+  "continue",
+  "def",
+  "del",
+  "elif",
+  "else",
+  "except",
+  "finally",
+  "for",
+  "from",
+  "global",
+  "if",
+  "import",
+  "in",
+  "is",
+  "lambda",
+  "nonlocal",
+  "not",
+  "or",
+  "pass",
+  "raise",
+  "return",
+  "try",
+  "while",
+  "with",
+  "yield"
+]);
+var SCOPE_HEADERS = /* @__PURE__ */ new Set(["def", "class", "async"]);
+var ASSIGN_OPS = /* @__PURE__ */ new Set(["=", "+=", "-=", "*=", "/=", "//=", "%=", "**=", "@=", "&=", "|=", "^=", ">>=", "<<=", ":="]);
+var OPERATORS = [
+  "**=",
+  "//=",
+  ">>=",
+  "<<=",
+  "...",
+  "**",
+  "//",
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "+=",
+  "-=",
+  "*=",
+  "/=",
+  "%=",
+  "&=",
+  "|=",
+  "^=",
+  "@=",
+  "->",
+  ":=",
+  "<<",
+  ">>"
+];
+var OPEN = "([{";
+var CLOSE = ")]}";
+var STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
+var NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d[\d_]*)?)[jJ]?/y;
+var NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
+var ESCAPES2 = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
+var SyntaxProblem = class extends Error {
+  constructor(message, start, end) {
+    super(message);
+    this.start = start;
+    this.end = end;
+  }
+  start;
+  end;
+};
+var Lexer = class {
+  constructor(t) {
+    this.t = t;
+  }
+  t;
+  i = 0;
+  lines = [];
+  current;
+  brackets = [];
+  run() {
+    const t = this.t;
+    let atLineStart = true;
+    let continued = false;
+    while (this.i < t.length) {
+      if (atLineStart && this.brackets.length === 0 && !continued) {
+        const indentEnd = this.skipSpaces();
+        const c2 = t[this.i];
+        if (c2 === void 0) break;
+        if (c2 === "\n" || c2 === "#" || c2 === "\r" && t[this.i + 1] === "\n") {
+          this.skipToLineEnd();
+          this.i++;
+          continue;
+        }
+        this.current = { tokens: [], indented: indentEnd > 0 };
+        this.lines.push(this.current);
+      }
+      atLineStart = false;
+      continued = false;
+      const c = t[this.i];
+      if (c === " " || c === "	" || c === "\f" || c === "\r") {
+        this.i++;
+      } else if (c === "#") {
+        this.skipToLineEnd();
+      } else if (c === "\n") {
+        this.i++;
+        atLineStart = true;
+      } else if (c === "\\" && (t[this.i + 1] === "\n" || t[this.i + 1] === "\r" && t[this.i + 2] === "\n")) {
+        this.i += t[this.i + 1] === "\n" ? 2 : 3;
+        atLineStart = true;
+        continued = true;
+      } else {
+        this.token();
+      }
+    }
+    const open = this.brackets[this.brackets.length - 1];
+    if (open) throw new SyntaxProblem(`'${open.char}' was never closed`, open.at, open.at + 1);
+    return this.lines;
+  }
+  /** Skips spaces and tabs; returns how many were skipped. */
+  skipSpaces() {
+    const start = this.i;
+    while (this.t[this.i] === " " || this.t[this.i] === "	" || this.t[this.i] === "\f") this.i++;
+    return this.i - start;
+  }
+  skipToLineEnd() {
+    const nl = this.t.indexOf("\n", this.i);
+    this.i = nl < 0 ? this.t.length : nl;
+  }
+  push(token) {
+    this.current?.tokens.push(token);
+  }
+  token() {
+    const t = this.t;
+    const start = this.i;
+    NAME.lastIndex = start;
+    const name = NAME.exec(t);
+    if (name) {
+      const next = t[start + name[0].length];
+      if ((next === "'" || next === '"') && STRING_PREFIX.test(name[0])) {
+        this.string(start, start + name[0].length, name[0].toLowerCase());
+        return;
+      }
+      this.i = start + name[0].length;
+      this.push({ kind: "name", text: name[0], start, end: this.i });
+      return;
+    }
+    const c = t[start];
+    if (c === "'" || c === '"') {
+      this.string(start, start, "");
+      return;
+    }
+    if (/[0-9]/.test(c) || c === "." && /[0-9]/.test(t[start + 1] ?? "")) {
+      NUMBER.lastIndex = start;
+      const m = NUMBER.exec(t);
+      if (m) {
+        this.i = start + m[0].length;
+        this.push({ kind: "number", text: m[0], start, end: this.i, ...parseNumber(m[0]) });
+        return;
+      }
+    }
+    const op = OPERATORS.find((o) => t.startsWith(o, start)) ?? c;
+    this.i = start + op.length;
+    if (OPEN.includes(op)) {
+      this.brackets.push({ char: op, at: start });
+    } else if (CLOSE.includes(op)) {
+      const open = this.brackets.pop();
+      if (!open || OPEN.indexOf(open.char) !== CLOSE.indexOf(op)) throw new SyntaxProblem(`unmatched '${op}'`, start, start + 1);
+    }
+    this.push({ kind: "op", text: op, start, end: this.i });
+  }
+  /** A string literal from `start` (its prefix) with the quote at `quoteAt`. */
+  string(start, quoteAt, prefix) {
+    const t = this.t;
+    const quote2 = t[quoteAt];
+    const triple = t.startsWith(quote2.repeat(3), quoteAt);
+    const delim = triple ? quote2.repeat(3) : quote2;
+    const raw = prefix.includes("r");
+    let j = quoteAt + delim.length;
+    let body = "";
+    for (; ; ) {
+      if (j >= t.length) throw new SyntaxProblem("unterminated string literal", start, Math.min(t.length, quoteAt + 1));
+      const ch = t[j];
+      if (!triple && ch === "\n") throw new SyntaxProblem("unterminated string literal", start, j);
+      if (t.startsWith(delim, j)) break;
+      if (ch === "\\" && j + 1 < t.length) {
+        const esc = t[j + 1] === "\r" && t[j + 2] === "\n" ? "\n" : t[j + 1];
+        const width2 = t[j + 1] === "\r" && t[j + 2] === "\n" ? 3 : 2;
+        body += raw ? t.slice(j, j + width2) : ESCAPES2[esc] ?? `\\${esc}`;
+        j += width2;
+        continue;
+      }
+      body += ch;
+      j++;
+    }
+    this.i = j + delim.length;
+    const plainText = !prefix.includes("f") && !prefix.includes("b");
+    this.push({ kind: "string", text: t.slice(start, this.i), start, end: this.i, ...plainText ? { str: body } : {} });
+  }
+};
+function parseNumber(text) {
+  if (/[jJ]$/.test(text)) return {};
+  const clean = text.replace(/_/g, "");
+  if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
+  if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
+  const num = Number(clean);
+  return Number.isFinite(num) ? { num, isInt: false } : {};
+}
+var Unsupported = class extends Error {
+};
+var Evaluator = class {
+  constructor(tokens, env) {
+    this.tokens = tokens;
+    this.env = env;
+  }
+  tokens;
+  env;
+  p = 0;
+  depth = 0;
+  evaluate() {
+    const strings = this.tokens.every((tok) => tok.kind === "string");
+    if (strings) {
+      if (this.tokens.some((tok) => tok.str === void 0)) throw new Unsupported();
+      return { kind: "scalar", value: this.tokens.map((tok) => tok.str).join("") };
+    }
+    if (this.tokens.length === 1 && this.tokens[0].kind === "name") {
+      const word = this.tokens[0].text;
+      if (word === "True" || word === "False") return { kind: "scalar", value: word === "True" };
+      if (word === "None") return { kind: "scalar", value: null };
+      const known = this.env.get(word);
+      if (known) return known;
+      throw new Unsupported();
+    }
+    const value = this.sum();
+    if (this.p !== this.tokens.length) throw new Unsupported();
+    if (!Number.isFinite(value.value)) throw new Unsupported();
+    return { kind: "number", ...value };
+  }
+  peek() {
+    return this.tokens[this.p];
+  }
+  isOp(...ops) {
+    const tok = this.peek();
+    return tok && tok.kind === "op" && ops.includes(tok.text) ? tok.text : void 0;
+  }
+  sum() {
+    let left = this.product();
+    for (let op = this.isOp("+", "-"); op; op = this.isOp("+", "-")) {
+      this.p++;
+      const right = this.product();
+      left = { value: op === "+" ? left.value + right.value : left.value - right.value, isInt: left.isInt && right.isInt };
+    }
+    return left;
+  }
+  product() {
+    let left = this.unary();
+    for (let op = this.isOp("*", "/", "//", "%"); op; op = this.isOp("*", "/", "//", "%")) {
+      this.p++;
+      const right = this.unary();
+      const isInt = left.isInt && right.isInt;
+      if (op === "*") {
+        left = { value: left.value * right.value, isInt };
+        continue;
+      }
+      if (right.value === 0) throw new Unsupported();
+      if (op === "/") left = { value: left.value / right.value, isInt: false };
+      else if (op === "//") left = { value: Math.floor(left.value / right.value), isInt };
+      else left = { value: left.value - right.value * Math.floor(left.value / right.value), isInt };
+    }
+    return left;
+  }
+  unary() {
+    const op = this.isOp("+", "-");
+    if (!op) return this.power();
+    this.p++;
+    const inner = this.nested(() => this.unary());
+    return op === "-" ? { value: -inner.value, isInt: inner.isInt } : inner;
+  }
+  power() {
+    const base = this.atom();
+    if (!this.isOp("**")) return base;
+    this.p++;
+    const exp = this.nested(() => this.unary());
+    return { value: base.value ** exp.value, isInt: base.isInt && exp.isInt && exp.value >= 0 };
+  }
+  atom() {
+    const tok = this.peek();
+    if (!tok) throw new Unsupported();
+    this.p++;
+    if (tok.kind === "number" && tok.num !== void 0) return { value: tok.num, isInt: tok.isInt === true };
+    if (tok.kind === "name") {
+      const known = this.env.get(tok.text);
+      if (known?.kind === "number") return { value: known.value, isInt: known.isInt };
+      throw new Unsupported();
+    }
+    if (tok.kind === "op" && tok.text === "(") {
+      const inner = this.nested(() => this.sum());
+      if (!this.isOp(")")) throw new Unsupported();
+      this.p++;
+      return inner;
+    }
+    throw new Unsupported();
+  }
+  nested(f) {
+    if (++this.depth > MAX_DEPTH) throw new Unsupported();
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
+};
+function statements(tokens) {
+  const out = [[]];
+  let depth = 0;
+  for (const tok of tokens) {
+    if (tok.kind === "op" && OPEN.includes(tok.text)) depth++;
+    if (tok.kind === "op" && CLOSE.includes(tok.text)) depth--;
+    if (depth === 0 && tok.kind === "op" && tok.text === ";") out.push([]);
+    else out[out.length - 1].push(tok);
+  }
+  return out.filter((s) => s.length > 0);
+}
+function boundNames(stmt) {
+  const out = [];
+  let depth = 0;
+  let segmentStart = 0;
+  const targetsIn = (from, to) => {
+    let d = 0;
+    for (let k = from; k < to; k++) {
+      const tok = stmt[k];
+      if (tok.kind === "op" && OPEN.includes(tok.text)) d++;
+      if (tok.kind === "op" && CLOSE.includes(tok.text)) d--;
+      if (d !== 0 || tok.kind !== "name" || KEYWORDS.has(tok.text)) continue;
+      const prev = stmt[k - 1];
+      const next = stmt[k + 1];
+      const attribute = prev?.kind === "op" && prev.text === ".";
+      const subscripted = next?.kind === "op" && (next.text === "." || next.text === "[" || next.text === "(");
+      if (!attribute && !subscripted) out.push(tok);
+    }
+  };
+  stmt.forEach((tok, k) => {
+    if (tok.kind === "op" && OPEN.includes(tok.text)) depth++;
+    if (tok.kind === "op" && CLOSE.includes(tok.text)) depth--;
+    if (depth === 0 && tok.kind === "op" && ASSIGN_OPS.has(tok.text)) {
+      const colon = stmt.findIndex((s, n) => n >= segmentStart && n < k && s.kind === "op" && s.text === ":");
+      targetsIn(segmentStart, colon >= 0 ? colon : k);
+      segmentStart = k + 1;
+    }
+  });
+  if (stmt[0]?.kind === "name" && (stmt[0].text === "for" || stmt[0].text === "async" && stmt[1]?.text === "for")) {
+    const from = stmt[0].text === "for" ? 1 : 2;
+    const inAt = stmt.findIndex((s, n) => n > from && s.kind === "name" && s.text === "in");
+    if (inAt > 0) targetsIn(from, inAt);
+  }
+  return out;
+}
+function parsePythonAssignments(text) {
+  const loc = locator(text);
+  const opaque = /* @__PURE__ */ new Map();
+  let lines;
+  try {
+    lines = new Lexer(text).run();
+  } catch (err) {
+    if (!(err instanceof SyntaxProblem)) throw err;
+    const problem = { kind: "parse-error", message: `Python syntax error: ${err.message}`, range: loc.range(err.start, err.end) };
+    return { problems: [problem], opaque };
+  }
+  const entries = [];
+  const live = /* @__PURE__ */ new Map();
+  const dropped = /* @__PURE__ */ new Set();
+  const env = /* @__PURE__ */ new Map();
+  const forget = (name, reason) => {
+    for (const entry of live.get(name.text) ?? []) dropped.add(entry);
+    live.delete(name.text);
+    env.delete(name.text);
+    opaque.set(name.text, { range: loc.range(name.start, name.end), reason });
+  };
+  const sourceOf2 = (tokens) => text.slice(tokens[0].start, tokens[tokens.length - 1].end);
+  let inScopeBody = false;
+  for (const line of lines) {
+    if (line.indented) {
+      if (inScopeBody) continue;
+      for (const stmt of statements(line.tokens)) {
+        for (const name of boundNames(stmt)) forget(name, `assigned inside a block (line ${loc.pos(name.start).line}); its value depends on the condition`);
+      }
+      continue;
+    }
+    const first = line.tokens[0];
+    inScopeBody = first !== void 0 && (first.kind === "name" && SCOPE_HEADERS.has(first.text) || first.kind === "op" && first.text === "@");
+    if (inScopeBody) continue;
+    for (const stmt of statements(line.tokens)) {
+      const [target, eq] = stmt;
+      const simple = stmt.length >= 3 && target.kind === "name" && !KEYWORDS.has(target.text) && eq.kind === "op" && eq.text === "=" && !stmt.slice(2).some((tok) => tok.kind === "op" && ASSIGN_OPS.has(tok.text));
+      if (!simple) {
+        for (const name of boundNames(stmt)) forget(name, `\`${sourceOf2(stmt)}\` is not a literal assignment`);
+        continue;
+      }
+      const expr = stmt.slice(2);
+      let value;
+      try {
+        value = new Evaluator(expr, env).evaluate();
+      } catch (err) {
+        if (!(err instanceof Unsupported)) throw err;
+        forget(target, `assigned \`${sourceOf2(expr)}\`, which trainlint does not evaluate (it never runs Python)`);
+        continue;
+      }
+      opaque.delete(target.text);
+      env.set(target.text, value);
+      const quoted = expr.every((tok) => tok.kind === "string");
+      const node = {
+        kind: "scalar",
+        value: value.value,
+        source: quoted && typeof value.value === "string" ? value.value : sourceOf2(expr),
+        plain: !quoted,
+        range: loc.range(expr[0].start, expr[expr.length - 1].end)
+      };
+      const entry = { key: target.text, keyRange: loc.range(target.start, target.end), value: node };
+      entries.push(entry);
+      const same = live.get(target.text);
+      if (same) same.push(entry);
+      else live.set(target.text, [entry]);
+    }
+  }
+  const kept = dropped.size > 0 ? entries.filter((e) => !dropped.has(e)) : entries;
+  const tree = { kind: "map", entries: kept, range: loc.range(0, Math.max(1, text.length)) };
+  return { tree, problems: [], opaque };
+}
+function loadPythonAssignments(text) {
+  const { tree, problems } = parsePythonAssignments(text);
+  return { tree, problems };
 }
 
 // node_modules/smol-toml/dist/error.js
@@ -19324,7 +20007,7 @@ function extractValue(ctx, end) {
     return ctx.p++, false;
   }
   if (c === 43 || c === 45) {
-    return parseNumber(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 44 - c, end);
+    return parseNumber2(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 44 - c, end);
   }
   if (ctx.s.charCodeAt(ctx.p + 4) === 45 && ctx.s.charCodeAt(ctx.p + 7) === 45) {
     return parseDate(ctx, c, end);
@@ -19332,9 +20015,9 @@ function extractValue(ctx, end) {
   if (ctx.s.charCodeAt(ctx.p + 2) === 58) {
     return parseTime(ctx, c, end);
   }
-  return parseNumber(ctx, ctx.p, c, 0, end);
+  return parseNumber2(ctx, ctx.p, c, 0, end);
 }
-function parseNumber(ctx, startPtr, startChr, sign, endChr) {
+function parseNumber2(ctx, startPtr, startChr, sign, endChr) {
   let c = startChr;
   let state = 0;
   let hasUnderscores = false;
@@ -19434,7 +20117,7 @@ function parseInteger(ctx, str, base, startPtr) {
 function parseDate(ctx, c, endChr) {
   let startPtr = ctx.p++, unsafeSeparator;
   if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(ctx.p++)) || !isDigit(ctx.s.charCodeAt(ctx.p++)) || !isDigit(ctx.s.charCodeAt(ctx.p++))) {
-    return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
+    return parseNumber2(ctx, ctx.p = startPtr, c, 0, endChr);
   }
   ctx.p += 5;
   if (!isDigit(ctx.s.charCodeAt(ctx.p++)))
@@ -19466,7 +20149,7 @@ function parseDate(ctx, c, endChr) {
 function parseTime(ctx, c, endChr) {
   let start = ctx.p;
   if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(++ctx.p))) {
-    return parseNumber(ctx, --ctx.p, c, 0, endChr);
+    return parseNumber2(ctx, --ctx.p, c, 0, endChr);
   }
   if (ctx.s.charCodeAt(ctx.p += 4) === 58)
     ctx.p += 3;
@@ -19791,9 +20474,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path7) => JSON.stringify(path7);
-function showPath2(path7) {
-  return path7.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path8) => JSON.stringify(path8);
+function showPath2(path8) {
+  return path8.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -19865,15 +20548,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path7, p) {
-    const k = pathKey(path7);
+  place(path8, p) {
+    const k = pathKey(path8);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path7, p, blankStart, blankEnd) {
-    const prior = this.place(path7, p);
-    const def = { path: path7, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path8, p, blankStart, blankEnd) {
+    const prior = this.place(path8, p);
+    const def = { path: path8, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -19915,28 +20598,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path7 = [];
+    const path8 = [];
     segs.forEach((seg, n) => {
-      path7.push(seg.name);
+      path8.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path7], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path7));
-      if (count2) path7.push(count2 - 1);
+      this.place([...path8], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path8));
+      if (count2) path8.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path7], header, start, t.length);
-      return { path: path7, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path8], header, start, t.length);
+      return { path: path8, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path7);
+    const k = pathKey(path8);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path7], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path8], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path7, index], element);
+    this.place([...path8, index], element);
     const array = this.places.get(k);
-    path7.push(index);
-    return { path: path7, section: { places: array ? [element, array] : [element], def } };
+    path8.push(index);
+    return { path: path8, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -19947,17 +20630,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path7 = [...table];
+    const path8 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path7.push(seg.name);
-      this.place([...path7], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path8.push(seg.name);
+      this.place([...path8], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path7.push(segs[segs.length - 1].name);
-    const value = this.value(path7, depth);
-    this.define(path7, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path8.push(segs[segs.length - 1].name);
+    const value = this.value(path8, depth);
+    this.define(path8, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path7, depth) {
+  value(path8, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -19988,8 +20671,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path7, index], depth + 1);
-        this.place([...path7, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path8, index], depth + 1);
+        this.place([...path8, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -20001,7 +20684,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path7, comma, depth + 1);
+        this.keyval(path8, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -20040,17 +20723,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path7, inherited, depth) => {
-    const place = path7.length ? scan.places.get(pathKey(path7)) : void 0;
-    const range = path7.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path8, inherited, depth) => {
+    const place = path8.length ? scan.places.get(pathKey(path8)) : void 0;
+    const range = path8.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path7, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path8, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path7, key];
+        const childPath = [...path8, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -20152,6 +20835,7 @@ function formatOf(relPath) {
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
   if (ext === ".sh" || ext === ".bash") return "shell";
+  if (ext === ".py") return "python";
   return "yaml";
 }
 var MAX_PARSE_ERRORS_PER_FILE = 10;
@@ -20172,7 +20856,7 @@ function parseSource(relPath, text, options = {}, format = formatOf(relPath)) {
     file.problems = capParseErrors(problems.map((p) => ({ kind: "parse-error", message: p.message, range: p.range })));
     return file;
   }
-  const result = format === "json" ? loadJson(text) : format === "toml" ? loadToml(text) : loadYaml(text, { version: options.yamlVersion });
+  const result = format === "json" ? loadJson(text) : format === "toml" ? loadToml(text) : format === "python" ? loadPythonAssignments(text) : loadYaml(text, { version: options.yamlVersion });
   file.tree = result.tree;
   file.problems = capParseErrors(result.problems);
   return file;
@@ -20220,7 +20904,7 @@ var hf_trainer_schema_default = {
   $schema: "http://json-schema.org/draft-07/schema#",
   $id: "hf-trainer.schema.json",
   title: "Hugging Face TrainingArguments (YAML/JSON)",
-  description: "Types and ranges of the TrainingArguments keys trainlint reads (transformers v4/v5). Unknown keys are allowed: TRL and in-house scripts add their own.",
+  description: "Types and ranges of the TrainingArguments keys trainlint reads (transformers v4/v5), plus the keys TRL configs (SFTConfig, DPOConfig, ORPOConfig, KTOConfig\u2026) add. Unknown keys are allowed: TRL and in-house scripts add their own.",
   type: "object",
   properties: {
     per_device_train_batch_size: { type: "integer", minimum: 1 },
@@ -20250,7 +20934,27 @@ var hf_trainer_schema_default = {
     max_grad_norm: { type: "number", minimum: 0 },
     seed: { type: "integer" },
     output_dir: { type: ["string", "null"] },
-    gradient_checkpointing: { type: "boolean" }
+    gradient_checkpointing: { type: "boolean" },
+    deepspeed: { type: ["string", "object", "null"] },
+    optim: { type: "string" },
+    max_length: { type: ["integer", "null"], minimum: 1, description: "TRL: maximum sequence length (SFT: tokens per sample or packed sequence; preference trainers: prompt + completion)" },
+    max_seq_length: { type: ["integer", "null"], minimum: 1, description: "TRL SFTConfig before 0.16 (renamed max_length; removed in 0.20)" },
+    max_prompt_length: { type: ["integer", "null"], minimum: 1 },
+    max_completion_length: { type: ["integer", "null"], minimum: 1 },
+    beta: { type: "number", minimum: 0 },
+    packing: { type: "boolean" },
+    packing_strategy: { type: "string" },
+    padding_free: { type: "boolean" },
+    dataset_text_field: { type: "string" },
+    dataset_num_proc: { type: ["integer", "null"], minimum: 1 },
+    dataset_kwargs: { type: ["object", "null"] },
+    completion_only_loss: { type: ["boolean", "null"] },
+    assistant_only_loss: { type: "boolean" },
+    loss_type: { type: ["string", "array"] },
+    label_smoothing: { type: "number", minimum: 0, maximum: 0.5 },
+    rpo_alpha: { type: ["number", "null"] },
+    eos_token: { type: ["string", "null"] },
+    use_liger_kernel: { type: "boolean" }
   }
 };
 
@@ -20304,6 +21008,47 @@ var SchemaStore = class {
   }
 };
 
+// src/engine/suppressions.ts
+function covers(s, finding) {
+  return (s.scope === "file" || s.scope === finding.range.line) && (s.ruleIds.length === 0 || s.ruleIds.includes(finding.ruleId));
+}
+function describeSuppression(s) {
+  const kind = s.scope === "file" ? "trainlint-disable" : "trainlint-disable-next-line";
+  return `${kind}${s.ruleIds.length ? ` ${s.ruleIds.join(", ")}` : ""}`;
+}
+function applySuppressions(findings, file) {
+  const used = /* @__PURE__ */ new Set();
+  const kept = findings.filter((f) => {
+    const by = file.directives.suppressions.filter((s) => covers(s, f));
+    by.forEach((s) => used.add(s));
+    return by.length === 0;
+  });
+  const problems = [];
+  for (const s of file.directives.suppressions) {
+    if (!used.has(s)) {
+      const target = s.scope === "file" ? "in this file" : `on line ${s.scope}`;
+      problems.push({
+        ruleId: "unused-suppression",
+        severity: "warning",
+        path: file.path,
+        range: s.range,
+        message: `\`${describeSuppression(s)}\` suppresses nothing ${target}: remove it, or fix the rule id`,
+        data: { ruleIds: s.ruleIds, scope: s.scope }
+      });
+    } else if (!s.reason) {
+      problems.push({
+        ruleId: "unused-suppression",
+        severity: "warning",
+        path: file.path,
+        range: s.range,
+        message: `\`${describeSuppression(s)}\` gives no reason: add \`-- why this is intended\` so reviewers can judge it`,
+        data: { ruleIds: s.ruleIds, scope: s.scope, missingReason: true }
+      });
+    }
+  }
+  return { kept, problems };
+}
+
 // src/engine/lint.ts
 function envFor(settings) {
   return { assume: settings.assume, mappings: settings.mappings };
@@ -20321,46 +21066,45 @@ function resolveReferencePath(result, config) {
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
-function isSuppressed(finding, file) {
-  return file.directives.suppressions.some(
-    (s) => (s.scope === "file" || s.scope === finding.range.line) && (s.ruleIds.length === 0 || s.ruleIds.includes(finding.ruleId))
-  );
-}
 function runRules(result, settings, schemas) {
   const { file, extraction, dialect } = result;
+  const raw = [];
   const push = (finding) => {
-    const rule = settings.rules.get(finding.ruleId);
-    const severity = rule?.severity ?? finding.severity;
-    if (severity === "off") return;
-    const withSeverity = { ...finding, severity };
-    if (!isSuppressed(withSeverity, file)) result.findings.push(withSeverity);
+    const severity = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
+    if (severity !== "off") raw.push({ ...finding, severity });
   };
   for (const problem of file.problems) {
     const meta = RULES_BY_ID.get(problem.kind)?.meta;
     push({ ruleId: problem.kind, severity: meta?.defaultSeverity ?? "error", message: problem.message, path: file.path, range: problem.range });
   }
-  if (!file.tree && !file.script) return;
-  const validators = [
-    ...dialect?.meta.schema ? [{ name: dialect.meta.schema, validate: schemas.builtin(dialect.meta.schema) }] : [],
-    ...settings.schemas.map((name) => ({ name, validate: schemas.user(name) }))
-  ].filter((v) => v.validate !== void 0);
-  for (const rule of RULES) {
-    if (rule.meta.builtin) continue;
-    const effective = settings.rules.get(rule.meta.id);
-    if (!effective || effective.severity === "off") continue;
-    if (rule.meta.id !== "schema" && !extraction) continue;
-    const ctx = {
-      file,
-      plan: extraction?.plan ?? {},
-      dialectId: dialect?.meta.id,
-      anchor: extraction?.anchor ?? fileStartRange(file),
-      reference: result.reference,
-      options: effective.options,
-      schemas: validators,
-      report: (input) => push({ ruleId: rule.meta.id, severity: effective.severity, path: file.path, ...input })
-    };
-    rule.check(ctx);
+  if (file.tree || file.script) {
+    const validators = [
+      ...dialect?.meta.schema ? [{ name: dialect.meta.schema, validate: schemas.builtin(dialect.meta.schema) }] : [],
+      ...settings.schemas.map((name) => ({ name, validate: schemas.user(name) }))
+    ].filter((v) => v.validate !== void 0);
+    for (const rule of RULES) {
+      if (rule.meta.builtin) continue;
+      const effective = settings.rules.get(rule.meta.id);
+      if (!effective || effective.severity === "off") continue;
+      if (rule.meta.scope !== "file" && !extraction) continue;
+      const ctx = {
+        file,
+        plan: extraction?.plan ?? {},
+        dialectId: dialect?.meta.id,
+        yamlLoader: dialect?.meta.yamlLoader ?? "pyyaml",
+        anchor: extraction?.anchor ?? fileStartRange(file),
+        reference: result.reference,
+        options: effective.options,
+        schemas: validators,
+        report: (input) => push({ ruleId: rule.meta.id, severity: effective.severity, path: file.path, ...input })
+      };
+      rule.check(ctx);
+    }
   }
+  const { kept, problems } = applySuppressions(raw, file);
+  result.findings.push(...kept);
+  const suppressionSeverity = settings.rules.get("unused-suppression")?.severity ?? "warning";
+  if (suppressionSeverity !== "off") result.findings.push(...problems.map((p) => ({ ...p, severity: suppressionSeverity })));
 }
 function compareFindings(a, b) {
   return a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId);
@@ -20370,17 +21114,26 @@ async function lint(options) {
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
   const schemas = new SchemaStore(root);
-  const discovered = discover(root, options.paths, config);
+  const virtual = options.virtualFiles ?? [];
+  const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
   const settingsByPath = /* @__PURE__ */ new Map();
   const settingsOf = (rel) => {
     let s = settingsByPath.get(rel);
     if (!s) {
       s = settingsFor(config, rel, options.cliRules);
+      if (options.launcherValues) s.assume = { ...s.assume, ...options.launcherValues };
       settingsByPath.set(rel, s);
     }
     return s;
   };
-  const results = discovered.map(({ abs, rel }) => {
+  const virtualResults = virtual.map((file) => {
+    try {
+      return { file, findings: [], ...analyse(file, settingsOf(file.path)) };
+    } catch (err) {
+      return { file, findings: [internalError(file, err)], reason: "internal error" };
+    }
+  });
+  const diskResults = discovered.map(({ abs, rel }) => {
     let file;
     try {
       file = loadFile(abs, rel, parseOptions);
@@ -20390,6 +21143,7 @@ async function lint(options) {
       return { file, findings: [internalError(file, err)], reason: "internal error" };
     }
   });
+  const results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
   const needBase = [];
   for (const result of results) {
@@ -20471,6 +21225,127 @@ function internalError(file, err, what = "this file") {
     range: fileStartRange(file),
     message: `trainlint failed on ${what} (${message}); the other files were linted. Please report this with the file.`
   };
+}
+
+// src/engine/baseline.ts
+import { createHash } from "node:crypto";
+var BASELINE_FILE = ".trainlint-baseline.json";
+function snippet(text, f) {
+  if (!text) return "";
+  const line = text.split("\n")[f.range.line - 1] ?? "";
+  const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
+  return line.slice(f.range.column - 1, end).trim();
+}
+function fingerprint(f, text) {
+  const message = f.message.replace(/\bline \d+/g, "line #").replace(/:\d+:\d+\b/g, ":#:#");
+  return createHash("sha256").update([f.ruleId, f.path, snippet(text, f), message].join("\0")).digest("hex").slice(0, 24);
+}
+function buildBaseline(findings, texts) {
+  const entries = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    const fp = fingerprint(f, texts.get(f.path));
+    const key = `${f.path}\0${fp}`;
+    const entry = entries.get(key);
+    if (entry) entry.count++;
+    else entries.set(key, { path: f.path, ruleId: f.ruleId, fingerprint: fp, count: 1 });
+  }
+  const list = [...entries.values()].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
+  return { version: 1, findings: list };
+}
+function applyBaseline(findings, texts, baseline) {
+  const remaining = /* @__PURE__ */ new Map();
+  for (const e of baseline.findings) remaining.set(`${e.path}\0${e.fingerprint}`, (remaining.get(`${e.path}\0${e.fingerprint}`) ?? 0) + e.count);
+  let hidden = 0;
+  const kept = findings.filter((f) => {
+    const key = `${f.path}\0${fingerprint(f, texts.get(f.path))}`;
+    const left = remaining.get(key) ?? 0;
+    if (left <= 0) return true;
+    remaining.set(key, left - 1);
+    hidden++;
+    return false;
+  });
+  const fixed = [...remaining.values()].reduce((a, b) => a + b, 0);
+  return { kept, hidden, fixed };
+}
+function parseBaseline(text) {
+  try {
+    const data = JSON.parse(text);
+    if (data?.version !== 1 || !Array.isArray(data.findings)) return void 0;
+    return data;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/engine/fix.ts
+function lineStarts(text) {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+function offsetOf(starts, line, column) {
+  return (starts[line - 1] ?? 0) + column - 1;
+}
+function applyEdits(text, edits) {
+  const starts = lineStarts(text);
+  const spans = edits.map((e) => ({ start: offsetOf(starts, e.range.line, e.range.column), end: offsetOf(starts, e.range.endLine, e.range.endColumn), text: e.text })).filter((s) => s.start >= 0 && s.end >= s.start && s.end <= text.length).sort((a, b) => b.start - a.start);
+  let out = text;
+  let applied = 0;
+  let floor = Infinity;
+  for (const span of spans) {
+    if (span.end > floor) continue;
+    if (out.slice(span.start, span.end) === span.text) continue;
+    out = out.slice(0, span.start) + span.text + out.slice(span.end);
+    floor = span.start;
+    applied++;
+  }
+  return { text: out, applied };
+}
+function editsOf(findings) {
+  const byRange = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    if (!f.edit) continue;
+    const r = f.edit.range;
+    const key = `${r.line}:${r.column}:${r.endLine}:${r.endColumn}`;
+    if (!byRange.has(key)) byRange.set(key, f.edit);
+  }
+  return [...byRange.values()];
+}
+function unifiedDiff(path8, before, after, context = 2) {
+  const a = before.split("\n");
+  const b = after.split("\n");
+  if (a.length !== b.length) return `--- a/${path8}
++++ b/${path8}
+@@ whole file @@
+${a.map((l) => `-${l}`).join("\n")}
+${b.map((l) => `+${l}`).join("\n")}
+`;
+  const changed = a.map((line, i2) => line !== b[i2]);
+  const hunks = [];
+  let i = 0;
+  while (i < a.length) {
+    if (!changed[i]) {
+      i++;
+      continue;
+    }
+    const start = Math.max(0, i - context);
+    let end = i;
+    while (end < a.length && (changed[end] || changed.slice(end + 1, end + 1 + context * 2).some(Boolean))) end++;
+    end = Math.min(a.length, end + context);
+    const lines = [];
+    for (let k = start; k < end; k++) {
+      if (changed[k]) lines.push(`-${a[k]}`, `+${b[k]}`);
+      else lines.push(` ${a[k]}`);
+    }
+    const count2 = end - start;
+    hunks.push(`@@ -${start + 1},${count2} +${start + 1},${count2} @@
+${lines.join("\n")}
+`);
+    i = end;
+  }
+  return hunks.length ? `--- a/${path8}
++++ b/${path8}
+${hunks.join("")}` : "";
 }
 
 // src/report/escape.ts
@@ -20595,8 +21470,8 @@ function summaryLine(report, p) {
 function formatStylish(report, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const out = [];
-  for (const [path7, findings] of groupByFile(report)) {
-    const source = opts.sources.get(path7);
+  for (const [path8, findings] of groupByFile(report)) {
+    const source = opts.sources.get(path8);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -20610,7 +21485,7 @@ function formatStylish(report, opts) {
     const severityWidth = Math.max(...rows.map((r) => r.f.severity.length));
     const messageWidth = Math.max(...rows.map((r) => width(r.message)));
     const gutter = Math.max(...rows.map((r) => r.line.length));
-    out.push(p.underline(stripTerminalControls(path7)));
+    out.push(p.underline(stripTerminalControls(path8)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -20701,6 +21576,11 @@ function parseCliArgs(argv) {
         color: { type: "boolean" },
         "no-color": { type: "boolean" },
         debug: { type: "boolean" },
+        fix: { type: "boolean" },
+        "fix-dry-run": { type: "boolean" },
+        "update-baseline": { type: "boolean" },
+        baseline: { type: "string" },
+        "no-baseline": { type: "boolean" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" }
       }
@@ -20741,7 +21621,12 @@ function parseCliArgs(argv) {
     rules,
     output: values.output,
     color: values["no-color"] ? false : values.color,
-    debug: values.debug ?? false
+    debug: values.debug ?? false,
+    fix: values.fix ?? false,
+    fixDryRun: values["fix-dry-run"] ?? false,
+    updateBaseline: values["update-baseline"] ?? false,
+    baseline: values.baseline,
+    noBaseline: values["no-baseline"] ?? false
   };
 }
 var HELP = `trainlint \u2014 lint ML training configs before launch
@@ -20750,6 +21635,9 @@ Usage:
   trainlint [paths\u2026] [options]      lint files, folders or globs (default: the config's files, else .)
   trainlint plan FILE [options]      print the resolved training plan of one config
   trainlint rules                    list the rules
+  trainlint exec [--dry-run] [options] [--] <launch command\u2026>
+                                     lint a launch command and the configs it names; run it
+                                     only when nothing reaches --fail-on
 
 Options:
   --base REF                compare each config with its version at git REF
@@ -20759,12 +21647,114 @@ Options:
   --rule ID=SEVERITY        override a rule: off, info, warning, error (repeatable)
   -o, --output FILE         write the report to FILE instead of stdout
   --color / --no-color      force colour on or off (default: on for a terminal)
+  --fix                     rewrite fixable findings in place (values only; comments and layout kept)
+  --fix-dry-run             print the fixes as a diff without writing
+  --update-baseline         record the current findings in .trainlint-baseline.json
+  --baseline FILE           baseline file (default .trainlint-baseline.json, used when present)
+  --no-baseline             ignore the baseline
   --debug                   print stack traces of internal errors
   -h, --help                this help
   -v, --version             the version
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config error or internal failure.
 `;
+
+// src/cli/exec.ts
+var import_shell_quote2 = __toESM(require_shell_quote(), 1);
+import { spawn as spawn2 } from "node:child_process";
+import { existsSync as existsSync2, statSync as statSync4 } from "node:fs";
+import path6 from "node:path";
+var COMMAND_LINE_PATH = "(command line)";
+var VALUE_OPTIONS = /* @__PURE__ */ new Set(["--config", "-c", "--fail-on", "--rule", "--format", "-f"]);
+var SWITCHES = /* @__PURE__ */ new Set(["--dry-run", "--color", "--no-color", "--debug"]);
+function parseExecArgs(argv) {
+  const out = { command: [], dryRun: false, failOn: "error", format: "stylish", rules: {}, debug: false };
+  let i = 0;
+  const take = (name, inline) => {
+    if (inline !== void 0) return inline;
+    const value = argv[++i];
+    if (value === void 0) throw new UsageError(`exec: ${name} needs a value`);
+    return value;
+  };
+  for (; i < argv.length; i++) {
+    const token = argv[i];
+    if (token === "--") {
+      i++;
+      break;
+    }
+    if (!token.startsWith("-")) break;
+    const [name, inline] = token.includes("=") ? [token.slice(0, token.indexOf("=")), token.slice(token.indexOf("=") + 1)] : [token, void 0];
+    if (SWITCHES.has(name)) {
+      if (name === "--dry-run") out.dryRun = true;
+      else if (name === "--debug") out.debug = true;
+      else out.color = name === "--color";
+    } else if (VALUE_OPTIONS.has(name)) {
+      const value = take(name, inline);
+      if (name === "--config" || name === "-c") out.config = value;
+      else if (name === "--fail-on") {
+        if (!["error", "warning", "never"].includes(value)) throw new UsageError(`--fail-on must be error, warning or never (got "${value}")`);
+        out.failOn = value;
+      } else if (name === "--format" || name === "-f") {
+        if (!FORMATS.includes(value)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")} (got "${value}")`);
+        out.format = value;
+      } else {
+        const m = /^([a-z0-9-]+)=(off|info|warning|error)$/.exec(value);
+        if (!m) throw new UsageError(`--rule expects ID=SEVERITY (got "${value}")`);
+        out.rules[m[1]] = m[2];
+      }
+    } else {
+      throw new UsageError(`exec: unknown option ${token} (put the launch command after --)`);
+    }
+  }
+  out.command = argv.slice(i);
+  if (out.command.length === 0) throw new UsageError("usage: trainlint exec [--dry-run] [options] [--] <launch command\u2026>");
+  return out;
+}
+var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config"]);
+var CONFIG_EXT = /\.(ya?ml|json|toml)$/i;
+function namedConfigs(cmd, command2, cwd) {
+  const candidates = [];
+  if (cmd) {
+    for (const arg of cmd.args) {
+      if (arg.value === void 0) continue;
+      if (arg.flag === "" && CONFIG_EXT.test(arg.value) || CONFIG_FLAGS.has(arg.flag) && CONFIG_EXT.test(arg.value)) candidates.push(arg.value);
+    }
+  } else {
+    candidates.push(...command2.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith("-")));
+  }
+  const found = [];
+  for (const candidate of candidates) {
+    const abs = path6.resolve(cwd, candidate);
+    if (!existsSync2(abs) || !statSync4(abs).isFile()) throw new UsageError(`exec: config named on the command line not found: ${candidate}`);
+    const rel = toPosix(path6.relative(cwd, abs));
+    if (!found.includes(rel)) found.push(rel);
+  }
+  return found;
+}
+function commandLineFile(command2) {
+  const file = parseSource(COMMAND_LINE_PATH, (0, import_shell_quote2.quote)(command2) + "\n", {}, "shell");
+  const cmd = file.script?.commands[0];
+  const launcher = {};
+  const world = cmd ? launcherWorldSize(cmd) : void 0;
+  if (world) {
+    launcher.worldSize = { value: world.value, origin: "launcher", file: COMMAND_LINE_PATH, key: world.key, how: world.how, note: "from the launch command" };
+  }
+  return { file, cmd, launcher };
+}
+function runCommand(command2, cwd) {
+  return new Promise((resolve) => {
+    const child = spawn2(command2[0], command2.slice(1), { cwd, stdio: "inherit" });
+    child.on("error", (err) => {
+      process.stderr.write(`trainlint: cannot run ${command2[0]}: ${err.code ?? err.message}
+`);
+      resolve(127);
+    });
+    child.on("exit", (code, signal) => {
+      if (code !== null) resolve(code);
+      else resolve(128 + (signal ? { SIGINT: 2, SIGTERM: 15, SIGKILL: 9 }[signal] ?? 1 : 1));
+    });
+  });
+}
 
 // src/cli/main.ts
 function exitCodeFor(report, failOn) {
@@ -20775,12 +21765,14 @@ function exitCodeFor(report, failOn) {
 }
 function rulesTable() {
   const width2 = Math.max(...RULES.map((r) => r.meta.id.length));
-  return RULES.map((r) => `${r.meta.id.padEnd(width2)}  ${r.meta.defaultSeverity.padEnd(7)}  ${r.meta.description}`).join("\n") + "\n";
+  const header = `${"rule".padEnd(width2)}  ${"default".padEnd(7)}  fixable  description`;
+  const rows = RULES.map((r) => `${r.meta.id.padEnd(width2)}  ${r.meta.defaultSeverity.padEnd(7)}  ${(r.meta.fixable ? "yes" : "no").padEnd(7)}  ${r.meta.description}`);
+  return [header, ...rows].join("\n") + "\n";
 }
 async function runPlan(args, io) {
   const { config } = readConfig(io.cwd, args.config);
-  const abs = path6.resolve(io.cwd, args.paths[0]);
-  const rel = toPosix(path6.relative(io.cwd, abs));
+  const abs = path7.resolve(io.cwd, args.paths[0]);
+  const rel = toPosix(path7.relative(io.cwd, abs));
   const { results } = await lint({ root: io.cwd, paths: [args.paths[0]], config, base: args.base, cliRules: args.rules });
   const result = results[0] ?? { file: loadFile(abs, rel), findings: [], ...analyse(loadFile(abs, rel), settingsFor(config, rel)) };
   const out = args.format === "json" ? JSON.stringify(reportFile(result), null, 2) + "\n" : formatPlan(result);
@@ -20788,12 +21780,68 @@ async function runPlan(args, io) {
   return 0;
 }
 function emit(args, io, text) {
-  if (args.output) writeFileSync(path6.resolve(io.cwd, args.output), text);
+  if (args.output) writeFileSync(path7.resolve(io.cwd, args.output), text);
   else io.stdout(text);
+}
+async function runExec(argv, io) {
+  const args = parseExecArgs(argv);
+  const { config } = readConfig(io.cwd, args.config);
+  const { file, cmd, launcher } = commandLineFile(args.command);
+  const paths = namedConfigs(cmd, args.command, io.cwd);
+  const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], launcherValues: launcher });
+  const report = buildReport(results);
+  const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
+  const color = args.color ?? (io.isTTY && !process.env.NO_COLOR);
+  io.stderr(formatReport(args.format, report, { color, sources }));
+  const code = exitCodeFor(report, args.failOn);
+  if (code !== 0) {
+    io.stderr(`trainlint: not running the command: findings reach --fail-on ${args.failOn}
+`);
+    return code;
+  }
+  if (args.dryRun) return 0;
+  return io.run ? io.run(args.command, io.cwd) : runCommand(args.command, io.cwd);
+}
+function textsOf(results) {
+  return new Map(results.map((r) => [r.file.path, r.file.text]));
+}
+function fixFiles(results, cwd, dryRun) {
+  let files = 0;
+  let edits = 0;
+  let diff = "";
+  for (const result of results) {
+    if (result.file.path === COMMAND_LINE_PATH) continue;
+    const { text, applied } = applyEdits(result.file.text, editsOf(result.findings));
+    if (applied === 0) continue;
+    files++;
+    edits += applied;
+    if (dryRun) diff += unifiedDiff(result.file.path, result.file.text, text);
+    else writeFileSync(path7.resolve(cwd, result.file.path), text);
+  }
+  return { files, edits, diff };
+}
+function filterByBaseline(results, file, shown) {
+  let text;
+  try {
+    text = readFileSync4(file, "utf8");
+  } catch {
+    throw new UsageError(`baseline file not found: ${shown}`);
+  }
+  const baseline = parseBaseline(text);
+  if (!baseline) throw new UsageError(`${shown}: not a trainlint baseline (version 1); recreate it with --update-baseline`);
+  const { kept, hidden, fixed } = applyBaseline(results.flatMap((r) => r.findings), textsOf(results), baseline);
+  const keep = new Set(kept);
+  for (const r of results) r.findings = r.findings.filter((f) => keep.has(f));
+  const parts = [];
+  if (hidden) parts.push(`${hidden} finding(s) hidden by ${shown}`);
+  if (fixed) parts.push(`${fixed} baselined finding(s) no longer occur: prune them with --update-baseline`);
+  return parts.length ? `trainlint: ${parts.join("; ")}
+` : "";
 }
 async function runCli(argv, io) {
   let args;
   try {
+    if (argv[0] === "exec") return await runExec(argv.slice(1), io);
     args = parseCliArgs(argv);
     if (args.command === "help") {
       io.stdout(HELP);
@@ -20810,7 +21858,32 @@ async function runCli(argv, io) {
     }
     if (args.command === "plan") return await runPlan(args, io);
     const { config } = readConfig(io.cwd, args.config);
-    const { results } = await lint({ root: io.cwd, paths: args.paths, config, base: args.base, cliRules: args.rules });
+    const options = { root: io.cwd, paths: args.paths, config, base: args.base, cliRules: args.rules };
+    let { results } = await lint(options);
+    if (args.fix || args.fixDryRun) {
+      const fixed = fixFiles(results, io.cwd, args.fixDryRun);
+      if (args.fixDryRun) {
+        io.stdout(fixed.diff);
+        io.stderr(`trainlint: ${fixed.edits} fix(es) in ${fixed.files} file(s) would be applied (dry run)
+`);
+        return 0;
+      }
+      io.stderr(`trainlint: applied ${fixed.edits} fix(es) in ${fixed.files} file(s)
+`);
+      if (fixed.files > 0) results = (await lint(options)).results;
+    }
+    const baselinePath = path7.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    if (args.updateBaseline) {
+      const all = results.flatMap((r) => r.findings);
+      writeFileSync(baselinePath, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + "\n");
+      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path7.relative(io.cwd, baselinePath) || baselinePath}
+`);
+      return 0;
+    }
+    if (!args.noBaseline && (args.baseline || existsSync3(baselinePath))) {
+      const summary = filterByBaseline(results, baselinePath, args.baseline ?? BASELINE_FILE);
+      if (summary) io.stderr(summary);
+    }
     const report = buildReport(results);
     const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
     const color = args.color ?? (io.isTTY && !args.output && !process.env.NO_COLOR);

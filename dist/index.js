@@ -5316,12 +5316,12 @@ var require_formdata_parser = __commonJS({
               return "failure";
             }
             if (bufferStartsWith(input, filenameBuffer, position)) {
-              let check = position.position + filenameBuffer.length;
-              if (input[check] === 42) {
+              let check2 = position.position + filenameBuffer.length;
+              if (input[check2] === 42) {
                 position.position += 1;
-                check += 1;
+                check2 += 1;
               }
-              if (input[check] !== 61 || input[check + 1] !== 34) {
+              if (input[check2] !== 61 || input[check2 + 1] !== 34) {
                 return "failure";
               }
               position.position += 12;
@@ -18727,7 +18727,7 @@ var require_eventsource = __commonJS({
     var experimentalWarned = false;
     var defaultReconnectionTime = 3e3;
     var CONNECTING = 0;
-    var OPEN = 1;
+    var OPEN2 = 1;
     var CLOSED = 2;
     var ANONYMOUS = "anonymous";
     var USE_CREDENTIALS = "use-credentials";
@@ -18859,7 +18859,7 @@ var require_eventsource = __commonJS({
             this.dispatchEvent(new Event("error"));
             return;
           }
-          this.#readyState = OPEN;
+          this.#readyState = OPEN2;
           this.dispatchEvent(new Event("open"));
           this.#state.origin = response.urlList[response.urlList.length - 1].origin;
           const eventSourceStream = new EventSourceStream({
@@ -18966,7 +18966,7 @@ var require_eventsource = __commonJS({
         __proto__: null,
         configurable: false,
         enumerable: true,
-        value: OPEN,
+        value: OPEN2,
         writable: false
       },
       CLOSED: {
@@ -33540,7 +33540,7 @@ var require_lexer = __commonJS({
     var flowIndicatorChars = new Set(",[]{}");
     var invalidAnchorChars = new Set(" ,[]{}\n\r	");
     var isNotAnchorChar = (ch) => !ch || invalidAnchorChars.has(ch);
-    var Lexer = class {
+    var Lexer2 = class {
       constructor() {
         this.atEnd = false;
         this.blockScalarIndent = -1;
@@ -34103,7 +34103,7 @@ var require_lexer = __commonJS({
         return yield* this.pushToIndex(i, false);
       }
     };
-    exports.Lexer = Lexer;
+    exports.Lexer = Lexer2;
   }
 });
 
@@ -36484,6 +36484,17 @@ function toPlain(node) {
     }
   }
 }
+function walkEntries(node, visit, path6 = []) {
+  if (node.kind === "map") {
+    for (const entry of node.entries) {
+      const childPath = [...path6, entry.key];
+      visit(childPath, entry, node);
+      walkEntries(entry.value, visit, childPath);
+    }
+  } else if (node.kind === "seq") {
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path6, i]));
+  }
+}
 
 // src/engine/format-number.ts
 function formatSci(value, significant = 4) {
@@ -36549,7 +36560,7 @@ function numberAt(file, path6, loader, origin = "explicit") {
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const num = scalarNumber(hit.node, loader);
   if (!num) return void 0;
-  return { value: num.value, origin, file: file.path, key: path6.join("."), range: hit.keyRange, ...num.note ? { note: num.note } : {} };
+  return { value: num.value, origin, file: file.path, key: path6.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num.note ? { note: num.note } : {} };
 }
 function stringAt(file, path6) {
   const hit = getIn(file.tree, path6);
@@ -36576,6 +36587,8 @@ function numberFromArg(file, arg, integer = false) {
     file: file.path,
     key: arg.flag,
     range: argRange(arg),
+    // Only a literal value can be rewritten (not one that came from a variable).
+    ...arg.valueRange && !arg.viaVariable ? { valueRange: arg.valueRange } : {},
     ...notes.length ? { note: notes.join("; ") } : {}
   };
 }
@@ -36599,11 +36612,10 @@ function derived(value, how, unit) {
 function applyAssumptions(plan, assume) {
   for (const [field, value] of Object.entries(assume)) {
     if (plan[field] !== void 0 || value === void 0) continue;
-    if (STRING_PLAN_FIELDS.has(field)) {
-      plan[field] = { value: String(value), origin: "assumed", key: `assume.${field}` };
-    } else if (typeof value === "number") {
-      plan[field] = { value, origin: "assumed", key: `assume.${field}` };
-    }
+    const target = plan;
+    if (typeof value === "object") target[field] = value;
+    else if (STRING_PLAN_FIELDS.has(field)) target[field] = { value: String(value), origin: "assumed", key: `assume.${field}` };
+    else if (typeof value === "number") target[field] = { value, origin: "assumed", key: `assume.${field}` };
   }
 }
 function dataParallel(plan) {
@@ -36634,6 +36646,16 @@ function rangeOf(ctx, ...settings) {
     if (s?.range && (s.file === void 0 || s.file === ctx.file.path)) return s.range;
   }
   return ctx.anchor;
+}
+function replaceValue(ctx, setting, text) {
+  if (!setting?.valueRange || setting.file !== ctx.file.path || setting.origin !== "explicit") return void 0;
+  return { range: setting.valueRange, text };
+}
+function spellNumber(ctx, value, text) {
+  if (ctx.file.format !== "yaml" || ctx.yamlLoader !== "pyyaml" || !/e/i.test(text)) return text;
+  const m = /^([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)$/.exec(text);
+  if (!m) return String(value);
+  return `${m[1]}${m[2]}.${m[3] || "0"}e${m[4] || "+"}${m[5]}`;
 }
 function sourceOf(setting) {
   const key = setting.key ?? "";
@@ -36685,6 +36707,168 @@ var batchSizeMismatch = {
   }
 };
 
+// src/rules/decay-horizon-mismatch.ts
+var decayHorizonMismatch = {
+  meta: {
+    id: "decay-horizon-mismatch",
+    defaultSeverity: "warning",
+    description: "The LR decay horizon differs from the total optimizer steps: the LR ends early (flat tail) or never reaches its floor.",
+    options: {
+      type: "object",
+      properties: { tolerance: { type: "number", minimum: 0, maximum: 1 } },
+      additionalProperties: false
+    },
+    defaultOptions: { tolerance: 0.05 }
+  },
+  check(ctx) {
+    const { decaySteps: decay, totalSteps: total, warmupSteps: warmup } = ctx.plan;
+    if (!decay || !total || total.value <= 0) return;
+    const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
+    const diff = decay.value - total.value;
+    if (Math.abs(diff) <= tolerance) return;
+    const range = rangeOf(ctx, decay, total);
+    const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
+    const decayText = `the LR decay ends at step ${formatCount(decay.value)}${sourceOf(decay)}`;
+    const totalText = `training runs ${formatCount(total.value)} optimizer steps${sourceOf(total)}`;
+    if (diff < 0) {
+      const tail = total.value - decay.value;
+      ctx.report({
+        range,
+        message: `${decayText} but ${totalText}: the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)}) run flat at the minimum LR; set the decay horizon to ${formatCount(total.value)} or shorten training`,
+        data: { ...data, flatTailSteps: tail }
+      });
+    } else {
+      const reached = warmup && decay.value > warmup.value ? (total.value - warmup.value) / (decay.value - warmup.value) : total.value / decay.value;
+      ctx.report({
+        range,
+        message: `${decayText} but ${totalText}: training stops ${formatPercent(Math.max(0, Math.min(1, reached)))} of the way through the decay, so the LR never reaches its floor; set the decay horizon to ${formatCount(total.value)}`,
+        data: { ...data, decayCompleted: reached }
+      });
+    }
+  }
+};
+
+// src/rules/interval-exceeds-training.ts
+function check(ctx, interval, what) {
+  const total = ctx.plan.totalSteps;
+  if (!interval || !total || interval.value <= total.value) return;
+  const consequence = what === "checkpoint" ? "no checkpoint is written before the run ends (a crash loses everything; only some frameworks save at the final step)" : "no evaluation runs during training, so a diverging run is not seen";
+  ctx.report({
+    range: rangeOf(ctx, interval, total),
+    message: `${what} interval ${formatCount(interval.value)} steps${sourceOf(interval)} is longer than the whole run (${formatCount(total.value)} optimizer steps${sourceOf(total)}): ${consequence}; use at most ${formatCount(Math.max(1, Math.floor(total.value / 4)))} for four ${what}s`,
+    data: { kind: what, intervalSteps: interval.value, totalSteps: total.value }
+  });
+}
+var intervalExceedsTraining = {
+  meta: {
+    id: "interval-exceeds-training",
+    defaultSeverity: "warning",
+    description: "A save or eval interval is larger than the whole run, so no checkpoint or evaluation happens before the end."
+  },
+  check(ctx) {
+    check(ctx, ctx.plan.saveEverySteps, "checkpoint");
+    check(ctx, ctx.plan.evalEverySteps, "evaluation");
+  }
+};
+
+// src/rules/min-lr-exceeds-lr.ts
+var minLrExceedsLr = {
+  meta: {
+    id: "min-lr-exceeds-lr",
+    defaultSeverity: "error",
+    description: "The minimum (final) learning rate is above the peak learning rate."
+  },
+  check(ctx) {
+    const { minLr, peakLr } = ctx.plan;
+    if (!minLr || !peakLr || minLr.value <= peakLr.value) return;
+    ctx.report({
+      range: rangeOf(ctx, minLr, peakLr),
+      message: `minimum LR ${formatSci(minLr.value)}${sourceOf(minLr)} is above the peak LR ${formatSci(peakLr.value)}${sourceOf(peakLr)}: the "decay" raises the LR instead of lowering it; set the minimum below the peak (often 10% of it, ${formatSci(peakLr.value / 10)})`,
+      data: { minLr: minLr.value, peakLr: peakLr.value, ratio: minLr.value / peakLr.value }
+    });
+  }
+};
+
+// src/rules/unused-suppression.ts
+var unusedSuppression = {
+  meta: {
+    id: "unused-suppression",
+    defaultSeverity: "warning",
+    description: "A `trainlint-disable` comment suppresses nothing, or gives no `-- reason`.",
+    builtin: true
+  },
+  check() {
+  }
+};
+
+// src/rules/yaml11-ambiguous-scalar.ts
+var NUMERIC_TEXT2 = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+var YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+var OCTAL = /^[-+]?0[0-7_]+$/;
+var SEXAGESIMAL = /^[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?$/;
+function pyyamlFloatSpelling(source) {
+  const m = /^([-+]?)(\d[\d_]*)?(?:\.([\d_]*))?[eE]([-+]?)(\d+)$/.exec(source);
+  if (!m) return source;
+  const [, sign, int = "0", frac, expSign, exp] = m;
+  return `${sign}${int}.${frac || "0"}e${expSign || "+"}${exp}`;
+}
+function judge(node, ctx) {
+  if (!node.plain) return void 0;
+  const src = node.source;
+  const loader = ctx.yamlLoader === "pyyaml" ? "PyYAML (YAML 1.1)" : ctx.yamlLoader === "omegaconf" ? "OmegaConf" : "pydantic";
+  if (typeof node.value === "string" && NUMERIC_TEXT2.test(src)) {
+    if (ctx.yamlLoader !== "pyyaml") return void 0;
+    const replacement = pyyamlFloatSpelling(src);
+    return {
+      message: `${loader} loads \`${src}\` as the string "${src}", not a number; the training code then fails or compares strings: write \`${replacement}\``,
+      replacement
+    };
+  }
+  if (typeof node.value === "boolean" && YAML11_BOOL.test(src)) {
+    return { message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` or quote it` };
+  }
+  if (typeof node.value === "number" && OCTAL.test(src) && !/^[-+]?0+$/.test(src)) {
+    return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ""))}: write the number without the leading zero, or quote it` };
+  }
+  if (typeof node.value === "number" && src.includes("_")) {
+    return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, "")}\``, replacement: src.replace(/_/g, "") };
+  }
+  if (typeof node.value === "number" && SEXAGESIMAL.test(src)) {
+    return { message: `${loader} loads \`${src}\` as the base-60 number ${node.value}, YAML 1.2 loaders as the string "${src}": quote it` };
+  }
+  return void 0;
+}
+function visitScalars(node, visit) {
+  if (node.kind === "scalar") visit(node);
+  else if (node.kind === "seq") node.items.forEach((i) => visitScalars(i, visit));
+  else walkEntries(node, (_p, entry) => entry.value.kind === "scalar" ? visit(entry.value) : void 0);
+}
+var yaml11AmbiguousScalar = {
+  meta: {
+    id: "yaml11-ambiguous-scalar",
+    defaultSeverity: "warning",
+    description: "A YAML scalar that the training code's loader reads as another type than written (`1e-4`, `on`, `0755`, `1_000`).",
+    scope: "file",
+    fixable: true
+  },
+  check(ctx) {
+    if (ctx.file.format !== "yaml" || !ctx.file.tree) return;
+    const seen = /* @__PURE__ */ new Set();
+    visitScalars(ctx.file.tree, (node) => {
+      if (seen.has(node.range)) return;
+      seen.add(node.range);
+      const found = judge(node, ctx);
+      if (!found) return;
+      ctx.report({
+        range: node.range,
+        message: found.message,
+        data: { source: node.source, loadedAs: node.value, loader: ctx.yamlLoader, ...found.replacement ? { replacement: found.replacement } : {} },
+        ...found.replacement ? { fix: found.replacement, edit: { range: node.range, text: found.replacement } } : {}
+      });
+    });
+  }
+};
+
 // src/rules/duplicate-key.ts
 var duplicateKey = {
   meta: {
@@ -36698,6 +36882,13 @@ var duplicateKey = {
 };
 
 // src/rules/lr-not-rescaled.ts
+function fixRule(scaling, optimizer) {
+  if (scaling !== "either") return scaling;
+  if (!optimizer) return void 0;
+  if (/ada|lamb|lion|adam/i.test(optimizer)) return "sqrt";
+  if (/sgd|momentum|lars|nesterov/i.test(optimizer)) return "linear";
+  return void 0;
+}
 var lrNotRescaled = {
   meta: {
     id: "lr-not-rescaled",
@@ -36711,7 +36902,8 @@ var lrNotRescaled = {
       },
       additionalProperties: false
     },
-    defaultOptions: { tolerance: 0.1, scaling: "either" }
+    defaultOptions: { tolerance: 0.1, scaling: "either" },
+    fixable: true
   },
   check(ctx) {
     const ref = ctx.reference;
@@ -36729,6 +36921,7 @@ var lrNotRescaled = {
     const ok = scaling === "linear" ? close(expected.linear) : scaling === "sqrt" ? close(expected.sqrt) : close(expected.linear) || close(expected.sqrt);
     if (ok) return;
     const lrRatio = lr.value / baseLr.value;
+    const chosen = fixRule(scaling, ctx.plan.optimizer?.value);
     const lrText = Math.abs(lrRatio - 1) < 1e-9 ? `lr unchanged at ${formatSci(lr.value)}` : `lr \xD7${formatRatio(lrRatio)} (${formatSci(baseLr.value)} \u2192 ${formatSci(lr.value)})`;
     const rules = scaling === "linear" ? `linear rule gives ${formatSci(expected.linear)}` : scaling === "sqrt" ? `sqrt rule gives ${formatSci(expected.sqrt)}` : `linear rule gives ${formatSci(expected.linear)}, sqrt ${formatSci(expected.sqrt)}`;
     ctx.report({
@@ -36745,7 +36938,8 @@ var lrNotRescaled = {
         scaling,
         reference: ref.path
       },
-      fix: scaling === "sqrt" ? `lr ${formatSci(expected.sqrt)}` : `lr ${formatSci(expected.linear)}`
+      fix: chosen ? `lr ${formatSci(expected[chosen])} (${chosen} rule)` : void 0,
+      edit: chosen ? replaceValue(ctx, lr, spellNumber(ctx, expected[chosen], formatSci(expected[chosen]))) : void 0
     });
   }
 };
@@ -36818,11 +37012,11 @@ function summariseErrors(errors) {
   }
   return out;
 }
-var NUMERIC_TEXT2 = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+var NUMERIC_TEXT3 = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 function stringNumberHint(tree, path6, keyword) {
   if (keyword !== "type" && keyword !== "anyOf" && keyword !== "oneOf") return "";
   const node = getIn(tree, path6)?.node;
-  if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT2.test(node.value)) return "";
+  if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
   const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
   return ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`;
@@ -36831,7 +37025,8 @@ var schema = {
   meta: {
     id: "schema",
     defaultSeverity: "error",
-    description: "A value violates a JSON Schema: the dialect's built-in schema or a user schema from `schemas:`."
+    description: "A value violates a JSON Schema: the dialect's built-in schema or a user schema from `schemas:`.",
+    scope: "file"
   },
   check(ctx) {
     const tree = ctx.file.tree;
@@ -36906,6 +37101,7 @@ var warmupNotRescaled = {
     id: "warmup-not-rescaled",
     defaultSeverity: "warning",
     description: "The global batch changed but warmup is still the same number of steps, so it now covers k\xD7 the samples.",
+    fixable: true,
     options: {
       type: "object",
       properties: { tolerance: { type: "number", minimum: 0, maximum: 1 } },
@@ -36936,7 +37132,8 @@ var warmupNotRescaled = {
         suggestedWarmupSteps: suggested,
         reference: ref.path
       },
-      fix: `warmup ${suggested}`
+      fix: `warmup ${suggested}`,
+      edit: replaceValue(ctx, warmup, String(suggested))
     });
   }
 };
@@ -36950,7 +37147,12 @@ var RULES = [
   warmupFraction,
   lrNotRescaled,
   warmupNotRescaled,
-  batchSizeMismatch
+  batchSizeMismatch,
+  decayHorizonMismatch,
+  minLrExceedsLr,
+  intervalExceedsTraining,
+  yaml11AmbiguousScalar,
+  unusedSuppression
 ];
 var RULES_BY_ID = new Map(RULES.map((r) => [r.meta.id, r]));
 function docsPath(ruleId) {
@@ -37210,70 +37412,99 @@ var hfTrainer = {
     return 0;
   },
   extract(file, env) {
-    const plan = {};
-    const missing = [];
-    const num = (key) => numberAt(file, [key], LOADER);
-    plan.microBatchSize = num("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-    plan.gradAccumSteps = num("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-    plan.peakLr = num("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-    plan.epochs = num("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
-    plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
-    plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
-    const maxSteps = num("max_steps");
-    if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
-    const steps = num("warmup_steps");
-    const ratio = num("warmup_ratio");
-    if (steps && steps.value >= 1) {
-      plan.warmupSteps = { ...steps, unit: "steps" };
-      if (ratio && ratio.value > 0) {
-        plan.warmupSteps.note = "warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it";
-      }
-    } else if (steps && steps.value > 0) {
-      plan.warmupRatio = { ...steps, unit: "ratio", note: "warmup_steps < 1 is a fraction of total steps (transformers v5)" };
-    } else if (ratio && ratio.value > 0) {
-      plan.warmupRatio = { ...ratio, unit: "ratio" };
-    } else {
-      plan.warmupSteps = steps ? { ...steps, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
-    }
-    const minLr = numberAt(file, ["lr_scheduler_kwargs", "min_lr"], LOADER);
-    if (minLr) plan.minLr = minLr;
-    const minLrRate = numberAt(file, ["lr_scheduler_kwargs", "min_lr_rate"], LOADER);
-    if (!plan.minLr && minLrRate && plan.peakLr) {
-      plan.minLr = derived(minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} \xD7 learning_rate`);
-    }
-    const bf16 = boolAt(file, ["bf16"]);
-    const fp16 = boolAt(file, ["fp16"]);
-    if (bf16?.value) plan.precision = { ...bf16, value: "bf16" };
-    else if (fp16?.value) plan.precision = { ...fp16, value: "fp16" };
-    applyAssumptions(plan, env.assume);
-    deriveGlobalBatch(plan);
-    const { datasetSamples, microBatchSize, worldSize, gradAccumSteps, epochs } = plan;
-    if (datasetSamples && microBatchSize && worldSize && gradAccumSteps) {
-      const perStep = microBatchSize.value * worldSize.value;
-      const batches = Math.ceil(datasetSamples.value / perStep);
-      const spe = Math.max(1, Math.ceil(batches / gradAccumSteps.value));
-      const gasPart = gradAccumSteps.value === 1 ? `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})` : `ceil(ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)}) / ${formatCount(gradAccumSteps.value)})`;
-      plan.stepsPerEpoch = derived(spe, gasPart, "steps");
-      if (!plan.totalSteps && epochs) {
-        plan.totalSteps = derived(Math.ceil(epochs.value * spe), `ceil(${formatCount(epochs.value)} \xD7 ${gasPart})`, "steps");
-      }
-    }
-    deriveWarmupFromRatio(plan);
-    const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
-    if (saveStrategy === "steps") {
-      const save = num("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
-      plan.saveEverySteps = fractionOfTotal(save, plan);
-    }
-    const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
-    if (evalStrategy === "steps") {
-      const evalSteps = num("eval_steps") ?? num("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
-      plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
-    }
-    if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
-    if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml" });
-    return { plan, missing, anchor: fileStartRange(file), notes: [] };
+    const { plan, missing, notes } = extractHfTrainingArguments(file, env, LOADER, { readExtra: (p, n) => readTrlSeqLen(file, p, n) });
+    return { plan, missing, anchor: fileStartRange(file), notes };
   }
 };
+function readTrlSeqLen(file, plan, notes) {
+  const maxLength = numberAt(file, ["max_length"], LOADER);
+  const maxSeqLength = numberAt(file, ["max_seq_length"], LOADER);
+  if (maxLength) {
+    plan.seqLen = { ...maxLength, unit: "tokens" };
+    if (maxSeqLength && maxSeqLength.value !== maxLength.value) {
+      notes.push(`max_length ${formatCount(maxLength.value)} and max_seq_length ${formatCount(maxSeqLength.value)} are both set; TRL \u2265 0.16 reads max_length (max_seq_length was removed in 0.20)`);
+    }
+  } else if (maxSeqLength) {
+    plan.seqLen = { ...maxSeqLength, unit: "tokens", note: "max_seq_length is the pre-0.16 TRL name of max_length; TRL 0.20+ rejects it" };
+  }
+}
+function extractHfTrainingArguments(file, env, loader, hooks = {}) {
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const num = (key) => numberAt(file, [key], loader);
+  plan.microBatchSize = num("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
+  plan.gradAccumSteps = num("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  plan.peakLr = num("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
+  plan.epochs = num("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
+  plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
+  const maxSteps = num("max_steps");
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
+  const steps = num("warmup_steps");
+  const ratio = num("warmup_ratio");
+  if (steps && steps.value >= 1) {
+    plan.warmupSteps = { ...steps, unit: "steps" };
+    if (ratio && ratio.value > 0) {
+      plan.warmupSteps.note = "warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it";
+    }
+  } else if (steps && steps.value > 0) {
+    plan.warmupRatio = { ...steps, unit: "ratio", note: "warmup_steps < 1 is a fraction of total steps (transformers v5)" };
+  } else if (ratio && ratio.value > 0) {
+    plan.warmupRatio = { ...ratio, unit: "ratio" };
+  } else {
+    plan.warmupSteps = steps ? { ...steps, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
+  }
+  const minLr = numberAt(file, ["lr_scheduler_kwargs", "min_lr"], loader);
+  if (minLr) plan.minLr = minLr;
+  const minLrRate = numberAt(file, ["lr_scheduler_kwargs", "min_lr_rate"], loader);
+  if (!plan.minLr && minLrRate && plan.peakLr) {
+    plan.minLr = derived(minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} \xD7 learning_rate`);
+  }
+  const bf16 = boolAt(file, ["bf16"]);
+  const fp16 = boolAt(file, ["fp16"]);
+  if (bf16?.value) plan.precision = { ...bf16, value: "bf16" };
+  else if (fp16?.value) plan.precision = { ...fp16, value: "fp16" };
+  const deepspeed = deepspeedNote(file);
+  if (deepspeed) notes.push(deepspeed);
+  hooks.readExtra?.(plan, notes);
+  applyAssumptions(plan, env.assume);
+  hooks.beforeDerive?.(plan, notes);
+  deriveGlobalBatch(plan);
+  const { datasetSamples, microBatchSize, gradAccumSteps, epochs } = plan;
+  const dp = dataParallel(plan);
+  if (datasetSamples && microBatchSize && dp && gradAccumSteps) {
+    const perStep = microBatchSize.value * dp.value;
+    const batches = Math.ceil(datasetSamples.value / perStep);
+    const spe = Math.max(1, Math.ceil(batches / gradAccumSteps.value));
+    const gasPart = gradAccumSteps.value === 1 ? `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})` : `ceil(ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)}) / ${formatCount(gradAccumSteps.value)})`;
+    plan.stepsPerEpoch = derived(spe, gasPart, "steps");
+    if (!plan.totalSteps && epochs) {
+      plan.totalSteps = derived(Math.ceil(epochs.value * spe), `ceil(${formatCount(epochs.value)} \xD7 ${gasPart})`, "steps");
+    }
+  }
+  deriveWarmupFromRatio(plan);
+  const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
+  if (saveStrategy === "steps") {
+    const save = num("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
+    plan.saveEverySteps = fractionOfTotal(save, plan);
+  }
+  const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
+  if (evalStrategy === "steps") {
+    const evalSteps = num("eval_steps") ?? num("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
+  }
+  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
+  if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml" });
+  return { plan, missing, notes };
+}
+function deepspeedNote(file, key = "deepspeed") {
+  const hit = getIn(file.tree, [key]);
+  if (!hit) return void 0;
+  const what = hit.node.kind === "scalar" ? hit.node.value === null ? void 0 : `${key}: ${String(hit.node.value)}` : `the inline ${key} config`;
+  if (!what) return void 0;
+  return `${what} is not read: an optimizer or scheduler block there replaces the optimizer / LR scheduler set here, and its non-"auto" batch values must match these (HF raises at launch)`;
+}
 function fractionOfTotal(setting, plan) {
   if (setting.value >= 1) return { ...setting, unit: "steps" };
   if (!plan.totalSteps || setting.value <= 0) return void 0;
@@ -37309,6 +37540,10 @@ function rangeOf2(lineStarts, start, end) {
 function pointRange(lineStarts, offset) {
   const a = offsetToPos(lineStarts, offset);
   return { line: a.line, column: a.column, endLine: a.line, endColumn: a.column + 1 };
+}
+function locator(text) {
+  const starts = computeLineStarts(text);
+  return { pos: (o) => offsetToPos(starts, o), range: (s, e) => rangeOf2(starts, s, e) };
 }
 function stripBom(text) {
   return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
@@ -38087,8 +38322,7 @@ function extractCommand(file, cmd, env) {
   if (samples) plan.datasetSamples = { ...samples, unit: "samples" };
   plan.scheduler = stringFromArg(file, arg("--lr-scheduler")) ?? defaultSetting(OPENCLIP_DEFAULTS.scheduler, "--lr-scheduler");
   plan.precision = stringFromArg(file, arg("--precision")) ?? defaultSetting(OPENCLIP_DEFAULTS.precision, "--precision");
-  const optimizer = stringFromArg(file, arg("--opt"));
-  if (optimizer) plan.optimizer = optimizer;
+  plan.optimizer = stringFromArg(file, arg("--opt")) ?? defaultSetting("adamw", "--opt", "OpenCLIP builds torch.optim.AdamW unless a timm optimizer is chosen");
   if (plan.scheduler.value === "cosine") {
     const cooldownEnd = arg("--lr-cooldown-end");
     if (!cooldownEnd) plan.minLr = defaultSetting(0, "--lr-cooldown-end", "cosine decays to 0");
@@ -38181,6 +38415,12 @@ import path2 from "node:path";
 var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash"];
 var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
+var PYTHON_CONFIG_DIRS = /* @__PURE__ */ new Set(["config", "configs"]);
+function isPythonConfig(rel) {
+  const posix = rel.split(path2.sep).join("/");
+  if (path2.posix.extname(posix).toLowerCase() !== ".py" || path2.posix.basename(posix) === "__init__.py") return false;
+  return PYTHON_CONFIG_DIRS.has(path2.posix.basename(path2.posix.dirname(posix)));
+}
 function toPosix(p) {
   return p.split(path2.sep).join("/");
 }
@@ -38234,7 +38474,7 @@ function discover(root, inputs, config) {
       }
     }
   };
-  const wanted = (rel) => named(rel) || CONFIG_EXTENSIONS.includes(path2.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path2.basename(rel));
+  const wanted = (rel) => named(rel) || CONFIG_EXTENSIONS.includes(path2.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path2.basename(rel)) || isPythonConfig(rel);
   const list = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ["."];
   for (const input of list) {
     const abs = path2.resolve(root, input);
@@ -38624,6 +38864,449 @@ function loadJson(text) {
   }
 }
 
+// src/engine/load/python-assignments.ts
+var KEYWORDS = /* @__PURE__ */ new Set([
+  "False",
+  "None",
+  "True",
+  "and",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "break",
+  "class",
+  "continue",
+  "def",
+  "del",
+  "elif",
+  "else",
+  "except",
+  "finally",
+  "for",
+  "from",
+  "global",
+  "if",
+  "import",
+  "in",
+  "is",
+  "lambda",
+  "nonlocal",
+  "not",
+  "or",
+  "pass",
+  "raise",
+  "return",
+  "try",
+  "while",
+  "with",
+  "yield"
+]);
+var SCOPE_HEADERS = /* @__PURE__ */ new Set(["def", "class", "async"]);
+var ASSIGN_OPS = /* @__PURE__ */ new Set(["=", "+=", "-=", "*=", "/=", "//=", "%=", "**=", "@=", "&=", "|=", "^=", ">>=", "<<=", ":="]);
+var OPERATORS = [
+  "**=",
+  "//=",
+  ">>=",
+  "<<=",
+  "...",
+  "**",
+  "//",
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "+=",
+  "-=",
+  "*=",
+  "/=",
+  "%=",
+  "&=",
+  "|=",
+  "^=",
+  "@=",
+  "->",
+  ":=",
+  "<<",
+  ">>"
+];
+var OPEN = "([{";
+var CLOSE = ")]}";
+var STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
+var NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d[\d_]*)?)[jJ]?/y;
+var NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
+var ESCAPES2 = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
+var SyntaxProblem = class extends Error {
+  constructor(message, start, end) {
+    super(message);
+    this.start = start;
+    this.end = end;
+  }
+  start;
+  end;
+};
+var Lexer = class {
+  constructor(t) {
+    this.t = t;
+  }
+  t;
+  i = 0;
+  lines = [];
+  current;
+  brackets = [];
+  run() {
+    const t = this.t;
+    let atLineStart = true;
+    let continued = false;
+    while (this.i < t.length) {
+      if (atLineStart && this.brackets.length === 0 && !continued) {
+        const indentEnd = this.skipSpaces();
+        const c2 = t[this.i];
+        if (c2 === void 0) break;
+        if (c2 === "\n" || c2 === "#" || c2 === "\r" && t[this.i + 1] === "\n") {
+          this.skipToLineEnd();
+          this.i++;
+          continue;
+        }
+        this.current = { tokens: [], indented: indentEnd > 0 };
+        this.lines.push(this.current);
+      }
+      atLineStart = false;
+      continued = false;
+      const c = t[this.i];
+      if (c === " " || c === "	" || c === "\f" || c === "\r") {
+        this.i++;
+      } else if (c === "#") {
+        this.skipToLineEnd();
+      } else if (c === "\n") {
+        this.i++;
+        atLineStart = true;
+      } else if (c === "\\" && (t[this.i + 1] === "\n" || t[this.i + 1] === "\r" && t[this.i + 2] === "\n")) {
+        this.i += t[this.i + 1] === "\n" ? 2 : 3;
+        atLineStart = true;
+        continued = true;
+      } else {
+        this.token();
+      }
+    }
+    const open2 = this.brackets[this.brackets.length - 1];
+    if (open2) throw new SyntaxProblem(`'${open2.char}' was never closed`, open2.at, open2.at + 1);
+    return this.lines;
+  }
+  /** Skips spaces and tabs; returns how many were skipped. */
+  skipSpaces() {
+    const start = this.i;
+    while (this.t[this.i] === " " || this.t[this.i] === "	" || this.t[this.i] === "\f") this.i++;
+    return this.i - start;
+  }
+  skipToLineEnd() {
+    const nl = this.t.indexOf("\n", this.i);
+    this.i = nl < 0 ? this.t.length : nl;
+  }
+  push(token) {
+    this.current?.tokens.push(token);
+  }
+  token() {
+    const t = this.t;
+    const start = this.i;
+    NAME.lastIndex = start;
+    const name = NAME.exec(t);
+    if (name) {
+      const next = t[start + name[0].length];
+      if ((next === "'" || next === '"') && STRING_PREFIX.test(name[0])) {
+        this.string(start, start + name[0].length, name[0].toLowerCase());
+        return;
+      }
+      this.i = start + name[0].length;
+      this.push({ kind: "name", text: name[0], start, end: this.i });
+      return;
+    }
+    const c = t[start];
+    if (c === "'" || c === '"') {
+      this.string(start, start, "");
+      return;
+    }
+    if (/[0-9]/.test(c) || c === "." && /[0-9]/.test(t[start + 1] ?? "")) {
+      NUMBER.lastIndex = start;
+      const m = NUMBER.exec(t);
+      if (m) {
+        this.i = start + m[0].length;
+        this.push({ kind: "number", text: m[0], start, end: this.i, ...parseNumber(m[0]) });
+        return;
+      }
+    }
+    const op = OPERATORS.find((o) => t.startsWith(o, start)) ?? c;
+    this.i = start + op.length;
+    if (OPEN.includes(op)) {
+      this.brackets.push({ char: op, at: start });
+    } else if (CLOSE.includes(op)) {
+      const open2 = this.brackets.pop();
+      if (!open2 || OPEN.indexOf(open2.char) !== CLOSE.indexOf(op)) throw new SyntaxProblem(`unmatched '${op}'`, start, start + 1);
+    }
+    this.push({ kind: "op", text: op, start, end: this.i });
+  }
+  /** A string literal from `start` (its prefix) with the quote at `quoteAt`. */
+  string(start, quoteAt, prefix) {
+    const t = this.t;
+    const quote = t[quoteAt];
+    const triple = t.startsWith(quote.repeat(3), quoteAt);
+    const delim = triple ? quote.repeat(3) : quote;
+    const raw = prefix.includes("r");
+    let j = quoteAt + delim.length;
+    let body = "";
+    for (; ; ) {
+      if (j >= t.length) throw new SyntaxProblem("unterminated string literal", start, Math.min(t.length, quoteAt + 1));
+      const ch = t[j];
+      if (!triple && ch === "\n") throw new SyntaxProblem("unterminated string literal", start, j);
+      if (t.startsWith(delim, j)) break;
+      if (ch === "\\" && j + 1 < t.length) {
+        const esc = t[j + 1] === "\r" && t[j + 2] === "\n" ? "\n" : t[j + 1];
+        const width = t[j + 1] === "\r" && t[j + 2] === "\n" ? 3 : 2;
+        body += raw ? t.slice(j, j + width) : ESCAPES2[esc] ?? `\\${esc}`;
+        j += width;
+        continue;
+      }
+      body += ch;
+      j++;
+    }
+    this.i = j + delim.length;
+    const plainText = !prefix.includes("f") && !prefix.includes("b");
+    this.push({ kind: "string", text: t.slice(start, this.i), start, end: this.i, ...plainText ? { str: body } : {} });
+  }
+};
+function parseNumber(text) {
+  if (/[jJ]$/.test(text)) return {};
+  const clean = text.replace(/_/g, "");
+  if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
+  if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
+  const num = Number(clean);
+  return Number.isFinite(num) ? { num, isInt: false } : {};
+}
+var Unsupported = class extends Error {
+};
+var Evaluator = class {
+  constructor(tokens, env) {
+    this.tokens = tokens;
+    this.env = env;
+  }
+  tokens;
+  env;
+  p = 0;
+  depth = 0;
+  evaluate() {
+    const strings = this.tokens.every((tok) => tok.kind === "string");
+    if (strings) {
+      if (this.tokens.some((tok) => tok.str === void 0)) throw new Unsupported();
+      return { kind: "scalar", value: this.tokens.map((tok) => tok.str).join("") };
+    }
+    if (this.tokens.length === 1 && this.tokens[0].kind === "name") {
+      const word = this.tokens[0].text;
+      if (word === "True" || word === "False") return { kind: "scalar", value: word === "True" };
+      if (word === "None") return { kind: "scalar", value: null };
+      const known = this.env.get(word);
+      if (known) return known;
+      throw new Unsupported();
+    }
+    const value = this.sum();
+    if (this.p !== this.tokens.length) throw new Unsupported();
+    if (!Number.isFinite(value.value)) throw new Unsupported();
+    return { kind: "number", ...value };
+  }
+  peek() {
+    return this.tokens[this.p];
+  }
+  isOp(...ops) {
+    const tok = this.peek();
+    return tok && tok.kind === "op" && ops.includes(tok.text) ? tok.text : void 0;
+  }
+  sum() {
+    let left = this.product();
+    for (let op = this.isOp("+", "-"); op; op = this.isOp("+", "-")) {
+      this.p++;
+      const right = this.product();
+      left = { value: op === "+" ? left.value + right.value : left.value - right.value, isInt: left.isInt && right.isInt };
+    }
+    return left;
+  }
+  product() {
+    let left = this.unary();
+    for (let op = this.isOp("*", "/", "//", "%"); op; op = this.isOp("*", "/", "//", "%")) {
+      this.p++;
+      const right = this.unary();
+      const isInt = left.isInt && right.isInt;
+      if (op === "*") {
+        left = { value: left.value * right.value, isInt };
+        continue;
+      }
+      if (right.value === 0) throw new Unsupported();
+      if (op === "/") left = { value: left.value / right.value, isInt: false };
+      else if (op === "//") left = { value: Math.floor(left.value / right.value), isInt };
+      else left = { value: left.value - right.value * Math.floor(left.value / right.value), isInt };
+    }
+    return left;
+  }
+  unary() {
+    const op = this.isOp("+", "-");
+    if (!op) return this.power();
+    this.p++;
+    const inner = this.nested(() => this.unary());
+    return op === "-" ? { value: -inner.value, isInt: inner.isInt } : inner;
+  }
+  power() {
+    const base = this.atom();
+    if (!this.isOp("**")) return base;
+    this.p++;
+    const exp = this.nested(() => this.unary());
+    return { value: base.value ** exp.value, isInt: base.isInt && exp.isInt && exp.value >= 0 };
+  }
+  atom() {
+    const tok = this.peek();
+    if (!tok) throw new Unsupported();
+    this.p++;
+    if (tok.kind === "number" && tok.num !== void 0) return { value: tok.num, isInt: tok.isInt === true };
+    if (tok.kind === "name") {
+      const known = this.env.get(tok.text);
+      if (known?.kind === "number") return { value: known.value, isInt: known.isInt };
+      throw new Unsupported();
+    }
+    if (tok.kind === "op" && tok.text === "(") {
+      const inner = this.nested(() => this.sum());
+      if (!this.isOp(")")) throw new Unsupported();
+      this.p++;
+      return inner;
+    }
+    throw new Unsupported();
+  }
+  nested(f) {
+    if (++this.depth > MAX_DEPTH) throw new Unsupported();
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
+};
+function statements(tokens) {
+  const out = [[]];
+  let depth = 0;
+  for (const tok of tokens) {
+    if (tok.kind === "op" && OPEN.includes(tok.text)) depth++;
+    if (tok.kind === "op" && CLOSE.includes(tok.text)) depth--;
+    if (depth === 0 && tok.kind === "op" && tok.text === ";") out.push([]);
+    else out[out.length - 1].push(tok);
+  }
+  return out.filter((s) => s.length > 0);
+}
+function boundNames(stmt) {
+  const out = [];
+  let depth = 0;
+  let segmentStart = 0;
+  const targetsIn = (from, to) => {
+    let d = 0;
+    for (let k = from; k < to; k++) {
+      const tok = stmt[k];
+      if (tok.kind === "op" && OPEN.includes(tok.text)) d++;
+      if (tok.kind === "op" && CLOSE.includes(tok.text)) d--;
+      if (d !== 0 || tok.kind !== "name" || KEYWORDS.has(tok.text)) continue;
+      const prev = stmt[k - 1];
+      const next = stmt[k + 1];
+      const attribute = prev?.kind === "op" && prev.text === ".";
+      const subscripted = next?.kind === "op" && (next.text === "." || next.text === "[" || next.text === "(");
+      if (!attribute && !subscripted) out.push(tok);
+    }
+  };
+  stmt.forEach((tok, k) => {
+    if (tok.kind === "op" && OPEN.includes(tok.text)) depth++;
+    if (tok.kind === "op" && CLOSE.includes(tok.text)) depth--;
+    if (depth === 0 && tok.kind === "op" && ASSIGN_OPS.has(tok.text)) {
+      const colon = stmt.findIndex((s, n) => n >= segmentStart && n < k && s.kind === "op" && s.text === ":");
+      targetsIn(segmentStart, colon >= 0 ? colon : k);
+      segmentStart = k + 1;
+    }
+  });
+  if (stmt[0]?.kind === "name" && (stmt[0].text === "for" || stmt[0].text === "async" && stmt[1]?.text === "for")) {
+    const from = stmt[0].text === "for" ? 1 : 2;
+    const inAt = stmt.findIndex((s, n) => n > from && s.kind === "name" && s.text === "in");
+    if (inAt > 0) targetsIn(from, inAt);
+  }
+  return out;
+}
+function parsePythonAssignments(text) {
+  const loc = locator(text);
+  const opaque = /* @__PURE__ */ new Map();
+  let lines;
+  try {
+    lines = new Lexer(text).run();
+  } catch (err) {
+    if (!(err instanceof SyntaxProblem)) throw err;
+    const problem = { kind: "parse-error", message: `Python syntax error: ${err.message}`, range: loc.range(err.start, err.end) };
+    return { problems: [problem], opaque };
+  }
+  const entries = [];
+  const live = /* @__PURE__ */ new Map();
+  const dropped = /* @__PURE__ */ new Set();
+  const env = /* @__PURE__ */ new Map();
+  const forget = (name, reason) => {
+    for (const entry of live.get(name.text) ?? []) dropped.add(entry);
+    live.delete(name.text);
+    env.delete(name.text);
+    opaque.set(name.text, { range: loc.range(name.start, name.end), reason });
+  };
+  const sourceOf2 = (tokens) => text.slice(tokens[0].start, tokens[tokens.length - 1].end);
+  let inScopeBody = false;
+  for (const line of lines) {
+    if (line.indented) {
+      if (inScopeBody) continue;
+      for (const stmt of statements(line.tokens)) {
+        for (const name of boundNames(stmt)) forget(name, `assigned inside a block (line ${loc.pos(name.start).line}); its value depends on the condition`);
+      }
+      continue;
+    }
+    const first = line.tokens[0];
+    inScopeBody = first !== void 0 && (first.kind === "name" && SCOPE_HEADERS.has(first.text) || first.kind === "op" && first.text === "@");
+    if (inScopeBody) continue;
+    for (const stmt of statements(line.tokens)) {
+      const [target, eq] = stmt;
+      const simple = stmt.length >= 3 && target.kind === "name" && !KEYWORDS.has(target.text) && eq.kind === "op" && eq.text === "=" && !stmt.slice(2).some((tok) => tok.kind === "op" && ASSIGN_OPS.has(tok.text));
+      if (!simple) {
+        for (const name of boundNames(stmt)) forget(name, `\`${sourceOf2(stmt)}\` is not a literal assignment`);
+        continue;
+      }
+      const expr = stmt.slice(2);
+      let value;
+      try {
+        value = new Evaluator(expr, env).evaluate();
+      } catch (err) {
+        if (!(err instanceof Unsupported)) throw err;
+        forget(target, `assigned \`${sourceOf2(expr)}\`, which trainlint does not evaluate (it never runs Python)`);
+        continue;
+      }
+      opaque.delete(target.text);
+      env.set(target.text, value);
+      const quoted = expr.every((tok) => tok.kind === "string");
+      const node = {
+        kind: "scalar",
+        value: value.value,
+        source: quoted && typeof value.value === "string" ? value.value : sourceOf2(expr),
+        plain: !quoted,
+        range: loc.range(expr[0].start, expr[expr.length - 1].end)
+      };
+      const entry = { key: target.text, keyRange: loc.range(target.start, target.end), value: node };
+      entries.push(entry);
+      const same = live.get(target.text);
+      if (same) same.push(entry);
+      else live.set(target.text, [entry]);
+    }
+  }
+  const kept = dropped.size > 0 ? entries.filter((e) => !dropped.has(e)) : entries;
+  const tree = { kind: "map", entries: kept, range: loc.range(0, Math.max(1, text.length)) };
+  return { tree, problems: [], opaque };
+}
+function loadPythonAssignments(text) {
+  const { tree, problems } = parsePythonAssignments(text);
+  return { tree, problems };
+}
+
 // node_modules/smol-toml/dist/error.js
 function getLineColFromPtr(string, ptr) {
   let lines = string.slice(0, ptr).split(/\r?\n/);
@@ -38916,7 +39599,7 @@ function extractValue(ctx, end) {
     return ctx.p++, false;
   }
   if (c === 43 || c === 45) {
-    return parseNumber(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 44 - c, end);
+    return parseNumber2(ctx, ctx.p, ctx.s.charCodeAt(++ctx.p), 44 - c, end);
   }
   if (ctx.s.charCodeAt(ctx.p + 4) === 45 && ctx.s.charCodeAt(ctx.p + 7) === 45) {
     return parseDate(ctx, c, end);
@@ -38924,9 +39607,9 @@ function extractValue(ctx, end) {
   if (ctx.s.charCodeAt(ctx.p + 2) === 58) {
     return parseTime(ctx, c, end);
   }
-  return parseNumber(ctx, ctx.p, c, 0, end);
+  return parseNumber2(ctx, ctx.p, c, 0, end);
 }
-function parseNumber(ctx, startPtr, startChr, sign, endChr) {
+function parseNumber2(ctx, startPtr, startChr, sign, endChr) {
   let c = startChr;
   let state = 0;
   let hasUnderscores = false;
@@ -39026,7 +39709,7 @@ function parseInteger(ctx, str, base, startPtr) {
 function parseDate(ctx, c, endChr) {
   let startPtr = ctx.p++, unsafeSeparator;
   if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(ctx.p++)) || !isDigit(ctx.s.charCodeAt(ctx.p++)) || !isDigit(ctx.s.charCodeAt(ctx.p++))) {
-    return parseNumber(ctx, ctx.p = startPtr, c, 0, endChr);
+    return parseNumber2(ctx, ctx.p = startPtr, c, 0, endChr);
   }
   ctx.p += 5;
   if (!isDigit(ctx.s.charCodeAt(ctx.p++)))
@@ -39058,7 +39741,7 @@ function parseDate(ctx, c, endChr) {
 function parseTime(ctx, c, endChr) {
   let start = ctx.p;
   if (!isDigit(c) || !isDigit(ctx.s.charCodeAt(++ctx.p))) {
-    return parseNumber(ctx, --ctx.p, c, 0, endChr);
+    return parseNumber2(ctx, --ctx.p, c, 0, endChr);
   }
   if (ctx.s.charCodeAt(ctx.p += 4) === 58)
     ctx.p += 3;
@@ -39744,6 +40427,7 @@ function formatOf(relPath) {
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
   if (ext === ".sh" || ext === ".bash") return "shell";
+  if (ext === ".py") return "python";
   return "yaml";
 }
 var MAX_PARSE_ERRORS_PER_FILE = 10;
@@ -39764,7 +40448,7 @@ function parseSource(relPath, text, options = {}, format = formatOf(relPath)) {
     file.problems = capParseErrors(problems.map((p) => ({ kind: "parse-error", message: p.message, range: p.range })));
     return file;
   }
-  const result = format === "json" ? loadJson(text) : format === "toml" ? loadToml(text) : loadYaml(text, { version: options.yamlVersion });
+  const result = format === "json" ? loadJson(text) : format === "toml" ? loadToml(text) : format === "python" ? loadPythonAssignments(text) : loadYaml(text, { version: options.yamlVersion });
   file.tree = result.tree;
   file.problems = capParseErrors(result.problems);
   return file;
@@ -39812,7 +40496,7 @@ var hf_trainer_schema_default = {
   $schema: "http://json-schema.org/draft-07/schema#",
   $id: "hf-trainer.schema.json",
   title: "Hugging Face TrainingArguments (YAML/JSON)",
-  description: "Types and ranges of the TrainingArguments keys trainlint reads (transformers v4/v5). Unknown keys are allowed: TRL and in-house scripts add their own.",
+  description: "Types and ranges of the TrainingArguments keys trainlint reads (transformers v4/v5), plus the keys TRL configs (SFTConfig, DPOConfig, ORPOConfig, KTOConfig\u2026) add. Unknown keys are allowed: TRL and in-house scripts add their own.",
   type: "object",
   properties: {
     per_device_train_batch_size: { type: "integer", minimum: 1 },
@@ -39842,7 +40526,27 @@ var hf_trainer_schema_default = {
     max_grad_norm: { type: "number", minimum: 0 },
     seed: { type: "integer" },
     output_dir: { type: ["string", "null"] },
-    gradient_checkpointing: { type: "boolean" }
+    gradient_checkpointing: { type: "boolean" },
+    deepspeed: { type: ["string", "object", "null"] },
+    optim: { type: "string" },
+    max_length: { type: ["integer", "null"], minimum: 1, description: "TRL: maximum sequence length (SFT: tokens per sample or packed sequence; preference trainers: prompt + completion)" },
+    max_seq_length: { type: ["integer", "null"], minimum: 1, description: "TRL SFTConfig before 0.16 (renamed max_length; removed in 0.20)" },
+    max_prompt_length: { type: ["integer", "null"], minimum: 1 },
+    max_completion_length: { type: ["integer", "null"], minimum: 1 },
+    beta: { type: "number", minimum: 0 },
+    packing: { type: "boolean" },
+    packing_strategy: { type: "string" },
+    padding_free: { type: "boolean" },
+    dataset_text_field: { type: "string" },
+    dataset_num_proc: { type: ["integer", "null"], minimum: 1 },
+    dataset_kwargs: { type: ["object", "null"] },
+    completion_only_loss: { type: ["boolean", "null"] },
+    assistant_only_loss: { type: "boolean" },
+    loss_type: { type: ["string", "array"] },
+    label_smoothing: { type: "number", minimum: 0, maximum: 0.5 },
+    rpo_alpha: { type: ["number", "null"] },
+    eos_token: { type: ["string", "null"] },
+    use_liger_kernel: { type: "boolean" }
   }
 };
 
@@ -39896,6 +40600,47 @@ var SchemaStore = class {
   }
 };
 
+// src/engine/suppressions.ts
+function covers(s, finding) {
+  return (s.scope === "file" || s.scope === finding.range.line) && (s.ruleIds.length === 0 || s.ruleIds.includes(finding.ruleId));
+}
+function describeSuppression(s) {
+  const kind = s.scope === "file" ? "trainlint-disable" : "trainlint-disable-next-line";
+  return `${kind}${s.ruleIds.length ? ` ${s.ruleIds.join(", ")}` : ""}`;
+}
+function applySuppressions(findings, file) {
+  const used = /* @__PURE__ */ new Set();
+  const kept = findings.filter((f) => {
+    const by = file.directives.suppressions.filter((s) => covers(s, f));
+    by.forEach((s) => used.add(s));
+    return by.length === 0;
+  });
+  const problems = [];
+  for (const s of file.directives.suppressions) {
+    if (!used.has(s)) {
+      const target = s.scope === "file" ? "in this file" : `on line ${s.scope}`;
+      problems.push({
+        ruleId: "unused-suppression",
+        severity: "warning",
+        path: file.path,
+        range: s.range,
+        message: `\`${describeSuppression(s)}\` suppresses nothing ${target}: remove it, or fix the rule id`,
+        data: { ruleIds: s.ruleIds, scope: s.scope }
+      });
+    } else if (!s.reason) {
+      problems.push({
+        ruleId: "unused-suppression",
+        severity: "warning",
+        path: file.path,
+        range: s.range,
+        message: `\`${describeSuppression(s)}\` gives no reason: add \`-- why this is intended\` so reviewers can judge it`,
+        data: { ruleIds: s.ruleIds, scope: s.scope, missingReason: true }
+      });
+    }
+  }
+  return { kept, problems };
+}
+
 // src/engine/lint.ts
 function envFor(settings) {
   return { assume: settings.assume, mappings: settings.mappings };
@@ -39913,46 +40658,45 @@ function resolveReferencePath(result, config) {
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
-function isSuppressed(finding, file) {
-  return file.directives.suppressions.some(
-    (s) => (s.scope === "file" || s.scope === finding.range.line) && (s.ruleIds.length === 0 || s.ruleIds.includes(finding.ruleId))
-  );
-}
 function runRules(result, settings, schemas) {
   const { file, extraction, dialect } = result;
+  const raw = [];
   const push = (finding) => {
-    const rule = settings.rules.get(finding.ruleId);
-    const severity = rule?.severity ?? finding.severity;
-    if (severity === "off") return;
-    const withSeverity = { ...finding, severity };
-    if (!isSuppressed(withSeverity, file)) result.findings.push(withSeverity);
+    const severity = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
+    if (severity !== "off") raw.push({ ...finding, severity });
   };
   for (const problem of file.problems) {
     const meta = RULES_BY_ID.get(problem.kind)?.meta;
     push({ ruleId: problem.kind, severity: meta?.defaultSeverity ?? "error", message: problem.message, path: file.path, range: problem.range });
   }
-  if (!file.tree && !file.script) return;
-  const validators = [
-    ...dialect?.meta.schema ? [{ name: dialect.meta.schema, validate: schemas.builtin(dialect.meta.schema) }] : [],
-    ...settings.schemas.map((name) => ({ name, validate: schemas.user(name) }))
-  ].filter((v) => v.validate !== void 0);
-  for (const rule of RULES) {
-    if (rule.meta.builtin) continue;
-    const effective = settings.rules.get(rule.meta.id);
-    if (!effective || effective.severity === "off") continue;
-    if (rule.meta.id !== "schema" && !extraction) continue;
-    const ctx = {
-      file,
-      plan: extraction?.plan ?? {},
-      dialectId: dialect?.meta.id,
-      anchor: extraction?.anchor ?? fileStartRange(file),
-      reference: result.reference,
-      options: effective.options,
-      schemas: validators,
-      report: (input) => push({ ruleId: rule.meta.id, severity: effective.severity, path: file.path, ...input })
-    };
-    rule.check(ctx);
+  if (file.tree || file.script) {
+    const validators = [
+      ...dialect?.meta.schema ? [{ name: dialect.meta.schema, validate: schemas.builtin(dialect.meta.schema) }] : [],
+      ...settings.schemas.map((name) => ({ name, validate: schemas.user(name) }))
+    ].filter((v) => v.validate !== void 0);
+    for (const rule of RULES) {
+      if (rule.meta.builtin) continue;
+      const effective = settings.rules.get(rule.meta.id);
+      if (!effective || effective.severity === "off") continue;
+      if (rule.meta.scope !== "file" && !extraction) continue;
+      const ctx = {
+        file,
+        plan: extraction?.plan ?? {},
+        dialectId: dialect?.meta.id,
+        yamlLoader: dialect?.meta.yamlLoader ?? "pyyaml",
+        anchor: extraction?.anchor ?? fileStartRange(file),
+        reference: result.reference,
+        options: effective.options,
+        schemas: validators,
+        report: (input) => push({ ruleId: rule.meta.id, severity: effective.severity, path: file.path, ...input })
+      };
+      rule.check(ctx);
+    }
   }
+  const { kept, problems } = applySuppressions(raw, file);
+  result.findings.push(...kept);
+  const suppressionSeverity = settings.rules.get("unused-suppression")?.severity ?? "warning";
+  if (suppressionSeverity !== "off") result.findings.push(...problems.map((p) => ({ ...p, severity: suppressionSeverity })));
 }
 function compareFindings(a, b) {
   return a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId);
@@ -39962,17 +40706,26 @@ async function lint(options) {
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
   const schemas = new SchemaStore(root);
-  const discovered = discover(root, options.paths, config);
+  const virtual = options.virtualFiles ?? [];
+  const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
   const settingsByPath = /* @__PURE__ */ new Map();
   const settingsOf = (rel) => {
     let s = settingsByPath.get(rel);
     if (!s) {
       s = settingsFor(config, rel, options.cliRules);
+      if (options.launcherValues) s.assume = { ...s.assume, ...options.launcherValues };
       settingsByPath.set(rel, s);
     }
     return s;
   };
-  const results = discovered.map(({ abs, rel }) => {
+  const virtualResults = virtual.map((file) => {
+    try {
+      return { file, findings: [], ...analyse(file, settingsOf(file.path)) };
+    } catch (err) {
+      return { file, findings: [internalError(file, err)], reason: "internal error" };
+    }
+  });
+  const diskResults = discovered.map(({ abs, rel }) => {
     let file;
     try {
       file = loadFile(abs, rel, parseOptions);
@@ -39982,6 +40735,7 @@ async function lint(options) {
       return { file, findings: [internalError(file, err)], reason: "internal error" };
     }
   });
+  const results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
   const needBase = [];
   for (const result of results) {

@@ -6,6 +6,7 @@
 import {
   applyAssumptions,
   boolAt,
+  dataParallel,
   defaultSetting,
   derived,
   deriveGlobalBatch,
@@ -13,11 +14,11 @@ import {
   numberAt,
   stringAt,
 } from '../engine/plan.js';
-import { fileStartRange } from '../engine/source.js';
+import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { getIn } from '../engine/tree.js';
 import type { TrainingPlan } from '../engine/types.js';
-import type { Dialect, MissingField } from './types.js';
+import type { Dialect, ExtractEnv, MissingField, YamlLoader } from './types.js';
 
 export const HF_DEFAULTS = {
   perDeviceTrainBatchSize: 8,
@@ -54,85 +55,149 @@ export const hfTrainer: Dialect = {
     return 0;
   },
   extract(file, env) {
-    const plan: TrainingPlan = {};
-    const missing: MissingField[] = [];
-    const num = (key: string) => numberAt(file, [key], LOADER);
-
-    plan.microBatchSize = num('per_device_train_batch_size') ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, 'per_device_train_batch_size');
-    plan.gradAccumSteps = num('gradient_accumulation_steps') ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, 'gradient_accumulation_steps');
-    plan.peakLr = num('learning_rate') ?? defaultSetting(HF_DEFAULTS.learningRate, 'learning_rate');
-    plan.epochs = num('num_train_epochs') ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, 'num_train_epochs');
-    plan.scheduler = stringAt(file, ['lr_scheduler_type']) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, 'lr_scheduler_type');
-    plan.optimizer = stringAt(file, ['optim']) ?? defaultSetting(HF_DEFAULTS.optim, 'optim');
-
-    const maxSteps = num('max_steps');
-    if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: 'steps', note: 'max_steps > 0 overrides num_train_epochs' };
-
-    // Warmup (v4: warmup_steps > 0 wins over warmup_ratio; v5: a warmup_steps < 1 is a ratio,
-    // and a warmup_ratio overwrites warmup_steps). Both given: see conflicting-settings.
-    const steps = num('warmup_steps');
-    const ratio = num('warmup_ratio');
-    if (steps && steps.value >= 1) {
-      plan.warmupSteps = { ...steps, unit: 'steps' };
-      if (ratio && ratio.value > 0) {
-        plan.warmupSteps.note = 'warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it';
-      }
-    } else if (steps && steps.value > 0) {
-      plan.warmupRatio = { ...steps, unit: 'ratio', note: 'warmup_steps < 1 is a fraction of total steps (transformers v5)' };
-    } else if (ratio && ratio.value > 0) {
-      plan.warmupRatio = { ...ratio, unit: 'ratio' };
-    } else {
-      plan.warmupSteps = steps ? { ...steps, unit: 'steps' } : { ...defaultSetting(0, 'warmup_steps'), unit: 'steps' };
-    }
-
-    const minLr = numberAt(file, ['lr_scheduler_kwargs', 'min_lr'], LOADER);
-    if (minLr) plan.minLr = minLr;
-    const minLrRate = numberAt(file, ['lr_scheduler_kwargs', 'min_lr_rate'], LOADER);
-    if (!plan.minLr && minLrRate && plan.peakLr) {
-      plan.minLr = derived(minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} × learning_rate`);
-    }
-
-    const bf16 = boolAt(file, ['bf16']);
-    const fp16 = boolAt(file, ['fp16']);
-    if (bf16?.value) plan.precision = { ...bf16, value: 'bf16' };
-    else if (fp16?.value) plan.precision = { ...fp16, value: 'fp16' };
-
-    applyAssumptions(plan, env.assume);
-    deriveGlobalBatch(plan);
-
-    // trainer.py: steps/epoch = ceil(len(dataloader) / gas); total = ceil(epochs × steps/epoch).
-    const { datasetSamples, microBatchSize, worldSize, gradAccumSteps, epochs } = plan;
-    if (datasetSamples && microBatchSize && worldSize && gradAccumSteps) {
-      const perStep = microBatchSize.value * worldSize.value;
-      const batches = Math.ceil(datasetSamples.value / perStep);
-      const spe = Math.max(1, Math.ceil(batches / gradAccumSteps.value));
-      const gasPart = gradAccumSteps.value === 1 ? `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})` : `ceil(ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)}) / ${formatCount(gradAccumSteps.value)})`;
-      plan.stepsPerEpoch = derived(spe, gasPart, 'steps');
-      if (!plan.totalSteps && epochs) {
-        plan.totalSteps = derived(Math.ceil(epochs.value * spe), `ceil(${formatCount(epochs.value)} × ${gasPart})`, 'steps');
-      }
-    }
-    deriveWarmupFromRatio(plan);
-
-    const saveStrategy = stringAt(file, ['save_strategy'])?.value ?? 'steps';
-    if (saveStrategy === 'steps') {
-      const save = num('save_steps') ?? defaultSetting(HF_DEFAULTS.saveSteps, 'save_steps');
-      plan.saveEverySteps = fractionOfTotal(save, plan);
-    }
-    const evalStrategy = stringAt(file, ['eval_strategy'])?.value ?? stringAt(file, ['evaluation_strategy'])?.value ?? 'no';
-    if (evalStrategy === 'steps') {
-      const evalSteps = num('eval_steps') ?? num('logging_steps') ?? defaultSetting(HF_DEFAULTS.loggingSteps, 'logging_steps');
-      plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
-    }
-
-    if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)' });
-    if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: 'datasetSamples', hint: 'set max_steps, or assume.datasetSamples in .trainlint.yml' });
-    return { plan, missing, anchor: fileStartRange(file), notes: [] };
+    const { plan, missing, notes } = extractHfTrainingArguments(file, env, LOADER, { readExtra: (p, n) => readTrlSeqLen(file, p, n) });
+    return { plan, missing, anchor: fileStartRange(file), notes };
   },
 };
 
+/**
+ * TRL configs (SFTConfig, DPOConfig, ORPOConfig…) subclass TrainingArguments and add the
+ * sequence length: `max_length` (prompt + completion for preference trainers); SFTConfig
+ * called it `max_seq_length` until TRL 0.16 deprecated it (removed in 0.20, huggingface/trl#3912).
+ * No default is applied: plain TrainingArguments has no sequence length, and the TRL default
+ * depends on the config class and version.
+ */
+function readTrlSeqLen(file: SourceFile, plan: TrainingPlan, notes: string[]): void {
+  const maxLength = numberAt(file, ['max_length'], LOADER);
+  const maxSeqLength = numberAt(file, ['max_seq_length'], LOADER);
+  if (maxLength) {
+    plan.seqLen = { ...maxLength, unit: 'tokens' };
+    if (maxSeqLength && maxSeqLength.value !== maxLength.value) {
+      notes.push(`max_length ${formatCount(maxLength.value)} and max_seq_length ${formatCount(maxSeqLength.value)} are both set; TRL ≥ 0.16 reads max_length (max_seq_length was removed in 0.20)`);
+    }
+  } else if (maxSeqLength) {
+    plan.seqLen = { ...maxSeqLength, unit: 'tokens', note: 'max_seq_length is the pre-0.16 TRL name of max_length; TRL 0.20+ rejects it' };
+  }
+}
+
+export interface HfExtractHooks {
+  /** Read framework keys before `assume` is applied (explicit values and defaults win over assumptions). */
+  readExtra?: (plan: TrainingPlan, notes: string[]) => void;
+  /** After `assume` is applied, before the derivations (global batch, steps per epoch, totals). */
+  beforeDerive?: (plan: TrainingPlan, notes: string[]) => void;
+}
+
+export interface HfExtraction {
+  plan: TrainingPlan;
+  missing: MissingField[];
+  notes: string[];
+}
+
+/**
+ * The TrainingArguments keys of a config tree, resolved the way `Trainer` resolves them
+ * (research/frameworks.md §3). Shared by every dialect whose YAML is parsed into (a subclass of)
+ * TrainingArguments: hf-trainer (TRL, alignment-handbook) and llama-factory. `loader` is how
+ * the calling framework types its YAML scalars.
+ */
+export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, loader: YamlLoader, hooks: HfExtractHooks = {}): HfExtraction {
+  const plan: TrainingPlan = {};
+  const missing: MissingField[] = [];
+  const notes: string[] = [];
+  const num = (key: string) => numberAt(file, [key], loader);
+
+  plan.microBatchSize = num('per_device_train_batch_size') ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, 'per_device_train_batch_size');
+  plan.gradAccumSteps = num('gradient_accumulation_steps') ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, 'gradient_accumulation_steps');
+  plan.peakLr = num('learning_rate') ?? defaultSetting(HF_DEFAULTS.learningRate, 'learning_rate');
+  plan.epochs = num('num_train_epochs') ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, 'num_train_epochs');
+  plan.scheduler = stringAt(file, ['lr_scheduler_type']) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, 'lr_scheduler_type');
+  plan.optimizer = stringAt(file, ['optim']) ?? defaultSetting(HF_DEFAULTS.optim, 'optim');
+
+  const maxSteps = num('max_steps');
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: 'steps', note: 'max_steps > 0 overrides num_train_epochs' };
+
+  // Warmup (v4: warmup_steps > 0 wins over warmup_ratio; v5: a warmup_steps < 1 is a ratio,
+  // and a warmup_ratio overwrites warmup_steps). Both given: see conflicting-settings.
+  const steps = num('warmup_steps');
+  const ratio = num('warmup_ratio');
+  if (steps && steps.value >= 1) {
+    plan.warmupSteps = { ...steps, unit: 'steps' };
+    if (ratio && ratio.value > 0) {
+      plan.warmupSteps.note = 'warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it';
+    }
+  } else if (steps && steps.value > 0) {
+    plan.warmupRatio = { ...steps, unit: 'ratio', note: 'warmup_steps < 1 is a fraction of total steps (transformers v5)' };
+  } else if (ratio && ratio.value > 0) {
+    plan.warmupRatio = { ...ratio, unit: 'ratio' };
+  } else {
+    plan.warmupSteps = steps ? { ...steps, unit: 'steps' } : { ...defaultSetting(0, 'warmup_steps'), unit: 'steps' };
+  }
+
+  const minLr = numberAt(file, ['lr_scheduler_kwargs', 'min_lr'], loader);
+  if (minLr) plan.minLr = minLr;
+  const minLrRate = numberAt(file, ['lr_scheduler_kwargs', 'min_lr_rate'], loader);
+  if (!plan.minLr && minLrRate && plan.peakLr) {
+    plan.minLr = derived(minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} × learning_rate`);
+  }
+
+  const bf16 = boolAt(file, ['bf16']);
+  const fp16 = boolAt(file, ['fp16']);
+  if (bf16?.value) plan.precision = { ...bf16, value: 'bf16' };
+  else if (fp16?.value) plan.precision = { ...fp16, value: 'fp16' };
+
+  const deepspeed = deepspeedNote(file);
+  if (deepspeed) notes.push(deepspeed);
+
+  hooks.readExtra?.(plan, notes);
+  applyAssumptions(plan, env.assume);
+  hooks.beforeDerive?.(plan, notes);
+  deriveGlobalBatch(plan);
+
+  // trainer.py: steps/epoch = ceil(len(dataloader) / gas); total = ceil(epochs × steps/epoch).
+  // The dataloader is sharded over the data-parallel ranks (world // tp in get_total_train_batch_size).
+  const { datasetSamples, microBatchSize, gradAccumSteps, epochs } = plan;
+  const dp = dataParallel(plan);
+  if (datasetSamples && microBatchSize && dp && gradAccumSteps) {
+    const perStep = microBatchSize.value * dp.value;
+    const batches = Math.ceil(datasetSamples.value / perStep);
+    const spe = Math.max(1, Math.ceil(batches / gradAccumSteps.value));
+    const gasPart = gradAccumSteps.value === 1 ? `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})` : `ceil(ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)}) / ${formatCount(gradAccumSteps.value)})`;
+    plan.stepsPerEpoch = derived(spe, gasPart, 'steps');
+    if (!plan.totalSteps && epochs) {
+      plan.totalSteps = derived(Math.ceil(epochs.value * spe), `ceil(${formatCount(epochs.value)} × ${gasPart})`, 'steps');
+    }
+  }
+  deriveWarmupFromRatio(plan);
+
+  const saveStrategy = stringAt(file, ['save_strategy'])?.value ?? 'steps';
+  if (saveStrategy === 'steps') {
+    const save = num('save_steps') ?? defaultSetting(HF_DEFAULTS.saveSteps, 'save_steps');
+    plan.saveEverySteps = fractionOfTotal(save, plan);
+  }
+  const evalStrategy = stringAt(file, ['eval_strategy'])?.value ?? stringAt(file, ['evaluation_strategy'])?.value ?? 'no';
+  if (evalStrategy === 'steps') {
+    const evalSteps = num('eval_steps') ?? num('logging_steps') ?? defaultSetting(HF_DEFAULTS.loggingSteps, 'logging_steps');
+    plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
+  }
+
+  if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)' });
+  if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: 'datasetSamples', hint: 'set max_steps, or assume.datasetSamples in .trainlint.yml' });
+  return { plan, missing, notes };
+}
+
+/**
+ * A note for a `deepspeed:` key (a JSON path, or an inline mapping): the DeepSpeed config is a
+ * second source of truth (research/frameworks.md §3, §15.6) that trainlint does not follow yet.
+ */
+export function deepspeedNote(file: SourceFile, key = 'deepspeed'): string | undefined {
+  const hit = getIn(file.tree, [key]);
+  if (!hit) return undefined;
+  const what = hit.node.kind === 'scalar' ? (hit.node.value === null ? undefined : `${key}: ${String(hit.node.value)}`) : `the inline ${key} config`;
+  if (!what) return undefined;
+  return `${what} is not read: an optimizer or scheduler block there replaces the optimizer / LR scheduler set here, and its non-"auto" batch values must match these (HF raises at launch)`;
+}
+
 /** HF intervals below 1 are fractions of the total steps (TrainerState.compute_steps). */
-function fractionOfTotal<T extends { value: number }>(setting: T, plan: TrainingPlan): T | ReturnType<typeof derived> | undefined {
+export function fractionOfTotal<T extends { value: number }>(setting: T, plan: TrainingPlan): T | ReturnType<typeof derived> | undefined {
   if (setting.value >= 1) return { ...setting, unit: 'steps' };
   if (!plan.totalSteps || setting.value <= 0) return undefined;
   return derived(Math.ceil(plan.totalSteps.value * setting.value), `ceil(${formatCount(plan.totalSteps.value)} × ${setting.value})`, 'steps');

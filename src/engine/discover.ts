@@ -14,6 +14,19 @@ export const CONFIG_EXTENSIONS = ['.yaml', '.yml', '.json', '.toml', '.sh', '.ba
 const ALWAYS_SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 const SKIPPED_FILES = new Set([...CONFIG_NAMES, '.trainlint-baseline.json', 'package.json', 'package-lock.json', 'tsconfig.json']);
 
+/**
+ * Python files are code, so a folder walk picks up only those that sit directly in a folder named
+ * `config` or `configs` (nanoGPT's `config/train_gpt2.py`), never `__init__.py`. Other `.py` files are
+ * linted only when named on the command line or matched by the `files` globs.
+ */
+const PYTHON_CONFIG_DIRS = new Set(['config', 'configs']);
+
+export function isPythonConfig(rel: string): boolean {
+  const posix = rel.split(path.sep).join('/');
+  if (path.posix.extname(posix).toLowerCase() !== '.py' || path.posix.basename(posix) === '__init__.py') return false;
+  return PYTHON_CONFIG_DIRS.has(path.posix.basename(path.posix.dirname(posix)));
+}
+
 export interface DiscoveredFile {
   /** Absolute path. */
   abs: string;
@@ -82,7 +95,9 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
   };
 
   const wanted = (rel: string) =>
-    named(rel) || (CONFIG_EXTENSIONS.includes(path.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path.basename(rel)));
+    named(rel) ||
+    (CONFIG_EXTENSIONS.includes(path.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path.basename(rel))) ||
+    isPythonConfig(rel);
 
   const list = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ['.'];
   for (const input of list) {

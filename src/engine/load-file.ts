@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadProblem } from './load/result.js';
 import { loadJson } from './load/json.js';
+import { loadPythonAssignments } from './load/python-assignments.js';
 import { parseLaunchScript } from './load/shell.js';
 import { loadToml } from './load/toml.js';
 import { loadYaml, type YamlVersion } from './load/yaml.js';
@@ -19,6 +20,8 @@ export function formatOf(relPath: string): FileFormat {
   if (ext === '.json') return 'json';
   if (ext === '.toml') return 'toml';
   if (ext === '.sh' || ext === '.bash') return 'shell';
+  // Python configs of literal assignments (nanoGPT config/*.py); read statically, never run.
+  if (ext === '.py') return 'python';
   return 'yaml';
 }
 
@@ -47,6 +50,7 @@ export interface ParseOptions {
 
 /** Parse text that is already decoded. */
 export function parseSource(relPath: string, text: string, options: ParseOptions = {}, format = formatOf(relPath)): SourceFile {
+  // Every format but JSON has `#` comments (YAML, TOML, shell, Python).
   const directives = scanDirectives(text, format !== 'json');
   const file: SourceFile = { path: relPath, text, format, problems: [], directives };
   if (format === 'shell') {
@@ -55,7 +59,14 @@ export function parseSource(relPath: string, text: string, options: ParseOptions
     file.problems = capParseErrors(problems.map((p): LoadProblem => ({ kind: 'parse-error', message: p.message, range: p.range })));
     return file;
   }
-  const result = format === 'json' ? loadJson(text) : format === 'toml' ? loadToml(text) : loadYaml(text, { version: options.yamlVersion });
+  const result =
+    format === 'json'
+      ? loadJson(text)
+      : format === 'toml'
+        ? loadToml(text)
+        : format === 'python'
+          ? loadPythonAssignments(text)
+          : loadYaml(text, { version: options.yamlVersion });
   file.tree = result.tree;
   file.problems = capParseErrors(result.problems);
   return file;
