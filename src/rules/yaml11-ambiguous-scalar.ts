@@ -1,4 +1,4 @@
-import { walkEntries, type ConfigNode, type ScalarNode } from '../engine/tree.js';
+import type { ConfigNode, ScalarNode } from '../engine/tree.js';
 import type { Range } from '../engine/types.js';
 import type { Rule, RuleContext } from './types.js';
 
@@ -15,6 +15,14 @@ export function pyyamlFloatSpelling(source: string): string {
   return `${sign}${int}.${frac || '0'}e${expSign || '+'}${exp}`;
 }
 
+/** A spelling every YAML loader reads as the same number: `1e-4` → `1.0e-4`, `-.5` → `-0.5`, `0089` → `89`. */
+export function numberSpelling(source: string): string {
+  if (/[eE]/.test(source)) return pyyamlFloatSpelling(source);
+  const value = Number(source.replace(/_/g, ''));
+  if (source.includes('.')) return Number.isInteger(value) ? `${value}.0` : String(value);
+  return String(value);
+}
+
 interface Ambiguity {
   message: string;
   replacement?: string;
@@ -27,7 +35,7 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
   if (typeof node.value === 'string' && NUMERIC_TEXT.test(src)) {
     // OmegaConf and pydantic-coerced loaders read it as the number intended.
     if (ctx.yamlLoader !== 'pyyaml') return undefined;
-    const replacement = pyyamlFloatSpelling(src);
+    const replacement = numberSpelling(src);
     return {
       message: `${loader} loads \`${src}\` as the string "${src}", not a number; the training code then fails or compares strings: write \`${replacement}\``,
       replacement,
@@ -36,7 +44,8 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
   if (typeof node.value === 'boolean' && YAML11_BOOL.test(src)) {
     return { message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` or quote it` };
   }
-  if (typeof node.value === 'number' && OCTAL.test(src) && !/^[-+]?0+$/.test(src)) {
+  // Only when the loader really read base 8 (YAML 1.2 reads `0755` as 755).
+  if (typeof node.value === 'number' && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ''))) {
     return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ''))}: write the number without the leading zero, or quote it` };
   }
   if (typeof node.value === 'number' && src.includes('_')) {
@@ -50,8 +59,8 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
 
 function visitScalars(node: ConfigNode, visit: (s: ScalarNode) => void): void {
   if (node.kind === 'scalar') visit(node);
-  else if (node.kind === 'seq') node.items.forEach((i) => visitScalars(i, visit));
-  else walkEntries(node, (_p, entry) => (entry.value.kind === 'scalar' ? visit(entry.value) : undefined));
+  else if (node.kind === 'seq') node.items.forEach((item) => visitScalars(item, visit));
+  else node.entries.forEach((entry) => visitScalars(entry.value, visit));
 }
 
 export const yaml11AmbiguousScalar: Rule = {

@@ -1,5 +1,5 @@
-# trainlint-disable warmup-fraction -- copied from the pretraining script
 #!/bin/bash
+# trainlint-disable warmup-fraction -- copied from the pretraining script
 torchrun --nproc_per_node 8 -m open_clip_train.main \
     --train-num-samples 500000 \
     --batch-size 256 \
