@@ -17,7 +17,7 @@ import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import type { TrainingPlan } from '../engine/types.js';
-import type { Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
+import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
 
 const MODULES = /^(?:open_clip_train|training)\.main$/;
 const SCRIPT = /(?:^|\/)(?:open_clip_train|training)\/main\.py$/;
@@ -47,7 +47,8 @@ function trainingCommands(file: SourceFile): LaunchCommand[] {
   return (file.script?.commands ?? []).filter((cmd) => commandScore(cmd) > 0);
 }
 
-function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): { plan: TrainingPlan; missing: MissingField[] } {
+function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): { plan: TrainingPlan; missing: MissingField[]; conflicts: Conflict[] } {
+  const conflicts: Conflict[] = [];
   const plan: TrainingPlan = {};
   const missing: MissingField[] = [];
   const arg = (...flags: string[]) => argValue(cmd, ...flags);
@@ -73,6 +74,16 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   if (plan.scheduler.value === 'cosine') {
     const cooldownEnd = arg('--lr-cooldown-end');
     if (!cooldownEnd) plan.minLr = defaultSetting(0, '--lr-cooldown-end', 'cosine decays to 0');
+    else {
+      // scheduler.py: only const-cooldown reads --lr-cooldown-end; cosine always decays to 0.
+      conflicts.push({
+        kind: 'disabled-by-switch',
+        level: 'info',
+        range: cooldownEnd.flagRange,
+        message: `--lr-cooldown-end ${cooldownEnd.value ?? ''} has no effect with --lr-scheduler ${plan.scheduler.value}: cosine always decays to 0; remove it or use --lr-scheduler const-cooldown`,
+      });
+      plan.minLr = defaultSetting(0, '--lr-scheduler', 'cosine decays to 0');
+    }
   } else {
     const minLr = numberFromArg(file, arg('--lr-cooldown-end'));
     if (minLr) plan.minLr = minLr;
@@ -112,7 +123,7 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   if (!plan.datasetSamples) {
     missing.push({ field: 'datasetSamples', hint: 'pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml' });
   }
-  return { plan, missing };
+  return { plan, missing, conflicts };
 }
 
 /** Dataloader workers per GPU when the webdataset pipeline rounds batches per epoch (data.py). */
@@ -138,8 +149,8 @@ export const openclip: Dialect = {
     const commands = trainingCommands(file);
     const cmd = commands[0];
     if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ['no OpenCLIP training command found'] };
-    const { plan, missing } = extractCommand(file, cmd, env);
+    const { plan, missing, conflicts } = extractCommand(file, cmd, env);
     const notes = commands.length > 1 ? [`${commands.length} OpenCLIP commands in this script; the first (line ${cmd.range.line}) is linted`] : [];
-    return { plan, missing, anchor: cmd.range, notes };
+    return { plan, missing, anchor: cmd.range, notes, conflicts };
   },
 };

@@ -33,12 +33,30 @@ export interface MissingField {
   hint: string;
 }
 
+/**
+ * Settings that contradict each other, as the dialect knows them (`fp16` with `bf16`, warmup
+ * as steps and ratio, a DeepSpeed `warmup_max_lr` that differs from the optimizer LR, a value
+ * a schedule switch disables). Reported by the `conflicting-settings` rule.
+ */
+export interface Conflict {
+  /** Short stable kind, e.g. "precision", "warmup-steps-and-ratio", "disabled-by-switch". */
+  kind: string;
+  message: string;
+  /** Where to report (the second/overriding key); in this file. */
+  range: Range;
+  /** 'info' for settings a switch disables (harmless but misleading); default 'error'. */
+  level?: 'error' | 'info';
+  data?: Record<string, unknown>;
+}
+
 export interface Extraction {
   plan: TrainingPlan;
   /** Fields a rule needs that stay unknown, with how to supply them. */
   missing: MissingField[];
   /** Where findings about the whole run point when the cause has no key (the command, the file start). */
   anchor: Range;
+  /** Contradictory settings found while extracting (see Conflict). */
+  conflicts?: Conflict[];
   /** Remarks on the extraction (e.g. "3 training commands in this script; the first is linted"). */
   notes: string[];
 }

@@ -74,8 +74,10 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
   const { file, extraction, dialect } = result;
   const raw: Finding[] = [];
   const push = (finding: Finding) => {
-    const severity = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
-    if (severity !== 'off') raw.push({ ...finding, severity });
+    const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
+    if (configured === 'off') return;
+    // A rule may report below its configured level (info for harmless conflicts), never above.
+    raw.push({ ...finding, severity: finding.severity === 'info' ? 'info' : configured });
   };
   for (const problem of file.problems) {
     const meta = RULES_BY_ID.get(problem.kind)?.meta;
@@ -98,9 +100,11 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         yamlLoader: dialect?.meta.yamlLoader ?? 'pyyaml',
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
+        conflicts: extraction?.conflicts ?? [],
         options: effective.options,
         schemas: validators,
-        report: (input) => push({ ruleId: rule.meta.id, severity: effective.severity as Finding['severity'], path: file.path, ...input }),
+        report: ({ severity, ...input }) =>
+          push({ ruleId: rule.meta.id, severity: severity ?? (effective.severity as Finding['severity']), path: file.path, ...input }),
       };
       rule.check(ctx);
     }

@@ -1,5 +1,6 @@
 /** The rule catalogue, in the order rules run and are documented. */
 import { batchSizeMismatch } from './batch-size-mismatch.js';
+import { conflictingSettings } from './conflicting-settings.js';
 import { decayHorizonMismatch } from './decay-horizon-mismatch.js';
 import { intervalExceedsTraining } from './interval-exceeds-training.js';
 import { minLrExceedsLr } from './min-lr-exceeds-lr.js';
@@ -24,6 +25,7 @@ export const RULES: readonly Rule[] = [
   warmupNotRescaled,
   batchSizeMismatch,
   decayHorizonMismatch,
+  conflictingSettings,
   minLrExceedsLr,
   intervalExceedsTraining,
   yaml11AmbiguousScalar,

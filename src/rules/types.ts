@@ -1,6 +1,6 @@
 /** The rule contract: metadata plus a pure check over a file's resolved plan. */
 import type { ValidateFunction } from 'ajv';
-import type { YamlLoader } from '../dialects/types.js';
+import type { Conflict, YamlLoader } from '../dialects/types.js';
 import type { SourceFile } from '../engine/source.js';
 import type { Range, Setting, Severity, TrainingPlan } from '../engine/types.js';
 
@@ -31,6 +31,8 @@ export interface Reference {
 
 export interface ReportInput {
   message: string;
+  /** Lower than the rule's configured severity (e.g. info for harmless conflicts). */
+  severity?: 'info';
   range: Range;
   data?: Record<string, unknown>;
   fix?: string;
@@ -47,6 +49,8 @@ export interface RuleContext {
   /** Where run-level findings point when their cause is not written in the file. */
   anchor: Range;
   reference?: Reference;
+  /** Contradictions the dialect found while extracting the plan. */
+  conflicts: Conflict[];
   options: Record<string, unknown>;
   /** Compiled JSON Schemas that apply to this file (dialect built-in and user schemas). */
   schemas: { name: string; validate: ValidateFunction }[];

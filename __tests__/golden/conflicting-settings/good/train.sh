@@ -1,0 +1,7 @@
+#!/bin/bash
+torchrun --nproc_per_node 8 -m open_clip_train.main \
+    --train-num-samples 10000000 \
+    --batch-size 256 \
+    --lr 1e-3 \
+    --warmup 2000 \
+    --epochs 10
