@@ -128,7 +128,10 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
 
 /** Dataloader workers per GPU when the webdataset pipeline rounds batches per epoch (data.py). */
 function webdatasetWorkers(file: SourceFile, cmd: LaunchCommand): { value: number; text: string } | undefined {
-  if (argValue(cmd, '--dataset-type')?.value !== 'webdataset') return undefined;
+  // data.py: `--dataset-type auto` (the default) picks webdataset for `.tar` shard lists.
+  const type = argValue(cmd, '--dataset-type')?.value ?? 'auto';
+  const tarShards = /\.tar\b/.test(argValue(cmd, '--train-data')?.value ?? '');
+  if (type !== 'webdataset' && !(type === 'auto' && tarShards)) return undefined;
   const explicit = numberFromArg(file, argValue(cmd, '--workers'), true);
   if (explicit) return { value: Math.max(1, explicit.value), text: `--workers ${formatCount(explicit.value)}` };
   return { value: OPENCLIP_DEFAULTS.workers, text: `${OPENCLIP_DEFAULTS.workers} workers (--workers default)` };

@@ -73,12 +73,16 @@ function resolveReferencePath(result: FileResult, config: TrainlintConfig): stri
 function runRules(result: FileResult, settings: FileSettings, schemas: SchemaStore): void {
   const { file, extraction, dialect } = result;
   const raw: Finding[] = [];
+  // Findings recorded before the rules (reference problems, internal errors) follow the same
+  // severity settings and suppressions as the rest.
+  const earlier = result.findings.splice(0);
   const push = (finding: Finding) => {
     const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
     if (configured === 'off') return;
     // A rule may report below its configured level (info for harmless conflicts), never above.
     raw.push({ ...finding, severity: finding.severity === 'info' ? 'info' : configured });
   };
+  earlier.forEach((f) => push(f));
   for (const problem of file.problems) {
     const meta = RULES_BY_ID.get(problem.kind)?.meta;
     push({ ruleId: problem.kind, severity: meta?.defaultSeverity ?? 'error', message: problem.message, path: file.path, range: problem.range });
