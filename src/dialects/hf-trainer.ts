@@ -18,7 +18,7 @@ import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { getIn } from '../engine/tree.js';
 import type { TrainingPlan } from '../engine/types.js';
-import type { Dialect, ExtractEnv, MissingField, YamlLoader } from './types.js';
+import type { Conflict, Dialect, ExtractEnv, MissingField, YamlLoader } from './types.js';
 
 export const HF_DEFAULTS = {
   perDeviceTrainBatchSize: 8,
@@ -55,8 +55,8 @@ export const hfTrainer: Dialect = {
     return 0;
   },
   extract(file, env) {
-    const { plan, missing, notes } = extractHfTrainingArguments(file, env, LOADER, { readExtra: (p, n) => readTrlSeqLen(file, p, n) });
-    return { plan, missing, anchor: fileStartRange(file), notes };
+    const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER, { readExtra: (p, n) => readTrlSeqLen(file, p, n) });
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
   },
 };
 
@@ -78,6 +78,9 @@ function readTrlSeqLen(file: SourceFile, plan: TrainingPlan, notes: string[]): v
   } else if (maxSeqLength) {
     plan.seqLen = { ...maxSeqLength, unit: 'tokens', note: 'max_seq_length is the pre-0.16 TRL name of max_length; TRL 0.20+ rejects it' };
   }
+  if (boolAt(file, ['packing'])?.value === true) {
+    notes.push('packing: SFTTrainer packs samples into sequences of max_length tokens, so a step count from assume.datasetSamples needs the number of packed sequences');
+  }
 }
 
 export interface HfExtractHooks {
@@ -85,12 +88,18 @@ export interface HfExtractHooks {
   readExtra?: (plan: TrainingPlan, notes: string[]) => void;
   /** After `assume` is applied, before the derivations (global batch, steps per epoch, totals). */
   beforeDerive?: (plan: TrainingPlan, notes: string[]) => void;
+  /**
+   * Replace Trainer's steps-per-epoch and total-steps derivation (e.g. a PPO trainer that counts
+   * its own steps). Return true when it ran; warmup and intervals are derived from its result.
+   */
+  deriveSteps?: (plan: TrainingPlan, notes: string[]) => boolean;
 }
 
 export interface HfExtraction {
   plan: TrainingPlan;
   missing: MissingField[];
   notes: string[];
+  conflicts: Conflict[];
 }
 
 /**
@@ -103,6 +112,7 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
   const plan: TrainingPlan = {};
   const missing: MissingField[] = [];
   const notes: string[] = [];
+  const conflicts: Conflict[] = [];
   const num = (key: string) => numberAt(file, [key], loader);
 
   plan.microBatchSize = num('per_device_train_batch_size') ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, 'per_device_train_batch_size');
@@ -123,6 +133,12 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
     plan.warmupSteps = { ...steps, unit: 'steps' };
     if (ratio && ratio.value > 0) {
       plan.warmupSteps.note = 'warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it';
+      conflicts.push({
+        kind: 'warmup-steps-and-ratio',
+        range: ratio.range ?? steps.range!,
+        message: `warmup_steps ${steps.value} and warmup_ratio ${ratio.value} are both set: transformers v4 uses the steps, v5 lets the ratio overwrite them, so the warmup depends on the installed version; keep one`,
+        data: { warmupSteps: steps.value, warmupRatio: ratio.value },
+      });
     }
   } else if (steps && steps.value > 0) {
     plan.warmupRatio = { ...steps, unit: 'ratio', note: 'warmup_steps < 1 is a fraction of total steps (transformers v5)' };
@@ -141,6 +157,15 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
 
   const bf16 = boolAt(file, ['bf16']);
   const fp16 = boolAt(file, ['fp16']);
+  if (bf16?.value && fp16?.value) {
+    // training_args.py raises "At most one of fp16 and bf16 can be True" — but only at launch.
+    const later = (bf16.range?.line ?? 0) > (fp16.range?.line ?? 0) ? bf16 : fp16;
+    conflicts.push({
+      kind: 'precision',
+      range: later.range!,
+      message: 'fp16 and bf16 are both true: the Trainer refuses to start ("At most one of fp16 and bf16 can be True"); keep bf16 on Ampere or newer GPUs, fp16 on older ones',
+    });
+  }
   if (bf16?.value) plan.precision = { ...bf16, value: 'bf16' };
   else if (fp16?.value) plan.precision = { ...fp16, value: 'fp16' };
 
@@ -152,20 +177,7 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
   hooks.beforeDerive?.(plan, notes);
   deriveGlobalBatch(plan);
 
-  // trainer.py: steps/epoch = ceil(len(dataloader) / gas); total = ceil(epochs × steps/epoch).
-  // The dataloader is sharded over the data-parallel ranks (world // tp in get_total_train_batch_size).
-  const { datasetSamples, microBatchSize, gradAccumSteps, epochs } = plan;
-  const dp = dataParallel(plan);
-  if (datasetSamples && microBatchSize && dp && gradAccumSteps) {
-    const perStep = microBatchSize.value * dp.value;
-    const batches = Math.ceil(datasetSamples.value / perStep);
-    const spe = Math.max(1, Math.ceil(batches / gradAccumSteps.value));
-    const gasPart = gradAccumSteps.value === 1 ? `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})` : `ceil(ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)}) / ${formatCount(gradAccumSteps.value)})`;
-    plan.stepsPerEpoch = derived(spe, gasPart, 'steps');
-    if (!plan.totalSteps && epochs) {
-      plan.totalSteps = derived(Math.ceil(epochs.value * spe), `ceil(${formatCount(epochs.value)} × ${gasPart})`, 'steps');
-    }
-  }
+  if (!hooks.deriveSteps?.(plan, notes)) deriveTrainerSteps(plan);
   deriveWarmupFromRatio(plan);
 
   const saveStrategy = stringAt(file, ['save_strategy'])?.value ?? 'steps';
@@ -181,7 +193,26 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
 
   if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)' });
   if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: 'datasetSamples', hint: 'set max_steps, or assume.datasetSamples in .trainlint.yml' });
-  return { plan, missing, notes };
+  return { plan, missing, notes, conflicts };
+}
+
+/**
+ * trainer.py: steps/epoch = ceil(len(dataloader) / gas); total = ceil(epochs × steps/epoch).
+ * The dataloader is sharded over the data-parallel ranks (world // tp in get_total_train_batch_size).
+ */
+function deriveTrainerSteps(plan: TrainingPlan): void {
+  const { datasetSamples, microBatchSize, gradAccumSteps, epochs } = plan;
+  const dp = dataParallel(plan);
+  if (datasetSamples && microBatchSize && dp && gradAccumSteps) {
+    const perStep = microBatchSize.value * dp.value;
+    const batches = Math.ceil(datasetSamples.value / perStep);
+    const spe = Math.max(1, Math.ceil(batches / gradAccumSteps.value));
+    const gasPart = gradAccumSteps.value === 1 ? `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})` : `ceil(ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)}) / ${formatCount(gradAccumSteps.value)})`;
+    plan.stepsPerEpoch = derived(spe, gasPart, 'steps');
+    if (!plan.totalSteps && epochs) {
+      plan.totalSteps = derived(Math.ceil(epochs.value * spe), `ceil(${formatCount(epochs.value)} × ${gasPart})`, 'steps');
+    }
+  }
 }
 
 /**

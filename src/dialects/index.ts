@@ -1,11 +1,17 @@
 /** The dialect registry and detection: the highest score wins; ties go to registry order. */
 import type { SourceFile } from '../engine/source.js';
+import { axolotl } from './axolotl.js';
+import { composer } from './composer.js';
+import { lightning } from './lightning.js';
+import { torchtune } from './torchtune.js';
 import { generic } from './generic.js';
 import { hfTrainer } from './hf-trainer.js';
+import { llamaFactory } from './llama-factory.js';
 import { openclip } from './openclip.js';
 import type { Dialect, ExtractEnv } from './types.js';
 
-export const DIALECTS: readonly Dialect[] = [openclip, hfTrainer, generic];
+/** Order breaks score ties: HF-based supersets (axolotl, llama-factory) come before hf-trainer. */
+export const DIALECTS: readonly Dialect[] = [openclip, axolotl, llamaFactory, hfTrainer, torchtune, composer, lightning, generic];
 
 export function dialectById(id: string): Dialect | undefined {
   return DIALECTS.find((d) => d.meta.id === id);

@@ -6,7 +6,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
+import axolotlSchema from '../../schemas/dialects/axolotl.schema.json';
+import composerSchema from '../../schemas/dialects/composer.schema.json';
+import lightningSchema from '../../schemas/dialects/lightning.schema.json';
+import torchtuneSchema from '../../schemas/dialects/torchtune.schema.json';
 import hfTrainerSchema from '../../schemas/dialects/hf-trainer.schema.json';
+import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json';
 import { UsageError } from '../config/errors.js';
 import { loadYaml } from './load/yaml.js';
 import { loadJson } from './load/json.js';
@@ -14,6 +19,11 @@ import { toPlain } from './tree.js';
 
 const BUILTIN: Record<string, object> = {
   'hf-trainer.schema.json': hfTrainerSchema,
+  'axolotl.schema.json': axolotlSchema,
+  'llama-factory.schema.json': llamaFactorySchema,
+  'torchtune.schema.json': torchtuneSchema,
+  'composer.schema.json': composerSchema,
+  'lightning.schema.json': lightningSchema,
 };
 
 export class SchemaStore {

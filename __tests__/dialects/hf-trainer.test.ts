@@ -1,0 +1,168 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Ajv from 'ajv';
+import { hfTrainer, extractHfTrainingArguments } from '../../src/dialects/hf-trainer';
+import { llamaFactory } from '../../src/dialects/llama-factory';
+import type { ExtractEnv } from '../../src/dialects/types';
+import { parseSource } from '../../src/engine/load-file';
+import type { SourceFile } from '../../src/engine/source';
+import { toPlain } from '../../src/engine/tree';
+import schema from '../../schemas/dialects/hf-trainer.schema.json';
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'hf-trainer');
+const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
+const HANDBOOK = path.join(CORPUS, 'huggingface__alignment-handbook');
+const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
+
+function fixture(name: string): SourceFile {
+  return parseSource(name, readFileSync(path.join(FIXTURES, name), 'utf8'));
+}
+
+function yaml(text: string, name = 'config.yaml'): SourceFile {
+  return parseSource(name, text);
+}
+
+function extract(file: SourceFile, assume: ExtractEnv['assume'] = {}) {
+  return hfTrainer.extract(file, { assume, mappings: {} });
+}
+
+function listConfigs(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) return listConfigs(full);
+    return /\.(ya?ml|json|toml|sh)$/.test(entry) ? [full] : [];
+  });
+}
+
+describe('hf-trainer: golden plans of alignment-handbook recipes', () => {
+  test('zephyr-7b-beta/sft/config_full: SFTConfig with the pre-0.16 max_seq_length', () => {
+    const file = fixture('zephyr-7b-beta-sft-config_full.yaml');
+    expect(hfTrainer.detect(file, NO_ENV)).toBe(7);
+    // Illustrative assumptions: 16 GPUs and 207,865 training rows.
+    const { plan, missing, notes } = extract(file, { worldSize: 16, datasetSamples: 207865 });
+    expect(plan.microBatchSize).toMatchObject({ value: 16, origin: 'explicit', key: 'per_device_train_batch_size', file: 'zephyr-7b-beta-sft-config_full.yaml' });
+    expect(plan.microBatchSize?.range?.line).toBe(48);
+    expect(plan.gradAccumSteps).toMatchObject({ value: 1, origin: 'explicit' });
+    expect(plan.peakLr).toMatchObject({ value: 2e-5, origin: 'explicit', key: 'learning_rate' });
+    expect(plan.peakLr?.note).toBeUndefined(); // written `2.0e-05`, a float for PyYAML
+    expect(plan.seqLen).toMatchObject({ value: 2048, origin: 'explicit', key: 'max_seq_length', unit: 'tokens' });
+    expect(plan.seqLen?.note).toMatch(/pre-0\.16 TRL name of max_length/);
+    expect(plan.globalBatchSize).toMatchObject({ value: 256, how: '16 × 1 × 16 (micro × accumulation × world size)' });
+    expect(plan.stepsPerEpoch).toMatchObject({ value: 812, how: 'ceil(207865 / 256)' });
+    // max_steps: -1 → epochs decide.
+    expect(plan.totalSteps).toMatchObject({ value: 812, origin: 'derived', how: 'ceil(1 × ceil(207865 / 256))' });
+    expect(plan.warmupRatio).toMatchObject({ value: 0.1, origin: 'explicit', key: 'warmup_ratio' });
+    expect(plan.warmupSteps).toMatchObject({ value: 82, origin: 'derived', how: 'ceil(812 × 0.1)' });
+    expect(plan.saveEverySteps).toMatchObject({ value: 100, origin: 'explicit', key: 'save_steps' });
+    expect(plan.evalEverySteps).toBeUndefined(); // eval_strategy: epoch
+    expect(plan.scheduler).toMatchObject({ value: 'cosine', origin: 'explicit' });
+    expect(plan.precision).toMatchObject({ value: 'bf16', origin: 'explicit', key: 'bf16' });
+    expect(missing).toEqual([]);
+    expect(notes).toEqual([]);
+  });
+
+  test('zephyr-7b-beta/dpo/config_full: DPOConfig max_length, eval every 100 steps', () => {
+    const file = fixture('zephyr-7b-beta-dpo-config_full.yaml');
+    const { plan } = extract(file, { worldSize: 8, datasetSamples: 61135 });
+    expect(plan.seqLen).toMatchObject({ value: 1024, origin: 'explicit', key: 'max_length', unit: 'tokens' });
+    expect(plan.seqLen?.note).toBeUndefined();
+    expect(plan.peakLr).toMatchObject({ value: 5e-7, origin: 'explicit' });
+    expect(plan.optimizer).toMatchObject({ value: 'adamw_torch', origin: 'explicit', key: 'optim' });
+    expect(plan.globalBatchSize).toMatchObject({ value: 128, how: '8 × 2 × 8 (micro × accumulation × world size)' });
+    expect(plan.stepsPerEpoch).toMatchObject({ value: 478, how: 'ceil(ceil(61135 / 64) / 2)' });
+    expect(plan.totalSteps).toMatchObject({ value: 478, origin: 'derived' });
+    expect(plan.warmupSteps).toMatchObject({ value: 48, how: 'ceil(478 × 0.1)' });
+    expect(plan.evalEverySteps).toMatchObject({ value: 100, origin: 'explicit', key: 'eval_steps' });
+    expect(plan.saveEverySteps).toMatchObject({ value: 100, origin: 'explicit' });
+  });
+
+  test('smollm3/sft/sft: cosine_with_min_lr with min_lr_rate, packing, epoch saves', () => {
+    const { plan, notes } = extract(fixture('smollm3-sft.yaml'), { worldSize: 64, datasetSamples: 100000 });
+    expect(plan.scheduler).toMatchObject({ value: 'cosine_with_min_lr', origin: 'explicit' });
+    expect(plan.minLr?.value).toBeCloseTo(2e-6, 12);
+    expect(plan.minLr).toMatchObject({ origin: 'derived', how: 'min_lr_rate 0.1 × learning_rate' });
+    expect(plan.seqLen).toMatchObject({ value: 65536, key: 'max_length' });
+    // "Config for 8 nodes with GBS 128": 64 GPUs × 1 × 2.
+    expect(plan.globalBatchSize?.value).toBe(128);
+    expect(plan.saveEverySteps).toBeUndefined(); // save_strategy: epoch
+    expect(notes).toEqual([expect.stringMatching(/^packing: SFTTrainer packs samples into sequences of max_length tokens/)]);
+  });
+});
+
+describe('hf-trainer: TRL keys and the shared extraction', () => {
+  test('max_length wins over max_seq_length when both are set', () => {
+    const { plan, notes } = extract(yaml('per_device_train_batch_size: 4\nnum_train_epochs: 1\nmax_length: 4096\nmax_seq_length: 2048\n'));
+    expect(plan.seqLen).toMatchObject({ value: 4096, key: 'max_length' });
+    expect(notes.join('\n')).toMatch(/both set; TRL ≥ 0\.16 reads max_length/);
+  });
+
+  test('no TRL length key: seqLen unknown (no default: plain TrainingArguments has none)', () => {
+    expect(extract(yaml('per_device_train_batch_size: 4\nnum_train_epochs: 1\n')).plan.seqLen).toBeUndefined();
+  });
+
+  test('deepspeed path is recorded in a note', () => {
+    const { notes } = extract(yaml('per_device_train_batch_size: 4\nnum_train_epochs: 1\ndeepspeed: ds_z3.json\n'));
+    expect(notes).toEqual([expect.stringMatching(/^deepspeed: ds_z3\.json is not read/)]);
+  });
+
+  test('extractHfTrainingArguments: the loader decides the `1e-4` remark; hooks run in order', () => {
+    const file = yaml('per_device_train_batch_size: 4\nlearning_rate: 1e-4\nnum_train_epochs: 1\n');
+    expect(extractHfTrainingArguments(file, NO_ENV, 'pyyaml').plan.peakLr?.note).toMatch(/PyYAML/);
+    expect(extractHfTrainingArguments(file, NO_ENV, 'omegaconf').plan.peakLr?.note).toBeUndefined();
+    const order: string[] = [];
+    const { plan } = extractHfTrainingArguments(file, { assume: { worldSize: 2, datasetSamples: 100 }, mappings: {} }, 'omegaconf', {
+      readExtra: (p) => {
+        order.push(`readExtra world=${p.worldSize?.value}`);
+      },
+      beforeDerive: (p) => {
+        order.push(`beforeDerive world=${p.worldSize?.value}`);
+        p.dataParallelSize = { value: 1, origin: 'derived', how: 'test' };
+      },
+    });
+    expect(order).toEqual(['readExtra world=undefined', 'beforeDerive world=2']);
+    // Steps per epoch follow the data-parallel size.
+    expect(plan.stepsPerEpoch).toMatchObject({ value: 25, how: 'ceil(100 / 4)' });
+  });
+});
+
+const sweep = existsSync(HANDBOOK) ? test : test.skip;
+
+describe('hf-trainer: corpus sweep', () => {
+  sweep('claims the alignment-handbook recipes (not the accelerate configs); elsewhere only LLaMA-Factory files, where llama-factory wins; all pass the schema', () => {
+    const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true });
+    const validate = ajv.compile(schema);
+    const invalid: string[] = [];
+    const claimedElsewhere: string[] = [];
+    let handbook = 0;
+    let withSeq = 0;
+    let withTotal = 0;
+    for (const abs of listConfigs(CORPUS)) {
+      const rel = path.relative(CORPUS, abs);
+      const file = parseSource(rel, readFileSync(abs, 'utf8'));
+      const score = hfTrainer.detect(file, NO_ENV);
+      if (!rel.startsWith('huggingface__alignment-handbook/')) {
+        if (score > 0) {
+          if (rel.startsWith('hiyouga__LLaMA-Factory/')) expect(llamaFactory.detect(file, NO_ENV)).toBeGreaterThan(score);
+          else claimedElsewhere.push(rel);
+        }
+        continue;
+      }
+      if (rel.includes('/accelerate_configs/')) {
+        expect(score).toBe(0);
+        continue;
+      }
+      expect(score).toBeGreaterThanOrEqual(5);
+      handbook++;
+      const { plan } = hfTrainer.extract(file, { assume: { worldSize: 8, datasetSamples: 10000 }, mappings: {} });
+      if (plan.seqLen) withSeq++;
+      if (plan.totalSteps) withTotal++;
+      if (file.tree && !validate(toPlain(file.tree))) invalid.push(`${rel}: ${ajv.errorsText(validate.errors)}`);
+    }
+    console.log(`hf-trainer sweep: ${handbook} alignment-handbook recipes claimed; seqLen ${withSeq}, totalSteps ${withTotal} (assume worldSize 8, datasetSamples 10000)`);
+    expect(claimedElsewhere).toEqual([]);
+    expect(invalid).toEqual([]);
+    expect(handbook).toBeGreaterThanOrEqual(24);
+    expect(withTotal).toBe(handbook);
+    expect(withSeq).toBeGreaterThanOrEqual(20);
+  });
+});

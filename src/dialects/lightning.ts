@@ -1,0 +1,370 @@
+/**
+ * PyTorch Lightning: LightningCLI config files (`fit --config config.yaml`, the output of
+ * `--print_config`) with `trainer:`, `model:`, `data:` and optional `optimizer:` /
+ * `lr_scheduler:` groups (`class_path` + `init_args`, or flat when the class is fixed).
+ * Trainer keys and defaults: research/frameworks.md §6 (`src/lightning/pytorch/trainer/trainer.py`).
+ *
+ * Loader: LightningCLI parses with jsonargparse, whose YAML loader (`_loaders_dumpers.py`
+ * DefaultLoader) is PyYAML's SafeLoader with OmegaConf's float resolver, so `lr: 1e-4` is a
+ * float, as with OmegaConf: yamlLoader 'omegaconf'. `class_path` values are read as text only.
+ *
+ * Micro batch and LR are arguments of the user's own LightningModule / LightningDataModule;
+ * trainlint reads the conventional names (`batch_size`, `lr`, `learning_rate`) and says so.
+ */
+import { applyAssumptions, defaultSetting, derived, deriveGlobalBatch, scalarNumber } from '../engine/plan.js';
+import type { SourceFile } from '../engine/source.js';
+import { fileStartRange } from '../engine/source.js';
+import { formatCount } from '../engine/format-number.js';
+import { getIn, mapGet, type ConfigNode, type MapNode, type ScalarNode } from '../engine/tree.js';
+import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
+import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
+
+const LOADER: YamlLoader = 'omegaconf';
+
+/** Trainer.__init__ defaults (frameworks.md §6). */
+export const LIGHTNING_DEFAULTS = {
+  numNodes: 1,
+  accumulateGradBatches: 1,
+  /** max_epochs None becomes 1000 when max_steps == -1 and no max_time (fit loop limits). */
+  maxEpochs: 1000,
+  precision: '32-true',
+  checkValEveryNEpoch: 1,
+};
+
+/** Trainer arguments (a subset) that identify a `trainer:` mapping as Lightning's. */
+const TRAINER_KEYS = [
+  'max_epochs', 'max_steps', 'devices', 'accelerator', 'precision', 'accumulate_grad_batches', 'num_nodes', 'strategy',
+  'callbacks', 'logger', 'val_check_interval', 'check_val_every_n_epoch', 'gradient_clip_val', 'log_every_n_steps',
+  'limit_train_batches', 'limit_val_batches', 'enable_checkpointing', 'default_root_dir', 'fast_dev_run', 'max_time',
+  'min_epochs', 'min_steps', 'deterministic', 'benchmark', 'num_sanity_val_steps', 'sync_batchnorm', 'use_distributed_sampler',
+];
+/** NeMo puts Lightning Trainer arguments under `trainer:` too, but batch and LR live in its own model config. */
+const NEMO_MARKERS: KeyPath[] = [['exp_manager'], ['model', 'optim'], ['model', 'micro_batch_size'], ['model', 'global_batch_size']];
+
+/** Where the peak LR can be, in order of precedence (the optimizer group wins: the CLI builds the optimizer). */
+const LR_PATHS: { path: KeyPath; userArg: boolean }[] = [
+  { path: ['optimizer', 'init_args', 'lr'], userArg: false },
+  { path: ['optimizer', 'lr'], userArg: false },
+  { path: ['model', 'init_args', 'optimizer', 'init_args', 'lr'], userArg: false },
+  { path: ['model', 'optimizer', 'lr'], userArg: false },
+  { path: ['model', 'init_args', 'lr'], userArg: true },
+  { path: ['model', 'init_args', 'learning_rate'], userArg: true },
+  { path: ['model', 'lr'], userArg: true },
+  { path: ['model', 'learning_rate'], userArg: true },
+];
+const BATCH_PATHS: KeyPath[] = [['data', 'init_args', 'batch_size'], ['data', 'batch_size']];
+
+function trainerNode(root: ConfigNode | undefined): MapNode | undefined {
+  if (!root || root.kind !== 'map') return undefined;
+  const trainer = mapGet(root, 'trainer')?.value;
+  return trainer && trainer.kind === 'map' ? trainer : undefined;
+}
+
+function score(file: SourceFile): number {
+  const root = file.tree;
+  const trainer = trainerNode(root);
+  if (!root || !trainer) return 0;
+  if (NEMO_MARKERS.some((p) => getIn(root, p) !== undefined)) return 0;
+  const trainerKeys = TRAINER_KEYS.filter((k) => mapGet(trainer, k) !== undefined).length;
+  const sections = ['model', 'data'].filter((k) => getIn(root, [k]) !== undefined).length;
+  const classPaths = ['model', 'data', 'optimizer', 'lr_scheduler'].filter((k) => getIn(root, [k, 'class_path']) !== undefined).length;
+  if (trainerKeys >= 1 && (sections >= 1 || trainerKeys >= 3)) return Math.min(8, 5 + Math.min(2, classPaths) + (sections === 2 ? 1 : 0));
+  return 0;
+}
+
+/** Whether a plain scalar was written as a float (`1.0`), which Lightning treats differently from the int `1`. */
+function writtenAsFloat(node: ScalarNode): boolean {
+  return typeof node.value === 'number' && /[.eE]/.test(node.source);
+}
+
+class Reader {
+  constructor(readonly file: SourceFile) {}
+
+  node(path: KeyPath): { node: ConfigNode; setting: Omit<Setting, 'value'> } | undefined {
+    const hit = getIn(this.file.tree, path);
+    if (!hit) return undefined;
+    return { node: hit.node, setting: { origin: 'explicit', file: this.file.path, key: path.join('.'), range: hit.keyRange } };
+  }
+
+  number(path: KeyPath): Setting<number> | undefined {
+    const hit = this.node(path);
+    if (!hit || hit.node.kind !== 'scalar') return undefined;
+    const num = scalarNumber(hit.node, LOADER);
+    return num ? { value: num.value, ...hit.setting, ...(num.note ? { note: num.note } : {}) } : undefined;
+  }
+
+  /** A scalar as text (null is absent); `class_path` mappings give their class path. */
+  string(path: KeyPath): Setting<string> | undefined {
+    const hit = this.node(path);
+    if (!hit || hit.node.kind !== 'scalar' || hit.node.value === null) return undefined;
+    return { value: String(hit.node.value), ...hit.setting };
+  }
+}
+
+/**
+ * Devices per node as Lightning parses them (`_parse_devices`): an int, a list of device
+ * indices, or a string ("4", "0,1,3"). "auto" and -1 mean "all visible devices": unknown.
+ */
+function devicesCount(node: ConfigNode): { count?: number; why: string } {
+  if (node.kind === 'seq') return { count: node.items.length, why: `${node.items.length} device indices` };
+  if (node.kind !== 'scalar') return { why: 'not a device count' };
+  const v = node.value;
+  if (typeof v === 'number') return v > 0 && Number.isInteger(v) ? { count: v, why: String(v) } : { why: `devices: ${v} uses every visible device` };
+  if (typeof v === 'string') {
+    const text = v.trim();
+    if (/^\d+$/.test(text)) return Number(text) > 0 ? { count: Number(text), why: text } : { why: `devices: "${text}"` };
+    if (text.includes(',')) {
+      const ids = text.split(',').filter((s) => s.trim() !== '');
+      return { count: ids.length, why: `device indices "${text}"` };
+    }
+    return { why: `devices: ${text} uses every visible device` };
+  }
+  return { why: 'devices is not set to a count' };
+}
+
+/** World size = trainer.devices × trainer.num_nodes, when devices is a count. */
+function readWorldSize(r: Reader): { setting: Setting<number> } | { why?: string } {
+  const devices = r.node(['trainer', 'devices']);
+  if (!devices) return {};
+  const nodes = r.number(['trainer', 'num_nodes']);
+  const d = devicesCount(devices.node);
+  if (d.count === undefined) return { why: d.why };
+  if (!nodes) return { setting: { value: d.count, ...devices.setting, note: `num_nodes default ${LIGHTNING_DEFAULTS.numNodes}` } };
+  const how = `trainer.devices ${d.why} × trainer.num_nodes ${formatCount(nodes.value)}`;
+  return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: 'trainer.devices', range: devices.setting.range } };
+}
+
+/**
+ * The first LR found in LR_PATHS. An optimizer: group makes LightningCLI replace the model's
+ * configure_optimizers, so a different LR among the model's arguments is likely unused (info).
+ */
+function readPeakLr(plan: TrainingPlan, r: Reader, notes: string[], conflicts: Conflict[]): void {
+  const lrs = LR_PATHS.flatMap(({ path, userArg }) => {
+    const lr = r.number(path);
+    return lr ? [{ lr, userArg }] : [];
+  });
+  if (lrs.length === 0) return;
+  const { lr, userArg } = lrs[0];
+  plan.peakLr = userArg ? { ...lr, note: [lr.note, 'an argument of your LightningModule, read as the peak LR'].filter(Boolean).join('; ') } : lr;
+  const others = lrs.slice(1).filter((x) => x.lr.value !== lr.value);
+  if (others.length > 0) notes.push(`${others.map((x) => `${x.lr.key} ${x.lr.value}`).join(', ')} also set: ${lr.key} ${lr.value} is read as the peak LR`);
+  if (!lr.key?.startsWith('optimizer.')) return;
+  for (const other of others) {
+    if (!other.userArg || !other.lr.range) continue;
+    conflicts.push({
+      kind: 'disabled-by-switch',
+      level: 'info',
+      range: other.lr.range,
+      message: `${other.lr.key} ${other.lr.value} is likely unused: the optimizer: group makes LightningCLI build the optimizer with ${lr.key} ${lr.value}; remove one of them`,
+    });
+  }
+}
+
+function extractPlan(file: SourceFile, env: ExtractEnv): Extraction {
+  const r = new Reader(file);
+  const plan: TrainingPlan = {};
+  const missing: MissingField[] = [];
+  const notes: string[] = [];
+  const conflicts: Conflict[] = [];
+  const T = (...k: string[]): KeyPath => ['trainer', ...k];
+
+  const world = readWorldSize(r);
+  if ('setting' in world) plan.worldSize = world.setting;
+  else if (world.why) notes.push(`world size unknown: ${world.why}`);
+
+  // ---- batch and accumulation ----------------------------------------------------------------
+  for (const path of BATCH_PATHS) {
+    const b = r.number(path);
+    if (b) {
+      plan.microBatchSize = { ...b, unit: 'samples', note: [b.note, 'an argument of your LightningDataModule, read as the per-device DataLoader batch'].filter(Boolean).join('; ') };
+      break;
+    }
+  }
+  plan.gradAccumSteps = r.number(T('accumulate_grad_batches')) ?? defaultSetting(LIGHTNING_DEFAULTS.accumulateGradBatches, 'trainer.accumulate_grad_batches');
+
+  // ---- LR, optimizer, scheduler --------------------------------------------------------------
+  readPeakLr(plan, r, notes, conflicts);
+  const optimizer = r.string(['optimizer', 'class_path']) ?? r.string(['optimizer']) ?? r.string(['model', 'init_args', 'optimizer', 'class_path']);
+  if (optimizer) plan.optimizer = optimizer;
+  const scheduler = r.string(['lr_scheduler', 'class_path']) ?? r.string(['lr_scheduler']);
+  if (scheduler) {
+    plan.scheduler = scheduler;
+    notes.push('LightningCLI steps the lr_scheduler once per epoch (interval "epoch"): its horizon and warmup arguments count epochs, not optimizer steps');
+  }
+  const precision = r.string(T('precision'));
+  plan.precision = precision ?? defaultSetting(LIGHTNING_DEFAULTS.precision, 'trainer.precision', 'Trainer precision None → "32-true"');
+
+  // ---- length --------------------------------------------------------------------------------
+  const maxSteps = r.number(T('max_steps'));
+  const maxEpochs = r.number(T('max_epochs'));
+  const maxTime = r.string(T('max_time'));
+  const stepsLimit = maxSteps && maxSteps.value > 0 ? maxSteps : undefined;
+  if (maxEpochs && maxEpochs.value > 0) plan.epochs = { ...maxEpochs, unit: 'epochs' };
+  else if (maxEpochs && maxEpochs.value === -1) notes.push('trainer.max_epochs -1: no epoch limit');
+  else if (!stepsLimit && !maxTime) {
+    plan.epochs = { ...defaultSetting(LIGHTNING_DEFAULTS.maxEpochs, 'trainer.max_epochs', 'neither max_epochs nor max_steps is set: Lightning trains 1000 epochs'), unit: 'epochs' };
+  }
+  if (maxTime) notes.push(`trainer.max_time ${maxTime.value}: training may stop earlier on wall-clock time`);
+
+  applyAssumptions(plan, env.assume);
+  deriveGlobalBatch(plan);
+  const epochBatches = deriveStepsPerEpoch(plan, r, notes);
+
+  const epochLimit = maxEpochs && maxEpochs.value > 0 ? plan.epochs : stepsLimit ? undefined : plan.epochs;
+  const spe = plan.stepsPerEpoch;
+  if (stepsLimit) {
+    // Training stops at whichever of max_steps and max_epochs comes first (fit_loop.py).
+    if (epochLimit && spe && epochLimit.value * spe.value < stepsLimit.value) {
+      plan.totalSteps = derived(epochLimit.value * spe.value, `${formatCount(epochLimit.value)} epochs × ${formatCount(spe.value)} steps/epoch (before max_steps ${formatCount(stepsLimit.value)})`, 'steps');
+    } else {
+      plan.totalSteps = { ...stepsLimit, unit: 'steps', ...(epochLimit && !spe ? { note: `or fewer, if max_epochs ${formatCount(epochLimit.value)} ends first` } : {}) };
+    }
+  } else if (epochLimit && spe) {
+    plan.totalSteps = derived(epochLimit.value * spe.value, `${formatCount(epochLimit.value)} × ${formatCount(spe.value)} steps/epoch; ${formatCount(spe.value)} = ${spe.how}`, 'steps');
+  }
+
+  deriveIntervals(plan, r, epochBatches, notes, conflicts);
+
+  if (!plan.worldSize) {
+    missing.push({ field: 'worldSize', hint: 'set trainer.devices (and trainer.num_nodes) to numbers, or assume.worldSize in .trainlint.yml' });
+  }
+  if (!plan.microBatchSize) {
+    missing.push({ field: 'microBatchSize', hint: 'set data.init_args.batch_size (per device), or assume.microBatchSize in .trainlint.yml' });
+  }
+  if (!plan.peakLr) {
+    missing.push({ field: 'peakLr', hint: 'set optimizer.init_args.lr or model.init_args.lr, or assume.peakLr in .trainlint.yml' });
+  }
+  if (!plan.warmupSteps) {
+    const named = warmupArguments(file);
+    missing.push({
+      field: 'warmupSteps',
+      hint:
+        (named.length ? `${named.join(', ')} ${named.length > 1 ? 'are arguments' : 'is an argument'} of your own classes, which trainlint cannot interpret: ` : 'warmup lives in your LightningModule or scheduler arguments: ') +
+        'set assume.warmupSteps (optimizer steps) in .trainlint.yml',
+    });
+  }
+  if (!plan.totalSteps && !stepsLimit) {
+    missing.push({ field: 'datasetSamples', hint: 'set trainer.max_steps, or assume.datasetSamples in .trainlint.yml' });
+  }
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+}
+
+/** `model.init_args.warmup_steps` and the like: user arguments whose unit trainlint cannot know. */
+function warmupArguments(file: SourceFile): string[] {
+  const out: string[] = [];
+  for (const base of [['model', 'init_args'], ['model'], ['lr_scheduler', 'init_args']] as KeyPath[]) {
+    const node = getIn(file.tree, base)?.node;
+    if (node?.kind !== 'map') continue;
+    for (const e of node.entries) {
+      if (/warmup/i.test(e.key) && e.value.kind === 'scalar' && typeof e.value.value === 'number') out.push(`${[...base, e.key].join('.')} ${e.value.value}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Batches per epoch on each rank: the DistributedSampler gives ceil(samples / world) samples,
+ * the DataLoader ceil(… / batch) batches (drop_last False), `limit_train_batches` caps them
+ * (an int is a count, a float a fraction). The optimizer steps every `accumulate_grad_batches`
+ * batches and at the end of the epoch: ceil(batches / accumulation).
+ */
+function deriveStepsPerEpoch(plan: TrainingPlan, r: Reader, notes: string[]): number | undefined {
+  const { datasetSamples: samples, microBatchSize: batch, worldSize: world, gradAccumSteps: accum } = plan;
+  if (!samples || !batch || !world || !accum) return undefined;
+  let batches = Math.ceil(Math.ceil(samples.value / world.value) / batch.value);
+  let how = `ceil(ceil(${formatCount(samples.value)} / ${formatCount(world.value)}) / ${formatCount(batch.value)})`;
+  const limit = r.node(['trainer', 'limit_train_batches']);
+  if (limit && limit.node.kind === 'scalar' && typeof limit.node.value === 'number') {
+    const value = limit.node.value;
+    if (writtenAsFloat(limit.node)) {
+      batches = Math.floor(batches * value);
+      how = `int(${how} × limit_train_batches ${value})`;
+    } else if (value < batches) {
+      batches = value;
+      how = `limit_train_batches ${formatCount(value)}`;
+      if (value === 1) notes.push('trainer.limit_train_batches: 1 is an int, i.e. ONE batch per epoch; write 1.0 for the whole epoch');
+    }
+  }
+  const steps = Math.ceil(batches / accum.value);
+  plan.stepsPerEpoch = derived(steps, accum.value === 1 ? how : `ceil(${how} / ${formatCount(accum.value)})`, 'steps');
+  return batches;
+}
+
+/** Validation and checkpoint intervals, in optimizer steps. */
+function deriveIntervals(plan: TrainingPlan, r: Reader, epochBatches: number | undefined, notes: string[], conflicts: Conflict[]): void {
+  const accum = plan.gradAccumSteps?.value ?? 1;
+  const spe = plan.stepsPerEpoch;
+  const limitVal = r.number(['trainer', 'limit_val_batches']);
+  const vci = r.node(['trainer', 'val_check_interval']);
+  const every = r.number(['trainer', 'check_val_every_n_epoch']);
+  if (limitVal && limitVal.value === 0) {
+    notes.push('trainer.limit_val_batches 0: validation is off');
+  } else if (vci && vci.node.kind === 'scalar' && typeof vci.node.value === 'number') {
+    const value = vci.node.value;
+    if (!writtenAsFloat(vci.node)) {
+      // fit_loop setup: an int above the epoch's batch count raises unless check_val_every_n_epoch is None.
+      const everyNode = r.node(['trainer', 'check_val_every_n_epoch'])?.node;
+      const perEpoch = !(everyNode?.kind === 'scalar' && everyNode.value === null);
+      if (perEpoch && epochBatches !== undefined && value > epochBatches) {
+        conflicts.push({
+          kind: 'interval-exceeds-epoch',
+          range: vci.setting.range!,
+          message:
+            `val_check_interval ${formatCount(value)} batches > ${formatCount(epochBatches)} training batches per epoch: Lightning raises ValueError at fit; ` +
+            'lower it, or set check_val_every_n_epoch: null to count batches across epochs',
+          data: { valCheckInterval: value, batchesPerEpoch: epochBatches },
+        });
+      }
+      // An int counts training batches (micro-batches), not optimizer steps.
+      plan.evalEverySteps =
+        accum === 1
+          ? { value, ...vci.setting, unit: 'steps' }
+          : { value: value / accum, ...vci.setting, origin: 'derived', how: `val_check_interval ${formatCount(value)} batches / accumulate_grad_batches ${formatCount(accum)}`, unit: 'steps' };
+    } else if (epochBatches !== undefined) {
+      // A float is a fraction of the epoch's batches: val_check_batch = int(batches × fraction).
+      const checkBatch = Math.max(1, Math.floor(epochBatches * value));
+      plan.evalEverySteps = {
+        value: checkBatch / accum,
+        ...vci.setting,
+        origin: 'derived',
+        how: `int(${formatCount(epochBatches)} batches/epoch × ${value})${accum === 1 ? '' : ` / accumulate_grad_batches ${formatCount(accum)}`}`,
+        unit: 'steps',
+      };
+    }
+  } else if (every && spe) {
+    plan.evalEverySteps = { ...every, value: every.value * spe.value, origin: 'derived', how: `check_val_every_n_epoch ${formatCount(every.value)} × ${formatCount(spe.value)} steps/epoch`, unit: 'steps' };
+  }
+
+  // ModelCheckpoint callbacks: every_n_train_steps counts optimizer steps (global_step).
+  const callbacks = getIn(r.file.tree, ['trainer', 'callbacks'])?.node;
+  const list = callbacks?.kind === 'seq' ? callbacks.items.map((_, i) => ['trainer', 'callbacks', i]) : callbacks?.kind === 'map' ? [['trainer', 'callbacks']] : [];
+  for (const base of list as KeyPath[]) {
+    const cls = r.string([...base, 'class_path'])?.value ?? '';
+    if (!/(?:^|\.)ModelCheckpoint$/.test(cls)) continue;
+    const steps = r.number([...base, 'init_args', 'every_n_train_steps']);
+    const epochs = r.number([...base, 'init_args', 'every_n_epochs']);
+    if (steps && steps.value > 0) plan.saveEverySteps = { ...steps, unit: 'steps' };
+    else if (epochs && epochs.value > 0 && spe) {
+      plan.saveEverySteps = { ...epochs, value: epochs.value * spe.value, origin: 'derived', how: `every_n_epochs ${formatCount(epochs.value)} × ${formatCount(spe.value)} steps/epoch`, unit: 'steps' };
+    }
+    if (plan.saveEverySteps) break;
+  }
+}
+
+export const lightning: Dialect = {
+  meta: {
+    id: 'lightning',
+    title: 'PyTorch Lightning (LightningCLI)',
+    description: 'LightningCLI config YAML: trainer:, model:, data:, optimizer:/lr_scheduler: with class_path + init_args',
+    yamlLoader: LOADER,
+    schema: 'lightning.schema.json',
+  },
+  detect(file) {
+    if (file.format !== 'yaml' && file.format !== 'json') return 0;
+    return score(file);
+  },
+  extract(file, env): Extraction {
+    if (!trainerNode(file.tree)) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ['no trainer: mapping found'] };
+    return extractPlan(file, env);
+  },
+};
