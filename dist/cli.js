@@ -3587,14 +3587,14 @@ var require_utils = __commonJS({
       }
       return output;
     }
-    function recomposeAuthority(component) {
+    function recomposeAuthority(component2) {
       const uriTokens = [];
-      if (component.userinfo !== void 0) {
-        uriTokens.push(encodeUserinfo(component.userinfo));
+      if (component2.userinfo !== void 0) {
+        uriTokens.push(encodeUserinfo(component2.userinfo));
         uriTokens.push("@");
       }
-      if (component.host !== void 0) {
-        let host = component.host;
+      if (component2.host !== void 0) {
+        let host = component2.host;
         if (!isIPv4(host)) {
           let ipV6res = normalizeIPv6(host);
           if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
@@ -3609,8 +3609,8 @@ var require_utils = __commonJS({
         }
         uriTokens.push(host);
       }
-      if (typeof component.port === "number" || typeof component.port === "string") {
-        const port = String(component.port);
+      if (typeof component2.port === "number" || typeof component2.port === "string") {
+        const port = String(component2.port);
         if (!isPort(port)) {
           throw new TypeError("URI port is malformed.");
         }
@@ -3675,21 +3675,21 @@ var require_schemes = __commonJS({
         return false;
       }
     }
-    function httpParse(component) {
-      if (!component.host) {
-        component.error = component.error || "HTTP URIs must have a host.";
+    function httpParse(component2) {
+      if (!component2.host) {
+        component2.error = component2.error || "HTTP URIs must have a host.";
       }
-      return component;
+      return component2;
     }
-    function httpSerialize(component) {
-      const secure = String(component.scheme).toLowerCase() === "https";
-      if (component.port === (secure ? 443 : 80) || component.port === "") {
-        component.port = void 0;
+    function httpSerialize(component2) {
+      const secure = String(component2.scheme).toLowerCase() === "https";
+      if (component2.port === (secure ? 443 : 80) || component2.port === "") {
+        component2.port = void 0;
       }
-      if (!component.path) {
-        component.path = "/";
+      if (!component2.path) {
+        component2.path = "/";
       }
-      return component;
+      return component2;
     }
     function wsParse(wsComponent) {
       wsComponent.secure = wsIsSecure(wsComponent);
@@ -3975,7 +3975,7 @@ var require_fast_uri = __commonJS({
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
     }
     function serialize(cmpts, opts) {
-      const component = {
+      const component2 = {
         host: cmpts.host,
         scheme: cmpts.scheme,
         userinfo: cmpts.userinfo,
@@ -3993,37 +3993,37 @@ var require_fast_uri = __commonJS({
       };
       const options = Object.assign({}, opts);
       const uriTokens = [];
-      if (component.scheme) {
-        component.scheme = validateScheme(component.scheme);
+      if (component2.scheme) {
+        component2.scheme = validateScheme(component2.scheme);
       }
-      const schemeHandler = getSchemeHandler(options.scheme || component.scheme);
-      if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options);
-      const hasAuthority = component.userinfo !== void 0 || component.host !== void 0 || component.port !== void 0;
-      const schemelessReference = (component.scheme === void 0 || options.reference === "suffix") && !hasAuthority;
+      const schemeHandler = getSchemeHandler(options.scheme || component2.scheme);
+      if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component2, options);
+      const hasAuthority = component2.userinfo !== void 0 || component2.host !== void 0 || component2.port !== void 0;
+      const schemelessReference = (component2.scheme === void 0 || options.reference === "suffix") && !hasAuthority;
       const pathNoScheme = !options.skipEscape && schemelessReference;
-      if (component.path !== void 0) {
+      if (component2.path !== void 0) {
         if (!options.skipEscape) {
-          component.path = serializePathEncoding(component.path, pathNoScheme);
+          component2.path = serializePathEncoding(component2.path, pathNoScheme);
         } else {
-          component.path = normalizePercentEncoding(component.path);
+          component2.path = normalizePercentEncoding(component2.path);
         }
       }
-      if (options.reference !== "suffix" && component.scheme) {
-        component.scheme = validateScheme(component.scheme);
-        uriTokens.push(component.scheme, ":");
+      if (options.reference !== "suffix" && component2.scheme) {
+        component2.scheme = validateScheme(component2.scheme);
+        uriTokens.push(component2.scheme, ":");
       }
-      const authority = recomposeAuthority(component);
+      const authority = recomposeAuthority(component2);
       if (authority !== void 0) {
         if (options.reference !== "suffix") {
           uriTokens.push("//");
         }
         uriTokens.push(authority);
-        if (component.path && component.path[0] !== "/") {
+        if (component2.path && component2.path[0] !== "/") {
           uriTokens.push("/");
         }
       }
-      if (component.path !== void 0) {
-        let s = component.path;
+      if (component2.path !== void 0) {
+        let s = component2.path;
         if (!options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
           s = schemelessReference && s[0] !== "/" ? removeDotSegmentsRelative(s) : removeDotSegments(s);
         }
@@ -4035,11 +4035,11 @@ var require_fast_uri = __commonJS({
         }
         uriTokens.push(s);
       }
-      if (component.query !== void 0) {
-        uriTokens.push("?", encodeQuery(component.query));
+      if (component2.query !== void 0) {
+        uriTokens.push("?", encodeQuery(component2.query));
       }
-      if (component.fragment !== void 0) {
-        uriTokens.push("#", encodeFragment(component.fragment));
+      if (component2.fragment !== void 0) {
+        uriTokens.push("#", encodeFragment(component2.fragment));
       }
       return uriTokens.join("");
     }
@@ -4055,14 +4055,14 @@ var require_fast_uri = __commonJS({
       }
       return void 0;
     }
-    function hasMalformedPercentEncoding(component) {
-      if (component === void 0) return false;
-      let percent = component.indexOf("%");
+    function hasMalformedPercentEncoding(component2) {
+      if (component2 === void 0) return false;
+      let percent = component2.indexOf("%");
       while (percent !== -1) {
-        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
+        if (percent + 2 >= component2.length || !/^[\da-f]{2}$/iu.test(component2.slice(percent + 1, percent + 3))) {
           return true;
         }
-        percent = component.indexOf("%", percent + 3);
+        percent = component2.indexOf("%", percent + 3);
       }
       return false;
     }
@@ -7869,9 +7869,9 @@ var require_parse = __commonJS({
       const peek = state.peek = (n = 1) => input[state.index + n];
       const advance = state.advance = () => input[++state.index] || "";
       const remaining = () => input.slice(state.index + 1);
-      const consume = (value2 = "", num = 0) => {
+      const consume = (value2 = "", num2 = 0) => {
         state.consumed += value2;
-        state.index += num;
+        state.index += num2;
       };
       const append = (token) => {
         state.output += token.output != null ? token.output : token.value;
@@ -8731,7 +8731,7 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
     var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
@@ -8767,7 +8767,7 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap2;
+    exports.isMap = isMap3;
     exports.isNode = isNode;
     exports.isPair = isPair2;
     exports.isScalar = isScalar2;
@@ -11063,9 +11063,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num))
-        return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
+      const num2 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num2))
+        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -11105,8 +11105,8 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str),
       stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -11545,8 +11545,8 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str) => parseFloat(str.replace(/_/g, "")),
       stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num2 = Number(node.value);
+        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -11748,23 +11748,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str, asBigInt) {
       const sign = str[0];
       const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
-      return sign === "-" ? num(-1) * res : res;
+      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
+      return sign === "-" ? num2(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num = (n) => n;
+      let num2 = (n) => n;
       if (typeof value === "bigint")
-        num = (n) => BigInt(n);
+        num2 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num(-1);
+        value *= num2(-1);
       }
-      const _60 = num(60);
+      const _60 = num2(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -12879,9 +12879,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap3 = fc.start.source === "{";
+      const fcName = isMap3 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -12917,7 +12917,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -12957,7 +12957,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep && !props.found) {
+        if (!isMap3 && !sep && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -12980,7 +12980,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
+            if (!isMap3 && !props.found && ctx.options.strict) {
               if (sep)
                 for (const st of sep) {
                   if (st === valueProps.found)
@@ -13012,7 +13012,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap2) {
+          if (isMap3) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -13028,7 +13028,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap3 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -15903,7 +15903,7 @@ var require_parser = __commonJS({
 var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
-    var composer = require_composer();
+    var composer2 = require_composer();
     var Document = require_Document();
     var errors = require_errors2();
     var log = require_log();
@@ -15918,7 +15918,7 @@ var require_public_api = __commonJS({
     function parseAllDocuments2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer2.Composer(options);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
@@ -15932,7 +15932,7 @@ var require_public_api = __commonJS({
     function parseDocument(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer2.Composer(options);
       let doc = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
         if (!doc)
@@ -16000,7 +16000,7 @@ var require_public_api = __commonJS({
 var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
-    var composer = require_composer();
+    var composer2 = require_composer();
     var Document = require_Document();
     var Schema = require_Schema();
     var errors = require_errors2();
@@ -16016,7 +16016,7 @@ var require_dist = __commonJS({
     var parser = require_parser();
     var publicApi = require_public_api();
     var visit = require_visit();
-    exports.Composer = composer.Composer;
+    exports.Composer = composer2.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
     exports.YAMLError = errors.YAMLError;
@@ -16606,7 +16606,7 @@ var trainlint_schema_default = {
       },
       patternProperties: { "": { type: "string", minLength: 1 } }
     },
-    dialect: { enum: ["openclip", "hf-trainer", "generic"] }
+    dialect: { enum: ["openclip", "hf-trainer", "axolotl", "llama-factory", "deepspeed", "megatron", "torchtune", "composer", "lightning", "torchtitan", "litgpt", "nanogpt", "generic"] }
   },
   properties: {
     files: { $ref: "#/definitions/globs" },
@@ -16974,9 +16974,9 @@ function scalarNumber(node, loader) {
 function numberAt(file, path8, loader, origin = "explicit") {
   const hit = getIn(file.tree, path8);
   if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num = scalarNumber(hit.node, loader);
-  if (!num) return void 0;
-  return { value: num.value, origin, file: file.path, key: path8.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num.note ? { note: num.note } : {} };
+  const num2 = scalarNumber(hit.node, loader);
+  if (!num2) return void 0;
+  return { value: num2.value, origin, file: file.path, key: path8.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num2.note ? { note: num2.note } : {} };
 }
 function stringAt(file, path8) {
   const hit = getIn(file.tree, path8);
@@ -17123,6 +17123,25 @@ var batchSizeMismatch = {
   }
 };
 
+// src/rules/conflicting-settings.ts
+var conflictingSettings = {
+  meta: {
+    id: "conflicting-settings",
+    defaultSeverity: "error",
+    description: "Settings that contradict each other (fp16 with bf16, warmup as steps and ratio, warmup_max_lr \u2260 optimizer LR); values a switch disables at info."
+  },
+  check(ctx) {
+    for (const conflict4 of ctx.conflicts) {
+      ctx.report({
+        range: conflict4.range,
+        message: conflict4.message,
+        data: { kind: conflict4.kind, ...conflict4.data ?? {} },
+        ...conflict4.level === "info" ? { severity: "info" } : {}
+      });
+    }
+  }
+};
+
 // src/rules/decay-horizon-mismatch.ts
 var decayHorizonMismatch = {
   meta: {
@@ -17137,7 +17156,7 @@ var decayHorizonMismatch = {
     defaultOptions: { tolerance: 0.05 }
   },
   check(ctx) {
-    const { decaySteps: decay, totalSteps: total, warmupSteps: warmup } = ctx.plan;
+    const { decaySteps: decay, totalSteps: total, warmupSteps: warmup2 } = ctx.plan;
     if (!decay || !total || total.value <= 0) return;
     const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
     const diff = decay.value - total.value;
@@ -17154,7 +17173,7 @@ var decayHorizonMismatch = {
         data: { ...data, flatTailSteps: tail }
       });
     } else {
-      const reached = warmup && decay.value > warmup.value ? (total.value - warmup.value) / (decay.value - warmup.value) : total.value / decay.value;
+      const reached = warmup2 && decay.value > warmup2.value ? (total.value - warmup2.value) / (decay.value - warmup2.value) : total.value / decay.value;
       ctx.report({
         range,
         message: `${decayText} but ${totalText}: training stops ${formatPercent(Math.max(0, Math.min(1, reached)))} of the way through the decay, so the LR never reaches its floor; set the decay horizon to ${formatCount(total.value)}`,
@@ -17228,13 +17247,19 @@ function pyyamlFloatSpelling(source) {
   const [, sign, int = "0", frac, expSign, exp] = m;
   return `${sign}${int}.${frac || "0"}e${expSign || "+"}${exp}`;
 }
+function numberSpelling(source) {
+  if (/[eE]/.test(source)) return pyyamlFloatSpelling(source);
+  const value = Number(source.replace(/_/g, ""));
+  if (source.includes(".")) return Number.isInteger(value) ? `${value}.0` : String(value);
+  return String(value);
+}
 function judge(node, ctx) {
   if (!node.plain) return void 0;
   const src = node.source;
   const loader = ctx.yamlLoader === "pyyaml" ? "PyYAML (YAML 1.1)" : ctx.yamlLoader === "omegaconf" ? "OmegaConf" : "pydantic";
   if (typeof node.value === "string" && NUMERIC_TEXT2.test(src)) {
     if (ctx.yamlLoader !== "pyyaml") return void 0;
-    const replacement = pyyamlFloatSpelling(src);
+    const replacement = numberSpelling(src);
     return {
       message: `${loader} loads \`${src}\` as the string "${src}", not a number; the training code then fails or compares strings: write \`${replacement}\``,
       replacement
@@ -17243,7 +17268,7 @@ function judge(node, ctx) {
   if (typeof node.value === "boolean" && YAML11_BOOL.test(src)) {
     return { message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` or quote it` };
   }
-  if (typeof node.value === "number" && OCTAL.test(src) && !/^[-+]?0+$/.test(src)) {
+  if (typeof node.value === "number" && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ""))) {
     return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ""))}: write the number without the leading zero, or quote it` };
   }
   if (typeof node.value === "number" && src.includes("_")) {
@@ -17256,8 +17281,8 @@ function judge(node, ctx) {
 }
 function visitScalars(node, visit) {
   if (node.kind === "scalar") visit(node);
-  else if (node.kind === "seq") node.items.forEach((i) => visitScalars(i, visit));
-  else walkEntries(node, (_p, entry) => entry.value.kind === "scalar" ? visit(entry.value) : void 0);
+  else if (node.kind === "seq") node.items.forEach((item) => visitScalars(item, visit));
+  else node.entries.forEach((entry) => visitScalars(entry.value, visit));
 }
 var yaml11AmbiguousScalar = {
   meta: {
@@ -17527,29 +17552,29 @@ var warmupNotRescaled = {
   },
   check(ctx) {
     const ref = ctx.reference;
-    const { globalBatchSize: batch, warmupSteps: warmup } = ctx.plan;
-    if (!ref || !batch || !warmup) return;
+    const { globalBatchSize: batch, warmupSteps: warmup2 } = ctx.plan;
+    if (!ref || !batch || !warmup2) return;
     if (ctx.plan.warmupRatio || ref.plan.warmupRatio) return;
     const baseBatch = ref.plan.globalBatchSize;
     const baseWarmup = ref.plan.warmupSteps;
-    if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup.value <= 0) return;
+    if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup2.value <= 0) return;
     const tolerance = Number(ctx.options.tolerance ?? 0.1);
     const k = batch.value / baseBatch.value;
-    if (Math.abs(k - 1) <= tolerance || warmup.value !== baseWarmup.value) return;
-    const suggested = Math.max(1, Math.round(warmup.value / k));
+    if (Math.abs(k - 1) <= tolerance || warmup2.value !== baseWarmup.value) return;
+    const suggested = Math.max(1, Math.round(warmup2.value / k));
     ctx.report({
-      range: rangeOf(ctx, warmup, batch),
-      message: `global batch \xD7${formatRatio(k)} since ${ref.label} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) but warmup is still ${formatCount(warmup.value)} steps${sourceOf(warmup)}, so it now spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup.value * batch.value)} vs ${formatCount(warmup.value * baseBatch.value)}); use ${suggested} steps to keep the same warmup in samples`,
+      range: rangeOf(ctx, warmup2, batch),
+      message: `global batch \xD7${formatRatio(k)} since ${ref.label} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) but warmup is still ${formatCount(warmup2.value)} steps${sourceOf(warmup2)}, so it now spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup2.value * batch.value)} vs ${formatCount(warmup2.value * baseBatch.value)}); use ${suggested} steps to keep the same warmup in samples`,
       data: {
         batchRatio: k,
         baseGlobalBatchSize: baseBatch.value,
         globalBatchSize: batch.value,
-        warmupSteps: warmup.value,
+        warmupSteps: warmup2.value,
         suggestedWarmupSteps: suggested,
         reference: ref.path
       },
       fix: `warmup ${suggested}`,
-      edit: replaceValue(ctx, warmup, String(suggested))
+      edit: replaceValue(ctx, warmup2, String(suggested))
     });
   }
 };
@@ -17565,6 +17590,7 @@ var RULES = [
   warmupNotRescaled,
   batchSizeMismatch,
   decayHorizonMismatch,
+  conflictingSettings,
   minLrExceedsLr,
   intervalExceedsTraining,
   yaml11AmbiguousScalar,
@@ -17873,6 +17899,2944 @@ function fileStartRange(file) {
   return { line: 1, column: 1, endLine: 1, endColumn: Math.max(2, firstLine2.length + 1) };
 }
 
+// src/dialects/hf-trainer.ts
+var HF_DEFAULTS = {
+  perDeviceTrainBatchSize: 8,
+  gradientAccumulationSteps: 1,
+  learningRate: 5e-5,
+  numTrainEpochs: 3,
+  lrSchedulerType: "linear",
+  saveSteps: 500,
+  loggingSteps: 500,
+  optim: "adamw_torch"
+};
+var STRONG_KEYS = ["per_device_train_batch_size", "num_train_epochs", "lr_scheduler_type"];
+var WEAK_KEYS = ["learning_rate", "gradient_accumulation_steps", "output_dir", "save_strategy", "warmup_ratio", "logging_steps", "eval_strategy", "evaluation_strategy", "max_steps", "save_steps", "bf16"];
+var LOADER = "pyyaml";
+var hfTrainer = {
+  meta: {
+    id: "hf-trainer",
+    title: "Hugging Face Trainer",
+    description: "TrainingArguments as YAML/JSON (HfArgumentParser: TRL, alignment-handbook, in-house)",
+    yamlLoader: LOADER,
+    schema: "hf-trainer.schema.json"
+  },
+  detect(file) {
+    const root = file.tree;
+    if (!root || root.kind !== "map") return 0;
+    const has = (k) => getIn(root, [k]) !== void 0;
+    const strong = STRONG_KEYS.filter(has).length;
+    const weak = WEAK_KEYS.filter(has).length;
+    if (strong >= 1 && strong + weak >= 2) return 4 + strong;
+    return 0;
+  },
+  extract(file, env) {
+    const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER, { readExtra: (p, n) => readTrlSeqLen(file, p, n) });
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  }
+};
+function readTrlSeqLen(file, plan, notes) {
+  const maxLength = numberAt(file, ["max_length"], LOADER);
+  const maxSeqLength = numberAt(file, ["max_seq_length"], LOADER);
+  if (maxLength) {
+    plan.seqLen = { ...maxLength, unit: "tokens" };
+    if (maxSeqLength && maxSeqLength.value !== maxLength.value) {
+      notes.push(`max_length ${formatCount(maxLength.value)} and max_seq_length ${formatCount(maxSeqLength.value)} are both set; TRL \u2265 0.16 reads max_length (max_seq_length was removed in 0.20)`);
+    }
+  } else if (maxSeqLength) {
+    plan.seqLen = { ...maxSeqLength, unit: "tokens", note: "max_seq_length is the pre-0.16 TRL name of max_length; TRL 0.20+ rejects it" };
+  }
+  if (boolAt(file, ["packing"])?.value === true) {
+    notes.push("packing: SFTTrainer packs samples into sequences of max_length tokens, so a step count from assume.datasetSamples needs the number of packed sequences");
+  }
+}
+function extractHfTrainingArguments(file, env, loader, hooks = {}) {
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const conflicts = [];
+  const num2 = (key) => numberAt(file, [key], loader);
+  plan.microBatchSize = num2("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
+  plan.gradAccumSteps = num2("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  plan.peakLr = num2("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
+  plan.epochs = num2("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
+  plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
+  const maxSteps = num2("max_steps");
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
+  const steps3 = num2("warmup_steps");
+  const ratio = num2("warmup_ratio");
+  if (steps3 && steps3.value >= 1) {
+    plan.warmupSteps = { ...steps3, unit: "steps" };
+    if (ratio && ratio.value > 0) {
+      plan.warmupSteps.note = "warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it";
+      conflicts.push({
+        kind: "warmup-steps-and-ratio",
+        range: ratio.range ?? steps3.range,
+        message: `warmup_steps ${steps3.value} and warmup_ratio ${ratio.value} are both set: transformers v4 uses the steps, v5 lets the ratio overwrite them, so the warmup depends on the installed version; keep one`,
+        data: { warmupSteps: steps3.value, warmupRatio: ratio.value }
+      });
+    }
+  } else if (steps3 && steps3.value > 0) {
+    plan.warmupRatio = { ...steps3, unit: "ratio", note: "warmup_steps < 1 is a fraction of total steps (transformers v5)" };
+  } else if (ratio && ratio.value > 0) {
+    plan.warmupRatio = { ...ratio, unit: "ratio" };
+  } else {
+    plan.warmupSteps = steps3 ? { ...steps3, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
+  }
+  const minLr = numberAt(file, ["lr_scheduler_kwargs", "min_lr"], loader);
+  if (minLr) plan.minLr = minLr;
+  const minLrRate = numberAt(file, ["lr_scheduler_kwargs", "min_lr_rate"], loader);
+  if (!plan.minLr && minLrRate && plan.peakLr) {
+    plan.minLr = derived(minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} \xD7 learning_rate`);
+  }
+  const bf16 = boolAt(file, ["bf16"]);
+  const fp16 = boolAt(file, ["fp16"]);
+  if (bf16?.value && fp16?.value) {
+    const later = (bf16.range?.line ?? 0) > (fp16.range?.line ?? 0) ? bf16 : fp16;
+    conflicts.push({
+      kind: "precision",
+      range: later.range,
+      message: 'fp16 and bf16 are both true: the Trainer refuses to start ("At most one of fp16 and bf16 can be True"); keep bf16 on Ampere or newer GPUs, fp16 on older ones'
+    });
+  }
+  if (bf16?.value) plan.precision = { ...bf16, value: "bf16" };
+  else if (fp16?.value) plan.precision = { ...fp16, value: "fp16" };
+  const deepspeed2 = deepspeedNote(file);
+  if (deepspeed2) notes.push(deepspeed2);
+  hooks.readExtra?.(plan, notes);
+  applyAssumptions(plan, env.assume);
+  hooks.beforeDerive?.(plan, notes);
+  deriveGlobalBatch(plan);
+  if (!hooks.deriveSteps?.(plan, notes)) deriveTrainerSteps(plan);
+  deriveWarmupFromRatio(plan);
+  const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
+  if (saveStrategy === "steps") {
+    const save = num2("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
+    plan.saveEverySteps = fractionOfTotal(save, plan);
+  }
+  const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
+  if (evalStrategy === "steps") {
+    const evalSteps = num2("eval_steps") ?? num2("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
+  }
+  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
+  if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml" });
+  return { plan, missing, notes, conflicts };
+}
+function deriveTrainerSteps(plan) {
+  const { datasetSamples, microBatchSize, gradAccumSteps, epochs } = plan;
+  const dp = dataParallel(plan);
+  if (datasetSamples && microBatchSize && dp && gradAccumSteps) {
+    const perStep = microBatchSize.value * dp.value;
+    const batches = Math.ceil(datasetSamples.value / perStep);
+    const spe = Math.max(1, Math.ceil(batches / gradAccumSteps.value));
+    const gasPart = gradAccumSteps.value === 1 ? `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})` : `ceil(ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)}) / ${formatCount(gradAccumSteps.value)})`;
+    plan.stepsPerEpoch = derived(spe, gasPart, "steps");
+    if (!plan.totalSteps && epochs) {
+      plan.totalSteps = derived(Math.ceil(epochs.value * spe), `ceil(${formatCount(epochs.value)} \xD7 ${gasPart})`, "steps");
+    }
+  }
+}
+function deepspeedNote(file, key = "deepspeed") {
+  const hit = getIn(file.tree, [key]);
+  if (!hit) return void 0;
+  const what = hit.node.kind === "scalar" ? hit.node.value === null ? void 0 : `${key}: ${String(hit.node.value)}` : `the inline ${key} config`;
+  if (!what) return void 0;
+  return `${what} is not read: an optimizer or scheduler block there replaces the optimizer / LR scheduler set here, and its non-"auto" batch values must match these (HF raises at launch)`;
+}
+function fractionOfTotal(setting, plan) {
+  if (setting.value >= 1) return { ...setting, unit: "steps" };
+  if (!plan.totalSteps || setting.value <= 0) return void 0;
+  return derived(Math.ceil(plan.totalSteps.value * setting.value), `ceil(${formatCount(plan.totalSteps.value)} \xD7 ${setting.value})`, "steps");
+}
+
+// src/dialects/axolotl.ts
+var LOADER2 = "pydantic";
+var AXOLOTL_DEFAULTS = {
+  /** schemas/training.py HyperparametersConfig */
+  microBatchSize: 1,
+  gradientAccumulationSteps: 1,
+  numEpochs: 1,
+  lrScheduler: "cosine",
+  optimizer: "adamw_torch_fused",
+  /** schemas/config.py AxolotlInputConfig */
+  sequenceLen: 512,
+  /** core/builders/base.py::_configure_warmup_and_logging: no warmup key → min(int(0.03 × total), 100) */
+  warmupFraction: 0.03,
+  warmupCap: 100,
+  /** HF TrainingArguments.save_steps, used when save_strategy is "steps" without save_steps */
+  hfSaveSteps: 500
+};
+var AXOLOTL_KEYS = [
+  "micro_batch_size",
+  "sequence_len",
+  "num_epochs",
+  "adapter",
+  "lora_r",
+  "lora_target_linear",
+  "lora_target_modules",
+  "sample_packing",
+  "eval_sample_packing",
+  "pad_to_sequence_len",
+  "val_set_size",
+  "saves_per_epoch",
+  "evals_per_epoch",
+  "dataset_prepared_path",
+  "pretraining_dataset",
+  "special_tokens"
+];
+function conflict(file, out, key, kind, message, level = "error") {
+  const hit = getIn(file.tree, [key]);
+  out.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(file), ...level === "info" ? { level } : {} });
+}
+function hasTypedDatasets(root) {
+  const hit = getIn(root, ["datasets"]);
+  if (!hit || hit.node.kind !== "seq") return false;
+  return hit.node.items.some((item) => item.kind === "map" && getIn(item, ["path"]) !== void 0 && getIn(item, ["type"]) !== void 0);
+}
+function detectScore(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const has = (k) => getIn(root, [k]) !== void 0;
+  const hits = AXOLOTL_KEYS.filter(has).length + (hasTypedDatasets(root) ? 1 : 0);
+  const baseModel = getIn(root, ["base_model"]);
+  const hasBaseModel = baseModel?.node.kind === "scalar" && typeof baseModel.node.value === "string";
+  if (hasBaseModel && hits >= 2) return Math.min(10, 6 + hits);
+  if (has("micro_batch_size") && has("sequence_len") && hits >= 3) return 8;
+  return 0;
+}
+function numAt(file, key) {
+  const s = numberAt(file, [key], LOADER2);
+  if (s?.note?.startsWith("the value is a quoted string")) {
+    const { note: _drop, ...rest } = s;
+    return { ...rest, note: "quoted; pydantic coerces it to a number" };
+  }
+  return s;
+}
+function truthy(file, key) {
+  const hit = getIn(file.tree, [key]);
+  if (!hit) return false;
+  if (hit.node.kind !== "scalar") return true;
+  const v = hit.node.value;
+  return v !== null && v !== false && v !== 0 && v !== "";
+}
+function readBatch(file, plan, out) {
+  plan.microBatchSize = numAt(file, "micro_batch_size") ?? defaultSetting(AXOLOTL_DEFAULTS.microBatchSize, "micro_batch_size");
+  const batchSize = numAt(file, "batch_size");
+  const gas = numAt(file, "gradient_accumulation_steps");
+  const setCount = ["micro_batch_size", "gradient_accumulation_steps", "batch_size"].filter((k) => truthy(file, k)).length;
+  if (setCount < 2) out.notes.push("axolotl requires at least two of micro_batch_size, gradient_accumulation_steps, batch_size (check_batch_size_fields): this config fails validation");
+  if (gas) {
+    plan.gradAccumSteps = gas;
+    if (batchSize) {
+      conflict(
+        file,
+        out,
+        "batch_size",
+        "batch-size-and-accumulation",
+        'gradient_accumulation_steps and batch_size are both set: recent axolotl rejects this (check_gas_bsz: "please set only one of gradient_accumulation_steps or batch_size"); older versions train with gradient_accumulation_steps and size the step estimate with batch_size; remove batch_size'
+      );
+    }
+  } else if (batchSize && plan.microBatchSize.value > 0) {
+    const value = Math.floor(batchSize.value / plan.microBatchSize.value);
+    plan.gradAccumSteps = derived(value, `batch_size ${formatCount(batchSize.value)} // micro_batch_size ${formatCount(plan.microBatchSize.value)}`);
+    plan.gradAccumSteps.note = "batch_size is per GPU (micro \xD7 accumulation) and axolotl warns it is not recommended; its schema also gives gradient_accumulation_steps a default of 1, which (if it reaches normalize_config) keeps accumulation at 1: set gradient_accumulation_steps instead";
+    if (batchSize.value % plan.microBatchSize.value !== 0) {
+      out.notes.push(`batch_size ${formatCount(batchSize.value)} is not a multiple of micro_batch_size ${formatCount(plan.microBatchSize.value)}: accumulation rounds down to ${value}`);
+    }
+  } else {
+    plan.gradAccumSteps = defaultSetting(AXOLOTL_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  }
+  return batchSize;
+}
+function readPrecision(file, plan, out) {
+  const bf16Hit = getIn(file.tree, ["bf16"]);
+  const bf16Raw = bf16Hit?.node.kind === "scalar" ? bf16Hit.node.value : void 0;
+  const bf16Key = stringAt(file, ["bf16"]);
+  const fp16 = boolAt(file, ["fp16"]);
+  const fp8 = boolAt(file, ["fp8"]);
+  const bfloat16 = boolAt(file, ["bfloat16"]);
+  const float16 = boolAt(file, ["float16"]);
+  if (fp8?.value) {
+    plan.precision = { ...fp8, value: "fp8" };
+    return;
+  }
+  if (bf16Raw === true || bf16Raw === "full") {
+    plan.precision = { ...bf16Key, value: bf16Raw === "full" ? "pure_bf16" : "bf16" };
+    if (bf16Raw === "full") plan.precision.note = "bf16: full trains bf16 weights without AMP and evaluates in bf16 (bf16_full_eval)";
+    if (fp16?.value) conflict(file, out, "fp16", "precision", "fp16: true has no effect with bf16 set: axolotl silently drops fp16 (resolve_dtype); remove one of them", "info");
+    return;
+  }
+  if (fp16?.value) {
+    plan.precision = { ...fp16, value: "fp16" };
+    return;
+  }
+  if (bfloat16?.value) {
+    plan.precision = { ...bfloat16, value: "pure_bf16", note: "bfloat16: true loads the weights in bf16 without AMP" };
+    return;
+  }
+  if (float16?.value) {
+    plan.precision = { ...float16, value: "pure_fp16", note: "float16: true loads the weights in fp16 without AMP" };
+    return;
+  }
+  if (bf16Hit && (bf16Raw === false || bf16Raw === null)) {
+    const note2 = bf16Raw === null ? "bf16 is empty (None), which turns off the bf16 auto-detection" : void 0;
+    plan.precision = { value: "fp32", origin: "explicit", file: file.path, key: "bf16", range: bf16Hit.keyRange, ...note2 ? { note: note2 } : {} };
+    return;
+  }
+  const fallback = fp16?.value === false ? "fp32 (fp16: false)" : "fp16";
+  const note = `bf16: auto resolves at launch: bf16 when the GPU supports it (Ampere or newer), else ${fallback}`;
+  plan.precision = bf16Raw === "auto" && bf16Key ? { ...bf16Key, value: "auto", note } : { ...defaultSetting("auto", "bf16"), note };
+}
+function readSchedule(file, plan, out) {
+  plan.scheduler = stringAt(file, ["lr_scheduler"]) ?? defaultSetting(AXOLOTL_DEFAULTS.lrScheduler, "lr_scheduler");
+  const scheduler = plan.scheduler.value;
+  if (scheduler === "one_cycle" || scheduler === "rex") {
+    out.notes.push(`lr_scheduler: ${scheduler} is passed to HF as lr_scheduler_type cosine with an alternate ${scheduler} scheduler`);
+  }
+  const minLrAbs = numberAt(file, ["lr_scheduler_kwargs", "min_lr"], LOADER2);
+  const ratio = numAt(file, "cosine_min_lr_ratio");
+  if (minLrAbs) {
+    plan.minLr = minLrAbs;
+  } else if (scheduler === "cosine" && ratio && plan.peakLr) {
+    plan.minLr = derived(ratio.value * plan.peakLr.value, `cosine_min_lr_ratio ${ratio.value} \xD7 learning_rate`);
+  } else if (scheduler === "cosine" && !ratio) {
+    plan.minLr = defaultSetting(0, "cosine_min_lr_ratio", "cosine decays to 0");
+  } else if (ratio) {
+    conflict(file, out, "cosine_min_lr_ratio", "disabled-by-switch", `cosine_min_lr_ratio has no effect with lr_scheduler ${scheduler}: it is only read for cosine`, "info");
+  }
+  if (truthy(file, "cosine_constant_lr_ratio")) out.notes.push("cosine_constant_lr_ratio holds the LR constant at the floor for the final part of the cosine schedule");
+  if (boolAt(file, ["lr_quadratic_warmup"])?.value) out.notes.push("lr_quadratic_warmup: the warmup is quadratic, not linear");
+}
+function resolveTotal(file, plan, batchSize, out, missing) {
+  const maxSteps = numAt(file, "max_steps");
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps is passed to HF as is; num_epochs only sizes the estimate" };
+  const packing = boolAt(file, ["sample_packing"])?.value === true;
+  const streaming = truthy(file, "pretraining_dataset") || boolAt(file, ["streaming"])?.value === true;
+  const rl = stringAt(file, ["rl"])?.value;
+  const { datasetSamples, microBatchSize, gradAccumSteps, epochs } = plan;
+  const dp = dataParallel(plan);
+  const cpTp = modelParallelDegree(file);
+  if (datasetSamples && microBatchSize && gradAccumSteps && dp && !packing && !streaming) {
+    const perStep = microBatchSize.value * dp.value;
+    const batches = Math.ceil(datasetSamples.value / perStep);
+    const spe = Math.max(1, Math.ceil(batches / gradAccumSteps.value));
+    plan.stepsPerEpoch = derived(spe, `ceil(ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)}) / ${formatCount(gradAccumSteps.value)})`, "steps");
+  }
+  const estimate = {};
+  if (streaming) {
+    if (!plan.totalSteps) missing.push({ field: "totalSteps", hint: "set max_steps: axolotl requires it with pretraining_dataset / streaming data (check_pretraining_w_max_steps)" });
+    return estimate;
+  }
+  if (packing) {
+    if (!plan.totalSteps) {
+      missing.push({
+        field: "totalSteps",
+        hint: "set max_steps, or assume.totalSteps in .trainlint.yml: with sample_packing axolotl estimates the steps from token counts (total_num_tokens / sample_packing_eff_est / sequence_len)"
+      });
+    }
+    return estimate;
+  }
+  if (rl) {
+    out.notes.push(`rl: ${rl}: the step estimate of TRL-based RL runs is not derived; set max_steps or assume.totalSteps`);
+    if (!plan.totalSteps) missing.push({ field: "totalSteps", hint: "set max_steps, or assume.totalSteps in .trainlint.yml" });
+    return estimate;
+  }
+  if (datasetSamples && microBatchSize && gradAccumSteps && dp && epochs) {
+    const perGpu = batchSize?.value ?? microBatchSize.value * gradAccumSteps.value;
+    const global = perGpu * dp.value;
+    const factor = cpTp.value > 1 ? ` \xD7 ${cpTp.value}` : "";
+    const value = Math.ceil(datasetSamples.value * epochs.value * cpTp.value / global);
+    const perGpuText = batchSize ? `batch_size ${formatCount(perGpu)}` : `${formatCount(microBatchSize.value)} \xD7 ${formatCount(gradAccumSteps.value)}`;
+    const dpText = plan.dataParallelSize ? "data-parallel ranks" : "GPUs";
+    estimate.steps = derived(
+      value,
+      `ceil(${formatCount(datasetSamples.value)} \xD7 ${formatCount(epochs.value)}${factor} / ${formatCount(global)}), ${formatCount(global)} = ${perGpuText} \xD7 ${formatCount(dp.value)} ${dpText}`,
+      "steps"
+    );
+    if (cpTp.value > 1) out.notes.push(`calculate_total_num_steps multiplies by context \xD7 tensor parallel size ${cpTp.value} (${cpTp.how}) after dividing the batch by it`);
+    if (!plan.totalSteps) plan.totalSteps = estimate.steps;
+    else if (estimate.steps.value < plan.totalSteps.value) {
+      out.notes.push(`max_steps ${formatCount(plan.totalSteps.value)} exceeds axolotl's estimate of ${formatCount(estimate.steps.value)} steps: HF repeats the data, and a ratio warmup is computed on the estimate`);
+    }
+  } else if (!plan.totalSteps) {
+    missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml (training samples after val_set_size)" });
+  }
+  return estimate;
+}
+function modelParallelDegree(file) {
+  const cp = numAt(file, "context_parallel_size") ?? numAt(file, "sequence_parallel_degree");
+  const tp = numAt(file, "tensor_parallel_size");
+  const cpv = cp && cp.value > 1 ? cp.value : 1;
+  const tpv = tp && tp.value > 1 ? tp.value : 1;
+  const parts = [cpv > 1 ? `${cp?.key} ${cpv}` : "", tpv > 1 ? `tensor_parallel_size ${tpv}` : ""].filter(Boolean);
+  return { value: cpv * tpv, how: parts.join(" \xD7 ") || "1" };
+}
+function resolveWarmup(file, plan, estimate, out) {
+  const steps3 = numAt(file, "warmup_steps");
+  const ratio = numAt(file, "warmup_ratio");
+  if (truthy(file, "warmup_steps") && truthy(file, "warmup_ratio")) {
+    conflict(file, out, "warmup_ratio", "warmup-steps-and-ratio", 'warmup_steps and warmup_ratio are both set: axolotl rejects the config ("warmup_steps and warmup_ratio are mutually exclusive", check_warmup); keep one');
+  }
+  if (getIn(file.tree, ["jagged_restart_warmup_steps"])) {
+    out.notes.push("jagged_restart_warmup_steps is the ReLoRA restart warmup, not the learning-rate warmup");
+  }
+  const base = warmupBase(plan, estimate);
+  if (steps3 && steps3.value > 0 && steps3.value < 1) {
+    plan.warmupRatio = {
+      ...steps3,
+      unit: "ratio",
+      note: "a fractional warmup_steps is a ratio of the total steps for transformers v5; axolotl versions whose schema types warmup_steps as an integer reject it"
+    };
+    if (base) plan.warmupSteps = derived(Math.ceil(steps3.value * base.value), `ceil(${formatCount(base.value)} \xD7 ${steps3.value})${base.how}`, "steps");
+    return;
+  }
+  if (steps3) {
+    if (steps3.value === 0) out.notes.push("warmup_steps: 0 means no warmup in current axolotl; versions that test it for truthiness fall back to warmup_ratio or the default warmup");
+    plan.warmupSteps = steps3.value === 1 ? { ...steps3, value: 2, unit: "steps", note: "axolotl turns a warmup of 1 step into 2" } : { ...steps3, unit: "steps" };
+    return;
+  }
+  if (ratio) {
+    plan.warmupRatio = { ...ratio, unit: "ratio" };
+    if (base) plan.warmupSteps = bumpOne(derived(Math.max(Math.floor(ratio.value * base.value), 0), `int(${ratio.value} \xD7 ${formatCount(base.value)})${base.how}`, "steps"));
+    return;
+  }
+  if (base) {
+    const value = Math.min(Math.floor(AXOLOTL_DEFAULTS.warmupFraction * base.value), AXOLOTL_DEFAULTS.warmupCap);
+    plan.warmupSteps = bumpOne(derived(value, `min(int(0.03 \xD7 ${formatCount(base.value)}), 100)${base.how}`, "steps"));
+    plan.warmupSteps.note = "axolotl default when neither warmup_steps nor warmup_ratio is set";
+  } else {
+    plan.warmupRatio = {
+      ...defaultSetting(AXOLOTL_DEFAULTS.warmupFraction, "warmup_ratio", "no warmup key: axolotl warms up for min(int(0.03 \xD7 total steps), 100) steps"),
+      unit: "ratio"
+    };
+  }
+}
+function warmupBase(plan, estimate) {
+  const total = plan.totalSteps;
+  if (!total) return void 0;
+  if (estimate.steps && total !== estimate.steps && estimate.steps.value < total.value) {
+    return { value: estimate.steps.value, how: " (the estimate, below max_steps)" };
+  }
+  return { value: total.value, how: "" };
+}
+function bumpOne(s) {
+  if (s.value !== 1) return s;
+  return { ...s, value: 2, how: `${s.how} = 1, raised to 2 by axolotl` };
+}
+function perEpochInterval(file, key, plan, out) {
+  const per = numAt(file, key);
+  const epochs = plan.epochs;
+  if (!per || per.value <= 0 || !epochs) return void 0;
+  const fraction = 1 / (per.value * epochs.value);
+  const what = key === "saves_per_epoch" ? "save_steps" : "eval_steps";
+  if (fraction > 1) {
+    out.notes.push(`${key} ${formatCount(per.value)} \xD7 num_epochs ${formatCount(epochs.value)} < 1: axolotl warns and ${key === "saves_per_epoch" ? "saves at the end only" : "skips evaluation"}`);
+    return void 0;
+  }
+  if (fraction === 1) {
+    out.notes.push(
+      key === "saves_per_epoch" ? `saves_per_epoch \xD7 num_epochs = 1 leaves save_steps unset: axolotl then saves per save_strategy (default: once per epoch)` : `evals_per_epoch \xD7 num_epochs = 1 leaves eval_steps unset: axolotl then evaluates per eval_strategy, if set`
+    );
+    return void 0;
+  }
+  if (!plan.totalSteps) return void 0;
+  const value = Math.ceil(plan.totalSteps.value * fraction);
+  return {
+    ...derived(value, `ceil(${formatCount(plan.totalSteps.value)} \xD7 1 / (${key} ${formatCount(per.value)} \xD7 num_epochs ${formatCount(epochs.value)}))`, "steps"),
+    note: `${key} becomes ${what} = ${Number(fraction.toFixed(6))} of the total steps`
+  };
+}
+function resolveIntervals(file, plan, out) {
+  const saveStrategy = stringAt(file, ["save_strategy"])?.value;
+  if (truthy(file, "save_steps") && truthy(file, "saves_per_epoch")) {
+    conflict(file, out, "saves_per_epoch", "save-steps-and-per-epoch", 'save_steps and saves_per_epoch are both set: axolotl rejects the config ("save_steps and saves_per_epoch are mutually exclusive", check_saves); keep one');
+  }
+  if (saveStrategy && saveStrategy !== "steps" && truthy(file, "save_steps")) {
+    conflict(file, out, "save_steps", "save-steps-and-strategy", `save_steps with save_strategy ${saveStrategy}: axolotl rejects the config ("save_strategy and save_steps mismatch", check_saves)`);
+  }
+  const saveSteps = numAt(file, "save_steps");
+  let save;
+  if (saveSteps && saveSteps.value > 0) save = fractionOfTotal(saveSteps, plan);
+  else if (truthy(file, "saves_per_epoch")) save = perEpochInterval(file, "saves_per_epoch", plan, out);
+  else if (saveStrategy === "steps") save = { ...defaultSetting(AXOLOTL_DEFAULTS.hfSaveSteps, "save_steps", "HF default: save_strategy steps without save_steps"), unit: "steps" };
+  if (save) plan.saveEverySteps = save;
+  if (truthy(file, "eval_steps") && truthy(file, "evals_per_epoch")) {
+    conflict(file, out, "evals_per_epoch", "eval-steps-and-per-epoch", 'eval_steps and evals_per_epoch are both set: axolotl rejects the config ("eval_steps and evals_per_epoch are mutually exclusive", check_evals); keep one');
+  }
+  const valSetSize = numAt(file, "val_set_size");
+  const hasEval = valSetSize !== void 0 && valSetSize.value > 0 || truthy(file, "test_datasets");
+  if (!hasEval) return;
+  const evalSteps = numAt(file, "eval_steps");
+  let every;
+  if (evalSteps && evalSteps.value > 0) every = fractionOfTotal(evalSteps, plan);
+  else if (truthy(file, "evals_per_epoch")) every = perEpochInterval(file, "evals_per_epoch", plan, out);
+  if (every) plan.evalEverySteps = every;
+}
+function extractAxolotl(file, env) {
+  const plan = {};
+  const missing = [];
+  const out = { notes: [], conflicts: [] };
+  const batchSize = readBatch(file, plan, out);
+  const lr = numAt(file, "learning_rate");
+  if (lr) plan.peakLr = lr;
+  else missing.push({ field: "peakLr", hint: "set learning_rate (a number): axolotl requires it" });
+  plan.epochs = numAt(file, "num_epochs") ?? defaultSetting(AXOLOTL_DEFAULTS.numEpochs, "num_epochs");
+  plan.optimizer = stringAt(file, ["optimizer"]) ?? defaultSetting(AXOLOTL_DEFAULTS.optimizer, "optimizer");
+  const seqLen = numAt(file, "sequence_len");
+  plan.seqLen = seqLen ? { ...seqLen, unit: "tokens" } : { ...defaultSetting(AXOLOTL_DEFAULTS.sequenceLen, "sequence_len"), unit: "tokens" };
+  if (boolAt(file, ["sample_packing"])?.value) plan.seqLen.note = "sample_packing: samples are packed into sequences of up to sequence_len tokens";
+  readSchedule(file, plan, out);
+  readPrecision(file, plan, out);
+  const ds = deepspeedNote(file);
+  if (ds) out.notes.push(ds);
+  applyAssumptions(plan, env.assume);
+  const cpTp = modelParallelDegree(file);
+  if (cpTp.value > 1 && plan.worldSize && !plan.dataParallelSize) {
+    const dp = Math.floor(plan.worldSize.value / cpTp.value);
+    plan.dataParallelSize = derived(dp, `${formatCount(plan.worldSize.value)} GPUs // (${cpTp.how})`);
+  }
+  deriveGlobalBatch(plan);
+  if (batchSize && plan.microBatchSize && plan.gradAccumSteps && batchSize.value !== plan.microBatchSize.value * plan.gradAccumSteps.value) {
+    out.notes.push(
+      `batch_size ${formatCount(batchSize.value)} \u2260 micro_batch_size \xD7 gradient_accumulation_steps = ${formatCount(plan.microBatchSize.value * plan.gradAccumSteps.value)}: training uses micro \xD7 accumulation, the step estimate uses batch_size`
+    );
+  }
+  const estimate = resolveTotal(file, plan, batchSize, out, missing);
+  resolveWarmup(file, plan, estimate, out);
+  resolveIntervals(file, plan, out);
+  if (!plan.worldSize) {
+    missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (axolotl reads WORLD_SIZE from the launcher: accelerate launch, torchrun)" });
+  }
+  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts };
+}
+var axolotl = {
+  meta: {
+    id: "axolotl",
+    title: "axolotl",
+    description: "axolotl YAML configs (base_model, datasets, micro_batch_size, sequence_len\u2026)",
+    yamlLoader: LOADER2,
+    schema: "axolotl.schema.json"
+  },
+  detect(file) {
+    return detectScore(file);
+  },
+  extract(file, env) {
+    return extractAxolotl(file, env);
+  }
+};
+
+// src/dialects/composer.ts
+var LOADER3 = "omegaconf";
+var COMPOSER_DEFAULTS = {
+  precision: "amp_bf16",
+  deviceTrainMicrobatchSize: "auto",
+  saveInterval: "1000ba",
+  /** CosineAnnealingWithWarmupScheduler / LinearWithWarmupScheduler `alpha_f`. */
+  alphaF: 0,
+  /** ConstantWithWarmupScheduler `alpha`. */
+  constantAlpha: 1,
+  tMax: "1dur"
+};
+var PLAIN_REF = /^\$\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}$/;
+var MAX_REF_DEPTH = 10;
+var OmegaReader = class {
+  constructor(file, prefix, root, loader = LOADER3) {
+    this.file = file;
+    this.prefix = prefix;
+    this.root = root;
+    this.loader = loader;
+  }
+  file;
+  prefix;
+  root;
+  loader;
+  notes = [];
+  /** The key as written in the file (with the block prefix). */
+  key(path8) {
+    return [...this.prefix, ...path8].join(".");
+  }
+  lookup(path8) {
+    const hit = getIn(this.root, path8);
+    if (!hit) return void 0;
+    let node = hit.node;
+    const chain = [];
+    let lastRange = hit.keyRange;
+    for (; ; ) {
+      if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) break;
+      const ref = PLAIN_REF.exec(node.value.trim());
+      const text = node.value.trim();
+      if (!ref) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
+      if (chain.includes(ref[1])) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\` is a circular reference` };
+      if (chain.length >= MAX_REF_DEPTH) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\`: references nested deeper than ${MAX_REF_DEPTH}` };
+      const target = getIn(this.root, ref[1].split(".").map((s) => /^\d+$/.test(s) ? Number(s) : s));
+      if (!target) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\` names no key in this file` };
+      chain.push(ref[1]);
+      node = target.node;
+      lastRange = target.keyRange;
+    }
+    if (chain.length === 0) return { node, keyRange: hit.keyRange };
+    return { node, keyRange: hit.keyRange, via: `interpolated from \`\${${chain[0]}}\` (${this.key([chain[chain.length - 1]])}, line ${lastRange.line})` };
+  }
+  unresolvedNote(path8, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path8)}: ${hit.unresolved}, so its value is unknown`);
+  }
+  /** A numeric Setting (OmegaConf typing), following references. */
+  number(path8) {
+    const hit = this.lookup(path8);
+    if (!hit) return void 0;
+    this.unresolvedNote(path8, hit);
+    if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
+    const num2 = scalarNumber(hit.node, this.loader);
+    if (!num2) return void 0;
+    const note = [hit.via, num2.note].filter(Boolean).join("; ");
+    return { value: num2.value, origin: "explicit", file: this.file.path, key: this.key(path8), range: hit.keyRange, ...note ? { note } : {} };
+  }
+  /** A string (or any scalar, as text) Setting, following references; null is absent. */
+  string(path8) {
+    const hit = this.lookup(path8);
+    if (!hit) return void 0;
+    this.unresolvedNote(path8, hit);
+    if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
+    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path8), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+  }
+  /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
+  scalar(path8) {
+    const hit = this.lookup(path8);
+    if (!hit) return void 0;
+    this.unresolvedNote(path8, hit);
+    if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
+    const setting = { origin: "explicit", file: this.file.path, key: this.key(path8), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    return { value: hit.node.value, setting };
+  }
+  has(path8) {
+    return getIn(this.root, path8) !== void 0;
+  }
+};
+var TIME_STRING = /^((?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(iter|ep|ba|sp|tok|dur|sec)$/i;
+function parseComposerTime(value, bareIntIsEpochs) {
+  if (typeof value === "number") {
+    if (bareIntIsEpochs && Number.isInteger(value) && value >= 0) return { value, unit: "ep", text: String(value), bare: true };
+    return { error: `${value} is not a Composer time string (write e.g. \`${value}ba\`)` };
+  }
+  if (typeof value !== "string") return { error: `${String(value)} is not a Composer time string` };
+  const m = TIME_STRING.exec(value.trim());
+  if (!m) return { error: `\`${value}\` is not a Composer time string such as 100ba, 1ep, 0.1dur, 1000tok or 500sp` };
+  const num2 = Number(m[1]);
+  const unit = m[2].toLowerCase();
+  if (unit !== "dur" && !Number.isInteger(num2)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
+  return { value: num2, unit, text: value.trim() };
+}
+function toSteps(t, ctx, depth = 0) {
+  const { globalBatch: g, seqLen, stepsPerEpoch: spe } = ctx;
+  switch (t.unit) {
+    case "ba":
+      return { steps: t.value, how: t.text };
+    case "ep":
+      if (spe === void 0) return { unknown: `${t.text} is in epochs and the steps per epoch are unknown (set assume.datasetSamples)` };
+      return { steps: t.value * spe, how: `${formatCount(t.value)} ep \xD7 ${formatCount(spe)} steps/epoch` };
+    case "sp":
+      if (!g) return { unknown: `${t.text} is in samples and the global batch is unknown` };
+      return { steps: Math.ceil(t.value / g), how: `ceil(${formatCount(t.value)} samples / ${formatCount(g)})` };
+    case "tok":
+      if (!g || !seqLen) return { unknown: `${t.text} is in tokens and the global batch or max_seq_len is unknown` };
+      return {
+        steps: Math.ceil(t.value / (g * seqLen)),
+        how: `ceil(${formatCount(t.value)} tokens / (${formatCount(g)} \xD7 ${formatCount(seqLen)})), full-length sequences`
+      };
+    case "dur": {
+      const max = ctx.maxDuration;
+      if (!max || max.unit === "dur" || depth > 0) return { unknown: `${t.text} is a fraction of max_duration, which is unknown` };
+      if (max.unit === "ep") {
+        if (spe === void 0) return { unknown: `${t.text} of max_duration ${max.text} needs the steps per epoch (set assume.datasetSamples)` };
+        const steps3 = Math.floor(t.value * spe * max.value);
+        return { steps: steps3, how: `int(${t.value} \xD7 ${formatCount(spe)} steps/epoch \xD7 ${formatCount(max.value)} ep)` };
+      }
+      const inUnit = { value: Math.floor(t.value * max.value), unit: max.unit, text: `${Math.floor(t.value * max.value)}${max.unit}` };
+      const converted = toSteps(inUnit, ctx, depth + 1);
+      if ("unknown" in converted) return converted;
+      const first = `int(${t.value} \xD7 ${max.text})`;
+      return { steps: converted.steps, how: max.unit === "ba" ? first : `${first} = ${inUnit.text} \u2192 ${converted.how}` };
+    }
+    default:
+      return { unknown: `${t.text}: unit ${t.unit} cannot be converted to optimizer steps before the run` };
+  }
+}
+var CORE_KEYS = ["global_train_batch_size", "max_duration", "device_train_microbatch_size"];
+var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "eval_loader", "variables"];
+var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
+function scoreBlock(block) {
+  if (!block || block.kind !== "map") return 0;
+  const has = (path8) => getIn(block, path8) !== void 0;
+  if (OLMO_KEYS.some((k) => has([k])) || has(["optimizer", "learning_rate"])) return 0;
+  const core = CORE_KEYS.filter((k) => has([k])).length;
+  const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
+  const foundry = FOUNDRY_KEYS.filter((k) => has([k])).length + (mpt ? 1 : 0) + (has(["optimizer", "lr"]) ? 1 : 0);
+  if (core >= 2 && foundry >= 1) return 6 + Math.min(3, core);
+  if (core >= 1 && (mpt || has(["icl_tasks"]) || has(["train_loader"]))) return 6;
+  return 0;
+}
+function scalarText2(root, path8) {
+  const hit = getIn(root, path8);
+  return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
+}
+function trainingBlock(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return void 0;
+  const params = mapGet(root, "parameters")?.value;
+  if (params && params.kind === "map" && scoreBlock(params) > 0) return { node: params, prefix: ["parameters"], mcli: true };
+  if (scoreBlock(root) > 0) return { node: root, prefix: [], mcli: false };
+  return void 0;
+}
+var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
+function timeSetting(reader2, path8, bareIntIsEpochs) {
+  const raw = reader2.scalar(path8);
+  if (!raw) return void 0;
+  const time = parseComposerTime(raw.value, bareIntIsEpochs);
+  if ("error" in time) {
+    reader2.notes.push(`${reader2.key(path8)}: ${time.error}`);
+    return void 0;
+  }
+  return { time, setting: raw.setting };
+}
+function stepSetting(t, ctx, notes) {
+  const steps3 = toSteps(t.time, ctx);
+  if ("unknown" in steps3) {
+    notes.push(`${t.setting.key}: ${steps3.unknown}`);
+    return void 0;
+  }
+  if (t.time.unit === "ba") return { value: steps3.steps, ...t.setting, unit: "steps" };
+  return { value: steps3.steps, ...t.setting, origin: "derived", how: steps3.how, unit: "steps" };
+}
+function extractBlock(file, block, env) {
+  const reader2 = new OmegaReader(file, block.prefix, block.node);
+  const plan = {};
+  const missing = [];
+  const notes = reader2.notes;
+  const num2 = (...path8) => reader2.number(path8);
+  const str = (...path8) => reader2.string(path8);
+  if (block.mcli && file.tree) {
+    const gpus = getIn(file.tree, ["compute", "gpus"]);
+    if (gpus && gpus.node.kind === "scalar" && typeof gpus.node.value === "number") {
+      plan.worldSize = { value: gpus.node.value, origin: "launcher", file: file.path, key: "compute.gpus", range: gpus.keyRange, how: "mcli compute.gpus" };
+    }
+  }
+  const global = num2("global_train_batch_size");
+  if (global) plan.globalBatchSize = { ...global, unit: "samples" };
+  const seq = num2("max_seq_len");
+  if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+  const lr = num2("optimizer", "lr");
+  if (lr) plan.peakLr = lr;
+  const optimizer = str("optimizer", "name");
+  if (optimizer) plan.optimizer = optimizer;
+  const schedulerName = str("scheduler", "name");
+  if (schedulerName) plan.scheduler = schedulerName;
+  plan.precision = str("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
+  const micro = num2("device_train_microbatch_size");
+  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  else {
+    const hit = reader2.lookup(["device_train_microbatch_size"]);
+    const text = !hit ? `${COMPOSER_DEFAULTS.deviceTrainMicrobatchSize} (TrainConfig default)` : hit.node.kind === "scalar" && !hit.unresolved ? String(hit.node.value) : "not a number";
+    notes.push(`device_train_microbatch_size is ${text}: Composer picks the microbatch (and so the accumulation) at runtime; the global batch stays global_train_batch_size`);
+  }
+  applyAssumptions(plan, env.assume);
+  deriveDeviceBatch(plan, micro, notes);
+  const maxDuration = timeSetting(reader2, ["max_duration"], true);
+  if (maxDuration?.time.unit === "ep") {
+    plan.epochs = {
+      value: maxDuration.time.value,
+      ...maxDuration.setting,
+      unit: "epochs",
+      ...maxDuration.time.bare ? { note: "a bare integer max_duration is a number of epochs (Composer Trainer)" } : {}
+    };
+  }
+  deriveStepsPerEpoch(plan, reader2.scalar(["train_loader", "drop_last"])?.value, notes);
+  const ctx = {
+    globalBatch: plan.globalBatchSize?.value,
+    seqLen: plan.seqLen?.value,
+    stepsPerEpoch: plan.stepsPerEpoch?.value,
+    maxDuration: maxDuration?.time
+  };
+  if (!maxDuration) notes.push("max_duration is mandatory in llm-foundry TrainConfig and is not set");
+  else if (maxDuration.time.unit === "dur") notes.push("max_duration cannot be a dur fraction");
+  else {
+    const total = stepSetting(maxDuration, ctx, notes);
+    if (total) plan.totalSteps = total;
+  }
+  const warmup2 = readSchedule2(plan, reader2, ctx, schedulerName?.value);
+  const conflicts = readIntervals(plan, reader2, ctx);
+  if (!plan.worldSize) {
+    missing.push({
+      field: "worldSize",
+      hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: composer -n N, or compute.gpus in an mcli run file); the global batch is fixed, the per-device batch and accumulation follow from it"
+    });
+  }
+  const inEpochs = (t) => t?.unit === "ep" || t?.unit === "dur" && maxDuration?.time.unit === "ep";
+  if ((inEpochs(maxDuration?.time) || inEpochs(warmup2)) && !plan.stepsPerEpoch) {
+    missing.push({ field: "datasetSamples", hint: "durations are in epochs: set assume.datasetSamples (training samples after packing) in .trainlint.yml" });
+  }
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+}
+function readSchedule2(plan, reader2, ctx, scheduler) {
+  const notes = reader2.notes;
+  const warmup2 = timeSetting(reader2, ["scheduler", "t_warmup"], false);
+  if (warmup2) {
+    if (warmup2.time.unit === "dur") {
+      plan.warmupRatio = { value: warmup2.time.value, ...warmup2.setting, unit: "ratio", note: `${warmup2.time.text}: fraction of max_duration` };
+    }
+    const steps3 = stepSetting(warmup2, ctx, notes);
+    if (steps3) plan.warmupSteps = steps3;
+  } else if (scheduler?.endsWith("_with_warmup")) {
+    notes.push(`scheduler ${scheduler} requires scheduler.t_warmup`);
+  }
+  const lr = plan.peakLr;
+  if (scheduler && DECAYING.has(scheduler)) {
+    const tMax = timeSetting(reader2, ["scheduler", "t_max"], false);
+    if (tMax) {
+      const steps3 = stepSetting(tMax, ctx, notes);
+      if (steps3) plan.decaySteps = steps3;
+    }
+    const alphaF = reader2.number(["scheduler", "alpha_f"]);
+    if (lr && alphaF) {
+      const value = Number((alphaF.value * lr.value).toPrecision(12));
+      plan.minLr = { ...derived(value, `alpha_f ${alphaF.value} \xD7 optimizer.lr ${formatValue(lr.value)}`), file: alphaF.file, key: alphaF.key, range: alphaF.range };
+    } else if (lr) {
+      plan.minLr = defaultSetting(COMPOSER_DEFAULTS.alphaF, "scheduler.alpha_f", `${scheduler}: alpha_f default 0.0, the LR decays to 0`);
+    }
+  } else if (scheduler === "constant_with_warmup" && lr) {
+    const alpha = reader2.number(["scheduler", "alpha"])?.value ?? COMPOSER_DEFAULTS.constantAlpha;
+    plan.minLr = derived(Number((alpha * lr.value).toPrecision(12)), `alpha ${alpha} \xD7 optimizer.lr ${formatValue(lr.value)} (constant after warmup)`);
+  }
+  return warmup2?.time;
+}
+function readIntervals(plan, reader2, ctx) {
+  const notes = reader2.notes;
+  const conflicts = [];
+  const convert = (key) => {
+    const t = timeSetting(reader2, [key], true);
+    if (t && t.time.unit === "dur") notes.push(`${reader2.key([key])} ${t.time.text}: a dur fraction is not converted`);
+    return t && t.time.unit !== "dur" ? stepSetting(t, ctx, notes) : void 0;
+  };
+  if (reader2.has(["eval_loader"]) || reader2.has(["icl_tasks"])) {
+    const steps3 = convert("eval_interval");
+    if (steps3) plan.evalEverySteps = steps3;
+  }
+  const folder = reader2.lookup(["save_folder"]);
+  const saves = !!folder && (folder.unresolved !== void 0 || folder.node.kind === "scalar" && folder.node.value !== null);
+  const saveHit = reader2.lookup(["save_interval"]);
+  if (saves) {
+    if (saveHit) {
+      const steps3 = convert("save_interval");
+      if (steps3) plan.saveEverySteps = steps3;
+    } else plan.saveEverySteps = { ...defaultSetting(1e3, "save_interval", "TrainConfig default '1000ba'"), unit: "steps" };
+  } else if (saveHit && saveHit.node.kind === "scalar" && saveHit.node.value !== null) {
+    conflicts.push({
+      kind: "disabled-by-switch",
+      level: "info",
+      range: saveHit.keyRange,
+      message: `${reader2.key(["save_interval"])} ${String(saveHit.node.value)} has no effect: no checkpoint is written without a save_folder`
+    });
+  }
+  return conflicts;
+}
+function deriveDeviceBatch(plan, micro, notes) {
+  const { globalBatchSize: global, worldSize: world } = plan;
+  if (!global || !world || world.value <= 0) return;
+  if (global.value % world.value !== 0) {
+    notes.push(
+      `global_train_batch_size ${formatCount(global.value)} is not divisible by the world size ${formatCount(world.value)}: llm-foundry raises "Global batchsize \u2026 is not divisible" at launch`
+    );
+    return;
+  }
+  const device = global.value / world.value;
+  if (!micro) return;
+  if (micro.value > device) {
+    plan.microBatchSize = {
+      ...micro,
+      value: device,
+      origin: "derived",
+      how: `device_train_microbatch_size ${formatCount(micro.value)} > device batch ${formatCount(device)} (${formatCount(global.value)} / ${formatCount(world.value)}): llm-foundry reduces it`,
+      unit: "samples"
+    };
+    plan.gradAccumSteps = derived(1, `device batch ${formatCount(device)} = one microbatch`);
+    return;
+  }
+  if (device % micro.value !== 0) {
+    notes.push(
+      `device batch ${formatCount(device)} (${formatCount(global.value)} / ${formatCount(world.value)}) is not a multiple of device_train_microbatch_size ${formatCount(micro.value)}: Composer runs ${Math.ceil(device / micro.value)} microbatches per step, the last one smaller`
+    );
+    return;
+  }
+  plan.gradAccumSteps = derived(
+    device / micro.value,
+    `${formatCount(global.value)} / ${formatCount(world.value)} / ${formatCount(micro.value)} (global / world size / microbatch)`
+  );
+}
+function deriveStepsPerEpoch(plan, dropLast, notes) {
+  const { datasetSamples: samples, globalBatchSize: global } = plan;
+  if (!samples || !global || global.value <= 0) return;
+  const drop = dropLast === true;
+  const steps3 = drop ? Math.floor(samples.value / global.value) : Math.ceil(samples.value / global.value);
+  plan.stepsPerEpoch = derived(
+    steps3,
+    `${drop ? "floor" : "ceil"}(${formatCount(samples.value)} / ${formatCount(global.value)})${drop ? " (train_loader.drop_last)" : ""}`,
+    "steps"
+  );
+  if (dropLast === void 0) notes.push("train_loader.drop_last is not set: steps per epoch assume the last partial batch is kept");
+}
+var composer = {
+  meta: {
+    id: "composer",
+    title: "MosaicML llm-foundry / Composer",
+    description: "llm-foundry training YAML (OmegaConf, Composer time strings) and mcli run files with a parameters: block",
+    yamlLoader: LOADER3,
+    schema: "composer.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "yaml" && file.format !== "json") return 0;
+    const block = trainingBlock(file);
+    return block ? scoreBlock(block.node) : 0;
+  },
+  extract(file, env) {
+    const block = trainingBlock(file);
+    if (!block) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no llm-foundry training block found"] };
+    return extractBlock(file, block, env);
+  }
+};
+
+// src/dialects/deepspeed.ts
+var LOADER4 = "pyyaml";
+var DEEPSPEED_DEFAULTS = {
+  /** All Warmup* schedulers: `warmup_num_steps` 1000, clamped to at least 2. */
+  warmupNumSteps: 1e3,
+  /** All Warmup* schedulers: `warmup_type` 'log'. */
+  warmupType: "log",
+  /** WarmupLR / WarmupDecayLR `warmup_min_lr` 0.0 (the LR the warmup starts from; the end of WarmupDecayLR). */
+  warmupMinLr: 0,
+  /** WarmupDecayLR `warmup_max_lr` still defaults to 0.001, whatever the optimizer LR is. */
+  warmupDecayMaxLr: 1e-3,
+  /** WarmupCosineLR `cos_min_ratio` 0.0001 (of the optimizer LR). */
+  cosMinRatio: 1e-4,
+  /** OneCycle `cycle_first_step_size` 2000 (constructor default). */
+  cycleFirstStepSize: 2e3,
+  /** `_set_batch_related_parameters`: gradient_accumulation_steps = 1 when only one batch key is given. */
+  gradAccum: 1
+};
+var HF_FILLED = "filled by the Hugging Face Trainer from TrainingArguments";
+var SCHEDULER_PARAMS = {
+  WarmupLR: ["warmup_min_lr", "warmup_max_lr", "warmup_num_steps", "warmup_type", "last_batch_iteration"],
+  WarmupDecayLR: ["total_num_steps", "warmup_min_lr", "warmup_max_lr", "warmup_num_steps", "warmup_type", "last_batch_iteration"],
+  WarmupCosineLR: ["total_num_steps", "warmup_min_ratio", "warmup_num_steps", "cos_min_ratio", "warmup_type", "last_batch_iteration"],
+  OneCycle: [
+    "cycle_min_lr",
+    "cycle_max_lr",
+    "decay_lr_rate",
+    "cycle_first_step_size",
+    "cycle_second_step_size",
+    "cycle_first_stair_count",
+    "cycle_second_stair_count",
+    "decay_step_size",
+    "cycle_momentum",
+    "cycle_min_mom",
+    "cycle_max_mom",
+    "decay_mom_rate",
+    "last_batch_iteration"
+  ],
+  LRRangeTest: ["lr_range_test_min_lr", "lr_range_test_step_size", "lr_range_test_step_rate", "lr_range_test_staircase", "last_batch_iteration"]
+};
+var STRONG_KEYS2 = ["train_micro_batch_size_per_gpu", "zero_optimization"];
+var BATCH_KEYS = ["train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps"];
+var DS_SCALAR_KEYS = ["steps_per_print", "zero_allow_untested_optimizer", "wall_clock_breakdown", "zero_force_ds_cpu_optimizer", "prescale_gradients", "gradient_clipping"];
+var NEOX_KEYS = [
+  "pipe_parallel_size",
+  "pipe-parallel-size",
+  "model_parallel_size",
+  "model-parallel-size",
+  "num_layers",
+  "num-layers",
+  "train_iters",
+  "train-iters",
+  "lr_decay_style",
+  "lr-decay-style",
+  "lr_decay_iters",
+  "lr-decay-iters"
+];
+function isMap2(file, path8) {
+  const hit = getIn(file.tree, path8);
+  return hit && hit.node.kind === "map" ? hit.node : void 0;
+}
+function dsSections(file) {
+  const has = (path8) => getIn(file.tree, path8) !== void 0;
+  let n = 0;
+  for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has([k, "enabled"])) n++;
+  for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has([k, "type"]) && has([k, "params"])) n++;
+  if (isMap2(file, ["zero_optimization"])) n++;
+  for (const k of DS_SCALAR_KEYS) if (has([k])) n++;
+  return n;
+}
+function deepspeedScore(file) {
+  if (file.format !== "json" && file.format !== "yaml") return 0;
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const has = (k) => getIn(root, [k]) !== void 0;
+  if (NEOX_KEYS.some(has)) return 0;
+  const strong = STRONG_KEYS2.filter(has).length;
+  const batch = BATCH_KEYS.filter(has).length;
+  const sections = dsSections(file);
+  if (strong === 0 && batch === 0) {
+    return sections >= 3 ? 6 : 0;
+  }
+  if (strong === 0 && sections === 0) return 0;
+  return 6 + Math.min(3, strong + batch + sections - 1);
+}
+function isAuto(file, path8) {
+  const hit = getIn(file.tree, path8);
+  return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
+}
+function hasAuto(file) {
+  let found = false;
+  if (file.tree) {
+    walkEntries(file.tree, (_path, entry) => {
+      if (entry.value.kind === "scalar" && entry.value.value === "auto") found = true;
+    });
+  }
+  return found;
+}
+function num(ctx, path8, field, hfSource) {
+  if (isAuto(ctx.file, path8)) {
+    const key = path8.join(".");
+    ctx.autos.push(key);
+    if (field && !ctx.missing.some((m) => m.field === field)) {
+      ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
+    }
+    return void 0;
+  }
+  return numberAt(ctx.file, path8, LOADER4);
+}
+function conflict2(ctx, path8, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path8);
+  ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
+}
+function steps(s) {
+  return { ...s, unit: "steps" };
+}
+function resolveBatch(ctx) {
+  const { file, plan, notes } = ctx;
+  const has = (k) => getIn(file.tree, [k]) !== void 0;
+  const [hasTrain, hasMicro, hasGas] = BATCH_KEYS.map(has);
+  const positiveOnly = (s) => s && s.value > 0 ? s : void 0;
+  const dp = positiveOnly(dataParallel(plan));
+  const dpName = plan.dataParallelSize ? "data-parallel size" : "world size";
+  const train = plan.globalBatchSize;
+  const micro = positiveOnly(plan.microBatchSize);
+  if (BATCH_KEYS.some((k) => isAuto(file, [k]))) {
+    if (!hasGas && !plan.gradAccumSteps) {
+      ctx.missing.push({ field: "gradAccumSteps", hint: `gradient_accumulation_steps is not set: with "auto" batch keys it is ${HF_FILLED}; set assume.gradAccumSteps` });
+    }
+    deriveGlobalBatch(plan);
+    return;
+  }
+  if (!hasTrain && !hasMicro) {
+    notes.push('neither train_batch_size nor train_micro_batch_size_per_gpu is set: DeepSpeed asserts "Either train_batch_size or train_micro_batch_size_per_gpu needs to be provided"');
+    return;
+  }
+  const positive = (value, what) => {
+    if (value > 0) return true;
+    notes.push(`DeepSpeed's integer division gives ${what} 0 and then fails its "> 0" assertion`);
+    return false;
+  };
+  if (hasTrain && hasMicro && !hasGas) {
+    if (train && micro && dp && !plan.gradAccumSteps) {
+      const value = Math.floor(Math.floor(train.value / micro.value) / dp.value);
+      if (positive(value, "gradient_accumulation_steps")) {
+        plan.gradAccumSteps = derived(value, `${formatCount(train.value)} // ${formatCount(micro.value)} // ${formatCount(dp.value)} (train_batch_size // micro // ${dpName}, DeepSpeed fills it)`);
+      }
+    }
+  } else if (hasTrain && hasGas && !hasMicro) {
+    const gas = positiveOnly(plan.gradAccumSteps);
+    if (train && gas && dp && !plan.microBatchSize) {
+      const value = Math.floor(Math.floor(train.value / dp.value) / gas.value);
+      if (positive(value, "train_micro_batch_size_per_gpu")) {
+        plan.microBatchSize = derived(value, `${formatCount(train.value)} // ${formatCount(dp.value)} // ${formatCount(gas.value)} (train_batch_size // ${dpName} // accumulation, DeepSpeed fills it)`, "samples");
+      }
+    }
+  } else if (hasTrain && !hasMicro && !hasGas) {
+    plan.gradAccumSteps ??= defaultSetting(DEEPSPEED_DEFAULTS.gradAccum, "gradient_accumulation_steps", "only train_batch_size is set: DeepSpeed uses 1");
+    if (train && dp && !plan.microBatchSize) {
+      const value = Math.floor(train.value / dp.value);
+      if (positive(value, "train_micro_batch_size_per_gpu")) {
+        plan.microBatchSize = derived(value, `${formatCount(train.value)} // ${formatCount(dp.value)} (train_batch_size // ${dpName}, DeepSpeed fills it)`, "samples");
+      }
+    }
+  } else if (hasMicro && !hasTrain && !hasGas) {
+    plan.gradAccumSteps ??= defaultSetting(DEEPSPEED_DEFAULTS.gradAccum, "gradient_accumulation_steps", "only train_micro_batch_size_per_gpu is set: DeepSpeed uses 1");
+  }
+  deriveGlobalBatch(plan);
+}
+function readSchedule3(ctx) {
+  const { file, plan, missing, notes } = ctx;
+  const type = stringAt(file, ["optimizer", "type"]);
+  if (type) plan.optimizer = type;
+  const optLr = num(ctx, ["optimizer", "params", "lr"], void 0);
+  const optLrAuto = isAuto(file, ["optimizer", "params", "lr"]);
+  const optLrHint = optLrAuto ? `optimizer.params.lr is "auto": ${HF_FILLED} (learning_rate); lint that file, or set assume.peakLr` : ctx.hf && !getIn(file.tree, ["optimizer"]) ? "no optimizer block: the Hugging Face Trainer builds the optimizer from TrainingArguments (learning_rate); lint that file, or set assume.peakLr" : "set optimizer.params.lr (without an optimizer block the training script builds the optimizer), or assume.peakLr in .trainlint.yml";
+  const scheduler = stringAt(file, ["scheduler", "type"]);
+  if (!scheduler) {
+    if (optLr) plan.peakLr = optLr;
+    else missing.push({ field: "peakLr", hint: optLrHint });
+    notes.push("no DeepSpeed scheduler block: the LR schedule comes from the training script (with the HF Trainer: lr_scheduler_type)");
+    missing.push({ field: "totalSteps", hint: "the training script decides the run length: set assume.totalSteps in .trainlint.yml" });
+    return;
+  }
+  plan.scheduler = scheduler;
+  const name = scheduler.value;
+  const p = (key) => ["scheduler", "params", key];
+  checkSchedulerParams(ctx, name);
+  if (name === "WarmupLR" || name === "WarmupDecayLR" || name === "WarmupCosineLR") {
+    readWarmup(ctx);
+  }
+  if (name === "WarmupDecayLR" || name === "WarmupCosineLR") {
+    const total = num(ctx, p("total_num_steps"), "totalSteps", "max_steps or the computed length");
+    if (total) {
+      const note = "the scheduler horizon: DeepSpeed does not stop training there, the training loop decides the run length";
+      plan.totalSteps = steps({ ...total, note: total.note ? `${total.note}; ${note}` : note });
+      plan.decaySteps = steps({ ...total, note: `${name} decays until total_num_steps` });
+    } else if (!isAuto(file, p("total_num_steps"))) {
+      conflict2(ctx, ["scheduler", "type"], "scheduler-params", `${name} requires scheduler.params.total_num_steps: the constructor raises TypeError without it; set it to the run's optimizer steps`);
+      missing.push({ field: "totalSteps", hint: "set scheduler.params.total_num_steps, or assume.totalSteps in .trainlint.yml" });
+    }
+  } else if (name !== "OneCycle") {
+    missing.push({ field: "totalSteps", hint: `${name} has no horizon: the training script decides the run length; set assume.totalSteps in .trainlint.yml` });
+  }
+  switch (name) {
+    case "WarmupLR": {
+      const max = num(ctx, p("warmup_max_lr"), "peakLr", "learning_rate");
+      if (max) {
+        plan.peakLr = withOverride(ctx, max, optLr);
+      } else if (!isAuto(file, p("warmup_max_lr"))) {
+        if (optLr) plan.peakLr = { ...optLr, note: "WarmupLR without warmup_max_lr warms up to the optimizer LR (DeepSpeed \u2265 0.17.2); older versions warmed up to 0.001" };
+        else missing.push({ field: "peakLr", hint: optLrHint });
+      }
+      break;
+    }
+    case "WarmupDecayLR": {
+      const max = num(ctx, p("warmup_max_lr"), "peakLr", "learning_rate");
+      if (max) plan.peakLr = withOverride(ctx, max, optLr);
+      else if (!isAuto(file, p("warmup_max_lr"))) {
+        const ignored = optLr ? `; optimizer.params.lr ${formatSci(optLr.value)} is silently replaced` : "";
+        plan.peakLr = defaultSetting(DEEPSPEED_DEFAULTS.warmupDecayMaxLr, "scheduler.params.warmup_max_lr", `WarmupDecayLR defaults warmup_max_lr to 0.001${ignored}`);
+        if (optLr && optLr.value !== DEEPSPEED_DEFAULTS.warmupDecayMaxLr) {
+          conflict2(
+            ctx,
+            ["scheduler", "type"],
+            "lr-override",
+            `WarmupDecayLR without scheduler.params.warmup_max_lr warms up to 0.001 (its default), not to optimizer.params.lr ${formatSci(optLr.value)}: set warmup_max_lr to the LR you mean`,
+            { schedulerLr: DEEPSPEED_DEFAULTS.warmupDecayMaxLr, optimizerLr: optLr.value }
+          );
+        }
+      }
+      const min = num(ctx, p("warmup_min_lr"), "minLr", "0");
+      if (min) plan.minLr = min;
+      else if (!isAuto(file, p("warmup_min_lr"))) plan.minLr = defaultSetting(DEEPSPEED_DEFAULTS.warmupMinLr, "scheduler.params.warmup_min_lr", "WarmupDecayLR decays to warmup_min_lr");
+      break;
+    }
+    case "WarmupCosineLR": {
+      if (optLr) plan.peakLr = { ...optLr, note: "WarmupCosineLR scales the optimizer LR; it has no warmup_max_lr" };
+      else missing.push({ field: "peakLr", hint: optLrHint });
+      const ratio = numberAt(file, p("cos_min_ratio"), LOADER4) ?? defaultSetting(DEEPSPEED_DEFAULTS.cosMinRatio, "scheduler.params.cos_min_ratio");
+      if (plan.peakLr) {
+        plan.minLr = derived(ratio.value * plan.peakLr.value, `cos_min_ratio ${ratio.value}${ratio.origin === "default" ? " (default)" : ""} \xD7 optimizer.params.lr ${formatSci(plan.peakLr.value)}`);
+      }
+      break;
+    }
+    case "OneCycle": {
+      const max = num(ctx, p("cycle_max_lr"), "peakLr");
+      const min = num(ctx, p("cycle_min_lr"), "minLr");
+      if (max) plan.peakLr = withOverride(ctx, max, optLr, "cycle_max_lr");
+      if (min) plan.minLr = min;
+      const absent = ["cycle_min_lr", "cycle_max_lr"].filter((k) => !getIn(file.tree, p(k)));
+      if (absent.length) {
+        conflict2(ctx, ["scheduler", "type"], "scheduler-params", `OneCycle requires scheduler.params.${absent.join(" and ")}: the constructor raises TypeError without ${absent.length > 1 ? "them" : "it"}`);
+      }
+      const first = num(ctx, p("cycle_first_step_size"), "warmupSteps");
+      const note = "OneCycle: the rising half of the cycle";
+      if (first) plan.warmupSteps = steps({ ...first, note });
+      else if (!isAuto(file, p("cycle_first_step_size"))) {
+        plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.cycleFirstStepSize, "scheduler.params.cycle_first_step_size", note));
+      }
+      missing.push({ field: "totalSteps", hint: "OneCycle has no horizon: the training script decides the run length; set assume.totalSteps in .trainlint.yml" });
+      break;
+    }
+    case "LRRangeTest":
+      notes.push("LRRangeTest is an LR range test (the LR grows without bound), not a training schedule");
+      if (optLr) plan.peakLr = optLr;
+      break;
+    default:
+      notes.push(`scheduler type "${name}" is not a DeepSpeed schedule: DeepSpeed looks it up in torch.optim.lr_scheduler; its params are not read`);
+      if (optLr) plan.peakLr = optLr;
+  }
+}
+function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
+  if (!optLr || optLr.value === lr.value) return lr;
+  const note = `scheduler.params.${key} ${formatSci(lr.value)} overrides optimizer.params.lr ${formatSci(optLr.value)}`;
+  conflict2(ctx, ["scheduler", "params", key], "lr-override", `${note}: the schedule sets the LR, the optimizer's is never used; make them equal or drop one`, {
+    schedulerLr: lr.value,
+    optimizerLr: optLr.value
+  });
+  return { ...lr, note: lr.note ? `${lr.note}; ${note}` : note };
+}
+function readWarmup(ctx) {
+  const { file, plan, notes } = ctx;
+  const path8 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num(ctx, path8, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
+  if (explicit) {
+    plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
+    if (!Number.isInteger(explicit.value) || explicit.value <= 0) {
+      notes.push('warmup_num_steps must be a positive integer: DeepSpeed \u2265 0.19.3 raises "warmup_num_steps must be a positive integer"');
+    } else if (explicit.value < 2) {
+      notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
+    }
+  } else if (!isAuto(file, path8)) {
+    plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
+  }
+}
+function warmupShape(file, n) {
+  const written = stringAt(file, ["scheduler", "params", "warmup_type"])?.value;
+  const type = written ?? DEEPSPEED_DEFAULTS.warmupType;
+  if (type === "linear") return "linear warmup (warmup_type linear)";
+  const why = type === "log" ? `warmup_type ${written ? "" : "default "}log` : `unknown warmup_type "${type}" falls back to log`;
+  const half = Math.max(1, Math.round(Math.sqrt(Math.max(2, n)) - 1));
+  return `log-shaped warmup (${why}): the LR is at half its peak after ${half} of ${formatCount(n)} steps`;
+}
+function checkSchedulerParams(ctx, name) {
+  const accepted = SCHEDULER_PARAMS[name];
+  const params = isMap2(ctx.file, ["scheduler", "params"]);
+  if (!accepted || !params) return;
+  for (const key of new Set(params.entries.map((e) => e.key))) {
+    if (accepted.includes(key)) continue;
+    conflict2(
+      ctx,
+      ["scheduler", "params", key],
+      "scheduler-params",
+      `${name} does not take scheduler.params.${key}: DeepSpeed passes params as keyword arguments, so the constructor raises TypeError; remove it (${name} takes ${accepted.filter((k) => k !== "last_batch_iteration").join(", ")})`
+    );
+  }
+}
+function readPrecision2(ctx) {
+  const { file, plan } = ctx;
+  const enabled = (block) => boolAt(file, [block, "enabled"]);
+  const bf16 = enabled("bf16") ?? enabled("bfloat16");
+  const fp16 = enabled("fp16");
+  const amp = enabled("amp");
+  const autos = ["bf16", "fp16", "amp"].filter((b) => isAuto(file, [b, "enabled"]));
+  ctx.autos.push(...autos.map((b) => `${b}.enabled`));
+  if (bf16?.value && fp16?.value) {
+    conflict2(ctx, ["fp16", "enabled"], "precision", 'bf16.enabled and fp16.enabled are both true: DeepSpeed asserts "bfloat16 and fp16 modes cannot be simultaneously enabled"; disable one');
+  }
+  if (bf16?.value) plan.precision = { ...bf16, value: "bf16" };
+  else if (fp16?.value) plan.precision = { ...fp16, value: "fp16" };
+  else if (amp?.value) plan.precision = { ...amp, value: "fp16", note: "NVIDIA Apex AMP (amp.enabled)" };
+  else if (autos.length) {
+    ctx.missing.push({ field: "precision", hint: `${autos.map((b) => `${b}.enabled`).join(" and ")} ${autos.length > 1 ? "are" : "is"} "auto": ${HF_FILLED} (bf16 / fp16); lint that file, or set assume.precision` });
+  } else {
+    plan.precision = defaultSetting("fp32", "fp16.enabled", "neither fp16 nor bf16 is enabled: DeepSpeed trains in fp32");
+  }
+}
+var deepspeed = {
+  meta: {
+    id: "deepspeed",
+    title: "DeepSpeed",
+    description: 'DeepSpeed JSON configs (ds_config*.json): batch triple, optimizer/scheduler blocks, precision; "auto" values left to the HF Trainer',
+    // JSON: the loader does not matter; the rare YAML copy is read like PyYAML would.
+    yamlLoader: LOADER4,
+    schema: "deepspeed.schema.json"
+  },
+  detect(file) {
+    return deepspeedScore(file);
+  },
+  extract(file, env) {
+    const plan = {};
+    const ctx = { file, hf: hasAuto(file), plan, missing: [], notes: [], conflicts: [], autos: [] };
+    const train = num(ctx, ["train_batch_size"], "globalBatchSize", "world_size \xD7 per_device_train_batch_size \xD7 gradient_accumulation_steps");
+    const micro = num(ctx, ["train_micro_batch_size_per_gpu"], "microBatchSize", "per_device_train_batch_size");
+    const gas = num(ctx, ["gradient_accumulation_steps"], "gradAccumSteps", "gradient_accumulation_steps");
+    if (train) plan.globalBatchSize = { ...train, unit: "samples" };
+    if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+    if (gas) plan.gradAccumSteps = gas;
+    readSchedule3(ctx);
+    readPrecision2(ctx);
+    if (boolAt(file, ["elasticity", "enabled"])?.value) {
+      ctx.notes.push("elasticity is enabled: DeepSpeed computes the batch keys itself");
+      const written = BATCH_KEYS.filter((k) => numberAt(file, [k], LOADER4));
+      if (written.length && !boolAt(file, ["elasticity", "ignore_non_elastic_batch_info"])?.value) {
+        conflict2(
+          ctx,
+          ["elasticity", "enabled"],
+          "elasticity-and-batch",
+          `elasticity is enabled and ${written.join(", ")} ${written.length > 1 ? "are" : "is"} set: DeepSpeed raises unless elasticity.ignore_non_elastic_batch_info is true; remove the batch keys or set that flag`
+        );
+      }
+    }
+    applyAssumptions(plan, env.assume);
+    resolveBatch(ctx);
+    if (!plan.peakLr && !ctx.missing.some((m) => m.field === "peakLr")) {
+      ctx.missing.push({ field: "peakLr", hint: "set optimizer.params.lr (or the scheduler's peak LR), or assume.peakLr in .trainlint.yml" });
+    }
+    if (!plan.worldSize && !plan.dataParallelSize) {
+      ctx.missing.push({
+        field: "worldSize",
+        hint: "set assume.worldSize (or assume.dataParallelSize with model parallelism) in .trainlint.yml: the launcher decides it (deepspeed --num_gpus/--num_nodes, torchrun)"
+      });
+    }
+    for (const [field, key] of [["microBatchSize", "train_micro_batch_size_per_gpu"], ["globalBatchSize", "train_batch_size"]]) {
+      if (plan[field] || ctx.missing.some((m) => m.field === field)) continue;
+      const hint = ctx.hf ? `${key} is not set: DeepSpeed fills it from the values the Hugging Face Trainer passes (micro \xD7 accumulation \xD7 world size); set assume.${field} in .trainlint.yml` : `set ${key}, or assume.${field} in .trainlint.yml`;
+      ctx.missing.push({ field, hint });
+    }
+    if (ctx.autos.length) {
+      ctx.notes.unshift(`"auto" values (${ctx.autos.join(", ")}) are placeholders ${HF_FILLED}: plain deepspeed.initialize cannot use this file; lint the TrainingArguments for those values`);
+    }
+    const missing = ctx.missing.filter((m) => !plan[m.field]);
+    return { plan, missing, anchor: fileStartRange(file), notes: ctx.notes, conflicts: ctx.conflicts };
+  }
+};
+
+// src/dialects/lightning.ts
+var LOADER5 = "omegaconf";
+var LIGHTNING_DEFAULTS = {
+  numNodes: 1,
+  accumulateGradBatches: 1,
+  /** max_epochs None becomes 1000 when max_steps == -1 and no max_time (fit loop limits). */
+  maxEpochs: 1e3,
+  precision: "32-true",
+  checkValEveryNEpoch: 1
+};
+var TRAINER_KEYS = [
+  "max_epochs",
+  "max_steps",
+  "devices",
+  "accelerator",
+  "precision",
+  "accumulate_grad_batches",
+  "num_nodes",
+  "strategy",
+  "callbacks",
+  "logger",
+  "val_check_interval",
+  "check_val_every_n_epoch",
+  "gradient_clip_val",
+  "log_every_n_steps",
+  "limit_train_batches",
+  "limit_val_batches",
+  "enable_checkpointing",
+  "default_root_dir",
+  "fast_dev_run",
+  "max_time",
+  "min_epochs",
+  "min_steps",
+  "deterministic",
+  "benchmark",
+  "num_sanity_val_steps",
+  "sync_batchnorm",
+  "use_distributed_sampler"
+];
+var NEMO_MARKERS = [["exp_manager"], ["model", "optim"], ["model", "micro_batch_size"], ["model", "global_batch_size"]];
+var LR_PATHS = [
+  { path: ["optimizer", "init_args", "lr"], userArg: false },
+  { path: ["optimizer", "lr"], userArg: false },
+  { path: ["model", "init_args", "optimizer", "init_args", "lr"], userArg: false },
+  { path: ["model", "optimizer", "lr"], userArg: false },
+  { path: ["model", "init_args", "lr"], userArg: true },
+  { path: ["model", "init_args", "learning_rate"], userArg: true },
+  { path: ["model", "lr"], userArg: true },
+  { path: ["model", "learning_rate"], userArg: true }
+];
+var BATCH_PATHS = [["data", "init_args", "batch_size"], ["data", "batch_size"]];
+function trainerNode(root) {
+  if (!root || root.kind !== "map") return void 0;
+  const trainer = mapGet(root, "trainer")?.value;
+  return trainer && trainer.kind === "map" ? trainer : void 0;
+}
+function score(file) {
+  const root = file.tree;
+  const trainer = trainerNode(root);
+  if (!root || !trainer) return 0;
+  if (NEMO_MARKERS.some((p) => getIn(root, p) !== void 0)) return 0;
+  const trainerKeys = TRAINER_KEYS.filter((k) => mapGet(trainer, k) !== void 0).length;
+  const sections = ["model", "data"].filter((k) => getIn(root, [k]) !== void 0).length;
+  const classPaths = ["model", "data", "optimizer", "lr_scheduler"].filter((k) => getIn(root, [k, "class_path"]) !== void 0).length;
+  if (trainerKeys >= 1 && (sections >= 1 || trainerKeys >= 3)) return Math.min(8, 5 + Math.min(2, classPaths) + (sections === 2 ? 1 : 0));
+  return 0;
+}
+function writtenAsFloat(node) {
+  return typeof node.value === "number" && /[.eE]/.test(node.source);
+}
+var Reader = class {
+  constructor(file) {
+    this.file = file;
+  }
+  file;
+  node(path8) {
+    const hit = getIn(this.file.tree, path8);
+    if (!hit) return void 0;
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path8.join("."), range: hit.keyRange } };
+  }
+  number(path8) {
+    const hit = this.node(path8);
+    if (!hit || hit.node.kind !== "scalar") return void 0;
+    const num2 = scalarNumber(hit.node, LOADER5);
+    return num2 ? { value: num2.value, ...hit.setting, ...num2.note ? { note: num2.note } : {} } : void 0;
+  }
+  /** A scalar as text (null is absent); `class_path` mappings give their class path. */
+  string(path8) {
+    const hit = this.node(path8);
+    if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
+    return { value: String(hit.node.value), ...hit.setting };
+  }
+};
+function devicesCount(node) {
+  if (node.kind === "seq") return { count: node.items.length, why: `${node.items.length} device indices` };
+  if (node.kind !== "scalar") return { why: "not a device count" };
+  const v = node.value;
+  if (typeof v === "number") return v > 0 && Number.isInteger(v) ? { count: v, why: String(v) } : { why: `devices: ${v} uses every visible device` };
+  if (typeof v === "string") {
+    const text = v.trim();
+    if (/^\d+$/.test(text)) return Number(text) > 0 ? { count: Number(text), why: text } : { why: `devices: "${text}"` };
+    if (text.includes(",")) {
+      const ids = text.split(",").filter((s) => s.trim() !== "");
+      return { count: ids.length, why: `device indices "${text}"` };
+    }
+    return { why: `devices: ${text} uses every visible device` };
+  }
+  return { why: "devices is not set to a count" };
+}
+function readWorldSize(r) {
+  const devices = r.node(["trainer", "devices"]);
+  if (!devices) return {};
+  const nodes = r.number(["trainer", "num_nodes"]);
+  const d = devicesCount(devices.node);
+  if (d.count === void 0) return { why: d.why };
+  if (!nodes) return { setting: { value: d.count, ...devices.setting, note: `num_nodes default ${LIGHTNING_DEFAULTS.numNodes}` } };
+  const how = `trainer.devices ${d.why} \xD7 trainer.num_nodes ${formatCount(nodes.value)}`;
+  return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices.setting.range } };
+}
+function readPeakLr(plan, r, notes, conflicts) {
+  const lrs = LR_PATHS.flatMap(({ path: path8, userArg: userArg2 }) => {
+    const lr2 = r.number(path8);
+    return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
+  });
+  if (lrs.length === 0) return;
+  const { lr, userArg } = lrs[0];
+  plan.peakLr = userArg ? { ...lr, note: [lr.note, "an argument of your LightningModule, read as the peak LR"].filter(Boolean).join("; ") } : lr;
+  const others = lrs.slice(1).filter((x) => x.lr.value !== lr.value);
+  if (others.length > 0) notes.push(`${others.map((x) => `${x.lr.key} ${x.lr.value}`).join(", ")} also set: ${lr.key} ${lr.value} is read as the peak LR`);
+  if (!lr.key?.startsWith("optimizer.")) return;
+  for (const other of others) {
+    if (!other.userArg || !other.lr.range) continue;
+    conflicts.push({
+      kind: "disabled-by-switch",
+      level: "info",
+      range: other.lr.range,
+      message: `${other.lr.key} ${other.lr.value} is likely unused: the optimizer: group makes LightningCLI build the optimizer with ${lr.key} ${lr.value}; remove one of them`
+    });
+  }
+}
+function extractPlan(file, env) {
+  const r = new Reader(file);
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const conflicts = [];
+  const T = (...k) => ["trainer", ...k];
+  const world = readWorldSize(r);
+  if ("setting" in world) plan.worldSize = world.setting;
+  else if (world.why) notes.push(`world size unknown: ${world.why}`);
+  for (const path8 of BATCH_PATHS) {
+    const b = r.number(path8);
+    if (b) {
+      plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
+      break;
+    }
+  }
+  plan.gradAccumSteps = r.number(T("accumulate_grad_batches")) ?? defaultSetting(LIGHTNING_DEFAULTS.accumulateGradBatches, "trainer.accumulate_grad_batches");
+  readPeakLr(plan, r, notes, conflicts);
+  const optimizer = r.string(["optimizer", "class_path"]) ?? r.string(["optimizer"]) ?? r.string(["model", "init_args", "optimizer", "class_path"]);
+  if (optimizer) plan.optimizer = optimizer;
+  const scheduler = r.string(["lr_scheduler", "class_path"]) ?? r.string(["lr_scheduler"]);
+  if (scheduler) {
+    plan.scheduler = scheduler;
+    notes.push('LightningCLI steps the lr_scheduler once per epoch (interval "epoch"): its horizon and warmup arguments count epochs, not optimizer steps');
+  }
+  const precision = r.string(T("precision"));
+  plan.precision = precision ?? defaultSetting(LIGHTNING_DEFAULTS.precision, "trainer.precision", 'Trainer precision None \u2192 "32-true"');
+  const maxSteps = r.number(T("max_steps"));
+  const maxEpochs = r.number(T("max_epochs"));
+  const maxTime = r.string(T("max_time"));
+  const stepsLimit = maxSteps && maxSteps.value > 0 ? maxSteps : void 0;
+  if (maxEpochs && maxEpochs.value > 0) plan.epochs = { ...maxEpochs, unit: "epochs" };
+  else if (maxEpochs && maxEpochs.value === -1) notes.push("trainer.max_epochs -1: no epoch limit");
+  else if (!stepsLimit && !maxTime) {
+    plan.epochs = { ...defaultSetting(LIGHTNING_DEFAULTS.maxEpochs, "trainer.max_epochs", "neither max_epochs nor max_steps is set: Lightning trains 1000 epochs"), unit: "epochs" };
+  }
+  if (maxTime) notes.push(`trainer.max_time ${maxTime.value}: training may stop earlier on wall-clock time`);
+  applyAssumptions(plan, env.assume);
+  deriveGlobalBatch(plan);
+  const epochBatches = deriveStepsPerEpoch2(plan, r, notes);
+  const epochLimit = maxEpochs && maxEpochs.value > 0 ? plan.epochs : stepsLimit ? void 0 : plan.epochs;
+  const spe = plan.stepsPerEpoch;
+  if (stepsLimit) {
+    if (epochLimit && spe && epochLimit.value * spe.value < stepsLimit.value) {
+      plan.totalSteps = derived(epochLimit.value * spe.value, `${formatCount(epochLimit.value)} epochs \xD7 ${formatCount(spe.value)} steps/epoch (before max_steps ${formatCount(stepsLimit.value)})`, "steps");
+    } else {
+      plan.totalSteps = { ...stepsLimit, unit: "steps", ...epochLimit && !spe ? { note: `or fewer, if max_epochs ${formatCount(epochLimit.value)} ends first` } : {} };
+    }
+  } else if (epochLimit && spe) {
+    plan.totalSteps = derived(epochLimit.value * spe.value, `${formatCount(epochLimit.value)} \xD7 ${formatCount(spe.value)} steps/epoch; ${formatCount(spe.value)} = ${spe.how}`, "steps");
+  }
+  deriveIntervals(plan, r, epochBatches, notes, conflicts);
+  if (!plan.worldSize) {
+    missing.push({ field: "worldSize", hint: "set trainer.devices (and trainer.num_nodes) to numbers, or assume.worldSize in .trainlint.yml" });
+  }
+  if (!plan.microBatchSize) {
+    missing.push({ field: "microBatchSize", hint: "set data.init_args.batch_size (per device), or assume.microBatchSize in .trainlint.yml" });
+  }
+  if (!plan.peakLr) {
+    missing.push({ field: "peakLr", hint: "set optimizer.init_args.lr or model.init_args.lr, or assume.peakLr in .trainlint.yml" });
+  }
+  if (!plan.warmupSteps) {
+    const named = warmupArguments(file);
+    missing.push({
+      field: "warmupSteps",
+      hint: (named.length ? `${named.join(", ")} ${named.length > 1 ? "are arguments" : "is an argument"} of your own classes, which trainlint cannot interpret: ` : "warmup lives in your LightningModule or scheduler arguments: ") + "set assume.warmupSteps (optimizer steps) in .trainlint.yml"
+    });
+  }
+  if (!plan.totalSteps && !stepsLimit) {
+    missing.push({ field: "datasetSamples", hint: "set trainer.max_steps, or assume.datasetSamples in .trainlint.yml" });
+  }
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+}
+function warmupArguments(file) {
+  const out = [];
+  for (const base of [["model", "init_args"], ["model"], ["lr_scheduler", "init_args"]]) {
+    const node = getIn(file.tree, base)?.node;
+    if (node?.kind !== "map") continue;
+    for (const e of node.entries) {
+      if (/warmup/i.test(e.key) && e.value.kind === "scalar" && typeof e.value.value === "number") out.push(`${[...base, e.key].join(".")} ${e.value.value}`);
+    }
+  }
+  return out;
+}
+function deriveStepsPerEpoch2(plan, r, notes) {
+  const { datasetSamples: samples, microBatchSize: batch, worldSize: world, gradAccumSteps: accum } = plan;
+  if (!samples || !batch || !world || !accum) return void 0;
+  let batches = Math.ceil(Math.ceil(samples.value / world.value) / batch.value);
+  let how = `ceil(ceil(${formatCount(samples.value)} / ${formatCount(world.value)}) / ${formatCount(batch.value)})`;
+  const limit = r.node(["trainer", "limit_train_batches"]);
+  if (limit && limit.node.kind === "scalar" && typeof limit.node.value === "number") {
+    const value = limit.node.value;
+    if (writtenAsFloat(limit.node)) {
+      batches = Math.floor(batches * value);
+      how = `int(${how} \xD7 limit_train_batches ${value})`;
+    } else if (value < batches) {
+      batches = value;
+      how = `limit_train_batches ${formatCount(value)}`;
+      if (value === 1) notes.push("trainer.limit_train_batches: 1 is an int, i.e. ONE batch per epoch; write 1.0 for the whole epoch");
+    }
+  }
+  const steps3 = Math.ceil(batches / accum.value);
+  plan.stepsPerEpoch = derived(steps3, accum.value === 1 ? how : `ceil(${how} / ${formatCount(accum.value)})`, "steps");
+  return batches;
+}
+function deriveIntervals(plan, r, epochBatches, notes, conflicts) {
+  const accum = plan.gradAccumSteps?.value ?? 1;
+  const spe = plan.stepsPerEpoch;
+  const limitVal = r.number(["trainer", "limit_val_batches"]);
+  const vci = r.node(["trainer", "val_check_interval"]);
+  const every = r.number(["trainer", "check_val_every_n_epoch"]);
+  if (limitVal && limitVal.value === 0) {
+    notes.push("trainer.limit_val_batches 0: validation is off");
+  } else if (vci && vci.node.kind === "scalar" && typeof vci.node.value === "number") {
+    const value = vci.node.value;
+    if (!writtenAsFloat(vci.node)) {
+      const everyNode = r.node(["trainer", "check_val_every_n_epoch"])?.node;
+      const perEpoch = !(everyNode?.kind === "scalar" && everyNode.value === null);
+      if (perEpoch && epochBatches !== void 0 && value > epochBatches) {
+        conflicts.push({
+          kind: "interval-exceeds-epoch",
+          range: vci.setting.range,
+          message: `val_check_interval ${formatCount(value)} batches > ${formatCount(epochBatches)} training batches per epoch: Lightning raises ValueError at fit; lower it, or set check_val_every_n_epoch: null to count batches across epochs`,
+          data: { valCheckInterval: value, batchesPerEpoch: epochBatches }
+        });
+      }
+      plan.evalEverySteps = accum === 1 ? { value, ...vci.setting, unit: "steps" } : { value: value / accum, ...vci.setting, origin: "derived", how: `val_check_interval ${formatCount(value)} batches / accumulate_grad_batches ${formatCount(accum)}`, unit: "steps" };
+    } else if (epochBatches !== void 0) {
+      const checkBatch = Math.max(1, Math.floor(epochBatches * value));
+      plan.evalEverySteps = {
+        value: checkBatch / accum,
+        ...vci.setting,
+        origin: "derived",
+        how: `int(${formatCount(epochBatches)} batches/epoch \xD7 ${value})${accum === 1 ? "" : ` / accumulate_grad_batches ${formatCount(accum)}`}`,
+        unit: "steps"
+      };
+    }
+  } else if (every && spe) {
+    plan.evalEverySteps = { ...every, value: every.value * spe.value, origin: "derived", how: `check_val_every_n_epoch ${formatCount(every.value)} \xD7 ${formatCount(spe.value)} steps/epoch`, unit: "steps" };
+  }
+  const callbacks = getIn(r.file.tree, ["trainer", "callbacks"])?.node;
+  const list = callbacks?.kind === "seq" ? callbacks.items.map((_, i) => ["trainer", "callbacks", i]) : callbacks?.kind === "map" ? [["trainer", "callbacks"]] : [];
+  for (const base of list) {
+    const cls = r.string([...base, "class_path"])?.value ?? "";
+    if (!/(?:^|\.)ModelCheckpoint$/.test(cls)) continue;
+    const steps3 = r.number([...base, "init_args", "every_n_train_steps"]);
+    const epochs = r.number([...base, "init_args", "every_n_epochs"]);
+    if (steps3 && steps3.value > 0) plan.saveEverySteps = { ...steps3, unit: "steps" };
+    else if (epochs && epochs.value > 0 && spe) {
+      plan.saveEverySteps = { ...epochs, value: epochs.value * spe.value, origin: "derived", how: `every_n_epochs ${formatCount(epochs.value)} \xD7 ${formatCount(spe.value)} steps/epoch`, unit: "steps" };
+    }
+    if (plan.saveEverySteps) break;
+  }
+}
+var lightning = {
+  meta: {
+    id: "lightning",
+    title: "PyTorch Lightning (LightningCLI)",
+    description: "LightningCLI config YAML: trainer:, model:, data:, optimizer:/lr_scheduler: with class_path + init_args",
+    yamlLoader: LOADER5,
+    schema: "lightning.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "yaml" && file.format !== "json") return 0;
+    return score(file);
+  },
+  extract(file, env) {
+    if (!trainerNode(file.tree)) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no trainer: mapping found"] };
+    return extractPlan(file, env);
+  }
+};
+
+// src/dialects/litgpt.ts
+var LOADER6 = "omegaconf";
+var LITGPT_DEFAULTS = {
+  pretrain: { globalBatchSize: 512, microBatchSize: 4, lrWarmupSteps: 2e3, saveInterval: 1e3, evalInterval: 1e3, minLr: 4e-5, devices: "auto" },
+  // eval.interval differs: 100 (lora.py) vs 600 (full.py); left unknown when unset.
+  finetune: { globalBatchSize: 16, microBatchSize: 1, lrWarmupSteps: 100, saveInterval: 1e3, minLr: 6e-5, devices: 1 }
+};
+var TORCH_ADAMW_LR = 1e-3;
+var TRAIN_KEYS = ["global_batch_size", "micro_batch_size", "lr_warmup_steps", "lr_warmup_fraction", "save_interval", "max_tokens", "max_seq_length", "tie_embeddings", "log_interval"];
+var TOP_KEYS = ["checkpoint_dir", "out_dir", "devices", "num_nodes", "precision", "model_name", "initial_checkpoint_dir", "tokenizer_dir", "logger_name", "quantize"];
+function scriptOf(file) {
+  const has = (k) => getIn(file.tree, [k]) !== void 0;
+  return has("checkpoint_dir") || has("lora_r") ? "finetune" : has("model_name") || has("model_config") || numberAt(file, ["train", "max_tokens"], LOADER6) ? "pretrain" : "finetune";
+}
+function deviceCount(file, script) {
+  const explicit = numberAt(file, ["devices"], LOADER6);
+  if (explicit && explicit.value > 0) return { setting: explicit, text: formatCount(explicit.value) };
+  const written = stringAt(file, ["devices"])?.value;
+  if (written !== void 0) return { text: written };
+  const fallback = LITGPT_DEFAULTS[script].devices;
+  return typeof fallback === "number" ? { setting: defaultSetting(fallback, "devices", `${script} default`), text: String(fallback) } : { text: `${fallback} (default)` };
+}
+var litgpt = {
+  meta: {
+    id: "litgpt",
+    title: "LitGPT",
+    description: "LitGPT config_hub YAML for litgpt pretrain / finetune_lora / finetune_full (jsonargparse)",
+    yamlLoader: LOADER6,
+    schema: "litgpt.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "yaml" || !file.tree || file.tree.kind !== "map") return 0;
+    const train = getIn(file.tree, ["train"])?.node;
+    if (!train || train.kind !== "map") return 0;
+    const trainHits = TRAIN_KEYS.filter((k) => getIn(train, [k]) !== void 0).length;
+    const topHits = TOP_KEYS.filter((k) => getIn(file.tree, [k]) !== void 0).length;
+    if (trainHits < 2 || topHits < 1) return 0;
+    return 6 + Math.min(3, trainHits - 1);
+  },
+  extract(file, env) {
+    const plan = {};
+    const missing = [];
+    const notes = [];
+    const script = scriptOf(file);
+    const D = LITGPT_DEFAULTS[script];
+    const num2 = (...path8) => numberAt(file, path8, LOADER6);
+    const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
+    notes.push(`read as a litgpt ${script} config`);
+    const devices = deviceCount(file, script);
+    const nodes = num2("num_nodes") ?? defaultSetting(1, "num_nodes");
+    if (devices.setting) {
+      plan.worldSize = nodes.value === 1 ? devices.setting : { ...derived(devices.setting.value * nodes.value, `devices ${formatCount(devices.setting.value)} \xD7 num_nodes ${formatCount(nodes.value)}`), file: file.path, key: "devices", range: devices.setting.range };
+    } else {
+      notes.push(`devices = ${devices.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
+    }
+    plan.microBatchSize = { ...num2("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
+    plan.globalBatchSize = { ...num2("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
+    const epochs = num2("train", "epochs");
+    if (epochs) plan.epochs = epochs;
+    plan.minLr = num2("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
+    if (script === "finetune") plan.minLr.note = joinNotes(plan.minLr.note, "finetune scripts that build CosineAnnealingLR without eta_min anneal to 0 instead");
+    plan.scheduler = defaultSetting("cosine", "built-in lr schedule", "litgpt always uses linear warmup then cosine decay (not configurable)");
+    precisionAndOptimizer(file, plan, notes);
+    const seq = num2("train", "max_seq_length") ?? num2("model_config", "block_size");
+    if (seq) plan.seqLen = { ...seq, unit: "tokens", ...script === "finetune" ? { note: "upper bound: finetuning uses min(longest sample, max_seq_length)" } : {} };
+    const save = num2("train", "save_interval");
+    if (save) plan.saveEverySteps = { ...save, unit: "steps" };
+    else if (getIn(file.tree, ["train", "save_interval"])) notes.push("train.save_interval is null: no periodic checkpoints (only the final one)");
+    else plan.saveEverySteps = { ...dflt(D.saveInterval, "train.save_interval"), unit: "steps" };
+    const evalEvery = num2("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
+    if (evalEvery) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
+    applyAssumptions(plan, env.assume);
+    accumulation(plan, notes);
+    duration(file, plan, notes, missing, script);
+    const conflicts = [];
+    warmup(file, plan, { notes, missing, conflicts }, script, D.lrWarmupSteps);
+    if (!plan.worldSize) {
+      missing.push({ field: "worldSize", hint: "set devices (and num_nodes) to numbers, or assume.worldSize in .trainlint.yml" });
+    }
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  }
+};
+function accumulation(plan, notes) {
+  const { globalBatchSize: global, microBatchSize: micro, worldSize: world } = plan;
+  if (!global || !micro || !world) return;
+  const perRank = Math.floor(global.value / world.value);
+  const accum = Math.floor(perRank / micro.value);
+  if (accum < 1) {
+    notes.push(
+      `global_batch_size ${formatCount(global.value)} // world ${formatCount(world.value)} // micro_batch_size ${formatCount(micro.value)} = 0: litgpt asserts gradient_accumulation_iters > 0 and stops`
+    );
+    return;
+  }
+  plan.gradAccumSteps = derived(
+    accum,
+    `${formatCount(global.value)} // ${formatCount(world.value)} // ${formatCount(micro.value)} (global_batch_size // world size // micro_batch_size)`,
+    "steps"
+  );
+  if (accum * micro.value * world.value !== global.value) {
+    notes.push(
+      `litgpt floors the accumulation: the run steps every ${formatCount(accum * micro.value * world.value)} samples, not global_batch_size ${formatCount(global.value)}`
+    );
+  }
+}
+function duration(file, plan, notes, missing, script) {
+  const maxSteps = numberAt(file, ["train", "max_steps"], LOADER6);
+  const maxTokens = numberAt(file, ["train", "max_tokens"], LOADER6);
+  const { microBatchSize: micro, worldSize: world, gradAccumSteps: accum, seqLen, globalBatchSize: global } = plan;
+  if (script === "pretrain") {
+    if (maxSteps || plan.epochs) notes.push("litgpt pretrain rejects train.max_steps and train.epochs (validate_args); training length comes from train.max_tokens");
+    const tokens = maxTokens ?? defaultSetting(3e12, "train.max_tokens", "litgpt pretrain default (3 trillion)");
+    if (!seqLen) {
+      missing.push({ field: "totalSteps", hint: "set train.max_seq_length (the model block size is not in this file), or assume.totalSteps in .trainlint.yml" });
+      return;
+    }
+    const T = tokens.value;
+    const L = seqLen.value;
+    if (micro && world && accum) {
+      const iters = Math.floor(Math.floor(T / world.value) / (micro.value * L));
+      plan.totalSteps = derived(
+        Math.floor(iters / accum.value),
+        `(${formatCount(T)} // ${formatCount(world.value)}) // (${formatCount(micro.value)} \xD7 ${formatCount(L)}) = ${formatCount(iters)} micro-steps // ${formatCount(accum.value)} (max_tokens per rank / tokens per micro-step / accumulation)`,
+        "steps"
+      );
+    } else if (global) {
+      plan.totalSteps = derived(
+        Math.floor(T / (global.value * L)),
+        `${formatCount(T)} // (${formatCount(global.value)} \xD7 ${formatCount(L)}) (max_tokens / (global_batch_size \xD7 max_seq_length))`,
+        "steps"
+      );
+      plan.totalSteps.note = "assumes global_batch_size is a multiple of world size \xD7 micro_batch_size; exact count needs the world size";
+    }
+    return;
+  }
+  if (maxTokens) notes.push("litgpt finetune scripts reject train.max_tokens (validate_args)");
+  const { datasetSamples: samples, epochs } = plan;
+  if (samples && micro && world && accum) {
+    const batches = Math.ceil(Math.ceil(samples.value / world.value) / micro.value);
+    const spe = Math.floor(batches / accum.value);
+    const how = `ceil(ceil(${formatCount(samples.value)} / ${formatCount(world.value)}) / ${formatCount(micro.value)}) // ${formatCount(accum.value)}`;
+    plan.stepsPerEpoch = derived(spe, how, "steps");
+    if (epochs) {
+      const byEpochs = epochs.value * spe;
+      if (maxSteps && maxSteps.value < byEpochs) plan.totalSteps = { ...maxSteps, unit: "steps", note: `max_steps ends the run before ${formatCount(epochs.value)} epochs (${formatCount(byEpochs)} steps)` };
+      else plan.totalSteps = derived(byEpochs, `${formatCount(epochs.value)} \xD7 ${how}`, "steps");
+      return;
+    }
+  }
+  if (maxSteps) {
+    plan.totalSteps = { ...maxSteps, unit: "steps", ...epochs ? { note: `upper bound: train.epochs ${formatCount(epochs.value)} may end the run first (total = min(epochs \xD7 steps/epoch, max_steps))` } : {} };
+    return;
+  }
+  if (epochs) {
+    missing.push({ field: "datasetSamples", hint: "set assume.datasetSamples (and assume.worldSize) in .trainlint.yml to turn train.epochs into optimizer steps, or set train.max_steps" });
+  } else {
+    notes.push("litgpt finetune scripts require train.epochs or train.max_steps");
+  }
+}
+function warmup(file, plan, out, script, fallback) {
+  const { notes, missing, conflicts } = out;
+  const steps3 = numberAt(file, ["train", "lr_warmup_steps"], LOADER6);
+  const fraction = numberAt(file, ["train", "lr_warmup_fraction"], LOADER6);
+  if (steps3 && steps3.value > 0) {
+    plan.warmupSteps = { ...steps3, unit: "steps" };
+    if (fraction && fraction.value > 0 && fraction.range) {
+      conflicts.push({
+        kind: "warmup-steps-and-ratio",
+        range: fraction.range,
+        message: `train.lr_warmup_fraction ${fraction.value} and train.lr_warmup_steps ${formatCount(steps3.value)} are both set: litgpt raises "Can't provide both \u2026 Choose one" at startup; set one of them to null`
+      });
+    }
+    return;
+  }
+  if (fraction && fraction.value > 0) {
+    if (script === "finetune") notes.push("litgpt finetune scripts reject train.lr_warmup_fraction (validate_args)");
+    if (!getIn(file.tree, ["train", "lr_warmup_steps"])) {
+      if (fraction.range) {
+        conflicts.push({
+          kind: "warmup-steps-and-ratio",
+          range: fraction.range,
+          message: `train.lr_warmup_fraction ${fraction.value} is set but train.lr_warmup_steps is not written, so the script default (${formatCount(fallback)} steps) is set too: litgpt raises "Can't provide both \u2026 Choose one" at startup; write lr_warmup_steps: null`
+        });
+      }
+    }
+    const { datasetSamples: samples, microBatchSize: micro, worldSize: world, gradAccumSteps: accum } = plan;
+    if (samples && micro && world && accum) {
+      const batches = Math.ceil(Math.ceil(samples.value / world.value) / micro.value);
+      const iters = Math.ceil(fraction.value * batches);
+      plan.warmupSteps = {
+        ...derived(
+          Math.ceil(iters / accum.value),
+          `ceil(ceil(${fraction.value} \xD7 ${formatCount(batches)} micro-batches per epoch) / ${formatCount(accum.value)}) (lr_warmup_fraction is a fraction of one epoch)`,
+          "steps"
+        ),
+        file: fraction.file,
+        key: fraction.key,
+        range: fraction.range
+      };
+    } else {
+      missing.push({ field: "warmupSteps", hint: "train.lr_warmup_fraction is a fraction of one epoch: set assume.datasetSamples and assume.worldSize in .trainlint.yml, or use train.lr_warmup_steps" });
+    }
+    return;
+  }
+  if (steps3) {
+    plan.warmupSteps = { ...steps3, unit: "steps" };
+    return;
+  }
+  const written = getIn(file.tree, ["train", "lr_warmup_steps"]);
+  if (written) {
+    plan.warmupSteps = { value: 0, origin: "explicit", unit: "steps", file: file.path, key: "train.lr_warmup_steps", range: written.keyRange, note: "null: no warmup" };
+    return;
+  }
+  plan.warmupSteps = { ...defaultSetting(fallback, "train.lr_warmup_steps", `litgpt ${script} default (varies between LitGPT versions)`), unit: "steps" };
+}
+function precisionAndOptimizer(file, plan, notes) {
+  const precision = stringAt(file, ["precision"]);
+  if (precision) plan.precision = precision;
+  else notes.push("precision is not set: litgpt picks bf16 when the GPU supports it (get_default_supported_precision)");
+  const opt = getIn(file.tree, ["optimizer"]);
+  const classPath = stringAt(file, ["optimizer", "class_path"]);
+  const name = opt?.node.kind === "scalar" ? stringAt(file, ["optimizer"]) : void 0;
+  if (classPath) plan.optimizer = { ...classPath, value: classPath.value.replace(/^torch\.optim\./, "") };
+  else if (name) plan.optimizer = name;
+  else if (!opt) plan.optimizer = defaultSetting("AdamW", "optimizer", "litgpt default");
+  const lr = numberAt(file, ["optimizer", "init_args", "lr"], LOADER6);
+  if (lr) {
+    plan.peakLr = lr;
+  } else if (/^(?:torch\.optim\.)?AdamW$/.test(plan.optimizer?.value ?? "")) {
+    plan.peakLr = defaultSetting(TORCH_ADAMW_LR, "optimizer.init_args.lr", "torch.optim.AdamW default lr");
+  }
+}
+function joinNotes(...notes) {
+  const text = notes.filter(Boolean).join("; ");
+  return text || void 0;
+}
+
+// src/engine/load/positions.ts
+function computeLineStarts(text) {
+  const starts = [0];
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+function offsetToPos(lineStarts2, offset) {
+  let lo = 0;
+  let hi = lineStarts2.length - 1;
+  const off = Math.max(0, offset);
+  while (lo < hi) {
+    const mid = lo + hi + 1 >> 1;
+    if (lineStarts2[mid] <= off) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: off - lineStarts2[lo] + 1 };
+}
+function rangeOf2(lineStarts2, start, end) {
+  if (end <= start + 1) return pointRange(lineStarts2, start);
+  const a = offsetToPos(lineStarts2, start);
+  const b = offsetToPos(lineStarts2, end);
+  return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+}
+function pointRange(lineStarts2, offset) {
+  const a = offsetToPos(lineStarts2, offset);
+  return { line: a.line, column: a.column, endLine: a.line, endColumn: a.column + 1 };
+}
+function locator(text) {
+  const starts = computeLineStarts(text);
+  return { pos: (o) => offsetToPos(starts, o), range: (s, e) => rangeOf2(starts, s, e) };
+}
+function stripBom(text) {
+  return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
+}
+
+// src/engine/load/python-assignments.ts
+var KEYWORDS = /* @__PURE__ */ new Set([
+  "False",
+  "None",
+  "True",
+  "and",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "break",
+  "class",
+  "continue",
+  "def",
+  "del",
+  "elif",
+  "else",
+  "except",
+  "finally",
+  "for",
+  "from",
+  "global",
+  "if",
+  "import",
+  "in",
+  "is",
+  "lambda",
+  "nonlocal",
+  "not",
+  "or",
+  "pass",
+  "raise",
+  "return",
+  "try",
+  "while",
+  "with",
+  "yield"
+]);
+var SCOPE_HEADERS = /* @__PURE__ */ new Set(["def", "class", "async"]);
+var ASSIGN_OPS = /* @__PURE__ */ new Set(["=", "+=", "-=", "*=", "/=", "//=", "%=", "**=", "@=", "&=", "|=", "^=", ">>=", "<<=", ":="]);
+var OPERATORS = [
+  "**=",
+  "//=",
+  ">>=",
+  "<<=",
+  "...",
+  "**",
+  "//",
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "+=",
+  "-=",
+  "*=",
+  "/=",
+  "%=",
+  "&=",
+  "|=",
+  "^=",
+  "@=",
+  "->",
+  ":=",
+  "<<",
+  ">>"
+];
+var OPEN = "([{";
+var CLOSE = ")]}";
+var STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
+var NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d[\d_]*)?)[jJ]?/y;
+var NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
+var ESCAPES = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
+var SyntaxProblem = class extends Error {
+  constructor(message, start, end) {
+    super(message);
+    this.start = start;
+    this.end = end;
+  }
+  start;
+  end;
+};
+var Lexer = class {
+  constructor(t) {
+    this.t = t;
+  }
+  t;
+  i = 0;
+  lines = [];
+  current;
+  brackets = [];
+  run() {
+    const t = this.t;
+    let atLineStart = true;
+    let continued = false;
+    while (this.i < t.length) {
+      if (atLineStart && this.brackets.length === 0 && !continued) {
+        const indentEnd = this.skipSpaces();
+        const c2 = t[this.i];
+        if (c2 === void 0) break;
+        if (c2 === "\n" || c2 === "#" || c2 === "\r" && t[this.i + 1] === "\n") {
+          this.skipToLineEnd();
+          this.i++;
+          continue;
+        }
+        this.current = { tokens: [], indented: indentEnd > 0 };
+        this.lines.push(this.current);
+      }
+      atLineStart = false;
+      continued = false;
+      const c = t[this.i];
+      if (c === " " || c === "	" || c === "\f" || c === "\r") {
+        this.i++;
+      } else if (c === "#") {
+        this.skipToLineEnd();
+      } else if (c === "\n") {
+        this.i++;
+        atLineStart = true;
+      } else if (c === "\\" && (t[this.i + 1] === "\n" || t[this.i + 1] === "\r" && t[this.i + 2] === "\n")) {
+        this.i += t[this.i + 1] === "\n" ? 2 : 3;
+        atLineStart = true;
+        continued = true;
+      } else {
+        this.token();
+      }
+    }
+    const open = this.brackets[this.brackets.length - 1];
+    if (open) throw new SyntaxProblem(`'${open.char}' was never closed`, open.at, open.at + 1);
+    return this.lines;
+  }
+  /** Skips spaces and tabs; returns how many were skipped. */
+  skipSpaces() {
+    const start = this.i;
+    while (this.t[this.i] === " " || this.t[this.i] === "	" || this.t[this.i] === "\f") this.i++;
+    return this.i - start;
+  }
+  skipToLineEnd() {
+    const nl = this.t.indexOf("\n", this.i);
+    this.i = nl < 0 ? this.t.length : nl;
+  }
+  push(token) {
+    this.current?.tokens.push(token);
+  }
+  token() {
+    const t = this.t;
+    const start = this.i;
+    NAME.lastIndex = start;
+    const name = NAME.exec(t);
+    if (name) {
+      const next = t[start + name[0].length];
+      if ((next === "'" || next === '"') && STRING_PREFIX.test(name[0])) {
+        this.string(start, start + name[0].length, name[0].toLowerCase());
+        return;
+      }
+      this.i = start + name[0].length;
+      this.push({ kind: "name", text: name[0], start, end: this.i });
+      return;
+    }
+    const c = t[start];
+    if (c === "'" || c === '"') {
+      this.string(start, start, "");
+      return;
+    }
+    if (/[0-9]/.test(c) || c === "." && /[0-9]/.test(t[start + 1] ?? "")) {
+      NUMBER.lastIndex = start;
+      const m = NUMBER.exec(t);
+      if (m) {
+        this.i = start + m[0].length;
+        this.push({ kind: "number", text: m[0], start, end: this.i, ...parseNumber(m[0]) });
+        return;
+      }
+    }
+    const op = OPERATORS.find((o) => t.startsWith(o, start)) ?? c;
+    this.i = start + op.length;
+    if (OPEN.includes(op)) {
+      this.brackets.push({ char: op, at: start });
+    } else if (CLOSE.includes(op)) {
+      const open = this.brackets.pop();
+      if (!open || OPEN.indexOf(open.char) !== CLOSE.indexOf(op)) throw new SyntaxProblem(`unmatched '${op}'`, start, start + 1);
+    }
+    this.push({ kind: "op", text: op, start, end: this.i });
+  }
+  /** A string literal from `start` (its prefix) with the quote at `quoteAt`. */
+  string(start, quoteAt, prefix) {
+    const t = this.t;
+    const quote2 = t[quoteAt];
+    const triple = t.startsWith(quote2.repeat(3), quoteAt);
+    const delim = triple ? quote2.repeat(3) : quote2;
+    const raw = prefix.includes("r");
+    let j = quoteAt + delim.length;
+    let body = "";
+    for (; ; ) {
+      if (j >= t.length) throw new SyntaxProblem("unterminated string literal", start, Math.min(t.length, quoteAt + 1));
+      const ch = t[j];
+      if (!triple && ch === "\n") throw new SyntaxProblem("unterminated string literal", start, j);
+      if (t.startsWith(delim, j)) break;
+      if (ch === "\\" && j + 1 < t.length) {
+        const esc = t[j + 1] === "\r" && t[j + 2] === "\n" ? "\n" : t[j + 1];
+        const width2 = t[j + 1] === "\r" && t[j + 2] === "\n" ? 3 : 2;
+        body += raw ? t.slice(j, j + width2) : ESCAPES[esc] ?? `\\${esc}`;
+        j += width2;
+        continue;
+      }
+      body += ch;
+      j++;
+    }
+    this.i = j + delim.length;
+    const plainText = !prefix.includes("f") && !prefix.includes("b");
+    this.push({ kind: "string", text: t.slice(start, this.i), start, end: this.i, ...plainText ? { str: body } : {} });
+  }
+};
+function parseNumber(text) {
+  if (/[jJ]$/.test(text)) return {};
+  const clean = text.replace(/_/g, "");
+  if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
+  if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
+  const num2 = Number(clean);
+  return Number.isFinite(num2) ? { num: num2, isInt: false } : {};
+}
+var Unsupported = class extends Error {
+};
+var Evaluator = class {
+  constructor(tokens, env) {
+    this.tokens = tokens;
+    this.env = env;
+  }
+  tokens;
+  env;
+  p = 0;
+  depth = 0;
+  evaluate() {
+    const strings = this.tokens.every((tok) => tok.kind === "string");
+    if (strings) {
+      if (this.tokens.some((tok) => tok.str === void 0)) throw new Unsupported();
+      return { kind: "scalar", value: this.tokens.map((tok) => tok.str).join("") };
+    }
+    if (this.tokens.length === 1 && this.tokens[0].kind === "name") {
+      const word = this.tokens[0].text;
+      if (word === "True" || word === "False") return { kind: "scalar", value: word === "True" };
+      if (word === "None") return { kind: "scalar", value: null };
+      const known = this.env.get(word);
+      if (known) return known;
+      throw new Unsupported();
+    }
+    const value = this.sum();
+    if (this.p !== this.tokens.length) throw new Unsupported();
+    if (!Number.isFinite(value.value)) throw new Unsupported();
+    return { kind: "number", ...value };
+  }
+  peek() {
+    return this.tokens[this.p];
+  }
+  isOp(...ops) {
+    const tok = this.peek();
+    return tok && tok.kind === "op" && ops.includes(tok.text) ? tok.text : void 0;
+  }
+  sum() {
+    let left = this.product();
+    for (let op = this.isOp("+", "-"); op; op = this.isOp("+", "-")) {
+      this.p++;
+      const right = this.product();
+      left = { value: op === "+" ? left.value + right.value : left.value - right.value, isInt: left.isInt && right.isInt };
+    }
+    return left;
+  }
+  product() {
+    let left = this.unary();
+    for (let op = this.isOp("*", "/", "//", "%"); op; op = this.isOp("*", "/", "//", "%")) {
+      this.p++;
+      const right = this.unary();
+      const isInt = left.isInt && right.isInt;
+      if (op === "*") {
+        left = { value: left.value * right.value, isInt };
+        continue;
+      }
+      if (right.value === 0) throw new Unsupported();
+      if (op === "/") left = { value: left.value / right.value, isInt: false };
+      else if (op === "//") left = { value: Math.floor(left.value / right.value), isInt };
+      else left = { value: left.value - right.value * Math.floor(left.value / right.value), isInt };
+    }
+    return left;
+  }
+  unary() {
+    const op = this.isOp("+", "-");
+    if (!op) return this.power();
+    this.p++;
+    const inner = this.nested(() => this.unary());
+    return op === "-" ? { value: -inner.value, isInt: inner.isInt } : inner;
+  }
+  power() {
+    const base = this.atom();
+    if (!this.isOp("**")) return base;
+    this.p++;
+    const exp = this.nested(() => this.unary());
+    return { value: base.value ** exp.value, isInt: base.isInt && exp.isInt && exp.value >= 0 };
+  }
+  atom() {
+    const tok = this.peek();
+    if (!tok) throw new Unsupported();
+    this.p++;
+    if (tok.kind === "number" && tok.num !== void 0) return { value: tok.num, isInt: tok.isInt === true };
+    if (tok.kind === "name") {
+      const known = this.env.get(tok.text);
+      if (known?.kind === "number") return { value: known.value, isInt: known.isInt };
+      throw new Unsupported();
+    }
+    if (tok.kind === "op" && tok.text === "(") {
+      const inner = this.nested(() => this.sum());
+      if (!this.isOp(")")) throw new Unsupported();
+      this.p++;
+      return inner;
+    }
+    throw new Unsupported();
+  }
+  nested(f) {
+    if (++this.depth > MAX_DEPTH) throw new Unsupported();
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
+};
+function statements(tokens) {
+  const out = [[]];
+  let depth = 0;
+  for (const tok of tokens) {
+    if (tok.kind === "op" && OPEN.includes(tok.text)) depth++;
+    if (tok.kind === "op" && CLOSE.includes(tok.text)) depth--;
+    if (depth === 0 && tok.kind === "op" && tok.text === ";") out.push([]);
+    else out[out.length - 1].push(tok);
+  }
+  return out.filter((s) => s.length > 0);
+}
+function boundNames(stmt) {
+  const out = [];
+  let depth = 0;
+  let segmentStart = 0;
+  const targetsIn = (from, to) => {
+    let d = 0;
+    for (let k = from; k < to; k++) {
+      const tok = stmt[k];
+      if (tok.kind === "op" && OPEN.includes(tok.text)) d++;
+      if (tok.kind === "op" && CLOSE.includes(tok.text)) d--;
+      if (d !== 0 || tok.kind !== "name" || KEYWORDS.has(tok.text)) continue;
+      const prev = stmt[k - 1];
+      const next = stmt[k + 1];
+      const attribute = prev?.kind === "op" && prev.text === ".";
+      const subscripted = next?.kind === "op" && (next.text === "." || next.text === "[" || next.text === "(");
+      if (!attribute && !subscripted) out.push(tok);
+    }
+  };
+  stmt.forEach((tok, k) => {
+    if (tok.kind === "op" && OPEN.includes(tok.text)) depth++;
+    if (tok.kind === "op" && CLOSE.includes(tok.text)) depth--;
+    if (depth === 0 && tok.kind === "op" && ASSIGN_OPS.has(tok.text)) {
+      const colon = stmt.findIndex((s, n) => n >= segmentStart && n < k && s.kind === "op" && s.text === ":");
+      targetsIn(segmentStart, colon >= 0 ? colon : k);
+      segmentStart = k + 1;
+    }
+  });
+  if (stmt[0]?.kind === "name" && (stmt[0].text === "for" || stmt[0].text === "async" && stmt[1]?.text === "for")) {
+    const from = stmt[0].text === "for" ? 1 : 2;
+    const inAt = stmt.findIndex((s, n) => n > from && s.kind === "name" && s.text === "in");
+    if (inAt > 0) targetsIn(from, inAt);
+  }
+  return out;
+}
+function parsePythonAssignments(text) {
+  const loc = locator(text);
+  const opaque = /* @__PURE__ */ new Map();
+  let lines;
+  try {
+    lines = new Lexer(text).run();
+  } catch (err) {
+    if (!(err instanceof SyntaxProblem)) throw err;
+    const problem = { kind: "parse-error", message: `Python syntax error: ${err.message}`, range: loc.range(err.start, err.end) };
+    return { problems: [problem], opaque };
+  }
+  const entries = [];
+  const live = /* @__PURE__ */ new Map();
+  const dropped = /* @__PURE__ */ new Set();
+  const env = /* @__PURE__ */ new Map();
+  const forget = (name, reason) => {
+    for (const entry of live.get(name.text) ?? []) dropped.add(entry);
+    live.delete(name.text);
+    env.delete(name.text);
+    opaque.set(name.text, { range: loc.range(name.start, name.end), reason });
+  };
+  const sourceOf2 = (tokens) => text.slice(tokens[0].start, tokens[tokens.length - 1].end);
+  let inScopeBody = false;
+  for (const line of lines) {
+    if (line.indented) {
+      if (inScopeBody) continue;
+      for (const stmt of statements(line.tokens)) {
+        for (const name of boundNames(stmt)) forget(name, `assigned inside a block (line ${loc.pos(name.start).line}); its value depends on the condition`);
+      }
+      continue;
+    }
+    const first = line.tokens[0];
+    inScopeBody = first !== void 0 && (first.kind === "name" && SCOPE_HEADERS.has(first.text) || first.kind === "op" && first.text === "@");
+    if (inScopeBody) continue;
+    for (const stmt of statements(line.tokens)) {
+      const [target, eq] = stmt;
+      const simple = stmt.length >= 3 && target.kind === "name" && !KEYWORDS.has(target.text) && eq.kind === "op" && eq.text === "=" && !stmt.slice(2).some((tok) => tok.kind === "op" && ASSIGN_OPS.has(tok.text));
+      if (!simple) {
+        for (const name of boundNames(stmt)) forget(name, `\`${sourceOf2(stmt)}\` is not a literal assignment`);
+        continue;
+      }
+      const expr = stmt.slice(2);
+      let value;
+      try {
+        value = new Evaluator(expr, env).evaluate();
+      } catch (err) {
+        if (!(err instanceof Unsupported)) throw err;
+        forget(target, `assigned \`${sourceOf2(expr)}\`: not a literal, and trainlint never runs Python`);
+        continue;
+      }
+      opaque.delete(target.text);
+      env.set(target.text, value);
+      const quoted = expr.every((tok) => tok.kind === "string");
+      const node = {
+        kind: "scalar",
+        value: value.value,
+        source: quoted && typeof value.value === "string" ? value.value : sourceOf2(expr),
+        plain: !quoted,
+        range: loc.range(expr[0].start, expr[expr.length - 1].end)
+      };
+      const entry = { key: target.text, keyRange: loc.range(target.start, target.end), value: node };
+      entries.push(entry);
+      const same = live.get(target.text);
+      if (same) same.push(entry);
+      else live.set(target.text, [entry]);
+    }
+  }
+  const kept = dropped.size > 0 ? entries.filter((e) => !dropped.has(e)) : entries;
+  const tree = { kind: "map", entries: kept, range: loc.range(0, Math.max(1, text.length)) };
+  return { tree, problems: [], opaque };
+}
+function loadPythonAssignments(text) {
+  const { tree, problems } = parsePythonAssignments(text);
+  return { tree, problems };
+}
+
+// src/dialects/nanogpt.ts
+var NANOGPT_DEFAULTS = {
+  batchSize: 12,
+  // line 49
+  gradientAccumulationSteps: 40,
+  // line 48: 5 * 8
+  blockSize: 1024,
+  // line 50
+  learningRate: 6e-4,
+  // line 58
+  maxIters: 6e5,
+  // line 59
+  decayLr: true,
+  // line 65
+  warmupIters: 2e3,
+  // line 66
+  lrDecayIters: 6e5,
+  // line 67
+  minLr: 6e-5,
+  // line 68
+  evalInterval: 2e3,
+  // frameworks.md §11
+  alwaysSaveCheckpoint: true,
+  // frameworks.md §11
+  dtype: "bfloat16",
+  // line 73: 'bfloat16' if the GPU supports it, else 'float16'
+  optimizer: "AdamW"
+  // model.py configure_optimizers
+};
+var DISTINCTIVE = [
+  "block_size",
+  "max_iters",
+  "lr_decay_iters",
+  "warmup_iters",
+  "decay_lr",
+  "eval_interval",
+  "eval_iters",
+  "eval_only",
+  "gradient_accumulation_steps",
+  "always_save_checkpoint",
+  "init_from",
+  "wandb_log",
+  "n_layer",
+  "n_head",
+  "n_embd"
+];
+var GENERIC = ["batch_size", "learning_rate", "min_lr", "out_dir", "dataset", "dropout", "beta2", "weight_decay", "log_interval", "wandb_project", "wandb_run_name", "dtype", "grad_clip"];
+var LOADER7 = "pydantic";
+function reader(file, opaque) {
+  const notes = [];
+  const unknown = /* @__PURE__ */ new Map();
+  return {
+    notes,
+    unknown,
+    num(key, fallback, unit) {
+      const explicit = numberAt(file, [key], LOADER7);
+      if (explicit) return unit ? { ...explicit, unit } : explicit;
+      const why = opaque.get(key)?.reason ?? (getIn(file.tree, [key]) ? "it is not a number" : void 0);
+      if (why) {
+        unknown.set(key, why);
+        notes.push(`${key}: ${why}; left unknown`);
+        return void 0;
+      }
+      const setting = defaultSetting(fallback, key, "train.py default");
+      return unit ? { ...setting, unit } : setting;
+    }
+  };
+}
+function flag(file, key, fallback, opaque) {
+  const explicit = boolAt(file, [key]);
+  if (explicit) return { value: explicit.value, setting: explicit };
+  if (opaque.has(key) || getIn(file.tree, [key])) return void 0;
+  return { value: fallback };
+}
+var nanogpt = {
+  meta: {
+    id: "nanogpt",
+    title: "nanoGPT",
+    description: "nanoGPT config/*.py files of literal assignments (read statically, never executed)",
+    yamlLoader: LOADER7,
+    schema: "nanogpt.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "python" || !file.tree || file.tree.kind !== "map") return 0;
+    const names = new Set(file.tree.entries.map((e) => e.key));
+    const distinctive = DISTINCTIVE.filter((k) => names.has(k)).length;
+    const generic2 = GENERIC.filter((k) => names.has(k)).length;
+    if (distinctive === 0 || distinctive + generic2 < 2) return 0;
+    return 5 + Math.min(4, distinctive);
+  },
+  extract(file, env) {
+    const plan = {};
+    const missing = [];
+    const opaque = file.format === "python" ? parsePythonAssignments(file.text).opaque : /* @__PURE__ */ new Map();
+    const read = reader(file, opaque);
+    const notes = read.notes;
+    const D = NANOGPT_DEFAULTS;
+    const micro = read.num("batch_size", D.batchSize, "samples");
+    const seqLen = read.num("block_size", D.blockSize, "tokens");
+    if (micro) plan.microBatchSize = micro;
+    if (seqLen) plan.seqLen = seqLen;
+    const evalOnly = boolAt(file, ["eval_only"]);
+    if (evalOnly?.value) {
+      notes.push(`eval_only = True (line ${evalOnly.range?.line}): train.py evaluates once and exits, so there is no training schedule to lint`);
+      return { plan, missing, anchor: evalOnly.range ?? fileStartRange(file), notes };
+    }
+    const gas = read.num("gradient_accumulation_steps", D.gradientAccumulationSteps);
+    plan.peakLr = read.num("learning_rate", D.learningRate);
+    const total = read.num("max_iters", D.maxIters, "steps");
+    if (total) plan.totalSteps = total;
+    const evalEvery = read.num("eval_interval", D.evalInterval, "steps");
+    if (evalEvery) plan.evalEverySteps = evalEvery;
+    const dtype = stringAt(file, ["dtype"]);
+    plan.precision = dtype ?? defaultSetting(D.dtype, "dtype", "train.py: 'bfloat16' when the GPU supports it, else 'float16'");
+    plan.optimizer = defaultSetting(D.optimizer, "configure_optimizers", "model.py builds torch.optim.AdamW; not configurable from config/*.py");
+    const conflicts = [];
+    const decay = flag(file, "decay_lr", D.decayLr, opaque);
+    if (!decay) {
+      notes.push("decay_lr is not a literal True/False: the schedule (warmup, decay, min_lr) is left unknown");
+    } else if (decay.value) {
+      const how = "linear warmup for warmup_iters, cosine decay to min_lr at lr_decay_iters, then min_lr";
+      plan.scheduler = decay.setting ? { ...decay.setting, value: "cosine", note: how } : defaultSetting("cosine", "decay_lr", `decay_lr defaults to True: ${how}`);
+      const warmup2 = read.num("warmup_iters", D.warmupIters, "steps");
+      if (warmup2) plan.warmupSteps = warmup2;
+      const horizon = read.num("lr_decay_iters", D.lrDecayIters, "steps");
+      if (horizon) plan.decaySteps = horizon;
+      const minLr = read.num("min_lr", D.minLr);
+      if (minLr) plan.minLr = minLr;
+    } else {
+      plan.scheduler = { ...decay.setting, value: "constant", note: "decay_lr = False: constant LR" };
+      notes.push("decay_lr = False: the LR stays at learning_rate; warmup_iters, lr_decay_iters and min_lr have no effect, so no warmup or decay is linted");
+      for (const key of ["warmup_iters", "lr_decay_iters", "min_lr"]) {
+        const written = getIn(file.tree, [key]);
+        if (!written) continue;
+        conflicts.push({
+          kind: "disabled-by-switch",
+          level: "info",
+          range: written.keyRange,
+          message: `${key} has no effect: decay_lr = False keeps the LR constant at learning_rate; remove ${key} or set decay_lr = True`
+        });
+      }
+    }
+    applyAssumptions(plan, env.assume);
+    if (micro && gas) {
+      const global = micro.value * gas.value;
+      plan.globalBatchSize = derived(
+        global,
+        `${formatCount(micro.value)} \xD7 ${formatCount(gas.value)} (batch_size \xD7 gradient_accumulation_steps, a global micro-step count: the world size does not change it)`,
+        "samples"
+      );
+      if (seqLen) plan.globalBatchSize.note = `${formatCount(global * seqLen.value)} tokens per optimizer step (\xD7 block_size ${formatCount(seqLen.value)})`;
+    }
+    const world = plan.worldSize;
+    if (gas && world) {
+      if (world.value > 0 && gas.value % world.value === 0) {
+        plan.gradAccumSteps = derived(gas.value / world.value, `${formatCount(gas.value)} / ${formatCount(world.value)} (train.py: gradient_accumulation_steps //= world size)`, "steps");
+      } else {
+        notes.push(
+          `gradient_accumulation_steps ${formatCount(gas.value)} is not divisible by the world size ${formatCount(world.value)}: train.py asserts gradient_accumulation_steps % ddp_world_size == 0 and stops at launch`
+        );
+      }
+    }
+    const always = flag(file, "always_save_checkpoint", D.alwaysSaveCheckpoint, opaque);
+    if (plan.evalEverySteps && always) {
+      const every = formatCount(plan.evalEverySteps.value);
+      plan.saveEverySteps = {
+        ...plan.evalEverySteps,
+        origin: "derived",
+        how: always.value ? `eval_interval ${every}: always_save_checkpoint = True writes a checkpoint at every evaluation` : `eval_interval ${every}: checkpoints are written at evaluations, only when the val loss improves (always_save_checkpoint = False)`
+      };
+    }
+    const hint = (field, key) => {
+      const why = read.unknown.get(key);
+      if (why) missing.push({ field, hint: `${key} is unknown (${why}); set assume.${field} in .trainlint.yml` });
+    };
+    hint("microBatchSize", "batch_size");
+    hint("seqLen", "block_size");
+    hint("peakLr", "learning_rate");
+    hint("totalSteps", "max_iters");
+    hint("warmupSteps", "warmup_iters");
+    hint("decaySteps", "lr_decay_iters");
+    if (!plan.worldSize) {
+      missing.push({
+        field: "worldSize",
+        hint: "launch with torchrun --nproc_per_node N, or set assume.worldSize in .trainlint.yml (it only splits gradient_accumulation_steps across GPUs; the global batch stays the same)"
+      });
+    }
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  }
+};
+
+// src/dialects/torchtitan.ts
+var TORCHTITAN_DEFAULTS = {
+  localBatchSize: 8,
+  globalBatchSize: -1,
+  // -1 = local_batch_size × data-parallel degree (no accumulation)
+  seqLen: 2048,
+  steps: 1e4,
+  lr: 8e-4,
+  optimizer: "AdamW",
+  warmupSteps: 200,
+  decayType: "linear",
+  minLrFactor: 0,
+  dataParallelReplicateDegree: 1,
+  dataParallelShardDegree: -1,
+  // -1 = the ranks left after the other degrees
+  parallelDegree: 1,
+  // tensor, pipeline, context
+  checkpointEnable: false,
+  checkpointInterval: 500,
+  validationEnable: false,
+  validationFreq: 10,
+  mixedPrecisionParam: "bfloat16"
+};
+var MARKER_TABLES = ["job", "lr_scheduler", "parallelism"];
+var LOADER8 = "pydantic";
+function firstNumber(file, ...paths) {
+  for (const p of paths) {
+    const hit = numberAt(file, p, LOADER8);
+    if (hit) return hit;
+  }
+  return void 0;
+}
+function firstBool(file, ...paths) {
+  for (const p of paths) {
+    const hit = boolAt(file, p);
+    if (hit) return hit;
+  }
+  return void 0;
+}
+function isOldSchema(file) {
+  const has = (...p) => getIn(file.tree, p) !== void 0;
+  return has("training", "batch_size") || has("training", "warmup_steps") || has("training", "data_parallel_shard_degree") || has("experimental", "pipeline_parallel_degree") || !has("lr_scheduler") && !has("parallelism") && !has("training", "local_batch_size");
+}
+function degrees(file, old) {
+  const D = TORCHTITAN_DEFAULTS;
+  const read = (name, oldSection, fallback) => firstNumber(file, ["parallelism", name], [oldSection, name]) ?? defaultSetting(fallback, `${old ? oldSection : "parallelism"}.${name}`);
+  return {
+    replicate: read("data_parallel_replicate_degree", "training", D.dataParallelReplicateDegree),
+    // The oldest configs had a single `training.data_parallel_degree`.
+    shard: firstNumber(file, ["parallelism", "data_parallel_shard_degree"], ["training", "data_parallel_shard_degree"], ["training", "data_parallel_degree"]) ?? defaultSetting(D.dataParallelShardDegree, `${old ? "training" : "parallelism"}.data_parallel_shard_degree`, "-1: the ranks left after the other degrees"),
+    tp: read("tensor_parallel_degree", "training", D.parallelDegree),
+    pp: read("pipeline_parallel_degree", "experimental", D.parallelDegree),
+    cp: read("context_parallel_degree", "experimental", D.parallelDegree)
+  };
+}
+function resolveParallelism(plan, deg, notes) {
+  const { replicate: r, shard: s, tp, pp, cp } = deg;
+  const model = tp.value * pp.value * cp.value;
+  const modelHow = `tp ${formatCount(tp.value)} \xD7 pp ${formatCount(pp.value)} \xD7 cp ${formatCount(cp.value)}`;
+  if (s.value > 0) {
+    const world2 = r.value * s.value * model;
+    const how = `dp_replicate ${formatCount(r.value)} \xD7 dp_shard ${formatCount(s.value)} \xD7 ${modelHow} (parallel_dims.py requires this product to equal WORLD_SIZE)`;
+    if (plan.worldSize && plan.worldSize.value !== world2) {
+      notes.push(`the parallel degrees multiply to ${formatCount(world2)} ranks but the world size is ${formatCount(plan.worldSize.value)}: torchtitan refuses to start (${how})`);
+    } else if (!plan.worldSize) {
+      plan.worldSize = derived(world2, how);
+    }
+    plan.dataParallelSize = derived(r.value * s.value, `dp_replicate ${formatCount(r.value)} \xD7 dp_shard ${formatCount(s.value)}`);
+    return;
+  }
+  const world = plan.worldSize;
+  if (!world) return;
+  const rest = world.value / (r.value * model);
+  if (!Number.isInteger(rest) || rest < 1) {
+    notes.push(
+      `data_parallel_shard_degree = -1 cannot fill the world size ${formatCount(world.value)}: it is not a multiple of dp_replicate ${formatCount(r.value)} \xD7 ${modelHow}, so torchtitan refuses to start`
+    );
+    return;
+  }
+  plan.dataParallelSize = derived(
+    r.value * rest,
+    `world ${formatCount(world.value)} / (${modelHow})${r.value !== 1 ? `, dp_replicate ${formatCount(r.value)} \xD7 dp_shard ${formatCount(rest)}` : ""} (data_parallel_shard_degree = -1 takes the rest)`
+  );
+}
+var torchtitan = {
+  meta: {
+    id: "torchtitan",
+    title: "torchtitan",
+    description: "torchtitan TOML job configs (train_configs/*.toml; current and 2024 schemas)",
+    yamlLoader: LOADER8,
+    schema: "torchtitan.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "toml" || !file.tree || file.tree.kind !== "map") return 0;
+    if (getIn(file.tree, ["training"])?.node.kind !== "map") return 0;
+    const markers = MARKER_TABLES.filter((t) => getIn(file.tree, [t])?.node.kind === "map").length;
+    return markers === 0 ? 0 : 6 + markers;
+  },
+  extract(file, env) {
+    const plan = {};
+    const missing = [];
+    const notes = [];
+    const D = TORCHTITAN_DEFAULTS;
+    const old = isOldSchema(file);
+    if (old) notes.push("older torchtitan schema (training.batch_size / training.warmup_steps, \u2264 Dec 2024)");
+    plan.microBatchSize = {
+      ...firstNumber(file, ["training", "local_batch_size"], ["training", "batch_size"]) ?? defaultSetting(D.localBatchSize, old ? "training.batch_size" : "training.local_batch_size", "per device"),
+      unit: "samples"
+    };
+    const imageModel = getIn(file.tree, ["encoder"]) !== void 0 || /^flux/.test(String(stringAt(file, ["model", "name"])?.value ?? ""));
+    const seqLen = numberAt(file, ["training", "seq_len"], LOADER8) ?? (imageModel ? void 0 : defaultSetting(D.seqLen, "training.seq_len"));
+    if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
+    plan.totalSteps = { ...numberAt(file, ["training", "steps"], LOADER8) ?? defaultSetting(D.steps, "training.steps"), unit: "steps" };
+    plan.peakLr = numberAt(file, ["optimizer", "lr"], LOADER8) ?? defaultSetting(D.lr, "optimizer.lr");
+    plan.optimizer = stringAt(file, ["optimizer", "name"]) ?? defaultSetting(D.optimizer, "optimizer.name");
+    plan.precision = stringAt(file, ["training", "mixed_precision_param"]) ?? defaultSetting(D.mixedPrecisionParam, "training.mixed_precision_param", "FSDP/autocast parameter dtype; reductions in float32");
+    const warmup2 = firstNumber(file, ["lr_scheduler", "warmup_steps"], ["training", "warmup_steps"]);
+    plan.warmupSteps = { ...warmup2 ?? defaultSetting(D.warmupSteps, old ? "training.warmup_steps" : "lr_scheduler.warmup_steps"), unit: "steps" };
+    if (plan.warmupSteps.value > plan.totalSteps.value) {
+      plan.warmupSteps.note = `lr_scheduler.py clamps a warmup longer than training.steps to ${formatCount(plan.totalSteps.value)} (with a warning)`;
+    }
+    schedule(file, plan, notes, old);
+    const enabled = firstBool(file, ["checkpoint", "enable"], ["checkpoint", "enable_checkpoint"]);
+    const interval = numberAt(file, ["checkpoint", "interval"], LOADER8) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
+    const intervalType = stringAt(file, ["checkpoint", "interval_type"])?.value ?? "steps";
+    if (!enabled?.value) {
+      const where2 = enabled ? `${enabled.key} = false` : `${old ? "checkpoint.enable_checkpoint" : "checkpoint.enable"} defaults to false`;
+      notes.push(`checkpointing is disabled (${where2}): no periodic checkpoints, so the save interval is not linted`);
+    } else if (intervalType !== "steps") {
+      notes.push(`checkpoint.interval_type = "${intervalType}": the interval is not in steps, so the save interval is left unknown`);
+    } else {
+      plan.saveEverySteps = { ...interval, unit: "steps" };
+    }
+    if (boolAt(file, ["validation", "enable"])?.value) {
+      plan.evalEverySteps = { ...numberAt(file, ["validation", "freq"], LOADER8) ?? defaultSetting(D.validationFreq, "validation.freq"), unit: "steps" };
+    }
+    applyAssumptions(plan, env.assume);
+    resolveParallelism(plan, degrees(file, old), notes);
+    const global = numberAt(file, ["training", "global_batch_size"], LOADER8);
+    if (global && global.value > 0) {
+      plan.globalBatchSize = { ...global, unit: "samples" };
+      const dp = plan.dataParallelSize ?? plan.worldSize;
+      const perStep = dp ? plan.microBatchSize.value * dp.value : void 0;
+      if (dp && perStep && global.value % perStep === 0) {
+        plan.gradAccumSteps = derived(
+          global.value / perStep,
+          `${formatCount(global.value)} / (${formatCount(plan.microBatchSize.value)} \xD7 ${formatCount(dp.value)}) (global_batch_size / (local_batch_size \xD7 data-parallel degree))`,
+          "steps"
+        );
+      }
+    } else {
+      plan.gradAccumSteps = old ? defaultSetting(1, "training.batch_size", "the older schema has no gradient accumulation: global = batch_size \xD7 data-parallel degree") : defaultSetting(1, "training.global_batch_size", "global_batch_size -1: global = local_batch_size \xD7 data-parallel degree, no gradient accumulation");
+      deriveGlobalBatch(plan);
+    }
+    if (!plan.worldSize) {
+      missing.push({
+        field: "worldSize",
+        hint: "set assume.worldSize in .trainlint.yml (the NGPU / torchrun --nproc_per_node \xD7 nodes of the launch): data_parallel_shard_degree = -1 takes the ranks left over"
+      });
+    }
+    return { plan, missing, anchor: fileStartRange(file), notes };
+  }
+};
+function schedule(file, plan, notes, old) {
+  const D = TORCHTITAN_DEFAULTS;
+  const total = plan.totalSteps?.value ?? D.steps;
+  const warmup2 = Math.min(plan.warmupSteps?.value ?? D.warmupSteps, total);
+  const decayType = stringAt(file, ["lr_scheduler", "decay_type"]);
+  const shape = decayType?.value ?? D.decayType;
+  const ratio = numberAt(file, ["lr_scheduler", "decay_ratio"], LOADER8);
+  if (ratio) {
+    let decay = Math.round(total * ratio.value);
+    if (warmup2 + decay > total) {
+      notes.push(
+        `warmup ${formatCount(warmup2)} + decay round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)} exceed training.steps ${formatCount(total)}: torchtitan shrinks the decay to ${formatCount(total - warmup2)} steps`
+      );
+      decay = total - warmup2;
+    }
+    const stable = total - warmup2 - decay;
+    plan.scheduler = decay === 0 ? { ...ratio, value: "constant", note: `decay_ratio ${ratio.value}: linear warmup for ${formatCount(warmup2)} steps, then constant` } : {
+      ...ratio,
+      value: "wsd",
+      note: `warmup-stable-decay: warmup ${formatCount(warmup2)}, stable ${formatCount(stable)}, ${shape} decay over round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)} steps`
+    };
+  } else {
+    plan.scheduler = decayType ?? (old ? defaultSetting("linear", "built-in lr schedule", "the older schema has one schedule: linear warmup, then linear decay to 0 at training.steps") : defaultSetting(D.decayType, "lr_scheduler.decay_type", "linear warmup, then decay from the end of warmup to the last step"));
+  }
+  const horizon = numberAt(file, ["lr_scheduler", "total_steps"], LOADER8);
+  if (horizon) plan.decaySteps = { ...horizon, unit: "steps" };
+  const factor = firstNumber(file, ["lr_scheduler", "min_lr_factor"], ["lr_scheduler", "lr_min"]);
+  const lr = plan.peakLr;
+  if (factor && lr) {
+    plan.minLr = {
+      ...derived(lr.value * factor.value, `optimizer.lr ${lr.value} \xD7 ${factor.key} ${factor.value}`),
+      file: factor.file,
+      key: factor.key,
+      range: factor.range
+    };
+  } else {
+    plan.minLr = old ? defaultSetting(0, "built-in lr schedule", "the older schedule decays linearly to 0") : defaultSetting(0, "lr_scheduler.min_lr_factor", "min LR = lr \xD7 min_lr_factor (default 0.0)");
+  }
+}
+
+// src/dialects/torchtune.ts
+var LOADER9 = "omegaconf";
+var TORCHTUNE_DEFAULTS = {
+  /** get_cosine_schedule_with_warmup(num_cycles=0.5): a half cosine down to 0. */
+  cosineNumCycles: 0.5,
+  /** recipes: `cfg.get("tensor_parallel_dim", 1)`, `cfg.get("context_parallel_dim", 1)`. */
+  tensorParallel: 1,
+  contextParallel: 1
+};
+var COSINE = /(?:^|\.)get_cosine_schedule_with_warmup$/;
+var COMPONENT_SECTIONS = ["model", "tokenizer", "optimizer", "checkpointer", "dataset", "loss", "lr_scheduler", "metric_logger", "profiler"];
+var RECIPE_KEYS = ["max_steps_per_epoch", "epochs", "dtype", "output_dir", "batch_size", "gradient_accumulation_steps", "resume_from_checkpoint", "log_every_n_steps", "enable_activation_checkpointing"];
+var RL_KEYS = ["num_steps", "ppo_epochs", "ppo_batch_size", "grpo_samples"];
+function component(root, section) {
+  const node = mapGet(root, section)?.value;
+  if (!node || node.kind !== "map") return void 0;
+  const comp = mapGet(node, "_component_")?.value;
+  return comp && comp.kind === "scalar" && typeof comp.value === "string" ? comp.value : void 0;
+}
+function hasTorchtuneComponent(root, depth = 0) {
+  if (root.kind !== "map" || depth > 2) return false;
+  return root.entries.some(
+    (e) => e.key === "_component_" ? e.value.kind === "scalar" && typeof e.value.value === "string" && e.value.value.startsWith("torchtune.") : hasTorchtuneComponent(e.value, depth + 1)
+  );
+}
+function score2(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const components = COMPONENT_SECTIONS.filter((s) => component(root, s) !== void 0).length;
+  if (components < 2) return 0;
+  const keys = RECIPE_KEYS.filter((k) => mapGet(root, k) !== void 0).length;
+  if (hasTorchtuneComponent(root)) return 8 + Math.min(2, Math.floor(keys / 3));
+  return keys >= 4 ? 6 : 0;
+}
+function isAbsent(root, key) {
+  const node = mapGet(root, key)?.value;
+  return !node || node.kind === "scalar" && node.value === null;
+}
+function isSingleDevice(path8) {
+  return /single_device/.test(path8.split("/").pop() ?? "");
+}
+function extractPlan2(file, root, env) {
+  const reader2 = new OmegaReader(file, [], root, LOADER9);
+  const plan = {};
+  const missing = [];
+  const notes = reader2.notes;
+  const num2 = (...path8) => reader2.number(path8);
+  const str = (...path8) => reader2.string(path8);
+  const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
+  const batch = num2("batch_size");
+  if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
+  const accum = num2("gradient_accumulation_steps");
+  if (accum) plan.gradAccumSteps = accum;
+  const lr = num2("optimizer", "lr");
+  if (lr) plan.peakLr = lr;
+  const optimizer = str("optimizer", "_component_");
+  if (optimizer) plan.optimizer = optimizer;
+  const epochs = num2("epochs");
+  if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
+  const dtype = str("dtype");
+  if (dtype) {
+    plan.precision = dtype;
+    if (dtype.value === "fp16") notes.push('dtype fp16: the finetune recipes raise "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead."');
+  }
+  const seqLen = num2("tokenizer", "max_seq_len");
+  if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
+  const scheduler = str("lr_scheduler", "_component_");
+  if (scheduler) {
+    plan.scheduler = scheduler;
+    const warmup2 = num2("lr_scheduler", "num_warmup_steps");
+    if (warmup2) plan.warmupSteps = { ...warmup2, unit: "steps" };
+    if (COSINE.test(scheduler.value)) {
+      const cycles = num2("lr_scheduler", "num_cycles");
+      if (!cycles || cycles.value === TORCHTUNE_DEFAULTS.cosineNumCycles) {
+        plan.minLr = defaultSetting(0, "lr_scheduler.num_cycles", "get_cosine_schedule_with_warmup: num_cycles 0.5 decays to 0");
+      }
+    }
+  } else if (isAbsent(root, "lr_scheduler")) {
+    plan.scheduler = defaultSetting("constant", "lr_scheduler", "no lr_scheduler section: the recipe keeps the LR constant");
+    plan.warmupSteps = { ...defaultSetting(0, "lr_scheduler"), unit: "steps" };
+  }
+  applyAssumptions(plan, env.assume);
+  deriveParallelism(plan, reader2, notes);
+  deriveGlobalBatch(plan);
+  if (rl) {
+    notes.push(
+      "RL recipe (num_steps / ppo_epochs): optimizer steps per batch depend on the recipe (ppo_epochs, ppo_batch_size), so total steps are not derived"
+    );
+  } else {
+    deriveLength(plan, reader2, notes);
+  }
+  const save = num2("save_every_n_steps");
+  if (save) plan.saveEverySteps = { ...save, unit: "steps" };
+  else if (plan.stepsPerEpoch && !rl) plan.saveEverySteps = { ...plan.stepsPerEpoch, how: `save_every_n_steps unset: once per epoch (${plan.stepsPerEpoch.how})` };
+  const val = num2("run_val_every_n_steps");
+  if (val) plan.evalEverySteps = { ...val, unit: "steps" };
+  const conflicts = recipeConflicts(reader2, root);
+  if (!plan.worldSize && !plan.dataParallelSize) {
+    const hint = isSingleDevice(file.path) ? "this is a single-device config (the *_single_device recipes run on one GPU): set assume.worldSize: 1 in .trainlint.yml" : "set assume.worldSize in .trainlint.yml (tune run --nproc_per_node N [--nnodes M] decides it); batch_size is per device";
+    missing.push({ field: "worldSize", hint });
+  }
+  if (!plan.microBatchSize) missing.push({ field: "microBatchSize", hint: "set batch_size (per device), or assume.microBatchSize" });
+  if (!plan.gradAccumSteps && !rl) missing.push({ field: "gradAccumSteps", hint: "set gradient_accumulation_steps (the recipes read it unconditionally)" });
+  if (!plan.totalSteps && !rl) {
+    missing.push({ field: "datasetSamples", hint: "set max_steps_per_epoch, or assume.datasetSamples (samples after packing) in .trainlint.yml" });
+  }
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+}
+function recipeConflicts(reader2, root) {
+  const conflicts = [];
+  const inBwd = reader2.lookup(["optimizer_in_bwd"]);
+  if (inBwd && inBwd.node.kind === "scalar" && inBwd.node.value === true) {
+    const accum = reader2.number(["gradient_accumulation_steps"]);
+    if (accum && accum.value > 1) {
+      conflicts.push({
+        kind: "optimizer-in-bwd-accumulation",
+        range: inBwd.keyRange,
+        message: `optimizer_in_bwd: True with gradient_accumulation_steps ${formatCount(accum.value)}: the recipes raise "Gradient accumulation is not supported with optimizer in bwd"; set gradient_accumulation_steps: 1 or optimizer_in_bwd: False`
+      });
+    }
+    const clip = reader2.scalar(["clip_grad_norm"]);
+    if (clip) {
+      conflicts.push({
+        kind: "optimizer-in-bwd-clipping",
+        range: inBwd.keyRange,
+        message: `optimizer_in_bwd: True with clip_grad_norm ${String(clip.value)}: the recipes raise "Gradient clipping is not supported with optimizer in bwd"; set clip_grad_norm: null or optimizer_in_bwd: False`
+      });
+    }
+  }
+  const val = reader2.lookup(["run_val_every_n_steps"]);
+  if (val && val.node.kind === "scalar" && val.node.value !== null && isAbsent(root, "dataset_val")) {
+    conflicts.push({
+      kind: "validation-without-dataset",
+      range: val.keyRange,
+      message: `run_val_every_n_steps ${String(val.node.value)} without dataset_val: the recipes assert "run_val_every_n_steps is set but dataset_val is not configured"; add dataset_val or set run_val_every_n_steps: null`
+    });
+  }
+  return conflicts;
+}
+function deriveParallelism(plan, reader2, notes) {
+  const tp = reader2.number(["tensor_parallel_dim"]);
+  const cp = reader2.number(["context_parallel_dim"]);
+  const shard = reader2.number(["data_parallel_shard_dim"]);
+  const replicate = reader2.number(["data_parallel_replicate_dim"]);
+  const tpv = tp?.value ?? TORCHTUNE_DEFAULTS.tensorParallel;
+  const cpv = cp?.value ?? TORCHTUNE_DEFAULTS.contextParallel;
+  if (shard && shard.value > 0) {
+    const rep = replicate?.value ?? 1;
+    plan.dataParallelSize = derived(shard.value * rep, `data_parallel_shard_dim ${formatCount(shard.value)} \xD7 data_parallel_replicate_dim ${formatCount(rep)}`);
+    return;
+  }
+  if (tpv * cpv === 1) return;
+  const world = plan.worldSize;
+  if (!world) {
+    notes.push(`tensor_parallel_dim ${formatCount(tpv)} \xD7 context_parallel_dim ${formatCount(cpv)}: the data-parallel size is world / ${formatCount(tpv * cpv)}, and the world size is unknown`);
+    return;
+  }
+  if (world.value % (tpv * cpv) !== 0) {
+    notes.push(`world size ${formatCount(world.value)} is not divisible by tensor_parallel_dim \xD7 context_parallel_dim = ${formatCount(tpv * cpv)}: ParallelDims rejects it`);
+    return;
+  }
+  plan.dataParallelSize = derived(
+    world.value / (tpv * cpv),
+    `${formatCount(world.value)} / (${formatCount(tpv)} \xD7 ${formatCount(cpv)}) (world / (tensor_parallel_dim \xD7 context_parallel_dim))`
+  );
+}
+function deriveLength(plan, reader2, notes) {
+  const { datasetSamples: samples, microBatchSize: batch, gradAccumSteps: accum, epochs } = plan;
+  const dp = dataParallel(plan);
+  const cap = reader2.number(["max_steps_per_epoch"]);
+  if (samples && batch && accum && dp) {
+    const perRank = Math.ceil(samples.value / dp.value);
+    const batches = Math.floor(perRank / batch.value);
+    const full = Math.floor(batches / accum.value);
+    let how = `floor(floor(ceil(${formatCount(samples.value)} / ${formatCount(dp.value)}) / ${formatCount(batch.value)}) / ${formatCount(accum.value)})`;
+    let steps3 = full;
+    if (cap && cap.value < full) {
+      steps3 = cap.value;
+      how = `max_steps_per_epoch ${formatCount(cap.value)} (< ${how} = ${formatCount(full)})`;
+    }
+    plan.stepsPerEpoch = derived(steps3, how, "steps");
+    if (epochs) plan.totalSteps = derived(steps3 * epochs.value, `${formatCount(epochs.value)} \xD7 ${formatCount(steps3)} steps/epoch; ${formatCount(steps3)} = ${how}`, "steps");
+    return;
+  }
+  if (cap && epochs) {
+    plan.totalSteps = {
+      ...derived(cap.value * epochs.value, `${formatCount(epochs.value)} \xD7 max_steps_per_epoch ${formatCount(cap.value)} (at most: a shorter epoch ends earlier)`, "steps"),
+      file: cap.file,
+      key: cap.key,
+      range: cap.range
+    };
+    notes.push("total steps use max_steps_per_epoch as the epoch length: an upper bound until the dataset size is known (assume.datasetSamples)");
+  }
+}
+var torchtune = {
+  meta: {
+    id: "torchtune",
+    title: "torchtune",
+    description: "torchtune recipe YAML (OmegaConf, `_component_` sections), run with tune run",
+    yamlLoader: LOADER9,
+    schema: "torchtune.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "yaml") return 0;
+    return score2(file);
+  },
+  extract(file, env) {
+    const root = file.tree;
+    if (!root || root.kind !== "map") return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["not a torchtune config (no mapping at the top)"] };
+    return extractPlan2(file, root, env);
+  }
+};
+
 // src/dialects/generic.ts
 function keyPath(path8) {
   return path8.split(".").filter(Boolean);
@@ -17917,176 +20881,186 @@ var generic = {
   }
 };
 
-// src/dialects/hf-trainer.ts
-var HF_DEFAULTS = {
-  perDeviceTrainBatchSize: 8,
-  gradientAccumulationSteps: 1,
-  learningRate: 5e-5,
-  numTrainEpochs: 3,
-  lrSchedulerType: "linear",
-  saveSteps: 500,
-  loggingSteps: 500,
-  optim: "adamw_torch"
+// src/dialects/llama-factory.ts
+var LOADER10 = "omegaconf";
+var LLAMA_FACTORY_DEFAULTS = {
+  /** hparams/data_args.py DataArguments.cutoff_len */
+  cutoffLen: 2048,
+  /** hparams/finetuning_args.py FinetuningArguments */
+  stage: "sft",
+  finetuningType: "lora",
+  ppoBufferSize: 1,
+  /** v1/config/training_args.py (experimental API) */
+  v1: { microBatchSize: 1, learningRate: 1e-4, numTrainEpochs: 3, cutoffLen: 2048, bf16: true }
 };
-var STRONG_KEYS = ["per_device_train_batch_size", "num_train_epochs", "lr_scheduler_type"];
-var WEAK_KEYS = ["learning_rate", "gradient_accumulation_steps", "output_dir", "save_strategy", "warmup_ratio", "logging_steps", "eval_strategy", "evaluation_strategy", "max_steps", "save_steps", "bf16"];
-var LOADER = "pyyaml";
-var hfTrainer = {
-  meta: {
-    id: "hf-trainer",
-    title: "Hugging Face Trainer",
-    description: "TrainingArguments as YAML/JSON (HfArgumentParser: TRL, alignment-handbook, in-house)",
-    yamlLoader: LOADER,
-    schema: "hf-trainer.schema.json"
-  },
-  detect(file) {
-    const root = file.tree;
-    if (!root || root.kind !== "map") return 0;
-    const has = (k) => getIn(root, [k]) !== void 0;
-    const strong = STRONG_KEYS.filter(has).length;
-    const weak = WEAK_KEYS.filter(has).length;
-    if (strong >= 1 && strong + weak >= 2) return 4 + strong;
-    return 0;
-  },
-  extract(file, env) {
-    const { plan, missing, notes } = extractHfTrainingArguments(file, env, LOADER, { readExtra: (p, n) => readTrlSeqLen(file, p, n) });
-    return { plan, missing, anchor: fileStartRange(file), notes };
-  }
-};
-function readTrlSeqLen(file, plan, notes) {
-  const maxLength = numberAt(file, ["max_length"], LOADER);
-  const maxSeqLength = numberAt(file, ["max_seq_length"], LOADER);
-  if (maxLength) {
-    plan.seqLen = { ...maxLength, unit: "tokens" };
-    if (maxSeqLength && maxSeqLength.value !== maxLength.value) {
-      notes.push(`max_length ${formatCount(maxLength.value)} and max_seq_length ${formatCount(maxSeqLength.value)} are both set; TRL \u2265 0.16 reads max_length (max_seq_length was removed in 0.20)`);
-    }
-  } else if (maxSeqLength) {
-    plan.seqLen = { ...maxSeqLength, unit: "tokens", note: "max_seq_length is the pre-0.16 TRL name of max_length; TRL 0.20+ rejects it" };
-  }
+var STAGES = ["pt", "sft", "rm", "ppo", "dpo", "kto"];
+var FINETUNING_TYPES = ["lora", "oft", "freeze", "full"];
+var LF_KEYS = ["template", "cutoff_len", "lora_target", "plot_loss", "max_samples", "finetuning_type", "stage"];
+var HF_KEYS = ["per_device_train_batch_size", "gradient_accumulation_steps", "learning_rate", "num_train_epochs", "lr_scheduler_type", "max_steps", "output_dir"];
+var V1_KEYS = ["train_dataset", "model_class", "dist_config", "kernel_config", "peft_config", "quant_config", "optim_config", "lr_scheduler_config", "batching_strategy"];
+function stringValue(file, key) {
+  const hit = getIn(file.tree, [key]);
+  return hit?.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
-function extractHfTrainingArguments(file, env, loader, hooks = {}) {
+function isV1(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return false;
+  if (stringValue(file, "model") === void 0 || getIn(root, ["micro_batch_size"]) === void 0) return false;
+  return V1_KEYS.some((k) => getIn(root, [k]) !== void 0);
+}
+function detectScore2(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const has = (k) => getIn(root, [k]) !== void 0;
+  const stage = stringValue(file, "stage");
+  const finetuningType = stringValue(file, "finetuning_type");
+  const validStage = stage !== void 0 && STAGES.includes(stage);
+  const validType = finetuningType !== void 0 && FINETUNING_TYPES.includes(finetuningType);
+  if (validStage && validType) return 10;
+  if (isV1(file)) return has("cutoff_len") ? 9 : 8;
+  if (!has("model_name_or_path")) return 0;
+  const lfHits = LF_KEYS.filter(has).length;
+  const hfHits = HF_KEYS.filter(has).length;
+  if (lfHits >= 1 && (has("template") || has("dataset")) && hfHits >= 1) return lfHits >= 2 ? 9 : 8;
+  return 0;
+}
+function cutoffLen(file, fallback) {
+  const explicit = numberAt(file, ["cutoff_len"], LOADER10);
+  const s = explicit ?? defaultSetting(fallback, "cutoff_len");
+  const packing = boolAt(file, ["packing"])?.value === true || boolAt(file, ["neat_packing"])?.value === true;
+  return { ...s, unit: "tokens", ...packing ? { note: "packing: samples are packed into sequences of cutoff_len tokens" } : {} };
+}
+function megatronDegrees(file) {
+  const parts = [];
+  let product = 1;
+  for (const key of ["tensor_model_parallel_size", "pipeline_model_parallel_size", "context_parallel_size"]) {
+    const s = numberAt(file, [key], LOADER10);
+    if (s && s.value > 1) {
+      product *= s.value;
+      parts.push(`${key} ${formatCount(s.value)}`);
+    }
+  }
+  const ep = numberAt(file, ["expert_model_parallel_size"], LOADER10)?.value;
+  return { product, how: parts.join(" \xD7 "), ...ep && ep > 1 ? { ep } : {} };
+}
+function classicNotes(file, stage, notes) {
+  if (getIn(file.tree, ["profiler_warmup_steps"])) notes.push("profiler_warmup_steps is the profiler warmup, not the learning-rate warmup");
+  const maxSamples = numberAt(file, ["max_samples"], LOADER10);
+  if (maxSamples) {
+    const datasets = stringValue(file, "dataset")?.split(",").filter((d) => d.trim()).length;
+    const cap = datasets ? `: at most ${formatCount(maxSamples.value * datasets)} samples from ${datasets} dataset${datasets > 1 ? "s" : ""}` : "";
+    notes.push(`max_samples ${formatCount(maxSamples.value)} truncates each dataset${cap}; set assume.datasetSamples to the real count`);
+  }
+  const valSize = numberAt(file, ["val_size"], LOADER10);
+  if (valSize && valSize.value > 0) {
+    notes.push(`val_size ${formatCount(valSize.value)} is taken out of the training data (${valSize.value < 1 ? "a fraction" : "a sample count"}): assume.datasetSamples is the remaining training set`);
+  }
+  if (stage === "ppo") notes.push("stage ppo: one optimizer step per ppo_buffer_size \xD7 per_device_train_batch_size \xD7 gradient_accumulation_steps samples per GPU (workflow.py)");
+  if (boolAt(file, ["streaming"])?.value === true) notes.push("streaming: the dataset has no length, LLaMA-Factory requires max_steps");
+}
+function extractClassic(file, env) {
+  const stageSetting = stringAt(file, ["stage"]) ?? defaultSetting(LLAMA_FACTORY_DEFAULTS.stage, "stage");
+  const stage = stageSetting.value;
+  const degrees2 = megatronDegrees(file);
+  const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER10, {
+    readExtra(p, n) {
+      p.seqLen = cutoffLen(file, LLAMA_FACTORY_DEFAULTS.cutoffLen);
+      const pureBf16 = boolAt(file, ["pure_bf16"]);
+      if (pureBf16?.value) p.precision = { ...pureBf16, value: "pure_bf16" };
+      classicNotes(file, stage, n);
+    },
+    beforeDerive(p, n) {
+      if (degrees2.product > 1 && p.worldSize && !p.dataParallelSize) {
+        const dp = Math.floor(p.worldSize.value / degrees2.product);
+        p.dataParallelSize = derived(dp, `${formatCount(p.worldSize.value)} GPUs / (${degrees2.how})`);
+        if (p.worldSize.value % degrees2.product !== 0) n.push(`world size ${formatCount(p.worldSize.value)} is not a multiple of ${degrees2.how}: Megatron refuses to start`);
+      }
+      if (degrees2.ep) {
+        n.push(
+          `expert_model_parallel_size ${degrees2.ep} is not counted: Megatron-core's data-parallel size is world / (TP \xD7 PP \xD7 CP); if your mcore_adapter version also divides by it (as a comment in LLaMA-Factory's examples/megatron does), set assume.dataParallelSize`
+        );
+      }
+    },
+    deriveSteps(p) {
+      return stage === "ppo" ? derivePpoSteps(file, p) : false;
+    }
+  });
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+}
+function derivePpoSteps(file, plan) {
+  const { datasetSamples, microBatchSize, gradAccumSteps, worldSize, epochs } = plan;
+  if (plan.totalSteps || !datasetSamples || !microBatchSize || !gradAccumSteps || !worldSize || !epochs) return true;
+  const buffer = numberAt(file, ["ppo_buffer_size"], LOADER10)?.value ?? LLAMA_FACTORY_DEFAULTS.ppoBufferSize;
+  const perStep = microBatchSize.value * gradAccumSteps.value * buffer * worldSize.value;
+  const spe = Math.ceil(datasetSamples.value / perStep);
+  const how = `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})`;
+  plan.stepsPerEpoch = derived(spe, `${how}, ${formatCount(perStep)} = micro \xD7 accumulation \xD7 ppo_buffer_size ${buffer} \xD7 world`, "steps");
+  plan.totalSteps = derived(epochs.value * spe, `${formatCount(epochs.value)} \xD7 ${how}`, "steps");
+  return true;
+}
+function pluginName(file, key) {
+  const name = stringAt(file, [key, "name"]);
+  return name ? { ...name, key: `${key}.name` } : void 0;
+}
+function extractV1(file, env) {
   const plan = {};
   const missing = [];
-  const notes = [];
-  const num = (key) => numberAt(file, [key], loader);
-  plan.microBatchSize = num("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-  plan.gradAccumSteps = num("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-  plan.peakLr = num("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-  plan.epochs = num("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
-  plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
-  plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
-  const maxSteps = num("max_steps");
-  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
-  const steps = num("warmup_steps");
-  const ratio = num("warmup_ratio");
-  if (steps && steps.value >= 1) {
-    plan.warmupSteps = { ...steps, unit: "steps" };
-    if (ratio && ratio.value > 0) {
-      plan.warmupSteps.note = "warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it";
-    }
-  } else if (steps && steps.value > 0) {
-    plan.warmupRatio = { ...steps, unit: "ratio", note: "warmup_steps < 1 is a fraction of total steps (transformers v5)" };
-  } else if (ratio && ratio.value > 0) {
-    plan.warmupRatio = { ...ratio, unit: "ratio" };
-  } else {
-    plan.warmupSteps = steps ? { ...steps, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
-  }
-  const minLr = numberAt(file, ["lr_scheduler_kwargs", "min_lr"], loader);
-  if (minLr) plan.minLr = minLr;
-  const minLrRate = numberAt(file, ["lr_scheduler_kwargs", "min_lr_rate"], loader);
-  if (!plan.minLr && minLrRate && plan.peakLr) {
-    plan.minLr = derived(minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} \xD7 learning_rate`);
-  }
+  const notes = ["LLaMA-Factory v1 config (experimental API): only batch, length, learning rate and duration are read"];
+  const D = LLAMA_FACTORY_DEFAULTS.v1;
+  const num2 = (key) => numberAt(file, [key], LOADER10);
+  plan.microBatchSize = num2("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
+  const global = num2("global_batch_size");
+  if (global) plan.globalBatchSize = { ...global, unit: "samples" };
+  plan.peakLr = num2("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
+  plan.epochs = num2("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
+  const maxSteps = num2("max_steps");
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps overrides num_train_epochs" };
+  plan.seqLen = cutoffLen(file, D.cutoffLen);
   const bf16 = boolAt(file, ["bf16"]);
-  const fp16 = boolAt(file, ["fp16"]);
-  if (bf16?.value) plan.precision = { ...bf16, value: "bf16" };
-  else if (fp16?.value) plan.precision = { ...fp16, value: "fp16" };
-  const deepspeed = deepspeedNote(file);
-  if (deepspeed) notes.push(deepspeed);
-  hooks.readExtra?.(plan, notes);
+  plan.precision = bf16 ? { ...bf16, value: bf16.value ? "bf16" : "fp32" } : defaultSetting("bf16", "bf16");
+  const optimizer = pluginName(file, "optim_config");
+  if (optimizer) plan.optimizer = optimizer;
+  const scheduler = pluginName(file, "lr_scheduler_config");
+  if (scheduler) plan.scheduler = scheduler;
   applyAssumptions(plan, env.assume);
-  hooks.beforeDerive?.(plan, notes);
-  deriveGlobalBatch(plan);
-  const { datasetSamples, microBatchSize, gradAccumSteps, epochs } = plan;
-  const dp = dataParallel(plan);
-  if (datasetSamples && microBatchSize && dp && gradAccumSteps) {
-    const perStep = microBatchSize.value * dp.value;
-    const batches = Math.ceil(datasetSamples.value / perStep);
-    const spe = Math.max(1, Math.ceil(batches / gradAccumSteps.value));
-    const gasPart = gradAccumSteps.value === 1 ? `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})` : `ceil(ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)}) / ${formatCount(gradAccumSteps.value)})`;
-    plan.stepsPerEpoch = derived(spe, gasPart, "steps");
-    if (!plan.totalSteps && epochs) {
-      plan.totalSteps = derived(Math.ceil(epochs.value * spe), `ceil(${formatCount(epochs.value)} \xD7 ${gasPart})`, "steps");
+  const cp = num2("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER10);
+  if (cp && cp.value > 1 && plan.worldSize && !plan.dataParallelSize) {
+    plan.dataParallelSize = derived(Math.floor(plan.worldSize.value / cp.value), `${formatCount(plan.worldSize.value)} GPUs / cp_size ${formatCount(cp.value)}`);
+  }
+  const dp = plan.dataParallelSize ?? plan.worldSize;
+  if (global && dp && plan.microBatchSize) {
+    const perStep = plan.microBatchSize.value * dp.value;
+    if (global.value % perStep === 0) {
+      plan.gradAccumSteps = derived(global.value / perStep, `global_batch_size ${formatCount(global.value)} / (${formatCount(plan.microBatchSize.value)} \xD7 ${formatCount(dp.value)})`);
+    } else {
+      notes.push(`global_batch_size ${formatCount(global.value)} is not a multiple of micro_batch_size \xD7 data-parallel size = ${formatCount(perStep)}`);
     }
+  } else if (!global) {
+    plan.gradAccumSteps = defaultSetting(1, "global_batch_size", "global_batch_size defaults to data-parallel size \xD7 micro_batch_size");
+    deriveGlobalBatch(plan);
   }
-  deriveWarmupFromRatio(plan);
-  const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
-  if (saveStrategy === "steps") {
-    const save = num("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
-    plan.saveEverySteps = fractionOfTotal(save, plan);
+  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it)" });
+  if (!plan.totalSteps) missing.push({ field: "totalSteps", hint: "set max_steps, or assume.totalSteps in .trainlint.yml" });
+  return { plan, missing, anchor: fileStartRange(file), notes };
+}
+var llamaFactory = {
+  meta: {
+    id: "llama-factory",
+    title: "LLaMA-Factory",
+    description: "llamafactory-cli training YAMLs (stage, finetuning_type, template, cutoff_len + HF TrainingArguments; v1 configs)",
+    yamlLoader: LOADER10,
+    schema: "llama-factory.schema.json"
+  },
+  detect(file) {
+    return detectScore2(file);
+  },
+  extract(file, env) {
+    return isV1(file) ? extractV1(file, env) : extractClassic(file, env);
   }
-  const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
-  if (evalStrategy === "steps") {
-    const evalSteps = num("eval_steps") ?? num("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
-    plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
-  }
-  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
-  if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml" });
-  return { plan, missing, notes };
-}
-function deepspeedNote(file, key = "deepspeed") {
-  const hit = getIn(file.tree, [key]);
-  if (!hit) return void 0;
-  const what = hit.node.kind === "scalar" ? hit.node.value === null ? void 0 : `${key}: ${String(hit.node.value)}` : `the inline ${key} config`;
-  if (!what) return void 0;
-  return `${what} is not read: an optimizer or scheduler block there replaces the optimizer / LR scheduler set here, and its non-"auto" batch values must match these (HF raises at launch)`;
-}
-function fractionOfTotal(setting, plan) {
-  if (setting.value >= 1) return { ...setting, unit: "steps" };
-  if (!plan.totalSteps || setting.value <= 0) return void 0;
-  return derived(Math.ceil(plan.totalSteps.value * setting.value), `ceil(${formatCount(plan.totalSteps.value)} \xD7 ${setting.value})`, "steps");
-}
+};
 
 // src/engine/load/shell.ts
 var import_shell_quote = __toESM(require_shell_quote(), 1);
-
-// src/engine/load/positions.ts
-function computeLineStarts(text) {
-  const starts = [0];
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-function offsetToPos(lineStarts2, offset) {
-  let lo = 0;
-  let hi = lineStarts2.length - 1;
-  const off = Math.max(0, offset);
-  while (lo < hi) {
-    const mid = lo + hi + 1 >> 1;
-    if (lineStarts2[mid] <= off) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: off - lineStarts2[lo] + 1 };
-}
-function rangeOf2(lineStarts2, start, end) {
-  if (end <= start + 1) return pointRange(lineStarts2, start);
-  const a = offsetToPos(lineStarts2, start);
-  const b = offsetToPos(lineStarts2, end);
-  return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
-}
-function pointRange(lineStarts2, offset) {
-  const a = offsetToPos(lineStarts2, offset);
-  return { line: a.line, column: a.column, endLine: a.line, endColumn: a.column + 1 };
-}
-function locator(text) {
-  const starts = computeLineStarts(text);
-  return { pos: (o) => offsetToPos(starts, o), range: (s, e) => rangeOf2(starts, s, e) };
-}
-function stripBom(text) {
-  return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
-}
-
-// src/engine/load/shell.ts
 var MARKS = /\uE000(\d+)\uE001/g;
 var WHOLE_MARK = /^\uE000(\d+)\uE001$/;
 var SUBST = "";
@@ -18166,11 +21140,11 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "-I",
   "--immediate"
 ]);
-var norm = (flag) => flag.replace(/_/g, "-");
+var norm = (flag2) => flag2.replace(/_/g, "-");
 var basename = (path8) => path8.slice(path8.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
-var switchesFrom = (set) => (flag, next) => !set.has(norm(flag)) && !(next && isTarget(next));
+var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
 function parseLaunchScript(text) {
   const parser = new ScriptParser(String(text ?? ""));
   try {
@@ -18600,7 +21574,7 @@ var ScriptParser = class {
       return this.launcher("accelerate", words, k + 2, switchesFrom(ACCELERATE_SWITCHES));
     }
     if (PYTHON.test(exe)) {
-      const pyValue = (flag) => flag === "-W" || flag === "-X" || flag === "-c";
+      const pyValue = (flag2) => flag2 === "-W" || flag2 === "-X" || flag2 === "-c";
       const r = this.options(words, k + 1, pyValue, { module: ["-m"] });
       if (r.args.some((a) => a.flag === "-c")) return void 0;
       if (r.module && TORCH_RUN_MODULES.has(r.module)) return this.torchrun(words, r.k, r.args);
@@ -18817,10 +21791,392 @@ function argValue(cmd, ...flags) {
   return lastOf(cmd.args, flags);
 }
 
+// src/dialects/megatron.ts
+var MEGATRON_DEFAULTS = {
+  /** `--tensor-model-parallel-size`, `--pipeline-model-parallel-size`, `--context-parallel-size`: 1. */
+  parallelSize: 1,
+  /** `--min-lr` 0.0. */
+  minLr: 0,
+  /** `--lr-decay-style` linear. */
+  lrDecayStyle: "linear",
+  /** `--lr-warmup-iters` 0 and `--lr-warmup-samples` 0. */
+  warmup: 0
+};
+var SCRIPT = /(?:^|\/)pretrain_[A-Za-z0-9_]+\.py$/;
+var DISTINCTIVE2 = [
+  "--micro-batch-size",
+  "--global-batch-size",
+  "--tensor-model-parallel-size",
+  "--pipeline-model-parallel-size",
+  "--train-iters",
+  "--train-samples",
+  "--lr-decay-style",
+  "--lr-decay-iters",
+  "--lr-decay-samples",
+  "--lr-warmup-fraction",
+  "--lr-warmup-iters",
+  "--lr-warmup-samples"
+];
+function shellSource(cmd) {
+  return {
+    get(flag2) {
+      const arg = argValue(cmd, flag2);
+      if (!arg) return void 0;
+      return {
+        text: arg.value,
+        on: arg.value === void 0,
+        key: flag2,
+        range: argRange(arg),
+        ...arg.viaVariable ? { note: `from $${arg.viaVariable}` } : {}
+      };
+    },
+    values(flag2) {
+      let at = cmd.args.length - 1;
+      while (at >= 0 && cmd.args[at].flag !== flag2) at--;
+      if (at < 0 || cmd.args[at].value === void 0) return [];
+      const out = [cmd.args[at].value];
+      for (let i = at + 1; i < cmd.args.length && cmd.args[i].flag === "" && cmd.args[i].value !== void 0; i++) out.push(cmd.args[i].value);
+      return out;
+    },
+    flags: () => cmd.args.map((a) => a.flag).filter(Boolean)
+  };
+}
+function yamlSource(args) {
+  return {
+    get(flag2) {
+      const entry = mapGet(args, flag2);
+      if (!entry) return void 0;
+      const base = { key: flag2, range: entry.keyRange };
+      const node = entry.value;
+      if (node.kind === "seq") {
+        return { ...base, on: false, text: node.items.map((i) => i.kind === "scalar" ? String(i.value) : "").join(" ") };
+      }
+      if (node.kind !== "scalar") return { ...base, on: false };
+      if (node.value === true) return { ...base, on: true };
+      if (node.value === null || node.value === false) return { ...base, on: false };
+      return { ...base, on: false, text: typeof node.value === "number" ? node.source : String(node.value) };
+    },
+    values(flag2) {
+      return (this.get(flag2)?.text ?? "").split(/[\s,]+/).filter(Boolean);
+    },
+    flags: () => args.entries.map((e) => e.key)
+  };
+}
+var NUMBER2 = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+function conflict3(ctx, at, kind, message) {
+  ctx.conflicts.push({ kind, message, range: ctx.src.get(at)?.range ?? ctx.anchor });
+}
+function numberArg(ctx, flag2, integer = false) {
+  const arg = ctx.src.get(flag2);
+  if (!arg || arg.text === void 0) return void 0;
+  const text = arg.text.trim();
+  if (!NUMBER2.test(text)) {
+    if (text.includes("$")) ctx.notes.push(`${flag2} is "${text}": set at launch, so it stays unknown`);
+    return void 0;
+  }
+  const value = Number(text.replace(/_/g, ""));
+  if (!Number.isFinite(value)) return void 0;
+  const notes = arg.note ? [arg.note] : [];
+  if (integer && !/^[-+]?[\d_]+$/.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
+  return { value, origin: "explicit", file: ctx.file.path, key: flag2, range: arg.range, ...notes.length ? { note: notes.join("; ") } : {} };
+}
+function stringArg(ctx, flag2) {
+  const arg = ctx.src.get(flag2);
+  if (!arg || arg.text === void 0) return void 0;
+  return { value: arg.text, origin: "explicit", file: ctx.file.path, key: flag2, range: arg.range, ...arg.note ? { note: arg.note } : {} };
+}
+function switchArg(ctx, flag2) {
+  const arg = ctx.src.get(flag2);
+  return arg?.on ? arg : void 0;
+}
+var steps2 = (s) => ({ ...s, unit: "steps" });
+var ceil = (x) => Math.ceil(x - 1e-9);
+var isWhole = (x) => Math.abs(x - Math.round(x)) < 1e-9;
+function extractArgs(ctx, env, world) {
+  const { plan, notes } = ctx;
+  if (world) plan.worldSize = world;
+  const micro = numberArg(ctx, "--micro-batch-size", true);
+  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  const global = numberArg(ctx, "--global-batch-size", true);
+  if (global) plan.globalBatchSize = { ...global, unit: "samples" };
+  const seq = numberArg(ctx, "--seq-length", true) ?? numberArg(ctx, "--encoder-seq-length", true);
+  if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+  const lr = numberArg(ctx, "--lr");
+  if (lr) plan.peakLr = lr;
+  plan.minLr = numberArg(ctx, "--min-lr") ?? defaultSetting(MEGATRON_DEFAULTS.minLr, "--min-lr");
+  plan.scheduler = stringArg(ctx, "--lr-decay-style") ?? defaultSetting(MEGATRON_DEFAULTS.lrDecayStyle, "--lr-decay-style");
+  const optimizer = stringArg(ctx, "--optimizer");
+  if (optimizer) plan.optimizer = optimizer;
+  readPrecision3(ctx);
+  const save = numberArg(ctx, "--save-interval", true);
+  if (save) plan.saveEverySteps = steps2(save);
+  const evalInterval = numberArg(ctx, "--eval-interval", true);
+  if (evalInterval) plan.evalEverySteps = steps2(evalInterval);
+  applyAssumptions(plan, env.assume);
+  resolveParallel(ctx);
+  resolveBatch2(ctx);
+  resolveSchedule(ctx);
+  const exit = numberArg(ctx, "--exit-interval", true);
+  if (exit && plan.totalSteps && exit.value < plan.totalSteps.value) {
+    notes.push(`--exit-interval ${formatCount(exit.value)} stops the run before the ${formatCount(plan.totalSteps.value)} steps the LR schedule is built for`);
+  }
+  for (const [flag2, why] of [
+    ["--warmup", '--warmup is the old warmup flag ("do not use"): use --lr-warmup-iters, --lr-warmup-samples or --lr-warmup-fraction'],
+    ["--deepspeed", "--deepspeed (Megatron-DeepSpeed): the DeepSpeed config (--deepspeed_config) also sets batch and precision, and both must agree"]
+  ]) {
+    if (ctx.src.get(flag2)) notes.push(why);
+  }
+}
+function readPrecision3(ctx) {
+  const { plan } = ctx;
+  const bf16 = switchArg(ctx, "--bf16");
+  const fp16 = switchArg(ctx, "--fp16");
+  const fp8Flag = ctx.src.flags().find((f) => f === "--fp8-format" || f.startsWith("--fp8-format "));
+  const fp8Value = fp8Flag ? ctx.src.get(fp8Flag)?.text : void 0;
+  const fp8Note = fp8Flag ? `FP8 compute (${fp8Value ? `${fp8Flag} ${fp8Value}` : fp8Flag}) on top of it` : void 0;
+  if (bf16 && fp16) conflict3(ctx, "--fp16", "precision", "--bf16 and --fp16 are both set: Megatron asserts that only one is used; drop one");
+  const pick = bf16 ? { arg: bf16, value: "bf16" } : fp16 ? { arg: fp16, value: "fp16" } : void 0;
+  if (pick) {
+    const note = [pick.arg.note, fp8Note].filter(Boolean).join("; ");
+    plan.precision = { value: pick.value, origin: "explicit", file: ctx.file.path, key: pick.arg.key, range: pick.arg.range, ...note ? { note } : {} };
+  } else {
+    plan.precision = defaultSetting("fp32", "--bf16", `neither --bf16 nor --fp16: fp32 parameters${fp8Note ? `; ${fp8Note}` : ""}`);
+  }
+}
+function resolveParallel(ctx) {
+  const { plan } = ctx;
+  const size = (flag2) => numberArg(ctx, flag2, true)?.value ?? MEGATRON_DEFAULTS.parallelSize;
+  const tp = size("--tensor-model-parallel-size");
+  const pp = size("--pipeline-model-parallel-size");
+  const cp = size("--context-parallel-size");
+  const mp = tp * pp * cp;
+  ctx.modelParallel = mp;
+  const world = plan.worldSize;
+  if (plan.dataParallelSize || !world || mp <= 0) return;
+  const parts = `${tp} TP \xD7 ${pp} PP \xD7 ${cp} CP`;
+  if (world.value % mp !== 0) {
+    const source = world.origin === "assumed" ? " (assume.worldSize)" : world.how ? ` (${world.how})` : "";
+    const message = `world size ${formatCount(world.value)}${source} is not divisible by ${parts} = ${formatCount(mp)}: Megatron rejects this at launch; run on a multiple of ${formatCount(mp)} GPUs or lower the model parallelism (the data-parallel size stays unknown)`;
+    const inFile = world.range && world.file === ctx.file.path ? world.range : void 0;
+    ctx.conflicts.push({ kind: "parallel-sizes", message, range: inFile ?? ctx.src.get("--tensor-model-parallel-size")?.range ?? ctx.anchor });
+    return;
+  }
+  if (mp > 1) plan.dataParallelSize = derived(world.value / mp, `${formatCount(world.value)} / (${parts}) (world / model-parallel size)`);
+}
+function resolveBatch2(ctx) {
+  const { plan, notes } = ctx;
+  const schedule2 = stringArg(ctx, "--step-batch-size-schedule");
+  if (schedule2) stepSchedule(ctx, schedule2);
+  if (ctx.src.get("--rampup-batch-size")) {
+    const [start, increment, over] = ctx.src.values("--rampup-batch-size");
+    const ramp = over !== void 0 ? `from ${start} by ${increment} over ${over} samples ` : "";
+    notes.push(
+      `--rampup-batch-size (deprecated): the global batch ramps ${ramp}up to ${plan.globalBatchSize ? formatCount(plan.globalBatchSize.value) : "its final value"}; the LR schedule counts samples, so during the ramp warmup and decay advance more slowly per step than derived here`
+    );
+  }
+  const { microBatchSize: micro } = plan;
+  const dp = plan.dataParallelSize ?? (ctx.modelParallel === 1 ? plan.worldSize : void 0);
+  const dpName = plan.dataParallelSize ? "data-parallel size" : "world size";
+  if (!plan.globalBatchSize && !schedule2 && !ctx.src.get("--global-batch-size")) {
+    plan.gradAccumSteps = defaultSetting(1, "--global-batch-size", "no --global-batch-size: global = micro \xD7 data-parallel size, one micro-batch per step");
+    if (dp) deriveGlobalBatch(plan);
+    return;
+  }
+  const global = plan.globalBatchSize;
+  if (plan.gradAccumSteps || !global || !micro || !dp) return;
+  const perStep = micro.value * dp.value;
+  if (perStep > 0 && global.value % perStep === 0) {
+    plan.gradAccumSteps = derived(global.value / perStep, `${formatCount(global.value)} / (${formatCount(micro.value)} \xD7 ${formatCount(dp.value)}) (global / (micro \xD7 ${dpName}))`);
+  }
+}
+function stepSchedule(ctx, schedule2) {
+  const { plan, notes } = ctx;
+  if (ctx.src.get("--global-batch-size")) {
+    conflict3(ctx, "--step-batch-size-schedule", "batch-schedule-and-global-batch", "--step-batch-size-schedule together with --global-batch-size: Megatron raises ValueError; keep one");
+    return;
+  }
+  const suffix = { "": 1, K: 1e3, M: 1e6, B: 1e9, T: 1e12 };
+  const entries = schedule2.value.trim().split(/\s+/).map((part) => {
+    const m = /^(\d+(?:\.\d+)?)([KMBT]?):(\d+)$/i.exec(part);
+    return m ? { at: Number(m[1]) * suffix[m[2].toUpperCase()], batch: Number(m[3]) } : void 0;
+  });
+  if (entries.some((e) => !e) || !entries.length || entries[0]?.at !== 0) {
+    notes.push(`--step-batch-size-schedule "${schedule2.value}" is not read: the global batch is unknown`);
+    return;
+  }
+  const [first, next] = entries;
+  const unit = plan.seqLen ? "tokens" : "samples";
+  const perSample = plan.seqLen?.value ?? 1;
+  const samples = numberArg(ctx, "--train-samples", true)?.value ?? (numberArg(ctx, "--train-iters", true)?.value ?? NaN) * first.batch;
+  const length = samples * perSample;
+  if (!next || length < next.at) {
+    const lengthText = unit === "tokens" ? `${formatCount(samples)} samples \xD7 ${formatCount(perSample)} = ${formatSci(length)} tokens` : `${formatCount(samples)} samples`;
+    plan.globalBatchSize = derived(
+      first.batch,
+      `--step-batch-size-schedule starts at ${first.batch}${next ? `, and the run (${lengthText}) ends before the next threshold ${formatSci(next.at)} ${unit}` : ""}`,
+      "samples"
+    );
+  } else {
+    notes.push(`--step-batch-size-schedule "${schedule2.value}": the global batch grows during the run, so step counts are not derived`);
+  }
+}
+function resolveSchedule(ctx) {
+  const { plan, notes, missing } = ctx;
+  const iters = numberArg(ctx, "--train-iters", true);
+  const samples = numberArg(ctx, "--train-samples", true);
+  const fraction = numberArg(ctx, "--lr-warmup-fraction");
+  const warmIters = numberArg(ctx, "--lr-warmup-iters", true);
+  const warmSamples = numberArg(ctx, "--lr-warmup-samples", true);
+  const G = plan.globalBatchSize;
+  if (iters) {
+    plan.totalSteps = steps2(iters);
+    const mixed2 = (flag2, why) => conflict3(ctx, flag2, "iterations-and-samples", `${flag2} in iteration-based training (--train-iters): Megatron asserts ${why}; use the iteration flags`);
+    if (samples) mixed2("--train-samples", "train_samples is None");
+    if (warmSamples && warmSamples.value > 0) mixed2("--lr-warmup-samples", "lr_warmup_samples == 0");
+    if (ctx.src.get("--lr-decay-samples")) mixed2("--lr-decay-samples", "lr_decay_samples is None");
+    const decayIters = numberArg(ctx, "--lr-decay-iters", true);
+    const decay = decayIters ? steps2(decayIters) : derived(iters.value, `--train-iters ${formatCount(iters.value)} (--lr-decay-iters not set: decay over the whole run)`, "steps");
+    plan.decaySteps = decay;
+    if (fraction) {
+      if (warmIters && warmIters.value > 0) {
+        conflict3(ctx, "--lr-warmup-iters", "warmup-fraction-and-count", '--lr-warmup-fraction and --lr-warmup-iters are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-iters"; keep one');
+      }
+      const horizon = decayIters ? `--lr-decay-iters ${formatCount(decay.value)}` : `--train-iters ${formatCount(decay.value)} (the default decay horizon)`;
+      const raw = fraction.value * decay.value;
+      const product = `${fraction.value} \xD7 ${horizon}`;
+      plan.warmupSteps = derived(
+        ceil(raw),
+        `${isWhole(raw) ? product : `ceil(${product})`} (--lr-warmup-fraction is a fraction of the decay horizon, not of training)`,
+        "steps"
+      );
+    } else {
+      plan.warmupSteps = warmIters ? steps2(warmIters) : steps2(defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-iters"));
+    }
+    return;
+  }
+  if (!samples) {
+    missing.push({ field: "totalSteps", hint: 'Megatron requires --train-iters or --train-samples ("either train-iters or train-samples should be provided")' });
+    return;
+  }
+  const mixed = (flag2, why) => conflict3(ctx, flag2, "iterations-and-samples", `${flag2} in sample-based training (--train-samples): Megatron asserts ${why}; use the sample flags`);
+  if (warmIters && warmIters.value > 0) mixed("--lr-warmup-iters", "lr_warmup_iters == 0");
+  if (ctx.src.get("--lr-decay-iters")) mixed("--lr-decay-iters", "lr_decay_iters is None");
+  if (!G) {
+    missing.push({ field: "globalBatchSize", hint: "set --global-batch-size (sample counts become steps by dividing by it), or assume.globalBatchSize in .trainlint.yml" });
+    return;
+  }
+  const g = formatCount(G.value);
+  if (ctx.src.get("--rampup-batch-size")) {
+    notes.push("with --rampup-batch-size, update_train_iters simulates the ramp: the step count is not derived");
+    missing.push({ field: "totalSteps", hint: "set assume.totalSteps in .trainlint.yml (the batch ramp changes the number of iterations)" });
+  } else {
+    plan.totalSteps = derived(Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, "steps");
+  }
+  const decaySamples = numberArg(ctx, "--lr-decay-samples", true);
+  const decayValue = decaySamples?.value ?? samples.value;
+  const decayFlag = decaySamples ? "--lr-decay-samples" : "--train-samples (--lr-decay-samples not set)";
+  plan.decaySteps = derived(ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, "steps");
+  if (fraction) {
+    if (warmSamples && warmSamples.value > 0) {
+      conflict3(ctx, "--lr-warmup-samples", "warmup-fraction-and-count", '--lr-warmup-fraction and --lr-warmup-samples are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-samples"; keep one');
+    }
+    plan.warmupSteps = derived(
+      ceil(fraction.value * decayValue / G.value),
+      `ceil(${fraction.value} \xD7 ${formatCount(decayValue)} / ${g}) (--lr-warmup-fraction of ${decayFlag}, the decay horizon, / global batch)`,
+      "steps"
+    );
+  } else if (warmSamples && warmSamples.value === 0) {
+    plan.warmupSteps = steps2(warmSamples);
+  } else if (warmSamples) {
+    plan.warmupSteps = derived(ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, "steps");
+  } else {
+    plan.warmupSteps = steps2(defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-samples"));
+  }
+}
+function addMissing(ctx, worldHint) {
+  const { plan, missing } = ctx;
+  const add = (field, hint) => {
+    if (!plan[field] && !missing.some((m) => m.field === field)) missing.push({ field, hint });
+  };
+  add("microBatchSize", "Megatron requires --micro-batch-size");
+  add("peakLr", "set --lr (Megatron has no default learning rate)");
+  if (!plan.dataParallelSize) add("worldSize", worldHint);
+}
+function extractFrom(file, src, anchor, env, world, worldHint) {
+  const ctx = { file, src, plan: {}, missing: [], notes: [], conflicts: [], anchor, modelParallel: 1 };
+  extractArgs(ctx, env, world);
+  addMissing(ctx, worldHint);
+  const notes = [...new Set(ctx.notes)];
+  const missing = ctx.missing.filter((m) => !ctx.plan[m.field]);
+  return { plan: ctx.plan, missing, anchor, notes, conflicts: ctx.conflicts };
+}
+function distinctiveHits(flags) {
+  const set = new Set(flags);
+  return DISTINCTIVE2.filter((f) => set.has(f)).length;
+}
+function commandScore(cmd) {
+  const hits = distinctiveHits(cmd.args.map((a) => a.flag));
+  const script = cmd.script !== void 0 && SCRIPT.test(cmd.script);
+  if (script) return hits >= 1 ? 10 : 3;
+  return hits >= 2 ? 6 : 0;
+}
+function modelArgs(file) {
+  if (file.format !== "yaml" || file.tree?.kind !== "map") return void 0;
+  const hit = getIn(file.tree, ["MODEL_ARGS"]);
+  if (!hit || hit.node.kind !== "map") return void 0;
+  return hit.node.entries.some((e) => e.key.startsWith("--")) ? hit.node : void 0;
+}
+function yamlScore(file) {
+  const args = modelArgs(file);
+  if (!args) return 0;
+  const hits = distinctiveHits(args.entries.map((e) => e.key));
+  return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
+}
+function testTopologyHint(path8) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path8);
+  if (!m) return "";
+  const gpus = Number(m[1]) * Number(m[2]);
+  return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus} GPUs: assume.worldSize ${gpus})`;
+}
+var megatron = {
+  meta: {
+    id: "megatron",
+    title: "Megatron-LM",
+    description: "Megatron-LM pretrain_*.py launch scripts and functional-test model_config.yaml (MODEL_ARGS)",
+    // The functional-test harness reads the YAML with yq (YAML 1.2), `tostring`s every value and
+    // hands it to argparse, which coerces it to the flag's type: `1e-4` is a float, like pydantic.
+    // ('pyyaml' would flag `--weight-decay: 1e-2` in 242 of the 266 corpus files as a string.)
+    yamlLoader: "pydantic",
+    schema: "megatron.schema.json"
+  },
+  detect(file) {
+    if (file.format === "shell") return Math.max(0, ...(file.script?.commands ?? []).map(commandScore));
+    return yamlScore(file);
+  },
+  extract(file, env) {
+    if (file.format === "shell") {
+      const commands = (file.script?.commands ?? []).filter((cmd2) => commandScore(cmd2) > 0);
+      const cmd = commands[0];
+      if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no Megatron training command found"] };
+      const w = launcherWorldSize(cmd);
+      const world = w ? { value: w.value, origin: "launcher", file: file.path, key: w.key, range: w.range, how: w.how } : void 0;
+      const out2 = extractFrom(file, shellSource(cmd), cmd.range, env, world, "launch with torchrun --nproc_per_node N [--nnodes M], or set assume.worldSize in .trainlint.yml");
+      if (commands.length > 1) out2.notes.push(`${commands.length} Megatron commands in this script; the first (line ${cmd.range.line}) is linted`);
+      return out2;
+    }
+    const args = modelArgs(file);
+    if (!args) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no MODEL_ARGS mapping of --flags found"] };
+    const anchor = getIn(file.tree, ["MODEL_ARGS"])?.keyRange ?? fileStartRange(file);
+    const out = extractFrom(file, yamlSource(args), anchor, env, void 0, `the CI launcher decides it: set assume.worldSize in .trainlint.yml${testTopologyHint(file.path)}`);
+    if (getIn(file.tree, ["MODEL_ARGS_2"])) out.notes.push("MODEL_ARGS_2 (the second, resumed run) is not linted");
+    return out;
+  }
+};
+
 // src/dialects/openclip.ts
 var MODULES = /^(?:open_clip_train|training)\.main$/;
-var SCRIPT = /(?:^|\/)(?:open_clip_train|training)\/main\.py$/;
-var DISTINCTIVE = ["--train-num-samples", "--accum-freq", "--local-loss", "--gather-with-grad", "--zeroshot-frequency", "--dataset-resampled", "--lock-text", "--force-patch-dropout"];
+var SCRIPT2 = /(?:^|\/)(?:open_clip_train|training)\/main\.py$/;
+var DISTINCTIVE3 = ["--train-num-samples", "--accum-freq", "--local-loss", "--gather-with-grad", "--zeroshot-frequency", "--dataset-resampled", "--lock-text", "--force-patch-dropout"];
 var OPENCLIP_DEFAULTS = {
   batchSize: 64,
   accumFreq: 1,
@@ -18831,17 +22187,18 @@ var OPENCLIP_DEFAULTS = {
   precision: "amp_bf16",
   workers: 4
 };
-function commandScore(cmd) {
+function commandScore2(cmd) {
   if (cmd.module && MODULES.test(cmd.module)) return 10;
-  if (cmd.script && SCRIPT.test(cmd.script)) return 10;
+  if (cmd.script && SCRIPT2.test(cmd.script)) return 10;
   const flags = new Set(cmd.args.map((a) => a.flag));
-  const hits = DISTINCTIVE.filter((f) => flags.has(f)).length;
+  const hits = DISTINCTIVE3.filter((f) => flags.has(f)).length;
   return hits >= 2 ? 5 : 0;
 }
 function trainingCommands(file) {
-  return (file.script?.commands ?? []).filter((cmd) => commandScore(cmd) > 0);
+  return (file.script?.commands ?? []).filter((cmd) => commandScore2(cmd) > 0);
 }
 function extractCommand(file, cmd, env) {
+  const conflicts = [];
   const plan = {};
   const missing = [];
   const arg = (...flags) => argValue(cmd, ...flags);
@@ -18863,6 +22220,15 @@ function extractCommand(file, cmd, env) {
   if (plan.scheduler.value === "cosine") {
     const cooldownEnd = arg("--lr-cooldown-end");
     if (!cooldownEnd) plan.minLr = defaultSetting(0, "--lr-cooldown-end", "cosine decays to 0");
+    else {
+      conflicts.push({
+        kind: "disabled-by-switch",
+        level: "info",
+        range: cooldownEnd.flagRange,
+        message: `--lr-cooldown-end ${cooldownEnd.value ?? ""} has no effect with --lr-scheduler ${plan.scheduler.value}: cosine always decays to 0; remove it or use --lr-scheduler const-cooldown`
+      });
+      plan.minLr = defaultSetting(0, "--lr-scheduler", "cosine decays to 0");
+    }
   } else {
     const minLr = numberFromArg(file, arg("--lr-cooldown-end"));
     if (minLr) plan.minLr = minLr;
@@ -18898,10 +22264,12 @@ function extractCommand(file, cmd, env) {
   if (!plan.datasetSamples) {
     missing.push({ field: "datasetSamples", hint: "pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml" });
   }
-  return { plan, missing };
+  return { plan, missing, conflicts };
 }
 function webdatasetWorkers(file, cmd) {
-  if (argValue(cmd, "--dataset-type")?.value !== "webdataset") return void 0;
+  const type = argValue(cmd, "--dataset-type")?.value ?? "auto";
+  const tarShards = /\.tar\b/.test(argValue(cmd, "--train-data")?.value ?? "");
+  if (type !== "webdataset" && !(type === "auto" && tarShards)) return void 0;
   const explicit = numberFromArg(file, argValue(cmd, "--workers"), true);
   if (explicit) return { value: Math.max(1, explicit.value), text: `--workers ${formatCount(explicit.value)}` };
   return { value: OPENCLIP_DEFAULTS.workers, text: `${OPENCLIP_DEFAULTS.workers} workers (--workers default)` };
@@ -18915,20 +22283,20 @@ var openclip = {
   },
   detect(file) {
     if (file.format !== "shell") return 0;
-    return Math.max(0, ...(file.script?.commands ?? []).map(commandScore));
+    return Math.max(0, ...(file.script?.commands ?? []).map(commandScore2));
   },
   extract(file, env) {
     const commands = trainingCommands(file);
     const cmd = commands[0];
     if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no OpenCLIP training command found"] };
-    const { plan, missing } = extractCommand(file, cmd, env);
+    const { plan, missing, conflicts } = extractCommand(file, cmd, env);
     const notes = commands.length > 1 ? [`${commands.length} OpenCLIP commands in this script; the first (line ${cmd.range.line}) is linted`] : [];
-    return { plan, missing, anchor: cmd.range, notes };
+    return { plan, missing, anchor: cmd.range, notes, conflicts };
   }
 };
 
 // src/dialects/index.ts
-var DIALECTS = [openclip, hfTrainer, generic];
+var DIALECTS = [openclip, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, generic];
 function dialectById(id) {
   return DIALECTS.find((d) => d.meta.id === id);
 }
@@ -18936,10 +22304,10 @@ function detectDialect(file, env) {
   let best;
   let bestScore = 0;
   for (const dialect of DIALECTS) {
-    const score = dialect.detect(file, env);
-    if (score > bestScore) {
+    const score3 = dialect.detect(file, env);
+    if (score3 > bestScore) {
       best = dialect;
-      bestScore = score;
+      bestScore = score3;
     }
   }
   return best;
@@ -19064,7 +22432,7 @@ var JsonSyntaxError = class extends Error {
 var NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
 var EMPTY = "empty JSON file";
 var WORD_RE = /[A-Za-z_$][A-Za-z0-9_$.-]*/y;
-var ESCAPES = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" };
+var ESCAPES2 = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" };
 var LITERALS = [
   ["true", true],
   ["false", false],
@@ -19140,8 +22508,8 @@ var Parser = class {
       if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
     }
     NUMBER_RE.lastIndex = this.i;
-    const num = NUMBER_RE.exec(t);
-    if (num) return this.scalar(Number(num[0]), num[0], true, this.i);
+    const num2 = NUMBER_RE.exec(t);
+    if (num2) return this.scalar(Number(num2[0]), num2[0], true, this.i);
     return this.fail("Expecting value");
   }
   /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
@@ -19241,8 +22609,8 @@ var Parser = class {
         if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError("Invalid \\uXXXX escape", this.i, this.i + 2);
         out += String.fromCharCode(parseInt(hex, 16));
         this.i += 6;
-      } else if (esc !== void 0 && Object.prototype.hasOwnProperty.call(ESCAPES, esc)) {
-        out += ESCAPES[esc];
+      } else if (esc !== void 0 && Object.prototype.hasOwnProperty.call(ESCAPES2, esc)) {
+        out += ESCAPES2[esc];
         this.i += 2;
       } else {
         throw new JsonSyntaxError(`Invalid \\escape: ${JSON.stringify("\\" + (esc ?? ""))}`, this.i, this.i + 2);
@@ -19270,449 +22638,6 @@ function loadJson(text) {
       ]
     };
   }
-}
-
-// src/engine/load/python-assignments.ts
-var KEYWORDS = /* @__PURE__ */ new Set([
-  "False",
-  "None",
-  "True",
-  "and",
-  "as",
-  "assert",
-  "async",
-  "await",
-  "break",
-  "class",
-  "continue",
-  "def",
-  "del",
-  "elif",
-  "else",
-  "except",
-  "finally",
-  "for",
-  "from",
-  "global",
-  "if",
-  "import",
-  "in",
-  "is",
-  "lambda",
-  "nonlocal",
-  "not",
-  "or",
-  "pass",
-  "raise",
-  "return",
-  "try",
-  "while",
-  "with",
-  "yield"
-]);
-var SCOPE_HEADERS = /* @__PURE__ */ new Set(["def", "class", "async"]);
-var ASSIGN_OPS = /* @__PURE__ */ new Set(["=", "+=", "-=", "*=", "/=", "//=", "%=", "**=", "@=", "&=", "|=", "^=", ">>=", "<<=", ":="]);
-var OPERATORS = [
-  "**=",
-  "//=",
-  ">>=",
-  "<<=",
-  "...",
-  "**",
-  "//",
-  "==",
-  "!=",
-  "<=",
-  ">=",
-  "+=",
-  "-=",
-  "*=",
-  "/=",
-  "%=",
-  "&=",
-  "|=",
-  "^=",
-  "@=",
-  "->",
-  ":=",
-  "<<",
-  ">>"
-];
-var OPEN = "([{";
-var CLOSE = ")]}";
-var STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
-var NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d[\d_]*)?)[jJ]?/y;
-var NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
-var ESCAPES2 = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
-var SyntaxProblem = class extends Error {
-  constructor(message, start, end) {
-    super(message);
-    this.start = start;
-    this.end = end;
-  }
-  start;
-  end;
-};
-var Lexer = class {
-  constructor(t) {
-    this.t = t;
-  }
-  t;
-  i = 0;
-  lines = [];
-  current;
-  brackets = [];
-  run() {
-    const t = this.t;
-    let atLineStart = true;
-    let continued = false;
-    while (this.i < t.length) {
-      if (atLineStart && this.brackets.length === 0 && !continued) {
-        const indentEnd = this.skipSpaces();
-        const c2 = t[this.i];
-        if (c2 === void 0) break;
-        if (c2 === "\n" || c2 === "#" || c2 === "\r" && t[this.i + 1] === "\n") {
-          this.skipToLineEnd();
-          this.i++;
-          continue;
-        }
-        this.current = { tokens: [], indented: indentEnd > 0 };
-        this.lines.push(this.current);
-      }
-      atLineStart = false;
-      continued = false;
-      const c = t[this.i];
-      if (c === " " || c === "	" || c === "\f" || c === "\r") {
-        this.i++;
-      } else if (c === "#") {
-        this.skipToLineEnd();
-      } else if (c === "\n") {
-        this.i++;
-        atLineStart = true;
-      } else if (c === "\\" && (t[this.i + 1] === "\n" || t[this.i + 1] === "\r" && t[this.i + 2] === "\n")) {
-        this.i += t[this.i + 1] === "\n" ? 2 : 3;
-        atLineStart = true;
-        continued = true;
-      } else {
-        this.token();
-      }
-    }
-    const open = this.brackets[this.brackets.length - 1];
-    if (open) throw new SyntaxProblem(`'${open.char}' was never closed`, open.at, open.at + 1);
-    return this.lines;
-  }
-  /** Skips spaces and tabs; returns how many were skipped. */
-  skipSpaces() {
-    const start = this.i;
-    while (this.t[this.i] === " " || this.t[this.i] === "	" || this.t[this.i] === "\f") this.i++;
-    return this.i - start;
-  }
-  skipToLineEnd() {
-    const nl = this.t.indexOf("\n", this.i);
-    this.i = nl < 0 ? this.t.length : nl;
-  }
-  push(token) {
-    this.current?.tokens.push(token);
-  }
-  token() {
-    const t = this.t;
-    const start = this.i;
-    NAME.lastIndex = start;
-    const name = NAME.exec(t);
-    if (name) {
-      const next = t[start + name[0].length];
-      if ((next === "'" || next === '"') && STRING_PREFIX.test(name[0])) {
-        this.string(start, start + name[0].length, name[0].toLowerCase());
-        return;
-      }
-      this.i = start + name[0].length;
-      this.push({ kind: "name", text: name[0], start, end: this.i });
-      return;
-    }
-    const c = t[start];
-    if (c === "'" || c === '"') {
-      this.string(start, start, "");
-      return;
-    }
-    if (/[0-9]/.test(c) || c === "." && /[0-9]/.test(t[start + 1] ?? "")) {
-      NUMBER.lastIndex = start;
-      const m = NUMBER.exec(t);
-      if (m) {
-        this.i = start + m[0].length;
-        this.push({ kind: "number", text: m[0], start, end: this.i, ...parseNumber(m[0]) });
-        return;
-      }
-    }
-    const op = OPERATORS.find((o) => t.startsWith(o, start)) ?? c;
-    this.i = start + op.length;
-    if (OPEN.includes(op)) {
-      this.brackets.push({ char: op, at: start });
-    } else if (CLOSE.includes(op)) {
-      const open = this.brackets.pop();
-      if (!open || OPEN.indexOf(open.char) !== CLOSE.indexOf(op)) throw new SyntaxProblem(`unmatched '${op}'`, start, start + 1);
-    }
-    this.push({ kind: "op", text: op, start, end: this.i });
-  }
-  /** A string literal from `start` (its prefix) with the quote at `quoteAt`. */
-  string(start, quoteAt, prefix) {
-    const t = this.t;
-    const quote2 = t[quoteAt];
-    const triple = t.startsWith(quote2.repeat(3), quoteAt);
-    const delim = triple ? quote2.repeat(3) : quote2;
-    const raw = prefix.includes("r");
-    let j = quoteAt + delim.length;
-    let body = "";
-    for (; ; ) {
-      if (j >= t.length) throw new SyntaxProblem("unterminated string literal", start, Math.min(t.length, quoteAt + 1));
-      const ch = t[j];
-      if (!triple && ch === "\n") throw new SyntaxProblem("unterminated string literal", start, j);
-      if (t.startsWith(delim, j)) break;
-      if (ch === "\\" && j + 1 < t.length) {
-        const esc = t[j + 1] === "\r" && t[j + 2] === "\n" ? "\n" : t[j + 1];
-        const width2 = t[j + 1] === "\r" && t[j + 2] === "\n" ? 3 : 2;
-        body += raw ? t.slice(j, j + width2) : ESCAPES2[esc] ?? `\\${esc}`;
-        j += width2;
-        continue;
-      }
-      body += ch;
-      j++;
-    }
-    this.i = j + delim.length;
-    const plainText = !prefix.includes("f") && !prefix.includes("b");
-    this.push({ kind: "string", text: t.slice(start, this.i), start, end: this.i, ...plainText ? { str: body } : {} });
-  }
-};
-function parseNumber(text) {
-  if (/[jJ]$/.test(text)) return {};
-  const clean = text.replace(/_/g, "");
-  if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
-  if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
-  const num = Number(clean);
-  return Number.isFinite(num) ? { num, isInt: false } : {};
-}
-var Unsupported = class extends Error {
-};
-var Evaluator = class {
-  constructor(tokens, env) {
-    this.tokens = tokens;
-    this.env = env;
-  }
-  tokens;
-  env;
-  p = 0;
-  depth = 0;
-  evaluate() {
-    const strings = this.tokens.every((tok) => tok.kind === "string");
-    if (strings) {
-      if (this.tokens.some((tok) => tok.str === void 0)) throw new Unsupported();
-      return { kind: "scalar", value: this.tokens.map((tok) => tok.str).join("") };
-    }
-    if (this.tokens.length === 1 && this.tokens[0].kind === "name") {
-      const word = this.tokens[0].text;
-      if (word === "True" || word === "False") return { kind: "scalar", value: word === "True" };
-      if (word === "None") return { kind: "scalar", value: null };
-      const known = this.env.get(word);
-      if (known) return known;
-      throw new Unsupported();
-    }
-    const value = this.sum();
-    if (this.p !== this.tokens.length) throw new Unsupported();
-    if (!Number.isFinite(value.value)) throw new Unsupported();
-    return { kind: "number", ...value };
-  }
-  peek() {
-    return this.tokens[this.p];
-  }
-  isOp(...ops) {
-    const tok = this.peek();
-    return tok && tok.kind === "op" && ops.includes(tok.text) ? tok.text : void 0;
-  }
-  sum() {
-    let left = this.product();
-    for (let op = this.isOp("+", "-"); op; op = this.isOp("+", "-")) {
-      this.p++;
-      const right = this.product();
-      left = { value: op === "+" ? left.value + right.value : left.value - right.value, isInt: left.isInt && right.isInt };
-    }
-    return left;
-  }
-  product() {
-    let left = this.unary();
-    for (let op = this.isOp("*", "/", "//", "%"); op; op = this.isOp("*", "/", "//", "%")) {
-      this.p++;
-      const right = this.unary();
-      const isInt = left.isInt && right.isInt;
-      if (op === "*") {
-        left = { value: left.value * right.value, isInt };
-        continue;
-      }
-      if (right.value === 0) throw new Unsupported();
-      if (op === "/") left = { value: left.value / right.value, isInt: false };
-      else if (op === "//") left = { value: Math.floor(left.value / right.value), isInt };
-      else left = { value: left.value - right.value * Math.floor(left.value / right.value), isInt };
-    }
-    return left;
-  }
-  unary() {
-    const op = this.isOp("+", "-");
-    if (!op) return this.power();
-    this.p++;
-    const inner = this.nested(() => this.unary());
-    return op === "-" ? { value: -inner.value, isInt: inner.isInt } : inner;
-  }
-  power() {
-    const base = this.atom();
-    if (!this.isOp("**")) return base;
-    this.p++;
-    const exp = this.nested(() => this.unary());
-    return { value: base.value ** exp.value, isInt: base.isInt && exp.isInt && exp.value >= 0 };
-  }
-  atom() {
-    const tok = this.peek();
-    if (!tok) throw new Unsupported();
-    this.p++;
-    if (tok.kind === "number" && tok.num !== void 0) return { value: tok.num, isInt: tok.isInt === true };
-    if (tok.kind === "name") {
-      const known = this.env.get(tok.text);
-      if (known?.kind === "number") return { value: known.value, isInt: known.isInt };
-      throw new Unsupported();
-    }
-    if (tok.kind === "op" && tok.text === "(") {
-      const inner = this.nested(() => this.sum());
-      if (!this.isOp(")")) throw new Unsupported();
-      this.p++;
-      return inner;
-    }
-    throw new Unsupported();
-  }
-  nested(f) {
-    if (++this.depth > MAX_DEPTH) throw new Unsupported();
-    try {
-      return f();
-    } finally {
-      this.depth--;
-    }
-  }
-};
-function statements(tokens) {
-  const out = [[]];
-  let depth = 0;
-  for (const tok of tokens) {
-    if (tok.kind === "op" && OPEN.includes(tok.text)) depth++;
-    if (tok.kind === "op" && CLOSE.includes(tok.text)) depth--;
-    if (depth === 0 && tok.kind === "op" && tok.text === ";") out.push([]);
-    else out[out.length - 1].push(tok);
-  }
-  return out.filter((s) => s.length > 0);
-}
-function boundNames(stmt) {
-  const out = [];
-  let depth = 0;
-  let segmentStart = 0;
-  const targetsIn = (from, to) => {
-    let d = 0;
-    for (let k = from; k < to; k++) {
-      const tok = stmt[k];
-      if (tok.kind === "op" && OPEN.includes(tok.text)) d++;
-      if (tok.kind === "op" && CLOSE.includes(tok.text)) d--;
-      if (d !== 0 || tok.kind !== "name" || KEYWORDS.has(tok.text)) continue;
-      const prev = stmt[k - 1];
-      const next = stmt[k + 1];
-      const attribute = prev?.kind === "op" && prev.text === ".";
-      const subscripted = next?.kind === "op" && (next.text === "." || next.text === "[" || next.text === "(");
-      if (!attribute && !subscripted) out.push(tok);
-    }
-  };
-  stmt.forEach((tok, k) => {
-    if (tok.kind === "op" && OPEN.includes(tok.text)) depth++;
-    if (tok.kind === "op" && CLOSE.includes(tok.text)) depth--;
-    if (depth === 0 && tok.kind === "op" && ASSIGN_OPS.has(tok.text)) {
-      const colon = stmt.findIndex((s, n) => n >= segmentStart && n < k && s.kind === "op" && s.text === ":");
-      targetsIn(segmentStart, colon >= 0 ? colon : k);
-      segmentStart = k + 1;
-    }
-  });
-  if (stmt[0]?.kind === "name" && (stmt[0].text === "for" || stmt[0].text === "async" && stmt[1]?.text === "for")) {
-    const from = stmt[0].text === "for" ? 1 : 2;
-    const inAt = stmt.findIndex((s, n) => n > from && s.kind === "name" && s.text === "in");
-    if (inAt > 0) targetsIn(from, inAt);
-  }
-  return out;
-}
-function parsePythonAssignments(text) {
-  const loc = locator(text);
-  const opaque = /* @__PURE__ */ new Map();
-  let lines;
-  try {
-    lines = new Lexer(text).run();
-  } catch (err) {
-    if (!(err instanceof SyntaxProblem)) throw err;
-    const problem = { kind: "parse-error", message: `Python syntax error: ${err.message}`, range: loc.range(err.start, err.end) };
-    return { problems: [problem], opaque };
-  }
-  const entries = [];
-  const live = /* @__PURE__ */ new Map();
-  const dropped = /* @__PURE__ */ new Set();
-  const env = /* @__PURE__ */ new Map();
-  const forget = (name, reason) => {
-    for (const entry of live.get(name.text) ?? []) dropped.add(entry);
-    live.delete(name.text);
-    env.delete(name.text);
-    opaque.set(name.text, { range: loc.range(name.start, name.end), reason });
-  };
-  const sourceOf2 = (tokens) => text.slice(tokens[0].start, tokens[tokens.length - 1].end);
-  let inScopeBody = false;
-  for (const line of lines) {
-    if (line.indented) {
-      if (inScopeBody) continue;
-      for (const stmt of statements(line.tokens)) {
-        for (const name of boundNames(stmt)) forget(name, `assigned inside a block (line ${loc.pos(name.start).line}); its value depends on the condition`);
-      }
-      continue;
-    }
-    const first = line.tokens[0];
-    inScopeBody = first !== void 0 && (first.kind === "name" && SCOPE_HEADERS.has(first.text) || first.kind === "op" && first.text === "@");
-    if (inScopeBody) continue;
-    for (const stmt of statements(line.tokens)) {
-      const [target, eq] = stmt;
-      const simple = stmt.length >= 3 && target.kind === "name" && !KEYWORDS.has(target.text) && eq.kind === "op" && eq.text === "=" && !stmt.slice(2).some((tok) => tok.kind === "op" && ASSIGN_OPS.has(tok.text));
-      if (!simple) {
-        for (const name of boundNames(stmt)) forget(name, `\`${sourceOf2(stmt)}\` is not a literal assignment`);
-        continue;
-      }
-      const expr = stmt.slice(2);
-      let value;
-      try {
-        value = new Evaluator(expr, env).evaluate();
-      } catch (err) {
-        if (!(err instanceof Unsupported)) throw err;
-        forget(target, `assigned \`${sourceOf2(expr)}\`, which trainlint does not evaluate (it never runs Python)`);
-        continue;
-      }
-      opaque.delete(target.text);
-      env.set(target.text, value);
-      const quoted = expr.every((tok) => tok.kind === "string");
-      const node = {
-        kind: "scalar",
-        value: value.value,
-        source: quoted && typeof value.value === "string" ? value.value : sourceOf2(expr),
-        plain: !quoted,
-        range: loc.range(expr[0].start, expr[expr.length - 1].end)
-      };
-      const entry = { key: target.text, keyRange: loc.range(target.start, target.end), value: node };
-      entries.push(entry);
-      const same = live.get(target.text);
-      if (same) same.push(entry);
-      else live.set(target.text, [entry]);
-    }
-  }
-  const kept = dropped.size > 0 ? entries.filter((e) => !dropped.has(e)) : entries;
-  const tree = { kind: "map", entries: kept, range: loc.range(0, Math.max(1, text.length)) };
-  return { tree, problems: [], opaque };
-}
-function loadPythonAssignments(text) {
-  const { tree, problems } = parsePythonAssignments(text);
-  return { tree, problems };
 }
 
 // node_modules/smol-toml/dist/error.js
@@ -20899,6 +23824,795 @@ var import_ajv2 = __toESM(require_ajv(), 1);
 import { readFileSync as readFileSync3 } from "node:fs";
 import path4 from "node:path";
 
+// schemas/dialects/axolotl.schema.json
+var axolotl_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "axolotl.schema.json",
+  title: "axolotl YAML config",
+  description: "Types and ranges of the axolotl keys trainlint reads (pydantic AxolotlInputConfig, utils/schemas/*.py). pydantic coerces numeric strings, so `learning_rate: 1e-4` (a string for PyYAML) is accepted. Unknown keys are allowed: axolotl has hundreds of keys and plugins add their own.",
+  type: "object",
+  properties: {
+    base_model: { type: "string" },
+    datasets: { type: ["array", "null"], items: { type: "object" } },
+    test_datasets: { type: ["array", "null"], items: { type: "object" } },
+    pretraining_dataset: { type: ["array", "object", "null"] },
+    micro_batch_size: { type: ["integer", "null"], minimum: 1 },
+    gradient_accumulation_steps: { type: ["integer", "null"], minimum: 1 },
+    batch_size: { type: ["integer", "null"], minimum: 1 },
+    eval_batch_size: { type: ["integer", "null"], minimum: 1 },
+    learning_rate: {
+      description: "str | float: pydantic converts a numeric string (PyYAML keeps `1e-4` a string)",
+      type: ["number", "string"],
+      exclusiveMinimum: 0,
+      pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$"
+    },
+    num_epochs: { type: "number", exclusiveMinimum: 0 },
+    max_steps: { type: ["integer", "null"], minimum: 1 },
+    warmup_steps: { type: ["number", "null"], minimum: 0, description: "an integer in the schema versions read; examples/expert_parallel writes 0.1 (a ratio for transformers v5)" },
+    warmup_ratio: { type: ["number", "null"], minimum: 0, maximum: 1 },
+    lr_scheduler: {
+      enum: ["linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup", "inverse_sqrt", "reduce_lr_on_plateau", "cosine_with_min_lr", "cosine_warmup_with_min_lr", "warmup_stable_decay", "one_cycle", "rex", null]
+    },
+    lr_scheduler_kwargs: { type: ["object", "null"] },
+    cosine_min_lr_ratio: { type: ["number", "null"], minimum: 0, maximum: 1 },
+    cosine_constant_lr_ratio: { type: ["number", "null"], minimum: 0, maximum: 1 },
+    lr_quadratic_warmup: { type: ["boolean", "null"] },
+    optimizer: { type: ["string", "null"] },
+    weight_decay: { type: ["number", "null"], minimum: 0 },
+    max_grad_norm: { type: ["number", "null"], minimum: 0 },
+    sequence_len: { type: "integer", minimum: 1 },
+    sample_packing: { type: ["boolean", "null"] },
+    eval_sample_packing: { type: ["boolean", "null"] },
+    pad_to_sequence_len: { type: ["boolean", "null"] },
+    val_set_size: { type: ["number", "null"], minimum: 0 },
+    save_steps: { type: ["number", "null"], exclusiveMinimum: 0 },
+    saves_per_epoch: { type: ["integer", "null"], minimum: 0 },
+    save_strategy: { enum: ["no", "steps", "epoch", "best", null] },
+    save_total_limit: { type: ["integer", "null"], minimum: 1 },
+    eval_steps: { type: ["number", "null"], exclusiveMinimum: 0 },
+    evals_per_epoch: { type: ["integer", "null"], minimum: 0 },
+    eval_strategy: { enum: ["no", "steps", "epoch", null] },
+    logging_steps: { type: ["integer", "null"], minimum: 1 },
+    bf16: { enum: ["auto", "full", true, false, null] },
+    fp16: { type: ["boolean", "null"] },
+    fp8: { type: ["boolean", "null"] },
+    tf32: { enum: ["auto", true, false, null] },
+    bfloat16: { type: ["boolean", "null"] },
+    float16: { type: ["boolean", "null"] },
+    float32: { type: ["boolean", "null"] },
+    deepspeed: { type: ["string", "object", "null"] },
+    fsdp: { type: ["array", "boolean", "null"] },
+    fsdp_config: { type: ["object", "null"] },
+    context_parallel_size: { type: ["integer", "null"], minimum: 1 },
+    sequence_parallel_degree: { type: ["integer", "null"], minimum: 1 },
+    tensor_parallel_size: { type: ["integer", "null"], minimum: 1 },
+    adapter: { type: ["string", "null"] },
+    lora_r: { type: ["integer", "null"], minimum: 1 },
+    lora_alpha: { type: ["number", "null"] },
+    lora_dropout: { type: ["number", "null"], minimum: 0, maximum: 1 },
+    rl: { type: ["string", "null"] },
+    gradient_checkpointing: { enum: ["offload", "offload_disk", true, false, null] },
+    jagged_restart_warmup_steps: { type: ["integer", "null"], minimum: 0 }
+  }
+};
+
+// schemas/dialects/composer.schema.json
+var composer_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "composer.schema.json",
+  title: "MosaicML llm-foundry / Composer training YAML",
+  description: "Types and ranges of the llm-foundry TrainConfig keys trainlint reads, at the file root or under `parameters:` of an mcli run file. OmegaConf loads the file: `2e-5` is a float (a string to YAML 1.1) and `${\u2026}` interpolations are allowed wherever a value is. Unknown keys are allowed here (llm-foundry itself rejects keys that TrainConfig does not have, and the set changes between versions).",
+  definitions: {
+    interpolation: { type: "string", pattern: "^\\$\\{[^{}]+\\}$" },
+    omegaFloat: { type: "string", pattern: "^[-+]?\\d[\\d_]*[eE][-+]?\\d+$" },
+    positiveInt: {
+      anyOf: [{ type: "integer", minimum: 1 }, { $ref: "#/definitions/interpolation" }]
+    },
+    positiveNumber: {
+      anyOf: [{ type: "number", exclusiveMinimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }]
+    },
+    fraction: {
+      anyOf: [{ type: "number", minimum: 0, maximum: 1 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }]
+    },
+    time: {
+      description: "A Composer time string (`100ba`, `1ep`, `0.1dur`, `1000tok`, `500sp`), or a bare integer where the Trainer reads it as epochs.",
+      anyOf: [
+        { type: "integer", minimum: 0 },
+        { type: "string", pattern: "^(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?(?:[iI][tT][eE][rR]|[eE][pP]|[bB][aA]|[sS][pP]|[tT][oO][kK]|[dD][uU][rR]|[sS][eE][cC])$" },
+        { $ref: "#/definitions/interpolation" }
+      ]
+    },
+    schedulerTime: {
+      description: "Scheduler times must be time strings (a bare number is not accepted by Composer's schedulers).",
+      anyOf: [
+        { type: "string", pattern: "^(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?(?:[iI][tT][eE][rR]|[eE][pP]|[bB][aA]|[sS][pP]|[tT][oO][kK]|[dD][uU][rR]|[sS][eE][cC])$" },
+        { $ref: "#/definitions/interpolation" }
+      ]
+    },
+    trainBlock: {
+      type: "object",
+      properties: {
+        global_train_batch_size: { $ref: "#/definitions/positiveInt" },
+        device_train_microbatch_size: {
+          anyOf: [{ type: "number", exclusiveMinimum: 0 }, { const: "auto" }, { $ref: "#/definitions/interpolation" }]
+        },
+        device_eval_batch_size: { $ref: "#/definitions/positiveNumber" },
+        max_duration: { $ref: "#/definitions/time" },
+        max_seq_len: { $ref: "#/definitions/positiveInt" },
+        eval_interval: { $ref: "#/definitions/time" },
+        save_interval: { $ref: "#/definitions/time" },
+        console_log_interval: { $ref: "#/definitions/time" },
+        save_folder: { type: ["string", "null"] },
+        save_num_checkpoints_to_keep: { anyOf: [{ type: "integer", minimum: -1 }, { $ref: "#/definitions/interpolation" }] },
+        precision: {
+          anyOf: [
+            { enum: ["fp32", "amp_fp16", "amp_bf16", "amp_fp8"] },
+            { $ref: "#/definitions/interpolation" }
+          ]
+        },
+        seed: { anyOf: [{ type: "integer" }, { $ref: "#/definitions/interpolation" }] },
+        variables: { type: ["object", "null"] },
+        optimizer: {
+          type: "object",
+          properties: {
+            name: { type: "string" },
+            lr: { $ref: "#/definitions/positiveNumber" },
+            weight_decay: { anyOf: [{ type: "number", minimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }] }
+          }
+        },
+        scheduler: {
+          type: "object",
+          properties: {
+            name: {
+              anyOf: [
+                { enum: ["constant_with_warmup", "cosine_with_warmup", "linear_decay_with_warmup", "inv_sqrt_with_warmup"] },
+                { $ref: "#/definitions/interpolation" }
+              ]
+            },
+            t_warmup: { $ref: "#/definitions/schedulerTime" },
+            t_max: { $ref: "#/definitions/schedulerTime" },
+            alpha_f: { $ref: "#/definitions/fraction" },
+            alpha: { $ref: "#/definitions/fraction" }
+          }
+        },
+        train_loader: {
+          type: "object",
+          properties: {
+            name: { type: "string" },
+            drop_last: { type: "boolean" },
+            num_workers: { anyOf: [{ type: "integer", minimum: 0 }, { $ref: "#/definitions/interpolation" }] }
+          }
+        },
+        model: { type: "object" },
+        tokenizer: { type: "object" },
+        fsdp_config: { type: ["object", "null"] }
+      }
+    }
+  },
+  allOf: [{ $ref: "#/definitions/trainBlock" }],
+  properties: {
+    parameters: { $ref: "#/definitions/trainBlock" },
+    compute: {
+      type: "object",
+      properties: {
+        gpus: { type: "integer", minimum: 1 }
+      }
+    }
+  }
+};
+
+// schemas/dialects/deepspeed.schema.json
+var deepspeed_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "deepspeed.schema.json",
+  title: "DeepSpeed config (JSON)",
+  description: 'Types and ranges of the DeepSpeed keys trainlint reads (runtime/config.py, runtime/lr_schedules.py). "auto" is allowed where the Hugging Face Trainer / Accelerate fills the value from TrainingArguments. Unknown keys are allowed: DeepSpeed has many sections trainlint does not read. Scheduler params the chosen scheduler does not take are reported by the dialect (conflicting-settings), not here.',
+  type: "object",
+  definitions: {
+    auto: { const: "auto" },
+    positiveIntOrAuto: { anyOf: [{ type: "integer", minimum: 1 }, { $ref: "#/definitions/auto" }] },
+    nonNegativeOrAuto: { anyOf: [{ type: "number", minimum: 0 }, { $ref: "#/definitions/auto" }] },
+    positiveOrAuto: { anyOf: [{ type: "number", exclusiveMinimum: 0 }, { $ref: "#/definitions/auto" }] },
+    enabledBlock: {
+      type: "object",
+      properties: {
+        enabled: { anyOf: [{ type: "boolean" }, { $ref: "#/definitions/auto" }] }
+      }
+    }
+  },
+  properties: {
+    train_batch_size: { $ref: "#/definitions/positiveIntOrAuto" },
+    train_micro_batch_size_per_gpu: { $ref: "#/definitions/positiveIntOrAuto" },
+    gradient_accumulation_steps: { $ref: "#/definitions/positiveIntOrAuto" },
+    gradient_clipping: { $ref: "#/definitions/nonNegativeOrAuto" },
+    steps_per_print: { type: ["integer", "null"], minimum: 1 },
+    optimizer: {
+      type: "object",
+      required: ["type"],
+      properties: {
+        type: { type: "string" },
+        params: {
+          type: "object",
+          properties: {
+            lr: { $ref: "#/definitions/positiveOrAuto" },
+            weight_decay: { $ref: "#/definitions/nonNegativeOrAuto" },
+            eps: { $ref: "#/definitions/positiveOrAuto" },
+            betas: {
+              anyOf: [
+                { type: "array", items: { type: "number", minimum: 0, exclusiveMaximum: 1 }, minItems: 2, maxItems: 2 },
+                { $ref: "#/definitions/auto" }
+              ]
+            }
+          }
+        }
+      }
+    },
+    scheduler: {
+      type: "object",
+      required: ["type"],
+      properties: {
+        type: { type: "string" },
+        params: {
+          type: "object",
+          properties: {
+            warmup_min_lr: { $ref: "#/definitions/nonNegativeOrAuto" },
+            warmup_max_lr: { $ref: "#/definitions/positiveOrAuto" },
+            warmup_num_steps: { $ref: "#/definitions/positiveIntOrAuto" },
+            total_num_steps: { $ref: "#/definitions/positiveIntOrAuto" },
+            warmup_type: { enum: ["log", "linear"] },
+            warmup_min_ratio: { type: "number", minimum: 0, maximum: 1 },
+            cos_min_ratio: { type: "number", minimum: 0, maximum: 1 },
+            cycle_min_lr: { type: "number", minimum: 0 },
+            cycle_max_lr: { type: "number", exclusiveMinimum: 0 },
+            cycle_first_step_size: { type: "integer", minimum: 1 },
+            last_batch_iteration: { type: "integer", minimum: -1 }
+          }
+        }
+      }
+    },
+    fp16: {
+      allOf: [{ $ref: "#/definitions/enabledBlock" }],
+      properties: {
+        loss_scale: { type: "number", minimum: 0 },
+        initial_scale_power: { type: "integer", minimum: 0 },
+        loss_scale_window: { type: "integer", minimum: 1 },
+        hysteresis: { type: "integer", minimum: 1 },
+        min_loss_scale: { type: "number", minimum: 0 }
+      }
+    },
+    bf16: { $ref: "#/definitions/enabledBlock" },
+    bfloat16: { $ref: "#/definitions/enabledBlock" },
+    amp: { $ref: "#/definitions/enabledBlock" },
+    zero_optimization: {
+      type: ["object", "boolean"],
+      properties: {
+        stage: { enum: [0, 1, 2, 3] }
+      }
+    },
+    elasticity: { $ref: "#/definitions/enabledBlock" }
+  }
+};
+
+// schemas/dialects/megatron.schema.json
+var megatron_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "megatron.schema.json",
+  title: "Megatron-LM functional-test model_config.yaml",
+  description: "Types and ranges of the MODEL_ARGS flags trainlint reads (megatron/training/arguments.py). The CI harness envsubst's the file and passes values to argparse as text, so numeric strings (PyYAML reads 1e-4 as a string) and ${VAR} references are valid. `true` turns a flag into a bare switch. Unknown flags are allowed.",
+  type: "object",
+  definitions: {
+    envRef: { type: "string", pattern: "^\\$\\{?[A-Za-z_][A-Za-z0-9_]*\\}?$" },
+    positiveInt: {
+      anyOf: [
+        { type: "integer", minimum: 1 },
+        { type: "string", pattern: "^\\+?[0-9_]*[1-9][0-9_]*$" },
+        { $ref: "#/definitions/envRef" }
+      ]
+    },
+    nonNegativeInt: {
+      anyOf: [
+        { type: "integer", minimum: 0 },
+        { type: "string", pattern: "^\\+?[0-9_]+$" },
+        { $ref: "#/definitions/envRef" }
+      ]
+    },
+    nonNegativeNumber: {
+      anyOf: [
+        { type: "number", minimum: 0 },
+        { type: "string", pattern: "^\\+?(?:[0-9_]+\\.?[0-9_]*|\\.[0-9_]+)(?:[eE][-+]?[0-9]+)?$" },
+        { $ref: "#/definitions/envRef" }
+      ]
+    },
+    fraction: {
+      anyOf: [
+        { type: "number", minimum: 0, maximum: 1 },
+        { $ref: "#/definitions/envRef" }
+      ]
+    },
+    switch: { type: "boolean" },
+    modelArgs: {
+      type: "object",
+      properties: {
+        "--micro-batch-size": { $ref: "#/definitions/positiveInt" },
+        "--global-batch-size": { $ref: "#/definitions/positiveInt" },
+        "--step-batch-size-schedule": { type: "string" },
+        "--tensor-model-parallel-size": { $ref: "#/definitions/positiveInt" },
+        "--pipeline-model-parallel-size": { $ref: "#/definitions/positiveInt" },
+        "--context-parallel-size": { $ref: "#/definitions/positiveInt" },
+        "--seq-length": { $ref: "#/definitions/positiveInt" },
+        "--encoder-seq-length": { $ref: "#/definitions/positiveInt" },
+        "--train-iters": { $ref: "#/definitions/positiveInt" },
+        "--train-samples": { $ref: "#/definitions/positiveInt" },
+        "--lr": { $ref: "#/definitions/nonNegativeNumber" },
+        "--min-lr": { $ref: "#/definitions/nonNegativeNumber" },
+        "--lr-decay-style": { enum: ["constant", "linear", "cosine", "inverse-square-root", "WSD"] },
+        "--lr-decay-iters": { $ref: "#/definitions/positiveInt" },
+        "--lr-decay-samples": { $ref: "#/definitions/positiveInt" },
+        "--lr-warmup-iters": { $ref: "#/definitions/nonNegativeInt" },
+        "--lr-warmup-samples": { $ref: "#/definitions/nonNegativeInt" },
+        "--lr-warmup-fraction": { $ref: "#/definitions/fraction" },
+        "--lr-wsd-decay-style": { enum: ["exponential", "linear", "cosine", "minus_sqrt"] },
+        "--save-interval": { $ref: "#/definitions/positiveInt" },
+        "--eval-interval": { $ref: "#/definitions/positiveInt" },
+        "--exit-interval": { $ref: "#/definitions/positiveInt" },
+        "--bf16": { $ref: "#/definitions/switch" },
+        "--fp16": { $ref: "#/definitions/switch" }
+      }
+    }
+  },
+  properties: {
+    MODEL_ARGS: { $ref: "#/definitions/modelArgs" },
+    MODEL_ARGS_2: { $ref: "#/definitions/modelArgs" },
+    ENV_VARS: { type: ["object", "null"] },
+    TEST_TYPE: { type: "string" },
+    METRICS: { type: ["array", "null"] }
+  }
+};
+
+// schemas/dialects/lightning.schema.json
+var lightning_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "lightning.schema.json",
+  title: "PyTorch Lightning LightningCLI config",
+  description: "Types and ranges of the Trainer arguments trainlint reads, and the shape of the class_path/init_args groups. jsonargparse loads the file with OmegaConf's float resolver: `1e-4` is a float (a string to YAML 1.1). Unknown keys are allowed: model and data arguments belong to your own classes.",
+  type: "object",
+  definitions: {
+    omegaFloat: { type: "string", pattern: "^[-+]?\\d[\\d_]*[eE][-+]?\\d+$" },
+    classGroup: {
+      anyOf: [
+        {
+          type: "object",
+          properties: {
+            class_path: { type: "string", minLength: 1 },
+            init_args: { type: ["object", "null"] },
+            dict_kwargs: { type: ["object", "null"] }
+          }
+        },
+        { type: "string" },
+        { type: "null" }
+      ]
+    },
+    callback: {
+      type: "object",
+      properties: {
+        class_path: { type: "string", minLength: 1 },
+        init_args: {
+          type: ["object", "null"],
+          properties: {
+            every_n_train_steps: { type: ["integer", "null"], minimum: 0 },
+            every_n_epochs: { type: ["integer", "null"], minimum: 0 },
+            save_top_k: { type: "integer", minimum: -1 }
+          }
+        }
+      }
+    },
+    lr: { anyOf: [{ type: "number", exclusiveMinimum: 0 }, { $ref: "#/definitions/omegaFloat" }] },
+    batchSize: { type: "integer", minimum: 1 }
+  },
+  properties: {
+    seed_everything: { type: ["integer", "boolean", "null"] },
+    ckpt_path: { type: ["string", "null"] },
+    trainer: {
+      type: "object",
+      properties: {
+        accelerator: { type: ["string", "object", "null"] },
+        strategy: { type: ["string", "object", "null"] },
+        devices: {
+          anyOf: [
+            { type: "integer", minimum: -1, not: { const: 0 } },
+            { type: "string", pattern: "^(?:auto|-1|\\d+|\\d+(?:\\s*,\\s*\\d*)+)$" },
+            { type: "array", items: { type: "integer", minimum: 0 }, minItems: 1 },
+            { type: "null" }
+          ]
+        },
+        num_nodes: { type: "integer", minimum: 1 },
+        precision: {
+          enum: ["64-true", "32-true", "16-mixed", "bf16-mixed", "16-true", "bf16-true", "transformer-engine", "transformer-engine-float16", "64", "32", "16", "bf16", 64, 32, 16, null]
+        },
+        max_epochs: { type: ["integer", "null"], minimum: -1 },
+        min_epochs: { type: ["integer", "null"], minimum: 0 },
+        max_steps: { type: "integer", minimum: -1 },
+        min_steps: { type: ["integer", "null"], minimum: 0 },
+        max_time: { type: ["string", "object", "null"] },
+        accumulate_grad_batches: { type: "integer", minimum: 1 },
+        limit_train_batches: { type: ["number", "null"], minimum: 0 },
+        limit_val_batches: { type: ["number", "null"], minimum: 0 },
+        val_check_interval: { type: ["number", "string", "object", "null"], minimum: 0 },
+        check_val_every_n_epoch: { type: ["integer", "null"], minimum: 1 },
+        log_every_n_steps: { type: ["integer", "null"], minimum: 1 },
+        gradient_clip_val: {
+          anyOf: [{ type: "number", minimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { type: "null" }]
+        },
+        enable_checkpointing: { type: ["boolean", "null"] },
+        fast_dev_run: { type: ["boolean", "integer"] },
+        callbacks: {
+          anyOf: [
+            { type: "array", items: { $ref: "#/definitions/callback" } },
+            { $ref: "#/definitions/callback" },
+            { type: "null" }
+          ]
+        }
+      }
+    },
+    model: {
+      anyOf: [
+        {
+          type: "object",
+          properties: {
+            class_path: { type: "string", minLength: 1 },
+            init_args: {
+              type: ["object", "null"],
+              properties: { lr: { $ref: "#/definitions/lr" }, learning_rate: { $ref: "#/definitions/lr" } }
+            },
+            lr: { $ref: "#/definitions/lr" },
+            learning_rate: { $ref: "#/definitions/lr" }
+          }
+        },
+        { type: "string" },
+        { type: "null" }
+      ]
+    },
+    data: {
+      anyOf: [
+        {
+          type: "object",
+          properties: {
+            class_path: { type: "string", minLength: 1 },
+            init_args: { type: ["object", "null"], properties: { batch_size: { $ref: "#/definitions/batchSize" } } },
+            batch_size: { $ref: "#/definitions/batchSize" }
+          }
+        },
+        { type: "string" },
+        { type: "null" }
+      ]
+    },
+    optimizer: {
+      anyOf: [
+        {
+          type: "object",
+          properties: {
+            class_path: { type: "string", minLength: 1 },
+            init_args: { type: ["object", "null"], properties: { lr: { $ref: "#/definitions/lr" } } },
+            lr: { $ref: "#/definitions/lr" }
+          }
+        },
+        { type: "string" },
+        { type: "null" }
+      ]
+    },
+    lr_scheduler: { $ref: "#/definitions/classGroup" }
+  }
+};
+
+// schemas/dialects/litgpt.schema.json
+var litgpt_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "litgpt.schema.json",
+  title: "LitGPT config_hub YAML",
+  description: "Types and ranges of the litgpt pretrain/finetune arguments trainlint reads (litgpt/args.py TrainArgs, EvalArgs; the scripts' setup() signatures). jsonargparse reads `4e-4` as a float, so floats may be written in that form (a YAML 1.1 string). Unknown keys are allowed: each script has its own (lora_r, quantize, data...).",
+  type: "object",
+  definitions: {
+    float: {
+      anyOf: [
+        { type: "number" },
+        { type: "string", pattern: "^[-+]?(?:[0-9][0-9_]*(?:\\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\\.[0-9_]+(?:[eE][-+]?[0-9]+)?)$" }
+      ]
+    },
+    optionalCount: { type: ["integer", "null"], minimum: 1 }
+  },
+  properties: {
+    checkpoint_dir: { type: "string" },
+    out_dir: { type: "string" },
+    precision: { type: ["string", "null"] },
+    devices: { anyOf: [{ type: "integer", minimum: -1 }, { const: "auto" }] },
+    num_nodes: { type: "integer", minimum: 1 },
+    seed: { type: "integer" },
+    logger_name: { enum: ["wandb", "tensorboard", "csv", "mlflow", "litlogger"] },
+    quantize: { type: ["string", "null"] },
+    train: {
+      type: "object",
+      properties: {
+        save_interval: { $ref: "#/definitions/optionalCount" },
+        log_interval: { type: "integer", minimum: 1 },
+        global_batch_size: { type: "integer", minimum: 1 },
+        micro_batch_size: { type: "integer", minimum: 1 },
+        lr_warmup_steps: { type: ["integer", "null"], minimum: 0 },
+        lr_warmup_fraction: { anyOf: [{ type: "null" }, { type: "number", minimum: 0, maximum: 1 }] },
+        epochs: { $ref: "#/definitions/optionalCount" },
+        max_tokens: { $ref: "#/definitions/optionalCount" },
+        max_steps: { $ref: "#/definitions/optionalCount" },
+        max_time: { anyOf: [{ type: "null" }, { $ref: "#/definitions/float" }] },
+        max_seq_length: { $ref: "#/definitions/optionalCount" },
+        tie_embeddings: { type: ["boolean", "null"] },
+        max_norm: { anyOf: [{ type: "null" }, { $ref: "#/definitions/float" }] },
+        min_lr: { $ref: "#/definitions/float" }
+      }
+    },
+    eval: {
+      type: "object",
+      properties: {
+        interval: { type: "integer", minimum: 1 },
+        max_new_tokens: { type: ["integer", "null"], minimum: 1 },
+        max_iters: { type: "integer", minimum: 0 },
+        initial_validation: { type: "boolean" },
+        final_validation: { type: "boolean" }
+      }
+    },
+    optimizer: {
+      anyOf: [
+        { type: "string" },
+        {
+          type: "object",
+          properties: {
+            class_path: { type: "string" },
+            init_args: {
+              type: "object",
+              properties: {
+                lr: { $ref: "#/definitions/float" },
+                weight_decay: { $ref: "#/definitions/float" }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+};
+
+// schemas/dialects/nanogpt.schema.json
+var nanogpt_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "nanogpt.schema.json",
+  title: "nanoGPT config/*.py assignments",
+  description: "Types and ranges of the train.py globals a nanoGPT config assigns (karpathy/nanoGPT train.py @3adf61e). Only literal assignments are checked; other names are allowed.",
+  type: "object",
+  properties: {
+    batch_size: { type: "integer", minimum: 1 },
+    block_size: { type: "integer", minimum: 1 },
+    gradient_accumulation_steps: { type: "integer", minimum: 1 },
+    learning_rate: { type: "number", exclusiveMinimum: 0 },
+    min_lr: { type: "number", minimum: 0 },
+    max_iters: { type: "integer", minimum: 0 },
+    lr_decay_iters: { type: "integer", minimum: 0 },
+    warmup_iters: { type: "integer", minimum: 0 },
+    decay_lr: { type: "boolean" },
+    eval_interval: { type: "integer", minimum: 1 },
+    eval_iters: { type: "integer", minimum: 1 },
+    log_interval: { type: "integer", minimum: 1 },
+    eval_only: { type: "boolean" },
+    always_save_checkpoint: { type: "boolean" },
+    init_from: { type: "string" },
+    out_dir: { type: "string" },
+    dataset: { type: "string" },
+    dtype: { enum: ["float32", "bfloat16", "float16"] },
+    weight_decay: { type: "number", minimum: 0 },
+    beta1: { type: "number", minimum: 0, maximum: 1 },
+    beta2: { type: "number", minimum: 0, maximum: 1 },
+    grad_clip: { type: "number", minimum: 0 },
+    dropout: { type: "number", minimum: 0, maximum: 1 },
+    n_layer: { type: "integer", minimum: 1 },
+    n_head: { type: "integer", minimum: 1 },
+    n_embd: { type: "integer", minimum: 1 },
+    bias: { type: "boolean" },
+    compile: { type: "boolean" },
+    wandb_log: { type: "boolean" },
+    wandb_project: { type: "string" },
+    wandb_run_name: { type: "string" },
+    backend: { type: "string" },
+    device: { type: "string" }
+  }
+};
+
+// schemas/dialects/torchtitan.schema.json
+var torchtitan_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "torchtitan.schema.json",
+  title: "torchtitan TOML job config",
+  description: "Types and ranges of the torchtitan keys trainlint reads (torchtitan/config/job_config.py @238fa99 and the 2024 config_manager.py). Unknown tables and keys are allowed: models and experiments add their own.",
+  type: "object",
+  definitions: {
+    degree: { type: "integer", minimum: 1 }
+  },
+  properties: {
+    job: {
+      type: "object",
+      properties: {
+        dump_folder: { type: "string" },
+        description: { type: "string" },
+        print_config: { type: "boolean" },
+        print_args: { type: "boolean" }
+      }
+    },
+    training: {
+      type: "object",
+      properties: {
+        local_batch_size: { type: "integer", minimum: 1 },
+        batch_size: { type: "integer", minimum: 1 },
+        global_batch_size: { anyOf: [{ const: -1 }, { type: "integer", minimum: 1 }] },
+        seq_len: { type: "integer", minimum: 1 },
+        steps: { type: "integer", minimum: 1 },
+        warmup_steps: { type: "integer", minimum: 0 },
+        max_norm: { type: "number", minimum: 0 },
+        mixed_precision_param: { enum: ["bfloat16", "float32"] },
+        mixed_precision_reduce: { enum: ["float32"] },
+        compile: { type: "boolean" },
+        dataset: { type: "string" },
+        dataset_path: { type: ["string", "null"] },
+        data_parallel_replicate_degree: { $ref: "#/definitions/degree" },
+        data_parallel_shard_degree: { anyOf: [{ const: -1 }, { $ref: "#/definitions/degree" }] },
+        data_parallel_degree: { anyOf: [{ const: -1 }, { $ref: "#/definitions/degree" }] },
+        tensor_parallel_degree: { $ref: "#/definitions/degree" }
+      }
+    },
+    lr_scheduler: {
+      type: "object",
+      properties: {
+        warmup_steps: { type: "integer", minimum: 0 },
+        decay_ratio: { type: ["number", "null"], minimum: 0, maximum: 1 },
+        decay_type: { enum: ["linear", "sqrt", "cosine"] },
+        min_lr_factor: { type: "number", minimum: 0, maximum: 1 },
+        lr_min: { type: "number", minimum: 0, maximum: 1 },
+        total_steps: { type: ["integer", "null"], minimum: 1 }
+      }
+    },
+    optimizer: {
+      type: "object",
+      properties: {
+        name: { type: "string" },
+        lr: { type: "number", exclusiveMinimum: 0 },
+        eps: { type: "number", minimum: 0 },
+        weight_decay: { type: "number", minimum: 0 },
+        beta1: { type: "number", minimum: 0, maximum: 1 },
+        beta2: { type: "number", minimum: 0, maximum: 1 }
+      }
+    },
+    parallelism: {
+      type: "object",
+      properties: {
+        data_parallel_replicate_degree: { $ref: "#/definitions/degree" },
+        data_parallel_shard_degree: { anyOf: [{ const: -1 }, { $ref: "#/definitions/degree" }] },
+        tensor_parallel_degree: { $ref: "#/definitions/degree" },
+        pipeline_parallel_degree: { $ref: "#/definitions/degree" },
+        context_parallel_degree: { $ref: "#/definitions/degree" },
+        expert_parallel_degree: { $ref: "#/definitions/degree" },
+        expert_tensor_parallel_degree: { $ref: "#/definitions/degree" },
+        fsdp_reshard_after_forward: { enum: ["default", "always", "never"] },
+        enable_async_tensor_parallel: { type: "boolean" },
+        pipeline_parallel_schedule: { type: "string" }
+      }
+    },
+    experimental: {
+      type: "object",
+      properties: {
+        pipeline_parallel_degree: { $ref: "#/definitions/degree" },
+        context_parallel_degree: { $ref: "#/definitions/degree" }
+      }
+    },
+    checkpoint: {
+      type: "object",
+      properties: {
+        enable: { type: "boolean" },
+        enable_checkpoint: { type: "boolean" },
+        interval: { type: "integer", minimum: 1 },
+        interval_type: { enum: ["steps", "seconds"] },
+        folder: { type: "string" },
+        last_save_model_only: { type: "boolean" },
+        model_weights_only: { type: "boolean" },
+        export_dtype: { enum: ["float16", "bfloat16", "float32"] },
+        async_mode: { enum: ["disabled", "async", "async_with_pinned_mem"] }
+      }
+    },
+    validation: {
+      type: "object",
+      properties: {
+        enable: { type: "boolean" },
+        freq: { type: "integer", minimum: 1 },
+        steps: { type: "integer", minimum: -1 },
+        dataset: { type: "string" }
+      }
+    },
+    metrics: {
+      type: "object",
+      properties: {
+        log_freq: { type: "integer", minimum: 1 },
+        enable_tensorboard: { type: "boolean" },
+        enable_wandb: { type: "boolean" }
+      }
+    }
+  }
+};
+
+// schemas/dialects/torchtune.schema.json
+var torchtune_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "torchtune.schema.json",
+  title: "torchtune recipe config",
+  description: "Types and ranges of the torchtune recipe keys trainlint reads. OmegaConf loads the file: `2e-5` is a float (a string to YAML 1.1) and `${\u2026}` interpolations are allowed wherever a value is. Unknown keys are allowed: each recipe reads its own.",
+  type: "object",
+  definitions: {
+    interpolation: { type: "string", pattern: "^\\$\\{[^{}]+\\}$" },
+    omegaFloat: { type: "string", pattern: "^[-+]?\\d[\\d_]*[eE][-+]?\\d+$" },
+    positiveInt: { anyOf: [{ type: "integer", minimum: 1 }, { $ref: "#/definitions/interpolation" }] },
+    optionalPositiveInt: { anyOf: [{ type: "integer", minimum: 1 }, { type: "null" }, { $ref: "#/definitions/interpolation" }] },
+    component: {
+      type: "object",
+      required: ["_component_"],
+      properties: { _component_: { type: "string", minLength: 1 } }
+    }
+  },
+  properties: {
+    batch_size: { $ref: "#/definitions/positiveInt" },
+    batch_size_val: { $ref: "#/definitions/positiveInt" },
+    gradient_accumulation_steps: { $ref: "#/definitions/positiveInt" },
+    epochs: { $ref: "#/definitions/positiveInt" },
+    max_steps_per_epoch: { $ref: "#/definitions/optionalPositiveInt" },
+    save_every_n_steps: { $ref: "#/definitions/optionalPositiveInt" },
+    run_val_every_n_steps: { $ref: "#/definitions/optionalPositiveInt" },
+    log_every_n_steps: { $ref: "#/definitions/optionalPositiveInt" },
+    dtype: { description: 'fp16 is rejected by the training recipes ("full fp16 training is not supported")', anyOf: [{ enum: ["bf16", "fp32", "fp64"] }, { $ref: "#/definitions/interpolation" }] },
+    tensor_parallel_dim: { $ref: "#/definitions/positiveInt" },
+    context_parallel_dim: { $ref: "#/definitions/positiveInt" },
+    data_parallel_shard_dim: { anyOf: [{ type: "integer", minimum: -1, not: { const: 0 } }, { $ref: "#/definitions/interpolation" }] },
+    data_parallel_replicate_dim: { $ref: "#/definitions/positiveInt" },
+    optimizer_in_bwd: { type: "boolean" },
+    resume_from_checkpoint: { type: "boolean" },
+    output_dir: { type: "string" },
+    clip_grad_norm: { anyOf: [{ type: "number", exclusiveMinimum: 0 }, { type: "null" }, { type: "string" }] },
+    model: { $ref: "#/definitions/component" },
+    tokenizer: {
+      allOf: [{ $ref: "#/definitions/component" }],
+      properties: { max_seq_len: { $ref: "#/definitions/optionalPositiveInt" } }
+    },
+    checkpointer: { $ref: "#/definitions/component" },
+    optimizer: {
+      allOf: [{ $ref: "#/definitions/component" }],
+      properties: {
+        lr: { anyOf: [{ type: "number", exclusiveMinimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }] },
+        weight_decay: { anyOf: [{ type: "number", minimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }] }
+      }
+    },
+    lr_scheduler: {
+      anyOf: [
+        {
+          allOf: [{ $ref: "#/definitions/component" }],
+          properties: {
+            num_warmup_steps: { anyOf: [{ type: "integer", minimum: 0 }, { $ref: "#/definitions/interpolation" }] },
+            num_cycles: { type: "number", exclusiveMinimum: 0 }
+          }
+        },
+        { type: "null" }
+      ]
+    },
+    profiler: {
+      type: "object",
+      properties: {
+        enabled: { type: "boolean" },
+        warmup_steps: { type: "integer", minimum: 0, description: "torch.profiler schedule warmup, not LR warmup" }
+      }
+    }
+  }
+};
+
 // schemas/dialects/hf-trainer.schema.json
 var hf_trainer_schema_default = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -20958,9 +24672,86 @@ var hf_trainer_schema_default = {
   }
 };
 
+// schemas/dialects/llama-factory.schema.json
+var llama_factory_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "llama-factory.schema.json",
+  title: "LLaMA-Factory training YAML",
+  description: "Types and ranges of the keys trainlint reads from llamafactory-cli train YAMLs: LLaMA-Factory's own arguments (hparams/*.py), the HF TrainingArguments keys it inherits, and the v1 keys. LLaMA-Factory loads YAML with OmegaConf, which reads `1e-4` as a float (PyYAML keeps it a string), so float keys also accept numeric strings. Unknown keys are allowed here; LLaMA-Factory itself rejects them unless ALLOW_EXTRA_ARGS is set.",
+  type: "object",
+  properties: {
+    stage: { enum: ["pt", "sft", "rm", "ppo", "dpo", "kto"] },
+    finetuning_type: { enum: ["lora", "oft", "freeze", "full"] },
+    model_name_or_path: { type: ["string", "null"] },
+    template: { type: ["string", "null"] },
+    dataset: { type: ["string", "null"], description: "comma-separated dataset names from data/dataset_info.json" },
+    eval_dataset: { type: ["string", "null"] },
+    cutoff_len: { type: "integer", minimum: 1 },
+    max_samples: { type: ["integer", "null"], minimum: 1 },
+    val_size: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0 },
+    packing: { type: ["boolean", "null"] },
+    neat_packing: { type: "boolean" },
+    streaming: { type: "boolean" },
+    pure_bf16: { type: "boolean" },
+    lora_rank: { type: "integer", minimum: 1 },
+    lora_alpha: { type: ["integer", "null"], minimum: 1 },
+    lora_dropout: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0, maximum: 1 },
+    lora_target: { type: "string" },
+    pref_beta: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0 },
+    pref_loss: { enum: ["sigmoid", "hinge", "ipo", "kto_pair", "orpo", "simpo"] },
+    ppo_buffer_size: { type: "integer", minimum: 1 },
+    ppo_epochs: { type: "integer", minimum: 1 },
+    per_device_train_batch_size: { type: "integer", minimum: 1 },
+    per_device_eval_batch_size: { type: "integer", minimum: 1 },
+    gradient_accumulation_steps: { type: "integer", minimum: 1 },
+    learning_rate: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", exclusiveMinimum: 0 },
+    weight_decay: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0 },
+    num_train_epochs: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", exclusiveMinimum: 0 },
+    max_steps: { type: "integer", minimum: -1 },
+    warmup_steps: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0 },
+    warmup_ratio: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0, maximum: 1 },
+    lr_scheduler_type: { enum: ["linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup", "inverse_sqrt", "reduce_lr_on_plateau", "cosine_with_min_lr", "cosine_warmup_with_min_lr", "warmup_stable_decay"] },
+    lr_scheduler_kwargs: { type: ["object", "string", "null"] },
+    optim: { type: "string" },
+    logging_steps: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", exclusiveMinimum: 0 },
+    save_steps: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", exclusiveMinimum: 0 },
+    eval_steps: { type: ["number", "string", "null"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", exclusiveMinimum: 0 },
+    save_strategy: { enum: ["no", "steps", "epoch", "best"] },
+    eval_strategy: { enum: ["no", "steps", "epoch"] },
+    save_total_limit: { type: ["integer", "null"], minimum: 1 },
+    fp16: { type: "boolean" },
+    bf16: { type: "boolean" },
+    tf32: { type: ["boolean", "null"] },
+    max_grad_norm: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0 },
+    deepspeed: { type: ["string", "object", "null"] },
+    output_dir: { type: ["string", "null"] },
+    tensor_model_parallel_size: { type: "integer", minimum: 1 },
+    pipeline_model_parallel_size: { type: "integer", minimum: 1 },
+    context_parallel_size: { type: "integer", minimum: 1 },
+    expert_model_parallel_size: { type: "integer", minimum: 1 },
+    model: { type: "string", description: "v1: the model to train" },
+    micro_batch_size: { type: "integer", minimum: 1, description: "v1" },
+    global_batch_size: { type: ["integer", "null"], minimum: 1, description: "v1: defaults to data-parallel size \xD7 micro_batch_size" },
+    cp_size: { type: "integer", minimum: 1, description: "v1" },
+    dist_config: { type: ["object", "string", "null"], description: "v1 plugin block" },
+    optim_config: { type: ["object", "string", "null"], description: "v1 plugin block" },
+    lr_scheduler_config: { type: ["object", "string", "null"], description: "v1 plugin block" }
+  }
+};
+
 // src/engine/schemas.ts
 var BUILTIN = {
-  "hf-trainer.schema.json": hf_trainer_schema_default
+  "hf-trainer.schema.json": hf_trainer_schema_default,
+  "axolotl.schema.json": axolotl_schema_default,
+  "llama-factory.schema.json": llama_factory_schema_default,
+  "torchtune.schema.json": torchtune_schema_default,
+  "composer.schema.json": composer_schema_default,
+  "deepspeed.schema.json": deepspeed_schema_default,
+  "megatron.schema.json": megatron_schema_default,
+  "lightning.schema.json": lightning_schema_default,
+  "torchtitan.schema.json": torchtitan_schema_default,
+  "litgpt.schema.json": litgpt_schema_default,
+  "nanogpt.schema.json": nanogpt_schema_default
 };
 var SchemaStore = class {
   constructor(root) {
@@ -21054,11 +24845,27 @@ function envFor(settings) {
   return { assume: settings.assume, mappings: settings.mappings };
 }
 function analyse(file, settings, forced) {
-  if (file.problems.some((p) => p.kind === "parse-error")) return { reason: "parse-error" };
+  const parseProblem = file.problems.find((p) => p.kind === "parse-error");
+  if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
   const env = envFor(settings);
   const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : void 0) ?? detectDialect(file, env);
-  if (!dialect) return { reason: "no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)" };
+  if (!dialect) return { reason: unclaimedReason(file) };
   return { dialect, extraction: dialect.extract(file, env) };
+}
+function unclaimedReason(file) {
+  const top = file.tree?.kind === "map" ? new Set(file.tree.entries.map((e) => e.key)) : /* @__PURE__ */ new Set();
+  if (top.has("compute_environment") || top.has("distributed_type") && top.has("num_processes")) {
+    return "accelerate launcher config (num_processes, mixed_precision): not a training config on its own";
+  }
+  if (top.has("train_iters") && (top.has("pipe_parallel_size") || top.has("lr_decay_style") || top.has("num_layers"))) {
+    return "GPT-NeoX config: no gpt-neox dialect yet (its keys are not DeepSpeed or Megatron semantics)";
+  }
+  if (top.has("global_train_batch_size") && top.has("max_duration") && top.has("run_name")) {
+    return "OLMo config: no olmo dialect yet";
+  }
+  if (top.has("vocab_size") && top.has("hidden_size") && !top.has("learning_rate")) return "model architecture config, not a training config";
+  if (file.format === "shell") return "launch script without a recognised training command";
+  return "no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)";
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
@@ -21069,10 +24876,13 @@ function resolveReferencePath(result, config) {
 function runRules(result, settings, schemas) {
   const { file, extraction, dialect } = result;
   const raw = [];
+  const earlier = result.findings.splice(0);
   const push = (finding) => {
-    const severity = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
-    if (severity !== "off") raw.push({ ...finding, severity });
+    const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
+    if (configured === "off") return;
+    raw.push({ ...finding, severity: finding.severity === "info" ? "info" : configured });
   };
+  earlier.forEach((f) => push(f));
   for (const problem of file.problems) {
     const meta = RULES_BY_ID.get(problem.kind)?.meta;
     push({ ruleId: problem.kind, severity: meta?.defaultSeverity ?? "error", message: problem.message, path: file.path, range: problem.range });
@@ -21094,9 +24904,10 @@ function runRules(result, settings, schemas) {
         yamlLoader: dialect?.meta.yamlLoader ?? "pyyaml",
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
+        conflicts: extraction?.conflicts ?? [],
         options: effective.options,
         schemas: validators,
-        report: (input) => push({ ruleId: rule.meta.id, severity: effective.severity, path: file.path, ...input })
+        report: ({ severity, ...input }) => push({ ruleId: rule.meta.id, severity: severity ?? effective.severity, path: file.path, ...input })
       };
       rule.check(ctx);
     }
@@ -21711,7 +25522,7 @@ function parseExecArgs(argv) {
   return out;
 }
 var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config"]);
-var CONFIG_EXT = /\.(ya?ml|json|toml)$/i;
+var CONFIG_EXT = /\.(ya?ml|json|toml)$|(?:^|\/)configs?\/[^/]+\.py$/i;
 function namedConfigs(cmd, command2, cwd) {
   const candidates = [];
   if (cmd) {

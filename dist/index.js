@@ -76,44 +76,44 @@ var require_tunnel = __commonJS({
       return agent;
     }
     function TunnelingAgent(options) {
-      var self = this;
-      self.options = options || {};
-      self.proxyOptions = self.options.proxy || {};
-      self.maxSockets = self.options.maxSockets || http.Agent.defaultMaxSockets;
-      self.requests = [];
-      self.sockets = [];
-      self.on("free", function onFree(socket, host, port, localAddress) {
+      var self2 = this;
+      self2.options = options || {};
+      self2.proxyOptions = self2.options.proxy || {};
+      self2.maxSockets = self2.options.maxSockets || http.Agent.defaultMaxSockets;
+      self2.requests = [];
+      self2.sockets = [];
+      self2.on("free", function onFree(socket, host, port, localAddress) {
         var options2 = toOptions(host, port, localAddress);
-        for (var i = 0, len = self.requests.length; i < len; ++i) {
-          var pending = self.requests[i];
+        for (var i = 0, len = self2.requests.length; i < len; ++i) {
+          var pending = self2.requests[i];
           if (pending.host === options2.host && pending.port === options2.port) {
-            self.requests.splice(i, 1);
+            self2.requests.splice(i, 1);
             pending.request.onSocket(socket);
             return;
           }
         }
         socket.destroy();
-        self.removeSocket(socket);
+        self2.removeSocket(socket);
       });
     }
     util.inherits(TunnelingAgent, events.EventEmitter);
     TunnelingAgent.prototype.addRequest = function addRequest(req, host, port, localAddress) {
-      var self = this;
-      var options = mergeOptions({ request: req }, self.options, toOptions(host, port, localAddress));
-      if (self.sockets.length >= this.maxSockets) {
-        self.requests.push(options);
+      var self2 = this;
+      var options = mergeOptions({ request: req }, self2.options, toOptions(host, port, localAddress));
+      if (self2.sockets.length >= this.maxSockets) {
+        self2.requests.push(options);
         return;
       }
-      self.createSocket(options, function(socket) {
+      self2.createSocket(options, function(socket) {
         socket.on("free", onFree);
         socket.on("close", onCloseOrRemove);
         socket.on("agentRemove", onCloseOrRemove);
         req.onSocket(socket);
         function onFree() {
-          self.emit("free", socket, options);
+          self2.emit("free", socket, options);
         }
         function onCloseOrRemove(err) {
-          self.removeSocket(socket);
+          self2.removeSocket(socket);
           socket.removeListener("free", onFree);
           socket.removeListener("close", onCloseOrRemove);
           socket.removeListener("agentRemove", onCloseOrRemove);
@@ -121,10 +121,10 @@ var require_tunnel = __commonJS({
       });
     };
     TunnelingAgent.prototype.createSocket = function createSocket(options, cb) {
-      var self = this;
+      var self2 = this;
       var placeholder = {};
-      self.sockets.push(placeholder);
-      var connectOptions = mergeOptions({}, self.proxyOptions, {
+      self2.sockets.push(placeholder);
+      var connectOptions = mergeOptions({}, self2.proxyOptions, {
         method: "CONNECT",
         path: options.host + ":" + options.port,
         agent: false,
@@ -140,7 +140,7 @@ var require_tunnel = __commonJS({
         connectOptions.headers["Proxy-Authorization"] = "Basic " + new Buffer(connectOptions.proxyAuth).toString("base64");
       }
       debug2("making CONNECT request");
-      var connectReq = self.request(connectOptions);
+      var connectReq = self2.request(connectOptions);
       connectReq.useChunkedEncodingByDefault = false;
       connectReq.once("response", onResponse);
       connectReq.once("upgrade", onUpgrade);
@@ -167,7 +167,7 @@ var require_tunnel = __commonJS({
           var error2 = new Error("tunneling socket could not be established, statusCode=" + res.statusCode);
           error2.code = "ECONNRESET";
           options.request.emit("error", error2);
-          self.removeSocket(placeholder);
+          self2.removeSocket(placeholder);
           return;
         }
         if (head.length > 0) {
@@ -176,11 +176,11 @@ var require_tunnel = __commonJS({
           var error2 = new Error("got illegal response body from proxy");
           error2.code = "ECONNRESET";
           options.request.emit("error", error2);
-          self.removeSocket(placeholder);
+          self2.removeSocket(placeholder);
           return;
         }
         debug2("tunneling connection has established");
-        self.sockets[self.sockets.indexOf(placeholder)] = socket;
+        self2.sockets[self2.sockets.indexOf(placeholder)] = socket;
         return cb(socket);
       }
       function onError(cause) {
@@ -193,7 +193,7 @@ var require_tunnel = __commonJS({
         var error2 = new Error("tunneling socket could not be established, cause=" + cause.message);
         error2.code = "ECONNRESET";
         options.request.emit("error", error2);
-        self.removeSocket(placeholder);
+        self2.removeSocket(placeholder);
       }
     };
     TunnelingAgent.prototype.removeSocket = function removeSocket(socket) {
@@ -210,15 +210,15 @@ var require_tunnel = __commonJS({
       }
     };
     function createSecureSocket(options, cb) {
-      var self = this;
-      TunnelingAgent.prototype.createSocket.call(self, options, function(socket) {
+      var self2 = this;
+      TunnelingAgent.prototype.createSocket.call(self2, options, function(socket) {
         var hostHeader = options.request.getHeader("host");
-        var tlsOptions = mergeOptions({}, self.options, {
+        var tlsOptions = mergeOptions({}, self2.options, {
           socket,
           servername: hostHeader ? hostHeader.replace(/:.*$/, "") : options.host
         });
         var secureSocket = tls.connect(0, tlsOptions);
-        self.sockets[self.sockets.indexOf(socket)] = secureSocket;
+        self2.sockets[self2.sockets.indexOf(socket)] = secureSocket;
         cb(secureSocket);
       });
     }
@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path6 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path9 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path6 && path6[0] !== "/") {
-          path6 = `/${path6}`;
+        if (path9 && path9[0] !== "/") {
+          path9 = `/${path9}`;
         }
-        return new URL(`${origin}${path6}`);
+        return new URL(`${origin}${path9}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1226,31 +1226,31 @@ var require_util = __commonJS({
     function isBuffer(buffer) {
       return buffer instanceof Uint8Array || Buffer.isBuffer(buffer);
     }
-    function validateHandler(handler, method, upgrade) {
-      if (!handler || typeof handler !== "object") {
+    function validateHandler(handler2, method, upgrade) {
+      if (!handler2 || typeof handler2 !== "object") {
         throw new InvalidArgumentError("handler must be an object");
       }
-      if (typeof handler.onConnect !== "function") {
+      if (typeof handler2.onConnect !== "function") {
         throw new InvalidArgumentError("invalid onConnect method");
       }
-      if (typeof handler.onError !== "function") {
+      if (typeof handler2.onError !== "function") {
         throw new InvalidArgumentError("invalid onError method");
       }
-      if (typeof handler.onBodySent !== "function" && handler.onBodySent !== void 0) {
+      if (typeof handler2.onBodySent !== "function" && handler2.onBodySent !== void 0) {
         throw new InvalidArgumentError("invalid onBodySent method");
       }
       if (upgrade || method === "CONNECT") {
-        if (typeof handler.onUpgrade !== "function") {
+        if (typeof handler2.onUpgrade !== "function") {
           throw new InvalidArgumentError("invalid onUpgrade method");
         }
       } else {
-        if (typeof handler.onHeaders !== "function") {
+        if (typeof handler2.onHeaders !== "function") {
           throw new InvalidArgumentError("invalid onHeaders method");
         }
-        if (typeof handler.onData !== "function") {
+        if (typeof handler2.onData !== "function") {
           throw new InvalidArgumentError("invalid onData method");
         }
-        if (typeof handler.onComplete !== "function") {
+        if (typeof handler2.onComplete !== "function") {
           throw new InvalidArgumentError("invalid onComplete method");
         }
       }
@@ -1277,14 +1277,14 @@ var require_util = __commonJS({
       };
     }
     function ReadableStreamFrom(iterable) {
-      let iterator;
+      let iterator2;
       return new ReadableStream(
         {
           async start() {
-            iterator = iterable[Symbol.asyncIterator]();
+            iterator2 = iterable[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { done, value } = await iterator.next();
+            const { done, value } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
@@ -1299,7 +1299,7 @@ var require_util = __commonJS({
             return controller.desiredSize > 0;
           },
           async cancel(reason) {
-            await iterator.return();
+            await iterator2.return();
           },
           type: "bytes"
         }
@@ -1384,10 +1384,10 @@ var require_util = __commonJS({
       }
       obj[kListeners] = null;
     }
-    function errorRequest(client, request, err) {
+    function errorRequest2(client, request2, err) {
       try {
-        request.onError(err);
-        assert(request.aborted);
+        request2.onError(err);
+        assert(request2.aborted);
       } catch (err2) {
         client.emit("error", err2);
       }
@@ -1435,7 +1435,7 @@ var require_util = __commonJS({
       bufferToLowerCasedHeaderName,
       addListener,
       removeAllListeners,
-      errorRequest,
+      errorRequest: errorRequest2,
       parseRawHeaders,
       parseHeaders,
       parseKeepAliveTimeout,
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin }
+          request: { method, path: path9, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path6);
+        debuglog("sending request to %s %s/%s", method, origin, path9);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin },
+          request: { method, path: path9, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path6,
+          path9,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin }
+          request: { method, path: path9, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path6);
+        debuglog("trailers received from %s %s/%s", method, origin, path9);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path6, origin },
+          request: { method, path: path9, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path6,
+          path9,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path6, origin }
+            request: { method, path: path9, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path6);
+          debuglog("sending request to %s %s/%s", method, origin, path9);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path6,
+        path: path9,
         method,
         body,
         headers,
@@ -1693,12 +1693,12 @@ var require_request = __commonJS({
         throwOnError,
         expectContinue,
         servername
-      }, handler) {
-        if (typeof path6 !== "string") {
+      }, handler2) {
+        if (typeof path9 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path6[0] !== "/" && !(path6.startsWith("http://") || path6.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path9[0] !== "/" && !(path9.startsWith("http://") || path9.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path6)) {
+        } else if (invalidPathRegex.test(path9)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path6, query) : path6;
+        this.path = query ? buildURL(path9, query) : path9;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1798,9 +1798,9 @@ var require_request = __commonJS({
         } else if (headers != null) {
           throw new InvalidArgumentError("headers must be an object or an array");
         }
-        validateHandler(handler, method, upgrade);
+        validateHandler(handler2, method, upgrade);
         this.servername = servername || getServerName(this.host);
-        this[kHandler] = handler;
+        this[kHandler] = handler2;
         if (channels.create.hasSubscribers) {
           channels.create.publish({ request: this });
         }
@@ -1961,7 +1961,7 @@ var require_request = __commonJS({
         return this;
       }
     };
-    function processHeader(request, key, val) {
+    function processHeader(request2, key, val) {
       if (val && (typeof val === "object" && !Array.isArray(val))) {
         throw new InvalidArgumentError(`invalid ${key} header`);
       } else if (val === void 0) {
@@ -1987,11 +1987,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
-            const str = `${val[i]}`;
-            if (!isValidHeaderValue(str)) {
+            const str2 = `${val[i]}`;
+            if (!isValidHeaderValue(str2)) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
-            arr.push(str);
+            arr.push(str2);
           }
         }
         val = arr;
@@ -2008,24 +2008,24 @@ var require_request = __commonJS({
         }
       }
       if (headerName === "host") {
-        if (request.host !== null) {
+        if (request2.host !== null) {
           throw new InvalidArgumentError("duplicate host header");
         }
         if (typeof val !== "string") {
           throw new InvalidArgumentError("invalid host header");
         }
-        request.host = val;
+        request2.host = val;
       } else if (headerName === "content-length") {
-        if (request.contentLength !== null) {
+        if (request2.contentLength !== null) {
           throw new InvalidArgumentError("duplicate content-length header");
         }
-        request.contentLength = parseInt(val, 10);
-        if (!Number.isFinite(request.contentLength)) {
+        request2.contentLength = parseInt(val, 10);
+        if (!Number.isFinite(request2.contentLength)) {
           throw new InvalidArgumentError("invalid content-length header");
         }
-      } else if (request.contentType === null && headerName === "content-type") {
-        request.contentType = val;
-        request.headers.push(key, val);
+      } else if (request2.contentType === null && headerName === "content-type") {
+        request2.contentType = val;
+        request2.headers.push(key, val);
       } else if (headerName === "transfer-encoding" || headerName === "keep-alive" || headerName === "upgrade") {
         throw new InvalidArgumentError(`invalid ${headerName} header`);
       } else if (headerName === "connection") {
@@ -2034,12 +2034,12 @@ var require_request = __commonJS({
           throw new InvalidArgumentError("invalid connection header");
         }
         if (value === "close") {
-          request.reset = true;
+          request2.reset = true;
         }
       } else if (headerName === "expect") {
         throw new NotSupportedError("expect header not supported");
       } else {
-        request.headers.push(key, val);
+        request2.headers.push(key, val);
       }
     }
     module.exports = Request;
@@ -2238,20 +2238,20 @@ var require_dispatcher_base = __commonJS({
           queueMicrotask(onDestroyed);
         });
       }
-      [kInterceptedDispatch](opts, handler) {
+      [kInterceptedDispatch](opts, handler2) {
         if (!this[kInterceptors] || this[kInterceptors].length === 0) {
           this[kInterceptedDispatch] = this[kDispatch];
-          return this[kDispatch](opts, handler);
+          return this[kDispatch](opts, handler2);
         }
         let dispatch = this[kDispatch].bind(this);
         for (let i = this[kInterceptors].length - 1; i >= 0; i--) {
           dispatch = this[kInterceptors][i](dispatch);
         }
         this[kInterceptedDispatch] = dispatch;
-        return dispatch(opts, handler);
+        return dispatch(opts, handler2);
       }
-      dispatch(opts, handler) {
-        if (!handler || typeof handler !== "object") {
+      dispatch(opts, handler2) {
+        if (!handler2 || typeof handler2 !== "object") {
           throw new InvalidArgumentError("handler must be an object");
         }
         try {
@@ -2264,12 +2264,12 @@ var require_dispatcher_base = __commonJS({
           if (this[kClosed]) {
             throw new ClientClosedError();
           }
-          return this[kInterceptedDispatch](opts, handler);
+          return this[kInterceptedDispatch](opts, handler2);
         } catch (err) {
-          if (typeof handler.onError !== "function") {
+          if (typeof handler2.onError !== "function") {
             throw new InvalidArgumentError("invalid onError method");
           }
-          handler.onError(err);
+          handler2.onError(err);
           return false;
         }
       }
@@ -2518,7 +2518,7 @@ var require_connect = __commonJS({
     var util = require_util();
     var { InvalidArgumentError, ConnectTimeoutError } = require_errors();
     var timers = require_timers();
-    function noop() {
+    function noop4() {
     }
     var tls;
     var SessionCache;
@@ -2643,7 +2643,7 @@ var require_connect = __commonJS({
     }
     var setupConnectTimeout = process.platform === "win32" ? (socketWeakRef, opts) => {
       if (!opts.timeout) {
-        return noop;
+        return noop4;
       }
       let s1 = null;
       let s2 = null;
@@ -2659,7 +2659,7 @@ var require_connect = __commonJS({
       };
     } : (socketWeakRef, opts) => {
       if (!opts.timeout) {
-        return noop;
+        return noop4;
       }
       let s1 = null;
       const fastTimer = timers.setFastTimeout(() => {
@@ -3564,25 +3564,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str, leading = true, trailing = true) {
-      return removeChars(str, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str2, leading = true, trailing = true) {
+      return removeChars(str2, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str, leading = true, trailing = true) {
-      return removeChars(str, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str2, leading = true, trailing = true) {
+      return removeChars(str2, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str, leading, trailing, predicate) {
+    function removeChars(str2, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str.length - 1;
+      let trail = str2.length - 1;
       if (leading) {
-        while (lead < str.length && predicate(str.charCodeAt(lead))) lead++;
+        while (lead < str2.length && predicate(str2.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str2.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str.length - 1 ? str : str.slice(lead, trail + 1);
+      return lead === 0 && trail === str2.length - 1 ? str2 : str2.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
       const length = input.length;
@@ -3668,18 +3668,18 @@ var require_webidl = __commonJS({
     webidl.errors.exception = function(message) {
       return new TypeError(`${message.header}: ${message.message}`);
     };
-    webidl.errors.conversionFailed = function(context) {
-      const plural = context.types.length === 1 ? "" : " one of";
-      const message = `${context.argument} could not be converted to${plural}: ${context.types.join(", ")}.`;
+    webidl.errors.conversionFailed = function(context3) {
+      const plural3 = context3.types.length === 1 ? "" : " one of";
+      const message = `${context3.argument} could not be converted to${plural3}: ${context3.types.join(", ")}.`;
       return webidl.errors.exception({
-        header: context.prefix,
+        header: context3.prefix,
         message
       });
     };
-    webidl.errors.invalidArgument = function(context) {
+    webidl.errors.invalidArgument = function(context3) {
       return webidl.errors.exception({
-        header: context.prefix,
-        message: `"${context.value}" is an invalid ${context.type}.`
+        header: context3.prefix,
+        message: `"${context3.value}" is an invalid ${context3.type}.`
       });
     };
     webidl.brandCheck = function(V, I, opts) {
@@ -4129,11 +4129,11 @@ var require_util2 = __commonJS({
     function normalizeBinaryStringToUtf8(value) {
       return Buffer.from(value, "binary").toString("utf8");
     }
-    function requestCurrentURL(request) {
-      return request.urlList[request.urlList.length - 1];
+    function requestCurrentURL(request2) {
+      return request2.urlList[request2.urlList.length - 1];
     }
-    function requestBadPort(request) {
-      const url = requestCurrentURL(request);
+    function requestBadPort(request2) {
+      const url = requestCurrentURL(request2);
       if (urlIsHttpHttpsScheme(url) && badPortsSet.has(url.port)) {
         return "blocked";
       }
@@ -4157,7 +4157,7 @@ var require_util2 = __commonJS({
     function isValidHeaderValue(potentialValue) {
       return (potentialValue[0] === "	" || potentialValue[0] === " " || potentialValue[potentialValue.length - 1] === "	" || potentialValue[potentialValue.length - 1] === " " || potentialValue.includes("\n") || potentialValue.includes("\r") || potentialValue.includes("\0")) === false;
     }
-    function setRequestReferrerPolicyOnRedirect(request, actualResponse) {
+    function setRequestReferrerPolicyOnRedirect(request2, actualResponse) {
       const { headersList } = actualResponse;
       const policyHeader = (headersList.get("referrer-policy", true) ?? "").split(",");
       let policy = "";
@@ -4171,7 +4171,7 @@ var require_util2 = __commonJS({
         }
       }
       if (policy !== "") {
-        request.referrerPolicy = policy;
+        request2.referrerPolicy = policy;
       }
     }
     function crossOriginResourcePolicyCheck() {
@@ -4188,33 +4188,33 @@ var require_util2 = __commonJS({
       header = httpRequest.mode;
       httpRequest.headersList.set("sec-fetch-mode", header, true);
     }
-    function appendRequestOriginHeader(request) {
-      let serializedOrigin = request.origin;
+    function appendRequestOriginHeader(request2) {
+      let serializedOrigin = request2.origin;
       if (serializedOrigin === "client" || serializedOrigin === void 0) {
         return;
       }
-      if (request.responseTainting === "cors" || request.mode === "websocket") {
-        request.headersList.append("origin", serializedOrigin, true);
-      } else if (request.method !== "GET" && request.method !== "HEAD") {
-        switch (request.referrerPolicy) {
+      if (request2.responseTainting === "cors" || request2.mode === "websocket") {
+        request2.headersList.append("origin", serializedOrigin, true);
+      } else if (request2.method !== "GET" && request2.method !== "HEAD") {
+        switch (request2.referrerPolicy) {
           case "no-referrer":
             serializedOrigin = null;
             break;
           case "no-referrer-when-downgrade":
           case "strict-origin":
           case "strict-origin-when-cross-origin":
-            if (request.origin && urlHasHttpsScheme(request.origin) && !urlHasHttpsScheme(requestCurrentURL(request))) {
+            if (request2.origin && urlHasHttpsScheme(request2.origin) && !urlHasHttpsScheme(requestCurrentURL(request2))) {
               serializedOrigin = null;
             }
             break;
           case "same-origin":
-            if (!sameOrigin(request, requestCurrentURL(request))) {
+            if (!sameOrigin(request2, requestCurrentURL(request2))) {
               serializedOrigin = null;
             }
             break;
           default:
         }
-        request.headersList.append("origin", serializedOrigin, true);
+        request2.headersList.append("origin", serializedOrigin, true);
       }
     }
     function coarsenTime(timestamp, crossOriginIsolatedCapability) {
@@ -4268,26 +4268,26 @@ var require_util2 = __commonJS({
         referrerPolicy: policyContainer.referrerPolicy
       };
     }
-    function determineRequestsReferrer(request) {
-      const policy = request.referrerPolicy;
+    function determineRequestsReferrer(request2) {
+      const policy = request2.referrerPolicy;
       assert(policy);
       let referrerSource = null;
-      if (request.referrer === "client") {
+      if (request2.referrer === "client") {
         const globalOrigin = getGlobalOrigin();
         if (!globalOrigin || globalOrigin.origin === "null") {
           return "no-referrer";
         }
         referrerSource = new URL(globalOrigin);
-      } else if (request.referrer instanceof URL) {
-        referrerSource = request.referrer;
+      } else if (request2.referrer instanceof URL) {
+        referrerSource = request2.referrer;
       }
       let referrerURL = stripURLForReferrer(referrerSource);
       const referrerOrigin = stripURLForReferrer(referrerSource, true);
       if (referrerURL.toString().length > 4096) {
         referrerURL = referrerOrigin;
       }
-      const areSameOrigin = sameOrigin(request, referrerURL);
-      const isNonPotentiallyTrustWorthy = isURLPotentiallyTrustworthy(referrerURL) && !isURLPotentiallyTrustworthy(request.url);
+      const areSameOrigin = sameOrigin(request2, referrerURL);
+      const isNonPotentiallyTrustWorthy = isURLPotentiallyTrustworthy(referrerURL) && !isURLPotentiallyTrustworthy(request2.url);
       switch (policy) {
         case "origin":
           return referrerOrigin != null ? referrerOrigin : stripURLForReferrer(referrerSource, true);
@@ -4298,7 +4298,7 @@ var require_util2 = __commonJS({
         case "origin-when-cross-origin":
           return areSameOrigin ? referrerURL : referrerOrigin;
         case "strict-origin-when-cross-origin": {
-          const currentURL = requestCurrentURL(request);
+          const currentURL = requestCurrentURL(request2);
           if (sameOrigin(referrerURL, currentURL)) {
             return referrerURL;
           }
@@ -4459,7 +4459,7 @@ var require_util2 = __commonJS({
       }
       return true;
     }
-    function tryUpgradeRequestToAPotentiallyTrustworthyURL(request) {
+    function tryUpgradeRequestToAPotentiallyTrustworthyURL(request2) {
     }
     function sameOrigin(A, B) {
       if (A.origin === B.origin && A.origin === "null") {
@@ -4626,15 +4626,15 @@ var require_util2 = __commonJS({
     async function fullyReadBody(body, processBody, processBodyError) {
       const successSteps = processBody;
       const errorSteps = processBodyError;
-      let reader;
+      let reader2;
       try {
-        reader = body.stream.getReader();
+        reader2 = body.stream.getReader();
       } catch (e) {
         errorSteps(e);
         return;
       }
       try {
-        successSteps(await readAllBytes(reader));
+        successSteps(await readAllBytes(reader2));
       } catch (e) {
         errorSteps(e);
       }
@@ -4657,11 +4657,11 @@ var require_util2 = __commonJS({
       assert(!invalidIsomorphicEncodeValueRegex.test(input));
       return input;
     }
-    async function readAllBytes(reader) {
+    async function readAllBytes(reader2) {
       const bytes = [];
       let byteLength = 0;
       while (true) {
-        const { done, value: chunk } = await reader.read();
+        const { done, value: chunk } = await reader2.read();
         if (done) {
           return Buffer.concat(bytes, byteLength);
         }
@@ -5450,7 +5450,7 @@ var require_body = __commonJS({
       random = (max) => Math.floor(Math.random(max));
     }
     var textEncoder = new TextEncoder();
-    function noop() {
+    function noop4() {
     }
     var hasFinalizationRegistry = globalThis.FinalizationRegistry && process.version.indexOf("v18") !== 0;
     var streamRegistry;
@@ -5458,7 +5458,7 @@ var require_body = __commonJS({
       streamRegistry = new FinalizationRegistry((weakRef) => {
         const stream = weakRef.deref();
         if (stream && !stream.locked && !isDisturbed(stream) && !isErrored(stream)) {
-          stream.cancel("Response object has been garbage collected").catch(noop);
+          stream.cancel("Response object has been garbage collected").catch(noop4);
         }
       });
     }
@@ -5501,7 +5501,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape2 = (str) => str.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape2 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5567,13 +5567,13 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         length = Buffer.byteLength(source);
       }
       if (action != null) {
-        let iterator;
+        let iterator2;
         stream = new ReadableStream({
           async start() {
-            iterator = action(object)[Symbol.asyncIterator]();
+            iterator2 = action(object)[Symbol.asyncIterator]();
           },
           async pull(controller) {
-            const { value, done } = await iterator.next();
+            const { value, done } = await iterator2.next();
             if (done) {
               queueMicrotask(() => {
                 controller.close();
@@ -5590,7 +5590,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             return controller.desiredSize > 0;
           },
           async cancel(reason) {
-            await iterator.return();
+            await iterator2.return();
           },
           type: "bytes"
         });
@@ -6028,11 +6028,11 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        const request = client[kQueue][client[kRunningIdx]];
-        if (!request) {
+        const request2 = client[kQueue][client[kRunningIdx]];
+        if (!request2) {
           return -1;
         }
-        request.onResponseStarted();
+        request2.onResponseStarted();
       }
       onHeaderField(buf) {
         const len = this.headers.length;
@@ -6077,9 +6077,9 @@ var require_client_h1 = __commonJS({
         assert(!socket.destroyed);
         assert(!this.paused);
         assert((headers.length & 1) === 0);
-        const request = client[kQueue][client[kRunningIdx]];
-        assert(request);
-        assert(request.upgrade || request.method === "CONNECT");
+        const request2 = client[kQueue][client[kRunningIdx]];
+        assert(request2);
+        assert(request2.upgrade || request2.method === "CONNECT");
         this.statusCode = null;
         this.statusText = "";
         this.shouldKeepAlive = null;
@@ -6096,9 +6096,9 @@ var require_client_h1 = __commonJS({
         client[kQueue][client[kRunningIdx]++] = null;
         client.emit("disconnect", client[kUrl], [client], new InformationalError("upgrade"));
         try {
-          request.onUpgrade(statusCode, headers, socket, statusText);
+          request2.onUpgrade(statusCode, headers, socket, statusText);
         } catch (error2) {
-          util.errorRequest(client, request, error2);
+          util.errorRequest(client, request2, error2);
           util.destroy(socket, error2);
         }
         client[kResume]();
@@ -6112,8 +6112,8 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        const request = client[kQueue][client[kRunningIdx]];
-        if (!request) {
+        const request2 = client[kQueue][client[kRunningIdx]];
+        if (!request2) {
           return -1;
         }
         assert(!this.upgrade);
@@ -6122,23 +6122,23 @@ var require_client_h1 = __commonJS({
           util.destroy(socket, new SocketError("bad response", util.getSocketInfo(socket)));
           return -1;
         }
-        if (upgrade && !request.upgrade) {
+        if (upgrade && !request2.upgrade) {
           util.destroy(socket, new SocketError("bad upgrade", util.getSocketInfo(socket)));
           return -1;
         }
         assert(this.timeoutType === TIMEOUT_HEADERS);
         this.statusCode = statusCode;
         this.shouldKeepAlive = shouldKeepAlive || // Override llhttp value which does not allow keepAlive for HEAD.
-        request.method === "HEAD" && !socket[kReset] && this.connection.toLowerCase() === "keep-alive";
+        request2.method === "HEAD" && !socket[kReset] && this.connection.toLowerCase() === "keep-alive";
         if (this.statusCode >= 200) {
-          const bodyTimeout = request.bodyTimeout != null ? request.bodyTimeout : client[kBodyTimeout];
+          const bodyTimeout = request2.bodyTimeout != null ? request2.bodyTimeout : client[kBodyTimeout];
           this.setTimeout(bodyTimeout, TIMEOUT_BODY);
         } else if (this.timeout) {
           if (this.timeout.refresh) {
             this.timeout.refresh();
           }
         }
-        if (request.method === "CONNECT") {
+        if (request2.method === "CONNECT") {
           assert(client[kRunning] === 1);
           this.upgrade = true;
           return 2;
@@ -6169,11 +6169,11 @@ var require_client_h1 = __commonJS({
         } else {
           socket[kReset] = true;
         }
-        const pause = request.onHeaders(statusCode, headers, this.resume, statusText) === false;
-        if (request.aborted) {
+        const pause = request2.onHeaders(statusCode, headers, this.resume, statusText) === false;
+        if (request2.aborted) {
           return -1;
         }
-        if (request.method === "HEAD") {
+        if (request2.method === "HEAD") {
           return 1;
         }
         if (statusCode < 200) {
@@ -6190,8 +6190,8 @@ var require_client_h1 = __commonJS({
         if (socket.destroyed) {
           return -1;
         }
-        const request = client[kQueue][client[kRunningIdx]];
-        assert(request);
+        const request2 = client[kQueue][client[kRunningIdx]];
+        assert(request2);
         assert(this.timeoutType === TIMEOUT_BODY);
         if (this.timeout) {
           if (this.timeout.refresh) {
@@ -6204,7 +6204,7 @@ var require_client_h1 = __commonJS({
           return -1;
         }
         this.bytesRead += buf.length;
-        if (request.onData(buf) === false) {
+        if (request2.onData(buf) === false) {
           return constants3.ERROR.PAUSED;
         }
       }
@@ -6218,8 +6218,8 @@ var require_client_h1 = __commonJS({
         }
         assert(statusCode >= 100);
         assert((this.headers.length & 1) === 0);
-        const request = client[kQueue][client[kRunningIdx]];
-        assert(request);
+        const request2 = client[kQueue][client[kRunningIdx]];
+        assert(request2);
         this.statusCode = null;
         this.statusText = "";
         this.bytesRead = 0;
@@ -6231,11 +6231,11 @@ var require_client_h1 = __commonJS({
         if (statusCode < 200) {
           return;
         }
-        if (request.method !== "HEAD" && contentLength && bytesRead !== parseInt(contentLength, 10)) {
+        if (request2.method !== "HEAD" && contentLength && bytesRead !== parseInt(contentLength, 10)) {
           util.destroy(socket, new ResponseContentLengthMismatchError());
           return -1;
         }
-        request.onComplete(headers);
+        request2.onComplete(headers);
         client[kQueue][client[kRunningIdx]++] = null;
         socket[kSocketUsed] = true;
         if (socket[kWriting]) {
@@ -6333,13 +6333,13 @@ var require_client_h1 = __commonJS({
           assert(client2[kPending] === 0);
           const requests = client2[kQueue].splice(client2[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
-            const request = requests[i];
-            util.errorRequest(client2, request, err);
+            const request2 = requests[i];
+            util.errorRequest(client2, request2, err);
           }
         } else if (client2[kRunning] > 0 && err.code !== "UND_ERR_INFO") {
-          const request = client2[kQueue][client2[kRunningIdx]];
+          const request2 = client2[kQueue][client2[kRunningIdx]];
           client2[kQueue][client2[kRunningIdx]++] = null;
-          util.errorRequest(client2, request, err);
+          util.errorRequest(client2, request2, err);
         }
         client2[kPendingIdx] = client2[kRunningIdx];
         assert(client2[kRunning] === 0);
@@ -6369,18 +6369,18 @@ var require_client_h1 = __commonJS({
         get destroyed() {
           return socket.destroyed;
         },
-        busy(request) {
+        busy(request2) {
           if (socket[kWriting] || socket[kReset] || socket[kBlocking] || socket[kIdleSocketValidation] === 1) {
             return true;
           }
-          if (request) {
-            if (client[kRunning] > 0 && !request.idempotent) {
+          if (request2) {
+            if (client[kRunning] > 0 && !request2.idempotent) {
               return true;
             }
-            if (client[kRunning] > 0 && (request.upgrade || request.method === "CONNECT")) {
+            if (client[kRunning] > 0 && (request2.upgrade || request2.method === "CONNECT")) {
               return true;
             }
-            if (client[kRunning] > 0 && util.bodyLength(request.body) !== 0 && (util.isStream(request.body) || util.isAsyncIterable(request.body) || util.isFormDataLike(request.body))) {
+            if (client[kRunning] > 0 && util.bodyLength(request2.body) !== 0 && (util.isStream(request2.body) || util.isAsyncIterable(request2.body) || util.isFormDataLike(request2.body))) {
               return true;
             }
           }
@@ -6446,8 +6446,8 @@ var require_client_h1 = __commonJS({
           }
         } else if (client[kRunning] > 0 && socket[kParser].statusCode < 200) {
           if (socket[kParser].timeoutType !== TIMEOUT_HEADERS) {
-            const request = client[kQueue][client[kRunningIdx]];
-            const headersTimeout = request.headersTimeout != null ? request.headersTimeout : client[kHeadersTimeout];
+            const request2 = client[kQueue][client[kRunningIdx]];
+            const headersTimeout = request2.headersTimeout != null ? request2.headersTimeout : client[kHeadersTimeout];
             socket[kParser].setTimeout(headersTimeout, TIMEOUT_HEADERS);
           }
         }
@@ -6456,26 +6456,26 @@ var require_client_h1 = __commonJS({
     function shouldSendContentLength(method) {
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
-    function writeH1(client, request) {
-      const { method, path: path6, host, upgrade, blocking, reset } = request;
-      let { body, headers, contentLength } = request;
+    function writeH1(client, request2) {
+      const { method, path: path9, host, upgrade, blocking, reset } = request2;
+      let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
         if (!extractBody) {
           extractBody = require_body().extractBody;
         }
         const [bodyStream, contentType] = extractBody(body);
-        if (request.contentType == null) {
+        if (request2.contentType == null) {
           headers.push("content-type", contentType);
         }
         body = bodyStream.stream;
         contentLength = bodyStream.length;
-      } else if (util.isBlobLike(body) && request.contentType == null) {
+      } else if (util.isBlobLike(body) && request2.contentType == null) {
         const contentType = body.type;
         if (contentType) {
           const contentTypeValue = `${contentType}`;
           if (!util.isValidHeaderValue(contentTypeValue)) {
-            util.errorRequest(client, request, new InvalidArgumentError("invalid content-type header"));
+            util.errorRequest(client, request2, new InvalidArgumentError("invalid content-type header"));
             return false;
           }
           headers.push("content-type", contentTypeValue);
@@ -6487,14 +6487,14 @@ var require_client_h1 = __commonJS({
       const bodyLength = util.bodyLength(body);
       contentLength = bodyLength ?? contentLength;
       if (contentLength === null) {
-        contentLength = request.contentLength;
+        contentLength = request2.contentLength;
       }
       if (contentLength === 0 && !expectsPayload) {
         contentLength = null;
       }
-      if (shouldSendContentLength(method) && contentLength > 0 && request.contentLength !== null && request.contentLength !== contentLength) {
+      if (shouldSendContentLength(method) && contentLength > 0 && request2.contentLength !== null && request2.contentLength !== contentLength) {
         if (client[kStrictContentLength]) {
-          util.errorRequest(client, request, new RequestContentLengthMismatchError());
+          util.errorRequest(client, request2, new RequestContentLengthMismatchError());
           return false;
         }
         process.emitWarning(new RequestContentLengthMismatchError());
@@ -6502,25 +6502,25 @@ var require_client_h1 = __commonJS({
       const socket = client[kSocket];
       clearIdleSocketValidation(socket);
       const abort = (error2) => {
-        if (request.aborted) {
+        if (request2.aborted) {
           return;
         }
-        if (request.completed) {
-          if (request.upgrade || request.method === "CONNECT") {
+        if (request2.completed) {
+          if (request2.upgrade || request2.method === "CONNECT") {
             util.destroy(socket, new InformationalError("aborted"));
           }
           return;
         }
-        util.errorRequest(client, request, error2 || new RequestAbortedError());
+        util.errorRequest(client, request2, error2 || new RequestAbortedError());
         util.destroy(body);
         util.destroy(socket, new InformationalError("aborted"));
       };
       try {
-        request.onConnect(abort);
+        request2.onConnect(abort);
       } catch (err) {
-        util.errorRequest(client, request, err);
+        util.errorRequest(client, request2, err);
       }
-      if (request.aborted) {
+      if (request2.aborted) {
         return false;
       }
       if (method === "HEAD") {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path6} HTTP/1.1\r
+      let header = `${method} ${path9} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -6571,31 +6571,31 @@ upgrade: ${upgrade}\r
         }
       }
       if (channels.sendHeaders.hasSubscribers) {
-        channels.sendHeaders.publish({ request, headers: header, socket });
+        channels.sendHeaders.publish({ request: request2, headers: header, socket });
       }
       if (!body || bodyLength === 0) {
-        writeBuffer(abort, null, client, request, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, null, client, request2, socket, contentLength, header, expectsPayload);
       } else if (util.isBuffer(body)) {
-        writeBuffer(abort, body, client, request, socket, contentLength, header, expectsPayload);
+        writeBuffer(abort, body, client, request2, socket, contentLength, header, expectsPayload);
       } else if (util.isBlobLike(body)) {
         if (typeof body.stream === "function") {
-          writeIterable(abort, body.stream(), client, request, socket, contentLength, header, expectsPayload);
+          writeIterable(abort, body.stream(), client, request2, socket, contentLength, header, expectsPayload);
         } else {
-          writeBlob(abort, body, client, request, socket, contentLength, header, expectsPayload);
+          writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload);
         }
       } else if (util.isStream(body)) {
-        writeStream(abort, body, client, request, socket, contentLength, header, expectsPayload);
+        writeStream(abort, body, client, request2, socket, contentLength, header, expectsPayload);
       } else if (util.isIterable(body)) {
-        writeIterable(abort, body, client, request, socket, contentLength, header, expectsPayload);
+        writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload);
       } else {
         assert(false);
       }
       return true;
     }
-    function writeStream(abort, body, client, request, socket, contentLength, header, expectsPayload) {
+    function writeStream(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       let finished = false;
-      const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
       const onData = function(chunk) {
         if (finished) {
           return;
@@ -6661,7 +6661,7 @@ upgrade: ${upgrade}\r
         setImmediate(onClose);
       }
     }
-    function writeBuffer(abort, body, client, request, socket, contentLength, header, expectsPayload) {
+    function writeBuffer(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
       try {
         if (!body) {
           if (contentLength === 0) {
@@ -6681,18 +6681,18 @@ upgrade: ${upgrade}\r
 `, "latin1");
           socket.write(body);
           socket.uncork();
-          request.onBodySent(body);
-          if (!expectsPayload && request.reset !== false) {
+          request2.onBodySent(body);
+          if (!expectsPayload && request2.reset !== false) {
             socket[kReset] = true;
           }
         }
-        request.onRequestSent();
+        request2.onRequestSent();
         client[kResume]();
       } catch (err) {
         abort(err);
       }
     }
-    async function writeBlob(abort, body, client, request, socket, contentLength, header, expectsPayload) {
+    async function writeBlob(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
       assert(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -6705,9 +6705,9 @@ upgrade: ${upgrade}\r
 `, "latin1");
         socket.write(buffer);
         socket.uncork();
-        request.onBodySent(buffer);
-        request.onRequestSent();
-        if (!expectsPayload && request.reset !== false) {
+        request2.onBodySent(buffer);
+        request2.onRequestSent();
+        if (!expectsPayload && request2.reset !== false) {
           socket[kReset] = true;
         }
         client[kResume]();
@@ -6715,7 +6715,7 @@ upgrade: ${upgrade}\r
         abort(err);
       }
     }
-    async function writeIterable(abort, body, client, request, socket, contentLength, header, expectsPayload) {
+    async function writeIterable(abort, body, client, request2, socket, contentLength, header, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -6734,7 +6734,7 @@ upgrade: ${upgrade}\r
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
-      const writer = new AsyncWriter({ abort, socket, request, contentLength, client, expectsPayload, header });
+      const writer = new AsyncWriter({ abort, socket, request: request2, contentLength, client, expectsPayload, header });
       try {
         for await (const chunk of body) {
           if (socket[kError]) {
@@ -6752,9 +6752,9 @@ upgrade: ${upgrade}\r
       }
     }
     var AsyncWriter = class {
-      constructor({ abort, socket, request, contentLength, client, expectsPayload, header }) {
+      constructor({ abort, socket, request: request2, contentLength, client, expectsPayload, header }) {
         this.socket = socket;
-        this.request = request;
+        this.request = request2;
         this.contentLength = contentLength;
         this.client = client;
         this.bytesWritten = 0;
@@ -6764,7 +6764,7 @@ upgrade: ${upgrade}\r
         socket[kWriting] = true;
       }
       write(chunk) {
-        const { socket, request, contentLength, client, bytesWritten, expectsPayload, header } = this;
+        const { socket, request: request2, contentLength, client, bytesWritten, expectsPayload, header } = this;
         if (socket[kError]) {
           throw socket[kError];
         }
@@ -6783,7 +6783,7 @@ upgrade: ${upgrade}\r
         }
         socket.cork();
         if (bytesWritten === 0) {
-          if (!expectsPayload && request.reset !== false) {
+          if (!expectsPayload && request2.reset !== false) {
             socket[kReset] = true;
           }
           if (contentLength === null) {
@@ -6803,7 +6803,7 @@ ${len.toString(16)}\r
         this.bytesWritten += len;
         const ret = socket.write(chunk);
         socket.uncork();
-        request.onBodySent(chunk);
+        request2.onBodySent(chunk);
         if (!ret) {
           if (socket[kParser].timeout && socket[kParser].timeoutType === TIMEOUT_HEADERS) {
             if (socket[kParser].timeout.refresh) {
@@ -6814,8 +6814,8 @@ ${len.toString(16)}\r
         return ret;
       }
       end() {
-        const { socket, contentLength, client, bytesWritten, expectsPayload, header, request } = this;
-        request.onRequestSent();
+        const { socket, contentLength, client, bytesWritten, expectsPayload, header, request: request2 } = this;
+        request2.onRequestSent();
         socket[kWriting] = false;
         if (socket[kError]) {
           throw socket[kError];
@@ -6960,8 +6960,8 @@ var require_client_h2 = __commonJS({
           assert(client2[kPending] === 0);
           const requests = client2[kQueue].splice(client2[kRunningIdx]);
           for (let i = 0; i < requests.length; i++) {
-            const request = requests[i];
-            util.errorRequest(client2, request, err);
+            const request2 = requests[i];
+            util.errorRequest(client2, request2, err);
           }
         }
       });
@@ -7053,9 +7053,9 @@ var require_client_h2 = __commonJS({
       }
       util.destroy(this[kSocket], err);
       if (client[kRunningIdx] < client[kQueue].length) {
-        const request = client[kQueue][client[kRunningIdx]];
+        const request2 = client[kQueue][client[kRunningIdx]];
         client[kQueue][client[kRunningIdx]++] = null;
-        util.errorRequest(client, request, err);
+        util.errorRequest(client, request2, err);
         client[kPendingIdx] = client[kRunningIdx];
       }
       assert(client[kRunning] === 0);
@@ -7065,12 +7065,12 @@ var require_client_h2 = __commonJS({
     function shouldSendContentLength(method) {
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
-    function writeH2(client, request) {
+    function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path6, host, upgrade, expectContinue, signal, headers: reqHeaders } = request;
-      let { body } = request;
+      const { method, path: path9, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      let { body } = request2;
       if (upgrade) {
-        util.errorRequest(client, request, new Error("Upgrade not supported for H2"));
+        util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
         return false;
       }
       const headers = {};
@@ -7094,17 +7094,17 @@ var require_client_h2 = __commonJS({
       headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
       const abort = (error2) => {
-        if (request.aborted) {
+        if (request2.aborted) {
           return;
         }
-        if (request.completed) {
+        if (request2.completed) {
           if (method === "CONNECT" && stream != null) {
             util.destroy(stream, error2 || new RequestAbortedError());
           }
           return;
         }
         error2 = error2 || new RequestAbortedError();
-        util.errorRequest(client, request, error2);
+        util.errorRequest(client, request2, error2);
         if (stream != null) {
           util.destroy(stream, error2);
         }
@@ -7113,11 +7113,11 @@ var require_client_h2 = __commonJS({
         client[kResume]();
       };
       try {
-        request.onConnect(abort);
+        request2.onConnect(abort);
       } catch (err) {
-        util.errorRequest(client, request, err);
+        util.errorRequest(client, request2, err);
       }
-      if (request.aborted) {
+      if (request2.aborted) {
         return false;
       }
       if (method === "CONNECT") {
@@ -7127,22 +7127,22 @@ var require_client_h2 = __commonJS({
         const onResponse = (headers2) => {
           upgradeResponseFinished = true;
           stream.off(errorMonitor, onUpgradeError);
-          request.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
+          request2.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
         };
         const onUpgradeError = (error2) => {
           upgradeResponseFinished = true;
           stream.off("response", onResponse);
-          request.onUpgradeError(error2);
+          request2.onUpgradeError(error2);
         };
         const onReady = () => {
           try {
-            request.onUpgrade(null, null, stream);
+            request2.onUpgrade(null, null, stream);
           } catch (error2) {
             stream.off("response", onResponse);
             abort(error2);
             return;
           }
-          if (request.aborted) {
+          if (request2.aborted) {
             return;
           }
           stream.off("error", abort);
@@ -7154,17 +7154,17 @@ var require_client_h2 = __commonJS({
         ++session[kOpenStreams];
         onReady();
         stream.once("close", () => {
-          if (!upgradeResponseFinished && request.completed) {
+          if (!upgradeResponseFinished && request2.completed) {
             stream.off("response", onResponse);
             stream.off(errorMonitor, onUpgradeError);
-            request.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream.rstCode}`));
+            request2.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream.rstCode}`));
           }
           session[kOpenStreams] -= 1;
           if (session[kOpenStreams] === 0) session.unref();
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path6;
+      headers[HTTP2_HEADER_PATH] = path9;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7179,14 +7179,14 @@ var require_client_h2 = __commonJS({
         contentLength = bodyStream.length;
       }
       if (contentLength == null) {
-        contentLength = request.contentLength;
+        contentLength = request2.contentLength;
       }
       if (contentLength === 0 || !expectsPayload) {
         contentLength = null;
       }
-      if (shouldSendContentLength(method) && contentLength > 0 && request.contentLength != null && request.contentLength !== contentLength) {
+      if (shouldSendContentLength(method) && contentLength > 0 && request2.contentLength != null && request2.contentLength !== contentLength) {
         if (client[kStrictContentLength]) {
-          util.errorRequest(client, request, new RequestContentLengthMismatchError());
+          util.errorRequest(client, request2, new RequestContentLengthMismatchError());
           return false;
         }
         process.emitWarning(new RequestContentLengthMismatchError());
@@ -7211,25 +7211,25 @@ var require_client_h2 = __commonJS({
       ++session[kOpenStreams];
       stream.once("response", (headers2) => {
         const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers2;
-        request.onResponseStarted();
-        if (request.aborted) {
+        request2.onResponseStarted();
+        if (request2.aborted) {
           const err = new RequestAbortedError();
-          util.errorRequest(client, request, err);
+          util.errorRequest(client, request2, err);
           util.destroy(stream, err);
           return;
         }
-        if (request.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
+        if (request2.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
           stream.pause();
         }
         stream.on("data", (chunk) => {
-          if (request.onData(chunk) === false) {
+          if (request2.onData(chunk) === false) {
             stream.pause();
           }
         });
       });
       stream.once("end", () => {
         if (stream.state?.state == null || stream.state.state < 6) {
-          request.onComplete([]);
+          request2.onComplete([]);
         }
         if (session[kOpenStreams] === 0) {
           session.unref();
@@ -7259,7 +7259,7 @@ var require_client_h2 = __commonJS({
             stream,
             null,
             client,
-            request,
+            request2,
             client[kSocket],
             contentLength,
             expectsPayload
@@ -7270,7 +7270,7 @@ var require_client_h2 = __commonJS({
             stream,
             body,
             client,
-            request,
+            request2,
             client[kSocket],
             contentLength,
             expectsPayload
@@ -7282,7 +7282,7 @@ var require_client_h2 = __commonJS({
               stream,
               body.stream(),
               client,
-              request,
+              request2,
               client[kSocket],
               contentLength,
               expectsPayload
@@ -7293,7 +7293,7 @@ var require_client_h2 = __commonJS({
               stream,
               body,
               client,
-              request,
+              request2,
               client[kSocket],
               contentLength,
               expectsPayload
@@ -7307,7 +7307,7 @@ var require_client_h2 = __commonJS({
             stream,
             body,
             client,
-            request,
+            request2,
             contentLength
           );
         } else if (util.isIterable(body)) {
@@ -7316,7 +7316,7 @@ var require_client_h2 = __commonJS({
             stream,
             body,
             client,
-            request,
+            request2,
             client[kSocket],
             contentLength,
             expectsPayload
@@ -7326,7 +7326,7 @@ var require_client_h2 = __commonJS({
         }
       }
     }
-    function writeBuffer(abort, h2stream, body, client, request, socket, contentLength, expectsPayload) {
+    function writeBuffer(abort, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
       try {
         if (body != null && util.isBuffer(body)) {
           assert(contentLength === body.byteLength, "buffer body must have content length");
@@ -7334,18 +7334,18 @@ var require_client_h2 = __commonJS({
           h2stream.write(body);
           h2stream.uncork();
           h2stream.end();
-          request.onBodySent(body);
+          request2.onBodySent(body);
         }
         if (!expectsPayload) {
           socket[kReset] = true;
         }
-        request.onRequestSent();
+        request2.onRequestSent();
         client[kResume]();
       } catch (error2) {
         abort(error2);
       }
     }
-    function writeStream(abort, socket, expectsPayload, h2stream, body, client, request, contentLength) {
+    function writeStream(abort, socket, expectsPayload, h2stream, body, client, request2, contentLength) {
       assert(contentLength !== 0 || client[kRunning] === 0, "stream body cannot be pipelined");
       const pipe = pipeline(
         body,
@@ -7356,7 +7356,7 @@ var require_client_h2 = __commonJS({
             abort(err);
           } else {
             util.removeAllListeners(pipe);
-            request.onRequestSent();
+            request2.onRequestSent();
             if (!expectsPayload) {
               socket[kReset] = true;
             }
@@ -7366,10 +7366,10 @@ var require_client_h2 = __commonJS({
       );
       util.addListener(pipe, "data", onPipeData);
       function onPipeData(chunk) {
-        request.onBodySent(chunk);
+        request2.onBodySent(chunk);
       }
     }
-    async function writeBlob(abort, h2stream, body, client, request, socket, contentLength, expectsPayload) {
+    async function writeBlob(abort, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
       assert(contentLength === body.size, "blob body must have content length");
       try {
         if (contentLength != null && contentLength !== body.size) {
@@ -7380,8 +7380,8 @@ var require_client_h2 = __commonJS({
         h2stream.write(buffer);
         h2stream.uncork();
         h2stream.end();
-        request.onBodySent(buffer);
-        request.onRequestSent();
+        request2.onBodySent(buffer);
+        request2.onRequestSent();
         if (!expectsPayload) {
           socket[kReset] = true;
         }
@@ -7390,7 +7390,7 @@ var require_client_h2 = __commonJS({
         abort(err);
       }
     }
-    async function writeIterable(abort, h2stream, body, client, request, socket, contentLength, expectsPayload) {
+    async function writeIterable(abort, h2stream, body, client, request2, socket, contentLength, expectsPayload) {
       assert(contentLength !== 0 || client[kRunning] === 0, "iterator body cannot be pipelined");
       let callback = null;
       function onDrain() {
@@ -7415,13 +7415,13 @@ var require_client_h2 = __commonJS({
             throw socket[kError];
           }
           const res = h2stream.write(chunk);
-          request.onBodySent(chunk);
+          request2.onBodySent(chunk);
           if (!res) {
             await waitForDrain();
           }
         }
         h2stream.end();
-        request.onRequestSent();
+        request2.onRequestSent();
         if (!expectsPayload) {
           socket[kReset] = true;
         }
@@ -7459,17 +7459,17 @@ var require_redirect_handler = __commonJS({
       }
     };
     var RedirectHandler = class {
-      constructor(dispatch, maxRedirections, opts, handler) {
+      constructor(dispatch, maxRedirections, opts, handler2) {
         if (maxRedirections != null && (!Number.isInteger(maxRedirections) || maxRedirections < 0)) {
           throw new InvalidArgumentError("maxRedirections must be a positive number");
         }
-        util.validateHandler(handler, opts.method, opts.upgrade);
+        util.validateHandler(handler2, opts.method, opts.upgrade);
         this.dispatch = dispatch;
         this.location = null;
         this.abort = null;
         this.opts = { ...opts, maxRedirections: 0 };
         this.maxRedirections = maxRedirections;
-        this.handler = handler;
+        this.handler = handler2;
         this.history = [];
         this.redirectionLimitReached = false;
         if (util.isStream(this.opts.body)) {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path6 = search ? `${pathname}${search}` : pathname;
+        const path9 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path6;
+        this.opts.path = path9;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -7602,12 +7602,12 @@ var require_redirect_interceptor = __commonJS({
     var RedirectHandler = require_redirect_handler();
     function createRedirectInterceptor({ maxRedirections: defaultMaxRedirections }) {
       return (dispatch) => {
-        return function Intercept(opts, handler) {
+        return function Intercept(opts, handler2) {
           const { maxRedirections = defaultMaxRedirections } = opts;
           if (!maxRedirections) {
-            return dispatch(opts, handler);
+            return dispatch(opts, handler2);
           }
-          const redirectHandler = new RedirectHandler(dispatch, maxRedirections, opts, handler);
+          const redirectHandler = new RedirectHandler(dispatch, maxRedirections, opts, handler2);
           opts = { ...opts, maxRedirections: 0 };
           return dispatch(opts, redirectHandler);
         };
@@ -7680,7 +7680,7 @@ var require_client = __commonJS({
     var connectH2 = require_client_h2();
     var deprecatedInterceptorWarned = false;
     var kClosedResolve = /* @__PURE__ */ Symbol("kClosedResolve");
-    var noop = () => {
+    var noop4 = () => {
     };
     function getPipelining(client) {
       return client[kPipelining] ?? client[kHTTPContext]?.defaultPipelining ?? 1;
@@ -7867,12 +7867,12 @@ var require_client = __commonJS({
         connect(this);
         this.once("connect", cb);
       }
-      [kDispatch](opts, handler) {
+      [kDispatch](opts, handler2) {
         const origin = opts.origin || this[kUrl].origin;
-        const request = new Request(origin, opts, handler);
-        this[kQueue].push(request);
+        const request2 = new Request(origin, opts, handler2);
+        this[kQueue].push(request2);
         if (this[kResuming]) {
-        } else if (util.bodyLength(request.body) == null && util.isIterable(request.body)) {
+        } else if (util.bodyLength(request2.body) == null && util.isIterable(request2.body)) {
           this[kResuming] = 1;
           queueMicrotask(() => resume(this));
         } else {
@@ -7896,8 +7896,8 @@ var require_client = __commonJS({
         return new Promise((resolve) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
-            const request = requests[i];
-            util.errorRequest(this, request, err);
+            const request2 = requests[i];
+            util.errorRequest(this, request2, err);
           }
           const callback = () => {
             if (this[kClosedResolve]) {
@@ -7922,8 +7922,8 @@ var require_client = __commonJS({
         assert(client[kPendingIdx] === client[kRunningIdx]);
         const requests = client[kQueue].splice(client[kRunningIdx]);
         for (let i = 0; i < requests.length; i++) {
-          const request = requests[i];
-          util.errorRequest(client, request, err);
+          const request2 = requests[i];
+          util.errorRequest(client, request2, err);
         }
         assert(client[kSize] === 0);
       }
@@ -7972,14 +7972,14 @@ var require_client = __commonJS({
           });
         });
         if (client.destroyed) {
-          util.destroy(socket.on("error", noop), new ClientDestroyedError());
+          util.destroy(socket.on("error", noop4), new ClientDestroyedError());
           return;
         }
         assert(socket);
         try {
           client[kHTTPContext] = socket.alpnProtocol === "h2" ? await connectH2(client, socket) : await connectH1(client, socket);
         } catch (err) {
-          socket.destroy().on("error", noop);
+          socket.destroy().on("error", noop4);
           throw err;
         }
         client[kConnecting] = false;
@@ -8026,8 +8026,8 @@ var require_client = __commonJS({
         if (err.code === "ERR_TLS_CERT_ALTNAME_INVALID") {
           assert(client[kRunning] === 0);
           while (client[kPending] > 0 && client[kQueue][client[kPendingIdx]].servername === client[kServerName]) {
-            const request = client[kQueue][client[kPendingIdx]++];
-            util.errorRequest(client, request, err);
+            const request2 = client[kQueue][client[kPendingIdx]++];
+            util.errorRequest(client, request2, err);
           }
         } else {
           onError(client, err);
@@ -8084,12 +8084,12 @@ var require_client = __commonJS({
         if (client[kRunning] >= (getPipelining(client) || 1)) {
           return;
         }
-        const request = client[kQueue][client[kPendingIdx]];
-        if (client[kUrl].protocol === "https:" && client[kServerName] !== request.servername) {
+        const request2 = client[kQueue][client[kPendingIdx]];
+        if (client[kUrl].protocol === "https:" && client[kServerName] !== request2.servername) {
           if (client[kRunning] > 0) {
             return;
           }
-          client[kServerName] = request.servername;
+          client[kServerName] = request2.servername;
           client[kHTTPContext]?.destroy(new InformationalError("servername changed"), () => {
             client[kHTTPContext] = null;
             resume(client);
@@ -8105,10 +8105,10 @@ var require_client = __commonJS({
         if (client[kHTTPContext].destroyed) {
           return;
         }
-        if (client[kHTTPContext].busy(request)) {
+        if (client[kHTTPContext].busy(request2)) {
           return;
         }
-        if (!request.aborted && client[kHTTPContext].write(request)) {
+        if (!request2.aborted && client[kHTTPContext].write(request2)) {
           client[kPendingIdx]++;
         } else {
           client[kQueue].splice(client[kPendingIdx], 1);
@@ -8318,13 +8318,13 @@ var require_pool_base = __commonJS({
         }
         await Promise.all(this[kClients].map((c) => c.destroy(err)));
       }
-      [kDispatch](opts, handler) {
+      [kDispatch](opts, handler2) {
         const dispatcher = this[kGetDispatcher]();
         if (!dispatcher) {
           this[kNeedDrain] = true;
-          this[kQueue].push({ opts, handler });
+          this[kQueue].push({ opts, handler: handler2 });
           this[kQueued]++;
-        } else if (!dispatcher.dispatch(opts, handler)) {
+        } else if (!dispatcher.dispatch(opts, handler2)) {
           dispatcher[kNeedDrain] = true;
           this[kNeedDrain] = !this[kGetDispatcher]();
         }
@@ -8663,7 +8663,7 @@ var require_agent = __commonJS({
         }
         return ret;
       }
-      [kDispatch](opts, handler) {
+      [kDispatch](opts, handler2) {
         let key;
         if (opts.origin && (typeof opts.origin === "string" || opts.origin instanceof URL)) {
           key = String(opts.origin);
@@ -8675,7 +8675,7 @@ var require_agent = __commonJS({
           dispatcher = this[kFactory](opts.origin, this[kOptions]).on("drain", this[kOnDrain]).on("connect", this[kOnConnect]).on("disconnect", this[kOnDisconnect]).on("connectionError", this[kOnConnectionError]);
           this[kClients].set(key, dispatcher);
         }
-        return dispatcher.dispatch(opts, handler);
+        return dispatcher.dispatch(opts, handler2);
       }
       async [kClose]() {
         const closePromises = [];
@@ -8723,7 +8723,7 @@ var require_proxy_agent = __commonJS({
     function defaultFactory(origin, opts) {
       return new Pool(origin, opts);
     }
-    var noop = () => {
+    var noop4 = () => {
     };
     function defaultAgentFactory(origin, opts) {
       if (opts.connections === 1) {
@@ -8745,12 +8745,12 @@ var require_proxy_agent = __commonJS({
           this.#client = new Client(proxyUrl, { connect });
         }
       }
-      [kDispatch](opts, handler) {
-        const onHeaders = handler.onHeaders;
-        handler.onHeaders = function(statusCode, data, resume) {
+      [kDispatch](opts, handler2) {
+        const onHeaders = handler2.onHeaders;
+        handler2.onHeaders = function(statusCode, data, resume) {
           if (statusCode === 407) {
-            if (typeof handler.onError === "function") {
-              handler.onError(new InvalidArgumentError("Proxy Authentication Required (407)"));
+            if (typeof handler2.onError === "function") {
+              handler2.onError(new InvalidArgumentError("Proxy Authentication Required (407)"));
             }
             return;
           }
@@ -8758,16 +8758,16 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path6 = "/",
+          path: path9 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path6;
+        opts.path = origin + path9;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
         }
         opts.headers = { ...this[kProxyHeaders], ...headers };
-        return this.#client[kDispatch](opts, handler);
+        return this.#client[kDispatch](opts, handler2);
       }
       async [kClose]() {
         return this.#client.close();
@@ -8840,7 +8840,7 @@ var require_proxy_agent = __commonJS({
                 servername: this[kProxyTls]?.servername || proxyHostname
               });
               if (statusCode !== 200) {
-                socket.on("error", noop).destroy();
+                socket.on("error", noop4).destroy();
                 callback(new RequestAbortedError(`Proxy response (${statusCode}) !== 200 when HTTP Tunneling`));
               }
               if (opts2.protocol !== "https:") {
@@ -8864,7 +8864,7 @@ var require_proxy_agent = __commonJS({
           }
         });
       }
-      dispatch(opts, handler) {
+      dispatch(opts, handler2) {
         const headers = buildHeaders(opts.headers);
         throwIfProxyAuthIsSent(headers);
         if (headers && !("host" in headers) && !("Host" in headers)) {
@@ -8876,7 +8876,7 @@ var require_proxy_agent = __commonJS({
             ...opts,
             headers
           },
-          handler
+          handler2
         );
       }
       /**
@@ -8963,10 +8963,10 @@ var require_env_http_proxy_agent = __commonJS({
         }
         this.#parseNoProxy();
       }
-      [kDispatch](opts, handler) {
+      [kDispatch](opts, handler2) {
         const url = new URL(opts.origin);
         const agent = this.#getProxyAgentForUrl(url);
-        return agent.dispatch(opts, handler);
+        return agent.dispatch(opts, handler2);
       }
       async [kClose]() {
         await this[kNoProxyAgent].close();
@@ -9420,15 +9420,15 @@ var require_retry_agent = __commonJS({
         this.#agent = agent;
         this.#options = options;
       }
-      dispatch(opts, handler) {
-        const retry = new RetryHandler({
+      dispatch(opts, handler2) {
+        const retry2 = new RetryHandler({
           ...opts,
           retryOptions: this.#options
         }, {
           dispatch: this.#agent.dispatch.bind(this.#agent),
-          handler
+          handler: handler2
         });
-        return this.#agent.dispatch(opts, retry);
+        return this.#agent.dispatch(opts, retry2);
       }
       close() {
         return this.#agent.close();
@@ -9456,7 +9456,7 @@ var require_readable = __commonJS({
     var kAbort = /* @__PURE__ */ Symbol("kAbort");
     var kContentType = /* @__PURE__ */ Symbol("kContentType");
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
-    var noop = () => {
+    var noop4 = () => {
     };
     var BodyReadable = class extends Readable {
       constructor({
@@ -9588,7 +9588,7 @@ var require_readable = __commonJS({
             } else {
               resolve(null);
             }
-          }).on("error", noop).on("data", function(chunk) {
+          }).on("error", noop4).on("data", function(chunk) {
             limit -= chunk.length;
             if (limit <= 0) {
               this.destroy();
@@ -9597,11 +9597,11 @@ var require_readable = __commonJS({
         });
       }
     };
-    function isLocked(self) {
-      return self[kBody] && self[kBody].locked === true || self[kConsume];
+    function isLocked(self2) {
+      return self2[kBody] && self2[kBody].locked === true || self2[kConsume];
     }
-    function isUnusable(self) {
-      return util.isDisturbed(self) || isLocked(self);
+    function isUnusable(self2) {
+      return util.isDisturbed(self2) || isLocked(self2);
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
@@ -9874,17 +9874,17 @@ var require_api_request = __commonJS({
           }
         }
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert(this.callback);
         this.abort = abort;
-        this.context = context;
+        this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { callback, opaque, abort, context, responseHeaders, highWaterMark } = this;
+        const { callback, opaque, abort, context: context3, responseHeaders, highWaterMark } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -9921,7 +9921,7 @@ var require_api_request = __commonJS({
               trailers: this.trailers,
               opaque,
               body: res,
-              context
+              context: context3
             });
           }
         }
@@ -9958,10 +9958,10 @@ var require_api_request = __commonJS({
         }
       }
     };
-    function request(opts, callback) {
+    function request2(opts, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          request.call(this, opts, (err, data) => {
+          request2.call(this, opts, (err, data) => {
             return err ? reject(err) : resolve(data);
           });
         });
@@ -9976,7 +9976,7 @@ var require_api_request = __commonJS({
         queueMicrotask(() => callback(err, { opaque }));
       }
     }
-    module.exports = request;
+    module.exports = request2;
     module.exports.RequestHandler = RequestHandler;
   }
 });
@@ -9988,42 +9988,42 @@ var require_abort_signal = __commonJS({
     var { RequestAbortedError } = require_errors();
     var kListener = /* @__PURE__ */ Symbol("kListener");
     var kSignal = /* @__PURE__ */ Symbol("kSignal");
-    function abort(self) {
-      if (self.abort) {
-        self.abort(self[kSignal]?.reason);
+    function abort(self2) {
+      if (self2.abort) {
+        self2.abort(self2[kSignal]?.reason);
       } else {
-        self.reason = self[kSignal]?.reason ?? new RequestAbortedError();
+        self2.reason = self2[kSignal]?.reason ?? new RequestAbortedError();
       }
-      removeSignal(self);
+      removeSignal(self2);
     }
-    function addSignal(self, signal) {
-      self.reason = null;
-      self[kSignal] = null;
-      self[kListener] = null;
+    function addSignal(self2, signal) {
+      self2.reason = null;
+      self2[kSignal] = null;
+      self2[kListener] = null;
       if (!signal) {
         return;
       }
       if (signal.aborted) {
-        abort(self);
+        abort(self2);
         return;
       }
-      self[kSignal] = signal;
-      self[kListener] = () => {
-        abort(self);
+      self2[kSignal] = signal;
+      self2[kListener] = () => {
+        abort(self2);
       };
-      addAbortListener(self[kSignal], self[kListener]);
+      addAbortListener(self2[kSignal], self2[kListener]);
     }
-    function removeSignal(self) {
-      if (!self[kSignal]) {
+    function removeSignal(self2) {
+      if (!self2[kSignal]) {
         return;
       }
-      if ("removeEventListener" in self[kSignal]) {
-        self[kSignal].removeEventListener("abort", self[kListener]);
+      if ("removeEventListener" in self2[kSignal]) {
+        self2[kSignal].removeEventListener("abort", self2[kListener]);
       } else {
-        self[kSignal].removeListener("abort", self[kListener]);
+        self2[kSignal].removeListener("abort", self2[kListener]);
       }
-      self[kSignal] = null;
-      self[kListener] = null;
+      self2[kSignal] = null;
+      self2[kListener] = null;
     }
     module.exports = {
       addSignal,
@@ -10090,17 +10090,17 @@ var require_api_stream = __commonJS({
         }
         addSignal(this, signal);
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert(this.callback);
         this.abort = abort;
-        this.context = context;
+        this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const { factory, opaque, context, callback, responseHeaders } = this;
+        const { factory, opaque, context: context3, callback, responseHeaders } = this;
         const headers = responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
         if (statusCode < 200) {
           if (this.onInfo) {
@@ -10128,7 +10128,7 @@ var require_api_stream = __commonJS({
             statusCode,
             headers,
             opaque,
-            context
+            context: context3
           });
           if (!res || typeof res.write !== "function" || typeof res.end !== "function" || typeof res.on !== "function") {
             throw new InvalidReturnValueError("expected Writable");
@@ -10257,11 +10257,11 @@ var require_api_pipeline = __commonJS({
       }
     };
     var PipelineHandler = class extends AsyncResource {
-      constructor(opts, handler) {
+      constructor(opts, handler2) {
         if (!opts || typeof opts !== "object") {
           throw new InvalidArgumentError("invalid opts");
         }
-        if (typeof handler !== "function") {
+        if (typeof handler2 !== "function") {
           throw new InvalidArgumentError("invalid handler");
         }
         const { signal, method, opaque, onInfo, responseHeaders } = opts;
@@ -10277,7 +10277,7 @@ var require_api_pipeline = __commonJS({
         super("UNDICI_PIPELINE");
         this.opaque = opaque || null;
         this.responseHeaders = responseHeaders || null;
-        this.handler = handler;
+        this.handler = handler2;
         this.abort = null;
         this.context = null;
         this.onInfo = onInfo || null;
@@ -10320,7 +10320,7 @@ var require_api_pipeline = __commonJS({
         this.res = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         const { ret, res } = this;
         if (this.reason) {
           abort(this.reason);
@@ -10329,10 +10329,10 @@ var require_api_pipeline = __commonJS({
         assert(!res, "pipeline cannot be retried");
         assert(!ret.destroyed);
         this.abort = abort;
-        this.context = context;
+        this.context = context3;
       }
       onHeaders(statusCode, rawHeaders, resume) {
-        const { opaque, handler, context } = this;
+        const { opaque, handler: handler2, context: context3 } = this;
         if (statusCode < 200) {
           if (this.onInfo) {
             const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
@@ -10345,12 +10345,12 @@ var require_api_pipeline = __commonJS({
         try {
           this.handler = null;
           const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
-          body = this.runInAsyncScope(handler, null, {
+          body = this.runInAsyncScope(handler2, null, {
             statusCode,
             headers,
             opaque,
             body: this.res,
-            context
+            context: context3
           });
         } catch (err) {
           this.res.on("error", util.nop);
@@ -10392,9 +10392,9 @@ var require_api_pipeline = __commonJS({
         util.destroy(ret, err);
       }
     };
-    function pipeline(opts, handler) {
+    function pipeline(opts, handler2) {
       try {
-        const pipelineHandler = new PipelineHandler(opts, handler);
+        const pipelineHandler = new PipelineHandler(opts, handler2);
         this.dispatch({ ...opts, body: pipelineHandler.req }, pipelineHandler);
         return pipelineHandler.ret;
       } catch (err) {
@@ -10434,7 +10434,7 @@ var require_api_upgrade = __commonJS({
         this.context = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         if (this.reason) {
           abort(this.reason);
           return;
@@ -10448,7 +10448,7 @@ var require_api_upgrade = __commonJS({
       }
       onUpgrade(statusCode, rawHeaders, socket) {
         assert(statusCode === 101);
-        const { callback, opaque, context } = this;
+        const { callback, opaque, context: context3 } = this;
         removeSignal(this);
         this.callback = null;
         const headers = this.responseHeaders === "raw" ? util.parseRawHeaders(rawHeaders) : util.parseHeaders(rawHeaders);
@@ -10456,7 +10456,7 @@ var require_api_upgrade = __commonJS({
           headers,
           socket,
           opaque,
-          context
+          context: context3
         });
       }
       onError(err) {
@@ -10525,20 +10525,20 @@ var require_api_connect = __commonJS({
         this.abort = null;
         addSignal(this, signal);
       }
-      onConnect(abort, context) {
+      onConnect(abort, context3) {
         if (this.reason) {
           abort(this.reason);
           return;
         }
         assert(this.callback);
         this.abort = abort;
-        this.context = context;
+        this.context = context3;
       }
       onHeaders() {
         throw new SocketError("bad connect", null);
       }
       onUpgrade(statusCode, rawHeaders, socket) {
-        const { callback, opaque, context } = this;
+        const { callback, opaque, context: context3 } = this;
         removeSignal(this);
         this.callback = null;
         let headers = rawHeaders;
@@ -10550,7 +10550,7 @@ var require_api_connect = __commonJS({
           headers,
           socket,
           opaque,
-          context
+          context: context3
         });
       }
       onError(err) {
@@ -10733,26 +10733,26 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path6) {
-      if (typeof path6 !== "string") {
-        return path6;
+    function safeUrl(path9) {
+      if (typeof path9 !== "string") {
+        return path9;
       }
-      const pathSegments = path6.split("?");
+      const pathSegments = path9.split("?");
       if (pathSegments.length !== 2) {
-        return path6;
+        return path9;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path6, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path6);
+    function matchKey(mockDispatch2, { path: path9, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path9);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
       return pathMatch && methodMatch && bodyMatch && headersMatch;
     }
-    function getResponseData(data) {
+    function getResponseData2(data) {
       if (Buffer.isBuffer(data)) {
         return data;
       } else if (data instanceof Uint8Array) {
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path6 }) => matchValue(safeUrl(path6), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path9 }) => matchValue(safeUrl(path9), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path6, method, body, headers, query } = opts;
+      const { path: path9, method, body, headers, query } = opts;
       return {
-        path: path6,
+        path: path9,
         method,
         body,
         headers,
@@ -10842,7 +10842,7 @@ var require_mock_utils = __commonJS({
       }
       return Buffer.concat(buffers).toString("utf8");
     }
-    function mockDispatch(opts, handler) {
+    function mockDispatch(opts, handler2) {
       const key = buildKey(opts);
       const mockDispatch2 = getMockDispatch(this[kDispatches], key);
       mockDispatch2.timesInvoked++;
@@ -10855,7 +10855,7 @@ var require_mock_utils = __commonJS({
       mockDispatch2.pending = timesInvoked < times;
       if (error2 !== null) {
         deleteMockDispatch(this[kDispatches], key);
-        handler.onError(error2);
+        handler2.onError(error2);
         return true;
       }
       if (typeof delay === "number" && delay > 0) {
@@ -10872,13 +10872,13 @@ var require_mock_utils = __commonJS({
           body.then((newData) => handleReply(mockDispatches, newData));
           return;
         }
-        const responseData = getResponseData(body);
+        const responseData = getResponseData2(body);
         const responseHeaders = generateKeyValues(headers);
         const responseTrailers = generateKeyValues(trailers);
-        handler.onConnect?.((err) => handler.onError(err), null);
-        handler.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
-        handler.onData?.(Buffer.from(responseData));
-        handler.onComplete?.(responseTrailers);
+        handler2.onConnect?.((err) => handler2.onError(err), null);
+        handler2.onHeaders?.(statusCode, responseHeaders, resume, getStatusText(statusCode));
+        handler2.onData?.(Buffer.from(responseData));
+        handler2.onComplete?.(responseTrailers);
         deleteMockDispatch(mockDispatches, key);
       }
       function resume() {
@@ -10889,10 +10889,10 @@ var require_mock_utils = __commonJS({
       const agent = this[kMockAgent];
       const origin = this[kOrigin];
       const originalDispatch = this[kOriginalDispatch];
-      return function dispatch(opts, handler) {
+      return function dispatch(opts, handler2) {
         if (agent.isMockActive) {
           try {
-            mockDispatch.call(this, opts, handler);
+            mockDispatch.call(this, opts, handler2);
           } catch (error2) {
             if (error2 instanceof MockNotMatchedError) {
               const netConnect = agent[kGetNetConnect]();
@@ -10900,7 +10900,7 @@ var require_mock_utils = __commonJS({
                 throw new MockNotMatchedError(`${error2.message}: subsequent request to origin ${origin} was not allowed (net.connect disabled)`);
               }
               if (checkNetConnect(netConnect, origin)) {
-                originalDispatch.call(this, opts, handler);
+                originalDispatch.call(this, opts, handler2);
               } else {
                 throw new MockNotMatchedError(`${error2.message}: subsequent request to origin ${origin} was not allowed (net.connect is not enabled for this origin)`);
               }
@@ -10909,7 +10909,7 @@ var require_mock_utils = __commonJS({
             }
           }
         } else {
-          originalDispatch.call(this, opts, handler);
+          originalDispatch.call(this, opts, handler2);
         }
       };
     }
@@ -10929,7 +10929,7 @@ var require_mock_utils = __commonJS({
       }
     }
     module.exports = {
-      getResponseData,
+      getResponseData: getResponseData2,
       getMockDispatch,
       addMockDispatch,
       deleteMockDispatch,
@@ -10952,7 +10952,7 @@ var require_mock_utils = __commonJS({
 var require_mock_interceptor = __commonJS({
   "node_modules/undici/lib/mock/mock-interceptor.js"(exports, module) {
     "use strict";
-    var { getResponseData, buildKey, addMockDispatch } = require_mock_utils();
+    var { getResponseData: getResponseData2, buildKey, addMockDispatch } = require_mock_utils();
     var {
       kDispatches,
       kDispatchKey,
@@ -11024,7 +11024,7 @@ var require_mock_interceptor = __commonJS({
         this[kContentLength] = false;
       }
       createMockScopeDispatchData({ statusCode, data, responseOptions }) {
-        const responseData = getResponseData(data);
+        const responseData = getResponseData2(data);
         const contentLength = this[kContentLength] ? { "content-length": responseData.length } : {};
         const headers = { ...this[kDefaultHeaders], ...contentLength, ...responseOptions.headers };
         const trailers = { ...this[kDefaultTrailers], ...responseOptions.trailers };
@@ -11233,9 +11233,9 @@ var require_pluralizer = __commonJS({
       this: "these"
     };
     module.exports = class Pluralizer {
-      constructor(singular, plural) {
+      constructor(singular, plural3) {
         this.singular = singular;
-        this.plural = plural;
+        this.plural = plural3;
       }
       pluralize(count2) {
         const one = count2 === 1;
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path6, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path9, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path6,
+            Path: path9,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11333,9 +11333,9 @@ var require_mock_agent = __commonJS({
         }
         return dispatcher;
       }
-      dispatch(opts, handler) {
+      dispatch(opts, handler2) {
         this.get(opts.origin);
-        return this[kAgent].dispatch(opts, handler);
+        return this[kAgent].dispatch(opts, handler2);
       }
       async close() {
         await this[kAgent].close();
@@ -11455,11 +11455,11 @@ var require_decorator_handler = __commonJS({
     "use strict";
     module.exports = class DecoratorHandler {
       #handler;
-      constructor(handler) {
-        if (typeof handler !== "object" || handler === null) {
+      constructor(handler2) {
+        if (typeof handler2 !== "object" || handler2 === null) {
           throw new TypeError("handler must be an object");
         }
-        this.#handler = handler;
+        this.#handler = handler2;
       }
       onConnect(...args) {
         return this.#handler.onConnect?.(...args);
@@ -11497,16 +11497,16 @@ var require_redirect = __commonJS({
     module.exports = (opts) => {
       const globalMaxRedirections = opts?.maxRedirections;
       return (dispatch) => {
-        return function redirectInterceptor(opts2, handler) {
+        return function redirectInterceptor(opts2, handler2) {
           const { maxRedirections = globalMaxRedirections, ...baseOpts } = opts2;
           if (!maxRedirections) {
-            return dispatch(opts2, handler);
+            return dispatch(opts2, handler2);
           }
           const redirectHandler = new RedirectHandler(
             dispatch,
             maxRedirections,
             opts2,
-            handler
+            handler2
           );
           return dispatch(baseOpts, redirectHandler);
         };
@@ -11522,13 +11522,13 @@ var require_retry = __commonJS({
     var RetryHandler = require_retry_handler();
     module.exports = (globalOpts) => {
       return (dispatch) => {
-        return function retryInterceptor(opts, handler) {
+        return function retryInterceptor(opts, handler2) {
           return dispatch(
             opts,
             new RetryHandler(
               { ...opts, retryOptions: { ...globalOpts, ...opts.retryOptions } },
               {
-                handler,
+                handler: handler2,
                 dispatch
               }
             )
@@ -11554,13 +11554,13 @@ var require_dump = __commonJS({
       #size = 0;
       #reason = null;
       #handler = null;
-      constructor({ maxSize }, handler) {
-        super(handler);
+      constructor({ maxSize }, handler2) {
+        super(handler2);
         if (maxSize != null && (!Number.isFinite(maxSize) || maxSize < 1)) {
           throw new InvalidArgumentError("maxSize must be a number greater than 0");
         }
         this.#maxSize = maxSize ?? this.#maxSize;
-        this.#handler = handler;
+        this.#handler = handler2;
       }
       onConnect(abort) {
         this.#abort = abort;
@@ -11623,11 +11623,11 @@ var require_dump = __commonJS({
       maxSize: 1024 * 1024
     }) {
       return (dispatch) => {
-        return function Intercept(opts, handler) {
+        return function Intercept(opts, handler2) {
           const { dumpMaxSize = defaultMaxSize } = opts;
           const dumpHandler = new DumpHandler(
             { maxSize: dumpMaxSize },
-            handler
+            handler2
           );
           return dispatch(opts, dumpHandler);
         };
@@ -11818,10 +11818,10 @@ var require_dns = __commonJS({
       #dispatch = null;
       #handler = null;
       #origin = null;
-      constructor(state, { origin, handler, dispatch }, opts) {
-        super(handler);
+      constructor(state, { origin, handler: handler2, dispatch }, opts) {
+        super(handler2);
         this.#origin = origin;
-        this.#handler = handler;
+        this.#handler = handler2;
         this.#opts = { ...opts };
         this.#state = state;
         this.#dispatch = dispatch;
@@ -11894,14 +11894,14 @@ var require_dns = __commonJS({
       };
       const instance = new DNSInstance(opts);
       return (dispatch) => {
-        return function dnsInterceptor(origDispatchOpts, handler) {
+        return function dnsInterceptor(origDispatchOpts, handler2) {
           const origin = origDispatchOpts.origin.constructor === URL ? origDispatchOpts.origin : new URL(origDispatchOpts.origin);
           if (isIP(origin.hostname) !== 0) {
-            return dispatch(origDispatchOpts, handler);
+            return dispatch(origDispatchOpts, handler2);
           }
           instance.runLookup(origin, origDispatchOpts, (err, newOrigin) => {
             if (err) {
-              return handler.onError(err);
+              return handler2.onError(err);
             }
             let dispatchOpts = null;
             dispatchOpts = {
@@ -11916,7 +11916,7 @@ var require_dns = __commonJS({
             };
             dispatch(
               dispatchOpts,
-              instance.getHandler({ origin, dispatch, handler }, origDispatchOpts)
+              instance.getHandler({ origin, dispatch, handler: handler2 }, origDispatchOpts)
             );
           });
           return true;
@@ -12125,12 +12125,12 @@ var require_headers = __commonJS({
           if (size === 0) {
             return array;
           }
-          const iterator = this[kHeadersMap][Symbol.iterator]();
-          const firstValue = iterator.next().value;
+          const iterator2 = this[kHeadersMap][Symbol.iterator]();
+          const firstValue = iterator2.next().value;
           array[0] = [firstValue[0], firstValue[1].value];
           assert(firstValue[1].value !== null);
           for (let i = 1, j = 0, right = 0, left = 0, pivot = 0, x, value; i < size; ++i) {
-            value = iterator.next().value;
+            value = iterator2.next().value;
             x = array[i] = [value[0], value[1].value];
             assert(x[1] !== null);
             left = 0;
@@ -12151,7 +12151,7 @@ var require_headers = __commonJS({
               array[left] = x;
             }
           }
-          if (!iterator.next().done) {
+          if (!iterator2.next().done) {
             throw new TypeError("Unreachable");
           }
           return array;
@@ -12338,15 +12338,15 @@ var require_headers = __commonJS({
     });
     webidl.converters.HeadersInit = function(V, prefix, argument) {
       if (webidl.util.Type(V) === "Object") {
-        const iterator = Reflect.get(V, Symbol.iterator);
-        if (!util.types.isProxy(V) && iterator === Headers2.prototype.entries) {
+        const iterator2 = Reflect.get(V, Symbol.iterator);
+        if (!util.types.isProxy(V) && iterator2 === Headers2.prototype.entries) {
           try {
             return getHeadersList(V).entriesList;
           } catch {
           }
         }
-        if (typeof iterator === "function") {
-          return webidl.converters["sequence<sequence<ByteString>>"](V, prefix, argument, iterator.bind(V));
+        if (typeof iterator2 === "function") {
+          return webidl.converters["sequence<sequence<ByteString>>"](V, prefix, argument, iterator2.bind(V));
         }
         return webidl.converters["record<ByteString, ByteString>"](V, prefix, argument);
       }
@@ -12883,15 +12883,15 @@ var require_request2 = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         input = webidl.converters.RequestInfo(input, prefix, "input");
         init = webidl.converters.RequestInit(init, prefix, "init");
-        let request = null;
+        let request2 = null;
         let fallbackMode = null;
-        const baseUrl = environmentSettingsObject.settingsObject.baseUrl;
+        const baseUrl2 = environmentSettingsObject.settingsObject.baseUrl;
         let signal = null;
         if (typeof input === "string") {
           this[kDispatcher] = init.dispatcher;
           let parsedURL;
           try {
-            parsedURL = new URL(input, baseUrl);
+            parsedURL = new URL(input, baseUrl2);
           } catch (err) {
             throw new TypeError("Failed to parse URL from " + input, { cause: err });
           }
@@ -12900,101 +12900,101 @@ var require_request2 = __commonJS({
               "Request cannot be constructed from a URL that includes credentials: " + input
             );
           }
-          request = makeRequest({ urlList: [parsedURL] });
+          request2 = makeRequest({ urlList: [parsedURL] });
           fallbackMode = "cors";
         } else {
           this[kDispatcher] = init.dispatcher || input[kDispatcher];
           assert(input instanceof _Request);
-          request = input[kState];
+          request2 = input[kState];
           signal = input[kSignal];
         }
         const origin = environmentSettingsObject.settingsObject.origin;
-        let window = "client";
-        if (request.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request.window, origin)) {
-          window = request.window;
+        let window2 = "client";
+        if (request2.window?.constructor?.name === "EnvironmentSettingsObject" && sameOrigin(request2.window, origin)) {
+          window2 = request2.window;
         }
         if (init.window != null) {
-          throw new TypeError(`'window' option '${window}' must be null`);
+          throw new TypeError(`'window' option '${window2}' must be null`);
         }
         if ("window" in init) {
-          window = "no-window";
+          window2 = "no-window";
         }
-        request = makeRequest({
+        request2 = makeRequest({
           // URL request’s URL.
           // undici implementation note: this is set as the first item in request's urlList in makeRequest
           // method request’s method.
-          method: request.method,
+          method: request2.method,
           // header list A copy of request’s header list.
           // undici implementation note: headersList is cloned in makeRequest
-          headersList: request.headersList,
+          headersList: request2.headersList,
           // unsafe-request flag Set.
-          unsafeRequest: request.unsafeRequest,
+          unsafeRequest: request2.unsafeRequest,
           // client This’s relevant settings object.
           client: environmentSettingsObject.settingsObject,
           // window window.
-          window,
+          window: window2,
           // priority request’s priority.
-          priority: request.priority,
+          priority: request2.priority,
           // origin request’s origin. The propagation of the origin is only significant for navigation requests
           // being handled by a service worker. In this scenario a request can have an origin that is different
           // from the current client.
-          origin: request.origin,
+          origin: request2.origin,
           // referrer request’s referrer.
-          referrer: request.referrer,
+          referrer: request2.referrer,
           // referrer policy request’s referrer policy.
-          referrerPolicy: request.referrerPolicy,
+          referrerPolicy: request2.referrerPolicy,
           // mode request’s mode.
-          mode: request.mode,
+          mode: request2.mode,
           // credentials mode request’s credentials mode.
-          credentials: request.credentials,
+          credentials: request2.credentials,
           // cache mode request’s cache mode.
-          cache: request.cache,
+          cache: request2.cache,
           // redirect mode request’s redirect mode.
-          redirect: request.redirect,
+          redirect: request2.redirect,
           // integrity metadata request’s integrity metadata.
-          integrity: request.integrity,
+          integrity: request2.integrity,
           // keepalive request’s keepalive.
-          keepalive: request.keepalive,
+          keepalive: request2.keepalive,
           // reload-navigation flag request’s reload-navigation flag.
-          reloadNavigation: request.reloadNavigation,
+          reloadNavigation: request2.reloadNavigation,
           // history-navigation flag request’s history-navigation flag.
-          historyNavigation: request.historyNavigation,
+          historyNavigation: request2.historyNavigation,
           // URL list A clone of request’s URL list.
-          urlList: [...request.urlList]
+          urlList: [...request2.urlList]
         });
         const initHasKey = Object.keys(init).length !== 0;
         if (initHasKey) {
-          if (request.mode === "navigate") {
-            request.mode = "same-origin";
+          if (request2.mode === "navigate") {
+            request2.mode = "same-origin";
           }
-          request.reloadNavigation = false;
-          request.historyNavigation = false;
-          request.origin = "client";
-          request.referrer = "client";
-          request.referrerPolicy = "";
-          request.url = request.urlList[request.urlList.length - 1];
-          request.urlList = [request.url];
+          request2.reloadNavigation = false;
+          request2.historyNavigation = false;
+          request2.origin = "client";
+          request2.referrer = "client";
+          request2.referrerPolicy = "";
+          request2.url = request2.urlList[request2.urlList.length - 1];
+          request2.urlList = [request2.url];
         }
         if (init.referrer !== void 0) {
           const referrer = init.referrer;
           if (referrer === "") {
-            request.referrer = "no-referrer";
+            request2.referrer = "no-referrer";
           } else {
             let parsedReferrer;
             try {
-              parsedReferrer = new URL(referrer, baseUrl);
+              parsedReferrer = new URL(referrer, baseUrl2);
             } catch (err) {
               throw new TypeError(`Referrer "${referrer}" is not a valid URL.`, { cause: err });
             }
             if (parsedReferrer.protocol === "about:" && parsedReferrer.hostname === "client" || origin && !sameOrigin(parsedReferrer, environmentSettingsObject.settingsObject.baseUrl)) {
-              request.referrer = "client";
+              request2.referrer = "client";
             } else {
-              request.referrer = parsedReferrer;
+              request2.referrer = parsedReferrer;
             }
           }
         }
         if (init.referrerPolicy !== void 0) {
-          request.referrerPolicy = init.referrerPolicy;
+          request2.referrerPolicy = init.referrerPolicy;
         }
         let mode;
         if (init.mode !== void 0) {
@@ -13009,33 +13009,33 @@ var require_request2 = __commonJS({
           });
         }
         if (mode != null) {
-          request.mode = mode;
+          request2.mode = mode;
         }
         if (init.credentials !== void 0) {
-          request.credentials = init.credentials;
+          request2.credentials = init.credentials;
         }
         if (init.cache !== void 0) {
-          request.cache = init.cache;
+          request2.cache = init.cache;
         }
-        if (request.cache === "only-if-cached" && request.mode !== "same-origin") {
+        if (request2.cache === "only-if-cached" && request2.mode !== "same-origin") {
           throw new TypeError(
             "'only-if-cached' can be set only with 'same-origin' mode"
           );
         }
         if (init.redirect !== void 0) {
-          request.redirect = init.redirect;
+          request2.redirect = init.redirect;
         }
         if (init.integrity != null) {
-          request.integrity = String(init.integrity);
+          request2.integrity = String(init.integrity);
         }
         if (init.keepalive !== void 0) {
-          request.keepalive = Boolean(init.keepalive);
+          request2.keepalive = Boolean(init.keepalive);
         }
         if (init.method !== void 0) {
           let method = init.method;
           const mayBeNormalized = normalizedMethodRecords[method];
           if (mayBeNormalized !== void 0) {
-            request.method = mayBeNormalized;
+            request2.method = mayBeNormalized;
           } else {
             if (!isValidHTTPToken(method)) {
               throw new TypeError(`'${method}' is not a valid HTTP method.`);
@@ -13045,9 +13045,9 @@ var require_request2 = __commonJS({
               throw new TypeError(`'${method}' HTTP method is unsupported.`);
             }
             method = normalizedMethodRecordsBase[upperCase] ?? method;
-            request.method = method;
+            request2.method = method;
           }
-          if (!patchMethodWarning && request.method === "patch") {
+          if (!patchMethodWarning && request2.method === "patch") {
             process.emitWarning("Using `patch` is highly likely to result in a `405 Method Not Allowed`. `PATCH` is much more likely to succeed.", {
               code: "UNDICI-FETCH-patch"
             });
@@ -13057,7 +13057,7 @@ var require_request2 = __commonJS({
         if (init.signal !== void 0) {
           signal = init.signal;
         }
-        this[kState] = request;
+        this[kState] = request2;
         const ac = new AbortController();
         this[kSignal] = ac.signal;
         if (signal != null) {
@@ -13085,12 +13085,12 @@ var require_request2 = __commonJS({
           }
         }
         this[kHeaders] = new Headers2(kConstruct);
-        setHeadersList(this[kHeaders], request.headersList);
+        setHeadersList(this[kHeaders], request2.headersList);
         setHeadersGuard(this[kHeaders], "request");
         if (mode === "no-cors") {
-          if (!corsSafeListedMethodsSet.has(request.method)) {
+          if (!corsSafeListedMethodsSet.has(request2.method)) {
             throw new TypeError(
-              `'${request.method} is unsupported in no-cors mode.`
+              `'${request2.method} is unsupported in no-cors mode.`
             );
           }
           setHeadersGuard(this[kHeaders], "request-no-cors");
@@ -13109,14 +13109,14 @@ var require_request2 = __commonJS({
           }
         }
         const inputBody = input instanceof _Request ? input[kState].body : null;
-        if ((init.body != null || inputBody != null) && (request.method === "GET" || request.method === "HEAD")) {
+        if ((init.body != null || inputBody != null) && (request2.method === "GET" || request2.method === "HEAD")) {
           throw new TypeError("Request with GET/HEAD method cannot have body.");
         }
         let initBody = null;
         if (init.body != null) {
           const [extractedBody, contentType] = extractBody(
             init.body,
-            request.keepalive
+            request2.keepalive
           );
           initBody = extractedBody;
           if (contentType && !getHeadersList(this[kHeaders]).contains("content-type", true)) {
@@ -13128,12 +13128,12 @@ var require_request2 = __commonJS({
           if (initBody != null && init.duplex == null) {
             throw new TypeError("RequestInit: duplex option is required when sending a body.");
           }
-          if (request.mode !== "same-origin" && request.mode !== "cors") {
+          if (request2.mode !== "same-origin" && request2.mode !== "cors") {
             throw new TypeError(
               'If request is made from ReadableStream, mode should be "same-origin" or "cors"'
             );
           }
-          request.useCORSPreflightFlag = true;
+          request2.useCORSPreflightFlag = true;
         }
         let finalBody = inputOrInitBody;
         if (initBody == null && inputBody != null) {
@@ -13362,21 +13362,21 @@ var require_request2 = __commonJS({
         headersList: init.headersList ? new HeadersList(init.headersList) : new HeadersList()
       };
     }
-    function cloneRequest(request) {
-      const newRequest = makeRequest({ ...request, body: null });
-      if (request.body != null) {
-        newRequest.body = cloneBody(newRequest, request.body);
+    function cloneRequest(request2) {
+      const newRequest = makeRequest({ ...request2, body: null });
+      if (request2.body != null) {
+        newRequest.body = cloneBody(newRequest, request2.body);
       }
       return newRequest;
     }
     function fromInnerRequest(innerRequest, signal, guard) {
-      const request = new Request(kConstruct);
-      request[kState] = innerRequest;
-      request[kSignal] = signal;
-      request[kHeaders] = new Headers2(kConstruct);
-      setHeadersList(request[kHeaders], innerRequest.headersList);
-      setHeadersGuard(request[kHeaders], guard);
-      return request;
+      const request2 = new Request(kConstruct);
+      request2[kState] = innerRequest;
+      request2[kSignal] = signal;
+      request2[kHeaders] = new Headers2(kConstruct);
+      setHeadersList(request2[kHeaders], innerRequest.headersList);
+      setHeadersGuard(request2[kHeaders], guard);
+      return request2;
     }
     Object.defineProperties(Request.prototype, {
       method: kEnumerableProperty,
@@ -13608,7 +13608,7 @@ var require_fetch = __commonJS({
     function handleFetchDone(response) {
       finalizeAndReportTiming(response, "fetch");
     }
-    function fetch(input, init = void 0) {
+    function fetch2(input, init = void 0) {
       webidl.argumentLengthCheck(arguments, 1, "globalThis.fetch");
       let p = createDeferredPromise();
       let requestObject;
@@ -13618,14 +13618,14 @@ var require_fetch = __commonJS({
         p.reject(e);
         return p.promise;
       }
-      const request = requestObject[kState];
+      const request2 = requestObject[kState];
       if (requestObject.signal.aborted) {
-        abortFetch(p, request, null, requestObject.signal.reason);
+        abortFetch(p, request2, null, requestObject.signal.reason);
         return p.promise;
       }
-      const globalObject = request.client.globalObject;
+      const globalObject = request2.client.globalObject;
       if (globalObject?.constructor?.name === "ServiceWorkerGlobalScope") {
-        request.serviceWorkers = "none";
+        request2.serviceWorkers = "none";
       }
       let responseObject = null;
       let locallyAborted = false;
@@ -13637,7 +13637,7 @@ var require_fetch = __commonJS({
           assert(controller != null);
           controller.abort(requestObject.signal.reason);
           const realResponse = responseObject?.deref();
-          abortFetch(p, request, realResponse, requestObject.signal.reason);
+          abortFetch(p, request2, realResponse, requestObject.signal.reason);
         }
       );
       const processResponse = (response) => {
@@ -13645,7 +13645,7 @@ var require_fetch = __commonJS({
           return;
         }
         if (response.aborted) {
-          abortFetch(p, request, responseObject, controller.serializedAbortReason);
+          abortFetch(p, request2, responseObject, controller.serializedAbortReason);
           return;
         }
         if (response.type === "error") {
@@ -13657,7 +13657,7 @@ var require_fetch = __commonJS({
         p = null;
       };
       controller = fetching({
-        request,
+        request: request2,
         processResponseEndOfBody: handleFetchDone,
         processResponse,
         dispatcher: requestObject[kDispatcher]
@@ -13698,12 +13698,12 @@ var require_fetch = __commonJS({
       );
     }
     var markResourceTiming = performance.markResourceTiming;
-    function abortFetch(p, request, responseObject, error2) {
+    function abortFetch(p, request2, responseObject, error2) {
       if (p) {
         p.reject(error2);
       }
-      if (request.body != null && isReadable(request.body?.stream)) {
-        request.body.stream.cancel(error2).catch((err) => {
+      if (request2.body != null && isReadable(request2.body?.stream)) {
+        request2.body.stream.cancel(error2).catch((err) => {
           if (err.code === "ERR_INVALID_STATE") {
             return;
           }
@@ -13724,7 +13724,7 @@ var require_fetch = __commonJS({
       }
     }
     function fetching({
-      request,
+      request: request2,
       processRequestBodyChunkLength,
       processRequestEndOfBody,
       processResponse,
@@ -13737,9 +13737,9 @@ var require_fetch = __commonJS({
       assert(dispatcher);
       let taskDestination = null;
       let crossOriginIsolatedCapability = false;
-      if (request.client != null) {
-        taskDestination = request.client.globalObject;
-        crossOriginIsolatedCapability = request.client.crossOriginIsolatedCapability;
+      if (request2.client != null) {
+        taskDestination = request2.client.globalObject;
+        crossOriginIsolatedCapability = request2.client.crossOriginIsolatedCapability;
       }
       const currentTime = coarsenedSharedCurrentTime(crossOriginIsolatedCapability);
       const timingInfo = createOpaqueTimingInfo({
@@ -13747,7 +13747,7 @@ var require_fetch = __commonJS({
       });
       const fetchParams = {
         controller: new Fetch(dispatcher),
-        request,
+        request: request2,
         timingInfo,
         processRequestBodyChunkLength,
         processRequestEndOfBody,
@@ -13757,32 +13757,32 @@ var require_fetch = __commonJS({
         taskDestination,
         crossOriginIsolatedCapability
       };
-      assert(!request.body || request.body.stream);
-      if (request.window === "client") {
-        request.window = request.client?.globalObject?.constructor?.name === "Window" ? request.client : "no-window";
+      assert(!request2.body || request2.body.stream);
+      if (request2.window === "client") {
+        request2.window = request2.client?.globalObject?.constructor?.name === "Window" ? request2.client : "no-window";
       }
-      if (request.origin === "client") {
-        request.origin = request.client.origin;
+      if (request2.origin === "client") {
+        request2.origin = request2.client.origin;
       }
-      if (request.policyContainer === "client") {
-        if (request.client != null) {
-          request.policyContainer = clonePolicyContainer(
-            request.client.policyContainer
+      if (request2.policyContainer === "client") {
+        if (request2.client != null) {
+          request2.policyContainer = clonePolicyContainer(
+            request2.client.policyContainer
           );
         } else {
-          request.policyContainer = makePolicyContainer();
+          request2.policyContainer = makePolicyContainer();
         }
       }
-      if (!request.headersList.contains("accept", true)) {
+      if (!request2.headersList.contains("accept", true)) {
         const value = "*/*";
-        request.headersList.append("accept", value, true);
+        request2.headersList.append("accept", value, true);
       }
-      if (!request.headersList.contains("accept-language", true)) {
-        request.headersList.append("accept-language", "*", true);
+      if (!request2.headersList.contains("accept-language", true)) {
+        request2.headersList.append("accept-language", "*", true);
       }
-      if (request.priority === null) {
+      if (request2.priority === null) {
       }
-      if (subresourceSet.has(request.destination)) {
+      if (subresourceSet.has(request2.destination)) {
       }
       mainFetch(fetchParams).catch((err) => {
         fetchParams.controller.terminate(err);
@@ -13790,50 +13790,50 @@ var require_fetch = __commonJS({
       return fetchParams.controller;
     }
     async function mainFetch(fetchParams, recursive = false) {
-      const request = fetchParams.request;
+      const request2 = fetchParams.request;
       let response = null;
-      if (request.localURLsOnly && !urlIsLocal(requestCurrentURL(request))) {
+      if (request2.localURLsOnly && !urlIsLocal(requestCurrentURL(request2))) {
         response = makeNetworkError("local URLs only");
       }
-      tryUpgradeRequestToAPotentiallyTrustworthyURL(request);
-      if (requestBadPort(request) === "blocked") {
+      tryUpgradeRequestToAPotentiallyTrustworthyURL(request2);
+      if (requestBadPort(request2) === "blocked") {
         response = makeNetworkError("bad port");
       }
-      if (request.referrerPolicy === "") {
-        request.referrerPolicy = request.policyContainer.referrerPolicy;
+      if (request2.referrerPolicy === "") {
+        request2.referrerPolicy = request2.policyContainer.referrerPolicy;
       }
-      if (request.referrer !== "no-referrer") {
-        request.referrer = determineRequestsReferrer(request);
+      if (request2.referrer !== "no-referrer") {
+        request2.referrer = determineRequestsReferrer(request2);
       }
       if (response === null) {
         response = await (async () => {
-          const currentURL = requestCurrentURL(request);
+          const currentURL = requestCurrentURL(request2);
           if (
             // - request’s current URL’s origin is same origin with request’s origin,
             //   and request’s response tainting is "basic"
-            sameOrigin(currentURL, request.url) && request.responseTainting === "basic" || // request’s current URL’s scheme is "data"
+            sameOrigin(currentURL, request2.url) && request2.responseTainting === "basic" || // request’s current URL’s scheme is "data"
             currentURL.protocol === "data:" || // - request’s mode is "navigate" or "websocket"
-            (request.mode === "navigate" || request.mode === "websocket")
+            (request2.mode === "navigate" || request2.mode === "websocket")
           ) {
-            request.responseTainting = "basic";
+            request2.responseTainting = "basic";
             return await schemeFetch(fetchParams);
           }
-          if (request.mode === "same-origin") {
+          if (request2.mode === "same-origin") {
             return makeNetworkError('request mode cannot be "same-origin"');
           }
-          if (request.mode === "no-cors") {
-            if (request.redirect !== "follow") {
+          if (request2.mode === "no-cors") {
+            if (request2.redirect !== "follow") {
               return makeNetworkError(
                 'redirect mode cannot be "follow" for "no-cors" request'
               );
             }
-            request.responseTainting = "opaque";
+            request2.responseTainting = "opaque";
             return await schemeFetch(fetchParams);
           }
-          if (!urlIsHttpHttpsScheme(requestCurrentURL(request))) {
+          if (!urlIsHttpHttpsScheme(requestCurrentURL(request2))) {
             return makeNetworkError("URL scheme must be a HTTP(S) scheme");
           }
-          request.responseTainting = "cors";
+          request2.responseTainting = "cors";
           return await httpFetch(fetchParams);
         })();
       }
@@ -13841,13 +13841,13 @@ var require_fetch = __commonJS({
         return response;
       }
       if (response.status !== 0 && !response.internalResponse) {
-        if (request.responseTainting === "cors") {
+        if (request2.responseTainting === "cors") {
         }
-        if (request.responseTainting === "basic") {
+        if (request2.responseTainting === "basic") {
           response = filterResponse(response, "basic");
-        } else if (request.responseTainting === "cors") {
+        } else if (request2.responseTainting === "cors") {
           response = filterResponse(response, "cors");
-        } else if (request.responseTainting === "opaque") {
+        } else if (request2.responseTainting === "opaque") {
           response = filterResponse(response, "opaque");
         } else {
           assert(false);
@@ -13855,26 +13855,26 @@ var require_fetch = __commonJS({
       }
       let internalResponse = response.status === 0 ? response : response.internalResponse;
       if (internalResponse.urlList.length === 0) {
-        internalResponse.urlList.push(...request.urlList);
+        internalResponse.urlList.push(...request2.urlList);
       }
-      if (!request.timingAllowFailed) {
+      if (!request2.timingAllowFailed) {
         response.timingAllowPassed = true;
       }
-      if (response.type === "opaque" && internalResponse.status === 206 && internalResponse.rangeRequested && !request.headers.contains("range", true)) {
+      if (response.type === "opaque" && internalResponse.status === 206 && internalResponse.rangeRequested && !request2.headers.contains("range", true)) {
         response = internalResponse = makeNetworkError();
       }
-      if (response.status !== 0 && (request.method === "HEAD" || request.method === "CONNECT" || nullBodyStatus.includes(internalResponse.status))) {
+      if (response.status !== 0 && (request2.method === "HEAD" || request2.method === "CONNECT" || nullBodyStatus.includes(internalResponse.status))) {
         internalResponse.body = null;
         fetchParams.controller.dump = true;
       }
-      if (request.integrity) {
+      if (request2.integrity) {
         const processBodyError = (reason) => fetchFinale(fetchParams, makeNetworkError(reason));
-        if (request.responseTainting === "opaque" || response.body == null) {
+        if (request2.responseTainting === "opaque" || response.body == null) {
           processBodyError(response.error);
           return;
         }
         const processBody = (bytes) => {
-          if (!bytesMatch(bytes, request.integrity)) {
+          if (!bytesMatch(bytes, request2.integrity)) {
             processBodyError("integrity mismatch");
             return;
           }
@@ -13890,8 +13890,8 @@ var require_fetch = __commonJS({
       if (isCancelled(fetchParams) && fetchParams.request.redirectCount === 0) {
         return Promise.resolve(makeAppropriateNetworkError(fetchParams));
       }
-      const { request } = fetchParams;
-      const { protocol: scheme } = requestCurrentURL(request);
+      const { request: request2 } = fetchParams;
+      const { protocol: scheme } = requestCurrentURL(request2);
       switch (scheme) {
         case "about:": {
           return Promise.resolve(makeNetworkError("about scheme is not supported"));
@@ -13900,19 +13900,19 @@ var require_fetch = __commonJS({
           if (!resolveObjectURL) {
             resolveObjectURL = __require("node:buffer").resolveObjectURL;
           }
-          const blobURLEntry = requestCurrentURL(request);
+          const blobURLEntry = requestCurrentURL(request2);
           if (blobURLEntry.search.length !== 0) {
             return Promise.resolve(makeNetworkError("NetworkError when attempting to fetch resource."));
           }
           const blob = resolveObjectURL(blobURLEntry.toString());
-          if (request.method !== "GET" || !isBlobLike(blob)) {
+          if (request2.method !== "GET" || !isBlobLike(blob)) {
             return Promise.resolve(makeNetworkError("invalid method"));
           }
           const response = makeResponse();
           const fullLength = blob.size;
           const serializedFullLength = isomorphicEncode(`${fullLength}`);
           const type = blob.type;
-          if (!request.headersList.contains("range", true)) {
+          if (!request2.headersList.contains("range", true)) {
             const bodyWithType = extractBody(blob);
             response.statusText = "OK";
             response.body = bodyWithType[0];
@@ -13920,7 +13920,7 @@ var require_fetch = __commonJS({
             response.headersList.set("content-type", type, true);
           } else {
             response.rangeRequested = true;
-            const rangeHeader = request.headersList.get("range", true);
+            const rangeHeader = request2.headersList.get("range", true);
             const rangeValue = simpleRangeHeaderValue(rangeHeader, true);
             if (rangeValue === "failure") {
               return Promise.resolve(makeNetworkError("failed to fetch the data URL"));
@@ -13951,7 +13951,7 @@ var require_fetch = __commonJS({
           return Promise.resolve(response);
         }
         case "data:": {
-          const currentURL = requestCurrentURL(request);
+          const currentURL = requestCurrentURL(request2);
           const dataURLStruct = dataURLProcessor(currentURL);
           if (dataURLStruct === "failure") {
             return Promise.resolve(makeNetworkError("failed to fetch the data URL"));
@@ -14040,41 +14040,41 @@ var require_fetch = __commonJS({
       }
     }
     async function httpFetch(fetchParams) {
-      const request = fetchParams.request;
+      const request2 = fetchParams.request;
       let response = null;
       let actualResponse = null;
       const timingInfo = fetchParams.timingInfo;
-      if (request.serviceWorkers === "all") {
+      if (request2.serviceWorkers === "all") {
       }
       if (response === null) {
-        if (request.redirect === "follow") {
-          request.serviceWorkers = "none";
+        if (request2.redirect === "follow") {
+          request2.serviceWorkers = "none";
         }
         actualResponse = response = await httpNetworkOrCacheFetch(fetchParams);
-        if (request.responseTainting === "cors" && corsCheck(request, response) === "failure") {
+        if (request2.responseTainting === "cors" && corsCheck(request2, response) === "failure") {
           return makeNetworkError("cors failure");
         }
-        if (TAOCheck(request, response) === "failure") {
-          request.timingAllowFailed = true;
+        if (TAOCheck(request2, response) === "failure") {
+          request2.timingAllowFailed = true;
         }
       }
-      if ((request.responseTainting === "opaque" || response.type === "opaque") && crossOriginResourcePolicyCheck(
-        request.origin,
-        request.client,
-        request.destination,
+      if ((request2.responseTainting === "opaque" || response.type === "opaque") && crossOriginResourcePolicyCheck(
+        request2.origin,
+        request2.client,
+        request2.destination,
         actualResponse
       ) === "blocked") {
         return makeNetworkError("blocked");
       }
       if (redirectStatusSet.has(actualResponse.status)) {
-        if (request.redirect !== "manual") {
+        if (request2.redirect !== "manual") {
           fetchParams.controller.connection.destroy(void 0, false);
         }
-        if (request.redirect === "error") {
+        if (request2.redirect === "error") {
           response = makeNetworkError("unexpected redirect");
-        } else if (request.redirect === "manual") {
+        } else if (request2.redirect === "manual") {
           response = actualResponse;
-        } else if (request.redirect === "follow") {
+        } else if (request2.redirect === "follow") {
           response = await httpRedirectFetch(fetchParams, response);
         } else {
           assert(false);
@@ -14084,13 +14084,13 @@ var require_fetch = __commonJS({
       return response;
     }
     function httpRedirectFetch(fetchParams, response) {
-      const request = fetchParams.request;
+      const request2 = fetchParams.request;
       const actualResponse = response.internalResponse ? response.internalResponse : response;
       let locationURL;
       try {
         locationURL = responseLocationURL(
           actualResponse,
-          requestCurrentURL(request).hash
+          requestCurrentURL(request2).hash
         );
         if (locationURL == null) {
           return response;
@@ -14101,63 +14101,63 @@ var require_fetch = __commonJS({
       if (!urlIsHttpHttpsScheme(locationURL)) {
         return Promise.resolve(makeNetworkError("URL scheme must be a HTTP(S) scheme"));
       }
-      if (request.redirectCount === 20) {
+      if (request2.redirectCount === 20) {
         return Promise.resolve(makeNetworkError("redirect count exceeded"));
       }
-      request.redirectCount += 1;
-      if (request.mode === "cors" && (locationURL.username || locationURL.password) && !sameOrigin(request, locationURL)) {
+      request2.redirectCount += 1;
+      if (request2.mode === "cors" && (locationURL.username || locationURL.password) && !sameOrigin(request2, locationURL)) {
         return Promise.resolve(makeNetworkError('cross origin not allowed for request mode "cors"'));
       }
-      if (request.responseTainting === "cors" && (locationURL.username || locationURL.password)) {
+      if (request2.responseTainting === "cors" && (locationURL.username || locationURL.password)) {
         return Promise.resolve(makeNetworkError(
           'URL cannot contain credentials for request mode "cors"'
         ));
       }
-      if (actualResponse.status !== 303 && request.body != null && request.body.source == null) {
+      if (actualResponse.status !== 303 && request2.body != null && request2.body.source == null) {
         return Promise.resolve(makeNetworkError());
       }
-      if ([301, 302].includes(actualResponse.status) && request.method === "POST" || actualResponse.status === 303 && !GET_OR_HEAD.includes(request.method)) {
-        request.method = "GET";
-        request.body = null;
+      if ([301, 302].includes(actualResponse.status) && request2.method === "POST" || actualResponse.status === 303 && !GET_OR_HEAD.includes(request2.method)) {
+        request2.method = "GET";
+        request2.body = null;
         for (const headerName of requestBodyHeader) {
-          request.headersList.delete(headerName);
+          request2.headersList.delete(headerName);
         }
       }
-      if (!sameOrigin(requestCurrentURL(request), locationURL)) {
-        request.headersList.delete("authorization", true);
-        request.headersList.delete("proxy-authorization", true);
-        request.headersList.delete("cookie", true);
-        request.headersList.delete("host", true);
+      if (!sameOrigin(requestCurrentURL(request2), locationURL)) {
+        request2.headersList.delete("authorization", true);
+        request2.headersList.delete("proxy-authorization", true);
+        request2.headersList.delete("cookie", true);
+        request2.headersList.delete("host", true);
       }
-      if (request.body != null) {
-        assert(request.body.source != null);
-        request.body = safelyExtractBody(request.body.source)[0];
+      if (request2.body != null) {
+        assert(request2.body.source != null);
+        request2.body = safelyExtractBody(request2.body.source)[0];
       }
       const timingInfo = fetchParams.timingInfo;
       timingInfo.redirectEndTime = timingInfo.postRedirectStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability);
       if (timingInfo.redirectStartTime === 0) {
         timingInfo.redirectStartTime = timingInfo.startTime;
       }
-      request.urlList.push(locationURL);
-      setRequestReferrerPolicyOnRedirect(request, actualResponse);
+      request2.urlList.push(locationURL);
+      setRequestReferrerPolicyOnRedirect(request2, actualResponse);
       return mainFetch(fetchParams, true);
     }
     async function httpNetworkOrCacheFetch(fetchParams, isAuthenticationFetch = false, isNewConnectionFetch = false) {
-      const request = fetchParams.request;
+      const request2 = fetchParams.request;
       let httpFetchParams = null;
       let httpRequest = null;
       let response = null;
       const httpCache = null;
       const revalidatingFlag = false;
-      if (request.window === "no-window" && request.redirect === "error") {
+      if (request2.window === "no-window" && request2.redirect === "error") {
         httpFetchParams = fetchParams;
-        httpRequest = request;
+        httpRequest = request2;
       } else {
-        httpRequest = cloneRequest(request);
+        httpRequest = cloneRequest(request2);
         httpFetchParams = { ...fetchParams };
         httpFetchParams.request = httpRequest;
       }
-      const includeCredentials = request.credentials === "include" || request.credentials === "same-origin" && request.responseTainting === "basic";
+      const includeCredentials = request2.credentials === "include" || request2.credentials === "same-origin" && request2.responseTainting === "basic";
       const contentLength = httpRequest.body ? httpRequest.body.length : null;
       let contentLengthHeaderValue = null;
       if (httpRequest.body == null && ["POST", "PUT"].includes(httpRequest.method)) {
@@ -14234,7 +14234,7 @@ var require_fetch = __commonJS({
       }
       response.requestIncludesCredentials = includeCredentials;
       if (response.status === 407) {
-        if (request.window === "no-window") {
+        if (request2.window === "no-window") {
           return makeNetworkError();
         }
         if (isCancelled(fetchParams)) {
@@ -14246,7 +14246,7 @@ var require_fetch = __commonJS({
         // response’s status is 421
         response.status === 421 && // isNewConnectionFetch is false
         !isNewConnectionFetch && // request’s body is null, or request’s body is non-null and request’s body’s source is non-null
-        (request.body == null || request.body.source != null)
+        (request2.body == null || request2.body.source != null)
       ) {
         if (isCancelled(fetchParams)) {
           return makeAppropriateNetworkError(fetchParams);
@@ -14276,21 +14276,21 @@ var require_fetch = __commonJS({
           }
         }
       };
-      const request = fetchParams.request;
+      const request2 = fetchParams.request;
       let response = null;
       const timingInfo = fetchParams.timingInfo;
       const httpCache = null;
       if (httpCache == null) {
-        request.cache = "no-store";
+        request2.cache = "no-store";
       }
       const newConnection = forceNewConnection ? "yes" : "no";
-      if (request.mode === "websocket") {
+      if (request2.mode === "websocket") {
       } else {
       }
       let requestBody = null;
-      if (request.body == null && fetchParams.processRequestEndOfBody) {
+      if (request2.body == null && fetchParams.processRequestEndOfBody) {
         queueMicrotask(() => fetchParams.processRequestEndOfBody());
-      } else if (request.body != null) {
+      } else if (request2.body != null) {
         const processBodyChunk = async function* (bytes) {
           if (isCancelled(fetchParams)) {
             return;
@@ -14318,7 +14318,7 @@ var require_fetch = __commonJS({
         };
         requestBody = (async function* () {
           try {
-            for await (const bytes of request.body.stream) {
+            for await (const bytes of request2.body.stream) {
               yield* processBodyChunk(bytes);
             }
             processEndOfBody();
@@ -14332,8 +14332,8 @@ var require_fetch = __commonJS({
         if (socket) {
           response = makeResponse({ status, statusText, headersList, socket });
         } else {
-          const iterator = body[Symbol.asyncIterator]();
-          fetchParams.controller.next = () => iterator.next();
+          const iterator2 = body[Symbol.asyncIterator]();
+          fetchParams.controller.next = () => iterator2.next();
           response = makeResponse({ status, statusText, headersList });
         }
       } catch (err) {
@@ -14429,17 +14429,17 @@ var require_fetch = __commonJS({
       }
       return response;
       function dispatch({ body }) {
-        const url = requestCurrentURL(request);
+        const url = requestCurrentURL(request2);
         const agent = fetchParams.controller.dispatcher;
         return new Promise((resolve, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
-            method: request.method,
-            body: agent.isMockActive ? request.body && (request.body.source || request.body.stream) : body,
-            headers: request.headersList.entries,
+            method: request2.method,
+            body: agent.isMockActive ? request2.body && (request2.body.source || request2.body.stream) : body,
+            headers: request2.headersList.entries,
             maxRedirections: 0,
-            upgrade: request.mode === "websocket" ? "websocket" : void 0
+            upgrade: request2.mode === "websocket" ? "websocket" : void 0
           },
           {
             body: null,
@@ -14469,8 +14469,8 @@ var require_fetch = __commonJS({
               }
               location = headersList.get("location", true);
               const decoders = [];
-              const willFollow = location && request.redirect === "follow" && redirectStatusSet.has(status);
-              if (request.method !== "HEAD" && request.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
+              const willFollow = location && request2.redirect === "follow" && redirectStatusSet.has(status);
+              if (request2.method !== "HEAD" && request2.method !== "CONNECT" && !nullBodyStatus.includes(status) && !willFollow) {
                 const contentEncoding = headersList.get("content-encoding", true);
                 const codings = contentEncoding ? contentEncoding.toLowerCase().split(",") : [];
                 const maxContentEncodings = 5;
@@ -14563,7 +14563,7 @@ var require_fetch = __commonJS({
       }
     }
     module.exports = {
-      fetch,
+      fetch: fetch2,
       Fetch,
       fetching,
       finalizeAndReportTiming
@@ -14970,9 +14970,9 @@ var require_util4 = __commonJS({
       fr[kResult] = null;
       fr[kError] = null;
       const stream = blob.stream();
-      const reader = stream.getReader();
+      const reader2 = stream.getReader();
       const bytes = [];
-      let chunkPromise = reader.read();
+      let chunkPromise = reader2.read();
       let isFirstChunk = true;
       (async () => {
         while (!fr[kAborted]) {
@@ -14992,7 +14992,7 @@ var require_util4 = __commonJS({
                   fireAProgressEvent("progress", fr);
                 });
               }
-              chunkPromise = reader.read();
+              chunkPromise = reader2.read();
             } else if (done) {
               queueMicrotask(() => {
                 fr[kState] = "done";
@@ -15030,12 +15030,12 @@ var require_util4 = __commonJS({
         }
       })();
     }
-    function fireAProgressEvent(e, reader) {
+    function fireAProgressEvent(e, reader2) {
       const event = new ProgressEvent(e, {
         bubbles: false,
         cancelable: false
       });
-      reader.dispatchEvent(event);
+      reader2.dispatchEvent(event);
     }
     function packageData(bytes, type, mimeType, encodingName) {
       switch (type) {
@@ -15451,31 +15451,31 @@ var require_cache = __commonJS({
         webidl.util.markAsUncloneable(this);
         this.#relevantRequestResponseList = arguments[1];
       }
-      async match(request, options = {}) {
+      async match(request2, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.match";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        request = webidl.converters.RequestInfo(request, prefix, "request");
+        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        const p = this.#internalMatchAll(request, options, 1);
+        const p = this.#internalMatchAll(request2, options, 1);
         if (p.length === 0) {
           return;
         }
         return p[0];
       }
-      async matchAll(request = void 0, options = {}) {
+      async matchAll(request2 = void 0, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.matchAll";
-        if (request !== void 0) request = webidl.converters.RequestInfo(request, prefix, "request");
+        if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
-        return this.#internalMatchAll(request, options);
+        return this.#internalMatchAll(request2, options);
       }
-      async add(request) {
+      async add(request2) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.add";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        request = webidl.converters.RequestInfo(request, prefix, "request");
-        const requests = [request];
+        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
+        const requests = [request2];
         const responseArrayPromise = this.addAll(requests);
         return await responseArrayPromise;
       }
@@ -15485,19 +15485,19 @@ var require_cache = __commonJS({
         webidl.argumentLengthCheck(arguments, 1, prefix);
         const responsePromises = [];
         const requestList = [];
-        for (let request of requests) {
-          if (request === void 0) {
+        for (let request2 of requests) {
+          if (request2 === void 0) {
             throw webidl.errors.conversionFailed({
               prefix,
               argument: "Argument 1",
               types: ["undefined is not allowed"]
             });
           }
-          request = webidl.converters.RequestInfo(request);
-          if (typeof request === "string") {
+          request2 = webidl.converters.RequestInfo(request2);
+          if (typeof request2 === "string") {
             continue;
           }
-          const r = request[kState];
+          const r = request2[kState];
           if (!urlIsHttpHttpsScheme(r.url) || r.method !== "GET") {
             throw webidl.errors.exception({
               header: prefix,
@@ -15506,8 +15506,8 @@ var require_cache = __commonJS({
           }
         }
         const fetchControllers = [];
-        for (const request of requests) {
-          const r = new Request(request)[kState];
+        for (const request2 of requests) {
+          const r = new Request(request2)[kState];
           if (!urlIsHttpHttpsScheme(r.url)) {
             throw webidl.errors.exception({
               header: prefix,
@@ -15584,17 +15584,17 @@ var require_cache = __commonJS({
         });
         return cacheJobPromise.promise;
       }
-      async put(request, response) {
+      async put(request2, response) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.put";
         webidl.argumentLengthCheck(arguments, 2, prefix);
-        request = webidl.converters.RequestInfo(request, prefix, "request");
+        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
         response = webidl.converters.Response(response, prefix, "response");
         let innerRequest = null;
-        if (request instanceof Request) {
-          innerRequest = request[kState];
+        if (request2 instanceof Request) {
+          innerRequest = request2[kState];
         } else {
-          innerRequest = new Request(request)[kState];
+          innerRequest = new Request(request2)[kState];
         }
         if (!urlIsHttpHttpsScheme(innerRequest.url) || innerRequest.method !== "GET") {
           throw webidl.errors.exception({
@@ -15630,8 +15630,8 @@ var require_cache = __commonJS({
         const bodyReadPromise = createDeferredPromise();
         if (innerResponse.body != null) {
           const stream = innerResponse.body.stream;
-          const reader = stream.getReader();
-          readAllBytes(reader).then(bodyReadPromise.resolve, bodyReadPromise.reject);
+          const reader2 = stream.getReader();
+          readAllBytes(reader2).then(bodyReadPromise.resolve, bodyReadPromise.reject);
         } else {
           bodyReadPromise.resolve(void 0);
         }
@@ -15665,21 +15665,21 @@ var require_cache = __commonJS({
         });
         return cacheJobPromise.promise;
       }
-      async delete(request, options = {}) {
+      async delete(request2, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.delete";
         webidl.argumentLengthCheck(arguments, 1, prefix);
-        request = webidl.converters.RequestInfo(request, prefix, "request");
+        request2 = webidl.converters.RequestInfo(request2, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
         let r = null;
-        if (request instanceof Request) {
-          r = request[kState];
+        if (request2 instanceof Request) {
+          r = request2[kState];
           if (r.method !== "GET" && !options.ignoreMethod) {
             return false;
           }
         } else {
-          assert(typeof request === "string");
-          r = new Request(request)[kState];
+          assert(typeof request2 === "string");
+          r = new Request(request2)[kState];
         }
         const operations = [];
         const operation = {
@@ -15711,25 +15711,25 @@ var require_cache = __commonJS({
        * @param {import('../../types/cache').CacheQueryOptions} options
        * @returns {Promise<readonly Request[]>}
        */
-      async keys(request = void 0, options = {}) {
+      async keys(request2 = void 0, options = {}) {
         webidl.brandCheck(this, _Cache);
         const prefix = "Cache.keys";
-        if (request !== void 0) request = webidl.converters.RequestInfo(request, prefix, "request");
+        if (request2 !== void 0) request2 = webidl.converters.RequestInfo(request2, prefix, "request");
         options = webidl.converters.CacheQueryOptions(options, prefix, "options");
         let r = null;
-        if (request !== void 0) {
-          if (request instanceof Request) {
-            r = request[kState];
+        if (request2 !== void 0) {
+          if (request2 instanceof Request) {
+            r = request2[kState];
             if (r.method !== "GET" && !options.ignoreMethod) {
               return [];
             }
-          } else if (typeof request === "string") {
-            r = new Request(request)[kState];
+          } else if (typeof request2 === "string") {
+            r = new Request(request2)[kState];
           }
         }
         const promise = createDeferredPromise();
         const requests = [];
-        if (request === void 0) {
+        if (request2 === void 0) {
           for (const requestResponse of this.#relevantRequestResponseList) {
             requests.push(requestResponse[0]);
           }
@@ -15741,9 +15741,9 @@ var require_cache = __commonJS({
         }
         queueMicrotask(() => {
           const requestList = [];
-          for (const request2 of requests) {
+          for (const request3 of requests) {
             const requestObject = fromInnerRequest(
-              request2,
+              request3,
               new AbortController().signal,
               "immutable"
             );
@@ -15861,9 +15861,9 @@ var require_cache = __commonJS({
        * @param {import('../../types/cache').CacheQueryOptions | undefined} options
        * @returns {boolean}
        */
-      #requestMatchesCachedItem(requestQuery, request, response = null, options) {
+      #requestMatchesCachedItem(requestQuery, request2, response = null, options) {
         const queryURL = new URL(requestQuery.url);
-        const cachedURL = new URL(request.url);
+        const cachedURL = new URL(request2.url);
         if (options?.ignoreSearch) {
           cachedURL.search = "";
           queryURL.search = "";
@@ -15879,7 +15879,7 @@ var require_cache = __commonJS({
           if (fieldValue === "*") {
             return false;
           }
-          const requestValue = request.headersList.get(fieldValue);
+          const requestValue = request2.headersList.get(fieldValue);
           const queryValue = requestQuery.headersList.get(fieldValue);
           if (requestValue !== queryValue) {
             return false;
@@ -15887,20 +15887,20 @@ var require_cache = __commonJS({
         }
         return true;
       }
-      #internalMatchAll(request, options, maxResponses = Infinity) {
+      #internalMatchAll(request2, options, maxResponses = Infinity) {
         let r = null;
-        if (request !== void 0) {
-          if (request instanceof Request) {
-            r = request[kState];
+        if (request2 !== void 0) {
+          if (request2 instanceof Request) {
+            r = request2[kState];
             if (r.method !== "GET" && !options.ignoreMethod) {
               return [];
             }
-          } else if (typeof request === "string") {
-            r = new Request(request)[kState];
+          } else if (typeof request2 === "string") {
+            r = new Request(request2)[kState];
           }
         }
         const responses = [];
-        if (request === void 0) {
+        if (request2 === void 0) {
           for (const requestResponse of this.#relevantRequestResponseList) {
             responses.push(requestResponse[1]);
           }
@@ -15989,21 +15989,21 @@ var require_cachestorage = __commonJS({
         }
         webidl.util.markAsUncloneable(this);
       }
-      async match(request, options = {}) {
+      async match(request2, options = {}) {
         webidl.brandCheck(this, _CacheStorage);
         webidl.argumentLengthCheck(arguments, 1, "CacheStorage.match");
-        request = webidl.converters.RequestInfo(request);
+        request2 = webidl.converters.RequestInfo(request2);
         options = webidl.converters.MultiCacheQueryOptions(options);
         if (options.cacheName != null) {
           if (this.#caches.has(options.cacheName)) {
             const cacheList = this.#caches.get(options.cacheName);
             const cache = new Cache(kConstruct, cacheList);
-            return await cache.match(request, options);
+            return await cache.match(request2, options);
           }
         } else {
           for (const cacheList of this.#caches.values()) {
             const cache = new Cache(kConstruct, cacheList);
-            const response = await cache.match(request, options);
+            const response = await cache.match(request2, options);
             if (response !== void 0) {
               return response;
             }
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path6) {
-      for (let i = 0; i < path6.length; ++i) {
-        const code = path6.charCodeAt(i);
+    function validateCookiePath(path9) {
+      for (let i = 0; i < path9.length; ++i) {
+        const code = path9.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -16484,9 +16484,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str = stringify2(cookie);
-      if (str) {
-        headers.append("Set-Cookie", str);
+      const str2 = stringify2(cookie);
+      if (str2) {
+        headers.append("Set-Cookie", str2);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -17046,8 +17046,8 @@ var require_util7 = __commonJS({
           return false;
         }
       }
-      const num = Number.parseInt(value, 10);
-      return num >= 8 && num <= 15;
+      const num3 = Number.parseInt(value, 10);
+      return num3 >= 8 && num3 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
@@ -17183,7 +17183,7 @@ var require_connection = __commonJS({
     function establishWebSocketConnection(url, protocols, client, ws, onEstablish, options) {
       const requestURL = url;
       requestURL.protocol = url.protocol === "ws:" ? "http:" : "https:";
-      const request = makeRequest({
+      const request2 = makeRequest({
         urlList: [requestURL],
         client,
         serviceWorkers: "none",
@@ -17195,18 +17195,18 @@ var require_connection = __commonJS({
       });
       if (options.headers) {
         const headersList = getHeadersList(new Headers2(options.headers));
-        request.headersList = headersList;
+        request2.headersList = headersList;
       }
       const keyValue = crypto2.randomBytes(16).toString("base64");
-      request.headersList.append("sec-websocket-key", keyValue);
-      request.headersList.append("sec-websocket-version", "13");
+      request2.headersList.append("sec-websocket-key", keyValue);
+      request2.headersList.append("sec-websocket-version", "13");
       for (const protocol of protocols) {
-        request.headersList.append("sec-websocket-protocol", protocol);
+        request2.headersList.append("sec-websocket-protocol", protocol);
       }
       const permessageDeflate = "permessage-deflate; client_max_window_bits";
-      request.headersList.append("sec-websocket-extensions", permessageDeflate);
+      request2.headersList.append("sec-websocket-extensions", permessageDeflate);
       const controller = fetching({
-        request,
+        request: request2,
         useParallelQueue: true,
         dispatcher: options.dispatcher,
         processResponse(response) {
@@ -17243,7 +17243,7 @@ var require_connection = __commonJS({
           }
           const secProtocol = response.headersList.get("Sec-WebSocket-Protocol");
           if (secProtocol !== null) {
-            const requestProtocols = getDecodeSplit("sec-websocket-protocol", request.headersList);
+            const requestProtocols = getDecodeSplit("sec-websocket-protocol", request2.headersList);
             if (requestProtocols === null || !requestProtocols.includes(secProtocol)) {
               failWebsocketConnection(ws, "Protocol was not set in the opening handshake.");
               return;
@@ -19060,9 +19060,9 @@ var require_undici = __commonJS({
       headerNameToString: util.headerNameToString
     };
     function makeDispatcher(fn) {
-      return (url, opts, handler) => {
+      return (url, opts, handler2) => {
         if (typeof opts === "function") {
-          handler = opts;
+          handler2 = opts;
           opts = null;
         }
         if (!url || typeof url !== "string" && typeof url !== "object" && !(url instanceof URL)) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path6 = opts.path;
+          let path9 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path6 = `/${path6}`;
+            path9 = `/${path9}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path6);
+          url = new URL(util.parseOrigin(url).origin + path9);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19095,13 +19095,13 @@ var require_undici = __commonJS({
           origin: url.origin,
           path: url.search ? `${url.pathname}${url.search}` : url.pathname,
           method: opts.method || (opts.body ? "PUT" : "GET")
-        }, handler);
+        }, handler2);
       };
     }
     module.exports.setGlobalDispatcher = setGlobalDispatcher;
     module.exports.getGlobalDispatcher = getGlobalDispatcher;
     var fetchImpl = require_fetch().fetch;
-    module.exports.fetch = async function fetch(init, options = void 0) {
+    module.exports.fetch = async function fetch2(init, options = void 0) {
       try {
         return await fetchImpl(init, options);
       } catch (err) {
@@ -19218,7 +19218,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str(strs, ...args) {
+    function str2(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -19229,7 +19229,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str;
+    exports.str = str2;
     function addCodeArg(code, arg) {
       if (arg instanceof _Code)
         code.push(...arg._items);
@@ -19272,7 +19272,7 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -20194,12 +20194,12 @@ var require_util9 = __commonJS({
     }
     exports.alwaysValidSchema = alwaysValidSchema;
     function checkUnknownRules(it, schema2 = it.schema) {
-      const { opts, self } = it;
+      const { opts, self: self2 } = it;
       if (!opts.strictSchema)
         return;
       if (typeof schema2 === "boolean")
         return;
-      const rules = self.RULES.keywords;
+      const rules = self2.RULES.keywords;
       for (const key in schema2) {
         if (!rules[key])
           checkStrictMode(it, `unknown keyword: "${key}"`);
@@ -20234,22 +20234,22 @@ var require_util9 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str) {
-      return unescapeJsonPointer(decodeURIComponent(str));
+    function unescapeFragment(str2) {
+      return unescapeJsonPointer(decodeURIComponent(str2));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str) {
-      return encodeURIComponent(escapeJsonPointer(str));
+    function escapeFragment(str2) {
+      return encodeURIComponent(escapeJsonPointer(str2));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str) {
-      if (typeof str == "number")
-        return `${str}`;
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str2) {
+      if (typeof str2 == "number")
+        return `${str2}`;
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str) {
-      return str.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str2) {
+      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -20561,15 +20561,15 @@ var require_rules = __commonJS({
     }
     exports.isJSONType = isJSONType;
     function getRules() {
-      const groups = {
+      const groups2 = {
         number: { type: "number", rules: [] },
         string: { type: "string", rules: [] },
         array: { type: "array", rules: [] },
         object: { type: "object", rules: [] }
       };
       return {
-        types: { ...groups, integer: true, boolean: true, null: true },
-        rules: [{ rules: [] }, groups.number, groups.string, groups.array, groups.object],
+        types: { ...groups2, integer: true, boolean: true, null: true },
+        rules: [{ rules: [] }, groups2.number, groups2.string, groups2.array, groups2.object],
         post: { rules: [] },
         all: {},
         keywords: {}
@@ -20585,8 +20585,8 @@ var require_applicability = __commonJS({
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.shouldUseRule = exports.shouldUseGroup = exports.schemaHasRulesForType = void 0;
-    function schemaHasRulesForType({ schema: schema2, self }, type) {
-      const group = self.RULES.types[type];
+    function schemaHasRulesForType({ schema: schema2, self: self2 }, type) {
+      const group = self2.RULES.types[type];
       return group && group !== true && shouldUseGroup(schema2, group);
     }
     exports.schemaHasRulesForType = schemaHasRulesForType;
@@ -20711,11 +20711,11 @@ var require_dataType = __commonJS({
       gen.if((0, codegen_1._)`${parentData} !== undefined`, () => gen.assign((0, codegen_1._)`${parentData}[${parentDataProperty}]`, expr));
     }
     function checkDataType(dataType, data, strictNums, correct = DataType.Correct) {
-      const EQ = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
+      const EQ2 = correct === DataType.Correct ? codegen_1.operators.EQ : codegen_1.operators.NEQ;
       let cond;
       switch (dataType) {
         case "null":
-          return (0, codegen_1._)`${data} ${EQ} null`;
+          return (0, codegen_1._)`${data} ${EQ2} null`;
         case "array":
           cond = (0, codegen_1._)`Array.isArray(${data})`;
           break;
@@ -20729,7 +20729,7 @@ var require_dataType = __commonJS({
           cond = numCond();
           break;
         default:
-          return (0, codegen_1._)`typeof ${data} ${EQ} ${dataType}`;
+          return (0, codegen_1._)`typeof ${data} ${EQ2} ${dataType}`;
       }
       return correct === DataType.Correct ? cond : (0, codegen_1.not)(cond);
       function numCond(_cond = codegen_1.nil) {
@@ -20880,7 +20880,7 @@ var require_code2 = __commonJS({
       return allSchemaProperties(schemaMap).filter((p) => !(0, util_1.alwaysValidSchema)(it, schemaMap[p]));
     }
     exports.schemaProperties = schemaProperties;
-    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context, passSchema) {
+    function callValidateCode({ schemaCode, data, it: { gen, topSchemaRef, schemaPath, errorPath }, it }, func, context3, passSchema) {
       const dataAndSchema = passSchema ? (0, codegen_1._)`${schemaCode}, ${data}, ${topSchemaRef}${schemaPath}` : data;
       const valCxt = [
         [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, errorPath)],
@@ -20891,7 +20891,7 @@ var require_code2 = __commonJS({
       if (it.opts.dynamicRef)
         valCxt.push([names_1.default.dynamicAnchors, names_1.default.dynamicAnchors]);
       const args = (0, codegen_1._)`${dataAndSchema}, ${gen.object(...valCxt)}`;
-      return context !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context}, ${args})` : (0, codegen_1._)`${func}(${args})`;
+      return context3 !== codegen_1.nil ? (0, codegen_1._)`${func}.call(${context3}, ${args})` : (0, codegen_1._)`${func}(${args})`;
     }
     exports.callValidateCode = callValidateCode;
     var newRegExp = (0, codegen_1._)`new RegExp`;
@@ -21051,7 +21051,7 @@ var require_keyword = __commonJS({
       return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema2) : st === "object" ? schema2 && typeof schema2 == "object" && !Array.isArray(schema2) : typeof schema2 == st || allowUndefined && typeof schema2 == "undefined");
     }
     exports.validSchemaType = validSchemaType;
-    function validateKeywordUsage({ schema: schema2, opts, self, errSchemaPath }, def, keyword) {
+    function validateKeywordUsage({ schema: schema2, opts, self: self2, errSchemaPath }, def, keyword) {
       if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
         throw new Error("ajv implementation error");
       }
@@ -21062,9 +21062,9 @@ var require_keyword = __commonJS({
       if (def.validateSchema) {
         const valid = def.validateSchema(schema2[keyword]);
         if (!valid) {
-          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self.errorsText(def.validateSchema.errors);
+          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
           if (opts.validateSchema === "log")
-            self.logger.error(msg);
+            self2.logger.error(msg);
           else
             throw new Error(msg);
         }
@@ -21274,8 +21274,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str) {
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str2) {
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -21531,11 +21531,11 @@ var require_validate = __commonJS({
       }
       (0, boolSchema_1.boolOrEmptySchema)(it, valid);
     }
-    function schemaCxtHasRules({ schema: schema2, self }) {
+    function schemaCxtHasRules({ schema: schema2, self: self2 }) {
       if (typeof schema2 == "boolean")
         return !schema2;
       for (const key in schema2)
-        if (self.RULES.all[key])
+        if (self2.RULES.all[key])
           return true;
       return false;
     }
@@ -21564,9 +21564,9 @@ var require_validate = __commonJS({
       schemaKeywords(it, types, !checkedTypes, errsCount);
     }
     function checkRefsAndKeywords(it) {
-      const { schema: schema2, errSchemaPath, opts, self } = it;
-      if (schema2.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema2, self.RULES)) {
-        self.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
+      const { schema: schema2, errSchemaPath, opts, self: self2 } = it;
+      if (schema2.$ref && opts.ignoreKeywordsWithRef && (0, util_1.schemaHasRulesButRef)(schema2, self2.RULES)) {
+        self2.logger.warn(`$ref: keywords ignored in schema at path "${errSchemaPath}"`);
       }
     }
     function checkNoDefault(it) {
@@ -21612,8 +21612,8 @@ var require_validate = __commonJS({
         gen.assign((0, codegen_1._)`${evaluated}.items`, items);
     }
     function schemaKeywords(it, types, typeErrors, errsCount) {
-      const { gen, schema: schema2, data, allErrors, opts, self } = it;
-      const { RULES: RULES2 } = self;
+      const { gen, schema: schema2, data, allErrors, opts, self: self2 } = it;
+      const { RULES: RULES2 } = self2;
       if (schema2.$ref && (opts.ignoreKeywordsWithRef || !(0, util_1.schemaHasRulesButRef)(schema2, RULES2))) {
         gen.block(() => keywordCode(it, "$ref", RULES2.all.$ref.definition));
         return;
@@ -22372,15 +22372,15 @@ var require_utils2 = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str, token) {
+    function findToken(str2, token) {
       let ind = 0;
-      for (let i = 0; i < str.length; i++) {
-        if (str[i] === token) ind++;
+      for (let i = 0; i < str2.length; i++) {
+        if (str2[i] === token) ind++;
       }
       return ind;
     }
-    function removeDotSegments(path6) {
-      let input = path6;
+    function removeDotSegments(path9) {
+      let input = path9;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22454,11 +22454,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path6) {
-      if (path6 === "" || path6[0] === "/") {
-        return removeDotSegments(path6);
+    function removeDotSegmentsRelative(path9) {
+      if (path9 === "" || path9[0] === "/") {
+        return removeDotSegments(path9);
       }
-      const segments2 = path6.split("/");
+      const segments2 = path9.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22700,14 +22700,14 @@ var require_utils2 = __commonJS({
       }
       return output;
     }
-    function recomposeAuthority(component) {
+    function recomposeAuthority(component2) {
       const uriTokens = [];
-      if (component.userinfo !== void 0) {
-        uriTokens.push(encodeUserinfo(component.userinfo));
+      if (component2.userinfo !== void 0) {
+        uriTokens.push(encodeUserinfo(component2.userinfo));
         uriTokens.push("@");
       }
-      if (component.host !== void 0) {
-        let host = component.host;
+      if (component2.host !== void 0) {
+        let host = component2.host;
         if (!isIPv4(host)) {
           let ipV6res = normalizeIPv6(host);
           if (ipV6res.isIPV6 !== true && ipV6res.isIPVFuture !== true) {
@@ -22722,8 +22722,8 @@ var require_utils2 = __commonJS({
         }
         uriTokens.push(host);
       }
-      if (typeof component.port === "number" || typeof component.port === "string") {
-        const port = String(component.port);
+      if (typeof component2.port === "number" || typeof component2.port === "string") {
+        const port = String(component2.port);
         if (!isPort(port)) {
           throw new TypeError("URI port is malformed.");
         }
@@ -22788,21 +22788,21 @@ var require_schemes = __commonJS({
         return false;
       }
     }
-    function httpParse(component) {
-      if (!component.host) {
-        component.error = component.error || "HTTP URIs must have a host.";
+    function httpParse(component2) {
+      if (!component2.host) {
+        component2.error = component2.error || "HTTP URIs must have a host.";
       }
-      return component;
+      return component2;
     }
-    function httpSerialize(component) {
-      const secure = String(component.scheme).toLowerCase() === "https";
-      if (component.port === (secure ? 443 : 80) || component.port === "") {
-        component.port = void 0;
+    function httpSerialize(component2) {
+      const secure = String(component2.scheme).toLowerCase() === "https";
+      if (component2.port === (secure ? 443 : 80) || component2.port === "") {
+        component2.port = void 0;
       }
-      if (!component.path) {
-        component.path = "/";
+      if (!component2.path) {
+        component2.path = "/";
       }
-      return component;
+      return component2;
     }
     function wsParse(wsComponent) {
       wsComponent.secure = wsIsSecure(wsComponent);
@@ -22821,8 +22821,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path6 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path6 && path6 !== "/" ? path6 : void 0;
+        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -22988,7 +22988,7 @@ var require_fast_uri = __commonJS({
         normalizeString(uri, options);
       } else if (typeof uri === "object") {
         uri = /** @type {T} */
-        parse3(serialize(uri, options), options);
+        parse5(serialize(uri, options), options);
       }
       return uri;
     }
@@ -23031,8 +23031,8 @@ var require_fast_uri = __commonJS({
     function resolveComponent(base, relative, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
-        base = parse3(serialize(base, options), options);
-        relative = parse3(serialize(relative, options), options);
+        base = parse5(serialize(base, options), options);
+        relative = parse5(serialize(relative, options), options);
       }
       options = options || {};
       if (!options.tolerant && relative.scheme) {
@@ -23088,7 +23088,7 @@ var require_fast_uri = __commonJS({
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
     }
     function serialize(cmpts, opts) {
-      const component = {
+      const component2 = {
         host: cmpts.host,
         scheme: cmpts.scheme,
         userinfo: cmpts.userinfo,
@@ -23106,37 +23106,37 @@ var require_fast_uri = __commonJS({
       };
       const options = Object.assign({}, opts);
       const uriTokens = [];
-      if (component.scheme) {
-        component.scheme = validateScheme(component.scheme);
+      if (component2.scheme) {
+        component2.scheme = validateScheme(component2.scheme);
       }
-      const schemeHandler = getSchemeHandler(options.scheme || component.scheme);
-      if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component, options);
-      const hasAuthority = component.userinfo !== void 0 || component.host !== void 0 || component.port !== void 0;
-      const schemelessReference = (component.scheme === void 0 || options.reference === "suffix") && !hasAuthority;
+      const schemeHandler = getSchemeHandler(options.scheme || component2.scheme);
+      if (schemeHandler && schemeHandler.serialize) schemeHandler.serialize(component2, options);
+      const hasAuthority = component2.userinfo !== void 0 || component2.host !== void 0 || component2.port !== void 0;
+      const schemelessReference = (component2.scheme === void 0 || options.reference === "suffix") && !hasAuthority;
       const pathNoScheme = !options.skipEscape && schemelessReference;
-      if (component.path !== void 0) {
+      if (component2.path !== void 0) {
         if (!options.skipEscape) {
-          component.path = serializePathEncoding(component.path, pathNoScheme);
+          component2.path = serializePathEncoding(component2.path, pathNoScheme);
         } else {
-          component.path = normalizePercentEncoding(component.path);
+          component2.path = normalizePercentEncoding(component2.path);
         }
       }
-      if (options.reference !== "suffix" && component.scheme) {
-        component.scheme = validateScheme(component.scheme);
-        uriTokens.push(component.scheme, ":");
+      if (options.reference !== "suffix" && component2.scheme) {
+        component2.scheme = validateScheme(component2.scheme);
+        uriTokens.push(component2.scheme, ":");
       }
-      const authority = recomposeAuthority(component);
+      const authority = recomposeAuthority(component2);
       if (authority !== void 0) {
         if (options.reference !== "suffix") {
           uriTokens.push("//");
         }
         uriTokens.push(authority);
-        if (component.path && component.path[0] !== "/") {
+        if (component2.path && component2.path[0] !== "/") {
           uriTokens.push("/");
         }
       }
-      if (component.path !== void 0) {
-        let s = component.path;
+      if (component2.path !== void 0) {
+        let s = component2.path;
         if (!options.absolutePath && (!schemeHandler || !schemeHandler.absolutePath)) {
           s = schemelessReference && s[0] !== "/" ? removeDotSegmentsRelative(s) : removeDotSegments(s);
         }
@@ -23148,11 +23148,11 @@ var require_fast_uri = __commonJS({
         }
         uriTokens.push(s);
       }
-      if (component.query !== void 0) {
-        uriTokens.push("?", encodeQuery(component.query));
+      if (component2.query !== void 0) {
+        uriTokens.push("?", encodeQuery(component2.query));
       }
-      if (component.fragment !== void 0) {
-        uriTokens.push("#", encodeFragment(component.fragment));
+      if (component2.fragment !== void 0) {
+        uriTokens.push("#", encodeFragment(component2.fragment));
       }
       return uriTokens.join("");
     }
@@ -23168,14 +23168,14 @@ var require_fast_uri = __commonJS({
       }
       return void 0;
     }
-    function hasMalformedPercentEncoding(component) {
-      if (component === void 0) return false;
-      let percent = component.indexOf("%");
+    function hasMalformedPercentEncoding(component2) {
+      if (component2 === void 0) return false;
+      let percent = component2.indexOf("%");
       while (percent !== -1) {
-        if (percent + 2 >= component.length || !/^[\da-f]{2}$/iu.test(component.slice(percent + 1, percent + 3))) {
+        if (percent + 2 >= component2.length || !/^[\da-f]{2}$/iu.test(component2.slice(percent + 1, percent + 3))) {
           return true;
         }
-        percent = component.indexOf("%", percent + 3);
+        percent = component2.indexOf("%", percent + 3);
       }
       return false;
     }
@@ -23350,7 +23350,7 @@ var require_fast_uri = __commonJS({
       }
       return { parsed, malformedAuthorityOrPort, malformedPercentEncoding, malformedSchemeSpecific, malformedHost, malformedScheme };
     }
-    function parse3(uri, opts) {
+    function parse5(uri, opts) {
       return parseWithStatus(uri, opts).parsed;
     }
     function normalizeString(uri, opts) {
@@ -23387,7 +23387,7 @@ var require_fast_uri = __commonJS({
       resolveComponent,
       equal,
       serialize,
-      parse: parse3
+      parse: parse5
     };
     module.exports = fastUri;
     module.exports.default = fastUri;
@@ -23445,7 +23445,7 @@ var require_core = __commonJS({
     var util_1 = require_util9();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str, flags) => new RegExp(str, flags);
+    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -23820,10 +23820,10 @@ var require_core = __commonJS({
         }
         return metaSchema;
       }
-      _removeAllSchemas(schemas, regex) {
+      _removeAllSchemas(schemas, regex2) {
         for (const keyRef in schemas) {
           const sch = schemas[keyRef];
-          if (!regex || regex.test(keyRef)) {
+          if (!regex2 || regex2.test(keyRef)) {
             if (typeof sch == "string") {
               delete schemas[keyRef];
             } else if (sch && !sch.meta) {
@@ -23887,11 +23887,11 @@ var require_core = __commonJS({
     Ajv3.ValidationError = validation_error_1.default;
     Ajv3.MissingRefError = ref_error_1.default;
     exports.default = Ajv3;
-    function checkOptions(checkOpts, options, msg, log = "error") {
+    function checkOptions(checkOpts, options, msg, log2 = "error") {
       for (const key in checkOpts) {
         const opt = key;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+          this.logger[log2](`${msg}: option ${key}. ${checkOpts[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -24049,11 +24049,11 @@ var require_ref = __commonJS({
       schemaType: "string",
       code(cxt) {
         const { gen, schema: $ref, it } = cxt;
-        const { baseId, schemaEnv: env, validateName, opts, self } = it;
+        const { baseId, schemaEnv: env, validateName, opts, self: self2 } = it;
         const { root } = env;
         if (($ref === "#" || $ref === "#/") && baseId === root.baseId)
           return callRootRef();
-        const schOrEnv = compile_1.resolveRef.call(self, root, baseId, $ref);
+        const schOrEnv = compile_1.resolveRef.call(self2, root, baseId, $ref);
         if (schOrEnv === void 0)
           throw new ref_error_1.default(it.opts.uriResolver, baseId, $ref);
         if (schOrEnv instanceof compile_1.SchemaEnv)
@@ -24240,16 +24240,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str) {
-      const len = str.length;
+    function ucs2length(str2) {
+      const len = str2.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str.charCodeAt(pos++);
+        value = str2.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str.charCodeAt(pos);
+          value = str2.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -25581,7 +25581,7 @@ var require_format = __commonJS({
       error: error2,
       code(cxt, ruleType) {
         const { gen, data, $data, schema: schema2, schemaCode, it } = cxt;
-        const { opts, errSchemaPath, schemaEnv, self } = it;
+        const { opts, errSchemaPath, schemaEnv, self: self2 } = it;
         if (!opts.validateFormats)
           return;
         if ($data)
@@ -25590,7 +25590,7 @@ var require_format = __commonJS({
           validateFormat();
         function validate$DataFormat() {
           const fmts = gen.scopeValue("formats", {
-            ref: self.formats,
+            ref: self2.formats,
             code: opts.code.formats
           });
           const fDef = gen.const("fDef", (0, codegen_1._)`${fmts}[${schemaCode}]`);
@@ -25610,7 +25610,7 @@ var require_format = __commonJS({
           }
         }
         function validateFormat() {
-          const formatDef = self.formats[schema2];
+          const formatDef = self2.formats[schema2];
           if (!formatDef) {
             unknownFormat();
             return;
@@ -25622,7 +25622,7 @@ var require_format = __commonJS({
             cxt.pass(validCondition());
           function unknownFormat() {
             if (opts.strictSchema === false) {
-              self.logger.warn(unknownMsg());
+              self2.logger.warn(unknownMsg());
               return;
             }
             throw new Error(unknownMsg());
@@ -25744,7 +25744,7 @@ var require_discriminator = __commonJS({
       error: error2,
       code(cxt) {
         const { gen, data, schema: schema2, parentSchema, it } = cxt;
-        const { oneOf } = parentSchema;
+        const { oneOf: oneOf2 } = parentSchema;
         if (!it.opts.discriminator) {
           throw new Error("discriminator: requires discriminator option");
         }
@@ -25753,7 +25753,7 @@ var require_discriminator = __commonJS({
           throw new Error("discriminator: requires propertyName");
         if (schema2.mapping)
           throw new Error("discriminator: mapping is not supported");
-        if (!oneOf)
+        if (!oneOf2)
           throw new Error("discriminator: requires oneOf keyword");
         const valid = gen.let("valid", false);
         const tag = gen.const("tag", (0, codegen_1._)`${data}${(0, codegen_1.getProperty)(tagName)}`);
@@ -25781,8 +25781,8 @@ var require_discriminator = __commonJS({
           const oneOfMapping = {};
           const topRequired = hasRequired(parentSchema);
           let tagRequired = true;
-          for (let i = 0; i < oneOf.length; i++) {
-            let sch = oneOf[i];
+          for (let i = 0; i < oneOf2.length; i++) {
+            let sch = oneOf2[i];
             if ((sch === null || sch === void 0 ? void 0 : sch.$ref) && !(0, util_1.schemaHasRulesButRef)(sch, it.self.RULES)) {
               const ref = sch.$ref;
               sch = compile_1.resolveRef.call(it.self, it.schemaEnv.root, it.baseId, ref);
@@ -26268,10 +26268,10 @@ var require_utils3 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants6();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
-    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
-    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
+    exports.isRegexChar = (str2) => str2.length === 1 && exports.hasRegexChars(str2);
+    exports.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform2 = navigator.platform.toLowerCase();
@@ -26282,8 +26282,8 @@ var require_utils3 = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str) => {
-      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str2) => {
+      return str2.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -26310,8 +26310,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path6, { windows } = {}) => {
-      const segs = path6.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path9, { windows } = {}) => {
+      const segs = path9.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -26373,7 +26373,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str = input;
+      let str2 = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -26392,10 +26392,10 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str.charCodeAt(index + 1);
+      const peek = () => str2.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
-        return str.charCodeAt(++index);
+        return str2.charCodeAt(++index);
       };
       while (index < length) {
         code = advance();
@@ -26572,24 +26572,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str;
+      let base = str2;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str.slice(0, start);
-        str = str.slice(start);
+        prefix = str2.slice(0, start);
+        str2 = str2.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob === true && lastIndex > 0) {
-        base = str.slice(0, lastIndex);
-        glob = str.slice(lastIndex);
+        base = str2.slice(0, lastIndex);
+        glob = str2.slice(lastIndex);
       } else if (isGlob === true) {
         base = "";
-        glob = str;
+        glob = str2;
       } else {
-        base = str;
+        base = str2;
       }
-      if (base && base !== "" && base !== "/" && base !== str) {
+      if (base && base !== "" && base !== "/" && base !== str2) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -26912,7 +26912,7 @@ var require_parse2 = __commonJS({
       }
       return { risky: false };
     };
-    var parse3 = (input, options) => {
+    var parse5 = (input, options) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected a string");
       }
@@ -26982,9 +26982,9 @@ var require_parse2 = __commonJS({
       const peek = state.peek = (n = 1) => input[state.index + n];
       const advance = state.advance = () => input[++state.index] || "";
       const remaining = () => input.slice(state.index + 1);
-      const consume = (value2 = "", num = 0) => {
+      const consume = (value2 = "", num3 = 0) => {
         state.consumed += value2;
-        state.index += num;
+        state.index += num3;
       };
       const append = (token) => {
         state.output += token.output != null ? token.output : token.value;
@@ -27082,7 +27082,7 @@ var require_parse2 = __commonJS({
             output = token.close = `)$))${extglobStar}`;
           }
           if (token.inner.includes("*") && (rest = remaining()) && /^\.[^\\/.]+$/.test(rest)) {
-            const expression = parse3(rest, { ...options, fastpaths: false }).output;
+            const expression = parse5(rest, { ...options, fastpaths: false }).output;
             output = token.close = `)${expression})${extglobStar})`;
           }
           if (token.prev.type === "bos") {
@@ -27605,7 +27605,7 @@ var require_parse2 = __commonJS({
       }
       return state;
     };
-    parse3.fastpaths = (input, options) => {
+    parse5.fastpaths = (input, options) => {
       const opts = { ...options };
       const max = typeof opts.maxLength === "number" ? Math.min(MAX_LENGTH, opts.maxLength) : MAX_LENGTH;
       const len = input.length;
@@ -27636,8 +27636,8 @@ var require_parse2 = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str) => {
-        switch (str) {
+      const create = (str2) => {
+        switch (str2) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -27655,7 +27655,7 @@ var require_parse2 = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str);
+            const match = /^(.*?)\.(\w+)$/.exec(str2);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -27670,7 +27670,7 @@ var require_parse2 = __commonJS({
       }
       return source;
     };
-    module.exports = parse3;
+    module.exports = parse5;
   }
 });
 
@@ -27679,16 +27679,16 @@ var require_picomatch = __commonJS({
   "node_modules/picomatch/lib/picomatch.js"(exports, module) {
     "use strict";
     var scan = require_scan();
-    var parse3 = require_parse2();
+    var parse5 = require_parse2();
     var utils = require_utils3();
     var constants3 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch3(input, options, returnState));
-        const arrayMatcher = (str) => {
+        const arrayMatcher = (str2) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str);
+            const state2 = isMatch(str2);
             if (state2) return state2;
           }
           return false;
@@ -27701,17 +27701,17 @@ var require_picomatch = __commonJS({
       }
       const opts = options || {};
       const posix = opts.windows;
-      const regex = isState ? picomatch3.compileRe(glob, options) : picomatch3.makeRe(glob, options, false, true);
-      const state = regex.state;
-      delete regex.state;
+      const regex2 = isState ? picomatch3.compileRe(glob, options) : picomatch3.makeRe(glob, options, false, true);
+      const state = regex2.state;
+      delete regex2.state;
       let isIgnored = () => false;
       if (opts.ignore) {
         const ignoreOpts = { ...options, ignore: null, onMatch: null, onResult: null };
         isIgnored = picomatch3(opts.ignore, ignoreOpts, returnState);
       }
       const matcher2 = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch3.test(input, regex, options, { glob, posix });
-        const result = { glob, state, regex, posix, input, output, match, isMatch };
+        const { isMatch, match, output } = picomatch3.test(input, regex2, options, { glob, posix });
+        const result = { glob, state, regex: regex2, posix, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
         }
@@ -27736,7 +27736,7 @@ var require_picomatch = __commonJS({
       }
       return matcher2;
     };
-    picomatch3.test = (input, regex, options, { glob, posix } = {}) => {
+    picomatch3.test = (input, regex2, options, { glob, posix } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -27753,21 +27753,21 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch3.matchBase(input, regex, options, posix);
+          match = picomatch3.matchBase(input, regex2, options, posix);
         } else {
-          match = regex.exec(output);
+          match = regex2.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
     picomatch3.matchBase = (input, glob, options, posix = options && options.windows) => {
-      const regex = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
-      return regex.test(utils.basename(input, { windows: posix }));
+      const regex2 = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
+      return regex2.test(utils.basename(input, { windows: posix }));
     };
-    picomatch3.isMatch = (str, patterns, options) => picomatch3(patterns, options)(str);
+    picomatch3.isMatch = (str2, patterns, options) => picomatch3(patterns, options)(str2);
     picomatch3.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
-      return parse3(pattern, { ...options, fastpaths: false });
+      return parse5(pattern, { ...options, fastpaths: false });
     };
     picomatch3.scan = (input, options) => scan(input, options);
     picomatch3.compileRe = (state, options, returnOutput = false, returnState = false) => {
@@ -27781,11 +27781,11 @@ var require_picomatch = __commonJS({
       if (state && state.negated === true) {
         source = `^(?!${source}).*$`;
       }
-      const regex = picomatch3.toRegex(source, options);
+      const regex2 = picomatch3.toRegex(source, options);
       if (returnState === true) {
-        regex.state = state;
+        regex2.state = state;
       }
-      return regex;
+      return regex2;
     };
     picomatch3.makeRe = (input, options = {}, returnOutput = false, returnState = false) => {
       if (!input || typeof input !== "string") {
@@ -27793,10 +27793,10 @@ var require_picomatch = __commonJS({
       }
       let parsed = { negated: false, fastpaths: true };
       if (options.fastpaths !== false && (input[0] === "." || input[0] === "*")) {
-        parsed.output = parse3.fastpaths(input, options);
+        parsed.output = parse5.fastpaths(input, options);
       }
       if (!parsed.output) {
-        parsed = parse3(input, options);
+        parsed = parse5(input, options);
       }
       return picomatch3.compileRe(parsed, options, returnOutput, returnState);
     };
@@ -27844,7 +27844,7 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
     var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
@@ -27880,7 +27880,7 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap2;
+    exports.isMap = isMap3;
     exports.isNode = isNode;
     exports.isPair = isPair2;
     exports.isScalar = isScalar2;
@@ -27908,17 +27908,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path6) {
-      const ctrl = callVisitor(key, node, visitor, path6);
+    function visit_(key, node, visitor, path9) {
+      const ctrl = callVisitor(key, node, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visit_(key, ctrl, visitor, path6);
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path6 = Object.freeze(path6.concat(node));
+          path9 = Object.freeze(path9.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path6);
+            const ci = visit_(i, node.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -27929,13 +27929,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path6 = Object.freeze(path6.concat(node));
-          const ck = visit_("key", node.key, visitor, path6);
+          path9 = Object.freeze(path9.concat(node));
+          const ck = visit_("key", node.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path6);
+          const cv = visit_("value", node.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -27956,17 +27956,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path6) {
-      const ctrl = await callVisitor(key, node, visitor, path6);
+    async function visitAsync_(key, node, visitor, path9) {
+      const ctrl = await callVisitor(key, node, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path6, ctrl);
-        return visitAsync_(key, ctrl, visitor, path6);
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path6 = Object.freeze(path6.concat(node));
+          path9 = Object.freeze(path9.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path6);
+            const ci = await visitAsync_(i, node.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -27977,13 +27977,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path6 = Object.freeze(path6.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path6);
+          path9 = Object.freeze(path9.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path6);
+          const cv = await visitAsync_("value", node.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -28010,23 +28010,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path6) {
+    function callVisitor(key, node, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key, node, path6);
+        return visitor(key, node, path9);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path6);
+        return visitor.Map?.(key, node, path9);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path6);
+        return visitor.Seq?.(key, node, path9);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path6);
+        return visitor.Pair?.(key, node, path9);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path6);
+        return visitor.Scalar?.(key, node, path9);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path6);
+        return visitor.Alias?.(key, node, path9);
       return void 0;
     }
-    function replaceNode(key, path6, node) {
-      const parent = path6[path6.length - 1];
+    function replaceNode(key, path9, node) {
+      const parent = path9[path9.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -28638,10 +28638,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path6, value) {
+    function collectionFromPath(schema2, path9, value) {
       let v = value;
-      for (let i = path6.length - 1; i >= 0; --i) {
-        const k = path6[i];
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -28660,8 +28660,8 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path6) => path6 == null || typeof path6 === "object" && !!path6[Symbol.iterator]().next().done;
-    var Collection = class extends Node.NodeBase {
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var Collection2 = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
         Object.defineProperty(this, "schema", {
@@ -28690,11 +28690,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path6, value) {
-        if (isEmptyPath(path6))
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
           this.add(value);
         else {
-          const [key, ...rest] = path6;
+          const [key, ...rest] = path9;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -28708,8 +28708,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        const [key, ...rest] = path6;
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -28723,8 +28723,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        const [key, ...rest] = path6;
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -28742,8 +28742,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path6) {
-        const [key, ...rest] = path6;
+      hasIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -28753,8 +28753,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        const [key, ...rest] = path6;
+      setIn(path9, value) {
+        const [key, ...rest] = path9;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -28768,7 +28768,7 @@ var require_Collection = __commonJS({
         }
       }
     };
-    exports.Collection = Collection;
+    exports.Collection = Collection2;
     exports.collectionFromPath = collectionFromPath;
     exports.isEmptyPath = isEmptyPath;
   }
@@ -28778,13 +28778,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -28938,16 +28938,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
+    function lineLengthOverLimit(str2, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str.length;
+      const strLen = str2.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
+        if (str2[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -28964,11 +28964,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str = "";
+      let str2 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str += json.slice(start, i) + "\\ ";
+          str2 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -28977,38 +28977,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str += json.slice(start, i);
+                str2 += json.slice(start, i);
                 const code = json.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str += "\\0";
+                    str2 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str2 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str2 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str2 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str2 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str2 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str2 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str2 += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str += "\\x" + code.substr(2);
+                      str2 += "\\x" + code.substr(2);
                     else
-                      str += json.substr(i, 6);
+                      str2 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -29018,14 +29018,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json.slice(start, i) + "\n\n";
+                str2 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str += "\n";
+                  str2 += "\n";
                   i += 2;
                 }
-                str += indent;
+                str2 += indent;
                 if (json[i + 2] === " ")
-                  str += "\\";
+                  str2 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -29034,8 +29034,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json.slice(start) : json;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str2 = start ? str2 + json.slice(start) : json;
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -29163,15 +29163,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str = value.replace(/\n+/g, `$&
+      const str2 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -29323,11 +29323,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str;
-      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}`;
+        return str2;
+      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+${ctx.indent}${str2}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify2;
@@ -29362,8 +29362,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let str2 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -29372,27 +29372,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str = `? ${str}`;
+        str2 = `? ${str2}`;
         if (keyComment && !keyCommentDone) {
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str;
+        return str2;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+        str2 = `? ${str2}
 ${indent}:`;
       } else {
-        str = `${str}:`;
+        str2 = `${str2}:`;
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -29408,7 +29408,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
+        ctx.indentAtStart = str2.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -29452,16 +29452,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str += ws + valueStr;
+      str2 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str;
+      return str2;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -29496,7 +29496,7 @@ var require_merge = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
-    var merge = {
+    var merge2 = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
@@ -29506,7 +29506,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -29545,7 +29545,7 @@ var require_merge = __commonJS({
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
-    exports.merge = merge;
+    exports.merge = merge2;
   }
 });
 
@@ -29553,16 +29553,16 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
-    var log = require_log();
-    var merge = require_merge();
+    var log2 = require_log();
+    var merge2 = require_merge();
     var stringify2 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
       if (identity.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map, value);
-      else if (merge.isMergeKey(ctx, key))
-        merge.addMergeToJSMap(ctx, map, value);
+      else if (merge2.isMergeKey(ctx, key))
+        merge2.addMergeToJSMap(ctx, map, value);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
         if (map instanceof Map) {
@@ -29602,7 +29602,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log2.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -29688,31 +29688,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str3 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str2);
+        lines.push(blockItemPrefix + str3);
       }
-      let str;
+      let str2;
       if (lines.length === 0) {
-        str = flowChars.start + flowChars.end;
+        str2 = flowChars.start + flowChars.end;
       } else {
-        str = lines[0];
+        str2 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str += line ? `
+          str2 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str;
+      return str2;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -29755,21 +29755,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify2.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
+        let str2 = stringify2.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
         if (i < items.length - 1) {
-          str += ",";
+          str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str += ",";
+            str2 += ",";
           }
         }
         if (comment)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
+        lines.push(str2);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -29781,11 +29781,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str = start;
+          let str2 = start;
           for (const line of lines)
-            str += line ? `
+            str2 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str}
+          return `${str2}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -29810,7 +29810,7 @@ var require_YAMLMap = __commonJS({
     "use strict";
     var stringifyCollection = require_stringifyCollection();
     var addPairToJSMap = require_addPairToJSMap();
-    var Collection = require_Collection();
+    var Collection2 = require_Collection();
     var identity = require_identity();
     var Pair = require_Pair();
     var Scalar = require_Scalar();
@@ -29826,7 +29826,7 @@ var require_YAMLMap = __commonJS({
       }
       return void 0;
     }
-    var YAMLMap = class extends Collection.Collection {
+    var YAMLMap = class extends Collection2.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:map";
       }
@@ -29976,11 +29976,11 @@ var require_YAMLSeq = __commonJS({
     "use strict";
     var createNode = require_createNode();
     var stringifyCollection = require_stringifyCollection();
-    var Collection = require_Collection();
+    var Collection2 = require_Collection();
     var identity = require_identity();
     var Scalar = require_Scalar();
     var toJS = require_toJS();
-    var YAMLSeq = class extends Collection.Collection {
+    var YAMLSeq = class extends Collection2.Collection {
       static get tagName() {
         return "tag:yaml.org,2002:seq";
       }
@@ -30117,7 +30117,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str2) => str2,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -30155,7 +30155,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -30176,9 +30176,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num))
-        return isNaN(num) ? ".nan" : num < 0 ? "-.inf" : ".inf";
+      const num3 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num3))
+        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -30207,7 +30207,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -30216,10 +30216,10 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str2) => parseFloat(str2),
       stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num3 = Number(node.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -30227,11 +30227,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf(".");
-        if (dot !== -1 && str[str.length - 1] === "0")
-          node.minFractionDigits = str.length - dot - 1;
+      resolve(str2) {
+        const node = new Scalar.Scalar(parseFloat(str2));
+        const dot = str2.indexOf(".");
+        if (dot !== -1 && str2[str2.length - 1] === "0")
+          node.minFractionDigits = str2.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -30248,7 +30248,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -30261,7 +30261,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -30269,7 +30269,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -30278,7 +30278,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -30295,7 +30295,7 @@ var require_schema = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema2 = [
@@ -30303,7 +30303,7 @@ var require_schema = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.boolTag,
+      bool2.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -30331,7 +30331,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str2) => str2,
         stringify: stringifyJSON
       },
       {
@@ -30348,7 +30348,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str2) => str2 === "true",
         stringify: stringifyJSON
       },
       {
@@ -30356,7 +30356,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -30364,7 +30364,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str2) => parseFloat(str2),
         stringify: stringifyJSON
       }
     ];
@@ -30372,9 +30372,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
+      resolve(str2, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
+        return str2;
       }
     };
     var schema2 = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -30406,10 +30406,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          const str2 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str2.length);
+          for (let i = 0; i < str2.length; ++i)
+            buffer[i] = str2.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -30420,28 +30420,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str;
+        let str2;
         if (typeof node_buffer.Buffer === "function") {
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str = btoa(s);
+          str2 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str.length / lineWidth);
+          const n = Math.ceil(str2.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str.substr(o, lineWidth);
+            lines[i] = str2.substr(o, lineWidth);
           }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -30647,7 +30647,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -30656,10 +30656,10 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node) {
-        const num = Number(node.value);
-        return isFinite(num) ? num.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num3 = Number(node.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -30667,11 +30667,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
-        const dot = str.indexOf(".");
+      resolve(str2) {
+        const node = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
+        const dot = str2.indexOf(".");
         if (dot !== -1) {
-          const f = str.substring(dot + 1).replace(/_/g, "");
+          const f = str2.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -30691,34 +30691,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      const sign = str[0];
+    function intResolve(str2, offset, radix, { intAsBigInt }) {
+      const sign = str2[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str = str.substring(offset).replace(/_/g, "");
+      str2 = str2.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str2 = `0b${str2}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str2 = `0o${str2}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str2 = `0x${str2}`;
             break;
         }
-        const n2 = BigInt(str);
+        const n2 = BigInt(str2);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str, radix);
+      const n = parseInt(str2, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+        const str2 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -30728,7 +30728,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -30737,7 +30737,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -30745,7 +30745,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -30754,7 +30754,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -30858,26 +30858,26 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num(60) + num(p), num(0));
-      return sign === "-" ? num(-1) * res : res;
+    function parseSexagesimal(str2, asBigInt) {
+      const sign = str2[0];
+      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+      const num3 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
+      return sign === "-" ? num3(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num = (n) => n;
+      let num3 = (n) => n;
       if (typeof value === "bigint")
-        num = (n) => BigInt(n);
+        num3 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num(-1);
+        value *= num3(-1);
       }
-      const _60 = num(60);
+      const _60 = num3(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -30897,7 +30897,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -30906,7 +30906,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, false),
+      resolve: (str2) => parseSexagesimal(str2, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -30917,8 +30917,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        const match = str.match(timestamp.test);
+      resolve(str2) {
+        const match = str2.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -30950,10 +30950,10 @@ var require_schema3 = __commonJS({
     var seq = require_seq();
     var string = require_string();
     var binary = require_binary();
-    var bool = require_bool2();
+    var bool2 = require_bool2();
     var float = require_float2();
     var int = require_int2();
-    var merge = require_merge();
+    var merge2 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var set = require_set();
@@ -30963,8 +30963,8 @@ var require_schema3 = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.trueTag,
-      bool.falseTag,
+      bool2.trueTag,
+      bool2.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -30973,7 +30973,7 @@ var require_schema3 = __commonJS({
       float.floatExp,
       float.float,
       binary.binary,
-      merge.merge,
+      merge2.merge,
       omap.omap,
       pairs.pairs,
       set.set,
@@ -30993,13 +30993,13 @@ var require_tags = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema2 = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
-    var merge = require_merge();
+    var merge2 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var schema$2 = require_schema3();
@@ -31014,7 +31014,7 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary.binary,
-      bool: bool.boolTag,
+      bool: bool2.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -31024,7 +31024,7 @@ var require_tags = __commonJS({
       intOct: int.intOct,
       intTime: timestamp.intTime,
       map: map.map,
-      merge: merge.merge,
+      merge: merge2.merge,
       null: _null.nullTag,
       omap: omap.omap,
       pairs: pairs.pairs,
@@ -31034,7 +31034,7 @@ var require_tags = __commonJS({
     };
     var coreKnownTags = {
       "tag:yaml.org,2002:binary": binary.binary,
-      "tag:yaml.org,2002:merge": merge.merge,
+      "tag:yaml.org,2002:merge": merge2.merge,
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
       "tag:yaml.org,2002:set": set.set,
@@ -31043,7 +31043,7 @@ var require_tags = __commonJS({
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
       if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge.merge) ? schemaTags.concat(merge.merge) : schemaTags.slice();
+        return addMergeTag && !schemaTags.includes(merge2.merge) ? schemaTags.concat(merge2.merge) : schemaTags.slice();
       }
       let tags = schemaTags;
       if (!tags) {
@@ -31061,7 +31061,7 @@ var require_tags = __commonJS({
         tags = customTags(tags.slice());
       }
       if (addMergeTag)
-        tags = tags.concat(merge.merge);
+        tags = tags.concat(merge2.merge);
       return tags.reduce((tags2, tag) => {
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
@@ -31090,11 +31090,11 @@ var require_Schema = __commonJS({
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
-      constructor({ compat, customTags, merge, resolveKnownTags, schema: schema2, sortMapEntries, toStringDefaults }) {
+      constructor({ compat, customTags, merge: merge2, resolveKnownTags, schema: schema2, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
         this.name = typeof schema2 === "string" && schema2 || "core";
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge);
+        this.tags = tags.getTags(customTags, this.name, merge2);
         this.toStringOptions = toStringDefaults ?? null;
         Object.defineProperty(this, identity.MAP, { value: map.map });
         Object.defineProperty(this, identity.SCALAR, { value: string.string });
@@ -31196,7 +31196,7 @@ var require_Document = __commonJS({
   "node_modules/yaml/dist/doc/Document.js"(exports) {
     "use strict";
     var Alias = require_Alias();
-    var Collection = require_Collection();
+    var Collection2 = require_Collection();
     var identity = require_identity();
     var Pair = require_Pair();
     var toJS = require_toJS();
@@ -31269,9 +31269,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path6, value) {
+      addIn(path9, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path6, value);
+          this.contents.addIn(path9, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -31346,14 +31346,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path6) {
-        if (Collection.isEmptyPath(path6)) {
+      deleteIn(path9) {
+        if (Collection2.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path6) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -31368,10 +31368,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path6, keepScalar) {
-        if (Collection.isEmptyPath(path6))
+      getIn(path9, keepScalar) {
+        if (Collection2.isEmptyPath(path9))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path6, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -31382,10 +31382,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path6) {
-        if (Collection.isEmptyPath(path6))
+      hasIn(path9) {
+        if (Collection2.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path6) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -31393,7 +31393,7 @@ var require_Document = __commonJS({
        */
       set(key, value) {
         if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, [key], value);
+          this.contents = Collection2.collectionFromPath(this.schema, [key], value);
         } else if (assertCollection(this.contents)) {
           this.contents.set(key, value);
         }
@@ -31402,13 +31402,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path6, value) {
-        if (Collection.isEmptyPath(path6)) {
+      setIn(path9, value) {
+        if (Collection2.isEmptyPath(path9)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path6), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path6, value);
+          this.contents.setIn(path9, value);
         }
       }
       /**
@@ -31794,10 +31794,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -31811,7 +31811,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep) {
+          if (!keyProps.anchor && !keyProps.tag && !sep2) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -31835,7 +31835,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep ?? [], {
+        const valueProps = resolveProps.resolveProps(sep2 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -31851,7 +31851,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep2, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -31942,7 +31942,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep = "";
+        let sep2 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -31956,13 +31956,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep + cb;
-              sep = "";
+                comment += sep2 + cb;
+              sep2 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep += source;
+                sep2 += source;
               hasSpace = true;
               break;
             default:
@@ -31992,9 +31992,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap2 = fc.start.source === "{";
-      const fcName = isMap2 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap3 = fc.start.source === "{";
+      const fcName = isMap3 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -32005,18 +32005,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep, value } = collItem;
+        const { start, key, sep: sep2, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep?.[0],
+          next: key ?? sep2?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep && !value) {
+          if (!props.anchor && !props.tag && !sep2 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -32030,7 +32030,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -32070,8 +32070,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+        if (!isMap3 && !sep2 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep2, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -32083,7 +32083,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep ?? [], {
+          const valueProps = resolveProps.resolveProps(sep2 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -32093,9 +32093,9 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep)
-                for (const st of sep) {
+            if (!isMap3 && !props.found && ctx.options.strict) {
+              if (sep2)
+                for (const st of sep2) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -32112,7 +32112,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep2, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -32125,7 +32125,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap2) {
+          if (isMap3) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -32141,7 +32141,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap2 ? "}" : "]";
+      const expectedEnd = isMap3 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -32292,7 +32292,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep = "";
+      let sep2 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -32309,24 +32309,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
+          value += sep2 + indent.slice(trimIndent) + content;
+          sep2 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep === " ")
-            sep = "\n";
-          else if (!prevMoreIndented && sep === "\n")
-            sep = "\n\n";
-          value += sep + indent.slice(trimIndent) + content;
-          sep = "\n";
+          if (sep2 === " ")
+            sep2 = "\n";
+          else if (!prevMoreIndented && sep2 === "\n")
+            sep2 = "\n\n";
+          value += sep2 + indent.slice(trimIndent) + content;
+          sep2 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep === "\n")
+          if (sep2 === "\n")
             value += "\n";
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          value += sep + content;
-          sep = " ";
+          value += sep2 + content;
+          sep2 = " ";
           prevMoreIndented = false;
         }
       }
@@ -32509,25 +32509,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep = " ";
+      let sep2 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep === "\n")
-            res += sep;
+          if (sep2 === "\n")
+            res += sep2;
           else
-            sep = "\n";
+            sep2 = "\n";
         } else {
-          res += sep + lm;
-          sep = " ";
+          res += sep2 + lm;
+          sep2 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep + (match?.[1] ?? "");
+      return res + sep2 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -33136,15 +33136,15 @@ var require_cst_scalar = __commonJS({
       }
       return null;
     }
-    function createScalarToken(value, context) {
-      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context;
+    function createScalarToken(value, context3) {
+      const { implicitKey = false, indent, inFlow = false, offset = -1, type = "PLAIN" } = context3;
       const source = stringifyString.stringifyString({ type, value }, {
         implicitKey,
         indent: indent > 0 ? " ".repeat(indent) : "",
         inFlow,
         options: { blockQuote: true, lineWidth: -1 }
       });
-      const end = context.end ?? [
+      const end = context3.end ?? [
         { type: "newline", offset: -1, indent, source: "\n" }
       ];
       switch (source[0]) {
@@ -33168,8 +33168,8 @@ var require_cst_scalar = __commonJS({
           return { type: "scalar", offset, indent, source, end };
       }
     }
-    function setScalarValue(token, value, context = {}) {
-      let { afterKey = false, implicitKey = false, inFlow = false, type } = context;
+    function setScalarValue(token, value, context3 = {}) {
+      let { afterKey = false, implicitKey = false, inFlow = false, type } = context3;
       let indent = "indent" in token ? token.indent : null;
       if (afterKey && typeof indent === "number")
         indent += 2;
@@ -33337,14 +33337,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep, value }) {
+    function stringifyItem({ start, key, sep: sep2, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep)
-        for (const st of sep)
+      if (sep2)
+        for (const st of sep2)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -33369,9 +33369,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path6) => {
+    visit.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path6) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -33380,23 +33380,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path6) => {
-      const parent = visit.itemAtPath(cst, path6.slice(0, -1));
-      const field = path6[path6.length - 1][0];
+    visit.parentCollection = (cst, path9) => {
+      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path6, item, visitor) {
-      let ctrl = visitor(item, path6);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path6.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -33407,10 +33407,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path6);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path6) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports.visit = visit;
   }
@@ -34511,18 +34511,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep;
+          let sep2;
           if (scalar.end) {
-            sep = scalar.end;
-            sep.push(this.sourceToken);
+            sep2 = scalar.end;
+            sep2.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep = [this.sourceToken];
+            sep2 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep }]
+            items: [{ start, key: scalar, sep: sep2 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -34675,15 +34675,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep = it.sep;
-                  sep.push(this.sourceToken);
+                  const sep2 = it.sep;
+                  sep2.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep }]
+                    items: [{ start: start2, key, sep: sep2 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -34877,13 +34877,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep = fc.end.splice(1, fc.end.length);
-            sep.push(this.sourceToken);
+            const sep2 = fc.end.splice(1, fc.end.length);
+            sep2.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep }]
+              items: [{ start, key: fc, sep: sep2 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -35016,10 +35016,10 @@ var require_parser = __commonJS({
 var require_public_api = __commonJS({
   "node_modules/yaml/dist/public-api.js"(exports) {
     "use strict";
-    var composer = require_composer();
+    var composer2 = require_composer();
     var Document = require_Document();
     var errors = require_errors3();
-    var log = require_log();
+    var log2 = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -35031,7 +35031,7 @@ var require_public_api = __commonJS({
     function parseAllDocuments2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer2.Composer(options);
       const docs = Array.from(composer$1.compose(parser$1.parse(source)));
       if (prettyErrors && lineCounter2)
         for (const doc of docs) {
@@ -35045,7 +35045,7 @@ var require_public_api = __commonJS({
     function parseDocument(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
-      const composer$1 = new composer.Composer(options);
+      const composer$1 = new composer2.Composer(options);
       let doc = null;
       for (const _doc of composer$1.compose(parser$1.parse(source), true, source.length)) {
         if (!doc)
@@ -35061,7 +35061,7 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse5(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
@@ -35071,7 +35071,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
+      doc.warnings.forEach((warning) => log2.warn(doc.options.logLevel, warning));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -35102,7 +35102,7 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
+    exports.parse = parse5;
     exports.parseAllDocuments = parseAllDocuments2;
     exports.parseDocument = parseDocument;
     exports.stringify = stringify2;
@@ -35113,7 +35113,7 @@ var require_public_api = __commonJS({
 var require_dist = __commonJS({
   "node_modules/yaml/dist/index.js"(exports) {
     "use strict";
-    var composer = require_composer();
+    var composer2 = require_composer();
     var Document = require_Document();
     var Schema = require_Schema();
     var errors = require_errors3();
@@ -35129,7 +35129,7 @@ var require_dist = __commonJS({
     var parser = require_parser();
     var publicApi = require_public_api();
     var visit = require_visit();
-    exports.Composer = composer.Composer;
+    exports.Composer = composer2.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
     exports.YAMLError = errors.YAMLError;
@@ -35594,7 +35594,7 @@ var require_parse3 = __commonJS({
         []
       );
     }
-    module.exports = function parse3(s, env, opts) {
+    module.exports = function parse5(s, env, opts) {
       var mapped = parseInternal(s, env, opts);
       if (typeof env !== "function") {
         return mapped;
@@ -35628,6 +35628,2097 @@ var require_shell_quote = __commonJS({
     "use strict";
     exports.quote = require_quote();
     exports.parse = require_parse3();
+  }
+});
+
+// node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js
+var require_proxy = __commonJS({
+  "node_modules/@actions/github/node_modules/@actions/http-client/lib/proxy.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.getProxyUrl = getProxyUrl2;
+    exports.checkBypass = checkBypass;
+    function getProxyUrl2(reqUrl) {
+      const usingSsl = reqUrl.protocol === "https:";
+      if (checkBypass(reqUrl)) {
+        return void 0;
+      }
+      const proxyVar = (() => {
+        if (usingSsl) {
+          return process.env["https_proxy"] || process.env["HTTPS_PROXY"];
+        } else {
+          return process.env["http_proxy"] || process.env["HTTP_PROXY"];
+        }
+      })();
+      if (proxyVar) {
+        try {
+          return new DecodedURL(proxyVar);
+        } catch (_a) {
+          if (!proxyVar.startsWith("http://") && !proxyVar.startsWith("https://"))
+            return new DecodedURL(`http://${proxyVar}`);
+        }
+      } else {
+        return void 0;
+      }
+    }
+    function checkBypass(reqUrl) {
+      if (!reqUrl.hostname) {
+        return false;
+      }
+      const reqHost = reqUrl.hostname;
+      if (isLoopbackAddress(reqHost)) {
+        return true;
+      }
+      const noProxy = process.env["no_proxy"] || process.env["NO_PROXY"] || "";
+      if (!noProxy) {
+        return false;
+      }
+      let reqPort;
+      if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+      } else if (reqUrl.protocol === "http:") {
+        reqPort = 80;
+      } else if (reqUrl.protocol === "https:") {
+        reqPort = 443;
+      }
+      const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+      if (typeof reqPort === "number") {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+      }
+      for (const upperNoProxyItem of noProxy.split(",").map((x) => x.trim().toUpperCase()).filter((x) => x)) {
+        if (upperNoProxyItem === "*" || upperReqHosts.some((x) => x === upperNoProxyItem || x.endsWith(`.${upperNoProxyItem}`) || upperNoProxyItem.startsWith(".") && x.endsWith(`${upperNoProxyItem}`))) {
+          return true;
+        }
+      }
+      return false;
+    }
+    function isLoopbackAddress(host) {
+      const hostLower = host.toLowerCase();
+      return hostLower === "localhost" || hostLower.startsWith("127.") || hostLower.startsWith("[::1]") || hostLower.startsWith("[0:0:0:0:0:0:0:1]");
+    }
+    var DecodedURL = class extends URL {
+      constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+      }
+      get username() {
+        return this._decodedUsername;
+      }
+      get password() {
+        return this._decodedPassword;
+      }
+    };
+  }
+});
+
+// node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
+var require_lib = __commonJS({
+  "node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js"(exports) {
+    "use strict";
+    var __createBinding = exports && exports.__createBinding || (Object.create ? (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      var desc = Object.getOwnPropertyDescriptor(m, k);
+      if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+        desc = { enumerable: true, get: function() {
+          return m[k];
+        } };
+      }
+      Object.defineProperty(o, k2, desc);
+    }) : (function(o, m, k, k2) {
+      if (k2 === void 0) k2 = k;
+      o[k2] = m[k];
+    }));
+    var __setModuleDefault = exports && exports.__setModuleDefault || (Object.create ? (function(o, v) {
+      Object.defineProperty(o, "default", { enumerable: true, value: v });
+    }) : function(o, v) {
+      o["default"] = v;
+    });
+    var __importStar = exports && exports.__importStar || /* @__PURE__ */ (function() {
+      var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function(o2) {
+          var ar = [];
+          for (var k in o2) if (Object.prototype.hasOwnProperty.call(o2, k)) ar[ar.length] = k;
+          return ar;
+        };
+        return ownKeys(o);
+      };
+      return function(mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) {
+          for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        }
+        __setModuleDefault(result, mod);
+        return result;
+      };
+    })();
+    var __awaiter3 = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
+      function adopt(value) {
+        return value instanceof P ? value : new P(function(resolve) {
+          resolve(value);
+        });
+      }
+      return new (P || (P = Promise))(function(resolve, reject) {
+        function fulfilled(value) {
+          try {
+            step(generator.next(value));
+          } catch (e) {
+            reject(e);
+          }
+        }
+        function rejected(value) {
+          try {
+            step(generator["throw"](value));
+          } catch (e) {
+            reject(e);
+          }
+        }
+        function step(result) {
+          result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+        }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+      });
+    };
+    Object.defineProperty(exports, "__esModule", { value: true });
+    exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
+    exports.getProxyUrl = getProxyUrl2;
+    exports.isHttps = isHttps;
+    var http = __importStar(__require("http"));
+    var https = __importStar(__require("https"));
+    var pm = __importStar(require_proxy());
+    var tunnel2 = __importStar(require_tunnel2());
+    var undici_1 = require_undici();
+    var HttpCodes2;
+    (function(HttpCodes3) {
+      HttpCodes3[HttpCodes3["OK"] = 200] = "OK";
+      HttpCodes3[HttpCodes3["MultipleChoices"] = 300] = "MultipleChoices";
+      HttpCodes3[HttpCodes3["MovedPermanently"] = 301] = "MovedPermanently";
+      HttpCodes3[HttpCodes3["ResourceMoved"] = 302] = "ResourceMoved";
+      HttpCodes3[HttpCodes3["SeeOther"] = 303] = "SeeOther";
+      HttpCodes3[HttpCodes3["NotModified"] = 304] = "NotModified";
+      HttpCodes3[HttpCodes3["UseProxy"] = 305] = "UseProxy";
+      HttpCodes3[HttpCodes3["SwitchProxy"] = 306] = "SwitchProxy";
+      HttpCodes3[HttpCodes3["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+      HttpCodes3[HttpCodes3["PermanentRedirect"] = 308] = "PermanentRedirect";
+      HttpCodes3[HttpCodes3["BadRequest"] = 400] = "BadRequest";
+      HttpCodes3[HttpCodes3["Unauthorized"] = 401] = "Unauthorized";
+      HttpCodes3[HttpCodes3["PaymentRequired"] = 402] = "PaymentRequired";
+      HttpCodes3[HttpCodes3["Forbidden"] = 403] = "Forbidden";
+      HttpCodes3[HttpCodes3["NotFound"] = 404] = "NotFound";
+      HttpCodes3[HttpCodes3["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+      HttpCodes3[HttpCodes3["NotAcceptable"] = 406] = "NotAcceptable";
+      HttpCodes3[HttpCodes3["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+      HttpCodes3[HttpCodes3["RequestTimeout"] = 408] = "RequestTimeout";
+      HttpCodes3[HttpCodes3["Conflict"] = 409] = "Conflict";
+      HttpCodes3[HttpCodes3["Gone"] = 410] = "Gone";
+      HttpCodes3[HttpCodes3["TooManyRequests"] = 429] = "TooManyRequests";
+      HttpCodes3[HttpCodes3["InternalServerError"] = 500] = "InternalServerError";
+      HttpCodes3[HttpCodes3["NotImplemented"] = 501] = "NotImplemented";
+      HttpCodes3[HttpCodes3["BadGateway"] = 502] = "BadGateway";
+      HttpCodes3[HttpCodes3["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+      HttpCodes3[HttpCodes3["GatewayTimeout"] = 504] = "GatewayTimeout";
+    })(HttpCodes2 || (exports.HttpCodes = HttpCodes2 = {}));
+    var Headers2;
+    (function(Headers3) {
+      Headers3["Accept"] = "accept";
+      Headers3["ContentType"] = "content-type";
+    })(Headers2 || (exports.Headers = Headers2 = {}));
+    var MediaTypes2;
+    (function(MediaTypes3) {
+      MediaTypes3["ApplicationJson"] = "application/json";
+    })(MediaTypes2 || (exports.MediaTypes = MediaTypes2 = {}));
+    function getProxyUrl2(serverUrl) {
+      const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+      return proxyUrl ? proxyUrl.href : "";
+    }
+    var HttpRedirectCodes2 = [
+      HttpCodes2.MovedPermanently,
+      HttpCodes2.ResourceMoved,
+      HttpCodes2.SeeOther,
+      HttpCodes2.TemporaryRedirect,
+      HttpCodes2.PermanentRedirect
+    ];
+    var HttpResponseRetryCodes2 = [
+      HttpCodes2.BadGateway,
+      HttpCodes2.ServiceUnavailable,
+      HttpCodes2.GatewayTimeout
+    ];
+    var RetryableHttpVerbs = ["OPTIONS", "GET", "DELETE", "HEAD"];
+    var ExponentialBackoffCeiling = 10;
+    var ExponentialBackoffTimeSlice = 5;
+    var HttpClientError = class _HttpClientError extends Error {
+      constructor(message, statusCode) {
+        super(message);
+        this.name = "HttpClientError";
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, _HttpClientError.prototype);
+      }
+    };
+    exports.HttpClientError = HttpClientError;
+    var HttpClientResponse = class {
+      constructor(message) {
+        this.message = message;
+      }
+      readBody() {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve) => __awaiter3(this, void 0, void 0, function* () {
+            let output = Buffer.alloc(0);
+            this.message.on("data", (chunk) => {
+              output = Buffer.concat([output, chunk]);
+            });
+            this.message.on("end", () => {
+              resolve(output.toString());
+            });
+          }));
+        });
+      }
+      readBodyBuffer() {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve) => __awaiter3(this, void 0, void 0, function* () {
+            const chunks = [];
+            this.message.on("data", (chunk) => {
+              chunks.push(chunk);
+            });
+            this.message.on("end", () => {
+              resolve(Buffer.concat(chunks));
+            });
+          }));
+        });
+      }
+    };
+    exports.HttpClientResponse = HttpClientResponse;
+    function isHttps(requestUrl) {
+      const parsedUrl = new URL(requestUrl);
+      return parsedUrl.protocol === "https:";
+    }
+    var HttpClient3 = class {
+      constructor(userAgent2, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent2);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+          if (requestOptions.ignoreSslError != null) {
+            this._ignoreSslError = requestOptions.ignoreSslError;
+          }
+          this._socketTimeout = requestOptions.socketTimeout;
+          if (requestOptions.allowRedirects != null) {
+            this._allowRedirects = requestOptions.allowRedirects;
+          }
+          if (requestOptions.allowRedirectDowngrade != null) {
+            this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+          }
+          if (requestOptions.maxRedirects != null) {
+            this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+          }
+          if (requestOptions.keepAlive != null) {
+            this._keepAlive = requestOptions.keepAlive;
+          }
+          if (requestOptions.allowRetries != null) {
+            this._allowRetries = requestOptions.allowRetries;
+          }
+          if (requestOptions.maxRetries != null) {
+            this._maxRetries = requestOptions.maxRetries;
+          }
+        }
+      }
+      options(requestUrl, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("OPTIONS", requestUrl, null, additionalHeaders || {});
+        });
+      }
+      get(requestUrl, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("GET", requestUrl, null, additionalHeaders || {});
+        });
+      }
+      del(requestUrl, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("DELETE", requestUrl, null, additionalHeaders || {});
+        });
+      }
+      post(requestUrl, data, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("POST", requestUrl, data, additionalHeaders || {});
+        });
+      }
+      patch(requestUrl, data, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("PATCH", requestUrl, data, additionalHeaders || {});
+        });
+      }
+      put(requestUrl, data, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("PUT", requestUrl, data, additionalHeaders || {});
+        });
+      }
+      head(requestUrl, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request("HEAD", requestUrl, null, additionalHeaders || {});
+        });
+      }
+      sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+      }
+      /**
+       * Gets a typed object from an endpoint
+       * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+       */
+      getJson(requestUrl_1) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
+          const res = yield this.get(requestUrl, additionalHeaders);
+          return this._processResponse(res, this.requestOptions);
+        });
+      }
+      postJson(requestUrl_1, obj_1) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+          const data = JSON.stringify(obj, null, 2);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
+          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
+          const res = yield this.post(requestUrl, data, additionalHeaders);
+          return this._processResponse(res, this.requestOptions);
+        });
+      }
+      putJson(requestUrl_1, obj_1) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+          const data = JSON.stringify(obj, null, 2);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
+          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
+          const res = yield this.put(requestUrl, data, additionalHeaders);
+          return this._processResponse(res, this.requestOptions);
+        });
+      }
+      patchJson(requestUrl_1, obj_1) {
+        return __awaiter3(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+          const data = JSON.stringify(obj, null, 2);
+          additionalHeaders[Headers2.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers2.Accept, MediaTypes2.ApplicationJson);
+          additionalHeaders[Headers2.ContentType] = this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes2.ApplicationJson);
+          const res = yield this.patch(requestUrl, data, additionalHeaders);
+          return this._processResponse(res, this.requestOptions);
+        });
+      }
+      /**
+       * Makes a raw http request.
+       * All other methods such as get, post, patch, and request ultimately call this.
+       * Prefer get, del, post and patch
+       */
+      request(verb, requestUrl, data, headers) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          if (this._disposed) {
+            throw new Error("Client has already been disposed.");
+          }
+          const parsedUrl = new URL(requestUrl);
+          let info2 = this._prepareRequest(verb, parsedUrl, headers);
+          const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb) ? this._maxRetries + 1 : 1;
+          let numTries = 0;
+          let response;
+          do {
+            response = yield this.requestRaw(info2, data);
+            if (response && response.message && response.message.statusCode === HttpCodes2.Unauthorized) {
+              let authenticationHandler;
+              for (const handler2 of this.handlers) {
+                if (handler2.canHandleAuthentication(response)) {
+                  authenticationHandler = handler2;
+                  break;
+                }
+              }
+              if (authenticationHandler) {
+                return authenticationHandler.handleAuthentication(this, info2, data);
+              } else {
+                return response;
+              }
+            }
+            let redirectsRemaining = this._maxRedirects;
+            while (response.message.statusCode && HttpRedirectCodes2.includes(response.message.statusCode) && this._allowRedirects && redirectsRemaining > 0) {
+              const redirectUrl = response.message.headers["location"];
+              if (!redirectUrl) {
+                break;
+              }
+              const parsedRedirectUrl = new URL(redirectUrl);
+              if (parsedUrl.protocol === "https:" && parsedUrl.protocol !== parsedRedirectUrl.protocol && !this._allowRedirectDowngrade) {
+                throw new Error("Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.");
+              }
+              yield response.readBody();
+              if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                for (const header in headers) {
+                  if (header.toLowerCase() === "authorization") {
+                    delete headers[header];
+                  }
+                }
+              }
+              info2 = this._prepareRequest(verb, parsedRedirectUrl, headers);
+              response = yield this.requestRaw(info2, data);
+              redirectsRemaining--;
+            }
+            if (!response.message.statusCode || !HttpResponseRetryCodes2.includes(response.message.statusCode)) {
+              return response;
+            }
+            numTries += 1;
+            if (numTries < maxTries) {
+              yield response.readBody();
+              yield this._performExponentialBackoff(numTries);
+            }
+          } while (numTries < maxTries);
+          return response;
+        });
+      }
+      /**
+       * Needs to be called if keepAlive is set to true in request options.
+       */
+      dispose() {
+        if (this._agent) {
+          this._agent.destroy();
+        }
+        this._disposed = true;
+      }
+      /**
+       * Raw request.
+       * @param info
+       * @param data
+       */
+      requestRaw(info2, data) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve, reject) => {
+            function callbackForResult(err, res) {
+              if (err) {
+                reject(err);
+              } else if (!res) {
+                reject(new Error("Unknown error"));
+              } else {
+                resolve(res);
+              }
+            }
+            this.requestRawWithCallback(info2, data, callbackForResult);
+          });
+        });
+      }
+      /**
+       * Raw request with callback.
+       * @param info
+       * @param data
+       * @param onResult
+       */
+      requestRawWithCallback(info2, data, onResult) {
+        if (typeof data === "string") {
+          if (!info2.options.headers) {
+            info2.options.headers = {};
+          }
+          info2.options.headers["Content-Length"] = Buffer.byteLength(data, "utf8");
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+          if (!callbackCalled) {
+            callbackCalled = true;
+            onResult(err, res);
+          }
+        }
+        const req = info2.httpModule.request(info2.options, (msg) => {
+          const res = new HttpClientResponse(msg);
+          handleResult(void 0, res);
+        });
+        let socket;
+        req.on("socket", (sock) => {
+          socket = sock;
+        });
+        req.setTimeout(this._socketTimeout || 3 * 6e4, () => {
+          if (socket) {
+            socket.end();
+          }
+          handleResult(new Error(`Request timeout: ${info2.options.path}`));
+        });
+        req.on("error", function(err) {
+          handleResult(err);
+        });
+        if (data && typeof data === "string") {
+          req.write(data, "utf8");
+        }
+        if (data && typeof data !== "string") {
+          data.on("close", function() {
+            req.end();
+          });
+          data.pipe(req);
+        } else {
+          req.end();
+        }
+      }
+      /**
+       * Gets an http agent. This function is useful when you need an http agent that handles
+       * routing through a proxy server - depending upon the url and proxy environment variables.
+       * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+       */
+      getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+      }
+      getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+          return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+      }
+      _prepareRequest(method, requestUrl, headers) {
+        const info2 = {};
+        info2.parsedUrl = requestUrl;
+        const usingSsl = info2.parsedUrl.protocol === "https:";
+        info2.httpModule = usingSsl ? https : http;
+        const defaultPort = usingSsl ? 443 : 80;
+        info2.options = {};
+        info2.options.host = info2.parsedUrl.hostname;
+        info2.options.port = info2.parsedUrl.port ? parseInt(info2.parsedUrl.port) : defaultPort;
+        info2.options.path = (info2.parsedUrl.pathname || "") + (info2.parsedUrl.search || "");
+        info2.options.method = method;
+        info2.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+          info2.options.headers["user-agent"] = this.userAgent;
+        }
+        info2.options.agent = this._getAgent(info2.parsedUrl);
+        if (this.handlers) {
+          for (const handler2 of this.handlers) {
+            handler2.prepareRequest(info2.options);
+          }
+        }
+        return info2;
+      }
+      _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+          return Object.assign({}, lowercaseKeys2(this.requestOptions.headers), lowercaseKeys2(headers || {}));
+        }
+        return lowercaseKeys2(headers || {});
+      }
+      /**
+       * Gets an existing header value or returns a default.
+       * Handles converting number header values to strings since HTTP headers must be strings.
+       * Note: This returns string | string[] since some headers can have multiple values.
+       * For headers that must always be a single string (like Content-Type), use the
+       * specialized _getExistingOrDefaultContentTypeHeader method instead.
+       */
+      _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+          const headerValue = lowercaseKeys2(this.requestOptions.headers)[header];
+          if (headerValue) {
+            clientHeader = typeof headerValue === "number" ? headerValue.toString() : headerValue;
+          }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== void 0) {
+          return typeof additionalValue === "number" ? additionalValue.toString() : additionalValue;
+        }
+        if (clientHeader !== void 0) {
+          return clientHeader;
+        }
+        return _default;
+      }
+      /**
+       * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+       * Always returns a single string (not an array) since Content-Type should be a single value.
+       * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+       * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+       * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+       */
+      _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+          const headerValue = lowercaseKeys2(this.requestOptions.headers)[Headers2.ContentType];
+          if (headerValue) {
+            if (typeof headerValue === "number") {
+              clientHeader = String(headerValue);
+            } else if (Array.isArray(headerValue)) {
+              clientHeader = headerValue.join(", ");
+            } else {
+              clientHeader = headerValue;
+            }
+          }
+        }
+        const additionalValue = additionalHeaders[Headers2.ContentType];
+        if (additionalValue !== void 0) {
+          if (typeof additionalValue === "number") {
+            return String(additionalValue);
+          } else if (Array.isArray(additionalValue)) {
+            return additionalValue.join(", ");
+          } else {
+            return additionalValue;
+          }
+        }
+        if (clientHeader !== void 0) {
+          return clientHeader;
+        }
+        return _default;
+      }
+      _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = pm.getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+          agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+          agent = this._agent;
+        }
+        if (agent) {
+          return agent;
+        }
+        const usingSsl = parsedUrl.protocol === "https:";
+        let maxSockets = 100;
+        if (this.requestOptions) {
+          maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
+        }
+        if (proxyUrl && proxyUrl.hostname) {
+          const agentOptions = {
+            maxSockets,
+            keepAlive: this._keepAlive,
+            proxy: Object.assign(Object.assign({}, (proxyUrl.username || proxyUrl.password) && {
+              proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+            }), { host: proxyUrl.hostname, port: proxyUrl.port })
+          };
+          let tunnelAgent;
+          const overHttps = proxyUrl.protocol === "https:";
+          if (usingSsl) {
+            tunnelAgent = overHttps ? tunnel2.httpsOverHttps : tunnel2.httpsOverHttp;
+          } else {
+            tunnelAgent = overHttps ? tunnel2.httpOverHttps : tunnel2.httpOverHttp;
+          }
+          agent = tunnelAgent(agentOptions);
+          this._proxyAgent = agent;
+        }
+        if (!agent) {
+          const options = { keepAlive: this._keepAlive, maxSockets };
+          agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
+          this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+          agent.options = Object.assign(agent.options || {}, {
+            rejectUnauthorized: false
+          });
+        }
+        return agent;
+      }
+      _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+          proxyAgent = this._proxyAgentDispatcher;
+        }
+        if (proxyAgent) {
+          return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === "https:";
+        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, (proxyUrl.username || proxyUrl.password) && {
+          token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString("base64")}`
+        }));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+          proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+            rejectUnauthorized: false
+          });
+        }
+        return proxyAgent;
+      }
+      _getUserAgentWithOrchestrationId(userAgent2) {
+        const baseUserAgent = userAgent2 || "actions/http-client";
+        const orchId = process.env["ACTIONS_ORCHESTRATION_ID"];
+        if (orchId) {
+          const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, "_");
+          return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+      }
+      _performExponentialBackoff(retryNumber) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+          const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+          return new Promise((resolve) => setTimeout(() => resolve(), ms));
+        });
+      }
+      _processResponse(res, options) {
+        return __awaiter3(this, void 0, void 0, function* () {
+          return new Promise((resolve, reject) => __awaiter3(this, void 0, void 0, function* () {
+            const statusCode = res.message.statusCode || 0;
+            const response = {
+              statusCode,
+              result: null,
+              headers: {}
+            };
+            if (statusCode === HttpCodes2.NotFound) {
+              resolve(response);
+            }
+            function dateTimeDeserializer(key, value) {
+              if (typeof value === "string") {
+                const a = new Date(value);
+                if (!isNaN(a.valueOf())) {
+                  return a;
+                }
+              }
+              return value;
+            }
+            let obj;
+            let contents;
+            try {
+              contents = yield res.readBody();
+              if (contents && contents.length > 0) {
+                if (options && options.deserializeDates) {
+                  obj = JSON.parse(contents, dateTimeDeserializer);
+                } else {
+                  obj = JSON.parse(contents);
+                }
+                response.result = obj;
+              }
+              response.headers = res.message.headers;
+            } catch (err) {
+            }
+            if (statusCode > 299) {
+              let msg;
+              if (obj && obj.message) {
+                msg = obj.message;
+              } else if (contents && contents.length > 0) {
+                msg = contents;
+              } else {
+                msg = `Failed request: (${statusCode})`;
+              }
+              const err = new HttpClientError(msg, statusCode);
+              err.result = response.result;
+              reject(err);
+            } else {
+              resolve(response);
+            }
+          }));
+        });
+      }
+    };
+    exports.HttpClient = HttpClient3;
+    var lowercaseKeys2 = (obj) => Object.keys(obj).reduce((c, k) => (c[k.toLowerCase()] = obj[k], c), {});
+  }
+});
+
+// node_modules/bottleneck/light.js
+var require_light = __commonJS({
+  "node_modules/bottleneck/light.js"(exports, module) {
+    (function(global2, factory) {
+      typeof exports === "object" && typeof module !== "undefined" ? module.exports = factory() : typeof define === "function" && define.amd ? define(factory) : global2.Bottleneck = factory();
+    })(exports, (function() {
+      "use strict";
+      var commonjsGlobal = typeof globalThis !== "undefined" ? globalThis : typeof window !== "undefined" ? window : typeof global !== "undefined" ? global : typeof self !== "undefined" ? self : {};
+      function getCjsExportFromNamespace(n) {
+        return n && n["default"] || n;
+      }
+      var load = function(received, defaults2, onto = {}) {
+        var k, ref, v;
+        for (k in defaults2) {
+          v = defaults2[k];
+          onto[k] = (ref = received[k]) != null ? ref : v;
+        }
+        return onto;
+      };
+      var overwrite = function(received, defaults2, onto = {}) {
+        var k, v;
+        for (k in received) {
+          v = received[k];
+          if (defaults2[k] !== void 0) {
+            onto[k] = v;
+          }
+        }
+        return onto;
+      };
+      var parser = {
+        load,
+        overwrite
+      };
+      var DLList;
+      DLList = class DLList {
+        constructor(incr, decr) {
+          this.incr = incr;
+          this.decr = decr;
+          this._first = null;
+          this._last = null;
+          this.length = 0;
+        }
+        push(value) {
+          var node;
+          this.length++;
+          if (typeof this.incr === "function") {
+            this.incr();
+          }
+          node = {
+            value,
+            prev: this._last,
+            next: null
+          };
+          if (this._last != null) {
+            this._last.next = node;
+            this._last = node;
+          } else {
+            this._first = this._last = node;
+          }
+          return void 0;
+        }
+        shift() {
+          var value;
+          if (this._first == null) {
+            return;
+          } else {
+            this.length--;
+            if (typeof this.decr === "function") {
+              this.decr();
+            }
+          }
+          value = this._first.value;
+          if ((this._first = this._first.next) != null) {
+            this._first.prev = null;
+          } else {
+            this._last = null;
+          }
+          return value;
+        }
+        first() {
+          if (this._first != null) {
+            return this._first.value;
+          }
+        }
+        getArray() {
+          var node, ref, results;
+          node = this._first;
+          results = [];
+          while (node != null) {
+            results.push((ref = node, node = node.next, ref.value));
+          }
+          return results;
+        }
+        forEachShift(cb) {
+          var node;
+          node = this.shift();
+          while (node != null) {
+            cb(node), node = this.shift();
+          }
+          return void 0;
+        }
+        debug() {
+          var node, ref, ref1, ref2, results;
+          node = this._first;
+          results = [];
+          while (node != null) {
+            results.push((ref = node, node = node.next, {
+              value: ref.value,
+              prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
+              next: (ref2 = ref.next) != null ? ref2.value : void 0
+            }));
+          }
+          return results;
+        }
+      };
+      var DLList_1 = DLList;
+      var Events;
+      Events = class Events {
+        constructor(instance) {
+          this.instance = instance;
+          this._events = {};
+          if (this.instance.on != null || this.instance.once != null || this.instance.removeAllListeners != null) {
+            throw new Error("An Emitter already exists for this object");
+          }
+          this.instance.on = (name, cb) => {
+            return this._addListener(name, "many", cb);
+          };
+          this.instance.once = (name, cb) => {
+            return this._addListener(name, "once", cb);
+          };
+          this.instance.removeAllListeners = (name = null) => {
+            if (name != null) {
+              return delete this._events[name];
+            } else {
+              return this._events = {};
+            }
+          };
+        }
+        _addListener(name, status, cb) {
+          var base;
+          if ((base = this._events)[name] == null) {
+            base[name] = [];
+          }
+          this._events[name].push({ cb, status });
+          return this.instance;
+        }
+        listenerCount(name) {
+          if (this._events[name] != null) {
+            return this._events[name].length;
+          } else {
+            return 0;
+          }
+        }
+        async trigger(name, ...args) {
+          var e, promises3;
+          try {
+            if (name !== "debug") {
+              this.trigger("debug", `Event triggered: ${name}`, args);
+            }
+            if (this._events[name] == null) {
+              return;
+            }
+            this._events[name] = this._events[name].filter(function(listener) {
+              return listener.status !== "none";
+            });
+            promises3 = this._events[name].map(async (listener) => {
+              var e2, returned;
+              if (listener.status === "none") {
+                return;
+              }
+              if (listener.status === "once") {
+                listener.status = "none";
+              }
+              try {
+                returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
+                if (typeof (returned != null ? returned.then : void 0) === "function") {
+                  return await returned;
+                } else {
+                  return returned;
+                }
+              } catch (error2) {
+                e2 = error2;
+                {
+                  this.trigger("error", e2);
+                }
+                return null;
+              }
+            });
+            return (await Promise.all(promises3)).find(function(x) {
+              return x != null;
+            });
+          } catch (error2) {
+            e = error2;
+            {
+              this.trigger("error", e);
+            }
+            return null;
+          }
+        }
+      };
+      var Events_1 = Events;
+      var DLList$1, Events$1, Queues;
+      DLList$1 = DLList_1;
+      Events$1 = Events_1;
+      Queues = class Queues {
+        constructor(num_priorities) {
+          var i;
+          this.Events = new Events$1(this);
+          this._length = 0;
+          this._lists = (function() {
+            var j, ref, results;
+            results = [];
+            for (i = j = 1, ref = num_priorities; 1 <= ref ? j <= ref : j >= ref; i = 1 <= ref ? ++j : --j) {
+              results.push(new DLList$1((() => {
+                return this.incr();
+              }), (() => {
+                return this.decr();
+              })));
+            }
+            return results;
+          }).call(this);
+        }
+        incr() {
+          if (this._length++ === 0) {
+            return this.Events.trigger("leftzero");
+          }
+        }
+        decr() {
+          if (--this._length === 0) {
+            return this.Events.trigger("zero");
+          }
+        }
+        push(job) {
+          return this._lists[job.options.priority].push(job);
+        }
+        queued(priority) {
+          if (priority != null) {
+            return this._lists[priority].length;
+          } else {
+            return this._length;
+          }
+        }
+        shiftAll(fn) {
+          return this._lists.forEach(function(list) {
+            return list.forEachShift(fn);
+          });
+        }
+        getFirst(arr = this._lists) {
+          var j, len, list;
+          for (j = 0, len = arr.length; j < len; j++) {
+            list = arr[j];
+            if (list.length > 0) {
+              return list;
+            }
+          }
+          return [];
+        }
+        shiftLastFrom(priority) {
+          return this.getFirst(this._lists.slice(priority).reverse()).shift();
+        }
+      };
+      var Queues_1 = Queues;
+      var BottleneckError;
+      BottleneckError = class BottleneckError extends Error {
+      };
+      var BottleneckError_1 = BottleneckError;
+      var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
+      NUM_PRIORITIES = 10;
+      DEFAULT_PRIORITY = 5;
+      parser$1 = parser;
+      BottleneckError$1 = BottleneckError_1;
+      Job = class Job {
+        constructor(task, args, options, jobDefaults, rejectOnDrop, Events2, _states, Promise2) {
+          this.task = task;
+          this.args = args;
+          this.rejectOnDrop = rejectOnDrop;
+          this.Events = Events2;
+          this._states = _states;
+          this.Promise = Promise2;
+          this.options = parser$1.load(options, jobDefaults);
+          this.options.priority = this._sanitizePriority(this.options.priority);
+          if (this.options.id === jobDefaults.id) {
+            this.options.id = `${this.options.id}-${this._randomIndex()}`;
+          }
+          this.promise = new this.Promise((_resolve, _reject) => {
+            this._resolve = _resolve;
+            this._reject = _reject;
+          });
+          this.retryCount = 0;
+        }
+        _sanitizePriority(priority) {
+          var sProperty;
+          sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
+          if (sProperty < 0) {
+            return 0;
+          } else if (sProperty > NUM_PRIORITIES - 1) {
+            return NUM_PRIORITIES - 1;
+          } else {
+            return sProperty;
+          }
+        }
+        _randomIndex() {
+          return Math.random().toString(36).slice(2);
+        }
+        doDrop({ error: error2, message = "This job has been dropped by Bottleneck" } = {}) {
+          if (this._states.remove(this.options.id)) {
+            if (this.rejectOnDrop) {
+              this._reject(error2 != null ? error2 : new BottleneckError$1(message));
+            }
+            this.Events.trigger("dropped", { args: this.args, options: this.options, task: this.task, promise: this.promise });
+            return true;
+          } else {
+            return false;
+          }
+        }
+        _assertStatus(expected) {
+          var status;
+          status = this._states.jobStatus(this.options.id);
+          if (!(status === expected || expected === "DONE" && status === null)) {
+            throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
+          }
+        }
+        doReceive() {
+          this._states.start(this.options.id);
+          return this.Events.trigger("received", { args: this.args, options: this.options });
+        }
+        doQueue(reachedHWM, blocked) {
+          this._assertStatus("RECEIVED");
+          this._states.next(this.options.id);
+          return this.Events.trigger("queued", { args: this.args, options: this.options, reachedHWM, blocked });
+        }
+        doRun() {
+          if (this.retryCount === 0) {
+            this._assertStatus("QUEUED");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          return this.Events.trigger("scheduled", { args: this.args, options: this.options });
+        }
+        async doExecute(chained, clearGlobalState, run2, free) {
+          var error2, eventInfo, passed;
+          if (this.retryCount === 0) {
+            this._assertStatus("RUNNING");
+            this._states.next(this.options.id);
+          } else {
+            this._assertStatus("EXECUTING");
+          }
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          this.Events.trigger("executing", eventInfo);
+          try {
+            passed = await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args));
+            if (clearGlobalState()) {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._resolve(passed);
+            }
+          } catch (error1) {
+            error2 = error1;
+            return this._onFailure(error2, eventInfo, clearGlobalState, run2, free);
+          }
+        }
+        doExpire(clearGlobalState, run2, free) {
+          var error2, eventInfo;
+          if (this._states.jobStatus(this.options.id === "RUNNING")) {
+            this._states.next(this.options.id);
+          }
+          this._assertStatus("EXECUTING");
+          eventInfo = { args: this.args, options: this.options, retryCount: this.retryCount };
+          error2 = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
+          return this._onFailure(error2, eventInfo, clearGlobalState, run2, free);
+        }
+        async _onFailure(error2, eventInfo, clearGlobalState, run2, free) {
+          var retry2, retryAfter;
+          if (clearGlobalState()) {
+            retry2 = await this.Events.trigger("failed", error2, eventInfo);
+            if (retry2 != null) {
+              retryAfter = ~~retry2;
+              this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
+              this.retryCount++;
+              return run2(retryAfter);
+            } else {
+              this.doDone(eventInfo);
+              await free(this.options, eventInfo);
+              this._assertStatus("DONE");
+              return this._reject(error2);
+            }
+          }
+        }
+        doDone(eventInfo) {
+          this._assertStatus("EXECUTING");
+          this._states.next(this.options.id);
+          return this.Events.trigger("done", eventInfo);
+        }
+      };
+      var Job_1 = Job;
+      var BottleneckError$2, LocalDatastore, parser$2;
+      parser$2 = parser;
+      BottleneckError$2 = BottleneckError_1;
+      LocalDatastore = class LocalDatastore {
+        constructor(instance, storeOptions, storeInstanceOptions) {
+          this.instance = instance;
+          this.storeOptions = storeOptions;
+          this.clientId = this.instance._randomIndex();
+          parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
+          this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
+          this._running = 0;
+          this._done = 0;
+          this._unblockTime = 0;
+          this.ready = this.Promise.resolve();
+          this.clients = {};
+          this._startHeartbeat();
+        }
+        _startHeartbeat() {
+          var base;
+          if (this.heartbeat == null && (this.storeOptions.reservoirRefreshInterval != null && this.storeOptions.reservoirRefreshAmount != null || this.storeOptions.reservoirIncreaseInterval != null && this.storeOptions.reservoirIncreaseAmount != null)) {
+            return typeof (base = this.heartbeat = setInterval(() => {
+              var amount, incr, maximum, now, reservoir;
+              now = Date.now();
+              if (this.storeOptions.reservoirRefreshInterval != null && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
+                this._lastReservoirRefresh = now;
+                this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
+                this.instance._drainAll(this.computeCapacity());
+              }
+              if (this.storeOptions.reservoirIncreaseInterval != null && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
+                ({
+                  reservoirIncreaseAmount: amount,
+                  reservoirIncreaseMaximum: maximum,
+                  reservoir
+                } = this.storeOptions);
+                this._lastReservoirIncrease = now;
+                incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
+                if (incr > 0) {
+                  this.storeOptions.reservoir += incr;
+                  return this.instance._drainAll(this.computeCapacity());
+                }
+              }
+            }, this.heartbeatInterval)).unref === "function" ? base.unref() : void 0;
+          } else {
+            return clearInterval(this.heartbeat);
+          }
+        }
+        async __publish__(message) {
+          await this.yieldLoop();
+          return this.instance.Events.trigger("message", message.toString());
+        }
+        async __disconnect__(flush) {
+          await this.yieldLoop();
+          clearInterval(this.heartbeat);
+          return this.Promise.resolve();
+        }
+        yieldLoop(t = 0) {
+          return new this.Promise(function(resolve, reject) {
+            return setTimeout(resolve, t);
+          });
+        }
+        computePenalty() {
+          var ref;
+          return (ref = this.storeOptions.penalty) != null ? ref : 15 * this.storeOptions.minTime || 5e3;
+        }
+        async __updateSettings__(options) {
+          await this.yieldLoop();
+          parser$2.overwrite(options, options, this.storeOptions);
+          this._startHeartbeat();
+          this.instance._drainAll(this.computeCapacity());
+          return true;
+        }
+        async __running__() {
+          await this.yieldLoop();
+          return this._running;
+        }
+        async __queued__() {
+          await this.yieldLoop();
+          return this.instance.queued();
+        }
+        async __done__() {
+          await this.yieldLoop();
+          return this._done;
+        }
+        async __groupCheck__(time) {
+          await this.yieldLoop();
+          return this._nextRequest + this.timeout < time;
+        }
+        computeCapacity() {
+          var maxConcurrent, reservoir;
+          ({ maxConcurrent, reservoir } = this.storeOptions);
+          if (maxConcurrent != null && reservoir != null) {
+            return Math.min(maxConcurrent - this._running, reservoir);
+          } else if (maxConcurrent != null) {
+            return maxConcurrent - this._running;
+          } else if (reservoir != null) {
+            return reservoir;
+          } else {
+            return null;
+          }
+        }
+        conditionsCheck(weight) {
+          var capacity;
+          capacity = this.computeCapacity();
+          return capacity == null || weight <= capacity;
+        }
+        async __incrementReservoir__(incr) {
+          var reservoir;
+          await this.yieldLoop();
+          reservoir = this.storeOptions.reservoir += incr;
+          this.instance._drainAll(this.computeCapacity());
+          return reservoir;
+        }
+        async __currentReservoir__() {
+          await this.yieldLoop();
+          return this.storeOptions.reservoir;
+        }
+        isBlocked(now) {
+          return this._unblockTime >= now;
+        }
+        check(weight, now) {
+          return this.conditionsCheck(weight) && this._nextRequest - now <= 0;
+        }
+        async __check__(weight) {
+          var now;
+          await this.yieldLoop();
+          now = Date.now();
+          return this.check(weight, now);
+        }
+        async __register__(index, weight, expiration) {
+          var now, wait;
+          await this.yieldLoop();
+          now = Date.now();
+          if (this.conditionsCheck(weight)) {
+            this._running += weight;
+            if (this.storeOptions.reservoir != null) {
+              this.storeOptions.reservoir -= weight;
+            }
+            wait = Math.max(this._nextRequest - now, 0);
+            this._nextRequest = now + wait + this.storeOptions.minTime;
+            return {
+              success: true,
+              wait,
+              reservoir: this.storeOptions.reservoir
+            };
+          } else {
+            return {
+              success: false
+            };
+          }
+        }
+        strategyIsBlock() {
+          return this.storeOptions.strategy === 3;
+        }
+        async __submit__(queueLength, weight) {
+          var blocked, now, reachedHWM;
+          await this.yieldLoop();
+          if (this.storeOptions.maxConcurrent != null && weight > this.storeOptions.maxConcurrent) {
+            throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
+          }
+          now = Date.now();
+          reachedHWM = this.storeOptions.highWater != null && queueLength === this.storeOptions.highWater && !this.check(weight, now);
+          blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
+          if (blocked) {
+            this._unblockTime = now + this.computePenalty();
+            this._nextRequest = this._unblockTime + this.storeOptions.minTime;
+            this.instance._dropAllQueued();
+          }
+          return {
+            reachedHWM,
+            blocked,
+            strategy: this.storeOptions.strategy
+          };
+        }
+        async __free__(index, weight) {
+          await this.yieldLoop();
+          this._running -= weight;
+          this._done += weight;
+          this.instance._drainAll(this.computeCapacity());
+          return {
+            running: this._running
+          };
+        }
+      };
+      var LocalDatastore_1 = LocalDatastore;
+      var BottleneckError$3, States;
+      BottleneckError$3 = BottleneckError_1;
+      States = class States {
+        constructor(status1) {
+          this.status = status1;
+          this._jobs = {};
+          this.counts = this.status.map(function() {
+            return 0;
+          });
+        }
+        next(id) {
+          var current, next;
+          current = this._jobs[id];
+          next = current + 1;
+          if (current != null && next < this.status.length) {
+            this.counts[current]--;
+            this.counts[next]++;
+            return this._jobs[id]++;
+          } else if (current != null) {
+            this.counts[current]--;
+            return delete this._jobs[id];
+          }
+        }
+        start(id) {
+          var initial;
+          initial = 0;
+          this._jobs[id] = initial;
+          return this.counts[initial]++;
+        }
+        remove(id) {
+          var current;
+          current = this._jobs[id];
+          if (current != null) {
+            this.counts[current]--;
+            delete this._jobs[id];
+          }
+          return current != null;
+        }
+        jobStatus(id) {
+          var ref;
+          return (ref = this.status[this._jobs[id]]) != null ? ref : null;
+        }
+        statusJobs(status) {
+          var k, pos, ref, results, v;
+          if (status != null) {
+            pos = this.status.indexOf(status);
+            if (pos < 0) {
+              throw new BottleneckError$3(`status must be one of ${this.status.join(", ")}`);
+            }
+            ref = this._jobs;
+            results = [];
+            for (k in ref) {
+              v = ref[k];
+              if (v === pos) {
+                results.push(k);
+              }
+            }
+            return results;
+          } else {
+            return Object.keys(this._jobs);
+          }
+        }
+        statusCounts() {
+          return this.counts.reduce(((acc, v, i) => {
+            acc[this.status[i]] = v;
+            return acc;
+          }), {});
+        }
+      };
+      var States_1 = States;
+      var DLList$2, Sync;
+      DLList$2 = DLList_1;
+      Sync = class Sync {
+        constructor(name, Promise2) {
+          this.schedule = this.schedule.bind(this);
+          this.name = name;
+          this.Promise = Promise2;
+          this._running = 0;
+          this._queue = new DLList$2();
+        }
+        isEmpty() {
+          return this._queue.length === 0;
+        }
+        async _tryToRun() {
+          var args, cb, error2, reject, resolve, returned, task;
+          if (this._running < 1 && this._queue.length > 0) {
+            this._running++;
+            ({ task, args, resolve, reject } = this._queue.shift());
+            cb = await (async function() {
+              try {
+                returned = await task(...args);
+                return function() {
+                  return resolve(returned);
+                };
+              } catch (error1) {
+                error2 = error1;
+                return function() {
+                  return reject(error2);
+                };
+              }
+            })();
+            this._running--;
+            this._tryToRun();
+            return cb();
+          }
+        }
+        schedule(task, ...args) {
+          var promise, reject, resolve;
+          resolve = reject = null;
+          promise = new this.Promise(function(_resolve, _reject) {
+            resolve = _resolve;
+            return reject = _reject;
+          });
+          this._queue.push({ task, args, resolve, reject });
+          this._tryToRun();
+          return promise;
+        }
+      };
+      var Sync_1 = Sync;
+      var version = "2.19.5";
+      var version$1 = {
+        version
+      };
+      var version$2 = /* @__PURE__ */ Object.freeze({
+        version,
+        default: version$1
+      });
+      var require$$2 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$3 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$4 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
+      parser$3 = parser;
+      Events$2 = Events_1;
+      RedisConnection$1 = require$$2;
+      IORedisConnection$1 = require$$3;
+      Scripts$1 = require$$4;
+      Group = (function() {
+        class Group2 {
+          constructor(limiterOptions = {}) {
+            this.deleteKey = this.deleteKey.bind(this);
+            this.limiterOptions = limiterOptions;
+            parser$3.load(this.limiterOptions, this.defaults, this);
+            this.Events = new Events$2(this);
+            this.instances = {};
+            this.Bottleneck = Bottleneck_1;
+            this._startAutoCleanup();
+            this.sharedConnection = this.connection != null;
+            if (this.connection == null) {
+              if (this.limiterOptions.datastore === "redis") {
+                this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              } else if (this.limiterOptions.datastore === "ioredis") {
+                this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, { Events: this.Events }));
+              }
+            }
+          }
+          key(key = "") {
+            var ref;
+            return (ref = this.instances[key]) != null ? ref : (() => {
+              var limiter;
+              limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
+                id: `${this.id}-${key}`,
+                timeout: this.timeout,
+                connection: this.connection
+              }));
+              this.Events.trigger("created", limiter, key);
+              return limiter;
+            })();
+          }
+          async deleteKey(key = "") {
+            var deleted, instance;
+            instance = this.instances[key];
+            if (this.connection) {
+              deleted = await this.connection.__runCommand__(["del", ...Scripts$1.allKeys(`${this.id}-${key}`)]);
+            }
+            if (instance != null) {
+              delete this.instances[key];
+              await instance.disconnect();
+            }
+            return instance != null || deleted > 0;
+          }
+          limiters() {
+            var k, ref, results, v;
+            ref = this.instances;
+            results = [];
+            for (k in ref) {
+              v = ref[k];
+              results.push({
+                key: k,
+                limiter: v
+              });
+            }
+            return results;
+          }
+          keys() {
+            return Object.keys(this.instances);
+          }
+          async clusterKeys() {
+            var cursor, end, found, i, k, keys, len, next, start;
+            if (this.connection == null) {
+              return this.Promise.resolve(this.keys());
+            }
+            keys = [];
+            cursor = null;
+            start = `b_${this.id}-`.length;
+            end = "_settings".length;
+            while (cursor !== 0) {
+              [next, found] = await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 1e4]);
+              cursor = ~~next;
+              for (i = 0, len = found.length; i < len; i++) {
+                k = found[i];
+                keys.push(k.slice(start, -end));
+              }
+            }
+            return keys;
+          }
+          _startAutoCleanup() {
+            var base;
+            clearInterval(this.interval);
+            return typeof (base = this.interval = setInterval(async () => {
+              var e, k, ref, results, time, v;
+              time = Date.now();
+              ref = this.instances;
+              results = [];
+              for (k in ref) {
+                v = ref[k];
+                try {
+                  if (await v._store.__groupCheck__(time)) {
+                    results.push(this.deleteKey(k));
+                  } else {
+                    results.push(void 0);
+                  }
+                } catch (error2) {
+                  e = error2;
+                  results.push(v.Events.trigger("error", e));
+                }
+              }
+              return results;
+            }, this.timeout / 2)).unref === "function" ? base.unref() : void 0;
+          }
+          updateSettings(options = {}) {
+            parser$3.overwrite(options, this.defaults, this);
+            parser$3.overwrite(options, options, this.limiterOptions);
+            if (options.timeout != null) {
+              return this._startAutoCleanup();
+            }
+          }
+          disconnect(flush = true) {
+            var ref;
+            if (!this.sharedConnection) {
+              return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
+            }
+          }
+        }
+        Group2.prototype.defaults = {
+          timeout: 1e3 * 60 * 5,
+          connection: null,
+          Promise,
+          id: "group-key"
+        };
+        return Group2;
+      }).call(commonjsGlobal);
+      var Group_1 = Group;
+      var Batcher, Events$3, parser$4;
+      parser$4 = parser;
+      Events$3 = Events_1;
+      Batcher = (function() {
+        class Batcher2 {
+          constructor(options = {}) {
+            this.options = options;
+            parser$4.load(this.options, this.defaults, this);
+            this.Events = new Events$3(this);
+            this._arr = [];
+            this._resetPromise();
+            this._lastFlush = Date.now();
+          }
+          _resetPromise() {
+            return this._promise = new this.Promise((res, rej) => {
+              return this._resolve = res;
+            });
+          }
+          _flush() {
+            clearTimeout(this._timeout);
+            this._lastFlush = Date.now();
+            this._resolve();
+            this.Events.trigger("batch", this._arr);
+            this._arr = [];
+            return this._resetPromise();
+          }
+          add(data) {
+            var ret;
+            this._arr.push(data);
+            ret = this._promise;
+            if (this._arr.length === this.maxSize) {
+              this._flush();
+            } else if (this.maxTime != null && this._arr.length === 1) {
+              this._timeout = setTimeout(() => {
+                return this._flush();
+              }, this.maxTime);
+            }
+            return ret;
+          }
+        }
+        Batcher2.prototype.defaults = {
+          maxTime: null,
+          maxSize: null,
+          Promise
+        };
+        return Batcher2;
+      }).call(commonjsGlobal);
+      var Batcher_1 = Batcher;
+      var require$$4$1 = () => console.log("You must import the full version of Bottleneck in order to use this feature.");
+      var require$$8 = getCjsExportFromNamespace(version$2);
+      var Bottleneck2, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5, splice = [].splice;
+      NUM_PRIORITIES$1 = 10;
+      DEFAULT_PRIORITY$1 = 5;
+      parser$5 = parser;
+      Queues$1 = Queues_1;
+      Job$1 = Job_1;
+      LocalDatastore$1 = LocalDatastore_1;
+      RedisDatastore$1 = require$$4$1;
+      Events$4 = Events_1;
+      States$1 = States_1;
+      Sync$1 = Sync_1;
+      Bottleneck2 = (function() {
+        class Bottleneck3 {
+          constructor(options = {}, ...invalid) {
+            var storeInstanceOptions, storeOptions;
+            this._addToQueue = this._addToQueue.bind(this);
+            this._validateOptions(options, invalid);
+            parser$5.load(options, this.instanceDefaults, this);
+            this._queues = new Queues$1(NUM_PRIORITIES$1);
+            this._scheduled = {};
+            this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
+            this._limiter = null;
+            this.Events = new Events$4(this);
+            this._submitLock = new Sync$1("submit", this.Promise);
+            this._registerLock = new Sync$1("register", this.Promise);
+            storeOptions = parser$5.load(options, this.storeDefaults, {});
+            this._store = (function() {
+              if (this.datastore === "redis" || this.datastore === "ioredis" || this.connection != null) {
+                storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
+                return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else if (this.datastore === "local") {
+                storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
+                return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
+              } else {
+                throw new Bottleneck3.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
+              }
+            }).call(this);
+            this._queues.on("leftzero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
+            });
+            this._queues.on("zero", () => {
+              var ref;
+              return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
+            });
+          }
+          _validateOptions(options, invalid) {
+            if (!(options != null && typeof options === "object" && invalid.length === 0)) {
+              throw new Bottleneck3.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
+            }
+          }
+          ready() {
+            return this._store.ready;
+          }
+          clients() {
+            return this._store.clients;
+          }
+          channel() {
+            return `b_${this.id}`;
+          }
+          channel_client() {
+            return `b_${this.id}_${this._store.clientId}`;
+          }
+          publish(message) {
+            return this._store.__publish__(message);
+          }
+          disconnect(flush = true) {
+            return this._store.__disconnect__(flush);
+          }
+          chain(_limiter) {
+            this._limiter = _limiter;
+            return this;
+          }
+          queued(priority) {
+            return this._queues.queued(priority);
+          }
+          clusterQueued() {
+            return this._store.__queued__();
+          }
+          empty() {
+            return this.queued() === 0 && this._submitLock.isEmpty();
+          }
+          running() {
+            return this._store.__running__();
+          }
+          done() {
+            return this._store.__done__();
+          }
+          jobStatus(id) {
+            return this._states.jobStatus(id);
+          }
+          jobs(status) {
+            return this._states.statusJobs(status);
+          }
+          counts() {
+            return this._states.statusCounts();
+          }
+          _randomIndex() {
+            return Math.random().toString(36).slice(2);
+          }
+          check(weight = 1) {
+            return this._store.__check__(weight);
+          }
+          _clearGlobalState(index) {
+            if (this._scheduled[index] != null) {
+              clearTimeout(this._scheduled[index].expiration);
+              delete this._scheduled[index];
+              return true;
+            } else {
+              return false;
+            }
+          }
+          async _free(index, job, options, eventInfo) {
+            var e, running;
+            try {
+              ({ running } = await this._store.__free__(index, options.weight));
+              this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
+              if (running === 0 && this.empty()) {
+                return this.Events.trigger("idle");
+              }
+            } catch (error1) {
+              e = error1;
+              return this.Events.trigger("error", e);
+            }
+          }
+          _run(index, job, wait) {
+            var clearGlobalState, free, run2;
+            job.doRun();
+            clearGlobalState = this._clearGlobalState.bind(this, index);
+            run2 = this._run.bind(this, index, job);
+            free = this._free.bind(this, index, job);
+            return this._scheduled[index] = {
+              timeout: setTimeout(() => {
+                return job.doExecute(this._limiter, clearGlobalState, run2, free);
+              }, wait),
+              expiration: job.options.expiration != null ? setTimeout(function() {
+                return job.doExpire(clearGlobalState, run2, free);
+              }, wait + job.options.expiration) : void 0,
+              job
+            };
+          }
+          _drainOne(capacity) {
+            return this._registerLock.schedule(() => {
+              var args, index, next, options, queue;
+              if (this.queued() === 0) {
+                return this.Promise.resolve(null);
+              }
+              queue = this._queues.getFirst();
+              ({ options, args } = next = queue.first());
+              if (capacity != null && options.weight > capacity) {
+                return this.Promise.resolve(null);
+              }
+              this.Events.trigger("debug", `Draining ${options.id}`, { args, options });
+              index = this._randomIndex();
+              return this._store.__register__(index, options.weight, options.expiration).then(({ success, wait, reservoir }) => {
+                var empty;
+                this.Events.trigger("debug", `Drained ${options.id}`, { success, args, options });
+                if (success) {
+                  queue.shift();
+                  empty = this.empty();
+                  if (empty) {
+                    this.Events.trigger("empty");
+                  }
+                  if (reservoir === 0) {
+                    this.Events.trigger("depleted", empty);
+                  }
+                  this._run(index, next, wait);
+                  return this.Promise.resolve(options.weight);
+                } else {
+                  return this.Promise.resolve(null);
+                }
+              });
+            });
+          }
+          _drainAll(capacity, total = 0) {
+            return this._drainOne(capacity).then((drained) => {
+              var newCapacity;
+              if (drained != null) {
+                newCapacity = capacity != null ? capacity - drained : capacity;
+                return this._drainAll(newCapacity, total + drained);
+              } else {
+                return this.Promise.resolve(total);
+              }
+            }).catch((e) => {
+              return this.Events.trigger("error", e);
+            });
+          }
+          _dropAllQueued(message) {
+            return this._queues.shiftAll(function(job) {
+              return job.doDrop({ message });
+            });
+          }
+          stop(options = {}) {
+            var done, waitForExecuting;
+            options = parser$5.load(options, this.stopDefaults);
+            waitForExecuting = (at) => {
+              var finished;
+              finished = () => {
+                var counts;
+                counts = this._states.counts;
+                return counts[0] + counts[1] + counts[2] + counts[3] === at;
+              };
+              return new this.Promise((resolve, reject) => {
+                if (finished()) {
+                  return resolve();
+                } else {
+                  return this.on("done", () => {
+                    if (finished()) {
+                      this.removeAllListeners("done");
+                      return resolve();
+                    }
+                  });
+                }
+              });
+            };
+            done = options.dropWaitingJobs ? (this._run = function(index, next) {
+              return next.doDrop({
+                message: options.dropErrorMessage
+              });
+            }, this._drainOne = () => {
+              return this.Promise.resolve(null);
+            }, this._registerLock.schedule(() => {
+              return this._submitLock.schedule(() => {
+                var k, ref, v;
+                ref = this._scheduled;
+                for (k in ref) {
+                  v = ref[k];
+                  if (this.jobStatus(v.job.options.id) === "RUNNING") {
+                    clearTimeout(v.timeout);
+                    clearTimeout(v.expiration);
+                    v.job.doDrop({
+                      message: options.dropErrorMessage
+                    });
+                  }
+                }
+                this._dropAllQueued(options.dropErrorMessage);
+                return waitForExecuting(0);
+              });
+            })) : this.schedule({
+              priority: NUM_PRIORITIES$1 - 1,
+              weight: 0
+            }, () => {
+              return waitForExecuting(1);
+            });
+            this._receive = function(job) {
+              return job._reject(new Bottleneck3.prototype.BottleneckError(options.enqueueErrorMessage));
+            };
+            this.stop = () => {
+              return this.Promise.reject(new Bottleneck3.prototype.BottleneckError("stop() has already been called"));
+            };
+            return done;
+          }
+          async _addToQueue(job) {
+            var args, blocked, error2, options, reachedHWM, shifted, strategy;
+            ({ args, options } = job);
+            try {
+              ({ reachedHWM, blocked, strategy } = await this._store.__submit__(this.queued(), options.weight));
+            } catch (error1) {
+              error2 = error1;
+              this.Events.trigger("debug", `Could not queue ${options.id}`, { args, options, error: error2 });
+              job.doDrop({ error: error2 });
+              return false;
+            }
+            if (blocked) {
+              job.doDrop();
+              return true;
+            } else if (reachedHWM) {
+              shifted = strategy === Bottleneck3.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck3.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck3.prototype.strategy.OVERFLOW ? job : void 0;
+              if (shifted != null) {
+                shifted.doDrop();
+              }
+              if (shifted == null || strategy === Bottleneck3.prototype.strategy.OVERFLOW) {
+                if (shifted == null) {
+                  job.doDrop();
+                }
+                return reachedHWM;
+              }
+            }
+            job.doQueue(reachedHWM, blocked);
+            this._queues.push(job);
+            await this._drainAll();
+            return reachedHWM;
+          }
+          _receive(job) {
+            if (this._states.jobStatus(job.options.id) != null) {
+              job._reject(new Bottleneck3.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
+              return false;
+            } else {
+              job.doReceive();
+              return this._submitLock.schedule(this._addToQueue, job);
+            }
+          }
+          submit(...args) {
+            var cb, fn, job, options, ref, ref1, task;
+            if (typeof args[0] === "function") {
+              ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
+              options = parser$5.load({}, this.jobDefaults);
+            } else {
+              ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
+              options = parser$5.load(options, this.jobDefaults);
+            }
+            task = (...args2) => {
+              return new this.Promise(function(resolve, reject) {
+                return fn(...args2, function(...args3) {
+                  return (args3[0] != null ? reject : resolve)(args3);
+                });
+              });
+            };
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            job.promise.then(function(args2) {
+              return typeof cb === "function" ? cb(...args2) : void 0;
+            }).catch(function(args2) {
+              if (Array.isArray(args2)) {
+                return typeof cb === "function" ? cb(...args2) : void 0;
+              } else {
+                return typeof cb === "function" ? cb(args2) : void 0;
+              }
+            });
+            return this._receive(job);
+          }
+          schedule(...args) {
+            var job, options, task;
+            if (typeof args[0] === "function") {
+              [task, ...args] = args;
+              options = {};
+            } else {
+              [options, task, ...args] = args;
+            }
+            job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
+            this._receive(job);
+            return job.promise;
+          }
+          wrap(fn) {
+            var schedule2, wrapped;
+            schedule2 = this.schedule.bind(this);
+            wrapped = function(...args) {
+              return schedule2(fn.bind(this), ...args);
+            };
+            wrapped.withOptions = function(options, ...args) {
+              return schedule2(options, fn, ...args);
+            };
+            return wrapped;
+          }
+          async updateSettings(options = {}) {
+            await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
+            parser$5.overwrite(options, this.instanceDefaults, this);
+            return this;
+          }
+          currentReservoir() {
+            return this._store.__currentReservoir__();
+          }
+          incrementReservoir(incr = 0) {
+            return this._store.__incrementReservoir__(incr);
+          }
+        }
+        Bottleneck3.default = Bottleneck3;
+        Bottleneck3.Events = Events$4;
+        Bottleneck3.version = Bottleneck3.prototype.version = require$$8.version;
+        Bottleneck3.strategy = Bottleneck3.prototype.strategy = {
+          LEAK: 1,
+          OVERFLOW: 2,
+          OVERFLOW_PRIORITY: 4,
+          BLOCK: 3
+        };
+        Bottleneck3.BottleneckError = Bottleneck3.prototype.BottleneckError = BottleneckError_1;
+        Bottleneck3.Group = Bottleneck3.prototype.Group = Group_1;
+        Bottleneck3.RedisConnection = Bottleneck3.prototype.RedisConnection = require$$2;
+        Bottleneck3.IORedisConnection = Bottleneck3.prototype.IORedisConnection = require$$3;
+        Bottleneck3.Batcher = Bottleneck3.prototype.Batcher = Batcher_1;
+        Bottleneck3.prototype.jobDefaults = {
+          priority: DEFAULT_PRIORITY$1,
+          weight: 1,
+          expiration: null,
+          id: "<no-id>"
+        };
+        Bottleneck3.prototype.storeDefaults = {
+          maxConcurrent: null,
+          minTime: 0,
+          highWater: null,
+          strategy: Bottleneck3.prototype.strategy.LEAK,
+          penalty: null,
+          reservoir: null,
+          reservoirRefreshInterval: null,
+          reservoirRefreshAmount: null,
+          reservoirIncreaseInterval: null,
+          reservoirIncreaseAmount: null,
+          reservoirIncreaseMaximum: null
+        };
+        Bottleneck3.prototype.localStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 250
+        };
+        Bottleneck3.prototype.redisStoreDefaults = {
+          Promise,
+          timeout: null,
+          heartbeatInterval: 5e3,
+          clientTimeout: 1e4,
+          Redis: null,
+          clientOptions: {},
+          clusterNodes: null,
+          clearDatastore: false,
+          connection: null
+        };
+        Bottleneck3.prototype.instanceDefaults = {
+          datastore: "local",
+          connection: null,
+          id: "<no-id>",
+          rejectOnDrop: true,
+          trackDoneStatus: false,
+          Promise
+        };
+        Bottleneck3.prototype.stopDefaults = {
+          enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
+          dropWaitingJobs: true,
+          dropErrorMessage: "This limiter has been stopped."
+        };
+        return Bottleneck3;
+      }).call(commonjsGlobal);
+      var Bottleneck_1 = Bottleneck2;
+      var lib = Bottleneck_1;
+      return lib;
+    }));
   }
 });
 
@@ -35971,11 +38062,11 @@ var Summary = class {
    */
   addTable(rows) {
     const tableBody = rows.map((row) => {
-      const cells = row.map((cell) => {
-        if (typeof cell === "string") {
-          return this.wrap("td", cell);
+      const cells = row.map((cell2) => {
+        if (typeof cell2 === "string") {
+          return this.wrap("td", cell2);
         }
-        const { header, data, colspan, rowspan } = cell;
+        const { header, data, colspan, rowspan } = cell2;
         const tag = header ? "th" : "td";
         const attrs = Object.assign(Object.assign({}, colspan && { colspan }), rowspan && { rowspan });
         return this.wrap(tag, data, attrs);
@@ -36007,8 +38098,8 @@ var Summary = class {
    * @returns {Summary} summary instance
    */
   addImage(src, alt, options) {
-    const { width, height } = options || {};
-    const attrs = Object.assign(Object.assign({}, width && { width }), height && { height });
+    const { width: width2, height } = options || {};
+    const attrs = Object.assign(Object.assign({}, width2 && { width: width2 }), height && { height });
     const element = this.wrap("img", null, Object.assign({ src, alt }, attrs));
     return this.addRaw(element).addEOL();
   }
@@ -36119,6 +38210,16 @@ function setFailed(message) {
 function error(message, properties = {}) {
   issueCommand("error", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
+function notice(message, properties = {}) {
+  issueCommand("notice", toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+function info(message) {
+  process.stdout.write(message + os4.EOL);
+}
+
+// src/action/main.ts
+import { randomUUID as randomUUID2 } from "node:crypto";
+import { tmpdir } from "node:os";
 
 // src/config/load-config.ts
 var import_ajv = __toESM(require_ajv(), 1);
@@ -36196,7 +38297,7 @@ var trainlint_schema_default = {
       },
       patternProperties: { "": { type: "string", minLength: 1 } }
     },
-    dialect: { enum: ["openclip", "hf-trainer", "generic"] }
+    dialect: { enum: ["openclip", "hf-trainer", "axolotl", "llama-factory", "deepspeed", "megatron", "torchtune", "composer", "lightning", "torchtitan", "litgpt", "nanogpt", "generic"] }
   },
   properties: {
     files: { $ref: "#/definitions/globs" },
@@ -36436,11 +38537,11 @@ function mapGet(node, key) {
   }
   return void 0;
 }
-function getIn(root, path6) {
+function getIn(root, path9) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path6) {
+  for (const step of path9) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -36457,9 +38558,9 @@ function getIn(root, path6) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path6) {
-  for (let n = path6.length; n >= 0; n--) {
-    const hit = getIn(root, path6.slice(0, n));
+function locateNearest(root, path9) {
+  for (let n = path9.length; n >= 0; n--) {
+    const hit = getIn(root, path9.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -36484,15 +38585,15 @@ function toPlain(node) {
     }
   }
 }
-function walkEntries(node, visit, path6 = []) {
+function walkEntries(node, visit, path9 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path6, entry.key];
+      const childPath = [...path9, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path6, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path9, i]));
   }
 }
 
@@ -36513,6 +38614,12 @@ function formatRatio(value) {
 }
 function formatPercent(value) {
   return `${Number((value * 100).toFixed(1))}%`;
+}
+function formatValue(value) {
+  if (typeof value !== "number") return String(value);
+  if (Number.isInteger(value)) return String(value);
+  if (Math.abs(value) < 0.01) return formatSci(value);
+  return formatCount(value);
 }
 
 // src/engine/types.ts
@@ -36555,22 +38662,22 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path6, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path6);
+function numberAt(file, path9, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path9);
   if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num = scalarNumber(hit.node, loader);
-  if (!num) return void 0;
-  return { value: num.value, origin, file: file.path, key: path6.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num.note ? { note: num.note } : {} };
+  const num3 = scalarNumber(hit.node, loader);
+  if (!num3) return void 0;
+  return { value: num3.value, origin, file: file.path, key: path9.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num3.note ? { note: num3.note } : {} };
 }
-function stringAt(file, path6) {
-  const hit = getIn(file.tree, path6);
+function stringAt(file, path9) {
+  const hit = getIn(file.tree, path9);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path6.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path9.join("."), range: hit.keyRange };
 }
-function boolAt(file, path6) {
-  const hit = getIn(file.tree, path6);
+function boolAt(file, path9) {
+  const hit = getIn(file.tree, path9);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path6.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path9.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -36659,16 +38766,16 @@ function spellNumber(ctx, value, text) {
 }
 function sourceOf(setting) {
   const key = setting.key ?? "";
-  const sep = key ? ", " : "";
+  const sep2 = key ? ", " : "";
   switch (setting.origin) {
     case "default":
-      return ` (${key}${sep}framework default)`;
+      return ` (${key}${sep2}framework default)`;
     case "assumed":
       return ` (assumed in .trainlint.yml)`;
     case "derived":
       return setting.how ? ` (= ${setting.how})` : "";
     case "launcher":
-      return ` (${key}${sep}launcher)`;
+      return ` (${key}${sep2}launcher)`;
     default:
       return key ? ` (${key})` : "";
   }
@@ -36707,6 +38814,25 @@ var batchSizeMismatch = {
   }
 };
 
+// src/rules/conflicting-settings.ts
+var conflictingSettings = {
+  meta: {
+    id: "conflicting-settings",
+    defaultSeverity: "error",
+    description: "Settings that contradict each other (fp16 with bf16, warmup as steps and ratio, warmup_max_lr \u2260 optimizer LR); values a switch disables at info."
+  },
+  check(ctx) {
+    for (const conflict4 of ctx.conflicts) {
+      ctx.report({
+        range: conflict4.range,
+        message: conflict4.message,
+        data: { kind: conflict4.kind, ...conflict4.data ?? {} },
+        ...conflict4.level === "info" ? { severity: "info" } : {}
+      });
+    }
+  }
+};
+
 // src/rules/decay-horizon-mismatch.ts
 var decayHorizonMismatch = {
   meta: {
@@ -36721,7 +38847,7 @@ var decayHorizonMismatch = {
     defaultOptions: { tolerance: 0.05 }
   },
   check(ctx) {
-    const { decaySteps: decay, totalSteps: total, warmupSteps: warmup } = ctx.plan;
+    const { decaySteps: decay, totalSteps: total, warmupSteps: warmup2 } = ctx.plan;
     if (!decay || !total || total.value <= 0) return;
     const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
     const diff = decay.value - total.value;
@@ -36738,7 +38864,7 @@ var decayHorizonMismatch = {
         data: { ...data, flatTailSteps: tail }
       });
     } else {
-      const reached = warmup && decay.value > warmup.value ? (total.value - warmup.value) / (decay.value - warmup.value) : total.value / decay.value;
+      const reached = warmup2 && decay.value > warmup2.value ? (total.value - warmup2.value) / (decay.value - warmup2.value) : total.value / decay.value;
       ctx.report({
         range,
         message: `${decayText} but ${totalText}: training stops ${formatPercent(Math.max(0, Math.min(1, reached)))} of the way through the decay, so the LR never reaches its floor; set the decay horizon to ${formatCount(total.value)}`,
@@ -36812,13 +38938,19 @@ function pyyamlFloatSpelling(source) {
   const [, sign, int = "0", frac, expSign, exp] = m;
   return `${sign}${int}.${frac || "0"}e${expSign || "+"}${exp}`;
 }
+function numberSpelling(source) {
+  if (/[eE]/.test(source)) return pyyamlFloatSpelling(source);
+  const value = Number(source.replace(/_/g, ""));
+  if (source.includes(".")) return Number.isInteger(value) ? `${value}.0` : String(value);
+  return String(value);
+}
 function judge(node, ctx) {
   if (!node.plain) return void 0;
   const src = node.source;
   const loader = ctx.yamlLoader === "pyyaml" ? "PyYAML (YAML 1.1)" : ctx.yamlLoader === "omegaconf" ? "OmegaConf" : "pydantic";
   if (typeof node.value === "string" && NUMERIC_TEXT2.test(src)) {
     if (ctx.yamlLoader !== "pyyaml") return void 0;
-    const replacement = pyyamlFloatSpelling(src);
+    const replacement = numberSpelling(src);
     return {
       message: `${loader} loads \`${src}\` as the string "${src}", not a number; the training code then fails or compares strings: write \`${replacement}\``,
       replacement
@@ -36827,7 +38959,7 @@ function judge(node, ctx) {
   if (typeof node.value === "boolean" && YAML11_BOOL.test(src)) {
     return { message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` or quote it` };
   }
-  if (typeof node.value === "number" && OCTAL.test(src) && !/^[-+]?0+$/.test(src)) {
+  if (typeof node.value === "number" && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ""))) {
     return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ""))}: write the number without the leading zero, or quote it` };
   }
   if (typeof node.value === "number" && src.includes("_")) {
@@ -36840,8 +38972,8 @@ function judge(node, ctx) {
 }
 function visitScalars(node, visit) {
   if (node.kind === "scalar") visit(node);
-  else if (node.kind === "seq") node.items.forEach((i) => visitScalars(i, visit));
-  else walkEntries(node, (_p, entry) => entry.value.kind === "scalar" ? visit(entry.value) : void 0);
+  else if (node.kind === "seq") node.items.forEach((item) => visitScalars(item, visit));
+  else node.entries.forEach((entry) => visitScalars(entry.value, visit));
 }
 var yaml11AmbiguousScalar = {
   meta: {
@@ -36961,8 +39093,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path6) {
-  return path6.length ? path6.join(".") : "(root)";
+function showPath(path9) {
+  return path9.length ? path9.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 function describeBranches(errors) {
@@ -36994,28 +39126,28 @@ function summariseErrors(errors) {
   });
   for (const e of errors) {
     if (absorbed.has(e)) continue;
-    const path6 = pointerToPath(e.instancePath);
+    const path9 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? []);
-      out.push({ path: path6, keyword: e.keyword, message: `${showPath(path6)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path6, keyword: e.keyword, message: `${showPath(path6)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path6, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path6)}` });
+      out.push({ path: [...path9, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path9)}` });
     } else if (e.keyword === "enum") {
       const allowed = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path6, keyword: e.keyword, message: `${showPath(path6)} must be one of ${allowed}` });
+      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} must be one of ${allowed}` });
     } else {
-      out.push({ path: path6, keyword: e.keyword, message: `${showPath(path6)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-function stringNumberHint(tree, path6, keyword) {
+function stringNumberHint(tree, path9, keyword) {
   if (keyword !== "type" && keyword !== "anyOf" && keyword !== "oneOf") return "";
-  const node = getIn(tree, path6)?.node;
+  const node = getIn(tree, path9)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
   const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
@@ -37111,29 +39243,29 @@ var warmupNotRescaled = {
   },
   check(ctx) {
     const ref = ctx.reference;
-    const { globalBatchSize: batch, warmupSteps: warmup } = ctx.plan;
-    if (!ref || !batch || !warmup) return;
+    const { globalBatchSize: batch, warmupSteps: warmup2 } = ctx.plan;
+    if (!ref || !batch || !warmup2) return;
     if (ctx.plan.warmupRatio || ref.plan.warmupRatio) return;
     const baseBatch = ref.plan.globalBatchSize;
     const baseWarmup = ref.plan.warmupSteps;
-    if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup.value <= 0) return;
+    if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup2.value <= 0) return;
     const tolerance = Number(ctx.options.tolerance ?? 0.1);
     const k = batch.value / baseBatch.value;
-    if (Math.abs(k - 1) <= tolerance || warmup.value !== baseWarmup.value) return;
-    const suggested = Math.max(1, Math.round(warmup.value / k));
+    if (Math.abs(k - 1) <= tolerance || warmup2.value !== baseWarmup.value) return;
+    const suggested = Math.max(1, Math.round(warmup2.value / k));
     ctx.report({
-      range: rangeOf(ctx, warmup, batch),
-      message: `global batch \xD7${formatRatio(k)} since ${ref.label} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) but warmup is still ${formatCount(warmup.value)} steps${sourceOf(warmup)}, so it now spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup.value * batch.value)} vs ${formatCount(warmup.value * baseBatch.value)}); use ${suggested} steps to keep the same warmup in samples`,
+      range: rangeOf(ctx, warmup2, batch),
+      message: `global batch \xD7${formatRatio(k)} since ${ref.label} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) but warmup is still ${formatCount(warmup2.value)} steps${sourceOf(warmup2)}, so it now spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup2.value * batch.value)} vs ${formatCount(warmup2.value * baseBatch.value)}); use ${suggested} steps to keep the same warmup in samples`,
       data: {
         batchRatio: k,
         baseGlobalBatchSize: baseBatch.value,
         globalBatchSize: batch.value,
-        warmupSteps: warmup.value,
+        warmupSteps: warmup2.value,
         suggestedWarmupSteps: suggested,
         reference: ref.path
       },
       fix: `warmup ${suggested}`,
-      edit: replaceValue(ctx, warmup, String(suggested))
+      edit: replaceValue(ctx, warmup2, String(suggested))
     });
   }
 };
@@ -37149,6 +39281,7 @@ var RULES = [
   warmupNotRescaled,
   batchSizeMismatch,
   decayHorizonMismatch,
+  conflictingSettings,
   minLrExceedsLr,
   intervalExceedsTraining,
   yaml11AmbiguousScalar,
@@ -37336,50 +39469,6 @@ function fileStartRange(file) {
   return { line: 1, column: 1, endLine: 1, endColumn: Math.max(2, firstLine2.length + 1) };
 }
 
-// src/dialects/generic.ts
-function keyPath(path6) {
-  return path6.split(".").filter(Boolean);
-}
-var generic = {
-  meta: {
-    id: "generic",
-    title: "Generic (key mapping)",
-    description: "any YAML/JSON/TOML config whose keys are mapped to canonical fields in .trainlint.yml `mappings`",
-    yamlLoader: "pyyaml"
-  },
-  detect(file, env) {
-    if (!file.tree) return 0;
-    const paths = Object.values(env.mappings).filter((p) => typeof p === "string");
-    const hits = paths.filter((p) => getIn(file.tree, keyPath(p)) !== void 0).length;
-    return hits >= 2 ? 1 : 0;
-  },
-  extract(file, env) {
-    const plan = {};
-    for (const [field, path6] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path6)) : numberAt(file, keyPath(path6), "pyyaml");
-      if (setting) plan[field] = setting;
-    }
-    if (!plan.gradAccumSteps && plan.microBatchSize) {
-      plan.gradAccumSteps = { value: 1, origin: "assumed", key: "gradAccumSteps", note: "no mapping for gradAccumSteps: 1 assumed" };
-    }
-    applyAssumptions(plan, env.assume);
-    deriveGlobalBatch(plan);
-    const { datasetSamples, globalBatchSize, epochs } = plan;
-    if (!plan.stepsPerEpoch && datasetSamples && globalBatchSize) {
-      plan.stepsPerEpoch = derived(Math.ceil(datasetSamples.value / globalBatchSize.value), `ceil(${formatCount(datasetSamples.value)} / ${formatCount(globalBatchSize.value)})`, "steps");
-    }
-    if (!plan.totalSteps && plan.stepsPerEpoch && epochs) {
-      plan.totalSteps = derived(plan.stepsPerEpoch.value * epochs.value, `${formatCount(plan.stepsPerEpoch.value)} \xD7 ${formatCount(epochs.value)}`, "steps");
-    }
-    deriveWarmupFromRatio(plan);
-    const missing = [];
-    for (const field of ["peakLr", "globalBatchSize", "warmupSteps", "totalSteps"]) {
-      if (!plan[field]) missing.push({ field, hint: `map it in .trainlint.yml \`mappings.${field}\` or set \`assume.${field}\`` });
-    }
-    return { plan, missing, anchor: fileStartRange(file), notes: [] };
-  }
-};
-
 // src/dialects/hf-trainer.ts
 var HF_DEFAULTS = {
   perDeviceTrainBatchSize: 8,
@@ -37412,8 +39501,8 @@ var hfTrainer = {
     return 0;
   },
   extract(file, env) {
-    const { plan, missing, notes } = extractHfTrainingArguments(file, env, LOADER, { readExtra: (p, n) => readTrlSeqLen(file, p, n) });
-    return { plan, missing, anchor: fileStartRange(file), notes };
+    const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER, { readExtra: (p, n) => readTrlSeqLen(file, p, n) });
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
   }
 };
 function readTrlSeqLen(file, plan, notes) {
@@ -37427,33 +39516,43 @@ function readTrlSeqLen(file, plan, notes) {
   } else if (maxSeqLength) {
     plan.seqLen = { ...maxSeqLength, unit: "tokens", note: "max_seq_length is the pre-0.16 TRL name of max_length; TRL 0.20+ rejects it" };
   }
+  if (boolAt(file, ["packing"])?.value === true) {
+    notes.push("packing: SFTTrainer packs samples into sequences of max_length tokens, so a step count from assume.datasetSamples needs the number of packed sequences");
+  }
 }
 function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   const plan = {};
   const missing = [];
   const notes = [];
-  const num = (key) => numberAt(file, [key], loader);
-  plan.microBatchSize = num("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-  plan.gradAccumSteps = num("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-  plan.peakLr = num("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-  plan.epochs = num("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  const conflicts = [];
+  const num3 = (key) => numberAt(file, [key], loader);
+  plan.microBatchSize = num3("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
+  plan.gradAccumSteps = num3("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  plan.peakLr = num3("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
+  plan.epochs = num3("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
   plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
   plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
-  const maxSteps = num("max_steps");
+  const maxSteps = num3("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
-  const steps = num("warmup_steps");
-  const ratio = num("warmup_ratio");
-  if (steps && steps.value >= 1) {
-    plan.warmupSteps = { ...steps, unit: "steps" };
+  const steps3 = num3("warmup_steps");
+  const ratio = num3("warmup_ratio");
+  if (steps3 && steps3.value >= 1) {
+    plan.warmupSteps = { ...steps3, unit: "steps" };
     if (ratio && ratio.value > 0) {
       plan.warmupSteps.note = "warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it";
+      conflicts.push({
+        kind: "warmup-steps-and-ratio",
+        range: ratio.range ?? steps3.range,
+        message: `warmup_steps ${steps3.value} and warmup_ratio ${ratio.value} are both set: transformers v4 uses the steps, v5 lets the ratio overwrite them, so the warmup depends on the installed version; keep one`,
+        data: { warmupSteps: steps3.value, warmupRatio: ratio.value }
+      });
     }
-  } else if (steps && steps.value > 0) {
-    plan.warmupRatio = { ...steps, unit: "ratio", note: "warmup_steps < 1 is a fraction of total steps (transformers v5)" };
+  } else if (steps3 && steps3.value > 0) {
+    plan.warmupRatio = { ...steps3, unit: "ratio", note: "warmup_steps < 1 is a fraction of total steps (transformers v5)" };
   } else if (ratio && ratio.value > 0) {
     plan.warmupRatio = { ...ratio, unit: "ratio" };
   } else {
-    plan.warmupSteps = steps ? { ...steps, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
+    plan.warmupSteps = steps3 ? { ...steps3, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
   }
   const minLr = numberAt(file, ["lr_scheduler_kwargs", "min_lr"], loader);
   if (minLr) plan.minLr = minLr;
@@ -37463,14 +39562,39 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   }
   const bf16 = boolAt(file, ["bf16"]);
   const fp16 = boolAt(file, ["fp16"]);
+  if (bf16?.value && fp16?.value) {
+    const later = (bf16.range?.line ?? 0) > (fp16.range?.line ?? 0) ? bf16 : fp16;
+    conflicts.push({
+      kind: "precision",
+      range: later.range,
+      message: 'fp16 and bf16 are both true: the Trainer refuses to start ("At most one of fp16 and bf16 can be True"); keep bf16 on Ampere or newer GPUs, fp16 on older ones'
+    });
+  }
   if (bf16?.value) plan.precision = { ...bf16, value: "bf16" };
   else if (fp16?.value) plan.precision = { ...fp16, value: "fp16" };
-  const deepspeed = deepspeedNote(file);
-  if (deepspeed) notes.push(deepspeed);
+  const deepspeed2 = deepspeedNote(file);
+  if (deepspeed2) notes.push(deepspeed2);
   hooks.readExtra?.(plan, notes);
   applyAssumptions(plan, env.assume);
   hooks.beforeDerive?.(plan, notes);
   deriveGlobalBatch(plan);
+  if (!hooks.deriveSteps?.(plan, notes)) deriveTrainerSteps(plan);
+  deriveWarmupFromRatio(plan);
+  const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
+  if (saveStrategy === "steps") {
+    const save = num3("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
+    plan.saveEverySteps = fractionOfTotal(save, plan);
+  }
+  const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
+  if (evalStrategy === "steps") {
+    const evalSteps = num3("eval_steps") ?? num3("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
+  }
+  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
+  if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml" });
+  return { plan, missing, notes, conflicts };
+}
+function deriveTrainerSteps(plan) {
   const { datasetSamples, microBatchSize, gradAccumSteps, epochs } = plan;
   const dp = dataParallel(plan);
   if (datasetSamples && microBatchSize && dp && gradAccumSteps) {
@@ -37483,20 +39607,6 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
       plan.totalSteps = derived(Math.ceil(epochs.value * spe), `ceil(${formatCount(epochs.value)} \xD7 ${gasPart})`, "steps");
     }
   }
-  deriveWarmupFromRatio(plan);
-  const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
-  if (saveStrategy === "steps") {
-    const save = num("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
-    plan.saveEverySteps = fractionOfTotal(save, plan);
-  }
-  const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
-  if (evalStrategy === "steps") {
-    const evalSteps = num("eval_steps") ?? num("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
-    plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
-  }
-  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
-  if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml" });
-  return { plan, missing, notes };
 }
 function deepspeedNote(file, key = "deepspeed") {
   const hit = getIn(file.tree, [key]);
@@ -37511,8 +39621,1706 @@ function fractionOfTotal(setting, plan) {
   return derived(Math.ceil(plan.totalSteps.value * setting.value), `ceil(${formatCount(plan.totalSteps.value)} \xD7 ${setting.value})`, "steps");
 }
 
-// src/engine/load/shell.ts
-var import_shell_quote = __toESM(require_shell_quote(), 1);
+// src/dialects/axolotl.ts
+var LOADER2 = "pydantic";
+var AXOLOTL_DEFAULTS = {
+  /** schemas/training.py HyperparametersConfig */
+  microBatchSize: 1,
+  gradientAccumulationSteps: 1,
+  numEpochs: 1,
+  lrScheduler: "cosine",
+  optimizer: "adamw_torch_fused",
+  /** schemas/config.py AxolotlInputConfig */
+  sequenceLen: 512,
+  /** core/builders/base.py::_configure_warmup_and_logging: no warmup key → min(int(0.03 × total), 100) */
+  warmupFraction: 0.03,
+  warmupCap: 100,
+  /** HF TrainingArguments.save_steps, used when save_strategy is "steps" without save_steps */
+  hfSaveSteps: 500
+};
+var AXOLOTL_KEYS = [
+  "micro_batch_size",
+  "sequence_len",
+  "num_epochs",
+  "adapter",
+  "lora_r",
+  "lora_target_linear",
+  "lora_target_modules",
+  "sample_packing",
+  "eval_sample_packing",
+  "pad_to_sequence_len",
+  "val_set_size",
+  "saves_per_epoch",
+  "evals_per_epoch",
+  "dataset_prepared_path",
+  "pretraining_dataset",
+  "special_tokens"
+];
+function conflict(file, out, key, kind, message, level = "error") {
+  const hit = getIn(file.tree, [key]);
+  out.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(file), ...level === "info" ? { level } : {} });
+}
+function hasTypedDatasets(root) {
+  const hit = getIn(root, ["datasets"]);
+  if (!hit || hit.node.kind !== "seq") return false;
+  return hit.node.items.some((item) => item.kind === "map" && getIn(item, ["path"]) !== void 0 && getIn(item, ["type"]) !== void 0);
+}
+function detectScore(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const has = (k) => getIn(root, [k]) !== void 0;
+  const hits = AXOLOTL_KEYS.filter(has).length + (hasTypedDatasets(root) ? 1 : 0);
+  const baseModel = getIn(root, ["base_model"]);
+  const hasBaseModel = baseModel?.node.kind === "scalar" && typeof baseModel.node.value === "string";
+  if (hasBaseModel && hits >= 2) return Math.min(10, 6 + hits);
+  if (has("micro_batch_size") && has("sequence_len") && hits >= 3) return 8;
+  return 0;
+}
+function numAt(file, key) {
+  const s = numberAt(file, [key], LOADER2);
+  if (s?.note?.startsWith("the value is a quoted string")) {
+    const { note: _drop, ...rest } = s;
+    return { ...rest, note: "quoted; pydantic coerces it to a number" };
+  }
+  return s;
+}
+function truthy(file, key) {
+  const hit = getIn(file.tree, [key]);
+  if (!hit) return false;
+  if (hit.node.kind !== "scalar") return true;
+  const v = hit.node.value;
+  return v !== null && v !== false && v !== 0 && v !== "";
+}
+function readBatch(file, plan, out) {
+  plan.microBatchSize = numAt(file, "micro_batch_size") ?? defaultSetting(AXOLOTL_DEFAULTS.microBatchSize, "micro_batch_size");
+  const batchSize = numAt(file, "batch_size");
+  const gas = numAt(file, "gradient_accumulation_steps");
+  const setCount = ["micro_batch_size", "gradient_accumulation_steps", "batch_size"].filter((k) => truthy(file, k)).length;
+  if (setCount < 2) out.notes.push("axolotl requires at least two of micro_batch_size, gradient_accumulation_steps, batch_size (check_batch_size_fields): this config fails validation");
+  if (gas) {
+    plan.gradAccumSteps = gas;
+    if (batchSize) {
+      conflict(
+        file,
+        out,
+        "batch_size",
+        "batch-size-and-accumulation",
+        'gradient_accumulation_steps and batch_size are both set: recent axolotl rejects this (check_gas_bsz: "please set only one of gradient_accumulation_steps or batch_size"); older versions train with gradient_accumulation_steps and size the step estimate with batch_size; remove batch_size'
+      );
+    }
+  } else if (batchSize && plan.microBatchSize.value > 0) {
+    const value = Math.floor(batchSize.value / plan.microBatchSize.value);
+    plan.gradAccumSteps = derived(value, `batch_size ${formatCount(batchSize.value)} // micro_batch_size ${formatCount(plan.microBatchSize.value)}`);
+    plan.gradAccumSteps.note = "batch_size is per GPU (micro \xD7 accumulation) and axolotl warns it is not recommended; its schema also gives gradient_accumulation_steps a default of 1, which (if it reaches normalize_config) keeps accumulation at 1: set gradient_accumulation_steps instead";
+    if (batchSize.value % plan.microBatchSize.value !== 0) {
+      out.notes.push(`batch_size ${formatCount(batchSize.value)} is not a multiple of micro_batch_size ${formatCount(plan.microBatchSize.value)}: accumulation rounds down to ${value}`);
+    }
+  } else {
+    plan.gradAccumSteps = defaultSetting(AXOLOTL_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  }
+  return batchSize;
+}
+function readPrecision(file, plan, out) {
+  const bf16Hit = getIn(file.tree, ["bf16"]);
+  const bf16Raw = bf16Hit?.node.kind === "scalar" ? bf16Hit.node.value : void 0;
+  const bf16Key = stringAt(file, ["bf16"]);
+  const fp16 = boolAt(file, ["fp16"]);
+  const fp8 = boolAt(file, ["fp8"]);
+  const bfloat16 = boolAt(file, ["bfloat16"]);
+  const float16 = boolAt(file, ["float16"]);
+  if (fp8?.value) {
+    plan.precision = { ...fp8, value: "fp8" };
+    return;
+  }
+  if (bf16Raw === true || bf16Raw === "full") {
+    plan.precision = { ...bf16Key, value: bf16Raw === "full" ? "pure_bf16" : "bf16" };
+    if (bf16Raw === "full") plan.precision.note = "bf16: full trains bf16 weights without AMP and evaluates in bf16 (bf16_full_eval)";
+    if (fp16?.value) conflict(file, out, "fp16", "precision", "fp16: true has no effect with bf16 set: axolotl silently drops fp16 (resolve_dtype); remove one of them", "info");
+    return;
+  }
+  if (fp16?.value) {
+    plan.precision = { ...fp16, value: "fp16" };
+    return;
+  }
+  if (bfloat16?.value) {
+    plan.precision = { ...bfloat16, value: "pure_bf16", note: "bfloat16: true loads the weights in bf16 without AMP" };
+    return;
+  }
+  if (float16?.value) {
+    plan.precision = { ...float16, value: "pure_fp16", note: "float16: true loads the weights in fp16 without AMP" };
+    return;
+  }
+  if (bf16Hit && (bf16Raw === false || bf16Raw === null)) {
+    const note2 = bf16Raw === null ? "bf16 is empty (None), which turns off the bf16 auto-detection" : void 0;
+    plan.precision = { value: "fp32", origin: "explicit", file: file.path, key: "bf16", range: bf16Hit.keyRange, ...note2 ? { note: note2 } : {} };
+    return;
+  }
+  const fallback = fp16?.value === false ? "fp32 (fp16: false)" : "fp16";
+  const note = `bf16: auto resolves at launch: bf16 when the GPU supports it (Ampere or newer), else ${fallback}`;
+  plan.precision = bf16Raw === "auto" && bf16Key ? { ...bf16Key, value: "auto", note } : { ...defaultSetting("auto", "bf16"), note };
+}
+function readSchedule(file, plan, out) {
+  plan.scheduler = stringAt(file, ["lr_scheduler"]) ?? defaultSetting(AXOLOTL_DEFAULTS.lrScheduler, "lr_scheduler");
+  const scheduler = plan.scheduler.value;
+  if (scheduler === "one_cycle" || scheduler === "rex") {
+    out.notes.push(`lr_scheduler: ${scheduler} is passed to HF as lr_scheduler_type cosine with an alternate ${scheduler} scheduler`);
+  }
+  const minLrAbs = numberAt(file, ["lr_scheduler_kwargs", "min_lr"], LOADER2);
+  const ratio = numAt(file, "cosine_min_lr_ratio");
+  if (minLrAbs) {
+    plan.minLr = minLrAbs;
+  } else if (scheduler === "cosine" && ratio && plan.peakLr) {
+    plan.minLr = derived(ratio.value * plan.peakLr.value, `cosine_min_lr_ratio ${ratio.value} \xD7 learning_rate`);
+  } else if (scheduler === "cosine" && !ratio) {
+    plan.minLr = defaultSetting(0, "cosine_min_lr_ratio", "cosine decays to 0");
+  } else if (ratio) {
+    conflict(file, out, "cosine_min_lr_ratio", "disabled-by-switch", `cosine_min_lr_ratio has no effect with lr_scheduler ${scheduler}: it is only read for cosine`, "info");
+  }
+  if (truthy(file, "cosine_constant_lr_ratio")) out.notes.push("cosine_constant_lr_ratio holds the LR constant at the floor for the final part of the cosine schedule");
+  if (boolAt(file, ["lr_quadratic_warmup"])?.value) out.notes.push("lr_quadratic_warmup: the warmup is quadratic, not linear");
+}
+function resolveTotal(file, plan, batchSize, out, missing) {
+  const maxSteps = numAt(file, "max_steps");
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps is passed to HF as is; num_epochs only sizes the estimate" };
+  const packing = boolAt(file, ["sample_packing"])?.value === true;
+  const streaming = truthy(file, "pretraining_dataset") || boolAt(file, ["streaming"])?.value === true;
+  const rl = stringAt(file, ["rl"])?.value;
+  const { datasetSamples, microBatchSize, gradAccumSteps, epochs } = plan;
+  const dp = dataParallel(plan);
+  const cpTp = modelParallelDegree(file);
+  if (datasetSamples && microBatchSize && gradAccumSteps && dp && !packing && !streaming) {
+    const perStep = microBatchSize.value * dp.value;
+    const batches = Math.ceil(datasetSamples.value / perStep);
+    const spe = Math.max(1, Math.ceil(batches / gradAccumSteps.value));
+    plan.stepsPerEpoch = derived(spe, `ceil(ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)}) / ${formatCount(gradAccumSteps.value)})`, "steps");
+  }
+  const estimate = {};
+  if (streaming) {
+    if (!plan.totalSteps) missing.push({ field: "totalSteps", hint: "set max_steps: axolotl requires it with pretraining_dataset / streaming data (check_pretraining_w_max_steps)" });
+    return estimate;
+  }
+  if (packing) {
+    if (!plan.totalSteps) {
+      missing.push({
+        field: "totalSteps",
+        hint: "set max_steps, or assume.totalSteps in .trainlint.yml: with sample_packing axolotl estimates the steps from token counts (total_num_tokens / sample_packing_eff_est / sequence_len)"
+      });
+    }
+    return estimate;
+  }
+  if (rl) {
+    out.notes.push(`rl: ${rl}: the step estimate of TRL-based RL runs is not derived; set max_steps or assume.totalSteps`);
+    if (!plan.totalSteps) missing.push({ field: "totalSteps", hint: "set max_steps, or assume.totalSteps in .trainlint.yml" });
+    return estimate;
+  }
+  if (datasetSamples && microBatchSize && gradAccumSteps && dp && epochs) {
+    const perGpu = batchSize?.value ?? microBatchSize.value * gradAccumSteps.value;
+    const global2 = perGpu * dp.value;
+    const factor = cpTp.value > 1 ? ` \xD7 ${cpTp.value}` : "";
+    const value = Math.ceil(datasetSamples.value * epochs.value * cpTp.value / global2);
+    const perGpuText = batchSize ? `batch_size ${formatCount(perGpu)}` : `${formatCount(microBatchSize.value)} \xD7 ${formatCount(gradAccumSteps.value)}`;
+    const dpText = plan.dataParallelSize ? "data-parallel ranks" : "GPUs";
+    estimate.steps = derived(
+      value,
+      `ceil(${formatCount(datasetSamples.value)} \xD7 ${formatCount(epochs.value)}${factor} / ${formatCount(global2)}), ${formatCount(global2)} = ${perGpuText} \xD7 ${formatCount(dp.value)} ${dpText}`,
+      "steps"
+    );
+    if (cpTp.value > 1) out.notes.push(`calculate_total_num_steps multiplies by context \xD7 tensor parallel size ${cpTp.value} (${cpTp.how}) after dividing the batch by it`);
+    if (!plan.totalSteps) plan.totalSteps = estimate.steps;
+    else if (estimate.steps.value < plan.totalSteps.value) {
+      out.notes.push(`max_steps ${formatCount(plan.totalSteps.value)} exceeds axolotl's estimate of ${formatCount(estimate.steps.value)} steps: HF repeats the data, and a ratio warmup is computed on the estimate`);
+    }
+  } else if (!plan.totalSteps) {
+    missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml (training samples after val_set_size)" });
+  }
+  return estimate;
+}
+function modelParallelDegree(file) {
+  const cp = numAt(file, "context_parallel_size") ?? numAt(file, "sequence_parallel_degree");
+  const tp = numAt(file, "tensor_parallel_size");
+  const cpv = cp && cp.value > 1 ? cp.value : 1;
+  const tpv = tp && tp.value > 1 ? tp.value : 1;
+  const parts = [cpv > 1 ? `${cp?.key} ${cpv}` : "", tpv > 1 ? `tensor_parallel_size ${tpv}` : ""].filter(Boolean);
+  return { value: cpv * tpv, how: parts.join(" \xD7 ") || "1" };
+}
+function resolveWarmup(file, plan, estimate, out) {
+  const steps3 = numAt(file, "warmup_steps");
+  const ratio = numAt(file, "warmup_ratio");
+  if (truthy(file, "warmup_steps") && truthy(file, "warmup_ratio")) {
+    conflict(file, out, "warmup_ratio", "warmup-steps-and-ratio", 'warmup_steps and warmup_ratio are both set: axolotl rejects the config ("warmup_steps and warmup_ratio are mutually exclusive", check_warmup); keep one');
+  }
+  if (getIn(file.tree, ["jagged_restart_warmup_steps"])) {
+    out.notes.push("jagged_restart_warmup_steps is the ReLoRA restart warmup, not the learning-rate warmup");
+  }
+  const base = warmupBase(plan, estimate);
+  if (steps3 && steps3.value > 0 && steps3.value < 1) {
+    plan.warmupRatio = {
+      ...steps3,
+      unit: "ratio",
+      note: "a fractional warmup_steps is a ratio of the total steps for transformers v5; axolotl versions whose schema types warmup_steps as an integer reject it"
+    };
+    if (base) plan.warmupSteps = derived(Math.ceil(steps3.value * base.value), `ceil(${formatCount(base.value)} \xD7 ${steps3.value})${base.how}`, "steps");
+    return;
+  }
+  if (steps3) {
+    if (steps3.value === 0) out.notes.push("warmup_steps: 0 means no warmup in current axolotl; versions that test it for truthiness fall back to warmup_ratio or the default warmup");
+    plan.warmupSteps = steps3.value === 1 ? { ...steps3, value: 2, unit: "steps", note: "axolotl turns a warmup of 1 step into 2" } : { ...steps3, unit: "steps" };
+    return;
+  }
+  if (ratio) {
+    plan.warmupRatio = { ...ratio, unit: "ratio" };
+    if (base) plan.warmupSteps = bumpOne(derived(Math.max(Math.floor(ratio.value * base.value), 0), `int(${ratio.value} \xD7 ${formatCount(base.value)})${base.how}`, "steps"));
+    return;
+  }
+  if (base) {
+    const value = Math.min(Math.floor(AXOLOTL_DEFAULTS.warmupFraction * base.value), AXOLOTL_DEFAULTS.warmupCap);
+    plan.warmupSteps = bumpOne(derived(value, `min(int(0.03 \xD7 ${formatCount(base.value)}), 100)${base.how}`, "steps"));
+    plan.warmupSteps.note = "axolotl default when neither warmup_steps nor warmup_ratio is set";
+  } else {
+    plan.warmupRatio = {
+      ...defaultSetting(AXOLOTL_DEFAULTS.warmupFraction, "warmup_ratio", "no warmup key: axolotl warms up for min(int(0.03 \xD7 total steps), 100) steps"),
+      unit: "ratio"
+    };
+  }
+}
+function warmupBase(plan, estimate) {
+  const total = plan.totalSteps;
+  if (!total) return void 0;
+  if (estimate.steps && total !== estimate.steps && estimate.steps.value < total.value) {
+    return { value: estimate.steps.value, how: " (the estimate, below max_steps)" };
+  }
+  return { value: total.value, how: "" };
+}
+function bumpOne(s) {
+  if (s.value !== 1) return s;
+  return { ...s, value: 2, how: `${s.how} = 1, raised to 2 by axolotl` };
+}
+function perEpochInterval(file, key, plan, out) {
+  const per = numAt(file, key);
+  const epochs = plan.epochs;
+  if (!per || per.value <= 0 || !epochs) return void 0;
+  const fraction = 1 / (per.value * epochs.value);
+  const what = key === "saves_per_epoch" ? "save_steps" : "eval_steps";
+  if (fraction > 1) {
+    out.notes.push(`${key} ${formatCount(per.value)} \xD7 num_epochs ${formatCount(epochs.value)} < 1: axolotl warns and ${key === "saves_per_epoch" ? "saves at the end only" : "skips evaluation"}`);
+    return void 0;
+  }
+  if (fraction === 1) {
+    out.notes.push(
+      key === "saves_per_epoch" ? `saves_per_epoch \xD7 num_epochs = 1 leaves save_steps unset: axolotl then saves per save_strategy (default: once per epoch)` : `evals_per_epoch \xD7 num_epochs = 1 leaves eval_steps unset: axolotl then evaluates per eval_strategy, if set`
+    );
+    return void 0;
+  }
+  if (!plan.totalSteps) return void 0;
+  const value = Math.ceil(plan.totalSteps.value * fraction);
+  return {
+    ...derived(value, `ceil(${formatCount(plan.totalSteps.value)} \xD7 1 / (${key} ${formatCount(per.value)} \xD7 num_epochs ${formatCount(epochs.value)}))`, "steps"),
+    note: `${key} becomes ${what} = ${Number(fraction.toFixed(6))} of the total steps`
+  };
+}
+function resolveIntervals(file, plan, out) {
+  const saveStrategy = stringAt(file, ["save_strategy"])?.value;
+  if (truthy(file, "save_steps") && truthy(file, "saves_per_epoch")) {
+    conflict(file, out, "saves_per_epoch", "save-steps-and-per-epoch", 'save_steps and saves_per_epoch are both set: axolotl rejects the config ("save_steps and saves_per_epoch are mutually exclusive", check_saves); keep one');
+  }
+  if (saveStrategy && saveStrategy !== "steps" && truthy(file, "save_steps")) {
+    conflict(file, out, "save_steps", "save-steps-and-strategy", `save_steps with save_strategy ${saveStrategy}: axolotl rejects the config ("save_strategy and save_steps mismatch", check_saves)`);
+  }
+  const saveSteps = numAt(file, "save_steps");
+  let save;
+  if (saveSteps && saveSteps.value > 0) save = fractionOfTotal(saveSteps, plan);
+  else if (truthy(file, "saves_per_epoch")) save = perEpochInterval(file, "saves_per_epoch", plan, out);
+  else if (saveStrategy === "steps") save = { ...defaultSetting(AXOLOTL_DEFAULTS.hfSaveSteps, "save_steps", "HF default: save_strategy steps without save_steps"), unit: "steps" };
+  if (save) plan.saveEverySteps = save;
+  if (truthy(file, "eval_steps") && truthy(file, "evals_per_epoch")) {
+    conflict(file, out, "evals_per_epoch", "eval-steps-and-per-epoch", 'eval_steps and evals_per_epoch are both set: axolotl rejects the config ("eval_steps and evals_per_epoch are mutually exclusive", check_evals); keep one');
+  }
+  const valSetSize = numAt(file, "val_set_size");
+  const hasEval = valSetSize !== void 0 && valSetSize.value > 0 || truthy(file, "test_datasets");
+  if (!hasEval) return;
+  const evalSteps = numAt(file, "eval_steps");
+  let every;
+  if (evalSteps && evalSteps.value > 0) every = fractionOfTotal(evalSteps, plan);
+  else if (truthy(file, "evals_per_epoch")) every = perEpochInterval(file, "evals_per_epoch", plan, out);
+  if (every) plan.evalEverySteps = every;
+}
+function extractAxolotl(file, env) {
+  const plan = {};
+  const missing = [];
+  const out = { notes: [], conflicts: [] };
+  const batchSize = readBatch(file, plan, out);
+  const lr = numAt(file, "learning_rate");
+  if (lr) plan.peakLr = lr;
+  else missing.push({ field: "peakLr", hint: "set learning_rate (a number): axolotl requires it" });
+  plan.epochs = numAt(file, "num_epochs") ?? defaultSetting(AXOLOTL_DEFAULTS.numEpochs, "num_epochs");
+  plan.optimizer = stringAt(file, ["optimizer"]) ?? defaultSetting(AXOLOTL_DEFAULTS.optimizer, "optimizer");
+  const seqLen = numAt(file, "sequence_len");
+  plan.seqLen = seqLen ? { ...seqLen, unit: "tokens" } : { ...defaultSetting(AXOLOTL_DEFAULTS.sequenceLen, "sequence_len"), unit: "tokens" };
+  if (boolAt(file, ["sample_packing"])?.value) plan.seqLen.note = "sample_packing: samples are packed into sequences of up to sequence_len tokens";
+  readSchedule(file, plan, out);
+  readPrecision(file, plan, out);
+  const ds = deepspeedNote(file);
+  if (ds) out.notes.push(ds);
+  applyAssumptions(plan, env.assume);
+  const cpTp = modelParallelDegree(file);
+  if (cpTp.value > 1 && plan.worldSize && !plan.dataParallelSize) {
+    const dp = Math.floor(plan.worldSize.value / cpTp.value);
+    plan.dataParallelSize = derived(dp, `${formatCount(plan.worldSize.value)} GPUs // (${cpTp.how})`);
+  }
+  deriveGlobalBatch(plan);
+  if (batchSize && plan.microBatchSize && plan.gradAccumSteps && batchSize.value !== plan.microBatchSize.value * plan.gradAccumSteps.value) {
+    out.notes.push(
+      `batch_size ${formatCount(batchSize.value)} \u2260 micro_batch_size \xD7 gradient_accumulation_steps = ${formatCount(plan.microBatchSize.value * plan.gradAccumSteps.value)}: training uses micro \xD7 accumulation, the step estimate uses batch_size`
+    );
+  }
+  const estimate = resolveTotal(file, plan, batchSize, out, missing);
+  resolveWarmup(file, plan, estimate, out);
+  resolveIntervals(file, plan, out);
+  if (!plan.worldSize) {
+    missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (axolotl reads WORLD_SIZE from the launcher: accelerate launch, torchrun)" });
+  }
+  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts };
+}
+var axolotl = {
+  meta: {
+    id: "axolotl",
+    title: "axolotl",
+    description: "axolotl YAML configs (base_model, datasets, micro_batch_size, sequence_len\u2026)",
+    yamlLoader: LOADER2,
+    schema: "axolotl.schema.json"
+  },
+  detect(file) {
+    return detectScore(file);
+  },
+  extract(file, env) {
+    return extractAxolotl(file, env);
+  }
+};
+
+// src/dialects/composer.ts
+var LOADER3 = "omegaconf";
+var COMPOSER_DEFAULTS = {
+  precision: "amp_bf16",
+  deviceTrainMicrobatchSize: "auto",
+  saveInterval: "1000ba",
+  /** CosineAnnealingWithWarmupScheduler / LinearWithWarmupScheduler `alpha_f`. */
+  alphaF: 0,
+  /** ConstantWithWarmupScheduler `alpha`. */
+  constantAlpha: 1,
+  tMax: "1dur"
+};
+var PLAIN_REF = /^\$\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}$/;
+var MAX_REF_DEPTH = 10;
+var OmegaReader = class {
+  constructor(file, prefix, root, loader = LOADER3) {
+    this.file = file;
+    this.prefix = prefix;
+    this.root = root;
+    this.loader = loader;
+  }
+  file;
+  prefix;
+  root;
+  loader;
+  notes = [];
+  /** The key as written in the file (with the block prefix). */
+  key(path9) {
+    return [...this.prefix, ...path9].join(".");
+  }
+  lookup(path9) {
+    const hit = getIn(this.root, path9);
+    if (!hit) return void 0;
+    let node = hit.node;
+    const chain = [];
+    let lastRange = hit.keyRange;
+    for (; ; ) {
+      if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) break;
+      const ref = PLAIN_REF.exec(node.value.trim());
+      const text = node.value.trim();
+      if (!ref) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
+      if (chain.includes(ref[1])) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\` is a circular reference` };
+      if (chain.length >= MAX_REF_DEPTH) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\`: references nested deeper than ${MAX_REF_DEPTH}` };
+      const target = getIn(this.root, ref[1].split(".").map((s) => /^\d+$/.test(s) ? Number(s) : s));
+      if (!target) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\` names no key in this file` };
+      chain.push(ref[1]);
+      node = target.node;
+      lastRange = target.keyRange;
+    }
+    if (chain.length === 0) return { node, keyRange: hit.keyRange };
+    return { node, keyRange: hit.keyRange, via: `interpolated from \`\${${chain[0]}}\` (${this.key([chain[chain.length - 1]])}, line ${lastRange.line})` };
+  }
+  unresolvedNote(path9, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path9)}: ${hit.unresolved}, so its value is unknown`);
+  }
+  /** A numeric Setting (OmegaConf typing), following references. */
+  number(path9) {
+    const hit = this.lookup(path9);
+    if (!hit) return void 0;
+    this.unresolvedNote(path9, hit);
+    if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
+    const num3 = scalarNumber(hit.node, this.loader);
+    if (!num3) return void 0;
+    const note = [hit.via, num3.note].filter(Boolean).join("; ");
+    return { value: num3.value, origin: "explicit", file: this.file.path, key: this.key(path9), range: hit.keyRange, ...note ? { note } : {} };
+  }
+  /** A string (or any scalar, as text) Setting, following references; null is absent. */
+  string(path9) {
+    const hit = this.lookup(path9);
+    if (!hit) return void 0;
+    this.unresolvedNote(path9, hit);
+    if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
+    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path9), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+  }
+  /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
+  scalar(path9) {
+    const hit = this.lookup(path9);
+    if (!hit) return void 0;
+    this.unresolvedNote(path9, hit);
+    if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
+    const setting = { origin: "explicit", file: this.file.path, key: this.key(path9), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    return { value: hit.node.value, setting };
+  }
+  has(path9) {
+    return getIn(this.root, path9) !== void 0;
+  }
+};
+var TIME_STRING = /^((?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(iter|ep|ba|sp|tok|dur|sec)$/i;
+function parseComposerTime(value, bareIntIsEpochs) {
+  if (typeof value === "number") {
+    if (bareIntIsEpochs && Number.isInteger(value) && value >= 0) return { value, unit: "ep", text: String(value), bare: true };
+    return { error: `${value} is not a Composer time string (write e.g. \`${value}ba\`)` };
+  }
+  if (typeof value !== "string") return { error: `${String(value)} is not a Composer time string` };
+  const m = TIME_STRING.exec(value.trim());
+  if (!m) return { error: `\`${value}\` is not a Composer time string such as 100ba, 1ep, 0.1dur, 1000tok or 500sp` };
+  const num3 = Number(m[1]);
+  const unit = m[2].toLowerCase();
+  if (unit !== "dur" && !Number.isInteger(num3)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
+  return { value: num3, unit, text: value.trim() };
+}
+function toSteps(t, ctx, depth = 0) {
+  const { globalBatch: g, seqLen, stepsPerEpoch: spe } = ctx;
+  switch (t.unit) {
+    case "ba":
+      return { steps: t.value, how: t.text };
+    case "ep":
+      if (spe === void 0) return { unknown: `${t.text} is in epochs and the steps per epoch are unknown (set assume.datasetSamples)` };
+      return { steps: t.value * spe, how: `${formatCount(t.value)} ep \xD7 ${formatCount(spe)} steps/epoch` };
+    case "sp":
+      if (!g) return { unknown: `${t.text} is in samples and the global batch is unknown` };
+      return { steps: Math.ceil(t.value / g), how: `ceil(${formatCount(t.value)} samples / ${formatCount(g)})` };
+    case "tok":
+      if (!g || !seqLen) return { unknown: `${t.text} is in tokens and the global batch or max_seq_len is unknown` };
+      return {
+        steps: Math.ceil(t.value / (g * seqLen)),
+        how: `ceil(${formatCount(t.value)} tokens / (${formatCount(g)} \xD7 ${formatCount(seqLen)})), full-length sequences`
+      };
+    case "dur": {
+      const max = ctx.maxDuration;
+      if (!max || max.unit === "dur" || depth > 0) return { unknown: `${t.text} is a fraction of max_duration, which is unknown` };
+      if (max.unit === "ep") {
+        if (spe === void 0) return { unknown: `${t.text} of max_duration ${max.text} needs the steps per epoch (set assume.datasetSamples)` };
+        const steps3 = Math.floor(t.value * spe * max.value);
+        return { steps: steps3, how: `int(${t.value} \xD7 ${formatCount(spe)} steps/epoch \xD7 ${formatCount(max.value)} ep)` };
+      }
+      const inUnit = { value: Math.floor(t.value * max.value), unit: max.unit, text: `${Math.floor(t.value * max.value)}${max.unit}` };
+      const converted = toSteps(inUnit, ctx, depth + 1);
+      if ("unknown" in converted) return converted;
+      const first = `int(${t.value} \xD7 ${max.text})`;
+      return { steps: converted.steps, how: max.unit === "ba" ? first : `${first} = ${inUnit.text} \u2192 ${converted.how}` };
+    }
+    default:
+      return { unknown: `${t.text}: unit ${t.unit} cannot be converted to optimizer steps before the run` };
+  }
+}
+var CORE_KEYS = ["global_train_batch_size", "max_duration", "device_train_microbatch_size"];
+var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "eval_loader", "variables"];
+var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
+function scoreBlock(block) {
+  if (!block || block.kind !== "map") return 0;
+  const has = (path9) => getIn(block, path9) !== void 0;
+  if (OLMO_KEYS.some((k) => has([k])) || has(["optimizer", "learning_rate"])) return 0;
+  const core = CORE_KEYS.filter((k) => has([k])).length;
+  const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
+  const foundry = FOUNDRY_KEYS.filter((k) => has([k])).length + (mpt ? 1 : 0) + (has(["optimizer", "lr"]) ? 1 : 0);
+  if (core >= 2 && foundry >= 1) return 6 + Math.min(3, core);
+  if (core >= 1 && (mpt || has(["icl_tasks"]) || has(["train_loader"]))) return 6;
+  return 0;
+}
+function scalarText2(root, path9) {
+  const hit = getIn(root, path9);
+  return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
+}
+function trainingBlock(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return void 0;
+  const params = mapGet(root, "parameters")?.value;
+  if (params && params.kind === "map" && scoreBlock(params) > 0) return { node: params, prefix: ["parameters"], mcli: true };
+  if (scoreBlock(root) > 0) return { node: root, prefix: [], mcli: false };
+  return void 0;
+}
+var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
+function timeSetting(reader2, path9, bareIntIsEpochs) {
+  const raw = reader2.scalar(path9);
+  if (!raw) return void 0;
+  const time = parseComposerTime(raw.value, bareIntIsEpochs);
+  if ("error" in time) {
+    reader2.notes.push(`${reader2.key(path9)}: ${time.error}`);
+    return void 0;
+  }
+  return { time, setting: raw.setting };
+}
+function stepSetting(t, ctx, notes) {
+  const steps3 = toSteps(t.time, ctx);
+  if ("unknown" in steps3) {
+    notes.push(`${t.setting.key}: ${steps3.unknown}`);
+    return void 0;
+  }
+  if (t.time.unit === "ba") return { value: steps3.steps, ...t.setting, unit: "steps" };
+  return { value: steps3.steps, ...t.setting, origin: "derived", how: steps3.how, unit: "steps" };
+}
+function extractBlock(file, block, env) {
+  const reader2 = new OmegaReader(file, block.prefix, block.node);
+  const plan = {};
+  const missing = [];
+  const notes = reader2.notes;
+  const num3 = (...path9) => reader2.number(path9);
+  const str2 = (...path9) => reader2.string(path9);
+  if (block.mcli && file.tree) {
+    const gpus = getIn(file.tree, ["compute", "gpus"]);
+    if (gpus && gpus.node.kind === "scalar" && typeof gpus.node.value === "number") {
+      plan.worldSize = { value: gpus.node.value, origin: "launcher", file: file.path, key: "compute.gpus", range: gpus.keyRange, how: "mcli compute.gpus" };
+    }
+  }
+  const global2 = num3("global_train_batch_size");
+  if (global2) plan.globalBatchSize = { ...global2, unit: "samples" };
+  const seq = num3("max_seq_len");
+  if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+  const lr = num3("optimizer", "lr");
+  if (lr) plan.peakLr = lr;
+  const optimizer = str2("optimizer", "name");
+  if (optimizer) plan.optimizer = optimizer;
+  const schedulerName = str2("scheduler", "name");
+  if (schedulerName) plan.scheduler = schedulerName;
+  plan.precision = str2("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
+  const micro = num3("device_train_microbatch_size");
+  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  else {
+    const hit = reader2.lookup(["device_train_microbatch_size"]);
+    const text = !hit ? `${COMPOSER_DEFAULTS.deviceTrainMicrobatchSize} (TrainConfig default)` : hit.node.kind === "scalar" && !hit.unresolved ? String(hit.node.value) : "not a number";
+    notes.push(`device_train_microbatch_size is ${text}: Composer picks the microbatch (and so the accumulation) at runtime; the global batch stays global_train_batch_size`);
+  }
+  applyAssumptions(plan, env.assume);
+  deriveDeviceBatch(plan, micro, notes);
+  const maxDuration = timeSetting(reader2, ["max_duration"], true);
+  if (maxDuration?.time.unit === "ep") {
+    plan.epochs = {
+      value: maxDuration.time.value,
+      ...maxDuration.setting,
+      unit: "epochs",
+      ...maxDuration.time.bare ? { note: "a bare integer max_duration is a number of epochs (Composer Trainer)" } : {}
+    };
+  }
+  deriveStepsPerEpoch(plan, reader2.scalar(["train_loader", "drop_last"])?.value, notes);
+  const ctx = {
+    globalBatch: plan.globalBatchSize?.value,
+    seqLen: plan.seqLen?.value,
+    stepsPerEpoch: plan.stepsPerEpoch?.value,
+    maxDuration: maxDuration?.time
+  };
+  if (!maxDuration) notes.push("max_duration is mandatory in llm-foundry TrainConfig and is not set");
+  else if (maxDuration.time.unit === "dur") notes.push("max_duration cannot be a dur fraction");
+  else {
+    const total = stepSetting(maxDuration, ctx, notes);
+    if (total) plan.totalSteps = total;
+  }
+  const warmup2 = readSchedule2(plan, reader2, ctx, schedulerName?.value);
+  const conflicts = readIntervals(plan, reader2, ctx);
+  if (!plan.worldSize) {
+    missing.push({
+      field: "worldSize",
+      hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: composer -n N, or compute.gpus in an mcli run file); the global batch is fixed, the per-device batch and accumulation follow from it"
+    });
+  }
+  const inEpochs = (t) => t?.unit === "ep" || t?.unit === "dur" && maxDuration?.time.unit === "ep";
+  if ((inEpochs(maxDuration?.time) || inEpochs(warmup2)) && !plan.stepsPerEpoch) {
+    missing.push({ field: "datasetSamples", hint: "durations are in epochs: set assume.datasetSamples (training samples after packing) in .trainlint.yml" });
+  }
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+}
+function readSchedule2(plan, reader2, ctx, scheduler) {
+  const notes = reader2.notes;
+  const warmup2 = timeSetting(reader2, ["scheduler", "t_warmup"], false);
+  if (warmup2) {
+    if (warmup2.time.unit === "dur") {
+      plan.warmupRatio = { value: warmup2.time.value, ...warmup2.setting, unit: "ratio", note: `${warmup2.time.text}: fraction of max_duration` };
+    }
+    const steps3 = stepSetting(warmup2, ctx, notes);
+    if (steps3) plan.warmupSteps = steps3;
+  } else if (scheduler?.endsWith("_with_warmup")) {
+    notes.push(`scheduler ${scheduler} requires scheduler.t_warmup`);
+  }
+  const lr = plan.peakLr;
+  if (scheduler && DECAYING.has(scheduler)) {
+    const tMax = timeSetting(reader2, ["scheduler", "t_max"], false);
+    if (tMax) {
+      const steps3 = stepSetting(tMax, ctx, notes);
+      if (steps3) plan.decaySteps = steps3;
+    }
+    const alphaF = reader2.number(["scheduler", "alpha_f"]);
+    if (lr && alphaF) {
+      const value = Number((alphaF.value * lr.value).toPrecision(12));
+      plan.minLr = { ...derived(value, `alpha_f ${alphaF.value} \xD7 optimizer.lr ${formatValue(lr.value)}`), file: alphaF.file, key: alphaF.key, range: alphaF.range };
+    } else if (lr) {
+      plan.minLr = defaultSetting(COMPOSER_DEFAULTS.alphaF, "scheduler.alpha_f", `${scheduler}: alpha_f default 0.0, the LR decays to 0`);
+    }
+  } else if (scheduler === "constant_with_warmup" && lr) {
+    const alpha = reader2.number(["scheduler", "alpha"])?.value ?? COMPOSER_DEFAULTS.constantAlpha;
+    plan.minLr = derived(Number((alpha * lr.value).toPrecision(12)), `alpha ${alpha} \xD7 optimizer.lr ${formatValue(lr.value)} (constant after warmup)`);
+  }
+  return warmup2?.time;
+}
+function readIntervals(plan, reader2, ctx) {
+  const notes = reader2.notes;
+  const conflicts = [];
+  const convert = (key) => {
+    const t = timeSetting(reader2, [key], true);
+    if (t && t.time.unit === "dur") notes.push(`${reader2.key([key])} ${t.time.text}: a dur fraction is not converted`);
+    return t && t.time.unit !== "dur" ? stepSetting(t, ctx, notes) : void 0;
+  };
+  if (reader2.has(["eval_loader"]) || reader2.has(["icl_tasks"])) {
+    const steps3 = convert("eval_interval");
+    if (steps3) plan.evalEverySteps = steps3;
+  }
+  const folder = reader2.lookup(["save_folder"]);
+  const saves = !!folder && (folder.unresolved !== void 0 || folder.node.kind === "scalar" && folder.node.value !== null);
+  const saveHit = reader2.lookup(["save_interval"]);
+  if (saves) {
+    if (saveHit) {
+      const steps3 = convert("save_interval");
+      if (steps3) plan.saveEverySteps = steps3;
+    } else plan.saveEverySteps = { ...defaultSetting(1e3, "save_interval", "TrainConfig default '1000ba'"), unit: "steps" };
+  } else if (saveHit && saveHit.node.kind === "scalar" && saveHit.node.value !== null) {
+    conflicts.push({
+      kind: "disabled-by-switch",
+      level: "info",
+      range: saveHit.keyRange,
+      message: `${reader2.key(["save_interval"])} ${String(saveHit.node.value)} has no effect: no checkpoint is written without a save_folder`
+    });
+  }
+  return conflicts;
+}
+function deriveDeviceBatch(plan, micro, notes) {
+  const { globalBatchSize: global2, worldSize: world } = plan;
+  if (!global2 || !world || world.value <= 0) return;
+  if (global2.value % world.value !== 0) {
+    notes.push(
+      `global_train_batch_size ${formatCount(global2.value)} is not divisible by the world size ${formatCount(world.value)}: llm-foundry raises "Global batchsize \u2026 is not divisible" at launch`
+    );
+    return;
+  }
+  const device = global2.value / world.value;
+  if (!micro) return;
+  if (micro.value > device) {
+    plan.microBatchSize = {
+      ...micro,
+      value: device,
+      origin: "derived",
+      how: `device_train_microbatch_size ${formatCount(micro.value)} > device batch ${formatCount(device)} (${formatCount(global2.value)} / ${formatCount(world.value)}): llm-foundry reduces it`,
+      unit: "samples"
+    };
+    plan.gradAccumSteps = derived(1, `device batch ${formatCount(device)} = one microbatch`);
+    return;
+  }
+  if (device % micro.value !== 0) {
+    notes.push(
+      `device batch ${formatCount(device)} (${formatCount(global2.value)} / ${formatCount(world.value)}) is not a multiple of device_train_microbatch_size ${formatCount(micro.value)}: Composer runs ${Math.ceil(device / micro.value)} microbatches per step, the last one smaller`
+    );
+    return;
+  }
+  plan.gradAccumSteps = derived(
+    device / micro.value,
+    `${formatCount(global2.value)} / ${formatCount(world.value)} / ${formatCount(micro.value)} (global / world size / microbatch)`
+  );
+}
+function deriveStepsPerEpoch(plan, dropLast, notes) {
+  const { datasetSamples: samples, globalBatchSize: global2 } = plan;
+  if (!samples || !global2 || global2.value <= 0) return;
+  const drop = dropLast === true;
+  const steps3 = drop ? Math.floor(samples.value / global2.value) : Math.ceil(samples.value / global2.value);
+  plan.stepsPerEpoch = derived(
+    steps3,
+    `${drop ? "floor" : "ceil"}(${formatCount(samples.value)} / ${formatCount(global2.value)})${drop ? " (train_loader.drop_last)" : ""}`,
+    "steps"
+  );
+  if (dropLast === void 0) notes.push("train_loader.drop_last is not set: steps per epoch assume the last partial batch is kept");
+}
+var composer = {
+  meta: {
+    id: "composer",
+    title: "MosaicML llm-foundry / Composer",
+    description: "llm-foundry training YAML (OmegaConf, Composer time strings) and mcli run files with a parameters: block",
+    yamlLoader: LOADER3,
+    schema: "composer.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "yaml" && file.format !== "json") return 0;
+    const block = trainingBlock(file);
+    return block ? scoreBlock(block.node) : 0;
+  },
+  extract(file, env) {
+    const block = trainingBlock(file);
+    if (!block) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no llm-foundry training block found"] };
+    return extractBlock(file, block, env);
+  }
+};
+
+// src/dialects/deepspeed.ts
+var LOADER4 = "pyyaml";
+var DEEPSPEED_DEFAULTS = {
+  /** All Warmup* schedulers: `warmup_num_steps` 1000, clamped to at least 2. */
+  warmupNumSteps: 1e3,
+  /** All Warmup* schedulers: `warmup_type` 'log'. */
+  warmupType: "log",
+  /** WarmupLR / WarmupDecayLR `warmup_min_lr` 0.0 (the LR the warmup starts from; the end of WarmupDecayLR). */
+  warmupMinLr: 0,
+  /** WarmupDecayLR `warmup_max_lr` still defaults to 0.001, whatever the optimizer LR is. */
+  warmupDecayMaxLr: 1e-3,
+  /** WarmupCosineLR `cos_min_ratio` 0.0001 (of the optimizer LR). */
+  cosMinRatio: 1e-4,
+  /** OneCycle `cycle_first_step_size` 2000 (constructor default). */
+  cycleFirstStepSize: 2e3,
+  /** `_set_batch_related_parameters`: gradient_accumulation_steps = 1 when only one batch key is given. */
+  gradAccum: 1
+};
+var HF_FILLED = "filled by the Hugging Face Trainer from TrainingArguments";
+var SCHEDULER_PARAMS = {
+  WarmupLR: ["warmup_min_lr", "warmup_max_lr", "warmup_num_steps", "warmup_type", "last_batch_iteration"],
+  WarmupDecayLR: ["total_num_steps", "warmup_min_lr", "warmup_max_lr", "warmup_num_steps", "warmup_type", "last_batch_iteration"],
+  WarmupCosineLR: ["total_num_steps", "warmup_min_ratio", "warmup_num_steps", "cos_min_ratio", "warmup_type", "last_batch_iteration"],
+  OneCycle: [
+    "cycle_min_lr",
+    "cycle_max_lr",
+    "decay_lr_rate",
+    "cycle_first_step_size",
+    "cycle_second_step_size",
+    "cycle_first_stair_count",
+    "cycle_second_stair_count",
+    "decay_step_size",
+    "cycle_momentum",
+    "cycle_min_mom",
+    "cycle_max_mom",
+    "decay_mom_rate",
+    "last_batch_iteration"
+  ],
+  LRRangeTest: ["lr_range_test_min_lr", "lr_range_test_step_size", "lr_range_test_step_rate", "lr_range_test_staircase", "last_batch_iteration"]
+};
+var STRONG_KEYS2 = ["train_micro_batch_size_per_gpu", "zero_optimization"];
+var BATCH_KEYS = ["train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps"];
+var DS_SCALAR_KEYS = ["steps_per_print", "zero_allow_untested_optimizer", "wall_clock_breakdown", "zero_force_ds_cpu_optimizer", "prescale_gradients", "gradient_clipping"];
+var NEOX_KEYS = [
+  "pipe_parallel_size",
+  "pipe-parallel-size",
+  "model_parallel_size",
+  "model-parallel-size",
+  "num_layers",
+  "num-layers",
+  "train_iters",
+  "train-iters",
+  "lr_decay_style",
+  "lr-decay-style",
+  "lr_decay_iters",
+  "lr-decay-iters"
+];
+function isMap2(file, path9) {
+  const hit = getIn(file.tree, path9);
+  return hit && hit.node.kind === "map" ? hit.node : void 0;
+}
+function dsSections(file) {
+  const has = (path9) => getIn(file.tree, path9) !== void 0;
+  let n = 0;
+  for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has([k, "enabled"])) n++;
+  for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has([k, "type"]) && has([k, "params"])) n++;
+  if (isMap2(file, ["zero_optimization"])) n++;
+  for (const k of DS_SCALAR_KEYS) if (has([k])) n++;
+  return n;
+}
+function deepspeedScore(file) {
+  if (file.format !== "json" && file.format !== "yaml") return 0;
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const has = (k) => getIn(root, [k]) !== void 0;
+  if (NEOX_KEYS.some(has)) return 0;
+  const strong = STRONG_KEYS2.filter(has).length;
+  const batch = BATCH_KEYS.filter(has).length;
+  const sections = dsSections(file);
+  if (strong === 0 && batch === 0) {
+    return sections >= 3 ? 6 : 0;
+  }
+  if (strong === 0 && sections === 0) return 0;
+  return 6 + Math.min(3, strong + batch + sections - 1);
+}
+function isAuto(file, path9) {
+  const hit = getIn(file.tree, path9);
+  return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
+}
+function hasAuto(file) {
+  let found = false;
+  if (file.tree) {
+    walkEntries(file.tree, (_path, entry) => {
+      if (entry.value.kind === "scalar" && entry.value.value === "auto") found = true;
+    });
+  }
+  return found;
+}
+function num(ctx, path9, field, hfSource) {
+  if (isAuto(ctx.file, path9)) {
+    const key = path9.join(".");
+    ctx.autos.push(key);
+    if (field && !ctx.missing.some((m) => m.field === field)) {
+      ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
+    }
+    return void 0;
+  }
+  return numberAt(ctx.file, path9, LOADER4);
+}
+function conflict2(ctx, path9, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path9);
+  ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
+}
+function steps(s) {
+  return { ...s, unit: "steps" };
+}
+function resolveBatch(ctx) {
+  const { file, plan, notes } = ctx;
+  const has = (k) => getIn(file.tree, [k]) !== void 0;
+  const [hasTrain, hasMicro, hasGas] = BATCH_KEYS.map(has);
+  const positiveOnly = (s) => s && s.value > 0 ? s : void 0;
+  const dp = positiveOnly(dataParallel(plan));
+  const dpName = plan.dataParallelSize ? "data-parallel size" : "world size";
+  const train = plan.globalBatchSize;
+  const micro = positiveOnly(plan.microBatchSize);
+  if (BATCH_KEYS.some((k) => isAuto(file, [k]))) {
+    if (!hasGas && !plan.gradAccumSteps) {
+      ctx.missing.push({ field: "gradAccumSteps", hint: `gradient_accumulation_steps is not set: with "auto" batch keys it is ${HF_FILLED}; set assume.gradAccumSteps` });
+    }
+    deriveGlobalBatch(plan);
+    return;
+  }
+  if (!hasTrain && !hasMicro) {
+    notes.push('neither train_batch_size nor train_micro_batch_size_per_gpu is set: DeepSpeed asserts "Either train_batch_size or train_micro_batch_size_per_gpu needs to be provided"');
+    return;
+  }
+  const positive = (value, what) => {
+    if (value > 0) return true;
+    notes.push(`DeepSpeed's integer division gives ${what} 0 and then fails its "> 0" assertion`);
+    return false;
+  };
+  if (hasTrain && hasMicro && !hasGas) {
+    if (train && micro && dp && !plan.gradAccumSteps) {
+      const value = Math.floor(Math.floor(train.value / micro.value) / dp.value);
+      if (positive(value, "gradient_accumulation_steps")) {
+        plan.gradAccumSteps = derived(value, `${formatCount(train.value)} // ${formatCount(micro.value)} // ${formatCount(dp.value)} (train_batch_size // micro // ${dpName}, DeepSpeed fills it)`);
+      }
+    }
+  } else if (hasTrain && hasGas && !hasMicro) {
+    const gas = positiveOnly(plan.gradAccumSteps);
+    if (train && gas && dp && !plan.microBatchSize) {
+      const value = Math.floor(Math.floor(train.value / dp.value) / gas.value);
+      if (positive(value, "train_micro_batch_size_per_gpu")) {
+        plan.microBatchSize = derived(value, `${formatCount(train.value)} // ${formatCount(dp.value)} // ${formatCount(gas.value)} (train_batch_size // ${dpName} // accumulation, DeepSpeed fills it)`, "samples");
+      }
+    }
+  } else if (hasTrain && !hasMicro && !hasGas) {
+    plan.gradAccumSteps ??= defaultSetting(DEEPSPEED_DEFAULTS.gradAccum, "gradient_accumulation_steps", "only train_batch_size is set: DeepSpeed uses 1");
+    if (train && dp && !plan.microBatchSize) {
+      const value = Math.floor(train.value / dp.value);
+      if (positive(value, "train_micro_batch_size_per_gpu")) {
+        plan.microBatchSize = derived(value, `${formatCount(train.value)} // ${formatCount(dp.value)} (train_batch_size // ${dpName}, DeepSpeed fills it)`, "samples");
+      }
+    }
+  } else if (hasMicro && !hasTrain && !hasGas) {
+    plan.gradAccumSteps ??= defaultSetting(DEEPSPEED_DEFAULTS.gradAccum, "gradient_accumulation_steps", "only train_micro_batch_size_per_gpu is set: DeepSpeed uses 1");
+  }
+  deriveGlobalBatch(plan);
+}
+function readSchedule3(ctx) {
+  const { file, plan, missing, notes } = ctx;
+  const type = stringAt(file, ["optimizer", "type"]);
+  if (type) plan.optimizer = type;
+  const optLr = num(ctx, ["optimizer", "params", "lr"], void 0);
+  const optLrAuto = isAuto(file, ["optimizer", "params", "lr"]);
+  const optLrHint = optLrAuto ? `optimizer.params.lr is "auto": ${HF_FILLED} (learning_rate); lint that file, or set assume.peakLr` : ctx.hf && !getIn(file.tree, ["optimizer"]) ? "no optimizer block: the Hugging Face Trainer builds the optimizer from TrainingArguments (learning_rate); lint that file, or set assume.peakLr" : "set optimizer.params.lr (without an optimizer block the training script builds the optimizer), or assume.peakLr in .trainlint.yml";
+  const scheduler = stringAt(file, ["scheduler", "type"]);
+  if (!scheduler) {
+    if (optLr) plan.peakLr = optLr;
+    else missing.push({ field: "peakLr", hint: optLrHint });
+    notes.push("no DeepSpeed scheduler block: the LR schedule comes from the training script (with the HF Trainer: lr_scheduler_type)");
+    missing.push({ field: "totalSteps", hint: "the training script decides the run length: set assume.totalSteps in .trainlint.yml" });
+    return;
+  }
+  plan.scheduler = scheduler;
+  const name = scheduler.value;
+  const p = (key) => ["scheduler", "params", key];
+  checkSchedulerParams(ctx, name);
+  if (name === "WarmupLR" || name === "WarmupDecayLR" || name === "WarmupCosineLR") {
+    readWarmup(ctx);
+  }
+  if (name === "WarmupDecayLR" || name === "WarmupCosineLR") {
+    const total = num(ctx, p("total_num_steps"), "totalSteps", "max_steps or the computed length");
+    if (total) {
+      const note = "the scheduler horizon: DeepSpeed does not stop training there, the training loop decides the run length";
+      plan.totalSteps = steps({ ...total, note: total.note ? `${total.note}; ${note}` : note });
+      plan.decaySteps = steps({ ...total, note: `${name} decays until total_num_steps` });
+    } else if (!isAuto(file, p("total_num_steps"))) {
+      conflict2(ctx, ["scheduler", "type"], "scheduler-params", `${name} requires scheduler.params.total_num_steps: the constructor raises TypeError without it; set it to the run's optimizer steps`);
+      missing.push({ field: "totalSteps", hint: "set scheduler.params.total_num_steps, or assume.totalSteps in .trainlint.yml" });
+    }
+  } else if (name !== "OneCycle") {
+    missing.push({ field: "totalSteps", hint: `${name} has no horizon: the training script decides the run length; set assume.totalSteps in .trainlint.yml` });
+  }
+  switch (name) {
+    case "WarmupLR": {
+      const max = num(ctx, p("warmup_max_lr"), "peakLr", "learning_rate");
+      if (max) {
+        plan.peakLr = withOverride(ctx, max, optLr);
+      } else if (!isAuto(file, p("warmup_max_lr"))) {
+        if (optLr) plan.peakLr = { ...optLr, note: "WarmupLR without warmup_max_lr warms up to the optimizer LR (DeepSpeed \u2265 0.17.2); older versions warmed up to 0.001" };
+        else missing.push({ field: "peakLr", hint: optLrHint });
+      }
+      break;
+    }
+    case "WarmupDecayLR": {
+      const max = num(ctx, p("warmup_max_lr"), "peakLr", "learning_rate");
+      if (max) plan.peakLr = withOverride(ctx, max, optLr);
+      else if (!isAuto(file, p("warmup_max_lr"))) {
+        const ignored = optLr ? `; optimizer.params.lr ${formatSci(optLr.value)} is silently replaced` : "";
+        plan.peakLr = defaultSetting(DEEPSPEED_DEFAULTS.warmupDecayMaxLr, "scheduler.params.warmup_max_lr", `WarmupDecayLR defaults warmup_max_lr to 0.001${ignored}`);
+        if (optLr && optLr.value !== DEEPSPEED_DEFAULTS.warmupDecayMaxLr) {
+          conflict2(
+            ctx,
+            ["scheduler", "type"],
+            "lr-override",
+            `WarmupDecayLR without scheduler.params.warmup_max_lr warms up to 0.001 (its default), not to optimizer.params.lr ${formatSci(optLr.value)}: set warmup_max_lr to the LR you mean`,
+            { schedulerLr: DEEPSPEED_DEFAULTS.warmupDecayMaxLr, optimizerLr: optLr.value }
+          );
+        }
+      }
+      const min = num(ctx, p("warmup_min_lr"), "minLr", "0");
+      if (min) plan.minLr = min;
+      else if (!isAuto(file, p("warmup_min_lr"))) plan.minLr = defaultSetting(DEEPSPEED_DEFAULTS.warmupMinLr, "scheduler.params.warmup_min_lr", "WarmupDecayLR decays to warmup_min_lr");
+      break;
+    }
+    case "WarmupCosineLR": {
+      if (optLr) plan.peakLr = { ...optLr, note: "WarmupCosineLR scales the optimizer LR; it has no warmup_max_lr" };
+      else missing.push({ field: "peakLr", hint: optLrHint });
+      const ratio = numberAt(file, p("cos_min_ratio"), LOADER4) ?? defaultSetting(DEEPSPEED_DEFAULTS.cosMinRatio, "scheduler.params.cos_min_ratio");
+      if (plan.peakLr) {
+        plan.minLr = derived(ratio.value * plan.peakLr.value, `cos_min_ratio ${ratio.value}${ratio.origin === "default" ? " (default)" : ""} \xD7 optimizer.params.lr ${formatSci(plan.peakLr.value)}`);
+      }
+      break;
+    }
+    case "OneCycle": {
+      const max = num(ctx, p("cycle_max_lr"), "peakLr");
+      const min = num(ctx, p("cycle_min_lr"), "minLr");
+      if (max) plan.peakLr = withOverride(ctx, max, optLr, "cycle_max_lr");
+      if (min) plan.minLr = min;
+      const absent = ["cycle_min_lr", "cycle_max_lr"].filter((k) => !getIn(file.tree, p(k)));
+      if (absent.length) {
+        conflict2(ctx, ["scheduler", "type"], "scheduler-params", `OneCycle requires scheduler.params.${absent.join(" and ")}: the constructor raises TypeError without ${absent.length > 1 ? "them" : "it"}`);
+      }
+      const first = num(ctx, p("cycle_first_step_size"), "warmupSteps");
+      const note = "OneCycle: the rising half of the cycle";
+      if (first) plan.warmupSteps = steps({ ...first, note });
+      else if (!isAuto(file, p("cycle_first_step_size"))) {
+        plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.cycleFirstStepSize, "scheduler.params.cycle_first_step_size", note));
+      }
+      missing.push({ field: "totalSteps", hint: "OneCycle has no horizon: the training script decides the run length; set assume.totalSteps in .trainlint.yml" });
+      break;
+    }
+    case "LRRangeTest":
+      notes.push("LRRangeTest is an LR range test (the LR grows without bound), not a training schedule");
+      if (optLr) plan.peakLr = optLr;
+      break;
+    default:
+      notes.push(`scheduler type "${name}" is not a DeepSpeed schedule: DeepSpeed looks it up in torch.optim.lr_scheduler; its params are not read`);
+      if (optLr) plan.peakLr = optLr;
+  }
+}
+function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
+  if (!optLr || optLr.value === lr.value) return lr;
+  const note = `scheduler.params.${key} ${formatSci(lr.value)} overrides optimizer.params.lr ${formatSci(optLr.value)}`;
+  conflict2(ctx, ["scheduler", "params", key], "lr-override", `${note}: the schedule sets the LR, the optimizer's is never used; make them equal or drop one`, {
+    schedulerLr: lr.value,
+    optimizerLr: optLr.value
+  });
+  return { ...lr, note: lr.note ? `${lr.note}; ${note}` : note };
+}
+function readWarmup(ctx) {
+  const { file, plan, notes } = ctx;
+  const path9 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num(ctx, path9, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
+  if (explicit) {
+    plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
+    if (!Number.isInteger(explicit.value) || explicit.value <= 0) {
+      notes.push('warmup_num_steps must be a positive integer: DeepSpeed \u2265 0.19.3 raises "warmup_num_steps must be a positive integer"');
+    } else if (explicit.value < 2) {
+      notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
+    }
+  } else if (!isAuto(file, path9)) {
+    plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
+  }
+}
+function warmupShape(file, n) {
+  const written = stringAt(file, ["scheduler", "params", "warmup_type"])?.value;
+  const type = written ?? DEEPSPEED_DEFAULTS.warmupType;
+  if (type === "linear") return "linear warmup (warmup_type linear)";
+  const why = type === "log" ? `warmup_type ${written ? "" : "default "}log` : `unknown warmup_type "${type}" falls back to log`;
+  const half = Math.max(1, Math.round(Math.sqrt(Math.max(2, n)) - 1));
+  return `log-shaped warmup (${why}): the LR is at half its peak after ${half} of ${formatCount(n)} steps`;
+}
+function checkSchedulerParams(ctx, name) {
+  const accepted = SCHEDULER_PARAMS[name];
+  const params = isMap2(ctx.file, ["scheduler", "params"]);
+  if (!accepted || !params) return;
+  for (const key of new Set(params.entries.map((e) => e.key))) {
+    if (accepted.includes(key)) continue;
+    conflict2(
+      ctx,
+      ["scheduler", "params", key],
+      "scheduler-params",
+      `${name} does not take scheduler.params.${key}: DeepSpeed passes params as keyword arguments, so the constructor raises TypeError; remove it (${name} takes ${accepted.filter((k) => k !== "last_batch_iteration").join(", ")})`
+    );
+  }
+}
+function readPrecision2(ctx) {
+  const { file, plan } = ctx;
+  const enabled = (block) => boolAt(file, [block, "enabled"]);
+  const bf16 = enabled("bf16") ?? enabled("bfloat16");
+  const fp16 = enabled("fp16");
+  const amp = enabled("amp");
+  const autos = ["bf16", "fp16", "amp"].filter((b) => isAuto(file, [b, "enabled"]));
+  ctx.autos.push(...autos.map((b) => `${b}.enabled`));
+  if (bf16?.value && fp16?.value) {
+    conflict2(ctx, ["fp16", "enabled"], "precision", 'bf16.enabled and fp16.enabled are both true: DeepSpeed asserts "bfloat16 and fp16 modes cannot be simultaneously enabled"; disable one');
+  }
+  if (bf16?.value) plan.precision = { ...bf16, value: "bf16" };
+  else if (fp16?.value) plan.precision = { ...fp16, value: "fp16" };
+  else if (amp?.value) plan.precision = { ...amp, value: "fp16", note: "NVIDIA Apex AMP (amp.enabled)" };
+  else if (autos.length) {
+    ctx.missing.push({ field: "precision", hint: `${autos.map((b) => `${b}.enabled`).join(" and ")} ${autos.length > 1 ? "are" : "is"} "auto": ${HF_FILLED} (bf16 / fp16); lint that file, or set assume.precision` });
+  } else {
+    plan.precision = defaultSetting("fp32", "fp16.enabled", "neither fp16 nor bf16 is enabled: DeepSpeed trains in fp32");
+  }
+}
+var deepspeed = {
+  meta: {
+    id: "deepspeed",
+    title: "DeepSpeed",
+    description: 'DeepSpeed JSON configs (ds_config*.json): batch triple, optimizer/scheduler blocks, precision; "auto" values left to the HF Trainer',
+    // JSON: the loader does not matter; the rare YAML copy is read like PyYAML would.
+    yamlLoader: LOADER4,
+    schema: "deepspeed.schema.json"
+  },
+  detect(file) {
+    return deepspeedScore(file);
+  },
+  extract(file, env) {
+    const plan = {};
+    const ctx = { file, hf: hasAuto(file), plan, missing: [], notes: [], conflicts: [], autos: [] };
+    const train = num(ctx, ["train_batch_size"], "globalBatchSize", "world_size \xD7 per_device_train_batch_size \xD7 gradient_accumulation_steps");
+    const micro = num(ctx, ["train_micro_batch_size_per_gpu"], "microBatchSize", "per_device_train_batch_size");
+    const gas = num(ctx, ["gradient_accumulation_steps"], "gradAccumSteps", "gradient_accumulation_steps");
+    if (train) plan.globalBatchSize = { ...train, unit: "samples" };
+    if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+    if (gas) plan.gradAccumSteps = gas;
+    readSchedule3(ctx);
+    readPrecision2(ctx);
+    if (boolAt(file, ["elasticity", "enabled"])?.value) {
+      ctx.notes.push("elasticity is enabled: DeepSpeed computes the batch keys itself");
+      const written = BATCH_KEYS.filter((k) => numberAt(file, [k], LOADER4));
+      if (written.length && !boolAt(file, ["elasticity", "ignore_non_elastic_batch_info"])?.value) {
+        conflict2(
+          ctx,
+          ["elasticity", "enabled"],
+          "elasticity-and-batch",
+          `elasticity is enabled and ${written.join(", ")} ${written.length > 1 ? "are" : "is"} set: DeepSpeed raises unless elasticity.ignore_non_elastic_batch_info is true; remove the batch keys or set that flag`
+        );
+      }
+    }
+    applyAssumptions(plan, env.assume);
+    resolveBatch(ctx);
+    if (!plan.peakLr && !ctx.missing.some((m) => m.field === "peakLr")) {
+      ctx.missing.push({ field: "peakLr", hint: "set optimizer.params.lr (or the scheduler's peak LR), or assume.peakLr in .trainlint.yml" });
+    }
+    if (!plan.worldSize && !plan.dataParallelSize) {
+      ctx.missing.push({
+        field: "worldSize",
+        hint: "set assume.worldSize (or assume.dataParallelSize with model parallelism) in .trainlint.yml: the launcher decides it (deepspeed --num_gpus/--num_nodes, torchrun)"
+      });
+    }
+    for (const [field, key] of [["microBatchSize", "train_micro_batch_size_per_gpu"], ["globalBatchSize", "train_batch_size"]]) {
+      if (plan[field] || ctx.missing.some((m) => m.field === field)) continue;
+      const hint = ctx.hf ? `${key} is not set: DeepSpeed fills it from the values the Hugging Face Trainer passes (micro \xD7 accumulation \xD7 world size); set assume.${field} in .trainlint.yml` : `set ${key}, or assume.${field} in .trainlint.yml`;
+      ctx.missing.push({ field, hint });
+    }
+    if (ctx.autos.length) {
+      ctx.notes.unshift(`"auto" values (${ctx.autos.join(", ")}) are placeholders ${HF_FILLED}: plain deepspeed.initialize cannot use this file; lint the TrainingArguments for those values`);
+    }
+    const missing = ctx.missing.filter((m) => !plan[m.field]);
+    return { plan, missing, anchor: fileStartRange(file), notes: ctx.notes, conflicts: ctx.conflicts };
+  }
+};
+
+// src/dialects/lightning.ts
+var LOADER5 = "omegaconf";
+var LIGHTNING_DEFAULTS = {
+  numNodes: 1,
+  accumulateGradBatches: 1,
+  /** max_epochs None becomes 1000 when max_steps == -1 and no max_time (fit loop limits). */
+  maxEpochs: 1e3,
+  precision: "32-true",
+  checkValEveryNEpoch: 1
+};
+var TRAINER_KEYS = [
+  "max_epochs",
+  "max_steps",
+  "devices",
+  "accelerator",
+  "precision",
+  "accumulate_grad_batches",
+  "num_nodes",
+  "strategy",
+  "callbacks",
+  "logger",
+  "val_check_interval",
+  "check_val_every_n_epoch",
+  "gradient_clip_val",
+  "log_every_n_steps",
+  "limit_train_batches",
+  "limit_val_batches",
+  "enable_checkpointing",
+  "default_root_dir",
+  "fast_dev_run",
+  "max_time",
+  "min_epochs",
+  "min_steps",
+  "deterministic",
+  "benchmark",
+  "num_sanity_val_steps",
+  "sync_batchnorm",
+  "use_distributed_sampler"
+];
+var NEMO_MARKERS = [["exp_manager"], ["model", "optim"], ["model", "micro_batch_size"], ["model", "global_batch_size"]];
+var LR_PATHS = [
+  { path: ["optimizer", "init_args", "lr"], userArg: false },
+  { path: ["optimizer", "lr"], userArg: false },
+  { path: ["model", "init_args", "optimizer", "init_args", "lr"], userArg: false },
+  { path: ["model", "optimizer", "lr"], userArg: false },
+  { path: ["model", "init_args", "lr"], userArg: true },
+  { path: ["model", "init_args", "learning_rate"], userArg: true },
+  { path: ["model", "lr"], userArg: true },
+  { path: ["model", "learning_rate"], userArg: true }
+];
+var BATCH_PATHS = [["data", "init_args", "batch_size"], ["data", "batch_size"]];
+function trainerNode(root) {
+  if (!root || root.kind !== "map") return void 0;
+  const trainer = mapGet(root, "trainer")?.value;
+  return trainer && trainer.kind === "map" ? trainer : void 0;
+}
+function score(file) {
+  const root = file.tree;
+  const trainer = trainerNode(root);
+  if (!root || !trainer) return 0;
+  if (NEMO_MARKERS.some((p) => getIn(root, p) !== void 0)) return 0;
+  const trainerKeys = TRAINER_KEYS.filter((k) => mapGet(trainer, k) !== void 0).length;
+  const sections = ["model", "data"].filter((k) => getIn(root, [k]) !== void 0).length;
+  const classPaths = ["model", "data", "optimizer", "lr_scheduler"].filter((k) => getIn(root, [k, "class_path"]) !== void 0).length;
+  if (trainerKeys >= 1 && (sections >= 1 || trainerKeys >= 3)) return Math.min(8, 5 + Math.min(2, classPaths) + (sections === 2 ? 1 : 0));
+  return 0;
+}
+function writtenAsFloat(node) {
+  return typeof node.value === "number" && /[.eE]/.test(node.source);
+}
+var Reader = class {
+  constructor(file) {
+    this.file = file;
+  }
+  file;
+  node(path9) {
+    const hit = getIn(this.file.tree, path9);
+    if (!hit) return void 0;
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path9.join("."), range: hit.keyRange } };
+  }
+  number(path9) {
+    const hit = this.node(path9);
+    if (!hit || hit.node.kind !== "scalar") return void 0;
+    const num3 = scalarNumber(hit.node, LOADER5);
+    return num3 ? { value: num3.value, ...hit.setting, ...num3.note ? { note: num3.note } : {} } : void 0;
+  }
+  /** A scalar as text (null is absent); `class_path` mappings give their class path. */
+  string(path9) {
+    const hit = this.node(path9);
+    if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
+    return { value: String(hit.node.value), ...hit.setting };
+  }
+};
+function devicesCount(node) {
+  if (node.kind === "seq") return { count: node.items.length, why: `${node.items.length} device indices` };
+  if (node.kind !== "scalar") return { why: "not a device count" };
+  const v = node.value;
+  if (typeof v === "number") return v > 0 && Number.isInteger(v) ? { count: v, why: String(v) } : { why: `devices: ${v} uses every visible device` };
+  if (typeof v === "string") {
+    const text = v.trim();
+    if (/^\d+$/.test(text)) return Number(text) > 0 ? { count: Number(text), why: text } : { why: `devices: "${text}"` };
+    if (text.includes(",")) {
+      const ids = text.split(",").filter((s) => s.trim() !== "");
+      return { count: ids.length, why: `device indices "${text}"` };
+    }
+    return { why: `devices: ${text} uses every visible device` };
+  }
+  return { why: "devices is not set to a count" };
+}
+function readWorldSize(r) {
+  const devices = r.node(["trainer", "devices"]);
+  if (!devices) return {};
+  const nodes = r.number(["trainer", "num_nodes"]);
+  const d = devicesCount(devices.node);
+  if (d.count === void 0) return { why: d.why };
+  if (!nodes) return { setting: { value: d.count, ...devices.setting, note: `num_nodes default ${LIGHTNING_DEFAULTS.numNodes}` } };
+  const how = `trainer.devices ${d.why} \xD7 trainer.num_nodes ${formatCount(nodes.value)}`;
+  return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices.setting.range } };
+}
+function readPeakLr(plan, r, notes, conflicts) {
+  const lrs = LR_PATHS.flatMap(({ path: path9, userArg: userArg2 }) => {
+    const lr2 = r.number(path9);
+    return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
+  });
+  if (lrs.length === 0) return;
+  const { lr, userArg } = lrs[0];
+  plan.peakLr = userArg ? { ...lr, note: [lr.note, "an argument of your LightningModule, read as the peak LR"].filter(Boolean).join("; ") } : lr;
+  const others = lrs.slice(1).filter((x) => x.lr.value !== lr.value);
+  if (others.length > 0) notes.push(`${others.map((x) => `${x.lr.key} ${x.lr.value}`).join(", ")} also set: ${lr.key} ${lr.value} is read as the peak LR`);
+  if (!lr.key?.startsWith("optimizer.")) return;
+  for (const other of others) {
+    if (!other.userArg || !other.lr.range) continue;
+    conflicts.push({
+      kind: "disabled-by-switch",
+      level: "info",
+      range: other.lr.range,
+      message: `${other.lr.key} ${other.lr.value} is likely unused: the optimizer: group makes LightningCLI build the optimizer with ${lr.key} ${lr.value}; remove one of them`
+    });
+  }
+}
+function extractPlan(file, env) {
+  const r = new Reader(file);
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const conflicts = [];
+  const T = (...k) => ["trainer", ...k];
+  const world = readWorldSize(r);
+  if ("setting" in world) plan.worldSize = world.setting;
+  else if (world.why) notes.push(`world size unknown: ${world.why}`);
+  for (const path9 of BATCH_PATHS) {
+    const b = r.number(path9);
+    if (b) {
+      plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
+      break;
+    }
+  }
+  plan.gradAccumSteps = r.number(T("accumulate_grad_batches")) ?? defaultSetting(LIGHTNING_DEFAULTS.accumulateGradBatches, "trainer.accumulate_grad_batches");
+  readPeakLr(plan, r, notes, conflicts);
+  const optimizer = r.string(["optimizer", "class_path"]) ?? r.string(["optimizer"]) ?? r.string(["model", "init_args", "optimizer", "class_path"]);
+  if (optimizer) plan.optimizer = optimizer;
+  const scheduler = r.string(["lr_scheduler", "class_path"]) ?? r.string(["lr_scheduler"]);
+  if (scheduler) {
+    plan.scheduler = scheduler;
+    notes.push('LightningCLI steps the lr_scheduler once per epoch (interval "epoch"): its horizon and warmup arguments count epochs, not optimizer steps');
+  }
+  const precision = r.string(T("precision"));
+  plan.precision = precision ?? defaultSetting(LIGHTNING_DEFAULTS.precision, "trainer.precision", 'Trainer precision None \u2192 "32-true"');
+  const maxSteps = r.number(T("max_steps"));
+  const maxEpochs = r.number(T("max_epochs"));
+  const maxTime = r.string(T("max_time"));
+  const stepsLimit = maxSteps && maxSteps.value > 0 ? maxSteps : void 0;
+  if (maxEpochs && maxEpochs.value > 0) plan.epochs = { ...maxEpochs, unit: "epochs" };
+  else if (maxEpochs && maxEpochs.value === -1) notes.push("trainer.max_epochs -1: no epoch limit");
+  else if (!stepsLimit && !maxTime) {
+    plan.epochs = { ...defaultSetting(LIGHTNING_DEFAULTS.maxEpochs, "trainer.max_epochs", "neither max_epochs nor max_steps is set: Lightning trains 1000 epochs"), unit: "epochs" };
+  }
+  if (maxTime) notes.push(`trainer.max_time ${maxTime.value}: training may stop earlier on wall-clock time`);
+  applyAssumptions(plan, env.assume);
+  deriveGlobalBatch(plan);
+  const epochBatches = deriveStepsPerEpoch2(plan, r, notes);
+  const epochLimit = maxEpochs && maxEpochs.value > 0 ? plan.epochs : stepsLimit ? void 0 : plan.epochs;
+  const spe = plan.stepsPerEpoch;
+  if (stepsLimit) {
+    if (epochLimit && spe && epochLimit.value * spe.value < stepsLimit.value) {
+      plan.totalSteps = derived(epochLimit.value * spe.value, `${formatCount(epochLimit.value)} epochs \xD7 ${formatCount(spe.value)} steps/epoch (before max_steps ${formatCount(stepsLimit.value)})`, "steps");
+    } else {
+      plan.totalSteps = { ...stepsLimit, unit: "steps", ...epochLimit && !spe ? { note: `or fewer, if max_epochs ${formatCount(epochLimit.value)} ends first` } : {} };
+    }
+  } else if (epochLimit && spe) {
+    plan.totalSteps = derived(epochLimit.value * spe.value, `${formatCount(epochLimit.value)} \xD7 ${formatCount(spe.value)} steps/epoch; ${formatCount(spe.value)} = ${spe.how}`, "steps");
+  }
+  deriveIntervals(plan, r, epochBatches, notes, conflicts);
+  if (!plan.worldSize) {
+    missing.push({ field: "worldSize", hint: "set trainer.devices (and trainer.num_nodes) to numbers, or assume.worldSize in .trainlint.yml" });
+  }
+  if (!plan.microBatchSize) {
+    missing.push({ field: "microBatchSize", hint: "set data.init_args.batch_size (per device), or assume.microBatchSize in .trainlint.yml" });
+  }
+  if (!plan.peakLr) {
+    missing.push({ field: "peakLr", hint: "set optimizer.init_args.lr or model.init_args.lr, or assume.peakLr in .trainlint.yml" });
+  }
+  if (!plan.warmupSteps) {
+    const named = warmupArguments(file);
+    missing.push({
+      field: "warmupSteps",
+      hint: (named.length ? `${named.join(", ")} ${named.length > 1 ? "are arguments" : "is an argument"} of your own classes, which trainlint cannot interpret: ` : "warmup lives in your LightningModule or scheduler arguments: ") + "set assume.warmupSteps (optimizer steps) in .trainlint.yml"
+    });
+  }
+  if (!plan.totalSteps && !stepsLimit) {
+    missing.push({ field: "datasetSamples", hint: "set trainer.max_steps, or assume.datasetSamples in .trainlint.yml" });
+  }
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+}
+function warmupArguments(file) {
+  const out = [];
+  for (const base of [["model", "init_args"], ["model"], ["lr_scheduler", "init_args"]]) {
+    const node = getIn(file.tree, base)?.node;
+    if (node?.kind !== "map") continue;
+    for (const e of node.entries) {
+      if (/warmup/i.test(e.key) && e.value.kind === "scalar" && typeof e.value.value === "number") out.push(`${[...base, e.key].join(".")} ${e.value.value}`);
+    }
+  }
+  return out;
+}
+function deriveStepsPerEpoch2(plan, r, notes) {
+  const { datasetSamples: samples, microBatchSize: batch, worldSize: world, gradAccumSteps: accum } = plan;
+  if (!samples || !batch || !world || !accum) return void 0;
+  let batches = Math.ceil(Math.ceil(samples.value / world.value) / batch.value);
+  let how = `ceil(ceil(${formatCount(samples.value)} / ${formatCount(world.value)}) / ${formatCount(batch.value)})`;
+  const limit = r.node(["trainer", "limit_train_batches"]);
+  if (limit && limit.node.kind === "scalar" && typeof limit.node.value === "number") {
+    const value = limit.node.value;
+    if (writtenAsFloat(limit.node)) {
+      batches = Math.floor(batches * value);
+      how = `int(${how} \xD7 limit_train_batches ${value})`;
+    } else if (value < batches) {
+      batches = value;
+      how = `limit_train_batches ${formatCount(value)}`;
+      if (value === 1) notes.push("trainer.limit_train_batches: 1 is an int, i.e. ONE batch per epoch; write 1.0 for the whole epoch");
+    }
+  }
+  const steps3 = Math.ceil(batches / accum.value);
+  plan.stepsPerEpoch = derived(steps3, accum.value === 1 ? how : `ceil(${how} / ${formatCount(accum.value)})`, "steps");
+  return batches;
+}
+function deriveIntervals(plan, r, epochBatches, notes, conflicts) {
+  const accum = plan.gradAccumSteps?.value ?? 1;
+  const spe = plan.stepsPerEpoch;
+  const limitVal = r.number(["trainer", "limit_val_batches"]);
+  const vci = r.node(["trainer", "val_check_interval"]);
+  const every = r.number(["trainer", "check_val_every_n_epoch"]);
+  if (limitVal && limitVal.value === 0) {
+    notes.push("trainer.limit_val_batches 0: validation is off");
+  } else if (vci && vci.node.kind === "scalar" && typeof vci.node.value === "number") {
+    const value = vci.node.value;
+    if (!writtenAsFloat(vci.node)) {
+      const everyNode = r.node(["trainer", "check_val_every_n_epoch"])?.node;
+      const perEpoch = !(everyNode?.kind === "scalar" && everyNode.value === null);
+      if (perEpoch && epochBatches !== void 0 && value > epochBatches) {
+        conflicts.push({
+          kind: "interval-exceeds-epoch",
+          range: vci.setting.range,
+          message: `val_check_interval ${formatCount(value)} batches > ${formatCount(epochBatches)} training batches per epoch: Lightning raises ValueError at fit; lower it, or set check_val_every_n_epoch: null to count batches across epochs`,
+          data: { valCheckInterval: value, batchesPerEpoch: epochBatches }
+        });
+      }
+      plan.evalEverySteps = accum === 1 ? { value, ...vci.setting, unit: "steps" } : { value: value / accum, ...vci.setting, origin: "derived", how: `val_check_interval ${formatCount(value)} batches / accumulate_grad_batches ${formatCount(accum)}`, unit: "steps" };
+    } else if (epochBatches !== void 0) {
+      const checkBatch = Math.max(1, Math.floor(epochBatches * value));
+      plan.evalEverySteps = {
+        value: checkBatch / accum,
+        ...vci.setting,
+        origin: "derived",
+        how: `int(${formatCount(epochBatches)} batches/epoch \xD7 ${value})${accum === 1 ? "" : ` / accumulate_grad_batches ${formatCount(accum)}`}`,
+        unit: "steps"
+      };
+    }
+  } else if (every && spe) {
+    plan.evalEverySteps = { ...every, value: every.value * spe.value, origin: "derived", how: `check_val_every_n_epoch ${formatCount(every.value)} \xD7 ${formatCount(spe.value)} steps/epoch`, unit: "steps" };
+  }
+  const callbacks = getIn(r.file.tree, ["trainer", "callbacks"])?.node;
+  const list = callbacks?.kind === "seq" ? callbacks.items.map((_, i) => ["trainer", "callbacks", i]) : callbacks?.kind === "map" ? [["trainer", "callbacks"]] : [];
+  for (const base of list) {
+    const cls = r.string([...base, "class_path"])?.value ?? "";
+    if (!/(?:^|\.)ModelCheckpoint$/.test(cls)) continue;
+    const steps3 = r.number([...base, "init_args", "every_n_train_steps"]);
+    const epochs = r.number([...base, "init_args", "every_n_epochs"]);
+    if (steps3 && steps3.value > 0) plan.saveEverySteps = { ...steps3, unit: "steps" };
+    else if (epochs && epochs.value > 0 && spe) {
+      plan.saveEverySteps = { ...epochs, value: epochs.value * spe.value, origin: "derived", how: `every_n_epochs ${formatCount(epochs.value)} \xD7 ${formatCount(spe.value)} steps/epoch`, unit: "steps" };
+    }
+    if (plan.saveEverySteps) break;
+  }
+}
+var lightning = {
+  meta: {
+    id: "lightning",
+    title: "PyTorch Lightning (LightningCLI)",
+    description: "LightningCLI config YAML: trainer:, model:, data:, optimizer:/lr_scheduler: with class_path + init_args",
+    yamlLoader: LOADER5,
+    schema: "lightning.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "yaml" && file.format !== "json") return 0;
+    return score(file);
+  },
+  extract(file, env) {
+    if (!trainerNode(file.tree)) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no trainer: mapping found"] };
+    return extractPlan(file, env);
+  }
+};
+
+// src/dialects/litgpt.ts
+var LOADER6 = "omegaconf";
+var LITGPT_DEFAULTS = {
+  pretrain: { globalBatchSize: 512, microBatchSize: 4, lrWarmupSteps: 2e3, saveInterval: 1e3, evalInterval: 1e3, minLr: 4e-5, devices: "auto" },
+  // eval.interval differs: 100 (lora.py) vs 600 (full.py); left unknown when unset.
+  finetune: { globalBatchSize: 16, microBatchSize: 1, lrWarmupSteps: 100, saveInterval: 1e3, minLr: 6e-5, devices: 1 }
+};
+var TORCH_ADAMW_LR = 1e-3;
+var TRAIN_KEYS = ["global_batch_size", "micro_batch_size", "lr_warmup_steps", "lr_warmup_fraction", "save_interval", "max_tokens", "max_seq_length", "tie_embeddings", "log_interval"];
+var TOP_KEYS = ["checkpoint_dir", "out_dir", "devices", "num_nodes", "precision", "model_name", "initial_checkpoint_dir", "tokenizer_dir", "logger_name", "quantize"];
+function scriptOf(file) {
+  const has = (k) => getIn(file.tree, [k]) !== void 0;
+  return has("checkpoint_dir") || has("lora_r") ? "finetune" : has("model_name") || has("model_config") || numberAt(file, ["train", "max_tokens"], LOADER6) ? "pretrain" : "finetune";
+}
+function deviceCount(file, script) {
+  const explicit = numberAt(file, ["devices"], LOADER6);
+  if (explicit && explicit.value > 0) return { setting: explicit, text: formatCount(explicit.value) };
+  const written = stringAt(file, ["devices"])?.value;
+  if (written !== void 0) return { text: written };
+  const fallback = LITGPT_DEFAULTS[script].devices;
+  return typeof fallback === "number" ? { setting: defaultSetting(fallback, "devices", `${script} default`), text: String(fallback) } : { text: `${fallback} (default)` };
+}
+var litgpt = {
+  meta: {
+    id: "litgpt",
+    title: "LitGPT",
+    description: "LitGPT config_hub YAML for litgpt pretrain / finetune_lora / finetune_full (jsonargparse)",
+    yamlLoader: LOADER6,
+    schema: "litgpt.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "yaml" || !file.tree || file.tree.kind !== "map") return 0;
+    const train = getIn(file.tree, ["train"])?.node;
+    if (!train || train.kind !== "map") return 0;
+    const trainHits = TRAIN_KEYS.filter((k) => getIn(train, [k]) !== void 0).length;
+    const topHits = TOP_KEYS.filter((k) => getIn(file.tree, [k]) !== void 0).length;
+    if (trainHits < 2 || topHits < 1) return 0;
+    return 6 + Math.min(3, trainHits - 1);
+  },
+  extract(file, env) {
+    const plan = {};
+    const missing = [];
+    const notes = [];
+    const script = scriptOf(file);
+    const D = LITGPT_DEFAULTS[script];
+    const num3 = (...path9) => numberAt(file, path9, LOADER6);
+    const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
+    notes.push(`read as a litgpt ${script} config`);
+    const devices = deviceCount(file, script);
+    const nodes = num3("num_nodes") ?? defaultSetting(1, "num_nodes");
+    if (devices.setting) {
+      plan.worldSize = nodes.value === 1 ? devices.setting : { ...derived(devices.setting.value * nodes.value, `devices ${formatCount(devices.setting.value)} \xD7 num_nodes ${formatCount(nodes.value)}`), file: file.path, key: "devices", range: devices.setting.range };
+    } else {
+      notes.push(`devices = ${devices.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
+    }
+    plan.microBatchSize = { ...num3("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
+    plan.globalBatchSize = { ...num3("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
+    const epochs = num3("train", "epochs");
+    if (epochs) plan.epochs = epochs;
+    plan.minLr = num3("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
+    if (script === "finetune") plan.minLr.note = joinNotes(plan.minLr.note, "finetune scripts that build CosineAnnealingLR without eta_min anneal to 0 instead");
+    plan.scheduler = defaultSetting("cosine", "built-in lr schedule", "litgpt always uses linear warmup then cosine decay (not configurable)");
+    precisionAndOptimizer(file, plan, notes);
+    const seq = num3("train", "max_seq_length") ?? num3("model_config", "block_size");
+    if (seq) plan.seqLen = { ...seq, unit: "tokens", ...script === "finetune" ? { note: "upper bound: finetuning uses min(longest sample, max_seq_length)" } : {} };
+    const save = num3("train", "save_interval");
+    if (save) plan.saveEverySteps = { ...save, unit: "steps" };
+    else if (getIn(file.tree, ["train", "save_interval"])) notes.push("train.save_interval is null: no periodic checkpoints (only the final one)");
+    else plan.saveEverySteps = { ...dflt(D.saveInterval, "train.save_interval"), unit: "steps" };
+    const evalEvery = num3("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
+    if (evalEvery) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
+    applyAssumptions(plan, env.assume);
+    accumulation(plan, notes);
+    duration(file, plan, notes, missing, script);
+    const conflicts = [];
+    warmup(file, plan, { notes, missing, conflicts }, script, D.lrWarmupSteps);
+    if (!plan.worldSize) {
+      missing.push({ field: "worldSize", hint: "set devices (and num_nodes) to numbers, or assume.worldSize in .trainlint.yml" });
+    }
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  }
+};
+function accumulation(plan, notes) {
+  const { globalBatchSize: global2, microBatchSize: micro, worldSize: world } = plan;
+  if (!global2 || !micro || !world) return;
+  const perRank = Math.floor(global2.value / world.value);
+  const accum = Math.floor(perRank / micro.value);
+  if (accum < 1) {
+    notes.push(
+      `global_batch_size ${formatCount(global2.value)} // world ${formatCount(world.value)} // micro_batch_size ${formatCount(micro.value)} = 0: litgpt asserts gradient_accumulation_iters > 0 and stops`
+    );
+    return;
+  }
+  plan.gradAccumSteps = derived(
+    accum,
+    `${formatCount(global2.value)} // ${formatCount(world.value)} // ${formatCount(micro.value)} (global_batch_size // world size // micro_batch_size)`,
+    "steps"
+  );
+  if (accum * micro.value * world.value !== global2.value) {
+    notes.push(
+      `litgpt floors the accumulation: the run steps every ${formatCount(accum * micro.value * world.value)} samples, not global_batch_size ${formatCount(global2.value)}`
+    );
+  }
+}
+function duration(file, plan, notes, missing, script) {
+  const maxSteps = numberAt(file, ["train", "max_steps"], LOADER6);
+  const maxTokens = numberAt(file, ["train", "max_tokens"], LOADER6);
+  const { microBatchSize: micro, worldSize: world, gradAccumSteps: accum, seqLen, globalBatchSize: global2 } = plan;
+  if (script === "pretrain") {
+    if (maxSteps || plan.epochs) notes.push("litgpt pretrain rejects train.max_steps and train.epochs (validate_args); training length comes from train.max_tokens");
+    const tokens = maxTokens ?? defaultSetting(3e12, "train.max_tokens", "litgpt pretrain default (3 trillion)");
+    if (!seqLen) {
+      missing.push({ field: "totalSteps", hint: "set train.max_seq_length (the model block size is not in this file), or assume.totalSteps in .trainlint.yml" });
+      return;
+    }
+    const T = tokens.value;
+    const L = seqLen.value;
+    if (micro && world && accum) {
+      const iters = Math.floor(Math.floor(T / world.value) / (micro.value * L));
+      plan.totalSteps = derived(
+        Math.floor(iters / accum.value),
+        `(${formatCount(T)} // ${formatCount(world.value)}) // (${formatCount(micro.value)} \xD7 ${formatCount(L)}) = ${formatCount(iters)} micro-steps // ${formatCount(accum.value)} (max_tokens per rank / tokens per micro-step / accumulation)`,
+        "steps"
+      );
+    } else if (global2) {
+      plan.totalSteps = derived(
+        Math.floor(T / (global2.value * L)),
+        `${formatCount(T)} // (${formatCount(global2.value)} \xD7 ${formatCount(L)}) (max_tokens / (global_batch_size \xD7 max_seq_length))`,
+        "steps"
+      );
+      plan.totalSteps.note = "assumes global_batch_size is a multiple of world size \xD7 micro_batch_size; exact count needs the world size";
+    }
+    return;
+  }
+  if (maxTokens) notes.push("litgpt finetune scripts reject train.max_tokens (validate_args)");
+  const { datasetSamples: samples, epochs } = plan;
+  if (samples && micro && world && accum) {
+    const batches = Math.ceil(Math.ceil(samples.value / world.value) / micro.value);
+    const spe = Math.floor(batches / accum.value);
+    const how = `ceil(ceil(${formatCount(samples.value)} / ${formatCount(world.value)}) / ${formatCount(micro.value)}) // ${formatCount(accum.value)}`;
+    plan.stepsPerEpoch = derived(spe, how, "steps");
+    if (epochs) {
+      const byEpochs = epochs.value * spe;
+      if (maxSteps && maxSteps.value < byEpochs) plan.totalSteps = { ...maxSteps, unit: "steps", note: `max_steps ends the run before ${formatCount(epochs.value)} epochs (${formatCount(byEpochs)} steps)` };
+      else plan.totalSteps = derived(byEpochs, `${formatCount(epochs.value)} \xD7 ${how}`, "steps");
+      return;
+    }
+  }
+  if (maxSteps) {
+    plan.totalSteps = { ...maxSteps, unit: "steps", ...epochs ? { note: `upper bound: train.epochs ${formatCount(epochs.value)} may end the run first (total = min(epochs \xD7 steps/epoch, max_steps))` } : {} };
+    return;
+  }
+  if (epochs) {
+    missing.push({ field: "datasetSamples", hint: "set assume.datasetSamples (and assume.worldSize) in .trainlint.yml to turn train.epochs into optimizer steps, or set train.max_steps" });
+  } else {
+    notes.push("litgpt finetune scripts require train.epochs or train.max_steps");
+  }
+}
+function warmup(file, plan, out, script, fallback) {
+  const { notes, missing, conflicts } = out;
+  const steps3 = numberAt(file, ["train", "lr_warmup_steps"], LOADER6);
+  const fraction = numberAt(file, ["train", "lr_warmup_fraction"], LOADER6);
+  if (steps3 && steps3.value > 0) {
+    plan.warmupSteps = { ...steps3, unit: "steps" };
+    if (fraction && fraction.value > 0 && fraction.range) {
+      conflicts.push({
+        kind: "warmup-steps-and-ratio",
+        range: fraction.range,
+        message: `train.lr_warmup_fraction ${fraction.value} and train.lr_warmup_steps ${formatCount(steps3.value)} are both set: litgpt raises "Can't provide both \u2026 Choose one" at startup; set one of them to null`
+      });
+    }
+    return;
+  }
+  if (fraction && fraction.value > 0) {
+    if (script === "finetune") notes.push("litgpt finetune scripts reject train.lr_warmup_fraction (validate_args)");
+    if (!getIn(file.tree, ["train", "lr_warmup_steps"])) {
+      if (fraction.range) {
+        conflicts.push({
+          kind: "warmup-steps-and-ratio",
+          range: fraction.range,
+          message: `train.lr_warmup_fraction ${fraction.value} is set but train.lr_warmup_steps is not written, so the script default (${formatCount(fallback)} steps) is set too: litgpt raises "Can't provide both \u2026 Choose one" at startup; write lr_warmup_steps: null`
+        });
+      }
+    }
+    const { datasetSamples: samples, microBatchSize: micro, worldSize: world, gradAccumSteps: accum } = plan;
+    if (samples && micro && world && accum) {
+      const batches = Math.ceil(Math.ceil(samples.value / world.value) / micro.value);
+      const iters = Math.ceil(fraction.value * batches);
+      plan.warmupSteps = {
+        ...derived(
+          Math.ceil(iters / accum.value),
+          `ceil(ceil(${fraction.value} \xD7 ${formatCount(batches)} micro-batches per epoch) / ${formatCount(accum.value)}) (lr_warmup_fraction is a fraction of one epoch)`,
+          "steps"
+        ),
+        file: fraction.file,
+        key: fraction.key,
+        range: fraction.range
+      };
+    } else {
+      missing.push({ field: "warmupSteps", hint: "train.lr_warmup_fraction is a fraction of one epoch: set assume.datasetSamples and assume.worldSize in .trainlint.yml, or use train.lr_warmup_steps" });
+    }
+    return;
+  }
+  if (steps3) {
+    plan.warmupSteps = { ...steps3, unit: "steps" };
+    return;
+  }
+  const written = getIn(file.tree, ["train", "lr_warmup_steps"]);
+  if (written) {
+    plan.warmupSteps = { value: 0, origin: "explicit", unit: "steps", file: file.path, key: "train.lr_warmup_steps", range: written.keyRange, note: "null: no warmup" };
+    return;
+  }
+  plan.warmupSteps = { ...defaultSetting(fallback, "train.lr_warmup_steps", `litgpt ${script} default (varies between LitGPT versions)`), unit: "steps" };
+}
+function precisionAndOptimizer(file, plan, notes) {
+  const precision = stringAt(file, ["precision"]);
+  if (precision) plan.precision = precision;
+  else notes.push("precision is not set: litgpt picks bf16 when the GPU supports it (get_default_supported_precision)");
+  const opt = getIn(file.tree, ["optimizer"]);
+  const classPath = stringAt(file, ["optimizer", "class_path"]);
+  const name = opt?.node.kind === "scalar" ? stringAt(file, ["optimizer"]) : void 0;
+  if (classPath) plan.optimizer = { ...classPath, value: classPath.value.replace(/^torch\.optim\./, "") };
+  else if (name) plan.optimizer = name;
+  else if (!opt) plan.optimizer = defaultSetting("AdamW", "optimizer", "litgpt default");
+  const lr = numberAt(file, ["optimizer", "init_args", "lr"], LOADER6);
+  if (lr) {
+    plan.peakLr = lr;
+  } else if (/^(?:torch\.optim\.)?AdamW$/.test(plan.optimizer?.value ?? "")) {
+    plan.peakLr = defaultSetting(TORCH_ADAMW_LR, "optimizer.init_args.lr", "torch.optim.AdamW default lr");
+  }
+}
+function joinNotes(...notes) {
+  const text = notes.filter(Boolean).join("; ");
+  return text || void 0;
+}
 
 // src/engine/load/positions.ts
 function computeLineStarts(text) {
@@ -37549,7 +41357,1280 @@ function stripBom(text) {
   return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
 }
 
+// src/engine/load/python-assignments.ts
+var KEYWORDS = /* @__PURE__ */ new Set([
+  "False",
+  "None",
+  "True",
+  "and",
+  "as",
+  "assert",
+  "async",
+  "await",
+  "break",
+  "class",
+  "continue",
+  "def",
+  "del",
+  "elif",
+  "else",
+  "except",
+  "finally",
+  "for",
+  "from",
+  "global",
+  "if",
+  "import",
+  "in",
+  "is",
+  "lambda",
+  "nonlocal",
+  "not",
+  "or",
+  "pass",
+  "raise",
+  "return",
+  "try",
+  "while",
+  "with",
+  "yield"
+]);
+var SCOPE_HEADERS = /* @__PURE__ */ new Set(["def", "class", "async"]);
+var ASSIGN_OPS = /* @__PURE__ */ new Set(["=", "+=", "-=", "*=", "/=", "//=", "%=", "**=", "@=", "&=", "|=", "^=", ">>=", "<<=", ":="]);
+var OPERATORS = [
+  "**=",
+  "//=",
+  ">>=",
+  "<<=",
+  "...",
+  "**",
+  "//",
+  "==",
+  "!=",
+  "<=",
+  ">=",
+  "+=",
+  "-=",
+  "*=",
+  "/=",
+  "%=",
+  "&=",
+  "|=",
+  "^=",
+  "@=",
+  "->",
+  ":=",
+  "<<",
+  ">>"
+];
+var OPEN = "([{";
+var CLOSE = ")]}";
+var STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
+var NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d[\d_]*)?)[jJ]?/y;
+var NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
+var ESCAPES = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
+var SyntaxProblem = class extends Error {
+  constructor(message, start, end) {
+    super(message);
+    this.start = start;
+    this.end = end;
+  }
+  start;
+  end;
+};
+var Lexer = class {
+  constructor(t) {
+    this.t = t;
+  }
+  t;
+  i = 0;
+  lines = [];
+  current;
+  brackets = [];
+  run() {
+    const t = this.t;
+    let atLineStart = true;
+    let continued = false;
+    while (this.i < t.length) {
+      if (atLineStart && this.brackets.length === 0 && !continued) {
+        const indentEnd = this.skipSpaces();
+        const c2 = t[this.i];
+        if (c2 === void 0) break;
+        if (c2 === "\n" || c2 === "#" || c2 === "\r" && t[this.i + 1] === "\n") {
+          this.skipToLineEnd();
+          this.i++;
+          continue;
+        }
+        this.current = { tokens: [], indented: indentEnd > 0 };
+        this.lines.push(this.current);
+      }
+      atLineStart = false;
+      continued = false;
+      const c = t[this.i];
+      if (c === " " || c === "	" || c === "\f" || c === "\r") {
+        this.i++;
+      } else if (c === "#") {
+        this.skipToLineEnd();
+      } else if (c === "\n") {
+        this.i++;
+        atLineStart = true;
+      } else if (c === "\\" && (t[this.i + 1] === "\n" || t[this.i + 1] === "\r" && t[this.i + 2] === "\n")) {
+        this.i += t[this.i + 1] === "\n" ? 2 : 3;
+        atLineStart = true;
+        continued = true;
+      } else {
+        this.token();
+      }
+    }
+    const open2 = this.brackets[this.brackets.length - 1];
+    if (open2) throw new SyntaxProblem(`'${open2.char}' was never closed`, open2.at, open2.at + 1);
+    return this.lines;
+  }
+  /** Skips spaces and tabs; returns how many were skipped. */
+  skipSpaces() {
+    const start = this.i;
+    while (this.t[this.i] === " " || this.t[this.i] === "	" || this.t[this.i] === "\f") this.i++;
+    return this.i - start;
+  }
+  skipToLineEnd() {
+    const nl = this.t.indexOf("\n", this.i);
+    this.i = nl < 0 ? this.t.length : nl;
+  }
+  push(token) {
+    this.current?.tokens.push(token);
+  }
+  token() {
+    const t = this.t;
+    const start = this.i;
+    NAME.lastIndex = start;
+    const name = NAME.exec(t);
+    if (name) {
+      const next = t[start + name[0].length];
+      if ((next === "'" || next === '"') && STRING_PREFIX.test(name[0])) {
+        this.string(start, start + name[0].length, name[0].toLowerCase());
+        return;
+      }
+      this.i = start + name[0].length;
+      this.push({ kind: "name", text: name[0], start, end: this.i });
+      return;
+    }
+    const c = t[start];
+    if (c === "'" || c === '"') {
+      this.string(start, start, "");
+      return;
+    }
+    if (/[0-9]/.test(c) || c === "." && /[0-9]/.test(t[start + 1] ?? "")) {
+      NUMBER.lastIndex = start;
+      const m = NUMBER.exec(t);
+      if (m) {
+        this.i = start + m[0].length;
+        this.push({ kind: "number", text: m[0], start, end: this.i, ...parseNumber(m[0]) });
+        return;
+      }
+    }
+    const op = OPERATORS.find((o) => t.startsWith(o, start)) ?? c;
+    this.i = start + op.length;
+    if (OPEN.includes(op)) {
+      this.brackets.push({ char: op, at: start });
+    } else if (CLOSE.includes(op)) {
+      const open2 = this.brackets.pop();
+      if (!open2 || OPEN.indexOf(open2.char) !== CLOSE.indexOf(op)) throw new SyntaxProblem(`unmatched '${op}'`, start, start + 1);
+    }
+    this.push({ kind: "op", text: op, start, end: this.i });
+  }
+  /** A string literal from `start` (its prefix) with the quote at `quoteAt`. */
+  string(start, quoteAt, prefix) {
+    const t = this.t;
+    const quote = t[quoteAt];
+    const triple = t.startsWith(quote.repeat(3), quoteAt);
+    const delim = triple ? quote.repeat(3) : quote;
+    const raw = prefix.includes("r");
+    let j = quoteAt + delim.length;
+    let body = "";
+    for (; ; ) {
+      if (j >= t.length) throw new SyntaxProblem("unterminated string literal", start, Math.min(t.length, quoteAt + 1));
+      const ch = t[j];
+      if (!triple && ch === "\n") throw new SyntaxProblem("unterminated string literal", start, j);
+      if (t.startsWith(delim, j)) break;
+      if (ch === "\\" && j + 1 < t.length) {
+        const esc = t[j + 1] === "\r" && t[j + 2] === "\n" ? "\n" : t[j + 1];
+        const width2 = t[j + 1] === "\r" && t[j + 2] === "\n" ? 3 : 2;
+        body += raw ? t.slice(j, j + width2) : ESCAPES[esc] ?? `\\${esc}`;
+        j += width2;
+        continue;
+      }
+      body += ch;
+      j++;
+    }
+    this.i = j + delim.length;
+    const plainText = !prefix.includes("f") && !prefix.includes("b");
+    this.push({ kind: "string", text: t.slice(start, this.i), start, end: this.i, ...plainText ? { str: body } : {} });
+  }
+};
+function parseNumber(text) {
+  if (/[jJ]$/.test(text)) return {};
+  const clean = text.replace(/_/g, "");
+  if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
+  if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
+  const num3 = Number(clean);
+  return Number.isFinite(num3) ? { num: num3, isInt: false } : {};
+}
+var Unsupported = class extends Error {
+};
+var Evaluator = class {
+  constructor(tokens, env) {
+    this.tokens = tokens;
+    this.env = env;
+  }
+  tokens;
+  env;
+  p = 0;
+  depth = 0;
+  evaluate() {
+    const strings = this.tokens.every((tok) => tok.kind === "string");
+    if (strings) {
+      if (this.tokens.some((tok) => tok.str === void 0)) throw new Unsupported();
+      return { kind: "scalar", value: this.tokens.map((tok) => tok.str).join("") };
+    }
+    if (this.tokens.length === 1 && this.tokens[0].kind === "name") {
+      const word = this.tokens[0].text;
+      if (word === "True" || word === "False") return { kind: "scalar", value: word === "True" };
+      if (word === "None") return { kind: "scalar", value: null };
+      const known = this.env.get(word);
+      if (known) return known;
+      throw new Unsupported();
+    }
+    const value = this.sum();
+    if (this.p !== this.tokens.length) throw new Unsupported();
+    if (!Number.isFinite(value.value)) throw new Unsupported();
+    return { kind: "number", ...value };
+  }
+  peek() {
+    return this.tokens[this.p];
+  }
+  isOp(...ops) {
+    const tok = this.peek();
+    return tok && tok.kind === "op" && ops.includes(tok.text) ? tok.text : void 0;
+  }
+  sum() {
+    let left = this.product();
+    for (let op = this.isOp("+", "-"); op; op = this.isOp("+", "-")) {
+      this.p++;
+      const right = this.product();
+      left = { value: op === "+" ? left.value + right.value : left.value - right.value, isInt: left.isInt && right.isInt };
+    }
+    return left;
+  }
+  product() {
+    let left = this.unary();
+    for (let op = this.isOp("*", "/", "//", "%"); op; op = this.isOp("*", "/", "//", "%")) {
+      this.p++;
+      const right = this.unary();
+      const isInt = left.isInt && right.isInt;
+      if (op === "*") {
+        left = { value: left.value * right.value, isInt };
+        continue;
+      }
+      if (right.value === 0) throw new Unsupported();
+      if (op === "/") left = { value: left.value / right.value, isInt: false };
+      else if (op === "//") left = { value: Math.floor(left.value / right.value), isInt };
+      else left = { value: left.value - right.value * Math.floor(left.value / right.value), isInt };
+    }
+    return left;
+  }
+  unary() {
+    const op = this.isOp("+", "-");
+    if (!op) return this.power();
+    this.p++;
+    const inner = this.nested(() => this.unary());
+    return op === "-" ? { value: -inner.value, isInt: inner.isInt } : inner;
+  }
+  power() {
+    const base = this.atom();
+    if (!this.isOp("**")) return base;
+    this.p++;
+    const exp = this.nested(() => this.unary());
+    return { value: base.value ** exp.value, isInt: base.isInt && exp.isInt && exp.value >= 0 };
+  }
+  atom() {
+    const tok = this.peek();
+    if (!tok) throw new Unsupported();
+    this.p++;
+    if (tok.kind === "number" && tok.num !== void 0) return { value: tok.num, isInt: tok.isInt === true };
+    if (tok.kind === "name") {
+      const known = this.env.get(tok.text);
+      if (known?.kind === "number") return { value: known.value, isInt: known.isInt };
+      throw new Unsupported();
+    }
+    if (tok.kind === "op" && tok.text === "(") {
+      const inner = this.nested(() => this.sum());
+      if (!this.isOp(")")) throw new Unsupported();
+      this.p++;
+      return inner;
+    }
+    throw new Unsupported();
+  }
+  nested(f) {
+    if (++this.depth > MAX_DEPTH) throw new Unsupported();
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
+};
+function statements(tokens) {
+  const out = [[]];
+  let depth = 0;
+  for (const tok of tokens) {
+    if (tok.kind === "op" && OPEN.includes(tok.text)) depth++;
+    if (tok.kind === "op" && CLOSE.includes(tok.text)) depth--;
+    if (depth === 0 && tok.kind === "op" && tok.text === ";") out.push([]);
+    else out[out.length - 1].push(tok);
+  }
+  return out.filter((s) => s.length > 0);
+}
+function boundNames(stmt) {
+  const out = [];
+  let depth = 0;
+  let segmentStart = 0;
+  const targetsIn = (from, to) => {
+    let d = 0;
+    for (let k = from; k < to; k++) {
+      const tok = stmt[k];
+      if (tok.kind === "op" && OPEN.includes(tok.text)) d++;
+      if (tok.kind === "op" && CLOSE.includes(tok.text)) d--;
+      if (d !== 0 || tok.kind !== "name" || KEYWORDS.has(tok.text)) continue;
+      const prev = stmt[k - 1];
+      const next = stmt[k + 1];
+      const attribute = prev?.kind === "op" && prev.text === ".";
+      const subscripted = next?.kind === "op" && (next.text === "." || next.text === "[" || next.text === "(");
+      if (!attribute && !subscripted) out.push(tok);
+    }
+  };
+  stmt.forEach((tok, k) => {
+    if (tok.kind === "op" && OPEN.includes(tok.text)) depth++;
+    if (tok.kind === "op" && CLOSE.includes(tok.text)) depth--;
+    if (depth === 0 && tok.kind === "op" && ASSIGN_OPS.has(tok.text)) {
+      const colon = stmt.findIndex((s, n) => n >= segmentStart && n < k && s.kind === "op" && s.text === ":");
+      targetsIn(segmentStart, colon >= 0 ? colon : k);
+      segmentStart = k + 1;
+    }
+  });
+  if (stmt[0]?.kind === "name" && (stmt[0].text === "for" || stmt[0].text === "async" && stmt[1]?.text === "for")) {
+    const from = stmt[0].text === "for" ? 1 : 2;
+    const inAt = stmt.findIndex((s, n) => n > from && s.kind === "name" && s.text === "in");
+    if (inAt > 0) targetsIn(from, inAt);
+  }
+  return out;
+}
+function parsePythonAssignments(text) {
+  const loc = locator(text);
+  const opaque = /* @__PURE__ */ new Map();
+  let lines;
+  try {
+    lines = new Lexer(text).run();
+  } catch (err) {
+    if (!(err instanceof SyntaxProblem)) throw err;
+    const problem = { kind: "parse-error", message: `Python syntax error: ${err.message}`, range: loc.range(err.start, err.end) };
+    return { problems: [problem], opaque };
+  }
+  const entries = [];
+  const live = /* @__PURE__ */ new Map();
+  const dropped = /* @__PURE__ */ new Set();
+  const env = /* @__PURE__ */ new Map();
+  const forget = (name, reason) => {
+    for (const entry of live.get(name.text) ?? []) dropped.add(entry);
+    live.delete(name.text);
+    env.delete(name.text);
+    opaque.set(name.text, { range: loc.range(name.start, name.end), reason });
+  };
+  const sourceOf2 = (tokens) => text.slice(tokens[0].start, tokens[tokens.length - 1].end);
+  let inScopeBody = false;
+  for (const line of lines) {
+    if (line.indented) {
+      if (inScopeBody) continue;
+      for (const stmt of statements(line.tokens)) {
+        for (const name of boundNames(stmt)) forget(name, `assigned inside a block (line ${loc.pos(name.start).line}); its value depends on the condition`);
+      }
+      continue;
+    }
+    const first = line.tokens[0];
+    inScopeBody = first !== void 0 && (first.kind === "name" && SCOPE_HEADERS.has(first.text) || first.kind === "op" && first.text === "@");
+    if (inScopeBody) continue;
+    for (const stmt of statements(line.tokens)) {
+      const [target, eq] = stmt;
+      const simple = stmt.length >= 3 && target.kind === "name" && !KEYWORDS.has(target.text) && eq.kind === "op" && eq.text === "=" && !stmt.slice(2).some((tok) => tok.kind === "op" && ASSIGN_OPS.has(tok.text));
+      if (!simple) {
+        for (const name of boundNames(stmt)) forget(name, `\`${sourceOf2(stmt)}\` is not a literal assignment`);
+        continue;
+      }
+      const expr = stmt.slice(2);
+      let value;
+      try {
+        value = new Evaluator(expr, env).evaluate();
+      } catch (err) {
+        if (!(err instanceof Unsupported)) throw err;
+        forget(target, `assigned \`${sourceOf2(expr)}\`: not a literal, and trainlint never runs Python`);
+        continue;
+      }
+      opaque.delete(target.text);
+      env.set(target.text, value);
+      const quoted = expr.every((tok) => tok.kind === "string");
+      const node = {
+        kind: "scalar",
+        value: value.value,
+        source: quoted && typeof value.value === "string" ? value.value : sourceOf2(expr),
+        plain: !quoted,
+        range: loc.range(expr[0].start, expr[expr.length - 1].end)
+      };
+      const entry = { key: target.text, keyRange: loc.range(target.start, target.end), value: node };
+      entries.push(entry);
+      const same = live.get(target.text);
+      if (same) same.push(entry);
+      else live.set(target.text, [entry]);
+    }
+  }
+  const kept = dropped.size > 0 ? entries.filter((e) => !dropped.has(e)) : entries;
+  const tree = { kind: "map", entries: kept, range: loc.range(0, Math.max(1, text.length)) };
+  return { tree, problems: [], opaque };
+}
+function loadPythonAssignments(text) {
+  const { tree, problems } = parsePythonAssignments(text);
+  return { tree, problems };
+}
+
+// src/dialects/nanogpt.ts
+var NANOGPT_DEFAULTS = {
+  batchSize: 12,
+  // line 49
+  gradientAccumulationSteps: 40,
+  // line 48: 5 * 8
+  blockSize: 1024,
+  // line 50
+  learningRate: 6e-4,
+  // line 58
+  maxIters: 6e5,
+  // line 59
+  decayLr: true,
+  // line 65
+  warmupIters: 2e3,
+  // line 66
+  lrDecayIters: 6e5,
+  // line 67
+  minLr: 6e-5,
+  // line 68
+  evalInterval: 2e3,
+  // frameworks.md §11
+  alwaysSaveCheckpoint: true,
+  // frameworks.md §11
+  dtype: "bfloat16",
+  // line 73: 'bfloat16' if the GPU supports it, else 'float16'
+  optimizer: "AdamW"
+  // model.py configure_optimizers
+};
+var DISTINCTIVE = [
+  "block_size",
+  "max_iters",
+  "lr_decay_iters",
+  "warmup_iters",
+  "decay_lr",
+  "eval_interval",
+  "eval_iters",
+  "eval_only",
+  "gradient_accumulation_steps",
+  "always_save_checkpoint",
+  "init_from",
+  "wandb_log",
+  "n_layer",
+  "n_head",
+  "n_embd"
+];
+var GENERIC = ["batch_size", "learning_rate", "min_lr", "out_dir", "dataset", "dropout", "beta2", "weight_decay", "log_interval", "wandb_project", "wandb_run_name", "dtype", "grad_clip"];
+var LOADER7 = "pydantic";
+function reader(file, opaque) {
+  const notes = [];
+  const unknown = /* @__PURE__ */ new Map();
+  return {
+    notes,
+    unknown,
+    num(key, fallback, unit) {
+      const explicit = numberAt(file, [key], LOADER7);
+      if (explicit) return unit ? { ...explicit, unit } : explicit;
+      const why = opaque.get(key)?.reason ?? (getIn(file.tree, [key]) ? "it is not a number" : void 0);
+      if (why) {
+        unknown.set(key, why);
+        notes.push(`${key}: ${why}; left unknown`);
+        return void 0;
+      }
+      const setting = defaultSetting(fallback, key, "train.py default");
+      return unit ? { ...setting, unit } : setting;
+    }
+  };
+}
+function flag(file, key, fallback, opaque) {
+  const explicit = boolAt(file, [key]);
+  if (explicit) return { value: explicit.value, setting: explicit };
+  if (opaque.has(key) || getIn(file.tree, [key])) return void 0;
+  return { value: fallback };
+}
+var nanogpt = {
+  meta: {
+    id: "nanogpt",
+    title: "nanoGPT",
+    description: "nanoGPT config/*.py files of literal assignments (read statically, never executed)",
+    yamlLoader: LOADER7,
+    schema: "nanogpt.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "python" || !file.tree || file.tree.kind !== "map") return 0;
+    const names = new Set(file.tree.entries.map((e) => e.key));
+    const distinctive = DISTINCTIVE.filter((k) => names.has(k)).length;
+    const generic2 = GENERIC.filter((k) => names.has(k)).length;
+    if (distinctive === 0 || distinctive + generic2 < 2) return 0;
+    return 5 + Math.min(4, distinctive);
+  },
+  extract(file, env) {
+    const plan = {};
+    const missing = [];
+    const opaque = file.format === "python" ? parsePythonAssignments(file.text).opaque : /* @__PURE__ */ new Map();
+    const read = reader(file, opaque);
+    const notes = read.notes;
+    const D = NANOGPT_DEFAULTS;
+    const micro = read.num("batch_size", D.batchSize, "samples");
+    const seqLen = read.num("block_size", D.blockSize, "tokens");
+    if (micro) plan.microBatchSize = micro;
+    if (seqLen) plan.seqLen = seqLen;
+    const evalOnly = boolAt(file, ["eval_only"]);
+    if (evalOnly?.value) {
+      notes.push(`eval_only = True (line ${evalOnly.range?.line}): train.py evaluates once and exits, so there is no training schedule to lint`);
+      return { plan, missing, anchor: evalOnly.range ?? fileStartRange(file), notes };
+    }
+    const gas = read.num("gradient_accumulation_steps", D.gradientAccumulationSteps);
+    plan.peakLr = read.num("learning_rate", D.learningRate);
+    const total = read.num("max_iters", D.maxIters, "steps");
+    if (total) plan.totalSteps = total;
+    const evalEvery = read.num("eval_interval", D.evalInterval, "steps");
+    if (evalEvery) plan.evalEverySteps = evalEvery;
+    const dtype = stringAt(file, ["dtype"]);
+    plan.precision = dtype ?? defaultSetting(D.dtype, "dtype", "train.py: 'bfloat16' when the GPU supports it, else 'float16'");
+    plan.optimizer = defaultSetting(D.optimizer, "configure_optimizers", "model.py builds torch.optim.AdamW; not configurable from config/*.py");
+    const conflicts = [];
+    const decay = flag(file, "decay_lr", D.decayLr, opaque);
+    if (!decay) {
+      notes.push("decay_lr is not a literal True/False: the schedule (warmup, decay, min_lr) is left unknown");
+    } else if (decay.value) {
+      const how = "linear warmup for warmup_iters, cosine decay to min_lr at lr_decay_iters, then min_lr";
+      plan.scheduler = decay.setting ? { ...decay.setting, value: "cosine", note: how } : defaultSetting("cosine", "decay_lr", `decay_lr defaults to True: ${how}`);
+      const warmup2 = read.num("warmup_iters", D.warmupIters, "steps");
+      if (warmup2) plan.warmupSteps = warmup2;
+      const horizon = read.num("lr_decay_iters", D.lrDecayIters, "steps");
+      if (horizon) plan.decaySteps = horizon;
+      const minLr = read.num("min_lr", D.minLr);
+      if (minLr) plan.minLr = minLr;
+    } else {
+      plan.scheduler = { ...decay.setting, value: "constant", note: "decay_lr = False: constant LR" };
+      notes.push("decay_lr = False: the LR stays at learning_rate; warmup_iters, lr_decay_iters and min_lr have no effect, so no warmup or decay is linted");
+      for (const key of ["warmup_iters", "lr_decay_iters", "min_lr"]) {
+        const written = getIn(file.tree, [key]);
+        if (!written) continue;
+        conflicts.push({
+          kind: "disabled-by-switch",
+          level: "info",
+          range: written.keyRange,
+          message: `${key} has no effect: decay_lr = False keeps the LR constant at learning_rate; remove ${key} or set decay_lr = True`
+        });
+      }
+    }
+    applyAssumptions(plan, env.assume);
+    if (micro && gas) {
+      const global2 = micro.value * gas.value;
+      plan.globalBatchSize = derived(
+        global2,
+        `${formatCount(micro.value)} \xD7 ${formatCount(gas.value)} (batch_size \xD7 gradient_accumulation_steps, a global micro-step count: the world size does not change it)`,
+        "samples"
+      );
+      if (seqLen) plan.globalBatchSize.note = `${formatCount(global2 * seqLen.value)} tokens per optimizer step (\xD7 block_size ${formatCount(seqLen.value)})`;
+    }
+    const world = plan.worldSize;
+    if (gas && world) {
+      if (world.value > 0 && gas.value % world.value === 0) {
+        plan.gradAccumSteps = derived(gas.value / world.value, `${formatCount(gas.value)} / ${formatCount(world.value)} (train.py: gradient_accumulation_steps //= world size)`, "steps");
+      } else {
+        notes.push(
+          `gradient_accumulation_steps ${formatCount(gas.value)} is not divisible by the world size ${formatCount(world.value)}: train.py asserts gradient_accumulation_steps % ddp_world_size == 0 and stops at launch`
+        );
+      }
+    }
+    const always = flag(file, "always_save_checkpoint", D.alwaysSaveCheckpoint, opaque);
+    if (plan.evalEverySteps && always) {
+      const every = formatCount(plan.evalEverySteps.value);
+      plan.saveEverySteps = {
+        ...plan.evalEverySteps,
+        origin: "derived",
+        how: always.value ? `eval_interval ${every}: always_save_checkpoint = True writes a checkpoint at every evaluation` : `eval_interval ${every}: checkpoints are written at evaluations, only when the val loss improves (always_save_checkpoint = False)`
+      };
+    }
+    const hint = (field, key) => {
+      const why = read.unknown.get(key);
+      if (why) missing.push({ field, hint: `${key} is unknown (${why}); set assume.${field} in .trainlint.yml` });
+    };
+    hint("microBatchSize", "batch_size");
+    hint("seqLen", "block_size");
+    hint("peakLr", "learning_rate");
+    hint("totalSteps", "max_iters");
+    hint("warmupSteps", "warmup_iters");
+    hint("decaySteps", "lr_decay_iters");
+    if (!plan.worldSize) {
+      missing.push({
+        field: "worldSize",
+        hint: "launch with torchrun --nproc_per_node N, or set assume.worldSize in .trainlint.yml (it only splits gradient_accumulation_steps across GPUs; the global batch stays the same)"
+      });
+    }
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  }
+};
+
+// src/dialects/torchtitan.ts
+var TORCHTITAN_DEFAULTS = {
+  localBatchSize: 8,
+  globalBatchSize: -1,
+  // -1 = local_batch_size × data-parallel degree (no accumulation)
+  seqLen: 2048,
+  steps: 1e4,
+  lr: 8e-4,
+  optimizer: "AdamW",
+  warmupSteps: 200,
+  decayType: "linear",
+  minLrFactor: 0,
+  dataParallelReplicateDegree: 1,
+  dataParallelShardDegree: -1,
+  // -1 = the ranks left after the other degrees
+  parallelDegree: 1,
+  // tensor, pipeline, context
+  checkpointEnable: false,
+  checkpointInterval: 500,
+  validationEnable: false,
+  validationFreq: 10,
+  mixedPrecisionParam: "bfloat16"
+};
+var MARKER_TABLES = ["job", "lr_scheduler", "parallelism"];
+var LOADER8 = "pydantic";
+function firstNumber(file, ...paths) {
+  for (const p of paths) {
+    const hit = numberAt(file, p, LOADER8);
+    if (hit) return hit;
+  }
+  return void 0;
+}
+function firstBool(file, ...paths) {
+  for (const p of paths) {
+    const hit = boolAt(file, p);
+    if (hit) return hit;
+  }
+  return void 0;
+}
+function isOldSchema(file) {
+  const has = (...p) => getIn(file.tree, p) !== void 0;
+  return has("training", "batch_size") || has("training", "warmup_steps") || has("training", "data_parallel_shard_degree") || has("experimental", "pipeline_parallel_degree") || !has("lr_scheduler") && !has("parallelism") && !has("training", "local_batch_size");
+}
+function degrees(file, old) {
+  const D = TORCHTITAN_DEFAULTS;
+  const read = (name, oldSection, fallback) => firstNumber(file, ["parallelism", name], [oldSection, name]) ?? defaultSetting(fallback, `${old ? oldSection : "parallelism"}.${name}`);
+  return {
+    replicate: read("data_parallel_replicate_degree", "training", D.dataParallelReplicateDegree),
+    // The oldest configs had a single `training.data_parallel_degree`.
+    shard: firstNumber(file, ["parallelism", "data_parallel_shard_degree"], ["training", "data_parallel_shard_degree"], ["training", "data_parallel_degree"]) ?? defaultSetting(D.dataParallelShardDegree, `${old ? "training" : "parallelism"}.data_parallel_shard_degree`, "-1: the ranks left after the other degrees"),
+    tp: read("tensor_parallel_degree", "training", D.parallelDegree),
+    pp: read("pipeline_parallel_degree", "experimental", D.parallelDegree),
+    cp: read("context_parallel_degree", "experimental", D.parallelDegree)
+  };
+}
+function resolveParallelism(plan, deg, notes) {
+  const { replicate: r, shard: s, tp, pp, cp } = deg;
+  const model = tp.value * pp.value * cp.value;
+  const modelHow = `tp ${formatCount(tp.value)} \xD7 pp ${formatCount(pp.value)} \xD7 cp ${formatCount(cp.value)}`;
+  if (s.value > 0) {
+    const world2 = r.value * s.value * model;
+    const how = `dp_replicate ${formatCount(r.value)} \xD7 dp_shard ${formatCount(s.value)} \xD7 ${modelHow} (parallel_dims.py requires this product to equal WORLD_SIZE)`;
+    if (plan.worldSize && plan.worldSize.value !== world2) {
+      notes.push(`the parallel degrees multiply to ${formatCount(world2)} ranks but the world size is ${formatCount(plan.worldSize.value)}: torchtitan refuses to start (${how})`);
+    } else if (!plan.worldSize) {
+      plan.worldSize = derived(world2, how);
+    }
+    plan.dataParallelSize = derived(r.value * s.value, `dp_replicate ${formatCount(r.value)} \xD7 dp_shard ${formatCount(s.value)}`);
+    return;
+  }
+  const world = plan.worldSize;
+  if (!world) return;
+  const rest = world.value / (r.value * model);
+  if (!Number.isInteger(rest) || rest < 1) {
+    notes.push(
+      `data_parallel_shard_degree = -1 cannot fill the world size ${formatCount(world.value)}: it is not a multiple of dp_replicate ${formatCount(r.value)} \xD7 ${modelHow}, so torchtitan refuses to start`
+    );
+    return;
+  }
+  plan.dataParallelSize = derived(
+    r.value * rest,
+    `world ${formatCount(world.value)} / (${modelHow})${r.value !== 1 ? `, dp_replicate ${formatCount(r.value)} \xD7 dp_shard ${formatCount(rest)}` : ""} (data_parallel_shard_degree = -1 takes the rest)`
+  );
+}
+var torchtitan = {
+  meta: {
+    id: "torchtitan",
+    title: "torchtitan",
+    description: "torchtitan TOML job configs (train_configs/*.toml; current and 2024 schemas)",
+    yamlLoader: LOADER8,
+    schema: "torchtitan.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "toml" || !file.tree || file.tree.kind !== "map") return 0;
+    if (getIn(file.tree, ["training"])?.node.kind !== "map") return 0;
+    const markers = MARKER_TABLES.filter((t) => getIn(file.tree, [t])?.node.kind === "map").length;
+    return markers === 0 ? 0 : 6 + markers;
+  },
+  extract(file, env) {
+    const plan = {};
+    const missing = [];
+    const notes = [];
+    const D = TORCHTITAN_DEFAULTS;
+    const old = isOldSchema(file);
+    if (old) notes.push("older torchtitan schema (training.batch_size / training.warmup_steps, \u2264 Dec 2024)");
+    plan.microBatchSize = {
+      ...firstNumber(file, ["training", "local_batch_size"], ["training", "batch_size"]) ?? defaultSetting(D.localBatchSize, old ? "training.batch_size" : "training.local_batch_size", "per device"),
+      unit: "samples"
+    };
+    const imageModel = getIn(file.tree, ["encoder"]) !== void 0 || /^flux/.test(String(stringAt(file, ["model", "name"])?.value ?? ""));
+    const seqLen = numberAt(file, ["training", "seq_len"], LOADER8) ?? (imageModel ? void 0 : defaultSetting(D.seqLen, "training.seq_len"));
+    if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
+    plan.totalSteps = { ...numberAt(file, ["training", "steps"], LOADER8) ?? defaultSetting(D.steps, "training.steps"), unit: "steps" };
+    plan.peakLr = numberAt(file, ["optimizer", "lr"], LOADER8) ?? defaultSetting(D.lr, "optimizer.lr");
+    plan.optimizer = stringAt(file, ["optimizer", "name"]) ?? defaultSetting(D.optimizer, "optimizer.name");
+    plan.precision = stringAt(file, ["training", "mixed_precision_param"]) ?? defaultSetting(D.mixedPrecisionParam, "training.mixed_precision_param", "FSDP/autocast parameter dtype; reductions in float32");
+    const warmup2 = firstNumber(file, ["lr_scheduler", "warmup_steps"], ["training", "warmup_steps"]);
+    plan.warmupSteps = { ...warmup2 ?? defaultSetting(D.warmupSteps, old ? "training.warmup_steps" : "lr_scheduler.warmup_steps"), unit: "steps" };
+    if (plan.warmupSteps.value > plan.totalSteps.value) {
+      plan.warmupSteps.note = `lr_scheduler.py clamps a warmup longer than training.steps to ${formatCount(plan.totalSteps.value)} (with a warning)`;
+    }
+    schedule(file, plan, notes, old);
+    const enabled = firstBool(file, ["checkpoint", "enable"], ["checkpoint", "enable_checkpoint"]);
+    const interval = numberAt(file, ["checkpoint", "interval"], LOADER8) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
+    const intervalType = stringAt(file, ["checkpoint", "interval_type"])?.value ?? "steps";
+    if (!enabled?.value) {
+      const where = enabled ? `${enabled.key} = false` : `${old ? "checkpoint.enable_checkpoint" : "checkpoint.enable"} defaults to false`;
+      notes.push(`checkpointing is disabled (${where}): no periodic checkpoints, so the save interval is not linted`);
+    } else if (intervalType !== "steps") {
+      notes.push(`checkpoint.interval_type = "${intervalType}": the interval is not in steps, so the save interval is left unknown`);
+    } else {
+      plan.saveEverySteps = { ...interval, unit: "steps" };
+    }
+    if (boolAt(file, ["validation", "enable"])?.value) {
+      plan.evalEverySteps = { ...numberAt(file, ["validation", "freq"], LOADER8) ?? defaultSetting(D.validationFreq, "validation.freq"), unit: "steps" };
+    }
+    applyAssumptions(plan, env.assume);
+    resolveParallelism(plan, degrees(file, old), notes);
+    const global2 = numberAt(file, ["training", "global_batch_size"], LOADER8);
+    if (global2 && global2.value > 0) {
+      plan.globalBatchSize = { ...global2, unit: "samples" };
+      const dp = plan.dataParallelSize ?? plan.worldSize;
+      const perStep = dp ? plan.microBatchSize.value * dp.value : void 0;
+      if (dp && perStep && global2.value % perStep === 0) {
+        plan.gradAccumSteps = derived(
+          global2.value / perStep,
+          `${formatCount(global2.value)} / (${formatCount(plan.microBatchSize.value)} \xD7 ${formatCount(dp.value)}) (global_batch_size / (local_batch_size \xD7 data-parallel degree))`,
+          "steps"
+        );
+      }
+    } else {
+      plan.gradAccumSteps = old ? defaultSetting(1, "training.batch_size", "the older schema has no gradient accumulation: global = batch_size \xD7 data-parallel degree") : defaultSetting(1, "training.global_batch_size", "global_batch_size -1: global = local_batch_size \xD7 data-parallel degree, no gradient accumulation");
+      deriveGlobalBatch(plan);
+    }
+    if (!plan.worldSize) {
+      missing.push({
+        field: "worldSize",
+        hint: "set assume.worldSize in .trainlint.yml (the NGPU / torchrun --nproc_per_node \xD7 nodes of the launch): data_parallel_shard_degree = -1 takes the ranks left over"
+      });
+    }
+    return { plan, missing, anchor: fileStartRange(file), notes };
+  }
+};
+function schedule(file, plan, notes, old) {
+  const D = TORCHTITAN_DEFAULTS;
+  const total = plan.totalSteps?.value ?? D.steps;
+  const warmup2 = Math.min(plan.warmupSteps?.value ?? D.warmupSteps, total);
+  const decayType = stringAt(file, ["lr_scheduler", "decay_type"]);
+  const shape = decayType?.value ?? D.decayType;
+  const ratio = numberAt(file, ["lr_scheduler", "decay_ratio"], LOADER8);
+  if (ratio) {
+    let decay = Math.round(total * ratio.value);
+    if (warmup2 + decay > total) {
+      notes.push(
+        `warmup ${formatCount(warmup2)} + decay round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)} exceed training.steps ${formatCount(total)}: torchtitan shrinks the decay to ${formatCount(total - warmup2)} steps`
+      );
+      decay = total - warmup2;
+    }
+    const stable = total - warmup2 - decay;
+    plan.scheduler = decay === 0 ? { ...ratio, value: "constant", note: `decay_ratio ${ratio.value}: linear warmup for ${formatCount(warmup2)} steps, then constant` } : {
+      ...ratio,
+      value: "wsd",
+      note: `warmup-stable-decay: warmup ${formatCount(warmup2)}, stable ${formatCount(stable)}, ${shape} decay over round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)} steps`
+    };
+  } else {
+    plan.scheduler = decayType ?? (old ? defaultSetting("linear", "built-in lr schedule", "the older schema has one schedule: linear warmup, then linear decay to 0 at training.steps") : defaultSetting(D.decayType, "lr_scheduler.decay_type", "linear warmup, then decay from the end of warmup to the last step"));
+  }
+  const horizon = numberAt(file, ["lr_scheduler", "total_steps"], LOADER8);
+  if (horizon) plan.decaySteps = { ...horizon, unit: "steps" };
+  const factor = firstNumber(file, ["lr_scheduler", "min_lr_factor"], ["lr_scheduler", "lr_min"]);
+  const lr = plan.peakLr;
+  if (factor && lr) {
+    plan.minLr = {
+      ...derived(lr.value * factor.value, `optimizer.lr ${lr.value} \xD7 ${factor.key} ${factor.value}`),
+      file: factor.file,
+      key: factor.key,
+      range: factor.range
+    };
+  } else {
+    plan.minLr = old ? defaultSetting(0, "built-in lr schedule", "the older schedule decays linearly to 0") : defaultSetting(0, "lr_scheduler.min_lr_factor", "min LR = lr \xD7 min_lr_factor (default 0.0)");
+  }
+}
+
+// src/dialects/torchtune.ts
+var LOADER9 = "omegaconf";
+var TORCHTUNE_DEFAULTS = {
+  /** get_cosine_schedule_with_warmup(num_cycles=0.5): a half cosine down to 0. */
+  cosineNumCycles: 0.5,
+  /** recipes: `cfg.get("tensor_parallel_dim", 1)`, `cfg.get("context_parallel_dim", 1)`. */
+  tensorParallel: 1,
+  contextParallel: 1
+};
+var COSINE = /(?:^|\.)get_cosine_schedule_with_warmup$/;
+var COMPONENT_SECTIONS = ["model", "tokenizer", "optimizer", "checkpointer", "dataset", "loss", "lr_scheduler", "metric_logger", "profiler"];
+var RECIPE_KEYS = ["max_steps_per_epoch", "epochs", "dtype", "output_dir", "batch_size", "gradient_accumulation_steps", "resume_from_checkpoint", "log_every_n_steps", "enable_activation_checkpointing"];
+var RL_KEYS = ["num_steps", "ppo_epochs", "ppo_batch_size", "grpo_samples"];
+function component(root, section) {
+  const node = mapGet(root, section)?.value;
+  if (!node || node.kind !== "map") return void 0;
+  const comp = mapGet(node, "_component_")?.value;
+  return comp && comp.kind === "scalar" && typeof comp.value === "string" ? comp.value : void 0;
+}
+function hasTorchtuneComponent(root, depth = 0) {
+  if (root.kind !== "map" || depth > 2) return false;
+  return root.entries.some(
+    (e) => e.key === "_component_" ? e.value.kind === "scalar" && typeof e.value.value === "string" && e.value.value.startsWith("torchtune.") : hasTorchtuneComponent(e.value, depth + 1)
+  );
+}
+function score2(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const components = COMPONENT_SECTIONS.filter((s) => component(root, s) !== void 0).length;
+  if (components < 2) return 0;
+  const keys = RECIPE_KEYS.filter((k) => mapGet(root, k) !== void 0).length;
+  if (hasTorchtuneComponent(root)) return 8 + Math.min(2, Math.floor(keys / 3));
+  return keys >= 4 ? 6 : 0;
+}
+function isAbsent(root, key) {
+  const node = mapGet(root, key)?.value;
+  return !node || node.kind === "scalar" && node.value === null;
+}
+function isSingleDevice(path9) {
+  return /single_device/.test(path9.split("/").pop() ?? "");
+}
+function extractPlan2(file, root, env) {
+  const reader2 = new OmegaReader(file, [], root, LOADER9);
+  const plan = {};
+  const missing = [];
+  const notes = reader2.notes;
+  const num3 = (...path9) => reader2.number(path9);
+  const str2 = (...path9) => reader2.string(path9);
+  const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
+  const batch = num3("batch_size");
+  if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
+  const accum = num3("gradient_accumulation_steps");
+  if (accum) plan.gradAccumSteps = accum;
+  const lr = num3("optimizer", "lr");
+  if (lr) plan.peakLr = lr;
+  const optimizer = str2("optimizer", "_component_");
+  if (optimizer) plan.optimizer = optimizer;
+  const epochs = num3("epochs");
+  if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
+  const dtype = str2("dtype");
+  if (dtype) {
+    plan.precision = dtype;
+    if (dtype.value === "fp16") notes.push('dtype fp16: the finetune recipes raise "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead."');
+  }
+  const seqLen = num3("tokenizer", "max_seq_len");
+  if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
+  const scheduler = str2("lr_scheduler", "_component_");
+  if (scheduler) {
+    plan.scheduler = scheduler;
+    const warmup2 = num3("lr_scheduler", "num_warmup_steps");
+    if (warmup2) plan.warmupSteps = { ...warmup2, unit: "steps" };
+    if (COSINE.test(scheduler.value)) {
+      const cycles = num3("lr_scheduler", "num_cycles");
+      if (!cycles || cycles.value === TORCHTUNE_DEFAULTS.cosineNumCycles) {
+        plan.minLr = defaultSetting(0, "lr_scheduler.num_cycles", "get_cosine_schedule_with_warmup: num_cycles 0.5 decays to 0");
+      }
+    }
+  } else if (isAbsent(root, "lr_scheduler")) {
+    plan.scheduler = defaultSetting("constant", "lr_scheduler", "no lr_scheduler section: the recipe keeps the LR constant");
+    plan.warmupSteps = { ...defaultSetting(0, "lr_scheduler"), unit: "steps" };
+  }
+  applyAssumptions(plan, env.assume);
+  deriveParallelism(plan, reader2, notes);
+  deriveGlobalBatch(plan);
+  if (rl) {
+    notes.push(
+      "RL recipe (num_steps / ppo_epochs): optimizer steps per batch depend on the recipe (ppo_epochs, ppo_batch_size), so total steps are not derived"
+    );
+  } else {
+    deriveLength(plan, reader2, notes);
+  }
+  const save = num3("save_every_n_steps");
+  if (save) plan.saveEverySteps = { ...save, unit: "steps" };
+  else if (plan.stepsPerEpoch && !rl) plan.saveEverySteps = { ...plan.stepsPerEpoch, how: `save_every_n_steps unset: once per epoch (${plan.stepsPerEpoch.how})` };
+  const val = num3("run_val_every_n_steps");
+  if (val) plan.evalEverySteps = { ...val, unit: "steps" };
+  const conflicts = recipeConflicts(reader2, root);
+  if (!plan.worldSize && !plan.dataParallelSize) {
+    const hint = isSingleDevice(file.path) ? "this is a single-device config (the *_single_device recipes run on one GPU): set assume.worldSize: 1 in .trainlint.yml" : "set assume.worldSize in .trainlint.yml (tune run --nproc_per_node N [--nnodes M] decides it); batch_size is per device";
+    missing.push({ field: "worldSize", hint });
+  }
+  if (!plan.microBatchSize) missing.push({ field: "microBatchSize", hint: "set batch_size (per device), or assume.microBatchSize" });
+  if (!plan.gradAccumSteps && !rl) missing.push({ field: "gradAccumSteps", hint: "set gradient_accumulation_steps (the recipes read it unconditionally)" });
+  if (!plan.totalSteps && !rl) {
+    missing.push({ field: "datasetSamples", hint: "set max_steps_per_epoch, or assume.datasetSamples (samples after packing) in .trainlint.yml" });
+  }
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+}
+function recipeConflicts(reader2, root) {
+  const conflicts = [];
+  const inBwd = reader2.lookup(["optimizer_in_bwd"]);
+  if (inBwd && inBwd.node.kind === "scalar" && inBwd.node.value === true) {
+    const accum = reader2.number(["gradient_accumulation_steps"]);
+    if (accum && accum.value > 1) {
+      conflicts.push({
+        kind: "optimizer-in-bwd-accumulation",
+        range: inBwd.keyRange,
+        message: `optimizer_in_bwd: True with gradient_accumulation_steps ${formatCount(accum.value)}: the recipes raise "Gradient accumulation is not supported with optimizer in bwd"; set gradient_accumulation_steps: 1 or optimizer_in_bwd: False`
+      });
+    }
+    const clip = reader2.scalar(["clip_grad_norm"]);
+    if (clip) {
+      conflicts.push({
+        kind: "optimizer-in-bwd-clipping",
+        range: inBwd.keyRange,
+        message: `optimizer_in_bwd: True with clip_grad_norm ${String(clip.value)}: the recipes raise "Gradient clipping is not supported with optimizer in bwd"; set clip_grad_norm: null or optimizer_in_bwd: False`
+      });
+    }
+  }
+  const val = reader2.lookup(["run_val_every_n_steps"]);
+  if (val && val.node.kind === "scalar" && val.node.value !== null && isAbsent(root, "dataset_val")) {
+    conflicts.push({
+      kind: "validation-without-dataset",
+      range: val.keyRange,
+      message: `run_val_every_n_steps ${String(val.node.value)} without dataset_val: the recipes assert "run_val_every_n_steps is set but dataset_val is not configured"; add dataset_val or set run_val_every_n_steps: null`
+    });
+  }
+  return conflicts;
+}
+function deriveParallelism(plan, reader2, notes) {
+  const tp = reader2.number(["tensor_parallel_dim"]);
+  const cp = reader2.number(["context_parallel_dim"]);
+  const shard = reader2.number(["data_parallel_shard_dim"]);
+  const replicate = reader2.number(["data_parallel_replicate_dim"]);
+  const tpv = tp?.value ?? TORCHTUNE_DEFAULTS.tensorParallel;
+  const cpv = cp?.value ?? TORCHTUNE_DEFAULTS.contextParallel;
+  if (shard && shard.value > 0) {
+    const rep = replicate?.value ?? 1;
+    plan.dataParallelSize = derived(shard.value * rep, `data_parallel_shard_dim ${formatCount(shard.value)} \xD7 data_parallel_replicate_dim ${formatCount(rep)}`);
+    return;
+  }
+  if (tpv * cpv === 1) return;
+  const world = plan.worldSize;
+  if (!world) {
+    notes.push(`tensor_parallel_dim ${formatCount(tpv)} \xD7 context_parallel_dim ${formatCount(cpv)}: the data-parallel size is world / ${formatCount(tpv * cpv)}, and the world size is unknown`);
+    return;
+  }
+  if (world.value % (tpv * cpv) !== 0) {
+    notes.push(`world size ${formatCount(world.value)} is not divisible by tensor_parallel_dim \xD7 context_parallel_dim = ${formatCount(tpv * cpv)}: ParallelDims rejects it`);
+    return;
+  }
+  plan.dataParallelSize = derived(
+    world.value / (tpv * cpv),
+    `${formatCount(world.value)} / (${formatCount(tpv)} \xD7 ${formatCount(cpv)}) (world / (tensor_parallel_dim \xD7 context_parallel_dim))`
+  );
+}
+function deriveLength(plan, reader2, notes) {
+  const { datasetSamples: samples, microBatchSize: batch, gradAccumSteps: accum, epochs } = plan;
+  const dp = dataParallel(plan);
+  const cap3 = reader2.number(["max_steps_per_epoch"]);
+  if (samples && batch && accum && dp) {
+    const perRank = Math.ceil(samples.value / dp.value);
+    const batches = Math.floor(perRank / batch.value);
+    const full = Math.floor(batches / accum.value);
+    let how = `floor(floor(ceil(${formatCount(samples.value)} / ${formatCount(dp.value)}) / ${formatCount(batch.value)}) / ${formatCount(accum.value)})`;
+    let steps3 = full;
+    if (cap3 && cap3.value < full) {
+      steps3 = cap3.value;
+      how = `max_steps_per_epoch ${formatCount(cap3.value)} (< ${how} = ${formatCount(full)})`;
+    }
+    plan.stepsPerEpoch = derived(steps3, how, "steps");
+    if (epochs) plan.totalSteps = derived(steps3 * epochs.value, `${formatCount(epochs.value)} \xD7 ${formatCount(steps3)} steps/epoch; ${formatCount(steps3)} = ${how}`, "steps");
+    return;
+  }
+  if (cap3 && epochs) {
+    plan.totalSteps = {
+      ...derived(cap3.value * epochs.value, `${formatCount(epochs.value)} \xD7 max_steps_per_epoch ${formatCount(cap3.value)} (at most: a shorter epoch ends earlier)`, "steps"),
+      file: cap3.file,
+      key: cap3.key,
+      range: cap3.range
+    };
+    notes.push("total steps use max_steps_per_epoch as the epoch length: an upper bound until the dataset size is known (assume.datasetSamples)");
+  }
+}
+var torchtune = {
+  meta: {
+    id: "torchtune",
+    title: "torchtune",
+    description: "torchtune recipe YAML (OmegaConf, `_component_` sections), run with tune run",
+    yamlLoader: LOADER9,
+    schema: "torchtune.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "yaml") return 0;
+    return score2(file);
+  },
+  extract(file, env) {
+    const root = file.tree;
+    if (!root || root.kind !== "map") return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["not a torchtune config (no mapping at the top)"] };
+    return extractPlan2(file, root, env);
+  }
+};
+
+// src/dialects/generic.ts
+function keyPath(path9) {
+  return path9.split(".").filter(Boolean);
+}
+var generic = {
+  meta: {
+    id: "generic",
+    title: "Generic (key mapping)",
+    description: "any YAML/JSON/TOML config whose keys are mapped to canonical fields in .trainlint.yml `mappings`",
+    yamlLoader: "pyyaml"
+  },
+  detect(file, env) {
+    if (!file.tree) return 0;
+    const paths = Object.values(env.mappings).filter((p) => typeof p === "string");
+    const hits = paths.filter((p) => getIn(file.tree, keyPath(p)) !== void 0).length;
+    return hits >= 2 ? 1 : 0;
+  },
+  extract(file, env) {
+    const plan = {};
+    for (const [field, path9] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path9)) : numberAt(file, keyPath(path9), "pyyaml");
+      if (setting) plan[field] = setting;
+    }
+    if (!plan.gradAccumSteps && plan.microBatchSize) {
+      plan.gradAccumSteps = { value: 1, origin: "assumed", key: "gradAccumSteps", note: "no mapping for gradAccumSteps: 1 assumed" };
+    }
+    applyAssumptions(plan, env.assume);
+    deriveGlobalBatch(plan);
+    const { datasetSamples, globalBatchSize, epochs } = plan;
+    if (!plan.stepsPerEpoch && datasetSamples && globalBatchSize) {
+      plan.stepsPerEpoch = derived(Math.ceil(datasetSamples.value / globalBatchSize.value), `ceil(${formatCount(datasetSamples.value)} / ${formatCount(globalBatchSize.value)})`, "steps");
+    }
+    if (!plan.totalSteps && plan.stepsPerEpoch && epochs) {
+      plan.totalSteps = derived(plan.stepsPerEpoch.value * epochs.value, `${formatCount(plan.stepsPerEpoch.value)} \xD7 ${formatCount(epochs.value)}`, "steps");
+    }
+    deriveWarmupFromRatio(plan);
+    const missing = [];
+    for (const field of ["peakLr", "globalBatchSize", "warmupSteps", "totalSteps"]) {
+      if (!plan[field]) missing.push({ field, hint: `map it in .trainlint.yml \`mappings.${field}\` or set \`assume.${field}\`` });
+    }
+    return { plan, missing, anchor: fileStartRange(file), notes: [] };
+  }
+};
+
+// src/dialects/llama-factory.ts
+var LOADER10 = "omegaconf";
+var LLAMA_FACTORY_DEFAULTS = {
+  /** hparams/data_args.py DataArguments.cutoff_len */
+  cutoffLen: 2048,
+  /** hparams/finetuning_args.py FinetuningArguments */
+  stage: "sft",
+  finetuningType: "lora",
+  ppoBufferSize: 1,
+  /** v1/config/training_args.py (experimental API) */
+  v1: { microBatchSize: 1, learningRate: 1e-4, numTrainEpochs: 3, cutoffLen: 2048, bf16: true }
+};
+var STAGES = ["pt", "sft", "rm", "ppo", "dpo", "kto"];
+var FINETUNING_TYPES = ["lora", "oft", "freeze", "full"];
+var LF_KEYS = ["template", "cutoff_len", "lora_target", "plot_loss", "max_samples", "finetuning_type", "stage"];
+var HF_KEYS = ["per_device_train_batch_size", "gradient_accumulation_steps", "learning_rate", "num_train_epochs", "lr_scheduler_type", "max_steps", "output_dir"];
+var V1_KEYS = ["train_dataset", "model_class", "dist_config", "kernel_config", "peft_config", "quant_config", "optim_config", "lr_scheduler_config", "batching_strategy"];
+function stringValue(file, key) {
+  const hit = getIn(file.tree, [key]);
+  return hit?.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
+}
+function isV1(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return false;
+  if (stringValue(file, "model") === void 0 || getIn(root, ["micro_batch_size"]) === void 0) return false;
+  return V1_KEYS.some((k) => getIn(root, [k]) !== void 0);
+}
+function detectScore2(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const has = (k) => getIn(root, [k]) !== void 0;
+  const stage = stringValue(file, "stage");
+  const finetuningType = stringValue(file, "finetuning_type");
+  const validStage = stage !== void 0 && STAGES.includes(stage);
+  const validType = finetuningType !== void 0 && FINETUNING_TYPES.includes(finetuningType);
+  if (validStage && validType) return 10;
+  if (isV1(file)) return has("cutoff_len") ? 9 : 8;
+  if (!has("model_name_or_path")) return 0;
+  const lfHits = LF_KEYS.filter(has).length;
+  const hfHits = HF_KEYS.filter(has).length;
+  if (lfHits >= 1 && (has("template") || has("dataset")) && hfHits >= 1) return lfHits >= 2 ? 9 : 8;
+  return 0;
+}
+function cutoffLen(file, fallback) {
+  const explicit = numberAt(file, ["cutoff_len"], LOADER10);
+  const s = explicit ?? defaultSetting(fallback, "cutoff_len");
+  const packing = boolAt(file, ["packing"])?.value === true || boolAt(file, ["neat_packing"])?.value === true;
+  return { ...s, unit: "tokens", ...packing ? { note: "packing: samples are packed into sequences of cutoff_len tokens" } : {} };
+}
+function megatronDegrees(file) {
+  const parts = [];
+  let product = 1;
+  for (const key of ["tensor_model_parallel_size", "pipeline_model_parallel_size", "context_parallel_size"]) {
+    const s = numberAt(file, [key], LOADER10);
+    if (s && s.value > 1) {
+      product *= s.value;
+      parts.push(`${key} ${formatCount(s.value)}`);
+    }
+  }
+  const ep = numberAt(file, ["expert_model_parallel_size"], LOADER10)?.value;
+  return { product, how: parts.join(" \xD7 "), ...ep && ep > 1 ? { ep } : {} };
+}
+function classicNotes(file, stage, notes) {
+  if (getIn(file.tree, ["profiler_warmup_steps"])) notes.push("profiler_warmup_steps is the profiler warmup, not the learning-rate warmup");
+  const maxSamples = numberAt(file, ["max_samples"], LOADER10);
+  if (maxSamples) {
+    const datasets = stringValue(file, "dataset")?.split(",").filter((d) => d.trim()).length;
+    const cap3 = datasets ? `: at most ${formatCount(maxSamples.value * datasets)} samples from ${datasets} dataset${datasets > 1 ? "s" : ""}` : "";
+    notes.push(`max_samples ${formatCount(maxSamples.value)} truncates each dataset${cap3}; set assume.datasetSamples to the real count`);
+  }
+  const valSize = numberAt(file, ["val_size"], LOADER10);
+  if (valSize && valSize.value > 0) {
+    notes.push(`val_size ${formatCount(valSize.value)} is taken out of the training data (${valSize.value < 1 ? "a fraction" : "a sample count"}): assume.datasetSamples is the remaining training set`);
+  }
+  if (stage === "ppo") notes.push("stage ppo: one optimizer step per ppo_buffer_size \xD7 per_device_train_batch_size \xD7 gradient_accumulation_steps samples per GPU (workflow.py)");
+  if (boolAt(file, ["streaming"])?.value === true) notes.push("streaming: the dataset has no length, LLaMA-Factory requires max_steps");
+}
+function extractClassic(file, env) {
+  const stageSetting = stringAt(file, ["stage"]) ?? defaultSetting(LLAMA_FACTORY_DEFAULTS.stage, "stage");
+  const stage = stageSetting.value;
+  const degrees2 = megatronDegrees(file);
+  const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER10, {
+    readExtra(p, n) {
+      p.seqLen = cutoffLen(file, LLAMA_FACTORY_DEFAULTS.cutoffLen);
+      const pureBf16 = boolAt(file, ["pure_bf16"]);
+      if (pureBf16?.value) p.precision = { ...pureBf16, value: "pure_bf16" };
+      classicNotes(file, stage, n);
+    },
+    beforeDerive(p, n) {
+      if (degrees2.product > 1 && p.worldSize && !p.dataParallelSize) {
+        const dp = Math.floor(p.worldSize.value / degrees2.product);
+        p.dataParallelSize = derived(dp, `${formatCount(p.worldSize.value)} GPUs / (${degrees2.how})`);
+        if (p.worldSize.value % degrees2.product !== 0) n.push(`world size ${formatCount(p.worldSize.value)} is not a multiple of ${degrees2.how}: Megatron refuses to start`);
+      }
+      if (degrees2.ep) {
+        n.push(
+          `expert_model_parallel_size ${degrees2.ep} is not counted: Megatron-core's data-parallel size is world / (TP \xD7 PP \xD7 CP); if your mcore_adapter version also divides by it (as a comment in LLaMA-Factory's examples/megatron does), set assume.dataParallelSize`
+        );
+      }
+    },
+    deriveSteps(p) {
+      return stage === "ppo" ? derivePpoSteps(file, p) : false;
+    }
+  });
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+}
+function derivePpoSteps(file, plan) {
+  const { datasetSamples, microBatchSize, gradAccumSteps, worldSize, epochs } = plan;
+  if (plan.totalSteps || !datasetSamples || !microBatchSize || !gradAccumSteps || !worldSize || !epochs) return true;
+  const buffer = numberAt(file, ["ppo_buffer_size"], LOADER10)?.value ?? LLAMA_FACTORY_DEFAULTS.ppoBufferSize;
+  const perStep = microBatchSize.value * gradAccumSteps.value * buffer * worldSize.value;
+  const spe = Math.ceil(datasetSamples.value / perStep);
+  const how = `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})`;
+  plan.stepsPerEpoch = derived(spe, `${how}, ${formatCount(perStep)} = micro \xD7 accumulation \xD7 ppo_buffer_size ${buffer} \xD7 world`, "steps");
+  plan.totalSteps = derived(epochs.value * spe, `${formatCount(epochs.value)} \xD7 ${how}`, "steps");
+  return true;
+}
+function pluginName(file, key) {
+  const name = stringAt(file, [key, "name"]);
+  return name ? { ...name, key: `${key}.name` } : void 0;
+}
+function extractV1(file, env) {
+  const plan = {};
+  const missing = [];
+  const notes = ["LLaMA-Factory v1 config (experimental API): only batch, length, learning rate and duration are read"];
+  const D = LLAMA_FACTORY_DEFAULTS.v1;
+  const num3 = (key) => numberAt(file, [key], LOADER10);
+  plan.microBatchSize = num3("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
+  const global2 = num3("global_batch_size");
+  if (global2) plan.globalBatchSize = { ...global2, unit: "samples" };
+  plan.peakLr = num3("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
+  plan.epochs = num3("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
+  const maxSteps = num3("max_steps");
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps overrides num_train_epochs" };
+  plan.seqLen = cutoffLen(file, D.cutoffLen);
+  const bf16 = boolAt(file, ["bf16"]);
+  plan.precision = bf16 ? { ...bf16, value: bf16.value ? "bf16" : "fp32" } : defaultSetting("bf16", "bf16");
+  const optimizer = pluginName(file, "optim_config");
+  if (optimizer) plan.optimizer = optimizer;
+  const scheduler = pluginName(file, "lr_scheduler_config");
+  if (scheduler) plan.scheduler = scheduler;
+  applyAssumptions(plan, env.assume);
+  const cp = num3("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER10);
+  if (cp && cp.value > 1 && plan.worldSize && !plan.dataParallelSize) {
+    plan.dataParallelSize = derived(Math.floor(plan.worldSize.value / cp.value), `${formatCount(plan.worldSize.value)} GPUs / cp_size ${formatCount(cp.value)}`);
+  }
+  const dp = plan.dataParallelSize ?? plan.worldSize;
+  if (global2 && dp && plan.microBatchSize) {
+    const perStep = plan.microBatchSize.value * dp.value;
+    if (global2.value % perStep === 0) {
+      plan.gradAccumSteps = derived(global2.value / perStep, `global_batch_size ${formatCount(global2.value)} / (${formatCount(plan.microBatchSize.value)} \xD7 ${formatCount(dp.value)})`);
+    } else {
+      notes.push(`global_batch_size ${formatCount(global2.value)} is not a multiple of micro_batch_size \xD7 data-parallel size = ${formatCount(perStep)}`);
+    }
+  } else if (!global2) {
+    plan.gradAccumSteps = defaultSetting(1, "global_batch_size", "global_batch_size defaults to data-parallel size \xD7 micro_batch_size");
+    deriveGlobalBatch(plan);
+  }
+  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it)" });
+  if (!plan.totalSteps) missing.push({ field: "totalSteps", hint: "set max_steps, or assume.totalSteps in .trainlint.yml" });
+  return { plan, missing, anchor: fileStartRange(file), notes };
+}
+var llamaFactory = {
+  meta: {
+    id: "llama-factory",
+    title: "LLaMA-Factory",
+    description: "llamafactory-cli training YAMLs (stage, finetuning_type, template, cutoff_len + HF TrainingArguments; v1 configs)",
+    yamlLoader: LOADER10,
+    schema: "llama-factory.schema.json"
+  },
+  detect(file) {
+    return detectScore2(file);
+  },
+  extract(file, env) {
+    return isV1(file) ? extractV1(file, env) : extractClassic(file, env);
+  }
+};
+
 // src/engine/load/shell.ts
+var import_shell_quote = __toESM(require_shell_quote(), 1);
 var MARKS = /\uE000(\d+)\uE001/g;
 var WHOLE_MARK = /^\uE000(\d+)\uE001$/;
 var SUBST = "";
@@ -37629,11 +42710,11 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "-I",
   "--immediate"
 ]);
-var norm = (flag) => flag.replace(/_/g, "-");
-var basename = (path6) => path6.slice(path6.lastIndexOf("/") + 1);
+var norm = (flag2) => flag2.replace(/_/g, "-");
+var basename = (path9) => path9.slice(path9.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
-var switchesFrom = (set) => (flag, next) => !set.has(norm(flag)) && !(next && isTarget(next));
+var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
 function parseLaunchScript(text) {
   const parser = new ScriptParser(String(text ?? ""));
   try {
@@ -38063,7 +43144,7 @@ var ScriptParser = class {
       return this.launcher("accelerate", words, k + 2, switchesFrom(ACCELERATE_SWITCHES));
     }
     if (PYTHON.test(exe)) {
-      const pyValue = (flag) => flag === "-W" || flag === "-X" || flag === "-c";
+      const pyValue = (flag2) => flag2 === "-W" || flag2 === "-X" || flag2 === "-c";
       const r = this.options(words, k + 1, pyValue, { module: ["-m"] });
       if (r.args.some((a) => a.flag === "-c")) return void 0;
       if (r.module && TORCH_RUN_MODULES.has(r.module)) return this.torchrun(words, r.k, r.args);
@@ -38280,10 +43361,392 @@ function argValue(cmd, ...flags) {
   return lastOf(cmd.args, flags);
 }
 
+// src/dialects/megatron.ts
+var MEGATRON_DEFAULTS = {
+  /** `--tensor-model-parallel-size`, `--pipeline-model-parallel-size`, `--context-parallel-size`: 1. */
+  parallelSize: 1,
+  /** `--min-lr` 0.0. */
+  minLr: 0,
+  /** `--lr-decay-style` linear. */
+  lrDecayStyle: "linear",
+  /** `--lr-warmup-iters` 0 and `--lr-warmup-samples` 0. */
+  warmup: 0
+};
+var SCRIPT = /(?:^|\/)pretrain_[A-Za-z0-9_]+\.py$/;
+var DISTINCTIVE2 = [
+  "--micro-batch-size",
+  "--global-batch-size",
+  "--tensor-model-parallel-size",
+  "--pipeline-model-parallel-size",
+  "--train-iters",
+  "--train-samples",
+  "--lr-decay-style",
+  "--lr-decay-iters",
+  "--lr-decay-samples",
+  "--lr-warmup-fraction",
+  "--lr-warmup-iters",
+  "--lr-warmup-samples"
+];
+function shellSource(cmd) {
+  return {
+    get(flag2) {
+      const arg = argValue(cmd, flag2);
+      if (!arg) return void 0;
+      return {
+        text: arg.value,
+        on: arg.value === void 0,
+        key: flag2,
+        range: argRange(arg),
+        ...arg.viaVariable ? { note: `from $${arg.viaVariable}` } : {}
+      };
+    },
+    values(flag2) {
+      let at = cmd.args.length - 1;
+      while (at >= 0 && cmd.args[at].flag !== flag2) at--;
+      if (at < 0 || cmd.args[at].value === void 0) return [];
+      const out = [cmd.args[at].value];
+      for (let i = at + 1; i < cmd.args.length && cmd.args[i].flag === "" && cmd.args[i].value !== void 0; i++) out.push(cmd.args[i].value);
+      return out;
+    },
+    flags: () => cmd.args.map((a) => a.flag).filter(Boolean)
+  };
+}
+function yamlSource(args) {
+  return {
+    get(flag2) {
+      const entry = mapGet(args, flag2);
+      if (!entry) return void 0;
+      const base = { key: flag2, range: entry.keyRange };
+      const node = entry.value;
+      if (node.kind === "seq") {
+        return { ...base, on: false, text: node.items.map((i) => i.kind === "scalar" ? String(i.value) : "").join(" ") };
+      }
+      if (node.kind !== "scalar") return { ...base, on: false };
+      if (node.value === true) return { ...base, on: true };
+      if (node.value === null || node.value === false) return { ...base, on: false };
+      return { ...base, on: false, text: typeof node.value === "number" ? node.source : String(node.value) };
+    },
+    values(flag2) {
+      return (this.get(flag2)?.text ?? "").split(/[\s,]+/).filter(Boolean);
+    },
+    flags: () => args.entries.map((e) => e.key)
+  };
+}
+var NUMBER2 = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+function conflict3(ctx, at, kind, message) {
+  ctx.conflicts.push({ kind, message, range: ctx.src.get(at)?.range ?? ctx.anchor });
+}
+function numberArg(ctx, flag2, integer = false) {
+  const arg = ctx.src.get(flag2);
+  if (!arg || arg.text === void 0) return void 0;
+  const text = arg.text.trim();
+  if (!NUMBER2.test(text)) {
+    if (text.includes("$")) ctx.notes.push(`${flag2} is "${text}": set at launch, so it stays unknown`);
+    return void 0;
+  }
+  const value = Number(text.replace(/_/g, ""));
+  if (!Number.isFinite(value)) return void 0;
+  const notes = arg.note ? [arg.note] : [];
+  if (integer && !/^[-+]?[\d_]+$/.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
+  return { value, origin: "explicit", file: ctx.file.path, key: flag2, range: arg.range, ...notes.length ? { note: notes.join("; ") } : {} };
+}
+function stringArg(ctx, flag2) {
+  const arg = ctx.src.get(flag2);
+  if (!arg || arg.text === void 0) return void 0;
+  return { value: arg.text, origin: "explicit", file: ctx.file.path, key: flag2, range: arg.range, ...arg.note ? { note: arg.note } : {} };
+}
+function switchArg(ctx, flag2) {
+  const arg = ctx.src.get(flag2);
+  return arg?.on ? arg : void 0;
+}
+var steps2 = (s) => ({ ...s, unit: "steps" });
+var ceil = (x) => Math.ceil(x - 1e-9);
+var isWhole = (x) => Math.abs(x - Math.round(x)) < 1e-9;
+function extractArgs(ctx, env, world) {
+  const { plan, notes } = ctx;
+  if (world) plan.worldSize = world;
+  const micro = numberArg(ctx, "--micro-batch-size", true);
+  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  const global2 = numberArg(ctx, "--global-batch-size", true);
+  if (global2) plan.globalBatchSize = { ...global2, unit: "samples" };
+  const seq = numberArg(ctx, "--seq-length", true) ?? numberArg(ctx, "--encoder-seq-length", true);
+  if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+  const lr = numberArg(ctx, "--lr");
+  if (lr) plan.peakLr = lr;
+  plan.minLr = numberArg(ctx, "--min-lr") ?? defaultSetting(MEGATRON_DEFAULTS.minLr, "--min-lr");
+  plan.scheduler = stringArg(ctx, "--lr-decay-style") ?? defaultSetting(MEGATRON_DEFAULTS.lrDecayStyle, "--lr-decay-style");
+  const optimizer = stringArg(ctx, "--optimizer");
+  if (optimizer) plan.optimizer = optimizer;
+  readPrecision3(ctx);
+  const save = numberArg(ctx, "--save-interval", true);
+  if (save) plan.saveEverySteps = steps2(save);
+  const evalInterval = numberArg(ctx, "--eval-interval", true);
+  if (evalInterval) plan.evalEverySteps = steps2(evalInterval);
+  applyAssumptions(plan, env.assume);
+  resolveParallel(ctx);
+  resolveBatch2(ctx);
+  resolveSchedule(ctx);
+  const exit = numberArg(ctx, "--exit-interval", true);
+  if (exit && plan.totalSteps && exit.value < plan.totalSteps.value) {
+    notes.push(`--exit-interval ${formatCount(exit.value)} stops the run before the ${formatCount(plan.totalSteps.value)} steps the LR schedule is built for`);
+  }
+  for (const [flag2, why] of [
+    ["--warmup", '--warmup is the old warmup flag ("do not use"): use --lr-warmup-iters, --lr-warmup-samples or --lr-warmup-fraction'],
+    ["--deepspeed", "--deepspeed (Megatron-DeepSpeed): the DeepSpeed config (--deepspeed_config) also sets batch and precision, and both must agree"]
+  ]) {
+    if (ctx.src.get(flag2)) notes.push(why);
+  }
+}
+function readPrecision3(ctx) {
+  const { plan } = ctx;
+  const bf16 = switchArg(ctx, "--bf16");
+  const fp16 = switchArg(ctx, "--fp16");
+  const fp8Flag = ctx.src.flags().find((f) => f === "--fp8-format" || f.startsWith("--fp8-format "));
+  const fp8Value = fp8Flag ? ctx.src.get(fp8Flag)?.text : void 0;
+  const fp8Note = fp8Flag ? `FP8 compute (${fp8Value ? `${fp8Flag} ${fp8Value}` : fp8Flag}) on top of it` : void 0;
+  if (bf16 && fp16) conflict3(ctx, "--fp16", "precision", "--bf16 and --fp16 are both set: Megatron asserts that only one is used; drop one");
+  const pick = bf16 ? { arg: bf16, value: "bf16" } : fp16 ? { arg: fp16, value: "fp16" } : void 0;
+  if (pick) {
+    const note = [pick.arg.note, fp8Note].filter(Boolean).join("; ");
+    plan.precision = { value: pick.value, origin: "explicit", file: ctx.file.path, key: pick.arg.key, range: pick.arg.range, ...note ? { note } : {} };
+  } else {
+    plan.precision = defaultSetting("fp32", "--bf16", `neither --bf16 nor --fp16: fp32 parameters${fp8Note ? `; ${fp8Note}` : ""}`);
+  }
+}
+function resolveParallel(ctx) {
+  const { plan } = ctx;
+  const size = (flag2) => numberArg(ctx, flag2, true)?.value ?? MEGATRON_DEFAULTS.parallelSize;
+  const tp = size("--tensor-model-parallel-size");
+  const pp = size("--pipeline-model-parallel-size");
+  const cp = size("--context-parallel-size");
+  const mp = tp * pp * cp;
+  ctx.modelParallel = mp;
+  const world = plan.worldSize;
+  if (plan.dataParallelSize || !world || mp <= 0) return;
+  const parts = `${tp} TP \xD7 ${pp} PP \xD7 ${cp} CP`;
+  if (world.value % mp !== 0) {
+    const source = world.origin === "assumed" ? " (assume.worldSize)" : world.how ? ` (${world.how})` : "";
+    const message = `world size ${formatCount(world.value)}${source} is not divisible by ${parts} = ${formatCount(mp)}: Megatron rejects this at launch; run on a multiple of ${formatCount(mp)} GPUs or lower the model parallelism (the data-parallel size stays unknown)`;
+    const inFile = world.range && world.file === ctx.file.path ? world.range : void 0;
+    ctx.conflicts.push({ kind: "parallel-sizes", message, range: inFile ?? ctx.src.get("--tensor-model-parallel-size")?.range ?? ctx.anchor });
+    return;
+  }
+  if (mp > 1) plan.dataParallelSize = derived(world.value / mp, `${formatCount(world.value)} / (${parts}) (world / model-parallel size)`);
+}
+function resolveBatch2(ctx) {
+  const { plan, notes } = ctx;
+  const schedule2 = stringArg(ctx, "--step-batch-size-schedule");
+  if (schedule2) stepSchedule(ctx, schedule2);
+  if (ctx.src.get("--rampup-batch-size")) {
+    const [start, increment, over] = ctx.src.values("--rampup-batch-size");
+    const ramp = over !== void 0 ? `from ${start} by ${increment} over ${over} samples ` : "";
+    notes.push(
+      `--rampup-batch-size (deprecated): the global batch ramps ${ramp}up to ${plan.globalBatchSize ? formatCount(plan.globalBatchSize.value) : "its final value"}; the LR schedule counts samples, so during the ramp warmup and decay advance more slowly per step than derived here`
+    );
+  }
+  const { microBatchSize: micro } = plan;
+  const dp = plan.dataParallelSize ?? (ctx.modelParallel === 1 ? plan.worldSize : void 0);
+  const dpName = plan.dataParallelSize ? "data-parallel size" : "world size";
+  if (!plan.globalBatchSize && !schedule2 && !ctx.src.get("--global-batch-size")) {
+    plan.gradAccumSteps = defaultSetting(1, "--global-batch-size", "no --global-batch-size: global = micro \xD7 data-parallel size, one micro-batch per step");
+    if (dp) deriveGlobalBatch(plan);
+    return;
+  }
+  const global2 = plan.globalBatchSize;
+  if (plan.gradAccumSteps || !global2 || !micro || !dp) return;
+  const perStep = micro.value * dp.value;
+  if (perStep > 0 && global2.value % perStep === 0) {
+    plan.gradAccumSteps = derived(global2.value / perStep, `${formatCount(global2.value)} / (${formatCount(micro.value)} \xD7 ${formatCount(dp.value)}) (global / (micro \xD7 ${dpName}))`);
+  }
+}
+function stepSchedule(ctx, schedule2) {
+  const { plan, notes } = ctx;
+  if (ctx.src.get("--global-batch-size")) {
+    conflict3(ctx, "--step-batch-size-schedule", "batch-schedule-and-global-batch", "--step-batch-size-schedule together with --global-batch-size: Megatron raises ValueError; keep one");
+    return;
+  }
+  const suffix = { "": 1, K: 1e3, M: 1e6, B: 1e9, T: 1e12 };
+  const entries = schedule2.value.trim().split(/\s+/).map((part) => {
+    const m = /^(\d+(?:\.\d+)?)([KMBT]?):(\d+)$/i.exec(part);
+    return m ? { at: Number(m[1]) * suffix[m[2].toUpperCase()], batch: Number(m[3]) } : void 0;
+  });
+  if (entries.some((e) => !e) || !entries.length || entries[0]?.at !== 0) {
+    notes.push(`--step-batch-size-schedule "${schedule2.value}" is not read: the global batch is unknown`);
+    return;
+  }
+  const [first, next] = entries;
+  const unit = plan.seqLen ? "tokens" : "samples";
+  const perSample = plan.seqLen?.value ?? 1;
+  const samples = numberArg(ctx, "--train-samples", true)?.value ?? (numberArg(ctx, "--train-iters", true)?.value ?? NaN) * first.batch;
+  const length = samples * perSample;
+  if (!next || length < next.at) {
+    const lengthText = unit === "tokens" ? `${formatCount(samples)} samples \xD7 ${formatCount(perSample)} = ${formatSci(length)} tokens` : `${formatCount(samples)} samples`;
+    plan.globalBatchSize = derived(
+      first.batch,
+      `--step-batch-size-schedule starts at ${first.batch}${next ? `, and the run (${lengthText}) ends before the next threshold ${formatSci(next.at)} ${unit}` : ""}`,
+      "samples"
+    );
+  } else {
+    notes.push(`--step-batch-size-schedule "${schedule2.value}": the global batch grows during the run, so step counts are not derived`);
+  }
+}
+function resolveSchedule(ctx) {
+  const { plan, notes, missing } = ctx;
+  const iters = numberArg(ctx, "--train-iters", true);
+  const samples = numberArg(ctx, "--train-samples", true);
+  const fraction = numberArg(ctx, "--lr-warmup-fraction");
+  const warmIters = numberArg(ctx, "--lr-warmup-iters", true);
+  const warmSamples = numberArg(ctx, "--lr-warmup-samples", true);
+  const G = plan.globalBatchSize;
+  if (iters) {
+    plan.totalSteps = steps2(iters);
+    const mixed2 = (flag2, why) => conflict3(ctx, flag2, "iterations-and-samples", `${flag2} in iteration-based training (--train-iters): Megatron asserts ${why}; use the iteration flags`);
+    if (samples) mixed2("--train-samples", "train_samples is None");
+    if (warmSamples && warmSamples.value > 0) mixed2("--lr-warmup-samples", "lr_warmup_samples == 0");
+    if (ctx.src.get("--lr-decay-samples")) mixed2("--lr-decay-samples", "lr_decay_samples is None");
+    const decayIters = numberArg(ctx, "--lr-decay-iters", true);
+    const decay = decayIters ? steps2(decayIters) : derived(iters.value, `--train-iters ${formatCount(iters.value)} (--lr-decay-iters not set: decay over the whole run)`, "steps");
+    plan.decaySteps = decay;
+    if (fraction) {
+      if (warmIters && warmIters.value > 0) {
+        conflict3(ctx, "--lr-warmup-iters", "warmup-fraction-and-count", '--lr-warmup-fraction and --lr-warmup-iters are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-iters"; keep one');
+      }
+      const horizon = decayIters ? `--lr-decay-iters ${formatCount(decay.value)}` : `--train-iters ${formatCount(decay.value)} (the default decay horizon)`;
+      const raw = fraction.value * decay.value;
+      const product = `${fraction.value} \xD7 ${horizon}`;
+      plan.warmupSteps = derived(
+        ceil(raw),
+        `${isWhole(raw) ? product : `ceil(${product})`} (--lr-warmup-fraction is a fraction of the decay horizon, not of training)`,
+        "steps"
+      );
+    } else {
+      plan.warmupSteps = warmIters ? steps2(warmIters) : steps2(defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-iters"));
+    }
+    return;
+  }
+  if (!samples) {
+    missing.push({ field: "totalSteps", hint: 'Megatron requires --train-iters or --train-samples ("either train-iters or train-samples should be provided")' });
+    return;
+  }
+  const mixed = (flag2, why) => conflict3(ctx, flag2, "iterations-and-samples", `${flag2} in sample-based training (--train-samples): Megatron asserts ${why}; use the sample flags`);
+  if (warmIters && warmIters.value > 0) mixed("--lr-warmup-iters", "lr_warmup_iters == 0");
+  if (ctx.src.get("--lr-decay-iters")) mixed("--lr-decay-iters", "lr_decay_iters is None");
+  if (!G) {
+    missing.push({ field: "globalBatchSize", hint: "set --global-batch-size (sample counts become steps by dividing by it), or assume.globalBatchSize in .trainlint.yml" });
+    return;
+  }
+  const g = formatCount(G.value);
+  if (ctx.src.get("--rampup-batch-size")) {
+    notes.push("with --rampup-batch-size, update_train_iters simulates the ramp: the step count is not derived");
+    missing.push({ field: "totalSteps", hint: "set assume.totalSteps in .trainlint.yml (the batch ramp changes the number of iterations)" });
+  } else {
+    plan.totalSteps = derived(Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, "steps");
+  }
+  const decaySamples = numberArg(ctx, "--lr-decay-samples", true);
+  const decayValue = decaySamples?.value ?? samples.value;
+  const decayFlag = decaySamples ? "--lr-decay-samples" : "--train-samples (--lr-decay-samples not set)";
+  plan.decaySteps = derived(ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, "steps");
+  if (fraction) {
+    if (warmSamples && warmSamples.value > 0) {
+      conflict3(ctx, "--lr-warmup-samples", "warmup-fraction-and-count", '--lr-warmup-fraction and --lr-warmup-samples are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-samples"; keep one');
+    }
+    plan.warmupSteps = derived(
+      ceil(fraction.value * decayValue / G.value),
+      `ceil(${fraction.value} \xD7 ${formatCount(decayValue)} / ${g}) (--lr-warmup-fraction of ${decayFlag}, the decay horizon, / global batch)`,
+      "steps"
+    );
+  } else if (warmSamples && warmSamples.value === 0) {
+    plan.warmupSteps = steps2(warmSamples);
+  } else if (warmSamples) {
+    plan.warmupSteps = derived(ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, "steps");
+  } else {
+    plan.warmupSteps = steps2(defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-samples"));
+  }
+}
+function addMissing(ctx, worldHint) {
+  const { plan, missing } = ctx;
+  const add = (field, hint) => {
+    if (!plan[field] && !missing.some((m) => m.field === field)) missing.push({ field, hint });
+  };
+  add("microBatchSize", "Megatron requires --micro-batch-size");
+  add("peakLr", "set --lr (Megatron has no default learning rate)");
+  if (!plan.dataParallelSize) add("worldSize", worldHint);
+}
+function extractFrom(file, src, anchor, env, world, worldHint) {
+  const ctx = { file, src, plan: {}, missing: [], notes: [], conflicts: [], anchor, modelParallel: 1 };
+  extractArgs(ctx, env, world);
+  addMissing(ctx, worldHint);
+  const notes = [...new Set(ctx.notes)];
+  const missing = ctx.missing.filter((m) => !ctx.plan[m.field]);
+  return { plan: ctx.plan, missing, anchor, notes, conflicts: ctx.conflicts };
+}
+function distinctiveHits(flags) {
+  const set = new Set(flags);
+  return DISTINCTIVE2.filter((f) => set.has(f)).length;
+}
+function commandScore(cmd) {
+  const hits = distinctiveHits(cmd.args.map((a) => a.flag));
+  const script = cmd.script !== void 0 && SCRIPT.test(cmd.script);
+  if (script) return hits >= 1 ? 10 : 3;
+  return hits >= 2 ? 6 : 0;
+}
+function modelArgs(file) {
+  if (file.format !== "yaml" || file.tree?.kind !== "map") return void 0;
+  const hit = getIn(file.tree, ["MODEL_ARGS"]);
+  if (!hit || hit.node.kind !== "map") return void 0;
+  return hit.node.entries.some((e) => e.key.startsWith("--")) ? hit.node : void 0;
+}
+function yamlScore(file) {
+  const args = modelArgs(file);
+  if (!args) return 0;
+  const hits = distinctiveHits(args.entries.map((e) => e.key));
+  return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
+}
+function testTopologyHint(path9) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path9);
+  if (!m) return "";
+  const gpus = Number(m[1]) * Number(m[2]);
+  return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus} GPUs: assume.worldSize ${gpus})`;
+}
+var megatron = {
+  meta: {
+    id: "megatron",
+    title: "Megatron-LM",
+    description: "Megatron-LM pretrain_*.py launch scripts and functional-test model_config.yaml (MODEL_ARGS)",
+    // The functional-test harness reads the YAML with yq (YAML 1.2), `tostring`s every value and
+    // hands it to argparse, which coerces it to the flag's type: `1e-4` is a float, like pydantic.
+    // ('pyyaml' would flag `--weight-decay: 1e-2` in 242 of the 266 corpus files as a string.)
+    yamlLoader: "pydantic",
+    schema: "megatron.schema.json"
+  },
+  detect(file) {
+    if (file.format === "shell") return Math.max(0, ...(file.script?.commands ?? []).map(commandScore));
+    return yamlScore(file);
+  },
+  extract(file, env) {
+    if (file.format === "shell") {
+      const commands = (file.script?.commands ?? []).filter((cmd2) => commandScore(cmd2) > 0);
+      const cmd = commands[0];
+      if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no Megatron training command found"] };
+      const w = launcherWorldSize(cmd);
+      const world = w ? { value: w.value, origin: "launcher", file: file.path, key: w.key, range: w.range, how: w.how } : void 0;
+      const out2 = extractFrom(file, shellSource(cmd), cmd.range, env, world, "launch with torchrun --nproc_per_node N [--nnodes M], or set assume.worldSize in .trainlint.yml");
+      if (commands.length > 1) out2.notes.push(`${commands.length} Megatron commands in this script; the first (line ${cmd.range.line}) is linted`);
+      return out2;
+    }
+    const args = modelArgs(file);
+    if (!args) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no MODEL_ARGS mapping of --flags found"] };
+    const anchor = getIn(file.tree, ["MODEL_ARGS"])?.keyRange ?? fileStartRange(file);
+    const out = extractFrom(file, yamlSource(args), anchor, env, void 0, `the CI launcher decides it: set assume.worldSize in .trainlint.yml${testTopologyHint(file.path)}`);
+    if (getIn(file.tree, ["MODEL_ARGS_2"])) out.notes.push("MODEL_ARGS_2 (the second, resumed run) is not linted");
+    return out;
+  }
+};
+
 // src/dialects/openclip.ts
 var MODULES = /^(?:open_clip_train|training)\.main$/;
-var SCRIPT = /(?:^|\/)(?:open_clip_train|training)\/main\.py$/;
-var DISTINCTIVE = ["--train-num-samples", "--accum-freq", "--local-loss", "--gather-with-grad", "--zeroshot-frequency", "--dataset-resampled", "--lock-text", "--force-patch-dropout"];
+var SCRIPT2 = /(?:^|\/)(?:open_clip_train|training)\/main\.py$/;
+var DISTINCTIVE3 = ["--train-num-samples", "--accum-freq", "--local-loss", "--gather-with-grad", "--zeroshot-frequency", "--dataset-resampled", "--lock-text", "--force-patch-dropout"];
 var OPENCLIP_DEFAULTS = {
   batchSize: 64,
   accumFreq: 1,
@@ -38294,17 +43757,18 @@ var OPENCLIP_DEFAULTS = {
   precision: "amp_bf16",
   workers: 4
 };
-function commandScore(cmd) {
+function commandScore2(cmd) {
   if (cmd.module && MODULES.test(cmd.module)) return 10;
-  if (cmd.script && SCRIPT.test(cmd.script)) return 10;
+  if (cmd.script && SCRIPT2.test(cmd.script)) return 10;
   const flags = new Set(cmd.args.map((a) => a.flag));
-  const hits = DISTINCTIVE.filter((f) => flags.has(f)).length;
+  const hits = DISTINCTIVE3.filter((f) => flags.has(f)).length;
   return hits >= 2 ? 5 : 0;
 }
 function trainingCommands(file) {
-  return (file.script?.commands ?? []).filter((cmd) => commandScore(cmd) > 0);
+  return (file.script?.commands ?? []).filter((cmd) => commandScore2(cmd) > 0);
 }
 function extractCommand(file, cmd, env) {
+  const conflicts = [];
   const plan = {};
   const missing = [];
   const arg = (...flags) => argValue(cmd, ...flags);
@@ -38326,6 +43790,15 @@ function extractCommand(file, cmd, env) {
   if (plan.scheduler.value === "cosine") {
     const cooldownEnd = arg("--lr-cooldown-end");
     if (!cooldownEnd) plan.minLr = defaultSetting(0, "--lr-cooldown-end", "cosine decays to 0");
+    else {
+      conflicts.push({
+        kind: "disabled-by-switch",
+        level: "info",
+        range: cooldownEnd.flagRange,
+        message: `--lr-cooldown-end ${cooldownEnd.value ?? ""} has no effect with --lr-scheduler ${plan.scheduler.value}: cosine always decays to 0; remove it or use --lr-scheduler const-cooldown`
+      });
+      plan.minLr = defaultSetting(0, "--lr-scheduler", "cosine decays to 0");
+    }
   } else {
     const minLr = numberFromArg(file, arg("--lr-cooldown-end"));
     if (minLr) plan.minLr = minLr;
@@ -38361,10 +43834,12 @@ function extractCommand(file, cmd, env) {
   if (!plan.datasetSamples) {
     missing.push({ field: "datasetSamples", hint: "pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml" });
   }
-  return { plan, missing };
+  return { plan, missing, conflicts };
 }
 function webdatasetWorkers(file, cmd) {
-  if (argValue(cmd, "--dataset-type")?.value !== "webdataset") return void 0;
+  const type = argValue(cmd, "--dataset-type")?.value ?? "auto";
+  const tarShards = /\.tar\b/.test(argValue(cmd, "--train-data")?.value ?? "");
+  if (type !== "webdataset" && !(type === "auto" && tarShards)) return void 0;
   const explicit = numberFromArg(file, argValue(cmd, "--workers"), true);
   if (explicit) return { value: Math.max(1, explicit.value), text: `--workers ${formatCount(explicit.value)}` };
   return { value: OPENCLIP_DEFAULTS.workers, text: `${OPENCLIP_DEFAULTS.workers} workers (--workers default)` };
@@ -38378,20 +43853,20 @@ var openclip = {
   },
   detect(file) {
     if (file.format !== "shell") return 0;
-    return Math.max(0, ...(file.script?.commands ?? []).map(commandScore));
+    return Math.max(0, ...(file.script?.commands ?? []).map(commandScore2));
   },
   extract(file, env) {
     const commands = trainingCommands(file);
     const cmd = commands[0];
     if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no OpenCLIP training command found"] };
-    const { plan, missing } = extractCommand(file, cmd, env);
+    const { plan, missing, conflicts } = extractCommand(file, cmd, env);
     const notes = commands.length > 1 ? [`${commands.length} OpenCLIP commands in this script; the first (line ${cmd.range.line}) is linted`] : [];
-    return { plan, missing, anchor: cmd.range, notes };
+    return { plan, missing, anchor: cmd.range, notes, conflicts };
   }
 };
 
 // src/dialects/index.ts
-var DIALECTS = [openclip, hfTrainer, generic];
+var DIALECTS = [openclip, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, generic];
 function dialectById(id) {
   return DIALECTS.find((d) => d.meta.id === id);
 }
@@ -38399,10 +43874,10 @@ function detectDialect(file, env) {
   let best;
   let bestScore = 0;
   for (const dialect of DIALECTS) {
-    const score = dialect.detect(file, env);
-    if (score > bestScore) {
+    const score3 = dialect.detect(file, env);
+    if (score3 > bestScore) {
       best = dialect;
-      bestScore = score;
+      bestScore = score3;
     }
   }
   return best;
@@ -38600,8 +44075,8 @@ async function readBaseVersions(repoDir, ref, headPaths) {
   if (wanted.length > 0) {
     const nul = wanted.some((p) => p.includes("\n"));
     const names = wanted.map((p) => `${sha}:${p}`);
-    const sep = nul ? "\0" : "\n";
-    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep) + sep, "utf8"));
+    const sep2 = nul ? "\0" : "\n";
+    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep2) + sep2, "utf8"));
     if (cat.code !== 0) {
       const hint = nul ? " (paths containing newlines need git >= 2.38)" : "";
       throw new GitError(firstLine(cat.stderr, `git cat-file failed (exit ${cat.code})`) + hint);
@@ -38656,7 +44131,7 @@ var JsonSyntaxError = class extends Error {
 var NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
 var EMPTY = "empty JSON file";
 var WORD_RE = /[A-Za-z_$][A-Za-z0-9_$.-]*/y;
-var ESCAPES = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" };
+var ESCAPES2 = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" };
 var LITERALS = [
   ["true", true],
   ["false", false],
@@ -38732,14 +44207,14 @@ var Parser = class {
       if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
     }
     NUMBER_RE.lastIndex = this.i;
-    const num = NUMBER_RE.exec(t);
-    if (num) return this.scalar(Number(num[0]), num[0], true, this.i);
+    const num3 = NUMBER_RE.exec(t);
+    if (num3) return this.scalar(Number(num3[0]), num3[0], true, this.i);
     return this.fail("Expecting value");
   }
   /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
-  scalar(value, source, plain, start) {
-    if (plain) this.i = start + source.length;
-    return { kind: "scalar", value, source, plain, range: this.range(start, this.i) };
+  scalar(value, source, plain2, start) {
+    if (plain2) this.i = start + source.length;
+    return { kind: "scalar", value, source, plain: plain2, range: this.range(start, this.i) };
   }
   parseObject(depth) {
     const t = this.text;
@@ -38833,8 +44308,8 @@ var Parser = class {
         if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError("Invalid \\uXXXX escape", this.i, this.i + 2);
         out += String.fromCharCode(parseInt(hex, 16));
         this.i += 6;
-      } else if (esc !== void 0 && Object.prototype.hasOwnProperty.call(ESCAPES, esc)) {
-        out += ESCAPES[esc];
+      } else if (esc !== void 0 && Object.prototype.hasOwnProperty.call(ESCAPES2, esc)) {
+        out += ESCAPES2[esc];
         this.i += 2;
       } else {
         throw new JsonSyntaxError(`Invalid \\escape: ${JSON.stringify("\\" + (esc ?? ""))}`, this.i, this.i + 2);
@@ -38862,449 +44337,6 @@ function loadJson(text) {
       ]
     };
   }
-}
-
-// src/engine/load/python-assignments.ts
-var KEYWORDS = /* @__PURE__ */ new Set([
-  "False",
-  "None",
-  "True",
-  "and",
-  "as",
-  "assert",
-  "async",
-  "await",
-  "break",
-  "class",
-  "continue",
-  "def",
-  "del",
-  "elif",
-  "else",
-  "except",
-  "finally",
-  "for",
-  "from",
-  "global",
-  "if",
-  "import",
-  "in",
-  "is",
-  "lambda",
-  "nonlocal",
-  "not",
-  "or",
-  "pass",
-  "raise",
-  "return",
-  "try",
-  "while",
-  "with",
-  "yield"
-]);
-var SCOPE_HEADERS = /* @__PURE__ */ new Set(["def", "class", "async"]);
-var ASSIGN_OPS = /* @__PURE__ */ new Set(["=", "+=", "-=", "*=", "/=", "//=", "%=", "**=", "@=", "&=", "|=", "^=", ">>=", "<<=", ":="]);
-var OPERATORS = [
-  "**=",
-  "//=",
-  ">>=",
-  "<<=",
-  "...",
-  "**",
-  "//",
-  "==",
-  "!=",
-  "<=",
-  ">=",
-  "+=",
-  "-=",
-  "*=",
-  "/=",
-  "%=",
-  "&=",
-  "|=",
-  "^=",
-  "@=",
-  "->",
-  ":=",
-  "<<",
-  ">>"
-];
-var OPEN = "([{";
-var CLOSE = ")]}";
-var STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
-var NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d[\d_]*)?)[jJ]?/y;
-var NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
-var ESCAPES2 = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
-var SyntaxProblem = class extends Error {
-  constructor(message, start, end) {
-    super(message);
-    this.start = start;
-    this.end = end;
-  }
-  start;
-  end;
-};
-var Lexer = class {
-  constructor(t) {
-    this.t = t;
-  }
-  t;
-  i = 0;
-  lines = [];
-  current;
-  brackets = [];
-  run() {
-    const t = this.t;
-    let atLineStart = true;
-    let continued = false;
-    while (this.i < t.length) {
-      if (atLineStart && this.brackets.length === 0 && !continued) {
-        const indentEnd = this.skipSpaces();
-        const c2 = t[this.i];
-        if (c2 === void 0) break;
-        if (c2 === "\n" || c2 === "#" || c2 === "\r" && t[this.i + 1] === "\n") {
-          this.skipToLineEnd();
-          this.i++;
-          continue;
-        }
-        this.current = { tokens: [], indented: indentEnd > 0 };
-        this.lines.push(this.current);
-      }
-      atLineStart = false;
-      continued = false;
-      const c = t[this.i];
-      if (c === " " || c === "	" || c === "\f" || c === "\r") {
-        this.i++;
-      } else if (c === "#") {
-        this.skipToLineEnd();
-      } else if (c === "\n") {
-        this.i++;
-        atLineStart = true;
-      } else if (c === "\\" && (t[this.i + 1] === "\n" || t[this.i + 1] === "\r" && t[this.i + 2] === "\n")) {
-        this.i += t[this.i + 1] === "\n" ? 2 : 3;
-        atLineStart = true;
-        continued = true;
-      } else {
-        this.token();
-      }
-    }
-    const open2 = this.brackets[this.brackets.length - 1];
-    if (open2) throw new SyntaxProblem(`'${open2.char}' was never closed`, open2.at, open2.at + 1);
-    return this.lines;
-  }
-  /** Skips spaces and tabs; returns how many were skipped. */
-  skipSpaces() {
-    const start = this.i;
-    while (this.t[this.i] === " " || this.t[this.i] === "	" || this.t[this.i] === "\f") this.i++;
-    return this.i - start;
-  }
-  skipToLineEnd() {
-    const nl = this.t.indexOf("\n", this.i);
-    this.i = nl < 0 ? this.t.length : nl;
-  }
-  push(token) {
-    this.current?.tokens.push(token);
-  }
-  token() {
-    const t = this.t;
-    const start = this.i;
-    NAME.lastIndex = start;
-    const name = NAME.exec(t);
-    if (name) {
-      const next = t[start + name[0].length];
-      if ((next === "'" || next === '"') && STRING_PREFIX.test(name[0])) {
-        this.string(start, start + name[0].length, name[0].toLowerCase());
-        return;
-      }
-      this.i = start + name[0].length;
-      this.push({ kind: "name", text: name[0], start, end: this.i });
-      return;
-    }
-    const c = t[start];
-    if (c === "'" || c === '"') {
-      this.string(start, start, "");
-      return;
-    }
-    if (/[0-9]/.test(c) || c === "." && /[0-9]/.test(t[start + 1] ?? "")) {
-      NUMBER.lastIndex = start;
-      const m = NUMBER.exec(t);
-      if (m) {
-        this.i = start + m[0].length;
-        this.push({ kind: "number", text: m[0], start, end: this.i, ...parseNumber(m[0]) });
-        return;
-      }
-    }
-    const op = OPERATORS.find((o) => t.startsWith(o, start)) ?? c;
-    this.i = start + op.length;
-    if (OPEN.includes(op)) {
-      this.brackets.push({ char: op, at: start });
-    } else if (CLOSE.includes(op)) {
-      const open2 = this.brackets.pop();
-      if (!open2 || OPEN.indexOf(open2.char) !== CLOSE.indexOf(op)) throw new SyntaxProblem(`unmatched '${op}'`, start, start + 1);
-    }
-    this.push({ kind: "op", text: op, start, end: this.i });
-  }
-  /** A string literal from `start` (its prefix) with the quote at `quoteAt`. */
-  string(start, quoteAt, prefix) {
-    const t = this.t;
-    const quote = t[quoteAt];
-    const triple = t.startsWith(quote.repeat(3), quoteAt);
-    const delim = triple ? quote.repeat(3) : quote;
-    const raw = prefix.includes("r");
-    let j = quoteAt + delim.length;
-    let body = "";
-    for (; ; ) {
-      if (j >= t.length) throw new SyntaxProblem("unterminated string literal", start, Math.min(t.length, quoteAt + 1));
-      const ch = t[j];
-      if (!triple && ch === "\n") throw new SyntaxProblem("unterminated string literal", start, j);
-      if (t.startsWith(delim, j)) break;
-      if (ch === "\\" && j + 1 < t.length) {
-        const esc = t[j + 1] === "\r" && t[j + 2] === "\n" ? "\n" : t[j + 1];
-        const width = t[j + 1] === "\r" && t[j + 2] === "\n" ? 3 : 2;
-        body += raw ? t.slice(j, j + width) : ESCAPES2[esc] ?? `\\${esc}`;
-        j += width;
-        continue;
-      }
-      body += ch;
-      j++;
-    }
-    this.i = j + delim.length;
-    const plainText = !prefix.includes("f") && !prefix.includes("b");
-    this.push({ kind: "string", text: t.slice(start, this.i), start, end: this.i, ...plainText ? { str: body } : {} });
-  }
-};
-function parseNumber(text) {
-  if (/[jJ]$/.test(text)) return {};
-  const clean = text.replace(/_/g, "");
-  if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
-  if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
-  const num = Number(clean);
-  return Number.isFinite(num) ? { num, isInt: false } : {};
-}
-var Unsupported = class extends Error {
-};
-var Evaluator = class {
-  constructor(tokens, env) {
-    this.tokens = tokens;
-    this.env = env;
-  }
-  tokens;
-  env;
-  p = 0;
-  depth = 0;
-  evaluate() {
-    const strings = this.tokens.every((tok) => tok.kind === "string");
-    if (strings) {
-      if (this.tokens.some((tok) => tok.str === void 0)) throw new Unsupported();
-      return { kind: "scalar", value: this.tokens.map((tok) => tok.str).join("") };
-    }
-    if (this.tokens.length === 1 && this.tokens[0].kind === "name") {
-      const word = this.tokens[0].text;
-      if (word === "True" || word === "False") return { kind: "scalar", value: word === "True" };
-      if (word === "None") return { kind: "scalar", value: null };
-      const known = this.env.get(word);
-      if (known) return known;
-      throw new Unsupported();
-    }
-    const value = this.sum();
-    if (this.p !== this.tokens.length) throw new Unsupported();
-    if (!Number.isFinite(value.value)) throw new Unsupported();
-    return { kind: "number", ...value };
-  }
-  peek() {
-    return this.tokens[this.p];
-  }
-  isOp(...ops) {
-    const tok = this.peek();
-    return tok && tok.kind === "op" && ops.includes(tok.text) ? tok.text : void 0;
-  }
-  sum() {
-    let left = this.product();
-    for (let op = this.isOp("+", "-"); op; op = this.isOp("+", "-")) {
-      this.p++;
-      const right = this.product();
-      left = { value: op === "+" ? left.value + right.value : left.value - right.value, isInt: left.isInt && right.isInt };
-    }
-    return left;
-  }
-  product() {
-    let left = this.unary();
-    for (let op = this.isOp("*", "/", "//", "%"); op; op = this.isOp("*", "/", "//", "%")) {
-      this.p++;
-      const right = this.unary();
-      const isInt = left.isInt && right.isInt;
-      if (op === "*") {
-        left = { value: left.value * right.value, isInt };
-        continue;
-      }
-      if (right.value === 0) throw new Unsupported();
-      if (op === "/") left = { value: left.value / right.value, isInt: false };
-      else if (op === "//") left = { value: Math.floor(left.value / right.value), isInt };
-      else left = { value: left.value - right.value * Math.floor(left.value / right.value), isInt };
-    }
-    return left;
-  }
-  unary() {
-    const op = this.isOp("+", "-");
-    if (!op) return this.power();
-    this.p++;
-    const inner = this.nested(() => this.unary());
-    return op === "-" ? { value: -inner.value, isInt: inner.isInt } : inner;
-  }
-  power() {
-    const base = this.atom();
-    if (!this.isOp("**")) return base;
-    this.p++;
-    const exp = this.nested(() => this.unary());
-    return { value: base.value ** exp.value, isInt: base.isInt && exp.isInt && exp.value >= 0 };
-  }
-  atom() {
-    const tok = this.peek();
-    if (!tok) throw new Unsupported();
-    this.p++;
-    if (tok.kind === "number" && tok.num !== void 0) return { value: tok.num, isInt: tok.isInt === true };
-    if (tok.kind === "name") {
-      const known = this.env.get(tok.text);
-      if (known?.kind === "number") return { value: known.value, isInt: known.isInt };
-      throw new Unsupported();
-    }
-    if (tok.kind === "op" && tok.text === "(") {
-      const inner = this.nested(() => this.sum());
-      if (!this.isOp(")")) throw new Unsupported();
-      this.p++;
-      return inner;
-    }
-    throw new Unsupported();
-  }
-  nested(f) {
-    if (++this.depth > MAX_DEPTH) throw new Unsupported();
-    try {
-      return f();
-    } finally {
-      this.depth--;
-    }
-  }
-};
-function statements(tokens) {
-  const out = [[]];
-  let depth = 0;
-  for (const tok of tokens) {
-    if (tok.kind === "op" && OPEN.includes(tok.text)) depth++;
-    if (tok.kind === "op" && CLOSE.includes(tok.text)) depth--;
-    if (depth === 0 && tok.kind === "op" && tok.text === ";") out.push([]);
-    else out[out.length - 1].push(tok);
-  }
-  return out.filter((s) => s.length > 0);
-}
-function boundNames(stmt) {
-  const out = [];
-  let depth = 0;
-  let segmentStart = 0;
-  const targetsIn = (from, to) => {
-    let d = 0;
-    for (let k = from; k < to; k++) {
-      const tok = stmt[k];
-      if (tok.kind === "op" && OPEN.includes(tok.text)) d++;
-      if (tok.kind === "op" && CLOSE.includes(tok.text)) d--;
-      if (d !== 0 || tok.kind !== "name" || KEYWORDS.has(tok.text)) continue;
-      const prev = stmt[k - 1];
-      const next = stmt[k + 1];
-      const attribute = prev?.kind === "op" && prev.text === ".";
-      const subscripted = next?.kind === "op" && (next.text === "." || next.text === "[" || next.text === "(");
-      if (!attribute && !subscripted) out.push(tok);
-    }
-  };
-  stmt.forEach((tok, k) => {
-    if (tok.kind === "op" && OPEN.includes(tok.text)) depth++;
-    if (tok.kind === "op" && CLOSE.includes(tok.text)) depth--;
-    if (depth === 0 && tok.kind === "op" && ASSIGN_OPS.has(tok.text)) {
-      const colon = stmt.findIndex((s, n) => n >= segmentStart && n < k && s.kind === "op" && s.text === ":");
-      targetsIn(segmentStart, colon >= 0 ? colon : k);
-      segmentStart = k + 1;
-    }
-  });
-  if (stmt[0]?.kind === "name" && (stmt[0].text === "for" || stmt[0].text === "async" && stmt[1]?.text === "for")) {
-    const from = stmt[0].text === "for" ? 1 : 2;
-    const inAt = stmt.findIndex((s, n) => n > from && s.kind === "name" && s.text === "in");
-    if (inAt > 0) targetsIn(from, inAt);
-  }
-  return out;
-}
-function parsePythonAssignments(text) {
-  const loc = locator(text);
-  const opaque = /* @__PURE__ */ new Map();
-  let lines;
-  try {
-    lines = new Lexer(text).run();
-  } catch (err) {
-    if (!(err instanceof SyntaxProblem)) throw err;
-    const problem = { kind: "parse-error", message: `Python syntax error: ${err.message}`, range: loc.range(err.start, err.end) };
-    return { problems: [problem], opaque };
-  }
-  const entries = [];
-  const live = /* @__PURE__ */ new Map();
-  const dropped = /* @__PURE__ */ new Set();
-  const env = /* @__PURE__ */ new Map();
-  const forget = (name, reason) => {
-    for (const entry of live.get(name.text) ?? []) dropped.add(entry);
-    live.delete(name.text);
-    env.delete(name.text);
-    opaque.set(name.text, { range: loc.range(name.start, name.end), reason });
-  };
-  const sourceOf2 = (tokens) => text.slice(tokens[0].start, tokens[tokens.length - 1].end);
-  let inScopeBody = false;
-  for (const line of lines) {
-    if (line.indented) {
-      if (inScopeBody) continue;
-      for (const stmt of statements(line.tokens)) {
-        for (const name of boundNames(stmt)) forget(name, `assigned inside a block (line ${loc.pos(name.start).line}); its value depends on the condition`);
-      }
-      continue;
-    }
-    const first = line.tokens[0];
-    inScopeBody = first !== void 0 && (first.kind === "name" && SCOPE_HEADERS.has(first.text) || first.kind === "op" && first.text === "@");
-    if (inScopeBody) continue;
-    for (const stmt of statements(line.tokens)) {
-      const [target, eq] = stmt;
-      const simple = stmt.length >= 3 && target.kind === "name" && !KEYWORDS.has(target.text) && eq.kind === "op" && eq.text === "=" && !stmt.slice(2).some((tok) => tok.kind === "op" && ASSIGN_OPS.has(tok.text));
-      if (!simple) {
-        for (const name of boundNames(stmt)) forget(name, `\`${sourceOf2(stmt)}\` is not a literal assignment`);
-        continue;
-      }
-      const expr = stmt.slice(2);
-      let value;
-      try {
-        value = new Evaluator(expr, env).evaluate();
-      } catch (err) {
-        if (!(err instanceof Unsupported)) throw err;
-        forget(target, `assigned \`${sourceOf2(expr)}\`, which trainlint does not evaluate (it never runs Python)`);
-        continue;
-      }
-      opaque.delete(target.text);
-      env.set(target.text, value);
-      const quoted = expr.every((tok) => tok.kind === "string");
-      const node = {
-        kind: "scalar",
-        value: value.value,
-        source: quoted && typeof value.value === "string" ? value.value : sourceOf2(expr),
-        plain: !quoted,
-        range: loc.range(expr[0].start, expr[expr.length - 1].end)
-      };
-      const entry = { key: target.text, keyRange: loc.range(target.start, target.end), value: node };
-      entries.push(entry);
-      const same = live.get(target.text);
-      if (same) same.push(entry);
-      else live.set(target.text, [entry]);
-    }
-  }
-  const kept = dropped.size > 0 ? entries.filter((e) => !dropped.has(e)) : entries;
-  const tree = { kind: "map", entries: kept, range: loc.range(0, Math.max(1, text.length)) };
-  return { tree, problems: [], opaque };
-}
-function loadPythonAssignments(text) {
-  const { tree, problems } = parsePythonAssignments(text);
-  return { tree, problems };
 }
 
 // node_modules/smol-toml/dist/error.js
@@ -39669,10 +44701,10 @@ function parseNumber2(ctx, startPtr, startChr, sign, endChr) {
   }
   if (!(state & 1))
     TomlError.x("unfinished numeric value", ctx, startPtr);
-  let str = ctx.s.slice(startPtr, ctx.p);
+  let str2 = ctx.s.slice(startPtr, ctx.p);
   if (hasUnderscores)
-    str = str.replaceAll("_", "");
-  return state > 1 ? parseFloat(str) : parseInteger(ctx, str, 10, startPtr);
+    str2 = str2.replaceAll("_", "");
+  return state > 1 ? parseFloat(str2) : parseInteger(ctx, str2, 10, startPtr);
 }
 function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   let c, underscore = 1;
@@ -39688,15 +44720,15 @@ function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   }
   if (underscore & 1)
     TomlError.x("unfinished numeric value", ctx);
-  let str = ctx.s.slice(startPtr + 2, ctx.p);
+  let str2 = ctx.s.slice(startPtr + 2, ctx.p);
   if (underscore)
-    str = str.replaceAll("_", "");
-  return parseInteger(ctx, str, base, startPtr);
+    str2 = str2.replaceAll("_", "");
+  return parseInteger(ctx, str2, base, startPtr);
 }
-function parseInteger(ctx, str, base, startPtr) {
+function parseInteger(ctx, str2, base, startPtr) {
   if (ctx.bi !== true)
     int: {
-      let val = parseInt(str, base);
+      let val = parseInt(str2, base);
       if (!Number.isSafeInteger(val)) {
         if (ctx.bi)
           break int;
@@ -39704,7 +44736,7 @@ function parseInteger(ctx, str, base, startPtr) {
       }
       return val;
     }
-  return base === 10 ? BigInt(str) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str);
+  return base === 10 ? BigInt(str2) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str2);
 }
 function parseDate(ctx, c, endChr) {
   let startPtr = ctx.p++, unsafeSeparator;
@@ -39751,25 +44783,25 @@ function parseTime(ctx, c, endChr) {
   let t = ctx.s.slice(start, ctx.p);
   return readDate(ctx, t, 4, false, start);
 }
-function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
+function readDate(ctx, str2, type, unsafeDelim, errPtr, temporalSuffix) {
   if (ctx.ld) {
-    let date = new TomlDate(str, type, unsafeDelim);
+    let date = new TomlDate(str2, type, unsafeDelim);
     if (!date.isValid())
       TomlError.x("invalid date", ctx, errPtr);
     return date;
   }
   try {
     if (temporalSuffix)
-      str += temporalSuffix;
+      str2 += temporalSuffix;
     switch (type) {
       case 1:
-        return Temporal.ZonedDateTime.from(str);
+        return Temporal.ZonedDateTime.from(str2);
       case 2:
-        return Temporal.PlainDateTime.from(str);
+        return Temporal.PlainDateTime.from(str2);
       case 3:
-        return Temporal.PlainDate.from(str);
+        return Temporal.PlainDate.from(str2);
       case 4:
-        return Temporal.PlainTime.from(str);
+        return Temporal.PlainTime.from(str2);
     }
   } catch (e) {
     TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
@@ -40066,9 +45098,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path6) => JSON.stringify(path6);
-function showPath2(path6) {
-  return path6.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path9) => JSON.stringify(path9);
+function showPath2(path9) {
+  return path9.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -40140,15 +45172,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path6, p) {
-    const k = pathKey(path6);
+  place(path9, p) {
+    const k = pathKey(path9);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path6, p, blankStart, blankEnd) {
-    const prior = this.place(path6, p);
-    const def = { path: path6, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path9, p, blankStart, blankEnd) {
+    const prior = this.place(path9, p);
+    const def = { path: path9, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -40190,28 +45222,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path6 = [];
+    const path9 = [];
     segs.forEach((seg, n) => {
-      path6.push(seg.name);
+      path9.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path6], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path6));
-      if (count2) path6.push(count2 - 1);
+      this.place([...path9], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path9));
+      if (count2) path9.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path6], header, start, t.length);
-      return { path: path6, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path9], header, start, t.length);
+      return { path: path9, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path6);
+    const k = pathKey(path9);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path6], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path9], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path6, index], element);
+    this.place([...path9, index], element);
     const array = this.places.get(k);
-    path6.push(index);
-    return { path: path6, section: { places: array ? [element, array] : [element], def } };
+    path9.push(index);
+    return { path: path9, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -40222,17 +45254,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path6 = [...table];
+    const path9 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path6.push(seg.name);
-      this.place([...path6], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path9.push(seg.name);
+      this.place([...path9], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path6.push(segs[segs.length - 1].name);
-    const value = this.value(path6, depth);
-    this.define(path6, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path9.push(segs[segs.length - 1].name);
+    const value = this.value(path9, depth);
+    this.define(path9, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path6, depth) {
+  value(path9, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -40263,8 +45295,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path6, index], depth + 1);
-        this.place([...path6, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path9, index], depth + 1);
+        this.place([...path9, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -40276,7 +45308,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path6, comma, depth + 1);
+        this.keyval(path9, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -40315,17 +45347,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path6, inherited, depth) => {
-    const place = path6.length ? scan.places.get(pathKey(path6)) : void 0;
-    const range = path6.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path9, inherited, depth) => {
+    const place = path9.length ? scan.places.get(pathKey(path9)) : void 0;
+    const range = path9.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path6, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path9, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path6, key];
+        const childPath = [...path9, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -40491,6 +45523,795 @@ var import_ajv2 = __toESM(require_ajv(), 1);
 import { readFileSync as readFileSync3 } from "node:fs";
 import path4 from "node:path";
 
+// schemas/dialects/axolotl.schema.json
+var axolotl_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "axolotl.schema.json",
+  title: "axolotl YAML config",
+  description: "Types and ranges of the axolotl keys trainlint reads (pydantic AxolotlInputConfig, utils/schemas/*.py). pydantic coerces numeric strings, so `learning_rate: 1e-4` (a string for PyYAML) is accepted. Unknown keys are allowed: axolotl has hundreds of keys and plugins add their own.",
+  type: "object",
+  properties: {
+    base_model: { type: "string" },
+    datasets: { type: ["array", "null"], items: { type: "object" } },
+    test_datasets: { type: ["array", "null"], items: { type: "object" } },
+    pretraining_dataset: { type: ["array", "object", "null"] },
+    micro_batch_size: { type: ["integer", "null"], minimum: 1 },
+    gradient_accumulation_steps: { type: ["integer", "null"], minimum: 1 },
+    batch_size: { type: ["integer", "null"], minimum: 1 },
+    eval_batch_size: { type: ["integer", "null"], minimum: 1 },
+    learning_rate: {
+      description: "str | float: pydantic converts a numeric string (PyYAML keeps `1e-4` a string)",
+      type: ["number", "string"],
+      exclusiveMinimum: 0,
+      pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$"
+    },
+    num_epochs: { type: "number", exclusiveMinimum: 0 },
+    max_steps: { type: ["integer", "null"], minimum: 1 },
+    warmup_steps: { type: ["number", "null"], minimum: 0, description: "an integer in the schema versions read; examples/expert_parallel writes 0.1 (a ratio for transformers v5)" },
+    warmup_ratio: { type: ["number", "null"], minimum: 0, maximum: 1 },
+    lr_scheduler: {
+      enum: ["linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup", "inverse_sqrt", "reduce_lr_on_plateau", "cosine_with_min_lr", "cosine_warmup_with_min_lr", "warmup_stable_decay", "one_cycle", "rex", null]
+    },
+    lr_scheduler_kwargs: { type: ["object", "null"] },
+    cosine_min_lr_ratio: { type: ["number", "null"], minimum: 0, maximum: 1 },
+    cosine_constant_lr_ratio: { type: ["number", "null"], minimum: 0, maximum: 1 },
+    lr_quadratic_warmup: { type: ["boolean", "null"] },
+    optimizer: { type: ["string", "null"] },
+    weight_decay: { type: ["number", "null"], minimum: 0 },
+    max_grad_norm: { type: ["number", "null"], minimum: 0 },
+    sequence_len: { type: "integer", minimum: 1 },
+    sample_packing: { type: ["boolean", "null"] },
+    eval_sample_packing: { type: ["boolean", "null"] },
+    pad_to_sequence_len: { type: ["boolean", "null"] },
+    val_set_size: { type: ["number", "null"], minimum: 0 },
+    save_steps: { type: ["number", "null"], exclusiveMinimum: 0 },
+    saves_per_epoch: { type: ["integer", "null"], minimum: 0 },
+    save_strategy: { enum: ["no", "steps", "epoch", "best", null] },
+    save_total_limit: { type: ["integer", "null"], minimum: 1 },
+    eval_steps: { type: ["number", "null"], exclusiveMinimum: 0 },
+    evals_per_epoch: { type: ["integer", "null"], minimum: 0 },
+    eval_strategy: { enum: ["no", "steps", "epoch", null] },
+    logging_steps: { type: ["integer", "null"], minimum: 1 },
+    bf16: { enum: ["auto", "full", true, false, null] },
+    fp16: { type: ["boolean", "null"] },
+    fp8: { type: ["boolean", "null"] },
+    tf32: { enum: ["auto", true, false, null] },
+    bfloat16: { type: ["boolean", "null"] },
+    float16: { type: ["boolean", "null"] },
+    float32: { type: ["boolean", "null"] },
+    deepspeed: { type: ["string", "object", "null"] },
+    fsdp: { type: ["array", "boolean", "null"] },
+    fsdp_config: { type: ["object", "null"] },
+    context_parallel_size: { type: ["integer", "null"], minimum: 1 },
+    sequence_parallel_degree: { type: ["integer", "null"], minimum: 1 },
+    tensor_parallel_size: { type: ["integer", "null"], minimum: 1 },
+    adapter: { type: ["string", "null"] },
+    lora_r: { type: ["integer", "null"], minimum: 1 },
+    lora_alpha: { type: ["number", "null"] },
+    lora_dropout: { type: ["number", "null"], minimum: 0, maximum: 1 },
+    rl: { type: ["string", "null"] },
+    gradient_checkpointing: { enum: ["offload", "offload_disk", true, false, null] },
+    jagged_restart_warmup_steps: { type: ["integer", "null"], minimum: 0 }
+  }
+};
+
+// schemas/dialects/composer.schema.json
+var composer_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "composer.schema.json",
+  title: "MosaicML llm-foundry / Composer training YAML",
+  description: "Types and ranges of the llm-foundry TrainConfig keys trainlint reads, at the file root or under `parameters:` of an mcli run file. OmegaConf loads the file: `2e-5` is a float (a string to YAML 1.1) and `${\u2026}` interpolations are allowed wherever a value is. Unknown keys are allowed here (llm-foundry itself rejects keys that TrainConfig does not have, and the set changes between versions).",
+  definitions: {
+    interpolation: { type: "string", pattern: "^\\$\\{[^{}]+\\}$" },
+    omegaFloat: { type: "string", pattern: "^[-+]?\\d[\\d_]*[eE][-+]?\\d+$" },
+    positiveInt: {
+      anyOf: [{ type: "integer", minimum: 1 }, { $ref: "#/definitions/interpolation" }]
+    },
+    positiveNumber: {
+      anyOf: [{ type: "number", exclusiveMinimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }]
+    },
+    fraction: {
+      anyOf: [{ type: "number", minimum: 0, maximum: 1 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }]
+    },
+    time: {
+      description: "A Composer time string (`100ba`, `1ep`, `0.1dur`, `1000tok`, `500sp`), or a bare integer where the Trainer reads it as epochs.",
+      anyOf: [
+        { type: "integer", minimum: 0 },
+        { type: "string", pattern: "^(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?(?:[iI][tT][eE][rR]|[eE][pP]|[bB][aA]|[sS][pP]|[tT][oO][kK]|[dD][uU][rR]|[sS][eE][cC])$" },
+        { $ref: "#/definitions/interpolation" }
+      ]
+    },
+    schedulerTime: {
+      description: "Scheduler times must be time strings (a bare number is not accepted by Composer's schedulers).",
+      anyOf: [
+        { type: "string", pattern: "^(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?(?:[iI][tT][eE][rR]|[eE][pP]|[bB][aA]|[sS][pP]|[tT][oO][kK]|[dD][uU][rR]|[sS][eE][cC])$" },
+        { $ref: "#/definitions/interpolation" }
+      ]
+    },
+    trainBlock: {
+      type: "object",
+      properties: {
+        global_train_batch_size: { $ref: "#/definitions/positiveInt" },
+        device_train_microbatch_size: {
+          anyOf: [{ type: "number", exclusiveMinimum: 0 }, { const: "auto" }, { $ref: "#/definitions/interpolation" }]
+        },
+        device_eval_batch_size: { $ref: "#/definitions/positiveNumber" },
+        max_duration: { $ref: "#/definitions/time" },
+        max_seq_len: { $ref: "#/definitions/positiveInt" },
+        eval_interval: { $ref: "#/definitions/time" },
+        save_interval: { $ref: "#/definitions/time" },
+        console_log_interval: { $ref: "#/definitions/time" },
+        save_folder: { type: ["string", "null"] },
+        save_num_checkpoints_to_keep: { anyOf: [{ type: "integer", minimum: -1 }, { $ref: "#/definitions/interpolation" }] },
+        precision: {
+          anyOf: [
+            { enum: ["fp32", "amp_fp16", "amp_bf16", "amp_fp8"] },
+            { $ref: "#/definitions/interpolation" }
+          ]
+        },
+        seed: { anyOf: [{ type: "integer" }, { $ref: "#/definitions/interpolation" }] },
+        variables: { type: ["object", "null"] },
+        optimizer: {
+          type: "object",
+          properties: {
+            name: { type: "string" },
+            lr: { $ref: "#/definitions/positiveNumber" },
+            weight_decay: { anyOf: [{ type: "number", minimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }] }
+          }
+        },
+        scheduler: {
+          type: "object",
+          properties: {
+            name: {
+              anyOf: [
+                { enum: ["constant_with_warmup", "cosine_with_warmup", "linear_decay_with_warmup", "inv_sqrt_with_warmup"] },
+                { $ref: "#/definitions/interpolation" }
+              ]
+            },
+            t_warmup: { $ref: "#/definitions/schedulerTime" },
+            t_max: { $ref: "#/definitions/schedulerTime" },
+            alpha_f: { $ref: "#/definitions/fraction" },
+            alpha: { $ref: "#/definitions/fraction" }
+          }
+        },
+        train_loader: {
+          type: "object",
+          properties: {
+            name: { type: "string" },
+            drop_last: { type: "boolean" },
+            num_workers: { anyOf: [{ type: "integer", minimum: 0 }, { $ref: "#/definitions/interpolation" }] }
+          }
+        },
+        model: { type: "object" },
+        tokenizer: { type: "object" },
+        fsdp_config: { type: ["object", "null"] }
+      }
+    }
+  },
+  allOf: [{ $ref: "#/definitions/trainBlock" }],
+  properties: {
+    parameters: { $ref: "#/definitions/trainBlock" },
+    compute: {
+      type: "object",
+      properties: {
+        gpus: { type: "integer", minimum: 1 }
+      }
+    }
+  }
+};
+
+// schemas/dialects/deepspeed.schema.json
+var deepspeed_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "deepspeed.schema.json",
+  title: "DeepSpeed config (JSON)",
+  description: 'Types and ranges of the DeepSpeed keys trainlint reads (runtime/config.py, runtime/lr_schedules.py). "auto" is allowed where the Hugging Face Trainer / Accelerate fills the value from TrainingArguments. Unknown keys are allowed: DeepSpeed has many sections trainlint does not read. Scheduler params the chosen scheduler does not take are reported by the dialect (conflicting-settings), not here.',
+  type: "object",
+  definitions: {
+    auto: { const: "auto" },
+    positiveIntOrAuto: { anyOf: [{ type: "integer", minimum: 1 }, { $ref: "#/definitions/auto" }] },
+    nonNegativeOrAuto: { anyOf: [{ type: "number", minimum: 0 }, { $ref: "#/definitions/auto" }] },
+    positiveOrAuto: { anyOf: [{ type: "number", exclusiveMinimum: 0 }, { $ref: "#/definitions/auto" }] },
+    enabledBlock: {
+      type: "object",
+      properties: {
+        enabled: { anyOf: [{ type: "boolean" }, { $ref: "#/definitions/auto" }] }
+      }
+    }
+  },
+  properties: {
+    train_batch_size: { $ref: "#/definitions/positiveIntOrAuto" },
+    train_micro_batch_size_per_gpu: { $ref: "#/definitions/positiveIntOrAuto" },
+    gradient_accumulation_steps: { $ref: "#/definitions/positiveIntOrAuto" },
+    gradient_clipping: { $ref: "#/definitions/nonNegativeOrAuto" },
+    steps_per_print: { type: ["integer", "null"], minimum: 1 },
+    optimizer: {
+      type: "object",
+      required: ["type"],
+      properties: {
+        type: { type: "string" },
+        params: {
+          type: "object",
+          properties: {
+            lr: { $ref: "#/definitions/positiveOrAuto" },
+            weight_decay: { $ref: "#/definitions/nonNegativeOrAuto" },
+            eps: { $ref: "#/definitions/positiveOrAuto" },
+            betas: {
+              anyOf: [
+                { type: "array", items: { type: "number", minimum: 0, exclusiveMaximum: 1 }, minItems: 2, maxItems: 2 },
+                { $ref: "#/definitions/auto" }
+              ]
+            }
+          }
+        }
+      }
+    },
+    scheduler: {
+      type: "object",
+      required: ["type"],
+      properties: {
+        type: { type: "string" },
+        params: {
+          type: "object",
+          properties: {
+            warmup_min_lr: { $ref: "#/definitions/nonNegativeOrAuto" },
+            warmup_max_lr: { $ref: "#/definitions/positiveOrAuto" },
+            warmup_num_steps: { $ref: "#/definitions/positiveIntOrAuto" },
+            total_num_steps: { $ref: "#/definitions/positiveIntOrAuto" },
+            warmup_type: { enum: ["log", "linear"] },
+            warmup_min_ratio: { type: "number", minimum: 0, maximum: 1 },
+            cos_min_ratio: { type: "number", minimum: 0, maximum: 1 },
+            cycle_min_lr: { type: "number", minimum: 0 },
+            cycle_max_lr: { type: "number", exclusiveMinimum: 0 },
+            cycle_first_step_size: { type: "integer", minimum: 1 },
+            last_batch_iteration: { type: "integer", minimum: -1 }
+          }
+        }
+      }
+    },
+    fp16: {
+      allOf: [{ $ref: "#/definitions/enabledBlock" }],
+      properties: {
+        loss_scale: { type: "number", minimum: 0 },
+        initial_scale_power: { type: "integer", minimum: 0 },
+        loss_scale_window: { type: "integer", minimum: 1 },
+        hysteresis: { type: "integer", minimum: 1 },
+        min_loss_scale: { type: "number", minimum: 0 }
+      }
+    },
+    bf16: { $ref: "#/definitions/enabledBlock" },
+    bfloat16: { $ref: "#/definitions/enabledBlock" },
+    amp: { $ref: "#/definitions/enabledBlock" },
+    zero_optimization: {
+      type: ["object", "boolean"],
+      properties: {
+        stage: { enum: [0, 1, 2, 3] }
+      }
+    },
+    elasticity: { $ref: "#/definitions/enabledBlock" }
+  }
+};
+
+// schemas/dialects/megatron.schema.json
+var megatron_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "megatron.schema.json",
+  title: "Megatron-LM functional-test model_config.yaml",
+  description: "Types and ranges of the MODEL_ARGS flags trainlint reads (megatron/training/arguments.py). The CI harness envsubst's the file and passes values to argparse as text, so numeric strings (PyYAML reads 1e-4 as a string) and ${VAR} references are valid. `true` turns a flag into a bare switch. Unknown flags are allowed.",
+  type: "object",
+  definitions: {
+    envRef: { type: "string", pattern: "^\\$\\{?[A-Za-z_][A-Za-z0-9_]*\\}?$" },
+    positiveInt: {
+      anyOf: [
+        { type: "integer", minimum: 1 },
+        { type: "string", pattern: "^\\+?[0-9_]*[1-9][0-9_]*$" },
+        { $ref: "#/definitions/envRef" }
+      ]
+    },
+    nonNegativeInt: {
+      anyOf: [
+        { type: "integer", minimum: 0 },
+        { type: "string", pattern: "^\\+?[0-9_]+$" },
+        { $ref: "#/definitions/envRef" }
+      ]
+    },
+    nonNegativeNumber: {
+      anyOf: [
+        { type: "number", minimum: 0 },
+        { type: "string", pattern: "^\\+?(?:[0-9_]+\\.?[0-9_]*|\\.[0-9_]+)(?:[eE][-+]?[0-9]+)?$" },
+        { $ref: "#/definitions/envRef" }
+      ]
+    },
+    fraction: {
+      anyOf: [
+        { type: "number", minimum: 0, maximum: 1 },
+        { $ref: "#/definitions/envRef" }
+      ]
+    },
+    switch: { type: "boolean" },
+    modelArgs: {
+      type: "object",
+      properties: {
+        "--micro-batch-size": { $ref: "#/definitions/positiveInt" },
+        "--global-batch-size": { $ref: "#/definitions/positiveInt" },
+        "--step-batch-size-schedule": { type: "string" },
+        "--tensor-model-parallel-size": { $ref: "#/definitions/positiveInt" },
+        "--pipeline-model-parallel-size": { $ref: "#/definitions/positiveInt" },
+        "--context-parallel-size": { $ref: "#/definitions/positiveInt" },
+        "--seq-length": { $ref: "#/definitions/positiveInt" },
+        "--encoder-seq-length": { $ref: "#/definitions/positiveInt" },
+        "--train-iters": { $ref: "#/definitions/positiveInt" },
+        "--train-samples": { $ref: "#/definitions/positiveInt" },
+        "--lr": { $ref: "#/definitions/nonNegativeNumber" },
+        "--min-lr": { $ref: "#/definitions/nonNegativeNumber" },
+        "--lr-decay-style": { enum: ["constant", "linear", "cosine", "inverse-square-root", "WSD"] },
+        "--lr-decay-iters": { $ref: "#/definitions/positiveInt" },
+        "--lr-decay-samples": { $ref: "#/definitions/positiveInt" },
+        "--lr-warmup-iters": { $ref: "#/definitions/nonNegativeInt" },
+        "--lr-warmup-samples": { $ref: "#/definitions/nonNegativeInt" },
+        "--lr-warmup-fraction": { $ref: "#/definitions/fraction" },
+        "--lr-wsd-decay-style": { enum: ["exponential", "linear", "cosine", "minus_sqrt"] },
+        "--save-interval": { $ref: "#/definitions/positiveInt" },
+        "--eval-interval": { $ref: "#/definitions/positiveInt" },
+        "--exit-interval": { $ref: "#/definitions/positiveInt" },
+        "--bf16": { $ref: "#/definitions/switch" },
+        "--fp16": { $ref: "#/definitions/switch" }
+      }
+    }
+  },
+  properties: {
+    MODEL_ARGS: { $ref: "#/definitions/modelArgs" },
+    MODEL_ARGS_2: { $ref: "#/definitions/modelArgs" },
+    ENV_VARS: { type: ["object", "null"] },
+    TEST_TYPE: { type: "string" },
+    METRICS: { type: ["array", "null"] }
+  }
+};
+
+// schemas/dialects/lightning.schema.json
+var lightning_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "lightning.schema.json",
+  title: "PyTorch Lightning LightningCLI config",
+  description: "Types and ranges of the Trainer arguments trainlint reads, and the shape of the class_path/init_args groups. jsonargparse loads the file with OmegaConf's float resolver: `1e-4` is a float (a string to YAML 1.1). Unknown keys are allowed: model and data arguments belong to your own classes.",
+  type: "object",
+  definitions: {
+    omegaFloat: { type: "string", pattern: "^[-+]?\\d[\\d_]*[eE][-+]?\\d+$" },
+    classGroup: {
+      anyOf: [
+        {
+          type: "object",
+          properties: {
+            class_path: { type: "string", minLength: 1 },
+            init_args: { type: ["object", "null"] },
+            dict_kwargs: { type: ["object", "null"] }
+          }
+        },
+        { type: "string" },
+        { type: "null" }
+      ]
+    },
+    callback: {
+      type: "object",
+      properties: {
+        class_path: { type: "string", minLength: 1 },
+        init_args: {
+          type: ["object", "null"],
+          properties: {
+            every_n_train_steps: { type: ["integer", "null"], minimum: 0 },
+            every_n_epochs: { type: ["integer", "null"], minimum: 0 },
+            save_top_k: { type: "integer", minimum: -1 }
+          }
+        }
+      }
+    },
+    lr: { anyOf: [{ type: "number", exclusiveMinimum: 0 }, { $ref: "#/definitions/omegaFloat" }] },
+    batchSize: { type: "integer", minimum: 1 }
+  },
+  properties: {
+    seed_everything: { type: ["integer", "boolean", "null"] },
+    ckpt_path: { type: ["string", "null"] },
+    trainer: {
+      type: "object",
+      properties: {
+        accelerator: { type: ["string", "object", "null"] },
+        strategy: { type: ["string", "object", "null"] },
+        devices: {
+          anyOf: [
+            { type: "integer", minimum: -1, not: { const: 0 } },
+            { type: "string", pattern: "^(?:auto|-1|\\d+|\\d+(?:\\s*,\\s*\\d*)+)$" },
+            { type: "array", items: { type: "integer", minimum: 0 }, minItems: 1 },
+            { type: "null" }
+          ]
+        },
+        num_nodes: { type: "integer", minimum: 1 },
+        precision: {
+          enum: ["64-true", "32-true", "16-mixed", "bf16-mixed", "16-true", "bf16-true", "transformer-engine", "transformer-engine-float16", "64", "32", "16", "bf16", 64, 32, 16, null]
+        },
+        max_epochs: { type: ["integer", "null"], minimum: -1 },
+        min_epochs: { type: ["integer", "null"], minimum: 0 },
+        max_steps: { type: "integer", minimum: -1 },
+        min_steps: { type: ["integer", "null"], minimum: 0 },
+        max_time: { type: ["string", "object", "null"] },
+        accumulate_grad_batches: { type: "integer", minimum: 1 },
+        limit_train_batches: { type: ["number", "null"], minimum: 0 },
+        limit_val_batches: { type: ["number", "null"], minimum: 0 },
+        val_check_interval: { type: ["number", "string", "object", "null"], minimum: 0 },
+        check_val_every_n_epoch: { type: ["integer", "null"], minimum: 1 },
+        log_every_n_steps: { type: ["integer", "null"], minimum: 1 },
+        gradient_clip_val: {
+          anyOf: [{ type: "number", minimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { type: "null" }]
+        },
+        enable_checkpointing: { type: ["boolean", "null"] },
+        fast_dev_run: { type: ["boolean", "integer"] },
+        callbacks: {
+          anyOf: [
+            { type: "array", items: { $ref: "#/definitions/callback" } },
+            { $ref: "#/definitions/callback" },
+            { type: "null" }
+          ]
+        }
+      }
+    },
+    model: {
+      anyOf: [
+        {
+          type: "object",
+          properties: {
+            class_path: { type: "string", minLength: 1 },
+            init_args: {
+              type: ["object", "null"],
+              properties: { lr: { $ref: "#/definitions/lr" }, learning_rate: { $ref: "#/definitions/lr" } }
+            },
+            lr: { $ref: "#/definitions/lr" },
+            learning_rate: { $ref: "#/definitions/lr" }
+          }
+        },
+        { type: "string" },
+        { type: "null" }
+      ]
+    },
+    data: {
+      anyOf: [
+        {
+          type: "object",
+          properties: {
+            class_path: { type: "string", minLength: 1 },
+            init_args: { type: ["object", "null"], properties: { batch_size: { $ref: "#/definitions/batchSize" } } },
+            batch_size: { $ref: "#/definitions/batchSize" }
+          }
+        },
+        { type: "string" },
+        { type: "null" }
+      ]
+    },
+    optimizer: {
+      anyOf: [
+        {
+          type: "object",
+          properties: {
+            class_path: { type: "string", minLength: 1 },
+            init_args: { type: ["object", "null"], properties: { lr: { $ref: "#/definitions/lr" } } },
+            lr: { $ref: "#/definitions/lr" }
+          }
+        },
+        { type: "string" },
+        { type: "null" }
+      ]
+    },
+    lr_scheduler: { $ref: "#/definitions/classGroup" }
+  }
+};
+
+// schemas/dialects/litgpt.schema.json
+var litgpt_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "litgpt.schema.json",
+  title: "LitGPT config_hub YAML",
+  description: "Types and ranges of the litgpt pretrain/finetune arguments trainlint reads (litgpt/args.py TrainArgs, EvalArgs; the scripts' setup() signatures). jsonargparse reads `4e-4` as a float, so floats may be written in that form (a YAML 1.1 string). Unknown keys are allowed: each script has its own (lora_r, quantize, data...).",
+  type: "object",
+  definitions: {
+    float: {
+      anyOf: [
+        { type: "number" },
+        { type: "string", pattern: "^[-+]?(?:[0-9][0-9_]*(?:\\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\\.[0-9_]+(?:[eE][-+]?[0-9]+)?)$" }
+      ]
+    },
+    optionalCount: { type: ["integer", "null"], minimum: 1 }
+  },
+  properties: {
+    checkpoint_dir: { type: "string" },
+    out_dir: { type: "string" },
+    precision: { type: ["string", "null"] },
+    devices: { anyOf: [{ type: "integer", minimum: -1 }, { const: "auto" }] },
+    num_nodes: { type: "integer", minimum: 1 },
+    seed: { type: "integer" },
+    logger_name: { enum: ["wandb", "tensorboard", "csv", "mlflow", "litlogger"] },
+    quantize: { type: ["string", "null"] },
+    train: {
+      type: "object",
+      properties: {
+        save_interval: { $ref: "#/definitions/optionalCount" },
+        log_interval: { type: "integer", minimum: 1 },
+        global_batch_size: { type: "integer", minimum: 1 },
+        micro_batch_size: { type: "integer", minimum: 1 },
+        lr_warmup_steps: { type: ["integer", "null"], minimum: 0 },
+        lr_warmup_fraction: { anyOf: [{ type: "null" }, { type: "number", minimum: 0, maximum: 1 }] },
+        epochs: { $ref: "#/definitions/optionalCount" },
+        max_tokens: { $ref: "#/definitions/optionalCount" },
+        max_steps: { $ref: "#/definitions/optionalCount" },
+        max_time: { anyOf: [{ type: "null" }, { $ref: "#/definitions/float" }] },
+        max_seq_length: { $ref: "#/definitions/optionalCount" },
+        tie_embeddings: { type: ["boolean", "null"] },
+        max_norm: { anyOf: [{ type: "null" }, { $ref: "#/definitions/float" }] },
+        min_lr: { $ref: "#/definitions/float" }
+      }
+    },
+    eval: {
+      type: "object",
+      properties: {
+        interval: { type: "integer", minimum: 1 },
+        max_new_tokens: { type: ["integer", "null"], minimum: 1 },
+        max_iters: { type: "integer", minimum: 0 },
+        initial_validation: { type: "boolean" },
+        final_validation: { type: "boolean" }
+      }
+    },
+    optimizer: {
+      anyOf: [
+        { type: "string" },
+        {
+          type: "object",
+          properties: {
+            class_path: { type: "string" },
+            init_args: {
+              type: "object",
+              properties: {
+                lr: { $ref: "#/definitions/float" },
+                weight_decay: { $ref: "#/definitions/float" }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+};
+
+// schemas/dialects/nanogpt.schema.json
+var nanogpt_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "nanogpt.schema.json",
+  title: "nanoGPT config/*.py assignments",
+  description: "Types and ranges of the train.py globals a nanoGPT config assigns (karpathy/nanoGPT train.py @3adf61e). Only literal assignments are checked; other names are allowed.",
+  type: "object",
+  properties: {
+    batch_size: { type: "integer", minimum: 1 },
+    block_size: { type: "integer", minimum: 1 },
+    gradient_accumulation_steps: { type: "integer", minimum: 1 },
+    learning_rate: { type: "number", exclusiveMinimum: 0 },
+    min_lr: { type: "number", minimum: 0 },
+    max_iters: { type: "integer", minimum: 0 },
+    lr_decay_iters: { type: "integer", minimum: 0 },
+    warmup_iters: { type: "integer", minimum: 0 },
+    decay_lr: { type: "boolean" },
+    eval_interval: { type: "integer", minimum: 1 },
+    eval_iters: { type: "integer", minimum: 1 },
+    log_interval: { type: "integer", minimum: 1 },
+    eval_only: { type: "boolean" },
+    always_save_checkpoint: { type: "boolean" },
+    init_from: { type: "string" },
+    out_dir: { type: "string" },
+    dataset: { type: "string" },
+    dtype: { enum: ["float32", "bfloat16", "float16"] },
+    weight_decay: { type: "number", minimum: 0 },
+    beta1: { type: "number", minimum: 0, maximum: 1 },
+    beta2: { type: "number", minimum: 0, maximum: 1 },
+    grad_clip: { type: "number", minimum: 0 },
+    dropout: { type: "number", minimum: 0, maximum: 1 },
+    n_layer: { type: "integer", minimum: 1 },
+    n_head: { type: "integer", minimum: 1 },
+    n_embd: { type: "integer", minimum: 1 },
+    bias: { type: "boolean" },
+    compile: { type: "boolean" },
+    wandb_log: { type: "boolean" },
+    wandb_project: { type: "string" },
+    wandb_run_name: { type: "string" },
+    backend: { type: "string" },
+    device: { type: "string" }
+  }
+};
+
+// schemas/dialects/torchtitan.schema.json
+var torchtitan_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "torchtitan.schema.json",
+  title: "torchtitan TOML job config",
+  description: "Types and ranges of the torchtitan keys trainlint reads (torchtitan/config/job_config.py @238fa99 and the 2024 config_manager.py). Unknown tables and keys are allowed: models and experiments add their own.",
+  type: "object",
+  definitions: {
+    degree: { type: "integer", minimum: 1 }
+  },
+  properties: {
+    job: {
+      type: "object",
+      properties: {
+        dump_folder: { type: "string" },
+        description: { type: "string" },
+        print_config: { type: "boolean" },
+        print_args: { type: "boolean" }
+      }
+    },
+    training: {
+      type: "object",
+      properties: {
+        local_batch_size: { type: "integer", minimum: 1 },
+        batch_size: { type: "integer", minimum: 1 },
+        global_batch_size: { anyOf: [{ const: -1 }, { type: "integer", minimum: 1 }] },
+        seq_len: { type: "integer", minimum: 1 },
+        steps: { type: "integer", minimum: 1 },
+        warmup_steps: { type: "integer", minimum: 0 },
+        max_norm: { type: "number", minimum: 0 },
+        mixed_precision_param: { enum: ["bfloat16", "float32"] },
+        mixed_precision_reduce: { enum: ["float32"] },
+        compile: { type: "boolean" },
+        dataset: { type: "string" },
+        dataset_path: { type: ["string", "null"] },
+        data_parallel_replicate_degree: { $ref: "#/definitions/degree" },
+        data_parallel_shard_degree: { anyOf: [{ const: -1 }, { $ref: "#/definitions/degree" }] },
+        data_parallel_degree: { anyOf: [{ const: -1 }, { $ref: "#/definitions/degree" }] },
+        tensor_parallel_degree: { $ref: "#/definitions/degree" }
+      }
+    },
+    lr_scheduler: {
+      type: "object",
+      properties: {
+        warmup_steps: { type: "integer", minimum: 0 },
+        decay_ratio: { type: ["number", "null"], minimum: 0, maximum: 1 },
+        decay_type: { enum: ["linear", "sqrt", "cosine"] },
+        min_lr_factor: { type: "number", minimum: 0, maximum: 1 },
+        lr_min: { type: "number", minimum: 0, maximum: 1 },
+        total_steps: { type: ["integer", "null"], minimum: 1 }
+      }
+    },
+    optimizer: {
+      type: "object",
+      properties: {
+        name: { type: "string" },
+        lr: { type: "number", exclusiveMinimum: 0 },
+        eps: { type: "number", minimum: 0 },
+        weight_decay: { type: "number", minimum: 0 },
+        beta1: { type: "number", minimum: 0, maximum: 1 },
+        beta2: { type: "number", minimum: 0, maximum: 1 }
+      }
+    },
+    parallelism: {
+      type: "object",
+      properties: {
+        data_parallel_replicate_degree: { $ref: "#/definitions/degree" },
+        data_parallel_shard_degree: { anyOf: [{ const: -1 }, { $ref: "#/definitions/degree" }] },
+        tensor_parallel_degree: { $ref: "#/definitions/degree" },
+        pipeline_parallel_degree: { $ref: "#/definitions/degree" },
+        context_parallel_degree: { $ref: "#/definitions/degree" },
+        expert_parallel_degree: { $ref: "#/definitions/degree" },
+        expert_tensor_parallel_degree: { $ref: "#/definitions/degree" },
+        fsdp_reshard_after_forward: { enum: ["default", "always", "never"] },
+        enable_async_tensor_parallel: { type: "boolean" },
+        pipeline_parallel_schedule: { type: "string" }
+      }
+    },
+    experimental: {
+      type: "object",
+      properties: {
+        pipeline_parallel_degree: { $ref: "#/definitions/degree" },
+        context_parallel_degree: { $ref: "#/definitions/degree" }
+      }
+    },
+    checkpoint: {
+      type: "object",
+      properties: {
+        enable: { type: "boolean" },
+        enable_checkpoint: { type: "boolean" },
+        interval: { type: "integer", minimum: 1 },
+        interval_type: { enum: ["steps", "seconds"] },
+        folder: { type: "string" },
+        last_save_model_only: { type: "boolean" },
+        model_weights_only: { type: "boolean" },
+        export_dtype: { enum: ["float16", "bfloat16", "float32"] },
+        async_mode: { enum: ["disabled", "async", "async_with_pinned_mem"] }
+      }
+    },
+    validation: {
+      type: "object",
+      properties: {
+        enable: { type: "boolean" },
+        freq: { type: "integer", minimum: 1 },
+        steps: { type: "integer", minimum: -1 },
+        dataset: { type: "string" }
+      }
+    },
+    metrics: {
+      type: "object",
+      properties: {
+        log_freq: { type: "integer", minimum: 1 },
+        enable_tensorboard: { type: "boolean" },
+        enable_wandb: { type: "boolean" }
+      }
+    }
+  }
+};
+
+// schemas/dialects/torchtune.schema.json
+var torchtune_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "torchtune.schema.json",
+  title: "torchtune recipe config",
+  description: "Types and ranges of the torchtune recipe keys trainlint reads. OmegaConf loads the file: `2e-5` is a float (a string to YAML 1.1) and `${\u2026}` interpolations are allowed wherever a value is. Unknown keys are allowed: each recipe reads its own.",
+  type: "object",
+  definitions: {
+    interpolation: { type: "string", pattern: "^\\$\\{[^{}]+\\}$" },
+    omegaFloat: { type: "string", pattern: "^[-+]?\\d[\\d_]*[eE][-+]?\\d+$" },
+    positiveInt: { anyOf: [{ type: "integer", minimum: 1 }, { $ref: "#/definitions/interpolation" }] },
+    optionalPositiveInt: { anyOf: [{ type: "integer", minimum: 1 }, { type: "null" }, { $ref: "#/definitions/interpolation" }] },
+    component: {
+      type: "object",
+      required: ["_component_"],
+      properties: { _component_: { type: "string", minLength: 1 } }
+    }
+  },
+  properties: {
+    batch_size: { $ref: "#/definitions/positiveInt" },
+    batch_size_val: { $ref: "#/definitions/positiveInt" },
+    gradient_accumulation_steps: { $ref: "#/definitions/positiveInt" },
+    epochs: { $ref: "#/definitions/positiveInt" },
+    max_steps_per_epoch: { $ref: "#/definitions/optionalPositiveInt" },
+    save_every_n_steps: { $ref: "#/definitions/optionalPositiveInt" },
+    run_val_every_n_steps: { $ref: "#/definitions/optionalPositiveInt" },
+    log_every_n_steps: { $ref: "#/definitions/optionalPositiveInt" },
+    dtype: { description: 'fp16 is rejected by the training recipes ("full fp16 training is not supported")', anyOf: [{ enum: ["bf16", "fp32", "fp64"] }, { $ref: "#/definitions/interpolation" }] },
+    tensor_parallel_dim: { $ref: "#/definitions/positiveInt" },
+    context_parallel_dim: { $ref: "#/definitions/positiveInt" },
+    data_parallel_shard_dim: { anyOf: [{ type: "integer", minimum: -1, not: { const: 0 } }, { $ref: "#/definitions/interpolation" }] },
+    data_parallel_replicate_dim: { $ref: "#/definitions/positiveInt" },
+    optimizer_in_bwd: { type: "boolean" },
+    resume_from_checkpoint: { type: "boolean" },
+    output_dir: { type: "string" },
+    clip_grad_norm: { anyOf: [{ type: "number", exclusiveMinimum: 0 }, { type: "null" }, { type: "string" }] },
+    model: { $ref: "#/definitions/component" },
+    tokenizer: {
+      allOf: [{ $ref: "#/definitions/component" }],
+      properties: { max_seq_len: { $ref: "#/definitions/optionalPositiveInt" } }
+    },
+    checkpointer: { $ref: "#/definitions/component" },
+    optimizer: {
+      allOf: [{ $ref: "#/definitions/component" }],
+      properties: {
+        lr: { anyOf: [{ type: "number", exclusiveMinimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }] },
+        weight_decay: { anyOf: [{ type: "number", minimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }] }
+      }
+    },
+    lr_scheduler: {
+      anyOf: [
+        {
+          allOf: [{ $ref: "#/definitions/component" }],
+          properties: {
+            num_warmup_steps: { anyOf: [{ type: "integer", minimum: 0 }, { $ref: "#/definitions/interpolation" }] },
+            num_cycles: { type: "number", exclusiveMinimum: 0 }
+          }
+        },
+        { type: "null" }
+      ]
+    },
+    profiler: {
+      type: "object",
+      properties: {
+        enabled: { type: "boolean" },
+        warmup_steps: { type: "integer", minimum: 0, description: "torch.profiler schedule warmup, not LR warmup" }
+      }
+    }
+  }
+};
+
 // schemas/dialects/hf-trainer.schema.json
 var hf_trainer_schema_default = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -40550,9 +46371,86 @@ var hf_trainer_schema_default = {
   }
 };
 
+// schemas/dialects/llama-factory.schema.json
+var llama_factory_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "llama-factory.schema.json",
+  title: "LLaMA-Factory training YAML",
+  description: "Types and ranges of the keys trainlint reads from llamafactory-cli train YAMLs: LLaMA-Factory's own arguments (hparams/*.py), the HF TrainingArguments keys it inherits, and the v1 keys. LLaMA-Factory loads YAML with OmegaConf, which reads `1e-4` as a float (PyYAML keeps it a string), so float keys also accept numeric strings. Unknown keys are allowed here; LLaMA-Factory itself rejects them unless ALLOW_EXTRA_ARGS is set.",
+  type: "object",
+  properties: {
+    stage: { enum: ["pt", "sft", "rm", "ppo", "dpo", "kto"] },
+    finetuning_type: { enum: ["lora", "oft", "freeze", "full"] },
+    model_name_or_path: { type: ["string", "null"] },
+    template: { type: ["string", "null"] },
+    dataset: { type: ["string", "null"], description: "comma-separated dataset names from data/dataset_info.json" },
+    eval_dataset: { type: ["string", "null"] },
+    cutoff_len: { type: "integer", minimum: 1 },
+    max_samples: { type: ["integer", "null"], minimum: 1 },
+    val_size: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0 },
+    packing: { type: ["boolean", "null"] },
+    neat_packing: { type: "boolean" },
+    streaming: { type: "boolean" },
+    pure_bf16: { type: "boolean" },
+    lora_rank: { type: "integer", minimum: 1 },
+    lora_alpha: { type: ["integer", "null"], minimum: 1 },
+    lora_dropout: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0, maximum: 1 },
+    lora_target: { type: "string" },
+    pref_beta: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0 },
+    pref_loss: { enum: ["sigmoid", "hinge", "ipo", "kto_pair", "orpo", "simpo"] },
+    ppo_buffer_size: { type: "integer", minimum: 1 },
+    ppo_epochs: { type: "integer", minimum: 1 },
+    per_device_train_batch_size: { type: "integer", minimum: 1 },
+    per_device_eval_batch_size: { type: "integer", minimum: 1 },
+    gradient_accumulation_steps: { type: "integer", minimum: 1 },
+    learning_rate: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", exclusiveMinimum: 0 },
+    weight_decay: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0 },
+    num_train_epochs: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", exclusiveMinimum: 0 },
+    max_steps: { type: "integer", minimum: -1 },
+    warmup_steps: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0 },
+    warmup_ratio: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0, maximum: 1 },
+    lr_scheduler_type: { enum: ["linear", "cosine", "cosine_with_restarts", "polynomial", "constant", "constant_with_warmup", "inverse_sqrt", "reduce_lr_on_plateau", "cosine_with_min_lr", "cosine_warmup_with_min_lr", "warmup_stable_decay"] },
+    lr_scheduler_kwargs: { type: ["object", "string", "null"] },
+    optim: { type: "string" },
+    logging_steps: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", exclusiveMinimum: 0 },
+    save_steps: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", exclusiveMinimum: 0 },
+    eval_steps: { type: ["number", "string", "null"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", exclusiveMinimum: 0 },
+    save_strategy: { enum: ["no", "steps", "epoch", "best"] },
+    eval_strategy: { enum: ["no", "steps", "epoch"] },
+    save_total_limit: { type: ["integer", "null"], minimum: 1 },
+    fp16: { type: "boolean" },
+    bf16: { type: "boolean" },
+    tf32: { type: ["boolean", "null"] },
+    max_grad_norm: { type: ["number", "string"], pattern: "^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$", minimum: 0 },
+    deepspeed: { type: ["string", "object", "null"] },
+    output_dir: { type: ["string", "null"] },
+    tensor_model_parallel_size: { type: "integer", minimum: 1 },
+    pipeline_model_parallel_size: { type: "integer", minimum: 1 },
+    context_parallel_size: { type: "integer", minimum: 1 },
+    expert_model_parallel_size: { type: "integer", minimum: 1 },
+    model: { type: "string", description: "v1: the model to train" },
+    micro_batch_size: { type: "integer", minimum: 1, description: "v1" },
+    global_batch_size: { type: ["integer", "null"], minimum: 1, description: "v1: defaults to data-parallel size \xD7 micro_batch_size" },
+    cp_size: { type: "integer", minimum: 1, description: "v1" },
+    dist_config: { type: ["object", "string", "null"], description: "v1 plugin block" },
+    optim_config: { type: ["object", "string", "null"], description: "v1 plugin block" },
+    lr_scheduler_config: { type: ["object", "string", "null"], description: "v1 plugin block" }
+  }
+};
+
 // src/engine/schemas.ts
 var BUILTIN = {
-  "hf-trainer.schema.json": hf_trainer_schema_default
+  "hf-trainer.schema.json": hf_trainer_schema_default,
+  "axolotl.schema.json": axolotl_schema_default,
+  "llama-factory.schema.json": llama_factory_schema_default,
+  "torchtune.schema.json": torchtune_schema_default,
+  "composer.schema.json": composer_schema_default,
+  "deepspeed.schema.json": deepspeed_schema_default,
+  "megatron.schema.json": megatron_schema_default,
+  "lightning.schema.json": lightning_schema_default,
+  "torchtitan.schema.json": torchtitan_schema_default,
+  "litgpt.schema.json": litgpt_schema_default,
+  "nanogpt.schema.json": nanogpt_schema_default
 };
 var SchemaStore = class {
   constructor(root) {
@@ -40646,11 +46544,27 @@ function envFor(settings) {
   return { assume: settings.assume, mappings: settings.mappings };
 }
 function analyse(file, settings, forced) {
-  if (file.problems.some((p) => p.kind === "parse-error")) return { reason: "parse-error" };
+  const parseProblem = file.problems.find((p) => p.kind === "parse-error");
+  if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
   const env = envFor(settings);
   const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : void 0) ?? detectDialect(file, env);
-  if (!dialect) return { reason: "no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)" };
+  if (!dialect) return { reason: unclaimedReason(file) };
   return { dialect, extraction: dialect.extract(file, env) };
+}
+function unclaimedReason(file) {
+  const top = file.tree?.kind === "map" ? new Set(file.tree.entries.map((e) => e.key)) : /* @__PURE__ */ new Set();
+  if (top.has("compute_environment") || top.has("distributed_type") && top.has("num_processes")) {
+    return "accelerate launcher config (num_processes, mixed_precision): not a training config on its own";
+  }
+  if (top.has("train_iters") && (top.has("pipe_parallel_size") || top.has("lr_decay_style") || top.has("num_layers"))) {
+    return "GPT-NeoX config: no gpt-neox dialect yet (its keys are not DeepSpeed or Megatron semantics)";
+  }
+  if (top.has("global_train_batch_size") && top.has("max_duration") && top.has("run_name")) {
+    return "OLMo config: no olmo dialect yet";
+  }
+  if (top.has("vocab_size") && top.has("hidden_size") && !top.has("learning_rate")) return "model architecture config, not a training config";
+  if (file.format === "shell") return "launch script without a recognised training command";
+  return "no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)";
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
@@ -40661,10 +46575,13 @@ function resolveReferencePath(result, config) {
 function runRules(result, settings, schemas) {
   const { file, extraction, dialect } = result;
   const raw = [];
+  const earlier = result.findings.splice(0);
   const push = (finding) => {
-    const severity = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
-    if (severity !== "off") raw.push({ ...finding, severity });
+    const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
+    if (configured === "off") return;
+    raw.push({ ...finding, severity: finding.severity === "info" ? "info" : configured });
   };
+  earlier.forEach((f) => push(f));
   for (const problem of file.problems) {
     const meta = RULES_BY_ID.get(problem.kind)?.meta;
     push({ ruleId: problem.kind, severity: meta?.defaultSeverity ?? "error", message: problem.message, path: file.path, range: problem.range });
@@ -40686,9 +46603,10 @@ function runRules(result, settings, schemas) {
         yamlLoader: dialect?.meta.yamlLoader ?? "pyyaml",
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
+        conflicts: extraction?.conflicts ?? [],
         options: effective.options,
         schemas: validators,
-        report: (input) => push({ ruleId: rule.meta.id, severity: effective.severity, path: file.path, ...input })
+        report: ({ severity, ...input }) => push({ ruleId: rule.meta.id, severity: severity ?? effective.severity, path: file.path, ...input })
       };
       rule.check(ctx);
     }
@@ -40819,6 +46737,267 @@ function internalError(file, err, what = "this file") {
   };
 }
 
+// src/report/sarif.ts
+import { createHash } from "node:crypto";
+var SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
+var DEFAULT_DOCS_BASE_URL = "https://github.com/trainlint/trainlint/blob/main/";
+var LEVEL = { error: "error", warning: "warning", info: "note" };
+var EXTRA_RULES = [
+  { id: "internal-error", description: "trainlint failed on a file; the other files were linted.", defaultSeverity: "error" }
+];
+function cap(s, max) {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}\u2026`;
+}
+function pathToUri(p) {
+  return p.replace(/\\/g, "/").replace(/^\.\//, "").split("/").map((seg) => encodeURIComponent(seg)).join("/");
+}
+function fingerprintText(f) {
+  const message = f.message.replace(/[-+]?\d[\d_,.]*(?:e[-+]?\d+)?/gi, "#");
+  return `${f.ruleId}\0${f.path}\0${message}`;
+}
+function sha256(s) {
+  return createHash("sha256").update(s, "utf8").digest("hex");
+}
+function ruleName(id) {
+  return id.split(/[-_]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+}
+function sarifRule(id, description, severity, docsBaseUrl, documented) {
+  const helpUri = documented ? `${docsBaseUrl}${docsPath(id)}` : void 0;
+  const text = cap(description, 1024);
+  return {
+    id,
+    name: ruleName(id),
+    shortDescription: { text },
+    fullDescription: { text },
+    ...helpUri ? { helpUri } : {},
+    help: {
+      text: helpUri ? `${text} See ${helpUri}` : text,
+      markdown: helpUri ? `${text}
+
+[Rule documentation](${helpUri})` : text
+    },
+    defaultConfiguration: { level: LEVEL[severity] },
+    properties: { tags: ["trainlint", "ml-config"], precision: "high", "problem.severity": severity === "info" ? "recommendation" : severity }
+  };
+}
+function buildSarif(report, options = {}) {
+  const docsBaseUrl = options.docsBaseUrl ?? DEFAULT_DOCS_BASE_URL;
+  const rules = RULES.map((r) => sarifRule(r.meta.id, r.meta.description, r.meta.defaultSeverity, docsBaseUrl, true));
+  for (const extra of EXTRA_RULES) rules.push(sarifRule(extra.id, extra.description, extra.defaultSeverity, docsBaseUrl, false));
+  const indexOf = new Map(rules.map((r, i) => [r.id, i]));
+  for (const f of report.findings) {
+    if (!indexOf.has(f.ruleId)) {
+      indexOf.set(f.ruleId, rules.length);
+      rules.push(sarifRule(f.ruleId, f.ruleId, f.severity, docsBaseUrl, false));
+    }
+  }
+  const seen = /* @__PURE__ */ new Map();
+  const results = report.findings.map((f) => {
+    const hash = sha256(fingerprintText(f));
+    const occurrence = (seen.get(hash) ?? 0) + 1;
+    seen.set(hash, occurrence);
+    const region = { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) };
+    if (f.endLine >= f.line) region.endLine = Math.max(1, f.endLine);
+    if (f.endColumn > 0 && (f.endLine > f.line || f.endColumn >= f.column)) region.endColumn = Math.max(1, f.endColumn);
+    return {
+      ruleId: f.ruleId,
+      ruleIndex: indexOf.get(f.ruleId) ?? 0,
+      level: LEVEL[f.severity],
+      message: { text: f.fix ? `${f.message} Fix: ${f.fix}` : f.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: pathToUri(f.path), uriBaseId: "%SRCROOT%" },
+            region
+          }
+        }
+      ],
+      partialFingerprints: { "trainlintFindingHash/v1": `${hash}:${occurrence}` },
+      ...Object.keys(f.data).length > 0 ? { properties: { data: f.data } } : {}
+    };
+  });
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "trainlint",
+            version: report.tool.version,
+            semanticVersion: report.tool.version,
+            informationUri: docsBaseUrl.replace(/\/blob\/[^/]+\/$/, ""),
+            rules
+          }
+        },
+        ...options.category ? { automationDetails: { id: `${options.category.replace(/\/+$/, "")}/` } } : {},
+        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The repository root." } } },
+        columnKind: "utf16CodeUnits",
+        results
+      }
+    ]
+  };
+}
+function formatSarif(report, options = {}) {
+  return `${JSON.stringify(buildSarif(report, options), null, 2)}
+`;
+}
+
+// src/report/markdown.ts
+var SUMMARY_MAX_BYTES = 1024 * 1024;
+var COMMENT_MAX_CHARS = 65536;
+var COMMENT_MARKER = "<!-- trainlint:sticky-comment -->";
+var ZWSP = "\u200B";
+function escapeMarkdown(s) {
+  return s.replace(/\r\n|\r|\n/g, " ").replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c) => `\\${c}`).replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`).replace(/\\#(?=\d)/g, `\\#${ZWSP}`).replace(/:(?=\/\/)/g, `:${ZWSP}`);
+}
+function encodePath(p) {
+  return p.split("/").map(encodeURIComponent).join("/");
+}
+function lineUrl(ctx, path9, line) {
+  return `${ctx.serverUrl.replace(/\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path9)}#L${line}`;
+}
+var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
+var RANK = { error: 0, warning: 1, info: 2 };
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function totals(report) {
+  const { errors, warnings, infos, files } = report.summary;
+  if (errors + warnings + infos === 0) return `\u2705 **trainlint: all clear** \u2014 no findings in ${plural(files, "file")}.`;
+  const icon = errors > 0 ? "\u274C" : warnings > 0 ? "\u26A0\uFE0F" : "\u2139\uFE0F";
+  return `${icon} **trainlint:** ${plural(errors, "error")}, ${plural(warnings, "warning")}, ${plural(infos, "notice")} in ${plural(files, "file")}.`;
+}
+function findingRow(f, links, docsBaseUrl) {
+  const where = `${escapeMarkdown(f.path)}:${f.line}`;
+  const location = links ? `[${where}](${lineUrl(links, f.path, f.line)})` : where;
+  const rule = f.docsUrl ? `[${escapeMarkdown(f.ruleId)}](${docsBaseUrl}${encodePath(f.docsUrl)})` : escapeMarkdown(f.ruleId);
+  const message = escapeMarkdown(f.fix ? `${f.message} Fix: ${f.fix}` : f.message);
+  return `| ${ICON[f.severity]} ${f.severity} | ${location} | ${rule} | ${message} |`;
+}
+function num2(plan, field) {
+  const v = plan?.[field]?.value;
+  return typeof v === "number" && Number.isFinite(v) ? v : void 0;
+}
+function warmupShare(plan) {
+  const warmup2 = num2(plan, "warmupSteps");
+  const total = num2(plan, "totalSteps");
+  if (warmup2 !== void 0 && total !== void 0 && total > 0) return warmup2 / total;
+  return num2(plan, "warmupRatio");
+}
+var PLAN_ROWS = [
+  { label: "global batch", value: (p) => num2(p, "globalBatchSize") },
+  { label: "LR (peak)", value: (p) => num2(p, "peakLr") },
+  { label: "warmup steps", value: (p) => num2(p, "warmupSteps") },
+  { label: "warmup share", value: warmupShare, percent: true },
+  { label: "total steps", value: (p) => num2(p, "totalSteps") },
+  { label: "scheduler", value: (p) => typeof p?.scheduler?.value === "string" ? p.scheduler.value : void 0 }
+];
+function cell(v, percent) {
+  if (v === void 0) return "\u2014";
+  if (typeof v === "number") return escapeMarkdown(percent ? formatPercent(v) : formatValue(v));
+  return escapeMarkdown(v);
+}
+function change(b, h) {
+  if (b === void 0 || h === void 0) return "";
+  if (b === h) return "unchanged";
+  if (typeof b === "number" && typeof h === "number" && b !== 0) return escapeMarkdown(`\xD7${formatValue(Number((h / b).toPrecision(4)))}`);
+  return "**changed**";
+}
+function lrAt(plan, step) {
+  const peak = num2(plan, "peakLr");
+  const total = num2(plan, "totalSteps");
+  if (peak === void 0 || total === void 0 || total <= 0) return void 0;
+  if (step > total) return 0;
+  const warmup2 = Math.min(num2(plan, "warmupSteps") ?? (warmupShare(plan) ?? 0) * total, total);
+  const min = num2(plan, "minLr") ?? 0;
+  if (warmup2 > 0 && step < warmup2) return peak * step / warmup2;
+  const scheduler = String(plan.scheduler?.value ?? "constant").toLowerCase();
+  const decay = Math.max(1, (num2(plan, "decaySteps") ?? total) - warmup2);
+  const t = Math.min(1, Math.max(0, (step - warmup2) / decay));
+  if (scheduler.includes("cos")) return min + 0.5 * (peak - min) * (1 + Math.cos(Math.PI * t));
+  if (scheduler.includes("linear") || scheduler.includes("poly")) return peak - (peak - min) * t;
+  return peak;
+}
+function lrChart(base, head, points = 50) {
+  const maxStep = Math.max(num2(base, "totalSteps") ?? 0, num2(head, "totalSteps") ?? 0);
+  if (maxStep <= 0 || lrAt(base, 0) === void 0 || lrAt(head, 0) === void 0) return void 0;
+  const steps3 = Array.from({ length: points }, (_, i) => Math.round(maxStep * i / (points - 1)));
+  const baseLr = steps3.map((s) => lrAt(base, s) ?? 0);
+  const headLr = steps3.map((s) => lrAt(head, s) ?? 0);
+  const peak = Math.max(...baseLr, ...headLr);
+  if (!(peak > 0)) return void 0;
+  const exponent = Math.floor(Math.log10(peak));
+  const scale = 10 ** -exponent;
+  const fmt = (v) => String(Number((v * scale).toFixed(4)));
+  const top = Number((Math.ceil(peak * scale * 10) / 10).toFixed(1));
+  return [
+    "```mermaid",
+    "xychart-beta",
+    '    title "LR schedule: base (first line) vs head (second line)"',
+    `    x-axis "step" 0 --> ${maxStep}`,
+    `    y-axis "LR (x1e${exponent})" 0 --> ${top}`,
+    `    line [${baseLr.map(fmt).join(", ")}]`,
+    `    line [${headLr.map(fmt).join(", ")}]`,
+    "```"
+  ].join("\n");
+}
+function planSection(c, links, points) {
+  const title = links ? `[${escapeMarkdown(c.path)}](${lineUrl(links, c.path, 1).replace(/#L1$/, "")})` : escapeMarkdown(c.path);
+  const lines = [`#### ${title}`, ""];
+  lines.push(c.base ? `Compared with ${escapeMarkdown(c.baseLabel ?? "the base")}.` : "New config (no base version).", "");
+  lines.push("| | base | head | change |", "| --- | --- | --- | --- |");
+  for (const row of PLAN_ROWS) {
+    const b = c.base ? row.value(c.base) : void 0;
+    const h = row.value(c.head);
+    if (b === void 0 && h === void 0) continue;
+    lines.push(`| ${row.label} | ${cell(b, row.percent)} | ${cell(h, row.percent)} | ${change(b, h)} |`);
+  }
+  const chart = c.base ? lrChart(c.base, c.head, points) : void 0;
+  if (chart) lines.push("", chart);
+  return lines.join("\n");
+}
+function sizeOf(s, unit) {
+  return unit === "bytes" ? Buffer.byteLength(s, "utf8") : s.length;
+}
+function formatMarkdown(report, options = {}) {
+  const max = options.max ?? { length: SUMMARY_MAX_BYTES, unit: "bytes" };
+  const head = [];
+  if (options.marker) head.push(options.marker);
+  head.push("### trainlint", "", totals(report));
+  for (const n of options.notices ?? []) head.push("", `> ${escapeMarkdown(n)}`);
+  const blocks = [];
+  const findings = report.findings.map((f, i) => ({ f, i })).sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || a.i - b.i).map(({ f }) => f);
+  if (findings.length > 0) {
+    blocks.push("", "| severity | location | rule | message |", "| --- | --- | --- | --- |");
+    blocks.push(...findings.map((f) => findingRow(f, options.links, options.docsBaseUrl ?? DEFAULT_DOCS_BASE_URL)));
+  }
+  const changes = options.changes ?? [];
+  if (changes.length > 0) {
+    blocks.push("", `### Training plan changes (${plural(changes.length, "config")})`);
+    for (const c of changes) blocks.push("", planSection(c, options.links, options.chartPoints ?? 50));
+  }
+  const note = (omitted) => `
+
+> **Truncated:** ${plural(omitted, "more line")} did not fit in this ${max.unit === "bytes" ? "job summary" : "comment"}; every finding is in the job log, the JSON report and the SARIF file.
+`;
+  let out = head.join("\n");
+  const reserve = sizeOf(note(blocks.length), max.unit) + 8;
+  let size = sizeOf(out, max.unit);
+  for (let i = 0; i < blocks.length; i++) {
+    const next = `${out}
+${blocks[i]}`;
+    size += 1 + sizeOf(blocks[i], max.unit);
+    if (size + reserve > max.length) {
+      const fences = (out.match(/^```/gm) ?? []).length;
+      return `${out}${fences % 2 === 1 ? "\n```" : ""}${note(blocks.length - i)}`;
+    }
+    out = next;
+  }
+  return `${out}
+`;
+}
+
 // src/report/escape.ts
 function escapeCommandData(s) {
   return s.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
@@ -40835,10 +47014,117 @@ var ESCAPE_SEQUENCE = new RegExp(
   ].join("|"),
   "g"
 );
+var LINE_BREAKS = /\r\n|\r|\n/g;
+var CONTROL_CHARS = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+function stripTerminalControls(s) {
+  return s.replace(ESCAPE_SEQUENCE, "").replace(LINE_BREAKS, " ").replace(CONTROL_CHARS, "");
+}
+
+// src/report/stylish.ts
+function sgr(open2, close) {
+  return (s) => `\x1B[${open2}m${s}\x1B[${close}m`;
+}
+var plain = (s) => s;
+var COLORS = {
+  severity: { error: sgr(31, 39), warning: sgr(33, 39), info: sgr(34, 39) },
+  dim: sgr(2, 22),
+  underline: sgr(4, 24),
+  bold: sgr(1, 22),
+  green: sgr(32, 39)
+};
+var NO_COLORS = {
+  severity: { error: plain, warning: plain, info: plain },
+  dim: plain,
+  underline: plain,
+  bold: plain,
+  green: plain
+};
+function width(s) {
+  return Array.from(s).length;
+}
+function padEnd(s, n) {
+  return s + " ".repeat(Math.max(0, n - width(s)));
+}
+function padStart(s, n) {
+  return " ".repeat(Math.max(0, n - width(s))) + s;
+}
+function plural2(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function byPosition(a, b) {
+  return a.line - b.line || a.column - b.column || a.endLine - b.endLine || a.endColumn - b.endColumn;
+}
+function groupByFile(report) {
+  const groups2 = /* @__PURE__ */ new Map();
+  for (const file of report.files) groups2.set(file.path, []);
+  for (const f of report.findings) {
+    const list = groups2.get(f.path);
+    if (list) list.push(f);
+    else groups2.set(f.path, [f]);
+  }
+  return [...groups2].filter(([, list]) => list.length > 0).map(([p, list]) => [p, [...list].sort(byPosition)]);
+}
+function codeFrame(lines, f, gutter, p) {
+  const raw = lines[f.line - 1];
+  if (raw === void 0) return [];
+  const start = Math.min(Math.max(f.column - 1, 0), raw.length);
+  const end = f.endLine > f.line ? raw.length : Math.min(Math.max(f.endColumn - 1, start), raw.length);
+  const text = stripTerminalControls(raw);
+  const before = Array.from(stripTerminalControls(raw.slice(0, start))).map((c) => c === "	" ? "	" : " ").join("");
+  const marker = `^${"~".repeat(Math.max(0, width(stripTerminalControls(raw.slice(start, end))) - 1))}`;
+  const number = padStart(String(f.line), gutter);
+  const blank2 = " ".repeat(gutter);
+  return [
+    p.dim(`    ${number} |${text === "" ? "" : ` ${text}`}`),
+    `${p.dim(`    ${blank2} |`)} ${before}${p.severity[f.severity](marker)}`
+  ];
+}
+function summaryLine(report, p) {
+  const { files, errors, warnings, infos } = report.summary;
+  const total = errors + warnings + infos;
+  if (total === 0) return p.green(`\u2714 no problems in ${plural2(files, "file")}`);
+  const paint = errors > 0 ? p.severity.error : warnings > 0 ? p.severity.warning : p.severity.info;
+  return p.bold(
+    paint(
+      `\u2716 ${plural2(total, "problem")} (${plural2(errors, "error")}, ${plural2(warnings, "warning")}, ${plural2(infos, "info")})`
+    )
+  );
+}
+function formatStylish(report, opts) {
+  const p = opts.color ? COLORS : NO_COLORS;
+  const out = [];
+  for (const [path9, findings] of groupByFile(report)) {
+    const source = opts.sources.get(path9);
+    const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
+    const rows = findings.map((f) => ({
+      f,
+      line: String(f.line),
+      column: String(f.column),
+      message: stripTerminalControls(f.message),
+      ruleId: stripTerminalControls(f.ruleId)
+    }));
+    const lineWidth = Math.max(...rows.map((r) => r.line.length));
+    const columnWidth = Math.max(...rows.map((r) => r.column.length));
+    const severityWidth = Math.max(...rows.map((r) => r.f.severity.length));
+    const messageWidth = Math.max(...rows.map((r) => width(r.message)));
+    const gutter = Math.max(...rows.map((r) => r.line.length));
+    out.push(p.underline(stripTerminalControls(path9)));
+    for (const r of rows) {
+      const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
+      const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
+      out.push(`  ${position}  ${severity}  ${padEnd(r.message, messageWidth)}  ${p.dim(r.ruleId)}`);
+      out.push(...codeFrame(lines, r.f, gutter, p));
+    }
+    out.push("");
+  }
+  out.push(summaryLine(report, p));
+  return `${out.join("\n")}
+`;
+}
 
 // src/report/github.ts
 var COMMAND = { error: "error", warning: "warning", info: "notice" };
-var RANK = { error: 0, warning: 1, info: 2 };
+var RANK2 = { error: 0, warning: 1, info: 2 };
 function command(f) {
   const props = [
     ["file", f.path],
@@ -40852,24 +47138,5107 @@ function command(f) {
   return `::${COMMAND[f.severity]} ${properties}::${escapeCommandData(message)}`;
 }
 function formatGithub(report) {
-  const sorted = report.findings.map((f, i) => ({ f, i })).sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || a.i - b.i).map(({ f }) => f);
+  const sorted = report.findings.map((f, i) => ({ f, i })).sort((a, b) => RANK2[a.f.severity] - RANK2[b.f.severity] || a.i - b.i).map(({ f }) => f);
   return sorted.map((f) => `${command(f)}
 `).join("");
 }
 
+// src/action/annotations.ts
+var COMMAND_CAP = 10;
+function workflowCommands(report, reserved = {}) {
+  const bySeverity = (s) => report.findings.filter((f) => f.severity === s);
+  const errors = bySeverity("error").slice(0, Math.max(0, COMMAND_CAP - (reserved.errors ?? 0)));
+  const reservedNotices = reserved.notices ?? 0;
+  const warnings = bySeverity("warning").slice(0, COMMAND_CAP);
+  const allInfos = bySeverity("info");
+  let noticeRoom = Math.max(0, COMMAND_CAP - reservedNotices);
+  const overflow = report.findings.length - errors.length - warnings.length - Math.min(allInfos.length, noticeRoom) > 0;
+  if (overflow) noticeRoom = Math.max(0, noticeRoom - 1);
+  const infos = allInfos.slice(0, noticeRoom);
+  const shown = errors.length + warnings.length + infos.length;
+  const hidden = report.findings.length - shown;
+  let text = formatGithub({ ...report, findings: [...errors, ...warnings, ...infos] });
+  if (hidden > 0) {
+    text += `::notice title=trainlint::${escapeCommandData(
+      `${hidden} more finding${hidden === 1 ? " is" : "s are"} not shown as annotations (GitHub shows at most 10 errors, 10 warnings and 10 notices per step); every finding is in the job summary and in this log.`
+    )}
+`;
+  }
+  return { text, shown, hidden };
+}
+var LEVEL2 = { error: "failure", warning: "warning", info: "notice" };
+function cap2(s, max) {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}\u2026`;
+}
+function checkAnnotation(f) {
+  const start = Math.max(1, f.line);
+  const end = Math.max(start, f.endLine);
+  const a = {
+    path: f.path,
+    start_line: start,
+    end_line: end,
+    annotation_level: LEVEL2[f.severity],
+    message: cap2(f.fix ? `${f.message}
+Fix: ${f.fix}` : f.message, 6e4),
+    title: cap2(`trainlint (${f.ruleId})`, 255)
+  };
+  if (start === end && f.column >= 1 && f.endColumn >= f.column) {
+    a.start_column = f.column;
+    a.end_column = f.endColumn;
+  }
+  return a;
+}
+function checkAnnotations(report) {
+  const rank = { error: 0, warning: 1, info: 2 };
+  return report.findings.map((f, i) => ({ f, i })).sort((a, b) => rank[a.f.severity] - rank[b.f.severity] || a.i - b.i).map(({ f }) => checkAnnotation(f));
+}
+
+// src/action/base-contents.ts
+import { mkdtempSync, rmSync } from "node:fs";
+import os5 from "node:os";
+import path6 from "node:path";
+import { spawn as spawn2 } from "node:child_process";
+
+// node_modules/@actions/github/lib/context.js
+import { readFileSync as readFileSync4, existsSync as existsSync3 } from "fs";
+import { EOL as EOL5 } from "os";
+var Context = class {
+  /**
+   * Hydrate the context from the environment
+   */
+  constructor() {
+    var _a, _b, _c;
+    this.payload = {};
+    if (process.env.GITHUB_EVENT_PATH) {
+      if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
+        this.payload = JSON.parse(readFileSync4(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+      } else {
+        const path9 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path9} does not exist${EOL5}`);
+      }
+    }
+    this.eventName = process.env.GITHUB_EVENT_NAME;
+    this.sha = process.env.GITHUB_SHA;
+    this.ref = process.env.GITHUB_REF;
+    this.workflow = process.env.GITHUB_WORKFLOW;
+    this.action = process.env.GITHUB_ACTION;
+    this.actor = process.env.GITHUB_ACTOR;
+    this.job = process.env.GITHUB_JOB;
+    this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
+    this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
+    this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
+    this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
+    this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
+    this.graphqlUrl = (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
+  }
+  get issue() {
+    const payload = this.payload;
+    return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
+  }
+  get repo() {
+    if (process.env.GITHUB_REPOSITORY) {
+      const [owner, repo] = process.env.GITHUB_REPOSITORY.split("/");
+      return { owner, repo };
+    }
+    if (this.payload.repository) {
+      return {
+        owner: this.payload.repository.owner.login,
+        repo: this.payload.repository.name
+      };
+    }
+    throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
+  }
+};
+
+// node_modules/@actions/github/lib/internal/utils.js
+var httpClient = __toESM(require_lib(), 1);
+var import_undici2 = __toESM(require_undici(), 1);
+var __awaiter2 = function(thisArg, _arguments, P, generator) {
+  function adopt(value) {
+    return value instanceof P ? value : new P(function(resolve) {
+      resolve(value);
+    });
+  }
+  return new (P || (P = Promise))(function(resolve, reject) {
+    function fulfilled(value) {
+      try {
+        step(generator.next(value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function rejected(value) {
+      try {
+        step(generator["throw"](value));
+      } catch (e) {
+        reject(e);
+      }
+    }
+    function step(result) {
+      result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected);
+    }
+    step((generator = generator.apply(thisArg, _arguments || [])).next());
+  });
+};
+function getAuthString(token, options) {
+  if (!token && !options.auth) {
+    throw new Error("Parameter token or opts.auth is required");
+  } else if (token && options.auth) {
+    throw new Error("Parameters token and opts.auth may not both be specified");
+  }
+  return typeof options.auth === "string" ? options.auth : `token ${token}`;
+}
+function getProxyAgent(destinationUrl) {
+  const hc = new httpClient.HttpClient();
+  return hc.getAgent(destinationUrl);
+}
+function getProxyAgentDispatcher(destinationUrl) {
+  const hc = new httpClient.HttpClient();
+  return hc.getAgentDispatcher(destinationUrl);
+}
+function getProxyFetch(destinationUrl) {
+  const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
+  const proxyFetch = (url, opts) => __awaiter2(this, void 0, void 0, function* () {
+    return (0, import_undici2.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
+  });
+  return proxyFetch;
+}
+function getApiBaseUrl() {
+  return process.env["GITHUB_API_URL"] || "https://api.github.com";
+}
+function getUserAgentWithOrchestrationId(baseUserAgent) {
+  var _a;
+  const orchId = (_a = process.env["ACTIONS_ORCHESTRATION_ID"]) === null || _a === void 0 ? void 0 : _a.trim();
+  if (orchId) {
+    const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, "_");
+    const tag = `actions_orchestration_id/${sanitizedId}`;
+    if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
+      return baseUserAgent;
+    const ua = baseUserAgent ? `${baseUserAgent} ` : "";
+    return `${ua}${tag}`;
+  }
+  return baseUserAgent;
+}
+
+// node_modules/universal-user-agent/index.js
+function getUserAgent() {
+  if (typeof navigator === "object" && "userAgent" in navigator) {
+    return navigator.userAgent;
+  }
+  if (typeof process === "object" && process.version !== void 0) {
+    return `Node.js/${process.version.substr(1)} (${process.platform}; ${process.arch})`;
+  }
+  return "<environment undetectable>";
+}
+
+// node_modules/before-after-hook/lib/register.js
+function register(state, name, method, options) {
+  if (typeof method !== "function") {
+    throw new Error("method for before hook must be a function");
+  }
+  if (!options) {
+    options = {};
+  }
+  if (Array.isArray(name)) {
+    return name.reverse().reduce((callback, name2) => {
+      return register.bind(null, state, name2, callback, options);
+    }, method)();
+  }
+  return Promise.resolve().then(() => {
+    if (!state.registry[name]) {
+      return method(options);
+    }
+    return state.registry[name].reduce((method2, registered) => {
+      return registered.hook.bind(null, method2, options);
+    }, method)();
+  });
+}
+
+// node_modules/before-after-hook/lib/add.js
+function addHook(state, kind, name, hook2) {
+  const orig = hook2;
+  if (!state.registry[name]) {
+    state.registry[name] = [];
+  }
+  if (kind === "before") {
+    hook2 = (method, options) => {
+      return Promise.resolve().then(orig.bind(null, options)).then(method.bind(null, options));
+    };
+  }
+  if (kind === "after") {
+    hook2 = (method, options) => {
+      let result;
+      return Promise.resolve().then(method.bind(null, options)).then((result_) => {
+        result = result_;
+        return orig(result, options);
+      }).then(() => {
+        return result;
+      });
+    };
+  }
+  if (kind === "error") {
+    hook2 = (method, options) => {
+      return Promise.resolve().then(method.bind(null, options)).catch((error2) => {
+        return orig(error2, options);
+      });
+    };
+  }
+  state.registry[name].push({
+    hook: hook2,
+    orig
+  });
+}
+
+// node_modules/before-after-hook/lib/remove.js
+function removeHook(state, name, method) {
+  if (!state.registry[name]) {
+    return;
+  }
+  const index = state.registry[name].map((registered) => {
+    return registered.orig;
+  }).indexOf(method);
+  if (index === -1) {
+    return;
+  }
+  state.registry[name].splice(index, 1);
+}
+
+// node_modules/before-after-hook/index.js
+var bind = Function.bind;
+var bindable = bind.bind(bind);
+function bindApi(hook2, state, name) {
+  const removeHookRef = bindable(removeHook, null).apply(
+    null,
+    name ? [state, name] : [state]
+  );
+  hook2.api = { remove: removeHookRef };
+  hook2.remove = removeHookRef;
+  ["before", "error", "after", "wrap"].forEach((kind) => {
+    const args = name ? [state, kind, name] : [state, kind];
+    hook2[kind] = hook2.api[kind] = bindable(addHook, null).apply(null, args);
+  });
+}
+function Singular() {
+  const singularHookName = /* @__PURE__ */ Symbol("Singular");
+  const singularHookState = {
+    registry: {}
+  };
+  const singularHook = register.bind(null, singularHookState, singularHookName);
+  bindApi(singularHook, singularHookState, singularHookName);
+  return singularHook;
+}
+function Collection() {
+  const state = {
+    registry: {}
+  };
+  const hook2 = register.bind(null, state);
+  bindApi(hook2, state);
+  return hook2;
+}
+var before_after_hook_default = { Singular, Collection };
+
+// node_modules/@octokit/endpoint/dist-bundle/index.js
+var VERSION = "0.0.0-development";
+var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var DEFAULTS = {
+  method: "GET",
+  baseUrl: "https://api.github.com",
+  headers: {
+    accept: "application/vnd.github.v3+json",
+    "user-agent": userAgent
+  },
+  mediaType: {
+    format: ""
+  }
+};
+function lowercaseKeys(object) {
+  if (!object) {
+    return {};
+  }
+  return Object.keys(object).reduce((newObj, key) => {
+    newObj[key.toLowerCase()] = object[key];
+    return newObj;
+  }, {});
+}
+function isPlainObject(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+function mergeDeep(defaults2, options) {
+  const result = Object.assign({}, defaults2);
+  Object.keys(options).forEach((key) => {
+    if (isPlainObject(options[key])) {
+      if (!(key in defaults2)) Object.assign(result, { [key]: options[key] });
+      else result[key] = mergeDeep(defaults2[key], options[key]);
+    } else {
+      Object.assign(result, { [key]: options[key] });
+    }
+  });
+  return result;
+}
+function removeUndefinedProperties(obj) {
+  for (const key in obj) {
+    if (obj[key] === void 0) {
+      delete obj[key];
+    }
+  }
+  return obj;
+}
+function merge(defaults2, route, options) {
+  if (typeof route === "string") {
+    let [method, url] = route.split(" ");
+    options = Object.assign(url ? { method, url } : { url: method }, options);
+  } else {
+    options = Object.assign({}, route);
+  }
+  options.headers = lowercaseKeys(options.headers);
+  removeUndefinedProperties(options);
+  removeUndefinedProperties(options.headers);
+  const mergedOptions = mergeDeep(defaults2 || {}, options);
+  if (options.url === "/graphql") {
+    if (defaults2 && defaults2.mediaType.previews?.length) {
+      mergedOptions.mediaType.previews = defaults2.mediaType.previews.filter(
+        (preview) => !mergedOptions.mediaType.previews.includes(preview)
+      ).concat(mergedOptions.mediaType.previews);
+    }
+    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
+  }
+  return mergedOptions;
+}
+function addQueryParameters(url, parameters) {
+  const separator = /\?/.test(url) ? "&" : "?";
+  const names = Object.keys(parameters);
+  if (names.length === 0) {
+    return url;
+  }
+  return url + separator + names.map((name) => {
+    if (name === "q") {
+      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
+    }
+    return `${name}=${encodeURIComponent(parameters[name])}`;
+  }).join("&");
+}
+var urlVariableRegex = /\{[^{}}]+\}/g;
+function removeNonChars(variableName) {
+  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
+}
+function extractUrlVariableNames(url) {
+  const matches = url.match(urlVariableRegex);
+  if (!matches) {
+    return [];
+  }
+  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
+}
+function omit(object, keysToOmit) {
+  const result = { __proto__: null };
+  for (const key of Object.keys(object)) {
+    if (keysToOmit.indexOf(key) === -1) {
+      result[key] = object[key];
+    }
+  }
+  return result;
+}
+function encodeReserved(str2) {
+  return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+    if (!/%[0-9A-Fa-f]/.test(part)) {
+      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
+    }
+    return part;
+  }).join("");
+}
+function encodeUnreserved(str2) {
+  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c) {
+    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
+  });
+}
+function encodeValue(operator, value, key) {
+  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
+  if (key) {
+    return encodeUnreserved(key) + "=" + value;
+  } else {
+    return value;
+  }
+}
+function isDefined(value) {
+  return value !== void 0 && value !== null;
+}
+function isKeyOperator(operator) {
+  return operator === ";" || operator === "&" || operator === "?";
+}
+function getValues(context3, operator, key, modifier) {
+  var value = context3[key], result = [];
+  if (isDefined(value) && value !== "") {
+    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
+      value = value.toString();
+      if (modifier && modifier !== "*") {
+        value = value.substring(0, parseInt(modifier, 10));
+      }
+      result.push(
+        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
+      );
+    } else {
+      if (modifier === "*") {
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            result.push(
+              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
+            );
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              result.push(encodeValue(operator, value[k], k));
+            }
+          });
+        }
+      } else {
+        const tmp = [];
+        if (Array.isArray(value)) {
+          value.filter(isDefined).forEach(function(value2) {
+            tmp.push(encodeValue(operator, value2));
+          });
+        } else {
+          Object.keys(value).forEach(function(k) {
+            if (isDefined(value[k])) {
+              tmp.push(encodeUnreserved(k));
+              tmp.push(encodeValue(operator, value[k].toString()));
+            }
+          });
+        }
+        if (isKeyOperator(operator)) {
+          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
+        } else if (tmp.length !== 0) {
+          result.push(tmp.join(","));
+        }
+      }
+    }
+  } else {
+    if (operator === ";") {
+      if (isDefined(value)) {
+        result.push(encodeUnreserved(key));
+      }
+    } else if (value === "" && (operator === "&" || operator === "?")) {
+      result.push(encodeUnreserved(key) + "=");
+    } else if (value === "") {
+      result.push("");
+    }
+  }
+  return result;
+}
+function parseUrl(template) {
+  return {
+    expand: expand.bind(null, template)
+  };
+}
+function expand(template, context3) {
+  var operators = ["+", "#", ".", "/", ";", "?", "&"];
+  template = template.replace(
+    /\{([^\{\}]+)\}|([^\{\}]+)/g,
+    function(_, expression, literal) {
+      if (expression) {
+        let operator = "";
+        const values = [];
+        if (operators.indexOf(expression.charAt(0)) !== -1) {
+          operator = expression.charAt(0);
+          expression = expression.substr(1);
+        }
+        expression.split(/,/g).forEach(function(variable) {
+          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
+          values.push(getValues(context3, operator, tmp[1], tmp[2] || tmp[3]));
+        });
+        if (operator && operator !== "+") {
+          var separator = ",";
+          if (operator === "?") {
+            separator = "&";
+          } else if (operator !== "#") {
+            separator = operator;
+          }
+          return (values.length !== 0 ? operator : "") + values.join(separator);
+        } else {
+          return values.join(",");
+        }
+      } else {
+        return encodeReserved(literal);
+      }
+    }
+  );
+  if (template === "/") {
+    return template;
+  } else {
+    return template.replace(/\/$/, "");
+  }
+}
+function parse3(options) {
+  let method = options.method.toUpperCase();
+  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
+  let headers = Object.assign({}, options.headers);
+  let body;
+  let parameters = omit(options, [
+    "method",
+    "baseUrl",
+    "url",
+    "headers",
+    "request",
+    "mediaType"
+  ]);
+  const urlVariableNames = extractUrlVariableNames(url);
+  url = parseUrl(url).expand(parameters);
+  if (!/^http/.test(url)) {
+    url = options.baseUrl + url;
+  }
+  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
+  const remainingParameters = omit(parameters, omittedParameters);
+  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
+  if (!isBinaryRequest) {
+    if (options.mediaType.format) {
+      headers.accept = headers.accept.split(/,/).map(
+        (format) => format.replace(
+          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
+          `application/vnd$1$2.${options.mediaType.format}`
+        )
+      ).join(",");
+    }
+    if (url.endsWith("/graphql")) {
+      if (options.mediaType.previews?.length) {
+        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
+        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
+          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
+          return `application/vnd.github.${preview}-preview${format}`;
+        }).join(",");
+      }
+    }
+  }
+  if (["GET", "HEAD"].includes(method)) {
+    url = addQueryParameters(url, remainingParameters);
+  } else {
+    if ("data" in remainingParameters) {
+      body = remainingParameters.data;
+    } else {
+      if (Object.keys(remainingParameters).length) {
+        body = remainingParameters;
+      }
+    }
+  }
+  if (!headers["content-type"] && typeof body !== "undefined") {
+    headers["content-type"] = "application/json; charset=utf-8";
+  }
+  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
+    body = "";
+  }
+  return Object.assign(
+    { method, url, headers },
+    typeof body !== "undefined" ? { body } : null,
+    options.request ? { request: options.request } : null
+  );
+}
+function endpointWithDefaults(defaults2, route, options) {
+  return parse3(merge(defaults2, route, options));
+}
+function withDefaults(oldDefaults, newDefaults) {
+  const DEFAULTS2 = merge(oldDefaults, newDefaults);
+  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
+  return Object.assign(endpoint2, {
+    DEFAULTS: DEFAULTS2,
+    defaults: withDefaults.bind(null, DEFAULTS2),
+    merge: merge.bind(null, DEFAULTS2),
+    parse: parse3
+  });
+}
+var endpoint = withDefaults(null, DEFAULTS);
+
+// node_modules/content-type/dist/index.js
+var SP = 32;
+var HTAB = 9;
+var SEMI = 59;
+var EQ = 61;
+var DQUOTE = 34;
+var BSLASH = 92;
+var COMMA = 44;
+var LOWER_CASE = 1;
+var OWS = 2;
+var SEMI_FLAG = 4;
+var COMMA_FLAG = 8;
+var TOKEN_FLAG = 16;
+var NON_ASCII = 65280;
+var CASE_FLAGS = LOWER_CASE | NON_ASCII;
+var CHAR_MAP = new Uint8Array(256);
+CHAR_MAP[HTAB] |= OWS;
+CHAR_MAP[SP] |= OWS;
+CHAR_MAP[SEMI] |= SEMI_FLAG;
+CHAR_MAP[COMMA] |= COMMA_FLAG;
+for (let code = 128; code <= 255; code++) {
+  CHAR_MAP[code] |= LOWER_CASE;
+}
+for (const char of "!#$%&'*+-.^_`|~") {
+  CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
+}
+for (let code = 48; code <= 57; code++) {
+  CHAR_MAP[code] |= TOKEN_FLAG;
+}
+for (let code = 65; code <= 90; code++) {
+  CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
+}
+for (let code = 97; code <= 122; code++) {
+  CHAR_MAP[code] |= TOKEN_FLAG;
+}
+var NullObject = /* @__PURE__ */ (() => {
+  const C = function() {
+  };
+  C.prototype = /* @__PURE__ */ Object.create(null);
+  return C;
+})();
+function parse4(header, options) {
+  const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
+  const len = header.length;
+  let valueStart = options?.start ?? 0;
+  while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
+    valueStart++;
+  }
+  let index = valueStart;
+  let typeFlags = 0;
+  let whitespace = -1;
+  let stop = options?.parameters === false ? COMMA_FLAG : 0;
+  while (index < len) {
+    const code = header.charCodeAt(index);
+    const flags = CHAR_MAP[code];
+    if ((flags & stopFlags) !== 0) {
+      stop |= flags & COMMA_FLAG;
+      break;
+    }
+    if ((flags & OWS) !== 0) {
+      if (whitespace === -1)
+        whitespace = index;
+    } else {
+      whitespace = -1;
+    }
+    typeFlags |= code & NON_ASCII | flags;
+    index++;
+  }
+  const valueEnd = whitespace === -1 ? index : whitespace;
+  const value = header.slice(valueStart, valueEnd);
+  const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+  if (index === len || stop !== 0) {
+    return { type, index, parameters: new NullObject() };
+  }
+  return parseParameters(header, type, index, len, stopFlags);
+}
+function parseParameters(header, type, index, len, stopFlags) {
+  const parameters = new NullObject();
+  parameter: while (index < len) {
+    index++;
+    while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+      index++;
+    }
+    const keyStart = index;
+    let keyFlags = 0;
+    let keyWhitespace = -1;
+    while (index < len) {
+      const code = header.charCodeAt(index);
+      const flags = CHAR_MAP[code];
+      if ((flags & stopFlags) !== 0) {
+        if ((flags & COMMA_FLAG) !== 0)
+          break parameter;
+        continue parameter;
+      }
+      if (code === EQ) {
+        const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
+        const value = header.slice(keyStart, keyEnd);
+        const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
+        index++;
+        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
+          index++;
+        }
+        if (index < len && header.charCodeAt(index) === DQUOTE) {
+          const quotedStart = ++index;
+          let escaped = false;
+          while (index < len) {
+            const code2 = header.charCodeAt(index);
+            if (code2 === DQUOTE) {
+              if (parameters[key] === void 0) {
+                parameters[key] = escaped ? unescapeQuotedPairs(header, quotedStart, index) : header.slice(quotedStart, index);
+              }
+              index++;
+              let stop2 = 0;
+              while (index < len) {
+                const code3 = header.charCodeAt(index);
+                const flags2 = CHAR_MAP[code3];
+                if ((flags2 & stopFlags) !== 0) {
+                  stop2 = flags2 & COMMA_FLAG;
+                  break;
+                }
+                index++;
+              }
+              if (stop2 !== 0)
+                break parameter;
+              continue parameter;
+            }
+            if (code2 === BSLASH && index + 1 < len) {
+              escaped = true;
+              index += 2;
+              continue;
+            }
+            index++;
+          }
+          continue parameter;
+        }
+        const valueStart = index;
+        let stop = 0;
+        let valueWhitespace = -1;
+        while (index < len) {
+          const code2 = header.charCodeAt(index);
+          const flags2 = CHAR_MAP[code2];
+          if ((flags2 & stopFlags) !== 0) {
+            stop = flags2 & COMMA_FLAG;
+            break;
+          }
+          if ((flags2 & OWS) !== 0) {
+            if (valueWhitespace === -1)
+              valueWhitespace = index;
+          } else {
+            valueWhitespace = -1;
+          }
+          index++;
+        }
+        if (parameters[key] === void 0) {
+          const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
+          parameters[key] = header.slice(valueStart, valueEnd);
+        }
+        if (stop !== 0)
+          break parameter;
+        continue parameter;
+      }
+      if ((flags & OWS) !== 0) {
+        if (keyWhitespace === -1)
+          keyWhitespace = index;
+      } else {
+        keyWhitespace = -1;
+      }
+      keyFlags |= code & NON_ASCII | flags;
+      index++;
+    }
+  }
+  return { type, index, parameters };
+}
+function unescapeQuotedPairs(str2, start, end) {
+  let result = "";
+  for (let index = start; index < end; index++) {
+    if (str2.charCodeAt(index) === BSLASH) {
+      result += str2.slice(start, index);
+      start = ++index;
+    }
+  }
+  return result + str2.slice(start, end);
+}
+
+// node_modules/json-with-bigint/json-with-bigint.js
+var intRegex = /^-?\d+$/;
+var noiseValue = /^-?\d+n+$/;
+var originalStringify = JSON.stringify;
+var originalParse = JSON.parse;
+var customFormat = /^-?\d+n$/;
+var bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
+var noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
+var isUnstringifiable = (val) => val === void 0 || typeof val === "function" || typeof val === "symbol";
+var isRawJSON = (val) => val !== null && typeof val === "object" && val.constructor && val.constructor.name === "RawJSON";
+var stringifyIteratively = (rootValue, replacer, spaceParam) => {
+  let space = "";
+  if (typeof spaceParam === "number") {
+    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
+  } else if (typeof spaceParam === "string") {
+    space = spaceParam.slice(0, 10);
+  }
+  const isFunctionReplacer = typeof replacer === "function";
+  const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
+  const prepareVal = (parent, key, val) => {
+    const isObject = val !== null && typeof val === "object";
+    const hasToJSON = isObject && typeof val.toJSON === "function";
+    if (hasToJSON) {
+      val = val.toJSON(key);
+    }
+    const isNoise = typeof val === "string" && noiseValue.test(val);
+    if (isNoise) return val + "n";
+    const isBigInt = typeof val === "bigint";
+    if (isBigInt) {
+      const supportsRawJSON = "rawJSON" in JSON;
+      if (supportsRawJSON) return JSON.rawJSON(val.toString());
+      return val.toString() + "n";
+    }
+    if (isFunctionReplacer) {
+      val = replacer.call(parent, key, val);
+    }
+    const isPostReplacerObject = val !== null && typeof val === "object";
+    if (isPostReplacerObject) {
+      const isPrimitiveWrapper = val instanceof Number || val instanceof String || val instanceof Boolean;
+      if (isPrimitiveWrapper) {
+        val = val.valueOf();
+      }
+    }
+    return val;
+  };
+  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
+  if (isUnstringifiable(rootProcessed)) {
+    return void 0;
+  }
+  const isRootPrimitive = rootProcessed === null || typeof rootProcessed !== "object";
+  const isRootNativeRawJSON = isRawJSON(rootProcessed);
+  if (isRootPrimitive || isRootNativeRawJSON) {
+    return originalStringify(rootProcessed);
+  }
+  const chunks = [];
+  let level = 0;
+  const stack = [
+    {
+      parent: { "": rootProcessed },
+      key: "",
+      val: rootProcessed,
+      isArray: Array.isArray(rootProcessed),
+      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
+      index: 0,
+      first: true
+    }
+  ];
+  const visited = new WeakSet([rootProcessed]);
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+    if (node.index === 0) {
+      chunks.push(node.isArray ? "[" : "{");
+      level++;
+    }
+    let isDone = false;
+    if (node.isArray) {
+      if (node.index < node.val.length) {
+        if (!node.first) chunks.push(",");
+        if (space) chunks.push("\n" + space.repeat(level));
+        const childRaw = node.val[node.index];
+        const childVal = prepareVal(node.val, String(node.index), childRaw);
+        if (isUnstringifiable(childVal)) {
+          chunks.push("null");
+          node.first = false;
+          node.index++;
+        } else {
+          const isComplexObject = childVal !== null && typeof childVal === "object";
+          const isNativeRaw = isRawJSON(childVal);
+          if (isComplexObject && !isNativeRaw) {
+            if (visited.has(childVal)) {
+              throw new TypeError("Converting circular structure to JSON");
+            }
+            visited.add(childVal);
+            stack.push({
+              parent: node.val,
+              key: String(node.index),
+              val: childVal,
+              isArray: Array.isArray(childVal),
+              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+              index: 0,
+              first: true
+            });
+            node.first = false;
+            node.index++;
+          } else {
+            chunks.push(originalStringify(childVal));
+            node.first = false;
+            node.index++;
+          }
+        }
+      } else {
+        isDone = true;
+      }
+    } else {
+      while (node.index < node.keys.length) {
+        const k = node.keys[node.index++];
+        const isFilteredOutByArray = propertyList && !propertyList.has(k);
+        if (isFilteredOutByArray) continue;
+        const childRaw = node.val[k];
+        const childVal = prepareVal(node.val, k, childRaw);
+        if (isUnstringifiable(childVal)) continue;
+        if (!node.first) chunks.push(",");
+        if (space) {
+          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
+        } else {
+          chunks.push(originalStringify(k) + ":");
+        }
+        const isComplexObject = childVal !== null && typeof childVal === "object";
+        const isNativeRaw = isRawJSON(childVal);
+        if (isComplexObject && !isNativeRaw) {
+          if (visited.has(childVal)) {
+            throw new TypeError("Converting circular structure to JSON");
+          }
+          visited.add(childVal);
+          stack.push({
+            parent: node.val,
+            key: k,
+            val: childVal,
+            isArray: Array.isArray(childVal),
+            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
+            index: 0,
+            first: true
+          });
+          node.first = false;
+          break;
+        } else {
+          chunks.push(originalStringify(childVal));
+          node.first = false;
+        }
+      }
+      const isNodeFullyProcessed = node.index >= node.keys.length && stack[stack.length - 1] === node;
+      if (isNodeFullyProcessed) {
+        isDone = true;
+      }
+    }
+    if (isDone) {
+      level--;
+      if (!node.first && space) chunks.push("\n" + space.repeat(level));
+      chunks.push(node.isArray ? "]" : "}");
+      visited.delete(node.val);
+      stack.pop();
+    }
+  }
+  return chunks.join("");
+};
+var JSONStringify = (value, replacer, space) => {
+  try {
+    const supportsRawJSON = "rawJSON" in JSON;
+    if (supportsRawJSON) {
+      return originalStringify(
+        value,
+        (key, val) => {
+          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
+          const hasFunctionReplacer = typeof replacer === "function";
+          if (hasFunctionReplacer) return replacer(key, val);
+          const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
+          if (isKeyInArrayReplacer) return val;
+          return val;
+        },
+        space
+      );
+    }
+    if (!value) return originalStringify(value, replacer, space);
+    const convertedToCustomJSON = originalStringify(
+      value,
+      (key, val) => {
+        const isNoise = typeof val === "string" && noiseValue.test(val);
+        if (isNoise) return val.toString() + "n";
+        if (typeof val === "bigint") return val.toString() + "n";
+        const hasFunctionReplacer = typeof replacer === "function";
+        if (hasFunctionReplacer) return replacer(key, val);
+        const isKeyInArrayReplacer = Array.isArray(replacer) && replacer.includes(key);
+        if (isKeyInArrayReplacer) return val;
+        return val;
+      },
+      space
+    );
+    const processedJSON = convertedToCustomJSON.replace(
+      bigIntsStringify,
+      "$1$2$3"
+    );
+    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3");
+    return denoisedJSON;
+  } catch (error2) {
+    if (error2 instanceof RangeError) {
+      const convertedJSON = stringifyIteratively(value, replacer, space);
+      if (convertedJSON === void 0) return void 0;
+      const supportsRawJSON = "rawJSON" in JSON;
+      if (supportsRawJSON) return convertedJSON;
+      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
+      return processedJSON.replace(noiseStringify, "$1$2$3");
+    }
+    throw error2;
+  }
+};
+var featureCache = /* @__PURE__ */ new Map();
+var isContextSourceSupported = () => {
+  const parseFingerprint = JSON.parse.toString();
+  if (featureCache.has(parseFingerprint)) {
+    return featureCache.get(parseFingerprint);
+  }
+  try {
+    const result = JSON.parse(
+      "1",
+      (_, __, context3) => !!context3?.source && context3.source === "1"
+    );
+    featureCache.set(parseFingerprint, result);
+    return result;
+  } catch {
+    featureCache.set(parseFingerprint, false);
+    return false;
+  }
+};
+var convertMarkedBigIntsReviver = (key, value, context3, userReviver) => {
+  const isCustomFormatBigInt = typeof value === "string" && customFormat.test(value);
+  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
+  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
+  if (isNoiseValue) return value.slice(0, -1);
+  const hasUserReviver = typeof userReviver === "function";
+  if (!hasUserReviver) return value;
+  return userReviver(key, value, context3);
+};
+var JSONParseV2 = (text, reviver) => {
+  return JSON.parse(text, (key, value, context3) => {
+    const isNumber = typeof value === "number";
+    const isOutOfBounds = value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
+    const isBigNumber = isNumber && isOutOfBounds;
+    const isInt = context3 && intRegex.test(context3.source);
+    const isBigInt = isBigNumber && isInt;
+    if (isBigInt) return BigInt(context3.source);
+    const hasCustomReviver = typeof reviver === "function";
+    if (!hasCustomReviver) return value;
+    return reviver(key, value, context3);
+  });
+};
+var MAX_INT = Number.MAX_SAFE_INTEGER.toString();
+var MAX_DIGITS = MAX_INT.length;
+var stringsOrLargeNumbers = /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
+var noiseValueWithQuotes = /^"-?\d+n+"$/;
+var applyReviverIteratively = (parsed, userReviver) => {
+  const rootHolder = { "": parsed };
+  const stack = [{ parent: rootHolder, key: "", visited: false }];
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1];
+    if (!node.visited) {
+      node.visited = true;
+      const value = node.parent[node.key];
+      const isComplexObject = value !== null && typeof value === "object";
+      if (isComplexObject) {
+        const keys = Object.keys(value);
+        for (let i = keys.length - 1; i >= 0; i--) {
+          stack.push({ parent: value, key: keys[i], visited: false });
+        }
+      }
+    } else {
+      const { parent, key } = node;
+      let value = parent[key];
+      if (typeof value === "string") {
+        const isCustomFormatBigInt = customFormat.test(value);
+        if (isCustomFormatBigInt) {
+          value = BigInt(value.slice(0, -1));
+        } else {
+          const isNoise = noiseValue.test(value);
+          if (isNoise) value = value.slice(0, -1);
+        }
+      }
+      const hasUserReviver = typeof userReviver === "function";
+      if (hasUserReviver) {
+        value = userReviver.call(parent, key, value);
+      }
+      const isDeleted = value === void 0;
+      if (isDeleted) {
+        delete parent[key];
+      } else {
+        parent[key] = value;
+      }
+      stack.pop();
+    }
+  }
+  return rootHolder[""];
+};
+var serializeBigInts = (text) => {
+  return text.replace(
+    stringsOrLargeNumbers,
+    (match, digits, fractional, exponential) => {
+      const isString = match[0] === '"';
+      const isNoise = isString && noiseValueWithQuotes.test(match);
+      if (isNoise) return match.substring(0, match.length - 1) + 'n"';
+      const hasFractionalOrExponential = fractional || exponential;
+      const isLessThanMaxSafeInt = digits && (digits.length < MAX_DIGITS || digits.length === MAX_DIGITS && digits <= MAX_INT);
+      const isStandardValue = isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
+      if (isStandardValue) return match;
+      return '"' + match + 'n"';
+    }
+  );
+};
+var JSONParse = (text, reviver) => {
+  if (!text) return originalParse(text, reviver);
+  try {
+    if (isContextSourceSupported()) return JSONParseV2(text, reviver);
+    const serializedData = serializeBigInts(text);
+    return originalParse(
+      serializedData,
+      (key, value, context3) => convertMarkedBigIntsReviver(key, value, context3, reviver)
+    );
+  } catch (error2) {
+    if (error2 instanceof RangeError) {
+      const serializedData = serializeBigInts(text);
+      const parsed = originalParse(serializedData);
+      return applyReviverIteratively(parsed, reviver);
+    }
+    throw error2;
+  }
+};
+
+// node_modules/@octokit/request-error/dist-src/index.js
+var RequestError = class extends Error {
+  name;
+  /**
+   * http status code
+   */
+  status;
+  /**
+   * Request options that lead to the error.
+   */
+  request;
+  /**
+   * Response object if a response was received
+   */
+  response;
+  constructor(message, statusCode, options) {
+    super(message, { cause: options.cause });
+    this.name = "HttpError";
+    this.status = Number.parseInt(statusCode);
+    if (Number.isNaN(this.status)) {
+      this.status = 0;
+    }
+    if ("response" in options) {
+      this.response = options.response;
+    }
+    const requestCopy = Object.assign({}, options.request);
+    if (options.request.headers.authorization) {
+      requestCopy.headers = Object.assign({}, options.request.headers, {
+        authorization: options.request.headers.authorization.replace(
+          /(?<! ) .*$/,
+          " [REDACTED]"
+        )
+      });
+    }
+    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
+    this.request = requestCopy;
+  }
+};
+
+// node_modules/@octokit/request/dist-bundle/index.js
+var VERSION2 = "10.0.16";
+var defaults_default = {
+  headers: {
+    "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
+  }
+};
+function isPlainObject2(value) {
+  if (typeof value !== "object" || value === null) return false;
+  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto === null) return true;
+  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
+  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
+}
+var noop = () => "";
+async function fetchWrapper(requestOptions) {
+  const fetch2 = requestOptions.request?.fetch || globalThis.fetch;
+  if (!fetch2) {
+    throw new Error(
+      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
+    );
+  }
+  const log2 = requestOptions.request?.log || console;
+  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
+  const body = isPlainObject2(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const requestHeaders = Object.fromEntries(
+    Object.entries(requestOptions.headers).map(([name, value]) => [
+      name,
+      String(value)
+    ])
+  );
+  let fetchResponse;
+  try {
+    fetchResponse = await fetch2(requestOptions.url, {
+      method: requestOptions.method,
+      body,
+      redirect: requestOptions.request?.redirect,
+      headers: requestHeaders,
+      signal: requestOptions.request?.signal,
+      // duplex must be set if request.body is ReadableStream or Async Iterables.
+      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
+      ...requestOptions.body && { duplex: "half" }
+    });
+  } catch (error2) {
+    let message = "Unknown Error";
+    if (error2 instanceof Error) {
+      if (error2.name === "AbortError") {
+        error2.status = 500;
+        throw error2;
+      }
+      message = error2.message;
+      if (error2.name === "TypeError" && "cause" in error2) {
+        if (error2.cause instanceof Error) {
+          message = error2.cause.message;
+        } else if (typeof error2.cause === "string") {
+          message = error2.cause;
+        }
+      }
+    }
+    const requestError = new RequestError(message, 500, {
+      request: requestOptions
+    });
+    requestError.cause = error2;
+    throw requestError;
+  }
+  const status = fetchResponse.status;
+  const url = fetchResponse.url;
+  const responseHeaders = {};
+  for (const [key, value] of fetchResponse.headers) {
+    responseHeaders[key] = value;
+  }
+  const octokitResponse = {
+    url,
+    status,
+    headers: responseHeaders,
+    data: ""
+  };
+  if ("deprecation" in responseHeaders) {
+    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
+    const deprecationLink = matches && matches.pop();
+    log2.warn(
+      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
+    );
+  }
+  if (status === 204 || status === 205) {
+    return octokitResponse;
+  }
+  if (requestOptions.method === "HEAD") {
+    if (status < 400) {
+      return octokitResponse;
+    }
+    throw new RequestError(fetchResponse.statusText, status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status === 304) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError("Not modified", status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  if (status >= 400) {
+    octokitResponse.data = await getResponseData(fetchResponse);
+    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
+      response: octokitResponse,
+      request: requestOptions
+    });
+  }
+  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
+  return octokitResponse;
+}
+async function getResponseData(response) {
+  const contentType = response.headers.get("content-type");
+  if (!contentType) {
+    return response.text().catch(noop);
+  }
+  const mimetype = parse4(contentType);
+  if (isJSONResponse(mimetype)) {
+    let text = "";
+    try {
+      text = await response.text();
+      return JSONParse(text);
+    } catch (err) {
+      return text;
+    }
+  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
+  // (RFC 2046) and must never be decoded as text, even when the response
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
+  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
+    return response.text().catch(noop);
+  } else {
+    return response.arrayBuffer().catch(
+      /* v8 ignore next -- @preserve */
+      () => new ArrayBuffer(0)
+    );
+  }
+}
+function isJSONResponse(mimetype) {
+  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
+}
+function toErrorMessage(data) {
+  if (typeof data === "string") {
+    return data;
+  }
+  if (data instanceof ArrayBuffer) {
+    return "Unknown error";
+  }
+  if (typeof data === "object" && data !== null && "message" in data) {
+    const objectData = data;
+    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
+    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
+  }
+  return `Unknown error: ${JSON.stringify(data)}`;
+}
+function withDefaults2(oldEndpoint, newDefaults) {
+  const endpoint2 = oldEndpoint.defaults(newDefaults);
+  const newApi = function(route, parameters) {
+    const endpointOptions = endpoint2.merge(route, parameters);
+    if (!endpointOptions.request || !endpointOptions.request.hook) {
+      return fetchWrapper(endpoint2.parse(endpointOptions));
+    }
+    const request2 = (route2, parameters2) => {
+      return fetchWrapper(
+        endpoint2.parse(endpoint2.merge(route2, parameters2))
+      );
+    };
+    Object.assign(request2, {
+      endpoint: endpoint2,
+      defaults: withDefaults2.bind(null, endpoint2)
+    });
+    return endpointOptions.request.hook(request2, endpointOptions);
+  };
+  return Object.assign(newApi, {
+    endpoint: endpoint2,
+    defaults: withDefaults2.bind(null, endpoint2)
+  });
+}
+var request = withDefaults2(endpoint, defaults_default);
+
+// node_modules/@octokit/graphql/dist-bundle/index.js
+var VERSION3 = "0.0.0-development";
+function _buildMessageForResponseErrors(data) {
+  return `Request failed due to following response errors:
+` + data.errors.map((e) => ` - ${e.message}`).join("\n");
+}
+var GraphqlResponseError = class extends Error {
+  constructor(request2, headers, response) {
+    super(_buildMessageForResponseErrors(response));
+    this.request = request2;
+    this.headers = headers;
+    this.response = response;
+    this.errors = response.errors;
+    this.data = response.data;
+    if (Error.captureStackTrace) {
+      Error.captureStackTrace(this, this.constructor);
+    }
+  }
+  request;
+  headers;
+  response;
+  name = "GraphqlResponseError";
+  errors;
+  data;
+};
+var NON_VARIABLE_OPTIONS = [
+  "method",
+  "baseUrl",
+  "url",
+  "headers",
+  "request",
+  "query",
+  "mediaType",
+  "operationName"
+];
+var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
+var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
+function graphql(request2, query, options) {
+  if (options) {
+    if (typeof query === "string" && "query" in options) {
+      return Promise.reject(
+        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
+      );
+    }
+    for (const key in options) {
+      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
+      return Promise.reject(
+        new Error(
+          `[@octokit/graphql] "${key}" cannot be used as variable name`
+        )
+      );
+    }
+  }
+  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
+  const requestOptions = Object.keys(
+    parsedOptions
+  ).reduce((result, key) => {
+    if (NON_VARIABLE_OPTIONS.includes(key)) {
+      result[key] = parsedOptions[key];
+      return result;
+    }
+    if (!result.variables) {
+      result.variables = {};
+    }
+    result.variables[key] = parsedOptions[key];
+    return result;
+  }, {});
+  const baseUrl2 = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
+  if (GHES_V3_SUFFIX_REGEX.test(baseUrl2)) {
+    requestOptions.url = baseUrl2.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
+  }
+  return request2(requestOptions).then((response) => {
+    if (response.data.errors) {
+      const headers = {};
+      for (const key of Object.keys(response.headers)) {
+        headers[key] = response.headers[key];
+      }
+      throw new GraphqlResponseError(
+        requestOptions,
+        headers,
+        response.data
+      );
+    }
+    return response.data.data;
+  });
+}
+function withDefaults3(request2, newDefaults) {
+  const newRequest = request2.defaults(newDefaults);
+  const newApi = (query, options) => {
+    return graphql(newRequest, query, options);
+  };
+  return Object.assign(newApi, {
+    defaults: withDefaults3.bind(null, newRequest),
+    endpoint: newRequest.endpoint
+  });
+}
+var graphql2 = withDefaults3(request, {
+  headers: {
+    "user-agent": `octokit-graphql.js/${VERSION3} ${getUserAgent()}`
+  },
+  method: "POST",
+  url: "/graphql"
+});
+function withCustomRequest(customRequest) {
+  return withDefaults3(customRequest, {
+    method: "POST",
+    url: "/graphql"
+  });
+}
+
+// node_modules/@octokit/auth-token/dist-bundle/index.js
+var b64url = "(?:[a-zA-Z0-9_-]+)";
+var sep = "\\.";
+var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
+var isJWT = jwtRE.test.bind(jwtRE);
+async function auth(token) {
+  const isApp = isJWT(token);
+  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
+  const isUserToServer = token.startsWith("ghu_");
+  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
+  return {
+    type: "token",
+    token,
+    tokenType
+  };
+}
+function withAuthorizationPrefix(token) {
+  if (token.split(/\./).length === 3) {
+    return `bearer ${token}`;
+  }
+  return `token ${token}`;
+}
+async function hook(token, request2, route, parameters) {
+  const endpoint2 = request2.endpoint.merge(
+    route,
+    parameters
+  );
+  endpoint2.headers.authorization = withAuthorizationPrefix(token);
+  return request2(endpoint2);
+}
+var createTokenAuth = function createTokenAuth2(token) {
+  if (!token) {
+    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
+  }
+  if (typeof token !== "string") {
+    throw new Error(
+      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
+    );
+  }
+  token = token.replace(/^(token|bearer) +/i, "");
+  return Object.assign(auth.bind(null, token), {
+    hook: hook.bind(null, token)
+  });
+};
+
+// node_modules/@octokit/core/dist-src/version.js
+var VERSION4 = "7.0.8";
+
+// node_modules/@octokit/core/dist-src/index.js
+var noop2 = () => {
+};
+var consoleWarn = console.warn.bind(console);
+var consoleError = console.error.bind(console);
+function createLogger(logger = {}) {
+  if (typeof logger.debug !== "function") {
+    logger.debug = noop2;
+  }
+  if (typeof logger.info !== "function") {
+    logger.info = noop2;
+  }
+  if (typeof logger.warn !== "function") {
+    logger.warn = consoleWarn;
+  }
+  if (typeof logger.error !== "function") {
+    logger.error = consoleError;
+  }
+  return logger;
+}
+var userAgentTrail = `octokit-core.js/${VERSION4} ${getUserAgent()}`;
+var Octokit = class {
+  static VERSION = VERSION4;
+  static defaults(defaults2) {
+    const OctokitWithDefaults = class extends this {
+      constructor(...args) {
+        const options = args[0] || {};
+        if (typeof defaults2 === "function") {
+          super(defaults2(options));
+          return;
+        }
+        super(
+          Object.assign(
+            {},
+            defaults2,
+            options,
+            options.userAgent && defaults2.userAgent ? {
+              userAgent: `${options.userAgent} ${defaults2.userAgent}`
+            } : null
+          )
+        );
+      }
+    };
+    return OctokitWithDefaults;
+  }
+  static plugins = [];
+  /**
+   * Attach a plugin (or many) to your Octokit instance.
+   *
+   * @example
+   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
+   */
+  static plugin(...newPlugins) {
+    const currentPlugins = this.plugins;
+    const NewOctokit = class extends this {
+      static plugins = currentPlugins.concat(
+        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
+      );
+    };
+    return NewOctokit;
+  }
+  constructor(options = {}) {
+    const hook2 = new before_after_hook_default.Collection();
+    const requestDefaults = {
+      baseUrl: request.endpoint.DEFAULTS.baseUrl,
+      headers: {},
+      request: Object.assign({}, options.request, {
+        // @ts-ignore internal usage only, no need to type
+        hook: hook2.bind(null, "request")
+      }),
+      mediaType: {
+        previews: [],
+        format: ""
+      }
+    };
+    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
+    if (options.baseUrl) {
+      requestDefaults.baseUrl = options.baseUrl;
+    }
+    if (options.previews) {
+      requestDefaults.mediaType.previews = options.previews;
+    }
+    if (options.timeZone) {
+      requestDefaults.headers["time-zone"] = options.timeZone;
+    }
+    this.request = request.defaults(requestDefaults);
+    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
+    this.log = createLogger(options.log);
+    this.hook = hook2;
+    if (!options.authStrategy) {
+      if (!options.auth) {
+        this.auth = async () => ({
+          type: "unauthenticated"
+        });
+      } else {
+        const auth2 = createTokenAuth(options.auth);
+        hook2.wrap("request", auth2.hook);
+        this.auth = auth2;
+      }
+    } else {
+      const { authStrategy, ...otherOptions } = options;
+      const auth2 = authStrategy(
+        Object.assign(
+          {
+            request: this.request,
+            log: this.log,
+            // we pass the current octokit instance as well as its constructor options
+            // to allow for authentication strategies that return a new octokit instance
+            // that shares the same internal state as the current one. The original
+            // requirement for this was the "event-octokit" authentication strategy
+            // of https://github.com/probot/octokit-auth-probot.
+            octokit: this,
+            octokitOptions: otherOptions
+          },
+          options.auth
+        )
+      );
+      hook2.wrap("request", auth2.hook);
+      this.auth = auth2;
+    }
+    const classConstructor = this.constructor;
+    for (let i = 0; i < classConstructor.plugins.length; ++i) {
+      Object.assign(this, classConstructor.plugins[i](this, options));
+    }
+  }
+  // assigned during constructor
+  request;
+  graphql;
+  log;
+  hook;
+  // TODO: type `octokit.auth` based on passed options.authStrategy
+  auth;
+};
+
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
+var VERSION5 = "17.0.0";
+
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
+var Endpoints = {
+  actions: {
+    addCustomLabelsToSelfHostedRunnerForOrg: [
+      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    addCustomLabelsToSelfHostedRunnerForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    addRepoAccessToSelfHostedRunnerGroupInOrg: [
+      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    approveWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
+    ],
+    cancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
+    ],
+    createEnvironmentVariable: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
+    createOrUpdateEnvironmentSecret: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
+    createRegistrationTokenForOrg: [
+      "POST /orgs/{org}/actions/runners/registration-token"
+    ],
+    createRegistrationTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
+    ],
+    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
+    createRemoveTokenForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
+    ],
+    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
+    createWorkflowDispatch: [
+      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
+    ],
+    deleteActionsCacheById: [
+      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
+    ],
+    deleteActionsCacheByKey: [
+      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
+    ],
+    deleteArtifact: [
+      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
+    ],
+    deleteCustomImageFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    deleteCustomImageVersionFromOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    deleteEnvironmentSecret: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    deleteEnvironmentVariable: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    deleteHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
+    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
+    ],
+    deleteRepoVariable: [
+      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
+    ],
+    deleteSelfHostedRunnerFromOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}"
+    ],
+    deleteSelfHostedRunnerFromRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    deleteWorkflowRunLogs: [
+      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    disableSelectedRepositoryGithubActionsOrganization: [
+      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    disableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
+    ],
+    downloadArtifact: [
+      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
+    ],
+    downloadJobLogsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
+    ],
+    downloadWorkflowRunAttemptLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
+    ],
+    downloadWorkflowRunLogs: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
+    ],
+    enableSelectedRepositoryGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
+    ],
+    enableWorkflow: [
+      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
+    ],
+    forceCancelWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
+    ],
+    generateRunnerJitconfigForOrg: [
+      "POST /orgs/{org}/actions/runners/generate-jitconfig"
+    ],
+    generateRunnerJitconfigForRepo: [
+      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
+    ],
+    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
+    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
+    getActionsCacheUsageByRepoForOrg: [
+      "GET /orgs/{org}/actions/cache/usage-by-repository"
+    ],
+    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
+    getAllowedActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    getAllowedActionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
+    getCustomImageForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
+    ],
+    getCustomImageVersionForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
+    ],
+    getCustomOidcSubClaimForRepo: [
+      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    getEnvironmentPublicKey: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
+    ],
+    getEnvironmentSecret: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
+    ],
+    getEnvironmentVariable: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/workflow"
+    ],
+    getGithubActionsDefaultWorkflowPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    getGithubActionsPermissionsOrganization: [
+      "GET /orgs/{org}/actions/permissions"
+    ],
+    getGithubActionsPermissionsRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions"
+    ],
+    getHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    getHostedRunnersGithubOwnedImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
+    ],
+    getHostedRunnersLimitsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/limits"
+    ],
+    getHostedRunnersMachineSpecsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
+    ],
+    getHostedRunnersPartnerImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/partner"
+    ],
+    getHostedRunnersPlatformsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/platforms"
+    ],
+    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
+    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
+    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
+    getPendingDeploymentsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    getRepoPermissions: [
+      "GET /repos/{owner}/{repo}/actions/permissions",
+      {},
+      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
+    ],
+    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
+    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
+    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
+    getReviewsForRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
+    ],
+    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
+    getSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
+    ],
+    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
+    getWorkflowAccessToRepository: [
+      "GET /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+    getWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
+    ],
+    getWorkflowRunUsage: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
+    ],
+    getWorkflowUsage: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
+    ],
+    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
+    listCustomImageVersionsForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
+    ],
+    listCustomImagesForOrg: [
+      "GET /orgs/{org}/actions/hosted-runners/images/custom"
+    ],
+    listEnvironmentSecrets: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
+    ],
+    listEnvironmentVariables: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
+    ],
+    listGithubHostedRunnersInGroupForOrg: [
+      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
+    ],
+    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
+    listJobsForWorkflowRun: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
+    ],
+    listJobsForWorkflowRunAttempt: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
+    ],
+    listLabelsForSelfHostedRunnerForOrg: [
+      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    listLabelsForSelfHostedRunnerForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
+    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
+    listRepoOrganizationSecrets: [
+      "GET /repos/{owner}/{repo}/actions/organization-secrets"
+    ],
+    listRepoOrganizationVariables: [
+      "GET /repos/{owner}/{repo}/actions/organization-variables"
+    ],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
+    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
+    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
+    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
+    listRunnerApplicationsForRepo: [
+      "GET /repos/{owner}/{repo}/actions/runners/downloads"
+    ],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    listSelectedReposForOrgVariable: [
+      "GET /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    listSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "GET /orgs/{org}/actions/permissions/repositories"
+    ],
+    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
+    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
+    listWorkflowRunArtifacts: [
+      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
+    ],
+    listWorkflowRuns: [
+      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
+    ],
+    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
+    reRunJobForWorkflowRun: [
+      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
+    ],
+    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
+    reRunWorkflowFailedJobs: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForOrg: [
+      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeCustomLabelFromSelfHostedRunnerForRepo: [
+      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgVariable: [
+      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
+    ],
+    reviewCustomGatesForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
+    ],
+    reviewPendingDeploymentsForRun: [
+      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
+    ],
+    setAllowedActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/selected-actions"
+    ],
+    setAllowedActionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
+    ],
+    setCustomLabelsForSelfHostedRunnerForOrg: [
+      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomLabelsForSelfHostedRunnerForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
+    ],
+    setCustomOidcSubClaimForRepo: [
+      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/workflow"
+    ],
+    setGithubActionsDefaultWorkflowPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
+    ],
+    setGithubActionsPermissionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions"
+    ],
+    setGithubActionsPermissionsRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgVariable: [
+      "PUT /orgs/{org}/actions/variables/{name}/repositories"
+    ],
+    setSelectedRepositoriesEnabledGithubActionsOrganization: [
+      "PUT /orgs/{org}/actions/permissions/repositories"
+    ],
+    setWorkflowAccessToRepository: [
+      "PUT /repos/{owner}/{repo}/actions/permissions/access"
+    ],
+    updateEnvironmentVariable: [
+      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
+    ],
+    updateHostedRunnerForOrg: [
+      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
+    ],
+    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
+    updateRepoVariable: [
+      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
+    ]
+  },
+  activity: {
+    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
+    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
+    deleteThreadSubscription: [
+      "DELETE /notifications/threads/{thread_id}/subscription"
+    ],
+    getFeeds: ["GET /feeds"],
+    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
+    getThread: ["GET /notifications/threads/{thread_id}"],
+    getThreadSubscriptionForAuthenticatedUser: [
+      "GET /notifications/threads/{thread_id}/subscription"
+    ],
+    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
+    listNotificationsForAuthenticatedUser: ["GET /notifications"],
+    listOrgEventsForAuthenticatedUser: [
+      "GET /users/{username}/events/orgs/{org}"
+    ],
+    listPublicEvents: ["GET /events"],
+    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
+    listPublicEventsForUser: ["GET /users/{username}/events/public"],
+    listPublicOrgEvents: ["GET /orgs/{org}/events"],
+    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
+    listReceivedPublicEventsForUser: [
+      "GET /users/{username}/received_events/public"
+    ],
+    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
+    listRepoNotificationsForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/notifications"
+    ],
+    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
+    listReposStarredByUser: ["GET /users/{username}/starred"],
+    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
+    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
+    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
+    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
+    markNotificationsAsRead: ["PUT /notifications"],
+    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
+    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
+    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
+    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
+    setThreadSubscription: [
+      "PUT /notifications/threads/{thread_id}/subscription"
+    ],
+    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
+    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
+  },
+  apps: {
+    addRepoToInstallation: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
+    ],
+    addRepoToInstallationForAuthenticatedUser: [
+      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    checkToken: ["POST /applications/{client_id}/token"],
+    createFromManifest: ["POST /app-manifests/{code}/conversions"],
+    createInstallationAccessToken: [
+      "POST /app/installations/{installation_id}/access_tokens"
+    ],
+    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
+    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
+    deleteToken: ["DELETE /applications/{client_id}/token"],
+    getAuthenticated: ["GET /app"],
+    getBySlug: ["GET /apps/{app_slug}"],
+    getInstallation: ["GET /app/installations/{installation_id}"],
+    getOrgInstallation: ["GET /orgs/{org}/installation"],
+    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
+    getSubscriptionPlanForAccount: [
+      "GET /marketplace_listing/accounts/{account_id}"
+    ],
+    getSubscriptionPlanForAccountStubbed: [
+      "GET /marketplace_listing/stubbed/accounts/{account_id}"
+    ],
+    getUserInstallation: ["GET /users/{username}/installation"],
+    getWebhookConfigForApp: ["GET /app/hook/config"],
+    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
+    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
+    listAccountsForPlanStubbed: [
+      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
+    ],
+    listInstallationReposForAuthenticatedUser: [
+      "GET /user/installations/{installation_id}/repositories"
+    ],
+    listInstallationRequestsForAuthenticatedApp: [
+      "GET /app/installation-requests"
+    ],
+    listInstallations: ["GET /app/installations"],
+    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
+    listPlans: ["GET /marketplace_listing/plans"],
+    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
+    listReposAccessibleToInstallation: ["GET /installation/repositories"],
+    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
+    listSubscriptionsForAuthenticatedUserStubbed: [
+      "GET /user/marketplace_purchases/stubbed"
+    ],
+    listWebhookDeliveries: ["GET /app/hook/deliveries"],
+    redeliverWebhookDelivery: [
+      "POST /app/hook/deliveries/{delivery_id}/attempts"
+    ],
+    removeRepoFromInstallation: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
+      {},
+      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
+    ],
+    removeRepoFromInstallationForAuthenticatedUser: [
+      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
+    ],
+    resetToken: ["PATCH /applications/{client_id}/token"],
+    revokeInstallationAccessToken: ["DELETE /installation/token"],
+    scopeToken: ["POST /applications/{client_id}/token/scoped"],
+    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
+    unsuspendInstallation: [
+      "DELETE /app/installations/{installation_id}/suspended"
+    ],
+    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
+  },
+  billing: {
+    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
+    getGithubActionsBillingUser: [
+      "GET /users/{username}/settings/billing/actions"
+    ],
+    getGithubBillingPremiumRequestUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingPremiumRequestUsageReportUser: [
+      "GET /users/{username}/settings/billing/premium_request/usage"
+    ],
+    getGithubBillingUsageReportOrg: [
+      "GET /organizations/{org}/settings/billing/usage"
+    ],
+    getGithubBillingUsageReportUser: [
+      "GET /users/{username}/settings/billing/usage"
+    ],
+    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
+    getGithubPackagesBillingUser: [
+      "GET /users/{username}/settings/billing/packages"
+    ],
+    getSharedStorageBillingOrg: [
+      "GET /orgs/{org}/settings/billing/shared-storage"
+    ],
+    getSharedStorageBillingUser: [
+      "GET /users/{username}/settings/billing/shared-storage"
+    ]
+  },
+  campaigns: {
+    createCampaign: ["POST /orgs/{org}/campaigns"],
+    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
+    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
+    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
+    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
+  },
+  checks: {
+    create: ["POST /repos/{owner}/{repo}/check-runs"],
+    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
+    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
+    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
+    listAnnotations: [
+      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
+    ],
+    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+    listForSuite: [
+      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
+    ],
+    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
+    rerequestRun: [
+      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
+    ],
+    rerequestSuite: [
+      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
+    ],
+    setSuitesPreferences: [
+      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
+  },
+  codeScanning: {
+    commitAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
+    ],
+    createAutofix: [
+      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    createVariantAnalysis: [
+      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
+    ],
+    deleteAnalysis: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
+    ],
+    deleteCodeqlDatabase: [
+      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
+      {},
+      { renamedParameters: { alert_id: "alert_number" } }
+    ],
+    getAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
+    ],
+    getAutofix: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
+    ],
+    getCodeqlDatabase: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
+    ],
+    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
+    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
+    getVariantAnalysis: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
+    ],
+    getVariantAnalysisRepoTask: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
+    ],
+    listAlertInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
+    listAlertsInstances: [
+      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
+      {},
+      { renamed: ["codeScanning", "listAlertInstances"] }
+    ],
+    listCodeqlDatabases: [
+      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
+    ],
+    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
+    ],
+    updateDefaultSetup: [
+      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
+    ],
+    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
+  },
+  codeSecurity: {
+    attachConfiguration: [
+      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
+    ],
+    attachEnterpriseConfiguration: [
+      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
+    ],
+    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
+    createConfigurationForEnterprise: [
+      "POST /enterprises/{enterprise}/code-security/configurations"
+    ],
+    deleteConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    deleteConfigurationForEnterprise: [
+      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    detachConfiguration: [
+      "DELETE /orgs/{org}/code-security/configurations/detach"
+    ],
+    getConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    getConfigurationForRepository: [
+      "GET /repos/{owner}/{repo}/code-security-configuration"
+    ],
+    getConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations"
+    ],
+    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
+    getDefaultConfigurations: [
+      "GET /orgs/{org}/code-security/configurations/defaults"
+    ],
+    getDefaultConfigurationsForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
+    ],
+    getRepositoriesForConfiguration: [
+      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getRepositoriesForEnterpriseConfiguration: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
+    ],
+    getSingleConfigurationForEnterprise: [
+      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ],
+    setConfigurationAsDefault: [
+      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    setConfigurationAsDefaultForEnterprise: [
+      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
+    ],
+    updateConfiguration: [
+      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
+    ],
+    updateEnterpriseConfiguration: [
+      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
+    ]
+  },
+  codesOfConduct: {
+    getAllCodesOfConduct: ["GET /codes_of_conduct"],
+    getConductCode: ["GET /codes_of_conduct/{key}"]
+  },
+  codespaces: {
+    addRepositoryForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    checkPermissionsForDevcontainer: [
+      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
+    ],
+    codespaceMachinesForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/machines"
+    ],
+    createForAuthenticatedUser: ["POST /user/codespaces"],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    createOrUpdateSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}"
+    ],
+    createWithPrForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
+    ],
+    createWithRepoForAuthenticatedUser: [
+      "POST /repos/{owner}/{repo}/codespaces"
+    ],
+    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
+    deleteFromOrganization: [
+      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    deleteSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}"
+    ],
+    exportForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/exports"
+    ],
+    getCodespacesForUserInOrg: [
+      "GET /orgs/{org}/members/{username}/codespaces"
+    ],
+    getExportDetailsForAuthenticatedUser: [
+      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
+    ],
+    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
+    getPublicKeyForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/public-key"
+    ],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
+    ],
+    getSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}"
+    ],
+    listDevcontainersInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
+    ],
+    listForAuthenticatedUser: ["GET /user/codespaces"],
+    listInOrganization: [
+      "GET /orgs/{org}/codespaces",
+      {},
+      { renamedParameters: { org_id: "org" } }
+    ],
+    listInRepositoryForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces"
+    ],
+    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
+    listRepositoriesForSecretForAuthenticatedUser: [
+      "GET /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    preFlightWithRepoForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/new"
+    ],
+    publishForAuthenticatedUser: [
+      "POST /user/codespaces/{codespace_name}/publish"
+    ],
+    removeRepositoryForSecretForAuthenticatedUser: [
+      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repoMachinesForAuthenticatedUser: [
+      "GET /repos/{owner}/{repo}/codespaces/machines"
+    ],
+    setRepositoriesForSecretForAuthenticatedUser: [
+      "PUT /user/codespaces/secrets/{secret_name}/repositories"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
+    ],
+    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
+    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
+    stopInOrganization: [
+      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
+    ],
+    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
+  },
+  copilot: {
+    addCopilotSeatsForTeams: [
+      "POST /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    addCopilotSeatsForUsers: [
+      "POST /orgs/{org}/copilot/billing/selected_users"
+    ],
+    cancelCopilotSeatAssignmentForTeams: [
+      "DELETE /orgs/{org}/copilot/billing/selected_teams"
+    ],
+    cancelCopilotSeatAssignmentForUsers: [
+      "DELETE /orgs/{org}/copilot/billing/selected_users"
+    ],
+    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
+    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
+    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
+    getCopilotSeatDetailsForUser: [
+      "GET /orgs/{org}/members/{username}/copilot"
+    ],
+    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
+  },
+  credentials: { revoke: ["POST /credentials/revoke"] },
+  dependabot: {
+    addSelectedRepoToOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    createOrUpdateOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
+    ],
+    createOrUpdateRepoSecret: [
+      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
+    deleteRepoSecret: [
+      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
+    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
+    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
+    getRepoPublicKey: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
+    ],
+    getRepoSecret: [
+      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
+    ],
+    listAlertsForEnterprise: [
+      "GET /enterprises/{enterprise}/dependabot/alerts"
+    ],
+    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
+    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
+    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
+    listSelectedReposForOrgSecret: [
+      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    removeSelectedRepoFromOrgSecret: [
+      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
+    ],
+    repositoryAccessForOrg: [
+      "GET /organizations/{org}/dependabot/repository-access"
+    ],
+    setRepositoryAccessDefaultLevel: [
+      "PUT /organizations/{org}/dependabot/repository-access/default-level"
+    ],
+    setSelectedReposForOrgSecret: [
+      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
+    ],
+    updateRepositoryAccessForOrg: [
+      "PATCH /organizations/{org}/dependabot/repository-access"
+    ]
+  },
+  dependencyGraph: {
+    createRepositorySnapshot: [
+      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
+    ],
+    diffRange: [
+      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
+    ],
+    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
+  },
+  emojis: { get: ["GET /emojis"] },
+  enterpriseTeamMemberships: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
+    ],
+    get: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ],
+    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
+    remove: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
+    ]
+  },
+  enterpriseTeamOrganizations: {
+    add: [
+      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    bulkAdd: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
+    ],
+    bulkRemove: [
+      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
+    ],
+    delete: [
+      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignment: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
+    ],
+    getAssignments: [
+      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
+    ]
+  },
+  enterpriseTeams: {
+    create: ["POST /enterprises/{enterprise}/teams"],
+    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
+    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
+    list: ["GET /enterprises/{enterprise}/teams"],
+    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
+  },
+  gists: {
+    checkIsStarred: ["GET /gists/{gist_id}/star"],
+    create: ["POST /gists"],
+    createComment: ["POST /gists/{gist_id}/comments"],
+    delete: ["DELETE /gists/{gist_id}"],
+    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
+    fork: ["POST /gists/{gist_id}/forks"],
+    get: ["GET /gists/{gist_id}"],
+    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
+    getRevision: ["GET /gists/{gist_id}/{sha}"],
+    list: ["GET /gists"],
+    listComments: ["GET /gists/{gist_id}/comments"],
+    listCommits: ["GET /gists/{gist_id}/commits"],
+    listForUser: ["GET /users/{username}/gists"],
+    listForks: ["GET /gists/{gist_id}/forks"],
+    listPublic: ["GET /gists/public"],
+    listStarred: ["GET /gists/starred"],
+    star: ["PUT /gists/{gist_id}/star"],
+    unstar: ["DELETE /gists/{gist_id}/star"],
+    update: ["PATCH /gists/{gist_id}"],
+    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
+  },
+  git: {
+    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
+    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
+    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
+    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
+    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
+    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
+    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
+    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
+    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
+    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
+    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
+    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
+    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
+  },
+  gitignore: {
+    getAllTemplates: ["GET /gitignore/templates"],
+    getTemplate: ["GET /gitignore/templates/{name}"]
+  },
+  hostedCompute: {
+    createNetworkConfigurationForOrg: [
+      "POST /orgs/{org}/settings/network-configurations"
+    ],
+    deleteNetworkConfigurationFromOrg: [
+      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkConfigurationForOrg: [
+      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ],
+    getNetworkSettingsForOrg: [
+      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
+    ],
+    listNetworkConfigurationsForOrg: [
+      "GET /orgs/{org}/settings/network-configurations"
+    ],
+    updateNetworkConfigurationForOrg: [
+      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
+    ]
+  },
+  interactions: {
+    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
+    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
+    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
+    getRestrictionsForYourPublicRepos: [
+      "GET /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
+    ],
+    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
+    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
+    removeRestrictionsForRepo: [
+      "DELETE /repos/{owner}/{repo}/interaction-limits"
+    ],
+    removeRestrictionsForYourPublicRepos: [
+      "DELETE /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
+    ],
+    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
+    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
+    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
+    setRestrictionsForYourPublicRepos: [
+      "PUT /user/interaction-limits",
+      {},
+      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
+    ]
+  },
+  issues: {
+    addAssignees: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    addBlockedByDependency: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    addSubIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
+    checkUserCanBeAssignedToIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
+    ],
+    create: ["POST /repos/{owner}/{repo}/issues"],
+    createComment: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
+    ],
+    createLabel: ["POST /repos/{owner}/{repo}/labels"],
+    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
+    deleteComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
+    ],
+    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
+    deleteMilestone: [
+      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ],
+    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
+    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
+    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
+    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
+    list: ["GET /issues"],
+    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
+    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
+    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
+    listDependenciesBlockedBy: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
+    ],
+    listDependenciesBlocking: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
+    ],
+    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
+    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
+    listEventsForTimeline: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
+    ],
+    listForAuthenticatedUser: ["GET /user/issues"],
+    listForOrg: ["GET /orgs/{org}/issues"],
+    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
+    listLabelsForMilestone: [
+      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
+    ],
+    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
+    listLabelsOnIssue: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
+    listSubIssues: [
+      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
+    ],
+    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    removeAllLabels: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
+    ],
+    removeAssignees: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
+    ],
+    removeDependencyBlockedBy: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
+    ],
+    removeLabel: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
+    ],
+    removeSubIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
+    ],
+    reprioritizeSubIssue: [
+      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
+    ],
+    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
+    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
+    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
+    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
+    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
+    updateMilestone: [
+      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
+    ]
+  },
+  licenses: {
+    get: ["GET /licenses/{license}"],
+    getAllCommonlyUsed: ["GET /licenses"],
+    getForRepo: ["GET /repos/{owner}/{repo}/license"]
+  },
+  markdown: {
+    render: ["POST /markdown"],
+    renderRaw: [
+      "POST /markdown/raw",
+      { headers: { "content-type": "text/plain; charset=utf-8" } }
+    ]
+  },
+  meta: {
+    get: ["GET /meta"],
+    getAllVersions: ["GET /versions"],
+    getOctocat: ["GET /octocat"],
+    getZen: ["GET /zen"],
+    root: ["GET /"]
+  },
+  migrations: {
+    deleteArchiveForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/archive"
+    ],
+    deleteArchiveForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    downloadArchiveForOrg: [
+      "GET /orgs/{org}/migrations/{migration_id}/archive"
+    ],
+    getArchiveForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/archive"
+    ],
+    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
+    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
+    listForAuthenticatedUser: ["GET /user/migrations"],
+    listForOrg: ["GET /orgs/{org}/migrations"],
+    listReposForAuthenticatedUser: [
+      "GET /user/migrations/{migration_id}/repositories"
+    ],
+    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
+    listReposForUser: [
+      "GET /user/migrations/{migration_id}/repositories",
+      {},
+      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
+    ],
+    startForAuthenticatedUser: ["POST /user/migrations"],
+    startForOrg: ["POST /orgs/{org}/migrations"],
+    unlockRepoForAuthenticatedUser: [
+      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
+    ],
+    unlockRepoForOrg: [
+      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
+    ]
+  },
+  oidc: {
+    getOidcCustomSubTemplateForOrg: [
+      "GET /orgs/{org}/actions/oidc/customization/sub"
+    ],
+    updateOidcCustomSubTemplateForOrg: [
+      "PUT /orgs/{org}/actions/oidc/customization/sub"
+    ]
+  },
+  orgs: {
+    addSecurityManagerTeam: [
+      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
+      }
+    ],
+    assignTeamToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    assignUserToOrgRole: [
+      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
+    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
+    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
+    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
+    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
+    convertMemberToOutsideCollaborator: [
+      "PUT /orgs/{org}/outside_collaborators/{username}"
+    ],
+    createArtifactStorageRecord: [
+      "POST /orgs/{org}/artifacts/metadata/storage-record"
+    ],
+    createInvitation: ["POST /orgs/{org}/invitations"],
+    createIssueType: ["POST /orgs/{org}/issue-types"],
+    createWebhook: ["POST /orgs/{org}/hooks"],
+    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
+      "PATCH /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForOrgsGetOrganizationValues: [
+      "GET /organizations/{org}/org-properties/values"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
+      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
+      "PATCH /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposCreateOrUpdateOrganizationValues: [
+      "PATCH /orgs/{org}/properties/values"
+    ],
+    customPropertiesForReposDeleteOrganizationDefinition: [
+      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinition: [
+      "GET /orgs/{org}/properties/schema/{custom_property_name}"
+    ],
+    customPropertiesForReposGetOrganizationDefinitions: [
+      "GET /orgs/{org}/properties/schema"
+    ],
+    customPropertiesForReposGetOrganizationValues: [
+      "GET /orgs/{org}/properties/values"
+    ],
+    delete: ["DELETE /orgs/{org}"],
+    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
+    deleteAttestationsById: [
+      "DELETE /orgs/{org}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
+    ],
+    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
+    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
+    disableSelectedRepositoryImmutableReleasesOrganization: [
+      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    enableSelectedRepositoryImmutableReleasesOrganization: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
+    ],
+    get: ["GET /orgs/{org}"],
+    getImmutableReleasesSettings: [
+      "GET /orgs/{org}/settings/immutable-releases"
+    ],
+    getImmutableReleasesSettingsRepositories: [
+      "GET /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
+    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
+    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
+    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
+    getOrgRulesetVersion: [
+      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
+    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
+    getWebhookDelivery: [
+      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    list: ["GET /organizations"],
+    listAppInstallations: ["GET /orgs/{org}/installations"],
+    listArtifactStorageRecords: [
+      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
+    ],
+    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
+    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedUsers: ["GET /orgs/{org}/blocks"],
+    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
+    listForAuthenticatedUser: ["GET /user/orgs"],
+    listForUser: ["GET /users/{username}/orgs"],
+    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
+    listIssueTypes: ["GET /orgs/{org}/issue-types"],
+    listMembers: ["GET /orgs/{org}/members"],
+    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
+    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
+    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
+    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
+    listOrganizationFineGrainedPermissions: [
+      "GET /orgs/{org}/organization-fine-grained-permissions"
+    ],
+    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
+    listPatGrantRepositories: [
+      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
+    ],
+    listPatGrantRequestRepositories: [
+      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
+    ],
+    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
+    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
+    listPendingInvitations: ["GET /orgs/{org}/invitations"],
+    listPublicMembers: ["GET /orgs/{org}/public_members"],
+    listSecurityManagerTeams: [
+      "GET /orgs/{org}/security-managers",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
+      }
+    ],
+    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
+    listWebhooks: ["GET /orgs/{org}/hooks"],
+    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeMember: ["DELETE /orgs/{org}/members/{username}"],
+    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
+    removeOutsideCollaborator: [
+      "DELETE /orgs/{org}/outside_collaborators/{username}"
+    ],
+    removePublicMembershipForAuthenticatedUser: [
+      "DELETE /orgs/{org}/public_members/{username}"
+    ],
+    removeSecurityManagerTeam: [
+      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
+      {},
+      {
+        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
+      }
+    ],
+    reviewPatGrantRequest: [
+      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
+    ],
+    reviewPatGrantRequestsInBulk: [
+      "POST /orgs/{org}/personal-access-token-requests"
+    ],
+    revokeAllOrgRolesTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
+    ],
+    revokeAllOrgRolesUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}"
+    ],
+    revokeOrgRoleTeam: [
+      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
+    ],
+    revokeOrgRoleUser: [
+      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
+    ],
+    setImmutableReleasesSettings: [
+      "PUT /orgs/{org}/settings/immutable-releases"
+    ],
+    setImmutableReleasesSettingsRepositories: [
+      "PUT /orgs/{org}/settings/immutable-releases/repositories"
+    ],
+    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
+    setPublicMembershipForAuthenticatedUser: [
+      "PUT /orgs/{org}/public_members/{username}"
+    ],
+    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
+    update: ["PATCH /orgs/{org}"],
+    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
+    updateMembershipForAuthenticatedUser: [
+      "PATCH /user/memberships/orgs/{org}"
+    ],
+    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
+    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
+    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
+    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
+  },
+  packages: {
+    deletePackageForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    deletePackageVersionForAuthenticatedUser: [
+      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForOrg: [
+      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    deletePackageVersionForUser: [
+      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getAllPackageVersionsForAPackageOwnedByAnOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
+      {},
+      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
+    ],
+    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions",
+      {},
+      {
+        renamed: [
+          "packages",
+          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
+        ]
+      }
+    ],
+    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByOrg: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
+    ],
+    getAllPackageVersionsForPackageOwnedByUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
+    ],
+    getPackageForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}"
+    ],
+    getPackageForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}"
+    ],
+    getPackageForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}"
+    ],
+    getPackageVersionForAuthenticatedUser: [
+      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForOrganization: [
+      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    getPackageVersionForUser: [
+      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
+    ],
+    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
+      "GET /user/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForOrganization: [
+      "GET /orgs/{org}/docker/conflicts"
+    ],
+    listDockerMigrationConflictingPackagesForUser: [
+      "GET /users/{username}/docker/conflicts"
+    ],
+    listPackagesForAuthenticatedUser: ["GET /user/packages"],
+    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
+    listPackagesForUser: ["GET /users/{username}/packages"],
+    restorePackageForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
+    ],
+    restorePackageVersionForAuthenticatedUser: [
+      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForOrg: [
+      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ],
+    restorePackageVersionForUser: [
+      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
+    ]
+  },
+  privateRegistries: {
+    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
+    deleteOrgPrivateRegistry: [
+      "DELETE /orgs/{org}/private-registries/{secret_name}"
+    ],
+    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
+    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
+    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
+    updateOrgPrivateRegistry: [
+      "PATCH /orgs/{org}/private-registries/{secret_name}"
+    ]
+  },
+  projects: {
+    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
+    addItemForUser: [
+      "POST /users/{username}/projectsV2/{project_number}/items"
+    ],
+    deleteItemForOrg: [
+      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    deleteItemForUser: [
+      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    getFieldForOrg: [
+      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getFieldForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
+    ],
+    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
+    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
+    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
+    getUserItem: [
+      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
+    listFieldsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/fields"
+    ],
+    listForOrg: ["GET /orgs/{org}/projectsV2"],
+    listForUser: ["GET /users/{username}/projectsV2"],
+    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
+    listItemsForUser: [
+      "GET /users/{username}/projectsV2/{project_number}/items"
+    ],
+    updateItemForOrg: [
+      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
+    ],
+    updateItemForUser: [
+      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
+    ]
+  },
+  pulls: {
+    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    create: ["POST /repos/{owner}/{repo}/pulls"],
+    createReplyForReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
+    ],
+    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    createReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    deletePendingReview: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    deleteReviewComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ],
+    dismissReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
+    ],
+    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
+    getReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
+    list: ["GET /repos/{owner}/{repo}/pulls"],
+    listCommentsForReview: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
+    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
+    listRequestedReviewers: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    listReviewComments: [
+      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
+    ],
+    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
+    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
+    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
+    removeRequestedReviewers: [
+      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    requestReviewers: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
+    ],
+    submitReview: [
+      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
+    ],
+    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
+    updateBranch: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
+    ],
+    updateReview: [
+      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
+    ],
+    updateReviewComment: [
+      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
+    ]
+  },
+  rateLimit: { get: ["GET /rate_limit"] },
+  reactions: {
+    createForCommitComment: [
+      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    createForIssue: [
+      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
+    ],
+    createForIssueComment: [
+      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    createForPullRequestReviewComment: [
+      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    createForRelease: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    createForTeamDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    createForTeamDiscussionInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ],
+    deleteForCommitComment: [
+      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForIssue: [
+      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
+    ],
+    deleteForIssueComment: [
+      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForPullRequestComment: [
+      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
+    ],
+    deleteForRelease: [
+      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussion: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
+    ],
+    deleteForTeamDiscussionComment: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
+    ],
+    listForCommitComment: [
+      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
+    ],
+    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
+    listForIssueComment: [
+      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
+    ],
+    listForPullRequestReviewComment: [
+      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
+    ],
+    listForRelease: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
+    ],
+    listForTeamDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
+    ],
+    listForTeamDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
+    ]
+  },
+  repos: {
+    acceptInvitation: [
+      "PATCH /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
+    ],
+    acceptInvitationForAuthenticatedUser: [
+      "PATCH /user/repository_invitations/{invitation_id}"
+    ],
+    addAppAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
+    addStatusCheckContexts: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    addTeamAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    addUserAccessRestrictions: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    cancelPagesDeployment: [
+      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
+    ],
+    checkAutomatedSecurityFixes: [
+      "GET /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
+    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
+    checkPrivateVulnerabilityReporting: [
+      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    checkVulnerabilityAlerts: [
+      "GET /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
+    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
+    compareCommitsWithBasehead: [
+      "GET /repos/{owner}/{repo}/compare/{basehead}"
+    ],
+    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
+    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
+    createCommitComment: [
+      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    createCommitSignatureProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
+    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
+    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
+    createDeploymentBranchPolicy: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    createDeploymentProtectionRule: [
+      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    createDeploymentStatus: [
+      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
+    createForAuthenticatedUser: ["POST /user/repos"],
+    createFork: ["POST /repos/{owner}/{repo}/forks"],
+    createInOrg: ["POST /orgs/{org}/repos"],
+    createOrUpdateEnvironment: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
+    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
+    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
+    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
+    createRelease: ["POST /repos/{owner}/{repo}/releases"],
+    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
+    createUsingTemplate: [
+      "POST /repos/{template_owner}/{template_repo}/generate"
+    ],
+    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
+    customPropertiesForReposCreateOrUpdateRepositoryValues: [
+      "PATCH /repos/{owner}/{repo}/properties/values"
+    ],
+    customPropertiesForReposGetRepositoryValues: [
+      "GET /repos/{owner}/{repo}/properties/values"
+    ],
+    declineInvitation: [
+      "DELETE /user/repository_invitations/{invitation_id}",
+      {},
+      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
+    ],
+    declineInvitationForAuthenticatedUser: [
+      "DELETE /user/repository_invitations/{invitation_id}"
+    ],
+    delete: ["DELETE /repos/{owner}/{repo}"],
+    deleteAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    deleteAdminBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    deleteAnEnvironment: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    deleteBranchProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
+    deleteCommitSignatureProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
+    deleteDeployment: [
+      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
+    ],
+    deleteDeploymentBranchPolicy: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
+    deleteInvitation: [
+      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
+    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
+    deletePullRequestReviewProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+    deleteReleaseAsset: [
+      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
+    disableAutomatedSecurityFixes: [
+      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    disableDeploymentProtectionRule: [
+      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    disableImmutableReleases: [
+      "DELETE /repos/{owner}/{repo}/immutable-releases"
+    ],
+    disablePrivateVulnerabilityReporting: [
+      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    disableVulnerabilityAlerts: [
+      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    downloadArchive: [
+      "GET /repos/{owner}/{repo}/zipball/{ref}",
+      {},
+      { renamed: ["repos", "downloadZipballArchive"] }
+    ],
+    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
+    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
+    enableAutomatedSecurityFixes: [
+      "PUT /repos/{owner}/{repo}/automated-security-fixes"
+    ],
+    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
+    enablePrivateVulnerabilityReporting: [
+      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
+    ],
+    enableVulnerabilityAlerts: [
+      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
+    ],
+    generateReleaseNotes: [
+      "POST /repos/{owner}/{repo}/releases/generate-notes"
+    ],
+    get: ["GET /repos/{owner}/{repo}"],
+    getAccessRestrictions: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
+    ],
+    getAdminBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    getAllDeploymentProtectionRules: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
+    ],
+    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
+    getAllStatusCheckContexts: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
+    ],
+    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
+    getAppsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
+    ],
+    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
+    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
+    getBranchProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
+    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
+    getCollaboratorPermissionLevel: [
+      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
+    ],
+    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
+    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
+    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
+    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
+    getCommitSignatureProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
+    ],
+    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
+    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
+    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
+    getCustomDeploymentProtectionRule: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
+    ],
+    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
+    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
+    getDeploymentBranchPolicy: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    getDeploymentStatus: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
+    ],
+    getEnvironment: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}"
+    ],
+    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
+    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
+    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
+    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
+    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
+    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
+    getPages: ["GET /repos/{owner}/{repo}/pages"],
+    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
+    getPagesDeployment: [
+      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
+    ],
+    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
+    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
+    getPullRequestReviewProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
+    getReadme: ["GET /repos/{owner}/{repo}/readme"],
+    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
+    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
+    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+    getRepoRuleSuite: [
+      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
+    ],
+    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
+    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    getRepoRulesetHistory: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
+    ],
+    getRepoRulesetVersion: [
+      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
+    ],
+    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
+    getStatusChecksProtection: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    getTeamsWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
+    ],
+    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
+    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
+    getUsersWithAccessToProtectedBranch: [
+      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
+    ],
+    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
+    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
+    getWebhookConfigForRepo: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    getWebhookDelivery: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
+    ],
+    listActivities: ["GET /repos/{owner}/{repo}/activity"],
+    listAttestations: [
+      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
+    ],
+    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
+    listBranches: ["GET /repos/{owner}/{repo}/branches"],
+    listBranchesForHeadCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
+    ],
+    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
+    listCommentsForCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
+    ],
+    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
+    listCommitStatusesForRef: [
+      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
+    ],
+    listCommits: ["GET /repos/{owner}/{repo}/commits"],
+    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
+    listCustomDeploymentRuleIntegrations: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
+    ],
+    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
+    listDeploymentBranchPolicies: [
+      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
+    ],
+    listDeploymentStatuses: [
+      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+    ],
+    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
+    listForAuthenticatedUser: ["GET /user/repos"],
+    listForOrg: ["GET /orgs/{org}/repos"],
+    listForUser: ["GET /users/{username}/repos"],
+    listForks: ["GET /repos/{owner}/{repo}/forks"],
+    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
+    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
+    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
+    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
+    listPublic: ["GET /repositories"],
+    listPullRequestsAssociatedWithCommit: [
+      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
+    ],
+    listReleaseAssets: [
+      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+    ],
+    listReleases: ["GET /repos/{owner}/{repo}/releases"],
+    listTags: ["GET /repos/{owner}/{repo}/tags"],
+    listTeams: ["GET /repos/{owner}/{repo}/teams"],
+    listWebhookDeliveries: [
+      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
+    ],
+    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
+    merge: ["POST /repos/{owner}/{repo}/merges"],
+    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
+    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
+    redeliverWebhookDelivery: [
+      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
+    ],
+    removeAppAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    removeCollaborator: [
+      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
+    ],
+    removeStatusCheckContexts: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    removeStatusCheckProtection: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    removeTeamAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    removeUserAccessRestrictions: [
+      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
+    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
+    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
+    setAdminBranchProtection: [
+      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
+    ],
+    setAppAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
+      {},
+      { mapToData: "apps" }
+    ],
+    setStatusCheckContexts: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
+      {},
+      { mapToData: "contexts" }
+    ],
+    setTeamAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
+      {},
+      { mapToData: "teams" }
+    ],
+    setUserAccessRestrictions: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
+      {},
+      { mapToData: "users" }
+    ],
+    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
+    transfer: ["POST /repos/{owner}/{repo}/transfer"],
+    update: ["PATCH /repos/{owner}/{repo}"],
+    updateBranchProtection: [
+      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
+    ],
+    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
+    updateDeploymentBranchPolicy: [
+      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
+    ],
+    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
+    updateInvitation: [
+      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
+    ],
+    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
+    updatePullRequestReviewProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
+    ],
+    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+    updateReleaseAsset: [
+      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
+    ],
+    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
+    updateStatusCheckPotection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
+      {},
+      { renamed: ["repos", "updateStatusCheckProtection"] }
+    ],
+    updateStatusCheckProtection: [
+      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
+    ],
+    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
+    updateWebhookConfigForRepo: [
+      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
+    ],
+    uploadReleaseAsset: [
+      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
+      { baseUrl: "https://uploads.github.com" }
+    ]
+  },
+  search: {
+    code: ["GET /search/code"],
+    commits: ["GET /search/commits"],
+    issuesAndPullRequests: ["GET /search/issues"],
+    labels: ["GET /search/labels"],
+    repos: ["GET /search/repositories"],
+    topics: ["GET /search/topics"],
+    users: ["GET /search/users"]
+  },
+  secretScanning: {
+    createPushProtectionBypass: [
+      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
+    ],
+    getAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
+    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
+    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
+    listLocationsForAlert: [
+      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
+    ],
+    listOrgPatternConfigs: [
+      "GET /orgs/{org}/secret-scanning/pattern-configurations"
+    ],
+    updateAlert: [
+      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
+    ],
+    updateOrgPatternConfigs: [
+      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
+    ]
+  },
+  securityAdvisories: {
+    createFork: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
+    ],
+    createPrivateVulnerabilityReport: [
+      "POST /repos/{owner}/{repo}/security-advisories/reports"
+    ],
+    createRepositoryAdvisory: [
+      "POST /repos/{owner}/{repo}/security-advisories"
+    ],
+    createRepositoryAdvisoryCveRequest: [
+      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
+    ],
+    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
+    getRepositoryAdvisory: [
+      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ],
+    listGlobalAdvisories: ["GET /advisories"],
+    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
+    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
+    updateRepositoryAdvisory: [
+      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
+    ]
+  },
+  teams: {
+    addOrUpdateMembershipForUserInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    addOrUpdateRepoPermissionsInOrg: [
+      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    checkPermissionsForRepoInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    create: ["POST /orgs/{org}/teams"],
+    createDiscussionCommentInOrg: [
+      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
+    deleteDiscussionCommentInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    deleteDiscussionInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
+    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
+    getDiscussionCommentInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    getDiscussionInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    getMembershipForUserInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    list: ["GET /orgs/{org}/teams"],
+    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
+    listDiscussionCommentsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
+    ],
+    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
+    listForAuthenticatedUser: ["GET /user/teams"],
+    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
+    listPendingInvitationsInOrg: [
+      "GET /orgs/{org}/teams/{team_slug}/invitations"
+    ],
+    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
+    removeMembershipForUserInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
+    ],
+    removeRepoInOrg: [
+      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
+    ],
+    updateDiscussionCommentInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
+    ],
+    updateDiscussionInOrg: [
+      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
+    ],
+    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
+  },
+  users: {
+    addEmailForAuthenticated: [
+      "POST /user/emails",
+      {},
+      { renamed: ["users", "addEmailForAuthenticatedUser"] }
+    ],
+    addEmailForAuthenticatedUser: ["POST /user/emails"],
+    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
+    block: ["PUT /user/blocks/{username}"],
+    checkBlocked: ["GET /user/blocks/{username}"],
+    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
+    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
+    createGpgKeyForAuthenticated: [
+      "POST /user/gpg_keys",
+      {},
+      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
+    ],
+    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
+    createPublicSshKeyForAuthenticated: [
+      "POST /user/keys",
+      {},
+      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
+    ],
+    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
+    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
+    deleteAttestationsBulk: [
+      "POST /users/{username}/attestations/delete-request"
+    ],
+    deleteAttestationsById: [
+      "DELETE /users/{username}/attestations/{attestation_id}"
+    ],
+    deleteAttestationsBySubjectDigest: [
+      "DELETE /users/{username}/attestations/digest/{subject_digest}"
+    ],
+    deleteEmailForAuthenticated: [
+      "DELETE /user/emails",
+      {},
+      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
+    ],
+    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
+    deleteGpgKeyForAuthenticated: [
+      "DELETE /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
+    ],
+    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
+    deletePublicSshKeyForAuthenticated: [
+      "DELETE /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
+    ],
+    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
+    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
+    deleteSshSigningKeyForAuthenticatedUser: [
+      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    follow: ["PUT /user/following/{username}"],
+    getAuthenticated: ["GET /user"],
+    getById: ["GET /user/{account_id}"],
+    getByUsername: ["GET /users/{username}"],
+    getContextForUser: ["GET /users/{username}/hovercard"],
+    getGpgKeyForAuthenticated: [
+      "GET /user/gpg_keys/{gpg_key_id}",
+      {},
+      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
+    ],
+    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
+    getPublicSshKeyForAuthenticated: [
+      "GET /user/keys/{key_id}",
+      {},
+      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
+    ],
+    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
+    getSshSigningKeyForAuthenticatedUser: [
+      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
+    ],
+    list: ["GET /users"],
+    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
+    listAttestationsBulk: [
+      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
+    ],
+    listBlockedByAuthenticated: [
+      "GET /user/blocks",
+      {},
+      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
+    ],
+    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
+    listEmailsForAuthenticated: [
+      "GET /user/emails",
+      {},
+      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
+    ],
+    listEmailsForAuthenticatedUser: ["GET /user/emails"],
+    listFollowedByAuthenticated: [
+      "GET /user/following",
+      {},
+      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
+    ],
+    listFollowedByAuthenticatedUser: ["GET /user/following"],
+    listFollowersForAuthenticatedUser: ["GET /user/followers"],
+    listFollowersForUser: ["GET /users/{username}/followers"],
+    listFollowingForUser: ["GET /users/{username}/following"],
+    listGpgKeysForAuthenticated: [
+      "GET /user/gpg_keys",
+      {},
+      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
+    ],
+    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
+    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
+    listPublicEmailsForAuthenticated: [
+      "GET /user/public_emails",
+      {},
+      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
+    ],
+    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
+    listPublicKeysForUser: ["GET /users/{username}/keys"],
+    listPublicSshKeysForAuthenticated: [
+      "GET /user/keys",
+      {},
+      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
+    ],
+    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
+    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
+    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
+    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
+    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
+    setPrimaryEmailVisibilityForAuthenticated: [
+      "PATCH /user/email/visibility",
+      {},
+      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
+    ],
+    setPrimaryEmailVisibilityForAuthenticatedUser: [
+      "PATCH /user/email/visibility"
+    ],
+    unblock: ["DELETE /user/blocks/{username}"],
+    unfollow: ["DELETE /user/following/{username}"],
+    updateAuthenticated: ["PATCH /user"]
+  }
+};
+var endpoints_default = Endpoints;
+
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
+var endpointMethodsMap = /* @__PURE__ */ new Map();
+for (const [scope, endpoints] of Object.entries(endpoints_default)) {
+  for (const [methodName, endpoint2] of Object.entries(endpoints)) {
+    const [route, defaults2, decorations] = endpoint2;
+    const [method, url] = route.split(/ /);
+    const endpointDefaults = Object.assign(
+      {
+        method,
+        url
+      },
+      defaults2
+    );
+    if (!endpointMethodsMap.has(scope)) {
+      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
+    }
+    endpointMethodsMap.get(scope).set(methodName, {
+      scope,
+      methodName,
+      endpointDefaults,
+      decorations
+    });
+  }
+}
+var handler = {
+  has({ scope }, methodName) {
+    return endpointMethodsMap.get(scope).has(methodName);
+  },
+  getOwnPropertyDescriptor(target, methodName) {
+    return {
+      value: this.get(target, methodName),
+      // ensures method is in the cache
+      configurable: true,
+      writable: true,
+      enumerable: true
+    };
+  },
+  defineProperty(target, methodName, descriptor) {
+    Object.defineProperty(target.cache, methodName, descriptor);
+    return true;
+  },
+  deleteProperty(target, methodName) {
+    delete target.cache[methodName];
+    return true;
+  },
+  ownKeys({ scope }) {
+    return [...endpointMethodsMap.get(scope).keys()];
+  },
+  set(target, methodName, value) {
+    return target.cache[methodName] = value;
+  },
+  get({ octokit, scope, cache }, methodName) {
+    if (cache[methodName]) {
+      return cache[methodName];
+    }
+    const method = endpointMethodsMap.get(scope).get(methodName);
+    if (!method) {
+      return void 0;
+    }
+    const { endpointDefaults, decorations } = method;
+    if (decorations) {
+      cache[methodName] = decorate(
+        octokit,
+        scope,
+        methodName,
+        endpointDefaults,
+        decorations
+      );
+    } else {
+      cache[methodName] = octokit.request.defaults(endpointDefaults);
+    }
+    return cache[methodName];
+  }
+};
+function endpointsToMethods(octokit) {
+  const newMethods = {};
+  for (const scope of endpointMethodsMap.keys()) {
+    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
+  }
+  return newMethods;
+}
+function decorate(octokit, scope, methodName, defaults2, decorations) {
+  const requestWithDefaults = octokit.request.defaults(defaults2);
+  function withDecorations(...args) {
+    let options = requestWithDefaults.endpoint.merge(...args);
+    if (decorations.mapToData) {
+      options = Object.assign({}, options, {
+        data: options[decorations.mapToData],
+        [decorations.mapToData]: void 0
+      });
+      return requestWithDefaults(options);
+    }
+    if (decorations.renamed) {
+      const [newScope, newMethodName] = decorations.renamed;
+      octokit.log.warn(
+        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
+      );
+    }
+    if (decorations.deprecated) {
+      octokit.log.warn(decorations.deprecated);
+    }
+    if (decorations.renamedParameters) {
+      const options2 = requestWithDefaults.endpoint.merge(...args);
+      for (const [name, alias] of Object.entries(
+        decorations.renamedParameters
+      )) {
+        if (name in options2) {
+          octokit.log.warn(
+            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
+          );
+          if (!(alias in options2)) {
+            options2[alias] = options2[name];
+          }
+          delete options2[name];
+        }
+      }
+      return requestWithDefaults(options2);
+    }
+    return requestWithDefaults(...args);
+  }
+  return Object.assign(withDecorations, requestWithDefaults);
+}
+
+// node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
+function restEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    rest: api
+  };
+}
+restEndpointMethods.VERSION = VERSION5;
+function legacyRestEndpointMethods(octokit) {
+  const api = endpointsToMethods(octokit);
+  return {
+    ...api,
+    rest: api
+  };
+}
+legacyRestEndpointMethods.VERSION = VERSION5;
+
+// node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
+var VERSION6 = "0.0.0-development";
+function normalizePaginatedListResponse(response) {
+  if (!response.data) {
+    return {
+      ...response,
+      data: []
+    };
+  }
+  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
+  if (!responseNeedsNormalization) return response;
+  const incompleteResults = response.data.incomplete_results;
+  const repositorySelection = response.data.repository_selection;
+  const totalCount = response.data.total_count;
+  const totalCommits = response.data.total_commits;
+  delete response.data.incomplete_results;
+  delete response.data.repository_selection;
+  delete response.data.total_count;
+  delete response.data.total_commits;
+  const namespaceKey = Object.keys(response.data)[0];
+  const data = response.data[namespaceKey];
+  response.data = data;
+  if (typeof incompleteResults !== "undefined") {
+    response.data.incomplete_results = incompleteResults;
+  }
+  if (typeof repositorySelection !== "undefined") {
+    response.data.repository_selection = repositorySelection;
+  }
+  response.data.total_count = totalCount;
+  response.data.total_commits = totalCommits;
+  return response;
+}
+function iterator(octokit, route, parameters) {
+  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
+  const requestMethod = typeof route === "function" ? route : octokit.request;
+  const method = options.method;
+  const headers = options.headers;
+  let url = options.url;
+  return {
+    [Symbol.asyncIterator]: () => ({
+      async next() {
+        if (!url) return { done: true };
+        try {
+          const response = await requestMethod({ method, url, headers });
+          const normalizedResponse = normalizePaginatedListResponse(response);
+          url = ((normalizedResponse.headers.link || "").match(
+            /<([^<>]+)>;\s*rel="next"/
+          ) || [])[1];
+          if (!url && "total_commits" in normalizedResponse.data) {
+            const parsedUrl = new URL(normalizedResponse.url);
+            const params = parsedUrl.searchParams;
+            const page = parseInt(params.get("page") || "1", 10);
+            const per_page = parseInt(params.get("per_page") || "250", 10);
+            if (page * per_page < normalizedResponse.data.total_commits) {
+              params.set("page", String(page + 1));
+              url = parsedUrl.toString();
+            }
+          }
+          return { value: normalizedResponse };
+        } catch (error2) {
+          if (error2.status !== 409) throw error2;
+          url = "";
+          return {
+            value: {
+              status: 200,
+              headers: {},
+              data: []
+            }
+          };
+        }
+      }
+    })
+  };
+}
+function paginate(octokit, route, parameters, mapFn) {
+  if (typeof parameters === "function") {
+    mapFn = parameters;
+    parameters = void 0;
+  }
+  return gather(
+    octokit,
+    [],
+    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
+    mapFn
+  );
+}
+function gather(octokit, results, iterator2, mapFn) {
+  return iterator2.next().then((result) => {
+    if (result.done) {
+      return results;
+    }
+    let earlyExit = false;
+    function done() {
+      earlyExit = true;
+    }
+    results = results.concat(
+      mapFn ? mapFn(result.value, done) : result.value.data
+    );
+    if (earlyExit) {
+      return results;
+    }
+    return gather(octokit, results, iterator2, mapFn);
+  });
+}
+var composePaginateRest = Object.assign(paginate, {
+  iterator
+});
+function paginateRest(octokit) {
+  return {
+    paginate: Object.assign(paginate.bind(null, octokit), {
+      iterator: iterator.bind(null, octokit)
+    })
+  };
+}
+paginateRest.VERSION = VERSION6;
+
+// node_modules/@actions/github/lib/utils.js
+var context = new Context();
+var baseUrl = getApiBaseUrl();
+var defaults = {
+  baseUrl,
+  request: {
+    agent: getProxyAgent(baseUrl),
+    fetch: getProxyFetch(baseUrl)
+  }
+};
+var GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
+function getOctokitOptions(token, options) {
+  const opts = Object.assign({}, options || {});
+  const auth2 = getAuthString(token, opts);
+  if (auth2) {
+    opts.auth = auth2;
+  }
+  const userAgent2 = getUserAgentWithOrchestrationId(opts.userAgent);
+  if (userAgent2) {
+    opts.userAgent = userAgent2;
+  }
+  return opts;
+}
+
+// node_modules/@actions/github/lib/github.js
+var context2 = new Context();
+function getOctokit(token, options, ...additionalPlugins) {
+  const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
+  return new GitHubWithPlugins(getOctokitOptions(token, options));
+}
+
+// node_modules/@octokit/plugin-retry/dist-bundle/index.js
+var import_light = __toESM(require_light(), 1);
+var VERSION7 = "0.0.0-development";
+function isRequestError(error2) {
+  return error2.request !== void 0;
+}
+async function errorRequest(state, octokit, error2, options) {
+  if (!isRequestError(error2) || !error2?.request.request) {
+    throw error2;
+  }
+  if (error2.status >= 400 && !state.doNotRetry.includes(error2.status)) {
+    const retries = options.request.retries != null ? options.request.retries : state.retries;
+    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
+    throw octokit.retry.retryRequest(error2, retries, retryAfter);
+  }
+  throw error2;
+}
+async function wrapRequest(state, octokit, request2, options) {
+  const limiter = new import_light.default();
+  limiter.on("failed", function(error2, info2) {
+    const maxRetries = ~~error2.request.request?.retries;
+    const after = ~~error2.request.request?.retryAfter;
+    options.request.retryCount = info2.retryCount + 1;
+    if (maxRetries > info2.retryCount) {
+      return after * state.retryAfterBaseValue;
+    }
+  });
+  return limiter.schedule(
+    requestWithGraphqlErrorHandling.bind(null, state, octokit, request2),
+    options
+  );
+}
+async function requestWithGraphqlErrorHandling(state, octokit, request2, options) {
+  const response = await request2(options);
+  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
+    response.data.errors[0].message
+  )) {
+    const error2 = new RequestError(response.data.errors[0].message, 500, {
+      request: options,
+      response
+    });
+    return errorRequest(state, octokit, error2, options);
+  }
+  return response;
+}
+function retry(octokit, octokitOptions) {
+  const state = Object.assign(
+    {
+      enabled: true,
+      retryAfterBaseValue: 1e3,
+      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
+      retries: 3
+    },
+    octokitOptions.retry
+  );
+  const retryPlugin = {
+    retry: {
+      retryRequest: (error2, retries, retryAfter) => {
+        error2.request.request = Object.assign({}, error2.request.request, {
+          retries,
+          retryAfter
+        });
+        return error2;
+      }
+    }
+  };
+  if (state.enabled) {
+    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
+    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
+  }
+  return retryPlugin;
+}
+retry.VERSION = VERSION7;
+
+// node_modules/@octokit/plugin-throttling/dist-bundle/index.js
+var import_light2 = __toESM(require_light(), 1);
+var VERSION8 = "0.0.0-development";
+var noop3 = () => Promise.resolve();
+function wrapRequest2(state, request2, options) {
+  return state.retryLimiter.schedule(doRequest, state, request2, options);
+}
+async function doRequest(state, request2, options) {
+  const { pathname } = new URL(options.url, "http://github.test");
+  const isAuth = isAuthRequest(options.method, pathname);
+  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
+  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
+  const isGraphQL = pathname.startsWith("/graphql");
+  const retryCount = ~~request2.retryCount;
+  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
+  if (state.clustering) {
+    jobOptions.expiration = 1e3 * 60;
+  }
+  if (isWrite || isGraphQL) {
+    await state.write.key(state.id).schedule(jobOptions, noop3);
+  }
+  if (isWrite && state.triggersNotification(pathname)) {
+    await state.notifications.key(state.id).schedule(jobOptions, noop3);
+  }
+  if (isSearch) {
+    await state.search.key(state.id).schedule(jobOptions, noop3);
+  }
+  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request2, options);
+  if (isGraphQL) {
+    const res = await req;
+    if (res.data.errors != null && res.data.errors.some((error2) => error2.type === "RATE_LIMITED")) {
+      const error2 = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
+        response: res,
+        data: res.data
+      });
+      throw error2;
+    }
+  }
+  return req;
+}
+function isAuthRequest(method, pathname) {
+  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
+  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
+  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
+  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
+  pathname === "/login/oauth/access_token");
+}
+var triggers_notification_paths_default = [
+  "/orgs/{org}/invitations",
+  "/orgs/{org}/invitations/{invitation_id}",
+  "/orgs/{org}/teams/{team_slug}/discussions",
+  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
+  "/repos/{owner}/{repo}/collaborators/{username}",
+  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
+  "/repos/{owner}/{repo}/issues",
+  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
+  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
+  "/repos/{owner}/{repo}/pulls",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
+  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
+  "/repos/{owner}/{repo}/releases",
+  "/teams/{team_id}/discussions",
+  "/teams/{team_id}/discussions/{discussion_number}/comments"
+];
+function routeMatcher(paths) {
+  const regexes = paths.map(
+    (path9) => path9.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+  );
+  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
+  return new RegExp(regex2, "i");
+}
+var regex = routeMatcher(triggers_notification_paths_default);
+var triggersNotification = regex.test.bind(regex);
+var groups = {};
+var createGroups = function(Bottleneck2, common) {
+  groups.global = new Bottleneck2.Group({
+    id: "octokit-global",
+    maxConcurrent: 10,
+    ...common
+  });
+  groups.auth = new Bottleneck2.Group({
+    id: "octokit-auth",
+    maxConcurrent: 1,
+    ...common
+  });
+  groups.search = new Bottleneck2.Group({
+    id: "octokit-search",
+    maxConcurrent: 1,
+    minTime: 2e3,
+    ...common
+  });
+  groups.write = new Bottleneck2.Group({
+    id: "octokit-write",
+    maxConcurrent: 1,
+    minTime: 1e3,
+    ...common
+  });
+  groups.notifications = new Bottleneck2.Group({
+    id: "octokit-notifications",
+    maxConcurrent: 1,
+    minTime: 3e3,
+    ...common
+  });
+};
+function throttling(octokit, octokitOptions) {
+  const {
+    enabled = true,
+    Bottleneck: Bottleneck2 = import_light2.default,
+    id = "no-id",
+    timeout = 1e3 * 60 * 2,
+    // Redis TTL: 2 minutes
+    connection
+  } = octokitOptions.throttle || {};
+  if (!enabled) {
+    return {};
+  }
+  const common = { timeout };
+  if (typeof connection !== "undefined") {
+    common.connection = connection;
+  }
+  const state = Object.assign(
+    {
+      clustering: connection != null,
+      triggersNotification,
+      fallbackSecondaryRateRetryAfter: 60,
+      retryAfterBaseValue: 1e3,
+      id
+    },
+    octokitOptions.throttle
+  );
+  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
+    throw new Error(`octokit/plugin-throttling error:
+        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
+        See https://octokit.github.io/rest.js/#throttling
+
+        const octokit = new Octokit({
+          throttle: {
+            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
+            onRateLimit: (retryAfter, options) => {/* ... */}
+          }
+        })
+    `);
+  }
+  let initialized = false;
+  const initializeBottleneck = () => {
+    if (initialized) {
+      return;
+    }
+    initialized = true;
+    if (groups.global == null) {
+      createGroups(Bottleneck2, common);
+    }
+    state.global = state.global ?? groups.global;
+    state.auth = state.auth ?? groups.auth;
+    state.search = state.search ?? groups.search;
+    state.write = state.write ?? groups.write;
+    state.notifications = state.notifications ?? groups.notifications;
+    state.retryLimiter = state.retryLimiter ?? new Bottleneck2();
+    const events = {};
+    const emitter = new Bottleneck2.Events(events);
+    events.on("secondary-limit", state.onSecondaryRateLimit);
+    events.on("rate-limit", state.onRateLimit);
+    events.on(
+      "error",
+      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
+    );
+    state.retryLimiter.on("failed", async function(error2, info2) {
+      const [state2, request2, options] = info2.args;
+      const { pathname } = new URL(options.url, "http://github.test");
+      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error2.status !== 401;
+      if (!(shouldRetryGraphQL || error2.status === 403 || error2.status === 429)) {
+        return;
+      }
+      const retryCount = ~~request2.retryCount;
+      request2.retryCount = retryCount;
+      options.request.retryCount = retryCount;
+      const { wantRetry, retryAfter = 0 } = await (async function() {
+        if (/\bsecondary rate\b/i.test(error2.message)) {
+          const retryAfter2 = Number(error2.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
+          const wantRetry2 = await emitter.trigger(
+            "secondary-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        if (error2.response.headers != null && error2.response.headers["x-ratelimit-remaining"] === "0" || (error2.response.data?.errors ?? []).some(
+          (error22) => error22.type === "RATE_LIMITED"
+        )) {
+          const rateLimitReset = new Date(
+            ~~error2.response.headers["x-ratelimit-reset"] * 1e3
+          ).getTime();
+          const retryAfter2 = Math.max(
+            // Add one second so we retry _after_ the reset time
+            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
+            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
+            0
+          );
+          const wantRetry2 = await emitter.trigger(
+            "rate-limit",
+            retryAfter2,
+            options,
+            octokit,
+            retryCount
+          );
+          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
+        }
+        return {};
+      })();
+      if (wantRetry) {
+        request2.retryCount++;
+        return retryAfter * state2.retryAfterBaseValue;
+      }
+    });
+  };
+  octokit.hook.wrap("request", (request2, options) => {
+    initializeBottleneck();
+    return wrapRequest2(state, request2, options);
+  });
+  return {};
+}
+throttling.VERSION = VERSION8;
+throttling.triggersNotification = triggersNotification;
+
+// src/action/octokit.ts
+function createOctokit(token, log2, env = process.env) {
+  const base = Number(env.TRAINLINT_API_RETRY_BASE_MS);
+  const retryAfterBaseValue = Number.isFinite(base) && base >= 0 && env.TRAINLINT_API_RETRY_BASE_MS ? base : 1e3;
+  return getOctokit(
+    token,
+    {
+      baseUrl: env.GITHUB_API_URL || "https://api.github.com",
+      userAgent: "trainlint-action",
+      retry: { retries: 3, retryAfterBaseValue },
+      throttle: {
+        retryAfterBaseValue,
+        fallbackSecondaryRateRetryAfter: 5,
+        onRateLimit: (retryAfter, options, _o, retryCount) => {
+          log2(`trainlint: GitHub API rate limit on ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter}s`);
+          return retryCount < 2;
+        },
+        onSecondaryRateLimit: (retryAfter, options, _o, retryCount) => {
+          log2(`trainlint: GitHub API secondary rate limit on ${options.method} ${options.url}; retry ${retryCount + 1} in ${retryAfter}s`);
+          return retryCount < 2;
+        }
+      }
+    },
+    retry,
+    throttling
+  );
+}
+function statusOf(err) {
+  const s = err?.status;
+  return typeof s === "number" ? s : void 0;
+}
+function describeApiError(err) {
+  const status = statusOf(err);
+  const message = stripTerminalControls((err instanceof Error ? err.message : String(err)).split("\n")[0]).slice(0, 300);
+  return status ? `HTTP ${status}: ${message}` : message;
+}
+
+// src/action/base-contents.ts
+var MAX_CONTENT_FILES = 100;
+function gitIn(cwd, args, env = {}, input) {
+  return new Promise((resolve) => {
+    const child = spawn2("git", args, { cwd, env: { ...process.env, ...env, LC_ALL: "C" }, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (b) => out += b.toString("utf8"));
+    child.stderr.resume();
+    child.on("error", () => resolve({ code: -1, out: "" }));
+    child.on("close", (code) => resolve({ code: code ?? -1, out: out.trim() }));
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(input ?? Buffer.alloc(0));
+  });
+}
+async function fetchBaseContents(octokit, owner, repo, ref, paths, log2) {
+  const out = /* @__PURE__ */ new Map();
+  for (const p of paths.slice(0, MAX_CONTENT_FILES)) {
+    try {
+      const { data } = await octokit.rest.repos.getContent({ owner, repo, path: p, ref });
+      if (!Array.isArray(data) && data.type === "file" && typeof data.content === "string") {
+        out.set(p, Buffer.from(data.content, "base64").toString("utf8"));
+      } else out.set(p, null);
+    } catch (err) {
+      if (statusOf(err) === 404) out.set(p, null);
+      else log2(`trainlint: cannot read ${p} at ${ref.slice(0, 7)} through the API (${describeApiError(err)})`);
+    }
+  }
+  if (paths.length > MAX_CONTENT_FILES) log2(`trainlint: only the first ${MAX_CONTENT_FILES} of ${paths.length} base versions were fetched through the API`);
+  return out;
+}
+async function syntheticCommit(root, files, label) {
+  const dir = mkdtempSync(path6.join(os5.tmpdir(), "trainlint-index-"));
+  const env = { GIT_INDEX_FILE: path6.join(dir, "index"), GIT_AUTHOR_NAME: "trainlint", GIT_AUTHOR_EMAIL: "trainlint@localhost", GIT_COMMITTER_NAME: "trainlint", GIT_COMMITTER_EMAIL: "trainlint@localhost" };
+  try {
+    for (const [p, text] of files) {
+      if (text === null) continue;
+      const blob = await gitIn(root, ["hash-object", "-w", "--stdin"], env, Buffer.from(text, "utf8"));
+      if (blob.code !== 0) return void 0;
+      const add = await gitIn(root, ["update-index", "--add", "--cacheinfo", `100644,${blob.out},${p}`], env);
+      if (add.code !== 0) return void 0;
+    }
+    const tree = await gitIn(root, ["write-tree"], env);
+    if (tree.code !== 0) return void 0;
+    const commit = await gitIn(root, ["commit-tree", tree.out, "-m", label], env);
+    return commit.code === 0 ? commit.out : void 0;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// src/action/git.ts
+import { spawn as spawn3 } from "node:child_process";
+function git(cwd, args) {
+  return new Promise((resolve) => {
+    const child = spawn3("git", args, {
+      cwd,
+      env: { ...process.env, LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+      windowsHide: true
+    });
+    const out = [];
+    const err = [];
+    child.stdout.on("data", (b) => out.push(b));
+    child.stderr.on("data", (b) => err.push(b));
+    child.on("error", (e) => resolve({ code: -1, stdout: Buffer.alloc(0), stderr: e.message }));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") }));
+  });
+}
+var SHA = /^[0-9a-f]{40,64}$/i;
+async function ensureCommit(cwd, sha, log2) {
+  if (!SHA.test(sha)) return false;
+  if ((await git(cwd, ["cat-file", "-e", `${sha}^{commit}`])).code === 0) return true;
+  log2(`trainlint: base commit ${sha} is not in the checkout; fetching it (depth 1)`);
+  const fetched = await git(cwd, ["fetch", "--no-tags", "--no-recurse-submodules", "--depth=1", "origin", sha]);
+  if (fetched.code !== 0) {
+    log2(`trainlint: cannot fetch ${sha}: ${fetched.stderr.trim().split("\n")[0] ?? ""}`);
+    return false;
+  }
+  return (await git(cwd, ["cat-file", "-e", `${sha}^{commit}`])).code === 0;
+}
+async function readAtCommit(cwd, sha, repoPath) {
+  const r = await git(cwd, ["cat-file", "blob", `${sha}:${repoPath}`]);
+  return r.code === 0 ? r.stdout.toString("utf8") : null;
+}
+
+// src/action/changed-files.ts
+var STATUS = { A: "added", M: "modified", D: "removed", R: "renamed", C: "copied" };
+async function gitChangedFiles(cwd, baseSha) {
+  const r = await git(cwd, ["diff", "--name-status", "-z", "-M", "--no-color", "--no-ext-diff", "--no-relative", baseSha, "--"]);
+  if (r.code !== 0) throw new Error(`git diff failed: ${r.stderr.trim().split("\n")[0] ?? r.code}`);
+  const tokens = r.stdout.toString("utf8").split("\0");
+  const out = [];
+  for (let i = 0; i < tokens.length && tokens[i] !== ""; ) {
+    const code = tokens[i].charAt(0);
+    if (code === "R" || code === "C") {
+      out.push({ path: tokens[i + 2], previousPath: tokens[i + 1], status: STATUS[code] });
+      i += 3;
+    } else {
+      out.push({ path: tokens[i + 1], status: STATUS[code] ?? "other" });
+      i += 2;
+    }
+  }
+  return out;
+}
+async function apiChangedFiles(octokit, owner, repo, pullNumber) {
+  const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner, repo, pull_number: pullNumber, per_page: 100 });
+  return files.map((f) => ({
+    path: f.filename,
+    ...f.previous_filename ? { previousPath: f.previous_filename } : {},
+    status: ["added", "modified", "removed", "renamed", "copied"].find((s) => s === f.status) ?? "other"
+  }));
+}
+function touchedPaths(files) {
+  const out = /* @__PURE__ */ new Set();
+  for (const f of files) {
+    out.add(f.path);
+    if (f.previousPath) out.add(f.previousPath);
+  }
+  return out;
+}
+
+// src/action/checks.ts
+var CHECK_NAME = "trainlint";
+var ANNOTATIONS_PER_REQUEST = 50;
+var CHECK_TEXT_MAX = 65535;
+function checkTitle(report) {
+  const { errors, warnings, infos } = report.summary;
+  if (errors + warnings + infos === 0) return "trainlint: all clear";
+  return `trainlint: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}, ${infos} notice${infos === 1 ? "" : "s"}`;
+}
+async function publishCheckRun(octokit, o) {
+  const annotations = checkAnnotations(o.report);
+  const batches = [];
+  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  const output = (batch) => ({
+    title: checkTitle(o.report),
+    summary: o.summary.length > CHECK_TEXT_MAX ? `${o.summary.slice(0, CHECK_TEXT_MAX - 20)}
+
+_(truncated)_` : o.summary,
+    ...batch && batch.length > 0 ? { annotations: batch } : {}
+  });
+  const conclusion = o.failing ? "failure" : "success";
+  const single = batches.length <= 1;
+  const created = await octokit.rest.checks.create({
+    owner: o.owner,
+    repo: o.repo,
+    name: CHECK_NAME,
+    head_sha: o.headSha,
+    ...o.detailsUrl ? { details_url: o.detailsUrl } : {},
+    ...single ? { status: "completed", conclusion, completed_at: (/* @__PURE__ */ new Date()).toISOString() } : { status: "in_progress" },
+    output: output(batches[0])
+  });
+  const id = created.data.id;
+  let requests = 1;
+  for (let i = 1; i < batches.length; i++) {
+    const last = i === batches.length - 1;
+    await octokit.rest.checks.update({
+      owner: o.owner,
+      repo: o.repo,
+      check_run_id: id,
+      ...last ? { status: "completed", conclusion, completed_at: (/* @__PURE__ */ new Date()).toISOString() } : {},
+      output: output(batches[i])
+    });
+    requests++;
+  }
+  return { id, requests };
+}
+
+// src/action/comment.ts
+async function upsertStickyComment(octokit, o) {
+  const comments = await octokit.paginate(octokit.rest.issues.listComments, { owner: o.owner, repo: o.repo, issue_number: o.issueNumber, per_page: 100 });
+  const existing = comments.find((c) => typeof c.body === "string" && c.body.startsWith(COMMENT_MARKER) && c.user?.type === "Bot");
+  if (existing) {
+    await octokit.rest.issues.updateComment({ owner: o.owner, repo: o.repo, comment_id: existing.id, body: o.body });
+    return "updated";
+  }
+  if (o.clean) return "skipped";
+  await octokit.rest.issues.createComment({ owner: o.owner, repo: o.repo, issue_number: o.issueNumber, body: o.body });
+  return "created";
+}
+
+// src/action/event.ts
+import { readFileSync as readFileSync5 } from "node:fs";
+var ZERO_SHA = /^0+$/;
+function str(v) {
+  return typeof v === "string" && v !== "" ? v : void 0;
+}
+function readEvent(env = process.env) {
+  const name = env.GITHUB_EVENT_NAME ?? "";
+  let payload = {};
+  if (env.GITHUB_EVENT_PATH) {
+    try {
+      payload = JSON.parse(readFileSync5(env.GITHUB_EVENT_PATH, "utf8"));
+    } catch {
+      payload = {};
+    }
+  }
+  const [owner = "", repo = ""] = (env.GITHUB_REPOSITORY ?? "").split("/");
+  const sha = env.GITHUB_SHA ?? "";
+  const base = { name, kind: "full", owner, repo, sha, headSha: sha, untrusted: false, fork: false };
+  if ((name === "pull_request" || name === "pull_request_target") && payload.pull_request) {
+    const pr = payload.pull_request;
+    const fork = str(pr.head?.repo?.full_name) !== void 0 && pr.head.repo.full_name !== pr.base?.repo?.full_name;
+    return {
+      ...base,
+      kind: "pull_request",
+      headSha: str(pr.head?.sha) ?? sha,
+      baseSha: str(pr.base?.sha),
+      prNumber: typeof pr.number === "number" ? pr.number : typeof payload.number === "number" ? payload.number : void 0,
+      untrusted: name === "pull_request_target" || fork,
+      fork
+    };
+  }
+  if (name === "merge_group" && payload.merge_group) {
+    return { ...base, kind: "merge_group", headSha: str(payload.merge_group.head_sha) ?? sha, baseSha: str(payload.merge_group.base_sha) };
+  }
+  if (name === "push") {
+    const before = str(payload.before);
+    return { ...base, kind: "push", headSha: str(payload.after) ?? sha, baseSha: before && !ZERO_SHA.test(before) ? before : void 0 };
+  }
+  return base;
+}
+
+// src/action/fail-on.ts
+function isFailing(report, failOn) {
+  if (failOn === "never") return false;
+  return report.summary.errors > 0 || failOn === "warning" && report.summary.warnings > 0;
+}
+
+// src/action/inputs.ts
+var InputError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "InputError";
+  }
+};
+function oneOf(name, allowed, fallback) {
+  const raw = getInput(name).trim().toLowerCase();
+  if (raw === "") return fallback;
+  if (allowed.includes(raw)) return raw;
+  throw new InputError(`input ${name} must be one of ${allowed.join(", ")} (got ${JSON.stringify(raw)})`);
+}
+function bool(name, fallback) {
+  const raw = getInput(name).trim().toLowerCase();
+  if (raw === "") return fallback;
+  if (["true", "yes", "on", "1"].includes(raw)) return true;
+  if (["false", "no", "off", "0"].includes(raw)) return false;
+  throw new InputError(`input ${name} must be true or false (got ${JSON.stringify(raw)})`);
+}
+function readInputs() {
+  const files = getInput("files").split(/\s+/).filter((s) => s !== "");
+  return {
+    files,
+    config: getInput("config").trim() || void 0,
+    failOn: oneOf("fail-on", ["error", "warning", "never"], "error"),
+    baseRef: getInput("base-ref").trim() || void 0,
+    onlyChanged: bool("only-changed", void 0),
+    annotations: oneOf("annotations", ["auto", "checks", "commands", "off"], "auto"),
+    summary: bool("summary", true) ?? true,
+    comment: bool("comment", false) ?? false,
+    sarifFile: getInput("sarif-file").trim() || void 0,
+    token: getInput("token").trim(),
+    trustPrConfig: bool("trust-pr-config", false) ?? false
+  };
+}
+
+// src/action/outputs.ts
+import { mkdirSync, writeFileSync } from "node:fs";
+import path7 from "node:path";
+
+// src/report/json.ts
+function formatJson(report) {
+  return `${JSON.stringify(report, null, 2)}
+`;
+}
+
+// src/action/outputs.ts
+function writeReport(report, tempDir) {
+  const dir = path7.join(tempDir, "trainlint");
+  mkdirSync(dir, { recursive: true });
+  const file = path7.join(dir, "report.json");
+  writeFileSync(file, formatJson(report));
+  return file;
+}
+function writeSarif(report, root, sarifInput) {
+  const file = path7.resolve(root, sarifInput);
+  mkdirSync(path7.dirname(file), { recursive: true });
+  writeFileSync(file, formatSarif(report));
+  return file;
+}
+function setOutputs(report, reportPath, sarifPath) {
+  setOutput("errors", report.summary.errors);
+  setOutput("warnings", report.summary.warnings);
+  setOutput("files", report.summary.files);
+  setOutput("report", reportPath);
+  setOutput("sarif", sarifPath ?? "");
+}
+
+// src/action/policy.ts
+import { mkdirSync as mkdirSync2, readFileSync as readFileSync6, writeFileSync as writeFileSync2 } from "node:fs";
+import path8 from "node:path";
+function readHead(root, rel) {
+  try {
+    return readFileSync6(path8.resolve(root, rel), "utf8");
+  } catch {
+    return null;
+  }
+}
+function headPolicy(root, configInput) {
+  const { config, path: abs } = readConfig(root, configInput);
+  return { config, source: abs ? "head" : "none", configPath: abs ? path8.relative(root, abs).split(path8.sep).join("/") : void 0, notices: [] };
+}
+async function resolvePolicy(opts) {
+  const { root, baseSha } = opts;
+  if (!opts.isPullRequest || !baseSha) return headPolicy(root, opts.configInput);
+  if (opts.trustPrConfig) {
+    opts.log("trainlint: trust-pr-config is true: the PR\u2019s own .trainlint.yml and schemas are used");
+    return headPolicy(root, opts.configInput);
+  }
+  const short = baseSha.slice(0, 7);
+  const names = opts.configInput ? [path8.posix.normalize(opts.configInput.replace(/\\/g, "/"))] : CONFIG_NAMES;
+  for (const name of names) {
+    const baseText = await readAtCommit(root, baseSha, name);
+    if (baseText === null) continue;
+    const notices = [];
+    let config;
+    try {
+      config = parseConfig(baseText, `${name} (base ${short})`);
+    } catch (err) {
+      opts.log(`trainlint: ${name} at the base revision ${short} is invalid (${err.message.split("\n")[0]}); using the PR's`);
+      return headPolicy(root, opts.configInput);
+    }
+    if (readHead(root, name) !== baseText) {
+      notices.push(`This PR edits ${name}; trainlint used the policy from the base revision ${short}. The new policy applies once merged.`);
+    }
+    config = await baseSchemas(config, opts, notices);
+    return { config, source: "base", configPath: name, notices };
+  }
+  const head = headPolicy(root, opts.configInput);
+  if (head.configPath) head.notices.push(`This PR adds ${head.configPath}, which does not exist at the base revision ${short}; the PR's policy was used.`);
+  return head;
+}
+async function baseSchemas(config, opts, notices) {
+  if (!config.schemas?.length || !opts.baseSha) return config;
+  const dir = path8.join(opts.tempDir, "trainlint-base-policy");
+  const schemas = [];
+  for (const [i, entry] of config.schemas.entries()) {
+    const rel = path8.posix.normalize(entry.schema.replace(/\\/g, "/"));
+    const baseText = await readAtCommit(opts.root, opts.baseSha, rel);
+    if (baseText === null) {
+      schemas.push(entry);
+      continue;
+    }
+    if (readHead(opts.root, rel) !== baseText) {
+      notices.push(`This PR edits the schema ${rel}; trainlint used its version from the base revision ${opts.baseSha.slice(0, 7)}.`);
+    }
+    mkdirSync2(dir, { recursive: true });
+    const abs = path8.join(dir, `${i}-${path8.posix.basename(rel)}`);
+    writeFileSync2(abs, baseText);
+    schemas.push({ ...entry, schema: abs });
+  }
+  return { ...config, schemas };
+}
+
+// src/action/summary.ts
+import { appendFileSync as appendFileSync2 } from "node:fs";
+function writeJobSummary(markdown, log2, env = process.env) {
+  const file = env.GITHUB_STEP_SUMMARY;
+  if (!file) {
+    log2("trainlint: GITHUB_STEP_SUMMARY is not set; no job summary written");
+    return false;
+  }
+  try {
+    appendFileSync2(file, markdown);
+    return true;
+  } catch (err) {
+    log2(`trainlint: cannot write the job summary: ${err.message.split("\n")[0]}`);
+    return false;
+  }
+}
+
 // src/action/main.ts
+var log = (s) => info(s);
+async function resolveBase(root, inputs, event) {
+  const wanted = inputs.baseRef ?? event.baseSha;
+  if (!wanted) return { local: false };
+  if (wanted.startsWith("-") || /[\x00-\x20\x7f]/.test(wanted)) throw new Error(`invalid base-ref ${JSON.stringify(wanted)}`);
+  if (/^[0-9a-f]{40,64}$/i.test(wanted)) return { sha: wanted, local: await ensureCommit(root, wanted, log) };
+  const parsed = await git(root, ["rev-parse", "--verify", "--quiet", `${wanted}^{commit}`]);
+  if (parsed.code === 0) return { sha: parsed.stdout.toString("utf8").trim(), local: true };
+  log(`trainlint: base-ref ${wanted} is not in the checkout; fetching it (depth 1)`);
+  const fetched = await git(root, ["fetch", "--no-tags", "--depth=1", "origin", wanted]);
+  if (fetched.code === 0) {
+    const head = await git(root, ["rev-parse", "--verify", "--quiet", "FETCH_HEAD^{commit}"]);
+    if (head.code === 0) return { sha: head.stdout.toString("utf8").trim(), local: true };
+  }
+  log(`trainlint: cannot resolve base-ref ${wanted}; linting without a base`);
+  return { local: false };
+}
+async function changedFiles(root, base, event, octokit) {
+  if (!base.sha) return void 0;
+  if (base.local) {
+    try {
+      return await gitChangedFiles(root, base.sha);
+    } catch (err) {
+      log(`trainlint: ${err.message}`);
+    }
+  }
+  const client = octokit();
+  if (event.prNumber !== void 0 && client) {
+    try {
+      return await apiChangedFiles(client, event.owner, event.repo, event.prNumber);
+    } catch (err) {
+      log(`trainlint: cannot list the PR's files through the API (${describeApiError(err)})`);
+    }
+  }
+  return void 0;
+}
+function planChanges(results, touched) {
+  return results.filter((r) => r.extraction && (touched ? touched.has(r.file.path) : r.reference !== void 0)).map((r) => ({
+    path: r.file.path,
+    head: reportPlan(r.extraction.plan),
+    ...r.reference ? { base: reportPlan(r.reference.plan), baseLabel: r.reference.label } : {}
+  }));
+}
+function logFindings(report) {
+  const token = randomUUID2().replace(/-/g, "");
+  process.stdout.write(`::stop-commands::${token}
+`);
+  process.stdout.write(formatStylish(report, { color: false, sources: /* @__PURE__ */ new Map() }));
+  process.stdout.write(`::${token}::
+`);
+}
 async function run() {
   try {
+    const inputs = readInputs();
+    const event = readEvent();
     const root = process.env.GITHUB_WORKSPACE || process.cwd();
-    const { config } = readConfig(root, getInput("config") || void 0);
-    const files = getInput("files");
-    const { results } = await lint({ root, paths: files ? files.split(/\s+/).filter(Boolean) : [], config });
-    const report = buildReport(results);
-    process.stdout.write(formatGithub(report));
-    setOutput("errors", report.summary.errors);
-    setOutput("warnings", report.summary.warnings);
-    setOutput("files", report.summary.files);
-    if (report.summary.errors > 0) setFailed(`trainlint: ${report.summary.errors} error(s) in training configs`);
+    const tempDir = process.env.RUNNER_TEMP || tmpdir();
+    let client;
+    const octokit = () => inputs.token ? client ??= createOctokit(inputs.token, log) : void 0;
+    const base = await resolveBase(root, inputs, event);
+    const onlyChanged = inputs.onlyChanged ?? (event.kind === "pull_request" || event.kind === "merge_group");
+    const changed = onlyChanged || event.kind === "pull_request" ? await changedFiles(root, base, event, octokit) : void 0;
+    if (onlyChanged && !changed) log("trainlint: the changed files are unknown (no base); linting every config");
+    const touched = changed ? touchedPaths(changed) : void 0;
+    const api = base.sha && !base.local && touched ? octokit() : void 0;
+    const fromApi = /* @__PURE__ */ new Map();
+    let baseCommit = base.local ? base.sha : void 0;
+    if (api && base.sha) {
+      log(`trainlint: reading base versions of ${base.sha.slice(0, 7)} through the REST contents API`);
+      const names = inputs.config ? [inputs.config] : CONFIG_NAMES;
+      for (const [p, t] of await fetchBaseContents(api, event.owner, event.repo, base.sha, names, log)) fromApi.set(p, t);
+      baseCommit = await syntheticCommit(root, fromApi, `trainlint: base ${base.sha} (from the REST API)`);
+    }
+    const policy = await resolvePolicy({
+      root,
+      configInput: inputs.config,
+      baseSha: baseCommit,
+      isPullRequest: event.kind === "pull_request",
+      trustPrConfig: inputs.trustPrConfig && event.name !== "pull_request_target",
+      tempDir,
+      log
+    });
+    if (api && base.sha && touched && changed) {
+      const head = await lint({ root, paths: inputs.files, config: policy.config });
+      const configs = head.results.filter((r) => r.extraction && touched.has(r.file.path)).map((r) => r.file.path);
+      const basePaths = configs.map((p) => changed.find((c) => c.path === p)?.previousPath ?? p).filter((p) => !fromApi.has(p));
+      for (const [p, t] of await fetchBaseContents(api, event.owner, event.repo, base.sha, basePaths, log)) fromApi.set(p, t);
+      baseCommit = await syntheticCommit(root, fromApi, `trainlint: base ${base.sha} (from the REST API)`);
+    }
+    const { results } = await lint({ root, paths: inputs.files, config: policy.config, base: baseCommit });
+    const selected = onlyChanged && touched ? results.filter((r) => touched.has(r.file.path) || r.reference !== void 0 && touched.has(r.reference.path)) : results;
+    if (onlyChanged && touched) log(`trainlint: only-changed: ${selected.length} of ${results.length} configs are touched by the change`);
+    const report = buildReport(selected);
+    logFindings(report);
+    const reportPath = writeReport(report, tempDir);
+    const sarifPath = inputs.sarifFile ? writeSarif(report, root, inputs.sarifFile) : void 0;
+    setOutputs(report, reportPath, sarifPath);
+    for (const n of policy.notices) notice(n, { title: "trainlint policy" });
+    const md = {
+      links: { serverUrl: process.env.GITHUB_SERVER_URL || "https://github.com", repository: `${event.owner}/${event.repo}`, sha: event.headSha },
+      changes: planChanges(selected, touched),
+      notices: policy.notices
+    };
+    if (inputs.summary) writeJobSummary(formatMarkdown(report, { ...md, max: { length: SUMMARY_MAX_BYTES, unit: "bytes" } }), log);
+    const failing = isFailing(report, inputs.failOn);
+    if (inputs.annotations !== "off") {
+      let viaChecks = false;
+      const checksApi = octokit();
+      if (inputs.annotations !== "commands" && checksApi && event.owner && event.headSha) {
+        try {
+          const runUrl = process.env.GITHUB_RUN_ID ? `${md.links.serverUrl}/${event.owner}/${event.repo}/actions/runs/${process.env.GITHUB_RUN_ID}` : void 0;
+          const { requests } = await publishCheckRun(checksApi, {
+            owner: event.owner,
+            repo: event.repo,
+            headSha: event.headSha,
+            report,
+            failing,
+            summary: formatMarkdown(report, { ...md, max: { length: CHECK_TEXT_MAX, unit: "chars" } }),
+            detailsUrl: runUrl
+          });
+          viaChecks = true;
+          log(`trainlint: check run "trainlint" on ${event.headSha} with ${report.findings.length} annotations (${requests} requests)`);
+        } catch (err) {
+          const why = statusOf(err) === 403 ? "the token lacks checks: write (fork PR, Dependabot or read-only permissions)" : describeApiError(err);
+          log(`trainlint: cannot create the check run (${why}); falling back to workflow-command annotations`);
+        }
+      } else if (inputs.annotations === "checks") {
+        log("trainlint: annotations: checks needs a token and a repository; falling back to workflow-command annotations");
+      }
+      if (!viaChecks) process.stdout.write(workflowCommands(report, { notices: policy.notices.length, errors: failing ? 1 : 0 }).text);
+    }
+    if (inputs.comment) {
+      const commentApi = octokit();
+      if (event.prNumber === void 0) log("trainlint: comment: true has no effect outside pull requests");
+      else if (!commentApi) log("trainlint: comment: true needs a token");
+      else {
+        try {
+          const body = formatMarkdown(report, { ...md, marker: COMMENT_MARKER, max: { length: COMMENT_MAX_CHARS, unit: "chars" } });
+          const clean = report.findings.length === 0;
+          const outcome = await upsertStickyComment(commentApi, { owner: event.owner, repo: event.repo, issueNumber: event.prNumber, body, clean });
+          log(`trainlint: PR comment ${outcome}`);
+        } catch (err) {
+          const why = statusOf(err) === 403 ? "the token lacks pull-requests: write (fork PR, Dependabot or read-only permissions)" : describeApiError(err);
+          log(`trainlint: cannot update the PR comment (${why}); the findings are in the job summary and this log`);
+        }
+      }
+    }
+    if (failing) {
+      const { errors, warnings } = report.summary;
+      setFailed(`trainlint: ${errors} error(s), ${warnings} warning(s) in training configs (fail-on: ${inputs.failOn})`);
+    }
   } catch (err) {
     setFailed(`trainlint: ${err.message.split("\n")[0]}`);
   }

@@ -1,25 +1,206 @@
 /**
- * The GitHub Action. Minimal until the action issue lands: lints the workspace with the
- * shared engine, prints workflow-command annotations and fails on errors.
+ * The GitHub Action: lint the configs a change touches with the shared engine, against the base
+ * revision's policy, and report on every channel that is available: the log, the JSON report,
+ * SARIF, outputs and the job summary always; a check run (or, without `checks: write`, capped
+ * workflow-command annotations) and an optional sticky PR comment. A reporting channel that
+ * fails is logged and never fails the job by itself; the exit status follows `fail-on`.
  */
 import * as core from '@actions/core';
-import { readConfig } from '../config/load-config.js';
-import { buildReport } from '../engine/build-report.js';
-import { lint } from '../engine/lint.js';
-import { formatGithub } from '../report/github.js';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { CONFIG_NAMES } from '../config/load-config.js';
+import { buildReport, reportPlan } from '../engine/build-report.js';
+import { lint, type FileResult } from '../engine/lint.js';
+import type { Report } from '../engine/report-types.js';
+import { COMMENT_MARKER, COMMENT_MAX_CHARS, formatMarkdown, SUMMARY_MAX_BYTES, type MarkdownOptions, type PlanChange } from '../report/markdown.js';
+import { formatStylish } from '../report/stylish.js';
+import { workflowCommands } from './annotations.js';
+import { fetchBaseContents, syntheticCommit } from './base-contents.js';
+import { apiChangedFiles, gitChangedFiles, touchedPaths, type ChangedFile } from './changed-files.js';
+import { CHECK_TEXT_MAX, publishCheckRun } from './checks.js';
+import { upsertStickyComment } from './comment.js';
+import { readEvent, type ActionEvent } from './event.js';
+import { ensureCommit, git } from './git.js';
+import { isFailing } from './fail-on.js';
+import { readInputs, type Inputs } from './inputs.js';
+import { createOctokit, describeApiError, statusOf, type Octokit } from './octokit.js';
+import { setOutputs, writeReport, writeSarif } from './outputs.js';
+import { resolvePolicy } from './policy.js';
+import { writeJobSummary } from './summary.js';
+
+const log = (s: string) => core.info(s);
+
+/** The base commit SHA: the `base-ref` input (any ref git can resolve, fetched if missing) or the event's. */
+async function resolveBase(root: string, inputs: Inputs, event: ActionEvent): Promise<{ sha?: string; local: boolean }> {
+  const wanted = inputs.baseRef ?? event.baseSha;
+  if (!wanted) return { local: false };
+  if (wanted.startsWith('-') || /[\x00-\x20\x7f]/.test(wanted)) throw new Error(`invalid base-ref ${JSON.stringify(wanted)}`);
+  if (/^[0-9a-f]{40,64}$/i.test(wanted)) return { sha: wanted, local: await ensureCommit(root, wanted, log) };
+  const parsed = await git(root, ['rev-parse', '--verify', '--quiet', `${wanted}^{commit}`]);
+  if (parsed.code === 0) return { sha: parsed.stdout.toString('utf8').trim(), local: true };
+  log(`trainlint: base-ref ${wanted} is not in the checkout; fetching it (depth 1)`);
+  const fetched = await git(root, ['fetch', '--no-tags', '--depth=1', 'origin', wanted]);
+  if (fetched.code === 0) {
+    const head = await git(root, ['rev-parse', '--verify', '--quiet', 'FETCH_HEAD^{commit}']);
+    if (head.code === 0) return { sha: head.stdout.toString('utf8').trim(), local: true };
+  }
+  log(`trainlint: cannot resolve base-ref ${wanted}; linting without a base`);
+  return { local: false };
+}
+
+async function changedFiles(root: string, base: { sha?: string; local: boolean }, event: ActionEvent, octokit: () => Octokit | undefined): Promise<ChangedFile[] | undefined> {
+  if (!base.sha) return undefined;
+  if (base.local) {
+    try {
+      return await gitChangedFiles(root, base.sha);
+    } catch (err) {
+      log(`trainlint: ${(err as Error).message}`);
+    }
+  }
+  const client = octokit();
+  if (event.prNumber !== undefined && client) {
+    try {
+      return await apiChangedFiles(client, event.owner, event.repo, event.prNumber);
+    } catch (err) {
+      log(`trainlint: cannot list the PR's files through the API (${describeApiError(err)})`);
+    }
+  }
+  return undefined;
+}
+
+/** The configs to show base → head: changed configs with a plan. */
+function planChanges(results: FileResult[], touched: Set<string> | undefined): PlanChange[] {
+  return results
+    .filter((r) => r.extraction && (touched ? touched.has(r.file.path) : r.reference !== undefined))
+    .map((r) => ({
+      path: r.file.path,
+      head: reportPlan(r.extraction!.plan),
+      ...(r.reference ? { base: reportPlan(r.reference.plan), baseLabel: r.reference.label } : {}),
+    }));
+}
+
+/** Every finding in the log, with workflow commands disabled around the untrusted text. */
+function logFindings(report: Report): void {
+  const token = randomUUID().replace(/-/g, '');
+  process.stdout.write(`::stop-commands::${token}\n`);
+  process.stdout.write(formatStylish(report, { color: false, sources: new Map() }));
+  process.stdout.write(`::${token}::\n`);
+}
 
 export async function run(): Promise<void> {
   try {
+    const inputs = readInputs();
+    const event = readEvent();
     const root = process.env.GITHUB_WORKSPACE || process.cwd();
-    const { config } = readConfig(root, core.getInput('config') || undefined);
-    const files = core.getInput('files');
-    const { results } = await lint({ root, paths: files ? files.split(/\s+/).filter(Boolean) : [], config });
-    const report = buildReport(results);
-    process.stdout.write(formatGithub(report));
-    core.setOutput('errors', report.summary.errors);
-    core.setOutput('warnings', report.summary.warnings);
-    core.setOutput('files', report.summary.files);
-    if (report.summary.errors > 0) core.setFailed(`trainlint: ${report.summary.errors} error(s) in training configs`);
+    const tempDir = process.env.RUNNER_TEMP || tmpdir();
+    let client: Octokit | undefined;
+    const octokit = () => (inputs.token ? (client ??= createOctokit(inputs.token, log)) : undefined);
+
+    const base = await resolveBase(root, inputs, event);
+    const onlyChanged = inputs.onlyChanged ?? (event.kind === 'pull_request' || event.kind === 'merge_group');
+    const changed = onlyChanged || event.kind === 'pull_request' ? await changedFiles(root, base, event, octokit) : undefined;
+    if (onlyChanged && !changed) log('trainlint: the changed files are unknown (no base); linting every config');
+    const touched = changed ? touchedPaths(changed) : undefined;
+
+    // Without the base commit locally, base versions come through the REST contents API, held in
+    // a synthetic commit: first the policy files, then (after a head-only pass) the changed configs.
+    const api = base.sha && !base.local && touched ? octokit() : undefined;
+    const fromApi = new Map<string, string | null>();
+    let baseCommit = base.local ? base.sha : undefined;
+    if (api && base.sha) {
+      log(`trainlint: reading base versions of ${base.sha.slice(0, 7)} through the REST contents API`);
+      const names = inputs.config ? [inputs.config] : CONFIG_NAMES;
+      for (const [p, t] of await fetchBaseContents(api, event.owner, event.repo, base.sha, names, log)) fromApi.set(p, t);
+      baseCommit = await syntheticCommit(root, fromApi, `trainlint: base ${base.sha} (from the REST API)`);
+    }
+
+    const policy = await resolvePolicy({
+      root,
+      configInput: inputs.config,
+      baseSha: baseCommit,
+      isPullRequest: event.kind === 'pull_request',
+      trustPrConfig: inputs.trustPrConfig && event.name !== 'pull_request_target',
+      tempDir,
+      log,
+    });
+
+    if (api && base.sha && touched && changed) {
+      const head = await lint({ root, paths: inputs.files, config: policy.config });
+      const configs = head.results.filter((r) => r.extraction && touched.has(r.file.path)).map((r) => r.file.path);
+      const basePaths = configs.map((p) => changed.find((c) => c.path === p)?.previousPath ?? p).filter((p) => !fromApi.has(p));
+      for (const [p, t] of await fetchBaseContents(api, event.owner, event.repo, base.sha, basePaths, log)) fromApi.set(p, t);
+      baseCommit = await syntheticCommit(root, fromApi, `trainlint: base ${base.sha} (from the REST API)`);
+    }
+
+    const { results } = await lint({ root, paths: inputs.files, config: policy.config, base: baseCommit });
+    const selected =
+      onlyChanged && touched ? results.filter((r) => touched.has(r.file.path) || (r.reference !== undefined && touched.has(r.reference.path))) : results;
+    if (onlyChanged && touched) log(`trainlint: only-changed: ${selected.length} of ${results.length} configs are touched by the change`);
+    const report = buildReport(selected);
+
+    // Channels that need no permission first: nothing below can lose these.
+    logFindings(report);
+    const reportPath = writeReport(report, tempDir);
+    const sarifPath = inputs.sarifFile ? writeSarif(report, root, inputs.sarifFile) : undefined;
+    setOutputs(report, reportPath, sarifPath);
+    for (const n of policy.notices) core.notice(n, { title: 'trainlint policy' });
+
+    const md: MarkdownOptions = {
+      links: { serverUrl: process.env.GITHUB_SERVER_URL || 'https://github.com', repository: `${event.owner}/${event.repo}`, sha: event.headSha },
+      changes: planChanges(selected, touched),
+      notices: policy.notices,
+    };
+    if (inputs.summary) writeJobSummary(formatMarkdown(report, { ...md, max: { length: SUMMARY_MAX_BYTES, unit: 'bytes' } }), log);
+
+    const failing = isFailing(report, inputs.failOn);
+    if (inputs.annotations !== 'off') {
+      let viaChecks = false;
+      const checksApi = octokit();
+      if (inputs.annotations !== 'commands' && checksApi && event.owner && event.headSha) {
+        try {
+          const runUrl = process.env.GITHUB_RUN_ID ? `${md.links!.serverUrl}/${event.owner}/${event.repo}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
+          const { requests } = await publishCheckRun(checksApi, {
+            owner: event.owner,
+            repo: event.repo,
+            headSha: event.headSha,
+            report,
+            failing,
+            summary: formatMarkdown(report, { ...md, max: { length: CHECK_TEXT_MAX, unit: 'chars' } }),
+            detailsUrl: runUrl,
+          });
+          viaChecks = true;
+          log(`trainlint: check run "trainlint" on ${event.headSha} with ${report.findings.length} annotations (${requests} requests)`);
+        } catch (err) {
+          const why = statusOf(err) === 403 ? 'the token lacks checks: write (fork PR, Dependabot or read-only permissions)' : describeApiError(err);
+          log(`trainlint: cannot create the check run (${why}); falling back to workflow-command annotations`);
+        }
+      } else if (inputs.annotations === 'checks') {
+        log('trainlint: annotations: checks needs a token and a repository; falling back to workflow-command annotations');
+      }
+      if (!viaChecks) process.stdout.write(workflowCommands(report, { notices: policy.notices.length, errors: failing ? 1 : 0 }).text);
+    }
+
+    if (inputs.comment) {
+      const commentApi = octokit();
+      if (event.prNumber === undefined) log('trainlint: comment: true has no effect outside pull requests');
+      else if (!commentApi) log('trainlint: comment: true needs a token');
+      else {
+        try {
+          const body = formatMarkdown(report, { ...md, marker: COMMENT_MARKER, max: { length: COMMENT_MAX_CHARS, unit: 'chars' } });
+          const clean = report.findings.length === 0;
+          const outcome = await upsertStickyComment(commentApi, { owner: event.owner, repo: event.repo, issueNumber: event.prNumber, body, clean });
+          log(`trainlint: PR comment ${outcome}`);
+        } catch (err) {
+          const why = statusOf(err) === 403 ? 'the token lacks pull-requests: write (fork PR, Dependabot or read-only permissions)' : describeApiError(err);
+          log(`trainlint: cannot update the PR comment (${why}); the findings are in the job summary and this log`);
+        }
+      }
+    }
+
+    if (failing) {
+      const { errors, warnings } = report.summary;
+      core.setFailed(`trainlint: ${errors} error(s), ${warnings} warning(s) in training configs (fail-on: ${inputs.failOn})`);
+    }
   } catch (err) {
     core.setFailed(`trainlint: ${(err as Error).message.split('\n')[0]}`);
   }

@@ -80,7 +80,8 @@ export function parseExecArgs(argv: string[]): ExecArgs {
 }
 
 const CONFIG_FLAGS = new Set(['--config', '--config-file', '--config_file', '--cfg', '--deepspeed', '--deepspeed_config', '--deepspeed-config', '--yaml', '--yaml_config']);
-const CONFIG_EXT = /\.(ya?ml|json|toml)$/i;
+/** Config files a command may name; `.py` only under config/ or configs/ (nanoGPT), never the script. */
+const CONFIG_EXT = /\.(ya?ml|json|toml)$|(?:^|\/)configs?\/[^/]+\.py$/i;
 
 /** Config files the command names: `--config x.yaml`, `--deepspeed ds.json`, positional `*.yaml`. */
 export function namedConfigs(cmd: LaunchCommand | undefined, command: string[], cwd: string): string[] {

@@ -55,11 +55,29 @@ function envFor(settings: FileSettings): ExtractEnv {
 
 /** Detect (or take the forced) dialect and extract the plan of a loaded file. */
 export function analyse(file: SourceFile, settings: FileSettings, forced?: Dialect): { dialect?: Dialect; extraction?: Extraction; reason?: string } {
-  if (file.problems.some((p) => p.kind === 'parse-error')) return { reason: 'parse-error' };
+  const parseProblem = file.problems.find((p) => p.kind === 'parse-error');
+  if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
   const env = envFor(settings);
   const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : undefined) ?? detectDialect(file, env);
-  if (!dialect) return { reason: 'no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)' };
+  if (!dialect) return { reason: unclaimedReason(file) };
   return { dialect, extraction: dialect.extract(file, env) };
+}
+
+/** Why no dialect claimed a file: known non-training configs are named as such. */
+function unclaimedReason(file: SourceFile): string {
+  const top = file.tree?.kind === 'map' ? new Set(file.tree.entries.map((e) => e.key)) : new Set<string>();
+  if (top.has('compute_environment') || (top.has('distributed_type') && top.has('num_processes'))) {
+    return 'accelerate launcher config (num_processes, mixed_precision): not a training config on its own';
+  }
+  if (top.has('train_iters') && (top.has('pipe_parallel_size') || top.has('lr_decay_style') || top.has('num_layers'))) {
+    return 'GPT-NeoX config: no gpt-neox dialect yet (its keys are not DeepSpeed or Megatron semantics)';
+  }
+  if (top.has('global_train_batch_size') && top.has('max_duration') && top.has('run_name')) {
+    return 'OLMo config: no olmo dialect yet';
+  }
+  if (top.has('vocab_size') && top.has('hidden_size') && !top.has('learning_rate')) return 'model architecture config, not a training config';
+  if (file.format === 'shell') return 'launch script without a recognised training command';
+  return 'no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)';
 }
 
 function resolveReferencePath(result: FileResult, config: TrainlintConfig): string | undefined {

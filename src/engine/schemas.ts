@@ -8,7 +8,12 @@ import path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import axolotlSchema from '../../schemas/dialects/axolotl.schema.json';
 import composerSchema from '../../schemas/dialects/composer.schema.json';
+import deepspeedSchema from '../../schemas/dialects/deepspeed.schema.json';
+import megatronSchema from '../../schemas/dialects/megatron.schema.json';
 import lightningSchema from '../../schemas/dialects/lightning.schema.json';
+import litgptSchema from '../../schemas/dialects/litgpt.schema.json';
+import nanogptSchema from '../../schemas/dialects/nanogpt.schema.json';
+import torchtitanSchema from '../../schemas/dialects/torchtitan.schema.json';
 import torchtuneSchema from '../../schemas/dialects/torchtune.schema.json';
 import hfTrainerSchema from '../../schemas/dialects/hf-trainer.schema.json';
 import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json';
@@ -23,7 +28,12 @@ const BUILTIN: Record<string, object> = {
   'llama-factory.schema.json': llamaFactorySchema,
   'torchtune.schema.json': torchtuneSchema,
   'composer.schema.json': composerSchema,
+  'deepspeed.schema.json': deepspeedSchema,
+  'megatron.schema.json': megatronSchema,
   'lightning.schema.json': lightningSchema,
+  'torchtitan.schema.json': torchtitanSchema,
+  'litgpt.schema.json': litgptSchema,
+  'nanogpt.schema.json': nanogptSchema,
 };
 
 export class SchemaStore {

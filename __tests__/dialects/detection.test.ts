@@ -1,0 +1,47 @@
+/**
+ * Detection is unambiguous: every dialect fixture is fed to every detector. The fixture's own
+ * dialect must win with a strictly higher score than any other (registry order never decides
+ * between two real frameworks), except the documented negative fixtures, which no dialect or
+ * only the named one may claim.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { DIALECTS } from '../../src/dialects/index';
+import { parseSource } from '../../src/engine/load-file';
+
+const ROOT = path.join(__dirname, '..', 'fixtures', 'dialects');
+const EXT = /\.(ya?ml|json|toml|sh|py)$/;
+
+/** Fixtures kept to prove a detector says no (see each folder's PROVENANCE.md). */
+const NOT_CLAIMED: Record<string, string | null> = {
+  'deepspeed/neox_125M.yml': null, // GPT-NeoX: DeepSpeed blocks inside, NeoX semantics
+  'megatron/llama3-nemo_8b_mr_mbs1_gbs8_mcore_te_8experts_tp2_ep2_pp2_dgx_a100_1N8G/model_config.yaml': null, // NeMo-run, not Megatron argparse
+};
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? files(p) : EXT.test(name) ? [p] : [];
+  });
+}
+
+const fixtures = readdirSync(ROOT).flatMap((id) => files(path.join(ROOT, id)).map((p) => [path.relative(ROOT, p).split(path.sep).join('/'), id] as const));
+
+test('there are fixtures for every registered dialect except generic', () => {
+  const ids = new Set(fixtures.map(([, id]) => id));
+  for (const d of DIALECTS) if (d.meta.id !== 'generic') expect(ids).toContain(d.meta.id);
+});
+
+test.each(fixtures)('%s is claimed by its dialect alone', (rel, id) => {
+  const file = parseSource(rel, readFileSync(path.join(ROOT, rel), 'utf8'));
+  const env = { assume: {}, mappings: {} };
+  const scores = DIALECTS.map((d) => [d.meta.id, d.detect(file, env)] as const).filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]);
+  if (rel in NOT_CLAIMED) {
+    const allowed = NOT_CLAIMED[rel];
+    expect(scores.filter(([d]) => d !== allowed)).toEqual([]);
+    return;
+  }
+  expect(scores[0]?.[0]).toBe(id);
+  // Frameworks built on the HF Trainer may also look like hf-trainer; they must still score higher.
+  if (scores[1]) expect(scores[0][1]).toBeGreaterThan(scores[1][1]);
+});

@@ -1,0 +1,267 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { discover, isPythonConfig } from '../src/engine/discover';
+import { formatOf, parseSource } from '../src/engine/load-file';
+import { computeLineStarts } from '../src/engine/load/positions';
+import { loadPythonAssignments, parsePythonAssignments } from '../src/engine/load/python-assignments';
+import { getIn, toPlain, type ConfigNode, type ScalarNode } from '../src/engine/tree';
+import type { Range } from '../src/engine/types';
+import type { TrainlintConfig } from '../src/config/types';
+
+function slice(text: string, range: Range): string {
+  const starts = computeLineStarts(text);
+  return text.slice(starts[range.line - 1] + range.column - 1, starts[range.endLine - 1] + range.endColumn - 1);
+}
+
+function plain(text: string): Record<string, unknown> {
+  const result = loadPythonAssignments(text);
+  expect(result.problems).toEqual([]);
+  return toPlain(result.tree as ConfigNode) as Record<string, unknown>;
+}
+
+function scalar(text: string, key: string): ScalarNode {
+  const hit = getIn(loadPythonAssignments(text).tree, [key]);
+  if (!hit || hit.node.kind !== 'scalar') throw new Error(`no scalar ${key}`);
+  return hit.node;
+}
+
+describe('python-assignments loader: literals', () => {
+  test('numbers, strings, booleans and None', () => {
+    expect(
+      plain(
+        [
+          'batch_size = 12',
+          'learning_rate = 6e-4',
+          'weight_decay = 1e-1',
+          'max_iters = 600_000',
+          'mask = 0x10',
+          'dropout = .5',
+          "wandb_run_name = 'gpt2-124M'",
+          'out_dir = "out-shakespeare"',
+          "escaped = 'it\\'s\\n'",
+          "raw = r'a\\d'",
+          "joined = 'a' \"b\"",
+          'decay_lr = False',
+          'compile = True',
+          'seed = None',
+        ].join('\n'),
+      ),
+    ).toEqual({
+      batch_size: 12,
+      learning_rate: 6e-4,
+      weight_decay: 0.1,
+      max_iters: 600000,
+      mask: 16,
+      dropout: 0.5,
+      wandb_run_name: 'gpt2-124M',
+      out_dir: 'out-shakespeare',
+      escaped: "it's\n",
+      raw: 'a\\d',
+      joined: 'ab',
+      decay_lr: false,
+      compile: true,
+      seed: null,
+    });
+  });
+
+  test('arithmetic of literals and earlier names, with Python semantics', () => {
+    expect(
+      plain(
+        [
+          'gradient_accumulation_steps = 5 * 8',
+          'learning_rate = 1e-3',
+          'min_lr = learning_rate / 10',
+          'steps = (100 + 20) // 7',
+          'neg = -7 // 2',
+          'mod = -7 % 3',
+          'power = -2 ** 2',
+          'tokens = 12 * 1024 * gradient_accumulation_steps',
+          'alias = learning_rate',
+        ].join('\n'),
+      ),
+    ).toEqual({
+      gradient_accumulation_steps: 40,
+      learning_rate: 1e-3,
+      min_lr: 1e-4,
+      steps: 17,
+      neg: -4,
+      mod: 2,
+      power: -4,
+      tokens: 491520,
+      alias: 1e-3,
+    });
+  });
+
+  test('key and value ranges point at the text; source keeps the expression', () => {
+    const text = "# header\n\ngradient_accumulation_steps = 5 * 8  # 40\nname = 'x'\n";
+    const result = loadPythonAssignments(text);
+    const hit = getIn(result.tree, ['gradient_accumulation_steps']);
+    expect(hit?.keyRange).toEqual({ line: 3, column: 1, endLine: 3, endColumn: 28 });
+    expect(slice(text, hit?.keyRange as Range)).toBe('gradient_accumulation_steps');
+    const node = hit?.node as ScalarNode;
+    expect(slice(text, node.range)).toBe('5 * 8');
+    expect(node).toMatchObject({ value: 40, source: '5 * 8', plain: true });
+    expect(scalar(text, 'name')).toMatchObject({ value: 'x', source: 'x', plain: false });
+  });
+
+  test('the last literal assignment wins', () => {
+    expect(plain('batch_size = 1\nbatch_size = 2\n')).toEqual({ batch_size: 2 });
+  });
+});
+
+describe('python-assignments loader: nothing is executed, non-literals are skipped', () => {
+  const code = [
+    'import os',
+    'from math import sqrt',
+    'import subprocess; subprocess.run(["rm", "-rf", "/"])',
+    'device = os.environ["DEVICE"]',
+    'layers = [i for i in range(12)]',
+    'sizes = {"a": 1}',
+    'def helper(x=3):',
+    '    batch_size = 999',
+    '    return x',
+    'class Config:',
+    '    lr = 1.0',
+    '@decorator',
+    'def other():',
+    '    max_iters = 1',
+    '"""',
+    'block_size = 4096  (inside a docstring)',
+    '"""',
+    'block_size = 1024',
+    'batch_size = 12',
+    'max_iters = \\',
+    '    5000',
+    'eval_interval = (',
+    '    250',
+    ')',
+  ].join('\n');
+
+  test('only the literal top-level assignments become keys', () => {
+    expect(plain(code)).toEqual({ block_size: 1024, batch_size: 12, max_iters: 5000, eval_interval: 250 });
+  });
+
+  test('names bound by non-literal statements are opaque, not defaulted', () => {
+    const { opaque } = parsePythonAssignments(code);
+    expect([...opaque.keys()].sort()).toEqual(['device', 'layers', 'sizes']);
+    expect(opaque.get('device')?.reason).toMatch(/not a literal, and trainlint never runs Python/);
+  });
+
+  test('a later non-literal or conditional rebinding drops the literal', () => {
+    const text = [
+      'batch_size = 12',
+      'batch_size = batch_size * world()',
+      'max_iters = 5000',
+      'if big:',
+      '    max_iters = 10000',
+      'learning_rate = 1e-3',
+      'learning_rate += 1e-4',
+      'a, b = 1, 2',
+      'warmup_iters = 100',
+      'for warmup_iters in range(3): pass',
+      'eval_interval: int = 5',
+      'x = y = 3',
+      'dtype = "bfloat16"',
+      'dtype = f"{dtype}"',
+    ].join('\n');
+    const { tree, opaque } = parsePythonAssignments(text);
+    expect(toPlain(tree as ConfigNode)).toEqual({});
+    expect([...opaque.keys()].sort()).toEqual(['a', 'b', 'batch_size', 'dtype', 'eval_interval', 'learning_rate', 'max_iters', 'warmup_iters', 'x', 'y']);
+    expect(opaque.get('max_iters')?.reason).toMatch(/inside a block \(line 5\)/);
+  });
+
+  test('a literal after a non-literal binding is known again', () => {
+    const { tree, opaque } = parsePythonAssignments('batch_size = compute()\nbatch_size = 8\n');
+    expect(toPlain(tree as ConfigNode)).toEqual({ batch_size: 8 });
+    expect(opaque.size).toBe(0);
+  });
+
+  test('expressions it does not evaluate: calls, attributes, unknown names, strings arithmetic, division by zero', () => {
+    const { tree, opaque } = parsePythonAssignments(
+      ['a = int("3")', 'b = math.pi', 'c = unknown + 1', "d = 'x' * 3", 'e = 1 / 0', 'f = 1j', 'g = (1, 2)', 'h = True + 1', "i = b'x'"].join('\n'),
+    );
+    expect(toPlain(tree as ConfigNode)).toEqual({});
+    expect(opaque.size).toBe(9);
+  });
+});
+
+describe('python-assignments loader: syntax errors and hostile input', () => {
+  test.each([
+    ["name = 'unterminated\n", 'unterminated string literal', 1],
+    ['doc = """never closed\n\nx = 1\n', 'unterminated string literal', 1],
+    ['sizes = [1, 2,\nx = 3\n', "'[' was never closed", 1],
+    ['x = 1)\n', "unmatched ')'", 1],
+  ])('%j is a parse error', (text, message, line) => {
+    const result = loadPythonAssignments(text);
+    expect(result.tree).toBeUndefined();
+    expect(result.problems).toHaveLength(1);
+    expect(result.problems[0]).toMatchObject({ kind: 'parse-error', message: `Python syntax error: ${message}` });
+    expect(result.problems[0].range.line).toBe(line);
+  });
+
+  test('empty and comment-only files give an empty mapping', () => {
+    expect(plain('')).toEqual({});
+    expect(plain('# nothing\n\n   \n# here')).toEqual({});
+  });
+
+  test('CRLF line endings', () => {
+    expect(plain('a = 1\r\nb = "x"\r\nc = \\\r\n  2\r\n')).toEqual({ a: 1, b: 'x', c: 2 });
+  });
+
+  test('deep nesting and long expressions stay bounded', () => {
+    const deep = `x = ${'('.repeat(5000)}1${')'.repeat(5000)}\ny = ${'-'.repeat(5000)}1\nz = ${Array(100000).fill('1').join(' + ')}\n`;
+    const { tree, opaque } = parsePythonAssignments(deep);
+    expect(toPlain(tree as ConfigNode)).toEqual({ z: 100000 });
+    expect([...opaque.keys()].sort()).toEqual(['x', 'y']);
+  });
+
+  test('many rebindings stay linear', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 50000; i++) lines.push(`v${i} = ${i}`);
+    for (let i = 0; i < 50000; i++) lines.push(`v${i} = f()`);
+    const started = Date.now();
+    const { tree, opaque } = parsePythonAssignments(lines.join('\n'));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(tree?.entries).toHaveLength(0);
+    expect(opaque.size).toBe(50000);
+  });
+});
+
+describe('python format wiring', () => {
+  test('formatOf and parseSource', () => {
+    expect(formatOf('config/train_gpt2.py')).toBe('python');
+    const file = parseSource('config/x.py', '# trainlint-disable-next-line warmup-fraction -- short run\nwarmup_iters = 100\n');
+    expect(file.format).toBe('python');
+    expect(toPlain(file.tree as ConfigNode)).toEqual({ warmup_iters: 100 });
+    expect(file.directives.suppressions).toEqual([expect.objectContaining({ ruleIds: ['warmup-fraction'], scope: 2, reason: 'short run' })]);
+  });
+
+  test('isPythonConfig: only .py files directly in config/ or configs/', () => {
+    expect(isPythonConfig('config/train_gpt2.py')).toBe(true);
+    expect(isPythonConfig('nanoGPT/configs/a.py')).toBe(true);
+    expect(isPythonConfig('config/__init__.py')).toBe(false);
+    expect(isPythonConfig('train.py')).toBe(false);
+    expect(isPythonConfig('config/sub/a.py')).toBe(false);
+    expect(isPythonConfig('configs/_base_/schedule.py')).toBe(false);
+    expect(isPythonConfig('config/a.yaml')).toBe(false);
+  });
+
+  test('discover walks .py files only in config folders, unless named or globbed', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'trainlint-py-'));
+    try {
+      for (const rel of ['train.py', 'model.py', 'config/train_gpt2.py', 'config/__init__.py', 'configs/a.py', 'src/config/b.py', 'src/util.py', 'config/deep/c.py', 'x.yaml']) {
+        mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+        writeFileSync(path.join(root, rel), 'a = 1\n');
+      }
+      const config = {} as TrainlintConfig;
+      const rels = (inputs: string[], cfg: TrainlintConfig = config) => discover(root, inputs, cfg).map((f) => f.rel).sort();
+      expect(rels([])).toEqual(['config/train_gpt2.py', 'configs/a.py', 'src/config/b.py', 'x.yaml']);
+      expect(rels(['train.py'])).toEqual(['train.py']);
+      expect(rels(['**/*.py'])).toEqual(['config/__init__.py', 'config/deep/c.py', 'config/train_gpt2.py', 'configs/a.py', 'model.py', 'src/config/b.py', 'src/util.py', 'train.py']);
+      expect(rels(['.'], { files: ['src/util.py'] } as TrainlintConfig)).toContain('src/util.py');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

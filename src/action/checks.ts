@@ -1,0 +1,65 @@
+/**
+ * One check run named "trainlint" on the PR head SHA (not the merge SHA): created in progress
+ * with the first 50 annotations, further batches of at most 50 by PATCH, completed with the
+ * conclusion from fail-on.
+ */
+import type { Report } from '../engine/report-types.js';
+import { checkAnnotations } from './annotations.js';
+import type { Octokit } from './octokit.js';
+
+export const CHECK_NAME = 'trainlint';
+export const ANNOTATIONS_PER_REQUEST = 50;
+export const CHECK_TEXT_MAX = 65535;
+
+export interface CheckRunOptions {
+  owner: string;
+  repo: string;
+  headSha: string;
+  report: Report;
+  failing: boolean;
+  /** Markdown for output.summary (≤ 65,535 characters). */
+  summary: string;
+  detailsUrl?: string;
+}
+
+export function checkTitle(report: Report): string {
+  const { errors, warnings, infos } = report.summary;
+  if (errors + warnings + infos === 0) return 'trainlint: all clear';
+  return `trainlint: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${infos} notice${infos === 1 ? '' : 's'}`;
+}
+
+export async function publishCheckRun(octokit: Octokit, o: CheckRunOptions): Promise<{ id: number; requests: number }> {
+  const annotations = checkAnnotations(o.report);
+  const batches: (typeof annotations)[] = [];
+  for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
+  const output = (batch: typeof annotations | undefined) => ({
+    title: checkTitle(o.report),
+    summary: o.summary.length > CHECK_TEXT_MAX ? `${o.summary.slice(0, CHECK_TEXT_MAX - 20)}\n\n_(truncated)_` : o.summary,
+    ...(batch && batch.length > 0 ? { annotations: batch } : {}),
+  });
+  const conclusion = o.failing ? ('failure' as const) : ('success' as const);
+  const single = batches.length <= 1;
+  const created = await octokit.rest.checks.create({
+    owner: o.owner,
+    repo: o.repo,
+    name: CHECK_NAME,
+    head_sha: o.headSha,
+    ...(o.detailsUrl ? { details_url: o.detailsUrl } : {}),
+    ...(single ? { status: 'completed' as const, conclusion, completed_at: new Date().toISOString() } : { status: 'in_progress' as const }),
+    output: output(batches[0]),
+  });
+  const id = created.data.id;
+  let requests = 1;
+  for (let i = 1; i < batches.length; i++) {
+    const last = i === batches.length - 1;
+    await octokit.rest.checks.update({
+      owner: o.owner,
+      repo: o.repo,
+      check_run_id: id,
+      ...(last ? { status: 'completed' as const, conclusion, completed_at: new Date().toISOString() } : {}),
+      output: output(batches[i]),
+    });
+    requests++;
+  }
+  return { id, requests };
+}

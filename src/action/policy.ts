@@ -1,0 +1,102 @@
+/**
+ * Policy from the base revision: on PRs, `.trainlint.yml` and the JSON Schemas it names are read
+ * from the base commit when they exist there, so a PR cannot switch off the rule that blocks it.
+ * A PR that edits policy gets a notice naming the file. `trust-pr-config: true` opts out
+ * (ignored under pull_request_target, whose head is never trusted).
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CONFIG_NAMES, parseConfig, readConfig } from '../config/load-config.js';
+import type { TrainlintConfig } from '../config/types.js';
+import { readAtCommit } from './git.js';
+
+export interface Policy {
+  config: TrainlintConfig;
+  /** Where the config came from. */
+  source: 'base' | 'head' | 'none';
+  /** Repo-relative path of the config file used, if any. */
+  configPath?: string;
+  /** User-facing notices (policy edits). */
+  notices: string[];
+}
+
+export interface PolicyOptions {
+  root: string;
+  /** The `config` input. */
+  configInput?: string;
+  /** Base commit, present locally; undefined = no base policy. */
+  baseSha?: string;
+  isPullRequest: boolean;
+  trustPrConfig: boolean;
+  /** Where base versions of schemas are written (RUNNER_TEMP). */
+  tempDir: string;
+  log: (s: string) => void;
+}
+
+function readHead(root: string, rel: string): string | null {
+  try {
+    return readFileSync(path.resolve(root, rel), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function headPolicy(root: string, configInput?: string): Policy {
+  const { config, path: abs } = readConfig(root, configInput);
+  return { config, source: abs ? 'head' : 'none', configPath: abs ? path.relative(root, abs).split(path.sep).join('/') : undefined, notices: [] };
+}
+
+export async function resolvePolicy(opts: PolicyOptions): Promise<Policy> {
+  const { root, baseSha } = opts;
+  if (!opts.isPullRequest || !baseSha) return headPolicy(root, opts.configInput);
+  if (opts.trustPrConfig) {
+    opts.log('trainlint: trust-pr-config is true: the PR’s own .trainlint.yml and schemas are used');
+    return headPolicy(root, opts.configInput);
+  }
+  const short = baseSha.slice(0, 7);
+  const names = opts.configInput ? [path.posix.normalize(opts.configInput.replace(/\\/g, '/'))] : CONFIG_NAMES;
+  for (const name of names) {
+    const baseText = await readAtCommit(root, baseSha, name);
+    if (baseText === null) continue;
+    const notices: string[] = [];
+    let config: TrainlintConfig;
+    try {
+      config = parseConfig(baseText, `${name} (base ${short})`);
+    } catch (err) {
+      opts.log(`trainlint: ${name} at the base revision ${short} is invalid (${(err as Error).message.split('\n')[0]}); using the PR's`);
+      return headPolicy(root, opts.configInput);
+    }
+    if (readHead(root, name) !== baseText) {
+      notices.push(`This PR edits ${name}; trainlint used the policy from the base revision ${short}. The new policy applies once merged.`);
+    }
+    config = await baseSchemas(config, opts, notices);
+    return { config, source: 'base', configPath: name, notices };
+  }
+  const head = headPolicy(root, opts.configInput);
+  if (head.configPath) head.notices.push(`This PR adds ${head.configPath}, which does not exist at the base revision ${short}; the PR's policy was used.`);
+  return head;
+}
+
+/** Points every schema the base config names at its base version (written under tempDir). */
+async function baseSchemas(config: TrainlintConfig, opts: PolicyOptions, notices: string[]): Promise<TrainlintConfig> {
+  if (!config.schemas?.length || !opts.baseSha) return config;
+  const dir = path.join(opts.tempDir, 'trainlint-base-policy');
+  const schemas = [];
+  for (const [i, entry] of config.schemas.entries()) {
+    const rel = path.posix.normalize(entry.schema.replace(/\\/g, '/'));
+    const baseText = await readAtCommit(opts.root, opts.baseSha, rel);
+    if (baseText === null) {
+      schemas.push(entry);
+      continue;
+    }
+    if (readHead(opts.root, rel) !== baseText) {
+      notices.push(`This PR edits the schema ${rel}; trainlint used its version from the base revision ${opts.baseSha.slice(0, 7)}.`);
+    }
+    mkdirSync(dir, { recursive: true });
+    // Keep the extension: the schema loader picks JSON or YAML by it.
+    const abs = path.join(dir, `${i}-${path.posix.basename(rel)}`);
+    writeFileSync(abs, baseText);
+    schemas.push({ ...entry, schema: abs });
+  }
+  return { ...config, schemas };
+}

@@ -1,0 +1,493 @@
+/**
+ * Megatron-LM (NVIDIA/Megatron-LM): runs are `pretrain_*.py` command lines. Two forms:
+ *  - launch scripts: `torchrun … pretrain_gpt.py --micro-batch-size 4 --global-batch-size 256 …`;
+ *  - the functional-test YAML (`tests/functional_tests/test_cases/**\/model_config.yaml`), whose
+ *    `MODEL_ARGS:` mapping holds `--flag: value` pairs. The CI harness (`_run_training.sh`)
+ *    envsubst's the file, turns `true` into a bare flag and passes every other value as text,
+ *    so argparse (not the YAML loader) types the values: `1e-4` is a float here.
+ *
+ * Flags, defaults and the scheduler math: research/frameworks.md §5
+ * (`megatron/training/arguments.py`, `training.py::get_optimizer_param_scheduler`,
+ * `training.py::update_train_iters`). Megatron's LR schedule counts samples; everything here
+ * is converted to optimizer steps (iterations), keeping the original value in `how`.
+ */
+import type { LaunchCommand } from '../engine/launch.js';
+import { argValue, launcherWorldSize } from '../engine/load/shell.js';
+import { applyAssumptions, argRange, defaultSetting, derived, deriveGlobalBatch } from '../engine/plan.js';
+import type { SourceFile } from '../engine/source.js';
+import { fileStartRange } from '../engine/source.js';
+import { formatCount, formatSci } from '../engine/format-number.js';
+import { getIn, mapGet, type MapNode } from '../engine/tree.js';
+import type { Range, Setting, TrainingPlan } from '../engine/types.js';
+import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
+
+/** Defaults from `arguments.py` / `training_config.py` (frameworks.md §5). */
+export const MEGATRON_DEFAULTS = {
+  /** `--tensor-model-parallel-size`, `--pipeline-model-parallel-size`, `--context-parallel-size`: 1. */
+  parallelSize: 1,
+  /** `--min-lr` 0.0. */
+  minLr: 0,
+  /** `--lr-decay-style` linear. */
+  lrDecayStyle: 'linear',
+  /** `--lr-warmup-iters` 0 and `--lr-warmup-samples` 0. */
+  warmup: 0,
+};
+
+const SCRIPT = /(?:^|\/)pretrain_[A-Za-z0-9_]+\.py$/;
+/** Flags only Megatron's parser has (HF spells its flags with underscores). */
+const DISTINCTIVE = [
+  '--micro-batch-size', '--global-batch-size', '--tensor-model-parallel-size', '--pipeline-model-parallel-size',
+  '--train-iters', '--train-samples', '--lr-decay-style', '--lr-decay-iters', '--lr-decay-samples',
+  '--lr-warmup-fraction', '--lr-warmup-iters', '--lr-warmup-samples',
+];
+
+// ── Argument sources: a launch command or a MODEL_ARGS mapping ───────────────────────────
+
+interface Arg {
+  /** The value as the program receives it (text); undefined for a bare switch. */
+  text?: string;
+  /** A switch that is on (`--bf16` in a script, `--bf16: true` in the YAML). */
+  on: boolean;
+  key: string;
+  range: Range;
+  note?: string;
+}
+
+interface ArgSource {
+  /** The last occurrence of `flag` (argparse keeps the last; the YAML tree keeps the last duplicate). */
+  get(flag: string): Arg | undefined;
+  /** All values of a multi-value flag (`--rampup-batch-size 16 16 5859375`). */
+  values(flag: string): string[];
+  flags(): string[];
+}
+
+function shellSource(cmd: LaunchCommand): ArgSource {
+  return {
+    get(flag) {
+      const arg = argValue(cmd, flag);
+      if (!arg) return undefined;
+      return {
+        text: arg.value,
+        on: arg.value === undefined,
+        key: flag,
+        range: argRange(arg),
+        ...(arg.viaVariable ? { note: `from $${arg.viaVariable}` } : {}),
+      };
+    },
+    values(flag) {
+      // The shell reader keeps the first value with the flag and the rest as positional args.
+      let at = cmd.args.length - 1;
+      while (at >= 0 && cmd.args[at].flag !== flag) at--;
+      if (at < 0 || cmd.args[at].value === undefined) return [];
+      const out = [cmd.args[at].value as string];
+      for (let i = at + 1; i < cmd.args.length && cmd.args[i].flag === '' && cmd.args[i].value !== undefined; i++) out.push(cmd.args[i].value as string);
+      return out;
+    },
+    flags: () => cmd.args.map((a) => a.flag).filter(Boolean),
+  };
+}
+
+function yamlSource(args: MapNode): ArgSource {
+  return {
+    get(flag) {
+      const entry = mapGet(args, flag);
+      if (!entry) return undefined;
+      const base = { key: flag, range: entry.keyRange };
+      const node = entry.value;
+      if (node.kind === 'seq') {
+        // The harness strips the brackets: `--flag: [a, b]` becomes `--flag a, b`.
+        return { ...base, on: false, text: node.items.map((i) => (i.kind === 'scalar' ? String(i.value) : '')).join(' ') };
+      }
+      if (node.kind !== 'scalar') return { ...base, on: false };
+      if (node.value === true) return { ...base, on: true };
+      if (node.value === null || node.value === false) return { ...base, on: false };
+      return { ...base, on: false, text: typeof node.value === 'number' ? node.source : String(node.value) };
+    },
+    values(flag) {
+      return (this.get(flag)?.text ?? '').split(/[\s,]+/).filter(Boolean);
+    },
+    flags: () => args.entries.map((e) => e.key),
+  };
+}
+
+const NUMBER = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+
+// ── Extraction ──────────────────────────────────────────────────────────────────────────
+
+interface Ctx {
+  file: SourceFile;
+  src: ArgSource;
+  plan: TrainingPlan;
+  missing: MissingField[];
+  notes: string[];
+  conflicts: Conflict[];
+  /** Where run-level findings point: the command, or the MODEL_ARGS key. */
+  anchor: Range;
+  /** tp × pp × cp (1 when none is set). */
+  modelParallel: number;
+}
+
+/** Flags Megatron rejects together (validate_args asserts), reported at the flag `at`. */
+function conflict(ctx: Ctx, at: string, kind: string, message: string): void {
+  ctx.conflicts.push({ kind, message, range: ctx.src.get(at)?.range ?? ctx.anchor });
+}
+
+/** A numeric flag as argparse reads it; `integer` for `type=int` flags. Unresolved variables stay unknown. */
+function numberArg(ctx: Ctx, flag: string, integer = false): Setting<number> | undefined {
+  const arg = ctx.src.get(flag);
+  if (!arg || arg.text === undefined) return undefined;
+  const text = arg.text.trim();
+  if (!NUMBER.test(text)) {
+    if (text.includes('$')) ctx.notes.push(`${flag} is "${text}": set at launch, so it stays unknown`);
+    return undefined;
+  }
+  const value = Number(text.replace(/_/g, ''));
+  if (!Number.isFinite(value)) return undefined;
+  const notes = arg.note ? [arg.note] : [];
+  if (integer && !/^[-+]?[\d_]+$/.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
+  return { value, origin: 'explicit', file: ctx.file.path, key: flag, range: arg.range, ...(notes.length ? { note: notes.join('; ') } : {}) };
+}
+
+function stringArg(ctx: Ctx, flag: string): Setting<string> | undefined {
+  const arg = ctx.src.get(flag);
+  if (!arg || arg.text === undefined) return undefined;
+  return { value: arg.text, origin: 'explicit', file: ctx.file.path, key: flag, range: arg.range, ...(arg.note ? { note: arg.note } : {}) };
+}
+
+function switchArg(ctx: Ctx, flag: string): Arg | undefined {
+  const arg = ctx.src.get(flag);
+  return arg?.on ? arg : undefined;
+}
+
+const steps = <T extends Setting<number>>(s: T): T => ({ ...s, unit: 'steps' });
+/** ceil that ignores float noise (0.001 × 430000 = 430.00000000000006). */
+const ceil = (x: number): number => Math.ceil(x - 1e-9);
+const isWhole = (x: number): boolean => Math.abs(x - Math.round(x)) < 1e-9;
+
+function extractArgs(ctx: Ctx, env: ExtractEnv, world: Setting<number> | undefined): void {
+  const { plan, notes } = ctx;
+  if (world) plan.worldSize = world;
+
+  const micro = numberArg(ctx, '--micro-batch-size', true);
+  if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+  const global = numberArg(ctx, '--global-batch-size', true);
+  if (global) plan.globalBatchSize = { ...global, unit: 'samples' };
+  const seq = numberArg(ctx, '--seq-length', true) ?? numberArg(ctx, '--encoder-seq-length', true);
+  if (seq) plan.seqLen = { ...seq, unit: 'tokens' };
+
+  const lr = numberArg(ctx, '--lr');
+  if (lr) plan.peakLr = lr;
+  plan.minLr = numberArg(ctx, '--min-lr') ?? defaultSetting(MEGATRON_DEFAULTS.minLr, '--min-lr');
+  plan.scheduler = stringArg(ctx, '--lr-decay-style') ?? defaultSetting(MEGATRON_DEFAULTS.lrDecayStyle, '--lr-decay-style');
+  const optimizer = stringArg(ctx, '--optimizer');
+  if (optimizer) plan.optimizer = optimizer;
+  readPrecision(ctx);
+
+  const save = numberArg(ctx, '--save-interval', true);
+  if (save) plan.saveEverySteps = steps(save);
+  // --eval-interval: None at HEAD means no evaluation (older versions defaulted to 1000, unverified).
+  const evalInterval = numberArg(ctx, '--eval-interval', true);
+  if (evalInterval) plan.evalEverySteps = steps(evalInterval);
+
+  applyAssumptions(plan, env.assume);
+  resolveParallel(ctx);
+  resolveBatch(ctx);
+  resolveSchedule(ctx);
+
+  const exit = numberArg(ctx, '--exit-interval', true);
+  if (exit && plan.totalSteps && exit.value < plan.totalSteps.value) {
+    notes.push(`--exit-interval ${formatCount(exit.value)} stops the run before the ${formatCount(plan.totalSteps.value)} steps the LR schedule is built for`);
+  }
+  for (const [flag, why] of [
+    ['--warmup', '--warmup is the old warmup flag ("do not use"): use --lr-warmup-iters, --lr-warmup-samples or --lr-warmup-fraction'],
+    ['--deepspeed', '--deepspeed (Megatron-DeepSpeed): the DeepSpeed config (--deepspeed_config) also sets batch and precision, and both must agree'],
+  ] as const) {
+    if (ctx.src.get(flag)) notes.push(why);
+  }
+}
+
+function readPrecision(ctx: Ctx): void {
+  const { plan } = ctx;
+  const bf16 = switchArg(ctx, '--bf16');
+  const fp16 = switchArg(ctx, '--fp16');
+  // `--fp8-format hybrid`, or one word when a bash array element was quoted ("--fp8-format hybrid").
+  const fp8Flag = ctx.src.flags().find((f) => f === '--fp8-format' || f.startsWith('--fp8-format '));
+  const fp8Value = fp8Flag ? ctx.src.get(fp8Flag)?.text : undefined;
+  const fp8Note = fp8Flag ? `FP8 compute (${fp8Value ? `${fp8Flag} ${fp8Value}` : fp8Flag}) on top of it` : undefined;
+  if (bf16 && fp16) conflict(ctx, '--fp16', 'precision', '--bf16 and --fp16 are both set: Megatron asserts that only one is used; drop one');
+  const pick = bf16 ? { arg: bf16, value: 'bf16' } : fp16 ? { arg: fp16, value: 'fp16' } : undefined;
+  if (pick) {
+    const note = [pick.arg.note, fp8Note].filter(Boolean).join('; ');
+    plan.precision = { value: pick.value, origin: 'explicit', file: ctx.file.path, key: pick.arg.key, range: pick.arg.range, ...(note ? { note } : {}) };
+  } else {
+    plan.precision = defaultSetting('fp32', '--bf16', `neither --bf16 nor --fp16: fp32 parameters${fp8Note ? `; ${fp8Note}` : ''}`);
+  }
+}
+
+/** data_parallel_size = world_size // (tp × pp × cp), which Megatron requires to divide evenly. */
+function resolveParallel(ctx: Ctx): void {
+  const { plan } = ctx;
+  const size = (flag: string) => numberArg(ctx, flag, true)?.value ?? MEGATRON_DEFAULTS.parallelSize;
+  const tp = size('--tensor-model-parallel-size');
+  const pp = size('--pipeline-model-parallel-size');
+  const cp = size('--context-parallel-size');
+  const mp = tp * pp * cp;
+  ctx.modelParallel = mp;
+  const world = plan.worldSize;
+  if (plan.dataParallelSize || !world || mp <= 0) return;
+  const parts = `${tp} TP × ${pp} PP × ${cp} CP`;
+  if (world.value % mp !== 0) {
+    // validate_args: the world size must be divisible by the model-parallel size.
+    const source = world.origin === 'assumed' ? ' (assume.worldSize)' : world.how ? ` (${world.how})` : '';
+    const message =
+      `world size ${formatCount(world.value)}${source} is not divisible by ${parts} = ${formatCount(mp)}: Megatron rejects this at launch; ` +
+      `run on a multiple of ${formatCount(mp)} GPUs or lower the model parallelism (the data-parallel size stays unknown)`;
+    const inFile = world.range && world.file === ctx.file.path ? world.range : undefined;
+    ctx.conflicts.push({ kind: 'parallel-sizes', message, range: inFile ?? ctx.src.get('--tensor-model-parallel-size')?.range ?? ctx.anchor });
+    return;
+  }
+  // Without model parallelism the data-parallel size is the world size (plan default).
+  if (mp > 1) plan.dataParallelSize = derived(world.value / mp, `${formatCount(world.value)} / (${parts}) (world / model-parallel size)`);
+}
+
+/**
+ * Megatron keeps the global batch fixed: accumulation = global / (micro × dp) is derived, and must
+ * divide evenly (`ConstantNumMicroBatchesCalculator`). Without --global-batch-size it is micro × dp.
+ */
+function resolveBatch(ctx: Ctx): void {
+  const { plan, notes } = ctx;
+  const schedule = stringArg(ctx, '--step-batch-size-schedule');
+  if (schedule) stepSchedule(ctx, schedule);
+  if (ctx.src.get('--rampup-batch-size')) {
+    const [start, increment, over] = ctx.src.values('--rampup-batch-size');
+    const ramp = over !== undefined ? `from ${start} by ${increment} over ${over} samples ` : '';
+    notes.push(
+      `--rampup-batch-size (deprecated): the global batch ramps ${ramp}up to ${plan.globalBatchSize ? formatCount(plan.globalBatchSize.value) : 'its final value'}; ` +
+        'the LR schedule counts samples, so during the ramp warmup and decay advance more slowly per step than derived here',
+    );
+  }
+  const { microBatchSize: micro } = plan;
+  // With model parallelism the world size is not the data-parallel size: only a derived dp counts.
+  const dp = plan.dataParallelSize ?? (ctx.modelParallel === 1 ? plan.worldSize : undefined);
+  const dpName = plan.dataParallelSize ? 'data-parallel size' : 'world size';
+  if (!plan.globalBatchSize && !schedule && !ctx.src.get('--global-batch-size')) {
+    plan.gradAccumSteps = defaultSetting(1, '--global-batch-size', 'no --global-batch-size: global = micro × data-parallel size, one micro-batch per step');
+    if (dp) deriveGlobalBatch(plan);
+    return;
+  }
+  const global = plan.globalBatchSize;
+  if (plan.gradAccumSteps || !global || !micro || !dp) return;
+  const perStep = micro.value * dp.value;
+  if (perStep > 0 && global.value % perStep === 0) {
+    plan.gradAccumSteps = derived(global.value / perStep, `${formatCount(global.value)} / (${formatCount(micro.value)} × ${formatCount(dp.value)}) (global / (micro × ${dpName}))`);
+  }
+}
+
+/** `--step-batch-size-schedule "0:384 200B:768"`: thresholds in tokens when --seq-length is known, else samples. */
+function stepSchedule(ctx: Ctx, schedule: Setting<string>): void {
+  const { plan, notes } = ctx;
+  if (ctx.src.get('--global-batch-size')) {
+    conflict(ctx, '--step-batch-size-schedule', 'batch-schedule-and-global-batch', '--step-batch-size-schedule together with --global-batch-size: Megatron raises ValueError; keep one');
+    return;
+  }
+  const suffix: Record<string, number> = { '': 1, K: 1e3, M: 1e6, B: 1e9, T: 1e12 };
+  const entries = schedule.value.trim().split(/\s+/).map((part) => {
+    const m = /^(\d+(?:\.\d+)?)([KMBT]?):(\d+)$/i.exec(part);
+    return m ? { at: Number(m[1]) * suffix[m[2].toUpperCase()], batch: Number(m[3]) } : undefined;
+  });
+  if (entries.some((e) => !e) || !entries.length || entries[0]?.at !== 0) {
+    notes.push(`--step-batch-size-schedule "${schedule.value}" is not read: the global batch is unknown`);
+    return;
+  }
+  const [first, next] = entries as { at: number; batch: number }[];
+  const unit = plan.seqLen ? 'tokens' : 'samples';
+  const perSample = plan.seqLen?.value ?? 1;
+  const samples = numberArg(ctx, '--train-samples', true)?.value ?? (numberArg(ctx, '--train-iters', true)?.value ?? NaN) * first.batch;
+  const length = samples * perSample;
+  if (!next || length < next.at) {
+    const lengthText = unit === 'tokens' ? `${formatCount(samples)} samples × ${formatCount(perSample)} = ${formatSci(length)} tokens` : `${formatCount(samples)} samples`;
+    plan.globalBatchSize = derived(
+      first.batch,
+      `--step-batch-size-schedule starts at ${first.batch}${next ? `, and the run (${lengthText}) ends before the next threshold ${formatSci(next.at)} ${unit}` : ''}`,
+      'samples',
+    );
+  } else {
+    notes.push(`--step-batch-size-schedule "${schedule.value}": the global batch grows during the run, so step counts are not derived`);
+  }
+}
+
+/**
+ * `get_optimizer_param_scheduler`: iteration mode (--train-iters) or sample mode (--train-samples).
+ * Warmup and decay horizons are samples inside Megatron; here they become steps. The warmup
+ * fraction is a fraction of the DECAY horizon (--lr-decay-iters/-samples), not of training.
+ */
+function resolveSchedule(ctx: Ctx): void {
+  const { plan, notes, missing } = ctx;
+  const iters = numberArg(ctx, '--train-iters', true);
+  const samples = numberArg(ctx, '--train-samples', true);
+  const fraction = numberArg(ctx, '--lr-warmup-fraction');
+  const warmIters = numberArg(ctx, '--lr-warmup-iters', true);
+  const warmSamples = numberArg(ctx, '--lr-warmup-samples', true);
+  const G = plan.globalBatchSize;
+
+  if (iters) {
+    plan.totalSteps = steps(iters);
+    const mixed = (flag: string, why: string) => conflict(ctx, flag, 'iterations-and-samples', `${flag} in iteration-based training (--train-iters): Megatron asserts ${why}; use the iteration flags`);
+    if (samples) mixed('--train-samples', 'train_samples is None');
+    if (warmSamples && warmSamples.value > 0) mixed('--lr-warmup-samples', 'lr_warmup_samples == 0');
+    if (ctx.src.get('--lr-decay-samples')) mixed('--lr-decay-samples', 'lr_decay_samples is None');
+    const decayIters = numberArg(ctx, '--lr-decay-iters', true);
+    const decay = decayIters ? steps(decayIters) : derived(iters.value, `--train-iters ${formatCount(iters.value)} (--lr-decay-iters not set: decay over the whole run)`, 'steps');
+    plan.decaySteps = decay;
+    if (fraction) {
+      if (warmIters && warmIters.value > 0) {
+        conflict(ctx, '--lr-warmup-iters', 'warmup-fraction-and-count', '--lr-warmup-fraction and --lr-warmup-iters are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-iters"; keep one');
+      }
+      const horizon = decayIters ? `--lr-decay-iters ${formatCount(decay.value)}` : `--train-iters ${formatCount(decay.value)} (the default decay horizon)`;
+      const raw = fraction.value * decay.value;
+      const product = `${fraction.value} × ${horizon}`;
+      plan.warmupSteps = derived(
+        ceil(raw),
+        `${isWhole(raw) ? product : `ceil(${product})`} (--lr-warmup-fraction is a fraction of the decay horizon, not of training)`,
+        'steps',
+      );
+    } else {
+      plan.warmupSteps = warmIters ? steps(warmIters) : steps(defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-iters'));
+    }
+    return;
+  }
+  if (!samples) {
+    missing.push({ field: 'totalSteps', hint: 'Megatron requires --train-iters or --train-samples ("either train-iters or train-samples should be provided")' });
+    return;
+  }
+  // Sample-based training.
+  const mixed = (flag: string, why: string) => conflict(ctx, flag, 'iterations-and-samples', `${flag} in sample-based training (--train-samples): Megatron asserts ${why}; use the sample flags`);
+  if (warmIters && warmIters.value > 0) mixed('--lr-warmup-iters', 'lr_warmup_iters == 0');
+  if (ctx.src.get('--lr-decay-iters')) mixed('--lr-decay-iters', 'lr_decay_iters is None');
+  if (!G) {
+    missing.push({ field: 'globalBatchSize', hint: 'set --global-batch-size (sample counts become steps by dividing by it), or assume.globalBatchSize in .trainlint.yml' });
+    return;
+  }
+  const g = formatCount(G.value);
+  if (ctx.src.get('--rampup-batch-size')) {
+    notes.push('with --rampup-batch-size, update_train_iters simulates the ramp: the step count is not derived');
+    missing.push({ field: 'totalSteps', hint: 'set assume.totalSteps in .trainlint.yml (the batch ramp changes the number of iterations)' });
+  } else {
+    // update_train_iters: train_iters = train_samples // global_batch_size.
+    plan.totalSteps = derived(Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, 'steps');
+  }
+  const decaySamples = numberArg(ctx, '--lr-decay-samples', true);
+  const decayValue = decaySamples?.value ?? samples.value;
+  const decayFlag = decaySamples ? '--lr-decay-samples' : '--train-samples (--lr-decay-samples not set)';
+  plan.decaySteps = derived(ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, 'steps');
+  if (fraction) {
+    if (warmSamples && warmSamples.value > 0) {
+      conflict(ctx, '--lr-warmup-samples', 'warmup-fraction-and-count', '--lr-warmup-fraction and --lr-warmup-samples are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-samples"; keep one');
+    }
+    plan.warmupSteps = derived(
+      ceil((fraction.value * decayValue) / G.value),
+      `ceil(${fraction.value} × ${formatCount(decayValue)} / ${g}) (--lr-warmup-fraction of ${decayFlag}, the decay horizon, / global batch)`,
+      'steps',
+    );
+  } else if (warmSamples && warmSamples.value === 0) {
+    plan.warmupSteps = steps(warmSamples);
+  } else if (warmSamples) {
+    plan.warmupSteps = derived(ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, 'steps');
+  } else {
+    plan.warmupSteps = steps(defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-samples'));
+  }
+}
+
+function addMissing(ctx: Ctx, worldHint: string): void {
+  const { plan, missing } = ctx;
+  const add = (field: MissingField['field'], hint: string) => {
+    if (!plan[field] && !missing.some((m) => m.field === field)) missing.push({ field, hint });
+  };
+  add('microBatchSize', 'Megatron requires --micro-batch-size');
+  add('peakLr', 'set --lr (Megatron has no default learning rate)');
+  if (!plan.dataParallelSize) add('worldSize', worldHint);
+}
+
+function extractFrom(file: SourceFile, src: ArgSource, anchor: Range, env: ExtractEnv, world: Setting<number> | undefined, worldHint: string): Extraction {
+  const ctx: Ctx = { file, src, plan: {}, missing: [], notes: [], conflicts: [], anchor, modelParallel: 1 };
+  extractArgs(ctx, env, world);
+  addMissing(ctx, worldHint);
+  const notes = [...new Set(ctx.notes)]; // a flag read twice reports once
+  // A field an `assume` value filled is no longer missing.
+  const missing = ctx.missing.filter((m) => !ctx.plan[m.field]);
+  return { plan: ctx.plan, missing, anchor, notes, conflicts: ctx.conflicts };
+}
+
+// ── Detection ───────────────────────────────────────────────────────────────────────────
+
+function distinctiveHits(flags: Iterable<string>): number {
+  const set = new Set(flags);
+  return DISTINCTIVE.filter((f) => set.has(f)).length;
+}
+
+function commandScore(cmd: LaunchCommand): number {
+  const hits = distinctiveHits(cmd.args.map((a) => a.flag));
+  const script = cmd.script !== undefined && SCRIPT.test(cmd.script);
+  if (script) return hits >= 1 ? 10 : 3;
+  return hits >= 2 ? 6 : 0;
+}
+
+/** The `MODEL_ARGS` mapping of a functional-test config, when its keys are `--flags`. */
+function modelArgs(file: SourceFile): MapNode | undefined {
+  if (file.format !== 'yaml' || file.tree?.kind !== 'map') return undefined;
+  const hit = getIn(file.tree, ['MODEL_ARGS']);
+  if (!hit || hit.node.kind !== 'map') return undefined;
+  return hit.node.entries.some((e) => e.key.startsWith('--')) ? hit.node : undefined;
+}
+
+function yamlScore(file: SourceFile): number {
+  const args = modelArgs(file);
+  if (!args) return 0;
+  const hits = distinctiveHits(args.entries.map((e) => e.key));
+  return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
+}
+
+/** The functional-test case name ends in the topology it runs on: `_1N8G` = 1 node × 8 GPUs. */
+function testTopologyHint(path: string): string {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path);
+  if (!m) return '';
+  const gpus = Number(m[1]) * Number(m[2]);
+  return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus} GPUs: assume.worldSize ${gpus})`;
+}
+
+// ── Dialect ─────────────────────────────────────────────────────────────────────────────
+
+export const megatron: Dialect = {
+  meta: {
+    id: 'megatron',
+    title: 'Megatron-LM',
+    description: 'Megatron-LM pretrain_*.py launch scripts and functional-test model_config.yaml (MODEL_ARGS)',
+    // The functional-test harness reads the YAML with yq (YAML 1.2), `tostring`s every value and
+    // hands it to argparse, which coerces it to the flag's type: `1e-4` is a float, like pydantic.
+    // ('pyyaml' would flag `--weight-decay: 1e-2` in 242 of the 266 corpus files as a string.)
+    yamlLoader: 'pydantic',
+    schema: 'megatron.schema.json',
+  },
+  detect(file) {
+    if (file.format === 'shell') return Math.max(0, ...(file.script?.commands ?? []).map(commandScore));
+    return yamlScore(file);
+  },
+  extract(file, env): Extraction {
+    if (file.format === 'shell') {
+      const commands = (file.script?.commands ?? []).filter((cmd) => commandScore(cmd) > 0);
+      const cmd = commands[0];
+      if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ['no Megatron training command found'] };
+      const w = launcherWorldSize(cmd);
+      const world: Setting<number> | undefined = w ? { value: w.value, origin: 'launcher', file: file.path, key: w.key, range: w.range, how: w.how } : undefined;
+      const out = extractFrom(file, shellSource(cmd), cmd.range, env, world, 'launch with torchrun --nproc_per_node N [--nnodes M], or set assume.worldSize in .trainlint.yml');
+      if (commands.length > 1) out.notes.push(`${commands.length} Megatron commands in this script; the first (line ${cmd.range.line}) is linted`);
+      return out;
+    }
+    const args = modelArgs(file);
+    if (!args) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ['no MODEL_ARGS mapping of --flags found'] };
+    const anchor = getIn(file.tree, ['MODEL_ARGS'])?.keyRange ?? fileStartRange(file);
+    const out = extractFrom(file, yamlSource(args), anchor, env, undefined, `the CI launcher decides it: set assume.worldSize in .trainlint.yml${testTopologyHint(file.path)}`);
+    if (getIn(file.tree, ['MODEL_ARGS_2'])) out.notes.push('MODEL_ARGS_2 (the second, resumed run) is not linted');
+    return out;
+  },
+};
