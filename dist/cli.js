@@ -16519,7 +16519,7 @@ var require_shell_quote = __commonJS({
 });
 
 // src/cli/main.ts
-import { existsSync as existsSync3, readFileSync as readFileSync4, writeFileSync } from "node:fs";
+import { existsSync as existsSync4, readFileSync as readFileSync4, writeFileSync } from "node:fs";
 import path7 from "node:path";
 
 // src/config/errors.ts
@@ -17142,6 +17142,46 @@ var conflictingSettings = {
   }
 };
 
+// src/rules/cross-file-mismatch.ts
+var COMPARED = [
+  { field: "microBatchSize", what: "micro batch per GPU" },
+  { field: "gradAccumSteps", what: "gradient accumulation" },
+  { field: "globalBatchSize", what: "global batch" },
+  { field: "peakLr", what: "learning rate" },
+  { field: "warmupSteps", what: "warmup steps" },
+  { field: "totalSteps", what: "total steps" },
+  { field: "precision", what: "precision" }
+];
+function where(s) {
+  return `${s.file ?? ""}${s.range ? `:${s.range.line}` : ""} ${s.key ?? ""}`.trim();
+}
+function same(a, b) {
+  if (typeof a.value === "number" && typeof b.value === "number") return Math.abs(a.value - b.value) <= 1e-12 * Math.max(1, Math.abs(a.value));
+  return a.value === b.value;
+}
+var crossFileMismatch = {
+  meta: {
+    id: "cross-file-mismatch",
+    defaultSeverity: "error",
+    description: "Two files describing one run disagree: hard-coded DeepSpeed values vs the trainer arguments (batch, LR, warmup, total steps, precision)."
+  },
+  check(ctx) {
+    for (const link of ctx.linked) {
+      for (const { field, what } of COMPARED) {
+        const mine = ctx.ownPlan[field];
+        const theirs = link.plan[field];
+        if (!mine || !theirs || theirs.origin !== "explicit" || mine.origin === "default" || mine.origin === "assumed") continue;
+        if (same(mine, theirs)) continue;
+        ctx.report({
+          range: link.range,
+          message: `${what}: ${where(theirs)} is ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}): the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"`,
+          data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key }
+        });
+      }
+    }
+  }
+};
+
 // src/rules/decay-horizon-mismatch.ts
 var decayHorizonMismatch = {
   meta: {
@@ -17591,6 +17631,7 @@ var RULES = [
   batchSizeMismatch,
   decayHorizonMismatch,
   conflictingSettings,
+  crossFileMismatch,
   minLrExceedsLr,
   intervalExceedsTraining,
   yaml11AmbiguousScalar,
@@ -17638,9 +17679,9 @@ function checkRuleSettings(config, tree, displayPath) {
     [["rules"], config.rules],
     ...(config.overrides ?? []).map((o, i) => [["overrides", i, "rules"], o.rules])
   ];
-  for (const [where2, rules] of blocks) {
+  for (const [where3, rules] of blocks) {
     for (const [id, setting] of Object.entries(rules ?? {})) {
-      const at = locateNearest(tree, [...where2, id]);
+      const at = locateNearest(tree, [...where3, id]);
       const loc = `${displayPath}:${at?.line ?? 1}:${at?.column ?? 1}`;
       const rule = RULES_BY_ID.get(id);
       if (!rule) throw new UsageError(`${loc}: unknown rule "${id}" (run \`trainlint rules\` for the list)`);
@@ -17700,194 +17741,6 @@ function settingsFor(config, relPath, cliRules = {}) {
   applyRules(rules, cliRules);
   const schemas = (config.schemas ?? []).filter((s) => matcher(s.files)(relPath)).map((s) => s.schema);
   return { rules, assume, mappings, dialect, schemas };
-}
-
-// src/engine/build-report.ts
-var TOOL_VERSION = "0.1.0";
-function reportSetting(setting) {
-  const out = { value: setting.value, origin: setting.origin };
-  if (setting.unit) out.unit = setting.unit;
-  if (setting.file) out.file = setting.file;
-  if (setting.key) out.key = setting.key;
-  if (setting.range) {
-    out.line = setting.range.line;
-    out.column = setting.range.column;
-  }
-  if (setting.how) out.how = setting.how;
-  if (setting.note) out.note = setting.note;
-  return out;
-}
-function reportPlan(plan) {
-  const out = {};
-  for (const field of PLAN_FIELDS) {
-    const setting = plan[field];
-    if (setting && (typeof setting.value !== "number" || Number.isFinite(setting.value))) out[field] = reportSetting(setting);
-  }
-  return out;
-}
-function reportFile(result) {
-  const file = {
-    path: result.file.path,
-    dialect: result.dialect?.meta.id ?? null,
-    plan: result.extraction ? reportPlan(result.extraction.plan) : {}
-  };
-  if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
-  if (result.reason) file.reason = result.reason;
-  return file;
-}
-function buildReport(results) {
-  const findings = results.flatMap(
-    (r) => r.findings.map((f) => ({
-      ruleId: f.ruleId,
-      severity: f.severity,
-      message: f.message,
-      path: f.path,
-      line: f.range.line,
-      column: f.range.column,
-      endLine: f.range.endLine,
-      endColumn: f.range.endColumn,
-      data: f.data ?? {},
-      ...f.fix ? { fix: f.fix } : {},
-      ...RULES_BY_ID.has(f.ruleId) ? { docsUrl: docsPath(f.ruleId) } : {}
-    }))
-  );
-  const count2 = (s) => findings.filter((f) => f.severity === s).length;
-  return {
-    version: 1,
-    tool: { name: "trainlint", version: TOOL_VERSION },
-    files: results.map(reportFile),
-    findings,
-    summary: { files: results.length, errors: count2("error"), warnings: count2("warning"), infos: count2("info") }
-  };
-}
-
-// src/engine/git.ts
-import { spawn } from "node:child_process";
-import * as fs from "node:fs";
-var GitError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "GitError";
-  }
-};
-var gitStats = { spawns: 0 };
-function runGit(cwd, args, input) {
-  gitStats.spawns++;
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", args, {
-      cwd,
-      // C locale: stable messages. No optional locks: a read-only diff must not take index.lock.
-      env: { ...process.env, LC_ALL: "C", LANGUAGE: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
-      stdio: ["pipe", "pipe", "pipe"],
-      windowsHide: true
-    });
-    const out = [];
-    const err = [];
-    child.stdout.on("data", (b) => out.push(b));
-    child.stderr.on("data", (b) => err.push(b));
-    child.on("error", (e) => {
-      reject(new GitError(e.code === "ENOENT" ? "git not found on PATH" : `cannot run git: ${e.message}`));
-    });
-    child.on("close", (code) => {
-      resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
-    });
-    child.stdin.on("error", () => {
-    });
-    child.stdin.end(input ?? Buffer.alloc(0));
-  });
-}
-function firstLine(stderr, fallback) {
-  const line = stderr.split("\n").map((l) => l.trim()).find((l) => l !== "");
-  return line ? line.replace(/^(fatal|error): /, "") : fallback;
-}
-function assertDir(dir) {
-  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new GitError(`not a git repository: ${dir}`);
-  }
-}
-function failure(dir, r, what) {
-  if (/not a git repository/i.test(r.stderr)) return new GitError(`not a git repository: ${dir}`);
-  return new GitError(firstLine(r.stderr, `${what} failed (exit ${r.code})`));
-}
-async function repoRoot(dir) {
-  assertDir(dir);
-  const r = await runGit(dir, ["rev-parse", "--show-toplevel"]);
-  if (r.code !== 0) throw failure(dir, r, "git rev-parse");
-  return r.stdout.toString("utf8").replace(/\n$/, "");
-}
-async function readBaseVersions(repoDir, ref, headPaths) {
-  if (ref === "" || ref.startsWith("-") || /[\x00-\x1f\x7f]/.test(ref)) {
-    throw new GitError(`invalid revision ${JSON.stringify(ref)}`);
-  }
-  assertDir(repoDir);
-  const rp = await runGit(repoDir, ["rev-parse", "--show-toplevel", "--verify", "--quiet", `${ref}^{commit}`]);
-  if (rp.code === 1) throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
-  if (rp.code !== 0) throw failure(repoDir, rp, "git rev-parse");
-  const lines = rp.stdout.toString("utf8").replace(/\n$/, "").split("\n");
-  const sha = lines.pop() ?? "";
-  const top = lines.join("\n");
-  if (!/^[0-9a-f]{40,64}$/.test(sha) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
-  const result = /* @__PURE__ */ new Map();
-  if (headPaths.length === 0) return result;
-  const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha, "--"]);
-  if (diff.code !== 0) throw failure(repoDir, diff, "git diff");
-  const renamedFrom = /* @__PURE__ */ new Map();
-  const added = /* @__PURE__ */ new Set();
-  const tokens = diff.stdout.toString("utf8").split("\0");
-  for (let i = 0; i < tokens.length && tokens[i] !== ""; ) {
-    const status = tokens[i];
-    if (status.startsWith("R") || status.startsWith("C")) {
-      renamedFrom.set(tokens[i + 2], tokens[i + 1]);
-      i += 3;
-    } else {
-      if (status === "A") added.add(tokens[i + 1]);
-      i += 2;
-    }
-  }
-  const basePathOf = /* @__PURE__ */ new Map();
-  for (const p of headPaths) basePathOf.set(p, added.has(p) ? null : renamedFrom.get(p) ?? p);
-  const wanted = [...new Set([...basePathOf.values()].filter((p) => p !== null))];
-  const texts = /* @__PURE__ */ new Map();
-  if (wanted.length > 0) {
-    const nul = wanted.some((p) => p.includes("\n"));
-    const names = wanted.map((p) => `${sha}:${p}`);
-    const sep = nul ? "\0" : "\n";
-    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep) + sep, "utf8"));
-    if (cat.code !== 0) {
-      const hint = nul ? " (paths containing newlines need git >= 2.38)" : "";
-      throw new GitError(firstLine(cat.stderr, `git cat-file failed (exit ${cat.code})`) + hint);
-    }
-    const contents = parseBatch(cat.stdout, names);
-    wanted.forEach((p, i) => texts.set(p, contents[i]));
-  }
-  for (const p of headPaths) {
-    const basePath = basePathOf.get(p) ?? null;
-    const text = basePath === null ? null : texts.get(basePath) ?? null;
-    result.set(p, basePath === null || text === null ? null : { basePath, text });
-  }
-  return result;
-}
-function parseBatch(out, names) {
-  const res = [];
-  let pos = 0;
-  for (const name of names) {
-    const notFound = ["missing", "ambiguous"].map((w) => Buffer.from(`${name} ${w}
-`, "utf8")).find((m) => out.subarray(pos, pos + m.length).equals(m));
-    if (notFound) {
-      res.push(null);
-      pos += notFound.length;
-      continue;
-    }
-    const eol = out.indexOf(10, pos);
-    const header = /^([0-9a-f]+) (\w+) (\d+)$/.exec(eol < 0 ? "" : out.toString("latin1", pos, eol));
-    if (!header) throw new GitError(`unexpected git cat-file output for ${JSON.stringify(name)}`);
-    const size = Number(header[3]);
-    const start = eol + 1;
-    if (start + size + 1 > out.length) throw new GitError(`truncated git cat-file output for ${JSON.stringify(name)}`);
-    res.push(header[2] === "blob" ? out.toString("utf8", start, start + size) : null);
-    pos = start + size + 1;
-  }
-  return res;
 }
 
 // src/engine/lint.ts
@@ -20216,8 +20069,8 @@ function parsePythonAssignments(text) {
       };
       const entry = { key: target.text, keyRange: loc.range(target.start, target.end), value: node };
       entries.push(entry);
-      const same = live.get(target.text);
-      if (same) same.push(entry);
+      const same2 = live.get(target.text);
+      if (same2) same2.push(entry);
       else live.set(target.text, [entry]);
     }
   }
@@ -20547,8 +20400,8 @@ var torchtitan = {
     const interval = numberAt(file, ["checkpoint", "interval"], LOADER8) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
     const intervalType = stringAt(file, ["checkpoint", "interval_type"])?.value ?? "steps";
     if (!enabled?.value) {
-      const where2 = enabled ? `${enabled.key} = false` : `${old ? "checkpoint.enable_checkpoint" : "checkpoint.enable"} defaults to false`;
-      notes.push(`checkpointing is disabled (${where2}): no periodic checkpoints, so the save interval is not linted`);
+      const where3 = enabled ? `${enabled.key} = false` : `${old ? "checkpoint.enable_checkpoint" : "checkpoint.enable"} defaults to false`;
+      notes.push(`checkpointing is disabled (${where3}): no periodic checkpoints, so the save interval is not linted`);
     } else if (intervalType !== "steps") {
       notes.push(`checkpoint.interval_type = "${intervalType}": the interval is not in steps, so the save interval is left unknown`);
     } else {
@@ -22315,7 +22168,7 @@ function detectDialect(file, env) {
 
 // src/engine/discover.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
-import { lstatSync, readdirSync, realpathSync, statSync as statSync2 } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import path2 from "node:path";
 var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash"];
 var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
@@ -22364,7 +22217,7 @@ function discover(root, inputs, config) {
       if (entry.isSymbolicLink()) {
         if (!insideRoot(realRoot, abs)) continue;
         try {
-          const st = statSync2(abs);
+          const st = statSync(abs);
           isDir = st.isDirectory();
           isFile = st.isFile();
         } catch {
@@ -22391,7 +22244,7 @@ function discover(root, inputs, config) {
     }
     if (st) {
       if (st.isSymbolicLink() && !insideRoot(realRoot, abs)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
-      if (statSync2(abs).isDirectory()) {
+      if (statSync(abs).isDirectory()) {
         walk(abs, (fileAbs, rel) => {
           if (wanted(rel)) add(fileAbs);
         });
@@ -22413,7 +22266,136 @@ function discover(root, inputs, config) {
 }
 
 // src/engine/lint.ts
-import { realpathSync as realpathSync2 } from "node:fs";
+import { existsSync as existsSync2, realpathSync as realpathSync2 } from "node:fs";
+
+// src/engine/git.ts
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+var GitError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "GitError";
+  }
+};
+var gitStats = { spawns: 0 };
+function runGit(cwd, args, input) {
+  gitStats.spawns++;
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd,
+      // C locale: stable messages. No optional locks: a read-only diff must not take index.lock.
+      env: { ...process.env, LC_ALL: "C", LANGUAGE: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true
+    });
+    const out = [];
+    const err = [];
+    child.stdout.on("data", (b) => out.push(b));
+    child.stderr.on("data", (b) => err.push(b));
+    child.on("error", (e) => {
+      reject(new GitError(e.code === "ENOENT" ? "git not found on PATH" : `cannot run git: ${e.message}`));
+    });
+    child.on("close", (code) => {
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
+    });
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(input ?? Buffer.alloc(0));
+  });
+}
+function firstLine(stderr, fallback) {
+  const line = stderr.split("\n").map((l) => l.trim()).find((l) => l !== "");
+  return line ? line.replace(/^(fatal|error): /, "") : fallback;
+}
+function assertDir(dir) {
+  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new GitError(`not a git repository: ${dir}`);
+  }
+}
+function failure(dir, r, what) {
+  if (/not a git repository/i.test(r.stderr)) return new GitError(`not a git repository: ${dir}`);
+  return new GitError(firstLine(r.stderr, `${what} failed (exit ${r.code})`));
+}
+async function repoRoot(dir) {
+  assertDir(dir);
+  const r = await runGit(dir, ["rev-parse", "--show-toplevel"]);
+  if (r.code !== 0) throw failure(dir, r, "git rev-parse");
+  return r.stdout.toString("utf8").replace(/\n$/, "");
+}
+async function readBaseVersions(repoDir, ref, headPaths) {
+  if (ref === "" || ref.startsWith("-") || /[\x00-\x1f\x7f]/.test(ref)) {
+    throw new GitError(`invalid revision ${JSON.stringify(ref)}`);
+  }
+  assertDir(repoDir);
+  const rp = await runGit(repoDir, ["rev-parse", "--show-toplevel", "--verify", "--quiet", `${ref}^{commit}`]);
+  if (rp.code === 1) throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
+  if (rp.code !== 0) throw failure(repoDir, rp, "git rev-parse");
+  const lines = rp.stdout.toString("utf8").replace(/\n$/, "").split("\n");
+  const sha = lines.pop() ?? "";
+  const top = lines.join("\n");
+  if (!/^[0-9a-f]{40,64}$/.test(sha) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
+  const result = /* @__PURE__ */ new Map();
+  if (headPaths.length === 0) return result;
+  const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha, "--"]);
+  if (diff.code !== 0) throw failure(repoDir, diff, "git diff");
+  const renamedFrom = /* @__PURE__ */ new Map();
+  const added = /* @__PURE__ */ new Set();
+  const tokens = diff.stdout.toString("utf8").split("\0");
+  for (let i = 0; i < tokens.length && tokens[i] !== ""; ) {
+    const status = tokens[i];
+    if (status.startsWith("R") || status.startsWith("C")) {
+      renamedFrom.set(tokens[i + 2], tokens[i + 1]);
+      i += 3;
+    } else {
+      if (status === "A") added.add(tokens[i + 1]);
+      i += 2;
+    }
+  }
+  const basePathOf = /* @__PURE__ */ new Map();
+  for (const p of headPaths) basePathOf.set(p, added.has(p) ? null : renamedFrom.get(p) ?? p);
+  const wanted = [...new Set([...basePathOf.values()].filter((p) => p !== null))];
+  const texts = /* @__PURE__ */ new Map();
+  if (wanted.length > 0) {
+    const nul = wanted.some((p) => p.includes("\n"));
+    const names = wanted.map((p) => `${sha}:${p}`);
+    const sep = nul ? "\0" : "\n";
+    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep) + sep, "utf8"));
+    if (cat.code !== 0) {
+      const hint = nul ? " (paths containing newlines need git >= 2.38)" : "";
+      throw new GitError(firstLine(cat.stderr, `git cat-file failed (exit ${cat.code})`) + hint);
+    }
+    const contents = parseBatch(cat.stdout, names);
+    wanted.forEach((p, i) => texts.set(p, contents[i]));
+  }
+  for (const p of headPaths) {
+    const basePath = basePathOf.get(p) ?? null;
+    const text = basePath === null ? null : texts.get(basePath) ?? null;
+    result.set(p, basePath === null || text === null ? null : { basePath, text });
+  }
+  return result;
+}
+function parseBatch(out, names) {
+  const res = [];
+  let pos = 0;
+  for (const name of names) {
+    const notFound = ["missing", "ambiguous"].map((w) => Buffer.from(`${name} ${w}
+`, "utf8")).find((m) => out.subarray(pos, pos + m.length).equals(m));
+    if (notFound) {
+      res.push(null);
+      pos += notFound.length;
+      continue;
+    }
+    const eol = out.indexOf(10, pos);
+    const header = /^([0-9a-f]+) (\w+) (\d+)$/.exec(eol < 0 ? "" : out.toString("latin1", pos, eol));
+    if (!header) throw new GitError(`unexpected git cat-file output for ${JSON.stringify(name)}`);
+    const size = Number(header[3]);
+    const start = eol + 1;
+    if (start + size + 1 > out.length) throw new GitError(`truncated git cat-file output for ${JSON.stringify(name)}`);
+    res.push(header[2] === "blob" ? out.toString("utf8", start, start + size) : null);
+    pos = start + size + 1;
+  }
+  return res;
+}
 
 // src/engine/load-file.ts
 import { readFileSync as readFileSync2, statSync as statSync3 } from "node:fs";
@@ -24840,7 +24822,33 @@ function applySuppressions(findings, file) {
   return { kept, problems };
 }
 
+// src/engine/links.ts
+var DEEPSPEED_KEY_DIALECTS = /* @__PURE__ */ new Set(["hf-trainer", "axolotl", "llama-factory"]);
+function linkRequests(file, dialectId) {
+  if (!dialectId || !DEEPSPEED_KEY_DIALECTS.has(dialectId)) return [];
+  const hit = getIn(file.tree, ["deepspeed"]);
+  if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !/\.json$/i.test(hit.node.value)) return [];
+  return [{ role: "deepspeed", written: hit.node.value, key: "deepspeed", range: hit.keyRange }];
+}
+var SCHEDULER_FIELDS = ["scheduler", "warmupSteps", "totalSteps", "decaySteps", "minLr", "peakLr"];
+function mergeLinked(primary, linked) {
+  const merged = { ...primary };
+  const target = merged;
+  for (const link of linked) {
+    const dsHasScheduler = link.plan.scheduler?.origin === "explicit";
+    for (const [field, setting] of Object.entries(link.plan)) {
+      if (!setting || setting.origin === "default" || setting.origin === "assumed") continue;
+      const replaces = dsHasScheduler && SCHEDULER_FIELDS.includes(field) && setting.origin === "explicit";
+      if (!target[field] || replaces) target[field] = setting;
+    }
+  }
+  return merged;
+}
+
 // src/engine/lint.ts
+function runPlanOf(result) {
+  return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
+}
 function envFor(settings) {
   return { assume: settings.assume, mappings: settings.mappings };
 }
@@ -24899,7 +24907,9 @@ function runRules(result, settings, schemas) {
       if (rule.meta.scope !== "file" && !extraction) continue;
       const ctx = {
         file,
-        plan: extraction?.plan ?? {},
+        plan: runPlanOf(result),
+        ownPlan: extraction?.plan ?? {},
+        linked: result.linked ?? [],
         dialectId: dialect?.meta.id,
         yamlLoader: dialect?.meta.yamlLoader ?? "pyyaml",
         anchor: extraction?.anchor ?? fileStartRange(file),
@@ -24956,13 +24966,31 @@ async function lint(options) {
   });
   const results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
+  const realRoot = realpathSync2(root);
+  for (const result of results) {
+    for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
+      const candidates = [path5.posix.normalize(request.written), path5.posix.normalize(path5.posix.join(path5.posix.dirname(result.file.path), request.written))];
+      const rel = candidates.find((c) => byPath.has(c) || insideRoot(realRoot, path5.resolve(root, c)) && existsSync2(path5.resolve(root, c)));
+      if (!rel) {
+        result.extraction?.notes.push(`${request.key}: ${request.written} not found inside the linted folder; its values are not checked`);
+        continue;
+      }
+      try {
+        const loaded = byPath.get(rel)?.file ?? loadFile(path5.resolve(root, rel), rel, parseOptions);
+        const linked = analyse(loaded, settingsOf(result.file.path), dialectById("deepspeed"));
+        if (linked.extraction) (result.linked ??= []).push({ ...request, path: rel, plan: linked.extraction.plan });
+      } catch (err) {
+        result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
+      }
+    }
+  }
   const needBase = [];
   for (const result of results) {
     if (!result.extraction || !result.dialect) continue;
     const refPath = resolveReferencePath(result, config);
     if (refPath) {
       const refAbs = path5.resolve(root, refPath);
-      if (!byPath.has(refPath) && !insideRoot(realpathSync2(root), refAbs)) {
+      if (!byPath.has(refPath) && !insideRoot(realRoot, refAbs)) {
         result.findings.push({
           ruleId: "parse-error",
           severity: "error",
@@ -25035,6 +25063,65 @@ function internalError(file, err, what = "this file") {
     path: file.path,
     range: fileStartRange(file),
     message: `trainlint failed on ${what} (${message}); the other files were linted. Please report this with the file.`
+  };
+}
+
+// src/engine/build-report.ts
+var TOOL_VERSION = "0.1.0";
+function reportSetting(setting) {
+  const out = { value: setting.value, origin: setting.origin };
+  if (setting.unit) out.unit = setting.unit;
+  if (setting.file) out.file = setting.file;
+  if (setting.key) out.key = setting.key;
+  if (setting.range) {
+    out.line = setting.range.line;
+    out.column = setting.range.column;
+  }
+  if (setting.how) out.how = setting.how;
+  if (setting.note) out.note = setting.note;
+  return out;
+}
+function reportPlan(plan) {
+  const out = {};
+  for (const field of PLAN_FIELDS) {
+    const setting = plan[field];
+    if (setting && (typeof setting.value !== "number" || Number.isFinite(setting.value))) out[field] = reportSetting(setting);
+  }
+  return out;
+}
+function reportFile(result) {
+  const file = {
+    path: result.file.path,
+    dialect: result.dialect?.meta.id ?? null,
+    plan: result.extraction ? reportPlan(runPlanOf(result)) : {}
+  };
+  if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
+  if (result.reason) file.reason = result.reason;
+  return file;
+}
+function buildReport(results) {
+  const findings = results.flatMap(
+    (r) => r.findings.map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
+      path: f.path,
+      line: f.range.line,
+      column: f.range.column,
+      endLine: f.range.endLine,
+      endColumn: f.range.endColumn,
+      data: f.data ?? {},
+      ...f.fix ? { fix: f.fix } : {},
+      ...RULES_BY_ID.has(f.ruleId) ? { docsUrl: docsPath(f.ruleId) } : {}
+    }))
+  );
+  const count2 = (s) => findings.filter((f) => f.severity === s).length;
+  return {
+    version: 1,
+    tool: { name: "trainlint", version: TOOL_VERSION },
+    files: results.map(reportFile),
+    findings,
+    summary: { files: results.length, errors: count2("error"), warnings: count2("warning"), infos: count2("info") }
   };
 }
 
@@ -25327,7 +25414,7 @@ function formatReport(name, report, opts) {
 }
 
 // src/report/plan-text.ts
-function where(setting) {
+function where2(setting) {
   const parts = [];
   if (setting.file && setting.range) parts.push(`${setting.file}:${setting.range.line}:${setting.range.column}`);
   if (setting.key) parts.push(setting.key);
@@ -25344,7 +25431,8 @@ function formatPlan(result) {
     for (const p of result.file.problems) lines.push(`  ${p.range.line}:${p.range.column} ${p.kind}: ${clean(p.message)}`);
     return lines.join("\n") + "\n";
   }
-  const { plan, missing, notes } = result.extraction;
+  const { missing, notes } = result.extraction;
+  const plan = runPlanOf(result);
   const width2 = Math.max(...PLAN_FIELDS.map((f) => f.length));
   const unknown = [];
   for (const field of PLAN_FIELDS) {
@@ -25354,9 +25442,10 @@ function formatPlan(result) {
       continue;
     }
     const value = formatValue(setting.value) + (setting.unit && setting.unit !== "ratio" ? ` ${setting.unit}` : "");
-    lines.push(`  ${field.padEnd(width2)}  ${value.padEnd(16)}  ${setting.origin.padEnd(8)}  ${clean(where(setting))}`);
+    lines.push(`  ${field.padEnd(width2)}  ${value.padEnd(16)}  ${setting.origin.padEnd(8)}  ${clean(where2(setting))}`);
   }
   if (result.reference) lines.push(`  compared with: ${clean(result.reference.label)}`);
+  for (const link of result.linked ?? []) lines.push(`  linked: ${clean(link.path)} (${link.key}: ${clean(link.written)})`);
   for (const note of notes) lines.push(`  note: ${clean(note)}`);
   if (unknown.length) lines.push(`  unknown: ${unknown.join(", ")}`);
   if (missing.length) {
@@ -25473,7 +25562,7 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config error or i
 // src/cli/exec.ts
 var import_shell_quote2 = __toESM(require_shell_quote(), 1);
 import { spawn as spawn2 } from "node:child_process";
-import { existsSync as existsSync2, statSync as statSync4 } from "node:fs";
+import { existsSync as existsSync3, statSync as statSync4 } from "node:fs";
 import path6 from "node:path";
 var COMMAND_LINE_PATH = "(command line)";
 var VALUE_OPTIONS = /* @__PURE__ */ new Set(["--config", "-c", "--fail-on", "--rule", "--format", "-f"]);
@@ -25536,7 +25625,7 @@ function namedConfigs(cmd, command2, cwd) {
   const found = [];
   for (const candidate of candidates) {
     const abs = path6.resolve(cwd, candidate);
-    if (!existsSync2(abs) || !statSync4(abs).isFile()) throw new UsageError(`exec: config named on the command line not found: ${candidate}`);
+    if (!existsSync3(abs) || !statSync4(abs).isFile()) throw new UsageError(`exec: config named on the command line not found: ${candidate}`);
     const rel = toPosix(path6.relative(cwd, abs));
     if (!found.includes(rel)) found.push(rel);
   }
@@ -25691,7 +25780,7 @@ async function runCli(argv, io) {
 `);
       return 0;
     }
-    if (!args.noBaseline && (args.baseline || existsSync3(baselinePath))) {
+    if (!args.noBaseline && (args.baseline || existsSync4(baselinePath))) {
       const summary = filterByBaseline(results, baselinePath, args.baseline ?? BASELINE_FILE);
       if (summary) io.stderr(summary);
     }

@@ -38833,6 +38833,46 @@ var conflictingSettings = {
   }
 };
 
+// src/rules/cross-file-mismatch.ts
+var COMPARED = [
+  { field: "microBatchSize", what: "micro batch per GPU" },
+  { field: "gradAccumSteps", what: "gradient accumulation" },
+  { field: "globalBatchSize", what: "global batch" },
+  { field: "peakLr", what: "learning rate" },
+  { field: "warmupSteps", what: "warmup steps" },
+  { field: "totalSteps", what: "total steps" },
+  { field: "precision", what: "precision" }
+];
+function where(s) {
+  return `${s.file ?? ""}${s.range ? `:${s.range.line}` : ""} ${s.key ?? ""}`.trim();
+}
+function same(a, b) {
+  if (typeof a.value === "number" && typeof b.value === "number") return Math.abs(a.value - b.value) <= 1e-12 * Math.max(1, Math.abs(a.value));
+  return a.value === b.value;
+}
+var crossFileMismatch = {
+  meta: {
+    id: "cross-file-mismatch",
+    defaultSeverity: "error",
+    description: "Two files describing one run disagree: hard-coded DeepSpeed values vs the trainer arguments (batch, LR, warmup, total steps, precision)."
+  },
+  check(ctx) {
+    for (const link of ctx.linked) {
+      for (const { field, what } of COMPARED) {
+        const mine = ctx.ownPlan[field];
+        const theirs = link.plan[field];
+        if (!mine || !theirs || theirs.origin !== "explicit" || mine.origin === "default" || mine.origin === "assumed") continue;
+        if (same(mine, theirs)) continue;
+        ctx.report({
+          range: link.range,
+          message: `${what}: ${where(theirs)} is ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}): the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"`,
+          data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key }
+        });
+      }
+    }
+  }
+};
+
 // src/rules/decay-horizon-mismatch.ts
 var decayHorizonMismatch = {
   meta: {
@@ -39282,6 +39322,7 @@ var RULES = [
   batchSizeMismatch,
   decayHorizonMismatch,
   conflictingSettings,
+  crossFileMismatch,
   minLrExceedsLr,
   intervalExceedsTraining,
   yaml11AmbiguousScalar,
@@ -39337,9 +39378,9 @@ function checkRuleSettings(config, tree, displayPath) {
     [["rules"], config.rules],
     ...(config.overrides ?? []).map((o, i) => [["overrides", i, "rules"], o.rules])
   ];
-  for (const [where, rules] of blocks) {
+  for (const [where2, rules] of blocks) {
     for (const [id, setting] of Object.entries(rules ?? {})) {
-      const at = locateNearest(tree, [...where, id]);
+      const at = locateNearest(tree, [...where2, id]);
       const loc = `${displayPath}:${at?.line ?? 1}:${at?.column ?? 1}`;
       const rule = RULES_BY_ID.get(id);
       if (!rule) throw new UsageError(`${loc}: unknown rule "${id}" (run \`trainlint rules\` for the list)`);
@@ -39399,65 +39440,6 @@ function settingsFor(config, relPath, cliRules = {}) {
   applyRules(rules, cliRules);
   const schemas = (config.schemas ?? []).filter((s) => matcher(s.files)(relPath)).map((s) => s.schema);
   return { rules, assume, mappings, dialect, schemas };
-}
-
-// src/engine/build-report.ts
-var TOOL_VERSION = "0.1.0";
-function reportSetting(setting) {
-  const out = { value: setting.value, origin: setting.origin };
-  if (setting.unit) out.unit = setting.unit;
-  if (setting.file) out.file = setting.file;
-  if (setting.key) out.key = setting.key;
-  if (setting.range) {
-    out.line = setting.range.line;
-    out.column = setting.range.column;
-  }
-  if (setting.how) out.how = setting.how;
-  if (setting.note) out.note = setting.note;
-  return out;
-}
-function reportPlan(plan) {
-  const out = {};
-  for (const field of PLAN_FIELDS) {
-    const setting = plan[field];
-    if (setting && (typeof setting.value !== "number" || Number.isFinite(setting.value))) out[field] = reportSetting(setting);
-  }
-  return out;
-}
-function reportFile(result) {
-  const file = {
-    path: result.file.path,
-    dialect: result.dialect?.meta.id ?? null,
-    plan: result.extraction ? reportPlan(result.extraction.plan) : {}
-  };
-  if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
-  if (result.reason) file.reason = result.reason;
-  return file;
-}
-function buildReport(results) {
-  const findings = results.flatMap(
-    (r) => r.findings.map((f) => ({
-      ruleId: f.ruleId,
-      severity: f.severity,
-      message: f.message,
-      path: f.path,
-      line: f.range.line,
-      column: f.range.column,
-      endLine: f.range.endLine,
-      endColumn: f.range.endColumn,
-      data: f.data ?? {},
-      ...f.fix ? { fix: f.fix } : {},
-      ...RULES_BY_ID.has(f.ruleId) ? { docsUrl: docsPath(f.ruleId) } : {}
-    }))
-  );
-  const count2 = (s) => findings.filter((f) => f.severity === s).length;
-  return {
-    version: 1,
-    tool: { name: "trainlint", version: TOOL_VERSION },
-    files: results.map(reportFile),
-    findings,
-    summary: { files: results.length, errors: count2("error"), warnings: count2("warning"), infos: count2("info") }
-  };
 }
 
 // src/engine/lint.ts
@@ -41786,8 +41768,8 @@ function parsePythonAssignments(text) {
       };
       const entry = { key: target.text, keyRange: loc.range(target.start, target.end), value: node };
       entries.push(entry);
-      const same = live.get(target.text);
-      if (same) same.push(entry);
+      const same2 = live.get(target.text);
+      if (same2) same2.push(entry);
       else live.set(target.text, [entry]);
     }
   }
@@ -42117,8 +42099,8 @@ var torchtitan = {
     const interval = numberAt(file, ["checkpoint", "interval"], LOADER8) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
     const intervalType = stringAt(file, ["checkpoint", "interval_type"])?.value ?? "steps";
     if (!enabled?.value) {
-      const where = enabled ? `${enabled.key} = false` : `${old ? "checkpoint.enable_checkpoint" : "checkpoint.enable"} defaults to false`;
-      notes.push(`checkpointing is disabled (${where}): no periodic checkpoints, so the save interval is not linted`);
+      const where2 = enabled ? `${enabled.key} = false` : `${old ? "checkpoint.enable_checkpoint" : "checkpoint.enable"} defaults to false`;
+      notes.push(`checkpointing is disabled (${where2}): no periodic checkpoints, so the save interval is not linted`);
     } else if (intervalType !== "steps") {
       notes.push(`checkpoint.interval_type = "${intervalType}": the interval is not in steps, so the save interval is left unknown`);
     } else {
@@ -43983,7 +43965,7 @@ function discover(root, inputs, config) {
 }
 
 // src/engine/lint.ts
-import { realpathSync as realpathSync2 } from "node:fs";
+import { existsSync as existsSync3, realpathSync as realpathSync2 } from "node:fs";
 
 // src/engine/git.ts
 import { spawn } from "node:child_process";
@@ -46539,7 +46521,33 @@ function applySuppressions(findings, file) {
   return { kept, problems };
 }
 
+// src/engine/links.ts
+var DEEPSPEED_KEY_DIALECTS = /* @__PURE__ */ new Set(["hf-trainer", "axolotl", "llama-factory"]);
+function linkRequests(file, dialectId) {
+  if (!dialectId || !DEEPSPEED_KEY_DIALECTS.has(dialectId)) return [];
+  const hit = getIn(file.tree, ["deepspeed"]);
+  if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !/\.json$/i.test(hit.node.value)) return [];
+  return [{ role: "deepspeed", written: hit.node.value, key: "deepspeed", range: hit.keyRange }];
+}
+var SCHEDULER_FIELDS = ["scheduler", "warmupSteps", "totalSteps", "decaySteps", "minLr", "peakLr"];
+function mergeLinked(primary, linked) {
+  const merged = { ...primary };
+  const target = merged;
+  for (const link of linked) {
+    const dsHasScheduler = link.plan.scheduler?.origin === "explicit";
+    for (const [field, setting] of Object.entries(link.plan)) {
+      if (!setting || setting.origin === "default" || setting.origin === "assumed") continue;
+      const replaces = dsHasScheduler && SCHEDULER_FIELDS.includes(field) && setting.origin === "explicit";
+      if (!target[field] || replaces) target[field] = setting;
+    }
+  }
+  return merged;
+}
+
 // src/engine/lint.ts
+function runPlanOf(result) {
+  return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
+}
 function envFor(settings) {
   return { assume: settings.assume, mappings: settings.mappings };
 }
@@ -46598,7 +46606,9 @@ function runRules(result, settings, schemas) {
       if (rule.meta.scope !== "file" && !extraction) continue;
       const ctx = {
         file,
-        plan: extraction?.plan ?? {},
+        plan: runPlanOf(result),
+        ownPlan: extraction?.plan ?? {},
+        linked: result.linked ?? [],
         dialectId: dialect?.meta.id,
         yamlLoader: dialect?.meta.yamlLoader ?? "pyyaml",
         anchor: extraction?.anchor ?? fileStartRange(file),
@@ -46655,13 +46665,31 @@ async function lint(options) {
   });
   const results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
+  const realRoot = realpathSync2(root);
+  for (const result of results) {
+    for (const request2 of linkRequests(result.file, result.dialect?.meta.id)) {
+      const candidates = [path5.posix.normalize(request2.written), path5.posix.normalize(path5.posix.join(path5.posix.dirname(result.file.path), request2.written))];
+      const rel = candidates.find((c) => byPath.has(c) || insideRoot(realRoot, path5.resolve(root, c)) && existsSync3(path5.resolve(root, c)));
+      if (!rel) {
+        result.extraction?.notes.push(`${request2.key}: ${request2.written} not found inside the linted folder; its values are not checked`);
+        continue;
+      }
+      try {
+        const loaded = byPath.get(rel)?.file ?? loadFile(path5.resolve(root, rel), rel, parseOptions);
+        const linked = analyse(loaded, settingsOf(result.file.path), dialectById("deepspeed"));
+        if (linked.extraction) (result.linked ??= []).push({ ...request2, path: rel, plan: linked.extraction.plan });
+      } catch (err) {
+        result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
+      }
+    }
+  }
   const needBase = [];
   for (const result of results) {
     if (!result.extraction || !result.dialect) continue;
     const refPath = resolveReferencePath(result, config);
     if (refPath) {
       const refAbs = path5.resolve(root, refPath);
-      if (!byPath.has(refPath) && !insideRoot(realpathSync2(root), refAbs)) {
+      if (!byPath.has(refPath) && !insideRoot(realRoot, refAbs)) {
         result.findings.push({
           ruleId: "parse-error",
           severity: "error",
@@ -46734,6 +46762,65 @@ function internalError(file, err, what = "this file") {
     path: file.path,
     range: fileStartRange(file),
     message: `trainlint failed on ${what} (${message}); the other files were linted. Please report this with the file.`
+  };
+}
+
+// src/engine/build-report.ts
+var TOOL_VERSION = "0.1.0";
+function reportSetting(setting) {
+  const out = { value: setting.value, origin: setting.origin };
+  if (setting.unit) out.unit = setting.unit;
+  if (setting.file) out.file = setting.file;
+  if (setting.key) out.key = setting.key;
+  if (setting.range) {
+    out.line = setting.range.line;
+    out.column = setting.range.column;
+  }
+  if (setting.how) out.how = setting.how;
+  if (setting.note) out.note = setting.note;
+  return out;
+}
+function reportPlan(plan) {
+  const out = {};
+  for (const field of PLAN_FIELDS) {
+    const setting = plan[field];
+    if (setting && (typeof setting.value !== "number" || Number.isFinite(setting.value))) out[field] = reportSetting(setting);
+  }
+  return out;
+}
+function reportFile(result) {
+  const file = {
+    path: result.file.path,
+    dialect: result.dialect?.meta.id ?? null,
+    plan: result.extraction ? reportPlan(runPlanOf(result)) : {}
+  };
+  if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
+  if (result.reason) file.reason = result.reason;
+  return file;
+}
+function buildReport(results) {
+  const findings = results.flatMap(
+    (r) => r.findings.map((f) => ({
+      ruleId: f.ruleId,
+      severity: f.severity,
+      message: f.message,
+      path: f.path,
+      line: f.range.line,
+      column: f.range.column,
+      endLine: f.range.endLine,
+      endColumn: f.range.endColumn,
+      data: f.data ?? {},
+      ...f.fix ? { fix: f.fix } : {},
+      ...RULES_BY_ID.has(f.ruleId) ? { docsUrl: docsPath(f.ruleId) } : {}
+    }))
+  );
+  const count2 = (s) => findings.filter((f) => f.severity === s).length;
+  return {
+    version: 1,
+    tool: { name: "trainlint", version: TOOL_VERSION },
+    files: results.map(reportFile),
+    findings,
+    summary: { files: results.length, errors: count2("error"), warnings: count2("warning"), infos: count2("info") }
   };
 }
 
@@ -46869,8 +46956,8 @@ function totals(report) {
   return `${icon} **trainlint:** ${plural(errors, "error")}, ${plural(warnings, "warning")}, ${plural(infos, "notice")} in ${plural(files, "file")}.`;
 }
 function findingRow(f, links, docsBaseUrl) {
-  const where = `${escapeMarkdown(f.path)}:${f.line}`;
-  const location = links ? `[${where}](${lineUrl(links, f.path, f.line)})` : where;
+  const where2 = `${escapeMarkdown(f.path)}:${f.line}`;
+  const location = links ? `[${where2}](${lineUrl(links, f.path, f.line)})` : where2;
   const rule = f.docsUrl ? `[${escapeMarkdown(f.ruleId)}](${docsBaseUrl}${encodePath(f.docsUrl)})` : escapeMarkdown(f.ruleId);
   const message = escapeMarkdown(f.fix ? `${f.message} Fix: ${f.fix}` : f.message);
   return `| ${ICON[f.severity]} ${f.severity} | ${location} | ${rule} | ${message} |`;
@@ -47200,7 +47287,7 @@ import path6 from "node:path";
 import { spawn as spawn2 } from "node:child_process";
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync4, existsSync as existsSync3 } from "fs";
+import { readFileSync as readFileSync4, existsSync as existsSync4 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -47210,7 +47297,7 @@ var Context = class {
     var _a, _b, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
+      if (existsSync4(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync4(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
         const path9 = process.env.GITHUB_EVENT_PATH;

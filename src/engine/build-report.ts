@@ -1,7 +1,7 @@
 /** Turns lint results into the public JSON report (version 1). */
 import { docsPath, RULES_BY_ID } from '../rules/index.js';
 import type { Report, ReportFile, ReportSetting } from './report-types.js';
-import type { FileResult } from './lint.js';
+import { runPlanOf, type FileResult } from './lint.js';
 import { PLAN_FIELDS, type Setting, type TrainingPlan } from './types.js';
 
 export const TOOL_VERSION = '0.1.0';
@@ -33,7 +33,7 @@ export function reportFile(result: FileResult): ReportFile {
   const file: ReportFile = {
     path: result.file.path,
     dialect: result.dialect?.meta.id ?? null,
-    plan: result.extraction ? reportPlan(result.extraction.plan) : {},
+    plan: result.extraction ? reportPlan(runPlanOf(result)) : {},
   };
   if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
   if (result.reason) file.reason = result.reason;

@@ -10,14 +10,15 @@ import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
 import type { Reference, RuleContext } from '../rules/types.js';
 import { discover, insideRoot, toPosix } from './discover.js';
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { readBaseVersions, repoRoot } from './git.js';
 import { DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource } from './load-file.js';
 import { SchemaStore } from './schemas.js';
 import { applySuppressions } from './suppressions.js';
+import { linkRequests, mergeLinked, type LinkedPlan } from './links.js';
 import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
-import type { Finding, PlanField, Setting } from './types.js';
+import type { Finding, PlanField, Setting, TrainingPlan } from './types.js';
 
 export interface LintOptions {
   /** Folder that paths are relative to (the repository root). */
@@ -43,10 +44,17 @@ export interface FileResult {
   findings: Finding[];
   /** Why the file has no plan. */
   reason?: string;
+  /** Files that describe the same run (see engine/links.ts). */
+  linked?: LinkedPlan[];
 }
 
 export interface LintResult {
   results: FileResult[];
+}
+
+/** The plan of the run a file describes: its own plan merged with its linked files. */
+export function runPlanOf(result: FileResult): TrainingPlan {
+  return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
 }
 
 function envFor(settings: FileSettings): ExtractEnv {
@@ -117,7 +125,9 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
       if (rule.meta.scope !== 'file' && !extraction) continue;
       const ctx: RuleContext = {
         file,
-        plan: extraction?.plan ?? {},
+        plan: runPlanOf(result),
+        ownPlan: extraction?.plan ?? {},
+        linked: result.linked ?? [],
         dialectId: dialect?.meta.id,
         yamlLoader: dialect?.meta.yamlLoader ?? 'pyyaml',
         anchor: extraction?.anchor ?? fileStartRange(file),
@@ -180,8 +190,29 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   });
   const results = [...virtualResults, ...diskResults];
 
-  // Declared references: the config this one was derived from, linted with the same dialect.
   const byPath = new Map(results.map((r) => [r.file.path, r]));
+  const realRoot = realpathSync(root);
+  // Linked files: a trainer config's `deepspeed: ds.json` (resolved from the root, then from the
+  // config's folder; never outside the root).
+  for (const result of results) {
+    for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
+      const candidates = [path.posix.normalize(request.written), path.posix.normalize(path.posix.join(path.posix.dirname(result.file.path), request.written))];
+      const rel = candidates.find((c) => byPath.has(c) || (insideRoot(realRoot, path.resolve(root, c)) && existsSync(path.resolve(root, c))));
+      if (!rel) {
+        result.extraction?.notes.push(`${request.key}: ${request.written} not found inside the linted folder; its values are not checked`);
+        continue;
+      }
+      try {
+        const loaded = byPath.get(rel)?.file ?? loadFile(path.resolve(root, rel), rel, parseOptions);
+        const linked = analyse(loaded, settingsOf(result.file.path), dialectById('deepspeed'));
+        if (linked.extraction) (result.linked ??= []).push({ ...request, path: rel, plan: linked.extraction.plan });
+      } catch (err) {
+        result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
+      }
+    }
+  }
+
+  // Declared references: the config this one was derived from, linted with the same dialect.
   const needBase: FileResult[] = [];
   for (const result of results) {
     if (!result.extraction || !result.dialect) continue;
@@ -190,7 +221,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       // A failure while reading the reference is reported on this file, which is still linted
       // without its reference (the same isolation as for the files themselves).
       const refAbs = path.resolve(root, refPath);
-      if (!byPath.has(refPath) && !insideRoot(realpathSync(root), refAbs)) {
+      if (!byPath.has(refPath) && !insideRoot(realRoot, refAbs)) {
         // Like discovery, references never read files outside the linted root (an untrusted
         // PR must not make the linter read and echo arbitrary files of the runner).
         result.findings.push({

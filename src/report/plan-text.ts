@@ -1,5 +1,5 @@
 /** `trainlint plan FILE`: each canonical value with its origin and location, then what is unknown. */
-import type { FileResult } from '../engine/lint.js';
+import { runPlanOf, type FileResult } from '../engine/lint.js';
 import { formatValue } from '../engine/format-number.js';
 import { PLAN_FIELDS, type Setting } from '../engine/types.js';
 import { stripTerminalControls } from './escape.js';
@@ -22,7 +22,8 @@ export function formatPlan(result: FileResult): string {
     for (const p of result.file.problems) lines.push(`  ${p.range.line}:${p.range.column} ${p.kind}: ${clean(p.message)}`);
     return lines.join('\n') + '\n';
   }
-  const { plan, missing, notes } = result.extraction;
+  const { missing, notes } = result.extraction;
+  const plan = runPlanOf(result);
   const width = Math.max(...PLAN_FIELDS.map((f) => f.length));
   const unknown: string[] = [];
   for (const field of PLAN_FIELDS) {
@@ -35,6 +36,7 @@ export function formatPlan(result: FileResult): string {
     lines.push(`  ${field.padEnd(width)}  ${value.padEnd(16)}  ${setting.origin.padEnd(8)}  ${clean(where(setting))}`);
   }
   if (result.reference) lines.push(`  compared with: ${clean(result.reference.label)}`);
+  for (const link of result.linked ?? []) lines.push(`  linked: ${clean(link.path)} (${link.key}: ${clean(link.written)})`);
   for (const note of notes) lines.push(`  note: ${clean(note)}`);
   if (unknown.length) lines.push(`  unknown: ${unknown.join(', ')}`);
   if (missing.length) {

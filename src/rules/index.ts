@@ -1,6 +1,7 @@
 /** The rule catalogue, in the order rules run and are documented. */
 import { batchSizeMismatch } from './batch-size-mismatch.js';
 import { conflictingSettings } from './conflicting-settings.js';
+import { crossFileMismatch } from './cross-file-mismatch.js';
 import { decayHorizonMismatch } from './decay-horizon-mismatch.js';
 import { intervalExceedsTraining } from './interval-exceeds-training.js';
 import { minLrExceedsLr } from './min-lr-exceeds-lr.js';
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   batchSizeMismatch,
   decayHorizonMismatch,
   conflictingSettings,
+  crossFileMismatch,
   minLrExceedsLr,
   intervalExceedsTraining,
   yaml11AmbiguousScalar,

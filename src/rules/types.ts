@@ -1,6 +1,7 @@
 /** The rule contract: metadata plus a pure check over a file's resolved plan. */
 import type { ValidateFunction } from 'ajv';
 import type { Conflict, YamlLoader } from '../dialects/types.js';
+import type { LinkedPlan } from '../engine/links.js';
 import type { SourceFile } from '../engine/source.js';
 import type { Range, Setting, Severity, TrainingPlan } from '../engine/types.js';
 
@@ -49,6 +50,10 @@ export interface RuleContext {
   /** Where run-level findings point when their cause is not written in the file. */
   anchor: Range;
   reference?: Reference;
+  /** Files linked to this one that describe the same run (a DeepSpeed JSON named by `deepspeed:`). */
+  linked: LinkedPlan[];
+  /** This file's own plan before linked files were merged into `plan`. */
+  ownPlan: TrainingPlan;
   /** Contradictions the dialect found while extracting the plan. */
   conflicts: Conflict[];
   options: Record<string, unknown>;
