@@ -1,5 +1,5 @@
 /**
- * docs/action.md (the README material for the action): every workflow example validates against
+ * README.md (its GitHub Action section): every workflow example validates against
  * GitHub's workflow schema, and every input and output of action.yml is documented.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -10,11 +10,11 @@ import { parse } from 'yaml';
 const ROOT = path.join(__dirname, '..', '..');
 const schemaPath = path.join(ROOT, '..', 'shared', 'external-schemas', 'github-workflow.json');
 const describeIfSchema = existsSync(schemaPath) ? describe : describe.skip;
-const doc = readFileSync(path.join(ROOT, 'docs', 'action.md'), 'utf8');
+const doc = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const blocks = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => parse(m[1]));
 const workflows = blocks.filter((b) => b && typeof b === 'object' && 'jobs' in b);
 
-describeIfSchema('docs/action.md workflow examples', () => {
+describeIfSchema('README workflow examples', () => {
   const validate = new Ajv({ strict: false, allErrors: true }).compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
 
   test('there are several, and each validates against github-workflow.json', () => {
