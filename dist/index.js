@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path9 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path10 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path9 && path9[0] !== "/") {
-          path9 = `/${path9}`;
+        if (path10 && path10[0] !== "/") {
+          path10 = `/${path10}`;
         }
-        return new URL(`${origin}${path9}`);
+        return new URL(`${origin}${path10}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin }
+          request: { method, path: path10, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path9);
+        debuglog("sending request to %s %s/%s", method, origin, path10);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin },
+          request: { method, path: path10, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path9,
+          path10,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin }
+          request: { method, path: path10, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path9);
+        debuglog("trailers received from %s %s/%s", method, origin, path10);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path9, origin },
+          request: { method, path: path10, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path9,
+          path10,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path9, origin }
+            request: { method, path: path10, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path9);
+          debuglog("sending request to %s %s/%s", method, origin, path10);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path9,
+        path: path10,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path9 !== "string") {
+        if (typeof path10 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path9[0] !== "/" && !(path9.startsWith("http://") || path9.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path9)) {
+        } else if (invalidPathRegex.test(path10)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path9, query) : path9;
+        this.path = query ? buildURL(path10, query) : path10;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path9, host, upgrade, blocking, reset } = request2;
+      const { method, path: path10, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path9} HTTP/1.1\r
+      let header = `${method} ${path10} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path9, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path9;
+      headers[HTTP2_HEADER_PATH] = path10;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path9 = search ? `${pathname}${search}` : pathname;
+        const path10 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path9;
+        this.opts.path = path10;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path9 = "/",
+          path: path10 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path9;
+        opts.path = origin + path10;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path9) {
-      if (typeof path9 !== "string") {
-        return path9;
+    function safeUrl(path10) {
+      if (typeof path10 !== "string") {
+        return path10;
       }
-      const pathSegments = path9.split("?");
+      const pathSegments = path10.split("?");
       if (pathSegments.length !== 2) {
-        return path9;
+        return path10;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path9, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path9);
+    function matchKey(mockDispatch2, { path: path10, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path10);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path9 }) => matchValue(safeUrl(path9), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path9, method, body, headers, query } = opts;
+      const { path: path10, method, body, headers, query } = opts;
       return {
-        path: path9,
+        path: path10,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path9, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path9,
+            Path: path10,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path9) {
-      for (let i = 0; i < path9.length; ++i) {
-        const code = path9.charCodeAt(i);
+    function validateCookiePath(path10) {
+      for (let i = 0; i < path10.length; ++i) {
+        const code = path10.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path9 = opts.path;
+          let path10 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path9 = `/${path9}`;
+            path10 = `/${path10}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path9);
+          url = new URL(util.parseOrigin(url).origin + path10);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -22379,8 +22379,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path9) {
-      let input = path9;
+    function removeDotSegments(path10) {
+      let input = path10;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22454,11 +22454,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path9) {
-      if (path9 === "" || path9[0] === "/") {
-        return removeDotSegments(path9);
+    function removeDotSegmentsRelative(path10) {
+      if (path10 === "" || path10[0] === "/") {
+        return removeDotSegments(path10);
       }
-      const segments2 = path9.split("/");
+      const segments2 = path10.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22821,8 +22821,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
+        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -26310,8 +26310,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path9, { windows } = {}) => {
-      const segs = path9.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path10, { windows } = {}) => {
+      const segs = path10.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -27908,17 +27908,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path9) {
-      const ctrl = callVisitor(key, node, visitor, path9);
+    function visit_(key, node, visitor, path10) {
+      const ctrl = callVisitor(key, node, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visit_(key, ctrl, visitor, path9);
+        replaceNode(key, path10, ctrl);
+        return visit_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path10 = Object.freeze(path10.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path9);
+            const ci = visit_(i, node.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -27929,13 +27929,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = visit_("key", node.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node));
+          const ck = visit_("key", node.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path9);
+          const cv = visit_("value", node.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -27956,17 +27956,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path9) {
-      const ctrl = await callVisitor(key, node, visitor, path9);
+    async function visitAsync_(key, node, visitor, path10) {
+      const ctrl = await callVisitor(key, node, visitor, path10);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visitAsync_(key, ctrl, visitor, path9);
+        replaceNode(key, path10, ctrl);
+        return visitAsync_(key, ctrl, visitor, path10);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path10 = Object.freeze(path10.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path9);
+            const ci = await visitAsync_(i, node.items[i], visitor, path10);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -27977,13 +27977,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path9);
+          path10 = Object.freeze(path10.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path10);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path9);
+          const cv = await visitAsync_("value", node.value, visitor, path10);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -28010,23 +28010,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path9) {
+    function callVisitor(key, node, visitor, path10) {
       if (typeof visitor === "function")
-        return visitor(key, node, path9);
+        return visitor(key, node, path10);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path9);
+        return visitor.Map?.(key, node, path10);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path9);
+        return visitor.Seq?.(key, node, path10);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path9);
+        return visitor.Pair?.(key, node, path10);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path9);
+        return visitor.Scalar?.(key, node, path10);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path9);
+        return visitor.Alias?.(key, node, path10);
       return void 0;
     }
-    function replaceNode(key, path9, node) {
-      const parent = path9[path9.length - 1];
+    function replaceNode(key, path10, node) {
+      const parent = path10[path10.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -28638,10 +28638,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path9, value) {
+    function collectionFromPath(schema2, path10, value) {
       let v = value;
-      for (let i = path9.length - 1; i >= 0; --i) {
-        const k = path9[i];
+      for (let i = path10.length - 1; i >= 0; --i) {
+        const k = path10[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -28660,7 +28660,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -28690,11 +28690,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path9, value) {
-        if (isEmptyPath(path9))
+      addIn(path10, value) {
+        if (isEmptyPath(path10))
           this.add(value);
         else {
-          const [key, ...rest] = path9;
+          const [key, ...rest] = path10;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -28708,8 +28708,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        const [key, ...rest] = path9;
+      deleteIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -28723,8 +28723,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        const [key, ...rest] = path9;
+      getIn(path10, keepScalar) {
+        const [key, ...rest] = path10;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -28742,8 +28742,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path9) {
-        const [key, ...rest] = path9;
+      hasIn(path10) {
+        const [key, ...rest] = path10;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -28753,8 +28753,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        const [key, ...rest] = path9;
+      setIn(path10, value) {
+        const [key, ...rest] = path10;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -31269,9 +31269,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path9, value) {
+      addIn(path10, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path9, value);
+          this.contents.addIn(path10, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -31346,14 +31346,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        if (Collection2.isEmptyPath(path9)) {
+      deleteIn(path10) {
+        if (Collection2.isEmptyPath(path10)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -31368,10 +31368,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        if (Collection2.isEmptyPath(path9))
+      getIn(path10, keepScalar) {
+        if (Collection2.isEmptyPath(path10))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -31382,10 +31382,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path9) {
-        if (Collection2.isEmptyPath(path9))
+      hasIn(path10) {
+        if (Collection2.isEmptyPath(path10))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -31402,13 +31402,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        if (Collection2.isEmptyPath(path9)) {
+      setIn(path10, value) {
+        if (Collection2.isEmptyPath(path10)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path9), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path10), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path9, value);
+          this.contents.setIn(path10, value);
         }
       }
       /**
@@ -33369,9 +33369,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path9) => {
+    visit.itemAtPath = (cst, path10) => {
       let item = cst;
-      for (const [field, index] of path9) {
+      for (const [field, index] of path10) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -33380,23 +33380,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path9) => {
-      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
-      const field = path9[path9.length - 1][0];
+    visit.parentCollection = (cst, path10) => {
+      const parent = visit.itemAtPath(cst, path10.slice(0, -1));
+      const field = path10[path10.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
+    function _visit(path10, item, visitor) {
+      let ctrl = visitor(item, path10);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -33407,10 +33407,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path9);
+            ctrl = ctrl(item, path10);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
     }
     exports.visit = visit;
   }
@@ -38537,11 +38537,11 @@ function mapGet(node, key) {
   }
   return void 0;
 }
-function getIn(root, path9) {
+function getIn(root, path10) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path9) {
+  for (const step of path10) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -38558,9 +38558,9 @@ function getIn(root, path9) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path9) {
-  for (let n = path9.length; n >= 0; n--) {
-    const hit = getIn(root, path9.slice(0, n));
+function locateNearest(root, path10) {
+  for (let n = path10.length; n >= 0; n--) {
+    const hit = getIn(root, path10.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -38585,15 +38585,15 @@ function toPlain(node) {
     }
   }
 }
-function walkEntries(node, visit, path9 = []) {
+function walkEntries(node, visit, path10 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path9, entry.key];
+      const childPath = [...path10, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path9, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path10, i]));
   }
 }
 
@@ -38662,22 +38662,22 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path9, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path9);
+function numberAt(file, path10, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path10);
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const num3 = scalarNumber(hit.node, loader);
   if (!num3) return void 0;
-  return { value: num3.value, origin, file: file.path, key: path9.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num3.note ? { note: num3.note } : {} };
+  return { value: num3.value, origin, file: file.path, key: path10.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num3.note ? { note: num3.note } : {} };
 }
-function stringAt(file, path9) {
-  const hit = getIn(file.tree, path9);
+function stringAt(file, path10) {
+  const hit = getIn(file.tree, path10);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path9.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path10.join("."), range: hit.keyRange };
 }
-function boolAt(file, path9) {
-  const hit = getIn(file.tree, path9);
+function boolAt(file, path10) {
+  const hit = getIn(file.tree, path10);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path9.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path10.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -39133,8 +39133,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path9) {
-  return path9.length ? path9.join(".") : "(root)";
+function showPath(path10) {
+  return path10.length ? path10.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 function describeBranches(errors) {
@@ -39166,28 +39166,28 @@ function summariseErrors(errors) {
   });
   for (const e of errors) {
     if (absorbed.has(e)) continue;
-    const path9 = pointerToPath(e.instancePath);
+    const path10 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? []);
-      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path10, keyword: e.keyword, message: `${showPath(path10)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path10, keyword: e.keyword, message: `${showPath(path10)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path9, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path9)}` });
+      out.push({ path: [...path10, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path10)}` });
     } else if (e.keyword === "enum") {
       const allowed = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} must be one of ${allowed}` });
+      out.push({ path: path10, keyword: e.keyword, message: `${showPath(path10)} must be one of ${allowed}` });
     } else {
-      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path10, keyword: e.keyword, message: `${showPath(path10)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-function stringNumberHint(tree, path9, keyword) {
+function stringNumberHint(tree, path10, keyword) {
   if (keyword !== "type" && keyword !== "anyOf" && keyword !== "oneOf") return "";
-  const node = getIn(tree, path9)?.node;
+  const node = getIn(tree, path10)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
   const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
@@ -39441,6 +39441,83 @@ function settingsFor(config, relPath, cliRules = {}) {
   const schemas = (config.schemas ?? []).filter((s) => matcher(s.files)(relPath)).map((s) => s.schema);
   return { rules, assume, mappings, dialect, schemas };
 }
+
+// src/engine/baseline.ts
+import { createHash } from "node:crypto";
+var BASELINE_FILE = ".trainlint-baseline.json";
+function snippet(text, f) {
+  if (!text) return "";
+  const line = text.split("\n")[f.range.line - 1] ?? "";
+  const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
+  return line.slice(f.range.column - 1, end).trim();
+}
+function fingerprint(f, text) {
+  const message = f.message.replace(/\bline \d+/g, "line #").replace(/:\d+:\d+\b/g, ":#:#");
+  return createHash("sha256").update([f.ruleId, f.path, snippet(text, f), message].join("\0")).digest("hex").slice(0, 24);
+}
+function applyBaseline(findings, texts, baseline) {
+  const remaining = /* @__PURE__ */ new Map();
+  for (const e of baseline.findings) remaining.set(`${e.path}\0${e.fingerprint}`, (remaining.get(`${e.path}\0${e.fingerprint}`) ?? 0) + e.count);
+  let hidden = 0;
+  const kept = findings.filter((f) => {
+    const key = `${f.path}\0${fingerprint(f, texts.get(f.path))}`;
+    const left = remaining.get(key) ?? 0;
+    if (left <= 0) return true;
+    remaining.set(key, left - 1);
+    hidden++;
+    return false;
+  });
+  const fixed = [...remaining.values()].reduce((a, b) => a + b, 0);
+  return { kept, hidden, fixed };
+}
+function parseBaseline(text) {
+  try {
+    const data = JSON.parse(text);
+    if (data?.version !== 1 || !Array.isArray(data.findings)) return void 0;
+    return data;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/action/git.ts
+import { spawn } from "node:child_process";
+function git(cwd, args) {
+  return new Promise((resolve) => {
+    const child = spawn("git", args, {
+      cwd,
+      env: { ...process.env, LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+      windowsHide: true
+    });
+    const out = [];
+    const err = [];
+    child.stdout.on("data", (b) => out.push(b));
+    child.stderr.on("data", (b) => err.push(b));
+    child.on("error", (e) => resolve({ code: -1, stdout: Buffer.alloc(0), stderr: e.message }));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") }));
+  });
+}
+var SHA = /^[0-9a-f]{40,64}$/i;
+async function ensureCommit(cwd, sha, log2) {
+  if (!SHA.test(sha)) return false;
+  if ((await git(cwd, ["cat-file", "-e", `${sha}^{commit}`])).code === 0) return true;
+  log2(`trainlint: base commit ${sha} is not in the checkout; fetching it (depth 1)`);
+  const fetched = await git(cwd, ["fetch", "--no-tags", "--no-recurse-submodules", "--depth=1", "origin", sha]);
+  if (fetched.code !== 0) {
+    log2(`trainlint: cannot fetch ${sha}: ${fetched.stderr.trim().split("\n")[0] ?? ""}`);
+    return false;
+  }
+  return (await git(cwd, ["cat-file", "-e", `${sha}^{commit}`])).code === 0;
+}
+async function readAtCommit(cwd, sha, repoPath) {
+  const r = await git(cwd, ["cat-file", "blob", `${sha}:${repoPath}`]);
+  return r.code === 0 ? r.stdout.toString("utf8") : null;
+}
+
+// src/action/main.ts
+import { existsSync as existsSync5, readFileSync as readFileSync7 } from "node:fs";
+import path9 from "node:path";
 
 // src/engine/lint.ts
 import path5 from "node:path";
@@ -40006,11 +40083,11 @@ var OmegaReader = class {
   loader;
   notes = [];
   /** The key as written in the file (with the block prefix). */
-  key(path9) {
-    return [...this.prefix, ...path9].join(".");
+  key(path10) {
+    return [...this.prefix, ...path10].join(".");
   }
-  lookup(path9) {
-    const hit = getIn(this.root, path9);
+  lookup(path10) {
+    const hit = getIn(this.root, path10);
     if (!hit) return void 0;
     let node = hit.node;
     const chain = [];
@@ -40031,39 +40108,39 @@ var OmegaReader = class {
     if (chain.length === 0) return { node, keyRange: hit.keyRange };
     return { node, keyRange: hit.keyRange, via: `interpolated from \`\${${chain[0]}}\` (${this.key([chain[chain.length - 1]])}, line ${lastRange.line})` };
   }
-  unresolvedNote(path9, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path9)}: ${hit.unresolved}, so its value is unknown`);
+  unresolvedNote(path10, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path10)}: ${hit.unresolved}, so its value is unknown`);
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path9) {
-    const hit = this.lookup(path9);
+  number(path10) {
+    const hit = this.lookup(path10);
     if (!hit) return void 0;
-    this.unresolvedNote(path9, hit);
+    this.unresolvedNote(path10, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
     const num3 = scalarNumber(hit.node, this.loader);
     if (!num3) return void 0;
     const note = [hit.via, num3.note].filter(Boolean).join("; ");
-    return { value: num3.value, origin: "explicit", file: this.file.path, key: this.key(path9), range: hit.keyRange, ...note ? { note } : {} };
+    return { value: num3.value, origin: "explicit", file: this.file.path, key: this.key(path10), range: hit.keyRange, ...note ? { note } : {} };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path9) {
-    const hit = this.lookup(path9);
+  string(path10) {
+    const hit = this.lookup(path10);
     if (!hit) return void 0;
-    this.unresolvedNote(path9, hit);
+    this.unresolvedNote(path10, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path9), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path10), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path9) {
-    const hit = this.lookup(path9);
+  scalar(path10) {
+    const hit = this.lookup(path10);
     if (!hit) return void 0;
-    this.unresolvedNote(path9, hit);
+    this.unresolvedNote(path10, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const setting = { origin: "explicit", file: this.file.path, key: this.key(path9), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    const setting = { origin: "explicit", file: this.file.path, key: this.key(path10), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
     return { value: hit.node.value, setting };
   }
-  has(path9) {
-    return getIn(this.root, path9) !== void 0;
+  has(path10) {
+    return getIn(this.root, path10) !== void 0;
   }
 };
 var TIME_STRING = /^((?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(iter|ep|ba|sp|tok|dur|sec)$/i;
@@ -40120,7 +40197,7 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has = (path9) => getIn(block, path9) !== void 0;
+  const has = (path10) => getIn(block, path10) !== void 0;
   if (OLMO_KEYS.some((k) => has([k])) || has(["optimizer", "learning_rate"])) return 0;
   const core = CORE_KEYS.filter((k) => has([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
@@ -40129,8 +40206,8 @@ function scoreBlock(block) {
   if (core >= 1 && (mpt || has(["icl_tasks"]) || has(["train_loader"]))) return 6;
   return 0;
 }
-function scalarText2(root, path9) {
-  const hit = getIn(root, path9);
+function scalarText2(root, path10) {
+  const hit = getIn(root, path10);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -40142,12 +40219,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path9, bareIntIsEpochs) {
-  const raw = reader2.scalar(path9);
+function timeSetting(reader2, path10, bareIntIsEpochs) {
+  const raw = reader2.scalar(path10);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path9)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path10)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -40166,8 +40243,8 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num3 = (...path9) => reader2.number(path9);
-  const str2 = (...path9) => reader2.string(path9);
+  const num3 = (...path10) => reader2.number(path10);
+  const str2 = (...path10) => reader2.string(path10);
   if (block.mcli && file.tree) {
     const gpus = getIn(file.tree, ["compute", "gpus"]);
     if (gpus && gpus.node.kind === "scalar" && typeof gpus.node.value === "number") {
@@ -40414,12 +40491,12 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path9) {
-  const hit = getIn(file.tree, path9);
+function isMap2(file, path10) {
+  const hit = getIn(file.tree, path10);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has = (path9) => getIn(file.tree, path9) !== void 0;
+  const has = (path10) => getIn(file.tree, path10) !== void 0;
   let n = 0;
   for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has([k, "enabled"])) n++;
   for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has([k, "type"]) && has([k, "params"])) n++;
@@ -40442,8 +40519,8 @@ function deepspeedScore(file) {
   if (strong === 0 && sections === 0) return 0;
   return 6 + Math.min(3, strong + batch + sections - 1);
 }
-function isAuto(file, path9) {
-  const hit = getIn(file.tree, path9);
+function isAuto(file, path10) {
+  const hit = getIn(file.tree, path10);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -40455,19 +40532,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num(ctx, path9, field, hfSource) {
-  if (isAuto(ctx.file, path9)) {
-    const key = path9.join(".");
+function num(ctx, path10, field, hfSource) {
+  if (isAuto(ctx.file, path10)) {
+    const key = path10.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path9, LOADER4);
+  return numberAt(ctx.file, path10, LOADER4);
 }
-function conflict2(ctx, path9, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path9);
+function conflict2(ctx, path10, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path10);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -40640,8 +40717,8 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup(ctx) {
   const { file, plan, notes } = ctx;
-  const path9 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit = num(ctx, path9, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const path10 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num(ctx, path10, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
   const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
   if (explicit) {
     plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
@@ -40650,7 +40727,7 @@ function readWarmup(ctx) {
     } else if (explicit.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path9)) {
+  } else if (!isAuto(file, path10)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -40830,20 +40907,20 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path9) {
-    const hit = getIn(this.file.tree, path9);
+  node(path10) {
+    const hit = getIn(this.file.tree, path10);
     if (!hit) return void 0;
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path9.join("."), range: hit.keyRange } };
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path10.join("."), range: hit.keyRange } };
   }
-  number(path9) {
-    const hit = this.node(path9);
+  number(path10) {
+    const hit = this.node(path10);
     if (!hit || hit.node.kind !== "scalar") return void 0;
     const num3 = scalarNumber(hit.node, LOADER5);
     return num3 ? { value: num3.value, ...hit.setting, ...num3.note ? { note: num3.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
-  string(path9) {
-    const hit = this.node(path9);
+  string(path10) {
+    const hit = this.node(path10);
     if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     return { value: String(hit.node.value), ...hit.setting };
   }
@@ -40875,8 +40952,8 @@ function readWorldSize(r) {
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices.setting.range } };
 }
 function readPeakLr(plan, r, notes, conflicts) {
-  const lrs = LR_PATHS.flatMap(({ path: path9, userArg: userArg2 }) => {
-    const lr2 = r.number(path9);
+  const lrs = LR_PATHS.flatMap(({ path: path10, userArg: userArg2 }) => {
+    const lr2 = r.number(path10);
     return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
   });
   if (lrs.length === 0) return;
@@ -40905,8 +40982,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path9 of BATCH_PATHS) {
-    const b = r.number(path9);
+  for (const path10 of BATCH_PATHS) {
+    const b = r.number(path10);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -41113,7 +41190,7 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num3 = (...path9) => numberAt(file, path9, LOADER6);
+    const num3 = (...path10) => numberAt(file, path10, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices = deviceCount(file, script);
@@ -42214,16 +42291,16 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path9) {
-  return /single_device/.test(path9.split("/").pop() ?? "");
+function isSingleDevice(path10) {
+  return /single_device/.test(path10.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER9);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num3 = (...path9) => reader2.number(path9);
-  const str2 = (...path9) => reader2.string(path9);
+  const num3 = (...path10) => reader2.number(path10);
+  const str2 = (...path10) => reader2.string(path10);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
   const batch = num3("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
@@ -42390,8 +42467,8 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path9) {
-  return path9.split(".").filter(Boolean);
+function keyPath(path10) {
+  return path10.split(".").filter(Boolean);
 }
 var generic = {
   meta: {
@@ -42408,8 +42485,8 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path9] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path9)) : numberAt(file, keyPath(path9), "pyyaml");
+    for (const [field, path10] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path10)) : numberAt(file, keyPath(path10), "pyyaml");
       if (setting) plan[field] = setting;
     }
     if (!plan.gradAccumSteps && plan.microBatchSize) {
@@ -42693,7 +42770,7 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path9) => path9.slice(path9.lastIndexOf("/") + 1);
+var basename = (path10) => path10.slice(path10.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
@@ -43684,8 +43761,8 @@ function yamlScore(file) {
   const hits = distinctiveHits(args.entries.map((e) => e.key));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path9) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path9);
+function testTopologyHint(path10) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path10);
   if (!m) return "";
   const gpus = Number(m[1]) * Number(m[2]);
   return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus} GPUs: assume.worldSize ${gpus})`;
@@ -43968,7 +44045,7 @@ function discover(root, inputs, config) {
 import { existsSync as existsSync3, realpathSync as realpathSync2 } from "node:fs";
 
 // src/engine/git.ts
-import { spawn } from "node:child_process";
+import { spawn as spawn2 } from "node:child_process";
 import * as fs3 from "node:fs";
 var GitError = class extends Error {
   constructor(message) {
@@ -43980,7 +44057,7 @@ var gitStats = { spawns: 0 };
 function runGit(cwd, args, input) {
   gitStats.spawns++;
   return new Promise((resolve, reject) => {
-    const child = spawn("git", args, {
+    const child = spawn2("git", args, {
       cwd,
       // C locale: stable messages. No optional locks: a read-only diff must not take index.lock.
       env: { ...process.env, LC_ALL: "C", LANGUAGE: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
@@ -45080,9 +45157,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path9) => JSON.stringify(path9);
-function showPath2(path9) {
-  return path9.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path10) => JSON.stringify(path10);
+function showPath2(path10) {
+  return path10.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -45154,15 +45231,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path9, p) {
-    const k = pathKey(path9);
+  place(path10, p) {
+    const k = pathKey(path10);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path9, p, blankStart, blankEnd) {
-    const prior = this.place(path9, p);
-    const def = { path: path9, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path10, p, blankStart, blankEnd) {
+    const prior = this.place(path10, p);
+    const def = { path: path10, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -45204,28 +45281,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path9 = [];
+    const path10 = [];
     segs.forEach((seg, n) => {
-      path9.push(seg.name);
+      path10.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path9], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path9));
-      if (count2) path9.push(count2 - 1);
+      this.place([...path10], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path10));
+      if (count2) path10.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path9], header, start, t.length);
-      return { path: path9, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path10], header, start, t.length);
+      return { path: path10, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path9);
+    const k = pathKey(path10);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path9], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path10], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path9, index], element);
+    this.place([...path10, index], element);
     const array = this.places.get(k);
-    path9.push(index);
-    return { path: path9, section: { places: array ? [element, array] : [element], def } };
+    path10.push(index);
+    return { path: path10, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -45236,17 +45313,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path9 = [...table];
+    const path10 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path9.push(seg.name);
-      this.place([...path9], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path10.push(seg.name);
+      this.place([...path10], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path9.push(segs[segs.length - 1].name);
-    const value = this.value(path9, depth);
-    this.define(path9, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path10.push(segs[segs.length - 1].name);
+    const value = this.value(path10, depth);
+    this.define(path10, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path9, depth) {
+  value(path10, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -45277,8 +45354,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path9, index], depth + 1);
-        this.place([...path9, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path10, index], depth + 1);
+        this.place([...path10, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -45290,7 +45367,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path9, comma, depth + 1);
+        this.keyval(path10, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -45329,17 +45406,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path9, inherited, depth) => {
-    const place = path9.length ? scan.places.get(pathKey(path9)) : void 0;
-    const range = path9.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path10, inherited, depth) => {
+    const place = path10.length ? scan.places.get(pathKey(path10)) : void 0;
+    const range = path10.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path9, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path10, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path9, key];
+        const childPath = [...path10, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -46825,7 +46902,7 @@ function buildReport(results) {
 }
 
 // src/report/sarif.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 var SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 var DEFAULT_DOCS_BASE_URL = "https://github.com/trainlint/trainlint/blob/main/";
 var LEVEL = { error: "error", warning: "warning", info: "note" };
@@ -46843,7 +46920,7 @@ function fingerprintText(f) {
   return `${f.ruleId}\0${f.path}\0${message}`;
 }
 function sha256(s) {
-  return createHash("sha256").update(s, "utf8").digest("hex");
+  return createHash2("sha256").update(s, "utf8").digest("hex");
 }
 function ruleName(id) {
   return id.split(/[-_]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
@@ -46941,8 +47018,8 @@ function escapeMarkdown(s) {
 function encodePath(p) {
   return p.split("/").map(encodeURIComponent).join("/");
 }
-function lineUrl(ctx, path9, line) {
-  return `${ctx.serverUrl.replace(/\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path9)}#L${line}`;
+function lineUrl(ctx, path10, line) {
+  return `${ctx.serverUrl.replace(/\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path10)}#L${line}`;
 }
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
 var RANK = { error: 0, warning: 1, info: 2 };
@@ -47180,8 +47257,8 @@ function summaryLine(report, p) {
 function formatStylish(report, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const out = [];
-  for (const [path9, findings] of groupByFile(report)) {
-    const source = opts.sources.get(path9);
+  for (const [path10, findings] of groupByFile(report)) {
+    const source = opts.sources.get(path10);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -47195,7 +47272,7 @@ function formatStylish(report, opts) {
     const severityWidth = Math.max(...rows.map((r) => r.f.severity.length));
     const messageWidth = Math.max(...rows.map((r) => width(r.message)));
     const gutter = Math.max(...rows.map((r) => r.line.length));
-    out.push(p.underline(stripTerminalControls(path9)));
+    out.push(p.underline(stripTerminalControls(path10)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -47284,7 +47361,7 @@ function checkAnnotations(report) {
 import { mkdtempSync, rmSync } from "node:fs";
 import os5 from "node:os";
 import path6 from "node:path";
-import { spawn as spawn2 } from "node:child_process";
+import { spawn as spawn3 } from "node:child_process";
 
 // node_modules/@actions/github/lib/context.js
 import { readFileSync as readFileSync4, existsSync as existsSync4 } from "fs";
@@ -47300,8 +47377,8 @@ var Context = class {
       if (existsSync4(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync4(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path9 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path9} does not exist${EOL5}`);
+        const path10 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path10} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -51595,7 +51672,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path9) => path9.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path10) => path10.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -51796,7 +51873,7 @@ function describeApiError(err) {
 var MAX_CONTENT_FILES = 100;
 function gitIn(cwd, args, env = {}, input) {
   return new Promise((resolve) => {
-    const child = spawn2("git", args, { cwd, env: { ...process.env, ...env, LC_ALL: "C" }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn3("git", args, { cwd, env: { ...process.env, ...env, LC_ALL: "C" }, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (b) => out += b.toString("utf8"));
     child.stderr.resume();
@@ -51841,41 +51918,6 @@ async function syntheticCommit(root, files, label) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-// src/action/git.ts
-import { spawn as spawn3 } from "node:child_process";
-function git(cwd, args) {
-  return new Promise((resolve) => {
-    const child = spawn3("git", args, {
-      cwd,
-      env: { ...process.env, LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-      windowsHide: true
-    });
-    const out = [];
-    const err = [];
-    child.stdout.on("data", (b) => out.push(b));
-    child.stderr.on("data", (b) => err.push(b));
-    child.on("error", (e) => resolve({ code: -1, stdout: Buffer.alloc(0), stderr: e.message }));
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") }));
-  });
-}
-var SHA = /^[0-9a-f]{40,64}$/i;
-async function ensureCommit(cwd, sha, log2) {
-  if (!SHA.test(sha)) return false;
-  if ((await git(cwd, ["cat-file", "-e", `${sha}^{commit}`])).code === 0) return true;
-  log2(`trainlint: base commit ${sha} is not in the checkout; fetching it (depth 1)`);
-  const fetched = await git(cwd, ["fetch", "--no-tags", "--no-recurse-submodules", "--depth=1", "origin", sha]);
-  if (fetched.code !== 0) {
-    log2(`trainlint: cannot fetch ${sha}: ${fetched.stderr.trim().split("\n")[0] ?? ""}`);
-    return false;
-  }
-  return (await git(cwd, ["cat-file", "-e", `${sha}^{commit}`])).code === 0;
-}
-async function readAtCommit(cwd, sha, repoPath) {
-  const r = await git(cwd, ["cat-file", "blob", `${sha}:${repoPath}`]);
-  return r.code === 0 ? r.stdout.toString("utf8") : null;
 }
 
 // src/action/changed-files.ts
@@ -52211,6 +52253,19 @@ async function changedFiles(root, base, event, octokit) {
   }
   return void 0;
 }
+async function applyActionBaseline(root, results, baseSha, log2) {
+  const text = baseSha ? await readAtCommit(root, baseSha, BASELINE_FILE) : existsSync5(path9.join(root, BASELINE_FILE)) ? readFileSync7(path9.join(root, BASELINE_FILE), "utf8") : null;
+  if (!text) return;
+  const baseline = parseBaseline(text);
+  if (!baseline) {
+    log2(`trainlint: ${BASELINE_FILE} is not a trainlint baseline (version 1); ignored`);
+    return;
+  }
+  const { kept, hidden, fixed } = applyBaseline(results.flatMap((r) => r.findings), new Map(results.map((r) => [r.file.path, r.file.text])), baseline);
+  const keep = new Set(kept);
+  for (const r of results) r.findings = r.findings.filter((f) => keep.has(f));
+  log2(`trainlint: ${hidden} finding(s) hidden by ${BASELINE_FILE}${baseSha ? " (from the base commit)" : ""}${fixed ? `; ${fixed} baselined finding(s) no longer occur` : ""}`);
+}
 function planChanges(results, touched) {
   return results.filter((r) => r.extraction && (touched ? touched.has(r.file.path) : r.reference !== void 0)).map((r) => ({
     path: r.file.path,
@@ -52267,6 +52322,7 @@ async function run() {
     const { results } = await lint({ root, paths: inputs.files, config: policy.config, base: baseCommit });
     const selected = onlyChanged && touched ? results.filter((r) => touched.has(r.file.path) || r.reference !== void 0 && touched.has(r.reference.path)) : results;
     if (onlyChanged && touched) log(`trainlint: only-changed: ${selected.length} of ${results.length} configs are touched by the change`);
+    await applyActionBaseline(root, selected, event.kind === "pull_request" && !(inputs.trustPrConfig && event.name !== "pull_request_target") ? baseCommit : void 0, log);
     const report = buildReport(selected);
     logFindings(report);
     const reportPath = writeReport(report, tempDir);

@@ -5,7 +5,9 @@
  * running Jest (20) and under Node 24 (the `node` npm package), the runtime GitHub uses.
  * Any request Prism rejects (422 problem, or a violation in its log) fails the test.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { runCli } from '../../src/cli/main';
 import path from 'node:path';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
@@ -225,6 +227,40 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     expect(front.requests.some((r) => r.path.includes('/comments'))).toBe(false);
     await expectNoPrismViolations();
   }, 60_000);
+
+  test('baseline: honoured from the workspace without a base; on PRs read from the base commit, so a PR cannot baseline itself', async () => {
+    // A baseline recorded by the CLI for configs/b.sh (warmup-fraction: 29.1% of the steps).
+    const scratch = mkdtempSync(path.join(tmpdir(), 'trainlint-baseline-'));
+    mkdirSync(path.join(scratch, 'configs'));
+    writeFileSync(path.join(scratch, 'configs', 'b.sh'), H100);
+    writeFileSync(path.join(scratch, '.trainlint.yml'), POLICY);
+    await runCli(['--update-baseline'], { cwd: scratch, stdout: () => {}, stderr: () => {}, isTTY: false });
+    const baseline = readFileSync(path.join(scratch, '.trainlint-baseline.json'), 'utf8');
+    expect(JSON.parse(baseline).findings.length).toBeGreaterThan(0);
+
+    const repo = new Repo();
+    repos.push(repo);
+    const sha = repo.commit({ '.trainlint.yml': POLICY, 'configs/b.sh': H100, '.trainlint-baseline.json': baseline }, 'one');
+    const payload = example('workflow_dispatch');
+    payload.repository.full_name = `${OWNER}/${REPO}`;
+    const res = await runAction({ node, repo, eventName: 'workflow_dispatch', payload, sha, apiUrl: front.url('prism') });
+    expect(res.code).toBe(0);
+    expect(res.outputs).toMatchObject({ errors: '0' });
+    expect(res.stdout).toMatch(/finding\(s\) hidden by \.trainlint-baseline\.json/);
+
+    const pr = prRepo({ '.trainlint.yml': POLICY, 'configs/b.sh': A100 }, { 'configs/b.sh': H100, '.trainlint-baseline.json': baseline });
+    repos.push(pr.repo);
+    const prRes = await runAction({
+      node,
+      repo: pr.repo,
+      eventName: 'pull_request',
+      payload: pullRequestPayload({ number: 9, baseSha: pr.baseSha, headSha: pr.headSha }),
+      sha: pr.mergeSha,
+      apiUrl: front.url('prism'),
+    });
+    expect(prRes.code).toBe(1);
+    expect(prRes.stdout).not.toMatch(/hidden by/);
+  }, 90_000);
 
   test('workflow_dispatch: everything linted, no base; a bad input fails with a one-line reason', async () => {
     const repo = new Repo();

@@ -9,6 +9,10 @@ import * as core from '@actions/core';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { CONFIG_NAMES } from '../config/load-config.js';
+import { applyBaseline, BASELINE_FILE, parseBaseline } from '../engine/baseline.js';
+import { readAtCommit } from './git.js';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { buildReport, reportPlan } from '../engine/build-report.js';
 import { lint, type FileResult } from '../engine/lint.js';
 import type { Report } from '../engine/report-types.js';
@@ -69,6 +73,28 @@ async function changedFiles(root: string, base: { sha?: string; local: boolean }
 }
 
 /** The configs to show base → head: changed configs with a plan. */
+/**
+ * Honour `.trainlint-baseline.json`. On pull requests it is policy, read from the base commit
+ * like `.trainlint.yml`, so a PR cannot baseline its own findings away.
+ */
+async function applyActionBaseline(root: string, results: FileResult[], baseSha: string | undefined, log: (s: string) => void): Promise<void> {
+  const text = baseSha
+    ? await readAtCommit(root, baseSha, BASELINE_FILE)
+    : existsSync(path.join(root, BASELINE_FILE))
+      ? readFileSync(path.join(root, BASELINE_FILE), 'utf8')
+      : null;
+  if (!text) return;
+  const baseline = parseBaseline(text);
+  if (!baseline) {
+    log(`trainlint: ${BASELINE_FILE} is not a trainlint baseline (version 1); ignored`);
+    return;
+  }
+  const { kept, hidden, fixed } = applyBaseline(results.flatMap((r) => r.findings), new Map(results.map((r) => [r.file.path, r.file.text])), baseline);
+  const keep = new Set(kept);
+  for (const r of results) r.findings = r.findings.filter((f) => keep.has(f));
+  log(`trainlint: ${hidden} finding(s) hidden by ${BASELINE_FILE}${baseSha ? ' (from the base commit)' : ''}${fixed ? `; ${fixed} baselined finding(s) no longer occur` : ''}`);
+}
+
 function planChanges(results: FileResult[], touched: Set<string> | undefined): PlanChange[] {
   return results
     .filter((r) => r.extraction && (touched ? touched.has(r.file.path) : r.reference !== undefined))
@@ -136,6 +162,7 @@ export async function run(): Promise<void> {
     const selected =
       onlyChanged && touched ? results.filter((r) => touched.has(r.file.path) || (r.reference !== undefined && touched.has(r.reference.path))) : results;
     if (onlyChanged && touched) log(`trainlint: only-changed: ${selected.length} of ${results.length} configs are touched by the change`);
+    await applyActionBaseline(root, selected, event.kind === 'pull_request' && !(inputs.trustPrConfig && event.name !== 'pull_request_target') ? baseCommit : undefined, log);
     const report = buildReport(selected);
 
     // Channels that need no permission first: nothing below can lose these.

@@ -1,0 +1,287 @@
+/**
+ * EleutherAI GPT-NeoX configs (`configs/*.yml`, `post-training/configs/*.yml`): one flat mapping
+ * of NeoXArgs (Megatron-style model/schedule keys) with DeepSpeed blocks embedded (`optimizer`,
+ * `fp16`, `zero_optimization`). NeoX loads every file with PyYAML `safe_load` (JSON-with-comments
+ * files with trailing commas and `True` parse as YAML) and normalises `-` to `_` in top-level keys,
+ * so `train-iters` and `train_iters` are the same argument.
+ *
+ * Semantics from NeoX's `megatron/neox_arguments/neox_args.py` (defaults) and `arguments.py`
+ * (`calculate_derived`, `calculate_batch_parameters`) and `megatron/training.py`
+ * (`get_learning_rate_scheduler`):
+ *  - data-parallel size = global_num_gpus / (pp × mp × cp), where pp/mp/cp below 1 count as 1;
+ *  - the batch triple is completed as DeepSpeed does (any two decide the third; one alone ⇒ gas 1);
+ *  - the LR schedule runs over `lr_decay_iters` (else `train_iters`), and `warmup` is a FRACTION
+ *    of that horizon: `warmup_iter = warmup × num_iters` (docs: "Percentage of total iterations").
+ * A NeoX run usually merges several files (model + `local_setup.yml`); one file is linted at a time.
+ */
+import { applyAssumptions, boolAt, defaultSetting, derived, numberAt, stringAt } from '../engine/plan.js';
+import { fileStartRange, type SourceFile } from '../engine/source.js';
+import { formatCount } from '../engine/format-number.js';
+import { getIn } from '../engine/tree.js';
+import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
+import type { Conflict, Dialect, Extraction, MissingField } from './types.js';
+
+const LOADER = 'pyyaml';
+
+/** Defaults of `neox_args.py` / `arguments.py` (NeoX `ea7aefd8`). */
+export const NEOX_DEFAULTS = {
+  /** `pipe_parallel_size` 0 (no pipeline; counted as 1 for the data-parallel size). */
+  pipeParallelSize: 0,
+  /** `model_parallel_size` 1. */
+  modelParallelSize: 1,
+  /** `gradient_accumulation_steps` 1 when only one of micro/train batch is given (calculate_batch_parameters). */
+  gradientAccumulationSteps: 1,
+  /** `OPT_DEFAULT` "adam", `OPT_PARAMS_DEFAULTS.lr` 0.001 (used when the `optimizer` block is absent). */
+  optimizerType: 'adam',
+  lr: 0.001,
+  /** `min_lr` 0.0. */
+  minLr: 0,
+  /** `lr_decay_style` "linear". */
+  lrDecayStyle: 'linear',
+  /** `warmup` 0.01 (a fraction of the decay horizon). */
+  warmup: 0.01,
+  /** `eval_interval` 1000. */
+  evalInterval: 1000,
+  /** `checkpoint_scale` "linear". */
+  checkpointScale: 'linear',
+};
+
+/** The keys that say "this is a NeoX file" next to a schedule key. */
+const NEOX_ONLY = ['pipe_parallel_size', 'model_parallel_size', 'lr_decay_style', 'norm', 'pos_emb'];
+const ARCH_TRIPLE = ['num_layers', 'hidden_size', 'num_attention_heads'];
+
+/** The key as written in the file: NeoX accepts `a_b` and `a-b` for the same argument. */
+function keyOf(file: SourceFile, name: string): string | undefined {
+  if (getIn(file.tree, [name])) return name;
+  const dashed = name.replace(/_/g, '-');
+  return getIn(file.tree, [dashed]) ? dashed : undefined;
+}
+
+function has(file: SourceFile, name: string): boolean {
+  return keyOf(file, name) !== undefined;
+}
+
+function num(file: SourceFile, name: string, rest: KeyPath = []): Setting<number> | undefined {
+  const key = keyOf(file, name);
+  return key ? numberAt(file, [key, ...rest], LOADER) : undefined;
+}
+
+function str(file: SourceFile, name: string, rest: KeyPath = []): Setting<string> | undefined {
+  const key = keyOf(file, name);
+  return key ? stringAt(file, [key, ...rest]) : undefined;
+}
+
+function bool(file: SourceFile, name: string, rest: KeyPath = []): Setting<boolean> | undefined {
+  const key = keyOf(file, name);
+  return key ? boolAt(file, [key, ...rest]) : undefined;
+}
+
+export function neoxScore(file: SourceFile): number {
+  const root = file.tree;
+  if (!root || root.kind !== 'map') return 0;
+  // A training config needs a schedule horizon; architecture-only fragments are not claimed.
+  const schedule = has(file, 'train_iters') || has(file, 'lr_decay_iters');
+  if (!schedule) return 0;
+  const distinctive = NEOX_ONLY.filter((k) => has(file, k)).length + (ARCH_TRIPLE.every((k) => has(file, k)) ? 1 : 0);
+  if (distinctive === 0) return 0;
+  return Math.min(10, 7 + distinctive);
+}
+
+export const gptNeox: Dialect = {
+  meta: {
+    id: 'gpt-neox',
+    title: 'GPT-NeoX',
+    description: 'EleutherAI GPT-NeoX YAML configs (NeoXArgs: train_iters, lr_decay_iters, warmup fraction, pipe/model parallel sizes, embedded DeepSpeed blocks)',
+    yamlLoader: LOADER,
+    schema: 'gpt-neox.schema.json',
+  },
+  detect(file) {
+    return neoxScore(file);
+  },
+  extract(file, env): Extraction {
+    const plan: TrainingPlan = {};
+    const missing: MissingField[] = [];
+    const notes: string[] = [];
+    const conflicts: Conflict[] = [];
+
+    // ── Explicit keys and documented defaults ───────────────────────────────────────────
+    const micro = num(file, 'train_micro_batch_size_per_gpu');
+    const gas = num(file, 'gradient_accumulation_steps');
+    const train = num(file, 'train_batch_size');
+    if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+    if (gas) plan.gradAccumSteps = gas;
+    if (train) plan.globalBatchSize = { ...train, unit: 'samples' };
+
+    const seq = num(file, 'seq_length');
+    if (seq) plan.seqLen = { ...seq, unit: 'tokens' };
+
+    const optKey = keyOf(file, 'optimizer');
+    const optType = str(file, 'optimizer', ['type']);
+    const lr = num(file, 'optimizer', ['params', 'lr']);
+    plan.optimizer = optType ?? defaultSetting(NEOX_DEFAULTS.optimizerType, 'optimizer.type', 'NeoX OPT_DEFAULT');
+    if (lr) plan.peakLr = lr;
+    else if (!optKey) plan.peakLr = defaultSetting(NEOX_DEFAULTS.lr, 'optimizer.params.lr', 'no optimizer block: NeoX uses OPT_PARAMS_DEFAULTS (adam, lr 0.001)');
+    if (has(file, 'lr')) notes.push('a top-level lr is overwritten by optimizer.params.lr in calculate_derived: set the LR in the optimizer block');
+    plan.minLr = num(file, 'min_lr') ?? defaultSetting(NEOX_DEFAULTS.minLr, 'min_lr');
+    plan.scheduler = str(file, 'lr_decay_style') ?? defaultSetting(NEOX_DEFAULTS.lrDecayStyle, 'lr_decay_style');
+
+    const trainIters = num(file, 'train_iters');
+    if (trainIters) plan.totalSteps = { ...trainIters, unit: 'steps' };
+
+    readPrecision(file, plan, conflicts);
+    readIntervals(file, plan, notes);
+
+    const globalGpus = num(file, 'global_num_gpus');
+    if (globalGpus) plan.worldSize = globalGpus;
+    applyAssumptions(plan, env.assume);
+
+    // ── Derived values ──────────────────────────────────────────────────────────────────
+    deriveSchedule(file, plan, notes);
+    deriveParallel(file, plan, conflicts);
+    deriveBatch(file, plan, conflicts, { micro, gas, train });
+
+    if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'set assume.worldSize in .trainlint.yml (NeoX counts the GPUs of the hostfile / launcher, or global_num_gpus)' });
+    if (!plan.totalSteps) missing.push({ field: 'totalSteps', hint: 'set train_iters (NeoX has no default; it may come from another config file of the run)' });
+    if (!plan.peakLr) missing.push({ field: 'peakLr', hint: 'set optimizer.params.lr' });
+    if (!plan.seqLen) missing.push({ field: 'seqLen', hint: 'set seq_length' });
+    if (!plan.microBatchSize && !plan.globalBatchSize) missing.push({ field: 'microBatchSize', hint: 'set train_micro_batch_size_per_gpu (or train_batch_size)' });
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  },
+};
+
+/**
+ * `precision` wins when written ("fp16", "fp32", "bfloat16"); else `fp16.enabled` gives fp16 and
+ * `bf16.enabled` bf16; else NeoX sets fp32. NeoX asserts when `fp16.enabled` contradicts `precision`.
+ */
+function readPrecision(file: SourceFile, plan: TrainingPlan, conflicts: Conflict[]): void {
+  const precision = str(file, 'precision');
+  const fp16 = bool(file, 'fp16', ['enabled']);
+  const bf16 = bool(file, 'bf16', ['enabled']);
+  const canonical = (v: string) => (v === 'bfloat16' ? 'bf16' : v === 'float16' ? 'fp16' : v);
+  if (precision) {
+    plan.precision = { ...precision, value: canonical(precision.value) };
+    if (fp16?.value && plan.precision.value !== 'fp16') {
+      conflicts.push({
+        kind: 'precision',
+        range: fp16.range!,
+        message: `fp16.enabled is true but precision is "${precision.value}": NeoX asserts "DeepSpeed fp16 field was set but precision conflicts"; keep one`,
+      });
+    }
+  } else if (fp16?.value) {
+    plan.precision = { ...fp16, value: 'fp16' };
+    if (bf16?.value) {
+      conflicts.push({ kind: 'precision', range: bf16.range!, message: 'fp16.enabled and bf16.enabled are both true: DeepSpeed refuses to start; keep bf16 on Ampere or newer GPUs, fp16 on older ones' });
+    }
+  } else if (bf16?.value) {
+    plan.precision = { ...bf16, value: 'bf16' };
+  } else {
+    plan.precision = defaultSetting('fp32', 'precision', 'no precision, fp16.enabled or bf16.enabled: NeoX trains in fp32');
+  }
+}
+
+/**
+ * Checkpoints: `checkpoint_factor` (called `save_interval` before NeoX 2.0) with the linear
+ * `checkpoint_scale`; a "log" scale saves at factor, factor², … (no fixed interval). Evaluation:
+ * `eval_interval`, default 1000.
+ */
+function readIntervals(file: SourceFile, plan: TrainingPlan, notes: string[]): void {
+  const factor = num(file, 'checkpoint_factor') ?? num(file, 'save_interval');
+  const scale = str(file, 'checkpoint_scale')?.value ?? NEOX_DEFAULTS.checkpointScale;
+  if (factor && factor.value > 0) {
+    if (scale === 'linear') plan.saveEverySteps = { ...factor, unit: 'steps' };
+    else notes.push(`checkpoint_scale "${scale}": checkpoints at ${formatCount(factor.value)}, ${formatCount(factor.value)}², … (no fixed interval)`);
+    if (!has(file, 'save')) notes.push('no save path in this file: NeoX writes checkpoints only when `save` is set (usually in local_setup.yml)');
+  }
+  const evalInterval = num(file, 'eval_interval') ?? defaultSetting(NEOX_DEFAULTS.evalInterval, 'eval_interval');
+  plan.evalEverySteps = { ...evalInterval, unit: 'steps' };
+}
+
+/** Decay horizon (lr_decay_iters, else floor(train_iters × lr_decay_fraction), else train_iters) and warmup. */
+function deriveSchedule(file: SourceFile, plan: TrainingPlan, notes: string[]): void {
+  const decayIters = num(file, 'lr_decay_iters');
+  const fraction = num(file, 'lr_decay_fraction');
+  const total = plan.totalSteps;
+  let horizonName = 'lr_decay_iters';
+  if (decayIters) {
+    plan.decaySteps = { ...decayIters, unit: 'steps' };
+  } else if (fraction && total) {
+    plan.decaySteps = derived(Math.floor(total.value * fraction.value), `floor(train_iters ${formatCount(total.value)} × lr_decay_fraction ${fraction.value})`, 'steps');
+    horizonName = 'the decay horizon';
+  } else if (total) {
+    plan.decaySteps = derived(total.value, `train_iters ${formatCount(total.value)} (lr_decay_iters unset: NeoX decays over train_iters)`, 'steps');
+    horizonName = 'train_iters';
+  }
+  const warmup = num(file, 'warmup') ?? defaultSetting(NEOX_DEFAULTS.warmup, 'warmup');
+  const horizon = plan.decaySteps;
+  if (horizon) {
+    const iters = Math.max(1, horizon.value); // training.py: num_iters = max(1, num_iters)
+    const product = warmup.value * iters;
+    const whole = Math.abs(product - Math.round(product)) < 1e-9;
+    const steps = whole ? Math.round(product) : Math.ceil(product);
+    const expr = `${warmup.value} × ${horizonName} ${formatCount(iters)}`;
+    plan.warmupSteps = {
+      ...derived(steps, `${whole ? expr : `ceil(${expr})`} (warmup is a fraction of the LR decay horizon, not a step count)`, 'steps'),
+      ...(warmup.origin === 'default' ? { note: 'warmup unset: NeoX default 0.01' } : {}),
+    };
+  } else if (warmup.origin === 'explicit') {
+    notes.push(`warmup ${warmup.value} is a fraction of lr_decay_iters (else train_iters); neither is set here`);
+  }
+  if (warmup.value >= 1) notes.push(`warmup ${warmup.value} ≥ 1: NeoX reads warmup as a fraction of the decay horizon, so the whole schedule is warmup`);
+}
+
+/** dp = world / (pp × mp × cp), each below 1 counted as 1 (arguments.py calculate_derived). */
+function deriveParallel(file: SourceFile, plan: TrainingPlan, conflicts: Conflict[]): void {
+  const pp = num(file, 'pipe_parallel_size')?.value ?? NEOX_DEFAULTS.pipeParallelSize;
+  const mp = num(file, 'model_parallel_size')?.value ?? NEOX_DEFAULTS.modelParallelSize;
+  const cp = num(file, 'context_parallel_size')?.value ?? 1;
+  const world = plan.worldSize;
+  if (!world || plan.dataParallelSize) return;
+  const [p, m, c] = [pp, mp, cp].map((v) => (v >= 1 ? v : 1));
+  const perReplica = p * m * c;
+  const cpPart = c > 1 ? ` × ${formatCount(c)} CP` : '';
+  if (world.value % perReplica !== 0) {
+    conflicts.push({
+      kind: 'parallel-sizes',
+      range: world.range ?? fileStartRange(file),
+      message: `world size ${formatCount(world.value)} is not divisible by pipe_parallel_size ${formatCount(p)} × model_parallel_size ${formatCount(m)}${cpPart} = ${formatCount(perReplica)}: NeoX raises "must be a whole number" at launch`,
+    });
+    return;
+  }
+  plan.dataParallelSize = derived(world.value / perReplica, `${formatCount(world.value)} / (${formatCount(p)} PP × ${formatCount(m)} MP${cpPart})`);
+}
+
+interface BatchKeys {
+  micro?: Setting<number>;
+  gas?: Setting<number>;
+  train?: Setting<number>;
+}
+
+/** DeepSpeed's batch completion as NeoX copies it (`calculate_batch_parameters`), integer division included. */
+function deriveBatch(file: SourceFile, plan: TrainingPlan, conflicts: Conflict[], { micro, gas, train }: BatchKeys): void {
+  const dp = plan.dataParallelSize;
+  // One of micro/train alone: NeoX sets gas to 1 whatever the data-parallel size.
+  if (!plan.gradAccumSteps && !(micro && train)) plan.gradAccumSteps = defaultSetting(NEOX_DEFAULTS.gradientAccumulationSteps, 'gradient_accumulation_steps');
+  if (!dp) return;
+  const d = formatCount(dp.value);
+  if (train && micro && gas) {
+    const product = micro.value * gas.value * dp.value;
+    if (product !== train.value) {
+      conflicts.push({
+        kind: 'batch-triple',
+        range: train.range!,
+        message: `train_batch_size ${formatCount(train.value)} ≠ train_micro_batch_size_per_gpu ${formatCount(micro.value)} × gradient_accumulation_steps ${formatCount(gas.value)} × data-parallel size ${d} = ${formatCount(product)}: NeoX asserts at launch`,
+      });
+    }
+  } else if (train && micro) {
+    plan.gradAccumSteps = derived(Math.floor(Math.floor(train.value / micro.value) / dp.value), `train_batch_size ${formatCount(train.value)} // micro ${formatCount(micro.value)} // dp ${d}`);
+  } else if (train && gas) {
+    plan.microBatchSize = derived(Math.floor(Math.floor(train.value / dp.value) / gas.value), `train_batch_size ${formatCount(train.value)} // dp ${d} // gas ${formatCount(gas.value)}`, 'samples');
+  } else if (train) {
+    plan.microBatchSize = derived(Math.floor(train.value / dp.value), `train_batch_size ${formatCount(train.value)} // dp ${d} (gas 1)`, 'samples');
+  }
+  if (!plan.globalBatchSize && plan.microBatchSize && plan.gradAccumSteps) {
+    const m = plan.microBatchSize.value;
+    const g = plan.gradAccumSteps.value;
+    plan.globalBatchSize = derived(m * g * dp.value, `${formatCount(m)} × ${formatCount(g)} × ${d} (micro × accumulation × data-parallel size)`, 'samples');
+  }
+}
