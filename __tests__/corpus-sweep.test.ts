@@ -22,6 +22,8 @@ const CLAIM_FLOORS: Record<string, number> = {
   composer: 31,
   torchtitan: 26,
   'hf-trainer': 24,
+  'gpt-neox': 50,
+  olmo: 10,
 };
 
 /** Minimum share of a dialect's files whose plan has the field. */
@@ -86,7 +88,8 @@ describeIfCorpus('corpus sweep', () => {
 
   test('the share of files with a dialect does not fall', () => {
     const withDialect = results.filter((r) => r.dialect).length / results.length;
-    // 1,007 of 1,097 today; gpt-neox (50) and OLMo (10) have no dialect yet.
-    expect(withDialect).toBeGreaterThanOrEqual(0.91);
+    // 1,067 of 1,097 today (97.3%): the rest are accelerate launcher configs, DeepSpeed templates
+    // with placeholders, model-architecture JSONs and NeMo-run cases.
+    expect(withDialect).toBeGreaterThanOrEqual(0.95);
   });
 });

@@ -105,7 +105,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str(strs, ...args) {
+    function str2(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -116,7 +116,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str;
+    exports.str = str2;
     function addCodeArg(code, arg) {
       if (arg instanceof _Code)
         code.push(...arg._items);
@@ -159,7 +159,7 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -1121,22 +1121,22 @@ var require_util = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str) {
-      return unescapeJsonPointer(decodeURIComponent(str));
+    function unescapeFragment(str2) {
+      return unescapeJsonPointer(decodeURIComponent(str2));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str) {
-      return encodeURIComponent(escapeJsonPointer(str));
+    function escapeFragment(str2) {
+      return encodeURIComponent(escapeJsonPointer(str2));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str) {
-      if (typeof str == "number")
-        return `${str}`;
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str2) {
+      if (typeof str2 == "number")
+        return `${str2}`;
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str) {
-      return str.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str2) {
+      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -2161,8 +2161,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str) {
-      return str.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str2) {
+      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -3259,10 +3259,10 @@ var require_utils = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str, token) {
+    function findToken(str2, token) {
       let ind = 0;
-      for (let i = 0; i < str.length; i++) {
-        if (str[i] === token) ind++;
+      for (let i = 0; i < str2.length; i++) {
+        if (str2[i] === token) ind++;
       }
       return ind;
     }
@@ -4332,7 +4332,7 @@ var require_core = __commonJS({
     var util_1 = require_util();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str, flags) => new RegExp(str, flags);
+    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -5127,16 +5127,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str) {
-      const len = str.length;
+    function ucs2length(str2) {
+      const len = str2.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str.charCodeAt(pos++);
+        value = str2.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str.charCodeAt(pos);
+          value = str2.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -7155,10 +7155,10 @@ var require_utils2 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str) => REGEX_SPECIAL_CHARS.test(str);
-    exports.isRegexChar = (str) => str.length === 1 && exports.hasRegexChars(str);
-    exports.escapeRegex = (str) => str.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str) => str.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
+    exports.isRegexChar = (str2) => str2.length === 1 && exports.hasRegexChars(str2);
+    exports.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform = navigator.platform.toLowerCase();
@@ -7169,8 +7169,8 @@ var require_utils2 = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str) => {
-      return str.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str2) => {
+      return str2.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -7260,7 +7260,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str = input;
+      let str2 = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -7279,10 +7279,10 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str.charCodeAt(index + 1);
+      const peek = () => str2.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
-        return str.charCodeAt(++index);
+        return str2.charCodeAt(++index);
       };
       while (index < length) {
         code = advance();
@@ -7459,24 +7459,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str;
+      let base = str2;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str.slice(0, start);
-        str = str.slice(start);
+        prefix = str2.slice(0, start);
+        str2 = str2.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob === true && lastIndex > 0) {
-        base = str.slice(0, lastIndex);
-        glob = str.slice(lastIndex);
+        base = str2.slice(0, lastIndex);
+        glob = str2.slice(lastIndex);
       } else if (isGlob === true) {
         base = "";
-        glob = str;
+        glob = str2;
       } else {
-        base = str;
+        base = str2;
       }
-      if (base && base !== "" && base !== "/" && base !== str) {
+      if (base && base !== "" && base !== "/" && base !== str2) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -7869,9 +7869,9 @@ var require_parse = __commonJS({
       const peek = state.peek = (n = 1) => input[state.index + n];
       const advance = state.advance = () => input[++state.index] || "";
       const remaining = () => input.slice(state.index + 1);
-      const consume = (value2 = "", num2 = 0) => {
+      const consume = (value2 = "", num3 = 0) => {
         state.consumed += value2;
-        state.index += num2;
+        state.index += num3;
       };
       const append = (token) => {
         state.output += token.output != null ? token.output : token.value;
@@ -8523,8 +8523,8 @@ var require_parse = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str) => {
-        switch (str) {
+      const create = (str2) => {
+        switch (str2) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -8542,7 +8542,7 @@ var require_parse = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str);
+            const match = /^(.*?)\.(\w+)$/.exec(str2);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -8573,9 +8573,9 @@ var require_picomatch = __commonJS({
     var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch3(input, options, returnState));
-        const arrayMatcher = (str) => {
+        const arrayMatcher = (str2) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str);
+            const state2 = isMatch(str2);
             if (state2) return state2;
           }
           return false;
@@ -8651,7 +8651,7 @@ var require_picomatch = __commonJS({
       const regex = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch3.isMatch = (str, patterns, options) => picomatch3(patterns, options)(str);
+    picomatch3.isMatch = (str2, patterns, options) => picomatch3(patterns, options)(str2);
     picomatch3.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
       return parse3(pattern, { ...options, fastpaths: false });
@@ -9665,13 +9665,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str) => str.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str, indent, comment) => str.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -9825,16 +9825,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str) => /^(%|---|\.\.\.)/m.test(str);
-    function lineLengthOverLimit(str, lineWidth, indentLength) {
+    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
+    function lineLengthOverLimit(str2, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str.length;
+      const strLen = str2.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str[i] === "\n") {
+        if (str2[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -9851,11 +9851,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str = "";
+      let str2 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str += json.slice(start, i) + "\\ ";
+          str2 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -9864,38 +9864,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str += json.slice(start, i);
+                str2 += json.slice(start, i);
                 const code = json.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str += "\\0";
+                    str2 += "\\0";
                     break;
                   case "0007":
-                    str += "\\a";
+                    str2 += "\\a";
                     break;
                   case "000b":
-                    str += "\\v";
+                    str2 += "\\v";
                     break;
                   case "001b":
-                    str += "\\e";
+                    str2 += "\\e";
                     break;
                   case "0085":
-                    str += "\\N";
+                    str2 += "\\N";
                     break;
                   case "00a0":
-                    str += "\\_";
+                    str2 += "\\_";
                     break;
                   case "2028":
-                    str += "\\L";
+                    str2 += "\\L";
                     break;
                   case "2029":
-                    str += "\\P";
+                    str2 += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str += "\\x" + code.substr(2);
+                      str2 += "\\x" + code.substr(2);
                     else
-                      str += json.substr(i, 6);
+                      str2 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -9905,14 +9905,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str += json.slice(start, i) + "\n\n";
+                str2 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str += "\n";
+                  str2 += "\n";
                   i += 2;
                 }
-                str += indent;
+                str2 += indent;
                 if (json[i + 2] === " ")
-                  str += "\\";
+                  str2 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -9921,8 +9921,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str = start ? str + json.slice(start) : json;
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str2 = start ? str2 + json.slice(start) : json;
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -10050,15 +10050,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str = value.replace(/\n+/g, `$&
+      const str2 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str : foldFlowLines.foldFlowLines(str, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -10210,11 +10210,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str;
-      return identity.isScalar(node) || str[0] === "{" || str[0] === "[" ? `${props} ${str}` : `${props}
-${ctx.indent}${str}`;
+        return str2;
+      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
+${ctx.indent}${str2}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify2;
@@ -10249,8 +10249,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str.length > 1024) {
+      let str2 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -10259,27 +10259,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str === "" ? "?" : explicitKey ? `? ${str}` : str;
+          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str = `? ${str}`;
+        str2 = `? ${str2}`;
         if (keyComment && !keyCommentDone) {
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str;
+        return str2;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
-        str = `? ${str}
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+        str2 = `? ${str2}
 ${indent}:`;
       } else {
-        str = `${str}:`;
+        str2 = `${str2}:`;
         if (keyComment)
-          str += stringifyComment.lineComment(str, ctx.indent, commentString(keyComment));
+          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -10295,7 +10295,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str.length + 1;
+        ctx.indentAtStart = str2.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -10339,16 +10339,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str += ws + valueStr;
+      str2 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str += stringifyComment.lineComment(str, ctx.indent, commentString(valueComment));
+        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str;
+      return str2;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -10575,31 +10575,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str2 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str3 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment2));
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str2);
+        lines.push(blockItemPrefix + str3);
       }
-      let str;
+      let str2;
       if (lines.length === 0) {
-        str = flowChars.start + flowChars.end;
+        str2 = flowChars.start + flowChars.end;
       } else {
-        str = lines[0];
+        str2 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str += line ? `
+          str2 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str;
+      return str2;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -10642,21 +10642,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str = stringify2.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str.includes("\n"));
+        let str2 = stringify2.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
         if (i < items.length - 1) {
-          str += ",";
+          str2 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str += ",";
+            str2 += ",";
           }
         }
         if (comment)
-          str += stringifyComment.lineComment(str, itemIndent, commentString(comment));
-        lines.push(str);
+          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
+        lines.push(str2);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -10668,11 +10668,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str = start;
+          let str2 = start;
           for (const line of lines)
-            str += line ? `
+            str2 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str}
+          return `${str2}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -11004,7 +11004,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str) => str,
+      resolve: (str2) => str2,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -11042,7 +11042,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str) => new Scalar.Scalar(str[0] === "t" || str[0] === "T"),
+      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -11063,9 +11063,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num2 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num2))
-        return isNaN(num2) ? ".nan" : num2 < 0 ? "-.inf" : ".inf";
+      const num3 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num3))
+        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -11094,7 +11094,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -11103,10 +11103,10 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str),
+      resolve: (str2) => parseFloat(str2),
       stringify(node) {
-        const num2 = Number(node.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num3 = Number(node.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -11114,11 +11114,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str));
-        const dot = str.indexOf(".");
-        if (dot !== -1 && str[str.length - 1] === "0")
-          node.minFractionDigits = str.length - dot - 1;
+      resolve(str2) {
+        const node = new Scalar.Scalar(parseFloat(str2));
+        const dot = str2.indexOf(".");
+        if (dot !== -1 && str2[str2.length - 1] === "0")
+          node.minFractionDigits = str2.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -11135,7 +11135,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str.substring(offset), radix);
+    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -11148,7 +11148,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -11156,7 +11156,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -11165,7 +11165,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -11182,7 +11182,7 @@ var require_schema = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema2 = [
@@ -11190,7 +11190,7 @@ var require_schema = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.boolTag,
+      bool2.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -11218,7 +11218,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str) => str,
+        resolve: (str2) => str2,
         stringify: stringifyJSON
       },
       {
@@ -11235,7 +11235,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str) => str === "true",
+        resolve: (str2) => str2 === "true",
         stringify: stringifyJSON
       },
       {
@@ -11243,7 +11243,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str) : parseInt(str, 10),
+        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -11251,7 +11251,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str) => parseFloat(str),
+        resolve: (str2) => parseFloat(str2),
         stringify: stringifyJSON
       }
     ];
@@ -11259,9 +11259,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str)}`);
-        return str;
+      resolve(str2, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
+        return str2;
       }
     };
     var schema2 = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -11293,10 +11293,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str.length);
-          for (let i = 0; i < str.length; ++i)
-            buffer[i] = str.charCodeAt(i);
+          const str2 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str2.length);
+          for (let i = 0; i < str2.length; ++i)
+            buffer[i] = str2.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -11307,28 +11307,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str;
+        let str2;
         if (typeof node_buffer.Buffer === "function") {
-          str = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str = btoa(s);
+          str2 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str.length / lineWidth);
+          const n = Math.ceil(str2.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str.substr(o, lineWidth);
+            lines[i] = str2.substr(o, lineWidth);
           }
-          str = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -11534,7 +11534,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str) => str.slice(-3).toLowerCase() === "nan" ? NaN : str[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -11543,10 +11543,10 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str) => parseFloat(str.replace(/_/g, "")),
+      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
       stringify(node) {
-        const num2 = Number(node.value);
-        return isFinite(num2) ? num2.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num3 = Number(node.value);
+        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -11554,11 +11554,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str) {
-        const node = new Scalar.Scalar(parseFloat(str.replace(/_/g, "")));
-        const dot = str.indexOf(".");
+      resolve(str2) {
+        const node = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
+        const dot = str2.indexOf(".");
         if (dot !== -1) {
-          const f = str.substring(dot + 1).replace(/_/g, "");
+          const f = str2.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -11578,34 +11578,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str, offset, radix, { intAsBigInt }) {
-      const sign = str[0];
+    function intResolve(str2, offset, radix, { intAsBigInt }) {
+      const sign = str2[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str = str.substring(offset).replace(/_/g, "");
+      str2 = str2.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str = `0b${str}`;
+            str2 = `0b${str2}`;
             break;
           case 8:
-            str = `0o${str}`;
+            str2 = `0o${str2}`;
             break;
           case 16:
-            str = `0x${str}`;
+            str2 = `0x${str2}`;
             break;
         }
-        const n2 = BigInt(str);
+        const n2 = BigInt(str2);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str, radix);
+      const n = parseInt(str2, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str = value.toString(radix);
-        return value < 0 ? "-" + prefix + str.substr(1) : prefix + str;
+        const str2 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -11615,7 +11615,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 2, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -11624,7 +11624,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 1, 8, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -11632,7 +11632,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str, _onError, opt) => intResolve(str, 0, 10, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -11641,7 +11641,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str, _onError, opt) => intResolve(str, 2, 16, opt),
+      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -11745,26 +11745,26 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str, asBigInt) {
-      const sign = str[0];
-      const parts = sign === "-" || sign === "+" ? str.substring(1) : str;
-      const num2 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num2(60) + num2(p), num2(0));
-      return sign === "-" ? num2(-1) * res : res;
+    function parseSexagesimal(str2, asBigInt) {
+      const sign = str2[0];
+      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
+      const num3 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
+      return sign === "-" ? num3(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num2 = (n) => n;
+      let num3 = (n) => n;
       if (typeof value === "bigint")
-        num2 = (n) => BigInt(n);
+        num3 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num2(-1);
+        value *= num3(-1);
       }
-      const _60 = num2(60);
+      const _60 = num3(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -11784,7 +11784,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str, _onError, { intAsBigInt }) => parseSexagesimal(str, intAsBigInt),
+      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -11793,7 +11793,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str) => parseSexagesimal(str, false),
+      resolve: (str2) => parseSexagesimal(str2, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -11804,8 +11804,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str) {
-        const match = str.match(timestamp.test);
+      resolve(str2) {
+        const match = str2.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -11837,7 +11837,7 @@ var require_schema3 = __commonJS({
     var seq = require_seq();
     var string = require_string();
     var binary = require_binary();
-    var bool = require_bool2();
+    var bool2 = require_bool2();
     var float = require_float2();
     var int = require_int2();
     var merge = require_merge();
@@ -11850,8 +11850,8 @@ var require_schema3 = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool.trueTag,
-      bool.falseTag,
+      bool2.trueTag,
+      bool2.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -11880,7 +11880,7 @@ var require_tags = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool = require_bool();
+    var bool2 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema2 = require_schema();
@@ -11901,7 +11901,7 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary.binary,
-      bool: bool.boolTag,
+      bool: bool2.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -16606,7 +16606,7 @@ var trainlint_schema_default = {
       },
       patternProperties: { "": { type: "string", minLength: 1 } }
     },
-    dialect: { enum: ["openclip", "hf-trainer", "axolotl", "llama-factory", "deepspeed", "megatron", "torchtune", "composer", "lightning", "torchtitan", "litgpt", "nanogpt", "generic"] }
+    dialect: { enum: ["openclip", "hf-trainer", "axolotl", "llama-factory", "deepspeed", "megatron", "torchtune", "composer", "lightning", "torchtitan", "litgpt", "nanogpt", "gpt-neox", "olmo", "generic"] }
   },
   properties: {
     files: { $ref: "#/definitions/globs" },
@@ -16974,9 +16974,9 @@ function scalarNumber(node, loader) {
 function numberAt(file, path8, loader, origin = "explicit") {
   const hit = getIn(file.tree, path8);
   if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num2 = scalarNumber(hit.node, loader);
-  if (!num2) return void 0;
-  return { value: num2.value, origin, file: file.path, key: path8.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num2.note ? { note: num2.note } : {} };
+  const num3 = scalarNumber(hit.node, loader);
+  if (!num3) return void 0;
+  return { value: num3.value, origin, file: file.path, key: path8.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num3.note ? { note: num3.note } : {} };
 }
 function stringAt(file, path8) {
   const hit = getIn(file.tree, path8);
@@ -17777,9 +17777,9 @@ var hfTrainer = {
   detect(file) {
     const root = file.tree;
     if (!root || root.kind !== "map") return 0;
-    const has = (k) => getIn(root, [k]) !== void 0;
-    const strong = STRONG_KEYS.filter(has).length;
-    const weak = WEAK_KEYS.filter(has).length;
+    const has2 = (k) => getIn(root, [k]) !== void 0;
+    const strong = STRONG_KEYS.filter(has2).length;
+    const weak = WEAK_KEYS.filter(has2).length;
     if (strong >= 1 && strong + weak >= 2) return 4 + strong;
     return 0;
   },
@@ -17808,17 +17808,17 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   const missing = [];
   const notes = [];
   const conflicts = [];
-  const num2 = (key) => numberAt(file, [key], loader);
-  plan.microBatchSize = num2("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-  plan.gradAccumSteps = num2("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-  plan.peakLr = num2("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-  plan.epochs = num2("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  const num3 = (key) => numberAt(file, [key], loader);
+  plan.microBatchSize = num3("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
+  plan.gradAccumSteps = num3("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  plan.peakLr = num3("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
+  plan.epochs = num3("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
   plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
   plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
-  const maxSteps = num2("max_steps");
+  const maxSteps = num3("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
-  const steps3 = num2("warmup_steps");
-  const ratio = num2("warmup_ratio");
+  const steps3 = num3("warmup_steps");
+  const ratio = num3("warmup_ratio");
   if (steps3 && steps3.value >= 1) {
     plan.warmupSteps = { ...steps3, unit: "steps" };
     if (ratio && ratio.value > 0) {
@@ -17865,12 +17865,12 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   deriveWarmupFromRatio(plan);
   const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
   if (saveStrategy === "steps") {
-    const save = num2("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
+    const save = num3("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
     plan.saveEverySteps = fractionOfTotal(save, plan);
   }
   const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
   if (evalStrategy === "steps") {
-    const evalSteps = num2("eval_steps") ?? num2("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    const evalSteps = num3("eval_steps") ?? num3("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
     plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
   }
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
@@ -17951,12 +17951,12 @@ function hasTypedDatasets(root) {
 function detectScore(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
-  const has = (k) => getIn(root, [k]) !== void 0;
-  const hits = AXOLOTL_KEYS.filter(has).length + (hasTypedDatasets(root) ? 1 : 0);
+  const has2 = (k) => getIn(root, [k]) !== void 0;
+  const hits = AXOLOTL_KEYS.filter(has2).length + (hasTypedDatasets(root) ? 1 : 0);
   const baseModel = getIn(root, ["base_model"]);
   const hasBaseModel = baseModel?.node.kind === "scalar" && typeof baseModel.node.value === "string";
   if (hasBaseModel && hits >= 2) return Math.min(10, 6 + hits);
-  if (has("micro_batch_size") && has("sequence_len") && hits >= 3) return 8;
+  if (has2("micro_batch_size") && has2("sequence_len") && hits >= 3) return 8;
   return 0;
 }
 function numAt(file, key) {
@@ -18341,10 +18341,10 @@ var OmegaReader = class {
     if (!hit) return void 0;
     this.unresolvedNote(path8, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
-    const num2 = scalarNumber(hit.node, this.loader);
-    if (!num2) return void 0;
-    const note = [hit.via, num2.note].filter(Boolean).join("; ");
-    return { value: num2.value, origin: "explicit", file: this.file.path, key: this.key(path8), range: hit.keyRange, ...note ? { note } : {} };
+    const num3 = scalarNumber(hit.node, this.loader);
+    if (!num3) return void 0;
+    const note = [hit.via, num3.note].filter(Boolean).join("; ");
+    return { value: num3.value, origin: "explicit", file: this.file.path, key: this.key(path8), range: hit.keyRange, ...note ? { note } : {} };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
   string(path8) {
@@ -18376,10 +18376,10 @@ function parseComposerTime(value, bareIntIsEpochs) {
   if (typeof value !== "string") return { error: `${String(value)} is not a Composer time string` };
   const m = TIME_STRING.exec(value.trim());
   if (!m) return { error: `\`${value}\` is not a Composer time string such as 100ba, 1ep, 0.1dur, 1000tok or 500sp` };
-  const num2 = Number(m[1]);
+  const num3 = Number(m[1]);
   const unit = m[2].toLowerCase();
-  if (unit !== "dur" && !Number.isInteger(num2)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
-  return { value: num2, unit, text: value.trim() };
+  if (unit !== "dur" && !Number.isInteger(num3)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
+  return { value: num3, unit, text: value.trim() };
 }
 function toSteps(t, ctx, depth = 0) {
   const { globalBatch: g, seqLen, stepsPerEpoch: spe } = ctx;
@@ -18421,13 +18421,13 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has = (path8) => getIn(block, path8) !== void 0;
-  if (OLMO_KEYS.some((k) => has([k])) || has(["optimizer", "learning_rate"])) return 0;
-  const core = CORE_KEYS.filter((k) => has([k])).length;
+  const has2 = (path8) => getIn(block, path8) !== void 0;
+  if (OLMO_KEYS.some((k) => has2([k])) || has2(["optimizer", "learning_rate"])) return 0;
+  const core = CORE_KEYS.filter((k) => has2([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
-  const foundry = FOUNDRY_KEYS.filter((k) => has([k])).length + (mpt ? 1 : 0) + (has(["optimizer", "lr"]) ? 1 : 0);
+  const foundry = FOUNDRY_KEYS.filter((k) => has2([k])).length + (mpt ? 1 : 0) + (has2(["optimizer", "lr"]) ? 1 : 0);
   if (core >= 2 && foundry >= 1) return 6 + Math.min(3, core);
-  if (core >= 1 && (mpt || has(["icl_tasks"]) || has(["train_loader"]))) return 6;
+  if (core >= 1 && (mpt || has2(["icl_tasks"]) || has2(["train_loader"]))) return 6;
   return 0;
 }
 function scalarText2(root, path8) {
@@ -18467,26 +18467,26 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num2 = (...path8) => reader2.number(path8);
-  const str = (...path8) => reader2.string(path8);
+  const num3 = (...path8) => reader2.number(path8);
+  const str2 = (...path8) => reader2.string(path8);
   if (block.mcli && file.tree) {
     const gpus = getIn(file.tree, ["compute", "gpus"]);
     if (gpus && gpus.node.kind === "scalar" && typeof gpus.node.value === "number") {
       plan.worldSize = { value: gpus.node.value, origin: "launcher", file: file.path, key: "compute.gpus", range: gpus.keyRange, how: "mcli compute.gpus" };
     }
   }
-  const global = num2("global_train_batch_size");
+  const global = num3("global_train_batch_size");
   if (global) plan.globalBatchSize = { ...global, unit: "samples" };
-  const seq = num2("max_seq_len");
+  const seq = num3("max_seq_len");
   if (seq) plan.seqLen = { ...seq, unit: "tokens" };
-  const lr = num2("optimizer", "lr");
+  const lr = num3("optimizer", "lr");
   if (lr) plan.peakLr = lr;
-  const optimizer = str("optimizer", "name");
+  const optimizer = str2("optimizer", "name");
   if (optimizer) plan.optimizer = optimizer;
-  const schedulerName = str("scheduler", "name");
+  const schedulerName = str2("scheduler", "name");
   if (schedulerName) plan.scheduler = schedulerName;
-  plan.precision = str("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
-  const micro = num2("device_train_microbatch_size");
+  plan.precision = str2("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
+  const micro = num3("device_train_microbatch_size");
   if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
   else {
     const hit = reader2.lookup(["device_train_microbatch_size"]);
@@ -18720,22 +18720,22 @@ function isMap2(file, path8) {
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has = (path8) => getIn(file.tree, path8) !== void 0;
+  const has2 = (path8) => getIn(file.tree, path8) !== void 0;
   let n = 0;
-  for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has([k, "enabled"])) n++;
-  for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has([k, "type"]) && has([k, "params"])) n++;
+  for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has2([k, "enabled"])) n++;
+  for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has2([k, "type"]) && has2([k, "params"])) n++;
   if (isMap2(file, ["zero_optimization"])) n++;
-  for (const k of DS_SCALAR_KEYS) if (has([k])) n++;
+  for (const k of DS_SCALAR_KEYS) if (has2([k])) n++;
   return n;
 }
 function deepspeedScore(file) {
   if (file.format !== "json" && file.format !== "yaml") return 0;
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
-  const has = (k) => getIn(root, [k]) !== void 0;
-  if (NEOX_KEYS.some(has)) return 0;
-  const strong = STRONG_KEYS2.filter(has).length;
-  const batch = BATCH_KEYS.filter(has).length;
+  const has2 = (k) => getIn(root, [k]) !== void 0;
+  if (NEOX_KEYS.some(has2)) return 0;
+  const strong = STRONG_KEYS2.filter(has2).length;
+  const batch = BATCH_KEYS.filter(has2).length;
   const sections = dsSections(file);
   if (strong === 0 && batch === 0) {
     return sections >= 3 ? 6 : 0;
@@ -18776,8 +18776,8 @@ function steps(s) {
 }
 function resolveBatch(ctx) {
   const { file, plan, notes } = ctx;
-  const has = (k) => getIn(file.tree, [k]) !== void 0;
-  const [hasTrain, hasMicro, hasGas] = BATCH_KEYS.map(has);
+  const has2 = (k) => getIn(file.tree, [k]) !== void 0;
+  const [hasTrain, hasMicro, hasGas] = BATCH_KEYS.map(has2);
   const positiveOnly = (s) => s && s.value > 0 ? s : void 0;
   const dp = positiveOnly(dataParallel(plan));
   const dpName = plan.dataParallelSize ? "data-parallel size" : "world size";
@@ -19139,8 +19139,8 @@ var Reader = class {
   number(path8) {
     const hit = this.node(path8);
     if (!hit || hit.node.kind !== "scalar") return void 0;
-    const num2 = scalarNumber(hit.node, LOADER5);
-    return num2 ? { value: num2.value, ...hit.setting, ...num2.note ? { note: num2.note } : {} } : void 0;
+    const num3 = scalarNumber(hit.node, LOADER5);
+    return num3 ? { value: num3.value, ...hit.setting, ...num3.note ? { note: num3.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
   string(path8) {
@@ -19380,8 +19380,8 @@ var TORCH_ADAMW_LR = 1e-3;
 var TRAIN_KEYS = ["global_batch_size", "micro_batch_size", "lr_warmup_steps", "lr_warmup_fraction", "save_interval", "max_tokens", "max_seq_length", "tie_embeddings", "log_interval"];
 var TOP_KEYS = ["checkpoint_dir", "out_dir", "devices", "num_nodes", "precision", "model_name", "initial_checkpoint_dir", "tokenizer_dir", "logger_name", "quantize"];
 function scriptOf(file) {
-  const has = (k) => getIn(file.tree, [k]) !== void 0;
-  return has("checkpoint_dir") || has("lora_r") ? "finetune" : has("model_name") || has("model_config") || numberAt(file, ["train", "max_tokens"], LOADER6) ? "pretrain" : "finetune";
+  const has2 = (k) => getIn(file.tree, [k]) !== void 0;
+  return has2("checkpoint_dir") || has2("lora_r") ? "finetune" : has2("model_name") || has2("model_config") || numberAt(file, ["train", "max_tokens"], LOADER6) ? "pretrain" : "finetune";
 }
 function deviceCount(file, script) {
   const explicit = numberAt(file, ["devices"], LOADER6);
@@ -19414,31 +19414,31 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num2 = (...path8) => numberAt(file, path8, LOADER6);
+    const num3 = (...path8) => numberAt(file, path8, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices = deviceCount(file, script);
-    const nodes = num2("num_nodes") ?? defaultSetting(1, "num_nodes");
+    const nodes = num3("num_nodes") ?? defaultSetting(1, "num_nodes");
     if (devices.setting) {
       plan.worldSize = nodes.value === 1 ? devices.setting : { ...derived(devices.setting.value * nodes.value, `devices ${formatCount(devices.setting.value)} \xD7 num_nodes ${formatCount(nodes.value)}`), file: file.path, key: "devices", range: devices.setting.range };
     } else {
       notes.push(`devices = ${devices.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
     }
-    plan.microBatchSize = { ...num2("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
-    plan.globalBatchSize = { ...num2("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
-    const epochs = num2("train", "epochs");
+    plan.microBatchSize = { ...num3("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
+    plan.globalBatchSize = { ...num3("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
+    const epochs = num3("train", "epochs");
     if (epochs) plan.epochs = epochs;
-    plan.minLr = num2("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
+    plan.minLr = num3("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
     if (script === "finetune") plan.minLr.note = joinNotes(plan.minLr.note, "finetune scripts that build CosineAnnealingLR without eta_min anneal to 0 instead");
     plan.scheduler = defaultSetting("cosine", "built-in lr schedule", "litgpt always uses linear warmup then cosine decay (not configurable)");
     precisionAndOptimizer(file, plan, notes);
-    const seq = num2("train", "max_seq_length") ?? num2("model_config", "block_size");
+    const seq = num3("train", "max_seq_length") ?? num3("model_config", "block_size");
     if (seq) plan.seqLen = { ...seq, unit: "tokens", ...script === "finetune" ? { note: "upper bound: finetuning uses min(longest sample, max_seq_length)" } : {} };
-    const save = num2("train", "save_interval");
+    const save = num3("train", "save_interval");
     if (save) plan.saveEverySteps = { ...save, unit: "steps" };
     else if (getIn(file.tree, ["train", "save_interval"])) notes.push("train.save_interval is null: no periodic checkpoints (only the final one)");
     else plan.saveEverySteps = { ...dflt(D.saveInterval, "train.save_interval"), unit: "steps" };
-    const evalEvery = num2("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
+    const evalEvery = num3("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
     if (evalEvery) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
     applyAssumptions(plan, env.assume);
     accumulation(plan, notes);
@@ -19855,8 +19855,8 @@ function parseNumber(text) {
   const clean = text.replace(/_/g, "");
   if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
   if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
-  const num2 = Number(clean);
-  return Number.isFinite(num2) ? { num: num2, isInt: false } : {};
+  const num3 = Number(clean);
+  return Number.isFinite(num3) ? { num: num3, isInt: false } : {};
 }
 var Unsupported = class extends Error {
 };
@@ -20274,6 +20274,182 @@ var nanogpt = {
   }
 };
 
+// src/dialects/olmo.ts
+var LOADER8 = "omegaconf";
+var OLMO_DEFAULTS = {
+  /** TrainConfig.max_duration: Union[int, str] = 10000 (steps). */
+  maxDuration: 1e4,
+  globalTrainBatchSize: 512,
+  deviceTrainMicrobatchSize: 16,
+  /** OptimizerConfig: name lionw, learning_rate 1e-4. */
+  optimizer: "lionw",
+  learningRate: 1e-4,
+  /** SchedulerConfig: cosine_with_warmup, units steps, t_warmup 100, alpha_f 0.1, t_max None. */
+  scheduler: "cosine_with_warmup",
+  units: "steps",
+  tWarmup: 100,
+  alphaF: 0.1,
+  /** ModelConfig.max_sequence_length. */
+  maxSequenceLength: 1024,
+  saveInterval: 1e3,
+  evalInterval: 1e3
+};
+var SCHEDULERS = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_with_warmup", "inverse_sqrt_with_warmup", "max_scheduler", "constant", "cosine_linear_envelope", "constant_with_warmup"]);
+var DECAYING2 = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_with_warmup"]);
+var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_loader"], ["fsdp_config"], ["max_seq_len"], ["model", "name"], ["optimizer", "lr"], ["parameters"]];
+var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
+function score2(root) {
+  if (!root || root.kind !== "map") return 0;
+  const has2 = (path8) => getIn(root, path8) !== void 0;
+  if (!has2(["global_train_batch_size"]) || !has2(["max_duration"])) return 0;
+  if (FOUNDRY_KEYS2.some(has2)) return 0;
+  if (!has2(["run_name"]) && !has2(["model", "d_model"])) return 0;
+  const schedName = scalarString(root, ["scheduler", "name"]);
+  const olmoOptim = has2(["optimizer", "learning_rate"]);
+  const olmoSched = schedName !== void 0 && SCHEDULERS.has(schedName);
+  if (!olmoOptim && !olmoSched) return 0;
+  const hints = OLMO_HINTS.filter(has2).length;
+  return 7 + Math.min(3, Math.floor(hints / 2));
+}
+function scalarString(root, path8) {
+  const hit = getIn(root, path8);
+  return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
+}
+function parseOlmoDuration(value) {
+  if (typeof value === "number") return Number.isInteger(value) ? { unit: "steps", value } : { unit: "steps", value: Math.trunc(value) };
+  if (typeof value !== "string") return void 0;
+  const text = value.trim();
+  const num3 = (s) => {
+    const t = s.trim().replace(/(\d)_(?=\d)/g, "$1");
+    return /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) ? Number(t) : void 0;
+  };
+  if (text.endsWith("T")) {
+    const n2 = num3(text.slice(0, -1));
+    return n2 === void 0 ? void 0 : { unit: "tokens", value: Math.trunc(n2) };
+  }
+  if (text.endsWith("ep")) {
+    const t = text.slice(0, -2).trim();
+    return /^\d[\d_]*$/.test(t) ? { unit: "epochs", value: Number(t.replace(/_/g, "")) } : void 0;
+  }
+  const n = num3(text);
+  return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
+}
+function isNull(root, path8) {
+  const hit = getIn(root, path8);
+  return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
+}
+function extractOlmo(file, root, env) {
+  const r = new OmegaReader(file, [], root, LOADER8);
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const D = OLMO_DEFAULTS;
+  plan.globalBatchSize = { ...r.number(["global_train_batch_size"]) ?? defaultSetting(D.globalTrainBatchSize, "global_train_batch_size"), unit: "samples" };
+  plan.microBatchSize = r.number(["device_train_microbatch_size"]) ?? defaultSetting(D.deviceTrainMicrobatchSize, "device_train_microbatch_size");
+  plan.seqLen = r.number(["model", "max_sequence_length"]) ?? defaultSetting(D.maxSequenceLength, "model.max_sequence_length");
+  plan.peakLr = r.number(["optimizer", "learning_rate"]) ?? defaultSetting(D.learningRate, "optimizer.learning_rate");
+  plan.optimizer = r.string(["optimizer", "name"]) ?? defaultSetting(D.optimizer, "optimizer.name");
+  plan.scheduler = r.string(["scheduler", "name"]) ?? defaultSetting(D.scheduler, "scheduler.name");
+  const precision = r.string(["precision"]);
+  if (precision) plan.precision = precision;
+  else notes.push(`precision is not set: OLMo's TrainConfig.autocast_precision raises "Unexpected precision type 'None'"; set precision: amp_bf16`);
+  const save = isNull(root, ["save_interval"]) ? void 0 : r.number(["save_interval"]) ?? defaultSetting(D.saveInterval, "save_interval");
+  const saveUnsharded = r.number(["save_interval_unsharded"]);
+  if (save) plan.saveEverySteps = { ...save, unit: "steps" };
+  else if (saveUnsharded) plan.saveEverySteps = { ...saveUnsharded, unit: "steps" };
+  plan.evalEverySteps = { ...r.number(["eval_interval"]) ?? defaultSetting(D.evalInterval, "eval_interval"), unit: "steps" };
+  applyAssumptions(plan, env.assume);
+  const tokensPerStep = plan.globalBatchSize.value * plan.seqLen.value;
+  const tokensHow = `${formatCount(plan.globalBatchSize.value)} \xD7 ${formatCount(plan.seqLen.value)} tokens/step`;
+  const world = plan.dataParallelSize ?? plan.worldSize;
+  if (world && !plan.gradAccumSteps) {
+    const device = Math.floor(plan.globalBatchSize.value / world.value);
+    const accum = Math.floor(device / plan.microBatchSize.value);
+    plan.gradAccumSteps = derived(accum, `${formatCount(plan.globalBatchSize.value)} // ${formatCount(world.value)} // ${formatCount(plan.microBatchSize.value)} (global // world size // micro)`);
+    if (plan.globalBatchSize.value % world.value !== 0 || device % plan.microBatchSize.value !== 0) {
+      notes.push(`global_train_batch_size ${formatCount(plan.globalBatchSize.value)} is not a multiple of world size ${formatCount(world.value)} \xD7 micro batch ${formatCount(plan.microBatchSize.value)}: OLMo floors the device batch and accumulation`);
+    }
+  } else if (!world) {
+    missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (OLMo derives accumulation = global_train_batch_size // world size // device_train_microbatch_size)" });
+  }
+  let maxSteps;
+  const dur = r.scalar(["max_duration"]);
+  const parsed = dur ? parseOlmoDuration(dur.value) : { unit: "steps", value: D.maxDuration };
+  if (dur && !parsed) notes.push(`max_duration \`${String(dur.value)}\` is not a step count, \`<n>T\` (tokens) or \`<n>ep\` (epochs): OLMo raises at startup`);
+  if (parsed && !dur) maxSteps = { ...defaultSetting(D.maxDuration, "max_duration"), unit: "steps" };
+  else if (parsed && dur) {
+    const base = dur.setting;
+    if (parsed.unit === "steps") maxSteps = { ...base, value: parsed.value, unit: "steps" };
+    else if (parsed.unit === "tokens") {
+      maxSteps = {
+        ...derived(Math.ceil(parsed.value / tokensPerStep), `ceil(${formatSci(parsed.value)} tokens / (${tokensHow}))`, "steps"),
+        file: file.path,
+        key: "max_duration",
+        range: base.range,
+        note: `max_duration ${String(dur.value)} = ${formatSci(parsed.value)} tokens; older OLMo versions floor this division`
+      };
+    } else {
+      plan.epochs = { ...base, value: parsed.value, unit: "epochs" };
+      if (plan.datasetSamples) {
+        const perEpoch = Math.floor(plan.datasetSamples.value / plan.globalBatchSize.value);
+        plan.stepsPerEpoch = derived(perEpoch, `${formatCount(plan.datasetSamples.value)} // ${formatCount(plan.globalBatchSize.value)} (dataset instances // global batch)`, "steps");
+        maxSteps = derived(perEpoch * parsed.value, `${perEpoch} steps/epoch \xD7 ${formatCount(parsed.value)}`, "steps");
+      } else {
+        missing.push({ field: "datasetSamples", hint: `max_duration ${String(dur.value)} counts epochs of the token-id dataset: set assume.datasetSamples (instances of ${formatCount(plan.seqLen.value)} tokens), or give max_duration in steps or \`<n>T\` tokens` });
+      }
+    }
+  }
+  const stopAt = r.number(["stop_at"]);
+  if (stopAt && maxSteps) {
+    plan.totalSteps = stopAt.value < maxSteps.value ? { ...stopAt, unit: "steps", note: `stop_at ends training before max_duration (${formatCount(maxSteps.value)} steps)` } : maxSteps;
+  } else if (stopAt) {
+    plan.totalSteps = { ...stopAt, unit: "steps", note: "training stops at stop_at, or earlier if max_duration (epochs, dataset size unknown) ends first" };
+  } else if (maxSteps) plan.totalSteps = maxSteps;
+  const unitsSetting = r.string(["scheduler", "units"]);
+  const units = unitsSetting?.value ?? D.units;
+  const toSteps2 = (s, what) => {
+    if (units !== "tokens") return { ...s, unit: "steps" };
+    return {
+      ...derived(Math.ceil(s.value / tokensPerStep), `ceil(${formatSci(s.value)} tokens / (${tokensHow}))`, "steps"),
+      ...s.origin === "explicit" ? { file: s.file, key: s.key, range: s.range } : { key: s.key },
+      note: `${what} ${formatSci(s.value)} tokens (scheduler.units: tokens)`
+    };
+  };
+  plan.warmupSteps = toSteps2(r.number(["scheduler", "t_warmup"]) ?? defaultSetting(D.tWarmup, "scheduler.t_warmup"), "scheduler.t_warmup");
+  if (DECAYING2.has(plan.scheduler.value)) {
+    const tMax = r.number(["scheduler", "t_max"]);
+    if (tMax) plan.decaySteps = toSteps2(tMax, "scheduler.t_max");
+    else if (maxSteps) plan.decaySteps = { ...maxSteps, note: ["scheduler.t_max unset: the schedule decays over max_duration", maxSteps.note].filter(Boolean).join("; ") };
+    const alpha = r.number(["scheduler", "alpha_f"]) ?? defaultSetting(D.alphaF, "scheduler.alpha_f");
+    plan.minLr = derived(Number((plan.peakLr.value * alpha.value).toPrecision(12)), `${formatSci(plan.peakLr.value)} \xD7 ${alpha.value} (optimizer.learning_rate \xD7 scheduler.alpha_f)`);
+  } else if (!SCHEDULERS.has(plan.scheduler.value)) {
+    notes.push(`scheduler.name \`${plan.scheduler.value}\` is not an OLMo SchedulerType`);
+  }
+  if (!plan.totalSteps && !missing.some((m) => m.field === "datasetSamples")) {
+    missing.push({ field: "totalSteps", hint: "set max_duration (steps, `<n>T` tokens) or stop_at" });
+  }
+  notes.push(...r.notes);
+  return { plan, missing, anchor: fileStartRange(file), notes };
+}
+var olmo = {
+  meta: {
+    id: "olmo",
+    title: "OLMo",
+    description: "allenai/OLMo TrainConfig YAML (configs/**: global_train_batch_size, max_duration, optimizer.learning_rate, scheduler.t_warmup)",
+    yamlLoader: LOADER8,
+    schema: "olmo.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "yaml") return 0;
+    return score2(file.tree);
+  },
+  extract(file, env) {
+    const root = file.tree;
+    if (!root || root.kind !== "map") return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["not an OLMo training config (no top-level mapping)"] };
+    return extractOlmo(file, root, env);
+  }
+};
+
 // src/dialects/torchtitan.ts
 var TORCHTITAN_DEFAULTS = {
   localBatchSize: 8,
@@ -20298,10 +20474,10 @@ var TORCHTITAN_DEFAULTS = {
   mixedPrecisionParam: "bfloat16"
 };
 var MARKER_TABLES = ["job", "lr_scheduler", "parallelism"];
-var LOADER8 = "pydantic";
+var LOADER9 = "pydantic";
 function firstNumber(file, ...paths) {
   for (const p of paths) {
-    const hit = numberAt(file, p, LOADER8);
+    const hit = numberAt(file, p, LOADER9);
     if (hit) return hit;
   }
   return void 0;
@@ -20314,8 +20490,8 @@ function firstBool(file, ...paths) {
   return void 0;
 }
 function isOldSchema(file) {
-  const has = (...p) => getIn(file.tree, p) !== void 0;
-  return has("training", "batch_size") || has("training", "warmup_steps") || has("training", "data_parallel_shard_degree") || has("experimental", "pipeline_parallel_degree") || !has("lr_scheduler") && !has("parallelism") && !has("training", "local_batch_size");
+  const has2 = (...p) => getIn(file.tree, p) !== void 0;
+  return has2("training", "batch_size") || has2("training", "warmup_steps") || has2("training", "data_parallel_shard_degree") || has2("experimental", "pipeline_parallel_degree") || !has2("lr_scheduler") && !has2("parallelism") && !has2("training", "local_batch_size");
 }
 function degrees(file, old) {
   const D = TORCHTITAN_DEFAULTS;
@@ -20363,7 +20539,7 @@ var torchtitan = {
     id: "torchtitan",
     title: "torchtitan",
     description: "torchtitan TOML job configs (train_configs/*.toml; current and 2024 schemas)",
-    yamlLoader: LOADER8,
+    yamlLoader: LOADER9,
     schema: "torchtitan.schema.json"
   },
   detect(file) {
@@ -20384,10 +20560,10 @@ var torchtitan = {
       unit: "samples"
     };
     const imageModel = getIn(file.tree, ["encoder"]) !== void 0 || /^flux/.test(String(stringAt(file, ["model", "name"])?.value ?? ""));
-    const seqLen = numberAt(file, ["training", "seq_len"], LOADER8) ?? (imageModel ? void 0 : defaultSetting(D.seqLen, "training.seq_len"));
+    const seqLen = numberAt(file, ["training", "seq_len"], LOADER9) ?? (imageModel ? void 0 : defaultSetting(D.seqLen, "training.seq_len"));
     if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
-    plan.totalSteps = { ...numberAt(file, ["training", "steps"], LOADER8) ?? defaultSetting(D.steps, "training.steps"), unit: "steps" };
-    plan.peakLr = numberAt(file, ["optimizer", "lr"], LOADER8) ?? defaultSetting(D.lr, "optimizer.lr");
+    plan.totalSteps = { ...numberAt(file, ["training", "steps"], LOADER9) ?? defaultSetting(D.steps, "training.steps"), unit: "steps" };
+    plan.peakLr = numberAt(file, ["optimizer", "lr"], LOADER9) ?? defaultSetting(D.lr, "optimizer.lr");
     plan.optimizer = stringAt(file, ["optimizer", "name"]) ?? defaultSetting(D.optimizer, "optimizer.name");
     plan.precision = stringAt(file, ["training", "mixed_precision_param"]) ?? defaultSetting(D.mixedPrecisionParam, "training.mixed_precision_param", "FSDP/autocast parameter dtype; reductions in float32");
     const warmup2 = firstNumber(file, ["lr_scheduler", "warmup_steps"], ["training", "warmup_steps"]);
@@ -20397,7 +20573,7 @@ var torchtitan = {
     }
     schedule(file, plan, notes, old);
     const enabled = firstBool(file, ["checkpoint", "enable"], ["checkpoint", "enable_checkpoint"]);
-    const interval = numberAt(file, ["checkpoint", "interval"], LOADER8) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
+    const interval = numberAt(file, ["checkpoint", "interval"], LOADER9) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
     const intervalType = stringAt(file, ["checkpoint", "interval_type"])?.value ?? "steps";
     if (!enabled?.value) {
       const where3 = enabled ? `${enabled.key} = false` : `${old ? "checkpoint.enable_checkpoint" : "checkpoint.enable"} defaults to false`;
@@ -20408,11 +20584,11 @@ var torchtitan = {
       plan.saveEverySteps = { ...interval, unit: "steps" };
     }
     if (boolAt(file, ["validation", "enable"])?.value) {
-      plan.evalEverySteps = { ...numberAt(file, ["validation", "freq"], LOADER8) ?? defaultSetting(D.validationFreq, "validation.freq"), unit: "steps" };
+      plan.evalEverySteps = { ...numberAt(file, ["validation", "freq"], LOADER9) ?? defaultSetting(D.validationFreq, "validation.freq"), unit: "steps" };
     }
     applyAssumptions(plan, env.assume);
     resolveParallelism(plan, degrees(file, old), notes);
-    const global = numberAt(file, ["training", "global_batch_size"], LOADER8);
+    const global = numberAt(file, ["training", "global_batch_size"], LOADER9);
     if (global && global.value > 0) {
       plan.globalBatchSize = { ...global, unit: "samples" };
       const dp = plan.dataParallelSize ?? plan.worldSize;
@@ -20443,7 +20619,7 @@ function schedule(file, plan, notes, old) {
   const warmup2 = Math.min(plan.warmupSteps?.value ?? D.warmupSteps, total);
   const decayType = stringAt(file, ["lr_scheduler", "decay_type"]);
   const shape = decayType?.value ?? D.decayType;
-  const ratio = numberAt(file, ["lr_scheduler", "decay_ratio"], LOADER8);
+  const ratio = numberAt(file, ["lr_scheduler", "decay_ratio"], LOADER9);
   if (ratio) {
     let decay = Math.round(total * ratio.value);
     if (warmup2 + decay > total) {
@@ -20461,7 +20637,7 @@ function schedule(file, plan, notes, old) {
   } else {
     plan.scheduler = decayType ?? (old ? defaultSetting("linear", "built-in lr schedule", "the older schema has one schedule: linear warmup, then linear decay to 0 at training.steps") : defaultSetting(D.decayType, "lr_scheduler.decay_type", "linear warmup, then decay from the end of warmup to the last step"));
   }
-  const horizon = numberAt(file, ["lr_scheduler", "total_steps"], LOADER8);
+  const horizon = numberAt(file, ["lr_scheduler", "total_steps"], LOADER9);
   if (horizon) plan.decaySteps = { ...horizon, unit: "steps" };
   const factor = firstNumber(file, ["lr_scheduler", "min_lr_factor"], ["lr_scheduler", "lr_min"]);
   const lr = plan.peakLr;
@@ -20478,7 +20654,7 @@ function schedule(file, plan, notes, old) {
 }
 
 // src/dialects/torchtune.ts
-var LOADER9 = "omegaconf";
+var LOADER10 = "omegaconf";
 var TORCHTUNE_DEFAULTS = {
   /** get_cosine_schedule_with_warmup(num_cycles=0.5): a half cosine down to 0. */
   cosineNumCycles: 0.5,
@@ -20502,7 +20678,7 @@ function hasTorchtuneComponent(root, depth = 0) {
     (e) => e.key === "_component_" ? e.value.kind === "scalar" && typeof e.value.value === "string" && e.value.value.startsWith("torchtune.") : hasTorchtuneComponent(e.value, depth + 1)
   );
 }
-function score2(file) {
+function score3(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
   const components = COMPONENT_SECTIONS.filter((s) => component(root, s) !== void 0).length;
@@ -20519,37 +20695,37 @@ function isSingleDevice(path8) {
   return /single_device/.test(path8.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
-  const reader2 = new OmegaReader(file, [], root, LOADER9);
+  const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num2 = (...path8) => reader2.number(path8);
-  const str = (...path8) => reader2.string(path8);
+  const num3 = (...path8) => reader2.number(path8);
+  const str2 = (...path8) => reader2.string(path8);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
-  const batch = num2("batch_size");
+  const batch = num3("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
-  const accum = num2("gradient_accumulation_steps");
+  const accum = num3("gradient_accumulation_steps");
   if (accum) plan.gradAccumSteps = accum;
-  const lr = num2("optimizer", "lr");
+  const lr = num3("optimizer", "lr");
   if (lr) plan.peakLr = lr;
-  const optimizer = str("optimizer", "_component_");
+  const optimizer = str2("optimizer", "_component_");
   if (optimizer) plan.optimizer = optimizer;
-  const epochs = num2("epochs");
+  const epochs = num3("epochs");
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
-  const dtype = str("dtype");
+  const dtype = str2("dtype");
   if (dtype) {
     plan.precision = dtype;
     if (dtype.value === "fp16") notes.push('dtype fp16: the finetune recipes raise "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead."');
   }
-  const seqLen = num2("tokenizer", "max_seq_len");
+  const seqLen = num3("tokenizer", "max_seq_len");
   if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
-  const scheduler = str("lr_scheduler", "_component_");
+  const scheduler = str2("lr_scheduler", "_component_");
   if (scheduler) {
     plan.scheduler = scheduler;
-    const warmup2 = num2("lr_scheduler", "num_warmup_steps");
+    const warmup2 = num3("lr_scheduler", "num_warmup_steps");
     if (warmup2) plan.warmupSteps = { ...warmup2, unit: "steps" };
     if (COSINE.test(scheduler.value)) {
-      const cycles = num2("lr_scheduler", "num_cycles");
+      const cycles = num3("lr_scheduler", "num_cycles");
       if (!cycles || cycles.value === TORCHTUNE_DEFAULTS.cosineNumCycles) {
         plan.minLr = defaultSetting(0, "lr_scheduler.num_cycles", "get_cosine_schedule_with_warmup: num_cycles 0.5 decays to 0");
       }
@@ -20568,10 +20744,10 @@ function extractPlan2(file, root, env) {
   } else {
     deriveLength(plan, reader2, notes);
   }
-  const save = num2("save_every_n_steps");
+  const save = num3("save_every_n_steps");
   if (save) plan.saveEverySteps = { ...save, unit: "steps" };
   else if (plan.stepsPerEpoch && !rl) plan.saveEverySteps = { ...plan.stepsPerEpoch, how: `save_every_n_steps unset: once per epoch (${plan.stepsPerEpoch.how})` };
-  const val = num2("run_val_every_n_steps");
+  const val = num3("run_val_every_n_steps");
   if (val) plan.evalEverySteps = { ...val, unit: "steps" };
   const conflicts = recipeConflicts(reader2, root);
   if (!plan.worldSize && !plan.dataParallelSize) {
@@ -20676,12 +20852,12 @@ var torchtune = {
     id: "torchtune",
     title: "torchtune",
     description: "torchtune recipe YAML (OmegaConf, `_component_` sections), run with tune run",
-    yamlLoader: LOADER9,
+    yamlLoader: LOADER10,
     schema: "torchtune.schema.json"
   },
   detect(file) {
     if (file.format !== "yaml") return 0;
-    return score2(file);
+    return score3(file);
   },
   extract(file, env) {
     const root = file.tree;
@@ -20734,8 +20910,227 @@ var generic = {
   }
 };
 
+// src/dialects/gpt-neox.ts
+var LOADER11 = "pyyaml";
+var NEOX_DEFAULTS = {
+  /** `pipe_parallel_size` 0 (no pipeline; counted as 1 for the data-parallel size). */
+  pipeParallelSize: 0,
+  /** `model_parallel_size` 1. */
+  modelParallelSize: 1,
+  /** `gradient_accumulation_steps` 1 when only one of micro/train batch is given (calculate_batch_parameters). */
+  gradientAccumulationSteps: 1,
+  /** `OPT_DEFAULT` "adam", `OPT_PARAMS_DEFAULTS.lr` 0.001 (used when the `optimizer` block is absent). */
+  optimizerType: "adam",
+  lr: 1e-3,
+  /** `min_lr` 0.0. */
+  minLr: 0,
+  /** `lr_decay_style` "linear". */
+  lrDecayStyle: "linear",
+  /** `warmup` 0.01 (a fraction of the decay horizon). */
+  warmup: 0.01,
+  /** `eval_interval` 1000. */
+  evalInterval: 1e3,
+  /** `checkpoint_scale` "linear". */
+  checkpointScale: "linear"
+};
+var NEOX_ONLY = ["pipe_parallel_size", "model_parallel_size", "lr_decay_style", "norm", "pos_emb"];
+var ARCH_TRIPLE = ["num_layers", "hidden_size", "num_attention_heads"];
+function keyOf(file, name) {
+  if (getIn(file.tree, [name])) return name;
+  const dashed = name.replace(/_/g, "-");
+  return getIn(file.tree, [dashed]) ? dashed : void 0;
+}
+function has(file, name) {
+  return keyOf(file, name) !== void 0;
+}
+function num2(file, name, rest = []) {
+  const key = keyOf(file, name);
+  return key ? numberAt(file, [key, ...rest], LOADER11) : void 0;
+}
+function str(file, name, rest = []) {
+  const key = keyOf(file, name);
+  return key ? stringAt(file, [key, ...rest]) : void 0;
+}
+function bool(file, name, rest = []) {
+  const key = keyOf(file, name);
+  return key ? boolAt(file, [key, ...rest]) : void 0;
+}
+function neoxScore(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const schedule2 = has(file, "train_iters") || has(file, "lr_decay_iters");
+  if (!schedule2) return 0;
+  const distinctive = NEOX_ONLY.filter((k) => has(file, k)).length + (ARCH_TRIPLE.every((k) => has(file, k)) ? 1 : 0);
+  if (distinctive === 0) return 0;
+  return Math.min(10, 7 + distinctive);
+}
+var gptNeox = {
+  meta: {
+    id: "gpt-neox",
+    title: "GPT-NeoX",
+    description: "EleutherAI GPT-NeoX YAML configs (NeoXArgs: train_iters, lr_decay_iters, warmup fraction, pipe/model parallel sizes, embedded DeepSpeed blocks)",
+    yamlLoader: LOADER11,
+    schema: "gpt-neox.schema.json"
+  },
+  detect(file) {
+    return neoxScore(file);
+  },
+  extract(file, env) {
+    const plan = {};
+    const missing = [];
+    const notes = [];
+    const conflicts = [];
+    const micro = num2(file, "train_micro_batch_size_per_gpu");
+    const gas = num2(file, "gradient_accumulation_steps");
+    const train = num2(file, "train_batch_size");
+    if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+    if (gas) plan.gradAccumSteps = gas;
+    if (train) plan.globalBatchSize = { ...train, unit: "samples" };
+    const seq = num2(file, "seq_length");
+    if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+    const optKey = keyOf(file, "optimizer");
+    const optType = str(file, "optimizer", ["type"]);
+    const lr = num2(file, "optimizer", ["params", "lr"]);
+    plan.optimizer = optType ?? defaultSetting(NEOX_DEFAULTS.optimizerType, "optimizer.type", "NeoX OPT_DEFAULT");
+    if (lr) plan.peakLr = lr;
+    else if (!optKey) plan.peakLr = defaultSetting(NEOX_DEFAULTS.lr, "optimizer.params.lr", "no optimizer block: NeoX uses OPT_PARAMS_DEFAULTS (adam, lr 0.001)");
+    if (has(file, "lr")) notes.push("a top-level lr is overwritten by optimizer.params.lr in calculate_derived: set the LR in the optimizer block");
+    plan.minLr = num2(file, "min_lr") ?? defaultSetting(NEOX_DEFAULTS.minLr, "min_lr");
+    plan.scheduler = str(file, "lr_decay_style") ?? defaultSetting(NEOX_DEFAULTS.lrDecayStyle, "lr_decay_style");
+    const trainIters = num2(file, "train_iters");
+    if (trainIters) plan.totalSteps = { ...trainIters, unit: "steps" };
+    readPrecision3(file, plan, conflicts);
+    readIntervals2(file, plan, notes);
+    const globalGpus = num2(file, "global_num_gpus");
+    if (globalGpus) plan.worldSize = globalGpus;
+    applyAssumptions(plan, env.assume);
+    deriveSchedule(file, plan, notes);
+    deriveParallel(file, plan, conflicts);
+    deriveBatch(file, plan, conflicts, { micro, gas, train });
+    if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (NeoX counts the GPUs of the hostfile / launcher, or global_num_gpus)" });
+    if (!plan.totalSteps) missing.push({ field: "totalSteps", hint: "set train_iters (NeoX has no default; it may come from another config file of the run)" });
+    if (!plan.peakLr) missing.push({ field: "peakLr", hint: "set optimizer.params.lr" });
+    if (!plan.seqLen) missing.push({ field: "seqLen", hint: "set seq_length" });
+    if (!plan.microBatchSize && !plan.globalBatchSize) missing.push({ field: "microBatchSize", hint: "set train_micro_batch_size_per_gpu (or train_batch_size)" });
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  }
+};
+function readPrecision3(file, plan, conflicts) {
+  const precision = str(file, "precision");
+  const fp16 = bool(file, "fp16", ["enabled"]);
+  const bf16 = bool(file, "bf16", ["enabled"]);
+  const canonical = (v) => v === "bfloat16" ? "bf16" : v === "float16" ? "fp16" : v;
+  if (precision) {
+    plan.precision = { ...precision, value: canonical(precision.value) };
+    if (fp16?.value && plan.precision.value !== "fp16") {
+      conflicts.push({
+        kind: "precision",
+        range: fp16.range,
+        message: `fp16.enabled is true but precision is "${precision.value}": NeoX asserts "DeepSpeed fp16 field was set but precision conflicts"; keep one`
+      });
+    }
+  } else if (fp16?.value) {
+    plan.precision = { ...fp16, value: "fp16" };
+    if (bf16?.value) {
+      conflicts.push({ kind: "precision", range: bf16.range, message: "fp16.enabled and bf16.enabled are both true: DeepSpeed refuses to start; keep bf16 on Ampere or newer GPUs, fp16 on older ones" });
+    }
+  } else if (bf16?.value) {
+    plan.precision = { ...bf16, value: "bf16" };
+  } else {
+    plan.precision = defaultSetting("fp32", "precision", "no precision, fp16.enabled or bf16.enabled: NeoX trains in fp32");
+  }
+}
+function readIntervals2(file, plan, notes) {
+  const factor = num2(file, "checkpoint_factor") ?? num2(file, "save_interval");
+  const scale = str(file, "checkpoint_scale")?.value ?? NEOX_DEFAULTS.checkpointScale;
+  if (factor && factor.value > 0) {
+    if (scale === "linear") plan.saveEverySteps = { ...factor, unit: "steps" };
+    else notes.push(`checkpoint_scale "${scale}": checkpoints at ${formatCount(factor.value)}, ${formatCount(factor.value)}\xB2, \u2026 (no fixed interval)`);
+    if (!has(file, "save")) notes.push("no save path in this file: NeoX writes checkpoints only when `save` is set (usually in local_setup.yml)");
+  }
+  const evalInterval = num2(file, "eval_interval") ?? defaultSetting(NEOX_DEFAULTS.evalInterval, "eval_interval");
+  plan.evalEverySteps = { ...evalInterval, unit: "steps" };
+}
+function deriveSchedule(file, plan, notes) {
+  const decayIters = num2(file, "lr_decay_iters");
+  const fraction = num2(file, "lr_decay_fraction");
+  const total = plan.totalSteps;
+  let horizonName = "lr_decay_iters";
+  if (decayIters) {
+    plan.decaySteps = { ...decayIters, unit: "steps" };
+  } else if (fraction && total) {
+    plan.decaySteps = derived(Math.floor(total.value * fraction.value), `floor(train_iters ${formatCount(total.value)} \xD7 lr_decay_fraction ${fraction.value})`, "steps");
+    horizonName = "the decay horizon";
+  } else if (total) {
+    plan.decaySteps = derived(total.value, `train_iters ${formatCount(total.value)} (lr_decay_iters unset: NeoX decays over train_iters)`, "steps");
+    horizonName = "train_iters";
+  }
+  const warmup2 = num2(file, "warmup") ?? defaultSetting(NEOX_DEFAULTS.warmup, "warmup");
+  const horizon = plan.decaySteps;
+  if (horizon) {
+    const iters = Math.max(1, horizon.value);
+    const product = warmup2.value * iters;
+    const whole = Math.abs(product - Math.round(product)) < 1e-9;
+    const steps3 = whole ? Math.round(product) : Math.ceil(product);
+    const expr = `${warmup2.value} \xD7 ${horizonName} ${formatCount(iters)}`;
+    plan.warmupSteps = {
+      ...derived(steps3, `${whole ? expr : `ceil(${expr})`} (warmup is a fraction of the LR decay horizon, not a step count)`, "steps"),
+      ...warmup2.origin === "default" ? { note: "warmup unset: NeoX default 0.01" } : {}
+    };
+  } else if (warmup2.origin === "explicit") {
+    notes.push(`warmup ${warmup2.value} is a fraction of lr_decay_iters (else train_iters); neither is set here`);
+  }
+  if (warmup2.value >= 1) notes.push(`warmup ${warmup2.value} \u2265 1: NeoX reads warmup as a fraction of the decay horizon, so the whole schedule is warmup`);
+}
+function deriveParallel(file, plan, conflicts) {
+  const pp = num2(file, "pipe_parallel_size")?.value ?? NEOX_DEFAULTS.pipeParallelSize;
+  const mp = num2(file, "model_parallel_size")?.value ?? NEOX_DEFAULTS.modelParallelSize;
+  const cp = num2(file, "context_parallel_size")?.value ?? 1;
+  const world = plan.worldSize;
+  if (!world || plan.dataParallelSize) return;
+  const [p, m, c] = [pp, mp, cp].map((v) => v >= 1 ? v : 1);
+  const perReplica = p * m * c;
+  const cpPart = c > 1 ? ` \xD7 ${formatCount(c)} CP` : "";
+  if (world.value % perReplica !== 0) {
+    conflicts.push({
+      kind: "parallel-sizes",
+      range: world.range ?? fileStartRange(file),
+      message: `world size ${formatCount(world.value)} is not divisible by pipe_parallel_size ${formatCount(p)} \xD7 model_parallel_size ${formatCount(m)}${cpPart} = ${formatCount(perReplica)}: NeoX raises "must be a whole number" at launch`
+    });
+    return;
+  }
+  plan.dataParallelSize = derived(world.value / perReplica, `${formatCount(world.value)} / (${formatCount(p)} PP \xD7 ${formatCount(m)} MP${cpPart})`);
+}
+function deriveBatch(file, plan, conflicts, { micro, gas, train }) {
+  const dp = plan.dataParallelSize;
+  if (!plan.gradAccumSteps && !(micro && train)) plan.gradAccumSteps = defaultSetting(NEOX_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  if (!dp) return;
+  const d = formatCount(dp.value);
+  if (train && micro && gas) {
+    const product = micro.value * gas.value * dp.value;
+    if (product !== train.value) {
+      conflicts.push({
+        kind: "batch-triple",
+        range: train.range,
+        message: `train_batch_size ${formatCount(train.value)} \u2260 train_micro_batch_size_per_gpu ${formatCount(micro.value)} \xD7 gradient_accumulation_steps ${formatCount(gas.value)} \xD7 data-parallel size ${d} = ${formatCount(product)}: NeoX asserts at launch`
+      });
+    }
+  } else if (train && micro) {
+    plan.gradAccumSteps = derived(Math.floor(Math.floor(train.value / micro.value) / dp.value), `train_batch_size ${formatCount(train.value)} // micro ${formatCount(micro.value)} // dp ${d}`);
+  } else if (train && gas) {
+    plan.microBatchSize = derived(Math.floor(Math.floor(train.value / dp.value) / gas.value), `train_batch_size ${formatCount(train.value)} // dp ${d} // gas ${formatCount(gas.value)}`, "samples");
+  } else if (train) {
+    plan.microBatchSize = derived(Math.floor(train.value / dp.value), `train_batch_size ${formatCount(train.value)} // dp ${d} (gas 1)`, "samples");
+  }
+  if (!plan.globalBatchSize && plan.microBatchSize && plan.gradAccumSteps) {
+    const m = plan.microBatchSize.value;
+    const g = plan.gradAccumSteps.value;
+    plan.globalBatchSize = derived(m * g * dp.value, `${formatCount(m)} \xD7 ${formatCount(g)} \xD7 ${d} (micro \xD7 accumulation \xD7 data-parallel size)`, "samples");
+  }
+}
+
 // src/dialects/llama-factory.ts
-var LOADER10 = "omegaconf";
+var LOADER12 = "omegaconf";
 var LLAMA_FACTORY_DEFAULTS = {
   /** hparams/data_args.py DataArguments.cutoff_len */
   cutoffLen: 2048,
@@ -20764,21 +21159,21 @@ function isV1(file) {
 function detectScore2(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
-  const has = (k) => getIn(root, [k]) !== void 0;
+  const has2 = (k) => getIn(root, [k]) !== void 0;
   const stage = stringValue(file, "stage");
   const finetuningType = stringValue(file, "finetuning_type");
   const validStage = stage !== void 0 && STAGES.includes(stage);
   const validType = finetuningType !== void 0 && FINETUNING_TYPES.includes(finetuningType);
   if (validStage && validType) return 10;
-  if (isV1(file)) return has("cutoff_len") ? 9 : 8;
-  if (!has("model_name_or_path")) return 0;
-  const lfHits = LF_KEYS.filter(has).length;
-  const hfHits = HF_KEYS.filter(has).length;
-  if (lfHits >= 1 && (has("template") || has("dataset")) && hfHits >= 1) return lfHits >= 2 ? 9 : 8;
+  if (isV1(file)) return has2("cutoff_len") ? 9 : 8;
+  if (!has2("model_name_or_path")) return 0;
+  const lfHits = LF_KEYS.filter(has2).length;
+  const hfHits = HF_KEYS.filter(has2).length;
+  if (lfHits >= 1 && (has2("template") || has2("dataset")) && hfHits >= 1) return lfHits >= 2 ? 9 : 8;
   return 0;
 }
 function cutoffLen(file, fallback) {
-  const explicit = numberAt(file, ["cutoff_len"], LOADER10);
+  const explicit = numberAt(file, ["cutoff_len"], LOADER12);
   const s = explicit ?? defaultSetting(fallback, "cutoff_len");
   const packing = boolAt(file, ["packing"])?.value === true || boolAt(file, ["neat_packing"])?.value === true;
   return { ...s, unit: "tokens", ...packing ? { note: "packing: samples are packed into sequences of cutoff_len tokens" } : {} };
@@ -20787,24 +21182,24 @@ function megatronDegrees(file) {
   const parts = [];
   let product = 1;
   for (const key of ["tensor_model_parallel_size", "pipeline_model_parallel_size", "context_parallel_size"]) {
-    const s = numberAt(file, [key], LOADER10);
+    const s = numberAt(file, [key], LOADER12);
     if (s && s.value > 1) {
       product *= s.value;
       parts.push(`${key} ${formatCount(s.value)}`);
     }
   }
-  const ep = numberAt(file, ["expert_model_parallel_size"], LOADER10)?.value;
+  const ep = numberAt(file, ["expert_model_parallel_size"], LOADER12)?.value;
   return { product, how: parts.join(" \xD7 "), ...ep && ep > 1 ? { ep } : {} };
 }
 function classicNotes(file, stage, notes) {
   if (getIn(file.tree, ["profiler_warmup_steps"])) notes.push("profiler_warmup_steps is the profiler warmup, not the learning-rate warmup");
-  const maxSamples = numberAt(file, ["max_samples"], LOADER10);
+  const maxSamples = numberAt(file, ["max_samples"], LOADER12);
   if (maxSamples) {
     const datasets = stringValue(file, "dataset")?.split(",").filter((d) => d.trim()).length;
     const cap = datasets ? `: at most ${formatCount(maxSamples.value * datasets)} samples from ${datasets} dataset${datasets > 1 ? "s" : ""}` : "";
     notes.push(`max_samples ${formatCount(maxSamples.value)} truncates each dataset${cap}; set assume.datasetSamples to the real count`);
   }
-  const valSize = numberAt(file, ["val_size"], LOADER10);
+  const valSize = numberAt(file, ["val_size"], LOADER12);
   if (valSize && valSize.value > 0) {
     notes.push(`val_size ${formatCount(valSize.value)} is taken out of the training data (${valSize.value < 1 ? "a fraction" : "a sample count"}): assume.datasetSamples is the remaining training set`);
   }
@@ -20815,7 +21210,7 @@ function extractClassic(file, env) {
   const stageSetting = stringAt(file, ["stage"]) ?? defaultSetting(LLAMA_FACTORY_DEFAULTS.stage, "stage");
   const stage = stageSetting.value;
   const degrees2 = megatronDegrees(file);
-  const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER10, {
+  const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER12, {
     readExtra(p, n) {
       p.seqLen = cutoffLen(file, LLAMA_FACTORY_DEFAULTS.cutoffLen);
       const pureBf16 = boolAt(file, ["pure_bf16"]);
@@ -20843,7 +21238,7 @@ function extractClassic(file, env) {
 function derivePpoSteps(file, plan) {
   const { datasetSamples, microBatchSize, gradAccumSteps, worldSize, epochs } = plan;
   if (plan.totalSteps || !datasetSamples || !microBatchSize || !gradAccumSteps || !worldSize || !epochs) return true;
-  const buffer = numberAt(file, ["ppo_buffer_size"], LOADER10)?.value ?? LLAMA_FACTORY_DEFAULTS.ppoBufferSize;
+  const buffer = numberAt(file, ["ppo_buffer_size"], LOADER12)?.value ?? LLAMA_FACTORY_DEFAULTS.ppoBufferSize;
   const perStep = microBatchSize.value * gradAccumSteps.value * buffer * worldSize.value;
   const spe = Math.ceil(datasetSamples.value / perStep);
   const how = `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})`;
@@ -20860,13 +21255,13 @@ function extractV1(file, env) {
   const missing = [];
   const notes = ["LLaMA-Factory v1 config (experimental API): only batch, length, learning rate and duration are read"];
   const D = LLAMA_FACTORY_DEFAULTS.v1;
-  const num2 = (key) => numberAt(file, [key], LOADER10);
-  plan.microBatchSize = num2("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
-  const global = num2("global_batch_size");
+  const num3 = (key) => numberAt(file, [key], LOADER12);
+  plan.microBatchSize = num3("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
+  const global = num3("global_batch_size");
   if (global) plan.globalBatchSize = { ...global, unit: "samples" };
-  plan.peakLr = num2("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
-  plan.epochs = num2("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
-  const maxSteps = num2("max_steps");
+  plan.peakLr = num3("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
+  plan.epochs = num3("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
+  const maxSteps = num3("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps overrides num_train_epochs" };
   plan.seqLen = cutoffLen(file, D.cutoffLen);
   const bf16 = boolAt(file, ["bf16"]);
@@ -20876,7 +21271,7 @@ function extractV1(file, env) {
   const scheduler = pluginName(file, "lr_scheduler_config");
   if (scheduler) plan.scheduler = scheduler;
   applyAssumptions(plan, env.assume);
-  const cp = num2("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER10);
+  const cp = num3("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
   if (cp && cp.value > 1 && plan.worldSize && !plan.dataParallelSize) {
     plan.dataParallelSize = derived(Math.floor(plan.worldSize.value / cp.value), `${formatCount(plan.worldSize.value)} GPUs / cp_size ${formatCount(cp.value)}`);
   }
@@ -20901,7 +21296,7 @@ var llamaFactory = {
     id: "llama-factory",
     title: "LLaMA-Factory",
     description: "llamafactory-cli training YAMLs (stage, finetuning_type, template, cutoff_len + HF TrainingArguments; v1 configs)",
-    yamlLoader: LOADER10,
+    yamlLoader: LOADER12,
     schema: "llama-factory.schema.json"
   },
   detect(file) {
@@ -21760,7 +22155,7 @@ function extractArgs(ctx, env, world) {
   plan.scheduler = stringArg(ctx, "--lr-decay-style") ?? defaultSetting(MEGATRON_DEFAULTS.lrDecayStyle, "--lr-decay-style");
   const optimizer = stringArg(ctx, "--optimizer");
   if (optimizer) plan.optimizer = optimizer;
-  readPrecision3(ctx);
+  readPrecision4(ctx);
   const save = numberArg(ctx, "--save-interval", true);
   if (save) plan.saveEverySteps = steps2(save);
   const evalInterval = numberArg(ctx, "--eval-interval", true);
@@ -21780,7 +22175,7 @@ function extractArgs(ctx, env, world) {
     if (ctx.src.get(flag2)) notes.push(why);
   }
 }
-function readPrecision3(ctx) {
+function readPrecision4(ctx) {
   const { plan } = ctx;
   const bf16 = switchArg(ctx, "--bf16");
   const fp16 = switchArg(ctx, "--fp16");
@@ -22149,7 +22544,7 @@ var openclip = {
 };
 
 // src/dialects/index.ts
-var DIALECTS = [openclip, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, generic];
+var DIALECTS = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, generic];
 function dialectById(id) {
   return DIALECTS.find((d) => d.meta.id === id);
 }
@@ -22157,10 +22552,10 @@ function detectDialect(file, env) {
   let best;
   let bestScore = 0;
   for (const dialect of DIALECTS) {
-    const score3 = dialect.detect(file, env);
-    if (score3 > bestScore) {
+    const score4 = dialect.detect(file, env);
+    if (score4 > bestScore) {
       best = dialect;
-      bestScore = score3;
+      bestScore = score4;
     }
   }
   return best;
@@ -22490,8 +22885,8 @@ var Parser = class {
       if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
     }
     NUMBER_RE.lastIndex = this.i;
-    const num2 = NUMBER_RE.exec(t);
-    if (num2) return this.scalar(Number(num2[0]), num2[0], true, this.i);
+    const num3 = NUMBER_RE.exec(t);
+    if (num3) return this.scalar(Number(num3[0]), num3[0], true, this.i);
     return this.fail("Expecting value");
   }
   /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
@@ -22984,10 +23379,10 @@ function parseNumber2(ctx, startPtr, startChr, sign, endChr) {
   }
   if (!(state & 1))
     TomlError.x("unfinished numeric value", ctx, startPtr);
-  let str = ctx.s.slice(startPtr, ctx.p);
+  let str2 = ctx.s.slice(startPtr, ctx.p);
   if (hasUnderscores)
-    str = str.replaceAll("_", "");
-  return state > 1 ? parseFloat(str) : parseInteger(ctx, str, 10, startPtr);
+    str2 = str2.replaceAll("_", "");
+  return state > 1 ? parseFloat(str2) : parseInteger(ctx, str2, 10, startPtr);
 }
 function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   let c, underscore = 1;
@@ -23003,15 +23398,15 @@ function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   }
   if (underscore & 1)
     TomlError.x("unfinished numeric value", ctx);
-  let str = ctx.s.slice(startPtr + 2, ctx.p);
+  let str2 = ctx.s.slice(startPtr + 2, ctx.p);
   if (underscore)
-    str = str.replaceAll("_", "");
-  return parseInteger(ctx, str, base, startPtr);
+    str2 = str2.replaceAll("_", "");
+  return parseInteger(ctx, str2, base, startPtr);
 }
-function parseInteger(ctx, str, base, startPtr) {
+function parseInteger(ctx, str2, base, startPtr) {
   if (ctx.bi !== true)
     int: {
-      let val = parseInt(str, base);
+      let val = parseInt(str2, base);
       if (!Number.isSafeInteger(val)) {
         if (ctx.bi)
           break int;
@@ -23019,7 +23414,7 @@ function parseInteger(ctx, str, base, startPtr) {
       }
       return val;
     }
-  return base === 10 ? BigInt(str) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str);
+  return base === 10 ? BigInt(str2) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str2);
 }
 function parseDate(ctx, c, endChr) {
   let startPtr = ctx.p++, unsafeSeparator;
@@ -23066,25 +23461,25 @@ function parseTime(ctx, c, endChr) {
   let t = ctx.s.slice(start, ctx.p);
   return readDate(ctx, t, 4, false, start);
 }
-function readDate(ctx, str, type, unsafeDelim, errPtr, temporalSuffix) {
+function readDate(ctx, str2, type, unsafeDelim, errPtr, temporalSuffix) {
   if (ctx.ld) {
-    let date = new TomlDate(str, type, unsafeDelim);
+    let date = new TomlDate(str2, type, unsafeDelim);
     if (!date.isValid())
       TomlError.x("invalid date", ctx, errPtr);
     return date;
   }
   try {
     if (temporalSuffix)
-      str += temporalSuffix;
+      str2 += temporalSuffix;
     switch (type) {
       case 1:
-        return Temporal.ZonedDateTime.from(str);
+        return Temporal.ZonedDateTime.from(str2);
       case 2:
-        return Temporal.PlainDateTime.from(str);
+        return Temporal.PlainDateTime.from(str2);
       case 3:
-        return Temporal.PlainDate.from(str);
+        return Temporal.PlainDate.from(str2);
       case 4:
-        return Temporal.PlainTime.from(str);
+        return Temporal.PlainTime.from(str2);
     }
   } catch (e) {
     TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
@@ -24405,6 +24800,209 @@ var nanogpt_schema_default = {
   }
 };
 
+// schemas/dialects/olmo.schema.json
+var olmo_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://trainlint.dev/schemas/dialects/olmo.schema.json",
+  title: "OLMo TrainConfig (allenai/OLMo olmo/config.py), the keys trainlint reads",
+  type: "object",
+  properties: {
+    run_name: {
+      type: [
+        "string",
+        "null"
+      ]
+    },
+    global_train_batch_size: {
+      type: "integer",
+      minimum: 1
+    },
+    device_train_microbatch_size: {
+      type: "integer",
+      minimum: 1
+    },
+    max_duration: {
+      description: "int = optimizer steps; string '<n>T' = tokens, '<n>ep' = epochs, other numeric string = steps",
+      anyOf: [
+        {
+          type: "integer",
+          minimum: 1
+        },
+        {
+          type: "number",
+          minimum: 1
+        },
+        {
+          type: "string",
+          pattern: "^\\s*(?:[0-9][0-9_]*(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?\\s*T|[0-9][0-9_]*\\s*ep|[0-9][0-9_]*(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)\\s*$"
+        },
+        {
+          type: "string",
+          pattern: "^\\$\\{.*\\}$"
+        }
+      ]
+    },
+    stop_at: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1
+    },
+    precision: {
+      type: [
+        "string",
+        "null"
+      ],
+      enum: [
+        "amp_bf16",
+        "amp_fp16",
+        "fp32",
+        null
+      ]
+    },
+    save_interval: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1
+    },
+    save_interval_unsharded: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1
+    },
+    save_interval_ephemeral: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1
+    },
+    eval_interval: {
+      anyOf: [
+        {
+          type: "integer",
+          minimum: 1
+        },
+        {
+          type: "string",
+          pattern: "^\\$\\{.*\\}$"
+        }
+      ]
+    },
+    model: {
+      type: "object",
+      properties: {
+        d_model: {
+          type: "integer",
+          minimum: 1
+        },
+        max_sequence_length: {
+          type: "integer",
+          minimum: 1
+        }
+      }
+    },
+    optimizer: {
+      type: "object",
+      properties: {
+        name: {
+          type: "string",
+          enum: [
+            "adamw",
+            "lionw",
+            "decoupled_lionw"
+          ]
+        },
+        learning_rate: {
+          $ref: "#/definitions/omegaNumber"
+        },
+        weight_decay: {
+          type: "number",
+          minimum: 0
+        },
+        betas: {
+          type: "array",
+          items: {
+            type: "number",
+            minimum: 0,
+            maximum: 1
+          },
+          minItems: 2,
+          maxItems: 2
+        }
+      }
+    },
+    scheduler: {
+      type: "object",
+      properties: {
+        name: {
+          type: "string",
+          enum: [
+            "cosine_with_warmup",
+            "linear_with_warmup",
+            "inverse_sqrt_with_warmup",
+            "max_scheduler",
+            "constant",
+            "cosine_linear_envelope",
+            "constant_with_warmup"
+          ]
+        },
+        units: {
+          type: "string",
+          enum: [
+            "steps",
+            "tokens"
+          ]
+        },
+        t_warmup: {
+          $ref: "#/definitions/omegaNumber"
+        },
+        t_max: {
+          anyOf: [
+            {
+              $ref: "#/definitions/omegaNumber"
+            },
+            {
+              type: "null"
+            }
+          ]
+        },
+        alpha_f: {
+          type: "number",
+          minimum: 0,
+          maximum: 1
+        },
+        warmup_min_lr: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0
+        }
+      }
+    }
+  },
+  definitions: {
+    omegaNumber: {
+      description: "A number; also a plain scalar such as 5e12 that PyYAML reads as a string but OmegaConf's loader reads as a float",
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9][0-9_]*(?:\\.[0-9_]*)?|\\.[0-9_]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    }
+  }
+};
+
 // schemas/dialects/torchtitan.schema.json
 var torchtitan_schema_default = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -24595,6 +25193,230 @@ var torchtune_schema_default = {
   }
 };
 
+// schemas/dialects/gpt-neox.schema.json
+var gpt_neox_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "gpt-neox.schema.json",
+  title: "GPT-NeoX config (NeoXArgs)",
+  description: "Types and ranges of the NeoXArgs trainlint reads. NeoX accepts each key with - or _. Unknown keys are allowed.",
+  type: "object",
+  properties: {
+    train_iters: {
+      type: "integer",
+      minimum: 1,
+      description: "Optimizer steps to train (no default)."
+    },
+    "train-iters": {
+      type: "integer",
+      minimum: 1,
+      description: "Optimizer steps to train (no default)."
+    },
+    lr_decay_iters: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1,
+      description: "LR decay horizon in steps; null/absent = train_iters."
+    },
+    "lr-decay-iters": {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1,
+      description: "LR decay horizon in steps; null/absent = train_iters."
+    },
+    lr_decay_fraction: {
+      type: [
+        "number",
+        "null"
+      ],
+      exclusiveMinimum: 0,
+      maximum: 1
+    },
+    "lr-decay-fraction": {
+      type: [
+        "number",
+        "null"
+      ],
+      exclusiveMinimum: 0,
+      maximum: 1
+    },
+    lr_decay_style: {
+      type: "string",
+      description: "constant, linear (default), cosine, exponential\u2026"
+    },
+    "lr-decay-style": {
+      type: "string",
+      description: "constant, linear (default), cosine, exponential\u2026"
+    },
+    warmup: {
+      type: "number",
+      minimum: 0,
+      maximum: 1,
+      description: "Fraction of the decay horizon (default 0.01)."
+    },
+    min_lr: {
+      type: "number",
+      minimum: 0
+    },
+    "min-lr": {
+      type: "number",
+      minimum: 0
+    },
+    train_micro_batch_size_per_gpu: {
+      type: "integer",
+      minimum: 1
+    },
+    "train-micro-batch-size-per-gpu": {
+      type: "integer",
+      minimum: 1
+    },
+    gradient_accumulation_steps: {
+      type: "integer",
+      minimum: 1
+    },
+    "gradient-accumulation-steps": {
+      type: "integer",
+      minimum: 1
+    },
+    train_batch_size: {
+      type: "integer",
+      minimum: 1
+    },
+    "train-batch-size": {
+      type: "integer",
+      minimum: 1
+    },
+    seq_length: {
+      type: "integer",
+      minimum: 1
+    },
+    "seq-length": {
+      type: "integer",
+      minimum: 1
+    },
+    pipe_parallel_size: {
+      type: "integer",
+      minimum: 0
+    },
+    "pipe-parallel-size": {
+      type: "integer",
+      minimum: 0
+    },
+    model_parallel_size: {
+      type: "integer",
+      minimum: 1
+    },
+    "model-parallel-size": {
+      type: "integer",
+      minimum: 1
+    },
+    context_parallel_size: {
+      type: "integer",
+      minimum: 1
+    },
+    "context-parallel-size": {
+      type: "integer",
+      minimum: 1
+    },
+    global_num_gpus: {
+      type: "integer",
+      minimum: 1
+    },
+    "global-num-gpus": {
+      type: "integer",
+      minimum: 1
+    },
+    checkpoint_factor: {
+      type: "integer",
+      minimum: 1
+    },
+    "checkpoint-factor": {
+      type: "integer",
+      minimum: 1
+    },
+    save_interval: {
+      type: "integer",
+      minimum: 1
+    },
+    "save-interval": {
+      type: "integer",
+      minimum: 1
+    },
+    checkpoint_scale: {
+      enum: [
+        "linear",
+        "log"
+      ]
+    },
+    "checkpoint-scale": {
+      enum: [
+        "linear",
+        "log"
+      ]
+    },
+    eval_interval: {
+      type: "integer",
+      minimum: 1
+    },
+    "eval-interval": {
+      type: "integer",
+      minimum: 1
+    },
+    eval_iters: {
+      type: "integer",
+      minimum: 0
+    },
+    "eval-iters": {
+      type: "integer",
+      minimum: 0
+    },
+    precision: {
+      enum: [
+        "fp16",
+        "fp32",
+        "bfloat16"
+      ]
+    },
+    fp16: {
+      type: "object",
+      properties: {
+        enabled: {
+          type: "boolean"
+        }
+      }
+    },
+    bf16: {
+      type: "object",
+      properties: {
+        enabled: {
+          type: "boolean"
+        }
+      }
+    },
+    optimizer: {
+      type: "object",
+      properties: {
+        type: {
+          type: "string"
+        },
+        params: {
+          type: "object",
+          properties: {
+            lr: {
+              type: "number",
+              exclusiveMinimum: 0
+            }
+          }
+        }
+      }
+    }
+  },
+  additionalProperties: true
+};
+
 // schemas/dialects/hf-trainer.schema.json
 var hf_trainer_schema_default = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -24730,6 +25552,8 @@ var BUILTIN = {
   "composer.schema.json": composer_schema_default,
   "deepspeed.schema.json": deepspeed_schema_default,
   "megatron.schema.json": megatron_schema_default,
+  "gpt-neox.schema.json": gpt_neox_schema_default,
+  "olmo.schema.json": olmo_schema_default,
   "lightning.schema.json": lightning_schema_default,
   "torchtitan.schema.json": torchtitan_schema_default,
   "litgpt.schema.json": litgpt_schema_default,
@@ -24864,12 +25688,6 @@ function unclaimedReason(file) {
   const top = file.tree?.kind === "map" ? new Set(file.tree.entries.map((e) => e.key)) : /* @__PURE__ */ new Set();
   if (top.has("compute_environment") || top.has("distributed_type") && top.has("num_processes")) {
     return "accelerate launcher config (num_processes, mixed_precision): not a training config on its own";
-  }
-  if (top.has("train_iters") && (top.has("pipe_parallel_size") || top.has("lr_decay_style") || top.has("num_layers"))) {
-    return "GPT-NeoX config: no gpt-neox dialect yet (its keys are not DeepSpeed or Megatron semantics)";
-  }
-  if (top.has("global_train_batch_size") && top.has("max_duration") && top.has("run_name")) {
-    return "OLMo config: no olmo dialect yet";
   }
   if (top.has("vocab_size") && top.has("hidden_size") && !top.has("learning_rate")) return "model architecture config, not a training config";
   if (file.format === "shell") return "launch script without a recognised training command";

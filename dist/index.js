@@ -1987,11 +1987,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
-            const str2 = `${val[i]}`;
-            if (!isValidHeaderValue(str2)) {
+            const str3 = `${val[i]}`;
+            if (!isValidHeaderValue(str3)) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
-            arr.push(str2);
+            arr.push(str3);
           }
         }
         val = arr;
@@ -3564,25 +3564,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str2, leading = true, trailing = true) {
-      return removeChars(str2, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str3, leading = true, trailing = true) {
+      return removeChars(str3, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str2, leading = true, trailing = true) {
-      return removeChars(str2, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str3, leading = true, trailing = true) {
+      return removeChars(str3, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str2, leading, trailing, predicate) {
+    function removeChars(str3, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str2.length - 1;
+      let trail = str3.length - 1;
       if (leading) {
-        while (lead < str2.length && predicate(str2.charCodeAt(lead))) lead++;
+        while (lead < str3.length && predicate(str3.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str2.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str3.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str2.length - 1 ? str2 : str2.slice(lead, trail + 1);
+      return lead === 0 && trail === str3.length - 1 ? str3 : str3.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
       const length = input.length;
@@ -5501,7 +5501,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape2 = (str2) => str2.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape2 = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -16484,9 +16484,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str2 = stringify2(cookie);
-      if (str2) {
-        headers.append("Set-Cookie", str2);
+      const str3 = stringify2(cookie);
+      if (str3) {
+        headers.append("Set-Cookie", str3);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -17046,8 +17046,8 @@ var require_util7 = __commonJS({
           return false;
         }
       }
-      const num3 = Number.parseInt(value, 10);
-      return num3 >= 8 && num3 <= 15;
+      const num4 = Number.parseInt(value, 10);
+      return num4 >= 8 && num4 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
@@ -19218,7 +19218,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str2(strs, ...args) {
+    function str3(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -19229,7 +19229,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str2;
+    exports.str = str3;
     function addCodeArg(code, arg) {
       if (arg instanceof _Code)
         code.push(...arg._items);
@@ -19272,7 +19272,7 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str3`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -20234,22 +20234,22 @@ var require_util9 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str2) {
-      return unescapeJsonPointer(decodeURIComponent(str2));
+    function unescapeFragment(str3) {
+      return unescapeJsonPointer(decodeURIComponent(str3));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str2) {
-      return encodeURIComponent(escapeJsonPointer(str2));
+    function escapeFragment(str3) {
+      return encodeURIComponent(escapeJsonPointer(str3));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str2) {
-      if (typeof str2 == "number")
-        return `${str2}`;
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str3) {
+      if (typeof str3 == "number")
+        return `${str3}`;
+      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str2) {
-      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str3) {
+      return str3.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -21274,8 +21274,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str2) {
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str3) {
+      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -22372,10 +22372,10 @@ var require_utils2 = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str2, token) {
+    function findToken(str3, token) {
       let ind = 0;
-      for (let i = 0; i < str2.length; i++) {
-        if (str2[i] === token) ind++;
+      for (let i = 0; i < str3.length; i++) {
+        if (str3[i] === token) ind++;
       }
       return ind;
     }
@@ -23445,7 +23445,7 @@ var require_core = __commonJS({
     var util_1 = require_util9();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
+    var defaultRegExp = (str3, flags) => new RegExp(str3, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -24240,16 +24240,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str2) {
-      const len = str2.length;
+    function ucs2length(str3) {
+      const len = str3.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str2.charCodeAt(pos++);
+        value = str3.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str2.charCodeAt(pos);
+          value = str3.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -26268,10 +26268,10 @@ var require_utils3 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants6();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
-    exports.isRegexChar = (str2) => str2.length === 1 && exports.hasRegexChars(str2);
-    exports.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
+    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
+    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform2 = navigator.platform.toLowerCase();
@@ -26282,8 +26282,8 @@ var require_utils3 = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str2) => {
-      return str2.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str3) => {
+      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -26373,7 +26373,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str2 = input;
+      let str3 = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -26392,10 +26392,10 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str2.charCodeAt(index + 1);
+      const peek = () => str3.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
-        return str2.charCodeAt(++index);
+        return str3.charCodeAt(++index);
       };
       while (index < length) {
         code = advance();
@@ -26572,24 +26572,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str2;
+      let base = str3;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str2.slice(0, start);
-        str2 = str2.slice(start);
+        prefix = str3.slice(0, start);
+        str3 = str3.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob === true && lastIndex > 0) {
-        base = str2.slice(0, lastIndex);
-        glob = str2.slice(lastIndex);
+        base = str3.slice(0, lastIndex);
+        glob = str3.slice(lastIndex);
       } else if (isGlob === true) {
         base = "";
-        glob = str2;
+        glob = str3;
       } else {
-        base = str2;
+        base = str3;
       }
-      if (base && base !== "" && base !== "/" && base !== str2) {
+      if (base && base !== "" && base !== "/" && base !== str3) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -26982,9 +26982,9 @@ var require_parse2 = __commonJS({
       const peek = state.peek = (n = 1) => input[state.index + n];
       const advance = state.advance = () => input[++state.index] || "";
       const remaining = () => input.slice(state.index + 1);
-      const consume = (value2 = "", num3 = 0) => {
+      const consume = (value2 = "", num4 = 0) => {
         state.consumed += value2;
-        state.index += num3;
+        state.index += num4;
       };
       const append = (token) => {
         state.output += token.output != null ? token.output : token.value;
@@ -27636,8 +27636,8 @@ var require_parse2 = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str2) => {
-        switch (str2) {
+      const create = (str3) => {
+        switch (str3) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -27655,7 +27655,7 @@ var require_parse2 = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str2);
+            const match = /^(.*?)\.(\w+)$/.exec(str3);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -27686,9 +27686,9 @@ var require_picomatch = __commonJS({
     var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch3(input, options, returnState));
-        const arrayMatcher = (str2) => {
+        const arrayMatcher = (str3) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str2);
+            const state2 = isMatch(str3);
             if (state2) return state2;
           }
           return false;
@@ -27764,7 +27764,7 @@ var require_picomatch = __commonJS({
       const regex2 = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
       return regex2.test(utils.basename(input, { windows: posix }));
     };
-    picomatch3.isMatch = (str2, patterns, options) => picomatch3(patterns, options)(str2);
+    picomatch3.isMatch = (str3, patterns, options) => picomatch3(patterns, options)(str3);
     picomatch3.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
       return parse5(pattern, { ...options, fastpaths: false });
@@ -28778,13 +28778,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -28938,16 +28938,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str2.length;
+      const strLen = str3.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str2[i] === "\n") {
+        if (str3[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -28964,11 +28964,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str2 = "";
+      let str3 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str2 += json.slice(start, i) + "\\ ";
+          str3 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -28977,38 +28977,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str2 += json.slice(start, i);
+                str3 += json.slice(start, i);
                 const code = json.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str2 += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str2 += "\\x" + code.substr(2);
+                      str3 += "\\x" + code.substr(2);
                     else
-                      str2 += json.substr(i, 6);
+                      str3 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -29018,14 +29018,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str2 += json.slice(start, i) + "\n\n";
+                str3 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str2 += "\n";
+                  str3 += "\n";
                   i += 2;
                 }
-                str2 += indent;
+                str3 += indent;
                 if (json[i + 2] === " ")
-                  str2 += "\\";
+                  str3 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -29034,8 +29034,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str2 = start ? str2 + json.slice(start) : json;
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str3 = start ? str3 + json.slice(start) : json;
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -29163,15 +29163,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str2 = value.replace(/\n+/g, `$&
+      const str3 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -29323,11 +29323,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str2;
-      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}`;
+        return str3;
+      return identity.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify2;
@@ -29362,8 +29362,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let str3 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -29372,27 +29372,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str2 = `? ${str2}`;
+        str3 = `? ${str3}`;
         if (keyComment && !keyCommentDone) {
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str2;
+        return str3;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
-        str2 = `? ${str2}
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        str3 = `? ${str3}
 ${indent}:`;
       } else {
-        str2 = `${str2}:`;
+        str3 = `${str3}:`;
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -29408,7 +29408,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str2.length + 1;
+        ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -29452,16 +29452,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str2 += ws + valueStr;
+      str3 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
+        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str2;
+      return str3;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -29688,31 +29688,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str4 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str3);
+        lines.push(blockItemPrefix + str4);
       }
-      let str2;
+      let str3;
       if (lines.length === 0) {
-        str2 = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       } else {
-        str2 = lines[0];
+        str3 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str2 += line ? `
+          str3 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str2;
+      return str3;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -29755,21 +29755,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str2 = stringify2.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
+        let str3 = stringify2.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
         if (i < items.length - 1) {
-          str2 += ",";
+          str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str2 += ",";
+            str3 += ",";
           }
         }
         if (comment)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
-        lines.push(str2);
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
+        lines.push(str3);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -29781,11 +29781,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str2 = start;
+          let str3 = start;
           for (const line of lines)
-            str2 += line ? `
+            str3 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str2}
+          return `${str3}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -30117,7 +30117,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -30155,7 +30155,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -30176,9 +30176,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num3 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num3))
-        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
+      const num4 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num4))
+        return isNaN(num4) ? ".nan" : num4 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -30207,7 +30207,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -30216,10 +30216,10 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str3) => parseFloat(str3),
       stringify(node) {
-        const num3 = Number(node.value);
-        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num4 = Number(node.value);
+        return isFinite(num4) ? num4.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -30227,11 +30227,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        const node = new Scalar.Scalar(parseFloat(str2));
-        const dot = str2.indexOf(".");
-        if (dot !== -1 && str2[str2.length - 1] === "0")
-          node.minFractionDigits = str2.length - dot - 1;
+      resolve(str3) {
+        const node = new Scalar.Scalar(parseFloat(str3));
+        const dot = str3.indexOf(".");
+        if (dot !== -1 && str3[str3.length - 1] === "0")
+          node.minFractionDigits = str3.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -30248,7 +30248,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -30261,7 +30261,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -30269,7 +30269,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -30278,7 +30278,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -30295,7 +30295,7 @@ var require_schema = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool2 = require_bool();
+    var bool3 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema2 = [
@@ -30303,7 +30303,7 @@ var require_schema = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool2.boolTag,
+      bool3.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -30331,7 +30331,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
@@ -30348,7 +30348,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -30356,7 +30356,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -30364,7 +30364,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ];
@@ -30372,9 +30372,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
-        return str2;
+      resolve(str3, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+        return str3;
       }
     };
     var schema2 = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -30406,10 +30406,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str2 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          const str3 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str3.length);
+          for (let i = 0; i < str3.length; ++i)
+            buffer[i] = str3.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -30420,28 +30420,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str2;
+        let str3;
         if (typeof node_buffer.Buffer === "function") {
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str2 = btoa(s);
+          str3 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str2.length / lineWidth);
+          const n = Math.ceil(str3.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str2.substr(o, lineWidth);
+            lines[i] = str3.substr(o, lineWidth);
           }
-          str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -30647,7 +30647,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -30656,10 +30656,10 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node) {
-        const num3 = Number(node.value);
-        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num4 = Number(node.value);
+        return isFinite(num4) ? num4.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -30667,11 +30667,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        const node = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
-        const dot = str2.indexOf(".");
+      resolve(str3) {
+        const node = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
+        const dot = str3.indexOf(".");
         if (dot !== -1) {
-          const f = str2.substring(dot + 1).replace(/_/g, "");
+          const f = str3.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -30691,34 +30691,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      const sign = str3[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str2 = str2.substring(offset).replace(/_/g, "");
+      str3 = str3.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str3 = `0x${str3}`;
             break;
         }
-        const n2 = BigInt(str2);
+        const n2 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str2, radix);
+      const n = parseInt(str3, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        const str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -30728,7 +30728,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -30737,7 +30737,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -30745,7 +30745,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -30754,7 +30754,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -30858,26 +30858,26 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
-      const num3 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
-      return sign === "-" ? num3(-1) * res : res;
+    function parseSexagesimal(str3, asBigInt) {
+      const sign = str3[0];
+      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
+      const num4 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num4(60) + num4(p), num4(0));
+      return sign === "-" ? num4(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num3 = (n) => n;
+      let num4 = (n) => n;
       if (typeof value === "bigint")
-        num3 = (n) => BigInt(n);
+        num4 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num3(-1);
+        value *= num4(-1);
       }
-      const _60 = num3(60);
+      const _60 = num4(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -30897,7 +30897,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -30906,7 +30906,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, false),
+      resolve: (str3) => parseSexagesimal(str3, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -30917,8 +30917,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        const match = str2.match(timestamp.test);
+      resolve(str3) {
+        const match = str3.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -30950,7 +30950,7 @@ var require_schema3 = __commonJS({
     var seq = require_seq();
     var string = require_string();
     var binary = require_binary();
-    var bool2 = require_bool2();
+    var bool3 = require_bool2();
     var float = require_float2();
     var int = require_int2();
     var merge2 = require_merge();
@@ -30963,8 +30963,8 @@ var require_schema3 = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool2.trueTag,
-      bool2.falseTag,
+      bool3.trueTag,
+      bool3.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -30993,7 +30993,7 @@ var require_tags = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool2 = require_bool();
+    var bool3 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema2 = require_schema();
@@ -31014,7 +31014,7 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary.binary,
-      bool: bool2.boolTag,
+      bool: bool3.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -38297,7 +38297,7 @@ var trainlint_schema_default = {
       },
       patternProperties: { "": { type: "string", minLength: 1 } }
     },
-    dialect: { enum: ["openclip", "hf-trainer", "axolotl", "llama-factory", "deepspeed", "megatron", "torchtune", "composer", "lightning", "torchtitan", "litgpt", "nanogpt", "generic"] }
+    dialect: { enum: ["openclip", "hf-trainer", "axolotl", "llama-factory", "deepspeed", "megatron", "torchtune", "composer", "lightning", "torchtitan", "litgpt", "nanogpt", "gpt-neox", "olmo", "generic"] }
   },
   properties: {
     files: { $ref: "#/definitions/globs" },
@@ -38665,9 +38665,9 @@ function scalarNumber(node, loader) {
 function numberAt(file, path10, loader, origin = "explicit") {
   const hit = getIn(file.tree, path10);
   if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num3 = scalarNumber(hit.node, loader);
-  if (!num3) return void 0;
-  return { value: num3.value, origin, file: file.path, key: path10.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num3.note ? { note: num3.note } : {} };
+  const num4 = scalarNumber(hit.node, loader);
+  if (!num4) return void 0;
+  return { value: num4.value, origin, file: file.path, key: path10.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num4.note ? { note: num4.note } : {} };
 }
 function stringAt(file, path10) {
   const hit = getIn(file.tree, path10);
@@ -39553,9 +39553,9 @@ var hfTrainer = {
   detect(file) {
     const root = file.tree;
     if (!root || root.kind !== "map") return 0;
-    const has = (k) => getIn(root, [k]) !== void 0;
-    const strong = STRONG_KEYS.filter(has).length;
-    const weak = WEAK_KEYS.filter(has).length;
+    const has2 = (k) => getIn(root, [k]) !== void 0;
+    const strong = STRONG_KEYS.filter(has2).length;
+    const weak = WEAK_KEYS.filter(has2).length;
     if (strong >= 1 && strong + weak >= 2) return 4 + strong;
     return 0;
   },
@@ -39584,17 +39584,17 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   const missing = [];
   const notes = [];
   const conflicts = [];
-  const num3 = (key) => numberAt(file, [key], loader);
-  plan.microBatchSize = num3("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-  plan.gradAccumSteps = num3("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-  plan.peakLr = num3("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-  plan.epochs = num3("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  const num4 = (key) => numberAt(file, [key], loader);
+  plan.microBatchSize = num4("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
+  plan.gradAccumSteps = num4("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  plan.peakLr = num4("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
+  plan.epochs = num4("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
   plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
   plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
-  const maxSteps = num3("max_steps");
+  const maxSteps = num4("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
-  const steps3 = num3("warmup_steps");
-  const ratio = num3("warmup_ratio");
+  const steps3 = num4("warmup_steps");
+  const ratio = num4("warmup_ratio");
   if (steps3 && steps3.value >= 1) {
     plan.warmupSteps = { ...steps3, unit: "steps" };
     if (ratio && ratio.value > 0) {
@@ -39641,12 +39641,12 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   deriveWarmupFromRatio(plan);
   const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
   if (saveStrategy === "steps") {
-    const save = num3("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
+    const save = num4("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
     plan.saveEverySteps = fractionOfTotal(save, plan);
   }
   const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
   if (evalStrategy === "steps") {
-    const evalSteps = num3("eval_steps") ?? num3("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    const evalSteps = num4("eval_steps") ?? num4("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
     plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
   }
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
@@ -39727,12 +39727,12 @@ function hasTypedDatasets(root) {
 function detectScore(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
-  const has = (k) => getIn(root, [k]) !== void 0;
-  const hits = AXOLOTL_KEYS.filter(has).length + (hasTypedDatasets(root) ? 1 : 0);
+  const has2 = (k) => getIn(root, [k]) !== void 0;
+  const hits = AXOLOTL_KEYS.filter(has2).length + (hasTypedDatasets(root) ? 1 : 0);
   const baseModel = getIn(root, ["base_model"]);
   const hasBaseModel = baseModel?.node.kind === "scalar" && typeof baseModel.node.value === "string";
   if (hasBaseModel && hits >= 2) return Math.min(10, 6 + hits);
-  if (has("micro_batch_size") && has("sequence_len") && hits >= 3) return 8;
+  if (has2("micro_batch_size") && has2("sequence_len") && hits >= 3) return 8;
   return 0;
 }
 function numAt(file, key) {
@@ -40117,10 +40117,10 @@ var OmegaReader = class {
     if (!hit) return void 0;
     this.unresolvedNote(path10, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
-    const num3 = scalarNumber(hit.node, this.loader);
-    if (!num3) return void 0;
-    const note = [hit.via, num3.note].filter(Boolean).join("; ");
-    return { value: num3.value, origin: "explicit", file: this.file.path, key: this.key(path10), range: hit.keyRange, ...note ? { note } : {} };
+    const num4 = scalarNumber(hit.node, this.loader);
+    if (!num4) return void 0;
+    const note = [hit.via, num4.note].filter(Boolean).join("; ");
+    return { value: num4.value, origin: "explicit", file: this.file.path, key: this.key(path10), range: hit.keyRange, ...note ? { note } : {} };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
   string(path10) {
@@ -40152,10 +40152,10 @@ function parseComposerTime(value, bareIntIsEpochs) {
   if (typeof value !== "string") return { error: `${String(value)} is not a Composer time string` };
   const m = TIME_STRING.exec(value.trim());
   if (!m) return { error: `\`${value}\` is not a Composer time string such as 100ba, 1ep, 0.1dur, 1000tok or 500sp` };
-  const num3 = Number(m[1]);
+  const num4 = Number(m[1]);
   const unit = m[2].toLowerCase();
-  if (unit !== "dur" && !Number.isInteger(num3)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
-  return { value: num3, unit, text: value.trim() };
+  if (unit !== "dur" && !Number.isInteger(num4)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
+  return { value: num4, unit, text: value.trim() };
 }
 function toSteps(t, ctx, depth = 0) {
   const { globalBatch: g, seqLen, stepsPerEpoch: spe } = ctx;
@@ -40197,13 +40197,13 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has = (path10) => getIn(block, path10) !== void 0;
-  if (OLMO_KEYS.some((k) => has([k])) || has(["optimizer", "learning_rate"])) return 0;
-  const core = CORE_KEYS.filter((k) => has([k])).length;
+  const has2 = (path10) => getIn(block, path10) !== void 0;
+  if (OLMO_KEYS.some((k) => has2([k])) || has2(["optimizer", "learning_rate"])) return 0;
+  const core = CORE_KEYS.filter((k) => has2([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
-  const foundry = FOUNDRY_KEYS.filter((k) => has([k])).length + (mpt ? 1 : 0) + (has(["optimizer", "lr"]) ? 1 : 0);
+  const foundry = FOUNDRY_KEYS.filter((k) => has2([k])).length + (mpt ? 1 : 0) + (has2(["optimizer", "lr"]) ? 1 : 0);
   if (core >= 2 && foundry >= 1) return 6 + Math.min(3, core);
-  if (core >= 1 && (mpt || has(["icl_tasks"]) || has(["train_loader"]))) return 6;
+  if (core >= 1 && (mpt || has2(["icl_tasks"]) || has2(["train_loader"]))) return 6;
   return 0;
 }
 function scalarText2(root, path10) {
@@ -40243,26 +40243,26 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num3 = (...path10) => reader2.number(path10);
-  const str2 = (...path10) => reader2.string(path10);
+  const num4 = (...path10) => reader2.number(path10);
+  const str3 = (...path10) => reader2.string(path10);
   if (block.mcli && file.tree) {
     const gpus = getIn(file.tree, ["compute", "gpus"]);
     if (gpus && gpus.node.kind === "scalar" && typeof gpus.node.value === "number") {
       plan.worldSize = { value: gpus.node.value, origin: "launcher", file: file.path, key: "compute.gpus", range: gpus.keyRange, how: "mcli compute.gpus" };
     }
   }
-  const global2 = num3("global_train_batch_size");
+  const global2 = num4("global_train_batch_size");
   if (global2) plan.globalBatchSize = { ...global2, unit: "samples" };
-  const seq = num3("max_seq_len");
+  const seq = num4("max_seq_len");
   if (seq) plan.seqLen = { ...seq, unit: "tokens" };
-  const lr = num3("optimizer", "lr");
+  const lr = num4("optimizer", "lr");
   if (lr) plan.peakLr = lr;
-  const optimizer = str2("optimizer", "name");
+  const optimizer = str3("optimizer", "name");
   if (optimizer) plan.optimizer = optimizer;
-  const schedulerName = str2("scheduler", "name");
+  const schedulerName = str3("scheduler", "name");
   if (schedulerName) plan.scheduler = schedulerName;
-  plan.precision = str2("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
-  const micro = num3("device_train_microbatch_size");
+  plan.precision = str3("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
+  const micro = num4("device_train_microbatch_size");
   if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
   else {
     const hit = reader2.lookup(["device_train_microbatch_size"]);
@@ -40496,22 +40496,22 @@ function isMap2(file, path10) {
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has = (path10) => getIn(file.tree, path10) !== void 0;
+  const has2 = (path10) => getIn(file.tree, path10) !== void 0;
   let n = 0;
-  for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has([k, "enabled"])) n++;
-  for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has([k, "type"]) && has([k, "params"])) n++;
+  for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has2([k, "enabled"])) n++;
+  for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has2([k, "type"]) && has2([k, "params"])) n++;
   if (isMap2(file, ["zero_optimization"])) n++;
-  for (const k of DS_SCALAR_KEYS) if (has([k])) n++;
+  for (const k of DS_SCALAR_KEYS) if (has2([k])) n++;
   return n;
 }
 function deepspeedScore(file) {
   if (file.format !== "json" && file.format !== "yaml") return 0;
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
-  const has = (k) => getIn(root, [k]) !== void 0;
-  if (NEOX_KEYS.some(has)) return 0;
-  const strong = STRONG_KEYS2.filter(has).length;
-  const batch = BATCH_KEYS.filter(has).length;
+  const has2 = (k) => getIn(root, [k]) !== void 0;
+  if (NEOX_KEYS.some(has2)) return 0;
+  const strong = STRONG_KEYS2.filter(has2).length;
+  const batch = BATCH_KEYS.filter(has2).length;
   const sections = dsSections(file);
   if (strong === 0 && batch === 0) {
     return sections >= 3 ? 6 : 0;
@@ -40552,8 +40552,8 @@ function steps(s) {
 }
 function resolveBatch(ctx) {
   const { file, plan, notes } = ctx;
-  const has = (k) => getIn(file.tree, [k]) !== void 0;
-  const [hasTrain, hasMicro, hasGas] = BATCH_KEYS.map(has);
+  const has2 = (k) => getIn(file.tree, [k]) !== void 0;
+  const [hasTrain, hasMicro, hasGas] = BATCH_KEYS.map(has2);
   const positiveOnly = (s) => s && s.value > 0 ? s : void 0;
   const dp = positiveOnly(dataParallel(plan));
   const dpName = plan.dataParallelSize ? "data-parallel size" : "world size";
@@ -40915,8 +40915,8 @@ var Reader = class {
   number(path10) {
     const hit = this.node(path10);
     if (!hit || hit.node.kind !== "scalar") return void 0;
-    const num3 = scalarNumber(hit.node, LOADER5);
-    return num3 ? { value: num3.value, ...hit.setting, ...num3.note ? { note: num3.note } : {} } : void 0;
+    const num4 = scalarNumber(hit.node, LOADER5);
+    return num4 ? { value: num4.value, ...hit.setting, ...num4.note ? { note: num4.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
   string(path10) {
@@ -41156,8 +41156,8 @@ var TORCH_ADAMW_LR = 1e-3;
 var TRAIN_KEYS = ["global_batch_size", "micro_batch_size", "lr_warmup_steps", "lr_warmup_fraction", "save_interval", "max_tokens", "max_seq_length", "tie_embeddings", "log_interval"];
 var TOP_KEYS = ["checkpoint_dir", "out_dir", "devices", "num_nodes", "precision", "model_name", "initial_checkpoint_dir", "tokenizer_dir", "logger_name", "quantize"];
 function scriptOf(file) {
-  const has = (k) => getIn(file.tree, [k]) !== void 0;
-  return has("checkpoint_dir") || has("lora_r") ? "finetune" : has("model_name") || has("model_config") || numberAt(file, ["train", "max_tokens"], LOADER6) ? "pretrain" : "finetune";
+  const has2 = (k) => getIn(file.tree, [k]) !== void 0;
+  return has2("checkpoint_dir") || has2("lora_r") ? "finetune" : has2("model_name") || has2("model_config") || numberAt(file, ["train", "max_tokens"], LOADER6) ? "pretrain" : "finetune";
 }
 function deviceCount(file, script) {
   const explicit = numberAt(file, ["devices"], LOADER6);
@@ -41190,31 +41190,31 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num3 = (...path10) => numberAt(file, path10, LOADER6);
+    const num4 = (...path10) => numberAt(file, path10, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices = deviceCount(file, script);
-    const nodes = num3("num_nodes") ?? defaultSetting(1, "num_nodes");
+    const nodes = num4("num_nodes") ?? defaultSetting(1, "num_nodes");
     if (devices.setting) {
       plan.worldSize = nodes.value === 1 ? devices.setting : { ...derived(devices.setting.value * nodes.value, `devices ${formatCount(devices.setting.value)} \xD7 num_nodes ${formatCount(nodes.value)}`), file: file.path, key: "devices", range: devices.setting.range };
     } else {
       notes.push(`devices = ${devices.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
     }
-    plan.microBatchSize = { ...num3("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
-    plan.globalBatchSize = { ...num3("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
-    const epochs = num3("train", "epochs");
+    plan.microBatchSize = { ...num4("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
+    plan.globalBatchSize = { ...num4("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
+    const epochs = num4("train", "epochs");
     if (epochs) plan.epochs = epochs;
-    plan.minLr = num3("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
+    plan.minLr = num4("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
     if (script === "finetune") plan.minLr.note = joinNotes(plan.minLr.note, "finetune scripts that build CosineAnnealingLR without eta_min anneal to 0 instead");
     plan.scheduler = defaultSetting("cosine", "built-in lr schedule", "litgpt always uses linear warmup then cosine decay (not configurable)");
     precisionAndOptimizer(file, plan, notes);
-    const seq = num3("train", "max_seq_length") ?? num3("model_config", "block_size");
+    const seq = num4("train", "max_seq_length") ?? num4("model_config", "block_size");
     if (seq) plan.seqLen = { ...seq, unit: "tokens", ...script === "finetune" ? { note: "upper bound: finetuning uses min(longest sample, max_seq_length)" } : {} };
-    const save = num3("train", "save_interval");
+    const save = num4("train", "save_interval");
     if (save) plan.saveEverySteps = { ...save, unit: "steps" };
     else if (getIn(file.tree, ["train", "save_interval"])) notes.push("train.save_interval is null: no periodic checkpoints (only the final one)");
     else plan.saveEverySteps = { ...dflt(D.saveInterval, "train.save_interval"), unit: "steps" };
-    const evalEvery = num3("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
+    const evalEvery = num4("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
     if (evalEvery) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
     applyAssumptions(plan, env.assume);
     accumulation(plan, notes);
@@ -41631,8 +41631,8 @@ function parseNumber(text) {
   const clean = text.replace(/_/g, "");
   if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
   if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
-  const num3 = Number(clean);
-  return Number.isFinite(num3) ? { num: num3, isInt: false } : {};
+  const num4 = Number(clean);
+  return Number.isFinite(num4) ? { num: num4, isInt: false } : {};
 }
 var Unsupported = class extends Error {
 };
@@ -42050,6 +42050,182 @@ var nanogpt = {
   }
 };
 
+// src/dialects/olmo.ts
+var LOADER8 = "omegaconf";
+var OLMO_DEFAULTS = {
+  /** TrainConfig.max_duration: Union[int, str] = 10000 (steps). */
+  maxDuration: 1e4,
+  globalTrainBatchSize: 512,
+  deviceTrainMicrobatchSize: 16,
+  /** OptimizerConfig: name lionw, learning_rate 1e-4. */
+  optimizer: "lionw",
+  learningRate: 1e-4,
+  /** SchedulerConfig: cosine_with_warmup, units steps, t_warmup 100, alpha_f 0.1, t_max None. */
+  scheduler: "cosine_with_warmup",
+  units: "steps",
+  tWarmup: 100,
+  alphaF: 0.1,
+  /** ModelConfig.max_sequence_length. */
+  maxSequenceLength: 1024,
+  saveInterval: 1e3,
+  evalInterval: 1e3
+};
+var SCHEDULERS = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_with_warmup", "inverse_sqrt_with_warmup", "max_scheduler", "constant", "cosine_linear_envelope", "constant_with_warmup"]);
+var DECAYING2 = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_with_warmup"]);
+var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_loader"], ["fsdp_config"], ["max_seq_len"], ["model", "name"], ["optimizer", "lr"], ["parameters"]];
+var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
+function score2(root) {
+  if (!root || root.kind !== "map") return 0;
+  const has2 = (path10) => getIn(root, path10) !== void 0;
+  if (!has2(["global_train_batch_size"]) || !has2(["max_duration"])) return 0;
+  if (FOUNDRY_KEYS2.some(has2)) return 0;
+  if (!has2(["run_name"]) && !has2(["model", "d_model"])) return 0;
+  const schedName = scalarString(root, ["scheduler", "name"]);
+  const olmoOptim = has2(["optimizer", "learning_rate"]);
+  const olmoSched = schedName !== void 0 && SCHEDULERS.has(schedName);
+  if (!olmoOptim && !olmoSched) return 0;
+  const hints = OLMO_HINTS.filter(has2).length;
+  return 7 + Math.min(3, Math.floor(hints / 2));
+}
+function scalarString(root, path10) {
+  const hit = getIn(root, path10);
+  return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
+}
+function parseOlmoDuration(value) {
+  if (typeof value === "number") return Number.isInteger(value) ? { unit: "steps", value } : { unit: "steps", value: Math.trunc(value) };
+  if (typeof value !== "string") return void 0;
+  const text = value.trim();
+  const num4 = (s) => {
+    const t = s.trim().replace(/(\d)_(?=\d)/g, "$1");
+    return /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) ? Number(t) : void 0;
+  };
+  if (text.endsWith("T")) {
+    const n2 = num4(text.slice(0, -1));
+    return n2 === void 0 ? void 0 : { unit: "tokens", value: Math.trunc(n2) };
+  }
+  if (text.endsWith("ep")) {
+    const t = text.slice(0, -2).trim();
+    return /^\d[\d_]*$/.test(t) ? { unit: "epochs", value: Number(t.replace(/_/g, "")) } : void 0;
+  }
+  const n = num4(text);
+  return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
+}
+function isNull(root, path10) {
+  const hit = getIn(root, path10);
+  return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
+}
+function extractOlmo(file, root, env) {
+  const r = new OmegaReader(file, [], root, LOADER8);
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const D = OLMO_DEFAULTS;
+  plan.globalBatchSize = { ...r.number(["global_train_batch_size"]) ?? defaultSetting(D.globalTrainBatchSize, "global_train_batch_size"), unit: "samples" };
+  plan.microBatchSize = r.number(["device_train_microbatch_size"]) ?? defaultSetting(D.deviceTrainMicrobatchSize, "device_train_microbatch_size");
+  plan.seqLen = r.number(["model", "max_sequence_length"]) ?? defaultSetting(D.maxSequenceLength, "model.max_sequence_length");
+  plan.peakLr = r.number(["optimizer", "learning_rate"]) ?? defaultSetting(D.learningRate, "optimizer.learning_rate");
+  plan.optimizer = r.string(["optimizer", "name"]) ?? defaultSetting(D.optimizer, "optimizer.name");
+  plan.scheduler = r.string(["scheduler", "name"]) ?? defaultSetting(D.scheduler, "scheduler.name");
+  const precision = r.string(["precision"]);
+  if (precision) plan.precision = precision;
+  else notes.push(`precision is not set: OLMo's TrainConfig.autocast_precision raises "Unexpected precision type 'None'"; set precision: amp_bf16`);
+  const save = isNull(root, ["save_interval"]) ? void 0 : r.number(["save_interval"]) ?? defaultSetting(D.saveInterval, "save_interval");
+  const saveUnsharded = r.number(["save_interval_unsharded"]);
+  if (save) plan.saveEverySteps = { ...save, unit: "steps" };
+  else if (saveUnsharded) plan.saveEverySteps = { ...saveUnsharded, unit: "steps" };
+  plan.evalEverySteps = { ...r.number(["eval_interval"]) ?? defaultSetting(D.evalInterval, "eval_interval"), unit: "steps" };
+  applyAssumptions(plan, env.assume);
+  const tokensPerStep = plan.globalBatchSize.value * plan.seqLen.value;
+  const tokensHow = `${formatCount(plan.globalBatchSize.value)} \xD7 ${formatCount(plan.seqLen.value)} tokens/step`;
+  const world = plan.dataParallelSize ?? plan.worldSize;
+  if (world && !plan.gradAccumSteps) {
+    const device = Math.floor(plan.globalBatchSize.value / world.value);
+    const accum = Math.floor(device / plan.microBatchSize.value);
+    plan.gradAccumSteps = derived(accum, `${formatCount(plan.globalBatchSize.value)} // ${formatCount(world.value)} // ${formatCount(plan.microBatchSize.value)} (global // world size // micro)`);
+    if (plan.globalBatchSize.value % world.value !== 0 || device % plan.microBatchSize.value !== 0) {
+      notes.push(`global_train_batch_size ${formatCount(plan.globalBatchSize.value)} is not a multiple of world size ${formatCount(world.value)} \xD7 micro batch ${formatCount(plan.microBatchSize.value)}: OLMo floors the device batch and accumulation`);
+    }
+  } else if (!world) {
+    missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (OLMo derives accumulation = global_train_batch_size // world size // device_train_microbatch_size)" });
+  }
+  let maxSteps;
+  const dur = r.scalar(["max_duration"]);
+  const parsed = dur ? parseOlmoDuration(dur.value) : { unit: "steps", value: D.maxDuration };
+  if (dur && !parsed) notes.push(`max_duration \`${String(dur.value)}\` is not a step count, \`<n>T\` (tokens) or \`<n>ep\` (epochs): OLMo raises at startup`);
+  if (parsed && !dur) maxSteps = { ...defaultSetting(D.maxDuration, "max_duration"), unit: "steps" };
+  else if (parsed && dur) {
+    const base = dur.setting;
+    if (parsed.unit === "steps") maxSteps = { ...base, value: parsed.value, unit: "steps" };
+    else if (parsed.unit === "tokens") {
+      maxSteps = {
+        ...derived(Math.ceil(parsed.value / tokensPerStep), `ceil(${formatSci(parsed.value)} tokens / (${tokensHow}))`, "steps"),
+        file: file.path,
+        key: "max_duration",
+        range: base.range,
+        note: `max_duration ${String(dur.value)} = ${formatSci(parsed.value)} tokens; older OLMo versions floor this division`
+      };
+    } else {
+      plan.epochs = { ...base, value: parsed.value, unit: "epochs" };
+      if (plan.datasetSamples) {
+        const perEpoch = Math.floor(plan.datasetSamples.value / plan.globalBatchSize.value);
+        plan.stepsPerEpoch = derived(perEpoch, `${formatCount(plan.datasetSamples.value)} // ${formatCount(plan.globalBatchSize.value)} (dataset instances // global batch)`, "steps");
+        maxSteps = derived(perEpoch * parsed.value, `${perEpoch} steps/epoch \xD7 ${formatCount(parsed.value)}`, "steps");
+      } else {
+        missing.push({ field: "datasetSamples", hint: `max_duration ${String(dur.value)} counts epochs of the token-id dataset: set assume.datasetSamples (instances of ${formatCount(plan.seqLen.value)} tokens), or give max_duration in steps or \`<n>T\` tokens` });
+      }
+    }
+  }
+  const stopAt = r.number(["stop_at"]);
+  if (stopAt && maxSteps) {
+    plan.totalSteps = stopAt.value < maxSteps.value ? { ...stopAt, unit: "steps", note: `stop_at ends training before max_duration (${formatCount(maxSteps.value)} steps)` } : maxSteps;
+  } else if (stopAt) {
+    plan.totalSteps = { ...stopAt, unit: "steps", note: "training stops at stop_at, or earlier if max_duration (epochs, dataset size unknown) ends first" };
+  } else if (maxSteps) plan.totalSteps = maxSteps;
+  const unitsSetting = r.string(["scheduler", "units"]);
+  const units = unitsSetting?.value ?? D.units;
+  const toSteps2 = (s, what) => {
+    if (units !== "tokens") return { ...s, unit: "steps" };
+    return {
+      ...derived(Math.ceil(s.value / tokensPerStep), `ceil(${formatSci(s.value)} tokens / (${tokensHow}))`, "steps"),
+      ...s.origin === "explicit" ? { file: s.file, key: s.key, range: s.range } : { key: s.key },
+      note: `${what} ${formatSci(s.value)} tokens (scheduler.units: tokens)`
+    };
+  };
+  plan.warmupSteps = toSteps2(r.number(["scheduler", "t_warmup"]) ?? defaultSetting(D.tWarmup, "scheduler.t_warmup"), "scheduler.t_warmup");
+  if (DECAYING2.has(plan.scheduler.value)) {
+    const tMax = r.number(["scheduler", "t_max"]);
+    if (tMax) plan.decaySteps = toSteps2(tMax, "scheduler.t_max");
+    else if (maxSteps) plan.decaySteps = { ...maxSteps, note: ["scheduler.t_max unset: the schedule decays over max_duration", maxSteps.note].filter(Boolean).join("; ") };
+    const alpha = r.number(["scheduler", "alpha_f"]) ?? defaultSetting(D.alphaF, "scheduler.alpha_f");
+    plan.minLr = derived(Number((plan.peakLr.value * alpha.value).toPrecision(12)), `${formatSci(plan.peakLr.value)} \xD7 ${alpha.value} (optimizer.learning_rate \xD7 scheduler.alpha_f)`);
+  } else if (!SCHEDULERS.has(plan.scheduler.value)) {
+    notes.push(`scheduler.name \`${plan.scheduler.value}\` is not an OLMo SchedulerType`);
+  }
+  if (!plan.totalSteps && !missing.some((m) => m.field === "datasetSamples")) {
+    missing.push({ field: "totalSteps", hint: "set max_duration (steps, `<n>T` tokens) or stop_at" });
+  }
+  notes.push(...r.notes);
+  return { plan, missing, anchor: fileStartRange(file), notes };
+}
+var olmo = {
+  meta: {
+    id: "olmo",
+    title: "OLMo",
+    description: "allenai/OLMo TrainConfig YAML (configs/**: global_train_batch_size, max_duration, optimizer.learning_rate, scheduler.t_warmup)",
+    yamlLoader: LOADER8,
+    schema: "olmo.schema.json"
+  },
+  detect(file) {
+    if (file.format !== "yaml") return 0;
+    return score2(file.tree);
+  },
+  extract(file, env) {
+    const root = file.tree;
+    if (!root || root.kind !== "map") return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["not an OLMo training config (no top-level mapping)"] };
+    return extractOlmo(file, root, env);
+  }
+};
+
 // src/dialects/torchtitan.ts
 var TORCHTITAN_DEFAULTS = {
   localBatchSize: 8,
@@ -42074,10 +42250,10 @@ var TORCHTITAN_DEFAULTS = {
   mixedPrecisionParam: "bfloat16"
 };
 var MARKER_TABLES = ["job", "lr_scheduler", "parallelism"];
-var LOADER8 = "pydantic";
+var LOADER9 = "pydantic";
 function firstNumber(file, ...paths) {
   for (const p of paths) {
-    const hit = numberAt(file, p, LOADER8);
+    const hit = numberAt(file, p, LOADER9);
     if (hit) return hit;
   }
   return void 0;
@@ -42090,8 +42266,8 @@ function firstBool(file, ...paths) {
   return void 0;
 }
 function isOldSchema(file) {
-  const has = (...p) => getIn(file.tree, p) !== void 0;
-  return has("training", "batch_size") || has("training", "warmup_steps") || has("training", "data_parallel_shard_degree") || has("experimental", "pipeline_parallel_degree") || !has("lr_scheduler") && !has("parallelism") && !has("training", "local_batch_size");
+  const has2 = (...p) => getIn(file.tree, p) !== void 0;
+  return has2("training", "batch_size") || has2("training", "warmup_steps") || has2("training", "data_parallel_shard_degree") || has2("experimental", "pipeline_parallel_degree") || !has2("lr_scheduler") && !has2("parallelism") && !has2("training", "local_batch_size");
 }
 function degrees(file, old) {
   const D = TORCHTITAN_DEFAULTS;
@@ -42139,7 +42315,7 @@ var torchtitan = {
     id: "torchtitan",
     title: "torchtitan",
     description: "torchtitan TOML job configs (train_configs/*.toml; current and 2024 schemas)",
-    yamlLoader: LOADER8,
+    yamlLoader: LOADER9,
     schema: "torchtitan.schema.json"
   },
   detect(file) {
@@ -42160,10 +42336,10 @@ var torchtitan = {
       unit: "samples"
     };
     const imageModel = getIn(file.tree, ["encoder"]) !== void 0 || /^flux/.test(String(stringAt(file, ["model", "name"])?.value ?? ""));
-    const seqLen = numberAt(file, ["training", "seq_len"], LOADER8) ?? (imageModel ? void 0 : defaultSetting(D.seqLen, "training.seq_len"));
+    const seqLen = numberAt(file, ["training", "seq_len"], LOADER9) ?? (imageModel ? void 0 : defaultSetting(D.seqLen, "training.seq_len"));
     if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
-    plan.totalSteps = { ...numberAt(file, ["training", "steps"], LOADER8) ?? defaultSetting(D.steps, "training.steps"), unit: "steps" };
-    plan.peakLr = numberAt(file, ["optimizer", "lr"], LOADER8) ?? defaultSetting(D.lr, "optimizer.lr");
+    plan.totalSteps = { ...numberAt(file, ["training", "steps"], LOADER9) ?? defaultSetting(D.steps, "training.steps"), unit: "steps" };
+    plan.peakLr = numberAt(file, ["optimizer", "lr"], LOADER9) ?? defaultSetting(D.lr, "optimizer.lr");
     plan.optimizer = stringAt(file, ["optimizer", "name"]) ?? defaultSetting(D.optimizer, "optimizer.name");
     plan.precision = stringAt(file, ["training", "mixed_precision_param"]) ?? defaultSetting(D.mixedPrecisionParam, "training.mixed_precision_param", "FSDP/autocast parameter dtype; reductions in float32");
     const warmup2 = firstNumber(file, ["lr_scheduler", "warmup_steps"], ["training", "warmup_steps"]);
@@ -42173,7 +42349,7 @@ var torchtitan = {
     }
     schedule(file, plan, notes, old);
     const enabled = firstBool(file, ["checkpoint", "enable"], ["checkpoint", "enable_checkpoint"]);
-    const interval = numberAt(file, ["checkpoint", "interval"], LOADER8) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
+    const interval = numberAt(file, ["checkpoint", "interval"], LOADER9) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
     const intervalType = stringAt(file, ["checkpoint", "interval_type"])?.value ?? "steps";
     if (!enabled?.value) {
       const where2 = enabled ? `${enabled.key} = false` : `${old ? "checkpoint.enable_checkpoint" : "checkpoint.enable"} defaults to false`;
@@ -42184,11 +42360,11 @@ var torchtitan = {
       plan.saveEverySteps = { ...interval, unit: "steps" };
     }
     if (boolAt(file, ["validation", "enable"])?.value) {
-      plan.evalEverySteps = { ...numberAt(file, ["validation", "freq"], LOADER8) ?? defaultSetting(D.validationFreq, "validation.freq"), unit: "steps" };
+      plan.evalEverySteps = { ...numberAt(file, ["validation", "freq"], LOADER9) ?? defaultSetting(D.validationFreq, "validation.freq"), unit: "steps" };
     }
     applyAssumptions(plan, env.assume);
     resolveParallelism(plan, degrees(file, old), notes);
-    const global2 = numberAt(file, ["training", "global_batch_size"], LOADER8);
+    const global2 = numberAt(file, ["training", "global_batch_size"], LOADER9);
     if (global2 && global2.value > 0) {
       plan.globalBatchSize = { ...global2, unit: "samples" };
       const dp = plan.dataParallelSize ?? plan.worldSize;
@@ -42219,7 +42395,7 @@ function schedule(file, plan, notes, old) {
   const warmup2 = Math.min(plan.warmupSteps?.value ?? D.warmupSteps, total);
   const decayType = stringAt(file, ["lr_scheduler", "decay_type"]);
   const shape = decayType?.value ?? D.decayType;
-  const ratio = numberAt(file, ["lr_scheduler", "decay_ratio"], LOADER8);
+  const ratio = numberAt(file, ["lr_scheduler", "decay_ratio"], LOADER9);
   if (ratio) {
     let decay = Math.round(total * ratio.value);
     if (warmup2 + decay > total) {
@@ -42237,7 +42413,7 @@ function schedule(file, plan, notes, old) {
   } else {
     plan.scheduler = decayType ?? (old ? defaultSetting("linear", "built-in lr schedule", "the older schema has one schedule: linear warmup, then linear decay to 0 at training.steps") : defaultSetting(D.decayType, "lr_scheduler.decay_type", "linear warmup, then decay from the end of warmup to the last step"));
   }
-  const horizon = numberAt(file, ["lr_scheduler", "total_steps"], LOADER8);
+  const horizon = numberAt(file, ["lr_scheduler", "total_steps"], LOADER9);
   if (horizon) plan.decaySteps = { ...horizon, unit: "steps" };
   const factor = firstNumber(file, ["lr_scheduler", "min_lr_factor"], ["lr_scheduler", "lr_min"]);
   const lr = plan.peakLr;
@@ -42254,7 +42430,7 @@ function schedule(file, plan, notes, old) {
 }
 
 // src/dialects/torchtune.ts
-var LOADER9 = "omegaconf";
+var LOADER10 = "omegaconf";
 var TORCHTUNE_DEFAULTS = {
   /** get_cosine_schedule_with_warmup(num_cycles=0.5): a half cosine down to 0. */
   cosineNumCycles: 0.5,
@@ -42278,7 +42454,7 @@ function hasTorchtuneComponent(root, depth = 0) {
     (e) => e.key === "_component_" ? e.value.kind === "scalar" && typeof e.value.value === "string" && e.value.value.startsWith("torchtune.") : hasTorchtuneComponent(e.value, depth + 1)
   );
 }
-function score2(file) {
+function score3(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
   const components = COMPONENT_SECTIONS.filter((s) => component(root, s) !== void 0).length;
@@ -42295,37 +42471,37 @@ function isSingleDevice(path10) {
   return /single_device/.test(path10.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
-  const reader2 = new OmegaReader(file, [], root, LOADER9);
+  const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num3 = (...path10) => reader2.number(path10);
-  const str2 = (...path10) => reader2.string(path10);
+  const num4 = (...path10) => reader2.number(path10);
+  const str3 = (...path10) => reader2.string(path10);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
-  const batch = num3("batch_size");
+  const batch = num4("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
-  const accum = num3("gradient_accumulation_steps");
+  const accum = num4("gradient_accumulation_steps");
   if (accum) plan.gradAccumSteps = accum;
-  const lr = num3("optimizer", "lr");
+  const lr = num4("optimizer", "lr");
   if (lr) plan.peakLr = lr;
-  const optimizer = str2("optimizer", "_component_");
+  const optimizer = str3("optimizer", "_component_");
   if (optimizer) plan.optimizer = optimizer;
-  const epochs = num3("epochs");
+  const epochs = num4("epochs");
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
-  const dtype = str2("dtype");
+  const dtype = str3("dtype");
   if (dtype) {
     plan.precision = dtype;
     if (dtype.value === "fp16") notes.push('dtype fp16: the finetune recipes raise "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead."');
   }
-  const seqLen = num3("tokenizer", "max_seq_len");
+  const seqLen = num4("tokenizer", "max_seq_len");
   if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
-  const scheduler = str2("lr_scheduler", "_component_");
+  const scheduler = str3("lr_scheduler", "_component_");
   if (scheduler) {
     plan.scheduler = scheduler;
-    const warmup2 = num3("lr_scheduler", "num_warmup_steps");
+    const warmup2 = num4("lr_scheduler", "num_warmup_steps");
     if (warmup2) plan.warmupSteps = { ...warmup2, unit: "steps" };
     if (COSINE.test(scheduler.value)) {
-      const cycles = num3("lr_scheduler", "num_cycles");
+      const cycles = num4("lr_scheduler", "num_cycles");
       if (!cycles || cycles.value === TORCHTUNE_DEFAULTS.cosineNumCycles) {
         plan.minLr = defaultSetting(0, "lr_scheduler.num_cycles", "get_cosine_schedule_with_warmup: num_cycles 0.5 decays to 0");
       }
@@ -42344,10 +42520,10 @@ function extractPlan2(file, root, env) {
   } else {
     deriveLength(plan, reader2, notes);
   }
-  const save = num3("save_every_n_steps");
+  const save = num4("save_every_n_steps");
   if (save) plan.saveEverySteps = { ...save, unit: "steps" };
   else if (plan.stepsPerEpoch && !rl) plan.saveEverySteps = { ...plan.stepsPerEpoch, how: `save_every_n_steps unset: once per epoch (${plan.stepsPerEpoch.how})` };
-  const val = num3("run_val_every_n_steps");
+  const val = num4("run_val_every_n_steps");
   if (val) plan.evalEverySteps = { ...val, unit: "steps" };
   const conflicts = recipeConflicts(reader2, root);
   if (!plan.worldSize && !plan.dataParallelSize) {
@@ -42452,12 +42628,12 @@ var torchtune = {
     id: "torchtune",
     title: "torchtune",
     description: "torchtune recipe YAML (OmegaConf, `_component_` sections), run with tune run",
-    yamlLoader: LOADER9,
+    yamlLoader: LOADER10,
     schema: "torchtune.schema.json"
   },
   detect(file) {
     if (file.format !== "yaml") return 0;
-    return score2(file);
+    return score3(file);
   },
   extract(file, env) {
     const root = file.tree;
@@ -42510,8 +42686,227 @@ var generic = {
   }
 };
 
+// src/dialects/gpt-neox.ts
+var LOADER11 = "pyyaml";
+var NEOX_DEFAULTS = {
+  /** `pipe_parallel_size` 0 (no pipeline; counted as 1 for the data-parallel size). */
+  pipeParallelSize: 0,
+  /** `model_parallel_size` 1. */
+  modelParallelSize: 1,
+  /** `gradient_accumulation_steps` 1 when only one of micro/train batch is given (calculate_batch_parameters). */
+  gradientAccumulationSteps: 1,
+  /** `OPT_DEFAULT` "adam", `OPT_PARAMS_DEFAULTS.lr` 0.001 (used when the `optimizer` block is absent). */
+  optimizerType: "adam",
+  lr: 1e-3,
+  /** `min_lr` 0.0. */
+  minLr: 0,
+  /** `lr_decay_style` "linear". */
+  lrDecayStyle: "linear",
+  /** `warmup` 0.01 (a fraction of the decay horizon). */
+  warmup: 0.01,
+  /** `eval_interval` 1000. */
+  evalInterval: 1e3,
+  /** `checkpoint_scale` "linear". */
+  checkpointScale: "linear"
+};
+var NEOX_ONLY = ["pipe_parallel_size", "model_parallel_size", "lr_decay_style", "norm", "pos_emb"];
+var ARCH_TRIPLE = ["num_layers", "hidden_size", "num_attention_heads"];
+function keyOf(file, name) {
+  if (getIn(file.tree, [name])) return name;
+  const dashed = name.replace(/_/g, "-");
+  return getIn(file.tree, [dashed]) ? dashed : void 0;
+}
+function has(file, name) {
+  return keyOf(file, name) !== void 0;
+}
+function num2(file, name, rest = []) {
+  const key = keyOf(file, name);
+  return key ? numberAt(file, [key, ...rest], LOADER11) : void 0;
+}
+function str(file, name, rest = []) {
+  const key = keyOf(file, name);
+  return key ? stringAt(file, [key, ...rest]) : void 0;
+}
+function bool(file, name, rest = []) {
+  const key = keyOf(file, name);
+  return key ? boolAt(file, [key, ...rest]) : void 0;
+}
+function neoxScore(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const schedule2 = has(file, "train_iters") || has(file, "lr_decay_iters");
+  if (!schedule2) return 0;
+  const distinctive = NEOX_ONLY.filter((k) => has(file, k)).length + (ARCH_TRIPLE.every((k) => has(file, k)) ? 1 : 0);
+  if (distinctive === 0) return 0;
+  return Math.min(10, 7 + distinctive);
+}
+var gptNeox = {
+  meta: {
+    id: "gpt-neox",
+    title: "GPT-NeoX",
+    description: "EleutherAI GPT-NeoX YAML configs (NeoXArgs: train_iters, lr_decay_iters, warmup fraction, pipe/model parallel sizes, embedded DeepSpeed blocks)",
+    yamlLoader: LOADER11,
+    schema: "gpt-neox.schema.json"
+  },
+  detect(file) {
+    return neoxScore(file);
+  },
+  extract(file, env) {
+    const plan = {};
+    const missing = [];
+    const notes = [];
+    const conflicts = [];
+    const micro = num2(file, "train_micro_batch_size_per_gpu");
+    const gas = num2(file, "gradient_accumulation_steps");
+    const train = num2(file, "train_batch_size");
+    if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+    if (gas) plan.gradAccumSteps = gas;
+    if (train) plan.globalBatchSize = { ...train, unit: "samples" };
+    const seq = num2(file, "seq_length");
+    if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+    const optKey = keyOf(file, "optimizer");
+    const optType = str(file, "optimizer", ["type"]);
+    const lr = num2(file, "optimizer", ["params", "lr"]);
+    plan.optimizer = optType ?? defaultSetting(NEOX_DEFAULTS.optimizerType, "optimizer.type", "NeoX OPT_DEFAULT");
+    if (lr) plan.peakLr = lr;
+    else if (!optKey) plan.peakLr = defaultSetting(NEOX_DEFAULTS.lr, "optimizer.params.lr", "no optimizer block: NeoX uses OPT_PARAMS_DEFAULTS (adam, lr 0.001)");
+    if (has(file, "lr")) notes.push("a top-level lr is overwritten by optimizer.params.lr in calculate_derived: set the LR in the optimizer block");
+    plan.minLr = num2(file, "min_lr") ?? defaultSetting(NEOX_DEFAULTS.minLr, "min_lr");
+    plan.scheduler = str(file, "lr_decay_style") ?? defaultSetting(NEOX_DEFAULTS.lrDecayStyle, "lr_decay_style");
+    const trainIters = num2(file, "train_iters");
+    if (trainIters) plan.totalSteps = { ...trainIters, unit: "steps" };
+    readPrecision3(file, plan, conflicts);
+    readIntervals2(file, plan, notes);
+    const globalGpus = num2(file, "global_num_gpus");
+    if (globalGpus) plan.worldSize = globalGpus;
+    applyAssumptions(plan, env.assume);
+    deriveSchedule(file, plan, notes);
+    deriveParallel(file, plan, conflicts);
+    deriveBatch(file, plan, conflicts, { micro, gas, train });
+    if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (NeoX counts the GPUs of the hostfile / launcher, or global_num_gpus)" });
+    if (!plan.totalSteps) missing.push({ field: "totalSteps", hint: "set train_iters (NeoX has no default; it may come from another config file of the run)" });
+    if (!plan.peakLr) missing.push({ field: "peakLr", hint: "set optimizer.params.lr" });
+    if (!plan.seqLen) missing.push({ field: "seqLen", hint: "set seq_length" });
+    if (!plan.microBatchSize && !plan.globalBatchSize) missing.push({ field: "microBatchSize", hint: "set train_micro_batch_size_per_gpu (or train_batch_size)" });
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  }
+};
+function readPrecision3(file, plan, conflicts) {
+  const precision = str(file, "precision");
+  const fp16 = bool(file, "fp16", ["enabled"]);
+  const bf16 = bool(file, "bf16", ["enabled"]);
+  const canonical = (v) => v === "bfloat16" ? "bf16" : v === "float16" ? "fp16" : v;
+  if (precision) {
+    plan.precision = { ...precision, value: canonical(precision.value) };
+    if (fp16?.value && plan.precision.value !== "fp16") {
+      conflicts.push({
+        kind: "precision",
+        range: fp16.range,
+        message: `fp16.enabled is true but precision is "${precision.value}": NeoX asserts "DeepSpeed fp16 field was set but precision conflicts"; keep one`
+      });
+    }
+  } else if (fp16?.value) {
+    plan.precision = { ...fp16, value: "fp16" };
+    if (bf16?.value) {
+      conflicts.push({ kind: "precision", range: bf16.range, message: "fp16.enabled and bf16.enabled are both true: DeepSpeed refuses to start; keep bf16 on Ampere or newer GPUs, fp16 on older ones" });
+    }
+  } else if (bf16?.value) {
+    plan.precision = { ...bf16, value: "bf16" };
+  } else {
+    plan.precision = defaultSetting("fp32", "precision", "no precision, fp16.enabled or bf16.enabled: NeoX trains in fp32");
+  }
+}
+function readIntervals2(file, plan, notes) {
+  const factor = num2(file, "checkpoint_factor") ?? num2(file, "save_interval");
+  const scale = str(file, "checkpoint_scale")?.value ?? NEOX_DEFAULTS.checkpointScale;
+  if (factor && factor.value > 0) {
+    if (scale === "linear") plan.saveEverySteps = { ...factor, unit: "steps" };
+    else notes.push(`checkpoint_scale "${scale}": checkpoints at ${formatCount(factor.value)}, ${formatCount(factor.value)}\xB2, \u2026 (no fixed interval)`);
+    if (!has(file, "save")) notes.push("no save path in this file: NeoX writes checkpoints only when `save` is set (usually in local_setup.yml)");
+  }
+  const evalInterval = num2(file, "eval_interval") ?? defaultSetting(NEOX_DEFAULTS.evalInterval, "eval_interval");
+  plan.evalEverySteps = { ...evalInterval, unit: "steps" };
+}
+function deriveSchedule(file, plan, notes) {
+  const decayIters = num2(file, "lr_decay_iters");
+  const fraction = num2(file, "lr_decay_fraction");
+  const total = plan.totalSteps;
+  let horizonName = "lr_decay_iters";
+  if (decayIters) {
+    plan.decaySteps = { ...decayIters, unit: "steps" };
+  } else if (fraction && total) {
+    plan.decaySteps = derived(Math.floor(total.value * fraction.value), `floor(train_iters ${formatCount(total.value)} \xD7 lr_decay_fraction ${fraction.value})`, "steps");
+    horizonName = "the decay horizon";
+  } else if (total) {
+    plan.decaySteps = derived(total.value, `train_iters ${formatCount(total.value)} (lr_decay_iters unset: NeoX decays over train_iters)`, "steps");
+    horizonName = "train_iters";
+  }
+  const warmup2 = num2(file, "warmup") ?? defaultSetting(NEOX_DEFAULTS.warmup, "warmup");
+  const horizon = plan.decaySteps;
+  if (horizon) {
+    const iters = Math.max(1, horizon.value);
+    const product = warmup2.value * iters;
+    const whole = Math.abs(product - Math.round(product)) < 1e-9;
+    const steps3 = whole ? Math.round(product) : Math.ceil(product);
+    const expr = `${warmup2.value} \xD7 ${horizonName} ${formatCount(iters)}`;
+    plan.warmupSteps = {
+      ...derived(steps3, `${whole ? expr : `ceil(${expr})`} (warmup is a fraction of the LR decay horizon, not a step count)`, "steps"),
+      ...warmup2.origin === "default" ? { note: "warmup unset: NeoX default 0.01" } : {}
+    };
+  } else if (warmup2.origin === "explicit") {
+    notes.push(`warmup ${warmup2.value} is a fraction of lr_decay_iters (else train_iters); neither is set here`);
+  }
+  if (warmup2.value >= 1) notes.push(`warmup ${warmup2.value} \u2265 1: NeoX reads warmup as a fraction of the decay horizon, so the whole schedule is warmup`);
+}
+function deriveParallel(file, plan, conflicts) {
+  const pp = num2(file, "pipe_parallel_size")?.value ?? NEOX_DEFAULTS.pipeParallelSize;
+  const mp = num2(file, "model_parallel_size")?.value ?? NEOX_DEFAULTS.modelParallelSize;
+  const cp = num2(file, "context_parallel_size")?.value ?? 1;
+  const world = plan.worldSize;
+  if (!world || plan.dataParallelSize) return;
+  const [p, m, c] = [pp, mp, cp].map((v) => v >= 1 ? v : 1);
+  const perReplica = p * m * c;
+  const cpPart = c > 1 ? ` \xD7 ${formatCount(c)} CP` : "";
+  if (world.value % perReplica !== 0) {
+    conflicts.push({
+      kind: "parallel-sizes",
+      range: world.range ?? fileStartRange(file),
+      message: `world size ${formatCount(world.value)} is not divisible by pipe_parallel_size ${formatCount(p)} \xD7 model_parallel_size ${formatCount(m)}${cpPart} = ${formatCount(perReplica)}: NeoX raises "must be a whole number" at launch`
+    });
+    return;
+  }
+  plan.dataParallelSize = derived(world.value / perReplica, `${formatCount(world.value)} / (${formatCount(p)} PP \xD7 ${formatCount(m)} MP${cpPart})`);
+}
+function deriveBatch(file, plan, conflicts, { micro, gas, train }) {
+  const dp = plan.dataParallelSize;
+  if (!plan.gradAccumSteps && !(micro && train)) plan.gradAccumSteps = defaultSetting(NEOX_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  if (!dp) return;
+  const d = formatCount(dp.value);
+  if (train && micro && gas) {
+    const product = micro.value * gas.value * dp.value;
+    if (product !== train.value) {
+      conflicts.push({
+        kind: "batch-triple",
+        range: train.range,
+        message: `train_batch_size ${formatCount(train.value)} \u2260 train_micro_batch_size_per_gpu ${formatCount(micro.value)} \xD7 gradient_accumulation_steps ${formatCount(gas.value)} \xD7 data-parallel size ${d} = ${formatCount(product)}: NeoX asserts at launch`
+      });
+    }
+  } else if (train && micro) {
+    plan.gradAccumSteps = derived(Math.floor(Math.floor(train.value / micro.value) / dp.value), `train_batch_size ${formatCount(train.value)} // micro ${formatCount(micro.value)} // dp ${d}`);
+  } else if (train && gas) {
+    plan.microBatchSize = derived(Math.floor(Math.floor(train.value / dp.value) / gas.value), `train_batch_size ${formatCount(train.value)} // dp ${d} // gas ${formatCount(gas.value)}`, "samples");
+  } else if (train) {
+    plan.microBatchSize = derived(Math.floor(train.value / dp.value), `train_batch_size ${formatCount(train.value)} // dp ${d} (gas 1)`, "samples");
+  }
+  if (!plan.globalBatchSize && plan.microBatchSize && plan.gradAccumSteps) {
+    const m = plan.microBatchSize.value;
+    const g = plan.gradAccumSteps.value;
+    plan.globalBatchSize = derived(m * g * dp.value, `${formatCount(m)} \xD7 ${formatCount(g)} \xD7 ${d} (micro \xD7 accumulation \xD7 data-parallel size)`, "samples");
+  }
+}
+
 // src/dialects/llama-factory.ts
-var LOADER10 = "omegaconf";
+var LOADER12 = "omegaconf";
 var LLAMA_FACTORY_DEFAULTS = {
   /** hparams/data_args.py DataArguments.cutoff_len */
   cutoffLen: 2048,
@@ -42540,21 +42935,21 @@ function isV1(file) {
 function detectScore2(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
-  const has = (k) => getIn(root, [k]) !== void 0;
+  const has2 = (k) => getIn(root, [k]) !== void 0;
   const stage = stringValue(file, "stage");
   const finetuningType = stringValue(file, "finetuning_type");
   const validStage = stage !== void 0 && STAGES.includes(stage);
   const validType = finetuningType !== void 0 && FINETUNING_TYPES.includes(finetuningType);
   if (validStage && validType) return 10;
-  if (isV1(file)) return has("cutoff_len") ? 9 : 8;
-  if (!has("model_name_or_path")) return 0;
-  const lfHits = LF_KEYS.filter(has).length;
-  const hfHits = HF_KEYS.filter(has).length;
-  if (lfHits >= 1 && (has("template") || has("dataset")) && hfHits >= 1) return lfHits >= 2 ? 9 : 8;
+  if (isV1(file)) return has2("cutoff_len") ? 9 : 8;
+  if (!has2("model_name_or_path")) return 0;
+  const lfHits = LF_KEYS.filter(has2).length;
+  const hfHits = HF_KEYS.filter(has2).length;
+  if (lfHits >= 1 && (has2("template") || has2("dataset")) && hfHits >= 1) return lfHits >= 2 ? 9 : 8;
   return 0;
 }
 function cutoffLen(file, fallback) {
-  const explicit = numberAt(file, ["cutoff_len"], LOADER10);
+  const explicit = numberAt(file, ["cutoff_len"], LOADER12);
   const s = explicit ?? defaultSetting(fallback, "cutoff_len");
   const packing = boolAt(file, ["packing"])?.value === true || boolAt(file, ["neat_packing"])?.value === true;
   return { ...s, unit: "tokens", ...packing ? { note: "packing: samples are packed into sequences of cutoff_len tokens" } : {} };
@@ -42563,24 +42958,24 @@ function megatronDegrees(file) {
   const parts = [];
   let product = 1;
   for (const key of ["tensor_model_parallel_size", "pipeline_model_parallel_size", "context_parallel_size"]) {
-    const s = numberAt(file, [key], LOADER10);
+    const s = numberAt(file, [key], LOADER12);
     if (s && s.value > 1) {
       product *= s.value;
       parts.push(`${key} ${formatCount(s.value)}`);
     }
   }
-  const ep = numberAt(file, ["expert_model_parallel_size"], LOADER10)?.value;
+  const ep = numberAt(file, ["expert_model_parallel_size"], LOADER12)?.value;
   return { product, how: parts.join(" \xD7 "), ...ep && ep > 1 ? { ep } : {} };
 }
 function classicNotes(file, stage, notes) {
   if (getIn(file.tree, ["profiler_warmup_steps"])) notes.push("profiler_warmup_steps is the profiler warmup, not the learning-rate warmup");
-  const maxSamples = numberAt(file, ["max_samples"], LOADER10);
+  const maxSamples = numberAt(file, ["max_samples"], LOADER12);
   if (maxSamples) {
     const datasets = stringValue(file, "dataset")?.split(",").filter((d) => d.trim()).length;
     const cap3 = datasets ? `: at most ${formatCount(maxSamples.value * datasets)} samples from ${datasets} dataset${datasets > 1 ? "s" : ""}` : "";
     notes.push(`max_samples ${formatCount(maxSamples.value)} truncates each dataset${cap3}; set assume.datasetSamples to the real count`);
   }
-  const valSize = numberAt(file, ["val_size"], LOADER10);
+  const valSize = numberAt(file, ["val_size"], LOADER12);
   if (valSize && valSize.value > 0) {
     notes.push(`val_size ${formatCount(valSize.value)} is taken out of the training data (${valSize.value < 1 ? "a fraction" : "a sample count"}): assume.datasetSamples is the remaining training set`);
   }
@@ -42591,7 +42986,7 @@ function extractClassic(file, env) {
   const stageSetting = stringAt(file, ["stage"]) ?? defaultSetting(LLAMA_FACTORY_DEFAULTS.stage, "stage");
   const stage = stageSetting.value;
   const degrees2 = megatronDegrees(file);
-  const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER10, {
+  const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER12, {
     readExtra(p, n) {
       p.seqLen = cutoffLen(file, LLAMA_FACTORY_DEFAULTS.cutoffLen);
       const pureBf16 = boolAt(file, ["pure_bf16"]);
@@ -42619,7 +43014,7 @@ function extractClassic(file, env) {
 function derivePpoSteps(file, plan) {
   const { datasetSamples, microBatchSize, gradAccumSteps, worldSize, epochs } = plan;
   if (plan.totalSteps || !datasetSamples || !microBatchSize || !gradAccumSteps || !worldSize || !epochs) return true;
-  const buffer = numberAt(file, ["ppo_buffer_size"], LOADER10)?.value ?? LLAMA_FACTORY_DEFAULTS.ppoBufferSize;
+  const buffer = numberAt(file, ["ppo_buffer_size"], LOADER12)?.value ?? LLAMA_FACTORY_DEFAULTS.ppoBufferSize;
   const perStep = microBatchSize.value * gradAccumSteps.value * buffer * worldSize.value;
   const spe = Math.ceil(datasetSamples.value / perStep);
   const how = `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})`;
@@ -42636,13 +43031,13 @@ function extractV1(file, env) {
   const missing = [];
   const notes = ["LLaMA-Factory v1 config (experimental API): only batch, length, learning rate and duration are read"];
   const D = LLAMA_FACTORY_DEFAULTS.v1;
-  const num3 = (key) => numberAt(file, [key], LOADER10);
-  plan.microBatchSize = num3("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
-  const global2 = num3("global_batch_size");
+  const num4 = (key) => numberAt(file, [key], LOADER12);
+  plan.microBatchSize = num4("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
+  const global2 = num4("global_batch_size");
   if (global2) plan.globalBatchSize = { ...global2, unit: "samples" };
-  plan.peakLr = num3("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
-  plan.epochs = num3("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
-  const maxSteps = num3("max_steps");
+  plan.peakLr = num4("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
+  plan.epochs = num4("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
+  const maxSteps = num4("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps overrides num_train_epochs" };
   plan.seqLen = cutoffLen(file, D.cutoffLen);
   const bf16 = boolAt(file, ["bf16"]);
@@ -42652,7 +43047,7 @@ function extractV1(file, env) {
   const scheduler = pluginName(file, "lr_scheduler_config");
   if (scheduler) plan.scheduler = scheduler;
   applyAssumptions(plan, env.assume);
-  const cp = num3("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER10);
+  const cp = num4("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
   if (cp && cp.value > 1 && plan.worldSize && !plan.dataParallelSize) {
     plan.dataParallelSize = derived(Math.floor(plan.worldSize.value / cp.value), `${formatCount(plan.worldSize.value)} GPUs / cp_size ${formatCount(cp.value)}`);
   }
@@ -42677,7 +43072,7 @@ var llamaFactory = {
     id: "llama-factory",
     title: "LLaMA-Factory",
     description: "llamafactory-cli training YAMLs (stage, finetuning_type, template, cutoff_len + HF TrainingArguments; v1 configs)",
-    yamlLoader: LOADER10,
+    yamlLoader: LOADER12,
     schema: "llama-factory.schema.json"
   },
   detect(file) {
@@ -43536,7 +43931,7 @@ function extractArgs(ctx, env, world) {
   plan.scheduler = stringArg(ctx, "--lr-decay-style") ?? defaultSetting(MEGATRON_DEFAULTS.lrDecayStyle, "--lr-decay-style");
   const optimizer = stringArg(ctx, "--optimizer");
   if (optimizer) plan.optimizer = optimizer;
-  readPrecision3(ctx);
+  readPrecision4(ctx);
   const save = numberArg(ctx, "--save-interval", true);
   if (save) plan.saveEverySteps = steps2(save);
   const evalInterval = numberArg(ctx, "--eval-interval", true);
@@ -43556,7 +43951,7 @@ function extractArgs(ctx, env, world) {
     if (ctx.src.get(flag2)) notes.push(why);
   }
 }
-function readPrecision3(ctx) {
+function readPrecision4(ctx) {
   const { plan } = ctx;
   const bf16 = switchArg(ctx, "--bf16");
   const fp16 = switchArg(ctx, "--fp16");
@@ -43925,7 +44320,7 @@ var openclip = {
 };
 
 // src/dialects/index.ts
-var DIALECTS = [openclip, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, generic];
+var DIALECTS = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, generic];
 function dialectById(id) {
   return DIALECTS.find((d) => d.meta.id === id);
 }
@@ -43933,10 +44328,10 @@ function detectDialect(file, env) {
   let best;
   let bestScore = 0;
   for (const dialect of DIALECTS) {
-    const score3 = dialect.detect(file, env);
-    if (score3 > bestScore) {
+    const score4 = dialect.detect(file, env);
+    if (score4 > bestScore) {
       best = dialect;
-      bestScore = score3;
+      bestScore = score4;
     }
   }
   return best;
@@ -44266,8 +44661,8 @@ var Parser = class {
       if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
     }
     NUMBER_RE.lastIndex = this.i;
-    const num3 = NUMBER_RE.exec(t);
-    if (num3) return this.scalar(Number(num3[0]), num3[0], true, this.i);
+    const num4 = NUMBER_RE.exec(t);
+    if (num4) return this.scalar(Number(num4[0]), num4[0], true, this.i);
     return this.fail("Expecting value");
   }
   /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
@@ -44760,10 +45155,10 @@ function parseNumber2(ctx, startPtr, startChr, sign, endChr) {
   }
   if (!(state & 1))
     TomlError.x("unfinished numeric value", ctx, startPtr);
-  let str2 = ctx.s.slice(startPtr, ctx.p);
+  let str3 = ctx.s.slice(startPtr, ctx.p);
   if (hasUnderscores)
-    str2 = str2.replaceAll("_", "");
-  return state > 1 ? parseFloat(str2) : parseInteger(ctx, str2, 10, startPtr);
+    str3 = str3.replaceAll("_", "");
+  return state > 1 ? parseFloat(str3) : parseInteger(ctx, str3, 10, startPtr);
 }
 function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   let c, underscore = 1;
@@ -44779,15 +45174,15 @@ function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   }
   if (underscore & 1)
     TomlError.x("unfinished numeric value", ctx);
-  let str2 = ctx.s.slice(startPtr + 2, ctx.p);
+  let str3 = ctx.s.slice(startPtr + 2, ctx.p);
   if (underscore)
-    str2 = str2.replaceAll("_", "");
-  return parseInteger(ctx, str2, base, startPtr);
+    str3 = str3.replaceAll("_", "");
+  return parseInteger(ctx, str3, base, startPtr);
 }
-function parseInteger(ctx, str2, base, startPtr) {
+function parseInteger(ctx, str3, base, startPtr) {
   if (ctx.bi !== true)
     int: {
-      let val = parseInt(str2, base);
+      let val = parseInt(str3, base);
       if (!Number.isSafeInteger(val)) {
         if (ctx.bi)
           break int;
@@ -44795,7 +45190,7 @@ function parseInteger(ctx, str2, base, startPtr) {
       }
       return val;
     }
-  return base === 10 ? BigInt(str2) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str2);
+  return base === 10 ? BigInt(str3) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str3);
 }
 function parseDate(ctx, c, endChr) {
   let startPtr = ctx.p++, unsafeSeparator;
@@ -44842,25 +45237,25 @@ function parseTime(ctx, c, endChr) {
   let t = ctx.s.slice(start, ctx.p);
   return readDate(ctx, t, 4, false, start);
 }
-function readDate(ctx, str2, type, unsafeDelim, errPtr, temporalSuffix) {
+function readDate(ctx, str3, type, unsafeDelim, errPtr, temporalSuffix) {
   if (ctx.ld) {
-    let date = new TomlDate(str2, type, unsafeDelim);
+    let date = new TomlDate(str3, type, unsafeDelim);
     if (!date.isValid())
       TomlError.x("invalid date", ctx, errPtr);
     return date;
   }
   try {
     if (temporalSuffix)
-      str2 += temporalSuffix;
+      str3 += temporalSuffix;
     switch (type) {
       case 1:
-        return Temporal.ZonedDateTime.from(str2);
+        return Temporal.ZonedDateTime.from(str3);
       case 2:
-        return Temporal.PlainDateTime.from(str2);
+        return Temporal.PlainDateTime.from(str3);
       case 3:
-        return Temporal.PlainDate.from(str2);
+        return Temporal.PlainDate.from(str3);
       case 4:
-        return Temporal.PlainTime.from(str2);
+        return Temporal.PlainTime.from(str3);
     }
   } catch (e) {
     TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
@@ -46181,6 +46576,209 @@ var nanogpt_schema_default = {
   }
 };
 
+// schemas/dialects/olmo.schema.json
+var olmo_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "https://trainlint.dev/schemas/dialects/olmo.schema.json",
+  title: "OLMo TrainConfig (allenai/OLMo olmo/config.py), the keys trainlint reads",
+  type: "object",
+  properties: {
+    run_name: {
+      type: [
+        "string",
+        "null"
+      ]
+    },
+    global_train_batch_size: {
+      type: "integer",
+      minimum: 1
+    },
+    device_train_microbatch_size: {
+      type: "integer",
+      minimum: 1
+    },
+    max_duration: {
+      description: "int = optimizer steps; string '<n>T' = tokens, '<n>ep' = epochs, other numeric string = steps",
+      anyOf: [
+        {
+          type: "integer",
+          minimum: 1
+        },
+        {
+          type: "number",
+          minimum: 1
+        },
+        {
+          type: "string",
+          pattern: "^\\s*(?:[0-9][0-9_]*(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?\\s*T|[0-9][0-9_]*\\s*ep|[0-9][0-9_]*(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?)\\s*$"
+        },
+        {
+          type: "string",
+          pattern: "^\\$\\{.*\\}$"
+        }
+      ]
+    },
+    stop_at: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1
+    },
+    precision: {
+      type: [
+        "string",
+        "null"
+      ],
+      enum: [
+        "amp_bf16",
+        "amp_fp16",
+        "fp32",
+        null
+      ]
+    },
+    save_interval: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1
+    },
+    save_interval_unsharded: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1
+    },
+    save_interval_ephemeral: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1
+    },
+    eval_interval: {
+      anyOf: [
+        {
+          type: "integer",
+          minimum: 1
+        },
+        {
+          type: "string",
+          pattern: "^\\$\\{.*\\}$"
+        }
+      ]
+    },
+    model: {
+      type: "object",
+      properties: {
+        d_model: {
+          type: "integer",
+          minimum: 1
+        },
+        max_sequence_length: {
+          type: "integer",
+          minimum: 1
+        }
+      }
+    },
+    optimizer: {
+      type: "object",
+      properties: {
+        name: {
+          type: "string",
+          enum: [
+            "adamw",
+            "lionw",
+            "decoupled_lionw"
+          ]
+        },
+        learning_rate: {
+          $ref: "#/definitions/omegaNumber"
+        },
+        weight_decay: {
+          type: "number",
+          minimum: 0
+        },
+        betas: {
+          type: "array",
+          items: {
+            type: "number",
+            minimum: 0,
+            maximum: 1
+          },
+          minItems: 2,
+          maxItems: 2
+        }
+      }
+    },
+    scheduler: {
+      type: "object",
+      properties: {
+        name: {
+          type: "string",
+          enum: [
+            "cosine_with_warmup",
+            "linear_with_warmup",
+            "inverse_sqrt_with_warmup",
+            "max_scheduler",
+            "constant",
+            "cosine_linear_envelope",
+            "constant_with_warmup"
+          ]
+        },
+        units: {
+          type: "string",
+          enum: [
+            "steps",
+            "tokens"
+          ]
+        },
+        t_warmup: {
+          $ref: "#/definitions/omegaNumber"
+        },
+        t_max: {
+          anyOf: [
+            {
+              $ref: "#/definitions/omegaNumber"
+            },
+            {
+              type: "null"
+            }
+          ]
+        },
+        alpha_f: {
+          type: "number",
+          minimum: 0,
+          maximum: 1
+        },
+        warmup_min_lr: {
+          type: [
+            "number",
+            "null"
+          ],
+          minimum: 0
+        }
+      }
+    }
+  },
+  definitions: {
+    omegaNumber: {
+      description: "A number; also a plain scalar such as 5e12 that PyYAML reads as a string but OmegaConf's loader reads as a float",
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9][0-9_]*(?:\\.[0-9_]*)?|\\.[0-9_]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    }
+  }
+};
+
 // schemas/dialects/torchtitan.schema.json
 var torchtitan_schema_default = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -46371,6 +46969,230 @@ var torchtune_schema_default = {
   }
 };
 
+// schemas/dialects/gpt-neox.schema.json
+var gpt_neox_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "gpt-neox.schema.json",
+  title: "GPT-NeoX config (NeoXArgs)",
+  description: "Types and ranges of the NeoXArgs trainlint reads. NeoX accepts each key with - or _. Unknown keys are allowed.",
+  type: "object",
+  properties: {
+    train_iters: {
+      type: "integer",
+      minimum: 1,
+      description: "Optimizer steps to train (no default)."
+    },
+    "train-iters": {
+      type: "integer",
+      minimum: 1,
+      description: "Optimizer steps to train (no default)."
+    },
+    lr_decay_iters: {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1,
+      description: "LR decay horizon in steps; null/absent = train_iters."
+    },
+    "lr-decay-iters": {
+      type: [
+        "integer",
+        "null"
+      ],
+      minimum: 1,
+      description: "LR decay horizon in steps; null/absent = train_iters."
+    },
+    lr_decay_fraction: {
+      type: [
+        "number",
+        "null"
+      ],
+      exclusiveMinimum: 0,
+      maximum: 1
+    },
+    "lr-decay-fraction": {
+      type: [
+        "number",
+        "null"
+      ],
+      exclusiveMinimum: 0,
+      maximum: 1
+    },
+    lr_decay_style: {
+      type: "string",
+      description: "constant, linear (default), cosine, exponential\u2026"
+    },
+    "lr-decay-style": {
+      type: "string",
+      description: "constant, linear (default), cosine, exponential\u2026"
+    },
+    warmup: {
+      type: "number",
+      minimum: 0,
+      maximum: 1,
+      description: "Fraction of the decay horizon (default 0.01)."
+    },
+    min_lr: {
+      type: "number",
+      minimum: 0
+    },
+    "min-lr": {
+      type: "number",
+      minimum: 0
+    },
+    train_micro_batch_size_per_gpu: {
+      type: "integer",
+      minimum: 1
+    },
+    "train-micro-batch-size-per-gpu": {
+      type: "integer",
+      minimum: 1
+    },
+    gradient_accumulation_steps: {
+      type: "integer",
+      minimum: 1
+    },
+    "gradient-accumulation-steps": {
+      type: "integer",
+      minimum: 1
+    },
+    train_batch_size: {
+      type: "integer",
+      minimum: 1
+    },
+    "train-batch-size": {
+      type: "integer",
+      minimum: 1
+    },
+    seq_length: {
+      type: "integer",
+      minimum: 1
+    },
+    "seq-length": {
+      type: "integer",
+      minimum: 1
+    },
+    pipe_parallel_size: {
+      type: "integer",
+      minimum: 0
+    },
+    "pipe-parallel-size": {
+      type: "integer",
+      minimum: 0
+    },
+    model_parallel_size: {
+      type: "integer",
+      minimum: 1
+    },
+    "model-parallel-size": {
+      type: "integer",
+      minimum: 1
+    },
+    context_parallel_size: {
+      type: "integer",
+      minimum: 1
+    },
+    "context-parallel-size": {
+      type: "integer",
+      minimum: 1
+    },
+    global_num_gpus: {
+      type: "integer",
+      minimum: 1
+    },
+    "global-num-gpus": {
+      type: "integer",
+      minimum: 1
+    },
+    checkpoint_factor: {
+      type: "integer",
+      minimum: 1
+    },
+    "checkpoint-factor": {
+      type: "integer",
+      minimum: 1
+    },
+    save_interval: {
+      type: "integer",
+      minimum: 1
+    },
+    "save-interval": {
+      type: "integer",
+      minimum: 1
+    },
+    checkpoint_scale: {
+      enum: [
+        "linear",
+        "log"
+      ]
+    },
+    "checkpoint-scale": {
+      enum: [
+        "linear",
+        "log"
+      ]
+    },
+    eval_interval: {
+      type: "integer",
+      minimum: 1
+    },
+    "eval-interval": {
+      type: "integer",
+      minimum: 1
+    },
+    eval_iters: {
+      type: "integer",
+      minimum: 0
+    },
+    "eval-iters": {
+      type: "integer",
+      minimum: 0
+    },
+    precision: {
+      enum: [
+        "fp16",
+        "fp32",
+        "bfloat16"
+      ]
+    },
+    fp16: {
+      type: "object",
+      properties: {
+        enabled: {
+          type: "boolean"
+        }
+      }
+    },
+    bf16: {
+      type: "object",
+      properties: {
+        enabled: {
+          type: "boolean"
+        }
+      }
+    },
+    optimizer: {
+      type: "object",
+      properties: {
+        type: {
+          type: "string"
+        },
+        params: {
+          type: "object",
+          properties: {
+            lr: {
+              type: "number",
+              exclusiveMinimum: 0
+            }
+          }
+        }
+      }
+    }
+  },
+  additionalProperties: true
+};
+
 // schemas/dialects/hf-trainer.schema.json
 var hf_trainer_schema_default = {
   $schema: "http://json-schema.org/draft-07/schema#",
@@ -46506,6 +47328,8 @@ var BUILTIN = {
   "composer.schema.json": composer_schema_default,
   "deepspeed.schema.json": deepspeed_schema_default,
   "megatron.schema.json": megatron_schema_default,
+  "gpt-neox.schema.json": gpt_neox_schema_default,
+  "olmo.schema.json": olmo_schema_default,
   "lightning.schema.json": lightning_schema_default,
   "torchtitan.schema.json": torchtitan_schema_default,
   "litgpt.schema.json": litgpt_schema_default,
@@ -46640,12 +47464,6 @@ function unclaimedReason(file) {
   const top = file.tree?.kind === "map" ? new Set(file.tree.entries.map((e) => e.key)) : /* @__PURE__ */ new Set();
   if (top.has("compute_environment") || top.has("distributed_type") && top.has("num_processes")) {
     return "accelerate launcher config (num_processes, mixed_precision): not a training config on its own";
-  }
-  if (top.has("train_iters") && (top.has("pipe_parallel_size") || top.has("lr_decay_style") || top.has("num_layers"))) {
-    return "GPT-NeoX config: no gpt-neox dialect yet (its keys are not DeepSpeed or Megatron semantics)";
-  }
-  if (top.has("global_train_batch_size") && top.has("max_duration") && top.has("run_name")) {
-    return "OLMo config: no olmo dialect yet";
   }
   if (top.has("vocab_size") && top.has("hidden_size") && !top.has("learning_rate")) return "model architecture config, not a training config";
   if (file.format === "shell") return "launch script without a recognised training command";
@@ -47039,22 +47857,22 @@ function findingRow(f, links, docsBaseUrl) {
   const message = escapeMarkdown(f.fix ? `${f.message} Fix: ${f.fix}` : f.message);
   return `| ${ICON[f.severity]} ${f.severity} | ${location} | ${rule} | ${message} |`;
 }
-function num2(plan, field) {
+function num3(plan, field) {
   const v = plan?.[field]?.value;
   return typeof v === "number" && Number.isFinite(v) ? v : void 0;
 }
 function warmupShare(plan) {
-  const warmup2 = num2(plan, "warmupSteps");
-  const total = num2(plan, "totalSteps");
+  const warmup2 = num3(plan, "warmupSteps");
+  const total = num3(plan, "totalSteps");
   if (warmup2 !== void 0 && total !== void 0 && total > 0) return warmup2 / total;
-  return num2(plan, "warmupRatio");
+  return num3(plan, "warmupRatio");
 }
 var PLAN_ROWS = [
-  { label: "global batch", value: (p) => num2(p, "globalBatchSize") },
-  { label: "LR (peak)", value: (p) => num2(p, "peakLr") },
-  { label: "warmup steps", value: (p) => num2(p, "warmupSteps") },
+  { label: "global batch", value: (p) => num3(p, "globalBatchSize") },
+  { label: "LR (peak)", value: (p) => num3(p, "peakLr") },
+  { label: "warmup steps", value: (p) => num3(p, "warmupSteps") },
   { label: "warmup share", value: warmupShare, percent: true },
-  { label: "total steps", value: (p) => num2(p, "totalSteps") },
+  { label: "total steps", value: (p) => num3(p, "totalSteps") },
   { label: "scheduler", value: (p) => typeof p?.scheduler?.value === "string" ? p.scheduler.value : void 0 }
 ];
 function cell(v, percent) {
@@ -47069,22 +47887,22 @@ function change(b, h) {
   return "**changed**";
 }
 function lrAt(plan, step) {
-  const peak = num2(plan, "peakLr");
-  const total = num2(plan, "totalSteps");
+  const peak = num3(plan, "peakLr");
+  const total = num3(plan, "totalSteps");
   if (peak === void 0 || total === void 0 || total <= 0) return void 0;
   if (step > total) return 0;
-  const warmup2 = Math.min(num2(plan, "warmupSteps") ?? (warmupShare(plan) ?? 0) * total, total);
-  const min = num2(plan, "minLr") ?? 0;
+  const warmup2 = Math.min(num3(plan, "warmupSteps") ?? (warmupShare(plan) ?? 0) * total, total);
+  const min = num3(plan, "minLr") ?? 0;
   if (warmup2 > 0 && step < warmup2) return peak * step / warmup2;
   const scheduler = String(plan.scheduler?.value ?? "constant").toLowerCase();
-  const decay = Math.max(1, (num2(plan, "decaySteps") ?? total) - warmup2);
+  const decay = Math.max(1, (num3(plan, "decaySteps") ?? total) - warmup2);
   const t = Math.min(1, Math.max(0, (step - warmup2) / decay));
   if (scheduler.includes("cos")) return min + 0.5 * (peak - min) * (1 + Math.cos(Math.PI * t));
   if (scheduler.includes("linear") || scheduler.includes("poly")) return peak - (peak - min) * t;
   return peak;
 }
 function lrChart(base, head, points = 50) {
-  const maxStep = Math.max(num2(base, "totalSteps") ?? 0, num2(head, "totalSteps") ?? 0);
+  const maxStep = Math.max(num3(base, "totalSteps") ?? 0, num3(head, "totalSteps") ?? 0);
   if (maxStep <= 0 || lrAt(base, 0) === void 0 || lrAt(head, 0) === void 0) return void 0;
   const steps3 = Array.from({ length: points }, (_, i) => Math.round(maxStep * i / (points - 1)));
   const baseLr = steps3.map((s) => lrAt(base, s) ?? 0);
@@ -47706,16 +48524,16 @@ function omit(object, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str2) {
-  return str2.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str3) {
+  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str2) {
-  return encodeURIComponent(str2).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str3) {
+  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -48087,15 +48905,15 @@ function parseParameters(header, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str2, start, end) {
+function unescapeQuotedPairs(str3, start, end) {
   let result = "";
   for (let index = start; index < end; index++) {
-    if (str2.charCodeAt(index) === BSLASH) {
-      result += str2.slice(start, index);
+    if (str3.charCodeAt(index) === BSLASH) {
+      result += str3.slice(start, index);
       start = ++index;
     }
   }
-  return result + str2.slice(start, end);
+  return result + str3.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -52019,7 +52837,7 @@ async function upsertStickyComment(octokit, o) {
 // src/action/event.ts
 import { readFileSync as readFileSync5 } from "node:fs";
 var ZERO_SHA = /^0+$/;
-function str(v) {
+function str2(v) {
   return typeof v === "string" && v !== "" ? v : void 0;
 }
 function readEvent(env = process.env) {
@@ -52037,23 +52855,23 @@ function readEvent(env = process.env) {
   const base = { name, kind: "full", owner, repo, sha, headSha: sha, untrusted: false, fork: false };
   if ((name === "pull_request" || name === "pull_request_target") && payload.pull_request) {
     const pr = payload.pull_request;
-    const fork = str(pr.head?.repo?.full_name) !== void 0 && pr.head.repo.full_name !== pr.base?.repo?.full_name;
+    const fork = str2(pr.head?.repo?.full_name) !== void 0 && pr.head.repo.full_name !== pr.base?.repo?.full_name;
     return {
       ...base,
       kind: "pull_request",
-      headSha: str(pr.head?.sha) ?? sha,
-      baseSha: str(pr.base?.sha),
+      headSha: str2(pr.head?.sha) ?? sha,
+      baseSha: str2(pr.base?.sha),
       prNumber: typeof pr.number === "number" ? pr.number : typeof payload.number === "number" ? payload.number : void 0,
       untrusted: name === "pull_request_target" || fork,
       fork
     };
   }
   if (name === "merge_group" && payload.merge_group) {
-    return { ...base, kind: "merge_group", headSha: str(payload.merge_group.head_sha) ?? sha, baseSha: str(payload.merge_group.base_sha) };
+    return { ...base, kind: "merge_group", headSha: str2(payload.merge_group.head_sha) ?? sha, baseSha: str2(payload.merge_group.base_sha) };
   }
   if (name === "push") {
-    const before = str(payload.before);
-    return { ...base, kind: "push", headSha: str(payload.after) ?? sha, baseSha: before && !ZERO_SHA.test(before) ? before : void 0 };
+    const before = str2(payload.before);
+    return { ...base, kind: "push", headSha: str2(payload.after) ?? sha, baseSha: before && !ZERO_SHA.test(before) ? before : void 0 };
   }
   return base;
 }
@@ -52077,7 +52895,7 @@ function oneOf(name, allowed, fallback) {
   if (allowed.includes(raw)) return raw;
   throw new InputError(`input ${name} must be one of ${allowed.join(", ")} (got ${JSON.stringify(raw)})`);
 }
-function bool(name, fallback) {
+function bool2(name, fallback) {
   const raw = getInput(name).trim().toLowerCase();
   if (raw === "") return fallback;
   if (["true", "yes", "on", "1"].includes(raw)) return true;
@@ -52091,13 +52909,13 @@ function readInputs() {
     config: getInput("config").trim() || void 0,
     failOn: oneOf("fail-on", ["error", "warning", "never"], "error"),
     baseRef: getInput("base-ref").trim() || void 0,
-    onlyChanged: bool("only-changed", void 0),
+    onlyChanged: bool2("only-changed", void 0),
     annotations: oneOf("annotations", ["auto", "checks", "commands", "off"], "auto"),
-    summary: bool("summary", true) ?? true,
-    comment: bool("comment", false) ?? false,
+    summary: bool2("summary", true) ?? true,
+    comment: bool2("comment", false) ?? false,
     sarifFile: getInput("sarif-file").trim() || void 0,
     token: getInput("token").trim(),
-    trustPrConfig: bool("trust-pr-config", false) ?? false
+    trustPrConfig: bool2("trust-pr-config", false) ?? false
   };
 }
 

@@ -14,7 +14,7 @@ const EXT = /\.(ya?ml|json|toml|sh|py)$/;
 
 /** Fixtures kept to prove a detector says no (see each folder's PROVENANCE.md). */
 const NOT_CLAIMED: Record<string, string | null> = {
-  'deepspeed/neox_125M.yml': null, // GPT-NeoX: DeepSpeed blocks inside, NeoX semantics
+  'deepspeed/neox_125M.yml': 'gpt-neox', // GPT-NeoX: DeepSpeed blocks inside, NeoX semantics
   'megatron/llama3-nemo_8b_mr_mbs1_gbs8_mcore_te_8experts_tp2_ep2_pp2_dgx_a100_1N8G/model_config.yaml': null, // NeMo-run, not Megatron argparse
 };
 

@@ -6,9 +6,11 @@ import { deepspeed } from './deepspeed.js';
 import { lightning } from './lightning.js';
 import { litgpt } from './litgpt.js';
 import { nanogpt } from './nanogpt.js';
+import { olmo } from './olmo.js';
 import { torchtitan } from './torchtitan.js';
 import { torchtune } from './torchtune.js';
 import { generic } from './generic.js';
+import { gptNeox } from './gpt-neox.js';
 import { hfTrainer } from './hf-trainer.js';
 import { llamaFactory } from './llama-factory.js';
 import { megatron } from './megatron.js';
@@ -16,7 +18,7 @@ import { openclip } from './openclip.js';
 import type { Dialect, ExtractEnv } from './types.js';
 
 /** Order breaks score ties: HF-based supersets (axolotl, llama-factory) come before hf-trainer. */
-export const DIALECTS: readonly Dialect[] = [openclip, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, generic];
+export const DIALECTS: readonly Dialect[] = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, generic];
 
 export function dialectById(id: string): Dialect | undefined {
   return DIALECTS.find((d) => d.meta.id === id);

@@ -211,7 +211,8 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
     if (tMax) plan.decaySteps = toSteps(tMax, 'scheduler.t_max');
     else if (maxSteps) plan.decaySteps = { ...maxSteps, note: ['scheduler.t_max unset: the schedule decays over max_duration', maxSteps.note].filter(Boolean).join('; ') };
     const alpha = r.number(['scheduler', 'alpha_f']) ?? defaultSetting(D.alphaF, 'scheduler.alpha_f');
-    plan.minLr = derived(plan.peakLr.value * alpha.value, `${formatSci(plan.peakLr.value)} × ${alpha.value} (optimizer.learning_rate × scheduler.alpha_f)`);
+    // toPrecision(12) drops float noise (3e-4 × 0.1 = 2.9999999999999997e-5).
+    plan.minLr = derived(Number((plan.peakLr.value * alpha.value).toPrecision(12)), `${formatSci(plan.peakLr.value)} × ${alpha.value} (optimizer.learning_rate × scheduler.alpha_f)`);
   } else if (!SCHEDULERS.has(plan.scheduler.value)) {
     notes.push(`scheduler.name \`${plan.scheduler.value}\` is not an OLMo SchedulerType`);
   }

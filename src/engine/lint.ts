@@ -77,12 +77,6 @@ function unclaimedReason(file: SourceFile): string {
   if (top.has('compute_environment') || (top.has('distributed_type') && top.has('num_processes'))) {
     return 'accelerate launcher config (num_processes, mixed_precision): not a training config on its own';
   }
-  if (top.has('train_iters') && (top.has('pipe_parallel_size') || top.has('lr_decay_style') || top.has('num_layers'))) {
-    return 'GPT-NeoX config: no gpt-neox dialect yet (its keys are not DeepSpeed or Megatron semantics)';
-  }
-  if (top.has('global_train_batch_size') && top.has('max_duration') && top.has('run_name')) {
-    return 'OLMo config: no olmo dialect yet';
-  }
   if (top.has('vocab_size') && top.has('hidden_size') && !top.has('learning_rate')) return 'model architecture config, not a training config';
   if (file.format === 'shell') return 'launch script without a recognised training command';
   return 'no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)';

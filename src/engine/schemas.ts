@@ -13,8 +13,10 @@ import megatronSchema from '../../schemas/dialects/megatron.schema.json';
 import lightningSchema from '../../schemas/dialects/lightning.schema.json';
 import litgptSchema from '../../schemas/dialects/litgpt.schema.json';
 import nanogptSchema from '../../schemas/dialects/nanogpt.schema.json';
+import olmoSchema from '../../schemas/dialects/olmo.schema.json';
 import torchtitanSchema from '../../schemas/dialects/torchtitan.schema.json';
 import torchtuneSchema from '../../schemas/dialects/torchtune.schema.json';
+import gptNeoxSchema from '../../schemas/dialects/gpt-neox.schema.json';
 import hfTrainerSchema from '../../schemas/dialects/hf-trainer.schema.json';
 import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json';
 import { UsageError } from '../config/errors.js';
@@ -30,6 +32,8 @@ const BUILTIN: Record<string, object> = {
   'composer.schema.json': composerSchema,
   'deepspeed.schema.json': deepspeedSchema,
   'megatron.schema.json': megatronSchema,
+  'gpt-neox.schema.json': gptNeoxSchema,
+  'olmo.schema.json': olmoSchema,
   'lightning.schema.json': lightningSchema,
   'torchtitan.schema.json': torchtitanSchema,
   'litgpt.schema.json': litgptSchema,
