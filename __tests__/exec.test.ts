@@ -97,6 +97,23 @@ describe('trainlint exec', () => {
     expect(r.ran).toEqual([]);
   });
 
+  test('accelerate --config_file: num_processes is the world size; a precision or world size that disagrees is cross-file-mismatch', async () => {
+    const accelerateConfig = 'compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\nmixed_precision: fp16\nnum_machines: 1\nnum_processes: 4\n';
+    const dir = tempRepo({ 'sft.yaml': HF + 'bf16: true\n', 'acc.yaml': accelerateConfig, '.trainlint.yml': 'assume:\n  worldSize: 8\n' });
+    const r = await exec(['--format', 'json', '--', 'accelerate', 'launch', '--config_file', 'acc.yaml', 'train.py', '--config', 'sft.yaml'], dir);
+    // The report, then the one-line reason for not running the command.
+    expect(r.stderr).toMatch(/\ntrainlint: not running the command: findings reach --fail-on error\n$/);
+    const report = JSON.parse(r.stderr.slice(0, r.stderr.lastIndexOf('trainlint: not running'))) as Report;
+    const sft = report.findings.filter((f) => f.path === 'sft.yaml' && f.ruleId === 'cross-file-mismatch');
+    expect(sft.map((f) => f.data.field).sort()).toEqual(['precision', 'worldSize']);
+    expect(sft.find((f) => f.data.field === 'worldSize')!.message).toContain('acc.yaml:5 num_processes is 4 but this file gives 8 (assume.worldSize, assumed in .trainlint.yml)');
+    expect(sft.find((f) => f.data.field === 'precision')!.line).toBe(7);
+    // The launcher's value wins in the run's plan.
+    expect(report.files.find((f) => f.path === 'sft.yaml')!.plan.worldSize).toMatchObject({ value: 4, origin: 'launcher', file: 'acc.yaml' });
+    expect(r.code).toBe(1);
+    expect(r.ran).toEqual([]);
+  });
+
   test('a named config that does not exist is a usage error', async () => {
     const dir = tempRepo({});
     const r = await exec(['--', 'python', 'train.py', '--config', 'missing.yaml'], dir);

@@ -17144,6 +17144,7 @@ var conflictingSettings = {
 
 // src/rules/cross-file-mismatch.ts
 var COMPARED = [
+  { field: "worldSize", what: "world size" },
   { field: "microBatchSize", what: "micro batch per GPU" },
   { field: "gradAccumSteps", what: "gradient accumulation" },
   { field: "globalBatchSize", what: "global batch" },
@@ -17163,18 +17164,21 @@ var crossFileMismatch = {
   meta: {
     id: "cross-file-mismatch",
     defaultSeverity: "error",
-    description: "Two files describing one run disagree: hard-coded DeepSpeed values vs the trainer arguments (batch, LR, warmup, total steps, precision)."
+    description: "Two files describing one run disagree: hard-coded DeepSpeed values vs the trainer arguments, accelerate num_processes/mixed_precision vs the assumed world size/precision."
   },
   check(ctx) {
     for (const link of ctx.linked) {
       for (const { field, what } of COMPARED) {
         const mine = ctx.ownPlan[field];
         const theirs = link.plan[field];
-        if (!mine || !theirs || theirs.origin !== "explicit" || mine.origin === "default" || mine.origin === "assumed") continue;
-        if (same(mine, theirs)) continue;
+        if (!mine || !theirs || theirs.origin !== "explicit" && theirs.origin !== "launcher" || mine.origin === "default") continue;
+        if (mine.origin === "assumed" && link.role !== "accelerate") continue;
+        if (mine === theirs || same(mine, theirs)) continue;
+        const consequence = link.role === "accelerate" ? "accelerate launches with its own value, so the run is not the one this config describes; make them agree" : 'the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"';
         ctx.report({
-          range: link.range,
-          message: `${what}: ${where(theirs)} is ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}): the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"`,
+          // A DeepSpeed file is named by a key in this file; an accelerate file by the command line.
+          range: link.role === "deepspeed" ? link.range : mine.file === ctx.file.path && mine.range || ctx.anchor,
+          message: `${what}: ${where(theirs)} is ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}${mine.origin === "assumed" ? ", assumed in .trainlint.yml" : ""}): ${consequence}`,
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key }
         });
       }
@@ -25654,6 +25658,18 @@ function linkRequests(file, dialectId) {
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !/\.json$/i.test(hit.node.value)) return [];
   return [{ role: "deepspeed", written: hit.node.value, key: "deepspeed", range: hit.keyRange }];
 }
+function accelerateLink(file, written, range) {
+  const plan = {};
+  const processes = getIn(file.tree, ["num_processes"]);
+  if (processes?.node.kind === "scalar" && typeof processes.node.value === "number") {
+    plan.worldSize = { value: processes.node.value, origin: "launcher", file: file.path, key: "num_processes", range: processes.keyRange };
+  }
+  const precision = getIn(file.tree, ["mixed_precision"]);
+  if (precision?.node.kind === "scalar" && (precision.node.value === "bf16" || precision.node.value === "fp16")) {
+    plan.precision = { value: precision.node.value, origin: "explicit", file: file.path, key: "mixed_precision", range: precision.keyRange };
+  }
+  return { role: "accelerate", written, key: "--config_file", range, path: file.path, plan };
+}
 var SCHEDULER_FIELDS = ["scheduler", "warmupSteps", "totalSteps", "decaySteps", "minLr", "peakLr"];
 function mergeLinked(primary, linked) {
   const merged = { ...primary };
@@ -25662,7 +25678,8 @@ function mergeLinked(primary, linked) {
     const dsHasScheduler = link.plan.scheduler?.origin === "explicit";
     for (const [field, setting] of Object.entries(link.plan)) {
       if (!setting || setting.origin === "default" || setting.origin === "assumed") continue;
-      const replaces = dsHasScheduler && SCHEDULER_FIELDS.includes(field) && setting.origin === "explicit";
+      const replaces = dsHasScheduler && SCHEDULER_FIELDS.includes(field) && setting.origin === "explicit" || // What the launcher really starts beats what .trainlint.yml assumed.
+      target[field]?.origin === "assumed" && (setting.origin === "launcher" || setting.origin === "explicit");
       if (!target[field] || replaces) target[field] = setting;
     }
   }
@@ -25785,6 +25802,9 @@ async function lint(options) {
   const results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
   const realRoot = realpathSync2(root);
+  for (const result of results) {
+    if (result.extraction && options.launcherLinks?.length) result.linked = [...options.launcherLinks];
+  }
   for (const result of results) {
     for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
       const candidates = [path5.posix.normalize(request.written), path5.posix.normalize(path5.posix.join(path5.posix.dirname(result.file.path), request.written))];
@@ -26449,6 +26469,15 @@ function namedConfigs(cmd, command2, cwd) {
   }
   return found;
 }
+function accelerateLinks(cmd, cwd) {
+  if (cmd?.launcher !== "accelerate") return [];
+  const arg = [...cmd.launcherArgs].reverse().find((a) => a.flag === "--config_file" || a.flag === "--config-file");
+  if (!arg?.value) return [];
+  const abs = path6.resolve(cwd, arg.value);
+  if (!existsSync3(abs)) throw new UsageError(`exec: accelerate config not found: ${arg.value}`);
+  const rel = toPosix(path6.relative(cwd, abs));
+  return [accelerateLink(loadFile(abs, rel), arg.value, arg.flagRange)];
+}
 function commandLineFile(command2) {
   const file = parseSource(COMMAND_LINE_PATH, (0, import_shell_quote2.quote)(command2) + "\n", {}, "shell");
   const cmd = file.script?.commands[0];
@@ -26506,7 +26535,8 @@ async function runExec(argv, io) {
   const { config } = readConfig(io.cwd, args.config);
   const { file, cmd, launcher } = commandLineFile(args.command);
   const paths = namedConfigs(cmd, args.command, io.cwd);
-  const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], launcherValues: launcher });
+  const launcherLinks = accelerateLinks(cmd, io.cwd);
+  const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], launcherValues: launcher, launcherLinks });
   const report = buildReport(results);
   const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
   const color = args.color ?? (io.isTTY && !process.env.NO_COLOR);

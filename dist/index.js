@@ -38835,6 +38835,7 @@ var conflictingSettings = {
 
 // src/rules/cross-file-mismatch.ts
 var COMPARED = [
+  { field: "worldSize", what: "world size" },
   { field: "microBatchSize", what: "micro batch per GPU" },
   { field: "gradAccumSteps", what: "gradient accumulation" },
   { field: "globalBatchSize", what: "global batch" },
@@ -38854,18 +38855,21 @@ var crossFileMismatch = {
   meta: {
     id: "cross-file-mismatch",
     defaultSeverity: "error",
-    description: "Two files describing one run disagree: hard-coded DeepSpeed values vs the trainer arguments (batch, LR, warmup, total steps, precision)."
+    description: "Two files describing one run disagree: hard-coded DeepSpeed values vs the trainer arguments, accelerate num_processes/mixed_precision vs the assumed world size/precision."
   },
   check(ctx) {
     for (const link of ctx.linked) {
       for (const { field, what } of COMPARED) {
         const mine = ctx.ownPlan[field];
         const theirs = link.plan[field];
-        if (!mine || !theirs || theirs.origin !== "explicit" || mine.origin === "default" || mine.origin === "assumed") continue;
-        if (same(mine, theirs)) continue;
+        if (!mine || !theirs || theirs.origin !== "explicit" && theirs.origin !== "launcher" || mine.origin === "default") continue;
+        if (mine.origin === "assumed" && link.role !== "accelerate") continue;
+        if (mine === theirs || same(mine, theirs)) continue;
+        const consequence = link.role === "accelerate" ? "accelerate launches with its own value, so the run is not the one this config describes; make them agree" : 'the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"';
         ctx.report({
-          range: link.range,
-          message: `${what}: ${where(theirs)} is ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}): the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"`,
+          // A DeepSpeed file is named by a key in this file; an accelerate file by the command line.
+          range: link.role === "deepspeed" ? link.range : mine.file === ctx.file.path && mine.range || ctx.anchor,
+          message: `${what}: ${where(theirs)} is ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}${mine.origin === "assumed" ? ", assumed in .trainlint.yml" : ""}): ${consequence}`,
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key }
         });
       }
@@ -47438,7 +47442,8 @@ function mergeLinked(primary, linked) {
     const dsHasScheduler = link.plan.scheduler?.origin === "explicit";
     for (const [field, setting] of Object.entries(link.plan)) {
       if (!setting || setting.origin === "default" || setting.origin === "assumed") continue;
-      const replaces = dsHasScheduler && SCHEDULER_FIELDS.includes(field) && setting.origin === "explicit";
+      const replaces = dsHasScheduler && SCHEDULER_FIELDS.includes(field) && setting.origin === "explicit" || // What the launcher really starts beats what .trainlint.yml assumed.
+      target[field]?.origin === "assumed" && (setting.origin === "launcher" || setting.origin === "explicit");
       if (!target[field] || replaces) target[field] = setting;
     }
   }
@@ -47561,6 +47566,9 @@ async function lint(options) {
   const results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
   const realRoot = realpathSync2(root);
+  for (const result of results) {
+    if (result.extraction && options.launcherLinks?.length) result.linked = [...options.launcherLinks];
+  }
   for (const result of results) {
     for (const request2 of linkRequests(result.file, result.dialect?.meta.id)) {
       const candidates = [path5.posix.normalize(request2.written), path5.posix.normalize(path5.posix.join(path5.posix.dirname(result.file.path), request2.written))];

@@ -12,7 +12,8 @@ import { UsageError } from '../config/errors.js';
 import type { RuleSetting } from '../config/types.js';
 import type { LaunchCommand } from '../engine/launch.js';
 import { launcherWorldSize } from '../engine/load/shell.js';
-import { parseSource } from '../engine/load-file.js';
+import { loadFile, parseSource } from '../engine/load-file.js';
+import { accelerateLink, type LinkedPlan } from '../engine/links.js';
 import { toPosix } from '../engine/discover.js';
 import type { Setting } from '../engine/types.js';
 import type { FailOn } from './args.js';
@@ -102,6 +103,17 @@ export function namedConfigs(cmd: LaunchCommand | undefined, command: string[], 
     if (!found.includes(rel)) found.push(rel);
   }
   return found;
+}
+
+/** `accelerate launch --config_file X`: the accelerate config, read as a linked plan. */
+export function accelerateLinks(cmd: LaunchCommand | undefined, cwd: string): LinkedPlan[] {
+  if (cmd?.launcher !== 'accelerate') return [];
+  const arg = [...cmd.launcherArgs].reverse().find((a) => a.flag === '--config_file' || a.flag === '--config-file');
+  if (!arg?.value) return [];
+  const abs = path.resolve(cwd, arg.value);
+  if (!existsSync(abs)) throw new UsageError(`exec: accelerate config not found: ${arg.value}`);
+  const rel = toPosix(path.relative(cwd, abs));
+  return [accelerateLink(loadFile(abs, rel), arg.value, arg.flagRange)];
 }
 
 /** The command line as an in-memory launch script, plus what the launcher tells the configs. */

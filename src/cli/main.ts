@@ -15,7 +15,7 @@ import { RULES } from '../rules/index.js';
 import { formatReport } from '../report/index.js';
 import { formatPlan } from '../report/plan-text.js';
 import { HELP, parseCliArgs, type CliArgs, type FailOn } from './args.js';
-import { COMMAND_LINE_PATH, commandLineFile, namedConfigs, parseExecArgs, runCommand } from './exec.js';
+import { accelerateLinks, COMMAND_LINE_PATH, commandLineFile, namedConfigs, parseExecArgs, runCommand } from './exec.js';
 
 export interface CliIO {
   cwd: string;
@@ -62,7 +62,8 @@ async function runExec(argv: string[], io: CliIO): Promise<number> {
   const { config } = readConfig(io.cwd, args.config);
   const { file, cmd, launcher } = commandLineFile(args.command);
   const paths = namedConfigs(cmd, args.command, io.cwd);
-  const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], launcherValues: launcher });
+  const launcherLinks = accelerateLinks(cmd, io.cwd);
+  const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], launcherValues: launcher, launcherLinks });
   const report = buildReport(results);
   const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
   const color = args.color ?? (io.isTTY && !process.env.NO_COLOR);

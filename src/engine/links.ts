@@ -12,7 +12,8 @@ import type { PlanField, Range, Setting, TrainingPlan } from './types.js';
 const DEEPSPEED_KEY_DIALECTS = new Set(['hf-trainer', 'axolotl', 'llama-factory']);
 
 export interface LinkRequest {
-  role: 'deepspeed';
+  /** 'deepspeed': named by the config itself; 'accelerate': the launcher's --config_file (trainlint exec). */
+  role: 'deepspeed' | 'accelerate';
   /** The path as written in the config. */
   written: string;
   key: string;
@@ -32,6 +33,23 @@ export function linkRequests(file: SourceFile, dialectId: string | undefined): L
   return [{ role: 'deepspeed', written: hit.node.value, key: 'deepspeed', range: hit.keyRange }];
 }
 
+/**
+ * An accelerate launcher config (`accelerate launch --config_file X`) as a linked plan: its
+ * `num_processes` is the world size (origin launcher) and `mixed_precision` the precision.
+ */
+export function accelerateLink(file: SourceFile, written: string, range: Range): LinkedPlan {
+  const plan: TrainingPlan = {};
+  const processes = getIn(file.tree, ['num_processes']);
+  if (processes?.node.kind === 'scalar' && typeof processes.node.value === 'number') {
+    plan.worldSize = { value: processes.node.value, origin: 'launcher', file: file.path, key: 'num_processes', range: processes.keyRange };
+  }
+  const precision = getIn(file.tree, ['mixed_precision']);
+  if (precision?.node.kind === 'scalar' && (precision.node.value === 'bf16' || precision.node.value === 'fp16')) {
+    plan.precision = { value: precision.node.value, origin: 'explicit', file: file.path, key: 'mixed_precision', range: precision.keyRange };
+  }
+  return { role: 'accelerate', written, key: '--config_file', range, path: file.path, plan };
+}
+
 /** Fields a DeepSpeed scheduler block takes over from the trainer (its scheduler replaces HF's). */
 const SCHEDULER_FIELDS: PlanField[] = ['scheduler', 'warmupSteps', 'totalSteps', 'decaySteps', 'minLr', 'peakLr'];
 
@@ -46,7 +64,10 @@ export function mergeLinked(primary: TrainingPlan, linked: LinkedPlan[]): Traini
     const dsHasScheduler = link.plan.scheduler?.origin === 'explicit';
     for (const [field, setting] of Object.entries(link.plan) as [PlanField, Setting][]) {
       if (!setting || setting.origin === 'default' || setting.origin === 'assumed') continue;
-      const replaces = dsHasScheduler && SCHEDULER_FIELDS.includes(field) && setting.origin === 'explicit';
+      const replaces =
+        (dsHasScheduler && SCHEDULER_FIELDS.includes(field) && setting.origin === 'explicit') ||
+        // What the launcher really starts beats what .trainlint.yml assumed.
+        (target[field]?.origin === 'assumed' && (setting.origin === 'launcher' || setting.origin === 'explicit'));
       if (!target[field] || replaces) target[field] = setting;
     }
   }

@@ -34,6 +34,8 @@ export interface LintOptions {
   virtualFiles?: SourceFile[];
   /** Values a launch command gives every config it names (origin 'launcher'); they win over `assume`. */
   launcherValues?: Partial<Record<PlanField, Setting>>;
+  /** Plans linked to every linted file by the launch command (an accelerate --config_file). */
+  launcherLinks?: LinkedPlan[];
 }
 
 export interface FileResult {
@@ -186,6 +188,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
 
   const byPath = new Map(results.map((r) => [r.file.path, r]));
   const realRoot = realpathSync(root);
+  for (const result of results) {
+    if (result.extraction && options.launcherLinks?.length) result.linked = [...options.launcherLinks];
+  }
   // Linked files: a trainer config's `deepspeed: ds.json` (resolved from the root, then from the
   // config's folder; never outside the root).
   for (const result of results) {

@@ -4,6 +4,7 @@ import type { Rule } from './types.js';
 
 /** The values the HF Trainer checks against a hard-coded DeepSpeed config at launch. */
 const COMPARED: { field: PlanField; what: string }[] = [
+  { field: 'worldSize', what: 'world size' },
   { field: 'microBatchSize', what: 'micro batch per GPU' },
   { field: 'gradAccumSteps', what: 'gradient accumulation' },
   { field: 'globalBatchSize', what: 'global batch' },
@@ -26,7 +27,7 @@ export const crossFileMismatch: Rule = {
   meta: {
     id: 'cross-file-mismatch',
     defaultSeverity: 'error',
-    description: 'Two files describing one run disagree: hard-coded DeepSpeed values vs the trainer arguments (batch, LR, warmup, total steps, precision).',
+    description: 'Two files describing one run disagree: hard-coded DeepSpeed values vs the trainer arguments, accelerate num_processes/mixed_precision vs the assumed world size/precision.',
   },
   check(ctx) {
     for (const link of ctx.linked) {
@@ -34,13 +35,19 @@ export const crossFileMismatch: Rule = {
         const mine = ctx.ownPlan[field] as Setting | undefined;
         const theirs = link.plan[field] as Setting | undefined;
         // Only values written in both files: "auto" and defaults are filled by the Trainer.
-        if (!mine || !theirs || theirs.origin !== 'explicit' || mine.origin === 'default' || mine.origin === 'assumed') continue;
-        if (same(mine, theirs)) continue;
+        if (!mine || !theirs || (theirs.origin !== 'explicit' && theirs.origin !== 'launcher') || mine.origin === 'default') continue;
+        // An assumed value is compared only with what the launcher really starts (accelerate).
+        if (mine.origin === 'assumed' && link.role !== 'accelerate') continue;
+        if (mine === theirs || same(mine, theirs)) continue;
+        const consequence =
+          link.role === 'accelerate'
+            ? 'accelerate launches with its own value, so the run is not the one this config describes; make them agree'
+            : 'the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"';
         ctx.report({
-          range: link.range,
+          // A DeepSpeed file is named by a key in this file; an accelerate file by the command line.
+          range: link.role === 'deepspeed' ? link.range : (mine.file === ctx.file.path && mine.range) || ctx.anchor,
           message:
-            `${what}: ${where(theirs)} is ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}): ` +
-            `the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"`,
+            `${what}: ${where(theirs)} is ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}${mine.origin === 'assumed' ? ', assumed in .trainlint.yml' : ''}): ${consequence}`,
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key },
         });
       }
