@@ -18284,22 +18284,11 @@ var axolotl = {
   }
 };
 
-// src/dialects/composer.ts
-var LOADER3 = "omegaconf";
-var COMPOSER_DEFAULTS = {
-  precision: "amp_bf16",
-  deviceTrainMicrobatchSize: "auto",
-  saveInterval: "1000ba",
-  /** CosineAnnealingWithWarmupScheduler / LinearWithWarmupScheduler `alpha_f`. */
-  alphaF: 0,
-  /** ConstantWithWarmupScheduler `alpha`. */
-  constantAlpha: 1,
-  tMax: "1dur"
-};
+// src/engine/omega-reader.ts
 var PLAIN_REF = /^\$\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}$/;
 var MAX_REF_DEPTH = 10;
 var OmegaReader = class {
-  constructor(file, prefix, root, loader = LOADER3) {
+  constructor(file, prefix, root, loader = "omegaconf") {
     this.file = file;
     this.prefix = prefix;
     this.root = root;
@@ -18370,6 +18359,19 @@ var OmegaReader = class {
   has(path8) {
     return getIn(this.root, path8) !== void 0;
   }
+};
+
+// src/dialects/composer.ts
+var LOADER3 = "omegaconf";
+var COMPOSER_DEFAULTS = {
+  precision: "amp_bf16",
+  deviceTrainMicrobatchSize: "auto",
+  saveInterval: "1000ba",
+  /** CosineAnnealingWithWarmupScheduler / LinearWithWarmupScheduler `alpha_f`. */
+  alphaF: 0,
+  /** ConstantWithWarmupScheduler `alpha`. */
+  constantAlpha: 1,
+  tMax: "1dur"
 };
 var TIME_STRING = /^((?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(iter|ep|ba|sp|tok|dur|sec)$/i;
 function parseComposerTime(value, bareIntIsEpochs) {

@@ -23,7 +23,7 @@ import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import { getIn, type ConfigNode, type MapNode } from '../engine/tree.js';
 import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
-import { OmegaReader } from './composer.js';
+import { OmegaReader } from '../engine/omega-reader.js';
 import type { Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
 
 const LOADER: YamlLoader = 'omegaconf';

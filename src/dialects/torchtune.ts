@@ -13,7 +13,7 @@ import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { mapGet, type ConfigNode, type MapNode } from '../engine/tree.js';
 import type { TrainingPlan } from '../engine/types.js';
-import { OmegaReader } from './composer.js';
+import { OmegaReader } from '../engine/omega-reader.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
 
 const LOADER: YamlLoader = 'omegaconf';
