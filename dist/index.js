@@ -38612,8 +38612,8 @@ function formatCount(value) {
 function formatRatio(value) {
   return String(Number(value.toFixed(3)));
 }
-function formatPercent(value) {
-  return `${Number((value * 100).toFixed(1))}%`;
+function formatPercent(value, decimals = 1) {
+  return `${Number((value * 100).toFixed(decimals))}%`;
 }
 function formatValue(value) {
   if (typeof value !== "number") return String(value);
@@ -39262,9 +39262,10 @@ var warmupFraction = {
     const fraction = warmupSteps.value / totalSteps.value;
     if (fraction <= max || fraction >= 1) return;
     const suggested = Math.floor(totalSteps.value * max);
+    const share = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
     ctx.report({
       range: rangeOf(ctx, warmupSteps),
-      message: `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} is ${formatPercent(fraction)} of the ${formatCount(totalSteps.value)} optimizer steps${totalSteps.how ? ` (${totalSteps.how})` : ""}, above the ${formatPercent(max)} limit: most of the run is spent below the peak LR; lower warmup to at most ${suggested} steps`,
+      message: `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} is ${share} of the ${formatCount(totalSteps.value)} optimizer steps${totalSteps.how ? ` (${totalSteps.how})` : ""}, above the ${formatPercent(max)} limit: most of the run is spent below the peak LR; lower warmup to at most ${suggested} steps`,
       data: { warmupSteps: warmupSteps.value, totalSteps: totalSteps.value, fraction, max, suggestedWarmupSteps: suggested },
       fix: `warmup ${suggested}`
     });

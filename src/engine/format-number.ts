@@ -21,8 +21,8 @@ export function formatRatio(value: number): string {
 }
 
 /** A fraction as a percentage: 0.4237 → "42.4%". */
-export function formatPercent(value: number): string {
-  return `${Number((value * 100).toFixed(1))}%`;
+export function formatPercent(value: number, decimals = 1): string {
+  return `${Number((value * 100).toFixed(decimals))}%`;
 }
 
 /** Any plan value, choosing the form by magnitude. */

@@ -21,10 +21,12 @@ export const warmupFraction: Rule = {
     // At or beyond 100% warmup-exceeds-training reports it.
     if (fraction <= max || fraction >= 1) return;
     const suggested = Math.floor(totalSteps.value * max);
+    // Just above the limit, one decimal would print the limit itself ("20% … above the 20% limit").
+    const share = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
     ctx.report({
       range: rangeOf(ctx, warmupSteps),
       message:
-        `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} is ${formatPercent(fraction)} of the ` +
+        `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} is ${share} of the ` +
         `${formatCount(totalSteps.value)} optimizer steps${totalSteps.how ? ` (${totalSteps.how})` : ''}, above the ${formatPercent(max)} limit: ` +
         `most of the run is spent below the peak LR; lower warmup to at most ${suggested} steps`,
       data: { warmupSteps: warmupSteps.value, totalSteps: totalSteps.value, fraction, max, suggestedWarmupSteps: suggested },
