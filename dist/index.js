@@ -53012,7 +53012,7 @@ async function baseSchemas(config, opts, notices) {
   const schemas = [];
   for (const [i, entry] of config.schemas.entries()) {
     const rel = path8.posix.normalize(entry.schema.replace(/\\/g, "/"));
-    const baseText = await readAtCommit(opts.root, opts.baseSha, rel);
+    const baseText = await readAtCommit(opts.root, opts.baseSha, rel) ?? (opts.fetchBase ? (await opts.fetchBase([rel])).get(rel) ?? null : null);
     if (baseText === null) {
       schemas.push(entry);
       continue;
@@ -53139,7 +53139,8 @@ async function run() {
       isPullRequest: event.kind === "pull_request",
       trustPrConfig: inputs.trustPrConfig && event.name !== "pull_request_target",
       tempDir,
-      log
+      log,
+      fetchBase: api && base.sha ? (paths) => fetchBaseContents(api, event.owner, event.repo, base.sha, paths, log) : void 0
     });
     if (api && base.sha && touched && changed) {
       const head = await lint({ root, paths: inputs.files, config: policy.config });

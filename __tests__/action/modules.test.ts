@@ -115,4 +115,30 @@ describe('changed files and policy (real git)', () => {
     expect((await resolvePolicy({ ...opts, isPullRequest: false })).source).toBe('head');
     repo.cleanup();
   });
+
+  test('without the base commit, the schemas the base policy names are fetched from the base too', async () => {
+    const repo = new Repo();
+    const schemaV1 = JSON.stringify({ type: 'object', required: ['lr'] });
+    const config = 'files: "*.yaml"\nschemas:\n  - files: "*.yaml"\n    schema: s.schema.json\n';
+    // The synthetic base commit holds only the policy file (as the contents API gave it).
+    const synthetic = repo.commit({ '.trainlint.yml': config }, 'synthetic base');
+    repo.commit({ 's.schema.json': JSON.stringify({}) }, 'head');
+    const fetched: string[][] = [];
+    const policy = await resolvePolicy({
+      root: repo.work,
+      baseSha: synthetic,
+      isPullRequest: true,
+      trustPrConfig: false,
+      tempDir: mkdtempSync(path.join(os.tmpdir(), 'trainlint-policy-')),
+      log: () => {},
+      fetchBase: async (paths) => {
+        fetched.push(paths);
+        return new Map([['s.schema.json', schemaV1]]);
+      },
+    });
+    expect(fetched).toEqual([['s.schema.json']]);
+    expect(readFileSync(policy.config.schemas![0].schema, 'utf8')).toBe(schemaV1);
+    expect(policy.notices).toContain(`This PR edits the schema s.schema.json; trainlint used its version from the base revision ${synthetic.slice(0, 7)}.`);
+    repo.cleanup();
+  });
 });

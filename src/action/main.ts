@@ -148,6 +148,7 @@ export async function run(): Promise<void> {
       trustPrConfig: inputs.trustPrConfig && event.name !== 'pull_request_target',
       tempDir,
       log,
+      fetchBase: api && base.sha ? (paths) => fetchBaseContents(api, event.owner, event.repo, base.sha!, paths, log) : undefined,
     });
 
     if (api && base.sha && touched && changed) {

@@ -30,6 +30,12 @@ export interface PolicyOptions {
   trustPrConfig: boolean;
   /** Where base versions of schemas are written (RUNNER_TEMP). */
   tempDir: string;
+  /**
+   * Reads files at the base revision when `baseSha` is only a synthetic commit holding what the
+   * REST contents API gave (the real base commit could not be fetched): the schemas the base
+   * policy names are fetched the same way, so they too come from the base.
+   */
+  fetchBase?: (paths: string[]) => Promise<Map<string, string | null>>;
   log: (s: string) => void;
 }
 
@@ -84,7 +90,7 @@ async function baseSchemas(config: TrainlintConfig, opts: PolicyOptions, notices
   const schemas = [];
   for (const [i, entry] of config.schemas.entries()) {
     const rel = path.posix.normalize(entry.schema.replace(/\\/g, '/'));
-    const baseText = await readAtCommit(opts.root, opts.baseSha, rel);
+    const baseText = (await readAtCommit(opts.root, opts.baseSha, rel)) ?? (opts.fetchBase ? ((await opts.fetchBase([rel])).get(rel) ?? null) : null);
     if (baseText === null) {
       schemas.push(entry);
       continue;
