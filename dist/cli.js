@@ -17653,10 +17653,17 @@ function asList(globs) {
   if (globs === void 0) return [];
   return Array.isArray(globs) ? globs : [globs];
 }
+var compiledGlobs = /* @__PURE__ */ new Map();
 function matcher(globs) {
   const list = asList(globs);
   if (list.length === 0) return () => false;
-  return (0, import_picomatch.default)(list, { dot: true });
+  const key = JSON.stringify(list);
+  let match = compiledGlobs.get(key);
+  if (!match) {
+    match = (0, import_picomatch.default)(list, { dot: true });
+    compiledGlobs.set(key, match);
+  }
+  return match;
 }
 var ajv = new import_ajv.default({ allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true });
 var validateConfig = ajv.compile(trainlint_schema_default);
@@ -25969,20 +25976,27 @@ function buildReport(results) {
 // src/engine/baseline.ts
 import { createHash } from "node:crypto";
 var BASELINE_FILE = ".trainlint-baseline.json";
-function snippet(text, f) {
-  if (!text) return "";
-  const line = text.split("\n")[f.range.line - 1] ?? "";
+var linesOf = /* @__PURE__ */ new WeakMap();
+function lineOf(texts, path8, line) {
+  let cache = linesOf.get(texts);
+  if (!cache) linesOf.set(texts, cache = /* @__PURE__ */ new Map());
+  let lines = cache.get(path8);
+  if (!lines) cache.set(path8, lines = (texts.get(path8) ?? "").split("\n"));
+  return lines[line - 1] ?? "";
+}
+function snippet(texts, f) {
+  const line = lineOf(texts, f.path, f.range.line);
   const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
   return line.slice(f.range.column - 1, end).trim();
 }
-function fingerprint(f, text) {
+function fingerprint(f, texts) {
   const message = f.message.replace(/\bline \d+/g, "line #").replace(/:\d+:\d+\b/g, ":#:#");
-  return createHash("sha256").update([f.ruleId, f.path, snippet(text, f), message].join("\0")).digest("hex").slice(0, 24);
+  return createHash("sha256").update([f.ruleId, f.path, snippet(texts, f), message].join("\0")).digest("hex").slice(0, 24);
 }
 function buildBaseline(findings, texts) {
   const entries = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    const fp = fingerprint(f, texts.get(f.path));
+    const fp = fingerprint(f, texts);
     const key = `${f.path}\0${fp}`;
     const entry = entries.get(key);
     if (entry) entry.count++;
@@ -25996,7 +26010,7 @@ function applyBaseline(findings, texts, baseline) {
   for (const e of baseline.findings) remaining.set(`${e.path}\0${e.fingerprint}`, (remaining.get(`${e.path}\0${e.fingerprint}`) ?? 0) + e.count);
   let hidden = 0;
   const kept = findings.filter((f) => {
-    const key = `${f.path}\0${fingerprint(f, texts.get(f.path))}`;
+    const key = `${f.path}\0${fingerprint(f, texts)}`;
     const left = remaining.get(key) ?? 0;
     if (left <= 0) return true;
     remaining.set(key, left - 1);
@@ -26521,10 +26535,9 @@ function rulesTable() {
 }
 async function runPlan(args, io) {
   const { config } = readConfig(io.cwd, args.config);
-  const abs = path7.resolve(io.cwd, args.paths[0]);
-  const rel = toPosix(path7.relative(io.cwd, abs));
   const { results } = await lint({ root: io.cwd, paths: [args.paths[0]], config, base: args.base, cliRules: args.rules });
-  const result = results[0] ?? { file: loadFile(abs, rel), findings: [], ...analyse(loadFile(abs, rel), settingsFor(config, rel)) };
+  const result = results[0];
+  if (!result) throw new UsageError(`plan: ${args.paths[0]} matches no file`);
   const out = args.format === "json" ? JSON.stringify(reportFile(result), null, 2) + "\n" : formatPlan(result);
   emit(args, io, out);
   return 0;

@@ -39352,10 +39352,17 @@ function asList(globs) {
   if (globs === void 0) return [];
   return Array.isArray(globs) ? globs : [globs];
 }
+var compiledGlobs = /* @__PURE__ */ new Map();
 function matcher(globs) {
   const list = asList(globs);
   if (list.length === 0) return () => false;
-  return (0, import_picomatch.default)(list, { dot: true });
+  const key = JSON.stringify(list);
+  let match = compiledGlobs.get(key);
+  if (!match) {
+    match = (0, import_picomatch.default)(list, { dot: true });
+    compiledGlobs.set(key, match);
+  }
+  return match;
 }
 var ajv = new import_ajv.default({ allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true });
 var validateConfig = ajv.compile(trainlint_schema_default);
@@ -39450,22 +39457,29 @@ function settingsFor(config, relPath, cliRules = {}) {
 // src/engine/baseline.ts
 import { createHash } from "node:crypto";
 var BASELINE_FILE = ".trainlint-baseline.json";
-function snippet(text, f) {
-  if (!text) return "";
-  const line = text.split("\n")[f.range.line - 1] ?? "";
+var linesOf = /* @__PURE__ */ new WeakMap();
+function lineOf(texts, path10, line) {
+  let cache = linesOf.get(texts);
+  if (!cache) linesOf.set(texts, cache = /* @__PURE__ */ new Map());
+  let lines = cache.get(path10);
+  if (!lines) cache.set(path10, lines = (texts.get(path10) ?? "").split("\n"));
+  return lines[line - 1] ?? "";
+}
+function snippet(texts, f) {
+  const line = lineOf(texts, f.path, f.range.line);
   const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
   return line.slice(f.range.column - 1, end).trim();
 }
-function fingerprint(f, text) {
+function fingerprint(f, texts) {
   const message = f.message.replace(/\bline \d+/g, "line #").replace(/:\d+:\d+\b/g, ":#:#");
-  return createHash("sha256").update([f.ruleId, f.path, snippet(text, f), message].join("\0")).digest("hex").slice(0, 24);
+  return createHash("sha256").update([f.ruleId, f.path, snippet(texts, f), message].join("\0")).digest("hex").slice(0, 24);
 }
 function applyBaseline(findings, texts, baseline) {
   const remaining = /* @__PURE__ */ new Map();
   for (const e of baseline.findings) remaining.set(`${e.path}\0${e.fingerprint}`, (remaining.get(`${e.path}\0${e.fingerprint}`) ?? 0) + e.count);
   let hidden = 0;
   const kept = findings.filter((f) => {
-    const key = `${f.path}\0${fingerprint(f, texts.get(f.path))}`;
+    const key = `${f.path}\0${fingerprint(f, texts)}`;
     const left = remaining.get(key) ?? 0;
     if (left <= 0) return true;
     remaining.set(key, left - 1);
@@ -39485,23 +39499,143 @@ function parseBaseline(text) {
   }
 }
 
-// src/action/git.ts
+// src/engine/git.ts
 import { spawn } from "node:child_process";
-function git(cwd, args) {
-  return new Promise((resolve) => {
+import * as fs3 from "node:fs";
+var GitError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "GitError";
+  }
+};
+var gitStats = { spawns: 0 };
+function runGit(cwd, args, input) {
+  gitStats.spawns++;
+  return new Promise((resolve, reject) => {
     const child = spawn("git", args, {
       cwd,
-      env: { ...process.env, LC_ALL: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
+      // C locale: stable messages. No optional locks: a read-only diff must not take index.lock.
+      env: { ...process.env, LC_ALL: "C", LANGUAGE: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
+      stdio: ["pipe", "pipe", "pipe"],
       windowsHide: true
     });
     const out = [];
     const err = [];
     child.stdout.on("data", (b) => out.push(b));
     child.stderr.on("data", (b) => err.push(b));
-    child.on("error", (e) => resolve({ code: -1, stdout: Buffer.alloc(0), stderr: e.message }));
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") }));
+    child.on("error", (e) => {
+      reject(new GitError(e.code === "ENOENT" ? "git not found on PATH" : `cannot run git: ${e.message}`));
+    });
+    child.on("close", (code) => {
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
+    });
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(input ?? Buffer.alloc(0));
   });
+}
+function firstLine(stderr, fallback) {
+  const line = stderr.split("\n").map((l) => l.trim()).find((l) => l !== "");
+  return line ? line.replace(/^(fatal|error): /, "") : fallback;
+}
+function assertDir(dir) {
+  if (!fs3.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new GitError(`not a git repository: ${dir}`);
+  }
+}
+function failure(dir, r, what) {
+  if (/not a git repository/i.test(r.stderr)) return new GitError(`not a git repository: ${dir}`);
+  return new GitError(firstLine(r.stderr, `${what} failed (exit ${r.code})`));
+}
+async function repoRoot(dir) {
+  assertDir(dir);
+  const r = await runGit(dir, ["rev-parse", "--show-toplevel"]);
+  if (r.code !== 0) throw failure(dir, r, "git rev-parse");
+  return r.stdout.toString("utf8").replace(/\n$/, "");
+}
+async function readBaseVersions(repoDir, ref, headPaths) {
+  if (ref === "" || ref.startsWith("-") || /[\x00-\x1f\x7f]/.test(ref)) {
+    throw new GitError(`invalid revision ${JSON.stringify(ref)}`);
+  }
+  assertDir(repoDir);
+  const rp = await runGit(repoDir, ["rev-parse", "--show-toplevel", "--verify", "--quiet", `${ref}^{commit}`]);
+  if (rp.code === 1) throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
+  if (rp.code !== 0) throw failure(repoDir, rp, "git rev-parse");
+  const lines = rp.stdout.toString("utf8").replace(/\n$/, "").split("\n");
+  const sha = lines.pop() ?? "";
+  const top = lines.join("\n");
+  if (!/^[0-9a-f]{40,64}$/.test(sha) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
+  const result = /* @__PURE__ */ new Map();
+  if (headPaths.length === 0) return result;
+  const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha, "--"]);
+  if (diff.code !== 0) throw failure(repoDir, diff, "git diff");
+  const renamedFrom = /* @__PURE__ */ new Map();
+  const added = /* @__PURE__ */ new Set();
+  const tokens = diff.stdout.toString("utf8").split("\0");
+  for (let i = 0; i < tokens.length && tokens[i] !== ""; ) {
+    const status = tokens[i];
+    if (status.startsWith("R") || status.startsWith("C")) {
+      renamedFrom.set(tokens[i + 2], tokens[i + 1]);
+      i += 3;
+    } else {
+      if (status === "A") added.add(tokens[i + 1]);
+      i += 2;
+    }
+  }
+  const basePathOf = /* @__PURE__ */ new Map();
+  for (const p of headPaths) basePathOf.set(p, added.has(p) ? null : renamedFrom.get(p) ?? p);
+  const wanted = [...new Set([...basePathOf.values()].filter((p) => p !== null))];
+  const texts = /* @__PURE__ */ new Map();
+  if (wanted.length > 0) {
+    const nul = wanted.some((p) => p.includes("\n"));
+    const names = wanted.map((p) => `${sha}:${p}`);
+    const sep2 = nul ? "\0" : "\n";
+    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep2) + sep2, "utf8"));
+    if (cat.code !== 0) {
+      const hint = nul ? " (paths containing newlines need git >= 2.38)" : "";
+      throw new GitError(firstLine(cat.stderr, `git cat-file failed (exit ${cat.code})`) + hint);
+    }
+    const contents = parseBatch(cat.stdout, names);
+    wanted.forEach((p, i) => texts.set(p, contents[i]));
+  }
+  for (const p of headPaths) {
+    const basePath = basePathOf.get(p) ?? null;
+    const text = basePath === null ? null : texts.get(basePath) ?? null;
+    result.set(p, basePath === null || text === null ? null : { basePath, text });
+  }
+  return result;
+}
+function parseBatch(out, names) {
+  const res = [];
+  let pos = 0;
+  for (const name of names) {
+    const notFound = ["missing", "ambiguous"].map((w) => Buffer.from(`${name} ${w}
+`, "utf8")).find((m) => out.subarray(pos, pos + m.length).equals(m));
+    if (notFound) {
+      res.push(null);
+      pos += notFound.length;
+      continue;
+    }
+    const eol = out.indexOf(10, pos);
+    const header = /^([0-9a-f]+) (\w+) (\d+)$/.exec(eol < 0 ? "" : out.toString("latin1", pos, eol));
+    if (!header) throw new GitError(`unexpected git cat-file output for ${JSON.stringify(name)}`);
+    const size = Number(header[3]);
+    const start = eol + 1;
+    if (start + size + 1 > out.length) throw new GitError(`truncated git cat-file output for ${JSON.stringify(name)}`);
+    res.push(header[2] === "blob" ? out.toString("utf8", start, start + size) : null);
+    pos = start + size + 1;
+  }
+  return res;
+}
+
+// src/action/git.ts
+async function git(cwd, args) {
+  try {
+    return await runGit(cwd, args);
+  } catch (err) {
+    if (err instanceof GitError) return { code: -1, stdout: Buffer.alloc(0), stderr: err.message };
+    throw err;
+  }
 }
 var SHA = /^[0-9a-f]{40,64}$/i;
 async function ensureCommit(cwd, sha, log2) {
@@ -44346,7 +44480,7 @@ function detectDialect(file, env) {
 
 // src/engine/discover.ts
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
-import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync as statSync2 } from "node:fs";
 import path2 from "node:path";
 var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash"];
 var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
@@ -44395,7 +44529,7 @@ function discover(root, inputs, config) {
       if (entry.isSymbolicLink()) {
         if (!insideRoot(realRoot, abs)) continue;
         try {
-          const st = statSync(abs);
+          const st = statSync2(abs);
           isDir = st.isDirectory();
           isFile = st.isFile();
         } catch {
@@ -44422,7 +44556,7 @@ function discover(root, inputs, config) {
     }
     if (st) {
       if (st.isSymbolicLink() && !insideRoot(realRoot, abs)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
-      if (statSync(abs).isDirectory()) {
+      if (statSync2(abs).isDirectory()) {
         walk(abs, (fileAbs, rel) => {
           if (wanted(rel)) add(fileAbs);
         });
@@ -44445,135 +44579,6 @@ function discover(root, inputs, config) {
 
 // src/engine/lint.ts
 import { existsSync as existsSync3, realpathSync as realpathSync2 } from "node:fs";
-
-// src/engine/git.ts
-import { spawn as spawn2 } from "node:child_process";
-import * as fs3 from "node:fs";
-var GitError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "GitError";
-  }
-};
-var gitStats = { spawns: 0 };
-function runGit(cwd, args, input) {
-  gitStats.spawns++;
-  return new Promise((resolve, reject) => {
-    const child = spawn2("git", args, {
-      cwd,
-      // C locale: stable messages. No optional locks: a read-only diff must not take index.lock.
-      env: { ...process.env, LC_ALL: "C", LANGUAGE: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
-      stdio: ["pipe", "pipe", "pipe"],
-      windowsHide: true
-    });
-    const out = [];
-    const err = [];
-    child.stdout.on("data", (b) => out.push(b));
-    child.stderr.on("data", (b) => err.push(b));
-    child.on("error", (e) => {
-      reject(new GitError(e.code === "ENOENT" ? "git not found on PATH" : `cannot run git: ${e.message}`));
-    });
-    child.on("close", (code) => {
-      resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
-    });
-    child.stdin.on("error", () => {
-    });
-    child.stdin.end(input ?? Buffer.alloc(0));
-  });
-}
-function firstLine(stderr, fallback) {
-  const line = stderr.split("\n").map((l) => l.trim()).find((l) => l !== "");
-  return line ? line.replace(/^(fatal|error): /, "") : fallback;
-}
-function assertDir(dir) {
-  if (!fs3.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new GitError(`not a git repository: ${dir}`);
-  }
-}
-function failure(dir, r, what) {
-  if (/not a git repository/i.test(r.stderr)) return new GitError(`not a git repository: ${dir}`);
-  return new GitError(firstLine(r.stderr, `${what} failed (exit ${r.code})`));
-}
-async function repoRoot(dir) {
-  assertDir(dir);
-  const r = await runGit(dir, ["rev-parse", "--show-toplevel"]);
-  if (r.code !== 0) throw failure(dir, r, "git rev-parse");
-  return r.stdout.toString("utf8").replace(/\n$/, "");
-}
-async function readBaseVersions(repoDir, ref, headPaths) {
-  if (ref === "" || ref.startsWith("-") || /[\x00-\x1f\x7f]/.test(ref)) {
-    throw new GitError(`invalid revision ${JSON.stringify(ref)}`);
-  }
-  assertDir(repoDir);
-  const rp = await runGit(repoDir, ["rev-parse", "--show-toplevel", "--verify", "--quiet", `${ref}^{commit}`]);
-  if (rp.code === 1) throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
-  if (rp.code !== 0) throw failure(repoDir, rp, "git rev-parse");
-  const lines = rp.stdout.toString("utf8").replace(/\n$/, "").split("\n");
-  const sha = lines.pop() ?? "";
-  const top = lines.join("\n");
-  if (!/^[0-9a-f]{40,64}$/.test(sha) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
-  const result = /* @__PURE__ */ new Map();
-  if (headPaths.length === 0) return result;
-  const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha, "--"]);
-  if (diff.code !== 0) throw failure(repoDir, diff, "git diff");
-  const renamedFrom = /* @__PURE__ */ new Map();
-  const added = /* @__PURE__ */ new Set();
-  const tokens = diff.stdout.toString("utf8").split("\0");
-  for (let i = 0; i < tokens.length && tokens[i] !== ""; ) {
-    const status = tokens[i];
-    if (status.startsWith("R") || status.startsWith("C")) {
-      renamedFrom.set(tokens[i + 2], tokens[i + 1]);
-      i += 3;
-    } else {
-      if (status === "A") added.add(tokens[i + 1]);
-      i += 2;
-    }
-  }
-  const basePathOf = /* @__PURE__ */ new Map();
-  for (const p of headPaths) basePathOf.set(p, added.has(p) ? null : renamedFrom.get(p) ?? p);
-  const wanted = [...new Set([...basePathOf.values()].filter((p) => p !== null))];
-  const texts = /* @__PURE__ */ new Map();
-  if (wanted.length > 0) {
-    const nul = wanted.some((p) => p.includes("\n"));
-    const names = wanted.map((p) => `${sha}:${p}`);
-    const sep2 = nul ? "\0" : "\n";
-    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep2) + sep2, "utf8"));
-    if (cat.code !== 0) {
-      const hint = nul ? " (paths containing newlines need git >= 2.38)" : "";
-      throw new GitError(firstLine(cat.stderr, `git cat-file failed (exit ${cat.code})`) + hint);
-    }
-    const contents = parseBatch(cat.stdout, names);
-    wanted.forEach((p, i) => texts.set(p, contents[i]));
-  }
-  for (const p of headPaths) {
-    const basePath = basePathOf.get(p) ?? null;
-    const text = basePath === null ? null : texts.get(basePath) ?? null;
-    result.set(p, basePath === null || text === null ? null : { basePath, text });
-  }
-  return result;
-}
-function parseBatch(out, names) {
-  const res = [];
-  let pos = 0;
-  for (const name of names) {
-    const notFound = ["missing", "ambiguous"].map((w) => Buffer.from(`${name} ${w}
-`, "utf8")).find((m) => out.subarray(pos, pos + m.length).equals(m));
-    if (notFound) {
-      res.push(null);
-      pos += notFound.length;
-      continue;
-    }
-    const eol = out.indexOf(10, pos);
-    const header = /^([0-9a-f]+) (\w+) (\d+)$/.exec(eol < 0 ? "" : out.toString("latin1", pos, eol));
-    if (!header) throw new GitError(`unexpected git cat-file output for ${JSON.stringify(name)}`);
-    const size = Number(header[3]);
-    const start = eol + 1;
-    if (start + size + 1 > out.length) throw new GitError(`truncated git cat-file output for ${JSON.stringify(name)}`);
-    res.push(header[2] === "blob" ? out.toString("utf8", start, start + size) : null);
-    pos = start + size + 1;
-  }
-  return res;
-}
 
 // src/engine/load-file.ts
 import { readFileSync as readFileSync2, statSync as statSync3 } from "node:fs";
@@ -48190,7 +48195,7 @@ function checkAnnotations(report) {
 import { mkdtempSync, rmSync } from "node:fs";
 import os5 from "node:os";
 import path6 from "node:path";
-import { spawn as spawn3 } from "node:child_process";
+import { spawn as spawn2 } from "node:child_process";
 
 // node_modules/@actions/github/lib/context.js
 import { readFileSync as readFileSync4, existsSync as existsSync4 } from "fs";
@@ -52702,7 +52707,7 @@ function describeApiError(err) {
 var MAX_CONTENT_FILES = 100;
 function gitIn(cwd, args, env = {}, input) {
   return new Promise((resolve) => {
-    const child = spawn3("git", args, { cwd, env: { ...process.env, ...env, LC_ALL: "C" }, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn2("git", args, { cwd, env: { ...process.env, ...env, LC_ALL: "C" }, stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (b) => out += b.toString("utf8"));
     child.stderr.resume();

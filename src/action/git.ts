@@ -1,27 +1,14 @@
 /** Small git helpers for the action (argument arrays, never a shell). */
-import { spawn } from 'node:child_process';
+import { GitError, runGit, type GitResult } from '../engine/git.js';
 
-export interface GitRun {
-  code: number;
-  stdout: Buffer;
-  stderr: string;
-}
-
-export function git(cwd: string, args: string[]): Promise<GitRun> {
-  return new Promise((resolve) => {
-    const child = spawn('git', args, {
-      cwd,
-      env: { ...process.env, LC_ALL: 'C', GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      windowsHide: true,
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => resolve({ code: -1, stdout: Buffer.alloc(0), stderr: e.message }));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') }));
-  });
+/** The engine's git runner; a git that cannot start is a failed run here (code -1), not a throw. */
+export async function git(cwd: string, args: string[]): Promise<GitResult> {
+  try {
+    return await runGit(cwd, args);
+  } catch (err) {
+    if (err instanceof GitError) return { code: -1, stdout: Buffer.alloc(0), stderr: err.message };
+    throw err;
+  }
 }
 
 const SHA = /^[0-9a-f]{40,64}$/i;

@@ -2,14 +2,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
-import { readConfig, settingsFor } from '../config/load-config.js';
+import { readConfig } from '../config/load-config.js';
 import { buildReport, reportFile, TOOL_VERSION } from '../engine/build-report.js';
 import { GitError } from '../engine/git.js';
-import { analyse, lint, type FileResult } from '../engine/lint.js';
+import { lint, type FileResult } from '../engine/lint.js';
 import { applyBaseline, BASELINE_FILE, buildBaseline, parseBaseline } from '../engine/baseline.js';
 import { applyEdits, editsOf, unifiedDiff } from '../engine/fix.js';
-import { loadFile } from '../engine/load-file.js';
-import { toPosix } from '../engine/discover.js';
 import type { Report } from '../engine/report-types.js';
 import { RULES } from '../rules/index.js';
 import { formatReport } from '../report/index.js';
@@ -42,11 +40,10 @@ function rulesTable(): string {
 
 async function runPlan(args: CliArgs, io: CliIO): Promise<number> {
   const { config } = readConfig(io.cwd, args.config);
-  const abs = path.resolve(io.cwd, args.paths[0]);
-  const rel = toPosix(path.relative(io.cwd, abs));
-  // The full pipeline (so references and --base apply), restricted to this one file.
+  // The full pipeline (so references, links and --base apply), restricted to this one file.
   const { results } = await lint({ root: io.cwd, paths: [args.paths[0]], config, base: args.base, cliRules: args.rules });
-  const result = results[0] ?? { file: loadFile(abs, rel), findings: [], ...analyse(loadFile(abs, rel), settingsFor(config, rel)) };
+  const result = results[0];
+  if (!result) throw new UsageError(`plan: ${args.paths[0]} matches no file`);
   const out = args.format === 'json' ? JSON.stringify(reportFile(result), null, 2) + '\n' : formatPlan(result);
   emit(args, io, out);
   return 0;

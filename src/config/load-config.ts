@@ -21,10 +21,19 @@ export function asList(globs: string | string[] | undefined): string[] {
   return Array.isArray(globs) ? globs : [globs];
 }
 
+const compiledGlobs = new Map<string, (p: string) => boolean>();
+
+/** A matcher for the globs, compiled once per distinct list (settingsFor runs once per file). */
 export function matcher(globs: string | string[] | undefined): (p: string) => boolean {
   const list = asList(globs);
   if (list.length === 0) return () => false;
-  return picomatch(list, { dot: true });
+  const key = JSON.stringify(list);
+  let match = compiledGlobs.get(key);
+  if (!match) {
+    match = picomatch(list, { dot: true });
+    compiledGlobs.set(key, match);
+  }
+  return match;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true });

@@ -22,22 +22,32 @@ export interface Baseline {
   findings: BaselineEntry[];
 }
 
-function snippet(text: string | undefined, f: Finding): string {
-  if (!text) return '';
-  const line = text.split('\n')[f.range.line - 1] ?? '';
+const linesOf = new WeakMap<Map<string, string>, Map<string, string[]>>();
+
+/** The file's lines, split once per texts map (fingerprints are computed for every finding). */
+function lineOf(texts: Map<string, string>, path: string, line: number): string {
+  let cache = linesOf.get(texts);
+  if (!cache) linesOf.set(texts, (cache = new Map()));
+  let lines = cache.get(path);
+  if (!lines) cache.set(path, (lines = (texts.get(path) ?? '').split('\n')));
+  return lines[line - 1] ?? '';
+}
+
+function snippet(texts: Map<string, string>, f: Finding): string {
+  const line = lineOf(texts, f.path, f.range.line);
   const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
   return line.slice(f.range.column - 1, end).trim();
 }
 
-export function fingerprint(f: Finding, text: string | undefined): string {
+export function fingerprint(f: Finding, texts: Map<string, string>): string {
   const message = f.message.replace(/\bline \d+/g, 'line #').replace(/:\d+:\d+\b/g, ':#:#');
-  return createHash('sha256').update([f.ruleId, f.path, snippet(text, f), message].join('\0')).digest('hex').slice(0, 24);
+  return createHash('sha256').update([f.ruleId, f.path, snippet(texts, f), message].join('\0')).digest('hex').slice(0, 24);
 }
 
 export function buildBaseline(findings: Finding[], texts: Map<string, string>): Baseline {
   const entries = new Map<string, BaselineEntry>();
   for (const f of findings) {
-    const fp = fingerprint(f, texts.get(f.path));
+    const fp = fingerprint(f, texts);
     const key = `${f.path}\0${fp}`;
     const entry = entries.get(key);
     if (entry) entry.count++;
@@ -53,7 +63,7 @@ export function applyBaseline(findings: Finding[], texts: Map<string, string>, b
   for (const e of baseline.findings) remaining.set(`${e.path}\0${e.fingerprint}`, (remaining.get(`${e.path}\0${e.fingerprint}`) ?? 0) + e.count);
   let hidden = 0;
   const kept = findings.filter((f) => {
-    const key = `${f.path}\0${fingerprint(f, texts.get(f.path))}`;
+    const key = `${f.path}\0${fingerprint(f, texts)}`;
     const left = remaining.get(key) ?? 0;
     if (left <= 0) return true;
     remaining.set(key, left - 1);

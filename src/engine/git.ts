@@ -39,14 +39,14 @@ export interface BaseVersion {
 /** Counts spawned git processes; exported so tests can check the process budget. */
 export const gitStats = { spawns: 0 };
 
-interface GitResult {
+export interface GitResult {
   code: number;
   stdout: Buffer;
   stderr: string;
 }
 
 /** Runs git with an argument array (never a shell), optionally feeding `input` on stdin. */
-function runGit(cwd: string, args: string[], input?: Buffer): Promise<GitResult> {
+export function runGit(cwd: string, args: string[], input?: Buffer): Promise<GitResult> {
   gitStats.spawns++;
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
