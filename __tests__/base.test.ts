@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../src/cli/main';
+import { runCliCapture } from './helpers/run-cli';
 import type { Report } from '../src/engine/report-types';
 
 const REPO = path.resolve(__dirname, '..');
@@ -20,27 +20,7 @@ const H100_EDIT = A100.replace('--batch-size 800 ', '--batch-size 2200 ');
 
 const DIFF_RULES = ['lr-not-rescaled', 'warmup-fraction', 'warmup-not-rescaled'];
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], cwd: string): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    cwd,
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], cwd: string) => runCliCapture(argv, cwd);
 
 async function runJson(argv: string[], cwd: string): Promise<{ code: number; report: Report }> {
   const r = await run([...argv, '--format', 'json'], cwd);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import reportSchema from '../schemas/report.schema.json';
-import { runCli } from '../src/cli/main';
+import { runCliCapture, type CliRun } from './helpers/run-cli';
 import type { Report } from '../src/engine/report-types';
 import { RULES } from '../src/rules/index';
 
@@ -18,27 +18,7 @@ const EXAMPLE = 'examples/openclip-a100-to-h100';
 const H100 = `${EXAMPLE}/h100.sh`;
 const A100 = `${EXAMPLE}/a100.sh`;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], cwd = REPO): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    cwd,
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], cwd = REPO) => runCliCapture(argv, cwd);
 
 async function runJson(argv: string[], cwd = REPO): Promise<{ code: number; report: Report; stderr: string }> {
   const r = await run([...argv, '--format', 'json'], cwd);
@@ -62,7 +42,7 @@ afterAll(() => {
 const readExample = (name: string) => fs.readFileSync(path.join(REPO, EXAMPLE, name), 'utf8');
 
 /** A usage error: exit 2, exactly one line on stderr, nothing on stdout, no stack trace. */
-function expectOneLineUsageError(r: Run): void {
+function expectOneLineUsageError(r: CliRun): void {
   expect(r.code).toBe(2);
   expect(r.stdout).toBe('');
   expect(r.stderr).toMatch(/^trainlint: [^\n]+\n$/);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../src/cli/main';
+import { runCliCapture } from './helpers/run-cli';
 import type { Report } from '../src/engine/report-types';
 
 const EXAMPLES = path.join(__dirname, '..', 'examples', 'openclip-a100-to-h100');
@@ -13,12 +13,7 @@ function tempRepo(files: Record<string, string>): string {
   return dir;
 }
 
-async function cli(argv: string[], cwd: string) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { cwd, stdout: (t) => out.push(t), stderr: (t) => err.push(t), isTTY: false });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const cli = runCliCapture;
 
 async function ruleIds(cwd: string): Promise<string[]> {
   const r = await cli(['--format', 'json', '--no-baseline'], cwd);

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../src/cli/main';
+import { runCliCapture } from './helpers/run-cli';
 import { hfTrainer } from '../src/dialects/hf-trainer';
 import { openclip } from '../src/dialects/openclip';
 import * as yamlLoader from '../src/engine/load/yaml';
@@ -19,27 +19,7 @@ import { warmupFraction } from '../src/rules/warmup-fraction';
 const REPO = path.resolve(__dirname, '..');
 const readExample = (name: string) => fs.readFileSync(path.join(REPO, 'examples/openclip-a100-to-h100', name), 'utf8');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], cwd: string): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    cwd,
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], cwd: string) => runCliCapture(argv, cwd);
 
 async function runJson(argv: string[], cwd: string): Promise<{ code: number; report: Report }> {
   const r = await run([...argv, '--format', 'json'], cwd);

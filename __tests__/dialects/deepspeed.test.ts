@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { deepspeed } from '../../src/dialects/deepspeed';
@@ -9,31 +9,22 @@ import { parseSource } from '../../src/engine/load-file';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/deepspeed.schema.json';
+import { CORPUS, fixtureLoader, listFiles } from '../helpers/dialect-fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'deepspeed');
 const ALL_FIXTURES = path.join(__dirname, '..', 'fixtures');
-const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const DS_DIRS = ['deepspeedai__DeepSpeed', 'microsoft__DeepSpeedExamples', 'axolotl-ai-cloud__axolotl/deepspeed_configs', 'hiyouga__LLaMA-Factory/examples/deepspeed'];
 
 function env(assume: ExtractEnv['assume'] = {}): ExtractEnv {
   return { assume, mappings: {} };
 }
 
-function fixture(name: string) {
-  return parseSource(`fixtures/deepspeed/${name}`, readFileSync(path.join(FIXTURES, name), 'utf8'));
-}
+const fixture = fixtureLoader('deepspeed', 'fixtures/deepspeed/');
 
 function inline(obj: unknown, name = 'ds_config.json') {
   return parseSource(name, JSON.stringify(obj, null, 2));
 }
 
-function* walk(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir)) {
-    const p = path.join(dir, entry);
-    if (statSync(p).isDirectory()) yield* walk(p);
-    else yield p;
-  }
-}
 
 const hints = (missing: { field: PlanField; hint: string }[], field: PlanField) => missing.filter((m) => m.field === field).map((m) => m.hint);
 
@@ -341,7 +332,7 @@ describe('deepspeed: detection', () => {
 
   it('claims only DeepSpeed files among all repository fixtures', () => {
     const claimed: string[] = [];
-    for (const abs of walk(ALL_FIXTURES)) {
+    for (const abs of listFiles(ALL_FIXTURES)) {
       if (!/\.(json|ya?ml|toml|sh)$/.test(abs)) continue;
       const file = parseSource(path.relative(ALL_FIXTURES, abs), readFileSync(abs, 'utf8'));
       if (deepspeed.detect(file, env()) > 0) claimed.push(file.path);
@@ -385,7 +376,7 @@ describe('deepspeed: corpus sweep (../shared/corpus)', () => {
     const outside: string[] = [];
     const schemaFailures: string[] = [];
     const fields: Partial<Record<PlanField, number>> = {};
-    for (const abs of walk(CORPUS)) {
+    for (const abs of listFiles(CORPUS)) {
       if (!/\.(json|ya?ml|toml)$/.test(abs)) continue;
       const rel = path.relative(CORPUS, abs);
       const file = parseSource(rel, readFileSync(abs, 'utf8'));

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { gptNeox } from '../../src/dialects/gpt-neox';
@@ -8,30 +8,20 @@ import { parseSource } from '../../src/engine/load-file';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/gpt-neox.schema.json';
+import { CORPUS, fixtureLoader, listFiles } from '../helpers/dialect-fixtures';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'gpt-neox');
-const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const NEOX_DIR = 'EleutherAI__gpt-neox';
 
 function env(assume: ExtractEnv['assume'] = {}): ExtractEnv {
   return { assume, mappings: {} };
 }
 
-function fixture(name: string) {
-  return parseSource(`fixtures/gpt-neox/${name}`, readFileSync(path.join(FIXTURES, name), 'utf8'));
-}
+const fixture = fixtureLoader('gpt-neox', 'fixtures/gpt-neox/');
 
 function yaml(text: string) {
   return parseSource('neox.yml', text);
 }
 
-function* walk(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir)) {
-    const p = path.join(dir, entry);
-    if (statSync(p).isDirectory()) yield* walk(p);
-    else yield p;
-  }
-}
 
 const hints = (missing: { field: PlanField; hint: string }[], field: PlanField) => missing.filter((m) => m.field === field).map((m) => m.hint);
 
@@ -175,7 +165,7 @@ describe('gpt-neox: corpus sweep (../shared/corpus)', () => {
     const unclaimed: string[] = [];
     const schemaFailures: string[] = [];
     const fields: Partial<Record<PlanField, number>> = {};
-    for (const abs of walk(CORPUS)) {
+    for (const abs of listFiles(CORPUS)) {
       if (!/\.(json|ya?ml|toml)$/.test(abs)) continue;
       const rel = path.relative(CORPUS, abs);
       const file = parseSource(rel, readFileSync(abs, 'utf8'));

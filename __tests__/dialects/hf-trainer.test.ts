@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { hfTrainer, extractHfTrainingArguments } from '../../src/dialects/hf-trainer';
@@ -8,15 +8,12 @@ import { parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/hf-trainer.schema.json';
+import { CORPUS, fixtureLoader, listConfigs } from '../helpers/dialect-fixtures';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'hf-trainer');
-const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const HANDBOOK = path.join(CORPUS, 'huggingface__alignment-handbook');
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
 
-function fixture(name: string): SourceFile {
-  return parseSource(name, readFileSync(path.join(FIXTURES, name), 'utf8'));
-}
+const fixture = fixtureLoader('hf-trainer');
 
 function yaml(text: string, name = 'config.yaml'): SourceFile {
   return parseSource(name, text);
@@ -26,13 +23,6 @@ function extract(file: SourceFile, assume: ExtractEnv['assume'] = {}) {
   return hfTrainer.extract(file, { assume, mappings: {} });
 }
 
-function listConfigs(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const full = path.join(dir, entry);
-    if (statSync(full).isDirectory()) return listConfigs(full);
-    return /\.(ya?ml|json|toml|sh)$/.test(entry) ? [full] : [];
-  });
-}
 
 describe('hf-trainer: golden plans of alignment-handbook recipes', () => {
   test('zephyr-7b-beta/sft/config_full: SFTConfig with the pre-0.16 max_seq_length', () => {

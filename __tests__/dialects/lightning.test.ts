@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { lightning } from '../../src/dialects/lightning';
@@ -8,15 +8,13 @@ import { parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/lightning.schema.json';
+import { CORPUS, fixtureLoader, listConfigs } from '../helpers/dialect-fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'lightning');
-const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const LITGPT = path.join(CORPUS, 'Lightning-AI__litgpt');
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
 
-function fixture(name: string): SourceFile {
-  return parseSource(name, readFileSync(path.join(FIXTURES, name), 'utf8'));
-}
+const fixture = fixtureLoader('lightning');
 
 function yaml(text: string, name = 'config.yaml'): SourceFile {
   return parseSource(name, text);
@@ -26,13 +24,6 @@ function extract(file: SourceFile, assume: ExtractEnv['assume'] = {}) {
   return lightning.extract(file, { assume, mappings: {} });
 }
 
-function listConfigs(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const full = path.join(dir, entry);
-    if (statSync(full).isDirectory()) return listConfigs(full);
-    return /\.(ya?ml|json|toml|sh)$/.test(entry) ? [full] : [];
-  });
-}
 
 const TRAINER = (body: string) => `trainer:\n${body}\nmodel:\n  class_path: m.Model\n  init_args:\n    lr: 0.01\ndata:\n  class_path: d.Data\n  init_args:\n    batch_size: 32\n`;
 

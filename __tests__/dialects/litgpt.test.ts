@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { litgpt } from '../../src/dialects/litgpt';
@@ -7,23 +7,17 @@ import { loadFile, parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/litgpt.schema.json';
+import { CORPUS, listFiles } from '../helpers/dialect-fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'litgpt');
-const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const FRAMEWORK = 'Lightning-AI__litgpt';
 
 const env = (assume: ExtractEnv['assume'] = {}): ExtractEnv => ({ assume, mappings: {} });
 const fixture = (name: string): SourceFile => parseSource(`litgpt/${name}`, readFileSync(path.join(FIXTURES, name), 'utf8'));
 const yaml = (text: string): SourceFile => parseSource('config_hub/x.yaml', text);
 
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const abs = path.join(dir, name);
-    return statSync(abs).isDirectory() ? walk(abs) : [abs];
-  });
-}
 
-const corpusFiles = walk(CORPUS).filter((f) => !f.endsWith('.md'));
+const corpusFiles = listFiles(CORPUS).filter((f) => !f.endsWith('.md'));
 const load = (abs: string): SourceFile => loadFile(abs, path.relative(CORPUS, abs).split(path.sep).join('/'));
 
 describe('litgpt golden plans', () => {
@@ -177,7 +171,7 @@ describe('litgpt detection', () => {
   });
 
   test('claims no other test fixture', () => {
-    const others = walk(path.join(__dirname, '..', 'fixtures')).filter((f) => !f.includes(`${path.sep}litgpt${path.sep}`) && !f.endsWith('.md'));
+    const others = listFiles(path.join(__dirname, '..', 'fixtures')).filter((f) => !f.includes(`${path.sep}litgpt${path.sep}`) && !f.endsWith('.md'));
     expect(others.filter((abs) => litgpt.detect(loadFile(abs, path.basename(abs)), env()) > 0)).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { axolotl } from '../../src/dialects/axolotl';
@@ -9,15 +9,12 @@ import { parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/llama-factory.schema.json';
+import { CORPUS, fixtureLoader, listConfigs } from '../helpers/dialect-fixtures';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'llama-factory');
-const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const OWN = path.join(CORPUS, 'hiyouga__LLaMA-Factory');
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
 
-function fixture(name: string): SourceFile {
-  return parseSource(name, readFileSync(path.join(FIXTURES, name), 'utf8'));
-}
+const fixture = fixtureLoader('llama-factory');
 
 function yaml(text: string, name = 'train.yaml'): SourceFile {
   return parseSource(name, text);
@@ -27,13 +24,6 @@ function extract(file: SourceFile, assume: ExtractEnv['assume'] = {}) {
   return llamaFactory.extract(file, { assume, mappings: {} });
 }
 
-function listConfigs(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const full = path.join(dir, entry);
-    if (statSync(full).isDirectory()) return listConfigs(full);
-    return /\.(ya?ml|json|toml|sh)$/.test(entry) ? [full] : [];
-  });
-}
 
 const MINIMAL = `
 model_name_or_path: Qwen/Qwen3-4B-Instruct-2507

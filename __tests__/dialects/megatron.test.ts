@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { megatron } from '../../src/dialects/megatron';
@@ -10,19 +10,17 @@ import { parseSource } from '../../src/engine/load-file';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/megatron.schema.json';
+import { CORPUS, fixtureLoader, listFiles } from '../helpers/dialect-fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'megatron');
 const ALL_FIXTURES = path.join(__dirname, '..', 'fixtures');
-const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const MEGATRON_DIR = 'NVIDIA__Megatron-LM';
 
 function env(assume: ExtractEnv['assume'] = {}): ExtractEnv {
   return { assume, mappings: {} };
 }
 
-function fixture(name: string) {
-  return parseSource(`fixtures/megatron/${name}`, readFileSync(path.join(FIXTURES, name), 'utf8'));
-}
+const fixture = fixtureLoader('megatron', 'fixtures/megatron/');
 
 function script(body: string) {
   return parseSource('train.sh', `#!/bin/bash\n${body}\n`);
@@ -32,13 +30,6 @@ function modelConfig(args: string, dir = 'gpt3_case') {
   return parseSource(`${dir}/model_config.yaml`, `ENV_VARS:\n  CUDA_DEVICE_MAX_CONNECTIONS: 1\nMODEL_ARGS:\n${args.replace(/^/gm, '  ')}\nTEST_TYPE: regular\n`);
 }
 
-function* walk(dir: string): Generator<string> {
-  for (const entry of readdirSync(dir)) {
-    const p = path.join(dir, entry);
-    if (statSync(p).isDirectory()) yield* walk(p);
-    else yield p;
-  }
-}
 
 const hints = (missing: { field: PlanField; hint: string }[], field: PlanField) => missing.filter((m) => m.field === field).map((m) => m.hint);
 
@@ -330,7 +321,7 @@ describe('megatron: detection', () => {
 
   it('claims only Megatron files among all repository fixtures', () => {
     const claimed: string[] = [];
-    for (const abs of walk(ALL_FIXTURES)) {
+    for (const abs of listFiles(ALL_FIXTURES)) {
       if (!/\.(json|ya?ml|toml|sh)$/.test(abs)) continue;
       const file = parseSource(path.relative(ALL_FIXTURES, abs), readFileSync(abs, 'utf8'));
       if (megatron.detect(file, env()) > 0) claimed.push(file.path);
@@ -373,7 +364,7 @@ describe('megatron: corpus sweep (../shared/corpus)', () => {
     const unclaimed: string[] = [];
     const schemaFailures: string[] = [];
     const fields: Partial<Record<PlanField, number>> = {};
-    for (const abs of walk(CORPUS)) {
+    for (const abs of listFiles(CORPUS)) {
       if (!/\.(json|ya?ml|toml)$/.test(abs)) continue;
       const rel = path.relative(CORPUS, abs);
       const file = parseSource(rel, readFileSync(abs, 'utf8'));

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { nanogpt } from '../../src/dialects/nanogpt';
@@ -7,20 +7,14 @@ import { loadFile, parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/nanogpt.schema.json';
+import { CORPUS, listFiles } from '../helpers/dialect-fixtures';
 
 const CONFIG = path.join(__dirname, '..', 'fixtures', 'dialects', 'nanogpt', 'config');
-const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
 
 const env = (assume: ExtractEnv['assume'] = {}): ExtractEnv => ({ assume, mappings: {} });
 const config = (name: string): SourceFile => parseSource(`config/${name}`, readFileSync(path.join(CONFIG, name), 'utf8'));
 const py = (text: string): SourceFile => parseSource('config/x.py', text);
 
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const abs = path.join(dir, name);
-    return statSync(abs).isDirectory() ? walk(abs) : [abs];
-  });
-}
 
 describe('nanoGPT golden plans (numbers from corpus/FACTS-nanoGPT.md)', () => {
   test('train_gpt2.py: 12 × 40 sequences = 491,520 tokens per step, whatever the GPU count', () => {
@@ -146,7 +140,7 @@ describe('nanoGPT detection', () => {
   test('claims the 7 fixtures and no corpus file or other fixture', () => {
     const fixtures = readdirSync(CONFIG).map((name) => config(name));
     expect(fixtures.filter((f) => nanogpt.detect(f, env()) > 0)).toHaveLength(7);
-    const others = [...walk(CORPUS), ...walk(path.join(__dirname, '..', 'fixtures')).filter((f) => !f.includes(`${path.sep}nanogpt${path.sep}`))].filter((f) => !f.endsWith('.md'));
+    const others = [...listFiles(CORPUS), ...listFiles(path.join(__dirname, '..', 'fixtures')).filter((f) => !f.includes(`${path.sep}nanogpt${path.sep}`))].filter((f) => !f.endsWith('.md'));
     expect(others.filter((abs) => nanogpt.detect(loadFile(abs, path.basename(abs)), env()) > 0)).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { olmo, parseOlmoDuration } from '../../src/dialects/olmo';
@@ -8,15 +8,12 @@ import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/olmo.schema.json';
+import { CORPUS, fixtureLoader, listConfigs } from '../helpers/dialect-fixtures';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'olmo');
-const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const OWN = path.join(CORPUS, 'allenai__OLMo');
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
 
-function fixture(name: string): SourceFile {
-  return parseSource(name, readFileSync(path.join(FIXTURES, name), 'utf8'));
-}
+const fixture = fixtureLoader('olmo');
 
 function yaml(text: string, name = 'olmo.yaml'): SourceFile {
   return parseSource(name, text);
@@ -26,13 +23,6 @@ function extract(file: SourceFile, assume: ExtractEnv['assume'] = {}) {
   return olmo.extract(file, { assume, mappings: {} });
 }
 
-function listConfigs(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const full = path.join(dir, entry);
-    if (statSync(full).isDirectory()) return listConfigs(full);
-    return /\.(ya?ml|json|toml|sh)$/.test(entry) ? [full] : [];
-  });
-}
 
 /** A small OLMo config; `top` lines replace/extend the top-level keys. */
 function small(top = 'max_duration: 1000\nglobal_train_batch_size: 512\ndevice_train_microbatch_size: 8\nprecision: amp_bf16', sched = 'name: cosine_with_warmup\n  t_warmup: 100\n  alpha_f: 0.1'): SourceFile {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { torchtitan } from '../../src/dialects/torchtitan';
@@ -7,23 +7,17 @@ import { loadFile, parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/torchtitan.schema.json';
+import { CORPUS, listFiles } from '../helpers/dialect-fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'torchtitan');
-const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const FRAMEWORK = 'pytorch__torchtitan';
 
 const env = (assume: ExtractEnv['assume'] = {}): ExtractEnv => ({ assume, mappings: {} });
 const fixture = (name: string): SourceFile => parseSource(`torchtitan/${name}`, readFileSync(path.join(FIXTURES, name), 'utf8'));
 const toml = (text: string): SourceFile => parseSource('train_configs/x.toml', text);
 
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const abs = path.join(dir, name);
-    return statSync(abs).isDirectory() ? walk(abs) : [abs];
-  });
-}
 
-const corpusFiles = walk(CORPUS).filter((f) => !f.endsWith('.md'));
+const corpusFiles = listFiles(CORPUS).filter((f) => !f.endsWith('.md'));
 const load = (abs: string): SourceFile => loadFile(abs, path.relative(CORPUS, abs).split(path.sep).join('/'));
 
 describe('torchtitan golden plans', () => {
@@ -173,7 +167,7 @@ describe('torchtitan detection', () => {
 
   test('claims no other test fixture', () => {
     // Other engineers' fixtures; the loader tests keep a torchtitan TOML of their own.
-    const others = walk(path.join(__dirname, '..', 'fixtures')).filter((f) => !/torchtitan/.test(f) && !f.endsWith('.md'));
+    const others = listFiles(path.join(__dirname, '..', 'fixtures')).filter((f) => !/torchtitan/.test(f) && !f.endsWith('.md'));
     const claimed = others.filter((abs) => torchtitan.detect(loadFile(abs, path.basename(abs)), env()) > 0);
     expect(claimed).toEqual([]);
   });

@@ -9,15 +9,12 @@ import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/torchtune.schema.json';
+import { CORPUS, fixtureLoader } from '../helpers/dialect-fixtures';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'torchtune');
-const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
 const OWN = path.join(CORPUS, 'pytorch__torchtune');
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
 
-function fixture(name: string): SourceFile {
-  return parseSource(name, readFileSync(path.join(FIXTURES, name), 'utf8'));
-}
+const fixture = fixtureLoader('torchtune');
 
 function yaml(text: string, name = 'recipe.yaml'): SourceFile {
   return parseSource(name, text);
