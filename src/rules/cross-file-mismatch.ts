@@ -47,7 +47,7 @@ export const crossFileMismatch: Rule = {
           // A DeepSpeed file is named by a key in this file; an accelerate file by the command line.
           range: link.role === 'deepspeed' ? link.range : (mine.file === ctx.file.path && mine.range) || ctx.anchor,
           message:
-            `${what}: ${where(theirs)} is ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}${mine.origin === 'assumed' ? ', assumed in .trainlint.yml' : ''}): ${consequence}`,
+            `${what}: ${where(theirs)} ${field === 'precision' ? 'selects' : 'is'} ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}${mine.origin === 'assumed' ? ', assumed in .trainlint.yml' : ''}): ${consequence}`,
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key },
         });
       }
