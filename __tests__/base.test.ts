@@ -220,4 +220,24 @@ describe('--base', () => {
     const unknown = await runJson(['--base', 'HEAD'], dir);
     expect(idsOf(unknown.report, file)).toEqual([]);
   });
+  test('(h) a baseline of diff-rule findings still matches when the base ref changes', async () => {
+    const dir = repoWithTrainSh();
+    write(dir, 'train.sh', H100_EDIT);
+    const baseSha = git(dir, 'rev-parse', 'HEAD');
+    const update = await run(['--base', baseSha, '--update-baseline'], dir);
+    expect(update.code).toBe(0);
+    // A later pull request: the same edit, now compared with another spelling of the base.
+    write(dir, 'notes.md', 'unrelated\n');
+    commit(dir, 'unrelated change');
+    const later = await run(['--base', 'HEAD~1', '--format', 'json'], dir);
+    expect(later.code).toBe(0);
+    expect((JSON.parse(later.stdout) as Report).findings).toEqual([]);
+    expect(later.stderr).toContain('3 finding(s) hidden');
+    // A different change (batch 800 → 1600) is a new finding, not hidden.
+    write(dir, 'train.sh', A100.replace('--batch-size 800 ', '--batch-size 1600 '));
+    const other = await runJson(['--base', 'HEAD', '--no-baseline'], dir);
+    expect(idsOf(other.report, 'train.sh')).toContain('lr-not-rescaled');
+    const withBaseline = await run(['--base', 'HEAD', '--format', 'json'], dir);
+    expect((JSON.parse(withBaseline.stdout) as Report).findings.map((f) => f.ruleId)).toContain('lr-not-rescaled');
+  });
 });

@@ -39,8 +39,16 @@ function snippet(texts: Map<string, string>, f: Finding): string {
   return line.slice(f.range.column - 1, end).trim();
 }
 
+/**
+ * Stable across edits elsewhere in the file (no line numbers) and across bases: a finding
+ * against `--base <ref>` says "since base <ref>", and the ref (a SHA in the action) changes
+ * with every pull request, so it is left out.
+ */
 export function fingerprint(f: Finding, texts: Map<string, string>): string {
-  const message = f.message.replace(/\bline \d+/g, 'line #').replace(/:\d+:\d+\b/g, ':#:#');
+  const message = f.message
+    .replace(/\bline \d+/g, 'line #')
+    .replace(/:\d+:\d+\b/g, ':#:#')
+    .replace(/\bsince base \S+( \(was [^)]*\))?/g, 'since base');
   return createHash('sha256').update([f.ruleId, f.path, snippet(texts, f), message].join('\0')).digest('hex').slice(0, 24);
 }
 
