@@ -335,11 +335,14 @@ describe('an internal error in one file does not stop the others', () => {
       if (file.path === 'bad.yaml') throw new Error('boom\nsecond line');
       return extract(file, env);
     });
-    const dir = tempDir({ 'bad.yaml': BAD, 'good.yaml': GOOD });
+    // bad.yaml's suppressions cannot be judged when its rules never ran: no "suppresses nothing".
+    const suppressed = `# trainlint-disable-next-line warmup-fraction -- short smoke run\n${BAD}`;
+    const dir = tempDir({ 'bad.yaml': suppressed, 'good.yaml': GOOD });
     const { code, report } = await runJson([], dir);
     expect(code).toBe(1);
     expectInternalError(report, 'bad.yaml');
     expect(findingsOf(report, 'bad.yaml')[0].message).not.toContain('second line');
+    expect(idsOf(report, 'bad.yaml')).toEqual(['internal-error']);
     expectGoodLinted(report);
   });
 

@@ -147,6 +147,26 @@ describe('composer: golden plans of real llm-foundry files', () => {
   });
 });
 
+describe('composer: past the decay horizon', () => {
+  const withTMax = (tMax: string, maxDuration: string) =>
+    extract(
+      yaml(`optimizer:\n  name: decoupled_adamw\n  lr: 6.0e-4\nscheduler:\n  name: cosine_with_warmup\n  t_warmup: 100ba\n  t_max: ${tMax}\n  alpha_f: 0.1\nglobal_train_batch_size: 256\ndevice_train_microbatch_size: 8\nmax_seq_len: 2048\nmax_duration: ${maxDuration}\n`),
+      { worldSize: 8 },
+    );
+
+  test('t_max in the unit of max_duration: Composer raises when it is shorter, so the rule says so', () => {
+    const { plan, launchChecks } = withTMax('800ba', '1000ba');
+    expect(plan.decaySteps).toMatchObject({ value: 800 });
+    expect(launchChecks?.['decay-horizon-mismatch']).toContain('Composer refuses to start when scheduler.t_max 800ba is shorter than max_duration 1000ba');
+  });
+
+  test('t_max in another unit is not compared by Composer: progress is clipped, the LR holds alpha_f × lr', () => {
+    const { launchChecks, afterDecay } = withTMax('800ba', '524288000tok');
+    expect(launchChecks?.['decay-horizon-mismatch']).toBeUndefined();
+    expect(afterDecay).toBe('flat');
+  });
+});
+
 describe('composer: time strings and unit conversions', () => {
   test('parseComposerTime', () => {
     expect(parseComposerTime('100ba', false)).toEqual({ value: 100, unit: 'ba', text: '100ba' });

@@ -132,6 +132,29 @@ describe('gpt-neox: schedule, batch and precision rules', () => {
     expect(clash.conflicts?.map((c) => c.kind)).toEqual(['precision']);
   });
 
+  it('precision "fp16" with an enabled bf16 block: DeepSpeed gets both, a conflict at bf16.enabled', () => {
+    const { conflicts = [] } = gptNeox.extract(yaml(`${base}"train_iters": 10\n"precision": "fp16"\n"bf16": {"enabled": true}\n`), env());
+    expect(conflicts.map((c) => [c.kind, c.range.line])).toEqual([['precision', 7]]);
+    expect(conflicts[0].message).toContain('bfloat16 and fp16 modes cannot be simultaneously enabled');
+  });
+
+  it('decay style: linear and cosine end at the horizon (held vs climbing back); exponential and constant have none', () => {
+    const run = (style: string) => gptNeox.extract(yaml(`${base}"train_iters": 10000\n"lr_decay_iters": 8000\n"lr_decay_style": "${style}"\n`), env());
+    expect(run('linear').plan.decaySteps).toMatchObject({ value: 8000 });
+    expect(run('linear').afterDecay).toBe('flat');
+    expect(run('cosine').plan.decaySteps).toMatchObject({ value: 8000 });
+    expect(run('cosine').afterDecay).toBe('rises');
+    for (const style of ['exponential', 'constant']) {
+      const { plan, afterDecay } = run(style);
+      expect(plan.decaySteps).toBeUndefined();
+      expect(afterDecay).toBeUndefined();
+      // The horizon still scales the warmup fraction.
+      expect(plan.warmupSteps).toMatchObject({ value: 80 });
+    }
+    expect(run('constant').conflicts?.map((c) => [c.kind, c.level, c.range.line])).toEqual([['disabled-by-switch', 'info', 6]]);
+    expect(run('exponential').conflicts).toEqual([]);
+  });
+
   it('missing keys give hints; log checkpoint scale has no fixed interval', () => {
     const { plan, missing, notes } = gptNeox.extract(yaml('"pipe_parallel_size": 1\n"lr_decay_iters": 100\n"checkpoint_factor": 2\n"checkpoint_scale": "log"\n"save": "ckpt"\n'), env());
     expect(hints(missing, 'worldSize')[0]).toContain('assume.worldSize');

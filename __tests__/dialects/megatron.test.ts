@@ -191,6 +191,37 @@ describe('megatron: edge cases', () => {
     expect(plan.precision).toMatchObject({ value: 'fp32', origin: 'default' });
   });
 
+  it('the schedule holds min_lr past the horizon; min_lr above lr is rejected by Megatron at launch', () => {
+    const { afterDecay, launchChecks } = megatron.extract(script('python pretrain_gpt.py --micro-batch-size 8 --train-iters 1000 --lr 1e-4'), env());
+    expect(afterDecay).toBe('flat');
+    expect(launchChecks?.['min-lr-exceeds-lr']).toContain('asserts max_lr >= min_lr');
+  });
+
+  it('--lr-decay-style constant: no decay horizon; a written --lr-decay-iters is an info conflict', () => {
+    const { plan, conflicts = [] } = megatron.extract(
+      script('python pretrain_gpt.py --micro-batch-size 8 --train-iters 1000 --lr 1e-4 --lr-decay-style constant --lr-decay-iters 500 --lr-warmup-fraction 0.1'),
+      env(),
+    );
+    expect(plan.decaySteps).toBeUndefined();
+    // The warmup fraction is still a fraction of the (unused) decay horizon.
+    expect(plan.warmupSteps).toMatchObject({ value: 50 });
+    expect(conflicts.map((c) => [c.kind, c.level])).toEqual([['disabled-by-switch', 'info']]);
+    const plain = megatron.extract(script('python pretrain_gpt.py --micro-batch-size 8 --train-iters 1000 --lr 1e-4 --lr-decay-style constant'), env());
+    expect(plain.plan.decaySteps).toBeUndefined();
+    expect(plain.conflicts).toEqual([]);
+  });
+
+  it('sample mode: steps derived from sample counts point at the flag they come from', () => {
+    const { plan } = megatron.extract(
+      script('python pretrain_gpt.py --micro-batch-size 8 --global-batch-size 64 --train-samples 64000 --lr-decay-samples 32000 --lr-warmup-samples 6400 --lr 1e-4'),
+      env(),
+    );
+    expect(plan.totalSteps).toMatchObject({ value: 1000, origin: 'derived', key: '--train-samples', range: { line: 2 } });
+    expect(plan.decaySteps).toMatchObject({ value: 500, origin: 'derived', key: '--lr-decay-samples' });
+    expect(plan.warmupSteps).toMatchObject({ value: 100, origin: 'derived', key: '--lr-warmup-samples' });
+    expect(plan.totalSteps?.valueRange).toBeUndefined();
+  });
+
   it('the warmup fraction without --lr-decay-iters is a fraction of --train-iters (the default horizon)', () => {
     const { plan } = megatron.extract(script('torchrun --nproc_per_node 8 pretrain_gpt.py --micro-batch-size 2 --global-batch-size 64 --train-iters 1234 --lr-warmup-fraction 0.01 --lr 3e-4'), env());
     expect(plan.warmupSteps).toMatchObject({ value: 13, how: 'ceil(0.01 × --train-iters 1234 (the default decay horizon)) (--lr-warmup-fraction is a fraction of the decay horizon, not of training)' });

@@ -12,7 +12,7 @@
  *   warmup key it uses `min(int(0.03 × total), 100)`; a warmup of 1 step becomes 2;
  * - `saves_per_epoch` / `evals_per_epoch` become fractional `save_steps` / `eval_steps`.
  */
-import { applyAssumptions, boolAt, dataParallel, defaultSetting, derived, deriveGlobalBatch, numberAt, stringAt } from '../engine/plan.js';
+import { applyAssumptions, boolAt, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch, numberAt, stringAt } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { getIn, type ConfigNode } from '../engine/tree.js';
@@ -63,6 +63,7 @@ const AXOLOTL_KEYS = [
 interface Out {
   notes: string[];
   conflicts: Conflict[];
+  launchChecks: Record<string, string>;
 }
 
 /** A contradiction axolotl rejects (error) or silently resolves (info), reported at `key`. */
@@ -211,7 +212,10 @@ function readSchedule(file: SourceFile, plan: TrainingPlan, out: Out): void {
     plan.minLr = minLrAbs;
   } else if (scheduler === 'cosine' && ratio && plan.peakLr) {
     // core/trainers/mixins/scheduler.py: cosine with cosine_min_lr_ratio decays to ratio × learning_rate.
-    plan.minLr = derived(ratio.value * plan.peakLr.value, `cosine_min_lr_ratio ${ratio.value} × learning_rate`);
+    plan.minLr = derivedFrom(ratio, ratio.value * plan.peakLr.value, `cosine_min_lr_ratio ${ratio.value} × learning_rate`);
+    if (ratio.value > 1) {
+      out.launchChecks['min-lr-exceeds-lr'] = 'axolotl refuses to start (its scheduler asserts "cosine_min_lr_ratio must be between 0.0 and 1.0")';
+    }
   } else if (scheduler === 'cosine' && !ratio) {
     plan.minLr = defaultSetting(0, 'cosine_min_lr_ratio', 'cosine decays to 0');
   } else if (ratio) {
@@ -428,7 +432,7 @@ function resolveIntervals(file: SourceFile, plan: TrainingPlan, out: Out): void 
 function extractAxolotl(file: SourceFile, env: ExtractEnv): Extraction {
   const plan: TrainingPlan = {};
   const missing: MissingField[] = [];
-  const out: Out = { notes: [], conflicts: [] };
+  const out: Out = { notes: [], conflicts: [], launchChecks: {} };
 
   const batchSize = readBatch(file, plan, out);
   const lr = numAt(file, 'learning_rate');
@@ -466,7 +470,7 @@ function extractAxolotl(file: SourceFile, env: ExtractEnv): Extraction {
   if (!plan.worldSize) {
     missing.push({ field: 'worldSize', hint: 'set assume.worldSize in .trainlint.yml (axolotl reads WORLD_SIZE from the launcher: accelerate launch, torchrun)' });
   }
-  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts };
+  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts, launchChecks: out.launchChecks };
 }
 
 export const axolotl: Dialect = {

@@ -253,7 +253,7 @@ function extractBlock(file: SourceFile, block: { node: MapNode; prefix: KeyPath;
     if (total) plan.totalSteps = total;
   }
 
-  const warmup = readSchedule(plan, reader, ctx, schedulerName?.value);
+  const { warmup, tMax } = readSchedule(plan, reader, ctx, schedulerName?.value);
   const conflicts = readIntervals(plan, reader, ctx);
 
   if (!plan.worldSize) {
@@ -266,11 +266,15 @@ function extractBlock(file: SourceFile, block: { node: MapNode; prefix: KeyPath;
   if ((inEpochs(maxDuration?.time) || inEpochs(warmup)) && !plan.stepsPerEpoch) {
     missing.push({ field: 'datasetSamples', hint: 'durations are in epochs: set assume.datasetSamples (training samples after packing) in .trainlint.yml' });
   }
-  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  const launchChecks: Record<string, string> = {};
+  if (tMaxComparable(tMax, maxDuration?.time)) {
+    launchChecks['decay-horizon-mismatch'] = `Composer refuses to start when scheduler.t_max ${tMax!.text} is shorter than max_duration ${maxDuration!.time.text} (ValueError "t_max … must be greater than or equal to max_duration")`;
+  }
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: 'flat', launchChecks };
 }
 
-/** Warmup, decay horizon and final LR (Composer scheduler.py); returns the warmup time as written. */
-function readSchedule(plan: TrainingPlan, reader: OmegaReader, ctx: StepContext, scheduler: string | undefined): ComposerTime | undefined {
+/** Warmup, decay horizon and final LR (Composer scheduler.py); returns the warmup and t_max times as written. */
+function readSchedule(plan: TrainingPlan, reader: OmegaReader, ctx: StepContext, scheduler: string | undefined): { warmup?: ComposerTime; tMax?: ComposerTime } {
   const notes = reader.notes;
   const warmup = timeSetting(reader, ['scheduler', 't_warmup'], false);
   if (warmup) {
@@ -285,8 +289,10 @@ function readSchedule(plan: TrainingPlan, reader: OmegaReader, ctx: StepContext,
   }
 
   const lr = plan.peakLr;
+  let tMaxTime: ComposerTime | undefined;
   if (scheduler && DECAYING.has(scheduler)) {
     const tMax = timeSetting(reader, ['scheduler', 't_max'], false);
+    tMaxTime = tMax?.time;
     if (tMax) {
       const steps = stepSetting(tMax, ctx, notes);
       if (steps) plan.decaySteps = steps;
@@ -303,7 +309,19 @@ function readSchedule(plan: TrainingPlan, reader: OmegaReader, ctx: StepContext,
     const alpha = reader.number(['scheduler', 'alpha'])?.value ?? COMPOSER_DEFAULTS.constantAlpha;
     plan.minLr = derived(Number((alpha * lr.value).toPrecision(12)), `alpha ${alpha} × optimizer.lr ${formatValue(lr.value)} (constant after warmup)`);
   }
-  return warmup?.time;
+  return { warmup: warmup?.time, tMax: tMaxTime };
+}
+
+/**
+ * scheduler.py `_raise_if_max_duration_exceeds_t_max`: when t_max and max_duration are
+ * comparable (same unit, or batches and epochs), a t_max shorter than the run raises
+ * ValueError at the first scheduler call. Other units are not compared; the schedulers clip
+ * their progress to 1, so the LR then stays at alpha_f × lr.
+ */
+function tMaxComparable(tMax: ComposerTime | undefined, maxDuration: ComposerTime | undefined): boolean {
+  if (!tMax || !maxDuration) return false;
+  const units = new Set([tMax.unit, maxDuration.unit]);
+  return tMax.unit === maxDuration.unit || (units.has('ba') && units.has('ep'));
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   dataParallel,
   defaultSetting,
   derived,
+  derivedFrom,
   deriveGlobalBatch,
   numberAt,
   stringAt,
@@ -321,7 +322,7 @@ function readSchedule(ctx: Ctx): void {
       else missing.push({ field: 'peakLr', hint: optLrHint });
       const ratio = numberAt(file, p('cos_min_ratio'), LOADER) ?? defaultSetting(DEEPSPEED_DEFAULTS.cosMinRatio, 'scheduler.params.cos_min_ratio');
       if (plan.peakLr) {
-        plan.minLr = derived(ratio.value * plan.peakLr.value, `cos_min_ratio ${ratio.value}${ratio.origin === 'default' ? ' (default)' : ''} × optimizer.params.lr ${formatSci(plan.peakLr.value)}`);
+        plan.minLr = derivedFrom(ratio, ratio.value * plan.peakLr.value, `cos_min_ratio ${ratio.value}${ratio.origin === 'default' ? ' (default)' : ''} × optimizer.params.lr ${formatSci(plan.peakLr.value)}`);
       }
       break;
     }

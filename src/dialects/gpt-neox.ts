@@ -14,7 +14,7 @@
  *    of that horizon: `warmup_iter = warmup × num_iters` (docs: "Percentage of total iterations").
  * A NeoX run usually merges several files (model + `local_setup.yml`); one file is linted at a time.
  */
-import { applyAssumptions, boolAt, defaultSetting, derived, numberAt, stringAt } from '../engine/plan.js';
+import { applyAssumptions, boolAt, defaultSetting, derived, derivedFrom, numberAt, stringAt } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { getIn } from '../engine/tree.js';
@@ -136,7 +136,7 @@ export const gptNeox: Dialect = {
     applyAssumptions(plan, env.assume);
 
     // ── Derived values ──────────────────────────────────────────────────────────────────
-    deriveSchedule(file, plan, notes);
+    deriveSchedule(file, plan, notes, conflicts);
     deriveParallel(file, plan, conflicts);
     deriveBatch(file, plan, conflicts, { micro, gas, train });
 
@@ -145,7 +145,10 @@ export const gptNeox: Dialect = {
     if (!plan.peakLr) missing.push({ field: 'peakLr', hint: 'set optimizer.params.lr' });
     if (!plan.seqLen) missing.push({ field: 'seqLen', hint: 'set seq_length' });
     if (!plan.microBatchSize && !plan.globalBatchSize) missing.push({ field: 'microBatchSize', hint: 'set train_micro_batch_size_per_gpu (or train_batch_size)' });
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+    // AnnealingLR.get_lr: past the horizon, linear is held at min_lr by max(lr, min_lr); the
+    // cosine is not clamped, so cos(π × step / end) passes π and the LR climbs back.
+    const afterDecay = plan.scheduler?.value === 'cosine' ? 'rises' : plan.scheduler?.value === 'linear' ? 'flat' : undefined;
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, ...(afterDecay ? { afterDecay } : {}) };
   },
 };
 
@@ -165,6 +168,13 @@ function readPrecision(file: SourceFile, plan: TrainingPlan, conflicts: Conflict
         kind: 'precision',
         range: fp16.range!,
         message: `fp16.enabled is true but precision is "${precision.value}": NeoX asserts "DeepSpeed fp16 field was set but precision conflicts"; keep one`,
+      });
+    } else if (bf16?.value && plan.precision.value === 'fp16') {
+      // NeoX turns fp16 on for precision "fp16" and passes the bf16 block to DeepSpeed as written.
+      conflicts.push({
+        kind: 'precision',
+        range: bf16.range!,
+        message: `bf16.enabled is true but precision is "${precision.value}": NeoX enables fp16 and passes bf16 to DeepSpeed too, which refuses to start ("bfloat16 and fp16 modes cannot be simultaneously enabled"); keep one`,
       });
     }
   } else if (fp16?.value) {
@@ -197,22 +207,35 @@ function readIntervals(file: SourceFile, plan: TrainingPlan, notes: string[]): v
 }
 
 /** Decay horizon (lr_decay_iters, else floor(train_iters × lr_decay_fraction), else train_iters) and warmup. */
-function deriveSchedule(file: SourceFile, plan: TrainingPlan, notes: string[]): void {
+function deriveSchedule(file: SourceFile, plan: TrainingPlan, notes: string[], conflicts: Conflict[]): void {
   const decayIters = num(file, 'lr_decay_iters');
   const fraction = num(file, 'lr_decay_fraction');
   const total = plan.totalSteps;
   let horizonName = 'lr_decay_iters';
+  let horizon: Setting<number> | undefined;
   if (decayIters) {
-    plan.decaySteps = { ...decayIters, unit: 'steps' };
+    horizon = { ...decayIters, unit: 'steps' };
   } else if (fraction && total) {
-    plan.decaySteps = derived(Math.floor(total.value * fraction.value), `floor(train_iters ${formatCount(total.value)} × lr_decay_fraction ${fraction.value})`, 'steps');
+    horizon = derivedFrom(fraction, Math.floor(total.value * fraction.value), `floor(train_iters ${formatCount(total.value)} × lr_decay_fraction ${fraction.value})`, 'steps');
     horizonName = 'the decay horizon';
   } else if (total) {
-    plan.decaySteps = derived(total.value, `train_iters ${formatCount(total.value)} (lr_decay_iters unset: NeoX decays over train_iters)`, 'steps');
+    horizon = derived(total.value, `train_iters ${formatCount(total.value)} (lr_decay_iters unset: NeoX decays over train_iters)`, 'steps');
     horizonName = 'train_iters';
   }
+  // AnnealingLR: linear and cosine end at the horizon; exponential halves the LR per horizon
+  // and constant ignores it (the horizon still scales the warmup fraction below).
+  const style = plan.scheduler?.value;
+  if (horizon && (style === 'linear' || style === 'cosine')) plan.decaySteps = horizon;
+  const written = decayIters ?? fraction;
+  if (style === 'constant' && written?.range) {
+    conflicts.push({
+      kind: 'disabled-by-switch',
+      level: 'info',
+      range: written.range,
+      message: `${written.key} has no effect on the LR with lr_decay_style "constant" (it only scales the warmup fraction)`,
+    });
+  }
   const warmup = num(file, 'warmup') ?? defaultSetting(NEOX_DEFAULTS.warmup, 'warmup');
-  const horizon = plan.decaySteps;
   if (horizon) {
     const iters = Math.max(1, horizon.value); // training.py: num_iters = max(1, num_iters)
     const product = warmup.value * iters;

@@ -9,6 +9,7 @@ import {
   dataParallel,
   defaultSetting,
   derived,
+  derivedFrom,
   deriveGlobalBatch,
   deriveWarmupFromRatio,
   numberAt,
@@ -152,7 +153,7 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
   if (minLr) plan.minLr = minLr;
   const minLrRate = numberAt(file, ['lr_scheduler_kwargs', 'min_lr_rate'], loader);
   if (!plan.minLr && minLrRate && plan.peakLr) {
-    plan.minLr = derived(minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} × learning_rate`);
+    plan.minLr = derivedFrom(minLrRate, minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} × learning_rate`);
   }
 
   const bf16 = boolAt(file, ['bf16']);

@@ -13,7 +13,7 @@
  */
 import type { LaunchCommand } from '../engine/launch.js';
 import { argValue, launcherWorldSize } from '../engine/load/shell.js';
-import { applyAssumptions, argRange, defaultSetting, derived, deriveGlobalBatch } from '../engine/plan.js';
+import { applyAssumptions, argRange, defaultSetting, derived, derivedFrom, deriveGlobalBatch } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
@@ -128,8 +128,8 @@ interface Ctx {
 }
 
 /** Flags Megatron rejects together (validate_args asserts), reported at the flag `at`. */
-function conflict(ctx: Ctx, at: string, kind: string, message: string): void {
-  ctx.conflicts.push({ kind, message, range: ctx.src.get(at)?.range ?? ctx.anchor });
+function conflict(ctx: Ctx, at: string, kind: string, message: string, level?: 'info'): void {
+  ctx.conflicts.push({ kind, message, range: ctx.src.get(at)?.range ?? ctx.anchor, ...(level ? { level } : {}) });
 }
 
 /** A numeric flag as argparse reads it; `integer` for `type=int` flags. Unresolved variables stay unknown. */
@@ -317,6 +317,20 @@ function stepSchedule(ctx: Ctx, schedule: Setting<string>): void {
 }
 
 /**
+ * The decay horizon, unless `--lr-decay-style constant` keeps the LR at its peak: then the
+ * horizon only anchors a warmup fraction, and a decay flag written anyway is reported at info.
+ */
+function setDecayHorizon(ctx: Ctx, decay: Setting<number>, writtenFlag: string | undefined): void {
+  if (ctx.plan.scheduler?.value !== 'constant') {
+    ctx.plan.decaySteps = decay;
+    return;
+  }
+  if (writtenFlag) {
+    conflict(ctx, writtenFlag, 'disabled-by-switch', `${writtenFlag} has no effect with --lr-decay-style constant: the LR stays at --lr after warmup`, 'info');
+  }
+}
+
+/**
  * `get_optimizer_param_scheduler`: iteration mode (--train-iters) or sample mode (--train-samples).
  * Warmup and decay horizons are samples inside Megatron; here they become steps. The warmup
  * fraction is a fraction of the DECAY horizon (--lr-decay-iters/-samples), not of training.
@@ -338,7 +352,7 @@ function resolveSchedule(ctx: Ctx): void {
     if (ctx.src.get('--lr-decay-samples')) mixed('--lr-decay-samples', 'lr_decay_samples is None');
     const decayIters = numberArg(ctx, '--lr-decay-iters', true);
     const decay = decayIters ? steps(decayIters) : derived(iters.value, `--train-iters ${formatCount(iters.value)} (--lr-decay-iters not set: decay over the whole run)`, 'steps');
-    plan.decaySteps = decay;
+    setDecayHorizon(ctx, decay, decayIters ? '--lr-decay-iters' : undefined);
     if (fraction) {
       if (warmIters && warmIters.value > 0) {
         conflict(ctx, '--lr-warmup-iters', 'warmup-fraction-and-count', '--lr-warmup-fraction and --lr-warmup-iters are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-iters"; keep one');
@@ -374,12 +388,16 @@ function resolveSchedule(ctx: Ctx): void {
     missing.push({ field: 'totalSteps', hint: 'set assume.totalSteps in .trainlint.yml (the batch ramp changes the number of iterations)' });
   } else {
     // update_train_iters: train_iters = train_samples // global_batch_size.
-    plan.totalSteps = derived(Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, 'steps');
+    plan.totalSteps = derivedFrom(samples, Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, 'steps');
   }
   const decaySamples = numberArg(ctx, '--lr-decay-samples', true);
   const decayValue = decaySamples?.value ?? samples.value;
   const decayFlag = decaySamples ? '--lr-decay-samples' : '--train-samples (--lr-decay-samples not set)';
-  plan.decaySteps = derived(ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, 'steps');
+  setDecayHorizon(
+    ctx,
+    derivedFrom(decaySamples ?? samples, ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, 'steps'),
+    decaySamples ? '--lr-decay-samples' : undefined,
+  );
   if (fraction) {
     if (warmSamples && warmSamples.value > 0) {
       conflict(ctx, '--lr-warmup-samples', 'warmup-fraction-and-count', '--lr-warmup-fraction and --lr-warmup-samples are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-samples"; keep one');
@@ -392,7 +410,7 @@ function resolveSchedule(ctx: Ctx): void {
   } else if (warmSamples && warmSamples.value === 0) {
     plan.warmupSteps = steps(warmSamples);
   } else if (warmSamples) {
-    plan.warmupSteps = derived(ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, 'steps');
+    plan.warmupSteps = derivedFrom(warmSamples, ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, 'steps');
   } else {
     plan.warmupSteps = steps(defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-samples'));
   }
@@ -415,7 +433,16 @@ function extractFrom(file: SourceFile, src: ArgSource, anchor: Range, env: Extra
   const notes = [...new Set(ctx.notes)]; // a flag read twice reports once
   // A field an `assume` value filled is no longer missing.
   const missing = ctx.missing.filter((m) => !ctx.plan[m.field]);
-  return { plan: ctx.plan, missing, anchor, notes, conflicts: ctx.conflicts };
+  return {
+    plan: ctx.plan,
+    missing,
+    anchor,
+    notes,
+    conflicts: ctx.conflicts,
+    // OptimizerParamScheduler.get_lr clamps to min_lr after the decay steps.
+    afterDecay: 'flat',
+    launchChecks: { 'min-lr-exceeds-lr': 'Megatron refuses to start (OptimizerParamScheduler asserts max_lr >= min_lr)' },
+  };
 }
 
 // ── Detection ───────────────────────────────────────────────────────────────────────────

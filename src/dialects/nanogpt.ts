@@ -210,6 +210,7 @@ export const nanogpt: Dialect = {
         hint: 'launch with torchrun --nproc_per_node N, or set assume.worldSize in .trainlint.yml (it only splits gradient_accumulation_steps across GPUs; the global batch stays the same)',
       });
     }
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+    // get_lr: past lr_decay_iters it returns min_lr.
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: 'flat' };
   },
 };

@@ -17,7 +17,7 @@
  * - `scheduler.units: tokens` makes `t_warmup` / `t_max` token counts (compared with tokens seen).
  * - cosine_with_warmup / linear_with_warmup decay to `alpha_f × learning_rate` at t_max (default: max_steps).
  */
-import { applyAssumptions, defaultSetting, derived } from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, derived, derivedFrom } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
@@ -212,7 +212,7 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
     else if (maxSteps) plan.decaySteps = { ...maxSteps, note: ['scheduler.t_max unset: the schedule decays over max_duration', maxSteps.note].filter(Boolean).join('; ') };
     const alpha = r.number(['scheduler', 'alpha_f']) ?? defaultSetting(D.alphaF, 'scheduler.alpha_f');
     // toPrecision(12) drops float noise (3e-4 × 0.1 = 2.9999999999999997e-5).
-    plan.minLr = derived(Number((plan.peakLr.value * alpha.value).toPrecision(12)), `${formatSci(plan.peakLr.value)} × ${alpha.value} (optimizer.learning_rate × scheduler.alpha_f)`);
+    plan.minLr = derivedFrom(alpha, Number((plan.peakLr.value * alpha.value).toPrecision(12)), `${formatSci(plan.peakLr.value)} × ${alpha.value} (optimizer.learning_rate × scheduler.alpha_f)`);
   } else if (!SCHEDULERS.has(plan.scheduler.value)) {
     notes.push(`scheduler.name \`${plan.scheduler.value}\` is not an OLMo SchedulerType`);
   }
@@ -221,7 +221,8 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
     missing.push({ field: 'totalSteps', hint: 'set max_duration (steps, `<n>T` tokens) or stop_at' });
   }
   notes.push(...r.notes);
-  return { plan, missing, anchor: fileStartRange(file), notes };
+  // optim.py: the schedulers return eta_min (alpha_f × lr) once step >= t_max.
+  return { plan, missing, anchor: fileStartRange(file), notes, afterDecay: 'flat' };
 }
 
 export const olmo: Dialect = {

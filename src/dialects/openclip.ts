@@ -71,22 +71,23 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   plan.precision = stringFromArg(file, arg('--precision')) ?? defaultSetting(OPENCLIP_DEFAULTS.precision, '--precision');
   plan.optimizer =
     stringFromArg(file, arg('--opt')) ?? defaultSetting('adamw', '--opt', 'OpenCLIP builds torch.optim.AdamW unless a timm optimizer is chosen');
-  if (plan.scheduler.value === 'cosine') {
-    const cooldownEnd = arg('--lr-cooldown-end');
-    if (!cooldownEnd) plan.minLr = defaultSetting(0, '--lr-cooldown-end', 'cosine decays to 0');
-    else {
-      // scheduler.py: only const-cooldown reads --lr-cooldown-end; cosine always decays to 0.
+  // scheduler.py: only const-cooldown reads --lr-cooldown-end; cosine always decays to 0 and
+  // const keeps the LR at --lr.
+  const cooldownEnd = arg('--lr-cooldown-end');
+  if (plan.scheduler.value === 'const-cooldown') {
+    const minLr = numberFromArg(file, cooldownEnd);
+    if (minLr) plan.minLr = minLr;
+  } else {
+    if (cooldownEnd) {
+      const what = plan.scheduler.value === 'cosine' ? 'cosine always decays to 0' : `${plan.scheduler.value} does not read it`;
       conflicts.push({
         kind: 'disabled-by-switch',
         level: 'info',
         range: cooldownEnd.flagRange,
-        message: `--lr-cooldown-end ${cooldownEnd.value ?? ''} has no effect with --lr-scheduler ${plan.scheduler.value}: cosine always decays to 0; remove it or use --lr-scheduler const-cooldown`,
+        message: `--lr-cooldown-end ${cooldownEnd.value ?? ''} has no effect with --lr-scheduler ${plan.scheduler.value}: ${what}; remove it or use --lr-scheduler const-cooldown`,
       });
-      plan.minLr = defaultSetting(0, '--lr-scheduler', 'cosine decays to 0');
     }
-  } else {
-    const minLr = numberFromArg(file, arg('--lr-cooldown-end'));
-    if (minLr) plan.minLr = minLr;
+    if (plan.scheduler.value === 'cosine') plan.minLr = defaultSetting(0, cooldownEnd ? '--lr-scheduler' : '--lr-cooldown-end', 'cosine decays to 0');
   }
 
   applyAssumptions(plan, env.assume);

@@ -59,6 +59,18 @@ export interface Extraction {
   conflicts?: Conflict[];
   /** Remarks on the extraction (e.g. "3 training commands in this script; the first is linted"). */
   notes: string[];
+  /**
+   * What the framework's schedule does once training runs past the decay horizon: holds the
+   * floor ('flat', it clamps), climbs back up ('rises', an unclamped cosine) or falls below the
+   * floor ('negative', an unclamped linear or sqrt decay). Absent when it is not known.
+   */
+  afterDecay?: 'flat' | 'rises' | 'negative';
+  /**
+   * Rule id → how the framework itself rejects that problem when the run starts (after the
+   * GPUs are allocated), e.g. "Megatron refuses to start (validate_args asserts min_lr <= lr)".
+   * Set only where the framework's check applies to this file.
+   */
+  launchChecks?: Record<string, string>;
 }
 
 export interface Dialect {

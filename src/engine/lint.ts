@@ -129,6 +129,8 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
         conflicts: extraction?.conflicts ?? [],
+        afterDecay: extraction?.afterDecay,
+        launchCheck: extraction?.launchChecks?.[rule.meta.id],
         options: effective.options,
         schemas: validators,
         report: ({ severity, ...input }) =>
@@ -140,7 +142,10 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
   const { kept, problems } = applySuppressions(raw, file);
   result.findings.push(...kept);
   const suppressionSeverity = settings.rules.get('unused-suppression')?.severity ?? 'warning';
-  if (suppressionSeverity !== 'off') result.findings.push(...problems.map((p) => ({ ...p, severity: suppressionSeverity })));
+  // After an internal error the rules did not all run: "suppresses nothing" would be a guess.
+  const crashed = raw.some((f) => f.ruleId === 'internal-error');
+  const reported = crashed ? problems.filter((p) => p.data?.missingReason) : problems;
+  if (suppressionSeverity !== 'off') result.findings.push(...reported.map((p) => ({ ...p, severity: suppressionSeverity })));
 }
 
 function compareFindings(a: Finding, b: Finding): number {

@@ -101,6 +101,15 @@ export function derived(value: number, how: string, unit?: string): Setting<numb
 }
 
 /**
+ * A value computed from one written setting (a ratio × the LR): it points at that setting's
+ * key, so findings about it land where the user changes it. No valueRange: the text there is
+ * the input, not this value, so `--fix` must not rewrite it.
+ */
+export function derivedFrom(source: Setting, value: number, how: string, unit?: string): Setting<number> {
+  return { ...derived(value, how, unit), ...(source.file ? { file: source.file } : {}), ...(source.key ? { key: source.key } : {}), ...(source.range ? { range: source.range } : {}) };
+}
+
+/**
  * Fill fields the configs lack from `assume` (`.trainlint.yml`) or from the launch command
  * (Settings with origin 'launcher'). Values already in the plan win.
  */

@@ -19,17 +19,29 @@ export const decayHorizonMismatch: Rule = {
     // Never tighter than one optimizer step (one global batch of samples).
     const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
     const diff = decay.value - total.value;
-    if (Math.abs(diff) <= tolerance) return;
+    // A framework that rejects any horizon shorter than the run is reported without tolerance.
+    if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck)) return;
     const range = rangeOf(ctx, decay, total);
     const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
     const decayText = `the LR decay ends at step ${formatCount(decay.value)}${sourceOf(decay)}`;
     const totalText = `training runs ${formatCount(total.value)} optimizer steps${sourceOf(total)}`;
     if (diff < 0) {
       const tail = total.value - decay.value;
+      const last = `the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)})`;
+      const fix = `set the decay horizon to ${formatCount(total.value)} or shorten training`;
+      const consequence = ctx.launchCheck
+        ? `${ctx.launchCheck}, after the GPUs are allocated`
+        : ctx.afterDecay === 'flat'
+          ? `${last} run flat at the minimum LR`
+          : ctx.afterDecay === 'rises'
+            ? `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up`
+            : ctx.afterDecay === 'negative'
+              ? `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative`
+              : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`;
       ctx.report({
         range,
-        message: `${decayText} but ${totalText}: the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)}) run flat at the minimum LR; set the decay horizon to ${formatCount(total.value)} or shorten training`,
-        data: { ...data, flatTailSteps: tail },
+        message: `${decayText} but ${totalText}: ${consequence}; ${fix}`,
+        data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? 'rejected' : (ctx.afterDecay ?? 'unknown') },
       });
     } else {
       const reached = warmup && decay.value > warmup.value ? (total.value - warmup.value) / (decay.value - warmup.value) : total.value / decay.value;

@@ -1,6 +1,6 @@
 /** The rule contract: metadata plus a pure check over a file's resolved plan. */
 import type { ValidateFunction } from 'ajv';
-import type { Conflict, YamlLoader } from '../dialects/types.js';
+import type { Conflict, Extraction, YamlLoader } from '../dialects/types.js';
 import type { LinkedPlan } from '../engine/links.js';
 import type { SourceFile } from '../engine/source.js';
 import type { Range, Setting, Severity, TrainingPlan } from '../engine/types.js';
@@ -56,6 +56,10 @@ export interface RuleContext {
   ownPlan: TrainingPlan;
   /** Contradictions the dialect found while extracting the plan. */
   conflicts: Conflict[];
+  /** What the schedule does past its decay horizon, when the dialect knows (see Extraction). */
+  afterDecay?: Extraction['afterDecay'];
+  /** How the framework rejects this rule's problem at launch, when it does (see Extraction). */
+  launchCheck?: string;
   options: Record<string, unknown>;
   /** Compiled JSON Schemas that apply to this file (dialect built-in and user schemas). */
   schemas: { name: string; validate: ValidateFunction }[];
