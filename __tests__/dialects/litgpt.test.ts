@@ -188,9 +188,11 @@ describe('litgpt corpus sweep', () => {
       for (const [field, setting] of Object.entries(plan)) if (setting) counts[field] = (counts[field] ?? 0) + 1;
     }
     console.log(`litgpt sweep (${files.length} files, world size assumed 4 where devices is "auto"): ${JSON.stringify(counts)}`);
-    for (const field of ['microBatchSize', 'globalBatchSize', 'gradAccumSteps', 'peakLr', 'minLr', 'warmupSteps', 'saveEverySteps', 'evalEverySteps', 'precision', 'optimizer', 'worldSize']) {
+    for (const field of ['microBatchSize', 'globalBatchSize', 'gradAccumSteps', 'peakLr', 'warmupSteps', 'saveEverySteps', 'evalEverySteps', 'precision', 'optimizer', 'worldSize']) {
       expect(counts[field]).toBe(46);
     }
+    // The minimum LR only in the 4 pretrain files: the finetune scripts do not pass train.min_lr on.
+    expect(counts.minLr).toBe(4);
     // 3 pretrain files with max_seq_length (debug.yaml has none) + 2 finetune files with max_steps.
     expect(counts.totalSteps).toBeGreaterThanOrEqual(5);
     expect(counts.seqLen).toBeGreaterThanOrEqual(45);

@@ -102,8 +102,12 @@ export const litgpt: Dialect = {
     plan.globalBatchSize = { ...(num('train', 'global_batch_size') ?? dflt(D.globalBatchSize, 'train.global_batch_size')), unit: 'samples' };
     const epochs = num('train', 'epochs');
     if (epochs) plan.epochs = epochs;
-    plan.minLr = num('train', 'min_lr') ?? dflt(D.minLr, 'train.min_lr');
-    if (script === 'finetune') plan.minLr.note = joinNotes(plan.minLr.note, 'finetune scripts that build CosineAnnealingLR without eta_min anneal to 0 instead');
+    if (script === 'pretrain') plan.minLr = num('train', 'min_lr') ?? dflt(D.minLr, 'train.min_lr');
+    else if (num('train', 'min_lr')) {
+      // finetune/{lora,full}.py get_lr_scheduler: CosineAnnealingLR(T_max=…) without eta_min in the
+      // releases checked (c16c72c, 01fe959); others may read it, so the minimum stays unknown.
+      notes.push('train.min_lr is not passed to the finetune scripts\' CosineAnnealingLR in the LitGPT releases checked (they anneal to 0), so the minimum LR is left unknown');
+    }
     plan.scheduler = defaultSetting('cosine', 'built-in lr schedule', 'litgpt always uses linear warmup then cosine decay (not configurable)');
     precisionAndOptimizer(file, plan, notes);
 
