@@ -492,7 +492,7 @@ export const megatron: Dialect = {
     // The functional-test harness reads the YAML with yq (YAML 1.2), `tostring`s every value and
     // hands it to argparse, which coerces it to the flag's type: `1e-4` is a float, like pydantic.
     // ('pyyaml' would flag `--weight-decay: 1e-2` in 242 of the 266 corpus files as a string.)
-    yamlLoader: 'pydantic',
+    yamlLoader: 'text',
     schema: 'megatron.schema.json',
   },
   detect(file) {

@@ -2,8 +2,13 @@
 import type { SourceFile } from '../engine/source.js';
 import type { PlanField, Range, Setting, TrainingPlan } from '../engine/types.js';
 
-/** How the framework's loader types YAML scalars (see engine/load/yaml.ts). */
-export type YamlLoader = 'pyyaml' | 'omegaconf' | 'pydantic';
+/**
+ * How the framework's loader types YAML scalars (see engine/load/yaml.ts): PyYAML (YAML 1.1),
+ * OmegaConf (YAML 1.1, but `1e-4` is a float), pydantic (PyYAML, then validators coerce the
+ * string to the declared type), or 'text' (each value is handed on as its written text, e.g.
+ * Megatron's functional tests pass MODEL_ARGS through `yq … | tostring` to argparse).
+ */
+export type YamlLoader = 'pyyaml' | 'omegaconf' | 'pydantic' | 'text';
 
 export interface DialectMeta {
   id: string;

@@ -29,7 +29,8 @@ interface Ambiguity {
 }
 
 function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
-  if (!node.plain) return undefined;
+  // A loader that hands on the written text (Megatron's MODEL_ARGS) never types the scalar.
+  if (!node.plain || ctx.yamlLoader === 'text') return undefined;
   const src = node.source;
   const loader = ctx.yamlLoader === 'pyyaml' ? 'PyYAML (YAML 1.1)' : ctx.yamlLoader === 'omegaconf' ? 'OmegaConf' : 'pydantic';
   if (typeof node.value === 'string' && NUMERIC_TEXT.test(src)) {
@@ -48,7 +49,9 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
   if (typeof node.value === 'number' && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ''))) {
     return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ''))}: write the number without the leading zero, or quote it` };
   }
-  if (typeof node.value === 'number' && src.includes('_')) {
+  // `1_000` is 1000 for every YAML 1.1 loader; only PyYAML configs, which other YAML 1.2 tools
+  // also read, are told. OmegaConf and pydantic-validated configs read it as intended.
+  if (typeof node.value === 'number' && src.includes('_') && ctx.yamlLoader === 'pyyaml') {
     return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, '')}\``, replacement: src.replace(/_/g, '') };
   }
   if (typeof node.value === 'number' && SEXAGESIMAL.test(src)) {
