@@ -306,8 +306,3 @@ function precisionAndOptimizer(file: SourceFile, plan: TrainingPlan, notes: stri
     plan.peakLr = defaultSetting(TORCH_ADAMW_LR, 'optimizer.init_args.lr', 'torch.optim.AdamW default lr');
   }
 }
-
-function joinNotes(...notes: (string | undefined)[]): string | undefined {
-  const text = notes.filter(Boolean).join('; ');
-  return text || undefined;
-}
