@@ -17025,6 +17025,9 @@ function defaultSetting(value, key, note) {
 function derived(value, how, unit) {
   return { value, origin: "derived", how, ...unit ? { unit } : {} };
 }
+function derivedFrom(source, value, how, unit) {
+  return { ...derived(value, how, unit), ...source.file ? { file: source.file } : {}, ...source.key ? { key: source.key } : {}, ...source.range ? { range: source.range } : {} };
+}
 function applyAssumptions(plan, assume) {
   for (const [field, value] of Object.entries(assume)) {
     if (plan[field] !== void 0 || value === void 0) continue;
@@ -17178,7 +17181,7 @@ var crossFileMismatch = {
         ctx.report({
           // A DeepSpeed file is named by a key in this file; an accelerate file by the command line.
           range: link.role === "deepspeed" ? link.range : mine.file === ctx.file.path && mine.range || ctx.anchor,
-          message: `${what}: ${where(theirs)} is ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}${mine.origin === "assumed" ? ", assumed in .trainlint.yml" : ""}): ${consequence}`,
+          message: `${what}: ${where(theirs)} ${field === "precision" ? "selects" : "is"} ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}${mine.origin === "assumed" ? ", assumed in .trainlint.yml" : ""}): ${consequence}`,
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key }
         });
       }
@@ -17204,17 +17207,20 @@ var decayHorizonMismatch = {
     if (!decay || !total || total.value <= 0) return;
     const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
     const diff = decay.value - total.value;
-    if (Math.abs(diff) <= tolerance) return;
+    if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck)) return;
     const range = rangeOf(ctx, decay, total);
     const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
     const decayText = `the LR decay ends at step ${formatCount(decay.value)}${sourceOf(decay)}`;
     const totalText = `training runs ${formatCount(total.value)} optimizer steps${sourceOf(total)}`;
     if (diff < 0) {
       const tail = total.value - decay.value;
+      const last = `the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)})`;
+      const fix = `set the decay horizon to ${formatCount(total.value)} or shorten training`;
+      const consequence = ctx.launchCheck ? `${ctx.launchCheck}, after the GPUs are allocated` : ctx.afterDecay === "flat" ? `${last} run flat at the minimum LR` : ctx.afterDecay === "rises" ? `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up` : ctx.afterDecay === "negative" ? `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative` : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`;
       ctx.report({
         range,
-        message: `${decayText} but ${totalText}: the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)}) run flat at the minimum LR; set the decay horizon to ${formatCount(total.value)} or shorten training`,
-        data: { ...data, flatTailSteps: tail }
+        message: `${decayText} but ${totalText}: ${consequence}; ${fix}`,
+        data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? "rejected" : ctx.afterDecay ?? "unknown" }
       });
     } else {
       const reached = warmup2 && decay.value > warmup2.value ? (total.value - warmup2.value) / (decay.value - warmup2.value) : total.value / decay.value;
@@ -17262,7 +17268,7 @@ var minLrExceedsLr = {
     if (!minLr || !peakLr || minLr.value <= peakLr.value) return;
     ctx.report({
       range: rangeOf(ctx, minLr, peakLr),
-      message: `minimum LR ${formatSci(minLr.value)}${sourceOf(minLr)} is above the peak LR ${formatSci(peakLr.value)}${sourceOf(peakLr)}: the "decay" raises the LR instead of lowering it; set the minimum below the peak (often 10% of it, ${formatSci(peakLr.value / 10)})`,
+      message: `minimum LR ${formatSci(minLr.value)}${sourceOf(minLr)} is above the peak LR ${formatSci(peakLr.value)}${sourceOf(peakLr)}: ${ctx.launchCheck ? `${ctx.launchCheck}, after the GPUs are allocated` : 'the "decay" raises the LR instead of lowering it'}; set the minimum below the peak (often 10% of it, ${formatSci(peakLr.value / 10)})`,
       data: { minLr: minLr.value, peakLr: peakLr.value, ratio: minLr.value / peakLr.value }
     });
   }
@@ -17298,7 +17304,7 @@ function numberSpelling(source) {
   return String(value);
 }
 function judge(node, ctx) {
-  if (!node.plain) return void 0;
+  if (!node.plain || ctx.yamlLoader === "text") return void 0;
   const src = node.source;
   const loader = ctx.yamlLoader === "pyyaml" ? "PyYAML (YAML 1.1)" : ctx.yamlLoader === "omegaconf" ? "OmegaConf" : "pydantic";
   if (typeof node.value === "string" && NUMERIC_TEXT2.test(src)) {
@@ -17315,7 +17321,7 @@ function judge(node, ctx) {
   if (typeof node.value === "number" && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ""))) {
     return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ""))}: write the number without the leading zero, or quote it` };
   }
-  if (typeof node.value === "number" && src.includes("_")) {
+  if (typeof node.value === "number" && src.includes("_") && ctx.yamlLoader === "pyyaml") {
     return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, "")}\``, replacement: src.replace(/_/g, "") };
   }
   if (typeof node.value === "number" && SEXAGESIMAL.test(src)) {
@@ -17853,7 +17859,7 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   if (minLr) plan.minLr = minLr;
   const minLrRate = numberAt(file, ["lr_scheduler_kwargs", "min_lr_rate"], loader);
   if (!plan.minLr && minLrRate && plan.peakLr) {
-    plan.minLr = derived(minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} \xD7 learning_rate`);
+    plan.minLr = derivedFrom(minLrRate, minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} \xD7 learning_rate`);
   }
   const bf16 = boolAt(file, ["bf16"]);
   const fp16 = boolAt(file, ["fp16"]);
@@ -18065,7 +18071,10 @@ function readSchedule(file, plan, out) {
   if (minLrAbs) {
     plan.minLr = minLrAbs;
   } else if (scheduler === "cosine" && ratio && plan.peakLr) {
-    plan.minLr = derived(ratio.value * plan.peakLr.value, `cosine_min_lr_ratio ${ratio.value} \xD7 learning_rate`);
+    plan.minLr = derivedFrom(ratio, ratio.value * plan.peakLr.value, `cosine_min_lr_ratio ${ratio.value} \xD7 learning_rate`);
+    if (ratio.value > 1) {
+      out.launchChecks["min-lr-exceeds-lr"] = 'axolotl refuses to start (its scheduler asserts "cosine_min_lr_ratio must be between 0.0 and 1.0")';
+    }
   } else if (scheduler === "cosine" && !ratio) {
     plan.minLr = defaultSetting(0, "cosine_min_lr_ratio", "cosine decays to 0");
   } else if (ratio) {
@@ -18242,7 +18251,7 @@ function resolveIntervals(file, plan, out) {
 function extractAxolotl(file, env) {
   const plan = {};
   const missing = [];
-  const out = { notes: [], conflicts: [] };
+  const out = { notes: [], conflicts: [], launchChecks: {} };
   const batchSize = readBatch(file, plan, out);
   const lr = numAt(file, "learning_rate");
   if (lr) plan.peakLr = lr;
@@ -18274,7 +18283,7 @@ function extractAxolotl(file, env) {
   if (!plan.worldSize) {
     missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (axolotl reads WORLD_SIZE from the launcher: accelerate launch, torchrun)" });
   }
-  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts };
+  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts, launchChecks: out.launchChecks };
 }
 var axolotl = {
   meta: {
@@ -18531,7 +18540,7 @@ function extractBlock(file, block, env) {
     const total = stepSetting(maxDuration, ctx, notes);
     if (total) plan.totalSteps = total;
   }
-  const warmup2 = readSchedule2(plan, reader2, ctx, schedulerName?.value);
+  const { warmup: warmup2, tMax } = readSchedule2(plan, reader2, ctx, schedulerName?.value);
   const conflicts = readIntervals(plan, reader2, ctx);
   if (!plan.worldSize) {
     missing.push({
@@ -18543,7 +18552,11 @@ function extractBlock(file, block, env) {
   if ((inEpochs(maxDuration?.time) || inEpochs(warmup2)) && !plan.stepsPerEpoch) {
     missing.push({ field: "datasetSamples", hint: "durations are in epochs: set assume.datasetSamples (training samples after packing) in .trainlint.yml" });
   }
-  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  const launchChecks = {};
+  if (tMaxComparable(tMax, maxDuration?.time)) {
+    launchChecks["decay-horizon-mismatch"] = `Composer refuses to start when scheduler.t_max ${tMax.text} is shorter than max_duration ${maxDuration.time.text} (ValueError "t_max \u2026 must be greater than or equal to max_duration")`;
+  }
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: "flat", launchChecks };
 }
 function readSchedule2(plan, reader2, ctx, scheduler) {
   const notes = reader2.notes;
@@ -18558,8 +18571,10 @@ function readSchedule2(plan, reader2, ctx, scheduler) {
     notes.push(`scheduler ${scheduler} requires scheduler.t_warmup`);
   }
   const lr = plan.peakLr;
+  let tMaxTime;
   if (scheduler && DECAYING.has(scheduler)) {
     const tMax = timeSetting(reader2, ["scheduler", "t_max"], false);
+    tMaxTime = tMax?.time;
     if (tMax) {
       const steps3 = stepSetting(tMax, ctx, notes);
       if (steps3) plan.decaySteps = steps3;
@@ -18575,7 +18590,12 @@ function readSchedule2(plan, reader2, ctx, scheduler) {
     const alpha = reader2.number(["scheduler", "alpha"])?.value ?? COMPOSER_DEFAULTS.constantAlpha;
     plan.minLr = derived(Number((alpha * lr.value).toPrecision(12)), `alpha ${alpha} \xD7 optimizer.lr ${formatValue(lr.value)} (constant after warmup)`);
   }
-  return warmup2?.time;
+  return { warmup: warmup2?.time, tMax: tMaxTime };
+}
+function tMaxComparable(tMax, maxDuration) {
+  if (!tMax || !maxDuration) return false;
+  const units = /* @__PURE__ */ new Set([tMax.unit, maxDuration.unit]);
+  return tMax.unit === maxDuration.unit || units.has("ba") && units.has("ep");
 }
 function readIntervals(plan, reader2, ctx) {
   const notes = reader2.notes;
@@ -18913,7 +18933,7 @@ function readSchedule3(ctx) {
       else missing.push({ field: "peakLr", hint: optLrHint });
       const ratio = numberAt(file, p("cos_min_ratio"), LOADER4) ?? defaultSetting(DEEPSPEED_DEFAULTS.cosMinRatio, "scheduler.params.cos_min_ratio");
       if (plan.peakLr) {
-        plan.minLr = derived(ratio.value * plan.peakLr.value, `cos_min_ratio ${ratio.value}${ratio.origin === "default" ? " (default)" : ""} \xD7 optimizer.params.lr ${formatSci(plan.peakLr.value)}`);
+        plan.minLr = derivedFrom(ratio, ratio.value * plan.peakLr.value, `cos_min_ratio ${ratio.value}${ratio.origin === "default" ? " (default)" : ""} \xD7 optimizer.params.lr ${formatSci(plan.peakLr.value)}`);
       }
       break;
     }
@@ -19442,8 +19462,10 @@ var litgpt = {
     plan.globalBatchSize = { ...num3("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
     const epochs = num3("train", "epochs");
     if (epochs) plan.epochs = epochs;
-    plan.minLr = num3("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
-    if (script === "finetune") plan.minLr.note = joinNotes(plan.minLr.note, "finetune scripts that build CosineAnnealingLR without eta_min anneal to 0 instead");
+    if (script === "pretrain") plan.minLr = num3("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
+    else if (num3("train", "min_lr")) {
+      notes.push("train.min_lr is not passed to the finetune scripts' CosineAnnealingLR in the LitGPT releases checked (they anneal to 0), so the minimum LR is left unknown");
+    }
     plan.scheduler = defaultSetting("cosine", "built-in lr schedule", "litgpt always uses linear warmup then cosine decay (not configurable)");
     precisionAndOptimizer(file, plan, notes);
     const seq = num3("train", "max_seq_length") ?? num3("model_config", "block_size");
@@ -19613,10 +19635,6 @@ function precisionAndOptimizer(file, plan, notes) {
   } else if (/^(?:torch\.optim\.)?AdamW$/.test(plan.optimizer?.value ?? "")) {
     plan.peakLr = defaultSetting(TORCH_ADAMW_LR, "optimizer.init_args.lr", "torch.optim.AdamW default lr");
   }
-}
-function joinNotes(...notes) {
-  const text = notes.filter(Boolean).join("; ");
-  return text || void 0;
 }
 
 // src/engine/load/positions.ts
@@ -20284,7 +20302,7 @@ var nanogpt = {
         hint: "launch with torchrun --nproc_per_node N, or set assume.worldSize in .trainlint.yml (it only splits gradient_accumulation_steps across GPUs; the global batch stays the same)"
       });
     }
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: "flat" };
   }
 };
 
@@ -20435,7 +20453,7 @@ function extractOlmo(file, root, env) {
     if (tMax) plan.decaySteps = toSteps2(tMax, "scheduler.t_max");
     else if (maxSteps) plan.decaySteps = { ...maxSteps, note: ["scheduler.t_max unset: the schedule decays over max_duration", maxSteps.note].filter(Boolean).join("; ") };
     const alpha = r.number(["scheduler", "alpha_f"]) ?? defaultSetting(D.alphaF, "scheduler.alpha_f");
-    plan.minLr = derived(Number((plan.peakLr.value * alpha.value).toPrecision(12)), `${formatSci(plan.peakLr.value)} \xD7 ${alpha.value} (optimizer.learning_rate \xD7 scheduler.alpha_f)`);
+    plan.minLr = derivedFrom(alpha, Number((plan.peakLr.value * alpha.value).toPrecision(12)), `${formatSci(plan.peakLr.value)} \xD7 ${alpha.value} (optimizer.learning_rate \xD7 scheduler.alpha_f)`);
   } else if (!SCHEDULERS.has(plan.scheduler.value)) {
     notes.push(`scheduler.name \`${plan.scheduler.value}\` is not an OLMo SchedulerType`);
   }
@@ -20443,7 +20461,7 @@ function extractOlmo(file, root, env) {
     missing.push({ field: "totalSteps", hint: "set max_duration (steps, `<n>T` tokens) or stop_at" });
   }
   notes.push(...r.notes);
-  return { plan, missing, anchor: fileStartRange(file), notes };
+  return { plan, missing, anchor: fileStartRange(file), notes, afterDecay: "flat" };
 }
 var olmo = {
   meta: {
@@ -21018,7 +21036,7 @@ var gptNeox = {
     const globalGpus = num2(file, "global_num_gpus");
     if (globalGpus) plan.worldSize = globalGpus;
     applyAssumptions(plan, env.assume);
-    deriveSchedule(file, plan, notes);
+    deriveSchedule(file, plan, notes, conflicts);
     deriveParallel(file, plan, conflicts);
     deriveBatch(file, plan, conflicts, { micro, gas, train });
     if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (NeoX counts the GPUs of the hostfile / launcher, or global_num_gpus)" });
@@ -21026,7 +21044,8 @@ var gptNeox = {
     if (!plan.peakLr) missing.push({ field: "peakLr", hint: "set optimizer.params.lr" });
     if (!plan.seqLen) missing.push({ field: "seqLen", hint: "set seq_length" });
     if (!plan.microBatchSize && !plan.globalBatchSize) missing.push({ field: "microBatchSize", hint: "set train_micro_batch_size_per_gpu (or train_batch_size)" });
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+    const afterDecay = plan.scheduler?.value === "cosine" ? "rises" : plan.scheduler?.value === "linear" ? "flat" : void 0;
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, ...afterDecay ? { afterDecay } : {} };
   }
 };
 function readPrecision3(file, plan, conflicts) {
@@ -21041,6 +21060,12 @@ function readPrecision3(file, plan, conflicts) {
         kind: "precision",
         range: fp16.range,
         message: `fp16.enabled is true but precision is "${precision.value}": NeoX asserts "DeepSpeed fp16 field was set but precision conflicts"; keep one`
+      });
+    } else if (bf16?.value && plan.precision.value === "fp16") {
+      conflicts.push({
+        kind: "precision",
+        range: bf16.range,
+        message: `bf16.enabled is true but precision is "${precision.value}": NeoX enables fp16 and passes bf16 to DeepSpeed too, which refuses to start ("bfloat16 and fp16 modes cannot be simultaneously enabled"); keep one`
       });
     }
   } else if (fp16?.value) {
@@ -21065,22 +21090,33 @@ function readIntervals2(file, plan, notes) {
   const evalInterval = num2(file, "eval_interval") ?? defaultSetting(NEOX_DEFAULTS.evalInterval, "eval_interval");
   plan.evalEverySteps = { ...evalInterval, unit: "steps" };
 }
-function deriveSchedule(file, plan, notes) {
+function deriveSchedule(file, plan, notes, conflicts) {
   const decayIters = num2(file, "lr_decay_iters");
   const fraction = num2(file, "lr_decay_fraction");
   const total = plan.totalSteps;
   let horizonName = "lr_decay_iters";
+  let horizon;
   if (decayIters) {
-    plan.decaySteps = { ...decayIters, unit: "steps" };
+    horizon = { ...decayIters, unit: "steps" };
   } else if (fraction && total) {
-    plan.decaySteps = derived(Math.floor(total.value * fraction.value), `floor(train_iters ${formatCount(total.value)} \xD7 lr_decay_fraction ${fraction.value})`, "steps");
+    horizon = derivedFrom(fraction, Math.floor(total.value * fraction.value), `floor(train_iters ${formatCount(total.value)} \xD7 lr_decay_fraction ${fraction.value})`, "steps");
     horizonName = "the decay horizon";
   } else if (total) {
-    plan.decaySteps = derived(total.value, `train_iters ${formatCount(total.value)} (lr_decay_iters unset: NeoX decays over train_iters)`, "steps");
+    horizon = derived(total.value, `train_iters ${formatCount(total.value)} (lr_decay_iters unset: NeoX decays over train_iters)`, "steps");
     horizonName = "train_iters";
   }
+  const style = plan.scheduler?.value;
+  if (horizon && (style === "linear" || style === "cosine")) plan.decaySteps = horizon;
+  const written = decayIters ?? fraction;
+  if (style === "constant" && written?.range) {
+    conflicts.push({
+      kind: "disabled-by-switch",
+      level: "info",
+      range: written.range,
+      message: `${written.key} has no effect on the LR with lr_decay_style "constant" (it only scales the warmup fraction)`
+    });
+  }
   const warmup2 = num2(file, "warmup") ?? defaultSetting(NEOX_DEFAULTS.warmup, "warmup");
-  const horizon = plan.decaySteps;
   if (horizon) {
     const iters = Math.max(1, horizon.value);
     const product = warmup2.value * iters;
@@ -22125,8 +22161,8 @@ function yamlSource(args) {
   };
 }
 var NUMBER2 = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
-function conflict3(ctx, at, kind, message) {
-  ctx.conflicts.push({ kind, message, range: ctx.src.get(at)?.range ?? ctx.anchor });
+function conflict3(ctx, at, kind, message, level) {
+  ctx.conflicts.push({ kind, message, range: ctx.src.get(at)?.range ?? ctx.anchor, ...level ? { level } : {} });
 }
 function numberArg(ctx, flag2, integer = false) {
   const arg = ctx.src.get(flag2);
@@ -22282,6 +22318,15 @@ function stepSchedule(ctx, schedule2) {
     notes.push(`--step-batch-size-schedule "${schedule2.value}": the global batch grows during the run, so step counts are not derived`);
   }
 }
+function setDecayHorizon(ctx, decay, writtenFlag) {
+  if (ctx.plan.scheduler?.value !== "constant") {
+    ctx.plan.decaySteps = decay;
+    return;
+  }
+  if (writtenFlag) {
+    conflict3(ctx, writtenFlag, "disabled-by-switch", `${writtenFlag} has no effect with --lr-decay-style constant: the LR stays at --lr after warmup`, "info");
+  }
+}
 function resolveSchedule(ctx) {
   const { plan, notes, missing } = ctx;
   const iters = numberArg(ctx, "--train-iters", true);
@@ -22298,7 +22343,7 @@ function resolveSchedule(ctx) {
     if (ctx.src.get("--lr-decay-samples")) mixed2("--lr-decay-samples", "lr_decay_samples is None");
     const decayIters = numberArg(ctx, "--lr-decay-iters", true);
     const decay = decayIters ? steps2(decayIters) : derived(iters.value, `--train-iters ${formatCount(iters.value)} (--lr-decay-iters not set: decay over the whole run)`, "steps");
-    plan.decaySteps = decay;
+    setDecayHorizon(ctx, decay, decayIters ? "--lr-decay-iters" : void 0);
     if (fraction) {
       if (warmIters && warmIters.value > 0) {
         conflict3(ctx, "--lr-warmup-iters", "warmup-fraction-and-count", '--lr-warmup-fraction and --lr-warmup-iters are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-iters"; keep one');
@@ -22332,12 +22377,16 @@ function resolveSchedule(ctx) {
     notes.push("with --rampup-batch-size, update_train_iters simulates the ramp: the step count is not derived");
     missing.push({ field: "totalSteps", hint: "set assume.totalSteps in .trainlint.yml (the batch ramp changes the number of iterations)" });
   } else {
-    plan.totalSteps = derived(Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, "steps");
+    plan.totalSteps = derivedFrom(samples, Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, "steps");
   }
   const decaySamples = numberArg(ctx, "--lr-decay-samples", true);
   const decayValue = decaySamples?.value ?? samples.value;
   const decayFlag = decaySamples ? "--lr-decay-samples" : "--train-samples (--lr-decay-samples not set)";
-  plan.decaySteps = derived(ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, "steps");
+  setDecayHorizon(
+    ctx,
+    derivedFrom(decaySamples ?? samples, ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, "steps"),
+    decaySamples ? "--lr-decay-samples" : void 0
+  );
   if (fraction) {
     if (warmSamples && warmSamples.value > 0) {
       conflict3(ctx, "--lr-warmup-samples", "warmup-fraction-and-count", '--lr-warmup-fraction and --lr-warmup-samples are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-samples"; keep one');
@@ -22350,7 +22399,7 @@ function resolveSchedule(ctx) {
   } else if (warmSamples && warmSamples.value === 0) {
     plan.warmupSteps = steps2(warmSamples);
   } else if (warmSamples) {
-    plan.warmupSteps = derived(ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, "steps");
+    plan.warmupSteps = derivedFrom(warmSamples, ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, "steps");
   } else {
     plan.warmupSteps = steps2(defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-samples"));
   }
@@ -22370,7 +22419,16 @@ function extractFrom(file, src, anchor, env, world, worldHint) {
   addMissing(ctx, worldHint);
   const notes = [...new Set(ctx.notes)];
   const missing = ctx.missing.filter((m) => !ctx.plan[m.field]);
-  return { plan: ctx.plan, missing, anchor, notes, conflicts: ctx.conflicts };
+  return {
+    plan: ctx.plan,
+    missing,
+    anchor,
+    notes,
+    conflicts: ctx.conflicts,
+    // OptimizerParamScheduler.get_lr clamps to min_lr after the decay steps.
+    afterDecay: "flat",
+    launchChecks: { "min-lr-exceeds-lr": "Megatron refuses to start (OptimizerParamScheduler asserts max_lr >= min_lr)" }
+  };
 }
 function distinctiveHits(flags) {
   const set = new Set(flags);
@@ -22408,7 +22466,7 @@ var megatron = {
     // The functional-test harness reads the YAML with yq (YAML 1.2), `tostring`s every value and
     // hands it to argparse, which coerces it to the flag's type: `1e-4` is a float, like pydantic.
     // ('pyyaml' would flag `--weight-decay: 1e-2` in 242 of the 266 corpus files as a string.)
-    yamlLoader: "pydantic",
+    yamlLoader: "text",
     schema: "megatron.schema.json"
   },
   detect(file) {
@@ -22479,21 +22537,21 @@ function extractCommand(file, cmd, env) {
   plan.scheduler = stringFromArg(file, arg("--lr-scheduler")) ?? defaultSetting(OPENCLIP_DEFAULTS.scheduler, "--lr-scheduler");
   plan.precision = stringFromArg(file, arg("--precision")) ?? defaultSetting(OPENCLIP_DEFAULTS.precision, "--precision");
   plan.optimizer = stringFromArg(file, arg("--opt")) ?? defaultSetting("adamw", "--opt", "OpenCLIP builds torch.optim.AdamW unless a timm optimizer is chosen");
-  if (plan.scheduler.value === "cosine") {
-    const cooldownEnd = arg("--lr-cooldown-end");
-    if (!cooldownEnd) plan.minLr = defaultSetting(0, "--lr-cooldown-end", "cosine decays to 0");
-    else {
+  const cooldownEnd = arg("--lr-cooldown-end");
+  if (plan.scheduler.value === "const-cooldown") {
+    const minLr = numberFromArg(file, cooldownEnd);
+    if (minLr) plan.minLr = minLr;
+  } else {
+    if (cooldownEnd) {
+      const what = plan.scheduler.value === "cosine" ? "cosine always decays to 0" : `${plan.scheduler.value} does not read it`;
       conflicts.push({
         kind: "disabled-by-switch",
         level: "info",
         range: cooldownEnd.flagRange,
-        message: `--lr-cooldown-end ${cooldownEnd.value ?? ""} has no effect with --lr-scheduler ${plan.scheduler.value}: cosine always decays to 0; remove it or use --lr-scheduler const-cooldown`
+        message: `--lr-cooldown-end ${cooldownEnd.value ?? ""} has no effect with --lr-scheduler ${plan.scheduler.value}: ${what}; remove it or use --lr-scheduler const-cooldown`
       });
-      plan.minLr = defaultSetting(0, "--lr-scheduler", "cosine decays to 0");
     }
-  } else {
-    const minLr = numberFromArg(file, arg("--lr-cooldown-end"));
-    if (minLr) plan.minLr = minLr;
+    if (plan.scheduler.value === "cosine") plan.minLr = defaultSetting(0, cooldownEnd ? "--lr-scheduler" : "--lr-cooldown-end", "cosine decays to 0");
   }
   applyAssumptions(plan, env.assume);
   deriveGlobalBatch(plan);
@@ -25760,6 +25818,8 @@ function runRules(result, settings, schemas) {
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
         conflicts: extraction?.conflicts ?? [],
+        afterDecay: extraction?.afterDecay,
+        launchCheck: extraction?.launchChecks?.[rule.meta.id],
         options: effective.options,
         schemas: validators,
         report: ({ severity, ...input }) => push({ ruleId: rule.meta.id, severity: severity ?? effective.severity, path: file.path, ...input })
@@ -25770,7 +25830,9 @@ function runRules(result, settings, schemas) {
   const { kept, problems } = applySuppressions(raw, file);
   result.findings.push(...kept);
   const suppressionSeverity = settings.rules.get("unused-suppression")?.severity ?? "warning";
-  if (suppressionSeverity !== "off") result.findings.push(...problems.map((p) => ({ ...p, severity: suppressionSeverity })));
+  const crashed = raw.some((f) => f.ruleId === "internal-error");
+  const reported = crashed ? problems.filter((p) => p.data?.missingReason) : problems;
+  if (suppressionSeverity !== "off") result.findings.push(...reported.map((p) => ({ ...p, severity: suppressionSeverity })));
 }
 function compareFindings(a, b) {
   return a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId);
@@ -25990,7 +26052,7 @@ function snippet(texts, f) {
   return line.slice(f.range.column - 1, end).trim();
 }
 function fingerprint(f, texts) {
-  const message = f.message.replace(/\bline \d+/g, "line #").replace(/:\d+:\d+\b/g, ":#:#");
+  const message = f.message.replace(/\bline \d+/g, "line #").replace(/:\d+:\d+\b/g, ":#:#").replace(/\bsince base \S+( \(was [^)]*\))?/g, "since base");
   return createHash("sha256").update([f.ruleId, f.path, snippet(texts, f), message].join("\0")).digest("hex").slice(0, 24);
 }
 function buildBaseline(findings, texts) {
