@@ -83,6 +83,17 @@ describe('torchtitan golden plans', () => {
 describe('torchtitan edge cases', () => {
   const base = '[job]\ndescription = "t"\n[training]\nlocal_batch_size = 4\nsteps = 1000\n';
 
+  test('lr_scheduler.total_steps is the schedule length: decay horizon, warmup clamp and decay_ratio use it', () => {
+    const { plan, notes } = torchtitan.extract(
+      toml(`${base}[lr_scheduler]\nwarmup_steps = 600\ntotal_steps = 500\ndecay_ratio = 0.5\n`),
+      env({ worldSize: 8 }),
+    );
+    expect(plan.totalSteps).toMatchObject({ value: 1000, key: 'training.steps' });
+    expect(plan.decaySteps).toMatchObject({ value: 500, key: 'lr_scheduler.total_steps' });
+    expect(plan.warmupSteps?.note).toBe('lr_scheduler.py clamps a warmup longer than lr_scheduler.total_steps to 500 (with a warning)');
+    expect(notes.join('\n')).toContain('exceed lr_scheduler.total_steps 500: torchtitan shrinks the decay to 0 steps');
+  });
+
   test('an explicit global batch gives the accumulation (global / (local × dp))', () => {
     const { plan } = torchtitan.extract(toml(`${base}global_batch_size = 256\n[parallelism]\ndata_parallel_shard_degree = -1\n`), env({ worldSize: 16 }));
     expect(plan.globalBatchSize).toMatchObject({ value: 256, origin: 'explicit', key: 'training.global_batch_size' });

@@ -168,8 +168,11 @@ export const torchtitan: Dialect = {
 
     const warmup = firstNumber(file, ['lr_scheduler', 'warmup_steps'], ['training', 'warmup_steps']);
     plan.warmupSteps = { ...(warmup ?? defaultSetting(D.warmupSteps, old ? 'training.warmup_steps' : 'lr_scheduler.warmup_steps')), unit: 'steps' };
-    if (plan.warmupSteps.value > plan.totalSteps.value) {
-      plan.warmupSteps.note = `lr_scheduler.py clamps a warmup longer than training.steps to ${formatCount(plan.totalSteps.value)} (with a warning)`;
+    const scheduleLength = numberAt(file, ['lr_scheduler', 'total_steps'], LOADER);
+    const clampAt = scheduleLength ?? plan.totalSteps;
+    if (plan.warmupSteps.value > clampAt.value) {
+      const what = scheduleLength ? 'lr_scheduler.total_steps' : 'training.steps';
+      plan.warmupSteps.note = `lr_scheduler.py clamps a warmup longer than ${what} to ${formatCount(clampAt.value)} (with a warning)`;
     }
     schedule(file, plan, notes, old);
 
@@ -231,7 +234,11 @@ export const torchtitan: Dialect = {
  */
 function schedule(file: SourceFile, plan: TrainingPlan, notes: string[], old: boolean): void {
   const D = TORCHTITAN_DEFAULTS;
-  const total = plan.totalSteps?.value ?? D.steps;
+  // build_lr_schedulers works on lr_scheduler.total_steps when it is set (the schedule's own
+  // length), else on training.steps: the warmup clamp and the decay_ratio use that length.
+  const horizon = numberAt(file, ['lr_scheduler', 'total_steps'], LOADER);
+  const total = horizon?.value ?? plan.totalSteps?.value ?? D.steps;
+  const totalKey = horizon ? 'lr_scheduler.total_steps' : 'training.steps';
   const warmup = Math.min(plan.warmupSteps?.value ?? D.warmupSteps, total);
   const decayType = stringAt(file, ['lr_scheduler', 'decay_type']);
   const shape = decayType?.value ?? D.decayType;
@@ -240,7 +247,7 @@ function schedule(file: SourceFile, plan: TrainingPlan, notes: string[], old: bo
     let decay = Math.round(total * ratio.value);
     if (warmup + decay > total) {
       notes.push(
-        `warmup ${formatCount(warmup)} + decay round(${formatCount(total)} × ${ratio.value}) = ${formatCount(decay)} exceed training.steps ${formatCount(total)}: torchtitan shrinks the decay to ${formatCount(total - warmup)} steps`,
+        `warmup ${formatCount(warmup)} + decay round(${formatCount(total)} × ${ratio.value}) = ${formatCount(decay)} exceed ${totalKey} ${formatCount(total)}: torchtitan shrinks the decay to ${formatCount(total - warmup)} steps`,
       );
       decay = total - warmup;
     }
@@ -261,7 +268,6 @@ function schedule(file: SourceFile, plan: TrainingPlan, notes: string[], old: bo
         : defaultSetting(D.decayType, 'lr_scheduler.decay_type', 'linear warmup, then decay from the end of warmup to the last step'));
   }
   // The decay reaches its floor at the last step, unless an explicit lr_scheduler.total_steps moves it.
-  const horizon = numberAt(file, ['lr_scheduler', 'total_steps'], LOADER);
   if (horizon) plan.decaySteps = { ...horizon, unit: 'steps' };
 
   const factor = firstNumber(file, ['lr_scheduler', 'min_lr_factor'], ['lr_scheduler', 'lr_min']);
