@@ -270,7 +270,7 @@ function extractBlock(file: SourceFile, block: { node: MapNode; prefix: KeyPath;
   if (tMaxComparable(tMax, maxDuration?.time)) {
     launchChecks['decay-horizon-mismatch'] = `Composer refuses to start when scheduler.t_max ${tMax!.text} is shorter than max_duration ${maxDuration!.time.text} (ValueError "t_max … must be greater than or equal to max_duration")`;
   }
-  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: 'flat', launchChecks };
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: 'flat', launchChecks, globalBatchRounding: 'per-device' };
 }
 
 /** Warmup, decay horizon and final LR (Composer scheduler.py); returns the warmup and t_max times as written. */

@@ -505,6 +505,13 @@ export const deepspeed: Dialect = {
     }
     // A field an `assume` value filled is no longer missing.
     const missing = ctx.missing.filter((m) => !plan[m.field]);
-    return { plan, missing, anchor: fileStartRange(file), notes: ctx.notes, conflicts: ctx.conflicts };
+    return {
+      plan,
+      missing,
+      anchor: fileStartRange(file),
+      notes: ctx.notes,
+      conflicts: ctx.conflicts,
+      launchChecks: { 'batch-size-mismatch': 'DeepSpeed refuses to start (its batch assertion: train_batch_size must equal micro_batch_per_gpu × gradient_acc_step × world_size)' },
+    };
   },
 };

@@ -138,7 +138,7 @@ export const gptNeox: Dialect = {
     // ── Derived values ──────────────────────────────────────────────────────────────────
     deriveSchedule(file, plan, notes, conflicts);
     deriveParallel(file, plan, conflicts);
-    deriveBatch(file, plan, conflicts, { micro, gas, train });
+    deriveBatch(plan, { micro, gas, train });
 
     if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'set assume.worldSize in .trainlint.yml (NeoX counts the GPUs of the hostfile / launcher, or global_num_gpus)' });
     if (!plan.totalSteps) missing.push({ field: 'totalSteps', hint: 'set train_iters (NeoX has no default; it may come from another config file of the run)' });
@@ -148,7 +148,15 @@ export const gptNeox: Dialect = {
     // AnnealingLR.get_lr: past the horizon, linear is held at min_lr by max(lr, min_lr); the
     // cosine is not clamped, so cos(π × step / end) passes π and the LR climbs back.
     const afterDecay = plan.scheduler?.value === 'cosine' ? 'rises' : plan.scheduler?.value === 'linear' ? 'flat' : undefined;
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, ...(afterDecay ? { afterDecay } : {}) };
+    return {
+      plan,
+      missing,
+      anchor: fileStartRange(file),
+      notes,
+      conflicts,
+      ...(afterDecay ? { afterDecay } : {}),
+      launchChecks: { 'batch-size-mismatch': 'NeoX refuses to start (calculate_batch_parameters asserts train_batch_size = micro batch × gradient_accumulation_steps × data-parallel size)' },
+    };
   },
 };
 
@@ -280,26 +288,18 @@ interface BatchKeys {
 }
 
 /** DeepSpeed's batch completion as NeoX copies it (`calculate_batch_parameters`), integer division included. */
-function deriveBatch(file: SourceFile, plan: TrainingPlan, conflicts: Conflict[], { micro, gas, train }: BatchKeys): void {
+function deriveBatch(plan: TrainingPlan, { micro, gas, train }: BatchKeys): void {
   const dp = plan.dataParallelSize;
   // One of micro/train alone: NeoX sets gas to 1 whatever the data-parallel size.
   if (!plan.gradAccumSteps && !(micro && train)) plan.gradAccumSteps = defaultSetting(NEOX_DEFAULTS.gradientAccumulationSteps, 'gradient_accumulation_steps');
   if (!dp) return;
   const d = formatCount(dp.value);
-  if (train && micro && gas) {
-    const product = micro.value * gas.value * dp.value;
-    if (product !== train.value) {
-      conflicts.push({
-        kind: 'batch-triple',
-        range: train.range!,
-        message: `train_batch_size ${formatCount(train.value)} ≠ train_micro_batch_size_per_gpu ${formatCount(micro.value)} × gradient_accumulation_steps ${formatCount(gas.value)} × data-parallel size ${d} = ${formatCount(product)}: NeoX asserts at launch`,
-      });
-    }
-  } else if (train && micro) {
+  // All three written: nothing to derive; batch-size-mismatch compares them (NeoX asserts the identity at launch).
+  if (train && micro && !gas) {
     plan.gradAccumSteps = derived(Math.floor(Math.floor(train.value / micro.value) / dp.value), `train_batch_size ${formatCount(train.value)} // micro ${formatCount(micro.value)} // dp ${d}`);
-  } else if (train && gas) {
+  } else if (train && gas && !micro) {
     plan.microBatchSize = derived(Math.floor(Math.floor(train.value / dp.value) / gas.value), `train_batch_size ${formatCount(train.value)} // dp ${d} // gas ${formatCount(gas.value)}`, 'samples');
-  } else if (train) {
+  } else if (train && !micro && !gas) {
     plan.microBatchSize = derived(Math.floor(train.value / dp.value), `train_batch_size ${formatCount(train.value)} // dp ${d} (gas 1)`, 'samples');
   }
   if (!plan.globalBatchSize && plan.microBatchSize && plan.gradAccumSteps) {

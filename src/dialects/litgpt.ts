@@ -131,7 +131,7 @@ export const litgpt: Dialect = {
     if (!plan.worldSize) {
       missing.push({ field: 'worldSize', hint: 'set devices (and num_nodes) to numbers, or assume.worldSize in .trainlint.yml' });
     }
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, globalBatchRounding: 'floor' };
   },
 };
 

@@ -441,7 +441,10 @@ function extractFrom(file: SourceFile, src: ArgSource, anchor: Range, env: Extra
     conflicts: ctx.conflicts,
     // OptimizerParamScheduler.get_lr clamps to min_lr after the decay steps.
     afterDecay: 'flat',
-    launchChecks: { 'min-lr-exceeds-lr': 'Megatron refuses to start (OptimizerParamScheduler asserts max_lr >= min_lr)' },
+    launchChecks: {
+      'min-lr-exceeds-lr': 'Megatron refuses to start (OptimizerParamScheduler asserts max_lr >= min_lr)',
+      'batch-size-mismatch': 'Megatron refuses to start (the micro-batch calculator asserts the global batch is divisible by micro batch × data-parallel size)',
+    },
   };
 }
 

@@ -222,7 +222,7 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
   }
   notes.push(...r.notes);
   // optim.py: the schedulers return eta_min (alpha_f × lr) once step >= t_max.
-  return { plan, missing, anchor: fileStartRange(file), notes, afterDecay: 'flat' };
+  return { plan, missing, anchor: fileStartRange(file), notes, afterDecay: 'flat', globalBatchRounding: 'floor' };
 }
 
 export const olmo: Dialect = {

@@ -222,7 +222,13 @@ export const torchtitan: Dialect = {
         hint: 'set assume.worldSize in .trainlint.yml (the NGPU / torchrun --nproc_per_node × nodes of the launch): data_parallel_shard_degree = -1 takes the ranks left over',
       });
     }
-    return { plan, missing, anchor: fileStartRange(file), notes };
+    return {
+      plan,
+      missing,
+      anchor: fileStartRange(file),
+      notes,
+      launchChecks: { 'batch-size-mismatch': 'torchtitan refuses to start (train.py asserts "global batch size must be multiple of local batch size times data-parallel degree")' },
+    };
   },
 };
 

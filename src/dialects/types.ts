@@ -76,6 +76,14 @@ export interface Extraction {
    * Set only where the framework's check applies to this file.
    */
   launchChecks?: Record<string, string>;
+  /**
+   * How the framework runs an explicit global batch that micro-batch × data-parallel size does not
+   * divide, when it does not reject it (see launchChecks): 'floor' floors the per-device batch and
+   * the accumulation and so steps on a smaller batch (litgpt, OLMo); 'per-device' only splits the
+   * global batch over the devices (floored) and cuts each device's share into micro-batches, the
+   * last one smaller (llm-foundry/Composer), so only global % data-parallel size matters.
+   */
+  globalBatchRounding?: 'floor' | 'per-device';
 }
 
 export interface Dialect {

@@ -131,6 +131,7 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         conflicts: extraction?.conflicts ?? [],
         afterDecay: extraction?.afterDecay,
         launchCheck: extraction?.launchChecks?.[rule.meta.id],
+        globalBatchRounding: extraction?.globalBatchRounding,
         options: effective.options,
         schemas: validators,
         report: ({ severity, ...input }) =>

@@ -1,6 +1,21 @@
 import { formatCount } from '../engine/format-number.js';
 import { dataParallel } from '../engine/plan.js';
-import { rangeOf, type Rule } from './types.js';
+import { rangeOf, type Rule, type RuleContext } from './types.js';
+
+/** What the framework does with the mismatch, for the message: its launch check, its rounding, or both possibilities. */
+function consequence(ctx: RuleContext, effective: number | undefined, declared: number): string {
+  if (ctx.launchCheck) return `${ctx.launchCheck}, after the GPUs are allocated`;
+  if (effective !== undefined && ctx.globalBatchRounding) {
+    return effective === 0
+      ? 'the floored accumulation is 0, so the run cannot train (the framework stops at launch)'
+      : `the framework floors it and steps every ${formatCount(effective)} samples, not ${formatCount(declared)}: the LR and step count were chosen for another batch`;
+  }
+  return 'the framework either rejects this at launch or silently uses another batch';
+}
+
+function multipleNear(value: number, of: number): number {
+  return Math.round(value / of) * of || of;
+}
 
 export const batchSizeMismatch: Rule = {
   meta: {
@@ -11,28 +26,50 @@ export const batchSizeMismatch: Rule = {
   check(ctx) {
     const { globalBatchSize: global, microBatchSize: micro, gradAccumSteps: accum } = ctx.plan;
     const world = dataParallel(ctx.plan);
-    if (!global || global.origin !== 'explicit' || !micro || !world) return;
-    const perStep = micro.value * world.value;
-    if (perStep <= 0) return;
-    const explicitAccum = accum && accum.origin !== 'default' && accum.origin !== 'assumed' ? accum : undefined;
-    if (explicitAccum) {
-      const computed = perStep * explicitAccum.value;
-      if (computed === global.value) return;
+    if (!global || global.origin !== 'explicit' || !world || world.value <= 0) return;
+
+    // llm-foundry/Composer: the devices share the global batch; micro-batches only cut each share.
+    if (ctx.globalBatchRounding === 'per-device') {
+      if (global.value % world.value === 0) return;
+      const effective = Math.floor(global.value / world.value) * world.value;
       ctx.report({
         range: rangeOf(ctx, global),
         message:
-          `global batch ${formatCount(global.value)} ≠ micro ${formatCount(micro.value)} × accumulation ${formatCount(explicitAccum.value)} × data-parallel ${formatCount(world.value)} = ${formatCount(computed)}: ` +
-          `the framework either rejects this at launch or silently uses another batch; make them agree (e.g. accumulation ${formatCount(global.value / perStep)})`,
-        data: { declared: global.value, computed, microBatchSize: micro.value, gradAccumSteps: explicitAccum.value, dataParallelSize: world.value },
+          `global batch ${formatCount(global.value)} is not divisible by data-parallel size ${formatCount(world.value)}: ${consequence(ctx, effective, global.value)}; ` +
+          `pick a multiple of ${formatCount(world.value)} (e.g. ${formatCount(multipleNear(global.value, world.value))})`,
+        data: { declared: global.value, computed: effective, dataParallelSize: world.value },
+      });
+      return;
+    }
+
+    if (!micro) return;
+    const perStep = micro.value * world.value;
+    if (perStep <= 0) return;
+    // Only an accumulation the user wrote is compared; a derived one is the framework's own floor.
+    const writtenAccum = accum && (accum.origin === 'explicit' || accum.origin === 'launcher') ? accum : undefined;
+    if (writtenAccum) {
+      const computed = perStep * writtenAccum.value;
+      if (computed === global.value) return;
+      const exactAccum = global.value % perStep === 0 ? global.value / perStep : undefined;
+      ctx.report({
+        range: rangeOf(ctx, global),
+        message:
+          `global batch ${formatCount(global.value)} ≠ micro ${formatCount(micro.value)} × accumulation ${formatCount(writtenAccum.value)} × data-parallel ${formatCount(world.value)} = ${formatCount(computed)}: ` +
+          `${consequence(ctx, undefined, global.value)}; make them agree (` +
+          (exactAccum !== undefined
+            ? `accumulation ${formatCount(exactAccum)}, or global batch ${formatCount(computed)})`
+            : `global batch ${formatCount(computed)})`),
+        data: { declared: global.value, computed, microBatchSize: micro.value, gradAccumSteps: writtenAccum.value, dataParallelSize: world.value },
       });
       return;
     }
     if (global.value % perStep === 0) return;
+    const effective = Math.floor(Math.floor(global.value / world.value) / micro.value) * micro.value * world.value;
     ctx.report({
       range: rangeOf(ctx, global),
       message:
         `global batch ${formatCount(global.value)} is not divisible by micro ${formatCount(micro.value)} × data-parallel ${formatCount(world.value)} = ${formatCount(perStep)}: ` +
-        `no whole number of accumulation steps gives it; pick a multiple of ${formatCount(perStep)} (e.g. ${formatCount(Math.round(global.value / perStep) * perStep || perStep)})`,
+        `no whole number of accumulation steps gives it; ${consequence(ctx, effective, global.value)}; pick a multiple of ${formatCount(perStep)} (e.g. ${formatCount(multipleNear(global.value, perStep))})`,
       data: { declared: global.value, computed: perStep, microBatchSize: micro.value, dataParallelSize: world.value },
     });
   },

@@ -60,6 +60,8 @@ export interface RuleContext {
   afterDecay?: Extraction['afterDecay'];
   /** How the framework rejects this rule's problem at launch, when it does (see Extraction). */
   launchCheck?: string;
+  /** How an explicit global batch that does not divide evenly is run (see Extraction). */
+  globalBatchRounding?: Extraction['globalBatchRounding'];
   options: Record<string, unknown>;
   /** Compiled JSON Schemas that apply to this file (dialect built-in and user schemas). */
   schemas: { name: string; validate: ValidateFunction }[];
