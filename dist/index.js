@@ -38615,6 +38615,11 @@ function formatRatio(value) {
 function formatPercent(value, decimals = 1) {
   return `${Number((value * 100).toFixed(decimals))}%`;
 }
+function formatFractionDown(value) {
+  if (!(value > 0) || !Number.isFinite(value)) return String(value);
+  const scale = 10 ** (Math.floor(Math.log10(value)) - 2);
+  return String(Number((Math.floor(value / scale + 1e-9) * scale).toPrecision(3)));
+}
 function formatValue(value) {
   if (typeof value !== "number") return String(value);
   if (Number.isInteger(value)) return String(value);
@@ -38783,8 +38788,28 @@ function sourceOf(setting) {
       return key ? ` (${key})` : "";
   }
 }
+function stepCount(steps3) {
+  return `${formatCount(steps3)} step${steps3 === 1 ? "" : "s"}`;
+}
+function warmupAsWritten(setting, steps3) {
+  const f = setting.fractionOf;
+  if (!f || !(f.ofSteps > 0)) return { text: stepCount(steps3), fix: `warmup ${formatCount(steps3)}` };
+  const fraction = formatFractionDown(steps3 / f.ofSteps);
+  const key = setting.key ?? "warmup";
+  return { text: `${key} ${fraction} (${stepCount(steps3)} of ${f.of})`, fix: `${key} ${fraction}` };
+}
 
 // src/rules/batch-size-mismatch.ts
+function consequence(ctx, effective, declared) {
+  if (ctx.launchCheck) return `${ctx.launchCheck}, after the GPUs are allocated`;
+  if (effective !== void 0 && ctx.globalBatchRounding) {
+    return effective === 0 ? "the floored accumulation is 0, so the run cannot train (the framework stops at launch)" : `the framework floors it and steps every ${formatCount(effective)} samples, not ${formatCount(declared)}: the LR and step count were chosen for another batch`;
+  }
+  return "the framework either rejects this at launch or silently uses another batch";
+}
+function multipleNear(value, of) {
+  return Math.round(value / of) * of || of;
+}
 var batchSizeMismatch = {
   meta: {
     id: "batch-size-mismatch",
@@ -38794,24 +38819,37 @@ var batchSizeMismatch = {
   check(ctx) {
     const { globalBatchSize: global2, microBatchSize: micro, gradAccumSteps: accum } = ctx.plan;
     const world = dataParallel(ctx.plan);
-    if (!global2 || global2.origin !== "explicit" || !micro || !world) return;
-    const perStep = micro.value * world.value;
-    if (perStep <= 0) return;
-    const explicitAccum = accum && accum.origin !== "default" && accum.origin !== "assumed" ? accum : void 0;
-    if (explicitAccum) {
-      const computed = perStep * explicitAccum.value;
-      if (computed === global2.value) return;
+    if (!global2 || global2.origin !== "explicit" || !world || world.value <= 0) return;
+    if (ctx.globalBatchRounding === "per-device") {
+      if (global2.value % world.value === 0) return;
+      const effective2 = Math.floor(global2.value / world.value) * world.value;
       ctx.report({
         range: rangeOf(ctx, global2),
-        message: `global batch ${formatCount(global2.value)} \u2260 micro ${formatCount(micro.value)} \xD7 accumulation ${formatCount(explicitAccum.value)} \xD7 data-parallel ${formatCount(world.value)} = ${formatCount(computed)}: the framework either rejects this at launch or silently uses another batch; make them agree (e.g. accumulation ${formatCount(global2.value / perStep)})`,
-        data: { declared: global2.value, computed, microBatchSize: micro.value, gradAccumSteps: explicitAccum.value, dataParallelSize: world.value }
+        message: `global batch ${formatCount(global2.value)} is not divisible by data-parallel size ${formatCount(world.value)}: ${consequence(ctx, effective2, global2.value)}; pick a multiple of ${formatCount(world.value)} (e.g. ${formatCount(multipleNear(global2.value, world.value))})`,
+        data: { declared: global2.value, computed: effective2, dataParallelSize: world.value }
+      });
+      return;
+    }
+    if (!micro) return;
+    const perStep = micro.value * world.value;
+    if (perStep <= 0) return;
+    const writtenAccum = accum && (accum.origin === "explicit" || accum.origin === "launcher") ? accum : void 0;
+    if (writtenAccum) {
+      const computed = perStep * writtenAccum.value;
+      if (computed === global2.value) return;
+      const exactAccum = global2.value % perStep === 0 ? global2.value / perStep : void 0;
+      ctx.report({
+        range: rangeOf(ctx, global2),
+        message: `global batch ${formatCount(global2.value)} \u2260 micro ${formatCount(micro.value)} \xD7 accumulation ${formatCount(writtenAccum.value)} \xD7 data-parallel ${formatCount(world.value)} = ${formatCount(computed)}: ${consequence(ctx, void 0, global2.value)}; make them agree (` + (exactAccum !== void 0 ? `accumulation ${formatCount(exactAccum)}, or global batch ${formatCount(computed)})` : `global batch ${formatCount(computed)})`),
+        data: { declared: global2.value, computed, microBatchSize: micro.value, gradAccumSteps: writtenAccum.value, dataParallelSize: world.value }
       });
       return;
     }
     if (global2.value % perStep === 0) return;
+    const effective = Math.floor(Math.floor(global2.value / world.value) / micro.value) * micro.value * world.value;
     ctx.report({
       range: rangeOf(ctx, global2),
-      message: `global batch ${formatCount(global2.value)} is not divisible by micro ${formatCount(micro.value)} \xD7 data-parallel ${formatCount(world.value)} = ${formatCount(perStep)}: no whole number of accumulation steps gives it; pick a multiple of ${formatCount(perStep)} (e.g. ${formatCount(Math.round(global2.value / perStep) * perStep || perStep)})`,
+      message: `global batch ${formatCount(global2.value)} is not divisible by micro ${formatCount(micro.value)} \xD7 data-parallel ${formatCount(world.value)} = ${formatCount(perStep)}: no whole number of accumulation steps gives it; ${consequence(ctx, effective, global2.value)}; pick a multiple of ${formatCount(perStep)} (e.g. ${formatCount(multipleNear(global2.value, perStep))})`,
       data: { declared: global2.value, computed: perStep, microBatchSize: micro.value, dataParallelSize: world.value }
     });
   }
@@ -38868,11 +38906,11 @@ var crossFileMismatch = {
         if (!mine || !theirs || theirs.origin !== "explicit" && theirs.origin !== "launcher" || mine.origin === "default") continue;
         if (mine.origin === "assumed" && link.role !== "accelerate") continue;
         if (mine === theirs || same(mine, theirs)) continue;
-        const consequence = link.role === "accelerate" ? "accelerate launches with its own value, so the run is not the one this config describes; make them agree" : 'the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"';
+        const consequence2 = link.role === "accelerate" ? "accelerate launches with its own value, so the run is not the one this config describes; make them agree" : 'the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"';
         ctx.report({
           // A DeepSpeed file is named by a key in this file; an accelerate file by the command line.
           range: link.role === "deepspeed" ? link.range : mine.file === ctx.file.path && mine.range || ctx.anchor,
-          message: `${what}: ${where(theirs)} ${field === "precision" ? "selects" : "is"} ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}${mine.origin === "assumed" ? ", assumed in .trainlint.yml" : ""}): ${consequence}`,
+          message: `${what}: ${where(theirs)} ${field === "precision" ? "selects" : "is"} ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}${mine.origin === "assumed" ? ", assumed in .trainlint.yml" : ""}): ${consequence2}`,
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key }
         });
       }
@@ -38907,10 +38945,10 @@ var decayHorizonMismatch = {
       const tail = total.value - decay.value;
       const last = `the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)})`;
       const fix = `set the decay horizon to ${formatCount(total.value)} or shorten training`;
-      const consequence = ctx.launchCheck ? `${ctx.launchCheck}, after the GPUs are allocated` : ctx.afterDecay === "flat" ? `${last} run flat at the minimum LR` : ctx.afterDecay === "rises" ? `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up` : ctx.afterDecay === "negative" ? `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative` : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`;
+      const consequence2 = ctx.launchCheck ? `${ctx.launchCheck}, after the GPUs are allocated` : ctx.afterDecay === "flat" ? `${last} run flat at the minimum LR` : ctx.afterDecay === "rises" ? `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up` : ctx.afterDecay === "negative" ? `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative` : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`;
       ctx.report({
         range,
-        message: `${decayText} but ${totalText}: ${consequence}; ${fix}`,
+        message: `${decayText} but ${totalText}: ${consequence2}; ${fix}`,
         data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? "rejected" : ctx.afterDecay ?? "unknown" }
       });
     } else {
@@ -38928,10 +38966,10 @@ var decayHorizonMismatch = {
 function check(ctx, interval, what) {
   const total = ctx.plan.totalSteps;
   if (!interval || !total || interval.value <= total.value) return;
-  const consequence = what === "checkpoint" ? "no checkpoint is written before the run ends (a crash loses everything; only some frameworks save at the final step)" : "no evaluation runs during training, so a diverging run is not seen";
+  const consequence2 = what === "checkpoint" ? "no checkpoint is written before the run ends (a crash loses everything; only some frameworks save at the final step)" : "no evaluation runs during training, so a diverging run is not seen";
   ctx.report({
     range: rangeOf(ctx, interval, total),
-    message: `${what} interval ${formatCount(interval.value)} steps${sourceOf(interval)} is longer than the whole run (${formatCount(total.value)} optimizer steps${sourceOf(total)}): ${consequence}; use at most ${formatCount(Math.max(1, Math.floor(total.value / 4)))} for four ${what}s`,
+    message: `${what} interval ${formatCount(interval.value)} steps${sourceOf(interval)} is longer than the whole run (${formatCount(total.value)} optimizer steps${sourceOf(total)}): ${consequence2}; use at most ${formatCount(Math.max(1, Math.floor(total.value / 4)))} for four ${what}s`,
     data: { kind: what, intervalSteps: interval.value, totalSteps: total.value }
   });
 }
@@ -39239,11 +39277,13 @@ var warmupExceedsTraining = {
     if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
     if (warmupSteps.value < totalSteps.value) return;
     const suggested = Math.max(1, Math.round(totalSteps.value * 0.05));
+    const advice = warmupAsWritten(warmupSteps, suggested);
+    const consequence2 = ctx.launchCheck ? `${ctx.launchCheck}, after the GPUs are allocated` : "the LR never reaches its peak and the decay never starts";
     ctx.report({
       range: rangeOf(ctx, warmupSteps, totalSteps),
-      message: `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} \u2265 total ${formatCount(totalSteps.value)} optimizer steps${totalSteps.how ? ` (${totalSteps.how})` : ""}: the LR never reaches its peak and the decay never starts; set warmup well below ${formatCount(totalSteps.value)} (5% is ${suggested} steps)`,
+      message: `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} \u2265 total ${formatCount(totalSteps.value)} optimizer steps${sourceOf(totalSteps)}: ${consequence2}; set warmup well below ${formatCount(totalSteps.value)} (5% is ${advice.text})`,
       data: { warmupSteps: warmupSteps.value, totalSteps: totalSteps.value, fraction: warmupSteps.value / totalSteps.value, suggestedWarmupSteps: suggested },
-      fix: `warmup ${suggested}`
+      fix: advice.fix
     });
   }
 };
@@ -39269,11 +39309,12 @@ var warmupFraction = {
     if (fraction <= max || fraction >= 1) return;
     const suggested = Math.floor(totalSteps.value * max);
     const share = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
+    const advice = warmupAsWritten(warmupSteps, suggested);
     ctx.report({
       range: rangeOf(ctx, warmupSteps),
-      message: `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} is ${share} of the ${formatCount(totalSteps.value)} optimizer steps${totalSteps.how ? ` (${totalSteps.how})` : ""}, above the ${formatPercent(max)} limit: most of the run is spent below the peak LR; lower warmup to at most ${suggested} steps`,
+      message: `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} is ${share} of the ${formatCount(totalSteps.value)} optimizer steps${sourceOf(totalSteps)}, above the ${formatPercent(max)} limit: the LR stays below its peak for ${share} of the run and the decay gets the rest; lower warmup to at most ${advice.text}`,
       data: { warmupSteps: warmupSteps.value, totalSteps: totalSteps.value, fraction, max, suggestedWarmupSteps: suggested },
-      fix: `warmup ${suggested}`
+      fix: advice.fix
     });
   }
 };
@@ -39297,6 +39338,7 @@ var warmupNotRescaled = {
     const { globalBatchSize: batch, warmupSteps: warmup2 } = ctx.plan;
     if (!ref || !batch || !warmup2) return;
     if (ctx.plan.warmupRatio || ref.plan.warmupRatio) return;
+    if (ctx.plan.warmupSteps?.fractionOf || ref.plan.warmupSteps?.fractionOf) return;
     const baseBatch = ref.plan.globalBatchSize;
     const baseWarmup = ref.plan.warmupSteps;
     if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup2.value <= 0) return;
@@ -40459,7 +40501,7 @@ function extractBlock(file, block, env) {
   if (tMaxComparable(tMax, maxDuration?.time)) {
     launchChecks["decay-horizon-mismatch"] = `Composer refuses to start when scheduler.t_max ${tMax.text} is shorter than max_duration ${maxDuration.time.text} (ValueError "t_max \u2026 must be greater than or equal to max_duration")`;
   }
-  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: "flat", launchChecks };
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: "flat", launchChecks, globalBatchRounding: "per-device" };
 }
 function readSchedule2(plan, reader2, ctx, scheduler) {
   const notes = reader2.notes;
@@ -40989,7 +41031,14 @@ var deepspeed = {
       ctx.notes.unshift(`"auto" values (${ctx.autos.join(", ")}) are placeholders ${HF_FILLED}: plain deepspeed.initialize cannot use this file; lint the TrainingArguments for those values`);
     }
     const missing = ctx.missing.filter((m) => !plan[m.field]);
-    return { plan, missing, anchor: fileStartRange(file), notes: ctx.notes, conflicts: ctx.conflicts };
+    return {
+      plan,
+      missing,
+      anchor: fileStartRange(file),
+      notes: ctx.notes,
+      conflicts: ctx.conflicts,
+      launchChecks: { "batch-size-mismatch": "DeepSpeed refuses to start (its batch assertion: train_batch_size must equal micro_batch_per_gpu \xD7 gradient_acc_step \xD7 world_size)" }
+    };
   }
 };
 
@@ -41387,7 +41436,7 @@ var litgpt = {
     if (!plan.worldSize) {
       missing.push({ field: "worldSize", hint: "set devices (and num_nodes) to numbers, or assume.worldSize in .trainlint.yml" });
     }
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, globalBatchRounding: "floor" };
   }
 };
 function accumulation(plan, notes) {
@@ -41504,7 +41553,8 @@ function warmup(file, plan, out, script, fallback) {
         ),
         file: fraction.file,
         key: fraction.key,
-        range: fraction.range
+        range: fraction.range,
+        fractionOf: { fraction: fraction.value, of: `one epoch (${formatCount(batches)} micro-batches)`, ofSteps: batches / accum.value }
       };
     } else {
       missing.push({ field: "warmupSteps", hint: "train.lr_warmup_fraction is a fraction of one epoch: set assume.datasetSamples and assume.worldSize in .trainlint.yml, or use train.lr_warmup_steps" });
@@ -42364,7 +42414,7 @@ function extractOlmo(file, root, env) {
     missing.push({ field: "totalSteps", hint: "set max_duration (steps, `<n>T` tokens) or stop_at" });
   }
   notes.push(...r.notes);
-  return { plan, missing, anchor: fileStartRange(file), notes, afterDecay: "flat" };
+  return { plan, missing, anchor: fileStartRange(file), notes, afterDecay: "flat", globalBatchRounding: "floor" };
 }
 var olmo = {
   meta: {
@@ -42503,8 +42553,11 @@ var torchtitan = {
     plan.precision = stringAt(file, ["training", "mixed_precision_param"]) ?? defaultSetting(D.mixedPrecisionParam, "training.mixed_precision_param", "FSDP/autocast parameter dtype; reductions in float32");
     const warmup2 = firstNumber(file, ["lr_scheduler", "warmup_steps"], ["training", "warmup_steps"]);
     plan.warmupSteps = { ...warmup2 ?? defaultSetting(D.warmupSteps, old ? "training.warmup_steps" : "lr_scheduler.warmup_steps"), unit: "steps" };
-    if (plan.warmupSteps.value > plan.totalSteps.value) {
-      plan.warmupSteps.note = `lr_scheduler.py clamps a warmup longer than training.steps to ${formatCount(plan.totalSteps.value)} (with a warning)`;
+    const scheduleLength = numberAt(file, ["lr_scheduler", "total_steps"], LOADER9);
+    const clampAt = scheduleLength ?? plan.totalSteps;
+    if (plan.warmupSteps.value > clampAt.value) {
+      const what = scheduleLength ? "lr_scheduler.total_steps" : "training.steps";
+      plan.warmupSteps.note = `lr_scheduler.py clamps a warmup longer than ${what} to ${formatCount(clampAt.value)} (with a warning)`;
     }
     schedule(file, plan, notes, old);
     const enabled = firstBool(file, ["checkpoint", "enable"], ["checkpoint", "enable_checkpoint"]);
@@ -42545,12 +42598,20 @@ var torchtitan = {
         hint: "set assume.worldSize in .trainlint.yml (the NGPU / torchrun --nproc_per_node \xD7 nodes of the launch): data_parallel_shard_degree = -1 takes the ranks left over"
       });
     }
-    return { plan, missing, anchor: fileStartRange(file), notes };
+    return {
+      plan,
+      missing,
+      anchor: fileStartRange(file),
+      notes,
+      launchChecks: { "batch-size-mismatch": 'torchtitan refuses to start (train.py asserts "global batch size must be multiple of local batch size times data-parallel degree")' }
+    };
   }
 };
 function schedule(file, plan, notes, old) {
   const D = TORCHTITAN_DEFAULTS;
-  const total = plan.totalSteps?.value ?? D.steps;
+  const horizon = numberAt(file, ["lr_scheduler", "total_steps"], LOADER9);
+  const total = horizon?.value ?? plan.totalSteps?.value ?? D.steps;
+  const totalKey = horizon ? "lr_scheduler.total_steps" : "training.steps";
   const warmup2 = Math.min(plan.warmupSteps?.value ?? D.warmupSteps, total);
   const decayType = stringAt(file, ["lr_scheduler", "decay_type"]);
   const shape = decayType?.value ?? D.decayType;
@@ -42559,7 +42620,7 @@ function schedule(file, plan, notes, old) {
     let decay = Math.round(total * ratio.value);
     if (warmup2 + decay > total) {
       notes.push(
-        `warmup ${formatCount(warmup2)} + decay round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)} exceed training.steps ${formatCount(total)}: torchtitan shrinks the decay to ${formatCount(total - warmup2)} steps`
+        `warmup ${formatCount(warmup2)} + decay round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)} exceed ${totalKey} ${formatCount(total)}: torchtitan shrinks the decay to ${formatCount(total - warmup2)} steps`
       );
       decay = total - warmup2;
     }
@@ -42572,7 +42633,6 @@ function schedule(file, plan, notes, old) {
   } else {
     plan.scheduler = decayType ?? (old ? defaultSetting("linear", "built-in lr schedule", "the older schema has one schedule: linear warmup, then linear decay to 0 at training.steps") : defaultSetting(D.decayType, "lr_scheduler.decay_type", "linear warmup, then decay from the end of warmup to the last step"));
   }
-  const horizon = numberAt(file, ["lr_scheduler", "total_steps"], LOADER9);
   if (horizon) plan.decaySteps = { ...horizon, unit: "steps" };
   const factor = firstNumber(file, ["lr_scheduler", "min_lr_factor"], ["lr_scheduler", "lr_min"]);
   const lr = plan.peakLr;
@@ -42941,14 +43001,22 @@ var gptNeox = {
     applyAssumptions(plan, env.assume);
     deriveSchedule(file, plan, notes, conflicts);
     deriveParallel(file, plan, conflicts);
-    deriveBatch(file, plan, conflicts, { micro, gas, train });
+    deriveBatch(plan, { micro, gas, train });
     if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (NeoX counts the GPUs of the hostfile / launcher, or global_num_gpus)" });
     if (!plan.totalSteps) missing.push({ field: "totalSteps", hint: "set train_iters (NeoX has no default; it may come from another config file of the run)" });
     if (!plan.peakLr) missing.push({ field: "peakLr", hint: "set optimizer.params.lr" });
     if (!plan.seqLen) missing.push({ field: "seqLen", hint: "set seq_length" });
     if (!plan.microBatchSize && !plan.globalBatchSize) missing.push({ field: "microBatchSize", hint: "set train_micro_batch_size_per_gpu (or train_batch_size)" });
     const afterDecay = plan.scheduler?.value === "cosine" ? "rises" : plan.scheduler?.value === "linear" ? "flat" : void 0;
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, ...afterDecay ? { afterDecay } : {} };
+    return {
+      plan,
+      missing,
+      anchor: fileStartRange(file),
+      notes,
+      conflicts,
+      ...afterDecay ? { afterDecay } : {},
+      launchChecks: { "batch-size-mismatch": "NeoX refuses to start (calculate_batch_parameters asserts train_batch_size = micro batch \xD7 gradient_accumulation_steps \xD7 data-parallel size)" }
+    };
   }
 };
 function readPrecision3(file, plan, conflicts) {
@@ -43027,7 +43095,8 @@ function deriveSchedule(file, plan, notes, conflicts) {
     const steps3 = whole ? Math.round(product) : Math.ceil(product);
     const expr = `${warmup2.value} \xD7 ${horizonName} ${formatCount(iters)}`;
     plan.warmupSteps = {
-      ...derived(steps3, `${whole ? expr : `ceil(${expr})`} (warmup is a fraction of the LR decay horizon, not a step count)`, "steps"),
+      ...derivedFrom(warmup2, steps3, `${whole ? expr : `ceil(${expr})`} (warmup is a fraction of the LR decay horizon, not a step count)`, "steps"),
+      fractionOf: { fraction: warmup2.value, of: `${horizonName} ${formatCount(iters)}`, ofSteps: iters },
       ...warmup2.origin === "default" ? { note: "warmup unset: NeoX default 0.01" } : {}
     };
   } else if (warmup2.origin === "explicit") {
@@ -43054,25 +43123,16 @@ function deriveParallel(file, plan, conflicts) {
   }
   plan.dataParallelSize = derived(world.value / perReplica, `${formatCount(world.value)} / (${formatCount(p)} PP \xD7 ${formatCount(m)} MP${cpPart})`);
 }
-function deriveBatch(file, plan, conflicts, { micro, gas, train }) {
+function deriveBatch(plan, { micro, gas, train }) {
   const dp = plan.dataParallelSize;
   if (!plan.gradAccumSteps && !(micro && train)) plan.gradAccumSteps = defaultSetting(NEOX_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
   if (!dp) return;
   const d = formatCount(dp.value);
-  if (train && micro && gas) {
-    const product = micro.value * gas.value * dp.value;
-    if (product !== train.value) {
-      conflicts.push({
-        kind: "batch-triple",
-        range: train.range,
-        message: `train_batch_size ${formatCount(train.value)} \u2260 train_micro_batch_size_per_gpu ${formatCount(micro.value)} \xD7 gradient_accumulation_steps ${formatCount(gas.value)} \xD7 data-parallel size ${d} = ${formatCount(product)}: NeoX asserts at launch`
-      });
-    }
-  } else if (train && micro) {
+  if (train && micro && !gas) {
     plan.gradAccumSteps = derived(Math.floor(Math.floor(train.value / micro.value) / dp.value), `train_batch_size ${formatCount(train.value)} // micro ${formatCount(micro.value)} // dp ${d}`);
-  } else if (train && gas) {
+  } else if (train && gas && !micro) {
     plan.microBatchSize = derived(Math.floor(Math.floor(train.value / dp.value) / gas.value), `train_batch_size ${formatCount(train.value)} // dp ${d} // gas ${formatCount(gas.value)}`, "samples");
-  } else if (train) {
+  } else if (train && !micro && !gas) {
     plan.microBatchSize = derived(Math.floor(train.value / dp.value), `train_batch_size ${formatCount(train.value)} // dp ${d} (gas 1)`, "samples");
   }
   if (!plan.globalBatchSize && plan.microBatchSize && plan.gradAccumSteps) {
@@ -44254,11 +44314,15 @@ function resolveSchedule(ctx) {
       const horizon = decayIters ? `--lr-decay-iters ${formatCount(decay.value)}` : `--train-iters ${formatCount(decay.value)} (the default decay horizon)`;
       const raw = fraction.value * decay.value;
       const product = `${fraction.value} \xD7 ${horizon}`;
-      plan.warmupSteps = derived(
-        ceil(raw),
-        `${isWhole(raw) ? product : `ceil(${product})`} (--lr-warmup-fraction is a fraction of the decay horizon, not of training)`,
-        "steps"
-      );
+      plan.warmupSteps = {
+        ...derivedFrom(
+          fraction,
+          ceil(raw),
+          `${isWhole(raw) ? product : `ceil(${product})`} (--lr-warmup-fraction is a fraction of the decay horizon, not of training)`,
+          "steps"
+        ),
+        fractionOf: { fraction: fraction.value, of: horizon, ofSteps: decay.value }
+      };
     } else {
       plan.warmupSteps = warmIters ? steps2(warmIters) : steps2(defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-iters"));
     }
@@ -44294,11 +44358,15 @@ function resolveSchedule(ctx) {
     if (warmSamples && warmSamples.value > 0) {
       conflict3(ctx, "--lr-warmup-samples", "warmup-fraction-and-count", '--lr-warmup-fraction and --lr-warmup-samples are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-samples"; keep one');
     }
-    plan.warmupSteps = derived(
-      ceil(fraction.value * decayValue / G.value),
-      `ceil(${fraction.value} \xD7 ${formatCount(decayValue)} / ${g}) (--lr-warmup-fraction of ${decayFlag}, the decay horizon, / global batch)`,
-      "steps"
-    );
+    plan.warmupSteps = {
+      ...derivedFrom(
+        fraction,
+        ceil(fraction.value * decayValue / G.value),
+        `ceil(${fraction.value} \xD7 ${formatCount(decayValue)} / ${g}) (--lr-warmup-fraction of ${decayFlag}, the decay horizon, / global batch)`,
+        "steps"
+      ),
+      fractionOf: { fraction: fraction.value, of: `${decayFlag} ${formatCount(decayValue)} samples`, ofSteps: decayValue / G.value }
+    };
   } else if (warmSamples && warmSamples.value === 0) {
     plan.warmupSteps = steps2(warmSamples);
   } else if (warmSamples) {
@@ -44322,6 +44390,7 @@ function extractFrom(file, src, anchor, env, world, worldHint) {
   addMissing(ctx, worldHint);
   const notes = [...new Set(ctx.notes)];
   const missing = ctx.missing.filter((m) => !ctx.plan[m.field]);
+  const { warmupSteps: warmup2, decaySteps: decay } = ctx.plan;
   return {
     plan: ctx.plan,
     missing,
@@ -44330,7 +44399,12 @@ function extractFrom(file, src, anchor, env, world, worldHint) {
     conflicts: ctx.conflicts,
     // OptimizerParamScheduler.get_lr clamps to min_lr after the decay steps.
     afterDecay: "flat",
-    launchChecks: { "min-lr-exceeds-lr": "Megatron refuses to start (OptimizerParamScheduler asserts max_lr >= min_lr)" }
+    launchChecks: {
+      "min-lr-exceeds-lr": "Megatron refuses to start (OptimizerParamScheduler asserts max_lr >= min_lr)",
+      // OptimizerParamScheduler.__init__ asserts lr_warmup_steps < lr_decay_steps.
+      ...warmup2 && decay && warmup2.value >= decay.value ? { "warmup-exceeds-training": `Megatron refuses to start (OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(warmup2.value)} \u2265 decay ${formatCount(decay.value)} steps)` } : {},
+      "batch-size-mismatch": "Megatron refuses to start (the micro-batch calculator asserts the global batch is divisible by micro batch \xD7 data-parallel size)"
+    }
   };
 }
 function distinctiveHits(flags) {
@@ -47582,6 +47656,7 @@ function runRules(result, settings, schemas) {
         conflicts: extraction?.conflicts ?? [],
         afterDecay: extraction?.afterDecay,
         launchCheck: extraction?.launchChecks?.[rule.meta.id],
+        globalBatchRounding: extraction?.globalBatchRounding,
         options: effective.options,
         schemas: validators,
         report: ({ severity, ...input }) => push({ ruleId: rule.meta.id, severity: severity ?? effective.severity, path: file.path, ...input })

@@ -104,6 +104,7 @@ describe('gpt-neox: schedule, batch and precision rules', () => {
     const { plan } = gptNeox.extract(yaml(`${base}"train_iters": 5000\n"warmup": 0.02\n`), env());
     expect(plan.decaySteps).toMatchObject({ value: 5000, origin: 'derived', how: 'train_iters 5000 (lr_decay_iters unset: NeoX decays over train_iters)' });
     expect(plan.warmupSteps).toMatchObject({ value: 100, how: '0.02 × train_iters 5000 (warmup is a fraction of the LR decay horizon, not a step count)' });
+    expect(plan.warmupSteps).toMatchObject({ key: 'warmup', fractionOf: { fraction: 0.02, of: 'train_iters 5000', ofSteps: 5000 } });
     const frac = gptNeox.extract(yaml(`${base}"train_iters": 5000\n"lr_decay_fraction": 0.8\n`), env()).plan;
     expect(frac.decaySteps).toMatchObject({ value: 4000, how: 'floor(train_iters 5000 × lr_decay_fraction 0.8)' });
   });

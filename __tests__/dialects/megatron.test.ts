@@ -197,6 +197,19 @@ describe('megatron: edge cases', () => {
     expect(launchChecks?.['min-lr-exceeds-lr']).toContain('asserts max_lr >= min_lr');
   });
 
+  it('a warmup that reaches the decay horizon is rejected by Megatron at launch; one below it is not', () => {
+    const long = megatron.extract(script('python pretrain_gpt.py --micro-batch-size 8 --train-iters 1000 --lr 1e-4 --lr-warmup-iters 1000'), env());
+    expect(long.launchChecks?.['warmup-exceeds-training']).toContain('asserts lr_warmup_steps < lr_decay_steps: warmup 1000 ≥ decay 1000 steps');
+    const past = megatron.extract(script('python pretrain_gpt.py --micro-batch-size 8 --train-iters 100 --lr-decay-iters 2000 --lr 1e-4 --lr-warmup-iters 150'), env());
+    expect(past.launchChecks?.['warmup-exceeds-training']).toBeUndefined();
+  });
+
+  it('--lr-warmup-fraction: the warmup points at the flag and records the fraction it came from', () => {
+    const { plan } = megatron.extract(script('python pretrain_gpt.py --micro-batch-size 8 --train-iters 1000 --lr-decay-iters 800 --lr 1e-4 --lr-warmup-fraction 0.05'), env());
+    expect(plan.warmupSteps).toMatchObject({ value: 40, origin: 'derived', key: '--lr-warmup-fraction', fractionOf: { fraction: 0.05, of: '--lr-decay-iters 800', ofSteps: 800 } });
+    expect(plan.warmupSteps?.range).toBeDefined();
+  });
+
   it('--lr-decay-style constant: no decay horizon; a written --lr-decay-iters is an info conflict', () => {
     const { plan, conflicts = [] } = megatron.extract(
       script('python pretrain_gpt.py --micro-batch-size 8 --train-iters 1000 --lr 1e-4 --lr-decay-style constant --lr-decay-iters 500 --lr-warmup-fraction 0.1'),

@@ -251,7 +251,8 @@ function deriveSchedule(file: SourceFile, plan: TrainingPlan, notes: string[], c
     const steps = whole ? Math.round(product) : Math.ceil(product);
     const expr = `${warmup.value} × ${horizonName} ${formatCount(iters)}`;
     plan.warmupSteps = {
-      ...derived(steps, `${whole ? expr : `ceil(${expr})`} (warmup is a fraction of the LR decay horizon, not a step count)`, 'steps'),
+      ...derivedFrom(warmup, steps, `${whole ? expr : `ceil(${expr})`} (warmup is a fraction of the LR decay horizon, not a step count)`, 'steps'),
+      fractionOf: { fraction: warmup.value, of: `${horizonName} ${formatCount(iters)}`, ofSteps: iters },
       ...(warmup.origin === 'default' ? { note: 'warmup unset: NeoX default 0.01' } : {}),
     };
   } else if (warmup.origin === 'explicit') {

@@ -267,6 +267,7 @@ function warmup(
         file: fraction.file,
         key: fraction.key,
         range: fraction.range,
+        fractionOf: { fraction: fraction.value, of: `one epoch (${formatCount(batches)} micro-batches)`, ofSteps: batches / accum.value },
       };
     } else {
       missing.push({ field: 'warmupSteps', hint: 'train.lr_warmup_fraction is a fraction of one epoch: set assume.datasetSamples and assume.worldSize in .trainlint.yml, or use train.lr_warmup_steps' });

@@ -360,11 +360,15 @@ function resolveSchedule(ctx: Ctx): void {
       const horizon = decayIters ? `--lr-decay-iters ${formatCount(decay.value)}` : `--train-iters ${formatCount(decay.value)} (the default decay horizon)`;
       const raw = fraction.value * decay.value;
       const product = `${fraction.value} × ${horizon}`;
-      plan.warmupSteps = derived(
-        ceil(raw),
-        `${isWhole(raw) ? product : `ceil(${product})`} (--lr-warmup-fraction is a fraction of the decay horizon, not of training)`,
-        'steps',
-      );
+      plan.warmupSteps = {
+        ...derivedFrom(
+          fraction,
+          ceil(raw),
+          `${isWhole(raw) ? product : `ceil(${product})`} (--lr-warmup-fraction is a fraction of the decay horizon, not of training)`,
+          'steps',
+        ),
+        fractionOf: { fraction: fraction.value, of: horizon, ofSteps: decay.value },
+      };
     } else {
       plan.warmupSteps = warmIters ? steps(warmIters) : steps(defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-iters'));
     }
@@ -402,11 +406,15 @@ function resolveSchedule(ctx: Ctx): void {
     if (warmSamples && warmSamples.value > 0) {
       conflict(ctx, '--lr-warmup-samples', 'warmup-fraction-and-count', '--lr-warmup-fraction and --lr-warmup-samples are both set: Megatron asserts "can only specify one of lr-warmup-fraction and lr-warmup-samples"; keep one');
     }
-    plan.warmupSteps = derived(
-      ceil((fraction.value * decayValue) / G.value),
-      `ceil(${fraction.value} × ${formatCount(decayValue)} / ${g}) (--lr-warmup-fraction of ${decayFlag}, the decay horizon, / global batch)`,
-      'steps',
-    );
+    plan.warmupSteps = {
+      ...derivedFrom(
+        fraction,
+        ceil((fraction.value * decayValue) / G.value),
+        `ceil(${fraction.value} × ${formatCount(decayValue)} / ${g}) (--lr-warmup-fraction of ${decayFlag}, the decay horizon, / global batch)`,
+        'steps',
+      ),
+      fractionOf: { fraction: fraction.value, of: `${decayFlag} ${formatCount(decayValue)} samples`, ofSteps: decayValue / G.value },
+    };
   } else if (warmSamples && warmSamples.value === 0) {
     plan.warmupSteps = steps(warmSamples);
   } else if (warmSamples) {
@@ -433,6 +441,7 @@ function extractFrom(file: SourceFile, src: ArgSource, anchor: Range, env: Extra
   const notes = [...new Set(ctx.notes)]; // a flag read twice reports once
   // A field an `assume` value filled is no longer missing.
   const missing = ctx.missing.filter((m) => !ctx.plan[m.field]);
+  const { warmupSteps: warmup, decaySteps: decay } = ctx.plan;
   return {
     plan: ctx.plan,
     missing,
@@ -443,6 +452,10 @@ function extractFrom(file: SourceFile, src: ArgSource, anchor: Range, env: Extra
     afterDecay: 'flat',
     launchChecks: {
       'min-lr-exceeds-lr': 'Megatron refuses to start (OptimizerParamScheduler asserts max_lr >= min_lr)',
+      // OptimizerParamScheduler.__init__ asserts lr_warmup_steps < lr_decay_steps.
+      ...(warmup && decay && warmup.value >= decay.value
+        ? { 'warmup-exceeds-training': `Megatron refuses to start (OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(warmup.value)} ≥ decay ${formatCount(decay.value)} steps)` }
+        : {}),
       'batch-size-mismatch': 'Megatron refuses to start (the micro-batch calculator asserts the global batch is divisible by micro batch × data-parallel size)',
     },
   };

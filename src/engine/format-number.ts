@@ -25,6 +25,13 @@ export function formatPercent(value: number, decimals = 1): string {
   return `${Number((value * 100).toFixed(decimals))}%`;
 }
 
+/** A fraction rounded down to 3 significant digits, so that it never exceeds a limit: 0.006993 → "0.00699". */
+export function formatFractionDown(value: number): string {
+  if (!(value > 0) || !Number.isFinite(value)) return String(value);
+  const scale = 10 ** (Math.floor(Math.log10(value)) - 2);
+  return String(Number((Math.floor(value / scale + 1e-9) * scale).toPrecision(3)));
+}
+
 /** Any plan value, choosing the form by magnitude. */
 export function formatValue(value: number | string | boolean): string {
   if (typeof value !== 'number') return String(value);

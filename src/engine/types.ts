@@ -36,6 +36,22 @@ export interface Setting<T = number | string | boolean> {
   how?: string;
   /** Anything the user should know (loader type quirks, variable expansion…). */
   note?: string;
+  /**
+   * Set on a step count derived from a fraction the user wrote (NeoX `warmup`, Megatron
+   * `--lr-warmup-fraction`, litgpt `lr_warmup_fraction`): the count follows the run's length, so
+   * advice is given as a fraction, not as a step count.
+   */
+  fractionOf?: FractionOf;
+}
+
+/** What a fraction-derived step count is a fraction of. */
+export interface FractionOf {
+  /** The fraction as written (0.01). */
+  fraction: number;
+  /** What it multiplies, for messages: "lr_decay_iters 143000", "one epoch". */
+  of: string;
+  /** That length in optimizer steps (may be fractional, e.g. samples / global batch). */
+  ofSteps: number;
 }
 
 /** The flat, canonical description of what a run will do. A missing field is unknown. */

@@ -3,6 +3,7 @@ import type { ValidateFunction } from 'ajv';
 import type { Conflict, Extraction, YamlLoader } from '../dialects/types.js';
 import type { LinkedPlan } from '../engine/links.js';
 import type { SourceFile } from '../engine/source.js';
+import { formatCount, formatFractionDown } from '../engine/format-number.js';
 import type { Range, Setting, Severity, TrainingPlan } from '../engine/types.js';
 
 export interface RuleMeta {
@@ -114,4 +115,22 @@ export function sourceOf(setting: Setting): string {
     default:
       return key ? ` (${key})` : '';
   }
+}
+
+/** "1 step", "25 steps". */
+export function stepCount(steps: number): string {
+  return `${formatCount(steps)} step${steps === 1 ? '' : 's'}`;
+}
+
+/**
+ * A warmup of `steps` optimizer steps in the terms the config uses: a step count, or for a warmup
+ * written as a fraction (NeoX `warmup`, Megatron `--lr-warmup-fraction`) the fraction that gives
+ * at most that many steps. `text` goes in messages, `fix` in the finding's short fix.
+ */
+export function warmupAsWritten(setting: Setting<number>, steps: number): { text: string; fix: string } {
+  const f = setting.fractionOf;
+  if (!f || !(f.ofSteps > 0)) return { text: stepCount(steps), fix: `warmup ${formatCount(steps)}` };
+  const fraction = formatFractionDown(steps / f.ofSteps);
+  const key = setting.key ?? 'warmup';
+  return { text: `${key} ${fraction} (${stepCount(steps)} of ${f.of})`, fix: `${key} ${fraction}` };
 }

@@ -1,5 +1,5 @@
 import { formatCount } from '../engine/format-number.js';
-import { rangeOf, sourceOf, type Rule } from './types.js';
+import { rangeOf, sourceOf, warmupAsWritten, type Rule } from './types.js';
 
 export const warmupExceedsTraining: Rule = {
   meta: {
@@ -12,14 +12,17 @@ export const warmupExceedsTraining: Rule = {
     if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
     if (warmupSteps.value < totalSteps.value) return;
     const suggested = Math.max(1, Math.round(totalSteps.value * 0.05));
+    const advice = warmupAsWritten(warmupSteps, suggested);
+    const consequence = ctx.launchCheck
+      ? `${ctx.launchCheck}, after the GPUs are allocated`
+      : 'the LR never reaches its peak and the decay never starts';
     ctx.report({
       range: rangeOf(ctx, warmupSteps, totalSteps),
       message:
         `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} ≥ total ${formatCount(totalSteps.value)} optimizer steps` +
-        `${totalSteps.how ? ` (${totalSteps.how})` : ''}: the LR never reaches its peak and the decay never starts; ` +
-        `set warmup well below ${formatCount(totalSteps.value)} (5% is ${suggested} steps)`,
+        `${sourceOf(totalSteps)}: ${consequence}; set warmup well below ${formatCount(totalSteps.value)} (5% is ${advice.text})`,
       data: { warmupSteps: warmupSteps.value, totalSteps: totalSteps.value, fraction: warmupSteps.value / totalSteps.value, suggestedWarmupSteps: suggested },
-      fix: `warmup ${suggested}`,
+      fix: advice.fix,
     });
   },
 };

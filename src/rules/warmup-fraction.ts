@@ -1,5 +1,5 @@
 import { formatCount, formatPercent } from '../engine/format-number.js';
-import { rangeOf, sourceOf, type Rule } from './types.js';
+import { rangeOf, sourceOf, warmupAsWritten, type Rule } from './types.js';
 
 export const warmupFraction: Rule = {
   meta: {
@@ -23,14 +23,15 @@ export const warmupFraction: Rule = {
     const suggested = Math.floor(totalSteps.value * max);
     // Just above the limit, one decimal would print the limit itself ("20% … above the 20% limit").
     const share = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
+    const advice = warmupAsWritten(warmupSteps, suggested);
     ctx.report({
       range: rangeOf(ctx, warmupSteps),
       message:
         `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} is ${share} of the ` +
-        `${formatCount(totalSteps.value)} optimizer steps${totalSteps.how ? ` (${totalSteps.how})` : ''}, above the ${formatPercent(max)} limit: ` +
-        `most of the run is spent below the peak LR; lower warmup to at most ${suggested} steps`,
+        `${formatCount(totalSteps.value)} optimizer steps${sourceOf(totalSteps)}, above the ${formatPercent(max)} limit: ` +
+        `the LR stays below its peak for ${share} of the run and the decay gets the rest; lower warmup to at most ${advice.text}`,
       data: { warmupSteps: warmupSteps.value, totalSteps: totalSteps.value, fraction, max, suggestedWarmupSteps: suggested },
-      fix: `warmup ${suggested}`,
+      fix: advice.fix,
     });
   },
 };

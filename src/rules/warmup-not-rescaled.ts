@@ -20,6 +20,8 @@ export const warmupNotRescaled: Rule = {
     if (!ref || !batch || !warmup) return;
     // A warmup written as a ratio of training scales with the run by itself.
     if (ctx.plan.warmupRatio || ref.plan.warmupRatio) return;
+    // So does one written as a fraction of the decay horizon or of an epoch (NeoX, Megatron, litgpt).
+    if (ctx.plan.warmupSteps?.fractionOf || ref.plan.warmupSteps?.fractionOf) return;
     const baseBatch = ref.plan.globalBatchSize;
     const baseWarmup = ref.plan.warmupSteps;
     if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup.value <= 0) return;
