@@ -38963,13 +38963,20 @@ var decayHorizonMismatch = {
 };
 
 // src/rules/interval-exceeds-training.ts
+function suggestion(interval, steps3) {
+  const w = interval.writtenAs;
+  const count2 = `${formatCount(steps3)} step${steps3 === 1 ? "" : "s"}`;
+  if (!w) return count2;
+  const written = `${formatCount(Math.max(1, Math.floor(steps3 * w.perStep)))}${w.suffix ? w.unit : ` ${w.unit}`}`;
+  return `${count2} (${interval.key ? `${interval.key}: ` : ""}${written})`;
+}
 function check(ctx, interval, what) {
   const total = ctx.plan.totalSteps;
   if (!interval || !total || interval.value <= total.value) return;
   const consequence2 = what === "checkpoint" ? "no checkpoint is written before the run ends (a crash loses everything; only some frameworks save at the final step)" : "no evaluation runs during training, so a diverging run is not seen";
   ctx.report({
     range: rangeOf(ctx, interval, total),
-    message: `${what} interval ${formatCount(interval.value)} steps${sourceOf(interval)} is longer than the whole run (${formatCount(total.value)} optimizer steps${sourceOf(total)}): ${consequence2}; use at most ${formatCount(Math.max(1, Math.floor(total.value / 4)))} for four ${what}s`,
+    message: `${what} interval ${formatCount(interval.value)} steps${sourceOf(interval)} is longer than the whole run (${formatCount(total.value)} optimizer steps${sourceOf(total)}): ${consequence2}; use at most ${suggestion(interval, Math.max(1, Math.floor(total.value / 4)))} for four ${what}s`,
     data: { kind: what, intervalSteps: interval.value, totalSteps: total.value }
   });
 }
@@ -40427,8 +40434,9 @@ function stepSetting(t, ctx, notes) {
     notes.push(`${t.setting.key}: ${steps3.unknown}`);
     return void 0;
   }
-  if (t.time.unit === "ba") return { value: steps3.steps, ...t.setting, unit: "steps" };
-  return { value: steps3.steps, ...t.setting, origin: "derived", how: steps3.how, unit: "steps" };
+  const writtenAs = { unit: "ba", perStep: 1, suffix: true };
+  if (t.time.unit === "ba") return { value: steps3.steps, ...t.setting, unit: "steps", writtenAs };
+  return { value: steps3.steps, ...t.setting, origin: "derived", how: steps3.how, unit: "steps", writtenAs };
 }
 function extractBlock(file, block, env) {
   const reader2 = new OmegaReader(file, block.prefix, block.node);
@@ -41309,7 +41317,14 @@ function deriveIntervals(plan, r, epochBatches, notes, conflicts) {
           data: { valCheckInterval: value, batchesPerEpoch: epochBatches }
         });
       }
-      plan.evalEverySteps = accum === 1 ? { value, ...vci.setting, unit: "steps" } : { value: value / accum, ...vci.setting, origin: "derived", how: `val_check_interval ${formatCount(value)} batches / accumulate_grad_batches ${formatCount(accum)}`, unit: "steps" };
+      plan.evalEverySteps = accum === 1 ? { value, ...vci.setting, unit: "steps" } : {
+        value: value / accum,
+        ...vci.setting,
+        origin: "derived",
+        how: `val_check_interval ${formatCount(value)} batches / accumulate_grad_batches ${formatCount(accum)}`,
+        unit: "steps",
+        writtenAs: { unit: "batches", perStep: accum }
+      };
     } else if (epochBatches !== void 0) {
       const checkBatch = Math.max(1, Math.floor(epochBatches * value));
       plan.evalEverySteps = {
@@ -42342,7 +42357,12 @@ function extractOlmo(file, root, env) {
   const saveUnsharded = r.number(["save_interval_unsharded"]);
   if (save) plan.saveEverySteps = { ...save, unit: "steps" };
   else if (saveUnsharded) plan.saveEverySteps = { ...saveUnsharded, unit: "steps" };
-  plan.evalEverySteps = { ...r.number(["eval_interval"]) ?? defaultSetting(D.evalInterval, "eval_interval"), unit: "steps" };
+  const evaluators = getIn(root, ["evaluators"])?.node;
+  if (evaluators?.kind === "seq" && evaluators.items.length > 0) {
+    plan.evalEverySteps = { ...r.number(["eval_interval"]) ?? defaultSetting(D.evalInterval, "eval_interval"), unit: "steps" };
+  } else if (r.number(["eval_interval"])) {
+    notes.push("eval_interval has no effect: no evaluators are configured, so OLMo never evaluates");
+  }
   applyAssumptions(plan, env.assume);
   const tokensPerStep = plan.globalBatchSize.value * plan.seqLen.value;
   const tokensHow = `${formatCount(plan.globalBatchSize.value)} \xD7 ${formatCount(plan.seqLen.value)} tokens/step`;

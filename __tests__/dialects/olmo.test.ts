@@ -200,9 +200,17 @@ describe('olmo: edge cases', () => {
   });
 
   test('unresolved interpolation stays unknown', () => {
-    const { plan, notes } = extract(small('max_duration: 100\neval_interval: ${oc.env:EVAL}'));
+    const { plan, notes } = extract(small('max_duration: 100\neval_interval: ${oc.env:EVAL}\nevaluators:\n  - label: c4\n'));
     expect(plan.evalEverySteps).toMatchObject({ value: 1000, origin: 'default' });
     expect(notes.join('\n')).toContain('eval_interval');
+  });
+
+  test('without evaluators OLMo never evaluates: no eval interval, and a written one is noted', () => {
+    const { plan, notes } = extract(small('max_duration: 100\neval_interval: 50\n'));
+    expect(plan.evalEverySteps).toBeUndefined();
+    expect(notes).toContain('eval_interval has no effect: no evaluators are configured, so OLMo never evaluates');
+    const empty = extract(small('max_duration: 100\nevaluators: []\n'));
+    expect(empty.plan.evalEverySteps).toBeUndefined();
   });
 
   test('non-divisible global batch: floors and notes', () => {

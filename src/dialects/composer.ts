@@ -184,9 +184,11 @@ function stepSetting(t: { time: ComposerTime; setting: Omit<Setting, 'value'> },
     notes.push(`${t.setting.key}: ${steps.unknown}`);
     return undefined;
   }
-  if (t.time.unit === 'ba') return { value: steps.steps, ...t.setting, unit: 'steps' };
+  // Suggestions go back as batches with their suffix: a bare integer would be epochs.
+  const writtenAs = { unit: 'ba', perStep: 1, suffix: true };
+  if (t.time.unit === 'ba') return { value: steps.steps, ...t.setting, unit: 'steps', writtenAs };
   // Derived, but still placed on the key that holds the time.
-  return { value: steps.steps, ...t.setting, origin: 'derived', how: steps.how, unit: 'steps' };
+  return { value: steps.steps, ...t.setting, origin: 'derived', how: steps.how, unit: 'steps', writtenAs };
 }
 
 function extractBlock(file: SourceFile, block: { node: MapNode; prefix: KeyPath; mcli: boolean }, env: ExtractEnv): Extraction {

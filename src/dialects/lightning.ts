@@ -319,7 +319,14 @@ function deriveIntervals(plan: TrainingPlan, r: Reader, epochBatches: number | u
       plan.evalEverySteps =
         accum === 1
           ? { value, ...vci.setting, unit: 'steps' }
-          : { value: value / accum, ...vci.setting, origin: 'derived', how: `val_check_interval ${formatCount(value)} batches / accumulate_grad_batches ${formatCount(accum)}`, unit: 'steps' };
+          : {
+              value: value / accum,
+              ...vci.setting,
+              origin: 'derived',
+              how: `val_check_interval ${formatCount(value)} batches / accumulate_grad_batches ${formatCount(accum)}`,
+              unit: 'steps',
+              writtenAs: { unit: 'batches', perStep: accum },
+            };
     } else if (epochBatches !== undefined) {
       // A float is a fraction of the epoch's batches: val_check_batch = int(batches × fraction).
       const checkBatch = Math.max(1, Math.floor(epochBatches * value));

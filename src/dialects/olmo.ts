@@ -139,7 +139,13 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
   const saveUnsharded = r.number(['save_interval_unsharded']);
   if (save) plan.saveEverySteps = { ...save, unit: 'steps' };
   else if (saveUnsharded) plan.saveEverySteps = { ...saveUnsharded, unit: 'steps' };
-  plan.evalEverySteps = { ...(r.number(['eval_interval']) ?? defaultSetting(D.evalInterval, 'eval_interval')), unit: 'steps' };
+  // TrainConfig.evaluators defaults to an empty list: without evaluators no evaluation runs.
+  const evaluators = getIn(root, ['evaluators'])?.node;
+  if (evaluators?.kind === 'seq' && evaluators.items.length > 0) {
+    plan.evalEverySteps = { ...(r.number(['eval_interval']) ?? defaultSetting(D.evalInterval, 'eval_interval')), unit: 'steps' };
+  } else if (r.number(['eval_interval'])) {
+    notes.push('eval_interval has no effect: no evaluators are configured, so OLMo never evaluates');
+  }
 
   applyAssumptions(plan, env.assume);
   const tokensPerStep = plan.globalBatchSize.value * plan.seqLen.value;

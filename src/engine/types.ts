@@ -42,6 +42,12 @@ export interface Setting<T = number | string | boolean> {
    * advice is given as a fraction, not as a step count.
    */
   fractionOf?: FractionOf;
+  /**
+   * How a step count is written back under this key when its own unit is not optimizer steps:
+   * value in that unit = steps × perStep (Lightning val_check_interval counts batches; Composer
+   * times need a unit suffix, a bare integer is epochs).
+   */
+  writtenAs?: { unit: string; perStep: number; suffix?: boolean };
 }
 
 /** What a fraction-derived step count is a fraction of. */

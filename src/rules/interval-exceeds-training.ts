@@ -2,6 +2,15 @@ import { formatCount } from '../engine/format-number.js';
 import type { Setting } from '../engine/types.js';
 import { rangeOf, sourceOf, type Rule, type RuleContext } from './types.js';
 
+/** `steps` optimizer steps, and how to write them under the interval's key when its unit differs. */
+function suggestion(interval: Setting<number>, steps: number): string {
+  const w = interval.writtenAs;
+  const count = `${formatCount(steps)} step${steps === 1 ? '' : 's'}`;
+  if (!w) return count;
+  const written = `${formatCount(Math.max(1, Math.floor(steps * w.perStep)))}${w.suffix ? w.unit : ` ${w.unit}`}`;
+  return `${count} (${interval.key ? `${interval.key}: ` : ''}${written})`;
+}
+
 function check(ctx: RuleContext, interval: Setting<number> | undefined, what: 'checkpoint' | 'evaluation'): void {
   const total = ctx.plan.totalSteps;
   if (!interval || !total || interval.value <= total.value) return;
@@ -11,7 +20,7 @@ function check(ctx: RuleContext, interval: Setting<number> | undefined, what: 'c
       : 'no evaluation runs during training, so a diverging run is not seen';
   ctx.report({
     range: rangeOf(ctx, interval, total),
-    message: `${what} interval ${formatCount(interval.value)} steps${sourceOf(interval)} is longer than the whole run (${formatCount(total.value)} optimizer steps${sourceOf(total)}): ${consequence}; use at most ${formatCount(Math.max(1, Math.floor(total.value / 4)))} for four ${what}s`,
+    message: `${what} interval ${formatCount(interval.value)} steps${sourceOf(interval)} is longer than the whole run (${formatCount(total.value)} optimizer steps${sourceOf(total)}): ${consequence}; use at most ${suggestion(interval, Math.max(1, Math.floor(total.value / 4)))} for four ${what}s`,
     data: { kind: what, intervalSteps: interval.value, totalSteps: total.value },
   });
 }
