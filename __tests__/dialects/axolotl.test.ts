@@ -221,6 +221,14 @@ describe('axolotl: edge cases', () => {
     expect(conflicts?.map((c) => c.kind).sort()).toEqual(['eval-steps-and-per-epoch', 'save-steps-and-strategy']);
   });
 
+  test('save_strategy: no loads as a boolean: no strategy "false" to mismatch with save_steps (the schema reports the type)', () => {
+    const { conflicts = [], plan } = extract(yaml(`${MINIMAL}save_strategy: no\nsave_steps: 20\nmax_steps: 100\n`));
+    expect(conflicts).toEqual([]);
+    expect(plan.saveEverySteps).toMatchObject({ value: 20 });
+    const epoch = extract(yaml(`${MINIMAL}save_strategy: epoch\nsave_steps: 20\nmax_steps: 100\n`));
+    expect(epoch.conflicts?.map((c) => c.kind)).toEqual(['save-steps-and-strategy']);
+  });
+
   test('gradient_accumulation_steps and batch_size together: a note, and the estimate uses batch_size', () => {
     const { plan, notes, conflicts = [] } = extract(yaml(`${MINIMAL}batch_size: 16\n`), { worldSize: 2, datasetSamples: 1000 });
     expect(plan.gradAccumSteps).toMatchObject({ value: 4, origin: 'explicit' });

@@ -398,10 +398,21 @@ function perEpochInterval(file: SourceFile, key: 'saves_per_epoch' | 'evals_per_
   };
 }
 
+/**
+ * A `*_strategy` string. A YAML 1.1 boolean (`save_strategy: no` loads as false) is not a
+ * strategy: axolotl's pydantic model rejects it, which the built-in schema and
+ * yaml11-ambiguous-scalar report; no strategy is read from it.
+ */
+function strategyAt(file: SourceFile, key: string): string | undefined {
+  const hit = getIn(file.tree, [key]);
+  if (hit?.node.kind === 'scalar' && typeof hit.node.value === 'boolean') return undefined;
+  return stringAt(file, [key])?.value;
+}
+
 function resolveIntervals(file: SourceFile, plan: TrainingPlan, out: Out): void {
   // Saves (core/builders/base.py::_configure_save_and_eval_strategy): save_steps → "steps";
   // else save_strategy; else one save per epoch.
-  const saveStrategy = stringAt(file, ['save_strategy'])?.value;
+  const saveStrategy = strategyAt(file, 'save_strategy');
   if (truthy(file, 'save_steps') && truthy(file, 'saves_per_epoch')) {
     conflict(file, out, 'saves_per_epoch', 'save-steps-and-per-epoch', 'save_steps and saves_per_epoch are both set: axolotl rejects the config ("save_steps and saves_per_epoch are mutually exclusive", check_saves); keep one');
   }
@@ -479,6 +490,8 @@ export const axolotl: Dialect = {
     title: 'axolotl',
     description: 'axolotl YAML configs (base_model, datasets, micro_batch_size, sequence_len…)',
     yamlLoader: LOADER,
+    // The YAML is read with yaml.safe_load; pydantic then coerces numeric strings, not booleans.
+    yamlLoaderName: "PyYAML (axolotl's yaml.safe_load, before pydantic)",
     schema: 'axolotl.schema.json',
   },
   detect(file) {

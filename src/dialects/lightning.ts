@@ -364,6 +364,7 @@ export const lightning: Dialect = {
     title: 'PyTorch Lightning (LightningCLI)',
     description: 'LightningCLI config YAML: trainer:, model:, data:, optimizer:/lr_scheduler: with class_path + init_args',
     yamlLoader: LOADER,
+    yamlLoaderName: 'jsonargparse (LightningCLI; PyYAML SafeLoader)',
     schema: 'lightning.schema.json',
   },
   detect(file) {

@@ -65,6 +65,7 @@ export const litgpt: Dialect = {
     title: 'LitGPT',
     description: 'LitGPT config_hub YAML for litgpt pretrain / finetune_lora / finetune_full (jsonargparse)',
     yamlLoader: LOADER,
+    yamlLoaderName: "jsonargparse (litgpt's CLI; PyYAML SafeLoader)",
     schema: 'litgpt.schema.json',
   },
   detect(file) {

@@ -17,6 +17,8 @@ export interface DialectMeta {
   description: string;
   /** How the training code loads its YAML; irrelevant for non-YAML dialects. */
   yamlLoader: YamlLoader;
+  /** The loader as messages name it, when not the default name of `yamlLoader` ("jsonargparse (LightningCLI)"). */
+  yamlLoaderName?: string;
   /** File name in schemas/dialects/, if the dialect has a built-in schema. */
   schema?: string;
 }

@@ -126,6 +126,7 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         linked: result.linked ?? [],
         dialectId: dialect?.meta.id,
         yamlLoader: dialect?.meta.yamlLoader ?? 'pyyaml',
+        yamlLoaderName: dialect?.meta.yamlLoaderName,
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
         conflicts: extraction?.conflicts ?? [],

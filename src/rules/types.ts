@@ -48,6 +48,8 @@ export interface RuleContext {
   dialectId?: string;
   /** How the training code loads this file's YAML ('pyyaml' when no dialect claimed it). */
   yamlLoader: YamlLoader;
+  /** The loader's name for messages, when the dialect gives one. */
+  yamlLoaderName?: string;
   /** Where run-level findings point when their cause is not written in the file. */
   anchor: Range;
   reference?: Reference;

@@ -32,7 +32,7 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
   // A loader that hands on the written text (Megatron's MODEL_ARGS) never types the scalar.
   if (!node.plain || ctx.yamlLoader === 'text') return undefined;
   const src = node.source;
-  const loader = ctx.yamlLoader === 'pyyaml' ? 'PyYAML (YAML 1.1)' : ctx.yamlLoader === 'omegaconf' ? 'OmegaConf' : 'pydantic';
+  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === 'pyyaml' ? 'PyYAML (YAML 1.1)' : ctx.yamlLoader === 'omegaconf' ? 'OmegaConf' : 'pydantic');
   if (typeof node.value === 'string' && NUMERIC_TEXT.test(src)) {
     // OmegaConf and pydantic-coerced loaders read it as the number intended.
     if (ctx.yamlLoader !== 'pyyaml') return undefined;
@@ -43,7 +43,9 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
     };
   }
   if (typeof node.value === 'boolean' && YAML11_BOOL.test(src)) {
-    return { message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` or quote it` };
+    return {
+      message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` if a boolean is meant, or \`"${src}"\` if the setting takes a string`,
+    };
   }
   // Only when the loader really read base 8 (YAML 1.2 reads `0755` as 755).
   if (typeof node.value === 'number' && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ''))) {
