@@ -68,6 +68,27 @@ describe('--fix', () => {
     expect(fs.readFileSync(path.join(dir, 'h100.sh'), 'utf8')).toContain('--lr 1.375e-3 \\');
   });
 
+  // OmegaConf and jsonargparse configs: the LR literal under the key is rewritten, nothing else.
+  test.each([
+    ['torchtune', '8B_full_gas4.yaml', 'lr: 2e-5', 'lr: 4e-5'],
+    ['composer', 'mpt-125m-gbs512.yaml', 'lr: 6.0e-4', 'lr: 8.485e-4'],
+    ['lightning', 'gpt-pretrain-8nodes.yaml', 'lr: 6e-4', 'lr: 8.485e-4'],
+    ['olmo', 'OLMo-20M-gbs2048.yaml', 'learning_rate: 6.0e-4', 'learning_rate: 8.485e-4'],
+  ])('lr-not-rescaled --fix in %s rewrites the LR literal in place', async (dialect, target, before, after) => {
+    const src = path.join(__dirname, 'golden', 'lr-not-rescaled', `bad-${dialect}`);
+    const files = Object.fromEntries(
+      fs.readdirSync(src).filter((f) => f !== 'expected.txt').map((f) => [f, fs.readFileSync(path.join(src, f), 'utf8')]),
+    );
+    expect(files[target]).toContain(before);
+    const dir = tempRepo(files);
+    expect(await ruleIds(dir)).toContain(`${target} lr-not-rescaled`);
+    await cli(['--fix'], dir);
+    const text = fs.readFileSync(path.join(dir, target), 'utf8');
+    expect(text).toContain(after);
+    expect(text.split('\n').length).toBe(files[target].split('\n').length);
+    expect(await ruleIds(dir)).not.toContain(`${target} lr-not-rescaled`);
+  });
+
   test('values that come from a variable are not rewritten', async () => {
     const a100 = fs.readFileSync(path.join(EXAMPLES, 'a100.sh'), 'utf8');
     const h100 = fs.readFileSync(path.join(EXAMPLES, 'h100.sh'), 'utf8').replace('#!/bin/bash\n', '#!/bin/bash\nLR=5e-4\n').replace('--lr 5e-4', '--lr $LR');

@@ -17351,7 +17351,7 @@ function numberSpelling(source) {
 function judge(node, ctx) {
   if (!node.plain || ctx.yamlLoader === "text") return void 0;
   const src = node.source;
-  const loader = ctx.yamlLoader === "pyyaml" ? "PyYAML (YAML 1.1)" : ctx.yamlLoader === "omegaconf" ? "OmegaConf" : "pydantic";
+  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === "pyyaml" ? "PyYAML (YAML 1.1)" : ctx.yamlLoader === "omegaconf" ? "OmegaConf" : "pydantic");
   if (typeof node.value === "string" && NUMERIC_TEXT2.test(src)) {
     if (ctx.yamlLoader !== "pyyaml") return void 0;
     const replacement = numberSpelling(src);
@@ -17361,7 +17361,9 @@ function judge(node, ctx) {
     };
   }
   if (typeof node.value === "boolean" && YAML11_BOOL.test(src)) {
-    return { message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` or quote it` };
+    return {
+      message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` if a boolean is meant, or \`"${src}"\` if the setting takes a string`
+    };
   }
   if (typeof node.value === "number" && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ""))) {
     return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ""))}: write the number without the leading zero, or quote it` };
@@ -18271,8 +18273,13 @@ function perEpochInterval(file, key, plan, out) {
     note: `${key} becomes ${what} = ${Number(fraction.toFixed(6))} of the total steps`
   };
 }
+function strategyAt(file, key) {
+  const hit = getIn(file.tree, [key]);
+  if (hit?.node.kind === "scalar" && typeof hit.node.value === "boolean") return void 0;
+  return stringAt(file, [key])?.value;
+}
 function resolveIntervals(file, plan, out) {
-  const saveStrategy = stringAt(file, ["save_strategy"])?.value;
+  const saveStrategy = strategyAt(file, "save_strategy");
   if (truthy(file, "save_steps") && truthy(file, "saves_per_epoch")) {
     conflict(file, out, "saves_per_epoch", "save-steps-and-per-epoch", 'save_steps and saves_per_epoch are both set: axolotl rejects the config ("save_steps and saves_per_epoch are mutually exclusive", check_saves); keep one');
   }
@@ -18340,6 +18347,8 @@ var axolotl = {
     title: "axolotl",
     description: "axolotl YAML configs (base_model, datasets, micro_batch_size, sequence_len\u2026)",
     yamlLoader: LOADER2,
+    // The YAML is read with yaml.safe_load; pydantic then coerces numeric strings, not booleans.
+    yamlLoaderName: "PyYAML (axolotl's yaml.safe_load, before pydantic)",
     schema: "axolotl.schema.json"
   },
   detect(file) {
@@ -18403,7 +18412,16 @@ var OmegaReader = class {
     const num3 = scalarNumber(hit.node, this.loader);
     if (!num3) return void 0;
     const note = [hit.via, num3.note].filter(Boolean).join("; ");
-    return { value: num3.value, origin: "explicit", file: this.file.path, key: this.key(path8), range: hit.keyRange, ...note ? { note } : {} };
+    return {
+      value: num3.value,
+      origin: "explicit",
+      file: this.file.path,
+      key: this.key(path8),
+      range: hit.keyRange,
+      // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
+      ...hit.via ? {} : { valueRange: hit.node.range },
+      ...note ? { note } : {}
+    };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
   string(path8) {
@@ -19231,7 +19249,7 @@ var Reader = class {
     const hit = this.node(path8);
     if (!hit || hit.node.kind !== "scalar") return void 0;
     const num3 = scalarNumber(hit.node, LOADER5);
-    return num3 ? { value: num3.value, ...hit.setting, ...num3.note ? { note: num3.note } : {} } : void 0;
+    return num3 ? { value: num3.value, ...hit.setting, valueRange: hit.node.range, ...num3.note ? { note: num3.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
   string(path8) {
@@ -19455,6 +19473,7 @@ var lightning = {
     title: "PyTorch Lightning (LightningCLI)",
     description: "LightningCLI config YAML: trainer:, model:, data:, optimizer:/lr_scheduler: with class_path + init_args",
     yamlLoader: LOADER5,
+    yamlLoaderName: "jsonargparse (LightningCLI; PyYAML SafeLoader)",
     schema: "lightning.schema.json"
   },
   detect(file) {
@@ -19495,6 +19514,7 @@ var litgpt = {
     title: "LitGPT",
     description: "LitGPT config_hub YAML for litgpt pretrain / finetune_lora / finetune_full (jsonargparse)",
     yamlLoader: LOADER6,
+    yamlLoaderName: "jsonargparse (litgpt's CLI; PyYAML SafeLoader)",
     schema: "litgpt.schema.json"
   },
   detect(file) {
@@ -25909,6 +25929,7 @@ function runRules(result, settings, schemas) {
         linked: result.linked ?? [],
         dialectId: dialect?.meta.id,
         yamlLoader: dialect?.meta.yamlLoader ?? "pyyaml",
+        yamlLoaderName: dialect?.meta.yamlLoaderName,
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
         conflicts: extraction?.conflicts ?? [],

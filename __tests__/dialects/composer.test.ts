@@ -59,7 +59,7 @@ describe('composer: golden plans of real llm-foundry files', () => {
     const file = fixture('mpt-125m.yaml');
     expect(composer.detect(file, NO_ENV)).toBe(9);
     const { plan, missing, notes } = extract(file);
-    expect(plan.globalBatchSize).toEqual({ value: 256, origin: 'explicit', file: 'mpt-125m.yaml', key: 'global_train_batch_size', range: expect.objectContaining({ line: 81 }), unit: 'samples' });
+    expect(plan.globalBatchSize).toEqual({ value: 256, origin: 'explicit', file: 'mpt-125m.yaml', key: 'global_train_batch_size', range: expect.objectContaining({ line: 81 }), valueRange: expect.objectContaining({ line: 81 }), unit: 'samples' });
     expect(plan.seqLen).toMatchObject({ value: 2048, key: 'max_seq_len', note: 'interpolated from `${variables.max_seq_len}` (variables.max_seq_len, line 4)' });
     expect(plan.seqLen?.range?.line).toBe(10);
     expect(plan.microBatchSize).toMatchObject({ value: 16, origin: 'explicit', key: 'device_train_microbatch_size' });

@@ -38,7 +38,7 @@ describe('lightning: golden plans (hand-written LightningCLI configs)', () => {
     expect(plan.gradAccumSteps).toMatchObject({ value: 4, origin: 'explicit', key: 'trainer.accumulate_grad_batches' });
     expect(plan.globalBatchSize).toMatchObject({ value: 1024, origin: 'derived', how: '8 × 4 × 32 (micro × accumulation × world size)' });
     // jsonargparse reads `6e-4` as a float (OmegaConf's resolver): no string note.
-    expect(plan.peakLr).toEqual({ value: 6e-4, origin: 'explicit', file: 'gpt-pretrain.yaml', key: 'optimizer.init_args.lr', range: expect.objectContaining({ line: 61 }) });
+    expect(plan.peakLr).toEqual({ value: 6e-4, origin: 'explicit', file: 'gpt-pretrain.yaml', key: 'optimizer.init_args.lr', range: expect.objectContaining({ line: 61 }), valueRange: expect.objectContaining({ line: 61, column: 9 }) });
     expect(plan.optimizer?.value).toBe('torch.optim.AdamW');
     expect(plan.scheduler?.value).toBe('torch.optim.lr_scheduler.CosineAnnealingLR');
     expect(notes.join('\n')).toMatch(/steps the lr_scheduler once per epoch/);

@@ -58,7 +58,7 @@ describe('torchtune: golden plans of real recipes', () => {
     expect(plan.microBatchSize?.range?.line).toBe(58);
     expect(plan.gradAccumSteps).toMatchObject({ value: 8, origin: 'explicit', key: 'gradient_accumulation_steps' });
     // OmegaConf reads `3e-4` as a float: no PyYAML string note.
-    expect(plan.peakLr).toEqual({ value: 3e-4, origin: 'explicit', file: 'llama3_1-8B_lora_single_device.yaml', key: 'optimizer.lr', range: expect.objectContaining({ line: 65 }) });
+    expect(plan.peakLr).toEqual({ value: 3e-4, origin: 'explicit', file: 'llama3_1-8B_lora_single_device.yaml', key: 'optimizer.lr', range: expect.objectContaining({ line: 65 }), valueRange: expect.objectContaining({ line: 65 }) });
     expect(plan.optimizer?.value).toBe('torch.optim.AdamW');
     expect(plan.scheduler).toMatchObject({ value: 'torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup', key: 'lr_scheduler._component_' });
     // profiler.warmup_steps: 3 is a profiler schedule, never LR warmup.

@@ -90,7 +90,7 @@ class Reader {
     const hit = this.node(path);
     if (!hit || hit.node.kind !== 'scalar') return undefined;
     const num = scalarNumber(hit.node, LOADER);
-    return num ? { value: num.value, ...hit.setting, ...(num.note ? { note: num.note } : {}) } : undefined;
+    return num ? { value: num.value, ...hit.setting, valueRange: hit.node.range, ...(num.note ? { note: num.note } : {}) } : undefined;
   }
 
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */

@@ -83,7 +83,16 @@ export class OmegaReader {
     const num = scalarNumber(hit.node, this.loader);
     if (!num) return undefined;
     const note = [hit.via, num.note].filter(Boolean).join('; ');
-    return { value: num.value, origin: 'explicit', file: this.file.path, key: this.key(path), range: hit.keyRange, ...(note ? { note } : {}) };
+    return {
+      value: num.value,
+      origin: 'explicit',
+      file: this.file.path,
+      key: this.key(path),
+      range: hit.keyRange,
+      // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
+      ...(hit.via ? {} : { valueRange: hit.node.range }),
+      ...(note ? { note } : {}),
+    };
   }
 
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
