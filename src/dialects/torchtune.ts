@@ -251,6 +251,7 @@ function deriveLength(plan: TrainingPlan, reader: OmegaReader, notes: string[]):
       file: cap.file,
       key: cap.key,
       range: cap.range,
+      bound: 'upper',
     };
     notes.push('total steps use max_steps_per_epoch as the epoch length: an upper bound until the dataset size is known (assume.datasetSamples)');
   }

@@ -48,6 +48,8 @@ export interface Setting<T = number | string | boolean> {
    * times need a unit suffix, a bare integer is epochs).
    */
   writtenAs?: { unit: string; perStep: number; suffix?: boolean };
+  /** 'upper': the real value may be smaller (torchtune's epochs × max_steps_per_epoch before the dataset size is known). */
+  bound?: 'upper';
 }
 
 /** What a fraction-derived step count is a fraction of. */

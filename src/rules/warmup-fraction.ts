@@ -22,7 +22,9 @@ export const warmupFraction: Rule = {
     if (fraction <= max || fraction >= 1) return;
     const suggested = Math.floor(totalSteps.value * max);
     // Just above the limit, one decimal would print the limit itself ("20% … above the 20% limit").
-    const share = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
+    const exact = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
+    // Against an upper bound on the run's length the share is a lower bound.
+    const share = totalSteps.bound === 'upper' ? `at least ${exact}` : exact;
     const advice = warmupAsWritten(warmupSteps, suggested);
     ctx.report({
       range: rangeOf(ctx, warmupSteps),
