@@ -47,7 +47,12 @@ export const decayHorizonMismatch: Rule = {
       const reached = warmup && decay.value > warmup.value ? (total.value - warmup.value) / (decay.value - warmup.value) : total.value / decay.value;
       ctx.report({
         range,
-        message: `${decayText} but ${totalText}: training stops ${formatPercent(Math.max(0, Math.min(1, reached)))} of the way through the decay, so the LR never reaches its floor; set the decay horizon to ${formatCount(total.value)}`,
+        message:
+          `${decayText} but ${totalText}: ` +
+          (reached <= 0
+            ? 'training stops during warmup, before the decay begins'
+            : `training stops ${formatPercent(Math.min(1, reached), reached < 0.01 ? 2 : 1)} of the way through the decay`) +
+          `, so the LR never reaches its floor; set the decay horizon to ${formatCount(total.value)}`,
         data: { ...data, decayCompleted: reached },
       });
     }
