@@ -38955,7 +38955,7 @@ var decayHorizonMismatch = {
       const reached = warmup2 && decay.value > warmup2.value ? (total.value - warmup2.value) / (decay.value - warmup2.value) : total.value / decay.value;
       ctx.report({
         range,
-        message: `${decayText} but ${totalText}: training stops ${formatPercent(Math.max(0, Math.min(1, reached)))} of the way through the decay, so the LR never reaches its floor; set the decay horizon to ${formatCount(total.value)}`,
+        message: `${decayText} but ${totalText}: ` + (reached <= 0 ? "training stops during warmup, before the decay begins" : `training stops ${formatPercent(Math.min(1, reached), reached < 0.01 ? 2 : 1)} of the way through the decay`) + `, so the LR never reaches its floor; set the decay horizon to ${formatCount(total.value)}`,
         data: { ...data, decayCompleted: reached }
       });
     }
@@ -39317,7 +39317,8 @@ var warmupFraction = {
     const fraction = warmupSteps.value / totalSteps.value;
     if (fraction <= max || fraction >= 1) return;
     const suggested = Math.floor(totalSteps.value * max);
-    const share = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
+    const exact = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
+    const share = totalSteps.bound === "upper" ? `at least ${exact}` : exact;
     const advice = warmupAsWritten(warmupSteps, suggested);
     ctx.report({
       range: rangeOf(ctx, warmupSteps),
@@ -42877,7 +42878,8 @@ function deriveLength(plan, reader2, notes) {
       ...derived(cap3.value * epochs.value, `${formatCount(epochs.value)} \xD7 max_steps_per_epoch ${formatCount(cap3.value)} (at most: a shorter epoch ends earlier)`, "steps"),
       file: cap3.file,
       key: cap3.key,
-      range: cap3.range
+      range: cap3.range,
+      bound: "upper"
     };
     notes.push("total steps use max_steps_per_epoch as the epoch length: an upper bound until the dataset size is known (assume.datasetSamples)");
   }
