@@ -38788,6 +38788,9 @@ function sourceOf(setting) {
       return key ? ` (${key})` : "";
   }
 }
+function launchRejection(ctx) {
+  return ctx.launchCheck && `${ctx.launchCheck}, after the GPUs are allocated`;
+}
 function stepCount(steps3) {
   return `${formatCount(steps3)} step${steps3 === 1 ? "" : "s"}`;
 }
@@ -38801,7 +38804,8 @@ function warmupAsWritten(setting, steps3) {
 
 // src/rules/batch-size-mismatch.ts
 function consequence(ctx, effective, declared) {
-  if (ctx.launchCheck) return `${ctx.launchCheck}, after the GPUs are allocated`;
+  const rejection = launchRejection(ctx);
+  if (rejection) return rejection;
   if (effective !== void 0 && ctx.globalBatchRounding) {
     return effective === 0 ? "the floored accumulation is 0, so the run cannot train (the framework stops at launch)" : `the framework floors it and steps every ${formatCount(effective)} samples, not ${formatCount(declared)}: the LR and step count were chosen for another batch`;
   }
@@ -38945,7 +38949,12 @@ var decayHorizonMismatch = {
       const tail = total.value - decay.value;
       const last = `the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)})`;
       const fix = `set the decay horizon to ${formatCount(total.value)} or shorten training`;
-      const consequence2 = ctx.launchCheck ? `${ctx.launchCheck}, after the GPUs are allocated` : ctx.afterDecay === "flat" ? `${last} run flat at the minimum LR` : ctx.afterDecay === "rises" ? `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up` : ctx.afterDecay === "negative" ? `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative` : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`;
+      const pastEnd = {
+        flat: `${last} run flat at the minimum LR`,
+        rises: `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up`,
+        negative: `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative`
+      };
+      const consequence2 = launchRejection(ctx) ?? (ctx.afterDecay ? pastEnd[ctx.afterDecay] : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`);
       ctx.report({
         range,
         message: `${decayText} but ${totalText}: ${consequence2}; ${fix}`,
@@ -38965,7 +38974,7 @@ var decayHorizonMismatch = {
 // src/rules/interval-exceeds-training.ts
 function suggestion(interval, steps3) {
   const w = interval.writtenAs;
-  const count2 = `${formatCount(steps3)} step${steps3 === 1 ? "" : "s"}`;
+  const count2 = stepCount(steps3);
   if (!w) return count2;
   const written = `${formatCount(Math.max(1, Math.floor(steps3 * w.perStep)))}${w.suffix ? w.unit : ` ${w.unit}`}`;
   return `${count2} (${interval.key ? `${interval.key}: ` : ""}${written})`;
@@ -39004,7 +39013,7 @@ var minLrExceedsLr = {
     if (!minLr || !peakLr || minLr.value <= peakLr.value) return;
     ctx.report({
       range: rangeOf(ctx, minLr, peakLr),
-      message: `minimum LR ${formatSci(minLr.value)}${sourceOf(minLr)} is above the peak LR ${formatSci(peakLr.value)}${sourceOf(peakLr)}: ${ctx.launchCheck ? `${ctx.launchCheck}, after the GPUs are allocated` : 'the "decay" raises the LR instead of lowering it'}; set the minimum below the peak (often 10% of it, ${formatSci(peakLr.value / 10)})`,
+      message: `minimum LR ${formatSci(minLr.value)}${sourceOf(minLr)} is above the peak LR ${formatSci(peakLr.value)}${sourceOf(peakLr)}: ${launchRejection(ctx) ?? 'the "decay" raises the LR instead of lowering it'}; set the minimum below the peak (often 10% of it, ${formatSci(peakLr.value / 10)})`,
       data: { minLr: minLr.value, peakLr: peakLr.value, ratio: minLr.value / peakLr.value }
     });
   }
@@ -39287,7 +39296,7 @@ var warmupExceedsTraining = {
     if (warmupSteps.value < totalSteps.value) return;
     const suggested = Math.max(1, Math.round(totalSteps.value * 0.05));
     const advice = warmupAsWritten(warmupSteps, suggested);
-    const consequence2 = ctx.launchCheck ? `${ctx.launchCheck}, after the GPUs are allocated` : "the LR never reaches its peak and the decay never starts";
+    const consequence2 = launchRejection(ctx) ?? "the LR never reaches its peak and the decay never starts";
     ctx.report({
       range: rangeOf(ctx, warmupSteps, totalSteps),
       message: `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} \u2265 total ${formatCount(totalSteps.value)} optimizer steps${sourceOf(totalSteps)}: ${consequence2}; set warmup well below ${formatCount(totalSteps.value)} (5% is ${advice.text})`,
@@ -41582,14 +41591,12 @@ function warmup(file, plan, out, script, fallback) {
       const batches = Math.ceil(Math.ceil(samples.value / world.value) / micro.value);
       const iters = Math.ceil(fraction.value * batches);
       plan.warmupSteps = {
-        ...derived(
+        ...derivedFrom(
+          fraction,
           Math.ceil(iters / accum.value),
           `ceil(ceil(${fraction.value} \xD7 ${formatCount(batches)} micro-batches per epoch) / ${formatCount(accum.value)}) (lr_warmup_fraction is a fraction of one epoch)`,
           "steps"
         ),
-        file: fraction.file,
-        key: fraction.key,
-        range: fraction.range,
         fractionOf: { fraction: fraction.value, of: `one epoch (${formatCount(batches)} micro-batches)`, ofSteps: batches / accum.value }
       };
     } else {
@@ -42594,12 +42601,6 @@ var torchtitan = {
     plan.precision = stringAt(file, ["training", "mixed_precision_param"]) ?? defaultSetting(D.mixedPrecisionParam, "training.mixed_precision_param", "FSDP/autocast parameter dtype; reductions in float32");
     const warmup2 = firstNumber(file, ["lr_scheduler", "warmup_steps"], ["training", "warmup_steps"]);
     plan.warmupSteps = { ...warmup2 ?? defaultSetting(D.warmupSteps, old ? "training.warmup_steps" : "lr_scheduler.warmup_steps"), unit: "steps" };
-    const scheduleLength = numberAt(file, ["lr_scheduler", "total_steps"], LOADER9);
-    const clampAt = scheduleLength ?? plan.totalSteps;
-    if (plan.warmupSteps.value > clampAt.value) {
-      const what = scheduleLength ? "lr_scheduler.total_steps" : "training.steps";
-      plan.warmupSteps.note = `lr_scheduler.py clamps a warmup longer than ${what} to ${formatCount(clampAt.value)} (with a warning)`;
-    }
     schedule(file, plan, notes, old);
     const enabled = firstBool(file, ["checkpoint", "enable"], ["checkpoint", "enable_checkpoint"]);
     const interval = numberAt(file, ["checkpoint", "interval"], LOADER9) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
@@ -42653,6 +42654,9 @@ function schedule(file, plan, notes, old) {
   const horizon = numberAt(file, ["lr_scheduler", "total_steps"], LOADER9);
   const total = horizon?.value ?? plan.totalSteps?.value ?? D.steps;
   const totalKey = horizon ? "lr_scheduler.total_steps" : "training.steps";
+  if (plan.warmupSteps && plan.warmupSteps.value > total) {
+    plan.warmupSteps.note = `lr_scheduler.py clamps a warmup longer than ${totalKey} to ${formatCount(total)} (with a warning)`;
+  }
   const warmup2 = Math.min(plan.warmupSteps?.value ?? D.warmupSteps, total);
   const decayType = stringAt(file, ["lr_scheduler", "decay_type"]);
   const shape = decayType?.value ?? D.decayType;
@@ -43170,11 +43174,12 @@ function deriveBatch(plan, { micro, gas, train }) {
   if (!plan.gradAccumSteps && !(micro && train)) plan.gradAccumSteps = defaultSetting(NEOX_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
   if (!dp) return;
   const d = formatCount(dp.value);
-  if (train && micro && !gas) {
+  if (train && micro && gas) return;
+  if (train && micro) {
     plan.gradAccumSteps = derived(Math.floor(Math.floor(train.value / micro.value) / dp.value), `train_batch_size ${formatCount(train.value)} // micro ${formatCount(micro.value)} // dp ${d}`);
-  } else if (train && gas && !micro) {
+  } else if (train && gas) {
     plan.microBatchSize = derived(Math.floor(Math.floor(train.value / dp.value) / gas.value), `train_batch_size ${formatCount(train.value)} // dp ${d} // gas ${formatCount(gas.value)}`, "samples");
-  } else if (train && !micro && !gas) {
+  } else if (train) {
     plan.microBatchSize = derived(Math.floor(train.value / dp.value), `train_batch_size ${formatCount(train.value)} // dp ${d} (gas 1)`, "samples");
   }
   if (!plan.globalBatchSize && plan.microBatchSize && plan.gradAccumSteps) {

@@ -296,11 +296,12 @@ function deriveBatch(plan: TrainingPlan, { micro, gas, train }: BatchKeys): void
   if (!dp) return;
   const d = formatCount(dp.value);
   // All three written: nothing to derive; batch-size-mismatch compares them (NeoX asserts the identity at launch).
-  if (train && micro && !gas) {
+  if (train && micro && gas) return;
+  if (train && micro) {
     plan.gradAccumSteps = derived(Math.floor(Math.floor(train.value / micro.value) / dp.value), `train_batch_size ${formatCount(train.value)} // micro ${formatCount(micro.value)} // dp ${d}`);
-  } else if (train && gas && !micro) {
+  } else if (train && gas) {
     plan.microBatchSize = derived(Math.floor(Math.floor(train.value / dp.value) / gas.value), `train_batch_size ${formatCount(train.value)} // dp ${d} // gas ${formatCount(gas.value)}`, 'samples');
-  } else if (train && !micro && !gas) {
+  } else if (train) {
     plan.microBatchSize = derived(Math.floor(train.value / dp.value), `train_batch_size ${formatCount(train.value)} // dp ${d} (gas 1)`, 'samples');
   }
   if (!plan.globalBatchSize && plan.microBatchSize && plan.gradAccumSteps) {

@@ -15,7 +15,7 @@
  * one that accepts `4e-4` (jsonargparse/_loaders_dumpers.py, DefaultLoader), and it coerces values to
  * the annotated types. `lr: 4e-4` is therefore a float, as with OmegaConf: loader 'omegaconf'.
  */
-import { applyAssumptions, defaultSetting, derived, numberAt, stringAt } from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, derived, derivedFrom, numberAt, stringAt } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
@@ -260,14 +260,12 @@ function warmup(
       const batches = Math.ceil(Math.ceil(samples.value / world.value) / micro.value);
       const iters = Math.ceil(fraction.value * batches);
       plan.warmupSteps = {
-        ...derived(
+        ...derivedFrom(
+          fraction,
           Math.ceil(iters / accum.value),
           `ceil(ceil(${fraction.value} × ${formatCount(batches)} micro-batches per epoch) / ${formatCount(accum.value)}) (lr_warmup_fraction is a fraction of one epoch)`,
           'steps',
         ),
-        file: fraction.file,
-        key: fraction.key,
-        range: fraction.range,
         fractionOf: { fraction: fraction.value, of: `one epoch (${formatCount(batches)} micro-batches)`, ofSteps: batches / accum.value },
       };
     } else {

@@ -168,12 +168,6 @@ export const torchtitan: Dialect = {
 
     const warmup = firstNumber(file, ['lr_scheduler', 'warmup_steps'], ['training', 'warmup_steps']);
     plan.warmupSteps = { ...(warmup ?? defaultSetting(D.warmupSteps, old ? 'training.warmup_steps' : 'lr_scheduler.warmup_steps')), unit: 'steps' };
-    const scheduleLength = numberAt(file, ['lr_scheduler', 'total_steps'], LOADER);
-    const clampAt = scheduleLength ?? plan.totalSteps;
-    if (plan.warmupSteps.value > clampAt.value) {
-      const what = scheduleLength ? 'lr_scheduler.total_steps' : 'training.steps';
-      plan.warmupSteps.note = `lr_scheduler.py clamps a warmup longer than ${what} to ${formatCount(clampAt.value)} (with a warning)`;
-    }
     schedule(file, plan, notes, old);
 
     // Checkpoints: off unless checkpoint.enable (checkpoint.enable_checkpoint in older configs).
@@ -245,6 +239,9 @@ function schedule(file: SourceFile, plan: TrainingPlan, notes: string[], old: bo
   const horizon = numberAt(file, ['lr_scheduler', 'total_steps'], LOADER);
   const total = horizon?.value ?? plan.totalSteps?.value ?? D.steps;
   const totalKey = horizon ? 'lr_scheduler.total_steps' : 'training.steps';
+  if (plan.warmupSteps && plan.warmupSteps.value > total) {
+    plan.warmupSteps.note = `lr_scheduler.py clamps a warmup longer than ${totalKey} to ${formatCount(total)} (with a warning)`;
+  }
   const warmup = Math.min(plan.warmupSteps?.value ?? D.warmupSteps, total);
   const decayType = stringAt(file, ['lr_scheduler', 'decay_type']);
   const shape = decayType?.value ?? D.decayType;

@@ -1,10 +1,11 @@
 import { formatCount } from '../engine/format-number.js';
 import { dataParallel } from '../engine/plan.js';
-import { rangeOf, type Rule, type RuleContext } from './types.js';
+import { launchRejection, rangeOf, type Rule, type RuleContext } from './types.js';
 
 /** What the framework does with the mismatch, for the message: its launch check, its rounding, or both possibilities. */
 function consequence(ctx: RuleContext, effective: number | undefined, declared: number): string {
-  if (ctx.launchCheck) return `${ctx.launchCheck}, after the GPUs are allocated`;
+  const rejection = launchRejection(ctx);
+  if (rejection) return rejection;
   if (effective !== undefined && ctx.globalBatchRounding) {
     return effective === 0
       ? 'the floored accumulation is 0, so the run cannot train (the framework stops at launch)'

@@ -1,5 +1,5 @@
 import { formatCount, formatPercent } from '../engine/format-number.js';
-import { rangeOf, sourceOf, type Rule } from './types.js';
+import { launchRejection, rangeOf, sourceOf, type Rule } from './types.js';
 
 export const decayHorizonMismatch: Rule = {
   meta: {
@@ -29,15 +29,16 @@ export const decayHorizonMismatch: Rule = {
       const tail = total.value - decay.value;
       const last = `the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)})`;
       const fix = `set the decay horizon to ${formatCount(total.value)} or shorten training`;
-      const consequence = ctx.launchCheck
-        ? `${ctx.launchCheck}, after the GPUs are allocated`
-        : ctx.afterDecay === 'flat'
-          ? `${last} run flat at the minimum LR`
-          : ctx.afterDecay === 'rises'
-            ? `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up`
-            : ctx.afterDecay === 'negative'
-              ? `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative`
-              : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`;
+      const pastEnd = {
+        flat: `${last} run flat at the minimum LR`,
+        rises: `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up`,
+        negative: `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative`,
+      };
+      const consequence =
+        launchRejection(ctx) ??
+        (ctx.afterDecay
+          ? pastEnd[ctx.afterDecay]
+          : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`);
       ctx.report({
         range,
         message: `${decayText} but ${totalText}: ${consequence}; ${fix}`,

@@ -1,11 +1,11 @@
 import { formatCount } from '../engine/format-number.js';
 import type { Setting } from '../engine/types.js';
-import { rangeOf, sourceOf, type Rule, type RuleContext } from './types.js';
+import { rangeOf, sourceOf, stepCount, type Rule, type RuleContext } from './types.js';
 
 /** `steps` optimizer steps, and how to write them under the interval's key when its unit differs. */
 function suggestion(interval: Setting<number>, steps: number): string {
   const w = interval.writtenAs;
-  const count = `${formatCount(steps)} step${steps === 1 ? '' : 's'}`;
+  const count = stepCount(steps);
   if (!w) return count;
   const written = `${formatCount(Math.max(1, Math.floor(steps * w.perStep)))}${w.suffix ? w.unit : ` ${w.unit}`}`;
   return `${count} (${interval.key ? `${interval.key}: ` : ''}${written})`;

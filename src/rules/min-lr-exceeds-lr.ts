@@ -1,5 +1,5 @@
 import { formatSci } from '../engine/format-number.js';
-import { rangeOf, sourceOf, type Rule } from './types.js';
+import { launchRejection, rangeOf, sourceOf, type Rule } from './types.js';
 
 export const minLrExceedsLr: Rule = {
   meta: {
@@ -14,7 +14,7 @@ export const minLrExceedsLr: Rule = {
       range: rangeOf(ctx, minLr, peakLr),
       message:
         `minimum LR ${formatSci(minLr.value)}${sourceOf(minLr)} is above the peak LR ${formatSci(peakLr.value)}${sourceOf(peakLr)}: ` +
-        `${ctx.launchCheck ? `${ctx.launchCheck}, after the GPUs are allocated` : 'the "decay" raises the LR instead of lowering it'}; set the minimum below the peak (often 10% of it, ${formatSci(peakLr.value / 10)})`,
+        `${launchRejection(ctx) ?? 'the "decay" raises the LR instead of lowering it'}; set the minimum below the peak (often 10% of it, ${formatSci(peakLr.value / 10)})`,
       data: { minLr: minLr.value, peakLr: peakLr.value, ratio: minLr.value / peakLr.value },
     });
   },

@@ -119,6 +119,11 @@ export function sourceOf(setting: Setting): string {
   }
 }
 
+/** The framework's own launch check for this rule's problem, as a message clause, when there is one. */
+export function launchRejection(ctx: RuleContext): string | undefined {
+  return ctx.launchCheck && `${ctx.launchCheck}, after the GPUs are allocated`;
+}
+
 /** "1 step", "25 steps". */
 export function stepCount(steps: number): string {
   return `${formatCount(steps)} step${steps === 1 ? '' : 's'}`;

@@ -1,5 +1,5 @@
 import { formatCount } from '../engine/format-number.js';
-import { rangeOf, sourceOf, warmupAsWritten, type Rule } from './types.js';
+import { launchRejection, rangeOf, sourceOf, warmupAsWritten, type Rule } from './types.js';
 
 export const warmupExceedsTraining: Rule = {
   meta: {
@@ -13,9 +13,7 @@ export const warmupExceedsTraining: Rule = {
     if (warmupSteps.value < totalSteps.value) return;
     const suggested = Math.max(1, Math.round(totalSteps.value * 0.05));
     const advice = warmupAsWritten(warmupSteps, suggested);
-    const consequence = ctx.launchCheck
-      ? `${ctx.launchCheck}, after the GPUs are allocated`
-      : 'the LR never reaches its peak and the decay never starts';
+    const consequence = launchRejection(ctx) ?? 'the LR never reaches its peak and the decay never starts';
     ctx.report({
       range: rangeOf(ctx, warmupSteps, totalSteps),
       message:
