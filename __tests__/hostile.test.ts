@@ -264,7 +264,7 @@ describe('symbolic links', () => {
       const ids = idsOf(report, file);
       expect(ids).not.toContain('lr-not-rescaled');
       const refused = findingsOf(report, file).find((f) => f.ruleId === 'parse-error');
-      expect(refused?.message).toMatch(/outside the linted folder or does not exist; not read$/);
+      expect(refused?.message).toMatch(/: outside the repository; not read$/);
     }
   });
 

@@ -414,11 +414,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants);
+          this.rhs = optimizeExpr(this.rhs, names, constants2);
         return this;
       }
       get names() {
@@ -435,10 +435,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants);
+        this.rhs = optimizeExpr(this.rhs, names, constants2);
         return this;
       }
       get names() {
@@ -499,8 +499,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants) {
-        this.code = optimizeExpr(this.code, names, constants);
+      optimizeNames(names, constants2) {
+        this.code = optimizeExpr(this.code, names, constants2);
         return this;
       }
       get names() {
@@ -529,12 +529,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants))
+          if (n.optimizeNames(names, constants2))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -587,12 +587,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        if (!(super.optimizeNames(names, constants) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
+        if (!(super.optimizeNames(names, constants2) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants);
+        this.condition = optimizeExpr(this.condition, names, constants2);
         return this;
       }
       get names() {
@@ -615,10 +615,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names, constants2) {
+        if (!super.optimizeNames(names, constants2))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants);
+        this.iteration = optimizeExpr(this.iteration, names, constants2);
         return this;
       }
       get names() {
@@ -654,10 +654,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants) {
-        if (!super.optimizeNames(names, constants))
+      optimizeNames(names, constants2) {
+        if (!super.optimizeNames(names, constants2))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants);
+        this.iterable = optimizeExpr(this.iterable, names, constants2);
         return this;
       }
       get names() {
@@ -699,11 +699,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants) {
+      optimizeNames(names, constants2) {
         var _a, _b;
-        super.optimizeNames(names, constants);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants);
+        super.optimizeNames(names, constants2);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants2);
         return this;
       }
       get names() {
@@ -1004,7 +1004,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants) {
+    function optimizeExpr(expr, names, constants2) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -1019,14 +1019,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants[n.str];
+        const c = constants2[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants2[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -3266,8 +3266,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path8) {
-      let input = path8;
+    function removeDotSegments(path9) {
+      let input = path9;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -3341,11 +3341,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path8) {
-      if (path8 === "" || path8[0] === "/") {
-        return removeDotSegments(path8);
+    function removeDotSegmentsRelative(path9) {
+      if (path9 === "" || path9[0] === "/") {
+        return removeDotSegments(path9);
       }
-      const segments2 = path8.split("/");
+      const segments2 = path9.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -3708,8 +3708,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path8 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path8 && path8 !== "/" ? path8 : void 0;
+        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -7197,8 +7197,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path8, { windows } = {}) => {
-      const segs = path8.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path9, { windows } = {}) => {
+      const segs = path9.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -7550,7 +7550,7 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants = require_constants();
+    var constants2 = require_constants();
     var utils = require_utils2();
     var {
       MAX_LENGTH,
@@ -7558,7 +7558,7 @@ var require_parse = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants;
+    } = constants2;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -7767,7 +7767,7 @@ var require_parse = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants2.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -7813,8 +7813,8 @@ var require_parse = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants2.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants2.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -8510,7 +8510,7 @@ var require_parse = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants.globChars(opts.windows);
+      } = constants2.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -8568,7 +8568,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse3 = require_parse();
     var utils = require_utils2();
-    var constants = require_constants();
+    var constants2 = require_constants();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
@@ -8696,7 +8696,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch3.constants = constants;
+    picomatch3.constants = constants2;
     module.exports = picomatch3;
   }
 });
@@ -8795,17 +8795,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path8) {
-      const ctrl = callVisitor(key, node, visitor, path8);
+    function visit_(key, node, visitor, path9) {
+      const ctrl = callVisitor(key, node, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visit_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visit_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path8 = Object.freeze(path8.concat(node));
+          path9 = Object.freeze(path9.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path8);
+            const ci = visit_(i, node.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -8816,13 +8816,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path8 = Object.freeze(path8.concat(node));
-          const ck = visit_("key", node.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node));
+          const ck = visit_("key", node.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path8);
+          const cv = visit_("value", node.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -8843,17 +8843,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path8) {
-      const ctrl = await callVisitor(key, node, visitor, path8);
+    async function visitAsync_(key, node, visitor, path9) {
+      const ctrl = await callVisitor(key, node, visitor, path9);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path8, ctrl);
-        return visitAsync_(key, ctrl, visitor, path8);
+        replaceNode(key, path9, ctrl);
+        return visitAsync_(key, ctrl, visitor, path9);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path8 = Object.freeze(path8.concat(node));
+          path9 = Object.freeze(path9.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path8);
+            const ci = await visitAsync_(i, node.items[i], visitor, path9);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -8864,13 +8864,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path8 = Object.freeze(path8.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path8);
+          path9 = Object.freeze(path9.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path9);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path8);
+          const cv = await visitAsync_("value", node.value, visitor, path9);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -8897,23 +8897,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path8) {
+    function callVisitor(key, node, visitor, path9) {
       if (typeof visitor === "function")
-        return visitor(key, node, path8);
+        return visitor(key, node, path9);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path8);
+        return visitor.Map?.(key, node, path9);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path8);
+        return visitor.Seq?.(key, node, path9);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path8);
+        return visitor.Pair?.(key, node, path9);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path8);
+        return visitor.Scalar?.(key, node, path9);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path8);
+        return visitor.Alias?.(key, node, path9);
       return void 0;
     }
-    function replaceNode(key, path8, node) {
-      const parent = path8[path8.length - 1];
+    function replaceNode(key, path9, node) {
+      const parent = path9[path9.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -9525,10 +9525,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path8, value) {
+    function collectionFromPath(schema2, path9, value) {
       let v = value;
-      for (let i = path8.length - 1; i >= 0; --i) {
-        const k = path8[i];
+      for (let i = path9.length - 1; i >= 0; --i) {
+        const k = path9[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -9547,7 +9547,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path8) => path8 == null || typeof path8 === "object" && !!path8[Symbol.iterator]().next().done;
+    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -9577,11 +9577,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path8, value) {
-        if (isEmptyPath(path8))
+      addIn(path9, value) {
+        if (isEmptyPath(path9))
           this.add(value);
         else {
-          const [key, ...rest] = path8;
+          const [key, ...rest] = path9;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -9595,8 +9595,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        const [key, ...rest] = path8;
+      deleteIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -9610,8 +9610,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        const [key, ...rest] = path8;
+      getIn(path9, keepScalar) {
+        const [key, ...rest] = path9;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -9629,8 +9629,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path8) {
-        const [key, ...rest] = path8;
+      hasIn(path9) {
+        const [key, ...rest] = path9;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -9640,8 +9640,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        const [key, ...rest] = path8;
+      setIn(path9, value) {
+        const [key, ...rest] = path9;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -12156,9 +12156,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path8, value) {
+      addIn(path9, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path8, value);
+          this.contents.addIn(path9, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -12233,14 +12233,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path8) {
-        if (Collection.isEmptyPath(path8)) {
+      deleteIn(path9) {
+        if (Collection.isEmptyPath(path9)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path8) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -12255,10 +12255,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path8, keepScalar) {
-        if (Collection.isEmptyPath(path8))
+      getIn(path9, keepScalar) {
+        if (Collection.isEmptyPath(path9))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path8, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -12269,10 +12269,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path8) {
-        if (Collection.isEmptyPath(path8))
+      hasIn(path9) {
+        if (Collection.isEmptyPath(path9))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path8) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -12289,13 +12289,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path8, value) {
-        if (Collection.isEmptyPath(path8)) {
+      setIn(path9, value) {
+        if (Collection.isEmptyPath(path9)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path8), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path8, value);
+          this.contents.setIn(path9, value);
         }
       }
       /**
@@ -14256,9 +14256,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path8) => {
+    visit.itemAtPath = (cst, path9) => {
       let item = cst;
-      for (const [field, index] of path8) {
+      for (const [field, index] of path9) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -14267,23 +14267,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path8) => {
-      const parent = visit.itemAtPath(cst, path8.slice(0, -1));
-      const field = path8[path8.length - 1][0];
+    visit.parentCollection = (cst, path9) => {
+      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
+      const field = path9[path9.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path8, item, visitor) {
-      let ctrl = visitor(item, path8);
+    function _visit(path9, item, visitor) {
+      let ctrl = visitor(item, path9);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path8.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -14294,10 +14294,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path8);
+            ctrl = ctrl(item, path9);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path8) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
     }
     exports.visit = visit;
   }
@@ -16519,8 +16519,8 @@ var require_shell_quote = __commonJS({
 });
 
 // src/cli/main.ts
-import { existsSync as existsSync4, readFileSync as readFileSync4, writeFileSync } from "node:fs";
-import path7 from "node:path";
+import { existsSync as existsSync3, readFileSync as readFileSync3, writeFileSync } from "node:fs";
+import path8 from "node:path";
 
 // src/config/errors.ts
 var UsageError = class extends Error {
@@ -16846,11 +16846,11 @@ function mapGet(node, key) {
   }
   return void 0;
 }
-function getIn(root, path8) {
+function getIn(root, path9) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path8) {
+  for (const step of path9) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -16867,9 +16867,9 @@ function getIn(root, path8) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path8) {
-  for (let n = path8.length; n >= 0; n--) {
-    const hit = getIn(root, path8.slice(0, n));
+function locateNearest(root, path9) {
+  for (let n = path9.length; n >= 0; n--) {
+    const hit = getIn(root, path9.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -16894,15 +16894,15 @@ function toPlain(node) {
     }
   }
 }
-function walkEntries(node, visit, path8 = []) {
+function walkEntries(node, visit, path9 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path8, entry.key];
+      const childPath = [...path9, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path8, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path9, i]));
   }
 }
 
@@ -16976,22 +16976,22 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path8, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path8);
+function numberAt(file, path9, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path9);
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const num3 = scalarNumber(hit.node, loader);
   if (!num3) return void 0;
-  return { value: num3.value, origin, file: file.path, key: path8.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num3.note ? { note: num3.note } : {} };
+  return { value: num3.value, origin, file: file.path, key: path9.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num3.note ? { note: num3.note } : {} };
 }
-function stringAt(file, path8) {
-  const hit = getIn(file.tree, path8);
+function stringAt(file, path9) {
+  const hit = getIn(file.tree, path9);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path8.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path9.join("."), range: hit.keyRange };
 }
-function boolAt(file, path8) {
-  const hit = getIn(file.tree, path8);
+function boolAt(file, path9) {
+  const hit = getIn(file.tree, path9);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path8.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path9.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -17508,8 +17508,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path8) {
-  return path8.length ? path8.join(".") : "(root)";
+function showPath(path9) {
+  return path9.length ? path9.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 function describeBranches(errors) {
@@ -17541,28 +17541,28 @@ function summariseErrors(errors) {
   });
   for (const e of errors) {
     if (absorbed.has(e)) continue;
-    const path8 = pointerToPath(e.instancePath);
+    const path9 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? []);
-      out.push({ path: path8, keyword: e.keyword, message: `${showPath(path8)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path8, keyword: e.keyword, message: `${showPath(path8)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path8, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path8)}` });
+      out.push({ path: [...path9, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path9)}` });
     } else if (e.keyword === "enum") {
       const allowed = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path8, keyword: e.keyword, message: `${showPath(path8)} must be one of ${allowed}` });
+      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} must be one of ${allowed}` });
     } else {
-      out.push({ path: path8, keyword: e.keyword, message: `${showPath(path8)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-function stringNumberHint(tree, path8, keyword) {
+function stringNumberHint(tree, path9, keyword) {
   if (keyword !== "type" && keyword !== "anyOf" && keyword !== "oneOf") return "";
-  const node = getIn(tree, path8)?.node;
+  const node = getIn(tree, path9)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
   const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
@@ -17823,7 +17823,7 @@ function settingsFor(config, relPath, cliRules = {}) {
 }
 
 // src/engine/lint.ts
-import path5 from "node:path";
+import path6 from "node:path";
 
 // src/engine/source.ts
 function fileStartRange(file) {
@@ -18385,11 +18385,11 @@ var OmegaReader = class {
   loader;
   notes = [];
   /** The key as written in the file (with the block prefix). */
-  key(path8) {
-    return [...this.prefix, ...path8].join(".");
+  key(path9) {
+    return [...this.prefix, ...path9].join(".");
   }
-  lookup(path8) {
-    const hit = getIn(this.root, path8);
+  lookup(path9) {
+    const hit = getIn(this.root, path9);
     if (!hit) return void 0;
     let node = hit.node;
     const chain = [];
@@ -18410,14 +18410,14 @@ var OmegaReader = class {
     if (chain.length === 0) return { node, keyRange: hit.keyRange };
     return { node, keyRange: hit.keyRange, via: `interpolated from \`\${${chain[0]}}\` (${this.key([chain[chain.length - 1]])}, line ${lastRange.line})` };
   }
-  unresolvedNote(path8, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path8)}: ${hit.unresolved}, so its value is unknown`);
+  unresolvedNote(path9, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path9)}: ${hit.unresolved}, so its value is unknown`);
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path8) {
-    const hit = this.lookup(path8);
+  number(path9) {
+    const hit = this.lookup(path9);
     if (!hit) return void 0;
-    this.unresolvedNote(path8, hit);
+    this.unresolvedNote(path9, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
     const num3 = scalarNumber(hit.node, this.loader);
     if (!num3) return void 0;
@@ -18426,7 +18426,7 @@ var OmegaReader = class {
       value: num3.value,
       origin: "explicit",
       file: this.file.path,
-      key: this.key(path8),
+      key: this.key(path9),
       range: hit.keyRange,
       // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
       ...hit.via ? {} : { valueRange: hit.node.range },
@@ -18434,24 +18434,24 @@ var OmegaReader = class {
     };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path8) {
-    const hit = this.lookup(path8);
+  string(path9) {
+    const hit = this.lookup(path9);
     if (!hit) return void 0;
-    this.unresolvedNote(path8, hit);
+    this.unresolvedNote(path9, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path8), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path9), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path8) {
-    const hit = this.lookup(path8);
+  scalar(path9) {
+    const hit = this.lookup(path9);
     if (!hit) return void 0;
-    this.unresolvedNote(path8, hit);
+    this.unresolvedNote(path9, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const setting = { origin: "explicit", file: this.file.path, key: this.key(path8), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    const setting = { origin: "explicit", file: this.file.path, key: this.key(path9), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
     return { value: hit.node.value, setting };
   }
-  has(path8) {
-    return getIn(this.root, path8) !== void 0;
+  has(path9) {
+    return getIn(this.root, path9) !== void 0;
   }
 };
 
@@ -18521,7 +18521,7 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has2 = (path8) => getIn(block, path8) !== void 0;
+  const has2 = (path9) => getIn(block, path9) !== void 0;
   if (OLMO_KEYS.some((k) => has2([k])) || has2(["optimizer", "learning_rate"])) return 0;
   const core = CORE_KEYS.filter((k) => has2([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
@@ -18530,8 +18530,8 @@ function scoreBlock(block) {
   if (core >= 1 && (mpt || has2(["icl_tasks"]) || has2(["train_loader"]))) return 6;
   return 0;
 }
-function scalarText2(root, path8) {
-  const hit = getIn(root, path8);
+function scalarText2(root, path9) {
+  const hit = getIn(root, path9);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -18543,12 +18543,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path8, bareIntIsEpochs) {
-  const raw = reader2.scalar(path8);
+function timeSetting(reader2, path9, bareIntIsEpochs) {
+  const raw = reader2.scalar(path9);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path8)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path9)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -18568,8 +18568,8 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num3 = (...path8) => reader2.number(path8);
-  const str2 = (...path8) => reader2.string(path8);
+  const num3 = (...path9) => reader2.number(path9);
+  const str2 = (...path9) => reader2.string(path9);
   if (block.mcli && file.tree) {
     const gpus = getIn(file.tree, ["compute", "gpus"]);
     if (gpus && gpus.node.kind === "scalar" && typeof gpus.node.value === "number") {
@@ -18827,12 +18827,12 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path8) {
-  const hit = getIn(file.tree, path8);
+function isMap2(file, path9) {
+  const hit = getIn(file.tree, path9);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has2 = (path8) => getIn(file.tree, path8) !== void 0;
+  const has2 = (path9) => getIn(file.tree, path9) !== void 0;
   let n = 0;
   for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has2([k, "enabled"])) n++;
   for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has2([k, "type"]) && has2([k, "params"])) n++;
@@ -18855,8 +18855,8 @@ function deepspeedScore(file) {
   if (strong === 0 && sections === 0) return 0;
   return 6 + Math.min(3, strong + batch + sections - 1);
 }
-function isAuto(file, path8) {
-  const hit = getIn(file.tree, path8);
+function isAuto(file, path9) {
+  const hit = getIn(file.tree, path9);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -18868,19 +18868,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num(ctx, path8, field, hfSource) {
-  if (isAuto(ctx.file, path8)) {
-    const key = path8.join(".");
+function num(ctx, path9, field, hfSource) {
+  if (isAuto(ctx.file, path9)) {
+    const key = path9.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path8, LOADER4);
+  return numberAt(ctx.file, path9, LOADER4);
 }
-function conflict2(ctx, path8, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path8);
+function conflict2(ctx, path9, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path9);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -19053,8 +19053,8 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup(ctx) {
   const { file, plan, notes } = ctx;
-  const path8 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit = num(ctx, path8, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const path9 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num(ctx, path9, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
   const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
   if (explicit) {
     plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
@@ -19063,7 +19063,7 @@ function readWarmup(ctx) {
     } else if (explicit.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path8)) {
+  } else if (!isAuto(file, path9)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -19250,20 +19250,20 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path8) {
-    const hit = getIn(this.file.tree, path8);
+  node(path9) {
+    const hit = getIn(this.file.tree, path9);
     if (!hit) return void 0;
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path8.join("."), range: hit.keyRange } };
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path9.join("."), range: hit.keyRange } };
   }
-  number(path8) {
-    const hit = this.node(path8);
+  number(path9) {
+    const hit = this.node(path9);
     if (!hit || hit.node.kind !== "scalar") return void 0;
     const num3 = scalarNumber(hit.node, LOADER5);
     return num3 ? { value: num3.value, ...hit.setting, valueRange: hit.node.range, ...num3.note ? { note: num3.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
-  string(path8) {
-    const hit = this.node(path8);
+  string(path9) {
+    const hit = this.node(path9);
     if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     return { value: String(hit.node.value), ...hit.setting };
   }
@@ -19295,8 +19295,8 @@ function readWorldSize(r) {
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices.setting.range } };
 }
 function readPeakLr(plan, r, notes, conflicts) {
-  const lrs = LR_PATHS.flatMap(({ path: path8, userArg: userArg2 }) => {
-    const lr2 = r.number(path8);
+  const lrs = LR_PATHS.flatMap(({ path: path9, userArg: userArg2 }) => {
+    const lr2 = r.number(path9);
     return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
   });
   if (lrs.length === 0) return;
@@ -19325,8 +19325,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path8 of BATCH_PATHS) {
-    const b = r.number(path8);
+  for (const path9 of BATCH_PATHS) {
+    const b = r.number(path9);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -19542,7 +19542,7 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num3 = (...path8) => numberAt(file, path8, LOADER6);
+    const num3 = (...path9) => numberAt(file, path9, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices = deviceCount(file, script);
@@ -20425,7 +20425,7 @@ var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_load
 var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
-  const has2 = (path8) => getIn(root, path8) !== void 0;
+  const has2 = (path9) => getIn(root, path9) !== void 0;
   if (!has2(["global_train_batch_size"]) || !has2(["max_duration"])) return 0;
   if (FOUNDRY_KEYS2.some(has2)) return 0;
   if (!has2(["run_name"]) && !has2(["model", "d_model"])) return 0;
@@ -20436,8 +20436,8 @@ function score2(root) {
   const hints = OLMO_HINTS.filter(has2).length;
   return 7 + Math.min(3, Math.floor(hints / 2));
 }
-function scalarString(root, path8) {
-  const hit = getIn(root, path8);
+function scalarString(root, path9) {
+  const hit = getIn(root, path9);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function parseOlmoDuration(value) {
@@ -20459,8 +20459,8 @@ function parseOlmoDuration(value) {
   const n = num3(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
-function isNull(root, path8) {
-  const hit = getIn(root, path8);
+function isNull(root, path9) {
+  const hit = getIn(root, path9);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
 }
 function extractOlmo(file, root, env) {
@@ -20828,16 +20828,16 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path8) {
-  return /single_device/.test(path8.split("/").pop() ?? "");
+function isSingleDevice(path9) {
+  return /single_device/.test(path9.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num3 = (...path8) => reader2.number(path8);
-  const str2 = (...path8) => reader2.string(path8);
+  const num3 = (...path9) => reader2.number(path9);
+  const str2 = (...path9) => reader2.string(path9);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
   const batch = num3("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
@@ -21005,8 +21005,8 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path8) {
-  return path8.split(".").filter(Boolean);
+function keyPath(path9) {
+  return path9.split(".").filter(Boolean);
 }
 var generic = {
   meta: {
@@ -21023,8 +21023,8 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path8] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path8)) : numberAt(file, keyPath(path8), "pyyaml");
+    for (const [field, path9] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path9)) : numberAt(file, keyPath(path9), "pyyaml");
       if (setting) plan[field] = setting;
     }
     if (!plan.gradAccumSteps && plan.microBatchSize) {
@@ -21546,7 +21546,7 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path8) => path8.slice(path8.lastIndexOf("/") + 1);
+var basename = (path9) => path9.slice(path9.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
@@ -22573,8 +22573,8 @@ function yamlScore(file) {
   const hits = distinctiveHits(args.entries.map((e) => e.key));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path8) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path8);
+function testTopologyHint(path9) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path9);
   if (!m) return "";
   const gpus = Number(m[1]) * Number(m[2]);
   return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus} GPUs: assume.worldSize ${gpus})`;
@@ -22853,8 +22853,94 @@ function discover(root, inputs, config) {
   return [...found.values()];
 }
 
-// src/engine/lint.ts
-import { existsSync as existsSync2, realpathSync as realpathSync2 } from "node:fs";
+// src/engine/repo-files.ts
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync as realpathSync2, statSync as statSync2 } from "node:fs";
+import path3 from "node:path";
+function repoRootOf(root) {
+  const abs = path3.resolve(root);
+  let realRoot;
+  try {
+    realRoot = realpathSync2(abs);
+  } catch {
+    realRoot = abs;
+  }
+  return { root: abs, realRoot };
+}
+function within(realRoot, real) {
+  return real === realRoot || real.startsWith(realRoot.endsWith(path3.sep) ? realRoot : realRoot + path3.sep);
+}
+function relativeToRoot(repo, abs) {
+  return path3.relative(repo.root, abs).split(path3.sep).join("/");
+}
+function checkRepoPath(repo, p) {
+  const abs = path3.resolve(repo.root, p);
+  if (!within(repo.root, abs) && !within(repo.realRoot, abs)) return { ok: false, refusal: "outside", why: "outside the repository" };
+  let real;
+  try {
+    real = realpathSync2(abs);
+  } catch (err) {
+    const code = err.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return { ok: false, refusal: "missing", why: "does not exist" };
+    if (code === "ELOOP") return { ok: false, refusal: "unreadable", why: "symbolic link loop" };
+    return { ok: false, refusal: "unreadable", why: `cannot be read (${code ?? "error"})` };
+  }
+  if (!within(repo.realRoot, real)) return { ok: false, refusal: "outside", why: "a symbolic link that leaves the repository" };
+  let isFile;
+  try {
+    isFile = statSync2(real).isFile();
+  } catch (err) {
+    return { ok: false, refusal: "unreadable", why: `cannot be read (${err.code ?? "error"})` };
+  }
+  if (!isFile) return { ok: false, refusal: "not-regular", why: "not a regular file" };
+  return { ok: true, abs, rel: relativeToRoot(repo, abs) };
+}
+function resolveWritten(repo, written, bases) {
+  const tried = [];
+  const seen = /* @__PURE__ */ new Set();
+  const candidates = path3.isAbsolute(written) ? [{ p: written, base: { dir: "/", label: "an absolute path" } }] : bases.map((base) => ({ p: path3.posix.normalize(path3.posix.join(base.dir || ".", written)), base }));
+  for (const { p, base } of candidates) {
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const check2 = checkRepoPath(repo, p);
+    if (check2.ok) return { found: { abs: check2.abs, rel: check2.rel, base }, tried };
+    tried.push({ rel: p, base, why: check2.why });
+  }
+  return { tried };
+}
+function describeTried(tried) {
+  return tried.map((t) => `${t.rel} from ${t.base.label} (${t.why})`).join(", ");
+}
+var READ_CHUNK = 64 * 1024;
+function readBounded(abs, maxBytes) {
+  let fd;
+  try {
+    fd = openSync(abs, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    return { ok: false, why: `cannot read file: ${err.code ?? err.message}` };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { ok: false, why: "not a regular file (a FIFO, socket or device); not read" };
+    if (st.size > maxBytes) return { ok: false, tooLarge: true, why: `file is ${st.size} bytes, over the ${maxBytes}-byte limit (maxFileBytes); skipped` };
+    const chunks = [];
+    let total = 0;
+    for (; ; ) {
+      const want = Math.min(READ_CHUNK, maxBytes + 1 - total);
+      if (want <= 0) break;
+      const buf = Buffer.allocUnsafe(want);
+      const n = readSync(fd, buf, 0, want, null);
+      if (n === 0) break;
+      chunks.push(n === want ? buf : buf.subarray(0, n));
+      total += n;
+    }
+    if (total > maxBytes) return { ok: false, tooLarge: true, why: `file is over the ${maxBytes}-byte limit (maxFileBytes); skipped` };
+    return { ok: true, bytes: Buffer.concat(chunks, total) };
+  } catch (err) {
+    return { ok: false, why: `cannot read file: ${err.code ?? err.message}` };
+  } finally {
+    closeSync(fd);
+  }
+}
 
 // src/engine/git.ts
 import { spawn } from "node:child_process";
@@ -22986,8 +23072,7 @@ function parseBatch(out, names) {
 }
 
 // src/engine/load-file.ts
-import { readFileSync as readFileSync2, statSync as statSync3 } from "node:fs";
-import path3 from "node:path";
+import path4 from "node:path";
 
 // src/engine/load/json.ts
 var JsonSyntaxError = class extends Error {
@@ -23969,9 +24054,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path8) => JSON.stringify(path8);
-function showPath2(path8) {
-  return path8.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path9) => JSON.stringify(path9);
+function showPath2(path9) {
+  return path9.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -24043,15 +24128,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path8, p) {
-    const k = pathKey(path8);
+  place(path9, p) {
+    const k = pathKey(path9);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path8, p, blankStart, blankEnd) {
-    const prior = this.place(path8, p);
-    const def = { path: path8, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path9, p, blankStart, blankEnd) {
+    const prior = this.place(path9, p);
+    const def = { path: path9, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -24093,28 +24178,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path8 = [];
+    const path9 = [];
     segs.forEach((seg, n) => {
-      path8.push(seg.name);
+      path9.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path8], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path8));
-      if (count2) path8.push(count2 - 1);
+      this.place([...path9], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path9));
+      if (count2) path9.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path8], header, start, t.length);
-      return { path: path8, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path9], header, start, t.length);
+      return { path: path9, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path8);
+    const k = pathKey(path9);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path8], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path9], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path8, index], element);
+    this.place([...path9, index], element);
     const array = this.places.get(k);
-    path8.push(index);
-    return { path: path8, section: { places: array ? [element, array] : [element], def } };
+    path9.push(index);
+    return { path: path9, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -24125,17 +24210,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path8 = [...table];
+    const path9 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path8.push(seg.name);
-      this.place([...path8], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path9.push(seg.name);
+      this.place([...path9], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path8.push(segs[segs.length - 1].name);
-    const value = this.value(path8, depth);
-    this.define(path8, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path9.push(segs[segs.length - 1].name);
+    const value = this.value(path9, depth);
+    this.define(path9, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path8, depth) {
+  value(path9, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -24166,8 +24251,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path8, index], depth + 1);
-        this.place([...path8, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path9, index], depth + 1);
+        this.place([...path9, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -24179,7 +24264,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path8, comma, depth + 1);
+        this.keyval(path9, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -24218,17 +24303,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path8, inherited, depth) => {
-    const place = path8.length ? scan.places.get(pathKey(path8)) : void 0;
-    const range = path8.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path9, inherited, depth) => {
+    const place = path9.length ? scan.places.get(pathKey(path9)) : void 0;
+    const range = path9.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path8, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path9, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path8, key];
+        const childPath = [...path9, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -24326,7 +24411,7 @@ function scanDirectives(text, hasHashComments) {
 var DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 var START = { line: 1, column: 1, endLine: 1, endColumn: 2 };
 function formatOf(relPath) {
-  const ext = path3.extname(relPath).toLowerCase();
+  const ext = path4.extname(relPath).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
   if (ext === ".sh" || ext === ".bash") return "shell";
@@ -24372,27 +24457,15 @@ function decodeSource(relPath, bytes, options = {}) {
   return parseSource(relPath, text, options);
 }
 function loadFile(absPath, relPath, options = {}) {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
-  let size;
-  try {
-    size = statSync3(absPath).size;
-  } catch (err) {
-    return unreadable(relPath, `cannot read file: ${err.code ?? err.message}`);
-  }
-  if (size > maxBytes) return unreadable(relPath, `file is ${size} bytes, over the ${maxBytes}-byte limit (maxFileBytes); skipped`);
-  let bytes;
-  try {
-    bytes = readFileSync2(absPath);
-  } catch (err) {
-    return unreadable(relPath, `cannot read file: ${err.code ?? err.message}`);
-  }
-  return decodeSource(relPath, bytes, options);
+  const read = readBounded(absPath, options.maxBytes ?? DEFAULT_MAX_FILE_BYTES);
+  if (!read.ok) return unreadable(relPath, read.why);
+  return decodeSource(relPath, read.bytes, options);
 }
 
 // src/engine/schemas.ts
 var import_ajv2 = __toESM(require_ajv(), 1);
-import { readFileSync as readFileSync3 } from "node:fs";
-import path4 from "node:path";
+import { readFileSync as readFileSync2 } from "node:fs";
+import path5 from "node:path";
 
 // schemas/dialects/axolotl.schema.json
 var axolotl_schema_default = {
@@ -25774,10 +25847,10 @@ var SchemaStore = class {
     const key = `user:${relPath}`;
     const cached = this.compiled.get(key);
     if (cached) return cached;
-    const abs = path4.resolve(this.root, relPath);
+    const abs = path5.resolve(this.root, relPath);
     let text;
     try {
-      text = readFileSync3(abs, "utf8");
+      text = readFileSync2(abs, "utf8");
     } catch {
       throw new UsageError(`schema file not found: ${relPath} (named in .trainlint.yml schemas)`);
     }
@@ -25901,7 +25974,7 @@ function unclaimedReason(file) {
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(path5.posix.normalize(path5.posix.join(path5.posix.dirname(result.file.path), declared)));
+  if (declared) return toPosix(path6.posix.normalize(path6.posix.join(path6.posix.dirname(result.file.path), declared)));
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
@@ -25996,20 +26069,27 @@ async function lint(options) {
   });
   const results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
-  const realRoot = realpathSync2(root);
+  const repo = repoRootOf(root);
   for (const result of results) {
     if (result.extraction && options.launcherLinks?.length) result.linked = [...options.launcherLinks];
   }
   for (const result of results) {
     for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
-      const candidates = [path5.posix.normalize(request.written), path5.posix.normalize(path5.posix.join(path5.posix.dirname(result.file.path), request.written))];
-      const rel = candidates.find((c) => byPath.has(c) || insideRoot(realRoot, path5.resolve(root, c)) && existsSync2(path5.resolve(root, c)));
+      const bases = [
+        { dir: ".", label: "the repository root" },
+        { dir: path6.posix.dirname(result.file.path), label: "the config's folder" }
+      ];
+      const linted = bases.map((b) => path6.posix.normalize(path6.posix.join(b.dir, request.written))).find((c) => byPath.has(c));
+      const resolution = linted ? void 0 : resolveWritten(repo, request.written, bases);
+      const rel = linted ?? resolution?.found?.rel;
       if (!rel) {
-        result.extraction?.notes.push(`${request.key}: ${request.written} not found inside the linted folder; its values are not checked`);
+        result.extraction?.notes.push(
+          `${request.key}: ${request.written} not found inside the repository (tried ${describeTried(resolution?.tried ?? [])}); its values are not checked`
+        );
         continue;
       }
       try {
-        const loaded = byPath.get(rel)?.file ?? loadFile(path5.resolve(root, rel), rel, parseOptions);
+        const loaded = byPath.get(rel)?.file ?? loadFile(path6.resolve(root, rel), rel, parseOptions);
         const linked = analyse(loaded, settingsOf(result.file.path), dialectById("deepspeed"));
         if (linked.extraction) (result.linked ??= []).push({ ...request, path: rel, plan: linked.extraction.plan });
       } catch (err) {
@@ -26022,19 +26102,19 @@ async function lint(options) {
     if (!result.extraction || !result.dialect) continue;
     const refPath = resolveReferencePath(result, config);
     if (refPath) {
-      const refAbs = path5.resolve(root, refPath);
-      if (!byPath.has(refPath) && !insideRoot(realRoot, refAbs)) {
+      const refCheck = byPath.has(refPath) ? void 0 : checkRepoPath(repo, refPath);
+      if (refCheck && !refCheck.ok) {
         result.findings.push({
           ruleId: "parse-error",
           severity: "error",
           path: result.file.path,
           range: result.file.directives.reference?.range ?? fileStartRange(result.file),
-          message: `reference ${refPath} is outside the linted folder or does not exist; not read`
+          message: `reference ${refPath}: ${refCheck.why}; not read`
         });
         continue;
       }
       try {
-        const loaded = byPath.get(refPath)?.file ?? loadFile(refAbs, refPath, parseOptions);
+        const loaded = byPath.get(refPath)?.file ?? loadFile(path6.resolve(root, refPath), refPath, parseOptions);
         const problem = loaded.problems.find((p) => p.kind === "parse-error");
         if (problem) {
           result.findings.push({
@@ -26057,7 +26137,7 @@ async function lint(options) {
   }
   if (options.base && needBase.length > 0) {
     const gitTop = await repoRoot(root);
-    const prefix = toPosix(path5.relative(gitTop, root));
+    const prefix = toPosix(path6.relative(gitTop, root));
     const toGit = (rel) => prefix ? `${prefix}/${rel}` : rel;
     const versions = await readBaseVersions(gitTop, options.base, needBase.map((r) => toGit(r.file.path)));
     for (const result of needBase) {
@@ -26162,11 +26242,11 @@ function buildReport(results) {
 import { createHash } from "node:crypto";
 var BASELINE_FILE = ".trainlint-baseline.json";
 var linesOf = /* @__PURE__ */ new WeakMap();
-function lineOf(texts, path8, line) {
+function lineOf(texts, path9, line) {
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, cache = /* @__PURE__ */ new Map());
-  let lines = cache.get(path8);
-  if (!lines) cache.set(path8, lines = (texts.get(path8) ?? "").split("\n"));
+  let lines = cache.get(path9);
+  if (!lines) cache.set(path9, lines = (texts.get(path9) ?? "").split("\n"));
   return lines[line - 1] ?? "";
 }
 function snippet(texts, f) {
@@ -26249,11 +26329,11 @@ function editsOf(findings) {
   }
   return [...byRange.values()];
 }
-function unifiedDiff(path8, before, after, context = 2) {
+function unifiedDiff(path9, before, after, context = 2) {
   const a = before.split("\n");
   const b = after.split("\n");
-  if (a.length !== b.length) return `--- a/${path8}
-+++ b/${path8}
+  if (a.length !== b.length) return `--- a/${path9}
++++ b/${path9}
 @@ whole file @@
 ${a.map((l) => `-${l}`).join("\n")}
 ${b.map((l) => `+${l}`).join("\n")}
@@ -26281,8 +26361,8 @@ ${lines.join("\n")}
 `);
     i = end;
   }
-  return hunks.length ? `--- a/${path8}
-+++ b/${path8}
+  return hunks.length ? `--- a/${path9}
++++ b/${path9}
 ${hunks.join("")}` : "";
 }
 
@@ -26408,8 +26488,8 @@ function summaryLine(report, p) {
 function formatStylish(report, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const out = [];
-  for (const [path8, findings] of groupByFile(report)) {
-    const source = opts.sources.get(path8);
+  for (const [path9, findings] of groupByFile(report)) {
+    const source = opts.sources.get(path9);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -26423,7 +26503,7 @@ function formatStylish(report, opts) {
     const severityWidth = Math.max(...rows.map((r) => r.f.severity.length));
     const messageWidth = Math.max(...rows.map((r) => width(r.message)));
     const gutter = Math.max(...rows.map((r) => r.line.length));
-    out.push(p.underline(stripTerminalControls(path8)));
+    out.push(p.underline(stripTerminalControls(path9)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -26602,8 +26682,8 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config error or i
 // src/cli/exec.ts
 var import_shell_quote2 = __toESM(require_shell_quote(), 1);
 import { spawn as spawn2 } from "node:child_process";
-import { existsSync as existsSync3, statSync as statSync4 } from "node:fs";
-import path6 from "node:path";
+import { existsSync as existsSync2, statSync as statSync4 } from "node:fs";
+import path7 from "node:path";
 var COMMAND_LINE_PATH = "(command line)";
 var VALUE_OPTIONS = /* @__PURE__ */ new Set(["--config", "-c", "--fail-on", "--rule", "--format", "-f"]);
 var SWITCHES = /* @__PURE__ */ new Set(["--dry-run", "--color", "--no-color", "--debug"]);
@@ -26664,9 +26744,9 @@ function namedConfigs(cmd, command2, cwd) {
   }
   const found = [];
   for (const candidate of candidates) {
-    const abs = path6.resolve(cwd, candidate);
-    if (!existsSync3(abs) || !statSync4(abs).isFile()) throw new UsageError(`exec: config named on the command line not found: ${candidate}`);
-    const rel = toPosix(path6.relative(cwd, abs));
+    const abs = path7.resolve(cwd, candidate);
+    if (!existsSync2(abs) || !statSync4(abs).isFile()) throw new UsageError(`exec: config named on the command line not found: ${candidate}`);
+    const rel = toPosix(path7.relative(cwd, abs));
     if (!found.includes(rel)) found.push(rel);
   }
   return found;
@@ -26675,9 +26755,9 @@ function accelerateLinks(cmd, cwd) {
   if (cmd?.launcher !== "accelerate") return [];
   const arg = [...cmd.launcherArgs].reverse().find((a) => a.flag === "--config_file" || a.flag === "--config-file");
   if (!arg?.value) return [];
-  const abs = path6.resolve(cwd, arg.value);
-  if (!existsSync3(abs)) throw new UsageError(`exec: accelerate config not found: ${arg.value}`);
-  const rel = toPosix(path6.relative(cwd, abs));
+  const abs = path7.resolve(cwd, arg.value);
+  if (!existsSync2(abs)) throw new UsageError(`exec: accelerate config not found: ${arg.value}`);
+  const rel = toPosix(path7.relative(cwd, abs));
   return [accelerateLink(loadFile(abs, rel), arg.value, arg.flagRange)];
 }
 function commandLineFile(command2) {
@@ -26728,7 +26808,7 @@ async function runPlan(args, io) {
   return 0;
 }
 function emit(args, io, text) {
-  if (args.output) writeFileSync(path7.resolve(io.cwd, args.output), text);
+  if (args.output) writeFileSync(path8.resolve(io.cwd, args.output), text);
   else io.stdout(text);
 }
 async function runExec(argv, io) {
@@ -26765,14 +26845,14 @@ function fixFiles(results, cwd, dryRun) {
     files++;
     edits += applied;
     if (dryRun) diff += unifiedDiff(result.file.path, result.file.text, text);
-    else writeFileSync(path7.resolve(cwd, result.file.path), text);
+    else writeFileSync(path8.resolve(cwd, result.file.path), text);
   }
   return { files, edits, diff };
 }
 function filterByBaseline(results, file, shown) {
   let text;
   try {
-    text = readFileSync4(file, "utf8");
+    text = readFileSync3(file, "utf8");
   } catch {
     throw new UsageError(`baseline file not found: ${shown}`);
   }
@@ -26821,15 +26901,15 @@ async function runCli(argv, io) {
 `);
       if (fixed.files > 0) results = (await lint(options)).results;
     }
-    const baselinePath = path7.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    const baselinePath = path8.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     if (args.updateBaseline) {
       const all = results.flatMap((r) => r.findings);
       writeFileSync(baselinePath, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + "\n");
-      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path7.relative(io.cwd, baselinePath) || baselinePath}
+      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path8.relative(io.cwd, baselinePath) || baselinePath}
 `);
       return 0;
     }
-    if (!args.noBaseline && (args.baseline || existsSync4(baselinePath))) {
+    if (!args.noBaseline && (args.baseline || existsSync3(baselinePath))) {
       const summary = filterByBaseline(results, baselinePath, args.baseline ?? BASELINE_FILE);
       if (summary) io.stderr(summary);
     }

@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path10 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path11 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path10 && path10[0] !== "/") {
-          path10 = `/${path10}`;
+        if (path11 && path11[0] !== "/") {
+          path11 = `/${path11}`;
         }
-        return new URL(`${origin}${path10}`);
+        return new URL(`${origin}${path11}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path11, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path10);
+        debuglog("sending request to %s %s/%s", method, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path11, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path10,
+          path11,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin }
+          request: { method, path: path11, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path10);
+        debuglog("trailers received from %s %s/%s", method, origin, path11);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path10, origin },
+          request: { method, path: path11, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path10,
+          path11,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path10, origin }
+            request: { method, path: path11, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path10);
+          debuglog("sending request to %s %s/%s", method, origin, path11);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path10,
+        path: path11,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path10 !== "string") {
+        if (typeof path11 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path10[0] !== "/" && !(path10.startsWith("http://") || path10.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path10)) {
+        } else if (invalidPathRegex.test(path11)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path10, query) : path10;
+        this.path = query ? buildURL(path11, query) : path11;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -5786,7 +5786,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants4 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5861,7 +5861,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5956,11 +5956,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants4.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants4.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5983,10 +5983,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants4.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6003,7 +6003,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants4.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6183,7 +6183,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants4.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6205,7 +6205,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6241,13 +6241,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants4.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path10, host, upgrade, blocking, reset } = request2;
+      const { method, path: path11, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path10} HTTP/1.1\r
+      let header = `${method} ${path11} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path10, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path10;
+      headers[HTTP2_HEADER_PATH] = path11;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path10 = search ? `${pathname}${search}` : pathname;
+        const path11 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path10;
+        this.opts.path = path11;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path10 = "/",
+          path: path11 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path10;
+        opts.path = origin + path11;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path10) {
-      if (typeof path10 !== "string") {
-        return path10;
+    function safeUrl(path11) {
+      if (typeof path11 !== "string") {
+        return path11;
       }
-      const pathSegments = path10.split("?");
+      const pathSegments = path11.split("?");
       if (pathSegments.length !== 2) {
-        return path10;
+        return path11;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path10, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path10);
+    function matchKey(mockDispatch2, { path: path11, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path11);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path10 }) => matchValue(safeUrl(path10), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path10, method, body, headers, query } = opts;
+      const { path: path11, method, body, headers, query } = opts;
       return {
-        path: path10,
+        path: path11,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path10, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path10,
+            Path: path11,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path10) {
-      for (let i = 0; i < path10.length; ++i) {
-        const code = path10.charCodeAt(i);
+    function validateCookiePath(path11) {
+      for (let i = 0; i < path11.length; ++i) {
+        const code = path11.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path10 = opts.path;
+          let path11 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path10 = `/${path10}`;
+            path11 = `/${path11}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path10);
+          url = new URL(util.parseOrigin(url).origin + path11);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19527,11 +19527,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants3);
+          this.rhs = optimizeExpr(this.rhs, names, constants4);
         return this;
       }
       get names() {
@@ -19548,10 +19548,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants3);
+        this.rhs = optimizeExpr(this.rhs, names, constants4);
         return this;
       }
       get names() {
@@ -19612,8 +19612,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants3) {
-        this.code = optimizeExpr(this.code, names, constants3);
+      optimizeNames(names, constants4) {
+        this.code = optimizeExpr(this.code, names, constants4);
         return this;
       }
       get names() {
@@ -19642,12 +19642,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants3))
+          if (n.optimizeNames(names, constants4))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -19700,12 +19700,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        if (!(super.optimizeNames(names, constants3) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
+        if (!(super.optimizeNames(names, constants4) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants3);
+        this.condition = optimizeExpr(this.condition, names, constants4);
         return this;
       }
       get names() {
@@ -19728,10 +19728,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants4) {
+        if (!super.optimizeNames(names, constants4))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants3);
+        this.iteration = optimizeExpr(this.iteration, names, constants4);
         return this;
       }
       get names() {
@@ -19767,10 +19767,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants3) {
-        if (!super.optimizeNames(names, constants3))
+      optimizeNames(names, constants4) {
+        if (!super.optimizeNames(names, constants4))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants3);
+        this.iterable = optimizeExpr(this.iterable, names, constants4);
         return this;
       }
       get names() {
@@ -19812,11 +19812,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants3) {
+      optimizeNames(names, constants4) {
         var _a, _b;
-        super.optimizeNames(names, constants3);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
+        super.optimizeNames(names, constants4);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
         return this;
       }
       get names() {
@@ -20117,7 +20117,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants3) {
+    function optimizeExpr(expr, names, constants4) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -20132,14 +20132,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants3[n.str];
+        const c = constants4[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -22379,8 +22379,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path10) {
-      let input = path10;
+    function removeDotSegments(path11) {
+      let input = path11;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22454,11 +22454,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path10) {
-      if (path10 === "" || path10[0] === "/") {
-        return removeDotSegments(path10);
+    function removeDotSegmentsRelative(path11) {
+      if (path11 === "" || path11[0] === "/") {
+        return removeDotSegments(path11);
       }
-      const segments2 = path10.split("/");
+      const segments2 = path11.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22821,8 +22821,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
+        const path11 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path11 && path11 !== "/" ? path11 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -26310,8 +26310,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path10, { windows } = {}) => {
-      const segs = path10.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path11, { windows } = {}) => {
+      const segs = path11.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -26663,7 +26663,7 @@ var require_scan = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var utils = require_utils3();
     var {
       MAX_LENGTH,
@@ -26671,7 +26671,7 @@ var require_parse2 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants3;
+    } = constants4;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -26880,7 +26880,7 @@ var require_parse2 = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -26926,8 +26926,8 @@ var require_parse2 = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants3.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants4.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -27623,7 +27623,7 @@ var require_parse2 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants3.globChars(opts.windows);
+      } = constants4.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -27681,7 +27681,7 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse5 = require_parse2();
     var utils = require_utils3();
-    var constants3 = require_constants6();
+    var constants4 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
@@ -27809,7 +27809,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch3.constants = constants3;
+    picomatch3.constants = constants4;
     module.exports = picomatch3;
   }
 });
@@ -27908,17 +27908,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path10) {
-      const ctrl = callVisitor(key, node, visitor, path10);
+    function visit_(key, node, visitor, path11) {
+      const ctrl = callVisitor(key, node, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visit_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visit_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path11 = Object.freeze(path11.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path10);
+            const ci = visit_(i, node.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -27929,13 +27929,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          const ck = visit_("key", node.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node));
+          const ck = visit_("key", node.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path10);
+          const cv = visit_("value", node.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -27956,17 +27956,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path10) {
-      const ctrl = await callVisitor(key, node, visitor, path10);
+    async function visitAsync_(key, node, visitor, path11) {
+      const ctrl = await callVisitor(key, node, visitor, path11);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visitAsync_(key, ctrl, visitor, path10);
+        replaceNode(key, path11, ctrl);
+        return visitAsync_(key, ctrl, visitor, path11);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path11 = Object.freeze(path11.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path10);
+            const ci = await visitAsync_(i, node.items[i], visitor, path11);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -27977,13 +27977,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path10);
+          path11 = Object.freeze(path11.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path11);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path10);
+          const cv = await visitAsync_("value", node.value, visitor, path11);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -28010,23 +28010,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path10) {
+    function callVisitor(key, node, visitor, path11) {
       if (typeof visitor === "function")
-        return visitor(key, node, path10);
+        return visitor(key, node, path11);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path10);
+        return visitor.Map?.(key, node, path11);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path10);
+        return visitor.Seq?.(key, node, path11);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path10);
+        return visitor.Pair?.(key, node, path11);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path10);
+        return visitor.Scalar?.(key, node, path11);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path10);
+        return visitor.Alias?.(key, node, path11);
       return void 0;
     }
-    function replaceNode(key, path10, node) {
-      const parent = path10[path10.length - 1];
+    function replaceNode(key, path11, node) {
+      const parent = path11[path11.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -28638,10 +28638,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path10, value) {
+    function collectionFromPath(schema2, path11, value) {
       let v = value;
-      for (let i = path10.length - 1; i >= 0; --i) {
-        const k = path10[i];
+      for (let i = path11.length - 1; i >= 0; --i) {
+        const k = path11[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -28660,7 +28660,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
+    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -28690,11 +28690,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value) {
-        if (isEmptyPath(path10))
+      addIn(path11, value) {
+        if (isEmptyPath(path11))
           this.add(value);
         else {
-          const [key, ...rest] = path10;
+          const [key, ...rest] = path11;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -28708,8 +28708,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        const [key, ...rest] = path10;
+      deleteIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -28723,8 +28723,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        const [key, ...rest] = path10;
+      getIn(path11, keepScalar) {
+        const [key, ...rest] = path11;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -28742,8 +28742,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        const [key, ...rest] = path10;
+      hasIn(path11) {
+        const [key, ...rest] = path11;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -28753,8 +28753,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        const [key, ...rest] = path10;
+      setIn(path11, value) {
+        const [key, ...rest] = path11;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -31269,9 +31269,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path10, value) {
+      addIn(path11, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path10, value);
+          this.contents.addIn(path11, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -31346,14 +31346,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        if (Collection2.isEmptyPath(path10)) {
+      deleteIn(path11) {
+        if (Collection2.isEmptyPath(path11)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -31368,10 +31368,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        if (Collection2.isEmptyPath(path10))
+      getIn(path11, keepScalar) {
+        if (Collection2.isEmptyPath(path11))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -31382,10 +31382,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        if (Collection2.isEmptyPath(path10))
+      hasIn(path11) {
+        if (Collection2.isEmptyPath(path11))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -31402,13 +31402,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        if (Collection2.isEmptyPath(path10)) {
+      setIn(path11, value) {
+        if (Collection2.isEmptyPath(path11)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path10), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path10, value);
+          this.contents.setIn(path11, value);
         }
       }
       /**
@@ -33369,9 +33369,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path10) => {
+    visit.itemAtPath = (cst, path11) => {
       let item = cst;
-      for (const [field, index] of path10) {
+      for (const [field, index] of path11) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -33380,23 +33380,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path10) => {
-      const parent = visit.itemAtPath(cst, path10.slice(0, -1));
-      const field = path10[path10.length - 1][0];
+    visit.parentCollection = (cst, path11) => {
+      const parent = visit.itemAtPath(cst, path11.slice(0, -1));
+      const field = path11[path11.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path11, item, visitor) {
+      let ctrl = visitor(item, path11);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -33407,10 +33407,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path10);
+            ctrl = ctrl(item, path11);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
     }
     exports.visit = visit;
   }
@@ -38537,11 +38537,11 @@ function mapGet(node, key) {
   }
   return void 0;
 }
-function getIn(root, path10) {
+function getIn(root, path11) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path10) {
+  for (const step of path11) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -38558,9 +38558,9 @@ function getIn(root, path10) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path10) {
-  for (let n = path10.length; n >= 0; n--) {
-    const hit = getIn(root, path10.slice(0, n));
+function locateNearest(root, path11) {
+  for (let n = path11.length; n >= 0; n--) {
+    const hit = getIn(root, path11.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -38585,15 +38585,15 @@ function toPlain(node) {
     }
   }
 }
-function walkEntries(node, visit, path10 = []) {
+function walkEntries(node, visit, path11 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path10, entry.key];
+      const childPath = [...path11, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path10, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path11, i]));
   }
 }
 
@@ -38667,22 +38667,22 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path10, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path10);
+function numberAt(file, path11, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path11);
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const num4 = scalarNumber(hit.node, loader);
   if (!num4) return void 0;
-  return { value: num4.value, origin, file: file.path, key: path10.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num4.note ? { note: num4.note } : {} };
+  return { value: num4.value, origin, file: file.path, key: path11.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num4.note ? { note: num4.note } : {} };
 }
-function stringAt(file, path10) {
-  const hit = getIn(file.tree, path10);
+function stringAt(file, path11) {
+  const hit = getIn(file.tree, path11);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path10.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path11.join("."), range: hit.keyRange };
 }
-function boolAt(file, path10) {
-  const hit = getIn(file.tree, path10);
+function boolAt(file, path11) {
+  const hit = getIn(file.tree, path11);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path10.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path11.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -39199,8 +39199,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path10) {
-  return path10.length ? path10.join(".") : "(root)";
+function showPath(path11) {
+  return path11.length ? path11.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 function describeBranches(errors) {
@@ -39232,28 +39232,28 @@ function summariseErrors(errors) {
   });
   for (const e of errors) {
     if (absorbed.has(e)) continue;
-    const path10 = pointerToPath(e.instancePath);
+    const path11 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? []);
-      out.push({ path: path10, keyword: e.keyword, message: `${showPath(path10)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path11, keyword: e.keyword, message: `${showPath(path11)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path10, keyword: e.keyword, message: `${showPath(path10)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path11, keyword: e.keyword, message: `${showPath(path11)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path10, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path10)}` });
+      out.push({ path: [...path11, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path11)}` });
     } else if (e.keyword === "enum") {
       const allowed = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path10, keyword: e.keyword, message: `${showPath(path10)} must be one of ${allowed}` });
+      out.push({ path: path11, keyword: e.keyword, message: `${showPath(path11)} must be one of ${allowed}` });
     } else {
-      out.push({ path: path10, keyword: e.keyword, message: `${showPath(path10)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path11, keyword: e.keyword, message: `${showPath(path11)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-function stringNumberHint(tree, path10, keyword) {
+function stringNumberHint(tree, path11, keyword) {
   if (keyword !== "type" && keyword !== "anyOf" && keyword !== "oneOf") return "";
-  const node = getIn(tree, path10)?.node;
+  const node = getIn(tree, path11)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
   const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
@@ -39525,11 +39525,11 @@ function settingsFor(config, relPath, cliRules = {}) {
 import { createHash } from "node:crypto";
 var BASELINE_FILE = ".trainlint-baseline.json";
 var linesOf = /* @__PURE__ */ new WeakMap();
-function lineOf(texts, path10, line) {
+function lineOf(texts, path11, line) {
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, cache = /* @__PURE__ */ new Map());
-  let lines = cache.get(path10);
-  if (!lines) cache.set(path10, lines = (texts.get(path10) ?? "").split("\n"));
+  let lines = cache.get(path11);
+  if (!lines) cache.set(path11, lines = (texts.get(path11) ?? "").split("\n"));
   return lines[line - 1] ?? "";
 }
 function snippet(texts, f) {
@@ -39722,11 +39722,11 @@ async function readAtCommit(cwd, sha, repoPath) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync5, readFileSync as readFileSync7 } from "node:fs";
-import path9 from "node:path";
+import { existsSync as existsSync4, readFileSync as readFileSync6 } from "node:fs";
+import path10 from "node:path";
 
 // src/engine/lint.ts
-import path5 from "node:path";
+import path6 from "node:path";
 
 // src/engine/source.ts
 function fileStartRange(file) {
@@ -40288,11 +40288,11 @@ var OmegaReader = class {
   loader;
   notes = [];
   /** The key as written in the file (with the block prefix). */
-  key(path10) {
-    return [...this.prefix, ...path10].join(".");
+  key(path11) {
+    return [...this.prefix, ...path11].join(".");
   }
-  lookup(path10) {
-    const hit = getIn(this.root, path10);
+  lookup(path11) {
+    const hit = getIn(this.root, path11);
     if (!hit) return void 0;
     let node = hit.node;
     const chain = [];
@@ -40313,14 +40313,14 @@ var OmegaReader = class {
     if (chain.length === 0) return { node, keyRange: hit.keyRange };
     return { node, keyRange: hit.keyRange, via: `interpolated from \`\${${chain[0]}}\` (${this.key([chain[chain.length - 1]])}, line ${lastRange.line})` };
   }
-  unresolvedNote(path10, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path10)}: ${hit.unresolved}, so its value is unknown`);
+  unresolvedNote(path11, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path11)}: ${hit.unresolved}, so its value is unknown`);
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path10) {
-    const hit = this.lookup(path10);
+  number(path11) {
+    const hit = this.lookup(path11);
     if (!hit) return void 0;
-    this.unresolvedNote(path10, hit);
+    this.unresolvedNote(path11, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
     const num4 = scalarNumber(hit.node, this.loader);
     if (!num4) return void 0;
@@ -40329,7 +40329,7 @@ var OmegaReader = class {
       value: num4.value,
       origin: "explicit",
       file: this.file.path,
-      key: this.key(path10),
+      key: this.key(path11),
       range: hit.keyRange,
       // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
       ...hit.via ? {} : { valueRange: hit.node.range },
@@ -40337,24 +40337,24 @@ var OmegaReader = class {
     };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path10) {
-    const hit = this.lookup(path10);
+  string(path11) {
+    const hit = this.lookup(path11);
     if (!hit) return void 0;
-    this.unresolvedNote(path10, hit);
+    this.unresolvedNote(path11, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path10), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path11), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path10) {
-    const hit = this.lookup(path10);
+  scalar(path11) {
+    const hit = this.lookup(path11);
     if (!hit) return void 0;
-    this.unresolvedNote(path10, hit);
+    this.unresolvedNote(path11, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const setting = { origin: "explicit", file: this.file.path, key: this.key(path10), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    const setting = { origin: "explicit", file: this.file.path, key: this.key(path11), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
     return { value: hit.node.value, setting };
   }
-  has(path10) {
-    return getIn(this.root, path10) !== void 0;
+  has(path11) {
+    return getIn(this.root, path11) !== void 0;
   }
 };
 
@@ -40424,7 +40424,7 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has2 = (path10) => getIn(block, path10) !== void 0;
+  const has2 = (path11) => getIn(block, path11) !== void 0;
   if (OLMO_KEYS.some((k) => has2([k])) || has2(["optimizer", "learning_rate"])) return 0;
   const core = CORE_KEYS.filter((k) => has2([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
@@ -40433,8 +40433,8 @@ function scoreBlock(block) {
   if (core >= 1 && (mpt || has2(["icl_tasks"]) || has2(["train_loader"]))) return 6;
   return 0;
 }
-function scalarText2(root, path10) {
-  const hit = getIn(root, path10);
+function scalarText2(root, path11) {
+  const hit = getIn(root, path11);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -40446,12 +40446,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path10, bareIntIsEpochs) {
-  const raw = reader2.scalar(path10);
+function timeSetting(reader2, path11, bareIntIsEpochs) {
+  const raw = reader2.scalar(path11);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path10)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path11)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -40471,8 +40471,8 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num4 = (...path10) => reader2.number(path10);
-  const str3 = (...path10) => reader2.string(path10);
+  const num4 = (...path11) => reader2.number(path11);
+  const str3 = (...path11) => reader2.string(path11);
   if (block.mcli && file.tree) {
     const gpus = getIn(file.tree, ["compute", "gpus"]);
     if (gpus && gpus.node.kind === "scalar" && typeof gpus.node.value === "number") {
@@ -40730,12 +40730,12 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path10) {
-  const hit = getIn(file.tree, path10);
+function isMap2(file, path11) {
+  const hit = getIn(file.tree, path11);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has2 = (path10) => getIn(file.tree, path10) !== void 0;
+  const has2 = (path11) => getIn(file.tree, path11) !== void 0;
   let n = 0;
   for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has2([k, "enabled"])) n++;
   for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has2([k, "type"]) && has2([k, "params"])) n++;
@@ -40758,8 +40758,8 @@ function deepspeedScore(file) {
   if (strong === 0 && sections === 0) return 0;
   return 6 + Math.min(3, strong + batch + sections - 1);
 }
-function isAuto(file, path10) {
-  const hit = getIn(file.tree, path10);
+function isAuto(file, path11) {
+  const hit = getIn(file.tree, path11);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -40771,19 +40771,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num(ctx, path10, field, hfSource) {
-  if (isAuto(ctx.file, path10)) {
-    const key = path10.join(".");
+function num(ctx, path11, field, hfSource) {
+  if (isAuto(ctx.file, path11)) {
+    const key = path11.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path10, LOADER4);
+  return numberAt(ctx.file, path11, LOADER4);
 }
-function conflict2(ctx, path10, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path10);
+function conflict2(ctx, path11, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path11);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -40956,8 +40956,8 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup(ctx) {
   const { file, plan, notes } = ctx;
-  const path10 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit = num(ctx, path10, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const path11 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num(ctx, path11, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
   const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
   if (explicit) {
     plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
@@ -40966,7 +40966,7 @@ function readWarmup(ctx) {
     } else if (explicit.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path10)) {
+  } else if (!isAuto(file, path11)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -41153,20 +41153,20 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path10) {
-    const hit = getIn(this.file.tree, path10);
+  node(path11) {
+    const hit = getIn(this.file.tree, path11);
     if (!hit) return void 0;
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path10.join("."), range: hit.keyRange } };
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path11.join("."), range: hit.keyRange } };
   }
-  number(path10) {
-    const hit = this.node(path10);
+  number(path11) {
+    const hit = this.node(path11);
     if (!hit || hit.node.kind !== "scalar") return void 0;
     const num4 = scalarNumber(hit.node, LOADER5);
     return num4 ? { value: num4.value, ...hit.setting, valueRange: hit.node.range, ...num4.note ? { note: num4.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
-  string(path10) {
-    const hit = this.node(path10);
+  string(path11) {
+    const hit = this.node(path11);
     if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     return { value: String(hit.node.value), ...hit.setting };
   }
@@ -41198,8 +41198,8 @@ function readWorldSize(r) {
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices.setting.range } };
 }
 function readPeakLr(plan, r, notes, conflicts) {
-  const lrs = LR_PATHS.flatMap(({ path: path10, userArg: userArg2 }) => {
-    const lr2 = r.number(path10);
+  const lrs = LR_PATHS.flatMap(({ path: path11, userArg: userArg2 }) => {
+    const lr2 = r.number(path11);
     return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
   });
   if (lrs.length === 0) return;
@@ -41228,8 +41228,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path10 of BATCH_PATHS) {
-    const b = r.number(path10);
+  for (const path11 of BATCH_PATHS) {
+    const b = r.number(path11);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -41445,7 +41445,7 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num4 = (...path10) => numberAt(file, path10, LOADER6);
+    const num4 = (...path11) => numberAt(file, path11, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices = deviceCount(file, script);
@@ -42328,7 +42328,7 @@ var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_load
 var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
-  const has2 = (path10) => getIn(root, path10) !== void 0;
+  const has2 = (path11) => getIn(root, path11) !== void 0;
   if (!has2(["global_train_batch_size"]) || !has2(["max_duration"])) return 0;
   if (FOUNDRY_KEYS2.some(has2)) return 0;
   if (!has2(["run_name"]) && !has2(["model", "d_model"])) return 0;
@@ -42339,8 +42339,8 @@ function score2(root) {
   const hints = OLMO_HINTS.filter(has2).length;
   return 7 + Math.min(3, Math.floor(hints / 2));
 }
-function scalarString(root, path10) {
-  const hit = getIn(root, path10);
+function scalarString(root, path11) {
+  const hit = getIn(root, path11);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function parseOlmoDuration(value) {
@@ -42362,8 +42362,8 @@ function parseOlmoDuration(value) {
   const n = num4(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
-function isNull(root, path10) {
-  const hit = getIn(root, path10);
+function isNull(root, path11) {
+  const hit = getIn(root, path11);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
 }
 function extractOlmo(file, root, env) {
@@ -42731,16 +42731,16 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path10) {
-  return /single_device/.test(path10.split("/").pop() ?? "");
+function isSingleDevice(path11) {
+  return /single_device/.test(path11.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num4 = (...path10) => reader2.number(path10);
-  const str3 = (...path10) => reader2.string(path10);
+  const num4 = (...path11) => reader2.number(path11);
+  const str3 = (...path11) => reader2.string(path11);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
   const batch = num4("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
@@ -42908,8 +42908,8 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path10) {
-  return path10.split(".").filter(Boolean);
+function keyPath(path11) {
+  return path11.split(".").filter(Boolean);
 }
 var generic = {
   meta: {
@@ -42926,8 +42926,8 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path10] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path10)) : numberAt(file, keyPath(path10), "pyyaml");
+    for (const [field, path11] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path11)) : numberAt(file, keyPath(path11), "pyyaml");
       if (setting) plan[field] = setting;
     }
     if (!plan.gradAccumSteps && plan.microBatchSize) {
@@ -43449,7 +43449,7 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path10) => path10.slice(path10.lastIndexOf("/") + 1);
+var basename = (path11) => path11.slice(path11.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
@@ -44476,8 +44476,8 @@ function yamlScore(file) {
   const hits = distinctiveHits(args.entries.map((e) => e.key));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path10) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path10);
+function testTopologyHint(path11) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path11);
   if (!m) return "";
   const gpus = Number(m[1]) * Number(m[2]);
   return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus} GPUs: assume.worldSize ${gpus})`;
@@ -44756,12 +44756,97 @@ function discover(root, inputs, config) {
   return [...found.values()];
 }
 
-// src/engine/lint.ts
-import { existsSync as existsSync3, realpathSync as realpathSync2 } from "node:fs";
+// src/engine/repo-files.ts
+import { closeSync, constants as constants3, fstatSync, openSync, readSync, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
+import path3 from "node:path";
+function repoRootOf(root) {
+  const abs = path3.resolve(root);
+  let realRoot;
+  try {
+    realRoot = realpathSync2(abs);
+  } catch {
+    realRoot = abs;
+  }
+  return { root: abs, realRoot };
+}
+function within(realRoot, real) {
+  return real === realRoot || real.startsWith(realRoot.endsWith(path3.sep) ? realRoot : realRoot + path3.sep);
+}
+function relativeToRoot(repo, abs) {
+  return path3.relative(repo.root, abs).split(path3.sep).join("/");
+}
+function checkRepoPath(repo, p) {
+  const abs = path3.resolve(repo.root, p);
+  if (!within(repo.root, abs) && !within(repo.realRoot, abs)) return { ok: false, refusal: "outside", why: "outside the repository" };
+  let real;
+  try {
+    real = realpathSync2(abs);
+  } catch (err) {
+    const code = err.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return { ok: false, refusal: "missing", why: "does not exist" };
+    if (code === "ELOOP") return { ok: false, refusal: "unreadable", why: "symbolic link loop" };
+    return { ok: false, refusal: "unreadable", why: `cannot be read (${code ?? "error"})` };
+  }
+  if (!within(repo.realRoot, real)) return { ok: false, refusal: "outside", why: "a symbolic link that leaves the repository" };
+  let isFile;
+  try {
+    isFile = statSync3(real).isFile();
+  } catch (err) {
+    return { ok: false, refusal: "unreadable", why: `cannot be read (${err.code ?? "error"})` };
+  }
+  if (!isFile) return { ok: false, refusal: "not-regular", why: "not a regular file" };
+  return { ok: true, abs, rel: relativeToRoot(repo, abs) };
+}
+function resolveWritten(repo, written, bases) {
+  const tried = [];
+  const seen = /* @__PURE__ */ new Set();
+  const candidates = path3.isAbsolute(written) ? [{ p: written, base: { dir: "/", label: "an absolute path" } }] : bases.map((base) => ({ p: path3.posix.normalize(path3.posix.join(base.dir || ".", written)), base }));
+  for (const { p, base } of candidates) {
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const check2 = checkRepoPath(repo, p);
+    if (check2.ok) return { found: { abs: check2.abs, rel: check2.rel, base }, tried };
+    tried.push({ rel: p, base, why: check2.why });
+  }
+  return { tried };
+}
+function describeTried(tried) {
+  return tried.map((t) => `${t.rel} from ${t.base.label} (${t.why})`).join(", ");
+}
+var READ_CHUNK = 64 * 1024;
+function readBounded(abs, maxBytes) {
+  let fd;
+  try {
+    fd = openSync(abs, constants3.O_RDONLY | (constants3.O_NONBLOCK ?? 0));
+  } catch (err) {
+    return { ok: false, why: `cannot read file: ${err.code ?? err.message}` };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { ok: false, why: "not a regular file (a FIFO, socket or device); not read" };
+    if (st.size > maxBytes) return { ok: false, tooLarge: true, why: `file is ${st.size} bytes, over the ${maxBytes}-byte limit (maxFileBytes); skipped` };
+    const chunks = [];
+    let total = 0;
+    for (; ; ) {
+      const want = Math.min(READ_CHUNK, maxBytes + 1 - total);
+      if (want <= 0) break;
+      const buf = Buffer.allocUnsafe(want);
+      const n = readSync(fd, buf, 0, want, null);
+      if (n === 0) break;
+      chunks.push(n === want ? buf : buf.subarray(0, n));
+      total += n;
+    }
+    if (total > maxBytes) return { ok: false, tooLarge: true, why: `file is over the ${maxBytes}-byte limit (maxFileBytes); skipped` };
+    return { ok: true, bytes: Buffer.concat(chunks, total) };
+  } catch (err) {
+    return { ok: false, why: `cannot read file: ${err.code ?? err.message}` };
+  } finally {
+    closeSync(fd);
+  }
+}
 
 // src/engine/load-file.ts
-import { readFileSync as readFileSync2, statSync as statSync3 } from "node:fs";
-import path3 from "node:path";
+import path4 from "node:path";
 
 // src/engine/load/json.ts
 var JsonSyntaxError = class extends Error {
@@ -45743,9 +45828,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path10) => JSON.stringify(path10);
-function showPath2(path10) {
-  return path10.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path11) => JSON.stringify(path11);
+function showPath2(path11) {
+  return path11.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -45817,15 +45902,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path10, p) {
-    const k = pathKey(path10);
+  place(path11, p) {
+    const k = pathKey(path11);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path10, p, blankStart, blankEnd) {
-    const prior = this.place(path10, p);
-    const def = { path: path10, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path11, p, blankStart, blankEnd) {
+    const prior = this.place(path11, p);
+    const def = { path: path11, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -45867,28 +45952,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path10 = [];
+    const path11 = [];
     segs.forEach((seg, n) => {
-      path10.push(seg.name);
+      path11.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path10], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path10));
-      if (count2) path10.push(count2 - 1);
+      this.place([...path11], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path11));
+      if (count2) path11.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path10], header, start, t.length);
-      return { path: path10, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path11], header, start, t.length);
+      return { path: path11, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path10);
+    const k = pathKey(path11);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path10], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path11], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path10, index], element);
+    this.place([...path11, index], element);
     const array = this.places.get(k);
-    path10.push(index);
-    return { path: path10, section: { places: array ? [element, array] : [element], def } };
+    path11.push(index);
+    return { path: path11, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -45899,17 +45984,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path10 = [...table];
+    const path11 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path10.push(seg.name);
-      this.place([...path10], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path11.push(seg.name);
+      this.place([...path11], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path10.push(segs[segs.length - 1].name);
-    const value = this.value(path10, depth);
-    this.define(path10, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path11.push(segs[segs.length - 1].name);
+    const value = this.value(path11, depth);
+    this.define(path11, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path10, depth) {
+  value(path11, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -45940,8 +46025,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path10, index], depth + 1);
-        this.place([...path10, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path11, index], depth + 1);
+        this.place([...path11, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -45953,7 +46038,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path10, comma, depth + 1);
+        this.keyval(path11, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -45992,17 +46077,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path10, inherited, depth) => {
-    const place = path10.length ? scan.places.get(pathKey(path10)) : void 0;
-    const range = path10.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path11, inherited, depth) => {
+    const place = path11.length ? scan.places.get(pathKey(path11)) : void 0;
+    const range = path11.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path10, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path11, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path10, key];
+        const childPath = [...path11, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -46100,7 +46185,7 @@ function scanDirectives(text, hasHashComments) {
 var DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 var START = { line: 1, column: 1, endLine: 1, endColumn: 2 };
 function formatOf(relPath) {
-  const ext = path3.extname(relPath).toLowerCase();
+  const ext = path4.extname(relPath).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
   if (ext === ".sh" || ext === ".bash") return "shell";
@@ -46146,27 +46231,15 @@ function decodeSource(relPath, bytes, options = {}) {
   return parseSource(relPath, text, options);
 }
 function loadFile(absPath, relPath, options = {}) {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
-  let size;
-  try {
-    size = statSync3(absPath).size;
-  } catch (err) {
-    return unreadable(relPath, `cannot read file: ${err.code ?? err.message}`);
-  }
-  if (size > maxBytes) return unreadable(relPath, `file is ${size} bytes, over the ${maxBytes}-byte limit (maxFileBytes); skipped`);
-  let bytes;
-  try {
-    bytes = readFileSync2(absPath);
-  } catch (err) {
-    return unreadable(relPath, `cannot read file: ${err.code ?? err.message}`);
-  }
-  return decodeSource(relPath, bytes, options);
+  const read = readBounded(absPath, options.maxBytes ?? DEFAULT_MAX_FILE_BYTES);
+  if (!read.ok) return unreadable(relPath, read.why);
+  return decodeSource(relPath, read.bytes, options);
 }
 
 // src/engine/schemas.ts
 var import_ajv2 = __toESM(require_ajv(), 1);
-import { readFileSync as readFileSync3 } from "node:fs";
-import path4 from "node:path";
+import { readFileSync as readFileSync2 } from "node:fs";
+import path5 from "node:path";
 
 // schemas/dialects/axolotl.schema.json
 var axolotl_schema_default = {
@@ -47548,10 +47621,10 @@ var SchemaStore = class {
     const key = `user:${relPath}`;
     const cached = this.compiled.get(key);
     if (cached) return cached;
-    const abs = path4.resolve(this.root, relPath);
+    const abs = path5.resolve(this.root, relPath);
     let text;
     try {
-      text = readFileSync3(abs, "utf8");
+      text = readFileSync2(abs, "utf8");
     } catch {
       throw new UsageError(`schema file not found: ${relPath} (named in .trainlint.yml schemas)`);
     }
@@ -47663,7 +47736,7 @@ function unclaimedReason(file) {
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(path5.posix.normalize(path5.posix.join(path5.posix.dirname(result.file.path), declared)));
+  if (declared) return toPosix(path6.posix.normalize(path6.posix.join(path6.posix.dirname(result.file.path), declared)));
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
@@ -47758,20 +47831,27 @@ async function lint(options) {
   });
   const results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
-  const realRoot = realpathSync2(root);
+  const repo = repoRootOf(root);
   for (const result of results) {
     if (result.extraction && options.launcherLinks?.length) result.linked = [...options.launcherLinks];
   }
   for (const result of results) {
     for (const request2 of linkRequests(result.file, result.dialect?.meta.id)) {
-      const candidates = [path5.posix.normalize(request2.written), path5.posix.normalize(path5.posix.join(path5.posix.dirname(result.file.path), request2.written))];
-      const rel = candidates.find((c) => byPath.has(c) || insideRoot(realRoot, path5.resolve(root, c)) && existsSync3(path5.resolve(root, c)));
+      const bases = [
+        { dir: ".", label: "the repository root" },
+        { dir: path6.posix.dirname(result.file.path), label: "the config's folder" }
+      ];
+      const linted = bases.map((b) => path6.posix.normalize(path6.posix.join(b.dir, request2.written))).find((c) => byPath.has(c));
+      const resolution = linted ? void 0 : resolveWritten(repo, request2.written, bases);
+      const rel = linted ?? resolution?.found?.rel;
       if (!rel) {
-        result.extraction?.notes.push(`${request2.key}: ${request2.written} not found inside the linted folder; its values are not checked`);
+        result.extraction?.notes.push(
+          `${request2.key}: ${request2.written} not found inside the repository (tried ${describeTried(resolution?.tried ?? [])}); its values are not checked`
+        );
         continue;
       }
       try {
-        const loaded = byPath.get(rel)?.file ?? loadFile(path5.resolve(root, rel), rel, parseOptions);
+        const loaded = byPath.get(rel)?.file ?? loadFile(path6.resolve(root, rel), rel, parseOptions);
         const linked = analyse(loaded, settingsOf(result.file.path), dialectById("deepspeed"));
         if (linked.extraction) (result.linked ??= []).push({ ...request2, path: rel, plan: linked.extraction.plan });
       } catch (err) {
@@ -47784,19 +47864,19 @@ async function lint(options) {
     if (!result.extraction || !result.dialect) continue;
     const refPath = resolveReferencePath(result, config);
     if (refPath) {
-      const refAbs = path5.resolve(root, refPath);
-      if (!byPath.has(refPath) && !insideRoot(realRoot, refAbs)) {
+      const refCheck = byPath.has(refPath) ? void 0 : checkRepoPath(repo, refPath);
+      if (refCheck && !refCheck.ok) {
         result.findings.push({
           ruleId: "parse-error",
           severity: "error",
           path: result.file.path,
           range: result.file.directives.reference?.range ?? fileStartRange(result.file),
-          message: `reference ${refPath} is outside the linted folder or does not exist; not read`
+          message: `reference ${refPath}: ${refCheck.why}; not read`
         });
         continue;
       }
       try {
-        const loaded = byPath.get(refPath)?.file ?? loadFile(refAbs, refPath, parseOptions);
+        const loaded = byPath.get(refPath)?.file ?? loadFile(path6.resolve(root, refPath), refPath, parseOptions);
         const problem = loaded.problems.find((p) => p.kind === "parse-error");
         if (problem) {
           result.findings.push({
@@ -47819,7 +47899,7 @@ async function lint(options) {
   }
   if (options.base && needBase.length > 0) {
     const gitTop = await repoRoot(root);
-    const prefix = toPosix(path5.relative(gitTop, root));
+    const prefix = toPosix(path6.relative(gitTop, root));
     const toGit = (rel) => prefix ? `${prefix}/${rel}` : rel;
     const versions = await readBaseVersions(gitTop, options.base, needBase.map((r) => toGit(r.file.path)));
     for (const result of needBase) {
@@ -48037,8 +48117,8 @@ function escapeMarkdown(s) {
 function encodePath(p) {
   return p.split("/").map(encodeURIComponent).join("/");
 }
-function lineUrl(ctx, path10, line) {
-  return `${ctx.serverUrl.replace(/\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path10)}#L${line}`;
+function lineUrl(ctx, path11, line) {
+  return `${ctx.serverUrl.replace(/\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path11)}#L${line}`;
 }
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
 var RANK = { error: 0, warning: 1, info: 2 };
@@ -48276,8 +48356,8 @@ function summaryLine(report, p) {
 function formatStylish(report, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const out = [];
-  for (const [path10, findings] of groupByFile(report)) {
-    const source = opts.sources.get(path10);
+  for (const [path11, findings] of groupByFile(report)) {
+    const source = opts.sources.get(path11);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -48291,7 +48371,7 @@ function formatStylish(report, opts) {
     const severityWidth = Math.max(...rows.map((r) => r.f.severity.length));
     const messageWidth = Math.max(...rows.map((r) => width(r.message)));
     const gutter = Math.max(...rows.map((r) => r.line.length));
-    out.push(p.underline(stripTerminalControls(path10)));
+    out.push(p.underline(stripTerminalControls(path11)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -48379,11 +48459,11 @@ function checkAnnotations(report) {
 // src/action/base-contents.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import os5 from "node:os";
-import path6 from "node:path";
+import path7 from "node:path";
 import { spawn as spawn2 } from "node:child_process";
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync4, existsSync as existsSync4 } from "fs";
+import { readFileSync as readFileSync3, existsSync as existsSync3 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -48393,11 +48473,11 @@ var Context = class {
     var _a, _b, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync4(process.env.GITHUB_EVENT_PATH)) {
-        this.payload = JSON.parse(readFileSync4(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
+      if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
+        this.payload = JSON.parse(readFileSync3(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path10 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path10} does not exist${EOL5}`);
+        const path11 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -52691,7 +52771,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path10) => path10.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path11) => path11.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -52920,8 +53000,8 @@ async function fetchBaseContents(octokit, owner, repo, ref, paths, log2) {
   return out;
 }
 async function syntheticCommit(root, files, label) {
-  const dir = mkdtempSync(path6.join(os5.tmpdir(), "trainlint-index-"));
-  const env = { GIT_INDEX_FILE: path6.join(dir, "index"), GIT_AUTHOR_NAME: "trainlint", GIT_AUTHOR_EMAIL: "trainlint@localhost", GIT_COMMITTER_NAME: "trainlint", GIT_COMMITTER_EMAIL: "trainlint@localhost" };
+  const dir = mkdtempSync(path7.join(os5.tmpdir(), "trainlint-index-"));
+  const env = { GIT_INDEX_FILE: path7.join(dir, "index"), GIT_AUTHOR_NAME: "trainlint", GIT_AUTHOR_EMAIL: "trainlint@localhost", GIT_COMMITTER_NAME: "trainlint", GIT_COMMITTER_EMAIL: "trainlint@localhost" };
   try {
     for (const [p, text] of files) {
       if (text === null) continue;
@@ -53036,7 +53116,7 @@ async function upsertStickyComment(octokit, o) {
 }
 
 // src/action/event.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 var ZERO_SHA = /^0+$/;
 function str2(v) {
   return typeof v === "string" && v !== "" ? v : void 0;
@@ -53046,7 +53126,7 @@ function readEvent(env = process.env) {
   let payload = {};
   if (env.GITHUB_EVENT_PATH) {
     try {
-      payload = JSON.parse(readFileSync5(env.GITHUB_EVENT_PATH, "utf8"));
+      payload = JSON.parse(readFileSync4(env.GITHUB_EVENT_PATH, "utf8"));
     } catch {
       payload = {};
     }
@@ -53122,7 +53202,7 @@ function readInputs() {
 
 // src/action/outputs.ts
 import { mkdirSync, writeFileSync } from "node:fs";
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/report/json.ts
 function formatJson(report) {
@@ -53132,15 +53212,15 @@ function formatJson(report) {
 
 // src/action/outputs.ts
 function writeReport(report, tempDir) {
-  const dir = path7.join(tempDir, "trainlint");
+  const dir = path8.join(tempDir, "trainlint");
   mkdirSync(dir, { recursive: true });
-  const file = path7.join(dir, "report.json");
+  const file = path8.join(dir, "report.json");
   writeFileSync(file, formatJson(report));
   return file;
 }
 function writeSarif(report, root, sarifInput) {
-  const file = path7.resolve(root, sarifInput);
-  mkdirSync(path7.dirname(file), { recursive: true });
+  const file = path8.resolve(root, sarifInput);
+  mkdirSync(path8.dirname(file), { recursive: true });
   writeFileSync(file, formatSarif(report));
   return file;
 }
@@ -53153,18 +53233,18 @@ function setOutputs(report, reportPath, sarifPath) {
 }
 
 // src/action/policy.ts
-import { mkdirSync as mkdirSync2, readFileSync as readFileSync6, writeFileSync as writeFileSync2 } from "node:fs";
-import path8 from "node:path";
+import { mkdirSync as mkdirSync2, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
+import path9 from "node:path";
 function readHead(root, rel) {
   try {
-    return readFileSync6(path8.resolve(root, rel), "utf8");
+    return readFileSync5(path9.resolve(root, rel), "utf8");
   } catch {
     return null;
   }
 }
 function headPolicy(root, configInput) {
   const { config, path: abs } = readConfig(root, configInput);
-  return { config, source: abs ? "head" : "none", configPath: abs ? path8.relative(root, abs).split(path8.sep).join("/") : void 0, notices: [] };
+  return { config, source: abs ? "head" : "none", configPath: abs ? path9.relative(root, abs).split(path9.sep).join("/") : void 0, notices: [] };
 }
 async function resolvePolicy(opts) {
   const { root, baseSha } = opts;
@@ -53174,7 +53254,7 @@ async function resolvePolicy(opts) {
     return headPolicy(root, opts.configInput);
   }
   const short = baseSha.slice(0, 7);
-  const names = opts.configInput ? [path8.posix.normalize(opts.configInput.replace(/\\/g, "/"))] : CONFIG_NAMES;
+  const names = opts.configInput ? [path9.posix.normalize(opts.configInput.replace(/\\/g, "/"))] : CONFIG_NAMES;
   for (const name of names) {
     const baseText = await readAtCommit(root, baseSha, name);
     if (baseText === null) continue;
@@ -53198,10 +53278,10 @@ async function resolvePolicy(opts) {
 }
 async function baseSchemas(config, opts, notices) {
   if (!config.schemas?.length || !opts.baseSha) return config;
-  const dir = path8.join(opts.tempDir, "trainlint-base-policy");
+  const dir = path9.join(opts.tempDir, "trainlint-base-policy");
   const schemas = [];
   for (const [i, entry] of config.schemas.entries()) {
-    const rel = path8.posix.normalize(entry.schema.replace(/\\/g, "/"));
+    const rel = path9.posix.normalize(entry.schema.replace(/\\/g, "/"));
     const baseText = await readAtCommit(opts.root, opts.baseSha, rel) ?? (opts.fetchBase ? (await opts.fetchBase([rel])).get(rel) ?? null : null);
     if (baseText === null) {
       schemas.push(entry);
@@ -53211,7 +53291,7 @@ async function baseSchemas(config, opts, notices) {
       notices.push(`This PR edits the schema ${rel}; trainlint used its version from the base revision ${opts.baseSha.slice(0, 7)}.`);
     }
     mkdirSync2(dir, { recursive: true });
-    const abs = path8.join(dir, `${i}-${path8.posix.basename(rel)}`);
+    const abs = path9.join(dir, `${i}-${path9.posix.basename(rel)}`);
     writeFileSync2(abs, baseText);
     schemas.push({ ...entry, schema: abs });
   }
@@ -53273,7 +53353,7 @@ async function changedFiles(root, base, event, octokit) {
   return void 0;
 }
 async function applyActionBaseline(root, results, baseSha, log2) {
-  const text = baseSha ? await readAtCommit(root, baseSha, BASELINE_FILE) : existsSync5(path9.join(root, BASELINE_FILE)) ? readFileSync7(path9.join(root, BASELINE_FILE), "utf8") : null;
+  const text = baseSha ? await readAtCommit(root, baseSha, BASELINE_FILE) : existsSync4(path10.join(root, BASELINE_FILE)) ? readFileSync6(path10.join(root, BASELINE_FILE), "utf8") : null;
   if (!text) return;
   const baseline = parseBaseline(text);
   if (!baseline) {

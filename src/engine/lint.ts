@@ -9,8 +9,8 @@ import { detectDialect, dialectById } from '../dialects/index.js';
 import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
 import type { Reference, RuleContext } from '../rules/types.js';
-import { discover, insideRoot, toPosix } from './discover.js';
-import { existsSync, realpathSync } from 'node:fs';
+import { discover, toPosix } from './discover.js';
+import { checkRepoPath, describeTried, repoRootOf, resolveWritten, type PathBase } from './repo-files.js';
 import { readBaseVersions, repoRoot } from './git.js';
 import { DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource } from './load-file.js';
 import { SchemaStore } from './schemas.js';
@@ -194,18 +194,25 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const results = [...virtualResults, ...diskResults];
 
   const byPath = new Map(results.map((r) => [r.file.path, r]));
-  const realRoot = realpathSync(root);
+  const repo = repoRootOf(root);
   for (const result of results) {
     if (result.extraction && options.launcherLinks?.length) result.linked = [...options.launcherLinks];
   }
-  // Linked files: a trainer config's `deepspeed: ds.json` (resolved from the root, then from the
-  // config's folder; never outside the root).
+  // Linked files: a trainer config's `deepspeed: ds.json`, resolved as the launcher's working
+  // directory (the repository root) sees it, then from the config's folder; never outside the root.
   for (const result of results) {
     for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
-      const candidates = [path.posix.normalize(request.written), path.posix.normalize(path.posix.join(path.posix.dirname(result.file.path), request.written))];
-      const rel = candidates.find((c) => byPath.has(c) || (insideRoot(realRoot, path.resolve(root, c)) && existsSync(path.resolve(root, c))));
+      const bases: PathBase[] = [
+        { dir: '.', label: 'the repository root' },
+        { dir: path.posix.dirname(result.file.path), label: "the config's folder" },
+      ];
+      const linted = bases.map((b) => path.posix.normalize(path.posix.join(b.dir, request.written))).find((c) => byPath.has(c));
+      const resolution = linted ? undefined : resolveWritten(repo, request.written, bases);
+      const rel = linted ?? resolution?.found?.rel;
       if (!rel) {
-        result.extraction?.notes.push(`${request.key}: ${request.written} not found inside the linted folder; its values are not checked`);
+        result.extraction?.notes.push(
+          `${request.key}: ${request.written} not found inside the repository (tried ${describeTried(resolution?.tried ?? [])}); its values are not checked`,
+        );
         continue;
       }
       try {
@@ -226,8 +233,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (refPath) {
       // A failure while reading the reference is reported on this file, which is still linted
       // without its reference (the same isolation as for the files themselves).
-      const refAbs = path.resolve(root, refPath);
-      if (!byPath.has(refPath) && !insideRoot(realRoot, refAbs)) {
+      const refCheck = byPath.has(refPath) ? undefined : checkRepoPath(repo, refPath);
+      if (refCheck && !refCheck.ok) {
         // Like discovery, references never read files outside the linted root (an untrusted
         // PR must not make the linter read and echo arbitrary files of the runner).
         result.findings.push({
@@ -235,12 +242,12 @@ export async function lint(options: LintOptions): Promise<LintResult> {
           severity: 'error',
           path: result.file.path,
           range: result.file.directives.reference?.range ?? fileStartRange(result.file),
-          message: `reference ${refPath} is outside the linted folder or does not exist; not read`,
+          message: `reference ${refPath}: ${refCheck.why}; not read`,
         });
         continue;
       }
       try {
-        const loaded = byPath.get(refPath)?.file ?? loadFile(refAbs, refPath, parseOptions);
+        const loaded = byPath.get(refPath)?.file ?? loadFile(path.resolve(root, refPath), refPath, parseOptions);
         const problem = loaded.problems.find((p) => p.kind === 'parse-error');
         if (problem) {
           result.findings.push({

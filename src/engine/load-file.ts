@@ -1,5 +1,4 @@
 /** Reads one file from disk and parses it by format; never throws for bad content. */
-import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadProblem } from './load/result.js';
 import { loadJson } from './load/json.js';
@@ -8,6 +7,7 @@ import { parseLaunchScript } from './load/shell.js';
 import { loadToml } from './load/toml.js';
 import { loadYaml, type YamlVersion } from './load/yaml.js';
 import { scanDirectives } from './directives.js';
+import { readBounded } from './repo-files.js';
 import type { SourceFile } from './source.js';
 import type { FileFormat, Range } from './types.js';
 
@@ -91,19 +91,7 @@ export function decodeSource(relPath: string, bytes: Uint8Array, options: ParseO
 }
 
 export function loadFile(absPath: string, relPath: string, options: ParseOptions & { maxBytes?: number } = {}): SourceFile {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
-  let size: number;
-  try {
-    size = statSync(absPath).size;
-  } catch (err) {
-    return unreadable(relPath, `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  if (size > maxBytes) return unreadable(relPath, `file is ${size} bytes, over the ${maxBytes}-byte limit (maxFileBytes); skipped`);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(absPath);
-  } catch (err) {
-    return unreadable(relPath, `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  return decodeSource(relPath, bytes, options);
+  const read = readBounded(absPath, options.maxBytes ?? DEFAULT_MAX_FILE_BYTES);
+  if (!read.ok) return unreadable(relPath, read.why);
+  return decodeSource(relPath, read.bytes, options);
 }

@@ -1,0 +1,154 @@
+/**
+ * The one way trainlint follows a path and reads a file from the repository it lints.
+ *
+ * Every path the tool follows (configs named on the command line, references, `.trainlint.yml`,
+ * user schemas, baselines, a config's `deepspeed:` file, includes, dataset files) goes through
+ * here: the real path (symbolic links resolved) must lie inside the repository root, only
+ * regular files are read (never a FIFO, socket or device), and the read itself stops at a byte
+ * limit, whatever `stat` said. Anything else is refused with a reason that names the path as
+ * written, never its content.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+/** The repository being linted: its root as given and as a real path. */
+export interface RepoRoot {
+  root: string;
+  realRoot: string;
+}
+
+export function repoRootOf(root: string): RepoRoot {
+  const abs = path.resolve(root);
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(abs);
+  } catch {
+    realRoot = abs;
+  }
+  return { root: abs, realRoot };
+}
+
+/** Whether the real path `real` is the root or lies below it. */
+function within(realRoot: string, real: string): boolean {
+  return real === realRoot || real.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep);
+}
+
+/** Root-relative POSIX form of an absolute path under the root. */
+export function relativeToRoot(repo: RepoRoot, abs: string): string {
+  return path.relative(repo.root, abs).split(path.sep).join('/');
+}
+
+export type Refusal = 'missing' | 'outside' | 'not-regular' | 'unreadable';
+
+/** Where a path leads: the regular file inside the root, or why it is refused. */
+export type PathCheck = { ok: true; abs: string; rel: string } | { ok: false; refusal: Refusal; why: string };
+
+/**
+ * Check one root-relative or absolute path: it must exist, its real path must be inside the
+ * root, and it must be a regular file. `rel` keeps the path as the repository names it (the
+ * link, not its target), so findings point where the user looks.
+ */
+export function checkRepoPath(repo: RepoRoot, p: string): PathCheck {
+  const abs = path.resolve(repo.root, p);
+  if (!within(repo.root, abs) && !within(repo.realRoot, abs)) return { ok: false, refusal: 'outside', why: 'outside the repository' };
+  let real: string;
+  try {
+    real = realpathSync(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, refusal: 'missing', why: 'does not exist' };
+    if (code === 'ELOOP') return { ok: false, refusal: 'unreadable', why: 'symbolic link loop' };
+    return { ok: false, refusal: 'unreadable', why: `cannot be read (${code ?? 'error'})` };
+  }
+  if (!within(repo.realRoot, real)) return { ok: false, refusal: 'outside', why: 'a symbolic link that leaves the repository' };
+  let isFile: boolean;
+  try {
+    isFile = statSync(real).isFile();
+  } catch (err) {
+    return { ok: false, refusal: 'unreadable', why: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  if (!isFile) return { ok: false, refusal: 'not-regular', why: 'not a regular file' };
+  return { ok: true, abs, rel: relativeToRoot(repo, abs) };
+}
+
+/** A base folder a written path may be relative to, with the name messages give it. */
+export interface PathBase {
+  /** Root-relative POSIX folder ('' or '.' for the root). */
+  dir: string;
+  /** "the repository root", "the config's folder", "the launch script's folder". */
+  label: string;
+}
+
+export interface Resolution {
+  /** The file found, when one base gave a regular file inside the root. */
+  found?: { abs: string; rel: string; base: PathBase };
+  /** Every candidate tried, in order, with why it was not used. */
+  tried: { rel: string; base: PathBase; why: string }[];
+}
+
+/**
+ * Resolve a path written in a config the way a framework does: against each base folder in
+ * order (the working directory the launcher runs in, then the config's own folder…). An absolute
+ * path is tried as it is (it must still be inside the root).
+ */
+export function resolveWritten(repo: RepoRoot, written: string, bases: PathBase[]): Resolution {
+  const tried: Resolution['tried'] = [];
+  const seen = new Set<string>();
+  const candidates = path.isAbsolute(written)
+    ? [{ p: written, base: { dir: '/', label: 'an absolute path' } }]
+    : bases.map((base) => ({ p: path.posix.normalize(path.posix.join(base.dir || '.', written)), base }));
+  for (const { p, base } of candidates) {
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const check = checkRepoPath(repo, p);
+    if (check.ok) return { found: { abs: check.abs, rel: check.rel, base }, tried };
+    tried.push({ rel: p, base, why: check.why });
+  }
+  return { tried };
+}
+
+/** "ds.json from the repository root (does not exist), configs/ds.json from the config's folder (does not exist)". */
+export function describeTried(tried: Resolution['tried']): string {
+  return tried.map((t) => `${t.rel} from ${t.base.label} (${t.why})`).join(', ');
+}
+
+export type ReadResult = { ok: true; bytes: Buffer } | { ok: false; why: string; tooLarge?: boolean };
+
+const READ_CHUNK = 64 * 1024;
+
+/**
+ * Read a regular file, at most `maxBytes` bytes. The file is opened without blocking (a FIFO
+ * would otherwise wait for a writer forever), checked to be a regular file on the open
+ * descriptor, and read in chunks up to the limit: a file that grows while it is read, or that
+ * `stat` reports as smaller than it is, is still cut off at the limit.
+ */
+export function readBounded(abs: string, maxBytes: number): ReadResult {
+  let fd: number;
+  try {
+    fd = openSync(abs, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    return { ok: false, why: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { ok: false, why: 'not a regular file (a FIFO, socket or device); not read' };
+    if (st.size > maxBytes) return { ok: false, tooLarge: true, why: `file is ${st.size} bytes, over the ${maxBytes}-byte limit (maxFileBytes); skipped` };
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const want = Math.min(READ_CHUNK, maxBytes + 1 - total);
+      if (want <= 0) break;
+      const buf = Buffer.allocUnsafe(want);
+      const n = readSync(fd, buf, 0, want, null);
+      if (n === 0) break;
+      chunks.push(n === want ? buf : buf.subarray(0, n));
+      total += n;
+    }
+    if (total > maxBytes) return { ok: false, tooLarge: true, why: `file is over the ${maxBytes}-byte limit (maxFileBytes); skipped` };
+    return { ok: true, bytes: Buffer.concat(chunks, total) };
+  } catch (err) {
+    return { ok: false, why: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+  } finally {
+    closeSync(fd);
+  }
+}
