@@ -10,12 +10,10 @@ import path from 'node:path';
 import { quote } from 'shell-quote';
 import { UsageError } from '../config/errors.js';
 import type { RuleSetting } from '../config/types.js';
-import type { LaunchCommand } from '../engine/launch.js';
-import { launcherWorldSize } from '../engine/load/shell.js';
-import { loadFile, parseSource } from '../engine/load-file.js';
-import { accelerateLink, type LinkedPlan } from '../engine/links.js';
+import { parseSource } from '../engine/load-file.js';
+import { CONFIG_EXT, scriptLaunches } from '../engine/script-links.js';
+import type { SourceFile } from '../engine/source.js';
 import { toPosix } from '../engine/discover.js';
-import type { Setting } from '../engine/types.js';
 import type { FailOn } from './args.js';
 import { FORMATS, type CliFormat } from './args.js';
 
@@ -80,52 +78,33 @@ export function parseExecArgs(argv: string[]): ExecArgs {
   return out;
 }
 
-const CONFIG_FLAGS = new Set(['--config', '--config-file', '--config_file', '--cfg', '--deepspeed', '--deepspeed_config', '--deepspeed-config', '--yaml', '--yaml_config']);
-/** Config files a command may name; `.py` only under config/ or configs/ (nanoGPT), never the script. */
-const CONFIG_EXT = /\.(ya?ml|json|toml)$|(?:^|\/)configs?\/[^/]+\.py$/i;
-
-/** Config files the command names: `--config x.yaml`, `--deepspeed ds.json`, positional `*.yaml`. */
-export function namedConfigs(cmd: LaunchCommand | undefined, command: string[], cwd: string): string[] {
-  const candidates: string[] = [];
-  if (cmd) {
-    for (const arg of cmd.args) {
-      if (arg.value === undefined) continue;
-      if ((arg.flag === '' && CONFIG_EXT.test(arg.value)) || (CONFIG_FLAGS.has(arg.flag) && CONFIG_EXT.test(arg.value))) candidates.push(arg.value);
-    }
-  } else {
-    candidates.push(...command.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith('-')));
-  }
+/**
+ * The config files the command names, checked to exist (a usage error otherwise): what
+ * `scriptLaunches` reads from a recognised launch command, or for any other command its
+ * `*.yaml`/`*.json`/`*.toml` words, linted without launcher values.
+ */
+export function namedConfigPaths(file: SourceFile, command: string[], cwd: string): string[] {
+  const launches = scriptLaunches(file, '.');
+  const candidates = file.script?.commands.length
+    ? launches.flatMap((l) => [...l.configs.map((c) => c.written), ...(l.accelerateConfig ? [l.accelerateConfig.written] : [])])
+    : command.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith('-'));
+  const accelerate = new Set(launches.flatMap((l) => (l.accelerateConfig ? [l.accelerateConfig.written] : [])));
   const found: string[] = [];
   for (const candidate of candidates) {
     const abs = path.resolve(cwd, candidate);
-    if (!existsSync(abs) || !statSync(abs).isFile()) throw new UsageError(`exec: config named on the command line not found: ${candidate}`);
+    if (!existsSync(abs) || !statSync(abs).isFile()) {
+      throw new UsageError(`exec: ${accelerate.has(candidate) ? 'accelerate config' : 'config named on the command line'} not found: ${candidate}`);
+    }
     const rel = toPosix(path.relative(cwd, abs));
-    if (!found.includes(rel)) found.push(rel);
+    // The accelerate config is read as the launch's linked plan, not linted as a training config.
+    if (!found.includes(rel) && !accelerate.has(candidate)) found.push(rel);
   }
   return found;
 }
 
-/** `accelerate launch --config_file X`: the accelerate config, read as a linked plan. */
-export function accelerateLinks(cmd: LaunchCommand | undefined, cwd: string): LinkedPlan[] {
-  if (cmd?.launcher !== 'accelerate') return [];
-  const arg = [...cmd.launcherArgs].reverse().find((a) => a.flag === '--config_file' || a.flag === '--config-file');
-  if (!arg?.value) return [];
-  const abs = path.resolve(cwd, arg.value);
-  if (!existsSync(abs)) throw new UsageError(`exec: accelerate config not found: ${arg.value}`);
-  const rel = toPosix(path.relative(cwd, abs));
-  return [accelerateLink(loadFile(abs, rel), arg.value, arg.flagRange)];
-}
-
-/** The command line as an in-memory launch script, plus what the launcher tells the configs. */
-export function commandLineFile(command: string[]) {
-  const file = parseSource(COMMAND_LINE_PATH, quote(command) + '\n', {}, 'shell');
-  const cmd = file.script?.commands[0];
-  const launcher: Partial<Record<'worldSize', Setting<number>>> = {};
-  const world = cmd ? launcherWorldSize(cmd) : undefined;
-  if (world) {
-    launcher.worldSize = { value: world.value, origin: 'launcher', file: COMMAND_LINE_PATH, key: world.key, how: world.how, note: 'from the launch command' };
-  }
-  return { file, cmd, launcher };
+/** The command line as an in-memory launch script: the engine links the configs it names, with the launcher's values. */
+export function commandLineFile(command: string[]): SourceFile {
+  return parseSource(COMMAND_LINE_PATH, quote(command) + '\n', {}, 'shell');
 }
 
 /** Run the launch command with inherited stdio; resolves to its exit code (128 + signal when killed). */

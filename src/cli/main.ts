@@ -13,7 +13,8 @@ import { RULES } from '../rules/index.js';
 import { formatReport } from '../report/index.js';
 import { formatPlan } from '../report/plan-text.js';
 import { HELP, parseCliArgs, type CliArgs, type FailOn } from './args.js';
-import { accelerateLinks, COMMAND_LINE_PATH, commandLineFile, namedConfigs, parseExecArgs, runCommand } from './exec.js';
+import { COMMAND_LINE_PATH, commandLineFile, namedConfigPaths, parseExecArgs, runCommand } from './exec.js';
+import { findRepositoryRoot } from '../engine/repository.js';
 
 export interface CliIO {
   cwd: string;
@@ -41,10 +42,15 @@ function rulesTable(): string {
 async function runPlan(args: CliArgs, io: CliIO): Promise<number> {
   const { config } = readConfig(io.cwd, args.config);
   // The full pipeline (so references, links and --base apply), restricted to this one file.
-  const { results } = await lint({ root: io.cwd, paths: [args.paths[0]], config, base: args.base, cliRules: args.rules });
+  const { results } = await lint({ root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: [args.paths[0]], config, base: args.base, cliRules: args.rules });
   const result = results[0];
   if (!result) throw new UsageError(`plan: ${args.paths[0]} matches no file`);
-  const out = args.format === 'json' ? JSON.stringify(reportFile(result), null, 2) + '\n' : formatPlan(result);
+  // A config named by several launch commands has one plan per command.
+  const plans = results.filter((r) => r.file.path === result.file.path);
+  const out =
+    args.format === 'json'
+      ? JSON.stringify(plans.length > 1 ? plans.map(reportFile) : reportFile(result), null, 2) + '\n'
+      : plans.map(formatPlan).join('\n');
   emit(args, io, out);
   return 0;
 }
@@ -57,10 +63,10 @@ function emit(args: CliArgs, io: CliIO, text: string): void {
 async function runExec(argv: string[], io: CliIO): Promise<number> {
   const args = parseExecArgs(argv);
   const { config } = readConfig(io.cwd, args.config);
-  const { file, cmd, launcher } = commandLineFile(args.command);
-  const paths = namedConfigs(cmd, args.command, io.cwd);
-  const launcherLinks = accelerateLinks(cmd, io.cwd);
-  const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], launcherValues: launcher, launcherLinks });
+  const file = commandLineFile(args.command);
+  const paths = namedConfigPaths(file, args.command, io.cwd);
+  // The command line is the launch: the repository's scripts do not add plans of their own.
+  const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], repoScripts: false });
   const report = buildReport(results);
   const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
   const color = args.color ?? (io.isTTY && !process.env.NO_COLOR);
@@ -84,9 +90,13 @@ function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files:
   let files = 0;
   let edits = 0;
   let diff = '';
-  for (const result of results) {
+  // A config linted once per launch script has several results: its edits are applied together.
+  const byFile = new Map<string, FileResult[]>();
+  for (const r of results) byFile.set(r.file.path, [...(byFile.get(r.file.path) ?? []), r]);
+  for (const group of byFile.values()) {
+    const result = group[0];
     if (result.file.path === COMMAND_LINE_PATH) continue;
-    const { text, applied } = applyEdits(result.file.text, editsOf(result.findings));
+    const { text, applied } = applyEdits(result.file.text, editsOf(group.flatMap((r) => r.findings)));
     if (applied === 0) continue;
     files++;
     edits += applied;
@@ -134,7 +144,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     if (args.command === 'plan') return await runPlan(args, io);
     const { config } = readConfig(io.cwd, args.config);
-    const options = { root: io.cwd, paths: args.paths, config, base: args.base, cliRules: args.rules };
+    const options = { root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: args.paths, config, base: args.base, cliRules: args.rules };
     let { results } = await lint(options);
     if (args.fix || args.fixDryRun) {
       const fixed = fixFiles(results, io.cwd, args.fixDryRun);

@@ -217,12 +217,14 @@ function deriveTrainerSteps(plan: TrainingPlan): void {
 }
 
 /**
- * A note for a `deepspeed:` key (a JSON path, or an inline mapping): the DeepSpeed config is a
- * second source of truth (research/frameworks.md §3, §15.6) that trainlint does not follow yet.
+ * A note for a `deepspeed:` key that trainlint does not follow (an inline mapping, a path that is
+ * not a `.json` file): the DeepSpeed config is a second source of truth (research/frameworks.md
+ * §3, §15.6). A `.json` path is linked by the engine (engine/links.ts), which notes a missing file.
  */
 export function deepspeedNote(file: SourceFile, key = 'deepspeed'): string | undefined {
   const hit = getIn(file.tree, [key]);
   if (!hit) return undefined;
+  if (hit.node.kind === 'scalar' && typeof hit.node.value === 'string' && /\.json$/i.test(hit.node.value)) return undefined;
   const what = hit.node.kind === 'scalar' ? (hit.node.value === null ? undefined : `${key}: ${String(hit.node.value)}`) : `the inline ${key} config`;
   if (!what) return undefined;
   return `${what} is not read: an optimizer or scheduler block there replaces the optimizer / LR scheduler set here, and its non-"auto" batch values must match these (HF raises at launch)`;

@@ -10,7 +10,7 @@ import { UsageError } from '../config/errors.js';
 import type { TrainlintConfig } from '../config/types.js';
 import { asList, CONFIG_NAMES, matcher } from '../config/load-config.js';
 
-export const CONFIG_EXTENSIONS = ['.yaml', '.yml', '.json', '.toml', '.sh', '.bash'];
+export const CONFIG_EXTENSIONS = ['.yaml', '.yml', '.json', '.toml', '.sh', '.bash', '.sbatch', '.slurm'];
 const ALWAYS_SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 const SKIPPED_FILES = new Set([...CONFIG_NAMES, '.trainlint-baseline.json', 'package.json', 'package-lock.json', 'tsconfig.json']);
 

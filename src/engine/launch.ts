@@ -17,6 +17,10 @@ export interface ShellArg {
   viaVariable?: string;
 }
 
+/**
+ * 'none': a framework CLI whose process count trainlint cannot see from the command alone
+ * (`llamafactory-cli train`, `axolotl train`, `litgpt finetune`); its configs are still linked.
+ */
 export type LauncherKind = 'torchrun' | 'python' | 'accelerate' | 'deepspeed' | 'srun' | 'none';
 
 export interface LaunchCommand {
@@ -32,6 +36,39 @@ export interface LaunchCommand {
   args: ShellArg[];
   /** Range from the first word of the command to its last. */
   range: Range;
+  /** `NAME=value` words written before the command (its environment), after expansion. */
+  env?: Record<string, string>;
+  /** The `tune run` / `llamafactory-cli train` / `axolotl train` / `litgpt finetune` front end, when that started it. */
+  cli?: string;
+  /** The SLURM allocation the script's `#SBATCH` lines request (srun inherits it). */
+  slurm?: SlurmAllocation;
+}
+
+/** One `#SBATCH` value, with where it is written. */
+export interface SbatchValue {
+  value: number;
+  /** The directive as written (`--nodes=2`, `-N 2`, `--gres=gpu:8`). */
+  text: string;
+  range: Range;
+}
+
+/**
+ * What a batch script's `#SBATCH` lines request (read before the first command, as sbatch does).
+ * `ntasks` is the total task count when it follows (`--ntasks`, or `--nodes` × `--ntasks-per-node`).
+ */
+export interface SlurmAllocation {
+  nodes?: SbatchValue;
+  ntasksPerNode?: SbatchValue;
+  ntasks?: SbatchValue;
+  gpusPerNode?: SbatchValue;
+  gpus?: SbatchValue;
+}
+
+/** A `cd DIR` / `pushd DIR` in the script: commands after it run in DIR. */
+export interface DirectoryChange {
+  /** The directory after variable expansion; substitutions stay as written (`$(dirname "$0")/..`). */
+  dir: string;
+  range: Range;
 }
 
 export interface ShellVariable {
@@ -45,6 +82,10 @@ export interface ShellVariable {
 export interface LaunchScript {
   variables: ShellVariable[];
   commands: LaunchCommand[];
+  /** `cd` and `pushd` statements, in script order. */
+  directoryChanges?: DirectoryChange[];
+  /** The `#SBATCH` allocation, when the script has such lines. */
+  slurm?: SlurmAllocation;
 }
 
 /** The world size a launch command implies, with how it was computed. */

@@ -12,7 +12,7 @@ import type { PlanField, Range, Setting, TrainingPlan } from './types.js';
 const DEEPSPEED_KEY_DIALECTS = new Set(['hf-trainer', 'axolotl', 'llama-factory']);
 
 export interface LinkRequest {
-  /** 'deepspeed': named by the config itself; 'accelerate': the launcher's --config_file (trainlint exec). */
+  /** 'deepspeed': named by the config itself; 'accelerate': the launcher's --config_file (a launch script or `trainlint exec`). */
   role: 'deepspeed' | 'accelerate';
   /** The path as written in the config. */
   written: string;
@@ -24,6 +24,8 @@ export interface LinkedPlan extends LinkRequest {
   /** Root-relative path of the linked file. */
   path: string;
   plan: TrainingPlan;
+  /** The base folder the written path was found from ("the repository root", "the config's folder"). */
+  resolvedFrom?: string;
 }
 
 export function linkRequests(file: SourceFile, dialectId: string | undefined): LinkRequest[] {

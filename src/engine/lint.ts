@@ -3,22 +3,24 @@
  * rules → suppressions → sorted findings. Shared by the CLI and the action.
  */
 import path from 'node:path';
-import { settingsFor } from '../config/load-config.js';
+import { matcher, settingsFor } from '../config/load-config.js';
 import type { RuleSetting, TrainlintConfig, FileSettings } from '../config/types.js';
 import { detectDialect, dialectById } from '../dialects/index.js';
 import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
 import type { Reference, RuleContext } from '../rules/types.js';
 import { discover, toPosix } from './discover.js';
-import { checkRepoPath, describeTried, repoRootOf, resolveWritten, type PathBase } from './repo-files.js';
+import { checkRepoPath, describeTried, readBounded, repoRootOf, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
 import { readBaseVersions, repoRoot } from './git.js';
-import { DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource } from './load-file.js';
+import { decodeSource, DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource } from './load-file.js';
 import { SchemaStore } from './schemas.js';
 import { applySuppressions } from './suppressions.js';
-import { linkRequests, mergeLinked, type LinkedPlan } from './links.js';
+import { accelerateLink, linkRequests, mergeLinked, type LinkedPlan } from './links.js';
+import { listScripts, relativePosix } from './repository.js';
+import { scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
-import type { Finding, PlanField, Setting, TrainingPlan } from './types.js';
+import type { Finding, PlanField, Range, Setting, TrainingPlan } from './types.js';
 
 export interface LintOptions {
   /** Folder that paths are relative to (the repository root). */
@@ -30,12 +32,36 @@ export interface LintOptions {
   base?: string;
   /** `--rule ID=SEVERITY` overrides. */
   cliRules?: Record<string, RuleSetting>;
-  /** Files that exist only in memory (the command line of `trainlint exec`), linted first. */
+  /**
+   * Files that exist only in memory (the command line of `trainlint exec`), linted first. A launch
+   * command among them links the configs it names, from the root as its working directory.
+   */
   virtualFiles?: SourceFile[];
-  /** Values a launch command gives every config it names (origin 'launcher'); they win over `assume`. */
-  launcherValues?: Partial<Record<PlanField, Setting>>;
-  /** Plans linked to every linted file by the launch command (an accelerate --config_file). */
-  launcherLinks?: LinkedPlan[];
+  /**
+   * The repository root: the folder launch scripts run from, against which the paths written in
+   * scripts and configs are resolved first. Default: `root`. The CLI passes the nearest folder
+   * with `.git` (a run in a subfolder still resolves `deepspeed: configs/ds.json` from the top).
+   */
+  repoRoot?: string;
+  /**
+   * Read the repository's launch scripts for the configs being linted, also those outside the
+   * linted paths (default true). `trainlint exec` turns it off: its command line is the launch.
+   */
+  repoScripts?: boolean;
+}
+
+/** The launch script command a plan was built for (a config named by a script). */
+export interface LaunchLink {
+  /** The script's path, relative to the root ('(command line)' for `trainlint exec`). */
+  script: string;
+  /** The command in the script. */
+  range: Range;
+  /** "torchrun", "tune run", "accelerate launch"… */
+  launcher: string;
+  /** The folder the command runs in. */
+  workdir: WorkDir;
+  /** How the config's path was resolved: "configs/sft.yaml from the repository root". */
+  resolvedFrom: string;
 }
 
 export interface FileResult {
@@ -48,6 +74,8 @@ export interface FileResult {
   reason?: string;
   /** Files that describe the same run (see engine/links.ts). */
   linked?: LinkedPlan[];
+  /** Set when the plan is the one a launch script gives this config (one result per script command). */
+  launch?: LaunchLink;
 }
 
 export interface LintResult {
@@ -166,19 +194,24 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     let s = settingsByPath.get(rel);
     if (!s) {
       s = settingsFor(config, rel, options.cliRules);
-      if (options.launcherValues) s.assume = { ...s.assume, ...options.launcherValues };
       settingsByPath.set(rel, s);
     }
     return s;
   };
-
-  const virtualResults: FileResult[] = virtual.map((file) => {
+  /** A file's settings with values a launch command gives it: they win over `assume`. */
+  const settingsWith = (rel: string, values: Partial<Record<PlanField, Setting>>): FileSettings => {
+    const s = settingsOf(rel);
+    return Object.keys(values).length ? { ...s, assume: { ...s.assume, ...values } } : s;
+  };
+  const analyseSafely = (file: SourceFile, settings: FileSettings, extra: Partial<FileResult> = {}): FileResult => {
     try {
-      return { file, findings: [], ...analyse(file, settingsOf(file.path)) };
+      return { file, findings: [], ...extra, ...analyse(file, settings) };
     } catch (err) {
-      return { file, findings: [internalError(file, err)], reason: 'internal error' };
+      return { file, findings: [internalError(file, err)], ...extra, reason: 'internal error' };
     }
-  });
+  };
+
+  const virtualResults: FileResult[] = virtual.map((file) => analyseSafely(file, settingsOf(file.path)));
   const diskResults: FileResult[] = discovered.map(({ abs, rel }) => {
     // Loading is inside the try too: loaders should never throw on content, but if one does (a
     // bug), only this file gets an internal-error finding and the other files are still linted.
@@ -191,34 +224,105 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       return { file, findings: [internalError(file, err)], reason: 'internal error' };
     }
   });
-  const results = [...virtualResults, ...diskResults];
-
+  let results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
-  const repo = repoRootOf(root);
-  for (const result of results) {
-    if (result.extraction && options.launcherLinks?.length) result.linked = [...options.launcherLinks];
+
+  // Paths are root-relative in results and reports; written paths resolve from the repository root.
+  const repo = repoRootOf(options.repoRoot ?? root);
+  const lintRoot = path.resolve(root);
+  const toRepo = (rel: string) => relativePosix(repo.root, path.resolve(lintRoot, rel));
+  const fromAbs = (abs: string) => relativePosix(lintRoot, abs);
+  const rootBase: PathBase = { dir: '.', label: 'the repository root' };
+  const lintRootBase: PathBase[] = repo.root === lintRoot ? [] : [{ dir: toRepo('.'), label: 'the linted folder' }];
+
+  // Launch scripts: the linted ones, then the repository's others that mention a linted config.
+  const virtualPaths = new Set(virtual.map((f) => f.path));
+  const linted = results.filter((r) => r.file.script).map((r) => r.file);
+  const scripts = [...linted];
+  if (options.repoScripts !== false) scripts.push(...repositoryScripts(repo, lintRoot, results, new Set(linted.map((f) => path.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
+  const launchesOf = new Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>();
+  const lintedScripts = new Set(linted.map((f) => f.path));
+  for (const file of scripts) {
+    const isVirtual = virtualPaths.has(file.path);
+    const scriptDir = isVirtual ? toRepo('.') : toRepo(path.posix.dirname(file.path));
+    for (const launch of scriptLaunches(file, scriptDir)) {
+      if (isVirtual) launch.workdir = { dir: toRepo('.'), label: 'the working directory' };
+      for (const named of launch.configs) {
+        const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir));
+        if (!resolution.found) {
+          byPath.get(file.path)?.extraction?.notes.push(`${named.flag || 'argument'} ${named.written} at line ${named.range.line}: not found inside the repository (tried ${describeTried(resolution.tried)})`);
+          continue;
+        }
+        const rel = fromAbs(resolution.found.abs);
+        const link: LaunchLink = { script: file.path, range: launch.range, launcher: launch.launcher, workdir: launch.workdir, resolvedFrom: `${named.written} from ${resolution.found.base.label}` };
+        const list = launchesOf.get(rel) ?? [];
+        if (!list.some((l) => l.launch === launch)) list.push({ launch, link });
+        launchesOf.set(rel, list);
+      }
+    }
   }
+
+  // A linted script's configs are linted with it, even when they are outside the linted paths
+  // (pre-commit on a changed script); they get only the launches of the linted scripts.
+  const addedByScripts = new Set<string>();
+  for (const [rel, list] of launchesOf) {
+    if (byPath.has(rel) || !list.some((l) => lintedScripts.has(l.link.script))) continue;
+    const check = checkRepoPath(repo, toRepo(rel));
+    if (!check.ok) continue;
+    let added: FileResult;
+    try {
+      const file = loadFile(check.abs, rel, parseOptions);
+      added = analyseSafely(file, settingsOf(rel));
+    } catch (err) {
+      const file: SourceFile = { path: rel, text: '', format: formatOf(rel), problems: [], directives: { suppressions: [] } };
+      added = { file, findings: [internalError(file, err)], reason: 'internal error' };
+    }
+    results.push(added);
+    byPath.set(rel, added);
+    addedByScripts.add(rel);
+  }
+
+  // One plan per launch: a config named by scripts is linted as each command starts it.
+  const alone = new Map<string, FileResult>();
+  results = results.flatMap((result) => {
+    const rel = result.file.path;
+    let list = result.file.script || !result.extraction ? undefined : launchesOf.get(rel);
+    if (list && addedByScripts.has(rel)) list = list.filter((l) => lintedScripts.has(l.link.script));
+    if (!list?.length) return [result];
+    alone.set(rel, result);
+    return list.map(({ launch, link }) => {
+      const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link });
+      if (launch.accelerateConfig && launched.extraction) {
+        const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions);
+        if (accelerate.linked) launched.linked = [accelerate.linked];
+        if (accelerate.note) launched.extraction.notes.push(accelerate.note);
+      }
+      return launched;
+    });
+  });
+  const everything = [...results, ...alone.values()];
+
   // Linked files: a trainer config's `deepspeed: ds.json`, resolved as the launcher's working
-  // directory (the repository root) sees it, then from the config's folder; never outside the root.
-  for (const result of results) {
+  // directory sees it (the repository root, or where the script cd's), then from the config's folder.
+  for (const result of everything) {
     for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
+      const wd = result.launch?.workdir;
       const bases: PathBase[] = [
-        { dir: '.', label: 'the repository root' },
-        { dir: path.posix.dirname(result.file.path), label: "the config's folder" },
+        ...(wd?.dir !== undefined ? [{ dir: wd.dir, label: wd.label }] : [rootBase, ...lintRootBase]),
+        { dir: toRepo(path.posix.dirname(result.file.path)), label: "the config's folder" },
       ];
-      const linted = bases.map((b) => path.posix.normalize(path.posix.join(b.dir, request.written))).find((c) => byPath.has(c));
-      const resolution = linted ? undefined : resolveWritten(repo, request.written, bases);
-      const rel = linted ?? resolution?.found?.rel;
-      if (!rel) {
+      const resolution = resolveWritten(repo, request.written, bases);
+      if (!resolution.found) {
         result.extraction?.notes.push(
-          `${request.key}: ${request.written} not found inside the repository (tried ${describeTried(resolution?.tried ?? [])}); its values are not checked`,
+          `${request.key}: ${request.written} not found inside the repository (tried ${describeTried(resolution.tried)}); its values are not checked`,
         );
         continue;
       }
+      const rel = fromAbs(resolution.found.abs);
       try {
-        const loaded = byPath.get(rel)?.file ?? loadFile(path.resolve(root, rel), rel, parseOptions);
-        const linked = analyse(loaded, settingsOf(result.file.path), dialectById('deepspeed'));
-        if (linked.extraction) (result.linked ??= []).push({ ...request, path: rel, plan: linked.extraction.plan });
+        const loaded = byPath.get(rel)?.file ?? loadFile(resolution.found.abs, rel, parseOptions);
+        const linkedAnalysis = analyse(loaded, settingsOf(result.file.path), dialectById('deepspeed'));
+        if (linkedAnalysis.extraction) (result.linked ??= []).push({ ...request, path: rel, plan: linkedAnalysis.extraction.plan, resolvedFrom: resolution.found.base.label });
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
       }
@@ -227,7 +331,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
 
   // Declared references: the config this one was derived from, linted with the same dialect.
   const needBase: FileResult[] = [];
-  for (const result of results) {
+  for (const result of everything) {
     if (!result.extraction || !result.dialect) continue;
     const refPath = resolveReferencePath(result, config);
     if (refPath) {
@@ -273,7 +377,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     const gitTop = await repoRoot(root);
     const prefix = toPosix(path.relative(gitTop, root));
     const toGit = (rel: string) => (prefix ? `${prefix}/${rel}` : rel);
-    const versions = await readBaseVersions(gitTop, options.base, needBase.map((r) => toGit(r.file.path)));
+    const versions = await readBaseVersions(gitTop, options.base, [...new Set(needBase.map((r) => toGit(r.file.path)))]);
     for (const result of needBase) {
       const version = versions.get(toGit(result.file.path));
       if (!version) continue;
@@ -293,7 +397,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     }
   }
 
-  for (const result of results) {
+  for (const result of everything) {
     try {
       runRules(result, settingsOf(result.file.path), schemas);
     } catch (err) {
@@ -302,7 +406,110 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     }
     result.findings.sort(compareFindings);
   }
+  mergeLaunchFindings(results, alone);
   return { results };
+}
+
+/** Where a config named by a launch command is looked for: the command's working directory, then the script's folder. */
+function launchBases(workdir: WorkDir, scriptDir: string): PathBase[] {
+  const bases: PathBase[] = [];
+  if (workdir.dir !== undefined) bases.push({ dir: workdir.dir, label: workdir.label });
+  else bases.push({ dir: '.', label: `the repository root (the script changes to ${workdir.label})` });
+  bases.push({ dir: scriptDir, label: "the launch script's folder" });
+  return bases;
+}
+
+/** `accelerate launch --config_file X`: the accelerate config as a linked plan of the launch's configs. */
+function linkAccelerate(
+  launch: ScriptLaunch,
+  link: LaunchLink,
+  repo: RepoRoot,
+  fromAbs: (abs: string) => string,
+  parseOptions: { yamlVersion?: TrainlintConfig['yaml']; maxBytes: number },
+): { linked?: LinkedPlan; note?: string } {
+  const named = launch.accelerateConfig;
+  if (!named) return {};
+  const scriptDir = path.posix.dirname(link.script);
+  const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir));
+  if (!resolution.found) return { note: `${named.flag} ${named.written} (${link.script}:${link.range.line}) not found inside the repository (tried ${describeTried(resolution.tried)})` };
+  const rel = fromAbs(resolution.found.abs);
+  const file = loadFile(resolution.found.abs, rel, parseOptions);
+  return { linked: { ...accelerateLink(file, named.written, named.range), resolvedFrom: resolution.found.base.label } };
+}
+
+/**
+ * The repository's launch scripts that may name a linted config: a bounded walk of the repository
+ * for script files not linted already, and a text filter (the script mentions a linted config's
+ * file name) before a script is parsed.
+ */
+function repositoryScripts(
+  repo: RepoRoot,
+  lintRoot: string,
+  results: FileResult[],
+  loaded: Set<string>,
+  config: TrainlintConfig,
+  maxBytes: number,
+  parseOptions: { yamlVersion?: TrainlintConfig['yaml'] },
+): SourceFile[] {
+  const names = new Set(results.filter((r) => r.file.tree && r.extraction).map((r) => path.posix.basename(r.file.path)));
+  if (names.size === 0) return [];
+  const ignored = matcher(config.ignore);
+  const skip = (abs: string) => {
+    const rel = relativePosix(lintRoot, abs);
+    return !rel.startsWith('..') && ignored(rel);
+  };
+  const out: SourceFile[] = [];
+  for (const abs of listScripts(repo.root, skip).scripts) {
+    if (loaded.has(abs)) continue;
+    const rel = relativePosix(lintRoot, abs);
+    const check = checkRepoPath(repo, relativePosix(repo.root, abs));
+    if (!check.ok) continue;
+    const read = readBounded(check.abs, maxBytes);
+    if (!read.ok) continue;
+    const text = read.bytes.toString('utf8');
+    if (![...names].some((n) => text.includes(n))) continue;
+    const file = decodeSource(rel, read.bytes, parseOptions);
+    if (file.script) out.push(file);
+  }
+  return out;
+}
+
+function findingKey(f: Finding): string {
+  const r = f.range;
+  return `${f.ruleId}\0${r.line}:${r.column}:${r.endLine}:${r.endColumn}\0${f.message}`;
+}
+
+/**
+ * A config named by several launch commands has one result per command. A finding that every
+ * launch shares, and that the config alone has too, does not depend on the launch: it is kept
+ * once. Any other finding is kept once, in the first result that has it, and says which launches
+ * give it ("as launched by scripts/a.sh:3"). An unused suppression is reported only when it is
+ * unused under every launch.
+ */
+function mergeLaunchFindings(results: FileResult[], alone: Map<string, FileResult>): void {
+  for (const [rel, single] of alone) {
+    const group = results.filter((r) => r.file.path === rel && r.launch);
+    const inAlone = new Set(single.findings.map(findingKey));
+    const where = new Map<string, FileResult[]>();
+    for (const r of group) for (const f of r.findings) where.set(findingKey(f), [...(where.get(findingKey(f)) ?? []), r]);
+    const kept = new Set<string>();
+    for (const r of group) {
+      r.findings = r.findings.flatMap((f) => {
+        const key = findingKey(f);
+        if (kept.has(key)) return [];
+        const launches = where.get(key) ?? [];
+        if (f.ruleId === 'unused-suppression' && launches.length < group.length) return [];
+        kept.add(key);
+        if (launches.length === group.length && inAlone.has(key)) return [f];
+        const by = launches.map((l) => `${l.launch!.script}:${l.launch!.range.line}`);
+        return [{ ...f, message: `${f.message} (as launched by ${joinAnd(by)})`, data: { ...f.data, launchedBy: by } }];
+      });
+    }
+  }
+}
+
+function joinAnd(items: string[]): string {
+  return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
 function internalError(file: SourceFile, err: unknown, what = 'this file'): Finding {

@@ -19,7 +19,7 @@ export function formatOf(relPath: string): FileFormat {
   const ext = path.extname(relPath).toLowerCase();
   if (ext === '.json') return 'json';
   if (ext === '.toml') return 'toml';
-  if (ext === '.sh' || ext === '.bash') return 'shell';
+  if (ext === '.sh' || ext === '.bash' || ext === '.sbatch' || ext === '.slurm') return 'shell';
   // Python configs of literal assignments (nanoGPT config/*.py); read statically, never run.
   if (ext === '.py') return 'python';
   return 'yaml';

@@ -17,6 +17,10 @@ export function formatPlan(result: FileResult): string {
   const lines: string[] = [];
   const clean = stripTerminalControls;
   lines.push(`${clean(result.file.path)}  dialect: ${result.dialect?.meta.id ?? 'none'}`);
+  const launch = result.launch;
+  if (launch) {
+    lines.push(`  launched by: ${clean(launch.script)}:${launch.range.line} (${clean(launch.launcher)}; ${clean(launch.resolvedFrom)}; runs in ${clean(launch.workdir.label)})`);
+  }
   if (!result.extraction) {
     lines.push(`  no plan: ${clean(result.reason ?? 'unknown reason')}`);
     for (const p of result.file.problems) lines.push(`  ${p.range.line}:${p.range.column} ${p.kind}: ${clean(p.message)}`);
@@ -36,7 +40,9 @@ export function formatPlan(result: FileResult): string {
     lines.push(`  ${field.padEnd(width)}  ${value.padEnd(16)}  ${setting.origin.padEnd(8)}  ${clean(where(setting))}`);
   }
   if (result.reference) lines.push(`  compared with: ${clean(result.reference.label)}`);
-  for (const link of result.linked ?? []) lines.push(`  linked: ${clean(link.path)} (${link.key}: ${clean(link.written)})`);
+  for (const link of result.linked ?? []) {
+    lines.push(`  linked: ${clean(link.path)} (${link.key}: ${clean(link.written)}${link.resolvedFrom ? `, found from ${clean(link.resolvedFrom)}` : ''})`);
+  }
   for (const note of notes) lines.push(`  note: ${clean(note)}`);
   if (unknown.length) lines.push(`  unknown: ${unknown.join(', ')}`);
   if (missing.length) {

@@ -15,7 +15,7 @@
  *     commands, and each simple command is either assignments or a launch command.
  */
 import { parse } from 'shell-quote';
-import type { LaunchCommand, LaunchScript, LauncherWorldSize, ShellArg } from '../launch.js';
+import type { LaunchCommand, LaunchScript, LauncherWorldSize, SbatchValue, ShellArg, SlurmAllocation } from '../launch.js';
 import type { Range } from '../types.js';
 import { computeLineStarts, rangeOf } from './positions.js';
 
@@ -93,6 +93,12 @@ const WRAPPERS = new Set(['nohup', 'exec', 'time', 'then', 'do', 'else', '{', '!
 const PYTHON = /^python(?:\d+(?:\.\d+)*)?$/;
 const LAUNCHER_EXES = /^(?:python(?:\d+(?:\.\d+)*)?|torchrun|accelerate|accelerate-launch|deepspeed)$/;
 const TORCH_RUN_MODULES = new Set(['torch.distributed.run', 'torch.distributed.launch']);
+/** Framework command-line front ends that start training from a config (subcommand pattern). */
+const FRONT_ENDS: Record<string, RegExp> = {
+  'llamafactory-cli': /^train$/,
+  'axolotl': /^(?:train|preprocess)$/,
+  'litgpt': /^(?:finetune\w*|pretrain)$/,
+};
 /** A word split, like the shell's, except that `$( … )` and backticks stay whole. */
 const SPLIT_WORDS = /(?:\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`|\S)+/g;
 
@@ -144,6 +150,12 @@ class ScriptParser {
 
   constructor(private readonly src: string) {
     this.lineStarts = computeLineStarts(src);
+    const slurm = readSbatch(src, this.lineStarts);
+    if (slurm) {
+      this.script.slurm = slurm;
+      // What sbatch exports to the job, so `--nnodes $SLURM_NNODES` resolves to a number.
+      for (const [name, v] of slurmVariables(slurm)) this.vars.set(name, { value: v, words: [{ text: v }], array: false });
+    }
   }
 
   run(): void {
@@ -429,11 +441,20 @@ class ScriptParser {
     }
     // Leading `NAME=value` words are the command's environment, not script variables.
     const words = seg.slice(k).flatMap((t) => this.expand(t, st, refs));
-    const body = this.command(words, 0);
-    if (!body) return;
     const last = seg[seg.length - 1];
     const range = this.range(st.map[seg[0].from], st.map[Math.max(last.from, last.to - 1)] + 1);
-    this.script.commands.push({ ...body, range });
+    if ((words[0]?.text === 'cd' || words[0]?.text === 'pushd') && words.length >= 2) {
+      (this.script.directoryChanges ??= []).push({ dir: words[words.length - 1].text, range });
+      return;
+    }
+    const body = this.command(words, 0);
+    if (!body) return;
+    const env: Record<string, string> = {};
+    for (const t of seg.slice(0, k)) {
+      const m = ASSIGN.exec(raw(t));
+      if (m) env[m[1]] = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
+    }
+    this.script.commands.push({ ...body, range, ...(k > 0 ? { env } : {}), ...(this.script.slurm ? { slurm: this.script.slurm } : {}) });
   }
 
   private assign(t: Token, st: Statement, refs: string[]): void {
@@ -594,6 +615,17 @@ class ScriptParser {
       if (r.args.some((a) => a.flag === '-c')) return undefined;
       if (r.module && TORCH_RUN_MODULES.has(r.module)) return this.torchrun(words, r.k, r.args);
       return this.target('python', words, r);
+    }
+    if (exe === 'tune' && words[k + 1]?.text === 'run') {
+      // `tune run [torchrun options] RECIPE --config X`: torchrun when given its options, else one process.
+      const r = this.options(words, k + 2, switchesFrom(TORCHRUN_SWITCHES), {});
+      if (r.script === undefined) return undefined;
+      const distributed = r.args.some((a) => /^--(?:nproc[-_]per[-_]node|nnodes)$/.test(a.flag));
+      return { launcher: distributed ? 'torchrun' : 'python', launcherArgs: r.args, script: r.script, args: this.programArgs(words, r.k), cli: 'tune run' };
+    }
+    const sub = Object.hasOwn(FRONT_ENDS, exe) ? FRONT_ENDS[exe] : undefined;
+    if (sub && words[k + 1] && sub.test(words[k + 1].text)) {
+      return { launcher: 'none', launcherArgs: [], script: `${exe} ${words[k + 1].text}`, args: this.programArgs(words, k + 2), cli: `${exe} ${words[k + 1].text}` };
     }
     if (exe === 'srun') {
       // srun's options come first; the program it starts decides the launcher.
@@ -777,7 +809,8 @@ function count(arg: ShellArg | undefined): number | undefined {
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
-const said = (arg: ShellArg): string => `${arg.flag} ${arg.value ?? ''}`.trim();
+const said = (arg: ShellArg): string =>
+  `${arg.flag} ${arg.value ?? ''}`.trim() + (arg.viaVariable?.startsWith('SLURM_') ? ` ($${arg.viaVariable} from #SBATCH)` : '');
 
 /** The number of processes a launch command starts, when the command says so. */
 export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undefined {
@@ -831,8 +864,18 @@ export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undef
       }
       const nodes = opt('--nodes', '-N');
       const perNode = opt('--ntasks-per-node');
-      // Otherwise srun inherits the allocation's task count (#SBATCH), which is not here.
-      return nodes && perNode ? product(nodes, perNode, '') : undefined;
+      if (nodes && perNode) return product(nodes, perNode, '');
+      // Otherwise srun inherits the allocation's task count from the #SBATCH lines, when they give one.
+      const tasks = !nodes && !perNode ? cmd.slurm?.ntasks : undefined;
+      return tasks ? { value: tasks.value, how: `srun inherits ${tasks.text}`, range: tasks.range, key: '#SBATCH' } : undefined;
+    }
+    case 'none': {
+      // llamafactory-cli starts torchrun with NNODES × NPROC_PER_NODE from its environment.
+      const env = cmd.env ?? {};
+      const perNode = /^\d+$/.test(env.NPROC_PER_NODE ?? '') ? Number(env.NPROC_PER_NODE) : undefined;
+      const nodes = /^\d+$/.test(env.NNODES ?? '1') ? Number(env.NNODES ?? '1') : undefined;
+      if (cmd.cli !== 'llamafactory-cli train' || !perNode || !nodes) return undefined;
+      return { value: perNode * nodes, how: `NPROC_PER_NODE=${perNode}${env.NNODES ? ` × NNODES=${nodes}` : ' (NNODES not set: 1 node)'}`, range: cmd.range, key: 'NPROC_PER_NODE' };
     }
     default:
       return undefined;
@@ -842,4 +885,91 @@ export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undef
 /** The last program argument spelled as any of `flags` (`argValue(cmd, '--lr', '--learning-rate')`). */
 export function argValue(cmd: LaunchCommand, ...flags: string[]): ShellArg | undefined {
   return lastOf(cmd.args, flags);
+}
+
+// ── SLURM ───────────────────────────────────────────────────────────────────────────────
+
+/** A count as sbatch takes it: `8`, `a100:8` (GPUs), `2-2` (a fixed node range); undefined otherwise. */
+function sbatchCount(v: string, typed: boolean): number | undefined {
+  let t = v.trim();
+  if (typed) t = t.slice(t.lastIndexOf(':') + 1);
+  const range = /^(\d+)-(\d+)$/.exec(t);
+  const n = range ? (range[1] === range[2] ? Number(range[1]) : NaN) : /^\d+$/.test(t) ? Number(t) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/** GPUs per node from `--gres=gpu:8`, `gpu:a100:4,shard:2`; bare `gpu` is one. */
+function gresGpus(v: string): number | undefined {
+  for (const part of v.split(',')) {
+    const fields = part.trim().split(':');
+    if (fields[0] !== 'gpu') continue;
+    if (fields.length === 1) return 1;
+    return sbatchCount(fields[fields.length - 1], false);
+  }
+  return undefined;
+}
+
+const SBATCH_OPTIONS: Record<string, keyof SlurmAllocation> = {
+  '--nodes': 'nodes',
+  '-N': 'nodes',
+  '--ntasks-per-node': 'ntasksPerNode',
+  '--ntasks': 'ntasks',
+  '-n': 'ntasks',
+  '--gpus-per-node': 'gpusPerNode',
+  '--gres': 'gpusPerNode',
+  '--gpus': 'gpus',
+  '-G': 'gpus',
+};
+
+/**
+ * The `#SBATCH` lines at the top of a batch script. sbatch reads them up to the first line that is
+ * neither blank nor a comment; a later `#SBATCH` is an ordinary comment. Unknown options are skipped.
+ */
+export function readSbatch(src: string, lineStarts = computeLineStarts(src)): SlurmAllocation | undefined {
+  const alloc: SlurmAllocation = {};
+  let found = false;
+  for (let at = 0; at < src.length; ) {
+    const nl = src.indexOf('\n', at);
+    const text = src.slice(at, nl < 0 ? src.length : nl).replace(/\r$/, '');
+    const next = nl < 0 ? src.length : nl + 1;
+    const trimmed = text.trim();
+    if (trimmed && !trimmed.startsWith('#')) break;
+    const m = /^#SBATCH\s+/.exec(text);
+    if (m) {
+      const body = text.slice(m[0].length).replace(/\s#.*$/, '');
+      const re = /(--?[A-Za-z][\w-]*)(?:=(\S+)|\s+([^\s-]\S*))?/g;
+      for (let o = re.exec(body); o; o = re.exec(body)) {
+        let [flag, raw] = [o[1], o[2] ?? o[3]];
+        const all = o[0].trim();
+        if (/^-[A-Za-z]./.test(flag)) [flag, raw] = [flag.slice(0, 2), flag.slice(2)]; // `-N2`
+        const field = Object.hasOwn(SBATCH_OPTIONS, flag) ? SBATCH_OPTIONS[flag] : undefined;
+        if (!field || raw === undefined) continue;
+        const value = flag === '--gres' ? gresGpus(raw) : sbatchCount(raw, field === 'gpusPerNode' || field === 'gpus');
+        if (value === undefined) continue;
+        const start = at + m[0].length + o.index;
+        alloc[field] = { value, text: all, range: rangeOf(lineStarts, start, start + all.length) };
+        found = true;
+      }
+    }
+    at = next;
+  }
+  if (!found) return undefined;
+  if (!alloc.ntasks && alloc.nodes && alloc.ntasksPerNode) {
+    alloc.ntasks = { value: alloc.nodes.value * alloc.ntasksPerNode.value, text: `${alloc.nodes.text} × ${alloc.ntasksPerNode.text}`, range: alloc.ntasksPerNode.range };
+  }
+  return alloc;
+}
+
+/** The SLURM_* variables a job started with this allocation sees. */
+export function slurmVariables(alloc: SlurmAllocation): [string, string][] {
+  const out: [string, string][] = [];
+  const put = (v: SbatchValue | undefined, ...names: string[]) => {
+    if (v) for (const n of names) out.push([n, String(v.value)]);
+  };
+  put(alloc.nodes, 'SLURM_NNODES', 'SLURM_JOB_NUM_NODES');
+  put(alloc.ntasks, 'SLURM_NTASKS', 'SLURM_NPROCS');
+  put(alloc.ntasksPerNode, 'SLURM_NTASKS_PER_NODE');
+  put(alloc.gpusPerNode, 'SLURM_GPUS_ON_NODE', 'SLURM_GPUS_PER_NODE');
+  put(alloc.gpus, 'SLURM_GPUS');
+  return out;
 }

@@ -1,0 +1,123 @@
+/**
+ * What a launch script tells the configs it starts. Every training command in a committed script
+ * (`torchrun … train.py --config configs/sft.yaml`, `tune run … --config x.yaml`, `accelerate launch
+ * --config_file acc.yaml …`, `srun` under `#SBATCH` lines) yields one `ScriptLaunch`: the configs
+ * it names, the values the launcher gives them (origin 'launcher', pointing at the script's
+ * file:line), the accelerate config it names, and the folder the command runs in. `lint()` resolves
+ * the paths and links each named config to the launch; `trainlint exec` reads its command line
+ * through the same function. Pure: no I/O.
+ */
+import path from 'node:path';
+import type { LaunchCommand, ShellArg } from './launch.js';
+import { launcherWorldSize } from './load/shell.js';
+import type { SourceFile } from './source.js';
+import type { PlanField, Range, Setting } from './types.js';
+
+/** Flags whose value is a config file the program reads. */
+const CONFIG_FLAGS = new Set(['--config', '--config-file', '--config_file', '--cfg', '--deepspeed', '--deepspeed_config', '--deepspeed-config', '--yaml', '--yaml_config', '--config-path-file']);
+/** Config files a command may name; `.py` only under config/ or configs/ (nanoGPT), never the script. */
+export const CONFIG_EXT = /\.(ya?ml|json|toml)$|(?:^|\/)configs?\/[^/]+\.py$/i;
+
+/** A config path written on a command line. */
+export interface NamedConfig {
+  written: string;
+  /** The flag it follows, or '' for a positional argument. */
+  flag: string;
+  range: Range;
+}
+
+/** The folder a command runs in, relative to the repository root, and how it was found. */
+export interface WorkDir {
+  /** Repository-root-relative POSIX folder ('.' for the root); undefined when the script changes to a folder trainlint cannot follow. */
+  dir?: string;
+  /** For messages: "the repository root", "the launch script's folder (cd at line 4)". */
+  label: string;
+}
+
+export interface ScriptLaunch {
+  /** The script's path (root-relative, as linted). */
+  script: string;
+  /** The training command in the script. */
+  range: Range;
+  /** What started it, for messages: "torchrun", "tune run", "srun torchrun". */
+  launcher: string;
+  configs: NamedConfig[];
+  /** `accelerate launch --config_file X`: the accelerate config, linked to every config of the launch. */
+  accelerateConfig?: NamedConfig;
+  /** Values the launch gives every config it names (origin 'launcher'). */
+  values: Partial<Record<PlanField, Setting>>;
+  workdir: WorkDir;
+}
+
+/** Config files a command names: `--config x.yaml`, `--deepspeed ds.json`, positional `*.yaml`. */
+export function namedConfigs(cmd: LaunchCommand): NamedConfig[] {
+  const out: NamedConfig[] = [];
+  for (const arg of cmd.args) {
+    if (arg.value === undefined || !CONFIG_EXT.test(arg.value)) continue;
+    if (arg.flag !== '' && !CONFIG_FLAGS.has(arg.flag)) continue;
+    // `key=value` overrides (`tune run … optimizer.lr=1e-4`) are not paths.
+    if (arg.flag === '' && /^[\w.]+=/.test(arg.value)) continue;
+    if (!out.some((c) => c.written === arg.value)) out.push({ written: arg.value, flag: arg.flag, range: arg.valueRange ?? arg.flagRange });
+  }
+  return out;
+}
+
+function lastArg(args: readonly ShellArg[], ...flags: string[]): ShellArg | undefined {
+  for (let i = args.length - 1; i >= 0; i--) if (flags.includes(args[i].flag)) return args[i];
+  return undefined;
+}
+
+/**
+ * The folder a command runs in. Launch scripts are run from the repository root (`bash
+ * scripts/train.sh`) unless they `cd` first: to their own folder (`cd "$(dirname "$0")"`, or a path
+ * built on `${BASH_SOURCE[0]}`), to the top of the git checkout, or to a relative folder. A `cd` to
+ * anything else (an absolute path on the cluster, an unset variable) cannot be followed.
+ */
+export function workdirOf(file: SourceFile, cmd: LaunchCommand, scriptDir: string): WorkDir {
+  let wd: WorkDir = { dir: '.', label: 'the repository root' };
+  for (const cd of file.script?.directoryChanges ?? []) {
+    if (cd.range.line > cmd.range.line || (cd.range.line === cmd.range.line && cd.range.column >= cmd.range.column)) break;
+    const at = `cd at ${file.path}:${cd.range.line}`;
+    const text = cd.dir.replace(/["']/g, '');
+    let dir: string | undefined;
+    if (/dirname/.test(text) && /\$0\b|\$\{0\}|BASH_SOURCE/.test(text)) {
+      const rest = text.slice(text.lastIndexOf(')') + 1).replace(/^\/+/, '');
+      dir = path.posix.normalize(path.posix.join(scriptDir, rest || '.'));
+      wd = { dir, label: rest ? `${rest} from the launch script's folder (${at})` : `the launch script's folder (${at})` };
+    } else if (/git\s+rev-parse\s+--show-toplevel/.test(text)) {
+      wd = { dir: '.', label: `the repository root (${at})` };
+    } else if (wd.dir !== undefined && !/[$`~]/.test(text) && !path.posix.isAbsolute(text) && text !== '-') {
+      dir = path.posix.normalize(path.posix.join(wd.dir, text));
+      wd = dir.startsWith('..') ? { label: `${cd.dir}, outside the repository (${at})` } : { dir, label: `${dir} (${at})` };
+    } else {
+      wd = { label: `${cd.dir}, which trainlint cannot follow (${at})` };
+    }
+    if (wd.dir?.startsWith('..')) wd = { label: `${cd.dir}, outside the repository (${at})` };
+  }
+  return wd;
+}
+
+/** The launcher's name for messages. */
+function launcherName(cmd: LaunchCommand): string {
+  if (cmd.cli) return cmd.cli;
+  return cmd.launcher === 'none' ? 'the launch command' : cmd.launcher === 'accelerate' ? 'accelerate launch' : cmd.launcher;
+}
+
+/** Every training command of a launch script that names configs (or an accelerate config), with what it gives them. */
+export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(file.path)): ScriptLaunch[] {
+  const out: ScriptLaunch[] = [];
+  for (const cmd of file.script?.commands ?? []) {
+    const configs = namedConfigs(cmd);
+    const acc = cmd.launcher === 'accelerate' ? lastArg(cmd.launcherArgs, '--config_file', '--config-file') : undefined;
+    const accelerateConfig = acc?.value ? { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange } : undefined;
+    if (configs.length === 0) continue;
+    const values: ScriptLaunch['values'] = {};
+    const world = launcherWorldSize(cmd);
+    const where = `${file.path}:${cmd.range.line}`;
+    if (world) {
+      values.worldSize = { value: world.value, origin: 'launcher', file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where}` };
+    }
+    out.push({ script: file.path, range: cmd.range, launcher: launcherName(cmd), configs, ...(accelerateConfig ? { accelerateConfig } : {}), values, workdir: workdirOf(file, cmd, scriptDir) });
+  }
+  return out;
+}
