@@ -160,8 +160,11 @@ export async function run(): Promise<void> {
     }
 
     const { results } = await lint({ root, paths: inputs.files, config: policy.config, base: baseCommit });
-    const selected =
-      onlyChanged && touched ? results.filter((r) => touched.has(r.file.path) || (r.reference !== undefined && touched.has(r.reference.path))) : results;
+    // Touched: the file itself, its declared reference, or the launch script its plan comes from
+    // (a pull request that changes only a script re-checks the configs the script names).
+    const isTouched = (r: FileResult, t: Set<string>) =>
+      t.has(r.file.path) || (r.reference !== undefined && t.has(r.reference.path)) || (r.launch !== undefined && t.has(r.launch.script));
+    const selected = onlyChanged && touched ? results.filter((r) => isTouched(r, touched)) : results;
     if (onlyChanged && touched) log(`trainlint: only-changed: ${selected.length} of ${results.length} configs are touched by the change`);
     await applyActionBaseline(root, selected, event.kind === 'pull_request' && !(inputs.trustPrConfig && event.name !== 'pull_request_target') ? baseCommit : undefined, log);
     const report = buildReport(selected);

@@ -19,6 +19,7 @@ import { getIn, type ConfigNode } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import { deepspeedNote, fractionOfTotal } from './hf-trainer.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
+import { axolotlDatasets } from './dataset-refs.js';
 
 /** pydantic coerces numeric strings (`learning_rate: "1e-4"`, `convert_learning_rate`). */
 const LOADER = 'pydantic';
@@ -494,6 +495,7 @@ export const axolotl: Dialect = {
     yamlLoaderName: "PyYAML (axolotl's yaml.safe_load, before pydantic)",
     schema: 'axolotl.schema.json',
   },
+  datasets: axolotlDatasets,
   detect(file) {
     return detectScore(file);
   },

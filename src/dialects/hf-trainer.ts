@@ -20,6 +20,7 @@ import { formatCount } from '../engine/format-number.js';
 import { getIn } from '../engine/tree.js';
 import type { TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, ExtractEnv, MissingField, YamlLoader } from './types.js';
+import { hfTrainerDatasets } from './dataset-refs.js';
 
 export const HF_DEFAULTS = {
   perDeviceTrainBatchSize: 8,
@@ -46,6 +47,7 @@ export const hfTrainer: Dialect = {
     yamlLoader: LOADER,
     schema: 'hf-trainer.schema.json',
   },
+  datasets: hfTrainerDatasets,
   detect(file) {
     const root = file.tree;
     if (!root || root.kind !== 'map') return 0;

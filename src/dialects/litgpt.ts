@@ -22,6 +22,7 @@ import { formatCount } from '../engine/format-number.js';
 import { getIn } from '../engine/tree.js';
 import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, MissingField } from './types.js';
+import { litgptDatasets } from './dataset-refs.js';
 
 const LOADER = 'omegaconf';
 
@@ -68,6 +69,7 @@ export const litgpt: Dialect = {
     yamlLoaderName: "jsonargparse (litgpt's CLI; PyYAML SafeLoader)",
     schema: 'litgpt.schema.json',
   },
+  datasets: litgptDatasets,
   detect(file) {
     if (file.format !== 'yaml' || !file.tree || file.tree.kind !== 'map') return 0;
     const train = getIn(file.tree, ['train'])?.node;

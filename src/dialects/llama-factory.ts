@@ -21,6 +21,7 @@ import { getIn } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import { extractHfTrainingArguments } from './hf-trainer.js';
 import type { Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
+import { llamaFactoryDatasets } from './dataset-refs.js';
 
 const LOADER = 'omegaconf';
 
@@ -226,6 +227,7 @@ export const llamaFactory: Dialect = {
     yamlLoader: LOADER,
     schema: 'llama-factory.schema.json',
   },
+  datasets: llamaFactoryDatasets,
   detect(file) {
     return detectScore(file);
   },

@@ -15,6 +15,7 @@ import { mapGet, type ConfigNode, type MapNode } from '../engine/tree.js';
 import type { TrainingPlan } from '../engine/types.js';
 import { OmegaReader } from '../engine/omega-reader.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
+import { torchtuneDatasets } from './dataset-refs.js';
 
 const LOADER: YamlLoader = 'omegaconf';
 
@@ -265,6 +266,7 @@ export const torchtune: Dialect = {
     yamlLoader: LOADER,
     schema: 'torchtune.schema.json',
   },
+  datasets: torchtuneDatasets,
   detect(file) {
     if (file.format !== 'yaml') return 0;
     return score(file);

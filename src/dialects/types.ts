@@ -88,9 +88,50 @@ export interface Extraction {
   globalBatchRounding?: 'floor' | 'per-device';
 }
 
+/**
+ * One training dataset a config names. 'path': a file in the repository (the first candidate that
+ * exists); 'hub': a dataset id looked up in the documented table of public datasets
+ * (engine/dataset-catalog.ts); 'path-or-hub': a path when that file exists, else a hub id (axolotl
+ * `path:`); 'catalog': a LLaMA-Factory `dataset_info.json` name; 'bundled': a set the framework
+ * ships with a fixed size.
+ */
+export interface DatasetRef {
+  kind: 'path' | 'hub' | 'path-or-hub' | 'catalog' | 'bundled';
+  /** The path, id or name as written (several candidates for a folder that holds `train.json`/`train.jsonl`). */
+  names: string[];
+  key: string;
+  range: Range;
+  /** Hub split ('train', 'train_sft'). */
+  split?: string;
+  /** For 'bundled': the row count and where it comes from. */
+  rows?: number;
+  source?: string;
+  /** Keep at most this many rows of the dataset (LLaMA-Factory `max_samples`), with the key that says so. */
+  maxSamples?: { value: number; key: string };
+  /** Take this fraction of the rows (alignment-handbook `dataset_mixer`). */
+  fraction?: number;
+}
+
+/** What a config trains on, for a row count (origin 'dataset' in the plan; engine/datasets.ts). */
+export interface DatasetRequest {
+  /** Summed (a mixture of datasets). */
+  refs: DatasetRef[];
+  /**
+   * Rows held out for validation: a fraction (< 1) of the total, or a count. `ceil` is Hugging Face
+   * `train_test_split` (the test side rounds up); `floor` is torch `random_split` (litgpt).
+   */
+  validation?: { value: number; key: string; rounding: 'ceil' | 'floor' };
+  /** Folder of LLaMA-Factory's `dataset_info.json` and its files (`dataset_dir`, default `data`). */
+  catalogDir?: string;
+  /** Set when rows are not samples (pretraining text chunked into blocks): no count is made. */
+  skip?: string;
+}
+
 export interface Dialect {
   meta: DialectMeta;
   /** A score > 0 when the file looks like this dialect (higher wins), 0 otherwise. */
   detect(file: SourceFile, env: ExtractEnv): number;
   extract(file: SourceFile, env: ExtractEnv): Extraction;
+  /** The training data the config names, for a row count (pure: the engine reads the files). */
+  datasets?(file: SourceFile): DatasetRequest | undefined;
 }

@@ -17,6 +17,7 @@ export function reportSetting(setting: Setting): ReportSetting {
   }
   if (setting.how) out.how = setting.how;
   if (setting.note) out.note = setting.note;
+  if (setting.bound) out.bound = setting.bound;
   return out;
 }
 
@@ -37,6 +38,7 @@ export function reportFile(result: FileResult): ReportFile {
   };
   if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
   if (result.reason) file.reason = result.reason;
+  if (result.launch) file.launcher = { path: result.launch.script, line: result.launch.range.line, column: result.launch.range.column };
   return file;
 }
 

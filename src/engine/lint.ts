@@ -17,10 +17,11 @@ import { SchemaStore } from './schemas.js';
 import { applySuppressions } from './suppressions.js';
 import { accelerateLink, linkRequests, mergeLinked, type LinkedPlan } from './links.js';
 import { listScripts, relativePosix } from './repository.js';
+import { estimateDatasetSamples, type DatasetEstimate } from './datasets.js';
 import { scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
-import type { Finding, PlanField, Range, Setting, TrainingPlan } from './types.js';
+import { PLAN_FIELDS, type Finding, type PlanField, type Range, type Setting, type TrainingPlan } from './types.js';
 
 export interface LintOptions {
   /** Folder that paths are relative to (the repository root). */
@@ -302,6 +303,36 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   });
   const everything = [...results, ...alone.values()];
 
+  // Dataset sizes: the rows of the data a config names, as an upper bound on its samples.
+  const estimates = new Map<string, DatasetEstimate>();
+  for (const result of everything) {
+    const request = result.dialect?.datasets?.(result.file);
+    const extraction = result.extraction;
+    if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) continue;
+    const wd = result.launch?.workdir;
+    const bases: PathBase[] = [
+      ...(wd?.dir !== undefined ? [{ dir: wd.dir, label: wd.label }] : [rootBase, ...lintRootBase]),
+      { dir: toRepo(path.posix.dirname(result.file.path)), label: "the config's folder" },
+    ];
+    const cacheKey = `${result.file.path}\0${bases.map((b) => b.dir).join('\0')}`;
+    let estimate = estimates.get(cacheKey);
+    if (!estimate) {
+      estimate = estimateDatasetSamples(request, { repo, bases, show: fromAbs, maxBytes });
+      estimates.set(cacheKey, estimate);
+    }
+    if (!estimate.ok) {
+      extraction.notes.push(`dataset size unknown: ${estimate.why}`);
+      continue;
+    }
+    const settings = result.launch ? settingsWith(result.file.path, launchValuesOf(launchesOf, result)) : settingsOf(result.file.path);
+    const counted = { ...estimate.setting, file: result.file.path };
+    const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect).extraction;
+    if (!withRows) continue;
+    markEstimates(extraction.plan, withRows.plan, estimate.label);
+    for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);
+    result.extraction = withRows;
+  }
+
   // Linked files: a trainer config's `deepspeed: ds.json`, resolved as the launcher's working
   // directory sees it (the repository root, or where the script cd's), then from the config's folder.
   for (const result of everything) {
@@ -408,6 +439,25 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   }
   mergeLaunchFindings(results, alone);
   return { results };
+}
+
+/** The launcher values of the launch a result was built for. */
+function launchValuesOf(launchesOf: Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>, result: FileResult): Partial<Record<PlanField, Setting>> {
+  return launchesOf.get(result.file.path)?.find((l) => l.link === result.launch)?.launch.values ?? {};
+}
+
+/**
+ * The fields that follow from a dataset's row count (they differ from the plan without it) are
+ * upper bounds too: steps per epoch, total steps, and what is derived from them.
+ */
+function markEstimates(before: TrainingPlan, after: TrainingPlan, label: string): void {
+  const target = after as Record<string, Setting>;
+  for (const field of PLAN_FIELDS) {
+    const s = target[field];
+    const b = (before as Record<string, Setting | undefined>)[field];
+    if (!s || typeof s.value !== 'number' || s.origin === 'dataset' || (b && b.value === s.value)) continue;
+    target[field] = { ...s, bound: 'upper', estimatedFrom: label, ...(s.how ? { how: `${s.how}, at most: from the rows of ${label}` } : {}) };
+  }
 }
 
 /** Where a config named by a launch command is looked for: the command's working directory, then the script's folder. */

@@ -11,6 +11,8 @@ export interface ReportSetting {
   column?: number;
   how?: string;
   note?: string;
+  /** 'upper': the real value may be smaller (a dataset's row count before packing and filtering, a per-epoch step cap). */
+  bound?: 'upper';
 }
 
 export interface ReportFile {
@@ -23,6 +25,11 @@ export interface ReportFile {
   reference?: { label: string; path: string };
   /** Why the file has no plan, when it has none. */
   reason?: string;
+  /**
+   * The launch script command this plan is for, when a script names the config: a config named by
+   * several commands has one entry per command, each with its own plan.
+   */
+  launcher?: { path: string; line: number; column: number };
 }
 
 export interface ReportFinding {

@@ -16,8 +16,12 @@ export interface Range {
 /** A path into a structured document: mapping keys and sequence indices. */
 export type KeyPath = ReadonlyArray<string | number>;
 
-/** Where a plan value came from. `unknown` values are simply absent from the plan. */
-export type Origin = 'explicit' | 'default' | 'derived' | 'launcher' | 'assumed';
+/**
+ * Where a plan value came from. `unknown` values are simply absent from the plan. 'dataset': counted
+ * from the training data a config names (rows of a committed file, a framework's bundled set, a
+ * documented public dataset); always an upper bound on the samples (engine/datasets.ts).
+ */
+export type Origin = 'explicit' | 'default' | 'derived' | 'launcher' | 'assumed' | 'dataset';
 
 export interface Setting<T = number | string | boolean> {
   value: T;
@@ -50,6 +54,13 @@ export interface Setting<T = number | string | boolean> {
   writtenAs?: { unit: string; perStep: number; suffix?: boolean };
   /** 'upper': the real value may be smaller (torchtune's epochs × max_steps_per_epoch before the dataset size is known). */
   bound?: 'upper';
+  /**
+   * Set on an upper bound that rests on a dataset's row count (the count itself and what follows
+   * from it: steps per epoch, total steps…): the dataset, for messages. Packing, filtering and
+   * chunking move the real number, so rules report against such an estimate only with a large
+   * margin (rules/types.ts `clearMargin`).
+   */
+  estimatedFrom?: string;
 }
 
 /** What a fraction-derived step count is a fraction of. */

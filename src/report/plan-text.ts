@@ -36,7 +36,8 @@ export function formatPlan(result: FileResult): string {
       unknown.push(field);
       continue;
     }
-    const value = formatValue(setting.value) + (setting.unit && setting.unit !== 'ratio' ? ` ${setting.unit}` : '');
+    // An upper bound (a dataset's rows before packing, a per-epoch cap) is shown as "≤ N".
+    const value = (setting.bound === 'upper' ? '≤ ' : '') + formatValue(setting.value) + (setting.unit && setting.unit !== 'ratio' ? ` ${setting.unit}` : '');
     lines.push(`  ${field.padEnd(width)}  ${value.padEnd(16)}  ${setting.origin.padEnd(8)}  ${clean(where(setting))}`);
   }
   if (result.reference) lines.push(`  compared with: ${clean(result.reference.label)}`);

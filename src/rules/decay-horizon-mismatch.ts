@@ -1,5 +1,5 @@
 import { formatCount, formatPercent } from '../engine/format-number.js';
-import { launchRejection, rangeOf, sourceOf, type Rule } from './types.js';
+import { clearOfEstimates, launchRejection, rangeOf, sourceOf, type Rule } from './types.js';
 
 export const decayHorizonMismatch: Rule = {
   meta: {
@@ -21,6 +21,7 @@ export const decayHorizonMismatch: Rule = {
     const diff = decay.value - total.value;
     // A framework that rejects any horizon shorter than the run is reported without tolerance.
     if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck)) return;
+    if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
     const range = rangeOf(ctx, decay, total);
     const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
     const decayText = `the LR decay ends at step ${formatCount(decay.value)}${sourceOf(decay)}`;

@@ -1,6 +1,6 @@
 import { formatCount } from '../engine/format-number.js';
 import type { Setting } from '../engine/types.js';
-import { rangeOf, sourceOf, stepCount, type Rule, type RuleContext } from './types.js';
+import { clearOfEstimates, rangeOf, sourceOf, stepCount, type Rule, type RuleContext } from './types.js';
 
 /** `steps` optimizer steps, and how to write them under the interval's key when its unit differs. */
 function suggestion(interval: Setting<number>, steps: number): string {
@@ -14,6 +14,7 @@ function suggestion(interval: Setting<number>, steps: number): string {
 function check(ctx: RuleContext, interval: Setting<number> | undefined, what: 'checkpoint' | 'evaluation'): void {
   const total = ctx.plan.totalSteps;
   if (!interval || !total || interval.value <= total.value) return;
+  if (!clearOfEstimates(interval.value / total.value, interval, total)) return;
   const consequence =
     what === 'checkpoint'
       ? 'no checkpoint is written before the run ends (a crash loses everything; only some frameworks save at the final step)'

@@ -114,9 +114,27 @@ export function sourceOf(setting: Setting): string {
       return setting.how ? ` (= ${setting.how})` : '';
     case 'launcher':
       return ` (${key}${sep}launcher)`;
+    case 'dataset':
+      return ` (at most: ${setting.how ?? 'rows of the dataset'})`;
     default:
       return key ? ` (${key})` : '';
   }
+}
+
+/** How far a comparison must clear an estimate from a dataset's row count before it is reported (rows ≠ samples). */
+export const ESTIMATE_MARGIN = 2;
+
+/**
+ * Whether a comparison of these settings may be reported. Exact values, and values that all rest on
+ * the same dataset row count (they scale together), always; when only some rest on a row count
+ * (`Setting.estimatedFrom`), only when `ratio` (the reported quantity over its limit, ≥ 1) is at
+ * least ESTIMATE_MARGIN: packing, filtering and chunking move the real number of samples.
+ */
+export function clearOfEstimates(ratio: number, ...settings: (Setting | undefined)[]): boolean {
+  const sources = settings.map((s) => s?.estimatedFrom);
+  if (sources.every((x) => x === undefined)) return true;
+  if (sources.every((x) => x !== undefined && x === sources[0])) return true;
+  return ratio >= ESTIMATE_MARGIN;
 }
 
 /** The framework's own launch check for this rule's problem, as a message clause, when there is one. */

@@ -1,5 +1,5 @@
 import { formatCount } from '../engine/format-number.js';
-import { launchRejection, rangeOf, sourceOf, warmupAsWritten, type Rule } from './types.js';
+import { clearOfEstimates, launchRejection, rangeOf, sourceOf, warmupAsWritten, type Rule } from './types.js';
 
 export const warmupExceedsTraining: Rule = {
   meta: {
@@ -11,6 +11,7 @@ export const warmupExceedsTraining: Rule = {
     const { warmupSteps, totalSteps } = ctx.plan;
     if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
     if (warmupSteps.value < totalSteps.value) return;
+    if (!clearOfEstimates(warmupSteps.value / totalSteps.value, warmupSteps, totalSteps)) return;
     const suggested = Math.max(1, Math.round(totalSteps.value * 0.05));
     const advice = warmupAsWritten(warmupSteps, suggested);
     const consequence = launchRejection(ctx) ?? 'the LR never reaches its peak and the decay never starts';

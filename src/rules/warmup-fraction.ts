@@ -1,5 +1,5 @@
 import { formatCount, formatPercent } from '../engine/format-number.js';
-import { rangeOf, sourceOf, warmupAsWritten, type Rule } from './types.js';
+import { clearOfEstimates, rangeOf, sourceOf, warmupAsWritten, type Rule } from './types.js';
 
 export const warmupFraction: Rule = {
   meta: {
@@ -20,11 +20,13 @@ export const warmupFraction: Rule = {
     const fraction = warmupSteps.value / totalSteps.value;
     // At or beyond 100% warmup-exceeds-training reports it.
     if (fraction <= max || fraction >= 1) return;
+    if (!clearOfEstimates(fraction / max, warmupSteps, totalSteps)) return;
     const suggested = Math.floor(totalSteps.value * max);
     // Just above the limit, one decimal would print the limit itself ("20% … above the 20% limit").
     const exact = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
     // Against an upper bound on the run's length the share is a lower bound.
-    const share = totalSteps.bound === 'upper' ? `at least ${exact}` : exact;
+    const sameEstimate = totalSteps.estimatedFrom !== undefined && totalSteps.estimatedFrom === warmupSteps.estimatedFrom;
+    const share = totalSteps.bound === 'upper' && !sameEstimate ? `at least ${exact}` : exact;
     const advice = warmupAsWritten(warmupSteps, suggested);
     ctx.report({
       range: rangeOf(ctx, warmupSteps),

@@ -1,0 +1,150 @@
+/**
+ * Dataset sizes: the training samples a config's data gives, counted from what the repository holds
+ * (origin 'dataset'). A dialect says what the config trains on (`Dialect.datasets`, pure); this
+ * module finds the files through the one path resolver (engine/repo-files.ts), counts their rows
+ * (engine/dataset-rows.ts), looks up framework-bundled and popular public datasets
+ * (engine/dataset-catalog.ts), applies per-dataset caps, mixture fractions and the validation split,
+ * and returns the count as an upper bound: packing and filtering only lower the number of samples.
+ */
+import type { DatasetRef, DatasetRequest } from '../dialects/types.js';
+import { publicDatasetRows } from './dataset-catalog.js';
+import { countRows, DATASET_MAX_BYTES } from './dataset-rows.js';
+import { formatCount } from './format-number.js';
+import { describeTried, readBounded, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
+import type { Setting } from './types.js';
+
+export interface DatasetContext {
+  repo: RepoRoot;
+  /** Base folders for relative paths: the launcher's working directory, then the config's folder. */
+  bases: PathBase[];
+  /** How an absolute path is shown (root-relative). */
+  show: (abs: string) => string;
+  /** Byte limit for reading `dataset_info.json`. */
+  maxBytes: number;
+  /** Byte limit for counting a dataset file. */
+  datasetMaxBytes?: number;
+}
+
+export type DatasetEstimate = { ok: true; setting: Setting<number>; label: string } | { ok: false; why: string };
+
+type Counted = { ok: true; rows: number; text: string; label: string } | { ok: false; why: string };
+
+function countPath(names: string[], ctx: DatasetContext, bases = ctx.bases): Counted {
+  const tried: ReturnType<typeof resolveWritten>['tried'] = [];
+  for (const name of names) {
+    const r = resolveWritten(ctx.repo, name, bases);
+    if (!r.found) {
+      tried.push(...r.tried);
+      continue;
+    }
+    const shown = ctx.show(r.found.abs);
+    const n = countRows(r.found.abs, ctx.datasetMaxBytes ?? DATASET_MAX_BYTES);
+    if (!n.ok) return { ok: false, why: `${shown}: ${n.why}` };
+    return { ok: true, rows: n.rows, text: `${formatCount(n.rows)} rows in ${shown}`, label: shown };
+  }
+  return { ok: false, why: `${names.join(' or ')} not found inside the repository (tried ${describeTried(tried)})` };
+}
+
+function countHub(id: string, split = 'train'): Counted {
+  const known = publicDatasetRows(id, split);
+  if (!known) return { ok: false, why: `${id} (${split}) is not in trainlint's table of public datasets` };
+  return { ok: true, rows: known.rows, text: `${formatCount(known.rows)} rows in ${id} ${split} (${known.source})`, label: `${id} ${split}` };
+}
+
+/** LLaMA-Factory: the `dataset_info.json` entry of `name` in `dir`, then its file or hub id. */
+function countCatalog(name: string, dir: string, ctx: DatasetContext): Counted {
+  const info = resolveWritten(ctx.repo, `${dir}/dataset_info.json`, ctx.bases);
+  if (!info.found) return { ok: false, why: `${dir}/dataset_info.json not found inside the repository (tried ${describeTried(info.tried)})` };
+  const read = readBounded(info.found.abs, ctx.maxBytes);
+  if (!read.ok) return { ok: false, why: `${ctx.show(info.found.abs)}: ${read.why}` };
+  let entries: unknown;
+  try {
+    entries = JSON.parse(read.bytes.toString('utf8'));
+  } catch {
+    return { ok: false, why: `${ctx.show(info.found.abs)} is not valid JSON` };
+  }
+  const entry = entries && typeof entries === 'object' && Object.hasOwn(entries, name) ? (entries as Record<string, unknown>)[name] : undefined;
+  if (!entry || typeof entry !== 'object') return { ok: false, why: `${name} is not an entry of ${ctx.show(info.found.abs)}` };
+  const e = entry as Record<string, unknown>;
+  if (typeof e.file_name === 'string') {
+    // data/loader.py: os.path.join(dataset_dir, file_name), relative to where the CLI runs.
+    const base: PathBase = { dir: info.found.rel.slice(0, info.found.rel.lastIndexOf('/')) || '.', label: `the folder of ${ctx.show(info.found.abs)}` };
+    const counted = countPath([e.file_name], ctx, [base]);
+    return counted.ok ? { ...counted, text: `${counted.text} (${name} in ${ctx.show(info.found.abs)})` } : counted;
+  }
+  if (typeof e.hf_hub_url === 'string') return countHub(e.hf_hub_url, typeof e.split === 'string' ? e.split : 'train');
+  return { ok: false, why: `${name} in ${ctx.show(info.found.abs)} has no file_name or hf_hub_url that trainlint can count` };
+}
+
+function countRef(ref: DatasetRef, req: DatasetRequest, ctx: DatasetContext): Counted {
+  let counted: Counted;
+  switch (ref.kind) {
+    case 'path':
+      counted = countPath(ref.names, ctx);
+      break;
+    case 'hub':
+      counted = countHub(ref.names[0], ref.split);
+      break;
+    case 'path-or-hub': {
+      const local = countPath(ref.names, ctx);
+      counted = local.ok || !/not found/.test(local.why) ? local : countHub(ref.names[0], ref.split);
+      if (!counted.ok && !local.ok && /not found/.test(local.why)) counted = { ok: false, why: `${ref.names[0]}: not a file in the repository, and ${counted.why}` };
+      break;
+    }
+    case 'catalog':
+      counted = countCatalog(ref.names[0], req.catalogDir ?? 'data', ctx);
+      break;
+    case 'bundled':
+      counted = ref.rows !== undefined ? { ok: true, rows: ref.rows, text: `${formatCount(ref.rows)} rows (${ref.source ?? ref.names[0]})`, label: ref.names[0] } : { ok: false, why: `${ref.names[0]}: size unknown` };
+      break;
+  }
+  if (!counted.ok) return counted;
+  let { rows, text } = counted;
+  if (ref.fraction !== undefined) {
+    rows = Math.floor(rows * ref.fraction);
+    text = `${text} × ${ref.fraction} = ${formatCount(rows)}`;
+  }
+  if (ref.maxSamples && rows > ref.maxSamples.value) {
+    rows = ref.maxSamples.value;
+    text = `${text}, cut to ${ref.maxSamples.key} ${formatCount(rows)}`;
+  }
+  return { ok: true, rows, text, label: counted.label };
+}
+
+/** The training samples a request gives, at most: an upper bound, with how it was counted. */
+export function estimateDatasetSamples(req: DatasetRequest, ctx: DatasetContext): DatasetEstimate {
+  if (req.skip) return { ok: false, why: req.skip };
+  if (req.refs.length === 0) return { ok: false, why: 'no dataset named' };
+  const parts: { rows: number; text: string; label: string }[] = [];
+  for (const ref of req.refs) {
+    const c = countRef(ref, req, ctx);
+    if (!c.ok) return { ok: false, why: c.why };
+    parts.push(c);
+  }
+  let total = parts.reduce((a, p) => a + p.rows, 0);
+  let how = parts.map((p) => p.text).join(' + ');
+  const v = req.validation;
+  if (v && total > 0) {
+    const held = v.value >= 1 ? Math.floor(v.value) : v.rounding === 'ceil' ? Math.ceil(total * v.value) : Math.floor(total * v.value);
+    const kept = Math.max(0, total - held);
+    how = `${how} − ${formatCount(held)} validation rows (${v.key} ${v.value}) = ${formatCount(kept)}`;
+    total = kept;
+  }
+  const label = parts.length === 1 ? parts[0].label : `${parts.length} datasets`;
+  const first = req.refs[0];
+  return {
+    ok: true,
+    label,
+    setting: {
+      value: total,
+      origin: 'dataset',
+      unit: 'samples',
+      key: first.key,
+      range: first.range,
+      how,
+      bound: 'upper',
+      estimatedFrom: label,
+      note: 'rows before packing and filtering: an upper bound on the training samples',
+    },
+  };
+}
