@@ -255,9 +255,10 @@ describe('axolotl: edge cases', () => {
     expect(missing.find((m) => m.field === 'totalSteps')?.hint).toMatch(/requires it with pretraining_dataset/);
   });
 
-  test('deepspeed path: recorded in a note', () => {
-    const { notes } = extract(yaml(`${MINIMAL}deepspeed: deepspeed_configs/zero2.json\n`));
-    expect(notes.join('\n')).toMatch(/deepspeed: deepspeed_configs\/zero2\.json is not read/);
+  test('deepspeed: a .json path is left to the engine (linked, or noted when missing); another path is noted', () => {
+    expect(extract(yaml(`${MINIMAL}deepspeed: deepspeed_configs/zero2.json\n`)).notes.join('\n')).not.toMatch(/deepspeed/);
+    const { notes } = extract(yaml(`${MINIMAL}deepspeed: deepspeed_configs/zero2.yaml\n`));
+    expect(notes.join('\n')).toMatch(/deepspeed: deepspeed_configs\/zero2\.yaml is not read/);
   });
 
   test('quoted numbers are coerced by pydantic: no "quoted string" remark', () => {

@@ -90,9 +90,10 @@ describe('hf-trainer: TRL keys and the shared extraction', () => {
     expect(extract(yaml('per_device_train_batch_size: 4\nnum_train_epochs: 1\n')).plan.seqLen).toBeUndefined();
   });
 
-  test('deepspeed path is recorded in a note', () => {
-    const { notes } = extract(yaml('per_device_train_batch_size: 4\nnum_train_epochs: 1\ndeepspeed: ds_z3.json\n'));
-    expect(notes).toEqual([expect.stringMatching(/^deepspeed: ds_z3\.json is not read/)]);
+  test('deepspeed: a .json path is left to the engine; an inline config is noted', () => {
+    expect(extract(yaml('per_device_train_batch_size: 4\nnum_train_epochs: 1\ndeepspeed: ds_z3.json\n')).notes).toEqual([]);
+    const { notes } = extract(yaml('per_device_train_batch_size: 4\nnum_train_epochs: 1\ndeepspeed:\n  zero_optimization: {stage: 3}\n'));
+    expect(notes).toEqual([expect.stringMatching(/^the inline deepspeed config is not read/)]);
   });
 
   test('extractHfTrainingArguments: the loader decides the `1e-4` remark; hooks run in order', () => {
