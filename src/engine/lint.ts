@@ -235,6 +235,13 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const fromAbs = (abs: string) => relativePosix(lintRoot, abs);
   const rootBase: PathBase = { dir: '.', label: 'the repository root' };
   const lintRootBase: PathBase[] = repo.root === lintRoot ? [] : [{ dir: toRepo('.'), label: 'the linted folder' }];
+  const insideLintRoot = (rel: string) => !rel.startsWith('../');
+  /** Where a path a config writes is resolved from: the launcher's working directory (or the repository root), then the config's folder. */
+  const configBases = (result: FileResult): PathBase[] => {
+    const wd = result.launch?.workdir;
+    const start = wd?.dir !== undefined ? [{ dir: wd.dir, label: wd.label }, ...(insideLintRoot(result.launch!.script) ? lintRootBase : [])] : [rootBase, ...lintRootBase];
+    return [...start, { dir: toRepo(path.posix.dirname(result.file.path)), label: "the config's folder" }];
+  };
 
   // Launch scripts: the linted ones, then the repository's others that mention a linted config.
   const virtualPaths = new Set(virtual.map((f) => f.path));
@@ -249,7 +256,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo('.'), label: 'the working directory' };
       for (const named of launch.configs) {
-        const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir));
+        const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
         if (!resolution.found) {
           byPath.get(file.path)?.extraction?.notes.push(`${named.flag || 'argument'} ${named.written} at line ${named.range.line}: not found inside the repository (tried ${describeTried(resolution.tried)})`);
           continue;
@@ -294,7 +301,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     return list.map(({ launch, link }) => {
       const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link });
       if (launch.accelerateConfig && launched.extraction) {
-        const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions);
+        const scriptDir = virtualPaths.has(link.script) ? toRepo('.') : toRepo(path.posix.dirname(link.script));
+        const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
         if (accelerate.linked) launched.linked = [accelerate.linked];
         if (accelerate.note) launched.extraction.notes.push(accelerate.note);
       }
@@ -309,11 +317,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     const request = result.dialect?.datasets?.(result.file);
     const extraction = result.extraction;
     if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) continue;
-    const wd = result.launch?.workdir;
-    const bases: PathBase[] = [
-      ...(wd?.dir !== undefined ? [{ dir: wd.dir, label: wd.label }] : [rootBase, ...lintRootBase]),
-      { dir: toRepo(path.posix.dirname(result.file.path)), label: "the config's folder" },
-    ];
+    const bases = configBases(result);
     const cacheKey = `${result.file.path}\0${bases.map((b) => b.dir).join('\0')}`;
     let estimate = estimates.get(cacheKey);
     if (!estimate) {
@@ -337,12 +341,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   // directory sees it (the repository root, or where the script cd's), then from the config's folder.
   for (const result of everything) {
     for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
-      const wd = result.launch?.workdir;
-      const bases: PathBase[] = [
-        ...(wd?.dir !== undefined ? [{ dir: wd.dir, label: wd.label }] : [rootBase, ...lintRootBase]),
-        { dir: toRepo(path.posix.dirname(result.file.path)), label: "the config's folder" },
-      ];
-      const resolution = resolveWritten(repo, request.written, bases);
+      const resolution = resolveWritten(repo, request.written, configBases(result));
       if (!resolution.found) {
         result.extraction?.notes.push(
           `${request.key}: ${request.written} not found inside the repository (tried ${describeTried(resolution.tried)}); its values are not checked`,
@@ -461,11 +460,12 @@ function markEstimates(before: TrainingPlan, after: TrainingPlan, label: string)
 }
 
 /** Where a config named by a launch command is looked for: the command's working directory, then the script's folder. */
-function launchBases(workdir: WorkDir, scriptDir: string): PathBase[] {
+function launchBases(workdir: WorkDir, scriptDir: string, extra: PathBase[] = []): PathBase[] {
   const bases: PathBase[] = [];
   if (workdir.dir !== undefined) bases.push({ dir: workdir.dir, label: workdir.label });
   else bases.push({ dir: '.', label: `the repository root (the script changes to ${workdir.label})` });
-  bases.push({ dir: scriptDir, label: "the launch script's folder" });
+  // The linted folder, when it is below the repository root (a project inside a larger checkout).
+  bases.push(...extra, { dir: scriptDir, label: "the launch script's folder" });
   return bases;
 }
 
@@ -476,11 +476,12 @@ function linkAccelerate(
   repo: RepoRoot,
   fromAbs: (abs: string) => string,
   parseOptions: { yamlVersion?: TrainlintConfig['yaml']; maxBytes: number },
+  scriptDir: string,
+  extra: PathBase[],
 ): { linked?: LinkedPlan; note?: string } {
   const named = launch.accelerateConfig;
   if (!named) return {};
-  const scriptDir = path.posix.dirname(link.script);
-  const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir));
+  const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, extra));
   if (!resolution.found) return { note: `${named.flag} ${named.written} (${link.script}:${link.range.line}) not found inside the repository (tried ${describeTried(resolution.tried)})` };
   const rel = fromAbs(resolution.found.abs);
   const file = loadFile(resolution.found.abs, rel, parseOptions);
