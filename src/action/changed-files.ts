@@ -52,3 +52,18 @@ export function touchedPaths(files: ChangedFile[]): Set<string> {
   }
   return out;
 }
+
+/** What `only-changed` needs of a lint result: its file, its declared reference, the launch script its plan comes from. */
+export interface TouchableResult {
+  file: { path: string };
+  reference?: { path: string };
+  launch?: { script: string };
+}
+
+/**
+ * The results a change touches: the file itself, its declared reference, or the launch script its
+ * plan comes from (a pull request that changes only a script re-checks the configs it names).
+ */
+export function selectTouched<T extends TouchableResult>(results: T[], touched: Set<string>): T[] {
+  return results.filter((r) => touched.has(r.file.path) || (r.reference !== undefined && touched.has(r.reference.path)) || (r.launch !== undefined && touched.has(r.launch.script)));
+}

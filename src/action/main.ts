@@ -20,7 +20,7 @@ import { COMMENT_MARKER, COMMENT_MAX_CHARS, formatMarkdown, SUMMARY_MAX_BYTES, t
 import { formatStylish } from '../report/stylish.js';
 import { workflowCommands } from './annotations.js';
 import { fetchBaseContents, syntheticCommit } from './base-contents.js';
-import { apiChangedFiles, gitChangedFiles, touchedPaths, type ChangedFile } from './changed-files.js';
+import { apiChangedFiles, gitChangedFiles, selectTouched, touchedPaths, type ChangedFile } from './changed-files.js';
 import { CHECK_TEXT_MAX, publishCheckRun } from './checks.js';
 import { upsertStickyComment } from './comment.js';
 import { readEvent, type ActionEvent } from './event.js';
@@ -160,11 +160,7 @@ export async function run(): Promise<void> {
     }
 
     const { results } = await lint({ root, paths: inputs.files, config: policy.config, base: baseCommit });
-    // Touched: the file itself, its declared reference, or the launch script its plan comes from
-    // (a pull request that changes only a script re-checks the configs the script names).
-    const isTouched = (r: FileResult, t: Set<string>) =>
-      t.has(r.file.path) || (r.reference !== undefined && t.has(r.reference.path)) || (r.launch !== undefined && t.has(r.launch.script));
-    const selected = onlyChanged && touched ? results.filter((r) => isTouched(r, touched)) : results;
+    const selected = onlyChanged && touched ? selectTouched(results, touched) : results;
     if (onlyChanged && touched) log(`trainlint: only-changed: ${selected.length} of ${results.length} configs are touched by the change`);
     await applyActionBaseline(root, selected, event.kind === 'pull_request' && !(inputs.trustPrConfig && event.name !== 'pull_request_target') ? baseCommit : undefined, log);
     const report = buildReport(selected);

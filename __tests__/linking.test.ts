@@ -1,0 +1,234 @@
+/**
+ * The repository read as a whole: launch scripts link the configs they name in a plain scan
+ * (world size, SLURM, working directory), one plan per script, subset linting, subfolder runs,
+ * and dataset sizes (origin dataset, bound upper) in the plan and the JSON report.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { selectTouched } from '../src/action/changed-files';
+import { readConfig } from '../src/config/load-config';
+import { buildReport } from '../src/engine/build-report';
+import { lint } from '../src/engine/lint';
+import { parseSource } from '../src/engine/load-file';
+import { launcherWorldSize, readSbatch } from '../src/engine/load/shell';
+import type { Report } from '../src/engine/report-types';
+import { namedConfigs, scriptLaunches } from '../src/engine/script-links';
+import { runCliCapture } from './helpers/run-cli';
+
+function tempRepo(files: Record<string, string>, git = true): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-link-'));
+  if (git) fs.mkdirSync(path.join(dir, '.git'));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  }
+  return dir;
+}
+
+const script = (text: string, p = 'scripts/train.sh') => parseSource(p, text, {}, 'shell');
+
+const SFT = `model_name_or_path: org/model-7b
+output_dir: out/sft
+per_device_train_batch_size: 4
+gradient_accumulation_steps: 4
+learning_rate: 2.0e-5
+max_steps: 1000
+warmup_steps: 30
+bf16: true
+deepspeed: configs/ds.json
+`;
+const DS = '{\n  "train_batch_size": 64,\n  "train_micro_batch_size_per_gpu": "auto",\n  "gradient_accumulation_steps": "auto"\n}\n';
+const TRAIN_SH = '#!/bin/bash\ntorchrun --nproc_per_node 8 train.py --config configs/sft.yaml\n';
+
+describe('#SBATCH and $SLURM_* variables', () => {
+  test('directives in their spellings, up to the first command; a later #SBATCH is a comment', () => {
+    const alloc = readSbatch('#!/bin/bash\n#SBATCH -N2   # two nodes\n#SBATCH --ntasks-per-node 4\n#SBATCH --gres=gpu:a100:4,shard:2\n\necho go\n#SBATCH --nodes=9\n');
+    expect(alloc).toMatchObject({ nodes: { value: 2, text: '-N2' }, ntasksPerNode: { value: 4 }, gpusPerNode: { value: 4, text: '--gres=gpu:a100:4,shard:2' }, ntasks: { value: 8 } });
+    expect(alloc?.nodes?.range).toMatchObject({ line: 2, column: 9 });
+    expect(readSbatch('#SBATCH --nodes=2-4\n#SBATCH --gpus-per-node=h100:8\n')).toEqual({ gpusPerNode: expect.objectContaining({ value: 8 }) });
+    expect(readSbatch('#SBATCH --nodes=2-2 --gpus=16\n')).toMatchObject({ nodes: { value: 2 }, gpus: { value: 16 } });
+    expect(readSbatch('echo hi\n#SBATCH -N 2\n')).toBeUndefined();
+  });
+
+  test('srun torchrun with $SLURM_NNODES and $SLURM_GPUS_ON_NODE resolves to a number', () => {
+    const f = script('#!/bin/bash\n#SBATCH --nodes=4\n#SBATCH --gpus-per-node=8\nsrun torchrun --nnodes $SLURM_NNODES --nproc_per_node ${SLURM_GPUS_ON_NODE} train.py --config c.yaml\n');
+    expect(launcherWorldSize(f.script!.commands[0])).toMatchObject({
+      value: 32,
+      how: '--nproc_per_node 8 ($SLURM_GPUS_ON_NODE from #SBATCH) × --nnodes 4 ($SLURM_NNODES from #SBATCH)',
+    });
+    // Without #SBATCH lines the variables stay unknown, and so does the world size.
+    expect(launcherWorldSize(script('srun torchrun --nnodes $SLURM_NNODES --nproc_per_node 8 train.py\n').script!.commands[0])).toBeUndefined();
+  });
+
+  test('srun without task flags inherits the allocation; with none known the size stays unknown', () => {
+    const f = script('#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=8\nsrun python train.py --config c.yaml\n');
+    expect(launcherWorldSize(f.script!.commands[0])).toMatchObject({ value: 16, how: 'srun inherits --nodes=2 × --ntasks-per-node=8', range: { line: 2 } });
+    expect(launcherWorldSize(script('#SBATCH --nodes=2\nsrun python train.py\n').script!.commands[0])).toBeUndefined();
+  });
+});
+
+describe('launch commands and the configs they name', () => {
+  test('tune run: torchrun options before the recipe; key=value overrides are not paths', () => {
+    const f = script('tune run --nnodes 1 --nproc_per_node 4 lora_finetune_distributed --config configs/8B_lora.yaml optimizer.lr=2e-4 dataset.packed=True\n');
+    const cmd = f.script!.commands[0];
+    expect(cmd).toMatchObject({ launcher: 'torchrun', cli: 'tune run', script: 'lora_finetune_distributed' });
+    expect(launcherWorldSize(cmd)).toMatchObject({ value: 4 });
+    expect(namedConfigs(cmd).map((c) => c.written)).toEqual(['configs/8B_lora.yaml']);
+    expect(launcherWorldSize(script('tune run lora_finetune_single_device --config x.yaml\n').script!.commands[0])).toMatchObject({ value: 1 });
+  });
+
+  test('llamafactory-cli train takes NNODES × NPROC_PER_NODE from its environment', () => {
+    const cmd = script('FORCE_TORCHRUN=1 NNODES=2 NPROC_PER_NODE=8 llamafactory-cli train examples/sft.yaml\n').script!.commands[0];
+    expect(cmd).toMatchObject({ launcher: 'none', cli: 'llamafactory-cli train', env: { NNODES: '2', NPROC_PER_NODE: '8' } });
+    expect(launcherWorldSize(cmd)).toMatchObject({ value: 16 });
+    expect(launcherWorldSize(script('llamafactory-cli train examples/sft.yaml\n').script!.commands[0])).toBeUndefined();
+  });
+
+  test('the working directory follows cd: the script folder, its parent, a relative folder, or unknown', () => {
+    const launches = (text: string) => scriptLaunches(script(text, 'scripts/run.sh')).map((l) => l.workdir);
+    expect(launches('torchrun --nproc_per_node 2 t.py --config a.yaml\n')).toEqual([{ dir: '.', label: 'the repository root' }]);
+    expect(launches('cd "$(dirname "$0")"\ntorchrun --nproc_per_node 2 t.py --config a.yaml\n')[0]).toMatchObject({ dir: 'scripts', label: expect.stringMatching(/^the launch script's folder \(cd at scripts\/run\.sh:1\)/) });
+    expect(launches('cd "$(dirname "${BASH_SOURCE[0]}")/.." && python t.py --config a.yaml\n')[0]).toMatchObject({ dir: '.' });
+    expect(launches('cd training\npython t.py --config a.yaml\n')[0]).toMatchObject({ dir: 'training' });
+    expect(launches('cd ..\npython t.py --config a.yaml\n')[0]).toEqual({ label: expect.stringMatching(/outside the repository/) });
+    expect(launches('cd /scratch/$USER/run\npython t.py --config a.yaml\n')[0]).toEqual({ label: expect.stringMatching(/cannot follow/) });
+    expect(launches('cd "$(git rev-parse --show-toplevel)"\npython t.py --config a.yaml\n')[0]).toMatchObject({ dir: '.' });
+  });
+});
+
+async function lintRepo(dir: string, paths: string[] = [], cwd = dir) {
+  const { config } = readConfig(cwd);
+  return lint({ root: cwd, repoRoot: dir, paths, config });
+}
+
+describe('a plain scan links scripts to configs', () => {
+  test('scripts/train.sh → configs/sft.yaml → configs/ds.json: the batch mismatch needs the script\'s world size', async () => {
+    const dir = tempRepo({ 'scripts/train.sh': TRAIN_SH, 'configs/sft.yaml': SFT, 'configs/ds.json': DS });
+    const r = await runCliCapture(['.', '--format', 'json'], dir);
+    const report = JSON.parse(r.stdout) as Report;
+    const finding = report.findings.find((f) => f.ruleId === 'cross-file-mismatch')!;
+    expect(finding).toMatchObject({ path: 'configs/sft.yaml', line: 9, data: { field: 'globalBatchSize', linkedValue: 64, value: 128, launchedBy: ['scripts/train.sh:2'] } });
+    expect(finding.message).toMatch(/\(as launched by scripts\/train\.sh:2\)$/);
+    const sft = report.files.find((f) => f.path === 'configs/sft.yaml')!;
+    expect(sft.launcher).toEqual({ path: 'scripts/train.sh', line: 2, column: 1 });
+    expect(sft.plan.worldSize).toMatchObject({ value: 8, origin: 'launcher', file: 'scripts/train.sh', line: 2, key: '--nproc_per_node' });
+    expect(r.code).toBe(1);
+    // Without the script the world size is unknown and nothing is reported.
+    fs.rmSync(path.join(dir, 'scripts/train.sh'));
+    expect((await runCliCapture(['.'], dir)).code).toBe(0);
+  });
+
+  test('several scripts: one plan per script; shared findings once, launch-dependent ones name their script', async () => {
+    const dir = tempRepo({
+      'scripts/one.sh': 'torchrun --nproc_per_node 4 train.py configs/sft.yaml\n',
+      'scripts/two.sh': 'torchrun --nproc_per_node 8 train.py configs/sft.yaml\n',
+      'scripts/also4.sh': 'deepspeed --num_gpus 4 train.py --config configs/sft.yaml\n',
+      'configs/sft.yaml': SFT.replace('learning_rate: 2.0e-5', 'learning_rate: 2e-5'),
+      'configs/ds.json': DS,
+    });
+    const { results } = await lintRepo(dir);
+    const sft = results.filter((r) => r.file.path === 'configs/sft.yaml');
+    expect(sft.map((r) => [r.launch?.script, r.extraction?.plan.worldSize?.value])).toEqual([
+      ['scripts/also4.sh', 4],
+      ['scripts/one.sh', 4],
+      ['scripts/two.sh', 8],
+    ]);
+    const findings = sft.flatMap((r) => r.findings);
+    // `2e-5` is a string for PyYAML whatever the launcher: reported once, with no launcher named.
+    expect(findings.filter((f) => f.ruleId === 'yaml11-ambiguous-scalar')).toHaveLength(1);
+    expect(findings.find((f) => f.ruleId === 'yaml11-ambiguous-scalar')!.message).not.toMatch(/launched by/);
+    const mismatch = findings.filter((f) => f.ruleId === 'cross-file-mismatch');
+    expect(mismatch.map((f) => f.message.replace(/.*\(as launched by /, ''))).toEqual(['scripts/two.sh:1)']);
+    const report = buildReport(results);
+    expect(report.files.filter((f) => f.path === 'configs/sft.yaml').map((f) => f.launcher?.path)).toEqual(['scripts/also4.sh', 'scripts/one.sh', 'scripts/two.sh']);
+  });
+
+  test('the JSON report with launcher, bound and origin dataset validates against report v1', async () => {
+    const dir = tempRepo({
+      'scripts/train.sh': TRAIN_SH,
+      'configs/sft.yaml': SFT.replace('max_steps: 1000\n', 'num_train_epochs: 2\ndataset_name: HuggingFaceH4/ultrachat_200k\ndataset_train_split: train_sft\n'),
+      'configs/ds.json': DS.replace('64', '"auto"'),
+    });
+    const report = buildReport((await lintRepo(dir)).results);
+    const plan = report.files.find((f) => f.path === 'configs/sft.yaml')!.plan;
+    expect(plan.datasetSamples).toMatchObject({ value: 207_865, origin: 'dataset', bound: 'upper', key: 'dataset_name' });
+    expect(plan.totalSteps).toMatchObject({ value: 2 * Math.ceil(Math.ceil(207_865 / 32) / 4), bound: 'upper' });
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '../schemas/report.schema.json'), 'utf8'));
+    const validate = new Ajv2020({ strict: true, allErrors: true }).compile(schema);
+    expect(validate(JSON.parse(JSON.stringify(report)))).toBe(true);
+  });
+});
+
+describe('subsets, subfolders and working directories', () => {
+  test('linting one config still reads the repository\'s scripts; linting a script lints the configs it names', async () => {
+    const dir = tempRepo({ 'scripts/train.sh': TRAIN_SH, 'configs/sft.yaml': SFT, 'configs/ds.json': DS, 'other/unrelated.sh': 'echo nothing to see\n' });
+    const one = await runCliCapture(['configs/sft.yaml'], dir);
+    expect(one.stdout).toMatch(/cross-file-mismatch/);
+    const viaScript = await runCliCapture(['scripts/train.sh', '--format', 'json'], dir);
+    const report = JSON.parse(viaScript.stdout) as Report;
+    expect(report.files.map((f) => f.path).sort()).toEqual(['configs/sft.yaml', 'scripts/train.sh']);
+    expect(report.findings.some((f) => f.ruleId === 'cross-file-mismatch' && f.path === 'configs/sft.yaml')).toBe(true);
+  });
+
+  test('the action re-checks a config when only the script that launches it changed', async () => {
+    const dir = tempRepo({ 'scripts/train.sh': TRAIN_SH, 'configs/sft.yaml': SFT, 'configs/ds.json': DS, 'configs/other.yaml': SFT.replace('deepspeed: configs/ds.json\n', '') });
+    const { results } = await lintRepo(dir);
+    expect(selectTouched(results, new Set(['scripts/train.sh'])).map((r) => r.file.path).sort()).toEqual(['configs/sft.yaml', 'scripts/train.sh']);
+    expect(selectTouched(results, new Set(['configs/other.yaml'])).map((r) => r.file.path)).toEqual(['configs/other.yaml']);
+  });
+
+  test('a run in a subfolder resolves paths from the repository root (found from .git)', async () => {
+    const dir = tempRepo({ 'scripts/train.sh': TRAIN_SH, 'configs/sft.yaml': SFT, 'configs/ds.json': DS });
+    const r = await runCliCapture(['.'], path.join(dir, 'configs'));
+    expect(r.stdout).toMatch(/sft\.yaml[\s\S]*global batch: ds\.json:2 train_batch_size is 64 but this file gives 128[\s\S]*as launched by \.\.\/scripts\/train\.sh:2/);
+    const plan = await runCliCapture(['plan', 'sft.yaml'], path.join(dir, 'configs'));
+    expect(plan.stdout).toContain('launched by: ../scripts/train.sh:2 (torchrun; configs/sft.yaml from the repository root; runs in the repository root)');
+    expect(plan.stdout).toContain('linked: ds.json (deepspeed: configs/ds.json, found from the repository root)');
+  });
+
+  test('a script that cd\'s to its folder: its paths resolve from there, and the config\'s own paths from there too', async () => {
+    const dir = tempRepo({
+      'launch/run.sh': '#!/bin/bash\ncd "$(dirname "$0")"\ntorchrun --nproc_per_node 8 ../train.py --config ../configs/sft.yaml\n',
+      'configs/sft.yaml': SFT.replace('deepspeed: configs/ds.json', 'deepspeed: ../configs/ds.json'),
+      'configs/ds.json': DS,
+    });
+    const plan = await runCliCapture(['plan', 'configs/sft.yaml'], dir);
+    expect(plan.stdout).toContain("launched by: launch/run.sh:3 (torchrun; ../configs/sft.yaml from the launch script's folder (cd at launch/run.sh:2); runs in the launch script's folder (cd at launch/run.sh:2))");
+    expect(plan.stdout).toContain("linked: configs/ds.json (deepspeed: ../configs/ds.json, found from the launch script's folder (cd at launch/run.sh:2))");
+  });
+
+  test('a config a script names that does not exist: the script says what was tried', async () => {
+    const dir = tempRepo({ 'scripts/train.sh': '#!/bin/bash\n#SBATCH --nodes=1\nsrun --ntasks 8 python train.py --config configs/missing.yaml\n' });
+    const plan = await runCliCapture(['plan', 'scripts/train.sh'], dir);
+    // No dialect claims the script; lint it to see the note where a dialect would hold it.
+    expect(plan.stdout).toContain('no plan');
+    const { results } = await lintRepo(dir);
+    expect(results.map((r) => r.file.path)).toEqual(['scripts/train.sh']);
+  });
+});
+
+describe('dataset sizes', () => {
+  test('a Parquet train_file, the user\'s assume winning, and a pretraining stage that is not counted', async () => {
+    const header = Buffer.from('PAR1');
+    // FileMetaData { 1: version 1, 3: num_rows 5000 } in the compact protocol, then its length and the magic.
+    const footer = Buffer.from([0x15, 0x02, 0x26, 0x90, 0x4e, 0x00]);
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(footer.length);
+    const dir = tempRepo({
+      'configs/a.yaml': 'per_device_train_batch_size: 8\nnum_train_epochs: 1\nwarmup_steps: 10\ntrain_file: data/train.parquet\n',
+      'configs/b.yaml': 'per_device_train_batch_size: 8\nnum_train_epochs: 1\ntrain_file: data/train.parquet\n',
+      '.trainlint.yml': "assume:\n  worldSize: 1\noverrides:\n  - files: 'configs/b.yaml'\n    assume: { datasetSamples: 800 }\n",
+      'lf.yaml': 'stage: pt\ndataset: c4_demo\nfinetuning_type: full\ntemplate: default\nper_device_train_batch_size: 2\nnum_train_epochs: 1\n',
+    });
+    fs.mkdirSync(path.join(dir, 'data'));
+    fs.writeFileSync(path.join(dir, 'data/train.parquet'), Buffer.concat([header, Buffer.alloc(16), footer, len, header]));
+    const { results } = await lintRepo(dir);
+    const plan = (p: string) => results.find((r) => r.file.path === p)!.extraction!;
+    expect(plan('configs/a.yaml').plan.datasetSamples).toMatchObject({ value: 5000, origin: 'dataset', how: '5000 rows in data/train.parquet' });
+    expect(plan('configs/a.yaml').plan.stepsPerEpoch).toMatchObject({ value: 625, bound: 'upper', estimatedFrom: 'data/train.parquet' });
+    expect(plan('configs/b.yaml').plan.datasetSamples).toMatchObject({ value: 800, origin: 'assumed' });
+    expect(plan('lf.yaml').notes).toContain('dataset size unknown: stage pt concatenates the texts into cutoff_len blocks: rows are not samples');
+  });
+});
