@@ -199,13 +199,17 @@ describe('subsets, subfolders and working directories', () => {
     expect(plan.stdout).toContain("linked: configs/ds.json (deepspeed: ../configs/ds.json, found from the launch script's folder (cd at launch/run.sh:2))");
   });
 
-  test('a config a script names that does not exist: the script says what was tried', async () => {
-    const dir = tempRepo({ 'scripts/train.sh': '#!/bin/bash\n#SBATCH --nodes=1\nsrun --ntasks 8 python train.py --config configs/missing.yaml\n' });
+  test('trainlint plan on a script lists what it starts, and what was tried for a config that does not exist', async () => {
+    const dir = tempRepo({
+      'scripts/train.sh': '#!/bin/bash\n#SBATCH --nodes=1\nsrun --ntasks 8 python train.py --config configs/missing.yaml\ntorchrun --nproc_per_node 2 train.py --config configs/sft.yaml\n',
+      'configs/sft.yaml': SFT,
+      'configs/ds.json': DS,
+    });
     const plan = await runCliCapture(['plan', 'scripts/train.sh'], dir);
-    // No dialect claims the script; lint it to see the note where a dialect would hold it.
-    expect(plan.stdout).toContain('no plan');
-    const { results } = await lintRepo(dir);
-    expect(results.map((r) => r.file.path)).toEqual(['scripts/train.sh']);
+    expect(plan.stdout).toContain(
+      "  starts: line 3: --config configs/missing.yaml not found inside the repository (tried configs/missing.yaml from the repository root (does not exist), scripts/configs/missing.yaml from the launch script's folder (does not exist))",
+    );
+    expect(plan.stdout).toContain('  starts: line 4: configs/sft.yaml (torchrun, world size 2; found from the repository root)');
   });
 });
 

@@ -77,6 +77,8 @@ export interface FileResult {
   linked?: LinkedPlan[];
   /** Set when the plan is the one a launch script gives this config (one result per script command). */
   launch?: LaunchLink;
+  /** For a launch script: the configs its commands start, or what was tried for those not found. */
+  starts?: string[];
 }
 
 export interface LintResult {
@@ -257,11 +259,16 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       if (isVirtual) launch.workdir = { dir: toRepo('.'), label: 'the working directory' };
       for (const named of launch.configs) {
         const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
+        const scriptResult = byPath.get(file.path);
         if (!resolution.found) {
-          byPath.get(file.path)?.extraction?.notes.push(`${named.flag || 'argument'} ${named.written} at line ${named.range.line}: not found inside the repository (tried ${describeTried(resolution.tried)})`);
+          (scriptResult ? (scriptResult.starts ??= []) : []).push(`line ${launch.range.line}: ${named.flag || 'argument'} ${named.written} not found inside the repository (tried ${describeTried(resolution.tried)})`);
           continue;
         }
         const rel = fromAbs(resolution.found.abs);
+        const world = launch.values.worldSize;
+        (scriptResult ? (scriptResult.starts ??= []) : []).push(
+          `line ${launch.range.line}: ${rel} (${launch.launcher}${world ? `, world size ${world.value}` : ''}; found from ${resolution.found.base.label})`,
+        );
         const link: LaunchLink = { script: file.path, range: launch.range, launcher: launch.launcher, workdir: launch.workdir, resolvedFrom: `${named.written} from ${resolution.found.base.label}` };
         const list = launchesOf.get(rel) ?? [];
         if (!list.some((l) => l.launch === launch)) list.push({ launch, link });

@@ -21,6 +21,7 @@ export function formatPlan(result: FileResult): string {
   if (launch) {
     lines.push(`  launched by: ${clean(launch.script)}:${launch.range.line} (${clean(launch.launcher)}; ${clean(launch.resolvedFrom)}; runs in ${clean(launch.workdir.label)})`);
   }
+  for (const start of result.starts ?? []) lines.push(`  starts: ${clean(start)}`);
   if (!result.extraction) {
     lines.push(`  no plan: ${clean(result.reason ?? 'unknown reason')}`);
     for (const p of result.file.problems) lines.push(`  ${p.range.line}:${p.range.column} ${p.kind}: ${clean(p.message)}`);
