@@ -143,6 +143,14 @@ describe('a plain scan links scripts to configs', () => {
     expect(mismatch.map((f) => f.message.replace(/.*\(as launched by /, ''))).toEqual(['scripts/two.sh:1)']);
     const report = buildReport(results);
     expect(report.files.filter((f) => f.path === 'configs/sft.yaml').map((f) => f.launcher?.path)).toEqual(['scripts/also4.sh', 'scripts/one.sh', 'scripts/two.sh']);
+    // trainlint plan: one plan per launch command (an array in JSON).
+    const plan = await runCliCapture(['plan', 'configs/sft.yaml', '--format', 'json'], dir);
+    expect((JSON.parse(plan.stdout) as { launcher: { path: string }; plan: { worldSize: { value: number } } }[]).map((p) => [p.launcher.path, p.plan.worldSize.value])).toEqual([
+      ['scripts/also4.sh', 4],
+      ['scripts/one.sh', 4],
+      ['scripts/two.sh', 8],
+    ]);
+    expect((await runCliCapture(['plan', 'configs/sft.yaml'], dir)).stdout.match(/^ {2}launched by: /gm)).toHaveLength(3);
   });
 
   test('the JSON report with launcher, bound and origin dataset validates against report v1', async () => {

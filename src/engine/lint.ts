@@ -3,7 +3,7 @@
  * rules → suppressions → sorted findings. Shared by the CLI and the action.
  */
 import path from 'node:path';
-import { matcher, settingsFor } from '../config/load-config.js';
+import { asList, matcher, settingsFor } from '../config/load-config.js';
 import type { RuleSetting, TrainlintConfig, FileSettings } from '../config/types.js';
 import { detectDialect, dialectById } from '../dialects/index.js';
 import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
@@ -249,7 +249,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const virtualPaths = new Set(virtual.map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
-  if (options.repoScripts !== false) scripts.push(...repositoryScripts(repo, lintRoot, results, new Set(linted.map((f) => path.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
+  // A full scan of the repository root has read every script already (ignored ones stay ignored).
+  const fullScan = repo.root === lintRoot && options.paths.every((p) => path.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
+  if (options.repoScripts !== false && !fullScan) scripts.push(...repositoryScripts(repo, lintRoot, results, new Set(linted.map((f) => path.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
   const launchesOf = new Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>();
   const lintedScripts = new Set(linted.map((f) => f.path));
   for (const file of scripts) {
