@@ -105,7 +105,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str2(strs, ...args) {
+    function str3(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -116,7 +116,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str2;
+    exports.str = str3;
     function addCodeArg(code, arg) {
       if (arg instanceof _Code)
         code.push(...arg._items);
@@ -159,7 +159,7 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str2`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str3`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -414,11 +414,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants2);
+          this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -435,10 +435,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants2);
+        this.rhs = optimizeExpr(this.rhs, names, constants3);
         return this;
       }
       get names() {
@@ -499,8 +499,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants2) {
-        this.code = optimizeExpr(this.code, names, constants2);
+      optimizeNames(names, constants3) {
+        this.code = optimizeExpr(this.code, names, constants3);
         return this;
       }
       get names() {
@@ -529,12 +529,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants2))
+          if (n.optimizeNames(names, constants3))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -587,12 +587,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
-        if (!(super.optimizeNames(names, constants2) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        if (!(super.optimizeNames(names, constants3) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants2);
+        this.condition = optimizeExpr(this.condition, names, constants3);
         return this;
       }
       get names() {
@@ -615,10 +615,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants2);
+        this.iteration = optimizeExpr(this.iteration, names, constants3);
         return this;
       }
       get names() {
@@ -654,10 +654,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants2) {
-        if (!super.optimizeNames(names, constants2))
+      optimizeNames(names, constants3) {
+        if (!super.optimizeNames(names, constants3))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants2);
+        this.iterable = optimizeExpr(this.iterable, names, constants3);
         return this;
       }
       get names() {
@@ -699,11 +699,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants2) {
+      optimizeNames(names, constants3) {
         var _a, _b;
-        super.optimizeNames(names, constants2);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants2);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants2);
+        super.optimizeNames(names, constants3);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants3);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants3);
         return this;
       }
       get names() {
@@ -1004,7 +1004,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants2) {
+    function optimizeExpr(expr, names, constants3) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -1019,14 +1019,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants2[n.str];
+        const c = constants3[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants2[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants3[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -1121,22 +1121,22 @@ var require_util = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str2) {
-      return unescapeJsonPointer(decodeURIComponent(str2));
+    function unescapeFragment(str3) {
+      return unescapeJsonPointer(decodeURIComponent(str3));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str2) {
-      return encodeURIComponent(escapeJsonPointer(str2));
+    function escapeFragment(str3) {
+      return encodeURIComponent(escapeJsonPointer(str3));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str2) {
-      if (typeof str2 == "number")
-        return `${str2}`;
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str3) {
+      if (typeof str3 == "number")
+        return `${str3}`;
+      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str2) {
-      return str2.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str3) {
+      return str3.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -2161,8 +2161,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str2) {
-      return str2.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str3) {
+      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -3259,15 +3259,15 @@ var require_utils = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str2, token) {
+    function findToken(str3, token) {
       let ind = 0;
-      for (let i = 0; i < str2.length; i++) {
-        if (str2[i] === token) ind++;
+      for (let i = 0; i < str3.length; i++) {
+        if (str3[i] === token) ind++;
       }
       return ind;
     }
-    function removeDotSegments(path9) {
-      let input = path9;
+    function removeDotSegments(path12) {
+      let input = path12;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -3341,11 +3341,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path9) {
-      if (path9 === "" || path9[0] === "/") {
-        return removeDotSegments(path9);
+    function removeDotSegmentsRelative(path12) {
+      if (path12 === "" || path12[0] === "/") {
+        return removeDotSegments(path12);
       }
-      const segments2 = path9.split("/");
+      const segments2 = path12.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -3708,8 +3708,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path9 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path9 && path9 !== "/" ? path9 : void 0;
+        const path12 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path12 && path12 !== "/" ? path12 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -4332,7 +4332,7 @@ var require_core = __commonJS({
     var util_1 = require_util();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str2, flags) => new RegExp(str2, flags);
+    var defaultRegExp = (str3, flags) => new RegExp(str3, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -5127,16 +5127,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str2) {
-      const len = str2.length;
+    function ucs2length(str3) {
+      const len = str3.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str2.charCodeAt(pos++);
+        value = str3.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str2.charCodeAt(pos);
+          value = str3.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -5528,7 +5528,7 @@ var require_validation = __commonJS({
     var uniqueItems_1 = require_uniqueItems();
     var const_1 = require_const();
     var enum_1 = require_enum();
-    var validation = [
+    var validation2 = [
       // number
       limitNumber_1.default,
       multipleOf_1.default,
@@ -5547,7 +5547,7 @@ var require_validation = __commonJS({
       const_1.default,
       enum_1.default
     ];
-    exports.default = validation;
+    exports.default = validation2;
   }
 });
 
@@ -7155,10 +7155,10 @@ var require_utils2 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str2) => REGEX_SPECIAL_CHARS.test(str2);
-    exports.isRegexChar = (str2) => str2.length === 1 && exports.hasRegexChars(str2);
-    exports.escapeRegex = (str2) => str2.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str2) => str2.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
+    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
+    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform = navigator.platform.toLowerCase();
@@ -7169,8 +7169,8 @@ var require_utils2 = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str2) => {
-      return str2.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str3) => {
+      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -7197,8 +7197,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path9, { windows } = {}) => {
-      const segs = path9.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path12, { windows } = {}) => {
+      const segs = path12.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -7260,7 +7260,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str2 = input;
+      let str3 = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -7279,10 +7279,10 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str2.charCodeAt(index + 1);
+      const peek = () => str3.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
-        return str2.charCodeAt(++index);
+        return str3.charCodeAt(++index);
       };
       while (index < length) {
         code = advance();
@@ -7459,24 +7459,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str2;
+      let base = str3;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str2.slice(0, start);
-        str2 = str2.slice(start);
+        prefix = str3.slice(0, start);
+        str3 = str3.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob === true && lastIndex > 0) {
-        base = str2.slice(0, lastIndex);
-        glob = str2.slice(lastIndex);
+        base = str3.slice(0, lastIndex);
+        glob = str3.slice(lastIndex);
       } else if (isGlob === true) {
         base = "";
-        glob = str2;
+        glob = str3;
       } else {
-        base = str2;
+        base = str3;
       }
-      if (base && base !== "" && base !== "/" && base !== str2) {
+      if (base && base !== "" && base !== "/" && base !== str3) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -7550,7 +7550,7 @@ var require_scan = __commonJS({
 var require_parse = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants2 = require_constants();
+    var constants3 = require_constants();
     var utils = require_utils2();
     var {
       MAX_LENGTH,
@@ -7558,7 +7558,7 @@ var require_parse = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants2;
+    } = constants3;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -7767,7 +7767,7 @@ var require_parse = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants2.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants3.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -7813,8 +7813,8 @@ var require_parse = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants2.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants2.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants3.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants3.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -7869,9 +7869,9 @@ var require_parse = __commonJS({
       const peek = state.peek = (n = 1) => input[state.index + n];
       const advance = state.advance = () => input[++state.index] || "";
       const remaining = () => input.slice(state.index + 1);
-      const consume = (value2 = "", num3 = 0) => {
+      const consume = (value2 = "", num4 = 0) => {
         state.consumed += value2;
-        state.index += num3;
+        state.index += num4;
       };
       const append = (token) => {
         state.output += token.output != null ? token.output : token.value;
@@ -8510,7 +8510,7 @@ var require_parse = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants2.globChars(opts.windows);
+      } = constants3.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -8523,8 +8523,8 @@ var require_parse = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str2) => {
-        switch (str2) {
+      const create = (str3) => {
+        switch (str3) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -8542,7 +8542,7 @@ var require_parse = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str2);
+            const match = /^(.*?)\.(\w+)$/.exec(str3);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -8568,14 +8568,14 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse3 = require_parse();
     var utils = require_utils2();
-    var constants2 = require_constants();
+    var constants3 = require_constants();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch3(input, options, returnState));
-        const arrayMatcher = (str2) => {
+        const arrayMatcher = (str3) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str2);
+            const state2 = isMatch(str3);
             if (state2) return state2;
           }
           return false;
@@ -8651,7 +8651,7 @@ var require_picomatch = __commonJS({
       const regex = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
       return regex.test(utils.basename(input, { windows: posix }));
     };
-    picomatch3.isMatch = (str2, patterns, options) => picomatch3(patterns, options)(str2);
+    picomatch3.isMatch = (str3, patterns, options) => picomatch3(patterns, options)(str3);
     picomatch3.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
       return parse3(pattern, { ...options, fastpaths: false });
@@ -8696,7 +8696,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch3.constants = constants2;
+    picomatch3.constants = constants3;
     module.exports = picomatch3;
   }
 });
@@ -8795,17 +8795,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path9) {
-      const ctrl = callVisitor(key, node, visitor, path9);
+    function visit_(key, node, visitor, path12) {
+      const ctrl = callVisitor(key, node, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visit_(key, ctrl, visitor, path9);
+        replaceNode(key, path12, ctrl);
+        return visit_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path12 = Object.freeze(path12.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path9);
+            const ci = visit_(i, node.items[i], visitor, path12);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -8816,13 +8816,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = visit_("key", node.key, visitor, path9);
+          path12 = Object.freeze(path12.concat(node));
+          const ck = visit_("key", node.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path9);
+          const cv = visit_("value", node.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -8843,17 +8843,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path9) {
-      const ctrl = await callVisitor(key, node, visitor, path9);
+    async function visitAsync_(key, node, visitor, path12) {
+      const ctrl = await callVisitor(key, node, visitor, path12);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path9, ctrl);
-        return visitAsync_(key, ctrl, visitor, path9);
+        replaceNode(key, path12, ctrl);
+        return visitAsync_(key, ctrl, visitor, path12);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path9 = Object.freeze(path9.concat(node));
+          path12 = Object.freeze(path12.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path9);
+            const ci = await visitAsync_(i, node.items[i], visitor, path12);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -8864,13 +8864,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path9 = Object.freeze(path9.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path9);
+          path12 = Object.freeze(path12.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path12);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path9);
+          const cv = await visitAsync_("value", node.value, visitor, path12);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -8897,23 +8897,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path9) {
+    function callVisitor(key, node, visitor, path12) {
       if (typeof visitor === "function")
-        return visitor(key, node, path9);
+        return visitor(key, node, path12);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path9);
+        return visitor.Map?.(key, node, path12);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path9);
+        return visitor.Seq?.(key, node, path12);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path9);
+        return visitor.Pair?.(key, node, path12);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path9);
+        return visitor.Scalar?.(key, node, path12);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path9);
+        return visitor.Alias?.(key, node, path12);
       return void 0;
     }
-    function replaceNode(key, path9, node) {
-      const parent = path9[path9.length - 1];
+    function replaceNode(key, path12, node) {
+      const parent = path12[path12.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -9525,10 +9525,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path9, value) {
+    function collectionFromPath(schema2, path12, value) {
       let v = value;
-      for (let i = path9.length - 1; i >= 0; --i) {
-        const k = path9[i];
+      for (let i = path12.length - 1; i >= 0; --i) {
+        const k = path12[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -9547,7 +9547,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path9) => path9 == null || typeof path9 === "object" && !!path9[Symbol.iterator]().next().done;
+    var isEmptyPath = (path12) => path12 == null || typeof path12 === "object" && !!path12[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -9577,11 +9577,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path9, value) {
-        if (isEmptyPath(path9))
+      addIn(path12, value) {
+        if (isEmptyPath(path12))
           this.add(value);
         else {
-          const [key, ...rest] = path9;
+          const [key, ...rest] = path12;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -9595,8 +9595,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        const [key, ...rest] = path9;
+      deleteIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -9610,8 +9610,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        const [key, ...rest] = path9;
+      getIn(path12, keepScalar) {
+        const [key, ...rest] = path12;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -9629,8 +9629,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path9) {
-        const [key, ...rest] = path9;
+      hasIn(path12) {
+        const [key, ...rest] = path12;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -9640,8 +9640,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        const [key, ...rest] = path9;
+      setIn(path12, value) {
+        const [key, ...rest] = path12;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -9665,13 +9665,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str2) => str2.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str2, indent, comment) => str2.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str2.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -9825,16 +9825,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str2) => /^(%|---|\.\.\.)/m.test(str2);
-    function lineLengthOverLimit(str2, lineWidth, indentLength) {
+    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
+    function lineLengthOverLimit(str3, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str2.length;
+      const strLen = str3.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str2[i] === "\n") {
+        if (str3[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -9851,11 +9851,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str2 = "";
+      let str3 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str2 += json.slice(start, i) + "\\ ";
+          str3 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -9864,38 +9864,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str2 += json.slice(start, i);
+                str3 += json.slice(start, i);
                 const code = json.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str2 += "\\0";
+                    str3 += "\\0";
                     break;
                   case "0007":
-                    str2 += "\\a";
+                    str3 += "\\a";
                     break;
                   case "000b":
-                    str2 += "\\v";
+                    str3 += "\\v";
                     break;
                   case "001b":
-                    str2 += "\\e";
+                    str3 += "\\e";
                     break;
                   case "0085":
-                    str2 += "\\N";
+                    str3 += "\\N";
                     break;
                   case "00a0":
-                    str2 += "\\_";
+                    str3 += "\\_";
                     break;
                   case "2028":
-                    str2 += "\\L";
+                    str3 += "\\L";
                     break;
                   case "2029":
-                    str2 += "\\P";
+                    str3 += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str2 += "\\x" + code.substr(2);
+                      str3 += "\\x" + code.substr(2);
                     else
-                      str2 += json.substr(i, 6);
+                      str3 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -9905,14 +9905,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str2 += json.slice(start, i) + "\n\n";
+                str3 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str2 += "\n";
+                  str3 += "\n";
                   i += 2;
                 }
-                str2 += indent;
+                str3 += indent;
                 if (json[i + 2] === " ")
-                  str2 += "\\";
+                  str3 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -9921,8 +9921,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str2 = start ? str2 + json.slice(start) : json;
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str3 = start ? str3 + json.slice(start) : json;
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -10050,15 +10050,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str2 = value.replace(/\n+/g, `$&
+      const str3 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str2);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str2 : foldFlowLines.foldFlowLines(str2, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -10210,11 +10210,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str2 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str2;
-      return identity.isScalar(node) || str2[0] === "{" || str2[0] === "[" ? `${props} ${str2}` : `${props}
-${ctx.indent}${str2}`;
+        return str3;
+      return identity.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
+${ctx.indent}${str3}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify2;
@@ -10249,8 +10249,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str2 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str2.length > 1024) {
+      let str3 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -10259,27 +10259,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str2 === "" ? "?" : explicitKey ? `? ${str2}` : str2;
+          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str2 = `? ${str2}`;
+        str3 = `? ${str3}`;
         if (keyComment && !keyCommentDone) {
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str2;
+        return str3;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
-        str2 = `? ${str2}
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+        str3 = `? ${str3}
 ${indent}:`;
       } else {
-        str2 = `${str2}:`;
+        str3 = `${str3}:`;
         if (keyComment)
-          str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(keyComment));
+          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -10295,7 +10295,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str2.length + 1;
+        ctx.indentAtStart = str3.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -10339,16 +10339,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str2 += ws + valueStr;
+      str3 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str2 += stringifyComment.lineComment(str2, ctx.indent, commentString(valueComment));
+        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str2;
+      return str3;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -10575,31 +10575,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str3 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str4 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment2));
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str3);
+        lines.push(blockItemPrefix + str4);
       }
-      let str2;
+      let str3;
       if (lines.length === 0) {
-        str2 = flowChars.start + flowChars.end;
+        str3 = flowChars.start + flowChars.end;
       } else {
-        str2 = lines[0];
+        str3 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str2 += line ? `
+          str3 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str2 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str2;
+      return str3;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -10642,21 +10642,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str2 = stringify2.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str2.includes("\n"));
+        let str3 = stringify2.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
         if (i < items.length - 1) {
-          str2 += ",";
+          str3 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str2.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str2 += ",";
+            str3 += ",";
           }
         }
         if (comment)
-          str2 += stringifyComment.lineComment(str2, itemIndent, commentString(comment));
-        lines.push(str2);
+          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
+        lines.push(str3);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -10668,11 +10668,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str2 = start;
+          let str3 = start;
           for (const line of lines)
-            str2 += line ? `
+            str3 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str2}
+          return `${str3}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -11004,7 +11004,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str2) => str2,
+      resolve: (str3) => str3,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -11042,7 +11042,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str2) => new Scalar.Scalar(str2[0] === "t" || str2[0] === "T"),
+      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -11063,9 +11063,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num3 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num3))
-        return isNaN(num3) ? ".nan" : num3 < 0 ? "-.inf" : ".inf";
+      const num4 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num4))
+        return isNaN(num4) ? ".nan" : num4 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -11094,7 +11094,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -11103,10 +11103,10 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2),
+      resolve: (str3) => parseFloat(str3),
       stringify(node) {
-        const num3 = Number(node.value);
-        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num4 = Number(node.value);
+        return isFinite(num4) ? num4.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -11114,11 +11114,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str2) {
-        const node = new Scalar.Scalar(parseFloat(str2));
-        const dot = str2.indexOf(".");
-        if (dot !== -1 && str2[str2.length - 1] === "0")
-          node.minFractionDigits = str2.length - dot - 1;
+      resolve(str3) {
+        const node = new Scalar.Scalar(parseFloat(str3));
+        const dot = str3.indexOf(".");
+        if (dot !== -1 && str3[str3.length - 1] === "0")
+          node.minFractionDigits = str3.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -11135,7 +11135,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str2, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2.substring(offset), radix);
+    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -11148,7 +11148,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -11156,7 +11156,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -11165,7 +11165,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -11182,7 +11182,7 @@ var require_schema = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool2 = require_bool();
+    var bool3 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema2 = [
@@ -11190,7 +11190,7 @@ var require_schema = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool2.boolTag,
+      bool3.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -11218,7 +11218,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str2) => str2,
+        resolve: (str3) => str3,
         stringify: stringifyJSON
       },
       {
@@ -11235,7 +11235,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str2) => str2 === "true",
+        resolve: (str3) => str3 === "true",
         stringify: stringifyJSON
       },
       {
@@ -11243,7 +11243,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str2, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str2) : parseInt(str2, 10),
+        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -11251,7 +11251,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str2) => parseFloat(str2),
+        resolve: (str3) => parseFloat(str3),
         stringify: stringifyJSON
       }
     ];
@@ -11259,9 +11259,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str2, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str2)}`);
-        return str2;
+      resolve(str3, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
+        return str3;
       }
     };
     var schema2 = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -11293,10 +11293,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str2 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str2.length);
-          for (let i = 0; i < str2.length; ++i)
-            buffer[i] = str2.charCodeAt(i);
+          const str3 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str3.length);
+          for (let i = 0; i < str3.length; ++i)
+            buffer[i] = str3.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -11307,28 +11307,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str2;
+        let str3;
         if (typeof node_buffer.Buffer === "function") {
-          str2 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str2 = btoa(s);
+          str3 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str2.length / lineWidth);
+          const n = Math.ceil(str3.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str2.substr(o, lineWidth);
+            lines[i] = str3.substr(o, lineWidth);
           }
-          str2 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str2 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -11534,7 +11534,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str2) => str2.slice(-3).toLowerCase() === "nan" ? NaN : str2[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -11543,10 +11543,10 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str2) => parseFloat(str2.replace(/_/g, "")),
+      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node) {
-        const num3 = Number(node.value);
-        return isFinite(num3) ? num3.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num4 = Number(node.value);
+        return isFinite(num4) ? num4.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -11554,11 +11554,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str2) {
-        const node = new Scalar.Scalar(parseFloat(str2.replace(/_/g, "")));
-        const dot = str2.indexOf(".");
+      resolve(str3) {
+        const node = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
+        const dot = str3.indexOf(".");
         if (dot !== -1) {
-          const f = str2.substring(dot + 1).replace(/_/g, "");
+          const f = str3.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -11578,34 +11578,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str2, offset, radix, { intAsBigInt }) {
-      const sign = str2[0];
+    function intResolve(str3, offset, radix, { intAsBigInt }) {
+      const sign = str3[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str2 = str2.substring(offset).replace(/_/g, "");
+      str3 = str3.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str2 = `0b${str2}`;
+            str3 = `0b${str3}`;
             break;
           case 8:
-            str2 = `0o${str2}`;
+            str3 = `0o${str3}`;
             break;
           case 16:
-            str2 = `0x${str2}`;
+            str3 = `0x${str3}`;
             break;
         }
-        const n2 = BigInt(str2);
+        const n2 = BigInt(str3);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str2, radix);
+      const n = parseInt(str3, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str2 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str2.substr(1) : prefix + str2;
+        const str3 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -11615,7 +11615,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 2, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -11624,7 +11624,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 1, 8, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -11632,7 +11632,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 0, 10, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -11641,7 +11641,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str2, _onError, opt) => intResolve(str2, 2, 16, opt),
+      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -11745,26 +11745,26 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str2, asBigInt) {
-      const sign = str2[0];
-      const parts = sign === "-" || sign === "+" ? str2.substring(1) : str2;
-      const num3 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num3(60) + num3(p), num3(0));
-      return sign === "-" ? num3(-1) * res : res;
+    function parseSexagesimal(str3, asBigInt) {
+      const sign = str3[0];
+      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
+      const num4 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num4(60) + num4(p), num4(0));
+      return sign === "-" ? num4(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num3 = (n) => n;
+      let num4 = (n) => n;
       if (typeof value === "bigint")
-        num3 = (n) => BigInt(n);
+        num4 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num3(-1);
+        value *= num4(-1);
       }
-      const _60 = num3(60);
+      const _60 = num4(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -11784,7 +11784,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str2, _onError, { intAsBigInt }) => parseSexagesimal(str2, intAsBigInt),
+      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -11793,7 +11793,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str2) => parseSexagesimal(str2, false),
+      resolve: (str3) => parseSexagesimal(str3, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -11804,8 +11804,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str2) {
-        const match = str2.match(timestamp.test);
+      resolve(str3) {
+        const match = str3.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -11837,7 +11837,7 @@ var require_schema3 = __commonJS({
     var seq = require_seq();
     var string = require_string();
     var binary = require_binary();
-    var bool2 = require_bool2();
+    var bool3 = require_bool2();
     var float = require_float2();
     var int = require_int2();
     var merge = require_merge();
@@ -11850,8 +11850,8 @@ var require_schema3 = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool2.trueTag,
-      bool2.falseTag,
+      bool3.trueTag,
+      bool3.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -11880,7 +11880,7 @@ var require_tags = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool2 = require_bool();
+    var bool3 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema2 = require_schema();
@@ -11901,7 +11901,7 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary.binary,
-      bool: bool2.boolTag,
+      bool: bool3.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -12156,9 +12156,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path9, value) {
+      addIn(path12, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path9, value);
+          this.contents.addIn(path12, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -12233,14 +12233,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path9) {
-        if (Collection.isEmptyPath(path9)) {
+      deleteIn(path12) {
+        if (Collection.isEmptyPath(path12)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path9) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path12) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -12255,10 +12255,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path9, keepScalar) {
-        if (Collection.isEmptyPath(path9))
+      getIn(path12, keepScalar) {
+        if (Collection.isEmptyPath(path12))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path9, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path12, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -12269,10 +12269,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path9) {
-        if (Collection.isEmptyPath(path9))
+      hasIn(path12) {
+        if (Collection.isEmptyPath(path12))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path9) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path12) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -12289,13 +12289,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path9, value) {
-        if (Collection.isEmptyPath(path9)) {
+      setIn(path12, value) {
+        if (Collection.isEmptyPath(path12)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path9), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path12), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path9, value);
+          this.contents.setIn(path12, value);
         }
       }
       /**
@@ -14256,9 +14256,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path9) => {
+    visit.itemAtPath = (cst, path12) => {
       let item = cst;
-      for (const [field, index] of path9) {
+      for (const [field, index] of path12) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -14267,23 +14267,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path9) => {
-      const parent = visit.itemAtPath(cst, path9.slice(0, -1));
-      const field = path9[path9.length - 1][0];
+    visit.parentCollection = (cst, path12) => {
+      const parent = visit.itemAtPath(cst, path12.slice(0, -1));
+      const field = path12[path12.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path9, item, visitor) {
-      let ctrl = visitor(item, path9);
+    function _visit(path12, item, visitor) {
+      let ctrl = visitor(item, path12);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path9.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path12.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -14294,10 +14294,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path9);
+            ctrl = ctrl(item, path12);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path9) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path12) : ctrl;
     }
     exports.visit = visit;
   }
@@ -16519,8 +16519,8 @@ var require_shell_quote = __commonJS({
 });
 
 // src/cli/main.ts
-import { existsSync as existsSync3, readFileSync as readFileSync3, writeFileSync } from "node:fs";
-import path8 from "node:path";
+import { existsSync as existsSync4, readFileSync as readFileSync3, writeFileSync } from "node:fs";
+import path11 from "node:path";
 
 // src/config/errors.ts
 var UsageError = class extends Error {
@@ -16846,11 +16846,11 @@ function mapGet(node, key) {
   }
   return void 0;
 }
-function getIn(root, path9) {
+function getIn(root, path12) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path9) {
+  for (const step of path12) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -16867,9 +16867,9 @@ function getIn(root, path9) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path9) {
-  for (let n = path9.length; n >= 0; n--) {
-    const hit = getIn(root, path9.slice(0, n));
+function locateNearest(root, path12) {
+  for (let n = path12.length; n >= 0; n--) {
+    const hit = getIn(root, path12.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -16894,15 +16894,15 @@ function toPlain(node) {
     }
   }
 }
-function walkEntries(node, visit, path9 = []) {
+function walkEntries(node, visit, path12 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path9, entry.key];
+      const childPath = [...path12, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path9, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path12, i]));
   }
 }
 
@@ -16976,22 +16976,22 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path9, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path9);
+function numberAt(file, path12, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path12);
   if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num3 = scalarNumber(hit.node, loader);
-  if (!num3) return void 0;
-  return { value: num3.value, origin, file: file.path, key: path9.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num3.note ? { note: num3.note } : {} };
+  const num4 = scalarNumber(hit.node, loader);
+  if (!num4) return void 0;
+  return { value: num4.value, origin, file: file.path, key: path12.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num4.note ? { note: num4.note } : {} };
 }
-function stringAt(file, path9) {
-  const hit = getIn(file.tree, path9);
+function stringAt(file, path12) {
+  const hit = getIn(file.tree, path12);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path9.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path12.join("."), range: hit.keyRange };
 }
-function boolAt(file, path9) {
-  const hit = getIn(file.tree, path9);
+function boolAt(file, path12) {
+  const hit = getIn(file.tree, path12);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path9.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path12.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -17093,9 +17093,18 @@ function sourceOf(setting) {
       return setting.how ? ` (= ${setting.how})` : "";
     case "launcher":
       return ` (${key}${sep}launcher)`;
+    case "dataset":
+      return ` (at most: ${setting.how ?? "rows of the dataset"})`;
     default:
       return key ? ` (${key})` : "";
   }
+}
+var ESTIMATE_MARGIN = 2;
+function clearOfEstimates(ratio, ...settings) {
+  const sources = settings.map((s) => s?.estimatedFrom);
+  if (sources.every((x) => x === void 0)) return true;
+  if (sources.every((x) => x !== void 0 && x === sources[0])) return true;
+  return ratio >= ESTIMATE_MARGIN;
 }
 function launchRejection(ctx) {
   return ctx.launchCheck && `${ctx.launchCheck}, after the GPUs are allocated`;
@@ -17250,6 +17259,7 @@ var decayHorizonMismatch = {
     const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
     const diff = decay.value - total.value;
     if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck)) return;
+    if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
     const range = rangeOf(ctx, decay, total);
     const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
     const decayText = `the LR decay ends at step ${formatCount(decay.value)}${sourceOf(decay)}`;
@@ -17291,6 +17301,7 @@ function suggestion(interval, steps3) {
 function check(ctx, interval, what) {
   const total = ctx.plan.totalSteps;
   if (!interval || !total || interval.value <= total.value) return;
+  if (!clearOfEstimates(interval.value / total.value, interval, total)) return;
   const consequence2 = what === "checkpoint" ? "no checkpoint is written before the run ends (a crash loses everything; only some frameworks save at the final step)" : "no evaluation runs during training, so a diverging run is not seen";
   ctx.report({
     range: rangeOf(ctx, interval, total),
@@ -17508,8 +17519,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path9) {
-  return path9.length ? path9.join(".") : "(root)";
+function showPath(path12) {
+  return path12.length ? path12.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 function describeBranches(errors) {
@@ -17541,28 +17552,28 @@ function summariseErrors(errors) {
   });
   for (const e of errors) {
     if (absorbed.has(e)) continue;
-    const path9 = pointerToPath(e.instancePath);
+    const path12 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? []);
-      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path12, keyword: e.keyword, message: `${showPath(path12)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path12, keyword: e.keyword, message: `${showPath(path12)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path9, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path9)}` });
+      out.push({ path: [...path12, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path12)}` });
     } else if (e.keyword === "enum") {
       const allowed = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} must be one of ${allowed}` });
+      out.push({ path: path12, keyword: e.keyword, message: `${showPath(path12)} must be one of ${allowed}` });
     } else {
-      out.push({ path: path9, keyword: e.keyword, message: `${showPath(path9)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path12, keyword: e.keyword, message: `${showPath(path12)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-function stringNumberHint(tree, path9, keyword) {
+function stringNumberHint(tree, path12, keyword) {
   if (keyword !== "type" && keyword !== "anyOf" && keyword !== "oneOf") return "";
-  const node = getIn(tree, path9)?.node;
+  const node = getIn(tree, path12)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
   const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
@@ -17603,6 +17614,7 @@ var warmupExceedsTraining = {
     const { warmupSteps, totalSteps } = ctx.plan;
     if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
     if (warmupSteps.value < totalSteps.value) return;
+    if (!clearOfEstimates(warmupSteps.value / totalSteps.value, warmupSteps, totalSteps)) return;
     const suggested = Math.max(1, Math.round(totalSteps.value * 0.05));
     const advice = warmupAsWritten(warmupSteps, suggested);
     const consequence2 = launchRejection(ctx) ?? "the LR never reaches its peak and the decay never starts";
@@ -17634,9 +17646,11 @@ var warmupFraction = {
     if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
     const fraction = warmupSteps.value / totalSteps.value;
     if (fraction <= max || fraction >= 1) return;
+    if (!clearOfEstimates(fraction / max, warmupSteps, totalSteps)) return;
     const suggested = Math.floor(totalSteps.value * max);
     const exact = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
-    const share = totalSteps.bound === "upper" ? `at least ${exact}` : exact;
+    const sameEstimate = totalSteps.estimatedFrom !== void 0 && totalSteps.estimatedFrom === warmupSteps.estimatedFrom;
+    const share = totalSteps.bound === "upper" && !sameEstimate ? `at least ${exact}` : exact;
     const advice = warmupAsWritten(warmupSteps, suggested);
     ctx.report({
       range: rangeOf(ctx, warmupSteps),
@@ -17823,12 +17837,144 @@ function settingsFor(config, relPath, cliRules = {}) {
 }
 
 // src/engine/lint.ts
-import path6 from "node:path";
+import path9 from "node:path";
 
 // src/engine/source.ts
 function fileStartRange(file) {
   const firstLine2 = file.text.split("\n", 1)[0] ?? "";
   return { line: 1, column: 1, endLine: 1, endColumn: Math.max(2, firstLine2.length + 1) };
+}
+
+// src/dialects/dataset-refs.ts
+function str(root, keyPath2, label = keyPath2.join(".")) {
+  const hit = getIn(root, keyPath2);
+  if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !hit.node.value.trim()) return void 0;
+  return { value: hit.node.value.trim(), key: label, range: hit.keyRange };
+}
+function num(root, keyPath2) {
+  const hit = getIn(root, keyPath2);
+  if (!hit || hit.node.kind !== "scalar") return void 0;
+  const v = typeof hit.node.value === "number" ? hit.node.value : typeof hit.node.value === "string" ? Number(hit.node.value) : NaN;
+  return Number.isFinite(v) ? v : void 0;
+}
+function bool(root, keyPath2) {
+  const hit = getIn(root, keyPath2);
+  return hit?.node.kind === "scalar" && hit.node.value === true;
+}
+function validation(root, key, rounding) {
+  const v = num(root, key.split("."));
+  return v !== void 0 && v > 0 ? { value: v, key, rounding } : void 0;
+}
+var LOCAL = /\.(jsonl?|ndjson|csv|tsv|parquet)$|^\.{0,2}\//i;
+function llamaFactoryDatasets(file) {
+  const root = file.tree;
+  const dataset = str(root, ["dataset"]);
+  if (!dataset) return void 0;
+  if (str(root, ["stage"])?.value === "pt") return { refs: [], skip: "stage pt concatenates the texts into cutoff_len blocks: rows are not samples" };
+  if (bool(root, ["streaming"])) return { refs: [], skip: "streaming datasets have no length" };
+  const dir = str(root, ["dataset_dir"])?.value ?? "data";
+  if (dir === "ONLINE") return { refs: [], skip: "dataset_dir ONLINE: the datasets are on the hub" };
+  const max = num(root, ["max_samples"]);
+  const maxSamples = max !== void 0 && max > 0 ? { value: max, key: "max_samples" } : void 0;
+  const refs = dataset.value.split(",").map((n) => n.trim()).filter(Boolean).map((name) => ({ kind: "catalog", names: [name], key: "dataset", range: dataset.range, ...maxSamples ? { maxSamples } : {} }));
+  return { refs, catalogDir: dir, validation: validation(root, "val_size", "ceil") };
+}
+var LITGPT_BUNDLED = {
+  // alpaca_2k.py: load_dataset("mhenrichsen/alpaca_2k_test")["train"].train_test_split(test_size=0.05).
+  Alpaca2k: { hub: "mhenrichsen/alpaca_2k_test", valFraction: 0.05, rounding: "ceil" }
+};
+function litgptDatasets(file) {
+  const root = file.tree;
+  const data = getIn(root, ["data"]);
+  if (!data) return void 0;
+  const cls = str(root, ["data", "class_path"], "data.class_path") ?? (data.node.kind === "scalar" ? str(root, ["data"], "data") : void 0);
+  if (!cls) return void 0;
+  const name = cls.value.replace(/^litgpt\.data\./, "");
+  const args = (k) => ["data", "init_args", k];
+  const bundled = Object.hasOwn(LITGPT_BUNDLED, name) ? LITGPT_BUNDLED[name] : void 0;
+  if (bundled) {
+    const frac = num(root, args("val_split_fraction")) ?? bundled.valFraction;
+    return {
+      refs: [{ kind: "hub", names: [bundled.hub], key: cls.key, range: cls.range, split: "train" }],
+      validation: { value: frac, key: "data.init_args.val_split_fraction", rounding: bundled.rounding }
+    };
+  }
+  if (name === "JSON") {
+    const jsonPath = str(root, args("json_path"), "data.init_args.json_path");
+    if (!jsonPath) return void 0;
+    const isFile = /\.jsonl?$/i.test(jsonPath.value);
+    const names = isFile ? [jsonPath.value] : [`${jsonPath.value.replace(/\/+$/, "")}/train.json`, `${jsonPath.value.replace(/\/+$/, "")}/train.jsonl`];
+    const frac = num(root, args("val_split_fraction"));
+    return {
+      refs: [{ kind: "path", names, key: jsonPath.key, range: jsonPath.range }],
+      ...isFile ? { validation: { value: frac ?? 0.05, key: "data.init_args.val_split_fraction", rounding: "floor" } } : {}
+    };
+  }
+  if (/^(TextFiles|OpenWebText|TinyLlama|TinyStories|LitData|MicroLlama)$/.test(name)) return { refs: [], skip: `${name} is pretraining text cut into blocks: rows are not samples` };
+  return void 0;
+}
+function axolotlDatasets(file) {
+  const root = file.tree;
+  if (getIn(root, ["pretraining_dataset"])) return { refs: [], skip: "pretraining_dataset streams and chunks text: rows are not samples" };
+  const list = getIn(root, ["datasets"]);
+  if (!list || list.node.kind !== "seq") return void 0;
+  const refs = [];
+  for (let i = 0; i < list.node.items.length; i++) {
+    const p = str(root, ["datasets", i, "path"], `datasets[${i}].path`);
+    if (!p) return void 0;
+    const dataFiles = str(root, ["datasets", i, "data_files"], `datasets[${i}].data_files`);
+    const split = str(root, ["datasets", i, "split"])?.value ?? "train";
+    if (dataFiles) refs.push({ kind: "path", names: [dataFiles.value], key: dataFiles.key, range: dataFiles.range });
+    else refs.push({ kind: LOCAL.test(p.value) ? "path" : "path-or-hub", names: [p.value], key: p.key, range: p.range, split });
+  }
+  return { refs, validation: validation(root, "val_set_size", "ceil") };
+}
+function hfTrainerDatasets(file) {
+  const root = file.tree;
+  const trainFile = str(root, ["train_file"]);
+  if (trainFile) return { refs: [{ kind: "path", names: [trainFile.value], key: trainFile.key, range: trainFile.range }] };
+  const name = str(root, ["dataset_name"]);
+  if (name) {
+    const split = str(root, ["dataset_train_split"])?.value ?? "train";
+    return { refs: [{ kind: LOCAL.test(name.value) ? "path" : "path-or-hub", names: [name.value], key: name.key, range: name.range, split }] };
+  }
+  const mixer = getIn(root, ["dataset_mixer"]);
+  if (mixer?.node.kind === "map") {
+    const splits = getIn(root, ["dataset_splits"]);
+    const trainSplit = splits?.node.kind === "seq" ? splits.node.items.map((n) => n.kind === "scalar" ? String(n.value) : "").find((s) => s.startsWith("train")) : void 0;
+    const refs = [];
+    for (const entry of mixer.node.entries) {
+      const fraction = entry.value.kind === "scalar" && typeof entry.value.value === "number" ? entry.value.value : void 0;
+      if (fraction === void 0 || fraction <= 0) return void 0;
+      refs.push({ kind: "path-or-hub", names: [entry.key], key: `dataset_mixer.${entry.key}`, range: entry.keyRange, split: trainSplit ?? "train", ...fraction < 1 ? { fraction } : {} });
+    }
+    return refs.length ? { refs } : void 0;
+  }
+  return void 0;
+}
+var TORCHTUNE_BUILDERS = {
+  "torchtune.datasets.alpaca_dataset": "tatsu-lab/alpaca",
+  "torchtune.datasets.alpaca_cleaned_dataset": "yahma/alpaca-cleaned"
+};
+function torchtuneDatasets(file) {
+  const root = file.tree;
+  const ds = getIn(root, ["dataset"]);
+  if (!ds) return void 0;
+  const bases = ds.node.kind === "seq" ? ds.node.items.map((_, i) => ["dataset", i]) : [["dataset"]];
+  const refs = [];
+  for (const base of bases) {
+    const component2 = str(root, [...base, "_component_"], [...base, "_component_"].join("."));
+    if (!component2) return void 0;
+    const source = str(root, [...base, "source"], [...base, "source"].join("."));
+    const dataFiles = str(root, [...base, "data_files"], [...base, "data_files"].join("."));
+    const split = str(root, [...base, "split"])?.value ?? "train";
+    if (/text_completion_dataset|cnn_dailymail|wikitext/.test(component2.value)) return { refs: [], skip: `${component2.value} is text cut into blocks: rows are not samples` };
+    if (dataFiles && (!source || /^(json|csv|parquet|text)$/.test(source.value))) refs.push({ kind: "path", names: [dataFiles.value], key: dataFiles.key, range: dataFiles.range });
+    else if (source && !/^(json|csv|parquet|text)$/.test(source.value)) refs.push({ kind: "path-or-hub", names: [source.value], key: source.key, range: source.range, split });
+    else if (Object.hasOwn(TORCHTUNE_BUILDERS, component2.value)) refs.push({ kind: "hub", names: [TORCHTUNE_BUILDERS[component2.value]], key: component2.key, range: component2.range, split });
+    else return void 0;
+  }
+  return refs.length ? { refs } : void 0;
 }
 
 // src/dialects/hf-trainer.ts
@@ -17853,6 +17999,7 @@ var hfTrainer = {
     yamlLoader: LOADER,
     schema: "hf-trainer.schema.json"
   },
+  datasets: hfTrainerDatasets,
   detect(file) {
     const root = file.tree;
     if (!root || root.kind !== "map") return 0;
@@ -17887,17 +18034,17 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   const missing = [];
   const notes = [];
   const conflicts = [];
-  const num3 = (key) => numberAt(file, [key], loader);
-  plan.microBatchSize = num3("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-  plan.gradAccumSteps = num3("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-  plan.peakLr = num3("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-  plan.epochs = num3("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  const num4 = (key) => numberAt(file, [key], loader);
+  plan.microBatchSize = num4("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
+  plan.gradAccumSteps = num4("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  plan.peakLr = num4("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
+  plan.epochs = num4("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
   plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
   plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
-  const maxSteps = num3("max_steps");
+  const maxSteps = num4("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
-  const steps3 = num3("warmup_steps");
-  const ratio = num3("warmup_ratio");
+  const steps3 = num4("warmup_steps");
+  const ratio = num4("warmup_ratio");
   if (steps3 && steps3.value >= 1) {
     plan.warmupSteps = { ...steps3, unit: "steps" };
     if (ratio && ratio.value > 0) {
@@ -17944,12 +18091,12 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   deriveWarmupFromRatio(plan);
   const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
   if (saveStrategy === "steps") {
-    const save = num3("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
+    const save = num4("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
     plan.saveEverySteps = fractionOfTotal(save, plan);
   }
   const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
   if (evalStrategy === "steps") {
-    const evalSteps = num3("eval_steps") ?? num3("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    const evalSteps = num4("eval_steps") ?? num4("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
     plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
   }
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
@@ -17973,6 +18120,7 @@ function deriveTrainerSteps(plan) {
 function deepspeedNote(file, key = "deepspeed") {
   const hit = getIn(file.tree, [key]);
   if (!hit) return void 0;
+  if (hit.node.kind === "scalar" && typeof hit.node.value === "string" && /\.json$/i.test(hit.node.value)) return void 0;
   const what = hit.node.kind === "scalar" ? hit.node.value === null ? void 0 : `${key}: ${String(hit.node.value)}` : `the inline ${key} config`;
   if (!what) return void 0;
   return `${what} is not read: an optimizer or scheduler block there replaces the optimizer / LR scheduler set here, and its non-"auto" batch values must match these (HF raises at launch)`;
@@ -18361,6 +18509,7 @@ var axolotl = {
     yamlLoaderName: "PyYAML (axolotl's yaml.safe_load, before pydantic)",
     schema: "axolotl.schema.json"
   },
+  datasets: axolotlDatasets,
   detect(file) {
     return detectScore(file);
   },
@@ -18385,11 +18534,11 @@ var OmegaReader = class {
   loader;
   notes = [];
   /** The key as written in the file (with the block prefix). */
-  key(path9) {
-    return [...this.prefix, ...path9].join(".");
+  key(path12) {
+    return [...this.prefix, ...path12].join(".");
   }
-  lookup(path9) {
-    const hit = getIn(this.root, path9);
+  lookup(path12) {
+    const hit = getIn(this.root, path12);
     if (!hit) return void 0;
     let node = hit.node;
     const chain = [];
@@ -18410,23 +18559,23 @@ var OmegaReader = class {
     if (chain.length === 0) return { node, keyRange: hit.keyRange };
     return { node, keyRange: hit.keyRange, via: `interpolated from \`\${${chain[0]}}\` (${this.key([chain[chain.length - 1]])}, line ${lastRange.line})` };
   }
-  unresolvedNote(path9, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path9)}: ${hit.unresolved}, so its value is unknown`);
+  unresolvedNote(path12, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path12)}: ${hit.unresolved}, so its value is unknown`);
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path9) {
-    const hit = this.lookup(path9);
+  number(path12) {
+    const hit = this.lookup(path12);
     if (!hit) return void 0;
-    this.unresolvedNote(path9, hit);
+    this.unresolvedNote(path12, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
-    const num3 = scalarNumber(hit.node, this.loader);
-    if (!num3) return void 0;
-    const note = [hit.via, num3.note].filter(Boolean).join("; ");
+    const num4 = scalarNumber(hit.node, this.loader);
+    if (!num4) return void 0;
+    const note = [hit.via, num4.note].filter(Boolean).join("; ");
     return {
-      value: num3.value,
+      value: num4.value,
       origin: "explicit",
       file: this.file.path,
-      key: this.key(path9),
+      key: this.key(path12),
       range: hit.keyRange,
       // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
       ...hit.via ? {} : { valueRange: hit.node.range },
@@ -18434,24 +18583,24 @@ var OmegaReader = class {
     };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path9) {
-    const hit = this.lookup(path9);
+  string(path12) {
+    const hit = this.lookup(path12);
     if (!hit) return void 0;
-    this.unresolvedNote(path9, hit);
+    this.unresolvedNote(path12, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path9), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path12), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path9) {
-    const hit = this.lookup(path9);
+  scalar(path12) {
+    const hit = this.lookup(path12);
     if (!hit) return void 0;
-    this.unresolvedNote(path9, hit);
+    this.unresolvedNote(path12, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const setting = { origin: "explicit", file: this.file.path, key: this.key(path9), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    const setting = { origin: "explicit", file: this.file.path, key: this.key(path12), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
     return { value: hit.node.value, setting };
   }
-  has(path9) {
-    return getIn(this.root, path9) !== void 0;
+  has(path12) {
+    return getIn(this.root, path12) !== void 0;
   }
 };
 
@@ -18476,10 +18625,10 @@ function parseComposerTime(value, bareIntIsEpochs) {
   if (typeof value !== "string") return { error: `${String(value)} is not a Composer time string` };
   const m = TIME_STRING.exec(value.trim());
   if (!m) return { error: `\`${value}\` is not a Composer time string such as 100ba, 1ep, 0.1dur, 1000tok or 500sp` };
-  const num3 = Number(m[1]);
+  const num4 = Number(m[1]);
   const unit = m[2].toLowerCase();
-  if (unit !== "dur" && !Number.isInteger(num3)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
-  return { value: num3, unit, text: value.trim() };
+  if (unit !== "dur" && !Number.isInteger(num4)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
+  return { value: num4, unit, text: value.trim() };
 }
 function toSteps(t, ctx, depth = 0) {
   const { globalBatch: g, seqLen, stepsPerEpoch: spe } = ctx;
@@ -18521,7 +18670,7 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has2 = (path9) => getIn(block, path9) !== void 0;
+  const has2 = (path12) => getIn(block, path12) !== void 0;
   if (OLMO_KEYS.some((k) => has2([k])) || has2(["optimizer", "learning_rate"])) return 0;
   const core = CORE_KEYS.filter((k) => has2([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
@@ -18530,8 +18679,8 @@ function scoreBlock(block) {
   if (core >= 1 && (mpt || has2(["icl_tasks"]) || has2(["train_loader"]))) return 6;
   return 0;
 }
-function scalarText2(root, path9) {
-  const hit = getIn(root, path9);
+function scalarText2(root, path12) {
+  const hit = getIn(root, path12);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -18543,12 +18692,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path9, bareIntIsEpochs) {
-  const raw = reader2.scalar(path9);
+function timeSetting(reader2, path12, bareIntIsEpochs) {
+  const raw = reader2.scalar(path12);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path9)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path12)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -18568,26 +18717,26 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num3 = (...path9) => reader2.number(path9);
-  const str2 = (...path9) => reader2.string(path9);
+  const num4 = (...path12) => reader2.number(path12);
+  const str3 = (...path12) => reader2.string(path12);
   if (block.mcli && file.tree) {
     const gpus = getIn(file.tree, ["compute", "gpus"]);
     if (gpus && gpus.node.kind === "scalar" && typeof gpus.node.value === "number") {
       plan.worldSize = { value: gpus.node.value, origin: "launcher", file: file.path, key: "compute.gpus", range: gpus.keyRange, how: "mcli compute.gpus" };
     }
   }
-  const global = num3("global_train_batch_size");
+  const global = num4("global_train_batch_size");
   if (global) plan.globalBatchSize = { ...global, unit: "samples" };
-  const seq = num3("max_seq_len");
+  const seq = num4("max_seq_len");
   if (seq) plan.seqLen = { ...seq, unit: "tokens" };
-  const lr = num3("optimizer", "lr");
+  const lr = num4("optimizer", "lr");
   if (lr) plan.peakLr = lr;
-  const optimizer = str2("optimizer", "name");
+  const optimizer = str3("optimizer", "name");
   if (optimizer) plan.optimizer = optimizer;
-  const schedulerName = str2("scheduler", "name");
+  const schedulerName = str3("scheduler", "name");
   if (schedulerName) plan.scheduler = schedulerName;
-  plan.precision = str2("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
-  const micro = num3("device_train_microbatch_size");
+  plan.precision = str3("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
+  const micro = num4("device_train_microbatch_size");
   if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
   else {
     const hit = reader2.lookup(["device_train_microbatch_size"]);
@@ -18827,12 +18976,12 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path9) {
-  const hit = getIn(file.tree, path9);
+function isMap2(file, path12) {
+  const hit = getIn(file.tree, path12);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has2 = (path9) => getIn(file.tree, path9) !== void 0;
+  const has2 = (path12) => getIn(file.tree, path12) !== void 0;
   let n = 0;
   for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has2([k, "enabled"])) n++;
   for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has2([k, "type"]) && has2([k, "params"])) n++;
@@ -18855,8 +19004,8 @@ function deepspeedScore(file) {
   if (strong === 0 && sections === 0) return 0;
   return 6 + Math.min(3, strong + batch + sections - 1);
 }
-function isAuto(file, path9) {
-  const hit = getIn(file.tree, path9);
+function isAuto(file, path12) {
+  const hit = getIn(file.tree, path12);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -18868,19 +19017,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num(ctx, path9, field, hfSource) {
-  if (isAuto(ctx.file, path9)) {
-    const key = path9.join(".");
+function num2(ctx, path12, field, hfSource) {
+  if (isAuto(ctx.file, path12)) {
+    const key = path12.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path9, LOADER4);
+  return numberAt(ctx.file, path12, LOADER4);
 }
-function conflict2(ctx, path9, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path9);
+function conflict2(ctx, path12, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path12);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -18943,7 +19092,7 @@ function readSchedule3(ctx) {
   const { file, plan, missing, notes } = ctx;
   const type = stringAt(file, ["optimizer", "type"]);
   if (type) plan.optimizer = type;
-  const optLr = num(ctx, ["optimizer", "params", "lr"], void 0);
+  const optLr = num2(ctx, ["optimizer", "params", "lr"], void 0);
   const optLrAuto = isAuto(file, ["optimizer", "params", "lr"]);
   const optLrHint = optLrAuto ? `optimizer.params.lr is "auto": ${HF_FILLED} (learning_rate); lint that file, or set assume.peakLr` : ctx.hf && !getIn(file.tree, ["optimizer"]) ? "no optimizer block: the Hugging Face Trainer builds the optimizer from TrainingArguments (learning_rate); lint that file, or set assume.peakLr" : "set optimizer.params.lr (without an optimizer block the training script builds the optimizer), or assume.peakLr in .trainlint.yml";
   const scheduler = stringAt(file, ["scheduler", "type"]);
@@ -18962,7 +19111,7 @@ function readSchedule3(ctx) {
     readWarmup(ctx);
   }
   if (name === "WarmupDecayLR" || name === "WarmupCosineLR") {
-    const total = num(ctx, p("total_num_steps"), "totalSteps", "max_steps or the computed length");
+    const total = num2(ctx, p("total_num_steps"), "totalSteps", "max_steps or the computed length");
     if (total) {
       const note = "the scheduler horizon: DeepSpeed does not stop training there, the training loop decides the run length";
       plan.totalSteps = steps({ ...total, note: total.note ? `${total.note}; ${note}` : note });
@@ -18976,7 +19125,7 @@ function readSchedule3(ctx) {
   }
   switch (name) {
     case "WarmupLR": {
-      const max = num(ctx, p("warmup_max_lr"), "peakLr", "learning_rate");
+      const max = num2(ctx, p("warmup_max_lr"), "peakLr", "learning_rate");
       if (max) {
         plan.peakLr = withOverride(ctx, max, optLr);
       } else if (!isAuto(file, p("warmup_max_lr"))) {
@@ -18986,7 +19135,7 @@ function readSchedule3(ctx) {
       break;
     }
     case "WarmupDecayLR": {
-      const max = num(ctx, p("warmup_max_lr"), "peakLr", "learning_rate");
+      const max = num2(ctx, p("warmup_max_lr"), "peakLr", "learning_rate");
       if (max) plan.peakLr = withOverride(ctx, max, optLr);
       else if (!isAuto(file, p("warmup_max_lr"))) {
         const ignored = optLr ? `; optimizer.params.lr ${formatSci(optLr.value)} is silently replaced` : "";
@@ -19001,7 +19150,7 @@ function readSchedule3(ctx) {
           );
         }
       }
-      const min = num(ctx, p("warmup_min_lr"), "minLr", "0");
+      const min = num2(ctx, p("warmup_min_lr"), "minLr", "0");
       if (min) plan.minLr = min;
       else if (!isAuto(file, p("warmup_min_lr"))) plan.minLr = defaultSetting(DEEPSPEED_DEFAULTS.warmupMinLr, "scheduler.params.warmup_min_lr", "WarmupDecayLR decays to warmup_min_lr");
       break;
@@ -19016,15 +19165,15 @@ function readSchedule3(ctx) {
       break;
     }
     case "OneCycle": {
-      const max = num(ctx, p("cycle_max_lr"), "peakLr");
-      const min = num(ctx, p("cycle_min_lr"), "minLr");
+      const max = num2(ctx, p("cycle_max_lr"), "peakLr");
+      const min = num2(ctx, p("cycle_min_lr"), "minLr");
       if (max) plan.peakLr = withOverride(ctx, max, optLr, "cycle_max_lr");
       if (min) plan.minLr = min;
       const absent = ["cycle_min_lr", "cycle_max_lr"].filter((k) => !getIn(file.tree, p(k)));
       if (absent.length) {
         conflict2(ctx, ["scheduler", "type"], "scheduler-params", `OneCycle requires scheduler.params.${absent.join(" and ")}: the constructor raises TypeError without ${absent.length > 1 ? "them" : "it"}`);
       }
-      const first = num(ctx, p("cycle_first_step_size"), "warmupSteps");
+      const first = num2(ctx, p("cycle_first_step_size"), "warmupSteps");
       const note = "OneCycle: the rising half of the cycle";
       if (first) plan.warmupSteps = steps({ ...first, note });
       else if (!isAuto(file, p("cycle_first_step_size"))) {
@@ -19053,8 +19202,8 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup(ctx) {
   const { file, plan, notes } = ctx;
-  const path9 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit = num(ctx, path9, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const path12 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num2(ctx, path12, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
   const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
   if (explicit) {
     plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
@@ -19063,7 +19212,7 @@ function readWarmup(ctx) {
     } else if (explicit.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path9)) {
+  } else if (!isAuto(file, path12)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -19124,9 +19273,9 @@ var deepspeed = {
   extract(file, env) {
     const plan = {};
     const ctx = { file, hf: hasAuto(file), plan, missing: [], notes: [], conflicts: [], autos: [] };
-    const train = num(ctx, ["train_batch_size"], "globalBatchSize", "world_size \xD7 per_device_train_batch_size \xD7 gradient_accumulation_steps");
-    const micro = num(ctx, ["train_micro_batch_size_per_gpu"], "microBatchSize", "per_device_train_batch_size");
-    const gas = num(ctx, ["gradient_accumulation_steps"], "gradAccumSteps", "gradient_accumulation_steps");
+    const train = num2(ctx, ["train_batch_size"], "globalBatchSize", "world_size \xD7 per_device_train_batch_size \xD7 gradient_accumulation_steps");
+    const micro = num2(ctx, ["train_micro_batch_size_per_gpu"], "microBatchSize", "per_device_train_batch_size");
+    const gas = num2(ctx, ["gradient_accumulation_steps"], "gradAccumSteps", "gradient_accumulation_steps");
     if (train) plan.globalBatchSize = { ...train, unit: "samples" };
     if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
     if (gas) plan.gradAccumSteps = gas;
@@ -19250,20 +19399,20 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path9) {
-    const hit = getIn(this.file.tree, path9);
+  node(path12) {
+    const hit = getIn(this.file.tree, path12);
     if (!hit) return void 0;
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path9.join("."), range: hit.keyRange } };
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path12.join("."), range: hit.keyRange } };
   }
-  number(path9) {
-    const hit = this.node(path9);
+  number(path12) {
+    const hit = this.node(path12);
     if (!hit || hit.node.kind !== "scalar") return void 0;
-    const num3 = scalarNumber(hit.node, LOADER5);
-    return num3 ? { value: num3.value, ...hit.setting, valueRange: hit.node.range, ...num3.note ? { note: num3.note } : {} } : void 0;
+    const num4 = scalarNumber(hit.node, LOADER5);
+    return num4 ? { value: num4.value, ...hit.setting, valueRange: hit.node.range, ...num4.note ? { note: num4.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
-  string(path9) {
-    const hit = this.node(path9);
+  string(path12) {
+    const hit = this.node(path12);
     if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     return { value: String(hit.node.value), ...hit.setting };
   }
@@ -19295,8 +19444,8 @@ function readWorldSize(r) {
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices.setting.range } };
 }
 function readPeakLr(plan, r, notes, conflicts) {
-  const lrs = LR_PATHS.flatMap(({ path: path9, userArg: userArg2 }) => {
-    const lr2 = r.number(path9);
+  const lrs = LR_PATHS.flatMap(({ path: path12, userArg: userArg2 }) => {
+    const lr2 = r.number(path12);
     return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
   });
   if (lrs.length === 0) return;
@@ -19325,8 +19474,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path9 of BATCH_PATHS) {
-    const b = r.number(path9);
+  for (const path12 of BATCH_PATHS) {
+    const b = r.number(path12);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -19527,6 +19676,7 @@ var litgpt = {
     yamlLoaderName: "jsonargparse (litgpt's CLI; PyYAML SafeLoader)",
     schema: "litgpt.schema.json"
   },
+  datasets: litgptDatasets,
   detect(file) {
     if (file.format !== "yaml" || !file.tree || file.tree.kind !== "map") return 0;
     const train = getIn(file.tree, ["train"])?.node;
@@ -19542,33 +19692,33 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num3 = (...path9) => numberAt(file, path9, LOADER6);
+    const num4 = (...path12) => numberAt(file, path12, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices = deviceCount(file, script);
-    const nodes = num3("num_nodes") ?? defaultSetting(1, "num_nodes");
+    const nodes = num4("num_nodes") ?? defaultSetting(1, "num_nodes");
     if (devices.setting) {
       plan.worldSize = nodes.value === 1 ? devices.setting : { ...derived(devices.setting.value * nodes.value, `devices ${formatCount(devices.setting.value)} \xD7 num_nodes ${formatCount(nodes.value)}`), file: file.path, key: "devices", range: devices.setting.range };
     } else {
       notes.push(`devices = ${devices.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
     }
-    plan.microBatchSize = { ...num3("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
-    plan.globalBatchSize = { ...num3("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
-    const epochs = num3("train", "epochs");
+    plan.microBatchSize = { ...num4("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
+    plan.globalBatchSize = { ...num4("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
+    const epochs = num4("train", "epochs");
     if (epochs) plan.epochs = epochs;
-    if (script === "pretrain") plan.minLr = num3("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
-    else if (num3("train", "min_lr")) {
+    if (script === "pretrain") plan.minLr = num4("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
+    else if (num4("train", "min_lr")) {
       notes.push("train.min_lr is not passed to the finetune scripts' CosineAnnealingLR in the LitGPT releases checked (they anneal to 0), so the minimum LR is left unknown");
     }
     plan.scheduler = defaultSetting("cosine", "built-in lr schedule", "litgpt always uses linear warmup then cosine decay (not configurable)");
     precisionAndOptimizer(file, plan, notes);
-    const seq = num3("train", "max_seq_length") ?? num3("model_config", "block_size");
+    const seq = num4("train", "max_seq_length") ?? num4("model_config", "block_size");
     if (seq) plan.seqLen = { ...seq, unit: "tokens", ...script === "finetune" ? { note: "upper bound: finetuning uses min(longest sample, max_seq_length)" } : {} };
-    const save = num3("train", "save_interval");
+    const save = num4("train", "save_interval");
     if (save) plan.saveEverySteps = { ...save, unit: "steps" };
     else if (getIn(file.tree, ["train", "save_interval"])) notes.push("train.save_interval is null: no periodic checkpoints (only the final one)");
     else plan.saveEverySteps = { ...dflt(D.saveInterval, "train.save_interval"), unit: "steps" };
-    const evalEvery = num3("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
+    const evalEvery = num4("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
     if (evalEvery) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
     applyAssumptions(plan, env.assume);
     accumulation(plan, notes);
@@ -19980,8 +20130,8 @@ function parseNumber(text) {
   const clean = text.replace(/_/g, "");
   if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
   if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
-  const num3 = Number(clean);
-  return Number.isFinite(num3) ? { num: num3, isInt: false } : {};
+  const num4 = Number(clean);
+  return Number.isFinite(num4) ? { num: num4, isInt: false } : {};
 }
 var Unsupported = class extends Error {
 };
@@ -20425,7 +20575,7 @@ var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_load
 var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
-  const has2 = (path9) => getIn(root, path9) !== void 0;
+  const has2 = (path12) => getIn(root, path12) !== void 0;
   if (!has2(["global_train_batch_size"]) || !has2(["max_duration"])) return 0;
   if (FOUNDRY_KEYS2.some(has2)) return 0;
   if (!has2(["run_name"]) && !has2(["model", "d_model"])) return 0;
@@ -20436,31 +20586,31 @@ function score2(root) {
   const hints = OLMO_HINTS.filter(has2).length;
   return 7 + Math.min(3, Math.floor(hints / 2));
 }
-function scalarString(root, path9) {
-  const hit = getIn(root, path9);
+function scalarString(root, path12) {
+  const hit = getIn(root, path12);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function parseOlmoDuration(value) {
   if (typeof value === "number") return Number.isInteger(value) ? { unit: "steps", value } : { unit: "steps", value: Math.trunc(value) };
   if (typeof value !== "string") return void 0;
   const text = value.trim();
-  const num3 = (s) => {
+  const num4 = (s) => {
     const t = s.trim().replace(/(\d)_(?=\d)/g, "$1");
     return /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) ? Number(t) : void 0;
   };
   if (text.endsWith("T")) {
-    const n2 = num3(text.slice(0, -1));
+    const n2 = num4(text.slice(0, -1));
     return n2 === void 0 ? void 0 : { unit: "tokens", value: Math.trunc(n2) };
   }
   if (text.endsWith("ep")) {
     const t = text.slice(0, -2).trim();
     return /^\d[\d_]*$/.test(t) ? { unit: "epochs", value: Number(t.replace(/_/g, "")) } : void 0;
   }
-  const n = num3(text);
+  const n = num4(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
-function isNull(root, path9) {
-  const hit = getIn(root, path9);
+function isNull(root, path12) {
+  const hit = getIn(root, path12);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
 }
 function extractOlmo(file, root, env) {
@@ -20828,41 +20978,41 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path9) {
-  return /single_device/.test(path9.split("/").pop() ?? "");
+function isSingleDevice(path12) {
+  return /single_device/.test(path12.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num3 = (...path9) => reader2.number(path9);
-  const str2 = (...path9) => reader2.string(path9);
+  const num4 = (...path12) => reader2.number(path12);
+  const str3 = (...path12) => reader2.string(path12);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
-  const batch = num3("batch_size");
+  const batch = num4("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
-  const accum = num3("gradient_accumulation_steps");
+  const accum = num4("gradient_accumulation_steps");
   if (accum) plan.gradAccumSteps = accum;
-  const lr = num3("optimizer", "lr");
+  const lr = num4("optimizer", "lr");
   if (lr) plan.peakLr = lr;
-  const optimizer = str2("optimizer", "_component_");
+  const optimizer = str3("optimizer", "_component_");
   if (optimizer) plan.optimizer = optimizer;
-  const epochs = num3("epochs");
+  const epochs = num4("epochs");
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
-  const dtype = str2("dtype");
+  const dtype = str3("dtype");
   if (dtype) {
     plan.precision = dtype;
     if (dtype.value === "fp16") notes.push('dtype fp16: the finetune recipes raise "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead."');
   }
-  const seqLen = num3("tokenizer", "max_seq_len");
+  const seqLen = num4("tokenizer", "max_seq_len");
   if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
-  const scheduler = str2("lr_scheduler", "_component_");
+  const scheduler = str3("lr_scheduler", "_component_");
   if (scheduler) {
     plan.scheduler = scheduler;
-    const warmup2 = num3("lr_scheduler", "num_warmup_steps");
+    const warmup2 = num4("lr_scheduler", "num_warmup_steps");
     if (warmup2) plan.warmupSteps = { ...warmup2, unit: "steps" };
     if (COSINE.test(scheduler.value)) {
-      const cycles = num3("lr_scheduler", "num_cycles");
+      const cycles = num4("lr_scheduler", "num_cycles");
       if (!cycles || cycles.value === TORCHTUNE_DEFAULTS.cosineNumCycles) {
         plan.minLr = defaultSetting(0, "lr_scheduler.num_cycles", "get_cosine_schedule_with_warmup: num_cycles 0.5 decays to 0");
       }
@@ -20881,10 +21031,10 @@ function extractPlan2(file, root, env) {
   } else {
     deriveLength(plan, reader2, notes);
   }
-  const save = num3("save_every_n_steps");
+  const save = num4("save_every_n_steps");
   if (save) plan.saveEverySteps = { ...save, unit: "steps" };
   else if (plan.stepsPerEpoch && !rl) plan.saveEverySteps = { ...plan.stepsPerEpoch, how: `save_every_n_steps unset: once per epoch (${plan.stepsPerEpoch.how})` };
-  const val = num3("run_val_every_n_steps");
+  const val = num4("run_val_every_n_steps");
   if (val) plan.evalEverySteps = { ...val, unit: "steps" };
   const conflicts = recipeConflicts(reader2, root);
   if (!plan.worldSize && !plan.dataParallelSize) {
@@ -20993,6 +21143,7 @@ var torchtune = {
     yamlLoader: LOADER10,
     schema: "torchtune.schema.json"
   },
+  datasets: torchtuneDatasets,
   detect(file) {
     if (file.format !== "yaml") return 0;
     return score3(file);
@@ -21005,8 +21156,8 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path9) {
-  return path9.split(".").filter(Boolean);
+function keyPath(path12) {
+  return path12.split(".").filter(Boolean);
 }
 var generic = {
   meta: {
@@ -21023,8 +21174,8 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path9] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path9)) : numberAt(file, keyPath(path9), "pyyaml");
+    for (const [field, path12] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path12)) : numberAt(file, keyPath(path12), "pyyaml");
       if (setting) plan[field] = setting;
     }
     if (!plan.gradAccumSteps && plan.microBatchSize) {
@@ -21081,15 +21232,15 @@ function keyOf(file, name) {
 function has(file, name) {
   return keyOf(file, name) !== void 0;
 }
-function num2(file, name, rest = []) {
+function num3(file, name, rest = []) {
   const key = keyOf(file, name);
   return key ? numberAt(file, [key, ...rest], LOADER11) : void 0;
 }
-function str(file, name, rest = []) {
+function str2(file, name, rest = []) {
   const key = keyOf(file, name);
   return key ? stringAt(file, [key, ...rest]) : void 0;
 }
-function bool(file, name, rest = []) {
+function bool2(file, name, rest = []) {
   const key = keyOf(file, name);
   return key ? boolAt(file, [key, ...rest]) : void 0;
 }
@@ -21118,28 +21269,28 @@ var gptNeox = {
     const missing = [];
     const notes = [];
     const conflicts = [];
-    const micro = num2(file, "train_micro_batch_size_per_gpu");
-    const gas = num2(file, "gradient_accumulation_steps");
-    const train = num2(file, "train_batch_size");
+    const micro = num3(file, "train_micro_batch_size_per_gpu");
+    const gas = num3(file, "gradient_accumulation_steps");
+    const train = num3(file, "train_batch_size");
     if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
     if (gas) plan.gradAccumSteps = gas;
     if (train) plan.globalBatchSize = { ...train, unit: "samples" };
-    const seq = num2(file, "seq_length");
+    const seq = num3(file, "seq_length");
     if (seq) plan.seqLen = { ...seq, unit: "tokens" };
     const optKey = keyOf(file, "optimizer");
-    const optType = str(file, "optimizer", ["type"]);
-    const lr = num2(file, "optimizer", ["params", "lr"]);
+    const optType = str2(file, "optimizer", ["type"]);
+    const lr = num3(file, "optimizer", ["params", "lr"]);
     plan.optimizer = optType ?? defaultSetting(NEOX_DEFAULTS.optimizerType, "optimizer.type", "NeoX OPT_DEFAULT");
     if (lr) plan.peakLr = lr;
     else if (!optKey) plan.peakLr = defaultSetting(NEOX_DEFAULTS.lr, "optimizer.params.lr", "no optimizer block: NeoX uses OPT_PARAMS_DEFAULTS (adam, lr 0.001)");
     if (has(file, "lr")) notes.push("a top-level lr is overwritten by optimizer.params.lr in calculate_derived: set the LR in the optimizer block");
-    plan.minLr = num2(file, "min_lr") ?? defaultSetting(NEOX_DEFAULTS.minLr, "min_lr");
-    plan.scheduler = str(file, "lr_decay_style") ?? defaultSetting(NEOX_DEFAULTS.lrDecayStyle, "lr_decay_style");
-    const trainIters = num2(file, "train_iters");
+    plan.minLr = num3(file, "min_lr") ?? defaultSetting(NEOX_DEFAULTS.minLr, "min_lr");
+    plan.scheduler = str2(file, "lr_decay_style") ?? defaultSetting(NEOX_DEFAULTS.lrDecayStyle, "lr_decay_style");
+    const trainIters = num3(file, "train_iters");
     if (trainIters) plan.totalSteps = { ...trainIters, unit: "steps" };
     readPrecision3(file, plan, conflicts);
     readIntervals2(file, plan, notes);
-    const globalGpus = num2(file, "global_num_gpus");
+    const globalGpus = num3(file, "global_num_gpus");
     if (globalGpus) plan.worldSize = globalGpus;
     applyAssumptions(plan, env.assume);
     deriveSchedule(file, plan, notes, conflicts);
@@ -21163,9 +21314,9 @@ var gptNeox = {
   }
 };
 function readPrecision3(file, plan, conflicts) {
-  const precision = str(file, "precision");
-  const fp16 = bool(file, "fp16", ["enabled"]);
-  const bf16 = bool(file, "bf16", ["enabled"]);
+  const precision = str2(file, "precision");
+  const fp16 = bool2(file, "fp16", ["enabled"]);
+  const bf16 = bool2(file, "bf16", ["enabled"]);
   const canonical = (v) => v === "bfloat16" ? "bf16" : v === "float16" ? "fp16" : v;
   if (precision) {
     plan.precision = { ...precision, value: canonical(precision.value) };
@@ -21194,19 +21345,19 @@ function readPrecision3(file, plan, conflicts) {
   }
 }
 function readIntervals2(file, plan, notes) {
-  const factor = num2(file, "checkpoint_factor") ?? num2(file, "save_interval");
-  const scale = str(file, "checkpoint_scale")?.value ?? NEOX_DEFAULTS.checkpointScale;
+  const factor = num3(file, "checkpoint_factor") ?? num3(file, "save_interval");
+  const scale = str2(file, "checkpoint_scale")?.value ?? NEOX_DEFAULTS.checkpointScale;
   if (factor && factor.value > 0) {
     if (scale === "linear") plan.saveEverySteps = { ...factor, unit: "steps" };
     else notes.push(`checkpoint_scale "${scale}": checkpoints at ${formatCount(factor.value)}, ${formatCount(factor.value)}\xB2, \u2026 (no fixed interval)`);
     if (!has(file, "save")) notes.push("no save path in this file: NeoX writes checkpoints only when `save` is set (usually in local_setup.yml)");
   }
-  const evalInterval = num2(file, "eval_interval") ?? defaultSetting(NEOX_DEFAULTS.evalInterval, "eval_interval");
+  const evalInterval = num3(file, "eval_interval") ?? defaultSetting(NEOX_DEFAULTS.evalInterval, "eval_interval");
   plan.evalEverySteps = { ...evalInterval, unit: "steps" };
 }
 function deriveSchedule(file, plan, notes, conflicts) {
-  const decayIters = num2(file, "lr_decay_iters");
-  const fraction = num2(file, "lr_decay_fraction");
+  const decayIters = num3(file, "lr_decay_iters");
+  const fraction = num3(file, "lr_decay_fraction");
   const total = plan.totalSteps;
   let horizonName = "lr_decay_iters";
   let horizon;
@@ -21230,7 +21381,7 @@ function deriveSchedule(file, plan, notes, conflicts) {
       message: `${written.key} has no effect on the LR with lr_decay_style "constant" (it only scales the warmup fraction)`
     });
   }
-  const warmup2 = num2(file, "warmup") ?? defaultSetting(NEOX_DEFAULTS.warmup, "warmup");
+  const warmup2 = num3(file, "warmup") ?? defaultSetting(NEOX_DEFAULTS.warmup, "warmup");
   if (horizon) {
     const iters = Math.max(1, horizon.value);
     const product = warmup2.value * iters;
@@ -21248,9 +21399,9 @@ function deriveSchedule(file, plan, notes, conflicts) {
   if (warmup2.value >= 1) notes.push(`warmup ${warmup2.value} \u2265 1: NeoX reads warmup as a fraction of the decay horizon, so the whole schedule is warmup`);
 }
 function deriveParallel(file, plan, conflicts) {
-  const pp = num2(file, "pipe_parallel_size")?.value ?? NEOX_DEFAULTS.pipeParallelSize;
-  const mp = num2(file, "model_parallel_size")?.value ?? NEOX_DEFAULTS.modelParallelSize;
-  const cp = num2(file, "context_parallel_size")?.value ?? 1;
+  const pp = num3(file, "pipe_parallel_size")?.value ?? NEOX_DEFAULTS.pipeParallelSize;
+  const mp = num3(file, "model_parallel_size")?.value ?? NEOX_DEFAULTS.modelParallelSize;
+  const cp = num3(file, "context_parallel_size")?.value ?? 1;
   const world = plan.worldSize;
   if (!world || plan.dataParallelSize) return;
   const [p, m, c] = [pp, mp, cp].map((v) => v >= 1 ? v : 1);
@@ -21412,13 +21563,13 @@ function extractV1(file, env) {
   const missing = [];
   const notes = ["LLaMA-Factory v1 config (experimental API): only batch, length, learning rate and duration are read"];
   const D = LLAMA_FACTORY_DEFAULTS.v1;
-  const num3 = (key) => numberAt(file, [key], LOADER12);
-  plan.microBatchSize = num3("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
-  const global = num3("global_batch_size");
+  const num4 = (key) => numberAt(file, [key], LOADER12);
+  plan.microBatchSize = num4("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
+  const global = num4("global_batch_size");
   if (global) plan.globalBatchSize = { ...global, unit: "samples" };
-  plan.peakLr = num3("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
-  plan.epochs = num3("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
-  const maxSteps = num3("max_steps");
+  plan.peakLr = num4("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
+  plan.epochs = num4("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
+  const maxSteps = num4("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps overrides num_train_epochs" };
   plan.seqLen = cutoffLen(file, D.cutoffLen);
   const bf16 = boolAt(file, ["bf16"]);
@@ -21428,7 +21579,7 @@ function extractV1(file, env) {
   const scheduler = pluginName(file, "lr_scheduler_config");
   if (scheduler) plan.scheduler = scheduler;
   applyAssumptions(plan, env.assume);
-  const cp = num3("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
+  const cp = num4("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
   if (cp && cp.value > 1 && plan.worldSize && !plan.dataParallelSize) {
     plan.dataParallelSize = derived(Math.floor(plan.worldSize.value / cp.value), `${formatCount(plan.worldSize.value)} GPUs / cp_size ${formatCount(cp.value)}`);
   }
@@ -21456,6 +21607,7 @@ var llamaFactory = {
     yamlLoader: LOADER12,
     schema: "llama-factory.schema.json"
   },
+  datasets: llamaFactoryDatasets,
   detect(file) {
     return detectScore2(file);
   },
@@ -21477,6 +21629,11 @@ var WRAPPERS = /* @__PURE__ */ new Set(["nohup", "exec", "time", "then", "do", "
 var PYTHON = /^python(?:\d+(?:\.\d+)*)?$/;
 var LAUNCHER_EXES = /^(?:python(?:\d+(?:\.\d+)*)?|torchrun|accelerate|accelerate-launch|deepspeed)$/;
 var TORCH_RUN_MODULES = /* @__PURE__ */ new Set(["torch.distributed.run", "torch.distributed.launch"]);
+var FRONT_ENDS = {
+  "llamafactory-cli": /^train$/,
+  "axolotl": /^(?:train|preprocess)$/,
+  "litgpt": /^(?:finetune\w*|pretrain)$/
+};
 var SPLIT_WORDS = /(?:\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`|\S)+/g;
 var TORCHRUN_SWITCHES = /* @__PURE__ */ new Set(["--standalone", "--no-python", "--run-path", "--use-env", "--virtual-local-rank"]);
 var ACCELERATE_SWITCHES = /* @__PURE__ */ new Set([
@@ -21546,7 +21703,7 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path9) => path9.slice(path9.lastIndexOf("/") + 1);
+var basename = (path12) => path12.slice(path12.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
@@ -21563,6 +21720,11 @@ var ScriptParser = class {
   constructor(src) {
     this.src = src;
     this.lineStarts = computeLineStarts(src);
+    const slurm = readSbatch(src, this.lineStarts);
+    if (slurm) {
+      this.script.slurm = slurm;
+      for (const [name, v] of slurmVariables(slurm)) this.vars.set(name, { value: v, words: [{ text: v }], array: false });
+    }
   }
   src;
   script = { variables: [], commands: [] };
@@ -21834,11 +21996,20 @@ var ScriptParser = class {
       return;
     }
     const words = seg.slice(k).flatMap((t) => this.expand(t, st, refs));
-    const body = this.command(words, 0);
-    if (!body) return;
     const last = seg[seg.length - 1];
     const range = this.range(st.map[seg[0].from], st.map[Math.max(last.from, last.to - 1)] + 1);
-    this.script.commands.push({ ...body, range });
+    if ((words[0]?.text === "cd" || words[0]?.text === "pushd") && words.length >= 2) {
+      (this.script.directoryChanges ??= []).push({ dir: words[words.length - 1].text, range });
+      return;
+    }
+    const body = this.command(words, 0);
+    if (!body) return;
+    const env = {};
+    for (const t of seg.slice(0, k)) {
+      const m = ASSIGN.exec(raw(t));
+      if (m) env[m[1]] = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
+    }
+    this.script.commands.push({ ...body, range, ...k > 0 ? { env } : {}, ...this.script.slurm ? { slurm: this.script.slurm } : {} });
   }
   assign(t, st, refs) {
     const m = ASSIGN.exec(st.text.slice(t.from, t.to));
@@ -21984,6 +22155,16 @@ var ScriptParser = class {
       if (r.args.some((a) => a.flag === "-c")) return void 0;
       if (r.module && TORCH_RUN_MODULES.has(r.module)) return this.torchrun(words, r.k, r.args);
       return this.target("python", words, r);
+    }
+    if (exe === "tune" && words[k + 1]?.text === "run") {
+      const r = this.options(words, k + 2, switchesFrom(TORCHRUN_SWITCHES), {});
+      if (r.script === void 0) return void 0;
+      const distributed = r.args.some((a) => /^--(?:nproc[-_]per[-_]node|nnodes)$/.test(a.flag));
+      return { launcher: distributed ? "torchrun" : "python", launcherArgs: r.args, script: r.script, args: this.programArgs(words, r.k), cli: "tune run" };
+    }
+    const sub = Object.hasOwn(FRONT_ENDS, exe) ? FRONT_ENDS[exe] : void 0;
+    if (sub && words[k + 1] && sub.test(words[k + 1].text)) {
+      return { launcher: "none", launcherArgs: [], script: `${exe} ${words[k + 1].text}`, args: this.programArgs(words, k + 2), cli: `${exe} ${words[k + 1].text}` };
     }
     if (exe === "srun") {
       const r = this.options(words, k + 1, switchesFrom(SRUN_SWITCHES), { splitShort: true });
@@ -22137,7 +22318,7 @@ function count(arg) {
   const n = fixed ? fixed[1] === fixed[2] ? Number(fixed[1]) : NaN : /^\d+$/.test(v) ? Number(v) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : void 0;
 }
-var said = (arg) => `${arg.flag} ${arg.value ?? ""}`.trim();
+var said = (arg) => `${arg.flag} ${arg.value ?? ""}`.trim() + (arg.viaVariable?.startsWith("SLURM_") ? ` ($${arg.viaVariable} from #SBATCH)` : "");
 function launcherWorldSize(cmd) {
   const opts = cmd.launcherArgs;
   const opt = (...flags) => lastOf(opts, flags);
@@ -22186,7 +22367,16 @@ function launcherWorldSize(cmd) {
       }
       const nodes = opt("--nodes", "-N");
       const perNode = opt("--ntasks-per-node");
-      return nodes && perNode ? product(nodes, perNode, "") : void 0;
+      if (nodes && perNode) return product(nodes, perNode, "");
+      const tasks = !nodes && !perNode ? cmd.slurm?.ntasks : void 0;
+      return tasks ? { value: tasks.value, how: `srun inherits ${tasks.text}`, range: tasks.range, key: "#SBATCH" } : void 0;
+    }
+    case "none": {
+      const env = cmd.env ?? {};
+      const perNode = /^\d+$/.test(env.NPROC_PER_NODE ?? "") ? Number(env.NPROC_PER_NODE) : void 0;
+      const nodes = /^\d+$/.test(env.NNODES ?? "1") ? Number(env.NNODES ?? "1") : void 0;
+      if (cmd.cli !== "llamafactory-cli train" || !perNode || !nodes) return void 0;
+      return { value: perNode * nodes, how: `NPROC_PER_NODE=${perNode}${env.NNODES ? ` \xD7 NNODES=${nodes}` : " (NNODES not set: 1 node)"}`, range: cmd.range, key: "NPROC_PER_NODE" };
     }
     default:
       return void 0;
@@ -22194,6 +22384,79 @@ function launcherWorldSize(cmd) {
 }
 function argValue(cmd, ...flags) {
   return lastOf(cmd.args, flags);
+}
+function sbatchCount(v, typed) {
+  let t = v.trim();
+  if (typed) t = t.slice(t.lastIndexOf(":") + 1);
+  const range = /^(\d+)-(\d+)$/.exec(t);
+  const n = range ? range[1] === range[2] ? Number(range[1]) : NaN : /^\d+$/.test(t) ? Number(t) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : void 0;
+}
+function gresGpus(v) {
+  for (const part of v.split(",")) {
+    const fields = part.trim().split(":");
+    if (fields[0] !== "gpu") continue;
+    if (fields.length === 1) return 1;
+    return sbatchCount(fields[fields.length - 1], false);
+  }
+  return void 0;
+}
+var SBATCH_OPTIONS = {
+  "--nodes": "nodes",
+  "-N": "nodes",
+  "--ntasks-per-node": "ntasksPerNode",
+  "--ntasks": "ntasks",
+  "-n": "ntasks",
+  "--gpus-per-node": "gpusPerNode",
+  "--gres": "gpusPerNode",
+  "--gpus": "gpus",
+  "-G": "gpus"
+};
+function readSbatch(src, lineStarts2 = computeLineStarts(src)) {
+  const alloc = {};
+  let found = false;
+  for (let at = 0; at < src.length; ) {
+    const nl = src.indexOf("\n", at);
+    const text = src.slice(at, nl < 0 ? src.length : nl).replace(/\r$/, "");
+    const next = nl < 0 ? src.length : nl + 1;
+    const trimmed = text.trim();
+    if (trimmed && !trimmed.startsWith("#")) break;
+    const m = /^#SBATCH\s+/.exec(text);
+    if (m) {
+      const body = text.slice(m[0].length).replace(/\s#.*$/, "");
+      const re = /(--?[A-Za-z][\w-]*)(?:=(\S+)|\s+([^\s-]\S*))?/g;
+      for (let o = re.exec(body); o; o = re.exec(body)) {
+        let [flag2, raw] = [o[1], o[2] ?? o[3]];
+        const all = o[0].trim();
+        if (/^-[A-Za-z]./.test(flag2)) [flag2, raw] = [flag2.slice(0, 2), flag2.slice(2)];
+        const field = Object.hasOwn(SBATCH_OPTIONS, flag2) ? SBATCH_OPTIONS[flag2] : void 0;
+        if (!field || raw === void 0) continue;
+        const value = flag2 === "--gres" ? gresGpus(raw) : sbatchCount(raw, field === "gpusPerNode" || field === "gpus");
+        if (value === void 0) continue;
+        const start = at + m[0].length + o.index;
+        alloc[field] = { value, text: all, range: rangeOf2(lineStarts2, start, start + all.length) };
+        found = true;
+      }
+    }
+    at = next;
+  }
+  if (!found) return void 0;
+  if (!alloc.ntasks && alloc.nodes && alloc.ntasksPerNode) {
+    alloc.ntasks = { value: alloc.nodes.value * alloc.ntasksPerNode.value, text: `${alloc.nodes.text} \xD7 ${alloc.ntasksPerNode.text}`, range: alloc.ntasksPerNode.range };
+  }
+  return alloc;
+}
+function slurmVariables(alloc) {
+  const out = [];
+  const put = (v, ...names) => {
+    if (v) for (const n of names) out.push([n, String(v.value)]);
+  };
+  put(alloc.nodes, "SLURM_NNODES", "SLURM_JOB_NUM_NODES");
+  put(alloc.ntasks, "SLURM_NTASKS", "SLURM_NPROCS");
+  put(alloc.ntasksPerNode, "SLURM_NTASKS_PER_NODE");
+  put(alloc.gpusPerNode, "SLURM_GPUS_ON_NODE", "SLURM_GPUS_PER_NODE");
+  put(alloc.gpus, "SLURM_GPUS");
+  return out;
 }
 
 // src/dialects/megatron.ts
@@ -22573,8 +22836,8 @@ function yamlScore(file) {
   const hits = distinctiveHits(args.entries.map((e) => e.key));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path9) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path9);
+function testTopologyHint(path12) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path12);
   if (!m) return "";
   const gpus = Number(m[1]) * Number(m[2]);
   return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus} GPUs: assume.worldSize ${gpus})`;
@@ -22758,7 +23021,7 @@ function detectDialect(file, env) {
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import path2 from "node:path";
-var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash"];
+var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".sbatch", ".slurm"];
 var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
 var PYTHON_CONFIG_DIRS = /* @__PURE__ */ new Set(["config", "configs"]);
@@ -23163,8 +23426,8 @@ var Parser = class {
       if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
     }
     NUMBER_RE.lastIndex = this.i;
-    const num3 = NUMBER_RE.exec(t);
-    if (num3) return this.scalar(Number(num3[0]), num3[0], true, this.i);
+    const num4 = NUMBER_RE.exec(t);
+    if (num4) return this.scalar(Number(num4[0]), num4[0], true, this.i);
     return this.fail("Expecting value");
   }
   /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
@@ -23657,10 +23920,10 @@ function parseNumber2(ctx, startPtr, startChr, sign, endChr) {
   }
   if (!(state & 1))
     TomlError.x("unfinished numeric value", ctx, startPtr);
-  let str2 = ctx.s.slice(startPtr, ctx.p);
+  let str3 = ctx.s.slice(startPtr, ctx.p);
   if (hasUnderscores)
-    str2 = str2.replaceAll("_", "");
-  return state > 1 ? parseFloat(str2) : parseInteger(ctx, str2, 10, startPtr);
+    str3 = str3.replaceAll("_", "");
+  return state > 1 ? parseFloat(str3) : parseInteger(ctx, str3, 10, startPtr);
 }
 function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   let c, underscore = 1;
@@ -23676,15 +23939,15 @@ function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   }
   if (underscore & 1)
     TomlError.x("unfinished numeric value", ctx);
-  let str2 = ctx.s.slice(startPtr + 2, ctx.p);
+  let str3 = ctx.s.slice(startPtr + 2, ctx.p);
   if (underscore)
-    str2 = str2.replaceAll("_", "");
-  return parseInteger(ctx, str2, base, startPtr);
+    str3 = str3.replaceAll("_", "");
+  return parseInteger(ctx, str3, base, startPtr);
 }
-function parseInteger(ctx, str2, base, startPtr) {
+function parseInteger(ctx, str3, base, startPtr) {
   if (ctx.bi !== true)
     int: {
-      let val = parseInt(str2, base);
+      let val = parseInt(str3, base);
       if (!Number.isSafeInteger(val)) {
         if (ctx.bi)
           break int;
@@ -23692,7 +23955,7 @@ function parseInteger(ctx, str2, base, startPtr) {
       }
       return val;
     }
-  return base === 10 ? BigInt(str2) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str2);
+  return base === 10 ? BigInt(str3) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str3);
 }
 function parseDate(ctx, c, endChr) {
   let startPtr = ctx.p++, unsafeSeparator;
@@ -23739,25 +24002,25 @@ function parseTime(ctx, c, endChr) {
   let t = ctx.s.slice(start, ctx.p);
   return readDate(ctx, t, 4, false, start);
 }
-function readDate(ctx, str2, type, unsafeDelim, errPtr, temporalSuffix) {
+function readDate(ctx, str3, type, unsafeDelim, errPtr, temporalSuffix) {
   if (ctx.ld) {
-    let date = new TomlDate(str2, type, unsafeDelim);
+    let date = new TomlDate(str3, type, unsafeDelim);
     if (!date.isValid())
       TomlError.x("invalid date", ctx, errPtr);
     return date;
   }
   try {
     if (temporalSuffix)
-      str2 += temporalSuffix;
+      str3 += temporalSuffix;
     switch (type) {
       case 1:
-        return Temporal.ZonedDateTime.from(str2);
+        return Temporal.ZonedDateTime.from(str3);
       case 2:
-        return Temporal.PlainDateTime.from(str2);
+        return Temporal.PlainDateTime.from(str3);
       case 3:
-        return Temporal.PlainDate.from(str2);
+        return Temporal.PlainDate.from(str3);
       case 4:
-        return Temporal.PlainTime.from(str2);
+        return Temporal.PlainTime.from(str3);
     }
   } catch (e) {
     TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
@@ -24054,9 +24317,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path9) => JSON.stringify(path9);
-function showPath2(path9) {
-  return path9.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path12) => JSON.stringify(path12);
+function showPath2(path12) {
+  return path12.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -24128,15 +24391,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path9, p) {
-    const k = pathKey(path9);
+  place(path12, p) {
+    const k = pathKey(path12);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path9, p, blankStart, blankEnd) {
-    const prior = this.place(path9, p);
-    const def = { path: path9, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path12, p, blankStart, blankEnd) {
+    const prior = this.place(path12, p);
+    const def = { path: path12, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -24178,28 +24441,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path9 = [];
+    const path12 = [];
     segs.forEach((seg, n) => {
-      path9.push(seg.name);
+      path12.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path9], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path9));
-      if (count2) path9.push(count2 - 1);
+      this.place([...path12], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path12));
+      if (count2) path12.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path9], header, start, t.length);
-      return { path: path9, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path12], header, start, t.length);
+      return { path: path12, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path9);
+    const k = pathKey(path12);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path9], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path12], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path9, index], element);
+    this.place([...path12, index], element);
     const array = this.places.get(k);
-    path9.push(index);
-    return { path: path9, section: { places: array ? [element, array] : [element], def } };
+    path12.push(index);
+    return { path: path12, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -24210,17 +24473,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path9 = [...table];
+    const path12 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path9.push(seg.name);
-      this.place([...path9], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path12.push(seg.name);
+      this.place([...path12], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path9.push(segs[segs.length - 1].name);
-    const value = this.value(path9, depth);
-    this.define(path9, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path12.push(segs[segs.length - 1].name);
+    const value = this.value(path12, depth);
+    this.define(path12, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path9, depth) {
+  value(path12, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -24251,8 +24514,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path9, index], depth + 1);
-        this.place([...path9, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path12, index], depth + 1);
+        this.place([...path12, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -24264,7 +24527,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path9, comma, depth + 1);
+        this.keyval(path12, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -24303,17 +24566,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path9, inherited, depth) => {
-    const place = path9.length ? scan.places.get(pathKey(path9)) : void 0;
-    const range = path9.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path12, inherited, depth) => {
+    const place = path12.length ? scan.places.get(pathKey(path12)) : void 0;
+    const range = path12.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path9, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path12, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path9, key];
+        const childPath = [...path12, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -24414,7 +24677,7 @@ function formatOf(relPath) {
   const ext = path4.extname(relPath).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
-  if (ext === ".sh" || ext === ".bash") return "shell";
+  if (ext === ".sh" || ext === ".bash" || ext === ".sbatch" || ext === ".slurm") return "shell";
   if (ext === ".py") return "python";
   return "yaml";
 }
@@ -25948,6 +26211,532 @@ function mergeLinked(primary, linked) {
   return merged;
 }
 
+// src/engine/repository.ts
+import { existsSync as existsSync2, readdirSync as readdirSync2 } from "node:fs";
+import path6 from "node:path";
+var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".slurm"]);
+var SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules", "__pycache__", "site-packages", "venv", "env", "wandb", "outputs"]);
+var MAX_SCRIPT_WALK_ENTRIES = 1e5;
+function findRepositoryRoot(root) {
+  const start = path6.resolve(root);
+  for (let dir = start; ; dir = path6.dirname(dir)) {
+    if (existsSync2(path6.join(dir, ".git"))) return dir;
+    if (path6.dirname(dir) === dir) return start;
+  }
+}
+function listScripts(dir, skip = () => false) {
+  const scripts = [];
+  let visited = 0;
+  let truncated = false;
+  const walk = (d) => {
+    if (truncated) return;
+    let entries;
+    try {
+      entries = readdirSync2(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const e of entries) {
+      if (++visited > MAX_SCRIPT_WALK_ENTRIES) {
+        truncated = true;
+        return;
+      }
+      const abs = path6.join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name.startsWith(".") || SKIPPED_DIRS.has(e.name) || skip(abs, true)) continue;
+        walk(abs);
+      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(path6.extname(e.name).toLowerCase()) && !skip(abs, false)) {
+        scripts.push(abs);
+      }
+    }
+  };
+  walk(dir);
+  return { scripts, truncated };
+}
+function relativePosix(from, abs) {
+  return toPosix(path6.relative(from, abs)) || ".";
+}
+
+// src/engine/dataset-catalog.ts
+var PUBLIC_DATASETS = {
+  "tatsu-lab/alpaca": {
+    splits: { train: 52002 },
+    source: "the dataset viewer (train: 52,002 rows; Stanford Alpaca's alpaca_data.json)"
+  },
+  "yahma/alpaca-cleaned": {
+    splits: { train: 51760 },
+    source: `the dataset viewer (train: 51,760 rows; litgpt's Alpaca module splits it with val_split_fraction 0.03865 "to get exactly 2000 validation samples")`
+  },
+  "mhenrichsen/alpaca_2k_test": {
+    splits: { train: 2e3 },
+    source: `the dataset viewer (train: 2,000 rows; litgpt's Alpaca2k module splits it with val_split_fraction 0.05 "to get exactly 100 validation samples")`
+  },
+  "databricks/databricks-dolly-15k": {
+    splits: { train: 15011 },
+    source: "the dataset viewer (train: 15,011 rows)"
+  },
+  "HuggingFaceH4/ultrachat_200k": {
+    splits: { train_sft: 207865, test_sft: 23110, train_gen: 256032, test_gen: 28304 },
+    source: "the dataset card's dataset_info (num_examples per split)"
+  }
+};
+function publicDatasetRows(id, split = "train") {
+  const entry = Object.hasOwn(PUBLIC_DATASETS, id) ? PUBLIC_DATASETS[id] : void 0;
+  if (!entry || !Object.hasOwn(entry.splits, split)) return void 0;
+  return { rows: entry.splits[split], source: entry.source };
+}
+
+// src/engine/dataset-rows.ts
+import { closeSync as closeSync2, constants as constants2, fstatSync as fstatSync2, openSync as openSync2, readSync as readSync2 } from "node:fs";
+import path7 from "node:path";
+var DATASET_MAX_BYTES = 64 * 1024 * 1024;
+var CHUNK = 256 * 1024;
+var FORMATS = {
+  ".json": "json",
+  ".jsonl": "jsonl",
+  ".ndjson": "jsonl",
+  ".csv": "csv",
+  ".tsv": "tsv",
+  ".parquet": "parquet"
+};
+function countableFormat(file) {
+  const ext = path7.extname(file).toLowerCase();
+  return Object.hasOwn(FORMATS, ext) ? FORMATS[ext] : void 0;
+}
+function openRegular(abs) {
+  let fd;
+  try {
+    fd = openSync2(abs, constants2.O_RDONLY | (constants2.O_NONBLOCK ?? 0));
+  } catch (err) {
+    return { why: `cannot be read (${err.code ?? "error"})` };
+  }
+  try {
+    const st = fstatSync2(fd);
+    if (!st.isFile()) {
+      closeSync2(fd);
+      return { why: "not a regular file" };
+    }
+    return { fd, size: st.size };
+  } catch (err) {
+    closeSync2(fd);
+    return { why: `cannot be read (${err.code ?? "error"})` };
+  }
+}
+function stream(abs, maxBytes, onChunk) {
+  const opened = openRegular(abs);
+  if ("why" in opened) return { ok: false, why: opened.why };
+  const { fd, size } = opened;
+  try {
+    if (size > maxBytes) return { ok: false, why: `${size} bytes, over the ${maxBytes}-byte limit for counting rows` };
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let total = 0;
+    for (; ; ) {
+      const n = readSync2(fd, buf, 0, CHUNK, null);
+      if (n === 0) break;
+      total += n;
+      if (total > maxBytes) return { ok: false, why: `over the ${maxBytes}-byte limit for counting rows` };
+      onChunk(buf, n);
+    }
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, why: `cannot be read (${err.code ?? "error"})` };
+  } finally {
+    closeSync2(fd);
+  }
+}
+var SPACE = /* @__PURE__ */ new Set([32, 9, 10, 13]);
+function countLines(abs, maxBytes) {
+  let rows = 0;
+  let content = false;
+  const r = stream(abs, maxBytes, (buf, n) => {
+    for (let i = 0; i < n; i++) {
+      const c = buf[i];
+      if (c === 10) {
+        if (content) rows++;
+        content = false;
+      } else if (!SPACE.has(c)) content = true;
+    }
+  });
+  if (!r.ok) return r;
+  return { ok: true, rows: rows + (content ? 1 : 0) };
+}
+function countJson(abs, maxBytes) {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let top;
+  let inElement = false;
+  let rows = 0;
+  const r = stream(abs, maxBytes, (buf, n) => {
+    for (let i = 0; i < n; i++) {
+      const c = buf[i];
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === 92) escaped = true;
+        else if (c === 34) inString = false;
+        continue;
+      }
+      if (SPACE.has(c)) continue;
+      if (depth === 0) {
+        top ??= c === 91 ? "array" : "values";
+        if (top === "values" && (c === 123 || c === 91 || c === 34)) rows++;
+      } else if (depth === 1 && top === "array") {
+        if (c === 44) inElement = false;
+        else if (c !== 93 && !inElement) {
+          rows++;
+          inElement = true;
+        }
+      }
+      if (c === 34) inString = true;
+      else if (c === 123 || c === 91) depth++;
+      else if (c === 125 || c === 93) depth--;
+      if (depth < 0) depth = 0;
+    }
+  });
+  if (!r.ok) return r;
+  if (depth !== 0 || inString) return { ok: false, why: "not valid JSON (unbalanced brackets or an unterminated string)" };
+  if (top === void 0) return { ok: true, rows: 0 };
+  if (top === "values" && rows === 1) return { ok: false, why: "one JSON object, not a list of records" };
+  return { ok: true, rows };
+}
+function countDelimited(abs, maxBytes) {
+  let records = 0;
+  let quoted = false;
+  let content = false;
+  const r = stream(abs, maxBytes, (buf, n) => {
+    for (let i = 0; i < n; i++) {
+      const c = buf[i];
+      if (c === 34) quoted = !quoted;
+      if (quoted) {
+        content = true;
+        continue;
+      }
+      if (c === 10) {
+        if (content) records++;
+        content = false;
+      } else if (c !== 13) content = true;
+    }
+  });
+  if (!r.ok) return r;
+  if (content) records++;
+  return { ok: true, rows: Math.max(0, records - 1) };
+}
+var CompactReader = class {
+  constructor(b) {
+    this.b = b;
+  }
+  b;
+  pos = 0;
+  byte() {
+    if (this.pos >= this.b.length) throw new Error("footer ends early");
+    return this.b[this.pos++];
+  }
+  varint() {
+    let result = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      const x = this.byte();
+      result |= BigInt(x & 127) << shift;
+      if ((x & 128) === 0) return result;
+      shift += 7n;
+    }
+    throw new Error("varint too long");
+  }
+  zigzag() {
+    const v = this.varint();
+    return v >> 1n ^ -(v & 1n);
+  }
+  skipBytes(n) {
+    if (n < 0 || this.pos + n > this.b.length) throw new Error("footer ends early");
+    this.pos += n;
+  }
+  /** Skips one value of compact type `t`. */
+  skip(t, depth) {
+    if (depth > 64) throw new Error("footer nests too deeply");
+    switch (t) {
+      case 1:
+      case 2:
+        return;
+      // booleans in a field header carry their value
+      case 3:
+        return this.skipBytes(1);
+      case 4:
+      case 5:
+      case 6:
+        this.varint();
+        return;
+      case 7:
+        return this.skipBytes(8);
+      case 8:
+        return this.skipBytes(Number(this.varint()));
+      case 9:
+      case 10: {
+        const h = this.byte();
+        const size = h >> 4 === 15 ? Number(this.varint()) : h >> 4;
+        const elem = h & 15;
+        for (let i = 0; i < size; i++) {
+          if (elem === 1 || elem === 2) this.skipBytes(1);
+          else this.skip(elem, depth + 1);
+        }
+        return;
+      }
+      case 11: {
+        const size = Number(this.varint());
+        if (size === 0) return;
+        const kv = this.byte();
+        for (let i = 0; i < size; i++) {
+          this.skip(kv >> 4, depth + 1);
+          this.skip(kv & 15, depth + 1);
+        }
+        return;
+      }
+      case 12:
+        return this.skipStruct(depth + 1);
+      default:
+        throw new Error(`unknown compact type ${t}`);
+    }
+  }
+  skipStruct(depth) {
+    let id = 0;
+    for (; ; ) {
+      const h = this.byte();
+      if (h === 0) return;
+      id = h >> 4 ? id + (h >> 4) : Number(this.zigzag());
+      this.skip(h & 15, depth);
+    }
+  }
+  /** The i64 field `wanted` of the top-level struct (FileMetaData.num_rows is field 3). */
+  i64Field(wanted) {
+    let id = 0;
+    for (; ; ) {
+      const h = this.byte();
+      if (h === 0) return void 0;
+      id = h >> 4 ? id + (h >> 4) : Number(this.zigzag());
+      const t = h & 15;
+      if (id === wanted && t === 6) return this.zigzag();
+      this.skip(t, 1);
+    }
+  }
+};
+function parquetRows(abs, maxBytes) {
+  const opened = openRegular(abs);
+  if ("why" in opened) return { ok: false, why: opened.why };
+  const { fd, size } = opened;
+  try {
+    if (size < 12) return { ok: false, why: "too short for a Parquet file" };
+    const tail = Buffer.alloc(8);
+    readSync2(fd, tail, 0, 8, size - 8);
+    const head = Buffer.alloc(4);
+    readSync2(fd, head, 0, 4, 0);
+    if (tail.toString("latin1", 4) !== "PAR1" || head.toString("latin1") !== "PAR1") return { ok: false, why: "not a Parquet file (no PAR1 magic)" };
+    const footerLength = tail.readUInt32LE(0);
+    if (footerLength > size - 12) return { ok: false, why: "Parquet footer length exceeds the file" };
+    if (footerLength > maxBytes) return { ok: false, why: `Parquet footer of ${footerLength} bytes, over the ${maxBytes}-byte limit` };
+    const footer = Buffer.alloc(footerLength);
+    readSync2(fd, footer, 0, footerLength, size - 8 - footerLength);
+    const rows = new CompactReader(footer).i64Field(3);
+    if (rows === void 0 || rows < 0n || rows > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, why: "Parquet footer without num_rows" };
+    return { ok: true, rows: Number(rows) };
+  } catch (err) {
+    return { ok: false, why: `Parquet footer cannot be read (${err.message})` };
+  } finally {
+    closeSync2(fd);
+  }
+}
+function countRows(abs, maxBytes = DATASET_MAX_BYTES) {
+  switch (countableFormat(abs)) {
+    case "jsonl":
+      return countLines(abs, maxBytes);
+    case "json":
+      return countJson(abs, maxBytes);
+    case "csv":
+    case "tsv":
+      return countDelimited(abs, maxBytes);
+    case "parquet":
+      return parquetRows(abs, maxBytes);
+    default:
+      return { ok: false, why: `${path7.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
+  }
+}
+
+// src/engine/datasets.ts
+function countPath(names, ctx, bases = ctx.bases) {
+  const tried = [];
+  for (const name of names) {
+    const r = resolveWritten(ctx.repo, name, bases);
+    if (!r.found) {
+      tried.push(...r.tried);
+      continue;
+    }
+    const shown = ctx.show(r.found.abs);
+    const n = countRows(r.found.abs, ctx.datasetMaxBytes ?? DATASET_MAX_BYTES);
+    if (!n.ok) return { ok: false, why: `${shown}: ${n.why}` };
+    return { ok: true, rows: n.rows, text: `${formatCount(n.rows)} rows in ${shown}`, label: shown };
+  }
+  return { ok: false, why: `${names.join(" or ")} not found inside the repository (tried ${describeTried(tried)})` };
+}
+function countHub(id, split = "train") {
+  const known = publicDatasetRows(id, split);
+  if (!known) return { ok: false, why: `${id} (${split}) is not in trainlint's table of public datasets` };
+  return { ok: true, rows: known.rows, text: `${formatCount(known.rows)} rows in ${id} ${split} (${known.source})`, label: `${id} ${split}` };
+}
+function countCatalog(name, dir, ctx) {
+  const info = resolveWritten(ctx.repo, `${dir}/dataset_info.json`, ctx.bases);
+  if (!info.found) return { ok: false, why: `${dir}/dataset_info.json not found inside the repository (tried ${describeTried(info.tried)})` };
+  const read = readBounded(info.found.abs, ctx.maxBytes);
+  if (!read.ok) return { ok: false, why: `${ctx.show(info.found.abs)}: ${read.why}` };
+  let entries;
+  try {
+    entries = JSON.parse(read.bytes.toString("utf8"));
+  } catch {
+    return { ok: false, why: `${ctx.show(info.found.abs)} is not valid JSON` };
+  }
+  const entry = entries && typeof entries === "object" && Object.hasOwn(entries, name) ? entries[name] : void 0;
+  if (!entry || typeof entry !== "object") return { ok: false, why: `${name} is not an entry of ${ctx.show(info.found.abs)}` };
+  const e = entry;
+  if (typeof e.file_name === "string") {
+    const base = { dir: info.found.rel.slice(0, info.found.rel.lastIndexOf("/")) || ".", label: `the folder of ${ctx.show(info.found.abs)}` };
+    const counted = countPath([e.file_name], ctx, [base]);
+    return counted.ok ? { ...counted, text: `${counted.text} (${name} in ${ctx.show(info.found.abs)})` } : counted;
+  }
+  if (typeof e.hf_hub_url === "string") return countHub(e.hf_hub_url, typeof e.split === "string" ? e.split : "train");
+  return { ok: false, why: `${name} in ${ctx.show(info.found.abs)} has no file_name or hf_hub_url that trainlint can count` };
+}
+function countRef(ref, req, ctx) {
+  let counted;
+  switch (ref.kind) {
+    case "path":
+      counted = countPath(ref.names, ctx);
+      break;
+    case "hub":
+      counted = countHub(ref.names[0], ref.split);
+      break;
+    case "path-or-hub": {
+      const local = countPath(ref.names, ctx);
+      counted = local.ok || !/not found/.test(local.why) ? local : countHub(ref.names[0], ref.split);
+      if (!counted.ok && !local.ok && /not found/.test(local.why)) counted = { ok: false, why: `${ref.names[0]}: not a file in the repository, and ${counted.why}` };
+      break;
+    }
+    case "catalog":
+      counted = countCatalog(ref.names[0], req.catalogDir ?? "data", ctx);
+      break;
+    case "bundled":
+      counted = ref.rows !== void 0 ? { ok: true, rows: ref.rows, text: `${formatCount(ref.rows)} rows (${ref.source ?? ref.names[0]})`, label: ref.names[0] } : { ok: false, why: `${ref.names[0]}: size unknown` };
+      break;
+  }
+  if (!counted.ok) return counted;
+  let { rows, text } = counted;
+  if (ref.fraction !== void 0) {
+    rows = Math.floor(rows * ref.fraction);
+    text = `${text} \xD7 ${ref.fraction} = ${formatCount(rows)}`;
+  }
+  if (ref.maxSamples && rows > ref.maxSamples.value) {
+    rows = ref.maxSamples.value;
+    text = `${text}, cut to ${ref.maxSamples.key} ${formatCount(rows)}`;
+  }
+  return { ok: true, rows, text, label: counted.label };
+}
+function estimateDatasetSamples(req, ctx) {
+  if (req.skip) return { ok: false, why: req.skip };
+  if (req.refs.length === 0) return { ok: false, why: "no dataset named" };
+  const parts = [];
+  for (const ref of req.refs) {
+    const c = countRef(ref, req, ctx);
+    if (!c.ok) return { ok: false, why: c.why };
+    parts.push(c);
+  }
+  let total = parts.reduce((a, p) => a + p.rows, 0);
+  let how = parts.map((p) => p.text).join(" + ");
+  const v = req.validation;
+  if (v && total > 0) {
+    const held = v.value >= 1 ? Math.floor(v.value) : v.rounding === "ceil" ? Math.ceil(total * v.value) : Math.floor(total * v.value);
+    const kept = Math.max(0, total - held);
+    how = `${how} \u2212 ${formatCount(held)} validation rows (${v.key} ${v.value}) = ${formatCount(kept)}`;
+    total = kept;
+  }
+  const label = parts.length === 1 ? parts[0].label : `${parts.length} datasets`;
+  const first = req.refs[0];
+  return {
+    ok: true,
+    label,
+    setting: {
+      value: total,
+      origin: "dataset",
+      unit: "samples",
+      key: first.key,
+      range: first.range,
+      how,
+      bound: "upper",
+      estimatedFrom: label,
+      note: "rows before packing and filtering: an upper bound on the training samples"
+    }
+  };
+}
+
+// src/engine/script-links.ts
+import path8 from "node:path";
+var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config", "--config-path-file"]);
+var CONFIG_EXT = /\.(ya?ml|json|toml)$|(?:^|\/)configs?\/[^/]+\.py$/i;
+function namedConfigs(cmd) {
+  const out = [];
+  for (const arg of cmd.args) {
+    if (arg.value === void 0 || !CONFIG_EXT.test(arg.value)) continue;
+    if (arg.flag !== "" && !CONFIG_FLAGS.has(arg.flag)) continue;
+    if (arg.flag === "" && /^[\w.]+=/.test(arg.value)) continue;
+    if (!out.some((c) => c.written === arg.value)) out.push({ written: arg.value, flag: arg.flag, range: arg.valueRange ?? arg.flagRange });
+  }
+  return out;
+}
+function lastArg(args, ...flags) {
+  for (let i = args.length - 1; i >= 0; i--) if (flags.includes(args[i].flag)) return args[i];
+  return void 0;
+}
+function workdirOf(file, cmd, scriptDir) {
+  let wd = { dir: ".", label: "the repository root" };
+  for (const cd of file.script?.directoryChanges ?? []) {
+    if (cd.range.line > cmd.range.line || cd.range.line === cmd.range.line && cd.range.column >= cmd.range.column) break;
+    const at = `cd at ${file.path}:${cd.range.line}`;
+    const text = cd.dir.replace(/["']/g, "");
+    let dir;
+    if (/dirname/.test(text) && /\$0\b|\$\{0\}|BASH_SOURCE/.test(text)) {
+      const rest = text.slice(text.lastIndexOf(")") + 1).replace(/^\/+/, "");
+      dir = path8.posix.normalize(path8.posix.join(scriptDir, rest || "."));
+      wd = { dir, label: rest ? `${rest} from the launch script's folder (${at})` : `the launch script's folder (${at})` };
+    } else if (/git\s+rev-parse\s+--show-toplevel/.test(text)) {
+      wd = { dir: ".", label: `the repository root (${at})` };
+    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !path8.posix.isAbsolute(text) && text !== "-") {
+      dir = path8.posix.normalize(path8.posix.join(wd.dir, text));
+      wd = dir.startsWith("..") ? { label: `${cd.dir}, outside the repository (${at})` } : { dir, label: `${dir} (${at})` };
+    } else {
+      wd = { label: `${cd.dir}, which trainlint cannot follow (${at})` };
+    }
+    if (wd.dir?.startsWith("..")) wd = { label: `${cd.dir}, outside the repository (${at})` };
+  }
+  return wd;
+}
+function launcherName(cmd) {
+  if (cmd.cli) return cmd.cli;
+  return cmd.launcher === "none" ? "the launch command" : cmd.launcher === "accelerate" ? "accelerate launch" : cmd.launcher;
+}
+function scriptLaunches(file, scriptDir = path8.posix.dirname(file.path)) {
+  const out = [];
+  for (const cmd of file.script?.commands ?? []) {
+    const configs = namedConfigs(cmd);
+    const acc = cmd.launcher === "accelerate" ? lastArg(cmd.launcherArgs, "--config_file", "--config-file") : void 0;
+    const accelerateConfig = acc?.value ? { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange } : void 0;
+    if (configs.length === 0) continue;
+    const values = {};
+    const world = launcherWorldSize(cmd);
+    const where3 = `${file.path}:${cmd.range.line}`;
+    if (world) {
+      values.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where3}` };
+    }
+    out.push({ script: file.path, range: cmd.range, launcher: launcherName(cmd), configs, ...accelerateConfig ? { accelerateConfig } : {}, values, workdir: workdirOf(file, cmd, scriptDir) });
+  }
+  return out;
+}
+
 // src/engine/lint.ts
 function runPlanOf(result) {
   return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
@@ -25974,7 +26763,7 @@ function unclaimedReason(file) {
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(path6.posix.normalize(path6.posix.join(path6.posix.dirname(result.file.path), declared)));
+  if (declared) return toPosix(path9.posix.normalize(path9.posix.join(path9.posix.dirname(result.file.path), declared)));
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
@@ -26045,18 +26834,22 @@ async function lint(options) {
     let s = settingsByPath.get(rel);
     if (!s) {
       s = settingsFor(config, rel, options.cliRules);
-      if (options.launcherValues) s.assume = { ...s.assume, ...options.launcherValues };
       settingsByPath.set(rel, s);
     }
     return s;
   };
-  const virtualResults = virtual.map((file) => {
+  const settingsWith = (rel, values) => {
+    const s = settingsOf(rel);
+    return Object.keys(values).length ? { ...s, assume: { ...s.assume, ...values } } : s;
+  };
+  const analyseSafely = (file, settings, extra = {}) => {
     try {
-      return { file, findings: [], ...analyse(file, settingsOf(file.path)) };
+      return { file, findings: [], ...extra, ...analyse(file, settings) };
     } catch (err) {
-      return { file, findings: [internalError(file, err)], reason: "internal error" };
+      return { file, findings: [internalError(file, err)], ...extra, reason: "internal error" };
     }
-  });
+  };
+  const virtualResults = virtual.map((file) => analyseSafely(file, settingsOf(file.path)));
   const diskResults = discovered.map(({ abs, rel }) => {
     let file;
     try {
@@ -26067,38 +26860,132 @@ async function lint(options) {
       return { file, findings: [internalError(file, err)], reason: "internal error" };
     }
   });
-  const results = [...virtualResults, ...diskResults];
+  let results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
-  const repo = repoRootOf(root);
-  for (const result of results) {
-    if (result.extraction && options.launcherLinks?.length) result.linked = [...options.launcherLinks];
+  const repo = repoRootOf(options.repoRoot ?? root);
+  const lintRoot = path9.resolve(root);
+  const toRepo = (rel) => relativePosix(repo.root, path9.resolve(lintRoot, rel));
+  const fromAbs = (abs) => relativePosix(lintRoot, abs);
+  const rootBase = { dir: ".", label: "the repository root" };
+  const lintRootBase = repo.root === lintRoot ? [] : [{ dir: toRepo("."), label: "the linted folder" }];
+  const insideLintRoot = (rel) => !rel.startsWith("../");
+  const configBases = (result) => {
+    const wd = result.launch?.workdir;
+    const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...insideLintRoot(result.launch.script) ? lintRootBase : []] : [rootBase, ...lintRootBase];
+    return [...start, { dir: toRepo(path9.posix.dirname(result.file.path)), label: "the config's folder" }];
+  };
+  const virtualPaths = new Set(virtual.map((f) => f.path));
+  const linted = results.filter((r) => r.file.script).map((r) => r.file);
+  const scripts = [...linted];
+  const fullScan = repo.root === lintRoot && options.paths.every((p) => path9.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
+  if (options.repoScripts !== false && !fullScan) scripts.push(...repositoryScripts(repo, lintRoot, results, new Set(linted.map((f) => path9.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
+  const launchesOf = /* @__PURE__ */ new Map();
+  const lintedScripts = new Set(linted.map((f) => f.path));
+  for (const file of scripts) {
+    const isVirtual = virtualPaths.has(file.path);
+    const scriptDir = isVirtual ? toRepo(".") : toRepo(path9.posix.dirname(file.path));
+    for (const launch of scriptLaunches(file, scriptDir)) {
+      if (isVirtual) launch.workdir = { dir: toRepo("."), label: "the working directory" };
+      for (const named of launch.configs) {
+        const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
+        const scriptResult = byPath.get(file.path);
+        if (!resolution.found) {
+          (scriptResult ? scriptResult.starts ??= [] : []).push(`line ${launch.range.line}: ${named.flag || "argument"} ${named.written} not found inside the repository (tried ${describeTried(resolution.tried)})`);
+          continue;
+        }
+        const rel = fromAbs(resolution.found.abs);
+        const world = launch.values.worldSize;
+        (scriptResult ? scriptResult.starts ??= [] : []).push(
+          `line ${launch.range.line}: ${rel} (${launch.launcher}${world ? `, world size ${world.value}` : ""}; found from ${resolution.found.base.label})`
+        );
+        const link = { script: file.path, range: launch.range, launcher: launch.launcher, workdir: launch.workdir, resolvedFrom: `${named.written} from ${resolution.found.base.label}` };
+        const list = launchesOf.get(rel) ?? [];
+        if (!list.some((l) => l.launch === launch)) list.push({ launch, link });
+        launchesOf.set(rel, list);
+      }
+    }
   }
-  for (const result of results) {
+  const addedByScripts = /* @__PURE__ */ new Set();
+  for (const [rel, list] of launchesOf) {
+    if (byPath.has(rel) || !list.some((l) => lintedScripts.has(l.link.script))) continue;
+    const check2 = checkRepoPath(repo, toRepo(rel));
+    if (!check2.ok) continue;
+    let added;
+    try {
+      const file = loadFile(check2.abs, rel, parseOptions);
+      added = analyseSafely(file, settingsOf(rel));
+    } catch (err) {
+      const file = { path: rel, text: "", format: formatOf(rel), problems: [], directives: { suppressions: [] } };
+      added = { file, findings: [internalError(file, err)], reason: "internal error" };
+    }
+    results.push(added);
+    byPath.set(rel, added);
+    addedByScripts.add(rel);
+  }
+  const alone = /* @__PURE__ */ new Map();
+  results = results.flatMap((result) => {
+    const rel = result.file.path;
+    let list = result.file.script || !result.extraction ? void 0 : launchesOf.get(rel);
+    if (list && addedByScripts.has(rel)) list = list.filter((l) => lintedScripts.has(l.link.script));
+    if (!list?.length) return [result];
+    alone.set(rel, result);
+    return list.map(({ launch, link }) => {
+      const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link });
+      if (launch.accelerateConfig && launched.extraction) {
+        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(path9.posix.dirname(link.script));
+        const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
+        if (accelerate.linked) launched.linked = [accelerate.linked];
+        if (accelerate.note) launched.extraction.notes.push(accelerate.note);
+      }
+      return launched;
+    });
+  });
+  const everything = [...results, ...alone.values()];
+  const estimates = /* @__PURE__ */ new Map();
+  for (const result of everything) {
+    const request = result.dialect?.datasets?.(result.file);
+    const extraction = result.extraction;
+    if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) continue;
+    const bases = configBases(result);
+    const cacheKey = `${result.file.path}\0${bases.map((b) => b.dir).join("\0")}`;
+    let estimate = estimates.get(cacheKey);
+    if (!estimate) {
+      estimate = estimateDatasetSamples(request, { repo, bases, show: fromAbs, maxBytes });
+      estimates.set(cacheKey, estimate);
+    }
+    if (!estimate.ok) {
+      extraction.notes.push(`dataset size unknown: ${estimate.why}`);
+      continue;
+    }
+    const settings = result.launch ? settingsWith(result.file.path, launchValuesOf(launchesOf, result)) : settingsOf(result.file.path);
+    const counted = { ...estimate.setting, file: result.file.path };
+    const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect).extraction;
+    if (!withRows) continue;
+    markEstimates(extraction.plan, withRows.plan, estimate.label);
+    for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);
+    result.extraction = withRows;
+  }
+  for (const result of everything) {
     for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
-      const bases = [
-        { dir: ".", label: "the repository root" },
-        { dir: path6.posix.dirname(result.file.path), label: "the config's folder" }
-      ];
-      const linted = bases.map((b) => path6.posix.normalize(path6.posix.join(b.dir, request.written))).find((c) => byPath.has(c));
-      const resolution = linted ? void 0 : resolveWritten(repo, request.written, bases);
-      const rel = linted ?? resolution?.found?.rel;
-      if (!rel) {
+      const resolution = resolveWritten(repo, request.written, configBases(result));
+      if (!resolution.found) {
         result.extraction?.notes.push(
-          `${request.key}: ${request.written} not found inside the repository (tried ${describeTried(resolution?.tried ?? [])}); its values are not checked`
+          `${request.key}: ${request.written} not found inside the repository (tried ${describeTried(resolution.tried)}); its values are not checked`
         );
         continue;
       }
+      const rel = fromAbs(resolution.found.abs);
       try {
-        const loaded = byPath.get(rel)?.file ?? loadFile(path6.resolve(root, rel), rel, parseOptions);
-        const linked = analyse(loaded, settingsOf(result.file.path), dialectById("deepspeed"));
-        if (linked.extraction) (result.linked ??= []).push({ ...request, path: rel, plan: linked.extraction.plan });
+        const loaded = byPath.get(rel)?.file ?? loadFile(resolution.found.abs, rel, parseOptions);
+        const linkedAnalysis = analyse(loaded, settingsOf(result.file.path), dialectById("deepspeed"));
+        if (linkedAnalysis.extraction) (result.linked ??= []).push({ ...request, path: rel, plan: linkedAnalysis.extraction.plan, resolvedFrom: resolution.found.base.label });
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
       }
     }
   }
   const needBase = [];
-  for (const result of results) {
+  for (const result of everything) {
     if (!result.extraction || !result.dialect) continue;
     const refPath = resolveReferencePath(result, config);
     if (refPath) {
@@ -26114,7 +27001,7 @@ async function lint(options) {
         continue;
       }
       try {
-        const loaded = byPath.get(refPath)?.file ?? loadFile(path6.resolve(root, refPath), refPath, parseOptions);
+        const loaded = byPath.get(refPath)?.file ?? loadFile(path9.resolve(root, refPath), refPath, parseOptions);
         const problem = loaded.problems.find((p) => p.kind === "parse-error");
         if (problem) {
           result.findings.push({
@@ -26137,9 +27024,9 @@ async function lint(options) {
   }
   if (options.base && needBase.length > 0) {
     const gitTop = await repoRoot(root);
-    const prefix = toPosix(path6.relative(gitTop, root));
+    const prefix = toPosix(path9.relative(gitTop, root));
     const toGit = (rel) => prefix ? `${prefix}/${rel}` : rel;
-    const versions = await readBaseVersions(gitTop, options.base, needBase.map((r) => toGit(r.file.path)));
+    const versions = await readBaseVersions(gitTop, options.base, [...new Set(needBase.map((r) => toGit(r.file.path)))]);
     for (const result of needBase) {
       const version = versions.get(toGit(result.file.path));
       if (!version) continue;
@@ -26157,7 +27044,7 @@ async function lint(options) {
       result.reference = { plan: baseAnalysis.extraction.plan, label: `base ${options.base}${renamed}`, path: basePath };
     }
   }
-  for (const result of results) {
+  for (const result of everything) {
     try {
       runRules(result, settingsOf(result.file.path), schemas);
     } catch (err) {
@@ -26166,7 +27053,87 @@ async function lint(options) {
     }
     result.findings.sort(compareFindings);
   }
+  mergeLaunchFindings(results, alone);
   return { results };
+}
+function launchValuesOf(launchesOf, result) {
+  return launchesOf.get(result.file.path)?.find((l) => l.link === result.launch)?.launch.values ?? {};
+}
+function markEstimates(before, after, label) {
+  const target = after;
+  for (const field of PLAN_FIELDS) {
+    const s = target[field];
+    const b = before[field];
+    if (!s || typeof s.value !== "number" || s.origin === "dataset" || b && b.value === s.value) continue;
+    target[field] = { ...s, bound: "upper", estimatedFrom: label, ...s.how ? { how: `${s.how}, at most: from the rows of ${label}` } : {} };
+  }
+}
+function launchBases(workdir, scriptDir, extra = []) {
+  const bases = [];
+  if (workdir.dir !== void 0) bases.push({ dir: workdir.dir, label: workdir.label });
+  else bases.push({ dir: ".", label: `the repository root (the script changes to ${workdir.label})` });
+  bases.push(...extra, { dir: scriptDir, label: "the launch script's folder" });
+  return bases;
+}
+function linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, extra) {
+  const named = launch.accelerateConfig;
+  if (!named) return {};
+  const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, extra));
+  if (!resolution.found) return { note: `${named.flag} ${named.written} (${link.script}:${link.range.line}) not found inside the repository (tried ${describeTried(resolution.tried)})` };
+  const rel = fromAbs(resolution.found.abs);
+  const file = loadFile(resolution.found.abs, rel, parseOptions);
+  return { linked: { ...accelerateLink(file, named.written, named.range), resolvedFrom: resolution.found.base.label } };
+}
+function repositoryScripts(repo, lintRoot, results, loaded, config, maxBytes, parseOptions) {
+  const names = new Set(results.filter((r) => r.file.tree && r.extraction).map((r) => path9.posix.basename(r.file.path)));
+  if (names.size === 0) return [];
+  const ignored = matcher(config.ignore);
+  const skip = (abs) => {
+    const rel = relativePosix(lintRoot, abs);
+    return !rel.startsWith("..") && ignored(rel);
+  };
+  const out = [];
+  for (const abs of listScripts(repo.root, skip).scripts) {
+    if (loaded.has(abs)) continue;
+    const rel = relativePosix(lintRoot, abs);
+    const check2 = checkRepoPath(repo, relativePosix(repo.root, abs));
+    if (!check2.ok) continue;
+    const read = readBounded(check2.abs, maxBytes);
+    if (!read.ok) continue;
+    const text = read.bytes.toString("utf8");
+    if (![...names].some((n) => text.includes(n))) continue;
+    const file = decodeSource(rel, read.bytes, parseOptions);
+    if (file.script) out.push(file);
+  }
+  return out;
+}
+function findingKey(f) {
+  const r = f.range;
+  return `${f.ruleId}\0${r.line}:${r.column}:${r.endLine}:${r.endColumn}\0${f.message}`;
+}
+function mergeLaunchFindings(results, alone) {
+  for (const [rel, single] of alone) {
+    const group = results.filter((r) => r.file.path === rel && r.launch);
+    const inAlone = new Set(single.findings.map(findingKey));
+    const where3 = /* @__PURE__ */ new Map();
+    for (const r of group) for (const f of r.findings) where3.set(findingKey(f), [...where3.get(findingKey(f)) ?? [], r]);
+    const kept = /* @__PURE__ */ new Set();
+    for (const r of group) {
+      r.findings = r.findings.flatMap((f) => {
+        const key = findingKey(f);
+        if (kept.has(key)) return [];
+        const launches = where3.get(key) ?? [];
+        if (f.ruleId === "unused-suppression" && launches.length < group.length) return [];
+        kept.add(key);
+        if (launches.length === group.length && inAlone.has(key)) return [f];
+        const by = launches.map((l) => `${l.launch.script}:${l.launch.range.line}`);
+        return [{ ...f, message: `${f.message} (as launched by ${joinAnd(by)})`, data: { ...f.data, launchedBy: by } }];
+      });
+    }
+  }
+}
+function joinAnd(items) {
+  return items.length <= 2 ? items.join(" and ") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 function internalError(file, err, what = "this file") {
   const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
@@ -26192,6 +27159,7 @@ function reportSetting(setting) {
   }
   if (setting.how) out.how = setting.how;
   if (setting.note) out.note = setting.note;
+  if (setting.bound) out.bound = setting.bound;
   return out;
 }
 function reportPlan(plan) {
@@ -26210,6 +27178,7 @@ function reportFile(result) {
   };
   if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
   if (result.reason) file.reason = result.reason;
+  if (result.launch) file.launcher = { path: result.launch.script, line: result.launch.range.line, column: result.launch.range.column };
   return file;
 }
 function buildReport(results) {
@@ -26242,11 +27211,11 @@ function buildReport(results) {
 import { createHash } from "node:crypto";
 var BASELINE_FILE = ".trainlint-baseline.json";
 var linesOf = /* @__PURE__ */ new WeakMap();
-function lineOf(texts, path9, line) {
+function lineOf(texts, path12, line) {
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, cache = /* @__PURE__ */ new Map());
-  let lines = cache.get(path9);
-  if (!lines) cache.set(path9, lines = (texts.get(path9) ?? "").split("\n"));
+  let lines = cache.get(path12);
+  if (!lines) cache.set(path12, lines = (texts.get(path12) ?? "").split("\n"));
   return lines[line - 1] ?? "";
 }
 function snippet(texts, f) {
@@ -26329,11 +27298,11 @@ function editsOf(findings) {
   }
   return [...byRange.values()];
 }
-function unifiedDiff(path9, before, after, context = 2) {
+function unifiedDiff(path12, before, after, context = 2) {
   const a = before.split("\n");
   const b = after.split("\n");
-  if (a.length !== b.length) return `--- a/${path9}
-+++ b/${path9}
+  if (a.length !== b.length) return `--- a/${path12}
++++ b/${path12}
 @@ whole file @@
 ${a.map((l) => `-${l}`).join("\n")}
 ${b.map((l) => `+${l}`).join("\n")}
@@ -26361,8 +27330,8 @@ ${lines.join("\n")}
 `);
     i = end;
   }
-  return hunks.length ? `--- a/${path9}
-+++ b/${path9}
+  return hunks.length ? `--- a/${path12}
++++ b/${path12}
 ${hunks.join("")}` : "";
 }
 
@@ -26488,8 +27457,8 @@ function summaryLine(report, p) {
 function formatStylish(report, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const out = [];
-  for (const [path9, findings] of groupByFile(report)) {
-    const source = opts.sources.get(path9);
+  for (const [path12, findings] of groupByFile(report)) {
+    const source = opts.sources.get(path12);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -26503,7 +27472,7 @@ function formatStylish(report, opts) {
     const severityWidth = Math.max(...rows.map((r) => r.f.severity.length));
     const messageWidth = Math.max(...rows.map((r) => width(r.message)));
     const gutter = Math.max(...rows.map((r) => r.line.length));
-    out.push(p.underline(stripTerminalControls(path9)));
+    out.push(p.underline(stripTerminalControls(path12)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -26546,6 +27515,11 @@ function formatPlan(result) {
   const lines = [];
   const clean = stripTerminalControls;
   lines.push(`${clean(result.file.path)}  dialect: ${result.dialect?.meta.id ?? "none"}`);
+  const launch = result.launch;
+  if (launch) {
+    lines.push(`  launched by: ${clean(launch.script)}:${launch.range.line} (${clean(launch.launcher)}; ${clean(launch.resolvedFrom)}; runs in ${clean(launch.workdir.label)})`);
+  }
+  for (const start of result.starts ?? []) lines.push(`  starts: ${clean(start)}`);
   if (!result.extraction) {
     lines.push(`  no plan: ${clean(result.reason ?? "unknown reason")}`);
     for (const p of result.file.problems) lines.push(`  ${p.range.line}:${p.range.column} ${p.kind}: ${clean(p.message)}`);
@@ -26561,11 +27535,13 @@ function formatPlan(result) {
       unknown.push(field);
       continue;
     }
-    const value = formatValue(setting.value) + (setting.unit && setting.unit !== "ratio" ? ` ${setting.unit}` : "");
+    const value = (setting.bound === "upper" ? "\u2264 " : "") + formatValue(setting.value) + (setting.unit && setting.unit !== "ratio" ? ` ${setting.unit}` : "");
     lines.push(`  ${field.padEnd(width2)}  ${value.padEnd(16)}  ${setting.origin.padEnd(8)}  ${clean(where2(setting))}`);
   }
   if (result.reference) lines.push(`  compared with: ${clean(result.reference.label)}`);
-  for (const link of result.linked ?? []) lines.push(`  linked: ${clean(link.path)} (${link.key}: ${clean(link.written)})`);
+  for (const link of result.linked ?? []) {
+    lines.push(`  linked: ${clean(link.path)} (${link.key}: ${clean(link.written)}${link.resolvedFrom ? `, found from ${clean(link.resolvedFrom)}` : ""})`);
+  }
   for (const note of notes) lines.push(`  note: ${clean(note)}`);
   if (unknown.length) lines.push(`  unknown: ${unknown.join(", ")}`);
   if (missing.length) {
@@ -26577,7 +27553,7 @@ function formatPlan(result) {
 
 // src/cli/args.ts
 import { parseArgs } from "node:util";
-var FORMATS = ["stylish", "json", "github"];
+var FORMATS2 = ["stylish", "json", "github"];
 var SEVERITIES = /* @__PURE__ */ new Set(["off", "info", "warning", "error"]);
 function parseCliArgs(argv) {
   let parsed;
@@ -26619,7 +27595,7 @@ function parseCliArgs(argv) {
   else if (values.version) command2 = "version";
   if (command2 === "plan" && paths.length !== 1) throw new UsageError("usage: trainlint plan FILE");
   const format = values.format ?? "stylish";
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")} (got "${values.format}")`);
+  if (!FORMATS2.includes(format)) throw new UsageError(`--format must be one of ${FORMATS2.join(", ")} (got "${values.format}")`);
   const failOn = values["fail-on"] ?? "error";
   if (!["error", "warning", "never"].includes(failOn)) throw new UsageError(`--fail-on must be error, warning or never (got "${failOn}")`);
   if (values.base !== void 0 && (values.base === "" || values.base.startsWith("-"))) throw new UsageError(`--base needs a git revision (got "${values.base}")`);
@@ -26682,8 +27658,8 @@ Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage/config error or i
 // src/cli/exec.ts
 var import_shell_quote2 = __toESM(require_shell_quote(), 1);
 import { spawn as spawn2 } from "node:child_process";
-import { existsSync as existsSync2, statSync as statSync4 } from "node:fs";
-import path7 from "node:path";
+import { existsSync as existsSync3, statSync as statSync4 } from "node:fs";
+import path10 from "node:path";
 var COMMAND_LINE_PATH = "(command line)";
 var VALUE_OPTIONS = /* @__PURE__ */ new Set(["--config", "-c", "--fail-on", "--rule", "--format", "-f"]);
 var SWITCHES = /* @__PURE__ */ new Set(["--dry-run", "--color", "--no-color", "--debug"]);
@@ -26715,7 +27691,7 @@ function parseExecArgs(argv) {
         if (!["error", "warning", "never"].includes(value)) throw new UsageError(`--fail-on must be error, warning or never (got "${value}")`);
         out.failOn = value;
       } else if (name === "--format" || name === "-f") {
-        if (!FORMATS.includes(value)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")} (got "${value}")`);
+        if (!FORMATS2.includes(value)) throw new UsageError(`--format must be one of ${FORMATS2.join(", ")} (got "${value}")`);
         out.format = value;
       } else {
         const m = /^([a-z0-9-]+)=(off|info|warning|error)$/.exec(value);
@@ -26730,45 +27706,23 @@ function parseExecArgs(argv) {
   if (out.command.length === 0) throw new UsageError("usage: trainlint exec [--dry-run] [options] [--] <launch command\u2026>");
   return out;
 }
-var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config"]);
-var CONFIG_EXT = /\.(ya?ml|json|toml)$|(?:^|\/)configs?\/[^/]+\.py$/i;
-function namedConfigs(cmd, command2, cwd) {
-  const candidates = [];
-  if (cmd) {
-    for (const arg of cmd.args) {
-      if (arg.value === void 0) continue;
-      if (arg.flag === "" && CONFIG_EXT.test(arg.value) || CONFIG_FLAGS.has(arg.flag) && CONFIG_EXT.test(arg.value)) candidates.push(arg.value);
-    }
-  } else {
-    candidates.push(...command2.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith("-")));
-  }
+function namedConfigPaths(file, command2, cwd) {
+  const launches = scriptLaunches(file, ".");
+  const candidates = file.script?.commands.length ? launches.flatMap((l) => [...l.configs.map((c) => c.written), ...l.accelerateConfig ? [l.accelerateConfig.written] : []]) : command2.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith("-"));
+  const accelerate = new Set(launches.flatMap((l) => l.accelerateConfig ? [l.accelerateConfig.written] : []));
   const found = [];
   for (const candidate of candidates) {
-    const abs = path7.resolve(cwd, candidate);
-    if (!existsSync2(abs) || !statSync4(abs).isFile()) throw new UsageError(`exec: config named on the command line not found: ${candidate}`);
-    const rel = toPosix(path7.relative(cwd, abs));
-    if (!found.includes(rel)) found.push(rel);
+    const abs = path10.resolve(cwd, candidate);
+    if (!existsSync3(abs) || !statSync4(abs).isFile()) {
+      throw new UsageError(`exec: ${accelerate.has(candidate) ? "accelerate config" : "config named on the command line"} not found: ${candidate}`);
+    }
+    const rel = toPosix(path10.relative(cwd, abs));
+    if (!found.includes(rel) && !accelerate.has(candidate)) found.push(rel);
   }
   return found;
 }
-function accelerateLinks(cmd, cwd) {
-  if (cmd?.launcher !== "accelerate") return [];
-  const arg = [...cmd.launcherArgs].reverse().find((a) => a.flag === "--config_file" || a.flag === "--config-file");
-  if (!arg?.value) return [];
-  const abs = path7.resolve(cwd, arg.value);
-  if (!existsSync2(abs)) throw new UsageError(`exec: accelerate config not found: ${arg.value}`);
-  const rel = toPosix(path7.relative(cwd, abs));
-  return [accelerateLink(loadFile(abs, rel), arg.value, arg.flagRange)];
-}
 function commandLineFile(command2) {
-  const file = parseSource(COMMAND_LINE_PATH, (0, import_shell_quote2.quote)(command2) + "\n", {}, "shell");
-  const cmd = file.script?.commands[0];
-  const launcher = {};
-  const world = cmd ? launcherWorldSize(cmd) : void 0;
-  if (world) {
-    launcher.worldSize = { value: world.value, origin: "launcher", file: COMMAND_LINE_PATH, key: world.key, how: world.how, note: "from the launch command" };
-  }
-  return { file, cmd, launcher };
+  return parseSource(COMMAND_LINE_PATH, (0, import_shell_quote2.quote)(command2) + "\n", {}, "shell");
 }
 function runCommand(command2, cwd) {
   return new Promise((resolve) => {
@@ -26800,24 +27754,24 @@ function rulesTable() {
 }
 async function runPlan(args, io) {
   const { config } = readConfig(io.cwd, args.config);
-  const { results } = await lint({ root: io.cwd, paths: [args.paths[0]], config, base: args.base, cliRules: args.rules });
+  const { results } = await lint({ root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: [args.paths[0]], config, base: args.base, cliRules: args.rules });
   const result = results[0];
   if (!result) throw new UsageError(`plan: ${args.paths[0]} matches no file`);
-  const out = args.format === "json" ? JSON.stringify(reportFile(result), null, 2) + "\n" : formatPlan(result);
+  const plans = results.filter((r) => r.file.path === result.file.path);
+  const out = args.format === "json" ? JSON.stringify(plans.length > 1 ? plans.map(reportFile) : reportFile(result), null, 2) + "\n" : plans.map(formatPlan).join("\n");
   emit(args, io, out);
   return 0;
 }
 function emit(args, io, text) {
-  if (args.output) writeFileSync(path8.resolve(io.cwd, args.output), text);
+  if (args.output) writeFileSync(path11.resolve(io.cwd, args.output), text);
   else io.stdout(text);
 }
 async function runExec(argv, io) {
   const args = parseExecArgs(argv);
   const { config } = readConfig(io.cwd, args.config);
-  const { file, cmd, launcher } = commandLineFile(args.command);
-  const paths = namedConfigs(cmd, args.command, io.cwd);
-  const launcherLinks = accelerateLinks(cmd, io.cwd);
-  const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], launcherValues: launcher, launcherLinks });
+  const file = commandLineFile(args.command);
+  const paths = namedConfigPaths(file, args.command, io.cwd);
+  const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], repoScripts: false });
   const report = buildReport(results);
   const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
   const color = args.color ?? (io.isTTY && !process.env.NO_COLOR);
@@ -26838,14 +27792,17 @@ function fixFiles(results, cwd, dryRun) {
   let files = 0;
   let edits = 0;
   let diff = "";
-  for (const result of results) {
+  const byFile = /* @__PURE__ */ new Map();
+  for (const r of results) byFile.set(r.file.path, [...byFile.get(r.file.path) ?? [], r]);
+  for (const group of byFile.values()) {
+    const result = group[0];
     if (result.file.path === COMMAND_LINE_PATH) continue;
-    const { text, applied } = applyEdits(result.file.text, editsOf(result.findings));
+    const { text, applied } = applyEdits(result.file.text, editsOf(group.flatMap((r) => r.findings)));
     if (applied === 0) continue;
     files++;
     edits += applied;
     if (dryRun) diff += unifiedDiff(result.file.path, result.file.text, text);
-    else writeFileSync(path8.resolve(cwd, result.file.path), text);
+    else writeFileSync(path11.resolve(cwd, result.file.path), text);
   }
   return { files, edits, diff };
 }
@@ -26887,7 +27844,7 @@ async function runCli(argv, io) {
     }
     if (args.command === "plan") return await runPlan(args, io);
     const { config } = readConfig(io.cwd, args.config);
-    const options = { root: io.cwd, paths: args.paths, config, base: args.base, cliRules: args.rules };
+    const options = { root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: args.paths, config, base: args.base, cliRules: args.rules };
     let { results } = await lint(options);
     if (args.fix || args.fixDryRun) {
       const fixed = fixFiles(results, io.cwd, args.fixDryRun);
@@ -26901,15 +27858,15 @@ async function runCli(argv, io) {
 `);
       if (fixed.files > 0) results = (await lint(options)).results;
     }
-    const baselinePath = path8.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    const baselinePath = path11.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     if (args.updateBaseline) {
       const all = results.flatMap((r) => r.findings);
       writeFileSync(baselinePath, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + "\n");
-      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path8.relative(io.cwd, baselinePath) || baselinePath}
+      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path11.relative(io.cwd, baselinePath) || baselinePath}
 `);
       return 0;
     }
-    if (!args.noBaseline && (args.baseline || existsSync3(baselinePath))) {
+    if (!args.noBaseline && (args.baseline || existsSync4(baselinePath))) {
       const summary = filterByBaseline(results, baselinePath, args.baseline ?? BASELINE_FILE);
       if (summary) io.stderr(summary);
     }

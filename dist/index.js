@@ -966,7 +966,7 @@ var require_util = __commonJS({
     var assert = __require("node:assert");
     var { kDestroyed, kBodyUsed, kListeners, kBody } = require_symbols();
     var { IncomingMessage } = __require("node:http");
-    var stream = __require("node:stream");
+    var stream2 = __require("node:stream");
     var net = __require("node:net");
     var { Blob: Blob2 } = __require("node:buffer");
     var nodeUtil = __require("node:util");
@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path11 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path14 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path11 && path11[0] !== "/") {
-          path11 = `/${path11}`;
+        if (path14 && path14[0] !== "/") {
+          path14 = `/${path14}`;
         }
-        return new URL(`${origin}${path11}`);
+        return new URL(`${origin}${path14}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1140,24 +1140,24 @@ var require_util = __commonJS({
       return null;
     }
     function isDestroyed(body) {
-      return body && !!(body.destroyed || body[kDestroyed] || stream.isDestroyed?.(body));
+      return body && !!(body.destroyed || body[kDestroyed] || stream2.isDestroyed?.(body));
     }
-    function destroy(stream2, err) {
-      if (stream2 == null || !isStream(stream2) || isDestroyed(stream2)) {
+    function destroy(stream3, err) {
+      if (stream3 == null || !isStream(stream3) || isDestroyed(stream3)) {
         return;
       }
-      if (typeof stream2.destroy === "function") {
-        if (Object.getPrototypeOf(stream2).constructor === IncomingMessage) {
-          stream2.socket = null;
+      if (typeof stream3.destroy === "function") {
+        if (Object.getPrototypeOf(stream3).constructor === IncomingMessage) {
+          stream3.socket = null;
         }
-        stream2.destroy(err);
+        stream3.destroy(err);
       } else if (err) {
         queueMicrotask(() => {
-          stream2.emit("error", err);
+          stream3.emit("error", err);
         });
       }
-      if (stream2.destroyed !== true) {
-        stream2[kDestroyed] = true;
+      if (stream3.destroyed !== true) {
+        stream3[kDestroyed] = true;
       }
     }
     var KEEPALIVE_TIMEOUT_EXPR = /timeout=(\d+)/;
@@ -1256,13 +1256,13 @@ var require_util = __commonJS({
       }
     }
     function isDisturbed(body) {
-      return !!(body && (stream.isDisturbed(body) || body[kBodyUsed]));
+      return !!(body && (stream2.isDisturbed(body) || body[kBodyUsed]));
     }
     function isErrored(body) {
-      return !!(body && stream.isErrored(body));
+      return !!(body && stream2.isErrored(body));
     }
     function isReadable(body) {
-      return !!(body && stream.isReadable(body));
+      return !!(body && stream2.isReadable(body));
     }
     function getSocketInfo(socket) {
       return {
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin }
+          request: { method, path: path14, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path11);
+        debuglog("sending request to %s %s/%s", method, origin, path14);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin },
+          request: { method, path: path14, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path11,
+          path14,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin }
+          request: { method, path: path14, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path11);
+        debuglog("trailers received from %s %s/%s", method, origin, path14);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path11, origin },
+          request: { method, path: path14, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path11,
+          path14,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path11, origin }
+            request: { method, path: path14, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path11);
+          debuglog("sending request to %s %s/%s", method, origin, path14);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path11,
+        path: path14,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path11 !== "string") {
+        if (typeof path14 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path11[0] !== "/" && !(path11.startsWith("http://") || path11.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path14[0] !== "/" && !(path14.startsWith("http://") || path14.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path11)) {
+        } else if (invalidPathRegex.test(path14)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path11, query) : path11;
+        this.path = query ? buildURL(path14, query) : path14;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -1987,11 +1987,11 @@ var require_request = __commonJS({
           } else if (typeof val[i] === "object") {
             throw new InvalidArgumentError(`invalid ${key} header`);
           } else {
-            const str3 = `${val[i]}`;
-            if (!isValidHeaderValue(str3)) {
+            const str4 = `${val[i]}`;
+            if (!isValidHeaderValue(str4)) {
               throw new InvalidArgumentError(`invalid ${key} header`);
             }
-            arr.push(str3);
+            arr.push(str4);
           }
         }
         val = arr;
@@ -3564,25 +3564,25 @@ var require_data_url = __commonJS({
     function isHTTPWhiteSpace(char) {
       return char === 13 || char === 10 || char === 9 || char === 32;
     }
-    function removeHTTPWhitespace(str3, leading = true, trailing = true) {
-      return removeChars(str3, leading, trailing, isHTTPWhiteSpace);
+    function removeHTTPWhitespace(str4, leading = true, trailing = true) {
+      return removeChars(str4, leading, trailing, isHTTPWhiteSpace);
     }
     function isASCIIWhitespace(char) {
       return char === 13 || char === 10 || char === 9 || char === 12 || char === 32;
     }
-    function removeASCIIWhitespace(str3, leading = true, trailing = true) {
-      return removeChars(str3, leading, trailing, isASCIIWhitespace);
+    function removeASCIIWhitespace(str4, leading = true, trailing = true) {
+      return removeChars(str4, leading, trailing, isASCIIWhitespace);
     }
-    function removeChars(str3, leading, trailing, predicate) {
+    function removeChars(str4, leading, trailing, predicate) {
       let lead = 0;
-      let trail = str3.length - 1;
+      let trail = str4.length - 1;
       if (leading) {
-        while (lead < str3.length && predicate(str3.charCodeAt(lead))) lead++;
+        while (lead < str4.length && predicate(str4.charCodeAt(lead))) lead++;
       }
       if (trailing) {
-        while (trail > 0 && predicate(str3.charCodeAt(trail))) trail--;
+        while (trail > 0 && predicate(str4.charCodeAt(trail))) trail--;
       }
-      return lead === 0 && trail === str3.length - 1 ? str3 : str3.slice(lead, trail + 1);
+      return lead === 0 && trail === str4.length - 1 ? str4 : str4.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
       const length = input.length;
@@ -4639,8 +4639,8 @@ var require_util2 = __commonJS({
         errorSteps(e);
       }
     }
-    function isReadableStreamLike(stream) {
-      return stream instanceof ReadableStream || stream[Symbol.toStringTag] === "ReadableStream" && typeof stream.tee === "function";
+    function isReadableStreamLike(stream2) {
+      return stream2 instanceof ReadableStream || stream2[Symbol.toStringTag] === "ReadableStream" && typeof stream2.tee === "function";
     }
     function readableStreamClose(controller) {
       try {
@@ -5456,20 +5456,20 @@ var require_body = __commonJS({
     var streamRegistry;
     if (hasFinalizationRegistry) {
       streamRegistry = new FinalizationRegistry((weakRef) => {
-        const stream = weakRef.deref();
-        if (stream && !stream.locked && !isDisturbed(stream) && !isErrored(stream)) {
-          stream.cancel("Response object has been garbage collected").catch(noop4);
+        const stream2 = weakRef.deref();
+        if (stream2 && !stream2.locked && !isDisturbed(stream2) && !isErrored(stream2)) {
+          stream2.cancel("Response object has been garbage collected").catch(noop4);
         }
       });
     }
     function extractBody(object, keepalive = false) {
-      let stream = null;
+      let stream2 = null;
       if (object instanceof ReadableStream) {
-        stream = object;
+        stream2 = object;
       } else if (isBlobLike(object)) {
-        stream = object.stream();
+        stream2 = object.stream();
       } else {
-        stream = new ReadableStream({
+        stream2 = new ReadableStream({
           async pull(controller) {
             const buffer = typeof source === "string" ? textEncoder.encode(source) : source;
             if (buffer.byteLength) {
@@ -5482,7 +5482,7 @@ var require_body = __commonJS({
           type: "bytes"
         });
       }
-      assert(isReadableStreamLike(stream));
+      assert(isReadableStreamLike(stream2));
       let action = null;
       let source = null;
       let length = null;
@@ -5501,7 +5501,7 @@ var require_body = __commonJS({
         const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, "0")}`;
         const prefix = `--${boundary}\r
 Content-Disposition: form-data`;
-        const escape2 = (str3) => str3.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
+        const escape2 = (str4) => str4.replace(/\n/g, "%0A").replace(/\r/g, "%0D").replace(/"/g, "%22");
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
@@ -5561,14 +5561,14 @@ Content-Type: ${value.type || "application/octet-stream"}\r
             "Response body object should not be disturbed or locked"
           );
         }
-        stream = object instanceof ReadableStream ? object : ReadableStreamFrom(object);
+        stream2 = object instanceof ReadableStream ? object : ReadableStreamFrom(object);
       }
       if (typeof source === "string" || util.isBuffer(source)) {
         length = Buffer.byteLength(source);
       }
       if (action != null) {
         let iterator2;
-        stream = new ReadableStream({
+        stream2 = new ReadableStream({
           async start() {
             iterator2 = action(object)[Symbol.asyncIterator]();
           },
@@ -5580,7 +5580,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
                 controller.byobRequest?.respond(0);
               });
             } else {
-              if (!isErrored(stream)) {
+              if (!isErrored(stream2)) {
                 const buffer = new Uint8Array(value);
                 if (buffer.byteLength) {
                   controller.enqueue(buffer);
@@ -5595,7 +5595,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           type: "bytes"
         });
       }
-      const body = { stream, source, length };
+      const body = { stream: stream2, source, length };
       return [body, type];
     }
     function safelyExtractBody(object, keepalive = false) {
@@ -5786,7 +5786,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants4 = require_constants2();
+    var constants5 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5861,7 +5861,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants4.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5956,11 +5956,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants4.ERROR.OK) {
+          if (ret !== constants5.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants4.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants4.ERROR.PAUSED) {
+            } else if (ret === constants5.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5983,10 +5983,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants4.ERROR.OK) {
+        if (ret === constants5.ERROR.OK) {
           return null;
         }
-        if (ret === constants4.ERROR.PAUSED || ret === constants4.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6003,7 +6003,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants4.ERROR[ret], data);
+        return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
       destroy() {
         assert(this.ptr != null);
@@ -6183,7 +6183,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants4.ERROR.PAUSED : 0;
+        return pause ? constants5.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6205,7 +6205,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request2.onData(buf) === false) {
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6241,13 +6241,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants4.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path11, host, upgrade, blocking, reset } = request2;
+      const { method, path: path14, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path11} HTTP/1.1\r
+      let header = `${method} ${path14} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path11, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path14, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7089,7 +7089,7 @@ var require_client_h2 = __commonJS({
           headers[key] = val;
         }
       }
-      let stream;
+      let stream2;
       const { hostname, port } = client[kUrl];
       headers[HTTP2_HEADER_AUTHORITY] = host || `${hostname}${port ? `:${port}` : ""}`;
       headers[HTTP2_HEADER_METHOD] = method;
@@ -7098,15 +7098,15 @@ var require_client_h2 = __commonJS({
           return;
         }
         if (request2.completed) {
-          if (method === "CONNECT" && stream != null) {
-            util.destroy(stream, error2 || new RequestAbortedError());
+          if (method === "CONNECT" && stream2 != null) {
+            util.destroy(stream2, error2 || new RequestAbortedError());
           }
           return;
         }
         error2 = error2 || new RequestAbortedError();
         util.errorRequest(client, request2, error2);
-        if (stream != null) {
-          util.destroy(stream, error2);
+        if (stream2 != null) {
+          util.destroy(stream2, error2);
         }
         util.destroy(body, error2);
         client[kQueue][client[kRunningIdx]++] = null;
@@ -7122,49 +7122,49 @@ var require_client_h2 = __commonJS({
       }
       if (method === "CONNECT") {
         session.ref();
-        stream = session.request(headers, { endStream: false, signal });
+        stream2 = session.request(headers, { endStream: false, signal });
         let upgradeResponseFinished = false;
         const onResponse = (headers2) => {
           upgradeResponseFinished = true;
-          stream.off(errorMonitor, onUpgradeError);
+          stream2.off(errorMonitor, onUpgradeError);
           request2.onUpgradeResponse(Number(headers2[HTTP2_HEADER_STATUS]), headers2, parseH2ResponseHeaders);
         };
         const onUpgradeError = (error2) => {
           upgradeResponseFinished = true;
-          stream.off("response", onResponse);
+          stream2.off("response", onResponse);
           request2.onUpgradeError(error2);
         };
         const onReady = () => {
           try {
-            request2.onUpgrade(null, null, stream);
+            request2.onUpgrade(null, null, stream2);
           } catch (error2) {
-            stream.off("response", onResponse);
+            stream2.off("response", onResponse);
             abort(error2);
             return;
           }
           if (request2.aborted) {
             return;
           }
-          stream.off("error", abort);
-          stream.once(errorMonitor, onUpgradeError);
+          stream2.off("error", abort);
+          stream2.once(errorMonitor, onUpgradeError);
           client[kQueue][client[kRunningIdx]++] = null;
         };
-        stream.once("response", onResponse);
-        stream.once("error", abort);
+        stream2.once("response", onResponse);
+        stream2.once("error", abort);
         ++session[kOpenStreams];
         onReady();
-        stream.once("close", () => {
+        stream2.once("close", () => {
           if (!upgradeResponseFinished && request2.completed) {
-            stream.off("response", onResponse);
-            stream.off(errorMonitor, onUpgradeError);
-            request2.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream.rstCode}`));
+            stream2.off("response", onResponse);
+            stream2.off(errorMonitor, onUpgradeError);
+            request2.onUpgradeError(new InformationalError(`HTTP/2: "stream error" received - code ${stream2.rstCode}`));
           }
           session[kOpenStreams] -= 1;
           if (session[kOpenStreams] === 0) session.unref();
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path11;
+      headers[HTTP2_HEADER_PATH] = path14;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7199,36 +7199,36 @@ var require_client_h2 = __commonJS({
       const shouldEndStream = method === "GET" || method === "HEAD" || body === null;
       if (expectContinue) {
         headers[HTTP2_HEADER_EXPECT] = "100-continue";
-        stream = session.request(headers, { endStream: shouldEndStream, signal });
-        stream.once("continue", writeBodyH2);
+        stream2 = session.request(headers, { endStream: shouldEndStream, signal });
+        stream2.once("continue", writeBodyH2);
       } else {
-        stream = session.request(headers, {
+        stream2 = session.request(headers, {
           endStream: shouldEndStream,
           signal
         });
         writeBodyH2();
       }
       ++session[kOpenStreams];
-      stream.once("response", (headers2) => {
+      stream2.once("response", (headers2) => {
         const { [HTTP2_HEADER_STATUS]: statusCode, ...realHeaders } = headers2;
         request2.onResponseStarted();
         if (request2.aborted) {
           const err = new RequestAbortedError();
           util.errorRequest(client, request2, err);
-          util.destroy(stream, err);
+          util.destroy(stream2, err);
           return;
         }
-        if (request2.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream.resume.bind(stream), "") === false) {
-          stream.pause();
+        if (request2.onHeaders(Number(statusCode), parseH2Headers(realHeaders), stream2.resume.bind(stream2), "") === false) {
+          stream2.pause();
         }
-        stream.on("data", (chunk) => {
+        stream2.on("data", (chunk) => {
           if (request2.onData(chunk) === false) {
-            stream.pause();
+            stream2.pause();
           }
         });
       });
-      stream.once("end", () => {
-        if (stream.state?.state == null || stream.state.state < 6) {
+      stream2.once("end", () => {
+        if (stream2.state?.state == null || stream2.state.state < 6) {
           request2.onComplete([]);
         }
         if (session[kOpenStreams] === 0) {
@@ -7239,16 +7239,16 @@ var require_client_h2 = __commonJS({
         client[kPendingIdx] = client[kRunningIdx];
         client[kResume]();
       });
-      stream.once("close", () => {
+      stream2.once("close", () => {
         session[kOpenStreams] -= 1;
         if (session[kOpenStreams] === 0) {
           session.unref();
         }
       });
-      stream.once("error", function(err) {
+      stream2.once("error", function(err) {
         abort(err);
       });
-      stream.once("frameError", (type, code) => {
+      stream2.once("frameError", (type, code) => {
         abort(new InformationalError(`HTTP/2: "frameError" received - type ${type}, code ${code}`));
       });
       return true;
@@ -7256,7 +7256,7 @@ var require_client_h2 = __commonJS({
         if (!body || contentLength === 0) {
           writeBuffer(
             abort,
-            stream,
+            stream2,
             null,
             client,
             request2,
@@ -7267,7 +7267,7 @@ var require_client_h2 = __commonJS({
         } else if (util.isBuffer(body)) {
           writeBuffer(
             abort,
-            stream,
+            stream2,
             body,
             client,
             request2,
@@ -7279,7 +7279,7 @@ var require_client_h2 = __commonJS({
           if (typeof body.stream === "function") {
             writeIterable(
               abort,
-              stream,
+              stream2,
               body.stream(),
               client,
               request2,
@@ -7290,7 +7290,7 @@ var require_client_h2 = __commonJS({
           } else {
             writeBlob(
               abort,
-              stream,
+              stream2,
               body,
               client,
               request2,
@@ -7304,7 +7304,7 @@ var require_client_h2 = __commonJS({
             abort,
             client[kSocket],
             expectsPayload,
-            stream,
+            stream2,
             body,
             client,
             request2,
@@ -7313,7 +7313,7 @@ var require_client_h2 = __commonJS({
         } else if (util.isIterable(body)) {
           writeIterable(
             abort,
-            stream,
+            stream2,
             body,
             client,
             request2,
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path11 = search ? `${pathname}${search}` : pathname;
+        const path14 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path11;
+        this.opts.path = path14;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path11 = "/",
+          path: path14 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path11;
+        opts.path = origin + path14;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9603,13 +9603,13 @@ var require_readable = __commonJS({
     function isUnusable(self2) {
       return util.isDisturbed(self2) || isLocked(self2);
     }
-    async function consume(stream, type) {
-      assert(!stream[kConsume]);
+    async function consume(stream2, type) {
+      assert(!stream2[kConsume]);
       return new Promise((resolve, reject) => {
-        if (isUnusable(stream)) {
-          const rState = stream._readableState;
+        if (isUnusable(stream2)) {
+          const rState = stream2._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
-            stream.on("error", (err) => {
+            stream2.on("error", (err) => {
               reject(err);
             }).on("close", () => {
               reject(new TypeError("unusable"));
@@ -9619,22 +9619,22 @@ var require_readable = __commonJS({
           }
         } else {
           queueMicrotask(() => {
-            stream[kConsume] = {
+            stream2[kConsume] = {
               type,
-              stream,
+              stream: stream2,
               resolve,
               reject,
               length: 0,
               body: []
             };
-            stream.on("error", function(err) {
+            stream2.on("error", function(err) {
               consumeFinish(this[kConsume], err);
             }).on("close", function() {
               if (this[kConsume].body !== null) {
                 consumeFinish(this[kConsume], new RequestAbortedError());
               }
             });
-            consumeStart(stream[kConsume]);
+            consumeStart(stream2[kConsume]);
           });
         }
       });
@@ -9692,7 +9692,7 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve, stream, length } = consume2;
+      const { type, body, resolve, stream: stream2, length } = consume2;
       try {
         if (type === "text") {
           resolve(chunksDecode(body, length));
@@ -9701,13 +9701,13 @@ var require_readable = __commonJS({
         } else if (type === "arrayBuffer") {
           resolve(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve(new Blob(body, { type: stream[kContentType] }));
+          resolve(new Blob(body, { type: stream2[kContentType] }));
         } else if (type === "bytes") {
           resolve(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
-        stream.destroy(err);
+        stream2.destroy(err);
       }
     }
     function consumePush(consume2, chunk) {
@@ -10183,10 +10183,10 @@ var require_api_stream = __commonJS({
         }
       }
     };
-    function stream(opts, factory, callback) {
+    function stream2(opts, factory, callback) {
       if (callback === void 0) {
         return new Promise((resolve, reject) => {
-          stream.call(this, opts, factory, (err, data) => {
+          stream2.call(this, opts, factory, (err, data) => {
             return err ? reject(err) : resolve(data);
           });
         });
@@ -10201,7 +10201,7 @@ var require_api_stream = __commonJS({
         queueMicrotask(() => callback(err, { opaque }));
       }
     }
-    module.exports = stream;
+    module.exports = stream2;
   }
 });
 
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path11) {
-      if (typeof path11 !== "string") {
-        return path11;
+    function safeUrl(path14) {
+      if (typeof path14 !== "string") {
+        return path14;
       }
-      const pathSegments = path11.split("?");
+      const pathSegments = path14.split("?");
       if (pathSegments.length !== 2) {
-        return path11;
+        return path14;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path11, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path11);
+    function matchKey(mockDispatch2, { path: path14, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path14);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path11 }) => matchValue(safeUrl(path11), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path14 }) => matchValue(safeUrl(path14), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path11, method, body, headers, query } = opts;
+      const { path: path14, method, body, headers, query } = opts;
       return {
-        path: path11,
+        path: path14,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path11, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path14, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path11,
+            Path: path14,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -14351,7 +14351,7 @@ var require_fetch = __commonJS({
           fetchParams.controller.abort(reason);
         }
       };
-      const stream = new ReadableStream(
+      const stream2 = new ReadableStream(
         {
           async start(controller) {
             fetchParams.controller.controller = controller;
@@ -14365,7 +14365,7 @@ var require_fetch = __commonJS({
           type: "bytes"
         }
       );
-      response.body = { stream, source: null, length: null };
+      response.body = { stream: stream2, source: null, length: null };
       if (!fetchParams.controller.resume) {
         fetchParams.controller.on("terminated", onAborted);
       }
@@ -14401,7 +14401,7 @@ var require_fetch = __commonJS({
           if (buffer.byteLength) {
             fetchParams.controller.controller.enqueue(buffer);
           }
-          if (isErrored(stream)) {
+          if (isErrored(stream2)) {
             fetchParams.controller.terminate();
             return;
           }
@@ -14413,13 +14413,13 @@ var require_fetch = __commonJS({
       function onAborted(reason) {
         if (isAborted(fetchParams)) {
           response.aborted = true;
-          if (isReadable(stream)) {
+          if (isReadable(stream2)) {
             fetchParams.controller.controller.error(
               fetchParams.controller.serializedAbortReason
             );
           }
         } else {
-          if (isReadable(stream)) {
+          if (isReadable(stream2)) {
             fetchParams.controller.controller.error(new TypeError("terminated", {
               cause: isErrorLike(reason) ? reason : void 0
             }));
@@ -14969,8 +14969,8 @@ var require_util4 = __commonJS({
       fr[kState] = "loading";
       fr[kResult] = null;
       fr[kError] = null;
-      const stream = blob.stream();
-      const reader2 = stream.getReader();
+      const stream2 = blob.stream();
+      const reader2 = stream2.getReader();
       const bytes = [];
       let chunkPromise = reader2.read();
       let isFirstChunk = true;
@@ -15629,8 +15629,8 @@ var require_cache = __commonJS({
         const clonedResponse = cloneResponse(innerResponse);
         const bodyReadPromise = createDeferredPromise();
         if (innerResponse.body != null) {
-          const stream = innerResponse.body.stream;
-          const reader2 = stream.getReader();
+          const stream2 = innerResponse.body.stream;
+          const reader2 = stream2.getReader();
           readAllBytes(reader2).then(bodyReadPromise.resolve, bodyReadPromise.reject);
         } else {
           bodyReadPromise.resolve(void 0);
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path11) {
-      for (let i = 0; i < path11.length; ++i) {
-        const code = path11.charCodeAt(i);
+    function validateCookiePath(path14) {
+      for (let i = 0; i < path14.length; ++i) {
+        const code = path14.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -16484,9 +16484,9 @@ var require_cookies = __commonJS({
       webidl.argumentLengthCheck(arguments, 2, "setCookie");
       webidl.brandCheck(headers, Headers2, { strict: false });
       cookie = webidl.converters.Cookie(cookie);
-      const str3 = stringify2(cookie);
-      if (str3) {
-        headers.append("Set-Cookie", str3);
+      const str4 = stringify2(cookie);
+      if (str4) {
+        headers.append("Set-Cookie", str4);
       }
     }
     webidl.converters.DeleteCookieAttributes = webidl.dictionaryConverter([
@@ -17046,8 +17046,8 @@ var require_util7 = __commonJS({
           return false;
         }
       }
-      const num4 = Number.parseInt(value, 10);
-      return num4 >= 8 && num4 <= 15;
+      const num5 = Number.parseInt(value, 10);
+      return num5 >= 8 && num5 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
@@ -18314,7 +18314,7 @@ var require_eventsource_stream = __commonJS({
     var LF = 10;
     var CR = 13;
     var COLON = 58;
-    var SPACE = 32;
+    var SPACE2 = 32;
     var defaultMaxEventSize = buffer.kStringMaxLength;
     var DATA = Buffer.from("data");
     var EVENT = Buffer.from("event");
@@ -18506,7 +18506,7 @@ var require_eventsource_stream = __commonJS({
         if (colonPosition !== -1) {
           fieldLength = colonPosition;
           valueStart = colonPosition + 1;
-          if (line[valueStart] === SPACE) {
+          if (line[valueStart] === SPACE2) {
             ++valueStart;
           }
         }
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path11 = opts.path;
+          let path14 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path11 = `/${path11}`;
+            path14 = `/${path14}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path11);
+          url = new URL(util.parseOrigin(url).origin + path14);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -19218,7 +19218,7 @@ var require_code = __commonJS({
     }
     exports._ = _;
     var plus = new _Code("+");
-    function str3(strs, ...args) {
+    function str4(strs, ...args) {
       const expr = [safeStringify(strs[0])];
       let i = 0;
       while (i < args.length) {
@@ -19229,7 +19229,7 @@ var require_code = __commonJS({
       optimize(expr);
       return new _Code(expr);
     }
-    exports.str = str3;
+    exports.str = str4;
     function addCodeArg(code, arg) {
       if (arg instanceof _Code)
         code.push(...arg._items);
@@ -19272,7 +19272,7 @@ var require_code = __commonJS({
       return;
     }
     function strConcat(c1, c2) {
-      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str3`${c1}${c2}`;
+      return c2.emptyStr() ? c1 : c1.emptyStr() ? c2 : str4`${c1}${c2}`;
     }
     exports.strConcat = strConcat;
     function interpolate(x) {
@@ -19527,11 +19527,11 @@ var require_codegen = __commonJS({
         const rhs = this.rhs === void 0 ? "" : ` = ${this.rhs}`;
         return `${varKind} ${this.name}${rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         if (!names[this.name.str])
           return;
         if (this.rhs)
-          this.rhs = optimizeExpr(this.rhs, names, constants4);
+          this.rhs = optimizeExpr(this.rhs, names, constants5);
         return this;
       }
       get names() {
@@ -19548,10 +19548,10 @@ var require_codegen = __commonJS({
       render({ _n }) {
         return `${this.lhs} = ${this.rhs};` + _n;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         if (this.lhs instanceof code_1.Name && !names[this.lhs.str] && !this.sideEffects)
           return;
-        this.rhs = optimizeExpr(this.rhs, names, constants4);
+        this.rhs = optimizeExpr(this.rhs, names, constants5);
         return this;
       }
       get names() {
@@ -19612,8 +19612,8 @@ var require_codegen = __commonJS({
       optimizeNodes() {
         return `${this.code}` ? this : void 0;
       }
-      optimizeNames(names, constants4) {
-        this.code = optimizeExpr(this.code, names, constants4);
+      optimizeNames(names, constants5) {
+        this.code = optimizeExpr(this.code, names, constants5);
         return this;
       }
       get names() {
@@ -19642,12 +19642,12 @@ var require_codegen = __commonJS({
         }
         return nodes.length > 0 ? this : void 0;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         const { nodes } = this;
         let i = nodes.length;
         while (i--) {
           const n = nodes[i];
-          if (n.optimizeNames(names, constants4))
+          if (n.optimizeNames(names, constants5))
             continue;
           subtractNames(names, n.names);
           nodes.splice(i, 1);
@@ -19700,12 +19700,12 @@ var require_codegen = __commonJS({
           return void 0;
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         var _a;
-        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
-        if (!(super.optimizeNames(names, constants4) || this.else))
+        this.else = (_a = this.else) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
+        if (!(super.optimizeNames(names, constants5) || this.else))
           return;
-        this.condition = optimizeExpr(this.condition, names, constants4);
+        this.condition = optimizeExpr(this.condition, names, constants5);
         return this;
       }
       get names() {
@@ -19728,10 +19728,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.iteration})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants5) {
+        if (!super.optimizeNames(names, constants5))
           return;
-        this.iteration = optimizeExpr(this.iteration, names, constants4);
+        this.iteration = optimizeExpr(this.iteration, names, constants5);
         return this;
       }
       get names() {
@@ -19767,10 +19767,10 @@ var require_codegen = __commonJS({
       render(opts) {
         return `for(${this.varKind} ${this.name} ${this.loop} ${this.iterable})` + super.render(opts);
       }
-      optimizeNames(names, constants4) {
-        if (!super.optimizeNames(names, constants4))
+      optimizeNames(names, constants5) {
+        if (!super.optimizeNames(names, constants5))
           return;
-        this.iterable = optimizeExpr(this.iterable, names, constants4);
+        this.iterable = optimizeExpr(this.iterable, names, constants5);
         return this;
       }
       get names() {
@@ -19812,11 +19812,11 @@ var require_codegen = __commonJS({
         (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNodes();
         return this;
       }
-      optimizeNames(names, constants4) {
+      optimizeNames(names, constants5) {
         var _a, _b;
-        super.optimizeNames(names, constants4);
-        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants4);
-        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants4);
+        super.optimizeNames(names, constants5);
+        (_a = this.catch) === null || _a === void 0 ? void 0 : _a.optimizeNames(names, constants5);
+        (_b = this.finally) === null || _b === void 0 ? void 0 : _b.optimizeNames(names, constants5);
         return this;
       }
       get names() {
@@ -20117,7 +20117,7 @@ var require_codegen = __commonJS({
     function addExprNames(names, from) {
       return from instanceof code_1._CodeOrName ? addNames(names, from.names) : names;
     }
-    function optimizeExpr(expr, names, constants4) {
+    function optimizeExpr(expr, names, constants5) {
       if (expr instanceof code_1.Name)
         return replaceName(expr);
       if (!canOptimize(expr))
@@ -20132,14 +20132,14 @@ var require_codegen = __commonJS({
         return items;
       }, []));
       function replaceName(n) {
-        const c = constants4[n.str];
+        const c = constants5[n.str];
         if (c === void 0 || names[n.str] !== 1)
           return n;
         delete names[n.str];
         return c;
       }
       function canOptimize(e) {
-        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants4[c.str] !== void 0);
+        return e instanceof code_1._Code && e._items.some((c) => c instanceof code_1.Name && names[c.str] === 1 && constants5[c.str] !== void 0);
       }
     }
     function subtractNames(names, from) {
@@ -20234,22 +20234,22 @@ var require_util9 = __commonJS({
       return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
-    function unescapeFragment(str3) {
-      return unescapeJsonPointer(decodeURIComponent(str3));
+    function unescapeFragment(str4) {
+      return unescapeJsonPointer(decodeURIComponent(str4));
     }
     exports.unescapeFragment = unescapeFragment;
-    function escapeFragment(str3) {
-      return encodeURIComponent(escapeJsonPointer(str3));
+    function escapeFragment(str4) {
+      return encodeURIComponent(escapeJsonPointer(str4));
     }
     exports.escapeFragment = escapeFragment;
-    function escapeJsonPointer(str3) {
-      if (typeof str3 == "number")
-        return `${str3}`;
-      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPointer(str4) {
+      if (typeof str4 == "number")
+        return `${str4}`;
+      return str4.replace(/~/g, "~0").replace(/\//g, "~1");
     }
     exports.escapeJsonPointer = escapeJsonPointer;
-    function unescapeJsonPointer(str3) {
-      return str3.replace(/~1/g, "/").replace(/~0/g, "~");
+    function unescapeJsonPointer(str4) {
+      return str4.replace(/~1/g, "/").replace(/~0/g, "~");
     }
     exports.unescapeJsonPointer = unescapeJsonPointer;
     function eachItem(xs, f) {
@@ -21274,8 +21274,8 @@ var require_json_schema_traverse = __commonJS({
         post(schema2, jsonPtr, rootSchema, parentJsonPtr, parentKeyword, parentSchema, keyIndex);
       }
     }
-    function escapeJsonPtr(str3) {
-      return str3.replace(/~/g, "~0").replace(/\//g, "~1");
+    function escapeJsonPtr(str4) {
+      return str4.replace(/~/g, "~0").replace(/\//g, "~1");
     }
   }
 });
@@ -22372,15 +22372,15 @@ var require_utils2 = __commonJS({
         isIPV6: true
       };
     }
-    function findToken(str3, token) {
+    function findToken(str4, token) {
       let ind = 0;
-      for (let i = 0; i < str3.length; i++) {
-        if (str3[i] === token) ind++;
+      for (let i = 0; i < str4.length; i++) {
+        if (str4[i] === token) ind++;
       }
       return ind;
     }
-    function removeDotSegments(path11) {
-      let input = path11;
+    function removeDotSegments(path14) {
+      let input = path14;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22454,11 +22454,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path11) {
-      if (path11 === "" || path11[0] === "/") {
-        return removeDotSegments(path11);
+    function removeDotSegmentsRelative(path14) {
+      if (path14 === "" || path14[0] === "/") {
+        return removeDotSegments(path14);
       }
-      const segments2 = path11.split("/");
+      const segments2 = path14.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22821,8 +22821,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path11 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path11 && path11 !== "/" ? path11 : void 0;
+        const path14 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path14 && path14 !== "/" ? path14 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -23445,7 +23445,7 @@ var require_core = __commonJS({
     var util_1 = require_util9();
     var $dataRefSchema = require_data();
     var uri_1 = require_uri();
-    var defaultRegExp = (str3, flags) => new RegExp(str3, flags);
+    var defaultRegExp = (str4, flags) => new RegExp(str4, flags);
     defaultRegExp.code = "new RegExp";
     var META_IGNORE_OPTIONS = ["removeAdditional", "useDefaults", "coerceTypes"];
     var EXT_SCOPE_NAMES = /* @__PURE__ */ new Set([
@@ -24240,16 +24240,16 @@ var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    function ucs2length(str3) {
-      const len = str3.length;
+    function ucs2length(str4) {
+      const len = str4.length;
       let length = 0;
       let pos = 0;
       let value;
       while (pos < len) {
         length++;
-        value = str3.charCodeAt(pos++);
+        value = str4.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
-          value = str3.charCodeAt(pos);
+          value = str4.charCodeAt(pos);
           if ((value & 64512) === 56320)
             pos++;
         }
@@ -24641,7 +24641,7 @@ var require_validation = __commonJS({
     var uniqueItems_1 = require_uniqueItems();
     var const_1 = require_const();
     var enum_1 = require_enum();
-    var validation = [
+    var validation2 = [
       // number
       limitNumber_1.default,
       multipleOf_1.default,
@@ -24660,7 +24660,7 @@ var require_validation = __commonJS({
       const_1.default,
       enum_1.default
     ];
-    exports.default = validation;
+    exports.default = validation2;
   }
 });
 
@@ -26268,10 +26268,10 @@ var require_utils3 = __commonJS({
       REGEX_SPECIAL_CHARS_GLOBAL
     } = require_constants6();
     exports.isObject = (val) => val !== null && typeof val === "object" && !Array.isArray(val);
-    exports.hasRegexChars = (str3) => REGEX_SPECIAL_CHARS.test(str3);
-    exports.isRegexChar = (str3) => str3.length === 1 && exports.hasRegexChars(str3);
-    exports.escapeRegex = (str3) => str3.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
-    exports.toPosixSlashes = (str3) => str3.replace(REGEX_BACKSLASH, "/");
+    exports.hasRegexChars = (str4) => REGEX_SPECIAL_CHARS.test(str4);
+    exports.isRegexChar = (str4) => str4.length === 1 && exports.hasRegexChars(str4);
+    exports.escapeRegex = (str4) => str4.replace(REGEX_SPECIAL_CHARS_GLOBAL, "\\$1");
+    exports.toPosixSlashes = (str4) => str4.replace(REGEX_BACKSLASH, "/");
     exports.isWindows = () => {
       if (typeof navigator !== "undefined" && navigator.platform) {
         const platform2 = navigator.platform.toLowerCase();
@@ -26282,8 +26282,8 @@ var require_utils3 = __commonJS({
       }
       return false;
     };
-    exports.removeBackslashes = (str3) => {
-      return str3.replace(REGEX_REMOVE_BACKSLASH, (match) => {
+    exports.removeBackslashes = (str4) => {
+      return str4.replace(REGEX_REMOVE_BACKSLASH, (match) => {
         return match === "\\" ? "" : match;
       });
     };
@@ -26310,8 +26310,8 @@ var require_utils3 = __commonJS({
       }
       return output;
     };
-    exports.basename = (path11, { windows } = {}) => {
-      const segs = path11.split(windows ? /[\\/]/ : "/");
+    exports.basename = (path14, { windows } = {}) => {
+      const segs = path14.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -26373,7 +26373,7 @@ var require_scan = __commonJS({
       const slashes = [];
       const tokens = [];
       const parts = [];
-      let str3 = input;
+      let str4 = input;
       let index = -1;
       let start = 0;
       let lastIndex = 0;
@@ -26392,10 +26392,10 @@ var require_scan = __commonJS({
       let code;
       let token = { value: "", depth: 0, isGlob: false };
       const eos = () => index >= length;
-      const peek = () => str3.charCodeAt(index + 1);
+      const peek = () => str4.charCodeAt(index + 1);
       const advance = () => {
         prev = code;
-        return str3.charCodeAt(++index);
+        return str4.charCodeAt(++index);
       };
       while (index < length) {
         code = advance();
@@ -26572,24 +26572,24 @@ var require_scan = __commonJS({
         isExtglob = false;
         isGlob = false;
       }
-      let base = str3;
+      let base = str4;
       let prefix = "";
       let glob = "";
       if (start > 0) {
-        prefix = str3.slice(0, start);
-        str3 = str3.slice(start);
+        prefix = str4.slice(0, start);
+        str4 = str4.slice(start);
         lastIndex -= start;
       }
       if (base && isGlob === true && lastIndex > 0) {
-        base = str3.slice(0, lastIndex);
-        glob = str3.slice(lastIndex);
+        base = str4.slice(0, lastIndex);
+        glob = str4.slice(lastIndex);
       } else if (isGlob === true) {
         base = "";
-        glob = str3;
+        glob = str4;
       } else {
-        base = str3;
+        base = str4;
       }
-      if (base && base !== "" && base !== "/" && base !== str3) {
+      if (base && base !== "" && base !== "/" && base !== str4) {
         if (isPathSeparator(base.charCodeAt(base.length - 1))) {
           base = base.slice(0, -1);
         }
@@ -26663,7 +26663,7 @@ var require_scan = __commonJS({
 var require_parse2 = __commonJS({
   "node_modules/picomatch/lib/parse.js"(exports, module) {
     "use strict";
-    var constants4 = require_constants6();
+    var constants5 = require_constants6();
     var utils = require_utils3();
     var {
       MAX_LENGTH,
@@ -26671,7 +26671,7 @@ var require_parse2 = __commonJS({
       REGEX_NON_SPECIAL_CHARS,
       REGEX_SPECIAL_CHARS_BACKREF,
       REPLACEMENTS
-    } = constants4;
+    } = constants5;
     var expandRange = (args, options) => {
       if (typeof options.expandRange === "function") {
         return options.expandRange(...args, options);
@@ -26880,7 +26880,7 @@ var require_parse2 = __commonJS({
       if (options.maxExtglobRecursion === false) {
         return { risky: false };
       }
-      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants4.DEFAULT_MAX_EXTGLOB_RECURSION;
+      const max = typeof options.maxExtglobRecursion === "number" ? options.maxExtglobRecursion : constants5.DEFAULT_MAX_EXTGLOB_RECURSION;
       const branches = splitTopLevel(body).map((branch) => branch.trim());
       if (branches.length > 1) {
         if (branches.some((branch) => branch === "") || branches.some((branch) => /^[*?]+$/.test(branch)) || hasRepeatedCharPrefixOverlap(branches)) {
@@ -26926,8 +26926,8 @@ var require_parse2 = __commonJS({
       const bos = { type: "bos", value: "", output: opts.prepend || "" };
       const tokens = [bos];
       const capture = opts.capture ? "" : "?:";
-      const PLATFORM_CHARS = constants4.globChars(opts.windows);
-      const EXTGLOB_CHARS = constants4.extglobChars(PLATFORM_CHARS);
+      const PLATFORM_CHARS = constants5.globChars(opts.windows);
+      const EXTGLOB_CHARS = constants5.extglobChars(PLATFORM_CHARS);
       const {
         DOT_LITERAL,
         PLUS_LITERAL,
@@ -26982,9 +26982,9 @@ var require_parse2 = __commonJS({
       const peek = state.peek = (n = 1) => input[state.index + n];
       const advance = state.advance = () => input[++state.index] || "";
       const remaining = () => input.slice(state.index + 1);
-      const consume = (value2 = "", num4 = 0) => {
+      const consume = (value2 = "", num5 = 0) => {
         state.consumed += value2;
-        state.index += num4;
+        state.index += num5;
       };
       const append = (token) => {
         state.output += token.output != null ? token.output : token.value;
@@ -27623,7 +27623,7 @@ var require_parse2 = __commonJS({
         NO_DOTS_SLASH,
         STAR,
         START_ANCHOR
-      } = constants4.globChars(opts.windows);
+      } = constants5.globChars(opts.windows);
       const nodot = opts.dot ? NO_DOTS : NO_DOT;
       const slashDot = opts.dot ? NO_DOTS_SLASH : NO_DOT;
       const capture = opts.capture ? "" : "?:";
@@ -27636,8 +27636,8 @@ var require_parse2 = __commonJS({
         if (opts2.noglobstar === true) return star;
         return `(${capture}(?:(?!${START_ANCHOR}${opts2.dot ? DOTS_SLASH : DOT_LITERAL}).)*?)`;
       };
-      const create = (str3) => {
-        switch (str3) {
+      const create = (str4) => {
+        switch (str4) {
           case "*":
             return `${nodot}${ONE_CHAR}${star}`;
           case ".*":
@@ -27655,7 +27655,7 @@ var require_parse2 = __commonJS({
           case "**/.*":
             return `(?:${nodot}${globstar(opts)}${SLASH_LITERAL})?${DOT_LITERAL}${ONE_CHAR}${star}`;
           default: {
-            const match = /^(.*?)\.(\w+)$/.exec(str3);
+            const match = /^(.*?)\.(\w+)$/.exec(str4);
             if (!match) return;
             const source2 = create(match[1]);
             if (!source2) return;
@@ -27681,14 +27681,14 @@ var require_picomatch = __commonJS({
     var scan = require_scan();
     var parse5 = require_parse2();
     var utils = require_utils3();
-    var constants4 = require_constants6();
+    var constants5 = require_constants6();
     var isObject = (val) => val && typeof val === "object" && !Array.isArray(val);
     var picomatch3 = (glob, options, returnState = false) => {
       if (Array.isArray(glob)) {
         const fns = glob.map((input) => picomatch3(input, options, returnState));
-        const arrayMatcher = (str3) => {
+        const arrayMatcher = (str4) => {
           for (const isMatch of fns) {
-            const state2 = isMatch(str3);
+            const state2 = isMatch(str4);
             if (state2) return state2;
           }
           return false;
@@ -27764,7 +27764,7 @@ var require_picomatch = __commonJS({
       const regex2 = glob instanceof RegExp ? glob : picomatch3.makeRe(glob, options);
       return regex2.test(utils.basename(input, { windows: posix }));
     };
-    picomatch3.isMatch = (str3, patterns, options) => picomatch3(patterns, options)(str3);
+    picomatch3.isMatch = (str4, patterns, options) => picomatch3(patterns, options)(str4);
     picomatch3.parse = (pattern, options) => {
       if (Array.isArray(pattern)) return pattern.map((p) => picomatch3.parse(p, options));
       return parse5(pattern, { ...options, fastpaths: false });
@@ -27809,7 +27809,7 @@ var require_picomatch = __commonJS({
         return /$^/;
       }
     };
-    picomatch3.constants = constants4;
+    picomatch3.constants = constants5;
     module.exports = picomatch3;
   }
 });
@@ -27908,17 +27908,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path11) {
-      const ctrl = callVisitor(key, node, visitor, path11);
+    function visit_(key, node, visitor, path14) {
+      const ctrl = callVisitor(key, node, visitor, path14);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path11, ctrl);
-        return visit_(key, ctrl, visitor, path11);
+        replaceNode(key, path14, ctrl);
+        return visit_(key, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path11 = Object.freeze(path11.concat(node));
+          path14 = Object.freeze(path14.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path11);
+            const ci = visit_(i, node.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -27929,13 +27929,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path11 = Object.freeze(path11.concat(node));
-          const ck = visit_("key", node.key, visitor, path11);
+          path14 = Object.freeze(path14.concat(node));
+          const ck = visit_("key", node.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path11);
+          const cv = visit_("value", node.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -27956,17 +27956,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path11) {
-      const ctrl = await callVisitor(key, node, visitor, path11);
+    async function visitAsync_(key, node, visitor, path14) {
+      const ctrl = await callVisitor(key, node, visitor, path14);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path11, ctrl);
-        return visitAsync_(key, ctrl, visitor, path11);
+        replaceNode(key, path14, ctrl);
+        return visitAsync_(key, ctrl, visitor, path14);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path11 = Object.freeze(path11.concat(node));
+          path14 = Object.freeze(path14.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path11);
+            const ci = await visitAsync_(i, node.items[i], visitor, path14);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -27977,13 +27977,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path11 = Object.freeze(path11.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path11);
+          path14 = Object.freeze(path14.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path14);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path11);
+          const cv = await visitAsync_("value", node.value, visitor, path14);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -28010,23 +28010,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path11) {
+    function callVisitor(key, node, visitor, path14) {
       if (typeof visitor === "function")
-        return visitor(key, node, path11);
+        return visitor(key, node, path14);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path11);
+        return visitor.Map?.(key, node, path14);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path11);
+        return visitor.Seq?.(key, node, path14);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path11);
+        return visitor.Pair?.(key, node, path14);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path11);
+        return visitor.Scalar?.(key, node, path14);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path11);
+        return visitor.Alias?.(key, node, path14);
       return void 0;
     }
-    function replaceNode(key, path11, node) {
-      const parent = path11[path11.length - 1];
+    function replaceNode(key, path14, node) {
+      const parent = path14[path14.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -28638,10 +28638,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path11, value) {
+    function collectionFromPath(schema2, path14, value) {
       let v = value;
-      for (let i = path11.length - 1; i >= 0; --i) {
-        const k = path11[i];
+      for (let i = path14.length - 1; i >= 0; --i) {
+        const k = path14[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -28660,7 +28660,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path11) => path11 == null || typeof path11 === "object" && !!path11[Symbol.iterator]().next().done;
+    var isEmptyPath = (path14) => path14 == null || typeof path14 === "object" && !!path14[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -28690,11 +28690,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path11, value) {
-        if (isEmptyPath(path11))
+      addIn(path14, value) {
+        if (isEmptyPath(path14))
           this.add(value);
         else {
-          const [key, ...rest] = path11;
+          const [key, ...rest] = path14;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -28708,8 +28708,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        const [key, ...rest] = path11;
+      deleteIn(path14) {
+        const [key, ...rest] = path14;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -28723,8 +28723,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        const [key, ...rest] = path11;
+      getIn(path14, keepScalar) {
+        const [key, ...rest] = path14;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -28742,8 +28742,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path11) {
-        const [key, ...rest] = path11;
+      hasIn(path14) {
+        const [key, ...rest] = path14;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -28753,8 +28753,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        const [key, ...rest] = path11;
+      setIn(path14, value) {
+        const [key, ...rest] = path14;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -28778,13 +28778,13 @@ var require_Collection = __commonJS({
 var require_stringifyComment = __commonJS({
   "node_modules/yaml/dist/stringify/stringifyComment.js"(exports) {
     "use strict";
-    var stringifyComment = (str3) => str3.replace(/^(?!$)(?: $)?/gm, "#");
+    var stringifyComment = (str4) => str4.replace(/^(?!$)(?: $)?/gm, "#");
     function indentComment(comment, indent) {
       if (/^\n+$/.test(comment))
         return comment.substring(1);
       return indent ? comment.replace(/^(?! *$)/gm, indent) : comment;
     }
-    var lineComment = (str3, indent, comment) => str3.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str3.endsWith(" ") ? "" : " ") + comment;
+    var lineComment = (str4, indent, comment) => str4.endsWith("\n") ? indentComment(comment, indent) : comment.includes("\n") ? "\n" + indentComment(comment, indent) : (str4.endsWith(" ") ? "" : " ") + comment;
     exports.indentComment = indentComment;
     exports.lineComment = lineComment;
     exports.stringifyComment = stringifyComment;
@@ -28938,16 +28938,16 @@ var require_stringifyString = __commonJS({
       lineWidth: ctx.options.lineWidth,
       minContentWidth: ctx.options.minContentWidth
     });
-    var containsDocumentMarker = (str3) => /^(%|---|\.\.\.)/m.test(str3);
-    function lineLengthOverLimit(str3, lineWidth, indentLength) {
+    var containsDocumentMarker = (str4) => /^(%|---|\.\.\.)/m.test(str4);
+    function lineLengthOverLimit(str4, lineWidth, indentLength) {
       if (!lineWidth || lineWidth < 0)
         return false;
       const limit = lineWidth - indentLength;
-      const strLen = str3.length;
+      const strLen = str4.length;
       if (strLen <= limit)
         return false;
       for (let i = 0, start = 0; i < strLen; ++i) {
-        if (str3[i] === "\n") {
+        if (str4[i] === "\n") {
           if (i - start > limit)
             return true;
           start = i + 1;
@@ -28964,11 +28964,11 @@ var require_stringifyString = __commonJS({
       const { implicitKey } = ctx;
       const minMultiLineLength = ctx.options.doubleQuotedMinMultiLineLength;
       const indent = ctx.indent || (containsDocumentMarker(value) ? "  " : "");
-      let str3 = "";
+      let str4 = "";
       let start = 0;
       for (let i = 0, ch = json[i]; ch; ch = json[++i]) {
         if (ch === " " && json[i + 1] === "\\" && json[i + 2] === "n") {
-          str3 += json.slice(start, i) + "\\ ";
+          str4 += json.slice(start, i) + "\\ ";
           i += 1;
           start = i;
           ch = "\\";
@@ -28977,38 +28977,38 @@ var require_stringifyString = __commonJS({
           switch (json[i + 1]) {
             case "u":
               {
-                str3 += json.slice(start, i);
+                str4 += json.slice(start, i);
                 const code = json.substr(i + 2, 4);
                 switch (code) {
                   case "0000":
-                    str3 += "\\0";
+                    str4 += "\\0";
                     break;
                   case "0007":
-                    str3 += "\\a";
+                    str4 += "\\a";
                     break;
                   case "000b":
-                    str3 += "\\v";
+                    str4 += "\\v";
                     break;
                   case "001b":
-                    str3 += "\\e";
+                    str4 += "\\e";
                     break;
                   case "0085":
-                    str3 += "\\N";
+                    str4 += "\\N";
                     break;
                   case "00a0":
-                    str3 += "\\_";
+                    str4 += "\\_";
                     break;
                   case "2028":
-                    str3 += "\\L";
+                    str4 += "\\L";
                     break;
                   case "2029":
-                    str3 += "\\P";
+                    str4 += "\\P";
                     break;
                   default:
                     if (code.substr(0, 2) === "00")
-                      str3 += "\\x" + code.substr(2);
+                      str4 += "\\x" + code.substr(2);
                     else
-                      str3 += json.substr(i, 6);
+                      str4 += json.substr(i, 6);
                 }
                 i += 5;
                 start = i + 1;
@@ -29018,14 +29018,14 @@ var require_stringifyString = __commonJS({
               if (implicitKey || json[i + 2] === '"' || json.length < minMultiLineLength) {
                 i += 1;
               } else {
-                str3 += json.slice(start, i) + "\n\n";
+                str4 += json.slice(start, i) + "\n\n";
                 while (json[i + 2] === "\\" && json[i + 3] === "n" && json[i + 4] !== '"') {
-                  str3 += "\n";
+                  str4 += "\n";
                   i += 2;
                 }
-                str3 += indent;
+                str4 += indent;
                 if (json[i + 2] === " ")
-                  str3 += "\\";
+                  str4 += "\\";
                 i += 1;
                 start = i + 1;
               }
@@ -29034,8 +29034,8 @@ var require_stringifyString = __commonJS({
               i += 1;
           }
       }
-      str3 = start ? str3 + json.slice(start) : json;
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
+      str4 = start ? str4 + json.slice(start) : json;
+      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent, foldFlowLines.FOLD_QUOTED, getFoldOptions(ctx, false));
     }
     function singleQuotedString(value, ctx) {
       if (ctx.options.singleQuote === false || ctx.implicitKey && value.includes("\n") || /[ \t]\n|\n[ \t]/.test(value))
@@ -29163,15 +29163,15 @@ ${indent}${start}${value}${end}`;
           return quotedString(value, ctx);
         }
       }
-      const str3 = value.replace(/\n+/g, `$&
+      const str4 = value.replace(/\n+/g, `$&
 ${indent}`);
       if (actualString) {
-        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str3);
+        const test = (tag) => tag.default && tag.tag !== "tag:yaml.org,2002:str" && tag.test?.test(str4);
         const { compat, tags } = ctx.doc.schema;
         if (tags.some(test) || compat?.some(test))
           return quotedString(value, ctx);
       }
-      return implicitKey ? str3 : foldFlowLines.foldFlowLines(str3, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
+      return implicitKey ? str4 : foldFlowLines.foldFlowLines(str4, indent, foldFlowLines.FOLD_FLOW, getFoldOptions(ctx, false));
     }
     function stringifyString(item, ctx, onComment, onChompKeep) {
       const { implicitKey, inFlow } = ctx;
@@ -29323,11 +29323,11 @@ var require_stringify = __commonJS({
       const props = stringifyProps(node, tagObj, ctx);
       if (props.length > 0)
         ctx.indentAtStart = (ctx.indentAtStart ?? 0) + props.length + 1;
-      const str3 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
+      const str4 = typeof tagObj.stringify === "function" ? tagObj.stringify(node, ctx, onComment, onChompKeep) : identity.isScalar(node) ? stringifyString.stringifyString(node, ctx, onComment, onChompKeep) : node.toString(ctx, onComment, onChompKeep);
       if (!props)
-        return str3;
-      return identity.isScalar(node) || str3[0] === "{" || str3[0] === "[" ? `${props} ${str3}` : `${props}
-${ctx.indent}${str3}`;
+        return str4;
+      return identity.isScalar(node) || str4[0] === "{" || str4[0] === "[" ? `${props} ${str4}` : `${props}
+${ctx.indent}${str4}`;
     }
     exports.createStringifyContext = createStringifyContext;
     exports.stringify = stringify2;
@@ -29362,8 +29362,8 @@ var require_stringifyPair = __commonJS({
       });
       let keyCommentDone = false;
       let chompKeep = false;
-      let str3 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
-      if (!explicitKey && !ctx.inFlow && str3.length > 1024) {
+      let str4 = stringify2.stringify(key, ctx, () => keyCommentDone = true, () => chompKeep = true);
+      if (!explicitKey && !ctx.inFlow && str4.length > 1024) {
         if (simpleKeys)
           throw new Error("With simple keys, single line scalar must not span more than 1024 characters");
         explicitKey = true;
@@ -29372,27 +29372,27 @@ var require_stringifyPair = __commonJS({
         if (allNullValues || value == null) {
           if (keyCommentDone && onComment)
             onComment();
-          return str3 === "" ? "?" : explicitKey ? `? ${str3}` : str3;
+          return str4 === "" ? "?" : explicitKey ? `? ${str4}` : str4;
         }
       } else if (allNullValues && !simpleKeys || value == null && explicitKey) {
-        str3 = `? ${str3}`;
+        str4 = `? ${str4}`;
         if (keyComment && !keyCommentDone) {
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
         } else if (chompKeep && onChompKeep)
           onChompKeep();
-        return str3;
+        return str4;
       }
       if (keyCommentDone)
         keyComment = null;
       if (explicitKey) {
         if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
-        str3 = `? ${str3}
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
+        str4 = `? ${str4}
 ${indent}:`;
       } else {
-        str3 = `${str3}:`;
+        str4 = `${str4}:`;
         if (keyComment)
-          str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(keyComment));
+          str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(keyComment));
       }
       let vsb, vcb, valueComment;
       if (identity.isNode(value)) {
@@ -29408,7 +29408,7 @@ ${indent}:`;
       }
       ctx.implicitKey = false;
       if (!explicitKey && !keyComment && identity.isScalar(value))
-        ctx.indentAtStart = str3.length + 1;
+        ctx.indentAtStart = str4.length + 1;
       chompKeep = false;
       if (!indentSeq && indentStep.length >= 2 && !ctx.inFlow && !explicitKey && identity.isSeq(value) && !value.flow && !value.tag && !value.anchor) {
         ctx.indent = ctx.indent.substring(2);
@@ -29452,16 +29452,16 @@ ${ctx.indent}`;
       } else if (valueStr === "" || valueStr[0] === "\n") {
         ws = "";
       }
-      str3 += ws + valueStr;
+      str4 += ws + valueStr;
       if (ctx.inFlow) {
         if (valueCommentDone && onComment)
           onComment();
       } else if (valueComment && !valueCommentDone) {
-        str3 += stringifyComment.lineComment(str3, ctx.indent, commentString(valueComment));
+        str4 += stringifyComment.lineComment(str4, ctx.indent, commentString(valueComment));
       } else if (chompKeep && onChompKeep) {
         onChompKeep();
       }
-      return str3;
+      return str4;
     }
     exports.stringifyPair = stringifyPair;
   }
@@ -29688,31 +29688,31 @@ var require_stringifyCollection = __commonJS({
           }
         }
         chompKeep = false;
-        let str4 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
+        let str5 = stringify2.stringify(item, itemCtx, () => comment2 = null, () => chompKeep = true);
         if (comment2)
-          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment2));
+          str5 += stringifyComment.lineComment(str5, itemIndent, commentString(comment2));
         if (chompKeep && comment2)
           chompKeep = false;
-        lines.push(blockItemPrefix + str4);
+        lines.push(blockItemPrefix + str5);
       }
-      let str3;
+      let str4;
       if (lines.length === 0) {
-        str3 = flowChars.start + flowChars.end;
+        str4 = flowChars.start + flowChars.end;
       } else {
-        str3 = lines[0];
+        str4 = lines[0];
         for (let i = 1; i < lines.length; ++i) {
           const line = lines[i];
-          str3 += line ? `
+          str4 += line ? `
 ${indent}${line}` : "\n";
         }
       }
       if (comment) {
-        str3 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
+        str4 += "\n" + stringifyComment.indentComment(commentString(comment), indent);
         if (onComment)
           onComment();
       } else if (chompKeep && onChompKeep)
         onChompKeep();
-      return str3;
+      return str4;
     }
     function stringifyFlowCollection({ items }, ctx, { flowChars, itemIndent }) {
       const { indent, indentStep, flowCollectionPadding: fcPadding, options: { commentString } } = ctx;
@@ -29755,21 +29755,21 @@ ${indent}${line}` : "\n";
         }
         if (comment)
           reqNewline = true;
-        let str3 = stringify2.stringify(item, itemCtx, () => comment = null);
-        reqNewline || (reqNewline = lines.length > linesAtValue || str3.includes("\n"));
+        let str4 = stringify2.stringify(item, itemCtx, () => comment = null);
+        reqNewline || (reqNewline = lines.length > linesAtValue || str4.includes("\n"));
         if (i < items.length - 1) {
-          str3 += ",";
+          str4 += ",";
         } else if (ctx.options.trailingComma) {
           if (ctx.options.lineWidth > 0) {
-            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str3.length + 2) > ctx.options.lineWidth);
+            reqNewline || (reqNewline = lines.reduce((sum, line) => sum + line.length + 2, 2) + (str4.length + 2) > ctx.options.lineWidth);
           }
           if (reqNewline) {
-            str3 += ",";
+            str4 += ",";
           }
         }
         if (comment)
-          str3 += stringifyComment.lineComment(str3, itemIndent, commentString(comment));
-        lines.push(str3);
+          str4 += stringifyComment.lineComment(str4, itemIndent, commentString(comment));
+        lines.push(str4);
         linesAtValue = lines.length;
       }
       const { start, end } = flowChars;
@@ -29781,11 +29781,11 @@ ${indent}${line}` : "\n";
           reqNewline = ctx.options.lineWidth > 0 && len > ctx.options.lineWidth;
         }
         if (reqNewline) {
-          let str3 = start;
+          let str4 = start;
           for (const line of lines)
-            str3 += line ? `
+            str4 += line ? `
 ${indentStep}${indent}${line}` : "\n";
-          return `${str3}
+          return `${str4}
 ${indent}${end}`;
         } else {
           return `${start}${fcPadding}${lines.join(" ")}${fcPadding}${end}`;
@@ -30117,7 +30117,7 @@ var require_string = __commonJS({
       identify: (value) => typeof value === "string",
       default: true,
       tag: "tag:yaml.org,2002:str",
-      resolve: (str3) => str3,
+      resolve: (str4) => str4,
       stringify(item, ctx, onComment, onChompKeep) {
         ctx = Object.assign({ actualString: true }, ctx);
         return stringifyString.stringifyString(item, ctx, onComment, onChompKeep);
@@ -30155,7 +30155,7 @@ var require_bool = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:bool",
       test: /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-      resolve: (str3) => new Scalar.Scalar(str3[0] === "t" || str3[0] === "T"),
+      resolve: (str4) => new Scalar.Scalar(str4[0] === "t" || str4[0] === "T"),
       stringify({ source, value }, ctx) {
         if (source && boolTag.test.test(source)) {
           const sv = source[0] === "t" || source[0] === "T";
@@ -30176,9 +30176,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num4 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num4))
-        return isNaN(num4) ? ".nan" : num4 < 0 ? "-.inf" : ".inf";
+      const num5 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num5))
+        return isNaN(num5) ? ".nan" : num5 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -30207,7 +30207,7 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -30216,10 +30216,10 @@ var require_float = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3),
+      resolve: (str4) => parseFloat(str4),
       stringify(node) {
-        const num4 = Number(node.value);
-        return isFinite(num4) ? num4.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num5 = Number(node.value);
+        return isFinite(num5) ? num5.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -30227,11 +30227,11 @@ var require_float = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-      resolve(str3) {
-        const node = new Scalar.Scalar(parseFloat(str3));
-        const dot = str3.indexOf(".");
-        if (dot !== -1 && str3[str3.length - 1] === "0")
-          node.minFractionDigits = str3.length - dot - 1;
+      resolve(str4) {
+        const node = new Scalar.Scalar(parseFloat(str4));
+        const dot = str4.indexOf(".");
+        if (dot !== -1 && str4[str4.length - 1] === "0")
+          node.minFractionDigits = str4.length - dot - 1;
         return node;
       },
       stringify: stringifyNumber.stringifyNumber
@@ -30248,7 +30248,7 @@ var require_int = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    var intResolve = (str3, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3.substring(offset), radix);
+    var intResolve = (str4, offset, radix, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4.substring(offset), radix);
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value) && value >= 0)
@@ -30261,7 +30261,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^0o[0-7]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 8, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 8, opt),
       stringify: (node) => intStringify(node, 8, "0o")
     };
     var int = {
@@ -30269,7 +30269,7 @@ var require_int = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -30278,7 +30278,7 @@ var require_int = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^0x[0-9a-fA-F]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -30295,7 +30295,7 @@ var require_schema = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool3 = require_bool();
+    var bool4 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema2 = [
@@ -30303,7 +30303,7 @@ var require_schema = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool3.boolTag,
+      bool4.boolTag,
       int.intOct,
       int.int,
       int.intHex,
@@ -30331,7 +30331,7 @@ var require_schema2 = __commonJS({
         identify: (value) => typeof value === "string",
         default: true,
         tag: "tag:yaml.org,2002:str",
-        resolve: (str3) => str3,
+        resolve: (str4) => str4,
         stringify: stringifyJSON
       },
       {
@@ -30348,7 +30348,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:bool",
         test: /^true$|^false$/,
-        resolve: (str3) => str3 === "true",
+        resolve: (str4) => str4 === "true",
         stringify: stringifyJSON
       },
       {
@@ -30356,7 +30356,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:int",
         test: /^-?(?:0|[1-9][0-9]*)$/,
-        resolve: (str3, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str3) : parseInt(str3, 10),
+        resolve: (str4, _onError, { intAsBigInt }) => intAsBigInt ? BigInt(str4) : parseInt(str4, 10),
         stringify: ({ value }) => intIdentify(value) ? value.toString() : JSON.stringify(value)
       },
       {
@@ -30364,7 +30364,7 @@ var require_schema2 = __commonJS({
         default: true,
         tag: "tag:yaml.org,2002:float",
         test: /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$/,
-        resolve: (str3) => parseFloat(str3),
+        resolve: (str4) => parseFloat(str4),
         stringify: stringifyJSON
       }
     ];
@@ -30372,9 +30372,9 @@ var require_schema2 = __commonJS({
       default: true,
       tag: "",
       test: /^/,
-      resolve(str3, onError) {
-        onError(`Unresolved plain scalar ${JSON.stringify(str3)}`);
-        return str3;
+      resolve(str4, onError) {
+        onError(`Unresolved plain scalar ${JSON.stringify(str4)}`);
+        return str4;
       }
     };
     var schema2 = [map.map, seq.seq].concat(jsonScalars, jsonError);
@@ -30406,10 +30406,10 @@ var require_binary = __commonJS({
         if (typeof node_buffer.Buffer === "function") {
           return node_buffer.Buffer.from(src, "base64");
         } else if (typeof atob === "function") {
-          const str3 = atob(src.replace(/[\n\r]/g, ""));
-          const buffer = new Uint8Array(str3.length);
-          for (let i = 0; i < str3.length; ++i)
-            buffer[i] = str3.charCodeAt(i);
+          const str4 = atob(src.replace(/[\n\r]/g, ""));
+          const buffer = new Uint8Array(str4.length);
+          for (let i = 0; i < str4.length; ++i)
+            buffer[i] = str4.charCodeAt(i);
           return buffer;
         } else {
           onError("This environment does not support reading binary tags; either Buffer or atob is required");
@@ -30420,28 +30420,28 @@ var require_binary = __commonJS({
         if (!value)
           return "";
         const buf = value;
-        let str3;
+        let str4;
         if (typeof node_buffer.Buffer === "function") {
-          str3 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
+          str4 = buf instanceof node_buffer.Buffer ? buf.toString("base64") : node_buffer.Buffer.from(buf.buffer).toString("base64");
         } else if (typeof btoa === "function") {
           let s = "";
           for (let i = 0; i < buf.length; ++i)
             s += String.fromCharCode(buf[i]);
-          str3 = btoa(s);
+          str4 = btoa(s);
         } else {
           throw new Error("This environment does not support writing binary tags; either Buffer or btoa is required");
         }
         type ?? (type = Scalar.Scalar.BLOCK_LITERAL);
         if (type !== Scalar.Scalar.QUOTE_DOUBLE) {
           const lineWidth = Math.max(ctx.options.lineWidth - ctx.indent.length, ctx.options.minContentWidth);
-          const n = Math.ceil(str3.length / lineWidth);
+          const n = Math.ceil(str4.length / lineWidth);
           const lines = new Array(n);
           for (let i = 0, o = 0; i < n; ++i, o += lineWidth) {
-            lines[i] = str3.substr(o, lineWidth);
+            lines[i] = str4.substr(o, lineWidth);
           }
-          str3 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
+          str4 = lines.join(type === Scalar.Scalar.BLOCK_LITERAL ? "\n" : " ");
         }
-        return stringifyString.stringifyString({ comment, type, value: str3 }, ctx, onComment, onChompKeep);
+        return stringifyString.stringifyString({ comment, type, value: str4 }, ctx, onComment, onChompKeep);
       }
     };
     exports.binary = binary;
@@ -30647,7 +30647,7 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-      resolve: (str3) => str3.slice(-3).toLowerCase() === "nan" ? NaN : str3[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      resolve: (str4) => str4.slice(-3).toLowerCase() === "nan" ? NaN : str4[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
       stringify: stringifyNumber.stringifyNumber
     };
     var floatExp = {
@@ -30656,10 +30656,10 @@ var require_float2 = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "EXP",
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
-      resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
+      resolve: (str4) => parseFloat(str4.replace(/_/g, "")),
       stringify(node) {
-        const num4 = Number(node.value);
-        return isFinite(num4) ? num4.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num5 = Number(node.value);
+        return isFinite(num5) ? num5.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -30667,11 +30667,11 @@ var require_float2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:float",
       test: /^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*$/,
-      resolve(str3) {
-        const node = new Scalar.Scalar(parseFloat(str3.replace(/_/g, "")));
-        const dot = str3.indexOf(".");
+      resolve(str4) {
+        const node = new Scalar.Scalar(parseFloat(str4.replace(/_/g, "")));
+        const dot = str4.indexOf(".");
         if (dot !== -1) {
-          const f = str3.substring(dot + 1).replace(/_/g, "");
+          const f = str4.substring(dot + 1).replace(/_/g, "");
           if (f[f.length - 1] === "0")
             node.minFractionDigits = f.length;
         }
@@ -30691,34 +30691,34 @@ var require_int2 = __commonJS({
     "use strict";
     var stringifyNumber = require_stringifyNumber();
     var intIdentify = (value) => typeof value === "bigint" || Number.isInteger(value);
-    function intResolve(str3, offset, radix, { intAsBigInt }) {
-      const sign = str3[0];
+    function intResolve(str4, offset, radix, { intAsBigInt }) {
+      const sign = str4[0];
       if (sign === "-" || sign === "+")
         offset += 1;
-      str3 = str3.substring(offset).replace(/_/g, "");
+      str4 = str4.substring(offset).replace(/_/g, "");
       if (intAsBigInt) {
         switch (radix) {
           case 2:
-            str3 = `0b${str3}`;
+            str4 = `0b${str4}`;
             break;
           case 8:
-            str3 = `0o${str3}`;
+            str4 = `0o${str4}`;
             break;
           case 16:
-            str3 = `0x${str3}`;
+            str4 = `0x${str4}`;
             break;
         }
-        const n2 = BigInt(str3);
+        const n2 = BigInt(str4);
         return sign === "-" ? BigInt(-1) * n2 : n2;
       }
-      const n = parseInt(str3, radix);
+      const n = parseInt(str4, radix);
       return sign === "-" ? -1 * n : n;
     }
     function intStringify(node, radix, prefix) {
       const { value } = node;
       if (intIdentify(value)) {
-        const str3 = value.toString(radix);
-        return value < 0 ? "-" + prefix + str3.substr(1) : prefix + str3;
+        const str4 = value.toString(radix);
+        return value < 0 ? "-" + prefix + str4.substr(1) : prefix + str4;
       }
       return stringifyNumber.stringifyNumber(node);
     }
@@ -30728,7 +30728,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "BIN",
       test: /^[-+]?0b[0-1_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 2, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 2, opt),
       stringify: (node) => intStringify(node, 2, "0b")
     };
     var intOct = {
@@ -30737,7 +30737,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "OCT",
       test: /^[-+]?0[0-7_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 1, 8, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 1, 8, opt),
       stringify: (node) => intStringify(node, 8, "0")
     };
     var int = {
@@ -30745,7 +30745,7 @@ var require_int2 = __commonJS({
       default: true,
       tag: "tag:yaml.org,2002:int",
       test: /^[-+]?[0-9][0-9_]*$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 0, 10, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 0, 10, opt),
       stringify: stringifyNumber.stringifyNumber
     };
     var intHex = {
@@ -30754,7 +30754,7 @@ var require_int2 = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "HEX",
       test: /^[-+]?0x[0-9a-fA-F_]+$/,
-      resolve: (str3, _onError, opt) => intResolve(str3, 2, 16, opt),
+      resolve: (str4, _onError, opt) => intResolve(str4, 2, 16, opt),
       stringify: (node) => intStringify(node, 16, "0x")
     };
     exports.int = int;
@@ -30858,26 +30858,26 @@ var require_timestamp = __commonJS({
   "node_modules/yaml/dist/schema/yaml-1.1/timestamp.js"(exports) {
     "use strict";
     var stringifyNumber = require_stringifyNumber();
-    function parseSexagesimal(str3, asBigInt) {
-      const sign = str3[0];
-      const parts = sign === "-" || sign === "+" ? str3.substring(1) : str3;
-      const num4 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num4(60) + num4(p), num4(0));
-      return sign === "-" ? num4(-1) * res : res;
+    function parseSexagesimal(str4, asBigInt) {
+      const sign = str4[0];
+      const parts = sign === "-" || sign === "+" ? str4.substring(1) : str4;
+      const num5 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num5(60) + num5(p), num5(0));
+      return sign === "-" ? num5(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num4 = (n) => n;
+      let num5 = (n) => n;
       if (typeof value === "bigint")
-        num4 = (n) => BigInt(n);
+        num5 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num4(-1);
+        value *= num5(-1);
       }
-      const _60 = num4(60);
+      const _60 = num5(60);
       const parts = [value % _60];
       if (value < 60) {
         parts.unshift(0);
@@ -30897,7 +30897,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:int",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$/,
-      resolve: (str3, _onError, { intAsBigInt }) => parseSexagesimal(str3, intAsBigInt),
+      resolve: (str4, _onError, { intAsBigInt }) => parseSexagesimal(str4, intAsBigInt),
       stringify: stringifySexagesimal
     };
     var floatTime = {
@@ -30906,7 +30906,7 @@ var require_timestamp = __commonJS({
       tag: "tag:yaml.org,2002:float",
       format: "TIME",
       test: /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*$/,
-      resolve: (str3) => parseSexagesimal(str3, false),
+      resolve: (str4) => parseSexagesimal(str4, false),
       stringify: stringifySexagesimal
     };
     var timestamp = {
@@ -30917,8 +30917,8 @@ var require_timestamp = __commonJS({
       // may be omitted altogether, resulting in a date format. In such a case, the time part is
       // assumed to be 00:00:00Z (start of day, UTC).
       test: RegExp("^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:t|T|[ \\t]+)([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2}(\\.[0-9]+)?)(?:[ \\t]*(Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$"),
-      resolve(str3) {
-        const match = str3.match(timestamp.test);
+      resolve(str4) {
+        const match = str4.match(timestamp.test);
         if (!match)
           throw new Error("!!timestamp expects a date, starting with yyyy-mm-dd");
         const [, year, month, day, hour, minute, second] = match.map(Number);
@@ -30950,7 +30950,7 @@ var require_schema3 = __commonJS({
     var seq = require_seq();
     var string = require_string();
     var binary = require_binary();
-    var bool3 = require_bool2();
+    var bool4 = require_bool2();
     var float = require_float2();
     var int = require_int2();
     var merge2 = require_merge();
@@ -30963,8 +30963,8 @@ var require_schema3 = __commonJS({
       seq.seq,
       string.string,
       _null.nullTag,
-      bool3.trueTag,
-      bool3.falseTag,
+      bool4.trueTag,
+      bool4.falseTag,
       int.intBin,
       int.intOct,
       int.int,
@@ -30993,7 +30993,7 @@ var require_tags = __commonJS({
     var _null = require_null();
     var seq = require_seq();
     var string = require_string();
-    var bool3 = require_bool();
+    var bool4 = require_bool();
     var float = require_float();
     var int = require_int();
     var schema2 = require_schema();
@@ -31014,7 +31014,7 @@ var require_tags = __commonJS({
     ]);
     var tagsByName = {
       binary: binary.binary,
-      bool: bool3.boolTag,
+      bool: bool4.boolTag,
       float: float.float,
       floatExp: float.floatExp,
       floatNaN: float.floatNaN,
@@ -31269,9 +31269,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path11, value) {
+      addIn(path14, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path11, value);
+          this.contents.addIn(path14, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -31346,14 +31346,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path11) {
-        if (Collection2.isEmptyPath(path11)) {
+      deleteIn(path14) {
+        if (Collection2.isEmptyPath(path14)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path11) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path14) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -31368,10 +31368,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path11, keepScalar) {
-        if (Collection2.isEmptyPath(path11))
+      getIn(path14, keepScalar) {
+        if (Collection2.isEmptyPath(path14))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path11, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path14, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -31382,10 +31382,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path11) {
-        if (Collection2.isEmptyPath(path11))
+      hasIn(path14) {
+        if (Collection2.isEmptyPath(path14))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path11) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path14) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -31402,13 +31402,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path11, value) {
-        if (Collection2.isEmptyPath(path11)) {
+      setIn(path14, value) {
+        if (Collection2.isEmptyPath(path14)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path11), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path14), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path11, value);
+          this.contents.setIn(path14, value);
         }
       }
       /**
@@ -33369,9 +33369,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path11) => {
+    visit.itemAtPath = (cst, path14) => {
       let item = cst;
-      for (const [field, index] of path11) {
+      for (const [field, index] of path14) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -33380,23 +33380,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path11) => {
-      const parent = visit.itemAtPath(cst, path11.slice(0, -1));
-      const field = path11[path11.length - 1][0];
+    visit.parentCollection = (cst, path14) => {
+      const parent = visit.itemAtPath(cst, path14.slice(0, -1));
+      const field = path14[path14.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path11, item, visitor) {
-      let ctrl = visitor(item, path11);
+    function _visit(path14, item, visitor) {
+      let ctrl = visitor(item, path14);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path11.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path14.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -33407,10 +33407,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path11);
+            ctrl = ctrl(item, path14);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path11) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path14) : ctrl;
     }
     exports.visit = visit;
   }
@@ -35965,9 +35965,9 @@ var require_lib = __commonJS({
           return this.request("HEAD", requestUrl, null, additionalHeaders || {});
         });
       }
-      sendStream(verb, requestUrl, stream, additionalHeaders) {
+      sendStream(verb, requestUrl, stream2, additionalHeaders) {
         return __awaiter3(this, void 0, void 0, function* () {
-          return this.request(verb, requestUrl, stream, additionalHeaders);
+          return this.request(verb, requestUrl, stream2, additionalHeaders);
         });
       }
       /**
@@ -38537,11 +38537,11 @@ function mapGet(node, key) {
   }
   return void 0;
 }
-function getIn(root, path11) {
+function getIn(root, path14) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path11) {
+  for (const step of path14) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -38558,9 +38558,9 @@ function getIn(root, path11) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path11) {
-  for (let n = path11.length; n >= 0; n--) {
-    const hit = getIn(root, path11.slice(0, n));
+function locateNearest(root, path14) {
+  for (let n = path14.length; n >= 0; n--) {
+    const hit = getIn(root, path14.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -38585,15 +38585,15 @@ function toPlain(node) {
     }
   }
 }
-function walkEntries(node, visit, path11 = []) {
+function walkEntries(node, visit, path14 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path11, entry.key];
+      const childPath = [...path14, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path11, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path14, i]));
   }
 }
 
@@ -38667,22 +38667,22 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path11, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path11);
+function numberAt(file, path14, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path14);
   if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num4 = scalarNumber(hit.node, loader);
-  if (!num4) return void 0;
-  return { value: num4.value, origin, file: file.path, key: path11.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num4.note ? { note: num4.note } : {} };
+  const num5 = scalarNumber(hit.node, loader);
+  if (!num5) return void 0;
+  return { value: num5.value, origin, file: file.path, key: path14.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num5.note ? { note: num5.note } : {} };
 }
-function stringAt(file, path11) {
-  const hit = getIn(file.tree, path11);
+function stringAt(file, path14) {
+  const hit = getIn(file.tree, path14);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path11.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path14.join("."), range: hit.keyRange };
 }
-function boolAt(file, path11) {
-  const hit = getIn(file.tree, path11);
+function boolAt(file, path14) {
+  const hit = getIn(file.tree, path14);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path11.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path14.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -38784,9 +38784,18 @@ function sourceOf(setting) {
       return setting.how ? ` (= ${setting.how})` : "";
     case "launcher":
       return ` (${key}${sep2}launcher)`;
+    case "dataset":
+      return ` (at most: ${setting.how ?? "rows of the dataset"})`;
     default:
       return key ? ` (${key})` : "";
   }
+}
+var ESTIMATE_MARGIN = 2;
+function clearOfEstimates(ratio, ...settings) {
+  const sources = settings.map((s) => s?.estimatedFrom);
+  if (sources.every((x) => x === void 0)) return true;
+  if (sources.every((x) => x !== void 0 && x === sources[0])) return true;
+  return ratio >= ESTIMATE_MARGIN;
 }
 function launchRejection(ctx) {
   return ctx.launchCheck && `${ctx.launchCheck}, after the GPUs are allocated`;
@@ -38941,6 +38950,7 @@ var decayHorizonMismatch = {
     const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
     const diff = decay.value - total.value;
     if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck)) return;
+    if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
     const range = rangeOf(ctx, decay, total);
     const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
     const decayText = `the LR decay ends at step ${formatCount(decay.value)}${sourceOf(decay)}`;
@@ -38982,6 +38992,7 @@ function suggestion(interval, steps3) {
 function check(ctx, interval, what) {
   const total = ctx.plan.totalSteps;
   if (!interval || !total || interval.value <= total.value) return;
+  if (!clearOfEstimates(interval.value / total.value, interval, total)) return;
   const consequence2 = what === "checkpoint" ? "no checkpoint is written before the run ends (a crash loses everything; only some frameworks save at the final step)" : "no evaluation runs during training, so a diverging run is not seen";
   ctx.report({
     range: rangeOf(ctx, interval, total),
@@ -39199,8 +39210,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path11) {
-  return path11.length ? path11.join(".") : "(root)";
+function showPath(path14) {
+  return path14.length ? path14.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 function describeBranches(errors) {
@@ -39232,28 +39243,28 @@ function summariseErrors(errors) {
   });
   for (const e of errors) {
     if (absorbed.has(e)) continue;
-    const path11 = pointerToPath(e.instancePath);
+    const path14 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? []);
-      out.push({ path: path11, keyword: e.keyword, message: `${showPath(path11)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path14, keyword: e.keyword, message: `${showPath(path14)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path11, keyword: e.keyword, message: `${showPath(path11)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path14, keyword: e.keyword, message: `${showPath(path14)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path11, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path11)}` });
+      out.push({ path: [...path14, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path14)}` });
     } else if (e.keyword === "enum") {
       const allowed = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path11, keyword: e.keyword, message: `${showPath(path11)} must be one of ${allowed}` });
+      out.push({ path: path14, keyword: e.keyword, message: `${showPath(path14)} must be one of ${allowed}` });
     } else {
-      out.push({ path: path11, keyword: e.keyword, message: `${showPath(path11)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path14, keyword: e.keyword, message: `${showPath(path14)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
-function stringNumberHint(tree, path11, keyword) {
+function stringNumberHint(tree, path14, keyword) {
   if (keyword !== "type" && keyword !== "anyOf" && keyword !== "oneOf") return "";
-  const node = getIn(tree, path11)?.node;
+  const node = getIn(tree, path14)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
   const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
@@ -39294,6 +39305,7 @@ var warmupExceedsTraining = {
     const { warmupSteps, totalSteps } = ctx.plan;
     if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
     if (warmupSteps.value < totalSteps.value) return;
+    if (!clearOfEstimates(warmupSteps.value / totalSteps.value, warmupSteps, totalSteps)) return;
     const suggested = Math.max(1, Math.round(totalSteps.value * 0.05));
     const advice = warmupAsWritten(warmupSteps, suggested);
     const consequence2 = launchRejection(ctx) ?? "the LR never reaches its peak and the decay never starts";
@@ -39325,9 +39337,11 @@ var warmupFraction = {
     if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
     const fraction = warmupSteps.value / totalSteps.value;
     if (fraction <= max || fraction >= 1) return;
+    if (!clearOfEstimates(fraction / max, warmupSteps, totalSteps)) return;
     const suggested = Math.floor(totalSteps.value * max);
     const exact = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
-    const share = totalSteps.bound === "upper" ? `at least ${exact}` : exact;
+    const sameEstimate = totalSteps.estimatedFrom !== void 0 && totalSteps.estimatedFrom === warmupSteps.estimatedFrom;
+    const share = totalSteps.bound === "upper" && !sameEstimate ? `at least ${exact}` : exact;
     const advice = warmupAsWritten(warmupSteps, suggested);
     ctx.report({
       range: rangeOf(ctx, warmupSteps),
@@ -39525,11 +39539,11 @@ function settingsFor(config, relPath, cliRules = {}) {
 import { createHash } from "node:crypto";
 var BASELINE_FILE = ".trainlint-baseline.json";
 var linesOf = /* @__PURE__ */ new WeakMap();
-function lineOf(texts, path11, line) {
+function lineOf(texts, path14, line) {
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, cache = /* @__PURE__ */ new Map());
-  let lines = cache.get(path11);
-  if (!lines) cache.set(path11, lines = (texts.get(path11) ?? "").split("\n"));
+  let lines = cache.get(path14);
+  if (!lines) cache.set(path14, lines = (texts.get(path14) ?? "").split("\n"));
   return lines[line - 1] ?? "";
 }
 function snippet(texts, f) {
@@ -39722,16 +39736,148 @@ async function readAtCommit(cwd, sha, repoPath) {
 }
 
 // src/action/main.ts
-import { existsSync as existsSync4, readFileSync as readFileSync6 } from "node:fs";
-import path10 from "node:path";
+import { existsSync as existsSync5, readFileSync as readFileSync6 } from "node:fs";
+import path13 from "node:path";
 
 // src/engine/lint.ts
-import path6 from "node:path";
+import path9 from "node:path";
 
 // src/engine/source.ts
 function fileStartRange(file) {
   const firstLine2 = file.text.split("\n", 1)[0] ?? "";
   return { line: 1, column: 1, endLine: 1, endColumn: Math.max(2, firstLine2.length + 1) };
+}
+
+// src/dialects/dataset-refs.ts
+function str(root, keyPath2, label = keyPath2.join(".")) {
+  const hit = getIn(root, keyPath2);
+  if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !hit.node.value.trim()) return void 0;
+  return { value: hit.node.value.trim(), key: label, range: hit.keyRange };
+}
+function num(root, keyPath2) {
+  const hit = getIn(root, keyPath2);
+  if (!hit || hit.node.kind !== "scalar") return void 0;
+  const v = typeof hit.node.value === "number" ? hit.node.value : typeof hit.node.value === "string" ? Number(hit.node.value) : NaN;
+  return Number.isFinite(v) ? v : void 0;
+}
+function bool(root, keyPath2) {
+  const hit = getIn(root, keyPath2);
+  return hit?.node.kind === "scalar" && hit.node.value === true;
+}
+function validation(root, key, rounding) {
+  const v = num(root, key.split("."));
+  return v !== void 0 && v > 0 ? { value: v, key, rounding } : void 0;
+}
+var LOCAL = /\.(jsonl?|ndjson|csv|tsv|parquet)$|^\.{0,2}\//i;
+function llamaFactoryDatasets(file) {
+  const root = file.tree;
+  const dataset = str(root, ["dataset"]);
+  if (!dataset) return void 0;
+  if (str(root, ["stage"])?.value === "pt") return { refs: [], skip: "stage pt concatenates the texts into cutoff_len blocks: rows are not samples" };
+  if (bool(root, ["streaming"])) return { refs: [], skip: "streaming datasets have no length" };
+  const dir = str(root, ["dataset_dir"])?.value ?? "data";
+  if (dir === "ONLINE") return { refs: [], skip: "dataset_dir ONLINE: the datasets are on the hub" };
+  const max = num(root, ["max_samples"]);
+  const maxSamples = max !== void 0 && max > 0 ? { value: max, key: "max_samples" } : void 0;
+  const refs = dataset.value.split(",").map((n) => n.trim()).filter(Boolean).map((name) => ({ kind: "catalog", names: [name], key: "dataset", range: dataset.range, ...maxSamples ? { maxSamples } : {} }));
+  return { refs, catalogDir: dir, validation: validation(root, "val_size", "ceil") };
+}
+var LITGPT_BUNDLED = {
+  // alpaca_2k.py: load_dataset("mhenrichsen/alpaca_2k_test")["train"].train_test_split(test_size=0.05).
+  Alpaca2k: { hub: "mhenrichsen/alpaca_2k_test", valFraction: 0.05, rounding: "ceil" }
+};
+function litgptDatasets(file) {
+  const root = file.tree;
+  const data = getIn(root, ["data"]);
+  if (!data) return void 0;
+  const cls = str(root, ["data", "class_path"], "data.class_path") ?? (data.node.kind === "scalar" ? str(root, ["data"], "data") : void 0);
+  if (!cls) return void 0;
+  const name = cls.value.replace(/^litgpt\.data\./, "");
+  const args = (k) => ["data", "init_args", k];
+  const bundled = Object.hasOwn(LITGPT_BUNDLED, name) ? LITGPT_BUNDLED[name] : void 0;
+  if (bundled) {
+    const frac = num(root, args("val_split_fraction")) ?? bundled.valFraction;
+    return {
+      refs: [{ kind: "hub", names: [bundled.hub], key: cls.key, range: cls.range, split: "train" }],
+      validation: { value: frac, key: "data.init_args.val_split_fraction", rounding: bundled.rounding }
+    };
+  }
+  if (name === "JSON") {
+    const jsonPath = str(root, args("json_path"), "data.init_args.json_path");
+    if (!jsonPath) return void 0;
+    const isFile = /\.jsonl?$/i.test(jsonPath.value);
+    const names = isFile ? [jsonPath.value] : [`${jsonPath.value.replace(/\/+$/, "")}/train.json`, `${jsonPath.value.replace(/\/+$/, "")}/train.jsonl`];
+    const frac = num(root, args("val_split_fraction"));
+    return {
+      refs: [{ kind: "path", names, key: jsonPath.key, range: jsonPath.range }],
+      ...isFile ? { validation: { value: frac ?? 0.05, key: "data.init_args.val_split_fraction", rounding: "floor" } } : {}
+    };
+  }
+  if (/^(TextFiles|OpenWebText|TinyLlama|TinyStories|LitData|MicroLlama)$/.test(name)) return { refs: [], skip: `${name} is pretraining text cut into blocks: rows are not samples` };
+  return void 0;
+}
+function axolotlDatasets(file) {
+  const root = file.tree;
+  if (getIn(root, ["pretraining_dataset"])) return { refs: [], skip: "pretraining_dataset streams and chunks text: rows are not samples" };
+  const list = getIn(root, ["datasets"]);
+  if (!list || list.node.kind !== "seq") return void 0;
+  const refs = [];
+  for (let i = 0; i < list.node.items.length; i++) {
+    const p = str(root, ["datasets", i, "path"], `datasets[${i}].path`);
+    if (!p) return void 0;
+    const dataFiles = str(root, ["datasets", i, "data_files"], `datasets[${i}].data_files`);
+    const split = str(root, ["datasets", i, "split"])?.value ?? "train";
+    if (dataFiles) refs.push({ kind: "path", names: [dataFiles.value], key: dataFiles.key, range: dataFiles.range });
+    else refs.push({ kind: LOCAL.test(p.value) ? "path" : "path-or-hub", names: [p.value], key: p.key, range: p.range, split });
+  }
+  return { refs, validation: validation(root, "val_set_size", "ceil") };
+}
+function hfTrainerDatasets(file) {
+  const root = file.tree;
+  const trainFile = str(root, ["train_file"]);
+  if (trainFile) return { refs: [{ kind: "path", names: [trainFile.value], key: trainFile.key, range: trainFile.range }] };
+  const name = str(root, ["dataset_name"]);
+  if (name) {
+    const split = str(root, ["dataset_train_split"])?.value ?? "train";
+    return { refs: [{ kind: LOCAL.test(name.value) ? "path" : "path-or-hub", names: [name.value], key: name.key, range: name.range, split }] };
+  }
+  const mixer = getIn(root, ["dataset_mixer"]);
+  if (mixer?.node.kind === "map") {
+    const splits = getIn(root, ["dataset_splits"]);
+    const trainSplit = splits?.node.kind === "seq" ? splits.node.items.map((n) => n.kind === "scalar" ? String(n.value) : "").find((s) => s.startsWith("train")) : void 0;
+    const refs = [];
+    for (const entry of mixer.node.entries) {
+      const fraction = entry.value.kind === "scalar" && typeof entry.value.value === "number" ? entry.value.value : void 0;
+      if (fraction === void 0 || fraction <= 0) return void 0;
+      refs.push({ kind: "path-or-hub", names: [entry.key], key: `dataset_mixer.${entry.key}`, range: entry.keyRange, split: trainSplit ?? "train", ...fraction < 1 ? { fraction } : {} });
+    }
+    return refs.length ? { refs } : void 0;
+  }
+  return void 0;
+}
+var TORCHTUNE_BUILDERS = {
+  "torchtune.datasets.alpaca_dataset": "tatsu-lab/alpaca",
+  "torchtune.datasets.alpaca_cleaned_dataset": "yahma/alpaca-cleaned"
+};
+function torchtuneDatasets(file) {
+  const root = file.tree;
+  const ds = getIn(root, ["dataset"]);
+  if (!ds) return void 0;
+  const bases = ds.node.kind === "seq" ? ds.node.items.map((_, i) => ["dataset", i]) : [["dataset"]];
+  const refs = [];
+  for (const base of bases) {
+    const component2 = str(root, [...base, "_component_"], [...base, "_component_"].join("."));
+    if (!component2) return void 0;
+    const source = str(root, [...base, "source"], [...base, "source"].join("."));
+    const dataFiles = str(root, [...base, "data_files"], [...base, "data_files"].join("."));
+    const split = str(root, [...base, "split"])?.value ?? "train";
+    if (/text_completion_dataset|cnn_dailymail|wikitext/.test(component2.value)) return { refs: [], skip: `${component2.value} is text cut into blocks: rows are not samples` };
+    if (dataFiles && (!source || /^(json|csv|parquet|text)$/.test(source.value))) refs.push({ kind: "path", names: [dataFiles.value], key: dataFiles.key, range: dataFiles.range });
+    else if (source && !/^(json|csv|parquet|text)$/.test(source.value)) refs.push({ kind: "path-or-hub", names: [source.value], key: source.key, range: source.range, split });
+    else if (Object.hasOwn(TORCHTUNE_BUILDERS, component2.value)) refs.push({ kind: "hub", names: [TORCHTUNE_BUILDERS[component2.value]], key: component2.key, range: component2.range, split });
+    else return void 0;
+  }
+  return refs.length ? { refs } : void 0;
 }
 
 // src/dialects/hf-trainer.ts
@@ -39756,6 +39902,7 @@ var hfTrainer = {
     yamlLoader: LOADER,
     schema: "hf-trainer.schema.json"
   },
+  datasets: hfTrainerDatasets,
   detect(file) {
     const root = file.tree;
     if (!root || root.kind !== "map") return 0;
@@ -39790,17 +39937,17 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   const missing = [];
   const notes = [];
   const conflicts = [];
-  const num4 = (key) => numberAt(file, [key], loader);
-  plan.microBatchSize = num4("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-  plan.gradAccumSteps = num4("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-  plan.peakLr = num4("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-  plan.epochs = num4("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  const num5 = (key) => numberAt(file, [key], loader);
+  plan.microBatchSize = num5("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
+  plan.gradAccumSteps = num5("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  plan.peakLr = num5("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
+  plan.epochs = num5("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
   plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
   plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
-  const maxSteps = num4("max_steps");
+  const maxSteps = num5("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
-  const steps3 = num4("warmup_steps");
-  const ratio = num4("warmup_ratio");
+  const steps3 = num5("warmup_steps");
+  const ratio = num5("warmup_ratio");
   if (steps3 && steps3.value >= 1) {
     plan.warmupSteps = { ...steps3, unit: "steps" };
     if (ratio && ratio.value > 0) {
@@ -39847,12 +39994,12 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   deriveWarmupFromRatio(plan);
   const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
   if (saveStrategy === "steps") {
-    const save = num4("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
+    const save = num5("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
     plan.saveEverySteps = fractionOfTotal(save, plan);
   }
   const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
   if (evalStrategy === "steps") {
-    const evalSteps = num4("eval_steps") ?? num4("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    const evalSteps = num5("eval_steps") ?? num5("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
     plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
   }
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
@@ -39876,6 +40023,7 @@ function deriveTrainerSteps(plan) {
 function deepspeedNote(file, key = "deepspeed") {
   const hit = getIn(file.tree, [key]);
   if (!hit) return void 0;
+  if (hit.node.kind === "scalar" && typeof hit.node.value === "string" && /\.json$/i.test(hit.node.value)) return void 0;
   const what = hit.node.kind === "scalar" ? hit.node.value === null ? void 0 : `${key}: ${String(hit.node.value)}` : `the inline ${key} config`;
   if (!what) return void 0;
   return `${what} is not read: an optimizer or scheduler block there replaces the optimizer / LR scheduler set here, and its non-"auto" batch values must match these (HF raises at launch)`;
@@ -40264,6 +40412,7 @@ var axolotl = {
     yamlLoaderName: "PyYAML (axolotl's yaml.safe_load, before pydantic)",
     schema: "axolotl.schema.json"
   },
+  datasets: axolotlDatasets,
   detect(file) {
     return detectScore(file);
   },
@@ -40288,11 +40437,11 @@ var OmegaReader = class {
   loader;
   notes = [];
   /** The key as written in the file (with the block prefix). */
-  key(path11) {
-    return [...this.prefix, ...path11].join(".");
+  key(path14) {
+    return [...this.prefix, ...path14].join(".");
   }
-  lookup(path11) {
-    const hit = getIn(this.root, path11);
+  lookup(path14) {
+    const hit = getIn(this.root, path14);
     if (!hit) return void 0;
     let node = hit.node;
     const chain = [];
@@ -40313,23 +40462,23 @@ var OmegaReader = class {
     if (chain.length === 0) return { node, keyRange: hit.keyRange };
     return { node, keyRange: hit.keyRange, via: `interpolated from \`\${${chain[0]}}\` (${this.key([chain[chain.length - 1]])}, line ${lastRange.line})` };
   }
-  unresolvedNote(path11, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path11)}: ${hit.unresolved}, so its value is unknown`);
+  unresolvedNote(path14, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path14)}: ${hit.unresolved}, so its value is unknown`);
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path11) {
-    const hit = this.lookup(path11);
+  number(path14) {
+    const hit = this.lookup(path14);
     if (!hit) return void 0;
-    this.unresolvedNote(path11, hit);
+    this.unresolvedNote(path14, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
-    const num4 = scalarNumber(hit.node, this.loader);
-    if (!num4) return void 0;
-    const note = [hit.via, num4.note].filter(Boolean).join("; ");
+    const num5 = scalarNumber(hit.node, this.loader);
+    if (!num5) return void 0;
+    const note = [hit.via, num5.note].filter(Boolean).join("; ");
     return {
-      value: num4.value,
+      value: num5.value,
       origin: "explicit",
       file: this.file.path,
-      key: this.key(path11),
+      key: this.key(path14),
       range: hit.keyRange,
       // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
       ...hit.via ? {} : { valueRange: hit.node.range },
@@ -40337,24 +40486,24 @@ var OmegaReader = class {
     };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path11) {
-    const hit = this.lookup(path11);
+  string(path14) {
+    const hit = this.lookup(path14);
     if (!hit) return void 0;
-    this.unresolvedNote(path11, hit);
+    this.unresolvedNote(path14, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path11), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path14), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path11) {
-    const hit = this.lookup(path11);
+  scalar(path14) {
+    const hit = this.lookup(path14);
     if (!hit) return void 0;
-    this.unresolvedNote(path11, hit);
+    this.unresolvedNote(path14, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const setting = { origin: "explicit", file: this.file.path, key: this.key(path11), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    const setting = { origin: "explicit", file: this.file.path, key: this.key(path14), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
     return { value: hit.node.value, setting };
   }
-  has(path11) {
-    return getIn(this.root, path11) !== void 0;
+  has(path14) {
+    return getIn(this.root, path14) !== void 0;
   }
 };
 
@@ -40379,10 +40528,10 @@ function parseComposerTime(value, bareIntIsEpochs) {
   if (typeof value !== "string") return { error: `${String(value)} is not a Composer time string` };
   const m = TIME_STRING.exec(value.trim());
   if (!m) return { error: `\`${value}\` is not a Composer time string such as 100ba, 1ep, 0.1dur, 1000tok or 500sp` };
-  const num4 = Number(m[1]);
+  const num5 = Number(m[1]);
   const unit = m[2].toLowerCase();
-  if (unit !== "dur" && !Number.isInteger(num4)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
-  return { value: num4, unit, text: value.trim() };
+  if (unit !== "dur" && !Number.isInteger(num5)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
+  return { value: num5, unit, text: value.trim() };
 }
 function toSteps(t, ctx, depth = 0) {
   const { globalBatch: g, seqLen, stepsPerEpoch: spe } = ctx;
@@ -40424,7 +40573,7 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has2 = (path11) => getIn(block, path11) !== void 0;
+  const has2 = (path14) => getIn(block, path14) !== void 0;
   if (OLMO_KEYS.some((k) => has2([k])) || has2(["optimizer", "learning_rate"])) return 0;
   const core = CORE_KEYS.filter((k) => has2([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
@@ -40433,8 +40582,8 @@ function scoreBlock(block) {
   if (core >= 1 && (mpt || has2(["icl_tasks"]) || has2(["train_loader"]))) return 6;
   return 0;
 }
-function scalarText2(root, path11) {
-  const hit = getIn(root, path11);
+function scalarText2(root, path14) {
+  const hit = getIn(root, path14);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -40446,12 +40595,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path11, bareIntIsEpochs) {
-  const raw = reader2.scalar(path11);
+function timeSetting(reader2, path14, bareIntIsEpochs) {
+  const raw = reader2.scalar(path14);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path11)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path14)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -40471,26 +40620,26 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num4 = (...path11) => reader2.number(path11);
-  const str3 = (...path11) => reader2.string(path11);
+  const num5 = (...path14) => reader2.number(path14);
+  const str4 = (...path14) => reader2.string(path14);
   if (block.mcli && file.tree) {
     const gpus = getIn(file.tree, ["compute", "gpus"]);
     if (gpus && gpus.node.kind === "scalar" && typeof gpus.node.value === "number") {
       plan.worldSize = { value: gpus.node.value, origin: "launcher", file: file.path, key: "compute.gpus", range: gpus.keyRange, how: "mcli compute.gpus" };
     }
   }
-  const global2 = num4("global_train_batch_size");
+  const global2 = num5("global_train_batch_size");
   if (global2) plan.globalBatchSize = { ...global2, unit: "samples" };
-  const seq = num4("max_seq_len");
+  const seq = num5("max_seq_len");
   if (seq) plan.seqLen = { ...seq, unit: "tokens" };
-  const lr = num4("optimizer", "lr");
+  const lr = num5("optimizer", "lr");
   if (lr) plan.peakLr = lr;
-  const optimizer = str3("optimizer", "name");
+  const optimizer = str4("optimizer", "name");
   if (optimizer) plan.optimizer = optimizer;
-  const schedulerName = str3("scheduler", "name");
+  const schedulerName = str4("scheduler", "name");
   if (schedulerName) plan.scheduler = schedulerName;
-  plan.precision = str3("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
-  const micro = num4("device_train_microbatch_size");
+  plan.precision = str4("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
+  const micro = num5("device_train_microbatch_size");
   if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
   else {
     const hit = reader2.lookup(["device_train_microbatch_size"]);
@@ -40730,12 +40879,12 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path11) {
-  const hit = getIn(file.tree, path11);
+function isMap2(file, path14) {
+  const hit = getIn(file.tree, path14);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has2 = (path11) => getIn(file.tree, path11) !== void 0;
+  const has2 = (path14) => getIn(file.tree, path14) !== void 0;
   let n = 0;
   for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has2([k, "enabled"])) n++;
   for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has2([k, "type"]) && has2([k, "params"])) n++;
@@ -40758,8 +40907,8 @@ function deepspeedScore(file) {
   if (strong === 0 && sections === 0) return 0;
   return 6 + Math.min(3, strong + batch + sections - 1);
 }
-function isAuto(file, path11) {
-  const hit = getIn(file.tree, path11);
+function isAuto(file, path14) {
+  const hit = getIn(file.tree, path14);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -40771,19 +40920,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num(ctx, path11, field, hfSource) {
-  if (isAuto(ctx.file, path11)) {
-    const key = path11.join(".");
+function num2(ctx, path14, field, hfSource) {
+  if (isAuto(ctx.file, path14)) {
+    const key = path14.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path11, LOADER4);
+  return numberAt(ctx.file, path14, LOADER4);
 }
-function conflict2(ctx, path11, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path11);
+function conflict2(ctx, path14, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path14);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -40846,7 +40995,7 @@ function readSchedule3(ctx) {
   const { file, plan, missing, notes } = ctx;
   const type = stringAt(file, ["optimizer", "type"]);
   if (type) plan.optimizer = type;
-  const optLr = num(ctx, ["optimizer", "params", "lr"], void 0);
+  const optLr = num2(ctx, ["optimizer", "params", "lr"], void 0);
   const optLrAuto = isAuto(file, ["optimizer", "params", "lr"]);
   const optLrHint = optLrAuto ? `optimizer.params.lr is "auto": ${HF_FILLED} (learning_rate); lint that file, or set assume.peakLr` : ctx.hf && !getIn(file.tree, ["optimizer"]) ? "no optimizer block: the Hugging Face Trainer builds the optimizer from TrainingArguments (learning_rate); lint that file, or set assume.peakLr" : "set optimizer.params.lr (without an optimizer block the training script builds the optimizer), or assume.peakLr in .trainlint.yml";
   const scheduler = stringAt(file, ["scheduler", "type"]);
@@ -40865,7 +41014,7 @@ function readSchedule3(ctx) {
     readWarmup(ctx);
   }
   if (name === "WarmupDecayLR" || name === "WarmupCosineLR") {
-    const total = num(ctx, p("total_num_steps"), "totalSteps", "max_steps or the computed length");
+    const total = num2(ctx, p("total_num_steps"), "totalSteps", "max_steps or the computed length");
     if (total) {
       const note = "the scheduler horizon: DeepSpeed does not stop training there, the training loop decides the run length";
       plan.totalSteps = steps({ ...total, note: total.note ? `${total.note}; ${note}` : note });
@@ -40879,7 +41028,7 @@ function readSchedule3(ctx) {
   }
   switch (name) {
     case "WarmupLR": {
-      const max = num(ctx, p("warmup_max_lr"), "peakLr", "learning_rate");
+      const max = num2(ctx, p("warmup_max_lr"), "peakLr", "learning_rate");
       if (max) {
         plan.peakLr = withOverride(ctx, max, optLr);
       } else if (!isAuto(file, p("warmup_max_lr"))) {
@@ -40889,7 +41038,7 @@ function readSchedule3(ctx) {
       break;
     }
     case "WarmupDecayLR": {
-      const max = num(ctx, p("warmup_max_lr"), "peakLr", "learning_rate");
+      const max = num2(ctx, p("warmup_max_lr"), "peakLr", "learning_rate");
       if (max) plan.peakLr = withOverride(ctx, max, optLr);
       else if (!isAuto(file, p("warmup_max_lr"))) {
         const ignored = optLr ? `; optimizer.params.lr ${formatSci(optLr.value)} is silently replaced` : "";
@@ -40904,7 +41053,7 @@ function readSchedule3(ctx) {
           );
         }
       }
-      const min = num(ctx, p("warmup_min_lr"), "minLr", "0");
+      const min = num2(ctx, p("warmup_min_lr"), "minLr", "0");
       if (min) plan.minLr = min;
       else if (!isAuto(file, p("warmup_min_lr"))) plan.minLr = defaultSetting(DEEPSPEED_DEFAULTS.warmupMinLr, "scheduler.params.warmup_min_lr", "WarmupDecayLR decays to warmup_min_lr");
       break;
@@ -40919,15 +41068,15 @@ function readSchedule3(ctx) {
       break;
     }
     case "OneCycle": {
-      const max = num(ctx, p("cycle_max_lr"), "peakLr");
-      const min = num(ctx, p("cycle_min_lr"), "minLr");
+      const max = num2(ctx, p("cycle_max_lr"), "peakLr");
+      const min = num2(ctx, p("cycle_min_lr"), "minLr");
       if (max) plan.peakLr = withOverride(ctx, max, optLr, "cycle_max_lr");
       if (min) plan.minLr = min;
       const absent = ["cycle_min_lr", "cycle_max_lr"].filter((k) => !getIn(file.tree, p(k)));
       if (absent.length) {
         conflict2(ctx, ["scheduler", "type"], "scheduler-params", `OneCycle requires scheduler.params.${absent.join(" and ")}: the constructor raises TypeError without ${absent.length > 1 ? "them" : "it"}`);
       }
-      const first = num(ctx, p("cycle_first_step_size"), "warmupSteps");
+      const first = num2(ctx, p("cycle_first_step_size"), "warmupSteps");
       const note = "OneCycle: the rising half of the cycle";
       if (first) plan.warmupSteps = steps({ ...first, note });
       else if (!isAuto(file, p("cycle_first_step_size"))) {
@@ -40956,8 +41105,8 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup(ctx) {
   const { file, plan, notes } = ctx;
-  const path11 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit = num(ctx, path11, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const path14 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num2(ctx, path14, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
   const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
   if (explicit) {
     plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
@@ -40966,7 +41115,7 @@ function readWarmup(ctx) {
     } else if (explicit.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path11)) {
+  } else if (!isAuto(file, path14)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -41027,9 +41176,9 @@ var deepspeed = {
   extract(file, env) {
     const plan = {};
     const ctx = { file, hf: hasAuto(file), plan, missing: [], notes: [], conflicts: [], autos: [] };
-    const train = num(ctx, ["train_batch_size"], "globalBatchSize", "world_size \xD7 per_device_train_batch_size \xD7 gradient_accumulation_steps");
-    const micro = num(ctx, ["train_micro_batch_size_per_gpu"], "microBatchSize", "per_device_train_batch_size");
-    const gas = num(ctx, ["gradient_accumulation_steps"], "gradAccumSteps", "gradient_accumulation_steps");
+    const train = num2(ctx, ["train_batch_size"], "globalBatchSize", "world_size \xD7 per_device_train_batch_size \xD7 gradient_accumulation_steps");
+    const micro = num2(ctx, ["train_micro_batch_size_per_gpu"], "microBatchSize", "per_device_train_batch_size");
+    const gas = num2(ctx, ["gradient_accumulation_steps"], "gradAccumSteps", "gradient_accumulation_steps");
     if (train) plan.globalBatchSize = { ...train, unit: "samples" };
     if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
     if (gas) plan.gradAccumSteps = gas;
@@ -41153,20 +41302,20 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path11) {
-    const hit = getIn(this.file.tree, path11);
+  node(path14) {
+    const hit = getIn(this.file.tree, path14);
     if (!hit) return void 0;
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path11.join("."), range: hit.keyRange } };
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path14.join("."), range: hit.keyRange } };
   }
-  number(path11) {
-    const hit = this.node(path11);
+  number(path14) {
+    const hit = this.node(path14);
     if (!hit || hit.node.kind !== "scalar") return void 0;
-    const num4 = scalarNumber(hit.node, LOADER5);
-    return num4 ? { value: num4.value, ...hit.setting, valueRange: hit.node.range, ...num4.note ? { note: num4.note } : {} } : void 0;
+    const num5 = scalarNumber(hit.node, LOADER5);
+    return num5 ? { value: num5.value, ...hit.setting, valueRange: hit.node.range, ...num5.note ? { note: num5.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
-  string(path11) {
-    const hit = this.node(path11);
+  string(path14) {
+    const hit = this.node(path14);
     if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     return { value: String(hit.node.value), ...hit.setting };
   }
@@ -41198,8 +41347,8 @@ function readWorldSize(r) {
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices.setting.range } };
 }
 function readPeakLr(plan, r, notes, conflicts) {
-  const lrs = LR_PATHS.flatMap(({ path: path11, userArg: userArg2 }) => {
-    const lr2 = r.number(path11);
+  const lrs = LR_PATHS.flatMap(({ path: path14, userArg: userArg2 }) => {
+    const lr2 = r.number(path14);
     return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
   });
   if (lrs.length === 0) return;
@@ -41228,8 +41377,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path11 of BATCH_PATHS) {
-    const b = r.number(path11);
+  for (const path14 of BATCH_PATHS) {
+    const b = r.number(path14);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -41430,6 +41579,7 @@ var litgpt = {
     yamlLoaderName: "jsonargparse (litgpt's CLI; PyYAML SafeLoader)",
     schema: "litgpt.schema.json"
   },
+  datasets: litgptDatasets,
   detect(file) {
     if (file.format !== "yaml" || !file.tree || file.tree.kind !== "map") return 0;
     const train = getIn(file.tree, ["train"])?.node;
@@ -41445,33 +41595,33 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num4 = (...path11) => numberAt(file, path11, LOADER6);
+    const num5 = (...path14) => numberAt(file, path14, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices = deviceCount(file, script);
-    const nodes = num4("num_nodes") ?? defaultSetting(1, "num_nodes");
+    const nodes = num5("num_nodes") ?? defaultSetting(1, "num_nodes");
     if (devices.setting) {
       plan.worldSize = nodes.value === 1 ? devices.setting : { ...derived(devices.setting.value * nodes.value, `devices ${formatCount(devices.setting.value)} \xD7 num_nodes ${formatCount(nodes.value)}`), file: file.path, key: "devices", range: devices.setting.range };
     } else {
       notes.push(`devices = ${devices.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
     }
-    plan.microBatchSize = { ...num4("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
-    plan.globalBatchSize = { ...num4("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
-    const epochs = num4("train", "epochs");
+    plan.microBatchSize = { ...num5("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
+    plan.globalBatchSize = { ...num5("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
+    const epochs = num5("train", "epochs");
     if (epochs) plan.epochs = epochs;
-    if (script === "pretrain") plan.minLr = num4("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
-    else if (num4("train", "min_lr")) {
+    if (script === "pretrain") plan.minLr = num5("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
+    else if (num5("train", "min_lr")) {
       notes.push("train.min_lr is not passed to the finetune scripts' CosineAnnealingLR in the LitGPT releases checked (they anneal to 0), so the minimum LR is left unknown");
     }
     plan.scheduler = defaultSetting("cosine", "built-in lr schedule", "litgpt always uses linear warmup then cosine decay (not configurable)");
     precisionAndOptimizer(file, plan, notes);
-    const seq = num4("train", "max_seq_length") ?? num4("model_config", "block_size");
+    const seq = num5("train", "max_seq_length") ?? num5("model_config", "block_size");
     if (seq) plan.seqLen = { ...seq, unit: "tokens", ...script === "finetune" ? { note: "upper bound: finetuning uses min(longest sample, max_seq_length)" } : {} };
-    const save = num4("train", "save_interval");
+    const save = num5("train", "save_interval");
     if (save) plan.saveEverySteps = { ...save, unit: "steps" };
     else if (getIn(file.tree, ["train", "save_interval"])) notes.push("train.save_interval is null: no periodic checkpoints (only the final one)");
     else plan.saveEverySteps = { ...dflt(D.saveInterval, "train.save_interval"), unit: "steps" };
-    const evalEvery = num4("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
+    const evalEvery = num5("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
     if (evalEvery) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
     applyAssumptions(plan, env.assume);
     accumulation(plan, notes);
@@ -41883,8 +42033,8 @@ function parseNumber(text) {
   const clean = text.replace(/_/g, "");
   if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
   if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
-  const num4 = Number(clean);
-  return Number.isFinite(num4) ? { num: num4, isInt: false } : {};
+  const num5 = Number(clean);
+  return Number.isFinite(num5) ? { num: num5, isInt: false } : {};
 }
 var Unsupported = class extends Error {
 };
@@ -42328,7 +42478,7 @@ var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_load
 var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
-  const has2 = (path11) => getIn(root, path11) !== void 0;
+  const has2 = (path14) => getIn(root, path14) !== void 0;
   if (!has2(["global_train_batch_size"]) || !has2(["max_duration"])) return 0;
   if (FOUNDRY_KEYS2.some(has2)) return 0;
   if (!has2(["run_name"]) && !has2(["model", "d_model"])) return 0;
@@ -42339,31 +42489,31 @@ function score2(root) {
   const hints = OLMO_HINTS.filter(has2).length;
   return 7 + Math.min(3, Math.floor(hints / 2));
 }
-function scalarString(root, path11) {
-  const hit = getIn(root, path11);
+function scalarString(root, path14) {
+  const hit = getIn(root, path14);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function parseOlmoDuration(value) {
   if (typeof value === "number") return Number.isInteger(value) ? { unit: "steps", value } : { unit: "steps", value: Math.trunc(value) };
   if (typeof value !== "string") return void 0;
   const text = value.trim();
-  const num4 = (s) => {
+  const num5 = (s) => {
     const t = s.trim().replace(/(\d)_(?=\d)/g, "$1");
     return /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) ? Number(t) : void 0;
   };
   if (text.endsWith("T")) {
-    const n2 = num4(text.slice(0, -1));
+    const n2 = num5(text.slice(0, -1));
     return n2 === void 0 ? void 0 : { unit: "tokens", value: Math.trunc(n2) };
   }
   if (text.endsWith("ep")) {
     const t = text.slice(0, -2).trim();
     return /^\d[\d_]*$/.test(t) ? { unit: "epochs", value: Number(t.replace(/_/g, "")) } : void 0;
   }
-  const n = num4(text);
+  const n = num5(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
-function isNull(root, path11) {
-  const hit = getIn(root, path11);
+function isNull(root, path14) {
+  const hit = getIn(root, path14);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
 }
 function extractOlmo(file, root, env) {
@@ -42731,41 +42881,41 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path11) {
-  return /single_device/.test(path11.split("/").pop() ?? "");
+function isSingleDevice(path14) {
+  return /single_device/.test(path14.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num4 = (...path11) => reader2.number(path11);
-  const str3 = (...path11) => reader2.string(path11);
+  const num5 = (...path14) => reader2.number(path14);
+  const str4 = (...path14) => reader2.string(path14);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
-  const batch = num4("batch_size");
+  const batch = num5("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
-  const accum = num4("gradient_accumulation_steps");
+  const accum = num5("gradient_accumulation_steps");
   if (accum) plan.gradAccumSteps = accum;
-  const lr = num4("optimizer", "lr");
+  const lr = num5("optimizer", "lr");
   if (lr) plan.peakLr = lr;
-  const optimizer = str3("optimizer", "_component_");
+  const optimizer = str4("optimizer", "_component_");
   if (optimizer) plan.optimizer = optimizer;
-  const epochs = num4("epochs");
+  const epochs = num5("epochs");
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
-  const dtype = str3("dtype");
+  const dtype = str4("dtype");
   if (dtype) {
     plan.precision = dtype;
     if (dtype.value === "fp16") notes.push('dtype fp16: the finetune recipes raise "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead."');
   }
-  const seqLen = num4("tokenizer", "max_seq_len");
+  const seqLen = num5("tokenizer", "max_seq_len");
   if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
-  const scheduler = str3("lr_scheduler", "_component_");
+  const scheduler = str4("lr_scheduler", "_component_");
   if (scheduler) {
     plan.scheduler = scheduler;
-    const warmup2 = num4("lr_scheduler", "num_warmup_steps");
+    const warmup2 = num5("lr_scheduler", "num_warmup_steps");
     if (warmup2) plan.warmupSteps = { ...warmup2, unit: "steps" };
     if (COSINE.test(scheduler.value)) {
-      const cycles = num4("lr_scheduler", "num_cycles");
+      const cycles = num5("lr_scheduler", "num_cycles");
       if (!cycles || cycles.value === TORCHTUNE_DEFAULTS.cosineNumCycles) {
         plan.minLr = defaultSetting(0, "lr_scheduler.num_cycles", "get_cosine_schedule_with_warmup: num_cycles 0.5 decays to 0");
       }
@@ -42784,10 +42934,10 @@ function extractPlan2(file, root, env) {
   } else {
     deriveLength(plan, reader2, notes);
   }
-  const save = num4("save_every_n_steps");
+  const save = num5("save_every_n_steps");
   if (save) plan.saveEverySteps = { ...save, unit: "steps" };
   else if (plan.stepsPerEpoch && !rl) plan.saveEverySteps = { ...plan.stepsPerEpoch, how: `save_every_n_steps unset: once per epoch (${plan.stepsPerEpoch.how})` };
-  const val = num4("run_val_every_n_steps");
+  const val = num5("run_val_every_n_steps");
   if (val) plan.evalEverySteps = { ...val, unit: "steps" };
   const conflicts = recipeConflicts(reader2, root);
   if (!plan.worldSize && !plan.dataParallelSize) {
@@ -42896,6 +43046,7 @@ var torchtune = {
     yamlLoader: LOADER10,
     schema: "torchtune.schema.json"
   },
+  datasets: torchtuneDatasets,
   detect(file) {
     if (file.format !== "yaml") return 0;
     return score3(file);
@@ -42908,8 +43059,8 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path11) {
-  return path11.split(".").filter(Boolean);
+function keyPath(path14) {
+  return path14.split(".").filter(Boolean);
 }
 var generic = {
   meta: {
@@ -42926,8 +43077,8 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path11] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path11)) : numberAt(file, keyPath(path11), "pyyaml");
+    for (const [field, path14] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path14)) : numberAt(file, keyPath(path14), "pyyaml");
       if (setting) plan[field] = setting;
     }
     if (!plan.gradAccumSteps && plan.microBatchSize) {
@@ -42984,15 +43135,15 @@ function keyOf(file, name) {
 function has(file, name) {
   return keyOf(file, name) !== void 0;
 }
-function num2(file, name, rest = []) {
+function num3(file, name, rest = []) {
   const key = keyOf(file, name);
   return key ? numberAt(file, [key, ...rest], LOADER11) : void 0;
 }
-function str(file, name, rest = []) {
+function str2(file, name, rest = []) {
   const key = keyOf(file, name);
   return key ? stringAt(file, [key, ...rest]) : void 0;
 }
-function bool(file, name, rest = []) {
+function bool2(file, name, rest = []) {
   const key = keyOf(file, name);
   return key ? boolAt(file, [key, ...rest]) : void 0;
 }
@@ -43021,28 +43172,28 @@ var gptNeox = {
     const missing = [];
     const notes = [];
     const conflicts = [];
-    const micro = num2(file, "train_micro_batch_size_per_gpu");
-    const gas = num2(file, "gradient_accumulation_steps");
-    const train = num2(file, "train_batch_size");
+    const micro = num3(file, "train_micro_batch_size_per_gpu");
+    const gas = num3(file, "gradient_accumulation_steps");
+    const train = num3(file, "train_batch_size");
     if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
     if (gas) plan.gradAccumSteps = gas;
     if (train) plan.globalBatchSize = { ...train, unit: "samples" };
-    const seq = num2(file, "seq_length");
+    const seq = num3(file, "seq_length");
     if (seq) plan.seqLen = { ...seq, unit: "tokens" };
     const optKey = keyOf(file, "optimizer");
-    const optType = str(file, "optimizer", ["type"]);
-    const lr = num2(file, "optimizer", ["params", "lr"]);
+    const optType = str2(file, "optimizer", ["type"]);
+    const lr = num3(file, "optimizer", ["params", "lr"]);
     plan.optimizer = optType ?? defaultSetting(NEOX_DEFAULTS.optimizerType, "optimizer.type", "NeoX OPT_DEFAULT");
     if (lr) plan.peakLr = lr;
     else if (!optKey) plan.peakLr = defaultSetting(NEOX_DEFAULTS.lr, "optimizer.params.lr", "no optimizer block: NeoX uses OPT_PARAMS_DEFAULTS (adam, lr 0.001)");
     if (has(file, "lr")) notes.push("a top-level lr is overwritten by optimizer.params.lr in calculate_derived: set the LR in the optimizer block");
-    plan.minLr = num2(file, "min_lr") ?? defaultSetting(NEOX_DEFAULTS.minLr, "min_lr");
-    plan.scheduler = str(file, "lr_decay_style") ?? defaultSetting(NEOX_DEFAULTS.lrDecayStyle, "lr_decay_style");
-    const trainIters = num2(file, "train_iters");
+    plan.minLr = num3(file, "min_lr") ?? defaultSetting(NEOX_DEFAULTS.minLr, "min_lr");
+    plan.scheduler = str2(file, "lr_decay_style") ?? defaultSetting(NEOX_DEFAULTS.lrDecayStyle, "lr_decay_style");
+    const trainIters = num3(file, "train_iters");
     if (trainIters) plan.totalSteps = { ...trainIters, unit: "steps" };
     readPrecision3(file, plan, conflicts);
     readIntervals2(file, plan, notes);
-    const globalGpus = num2(file, "global_num_gpus");
+    const globalGpus = num3(file, "global_num_gpus");
     if (globalGpus) plan.worldSize = globalGpus;
     applyAssumptions(plan, env.assume);
     deriveSchedule(file, plan, notes, conflicts);
@@ -43066,9 +43217,9 @@ var gptNeox = {
   }
 };
 function readPrecision3(file, plan, conflicts) {
-  const precision = str(file, "precision");
-  const fp16 = bool(file, "fp16", ["enabled"]);
-  const bf16 = bool(file, "bf16", ["enabled"]);
+  const precision = str2(file, "precision");
+  const fp16 = bool2(file, "fp16", ["enabled"]);
+  const bf16 = bool2(file, "bf16", ["enabled"]);
   const canonical = (v) => v === "bfloat16" ? "bf16" : v === "float16" ? "fp16" : v;
   if (precision) {
     plan.precision = { ...precision, value: canonical(precision.value) };
@@ -43097,19 +43248,19 @@ function readPrecision3(file, plan, conflicts) {
   }
 }
 function readIntervals2(file, plan, notes) {
-  const factor = num2(file, "checkpoint_factor") ?? num2(file, "save_interval");
-  const scale = str(file, "checkpoint_scale")?.value ?? NEOX_DEFAULTS.checkpointScale;
+  const factor = num3(file, "checkpoint_factor") ?? num3(file, "save_interval");
+  const scale = str2(file, "checkpoint_scale")?.value ?? NEOX_DEFAULTS.checkpointScale;
   if (factor && factor.value > 0) {
     if (scale === "linear") plan.saveEverySteps = { ...factor, unit: "steps" };
     else notes.push(`checkpoint_scale "${scale}": checkpoints at ${formatCount(factor.value)}, ${formatCount(factor.value)}\xB2, \u2026 (no fixed interval)`);
     if (!has(file, "save")) notes.push("no save path in this file: NeoX writes checkpoints only when `save` is set (usually in local_setup.yml)");
   }
-  const evalInterval = num2(file, "eval_interval") ?? defaultSetting(NEOX_DEFAULTS.evalInterval, "eval_interval");
+  const evalInterval = num3(file, "eval_interval") ?? defaultSetting(NEOX_DEFAULTS.evalInterval, "eval_interval");
   plan.evalEverySteps = { ...evalInterval, unit: "steps" };
 }
 function deriveSchedule(file, plan, notes, conflicts) {
-  const decayIters = num2(file, "lr_decay_iters");
-  const fraction = num2(file, "lr_decay_fraction");
+  const decayIters = num3(file, "lr_decay_iters");
+  const fraction = num3(file, "lr_decay_fraction");
   const total = plan.totalSteps;
   let horizonName = "lr_decay_iters";
   let horizon;
@@ -43133,7 +43284,7 @@ function deriveSchedule(file, plan, notes, conflicts) {
       message: `${written.key} has no effect on the LR with lr_decay_style "constant" (it only scales the warmup fraction)`
     });
   }
-  const warmup2 = num2(file, "warmup") ?? defaultSetting(NEOX_DEFAULTS.warmup, "warmup");
+  const warmup2 = num3(file, "warmup") ?? defaultSetting(NEOX_DEFAULTS.warmup, "warmup");
   if (horizon) {
     const iters = Math.max(1, horizon.value);
     const product = warmup2.value * iters;
@@ -43151,9 +43302,9 @@ function deriveSchedule(file, plan, notes, conflicts) {
   if (warmup2.value >= 1) notes.push(`warmup ${warmup2.value} \u2265 1: NeoX reads warmup as a fraction of the decay horizon, so the whole schedule is warmup`);
 }
 function deriveParallel(file, plan, conflicts) {
-  const pp = num2(file, "pipe_parallel_size")?.value ?? NEOX_DEFAULTS.pipeParallelSize;
-  const mp = num2(file, "model_parallel_size")?.value ?? NEOX_DEFAULTS.modelParallelSize;
-  const cp = num2(file, "context_parallel_size")?.value ?? 1;
+  const pp = num3(file, "pipe_parallel_size")?.value ?? NEOX_DEFAULTS.pipeParallelSize;
+  const mp = num3(file, "model_parallel_size")?.value ?? NEOX_DEFAULTS.modelParallelSize;
+  const cp = num3(file, "context_parallel_size")?.value ?? 1;
   const world = plan.worldSize;
   if (!world || plan.dataParallelSize) return;
   const [p, m, c] = [pp, mp, cp].map((v) => v >= 1 ? v : 1);
@@ -43315,13 +43466,13 @@ function extractV1(file, env) {
   const missing = [];
   const notes = ["LLaMA-Factory v1 config (experimental API): only batch, length, learning rate and duration are read"];
   const D = LLAMA_FACTORY_DEFAULTS.v1;
-  const num4 = (key) => numberAt(file, [key], LOADER12);
-  plan.microBatchSize = num4("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
-  const global2 = num4("global_batch_size");
+  const num5 = (key) => numberAt(file, [key], LOADER12);
+  plan.microBatchSize = num5("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
+  const global2 = num5("global_batch_size");
   if (global2) plan.globalBatchSize = { ...global2, unit: "samples" };
-  plan.peakLr = num4("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
-  plan.epochs = num4("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
-  const maxSteps = num4("max_steps");
+  plan.peakLr = num5("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
+  plan.epochs = num5("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
+  const maxSteps = num5("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps overrides num_train_epochs" };
   plan.seqLen = cutoffLen(file, D.cutoffLen);
   const bf16 = boolAt(file, ["bf16"]);
@@ -43331,7 +43482,7 @@ function extractV1(file, env) {
   const scheduler = pluginName(file, "lr_scheduler_config");
   if (scheduler) plan.scheduler = scheduler;
   applyAssumptions(plan, env.assume);
-  const cp = num4("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
+  const cp = num5("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
   if (cp && cp.value > 1 && plan.worldSize && !plan.dataParallelSize) {
     plan.dataParallelSize = derived(Math.floor(plan.worldSize.value / cp.value), `${formatCount(plan.worldSize.value)} GPUs / cp_size ${formatCount(cp.value)}`);
   }
@@ -43359,6 +43510,7 @@ var llamaFactory = {
     yamlLoader: LOADER12,
     schema: "llama-factory.schema.json"
   },
+  datasets: llamaFactoryDatasets,
   detect(file) {
     return detectScore2(file);
   },
@@ -43380,6 +43532,11 @@ var WRAPPERS = /* @__PURE__ */ new Set(["nohup", "exec", "time", "then", "do", "
 var PYTHON = /^python(?:\d+(?:\.\d+)*)?$/;
 var LAUNCHER_EXES = /^(?:python(?:\d+(?:\.\d+)*)?|torchrun|accelerate|accelerate-launch|deepspeed)$/;
 var TORCH_RUN_MODULES = /* @__PURE__ */ new Set(["torch.distributed.run", "torch.distributed.launch"]);
+var FRONT_ENDS = {
+  "llamafactory-cli": /^train$/,
+  "axolotl": /^(?:train|preprocess)$/,
+  "litgpt": /^(?:finetune\w*|pretrain)$/
+};
 var SPLIT_WORDS = /(?:\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`|\S)+/g;
 var TORCHRUN_SWITCHES = /* @__PURE__ */ new Set(["--standalone", "--no-python", "--run-path", "--use-env", "--virtual-local-rank"]);
 var ACCELERATE_SWITCHES = /* @__PURE__ */ new Set([
@@ -43449,7 +43606,7 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path11) => path11.slice(path11.lastIndexOf("/") + 1);
+var basename = (path14) => path14.slice(path14.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
@@ -43466,6 +43623,11 @@ var ScriptParser = class {
   constructor(src) {
     this.src = src;
     this.lineStarts = computeLineStarts(src);
+    const slurm = readSbatch(src, this.lineStarts);
+    if (slurm) {
+      this.script.slurm = slurm;
+      for (const [name, v] of slurmVariables(slurm)) this.vars.set(name, { value: v, words: [{ text: v }], array: false });
+    }
   }
   src;
   script = { variables: [], commands: [] };
@@ -43737,11 +43899,20 @@ var ScriptParser = class {
       return;
     }
     const words = seg.slice(k).flatMap((t) => this.expand(t, st, refs));
-    const body = this.command(words, 0);
-    if (!body) return;
     const last = seg[seg.length - 1];
     const range = this.range(st.map[seg[0].from], st.map[Math.max(last.from, last.to - 1)] + 1);
-    this.script.commands.push({ ...body, range });
+    if ((words[0]?.text === "cd" || words[0]?.text === "pushd") && words.length >= 2) {
+      (this.script.directoryChanges ??= []).push({ dir: words[words.length - 1].text, range });
+      return;
+    }
+    const body = this.command(words, 0);
+    if (!body) return;
+    const env = {};
+    for (const t of seg.slice(0, k)) {
+      const m = ASSIGN.exec(raw(t));
+      if (m) env[m[1]] = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
+    }
+    this.script.commands.push({ ...body, range, ...k > 0 ? { env } : {}, ...this.script.slurm ? { slurm: this.script.slurm } : {} });
   }
   assign(t, st, refs) {
     const m = ASSIGN.exec(st.text.slice(t.from, t.to));
@@ -43887,6 +44058,16 @@ var ScriptParser = class {
       if (r.args.some((a) => a.flag === "-c")) return void 0;
       if (r.module && TORCH_RUN_MODULES.has(r.module)) return this.torchrun(words, r.k, r.args);
       return this.target("python", words, r);
+    }
+    if (exe === "tune" && words[k + 1]?.text === "run") {
+      const r = this.options(words, k + 2, switchesFrom(TORCHRUN_SWITCHES), {});
+      if (r.script === void 0) return void 0;
+      const distributed = r.args.some((a) => /^--(?:nproc[-_]per[-_]node|nnodes)$/.test(a.flag));
+      return { launcher: distributed ? "torchrun" : "python", launcherArgs: r.args, script: r.script, args: this.programArgs(words, r.k), cli: "tune run" };
+    }
+    const sub = Object.hasOwn(FRONT_ENDS, exe) ? FRONT_ENDS[exe] : void 0;
+    if (sub && words[k + 1] && sub.test(words[k + 1].text)) {
+      return { launcher: "none", launcherArgs: [], script: `${exe} ${words[k + 1].text}`, args: this.programArgs(words, k + 2), cli: `${exe} ${words[k + 1].text}` };
     }
     if (exe === "srun") {
       const r = this.options(words, k + 1, switchesFrom(SRUN_SWITCHES), { splitShort: true });
@@ -44040,7 +44221,7 @@ function count(arg) {
   const n = fixed ? fixed[1] === fixed[2] ? Number(fixed[1]) : NaN : /^\d+$/.test(v) ? Number(v) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : void 0;
 }
-var said = (arg) => `${arg.flag} ${arg.value ?? ""}`.trim();
+var said = (arg) => `${arg.flag} ${arg.value ?? ""}`.trim() + (arg.viaVariable?.startsWith("SLURM_") ? ` ($${arg.viaVariable} from #SBATCH)` : "");
 function launcherWorldSize(cmd) {
   const opts = cmd.launcherArgs;
   const opt = (...flags) => lastOf(opts, flags);
@@ -44089,7 +44270,16 @@ function launcherWorldSize(cmd) {
       }
       const nodes = opt("--nodes", "-N");
       const perNode = opt("--ntasks-per-node");
-      return nodes && perNode ? product(nodes, perNode, "") : void 0;
+      if (nodes && perNode) return product(nodes, perNode, "");
+      const tasks = !nodes && !perNode ? cmd.slurm?.ntasks : void 0;
+      return tasks ? { value: tasks.value, how: `srun inherits ${tasks.text}`, range: tasks.range, key: "#SBATCH" } : void 0;
+    }
+    case "none": {
+      const env = cmd.env ?? {};
+      const perNode = /^\d+$/.test(env.NPROC_PER_NODE ?? "") ? Number(env.NPROC_PER_NODE) : void 0;
+      const nodes = /^\d+$/.test(env.NNODES ?? "1") ? Number(env.NNODES ?? "1") : void 0;
+      if (cmd.cli !== "llamafactory-cli train" || !perNode || !nodes) return void 0;
+      return { value: perNode * nodes, how: `NPROC_PER_NODE=${perNode}${env.NNODES ? ` \xD7 NNODES=${nodes}` : " (NNODES not set: 1 node)"}`, range: cmd.range, key: "NPROC_PER_NODE" };
     }
     default:
       return void 0;
@@ -44097,6 +44287,79 @@ function launcherWorldSize(cmd) {
 }
 function argValue(cmd, ...flags) {
   return lastOf(cmd.args, flags);
+}
+function sbatchCount(v, typed) {
+  let t = v.trim();
+  if (typed) t = t.slice(t.lastIndexOf(":") + 1);
+  const range = /^(\d+)-(\d+)$/.exec(t);
+  const n = range ? range[1] === range[2] ? Number(range[1]) : NaN : /^\d+$/.test(t) ? Number(t) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : void 0;
+}
+function gresGpus(v) {
+  for (const part of v.split(",")) {
+    const fields = part.trim().split(":");
+    if (fields[0] !== "gpu") continue;
+    if (fields.length === 1) return 1;
+    return sbatchCount(fields[fields.length - 1], false);
+  }
+  return void 0;
+}
+var SBATCH_OPTIONS = {
+  "--nodes": "nodes",
+  "-N": "nodes",
+  "--ntasks-per-node": "ntasksPerNode",
+  "--ntasks": "ntasks",
+  "-n": "ntasks",
+  "--gpus-per-node": "gpusPerNode",
+  "--gres": "gpusPerNode",
+  "--gpus": "gpus",
+  "-G": "gpus"
+};
+function readSbatch(src, lineStarts = computeLineStarts(src)) {
+  const alloc = {};
+  let found = false;
+  for (let at = 0; at < src.length; ) {
+    const nl = src.indexOf("\n", at);
+    const text = src.slice(at, nl < 0 ? src.length : nl).replace(/\r$/, "");
+    const next = nl < 0 ? src.length : nl + 1;
+    const trimmed = text.trim();
+    if (trimmed && !trimmed.startsWith("#")) break;
+    const m = /^#SBATCH\s+/.exec(text);
+    if (m) {
+      const body = text.slice(m[0].length).replace(/\s#.*$/, "");
+      const re = /(--?[A-Za-z][\w-]*)(?:=(\S+)|\s+([^\s-]\S*))?/g;
+      for (let o = re.exec(body); o; o = re.exec(body)) {
+        let [flag2, raw] = [o[1], o[2] ?? o[3]];
+        const all = o[0].trim();
+        if (/^-[A-Za-z]./.test(flag2)) [flag2, raw] = [flag2.slice(0, 2), flag2.slice(2)];
+        const field = Object.hasOwn(SBATCH_OPTIONS, flag2) ? SBATCH_OPTIONS[flag2] : void 0;
+        if (!field || raw === void 0) continue;
+        const value = flag2 === "--gres" ? gresGpus(raw) : sbatchCount(raw, field === "gpusPerNode" || field === "gpus");
+        if (value === void 0) continue;
+        const start = at + m[0].length + o.index;
+        alloc[field] = { value, text: all, range: rangeOf2(lineStarts, start, start + all.length) };
+        found = true;
+      }
+    }
+    at = next;
+  }
+  if (!found) return void 0;
+  if (!alloc.ntasks && alloc.nodes && alloc.ntasksPerNode) {
+    alloc.ntasks = { value: alloc.nodes.value * alloc.ntasksPerNode.value, text: `${alloc.nodes.text} \xD7 ${alloc.ntasksPerNode.text}`, range: alloc.ntasksPerNode.range };
+  }
+  return alloc;
+}
+function slurmVariables(alloc) {
+  const out = [];
+  const put = (v, ...names) => {
+    if (v) for (const n of names) out.push([n, String(v.value)]);
+  };
+  put(alloc.nodes, "SLURM_NNODES", "SLURM_JOB_NUM_NODES");
+  put(alloc.ntasks, "SLURM_NTASKS", "SLURM_NPROCS");
+  put(alloc.ntasksPerNode, "SLURM_NTASKS_PER_NODE");
+  put(alloc.gpusPerNode, "SLURM_GPUS_ON_NODE", "SLURM_GPUS_PER_NODE");
+  put(alloc.gpus, "SLURM_GPUS");
+  return out;
 }
 
 // src/dialects/megatron.ts
@@ -44476,8 +44739,8 @@ function yamlScore(file) {
   const hits = distinctiveHits(args.entries.map((e) => e.key));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path11) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path11);
+function testTopologyHint(path14) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path14);
   if (!m) return "";
   const gpus = Number(m[1]) * Number(m[2]);
   return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus} GPUs: assume.worldSize ${gpus})`;
@@ -44661,7 +44924,7 @@ function detectDialect(file, env) {
 var import_picomatch2 = __toESM(require_picomatch2(), 1);
 import { lstatSync, readdirSync, realpathSync, statSync as statSync2 } from "node:fs";
 import path2 from "node:path";
-var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash"];
+var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".sbatch", ".slurm"];
 var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
 var PYTHON_CONFIG_DIRS = /* @__PURE__ */ new Set(["config", "configs"]);
@@ -44937,8 +45200,8 @@ var Parser = class {
       if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
     }
     NUMBER_RE.lastIndex = this.i;
-    const num4 = NUMBER_RE.exec(t);
-    if (num4) return this.scalar(Number(num4[0]), num4[0], true, this.i);
+    const num5 = NUMBER_RE.exec(t);
+    if (num5) return this.scalar(Number(num5[0]), num5[0], true, this.i);
     return this.fail("Expecting value");
   }
   /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
@@ -45431,10 +45694,10 @@ function parseNumber2(ctx, startPtr, startChr, sign, endChr) {
   }
   if (!(state & 1))
     TomlError.x("unfinished numeric value", ctx, startPtr);
-  let str3 = ctx.s.slice(startPtr, ctx.p);
+  let str4 = ctx.s.slice(startPtr, ctx.p);
   if (hasUnderscores)
-    str3 = str3.replaceAll("_", "");
-  return state > 1 ? parseFloat(str3) : parseInteger(ctx, str3, 10, startPtr);
+    str4 = str4.replaceAll("_", "");
+  return state > 1 ? parseFloat(str4) : parseInteger(ctx, str4, 10, startPtr);
 }
 function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   let c, underscore = 1;
@@ -45450,15 +45713,15 @@ function parseIntegerBaseN(ctx, startPtr, base, endChr) {
   }
   if (underscore & 1)
     TomlError.x("unfinished numeric value", ctx);
-  let str3 = ctx.s.slice(startPtr + 2, ctx.p);
+  let str4 = ctx.s.slice(startPtr + 2, ctx.p);
   if (underscore)
-    str3 = str3.replaceAll("_", "");
-  return parseInteger(ctx, str3, base, startPtr);
+    str4 = str4.replaceAll("_", "");
+  return parseInteger(ctx, str4, base, startPtr);
 }
-function parseInteger(ctx, str3, base, startPtr) {
+function parseInteger(ctx, str4, base, startPtr) {
   if (ctx.bi !== true)
     int: {
-      let val = parseInt(str3, base);
+      let val = parseInt(str4, base);
       if (!Number.isSafeInteger(val)) {
         if (ctx.bi)
           break int;
@@ -45466,7 +45729,7 @@ function parseInteger(ctx, str3, base, startPtr) {
       }
       return val;
     }
-  return base === 10 ? BigInt(str3) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str3);
+  return base === 10 ? BigInt(str4) : BigInt((base === 2 ? "0b" : base === 8 ? "0o" : "0x") + str4);
 }
 function parseDate(ctx, c, endChr) {
   let startPtr = ctx.p++, unsafeSeparator;
@@ -45513,25 +45776,25 @@ function parseTime(ctx, c, endChr) {
   let t = ctx.s.slice(start, ctx.p);
   return readDate(ctx, t, 4, false, start);
 }
-function readDate(ctx, str3, type, unsafeDelim, errPtr, temporalSuffix) {
+function readDate(ctx, str4, type, unsafeDelim, errPtr, temporalSuffix) {
   if (ctx.ld) {
-    let date = new TomlDate(str3, type, unsafeDelim);
+    let date = new TomlDate(str4, type, unsafeDelim);
     if (!date.isValid())
       TomlError.x("invalid date", ctx, errPtr);
     return date;
   }
   try {
     if (temporalSuffix)
-      str3 += temporalSuffix;
+      str4 += temporalSuffix;
     switch (type) {
       case 1:
-        return Temporal.ZonedDateTime.from(str3);
+        return Temporal.ZonedDateTime.from(str4);
       case 2:
-        return Temporal.PlainDateTime.from(str3);
+        return Temporal.PlainDateTime.from(str4);
       case 3:
-        return Temporal.PlainDate.from(str3);
+        return Temporal.PlainDate.from(str4);
       case 4:
-        return Temporal.PlainTime.from(str3);
+        return Temporal.PlainTime.from(str4);
     }
   } catch (e) {
     TomlError.x(e instanceof Error ? e.message : "" + e, ctx, errPtr);
@@ -45828,9 +46091,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path11) => JSON.stringify(path11);
-function showPath2(path11) {
-  return path11.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path14) => JSON.stringify(path14);
+function showPath2(path14) {
+  return path14.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -45902,15 +46165,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path11, p) {
-    const k = pathKey(path11);
+  place(path14, p) {
+    const k = pathKey(path14);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path11, p, blankStart, blankEnd) {
-    const prior = this.place(path11, p);
-    const def = { path: path11, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path14, p, blankStart, blankEnd) {
+    const prior = this.place(path14, p);
+    const def = { path: path14, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -45952,28 +46215,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path11 = [];
+    const path14 = [];
     segs.forEach((seg, n) => {
-      path11.push(seg.name);
+      path14.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path11], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path11));
-      if (count2) path11.push(count2 - 1);
+      this.place([...path14], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path14));
+      if (count2) path14.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path11], header, start, t.length);
-      return { path: path11, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path14], header, start, t.length);
+      return { path: path14, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path11);
+    const k = pathKey(path14);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path11], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path14], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path11, index], element);
+    this.place([...path14, index], element);
     const array = this.places.get(k);
-    path11.push(index);
-    return { path: path11, section: { places: array ? [element, array] : [element], def } };
+    path14.push(index);
+    return { path: path14, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -45984,17 +46247,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path11 = [...table];
+    const path14 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path11.push(seg.name);
-      this.place([...path11], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path14.push(seg.name);
+      this.place([...path14], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path11.push(segs[segs.length - 1].name);
-    const value = this.value(path11, depth);
-    this.define(path11, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path14.push(segs[segs.length - 1].name);
+    const value = this.value(path14, depth);
+    this.define(path14, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path11, depth) {
+  value(path14, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -46025,8 +46288,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path11, index], depth + 1);
-        this.place([...path11, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path14, index], depth + 1);
+        this.place([...path14, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -46038,7 +46301,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path11, comma, depth + 1);
+        this.keyval(path14, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -46077,17 +46340,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path11, inherited, depth) => {
-    const place = path11.length ? scan.places.get(pathKey(path11)) : void 0;
-    const range = path11.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path14, inherited, depth) => {
+    const place = path14.length ? scan.places.get(pathKey(path14)) : void 0;
+    const range = path14.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path11, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path14, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path11, key];
+        const childPath = [...path14, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -46188,7 +46451,7 @@ function formatOf(relPath) {
   const ext = path4.extname(relPath).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
-  if (ext === ".sh" || ext === ".bash") return "shell";
+  if (ext === ".sh" || ext === ".bash" || ext === ".sbatch" || ext === ".slurm") return "shell";
   if (ext === ".py") return "python";
   return "yaml";
 }
@@ -47694,6 +47957,18 @@ function linkRequests(file, dialectId) {
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !/\.json$/i.test(hit.node.value)) return [];
   return [{ role: "deepspeed", written: hit.node.value, key: "deepspeed", range: hit.keyRange }];
 }
+function accelerateLink(file, written, range) {
+  const plan = {};
+  const processes = getIn(file.tree, ["num_processes"]);
+  if (processes?.node.kind === "scalar" && typeof processes.node.value === "number") {
+    plan.worldSize = { value: processes.node.value, origin: "launcher", file: file.path, key: "num_processes", range: processes.keyRange };
+  }
+  const precision = getIn(file.tree, ["mixed_precision"]);
+  if (precision?.node.kind === "scalar" && (precision.node.value === "bf16" || precision.node.value === "fp16")) {
+    plan.precision = { value: precision.node.value, origin: "explicit", file: file.path, key: "mixed_precision", range: precision.keyRange };
+  }
+  return { role: "accelerate", written, key: "--config_file", range, path: file.path, plan };
+}
 var SCHEDULER_FIELDS = ["scheduler", "warmupSteps", "totalSteps", "decaySteps", "minLr", "peakLr"];
 function mergeLinked(primary, linked) {
   const merged = { ...primary };
@@ -47708,6 +47983,525 @@ function mergeLinked(primary, linked) {
     }
   }
   return merged;
+}
+
+// src/engine/repository.ts
+import { existsSync as existsSync3, readdirSync as readdirSync2 } from "node:fs";
+import path6 from "node:path";
+var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".slurm"]);
+var SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules", "__pycache__", "site-packages", "venv", "env", "wandb", "outputs"]);
+var MAX_SCRIPT_WALK_ENTRIES = 1e5;
+function listScripts(dir, skip = () => false) {
+  const scripts = [];
+  let visited = 0;
+  let truncated = false;
+  const walk = (d) => {
+    if (truncated) return;
+    let entries;
+    try {
+      entries = readdirSync2(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const e of entries) {
+      if (++visited > MAX_SCRIPT_WALK_ENTRIES) {
+        truncated = true;
+        return;
+      }
+      const abs = path6.join(d, e.name);
+      if (e.isDirectory()) {
+        if (e.name.startsWith(".") || SKIPPED_DIRS.has(e.name) || skip(abs, true)) continue;
+        walk(abs);
+      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(path6.extname(e.name).toLowerCase()) && !skip(abs, false)) {
+        scripts.push(abs);
+      }
+    }
+  };
+  walk(dir);
+  return { scripts, truncated };
+}
+function relativePosix(from, abs) {
+  return toPosix(path6.relative(from, abs)) || ".";
+}
+
+// src/engine/dataset-catalog.ts
+var PUBLIC_DATASETS = {
+  "tatsu-lab/alpaca": {
+    splits: { train: 52002 },
+    source: "the dataset viewer (train: 52,002 rows; Stanford Alpaca's alpaca_data.json)"
+  },
+  "yahma/alpaca-cleaned": {
+    splits: { train: 51760 },
+    source: `the dataset viewer (train: 51,760 rows; litgpt's Alpaca module splits it with val_split_fraction 0.03865 "to get exactly 2000 validation samples")`
+  },
+  "mhenrichsen/alpaca_2k_test": {
+    splits: { train: 2e3 },
+    source: `the dataset viewer (train: 2,000 rows; litgpt's Alpaca2k module splits it with val_split_fraction 0.05 "to get exactly 100 validation samples")`
+  },
+  "databricks/databricks-dolly-15k": {
+    splits: { train: 15011 },
+    source: "the dataset viewer (train: 15,011 rows)"
+  },
+  "HuggingFaceH4/ultrachat_200k": {
+    splits: { train_sft: 207865, test_sft: 23110, train_gen: 256032, test_gen: 28304 },
+    source: "the dataset card's dataset_info (num_examples per split)"
+  }
+};
+function publicDatasetRows(id, split = "train") {
+  const entry = Object.hasOwn(PUBLIC_DATASETS, id) ? PUBLIC_DATASETS[id] : void 0;
+  if (!entry || !Object.hasOwn(entry.splits, split)) return void 0;
+  return { rows: entry.splits[split], source: entry.source };
+}
+
+// src/engine/dataset-rows.ts
+import { closeSync as closeSync2, constants as constants4, fstatSync as fstatSync2, openSync as openSync2, readSync as readSync2 } from "node:fs";
+import path7 from "node:path";
+var DATASET_MAX_BYTES = 64 * 1024 * 1024;
+var CHUNK = 256 * 1024;
+var FORMATS = {
+  ".json": "json",
+  ".jsonl": "jsonl",
+  ".ndjson": "jsonl",
+  ".csv": "csv",
+  ".tsv": "tsv",
+  ".parquet": "parquet"
+};
+function countableFormat(file) {
+  const ext = path7.extname(file).toLowerCase();
+  return Object.hasOwn(FORMATS, ext) ? FORMATS[ext] : void 0;
+}
+function openRegular(abs) {
+  let fd;
+  try {
+    fd = openSync2(abs, constants4.O_RDONLY | (constants4.O_NONBLOCK ?? 0));
+  } catch (err) {
+    return { why: `cannot be read (${err.code ?? "error"})` };
+  }
+  try {
+    const st = fstatSync2(fd);
+    if (!st.isFile()) {
+      closeSync2(fd);
+      return { why: "not a regular file" };
+    }
+    return { fd, size: st.size };
+  } catch (err) {
+    closeSync2(fd);
+    return { why: `cannot be read (${err.code ?? "error"})` };
+  }
+}
+function stream(abs, maxBytes, onChunk) {
+  const opened = openRegular(abs);
+  if ("why" in opened) return { ok: false, why: opened.why };
+  const { fd, size } = opened;
+  try {
+    if (size > maxBytes) return { ok: false, why: `${size} bytes, over the ${maxBytes}-byte limit for counting rows` };
+    const buf = Buffer.allocUnsafe(CHUNK);
+    let total = 0;
+    for (; ; ) {
+      const n = readSync2(fd, buf, 0, CHUNK, null);
+      if (n === 0) break;
+      total += n;
+      if (total > maxBytes) return { ok: false, why: `over the ${maxBytes}-byte limit for counting rows` };
+      onChunk(buf, n);
+    }
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, why: `cannot be read (${err.code ?? "error"})` };
+  } finally {
+    closeSync2(fd);
+  }
+}
+var SPACE = /* @__PURE__ */ new Set([32, 9, 10, 13]);
+function countLines(abs, maxBytes) {
+  let rows = 0;
+  let content = false;
+  const r = stream(abs, maxBytes, (buf, n) => {
+    for (let i = 0; i < n; i++) {
+      const c = buf[i];
+      if (c === 10) {
+        if (content) rows++;
+        content = false;
+      } else if (!SPACE.has(c)) content = true;
+    }
+  });
+  if (!r.ok) return r;
+  return { ok: true, rows: rows + (content ? 1 : 0) };
+}
+function countJson(abs, maxBytes) {
+  let depth = 0;
+  let inString = false;
+  let escaped = false;
+  let top;
+  let inElement = false;
+  let rows = 0;
+  const r = stream(abs, maxBytes, (buf, n) => {
+    for (let i = 0; i < n; i++) {
+      const c = buf[i];
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (c === 92) escaped = true;
+        else if (c === 34) inString = false;
+        continue;
+      }
+      if (SPACE.has(c)) continue;
+      if (depth === 0) {
+        top ??= c === 91 ? "array" : "values";
+        if (top === "values" && (c === 123 || c === 91 || c === 34)) rows++;
+      } else if (depth === 1 && top === "array") {
+        if (c === 44) inElement = false;
+        else if (c !== 93 && !inElement) {
+          rows++;
+          inElement = true;
+        }
+      }
+      if (c === 34) inString = true;
+      else if (c === 123 || c === 91) depth++;
+      else if (c === 125 || c === 93) depth--;
+      if (depth < 0) depth = 0;
+    }
+  });
+  if (!r.ok) return r;
+  if (depth !== 0 || inString) return { ok: false, why: "not valid JSON (unbalanced brackets or an unterminated string)" };
+  if (top === void 0) return { ok: true, rows: 0 };
+  if (top === "values" && rows === 1) return { ok: false, why: "one JSON object, not a list of records" };
+  return { ok: true, rows };
+}
+function countDelimited(abs, maxBytes) {
+  let records = 0;
+  let quoted = false;
+  let content = false;
+  const r = stream(abs, maxBytes, (buf, n) => {
+    for (let i = 0; i < n; i++) {
+      const c = buf[i];
+      if (c === 34) quoted = !quoted;
+      if (quoted) {
+        content = true;
+        continue;
+      }
+      if (c === 10) {
+        if (content) records++;
+        content = false;
+      } else if (c !== 13) content = true;
+    }
+  });
+  if (!r.ok) return r;
+  if (content) records++;
+  return { ok: true, rows: Math.max(0, records - 1) };
+}
+var CompactReader = class {
+  constructor(b) {
+    this.b = b;
+  }
+  b;
+  pos = 0;
+  byte() {
+    if (this.pos >= this.b.length) throw new Error("footer ends early");
+    return this.b[this.pos++];
+  }
+  varint() {
+    let result = 0n;
+    let shift = 0n;
+    for (let i = 0; i < 10; i++) {
+      const x = this.byte();
+      result |= BigInt(x & 127) << shift;
+      if ((x & 128) === 0) return result;
+      shift += 7n;
+    }
+    throw new Error("varint too long");
+  }
+  zigzag() {
+    const v = this.varint();
+    return v >> 1n ^ -(v & 1n);
+  }
+  skipBytes(n) {
+    if (n < 0 || this.pos + n > this.b.length) throw new Error("footer ends early");
+    this.pos += n;
+  }
+  /** Skips one value of compact type `t`. */
+  skip(t, depth) {
+    if (depth > 64) throw new Error("footer nests too deeply");
+    switch (t) {
+      case 1:
+      case 2:
+        return;
+      // booleans in a field header carry their value
+      case 3:
+        return this.skipBytes(1);
+      case 4:
+      case 5:
+      case 6:
+        this.varint();
+        return;
+      case 7:
+        return this.skipBytes(8);
+      case 8:
+        return this.skipBytes(Number(this.varint()));
+      case 9:
+      case 10: {
+        const h = this.byte();
+        const size = h >> 4 === 15 ? Number(this.varint()) : h >> 4;
+        const elem = h & 15;
+        for (let i = 0; i < size; i++) {
+          if (elem === 1 || elem === 2) this.skipBytes(1);
+          else this.skip(elem, depth + 1);
+        }
+        return;
+      }
+      case 11: {
+        const size = Number(this.varint());
+        if (size === 0) return;
+        const kv = this.byte();
+        for (let i = 0; i < size; i++) {
+          this.skip(kv >> 4, depth + 1);
+          this.skip(kv & 15, depth + 1);
+        }
+        return;
+      }
+      case 12:
+        return this.skipStruct(depth + 1);
+      default:
+        throw new Error(`unknown compact type ${t}`);
+    }
+  }
+  skipStruct(depth) {
+    let id = 0;
+    for (; ; ) {
+      const h = this.byte();
+      if (h === 0) return;
+      id = h >> 4 ? id + (h >> 4) : Number(this.zigzag());
+      this.skip(h & 15, depth);
+    }
+  }
+  /** The i64 field `wanted` of the top-level struct (FileMetaData.num_rows is field 3). */
+  i64Field(wanted) {
+    let id = 0;
+    for (; ; ) {
+      const h = this.byte();
+      if (h === 0) return void 0;
+      id = h >> 4 ? id + (h >> 4) : Number(this.zigzag());
+      const t = h & 15;
+      if (id === wanted && t === 6) return this.zigzag();
+      this.skip(t, 1);
+    }
+  }
+};
+function parquetRows(abs, maxBytes) {
+  const opened = openRegular(abs);
+  if ("why" in opened) return { ok: false, why: opened.why };
+  const { fd, size } = opened;
+  try {
+    if (size < 12) return { ok: false, why: "too short for a Parquet file" };
+    const tail = Buffer.alloc(8);
+    readSync2(fd, tail, 0, 8, size - 8);
+    const head = Buffer.alloc(4);
+    readSync2(fd, head, 0, 4, 0);
+    if (tail.toString("latin1", 4) !== "PAR1" || head.toString("latin1") !== "PAR1") return { ok: false, why: "not a Parquet file (no PAR1 magic)" };
+    const footerLength = tail.readUInt32LE(0);
+    if (footerLength > size - 12) return { ok: false, why: "Parquet footer length exceeds the file" };
+    if (footerLength > maxBytes) return { ok: false, why: `Parquet footer of ${footerLength} bytes, over the ${maxBytes}-byte limit` };
+    const footer = Buffer.alloc(footerLength);
+    readSync2(fd, footer, 0, footerLength, size - 8 - footerLength);
+    const rows = new CompactReader(footer).i64Field(3);
+    if (rows === void 0 || rows < 0n || rows > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, why: "Parquet footer without num_rows" };
+    return { ok: true, rows: Number(rows) };
+  } catch (err) {
+    return { ok: false, why: `Parquet footer cannot be read (${err.message})` };
+  } finally {
+    closeSync2(fd);
+  }
+}
+function countRows(abs, maxBytes = DATASET_MAX_BYTES) {
+  switch (countableFormat(abs)) {
+    case "jsonl":
+      return countLines(abs, maxBytes);
+    case "json":
+      return countJson(abs, maxBytes);
+    case "csv":
+    case "tsv":
+      return countDelimited(abs, maxBytes);
+    case "parquet":
+      return parquetRows(abs, maxBytes);
+    default:
+      return { ok: false, why: `${path7.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
+  }
+}
+
+// src/engine/datasets.ts
+function countPath(names, ctx, bases = ctx.bases) {
+  const tried = [];
+  for (const name of names) {
+    const r = resolveWritten(ctx.repo, name, bases);
+    if (!r.found) {
+      tried.push(...r.tried);
+      continue;
+    }
+    const shown = ctx.show(r.found.abs);
+    const n = countRows(r.found.abs, ctx.datasetMaxBytes ?? DATASET_MAX_BYTES);
+    if (!n.ok) return { ok: false, why: `${shown}: ${n.why}` };
+    return { ok: true, rows: n.rows, text: `${formatCount(n.rows)} rows in ${shown}`, label: shown };
+  }
+  return { ok: false, why: `${names.join(" or ")} not found inside the repository (tried ${describeTried(tried)})` };
+}
+function countHub(id, split = "train") {
+  const known = publicDatasetRows(id, split);
+  if (!known) return { ok: false, why: `${id} (${split}) is not in trainlint's table of public datasets` };
+  return { ok: true, rows: known.rows, text: `${formatCount(known.rows)} rows in ${id} ${split} (${known.source})`, label: `${id} ${split}` };
+}
+function countCatalog(name, dir, ctx) {
+  const info2 = resolveWritten(ctx.repo, `${dir}/dataset_info.json`, ctx.bases);
+  if (!info2.found) return { ok: false, why: `${dir}/dataset_info.json not found inside the repository (tried ${describeTried(info2.tried)})` };
+  const read = readBounded(info2.found.abs, ctx.maxBytes);
+  if (!read.ok) return { ok: false, why: `${ctx.show(info2.found.abs)}: ${read.why}` };
+  let entries;
+  try {
+    entries = JSON.parse(read.bytes.toString("utf8"));
+  } catch {
+    return { ok: false, why: `${ctx.show(info2.found.abs)} is not valid JSON` };
+  }
+  const entry = entries && typeof entries === "object" && Object.hasOwn(entries, name) ? entries[name] : void 0;
+  if (!entry || typeof entry !== "object") return { ok: false, why: `${name} is not an entry of ${ctx.show(info2.found.abs)}` };
+  const e = entry;
+  if (typeof e.file_name === "string") {
+    const base = { dir: info2.found.rel.slice(0, info2.found.rel.lastIndexOf("/")) || ".", label: `the folder of ${ctx.show(info2.found.abs)}` };
+    const counted = countPath([e.file_name], ctx, [base]);
+    return counted.ok ? { ...counted, text: `${counted.text} (${name} in ${ctx.show(info2.found.abs)})` } : counted;
+  }
+  if (typeof e.hf_hub_url === "string") return countHub(e.hf_hub_url, typeof e.split === "string" ? e.split : "train");
+  return { ok: false, why: `${name} in ${ctx.show(info2.found.abs)} has no file_name or hf_hub_url that trainlint can count` };
+}
+function countRef(ref, req, ctx) {
+  let counted;
+  switch (ref.kind) {
+    case "path":
+      counted = countPath(ref.names, ctx);
+      break;
+    case "hub":
+      counted = countHub(ref.names[0], ref.split);
+      break;
+    case "path-or-hub": {
+      const local = countPath(ref.names, ctx);
+      counted = local.ok || !/not found/.test(local.why) ? local : countHub(ref.names[0], ref.split);
+      if (!counted.ok && !local.ok && /not found/.test(local.why)) counted = { ok: false, why: `${ref.names[0]}: not a file in the repository, and ${counted.why}` };
+      break;
+    }
+    case "catalog":
+      counted = countCatalog(ref.names[0], req.catalogDir ?? "data", ctx);
+      break;
+    case "bundled":
+      counted = ref.rows !== void 0 ? { ok: true, rows: ref.rows, text: `${formatCount(ref.rows)} rows (${ref.source ?? ref.names[0]})`, label: ref.names[0] } : { ok: false, why: `${ref.names[0]}: size unknown` };
+      break;
+  }
+  if (!counted.ok) return counted;
+  let { rows, text } = counted;
+  if (ref.fraction !== void 0) {
+    rows = Math.floor(rows * ref.fraction);
+    text = `${text} \xD7 ${ref.fraction} = ${formatCount(rows)}`;
+  }
+  if (ref.maxSamples && rows > ref.maxSamples.value) {
+    rows = ref.maxSamples.value;
+    text = `${text}, cut to ${ref.maxSamples.key} ${formatCount(rows)}`;
+  }
+  return { ok: true, rows, text, label: counted.label };
+}
+function estimateDatasetSamples(req, ctx) {
+  if (req.skip) return { ok: false, why: req.skip };
+  if (req.refs.length === 0) return { ok: false, why: "no dataset named" };
+  const parts = [];
+  for (const ref of req.refs) {
+    const c = countRef(ref, req, ctx);
+    if (!c.ok) return { ok: false, why: c.why };
+    parts.push(c);
+  }
+  let total = parts.reduce((a, p) => a + p.rows, 0);
+  let how = parts.map((p) => p.text).join(" + ");
+  const v = req.validation;
+  if (v && total > 0) {
+    const held = v.value >= 1 ? Math.floor(v.value) : v.rounding === "ceil" ? Math.ceil(total * v.value) : Math.floor(total * v.value);
+    const kept = Math.max(0, total - held);
+    how = `${how} \u2212 ${formatCount(held)} validation rows (${v.key} ${v.value}) = ${formatCount(kept)}`;
+    total = kept;
+  }
+  const label = parts.length === 1 ? parts[0].label : `${parts.length} datasets`;
+  const first = req.refs[0];
+  return {
+    ok: true,
+    label,
+    setting: {
+      value: total,
+      origin: "dataset",
+      unit: "samples",
+      key: first.key,
+      range: first.range,
+      how,
+      bound: "upper",
+      estimatedFrom: label,
+      note: "rows before packing and filtering: an upper bound on the training samples"
+    }
+  };
+}
+
+// src/engine/script-links.ts
+import path8 from "node:path";
+var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config", "--config-path-file"]);
+var CONFIG_EXT = /\.(ya?ml|json|toml)$|(?:^|\/)configs?\/[^/]+\.py$/i;
+function namedConfigs(cmd) {
+  const out = [];
+  for (const arg of cmd.args) {
+    if (arg.value === void 0 || !CONFIG_EXT.test(arg.value)) continue;
+    if (arg.flag !== "" && !CONFIG_FLAGS.has(arg.flag)) continue;
+    if (arg.flag === "" && /^[\w.]+=/.test(arg.value)) continue;
+    if (!out.some((c) => c.written === arg.value)) out.push({ written: arg.value, flag: arg.flag, range: arg.valueRange ?? arg.flagRange });
+  }
+  return out;
+}
+function lastArg(args, ...flags) {
+  for (let i = args.length - 1; i >= 0; i--) if (flags.includes(args[i].flag)) return args[i];
+  return void 0;
+}
+function workdirOf(file, cmd, scriptDir) {
+  let wd = { dir: ".", label: "the repository root" };
+  for (const cd of file.script?.directoryChanges ?? []) {
+    if (cd.range.line > cmd.range.line || cd.range.line === cmd.range.line && cd.range.column >= cmd.range.column) break;
+    const at = `cd at ${file.path}:${cd.range.line}`;
+    const text = cd.dir.replace(/["']/g, "");
+    let dir;
+    if (/dirname/.test(text) && /\$0\b|\$\{0\}|BASH_SOURCE/.test(text)) {
+      const rest = text.slice(text.lastIndexOf(")") + 1).replace(/^\/+/, "");
+      dir = path8.posix.normalize(path8.posix.join(scriptDir, rest || "."));
+      wd = { dir, label: rest ? `${rest} from the launch script's folder (${at})` : `the launch script's folder (${at})` };
+    } else if (/git\s+rev-parse\s+--show-toplevel/.test(text)) {
+      wd = { dir: ".", label: `the repository root (${at})` };
+    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !path8.posix.isAbsolute(text) && text !== "-") {
+      dir = path8.posix.normalize(path8.posix.join(wd.dir, text));
+      wd = dir.startsWith("..") ? { label: `${cd.dir}, outside the repository (${at})` } : { dir, label: `${dir} (${at})` };
+    } else {
+      wd = { label: `${cd.dir}, which trainlint cannot follow (${at})` };
+    }
+    if (wd.dir?.startsWith("..")) wd = { label: `${cd.dir}, outside the repository (${at})` };
+  }
+  return wd;
+}
+function launcherName(cmd) {
+  if (cmd.cli) return cmd.cli;
+  return cmd.launcher === "none" ? "the launch command" : cmd.launcher === "accelerate" ? "accelerate launch" : cmd.launcher;
+}
+function scriptLaunches(file, scriptDir = path8.posix.dirname(file.path)) {
+  const out = [];
+  for (const cmd of file.script?.commands ?? []) {
+    const configs = namedConfigs(cmd);
+    const acc = cmd.launcher === "accelerate" ? lastArg(cmd.launcherArgs, "--config_file", "--config-file") : void 0;
+    const accelerateConfig = acc?.value ? { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange } : void 0;
+    if (configs.length === 0) continue;
+    const values = {};
+    const world = launcherWorldSize(cmd);
+    const where2 = `${file.path}:${cmd.range.line}`;
+    if (world) {
+      values.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where2}` };
+    }
+    out.push({ script: file.path, range: cmd.range, launcher: launcherName(cmd), configs, ...accelerateConfig ? { accelerateConfig } : {}, values, workdir: workdirOf(file, cmd, scriptDir) });
+  }
+  return out;
 }
 
 // src/engine/lint.ts
@@ -47736,7 +48530,7 @@ function unclaimedReason(file) {
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(path6.posix.normalize(path6.posix.join(path6.posix.dirname(result.file.path), declared)));
+  if (declared) return toPosix(path9.posix.normalize(path9.posix.join(path9.posix.dirname(result.file.path), declared)));
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
@@ -47807,18 +48601,22 @@ async function lint(options) {
     let s = settingsByPath.get(rel);
     if (!s) {
       s = settingsFor(config, rel, options.cliRules);
-      if (options.launcherValues) s.assume = { ...s.assume, ...options.launcherValues };
       settingsByPath.set(rel, s);
     }
     return s;
   };
-  const virtualResults = virtual.map((file) => {
+  const settingsWith = (rel, values) => {
+    const s = settingsOf(rel);
+    return Object.keys(values).length ? { ...s, assume: { ...s.assume, ...values } } : s;
+  };
+  const analyseSafely = (file, settings, extra = {}) => {
     try {
-      return { file, findings: [], ...analyse(file, settingsOf(file.path)) };
+      return { file, findings: [], ...extra, ...analyse(file, settings) };
     } catch (err) {
-      return { file, findings: [internalError(file, err)], reason: "internal error" };
+      return { file, findings: [internalError(file, err)], ...extra, reason: "internal error" };
     }
-  });
+  };
+  const virtualResults = virtual.map((file) => analyseSafely(file, settingsOf(file.path)));
   const diskResults = discovered.map(({ abs, rel }) => {
     let file;
     try {
@@ -47829,38 +48627,132 @@ async function lint(options) {
       return { file, findings: [internalError(file, err)], reason: "internal error" };
     }
   });
-  const results = [...virtualResults, ...diskResults];
+  let results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
-  const repo = repoRootOf(root);
-  for (const result of results) {
-    if (result.extraction && options.launcherLinks?.length) result.linked = [...options.launcherLinks];
+  const repo = repoRootOf(options.repoRoot ?? root);
+  const lintRoot = path9.resolve(root);
+  const toRepo = (rel) => relativePosix(repo.root, path9.resolve(lintRoot, rel));
+  const fromAbs = (abs) => relativePosix(lintRoot, abs);
+  const rootBase = { dir: ".", label: "the repository root" };
+  const lintRootBase = repo.root === lintRoot ? [] : [{ dir: toRepo("."), label: "the linted folder" }];
+  const insideLintRoot = (rel) => !rel.startsWith("../");
+  const configBases = (result) => {
+    const wd = result.launch?.workdir;
+    const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...insideLintRoot(result.launch.script) ? lintRootBase : []] : [rootBase, ...lintRootBase];
+    return [...start, { dir: toRepo(path9.posix.dirname(result.file.path)), label: "the config's folder" }];
+  };
+  const virtualPaths = new Set(virtual.map((f) => f.path));
+  const linted = results.filter((r) => r.file.script).map((r) => r.file);
+  const scripts = [...linted];
+  const fullScan = repo.root === lintRoot && options.paths.every((p) => path9.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
+  if (options.repoScripts !== false && !fullScan) scripts.push(...repositoryScripts(repo, lintRoot, results, new Set(linted.map((f) => path9.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
+  const launchesOf = /* @__PURE__ */ new Map();
+  const lintedScripts = new Set(linted.map((f) => f.path));
+  for (const file of scripts) {
+    const isVirtual = virtualPaths.has(file.path);
+    const scriptDir = isVirtual ? toRepo(".") : toRepo(path9.posix.dirname(file.path));
+    for (const launch of scriptLaunches(file, scriptDir)) {
+      if (isVirtual) launch.workdir = { dir: toRepo("."), label: "the working directory" };
+      for (const named of launch.configs) {
+        const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
+        const scriptResult = byPath.get(file.path);
+        if (!resolution.found) {
+          (scriptResult ? scriptResult.starts ??= [] : []).push(`line ${launch.range.line}: ${named.flag || "argument"} ${named.written} not found inside the repository (tried ${describeTried(resolution.tried)})`);
+          continue;
+        }
+        const rel = fromAbs(resolution.found.abs);
+        const world = launch.values.worldSize;
+        (scriptResult ? scriptResult.starts ??= [] : []).push(
+          `line ${launch.range.line}: ${rel} (${launch.launcher}${world ? `, world size ${world.value}` : ""}; found from ${resolution.found.base.label})`
+        );
+        const link = { script: file.path, range: launch.range, launcher: launch.launcher, workdir: launch.workdir, resolvedFrom: `${named.written} from ${resolution.found.base.label}` };
+        const list = launchesOf.get(rel) ?? [];
+        if (!list.some((l) => l.launch === launch)) list.push({ launch, link });
+        launchesOf.set(rel, list);
+      }
+    }
   }
-  for (const result of results) {
+  const addedByScripts = /* @__PURE__ */ new Set();
+  for (const [rel, list] of launchesOf) {
+    if (byPath.has(rel) || !list.some((l) => lintedScripts.has(l.link.script))) continue;
+    const check2 = checkRepoPath(repo, toRepo(rel));
+    if (!check2.ok) continue;
+    let added;
+    try {
+      const file = loadFile(check2.abs, rel, parseOptions);
+      added = analyseSafely(file, settingsOf(rel));
+    } catch (err) {
+      const file = { path: rel, text: "", format: formatOf(rel), problems: [], directives: { suppressions: [] } };
+      added = { file, findings: [internalError(file, err)], reason: "internal error" };
+    }
+    results.push(added);
+    byPath.set(rel, added);
+    addedByScripts.add(rel);
+  }
+  const alone = /* @__PURE__ */ new Map();
+  results = results.flatMap((result) => {
+    const rel = result.file.path;
+    let list = result.file.script || !result.extraction ? void 0 : launchesOf.get(rel);
+    if (list && addedByScripts.has(rel)) list = list.filter((l) => lintedScripts.has(l.link.script));
+    if (!list?.length) return [result];
+    alone.set(rel, result);
+    return list.map(({ launch, link }) => {
+      const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link });
+      if (launch.accelerateConfig && launched.extraction) {
+        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(path9.posix.dirname(link.script));
+        const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
+        if (accelerate.linked) launched.linked = [accelerate.linked];
+        if (accelerate.note) launched.extraction.notes.push(accelerate.note);
+      }
+      return launched;
+    });
+  });
+  const everything = [...results, ...alone.values()];
+  const estimates = /* @__PURE__ */ new Map();
+  for (const result of everything) {
+    const request2 = result.dialect?.datasets?.(result.file);
+    const extraction = result.extraction;
+    if (!request2 || !extraction || !result.dialect || extraction.plan.datasetSamples) continue;
+    const bases = configBases(result);
+    const cacheKey = `${result.file.path}\0${bases.map((b) => b.dir).join("\0")}`;
+    let estimate = estimates.get(cacheKey);
+    if (!estimate) {
+      estimate = estimateDatasetSamples(request2, { repo, bases, show: fromAbs, maxBytes });
+      estimates.set(cacheKey, estimate);
+    }
+    if (!estimate.ok) {
+      extraction.notes.push(`dataset size unknown: ${estimate.why}`);
+      continue;
+    }
+    const settings = result.launch ? settingsWith(result.file.path, launchValuesOf(launchesOf, result)) : settingsOf(result.file.path);
+    const counted = { ...estimate.setting, file: result.file.path };
+    const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect).extraction;
+    if (!withRows) continue;
+    markEstimates(extraction.plan, withRows.plan, estimate.label);
+    for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);
+    result.extraction = withRows;
+  }
+  for (const result of everything) {
     for (const request2 of linkRequests(result.file, result.dialect?.meta.id)) {
-      const bases = [
-        { dir: ".", label: "the repository root" },
-        { dir: path6.posix.dirname(result.file.path), label: "the config's folder" }
-      ];
-      const linted = bases.map((b) => path6.posix.normalize(path6.posix.join(b.dir, request2.written))).find((c) => byPath.has(c));
-      const resolution = linted ? void 0 : resolveWritten(repo, request2.written, bases);
-      const rel = linted ?? resolution?.found?.rel;
-      if (!rel) {
+      const resolution = resolveWritten(repo, request2.written, configBases(result));
+      if (!resolution.found) {
         result.extraction?.notes.push(
-          `${request2.key}: ${request2.written} not found inside the repository (tried ${describeTried(resolution?.tried ?? [])}); its values are not checked`
+          `${request2.key}: ${request2.written} not found inside the repository (tried ${describeTried(resolution.tried)}); its values are not checked`
         );
         continue;
       }
+      const rel = fromAbs(resolution.found.abs);
       try {
-        const loaded = byPath.get(rel)?.file ?? loadFile(path6.resolve(root, rel), rel, parseOptions);
-        const linked = analyse(loaded, settingsOf(result.file.path), dialectById("deepspeed"));
-        if (linked.extraction) (result.linked ??= []).push({ ...request2, path: rel, plan: linked.extraction.plan });
+        const loaded = byPath.get(rel)?.file ?? loadFile(resolution.found.abs, rel, parseOptions);
+        const linkedAnalysis = analyse(loaded, settingsOf(result.file.path), dialectById("deepspeed"));
+        if (linkedAnalysis.extraction) (result.linked ??= []).push({ ...request2, path: rel, plan: linkedAnalysis.extraction.plan, resolvedFrom: resolution.found.base.label });
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
       }
     }
   }
   const needBase = [];
-  for (const result of results) {
+  for (const result of everything) {
     if (!result.extraction || !result.dialect) continue;
     const refPath = resolveReferencePath(result, config);
     if (refPath) {
@@ -47876,7 +48768,7 @@ async function lint(options) {
         continue;
       }
       try {
-        const loaded = byPath.get(refPath)?.file ?? loadFile(path6.resolve(root, refPath), refPath, parseOptions);
+        const loaded = byPath.get(refPath)?.file ?? loadFile(path9.resolve(root, refPath), refPath, parseOptions);
         const problem = loaded.problems.find((p) => p.kind === "parse-error");
         if (problem) {
           result.findings.push({
@@ -47899,9 +48791,9 @@ async function lint(options) {
   }
   if (options.base && needBase.length > 0) {
     const gitTop = await repoRoot(root);
-    const prefix = toPosix(path6.relative(gitTop, root));
+    const prefix = toPosix(path9.relative(gitTop, root));
     const toGit = (rel) => prefix ? `${prefix}/${rel}` : rel;
-    const versions = await readBaseVersions(gitTop, options.base, needBase.map((r) => toGit(r.file.path)));
+    const versions = await readBaseVersions(gitTop, options.base, [...new Set(needBase.map((r) => toGit(r.file.path)))]);
     for (const result of needBase) {
       const version = versions.get(toGit(result.file.path));
       if (!version) continue;
@@ -47919,7 +48811,7 @@ async function lint(options) {
       result.reference = { plan: baseAnalysis.extraction.plan, label: `base ${options.base}${renamed}`, path: basePath };
     }
   }
-  for (const result of results) {
+  for (const result of everything) {
     try {
       runRules(result, settingsOf(result.file.path), schemas);
     } catch (err) {
@@ -47928,7 +48820,87 @@ async function lint(options) {
     }
     result.findings.sort(compareFindings);
   }
+  mergeLaunchFindings(results, alone);
   return { results };
+}
+function launchValuesOf(launchesOf, result) {
+  return launchesOf.get(result.file.path)?.find((l) => l.link === result.launch)?.launch.values ?? {};
+}
+function markEstimates(before, after, label) {
+  const target = after;
+  for (const field of PLAN_FIELDS) {
+    const s = target[field];
+    const b = before[field];
+    if (!s || typeof s.value !== "number" || s.origin === "dataset" || b && b.value === s.value) continue;
+    target[field] = { ...s, bound: "upper", estimatedFrom: label, ...s.how ? { how: `${s.how}, at most: from the rows of ${label}` } : {} };
+  }
+}
+function launchBases(workdir, scriptDir, extra = []) {
+  const bases = [];
+  if (workdir.dir !== void 0) bases.push({ dir: workdir.dir, label: workdir.label });
+  else bases.push({ dir: ".", label: `the repository root (the script changes to ${workdir.label})` });
+  bases.push(...extra, { dir: scriptDir, label: "the launch script's folder" });
+  return bases;
+}
+function linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, extra) {
+  const named = launch.accelerateConfig;
+  if (!named) return {};
+  const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, extra));
+  if (!resolution.found) return { note: `${named.flag} ${named.written} (${link.script}:${link.range.line}) not found inside the repository (tried ${describeTried(resolution.tried)})` };
+  const rel = fromAbs(resolution.found.abs);
+  const file = loadFile(resolution.found.abs, rel, parseOptions);
+  return { linked: { ...accelerateLink(file, named.written, named.range), resolvedFrom: resolution.found.base.label } };
+}
+function repositoryScripts(repo, lintRoot, results, loaded, config, maxBytes, parseOptions) {
+  const names = new Set(results.filter((r) => r.file.tree && r.extraction).map((r) => path9.posix.basename(r.file.path)));
+  if (names.size === 0) return [];
+  const ignored = matcher(config.ignore);
+  const skip = (abs) => {
+    const rel = relativePosix(lintRoot, abs);
+    return !rel.startsWith("..") && ignored(rel);
+  };
+  const out = [];
+  for (const abs of listScripts(repo.root, skip).scripts) {
+    if (loaded.has(abs)) continue;
+    const rel = relativePosix(lintRoot, abs);
+    const check2 = checkRepoPath(repo, relativePosix(repo.root, abs));
+    if (!check2.ok) continue;
+    const read = readBounded(check2.abs, maxBytes);
+    if (!read.ok) continue;
+    const text = read.bytes.toString("utf8");
+    if (![...names].some((n) => text.includes(n))) continue;
+    const file = decodeSource(rel, read.bytes, parseOptions);
+    if (file.script) out.push(file);
+  }
+  return out;
+}
+function findingKey(f) {
+  const r = f.range;
+  return `${f.ruleId}\0${r.line}:${r.column}:${r.endLine}:${r.endColumn}\0${f.message}`;
+}
+function mergeLaunchFindings(results, alone) {
+  for (const [rel, single] of alone) {
+    const group = results.filter((r) => r.file.path === rel && r.launch);
+    const inAlone = new Set(single.findings.map(findingKey));
+    const where2 = /* @__PURE__ */ new Map();
+    for (const r of group) for (const f of r.findings) where2.set(findingKey(f), [...where2.get(findingKey(f)) ?? [], r]);
+    const kept = /* @__PURE__ */ new Set();
+    for (const r of group) {
+      r.findings = r.findings.flatMap((f) => {
+        const key = findingKey(f);
+        if (kept.has(key)) return [];
+        const launches = where2.get(key) ?? [];
+        if (f.ruleId === "unused-suppression" && launches.length < group.length) return [];
+        kept.add(key);
+        if (launches.length === group.length && inAlone.has(key)) return [f];
+        const by = launches.map((l) => `${l.launch.script}:${l.launch.range.line}`);
+        return [{ ...f, message: `${f.message} (as launched by ${joinAnd(by)})`, data: { ...f.data, launchedBy: by } }];
+      });
+    }
+  }
+}
+function joinAnd(items) {
+  return items.length <= 2 ? items.join(" and ") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 function internalError(file, err, what = "this file") {
   const message = err instanceof Error ? err.message.split("\n")[0] : String(err);
@@ -47954,6 +48926,7 @@ function reportSetting(setting) {
   }
   if (setting.how) out.how = setting.how;
   if (setting.note) out.note = setting.note;
+  if (setting.bound) out.bound = setting.bound;
   return out;
 }
 function reportPlan(plan) {
@@ -47972,6 +48945,7 @@ function reportFile(result) {
   };
   if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
   if (result.reason) file.reason = result.reason;
+  if (result.launch) file.launcher = { path: result.launch.script, line: result.launch.range.line, column: result.launch.range.column };
   return file;
 }
 function buildReport(results) {
@@ -48117,8 +49091,8 @@ function escapeMarkdown(s) {
 function encodePath(p) {
   return p.split("/").map(encodeURIComponent).join("/");
 }
-function lineUrl(ctx, path11, line) {
-  return `${ctx.serverUrl.replace(/\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path11)}#L${line}`;
+function lineUrl(ctx, path14, line) {
+  return `${ctx.serverUrl.replace(/\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path14)}#L${line}`;
 }
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
 var RANK = { error: 0, warning: 1, info: 2 };
@@ -48138,22 +49112,22 @@ function findingRow(f, links, docsBaseUrl) {
   const message = escapeMarkdown(f.fix ? `${f.message} Fix: ${f.fix}` : f.message);
   return `| ${ICON[f.severity]} ${f.severity} | ${location} | ${rule} | ${message} |`;
 }
-function num3(plan, field) {
+function num4(plan, field) {
   const v = plan?.[field]?.value;
   return typeof v === "number" && Number.isFinite(v) ? v : void 0;
 }
 function warmupShare(plan) {
-  const warmup2 = num3(plan, "warmupSteps");
-  const total = num3(plan, "totalSteps");
+  const warmup2 = num4(plan, "warmupSteps");
+  const total = num4(plan, "totalSteps");
   if (warmup2 !== void 0 && total !== void 0 && total > 0) return warmup2 / total;
-  return num3(plan, "warmupRatio");
+  return num4(plan, "warmupRatio");
 }
 var PLAN_ROWS = [
-  { label: "global batch", value: (p) => num3(p, "globalBatchSize") },
-  { label: "LR (peak)", value: (p) => num3(p, "peakLr") },
-  { label: "warmup steps", value: (p) => num3(p, "warmupSteps") },
+  { label: "global batch", value: (p) => num4(p, "globalBatchSize") },
+  { label: "LR (peak)", value: (p) => num4(p, "peakLr") },
+  { label: "warmup steps", value: (p) => num4(p, "warmupSteps") },
   { label: "warmup share", value: warmupShare, percent: true },
-  { label: "total steps", value: (p) => num3(p, "totalSteps") },
+  { label: "total steps", value: (p) => num4(p, "totalSteps") },
   { label: "scheduler", value: (p) => typeof p?.scheduler?.value === "string" ? p.scheduler.value : void 0 }
 ];
 function cell(v, percent) {
@@ -48168,22 +49142,22 @@ function change(b, h) {
   return "**changed**";
 }
 function lrAt(plan, step) {
-  const peak = num3(plan, "peakLr");
-  const total = num3(plan, "totalSteps");
+  const peak = num4(plan, "peakLr");
+  const total = num4(plan, "totalSteps");
   if (peak === void 0 || total === void 0 || total <= 0) return void 0;
   if (step > total) return 0;
-  const warmup2 = Math.min(num3(plan, "warmupSteps") ?? (warmupShare(plan) ?? 0) * total, total);
-  const min = num3(plan, "minLr") ?? 0;
+  const warmup2 = Math.min(num4(plan, "warmupSteps") ?? (warmupShare(plan) ?? 0) * total, total);
+  const min = num4(plan, "minLr") ?? 0;
   if (warmup2 > 0 && step < warmup2) return peak * step / warmup2;
   const scheduler = String(plan.scheduler?.value ?? "constant").toLowerCase();
-  const decay = Math.max(1, (num3(plan, "decaySteps") ?? total) - warmup2);
+  const decay = Math.max(1, (num4(plan, "decaySteps") ?? total) - warmup2);
   const t = Math.min(1, Math.max(0, (step - warmup2) / decay));
   if (scheduler.includes("cos")) return min + 0.5 * (peak - min) * (1 + Math.cos(Math.PI * t));
   if (scheduler.includes("linear") || scheduler.includes("poly")) return peak - (peak - min) * t;
   return peak;
 }
 function lrChart(base, head, points = 50) {
-  const maxStep = Math.max(num3(base, "totalSteps") ?? 0, num3(head, "totalSteps") ?? 0);
+  const maxStep = Math.max(num4(base, "totalSteps") ?? 0, num4(head, "totalSteps") ?? 0);
   if (maxStep <= 0 || lrAt(base, 0) === void 0 || lrAt(head, 0) === void 0) return void 0;
   const steps3 = Array.from({ length: points }, (_, i) => Math.round(maxStep * i / (points - 1)));
   const baseLr = steps3.map((s) => lrAt(base, s) ?? 0);
@@ -48356,8 +49330,8 @@ function summaryLine(report, p) {
 function formatStylish(report, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const out = [];
-  for (const [path11, findings] of groupByFile(report)) {
-    const source = opts.sources.get(path11);
+  for (const [path14, findings] of groupByFile(report)) {
+    const source = opts.sources.get(path14);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -48371,7 +49345,7 @@ function formatStylish(report, opts) {
     const severityWidth = Math.max(...rows.map((r) => r.f.severity.length));
     const messageWidth = Math.max(...rows.map((r) => width(r.message)));
     const gutter = Math.max(...rows.map((r) => r.line.length));
-    out.push(p.underline(stripTerminalControls(path11)));
+    out.push(p.underline(stripTerminalControls(path14)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -48459,11 +49433,11 @@ function checkAnnotations(report) {
 // src/action/base-contents.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import os5 from "node:os";
-import path7 from "node:path";
+import path10 from "node:path";
 import { spawn as spawn2 } from "node:child_process";
 
 // node_modules/@actions/github/lib/context.js
-import { readFileSync as readFileSync3, existsSync as existsSync3 } from "fs";
+import { readFileSync as readFileSync3, existsSync as existsSync4 } from "fs";
 import { EOL as EOL5 } from "os";
 var Context = class {
   /**
@@ -48473,11 +49447,11 @@ var Context = class {
     var _a, _b, _c;
     this.payload = {};
     if (process.env.GITHUB_EVENT_PATH) {
-      if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
+      if (existsSync4(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync3(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path11 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path11} does not exist${EOL5}`);
+        const path14 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path14} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -48805,16 +49779,16 @@ function omit(object, keysToOmit) {
   }
   return result;
 }
-function encodeReserved(str3) {
-  return str3.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
+function encodeReserved(str4) {
+  return str4.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
     if (!/%[0-9A-Fa-f]/.test(part)) {
       part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
     }
     return part;
   }).join("");
 }
-function encodeUnreserved(str3) {
-  return encodeURIComponent(str3).replace(/[!'()*]/g, function(c) {
+function encodeUnreserved(str4) {
+  return encodeURIComponent(str4).replace(/[!'()*]/g, function(c) {
     return "%" + c.charCodeAt(0).toString(16).toUpperCase();
   });
 }
@@ -49186,15 +50160,15 @@ function parseParameters(header, type, index, len, stopFlags) {
   }
   return { type, index, parameters };
 }
-function unescapeQuotedPairs(str3, start, end) {
+function unescapeQuotedPairs(str4, start, end) {
   let result = "";
   for (let index = start; index < end; index++) {
-    if (str3.charCodeAt(index) === BSLASH) {
-      result += str3.slice(start, index);
+    if (str4.charCodeAt(index) === BSLASH) {
+      result += str4.slice(start, index);
       start = ++index;
     }
   }
-  return result + str3.slice(start, end);
+  return result + str4.slice(start, end);
 }
 
 // node_modules/json-with-bigint/json-with-bigint.js
@@ -52771,7 +53745,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path11) => path11.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path14) => path14.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -53000,8 +53974,8 @@ async function fetchBaseContents(octokit, owner, repo, ref, paths, log2) {
   return out;
 }
 async function syntheticCommit(root, files, label) {
-  const dir = mkdtempSync(path7.join(os5.tmpdir(), "trainlint-index-"));
-  const env = { GIT_INDEX_FILE: path7.join(dir, "index"), GIT_AUTHOR_NAME: "trainlint", GIT_AUTHOR_EMAIL: "trainlint@localhost", GIT_COMMITTER_NAME: "trainlint", GIT_COMMITTER_EMAIL: "trainlint@localhost" };
+  const dir = mkdtempSync(path10.join(os5.tmpdir(), "trainlint-index-"));
+  const env = { GIT_INDEX_FILE: path10.join(dir, "index"), GIT_AUTHOR_NAME: "trainlint", GIT_AUTHOR_EMAIL: "trainlint@localhost", GIT_COMMITTER_NAME: "trainlint", GIT_COMMITTER_EMAIL: "trainlint@localhost" };
   try {
     for (const [p, text] of files) {
       if (text === null) continue;
@@ -53053,6 +54027,9 @@ function touchedPaths(files) {
     if (f.previousPath) out.add(f.previousPath);
   }
   return out;
+}
+function selectTouched(results, touched) {
+  return results.filter((r) => touched.has(r.file.path) || r.reference !== void 0 && touched.has(r.reference.path) || r.launch !== void 0 && touched.has(r.launch.script));
 }
 
 // src/action/checks.ts
@@ -53118,7 +54095,7 @@ async function upsertStickyComment(octokit, o) {
 // src/action/event.ts
 import { readFileSync as readFileSync4 } from "node:fs";
 var ZERO_SHA = /^0+$/;
-function str2(v) {
+function str3(v) {
   return typeof v === "string" && v !== "" ? v : void 0;
 }
 function readEvent(env = process.env) {
@@ -53136,23 +54113,23 @@ function readEvent(env = process.env) {
   const base = { name, kind: "full", owner, repo, sha, headSha: sha, untrusted: false, fork: false };
   if ((name === "pull_request" || name === "pull_request_target") && payload.pull_request) {
     const pr = payload.pull_request;
-    const fork = str2(pr.head?.repo?.full_name) !== void 0 && pr.head.repo.full_name !== pr.base?.repo?.full_name;
+    const fork = str3(pr.head?.repo?.full_name) !== void 0 && pr.head.repo.full_name !== pr.base?.repo?.full_name;
     return {
       ...base,
       kind: "pull_request",
-      headSha: str2(pr.head?.sha) ?? sha,
-      baseSha: str2(pr.base?.sha),
+      headSha: str3(pr.head?.sha) ?? sha,
+      baseSha: str3(pr.base?.sha),
       prNumber: typeof pr.number === "number" ? pr.number : typeof payload.number === "number" ? payload.number : void 0,
       untrusted: name === "pull_request_target" || fork,
       fork
     };
   }
   if (name === "merge_group" && payload.merge_group) {
-    return { ...base, kind: "merge_group", headSha: str2(payload.merge_group.head_sha) ?? sha, baseSha: str2(payload.merge_group.base_sha) };
+    return { ...base, kind: "merge_group", headSha: str3(payload.merge_group.head_sha) ?? sha, baseSha: str3(payload.merge_group.base_sha) };
   }
   if (name === "push") {
-    const before = str2(payload.before);
-    return { ...base, kind: "push", headSha: str2(payload.after) ?? sha, baseSha: before && !ZERO_SHA.test(before) ? before : void 0 };
+    const before = str3(payload.before);
+    return { ...base, kind: "push", headSha: str3(payload.after) ?? sha, baseSha: before && !ZERO_SHA.test(before) ? before : void 0 };
   }
   return base;
 }
@@ -53176,7 +54153,7 @@ function oneOf(name, allowed, fallback) {
   if (allowed.includes(raw)) return raw;
   throw new InputError(`input ${name} must be one of ${allowed.join(", ")} (got ${JSON.stringify(raw)})`);
 }
-function bool2(name, fallback) {
+function bool3(name, fallback) {
   const raw = getInput(name).trim().toLowerCase();
   if (raw === "") return fallback;
   if (["true", "yes", "on", "1"].includes(raw)) return true;
@@ -53190,19 +54167,19 @@ function readInputs() {
     config: getInput("config").trim() || void 0,
     failOn: oneOf("fail-on", ["error", "warning", "never"], "error"),
     baseRef: getInput("base-ref").trim() || void 0,
-    onlyChanged: bool2("only-changed", void 0),
+    onlyChanged: bool3("only-changed", void 0),
     annotations: oneOf("annotations", ["auto", "checks", "commands", "off"], "auto"),
-    summary: bool2("summary", true) ?? true,
-    comment: bool2("comment", false) ?? false,
+    summary: bool3("summary", true) ?? true,
+    comment: bool3("comment", false) ?? false,
     sarifFile: getInput("sarif-file").trim() || void 0,
     token: getInput("token").trim(),
-    trustPrConfig: bool2("trust-pr-config", false) ?? false
+    trustPrConfig: bool3("trust-pr-config", false) ?? false
   };
 }
 
 // src/action/outputs.ts
 import { mkdirSync, writeFileSync } from "node:fs";
-import path8 from "node:path";
+import path11 from "node:path";
 
 // src/report/json.ts
 function formatJson(report) {
@@ -53212,15 +54189,15 @@ function formatJson(report) {
 
 // src/action/outputs.ts
 function writeReport(report, tempDir) {
-  const dir = path8.join(tempDir, "trainlint");
+  const dir = path11.join(tempDir, "trainlint");
   mkdirSync(dir, { recursive: true });
-  const file = path8.join(dir, "report.json");
+  const file = path11.join(dir, "report.json");
   writeFileSync(file, formatJson(report));
   return file;
 }
 function writeSarif(report, root, sarifInput) {
-  const file = path8.resolve(root, sarifInput);
-  mkdirSync(path8.dirname(file), { recursive: true });
+  const file = path11.resolve(root, sarifInput);
+  mkdirSync(path11.dirname(file), { recursive: true });
   writeFileSync(file, formatSarif(report));
   return file;
 }
@@ -53234,17 +54211,17 @@ function setOutputs(report, reportPath, sarifPath) {
 
 // src/action/policy.ts
 import { mkdirSync as mkdirSync2, readFileSync as readFileSync5, writeFileSync as writeFileSync2 } from "node:fs";
-import path9 from "node:path";
+import path12 from "node:path";
 function readHead(root, rel) {
   try {
-    return readFileSync5(path9.resolve(root, rel), "utf8");
+    return readFileSync5(path12.resolve(root, rel), "utf8");
   } catch {
     return null;
   }
 }
 function headPolicy(root, configInput) {
   const { config, path: abs } = readConfig(root, configInput);
-  return { config, source: abs ? "head" : "none", configPath: abs ? path9.relative(root, abs).split(path9.sep).join("/") : void 0, notices: [] };
+  return { config, source: abs ? "head" : "none", configPath: abs ? path12.relative(root, abs).split(path12.sep).join("/") : void 0, notices: [] };
 }
 async function resolvePolicy(opts) {
   const { root, baseSha } = opts;
@@ -53254,7 +54231,7 @@ async function resolvePolicy(opts) {
     return headPolicy(root, opts.configInput);
   }
   const short = baseSha.slice(0, 7);
-  const names = opts.configInput ? [path9.posix.normalize(opts.configInput.replace(/\\/g, "/"))] : CONFIG_NAMES;
+  const names = opts.configInput ? [path12.posix.normalize(opts.configInput.replace(/\\/g, "/"))] : CONFIG_NAMES;
   for (const name of names) {
     const baseText = await readAtCommit(root, baseSha, name);
     if (baseText === null) continue;
@@ -53278,10 +54255,10 @@ async function resolvePolicy(opts) {
 }
 async function baseSchemas(config, opts, notices) {
   if (!config.schemas?.length || !opts.baseSha) return config;
-  const dir = path9.join(opts.tempDir, "trainlint-base-policy");
+  const dir = path12.join(opts.tempDir, "trainlint-base-policy");
   const schemas = [];
   for (const [i, entry] of config.schemas.entries()) {
-    const rel = path9.posix.normalize(entry.schema.replace(/\\/g, "/"));
+    const rel = path12.posix.normalize(entry.schema.replace(/\\/g, "/"));
     const baseText = await readAtCommit(opts.root, opts.baseSha, rel) ?? (opts.fetchBase ? (await opts.fetchBase([rel])).get(rel) ?? null : null);
     if (baseText === null) {
       schemas.push(entry);
@@ -53291,7 +54268,7 @@ async function baseSchemas(config, opts, notices) {
       notices.push(`This PR edits the schema ${rel}; trainlint used its version from the base revision ${opts.baseSha.slice(0, 7)}.`);
     }
     mkdirSync2(dir, { recursive: true });
-    const abs = path9.join(dir, `${i}-${path9.posix.basename(rel)}`);
+    const abs = path12.join(dir, `${i}-${path12.posix.basename(rel)}`);
     writeFileSync2(abs, baseText);
     schemas.push({ ...entry, schema: abs });
   }
@@ -53353,7 +54330,7 @@ async function changedFiles(root, base, event, octokit) {
   return void 0;
 }
 async function applyActionBaseline(root, results, baseSha, log2) {
-  const text = baseSha ? await readAtCommit(root, baseSha, BASELINE_FILE) : existsSync4(path10.join(root, BASELINE_FILE)) ? readFileSync6(path10.join(root, BASELINE_FILE), "utf8") : null;
+  const text = baseSha ? await readAtCommit(root, baseSha, BASELINE_FILE) : existsSync5(path13.join(root, BASELINE_FILE)) ? readFileSync6(path13.join(root, BASELINE_FILE), "utf8") : null;
   if (!text) return;
   const baseline = parseBaseline(text);
   if (!baseline) {
@@ -53420,7 +54397,7 @@ async function run() {
       baseCommit = await syntheticCommit(root, fromApi, `trainlint: base ${base.sha} (from the REST API)`);
     }
     const { results } = await lint({ root, paths: inputs.files, config: policy.config, base: baseCommit });
-    const selected = onlyChanged && touched ? results.filter((r) => touched.has(r.file.path) || r.reference !== void 0 && touched.has(r.reference.path)) : results;
+    const selected = onlyChanged && touched ? selectTouched(results, touched) : results;
     if (onlyChanged && touched) log(`trainlint: only-changed: ${selected.length} of ${results.length} configs are touched by the change`);
     await applyActionBaseline(root, selected, event.kind === "pull_request" && !(inputs.trustPrConfig && event.name !== "pull_request_target") ? baseCommit : void 0, log);
     const report = buildReport(selected);
