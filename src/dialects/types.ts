@@ -56,6 +56,26 @@ export interface Conflict {
   data?: Record<string, unknown>;
 }
 
+/**
+ * A value written in a config that the framework silently ignores or overrides (through a
+ * default, another key or the launcher): Ultralytics `lr0` under `optimizer: auto`, a warmup
+ * under a `constant` scheduler, an unknown sd-scripts key, a save interval with no save folder.
+ * Reported by the `ignored-setting` rule. A value whose feature the user explicitly switched off
+ * in the same config (Megatron `--eval-iters 0`) is not an IgnoredSetting: it is not reported.
+ * A key the framework rejects at start-up is a `schema` error instead, never both.
+ */
+export interface IgnoredSetting {
+  /** The key or flag as written. */
+  key: string;
+  /** Where the ignored key is written, in this file. */
+  range: Range;
+  /** What ignores or overrides it and what the run really uses, with numbers. */
+  message: string;
+  /** The ignored value is the LR or the run length: reported as an error, else a warning. */
+  critical?: boolean;
+  data?: Record<string, unknown>;
+}
+
 export interface Extraction {
   plan: TrainingPlan;
   /** Fields a rule needs that stay unknown, with how to supply them. */
@@ -86,6 +106,8 @@ export interface Extraction {
    * last one smaller (llm-foundry/Composer), so only global % data-parallel size matters.
    */
   globalBatchRounding?: 'floor' | 'per-device';
+  /** Written values the framework ignores or overrides (see IgnoredSetting). */
+  ignored?: IgnoredSetting[];
 }
 
 /**
