@@ -38648,9 +38648,13 @@ var PLAN_FIELDS = [
   "evalEverySteps",
   "scheduler",
   "precision",
-  "optimizer"
+  "optimizer",
+  "promptsPerRolloutStep",
+  "samplesPerPrompt",
+  "optimizerStepsPerRolloutStep",
+  "schedulerTick"
 ];
-var STRING_PLAN_FIELDS = /* @__PURE__ */ new Set(["scheduler", "precision", "optimizer"]);
+var STRING_PLAN_FIELDS = /* @__PURE__ */ new Set(["scheduler", "precision", "optimizer", "schedulerTick"]);
 
 // src/engine/plan.ts
 var NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;

@@ -99,6 +99,20 @@ export interface TrainingPlan {
   scheduler?: Setting<string>;
   precision?: Setting<string>;
   optimizer?: Setting<string>;
+  /**
+   * RL post-training (verl, TRL GRPO, OpenRLHF, ms-swift, NeMo-RL): absent for supervised runs.
+   * There `globalBatchSize` is the responses (samples) per optimizer step, and `totalSteps`,
+   * `warmupSteps`, `decaySteps` and the intervals count what the LR scheduler ticks on
+   * (`schedulerTick`), so the rules compare like with like.
+   */
+  /** Prompts drawn per rollout (generation) step: verl `data.train_batch_size`. */
+  promptsPerRolloutStep?: Setting<number>;
+  /** Responses generated per prompt: verl `rollout.n`, TRL `num_generations`. */
+  samplesPerPrompt?: Setting<number>;
+  /** Optimizer steps per rollout step (verl: train_batch_size / ppo_mini_batch_size × ppo_epochs). */
+  optimizerStepsPerRolloutStep?: Setting<number>;
+  /** What one LR-scheduler tick is: 'optimizer-step' (default when absent) or 'rollout-step' (verl). */
+  schedulerTick?: Setting<string>;
 }
 
 export type PlanField = keyof TrainingPlan;
@@ -124,9 +138,13 @@ export const PLAN_FIELDS: readonly PlanField[] = [
   'scheduler',
   'precision',
   'optimizer',
+  'promptsPerRolloutStep',
+  'samplesPerPrompt',
+  'optimizerStepsPerRolloutStep',
+  'schedulerTick',
 ] as const;
 
-export const STRING_PLAN_FIELDS: ReadonlySet<PlanField> = new Set(['scheduler', 'precision', 'optimizer']);
+export const STRING_PLAN_FIELDS: ReadonlySet<PlanField> = new Set(['scheduler', 'precision', 'optimizer', 'schedulerTick']);
 
 export interface Finding {
   ruleId: string;
