@@ -1,13 +1,13 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadJson } from '../src/engine/load/json.js';
 import { MAX_DEPTH, type LoadProblem, type LoadResult } from '../src/engine/load/result.js';
 import { loadToml } from '../src/engine/load/toml.js';
 import { getIn, mapGet, toPlain, type ConfigNode, type MapNode, type ScalarNode } from '../src/engine/tree.js';
 import type { Range } from '../src/engine/types.js';
+import { CORPUS, sharedTest } from './helpers/shared';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'load');
-const CORPUS = path.join(__dirname, '..', '..', 'shared', 'corpus');
 
 const r = (line: number, column: number, endLine: number, endColumn: number): Range => ({ line, column, endLine, endColumn });
 
@@ -209,7 +209,7 @@ function listConfigs(dir: string): string[] {
   return out.sort();
 }
 
-const sweep = existsSync(CORPUS) ? it : it.skip;
+const sweep = sharedTest(CORPUS);
 
 describe('corpus sweep (../shared/corpus)', () => {
   sweep('loads every .json and .toml file: a tree or a problem, only the 5 templates fail', () => {

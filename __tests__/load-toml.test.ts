@@ -1,13 +1,14 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { computeLineStarts, offsetToPos, rangeOf } from '../src/engine/load/positions.js';
 import type { LoadProblem } from '../src/engine/load/result.js';
 import { loadToml } from '../src/engine/load/toml.js';
 import { getIn, toPlain, walkEntries, type ConfigNode, type MapNode, type ScalarNode, type SeqNode } from '../src/engine/tree.js';
 import type { Range } from '../src/engine/types.js';
+import { CORPUS, sharedTest } from './helpers/shared';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'load');
-const TORCHTITAN = path.join(__dirname, '..', '..', 'shared', 'corpus', 'pytorch__torchtitan');
+const TORCHTITAN = path.join(CORPUS, 'pytorch__torchtitan');
 
 const r = (line: number, column: number, endLine: number, endColumn: number): Range => ({ line, column, endLine, endColumn });
 
@@ -319,7 +320,7 @@ function listToml(dir: string): string[] {
   return out;
 }
 
-(existsSync(TORCHTITAN) ? it : it.skip)('places every key of every torchtitan corpus file on its own text', () => {
+sharedTest(TORCHTITAN)('places every key of every torchtitan corpus file on its own text', () => {
   const files = listToml(TORCHTITAN);
   expect(files.length).toBeGreaterThan(20);
   for (const file of files) {

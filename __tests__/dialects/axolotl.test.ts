@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { axolotl } from '../../src/dialects/axolotl';
@@ -9,7 +9,7 @@ import { parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/axolotl.schema.json';
-import { CORPUS, fixtureLoader, listConfigs } from '../helpers/dialect-fixtures';
+import { CORPUS, fixtureLoader, listConfigs, sharedTest } from '../helpers/dialect-fixtures';
 
 const OWN = path.join(CORPUS, 'axolotl-ai-cloud__axolotl');
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
@@ -266,7 +266,7 @@ describe('axolotl: edge cases', () => {
   });
 });
 
-const sweep = existsSync(OWN) ? test : test.skip;
+const sweep = sharedTest(OWN);
 
 describe('axolotl: corpus sweep', () => {
   sweep('claims the axolotl examples (not the DeepSpeed JSONs) and nothing else in the corpus; every claimed file extracts and passes the schema', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { composer, parseComposerTime } from '../../src/dialects/composer';
@@ -9,7 +9,7 @@ import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/composer.schema.json';
-import { CORPUS, fixtureLoader, listConfigs } from '../helpers/dialect-fixtures';
+import { CORPUS, fixtureLoader, listConfigs, sharedTest } from '../helpers/dialect-fixtures';
 
 const OWN = path.join(CORPUS, 'mosaicml__llm-foundry');
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
@@ -294,7 +294,7 @@ describe('composer: batch arithmetic and edge cases', () => {
   });
 });
 
-const sweep = existsSync(OWN) ? test : test.skip;
+const sweep = sharedTest(OWN);
 
 describe('composer: corpus sweeps', () => {
   sweep('every llm-foundry corpus file is claimed, extracts, and passes the schema', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { gptNeox } from '../../src/dialects/gpt-neox';
@@ -8,7 +8,7 @@ import { parseSource } from '../../src/engine/load-file';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/gpt-neox.schema.json';
-import { CORPUS, fixtureLoader, listFiles } from '../helpers/dialect-fixtures';
+import { CORPUS, fixtureLoader, listFiles, sharedTest } from '../helpers/dialect-fixtures';
 
 const NEOX_DIR = 'EleutherAI__gpt-neox';
 
@@ -179,7 +179,7 @@ describe('gpt-neox: detection', () => {
   });
 });
 
-const sweep = existsSync(CORPUS) ? it : it.skip;
+const sweep = sharedTest(CORPUS);
 
 describe('gpt-neox: corpus sweep (../shared/corpus)', () => {
   sweep('claims the NeoX training configs and nothing else', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { hfTrainer, extractHfTrainingArguments } from '../../src/dialects/hf-trainer';
@@ -8,7 +8,7 @@ import { parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/hf-trainer.schema.json';
-import { CORPUS, fixtureLoader, listConfigs } from '../helpers/dialect-fixtures';
+import { CORPUS, fixtureLoader, listConfigs, sharedTest } from '../helpers/dialect-fixtures';
 
 const HANDBOOK = path.join(CORPUS, 'huggingface__alignment-handbook');
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
@@ -115,7 +115,7 @@ describe('hf-trainer: TRL keys and the shared extraction', () => {
   });
 });
 
-const sweep = existsSync(HANDBOOK) ? test : test.skip;
+const sweep = sharedTest(HANDBOOK);
 
 describe('hf-trainer: corpus sweep', () => {
   sweep('claims the alignment-handbook recipes (not the accelerate configs); elsewhere only LLaMA-Factory files, where llama-factory wins; all pass the schema', () => {

@@ -7,7 +7,7 @@ import { loadFile, parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/litgpt.schema.json';
-import { CORPUS, listFiles } from '../helpers/dialect-fixtures';
+import { CORPUS, listFiles, sharedAvailable, sharedDescribe, sharedTest } from '../helpers/dialect-fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'litgpt');
 const FRAMEWORK = 'Lightning-AI__litgpt';
@@ -17,7 +17,7 @@ const fixture = (name: string): SourceFile => parseSource(`litgpt/${name}`, read
 const yaml = (text: string): SourceFile => parseSource('config_hub/x.yaml', text);
 
 
-const corpusFiles = listFiles(CORPUS).filter((f) => !f.endsWith('.md'));
+const corpusFiles = sharedAvailable() ? listFiles(CORPUS).filter((f) => !f.endsWith('.md')) : [];
 const load = (abs: string): SourceFile => loadFile(abs, path.relative(CORPUS, abs).split(path.sep).join('/'));
 
 describe('litgpt golden plans', () => {
@@ -163,7 +163,7 @@ describe('litgpt detection', () => {
     expect(litgpt.detect(parseSource('x.toml', '[train]\nglobal_batch_size = 8\nmicro_batch_size = 1\nout_dir = "x"\n'), env())).toBe(0);
   });
 
-  test('claims every LitGPT corpus file and nothing else', () => {
+  sharedTest()('claims every LitGPT corpus file and nothing else', () => {
     const own = corpusFiles.filter((abs) => path.relative(CORPUS, abs).startsWith(FRAMEWORK + path.sep)).map((abs) => path.relative(CORPUS, abs));
     const claimed = corpusFiles.filter((abs) => litgpt.detect(load(abs), env()) > 0).map((abs) => path.relative(CORPUS, abs));
     expect(own.length).toBe(46);
@@ -176,7 +176,7 @@ describe('litgpt detection', () => {
   });
 });
 
-describe('litgpt corpus sweep', () => {
+sharedDescribe()('litgpt corpus sweep', () => {
   const files = corpusFiles.filter((abs) => path.relative(CORPUS, abs).startsWith(FRAMEWORK + path.sep)).map(load);
 
   test('every file extracts; batch, LR, warmup, intervals everywhere; steps where the data allows', () => {

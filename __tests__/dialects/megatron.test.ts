@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { megatron } from '../../src/dialects/megatron';
@@ -10,7 +10,7 @@ import { parseSource } from '../../src/engine/load-file';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/megatron.schema.json';
-import { CORPUS, fixtureLoader, listFiles } from '../helpers/dialect-fixtures';
+import { CORPUS, fixtureLoader, listFiles, sharedTest } from '../helpers/dialect-fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'megatron');
 const ALL_FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -396,7 +396,7 @@ describe('megatron: built-in schema (MODEL_ARGS)', () => {
   });
 });
 
-const sweep = existsSync(CORPUS) ? it : it.skip;
+const sweep = sharedTest(CORPUS);
 
 describe('megatron: corpus sweep (../shared/corpus)', () => {
   sweep('claims the Megatron functional-test configs (not the NeMo ones) and nothing else', () => {

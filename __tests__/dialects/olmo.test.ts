@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { olmo, parseOlmoDuration } from '../../src/dialects/olmo';
@@ -8,7 +8,7 @@ import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/olmo.schema.json';
-import { CORPUS, fixtureLoader, listConfigs } from '../helpers/dialect-fixtures';
+import { CORPUS, fixtureLoader, listConfigs, sharedTest } from '../helpers/dialect-fixtures';
 
 const OWN = path.join(CORPUS, 'allenai__OLMo');
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
@@ -98,7 +98,7 @@ describe('olmo: golden plans of real OLMo files', () => {
   });
 
   const corpusFile = (rel: string) => parseSource(rel, readFileSync(path.join(OWN, rel), 'utf8'));
-  const corpusTest = existsSync(OWN) ? test : test.skip;
+  const corpusTest = sharedTest(OWN);
 
   corpusTest('official-0724/OLMo-7B: `2e12T` tokens → steps; eval_interval: ${save_interval}', () => {
     const { plan, missing } = extract(corpusFile('configs/official-0724/OLMo-7B.yaml'), { worldSize: 256 });
@@ -233,7 +233,7 @@ describe('olmo: detection', () => {
     expect(olmo.detect(small(), NO_ENV)).toBe(8);
   });
 
-  const sweep = existsSync(OWN) ? test : test.skip;
+  const sweep = sharedTest(OWN);
 
   sweep('every OLMo corpus file is claimed, extracts and passes the schema', () => {
     const files = listConfigs(OWN);

@@ -7,7 +7,7 @@ import { loadFile, parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/torchtitan.schema.json';
-import { CORPUS, listFiles } from '../helpers/dialect-fixtures';
+import { CORPUS, listFiles, sharedAvailable, sharedDescribe, sharedTest } from '../helpers/dialect-fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'torchtitan');
 const FRAMEWORK = 'pytorch__torchtitan';
@@ -17,7 +17,7 @@ const fixture = (name: string): SourceFile => parseSource(`torchtitan/${name}`, 
 const toml = (text: string): SourceFile => parseSource('train_configs/x.toml', text);
 
 
-const corpusFiles = listFiles(CORPUS).filter((f) => !f.endsWith('.md'));
+const corpusFiles = sharedAvailable() ? listFiles(CORPUS).filter((f) => !f.endsWith('.md')) : [];
 const load = (abs: string): SourceFile => loadFile(abs, path.relative(CORPUS, abs).split(path.sep).join('/'));
 
 describe('torchtitan golden plans', () => {
@@ -169,7 +169,7 @@ describe('torchtitan detection', () => {
     expect(torchtitan.detect(parseSource('x.yaml', 'training:\n  steps: 1\njob: {}\n'), env())).toBe(0);
   });
 
-  test('claims every torchtitan corpus file and nothing else', () => {
+  sharedTest()('claims every torchtitan corpus file and nothing else', () => {
     const claimed = corpusFiles.filter((abs) => torchtitan.detect(load(abs), env()) > 0).map((abs) => path.relative(CORPUS, abs));
     const own = corpusFiles.filter((abs) => path.relative(CORPUS, abs).startsWith(FRAMEWORK + path.sep));
     expect(own.length).toBe(26);
@@ -184,7 +184,7 @@ describe('torchtitan detection', () => {
   });
 });
 
-describe('torchtitan corpus sweep', () => {
+sharedDescribe()('torchtitan corpus sweep', () => {
   const own = corpusFiles.filter((abs) => path.relative(CORPUS, abs).startsWith(FRAMEWORK + path.sep));
   const files = own.map(load);
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { torchtune } from '../../src/dialects/torchtune';
@@ -9,7 +9,7 @@ import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/torchtune.schema.json';
-import { CORPUS, fixtureLoader } from '../helpers/dialect-fixtures';
+import { CORPUS, fixtureLoader, sharedTest } from '../helpers/dialect-fixtures';
 
 const OWN = path.join(CORPUS, 'pytorch__torchtune');
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
@@ -232,7 +232,7 @@ save_every_n_steps: \${oc.env:SAVE_STEPS}
   });
 });
 
-const sweep = existsSync(OWN) ? test : test.skip;
+const sweep = sharedTest(OWN);
 
 describe('torchtune: corpus sweeps', () => {
   sweep('every torchtune corpus file is claimed, extracts without throwing, and passes the schema', () => {
