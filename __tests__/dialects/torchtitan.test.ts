@@ -23,10 +23,10 @@ const load = (abs: string): SourceFile => loadFile(abs, path.relative(CORPUS, ab
 describe('torchtitan golden plans', () => {
   test('llama3_8b.toml on 64 GPUs: FSDP over every rank, no accumulation', () => {
     const { plan, missing, notes } = torchtitan.extract(fixture('llama3_8b.toml'), env({ worldSize: 64 }));
-    expect(plan.microBatchSize).toMatchObject({ value: 1, origin: 'explicit', key: 'training.local_batch_size', file: 'torchtitan/llama3_8b.toml', range: { line: 32, column: 1, endLine: 32, endColumn: 17 } });
+    expect(plan.microBatchSize).toMatchObject({ value: 1, origin: 'explicit', key: 'training.local_batch_size', file: 'torchtitan/llama3_8b.toml', range: { line: 24, column: 1, endLine: 24, endColumn: 17 } });
     expect(plan.seqLen).toMatchObject({ value: 8192, origin: 'explicit', key: 'training.seq_len' });
     expect(plan.totalSteps).toMatchObject({ value: 1000, origin: 'explicit', key: 'training.steps', unit: 'steps' });
-    expect(plan.warmupSteps).toMatchObject({ value: 200, origin: 'explicit', key: 'lr_scheduler.warmup_steps', range: { line: 29 } });
+    expect(plan.warmupSteps).toMatchObject({ value: 200, origin: 'explicit', key: 'lr_scheduler.warmup_steps', range: { line: 20 } });
     expect(plan.peakLr).toMatchObject({ value: 3e-4, origin: 'explicit', key: 'optimizer.lr' });
     expect(plan.optimizer).toMatchObject({ value: 'AdamW', origin: 'explicit' });
     expect(plan.scheduler).toMatchObject({ value: 'linear', origin: 'default', key: 'lr_scheduler.decay_type' });
