@@ -36,7 +36,7 @@ describe('litgpt golden plans', () => {
     expect(unknownWorld.missing.map((m) => m.field)).toEqual(['worldSize']);
 
     const { plan } = litgpt.extract(file, env({ worldSize: 8 }));
-    expect(plan.microBatchSize).toMatchObject({ value: 4, origin: 'explicit', key: 'train.micro_batch_size', file: 'litgpt/pretrain-tinyllama.yaml', range: { line: 41, column: 3 } });
+    expect(plan.microBatchSize).toMatchObject({ value: 4, origin: 'explicit', key: 'train.micro_batch_size', file: 'litgpt/pretrain-tinyllama.yaml', range: { line: 19, column: 3 } });
     expect(plan.globalBatchSize).toMatchObject({ value: 512, origin: 'explicit', key: 'train.global_batch_size' });
     expect(plan.gradAccumSteps).toMatchObject({ value: 16, origin: 'derived', how: '512 // 8 // 4 (global_batch_size // world size // micro_batch_size)' });
     expect(plan.seqLen).toMatchObject({ value: 2048, origin: 'explicit', key: 'train.max_seq_length' });
@@ -67,7 +67,7 @@ describe('litgpt golden plans', () => {
 
   test('finetune llama-3-8b/lora.yaml: one device, epochs need the dataset size', () => {
     const { plan, missing } = litgpt.extract(fixture('finetune-llama-3-8b-lora.yaml'), env());
-    expect(plan.worldSize).toMatchObject({ value: 1, origin: 'explicit', key: 'devices', range: { line: 14, column: 1 } });
+    expect(plan.worldSize).toMatchObject({ value: 1, origin: 'explicit', key: 'devices', range: { line: 6, column: 1 } });
     expect(plan.gradAccumSteps).toMatchObject({ value: 8, how: '8 // 1 // 1 (global_batch_size // world size // micro_batch_size)' });
     expect(plan.epochs).toMatchObject({ value: 2, origin: 'explicit' });
     expect(plan.peakLr).toMatchObject({ value: 2e-4, origin: 'explicit' });
