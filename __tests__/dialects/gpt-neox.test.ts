@@ -32,7 +32,7 @@ describe('gpt-neox: golden plans of real configs', () => {
     const { plan, missing, conflicts = [], notes } = gptNeox.extract(file, env({ worldSize: 8 }));
     expect(plan.worldSize).toMatchObject({ value: 8, origin: 'assumed' });
     expect(plan.dataParallelSize).toMatchObject({ value: 8, origin: 'derived', how: '8 / (1 PP × 1 MP)' });
-    expect(plan.microBatchSize).toMatchObject({ value: 32, origin: 'explicit', key: 'train_micro_batch_size_per_gpu', range: { line: 45 } });
+    expect(plan.microBatchSize).toMatchObject({ value: 32, origin: 'explicit', key: 'train_micro_batch_size_per_gpu', range: { line: 22 } });
     expect(plan.gradAccumSteps).toMatchObject({ value: 1, origin: 'default', key: 'gradient_accumulation_steps' });
     expect(plan.globalBatchSize).toMatchObject({ value: 256, origin: 'derived', how: '32 × 1 × 8 (micro × accumulation × data-parallel size)' });
     expect(plan.seqLen).toMatchObject({ value: 2048, key: 'seq_length', unit: 'tokens' });
