@@ -31,7 +31,7 @@ describe('hf-trainer: golden plans of alignment-handbook recipes', () => {
     // Illustrative assumptions: 16 GPUs and 207,865 training rows.
     const { plan, missing, notes } = extract(file, { worldSize: 16, datasetSamples: 207865 });
     expect(plan.microBatchSize).toMatchObject({ value: 16, origin: 'explicit', key: 'per_device_train_batch_size', file: 'zephyr-7b-beta-sft-config_full.yaml' });
-    expect(plan.microBatchSize?.range?.line).toBe(48);
+    expect(plan.microBatchSize?.range?.line).toBe(25);
     expect(plan.gradAccumSteps).toMatchObject({ value: 1, origin: 'explicit' });
     expect(plan.peakLr).toMatchObject({ value: 2e-5, origin: 'explicit', key: 'learning_rate' });
     expect(plan.peakLr?.note).toBeUndefined(); // written `2.0e-05`, a float for PyYAML
