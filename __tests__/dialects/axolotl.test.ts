@@ -72,7 +72,7 @@ describe('axolotl: golden plans of real examples', () => {
     const file = fixture('eaft-example.yml');
     const { plan, notes } = extract(file, { worldSize: 8, datasetSamples: 2000 });
     // PyYAML keeps `5e-5` a string; pydantic converts it, so no loader note.
-    expect(plan.peakLr).toMatchObject({ value: 5e-5, origin: 'explicit', file: 'eaft-example.yml', key: 'learning_rate', range: expect.objectContaining({ line: 52 }) });
+    expect(plan.peakLr).toMatchObject({ value: 5e-5, origin: 'explicit', file: 'eaft-example.yml', key: 'learning_rate', range: expect.objectContaining({ line: 46 }) });
     expect(plan.peakLr?.note).toBeUndefined();
     expect(plan.epochs).toMatchObject({ value: 1, origin: 'default', key: 'num_epochs' });
     expect(plan.totalSteps).toMatchObject({ value: 1000, origin: 'explicit', key: 'max_steps', unit: 'steps' });
