@@ -113,7 +113,7 @@ describe('megatron: golden plans of functional-test model_config.yaml', () => {
     const file = fixture('gpt3_mcore_te_tp2_pp2_cp2/model_config.yaml');
     expect(megatron.detect(file, env())).toBe(9);
     const { plan, missing, anchor } = megatron.extract(file, env({ worldSize: 8 }));
-    expect(anchor.line).toBe(4);
+    expect(anchor.line).toBe(3);
     expect(plan.microBatchSize).toMatchObject({ value: 4, origin: 'explicit', key: '--micro-batch-size', range: { line: 13, column: 3 } });
     expect(plan.globalBatchSize).toMatchObject({ value: 32, origin: 'explicit' });
     expect(plan.worldSize).toMatchObject({ value: 8, origin: 'assumed' });
@@ -127,7 +127,7 @@ describe('megatron: golden plans of functional-test model_config.yaml', () => {
     // PyYAML reads `1.0e-5` as a float and `1e-2` as a string; argparse gets text either way.
     expect(plan.minLr).toMatchObject({ value: 1e-5 });
     expect(plan.minLr?.note).toBeUndefined();
-    expect(plan.precision).toMatchObject({ value: 'bf16', origin: 'explicit', key: '--bf16', range: { line: 50 } });
+    expect(plan.precision).toMatchObject({ value: 'bf16', origin: 'explicit', key: '--bf16', range: { line: 51 } });
     expect(missing).toEqual([]);
   });
 
@@ -168,7 +168,7 @@ describe('megatron: golden plans of functional-test model_config.yaml', () => {
     const file = fixture('gpt_grpo_tp1tp2_pp1_dp8_583m_throughputtest/model_config.yaml');
     expect(file.problems.some((p) => p.kind === 'duplicate-key')).toBe(true);
     const { plan, notes } = megatron.extract(file, env({ worldSize: 8 }));
-    expect(plan.microBatchSize).toMatchObject({ value: 1, range: { line: 54 } });
+    expect(plan.microBatchSize).toMatchObject({ value: 1, range: { line: 52 } });
     expect(plan.globalBatchSize).toMatchObject({ value: 16 });
     expect(plan.gradAccumSteps).toMatchObject({ value: 2 });
     expect(plan.totalSteps).toMatchObject({ value: 3051757, how: '48828125 // 16 (--train-samples // global batch)' });
