@@ -3,13 +3,11 @@
  * no internal error, every file gets a dialect or a stated reason, and floors on how many
  * files each dialect claims and which plan fields it resolves, so a regression fails.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { lint, type FileResult } from '../src/engine/lint';
 import { PLAN_FIELDS } from '../src/engine/types';
+import { CORPUS, sharedDescribe } from './helpers/shared';
 
-const CORPUS = path.join(__dirname, '..', '..', 'shared', 'corpus');
-const describeIfCorpus = existsSync(CORPUS) ? describe : describe.skip;
+const describeIfCorpus = sharedDescribe(CORPUS);
 
 /** Minimum files each dialect must claim (the corpus is fixed: these are exact-ish floors). */
 const CLAIM_FLOORS: Record<string, number> = {

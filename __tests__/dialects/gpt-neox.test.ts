@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { gptNeox } from '../../src/dialects/gpt-neox';
@@ -8,7 +8,7 @@ import { parseSource } from '../../src/engine/load-file';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/gpt-neox.schema.json';
-import { CORPUS, fixtureLoader, listFiles } from '../helpers/dialect-fixtures';
+import { CORPUS, fixtureLoader, listFiles, sharedTest } from '../helpers/dialect-fixtures';
 
 const NEOX_DIR = 'EleutherAI__gpt-neox';
 
@@ -32,7 +32,7 @@ describe('gpt-neox: golden plans of real configs', () => {
     const { plan, missing, conflicts = [], notes } = gptNeox.extract(file, env({ worldSize: 8 }));
     expect(plan.worldSize).toMatchObject({ value: 8, origin: 'assumed' });
     expect(plan.dataParallelSize).toMatchObject({ value: 8, origin: 'derived', how: '8 / (1 PP × 1 MP)' });
-    expect(plan.microBatchSize).toMatchObject({ value: 32, origin: 'explicit', key: 'train_micro_batch_size_per_gpu', range: { line: 45 } });
+    expect(plan.microBatchSize).toMatchObject({ value: 32, origin: 'explicit', key: 'train_micro_batch_size_per_gpu', range: { line: 22 } });
     expect(plan.gradAccumSteps).toMatchObject({ value: 1, origin: 'default', key: 'gradient_accumulation_steps' });
     expect(plan.globalBatchSize).toMatchObject({ value: 256, origin: 'derived', how: '32 × 1 × 8 (micro × accumulation × data-parallel size)' });
     expect(plan.seqLen).toMatchObject({ value: 2048, key: 'seq_length', unit: 'tokens' });
@@ -179,7 +179,7 @@ describe('gpt-neox: detection', () => {
   });
 });
 
-const sweep = existsSync(CORPUS) ? it : it.skip;
+const sweep = sharedTest(CORPUS);
 
 describe('gpt-neox: corpus sweep (../shared/corpus)', () => {
   sweep('claims the NeoX training configs and nothing else', () => {
