@@ -59,7 +59,7 @@ function withShortRunNote(f: Finding, ctx: RunFindingsContext): Finding {
   const rejects = f.merged ? f.merged.some((m) => m.data?.launchRejects) : Boolean(f.data?.launchRejects);
   const note = rejects
     ? `; a deliberate short run (${run.why}), but the framework refuses to start on it`
-    : `; a deliberate short run (${run.why}), so a ${f.severity} (shortRun in .trainlint.yml)`;
+    : `; a deliberate short run (${run.why}), so ${f.severity === 'warning' ? 'a' : 'an'} ${f.severity} (shortRun in .trainlint.yml)`;
   const shortRun = { steps: run.steps, ...(run.sizedFor ? { sizedFor: run.sizedFor.steps } : {}), ...(run.pathWord ? { pathWord: run.pathWord } : {}) };
   return { ...f, message: `${f.message}${note}`, data: { ...f.data, shortRun, ...(rejects ? { launchRejects: true } : {}) } };
 }
