@@ -157,7 +157,7 @@ export function derivation(...parts: [string, Setting | undefined][]): string {
 export function keyValue(key: string, value: string, file?: string): string {
   if (key.startsWith('-')) return `${key} ${value}`;
   if (file?.endsWith('.py')) return `${key} = ${value}`;
-  if (file?.endsWith('.json')) return `"${key}": ${value}`;
+  if (file?.endsWith('.json')) return key.includes('.') ? `"${key.split('.').pop()}": ${value} (${key})` : `"${key}": ${value}`;
   if (file?.endsWith('.toml')) return `${key.split('.').pop()} = ${value} (${key})`;
   return `${key}: ${value}`;
 }
