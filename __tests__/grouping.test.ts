@@ -1,4 +1,5 @@
 /** One cause, one finding (engine/group-findings.ts), short runs (engine/short-run.ts) and suppressions of grouped findings. */
+import { parseConfig, settingsFor } from '../src/config/load-config';
 import { SHORT_RUN_DEFAULTS } from '../src/config/types';
 import { groupRunLength, shapeRunFindings, type RunFindingsContext } from '../src/engine/group-findings';
 import { shortRunOf } from '../src/engine/short-run';
@@ -126,5 +127,20 @@ describe('suppressions and grouped findings', () => {
     // Two of three suppressed: what is left is a plain finding again.
     const one = applySuppressions([group()], file([{ scope: 5, ruleIds: [] }, { scope: 4, ruleIds: ['warmup-exceeds-training'] }]), regroup).kept;
     expect(one.map((f) => [f.ruleId, f.merged])).toEqual([['decay-horizon-mismatch', undefined]]);
+  });
+});
+
+describe('shortRun in .trainlint.yml', () => {
+  test('defaults, top level, then overrides per glob', () => {
+    expect(settingsFor({}, 'a.yaml').shortRun).toEqual({ maxSteps: 500, ratio: 100, severity: 'warning' });
+    const config = parseConfig('shortRun: { maxSteps: 1000 }\noverrides:\n  - files: "ci/**"\n    shortRun: { severity: info }\n', '.trainlint.yml');
+    expect(settingsFor(config, 'a.yaml').shortRun).toEqual({ maxSteps: 1000, ratio: 100, severity: 'warning' });
+    expect(settingsFor(config, 'ci/smoke.yaml').shortRun).toEqual({ maxSteps: 1000, ratio: 100, severity: 'info' });
+  });
+
+  test('invalid values are configuration errors with their location', () => {
+    expect(() => parseConfig('shortRun:\n  ratio: 0.5\n', '.trainlint.yml')).toThrow(/\.trainlint\.yml:2:3: shortRun\.ratio must be >= 1/);
+    expect(() => parseConfig('shortRun: { severity: off }\n', '.trainlint.yml')).toThrow(/shortRun\.severity must be one of "info", "warning", "error"/);
+    expect(() => parseConfig('shortRun: { steps: 10 }\n', '.trainlint.yml')).toThrow(/unknown key "steps" in shortRun/);
   });
 });
