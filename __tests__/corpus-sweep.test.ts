@@ -84,6 +84,15 @@ describeIfCorpus('corpus sweep', () => {
     }
   });
 
+  test('finding budget (issue #9): at most 1.5 findings per file with findings; in short runs only launch rejections stay run-length errors', () => {
+    const findings = results.flatMap((r) => r.findings);
+    const files = new Set(findings.map((f) => f.path));
+    expect(findings.length / files.size).toBeLessThanOrEqual(1.5);
+    const lengthRules = new Set(['warmup-exceeds-training', 'warmup-fraction', 'decay-horizon-mismatch', 'interval-exceeds-training']);
+    const wrong = findings.filter((f) => f.data?.shortRun && f.severity === 'error' && lengthRules.has(f.ruleId) && !f.data?.launchRejects);
+    expect(wrong.map((f) => `${f.path}:${f.range.line} ${f.ruleId}`)).toEqual([]);
+  });
+
   test('the share of files with a dialect does not fall', () => {
     const withDialect = results.filter((r) => r.dialect).length / results.length;
     // 1,067 of 1,097 today (97.3%): the rest are accelerate launcher configs, DeepSpeed templates

@@ -161,7 +161,8 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
         '',
       ].join('\n'),
     };
-    const script = '#!/bin/bash\ntorchrun --nproc_per_node 4 -m open_clip_train.main --train-num-samples 1000 --batch-size 10 --lr 5e-4 --warmup 100000 --epochs 1\n';
+    // 2500 steps: long enough not to be a deliberate short run (its findings keep their severity).
+    const script = '#!/bin/bash\ntorchrun --nproc_per_node 4 -m open_clip_train.main --train-num-samples 100000 --batch-size 10 --lr 5e-4 --warmup 100000 --epochs 1\n';
     for (const p of ['a', 'b', 'c']) for (let i = 0; i < 40; i++) files[`w/${p}${String(i).padStart(2, '0')}.sh`] = script;
     const { repo, baseSha, headSha, mergeSha } = prRepo({ 'README.md': 'x\n' }, files);
     repos.push(repo);

@@ -176,7 +176,12 @@ describe('megatron: golden plans of functional-test model_config.yaml', () => {
     expect(plan.warmupSteps).toMatchObject({ value: 0, origin: 'explicit', key: '--lr-warmup-samples' });
     expect(plan.scheduler).toMatchObject({ value: 'linear', origin: 'default', key: '--lr-decay-style' });
     expect(plan.minLr).toMatchObject({ value: 0, origin: 'default' });
-    expect(notes).toEqual(['--exit-interval 50 stops the run before the 3051757 steps the LR schedule is built for']);
+    // No --save in this test: checkpointing is off, so the save interval is not read.
+    expect(plan.saveEverySteps).toBeUndefined();
+    expect(notes).toEqual([
+      '--save-interval has no effect without --save: no checkpoint is written',
+      '--exit-interval 50 stops the run before the 3051757 steps the LR schedule is built for',
+    ]);
   });
 });
 
