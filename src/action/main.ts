@@ -15,6 +15,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildReport, reportPlan } from '../engine/build-report.js';
 import { lint, type FileResult } from '../engine/lint.js';
+import { userFacingMessage } from '../engine/load/result.js';
 import type { Report } from '../engine/report-types.js';
 import { COMMENT_MARKER, COMMENT_MAX_CHARS, formatMarkdown, SUMMARY_MAX_BYTES, type MarkdownOptions, type PlanChange } from '../report/markdown.js';
 import { formatStylish } from '../report/stylish.js';
@@ -146,20 +147,19 @@ export async function run(): Promise<void> {
       baseSha: baseCommit,
       isPullRequest: event.kind === 'pull_request',
       trustPrConfig: inputs.trustPrConfig && event.name !== 'pull_request_target',
-      tempDir,
       log,
       fetchBase: api && base.sha ? (paths) => fetchBaseContents(api, event.owner, event.repo, base.sha!, paths, log) : undefined,
     });
 
     if (api && base.sha && touched && changed) {
-      const head = await lint({ root, paths: inputs.files, config: policy.config });
+      const head = await lint({ root, paths: inputs.files, config: policy.config, schemaTexts: policy.schemaTexts });
       const configs = head.results.filter((r) => r.extraction && touched.has(r.file.path)).map((r) => r.file.path);
       const basePaths = configs.map((p) => changed.find((c) => c.path === p)?.previousPath ?? p).filter((p) => !fromApi.has(p));
       for (const [p, t] of await fetchBaseContents(api, event.owner, event.repo, base.sha, basePaths, log)) fromApi.set(p, t);
       baseCommit = await syntheticCommit(root, fromApi, `trainlint: base ${base.sha} (from the REST API)`);
     }
 
-    const { results } = await lint({ root, paths: inputs.files, config: policy.config, base: baseCommit });
+    const { results } = await lint({ root, paths: inputs.files, config: policy.config, base: baseCommit, schemaTexts: policy.schemaTexts });
     const selected =
       onlyChanged && touched ? results.filter((r) => touched.has(r.file.path) || (r.reference !== undefined && touched.has(r.reference.path))) : results;
     if (onlyChanged && touched) log(`trainlint: only-changed: ${selected.length} of ${results.length} configs are touched by the change`);
@@ -230,6 +230,6 @@ export async function run(): Promise<void> {
       core.setFailed(`trainlint: ${errors} error(s), ${warnings} warning(s) in training configs (fail-on: ${inputs.failOn})`);
     }
   } catch (err) {
-    core.setFailed(`trainlint: ${(err as Error).message.split('\n')[0]}`);
+    core.setFailed(`trainlint: ${userFacingMessage((err as Error).message.split('\n')[0])}`);
   }
 }

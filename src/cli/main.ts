@@ -1,5 +1,5 @@
 /** The CLI: argv → engine → reporter → exit code (0 clean, 1 findings, 2 usage/internal). */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { readConfig } from '../config/load-config.js';
@@ -8,6 +8,8 @@ import { GitError } from '../engine/git.js';
 import { lint, type FileResult } from '../engine/lint.js';
 import { applyBaseline, BASELINE_FILE, buildBaseline, parseBaseline } from '../engine/baseline.js';
 import { applyEdits, editsOf, unifiedDiff } from '../engine/fix.js';
+import { checkRepoPath, decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
+import { userFacingMessage } from '../engine/load/result.js';
 import type { Report } from '../engine/report-types.js';
 import { RULES } from '../rules/index.js';
 import { formatReport } from '../report/index.js';
@@ -40,17 +42,26 @@ function rulesTable(): string {
 
 async function runPlan(args: CliArgs, io: CliIO): Promise<number> {
   const { config } = readConfig(io.cwd, args.config);
+  const named = args.paths[0];
+  let isFolder = false;
+  try {
+    isFolder = fs.statSync(path.resolve(io.cwd, named)).isDirectory();
+  } catch {
+    // not a path on disk (a glob, or missing): lint() says so
+  }
+  if (isFolder) throw new UsageError(`plan: ${named} is a folder; name one config file`);
   // The full pipeline (so references, links and --base apply), restricted to this one file.
-  const { results } = await lint({ root: io.cwd, paths: [args.paths[0]], config, base: args.base, cliRules: args.rules });
+  const { results } = await lint({ root: io.cwd, paths: [named], config, base: args.base, cliRules: args.rules });
   const result = results[0];
-  if (!result) throw new UsageError(`plan: ${args.paths[0]} matches no file`);
+  if (!result) throw new UsageError(`plan: ${named} matches no file`);
+  if (results.length > 1) throw new UsageError(`plan: ${named} matches ${results.length} files; name one config file`);
   const out = args.format === 'json' ? JSON.stringify(reportFile(result), null, 2) + '\n' : formatPlan(result);
   emit(args, io, out);
   return 0;
 }
 
 function emit(args: CliArgs, io: CliIO, text: string): void {
-  if (args.output) writeFileSync(path.resolve(io.cwd, args.output), text);
+  if (args.output) fs.writeFileSync(path.resolve(io.cwd, args.output), text);
   else io.stdout(text);
 }
 
@@ -79,31 +90,66 @@ function textsOf(results: FileResult[]): Map<string, string> {
   return new Map(results.map((r) => [r.file.path, r.file.text]));
 }
 
-/** Apply (or, for a dry run, diff) the edits of every file's fixable findings. */
-function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files: number; edits: number; diff: string } {
+/**
+ * Apply (or, for a dry run, diff) the edits of every file's fixable findings. A file that cannot
+ * be written is reported on its own (`failed`) and the others are still fixed. A byte order mark
+ * is written back; line endings are untouched (edits replace values only).
+ */
+function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files: number; edits: number; diff: string; failed: string[] } {
   let files = 0;
   let edits = 0;
   let diff = '';
+  const failed: string[] = [];
   for (const result of results) {
     if (result.file.path === COMMAND_LINE_PATH) continue;
     const { text, applied } = applyEdits(result.file.text, editsOf(result.findings));
     if (applied === 0) continue;
+    if (dryRun) {
+      diff += unifiedDiff(result.file.path, result.file.text, text);
+    } else {
+      try {
+        fs.writeFileSync(path.resolve(cwd, result.file.path), result.file.bom ? `\ufeff${text}` : text);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        failed.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied} fix(es) were not applied\n`);
+        continue;
+      }
+    }
     files++;
     edits += applied;
-    if (dryRun) diff += unifiedDiff(result.file.path, result.file.text, text);
-    else writeFileSync(path.resolve(cwd, result.file.path), text);
   }
-  return { files, edits, diff };
+  return { files, edits, diff, failed };
+}
+
+/** A baseline is at most this large. */
+export const MAX_BASELINE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * The baseline's text, read through the engine's resolver (inside the repository, a regular file,
+ * a byte limit on the read): a FIFO or a device named as the baseline is refused, never read.
+ */
+function readBaselineFile(cwd: string, file: string, shown: string): string | undefined {
+  const read = readRepoFile(repoRootOf(cwd), file, MAX_BASELINE_BYTES, 'the size limit of a baseline');
+  if (!read.ok) {
+    if (read.refusal === 'missing') return undefined;
+    throw new UsageError(`${shown}: ${read.why.replace(/; (skipped|not read)$/, '')}; not read`);
+  }
+  const text = decodeUtf8(read.bytes);
+  if (text === undefined) throw new UsageError(`${shown}: not valid UTF-8; not read`);
+  return text;
+}
+
+/** `--update-baseline` writes only a regular file inside the repository (or a new one). */
+function writeBaselineFile(cwd: string, file: string, shown: string, text: string): void {
+  const check = checkRepoPath(repoRootOf(cwd), file);
+  if (!check.ok && check.refusal !== 'missing') throw new UsageError(`${shown}: ${check.why}; not written`);
+  const rel = path.relative(cwd, file);
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) throw new UsageError(`${shown}: outside the repository; not written`);
+  fs.writeFileSync(file, text);
 }
 
 /** Hide baselined findings in place; returns the line to print about it. */
-function filterByBaseline(results: FileResult[], file: string, shown: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`baseline file not found: ${shown}`);
-  }
+function filterByBaseline(results: FileResult[], text: string, shown: string): string {
   const baseline = parseBaseline(text);
   if (!baseline) throw new UsageError(`${shown}: not a trainlint baseline (version 1); recreate it with --update-baseline`);
   const { kept, hidden, fixed } = applyBaseline(results.flatMap((r) => r.findings), textsOf(results), baseline);
@@ -143,18 +189,22 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         io.stderr(`trainlint: ${fixed.edits} fix(es) in ${fixed.files} file(s) would be applied (dry run)\n`);
         return 0;
       }
+      for (const line of fixed.failed) io.stderr(line);
       io.stderr(`trainlint: applied ${fixed.edits} fix(es) in ${fixed.files} file(s)\n`);
       if (fixed.files > 0) results = (await lint(options)).results;
     }
     const baselinePath = path.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    const baselineShown = args.baseline ?? BASELINE_FILE;
     if (args.updateBaseline) {
       const all = results.flatMap((r) => r.findings);
-      writeFileSync(baselinePath, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + '\n');
+      writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + '\n');
       io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path.relative(io.cwd, baselinePath) || baselinePath}\n`);
       return 0;
     }
-    if (!args.noBaseline && (args.baseline || existsSync(baselinePath))) {
-      const summary = filterByBaseline(results, baselinePath, args.baseline ?? BASELINE_FILE);
+    if (!args.noBaseline) {
+      const text = readBaselineFile(io.cwd, baselinePath, baselineShown);
+      if (text === undefined && args.baseline) throw new UsageError(`baseline file not found: ${baselineShown}`);
+      const summary = text === undefined ? '' : filterByBaseline(results, text, baselineShown);
       if (summary) io.stderr(summary);
     }
     const report = buildReport(results);
@@ -168,7 +218,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return 2;
     }
     const e = err as Error;
-    io.stderr(`trainlint: internal error: ${e?.message?.split('\n')[0] ?? String(err)}${args?.debug ? `\n${e?.stack ?? ''}` : ' (run with --debug for details)'}\n`);
+    io.stderr(`trainlint: internal error: ${userFacingMessage(e?.message?.split('\n')[0] ?? String(err))}${args?.debug ? `\n${e?.stack ?? ''}` : ' (run with --debug for details)'}\n`);
     return 2;
   }
 }

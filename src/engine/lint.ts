@@ -15,6 +15,8 @@ import { readBaseVersions, repoRoot } from './git.js';
 import { DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource } from './load-file.js';
 import { SchemaStore } from './schemas.js';
 import { applySuppressions } from './suppressions.js';
+import { appendAll, capPerKind } from './caps.js';
+import { userFacingMessage } from './load/result.js';
 import { linkRequests, mergeLinked, type LinkedPlan } from './links.js';
 import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
@@ -36,6 +38,8 @@ export interface LintOptions {
   launcherValues?: Partial<Record<PlanField, Setting>>;
   /** Plans linked to every linted file by the launch command (an accelerate --config_file). */
   launcherLinks?: LinkedPlan[];
+  /** User schema texts by the path `.trainlint.yml` names (the action's base-revision policy). */
+  schemaTexts?: ReadonlyMap<string, string>;
 }
 
 export interface FileResult {
@@ -142,12 +146,12 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
     }
   }
   const { kept, problems } = applySuppressions(raw, file);
-  result.findings.push(...kept);
+  appendAll(result.findings, capPerKind(kept, (f) => f.ruleId));
   const suppressionSeverity = settings.rules.get('unused-suppression')?.severity ?? 'warning';
   // After an internal error the rules did not all run: "suppresses nothing" would be a guess.
   const crashed = raw.some((f) => f.ruleId === 'internal-error');
   const reported = crashed ? problems.filter((p) => p.data?.missingReason) : problems;
-  if (suppressionSeverity !== 'off') result.findings.push(...reported.map((p) => ({ ...p, severity: suppressionSeverity })));
+  if (suppressionSeverity !== 'off') appendAll(result.findings, capPerKind(reported.map((p) => ({ ...p, severity: suppressionSeverity })), (f) => f.ruleId));
 }
 
 function compareFindings(a: Finding, b: Finding): number {
@@ -158,7 +162,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const { root, config } = options;
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
-  const schemas = new SchemaStore(root);
+  const schemas = new SchemaStore(root, options.schemaTexts);
   const virtual = options.virtualFiles ?? [];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
   const settingsByPath = new Map<string, FileSettings>();
@@ -306,7 +310,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
 }
 
 function internalError(file: SourceFile, err: unknown, what = 'this file'): Finding {
-  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const message = userFacingMessage(err instanceof Error ? err.message.split('\n')[0] : String(err));
   return {
     ruleId: 'internal-error',
     severity: 'error',

@@ -18,10 +18,21 @@ function describeSuppression(s: Suppression): string {
 /** Findings that survive the file's suppressions, and findings about the suppressions themselves. */
 export function applySuppressions(findings: Finding[], file: SourceFile): { kept: Finding[]; problems: Finding[] } {
   const used = new Set<Suppression>();
+  // Indexed by line (file-wide ones apart): a file can hold many findings and many comments.
+  const fileWide: Suppression[] = [];
+  const byLine = new Map<number, Suppression[]>();
+  for (const s of file.directives.suppressions) {
+    if (s.scope === 'file') fileWide.push(s);
+    else byLine.set(s.scope, [...(byLine.get(s.scope) ?? []), s]);
+  }
   const kept = findings.filter((f) => {
-    const by = file.directives.suppressions.filter((s) => covers(s, f));
-    by.forEach((s) => used.add(s));
-    return by.length === 0;
+    let covered = false;
+    for (const s of [...fileWide, ...(byLine.get(f.range.line) ?? [])]) {
+      if (!covers(s, f)) continue;
+      used.add(s);
+      covered = true;
+    }
+    return !covered;
   });
   const problems: Finding[] = [];
   for (const s of file.directives.suppressions) {
