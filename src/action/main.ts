@@ -28,7 +28,7 @@ import { readEvent, type ActionEvent } from './event.js';
 import { ensureCommit, git } from './git.js';
 import { isFailing } from './fail-on.js';
 import { readInputs, type Inputs } from './inputs.js';
-import { createOctokit, describeApiError, statusOf, type Octokit } from './octokit.js';
+import { ApiBudget, createOctokit, describeApiError, statusOf, type Octokit } from './octokit.js';
 import { setOutputs, writeReport, writeSarif } from './outputs.js';
 import { resolvePolicy } from './policy.js';
 import { writeJobSummary } from './summary.js';
@@ -121,7 +121,8 @@ export async function run(): Promise<void> {
     const root = process.env.GITHUB_WORKSPACE || process.cwd();
     const tempDir = process.env.RUNNER_TEMP || tmpdir();
     let client: Octokit | undefined;
-    const octokit = () => (inputs.token ? (client ??= createOctokit(inputs.token, log)) : undefined);
+    const budget = new ApiBudget(inputs.apiTimeLimit * 1000);
+    const octokit = () => (inputs.token ? (client ??= createOctokit(inputs.token, log, budget)) : undefined);
 
     const base = await resolveBase(root, inputs, event);
     const onlyChanged = inputs.onlyChanged ?? (event.kind === 'pull_request' || event.kind === 'merge_group');
