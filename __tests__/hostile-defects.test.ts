@@ -5,6 +5,7 @@
  * processes with a hard timeout and a heap cap, with generous ceilings: the defects took tens of
  * seconds to hours, or exhausted memory, where the fixed code needs well under a second.
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { runCliChild, ended, type ChildRun } from './helpers/child';
@@ -75,6 +76,12 @@ describe('2. numeric-looking text is recognised in linear time', () => {
     expect(report.findings.map((f) => f.ruleId)).not.toContain('internal-error');
   }, 30_000);
 });
+
+test('2. no regex literal in src/ is super-linear on pumped adversarial strings (bench/regex-audit.mjs)', () => {
+  const r = spawnSync(process.execPath, [path.join(__dirname, '..', 'bench', 'regex-audit.mjs')], { encoding: 'utf8', timeout: 60_000 });
+  expect(r.stdout).toMatch(/^regex audit: \d+ patterns in src\/, 0 super-linear$/m);
+  expect(r.status).toBe(0);
+}, 70_000);
 
 describe('4. user JSON Schema patterns', () => {
   const config = (schema: string) => `schemas:\n  - files: '*.yaml'\n    schema: ${schema}\n`;

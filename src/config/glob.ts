@@ -251,6 +251,8 @@ export function compileGlob(glob: string): CompiledGlob {
   const negated = body.startsWith('!') && body[1] !== '(';
   if (negated) body = body.slice(1);
   while (body.startsWith('./')) body = body.slice(2);
+  // `**/**` is `**` (so `a/**/**` also matches `a`).
+  body = body.replace(/(^|\/)\*\*(?:\/\*\*)+(?=\/|$)/g, '$1**');
   const source = `^(?:${new Translator(body).translate(0, body.length, true)})$`;
   let re: RE2JS;
   try {
