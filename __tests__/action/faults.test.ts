@@ -33,7 +33,7 @@ afterAll(async () => {
 beforeEach(() => front.reset());
 
 /** The API time limit given to the action in these tests, seconds. */
-const LIMIT_S = 4;
+const LIMIT_S = 2;
 /** Generous wall-time bound: the limit, plus linting and start-up, several times over. */
 const BOUND_MS = 30_000;
 
@@ -122,7 +122,8 @@ test.each([['malformed'], ['emptyok']])('a %s 2xx from the Checks API is a failu
   expect(res.stdout).toMatch(/cannot create the check run \(malformed answer from the GitHub API: no check run id\)/);
 }, 100_000);
 
-test('a slow API (1.5 s per answer) is waited for: the check run and the comment are made', async () => {
+test('a slow API (0.7 s per answer) is waited for: the check run and the comment are made', async () => {
+  front.slowMs = 700;
   const res = await runPr('slow', { 'api-time-limit': '30' });
   expectEverythingReported(res);
   expect(res.stdout).toContain('check run "trainlint"');

@@ -5,8 +5,6 @@
  * the fail level. `--dry-run` lints only. The command is run by us, never the linted configs.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { quote } from 'shell-quote';
 import { UsageError } from '../config/errors.js';
 import type { RuleSetting } from '../config/types.js';
@@ -14,7 +12,7 @@ import type { LaunchCommand } from '../engine/launch.js';
 import { launcherWorldSize } from '../engine/load/shell.js';
 import { loadFile, parseSource } from '../engine/load-file.js';
 import { accelerateLink, type LinkedPlan } from '../engine/links.js';
-import { toPosix } from '../engine/discover.js';
+import { checkRepoPath, repoRootOf } from '../engine/repo-files.js';
 import type { Setting } from '../engine/types.js';
 import type { FailOn } from './args.js';
 import { FORMATS, type CliFormat } from './args.js';
@@ -96,11 +94,15 @@ export function namedConfigs(cmd: LaunchCommand | undefined, command: string[], 
     candidates.push(...command.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith('-')));
   }
   const found: string[] = [];
+  const repo = repoRootOf(cwd);
   for (const candidate of candidates) {
-    const abs = path.resolve(cwd, candidate);
-    if (!existsSync(abs) || !statSync(abs).isFile()) throw new UsageError(`exec: config named on the command line not found: ${candidate}`);
-    const rel = toPosix(path.relative(cwd, abs));
-    if (!found.includes(rel)) found.push(rel);
+    // Through the engine's resolver: inside the folder trainlint runs in, a regular file.
+    const check = checkRepoPath(repo, candidate);
+    if (!check.ok) {
+      if (check.refusal === 'missing') throw new UsageError(`exec: config named on the command line not found: ${candidate}`);
+      throw new UsageError(`exec: ${candidate}: ${check.why}; not read`);
+    }
+    if (!found.includes(check.rel)) found.push(check.rel);
   }
   return found;
 }
@@ -110,10 +112,12 @@ export function accelerateLinks(cmd: LaunchCommand | undefined, cwd: string): Li
   if (cmd?.launcher !== 'accelerate') return [];
   const arg = [...cmd.launcherArgs].reverse().find((a) => a.flag === '--config_file' || a.flag === '--config-file');
   if (!arg?.value) return [];
-  const abs = path.resolve(cwd, arg.value);
-  if (!existsSync(abs)) throw new UsageError(`exec: accelerate config not found: ${arg.value}`);
-  const rel = toPosix(path.relative(cwd, abs));
-  return [accelerateLink(loadFile(abs, rel), arg.value, arg.flagRange)];
+  const check = checkRepoPath(repoRootOf(cwd), arg.value);
+  if (!check.ok) {
+    if (check.refusal === 'missing') throw new UsageError(`exec: accelerate config not found: ${arg.value}`);
+    throw new UsageError(`exec: ${arg.value}: ${check.why}; not read`);
+  }
+  return [accelerateLink(loadFile(check.abs, check.rel), arg.value, arg.flagRange)];
 }
 
 /** The command line as an in-memory launch script, plus what the launcher tells the configs. */

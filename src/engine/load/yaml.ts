@@ -284,6 +284,30 @@ function mergeSources(state: BuildState, value: YamlNode, depth: number, keyRang
   return out;
 }
 
+/**
+ * The offset where `[`/`{` flow collections first nest deeper than MAX_DEPTH, or -1. The yaml
+ * package parses flow collections recursively and reports a stack overflow at a position that
+ * depends on the caller's stack; this scan (quoted scalars and comments skipped) gives a stable
+ * parse-error instead, before any recursion.
+ */
+export function flowTooDeep(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      // A quoted scalar: skip to its closing quote (`\"` in double quotes, `''` in single ones).
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '#' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\t' || text[i - 1] === '\n')) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
 export interface YamlLoadOptions {
   version?: YamlVersion;
 }
@@ -293,6 +317,12 @@ export function loadYaml(text: string, options: YamlLoadOptions = {}): LoadResul
   const version = options.version ?? '1.1';
   const lines = new LineCounter();
   const problems: LoadProblem[] = [];
+  const deep = flowTooDeep(text);
+  if (deep >= 0) {
+    const line = text.slice(0, deep).split('\n').length;
+    const column = deep - text.lastIndexOf('\n', deep - 1);
+    return { problems: [{ kind: 'parse-error', message: `nesting deeper than ${MAX_DEPTH} levels`, range: { line, column, endLine: line, endColumn: column + 1 } }] };
+  }
   let docs: Document.Parsed[];
   try {
     docs = parseAllDocuments(text, {
