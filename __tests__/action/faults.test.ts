@@ -7,10 +7,11 @@
  * The action is bundled from the sources (not dist/) and run under the system Node only: these
  * cases are about time, not about the runtime (e2e.test.ts covers Node 20 and 24).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { bundled } from '../helpers/child';
-import { commands, FrontServer, prRepo, pullRequestPayload, Repo, ROOT, runAction, systemNode, type RunResult } from './e2e-harness';
+import { canMkfifo, mkfifo } from '../helpers/hostile';
+import { commands, example, FrontServer, OWNER, prRepo, pullRequestPayload, REPO, Repo, ROOT, runAction, systemNode, type RunResult } from './e2e-harness';
 
 const A100 = readFileSync(path.join(ROOT, '__tests__', 'fixtures', 'action', 'train-a100.sh'), 'utf8');
 const H100 = A100.replace('--batch-size 800', '--batch-size 2200');
@@ -129,4 +130,25 @@ test('a slow API (0.7 s per answer) is waited for: the check run and the comment
   expect(res.stdout).toContain('check run "trainlint"');
   expect(res.stdout).toContain('PR comment created');
   expect(commands(res.stdout).map((c) => c.kind)).toEqual(['error']);
+}, 100_000);
+
+test('a FIFO as the workspace baseline or .trainlint.yml: refused without a blocking read', async () => {
+  if (!canMkfifo) return;
+  const repo = new Repo();
+  repos.push(repo);
+  const sha = repo.commit({ '.trainlint.yml': POLICY, 'configs/a.sh': H100 }, 'one');
+  mkfifo(path.join(repo.work, '.trainlint-baseline.json'));
+  const payload = { inputs: {}, ref: 'refs/heads/main', repository: example('push').repository, sender: example('push').sender, workflow: '.github/workflows/trainlint.yml' };
+  payload.repository.full_name = `${OWNER}/${REPO}`;
+  const run = () => runAction({ node: systemNode(), repo, eventName: 'workflow_dispatch', payload, sha, apiUrl: front.url('forbidden'), inputs: { 'api-time-limit': '2' }, script, timeoutMs: 60_000 });
+  const res = await run();
+  expect(res.timedOut).toBe(false);
+  expect(res.stdout).toContain('trainlint: .trainlint-baseline.json: not a regular file (a FIFO, socket or device); not read');
+  expect(res.outputs).toMatchObject({ errors: '1', files: '1' });
+  rmSync(path.join(repo.work, '.trainlint.yml'));
+  mkfifo(path.join(repo.work, '.trainlint.yml'));
+  const config = await run();
+  expect(config.timedOut).toBe(false);
+  expect(config.stdout).toContain('::error::trainlint: .trainlint.yml: not a regular file (a FIFO, socket or device); not read');
+  expect(config.code).toBe(1);
 }, 100_000);

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { CONFIG_NAMES } from '../config/load-config.js';
 import { applyBaseline, BASELINE_FILE, parseBaseline } from '../engine/baseline.js';
 import { readAtCommit } from './git.js';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
+import { MAX_BASELINE_BYTES } from '../engine/baseline.js';
 import { buildReport, reportPlan } from '../engine/build-report.js';
 import { lint, type FileResult } from '../engine/lint.js';
 import { userFacingMessage } from '../engine/load/result.js';
@@ -79,11 +79,15 @@ async function changedFiles(root: string, base: { sha?: string; local: boolean }
  * like `.trainlint.yml`, so a PR cannot baseline its own findings away.
  */
 async function applyActionBaseline(root: string, results: FileResult[], baseSha: string | undefined, log: (s: string) => void): Promise<void> {
-  const text = baseSha
-    ? await readAtCommit(root, baseSha, BASELINE_FILE)
-    : existsSync(path.join(root, BASELINE_FILE))
-      ? readFileSync(path.join(root, BASELINE_FILE), 'utf8')
-      : null;
+  let text: string | null;
+  if (baseSha) {
+    text = await readAtCommit(root, baseSha, BASELINE_FILE);
+  } else {
+    // Through the engine's resolver: a FIFO or a link out of the workspace is never read.
+    const read = readRepoFile(repoRootOf(root), BASELINE_FILE, MAX_BASELINE_BYTES, 'the size limit of a baseline');
+    if (!read.ok && read.refusal !== 'missing') log(`trainlint: ${BASELINE_FILE}: ${read.why.replace(/; (skipped|not read)$/, '')}; not read`);
+    text = read.ok ? (decodeUtf8(read.bytes) ?? null) : null;
+  }
   if (!text) return;
   const baseline = parseBaseline(text);
   if (!baseline) {

@@ -6,7 +6,7 @@ import { readConfig } from '../config/load-config.js';
 import { buildReport, reportFile, TOOL_VERSION } from '../engine/build-report.js';
 import { GitError } from '../engine/git.js';
 import { lint, type FileResult } from '../engine/lint.js';
-import { applyBaseline, BASELINE_FILE, buildBaseline, parseBaseline } from '../engine/baseline.js';
+import { applyBaseline, BASELINE_FILE, buildBaseline, MAX_BASELINE_BYTES, parseBaseline } from '../engine/baseline.js';
 import { applyEdits, editsOf, unifiedDiff } from '../engine/fix.js';
 import { checkRepoPath, decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
 import { userFacingMessage } from '../engine/load/result.js';
@@ -120,9 +120,6 @@ function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files:
   }
   return { files, edits, diff, failed };
 }
-
-/** A baseline is at most this large. */
-export const MAX_BASELINE_BYTES = 32 * 1024 * 1024;
 
 /**
  * The baseline's text, read through the engine's resolver (inside the repository, a regular file,
