@@ -5,7 +5,8 @@
  * the job summary and the outputs, and says which fallback it used.
  *
  * The action is bundled from the sources (not dist/) and run under the system Node only: these
- * cases are about time, not about the runtime (e2e.test.ts covers Node 20 and 24).
+ * cases are about time, not about the runtime (e2e.test.ts covers Node 20 and 24). Each case has
+ * its own loopback server, so the cases run concurrently; the bounds are generous for that.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -19,26 +20,29 @@ const POLICY = 'files: "configs/**"\n';
 /** The three findings of the A100 → H100 change. */
 const FINDINGS = ['lr-not-rescaled', 'warmup-fraction', 'warmup-not-rescaled'];
 
-const front = new FrontServer();
+const servers: FrontServer[] = [];
 const repos: Repo[] = [];
-let script: string;
+const scriptReady = bundled('src/index.ts');
 
-beforeAll(async () => {
+/** Each test has its own loopback API, so that the cases run concurrently. */
+async function server(): Promise<FrontServer> {
+  const front = new FrontServer();
+  servers.push(front);
   await front.start();
-  script = await bundled('src/index.ts');
-}, 60_000);
+  return front;
+}
+
 afterAll(async () => {
-  await front.stop();
+  await Promise.all(servers.map((s) => s.stop()));
   repos.forEach((r) => r.cleanup());
 });
-beforeEach(() => front.reset());
 
 /** The API time limit given to the action in these tests, seconds. */
 const LIMIT_S = 2;
 /** Generous wall-time bound: the limit, plus linting and start-up, several times over. */
 const BOUND_MS = 30_000;
 
-async function runPr(mode: string, inputs: Record<string, string> = {}): Promise<RunResult> {
+async function runPr(front: FrontServer, mode: string, inputs: Record<string, string> = {}): Promise<RunResult> {
   const { repo, baseSha, headSha, mergeSha } = prRepo({ '.trainlint.yml': POLICY, 'configs/train.sh': A100 }, { 'configs/train.sh': H100 });
   repos.push(repo);
   return runAction({
@@ -49,7 +53,7 @@ async function runPr(mode: string, inputs: Record<string, string> = {}): Promise
     sha: mergeSha,
     apiUrl: front.url(mode),
     inputs: { comment: 'true', 'api-time-limit': String(LIMIT_S), ...inputs },
-    script,
+    script: await scriptReady,
     timeoutMs: 90_000,
   });
 }
@@ -71,8 +75,9 @@ function expectCommandsFallback(res: RunResult): void {
   expect(commands(res.stdout).map((c) => c.kind)).toEqual(['error', 'error', 'warning', 'error']);
 }
 
-test('the API never answers: the time limit ends every call, workflow commands instead', async () => {
-  const res = await runPr('hang');
+test.concurrent('the API never answers: the time limit ends every call, workflow commands instead', async () => {
+  const front = await server();
+  const res = await runPr(front, 'hang');
   expectEverythingReported(res);
   expectCommandsFallback(res);
   expect(res.stdout).toContain(`the ${LIMIT_S} s limit for GitHub API calls (input api-time-limit) is spent`);
@@ -81,58 +86,65 @@ test('the API never answers: the time limit ends every call, workflow commands i
   expect(front.requests.length).toBeLessThanOrEqual(2);
 }, 100_000);
 
-test('retry-after: 3600 is not waited for; the log never announces that retry', async () => {
-  const res = await runPr('ratelimited');
+test.concurrent('retry-after: 3600 is not waited for; the log never announces that retry', async () => {
+  const front = await server();
+  const res = await runPr(front, 'ratelimited');
   expectEverythingReported(res);
   expectCommandsFallback(res);
   expect(res.stdout).not.toMatch(/retry \d+ in 3600s/);
   expect(res.stdout).toMatch(/secondary rate limit on POST \S+\/check-runs: retry-after 3600 s is over the 60 s the action waits; not retried/);
 }, 100_000);
 
-test('429 with a short retry-after: retried once, then the check run is made', async () => {
-  const res = await runPr('retry429');
+test.concurrent('429 with a short retry-after: retried once, then the check run is made', async () => {
+  const front = await server();
+  const res = await runPr(front, 'retry429');
   expectEverythingReported(res);
   expect(res.stdout).toMatch(/secondary rate limit on POST \S+\/check-runs; retry 1 in 1s/);
   expect(front.requests.filter((r) => r.path.endsWith('/check-runs')).map((r) => r.status)).toEqual([429, 201]);
   expect(commands(res.stdout).map((c) => c.kind)).toEqual(['error']);
 }, 100_000);
 
-test('500 on every call: retried within the limit, then workflow commands; fail-on never keeps it green', async () => {
-  const res = await runPr('down');
+test.concurrent('500 on every call: retried within the limit, then workflow commands; fail-on never keeps it green', async () => {
+  const front = await server();
+  const res = await runPr(front, 'down');
   expectEverythingReported(res);
   expectCommandsFallback(res);
   expect(res.stdout).toMatch(/HTTP 500 on POST \S+\/check-runs; retry 1 of 3 in /);
-  const never = await runPr('down', { 'fail-on': 'never' });
+  const never = await runPr(front, 'down', { 'fail-on': 'never' });
   expect(never.timedOut).toBe(false);
   expect(never.ms).toBeLessThan(BOUND_MS);
   expect(never.code).toBe(0);
   expect(never.outputs).toMatchObject({ errors: '2', warnings: '1' });
 }, 100_000);
 
-test('403 (read-only token): workflow commands, no retry', async () => {
-  const res = await runPr('forbidden');
+test.concurrent('403 (read-only token): workflow commands, no retry', async () => {
+  const front = await server();
+  const res = await runPr(front, 'forbidden');
   expectEverythingReported(res);
   expectCommandsFallback(res);
   expect(front.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
 }, 100_000);
 
-test.each([['malformed'], ['emptyok']])('a %s 2xx from the Checks API is a failure, not a success', async (mode) => {
-  const res = await runPr(mode);
+test.concurrent.each([['malformed'], ['emptyok']])('a %s 2xx from the Checks API is a failure, not a success', async (mode) => {
+  const front = await server();
+  const res = await runPr(front, mode);
   expectEverythingReported(res);
   expectCommandsFallback(res);
   expect(res.stdout).toMatch(/cannot create the check run \(malformed answer from the GitHub API: no check run id\)/);
 }, 100_000);
 
-test('a slow API (0.7 s per answer) is waited for: the check run and the comment are made', async () => {
+test.concurrent('a slow API (0.7 s per answer) is waited for: the check run and the comment are made', async () => {
+  const front = await server();
   front.slowMs = 700;
-  const res = await runPr('slow', { 'api-time-limit': '30' });
+  const res = await runPr(front, 'slow', { 'api-time-limit': '30' });
   expectEverythingReported(res);
   expect(res.stdout).toContain('check run "trainlint"');
   expect(res.stdout).toContain('PR comment created');
   expect(commands(res.stdout).map((c) => c.kind)).toEqual(['error']);
 }, 100_000);
 
-test('a FIFO as the workspace baseline or .trainlint.yml: refused without a blocking read', async () => {
+test.concurrent('a FIFO as the workspace baseline or .trainlint.yml: refused without a blocking read', async () => {
+  const front = await server();
   if (!canMkfifo) return;
   const repo = new Repo();
   repos.push(repo);
@@ -140,6 +152,7 @@ test('a FIFO as the workspace baseline or .trainlint.yml: refused without a bloc
   mkfifo(path.join(repo.work, '.trainlint-baseline.json'));
   const payload = { inputs: {}, ref: 'refs/heads/main', repository: example('push').repository, sender: example('push').sender, workflow: '.github/workflows/trainlint.yml' };
   payload.repository.full_name = `${OWNER}/${REPO}`;
+  const script = await scriptReady;
   const run = () => runAction({ node: systemNode(), repo, eventName: 'workflow_dispatch', payload, sha, apiUrl: front.url('forbidden'), inputs: { 'api-time-limit': '2' }, script, timeoutMs: 60_000 });
   const res = await run();
   expect(res.timedOut).toBe(false);
