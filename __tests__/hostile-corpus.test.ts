@@ -91,6 +91,7 @@ const CASES: Case[] = [
   // prototype keys
   { name: 'proto-keys', files: { 'p.yaml': `__proto__:\n  polluted: true\nconstructor:\n  prototype:\n    polluted: true\n${GOOD}`, 'p.json': '{"__proto__": {"polluted": true}, "per_device_train_batch_size": 8}' } },
   { name: 'proto-keys-config', files: { '.trainlint.yml': 'rules:\n  __proto__: off\n', 'good.yaml': GOOD } },
+  { name: 'shell-variable-doubling', files: { 'run.sh': `A=1\n${Array.from({ length: 2000 }, (_, i) => `A${i + 1}=$A${i}$A${i}`).join('\n')}\ntorchrun --nproc_per_node 4 -m open_clip_train.main --lr $A2000 --batch-size 8 --train-num-samples 1000 --epochs 1\n` } },
   // code injection, every format
   { name: 'injection-shell', files: { 'run.sh': '#!/bin/bash\nX=$(touch MARKER)\nY=`touch MARKER`\neval "touch MARKER"\ntorchrun --nproc_per_node $(touch MARKER; echo 4) -m open_clip_train.main --batch-size `touch MARKER` --lr ${LR:-$(touch MARKER)} --warmup 10000 --epochs 3 --train-num-samples 1000\n' } },
   { name: 'injection-yaml', files: { 'evil.yaml': 'a: !!python/object/apply:os.system ["touch MARKER"]\nb: !!python/object/new:subprocess.Popen [["touch", "MARKER"]]\nper_device_train_batch_size: 8\n' } },

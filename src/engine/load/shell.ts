@@ -62,6 +62,9 @@ interface VarWord {
   eq?: number;
 }
 
+/** Longest variable value kept (characters); longer ones are treated as unknown. */
+const MAX_VARIABLE_CHARS = 64 * 1024;
+
 interface VarRecord {
   value: string;
   words: VarWord[];
@@ -459,6 +462,12 @@ class ScriptParser {
       const joins = old.array || /\s$/.test(old.value) || /^\s/.test(rec.value) || !old.value || !rec.value;
       const value = old.value + (old.array ? ' ' : '') + rec.value;
       rec = { value, array: old.array, words: joins ? [...old.words, ...rec.words] : splitWords(value).map((text) => ({ text })) };
+    }
+    // A value built by doubling (`A=$A$A`, repeated) grows exponentially: past the cap the
+    // variable is left unknown, as if it were set outside the script.
+    if (rec.value.length > MAX_VARIABLE_CHARS) {
+      this.vars.delete(name);
+      return;
     }
     this.vars.set(name, rec);
     this.script.variables.push({ name, value: rec.value, range: this.range(start, end) });
