@@ -358,7 +358,8 @@ describe('github', () => {
     ];
     expect(formatGithub(report)).toBe(
       '::warning file=cfg/a%3Ab%2Cc%25.yaml,line=3,endLine=3,col=1,endColumn=4,title=trainlint (schema)::' +
-        'cfg/a:b,c%25.yaml:3:1: lr is 100%25 too high%0Asee: docs, r\u0000\n',
+        // Control characters other than line breaks (NUL, ESC…) are removed; line breaks are escaped.
+        'cfg/a:b,c%25.yaml:3:1: lr is 100%25 too high%0Asee: docs, r\n',
     );
   });
 

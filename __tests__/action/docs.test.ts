@@ -45,6 +45,6 @@ test('every action.yml input and output is documented', () => {
 test('action.yml declares exactly the inputs src/action/inputs.ts reads', () => {
   const action = parse(readFileSync(path.join(ROOT, 'action.yml'), 'utf8'));
   const source = readFileSync(path.join(ROOT, 'src', 'action', 'inputs.ts'), 'utf8');
-  const read = [...source.matchAll(/(?:getInput|oneOf|bool)\('([a-z-]+)'/g)].map((m) => m[1]);
+  const read = [...source.matchAll(/(?:getInput|oneOf|bool|seconds)\('([a-z-]+)'/g)].map((m) => m[1]);
   expect(read.sort()).toEqual(Object.keys(action.inputs).sort());
 });

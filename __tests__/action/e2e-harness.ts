@@ -100,6 +100,15 @@ export class Prism {
  * - `/sticky/...`  like prism, but listing PR comments returns an earlier run's sticky comment;
  * - `/flaky/...`   the first request of each method+path gets 500, the second 429, the third 403
  *   "secondary rate limit" (GitHub's two forms), later ones go to Prism.
+ *
+ * Fault injection (issue #14; no Prism needed, `canned` answers stand for GitHub's):
+ * - `/hang/...`       accepts the request and never answers;
+ * - `/slow/...`       the canned answer after `slowMs`;
+ * - `/ratelimited/...` 403 "secondary rate limit" with `retry-after: 3600` on every request;
+ * - `/retry429/...`   the first request of each method+path gets 429 (secondary limit,
+ *   `retry-after: 1`), later ones the canned answer;
+ * - `/malformed/...`  a 2xx whose JSON body is cut off;
+ * - `/emptyok/...`    a 2xx with an empty JSON object (no `id`).
  */
 export class FrontServer {
   private server?: http.Server;
@@ -108,8 +117,12 @@ export class FrontServer {
   private seen = new Map<string, number>();
   /** Repo-aware answers by `METHOD /path` (no query), sent after Prism accepted the request. */
   overrides = new Map<string, { status: number; body: Json }>();
+  /** Delay of the `slow` mode. */
+  slowMs = 1500;
+  /** Requests held open by the `hang` mode, ended when the server stops. */
+  private held = new Set<http.ServerResponse>();
 
-  constructor(private readonly prism: Prism) {}
+  constructor(private readonly prism?: Prism) {}
 
   url(mode: string): string {
     return `http://127.0.0.1:${this.port}/${mode}`;
@@ -151,6 +164,29 @@ export class FrontServer {
     const key = `${req.method} ${decodeURIComponent(apiPath.split('?')[0])}`;
     const count = (this.seen.get(key) ?? 0) + 1;
     this.seen.set(key, count);
+    if (mode === 'hang') {
+      record(0, '(no answer)');
+      this.held.add(res);
+      return;
+    }
+    if (mode === 'slow') {
+      await new Promise((r) => setTimeout(r, this.slowMs));
+      return reply(...canned(req.method ?? '', apiPath));
+    }
+    if (mode === 'ratelimited') {
+      return reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '3600' });
+    }
+    if (mode === 'retry429') {
+      if (count === 1) return reply(429, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
+      return reply(...canned(req.method ?? '', apiPath));
+    }
+    if (mode === 'malformed' || mode === 'emptyok') {
+      const [status] = canned(req.method ?? '', apiPath);
+      const out = mode === 'malformed' ? '{"id": 4242, "head_sha": ' : '{}';
+      record(status, out);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+      return void res.end(out);
+    }
     if (mode === 'forbidden') return reply(403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' });
     if (mode === 'down') return reply(500, { message: 'Server Error' });
     if (mode === 'flaky' && count === 1) return reply(500, { message: 'Server Error' });
@@ -175,6 +211,7 @@ export class FrontServer {
     // GitHub's vendor media type (application/vnd.github.v3+json) is JSON, but Prism's negotiator
     // only matches the spec's literal `application/json` (406 otherwise): translate it, nothing else.
     if (headers.accept) headers.accept = headers.accept.replace(/application\/vnd\.github(?:\.[\w-]+)*(?:\+json)?/g, 'application/json');
+    if (!this.prism) return reply(502, { message: 'no Prism in this test' });
     const upstream = await fetch(`http://127.0.0.1:${this.prism.port}${apiPath}`, {
       method: req.method,
       headers,
@@ -190,8 +227,22 @@ export class FrontServer {
   }
 
   async stop(): Promise<void> {
+    for (const res of this.held) res.destroy();
+    this.held.clear();
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
+}
+
+/** What GitHub answers to the requests the action makes, minimal but well-formed. */
+function canned(method: string, apiPath: string): [number, Json] {
+  const p = apiPath.split('?')[0];
+  if (method === 'POST' && /\/check-runs$/.test(p)) return [201, { id: 4242, head_sha: 'x', name: 'trainlint', status: 'in_progress' }];
+  if (method === 'PATCH' && /\/check-runs\/\d+$/.test(p)) return [200, { id: 4242, name: 'trainlint', status: 'completed' }];
+  if (method === 'GET' && /\/issues\/\d+\/comments$/.test(p)) return [200, []];
+  if (method === 'POST' && /\/issues\/\d+\/comments$/.test(p)) return [201, { id: 77, body: '' }];
+  if (method === 'PATCH' && /\/issues\/comments\/\d+$/.test(p)) return [200, { id: 77, body: '' }];
+  return [404, { message: 'Not Found' }];
 }
 
 function freePort(): Promise<number> {
@@ -293,6 +344,8 @@ export interface RunResult {
   summary: string;
   outputs: Record<string, string>;
   ms: number;
+  /** Killed by the hard timeout. */
+  timedOut?: boolean;
 }
 
 /** Parses $GITHUB_OUTPUT (`name<<DELIM\nvalue\nDELIM`). */
@@ -312,6 +365,10 @@ export function runAction(o: {
   sha: string;
   apiUrl: string;
   inputs?: Record<string, string>;
+  /** The action bundle to run (default dist/index.js). */
+  script?: string;
+  /** Hard wall-clock limit: the action is killed past it (code -1, `timedOut`). */
+  timeoutMs?: number;
 }): Promise<RunResult> {
   const runner = path.join(o.repo.dir, 'runner');
   mkdirSync(runner, { recursive: true });
@@ -358,15 +415,23 @@ export function runAction(o: {
   for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.toUpperCase()}`] = v;
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(o.node, [path.join(ROOT, 'dist', 'index.js')], { cwd: o.repo.work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(o.node, [o.script ?? path.join(ROOT, 'dist', 'index.js')], { cwd: o.repo.work, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
+    let timedOut = false;
+    const timer = o.timeoutMs
+      ? setTimeout(() => {
+          timedOut = true;
+          child.kill('SIGKILL');
+        }, o.timeoutMs)
+      : undefined;
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code: code ?? -1, stdout, stderr, summary: readFileSync(summary, 'utf8'), outputs: parseOutputs(readFileSync(output, 'utf8')), ms: Date.now() - started }),
-    );
+    child.on('close', (code) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr, summary: readFileSync(summary, 'utf8'), outputs: parseOutputs(readFileSync(output, 'utf8')), ms: Date.now() - started, timedOut });
+    });
   });
 }
 

@@ -1,5 +1,5 @@
 /** Unit tests of the action's small modules: event, annotations caps, changed files, policy. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { checkAnnotation, checkAnnotations, workflowCommands } from '../../src/action/annotations';
@@ -101,8 +101,7 @@ describe('changed files and policy (real git)', () => {
     const config = 'files: "*.yaml"\nschemas:\n  - files: "*.yaml"\n    schema: s.schema.json\n';
     const base = repo.commit({ '.trainlint.yml': config, 's.schema.json': schemaV1 }, 'base');
     repo.commit({ '.trainlint.yml': `${config}rules:\n  schema: off\n`, 's.schema.json': JSON.stringify({}) }, 'head');
-    const tempDir = mkdtempSync(path.join(os.tmpdir(), 'trainlint-policy-'));
-    const opts = { root: repo.work, baseSha: base, isPullRequest: true, trustPrConfig: false, tempDir, log: () => {} };
+    const opts = { root: repo.work, baseSha: base, isPullRequest: true, trustPrConfig: false, log: () => {} };
     const policy = await resolvePolicy(opts);
     expect(policy.source).toBe('base');
     expect(policy.config.rules).toBeUndefined();
@@ -110,7 +109,9 @@ describe('changed files and policy (real git)', () => {
       `This PR edits .trainlint.yml; trainlint used the policy from the base revision ${base.slice(0, 7)}. The new policy applies once merged.`,
       `This PR edits the schema s.schema.json; trainlint used its version from the base revision ${base.slice(0, 7)}.`,
     ]);
-    expect(readFileSync(policy.config.schemas![0].schema, 'utf8')).toBe(schemaV1);
+    // The base version is kept in memory under the path the config names; the config is unchanged.
+    expect(policy.config.schemas![0].schema).toBe('s.schema.json');
+    expect(policy.schemaTexts?.get('s.schema.json')).toBe(schemaV1);
     expect((await resolvePolicy({ ...opts, trustPrConfig: true })).config.rules).toEqual({ schema: 'off' });
     expect((await resolvePolicy({ ...opts, isPullRequest: false })).source).toBe('head');
     repo.cleanup();
@@ -129,7 +130,6 @@ describe('changed files and policy (real git)', () => {
       baseSha: synthetic,
       isPullRequest: true,
       trustPrConfig: false,
-      tempDir: mkdtempSync(path.join(os.tmpdir(), 'trainlint-policy-')),
       log: () => {},
       fetchBase: async (paths) => {
         fetched.push(paths);
@@ -137,7 +137,7 @@ describe('changed files and policy (real git)', () => {
       },
     });
     expect(fetched).toEqual([['s.schema.json']]);
-    expect(readFileSync(policy.config.schemas![0].schema, 'utf8')).toBe(schemaV1);
+    expect(policy.schemaTexts?.get('s.schema.json')).toBe(schemaV1);
     expect(policy.notices).toContain(`This PR edits the schema s.schema.json; trainlint used its version from the base revision ${synthetic.slice(0, 7)}.`);
     repo.cleanup();
   });

@@ -5,7 +5,7 @@
  */
 import type { Report } from '../engine/report-types.js';
 import { checkAnnotations } from './annotations.js';
-import type { Octokit } from './octokit.js';
+import { MalformedAnswer, type Octokit } from './octokit.js';
 
 export const CHECK_NAME = 'trainlint';
 export const ANNOTATIONS_PER_REQUEST = 50;
@@ -28,13 +28,20 @@ export function checkTitle(report: Report): string {
   return `trainlint: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}, ${infos} notice${infos === 1 ? '' : 's'}`;
 }
 
+/** Annotations sent with a check run (20 requests); the rest are in the summary and the log. */
+export const MAX_CHECK_ANNOTATIONS = 1000;
+
 export async function publishCheckRun(octokit: Octokit, o: CheckRunOptions): Promise<{ id: number; requests: number }> {
-  const annotations = checkAnnotations(o.report);
+  const all = checkAnnotations(o.report);
+  const annotations = all.slice(0, MAX_CHECK_ANNOTATIONS);
+  const more = all.length - annotations.length;
+  const text = more > 0 ? `${more} more finding${more === 1 ? ' is' : 's are'} not annotated here (at most ${MAX_CHECK_ANNOTATIONS}); every finding is in the job summary and the log.` : undefined;
   const batches: (typeof annotations)[] = [];
   for (let i = 0; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
   const output = (batch: typeof annotations | undefined) => ({
     title: checkTitle(o.report),
     summary: o.summary.length > CHECK_TEXT_MAX ? `${o.summary.slice(0, CHECK_TEXT_MAX - 20)}\n\n_(truncated)_` : o.summary,
+    ...(text ? { text } : {}),
     ...(batch && batch.length > 0 ? { annotations: batch } : {}),
   });
   const conclusion = o.failing ? ('failure' as const) : ('success' as const);
@@ -48,7 +55,10 @@ export async function publishCheckRun(octokit: Octokit, o: CheckRunOptions): Pro
     ...(single ? { status: 'completed' as const, conclusion, completed_at: new Date().toISOString() } : { status: 'in_progress' as const }),
     output: output(batches[0]),
   });
-  const id = created.data.id;
+  // A 2xx that is not a check run (cut-off JSON arrives as a string) is a failure, not a success.
+  const data: unknown = created.data;
+  const id = data !== null && typeof data === 'object' ? (data as { id?: unknown }).id : undefined;
+  if (typeof id !== 'number') throw new MalformedAnswer('no check run id');
   let requests = 1;
   for (let i = 1; i < batches.length; i++) {
     const last = i === batches.length - 1;

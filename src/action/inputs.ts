@@ -2,6 +2,7 @@
 import * as core from '@actions/core';
 
 import type { FailOn } from './fail-on.js';
+import { DEFAULT_API_TIME_LIMIT_S } from './octokit.js';
 
 export type { FailOn };
 export type AnnotationMode = 'auto' | 'checks' | 'commands' | 'off';
@@ -20,6 +21,8 @@ export interface Inputs {
   sarifFile?: string;
   token: string;
   trustPrConfig: boolean;
+  /** Most seconds the action spends on GitHub API calls (`api-time-limit`). */
+  apiTimeLimit: number;
 }
 
 export class InputError extends Error {
@@ -44,6 +47,14 @@ function bool(name: string, fallback: boolean | undefined): boolean | undefined 
   throw new InputError(`input ${name} must be true or false (got ${JSON.stringify(raw)})`);
 }
 
+function seconds(name: string, fallback: number): number {
+  const raw = core.getInput(name).trim();
+  if (raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0 || value > 3600) throw new InputError(`input ${name} must be a number of seconds between 1 and 3600 (got ${JSON.stringify(raw)})`);
+  return value;
+}
+
 export function readInputs(): Inputs {
   const files = core
     .getInput('files')
@@ -61,5 +72,6 @@ export function readInputs(): Inputs {
     sarifFile: core.getInput('sarif-file').trim() || undefined,
     token: core.getInput('token').trim(),
     trustPrConfig: bool('trust-pr-config', false) ?? false,
+    apiTimeLimit: seconds('api-time-limit', DEFAULT_API_TIME_LIMIT_S),
   };
 }

@@ -11,10 +11,11 @@ import { tmpdir } from 'node:os';
 import { CONFIG_NAMES } from '../config/load-config.js';
 import { applyBaseline, BASELINE_FILE, parseBaseline } from '../engine/baseline.js';
 import { readAtCommit } from './git.js';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
+import { MAX_BASELINE_BYTES } from '../engine/baseline.js';
 import { buildReport, reportPlan } from '../engine/build-report.js';
 import { lint, type FileResult } from '../engine/lint.js';
+import { userFacingMessage } from '../engine/load/result.js';
 import type { Report } from '../engine/report-types.js';
 import { COMMENT_MARKER, COMMENT_MAX_CHARS, formatMarkdown, SUMMARY_MAX_BYTES, type MarkdownOptions, type PlanChange } from '../report/markdown.js';
 import { formatStylish } from '../report/stylish.js';
@@ -27,7 +28,7 @@ import { readEvent, type ActionEvent } from './event.js';
 import { ensureCommit, git } from './git.js';
 import { isFailing } from './fail-on.js';
 import { readInputs, type Inputs } from './inputs.js';
-import { createOctokit, describeApiError, statusOf, type Octokit } from './octokit.js';
+import { ApiBudget, createOctokit, describeApiError, statusOf, type Octokit } from './octokit.js';
 import { setOutputs, writeReport, writeSarif } from './outputs.js';
 import { resolvePolicy } from './policy.js';
 import { writeJobSummary } from './summary.js';
@@ -78,11 +79,15 @@ async function changedFiles(root: string, base: { sha?: string; local: boolean }
  * like `.trainlint.yml`, so a PR cannot baseline its own findings away.
  */
 async function applyActionBaseline(root: string, results: FileResult[], baseSha: string | undefined, log: (s: string) => void): Promise<void> {
-  const text = baseSha
-    ? await readAtCommit(root, baseSha, BASELINE_FILE)
-    : existsSync(path.join(root, BASELINE_FILE))
-      ? readFileSync(path.join(root, BASELINE_FILE), 'utf8')
-      : null;
+  let text: string | null;
+  if (baseSha) {
+    text = await readAtCommit(root, baseSha, BASELINE_FILE);
+  } else {
+    // Through the engine's resolver: a FIFO or a link out of the workspace is never read.
+    const read = readRepoFile(repoRootOf(root), BASELINE_FILE, MAX_BASELINE_BYTES, 'the size limit of a baseline');
+    if (!read.ok && read.refusal !== 'missing') log(`trainlint: ${BASELINE_FILE}: ${read.why.replace(/; (skipped|not read)$/, '')}; not read`);
+    text = read.ok ? (decodeUtf8(read.bytes) ?? null) : null;
+  }
   if (!text) return;
   const baseline = parseBaseline(text);
   if (!baseline) {
@@ -120,7 +125,8 @@ export async function run(): Promise<void> {
     const root = process.env.GITHUB_WORKSPACE || process.cwd();
     const tempDir = process.env.RUNNER_TEMP || tmpdir();
     let client: Octokit | undefined;
-    const octokit = () => (inputs.token ? (client ??= createOctokit(inputs.token, log)) : undefined);
+    const budget = new ApiBudget(inputs.apiTimeLimit * 1000);
+    const octokit = () => (inputs.token ? (client ??= createOctokit(inputs.token, log, budget)) : undefined);
 
     const base = await resolveBase(root, inputs, event);
     const onlyChanged = inputs.onlyChanged ?? (event.kind === 'pull_request' || event.kind === 'merge_group');
@@ -146,20 +152,19 @@ export async function run(): Promise<void> {
       baseSha: baseCommit,
       isPullRequest: event.kind === 'pull_request',
       trustPrConfig: inputs.trustPrConfig && event.name !== 'pull_request_target',
-      tempDir,
       log,
       fetchBase: api && base.sha ? (paths) => fetchBaseContents(api, event.owner, event.repo, base.sha!, paths, log) : undefined,
     });
 
     if (api && base.sha && touched && changed) {
-      const head = await lint({ root, paths: inputs.files, config: policy.config });
+      const head = await lint({ root, paths: inputs.files, config: policy.config, schemaTexts: policy.schemaTexts });
       const configs = head.results.filter((r) => r.extraction && touched.has(r.file.path)).map((r) => r.file.path);
       const basePaths = configs.map((p) => changed.find((c) => c.path === p)?.previousPath ?? p).filter((p) => !fromApi.has(p));
       for (const [p, t] of await fetchBaseContents(api, event.owner, event.repo, base.sha, basePaths, log)) fromApi.set(p, t);
       baseCommit = await syntheticCommit(root, fromApi, `trainlint: base ${base.sha} (from the REST API)`);
     }
 
-    const { results } = await lint({ root, paths: inputs.files, config: policy.config, base: baseCommit });
+    const { results } = await lint({ root, paths: inputs.files, config: policy.config, base: baseCommit, schemaTexts: policy.schemaTexts });
     const selected = onlyChanged && touched ? selectTouched(results, touched) : results;
     if (onlyChanged && touched) log(`trainlint: only-changed: ${selected.length} of ${results.length} configs are touched by the change`);
     await applyActionBaseline(root, selected, event.kind === 'pull_request' && !(inputs.trustPrConfig && event.name !== 'pull_request_target') ? baseCommit : undefined, log);
@@ -229,6 +234,6 @@ export async function run(): Promise<void> {
       core.setFailed(`trainlint: ${errors} error(s), ${warnings} warning(s) in training configs (fail-on: ${inputs.failOn})`);
     }
   } catch (err) {
-    core.setFailed(`trainlint: ${(err as Error).message.split('\n')[0]}`);
+    core.setFailed(`trainlint: ${userFacingMessage((err as Error).message.split('\n')[0])}`);
   }
 }

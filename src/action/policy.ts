@@ -4,14 +4,16 @@
  * A PR that edits policy gets a notice naming the file. `trust-pr-config: true` opts out
  * (ignored under pull_request_target, whose head is never trusted).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CONFIG_NAMES, parseConfig, readConfig } from '../config/load-config.js';
+import { CONFIG_NAMES, MAX_CONFIG_BYTES, parseConfig, readConfig } from '../config/load-config.js';
+import { decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
 import type { TrainlintConfig } from '../config/types.js';
 import { readAtCommit } from './git.js';
 
 export interface Policy {
   config: TrainlintConfig;
+  /** Base-revision texts of the user schemas the config names, by the path it writes. */
+  schemaTexts?: Map<string, string>;
   /** Where the config came from. */
   source: 'base' | 'head' | 'none';
   /** Repo-relative path of the config file used, if any. */
@@ -28,8 +30,6 @@ export interface PolicyOptions {
   baseSha?: string;
   isPullRequest: boolean;
   trustPrConfig: boolean;
-  /** Where base versions of schemas are written (RUNNER_TEMP). */
-  tempDir: string;
   /**
    * Reads files at the base revision when `baseSha` is only a synthetic commit holding what the
    * REST contents API gave (the real base commit could not be fetched): the schemas the base
@@ -39,12 +39,10 @@ export interface PolicyOptions {
   log: (s: string) => void;
 }
 
+/** The head (working tree) text of a policy file, through the engine's resolver; null when refused. */
 function readHead(root: string, rel: string): string | null {
-  try {
-    return readFileSync(path.resolve(root, rel), 'utf8');
-  } catch {
-    return null;
-  }
+  const read = readRepoFile(repoRootOf(root), rel, MAX_CONFIG_BYTES, 'the size limit of a policy file');
+  return read.ok ? (decodeUtf8(read.bytes) ?? null) : null;
 }
 
 function headPolicy(root: string, configInput?: string): Policy {
@@ -75,34 +73,29 @@ export async function resolvePolicy(opts: PolicyOptions): Promise<Policy> {
     if (readHead(root, name) !== baseText) {
       notices.push(`This PR edits ${name}; trainlint used the policy from the base revision ${short}. The new policy applies once merged.`);
     }
-    config = await baseSchemas(config, opts, notices);
-    return { config, source: 'base', configPath: name, notices };
+    const schemaTexts = await baseSchemas(config, opts, notices);
+    return { config, schemaTexts, source: 'base', configPath: name, notices };
   }
   const head = headPolicy(root, opts.configInput);
   if (head.configPath) head.notices.push(`This PR adds ${head.configPath}, which does not exist at the base revision ${short}; the PR's policy was used.`);
   return head;
 }
 
-/** Points every schema the base config names at its base version (written under tempDir). */
-async function baseSchemas(config: TrainlintConfig, opts: PolicyOptions, notices: string[]): Promise<TrainlintConfig> {
-  if (!config.schemas?.length || !opts.baseSha) return config;
-  const dir = path.join(opts.tempDir, 'trainlint-base-policy');
-  const schemas = [];
-  for (const [i, entry] of config.schemas.entries()) {
+/** The base version of every schema the base config names (kept in memory, never written out). */
+async function baseSchemas(config: TrainlintConfig, opts: PolicyOptions, notices: string[]): Promise<Map<string, string>> {
+  const texts = new Map<string, string>();
+  if (!config.schemas?.length || !opts.baseSha) return texts;
+  for (const entry of config.schemas) {
+    if (texts.has(entry.schema)) continue;
     const rel = path.posix.normalize(entry.schema.replace(/\\/g, '/'));
+    // Only paths inside the repository are looked up at the base; others are refused by the engine.
+    if (rel.startsWith('../') || path.posix.isAbsolute(rel)) continue;
     const baseText = (await readAtCommit(opts.root, opts.baseSha, rel)) ?? (opts.fetchBase ? ((await opts.fetchBase([rel])).get(rel) ?? null) : null);
-    if (baseText === null) {
-      schemas.push(entry);
-      continue;
-    }
+    if (baseText === null) continue;
     if (readHead(opts.root, rel) !== baseText) {
       notices.push(`This PR edits the schema ${rel}; trainlint used its version from the base revision ${opts.baseSha.slice(0, 7)}.`);
     }
-    mkdirSync(dir, { recursive: true });
-    // Keep the extension: the schema loader picks JSON or YAML by it.
-    const abs = path.join(dir, `${i}-${path.posix.basename(rel)}`);
-    writeFileSync(abs, baseText);
-    schemas.push({ ...entry, schema: abs });
+    texts.set(entry.schema, baseText);
   }
-  return { ...config, schemas };
+  return texts;
 }

@@ -5,15 +5,13 @@
  * the fail level. `--dry-run` lints only. The command is run by us, never the linted configs.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { quote } from 'shell-quote';
 import { UsageError } from '../config/errors.js';
 import type { RuleSetting } from '../config/types.js';
 import { parseSource } from '../engine/load-file.js';
 import { CONFIG_EXT, scriptLaunches } from '../engine/script-links.js';
 import type { SourceFile } from '../engine/source.js';
-import { toPosix } from '../engine/discover.js';
+import { checkRepoPath, repoRootOf } from '../engine/repo-files.js';
 import type { FailOn } from './args.js';
 import { FORMATS, type CliFormat } from './args.js';
 
@@ -90,12 +88,16 @@ export function namedConfigPaths(file: SourceFile, command: string[], cwd: strin
     : command.slice(1).filter((t) => CONFIG_EXT.test(t) && !t.startsWith('-'));
   const accelerate = new Set(launches.flatMap((l) => (l.accelerateConfig ? [l.accelerateConfig.written] : [])));
   const found: string[] = [];
+  const repo = repoRootOf(cwd);
   for (const candidate of candidates) {
-    const abs = path.resolve(cwd, candidate);
-    if (!existsSync(abs) || !statSync(abs).isFile()) {
-      throw new UsageError(`exec: ${accelerate.has(candidate) ? 'accelerate config' : 'config named on the command line'} not found: ${candidate}`);
+    // Through the engine's resolver: inside the folder trainlint runs in, a regular file.
+    const check = checkRepoPath(repo, candidate);
+    if (!check.ok) {
+      const what = accelerate.has(candidate) ? 'accelerate config' : 'config named on the command line';
+      if (check.refusal === 'missing') throw new UsageError(`exec: ${what} not found: ${candidate}`);
+      throw new UsageError(`exec: ${candidate}: ${check.why}; not read`);
     }
-    const rel = toPosix(path.relative(cwd, abs));
+    const rel = check.rel;
     // The accelerate config is read as the launch's linked plan, not linted as a training config.
     if (!found.includes(rel) && !accelerate.has(candidate)) found.push(rel);
   }

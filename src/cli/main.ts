@@ -1,13 +1,15 @@
 /** The CLI: argv → engine → reporter → exit code (0 clean, 1 findings, 2 usage/internal). */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { readConfig } from '../config/load-config.js';
 import { buildReport, reportFile, TOOL_VERSION } from '../engine/build-report.js';
 import { GitError } from '../engine/git.js';
 import { lint, type FileResult } from '../engine/lint.js';
-import { applyBaseline, BASELINE_FILE, buildBaseline, parseBaseline } from '../engine/baseline.js';
+import { applyBaseline, BASELINE_FILE, buildBaseline, MAX_BASELINE_BYTES, parseBaseline } from '../engine/baseline.js';
 import { applyEdits, editsOf, unifiedDiff } from '../engine/fix.js';
+import { checkRepoPath, decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
+import { userFacingMessage } from '../engine/load/result.js';
 import type { Report } from '../engine/report-types.js';
 import { RULES } from '../rules/index.js';
 import { formatReport } from '../report/index.js';
@@ -41,10 +43,18 @@ function rulesTable(): string {
 
 async function runPlan(args: CliArgs, io: CliIO): Promise<number> {
   const { config } = readConfig(io.cwd, args.config);
+  const named = args.paths[0];
+  let isFolder = false;
+  try {
+    isFolder = fs.statSync(path.resolve(io.cwd, named)).isDirectory();
+  } catch {
+    // not a path on disk (a glob, or missing): lint() says so
+  }
+  if (isFolder) throw new UsageError(`plan: ${named} is a folder; name one config file`);
   // The full pipeline (so references, links and --base apply), restricted to this one file.
-  const { results } = await lint({ root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: [args.paths[0]], config, base: args.base, cliRules: args.rules });
+  const { results } = await lint({ root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: [named], config, base: args.base, cliRules: args.rules });
   const result = results[0];
-  if (!result) throw new UsageError(`plan: ${args.paths[0]} matches no file`);
+  if (!result) throw new UsageError(`plan: ${named} matches no file`);
   // A config named by several launch commands has one plan per command.
   const plans = results.filter((r) => r.file.path === result.file.path);
   const out =
@@ -56,7 +66,7 @@ async function runPlan(args: CliArgs, io: CliIO): Promise<number> {
 }
 
 function emit(args: CliArgs, io: CliIO, text: string): void {
-  if (args.output) writeFileSync(path.resolve(io.cwd, args.output), text);
+  if (args.output) fs.writeFileSync(path.resolve(io.cwd, args.output), text);
   else io.stdout(text);
 }
 
@@ -85,12 +95,17 @@ function textsOf(results: FileResult[]): Map<string, string> {
   return new Map(results.map((r) => [r.file.path, r.file.text]));
 }
 
-/** Apply (or, for a dry run, diff) the edits of every file's fixable findings. */
-function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files: number; edits: number; diff: string } {
+/**
+ * Apply (or, for a dry run, diff) the edits of every file's fixable findings. A file that cannot
+ * be written is reported on its own (`failed`) and the others are still fixed. A byte order mark
+ * is written back; line endings are untouched (edits replace values only).
+ */
+function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files: number; edits: number; diff: string; failed: string[] } {
   let files = 0;
   let edits = 0;
   let diff = '';
   // A config linted once per launch script has several results: its edits are applied together.
+  const failed: string[] = [];
   const byFile = new Map<string, FileResult[]>();
   for (const r of results) byFile.set(r.file.path, [...(byFile.get(r.file.path) ?? []), r]);
   for (const group of byFile.values()) {
@@ -98,22 +113,49 @@ function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files:
     if (result.file.path === COMMAND_LINE_PATH) continue;
     const { text, applied } = applyEdits(result.file.text, editsOf(group.flatMap((r) => r.findings)));
     if (applied === 0) continue;
+    if (dryRun) {
+      diff += unifiedDiff(result.file.path, result.file.text, text);
+    } else {
+      try {
+        fs.writeFileSync(path.resolve(cwd, result.file.path), result.file.bom ? `\ufeff${text}` : text);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        failed.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied} fix(es) were not applied\n`);
+        continue;
+      }
+    }
     files++;
     edits += applied;
-    if (dryRun) diff += unifiedDiff(result.file.path, result.file.text, text);
-    else writeFileSync(path.resolve(cwd, result.file.path), text);
   }
-  return { files, edits, diff };
+  return { files, edits, diff, failed };
+}
+
+/**
+ * The baseline's text, read through the engine's resolver (inside the repository, a regular file,
+ * a byte limit on the read): a FIFO or a device named as the baseline is refused, never read.
+ */
+function readBaselineFile(cwd: string, file: string, shown: string): string | undefined {
+  const read = readRepoFile(repoRootOf(cwd), file, MAX_BASELINE_BYTES, 'the size limit of a baseline');
+  if (!read.ok) {
+    if (read.refusal === 'missing') return undefined;
+    throw new UsageError(`${shown}: ${read.why.replace(/; (skipped|not read)$/, '')}; not read`);
+  }
+  const text = decodeUtf8(read.bytes);
+  if (text === undefined) throw new UsageError(`${shown}: not valid UTF-8; not read`);
+  return text;
+}
+
+/** `--update-baseline` writes only a regular file inside the repository (or a new one). */
+function writeBaselineFile(cwd: string, file: string, shown: string, text: string): void {
+  const check = checkRepoPath(repoRootOf(cwd), file);
+  if (!check.ok && check.refusal !== 'missing') throw new UsageError(`${shown}: ${check.why}; not written`);
+  const rel = path.relative(cwd, file);
+  if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) throw new UsageError(`${shown}: outside the repository; not written`);
+  fs.writeFileSync(file, text);
 }
 
 /** Hide baselined findings in place; returns the line to print about it. */
-function filterByBaseline(results: FileResult[], file: string, shown: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new UsageError(`baseline file not found: ${shown}`);
-  }
+function filterByBaseline(results: FileResult[], text: string, shown: string): string {
   const baseline = parseBaseline(text);
   if (!baseline) throw new UsageError(`${shown}: not a trainlint baseline (version 1); recreate it with --update-baseline`);
   const { kept, hidden, fixed } = applyBaseline(results.flatMap((r) => r.findings), textsOf(results), baseline);
@@ -153,18 +195,22 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         io.stderr(`trainlint: ${fixed.edits} fix(es) in ${fixed.files} file(s) would be applied (dry run)\n`);
         return 0;
       }
+      for (const line of fixed.failed) io.stderr(line);
       io.stderr(`trainlint: applied ${fixed.edits} fix(es) in ${fixed.files} file(s)\n`);
       if (fixed.files > 0) results = (await lint(options)).results;
     }
     const baselinePath = path.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    const baselineShown = args.baseline ?? BASELINE_FILE;
     if (args.updateBaseline) {
       const all = results.flatMap((r) => r.findings);
-      writeFileSync(baselinePath, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + '\n');
+      writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + '\n');
       io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path.relative(io.cwd, baselinePath) || baselinePath}\n`);
       return 0;
     }
-    if (!args.noBaseline && (args.baseline || existsSync(baselinePath))) {
-      const summary = filterByBaseline(results, baselinePath, args.baseline ?? BASELINE_FILE);
+    if (!args.noBaseline) {
+      const text = readBaselineFile(io.cwd, baselinePath, baselineShown);
+      if (text === undefined && args.baseline) throw new UsageError(`baseline file not found: ${baselineShown}`);
+      const summary = text === undefined ? '' : filterByBaseline(results, text, baselineShown);
       if (summary) io.stderr(summary);
     }
     const report = buildReport(results);
@@ -178,7 +224,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return 2;
     }
     const e = err as Error;
-    io.stderr(`trainlint: internal error: ${e?.message?.split('\n')[0] ?? String(err)}${args?.debug ? `\n${e?.stack ?? ''}` : ' (run with --debug for details)'}\n`);
+    io.stderr(`trainlint: internal error: ${userFacingMessage(e?.message?.split('\n')[0] ?? String(err))}${args?.debug ? `\n${e?.stack ?? ''}` : ' (run with --debug for details)'}\n`);
     return 2;
   }
 }

@@ -2,16 +2,16 @@
  * Reads and validates `.trainlint.yml`, and resolves the settings that apply to one file
  * (top-level values, then every matching `overrides` entry in order).
  */
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
-import picomatch from 'picomatch';
 import configSchema from '../../schemas/trainlint.schema.json';
 import { loadYaml } from '../engine/load/yaml.js';
+import { decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
 import { locateNearest, toPlain } from '../engine/tree.js';
 import { RULES_BY_ID } from '../rules/index.js';
 import { summariseErrors } from '../rules/schema.js';
 import { UsageError } from './errors.js';
+import { compileGlobs, GlobError, showGlob } from './glob.js';
 import { SHORT_RUN_DEFAULTS, type EffectiveRule, type FileSettings, type RuleSetting, type TrainlintConfig } from './types.js';
 
 export const CONFIG_NAMES = ['.trainlint.yml', '.trainlint.yaml'];
@@ -21,16 +21,25 @@ export function asList(globs: string | string[] | undefined): string[] {
   return Array.isArray(globs) ? globs : [globs];
 }
 
+/** `.trainlint.yml` is at most this large (a policy file, not data). */
+export const MAX_CONFIG_BYTES = 256 * 1024;
+/** Globs in one config, all lists together. */
+export const MAX_GLOBS = 1000;
+
 const compiledGlobs = new Map<string, (p: string) => boolean>();
 
-/** A matcher for the globs, compiled once per distinct list (settingsFor runs once per file). */
+/**
+ * A matcher for the globs, compiled once per distinct list (settingsFor runs once per file).
+ * Linear in the path (config/glob.ts). Globs from a config were checked when it loaded; a glob
+ * that cannot be compiled here throws GlobError.
+ */
 export function matcher(globs: string | string[] | undefined): (p: string) => boolean {
   const list = asList(globs);
   if (list.length === 0) return () => false;
   const key = JSON.stringify(list);
   let match = compiledGlobs.get(key);
   if (!match) {
-    match = picomatch(list, { dot: true });
+    match = compileGlobs(list);
     compiledGlobs.set(key, match);
   }
   return match;
@@ -55,8 +64,50 @@ export function parseConfig(text: string, displayPath: string): TrainlintConfig 
     throw new UsageError(`invalid configuration:\n${messages.join('\n')}`);
   }
   const config = JSON.parse(JSON.stringify(data)) as TrainlintConfig;
+  checkGlobs(config, loaded.tree, displayPath);
+  checkPolicyPaths(config, loaded.tree, displayPath);
   checkRuleSettings(config, loaded.tree, displayPath);
   return config;
+}
+
+/** Every glob compiles (bounded length and nesting) and there are not too many; errors at line:column. */
+function checkGlobs(config: TrainlintConfig, tree: Parameters<typeof locateNearest>[0], displayPath: string): void {
+  const lists: [(string | number)[], string | string[] | undefined][] = [
+    [['files'], config.files],
+    [['ignore'], config.ignore],
+    ...(config.overrides ?? []).map((o, i): [(string | number)[], string | string[] | undefined] => [['overrides', i, 'files'], o.files]),
+    ...(config.schemas ?? []).map((o, i): [(string | number)[], string | string[] | undefined] => [['schemas', i, 'files'], o.files]),
+  ];
+  let count = 0;
+  for (const [where, globs] of lists) {
+    const list = asList(globs);
+    count += list.length;
+    if (count > MAX_GLOBS) {
+      const at = locateNearest(tree, where);
+      throw new UsageError(`${displayPath}:${at?.line ?? 1}:${at?.column ?? 1}: more than ${MAX_GLOBS} globs, over the limit for one configuration`);
+    }
+    list.forEach((glob, i) => {
+      try {
+        compileGlobs([glob]);
+      } catch (err) {
+        if (!(err instanceof GlobError)) throw err;
+        const at = locateNearest(tree, Array.isArray(globs) ? [...where, i] : where);
+        throw new UsageError(`${displayPath}:${at?.line ?? 1}:${at?.column ?? 1}: glob ${showGlob(glob)} ${err.message}`);
+      }
+    });
+  }
+}
+
+/** Policy files (`schemas:`) must lie inside the repository: absolute and `../` paths are refused. */
+function checkPolicyPaths(config: TrainlintConfig, tree: Parameters<typeof locateNearest>[0], displayPath: string): void {
+  for (const [i, entry] of (config.schemas ?? []).entries()) {
+    const posix = entry.schema.replace(/\\/g, '/');
+    const normal = path.posix.normalize(posix);
+    if (path.posix.isAbsolute(posix) || path.win32.isAbsolute(entry.schema) || normal === '..' || normal.startsWith('../')) {
+      const at = locateNearest(tree, ['schemas', i, 'schema']);
+      throw new UsageError(`${displayPath}:${at?.line ?? 1}:${at?.column ?? 1}: schema ${entry.schema}: outside the repository; not read`);
+    }
+  }
 }
 
 function checkRuleSettings(config: TrainlintConfig, tree: Parameters<typeof locateNearest>[0], displayPath: string): void {
@@ -87,21 +138,25 @@ function checkRuleSettings(config: TrainlintConfig, tree: Parameters<typeof loca
  * A relative `--config` and the path shown in messages are relative to `root` (the CLI's `cwd`
  * or the action's workspace), not to `process.cwd()`: the two differ when the CLI runs in-process
  * with another working directory or the action's workspace is not the process's cwd.
+ * The config is a policy file: read through the engine's resolver (inside the repository, after
+ * symbolic links; a regular file; at most MAX_CONFIG_BYTES), as strict UTF-8.
  */
 export function readConfig(root: string, explicitPath?: string): { config: TrainlintConfig; path?: string } {
-  const candidates = explicitPath ? [path.resolve(root, explicitPath)] : CONFIG_NAMES.map((n) => path.join(root, n));
+  const repo = repoRootOf(root);
+  const candidates = explicitPath ? [explicitPath] : CONFIG_NAMES;
   for (const candidate of candidates) {
-    if (!existsSync(candidate)) {
-      if (explicitPath) throw new UsageError(`config file not found: ${explicitPath}`);
-      continue;
+    const read = readRepoFile(repo, candidate, MAX_CONFIG_BYTES, 'the size limit of .trainlint.yml');
+    if (!read.ok) {
+      if (read.refusal === 'missing') {
+        if (explicitPath) throw new UsageError(`config file not found: ${explicitPath}`);
+        continue;
+      }
+      throw new UsageError(`${candidate}: ${read.why.replace(/; skipped$/, '')}${read.refusal ? '; not read' : ''}`);
     }
-    let text: string;
-    try {
-      text = readFileSync(candidate, 'utf8');
-    } catch (err) {
-      throw new UsageError(`cannot read config ${candidate}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-    }
-    return { config: parseConfig(text, path.relative(root, candidate) || candidate), path: candidate };
+    const text = decodeUtf8(read.bytes);
+    if (text === undefined) throw new UsageError(`${candidate}: not valid UTF-8; not read`);
+    const shown = path.relative(root, read.abs) || candidate;
+    return { config: parseConfig(text, shown), path: read.abs };
   }
   return { config: {} };
 }

@@ -47,7 +47,7 @@ export interface ComposerTime {
   bare?: boolean;
 }
 
-const TIME_STRING = /^((?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)(iter|ep|ba|sp|tok|dur|sec)$/i;
+const TIME_STRING = /^((?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?)(iter|ep|ba|sp|tok|dur|sec)$/i;
 
 /**
  * Parse a Composer time value. Bare integers are epochs where the Trainer says so

@@ -97,7 +97,8 @@ export function litgptDatasets(file: SourceFile): DatasetRequest | undefined {
     const jsonPath = str(root, args('json_path'), 'data.init_args.json_path');
     if (!jsonPath) return undefined;
     const isFile = /\.jsonl?$/i.test(jsonPath.value);
-    const names = isFile ? [jsonPath.value] : [`${jsonPath.value.replace(/\/+$/, '')}/train.json`, `${jsonPath.value.replace(/\/+$/, '')}/train.jsonl`];
+    const dir = trimTrailingSlashes(jsonPath.value);
+    const names = isFile ? [jsonPath.value] : [`${dir}/train.json`, `${dir}/train.jsonl`];
     const frac = num(root, args('val_split_fraction'));
     return {
       refs: [{ kind: 'path', names, key: jsonPath.key, range: jsonPath.range }],
@@ -192,4 +193,11 @@ export function torchtuneDatasets(file: SourceFile): DatasetRequest | undefined 
     else return undefined;
   }
   return refs.length ? { refs } : undefined;
+}
+
+/** `data/` → `data` (a loop: a regex on a run of slashes not at the end would retry at every slash). */
+function trimTrailingSlashes(p: string): string {
+  let end = p.length;
+  while (end > 0 && p.charCodeAt(end - 1) === 0x2f) end--;
+  return p.slice(0, end);
 }

@@ -110,7 +110,7 @@ function yamlSource(args: MapNode): ArgSource {
   };
 }
 
-const NUMBER = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+const NUMBER = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
 
 // ── Extraction ──────────────────────────────────────────────────────────────────────────
 
@@ -546,7 +546,7 @@ export const megatron: Dialect = {
     schema: 'megatron.schema.json',
   },
   detect(file) {
-    if (file.format === 'shell') return Math.max(0, ...(file.script?.commands ?? []).map(commandScore));
+    if (file.format === 'shell') return (file.script?.commands ?? []).reduce((best, cmd) => Math.max(best, commandScore(cmd)), 0);
     return yamlScore(file);
   },
   extract(file, env): Extraction {

@@ -94,7 +94,7 @@ export function parseOlmoDuration(value: string | number | boolean): OlmoDuratio
   const num = (s: string) => {
     // Python float() accepts underscores between digits and scientific notation.
     const t = s.trim().replace(/(\d)_(?=\d)/g, '$1');
-    return /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) ? Number(t) : undefined;
+    return /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) ? Number(t) : undefined;
   };
   if (text.endsWith('T')) {
     const n = num(text.slice(0, -1));

@@ -147,7 +147,7 @@ export const openclip: Dialect = {
   },
   detect(file) {
     if (file.format !== 'shell') return 0;
-    return Math.max(0, ...(file.script?.commands ?? []).map(commandScore));
+    return (file.script?.commands ?? []).reduce((best, cmd) => Math.max(best, commandScore(cmd)), 0);
   },
   extract(file, env): Extraction {
     const commands = trainingCommands(file);

@@ -18,6 +18,8 @@ import { createHash } from 'node:crypto';
 import type { Finding } from './types.js';
 
 export const BASELINE_FILE = '.trainlint-baseline.json';
+/** A baseline is at most this large (it is read through the engine's resolver). */
+export const MAX_BASELINE_BYTES = 32 * 1024 * 1024;
 
 /** The fingerprint scheme written by this version. */
 export const FINGERPRINT_VERSION = 2;

@@ -5,8 +5,8 @@
  */
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import { UsageError } from '../config/errors.js';
+import { compileGlob, GlobError, isGlob } from '../config/glob.js';
 import type { TrainlintConfig } from '../config/types.js';
 import { asList, CONFIG_NAMES, matcher } from '../config/load-config.js';
 
@@ -109,7 +109,11 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
       st = undefined;
     }
     if (st) {
-      if (st.isSymbolicLink() && !insideRoot(realRoot, abs)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
+      // A path named on the command line (or in `files:`) is read only inside the root: never
+      // `../x` or `/etc/x`, and never through a link (of the file or a folder above it) that leaves it.
+      const rel = path.relative(root, abs);
+      if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
+      if (!insideRoot(realRoot, abs)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
       if (statSync(abs).isDirectory()) {
         walk(abs, (fileAbs, rel) => {
           if (wanted(rel)) add(fileAbs);
@@ -119,10 +123,16 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
       }
       continue;
     }
-    if (picomatch.scan(input).isGlob) {
-      const isMatch = picomatch(toPosix(input), { dot: true });
+    if (isGlob(input)) {
+      let glob: ReturnType<typeof compileGlob>;
+      try {
+        glob = compileGlob(toPosix(input));
+      } catch (err) {
+        if (err instanceof GlobError) throw new UsageError(`${input.length > 80 ? `${input.slice(0, 80)}…` : input}: glob ${err.message}`);
+        throw err;
+      }
       walk(root, (fileAbs, rel) => {
-        if (isMatch(rel)) add(fileAbs);
+        if (glob.test(rel)) add(fileAbs);
       });
       continue;
     }

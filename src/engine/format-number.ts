@@ -5,7 +5,7 @@ export function formatSci(value: number, significant = 4): string {
   if (!Number.isFinite(value)) return String(value);
   if (value === 0) return '0';
   const [mantissa, exponent] = value.toExponential(significant - 1).split('e');
-  const trimmed = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
+  const trimmed = mantissa.includes('.') ? mantissa.replace(/(?<!0)0+$/, '').replace(/\.$/, '') : mantissa;
   return `${trimmed}e${Number(exponent)}`;
 }
 

@@ -16,6 +16,8 @@ import { readBaseVersions, repoRoot } from './git.js';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource } from './load-file.js';
 import { SchemaStore } from './schemas.js';
 import { applySuppressions } from './suppressions.js';
+import { appendAll, capPerKind, moreNoteOf } from './caps.js';
+import { userFacingMessage } from './load/result.js';
 import { groupRunLength, shapeRunFindings, type RunFindingsContext } from './group-findings.js';
 import { shortRunOf } from './short-run.js';
 import { duplicateKeyFinding } from './duplicates.js';
@@ -53,6 +55,8 @@ export interface LintOptions {
    * linted paths (default true). `trainlint exec` turns it off: its command line is the launch.
    */
   repoScripts?: boolean;
+  /** User schema texts by the path `.trainlint.yml` names (the action's base-revision policy). */
+  schemaTexts?: ReadonlyMap<string, string>;
 }
 
 /** The launch script command a plan was built for (a config named by a script). */
@@ -145,11 +149,14 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
   earlier.forEach((f) => push(f));
   for (const problem of file.problems) {
     const severity = RULES_BY_ID.get(problem.kind)?.meta.defaultSeverity ?? 'error';
-    push(
-      problem.kind === 'duplicate-key'
-        ? duplicateKeyFinding(problem, file, dialect, severity)
-        : { ruleId: problem.kind, severity, message: problem.message, path: file.path, range: problem.range },
-    );
+    if (problem.kind !== 'duplicate-key') {
+      push({ ruleId: problem.kind, severity, message: problem.message, path: file.path, range: problem.range });
+      continue;
+    }
+    // The rewritten message keeps the loader's count of the duplicates past the cap.
+    const finding = duplicateKeyFinding(problem, file, dialect, severity);
+    const more = moreNoteOf(problem.message);
+    push(more && !finding.message.endsWith(more) ? { ...finding, message: finding.message + more } : finding);
   }
   if (file.tree || file.script) {
     const validators = [
@@ -189,12 +196,12 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
   // for a merged finding still apply to the group (engine/group-findings.ts).
   const runCtx = runFindingsContext(result, settings);
   const { kept, problems } = applySuppressions(shapeRunFindings(raw, runCtx), file, (members) => groupRunLength(members, runCtx));
-  result.findings.push(...kept);
+  appendAll(result.findings, capPerKind(kept, (f) => f.ruleId));
   const suppressionSeverity = settings.rules.get('unused-suppression')?.severity ?? 'warning';
   // After an internal error the rules did not all run: "suppresses nothing" would be a guess.
   const crashed = raw.some((f) => f.ruleId === 'internal-error');
   const reported = crashed ? problems.filter((p) => p.data?.missingReason) : problems;
-  if (suppressionSeverity !== 'off') result.findings.push(...reported.map((p) => ({ ...p, severity: suppressionSeverity })));
+  if (suppressionSeverity !== 'off') appendAll(result.findings, capPerKind(reported.map((p) => ({ ...p, severity: suppressionSeverity })), (f) => f.ruleId));
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
@@ -213,7 +220,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const { root, config } = options;
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
-  const schemas = new SchemaStore(root);
+  const schemas = new SchemaStore(root, options.schemaTexts);
   const virtual = options.virtualFiles ?? [];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
   const settingsByPath = new Map<string, FileSettings>();
@@ -597,7 +604,7 @@ function joinAnd(items: string[]): string {
 }
 
 function internalError(file: SourceFile, err: unknown, what = 'this file'): Finding {
-  const message = err instanceof Error ? err.message.split('\n')[0] : String(err);
+  const message = userFacingMessage(err instanceof Error ? err.message.split('\n')[0] : String(err));
   return {
     ruleId: 'internal-error',
     severity: 'error',

@@ -1,6 +1,6 @@
 /** Reads one file from disk and parses it by format; never throws for bad content. */
 import path from 'node:path';
-import type { LoadProblem } from './load/result.js';
+import { userFacingMessage, type LoadProblem } from './load/result.js';
 import { loadJson } from './load/json.js';
 import { loadPythonAssignments } from './load/python-assignments.js';
 import { parseLaunchScript } from './load/shell.js';
@@ -8,6 +8,7 @@ import { loadToml } from './load/toml.js';
 import { loadYaml, type YamlVersion } from './load/yaml.js';
 import { scanDirectives } from './directives.js';
 import { readBounded } from './repo-files.js';
+import { capPerKind } from './caps.js';
 import type { SourceFile } from './source.js';
 import type { FileFormat, Range } from './types.js';
 
@@ -26,22 +27,32 @@ export function formatOf(relPath: string): FileFormat {
 }
 
 /**
- * Parse errors kept per file. A hostile file can make a loader report one error per token
- * (10,000 unclosed `[` give 10,000 YAML errors, i.e. 10,000 findings and annotations); past the
- * first few they are cascades that tell the user nothing more. The last kept error says how
- * many were dropped. Other problem kinds (duplicate-key) are not capped.
+ * Load problems are capped per kind (engine/caps.ts): a hostile file can make a loader report one
+ * error per token (10,000 unclosed `[` give 10,000 YAML errors) or one duplicate key per line.
+ * The last kept problem of a capped kind says how many were dropped.
  */
-export const MAX_PARSE_ERRORS_PER_FILE = 10;
+export { MAX_PARSE_ERRORS_PER_FILE } from './caps.js';
 
 function capParseErrors(problems: LoadProblem[]): LoadProblem[] {
-  const errors = problems.filter((p) => p.kind === 'parse-error');
-  if (errors.length <= MAX_PARSE_ERRORS_PER_FILE) return problems;
-  const last = errors[MAX_PARSE_ERRORS_PER_FILE - 1];
-  const dropped = new Set(errors.slice(MAX_PARSE_ERRORS_PER_FILE));
-  const more = errors.length - MAX_PARSE_ERRORS_PER_FILE;
-  return problems
-    .filter((p) => !dropped.has(p))
-    .map((p) => (p === last ? { ...p, message: `${p.message} (and ${more} more parse errors in this file, not shown)` } : p));
+  return capPerKind(problems, (p) => p.kind).map((p) => ({ ...p, message: userFacingMessage(p.message) }));
+}
+
+/**
+ * Most values one file may hold, counted as line breaks, commas and opening brackets (a cheap
+ * upper estimate taken before parsing). The loaders need up to ~700 bytes of memory per value
+ * (a YAML flow list of single digits), so this bounds memory whatever `maxFileBytes` allows:
+ * 500,000 values stay under about 1 GB.
+ */
+export const MAX_VALUES_PER_FILE = 500_000;
+
+/** Line breaks, commas, `[` and `{` in the text, counted up to `limit + 1`. */
+export function valueSeparators(text: string, limit = MAX_VALUES_PER_FILE): number {
+  let count = 0;
+  for (let i = 0; i < text.length && count <= limit; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 44 || c === 91 || c === 123) count++;
+  }
+  return count;
 }
 
 export interface ParseOptions {
@@ -50,6 +61,14 @@ export interface ParseOptions {
 
 /** Parse text that is already decoded. */
 export function parseSource(relPath: string, text: string, options: ParseOptions = {}, format = formatOf(relPath)): SourceFile {
+  if (valueSeparators(text) > MAX_VALUES_PER_FILE) {
+    const problem: LoadProblem = {
+      kind: 'parse-error',
+      message: `file holds more than ${MAX_VALUES_PER_FILE} values (line breaks, commas and brackets), over the limit per file (memory guard); skipped`,
+      range: START,
+    };
+    return { path: relPath, text: '', format, problems: [problem], directives: { suppressions: [] } };
+  }
   // Every format but JSON has `#` comments (YAML, TOML, shell, Python).
   const directives = scanDirectives(text, format !== 'json');
   const file: SourceFile = { path: relPath, text, format, problems: [], directives };
@@ -86,8 +105,12 @@ export function decodeSource(relPath: string, bytes: Uint8Array, options: ParseO
   } catch {
     return unreadable(relPath, 'file is not valid UTF-8');
   }
+  // TextDecoder drops a leading byte order mark; remember it so that --fix writes it back.
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return parseSource(relPath, text, options);
+  const file = parseSource(relPath, text, options);
+  if (bom) file.bom = true;
+  return file;
 }
 
 export function loadFile(absPath: string, relPath: string, options: ParseOptions & { maxBytes?: number } = {}): SourceFile {

@@ -9,7 +9,7 @@ import { getIn, type ConfigNode, type ScalarNode } from './tree.js';
 import { formatCount } from './format-number.js';
 import { STRING_PLAN_FIELDS, type KeyPath, type Range, type Origin, type PlanField, type Setting, type TrainingPlan } from './types.js';
 
-const NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+const NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
 
 /** The number a scalar's author meant, with a note when the loader sees something else. */
 export function scalarNumber(node: ScalarNode, loader: YamlLoader): { value: number; note?: string } | undefined {

@@ -61,13 +61,14 @@ export function checkRepoPath(repo: RepoRoot, p: string): PathCheck {
     return { ok: false, refusal: 'unreadable', why: `cannot be read (${code ?? 'error'})` };
   }
   if (!within(repo.realRoot, real)) return { ok: false, refusal: 'outside', why: 'a symbolic link that leaves the repository' };
-  let isFile: boolean;
+  let st: ReturnType<typeof statSync>;
   try {
-    isFile = statSync(real).isFile();
+    st = statSync(real);
   } catch (err) {
     return { ok: false, refusal: 'unreadable', why: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
   }
-  if (!isFile) return { ok: false, refusal: 'not-regular', why: 'not a regular file' };
+  if (st.isDirectory()) return { ok: false, refusal: 'not-regular', why: 'a folder, not a file' };
+  if (!st.isFile()) return { ok: false, refusal: 'not-regular', why: 'not a regular file (a FIFO, socket or device)' };
   return { ok: true, abs, rel: relativeToRoot(repo, abs) };
 }
 
@@ -122,7 +123,7 @@ const READ_CHUNK = 64 * 1024;
  * descriptor, and read in chunks up to the limit: a file that grows while it is read, or that
  * `stat` reports as smaller than it is, is still cut off at the limit.
  */
-export function readBounded(abs: string, maxBytes: number): ReadResult {
+export function readBounded(abs: string, maxBytes: number, limitName = 'maxFileBytes'): ReadResult {
   let fd: number;
   try {
     fd = openSync(abs, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
@@ -132,7 +133,7 @@ export function readBounded(abs: string, maxBytes: number): ReadResult {
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) return { ok: false, why: 'not a regular file (a FIFO, socket or device); not read' };
-    if (st.size > maxBytes) return { ok: false, tooLarge: true, why: `file is ${st.size} bytes, over the ${maxBytes}-byte limit (maxFileBytes); skipped` };
+    if (st.size > maxBytes) return { ok: false, tooLarge: true, why: `file is ${st.size} bytes, over the ${maxBytes}-byte limit (${limitName}); skipped` };
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {
@@ -144,11 +145,35 @@ export function readBounded(abs: string, maxBytes: number): ReadResult {
       chunks.push(n === want ? buf : buf.subarray(0, n));
       total += n;
     }
-    if (total > maxBytes) return { ok: false, tooLarge: true, why: `file is over the ${maxBytes}-byte limit (maxFileBytes); skipped` };
+    if (total > maxBytes) return { ok: false, tooLarge: true, why: `file is over the ${maxBytes}-byte limit (${limitName}); skipped` };
     return { ok: true, bytes: Buffer.concat(chunks, total) };
   } catch (err) {
     return { ok: false, why: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
   } finally {
     closeSync(fd);
+  }
+}
+
+export type RepoRead = { ok: true; bytes: Buffer; abs: string; rel: string } | { ok: false; why: string; refusal?: Refusal; tooLarge?: boolean };
+
+/**
+ * `checkRepoPath` then `readBounded`: the one call for a policy file (`.trainlint.yml`, a user
+ * schema, a baseline) or any other path the tool follows.
+ */
+export function readRepoFile(repo: RepoRoot, p: string, maxBytes: number, limitName: string): RepoRead {
+  const check = checkRepoPath(repo, p);
+  if (!check.ok) return { ok: false, why: check.why, refusal: check.refusal };
+  const read = readBounded(check.abs, maxBytes, limitName);
+  if (!read.ok) return { ok: false, why: read.why, tooLarge: read.tooLarge };
+  return { ok: true, bytes: read.bytes, abs: check.abs, rel: check.rel };
+}
+
+/** Strict UTF-8 decoding (a leading BOM dropped); undefined for invalid UTF-8. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    return undefined;
   }
 }

@@ -18,6 +18,8 @@ export interface SourceFile {
   problems: LoadProblem[];
   /** Inline `# trainlint…` comments. */
   directives: Directives;
+  /** The file began with a UTF-8 byte order mark (not part of `text`; `--fix` writes it back). */
+  bom?: boolean;
 }
 
 /** The range of the first line of a file, for findings that belong to the file as a whole. */

@@ -27,10 +27,21 @@ export function applySuppressions(
   regroup: (members: Finding[]) => Finding[] = (members) => members,
 ): { kept: Finding[]; problems: Finding[] } {
   const used = new Set<Suppression>();
+  // Indexed by line (file-wide ones apart): a file can hold many findings and many comments.
+  const fileWide: Suppression[] = [];
+  const byLine = new Map<number, Suppression[]>();
+  for (const s of file.directives.suppressions) {
+    if (s.scope === 'file') fileWide.push(s);
+    else byLine.set(s.scope, [...(byLine.get(s.scope) ?? []), s]);
+  }
   const suppressed = (f: Finding): boolean => {
-    const by = file.directives.suppressions.filter((s) => covers(s, f));
-    by.forEach((s) => used.add(s));
-    return by.length > 0;
+    let covered = false;
+    for (const s of [...fileWide, ...(byLine.get(f.range.line) ?? [])]) {
+      if (!covers(s, f)) continue;
+      used.add(s);
+      covered = true;
+    }
+    return covered;
   };
   const kept: Finding[] = [];
   for (const f of findings) {

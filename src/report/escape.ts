@@ -51,3 +51,15 @@ const CONTROL_CHARS = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
 export function stripTerminalControls(s: string): string {
   return s.replace(ESCAPE_SEQUENCE, '').replace(LINE_BREAKS, ' ').replace(CONTROL_CHARS, '');
 }
+
+/** C0/C1 controls other than tab and line breaks (which workflow commands escape as %0D/%0A). */
+const COMMAND_CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
+
+/**
+ * Removes terminal escape sequences and control characters (ESC, BEL, NUL…) from untrusted text
+ * bound for a workflow command, keeping line breaks for `escapeCommandData` to encode: a file
+ * named `x\x1b]8;;http://evil\x07y.yaml` must not carry a hyperlink or colours into the log.
+ */
+export function stripCommandControls(s: string): string {
+  return s.replace(ESCAPE_SEQUENCE, '').replace(COMMAND_CONTROLS, '');
+}

@@ -4,14 +4,15 @@
  */
 import type { Report, ReportFinding } from '../engine/report-types.js';
 import type { Severity } from '../engine/types.js';
-import { escapeCommandData, escapeCommandProperty } from './escape.js';
+import { escapeCommandData, escapeCommandProperty, stripCommandControls } from './escape.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'notice' };
 const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 
 function command(f: ReportFinding): string {
+  const file = stripCommandControls(f.path);
   const props: Array<[string, string | number]> = [
-    ['file', f.path],
+    ['file', file],
     ['line', f.line],
     ['endLine', f.endLine],
   ];
@@ -20,7 +21,7 @@ function command(f: ReportFinding): string {
   props.push(['title', `trainlint (${f.ruleId})`]);
   const properties = props.map(([k, v]) => `${k}=${escapeCommandProperty(String(v))}`).join(',');
   // The log line shows only the message, so it carries the location too.
-  const message = `${f.path}:${f.line}:${f.column}: ${f.message}`;
+  const message = stripCommandControls(`${file}:${f.line}:${f.column}: ${f.message}`);
   return `::${COMMAND[f.severity]} ${properties}::${escapeCommandData(message)}`;
 }
 

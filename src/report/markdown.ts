@@ -52,7 +52,7 @@ export interface LinkContext {
 }
 
 export function lineUrl(ctx: LinkContext, path: string, line: number): string {
-  return `${ctx.serverUrl.replace(/\/+$/, '')}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path)}#L${line}`;
+  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, '')}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path)}#L${line}`;
 }
 
 /** One config whose plan the summary shows base → head. */
@@ -214,7 +214,7 @@ export function formatMarkdown(report: Report, options: MarkdownOptions = {}): s
     .map(({ f }) => f);
   if (findings.length > 0) {
     blocks.push('', '| severity | location | rule | message |', '| --- | --- | --- | --- |');
-    blocks.push(...findings.map((f) => findingRow(f, options.links, options.docsBaseUrl ?? DEFAULT_DOCS_BASE_URL)));
+    for (const f of findings) blocks.push(findingRow(f, options.links, options.docsBaseUrl ?? DEFAULT_DOCS_BASE_URL));
   }
   const changes = options.changes ?? [];
   if (changes.length > 0) {

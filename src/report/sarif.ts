@@ -162,7 +162,7 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
             rules,
           },
         },
-        ...(options.category ? { automationDetails: { id: `${options.category.replace(/\/+$/, '')}/` } } : {}),
+        ...(options.category ? { automationDetails: { id: `${options.category.replace(/(?<!\/)\/+$/, '')}/` } } : {}),
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root.' } } },
         columnKind: 'utf16CodeUnits',
         results,

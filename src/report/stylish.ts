@@ -87,11 +87,22 @@ function groupByFile(report: Report): Array<[string, ReportFinding[]]> {
  * exclusive; a multi-line range is underlined to the end of its first line). Tabs before the
  * range are copied into the marker's indent so that it stays aligned.
  */
+/** Code frames show at most this many characters of a line, around the finding (lines can be megabytes long). */
+const FRAME_WIDTH = 240;
+
 function codeFrame(lines: string[], f: ReportFinding, gutter: number, p: Palette): string[] {
-  const raw = lines[f.line - 1];
+  let raw = lines[f.line - 1];
   if (raw === undefined) return [];
-  const start = Math.min(Math.max(f.column - 1, 0), raw.length);
-  const end = f.endLine > f.line ? raw.length : Math.min(Math.max(f.endColumn - 1, start), raw.length);
+  let start = Math.min(Math.max(f.column - 1, 0), raw.length);
+  let end = f.endLine > f.line ? raw.length : Math.min(Math.max(f.endColumn - 1, start), raw.length);
+  if (raw.length > FRAME_WIDTH) {
+    const from = Math.max(0, Math.min(start - 40, raw.length - FRAME_WIDTH));
+    const to = from + FRAME_WIDTH;
+    const lead = from > 0 ? '…' : '';
+    raw = `${lead}${raw.slice(from, to)}${to < raw.length ? '…' : ''}`;
+    start = start - from + lead.length;
+    end = Math.min(end - from + lead.length, raw.length);
+  }
   const text = stripTerminalControls(raw);
   const before = Array.from(stripTerminalControls(raw.slice(0, start)))
     .map((c) => (c === '\t' ? '\t' : ' '))

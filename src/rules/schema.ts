@@ -71,7 +71,7 @@ export function summariseErrors(errors: ErrorObject[]): { path: KeyPath; message
   return out;
 }
 
-const NUMERIC_TEXT = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+const NUMERIC_TEXT = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
 /** For a type error on a number written so that PyYAML keeps it a string (`1e-4`), say why. */
 function stringNumberHint(tree: ConfigNode, path: (string | number)[] | readonly (string | number)[], keyword: string): string {

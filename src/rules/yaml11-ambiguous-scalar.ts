@@ -2,7 +2,7 @@ import type { ConfigNode, ScalarNode } from '../engine/tree.js';
 import type { Range } from '../engine/types.js';
 import type { Rule, RuleContext } from './types.js';
 
-const NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+const NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
 const YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
 const OCTAL = /^[-+]?0[0-7_]+$/;
 const SEXAGESIMAL = /^[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?$/;

@@ -16,3 +16,19 @@ export interface LoadResult {
 
 /** Nesting deeper than this is a parse-error (keeps recursion bounded on hostile input). */
 export const MAX_DEPTH = 64;
+
+/**
+ * JavaScript engine messages that can surface from a parser (the yaml package reports a stack
+ * overflow as a document error) or an internal failure, reworded: users never see
+ * "Maximum call stack size exceeded" or another engine string.
+ */
+const ENGINE_MESSAGES: [RegExp, string][] = [
+  [/(?:RangeError: )?Maximum call stack size exceeded/g, `nested too deeply (limit ${MAX_DEPTH})`],
+  [/(?:RangeError: )?(?:Invalid string length|Invalid array length|Array buffer allocation failed)/g, 'too large to process'],
+];
+
+export function userFacingMessage(message: string): string {
+  let out = message;
+  for (const [pattern, wording] of ENGINE_MESSAGES) out = out.replace(pattern, wording);
+  return out;
+}

@@ -62,6 +62,9 @@ interface VarWord {
   eq?: number;
 }
 
+/** Longest variable value kept (characters); longer ones are treated as unknown. */
+const MAX_VARIABLE_CHARS = 64 * 1024;
+
 interface VarRecord {
   value: string;
   words: VarWord[];
@@ -480,6 +483,12 @@ class ScriptParser {
       const joins = old.array || /\s$/.test(old.value) || /^\s/.test(rec.value) || !old.value || !rec.value;
       const value = old.value + (old.array ? ' ' : '') + rec.value;
       rec = { value, array: old.array, words: joins ? [...old.words, ...rec.words] : splitWords(value).map((text) => ({ text })) };
+    }
+    // A value built by doubling (`A=$A$A`, repeated) grows exponentially: past the cap the
+    // variable is left unknown, as if it were set outside the script.
+    if (rec.value.length > MAX_VARIABLE_CHARS) {
+      this.vars.delete(name);
+      return;
     }
     this.vars.set(name, rec);
     this.script.variables.push({ name, value: rec.value, range: this.range(start, end) });
@@ -936,7 +945,7 @@ export function readSbatch(src: string, lineStarts = computeLineStarts(src)): Sl
     if (trimmed && !trimmed.startsWith('#')) break;
     const m = /^#SBATCH\s+/.exec(text);
     if (m) {
-      const body = text.slice(m[0].length).replace(/\s#.*$/, '');
+      const body = withoutTrailingComment(text.slice(m[0].length));
       const re = /(--?[A-Za-z][\w-]*)(?:=(\S+)|\s+([^\s-]\S*))?/g;
       for (let o = re.exec(body); o; o = re.exec(body)) {
         let [flag, raw] = [o[1], o[2] ?? o[3]];
@@ -972,4 +981,12 @@ export function slurmVariables(alloc: SlurmAllocation): [string, string][] {
   put(alloc.gpusPerNode, 'SLURM_GPUS_ON_NODE', 'SLURM_GPUS_PER_NODE');
   put(alloc.gpus, 'SLURM_GPUS');
   return out;
+}
+
+/** `--nodes=2  # two nodes` → `--nodes=2 `: cut at the first `#` that follows whitespace (one scan). */
+function withoutTrailingComment(line: string): string {
+  for (let i = 1; i < line.length; i++) {
+    if (line[i] === '#' && /\s/.test(line[i - 1])) return line.slice(0, i - 1);
+  }
+  return line;
 }

@@ -361,8 +361,11 @@ function blank(text: string, start: number, end: number): string {
   return text.slice(0, start) + text.slice(start, end).replace(/[^\r\n]/g, ' ') + text.slice(end);
 }
 
-/** At most this many duplicate definitions are repaired before giving up on a tree. */
-const MAX_REPAIRS = 100;
+/**
+ * At most this many duplicate definitions are repaired before giving up on a tree. Each repair
+ * re-parses the whole file, so this bounds a flood of duplicates to 20 linear passes.
+ */
+const MAX_REPAIRS = 20;
 
 /** Loads TOML; see the module comment for how duplicates are handled. */
 export function loadToml(text: string): LoadResult {

@@ -27,8 +27,13 @@ import { MAX_DEPTH, type LoadProblem, type LoadResult } from './result.js';
 
 export type YamlVersion = '1.1' | '1.2';
 
-/** Alias expansions allowed per file before the file is treated as an alias bomb. */
-const MAX_ALIAS_EXPANSIONS = 10_000;
+/**
+ * What aliases may expand to, per file: nodes of resolved content, and characters of resolved
+ * scalar text. The bound is on the expansion, not on the number of aliases: one 10,000-item list
+ * aliased 9,000 times is 109 KB of YAML and 90 million nodes.
+ */
+export const MAX_ALIAS_NODES = 100_000;
+export const MAX_ALIAS_CHARS = 16 * 1024 * 1024;
 
 // PyYAML (resolver.py) implicit resolvers, verbatim in meaning.
 const PY_FLOAT =
@@ -83,8 +88,8 @@ function pyyamlTags(tags: Tags): Tags {
 interface BuildState {
   lines: LineCounter;
   problems: LoadProblem[];
-  doc: Document;
-  aliasExpansions: number;
+  /** Each alias node's target, resolved once (see `checkAliasFanOut`). */
+  targets: Map<YamlNode, YamlNode | undefined>;
 }
 
 function toRange(lines: LineCounter, start: number, end: number): Range {
@@ -99,7 +104,108 @@ function nodeRange(state: BuildState, node: YamlNode | null | undefined, fallbac
 }
 
 class TooDeep extends Error {}
-class AliasBomb extends Error {}
+
+/** The anchor name (`&name`) of a scalar, map or sequence, if any. */
+function anchorOf(node: YamlNode): string | undefined {
+  const anchor = (node as { anchor?: unknown }).anchor;
+  return typeof anchor === 'string' && anchor !== '' ? anchor : undefined;
+}
+
+/** The children of a node in document order (a pair's key before its value). */
+function childrenOf(node: YamlNode): YamlNode[] {
+  const out: YamlNode[] = [];
+  if (isSeq(node)) {
+    for (const item of node.items) if (item != null) out.push(item as YamlNode);
+  } else if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      if (pair.key != null && typeof pair.key === 'object') out.push(pair.key as YamlNode);
+      if (pair.value != null) out.push(pair.value as YamlNode);
+    }
+  }
+  return out;
+}
+
+export interface AliasFanOut {
+  /** Each alias node's target: the last node with that anchor before it (as in YAML). */
+  targets: Map<YamlNode, YamlNode | undefined>;
+  /** Set when the expansion is over a bound. */
+  bomb?: { anchor: string; offset: number; message: string };
+}
+
+/**
+ * The alias bound. One iterative pass over the written document (no recursion, so no stack limit)
+ * resolves every alias and computes, bottom-up, how many nodes and characters each node expands
+ * to. An alias inside the node it names (a cycle) expands without end. When the document expands
+ * beyond the written nodes by more than MAX_ALIAS_NODES (or MAX_ALIAS_CHARS of scalar text), the
+ * anchor whose aliases weigh most is reported, at its `&name`.
+ */
+export function checkAliasFanOut(doc: Document, text: string): AliasFanOut {
+  const targets = new Map<YamlNode, YamlNode | undefined>();
+  const root = doc.contents as YamlNode | null;
+  if (!root) return { targets };
+  const anchors = new Map<string, YamlNode>();
+  const nodes = new Map<YamlNode, number>();
+  const chars = new Map<YamlNode, number>();
+  const refs = new Map<YamlNode, number>();
+  let written = 0;
+  let writtenChars = 0;
+  // Pre-order (document order) to resolve aliases; post-order to sum sizes. A target that is not
+  // an ancestor of its alias starts and ends before it, so its size is known when the alias is met.
+  const stack: { node: YamlNode; exit: boolean }[] = [{ node: root, exit: false }];
+  while (stack.length > 0) {
+    const { node, exit } = stack.pop()!;
+    if (!exit) {
+      if (isAlias(node)) {
+        const target = anchors.get(node.source);
+        targets.set(node, target);
+        if (target) refs.set(target, (refs.get(target) ?? 0) + 1);
+        nodes.set(node, target ? (nodes.get(target) ?? Infinity) : 1);
+        chars.set(node, target ? (chars.get(target) ?? Infinity) : 0);
+        continue;
+      }
+      const anchor = anchorOf(node);
+      if (anchor) anchors.set(anchor, node);
+      stack.push({ node, exit: true });
+      const children = childrenOf(node);
+      for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i], exit: false });
+      continue;
+    }
+    let n = 1;
+    let c = isScalar(node) ? String(node.source ?? node.value ?? '').length : 0;
+    written++;
+    writtenChars += c;
+    for (const child of childrenOf(node)) {
+      n += nodes.get(child) ?? 1;
+      c += chars.get(child) ?? 0;
+    }
+    nodes.set(node, n);
+    chars.set(node, c);
+  }
+  const expanded = nodes.get(root) ?? 1;
+  const expandedChars = chars.get(root) ?? 0;
+  if (expanded - written <= MAX_ALIAS_NODES && expandedChars - writtenChars <= MAX_ALIAS_CHARS) return { targets };
+  // The anchor whose direct aliases weigh most (size × number of aliases written).
+  let worst: { node: YamlNode; weight: number } | undefined;
+  for (const [node, count] of refs) {
+    const weight = (nodes.get(node) ?? Infinity) * count;
+    if (!worst || weight > worst.weight) worst = { node, weight };
+  }
+  const anchorNode = worst?.node ?? root;
+  const name = anchorOf(anchorNode) ?? '?';
+  const start = anchorNode.range?.[0] ?? 0;
+  const at = text.lastIndexOf(`&${name}`, start);
+  const count = refs.get(anchorNode) ?? 0;
+  const size = nodes.get(anchorNode) ?? Infinity;
+  const message = !Number.isFinite(size)
+    ? `alias *${name} lies inside its own anchor &${name} and expands without end (resource exhaustion guard); the file is not read`
+    : `${count} alias${count === 1 ? '' : 'es'} *${name} of anchor &${name} (${size} nodes each) expand the file ` +
+      (expanded - written > MAX_ALIAS_NODES
+        ? `to ${expanded} nodes, over the limit of ${MAX_ALIAS_NODES} nodes that aliases may add`
+        : `to ${expandedChars} characters of text, over the limit of ${MAX_ALIAS_CHARS} characters that aliases may add`) +
+      ' (resource exhaustion guard); the file is not read';
+  return { targets, bomb: { anchor: name, offset: at >= 0 ? at : start, message } };
+}
 
 function scalarText(node: YamlNode): string {
   if (isScalar(node)) {
@@ -115,10 +221,7 @@ function build(state: BuildState, node: YamlNode | null | undefined, depth: numb
     return { kind: 'scalar', value: null, source: '', plain: true, range: fallback };
   }
   if (isAlias(node)) {
-    state.aliasExpansions++;
-    if (state.aliasExpansions > MAX_ALIAS_EXPANSIONS) throw new AliasBomb();
-    const target = node.resolve(state.doc);
-    return build(state, target, depth + 1, nodeRange(state, node, fallback));
+    return build(state, state.targets.get(node), depth + 1, nodeRange(state, node, fallback));
   }
   const range = nodeRange(state, node, fallback);
   if (isScalar(node)) {
@@ -149,7 +252,7 @@ function build(state: BuildState, node: YamlNode | null | undefined, depth: numb
       const key = keyNode && isScalar(keyNode) ? String(keyNode.value ?? '') : scalarText(keyNode as YamlNode);
       const isMerge = keyNode && isScalar(keyNode) && keyNode.source === '<<' && keyNode.type === 'PLAIN';
       if (isMerge) {
-        merged.push(...mergeSources(state, pair.value as YamlNode, depth + 1, keyRange));
+        for (const entry of mergeSources(state, pair.value as YamlNode, depth + 1, keyRange)) merged.push(entry);
         continue;
       }
       const first = seen.get(key);
@@ -176,9 +279,33 @@ function mergeSources(state: BuildState, value: YamlNode, depth: number, keyRang
   // PyYAML: in a sequence of merges, earlier maps win over later ones.
   for (const source of [...sources].reverse()) {
     const built = build(state, source, depth, keyRange);
-    if (built.kind === 'map') out.push(...built.entries);
+    if (built.kind === 'map') for (const entry of built.entries) out.push(entry);
   }
   return out;
+}
+
+/**
+ * The offset where `[`/`{` flow collections first nest deeper than MAX_DEPTH, or -1. The yaml
+ * package parses flow collections recursively and reports a stack overflow at a position that
+ * depends on the caller's stack; this scan (quoted scalars and comments skipped) gives a stable
+ * parse-error instead, before any recursion.
+ */
+export function flowTooDeep(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      // A quoted scalar: skip to its closing quote (`\"` in double quotes, `''` in single ones).
+      for (i++; i < text.length && text[i] !== c; i++) if (c === '"' && text[i] === '\\') i++;
+    } else if (c === '#' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\t' || text[i - 1] === '\n')) {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if ((c === ']' || c === '}') && depth > 0) {
+      depth--;
+    }
+  }
+  return -1;
 }
 
 export interface YamlLoadOptions {
@@ -190,6 +317,12 @@ export function loadYaml(text: string, options: YamlLoadOptions = {}): LoadResul
   const version = options.version ?? '1.1';
   const lines = new LineCounter();
   const problems: LoadProblem[] = [];
+  const deep = flowTooDeep(text);
+  if (deep >= 0) {
+    const line = text.slice(0, deep).split('\n').length;
+    const column = deep - text.lastIndexOf('\n', deep - 1);
+    return { problems: [{ kind: 'parse-error', message: `nesting deeper than ${MAX_DEPTH} levels`, range: { line, column, endLine: line, endColumn: column + 1 } }] };
+  }
   let docs: Document.Parsed[];
   try {
     docs = parseAllDocuments(text, {
@@ -214,7 +347,12 @@ export function loadYaml(text: string, options: YamlLoadOptions = {}): LoadResul
     }
   }
   if (problems.length > 0) return { problems };
-  const state: BuildState = { lines, problems, doc, aliasExpansions: 0 };
+  const aliases = checkAliasFanOut(doc, text);
+  if (aliases.bomb) {
+    const at = aliases.bomb.offset;
+    return { problems: [{ kind: 'parse-error', message: aliases.bomb.message, range: toRange(lines, at, at + aliases.bomb.anchor.length + 1) }] };
+  }
+  const state: BuildState = { lines, problems, targets: aliases.targets };
   try {
     const tree = build(state, doc.contents as YamlNode | null, 0, toRange(lines, 0, 0));
     return { tree, problems };
@@ -222,16 +360,8 @@ export function loadYaml(text: string, options: YamlLoadOptions = {}): LoadResul
     if (err instanceof TooDeep) {
       return { problems: [{ kind: 'parse-error', message: `nesting deeper than ${MAX_DEPTH} levels`, range: toRange(lines, 0, 0) }] };
     }
-    if (err instanceof AliasBomb || err instanceof RangeError) {
-      return {
-        problems: [
-          {
-            kind: 'parse-error',
-            message: `more than ${MAX_ALIAS_EXPANSIONS} alias expansions or nesting too deep (resource exhaustion guard)`,
-            range: toRange(lines, 0, 0),
-          },
-        ],
-      };
+    if (err instanceof RangeError) {
+      return { problems: [{ kind: 'parse-error', message: `nested too deeply (limit ${MAX_DEPTH})`, range: toRange(lines, 0, 0) }] };
     }
     throw err;
   }

@@ -1,0 +1,43 @@
+/**
+ * Linear-time regular expressions for JSON Schema `pattern` and `patternProperties`, through
+ * ajv's `code.regExp` option. JavaScript's engine backtracks: `^(a+)+$` against 34 characters of a
+ * linted file takes minutes. RE2 (re2js, a pure JavaScript port that bundles into dist/) matches
+ * in time linear in the input. Patterns RE2 cannot express (lookaround, backreferences) are
+ * refused with the pattern named, instead of silently falling back to a backtracking engine.
+ */
+import { RE2JS } from 're2js';
+
+/** A pattern the linear-time engine cannot run. */
+export class UnsupportedPattern extends Error {
+  constructor(
+    readonly pattern: string,
+    readonly reason: string,
+  ) {
+    super(`pattern ${JSON.stringify(pattern)} cannot be run in linear time (${reason}); rewrite it without lookaround or backreferences`);
+    this.name = 'UnsupportedPattern';
+  }
+}
+
+/** Patterns longer than this are refused (RE2's own program-size limit also applies). */
+export const MAX_PATTERN_LENGTH = 4096;
+
+/** What ajv needs: `test`, and a `toString` that is unique per pattern (ajv dedupes by it). */
+export interface LinearRegExp {
+  test(s: string): boolean;
+  toString(): string;
+}
+
+function compile(pattern: string): LinearRegExp {
+  if (pattern.length > MAX_PATTERN_LENGTH) throw new UnsupportedPattern(pattern.slice(0, 80) + '…', `${pattern.length} characters, over the ${MAX_PATTERN_LENGTH}-character limit`);
+  let re: RE2JS;
+  try {
+    re = RE2JS.compile(RE2JS.translateRegExp(pattern));
+  } catch (err) {
+    const reason = (err as Error).message.replace(/^error parsing regexp: /, '').split('\n')[0];
+    throw new UnsupportedPattern(pattern, reason);
+  }
+  return { test: (s: string) => re.test(s), toString: () => `re2js:${pattern}` };
+}
+
+/** ajv's RegExpEngine: `(pattern, flags) => { test }` plus a `code` label for generated code. */
+export const linearRegExp = Object.assign((pattern: string, _flags: string) => compile(pattern), { code: 'trainlint.linearRegExp' });
