@@ -129,11 +129,13 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
   // Findings recorded before the rules (reference problems, internal errors) follow the same
   // severity settings and suppressions as the rest.
   const earlier = result.findings.splice(0);
-  const push = (finding: Finding) => {
+  const push = (finding: Finding, lowered?: 'info' | 'warning') => {
     const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
     if (configured === 'off') return;
-    // A rule may report below its configured level (info for harmless conflicts), never above.
-    raw.push({ ...finding, severity: finding.severity === 'info' ? 'info' : configured });
+    // A rule may report below its configured level (info for harmless conflicts, warning for a
+    // non-critical ignored setting), never above.
+    const below = lowered === 'warning' && configured === 'error' ? 'warning' : configured;
+    raw.push({ ...finding, severity: finding.severity === 'info' ? 'info' : below });
   };
   earlier.forEach((f) => push(f));
   for (const problem of file.problems) {
@@ -161,13 +163,14 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
         conflicts: extraction?.conflicts ?? [],
+        ignored: extraction?.ignored ?? [],
         afterDecay: extraction?.afterDecay,
         launchCheck: extraction?.launchChecks?.[rule.meta.id],
         globalBatchRounding: extraction?.globalBatchRounding,
         options: effective.options,
         schemas: validators,
         report: ({ severity, ...input }) =>
-          push({ ruleId: rule.meta.id, severity: severity ?? (effective.severity as Finding['severity']), path: file.path, ...input }),
+          push({ ruleId: rule.meta.id, severity: severity === 'info' ? 'info' : (effective.severity as Finding['severity']), path: file.path, ...input }, severity),
       };
       rule.check(ctx);
     }
