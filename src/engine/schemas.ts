@@ -20,6 +20,7 @@ import gptNeoxSchema from '../../schemas/dialects/gpt-neox.schema.json';
 import hfTrainerSchema from '../../schemas/dialects/hf-trainer.schema.json';
 import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json';
 import ultralyticsSchema from '../../schemas/dialects/ultralytics.schema.json';
+import kohyaSchema from '../../schemas/dialects/kohya.schema.json';
 import { UsageError } from '../config/errors.js';
 import { loadYaml } from './load/yaml.js';
 import { loadJson } from './load/json.js';
@@ -40,6 +41,7 @@ const BUILTIN: Record<string, object> = {
   'litgpt.schema.json': litgptSchema,
   'nanogpt.schema.json': nanogptSchema,
   'ultralytics.schema.json': ultralyticsSchema,
+  'kohya.schema.json': kohyaSchema,
 };
 
 export class SchemaStore {
