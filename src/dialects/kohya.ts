@@ -173,6 +173,11 @@ interface Source {
   configFile?: string;
 }
 
+/** An sd-scripts training script name (`train_controlnet.py` is not: diffusers has one too). */
+export function isKohyaScript(name: string): boolean {
+  return SCRIPTS.has(name);
+}
+
 function scriptName(cmd: LaunchCommand): string {
   const s = cmd.script ?? '';
   return s.slice(s.lastIndexOf('/') + 1);
