@@ -34,6 +34,7 @@ const CATALOGUE = [
   'min-lr-exceeds-lr',
   'interval-exceeds-training',
   'conflicting-settings',
+  'ignored-setting',
   'yaml11-ambiguous-scalar',
   'cross-file-mismatch',
   'unused-suppression',

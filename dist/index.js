@@ -17046,8 +17046,8 @@ var require_util7 = __commonJS({
           return false;
         }
       }
-      const num5 = Number.parseInt(value, 10);
-      return num5 >= 8 && num5 <= 15;
+      const num6 = Number.parseInt(value, 10);
+      return num6 >= 8 && num6 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
@@ -20224,14 +20224,14 @@ var require_util9 = __commonJS({
       return false;
     }
     exports.schemaHasRulesButRef = schemaHasRulesButRef;
-    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema2, keyword, $data) {
+    function schemaRefOrVal({ topSchemaRef, schemaPath }, schema2, keyword2, $data) {
       if (!$data) {
         if (typeof schema2 == "number" || typeof schema2 == "boolean")
           return schema2;
         if (typeof schema2 == "string")
           return (0, codegen_1._)`${schema2}`;
       }
-      return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword)}`;
+      return (0, codegen_1._)`${topSchemaRef}${schemaPath}${(0, codegen_1.getProperty)(keyword2)}`;
     }
     exports.schemaRefOrVal = schemaRefOrVal;
     function unescapeFragment(str4) {
@@ -20385,10 +20385,10 @@ var require_errors2 = __commonJS({
     var util_1 = require_util9();
     var names_1 = require_names();
     exports.keywordError = {
-      message: ({ keyword }) => (0, codegen_1.str)`must pass "${keyword}" keyword validation`
+      message: ({ keyword: keyword2 }) => (0, codegen_1.str)`must pass "${keyword2}" keyword validation`
     };
     exports.keyword$DataError = {
-      message: ({ keyword, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword}" keyword is invalid ($data)`
+      message: ({ keyword: keyword2, schemaType }) => schemaType ? (0, codegen_1.str)`"${keyword2}" keyword must be ${schemaType} ($data)` : (0, codegen_1.str)`"${keyword2}" keyword is invalid ($data)`
     };
     function reportError(cxt, error2 = exports.keywordError, errorPaths, overrideAllErrors) {
       const { it } = cxt;
@@ -20416,14 +20416,14 @@ var require_errors2 = __commonJS({
       gen.if((0, codegen_1._)`${names_1.default.vErrors} !== null`, () => gen.if(errsCount, () => gen.assign((0, codegen_1._)`${names_1.default.vErrors}.length`, errsCount), () => gen.assign(names_1.default.vErrors, null)));
     }
     exports.resetErrorsCount = resetErrorsCount;
-    function extendErrors({ gen, keyword, schemaValue, data, errsCount, it }) {
+    function extendErrors({ gen, keyword: keyword2, schemaValue, data, errsCount, it }) {
       if (errsCount === void 0)
         throw new Error("ajv implementation error");
       const err = gen.name("err");
       gen.forRange("i", errsCount, names_1.default.errors, (i) => {
         gen.const(err, (0, codegen_1._)`${names_1.default.vErrors}[${i}]`);
         gen.if((0, codegen_1._)`${err}.instancePath === undefined`, () => gen.assign((0, codegen_1._)`${err}.instancePath`, (0, codegen_1.strConcat)(names_1.default.instancePath, it.errorPath)));
-        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword}`);
+        gen.assign((0, codegen_1._)`${err}.schemaPath`, (0, codegen_1.str)`${it.errSchemaPath}/${keyword2}`);
         if (it.opts.verbose) {
           gen.assign((0, codegen_1._)`${err}.schema`, schemaValue);
           gen.assign((0, codegen_1._)`${err}.data`, data);
@@ -20474,17 +20474,17 @@ var require_errors2 = __commonJS({
       const instPath = instancePath ? (0, codegen_1.str)`${errorPath}${(0, util_1.getErrorPath)(instancePath, util_1.Type.Str)}` : errorPath;
       return [names_1.default.instancePath, (0, codegen_1.strConcat)(names_1.default.instancePath, instPath)];
     }
-    function errorSchemaPath({ keyword, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
-      let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str)`${errSchemaPath}/${keyword}`;
+    function errorSchemaPath({ keyword: keyword2, it: { errSchemaPath } }, { schemaPath, parentSchema }) {
+      let schPath = parentSchema ? errSchemaPath : (0, codegen_1.str)`${errSchemaPath}/${keyword2}`;
       if (schemaPath) {
         schPath = (0, codegen_1.str)`${schPath}${(0, util_1.getErrorPath)(schemaPath, util_1.Type.Str)}`;
       }
       return [E.schemaPath, schPath];
     }
     function extraErrorProps(cxt, { params, message }, keyValues) {
-      const { keyword, data, schemaValue, it } = cxt;
+      const { keyword: keyword2, data, schemaValue, it } = cxt;
       const { opts, propertyName, topSchemaRef, schemaPath } = it;
-      keyValues.push([E.keyword, keyword], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
+      keyValues.push([E.keyword, keyword2], [E.params, typeof params == "function" ? params(cxt) : params || (0, codegen_1._)`{}`]);
       if (opts.messages) {
         keyValues.push([E.message, typeof message == "function" ? message(cxt) : message]);
       }
@@ -20907,7 +20907,7 @@ var require_code2 = __commonJS({
     }
     exports.usePattern = usePattern;
     function validateArray(cxt) {
-      const { gen, data, keyword, it } = cxt;
+      const { gen, data, keyword: keyword2, it } = cxt;
       const valid = gen.name("valid");
       if (it.allErrors) {
         const validArr = gen.let("valid", true);
@@ -20921,7 +20921,7 @@ var require_code2 = __commonJS({
         const len = gen.const("len", (0, codegen_1._)`${data}.length`);
         gen.forRange("i", 0, len, (i) => {
           cxt.subschema({
-            keyword,
+            keyword: keyword2,
             dataProp: i,
             dataPropType: util_1.Type.Num
           }, valid);
@@ -20931,7 +20931,7 @@ var require_code2 = __commonJS({
     }
     exports.validateArray = validateArray;
     function validateUnion(cxt) {
-      const { gen, schema: schema2, keyword, it } = cxt;
+      const { gen, schema: schema2, keyword: keyword2, it } = cxt;
       if (!Array.isArray(schema2))
         throw new Error("ajv implementation error");
       const alwaysValid = schema2.some((sch) => (0, util_1.alwaysValidSchema)(it, sch));
@@ -20941,7 +20941,7 @@ var require_code2 = __commonJS({
       const schValid = gen.name("_valid");
       gen.block(() => schema2.forEach((_sch, i) => {
         const schCxt = cxt.subschema({
-          keyword,
+          keyword: keyword2,
           schemaProp: i,
           compositeRule: true
         }, schValid);
@@ -20967,16 +20967,16 @@ var require_keyword = __commonJS({
     var code_1 = require_code2();
     var errors_1 = require_errors2();
     function macroKeywordCode(cxt, def) {
-      const { gen, keyword, schema: schema2, parentSchema, it } = cxt;
+      const { gen, keyword: keyword2, schema: schema2, parentSchema, it } = cxt;
       const macroSchema = def.macro.call(it.self, schema2, parentSchema, it);
-      const schemaRef = useKeyword(gen, keyword, macroSchema);
+      const schemaRef = useKeyword(gen, keyword2, macroSchema);
       if (it.opts.validateSchema !== false)
         it.self.validateSchema(macroSchema, true);
       const valid = gen.name("valid");
       cxt.subschema({
         schema: macroSchema,
         schemaPath: codegen_1.nil,
-        errSchemaPath: `${it.errSchemaPath}/${keyword}`,
+        errSchemaPath: `${it.errSchemaPath}/${keyword2}`,
         topSchemaRef: schemaRef,
         compositeRule: true
       }, valid);
@@ -20985,10 +20985,10 @@ var require_keyword = __commonJS({
     exports.macroKeywordCode = macroKeywordCode;
     function funcKeywordCode(cxt, def) {
       var _a;
-      const { gen, keyword, schema: schema2, parentSchema, $data, it } = cxt;
+      const { gen, keyword: keyword2, schema: schema2, parentSchema, $data, it } = cxt;
       checkAsyncKeyword(it, def);
       const validate = !$data && def.compile ? def.compile.call(it.self, schema2, parentSchema, it) : def.validate;
-      const validateRef = useKeyword(gen, keyword, validate);
+      const validateRef = useKeyword(gen, keyword2, validate);
       const valid = gen.let("valid");
       cxt.block$data(valid, validateKeyword);
       cxt.ok((_a = def.valid) !== null && _a !== void 0 ? _a : valid);
@@ -21042,27 +21042,27 @@ var require_keyword = __commonJS({
       if (def.async && !schemaEnv.$async)
         throw new Error("async keyword in sync schema");
     }
-    function useKeyword(gen, keyword, result) {
+    function useKeyword(gen, keyword2, result) {
       if (result === void 0)
-        throw new Error(`keyword "${keyword}" failed to compile`);
+        throw new Error(`keyword "${keyword2}" failed to compile`);
       return gen.scopeValue("keyword", typeof result == "function" ? { ref: result } : { ref: result, code: (0, codegen_1.stringify)(result) });
     }
     function validSchemaType(schema2, schemaType, allowUndefined = false) {
       return !schemaType.length || schemaType.some((st) => st === "array" ? Array.isArray(schema2) : st === "object" ? schema2 && typeof schema2 == "object" && !Array.isArray(schema2) : typeof schema2 == st || allowUndefined && typeof schema2 == "undefined");
     }
     exports.validSchemaType = validSchemaType;
-    function validateKeywordUsage({ schema: schema2, opts, self: self2, errSchemaPath }, def, keyword) {
-      if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword) : def.keyword !== keyword) {
+    function validateKeywordUsage({ schema: schema2, opts, self: self2, errSchemaPath }, def, keyword2) {
+      if (Array.isArray(def.keyword) ? !def.keyword.includes(keyword2) : def.keyword !== keyword2) {
         throw new Error("ajv implementation error");
       }
       const deps = def.dependencies;
       if (deps === null || deps === void 0 ? void 0 : deps.some((kwd) => !Object.prototype.hasOwnProperty.call(schema2, kwd))) {
-        throw new Error(`parent schema must have dependencies of ${keyword}: ${deps.join(",")}`);
+        throw new Error(`parent schema must have dependencies of ${keyword2}: ${deps.join(",")}`);
       }
       if (def.validateSchema) {
-        const valid = def.validateSchema(schema2[keyword]);
+        const valid = def.validateSchema(schema2[keyword2]);
         if (!valid) {
-          const msg = `keyword "${keyword}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
+          const msg = `keyword "${keyword2}" value is invalid at path "${errSchemaPath}": ` + self2.errorsText(def.validateSchema.errors);
           if (opts.validateSchema === "log")
             self2.logger.error(msg);
           else
@@ -21082,20 +21082,20 @@ var require_subschema = __commonJS({
     exports.extendSubschemaMode = exports.extendSubschemaData = exports.getSubschema = void 0;
     var codegen_1 = require_codegen();
     var util_1 = require_util9();
-    function getSubschema(it, { keyword, schemaProp, schema: schema2, schemaPath, errSchemaPath, topSchemaRef }) {
-      if (keyword !== void 0 && schema2 !== void 0) {
+    function getSubschema(it, { keyword: keyword2, schemaProp, schema: schema2, schemaPath, errSchemaPath, topSchemaRef }) {
+      if (keyword2 !== void 0 && schema2 !== void 0) {
         throw new Error('both "keyword" and "schema" passed, only one allowed');
       }
-      if (keyword !== void 0) {
-        const sch = it.schema[keyword];
+      if (keyword2 !== void 0) {
+        const sch = it.schema[keyword2];
         return schemaProp === void 0 ? {
           schema: sch,
-          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}`,
-          errSchemaPath: `${it.errSchemaPath}/${keyword}`
+          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword2)}`,
+          errSchemaPath: `${it.errSchemaPath}/${keyword2}`
         } : {
           schema: sch[schemaProp],
-          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword)}${(0, codegen_1.getProperty)(schemaProp)}`,
-          errSchemaPath: `${it.errSchemaPath}/${keyword}/${(0, util_1.escapeFragment)(schemaProp)}`
+          schemaPath: (0, codegen_1._)`${it.schemaPath}${(0, codegen_1.getProperty)(keyword2)}${(0, codegen_1.getProperty)(schemaProp)}`,
+          errSchemaPath: `${it.errSchemaPath}/${keyword2}/${(0, util_1.escapeFragment)(schemaProp)}`
         };
       }
       if (schema2 !== void 0) {
@@ -21684,12 +21684,12 @@ var require_validate = __commonJS({
     }
     function checkKeywordTypes(it, ts) {
       const rules = it.self.RULES.all;
-      for (const keyword in rules) {
-        const rule = rules[keyword];
+      for (const keyword2 in rules) {
+        const rule = rules[keyword2];
         if (typeof rule == "object" && (0, applicability_1.shouldUseRule)(it.schema, rule)) {
           const { type } = rule.definition;
           if (type.length && !type.some((t) => hasApplicableType(ts, t))) {
-            strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword}"`);
+            strictTypesError(it, `missing type "${type.join(",")}" for keyword "${keyword2}"`);
           }
         }
       }
@@ -21716,15 +21716,15 @@ var require_validate = __commonJS({
       (0, util_1.checkStrictMode)(it, msg, it.opts.strictTypes);
     }
     var KeywordCxt = class {
-      constructor(it, def, keyword) {
-        (0, keyword_1.validateKeywordUsage)(it, def, keyword);
+      constructor(it, def, keyword2) {
+        (0, keyword_1.validateKeywordUsage)(it, def, keyword2);
         this.gen = it.gen;
         this.allErrors = it.allErrors;
-        this.keyword = keyword;
+        this.keyword = keyword2;
         this.data = it.data;
-        this.schema = it.schema[keyword];
+        this.schema = it.schema[keyword2];
         this.$data = def.$data && it.opts.$data && this.schema && this.schema.$data;
-        this.schemaValue = (0, util_1.schemaRefOrVal)(it, this.schema, keyword, this.$data);
+        this.schemaValue = (0, util_1.schemaRefOrVal)(it, this.schema, keyword2, this.$data);
         this.schemaType = def.schemaType;
         this.parentSchema = it.schema;
         this.params = {};
@@ -21735,7 +21735,7 @@ var require_validate = __commonJS({
         } else {
           this.schemaCode = this.schemaValue;
           if (!(0, keyword_1.validSchemaType)(this.schema, def.schemaType, def.allowUndefined)) {
-            throw new Error(`${keyword} value must be ${JSON.stringify(def.schemaType)}`);
+            throw new Error(`${keyword2} value must be ${JSON.stringify(def.schemaType)}`);
           }
         }
         if ("code" in def ? def.trackErrors : def.errors !== false) {
@@ -21886,8 +21886,8 @@ var require_validate = __commonJS({
       }
     };
     exports.KeywordCxt = KeywordCxt;
-    function keywordCode(it, keyword, def, ruleType) {
-      const cxt = new KeywordCxt(it, def, keyword);
+    function keywordCode(it, keyword2, def, ruleType) {
+      const cxt = new KeywordCxt(it, def, keyword2);
       if ("code" in def) {
         def.code(cxt, ruleType);
       } else if (cxt.$data && def.validate) {
@@ -22320,28 +22320,28 @@ var require_utils2 = __commonJS({
         if (left.length === 1 && left[0] === "") left.length = 0;
         if (right.length === 1 && right[0] === "") right.length = 0;
       }
-      const parts = left.concat(right);
+      const parts2 = left.concat(right);
       let hextetCount = 0;
-      for (let i = 0; i < parts.length; i++) {
-        const part = parts[i];
+      for (let i = 0; i < parts2.length; i++) {
+        const part = parts2[i];
         if (part === "") return void 0;
         if (part.indexOf(".") !== -1) {
-          if (i !== parts.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
+          if (i !== parts2.length - 1 || compression !== -1 && right.length === 0 || !isIPv4(part)) return void 0;
           hextetCount += 2;
           continue;
         }
         if (!isHextet(part)) return void 0;
-        parts[i] = parseInt(part, 16).toString(16);
+        parts2[i] = parseInt(part, 16).toString(16);
         hextetCount++;
       }
       if (compression === -1) {
         if (hextetCount !== 8) return void 0;
-        return compressIPv6ZeroRun(parts);
+        return compressIPv6ZeroRun(parts2);
       }
       if (hextetCount >= 8) return void 0;
-      const expanded = parts.slice(0, left.length);
+      const expanded = parts2.slice(0, left.length);
       for (let i = hextetCount; i < 8; i++) expanded.push("0");
-      for (let i = left.length; i < parts.length; i++) expanded.push(parts[i]);
+      for (let i = left.length; i < parts2.length; i++) expanded.push(parts2[i]);
       return compressIPv6ZeroRun(expanded);
     }
     function normalizeIPv6(host) {
@@ -23742,25 +23742,25 @@ var require_core = __commonJS({
         return this;
       }
       addKeyword(kwdOrDef, def) {
-        let keyword;
+        let keyword2;
         if (typeof kwdOrDef == "string") {
-          keyword = kwdOrDef;
+          keyword2 = kwdOrDef;
           if (typeof def == "object") {
             this.logger.warn("these parameters are deprecated, see docs for addKeyword");
-            def.keyword = keyword;
+            def.keyword = keyword2;
           }
         } else if (typeof kwdOrDef == "object" && def === void 0) {
           def = kwdOrDef;
-          keyword = def.keyword;
-          if (Array.isArray(keyword) && !keyword.length) {
+          keyword2 = def.keyword;
+          if (Array.isArray(keyword2) && !keyword2.length) {
             throw new Error("addKeywords: keyword must be string or non-empty array");
           }
         } else {
           throw new Error("invalid addKeywords parameters");
         }
-        checkKeyword.call(this, keyword, def);
+        checkKeyword.call(this, keyword2, def);
         if (!def) {
-          (0, util_1.eachItem)(keyword, (kwd) => addRule.call(this, kwd));
+          (0, util_1.eachItem)(keyword2, (kwd) => addRule.call(this, kwd));
           return this;
         }
         keywordMetaschema.call(this, def);
@@ -23769,20 +23769,20 @@ var require_core = __commonJS({
           type: (0, dataType_1.getJSONTypes)(def.type),
           schemaType: (0, dataType_1.getJSONTypes)(def.schemaType)
         };
-        (0, util_1.eachItem)(keyword, definition.type.length === 0 ? (k) => addRule.call(this, k, definition) : (k) => definition.type.forEach((t) => addRule.call(this, k, definition, t)));
+        (0, util_1.eachItem)(keyword2, definition.type.length === 0 ? (k) => addRule.call(this, k, definition) : (k) => definition.type.forEach((t) => addRule.call(this, k, definition, t)));
         return this;
       }
-      getKeyword(keyword) {
-        const rule = this.RULES.all[keyword];
+      getKeyword(keyword2) {
+        const rule = this.RULES.all[keyword2];
         return typeof rule == "object" ? rule.definition : !!rule;
       }
       // Remove keyword
-      removeKeyword(keyword) {
+      removeKeyword(keyword2) {
         const { RULES: RULES2 } = this;
-        delete RULES2.keywords[keyword];
-        delete RULES2.all[keyword];
+        delete RULES2.keywords[keyword2];
+        delete RULES2.all[keyword2];
         for (const group of RULES2.rules) {
-          const i = group.rules.findIndex((rule) => rule.keyword === keyword);
+          const i = group.rules.findIndex((rule) => rule.keyword === keyword2);
           if (i >= 0)
             group.rules.splice(i, 1);
         }
@@ -23921,10 +23921,10 @@ var require_core = __commonJS({
         return;
       }
       this.logger.warn("keywords option as map is deprecated, pass array");
-      for (const keyword in defs) {
-        const def = defs[keyword];
+      for (const keyword2 in defs) {
+        const def = defs[keyword2];
         if (!def.keyword)
-          def.keyword = keyword;
+          def.keyword = keyword2;
         this.addKeyword(def);
       }
     }
@@ -23948,9 +23948,9 @@ var require_core = __commonJS({
       throw new Error("logger must implement log, warn and error methods");
     }
     var KEYWORD_NAME = /^[a-z_$][a-z0-9_$:-]*$/i;
-    function checkKeyword(keyword, def) {
+    function checkKeyword(keyword2, def) {
       const { RULES: RULES2 } = this;
-      (0, util_1.eachItem)(keyword, (kwd) => {
+      (0, util_1.eachItem)(keyword2, (kwd) => {
         if (RULES2.keywords[kwd])
           throw new Error(`Keyword ${kwd} is already defined`);
         if (!KEYWORD_NAME.test(kwd))
@@ -23962,7 +23962,7 @@ var require_core = __commonJS({
         throw new Error('$data keyword must have "code" or "validate" function');
       }
     }
-    function addRule(keyword, definition, dataType) {
+    function addRule(keyword2, definition, dataType) {
       var _a;
       const post = definition === null || definition === void 0 ? void 0 : definition.post;
       if (dataType && post)
@@ -23973,11 +23973,11 @@ var require_core = __commonJS({
         ruleGroup = { type: dataType, rules: [] };
         RULES2.rules.push(ruleGroup);
       }
-      RULES2.keywords[keyword] = true;
+      RULES2.keywords[keyword2] = true;
       if (!definition)
         return;
       const rule = {
-        keyword,
+        keyword: keyword2,
         definition: {
           ...definition,
           type: (0, dataType_1.getJSONTypes)(definition.type),
@@ -23988,7 +23988,7 @@ var require_core = __commonJS({
         addBeforeRule.call(this, ruleGroup, rule, definition.before);
       else
         ruleGroup.rules.push(rule);
-      RULES2.all[keyword] = rule;
+      RULES2.all[keyword2] = rule;
       (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
     function addBeforeRule(ruleGroup, rule, before) {
@@ -24189,8 +24189,8 @@ var require_limitNumber = __commonJS({
       exclusiveMinimum: { okStr: ">", ok: ops.GT, fail: ops.LTE }
     };
     var error2 = {
-      message: ({ keyword, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword].okStr} ${schemaCode}`,
-      params: ({ keyword, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword].okStr}, limit: ${schemaCode}}`
+      message: ({ keyword: keyword2, schemaCode }) => (0, codegen_1.str)`must be ${KWDs[keyword2].okStr} ${schemaCode}`,
+      params: ({ keyword: keyword2, schemaCode }) => (0, codegen_1._)`{comparison: ${KWDs[keyword2].okStr}, limit: ${schemaCode}}`
     };
     var def = {
       keyword: Object.keys(KWDs),
@@ -24199,8 +24199,8 @@ var require_limitNumber = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { keyword, data, schemaCode } = cxt;
-        cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword].fail} ${schemaCode} || isNaN(${data})`);
+        const { keyword: keyword2, data, schemaCode } = cxt;
+        cxt.fail$data((0, codegen_1._)`${data} ${KWDs[keyword2].fail} ${schemaCode} || isNaN(${data})`);
       }
     };
     exports.default = def;
@@ -24270,8 +24270,8 @@ var require_limitLength = __commonJS({
     var util_1 = require_util9();
     var ucs2length_1 = require_ucs2length();
     var error2 = {
-      message({ keyword, schemaCode }) {
-        const comp = keyword === "maxLength" ? "more" : "fewer";
+      message({ keyword: keyword2, schemaCode }) {
+        const comp = keyword2 === "maxLength" ? "more" : "fewer";
         return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} characters`;
       },
       params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
@@ -24283,8 +24283,8 @@ var require_limitLength = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { keyword, data, schemaCode, it } = cxt;
-        const op = keyword === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        const { keyword: keyword2, data, schemaCode, it } = cxt;
+        const op = keyword2 === "maxLength" ? codegen_1.operators.GT : codegen_1.operators.LT;
         const len = it.opts.unicode === false ? (0, codegen_1._)`${data}.length` : (0, codegen_1._)`${(0, util_1.useFunc)(cxt.gen, ucs2length_1.default)}(${data})`;
         cxt.fail$data((0, codegen_1._)`${len} ${op} ${schemaCode}`);
       }
@@ -24337,8 +24337,8 @@ var require_limitProperties = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var error2 = {
-      message({ keyword, schemaCode }) {
-        const comp = keyword === "maxProperties" ? "more" : "fewer";
+      message({ keyword: keyword2, schemaCode }) {
+        const comp = keyword2 === "maxProperties" ? "more" : "fewer";
         return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} properties`;
       },
       params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
@@ -24350,8 +24350,8 @@ var require_limitProperties = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { keyword, data, schemaCode } = cxt;
-        const op = keyword === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        const { keyword: keyword2, data, schemaCode } = cxt;
+        const op = keyword2 === "maxProperties" ? codegen_1.operators.GT : codegen_1.operators.LT;
         cxt.fail$data((0, codegen_1._)`Object.keys(${data}).length ${op} ${schemaCode}`);
       }
     };
@@ -24448,8 +24448,8 @@ var require_limitItems = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     var codegen_1 = require_codegen();
     var error2 = {
-      message({ keyword, schemaCode }) {
-        const comp = keyword === "maxItems" ? "more" : "fewer";
+      message({ keyword: keyword2, schemaCode }) {
+        const comp = keyword2 === "maxItems" ? "more" : "fewer";
         return (0, codegen_1.str)`must NOT have ${comp} than ${schemaCode} items`;
       },
       params: ({ schemaCode }) => (0, codegen_1._)`{limit: ${schemaCode}}`
@@ -24461,8 +24461,8 @@ var require_limitItems = __commonJS({
       $data: true,
       error: error2,
       code(cxt) {
-        const { keyword, data, schemaCode } = cxt;
-        const op = keyword === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
+        const { keyword: keyword2, data, schemaCode } = cxt;
+        const op = keyword2 === "maxItems" ? codegen_1.operators.GT : codegen_1.operators.LT;
         cxt.fail$data((0, codegen_1._)`${data}.length ${op} ${schemaCode}`);
       }
     };
@@ -24693,7 +24693,7 @@ var require_additionalItems = __commonJS({
       }
     };
     function validateAdditionalItems(cxt, items) {
-      const { gen, schema: schema2, data, keyword, it } = cxt;
+      const { gen, schema: schema2, data, keyword: keyword2, it } = cxt;
       it.items = true;
       const len = gen.const("len", (0, codegen_1._)`${data}.length`);
       if (schema2 === false) {
@@ -24706,7 +24706,7 @@ var require_additionalItems = __commonJS({
       }
       function validateItems(valid) {
         gen.forRange("i", items.length, len, (i) => {
-          cxt.subschema({ keyword, dataProp: i, dataPropType: util_1.Type.Num }, valid);
+          cxt.subschema({ keyword: keyword2, dataProp: i, dataPropType: util_1.Type.Num }, valid);
           if (!it.allErrors)
             gen.if((0, codegen_1.not)(valid), () => gen.break());
         });
@@ -24742,7 +24742,7 @@ var require_items = __commonJS({
       }
     };
     function validateTuple(cxt, extraItems, schArr = cxt.schema) {
-      const { gen, parentSchema, data, keyword, it } = cxt;
+      const { gen, parentSchema, data, keyword: keyword2, it } = cxt;
       checkStrictTuple(parentSchema);
       if (it.opts.unevaluated && schArr.length && it.items !== true) {
         it.items = util_1.mergeEvaluated.items(gen, schArr.length, it.items);
@@ -24753,7 +24753,7 @@ var require_items = __commonJS({
         if ((0, util_1.alwaysValidSchema)(it, sch))
           return;
         gen.if((0, codegen_1._)`${len} > ${i}`, () => cxt.subschema({
-          keyword,
+          keyword: keyword2,
           schemaProp: i,
           dataProp: i
         }, valid));
@@ -24764,7 +24764,7 @@ var require_items = __commonJS({
         const l = schArr.length;
         const fullTuple = l === sch.minItems && (l === sch.maxItems || sch[extraItems] === false);
         if (opts.strictTuples && !fullTuple) {
-          const msg = `"${keyword}" is ${l}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
+          const msg = `"${keyword2}" is ${l}-tuple, but minItems or maxItems/${extraItems} are not specified or different at path "${errSchemaPath}"`;
           (0, util_1.checkStrictMode)(it, msg, opts.strictTuples);
         }
       }
@@ -24992,7 +24992,7 @@ var require_dependencies = __commonJS({
     }
     exports.validatePropertyDeps = validatePropertyDeps;
     function validateSchemaDeps(cxt, schemaDeps = cxt.schema) {
-      const { gen, data, keyword, it } = cxt;
+      const { gen, data, keyword: keyword2, it } = cxt;
       const valid = gen.name("valid");
       for (const prop in schemaDeps) {
         if ((0, util_1.alwaysValidSchema)(it, schemaDeps[prop]))
@@ -25000,7 +25000,7 @@ var require_dependencies = __commonJS({
         gen.if(
           (0, code_1.propertyInData)(gen, data, prop, it.opts.ownProperties),
           () => {
-            const schCxt = cxt.subschema({ keyword, schemaProp: prop }, valid);
+            const schCxt = cxt.subschema({ keyword: keyword2, schemaProp: prop }, valid);
             cxt.mergeValidEvaluated(schCxt, valid);
           },
           () => gen.var(valid, true)
@@ -25476,21 +25476,21 @@ var require_if = __commonJS({
           }, schValid);
           cxt.mergeEvaluated(schCxt);
         }
-        function validateClause(keyword, ifClause) {
+        function validateClause(keyword2, ifClause) {
           return () => {
-            const schCxt = cxt.subschema({ keyword }, schValid);
+            const schCxt = cxt.subschema({ keyword: keyword2 }, schValid);
             gen.assign(valid, schValid);
             cxt.mergeValidEvaluated(schCxt, valid);
             if (ifClause)
-              gen.assign(ifClause, (0, codegen_1._)`${keyword}`);
+              gen.assign(ifClause, (0, codegen_1._)`${keyword2}`);
             else
-              cxt.setParams({ ifClause: keyword });
+              cxt.setParams({ ifClause: keyword2 });
           };
         }
       }
     };
-    function hasSchema(it, keyword) {
-      const schema2 = it.schema[keyword];
+    function hasSchema(it, keyword2) {
+      const schema2 = it.schema[keyword2];
       return schema2 !== void 0 && !(0, util_1.alwaysValidSchema)(it, schema2);
     }
     exports.default = def;
@@ -25506,9 +25506,9 @@ var require_thenElse = __commonJS({
     var def = {
       keyword: ["then", "else"],
       schemaType: ["object", "boolean"],
-      code({ keyword, parentSchema, it }) {
+      code({ keyword: keyword2, parentSchema, it }) {
         if (parentSchema.if === void 0)
-          (0, util_1.checkStrictMode)(it, `"${keyword}" without "if" is ignored`);
+          (0, util_1.checkStrictMode)(it, `"${keyword2}" without "if" is ignored`);
       }
     };
     exports.default = def;
@@ -26328,26 +26328,26 @@ var require_directives = __commonJS({
           this.tags = Object.assign({}, _Directives.defaultTags);
           this.atNextDocument = false;
         }
-        const parts = line.trim().split(/[ \t]+/);
-        const name = parts.shift();
+        const parts2 = line.trim().split(/[ \t]+/);
+        const name = parts2.shift();
         switch (name) {
           case "%TAG": {
-            if (parts.length !== 2) {
+            if (parts2.length !== 2) {
               onError(0, "%TAG directive should contain exactly two parts");
-              if (parts.length < 2)
+              if (parts2.length < 2)
                 return false;
             }
-            const [handle, prefix] = parts;
+            const [handle, prefix] = parts2;
             this.tags[handle] = prefix;
             return true;
           }
           case "%YAML": {
             this.yaml.explicit = true;
-            if (parts.length !== 1) {
+            if (parts2.length !== 1) {
               onError(0, "%YAML directive should contain exactly one part");
               return false;
             }
-            const [version] = parts;
+            const [version] = parts2;
             if (version === "1.1" || version === "1.2") {
               this.yaml.version = version;
               return true;
@@ -28400,9 +28400,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num5 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num5))
-        return isNaN(num5) ? ".nan" : num5 < 0 ? "-.inf" : ".inf";
+      const num6 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num6))
+        return isNaN(num6) ? ".nan" : num6 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -28442,8 +28442,8 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str4) => parseFloat(str4),
       stringify(node) {
-        const num5 = Number(node.value);
-        return isFinite(num5) ? num5.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num6 = Number(node.value);
+        return isFinite(num6) ? num6.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -28882,8 +28882,8 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str4) => parseFloat(str4.replace(/_/g, "")),
       stringify(node) {
-        const num5 = Number(node.value);
-        return isFinite(num5) ? num5.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num6 = Number(node.value);
+        return isFinite(num6) ? num6.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -29084,36 +29084,36 @@ var require_timestamp = __commonJS({
     var stringifyNumber = require_stringifyNumber();
     function parseSexagesimal(str4, asBigInt) {
       const sign = str4[0];
-      const parts = sign === "-" || sign === "+" ? str4.substring(1) : str4;
-      const num5 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num5(60) + num5(p), num5(0));
-      return sign === "-" ? num5(-1) * res : res;
+      const parts2 = sign === "-" || sign === "+" ? str4.substring(1) : str4;
+      const num6 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num6(60) + num6(p), num6(0));
+      return sign === "-" ? num6(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num5 = (n) => n;
+      let num6 = (n) => n;
       if (typeof value === "bigint")
-        num5 = (n) => BigInt(n);
+        num6 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num5(-1);
+        value *= num6(-1);
       }
-      const _60 = num5(60);
-      const parts = [value % _60];
+      const _60 = num6(60);
+      const parts2 = [value % _60];
       if (value < 60) {
-        parts.unshift(0);
+        parts2.unshift(0);
       } else {
-        value = (value - parts[0]) / _60;
-        parts.unshift(value % _60);
+        value = (value - parts2[0]) / _60;
+        parts2.unshift(value % _60);
         if (value >= 60) {
-          value = (value - parts[0]) / _60;
-          parts.unshift(value);
+          value = (value - parts2[0]) / _60;
+          parts2.unshift(value);
         }
       }
-      return sign + parts.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
+      return sign + parts2.map((n) => String(n).padStart(2, "0")).join(":").replace(/000000\d*$/, "");
     }
     var intTime = {
       identify: (value) => typeof value === "bigint" || Number.isInteger(value),
@@ -33389,7 +33389,7 @@ var require_dist = __commonJS({
 var require_quote = __commonJS({
   "node_modules/shell-quote/quote.js"(exports, module) {
     "use strict";
-    var OPS = (
+    var OPS2 = (
       /** @type {const} */
       [
         "||",
@@ -33450,7 +33450,7 @@ var require_quote = __commonJS({
             return s.pattern.replace(GLOB_SHELL_SPECIAL, "\\$&");
           }
           if ("op" in s && typeof s.op === "string") {
-            if (OPS.indexOf(s.op) < 0) {
+            if (OPS2.indexOf(s.op) < 0) {
               throw new TypeError("invalid `op` value: " + JSON.stringify(s.op));
             }
             return s.op.replace(/[\s\S]/g, "\\$&");
@@ -36600,9 +36600,9 @@ var PY_INT = /^(?:[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0
 var PY_BOOL = /^(?:yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
 function sexagesimal(text) {
   const sign = text.startsWith("-") ? -1 : 1;
-  const parts = text.replace(/^[-+]/, "").split(":");
+  const parts2 = text.replace(/^[-+]/, "").split(":");
   let total = 0;
-  for (const part of parts) total = total * 60 + Number(part);
+  for (const part of parts2) total = total * 60 + Number(part);
   return sign * total;
 }
 function resolvePyFloat(source) {
@@ -37054,8 +37054,8 @@ function formatPercent(value, decimals = 1) {
 }
 function formatFractionDown(value) {
   if (!(value > 0) || !Number.isFinite(value)) return String(value);
-  const scale = 10 ** (Math.floor(Math.log10(value)) - 2);
-  return String(Number((Math.floor(value / scale + 1e-9) * scale).toPrecision(3)));
+  const scale2 = 10 ** (Math.floor(Math.log10(value)) - 2);
+  return String(Number((Math.floor(value / scale2 + 1e-9) * scale2).toPrecision(3)));
 }
 function formatValue(value) {
   if (typeof value !== "number") return String(value);
@@ -37111,9 +37111,9 @@ function scalarNumber(node, loader) {
 function numberAt(file, path12, loader, origin = "explicit") {
   const hit = getIn(file.tree, path12);
   if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num5 = scalarNumber(hit.node, loader);
-  if (!num5) return void 0;
-  return { value: num5.value, origin, file: file.path, key: path12.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num5.note ? { note: num5.note } : {} };
+  const num6 = scalarNumber(hit.node, loader);
+  if (!num6) return void 0;
+  return { value: num6.value, origin, file: file.path, key: path12.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num6.note ? { note: num6.note } : {} };
 }
 function stringAt(file, path12) {
   const hit = getIn(file.tree, path12);
@@ -37251,8 +37251,8 @@ function brief(setting) {
       return key ? ` (${key})` : "";
   }
 }
-function derivation(...parts) {
-  const hows = parts.filter(([, s]) => s?.origin === "derived" && s.how).map(([name, s]) => `${name} = ${s.how}`);
+function derivation(...parts2) {
+  const hows = parts2.filter(([, s]) => s?.origin === "derived" && s.how).map(([name, s]) => `${name} = ${s.how}`);
   return hows.length ? ` (${hows.join("; ")})` : "";
 }
 function keyValue(key, value, file) {
@@ -37356,7 +37356,7 @@ var conflictingSettings = {
   meta: {
     id: "conflicting-settings",
     defaultSeverity: "error",
-    description: "Settings that contradict each other (fp16 with bf16, warmup as steps and ratio, warmup_max_lr \u2260 optimizer LR); values a switch disables at info."
+    description: "Settings that contradict each other (fp16 with bf16, warmup as steps and ratio, warmup_max_lr \u2260 optimizer LR)."
   },
   check(ctx) {
     for (const conflict4 of ctx.conflicts) {
@@ -37447,11 +37447,11 @@ var decayHorizonMismatch = {
     defaultOptions: { tolerance: 0.05 }
   },
   check(ctx) {
-    const { decaySteps: decay, totalSteps: total, warmupSteps: warmup2 } = ctx.plan;
+    const { decaySteps: decay, totalSteps: total, warmupSteps: warmup3 } = ctx.plan;
     if (!decay || !total || total.value <= 0) return;
     const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
     const diff = decay.value - total.value;
-    const minusWarmup = diff < 0 && decay.origin === "explicit" && warmup2 !== void 0 && warmup2.value > 0 && Math.abs(decay.value - (total.value - warmup2.value)) <= 1;
+    const minusWarmup = diff < 0 && decay.origin === "explicit" && warmup3 !== void 0 && warmup3.value > 0 && Math.abs(decay.value - (total.value - warmup3.value)) <= 1;
     if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck) && !minusWarmup) return;
     if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
     const range = rangeOf(ctx, decay, total);
@@ -37467,7 +37467,7 @@ var decayHorizonMismatch = {
         negative: `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative`
       };
       const consequence3 = launchRejection(ctx) ?? (ctx.afterDecay ? pastEnd[ctx.afterDecay] : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`);
-      const mistake = minusWarmup ? `: it looks like training \u2212 warmup (${formatCount(total.value)} \u2212 ${formatCount(warmup2.value)}), but the horizon counts from step 0, warmup included, so` : ":";
+      const mistake = minusWarmup ? `: it looks like training \u2212 warmup (${formatCount(total.value)} \u2212 ${formatCount(warmup3.value)}), but the horizon counts from step 0, warmup included, so` : ":";
       ctx.report({
         range,
         message: `${first}${mistake} ${consequence3}; ${asFix(horizonAdvice(ctx, decay, total))}${how}`,
@@ -37475,8 +37475,8 @@ var decayHorizonMismatch = {
       });
       return;
     }
-    const during = warmup2 !== void 0 && total.value <= warmup2.value;
-    const reached = during ? 0 : warmup2 && decay.value > warmup2.value ? (total.value - warmup2.value) / (decay.value - warmup2.value) : total.value / decay.value;
+    const during = warmup3 !== void 0 && total.value <= warmup3.value;
+    const reached = during ? 0 : warmup3 && decay.value > warmup3.value ? (total.value - warmup3.value) / (decay.value - warmup3.value) : total.value / decay.value;
     const shown2 = formatPercent(Math.min(1, reached), reached < 0.01 ? 2 : 1);
     const consequence2 = during ? "the run ends during warmup, before the decay begins" : `the run stops ${shown2} of the way through the decay`;
     const advice = horizonAdvice(ctx, decay, total);
@@ -37656,6 +37656,25 @@ var duplicateKey = {
   }
 };
 
+// src/rules/ignored-setting.ts
+var ignoredSetting = {
+  meta: {
+    id: "ignored-setting",
+    defaultSeverity: "error",
+    description: "A value written in the config that the framework silently ignores or overrides (error when it is the LR or the run length, else warning)."
+  },
+  check(ctx) {
+    for (const ignored of ctx.ignored) {
+      ctx.report({
+        range: ignored.range,
+        message: ignored.message,
+        data: { key: ignored.key, critical: ignored.critical === true, ...ignored.data ?? {} },
+        ...ignored.critical ? {} : { severity: "warning" }
+      });
+    }
+  }
+};
+
 // src/rules/lr-not-rescaled.ts
 function fixRule(scaling, optimizer) {
   if (scaling !== "either") return scaling;
@@ -37815,8 +37834,8 @@ function summariseErrors(errors) {
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-function stringNumberHint(tree, path12, keyword) {
-  if (keyword !== "type" && keyword !== "anyOf" && keyword !== "oneOf") return "";
+function stringNumberHint(tree, path12, keyword2) {
+  if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf") return "";
   const node = getIn(tree, path12)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
@@ -37860,12 +37879,12 @@ var schema = {
 };
 
 // src/rules/warmup-exceeds-training.ts
-function afterDecayFix(warmup2, plan, total) {
-  const f = warmup2.fractionOf;
+function afterDecayFix(warmup3, plan, total) {
+  const f = warmup3.fractionOf;
   const decay = plan.decaySteps;
   if (!f || !decay || Math.abs(f.ofSteps - decay.value) > 1) return void 0;
   const steps3 = Math.ceil(f.fraction * total - 1e-9);
-  return steps3 < total ? `${warmup2.key ?? "warmup"} ${f.fraction} then gives ${stepCount(steps3)}` : void 0;
+  return steps3 < total ? `${warmup3.key ?? "warmup"} ${f.fraction} then gives ${stepCount(steps3)}` : void 0;
 }
 var warmupExceedsTraining = {
   meta: {
@@ -37874,25 +37893,25 @@ var warmupExceedsTraining = {
     description: "Warmup steps are at least the total optimizer steps, so the learning rate never reaches its peak."
   },
   check(ctx) {
-    const { warmupSteps: warmup2, totalSteps: total } = ctx.plan;
-    if (!warmup2 || !total || total.value <= 0) return;
-    if (warmup2.value < total.value) return;
-    if (!clearOfEstimates(warmup2.value / total.value, warmup2, total)) return;
+    const { warmupSteps: warmup3, totalSteps: total } = ctx.plan;
+    if (!warmup3 || !total || total.value <= 0) return;
+    if (warmup3.value < total.value) return;
+    if (!clearOfEstimates(warmup3.value / total.value, warmup3, total)) return;
     const suggested = Math.max(1, Math.round(total.value * 0.05));
-    const advice = warmupAsWritten(warmup2, suggested, ctx.plan, ctx.file.path);
+    const advice = warmupAsWritten(warmup3, suggested, ctx.plan, ctx.file.path);
     const consequence2 = launchRejection(ctx) ?? "the LR never reaches its peak and the decay never starts";
-    const range = rangeOf(ctx, warmup2, total);
+    const range = rangeOf(ctx, warmup3, total);
     ctx.report({
       range,
-      message: `warmup ${formatCount(warmup2.value)} steps${brief(warmup2)} \u2265 the run's ${formatCount(total.value)} optimizer steps${brief(total)}: ${consequence2}; set ${advice.text}, 5% of the run${derivation(["warmup", warmup2], ["the run", total])}`,
-      data: { warmupSteps: warmup2.value, totalSteps: total.value, fraction: warmup2.value / total.value, suggestedWarmupSteps: suggested },
+      message: `warmup ${formatCount(warmup3.value)} steps${brief(warmup3)} \u2265 the run's ${formatCount(total.value)} optimizer steps${brief(total)}: ${consequence2}; set ${advice.text}, 5% of the run${derivation(["warmup", warmup3], ["the run", total])}`,
+      data: { warmupSteps: warmup3.value, totalSteps: total.value, fraction: warmup3.value / total.value, suggestedWarmupSteps: suggested },
       fix: advice.fix,
       runLength: {
-        consequence: ctx.launchCheck ? `warmup (${stepCount(warmup2.value)}) never ends: ${ctx.launchCheck}` : `warmup (${stepCount(warmup2.value)}) never ends`,
+        consequence: ctx.launchCheck ? `warmup (${stepCount(warmup3.value)}) never ends: ${ctx.launchCheck}` : `warmup (${stepCount(warmup3.value)}) never ends`,
         advice: advice.fix,
-        sizedFor: { steps: warmup2.value, ...warmup2.key ? { key: warmup2.key } : {} },
-        written: warmup2.range !== void 0 && range === warmup2.range,
-        ...afterDecayFix(warmup2, ctx.plan, total.value) ? { afterDecayFix: afterDecayFix(warmup2, ctx.plan, total.value) } : {}
+        sizedFor: { steps: warmup3.value, ...warmup3.key ? { key: warmup3.key } : {} },
+        written: warmup3.range !== void 0 && range === warmup3.range,
+        ...afterDecayFix(warmup3, ctx.plan, total.value) ? { afterDecayFix: afterDecayFix(warmup3, ctx.plan, total.value) } : {}
       }
     });
   }
@@ -37912,28 +37931,28 @@ var warmupFraction = {
     defaultOptions: { max: 0.2 }
   },
   check(ctx) {
-    const { warmupSteps: warmup2, totalSteps: total } = ctx.plan;
+    const { warmupSteps: warmup3, totalSteps: total } = ctx.plan;
     const max = Number(ctx.options.max ?? 0.2);
-    if (!warmup2 || !total || total.value <= 0) return;
-    const fraction = warmup2.value / total.value;
+    if (!warmup3 || !total || total.value <= 0) return;
+    const fraction = warmup3.value / total.value;
     if (fraction >= 1) return;
     const share = formatPercent(fraction);
     if (Number.parseFloat(share) <= Number.parseFloat(formatPercent(max))) return;
-    if (!clearOfEstimates(fraction / max, warmup2, total)) return;
+    if (!clearOfEstimates(fraction / max, warmup3, total)) return;
     const suggested = Math.floor(total.value * max);
-    const sameEstimate = total.estimatedFrom !== void 0 && total.estimatedFrom === warmup2.estimatedFrom;
+    const sameEstimate = total.estimatedFrom !== void 0 && total.estimatedFrom === warmup3.estimatedFrom;
     const shown2 = total.bound === "upper" && !sameEstimate ? `at least ${share}` : share;
-    const advice = warmupAsWritten(warmup2, suggested, ctx.plan, ctx.file.path);
-    const range = rangeOf(ctx, warmup2);
+    const advice = warmupAsWritten(warmup3, suggested, ctx.plan, ctx.file.path);
+    const range = rangeOf(ctx, warmup3);
     ctx.report({
       range,
-      message: `warmup ${formatCount(warmup2.value)} steps${brief(warmup2)} is ${shown2} of the run's ${formatCount(total.value)} optimizer steps${brief(total)}, above the ${formatPercent(max)} limit: the LR stays below its peak for ${shown2} of the run and the decay gets the rest; set ${advice.text} or less${derivation(["warmup", warmup2], ["the run", total])}`,
-      data: { warmupSteps: warmup2.value, totalSteps: total.value, fraction, max, suggestedWarmupSteps: suggested },
+      message: `warmup ${formatCount(warmup3.value)} steps${brief(warmup3)} is ${shown2} of the run's ${formatCount(total.value)} optimizer steps${brief(total)}, above the ${formatPercent(max)} limit: the LR stays below its peak for ${shown2} of the run and the decay gets the rest; set ${advice.text} or less${derivation(["warmup", warmup3], ["the run", total])}`,
+      data: { warmupSteps: warmup3.value, totalSteps: total.value, fraction, max, suggestedWarmupSteps: suggested },
       fix: advice.fix,
       runLength: {
         consequence: `warmup takes ${shown2} of the run`,
         advice: `${advice.fix} or less`,
-        written: warmup2.range !== void 0 && range === warmup2.range
+        written: warmup3.range !== void 0 && range === warmup3.range
       }
     });
   }
@@ -37955,31 +37974,31 @@ var warmupNotRescaled = {
   },
   check(ctx) {
     const ref = ctx.reference;
-    const { globalBatchSize: batch, warmupSteps: warmup2 } = ctx.plan;
-    if (!ref || !batch || !warmup2) return;
+    const { globalBatchSize: batch, warmupSteps: warmup3 } = ctx.plan;
+    if (!ref || !batch || !warmup3) return;
     if (ctx.plan.warmupRatio || ref.plan.warmupRatio) return;
     if (ctx.plan.warmupSteps?.fractionOf || ref.plan.warmupSteps?.fractionOf) return;
     const baseBatch = ref.plan.globalBatchSize;
     const baseWarmup = ref.plan.warmupSteps;
-    if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup2.value <= 0) return;
+    if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup3.value <= 0) return;
     const tolerance = Number(ctx.options.tolerance ?? 0.1);
     const k = batch.value / baseBatch.value;
-    if (Math.abs(k - 1) <= tolerance || warmup2.value !== baseWarmup.value) return;
-    const suggested = Math.max(1, Math.round(warmup2.value / k));
-    const set = inKeyUnit(warmup2, suggested, "down", ctx.file.path);
+    if (Math.abs(k - 1) <= tolerance || warmup3.value !== baseWarmup.value) return;
+    const suggested = Math.max(1, Math.round(warmup3.value / k));
+    const set = inKeyUnit(warmup3, suggested, "down", ctx.file.path);
     ctx.report({
-      range: rangeOf(ctx, warmup2, batch),
-      message: `warmup still ${formatCount(warmup2.value)} steps${brief(warmup2)} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) since ${ref.label}: it now spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup2.value * batch.value)} vs ${formatCount(warmup2.value * baseBatch.value)}); set ${set} to keep the same warmup in samples`,
+      range: rangeOf(ctx, warmup3, batch),
+      message: `warmup still ${formatCount(warmup3.value)} steps${brief(warmup3)} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) since ${ref.label}: it now spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup3.value * batch.value)} vs ${formatCount(warmup3.value * baseBatch.value)}); set ${set} to keep the same warmup in samples`,
       data: {
         batchRatio: k,
         baseGlobalBatchSize: baseBatch.value,
         globalBatchSize: batch.value,
-        warmupSteps: warmup2.value,
+        warmupSteps: warmup3.value,
         suggestedWarmupSteps: suggested,
         reference: ref.path
       },
       fix: set,
-      edit: replaceValue(ctx, warmup2, String(suggested))
+      edit: replaceValue(ctx, warmup3, String(suggested))
     });
   }
 };
@@ -37996,6 +38015,7 @@ var RULES = [
   batchSizeMismatch,
   decayHorizonMismatch,
   conflictingSettings,
+  ignoredSetting,
   crossFileMismatch,
   minLrExceedsLr,
   intervalExceedsTraining,
@@ -44722,7 +44742,7 @@ var Translator = class {
   }
   /** Split `[from, to)` at top-level `sep` characters (outside braces, parentheses, classes). */
   split(from, to, sep2) {
-    const parts = [];
+    const parts2 = [];
     let level = 0;
     let start = from;
     for (let i = from; i < to; i++) {
@@ -44734,12 +44754,12 @@ var Translator = class {
       if (c === "{" || c === "(") level++;
       else if (c === "}" || c === ")") level--;
       else if (c === sep2 && level === 0) {
-        parts.push([start, i]);
+        parts2.push([start, i]);
         start = i + 1;
       }
     }
-    parts.push([start, to]);
-    return parts;
+    parts2.push([start, to]);
+    return parts2;
   }
   /** `[...]` at `i`: the RE2 class and the index after it, or undefined when it does not close. */
   bracket(i) {
@@ -44776,14 +44796,14 @@ var Translator = class {
   }
   /** `{a..b}` ranges of integers or single letters, as an alternation. */
   range(text) {
-    const num5 = /^(-?\d{1,9})\.\.(-?\d{1,9})$/.exec(text);
+    const num6 = /^(-?\d{1,9})\.\.(-?\d{1,9})$/.exec(text);
     const chr = /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(text);
-    if (!num5 && !chr) return void 0;
-    const [a, b] = num5 ? [Number(num5[1]), Number(num5[2])] : [chr[1].charCodeAt(0), chr[2].charCodeAt(0)];
+    if (!num6 && !chr) return void 0;
+    const [a, b] = num6 ? [Number(num6[1]), Number(num6[2])] : [chr[1].charCodeAt(0), chr[2].charCodeAt(0)];
     if (Math.abs(b - a) + 1 > MAX_RANGE) throw new GlobError(`the range {${text}} stands for more than ${MAX_RANGE} values`);
     const out = [];
     const step = a <= b ? 1 : -1;
-    for (let v = a; v !== b + step; v += step) out.push(num5 ? String(v).replace("-", "\\-") : literal(String.fromCharCode(v)));
+    for (let v = a; v !== b + step; v += step) out.push(num6 ? String(v).replace("-", "\\-") : literal(String.fromCharCode(v)));
     return `(?:${out.join("|")})`;
   }
   /** Translate `[from, to)`; `segStart` says whether `from` begins a path segment. */
@@ -45089,7 +45109,7 @@ function snippet(texts, f) {
   const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
   return line.slice(f.range.column - 1, end).trim();
 }
-var sha = (parts) => createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 24);
+var sha = (parts2) => createHash("sha256").update(parts2.join("\0")).digest("hex").slice(0, 24);
 var NOT_FINGERPRINTED = /* @__PURE__ */ new Set(["grouped", "shortRun", "launchRejects"]);
 function numbers(f) {
   return Object.entries(f.data ?? {}).filter(([k, v]) => !NOT_FINGERPRINTED.has(k) && v !== null && ["number", "string", "boolean"].includes(typeof v)).map(([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(6)) : String(v)}`).sort().join(",");
@@ -45530,17 +45550,17 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   const missing = [];
   const notes = [];
   const conflicts = [];
-  const num5 = (key) => numberAt(file, [key], loader);
-  plan.microBatchSize = num5("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-  plan.gradAccumSteps = num5("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-  plan.peakLr = num5("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-  plan.epochs = num5("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  const num6 = (key) => numberAt(file, [key], loader);
+  plan.microBatchSize = num6("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
+  plan.gradAccumSteps = num6("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  plan.peakLr = num6("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
+  plan.epochs = num6("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
   plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
   plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
-  const maxSteps = num5("max_steps");
+  const maxSteps = num6("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
-  const steps3 = num5("warmup_steps");
-  const ratio = num5("warmup_ratio");
+  const steps3 = num6("warmup_steps");
+  const ratio = num6("warmup_ratio");
   if (steps3 && steps3.value >= 1) {
     plan.warmupSteps = { ...steps3, unit: "steps" };
     if (ratio && ratio.value > 0) {
@@ -45587,12 +45607,12 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   deriveWarmupFromRatio(plan);
   const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
   if (saveStrategy === "steps") {
-    const save = num5("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
+    const save = num6("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
     plan.saveEverySteps = fractionOfTotal(save, plan);
   }
   const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? "no";
   if (evalStrategy === "steps") {
-    const evalSteps = num5("eval_steps") ?? num5("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    const evalSteps = num6("eval_steps") ?? num6("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
     plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
   }
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
@@ -45784,7 +45804,7 @@ function readSchedule(file, plan, out) {
   } else if (scheduler === "cosine" && !ratio) {
     plan.minLr = defaultSetting(0, "cosine_min_lr_ratio", "cosine decays to 0");
   } else if (ratio) {
-    conflict(file, out, "cosine_min_lr_ratio", "disabled-by-switch", `cosine_min_lr_ratio has no effect with lr_scheduler ${scheduler}: it is only read for cosine`, "info");
+    (out.ignored ??= []).push({ key: "cosine_min_lr_ratio", range: ratio.range ?? fileStartRange(file), message: `cosine_min_lr_ratio has no effect with lr_scheduler ${scheduler}: it is only read for cosine` });
   }
   if (truthy(file, "cosine_constant_lr_ratio")) out.notes.push("cosine_constant_lr_ratio holds the LR constant at the floor for the final part of the cosine schedule");
   if (boolAt(file, ["lr_quadratic_warmup"])?.value) out.notes.push("lr_quadratic_warmup: the warmup is quadratic, not linear");
@@ -45850,8 +45870,8 @@ function modelParallelDegree(file) {
   const tp = numAt(file, "tensor_parallel_size");
   const cpv = cp && cp.value > 1 ? cp.value : 1;
   const tpv = tp && tp.value > 1 ? tp.value : 1;
-  const parts = [cpv > 1 ? `${cp?.key} ${cpv}` : "", tpv > 1 ? `tensor_parallel_size ${tpv}` : ""].filter(Boolean);
-  return { value: cpv * tpv, how: parts.join(" \xD7 ") || "1" };
+  const parts2 = [cpv > 1 ? `${cp?.key} ${cpv}` : "", tpv > 1 ? `tensor_parallel_size ${tpv}` : ""].filter(Boolean);
+  return { value: cpv * tpv, how: parts2.join(" \xD7 ") || "1" };
 }
 function resolveWarmup(file, plan, estimate, out) {
   const steps3 = numAt(file, "warmup_steps");
@@ -45994,7 +46014,7 @@ function extractAxolotl(file, env) {
   if (!plan.worldSize) {
     missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (axolotl reads WORLD_SIZE from the launcher: accelerate launch, torchrun)" });
   }
-  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts, launchChecks: out.launchChecks, atRunEnd: HF_AT_RUN_END };
+  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts, launchChecks: out.launchChecks, atRunEnd: HF_AT_RUN_END, ...out.ignored ? { ignored: out.ignored } : {} };
 }
 var axolotl = {
   meta: {
@@ -46065,11 +46085,11 @@ var OmegaReader = class {
     if (!hit) return void 0;
     this.unresolvedNote(path12, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
-    const num5 = scalarNumber(hit.node, this.loader);
-    if (!num5) return void 0;
-    const note = [hit.via, num5.note].filter(Boolean).join("; ");
+    const num6 = scalarNumber(hit.node, this.loader);
+    if (!num6) return void 0;
+    const note = [hit.via, num6.note].filter(Boolean).join("; ");
     return {
-      value: num5.value,
+      value: num6.value,
       origin: "explicit",
       file: this.file.path,
       key: this.key(path12),
@@ -46122,10 +46142,10 @@ function parseComposerTime(value, bareIntIsEpochs) {
   if (typeof value !== "string") return { error: `${String(value)} is not a Composer time string` };
   const m = TIME_STRING.exec(value.trim());
   if (!m) return { error: `\`${value}\` is not a Composer time string such as 100ba, 1ep, 0.1dur, 1000tok or 500sp` };
-  const num5 = Number(m[1]);
+  const num6 = Number(m[1]);
   const unit = m[2].toLowerCase();
-  if (unit !== "dur" && !Number.isInteger(num5)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
-  return { value: num5, unit, text: value.trim() };
+  if (unit !== "dur" && !Number.isInteger(num6)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
+  return { value: num6, unit, text: value.trim() };
 }
 function toSteps(t, ctx, depth = 0) {
   const { globalBatch: g, seqLen, stepsPerEpoch: spe } = ctx;
@@ -46214,7 +46234,7 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num5 = (...path12) => reader2.number(path12);
+  const num6 = (...path12) => reader2.number(path12);
   const str4 = (...path12) => reader2.string(path12);
   if (block.mcli && file.tree) {
     const gpus = getIn(file.tree, ["compute", "gpus"]);
@@ -46222,18 +46242,18 @@ function extractBlock(file, block, env) {
       plan.worldSize = { value: gpus.node.value, origin: "launcher", file: file.path, key: "compute.gpus", range: gpus.keyRange, how: "mcli compute.gpus" };
     }
   }
-  const global2 = num5("global_train_batch_size");
+  const global2 = num6("global_train_batch_size");
   if (global2) plan.globalBatchSize = { ...global2, unit: "samples" };
-  const seq = num5("max_seq_len");
+  const seq = num6("max_seq_len");
   if (seq) plan.seqLen = { ...seq, unit: "tokens" };
-  const lr = num5("optimizer", "lr");
+  const lr = num6("optimizer", "lr");
   if (lr) plan.peakLr = lr;
   const optimizer = str4("optimizer", "name");
   if (optimizer) plan.optimizer = optimizer;
   const schedulerName = str4("scheduler", "name");
   if (schedulerName) plan.scheduler = schedulerName;
   plan.precision = str4("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
-  const micro = num5("device_train_microbatch_size");
+  const micro = num6("device_train_microbatch_size");
   if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
   else {
     const hit = reader2.lookup(["device_train_microbatch_size"]);
@@ -46264,8 +46284,9 @@ function extractBlock(file, block, env) {
     const total = stepSetting(maxDuration, ctx, notes);
     if (total) plan.totalSteps = total;
   }
-  const { warmup: warmup2, tMax } = readSchedule2(plan, reader2, ctx, schedulerName?.value);
-  const conflicts = readIntervals(plan, reader2, ctx);
+  const { warmup: warmup3, tMax } = readSchedule2(plan, reader2, ctx, schedulerName?.value);
+  const ignored = [];
+  const conflicts = readIntervals(plan, reader2, ctx, ignored);
   if (!plan.worldSize) {
     missing.push({
       field: "worldSize",
@@ -46273,7 +46294,7 @@ function extractBlock(file, block, env) {
     });
   }
   const inEpochs = (t) => t?.unit === "ep" || t?.unit === "dur" && maxDuration?.time.unit === "ep";
-  if ((inEpochs(maxDuration?.time) || inEpochs(warmup2)) && !plan.stepsPerEpoch) {
+  if ((inEpochs(maxDuration?.time) || inEpochs(warmup3)) && !plan.stepsPerEpoch) {
     missing.push({ field: "datasetSamples", hint: "durations are in epochs: set assume.datasetSamples (training samples after packing) in .trainlint.yml" });
   }
   const launchChecks = {};
@@ -46286,6 +46307,7 @@ function extractBlock(file, block, env) {
     anchor: fileStartRange(file),
     notes,
     conflicts,
+    ignored,
     afterDecay: "flat",
     launchChecks,
     globalBatchRounding: "per-device",
@@ -46298,12 +46320,12 @@ function extractBlock(file, block, env) {
 }
 function readSchedule2(plan, reader2, ctx, scheduler) {
   const notes = reader2.notes;
-  const warmup2 = timeSetting(reader2, ["scheduler", "t_warmup"], false);
-  if (warmup2) {
-    if (warmup2.time.unit === "dur") {
-      plan.warmupRatio = { value: warmup2.time.value, ...warmup2.setting, unit: "ratio", note: `${warmup2.time.text}: fraction of max_duration` };
+  const warmup3 = timeSetting(reader2, ["scheduler", "t_warmup"], false);
+  if (warmup3) {
+    if (warmup3.time.unit === "dur") {
+      plan.warmupRatio = { value: warmup3.time.value, ...warmup3.setting, unit: "ratio", note: `${warmup3.time.text}: fraction of max_duration` };
     }
-    const steps3 = stepSetting(warmup2, ctx, notes);
+    const steps3 = stepSetting(warmup3, ctx, notes);
     if (steps3) plan.warmupSteps = steps3;
   } else if (scheduler?.endsWith("_with_warmup")) {
     notes.push(`scheduler ${scheduler} requires scheduler.t_warmup`);
@@ -46328,14 +46350,14 @@ function readSchedule2(plan, reader2, ctx, scheduler) {
     const alpha = reader2.number(["scheduler", "alpha"])?.value ?? COMPOSER_DEFAULTS.constantAlpha;
     plan.minLr = derived(Number((alpha * lr.value).toPrecision(12)), `alpha ${alpha} \xD7 optimizer.lr ${formatValue(lr.value)} (constant after warmup)`);
   }
-  return { warmup: warmup2?.time, tMax: tMaxTime };
+  return { warmup: warmup3?.time, tMax: tMaxTime };
 }
 function tMaxComparable(tMax, maxDuration) {
   if (!tMax || !maxDuration) return false;
   const units = /* @__PURE__ */ new Set([tMax.unit, maxDuration.unit]);
   return tMax.unit === maxDuration.unit || units.has("ba") && units.has("ep");
 }
-function readIntervals(plan, reader2, ctx) {
+function readIntervals(plan, reader2, ctx, ignored) {
   const notes = reader2.notes;
   const conflicts = [];
   const convert = (key) => {
@@ -46356,9 +46378,8 @@ function readIntervals(plan, reader2, ctx) {
       if (steps3) plan.saveEverySteps = steps3;
     } else plan.saveEverySteps = { ...defaultSetting(1e3, "save_interval", "TrainConfig default '1000ba'"), unit: "steps" };
   } else if (saveHit && saveHit.node.kind === "scalar" && saveHit.node.value !== null) {
-    conflicts.push({
-      kind: "disabled-by-switch",
-      level: "info",
+    ignored.push({
+      key: reader2.key(["save_interval"]),
       range: saveHit.keyRange,
       message: `${reader2.key(["save_interval"])} ${String(saveHit.node.value)} has no effect: no checkpoint is written without a save_folder`
     });
@@ -46919,8 +46940,8 @@ var Reader = class {
   number(path12) {
     const hit = this.node(path12);
     if (!hit || hit.node.kind !== "scalar") return void 0;
-    const num5 = scalarNumber(hit.node, LOADER5);
-    return num5 ? { value: num5.value, ...hit.setting, valueRange: hit.node.range, ...num5.note ? { note: num5.note } : {} } : void 0;
+    const num6 = scalarNumber(hit.node, LOADER5);
+    return num6 ? { value: num6.value, ...hit.setting, valueRange: hit.node.range, ...num6.note ? { note: num6.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
   string(path12) {
@@ -46955,7 +46976,7 @@ function readWorldSize(r) {
   const how = `trainer.devices ${d.why} \xD7 trainer.num_nodes ${formatCount(nodes.value)}`;
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices.setting.range } };
 }
-function readPeakLr(plan, r, notes, conflicts) {
+function readPeakLr(plan, r, notes, ignored) {
   const lrs = LR_PATHS.flatMap(({ path: path12, userArg: userArg2 }) => {
     const lr2 = r.number(path12);
     return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
@@ -46968,9 +46989,8 @@ function readPeakLr(plan, r, notes, conflicts) {
   if (!lr.key?.startsWith("optimizer.")) return;
   for (const other of others) {
     if (!other.userArg || !other.lr.range) continue;
-    conflicts.push({
-      kind: "disabled-by-switch",
-      level: "info",
+    ignored.push({
+      key: other.lr.key ?? "lr",
       range: other.lr.range,
       message: `${other.lr.key} ${other.lr.value} is likely unused: the optimizer: group makes LightningCLI build the optimizer with ${lr.key} ${lr.value}; remove one of them`
     });
@@ -46994,7 +47014,8 @@ function extractPlan(file, env) {
     }
   }
   plan.gradAccumSteps = r.number(T("accumulate_grad_batches")) ?? defaultSetting(LIGHTNING_DEFAULTS.accumulateGradBatches, "trainer.accumulate_grad_batches");
-  readPeakLr(plan, r, notes, conflicts);
+  const ignored = [];
+  readPeakLr(plan, r, notes, ignored);
   const optimizer = r.string(["optimizer", "class_path"]) ?? r.string(["optimizer"]) ?? r.string(["model", "init_args", "optimizer", "class_path"]);
   if (optimizer) plan.optimizer = optimizer;
   const scheduler = r.string(["lr_scheduler", "class_path"]) ?? r.string(["lr_scheduler"]);
@@ -47002,8 +47023,8 @@ function extractPlan(file, env) {
     plan.scheduler = scheduler;
     notes.push('LightningCLI steps the lr_scheduler once per epoch (interval "epoch"): its horizon and warmup arguments count epochs, not optimizer steps');
   }
-  const precision = r.string(T("precision"));
-  plan.precision = precision ?? defaultSetting(LIGHTNING_DEFAULTS.precision, "trainer.precision", 'Trainer precision None \u2192 "32-true"');
+  const precision2 = r.string(T("precision"));
+  plan.precision = precision2 ?? defaultSetting(LIGHTNING_DEFAULTS.precision, "trainer.precision", 'Trainer precision None \u2192 "32-true"');
   const maxSteps = r.number(T("max_steps"));
   const maxEpochs = r.number(T("max_epochs"));
   const maxTime = r.string(T("max_time"));
@@ -47049,7 +47070,7 @@ function extractPlan(file, env) {
     missing.push({ field: "datasetSamples", hint: "set trainer.max_steps, or assume.datasetSamples in .trainlint.yml" });
   }
   fastDevRun(r, plan, notes);
-  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, ignored };
 }
 function fastDevRun(r, plan, notes) {
   const hit = r.node(["trainer", "fast_dev_run"]);
@@ -47225,33 +47246,33 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num5 = (...path12) => numberAt(file, path12, LOADER6);
+    const num6 = (...path12) => numberAt(file, path12, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices = deviceCount(file, script);
-    const nodes = num5("num_nodes") ?? defaultSetting(1, "num_nodes");
+    const nodes = num6("num_nodes") ?? defaultSetting(1, "num_nodes");
     if (devices.setting) {
       plan.worldSize = nodes.value === 1 ? devices.setting : { ...derived(devices.setting.value * nodes.value, `devices ${formatCount(devices.setting.value)} \xD7 num_nodes ${formatCount(nodes.value)}`), file: file.path, key: "devices", range: devices.setting.range };
     } else {
       notes.push(`devices = ${devices.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
     }
-    plan.microBatchSize = { ...num5("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
-    plan.globalBatchSize = { ...num5("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
-    const epochs = num5("train", "epochs");
+    plan.microBatchSize = { ...num6("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
+    plan.globalBatchSize = { ...num6("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
+    const epochs = num6("train", "epochs");
     if (epochs) plan.epochs = epochs;
-    if (script === "pretrain") plan.minLr = num5("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
-    else if (num5("train", "min_lr")) {
+    if (script === "pretrain") plan.minLr = num6("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
+    else if (num6("train", "min_lr")) {
       notes.push("train.min_lr is not passed to the finetune scripts' CosineAnnealingLR in the LitGPT releases checked (they anneal to 0), so the minimum LR is left unknown");
     }
     plan.scheduler = defaultSetting("cosine", "built-in lr schedule", "litgpt always uses linear warmup then cosine decay (not configurable)");
     precisionAndOptimizer(file, plan, notes);
-    const seq = num5("train", "max_seq_length") ?? num5("model_config", "block_size");
+    const seq = num6("train", "max_seq_length") ?? num6("model_config", "block_size");
     if (seq) plan.seqLen = { ...seq, unit: "tokens", ...script === "finetune" ? { note: "upper bound: finetuning uses min(longest sample, max_seq_length)" } : {} };
-    const save = num5("train", "save_interval");
+    const save = num6("train", "save_interval");
     if (save) plan.saveEverySteps = { ...save, unit: "steps" };
     else if (getIn(file.tree, ["train", "save_interval"])) notes.push("train.save_interval is null: no periodic checkpoints (only the final one)");
     else plan.saveEverySteps = { ...dflt(D.saveInterval, "train.save_interval"), unit: "steps" };
-    const evalEvery = num5("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
+    const evalEvery = num6("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
     if (evalEvery) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
     applyAssumptions(plan, env.assume);
     accumulation(plan, notes);
@@ -47401,8 +47422,8 @@ function warmup(file, plan, out, script, fallback) {
   plan.warmupSteps = { ...defaultSetting(fallback, "train.lr_warmup_steps", `litgpt ${script} default (varies between LitGPT versions)`), unit: "steps" };
 }
 function precisionAndOptimizer(file, plan, notes) {
-  const precision = stringAt(file, ["precision"]);
-  if (precision) plan.precision = precision;
+  const precision2 = stringAt(file, ["precision"]);
+  if (precision2) plan.precision = precision2;
   else notes.push("precision is not set: litgpt picks bf16 when the GPU supports it (get_default_supported_precision)");
   const opt = getIn(file.tree, ["optimizer"]);
   const classPath = stringAt(file, ["optimizer", "class_path"]);
@@ -47668,8 +47689,8 @@ function parseNumber(text) {
   const clean = text.replace(/_/g, "");
   if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
   if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
-  const num5 = Number(clean);
-  return Number.isFinite(num5) ? { num: num5, isInt: false } : {};
+  const num6 = Number(clean);
+  return Number.isFinite(num6) ? { num: num6, isInt: false } : {};
 }
 var Unsupported = class extends Error {
 };
@@ -47841,7 +47862,7 @@ function parsePythonAssignments(text) {
     env.delete(name.text);
     opaque.set(name.text, { range: loc.range(name.start, name.end), reason });
   };
-  const sourceOf2 = (tokens) => text.slice(tokens[0].start, tokens[tokens.length - 1].end);
+  const sourceOf5 = (tokens) => text.slice(tokens[0].start, tokens[tokens.length - 1].end);
   let inScopeBody = false;
   for (const line of lines) {
     if (line.indented) {
@@ -47858,7 +47879,7 @@ function parsePythonAssignments(text) {
       const [target, eq] = stmt;
       const simple = stmt.length >= 3 && target.kind === "name" && !KEYWORDS.has(target.text) && eq.kind === "op" && eq.text === "=" && !stmt.slice(2).some((tok) => tok.kind === "op" && ASSIGN_OPS.has(tok.text));
       if (!simple) {
-        for (const name of boundNames(stmt)) forget(name, `\`${sourceOf2(stmt)}\` is not a literal assignment`);
+        for (const name of boundNames(stmt)) forget(name, `\`${sourceOf5(stmt)}\` is not a literal assignment`);
         continue;
       }
       const expr = stmt.slice(2);
@@ -47867,7 +47888,7 @@ function parsePythonAssignments(text) {
         value = new Evaluator(expr, env).evaluate();
       } catch (err) {
         if (!(err instanceof Unsupported)) throw err;
-        forget(target, `assigned \`${sourceOf2(expr)}\`: not a literal, and trainlint never runs Python`);
+        forget(target, `assigned \`${sourceOf5(expr)}\`: not a literal, and trainlint never runs Python`);
         continue;
       }
       opaque.delete(target.text);
@@ -47876,7 +47897,7 @@ function parsePythonAssignments(text) {
       const node = {
         kind: "scalar",
         value: value.value,
-        source: quoted && typeof value.value === "string" ? value.value : sourceOf2(expr),
+        source: quoted && typeof value.value === "string" ? value.value : sourceOf5(expr),
         plain: !quoted,
         range: loc.range(expr[0].start, expr[expr.length - 1].end)
       };
@@ -48018,8 +48039,8 @@ var nanogpt = {
     } else if (decay.value) {
       const how = "linear warmup for warmup_iters, cosine decay to min_lr at lr_decay_iters, then min_lr";
       plan.scheduler = decay.setting ? { ...decay.setting, value: "cosine", note: how } : defaultSetting("cosine", "decay_lr", `decay_lr defaults to True: ${how}`);
-      const warmup2 = read.num("warmup_iters", D.warmupIters, "steps");
-      if (warmup2) plan.warmupSteps = warmup2;
+      const warmup3 = read.num("warmup_iters", D.warmupIters, "steps");
+      if (warmup3) plan.warmupSteps = warmup3;
       const horizon = read.num("lr_decay_iters", D.lrDecayIters, "steps");
       if (horizon) plan.decaySteps = horizon;
       const minLr = read.num("min_lr", D.minLr);
@@ -48027,16 +48048,6 @@ var nanogpt = {
     } else {
       plan.scheduler = { ...decay.setting, value: "constant", note: "decay_lr = False: constant LR" };
       notes.push("decay_lr = False: the LR stays at learning_rate; warmup_iters, lr_decay_iters and min_lr have no effect, so no warmup or decay is linted");
-      for (const key of ["warmup_iters", "lr_decay_iters", "min_lr"]) {
-        const written = getIn(file.tree, [key]);
-        if (!written) continue;
-        conflicts.push({
-          kind: "disabled-by-switch",
-          level: "info",
-          range: written.keyRange,
-          message: `${key} has no effect: decay_lr = False keeps the LR constant at learning_rate; remove ${key} or set decay_lr = True`
-        });
-      }
     }
     applyAssumptions(plan, env.assume);
     if (micro && gas) {
@@ -48132,19 +48143,19 @@ function parseOlmoDuration(value) {
   if (typeof value === "number") return Number.isInteger(value) ? { unit: "steps", value } : { unit: "steps", value: Math.trunc(value) };
   if (typeof value !== "string") return void 0;
   const text = value.trim();
-  const num5 = (s) => {
+  const num6 = (s) => {
     const t = s.trim().replace(/(\d)_(?=\d)/g, "$1");
     return /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) ? Number(t) : void 0;
   };
   if (text.endsWith("T")) {
-    const n2 = num5(text.slice(0, -1));
+    const n2 = num6(text.slice(0, -1));
     return n2 === void 0 ? void 0 : { unit: "tokens", value: Math.trunc(n2) };
   }
   if (text.endsWith("ep")) {
     const t = text.slice(0, -2).trim();
     return /^\d[\d_]*$/.test(t) ? { unit: "epochs", value: Number(t.replace(/_/g, "")) } : void 0;
   }
-  const n = num5(text);
+  const n = num6(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
 function isNull(root, path12) {
@@ -48163,8 +48174,8 @@ function extractOlmo(file, root, env) {
   plan.peakLr = r.number(["optimizer", "learning_rate"]) ?? defaultSetting(D.learningRate, "optimizer.learning_rate");
   plan.optimizer = r.string(["optimizer", "name"]) ?? defaultSetting(D.optimizer, "optimizer.name");
   plan.scheduler = r.string(["scheduler", "name"]) ?? defaultSetting(D.scheduler, "scheduler.name");
-  const precision = r.string(["precision"]);
-  if (precision) plan.precision = precision;
+  const precision2 = r.string(["precision"]);
+  if (precision2) plan.precision = precision2;
   else notes.push(`precision is not set: OLMo's TrainConfig.autocast_precision raises "Unexpected precision type 'None'"; set precision: amp_bf16`);
   const save = isNull(root, ["save_interval"]) ? void 0 : r.number(["save_interval"]) ?? defaultSetting(D.saveInterval, "save_interval");
   const saveUnsharded = r.number(["save_interval_unsharded"]);
@@ -48398,8 +48409,8 @@ var torchtitan = {
     plan.peakLr = numberAt(file, ["optimizer", "lr"], LOADER9) ?? defaultSetting(D.lr, "optimizer.lr");
     plan.optimizer = stringAt(file, ["optimizer", "name"]) ?? defaultSetting(D.optimizer, "optimizer.name");
     plan.precision = stringAt(file, ["training", "mixed_precision_param"]) ?? defaultSetting(D.mixedPrecisionParam, "training.mixed_precision_param", "FSDP/autocast parameter dtype; reductions in float32");
-    const warmup2 = firstNumber(file, ["lr_scheduler", "warmup_steps"], ["training", "warmup_steps"]);
-    plan.warmupSteps = { ...warmup2 ?? defaultSetting(D.warmupSteps, old ? "training.warmup_steps" : "lr_scheduler.warmup_steps"), unit: "steps" };
+    const warmup3 = firstNumber(file, ["lr_scheduler", "warmup_steps"], ["training", "warmup_steps"]);
+    plan.warmupSteps = { ...warmup3 ?? defaultSetting(D.warmupSteps, old ? "training.warmup_steps" : "lr_scheduler.warmup_steps"), unit: "steps" };
     schedule(file, plan, notes, old);
     const enabled = firstBool(file, ["checkpoint", "enable"], ["checkpoint", "enable_checkpoint"]);
     const interval = numberAt(file, ["checkpoint", "interval"], LOADER9) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
@@ -48461,23 +48472,23 @@ function schedule(file, plan, notes, old) {
   if (plan.warmupSteps && plan.warmupSteps.value > total) {
     plan.warmupSteps.note = `lr_scheduler.py clamps a warmup longer than ${totalKey} to ${formatCount(total)} (with a warning)`;
   }
-  const warmup2 = Math.min(plan.warmupSteps?.value ?? D.warmupSteps, total);
+  const warmup3 = Math.min(plan.warmupSteps?.value ?? D.warmupSteps, total);
   const decayType = stringAt(file, ["lr_scheduler", "decay_type"]);
   const shape = decayType?.value ?? D.decayType;
   const ratio = numberAt(file, ["lr_scheduler", "decay_ratio"], LOADER9);
   if (ratio) {
     let decay = Math.round(total * ratio.value);
-    if (warmup2 + decay > total) {
+    if (warmup3 + decay > total) {
       notes.push(
-        `warmup ${formatCount(warmup2)} + decay round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)} exceed ${totalKey} ${formatCount(total)}: torchtitan shrinks the decay to ${formatCount(total - warmup2)} steps`
+        `warmup ${formatCount(warmup3)} + decay round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)} exceed ${totalKey} ${formatCount(total)}: torchtitan shrinks the decay to ${formatCount(total - warmup3)} steps`
       );
-      decay = total - warmup2;
+      decay = total - warmup3;
     }
-    const stable = total - warmup2 - decay;
-    plan.scheduler = decay === 0 ? { ...ratio, value: "constant", note: `decay_ratio ${ratio.value}: linear warmup for ${formatCount(warmup2)} steps, then constant` } : {
+    const stable = total - warmup3 - decay;
+    plan.scheduler = decay === 0 ? { ...ratio, value: "constant", note: `decay_ratio ${ratio.value}: linear warmup for ${formatCount(warmup3)} steps, then constant` } : {
       ...ratio,
       value: "wsd",
-      note: `warmup-stable-decay: warmup ${formatCount(warmup2)}, stable ${formatCount(stable)}, ${shape} decay over round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)} steps`
+      note: `warmup-stable-decay: warmup ${formatCount(warmup3)}, stable ${formatCount(stable)}, ${shape} decay over round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)} steps`
     };
   } else {
     plan.scheduler = decayType ?? (old ? defaultSetting("linear", "built-in lr schedule", "the older schema has one schedule: linear warmup, then linear decay to 0 at training.steps") : defaultSetting(D.decayType, "lr_scheduler.decay_type", "linear warmup, then decay from the end of warmup to the last step"));
@@ -48543,33 +48554,33 @@ function extractPlan2(file, root, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num5 = (...path12) => reader2.number(path12);
+  const num6 = (...path12) => reader2.number(path12);
   const str4 = (...path12) => reader2.string(path12);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
-  const batch = num5("batch_size");
+  const batch = num6("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
-  const accum = num5("gradient_accumulation_steps");
+  const accum = num6("gradient_accumulation_steps");
   if (accum) plan.gradAccumSteps = accum;
-  const lr = num5("optimizer", "lr");
+  const lr = num6("optimizer", "lr");
   if (lr) plan.peakLr = lr;
   const optimizer = str4("optimizer", "_component_");
   if (optimizer) plan.optimizer = optimizer;
-  const epochs = num5("epochs");
+  const epochs = num6("epochs");
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
   const dtype = str4("dtype");
   if (dtype) {
     plan.precision = dtype;
     if (dtype.value === "fp16") notes.push('dtype fp16: the finetune recipes raise "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead."');
   }
-  const seqLen = num5("tokenizer", "max_seq_len");
+  const seqLen = num6("tokenizer", "max_seq_len");
   if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
   const scheduler = str4("lr_scheduler", "_component_");
   if (scheduler) {
     plan.scheduler = scheduler;
-    const warmup2 = num5("lr_scheduler", "num_warmup_steps");
-    if (warmup2) plan.warmupSteps = { ...warmup2, unit: "steps" };
+    const warmup3 = num6("lr_scheduler", "num_warmup_steps");
+    if (warmup3) plan.warmupSteps = { ...warmup3, unit: "steps" };
     if (COSINE.test(scheduler.value)) {
-      const cycles = num5("lr_scheduler", "num_cycles");
+      const cycles = num6("lr_scheduler", "num_cycles");
       if (!cycles || cycles.value === TORCHTUNE_DEFAULTS.cosineNumCycles) {
         plan.minLr = defaultSetting(0, "lr_scheduler.num_cycles", "get_cosine_schedule_with_warmup: num_cycles 0.5 decays to 0");
       }
@@ -48588,10 +48599,10 @@ function extractPlan2(file, root, env) {
   } else {
     deriveLength(plan, reader2, notes);
   }
-  const save = num5("save_every_n_steps");
+  const save = num6("save_every_n_steps");
   if (save) plan.saveEverySteps = { ...save, unit: "steps" };
   else if (plan.stepsPerEpoch && !rl) plan.saveEverySteps = { ...plan.stepsPerEpoch, how: `save_every_n_steps unset: once per epoch (${plan.stepsPerEpoch.how})` };
-  const val = num5("run_val_every_n_steps");
+  const val = num6("run_val_every_n_steps");
   if (val) plan.evalEverySteps = { ...val, unit: "steps" };
   const conflicts = recipeConflicts(reader2, root);
   if (!plan.worldSize && !plan.dataParallelSize) {
@@ -48877,23 +48888,23 @@ var gptNeox = {
   }
 };
 function readPrecision3(file, plan, conflicts) {
-  const precision = str2(file, "precision");
+  const precision2 = str2(file, "precision");
   const fp16 = bool2(file, "fp16", ["enabled"]);
   const bf16 = bool2(file, "bf16", ["enabled"]);
   const canonical = (v) => v === "bfloat16" ? "bf16" : v === "float16" ? "fp16" : v;
-  if (precision) {
-    plan.precision = { ...precision, value: canonical(precision.value) };
+  if (precision2) {
+    plan.precision = { ...precision2, value: canonical(precision2.value) };
     if (fp16?.value && plan.precision.value !== "fp16") {
       conflicts.push({
         kind: "precision",
         range: fp16.range,
-        message: `fp16.enabled is true but precision is "${precision.value}": NeoX asserts "DeepSpeed fp16 field was set but precision conflicts"; keep one`
+        message: `fp16.enabled is true but precision is "${precision2.value}": NeoX asserts "DeepSpeed fp16 field was set but precision conflicts"; keep one`
       });
     } else if (bf16?.value && plan.precision.value === "fp16") {
       conflicts.push({
         kind: "precision",
         range: bf16.range,
-        message: `bf16.enabled is true but precision is "${precision.value}": NeoX enables fp16 and passes bf16 to DeepSpeed too, which refuses to start ("bfloat16 and fp16 modes cannot be simultaneously enabled"); keep one`
+        message: `bf16.enabled is true but precision is "${precision2.value}": NeoX enables fp16 and passes bf16 to DeepSpeed too, which refuses to start ("bfloat16 and fp16 modes cannot be simultaneously enabled"); keep one`
       });
     }
   } else if (fp16?.value) {
@@ -48909,10 +48920,10 @@ function readPrecision3(file, plan, conflicts) {
 }
 function readIntervals2(file, plan, notes) {
   const factor = num3(file, "checkpoint_factor");
-  const scale = str2(file, "checkpoint_scale")?.value ?? NEOX_DEFAULTS.checkpointScale;
+  const scale2 = str2(file, "checkpoint_scale")?.value ?? NEOX_DEFAULTS.checkpointScale;
   if (factor && factor.value > 0) {
-    if (scale === "linear") plan.saveEverySteps = { ...factor, unit: "steps" };
-    else notes.push(`checkpoint_scale "${scale}": checkpoints at ${formatCount(factor.value)}, ${formatCount(factor.value)}\xB2, \u2026 (no fixed interval)`);
+    if (scale2 === "linear") plan.saveEverySteps = { ...factor, unit: "steps" };
+    else notes.push(`checkpoint_scale "${scale2}": checkpoints at ${formatCount(factor.value)}, ${formatCount(factor.value)}\xB2, \u2026 (no fixed interval)`);
     if (!has(file, "save")) notes.push("no save path in this file: NeoX writes checkpoints only when `save` is set (usually in local_setup.yml)");
   }
   const evalInterval = num3(file, "eval_interval") ?? defaultSetting(NEOX_DEFAULTS.evalInterval, "eval_interval");
@@ -48923,7 +48934,7 @@ function readIntervals2(file, plan, notes) {
   }
   plan.evalEverySteps = { ...evalInterval, unit: "steps" };
 }
-function deriveSchedule(file, plan, notes, conflicts) {
+function deriveSchedule(file, plan, notes, _conflicts) {
   const decayIters = num3(file, "lr_decay_iters");
   const fraction = num3(file, "lr_decay_fraction");
   const total = plan.totalSteps;
@@ -48941,31 +48952,22 @@ function deriveSchedule(file, plan, notes, conflicts) {
   }
   const style = plan.scheduler?.value;
   if (horizon && (style === "linear" || style === "cosine")) plan.decaySteps = horizon;
-  const written = decayIters ?? fraction;
-  if (style === "constant" && written?.range) {
-    conflicts.push({
-      kind: "disabled-by-switch",
-      level: "info",
-      range: written.range,
-      message: `${written.key} has no effect on the LR with lr_decay_style "constant" (it only scales the warmup fraction)`
-    });
-  }
-  const warmup2 = num3(file, "warmup") ?? defaultSetting(NEOX_DEFAULTS.warmup, "warmup");
+  const warmup3 = num3(file, "warmup") ?? defaultSetting(NEOX_DEFAULTS.warmup, "warmup");
   if (horizon) {
     const iters = Math.max(1, horizon.value);
-    const product = warmup2.value * iters;
+    const product = warmup3.value * iters;
     const whole = Math.abs(product - Math.round(product)) < 1e-9;
     const steps3 = whole ? Math.round(product) : Math.ceil(product);
-    const expr = `${warmup2.value} \xD7 ${horizonName} ${formatCount(iters)}`;
+    const expr = `${warmup3.value} \xD7 ${horizonName} ${formatCount(iters)}`;
     plan.warmupSteps = {
-      ...derivedFrom(warmup2, steps3, `${whole ? expr : `ceil(${expr})`} (warmup is a fraction of the LR decay horizon, not a step count)`, "steps"),
-      fractionOf: { fraction: warmup2.value, of: `${horizonName} ${formatCount(iters)}`, ofSteps: iters },
-      ...warmup2.origin === "default" ? { note: "warmup unset: NeoX default 0.01" } : {}
+      ...derivedFrom(warmup3, steps3, `${whole ? expr : `ceil(${expr})`} (warmup is a fraction of the LR decay horizon, not a step count)`, "steps"),
+      fractionOf: { fraction: warmup3.value, of: `${horizonName} ${formatCount(iters)}`, ofSteps: iters },
+      ...warmup3.origin === "default" ? { note: "warmup unset: NeoX default 0.01" } : {}
     };
-  } else if (warmup2.origin === "explicit") {
-    notes.push(`warmup ${warmup2.value} is a fraction of lr_decay_iters (else train_iters); neither is set here`);
+  } else if (warmup3.origin === "explicit") {
+    notes.push(`warmup ${warmup3.value} is a fraction of lr_decay_iters (else train_iters); neither is set here`);
   }
-  if (warmup2.value >= 1) notes.push(`warmup ${warmup2.value} \u2265 1: NeoX reads warmup as a fraction of the decay horizon, so the whole schedule is warmup`);
+  if (warmup3.value >= 1) notes.push(`warmup ${warmup3.value} \u2265 1: NeoX reads warmup as a fraction of the decay horizon, so the whole schedule is warmup`);
 }
 function deriveParallel(file, plan, conflicts) {
   const pp = num3(file, "pipe_parallel_size")?.value ?? NEOX_DEFAULTS.pipeParallelSize;
@@ -49056,17 +49058,17 @@ function cutoffLen(file, fallback) {
   return { ...s, unit: "tokens", ...packing ? { note: "packing: samples are packed into sequences of cutoff_len tokens" } : {} };
 }
 function megatronDegrees(file) {
-  const parts = [];
+  const parts2 = [];
   let product = 1;
   for (const key of ["tensor_model_parallel_size", "pipeline_model_parallel_size", "context_parallel_size"]) {
     const s = numberAt(file, [key], LOADER12);
     if (s && s.value > 1) {
       product *= s.value;
-      parts.push(`${key} ${formatCount(s.value)}`);
+      parts2.push(`${key} ${formatCount(s.value)}`);
     }
   }
   const ep = numberAt(file, ["expert_model_parallel_size"], LOADER12)?.value;
-  return { product, how: parts.join(" \xD7 "), ...ep && ep > 1 ? { ep } : {} };
+  return { product, how: parts2.join(" \xD7 "), ...ep && ep > 1 ? { ep } : {} };
 }
 function classicNotes(file, stage, notes) {
   if (getIn(file.tree, ["profiler_warmup_steps"])) notes.push("profiler_warmup_steps is the profiler warmup, not the learning-rate warmup");
@@ -49132,13 +49134,13 @@ function extractV1(file, env) {
   const missing = [];
   const notes = ["LLaMA-Factory v1 config (experimental API): only batch, length, learning rate and duration are read"];
   const D = LLAMA_FACTORY_DEFAULTS.v1;
-  const num5 = (key) => numberAt(file, [key], LOADER12);
-  plan.microBatchSize = num5("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
-  const global2 = num5("global_batch_size");
+  const num6 = (key) => numberAt(file, [key], LOADER12);
+  plan.microBatchSize = num6("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
+  const global2 = num6("global_batch_size");
   if (global2) plan.globalBatchSize = { ...global2, unit: "samples" };
-  plan.peakLr = num5("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
-  plan.epochs = num5("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
-  const maxSteps = num5("max_steps");
+  plan.peakLr = num6("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
+  plan.epochs = num6("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
+  const maxSteps = num6("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps overrides num_train_epochs" };
   plan.seqLen = cutoffLen(file, D.cutoffLen);
   const bf16 = boolAt(file, ["bf16"]);
@@ -49148,7 +49150,7 @@ function extractV1(file, env) {
   const scheduler = pluginName(file, "lr_scheduler_config");
   if (scheduler) plan.scheduler = scheduler;
   applyAssumptions(plan, env.assume);
-  const cp = num5("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
+  const cp = num6("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
   if (cp && cp.value > 1 && plan.worldSize && !plan.dataParallelSize) {
     plan.dataParallelSize = derived(Math.floor(plan.worldSize.value / cp.value), `${formatCount(plan.worldSize.value)} GPUs / cp_size ${formatCount(cp.value)}`);
   }
@@ -49205,6 +49207,7 @@ var FRONT_ENDS = {
   "axolotl": /^(?:train|preprocess)$/,
   "litgpt": /^(?:finetune\w*|pretrain)$/
 };
+var YOLO_TASKS = /* @__PURE__ */ new Set(["detect", "segment", "classify", "pose", "obb"]);
 var SPLIT_WORDS = /(?:\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`|\S)+/g;
 var TORCHRUN_SWITCHES = /* @__PURE__ */ new Set(["--standalone", "--no-python", "--run-path", "--use-env", "--virtual-local-rank"]);
 var ACCELERATE_SWITCHES = /* @__PURE__ */ new Set([
@@ -49741,6 +49744,7 @@ var ScriptParser = class {
     if (sub && words[k + 1] && sub.test(words[k + 1].text)) {
       return { launcher: "none", launcherArgs: [], script: `${exe} ${words[k + 1].text}`, args: this.programArgs(words, k + 2), cli: `${exe} ${words[k + 1].text}` };
     }
+    if (exe === "yolo") return this.yolo(words, k + 1);
     if (exe === "srun") {
       const r = this.options(words, k + 1, switchesFrom(SRUN_SWITCHES), { splitShort: true });
       if (r.script === void 0) return void 0;
@@ -49749,6 +49753,18 @@ var ScriptParser = class {
       return { ...inner, launcher: inner.launcher === "python" ? "srun" : inner.launcher, launcherArgs: [...r.args, ...inner.launcherArgs] };
     }
     return void 0;
+  }
+  /**
+   * Ultralytics `yolo [TASK] train k=v …` (or `yolo task=detect mode=train …`): a training command
+   * whose arguments are `key=value` words, kept as positional arguments. Other modes are not training.
+   */
+  yolo(words, k) {
+    let j = k;
+    if (YOLO_TASKS.has(words[j]?.text ?? "")) j++;
+    if (words[j]?.text === "train") return { launcher: "none", launcherArgs: [], script: "yolo train", args: this.programArgs(words, j + 1), cli: "yolo train" };
+    if (words[j] && !words[j].text.includes("=")) return void 0;
+    const args = this.programArgs(words, j);
+    return args.some((a) => a.flag === "" && a.value === "mode=train") ? { launcher: "none", launcherArgs: [], script: "yolo train", args, cli: "yolo train" } : void 0;
   }
   torchrun(words, k, before) {
     const r = this.options(words, k, switchesFrom(TORCHRUN_SWITCHES), { module: ["-m", "--module"] });
@@ -50205,15 +50221,15 @@ function resolveParallel(ctx) {
   ctx.modelParallel = mp;
   const world = plan.worldSize;
   if (plan.dataParallelSize || !world || mp <= 0) return;
-  const parts = `${tp} TP \xD7 ${pp} PP \xD7 ${cp} CP`;
+  const parts2 = `${tp} TP \xD7 ${pp} PP \xD7 ${cp} CP`;
   if (world.value % mp !== 0) {
     const source = world.origin === "assumed" ? " (assume.worldSize)" : world.how ? ` (${world.how})` : "";
-    const message = `world size ${formatCount(world.value)}${source} is not divisible by ${parts} = ${formatCount(mp)}: Megatron rejects this at launch; run on a multiple of ${formatCount(mp)} GPUs or lower the model parallelism (the data-parallel size stays unknown)`;
+    const message = `world size ${formatCount(world.value)}${source} is not divisible by ${parts2} = ${formatCount(mp)}: Megatron rejects this at launch; run on a multiple of ${formatCount(mp)} GPUs or lower the model parallelism (the data-parallel size stays unknown)`;
     const inFile = world.range && world.file === ctx.file.path ? world.range : void 0;
     ctx.conflicts.push({ kind: "parallel-sizes", message, range: inFile ?? ctx.src.get("--tensor-model-parallel-size")?.range ?? ctx.anchor });
     return;
   }
-  if (mp > 1) plan.dataParallelSize = derived(world.value / mp, `${formatCount(world.value)} / (${parts}) (world / model-parallel size)`);
+  if (mp > 1) plan.dataParallelSize = derived(world.value / mp, `${formatCount(world.value)} / (${parts2}) (world / model-parallel size)`);
 }
 function resolveBatch2(ctx) {
   const { plan, notes } = ctx;
@@ -50272,13 +50288,10 @@ function stepSchedule(ctx, schedule2) {
     notes.push(`--step-batch-size-schedule "${schedule2.value}": the global batch grows during the run, so step counts are not derived`);
   }
 }
-function setDecayHorizon(ctx, decay, writtenFlag) {
+function setDecayHorizon(ctx, decay, _writtenFlag) {
   if (ctx.plan.scheduler?.value !== "constant") {
     ctx.plan.decaySteps = decay;
     return;
-  }
-  if (writtenFlag) {
-    conflict3(ctx, writtenFlag, "disabled-by-switch", `${writtenFlag} has no effect with --lr-decay-style constant: the LR stays at --lr after warmup`, "info");
   }
 }
 function resolveSchedule(ctx) {
@@ -50390,7 +50403,7 @@ function extractFrom(file, src, anchor, env, world, worldHint) {
   addMissing(ctx, worldHint);
   const notes = [...new Set(ctx.notes)];
   const missing = ctx.missing.filter((m) => !ctx.plan[m.field]);
-  const { warmupSteps: warmup2, decaySteps: decay } = ctx.plan;
+  const { warmupSteps: warmup3, decaySteps: decay } = ctx.plan;
   return {
     plan: ctx.plan,
     missing,
@@ -50410,7 +50423,7 @@ function extractFrom(file, src, anchor, env, world, worldHint) {
     launchChecks: {
       "min-lr-exceeds-lr": "Megatron refuses to start (OptimizerParamScheduler asserts max_lr >= min_lr)",
       // OptimizerParamScheduler.__init__ asserts lr_warmup_steps < lr_decay_steps.
-      ...warmup2 && decay && warmup2.value >= decay.value ? { "warmup-exceeds-training": `Megatron refuses to start (OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(warmup2.value)} \u2265 decay ${formatCount(decay.value)} steps)` } : {},
+      ...warmup3 && decay && warmup3.value >= decay.value ? { "warmup-exceeds-training": `Megatron refuses to start (OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(warmup3.value)} \u2265 decay ${formatCount(decay.value)} steps)` } : {},
       "batch-size-mismatch": "Megatron refuses to start (the micro-batch calculator asserts the global batch is divisible by micro batch \xD7 data-parallel size)"
     }
   };
@@ -50465,13 +50478,13 @@ var megatron = {
   },
   extract(file, env) {
     if (file.format === "shell") {
-      const commands = (file.script?.commands ?? []).filter((cmd2) => commandScore(cmd2) > 0);
-      const cmd = commands[0];
+      const commands3 = (file.script?.commands ?? []).filter((cmd2) => commandScore(cmd2) > 0);
+      const cmd = commands3[0];
       if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no Megatron training command found"] };
       const w = launcherWorldSize(cmd);
       const world = w ? { value: w.value, origin: "launcher", file: file.path, key: w.key, range: w.range, how: w.how } : void 0;
       const out2 = extractFrom(file, shellSource(cmd), cmd.range, env, world, "launch with torchrun --nproc_per_node N [--nnodes M], or set assume.worldSize in .trainlint.yml");
-      if (commands.length > 1) out2.notes.push(`${commands.length} Megatron commands in this script; the first (line ${cmd.range.line}) is linted`);
+      if (commands3.length > 1) out2.notes.push(`${commands3.length} Megatron commands in this script; the first (line ${cmd.range.line}) is linted`);
       return out2;
     }
     const args = modelArgs(file);
@@ -50509,6 +50522,7 @@ function trainingCommands(file) {
 }
 function extractCommand(file, cmd, env) {
   const conflicts = [];
+  const ignored = [];
   const plan = {};
   const missing = [];
   const arg = (...flags) => argValue(cmd, ...flags);
@@ -50532,11 +50546,10 @@ function extractCommand(file, cmd, env) {
     const minLr = numberFromArg(file, cooldownEnd);
     if (minLr) plan.minLr = minLr;
   } else {
-    if (cooldownEnd) {
-      const what = plan.scheduler.value === "cosine" ? "cosine always decays to 0" : `${plan.scheduler.value} does not read it`;
-      conflicts.push({
-        kind: "disabled-by-switch",
-        level: "info",
+    if (cooldownEnd && plan.scheduler.value === "cosine") {
+      const what = "cosine always decays to 0";
+      ignored.push({
+        key: "--lr-cooldown-end",
         range: cooldownEnd.flagRange,
         message: `--lr-cooldown-end ${cooldownEnd.value ?? ""} has no effect with --lr-scheduler ${plan.scheduler.value}: ${what}; remove it or use --lr-scheduler const-cooldown`
       });
@@ -50574,7 +50587,7 @@ function extractCommand(file, cmd, env) {
   if (!plan.datasetSamples) {
     missing.push({ field: "datasetSamples", hint: "pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml" });
   }
-  return { plan, missing, conflicts };
+  return { plan, missing, conflicts, ignored };
 }
 function webdatasetWorkers(file, cmd) {
   const type = argValue(cmd, "--dataset-type")?.value ?? "auto";
@@ -50596,17 +50609,2408 @@ var openclip = {
     return (file.script?.commands ?? []).reduce((best, cmd) => Math.max(best, commandScore2(cmd)), 0);
   },
   extract(file, env) {
-    const commands = trainingCommands(file);
-    const cmd = commands[0];
+    const commands3 = trainingCommands(file);
+    const cmd = commands3[0];
     if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no OpenCLIP training command found"] };
-    const { plan, missing, conflicts } = extractCommand(file, cmd, env);
-    const notes = commands.length > 1 ? [`${commands.length} OpenCLIP commands in this script; the first (line ${cmd.range.line}) is linted`] : [];
-    return { plan, missing, anchor: cmd.range, notes, conflicts };
+    const { plan, missing, conflicts, ignored } = extractCommand(file, cmd, env);
+    const notes = commands3.length > 1 ? [`${commands3.length} OpenCLIP commands in this script; the first (line ${cmd.range.line}) is linted`] : [];
+    return { plan, missing, anchor: cmd.range, notes, conflicts, ignored };
+  }
+};
+
+// src/engine/load/python-calls.ts
+var NAME2 = /[\p{L}_][\p{L}\p{N}_]*/uy;
+var NUMBER3 = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\d[\d_]*(?:\.[\d_]*)?(?:[eE][-+]?\d[\d_]*)?|\.\d[\d_]*(?:[eE][-+]?\d[\d_]*)?)[jJ]?/y;
+var STRING_PREFIX2 = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
+var OPS = ["**", "//", "==", "!=", "<=", ">=", "->", ":="];
+var ESCAPES2 = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0" };
+function tokenize(t) {
+  const out = [];
+  let i = 0;
+  while (i < t.length) {
+    const c = t[i];
+    if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f" || c === "\\") {
+      i++;
+      continue;
+    }
+    if (c === "#") {
+      const nl = t.indexOf("\n", i);
+      i = nl < 0 ? t.length : nl;
+      continue;
+    }
+    NAME2.lastIndex = i;
+    const name = NAME2.exec(t);
+    if (name) {
+      const after = i + name[0].length;
+      if ((t[after] === "'" || t[after] === '"') && STRING_PREFIX2.test(name[0])) {
+        const s = readString(t, i, after, name[0].toLowerCase());
+        if (!s) break;
+        out.push(s);
+        i = s.end;
+        continue;
+      }
+      out.push({ kind: "name", text: name[0], start: i, end: after });
+      i = after;
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      const s = readString(t, i, i, "");
+      if (!s) break;
+      out.push(s);
+      i = s.end;
+      continue;
+    }
+    if (c >= "0" && c <= "9" || c === "." && /[0-9]/.test(t[i + 1] ?? "")) {
+      NUMBER3.lastIndex = i;
+      const m = NUMBER3.exec(t);
+      if (m) {
+        const text = m[0];
+        const clean = text.replace(/_/g, "");
+        const isComplex = /[jJ]$/.test(text);
+        const isInt = /^0[xXoObB]/.test(clean) || /^\d+$/.test(clean);
+        const num6 = isComplex ? void 0 : Number(clean);
+        out.push({ kind: "number", text, start: i, end: i + text.length, ...num6 !== void 0 && Number.isFinite(num6) ? { num: num6, isInt } : {} });
+        i += text.length;
+        continue;
+      }
+    }
+    const op = OPS.find((o) => t.startsWith(o, i)) ?? c;
+    out.push({ kind: "op", text: op, start: i, end: i + op.length });
+    i += op.length;
+  }
+  return out;
+}
+function readString(t, start, quoteAt, prefix) {
+  const quote = t[quoteAt];
+  const triple = t.startsWith(quote.repeat(3), quoteAt);
+  const delim = triple ? quote.repeat(3) : quote;
+  const raw = prefix.includes("r");
+  let j = quoteAt + delim.length;
+  let body = "";
+  for (; ; ) {
+    if (j >= t.length) return void 0;
+    const ch = t[j];
+    if (!triple && ch === "\n") return void 0;
+    if (t.startsWith(delim, j)) break;
+    if (ch === "\\" && j + 1 < t.length) {
+      body += raw ? t.slice(j, j + 2) : ESCAPES2[t[j + 1]] ?? (t[j + 1] === "\n" ? "" : `\\${t[j + 1]}`);
+      j += 2;
+      continue;
+    }
+    body += ch;
+    j++;
+  }
+  const end = j + delim.length;
+  const plain2 = !prefix.includes("f") && !prefix.includes("b");
+  return { kind: "string", text: t.slice(start, end), start, end, ...plain2 ? { str: body } : {} };
+}
+var Unknown = class extends Error {
+};
+var Evaluator2 = class {
+  constructor(toks, from, to, names) {
+    this.toks = toks;
+    this.to = to;
+    this.names = names;
+    this.p = from;
+  }
+  toks;
+  to;
+  names;
+  p;
+  depth = 0;
+  run() {
+    const v = this.expr();
+    if (this.p !== this.to) throw new Unknown();
+    return v;
+  }
+  peek() {
+    return this.p < this.to ? this.toks[this.p] : void 0;
+  }
+  op(...ops) {
+    const t = this.peek();
+    return t?.kind === "op" && ops.includes(t.text) ? t.text : void 0;
+  }
+  nest(f) {
+    if (++this.depth > MAX_DEPTH) throw new Unknown();
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
+  expr() {
+    let left = this.term();
+    for (let o = this.op("+", "-"); o; o = this.op("+", "-")) {
+      this.p++;
+      const right = this.term();
+      if (typeof left.value === "string" && typeof right.value === "string" && o === "+") left = { value: left.value + right.value };
+      else left = { value: arith(o, num4(left), num4(right)), isInt: left.isInt === true && right.isInt === true };
+    }
+    return left;
+  }
+  term() {
+    let left = this.unary();
+    for (let o = this.op("*", "/", "//", "%"); o; o = this.op("*", "/", "//", "%")) {
+      this.p++;
+      const right = this.unary();
+      left = { value: arith(o, num4(left), num4(right)), isInt: o !== "/" && left.isInt === true && right.isInt === true };
+    }
+    return left;
+  }
+  unary() {
+    const o = this.op("+", "-");
+    if (!o) return this.power();
+    this.p++;
+    const inner = this.nest(() => this.unary());
+    return { value: o === "-" ? -num4(inner) : num4(inner), isInt: inner.isInt };
+  }
+  power() {
+    const base = this.atom();
+    if (!this.op("**")) return base;
+    this.p++;
+    const exp = this.nest(() => this.unary());
+    return { value: num4(base) ** num4(exp), isInt: base.isInt === true && exp.isInt === true && num4(exp) >= 0 };
+  }
+  atom() {
+    const t = this.peek();
+    if (!t) throw new Unknown();
+    this.p++;
+    if (t.kind === "number") {
+      if (t.num === void 0) throw new Unknown();
+      return { value: t.num, isInt: t.isInt };
+    }
+    if (t.kind === "string") {
+      if (t.str === void 0) throw new Unknown();
+      let s = t.str;
+      while (this.peek()?.kind === "string") {
+        const n = this.toks[this.p++];
+        if (n.str === void 0) throw new Unknown();
+        s += n.str;
+      }
+      return { value: s };
+    }
+    if (t.kind === "name") {
+      if (t.text === "True" || t.text === "False") return { value: t.text === "True" };
+      if (t.text === "None") return { value: null };
+      if (this.op("(", ".", "[")) throw new Unknown();
+      if (!this.names.has(t.text)) throw new Unknown();
+      const v = this.names.get(t.text);
+      return { value: v, isInt: typeof v === "number" && Number.isInteger(v) };
+    }
+    if (t.text === "(" || t.text === "[") {
+      const close = t.text === "(" ? ")" : "]";
+      return this.nest(() => {
+        const items = [];
+        let tuple = t.text === "[";
+        while (!this.op(close)) {
+          items.push(this.expr());
+          if (this.op(",")) {
+            this.p++;
+            tuple = true;
+          } else if (!this.op(close)) throw new Unknown();
+        }
+        this.p++;
+        if (!tuple && items.length === 1) return items[0];
+        return { value: items.map((x) => x.value) };
+      });
+    }
+    throw new Unknown();
+  }
+};
+function num4(k) {
+  if (typeof k.value === "number") return k.value;
+  if (typeof k.value === "boolean") return k.value ? 1 : 0;
+  throw new Unknown();
+}
+function arith(op, a, b) {
+  switch (op) {
+    case "+":
+      return a + b;
+    case "-":
+      return a - b;
+    case "*":
+      return a * b;
+    default:
+      if (b === 0) throw new Unknown();
+      if (op === "/") return a / b;
+      if (op === "//") return Math.floor(a / b);
+      return a - b * Math.floor(a / b);
+  }
+}
+function closing(toks, open2) {
+  let depth = 0;
+  for (let i = open2; i < toks.length; i++) {
+    const x = toks[i];
+    if (x.kind !== "op") continue;
+    if (x.text === "(" || x.text === "[" || x.text === "{") depth++;
+    else if (x.text === ")" || x.text === "]" || x.text === "}") {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}
+function parts(toks, from, to) {
+  const out = [];
+  let depth = 0;
+  let start = from;
+  for (let i = from; i < to; i++) {
+    const x = toks[i];
+    if (x.kind === "op" && (x.text === "(" || x.text === "[" || x.text === "{")) depth++;
+    else if (x.kind === "op" && (x.text === ")" || x.text === "]" || x.text === "}")) depth--;
+    else if (depth === 0 && x.kind === "op" && x.text === ",") {
+      if (i > start) out.push([start, i]);
+      start = i + 1;
+    }
+  }
+  if (to > start) out.push([start, to]);
+  return out;
+}
+function keyword(toks, text, loc, names, name, keyTok, from, to, via) {
+  const first = toks[from];
+  const last = toks[to - 1];
+  const written = first && last ? text.slice(first.start, last.end) : "";
+  const base = {
+    name,
+    range: loc.range(keyTok.start, keyTok.end),
+    valueRange: first && last ? loc.range(first.start, last.end) : loc.range(keyTok.end, keyTok.end),
+    text: written,
+    ...via ? { via } : {}
+  };
+  try {
+    const known = new Evaluator2(toks, from, to, names).run();
+    return { ...base, value: known.value, ...typeof known.value === "number" ? { isInt: known.isInt === true } : {} };
+  } catch {
+    return { ...base, opaque: `\`${written.length > 40 ? `${written.slice(0, 40)}\u2026` : written}\` is not a literal` };
+  }
+}
+function dictAssignment(toks, name, before) {
+  for (let i = before - 1; i >= 2; i--) {
+    const x = toks[i];
+    if (x.kind !== "op" || x.text !== "{" && x.text !== "(") continue;
+    const eq = toks[i - 1];
+    const call = x.text === "(" && eq?.kind === "name" && eq.text === "dict";
+    const target = call ? toks[i - 3] : toks[i - 2];
+    const assign = call ? toks[i - 2] : eq;
+    if (assign?.kind !== "op" || assign.text !== "=" || target?.kind !== "name" || target.text !== name) continue;
+    if (x.text === "(" && !call) continue;
+    const close = closing(toks, i);
+    if (close < 0 || close > before) return void 0;
+    return { open: i, close, call };
+  }
+  return void 0;
+}
+function readMethodCalls(text, method, names = /* @__PURE__ */ new Map()) {
+  const toks = tokenize(text);
+  const loc = locator(text);
+  const calls = [];
+  for (let i = 1; i + 1 < toks.length; i++) {
+    const t = toks[i];
+    if (t.kind !== "name" || t.text !== method || toks[i - 1].text !== "." || toks[i + 1].text !== "(") continue;
+    const close = closing(toks, i + 1);
+    if (close < 0) break;
+    let r = i - 1;
+    while (r > 0) {
+      const p = toks[r - 1];
+      if (text.slice(p.end, toks[r].start).includes("\n") && !text.slice(p.end, toks[r].start).includes("\\")) break;
+      if (p.kind === "name" || p.text === ".") r--;
+      else if (p.text === ")" || p.text === "]") {
+        let depth = 0;
+        let k = r - 1;
+        for (; k >= 0; k--) {
+          if (toks[k].text === ")" || toks[k].text === "]") depth++;
+          else if (toks[k].text === "(" || toks[k].text === "[") depth--;
+          if (depth === 0) break;
+        }
+        if (k <= 0) break;
+        r = k;
+      } else break;
+    }
+    const receiver = text.slice(toks[r].start, toks[i - 1].start);
+    const keywords = [];
+    const unread = [];
+    for (const [a, b] of parts(toks, i + 2, close)) {
+      const head = toks[a];
+      if (head.kind === "name" && toks[a + 1]?.text === "=" && b > a + 2) {
+        keywords.push(keyword(toks, text, loc, names, head.text, head, a + 2, b));
+      } else if (head.text === "**" && b === a + 2 && toks[a + 1].kind === "name") {
+        const name = toks[a + 1].text;
+        const dict = dictAssignment(toks, name, r);
+        if (!dict) {
+          unread.push(`**${name} (not assigned a dict literal before the call)`);
+          continue;
+        }
+        for (const [c, d] of parts(toks, dict.open + 1, dict.close)) {
+          const k = toks[c];
+          if (dict.call ? k.kind === "name" && toks[c + 1]?.text === "=" : k.kind === "string" && k.str !== void 0 && toks[c + 1]?.text === ":") {
+            keywords.push(keyword(toks, text, loc, names, dict.call ? k.text : k.str, k, c + 2, d, name));
+          } else {
+            unread.push(`**${name}: ${text.slice(k.start, toks[d - 1].end)}`);
+          }
+        }
+      } else {
+        unread.push(text.slice(head.start, toks[b - 1].end));
+      }
+    }
+    calls.push({ receiver, range: loc.range(toks[r].start, toks[close].end), keywords, unread });
+    i = close;
+  }
+  return calls;
+}
+
+// src/dialects/flat-args.ts
+var NUMERIC = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+var FlatArgs = class {
+  constructor(file, args = []) {
+    this.file = file;
+    for (const a of args) this.add(a);
+  }
+  file;
+  /** Last occurrence wins, as argparse and dict updates do. */
+  map = /* @__PURE__ */ new Map();
+  /** Every occurrence in order (earlier duplicates included). */
+  all = [];
+  add(arg) {
+    this.all.push(arg);
+    this.map.set(arg.key, arg);
+  }
+  has(key) {
+    return this.map.has(key);
+  }
+  get(key) {
+    return this.map.get(key);
+  }
+  /** The number at `key` (numbers written as strings included), with its Setting. */
+  num(key) {
+    const a = this.map.get(key);
+    if (!a) return void 0;
+    let value;
+    let note = a.note;
+    if (typeof a.value === "number" && Number.isFinite(a.value)) value = a.value;
+    else if (a.meant !== void 0) value = a.meant;
+    else if (typeof a.value === "string" && NUMERIC.test(a.value.trim())) {
+      value = Number(a.value.trim().replace(/_/g, ""));
+      note = [note, `the value is the string "${a.value}"; trainlint reads it as ${value}`].filter(Boolean).join("; ");
+    }
+    if (value === void 0 || !Number.isFinite(value)) return void 0;
+    return this.setting(a, value, note);
+  }
+  /** The string at `key` (numbers and booleans as their text). */
+  str(key) {
+    const a = this.map.get(key);
+    if (!a || a.value === void 0 || a.value === null || Array.isArray(a.value)) return void 0;
+    return this.setting(a, String(a.value), a.note);
+  }
+  /** The boolean at `key`, as Python truthiness would not: only real booleans. */
+  bool(key) {
+    const v = this.map.get(key)?.value;
+    return typeof v === "boolean" ? v : void 0;
+  }
+  /** Whether `key` is written with a value other than None/null/empty. */
+  isSet(key) {
+    const a = this.map.get(key);
+    return !!a && a.value !== null && a.value !== "" && a.value !== void 0;
+  }
+  setting(a, value, note) {
+    return {
+      value,
+      origin: "explicit",
+      file: this.file.path,
+      key: a.written,
+      range: a.range,
+      ...a.valueRange ? { valueRange: a.valueRange } : {},
+      ...note ? { note } : {}
+    };
+  }
+};
+function fromNode(key, written, keyRange, node, loader) {
+  if (node.kind === "scalar") {
+    const meant = scalarNumber(node, loader);
+    return {
+      key,
+      written,
+      value: node.value,
+      text: node.source,
+      range: keyRange,
+      valueRange: node.range,
+      ...meant && typeof node.value !== "number" ? { meant: meant.value, note: meant.note } : {}
+    };
+  }
+  if (node.kind === "seq" && node.items.every((i) => i.kind === "scalar")) {
+    return { key, written, value: node.items.map((i) => i.kind === "scalar" ? i.value : null), text: "[\u2026]", range: keyRange, valueRange: node.range };
+  }
+  return { key, written, text: "{\u2026}", range: keyRange, opaque: "a mapping" };
+}
+function argsFromTree(file, loader, flattenTables = false) {
+  const out = new FlatArgs(file);
+  const root = file.tree;
+  if (!root || root.kind !== "map") return out;
+  for (const e of root.entries) {
+    if (flattenTables && e.value.kind === "map") {
+      for (const inner of e.value.entries) out.add(fromNode(inner.key, `${e.key}.${inner.key}`, inner.keyRange, inner.value, loader));
+    } else {
+      out.add(fromNode(e.key, e.key, e.keyRange, e.value, loader));
+    }
+  }
+  return out;
+}
+function argsFromFlags(file, args, dest2 = defaultDest) {
+  const out = new FlatArgs(file);
+  for (const a of args) {
+    if (!a.flag.startsWith("-")) continue;
+    const key = dest2(a.flag);
+    if (!key) continue;
+    out.add({
+      key,
+      written: a.flag,
+      value: a.value === void 0 ? true : a.value,
+      text: a.value ?? "",
+      range: argRange(a),
+      ...a.valueRange && !a.viaVariable ? { valueRange: a.valueRange } : {},
+      ...a.viaVariable ? { note: `from $${a.viaVariable}` } : {}
+    });
+  }
+  return out;
+}
+function defaultDest(flag2) {
+  return flag2.replace(/^-+/, "").replace(/-/g, "_");
+}
+function argsFromCall(file, keywords) {
+  const out = new FlatArgs(file);
+  for (const k of keywords) {
+    out.add({
+      key: k.name,
+      written: k.via ? `${k.via}["${k.name}"]` : k.name,
+      ...k.opaque ? { opaque: k.opaque } : { value: k.value },
+      text: k.text,
+      range: k.range,
+      ...k.opaque ? {} : { valueRange: k.valueRange }
+    });
+  }
+  return out;
+}
+function argparseNumber(text, integer) {
+  const t = text.trim();
+  if (integer ? !/^[-+]?\d+$/.test(t) : !NUMERIC.test(t) && !/^[-+]?(?:inf|nan)$/i.test(t)) return void 0;
+  const v = Number(t.replace(/_/g, ""));
+  return Number.isFinite(v) ? v : void 0;
+}
+
+// src/dialects/ultralytics.ts
+var ULTRALYTICS_DEFAULTS = {
+  epochs: 100,
+  batch: 16,
+  nbs: 64,
+  lr0: 0.01,
+  lrf: 0.01,
+  momentum: 0.937,
+  warmupEpochs: 3,
+  warmupBiasLr: 0.1,
+  optimizer: "auto",
+  closeMosaic: 10,
+  fraction: 1,
+  /** trainer.py ≤ 8.4.102: `nw = max(round(warmup_epochs * nb), 100)`. */
+  warmupFloor: 100
+};
+var ULTRALYTICS_KEYS = /* @__PURE__ */ new Set([
+  "task",
+  "mode",
+  "model",
+  "data",
+  "epochs",
+  "time",
+  "patience",
+  "batch",
+  "imgsz",
+  "save",
+  "save_period",
+  "cache",
+  "device",
+  "workers",
+  "project",
+  "name",
+  "exist_ok",
+  "pretrained",
+  "optimizer",
+  "verbose",
+  "seed",
+  "deterministic",
+  "single_cls",
+  "rect",
+  "cos_lr",
+  "close_mosaic",
+  "resume",
+  "amp",
+  "fraction",
+  "profile",
+  "freeze",
+  "multi_scale",
+  "compile",
+  "overlap_mask",
+  "mask_ratio",
+  "dropout",
+  "val",
+  "split",
+  "save_json",
+  "save_hybrid",
+  "conf",
+  "iou",
+  "max_det",
+  "half",
+  "dnn",
+  "plots",
+  "source",
+  "vid_stride",
+  "stream_buffer",
+  "visualize",
+  "augment",
+  "agnostic_nms",
+  "classes",
+  "retina_masks",
+  "embed",
+  "show",
+  "save_frames",
+  "save_txt",
+  "save_conf",
+  "save_crop",
+  "show_labels",
+  "show_conf",
+  "show_boxes",
+  "line_width",
+  "format",
+  "keras",
+  "optimize",
+  "int8",
+  "dynamic",
+  "simplify",
+  "opset",
+  "workspace",
+  "nms",
+  "lr0",
+  "lrf",
+  "momentum",
+  "weight_decay",
+  "warmup_epochs",
+  "warmup_momentum",
+  "warmup_bias_lr",
+  "box",
+  "cls",
+  "cls_pw",
+  "dfl",
+  "pose",
+  "kobj",
+  "rle",
+  "angle",
+  "label_smoothing",
+  "nbs",
+  "hsv_h",
+  "hsv_s",
+  "hsv_v",
+  "degrees",
+  "translate",
+  "scale",
+  "shear",
+  "perspective",
+  "flipud",
+  "fliplr",
+  "bgr",
+  "mosaic",
+  "mixup",
+  "cutmix",
+  "copy_paste",
+  "copy_paste_mode",
+  "auto_augment",
+  "erasing",
+  "crop_fraction",
+  "cfg",
+  "tracker",
+  "save_dir",
+  "end2end",
+  "quantize",
+  "batch_size"
+]);
+var DISTINCTIVE4 = [
+  "nbs",
+  "close_mosaic",
+  "overlap_mask",
+  "mask_ratio",
+  "cos_lr",
+  "save_period",
+  "imgsz",
+  "dfl",
+  "copy_paste_mode",
+  "auto_augment",
+  "erasing",
+  "retina_masks",
+  "show_labels",
+  "save_json",
+  "exist_ok",
+  "single_cls",
+  "vid_stride"
+];
+var HYP_ONLY = ["obj", "obj_pw", "iou_t", "anchor_t", "fl_gamma", "anchors", "loss_ota"];
+var YOLO_TASKS2 = /* @__PURE__ */ new Set(["detect", "segment", "classify", "pose", "obb"]);
+var RUN_KEYS = ["epochs", "batch", "imgsz", "nbs", "task", "mode", "model", "data", "device"];
+var ULTRALYTICS_DATASETS = {
+  "coco8.yaml": { train: 4, nc: 80 },
+  "coco8-seg.yaml": { train: 4, nc: 80 },
+  "coco8-pose.yaml": { train: 4, nc: 1 },
+  "coco128.yaml": { train: 128, nc: 80 },
+  "coco128-seg.yaml": { train: 128, nc: 80 },
+  "coco.yaml": { train: 118287, nc: 80 },
+  "VOC.yaml": { train: 16551, nc: 20 }
+};
+var VERSION = /\bultralytics\s{0,4}==\s{0,4}(\d{1,3})\.(\d{1,4})\.(\d{1,5})\b/;
+function ultralyticsVersion(text) {
+  const m = VERSION.exec(text);
+  return m ? { v: [Number(m[1]), Number(m[2]), Number(m[3])], text: `ultralytics==${m[1]}.${m[2]}.${m[3]}` } : void 0;
+}
+function atLeast(v, a, b, c) {
+  const [x, y, z] = v.v;
+  return x !== a ? x > a : y !== b ? y > b : z >= c;
+}
+function pyRound(x) {
+  const f = Math.floor(x);
+  const d = x - f;
+  if (Math.abs(d - 0.5) < 1e-12) return f % 2 === 0 ? f : f + 1;
+  return Math.round(x);
+}
+function smartValue(v) {
+  const low = v.toLowerCase();
+  if (low === "none") return null;
+  if (low === "true") return true;
+  if (low === "false") return false;
+  if (/^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/.test(v)) return Number(v.replace(/_/g, ""));
+  if (/^\[?\d+(?:,\d+)*\]?$/.test(v) && v.includes(",")) return v.replace(/[[\]]/g, "").split(",").map(Number);
+  return v.replace(/^(['"])(.*)\1$/, "$2");
+}
+function yoloCommands(file) {
+  return (file.script?.commands ?? []).filter((c) => c.cli === "yolo train");
+}
+function fromCommand(file, cmd) {
+  const words = cmd.args.filter((a) => a.flag === "" && a.value !== void 0 && a.value.includes("="));
+  let cfgAt = -1;
+  words.forEach((a, i) => {
+    if (a.value.startsWith("cfg=")) cfgAt = i;
+  });
+  const args = new FlatArgs(file);
+  const ignored = [];
+  const cfgName = cfgAt >= 0 ? words[cfgAt].value.slice(4) : "";
+  words.forEach((a, i) => {
+    const eq = a.value.indexOf("=");
+    const key = a.value.slice(0, eq);
+    const text = a.value.slice(eq + 1);
+    const range = a.valueRange ?? a.flagRange;
+    if (i < cfgAt && key !== "cfg") {
+      ignored.push({
+        key,
+        range,
+        critical: CRITICAL.has(key),
+        message: `${key}=${text} is dropped: \`cfg=${cfgName}\` later on the command replaces every argument before it (yolo's entrypoint), so the run uses ${key} from ${cfgName} or the default; move ${key}=${text} after cfg=`,
+        data: { reason: "before-cfg", cfg: cfgName }
+      });
+      return;
+    }
+    args.add({ key, written: key, value: smartValue(text), text, range, ...a.viaVariable ? { note: `from $${a.viaVariable}` } : { valueRange: range } });
+  });
+  return { args, anchor: cmd.range, form: "cli", notes: [], ignored, ...cfgAt >= 0 ? { cfg: cfgName } : {} };
+}
+function trainCalls(file) {
+  const names = /* @__PURE__ */ new Map();
+  if (file.tree?.kind === "map") {
+    for (const e of file.tree.entries) if (e.value.kind === "scalar") names.set(e.key, e.value.value);
+  }
+  return readMethodCalls(file.text, "train", names);
+}
+function fromCall(file, call) {
+  const args = argsFromCall(file, call.keywords);
+  const notes = call.unread.length ? [`model.train(): not read statically: ${call.unread.join("; ")}`] : [];
+  const cfg = args.get("cfg");
+  return { args, anchor: call.range, form: "python", notes, ignored: [], ...cfg ? { cfg: typeof cfg.value === "string" ? cfg.value : cfg.text } : {} };
+}
+var IS_PY_ULTRA = /\bultralytics\b/;
+var IS_TRAIN_CALL = /\.train\s{0,8}\(/;
+function sourceOf2(file) {
+  if (file.format === "shell") {
+    const cmds = yoloCommands(file);
+    if (!cmds[0]) return { notes: ["no `yolo train` command found"] };
+    const source = fromCommand(file, cmds[0]);
+    if (cmds.length > 1) source.notes.push(`${cmds.length} yolo train commands in this script; the first (line ${cmds[0].range.line}) is linted`);
+    return { source };
+  }
+  if (file.format === "python") {
+    const calls = trainCalls(file);
+    if (!calls[0]) return { notes: ["no .train(\u2026) call found"] };
+    const source = fromCall(file, calls[0]);
+    if (calls.length > 1) source.notes.push(`${calls.length} .train(\u2026) calls in this script; the first (line ${calls[0].range.line}) is linted`);
+    return { source };
+  }
+  return { source: { args: argsFromTree(file, "pyyaml"), anchor: fileStartRange(file), form: "yaml", notes: [], ignored: [] } };
+}
+function yamlScore2(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map" || root.entries.length === 0) return 0;
+  const keys = new Set(root.entries.map((e) => e.key));
+  const run2 = RUN_KEYS.some((k) => keys.has(k));
+  if (!run2 && HYP_ONLY.some((k) => keys.has(k))) return 0;
+  const distinctive = DISTINCTIVE4.filter((k) => keys.has(k)).length;
+  const known = root.entries.filter((e) => ULTRALYTICS_KEYS.has(e.key)).length;
+  const lrKeys = ["lr0", "lrf", "warmup_bias_lr", "warmup_momentum"].filter((k) => keys.has(k)).length;
+  const scalar = (k) => {
+    const v = root.entries.find((e) => e.key === k)?.value;
+    return v?.kind === "scalar" ? String(v.value) : void 0;
+  };
+  const yoloRun = YOLO_TASKS2.has(scalar("task") ?? "") || scalar("mode") === "train";
+  if (distinctive >= 2 || distinctive >= 1 && lrKeys >= 2) return 5 + Math.min(4, distinctive);
+  if (lrKeys >= 2 && run2) return 6;
+  if ((distinctive >= 1 || lrKeys >= 1 || yoloRun) && known === root.entries.length && known >= 3) return 5;
+  return 0;
+}
+var CRITICAL = /* @__PURE__ */ new Set(["lr0", "epochs", "time"]);
+function isDefault(a, value) {
+  return !!a && typeof a.value === "number" && Math.abs(a.value - value) < 1e-12;
+}
+function worldFromDevice(args) {
+  const a = args.get("device");
+  if (!a || a.value === null || a.value === "") return void 0;
+  let n;
+  let how = "";
+  if (Array.isArray(a.value)) {
+    n = a.value.length;
+    how = `device ${a.text}: ${n} GPU${n === 1 ? "" : "s"}`;
+  } else if (typeof a.value === "number") {
+    n = 1;
+    how = a.value === -1 ? "device -1: one idle GPU" : `device ${a.value}: one GPU`;
+  } else if (typeof a.value === "string") {
+    const v = a.value.trim().toLowerCase();
+    if (v === "cpu" || v === "mps") {
+      n = 1;
+      how = `device ${a.value}: one process`;
+    } else if (/^\d+(?:\s*,\s*\d+)*,?$/.test(v)) {
+      n = v.split(",").filter((x) => x.trim() !== "").length;
+      how = `device ${a.value}: ${n} GPU${n === 1 ? "" : "s"} (len(device.split(",")))`;
+    }
+  }
+  if (n === void 0) return void 0;
+  return { ...args.setting(a, n), how };
+}
+function extractSource(file, src, env) {
+  const { args } = src;
+  const D = ULTRALYTICS_DEFAULTS;
+  const plan = {};
+  const missing = [];
+  const notes = [...src.notes];
+  const ignored = [...src.ignored];
+  const conflicts = [];
+  const version = ultralyticsVersion(file.text);
+  const unknownFromCfg = /* @__PURE__ */ new Set();
+  const num6 = (key, fallback) => {
+    const a = args.get(key);
+    if (a?.opaque) {
+      notes.push(`${key}: ${a.opaque}; left unknown`);
+      return void 0;
+    }
+    if (a && a.value !== null) return args.num(key);
+    if (src.cfg !== void 0) {
+      unknownFromCfg.add(key);
+      return void 0;
+    }
+    return defaultSetting(fallback, key, "ultralytics default.yaml");
+  };
+  const world = worldFromDevice(args);
+  if (world) plan.worldSize = world;
+  applyAssumptions(plan, env.assume);
+  if (!plan.worldSize) plan.worldSize = defaultSetting(1, "device", "device unset: one GPU (or the CPU)");
+  const W = plan.worldSize.value;
+  const batch = num6("batch", D.batch);
+  const nbs = num6("nbs", D.nbs);
+  let perIteration;
+  if (batch && (batch.value === -1 || batch.value > 0 && batch.value < 1)) {
+    const what = batch.value === -1 ? "batch -1" : `batch ${batch.value}`;
+    if (W > 1) {
+      const autobatch = version === void 0 ? `Ultralytics 8.3.204 and later refuse to start ("AutoBatch with batch<1 not supported for Multi-GPU training"); earlier versions warn and train with batch 16 (no ultralytics==X.Y.Z pin found, so the version is unknown)` : atLeast(version, 8, 3, 204) ? `${version.text} refuses to start ("AutoBatch with batch<1 not supported for Multi-GPU training")` : `${version.text} warns and trains with batch 16`;
+      if (version !== void 0 && !atLeast(version, 8, 3, 204)) {
+        ignored.push({ key: "batch", range: batch.range ?? src.anchor, message: `${what} selects AutoBatch, which works on one GPU only: on ${formatCount(W)} GPUs ${autobatch}; set a fixed batch`, data: { batch: batch.value, worldSize: W } });
+        perIteration = 16;
+      } else {
+        conflicts.push({ kind: "autobatch-multi-gpu", range: batch.range ?? src.anchor, message: `${what} selects AutoBatch, which works on one GPU only, with device on ${formatCount(W)} GPUs: ${autobatch}; set a fixed batch (a multiple of ${formatCount(W)})` });
+      }
+    } else {
+      notes.push(`${what}: AutoBatch picks the batch from the GPU's free memory at start-up, so the batch and the steps per epoch are unknown`);
+    }
+  } else if (batch) {
+    perIteration = batch.value;
+  }
+  if (perIteration !== void 0 && nbs && perIteration >= 1) {
+    const perGpu = Math.floor(perIteration / W);
+    const used = perGpu * W;
+    if (perGpu >= 1 && used !== perIteration && batch && batch.origin === "explicit") {
+      ignored.push({
+        key: "batch",
+        range: batch.range ?? src.anchor,
+        message: `batch ${formatCount(perIteration)} is not a multiple of the ${formatCount(W)} GPUs (${world?.how ?? "device"}): each GPU loads ${formatCount(perIteration)} // ${formatCount(W)} = ${formatCount(perGpu)} images, so an iteration uses ${formatCount(used)}, not ${formatCount(perIteration)}; use a multiple of ${formatCount(W)}`,
+        data: { batch: perIteration, worldSize: W, used }
+      });
+    }
+    if (perGpu >= 1) {
+      plan.microBatchSize = derived(perGpu, `${formatCount(perIteration)} // ${formatCount(W)} (batch is the total over the GPUs)`, "samples");
+      const accumulate = Math.max(pyRound(nbs.value / perIteration), 1);
+      plan.gradAccumSteps = derived(accumulate, `max(round(nbs ${formatCount(nbs.value)} / batch ${formatCount(perIteration)}), 1)`, "steps");
+      plan.globalBatchSize = derived(used * accumulate, `${formatCount(used)} \xD7 ${formatCount(accumulate)} (images per iteration \xD7 iterations accumulated per optimizer step; \u2248 nbs ${formatCount(nbs.value)} while batch \u2264 nbs)`, "samples");
+    } else {
+      notes.push(`batch ${formatCount(perIteration)} on ${formatCount(W)} GPUs gives each GPU 0 images (batch // world size)`);
+    }
+  }
+  const time = args.get("time");
+  const timed = time && typeof time.value === "number" && time.value > 0;
+  const epochs = num6("epochs", D.epochs);
+  if (timed) {
+    notes.push(`time ${time.text}: the run stops after ${time.text} hours and re-estimates the epochs each epoch, so the run length is unknown`);
+    const written = args.get("epochs");
+    if (written) {
+      ignored.push({
+        key: "epochs",
+        range: written.range,
+        critical: true,
+        message: `epochs ${written.text} is overridden by time ${time.text}: Ultralytics trains for ${time.text} hours and recomputes the epochs from the measured epoch time; remove one of them`,
+        data: { epochs: written.value, time: time.value }
+      });
+    }
+  } else if (epochs) {
+    plan.epochs = { ...epochs, unit: "epochs" };
+  }
+  const fraction = num6("fraction", D.fraction);
+  const samples = plan.datasetSamples;
+  let nb;
+  if (samples && plan.microBatchSize && perIteration !== void 0) {
+    const used = plan.microBatchSize.value * W;
+    const f = fraction?.value ?? 1;
+    const n = Math.ceil(samples.value * f / used);
+    nb = derived(n, `ceil(${formatCount(samples.value)}${f !== 1 ? ` \xD7 fraction ${f}` : ""} / ${formatCount(used)}) iterations per epoch`, "iterations");
+    if (samples.estimatedFrom) nb.estimatedFrom = samples.estimatedFrom;
+    plan.stepsPerEpoch = nb;
+    if (plan.epochs) {
+      plan.totalSteps = derived(n * plan.epochs.value, `${formatCount(n)} iterations/epoch \xD7 ${formatCount(plan.epochs.value)} epochs (Ultralytics counts warmup in iterations)`, "iterations");
+      if (samples.estimatedFrom) plan.totalSteps.estimatedFrom = samples.estimatedFrom;
+    }
+  }
+  const warmup3 = num6("warmup_epochs", D.warmupEpochs);
+  if (warmup3 && nb && warmup3.value > 0) {
+    const modern = version !== void 0 && atLeast(version, 8, 4, 103);
+    const assumed = version === void 0 ? " (assumed Ultralytics \u2264 8.4.102, as most vendored copies; no ultralytics==X.Y.Z pin found)" : ` (${version.text})`;
+    let steps3;
+    let how;
+    let fractionBased;
+    if (modern) {
+      const e = plan.epochs?.value;
+      const capped = e !== void 0 ? Math.min(warmup3.value, Math.max(e - 1, 0)) : warmup3.value;
+      steps3 = pyRound(capped * nb.value);
+      how = `round(min(warmup_epochs ${formatCount(warmup3.value)}, epochs \u2212 1) \xD7 ${formatCount(nb.value)}) iterations${assumed}`;
+      fractionBased = capped === warmup3.value;
+    } else {
+      const raw = pyRound(warmup3.value * nb.value);
+      steps3 = Math.max(raw, D.warmupFloor);
+      how = `max(round(warmup_epochs ${formatCount(warmup3.value)} \xD7 ${formatCount(nb.value)}), 100) iterations: a 100-iteration floor${assumed}`;
+      fractionBased = raw >= D.warmupFloor;
+    }
+    plan.warmupSteps = {
+      value: steps3,
+      origin: "derived",
+      how,
+      unit: "iterations",
+      ...warmup3.range ? { file: warmup3.file, key: warmup3.key, range: warmup3.range } : { key: "warmup_epochs" },
+      ...fractionBased ? { fractionOf: { fraction: warmup3.value, of: `one epoch of ${formatCount(nb.value)} iterations`, ofSteps: nb.value } } : {},
+      ...nb.estimatedFrom ? { estimatedFrom: nb.estimatedFrom } : {}
+    };
+    if (plan.warmupSteps.fractionOf) plan.warmupSteps.key = "warmup_epochs";
+  } else if (warmup3 && warmup3.value > 0 && plan.epochs && warmup3.value >= plan.epochs.value && !nb && !(version && atLeast(version, 8, 4, 103))) {
+    const which2 = warmup3.origin === "default" ? " (default)" : "";
+    const assumed = version ? `${version.text} has no cap` : "Ultralytics \u2264 8.4.102, assumed without an ultralytics==X.Y.Z pin; 8.4.103 and later cap it at epochs \u2212 1";
+    conflicts.push({
+      kind: "warmup-covers-run",
+      range: warmup3.range ?? plan.epochs.range ?? src.anchor,
+      message: `warmup_epochs ${formatCount(warmup3.value)}${which2} \u2265 epochs ${formatCount(plan.epochs.value)}: the whole run is warmup (${assumed}), so the LR never reaches lr0 and the decay never starts; set warmup_epochs well below ${formatCount(plan.epochs.value)}`,
+      data: { warmupEpochs: warmup3.value, epochs: plan.epochs.value }
+    });
+  }
+  const opt = args.get("optimizer");
+  const optName = opt && typeof opt.value === "string" ? opt.value : opt || src.cfg !== void 0 ? void 0 : D.optimizer;
+  if (opt && optName !== void 0) plan.optimizer = args.setting(opt, optName);
+  else if (optName !== void 0) plan.optimizer = defaultSetting(D.optimizer, "optimizer", "ultralytics default.yaml");
+  else unknownFromCfg.add("optimizer");
+  const isAuto2 = optName !== void 0 && optName.toLowerCase() === "auto";
+  const lr0 = num6("lr0", D.lr0);
+  const lrf = num6("lrf", D.lrf);
+  if (isAuto2) {
+    const iterationsPer = (n) => Math.ceil(n / Math.max(perIteration ?? 0, nbs?.value ?? D.nbs));
+    const ds = datasetOf(args);
+    const choice = samples && plan.epochs && ds ? iterationsPer(samples.value) * plan.epochs.value > 1e4 ? { name: version && atLeast(version, 8, 4, 0) ? "MuSGD" : "SGD", lr: 0.01, how: `${formatCount(iterationsPer(samples.value) * plan.epochs.value)} iterations > 10000` } : { name: "AdamW", lr: Math.round(2e-3 * 5 * 1e6 / (4 + ds.nc)) / 1e6, how: `round(0.002 \xD7 5 / (4 + nc ${ds.nc}), 6), since ${formatCount(iterationsPer(samples.value) * plan.epochs.value)} iterations \u2264 10000` } : void 0;
+    if (choice && plan.optimizer) {
+      plan.optimizer = { ...plan.optimizer, value: choice.name, origin: "derived", how: `optimizer auto: ${choice.how}` };
+      plan.peakLr = { ...derived(choice.lr, `optimizer auto picks ${choice.name} with lr ${formatSci(choice.lr)} (${choice.how})`), key: "optimizer" };
+    } else {
+      notes.push("optimizer auto: Ultralytics picks SGD (or MuSGD) with lr 0.01 above 10000 iterations, else AdamW with lr 0.002 \xD7 5 / (4 + classes); the dataset size and classes are unknown, so the LR is unknown");
+    }
+    const say = (key, def, what, critical) => {
+      const a = args.get(key);
+      if (!a || a.opaque || typeof a.value !== "number") return;
+      if (isDefault(a, def)) {
+        notes.push(`${key} ${a.text} is ignored under optimizer auto (it equals the default, so nothing the author chose is lost)`);
+        return;
+      }
+      ignored.push({
+        key,
+        range: a.range,
+        critical,
+        message: `${key} ${a.text} is ignored: with optimizer ${opt ? opt.text : "auto (the default)"} Ultralytics chooses the optimizer and ${what} itself${choice ? ` (here ${choice.name}, lr ${formatSci(choice.lr)})` : ""}; set optimizer to SGD, AdamW, \u2026 to use ${key} ${a.text}`,
+        data: { optimizer: optName, value: a.value, ...choice ? { effectiveOptimizer: choice.name, effectiveLr: choice.lr } : {} }
+      });
+    };
+    say("lr0", D.lr0, "its LR", true);
+    say("momentum", D.momentum, "its momentum", false);
+    say("warmup_bias_lr", D.warmupBiasLr, "sets warmup_bias_lr to 0", false);
+  } else if (lr0 && optName !== void 0) {
+    plan.peakLr = lr0;
+  }
+  if (plan.peakLr && lrf && lrf.value >= 0) {
+    plan.minLr = { ...derived(plan.peakLr.value * lrf.value, `lr0 ${formatSci(plan.peakLr.value)} \xD7 lrf ${lrf.value} (lrf is a fraction of lr0)`), ...lrf.range ? { file: lrf.file, key: lrf.key, range: lrf.range } : { key: "lrf" } };
+  }
+  const cos = args.bool("cos_lr");
+  if (args.get("cos_lr")) plan.scheduler = { ...args.setting(args.get("cos_lr"), cos ? "cosine" : "linear"), note: "LambdaLR stepped once per epoch" };
+  else if (src.cfg === void 0) plan.scheduler = defaultSetting("linear", "cos_lr", "cos_lr false: linear from lr0 to lr0 \xD7 lrf over the epochs, stepped once per epoch");
+  const amp = args.get("amp");
+  if (amp && amp.value !== null && amp.value !== void 0) plan.precision = args.setting(amp, amp.value === true ? "amp" : amp.value === false ? "fp32" : String(amp.value));
+  else if (src.cfg === void 0) plan.precision = defaultSetting("amp", "amp", "amp true: fp16 autocast after a start-up AMP check (falls back to fp32 if it fails)");
+  const half = args.get("half");
+  if (half?.value === true) {
+    ignored.push({ key: "half", range: half.range, message: "half is read only by val, predict and export: training precision is set by amp; remove half from the training arguments", data: {} });
+  }
+  const savePeriod = args.get("save_period");
+  if (args.bool("save") === false && savePeriod && typeof savePeriod.value === "number" && savePeriod.value >= 1) {
+    ignored.push({ key: "save_period", range: savePeriod.range, message: `save_period ${savePeriod.text} has no effect with save false: no checkpoint is written at all; set save true or remove save_period`, data: {} });
+  }
+  const closeMosaic = args.get("close_mosaic");
+  if (closeMosaic && typeof closeMosaic.value === "number" && plan.epochs && closeMosaic.value > plan.epochs.value) {
+    ignored.push({
+      key: "close_mosaic",
+      range: closeMosaic.range,
+      message: `close_mosaic ${closeMosaic.text} > epochs ${formatCount(plan.epochs.value)}: mosaic is switched off when epoch == epochs \u2212 close_mosaic, which never happens, so mosaic stays on to the end; use close_mosaic < ${formatCount(plan.epochs.value)} (0 keeps mosaic on deliberately)`,
+      data: { closeMosaic: closeMosaic.value, epochs: plan.epochs.value }
+    });
+  }
+  if (unknownFromCfg.size > 0) notes.push(`cfg=${src.cfg}: ${[...unknownFromCfg].join(", ")} come from that file (linted on its own) or the defaults, so they are left unknown here`);
+  if (!plan.datasetSamples) {
+    missing.push({ field: "datasetSamples", hint: "train on a bundled dataset (data: coco8.yaml, coco128.yaml, coco.yaml, VOC.yaml), or set assume.datasetSamples to the number of training images" });
+  }
+  if (version === void 0) notes.push("no ultralytics==X.Y.Z pin found: version-dependent behaviour follows Ultralytics \u2264 8.4.102 (100-iteration warmup floor)");
+  return {
+    plan,
+    missing,
+    anchor: src.anchor,
+    notes,
+    conflicts,
+    ignored,
+    // The LambdaLR ends at lr0 × lrf after `epochs`: the schedule and the run end together.
+    afterDecay: "flat"
+  };
+}
+function datasetOf(args) {
+  const a = args.get("data");
+  if (!a || typeof a.value !== "string") return void 0;
+  const base = a.value.slice(a.value.lastIndexOf("/") + 1);
+  const hit = Object.hasOwn(ULTRALYTICS_DATASETS, base) ? ULTRALYTICS_DATASETS[base] : void 0;
+  return hit && !a.value.includes("/") ? { name: base, ...hit, arg: a } : void 0;
+}
+var ultralytics = {
+  meta: {
+    id: "ultralytics",
+    title: "Ultralytics YOLO",
+    description: "Ultralytics training arguments: cfg/args.yaml files, `yolo train k=v` commands, and model.train(\u2026) keyword literals in Python scripts (read statically)",
+    yamlLoader: "pyyaml",
+    schema: "ultralytics.schema.json"
+  },
+  detect(file) {
+    if (file.format === "shell") return yoloCommands(file).length > 0 ? 10 : 0;
+    if (file.format === "python") return IS_PY_ULTRA.test(file.text) && IS_TRAIN_CALL.test(file.text) && trainCalls(file).length > 0 ? 10 : 0;
+    if (file.format !== "yaml") return 0;
+    return yamlScore2(file);
+  },
+  extract(file, env) {
+    const { source, notes } = sourceOf2(file);
+    if (!source) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: notes ?? [] };
+    return extractSource(file, source, env);
+  },
+  datasets(file) {
+    const { source } = sourceOf2(file);
+    if (!source) return void 0;
+    const ds = datasetOf(source.args);
+    if (!ds) return void 0;
+    return {
+      refs: [{ kind: "bundled", names: [ds.name], key: "data", range: ds.arg.range, rows: ds.train, source: `Ultralytics' bundled ${ds.name}: ${formatCount(ds.train)} training images` }]
+    };
+  }
+};
+
+// src/dialects/key-typos.ts
+function editDistance(a, b, max) {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      cur.push(v);
+      if (v < best) best = v;
+    }
+    if (best > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+function likelyTypo(key, known) {
+  if (key.length > 64) return void 0;
+  const max = key.length < 8 ? 1 : 2;
+  let best;
+  let bestD = max + 1;
+  for (const k of known) {
+    if (k === key) return void 0;
+    const d = editDistance(key, k, max);
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+// src/dialects/kohya.ts
+var KOHYA_DEFAULTS = {
+  trainBatchSize: 1,
+  gradientAccumulationSteps: 1,
+  learningRate: 2e-6,
+  lrScheduler: "constant",
+  lrWarmupSteps: 0,
+  maxTrainSteps: 1600,
+  mixedPrecision: "no",
+  optimizer: "AdamW"
+};
+var SCRIPTS = /* @__PURE__ */ new Set([
+  "train_network.py",
+  "sdxl_train_network.py",
+  "flux_train_network.py",
+  "sd3_train_network.py",
+  "lumina_train_network.py",
+  "anima_train_network.py",
+  "hunyuan_image_train_network.py",
+  "train_db.py",
+  "fine_tune.py",
+  "sdxl_train.py",
+  "sd3_train.py",
+  "flux_train.py",
+  "lumina_train.py",
+  "anima_train.py",
+  "train_textual_inversion.py",
+  "train_textual_inversion_XTI.py",
+  "sdxl_train_textual_inversion.py",
+  "sdxl_train_control_net_lllite.py",
+  "sdxl_train_control_net.py",
+  "flux_train_control_net.py",
+  "train_control_net.py"
+]);
+var KOHYA_ONLY_FLAGS = [
+  "network_module",
+  "network_dim",
+  "network_alpha",
+  "network_args",
+  "max_train_epochs",
+  "save_every_n_epochs",
+  "config_file",
+  "dataset_config",
+  "optimizer_type",
+  "save_model_as",
+  "output_name",
+  "cache_latents",
+  "lr_scheduler_num_cycles",
+  "save_precision",
+  "max_data_loader_n_workers",
+  "full_bf16",
+  "full_fp16",
+  "unet_lr",
+  "train_data_dir",
+  "sample_every_n_epochs",
+  "conditioning_data_dir"
+];
+var KOHYA_KEYS = /* @__PURE__ */ new Set([
+  // models
+  "v2",
+  "v_parameterization",
+  "pretrained_model_name_or_path",
+  "tokenizer_cache_dir",
+  "vae",
+  "clip_l",
+  "clip_g",
+  "t5xxl",
+  "ae",
+  "no_half_vae",
+  "weights",
+  "base_weights",
+  "base_weights_multiplier",
+  // output and saving
+  "output_dir",
+  "output_name",
+  "huggingface_repo_id",
+  "huggingface_repo_type",
+  "huggingface_path_in_repo",
+  "huggingface_token",
+  "huggingface_repo_visibility",
+  "save_state_to_huggingface",
+  "resume_from_huggingface",
+  "async_upload",
+  "save_precision",
+  "save_every_n_epochs",
+  "save_every_n_steps",
+  "save_n_epoch_ratio",
+  "save_last_n_epochs",
+  "save_last_n_epochs_state",
+  "save_last_n_steps",
+  "save_last_n_steps_state",
+  "save_state",
+  "save_state_on_train_end",
+  "resume",
+  "save_model_as",
+  "use_safetensors",
+  "training_comment",
+  "metadata_title",
+  "metadata_author",
+  "metadata_description",
+  "metadata_license",
+  "metadata_tags",
+  "no_metadata",
+  "save_clip",
+  "save_t5xxl",
+  "mem_eff_save",
+  // training
+  "train_batch_size",
+  "max_token_length",
+  "mem_eff_attn",
+  "torch_compile",
+  "dynamo_backend",
+  "xformers",
+  "sdpa",
+  "vae_batch_size",
+  "max_train_steps",
+  "max_train_epochs",
+  "max_data_loader_n_workers",
+  "persistent_data_loader_workers",
+  "seed",
+  "gradient_checkpointing",
+  "gradient_accumulation_steps",
+  "mixed_precision",
+  "full_fp16",
+  "full_bf16",
+  "fp8_base",
+  "fp8_base_unet",
+  "ddp_timeout",
+  "ddp_gradient_as_bucket_view",
+  "ddp_static_graph",
+  "clip_skip",
+  "logging_dir",
+  "log_with",
+  "log_prefix",
+  "log_tracker_name",
+  "wandb_run_name",
+  "log_tracker_config",
+  "wandb_api_key",
+  "log_config",
+  "noise_offset",
+  "noise_offset_random_strength",
+  "multires_noise_iterations",
+  "ip_noise_gamma",
+  "ip_noise_gamma_random_strength",
+  "multires_noise_discount",
+  "adaptive_noise_scale",
+  "zero_terminal_snr",
+  "min_timestep",
+  "max_timestep",
+  "loss_type",
+  "huber_schedule",
+  "huber_c",
+  "huber_scale",
+  "lowram",
+  "highvram",
+  "sample_every_n_steps",
+  "sample_at_first",
+  "sample_every_n_epochs",
+  "sample_prompts",
+  "sample_sampler",
+  "config_file",
+  "output_config",
+  "prior_loss_weight",
+  "min_snr_gamma",
+  "scale_v_pred_loss_like_noise_pred",
+  "v_pred_like_loss",
+  "debiased_estimation_loss",
+  "weighted_captions",
+  "masked_loss",
+  "deepspeed",
+  "zero_stage",
+  "offload_optimizer_device",
+  "offload_optimizer_nvme_path",
+  "offload_param_device",
+  "offload_param_nvme_path",
+  "zero3_init_flag",
+  "zero3_save_16bit_model",
+  "fp16_master_weights_and_gradients",
+  "cpu_offload_checkpointing",
+  "blocks_to_swap",
+  "validate_every_n_steps",
+  "validate_every_n_epochs",
+  "max_validation_steps",
+  "validation_seed",
+  "validation_split",
+  "skip_cache_check",
+  "disable_mmap_load_safetensors",
+  "fused_backward_pass",
+  "fused_optimizer_groups",
+  "train_text_encoder",
+  "learning_rate_te1",
+  "learning_rate_te2",
+  "stop_text_encoder_training",
+  "no_token_padding",
+  "cache_text_encoder_outputs",
+  "cache_text_encoder_outputs_to_disk",
+  "text_encoder_batch_size",
+  "timestep_sampling",
+  "sigmoid_scale",
+  "model_prediction_type",
+  "discrete_flow_shift",
+  "guidance_scale",
+  "apply_t5_attn_mask",
+  "t5xxl_max_token_length",
+  "weighting_scheme",
+  "logit_mean",
+  "logit_std",
+  "mode_scale",
+  "split_mode",
+  "train_blocks",
+  "blockwise_fused_optimizers",
+  // optimizer and scheduler
+  "optimizer_type",
+  "use_8bit_adam",
+  "use_lion_optimizer",
+  "learning_rate",
+  "max_grad_norm",
+  "optimizer_args",
+  "lr_scheduler_type",
+  "lr_scheduler_args",
+  "lr_scheduler",
+  "lr_warmup_steps",
+  "lr_decay_steps",
+  "lr_scheduler_num_cycles",
+  "lr_scheduler_power",
+  "lr_scheduler_timescale",
+  "lr_scheduler_min_lr_ratio",
+  "optimizer_schedulefree_wrapper",
+  "schedulefree_wrapper_args",
+  // dataset
+  "train_data_dir",
+  "cache_info",
+  "shuffle_caption",
+  "caption_separator",
+  "caption_extension",
+  "caption_extention",
+  "keep_tokens",
+  "keep_tokens_separator",
+  "secondary_separator",
+  "enable_wildcard",
+  "caption_prefix",
+  "caption_suffix",
+  "color_aug",
+  "flip_aug",
+  "face_crop_aug_range",
+  "random_crop",
+  "debug_dataset",
+  "resolution",
+  "cache_latents",
+  "cache_latents_to_disk",
+  "enable_bucket",
+  "min_bucket_reso",
+  "max_bucket_reso",
+  "bucket_reso_steps",
+  "bucket_no_upscale",
+  "token_warmup_min",
+  "token_warmup_step",
+  "alpha_mask",
+  "dataset_class",
+  "caption_dropout_rate",
+  "caption_dropout_every_n_epochs",
+  "caption_tag_dropout_rate",
+  "reg_data_dir",
+  "in_json",
+  "dataset_repeats",
+  "dataset_config",
+  "conditioning_data_dir",
+  // networks (train_network.py)
+  "cpu",
+  "no_metadata",
+  "unet_lr",
+  "text_encoder_lr",
+  "fp8_base_unet",
+  "network_weights",
+  "network_module",
+  "network_dim",
+  "network_alpha",
+  "network_dropout",
+  "network_args",
+  "network_train_unet_only",
+  "network_train_text_encoder_only",
+  "training_comment",
+  "dim_from_weights",
+  "scale_weight_norms",
+  "base_weights",
+  "no_half_vae",
+  "skip_until_initial_step",
+  "initial_epoch",
+  "initial_step",
+  "loraplus_lr_ratio",
+  "loraplus_unet_lr_ratio",
+  "loraplus_text_encoder_lr_ratio",
+  // textual inversion
+  "token_string",
+  "init_word",
+  "num_vectors_per_token",
+  "use_object_template",
+  "use_style_template"
+]);
+var GUI_ONLY = {
+  epoch: { meaning: "the GUI turns it into max_train_steps; sd-scripts reads max_train_epochs", critical: true },
+  lr_warmup: { meaning: "a percentage of max_train_steps in the GUI; sd-scripts reads lr_warmup_steps" },
+  optimizer: { meaning: "sd-scripts reads optimizer_type" },
+  learning_rate_te: { meaning: "sd-scripts reads text_encoder_lr", critical: true },
+  max_resolution: { meaning: "sd-scripts reads resolution" },
+  LoRA_type: { meaning: "the GUI turns it into network_module and network_args" },
+  conv_dim: { meaning: "the GUI passes it inside network_args" },
+  conv_alpha: { meaning: "the GUI passes it inside network_args" },
+  stop_text_encoder_training_pct: { meaning: "sd-scripts reads stop_text_encoder_training (steps)" },
+  num_processes: { meaning: "an accelerate launch option" },
+  num_machines: { meaning: "an accelerate launch option" },
+  multi_gpu: { meaning: "an accelerate launch option" },
+  gpu_ids: { meaning: "an accelerate launch option" },
+  num_cpu_threads_per_process: { meaning: "an accelerate launch option" },
+  main_process_port: { meaning: "an accelerate launch option" },
+  extra_accelerate_launch_args: { meaning: "an accelerate launch option" },
+  sdxl: { meaning: "the GUI picks sdxl_train_network.py with it" },
+  model_list: { meaning: "a GUI field" },
+  train_on_input: { meaning: "the GUI passes it inside network_args" },
+  use_wandb: { meaning: "sd-scripts reads log_with" }
+};
+var FOREIGN = {
+  epochs: "max_train_epochs",
+  num_train_epochs: "max_train_epochs",
+  max_steps: "max_train_steps",
+  lr: "learning_rate",
+  warmup_steps: "lr_warmup_steps",
+  warmup_ratio: "lr_warmup_steps (a float below 1 is a ratio)",
+  batch_size: "train_batch_size"
+};
+var CRITICAL_KEYS = /* @__PURE__ */ new Set(["learning_rate", "unet_lr", "text_encoder_lr", "max_train_steps", "max_train_epochs", "learning_rate_te1", "learning_rate_te2"]);
+var GUI_SETTINGS_TABLES = ["settings", "server", "configuration", "folders", "accelerate_launch"];
+var DATASET_KEYS = /* @__PURE__ */ new Set([
+  "shuffle_caption",
+  "caption_extension",
+  "keep_tokens",
+  "resolution",
+  "batch_size",
+  "enable_bucket",
+  "bucket_no_upscale",
+  "flip_aug",
+  "color_aug",
+  "caption_dropout_rate",
+  "caption_tag_dropout_rate",
+  "keep_tokens_separator",
+  "secondary_separator",
+  "enable_wildcard",
+  "validation_seed",
+  "validation_split",
+  "num_repeats",
+  "image_dir",
+  "class_tokens",
+  "min_bucket_reso",
+  "max_bucket_reso",
+  "bucket_reso_steps",
+  "caption_prefix",
+  "caption_suffix",
+  "random_crop",
+  "alpha_mask",
+  "cache_info",
+  "interpolation_type"
+]);
+var TRAINING_KEYS = [
+  "network_module",
+  "network_dim",
+  "network_alpha",
+  "optimizer_type",
+  "optimizer_args",
+  "lr_warmup_steps",
+  "lr_scheduler_num_cycles",
+  "max_train_epochs",
+  "max_train_steps",
+  "save_every_n_epochs",
+  "save_model_as",
+  "output_name",
+  "pretrained_model_name_or_path",
+  "mixed_precision",
+  "save_precision",
+  "train_batch_size",
+  "unet_lr",
+  "text_encoder_lr",
+  "full_bf16",
+  "full_fp16",
+  "fp8_base",
+  "max_data_loader_n_workers",
+  "persistent_data_loader_workers",
+  "cache_latents",
+  "dataset_config",
+  "xformers",
+  "sdpa",
+  "min_snr_gamma",
+  "noise_offset",
+  "sample_every_n_epochs",
+  "sample_prompts",
+  "gradient_checkpointing",
+  "clip_skip",
+  "network_args",
+  "vae_batch_size"
+];
+function isKohyaScript(name) {
+  return SCRIPTS.has(name);
+}
+function scriptName(cmd) {
+  const s = cmd.script ?? "";
+  return s.slice(s.lastIndexOf("/") + 1);
+}
+function commandScore3(cmd) {
+  if (cmd.launcher === "none") return 0;
+  const name = scriptName(cmd);
+  const flags = new Set(cmd.args.map((a) => a.flag.replace(/^-+/, "")));
+  const only = KOHYA_ONLY_FLAGS.filter((f) => flags.has(f)).length;
+  if (SCRIPTS.has(name)) return 10;
+  if (name.endsWith(".py") && only >= 2) return 8;
+  return 0;
+}
+function kohyaCommands(file) {
+  return (file.script?.commands ?? []).filter((c) => commandScore3(c) > 0);
+}
+function tables(root) {
+  return new Set(root.entries.filter((e) => e.value.kind === "map").map((e) => e.key));
+}
+function tomlScore(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const tbl = tables(root);
+  if (GUI_SETTINGS_TABLES.some((t) => tbl.has(t))) return 0;
+  const args = argsFromTree(file, "pydantic", true);
+  const keys = [...args.map.keys()];
+  if (root.entries.some((e) => e.key === "datasets")) return 0;
+  const training = TRAINING_KEYS.filter((k) => args.has(k)).length;
+  if (training === 0 || keys.every((k) => DATASET_KEYS.has(k))) return 0;
+  const known = keys.filter((k) => KOHYA_KEYS.has(k)).length;
+  if (training >= 2 || training >= 1 && known >= 3) return 5 + Math.min(4, training);
+  return 0;
+}
+function guiScore(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const keys = new Set(root.entries.map((e) => e.key));
+  const gui = ["LoRA_type", "lr_warmup", "epoch", "max_resolution", "stop_text_encoder_training_pct", "num_cpu_threads_per_process"].filter((k) => keys.has(k)).length;
+  const training = TRAINING_KEYS.filter((k) => keys.has(k)).length;
+  return gui >= 2 && training >= 2 ? 9 : 0;
+}
+function sourceOf3(file) {
+  if (file.format === "shell") {
+    const cmd = kohyaCommands(file)[0];
+    if (!cmd) return void 0;
+    const args = argsFromFlags(file, cmd.args);
+    const cfg = args.get("config_file");
+    return { form: "cli", args, anchor: cmd.range, cmd, ...cfg && typeof cfg.value === "string" ? { configFile: cfg.value } : {} };
+  }
+  if (file.format === "json") return { form: "gui", args: argsFromTree(file, "pydantic"), anchor: fileStartRange(file) };
+  return { form: "toml", args: argsFromTree(file, "pydantic", true), anchor: fileStartRange(file) };
+}
+function guiNumber(args, key) {
+  const a = args.get(key);
+  if (!a || a.value === "" || a.value === null) return void 0;
+  return args.num(key);
+}
+function extractSource2(file, src, env) {
+  const { args, form } = src;
+  const D = KOHYA_DEFAULTS;
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const ignored = [];
+  const conflicts = [];
+  const fromToml = /* @__PURE__ */ new Set();
+  const num6 = (key, fallback) => {
+    const written = form === "gui" ? guiNumber(args, key) : args.num(key);
+    if (written) return written;
+    if (args.get(key)?.opaque) return void 0;
+    if (src.configFile !== void 0) {
+      fromToml.add(key);
+      return void 0;
+    }
+    return fallback === void 0 ? void 0 : defaultSetting(fallback, key, "sd-scripts default (train_util.py)");
+  };
+  const str4 = (key, fallback) => {
+    const w = args.str(key);
+    if (w && w.value !== "") return w;
+    if (src.configFile !== void 0) {
+      fromToml.add(key);
+      return void 0;
+    }
+    return fallback === void 0 ? void 0 : defaultSetting(fallback, key, "sd-scripts default (train_util.py)");
+  };
+  if (src.cmd) {
+    const w = launcherWorldSize(src.cmd);
+    if (w) plan.worldSize = { value: w.value, origin: "launcher", file: file.path, key: w.key, range: w.range, how: w.how };
+  } else if (form === "gui") {
+    const multi = args.bool("multi_gpu");
+    const procs = guiNumber(args, "num_processes");
+    const ids = args.get("gpu_ids");
+    if (multi && procs) plan.worldSize = { ...procs, how: `multi_gpu with num_processes ${formatCount(procs.value)} (the GUI's accelerate launch)` };
+    else if (multi && ids && typeof ids.value === "string" && /^\d+(?:,\d+)*$/.test(ids.value)) {
+      plan.worldSize = { ...args.setting(ids, ids.value.split(",").length), how: `gpu_ids ${ids.value}` };
+    } else if (multi === false || procs && procs.value === 1) plan.worldSize = { ...procs ?? defaultSetting(1, "multi_gpu"), value: 1, how: "multi_gpu false: one process" };
+  }
+  applyAssumptions(plan, env.assume);
+  const N = plan.worldSize?.value;
+  const micro = num6("train_batch_size", D.trainBatchSize);
+  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  const accum = num6("gradient_accumulation_steps", D.gradientAccumulationSteps);
+  if (accum) plan.gradAccumSteps = accum;
+  if (args.isSet("dataset_config")) {
+    notes.push("dataset_config: a `[[datasets]] batch_size` there overrides train_batch_size (sd-scripts falls back subset \u2192 dataset \u2192 general \u2192 argparse)");
+  }
+  deriveGlobalBatch(plan);
+  const unet = num6("unet_lr", void 0);
+  const lr = unet && unet.value > 0 ? { ...unet, note: "unet_lr: the LR of the U-Net parameters (learning_rate covers the rest)" } : num6("learning_rate", D.learningRate);
+  if (lr) plan.peakLr = lr;
+  const opt = form === "gui" ? args.str("optimizer") : str4("optimizer_type", void 0);
+  if (args.bool("use_8bit_adam") && opt && opt.value !== "" && form !== "gui") {
+    conflicts.push({ kind: "optimizer", range: opt.range ?? src.anchor, message: `use_8bit_adam with optimizer_type ${opt.value}: sd-scripts refuses to start (get_optimizer asserts only one is given); keep optimizer_type only (AdamW8bit)` });
+  }
+  const optimizer = opt && opt.value !== "" ? opt : args.bool("use_8bit_adam") ? { ...defaultSetting("AdamW8bit", "use_8bit_adam") } : src.configFile === void 0 ? defaultSetting(D.optimizer, "optimizer_type", "sd-scripts default") : void 0;
+  if (optimizer) plan.optimizer = optimizer;
+  const scheduler = str4("lr_scheduler", D.lrScheduler);
+  if (scheduler) plan.scheduler = scheduler;
+  const epochs = num6("max_train_epochs", void 0);
+  const stepsWritten = form === "gui" ? guiNumber(args, "max_train_steps") : args.num("max_train_steps");
+  const guiEpoch = form === "gui" ? guiNumber(args, "epoch") : void 0;
+  if (epochs && epochs.value > 0) {
+    plan.epochs = { ...epochs, unit: "epochs" };
+    if (stepsWritten && stepsWritten.value > 0) {
+      const a = args.get("max_train_steps");
+      ignored.push({
+        key: a.written,
+        range: a.range,
+        critical: true,
+        message: `max_train_steps ${a.text} is overridden by max_train_epochs ${formatCount(epochs.value)}: sd-scripts recomputes the steps from the epochs ("override steps"); remove one of them`,
+        data: { maxTrainSteps: stepsWritten.value, maxTrainEpochs: epochs.value }
+      });
+    }
+    const samples = plan.datasetSamples;
+    if (samples && plan.microBatchSize && plan.gradAccumSteps && N) {
+      const batches = Math.ceil(samples.value / plan.microBatchSize.value);
+      const spe = Math.ceil(batches / N / plan.gradAccumSteps.value);
+      plan.stepsPerEpoch = derived(spe, `ceil(ceil(${formatCount(samples.value)} / ${formatCount(plan.microBatchSize.value)}) / ${formatCount(N)} / ${formatCount(plan.gradAccumSteps.value)})`, "steps");
+      plan.totalSteps = derived(spe * epochs.value, `${formatCount(spe)} steps/epoch \xD7 max_train_epochs ${formatCount(epochs.value)}`, "steps");
+    } else {
+      missing.push({ field: "totalSteps", hint: "max_train_epochs needs the number of images \xD7 repeats: set assume.datasetSamples" });
+    }
+  } else if (form === "gui" && !(stepsWritten && stepsWritten.value > 0)) {
+    if (guiEpoch) plan.epochs = { ...guiEpoch, unit: "epochs" };
+    notes.push("the kohya_ss GUI computes max_train_steps from the image folders (repeats \xD7 images / batch \xD7 epoch); set assume.totalSteps to lint the schedule");
+    if (args.isSet("dataset_config")) notes.push("with a dataset_config the GUI skips that computation and sd-scripts trains its default 1600 steps unless max_train_steps is set");
+  } else {
+    const total = stepsWritten && stepsWritten.value > 0 ? stepsWritten : num6("max_train_steps", D.maxTrainSteps);
+    if (total) plan.totalSteps = { ...total, unit: "steps" };
+  }
+  if (!plan.totalSteps && env.assume.totalSteps !== void 0) applyAssumptions(plan, { totalSteps: env.assume.totalSteps });
+  warmup2(src, plan, N, ignored, conflicts, notes);
+  const saveSteps = form === "gui" ? guiNumber(args, "save_every_n_steps") : args.num("save_every_n_steps");
+  const saveEpochs = form === "gui" ? guiNumber(args, "save_every_n_epochs") : args.num("save_every_n_epochs");
+  if (saveSteps && saveSteps.value > 0) plan.saveEverySteps = { ...saveSteps, unit: "steps" };
+  else if (saveEpochs && saveEpochs.value > 0 && plan.stepsPerEpoch) {
+    plan.saveEverySteps = { ...derived(saveEpochs.value * plan.stepsPerEpoch.value, `save_every_n_epochs ${formatCount(saveEpochs.value)} \xD7 ${formatCount(plan.stepsPerEpoch.value)} steps/epoch`, "steps"), key: saveEpochs.key, range: saveEpochs.range, file: saveEpochs.file };
+  }
+  const validate = args.num("validate_every_n_steps");
+  if (validate && validate.value > 0) plan.evalEverySteps = { ...validate, unit: "steps" };
+  precision(src, plan, ignored, conflicts);
+  if (form === "toml") unknownKeys(args, ignored, plan);
+  if (fromToml.size > 0) notes.push(`--config_file ${src.configFile}: ${[...fromToml].join(", ")} come from that file (linted on its own) or the defaults, so they are left unknown here`);
+  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "launch with accelerate launch --num_processes N (a committed script naming this config), or set assume.worldSize" });
+  return {
+    plan,
+    missing,
+    anchor: src.anchor,
+    notes,
+    conflicts,
+    ignored,
+    // diffusers' schedulers (get_scheduler): linear and cosine end at 0 at the horizon, which is the run.
+    afterDecay: "flat"
+  };
+}
+function warmup2(src, plan, N, ignored, conflicts, notes) {
+  const { args, form } = src;
+  const total = plan.totalSteps;
+  const sched = plan.scheduler?.value;
+  let written;
+  let steps3;
+  let how = "";
+  let ratio;
+  if (form === "gui") {
+    const abs = guiNumber(args, "lr_warmup_steps");
+    const pct = guiNumber(args, "lr_warmup");
+    if (abs && abs.value > 0) {
+      written = args.get("lr_warmup_steps");
+      steps3 = abs.value;
+      how = `lr_warmup_steps ${formatCount(abs.value)}`;
+    } else if (pct && pct.value > 0) {
+      written = args.get("lr_warmup");
+      if (total) {
+        steps3 = Math.round(pct.value * total.value / 100);
+        how = `round(lr_warmup ${formatCount(pct.value)}% \xD7 ${formatCount(total.value)} / 100) (the GUI passes an integer)`;
+      } else {
+        notes.push(`lr_warmup ${formatCount(pct.value)}%: the GUI turns it into ${formatCount(pct.value)}% of max_train_steps, which is unknown here`);
+      }
+    }
+  } else {
+    written = args.get("lr_warmup_steps");
+    if (!written && src.configFile !== void 0) return;
+    if (written && written.value !== null && written.value !== void 0) {
+      const raw = written.value;
+      const text = String(written.text);
+      if (typeof raw === "number" && form === "toml") {
+        const isFloat = !Number.isInteger(raw) || /[.eE]/.test(text);
+        if (isFloat) ratio = raw;
+        else steps3 = raw;
+      } else {
+        const t = String(raw).trim();
+        if (/^\d+(?:\.\d+)?%$/.test(t)) ratio = Number(t.slice(0, -1)) / 100;
+        else if (/^\d+$/.test(t)) steps3 = Number(t);
+        else if (/^\d*\.\d+$/.test(t) && Number(t) < 1) ratio = Number(t);
+        else notes.push(`lr_warmup_steps ${t}: sd-scripts' int_or_float rejects it at start-up`);
+      }
+      if (steps3 !== void 0) how = `lr_warmup_steps ${formatCount(steps3)}`;
+    }
+  }
+  const warmupValue = ratio !== void 0 ? ratio : steps3 ?? 0;
+  if ((sched === "constant" || sched === "adafactor" || args.isSet("lr_scheduler_type")) && warmupValue > 0 && written) {
+    conflicts.push({
+      kind: "warmup-with-constant",
+      range: written.range,
+      message: `${written.written} ${written.text} with lr_scheduler ${args.isSet("lr_scheduler_type") ? `type ${args.str("lr_scheduler_type")?.value}` : sched}${plan.scheduler?.origin === "default" ? " (default)" : ""}: sd-scripts refuses to start ("${sched} does not require num_warmup_steps. Set None or 0."); use lr_scheduler constant_with_warmup, or remove the warmup`,
+      data: { warmup: warmupValue, scheduler: sched }
+    });
+    return;
+  }
+  if (ratio !== void 0) {
+    plan.warmupRatio = { ...args.setting(written, ratio), unit: "ratio" };
+    if (ratio >= 1) {
+      notes.push(`lr_warmup_steps ${written.text} is a TOML float, so sd-scripts reads it as a ratio of the run (${formatPercent(ratio)}), not a step count; write an integer for steps`);
+    }
+    if (total) {
+      const w = Math.floor(ratio * total.value);
+      plan.warmupSteps = { ...derived(w, `int(${ratio} \xD7 ${formatCount(total.value)}) (a float warmup is a ratio of the run)`, "steps"), key: written.written, range: written.range, file: args.file.path };
+    }
+    return;
+  }
+  if (steps3 === void 0 || steps3 <= 0 || !written) return;
+  if (N !== void 0 && N > 1) {
+    const eff = steps3 / N;
+    plan.warmupSteps = { ...derived(eff, `${how} / ${formatCount(N)} GPUs: the scheduler is stepped ${formatCount(N)} times per optimizer step and only the total is multiplied by ${formatCount(N)}`, "steps"), key: written.written, range: written.range, file: args.file.path };
+    ignored.push({
+      key: written.written,
+      range: written.range,
+      message: `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps3)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps3 < total.value ? formatFractionDown(steps3 / total.value) : "a float below 1"}) or as ${formatCount(steps3 * N)}`,
+      data: { written: steps3, effective: eff, worldSize: N }
+    });
+  } else {
+    plan.warmupSteps = { ...args.setting(written, steps3), unit: "steps", ...form === "gui" ? { origin: "derived", how } : {} };
+  }
+}
+function precision(src, plan, ignored, conflicts) {
+  const { args } = src;
+  const written = args.str("mixed_precision");
+  const launcherFlag = src.cmd ? src.cmd.launcherArgs.find((a) => a.flag === "--mixed_precision" || a.flag === "--mixed-precision") : void 0;
+  if (written && written.value !== "") plan.precision = written;
+  else if (src.configFile === void 0) plan.precision = defaultSetting(KOHYA_DEFAULTS.mixedPrecision, "mixed_precision", "sd-scripts default: fp32, whatever the launcher says");
+  if (launcherFlag?.value && plan.precision && plan.precision.value !== launcherFlag.value && src.configFile === void 0) {
+    ignored.push({
+      key: launcherFlag.flag,
+      range: argRange(launcherFlag),
+      message: `accelerate launch ${launcherFlag.flag} ${launcherFlag.value} is overridden: sd-scripts passes its own mixed_precision ${plan.precision.value}${plan.precision.origin === "default" ? " (the default)" : ""} to the Accelerator, so the run is ${plan.precision.value === "no" ? "fp32" : plan.precision.value}; pass --mixed_precision ${launcherFlag.value} to the script`,
+      data: { launcher: launcherFlag.value, script: plan.precision.value }
+    });
+  }
+  const mp = plan.precision?.value;
+  for (const [key, need] of [["full_fp16", "fp16"], ["full_bf16", "bf16"]]) {
+    if (args.bool(key) && mp !== void 0 && mp !== need) {
+      conflicts.push({ kind: "precision", range: args.get(key).range, message: `${key} needs mixed_precision ${need}, but it is ${mp}${plan.precision?.origin === "default" ? " (the default)" : ""}: sd-scripts refuses to start ("${key} requires mixed precision='${need}'"); set mixed_precision ${need}` });
+    }
+  }
+}
+function unknownKeys(args, ignored, plan) {
+  const runLength = plan.epochs ? `max_train_epochs ${formatCount(plan.epochs.value)}` : plan.totalSteps ? `max_train_steps ${formatCount(plan.totalSteps.value)}${plan.totalSteps.origin === "default" ? " (default)" : ""}` : "the run length";
+  for (const a of args.all) {
+    if (KOHYA_KEYS.has(a.key)) continue;
+    let why;
+    let critical = false;
+    if (Object.hasOwn(GUI_ONLY, a.key)) {
+      why = `a kohya_ss GUI name: ${GUI_ONLY[a.key].meaning}`;
+      critical = GUI_ONLY[a.key].critical === true;
+    } else if (Object.hasOwn(FOREIGN, a.key)) {
+      why = `sd-scripts reads ${FOREIGN[a.key]}`;
+      critical = /train_steps|train_epochs|learning_rate/.test(FOREIGN[a.key]);
+    } else {
+      const near = likelyTypo(a.key, KOHYA_KEYS);
+      if (near) {
+        why = `did you mean ${near}?`;
+        critical = CRITICAL_KEYS.has(near);
+      }
+    }
+    if (!why) continue;
+    const effect = critical ? /epoch|step/.test(a.key) ? `; the run length stays ${runLength}` : `; the LR stays ${plan.peakLr ? `${formatSci(plan.peakLr.value)}${plan.peakLr.origin === "default" ? " (default)" : ""}` : "the default"}` : a.key === "optimizer" && plan.optimizer ? `; the optimizer stays ${plan.optimizer.value}${plan.optimizer.origin === "default" ? " (default)" : ""}` : "";
+    ignored.push({
+      key: a.written,
+      range: a.range,
+      critical,
+      message: `${a.written} is not an sd-scripts argument, so sd-scripts ignores it silently (${why})${effect}`,
+      data: { reason: "unknown-key" }
+    });
+  }
+}
+var kohya = {
+  meta: {
+    id: "kohya",
+    title: "kohya-ss sd-scripts",
+    description: "kohya-ss sd-scripts training TOML, accelerate launch train_network.py \u2026 commands, and kohya_ss GUI JSON presets",
+    yamlLoader: "pyyaml",
+    schema: "kohya.schema.json"
+  },
+  detect(file) {
+    if (file.format === "shell") return Math.max(0, ...kohyaCommands(file).map(commandScore3));
+    if (file.format === "toml") return tomlScore(file);
+    if (file.format === "json") return guiScore(file);
+    return 0;
+  },
+  extract(file, env) {
+    const src = sourceOf3(file);
+    if (!src) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no sd-scripts training command found"] };
+    const out = extractSource2(file, src, env);
+    const cmds = file.format === "shell" ? kohyaCommands(file) : [];
+    if (cmds.length > 1) out.notes.push(`${cmds.length} sd-scripts commands in this script; the first (line ${cmds[0].range.line}) is linted`);
+    return out;
+  }
+};
+
+// src/dialects/diffusers.ts
+var DIFFUSERS_DEFAULTS = {
+  gradientAccumulationSteps: 1,
+  lrScheduler: "constant",
+  lrWarmupSteps: 500,
+  checkpointingSteps: 500
+};
+var SCRIPT_DEFAULTS = {
+  "train_dreambooth.py": { batch: 4, lr: 5e-6, epochs: 1 },
+  "train_text_to_image.py": { batch: 16, lr: 1e-4, epochs: 100 },
+  "train_unconditional.py": { scheduler: "cosine" }
+};
+var CONVENTIONS = {
+  "train_text_to_image.py": "N",
+  "train_text_to_image_lora.py": "N",
+  "train_dreambooth.py": "N",
+  "train_dreambooth_lora.py": "N",
+  "train_dreambooth_lora_sdxl.py": "N",
+  "train_dreambooth_flux.py": "N",
+  "train_dreambooth_lora_flux.py": "N",
+  "train_dreambooth_sd3.py": "N",
+  "train_dreambooth_lora_sd3.py": "N",
+  "train_controlnet.py": "N",
+  "train_controlnet_sdxl.py": "N",
+  "train_controlnet_flux.py": "N",
+  "train_controlnet_sd3.py": "N",
+  "train_custom_diffusion.py": "N",
+  "train_instruct_pix2pix.py": "N",
+  "train_text_to_image_sdxl.py": "GAS",
+  "train_text_to_image_lora_sdxl.py": "GAS",
+  "train_instruct_pix2pix_sdxl.py": "GAS",
+  "train_unconditional.py": "GAS",
+  "train_t2i_adapter_sdxl.py": "none",
+  "train_lcm_distill_sd_wds.py": "none",
+  "train_lcm_distill_sdxl_wds.py": "none",
+  "train_lcm_distill_lora_sd_wds.py": "none",
+  "train_lcm_distill_lora_sdxl_wds.py": "none",
+  "train_vqgan.py": "none"
+};
+var KANDINSKY = /^train_text_to_image(?:_lora)?_(?:decoder|prior)\.py$/;
+var SCRIPT3 = /^(?:train_[\w.-]*|textual_inversion[\w-]*|tutorial_train_[\w-]*)\.py$/;
+var DIFFUSERS_FLAGS = ["instance_prompt", "instance_data_dir", "checkpointing_steps", "validation_prompt", "validation_epochs", "validation_steps", "scale_lr", "lr_warmup_steps", "dataset_name", "class_prompt", "checkpoints_total_limit", "report_to"];
+var DECAYING3 = /* @__PURE__ */ new Set(["linear", "cosine", "cosine_with_restarts", "polynomial"]);
+function scriptName2(cmd) {
+  const s = cmd.script ?? "";
+  return s.slice(s.lastIndexOf("/") + 1);
+}
+function commandScore4(cmd) {
+  if (cmd.launcher === "none" || !SCRIPT3.test(scriptName2(cmd)) || isKohyaScript(scriptName2(cmd))) return 0;
+  const flags = new Set(cmd.args.map((a) => a.flag.replace(/^-+/, "").replace(/-/g, "_")));
+  if (KOHYA_ONLY_FLAGS.filter((f) => flags.has(f)).length >= 2) return 0;
+  if (flags.has("pretrained_model_name_or_path") || DIFFUSERS_FLAGS.some((f) => flags.has(f))) return 9;
+  return 6;
+}
+function commands(file) {
+  return (file.script?.commands ?? []).filter((c) => commandScore4(c) > 0);
+}
+function number(args, key, integer, fallback, notes) {
+  const a = args.get(key);
+  if (a && typeof a.value === "string") {
+    const v = argparseNumber(a.value, integer);
+    if (v === void 0) {
+      notes.push(`${a.written} ${a.value}: argparse (type=${integer ? "int" : "float"}) rejects it at start-up${a.value.startsWith("$") || a.value.startsWith("<") ? " unless the variable holds a number" : ""}`);
+      return void 0;
+    }
+    return args.setting(a, v, a.note);
+  }
+  return fallback === void 0 ? void 0 : defaultSetting(fallback, `--${key}`, "the script's argparse default");
+}
+function extractCommand2(file, cmd, env) {
+  const args = argsFromFlags(file, cmd.args);
+  const script = scriptName2(cmd);
+  const defaults2 = Object.hasOwn(SCRIPT_DEFAULTS, script) ? SCRIPT_DEFAULTS[script] : {};
+  const D = DIFFUSERS_DEFAULTS;
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const ignored = [];
+  const conflicts = [];
+  const world = launcherWorldSize(cmd);
+  if (world) plan.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how };
+  else if (cmd.launcherArgs.some((a) => a.flag === "--multi_gpu" || a.flag === "--multi-gpu")) notes.push("accelerate launch --multi_gpu without --num_processes uses every visible GPU: the process count is unknown");
+  applyAssumptions(plan, env.assume);
+  const N = plan.worldSize?.value;
+  const micro = number(args, "train_batch_size", true, defaults2.batch, notes);
+  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  const gas = number(args, "gradient_accumulation_steps", true, D.gradientAccumulationSteps, notes);
+  if (gas) plan.gradAccumSteps = gas;
+  deriveGlobalBatch(plan);
+  const lr = number(args, "learning_rate", false, defaults2.lr, notes);
+  if (lr && args.has("scale_lr") && args.get("scale_lr")?.value === true) {
+    if (plan.microBatchSize && plan.gradAccumSteps && N !== void 0) {
+      const k = plan.gradAccumSteps.value * plan.microBatchSize.value * N;
+      plan.peakLr = { ...derived(lr.value * k, `--learning_rate ${formatSci(lr.value)} \xD7 ${formatCount(plan.gradAccumSteps.value)} \xD7 ${formatCount(plan.microBatchSize.value)} \xD7 ${formatCount(N)} (--scale_lr: accumulation \xD7 batch \xD7 processes)`), key: lr.key, range: lr.range, file: lr.file };
+    } else {
+      notes.push("--scale_lr multiplies the LR by accumulation \xD7 batch \xD7 processes, which are not all known: the LR is unknown");
+    }
+  } else if (lr) {
+    plan.peakLr = lr;
+  }
+  const opt = args.str("optimizer");
+  plan.optimizer = opt ?? (args.get("use_8bit_adam")?.value === true ? defaultSetting("AdamW8bit", "--use_8bit_adam") : defaultSetting("AdamW", "--optimizer", "torch.optim.AdamW unless --use_8bit_adam or --optimizer"));
+  const sched = args.str("lr_scheduler") ?? defaultSetting(defaults2.scheduler ?? D.lrScheduler, "--lr_scheduler", "the script's argparse default");
+  plan.scheduler = sched;
+  const maxSteps = number(args, "max_train_steps", true, void 0, notes);
+  const epochs = number(args, "num_train_epochs", true, defaults2.epochs, notes);
+  if (maxSteps) {
+    plan.totalSteps = { ...maxSteps, unit: "steps" };
+    if (epochs?.origin === "explicit") notes.push(`--max_train_steps wins over --num_train_epochs ${formatCount(epochs.value)} (the script recomputes the epochs from it)`);
+  } else if (epochs) {
+    plan.epochs = { ...epochs, unit: "epochs" };
+    const samples = plan.datasetSamples;
+    if (samples && plan.microBatchSize && plan.gradAccumSteps && N) {
+      const batches = Math.ceil(samples.value / plan.microBatchSize.value);
+      const spe = Math.ceil(Math.ceil(batches / N) / plan.gradAccumSteps.value);
+      plan.stepsPerEpoch = derived(spe, `ceil(ceil(ceil(${formatCount(samples.value)} / ${formatCount(plan.microBatchSize.value)}) / ${formatCount(N)}) / ${formatCount(plan.gradAccumSteps.value)})`, "steps");
+      plan.totalSteps = derived(spe * epochs.value, `${formatCount(spe)} steps/epoch \xD7 ${formatCount(epochs.value)} epochs`, "steps");
+    } else {
+      missing.push({ field: "totalSteps", hint: "pass --max_train_steps, or set assume.datasetSamples (images) for --num_train_epochs" });
+    }
+  }
+  const warmupArg = args.get("lr_warmup_steps");
+  const warmup3 = number(args, "lr_warmup_steps", true, D.lrWarmupSteps, notes);
+  const convention = Object.hasOwn(CONVENTIONS, script) ? CONVENTIONS[script] : KANDINSKY.test(script) && /kandinsky/.test(cmd.script ?? "") ? "GAS" : void 0;
+  const G = plan.gradAccumSteps?.value;
+  if (sched.value === "constant") {
+    if (warmupArg && warmup3 && warmup3.value > 0) {
+      ignored.push({
+        key: warmupArg.written,
+        range: warmupArg.range,
+        message: `${warmupArg.written} ${warmupArg.text} is ignored: --lr_scheduler constant${sched.origin === "default" ? " (the default)" : ""} returns before reading the warmup, so the LR starts at its peak; use --lr_scheduler constant_with_warmup (or another scheduler) to warm up`,
+        data: { warmup: warmup3.value, scheduler: "constant" }
+      });
+    }
+  } else if (warmup3) {
+    const scaled = scale(convention, N, G, warmup3.value, `${warmup3.key} ${formatCount(warmup3.value)}`, script);
+    if (scaled) {
+      plan.warmupSteps = scaled.value === warmup3.value ? { ...warmup3, unit: "steps" } : { ...derived(scaled.value, scaled.how, "steps"), key: warmup3.key, ...warmup3.range ? { range: warmup3.range, file: warmup3.file } : {} };
+    } else notes.push(scaledUnknown(script, N));
+    if (DECAYING3.has(sched.value) && plan.totalSteps) {
+      const horizon = scale(convention, N, G, plan.totalSteps.value, `${plan.totalSteps.key ?? "the run"} ${formatCount(plan.totalSteps.value)}`, script);
+      if (horizon) {
+        plan.decaySteps = horizon.value === plan.totalSteps.value ? { ...plan.totalSteps } : { ...derived(horizon.value, horizon.how, "steps"), key: "--lr_scheduler", range: sched.range ?? cmd.range, file: file.path };
+      }
+    }
+  }
+  const ckpt = number(args, "checkpointing_steps", true, D.checkpointingSteps, notes);
+  if (ckpt) plan.saveEverySteps = { ...ckpt, unit: "steps" };
+  const val = number(args, "validation_steps", true, void 0, notes);
+  if (val) plan.evalEverySteps = { ...val, unit: "steps" };
+  const scriptMp = args.str("mixed_precision");
+  const launcherMp = cmd.launcherArgs.find((a) => a.flag === "--mixed_precision" || a.flag === "--mixed-precision");
+  if (scriptMp) plan.precision = scriptMp;
+  else if (launcherMp?.value) plan.precision = { value: launcherMp.value, origin: "launcher", file: file.path, key: launcherMp.flag, range: argRange(launcherMp) };
+  if (scriptMp && launcherMp?.value && launcherMp.value !== scriptMp.value) {
+    ignored.push({
+      key: launcherMp.flag,
+      range: argRange(launcherMp),
+      message: `accelerate launch ${launcherMp.flag} ${launcherMp.value} is overridden by the script's --mixed_precision ${scriptMp.value}, which the Accelerator takes first; keep one of them`,
+      data: { launcher: launcherMp.value, script: scriptMp.value }
+    });
+  }
+  if (script === "train_dreambooth.py" && args.get("train_text_encoder")?.value === true && G !== void 0 && G > 1 && N !== void 0 && N > 1) {
+    conflicts.push({
+      kind: "text-encoder-accumulation",
+      range: args.get("gradient_accumulation_steps")?.range ?? cmd.range,
+      message: `--train_text_encoder with --gradient_accumulation_steps ${formatCount(G)} on ${formatCount(N)} processes: train_dreambooth.py refuses to start ("Gradient accumulation is not supported when training the text encoder in distributed training"); use accumulation 1 or one process`
+    });
+  }
+  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "pass accelerate launch --num_processes N, or set assume.worldSize in .trainlint.yml" });
+  if (!plan.microBatchSize) missing.push({ field: "microBatchSize", hint: `pass --train_batch_size (the default of ${script} is not in trainlint's table)` });
+  if (!plan.peakLr && !args.has("scale_lr")) missing.push({ field: "peakLr", hint: `pass --learning_rate (the default of ${script} is not in trainlint's table)` });
+  const afterDecay = sched.value === "cosine" ? "rises" : sched.value === "linear" || sched.value === "polynomial" || sched.value === "cosine_with_restarts" ? "flat" : void 0;
+  return { plan, missing, anchor: cmd.range, notes, conflicts, ignored, ...afterDecay ? { afterDecay } : {} };
+}
+function scale(convention, N, G, value, what, script) {
+  if (convention === "N") return { value, how: `${what} (${script} multiplies it by the process count for accelerate's scheduler stepping)` };
+  if (N === void 0) return void 0;
+  if (N === 1 && G === 1) return { value, how: what };
+  if (convention === "GAS" && G !== void 0) {
+    return { value: value * G / N, how: `${what} \xD7 accumulation ${formatCount(G)} / ${formatCount(N)} processes (${script} multiplies by the accumulation and accelerate steps the scheduler ${formatCount(N)} times per optimizer step)` };
+  }
+  if (convention === "none") return { value: value / N, how: `${what} / ${formatCount(N)} processes (${script} passes it as written and accelerate steps the scheduler ${formatCount(N)} times per optimizer step)` };
+  return void 0;
+}
+function scaledUnknown(script, N) {
+  return N === void 0 ? "the process count is unknown, so the warmup and decay in optimizer steps are unknown (accelerate steps the scheduler once per process per optimizer step)" : `${script}: how it passes --lr_warmup_steps and the run length to the scheduler on ${formatCount(N)} processes is not in trainlint's table (\xD7processes, \xD7accumulation or as written), so the warmup and decay in optimizer steps are unknown`;
+}
+var diffusers = {
+  meta: {
+    id: "diffusers",
+    title: "diffusers example scripts",
+    description: "accelerate launch train_*.py commands of the Hugging Face diffusers examples (dreambooth, text_to_image, controlnet, LoRA \u2026)",
+    yamlLoader: "pyyaml"
+  },
+  detect(file) {
+    if (file.format !== "shell") return 0;
+    return Math.max(0, ...commands(file).map(commandScore4));
+  },
+  extract(file, env) {
+    const cmds = commands(file);
+    const cmd = cmds[0];
+    if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no diffusers training command found"] };
+    const out = extractCommand2(file, cmd, env);
+    if (cmds.length > 1) out.notes.push(`${cmds.length} diffusers training commands in this script; the first (line ${cmd.range.line}) is linted`);
+    return out;
+  }
+};
+
+// src/dialects/timm.ts
+var TIMM_DEFAULTS = {
+  batchSize: 128,
+  gradAccumSteps: 1,
+  lrBase: 0.1,
+  lrBaseSize: 256,
+  opt: "sgd",
+  sched: "cosine",
+  warmupEpochs: 5,
+  warmupLr: 1e-5,
+  minLr: 0,
+  epochs: 300,
+  cooldownEpochs: 0,
+  lrCycleLimit: 1
+};
+var TIMM_ONLY = ["lr_base", "lr_base_size", "lr_base_scale", "sched_on_updates", "grad_accum_steps", "lr_cycle_mul", "lr_cycle_limit", "lr_k_decay", "warmup_prefix", "checkpoint_hist", "recovery_interval", "epoch_repeats", "dist_bn"];
+var TIMM_KEYS = /* @__PURE__ */ new Set([
+  ...TIMM_ONLY,
+  "data",
+  "data_dir",
+  "dataset",
+  "train_split",
+  "val_split",
+  "train_num_samples",
+  "val_num_samples",
+  "dataset_download",
+  "class_map",
+  "input_img_mode",
+  "input_key",
+  "target_key",
+  "model",
+  "pretrained",
+  "pretrained_path",
+  "initial_checkpoint",
+  "resume",
+  "no_resume_opt",
+  "num_classes",
+  "gp",
+  "img_size",
+  "in_chans",
+  "input_size",
+  "crop_pct",
+  "mean",
+  "std",
+  "interpolation",
+  "batch_size",
+  "validation_batch_size",
+  "channels_last",
+  "fuser",
+  "grad_checkpointing",
+  "fast_norm",
+  "model_kwargs",
+  "head_init_scale",
+  "head_init_bias",
+  "torchcompile_mode",
+  "torchscript",
+  "torchcompile",
+  "device",
+  "amp",
+  "amp_dtype",
+  "amp_impl",
+  "model_dtype",
+  "no_ddp_bb",
+  "synchronize_step",
+  "local_rank",
+  "device_modules",
+  "opt",
+  "opt_eps",
+  "opt_betas",
+  "momentum",
+  "weight_decay",
+  "clip_grad",
+  "clip_mode",
+  "layer_decay",
+  "opt_kwargs",
+  "sched",
+  "lr",
+  "lr_noise",
+  "lr_noise_pct",
+  "lr_noise_std",
+  "warmup_lr",
+  "min_lr",
+  "epochs",
+  "start_epoch",
+  "decay_milestones",
+  "decay_epochs",
+  "warmup_epochs",
+  "cooldown_epochs",
+  "patience_epochs",
+  "decay_rate",
+  "no_aug",
+  "train_crop_mode",
+  "scale",
+  "ratio",
+  "hflip",
+  "vflip",
+  "color_jitter",
+  "color_jitter_prob",
+  "grayscale_prob",
+  "gaussian_blur_prob",
+  "aa",
+  "aug_repeats",
+  "aug_splits",
+  "jsd_loss",
+  "bce_loss",
+  "bce_sum",
+  "bce_target_thresh",
+  "bce_pos_weight",
+  "reprob",
+  "remode",
+  "recount",
+  "resplit",
+  "mixup",
+  "cutmix",
+  "cutmix_minmax",
+  "mixup_prob",
+  "mixup_switch_prob",
+  "mixup_mode",
+  "mixup_off_epoch",
+  "smoothing",
+  "train_interpolation",
+  "drop",
+  "drop_connect",
+  "drop_path",
+  "drop_block",
+  "bn_momentum",
+  "bn_eps",
+  "sync_bn",
+  "split_bn",
+  "model_ema",
+  "model_ema_force_cpu",
+  "model_ema_decay",
+  "model_ema_warmup",
+  "seed",
+  "worker_seeding",
+  "log_interval",
+  "checkpoint_hist",
+  "workers",
+  "save_images",
+  "pin_mem",
+  "no_prefetcher",
+  "output",
+  "experiment",
+  "eval_metric",
+  "tta",
+  "use_multi_epochs_loader",
+  "log_wandb",
+  "wandb_project",
+  "wandb_tags",
+  "wandb_resume_id",
+  "val_interval",
+  "naflex_loader",
+  "config",
+  "distributed",
+  "world_size",
+  "rank",
+  "prefetcher"
+]);
+var CRITICAL2 = /* @__PURE__ */ new Set(["lr", "lr_base", "lr_base_size", "epochs", "cooldown_epochs", "warmup_prefix", "lr_cycle_limit"]);
+var ALIASES = { "-b": "batch_size", "-j": "workers", "-c": "config", "--gp": "gp", "--aug_splits": "aug_splits" };
+function dest(flag2) {
+  return ALIASES[flag2] ?? flag2.replace(/^-+/, "").replace(/-/g, "_");
+}
+function commandScore5(cmd) {
+  if (cmd.launcher === "none") return 0;
+  const keys = new Set(cmd.args.filter((a) => a.flag.startsWith("-")).map((a) => dest(a.flag)));
+  const only = TIMM_ONLY.filter((k) => keys.has(k)).length;
+  const name = (cmd.script ?? "").slice((cmd.script ?? "").lastIndexOf("/") + 1);
+  if (name === "train.py" && only >= 1) return 8;
+  return only >= 2 ? 6 : 0;
+}
+function commands2(file) {
+  return (file.script?.commands ?? []).filter((c) => commandScore5(c) > 0);
+}
+function yamlScore3(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return 0;
+  const keys = new Set(root.entries.map((e) => e.key));
+  const only = TIMM_ONLY.filter((k) => keys.has(k)).length;
+  const known = root.entries.filter((e) => TIMM_KEYS.has(e.key)).length;
+  if (only >= 1 && known >= 4) return 5 + Math.min(4, only);
+  return 0;
+}
+function sourceOf4(file) {
+  if (file.format === "shell") {
+    const cmd = commands2(file)[0];
+    if (!cmd) return void 0;
+    const args = argsFromFlags(file, cmd.args, dest);
+    const cfg = args.get("config");
+    return { form: "cli", args, anchor: cmd.range, cmd, ...cfg && typeof cfg.value === "string" ? { config: cfg.value } : {} };
+  }
+  return { form: "yaml", args: argsFromTree(file, "pydantic"), anchor: fileStartRange(file) };
+}
+function savedRescaledLr(args, lr, world) {
+  const base = args.num("lr_base")?.value;
+  const size = args.num("lr_base_size")?.value ?? TIMM_DEFAULTS.lrBaseSize;
+  const batch = args.num("batch_size")?.value;
+  const accum = args.num("grad_accum_steps")?.value ?? 1;
+  const ws = args.num("world_size")?.value ?? world;
+  if (base === void 0 || batch === void 0 || ws === void 0 || !(size > 0)) return false;
+  const ratio = batch * ws * accum / size;
+  return [ratio, Math.sqrt(ratio)].some((r) => Math.abs(base * r - lr) <= 1e-9 * Math.max(1, lr));
+}
+function extractSource3(file, src, env) {
+  const { args } = src;
+  const D = TIMM_DEFAULTS;
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const ignored = [];
+  const conflicts = [];
+  const fromConfig = /* @__PURE__ */ new Set();
+  const num6 = (key, fallback, integer = false) => {
+    const a = args.get(key);
+    if (a && a.value !== null && a.value !== void 0) {
+      if (typeof a.value === "string") {
+        const v = argparseNumber(a.value, integer);
+        if (v === void 0) {
+          notes.push(`${a.written} ${a.value}: not a number argparse accepts`);
+          return void 0;
+        }
+        return args.setting(a, v);
+      }
+      return args.num(key);
+    }
+    if (a?.value === null) return void 0;
+    if (src.config !== void 0) {
+      fromConfig.add(key);
+      return void 0;
+    }
+    return fallback === void 0 ? void 0 : defaultSetting(fallback, key, "timm train.py default");
+  };
+  const str4 = (key, fallback) => {
+    const w = args.str(key);
+    if (w) return w;
+    if (src.config !== void 0) {
+      fromConfig.add(key);
+      return void 0;
+    }
+    return fallback === void 0 ? void 0 : defaultSetting(fallback, key, "timm train.py default");
+  };
+  const flag2 = (key) => {
+    const a = args.get(key);
+    if (a) return a.value === true || a.value === "true" || a.value === "True";
+    return src.config !== void 0 ? void 0 : false;
+  };
+  if (src.cmd) {
+    const w = launcherWorldSize(src.cmd);
+    if (w) plan.worldSize = { value: w.value, origin: "launcher", file: file.path, key: w.key, range: w.range, how: w.how };
+  }
+  applyAssumptions(plan, env.assume);
+  const recorded = src.form === "yaml" ? num6("world_size", void 0, true) : void 0;
+  if (!plan.worldSize && recorded && recorded.value >= 1) plan.worldSize = { ...recorded, note: "as recorded in a saved args.yaml (train.py sets it from the launcher)" };
+  const W = plan.worldSize?.value;
+  const batch = num6("batch_size", D.batchSize, true);
+  if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
+  const accum = num6("grad_accum_steps", D.gradAccumSteps, true);
+  if (accum) plan.gradAccumSteps = accum;
+  if (batch && accum && W !== void 0) {
+    plan.globalBatchSize = derived(batch.value * W * accum.value, `${formatCount(batch.value)} \xD7 ${formatCount(W)} \xD7 ${formatCount(accum.value)} (batch_size per process \xD7 world size \xD7 grad_accum_steps)`, "samples");
+  }
+  const opt = str4("opt", D.opt);
+  if (opt) plan.optimizer = opt;
+  const lr = num6("lr", void 0);
+  if (lr) {
+    plan.peakLr = lr;
+    const defaults2 = { lr_base: D.lrBase, lr_base_size: D.lrBaseSize, lr_base_scale: "" };
+    for (const key of ["lr_base", "lr_base_size", "lr_base_scale"]) {
+      const a = args.get(key);
+      if (!a || a.value === null || a.value === "" || a.value === defaults2[key] || savedRescaledLr(args, lr.value, W)) continue;
+      ignored.push({
+        key: a.written,
+        range: a.range,
+        critical: key !== "lr_base_scale",
+        message: `${a.written} ${a.text} is ignored: lr ${formatSci(lr.value)} is set, and timm rescales the LR from lr_base only when lr is unset; remove lr to let timm scale it, or remove ${a.written}`,
+        data: { lr: lr.value }
+      });
+    }
+  } else if (!args.has("lr") || args.get("lr")?.value === null) {
+    const base = num6("lr_base", D.lrBase);
+    const size = num6("lr_base_size", D.lrBaseSize, true);
+    const scaleArg = str4("lr_base_scale", "");
+    if (base && size && scaleArg && plan.globalBatchSize && opt) {
+      const sqrt = scaleArg.value === "sqrt" || scaleArg.value === "" && /ada|lamb/i.test(opt.value);
+      const ratio = plan.globalBatchSize.value / size.value;
+      const value = base.value * (sqrt ? Math.sqrt(ratio) : ratio);
+      plan.peakLr = {
+        ...derived(value, `lr unset: lr_base ${formatSci(base.value)} \xD7 ${sqrt ? "sqrt(" : ""}${formatCount(plan.globalBatchSize.value)} / ${formatCount(size.value)}${sqrt ? ")" : ""} (timm rescales for the global batch${sqrt && scaleArg.value === "" ? `, square root for ${opt.value}` : ""})`),
+        ...base.range ? { key: base.key, range: base.range, file: base.file } : { key: "lr" }
+      };
+      notes.push("lr unset: timm computes it from lr_base for the global batch (timm 0.8 and later; before, an unset lr was 0.05)");
+    } else if (W === void 0) {
+      missing.push({ field: "peakLr", hint: "lr is unset, so timm scales lr_base by the global batch: launch with torchrun --nproc_per_node N or set assume.worldSize" });
+    }
+  }
+  const sched = str4("sched", D.sched);
+  if (sched) plan.scheduler = sched;
+  const minLr = num6("min_lr", D.minLr);
+  if (minLr) plan.minLr = minLr;
+  const epochs = num6("epochs", D.epochs, true);
+  const warmup3 = num6("warmup_epochs", D.warmupEpochs);
+  const cooldown = num6("cooldown_epochs", D.cooldownEpochs, true);
+  const cycles = num6("lr_cycle_limit", D.lrCycleLimit, true);
+  const prefix = flag2("warmup_prefix");
+  if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
+  const samples = plan.datasetSamples;
+  if (epochs && warmup3 && cooldown && cycles && prefix !== void 0) {
+    const cycleMul = num6("lr_cycle_mul", 1);
+    const cycleEpochs = cycleMul && cycleMul.value !== 1 ? void 0 : epochs.value * Math.max(1, cycles.value);
+    if (cycleEpochs === void 0) notes.push("lr_cycle_mul \u2260 1: the cycle lengths grow, and the run length is not computed");
+    const runEpochs = cycleEpochs === void 0 ? void 0 : cycleEpochs + cooldown.value + (prefix ? warmup3.value : 0);
+    if (runEpochs !== void 0 && runEpochs !== epochs.value) {
+      notes.push(`timm runs ${formatCount(runEpochs)} epochs, not epochs ${formatCount(epochs.value)}: ${[cycles.value > 1 ? `${formatCount(cycles.value)} cycles` : "", cooldown.value ? `cooldown_epochs ${formatCount(cooldown.value)} at min_lr` : "", prefix ? `warmup_epochs ${formatCount(warmup3.value)} as a prefix` : ""].filter(Boolean).join(", ")} ("Scheduled epochs" in its log)`);
+    }
+    if (samples && batch && accum && W !== void 0 && runEpochs !== void 0) {
+      const loader = Math.floor(samples.value / (batch.value * W));
+      const upe = Math.ceil(loader / accum.value);
+      plan.stepsPerEpoch = derived(upe, `ceil(floor(${formatCount(samples.value)} / (${formatCount(batch.value)} \xD7 ${formatCount(W)})) / ${formatCount(accum.value)}) optimizer updates per epoch`, "steps");
+      plan.totalSteps = derived(upe * runEpochs, `${formatCount(upe)} updates/epoch \xD7 ${formatCount(runEpochs)} epochs`, "steps");
+      const w = warmup3.value * upe;
+      plan.warmupSteps = {
+        ...derived(w, `warmup_epochs ${formatCount(warmup3.value)} \xD7 ${formatCount(upe)} updates/epoch${flag2("sched_on_updates") ? "" : " (the LR changes once per epoch: sched_on_updates is off)"}`, "steps"),
+        key: "warmup_epochs",
+        ...warmup3.range ? { range: warmup3.range, file: warmup3.file } : {},
+        fractionOf: { fraction: warmup3.value, of: `one epoch of ${formatCount(upe)} updates`, ofSteps: upe }
+      };
+      if (sched && sched.value !== "plateau" && sched.value !== "step" && sched.value !== "multistep" && cycleEpochs !== void 0) {
+        const horizon = (epochs.value + (prefix ? warmup3.value : 0)) * upe * Math.max(1, cycles.value);
+        plan.decaySteps = { ...derived(horizon, `(epochs ${formatCount(epochs.value)}${prefix ? ` + warmup ${formatCount(warmup3.value)}` : ""})${cycles.value > 1 ? ` \xD7 ${formatCount(cycles.value)} cycles` : ""} \xD7 ${formatCount(upe)} updates/epoch: the ${sched.value} schedule ends there, then min_lr`, "steps"), key: "epochs", ...epochs.range ? { range: epochs.range, file: epochs.file } : {} };
+      }
+    } else if (!prefix && warmup3.value > 0 && warmup3.value >= epochs.value) {
+      conflicts.push({
+        kind: "warmup-covers-run",
+        range: warmup3.range ?? epochs.range ?? src.anchor,
+        message: `warmup_epochs ${formatCount(warmup3.value)}${warmup3.origin === "default" ? " (default)" : ""} \u2265 epochs ${formatCount(epochs.value)}: the warmup lies inside the epochs (warmup_prefix off), so the whole schedule is warmup and the LR never reaches its peak; set warmup_epochs well below ${formatCount(epochs.value)}`,
+        data: { warmupEpochs: warmup3.value, epochs: epochs.value }
+      });
+    }
+  }
+  if (!samples) missing.push({ field: "datasetSamples", hint: "timm counts warmup and the run in epochs: set assume.datasetSamples (training images) for step counts" });
+  if (W === void 0) missing.push({ field: "worldSize", hint: "launch with torchrun --nproc_per_node N (a committed script naming this file), or set assume.worldSize" });
+  const amp = flag2("amp");
+  const dtype = str4("amp_dtype", "float16");
+  if (amp !== void 0) plan.precision = amp ? { ...args.get("amp") ? args.setting(args.get("amp"), `amp_${dtype?.value ?? "float16"}`) : defaultSetting(`amp_${dtype?.value}`, "amp") } : defaultSetting("fp32", "amp", "amp off: float32");
+  if (src.form === "yaml") {
+    for (const a of args.all) {
+      if (TIMM_KEYS.has(a.key)) continue;
+      const near = likelyTypo(a.key, TIMM_KEYS);
+      if (!near) continue;
+      ignored.push({
+        key: a.written,
+        range: a.range,
+        critical: CRITICAL2.has(near),
+        message: `${a.written} is not a timm train.py argument: parser.set_defaults keeps it without complaint and nothing reads it (did you mean ${near}?)${args.has(near) ? "" : `; ${near} stays at its default`}`,
+        data: { reason: "unknown-key", suggestion: near }
+      });
+    }
+  }
+  if (fromConfig.size > 0) notes.push(`--config ${src.config}: ${[...fromConfig].join(", ")} come from that file (linted on its own) or the defaults, so they are left unknown here`);
+  return { plan, missing, anchor: src.anchor, notes, conflicts, ignored, afterDecay: "flat" };
+}
+var timm = {
+  meta: {
+    id: "timm",
+    title: "timm train.py",
+    description: "timm train.py argument YAML (--config, args.yaml) and command lines",
+    yamlLoader: "pydantic",
+    yamlLoaderName: "PyYAML (timm's yaml.safe_load, before argparse type=)",
+    schema: "timm.schema.json"
+  },
+  detect(file) {
+    if (file.format === "shell") return Math.max(0, ...commands2(file).map(commandScore5));
+    if (file.format !== "yaml") return 0;
+    return yamlScore3(file);
+  },
+  extract(file, env) {
+    const src = sourceOf4(file);
+    if (!src) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no timm train.py command found"] };
+    const out = extractSource3(file, src, env);
+    const cmds = file.format === "shell" ? commands2(file) : [];
+    if (cmds.length > 1) out.notes.push(`${cmds.length} timm commands in this script; the first (line ${cmds[0].range.line}) is linted`);
+    return out;
   }
 };
 
 // src/dialects/index.ts
-var DIALECTS = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, generic];
+var DIALECTS = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, ultralytics, kohya, diffusers, timm, generic];
 function dialectById(id) {
   return DIALECTS.find((d) => d.meta.id === id);
 }
@@ -50745,7 +53149,7 @@ var JsonSyntaxError = class extends Error {
 var NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
 var EMPTY = "empty JSON file";
 var WORD_RE = /[A-Za-z_$][A-Za-z0-9_$.-]*/y;
-var ESCAPES2 = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" };
+var ESCAPES3 = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" };
 var LITERALS = [
   ["true", true],
   ["false", false],
@@ -50821,8 +53225,8 @@ var Parser3 = class {
       if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
     }
     NUMBER_RE.lastIndex = this.i;
-    const num5 = NUMBER_RE.exec(t);
-    if (num5) return this.scalar(Number(num5[0]), num5[0], true, this.i);
+    const num6 = NUMBER_RE.exec(t);
+    if (num6) return this.scalar(Number(num6[0]), num6[0], true, this.i);
     return this.fail("Expecting value");
   }
   /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
@@ -50922,8 +53326,8 @@ var Parser3 = class {
         if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError("Invalid \\uXXXX escape", this.i, this.i + 2);
         out += String.fromCharCode(parseInt(hex, 16));
         this.i += 6;
-      } else if (esc !== void 0 && Object.prototype.hasOwnProperty.call(ESCAPES2, esc)) {
-        out += ESCAPES2[esc];
+      } else if (esc !== void 0 && Object.prototype.hasOwnProperty.call(ESCAPES3, esc)) {
+        out += ESCAPES3[esc];
         this.i += 2;
       } else {
         throw new JsonSyntaxError(`Invalid \\escape: ${JSON.stringify("\\" + (esc ?? ""))}`, this.i, this.i + 2);
@@ -53509,6 +55913,1200 @@ var llama_factory_schema_default = {
   }
 };
 
+// schemas/dialects/ultralytics.schema.json
+var ultralytics_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "ultralytics.schema.json",
+  title: "Ultralytics YOLO training arguments",
+  description: "Types and ranges check_cfg(hard=True) enforces at start-up (ultralytics/cfg/__init__.py: CFG_FRACTION_KEYS in [0, 1], CFG_FLOAT_KEYS int or float, CFG_INT_KEYS int, CFG_BOOL_KEYS bool; None is allowed). Unknown keys are not checked here: the key set changes with every release and fork, and Ultralytics rejects unknown keys itself with a did-you-mean.",
+  type: "object",
+  properties: {
+    dropout: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    lr0: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    lrf: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    momentum: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    weight_decay: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    warmup_momentum: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    warmup_bias_lr: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    hsv_h: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    hsv_s: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    hsv_v: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    translate: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    perspective: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    flipud: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    fliplr: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    bgr: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    mosaic: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    mixup: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    cutmix: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    copy_paste: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    conf: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    iou: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    fraction: {
+      type: [
+        "number",
+        "null"
+      ],
+      minimum: 0,
+      maximum: 1
+    },
+    warmup_epochs: {
+      type: [
+        "number",
+        "null"
+      ]
+    },
+    box: {
+      type: [
+        "number",
+        "null"
+      ]
+    },
+    cls: {
+      type: [
+        "number",
+        "null"
+      ]
+    },
+    dfl: {
+      type: [
+        "number",
+        "null"
+      ]
+    },
+    pose: {
+      type: [
+        "number",
+        "null"
+      ]
+    },
+    kobj: {
+      type: [
+        "number",
+        "null"
+      ]
+    },
+    degrees: {
+      type: [
+        "number",
+        "null"
+      ]
+    },
+    shear: {
+      type: [
+        "number",
+        "null"
+      ]
+    },
+    time: {
+      type: [
+        "number",
+        "null"
+      ]
+    },
+    workspace: {
+      type: [
+        "number",
+        "null"
+      ]
+    },
+    batch: {
+      type: [
+        "number",
+        "null"
+      ]
+    },
+    epochs: {
+      type: [
+        "integer",
+        "null"
+      ]
+    },
+    patience: {
+      type: [
+        "integer",
+        "null"
+      ]
+    },
+    workers: {
+      type: [
+        "integer",
+        "null"
+      ]
+    },
+    seed: {
+      type: [
+        "integer",
+        "null"
+      ]
+    },
+    close_mosaic: {
+      type: [
+        "integer",
+        "null"
+      ]
+    },
+    mask_ratio: {
+      type: [
+        "integer",
+        "null"
+      ]
+    },
+    max_det: {
+      type: [
+        "integer",
+        "null"
+      ]
+    },
+    vid_stride: {
+      type: [
+        "integer",
+        "null"
+      ]
+    },
+    line_width: {
+      type: [
+        "integer",
+        "null"
+      ]
+    },
+    nbs: {
+      type: [
+        "integer",
+        "null"
+      ]
+    },
+    save_period: {
+      type: [
+        "integer",
+        "null"
+      ]
+    },
+    save: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    exist_ok: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    verbose: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    deterministic: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    single_cls: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    rect: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    cos_lr: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    overlap_mask: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    val: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    save_json: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    half: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    dnn: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    plots: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    show: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    save_frames: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    save_txt: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    save_conf: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    save_crop: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    show_labels: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    show_conf: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    show_boxes: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    visualize: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    augment: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    agnostic_nms: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    retina_masks: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    keras: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    optimize: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    int8: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    dynamic: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    simplify: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    nms: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    profile: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    stream_buffer: {
+      type: [
+        "boolean",
+        "null"
+      ]
+    },
+    optimizer: {
+      type: [
+        "string",
+        "null"
+      ]
+    },
+    mode: {
+      type: [
+        "string",
+        "null"
+      ]
+    },
+    task: {
+      type: [
+        "string",
+        "null"
+      ]
+    }
+  }
+};
+
+// schemas/dialects/kohya.schema.json
+var kohya_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "kohya.schema.json",
+  title: "kohya-ss sd-scripts training arguments",
+  description: `Types sd-scripts needs for the arguments of a --config_file TOML (library/train_util.py): TOML values reach argparse's namespace unconverted, so a quoted "1e-4" stays a string and fails when the optimizer or scheduler is built. Keys in tables are flattened by sd-scripts; only top-level keys are typed here. kohya_ss GUI JSON (with lr_warmup, LoRA_type or epoch) writes numbers as strings on purpose: only its mixed_precision is checked.`,
+  type: "object",
+  if: {
+    anyOf: [
+      {
+        required: [
+          "lr_warmup"
+        ],
+        properties: {
+          lr_warmup: true
+        }
+      },
+      {
+        required: [
+          "LoRA_type"
+        ],
+        properties: {
+          LoRA_type: true
+        }
+      },
+      {
+        required: [
+          "epoch"
+        ],
+        properties: {
+          epoch: true
+        }
+      }
+    ]
+  },
+  then: {
+    properties: {
+      mixed_precision: {
+        enum: [
+          "no",
+          "fp16",
+          "bf16",
+          "fp8",
+          ""
+        ]
+      }
+    }
+  },
+  else: {
+    properties: {
+      learning_rate: {
+        type: "number"
+      },
+      unet_lr: {
+        type: "number"
+      },
+      text_encoder_lr: {
+        anyOf: [
+          {
+            type: "number"
+          },
+          {
+            type: "array",
+            items: {
+              type: "number"
+            }
+          }
+        ]
+      },
+      train_batch_size: {
+        type: "integer",
+        minimum: 1
+      },
+      gradient_accumulation_steps: {
+        type: "integer",
+        minimum: 1
+      },
+      max_train_steps: {
+        type: "integer",
+        minimum: 0
+      },
+      max_train_epochs: {
+        type: "integer",
+        minimum: 0
+      },
+      lr_warmup_steps: {
+        anyOf: [
+          {
+            type: "number",
+            minimum: 0
+          },
+          {
+            type: "string",
+            pattern: "^[0-9]+(?:\\.[0-9]+)?%?$"
+          }
+        ]
+      },
+      save_every_n_epochs: {
+        type: "integer",
+        minimum: 0
+      },
+      save_every_n_steps: {
+        type: "integer",
+        minimum: 0
+      },
+      mixed_precision: {
+        enum: [
+          "no",
+          "fp16",
+          "bf16"
+        ]
+      },
+      save_precision: {
+        enum: [
+          "float",
+          "fp16",
+          "bf16"
+        ]
+      },
+      network_dim: {
+        type: "integer",
+        minimum: 1
+      },
+      network_alpha: {
+        type: "number"
+      },
+      max_grad_norm: {
+        type: "number"
+      },
+      lr_scheduler_num_cycles: {
+        type: "integer"
+      },
+      lr_scheduler_power: {
+        type: "number"
+      },
+      seed: {
+        type: "integer"
+      },
+      max_data_loader_n_workers: {
+        type: "integer"
+      },
+      full_fp16: {
+        type: "boolean"
+      },
+      full_bf16: {
+        type: "boolean"
+      },
+      fp8_base: {
+        type: "boolean"
+      },
+      cache_latents: {
+        type: "boolean"
+      },
+      gradient_checkpointing: {
+        type: "boolean"
+      },
+      xformers: {
+        type: "boolean"
+      },
+      sdpa: {
+        type: "boolean"
+      },
+      use_8bit_adam: {
+        type: "boolean"
+      },
+      optimizer_args: {
+        type: "array",
+        items: {
+          type: "string"
+        }
+      },
+      network_args: {
+        type: "array",
+        items: {
+          type: "string"
+        }
+      },
+      lr_scheduler_args: {
+        type: "array",
+        items: {
+          type: "string"
+        }
+      },
+      min_snr_gamma: {
+        type: "number"
+      },
+      noise_offset: {
+        type: "number"
+      },
+      clip_skip: {
+        type: "integer"
+      },
+      vae_batch_size: {
+        type: "integer"
+      }
+    }
+  }
+};
+
+// schemas/dialects/timm.schema.json
+var timm_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "timm.schema.json",
+  title: "timm train.py arguments (--config YAML)",
+  description: `What timm's train.py rejects or cannot convert (train.py @aa4b585): the YAML is applied with parser.set_defaults, so argparse converts string values with each argument's type= ("1e-4" is fine for lr) and keeps other values; amp_dtype is asserted to be float16 or bfloat16. Unknown keys are accepted silently by set_defaults (ignored-setting reports likely typos).`,
+  type: "object",
+  properties: {
+    lr: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    lr_base: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    warmup_lr: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    min_lr: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    weight_decay: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    momentum: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    decay_rate: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    smoothing: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    drop_path: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    model_ema_decay: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    clip_grad: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    lr_cycle_mul: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    lr_k_decay: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    lr_noise_pct: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    lr_noise_std: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    mixup: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    cutmix: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    reprob: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    batch_size: {
+      anyOf: [
+        {
+          type: "integer"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?[0-9]+$"
+        }
+      ]
+    },
+    lr_base_size: {
+      anyOf: [
+        {
+          type: "integer"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?[0-9]+$"
+        }
+      ]
+    },
+    grad_accum_steps: {
+      anyOf: [
+        {
+          type: "integer"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?[0-9]+$"
+        }
+      ]
+    },
+    epochs: {
+      anyOf: [
+        {
+          type: "integer"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?[0-9]+$"
+        }
+      ]
+    },
+    cooldown_epochs: {
+      anyOf: [
+        {
+          type: "integer"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?[0-9]+$"
+        }
+      ]
+    },
+    lr_cycle_limit: {
+      anyOf: [
+        {
+          type: "integer"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?[0-9]+$"
+        }
+      ]
+    },
+    checkpoint_hist: {
+      anyOf: [
+        {
+          type: "integer"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?[0-9]+$"
+        }
+      ]
+    },
+    recovery_interval: {
+      anyOf: [
+        {
+          type: "integer"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?[0-9]+$"
+        }
+      ]
+    },
+    workers: {
+      anyOf: [
+        {
+          type: "integer"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?[0-9]+$"
+        }
+      ]
+    },
+    seed: {
+      anyOf: [
+        {
+          type: "integer"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?[0-9]+$"
+        }
+      ]
+    },
+    decay_epochs: {
+      anyOf: [
+        {
+          type: "integer"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?[0-9]+$"
+        }
+      ]
+    },
+    patience_epochs: {
+      anyOf: [
+        {
+          type: "integer"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?[0-9]+$"
+        }
+      ]
+    },
+    warmup_epochs: {
+      anyOf: [
+        {
+          type: "number"
+        },
+        {
+          type: "null"
+        },
+        {
+          type: "string",
+          pattern: "^[-+]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"
+        }
+      ]
+    },
+    amp_dtype: {
+      enum: [
+        "float16",
+        "bfloat16",
+        null
+      ]
+    },
+    lr_base_scale: {
+      enum: [
+        "",
+        "linear",
+        "sqrt",
+        null
+      ]
+    }
+  }
+};
+
 // src/engine/linear-regexp.ts
 var UnsupportedPattern = class extends Error {
   constructor(pattern, reason) {
@@ -53562,7 +57160,10 @@ var BUILTIN = {
   "lightning.schema.json": lightning_schema_default,
   "torchtitan.schema.json": torchtitan_schema_default,
   "litgpt.schema.json": litgpt_schema_default,
-  "nanogpt.schema.json": nanogpt_schema_default
+  "nanogpt.schema.json": nanogpt_schema_default,
+  "ultralytics.schema.json": ultralytics_schema_default,
+  "kohya.schema.json": kohya_schema_default,
+  "timm.schema.json": timm_schema_default
 };
 var SchemaStore = class {
   /**
@@ -53877,9 +57478,9 @@ function accelerateLink(file, written, range) {
   if (processes?.node.kind === "scalar" && typeof processes.node.value === "number") {
     plan.worldSize = { value: processes.node.value, origin: "launcher", file: file.path, key: "num_processes", range: processes.keyRange };
   }
-  const precision = getIn(file.tree, ["mixed_precision"]);
-  if (precision?.node.kind === "scalar" && (precision.node.value === "bf16" || precision.node.value === "fp16")) {
-    plan.precision = { value: precision.node.value, origin: "explicit", file: file.path, key: "mixed_precision", range: precision.keyRange };
+  const precision2 = getIn(file.tree, ["mixed_precision"]);
+  if (precision2?.node.kind === "scalar" && (precision2.node.value === "bf16" || precision2.node.value === "fp16")) {
+    plan.precision = { value: precision2.node.value, origin: "explicit", file: file.path, key: "mixed_precision", range: precision2.keyRange };
   }
   return { role: "accelerate", written, key: "--config_file", range, path: file.path, plan };
 }
@@ -54321,14 +57922,14 @@ function countRef(ref, req, ctx) {
 function estimateDatasetSamples(req, ctx) {
   if (req.skip) return { ok: false, why: req.skip };
   if (req.refs.length === 0) return { ok: false, why: "no dataset named" };
-  const parts = [];
+  const parts2 = [];
   for (const ref of req.refs) {
     const c = countRef(ref, req, ctx);
     if (!c.ok) return { ok: false, why: c.why };
-    parts.push(c);
+    parts2.push(c);
   }
-  let total = parts.reduce((a, p) => a + p.rows, 0);
-  let how = parts.map((p) => p.text).join(" + ");
+  let total = parts2.reduce((a, p) => a + p.rows, 0);
+  let how = parts2.map((p) => p.text).join(" + ");
   const v = req.validation;
   if (v && total > 0) {
     const held = v.value >= 1 ? Math.floor(v.value) : v.rounding === "ceil" ? Math.ceil(total * v.value) : Math.floor(total * v.value);
@@ -54336,7 +57937,7 @@ function estimateDatasetSamples(req, ctx) {
     how = `${how} \u2212 ${formatCount(held)} validation rows (${v.key} ${v.value}) = ${formatCount(kept)}`;
     total = kept;
   }
-  const label = parts.length === 1 ? parts[0].label : `${parts.length} datasets`;
+  const label = parts2.length === 1 ? parts2[0].label : `${parts2.length} datasets`;
   const first = req.refs[0];
   return {
     ok: true,
@@ -54491,6 +58092,7 @@ function runRules(result, settings, schemas) {
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
         conflicts: extraction?.conflicts ?? [],
+        ignored: extraction?.ignored ?? [],
         afterDecay: extraction?.afterDecay,
         launchCheck: extraction?.launchChecks?.[rule.meta.id],
         globalBatchRounding: extraction?.globalBatchRounding,
@@ -55056,22 +58658,22 @@ function findingRow(f, links, docsBaseUrl) {
   const message = escapeMarkdown(f.fix ? `${f.message} Fix: ${f.fix}` : f.message);
   return `| ${ICON[f.severity]} ${f.severity} | ${location} | ${rule} | ${message} |`;
 }
-function num4(plan, field) {
+function num5(plan, field) {
   const v = plan?.[field]?.value;
   return typeof v === "number" && Number.isFinite(v) ? v : void 0;
 }
 function warmupShare(plan) {
-  const warmup2 = num4(plan, "warmupSteps");
-  const total = num4(plan, "totalSteps");
-  if (warmup2 !== void 0 && total !== void 0 && total > 0) return warmup2 / total;
-  return num4(plan, "warmupRatio");
+  const warmup3 = num5(plan, "warmupSteps");
+  const total = num5(plan, "totalSteps");
+  if (warmup3 !== void 0 && total !== void 0 && total > 0) return warmup3 / total;
+  return num5(plan, "warmupRatio");
 }
 var PLAN_ROWS = [
-  { label: "global batch", value: (p) => num4(p, "globalBatchSize") },
-  { label: "LR (peak)", value: (p) => num4(p, "peakLr") },
-  { label: "warmup steps", value: (p) => num4(p, "warmupSteps") },
+  { label: "global batch", value: (p) => num5(p, "globalBatchSize") },
+  { label: "LR (peak)", value: (p) => num5(p, "peakLr") },
+  { label: "warmup steps", value: (p) => num5(p, "warmupSteps") },
   { label: "warmup share", value: warmupShare, percent: true },
-  { label: "total steps", value: (p) => num4(p, "totalSteps") },
+  { label: "total steps", value: (p) => num5(p, "totalSteps") },
   { label: "scheduler", value: (p) => typeof p?.scheduler?.value === "string" ? p.scheduler.value : void 0 }
 ];
 function cell(v, percent) {
@@ -55086,22 +58688,22 @@ function change(b, h) {
   return "**changed**";
 }
 function lrAt(plan, step) {
-  const peak = num4(plan, "peakLr");
-  const total = num4(plan, "totalSteps");
+  const peak = num5(plan, "peakLr");
+  const total = num5(plan, "totalSteps");
   if (peak === void 0 || total === void 0 || total <= 0) return void 0;
   if (step > total) return 0;
-  const warmup2 = Math.min(num4(plan, "warmupSteps") ?? (warmupShare(plan) ?? 0) * total, total);
-  const min = num4(plan, "minLr") ?? 0;
-  if (warmup2 > 0 && step < warmup2) return peak * step / warmup2;
+  const warmup3 = Math.min(num5(plan, "warmupSteps") ?? (warmupShare(plan) ?? 0) * total, total);
+  const min = num5(plan, "minLr") ?? 0;
+  if (warmup3 > 0 && step < warmup3) return peak * step / warmup3;
   const scheduler = String(plan.scheduler?.value ?? "constant").toLowerCase();
-  const decay = Math.max(1, (num4(plan, "decaySteps") ?? total) - warmup2);
-  const t = Math.min(1, Math.max(0, (step - warmup2) / decay));
+  const decay = Math.max(1, (num5(plan, "decaySteps") ?? total) - warmup3);
+  const t = Math.min(1, Math.max(0, (step - warmup3) / decay));
   if (scheduler.includes("cos")) return min + 0.5 * (peak - min) * (1 + Math.cos(Math.PI * t));
   if (scheduler.includes("linear") || scheduler.includes("poly")) return peak - (peak - min) * t;
   return peak;
 }
 function lrChart(base, head, points = 50) {
-  const maxStep = Math.max(num4(base, "totalSteps") ?? 0, num4(head, "totalSteps") ?? 0);
+  const maxStep = Math.max(num5(base, "totalSteps") ?? 0, num5(head, "totalSteps") ?? 0);
   if (maxStep <= 0 || lrAt(base, 0) === void 0 || lrAt(head, 0) === void 0) return void 0;
   const steps3 = Array.from({ length: points }, (_, i) => Math.round(maxStep * i / (points - 1)));
   const baseLr = steps3.map((s) => lrAt(base, s) ?? 0);
@@ -55109,9 +58711,9 @@ function lrChart(base, head, points = 50) {
   const peak = Math.max(...baseLr, ...headLr);
   if (!(peak > 0)) return void 0;
   const exponent = Math.floor(Math.log10(peak));
-  const scale = 10 ** -exponent;
-  const fmt = (v) => String(Number((v * scale).toFixed(4)));
-  const top = Number((Math.ceil(peak * scale * 10) / 10).toFixed(1));
+  const scale2 = 10 ** -exponent;
+  const fmt = (v) => String(Number((v * scale2).toFixed(4)));
+  const top = Number((Math.ceil(peak * scale2 * 10) / 10).toFixed(1));
   return [
     "```mermaid",
     "xychart-beta",
@@ -55267,10 +58869,10 @@ function codeFrame(lines, f, gutter, p) {
   const text = stripTerminalControls(raw);
   const before = Array.from(stripTerminalControls(raw.slice(0, start))).map((c) => c === "	" ? "	" : " ").join("");
   const marker = `^${"~".repeat(Math.max(0, width(stripTerminalControls(raw.slice(start, end))) - 1))}`;
-  const number = padStart(String(f.line), gutter);
+  const number2 = padStart(String(f.line), gutter);
   const blank2 = " ".repeat(gutter);
   return [
-    p.dim(`    ${number} |${text === "" ? "" : ` ${text}`}`),
+    p.dim(`    ${number2} |${text === "" ? "" : ` ${text}`}`),
     `${p.dim(`    ${blank2} |`)} ${before}${p.severity[f.severity](marker)}`
   ];
 }
@@ -55663,8 +59265,8 @@ function Collection() {
 var before_after_hook_default = { Singular, Collection };
 
 // node_modules/@octokit/endpoint/dist-bundle/index.js
-var VERSION = "0.0.0-development";
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var VERSION2 = "0.0.0-development";
+var userAgent = `octokit-endpoint.js/${VERSION2} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
@@ -56534,10 +60136,10 @@ var RequestError = class extends Error {
 };
 
 // node_modules/@octokit/request/dist-bundle/index.js
-var VERSION2 = "10.0.16";
+var VERSION3 = "10.0.16";
 var defaults_default = {
   headers: {
-    "user-agent": `octokit-request.js/${VERSION2} ${getUserAgent()}`
+    "user-agent": `octokit-request.js/${VERSION3} ${getUserAgent()}`
   }
 };
 function isPlainObject2(value) {
@@ -56716,7 +60318,7 @@ function withDefaults2(oldEndpoint, newDefaults) {
 var request = withDefaults2(endpoint, defaults_default);
 
 // node_modules/@octokit/graphql/dist-bundle/index.js
-var VERSION3 = "0.0.0-development";
+var VERSION4 = "0.0.0-development";
 function _buildMessageForResponseErrors(data) {
   return `Request failed due to following response errors:
 ` + data.errors.map((e) => ` - ${e.message}`).join("\n");
@@ -56813,7 +60415,7 @@ function withDefaults3(request2, newDefaults) {
 }
 var graphql2 = withDefaults3(request, {
   headers: {
-    "user-agent": `octokit-graphql.js/${VERSION3} ${getUserAgent()}`
+    "user-agent": `octokit-graphql.js/${VERSION4} ${getUserAgent()}`
   },
   method: "POST",
   url: "/graphql"
@@ -56871,7 +60473,7 @@ var createTokenAuth = function createTokenAuth2(token) {
 };
 
 // node_modules/@octokit/core/dist-src/version.js
-var VERSION4 = "7.0.8";
+var VERSION5 = "7.0.8";
 
 // node_modules/@octokit/core/dist-src/index.js
 var noop2 = () => {
@@ -56893,9 +60495,9 @@ function createLogger(logger = {}) {
   }
   return logger;
 }
-var userAgentTrail = `octokit-core.js/${VERSION4} ${getUserAgent()}`;
+var userAgentTrail = `octokit-core.js/${VERSION5} ${getUserAgent()}`;
 var Octokit = class {
-  static VERSION = VERSION4;
+  static VERSION = VERSION5;
   static defaults(defaults2) {
     const OctokitWithDefaults = class extends this {
       constructor(...args) {
@@ -57008,7 +60610,7 @@ var Octokit = class {
 };
 
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-var VERSION5 = "17.0.0";
+var VERSION6 = "17.0.0";
 
 // node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
 var Endpoints = {
@@ -59432,7 +63034,7 @@ function restEndpointMethods(octokit) {
     rest: api
   };
 }
-restEndpointMethods.VERSION = VERSION5;
+restEndpointMethods.VERSION = VERSION6;
 function legacyRestEndpointMethods(octokit) {
   const api = endpointsToMethods(octokit);
   return {
@@ -59440,10 +63042,10 @@ function legacyRestEndpointMethods(octokit) {
     rest: api
   };
 }
-legacyRestEndpointMethods.VERSION = VERSION5;
+legacyRestEndpointMethods.VERSION = VERSION6;
 
 // node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-var VERSION6 = "0.0.0-development";
+var VERSION7 = "0.0.0-development";
 function normalizePaginatedListResponse(response) {
   if (!response.data) {
     return {
@@ -59556,7 +63158,7 @@ function paginateRest(octokit) {
     })
   };
 }
-paginateRest.VERSION = VERSION6;
+paginateRest.VERSION = VERSION7;
 
 // node_modules/@actions/github/lib/utils.js
 var context = new Context();
@@ -59591,7 +63193,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 
 // node_modules/@octokit/plugin-throttling/dist-bundle/index.js
 var import_light = __toESM(require_light(), 1);
-var VERSION7 = "0.0.0-development";
+var VERSION8 = "0.0.0-development";
 var noop3 = () => Promise.resolve();
 function wrapRequest(state, request2, options) {
   return state.retryLimiter.schedule(doRequest, state, request2, options);
@@ -59816,7 +63418,7 @@ function throttling(octokit, octokitOptions) {
   });
   return {};
 }
-throttling.VERSION = VERSION7;
+throttling.VERSION = VERSION8;
 throttling.triggersNotification = triggersNotification;
 
 // src/action/octokit.ts

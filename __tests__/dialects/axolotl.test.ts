@@ -208,12 +208,13 @@ describe('axolotl: edge cases', () => {
     expect(extract(yaml(`${MINIMAL}bf16: full\n`)).plan.precision).toMatchObject({ value: 'pure_bf16', key: 'bf16', note: expect.stringMatching(/bf16_full_eval/) });
   });
 
-  test('cosine_min_lr_ratio → minLr = ratio × learning_rate; ignored (info) by other schedulers', () => {
+  test('cosine_min_lr_ratio → minLr = ratio × learning_rate; an ignored setting under other schedulers', () => {
     const { plan } = extract(yaml(`${MINIMAL}cosine_min_lr_ratio: 0.1\n`));
     expect(plan.minLr).toMatchObject({ value: 2e-5, origin: 'derived', how: 'cosine_min_lr_ratio 0.1 × learning_rate' });
     const linear = extract(yaml(`${MINIMAL}lr_scheduler: linear\ncosine_min_lr_ratio: 0.1\n`));
     expect(linear.plan.minLr).toBeUndefined();
-    expect(linear.conflicts).toEqual([{ kind: 'disabled-by-switch', level: 'info', message: expect.stringMatching(/no effect with lr_scheduler linear/), range: expect.objectContaining({ line: 12 }) }]);
+    expect(linear.conflicts).toEqual([]);
+    expect(linear.ignored).toEqual([{ key: 'cosine_min_lr_ratio', message: expect.stringMatching(/no effect with lr_scheduler linear/), range: expect.objectContaining({ line: 12 }) }]);
   });
 
   test('eval_steps with evals_per_epoch, save_steps with save_strategy epoch: conflicts', () => {

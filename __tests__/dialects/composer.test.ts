@@ -241,14 +241,16 @@ describe('composer: batch arithmetic and edge cases', () => {
     expect(plan.evalEverySteps).toMatchObject({ value: 100, origin: 'derived', how: '1 ep × 100 steps/epoch' });
   });
 
-  test('save_interval without a save_folder does nothing (info); an unresolved save_folder counts as set', () => {
+  test('save_interval without a save_folder does nothing (an ignored setting); an unresolved save_folder counts as set', () => {
     const none = extract(foundry('save_interval: 500ba\n'));
-    expect(none.conflicts?.map((c) => [c.kind, c.level, c.message])).toEqual([
-      ['disabled-by-switch', 'info', 'save_interval 500ba has no effect: no checkpoint is written without a save_folder'],
+    expect(none.conflicts).toEqual([]);
+    expect(none.ignored?.map((i) => [i.key, i.critical, i.message])).toEqual([
+      ['save_interval', undefined, 'save_interval 500ba has no effect: no checkpoint is written without a save_folder'],
     ]);
     expect(none.plan.saveEverySteps).toBeUndefined();
     const env = extract(foundry('save_interval: 500ba\nsave_folder: ${oc.env:SAVE_DIR}\n'));
     expect(env.conflicts).toEqual([]);
+    expect(env.ignored).toEqual([]);
     expect(env.plan.saveEverySteps).toMatchObject({ value: 500, origin: 'explicit' });
   });
 

@@ -87,10 +87,10 @@ describe('lightning: golden plans (hand-written LightningCLI configs)', () => {
     expect(bare.plan.microBatchSize).toMatchObject({ value: 16, key: 'data.batch_size' });
     expect(bare.plan.peakLr).toMatchObject({ value: 1e-3, key: 'optimizer.lr' });
     expect(bare.notes).toContain('model.lr 0.0003 also set: optimizer.lr 0.001 is read as the peak LR');
-    expect(bare.conflicts).toEqual([
+    expect(bare.conflicts).toEqual([]);
+    expect(bare.ignored).toEqual([
       {
-        kind: 'disabled-by-switch',
-        level: 'info',
+        key: 'model.lr',
         range: expect.objectContaining({ line: 11 }),
         message: 'model.lr 0.0003 is likely unused: the optimizer: group makes LightningCLI build the optimizer with optimizer.lr 0.001; remove one of them',
       },

@@ -215,7 +215,7 @@ describe('megatron: edge cases', () => {
     expect(plan.warmupSteps?.range).toBeDefined();
   });
 
-  it('--lr-decay-style constant: no decay horizon; a written --lr-decay-iters is an info conflict', () => {
+  it('--lr-decay-style constant: no decay horizon; a written --lr-decay-iters is not reported (the decay is switched off)', () => {
     const { plan, conflicts = [] } = megatron.extract(
       script('python pretrain_gpt.py --micro-batch-size 8 --train-iters 1000 --lr 1e-4 --lr-decay-style constant --lr-decay-iters 500 --lr-warmup-fraction 0.1'),
       env(),
@@ -223,7 +223,7 @@ describe('megatron: edge cases', () => {
     expect(plan.decaySteps).toBeUndefined();
     // The warmup fraction is still a fraction of the (unused) decay horizon.
     expect(plan.warmupSteps).toMatchObject({ value: 50 });
-    expect(conflicts.map((c) => [c.kind, c.level])).toEqual([['disabled-by-switch', 'info']]);
+    expect(conflicts).toEqual([]);
     const plain = megatron.extract(script('python pretrain_gpt.py --micro-batch-size 8 --train-iters 1000 --lr 1e-4 --lr-decay-style constant'), env());
     expect(plain.plan.decaySteps).toBeUndefined();
     expect(plain.conflicts).toEqual([]);

@@ -115,12 +115,12 @@ describe('nanoGPT edge cases', () => {
     expect(plan.saveEverySteps?.how).toBe('eval_interval 500: checkpoints are written at evaluations, only when the val loss improves (always_save_checkpoint = False)');
   });
 
-  test('decay_lr = False with a written warmup_iters / min_lr: info conflicts at those keys', () => {
-    const { conflicts } = nanogpt.extract(py('decay_lr = False\nwarmup_iters = 100\nmin_lr = 1e-5\nmax_iters = 1000\n'), env());
-    expect(conflicts).toEqual([
-      expect.objectContaining({ kind: 'disabled-by-switch', level: 'info', range: expect.objectContaining({ line: 2, column: 1 }), message: 'warmup_iters has no effect: decay_lr = False keeps the LR constant at learning_rate; remove warmup_iters or set decay_lr = True' }),
-      expect.objectContaining({ kind: 'disabled-by-switch', level: 'info', range: expect.objectContaining({ line: 3 }) }),
-    ]);
+  test('decay_lr = False with a written warmup_iters / min_lr: switched off in the same file, so not reported', () => {
+    const { conflicts, ignored, notes, plan } = nanogpt.extract(py('decay_lr = False\nwarmup_iters = 100\nmin_lr = 1e-5\nmax_iters = 1000\n'), env());
+    expect(conflicts).toEqual([]);
+    expect(ignored ?? []).toEqual([]);
+    expect(plan.warmupSteps).toBeUndefined();
+    expect(notes).toContain('decay_lr = False: the LR stays at learning_rate; warmup_iters, lr_decay_iters and min_lr have no effect, so no warmup or decay is linted');
   });
 
   test('an explicit dtype is the precision', () => {

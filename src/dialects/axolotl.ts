@@ -18,7 +18,7 @@ import { formatCount } from '../engine/format-number.js';
 import { getIn, type ConfigNode } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import { deepspeedNote, fractionOfTotal, HF_AT_RUN_END } from './hf-trainer.js';
-import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
+import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, IgnoredSetting } from './types.js';
 import { axolotlDatasets } from './dataset-refs.js';
 
 /** pydantic coerces numeric strings (`learning_rate: "1e-4"`, `convert_learning_rate`). */
@@ -64,6 +64,7 @@ const AXOLOTL_KEYS = [
 interface Out {
   notes: string[];
   conflicts: Conflict[];
+  ignored?: IgnoredSetting[];
   launchChecks: Record<string, string>;
 }
 
@@ -220,7 +221,7 @@ function readSchedule(file: SourceFile, plan: TrainingPlan, out: Out): void {
   } else if (scheduler === 'cosine' && !ratio) {
     plan.minLr = defaultSetting(0, 'cosine_min_lr_ratio', 'cosine decays to 0');
   } else if (ratio) {
-    conflict(file, out, 'cosine_min_lr_ratio', 'disabled-by-switch', `cosine_min_lr_ratio has no effect with lr_scheduler ${scheduler}: it is only read for cosine`, 'info');
+    (out.ignored ??= []).push({ key: 'cosine_min_lr_ratio', range: ratio.range ?? fileStartRange(file), message: `cosine_min_lr_ratio has no effect with lr_scheduler ${scheduler}: it is only read for cosine` });
   }
   if (truthy(file, 'cosine_constant_lr_ratio')) out.notes.push('cosine_constant_lr_ratio holds the LR constant at the floor for the final part of the cosine schedule');
   if (boolAt(file, ['lr_quadratic_warmup'])?.value) out.notes.push('lr_quadratic_warmup: the warmup is quadratic, not linear');
@@ -482,7 +483,7 @@ function extractAxolotl(file: SourceFile, env: ExtractEnv): Extraction {
   if (!plan.worldSize) {
     missing.push({ field: 'worldSize', hint: 'set assume.worldSize in .trainlint.yml (axolotl reads WORLD_SIZE from the launcher: accelerate launch, torchrun)' });
   }
-  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts, launchChecks: out.launchChecks, atRunEnd: HF_AT_RUN_END };
+  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts, launchChecks: out.launchChecks, atRunEnd: HF_AT_RUN_END, ...(out.ignored ? { ignored: out.ignored } : {}) };
 }
 
 export const axolotl: Dialect = {

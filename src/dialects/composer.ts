@@ -15,7 +15,7 @@ import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatValue } from '../engine/format-number.js';
 import { getIn, mapGet, type ConfigNode, type MapNode } from '../engine/tree.js';
 import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
-import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
+import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader, IgnoredSetting } from './types.js';
 import { OmegaReader } from '../engine/omega-reader.js';
 
 const LOADER: YamlLoader = 'omegaconf';
@@ -256,7 +256,8 @@ function extractBlock(file: SourceFile, block: { node: MapNode; prefix: KeyPath;
   }
 
   const { warmup, tMax } = readSchedule(plan, reader, ctx, schedulerName?.value);
-  const conflicts = readIntervals(plan, reader, ctx);
+  const ignored: IgnoredSetting[] = [];
+  const conflicts = readIntervals(plan, reader, ctx, ignored);
 
   if (!plan.worldSize) {
     missing.push({
@@ -278,6 +279,7 @@ function extractBlock(file: SourceFile, block: { node: MapNode; prefix: KeyPath;
     anchor: fileStartRange(file),
     notes,
     conflicts,
+    ignored,
     afterDecay: 'flat',
     launchChecks,
     globalBatchRounding: 'per-device',
@@ -344,7 +346,7 @@ function tMaxComparable(tMax: ComposerTime | undefined, maxDuration: ComposerTim
  * Evaluation runs only with an eval_loader or ICL tasks (eval_interval is mandatory, a bare int
  * is epochs); checkpoints only with a save_folder (save_interval defaults to '1000ba').
  */
-function readIntervals(plan: TrainingPlan, reader: OmegaReader, ctx: StepContext): Conflict[] {
+function readIntervals(plan: TrainingPlan, reader: OmegaReader, ctx: StepContext, ignored: IgnoredSetting[]): Conflict[] {
   const notes = reader.notes;
   const conflicts: Conflict[] = [];
   const convert = (key: string): Setting<number> | undefined => {
@@ -369,9 +371,8 @@ function readIntervals(plan: TrainingPlan, reader: OmegaReader, ctx: StepContext
   } else if (saveHit && saveHit.node.kind === 'scalar' && saveHit.node.value !== null) {
     // save_interval is optional, so one written without a save_folder misleads. (eval_interval is
     // mandatory in TrainConfig even without an eval loader, so it is not reported.)
-    conflicts.push({
-      kind: 'disabled-by-switch',
-      level: 'info',
+    ignored.push({
+      key: reader.key(['save_interval']),
       range: saveHit.keyRange,
       message: `${reader.key(['save_interval'])} ${String(saveHit.node.value)} has no effect: no checkpoint is written without a save_folder`,
     });

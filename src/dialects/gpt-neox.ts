@@ -228,7 +228,7 @@ function readIntervals(file: SourceFile, plan: TrainingPlan, notes: string[]): v
 }
 
 /** Decay horizon (lr_decay_iters, else floor(train_iters × lr_decay_fraction), else train_iters) and warmup. */
-function deriveSchedule(file: SourceFile, plan: TrainingPlan, notes: string[], conflicts: Conflict[]): void {
+function deriveSchedule(file: SourceFile, plan: TrainingPlan, notes: string[], _conflicts: Conflict[]): void {
   const decayIters = num(file, 'lr_decay_iters');
   const fraction = num(file, 'lr_decay_fraction');
   const total = plan.totalSteps;
@@ -249,15 +249,8 @@ function deriveSchedule(file: SourceFile, plan: TrainingPlan, notes: string[], c
   // and constant ignores it (the horizon still scales the warmup fraction below).
   const style = plan.scheduler?.value;
   if (horizon && (style === 'linear' || style === 'cosine')) plan.decaySteps = horizon;
-  const written = decayIters ?? fraction;
-  if (style === 'constant' && written?.range) {
-    conflicts.push({
-      kind: 'disabled-by-switch',
-      level: 'info',
-      range: written.range,
-      message: `${written.key} has no effect on the LR with lr_decay_style "constant" (it only scales the warmup fraction)`,
-    });
-  }
+  // lr_decay_style "constant" switches the decay off in the same config: a decay length written anyway
+  // is not reported (it still scales the warmup fraction below).
   const warmup = num(file, 'warmup') ?? defaultSetting(NEOX_DEFAULTS.warmup, 'warmup');
   if (horizon) {
     const iters = Math.max(1, horizon.value); // training.py: num_iters = max(1, num_iters)

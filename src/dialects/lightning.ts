@@ -17,7 +17,7 @@ import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { getIn, mapGet, type ConfigNode, type MapNode, type ScalarNode } from '../engine/tree.js';
 import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
-import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
+import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader, IgnoredSetting } from './types.js';
 
 const LOADER: YamlLoader = 'omegaconf';
 
@@ -138,7 +138,7 @@ function readWorldSize(r: Reader): { setting: Setting<number> } | { why?: string
  * The first LR found in LR_PATHS. An optimizer: group makes LightningCLI replace the model's
  * configure_optimizers, so a different LR among the model's arguments is likely unused (info).
  */
-function readPeakLr(plan: TrainingPlan, r: Reader, notes: string[], conflicts: Conflict[]): void {
+function readPeakLr(plan: TrainingPlan, r: Reader, notes: string[], ignored: IgnoredSetting[]): void {
   const lrs = LR_PATHS.flatMap(({ path, userArg }) => {
     const lr = r.number(path);
     return lr ? [{ lr, userArg }] : [];
@@ -151,9 +151,8 @@ function readPeakLr(plan: TrainingPlan, r: Reader, notes: string[], conflicts: C
   if (!lr.key?.startsWith('optimizer.')) return;
   for (const other of others) {
     if (!other.userArg || !other.lr.range) continue;
-    conflicts.push({
-      kind: 'disabled-by-switch',
-      level: 'info',
+    ignored.push({
+      key: other.lr.key ?? 'lr',
       range: other.lr.range,
       message: `${other.lr.key} ${other.lr.value} is likely unused: the optimizer: group makes LightningCLI build the optimizer with ${lr.key} ${lr.value}; remove one of them`,
     });
@@ -183,7 +182,8 @@ function extractPlan(file: SourceFile, env: ExtractEnv): Extraction {
   plan.gradAccumSteps = r.number(T('accumulate_grad_batches')) ?? defaultSetting(LIGHTNING_DEFAULTS.accumulateGradBatches, 'trainer.accumulate_grad_batches');
 
   // ---- LR, optimizer, scheduler --------------------------------------------------------------
-  readPeakLr(plan, r, notes, conflicts);
+  const ignored: IgnoredSetting[] = [];
+  readPeakLr(plan, r, notes, ignored);
   const optimizer = r.string(['optimizer', 'class_path']) ?? r.string(['optimizer']) ?? r.string(['model', 'init_args', 'optimizer', 'class_path']);
   if (optimizer) plan.optimizer = optimizer;
   const scheduler = r.string(['lr_scheduler', 'class_path']) ?? r.string(['lr_scheduler']);
@@ -247,7 +247,7 @@ function extractPlan(file: SourceFile, env: ExtractEnv): Extraction {
     missing.push({ field: 'datasetSamples', hint: 'set trainer.max_steps, or assume.datasetSamples in .trainlint.yml' });
   }
   fastDevRun(r, plan, notes);
-  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, ignored };
 }
 
 /**

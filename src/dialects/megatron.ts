@@ -323,16 +323,15 @@ function stepSchedule(ctx: Ctx, schedule: Setting<string>): void {
 
 /**
  * The decay horizon, unless `--lr-decay-style constant` keeps the LR at its peak: then the
- * horizon only anchors a warmup fraction, and a decay flag written anyway is reported at info.
+ * horizon only anchors a warmup fraction, and a decay flag written anyway is not reported (the
+ * same command switched the decay off).
  */
-function setDecayHorizon(ctx: Ctx, decay: Setting<number>, writtenFlag: string | undefined): void {
+function setDecayHorizon(ctx: Ctx, decay: Setting<number>, _writtenFlag: string | undefined): void {
   if (ctx.plan.scheduler?.value !== 'constant') {
     ctx.plan.decaySteps = decay;
     return;
   }
-  if (writtenFlag) {
-    conflict(ctx, writtenFlag, 'disabled-by-switch', `${writtenFlag} has no effect with --lr-decay-style constant: the LR stays at --lr after warmup`, 'info');
-  }
+  // --lr-decay-style constant switches the decay off in the same command: a decay flag is not reported.
 }
 
 /**

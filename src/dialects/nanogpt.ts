@@ -145,17 +145,7 @@ export const nanogpt: Dialect = {
     } else {
       plan.scheduler = { ...(decay.setting as Setting<boolean>), value: 'constant', note: 'decay_lr = False: constant LR' };
       notes.push('decay_lr = False: the LR stays at learning_rate; warmup_iters, lr_decay_iters and min_lr have no effect, so no warmup or decay is linted');
-      // Written values that the switch makes inert (harmless but misleading): info.
-      for (const key of ['warmup_iters', 'lr_decay_iters', 'min_lr']) {
-        const written = getIn(file.tree, [key]);
-        if (!written) continue;
-        conflicts.push({
-          kind: 'disabled-by-switch',
-          level: 'info',
-          range: written.keyRange,
-          message: `${key} has no effect: decay_lr = False keeps the LR constant at learning_rate; remove ${key} or set decay_lr = True`,
-        });
-      }
+      // Values the author switched off in the same file (decay_lr = False) are not reported (ignored-setting's rule).
     }
 
     applyAssumptions(plan, env.assume);

@@ -17,7 +17,7 @@ import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import type { TrainingPlan } from '../engine/types.js';
-import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
+import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 
 const MODULES = /^(?:open_clip_train|training)\.main$/;
 const SCRIPT = /(?:^|\/)(?:open_clip_train|training)\/main\.py$/;
@@ -47,8 +47,9 @@ function trainingCommands(file: SourceFile): LaunchCommand[] {
   return (file.script?.commands ?? []).filter((cmd) => commandScore(cmd) > 0);
 }
 
-function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): { plan: TrainingPlan; missing: MissingField[]; conflicts: Conflict[] } {
+function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): { plan: TrainingPlan; missing: MissingField[]; conflicts: Conflict[]; ignored: IgnoredSetting[] } {
   const conflicts: Conflict[] = [];
+  const ignored: IgnoredSetting[] = [];
   const plan: TrainingPlan = {};
   const missing: MissingField[] = [];
   const arg = (...flags: string[]) => argValue(cmd, ...flags);
@@ -78,11 +79,11 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
     const minLr = numberFromArg(file, cooldownEnd);
     if (minLr) plan.minLr = minLr;
   } else {
-    if (cooldownEnd) {
-      const what = plan.scheduler.value === 'cosine' ? 'cosine always decays to 0' : `${plan.scheduler.value} does not read it`;
-      conflicts.push({
-        kind: 'disabled-by-switch',
-        level: 'info',
+    // cosine ignores it; another --lr-scheduler (const) switches the cooldown off explicitly: not reported.
+    if (cooldownEnd && plan.scheduler.value === 'cosine') {
+      const what = 'cosine always decays to 0';
+      ignored.push({
+        key: '--lr-cooldown-end',
         range: cooldownEnd.flagRange,
         message: `--lr-cooldown-end ${cooldownEnd.value ?? ''} has no effect with --lr-scheduler ${plan.scheduler.value}: ${what}; remove it or use --lr-scheduler const-cooldown`,
       });
@@ -124,7 +125,7 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   if (!plan.datasetSamples) {
     missing.push({ field: 'datasetSamples', hint: 'pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml' });
   }
-  return { plan, missing, conflicts };
+  return { plan, missing, conflicts, ignored };
 }
 
 /** Dataloader workers per GPU when the webdataset pipeline rounds batches per epoch (data.py). */
@@ -153,8 +154,8 @@ export const openclip: Dialect = {
     const commands = trainingCommands(file);
     const cmd = commands[0];
     if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ['no OpenCLIP training command found'] };
-    const { plan, missing, conflicts } = extractCommand(file, cmd, env);
+    const { plan, missing, conflicts, ignored } = extractCommand(file, cmd, env);
     const notes = commands.length > 1 ? [`${commands.length} OpenCLIP commands in this script; the first (line ${cmd.range.line}) is linted`] : [];
-    return { plan, missing, anchor: cmd.range, notes, conflicts };
+    return { plan, missing, anchor: cmd.range, notes, conflicts, ignored };
   },
 };

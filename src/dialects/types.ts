@@ -47,16 +47,16 @@ export interface MissingField {
 
 /**
  * Settings that contradict each other, as the dialect knows them (`fp16` with `bf16`, warmup
- * as steps and ratio, a DeepSpeed `warmup_max_lr` that differs from the optimizer LR, a value
- * a schedule switch disables). Reported by the `conflicting-settings` rule.
+ * as steps and ratio, a DeepSpeed `warmup_max_lr` that differs from the optimizer LR). Reported by
+ * the `conflicting-settings` rule. A value another setting makes inert is an IgnoredSetting instead.
  */
 export interface Conflict {
-  /** Short stable kind, e.g. "precision", "warmup-steps-and-ratio", "disabled-by-switch". */
+  /** Short stable kind, e.g. "precision", "warmup-steps-and-ratio". */
   kind: string;
   message: string;
   /** Where to report (the second/overriding key); in this file. */
   range: Range;
-  /** 'info' for settings a switch disables (harmless but misleading); default 'error'. */
+  /** 'info' for a contradiction the framework resolves harmlessly (axolotl drops fp16 next to bf16); default 'error'. */
   level?: 'error' | 'info';
   data?: Record<string, unknown>;
 }

@@ -179,6 +179,7 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
         conflicts: extraction?.conflicts ?? [],
+        ignored: extraction?.ignored ?? [],
         afterDecay: extraction?.afterDecay,
         launchCheck: extraction?.launchChecks?.[rule.meta.id],
         globalBatchRounding: extraction?.globalBatchRounding,

@@ -20,6 +20,9 @@ import torchtuneSchema from '../../schemas/dialects/torchtune.schema.json';
 import gptNeoxSchema from '../../schemas/dialects/gpt-neox.schema.json';
 import hfTrainerSchema from '../../schemas/dialects/hf-trainer.schema.json';
 import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json';
+import ultralyticsSchema from '../../schemas/dialects/ultralytics.schema.json';
+import kohyaSchema from '../../schemas/dialects/kohya.schema.json';
+import timmSchema from '../../schemas/dialects/timm.schema.json';
 import { UsageError } from '../config/errors.js';
 import { loadYaml } from './load/yaml.js';
 import { loadJson } from './load/json.js';
@@ -61,6 +64,9 @@ const BUILTIN: Record<string, object> = {
   'torchtitan.schema.json': torchtitanSchema,
   'litgpt.schema.json': litgptSchema,
   'nanogpt.schema.json': nanogptSchema,
+  'ultralytics.schema.json': ultralyticsSchema,
+  'kohya.schema.json': kohyaSchema,
+  'timm.schema.json': timmSchema,
 };
 
 export class SchemaStore {

@@ -4,7 +4,7 @@ export const conflictingSettings: Rule = {
   meta: {
     id: 'conflicting-settings',
     defaultSeverity: 'error',
-    description: 'Settings that contradict each other (fp16 with bf16, warmup as steps and ratio, warmup_max_lr ≠ optimizer LR); values a switch disables at info.',
+    description: 'Settings that contradict each other (fp16 with bf16, warmup as steps and ratio, warmup_max_lr ≠ optimizer LR).',
   },
   check(ctx) {
     for (const conflict of ctx.conflicts) {

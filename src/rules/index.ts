@@ -8,6 +8,7 @@ import { minLrExceedsLr } from './min-lr-exceeds-lr.js';
 import { unusedSuppression } from './unused-suppression.js';
 import { yaml11AmbiguousScalar } from './yaml11-ambiguous-scalar.js';
 import { duplicateKey } from './duplicate-key.js';
+import { ignoredSetting } from './ignored-setting.js';
 import { lrNotRescaled } from './lr-not-rescaled.js';
 import { parseError } from './parse-error.js';
 import { schema } from './schema.js';
@@ -27,6 +28,7 @@ export const RULES: readonly Rule[] = [
   batchSizeMismatch,
   decayHorizonMismatch,
   conflictingSettings,
+  ignoredSetting,
   crossFileMismatch,
   minLrExceedsLr,
   intervalExceedsTraining,

@@ -1,6 +1,6 @@
 /** The rule contract: metadata plus a pure check over a file's resolved plan. */
 import type { ValidateFunction } from 'ajv';
-import type { Conflict, Extraction, YamlLoader } from '../dialects/types.js';
+import type { Conflict, Extraction, IgnoredSetting, YamlLoader } from '../dialects/types.js';
 import type { LinkedPlan } from '../engine/links.js';
 import type { SourceFile } from '../engine/source.js';
 import { formatCount, formatFractionDown } from '../engine/format-number.js';
@@ -33,8 +33,8 @@ export interface Reference {
 
 export interface ReportInput {
   message: string;
-  /** Lower than the rule's configured severity (e.g. info for harmless conflicts). */
-  severity?: 'info';
+  /** Lower than the rule's configured severity (info for harmless conflicts, warning for a non-critical ignored setting); never raises it. */
+  severity?: 'info' | 'warning';
   range: Range;
   data?: Record<string, unknown>;
   fix?: string;
@@ -61,6 +61,8 @@ export interface RuleContext {
   ownPlan: TrainingPlan;
   /** Contradictions the dialect found while extracting the plan. */
   conflicts: Conflict[];
+  /** Written values the framework ignores or overrides, as the dialect found them. */
+  ignored: IgnoredSetting[];
   /** What the schedule does past its decay horizon, when the dialect knows (see Extraction). */
   afterDecay?: Extraction['afterDecay'];
   /** How the framework rejects this rule's problem at launch, when it does (see Extraction). */

@@ -102,6 +102,8 @@ const FRONT_ENDS: Record<string, RegExp> = {
   'axolotl': /^(?:train|preprocess)$/,
   'litgpt': /^(?:finetune\w*|pretrain)$/,
 };
+/** Ultralytics `yolo TASK MODE` tasks (cfg/__init__.py TASKS). */
+const YOLO_TASKS = new Set(['detect', 'segment', 'classify', 'pose', 'obb']);
 /** A word split, like the shell's, except that `$( … )` and backticks stay whole. */
 const SPLIT_WORDS = /(?:\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`|\S)+/g;
 
@@ -636,6 +638,7 @@ class ScriptParser {
     if (sub && words[k + 1] && sub.test(words[k + 1].text)) {
       return { launcher: 'none', launcherArgs: [], script: `${exe} ${words[k + 1].text}`, args: this.programArgs(words, k + 2), cli: `${exe} ${words[k + 1].text}` };
     }
+    if (exe === 'yolo') return this.yolo(words, k + 1);
     if (exe === 'srun') {
       // srun's options come first; the program it starts decides the launcher.
       const r = this.options(words, k + 1, switchesFrom(SRUN_SWITCHES), { splitShort: true });
@@ -645,6 +648,19 @@ class ScriptParser {
       return { ...inner, launcher: inner.launcher === 'python' ? 'srun' : inner.launcher, launcherArgs: [...r.args, ...inner.launcherArgs] };
     }
     return undefined;
+  }
+
+  /**
+   * Ultralytics `yolo [TASK] train k=v …` (or `yolo task=detect mode=train …`): a training command
+   * whose arguments are `key=value` words, kept as positional arguments. Other modes are not training.
+   */
+  private yolo(words: Word[], k: number): CommandBody | undefined {
+    let j = k;
+    if (YOLO_TASKS.has(words[j]?.text ?? '')) j++;
+    if (words[j]?.text === 'train') return { launcher: 'none', launcherArgs: [], script: 'yolo train', args: this.programArgs(words, j + 1), cli: 'yolo train' };
+    if (words[j] && !words[j].text.includes('=')) return undefined;
+    const args = this.programArgs(words, j);
+    return args.some((a) => a.flag === '' && a.value === 'mode=train') ? { launcher: 'none', launcherArgs: [], script: 'yolo train', args, cli: 'yolo train' } : undefined;
   }
 
   private torchrun(words: Word[], k: number, before: ShellArg[]): CommandBody | undefined {

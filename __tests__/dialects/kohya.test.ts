@@ -1,0 +1,171 @@
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DIALECTS, detectDialect } from '../../src/dialects/index';
+import { kohya } from '../../src/dialects/kohya';
+import type { ExtractEnv } from '../../src/dialects/types';
+import { lint } from '../../src/engine/lint';
+import { parseSource } from '../../src/engine/load-file';
+import { fixtureLoader, fixturesDir } from '../helpers/dialect-fixtures';
+
+const load = fixtureLoader('kohya');
+const env = (assume: ExtractEnv['assume'] = {}): ExtractEnv => ({ assume, mappings: {} });
+const toml = (text: string, name = 'x.toml') => parseSource(name, text);
+const detected = (file: ReturnType<typeof toml>) => detectDialect(file, env())?.meta.id;
+const LORA = 'pretrained_model_name_or_path = "m"\nnetwork_module = "networks.lora"\ntrain_batch_size = 2\nlearning_rate = 1e-4\n';
+
+describe('kohya detection', () => {
+  test.each(['sdxl_lora.toml', 'flux_lora.toml', 'train.sh', 'gui-lora.json'])('%s is claimed', (name) => {
+    expect(detected(load(name))).toBe('kohya');
+  });
+
+  test('look-alikes get no dialect: dataset configs, the GUI settings file, diffusers commands, an accelerate config', () => {
+    const dataset = '[general]\nshuffle_caption = true\ncaption_extension = ".txt"\n\n[[datasets]]\nresolution = 1024\nbatch_size = 4\n\n  [[datasets.subsets]]\n  image_dir = "img"\n  num_repeats = 10\n';
+    const generalOnly = '[general]\nflip_aug = true\nresolution = [1024, 1024]\n';
+    const guiSettings = '[settings]\nuse_shell = false\n\n[model]\noutput_name = "x"\ndataset_config = "d.toml"\n\n[basic]\nepoch = 1\nlearning_rate = 0.0001\n';
+    for (const text of [dataset, generalOnly, guiSettings]) expect(detected(toml(text))).toBeUndefined();
+    const diffusers = 'accelerate launch train_dreambooth_lora.py --pretrained_model_name_or_path=m --instance_data_dir=d --train_batch_size=1 --max_train_steps=500\n';
+    expect(DIALECTS.find((d) => d.meta.id === 'kohya')!.detect(parseSource('a.sh', diffusers), env())).toBe(0);
+    // sd-scripts also has a train_controlnet.py: kohya-only flags decide.
+    expect(detected(parseSource('a.sh', 'accelerate launch train_controlnet.py --config_file c.toml --dataset_config d.toml\n'))).toBe('kohya');
+  });
+});
+
+describe('kohya plans', () => {
+  test('sdxl_lora.toml: 4 × 2 per GPU, unet_lr, 3000 steps, warmup 150 steps, checkpoints every 500', () => {
+    const { plan, ignored, notes } = kohya.extract(load('sdxl_lora.toml'), env({ worldSize: 1 }));
+    expect(plan.globalBatchSize?.value).toBe(8);
+    expect(plan.peakLr).toMatchObject({ value: 1e-4, key: 'unet_lr' });
+    expect(plan.totalSteps).toMatchObject({ value: 3000, origin: 'explicit' });
+    expect(plan.warmupSteps).toMatchObject({ value: 150, key: 'lr_warmup_steps' });
+    expect(plan.saveEverySteps?.value).toBe(500);
+    expect(plan.precision?.value).toBe('bf16');
+    expect(ignored).toEqual([]);
+    expect(notes[0]).toContain('dataset_config');
+    expect(Object.values(plan).every((v) => v !== undefined)).toBe(true);
+  });
+
+  test('an integer warmup lasts 1/N on N GPUs (ignored-setting); a float below 1 is a ratio of the run', () => {
+    const four = kohya.extract(load('sdxl_lora.toml'), env({ worldSize: 4 }));
+    expect(four.plan.warmupSteps).toMatchObject({ value: 37.5, origin: 'derived' });
+    expect(four.ignored?.map((i) => [i.key, i.critical])).toEqual([['lr_warmup_steps', undefined]]);
+    expect(four.ignored?.[0].message).toContain('write it as a ratio (0.05) or as 600');
+    const ratio = kohya.extract(toml(`${LORA}lr_scheduler = "cosine"\nlr_warmup_steps = 0.05\nmax_train_steps = 2000\n`), env({ worldSize: 4 }));
+    expect(ratio.plan.warmupRatio?.value).toBe(0.05);
+    expect(ratio.plan.warmupSteps?.value).toBe(100);
+    expect(ratio.ignored).toEqual([]);
+  });
+
+  test('a TOML float ≥ 1 is a ratio too: 100.0 is 10000% of the run', () => {
+    const { plan, notes } = kohya.extract(toml(`${LORA}lr_scheduler = "cosine"\nlr_warmup_steps = 100.0\n`), env());
+    expect(plan.totalSteps).toMatchObject({ value: 1600, origin: 'default' });
+    expect(plan.warmupSteps?.value).toBe(160000);
+    expect(notes.some((n) => n.includes('is a TOML float'))).toBe(true);
+  });
+
+  test('constant (the default) or adafactor with a warmup refuses to start: conflicting-settings', () => {
+    const { conflicts = [] } = kohya.extract(toml(`${LORA}lr_warmup_steps = 100\n`), env());
+    expect(conflicts.map((c) => c.kind)).toEqual(['warmup-with-constant']);
+    expect(conflicts[0].message).toContain('lr_scheduler constant (default)');
+    expect(kohya.extract(toml(`${LORA}lr_scheduler = "constant_with_warmup"\nlr_warmup_steps = 100\n`), env()).conflicts).toEqual([]);
+  });
+
+  test('max_train_epochs overrides max_train_steps (critical); steps per epoch need the dataset size', () => {
+    const text = `${LORA}max_train_epochs = 10\nmax_train_steps = 5000\n`;
+    const { plan, ignored = [], missing } = kohya.extract(toml(text), env({ worldSize: 2 }));
+    expect(ignored.map((i) => [i.key, i.critical])).toEqual([['max_train_steps', true]]);
+    expect(plan.totalSteps).toBeUndefined();
+    expect(missing.map((m) => m.field)).toContain('totalSteps');
+    const sized = kohya.extract(toml(text), env({ worldSize: 2, datasetSamples: 400 })).plan;
+    expect(sized.stepsPerEpoch?.value).toBe(100); // ceil(ceil(400 / 2) / 2 / 1)
+    expect(sized.totalSteps?.value).toBe(1000);
+  });
+
+  test('unknown TOML keys: GUI names, other frameworks, typos; model-specific keys trainlint does not list are left alone', () => {
+    const text = `[training]\n${LORA}epoch = 10\nlr = 3e-4\nmax_train_step = 3000\noptimizer = "Prodigy"\nsome_new_flux_flag = true\n`;
+    const { ignored = [] } = kohya.extract(toml(text), env());
+    expect(ignored.map((i) => [i.key, i.critical])).toEqual([
+      ['training.epoch', true],
+      ['training.lr', true],
+      ['training.max_train_step', true],
+      ['training.optimizer', false],
+    ]);
+    expect(ignored[2].message).toContain('did you mean max_train_steps?');
+    expect(ignored[0].message).toContain('the run length stays max_train_steps 1600 (default)');
+  });
+
+  test('the launcher mixed_precision is overridden by the script default "no"; full_fp16 without fp16 refuses to start', () => {
+    const cmd = 'accelerate launch --mixed_precision fp16 train_network.py --network_module=networks.lora --full_fp16 --max_train_steps=100\n';
+    const { ignored = [], conflicts = [], plan } = kohya.extract(parseSource('t.sh', cmd), env());
+    expect(plan.precision).toMatchObject({ value: 'no', origin: 'default' });
+    expect(ignored.map((i) => i.key)).toEqual(['--mixed_precision']);
+    expect(conflicts.map((c) => c.kind)).toEqual(['precision']);
+  });
+
+  test('train.sh: --config_file leaves the TOML keys unknown on the command line; the second command is noted', () => {
+    const { plan, notes } = kohya.extract(load('train.sh'), env());
+    expect(plan.worldSize).toMatchObject({ value: 2, origin: 'launcher' });
+    expect(plan.microBatchSize).toBeUndefined();
+    expect(notes.some((n) => n.startsWith('--config_file sdxl_lora.toml:'))).toBe(true);
+    expect(notes.some((n) => n.includes('2 sd-scripts commands'))).toBe(true);
+  });
+
+  test('gui-lora.json: lr_warmup 10% of max_train_steps "1200" → 120 steps, GUI optimizer name, one process', () => {
+    const { plan, ignored } = kohya.extract(load('gui-lora.json'), env());
+    expect(plan.worldSize?.value).toBe(1);
+    expect(plan.totalSteps).toMatchObject({ value: 1200, key: 'max_train_steps' });
+    expect(plan.warmupSteps).toMatchObject({ value: 120, origin: 'derived' });
+    expect(plan.optimizer?.value).toBe('AdamW8bit');
+    expect(plan.peakLr).toMatchObject({ value: 1e-4, key: 'unet_lr' });
+    expect(ignored).toEqual([]); // GUI names are the GUI's own
+  });
+
+  test('a launch script naming the TOML passes its world size: the integer warmup is reported on the TOML', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'trainlint-kohya-'));
+    try {
+      for (const f of ['train.sh', 'sdxl_lora.toml']) cpSync(path.join(fixturesDir('kohya'), f), path.join(dir, f));
+      const { results } = await lint({ root: dir, paths: [], config: {} });
+      const findings = results.flatMap((r) => r.findings.map((f) => `${f.path}:${f.range.line} ${f.ruleId}`));
+      expect(findings).toContain('sdxl_lora.toml:17 ignored-setting');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus-wave2');
+const describeCorpus = existsSync(CORPUS) ? describe : describe.skip;
+if (!existsSync(CORPUS)) test.skip('corpus-wave2 sweep for kohya: ../shared/corpus-wave2 is absent', () => {});
+
+describeCorpus('kohya corpus-wave2 sweep', () => {
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((n) => {
+      const p = path.join(dir, n);
+      return statSync(p).isDirectory() ? files(p) : /\.(toml|json|ya?ml)$/.test(n) ? [p] : [];
+    });
+  const read = (p: string) => parseSource(path.relative(CORPUS, p), readFileSync(p, 'utf8'));
+  const claims = (p: string) => DIALECTS.filter((d) => d.detect(read(p), env()) > 0).map((d) => d.meta.id);
+  /** Dataset configs (`[[datasets]]`, `[general]` only) are not training files. */
+  const isDataset = (p: string) => /^\s*\[\[?(?:datasets|general)/m.test(readFileSync(p, 'utf8')) && !/network_module|learning_rate|max_train/.test(readFileSync(p, 'utf8'));
+
+  test('bmaltais__kohya_ss: ≥ 95% of the GUI presets and saved configs are kohya; dataset TOMLs, the GUI settings file and the accelerate config get nothing', () => {
+    const all = files(path.join(CORPUS, 'bmaltais__kohya_ss'));
+    const training = all.filter((p) => p.endsWith('.json'));
+    expect(training.length).toBeGreaterThanOrEqual(45);
+    const right = training.filter((p) => detected(read(p)) === 'kohya');
+    expect(right.length / training.length).toBeGreaterThanOrEqual(0.95);
+    const negatives = all.filter((p) => !p.endsWith('.json'));
+    expect(negatives.length).toBeGreaterThanOrEqual(6);
+    expect(negatives.flatMap(claims)).toEqual([]);
+  });
+
+  test('kohya-ss__sd-scripts: the training-argument TOML blocks are kohya; the dataset-config blocks get nothing', () => {
+    const all = files(path.join(CORPUS, 'kohya-ss__sd-scripts'));
+    const datasets = all.filter(isDataset);
+    const training = all.filter((p) => !datasets.includes(p));
+    expect(training.length).toBeGreaterThanOrEqual(2);
+    expect(training.filter((p) => detected(read(p)) === 'kohya').length / training.length).toBeGreaterThanOrEqual(0.95);
+    expect(datasets.length).toBeGreaterThanOrEqual(15);
+    expect(datasets.flatMap(claims)).toEqual([]);
+  });
+});

@@ -1,0 +1,83 @@
+import { detectDialect } from '../../src/dialects/index';
+import { timm } from '../../src/dialects/timm';
+import type { ExtractEnv } from '../../src/dialects/types';
+import { parseSource } from '../../src/engine/load-file';
+import { fixtureLoader } from '../helpers/dialect-fixtures';
+
+const load = fixtureLoader('timm');
+const env = (assume: ExtractEnv['assume'] = {}): ExtractEnv => ({ assume, mappings: {} });
+const yaml = (text: string) => parseSource('args.yaml', text);
+const detected = (file: ReturnType<typeof yaml>) => detectDialect(file, env())?.meta.id;
+const IMAGENET = 1281167;
+
+describe('timm detection', () => {
+  test.each(['args.yaml', 'finetune.yaml', 'train.sh'])('%s is claimed', (name) => {
+    expect(detected(load(name))).toBe('timm');
+  });
+
+  test('DeiT/ConvNeXt main.py look-alikes (shared names, no timm-only key) and other train.py commands get no timm', () => {
+    const deit = 'model: deit_small_patch16_224\nbatch_size: 256\nepochs: 300\nopt: adamw\nlr: 0.0005\nsched: cosine\nwarmup_lr: 1.0e-06\nmin_lr: 1.0e-05\nwarmup_epochs: 5\ncooldown_epochs: 10\nsmoothing: 0.1\nreprob: 0.25\n';
+    expect(detected(yaml(deit))).toBeUndefined();
+    expect(detected(parseSource('t.sh', 'torchrun --nproc_per_node 8 train.py --model resnet50 --lr 0.1 --epochs 90\n'))).toBeUndefined();
+  });
+});
+
+describe('timm plans', () => {
+  test('args.yaml (a saved run): explicit lr, the recorded world size, default lr_base not reported', () => {
+    const { plan, ignored } = timm.extract(load('args.yaml'), env({ datasetSamples: IMAGENET }));
+    expect(plan.worldSize).toMatchObject({ value: 8, key: 'world_size' });
+    expect(plan.globalBatchSize?.value).toBe(1024);
+    expect(plan.peakLr).toMatchObject({ value: 0.004, origin: 'explicit' });
+    expect(plan.stepsPerEpoch?.value).toBe(Math.floor(IMAGENET / 1024));
+    expect(plan.warmupSteps).toMatchObject({ value: 20 * 1251, fractionOf: { fraction: 20, ofSteps: 1251 } });
+    expect(plan.totalSteps?.value).toBe(300 * 1251);
+    expect(plan.decaySteps?.value).toBe(300 * 1251);
+    expect(plan.precision?.value).toBe('amp_float16');
+    expect(ignored).toEqual([]);
+  });
+
+  test('lr unset: timm rescales lr_base for the global batch (linear for SGD, square root for Adam-like and LAMB)', () => {
+    const sgd = timm.extract(yaml('model: resnet50\nbatch_size: 256\nlr_base: 0.1\nepochs: 90\ncheckpoint_hist: 5\n'), env({ worldSize: 4 })).plan;
+    expect(sgd.peakLr).toMatchObject({ value: 0.4, origin: 'derived' }); // 0.1 × 1024 / 256
+    const lamb = timm.extract(load('train.sh'), env()).plan;
+    expect(lamb.peakLr?.value).toBeCloseTo(0.005 * Math.sqrt(2048 / 256), 12);
+    const unknown = timm.extract(load('finetune.yaml'), env());
+    expect(unknown.plan.peakLr).toBeUndefined();
+    expect(unknown.missing.map((m) => m.field)).toContain('peakLr');
+  });
+
+  test('cooldown and a prefix warmup lengthen the run beyond the decay horizon', () => {
+    const { plan, notes } = timm.extract(load('finetune.yaml'), env({ worldSize: 2, datasetSamples: 8189 }));
+    // floor(8189 / (64 × 2)) = 63 batches, ceil(63 / 2) = 32 updates per epoch; 30 + 3 cooldown epochs.
+    expect(plan.stepsPerEpoch?.value).toBe(32);
+    expect(plan.totalSteps?.value).toBe(33 * 32);
+    expect(plan.decaySteps?.value).toBe(30 * 32);
+    expect(notes.some((n) => n.startsWith('timm runs 33 epochs, not epochs 30'))).toBe(true);
+    const prefixed = timm.extract(yaml('model: m\nbatch_size: 64\nlr: 0.001\nepochs: 30\nwarmup_epochs: 3\nwarmup_prefix: true\ncheckpoint_hist: 3\n'), env({ worldSize: 1, datasetSamples: 6400 })).plan;
+    expect([prefixed.totalSteps?.value, prefixed.decaySteps?.value]).toEqual([33 * 100, 33 * 100]);
+  });
+
+  test('ignored: lr_base* next to an explicit lr (unless the lr is the saved rescaled value); key typos kept by set_defaults', () => {
+    const { ignored = [] } = timm.extract(yaml('model: m\nbatch_size: 64\nlr: 0.01\nlr_base: 0.2\nepochs: 10\ncooldown_epoch: 2\ncheckpoint_hist: 3\nmy_custom_flag: 1\n'), env());
+    expect(ignored.map((i) => [i.key, i.critical])).toEqual([
+      ['lr_base', true],
+      ['cooldown_epoch', true],
+    ]);
+    expect(ignored[1].message).toContain('did you mean cooldown_epochs?');
+    const saved = timm.extract(yaml('model: m\nbatch_size: 64\nlr: 0.05\nlr_base: 0.2\nworld_size: 1\nepochs: 10\ncheckpoint_hist: 3\n'), env());
+    expect(saved.ignored).toEqual([]); // 0.2 × 64 / 256 = 0.05: what timm itself computed
+  });
+
+  test('without the dataset size, warmup_epochs ≥ epochs (warmup inside the epochs) is a conflict', () => {
+    const { conflicts = [] } = timm.extract(yaml('model: m\nbatch_size: 64\nlr: 0.01\nepochs: 4\ncheckpoint_hist: 3\n'), env());
+    expect(conflicts.map((c) => c.kind)).toEqual(['warmup-covers-run']);
+    expect(timm.extract(yaml('model: m\nbatch_size: 64\nlr: 0.01\nepochs: 4\nwarmup_prefix: true\ncheckpoint_hist: 3\n'), env()).conflicts).toEqual([]);
+  });
+
+  test('-c on the command line: keys not written there come from the YAML, so they stay unknown', () => {
+    const { plan, notes } = timm.extract(parseSource('t.sh', 'torchrun --nproc_per_node 2 train.py -c finetune.yaml --grad-accum-steps 4 --lr-base 0.001\n'), env());
+    expect(plan.gradAccumSteps?.value).toBe(4);
+    expect(plan.microBatchSize).toBeUndefined();
+    expect(notes.some((n) => n.startsWith('--config finetune.yaml:'))).toBe(true);
+  });
+});

@@ -1,0 +1,7 @@
+#!/bin/bash
+accelerate launch --num_processes 1 train_text_to_image.py \
+  --pretrained_model_name_or_path=CompVis/stable-diffusion-v1-4 \
+  --dataset_name=lambdalabs/naruto-blip-captions --resolution=512 \
+  --train_batch_size=4 --gradient_accumulation_steps=4 \
+  --learning_rate=1e-05 --lr_scheduler=cosine --lr_warmup_steps=1000 \
+  --max_train_steps=3000 --checkpointing_steps=500 --mixed_precision=fp16

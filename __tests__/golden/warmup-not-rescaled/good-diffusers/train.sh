@@ -1,0 +1,8 @@
+#!/bin/bash
+# trainlint: reference=base.sh
+accelerate launch --num_processes 4 train_text_to_image_lora.py \
+  --pretrained_model_name_or_path=CompVis/stable-diffusion-v1-4 \
+  --dataset_name=lambdalabs/naruto-blip-captions --resolution=512 \
+  --train_batch_size=1 --gradient_accumulation_steps=4 \
+  --learning_rate=4e-04 --lr_scheduler=cosine --lr_warmup_steps=25 \
+  --max_train_steps=2000 --checkpointing_steps=500 --mixed_precision=fp16

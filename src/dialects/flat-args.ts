@@ -1,0 +1,200 @@
+/**
+ * One flat namespace of training arguments, whatever the file writes them as: top-level keys of a
+ * YAML/TOML/JSON config (Ultralytics `args.yaml`, timm `--config`, sd-scripts TOML with its tables
+ * flattened), command-line flags (`--lr_warmup_steps=500`), Ultralytics `k=v` words, or keyword
+ * arguments of a Python call (`model.train(epochs=3)`). Each value keeps where it is written, so a
+ * dialect reads every source the same way and findings point at the key. Pure.
+ */
+import type { ShellArg } from '../engine/launch.js';
+import type { CallKeyword, PyValue } from '../engine/load/python-calls.js';
+import { argRange, scalarNumber } from '../engine/plan.js';
+import type { SourceFile } from '../engine/source.js';
+import type { ConfigNode, MapNode } from '../engine/tree.js';
+import type { Range, Setting } from '../engine/types.js';
+import type { YamlLoader } from './types.js';
+
+export interface FlatArg {
+  /** The argument's name (argparse dest: `lr_warmup_steps`). */
+  key: string;
+  /** The key or flag as written (`--lr-warmup-steps`, `lr0`, `training.lr_warmup_steps`). */
+  written: string;
+  /** The value as the framework receives it; undefined when it is not known statically. */
+  value?: PyValue;
+  /** The value as written. */
+  text: string;
+  range: Range;
+  /** Where the value is written, when it is literal text `--fix` may replace. */
+  valueRange?: Range;
+  /** Why the value is unknown (a call, a variable trainlint cannot see). */
+  opaque?: string;
+  /** Loader quirks, the variable it came from. */
+  note?: string;
+  /** A number the author meant that the loader keeps as a string (PyYAML `1e-4`). */
+  meant?: number;
+}
+
+const NUMERIC = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+
+export class FlatArgs {
+  /** Last occurrence wins, as argparse and dict updates do. */
+  readonly map = new Map<string, FlatArg>();
+  /** Every occurrence in order (earlier duplicates included). */
+  readonly all: FlatArg[] = [];
+
+  constructor(
+    readonly file: SourceFile,
+    args: FlatArg[] = [],
+  ) {
+    for (const a of args) this.add(a);
+  }
+
+  add(arg: FlatArg): void {
+    this.all.push(arg);
+    this.map.set(arg.key, arg);
+  }
+
+  has(key: string): boolean {
+    return this.map.has(key);
+  }
+
+  get(key: string): FlatArg | undefined {
+    return this.map.get(key);
+  }
+
+  /** The number at `key` (numbers written as strings included), with its Setting. */
+  num(key: string): Setting<number> | undefined {
+    const a = this.map.get(key);
+    if (!a) return undefined;
+    let value: number | undefined;
+    let note = a.note;
+    if (typeof a.value === 'number' && Number.isFinite(a.value)) value = a.value;
+    else if (a.meant !== undefined) value = a.meant;
+    else if (typeof a.value === 'string' && NUMERIC.test(a.value.trim())) {
+      value = Number(a.value.trim().replace(/_/g, ''));
+      note = [note, `the value is the string "${a.value}"; trainlint reads it as ${value}`].filter(Boolean).join('; ');
+    }
+    if (value === undefined || !Number.isFinite(value)) return undefined;
+    return this.setting(a, value, note);
+  }
+
+  /** The string at `key` (numbers and booleans as their text). */
+  str(key: string): Setting<string> | undefined {
+    const a = this.map.get(key);
+    if (!a || a.value === undefined || a.value === null || Array.isArray(a.value)) return undefined;
+    return this.setting(a, String(a.value), a.note);
+  }
+
+  /** The boolean at `key`, as Python truthiness would not: only real booleans. */
+  bool(key: string): boolean | undefined {
+    const v = this.map.get(key)?.value;
+    return typeof v === 'boolean' ? v : undefined;
+  }
+
+  /** Whether `key` is written with a value other than None/null/empty. */
+  isSet(key: string): boolean {
+    const a = this.map.get(key);
+    return !!a && a.value !== null && a.value !== '' && a.value !== undefined;
+  }
+
+  setting<T extends number | string>(a: FlatArg, value: T, note?: string): Setting<T> {
+    return {
+      value,
+      origin: 'explicit',
+      file: this.file.path,
+      key: a.written,
+      range: a.range,
+      ...(a.valueRange ? { valueRange: a.valueRange } : {}),
+      ...(note ? { note } : {}),
+    };
+  }
+}
+
+/** A scalar node as the loader sees it, with the number the author meant. */
+function fromNode(key: string, written: string, keyRange: Range, node: ConfigNode, loader: YamlLoader): FlatArg {
+  if (node.kind === 'scalar') {
+    const meant = scalarNumber(node, loader);
+    return {
+      key,
+      written,
+      value: node.value,
+      text: node.source,
+      range: keyRange,
+      valueRange: node.range,
+      ...(meant && typeof node.value !== 'number' ? { meant: meant.value, note: meant.note } : {}),
+    };
+  }
+  if (node.kind === 'seq' && node.items.every((i) => i.kind === 'scalar')) {
+    return { key, written, value: node.items.map((i) => (i.kind === 'scalar' ? i.value : null)), text: '[…]', range: keyRange, valueRange: node.range };
+  }
+  return { key, written, text: '{…}', range: keyRange, opaque: 'a mapping' };
+}
+
+/**
+ * The top-level keys of a structured config; with `flattenTables`, the keys of every top-level
+ * table too (sd-scripts flattens its TOML sections into one namespace; the last one wins).
+ */
+export function argsFromTree(file: SourceFile, loader: YamlLoader, flattenTables = false): FlatArgs {
+  const out = new FlatArgs(file);
+  const root = file.tree;
+  if (!root || root.kind !== 'map') return out;
+  for (const e of root.entries) {
+    if (flattenTables && e.value.kind === 'map') {
+      for (const inner of (e.value as MapNode).entries) out.add(fromNode(inner.key, `${e.key}.${inner.key}`, inner.keyRange, inner.value, loader));
+    } else {
+      out.add(fromNode(e.key, e.key, e.keyRange, e.value, loader));
+    }
+  }
+  return out;
+}
+
+/**
+ * argparse flags of a command: `--flag value`, `--flag=value`, `--switch`. `dest` maps a flag to
+ * its argument name (default: strip the dashes, `-` → `_`); undefined skips the flag. Values stay
+ * strings (argparse's `type=` converts them); a switch is `true`.
+ */
+export function argsFromFlags(file: SourceFile, args: readonly ShellArg[], dest: (flag: string) => string | undefined = defaultDest): FlatArgs {
+  const out = new FlatArgs(file);
+  for (const a of args) {
+    if (!a.flag.startsWith('-')) continue;
+    const key = dest(a.flag);
+    if (!key) continue;
+    out.add({
+      key,
+      written: a.flag,
+      value: a.value === undefined ? true : a.value,
+      text: a.value ?? '',
+      range: argRange(a),
+      ...(a.valueRange && !a.viaVariable ? { valueRange: a.valueRange } : {}),
+      ...(a.viaVariable ? { note: `from $${a.viaVariable}` } : {}),
+    });
+  }
+  return out;
+}
+
+export function defaultDest(flag: string): string {
+  return flag.replace(/^-+/, '').replace(/-/g, '_');
+}
+
+/** Keyword arguments of a Python call. */
+export function argsFromCall(file: SourceFile, keywords: readonly CallKeyword[]): FlatArgs {
+  const out = new FlatArgs(file);
+  for (const k of keywords) {
+    out.add({
+      key: k.name,
+      written: k.via ? `${k.via}["${k.name}"]` : k.name,
+      ...(k.opaque ? { opaque: k.opaque } : { value: k.value }),
+      text: k.text,
+      range: k.range,
+      ...(k.opaque ? {} : { valueRange: k.valueRange }),
+    });
+  }
+  return out;
+}
+
+/** A value as the framework's argparse `type=int`/`type=float` would convert the text: undefined when it would reject it. */
+export function argparseNumber(text: string, integer: boolean): number | undefined {
+  const t = text.trim();
+  if (integer ? !/^[-+]?\d+$/.test(t) : !NUMERIC.test(t) && !/^[-+]?(?:inf|nan)$/i.test(t)) return undefined;
+  const v = Number(t.replace(/_/g, ''));
+  return Number.isFinite(v) ? v : undefined;
+}
