@@ -16,6 +16,9 @@ import { decodeSource, DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource }
 import { SchemaStore } from './schemas.js';
 import { applySuppressions } from './suppressions.js';
 import { accelerateLink, linkRequests, mergeLinked, type LinkedPlan } from './links.js';
+import { composeFromRepository, resolveCommandConfig, type HydraFiles } from './hydra-files.js';
+import { composeConfig, type ComposedConfig, type LoadedConfig } from './hydra/compose.js';
+import type { HydraInput } from './hydra/view.js';
 import { listScripts, relativePosix } from './repository.js';
 import { estimateDatasetSamples, type DatasetEstimate } from './datasets.js';
 import { scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
@@ -79,6 +82,8 @@ export interface FileResult {
   launch?: LaunchLink;
   /** For a launch script: the configs its commands start, or what was tried for those not found. */
   starts?: string[];
+  /** For a Hydra dialect: the composition and launch overrides its plan was extracted with (engine/hydra/view.ts). */
+  hydra?: HydraInput;
 }
 
 export interface LintResult {
@@ -90,15 +95,18 @@ export function runPlanOf(result: FileResult): TrainingPlan {
   return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
 }
 
-function envFor(settings: FileSettings): ExtractEnv {
-  return { assume: settings.assume, mappings: settings.mappings };
+function envFor(settings: FileSettings, hydra?: HydraInput): ExtractEnv {
+  return { assume: settings.assume, mappings: settings.mappings, ...(hydra ? { hydra } : {}) };
 }
 
-/** Detect (or take the forced) dialect and extract the plan of a loaded file. */
-export function analyse(file: SourceFile, settings: FileSettings, forced?: Dialect): { dialect?: Dialect; extraction?: Extraction; reason?: string } {
+/**
+ * Detect (or take the forced) dialect and extract the plan of a loaded file. `hydra`: for a Hydra
+ * dialect, the composition and launch overrides the engine prepared (engine/hydra/view.ts).
+ */
+export function analyse(file: SourceFile, settings: FileSettings, forced?: Dialect, hydra?: HydraInput): { dialect?: Dialect; extraction?: Extraction; reason?: string } {
   const parseProblem = file.problems.find((p) => p.kind === 'parse-error');
   if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
-  const env = envFor(settings);
+  const env = envFor(settings, hydra);
   const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : undefined) ?? detectDialect(file, env);
   if (!dialect) return { reason: unclaimedReason(file) };
   return { dialect, extraction: dialect.extract(file, env) };
@@ -164,6 +172,9 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         afterDecay: extraction?.afterDecay,
         launchCheck: extraction?.launchChecks?.[rule.meta.id],
         globalBatchRounding: extraction?.globalBatchRounding,
+        configErrors: extraction?.configErrors,
+        schemaTree: extraction?.schemaTree,
+        batchChecks: extraction?.batchChecks,
         options: effective.options,
         schemas: validators,
         report: ({ severity, ...input }) =>
@@ -208,7 +219,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   };
   const analyseSafely = (file: SourceFile, settings: FileSettings, extra: Partial<FileResult> = {}): FileResult => {
     try {
-      return { file, findings: [], ...extra, ...analyse(file, settings) };
+      return { file, findings: [], ...extra, ...analyse(file, settings, undefined, extra.hydra) };
     } catch (err) {
       return { file, findings: [internalError(file, err)], ...extra, reason: 'internal error' };
     }
@@ -238,6 +249,21 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const rootBase: PathBase = { dir: '.', label: 'the repository root' };
   const lintRootBase: PathBase[] = repo.root === lintRoot ? [] : [{ dir: toRepo('.'), label: 'the linted folder' }];
   const insideLintRoot = (rel: string) => !rel.startsWith('../');
+  // Hydra: a config's defaults list is composed from the repository's files (engine/hydra-files.ts).
+  const hydraFiles: HydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
+  const hydraCache = new Map<string, LoadedConfig | { missing: string }>();
+  const composedCache = new Map<string, ComposedConfig | undefined>();
+  const composedFor = (file: SourceFile, bases: PathBase[]): ComposedConfig | undefined => {
+    const key = `${file.path}\0${bases.map((b) => b.dir).join('\0')}`;
+    if (!composedCache.has(key)) composedCache.set(key, composeFromRepository(file, bases, hydraFiles, hydraCache));
+    return composedCache.get(key);
+  };
+  results = results.map((result) => {
+    if (!result.dialect?.meta.hydra || !result.file.tree) return result;
+    const composed = composedFor(result.file, [rootBase, ...lintRootBase]);
+    return composed ? analyseSafely(result.file, settingsOf(result.file.path), { hydra: { composed } }) : result;
+  });
+  for (const r of results) byPath.set(r.file.path, r);
   /** Where a path a config writes is resolved from: the launcher's working directory (or the repository root), then the config's folder. */
   const configBases = (result: FileResult): PathBase[] => {
     const wd = result.launch?.workdir;
@@ -253,14 +279,41 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const fullScan = repo.root === lintRoot && options.paths.every((p) => path.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
   if (options.repoScripts !== false && !fullScan) scripts.push(...repositoryScripts(repo, lintRoot, results, new Set(linted.map((f) => path.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
   const launchesOf = new Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>();
+  /** Hydra scripts: the config each command names, composed, for the script's own extraction. */
+  const scriptHydra = new Map<string, HydraInput>();
   const lintedScripts = new Set(linted.map((f) => f.path));
   for (const file of scripts) {
     const isVirtual = virtualPaths.has(file.path);
     const scriptDir = isVirtual ? toRepo('.') : toRepo(path.posix.dirname(file.path));
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo('.'), label: 'the working directory' };
+      if (launch.hydra) {
+        // The config a Hydra command names: --config-path/--config-name, or its app's @hydra.main.
+        const bases = launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []);
+        const resolution = resolveCommandConfig(launch.hydra, bases, hydraFiles);
+        const scriptResult = byPath.get(file.path);
+        if (resolution.found) {
+          const rel = fromAbs(resolution.found.abs);
+          launch.configs.push({ written: resolution.candidates.find((c) => resolution.found!.rel.endsWith(c)) ?? rel, flag: '--config-name', range: launch.hydra.configName?.range ?? launch.range, resolved: resolution });
+          try {
+            const loaded = byPath.get(rel)?.file ?? loadFile(resolution.found.abs, rel, parseOptions);
+            if (!loaded.problems.some((p) => p.kind === 'parse-error')) {
+              const composed = composedFor(loaded, bases) ?? composeConfig(loaded);
+              const input = (scriptHydra.get(file.path) ?? {}) as HydraInput;
+              input.commandConfigs = { ...input.commandConfigs, [launch.range.line]: composed };
+              scriptHydra.set(file.path, input);
+            }
+          } catch (err) {
+            if (scriptResult) scriptResult.findings.push(internalError(file, err, `the Hydra config ${rel}`));
+          }
+        } else if (resolution.candidates.length > 0 && scriptResult) {
+          (scriptResult.starts ??= []).push(
+            `line ${launch.range.line}: Hydra config not found inside the repository (tried ${describeTried(resolution.tried)}); the framework's packaged defaults apply`,
+          );
+        }
+      }
       for (const named of launch.configs) {
-        const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
+        const resolution = named.resolved ?? resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
         const scriptResult = byPath.get(file.path);
         if (!resolution.found) {
           (scriptResult ? (scriptResult.starts ??= []) : []).push(`line ${launch.range.line}: ${named.flag || 'argument'} ${named.written} not found inside the repository (tried ${describeTried(resolution.tried)})`);
@@ -278,6 +331,15 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       }
     }
   }
+
+  // A Hydra script whose command names a config in the repository is extracted again with it.
+  results = results.map((result) => {
+    const input = scriptHydra.get(result.file.path);
+    if (!input || !result.dialect?.meta.hydra) return result;
+    const again = analyseSafely(result.file, settingsOf(result.file.path), { hydra: input, ...(result.starts ? { starts: result.starts } : {}) });
+    byPath.set(result.file.path, again);
+    return again;
+  });
 
   // A linted script's configs are linted with it, even when they are outside the linted paths
   // (pre-commit on a changed script); they get only the launches of the linted scripts.
@@ -308,7 +370,14 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (!list?.length) return [result];
     alone.set(rel, result);
     return list.map(({ launch, link }) => {
-      const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link });
+      const hydra: HydraInput | undefined =
+        launch.hydra && result.dialect?.meta.hydra
+          ? {
+              ...result.hydra,
+              launch: { script: link.script, line: launch.range.line, overrides: launch.hydra.overrides, ...(launch.hydra.forwardsArgs ? { forwardsArgs: launch.hydra.forwardsArgs } : {}) },
+            }
+          : result.hydra;
+      const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link, ...(hydra ? { hydra } : {}) });
       if (launch.accelerateConfig && launched.extraction) {
         const scriptDir = virtualPaths.has(link.script) ? toRepo('.') : toRepo(path.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
@@ -339,7 +408,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     }
     const settings = result.launch ? settingsWith(result.file.path, launchValuesOf(launchesOf, result)) : settingsOf(result.file.path);
     const counted = { ...estimate.setting, file: result.file.path };
-    const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect).extraction;
+    const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect, result.hydra).extraction;
     if (!withRows) continue;
     markEstimates(extraction.plan, withRows.plan, estimate.label);
     for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);

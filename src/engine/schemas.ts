@@ -19,6 +19,7 @@ import torchtuneSchema from '../../schemas/dialects/torchtune.schema.json';
 import gptNeoxSchema from '../../schemas/dialects/gpt-neox.schema.json';
 import hfTrainerSchema from '../../schemas/dialects/hf-trainer.schema.json';
 import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json';
+import verlSchema from '../../schemas/dialects/verl.schema.json';
 import { UsageError } from '../config/errors.js';
 import { loadYaml } from './load/yaml.js';
 import { loadJson } from './load/json.js';
@@ -38,6 +39,7 @@ const BUILTIN: Record<string, object> = {
   'torchtitan.schema.json': torchtitanSchema,
   'litgpt.schema.json': litgptSchema,
   'nanogpt.schema.json': nanogptSchema,
+  'verl.schema.json': verlSchema,
 };
 
 export class SchemaStore {

@@ -90,7 +90,9 @@ export const schema: Rule = {
     scope: 'file',
   },
   check(ctx) {
-    const tree = ctx.file.tree;
+    // The framework's config loading rejects these before training (Hydra: a bad override).
+    for (const e of ctx.configErrors ?? []) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
+    const tree = ctx.file.tree ?? ctx.schemaTree;
     if (!tree || ctx.schemas.length === 0) return;
     const data = toPlain(tree);
     for (const { name, validate } of ctx.schemas) {

@@ -1,8 +1,9 @@
 /** The rule contract: metadata plus a pure check over a file's resolved plan. */
 import type { ValidateFunction } from 'ajv';
-import type { Conflict, Extraction, YamlLoader } from '../dialects/types.js';
+import type { BatchCheck, ConfigError, Conflict, Extraction, YamlLoader } from '../dialects/types.js';
 import type { LinkedPlan } from '../engine/links.js';
 import type { SourceFile } from '../engine/source.js';
+import type { ConfigNode } from '../engine/tree.js';
 import { formatCount, formatFractionDown } from '../engine/format-number.js';
 import type { Range, Setting, Severity, TrainingPlan } from '../engine/types.js';
 
@@ -65,6 +66,12 @@ export interface RuleContext {
   launchCheck?: string;
   /** How an explicit global batch that does not divide evenly is run (see Extraction). */
   globalBatchRounding?: Extraction['globalBatchRounding'];
+  /** What the framework's config loading rejects (Hydra override errors), for `schema` (see Extraction). */
+  configErrors?: ConfigError[];
+  /** A tree to validate in place of the file's own (a launch script's Hydra overrides), for `schema`. */
+  schemaTree?: ConfigNode;
+  /** Start-up batch and parallel-size assertions the dialect found failing, for `batch-size-mismatch`. */
+  batchChecks?: BatchCheck[];
   options: Record<string, unknown>;
   /** Compiled JSON Schemas that apply to this file (dialect built-in and user schemas). */
   schemas: { name: string; validate: ValidateFunction }[];
