@@ -16,10 +16,11 @@ import { llamaFactory } from './llama-factory.js';
 import { megatron } from './megatron.js';
 import { openclip } from './openclip.js';
 import { verl } from './verl.js';
+import { nemo } from './nemo.js';
 import type { Dialect, ExtractEnv } from './types.js';
 
 /** Order breaks score ties: HF-based supersets (axolotl, llama-factory) come before hf-trainer. */
-export const DIALECTS: readonly Dialect[] = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, verl, generic];
+export const DIALECTS: readonly Dialect[] = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, verl, nemo, generic];
 
 export function dialectById(id: string): Dialect | undefined {
   return DIALECTS.find((d) => d.meta.id === id);

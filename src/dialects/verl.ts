@@ -178,6 +178,8 @@ interface Ctx {
   configErrors: ConfigError[];
   anchor: Range;
   launchChecks: Record<string, string>;
+  /** A launch script, or a config a launch script starts: what verl requires at start-up must be set. */
+  launched: boolean;
 }
 
 const describe = (s: Setting): string => `${s.key ?? ''} ${formatCount(Number(s.value))}${s.origin === 'default' ? ' (verl default)' : ''}`.trim();
@@ -307,10 +309,7 @@ function ppoBatches(ctx: Ctx, megatron: boolean, parallel: ReturnType<typeof ppo
     });
   }
   if (!dynamic && !globalMicro && !micro) {
-    ctx.configErrors.push({
-      range: v.rangeOf(mini, tbs) ?? ctx.anchor,
-      message: `${A}.ppo_micro_batch_size_per_gpu is not set and use_dynamic_bsz is off: verl stops at start-up ("[actor] Please set at least one of 'actor.ppo_micro_batch_size' or 'actor.ppo_micro_batch_size_per_gpu' if use_dynamic_bsz is not enabled."); set ${A}.ppo_micro_batch_size_per_gpu`,
-    });
+    required(ctx, `${A}.ppo_micro_batch_size_per_gpu`, `${A}.ppo_micro_batch_size_per_gpu is not set and use_dynamic_bsz is off: verl stops at start-up ("[actor] Please set at least one of 'actor.ppo_micro_batch_size' or 'actor.ppo_micro_batch_size_per_gpu' if use_dynamic_bsz is not enabled."); set ${A}.ppo_micro_batch_size_per_gpu`, v.rangeOf(mini, tbs));
   }
   for (const role of ['rollout', 'ref'] as const) {
     const section = `actor_rollout_ref.${role}`;
@@ -319,10 +318,7 @@ function ppoBatches(ctx: Ctx, megatron: boolean, parallel: ReturnType<typeof ppo
     if ((own?.value ?? dynamic) === true) continue;
     if (v.num(`${section}.log_prob_micro_batch_size`) || v.num(`${section}.log_prob_micro_batch_size_per_gpu`)) continue;
     if (!v.isNull(`${section}.log_prob_micro_batch_size_per_gpu`) || !v.isNull(`${section}.log_prob_micro_batch_size`)) continue;
-    ctx.configErrors.push({
-      range: ctx.anchor,
-      message: `${section}.log_prob_micro_batch_size_per_gpu is not set: verl's validate_config stops the run ("[${section}] Please set at least one of '${section}.log_prob_micro_batch_size' or '${section}.log_prob_micro_batch_size_per_gpu'."); set ${section}.log_prob_micro_batch_size_per_gpu`,
-    });
+    required(ctx, `${section}.log_prob_micro_batch_size_per_gpu`, `${section}.log_prob_micro_batch_size_per_gpu is not set: verl's validate_config stops the run ("[${section}] Please set at least one of '${section}.log_prob_micro_batch_size' or '${section}.log_prob_micro_batch_size_per_gpu'."); set ${section}.log_prob_micro_batch_size_per_gpu`);
   }
 
   if (dynamic) {
@@ -372,7 +368,7 @@ function ppoBatches(ctx: Ctx, megatron: boolean, parallel: ReturnType<typeof ppo
 
   // The FSDP worker normalizes the mini-batch per data-parallel rank (fsdp_workers.py), floor division.
   if (!megatron && mini && n && dp) {
-    workerNormalization(ctx, 'actor', `${A}.ppo_mini_batch_size`, mini, n, dp, sp, dynamic ? undefined : micro);
+    workerNormalization(ctx, 'actor', `${A}.ppo_mini_batch_size`, mini, n, dp, sp, dynamic ? undefined : micro, tbs?.value);
   }
   const critic = criticInUse(ctx);
   if (critic && !megatron && tbs && n && dp && !dynamic) {
@@ -381,8 +377,28 @@ function ppoBatches(ctx: Ctx, megatron: boolean, parallel: ReturnType<typeof ppo
     if (cMini && tbs.value < cMini.value) {
       report(ctx, 'critic-mini-batch-above-train-batch', `critic.ppo_mini_batch_size ${formatCount(cMini.value)} is larger than data.train_batch_size ${formatCount(tbs.value)}: ${AFTER_ALLOCATION} ("train_batch_size (${formatCount(tbs.value)}) must be >= critic.ppo_mini_batch_size (${formatCount(cMini.value)})"); lower it to at most ${formatCount(tbs.value)}`, { trainBatchSize: tbs.value, criticMiniBatchSize: cMini.value }, cMini, tbs);
     }
-    if (cMini) workerNormalization(ctx, 'critic', 'critic.ppo_mini_batch_size', cMini, n, dp, sp, cMicro);
+    if (cMini) workerNormalization(ctx, 'critic', 'critic.ppo_mini_batch_size', cMini, n, dp, sp, cMicro, tbs.value);
   }
+}
+
+/**
+ * A key verl requires at start-up that no config of the run sets. A launch (a script, or a config a
+ * script starts) fails: a `schema` error. A trainer YAML on its own is a template whose launch
+ * scripts set such keys (verl's own ppo_trainer.yaml leaves them null): a note and a hint.
+ */
+function required(ctx: Ctx, key: string, message: string, range?: Range): void {
+  if (ctx.launched) {
+    ctx.configErrors.push({ range: range ?? ctx.anchor, message });
+    return;
+  }
+  ctx.notes.push(`${key} is not set: a launch of this config must set it (${message.slice(message.indexOf('verl'), message.indexOf(';'))})`);
+}
+
+/** The multiple of `step` nearest `mini`, kept at or below the train batch when one fits (mini ≤ train_batch_size). */
+function suggestMini(mini: number, step: number, trainBatch: number | undefined): number {
+  const near = nearestMultiple(mini, step);
+  if (trainBatch === undefined || near <= trainBatch || step > trainBatch) return near;
+  return Math.floor(trainBatch / step) * step;
 }
 
 function largestDivisorAtMost(value: number, limit: number): number {
@@ -398,7 +414,17 @@ function criticInUse(ctx: Ctx): boolean {
 }
 
 /** ppo_mini_batch_size *= n; //= (world // sp); asserts > 0 and % micro_per_gpu == 0 (fsdp_workers.py). */
-function workerNormalization(ctx: Ctx, who: 'actor' | 'critic', key: string, mini: Setting<number>, n: Setting<number>, dp: number, sp: number, micro: Setting<number> | undefined): void {
+function workerNormalization(
+  ctx: Ctx,
+  who: 'actor' | 'critic',
+  key: string,
+  mini: Setting<number>,
+  n: Setting<number>,
+  dp: number,
+  sp: number,
+  micro: Setting<number> | undefined,
+  trainBatch: number | undefined,
+): void {
   const normalized = Math.floor((mini.value * n.value) / dp);
   const how = `${formatCount(mini.value)} × n ${formatCount(n.value)} // (${formatCount(dp * sp)} GPUs // sp ${formatCount(sp)}) = ${formatCount(normalized)}`;
   if (normalized <= 0) {
@@ -425,7 +451,7 @@ function workerNormalization(ctx: Ctx, who: 'actor' | 'critic', key: string, min
       `${who}-mini-batch-not-divisible-by-micro`,
       `${key} ${formatCount(mini.value)} gives ${how} responses per data-parallel rank${floored}, not divisible by ${micro.key} ${formatCount(micro.value)}: ` +
         `${AFTER_ALLOCATION} ("normalized ppo_mini_batch_size ${formatCount(normalized)} should be divisible by ppo_micro_batch_size_per_gpu ${formatCount(micro.value)}"); ` +
-        `use a ${key} that is a multiple of ${formatCount(step)} (e.g. ${formatCount(nearestMultiple(mini.value, step))})` +
+        `use a ${key} that is a multiple of ${formatCount(step)} (e.g. ${formatCount(suggestMini(mini.value, step, trainBatch))})` +
         (divisor > 1 ? `, or a ${micro.key} that divides ${formatCount(normalized)} (e.g. ${formatCount(divisor)})` : ''),
       { who, normalized, microBatchSize: micro.value, dataParallelSize: dp },
       micro,
@@ -617,7 +643,8 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
   const megatron = isMegatron(file, view, cmd);
   const defaults = kind === 'sft' ? SFT : megatron ? PPO_MEGATRON : PPO_FSDP;
   const v = new HydraValues(file, view, defaults, {}, 'verl default');
-  const ctx: Ctx = { file, v, view, plan: {}, missing: [], notes, conflicts: [], checks: [], configErrors, anchor, launchChecks: {} };
+  const launched = file.format === 'shell' || env.hydra?.launch !== undefined;
+  const ctx: Ctx = { file, v, view, plan: {}, missing: [], notes, conflicts: [], checks: [], configErrors, anchor, launchChecks: {}, launched };
   if (kind === 'sft') {
     // torchrun's world size, when the command itself is the launcher.
     if (cmd) {

@@ -84,6 +84,11 @@ export interface FileResult {
   starts?: string[];
   /** For a Hydra dialect: the composition and launch overrides its plan was extracted with (engine/hydra/view.ts). */
   hydra?: HydraInput;
+  /**
+   * A config fragment that Hydra composes into another config (a defaults-list group file such as
+   * verl's `actor/dp_actor.yaml`): no plan of its own; its YAML is typed by that framework's loader.
+   */
+  composedInto?: { primary: string; dialect: Dialect };
 }
 
 export interface LintResult {
@@ -164,8 +169,8 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         ownPlan: extraction?.plan ?? {},
         linked: result.linked ?? [],
         dialectId: dialect?.meta.id,
-        yamlLoader: dialect?.meta.yamlLoader ?? 'pyyaml',
-        yamlLoaderName: dialect?.meta.yamlLoaderName,
+        yamlLoader: dialect?.meta.yamlLoader ?? result.composedInto?.dialect.meta.yamlLoader ?? 'pyyaml',
+        yamlLoaderName: dialect?.meta.yamlLoaderName ?? result.composedInto?.dialect.meta.yamlLoaderName,
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
         conflicts: extraction?.conflicts ?? [],
@@ -340,6 +345,23 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     byPath.set(result.file.path, again);
     return again;
   });
+
+  // Config fragments a Hydra composition merged: part of that config, read with its framework's loader.
+  const fragments = new Map<string, { primary: string; dialect: Dialect }>();
+  const noteFragments = (composed: ComposedConfig | undefined, dialect: Dialect | undefined) => {
+    if (!composed || !dialect) return;
+    for (const f of composed.files) if (f !== composed.primary && !fragments.has(f)) fragments.set(f, { primary: composed.primary, dialect });
+  };
+  for (const r of results) {
+    noteFragments(r.hydra?.composed, r.dialect);
+    for (const c of Object.values(r.hydra?.commandConfigs ?? {})) noteFragments(c, r.dialect);
+  }
+  for (const r of results) {
+    const into = r.dialect ? undefined : fragments.get(r.file.path);
+    if (!into) continue;
+    r.composedInto = into;
+    r.reason = `a config fragment that Hydra composes into ${into.primary} (its defaults list): linted as part of it`;
+  }
 
   // A linted script's configs are linted with it, even when they are outside the linted paths
   // (pre-commit on a changed script); they get only the launches of the linted scripts.

@@ -20,6 +20,7 @@ import gptNeoxSchema from '../../schemas/dialects/gpt-neox.schema.json';
 import hfTrainerSchema from '../../schemas/dialects/hf-trainer.schema.json';
 import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json';
 import verlSchema from '../../schemas/dialects/verl.schema.json';
+import nemoSchema from '../../schemas/dialects/nemo.schema.json';
 import { UsageError } from '../config/errors.js';
 import { loadYaml } from './load/yaml.js';
 import { loadJson } from './load/json.js';
@@ -40,6 +41,7 @@ const BUILTIN: Record<string, object> = {
   'litgpt.schema.json': litgptSchema,
   'nanogpt.schema.json': nanogptSchema,
   'verl.schema.json': verlSchema,
+  'nemo.schema.json': nemoSchema,
 };
 
 export class SchemaStore {

@@ -21,9 +21,10 @@ export function rlUnits(plan: TrainingPlan): string | undefined {
   const { promptsPerRolloutStep: prompts, samplesPerPrompt: n, optimizerStepsPerRolloutStep: opt, schedulerTick: tick, globalBatchSize: batch } = plan;
   if (!prompts && !n && !opt && !tick) return undefined;
   const parts: string[] = [];
-  if (prompts && n) parts.push(`${formatValue(prompts.value)} prompts × ${formatValue(n.value)} responses = ${formatValue(prompts.value * n.value)} responses per rollout step`);
-  else if (prompts) parts.push(`${formatValue(prompts.value)} prompts per rollout step`);
-  if (batch) parts.push(`${formatValue(batch.value)} responses per optimizer step`);
+  const count = (value: number, noun: string) => `${formatValue(value)} ${noun}${value === 1 ? '' : 's'}`;
+  if (prompts && n) parts.push(`${count(prompts.value, 'prompt')} × ${count(n.value, 'response')} = ${count(prompts.value * n.value, 'response')} per rollout step`);
+  else if (prompts) parts.push(`${count(prompts.value, 'prompt')} per rollout step`);
+  if (batch) parts.push(`${count(batch.value, 'response')} per optimizer step`);
   if (opt) parts.push(`${formatValue(opt.value)} optimizer step${opt.value === 1 ? '' : 's'} per rollout step`);
   if (tick) parts.push(tick.value === 'rollout-step' ? 'the LR scheduler ticks once per rollout step: step counts above are rollout steps' : 'the LR scheduler ticks once per optimizer step');
   return parts.join('; ');
