@@ -139,7 +139,7 @@ export class OmegaReader {
     if (chain.includes(key)) return { ok: false, why: `\`${text}\` is a circular reference` };
     const hit = this.locate(target);
     if (!hit) return { ok: false, why: `\`${text}\` names no key in ${this.options.sources ? 'the composed config' : 'this file'}` };
-    return this.follow(hit, target, ref[2], text, chain, depth);
+    return this.follow(hit, target, ref[1] + ref[2], text, chain, depth);
   }
 
   /** Follow a reference to `hit` (which may itself hold a reference). */

@@ -379,6 +379,7 @@ export function applyOverrides(base: ComposedConfig, overrides: LocatedOverride[
     const source: EntrySource = { file: lo.file, override: { text: o.text, range: lo.range, origin: lo.origin } };
     // Walk to the parent mapping, noting whether the key exists.
     let parent: MapNode | undefined = config.root;
+    let viaNull = false;
     for (let i = 0; i < o.path.length - 1 && parent; i++) {
       const e: MapEntry | undefined = mapGet(parent, o.path[i]);
       if (!e) {
@@ -393,6 +394,7 @@ export function applyOverrides(base: ComposedConfig, overrides: LocatedOverride[
           config.sources.set(entry, config.sources.get(e) ?? source);
           setAt(parent, indexOf(parent, e.key), entry);
           parent = fresh;
+          viaNull = true;
           continue;
         }
         errors.push({ override: lo, message: `Could not override '${o.key}': '${o.path.slice(0, i + 1).join('.')}' is ${show(e.value)}, not a mapping` });
@@ -405,8 +407,10 @@ export function applyOverrides(base: ComposedConfig, overrides: LocatedOverride[
     if (errors.length && errors[errors.length - 1].override === lo) continue;
     const leaf = o.path[o.path.length - 1];
     const existing = parent ? mapGet(parent, leaf) : undefined;
-    const known = existing !== undefined || (options.knownKey?.(o.path) ?? false);
-    const certainlyAbsent = options.complete && existing === undefined;
+    // A null value counts as "nothing there" for an append (OmegaConf.select gives None).
+    const holdsValue = existing !== undefined && !(existing.value.kind === 'scalar' && existing.value.value === null);
+    const known = holdsValue || (existing === undefined && (options.knownKey?.(o.path) ?? false));
+    const certainlyAbsent = options.complete && existing === undefined && !viaNull;
     const valueText = o.value?.text ?? '';
     if (o.op === 'delete') {
       if (!existing) {
@@ -420,11 +424,12 @@ export function applyOverrides(base: ComposedConfig, overrides: LocatedOverride[
       parent!.entries = parent!.entries.filter((e) => e.key !== leaf);
       continue;
     }
-    if (o.op === 'add' && known) {
+    // Hydra merges a list or dict appended onto an existing key instead of refusing it.
+    if (o.op === 'add' && known && o.value?.kind !== 'list' && o.value?.kind !== 'dict') {
       errors.push({ override: lo, message: `Could not append to config. An item is already at '${o.key}'. (++${o.key}=${valueText} appends or overrides)` });
       continue;
     }
-    if (o.op === 'set' && certainlyAbsent && !known) {
+    if (o.op === 'set' && certainlyAbsent && !(options.knownKey?.(o.path) ?? false)) {
       errors.push({ override: lo, message: `Could not override '${o.key}'. To append to your config use +${o.key}=${valueText}` });
       continue;
     }
