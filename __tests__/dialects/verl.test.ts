@@ -205,8 +205,8 @@ describe('verl YAML composed from its defaults list, launched by a script', () =
     const p = r.extraction!.plan;
     expect(p.promptsPerRolloutStep).toMatchObject({ value: 256, file: 'examples/grpo/config/gsm8k_grpo.yaml' });
     expect(p.worldSize).toMatchObject({ value: 8, file: 'verl/trainer/config/ppo_trainer.yaml' });
-    expect(p.microBatchSize).toMatchObject({ value: 16, origin: 'launcher', file: 'examples/grpo/run_gsm8k_grpo.sh', range: { line: 11 } });
-    expect(p.totalSteps).toMatchObject({ value: 200, origin: 'launcher' });
+    expect(p.microBatchSize).toMatchObject({ value: 16, origin: 'explicit', file: 'examples/grpo/run_gsm8k_grpo.sh', range: { line: 11 } });
+    expect(p.totalSteps).toMatchObject({ value: 200, origin: 'explicit', file: 'examples/grpo/run_gsm8k_grpo.sh' });
     expect(p.warmupSteps).toMatchObject({ value: 10, how: 'int(0.05 × 200)' });
     expect(p.decaySteps?.value).toBe(200);
     expect(p.minLr?.value).toBe(0);

@@ -53,7 +53,16 @@ const ANNEAL_HOLD = /^(?:CosineAnnealing|WarmupAnnealing|PolynomialDecayAnnealin
 
 // ── Detection ───────────────────────────────────────────────────────────────────────────
 
-type Form = 'nemo1' | 'bridge' | 'script';
+type Form = 'nemo1' | 'nemo2' | 'bridge' | 'script';
+
+/** A NeMo 2 run config (NeMo-Run YAML): sections instantiate `nemo.…` classes through `_target_`. */
+function nemoTargets(root: MapNode): number {
+  return root.entries.filter((e) => {
+    if (e.value.kind !== 'map') return false;
+    const t = mapGet(e.value, '_target_')?.value;
+    return t?.kind === 'scalar' && typeof t.value === 'string' && /^nemo\./.test(t.value);
+  }).length;
+}
 
 function isMap(root: MapNode, ...path: string[]): boolean {
   return getIn(root, path)?.node.kind === 'map';
@@ -62,6 +71,7 @@ function isMap(root: MapNode, ...path: string[]): boolean {
 function yamlForm(file: SourceFile): { form: Form; score: number } | undefined {
   const root = file.tree;
   if (!root || root.kind !== 'map') return undefined;
+  if (nemoTargets(root) >= 2 && isMap(root, 'trainer')) return { form: 'nemo2', score: 8 };
   if (isMap(root, 'trainer') && isMap(root, 'model')) {
     const markers = [
       isMap(root, 'exp_manager'),
@@ -231,7 +241,9 @@ function nemo2Scheduler(ctx: Ctx): boolean {
   if (!found) return false;
   const { v, plan } = ctx;
   const at = found.join('.');
-  plan.scheduler = { value: 'CosineAnnealingScheduler', origin: 'explicit', file: ctx.file.path, key: `${at}._target_` };
+  const targetHit = v.reader.lookup([...found, '_target_']);
+  const targetSrc = v.reader.sourceOf(targetHit?.entry);
+  plan.scheduler = { value: 'CosineAnnealingScheduler', origin: 'explicit', file: targetSrc?.file ?? ctx.file.path, key: `${at}._target_`, ...(targetHit ? { range: targetHit.keyRange } : {}) };
   const warm = v.num(`${at}.warmup_steps`) ?? { ...defaultSetting(NEMO2_COSINE_DEFAULTS.warmupSteps, `${at}.warmup_steps`, 'NeMo 2 CosineAnnealingScheduler default'), unit: 'steps' };
   plan.warmupSteps = { ...warm, unit: 'steps' };
   const minLr = v.num(`${at}.min_lr`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.minLr, `${at}.min_lr`, 'NeMo 2 CosineAnnealingScheduler default');
@@ -239,7 +251,7 @@ function nemo2Scheduler(ctx: Ctx): boolean {
   const hold = v.num(`${at}.constant_steps`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.constantSteps, `${at}.constant_steps`, 'NeMo 2 CosineAnnealingScheduler default: 80,000 steps held at min_lr');
   // MegatronStrategy copies trainer.max_steps into the scheduler ("Copying Trainer's 'max_steps'").
   const total = plan.totalSteps;
-  if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === 'default' ? ' (NeMo 2 default)' : ''}`, hold.origin === 'default' ? undefined : hold);
+  if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === 'default' ? ' (NeMo 2 default)' : ''}`, hold.origin === 'default' ? plan.scheduler : hold);
   return true;
 }
 
@@ -350,7 +362,7 @@ function extractNemo1(ctx: Ctx, env: ExtractEnv): void {
         ? { ...derivedFrom(vci, vci.value / accum, `${named(vci)} batches / accumulate_grad_batches ${formatCount(accum)}`, 'steps'), writtenAs: { unit: 'batches', perStep: accum } }
         : { ...vci, unit: 'steps' };
   } else if (vci && vciFloat && vci.value > 0 && vci.value <= 1) {
-    notes.push(`trainer.val_check_interval ${vci.value} is a fraction of an epoch: validation every ${vci.value} epoch`);
+    notes.push(`trainer.val_check_interval ${vciNode?.kind === 'scalar' ? vciNode.source : vci.value} is a fraction of an epoch: ${vci.value === 1 ? 'validation once per epoch' : `validation every ${vci.value} of an epoch`}`);
   }
   const everyN = algo ? v.num(`trainer.${algo}.save_interval`) : v.num('exp_manager.checkpoint_callback_params.every_n_train_steps');
   const callback = v.bool('exp_manager.create_checkpoint_callback');
@@ -360,6 +372,35 @@ function extractNemo1(ctx: Ctx, env: ExtractEnv): void {
   }
   if (!plan.totalSteps) ctx.missing.push({ field: 'totalSteps', hint: 'set trainer.max_steps (NeMo counts optimizer steps), or assume.totalSteps in .trainlint.yml' });
   if (!plan.worldSize && !plan.dataParallelSize) ctx.missing.push({ field: 'worldSize', hint: 'set trainer.devices and trainer.num_nodes to numbers (the launcher may override them: trainer.devices=8), or assume.worldSize in .trainlint.yml' });
+}
+
+/**
+ * NeMo 2 run configs (NeMo-Run YAML): trainer (devices, num_nodes, max_steps, MegatronStrategy
+ * parallel sizes), data module batch sizes, MegatronOptimizerModule config and scheduler.
+ */
+function extractNemo2(ctx: Ctx, env: ExtractEnv): void {
+  const { v, plan } = ctx;
+  worldFromTrainer(ctx);
+  applyAssumptions(plan, env.assume);
+  parallel(ctx, { tp: 'trainer.strategy.tensor_model_parallel_size', pp: 'trainer.strategy.pipeline_model_parallel_size', cp: 'trainer.strategy.context_parallel_size' });
+  const micro = v.num('data.micro_batch_size');
+  if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+  const global = v.num('data.global_batch_size');
+  if (global) plan.globalBatchSize = { ...global, unit: 'samples' };
+  const dp = dataParallel(plan);
+  if (global && micro && dp && global.value % (micro.value * dp.value) === 0) plan.gradAccumSteps = derived(global.value / (micro.value * dp.value), `${formatCount(global.value)} / (${formatCount(micro.value)} × ${formatCount(dp.value)}) (global / (micro × data-parallel))`);
+  ctx.launchChecks['batch-size-mismatch'] = 'NeMo 2 refuses to start (its data sampler raises "`global_batch_size` is not divisible by `micro_batch_size` x `data_parallel_size`")';
+  const maxSteps = v.num('trainer.max_steps');
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: 'steps' };
+  const lr = v.num('optim.config.lr');
+  if (lr) plan.peakLr = lr;
+  if (!nemo2Scheduler(ctx)) {
+    const target = v.str('optim.lr_scheduler._target_');
+    if (target) plan.scheduler = target;
+  }
+  const vci = v.num('trainer.val_check_interval');
+  if (vci && Number.isInteger(vci.value) && vci.value >= 1) plan.evalEverySteps = { ...vci, unit: 'steps' };
+  if (!plan.totalSteps) ctx.missing.push({ field: 'totalSteps', hint: 'set trainer.max_steps, or assume.totalSteps in .trainlint.yml' });
 }
 
 /** Megatron-Bridge YAML override files: Megatron-LM semantics under train/optimizer/scheduler/checkpoint. */
@@ -458,7 +499,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     notes.push(`the plan is read from ${view.commandConfig.primary} with this command's overrides (linted there, as launched by this script)`);
     return { plan: {}, missing: [], notes, ...base };
   }
-  const v = new HydraValues(file, view, form === 'bridge' ? {} : NEMO1_DEFAULTS, RESOLVERS, 'NeMo default');
+  const v = new HydraValues(file, view, form === 'bridge' || form === 'nemo2' ? {} : NEMO1_DEFAULTS, RESOLVERS, 'NeMo default');
   const ctx: Ctx = { file, v, plan: {}, missing: [], notes, conflicts: [], checks: [], ignored: [], anchor, launchChecks: {} };
   if (cmd && form === 'script') {
     const w = launcherWorldSize(cmd);
@@ -466,6 +507,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     if (!view.commandConfig) notes.push('the config this command names is not in the repository: only the command\'s overrides are known');
   }
   if (form === 'bridge') extractBridge(ctx, env);
+  else if (form === 'nemo2') extractNemo2(ctx, env);
   else extractNemo1(ctx, env);
   for (const n of v.reader.notes) if (!notes.includes(n)) notes.push(n);
   return {

@@ -120,7 +120,8 @@ export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(
     const configs = namedConfigs(cmd);
     const acc = cmd.launcher === 'accelerate' ? lastArg(cmd.launcherArgs, '--config_file', '--config-file') : undefined;
     const accelerateConfig = acc?.value ? { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange } : undefined;
-    const hydra = isHydraCommand(cmd) ? hydraCommand(cmd, file.path, 'launcher') : undefined;
+    // Overrides are config values the user wrote (origin 'explicit'), in the script.
+    const hydra = isHydraCommand(cmd) ? hydraCommand(cmd, file.path, 'explicit') : undefined;
     // A Hydra program's positional words are overrides (`+data.path=x.yaml`), never config paths.
     if (hydra) configs.splice(0, configs.length, ...configs.filter((c) => c.flag !== ''));
     if (configs.length === 0 && !hydra) continue;
