@@ -224,7 +224,8 @@ function nemo1Schedule(ctx: Ctx, prefix: string): void {
  */
 function annealHorizon(ctx: Ctx, total: Setting<number>, warm: number, hold: number, holdKey: string, holdSetting: Setting | undefined): void {
   const decay = total.value - (hold + warm);
-  if (decay > 0) {
+  // A warmup as long as the run is warmup-exceeds-training's finding, not a decay problem.
+  if (decay > 0 || warm >= total.value) {
     ctx.plan.decaySteps = derived(total.value, `max_steps ${formatCount(total.value)}${hold > 0 ? ` (decay ${formatCount(decay)} steps, then ${holdKey} held at min_lr)` : ''}`, 'steps');
     return;
   }

@@ -166,3 +166,16 @@ export function warmupAsWritten(setting: Setting<number>, steps: number): { text
   const key = setting.key ?? 'warmup';
   return { text: `${key} ${fraction} (${stepCount(steps)} of ${f.of})`, fix: `${key} ${fraction}` };
 }
+
+/**
+ * The samples one LR-scheduler tick consumes, which a warmup in ticks spans: the global batch, or
+ * for an RL plan whose scheduler ticks once per rollout step (verl), the responses of one rollout
+ * step (prompts per rollout step × samples per prompt), whatever the optimizer-step batch is.
+ */
+export function batchPerTick(plan: TrainingPlan): Setting<number> | undefined {
+  const prompts = plan.promptsPerRolloutStep;
+  if (plan.schedulerTick?.value !== 'rollout-step' || !prompts) return plan.globalBatchSize;
+  const n = plan.samplesPerPrompt?.value ?? 1;
+  return { ...prompts, value: prompts.value * n, origin: 'derived', how: `${formatCount(prompts.value)} prompts × ${formatCount(n)} responses per rollout step`, unit: 'responses' };
+}
+
