@@ -176,6 +176,16 @@ describe("verl's start-up assertions, reported before launch with verl's arithme
     expect(logProb.configErrors?.map((e) => e.message).join('\n')).toMatch(/\[actor_rollout_ref\.rollout\] Please set at least one of/);
   });
 
+  test('values verl ignores: the warmup ratio under lr_warmup_steps, lr_scheduler_type under the deprecated warmup_style', () => {
+    const e = extract(script(withOverride('actor_rollout_ref.actor.optim.lr_warmup_steps=10', 'actor_rollout_ref.actor.optim.lr_warmup_steps_ratio=0.1', 'actor_rollout_ref.actor.optim.warmup_style=cosine', 'actor_rollout_ref.actor.optim.lr_scheduler_type=constant')));
+    expect(e.ignored?.map((i) => [i.key, i.message])).toEqual([
+      ['actor_rollout_ref.actor.optim.lr_warmup_steps_ratio', expect.stringMatching(/is ignored: verl uses lr_warmup_steps 10 whenever it is ≥ 0/)],
+      ['actor_rollout_ref.actor.optim.lr_scheduler_type', expect.stringMatching(/is ignored: the deprecated warmup_style cosine is set too/)],
+    ]);
+    expect(e.plan.scheduler?.value).toBe('cosine');
+    expect(e.plan.warmupSteps?.value).toBe(10);
+  });
+
   test('the default rollout tensor parallel size 2 on one GPU', () => {
     const e = extract(script(withOverride('trainer.n_gpus_per_node=1', '~actor_rollout_ref.rollout.tensor_model_parallel_size', 'data.train_batch_size=8', 'actor_rollout_ref.actor.ppo_mini_batch_size=8', 'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=8')));
     expect(e.batchChecks?.find((c) => c.kind === 'rollout-tp-does-not-divide')?.message).toMatch(/verl's default is 2: a single-GPU run must set actor_rollout_ref\.rollout\.tensor_model_parallel_size=1/);

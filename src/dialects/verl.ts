@@ -24,7 +24,7 @@ import { readDefaultsList } from '../engine/hydra/defaults-list.js';
 import { mapGet, type MapNode } from '../engine/tree.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import { HydraValues, knownKeys, type DefaultValue } from './hydra-values.js';
-import type { BatchCheck, ConfigError, Conflict, Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
+import type { BatchCheck, ConfigError, Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 
 // ── Packaged defaults (verl @ b178a3cd5: _generated_ppo_trainer.yaml, dataclass defaults) ───
 
@@ -176,6 +176,7 @@ interface Ctx {
   conflicts: Conflict[];
   checks: BatchCheck[];
   configErrors: ConfigError[];
+  ignored: IgnoredSetting[];
   anchor: Range;
   launchChecks: Record<string, string>;
   /** A launch script, or a config a launch script starts: what verl requires at start-up must be set. */
@@ -488,7 +489,12 @@ function ppoSchedule(ctx: Ctx, megatron: boolean): void {
   if (warmSteps && warmSteps.value >= 0) {
     plan.warmupSteps = { ...warmSteps, unit: 'rollout steps' };
     if (ratio && ratio.origin !== 'default' && ratio.value > 0) {
-      notes.push(`${A}.optim.lr_warmup_steps ${formatCount(warmSteps.value)} is set, so lr_warmup_steps_ratio ${ratio.value} is not used`);
+      ctx.ignored.push({
+        key: `${A}.optim.lr_warmup_steps_ratio`,
+        range: v.rangeOf(ratio) ?? ctx.anchor,
+        message: `${A}.optim.lr_warmup_steps_ratio ${ratio.value} is ignored: verl uses lr_warmup_steps ${formatCount(warmSteps.value)} whenever it is ≥ 0 (-1 selects the ratio); remove one of them`,
+        data: { ratio: ratio.value, warmupSteps: warmSteps.value },
+      });
     }
   } else if (ratio) {
     if (ratio.value > 0) plan.warmupRatio = ratio;
@@ -520,6 +526,14 @@ function ppoSchedule(ctx: Ctx, megatron: boolean): void {
     const style = v.str(`${A}.optim.warmup_style`);
     const type = v.str(`${A}.optim.lr_scheduler_type`);
     const scheduler = style && style.origin !== 'default' ? { ...style, note: `${A}.optim.warmup_style is the deprecated spelling of lr_scheduler_type; verl uses it` } : type;
+    if (style && style.origin !== 'default' && type && type.origin !== 'default' && type.value !== style.value) {
+      ctx.ignored.push({
+        key: `${A}.optim.lr_scheduler_type`,
+        range: v.rangeOf(type) ?? ctx.anchor,
+        message: `${A}.optim.lr_scheduler_type ${type.value} is ignored: the deprecated warmup_style ${style.value} is set too and verl uses it (FSDPOptimizerConfig); remove warmup_style`,
+        data: { lrSchedulerType: type.value, warmupStyle: style.value },
+      });
+    }
     if (scheduler) plan.scheduler = scheduler;
     if (scheduler?.value === 'cosine') {
       const ratioMin = v.num(`${A}.optim.min_lr_ratio`);
@@ -644,7 +658,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
   const defaults = kind === 'sft' ? SFT : megatron ? PPO_MEGATRON : PPO_FSDP;
   const v = new HydraValues(file, view, defaults, {}, 'verl default');
   const launched = file.format === 'shell' || env.hydra?.launch !== undefined;
-  const ctx: Ctx = { file, v, view, plan: {}, missing: [], notes, conflicts: [], checks: [], configErrors, anchor, launchChecks: {}, launched };
+  const ctx: Ctx = { file, v, view, plan: {}, missing: [], notes, conflicts: [], checks: [], configErrors, ignored: [], anchor, launchChecks: {}, launched };
   if (kind === 'sft') {
     // torchrun's world size, when the command itself is the launcher.
     if (cmd) {
@@ -668,6 +682,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     conflicts: ctx.conflicts,
     ...(ctx.checks.length ? { batchChecks: ctx.checks } : {}),
     ...(ctx.configErrors.length ? { configErrors: ctx.configErrors } : {}),
+    ...(ctx.ignored.length ? { ignored: ctx.ignored } : {}),
     launchChecks: ctx.launchChecks,
     afterDecay: 'flat',
   };
