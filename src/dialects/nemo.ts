@@ -326,6 +326,22 @@ function extractNemo1(ctx: Ctx, env: ExtractEnv): void {
     conflict(ctx, 'fp16-with-o2', `trainer.precision ${precision.value} with model.megatron_amp_O2 true and model.optim.name ${optimizer.value}: NeMo raises "fp16 training is not yet supported with O2. Please set megatron_amp_O2 to False in the model config." at start-up; use bf16 or set megatron_amp_O2: false`, o2, precision);
   }
 
+  // megatron_base_model._validate_and_override_config.
+  const fsdp = v.bool('model.fsdp');
+  const fp8 = v.bool('model.fp8');
+  if (fsdp?.value && fp8?.value) conflict(ctx, 'fsdp-with-fp8', 'model.fsdp with model.fp8: NeMo raises "Torch FSDP does not support FP8." at start-up; turn one off', fp8, fsdp);
+  const vpp = v.num('model.virtual_pipeline_model_parallel_size');
+  const pp = v.num('model.pipeline_model_parallel_size');
+  const layers = v.num('model.num_layers');
+  if (vpp && pp && layers && vpp.value > 0 && pp.value > 0 && Math.floor(layers.value / pp.value) % vpp.value !== 0) {
+    conflict(
+      ctx,
+      'virtual-pipeline-chunks',
+      `model.num_layers ${formatCount(layers.value)} // pipeline_model_parallel_size ${formatCount(pp.value)} = ${formatCount(Math.floor(layers.value / pp.value))} layers per stage is not divisible by virtual_pipeline_model_parallel_size ${formatCount(vpp.value)}: NeMo asserts "Make sure the number of model chunks is the same across all pipeline stages." at start-up; pick a virtual pipeline size that divides ${formatCount(Math.floor(layers.value / pp.value))}`,
+      vpp,
+    );
+  }
+
   if (!nemo2Scheduler(ctx)) {
     // The decay horizon: trainer.max_steps overwrites sched.max_steps (ModelPT.setup_optimization).
     const schedMax = v.num('model.optim.sched.max_steps');

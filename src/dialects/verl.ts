@@ -317,7 +317,16 @@ function ppoBatches(ctx: Ctx, megatron: boolean, parallel: ReturnType<typeof ppo
     if (role === 'ref' && !(v.bool(`${A}.use_kl_loss`)?.value || v.bool('algorithm.use_kl_in_reward')?.value)) continue;
     const own = v.bool(`${section}.log_prob_use_dynamic_bsz`);
     if ((own?.value ?? dynamic) === true) continue;
-    if (v.num(`${section}.log_prob_micro_batch_size`) || v.num(`${section}.log_prob_micro_batch_size_per_gpu`)) continue;
+    const lpGlobal = v.num(`${section}.log_prob_micro_batch_size`);
+    const lpPerGpu = v.num(`${section}.log_prob_micro_batch_size_per_gpu`);
+    if (lpGlobal && lpPerGpu) {
+      ctx.conflicts.push({
+        kind: 'log-prob-micro-batch-both-spellings',
+        range: v.rangeOf(lpGlobal, lpPerGpu) ?? ctx.anchor,
+        message: `${section}.log_prob_micro_batch_size and log_prob_micro_batch_size_per_gpu are both set: verl's validate_config raises "[${section}] You have set both '${section}.log_prob_micro_batch_size' AND '${section}.log_prob_micro_batch_size_per_gpu'" at start-up; keep log_prob_micro_batch_size_per_gpu (the global spelling is deprecated)`,
+      });
+    }
+    if (lpGlobal || lpPerGpu) continue;
     if (!v.isNull(`${section}.log_prob_micro_batch_size_per_gpu`) || !v.isNull(`${section}.log_prob_micro_batch_size`)) continue;
     required(ctx, `${section}.log_prob_micro_batch_size_per_gpu`, `${section}.log_prob_micro_batch_size_per_gpu is not set: verl's validate_config stops the run ("[${section}] Please set at least one of '${section}.log_prob_micro_batch_size' or '${section}.log_prob_micro_batch_size_per_gpu'."); set ${section}.log_prob_micro_batch_size_per_gpu`);
   }
@@ -555,8 +564,26 @@ function ppoSchedule(ctx: Ctx, megatron: boolean): void {
   }
 }
 
+/** FSDPActorConfig.validate: Ulysses sequence parallelism needs remove-padding. */
+function sequenceParallelPadding(ctx: Ctx, megatron: boolean): void {
+  if (megatron) return;
+  const sp = ctx.v.num(`${A}.ulysses_sequence_parallel_size`);
+  if (!sp || sp.value <= 1) return;
+  // dp_actor.yaml: use_remove_padding: ${oc.select:actor_rollout_ref.model.use_remove_padding,false}; the model's default is true.
+  const own = ctx.v.bool(`${A}.use_remove_padding`);
+  const model = ctx.v.bool('actor_rollout_ref.model.use_remove_padding');
+  const off = own ?? model;
+  if (off?.value !== false) return;
+  ctx.conflicts.push({
+    kind: 'sequence-parallel-without-remove-padding',
+    range: ctx.v.rangeOf(off, sp) ?? ctx.anchor,
+    message: `${A}.ulysses_sequence_parallel_size ${formatCount(sp.value)} with ${off.key} false: verl raises "When using sequence parallelism for actor/ref policy, you must enable use_remove_padding." at start-up; set actor_rollout_ref.model.use_remove_padding=True or ulysses_sequence_parallel_size=1`,
+  });
+}
+
 function extractPpo(ctx: Ctx, megatron: boolean, env: ExtractEnv): void {
   const parallel = ppoParallel(ctx, megatron);
+  sequenceParallelPadding(ctx, megatron);
   applyAssumptions(ctx.plan, env.assume);
   rolloutMesh(ctx, parallel.world);
   ppoBatches(ctx, megatron, parallel);
