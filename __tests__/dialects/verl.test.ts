@@ -250,6 +250,26 @@ describe('verl YAML composed from its defaults list, launched by a script', () =
   });
 });
 
+describe('a reference trainer YAML is composed like the config', () => {
+  test('the mini-batch both configs inherit from the vendored defaults is compared', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'trainlint-verl-ref-'));
+    try {
+      mkdirSync(path.join(dir, 'conf'));
+      writeFileSync(path.join(dir, 'conf', 'base.yaml'), 'actor_rollout_ref:\n  actor:\n    ppo_mini_batch_size: 64\n    optim:\n      lr: 1e-6\n');
+      const cfg = (n: number, ref = '') => `${ref}defaults:\n  - base\n  - _self_\nactor_rollout_ref:\n  rollout:\n    n: ${n}\n`;
+      writeFileSync(path.join(dir, 'conf', 'small.yaml'), cfg(4));
+      writeFileSync(path.join(dir, 'conf', 'large.yaml'), cfg(16, '# trainlint: reference=small.yaml\n'));
+      const { results } = await lint({ root: dir, paths: [], config: {} });
+      const large = results.find((r) => r.file.path === 'conf/large.yaml')!;
+      expect(large.reference?.plan.globalBatchSize?.value).toBe(256);
+      expect(large.findings.map((f) => f.ruleId)).toEqual(['lr-not-rescaled']);
+      expect(large.findings[0].message).toMatch(/global batch ×4 since reference conf\/small\.yaml \(256 → 1024\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('nothing in a linted verl repository is executed', () => {
   test('substitutions in overrides and Python tags in YAML stay text', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'trainlint-verl-'));

@@ -493,7 +493,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
           });
           continue;
         }
-        const refAnalysis = analyse(loaded, settingsOf(refPath), result.dialect);
+        // A Hydra reference is composed from its defaults list like the config itself.
+        const refComposed = result.dialect.meta.hydra && loaded.tree ? composedFor(loaded, [rootBase, ...lintRootBase]) : undefined;
+        const refAnalysis = analyse(loaded, settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : undefined);
         if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its reference ${refPath}`));
