@@ -42,8 +42,6 @@ const FLAGS: Record<string, 'configPath' | 'configName' | 'configDir'> = {
 };
 /** Hydra switches: a value the shell reader gave them is really the next override. */
 const SWITCHES = new Set(['--multirun', '-m', '--resolve', '--run', '-r', '--help', '-h', '--hydra-help', '--version']);
-/** Hydra options that take a value and are not overrides (`--cfg job`, `--package _global_`, `--info searchpath`). */
-const VALUED = new Set(['--cfg', '-c', '--package', '-p', '--info', '-i', '--shell-completion', '-sc', '--experimental-rerun']);
 const FORWARDED = /^\$(?:[@*]|\{[@*](?::[^}]*)?\})$/;
 /** A shell expansion the script could not resolve: the value is not known before the run. */
 const UNRESOLVED_SHELL = /\$(?:[A-Za-z_{(]|\d)|`/;
@@ -72,7 +70,8 @@ export function hydraCommand(cmd: LaunchCommand, file: string, origin: LocatedOv
       if (arg.value !== undefined && arg.valueRange) positional.push({ flag: '', value: arg.value, flagRange: arg.valueRange, valueRange: arg.valueRange });
       continue;
     }
-    if (arg.flag !== '' || VALUED.has(arg.flag)) continue;
+    // Other options (`--cfg job`, `--package _global_`, `--info searchpath`) are not overrides.
+    if (arg.flag !== '') continue;
     positional.push(arg);
   }
   for (const arg of positional) {

@@ -380,31 +380,30 @@ export function applyOverrides(base: ComposedConfig, overrides: LocatedOverride[
     // Walk to the parent mapping, noting whether the key exists.
     let parent: MapNode | undefined = config.root;
     let viaNull = false;
+    let blocked: string | undefined;
     for (let i = 0; i < o.path.length - 1 && parent; i++) {
       const e: MapEntry | undefined = mapGet(parent, o.path[i]);
       if (!e) {
         parent = undefined;
-        break;
-      }
-      if (e.value.kind !== 'map') {
-        if (e.value.kind === 'scalar' && e.value.value === null && o.op !== 'delete') {
-          // A null section (`profiler: null`) becomes a mapping when a key is set under it.
-          const fresh: MapNode = { kind: 'map', entries: [], range: lo.keyRange };
-          const entry: MapEntry = { key: e.key, keyRange: e.keyRange, value: fresh };
-          config.sources.set(entry, config.sources.get(e) ?? source);
-          setAt(parent, indexOf(parent, e.key), entry);
-          parent = fresh;
-          viaNull = true;
-          continue;
-        }
-        errors.push({ override: lo, message: `Could not override '${o.key}': '${o.path.slice(0, i + 1).join('.')}' is ${show(e.value)}, not a mapping` });
+      } else if (e.value.kind === 'map') {
+        parent = e.value;
+      } else if (e.value.kind === 'scalar' && e.value.value === null && o.op !== 'delete') {
+        // A null section (`profiler: null`) becomes a mapping when a key is set under it.
+        const fresh: MapNode = { kind: 'map', entries: [], range: lo.keyRange };
+        const entry: MapEntry = { key: e.key, keyRange: e.keyRange, value: fresh };
+        config.sources.set(entry, config.sources.get(e) ?? source);
+        setAt(parent, indexOf(parent, e.key), entry);
+        parent = fresh;
+        viaNull = true;
+      } else {
+        blocked = `Could not override '${o.key}': '${o.path.slice(0, i + 1).join('.')}' is ${show(e.value)}, not a mapping`;
         parent = undefined;
-        i = o.path.length;
-        break;
       }
-      parent = e.value;
     }
-    if (errors.length && errors[errors.length - 1].override === lo) continue;
+    if (blocked) {
+      errors.push({ override: lo, message: blocked });
+      continue;
+    }
     const leaf = o.path[o.path.length - 1];
     const existing = parent ? mapGet(parent, leaf) : undefined;
     // A null value counts as "nothing there" for an append (OmegaConf.select gives None).
