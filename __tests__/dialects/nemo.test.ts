@@ -165,6 +165,26 @@ describe('NeMo 1.x Lightning models, Launcher, Aligner, NeMo 2, Megatron-Bridge'
   });
 });
 
+describe('a NeMo script whose config is not in the repository', () => {
+  test('only its overrides are known: parallel sizes and nodes it leaves out are unknown, not defaults', () => {
+    const partial = extract(parseSource('run.sh', 'python megatron_gpt_pretraining.py --config-path=/opt/NeMo/conf --config-name=megatron_gpt_config trainer.devices=8 model.global_batch_size=100 model.micro_batch_size=4\n'));
+    expect(partial.plan.worldSize).toBeUndefined();
+    expect(partial.plan.globalBatchSize?.value).toBe(100);
+    expect(partial.batchChecks).toBeUndefined();
+    expect(partial.notes.join('\n')).toMatch(/trainer\.num_nodes is not set here/);
+    const full = extract(parseSource('run.sh', 'python megatron_gpt_pretraining.py --config-path=/opt/NeMo/conf --config-name=megatron_gpt_config trainer.devices=8 trainer.num_nodes=1 model.tensor_model_parallel_size=2 model.pipeline_model_parallel_size=1 model.context_parallel_size=1 model.global_batch_size=100 model.micro_batch_size=4\n'));
+    expect(full.plan.dataParallelSize?.value).toBe(4);
+    expect(full.plan.gradAccumSteps).toBeUndefined();
+  });
+
+  test('a Megatron-Bridge override without the model parallel sizes does not take the world size as data-parallel', () => {
+    const e = extract(yaml('train:\n  train_iters: 100\n  global_batch_size: 100\n  micro_batch_size: 2\noptimizer:\n  lr: 1e-4\nscheduler:\n  lr_warmup_iters: 10\n'), { assume: { worldSize: 8 }, mappings: {} });
+    expect(e.plan.worldSize).toBeUndefined();
+    expect(e.missing.map((m) => m.field)).toContain('dataParallelSize');
+    expect(e.notes.join('\n')).toMatch(/world size 8 is not used: model\.tensor_model_parallel_size, model\.pipeline_model_parallel_size, model\.context_parallel_size are not set here/);
+  });
+});
+
 describe('a NeMo script starts a config in the repository with Hydra overrides', () => {
   let results: FileResult[];
   beforeAll(async () => {

@@ -116,6 +116,11 @@ interface Ctx {
   ignored: IgnoredSetting[];
   anchor: Range;
   launchChecks: Record<string, string>;
+  /**
+   * Only part of the run's config is here (a Megatron-Bridge override file over a Python recipe, a
+   * script whose config is not in the repository): a key it leaves out is unknown, not a default.
+   */
+  partial: boolean;
 }
 
 const named = (s: Setting): string => `${s.key ?? ''} ${formatCount(Number(s.value))}`.trim();
@@ -142,6 +147,17 @@ function parallel(ctx: Ctx, keys: { tp: string; pp: string; cp: string }): { mp:
   const tp = v.num(keys.tp);
   const pp = v.num(keys.pp);
   const cp = v.num(keys.cp);
+  if (ctx.partial && !plan.dataParallelSize && (!tp || !pp || !cp)) {
+    // The recipe (or the config the script names) sets the model parallelism: the world size alone
+    // does not give the data-parallel size, so it is left out rather than taken as the DP size.
+    const unset = [[keys.tp, tp], [keys.pp, pp], [keys.cp, cp]].filter(([, x]) => !x).map(([k]) => k);
+    if (plan.worldSize) {
+      ctx.notes.push(`world size ${formatCount(plan.worldSize.value)} is not used: ${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set here, so the data-parallel size is unknown`);
+      delete plan.worldSize;
+    }
+    ctx.missing.push({ field: 'dataParallelSize', hint: `set ${unset.join(', ')}, or assume.dataParallelSize in .trainlint.yml` });
+    return { mp: NaN };
+  }
   const mp = (tp?.value ?? 1) * (pp?.value ?? 1) * (cp?.value ?? 1);
   const world = plan.worldSize;
   if (!world || mp <= 1) return { mp };
@@ -166,6 +182,10 @@ function worldFromTrainer(ctx: Ctx): void {
   const nodes = v.num('trainer.num_nodes');
   if (d.count === undefined) {
     if (d.why) ctx.notes.push(`${d.why}: the world size is unknown`);
+    return;
+  }
+  if (!nodes && ctx.partial) {
+    ctx.notes.push('trainer.num_nodes is not set here (the config this command names sets it): the world size is unknown');
     return;
   }
   const n = nodes?.value ?? 1;
@@ -516,8 +536,8 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     notes.push(`the plan is read from ${view.commandConfig.primary} with this command's overrides (linted there, as launched by this script)`);
     return { plan: {}, missing: [], notes, ...base };
   }
-  const v = new HydraValues(file, view, form === 'bridge' || form === 'nemo2' ? {} : NEMO1_DEFAULTS, RESOLVERS, 'NeMo default');
-  const ctx: Ctx = { file, v, plan: {}, missing: [], notes, conflicts: [], checks: [], ignored: [], anchor, launchChecks: {} };
+  const v = new HydraValues(file, view, form === 'nemo1' ? NEMO1_DEFAULTS : {}, RESOLVERS, 'NeMo default');
+  const ctx: Ctx = { file, v, plan: {}, missing: [], notes, conflicts: [], checks: [], ignored: [], anchor, launchChecks: {}, partial: form === 'bridge' || form === 'script' };
   if (cmd && form === 'script') {
     const w = launcherWorldSize(cmd);
     if (w && cmd.launcher !== 'python') ctx.plan.worldSize = { value: w.value, origin: 'launcher', file: file.path, key: w.key, range: w.range, how: w.how };
