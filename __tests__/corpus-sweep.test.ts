@@ -3,13 +3,11 @@
  * no internal error, every file gets a dialect or a stated reason, and floors on how many
  * files each dialect claims and which plan fields it resolves, so a regression fails.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { lint, type FileResult } from '../src/engine/lint';
 import { PLAN_FIELDS } from '../src/engine/types';
+import { CORPUS, sharedDescribe } from './helpers/shared';
 
-const CORPUS = path.join(__dirname, '..', '..', 'shared', 'corpus');
-const describeIfCorpus = existsSync(CORPUS) ? describe : describe.skip;
+const describeIfCorpus = sharedDescribe(CORPUS);
 
 /** Minimum files each dialect must claim (the corpus is fixed: these are exact-ish floors). */
 const CLAIM_FLOORS: Record<string, number> = {
@@ -84,6 +82,15 @@ describeIfCorpus('corpus sweep', () => {
         expect({ id, field, have: have >= Math.floor((share ?? 0) * files.length) }).toEqual({ id, field, have: true });
       }
     }
+  });
+
+  test('finding budget (issue #9): at most 1.5 findings per file with findings; in short runs only launch rejections stay run-length errors', () => {
+    const findings = results.flatMap((r) => r.findings);
+    const files = new Set(findings.map((f) => f.path));
+    expect(findings.length / files.size).toBeLessThanOrEqual(1.5);
+    const lengthRules = new Set(['warmup-exceeds-training', 'warmup-fraction', 'decay-horizon-mismatch', 'interval-exceeds-training']);
+    const wrong = findings.filter((f) => f.data?.shortRun && f.severity === 'error' && lengthRules.has(f.ruleId) && !f.data?.launchRejects);
+    expect(wrong.map((f) => `${f.path}:${f.range.line} ${f.ruleId}`)).toEqual([]);
   });
 
   test('the share of files with a dialect does not fall', () => {

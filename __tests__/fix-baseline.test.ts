@@ -4,6 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { runCliCapture } from './helpers/run-cli';
 import type { Report } from '../src/engine/report-types';
+import { fingerprint, legacyFingerprint } from '../src/engine/baseline';
+import { lint } from '../src/engine/lint';
+import type { Finding } from '../src/engine/types';
 
 const EXAMPLES = path.join(__dirname, '..', 'examples', 'openclip-a100-to-h100');
 
@@ -121,13 +124,15 @@ describe('baseline', () => {
     expect(first.code).toBe(1);
     const update = await cli(['--update-baseline'], dir);
     expect(update.code).toBe(0);
-    expect(update.stderr).toMatch(/recorded 4 finding\(s\) in \.trainlint-baseline\.json/);
+    // The warmup and the default save interval (500) both exceed the 80-step run: one grouped finding.
+    expect(update.stderr).toMatch(/recorded 3 finding\(s\) in \.trainlint-baseline\.json/);
     const baseline = JSON.parse(fs.readFileSync(path.join(dir, '.trainlint-baseline.json'), 'utf8'));
-    expect(baseline.findings.map((e: { ruleId: string }) => e.ruleId).sort()).toEqual(['interval-exceeds-training', 'schema', 'warmup-exceeds-training', 'yaml11-ambiguous-scalar']);
+    expect(baseline.fingerprints).toBe(2);
+    expect(baseline.findings.map((e: { ruleId: string }) => e.ruleId).sort()).toEqual(['schema', 'warmup-exceeds-training', 'yaml11-ambiguous-scalar']);
 
     const hidden = await cli([], dir);
     expect(hidden.code).toBe(0);
-    expect(hidden.stderr).toContain('4 finding(s) hidden by .trainlint-baseline.json');
+    expect(hidden.stderr).toContain('3 finding(s) hidden by .trainlint-baseline.json');
 
     // Lines move: still hidden.
     fs.writeFileSync(path.join(dir, 'sft.yaml'), '# moved down\n\n' + text);
@@ -139,11 +144,53 @@ describe('baseline', () => {
     const report = JSON.parse(later.stdout) as Report;
     expect(report.findings.map((f) => f.ruleId)).toEqual(['yaml11-ambiguous-scalar']);
     expect(report.findings[0].message).toContain('`on`');
-    // Hidden: warmup-exceeds-training and interval-exceeds-training; fixed: schema and yaml11 on `1e-4`.
-    expect(later.stderr).toContain('2 finding(s) hidden');
+    // Hidden: the grouped warmup-exceeds-training; fixed: schema and yaml11 on `1e-4`.
+    expect(later.stderr).toContain('1 finding(s) hidden');
     expect(later.stderr).toContain('2 baselined finding(s) no longer occur');
 
     expect((await cli(['--no-baseline', '--format', 'json'], dir)).stdout).toContain('warmup-exceeds-training');
+  });
+
+  test("fingerprints do not depend on the message's wording, but on the numbers behind it", () => {
+    const text = 'max_steps: 80\nwarmup_steps: 100\n';
+    const texts = new Map([['sft.yaml', text]]);
+    const f: Finding = { ruleId: 'warmup-exceeds-training', severity: 'error', message: 'old wording', path: 'sft.yaml', range: { line: 2, column: 1, endLine: 2, endColumn: 13 }, data: { warmupSteps: 100, totalSteps: 80 } };
+    expect(fingerprint({ ...f, message: 'new wording, same problem' }, texts)).toBe(fingerprint(f, texts));
+    expect(fingerprint({ ...f, data: { warmupSteps: 100, totalSteps: 90 } }, texts)).not.toBe(fingerprint(f, texts));
+    // The line does not count, the key does.
+    expect(fingerprint(f, new Map([['sft.yaml', `# moved\n${text}`]]))).not.toBe(fingerprint(f, texts));
+    expect(fingerprint({ ...f, range: { ...f.range, line: 3, endLine: 3 } }, new Map([['sft.yaml', `# moved\n${text}`]]))).toBe(fingerprint(f, texts));
+  });
+
+  test('a baseline written by the previous version (message-based fingerprints) is still accepted, grouped findings included', async () => {
+    const text = YAML_WITH_COMMENTS.replace('max_steps: 5000', 'max_steps: 80');
+    const dir = tempRepo({ 'sft.yaml': text });
+    const { results } = await lint({ root: dir, paths: [], config: {} });
+    const texts = new Map(results.map((r) => [r.file.path, r.file.text]));
+    const findings = results.flatMap((r) => r.findings);
+    const grouped = findings.find((f) => f.merged);
+    expect(grouped?.merged?.map((m) => m.ruleId).sort()).toEqual(['interval-exceeds-training', 'warmup-exceeds-training']);
+    // What the previous version wrote: one entry per finding, hashed with its message (then worded
+    // differently, so only the schema and yaml11 hashes still match; the other two match by rule).
+    const old = {
+      version: 1,
+      findings: [
+        ...findings.filter((f) => !f.merged).map((f) => ({ path: f.path, ruleId: f.ruleId, fingerprint: legacyFingerprint(f, texts), count: 1 })),
+        { path: 'sft.yaml', ruleId: 'warmup-exceeds-training', fingerprint: 'a'.repeat(24), count: 1 },
+        { path: 'sft.yaml', ruleId: 'interval-exceeds-training', fingerprint: 'b'.repeat(24), count: 1 },
+      ],
+    };
+    fs.writeFileSync(path.join(dir, '.trainlint-baseline.json'), JSON.stringify(old));
+    const r = await cli(['--format', 'json'], dir);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Report).findings).toEqual([]);
+    expect(r.stderr).toContain('3 finding(s) hidden');
+    expect(r.stderr).not.toContain('no longer occur');
+    // An old baseline that knew only one of the merged findings does not hide the group.
+    fs.writeFileSync(path.join(dir, '.trainlint-baseline.json'), JSON.stringify({ ...old, findings: old.findings.filter((e) => e.ruleId !== 'interval-exceeds-training') }));
+    const partial = await cli(['--format', 'json'], dir);
+    expect((JSON.parse(partial.stdout) as Report).findings.map((f) => f.ruleId)).toEqual(['warmup-exceeds-training']);
+    expect(partial.stderr).toContain('1 baselined finding(s) no longer occur');
   });
 
   test('a broken baseline file is a usage error', async () => {

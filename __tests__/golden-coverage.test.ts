@@ -81,7 +81,12 @@ async function outcomes(rule: string): Promise<CaseOutcome[]> {
     const { results } = await lint({ root: dir, paths: [], config });
     out.push({
       name,
-      files: results.map((r) => ({ path: r.file.path, dialect: r.dialect?.meta.id, rules: new Set(r.findings.map((f) => f.ruleId)) })),
+      // A finding merged into a grouped one ("one cause, one finding") is still reported.
+      files: results.map((r) => ({
+        path: r.file.path,
+        dialect: r.dialect?.meta.id,
+        rules: new Set(r.findings.flatMap((f) => [f.ruleId, ...(f.merged ?? []).map((m) => m.ruleId)])),
+      })),
     });
   }
   return out;

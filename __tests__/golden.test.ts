@@ -1,7 +1,8 @@
 /**
  * Golden tests: every folder `__tests__/golden/<rule-id>/<case>/` is a small repository
  * (configs, optionally `.trainlint.yml`). It is linted as a whole and every finding is
- * printed as `path:line:col: severity [rule-id] message`; the result must equal the case's
+ * printed as `path:line:col: severity [rule-id] message` (and its related locations, indented);
+ * the result must equal the case's
  * `expected.txt` exactly (empty for the good cases). UPDATE_GOLDEN=1 rewrites the files.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,19 @@ async function render(dir: string): Promise<string> {
   const { config } = readConfig(dir);
   const { results } = await lint({ root: dir, paths: [], config });
   return results
-    .flatMap((r) => r.findings.map((f) => `${f.path}:${f.range.line}:${f.range.column}: ${f.severity} [${f.ruleId}] ${f.message}\n`))
+    .flatMap((r) =>
+      r.findings.map(
+        (f) =>
+          `${f.path}:${f.range.line}:${f.range.column}: ${f.severity} [${f.ruleId}] ${f.message}\n` +
+          (f.related ?? [])
+            .map((x) => {
+              // A related location that is a merged finding shows its rule: the problem is still reported.
+              const m = f.merged?.find((y) => y.path === x.path && y.range.line === x.range.line && y.range.column === x.range.column);
+              return `    related ${x.path}:${x.range.line}:${x.range.column}:${m ? ` [${m.ruleId}]` : ''} ${x.message}\n`;
+            })
+            .join(''),
+      ),
+    )
     .join('');
 }
 

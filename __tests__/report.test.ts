@@ -6,6 +6,7 @@ import { escapeCommandData, escapeCommandProperty, stripTerminalControls } from 
 import { formatGithub } from '../src/report/github.js';
 import { formatReport } from '../src/report/index.js';
 import { formatJson } from '../src/report/json.js';
+import { buildSarif } from '../src/report/sarif.js';
 import { formatStylish } from '../src/report/stylish.js';
 
 const TRAIN_YAML = [
@@ -251,6 +252,81 @@ describe('stylish', () => {
   });
 });
 
+describe('stylish: long messages and related locations', () => {
+  const long =
+    'the run is 50 optimizer steps (--train-iters) but its schedule is sized for 990000 (--lr-decay-iters): warmup (9900 steps) never ends; ' +
+    'the decay never starts; to size it for 50 steps: drop --lr-decay-iters (it defaults to the run length) or set --lr-decay-iters 50';
+
+  function grouped(): Report {
+    const report = makeReport();
+    report.findings = [
+      { ...report.findings[1] },
+      {
+        ...report.findings[0],
+        ruleId: 'decay-horizon-mismatch',
+        message: long,
+        line: 8,
+        column: 3,
+        endColumn: 12,
+        related: [
+          { path: 'configs/train.yaml', line: 7, column: 3, message: "warmup 2000 steps (training.warmup_steps) ≥ the run's 1500 optimizer steps: the LR never reaches its peak" },
+          { path: 'scripts/launch.sh', line: 2, column: 10, message: 'the launcher' },
+        ],
+      },
+    ];
+    report.summary = { files: 2, errors: 1, warnings: 1, infos: 0 };
+    return report;
+  }
+
+  test('a message that does not fit goes on its own wrapped lines; the rule id stays on the finding line; every line fits', () => {
+    const out = formatStylish(grouped(), { color: false, sources: SOURCES });
+    expect(out).toBe(
+      [
+        'configs/train.yaml',
+        '  5:22  error    global batch size 512 ≠ 8 × 16 × 2 = 256  batch-size-mismatch',
+        '    5 |   global_batch_size: 512',
+        '      |                      ^~~',
+        '  8:3   warning  decay-horizon-mismatch',
+        '    the run is 50 optimizer steps (--train-iters) but its schedule is sized for 990000',
+        '    (--lr-decay-iters): warmup (9900 steps) never ends; the decay never starts; to size it for 50',
+        '    steps: drop --lr-decay-iters (it defaults to the run length) or set --lr-decay-iters 50',
+        '    8 |   max_steps: 1500',
+        '      |   ^~~~~~~~~',
+        "    related 7:3 warmup 2000 steps (training.warmup_steps) ≥ the run's 1500 optimizer steps",
+        '    related scripts/launch.sh:2:10 the launcher',
+        '',
+        '✖ 2 problems (1 error, 1 warning, 0 infos)',
+        '',
+      ].join('\n'),
+    );
+    for (const line of out.split('\n')) expect(Array.from(line).length).toBeLessThanOrEqual(100);
+  });
+
+  test('the width is an option; colour codes do not count', () => {
+    const narrow = formatStylish(grouped(), { color: false, sources: SOURCES, width: 60 });
+    for (const line of narrow.split('\n').filter((l) => !l.includes(' | '))) expect(Array.from(line).length).toBeLessThanOrEqual(60);
+    const coloured = formatStylish(grouped(), { color: true, sources: SOURCES });
+    expect(coloured.replace(/\x1b\[\d+m/g, '')).toBe(formatStylish(grouped(), { color: false, sources: SOURCES }));
+  });
+});
+
+describe('sarif', () => {
+  test('related locations become relatedLocations with ids, repo-relative URIs and messages', () => {
+    const report = makeReport();
+    report.findings[0].related = [{ path: 'configs/train.yaml', line: 8, column: 3, message: 'the run length' }];
+    const sarif = buildSarif(report) as { runs: { results: Record<string, unknown>[] }[] };
+    const [first, second] = sarif.runs[0].results;
+    expect(first.relatedLocations).toEqual([
+      {
+        id: 0,
+        physicalLocation: { artifactLocation: { uri: 'configs/train.yaml', uriBaseId: '%SRCROOT%' }, region: { startLine: 8, startColumn: 3 } },
+        message: { text: 'the run length' },
+      },
+    ]);
+    expect(second.relatedLocations).toBeUndefined();
+  });
+});
+
 describe('github', () => {
   test('golden: errors, then warnings, then notices; col omitted for multi-line ranges', () => {
     const out = formatGithub(makeReport());
@@ -332,6 +408,16 @@ describe('report schema', () => {
     expect(errors).toEqual(
       expect.arrayContaining([' required', '/findings/0/severity enum', '/files/0/plan propertyNames']),
     );
+  });
+
+  test('`related` (additive in v1): exactly path, line, column and message', () => {
+    const r = makeReport();
+    r.findings[0].related = [{ path: 'configs/train.yaml', line: 8, column: 3, message: 'the run length' }];
+    expect(validate(r)).toBe(true);
+    for (const bad of [[], [{ path: 'a', line: 1, column: 1 }], [{ path: 'a', line: 1, column: 1, message: 'm', ruleId: 'x' }], [{ path: 'a', line: 0, column: 1, message: 'm' }]]) {
+      (r.findings[0] as unknown as { related: unknown }).related = bad;
+      expect(validate(r)).toBe(false);
+    }
   });
 
   const DELETE = Symbol('delete');

@@ -3900,20 +3900,20 @@ var require_fast_uri = __commonJS({
       if (baseMalformed || relativeMalformed || baseMalformedPercentEncoding || relativeMalformedPercentEncoding || baseMalformedSchemeSpecific || relativeMalformedSchemeSpecific || baseMalformedHost || relativeMalformedHost || baseMalformedScheme || relativeMalformedScheme) {
         throw new Error(baseParsed.error || relativeParsed.error || "URI is malformed.");
       }
-      const resolved = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
-      const resolvedSchemeHandler = getSchemeHandler(options && options.scheme || resolved.scheme);
-      const resolvedHost = resolved.host;
+      const resolved2 = resolveComponent(baseParsed, relativeParsed, schemelessOptions, true);
+      const resolvedSchemeHandler = getSchemeHandler(options && options.scheme || resolved2.scheme);
+      const resolvedHost = resolved2.host;
       const resolvedHostIsIP = resolvedHost !== void 0 && resolvedHost !== "" && (isIPv4(resolvedHost) || normalizeIPv6(resolvedHost).isIPV6);
-      if (hasForbiddenDomainHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
+      if (hasForbiddenDomainHost(resolved2, options || {}, resolvedSchemeHandler, resolvedHostIsIP)) {
         throw new Error(MALFORMED_HOST_ERROR);
       }
-      canonicalizeHost(resolved, options || {}, resolvedSchemeHandler, resolvedHostIsIP);
+      canonicalizeHost(resolved2, options || {}, resolvedSchemeHandler, resolvedHostIsIP);
       const encodedASCIIHost = resolvedHost && resolvedHost.indexOf("%") !== -1 && !new RegExp("\\P{ASCII}", "u").test(resolvedHost);
-      if (resolved.error && !encodedASCIIHost) {
-        throw new Error(resolved.error);
+      if (resolved2.error && !encodedASCIIHost) {
+        throw new Error(resolved2.error);
       }
       schemelessOptions.skipEscape = true;
-      return serialize(resolved, schemelessOptions);
+      return serialize(resolved2, schemelessOptions);
     }
     function resolveComponent(base, relative, options, skipNormalization) {
       const target = {};
@@ -10383,7 +10383,7 @@ var require_merge = __commonJS({
     var identity = require_identity();
     var Scalar = require_Scalar();
     var MERGE_KEY = "<<";
-    var merge = {
+    var merge2 = {
       identify: (value) => value === MERGE_KEY || typeof value === "symbol" && value.description === MERGE_KEY,
       default: "key",
       tag: "tag:yaml.org,2002:merge",
@@ -10393,7 +10393,7 @@ var require_merge = __commonJS({
       }),
       stringify: () => MERGE_KEY
     };
-    var isMergeKey = (ctx, key) => (merge.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge.tag && tag.default);
+    var isMergeKey = (ctx, key) => (merge2.identify(key) || identity.isScalar(key) && (!key.type || key.type === Scalar.Scalar.PLAIN) && merge2.identify(key.value)) && ctx?.doc.schema.tags.some((tag) => tag.tag === merge2.tag && tag.default);
     function addMergeToJSMap(ctx, map, value) {
       const source = resolveAliasValue(ctx, value);
       if (identity.isSeq(source))
@@ -10432,7 +10432,7 @@ var require_merge = __commonJS({
     }
     exports.addMergeToJSMap = addMergeToJSMap;
     exports.isMergeKey = isMergeKey;
-    exports.merge = merge;
+    exports.merge = merge2;
   }
 });
 
@@ -10441,15 +10441,15 @@ var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
     var log = require_log();
-    var merge = require_merge();
+    var merge2 = require_merge();
     var stringify2 = require_stringify();
     var identity = require_identity();
     var toJS = require_toJS();
     function addPairToJSMap(ctx, map, { key, value }) {
       if (identity.isNode(key) && key.addToJSMap)
         key.addToJSMap(ctx, map, value);
-      else if (merge.isMergeKey(ctx, key))
-        merge.addMergeToJSMap(ctx, map, value);
+      else if (merge2.isMergeKey(ctx, key))
+        merge2.addMergeToJSMap(ctx, map, value);
       else {
         const jsKey = toJS.toJS(key, "", ctx);
         if (map instanceof Map) {
@@ -11840,7 +11840,7 @@ var require_schema3 = __commonJS({
     var bool3 = require_bool2();
     var float = require_float2();
     var int = require_int2();
-    var merge = require_merge();
+    var merge2 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var set = require_set();
@@ -11860,7 +11860,7 @@ var require_schema3 = __commonJS({
       float.floatExp,
       float.float,
       binary.binary,
-      merge.merge,
+      merge2.merge,
       omap.omap,
       pairs.pairs,
       set.set,
@@ -11886,7 +11886,7 @@ var require_tags = __commonJS({
     var schema2 = require_schema();
     var schema$1 = require_schema2();
     var binary = require_binary();
-    var merge = require_merge();
+    var merge2 = require_merge();
     var omap = require_omap();
     var pairs = require_pairs();
     var schema$2 = require_schema3();
@@ -11911,7 +11911,7 @@ var require_tags = __commonJS({
       intOct: int.intOct,
       intTime: timestamp.intTime,
       map: map.map,
-      merge: merge.merge,
+      merge: merge2.merge,
       null: _null.nullTag,
       omap: omap.omap,
       pairs: pairs.pairs,
@@ -11921,7 +11921,7 @@ var require_tags = __commonJS({
     };
     var coreKnownTags = {
       "tag:yaml.org,2002:binary": binary.binary,
-      "tag:yaml.org,2002:merge": merge.merge,
+      "tag:yaml.org,2002:merge": merge2.merge,
       "tag:yaml.org,2002:omap": omap.omap,
       "tag:yaml.org,2002:pairs": pairs.pairs,
       "tag:yaml.org,2002:set": set.set,
@@ -11930,7 +11930,7 @@ var require_tags = __commonJS({
     function getTags(customTags, schemaName, addMergeTag) {
       const schemaTags = schemas.get(schemaName);
       if (schemaTags && !customTags) {
-        return addMergeTag && !schemaTags.includes(merge.merge) ? schemaTags.concat(merge.merge) : schemaTags.slice();
+        return addMergeTag && !schemaTags.includes(merge2.merge) ? schemaTags.concat(merge2.merge) : schemaTags.slice();
       }
       let tags = schemaTags;
       if (!tags) {
@@ -11948,7 +11948,7 @@ var require_tags = __commonJS({
         tags = customTags(tags.slice());
       }
       if (addMergeTag)
-        tags = tags.concat(merge.merge);
+        tags = tags.concat(merge2.merge);
       return tags.reduce((tags2, tag) => {
         const tagObj = typeof tag === "string" ? tagsByName[tag] : tag;
         if (!tagObj) {
@@ -11977,11 +11977,11 @@ var require_Schema = __commonJS({
     var tags = require_tags();
     var sortMapEntriesByKey = (a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
     var Schema = class _Schema {
-      constructor({ compat, customTags, merge, resolveKnownTags, schema: schema2, sortMapEntries, toStringDefaults }) {
+      constructor({ compat, customTags, merge: merge2, resolveKnownTags, schema: schema2, sortMapEntries, toStringDefaults }) {
         this.compat = Array.isArray(compat) ? tags.getTags(compat, "compat") : compat ? tags.getTags(null, compat) : null;
         this.name = typeof schema2 === "string" && schema2 || "core";
         this.knownTags = resolveKnownTags ? tags.coreKnownTags : {};
-        this.tags = tags.getTags(customTags, this.name, merge);
+        this.tags = tags.getTags(customTags, this.name, merge2);
         this.toStringOptions = toStringDefaults ?? null;
         Object.defineProperty(this, identity.MAP, { value: map.map });
         Object.defineProperty(this, identity.SCALAR, { value: string.string });
@@ -16606,6 +16606,16 @@ var trainlint_schema_default = {
       },
       patternProperties: { "": { type: "string", minLength: 1 } }
     },
+    shortRun: {
+      type: "object",
+      description: "Deliberate short runs (smoke, functional, debug tests): a run of at most maxSteps optimizer steps whose schedule or intervals are sized for at least ratio\xD7 its length, or whose path names a test (tests/, debug, smoke\u2026). Their run-length findings get `severity`; what the framework refuses to start on stays an error.",
+      additionalProperties: false,
+      properties: {
+        maxSteps: { description: "Longest run, in optimizer steps, that counts as a short run (default 500).", type: "integer", minimum: 0 },
+        ratio: { description: "How many times longer the schedule or an interval must be sized for (default 100).", type: "number", minimum: 1 },
+        severity: { description: "Severity of run-length findings in a short run (default warning; error keeps them errors).", enum: ["info", "warning", "error"] }
+      }
+    },
     dialect: { enum: ["openclip", "hf-trainer", "axolotl", "llama-factory", "deepspeed", "megatron", "torchtune", "composer", "lightning", "torchtitan", "litgpt", "nanogpt", "gpt-neox", "olmo", "generic"] }
   },
   properties: {
@@ -16627,7 +16637,8 @@ var trainlint_schema_default = {
           rules: { $ref: "#/definitions/rules" },
           assume: { $ref: "#/definitions/assume" },
           mappings: { $ref: "#/definitions/mappings" },
-          dialect: { $ref: "#/definitions/dialect" }
+          dialect: { $ref: "#/definitions/dialect" },
+          shortRun: { $ref: "#/definitions/shortRun" }
         }
       }
     },
@@ -16644,6 +16655,7 @@ var trainlint_schema_default = {
         }
       }
     },
+    shortRun: { $ref: "#/definitions/shortRun" },
     references: {
       type: "object",
       description: "Config path \u2192 the config it was derived from (e.g. the H100 script \u2192 the A100 script).",
@@ -17110,18 +17122,60 @@ function clearOfEstimates(ratio, ...settings) {
   if (sources.every((x) => x !== void 0 && x === sources[0])) return true;
   return ratio >= ESTIMATE_MARGIN;
 }
+function brief(setting) {
+  const key = setting.key ?? "";
+  switch (setting.origin) {
+    case "default":
+      return key ? ` (${key}, default)` : " (default)";
+    case "assumed":
+      return " (assumed in .trainlint.yml)";
+    case "launcher":
+      return key ? ` (${key}, launcher)` : " (launcher)";
+    default:
+      return key ? ` (${key})` : "";
+  }
+}
+function derivation(...parts) {
+  const hows = parts.filter(([, s]) => s?.origin === "derived" && s.how).map(([name, s]) => `${name} = ${s.how}`);
+  return hows.length ? ` (${hows.join("; ")})` : "";
+}
+function keyValue(key, value, file) {
+  if (key.startsWith("-")) return `${key} ${value}`;
+  if (file?.endsWith(".py")) return `${key} = ${value}`;
+  if (file?.endsWith(".json")) return key.includes(".") ? `"${key.split(".").pop()}": ${value} (${key})` : `"${key}": ${value}`;
+  if (file?.endsWith(".toml")) return `${key.split(".").pop()} = ${value} (${key})`;
+  return `${key}: ${value}`;
+}
+function inKeyUnit(setting, steps3, round = "down", inFile) {
+  const key = setting.key ?? "";
+  const file = setting.file ?? inFile;
+  const w = setting.writtenAs;
+  if (!w) return keyValue(key, formatCount(steps3), file);
+  const raw = steps3 * w.perStep;
+  const n = Math.max(1, round === "down" ? Math.floor(raw + 1e-9) : Math.ceil(raw - 1e-9));
+  return keyValue(key, `${formatCount(n)}${w.suffix ? w.unit : ""}`, file);
+}
 function launchRejection(ctx) {
   return ctx.launchCheck && `${ctx.launchCheck}, after the GPUs are allocated`;
 }
 function stepCount(steps3) {
   return `${formatCount(steps3)} step${steps3 === 1 ? "" : "s"}`;
 }
-function warmupAsWritten(setting, steps3) {
+function warmupAsWritten(setting, steps3, plan, inFile) {
   const f = setting.fractionOf;
-  if (!f || !(f.ofSteps > 0)) return { text: stepCount(steps3), fix: `warmup ${formatCount(steps3)}` };
-  const fraction = formatFractionDown(steps3 / f.ofSteps);
-  const key = setting.key ?? "warmup";
-  return { text: `${key} ${fraction} (${stepCount(steps3)} of ${f.of})`, fix: `${key} ${fraction}` };
+  if (f && f.ofSteps > 0) {
+    const kv2 = keyValue(setting.key ?? "warmup", formatFractionDown(steps3 / f.ofSteps), setting.file ?? inFile);
+    return { text: `${kv2} (${stepCount(steps3)} of ${f.of})`, fix: kv2 };
+  }
+  const ratio = plan?.warmupRatio;
+  const total = plan?.totalSteps;
+  if (!setting.key && ratio?.key && total && total.value > 0) {
+    const kv2 = keyValue(ratio.key, formatFractionDown(steps3 / total.value), ratio.file ?? inFile);
+    return { text: `${kv2} (${stepCount(steps3)})`, fix: kv2 };
+  }
+  if (!setting.key) return { text: stepCount(steps3), fix: `warmup ${formatCount(steps3)}` };
+  const kv = inKeyUnit(setting, steps3, "down", inFile);
+  return { text: setting.writtenAs ? `${kv} (${stepCount(steps3)})` : kv, fix: kv };
 }
 
 // src/rules/batch-size-mismatch.ts
@@ -17214,6 +17268,12 @@ var COMPARED = [
 function where(s) {
   return `${s.file ?? ""}${s.range ? `:${s.range.line}` : ""} ${s.key ?? ""}`.trim();
 }
+function resolved(field, mine) {
+  if (field === "precision" && mine.value === "auto") {
+    return { value: "bf16", how: `${mine.key ?? "bf16"}: auto, which resolves to bf16 on a bf16-capable GPU (Ampere or newer) before the comparison` };
+  }
+  return { value: mine.value };
+}
 function same(a, b) {
   if (typeof a.value === "number" && typeof b.value === "number") return Math.abs(a.value - b.value) <= 1e-12 * Math.max(1, Math.abs(a.value));
   return a.value === b.value;
@@ -17231,12 +17291,13 @@ var crossFileMismatch = {
         const theirs = link.plan[field];
         if (!mine || !theirs || theirs.origin !== "explicit" && theirs.origin !== "launcher" || mine.origin === "default") continue;
         if (mine.origin === "assumed" && link.role !== "accelerate") continue;
-        if (mine === theirs || same(mine, theirs)) continue;
+        const compared = resolved(field, mine);
+        if (mine === theirs || same({ ...mine, value: compared.value }, theirs)) continue;
         const consequence2 = link.role === "accelerate" ? "accelerate launches with its own value, so the run is not the one this config describes; make them agree" : 'the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"';
         ctx.report({
           // A DeepSpeed file is named by a key in this file; an accelerate file by the command line.
           range: link.role === "deepspeed" ? link.range : mine.file === ctx.file.path && mine.range || ctx.anchor,
-          message: `${what}: ${where(theirs)} ${field === "precision" ? "selects" : "is"} ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}${mine.origin === "assumed" ? ", assumed in .trainlint.yml" : ""}): ${consequence2}`,
+          message: `${what}: ${where(theirs)} ${field === "precision" ? "selects" : "is"} ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${compared.how ?? `${mine.key ?? field}${mine.origin === "assumed" ? ", assumed in .trainlint.yml" : ""}`}): ${consequence2}`,
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key }
         });
       }
@@ -17245,6 +17306,18 @@ var crossFileMismatch = {
 };
 
 // src/rules/decay-horizon-mismatch.ts
+function horizonFor(decay, total, file) {
+  const d = decay.writtenAs;
+  const t = total.writtenAs;
+  if (d && t && d.unit === t.unit && t.value !== void 0) return keyValue(decay.key ?? "", `${formatCount(t.value)}${d.suffix ? d.unit : ""}`, decay.file ?? file);
+  return inKeyUnit(decay, total.value, "up", file);
+}
+function horizonAdvice(ctx, decay, total) {
+  const set = horizonFor(decay, total, ctx.file.path);
+  if (!decay.key || !decay.range || decay.origin === "default" || decay.key === total.key) return set;
+  return ctx.decayDefaultsToRun ? `drop ${decay.key} (it defaults to the run length) or set ${set}` : set;
+}
+var asFix = (advice) => advice.startsWith("drop ") ? advice : `set ${advice}`;
 var decayHorizonMismatch = {
   meta: {
     id: "decay-horizon-mismatch",
@@ -17262,55 +17335,79 @@ var decayHorizonMismatch = {
     if (!decay || !total || total.value <= 0) return;
     const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
     const diff = decay.value - total.value;
-    if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck)) return;
+    const minusWarmup = diff < 0 && decay.origin === "explicit" && warmup2 !== void 0 && warmup2.value > 0 && Math.abs(decay.value - (total.value - warmup2.value)) <= 1;
+    if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck) && !minusWarmup) return;
     if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
     const range = rangeOf(ctx, decay, total);
     const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
-    const decayText = `the LR decay ends at step ${formatCount(decay.value)}${sourceOf(decay)}`;
-    const totalText = `training runs ${formatCount(total.value)} optimizer steps${sourceOf(total)}`;
+    const first = `the LR decay ends at step ${formatCount(decay.value)}${brief(decay)} but the run is ${formatCount(total.value)} optimizer steps${brief(total)}`;
+    const how = derivation(["the decay horizon", decay], ["the run", total]);
     if (diff < 0) {
       const tail = total.value - decay.value;
       const last = `the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)})`;
-      const fix = `set the decay horizon to ${formatCount(total.value)} or shorten training`;
       const pastEnd = {
         flat: `${last} run flat at the minimum LR`,
         rises: `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up`,
         negative: `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative`
       };
-      const consequence2 = launchRejection(ctx) ?? (ctx.afterDecay ? pastEnd[ctx.afterDecay] : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`);
+      const consequence3 = launchRejection(ctx) ?? (ctx.afterDecay ? pastEnd[ctx.afterDecay] : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`);
+      const mistake = minusWarmup ? `: it looks like training \u2212 warmup (${formatCount(total.value)} \u2212 ${formatCount(warmup2.value)}), but the horizon counts from step 0, warmup included, so` : ":";
       ctx.report({
         range,
-        message: `${decayText} but ${totalText}: ${consequence2}; ${fix}`,
-        data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? "rejected" : ctx.afterDecay ?? "unknown" }
+        message: `${first}${mistake} ${consequence3}; ${asFix(horizonAdvice(ctx, decay, total))}${how}`,
+        data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? "rejected" : ctx.afterDecay ?? "unknown", ...minusWarmup ? { horizonIsTrainMinusWarmup: true } : {} }
       });
-    } else {
-      const reached = warmup2 && decay.value > warmup2.value ? (total.value - warmup2.value) / (decay.value - warmup2.value) : total.value / decay.value;
-      ctx.report({
-        range,
-        message: `${decayText} but ${totalText}: ` + (reached <= 0 ? "training stops during warmup, before the decay begins" : `training stops ${formatPercent(Math.min(1, reached), reached < 0.01 ? 2 : 1)} of the way through the decay`) + `, so the LR never reaches its floor; set the decay horizon to ${formatCount(total.value)}`,
-        data: { ...data, decayCompleted: reached }
-      });
+      return;
     }
+    const during = warmup2 !== void 0 && total.value <= warmup2.value;
+    const reached = during ? 0 : warmup2 && decay.value > warmup2.value ? (total.value - warmup2.value) / (decay.value - warmup2.value) : total.value / decay.value;
+    const shown2 = formatPercent(Math.min(1, reached), reached < 0.01 ? 2 : 1);
+    const consequence2 = during ? "the run ends during warmup, before the decay begins" : `the run stops ${shown2} of the way through the decay`;
+    const advice = horizonAdvice(ctx, decay, total);
+    ctx.report({
+      range,
+      message: `${first}: ${consequence2}, so the LR never reaches its floor; ${asFix(advice)}${how}`,
+      data: { ...data, decayCompleted: reached, ...during ? { decayCompletedReason: "the run ends during warmup" } : {} },
+      runLength: {
+        consequence: during ? "the decay never starts" : `the decay stops ${shown2} of the way, above its floor`,
+        advice,
+        sizedFor: { steps: decay.value, ...decay.key ? { key: decay.key } : {} },
+        written: decay.range !== void 0 && range === decay.range
+      }
+    });
   }
 };
 
 // src/rules/interval-exceeds-training.ts
-function suggestion(interval, steps3) {
-  const w = interval.writtenAs;
-  const count2 = stepCount(steps3);
-  if (!w) return count2;
-  const written = `${formatCount(Math.max(1, Math.floor(steps3 * w.perStep)))}${w.suffix ? w.unit : ` ${w.unit}`}`;
-  return `${count2} (${interval.key ? `${interval.key}: ` : ""}${written})`;
+function consequences(ctx, kind) {
+  const atEnd = kind === "checkpoint" ? ctx.atRunEnd?.save : ctx.atRunEnd?.eval;
+  if (kind === "checkpoint") {
+    if (atEnd) return { full: `no checkpoint before the end (${atEnd}): a crash loses the whole run`, short: `no checkpoint before the end (${atEnd})` };
+    if (atEnd === false) return { full: "no checkpoint is written at all, not even at the end", short: "no checkpoint at all" };
+    return { full: "no checkpoint is written during the run: a crash loses the whole run", short: "no checkpoint during the run" };
+  }
+  if (atEnd) return { full: `no evaluation during training (${atEnd}), so a diverging run is not seen`, short: `no evaluation during training (${atEnd})` };
+  if (atEnd === false) return { full: "no evaluation runs at all, so a diverging run is not seen", short: "no evaluation at all" };
+  return { full: "no evaluation runs during training, so a diverging run is not seen", short: "no evaluation during training" };
 }
-function check(ctx, interval, what) {
+function check(ctx, interval, kind) {
   const total = ctx.plan.totalSteps;
   if (!interval || !total || interval.value <= total.value) return;
   if (!clearOfEstimates(interval.value / total.value, interval, total)) return;
-  const consequence2 = what === "checkpoint" ? "no checkpoint is written before the run ends (a crash loses everything; only some frameworks save at the final step)" : "no evaluation runs during training, so a diverging run is not seen";
+  const four = Math.max(1, Math.floor(total.value / 4));
+  const written = inKeyUnit(interval, four, "down", ctx.file.path);
+  const { full, short } = consequences(ctx, kind);
+  const range = rangeOf(ctx, interval, total);
   ctx.report({
-    range: rangeOf(ctx, interval, total),
-    message: `${what} interval ${formatCount(interval.value)} steps${sourceOf(interval)} is longer than the whole run (${formatCount(total.value)} optimizer steps${sourceOf(total)}): ${consequence2}; use at most ${suggestion(interval, Math.max(1, Math.floor(total.value / 4)))} for four ${what}s`,
-    data: { kind: what, intervalSteps: interval.value, totalSteps: total.value }
+    range,
+    message: `${kind} interval ${formatCount(interval.value)} steps${brief(interval)} > the run's ${formatCount(total.value)} optimizer steps${brief(total)}: ${full}; set ${written}${interval.writtenAs ? ` (${stepCount(four)})` : ""} for four ${kind}s${derivation([`the ${kind} interval`, interval], ["the run", total])}`,
+    data: { kind, intervalSteps: interval.value, totalSteps: total.value },
+    runLength: {
+      consequence: short,
+      advice: `${inKeyUnit(interval, total.value, "down", ctx.file.path)} or less`,
+      sizedFor: { steps: interval.value, ...interval.key ? { key: interval.key } : {} },
+      written: interval.range !== void 0 && range === interval.range
+    }
   });
 }
 var intervalExceedsTraining = {
@@ -17484,11 +17581,13 @@ var lrNotRescaled = {
     if (ok) return;
     const lrRatio = lr.value / baseLr.value;
     const chosen = fixRule(scaling, ctx.plan.optimizer?.value);
-    const lrText = Math.abs(lrRatio - 1) < 1e-9 ? `lr unchanged at ${formatSci(lr.value)}` : `lr \xD7${formatRatio(lrRatio)} (${formatSci(baseLr.value)} \u2192 ${formatSci(lr.value)})`;
-    const rules = scaling === "linear" ? `linear rule gives ${formatSci(expected.linear)}` : scaling === "sqrt" ? `sqrt rule gives ${formatSci(expected.sqrt)}` : `linear rule gives ${formatSci(expected.linear)}, sqrt ${formatSci(expected.sqrt)}`;
+    const key = lr.key ?? "lr";
+    const lrText = Math.abs(lrRatio - 1) < 1e-9 ? `${key} ${formatSci(lr.value)} unchanged` : `${key} \xD7${formatRatio(lrRatio)} (${formatSci(baseLr.value)} \u2192 ${formatSci(lr.value)})`;
+    const set = (rule) => keyValue(key, spellNumber(ctx, expected[rule], formatSci(expected[rule])), lr.file ?? ctx.file.path);
+    const advice = scaling === "linear" ? `set ${set("linear")} (linear rule)` : scaling === "sqrt" ? `set ${set("sqrt")} (sqrt rule)` : chosen ? `set ${set(chosen)} (${chosen} rule for ${ctx.plan.optimizer?.value}; ${chosen === "sqrt" ? `linear gives ${formatSci(expected.linear)}` : `sqrt gives ${formatSci(expected.sqrt)}`})` : `set ${set("linear")} (linear rule) or ${formatSci(expected.sqrt)} (sqrt rule, for Adam-family optimizers)`;
     ctx.report({
       range: rangeOf(ctx, lr, batch),
-      message: `global batch \xD7${formatRatio(k)} since ${ref.label} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}); ${lrText}; ${rules} \u2014 the update size per sample changed, so the tuned LR no longer applies; set the LR by the rule or restore the batch`,
+      message: `${lrText} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) since ${ref.label}: the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch`,
       data: {
         batchRatio: k,
         lrRatio,
@@ -17500,7 +17599,7 @@ var lrNotRescaled = {
         scaling,
         reference: ref.path
       },
-      fix: chosen ? `lr ${formatSci(expected[chosen])} (${chosen} rule)` : void 0,
+      fix: chosen ? `${set(chosen)} (${chosen} rule)` : void 0,
       edit: chosen ? replaceValue(ctx, lr, spellNumber(ctx, expected[chosen], formatSci(expected[chosen]))) : void 0
     });
   }
@@ -17517,6 +17616,31 @@ var parseError = {
   check() {
   }
 };
+
+// src/dialects/removed-keys.ts
+var HF_EVALUATION_STRATEGY = {
+  keys: ["evaluation_strategy"],
+  replacement: "eval_strategy",
+  since: "transformers 4.46 (deprecated in 4.41, huggingface/transformers#30190)",
+  source: "transformers training_args.py; the 4.41 deprecation warning names 4.46 for the removal"
+};
+var REMOVED_KEYS = {
+  "gpt-neox": [
+    {
+      keys: ["save_interval", "save-interval"],
+      replacement: ["checkpoint_factor", "checkpoint-factor"],
+      since: "GPT-NeoX 2.0 (renamed in EleutherAI/gpt-neox#737, December 2022)",
+      refusal: "NeoX refuses to start: NeoXArgs has no such field (TypeError: unexpected keyword argument)",
+      source: "megatron/neox_arguments/arguments.py: from_ymls passes every key to the NeoXArgs dataclass"
+    }
+  ],
+  "hf-trainer": [{ ...HF_EVALUATION_STRATEGY, refusal: "HfArgumentParser refuses the file (the key is not a TrainingArguments field)" }],
+  "llama-factory": [{ ...HF_EVALUATION_STRATEGY, refusal: 'LLaMA-Factory (transformers \u2265 4.55) refuses the file ("Some specified arguments are not used by the HfArgumentParser")' }]
+};
+function replacementOf(entry, key) {
+  if (typeof entry.replacement === "string") return entry.replacement;
+  return entry.replacement[Math.max(0, entry.keys.indexOf(key))] ?? entry.replacement[0];
+}
 
 // src/rules/schema.ts
 function pointerToPath(pointer) {
@@ -17592,6 +17716,18 @@ var schema = {
   },
   check(ctx) {
     const tree = ctx.file.tree;
+    if (tree?.kind === "map") {
+      for (const entry of REMOVED_KEYS[ctx.dialectId ?? ""] ?? []) {
+        for (const written of tree.entries.filter((e) => entry.keys.includes(e.key))) {
+          const instead = replacementOf(entry, written.key);
+          ctx.report({
+            range: written.keyRange,
+            message: `${written.key} was removed in ${entry.since}: ${entry.refusal}; rename it to ${instead}`,
+            data: { keyPath: [written.key], keyword: "removed", replacement: instead, since: entry.since }
+          });
+        }
+      }
+    }
     if (!tree || ctx.schemas.length === 0) return;
     const data = toPlain(tree);
     for (const { name, validate } of ctx.schemas) {
@@ -17608,6 +17744,13 @@ var schema = {
 };
 
 // src/rules/warmup-exceeds-training.ts
+function afterDecayFix(warmup2, plan, total) {
+  const f = warmup2.fractionOf;
+  const decay = plan.decaySteps;
+  if (!f || !decay || Math.abs(f.ofSteps - decay.value) > 1) return void 0;
+  const steps3 = Math.ceil(f.fraction * total - 1e-9);
+  return steps3 < total ? `${warmup2.key ?? "warmup"} ${f.fraction} then gives ${stepCount(steps3)}` : void 0;
+}
 var warmupExceedsTraining = {
   meta: {
     id: "warmup-exceeds-training",
@@ -17615,18 +17758,26 @@ var warmupExceedsTraining = {
     description: "Warmup steps are at least the total optimizer steps, so the learning rate never reaches its peak."
   },
   check(ctx) {
-    const { warmupSteps, totalSteps } = ctx.plan;
-    if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
-    if (warmupSteps.value < totalSteps.value) return;
-    if (!clearOfEstimates(warmupSteps.value / totalSteps.value, warmupSteps, totalSteps)) return;
-    const suggested = Math.max(1, Math.round(totalSteps.value * 0.05));
-    const advice = warmupAsWritten(warmupSteps, suggested);
+    const { warmupSteps: warmup2, totalSteps: total } = ctx.plan;
+    if (!warmup2 || !total || total.value <= 0) return;
+    if (warmup2.value < total.value) return;
+    if (!clearOfEstimates(warmup2.value / total.value, warmup2, total)) return;
+    const suggested = Math.max(1, Math.round(total.value * 0.05));
+    const advice = warmupAsWritten(warmup2, suggested, ctx.plan, ctx.file.path);
     const consequence2 = launchRejection(ctx) ?? "the LR never reaches its peak and the decay never starts";
+    const range = rangeOf(ctx, warmup2, total);
     ctx.report({
-      range: rangeOf(ctx, warmupSteps, totalSteps),
-      message: `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} \u2265 total ${formatCount(totalSteps.value)} optimizer steps${sourceOf(totalSteps)}: ${consequence2}; set warmup well below ${formatCount(totalSteps.value)} (5% is ${advice.text})`,
-      data: { warmupSteps: warmupSteps.value, totalSteps: totalSteps.value, fraction: warmupSteps.value / totalSteps.value, suggestedWarmupSteps: suggested },
-      fix: advice.fix
+      range,
+      message: `warmup ${formatCount(warmup2.value)} steps${brief(warmup2)} \u2265 the run's ${formatCount(total.value)} optimizer steps${brief(total)}: ${consequence2}; set ${advice.text}, 5% of the run${derivation(["warmup", warmup2], ["the run", total])}`,
+      data: { warmupSteps: warmup2.value, totalSteps: total.value, fraction: warmup2.value / total.value, suggestedWarmupSteps: suggested },
+      fix: advice.fix,
+      runLength: {
+        consequence: ctx.launchCheck ? `warmup (${stepCount(warmup2.value)}) never ends: ${ctx.launchCheck}` : `warmup (${stepCount(warmup2.value)}) never ends`,
+        advice: advice.fix,
+        sizedFor: { steps: warmup2.value, ...warmup2.key ? { key: warmup2.key } : {} },
+        written: warmup2.range !== void 0 && range === warmup2.range,
+        ...afterDecayFix(warmup2, ctx.plan, total.value) ? { afterDecayFix: afterDecayFix(warmup2, ctx.plan, total.value) } : {}
+      }
     });
   }
 };
@@ -17645,22 +17796,29 @@ var warmupFraction = {
     defaultOptions: { max: 0.2 }
   },
   check(ctx) {
-    const { warmupSteps, totalSteps } = ctx.plan;
+    const { warmupSteps: warmup2, totalSteps: total } = ctx.plan;
     const max = Number(ctx.options.max ?? 0.2);
-    if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
-    const fraction = warmupSteps.value / totalSteps.value;
-    if (fraction <= max || fraction >= 1) return;
-    if (!clearOfEstimates(fraction / max, warmupSteps, totalSteps)) return;
-    const suggested = Math.floor(totalSteps.value * max);
-    const exact = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
-    const sameEstimate = totalSteps.estimatedFrom !== void 0 && totalSteps.estimatedFrom === warmupSteps.estimatedFrom;
-    const share = totalSteps.bound === "upper" && !sameEstimate ? `at least ${exact}` : exact;
-    const advice = warmupAsWritten(warmupSteps, suggested);
+    if (!warmup2 || !total || total.value <= 0) return;
+    const fraction = warmup2.value / total.value;
+    if (fraction >= 1) return;
+    const share = formatPercent(fraction);
+    if (Number.parseFloat(share) <= Number.parseFloat(formatPercent(max))) return;
+    if (!clearOfEstimates(fraction / max, warmup2, total)) return;
+    const suggested = Math.floor(total.value * max);
+    const sameEstimate = total.estimatedFrom !== void 0 && total.estimatedFrom === warmup2.estimatedFrom;
+    const shown2 = total.bound === "upper" && !sameEstimate ? `at least ${share}` : share;
+    const advice = warmupAsWritten(warmup2, suggested, ctx.plan, ctx.file.path);
+    const range = rangeOf(ctx, warmup2);
     ctx.report({
-      range: rangeOf(ctx, warmupSteps),
-      message: `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} is ${share} of the ${formatCount(totalSteps.value)} optimizer steps${sourceOf(totalSteps)}, above the ${formatPercent(max)} limit: the LR stays below its peak for ${share} of the run and the decay gets the rest; lower warmup to at most ${advice.text}`,
-      data: { warmupSteps: warmupSteps.value, totalSteps: totalSteps.value, fraction, max, suggestedWarmupSteps: suggested },
-      fix: advice.fix
+      range,
+      message: `warmup ${formatCount(warmup2.value)} steps${brief(warmup2)} is ${shown2} of the run's ${formatCount(total.value)} optimizer steps${brief(total)}, above the ${formatPercent(max)} limit: the LR stays below its peak for ${shown2} of the run and the decay gets the rest; set ${advice.text} or less${derivation(["warmup", warmup2], ["the run", total])}`,
+      data: { warmupSteps: warmup2.value, totalSteps: total.value, fraction, max, suggestedWarmupSteps: suggested },
+      fix: advice.fix,
+      runLength: {
+        consequence: `warmup takes ${shown2} of the run`,
+        advice: `${advice.fix} or less`,
+        written: warmup2.range !== void 0 && range === warmup2.range
+      }
     });
   }
 };
@@ -17692,9 +17850,10 @@ var warmupNotRescaled = {
     const k = batch.value / baseBatch.value;
     if (Math.abs(k - 1) <= tolerance || warmup2.value !== baseWarmup.value) return;
     const suggested = Math.max(1, Math.round(warmup2.value / k));
+    const set = inKeyUnit(warmup2, suggested, "down", ctx.file.path);
     ctx.report({
       range: rangeOf(ctx, warmup2, batch),
-      message: `global batch \xD7${formatRatio(k)} since ${ref.label} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) but warmup is still ${formatCount(warmup2.value)} steps${sourceOf(warmup2)}, so it now spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup2.value * batch.value)} vs ${formatCount(warmup2.value * baseBatch.value)}); use ${suggested} steps to keep the same warmup in samples`,
+      message: `warmup still ${formatCount(warmup2.value)} steps${brief(warmup2)} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) since ${ref.label}: it now spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup2.value * batch.value)} vs ${formatCount(warmup2.value * baseBatch.value)}); set ${set} to keep the same warmup in samples`,
       data: {
         batchRatio: k,
         baseGlobalBatchSize: baseBatch.value,
@@ -17703,7 +17862,7 @@ var warmupNotRescaled = {
         suggestedWarmupSteps: suggested,
         reference: ref.path
       },
-      fix: `warmup ${suggested}`,
+      fix: set,
       edit: replaceValue(ctx, warmup2, String(suggested))
     });
   }
@@ -17731,6 +17890,9 @@ var RULES_BY_ID = new Map(RULES.map((r) => [r.meta.id, r]));
 function docsPath(ruleId) {
   return `docs/rules/${ruleId}.md`;
 }
+
+// src/config/types.ts
+var SHORT_RUN_DEFAULTS = { maxSteps: 500, ratio: 100, severity: "warning" };
 
 // src/config/load-config.ts
 var CONFIG_NAMES = [".trainlint.yml", ".trainlint.yaml"];
@@ -17828,16 +17990,18 @@ function settingsFor(config, relPath, cliRules = {}) {
   let assume = { ...config.assume ?? {} };
   let mappings = { ...config.mappings ?? {} };
   let dialect;
+  let shortRun = { ...SHORT_RUN_DEFAULTS, ...config.shortRun ?? {} };
   for (const override of config.overrides ?? []) {
     if (!matcher(override.files)(relPath)) continue;
     applyRules(rules, override.rules);
+    shortRun = { ...shortRun, ...override.shortRun ?? {} };
     assume = { ...assume, ...override.assume ?? {} };
     mappings = { ...mappings, ...override.mappings ?? {} };
     if (override.dialect) dialect = override.dialect;
   }
   applyRules(rules, cliRules);
   const schemas = (config.schemas ?? []).filter((s) => matcher(s.files)(relPath)).map((s) => s.schema);
-  return { rules, assume, mappings, dialect, schemas };
+  return { rules, assume, mappings, dialect, schemas, shortRun };
 }
 
 // src/engine/lint.ts
@@ -18015,7 +18179,7 @@ var hfTrainer = {
   },
   extract(file, env) {
     const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER, { readExtra: (p, n) => readTrlSeqLen(file, p, n) });
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, atRunEnd: HF_AT_RUN_END };
   }
 };
 function readTrlSeqLen(file, plan, notes) {
@@ -18098,7 +18262,7 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
     const save = num4("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
     plan.saveEverySteps = fractionOfTotal(save, plan);
   }
-  const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? stringAt(file, ["evaluation_strategy"])?.value ?? "no";
+  const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? "no";
   if (evalStrategy === "steps") {
     const evalSteps = num4("eval_steps") ?? num4("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
     plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
@@ -18107,6 +18271,7 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml" });
   return { plan, missing, notes, conflicts };
 }
+var HF_AT_RUN_END = { save: 'the Trainer saves once at the end, with save_strategy "steps"', eval: false };
 function deriveTrainerSteps(plan) {
   const { datasetSamples, microBatchSize, gradAccumSteps, epochs } = plan;
   const dp = dataParallel(plan);
@@ -18501,7 +18666,7 @@ function extractAxolotl(file, env) {
   if (!plan.worldSize) {
     missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (axolotl reads WORLD_SIZE from the launcher: accelerate launch, torchrun)" });
   }
-  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts, launchChecks: out.launchChecks };
+  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts, launchChecks: out.launchChecks, atRunEnd: HF_AT_RUN_END };
 }
 var axolotl = {
   meta: {
@@ -18787,7 +18952,21 @@ function extractBlock(file, block, env) {
   if (tMaxComparable(tMax, maxDuration?.time)) {
     launchChecks["decay-horizon-mismatch"] = `Composer refuses to start when scheduler.t_max ${tMax.text} is shorter than max_duration ${maxDuration.time.text} (ValueError "t_max \u2026 must be greater than or equal to max_duration")`;
   }
-  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: "flat", launchChecks, globalBatchRounding: "per-device" };
+  return {
+    plan,
+    missing,
+    anchor: fileStartRange(file),
+    notes,
+    conflicts,
+    afterDecay: "flat",
+    launchChecks,
+    globalBatchRounding: "per-device",
+    // scheduler.t_max defaults to '1dur', the whole max_duration.
+    decayDefaultsToRun: true,
+    // create_interval_scheduler(…, include_end_of_training=True): the checkpoint saver and the
+    // evaluators fire once more when training ends.
+    atRunEnd: { save: "Composer saves once at the end", eval: "Composer evaluates once at the end" }
+  };
 }
 function readSchedule2(plan, reader2, ctx, scheduler) {
   const notes = reader2.notes;
@@ -18909,6 +19088,7 @@ var composer = {
     title: "MosaicML llm-foundry / Composer",
     description: "llm-foundry training YAML (OmegaConf, Composer time strings) and mcli run files with a parameters: block",
     yamlLoader: LOADER3,
+    rejectsDuplicateKeys: 'Composer/llm-foundry read YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: "composer.schema.json"
   },
   detect(file) {
@@ -19540,7 +19720,28 @@ function extractPlan(file, env) {
   if (!plan.totalSteps && !stepsLimit) {
     missing.push({ field: "datasetSamples", hint: "set trainer.max_steps, or assume.datasetSamples in .trainlint.yml" });
   }
+  fastDevRun(r, plan, notes);
   return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+}
+function fastDevRun(r, plan, notes) {
+  const hit = r.node(["trainer", "fast_dev_run"]);
+  if (!hit || hit.node.kind !== "scalar") return;
+  const v = hit.node.value;
+  const batches = v === true ? 1 : typeof v === "number" && Number.isInteger(v) && v > 0 ? v : void 0;
+  if (batches === void 0) return;
+  const accum = plan.gradAccumSteps?.value ?? 1;
+  plan.totalSteps = {
+    value: Math.max(1, Math.floor(batches / accum)),
+    origin: "explicit",
+    file: hit.setting.file,
+    key: "trainer.fast_dev_run",
+    range: hit.setting.range,
+    unit: "steps",
+    note: `fast_dev_run: a debug run of ${batches} batch${batches === 1 ? "" : "es"}; checkpoints and loggers are off`
+  };
+  delete plan.saveEverySteps;
+  delete plan.evalEverySteps;
+  notes.push(`trainer.fast_dev_run: a debug run of ${batches} batch${batches === 1 ? "" : "es"}: max_steps, max_epochs and the save/eval intervals are not in force`);
 }
 function warmupArguments(file) {
   const out = [];
@@ -19732,7 +19933,12 @@ var litgpt = {
     if (!plan.worldSize) {
       missing.push({ field: "worldSize", hint: "set devices (and num_nodes) to numbers, or assume.worldSize in .trainlint.yml" });
     }
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, globalBatchRounding: "floor" };
+    const finalValidation = getIn(file.tree, ["eval", "final_validation"])?.node;
+    const atRunEnd = {
+      save: "litgpt saves a final checkpoint",
+      eval: finalValidation?.kind === "scalar" && finalValidation.value === false ? false : "litgpt validates once at the end (eval.final_validation)"
+    };
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, globalBatchRounding: "floor", atRunEnd };
   }
 };
 function accumulation(plan, notes) {
@@ -20348,8 +20554,8 @@ function parsePythonAssignments(text) {
       };
       const entry = { key: target.text, keyRange: loc.range(target.start, target.end), value: node };
       entries.push(entry);
-      const same2 = live.get(target.text);
-      if (same2) same2.push(entry);
+      const same3 = live.get(target.text);
+      if (same3) same3.push(entry);
       else live.set(target.text, [entry]);
     }
   }
@@ -20549,7 +20755,7 @@ var nanogpt = {
         hint: "launch with torchrun --nproc_per_node N, or set assume.worldSize in .trainlint.yml (it only splits gradient_accumulation_steps across GPUs; the global batch stays the same)"
       });
     }
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: "flat" };
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: "flat", atRunEnd: { save: false } };
   }
 };
 
@@ -20670,7 +20876,8 @@ function extractOlmo(file, root, env) {
         file: file.path,
         key: "max_duration",
         range: base.range,
-        note: `max_duration ${String(dur.value)} = ${formatSci(parsed.value)} tokens; older OLMo versions floor this division`
+        note: `max_duration ${String(dur.value)} = ${formatSci(parsed.value)} tokens; older OLMo versions floor this division`,
+        writtenAs: { unit: "T", perStep: tokensPerStep, suffix: true, value: parsed.value }
       };
     } else {
       plan.epochs = { ...base, value: parsed.value, unit: "epochs" };
@@ -20696,7 +20903,8 @@ function extractOlmo(file, root, env) {
     return {
       ...derived(Math.ceil(s.value / tokensPerStep), `ceil(${formatSci(s.value)} tokens / (${tokensHow}))`, "steps"),
       ...s.origin === "explicit" ? { file: s.file, key: s.key, range: s.range } : { key: s.key },
-      note: `${what} ${formatSci(s.value)} tokens (scheduler.units: tokens)`
+      note: `${what} ${formatSci(s.value)} tokens (scheduler.units: tokens)`,
+      writtenAs: { unit: "tokens", perStep: tokensPerStep, value: s.value }
     };
   };
   plan.warmupSteps = toSteps2(r.number(["scheduler", "t_warmup"]) ?? defaultSetting(D.tWarmup, "scheduler.t_warmup"), "scheduler.t_warmup");
@@ -20713,7 +20921,18 @@ function extractOlmo(file, root, env) {
     missing.push({ field: "totalSteps", hint: "set max_duration (steps, `<n>T` tokens) or stop_at" });
   }
   notes.push(...r.notes);
-  return { plan, missing, anchor: fileStartRange(file), notes, afterDecay: "flat", globalBatchRounding: "floor" };
+  return {
+    plan,
+    missing,
+    anchor: fileStartRange(file),
+    notes,
+    afterDecay: "flat",
+    globalBatchRounding: "floor",
+    // scheduler.t_max unset: the schedule decays over max_duration.
+    decayDefaultsToRun: true,
+    // Trainer.fit(): "Save final checkpoint" after the loop (unless save_num_checkpoints_to_keep is 0).
+    atRunEnd: { save: "OLMo saves a final checkpoint at the end" }
+  };
 }
 var olmo = {
   meta: {
@@ -20721,6 +20940,7 @@ var olmo = {
     title: "OLMo",
     description: "allenai/OLMo TrainConfig YAML (configs/**: global_train_batch_size, max_duration, optimizer.learning_rate, scheduler.t_warmup)",
     yamlLoader: LOADER8,
+    rejectsDuplicateKeys: 'OLMo reads YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: "olmo.schema.json"
   },
   detect(file) {
@@ -20896,7 +21116,12 @@ var torchtitan = {
       missing,
       anchor: fileStartRange(file),
       notes,
-      launchChecks: { "batch-size-mismatch": 'torchtitan refuses to start (train.py asserts "global batch size must be multiple of local batch size times data-parallel degree")' }
+      launchChecks: { "batch-size-mismatch": 'torchtitan refuses to start (train.py asserts "global batch size must be multiple of local batch size times data-parallel degree")' },
+      // lr_scheduler.total_steps unset: the schedule is built on training.steps.
+      decayDefaultsToRun: true,
+      // train.py: checkpointer.save(step, last_step=(step == training.steps)); _should_save returns
+      // True on the last step when checkpointing is enabled.
+      atRunEnd: { save: "torchtitan saves at the last step" }
     };
   }
 };
@@ -21145,6 +21370,7 @@ var torchtune = {
     title: "torchtune",
     description: "torchtune recipe YAML (OmegaConf, `_component_` sections), run with tune run",
     yamlLoader: LOADER10,
+    rejectsDuplicateKeys: 'torchtune reads YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: "torchtune.schema.json"
   },
   datasets: torchtuneDatasets,
@@ -21313,6 +21539,11 @@ var gptNeox = {
       notes,
       conflicts,
       ...afterDecay ? { afterDecay } : {},
+      // lr_decay_iters falls back to train_iters (training.py get_learning_rate_scheduler).
+      decayDefaultsToRun: true,
+      // pretrain(): after train(), `if do_valid: evaluate…("the end of training…")` and
+      // `if save and iteration != 0: save_checkpoint(…)`.
+      atRunEnd: { save: "NeoX saves once at the end, with `save` set", eval: "NeoX evaluates once at the end" },
       launchChecks: { "batch-size-mismatch": "NeoX refuses to start (calculate_batch_parameters asserts train_batch_size = micro batch \xD7 gradient_accumulation_steps \xD7 data-parallel size)" }
     };
   }
@@ -21349,7 +21580,7 @@ function readPrecision3(file, plan, conflicts) {
   }
 }
 function readIntervals2(file, plan, notes) {
-  const factor = num3(file, "checkpoint_factor") ?? num3(file, "save_interval");
+  const factor = num3(file, "checkpoint_factor");
   const scale = str2(file, "checkpoint_scale")?.value ?? NEOX_DEFAULTS.checkpointScale;
   if (factor && factor.value > 0) {
     if (scale === "linear") plan.saveEverySteps = { ...factor, unit: "steps" };
@@ -21357,22 +21588,28 @@ function readIntervals2(file, plan, notes) {
     if (!has(file, "save")) notes.push("no save path in this file: NeoX writes checkpoints only when `save` is set (usually in local_setup.yml)");
   }
   const evalInterval = num3(file, "eval_interval") ?? defaultSetting(NEOX_DEFAULTS.evalInterval, "eval_interval");
+  const evalIters = num3(file, "eval_iters");
+  if (evalIters?.value === 0) {
+    if (evalInterval.origin === "explicit") notes.push(`${evalInterval.key} has no effect with ${evalIters.key} 0: evaluation is off`);
+    return;
+  }
   plan.evalEverySteps = { ...evalInterval, unit: "steps" };
 }
 function deriveSchedule(file, plan, notes, conflicts) {
   const decayIters = num3(file, "lr_decay_iters");
   const fraction = num3(file, "lr_decay_fraction");
   const total = plan.totalSteps;
-  let horizonName = "lr_decay_iters";
+  const trainKey = total?.key ?? "train_iters";
+  let horizonName = decayIters?.key ?? "lr_decay_iters";
   let horizon;
   if (decayIters) {
     horizon = { ...decayIters, unit: "steps" };
   } else if (fraction && total) {
-    horizon = derivedFrom(fraction, Math.floor(total.value * fraction.value), `floor(train_iters ${formatCount(total.value)} \xD7 lr_decay_fraction ${fraction.value})`, "steps");
+    horizon = derivedFrom(fraction, Math.floor(total.value * fraction.value), `floor(${trainKey} ${formatCount(total.value)} \xD7 ${fraction.key} ${fraction.value})`, "steps");
     horizonName = "the decay horizon";
   } else if (total) {
-    horizon = derived(total.value, `train_iters ${formatCount(total.value)} (lr_decay_iters unset: NeoX decays over train_iters)`, "steps");
-    horizonName = "train_iters";
+    horizon = derived(total.value, `${trainKey} ${formatCount(total.value)} (no decay horizon set: NeoX decays over ${trainKey})`, "steps");
+    horizonName = trainKey;
   }
   const style = plan.scheduler?.value;
   if (horizon && (style === "linear" || style === "cosine")) plan.decaySteps = horizon;
@@ -21545,7 +21782,7 @@ function extractClassic(file, env) {
       return stage === "ppo" ? derivePpoSteps(file, p) : false;
     }
   });
-  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, atRunEnd: HF_AT_RUN_END };
 }
 function derivePpoSteps(file, plan) {
   const { datasetSamples, microBatchSize, gradAccumSteps, worldSize, epochs } = plan;
@@ -21609,6 +21846,7 @@ var llamaFactory = {
     title: "LLaMA-Factory",
     description: "llamafactory-cli training YAMLs (stage, finetuning_type, template, cutoff_len + HF TrainingArguments; v1 configs)",
     yamlLoader: LOADER12,
+    rejectsDuplicateKeys: 'LLaMA-Factory reads YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: "llama-factory.schema.json"
   },
   datasets: llamaFactoryDatasets,
@@ -22581,9 +22819,12 @@ function extractArgs(ctx, env, world) {
   if (optimizer) plan.optimizer = optimizer;
   readPrecision4(ctx);
   const save = numberArg(ctx, "--save-interval", true);
-  if (save) plan.saveEverySteps = steps2(save);
+  if (save && ctx.src.get("--save")) plan.saveEverySteps = steps2(save);
+  else if (save) notes.push("--save-interval has no effect without --save: no checkpoint is written");
   const evalInterval = numberArg(ctx, "--eval-interval", true);
-  if (evalInterval) plan.evalEverySteps = steps2(evalInterval);
+  const evalIters = numberArg(ctx, "--eval-iters", true);
+  if (evalInterval && evalIters?.value === 0) notes.push("--eval-interval has no effect with --eval-iters 0: evaluation is off");
+  else if (evalInterval) plan.evalEverySteps = steps2(evalInterval);
   applyAssumptions(plan, env.assume);
   resolveParallel(ctx);
   resolveBatch2(ctx);
@@ -22755,14 +22996,20 @@ function resolveSchedule(ctx) {
     notes.push("with --rampup-batch-size, update_train_iters simulates the ramp: the step count is not derived");
     missing.push({ field: "totalSteps", hint: "set assume.totalSteps in .trainlint.yml (the batch ramp changes the number of iterations)" });
   } else {
-    plan.totalSteps = derivedFrom(samples, Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, "steps");
+    plan.totalSteps = {
+      ...derivedFrom(samples, Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, "steps"),
+      writtenAs: { unit: "samples", perStep: G.value, value: samples.value }
+    };
   }
   const decaySamples = numberArg(ctx, "--lr-decay-samples", true);
   const decayValue = decaySamples?.value ?? samples.value;
   const decayFlag = decaySamples ? "--lr-decay-samples" : "--train-samples (--lr-decay-samples not set)";
   setDecayHorizon(
     ctx,
-    derivedFrom(decaySamples ?? samples, ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, "steps"),
+    {
+      ...derivedFrom(decaySamples ?? samples, ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, "steps"),
+      writtenAs: { unit: "samples", perStep: G.value, value: decayValue }
+    },
     decaySamples ? "--lr-decay-samples" : void 0
   );
   if (fraction) {
@@ -22781,7 +23028,10 @@ function resolveSchedule(ctx) {
   } else if (warmSamples && warmSamples.value === 0) {
     plan.warmupSteps = steps2(warmSamples);
   } else if (warmSamples) {
-    plan.warmupSteps = derivedFrom(warmSamples, ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, "steps");
+    plan.warmupSteps = {
+      ...derivedFrom(warmSamples, ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, "steps"),
+      writtenAs: { unit: "samples", perStep: G.value, value: warmSamples.value }
+    };
   } else {
     plan.warmupSteps = steps2(defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-samples"));
   }
@@ -22810,6 +23060,14 @@ function extractFrom(file, src, anchor, env, world, worldHint) {
     conflicts: ctx.conflicts,
     // OptimizerParamScheduler.get_lr clamps to min_lr after the decay steps.
     afterDecay: "flat",
+    // --lr-decay-iters / --lr-decay-samples: None means the train length.
+    decayDefaultsToRun: true,
+    // pretrain(): after train(), `if args.save and iteration % args.save_interval != 0: save_checkpoint(…)`
+    // (skipped with --disable-last-saving), then `if args.do_valid: evaluate_and_print_results(…)`.
+    atRunEnd: {
+      save: ctx.src.get("--disable-last-saving") ? false : "Megatron saves once at the end, with --save",
+      eval: "Megatron evaluates once at the end"
+    },
     launchChecks: {
       "min-lr-exceeds-lr": "Megatron refuses to start (OptimizerParamScheduler asserts max_lr >= min_lr)",
       // OptimizerParamScheduler.__init__ asserts lr_warmup_steps < lr_decay_steps.
@@ -22833,6 +23091,11 @@ function modelArgs(file) {
   const hit = getIn(file.tree, ["MODEL_ARGS"]);
   if (!hit || hit.node.kind !== "map") return void 0;
   return hit.node.entries.some((e) => e.key.startsWith("--")) ? hit.node : void 0;
+}
+function handedOnAsText(file) {
+  if (file.format !== "yaml" || file.tree?.kind !== "map") return false;
+  const hit = getIn(file.tree, ["MODEL_ARGS"]);
+  return hit?.node.kind === "map";
 }
 function yamlScore(file) {
   const args = modelArgs(file);
@@ -23272,12 +23535,12 @@ async function readBaseVersions(repoDir, ref, headPaths) {
   if (rp.code === 1) throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
   if (rp.code !== 0) throw failure(repoDir, rp, "git rev-parse");
   const lines = rp.stdout.toString("utf8").replace(/\n$/, "").split("\n");
-  const sha = lines.pop() ?? "";
+  const sha2 = lines.pop() ?? "";
   const top = lines.join("\n");
-  if (!/^[0-9a-f]{40,64}$/.test(sha) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
+  if (!/^[0-9a-f]{40,64}$/.test(sha2) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
   const result = /* @__PURE__ */ new Map();
   if (headPaths.length === 0) return result;
-  const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha, "--"]);
+  const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha2, "--"]);
   if (diff.code !== 0) throw failure(repoDir, diff, "git diff");
   const renamedFrom = /* @__PURE__ */ new Map();
   const added = /* @__PURE__ */ new Set();
@@ -23298,7 +23561,7 @@ async function readBaseVersions(repoDir, ref, headPaths) {
   const texts = /* @__PURE__ */ new Map();
   if (wanted.length > 0) {
     const nul = wanted.some((p) => p.includes("\n"));
-    const names = wanted.map((p) => `${sha}:${p}`);
+    const names = wanted.map((p) => `${sha2}:${p}`);
     const sep = nul ? "\0" : "\n";
     const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep) + sep, "utf8"));
     if (cat.code !== 0) {
@@ -25870,14 +26133,6 @@ var gpt_neox_schema_default = {
       type: "integer",
       minimum: 1
     },
-    save_interval: {
-      type: "integer",
-      minimum: 1
-    },
-    "save-interval": {
-      type: "integer",
-      minimum: 1
-    },
     checkpoint_scale: {
       enum: [
         "linear",
@@ -25976,7 +26231,6 @@ var hf_trainer_schema_default = {
     eval_steps: { type: ["number", "null"], exclusiveMinimum: 0 },
     save_strategy: { enum: ["no", "steps", "epoch", "best"] },
     eval_strategy: { enum: ["no", "steps", "epoch"] },
-    evaluation_strategy: { enum: ["no", "steps", "epoch"] },
     logging_strategy: { enum: ["no", "steps", "epoch"] },
     save_total_limit: { type: ["integer", "null"], minimum: 1 },
     fp16: { type: "boolean" },
@@ -26146,13 +26400,26 @@ function describeSuppression(s) {
   const kind = s.scope === "file" ? "trainlint-disable" : "trainlint-disable-next-line";
   return `${kind}${s.ruleIds.length ? ` ${s.ruleIds.join(", ")}` : ""}`;
 }
-function applySuppressions(findings, file) {
+function applySuppressions(findings, file, regroup = (members) => members) {
   const used = /* @__PURE__ */ new Set();
-  const kept = findings.filter((f) => {
+  const suppressed = (f) => {
     const by = file.directives.suppressions.filter((s) => covers(s, f));
     by.forEach((s) => used.add(s));
-    return by.length === 0;
-  });
+    return by.length > 0;
+  };
+  const kept = [];
+  for (const f of findings) {
+    if (suppressed(f)) {
+      f.merged?.forEach(suppressed);
+      continue;
+    }
+    if (!f.merged) {
+      kept.push(f);
+      continue;
+    }
+    const left = f.merged.filter((m) => !suppressed(m));
+    kept.push(...left.length === f.merged.length ? [f] : regroup(left));
+  }
   const problems = [];
   for (const s of file.directives.suppressions) {
     if (!used.has(s)) {
@@ -26177,6 +26444,159 @@ function applySuppressions(findings, file) {
     }
   }
   return { kept, problems };
+}
+
+// src/engine/group-findings.ts
+var RANK = { info: 0, warning: 1, error: 2 };
+var PRIMARY_ORDER = ["decay-horizon-mismatch", "warmup-exceeds-training", "warmup-fraction", "interval-exceeds-training"];
+var STORY_ORDER = ["warmup-exceeds-training", "decay-horizon-mismatch", "warmup-fraction", "interval-exceeds-training"];
+function byOrder(order) {
+  const at = (f) => order.includes(f.ruleId) ? order.indexOf(f.ruleId) : order.length;
+  return (a, b) => at(a) - at(b) || a.range.line - b.range.line || a.range.column - b.range.column;
+}
+function keyOf2(key) {
+  return key ? ` (${key})` : "";
+}
+function withShortRunSeverity(f, ctx) {
+  if (!ctx.shortRun) return f;
+  if (ctx.launchChecks[f.ruleId]) return { ...f, data: { ...f.data, launchRejects: true } };
+  const severity = RANK[ctx.shortRunSeverity] < RANK[f.severity] ? ctx.shortRunSeverity : f.severity;
+  return { ...f, severity };
+}
+function withShortRunNote(f, ctx) {
+  const run = ctx.shortRun;
+  if (!run) return f;
+  const rejects = f.merged ? f.merged.some((m) => m.data?.launchRejects) : Boolean(f.data?.launchRejects);
+  const note = rejects ? `; a deliberate short run (${run.why}), but the framework refuses to start on it` : `; a deliberate short run (${run.why}), so ${f.severity === "warning" ? "a" : "an"} ${f.severity} (shortRun in .trainlint.yml)`;
+  const shortRun = { steps: run.steps, ...run.sizedFor ? { sizedFor: run.sizedFor.steps } : {}, ...run.pathWord ? { pathWord: run.pathWord } : {} };
+  return { ...f, message: `${f.message}${note}`, data: { ...f.data, shortRun, ...rejects ? { launchRejects: true } : {} } };
+}
+function merge(members, ctx) {
+  const primary = [...members].sort(byOrder(PRIMARY_ORDER)).find((m) => m.runLength?.written) ?? [...members].sort(byOrder(PRIMARY_ORDER))[0];
+  const story = [...members].sort(byOrder(STORY_ORDER));
+  const total = ctx.plan.totalSteps;
+  const steps3 = total?.value ?? Number(primary.data?.totalSteps);
+  const sized = members.map((m) => m.runLength?.sizedFor).filter((s) => s !== void 0).sort((a, b) => b.steps - a.steps)[0];
+  const intervals = members.filter((m) => m.ruleId === "interval-exceeds-training");
+  const sizedByInterval = sized !== void 0 && intervals.some((m) => m.runLength?.sizedFor === sized);
+  const what = intervals.length === members.length ? "intervals are" : sizedByInterval ? "schedule and intervals are" : "schedule is";
+  const cause = `the run is ${formatCount(steps3)} optimizer steps${keyOf2(total?.key)} but its ${what} sized for ${sized ? `${sizedByInterval && intervals.length < members.length ? "up to " : ""}${formatCount(sized.steps)}${keyOf2(sized.key)}` : "a longer run"}`;
+  const decayFixed = members.some((m) => m.ruleId === "decay-horizon-mismatch");
+  const advice = story.map((m) => decayFixed && m.runLength?.afterDecayFix ? m.runLength.afterDecayFix : m.runLength.advice);
+  const decayAt = story.findIndex((m) => m.ruleId === "decay-horizon-mismatch");
+  if (decayAt > 0) advice.unshift(...advice.splice(decayAt, 1));
+  const decay = members.find((m) => m.ruleId === "decay-horizon-mismatch");
+  const lengthen = !ctx.shortRun && decay && total?.key ? `; or lengthen the run (${total.key}) to the ${formatCount(Number(decay.data?.decaySteps))} steps the decay is sized for` : "";
+  const fixes = [...new Set(advice)];
+  const message = `${cause}: ${story.map((m) => m.runLength.consequence).join("; ")}; to size it for ${formatCount(steps3)} steps: ${fixes.join(", ")}${lengthen}`;
+  const severity = members.reduce((s, m) => RANK[m.severity] > RANK[s] ? m.severity : s, "info");
+  const related = story.filter((m) => m !== primary).map((m) => ({ path: m.path, range: m.range, message: m.message }));
+  if (total?.range && total.file === primary.path && !members.some((m) => m.range.line === total.range.line)) {
+    related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps3)} optimizer steps${keyOf2(total.key)}` });
+  }
+  return {
+    ruleId: primary.ruleId,
+    severity,
+    message,
+    path: primary.path,
+    range: primary.range,
+    data: {
+      ...primary.data,
+      grouped: story.map((m) => ({ ruleId: m.ruleId, line: m.range.line, column: m.range.column, ...m.data }))
+    },
+    fix: fixes.join(", "),
+    related,
+    merged: members
+  };
+}
+function groupRunLength(findings, ctx) {
+  const members = findings.filter((f) => f.runLength);
+  const others = findings.filter((f) => !f.runLength);
+  if (members.length < 2) return [...others, ...members.map((m) => withShortRunNote(m, ctx))];
+  return [...others, withShortRunNote(merge(members, ctx), ctx)];
+}
+function shapeRunFindings(findings, ctx) {
+  return groupRunLength(
+    findings.map((f) => f.runLength ? withShortRunSeverity(f, ctx) : f),
+    ctx
+  );
+}
+
+// src/engine/short-run.ts
+var TEST_WORDS = /* @__PURE__ */ new Set(["test", "tests", "testing", "functional", "debug", "smoke", "sanity", "dryrun", "ci", "autotuning"]);
+function pathWord(path12) {
+  return path12.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
+}
+function longest(plan) {
+  let best;
+  for (const s of [plan.decaySteps, plan.warmupSteps, plan.saveEverySteps, plan.evalEverySteps]) {
+    if (s && Number.isFinite(s.value) && (!best || s.value > best.steps)) best = { steps: s.value, ...s.key ? { key: s.key } : {} };
+  }
+  return best;
+}
+function shortRunOf(path12, plan, options) {
+  const total = plan.totalSteps;
+  if (!total || !(total.value > 0) || total.value > options.maxSteps) return void 0;
+  const sized = longest(plan);
+  const ratio = sized ? sized.steps / total.value : void 0;
+  const byRatio = ratio !== void 0 && ratio >= options.ratio;
+  const word = pathWord(path12);
+  if (!byRatio && !word) return void 0;
+  const against = sized && sized.steps > total.value ? ` against ${sized.key ? `${sized.key} ` : ""}${formatCount(sized.steps)}` : "";
+  const why = byRatio ? `${formatCount(total.value)} steps${against}, ${formatCount(Math.round(ratio))}\xD7 longer` : `${formatCount(total.value)} steps, path names a test ("${word}")`;
+  return { steps: total.value, ...sized ? { sizedFor: sized } : {}, ...ratio !== void 0 ? { ratio } : {}, ...word ? { pathWord: word } : {}, why };
+}
+
+// src/engine/duplicates.ts
+function occurrences(tree, problem) {
+  let found;
+  walkEntries(tree, (_path, entry, parent) => {
+    if (found || entry.keyRange.line !== problem.range.line || entry.keyRange.column !== problem.range.column) return;
+    found = { entry, all: parent.entries.filter((e) => e.key === entry.key) };
+  });
+  return found;
+}
+function shown(node) {
+  if (node.kind === "map") return "a mapping";
+  if (node.kind === "seq") return "a list";
+  if (node.value === null) return "null (empty)";
+  const text = typeof node.value === "number" ? node.source || formatValue(node.value) : String(node.value);
+  return text.length > 40 ? `${text.slice(0, 39)}\u2026` : text;
+}
+var same2 = (a, b) => JSON.stringify(toPlain(a)) === JSON.stringify(toPlain(b));
+function duplicateKeyFinding(problem, file, dialect, severity) {
+  const base = { ruleId: "duplicate-key", severity, message: problem.message, path: file.path, range: problem.range };
+  if (file.format === "toml" || !file.tree) return base;
+  const hit = occurrences(file.tree, problem);
+  if (!hit) return base;
+  const { entry, all } = hit;
+  const first = all[0];
+  const last = all[all.length - 1];
+  const key = JSON.stringify(entry.key);
+  const equal = same2(first.value, entry.value);
+  const data = { key: entry.key, firstLine: first.keyRange.line, valuesDiffer: !equal };
+  const rejects = dialect?.meta.rejectsDuplicateKeys;
+  if (rejects) {
+    return {
+      ...base,
+      message: `duplicate key ${key} (first at line ${first.keyRange.line}): ${rejects}, so the file does not load; keep one`,
+      data: { ...data, loader: "rejects" }
+    };
+  }
+  if (equal) {
+    return {
+      ...base,
+      severity: "warning",
+      message: `duplicate key ${key} repeats line ${first.keyRange.line} with the same value ${shown(entry.value)}: redundant; remove one`,
+      data: { ...data, loader: "last-wins" }
+    };
+  }
+  const winner = entry === last ? `this value ${shown(entry.value)} wins over ${shown(first.value)} at line ${first.keyRange.line}` : `both this ${shown(entry.value)} and ${shown(first.value)} at line ${first.keyRange.line} lose to ${shown(last.value)} at line ${last.keyRange.line}`;
+  return {
+    ...base,
+    message: `duplicate key ${key} (first at line ${first.keyRange.line}) with a different value: the loader keeps the last, so ${winner}; keep one`,
+    data: { ...data, loader: "last-wins", winsLine: last.keyRange.line }
+  };
 }
 
 // src/engine/links.ts
@@ -26573,10 +26993,10 @@ function countPath(names, ctx, bases = ctx.bases) {
       tried.push(...r.tried);
       continue;
     }
-    const shown = ctx.show(r.found.abs);
+    const shown2 = ctx.show(r.found.abs);
     const n = countRows(r.found.abs, ctx.datasetMaxBytes ?? DATASET_MAX_BYTES);
-    if (!n.ok) return { ok: false, why: `${shown}: ${n.why}` };
-    return { ok: true, rows: n.rows, text: `${formatCount(n.rows)} rows in ${shown}`, label: shown };
+    if (!n.ok) return { ok: false, why: `${shown2}: ${n.why}` };
+    return { ok: true, rows: n.rows, text: `${formatCount(n.rows)} rows in ${shown2}`, label: shown2 };
   }
   return { ok: false, why: `${names.join(" or ")} not found inside the repository (tried ${describeTried(tried)})` };
 }
@@ -26778,12 +27198,16 @@ function runRules(result, settings, schemas) {
   const push = (finding) => {
     const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
     if (configured === "off") return;
-    raw.push({ ...finding, severity: finding.severity === "info" ? "info" : configured });
+    const defaultLevel = RULES_BY_ID.get(finding.ruleId)?.meta.defaultSeverity ?? "error";
+    const lowered = SEVERITY_RANK[finding.severity] < SEVERITY_RANK[defaultLevel];
+    raw.push({ ...finding, severity: lowered && SEVERITY_RANK[finding.severity] < SEVERITY_RANK[configured] ? finding.severity : configured });
   };
   earlier.forEach((f) => push(f));
   for (const problem of file.problems) {
-    const meta = RULES_BY_ID.get(problem.kind)?.meta;
-    push({ ruleId: problem.kind, severity: meta?.defaultSeverity ?? "error", message: problem.message, path: file.path, range: problem.range });
+    const severity = RULES_BY_ID.get(problem.kind)?.meta.defaultSeverity ?? "error";
+    push(
+      problem.kind === "duplicate-key" ? duplicateKeyFinding(problem, file, dialect, severity) : { ruleId: problem.kind, severity, message: problem.message, path: file.path, range: problem.range }
+    );
   }
   if (file.tree || file.script) {
     const validators = [
@@ -26801,7 +27225,7 @@ function runRules(result, settings, schemas) {
         ownPlan: extraction?.plan ?? {},
         linked: result.linked ?? [],
         dialectId: dialect?.meta.id,
-        yamlLoader: dialect?.meta.yamlLoader ?? "pyyaml",
+        yamlLoader: dialect?.meta.yamlLoader ?? (handedOnAsText(file) ? "text" : "pyyaml"),
         yamlLoaderName: dialect?.meta.yamlLoaderName,
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
@@ -26809,6 +27233,8 @@ function runRules(result, settings, schemas) {
         afterDecay: extraction?.afterDecay,
         launchCheck: extraction?.launchChecks?.[rule.meta.id],
         globalBatchRounding: extraction?.globalBatchRounding,
+        atRunEnd: extraction?.atRunEnd,
+        decayDefaultsToRun: extraction?.decayDefaultsToRun,
         options: effective.options,
         schemas: validators,
         report: ({ severity, ...input }) => push({ ruleId: rule.meta.id, severity: severity ?? effective.severity, path: file.path, ...input })
@@ -26816,12 +27242,19 @@ function runRules(result, settings, schemas) {
       rule.check(ctx);
     }
   }
-  const { kept, problems } = applySuppressions(raw, file);
+  const runCtx = runFindingsContext(result, settings);
+  const { kept, problems } = applySuppressions(shapeRunFindings(raw, runCtx), file, (members) => groupRunLength(members, runCtx));
   result.findings.push(...kept);
   const suppressionSeverity = settings.rules.get("unused-suppression")?.severity ?? "warning";
   const crashed = raw.some((f) => f.ruleId === "internal-error");
   const reported = crashed ? problems.filter((p) => p.data?.missingReason) : problems;
   if (suppressionSeverity !== "off") result.findings.push(...reported.map((p) => ({ ...p, severity: suppressionSeverity })));
+}
+var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
+function runFindingsContext(result, settings) {
+  const plan = runPlanOf(result);
+  const shortRun = result.extraction ? shortRunOf(result.file.path, plan, settings.shortRun) : void 0;
+  return { plan, shortRun, shortRunSeverity: settings.shortRun.severity, launchChecks: result.extraction?.launchChecks ?? {} };
 }
 function compareFindings(a, b) {
   return a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId);
@@ -27198,7 +27631,8 @@ function buildReport(results) {
       endColumn: f.range.endColumn,
       data: f.data ?? {},
       ...f.fix ? { fix: f.fix } : {},
-      ...RULES_BY_ID.has(f.ruleId) ? { docsUrl: docsPath(f.ruleId) } : {}
+      ...RULES_BY_ID.has(f.ruleId) ? { docsUrl: docsPath(f.ruleId) } : {},
+      ...f.related?.length ? { related: f.related.map((r2) => ({ path: r2.path, line: r2.range.line, column: r2.range.column, message: r2.message })) } : {}
     }))
   );
   const count2 = (s) => findings.filter((f) => f.severity === s).length;
@@ -27214,6 +27648,7 @@ function buildReport(results) {
 // src/engine/baseline.ts
 import { createHash } from "node:crypto";
 var BASELINE_FILE = ".trainlint-baseline.json";
+var FINGERPRINT_VERSION = 2;
 var linesOf = /* @__PURE__ */ new WeakMap();
 function lineOf(texts, path12, line) {
   let cache = linesOf.get(texts);
@@ -27227,9 +27662,18 @@ function snippet(texts, f) {
   const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
   return line.slice(f.range.column - 1, end).trim();
 }
+var sha = (parts) => createHash("sha256").update(parts.join("\0")).digest("hex").slice(0, 24);
+var NOT_FINGERPRINTED = /* @__PURE__ */ new Set(["grouped", "shortRun", "launchRejects"]);
+function numbers(f) {
+  return Object.entries(f.data ?? {}).filter(([k, v]) => !NOT_FINGERPRINTED.has(k) && v !== null && ["number", "string", "boolean"].includes(typeof v)).map(([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(6)) : String(v)}`).sort().join(",");
+}
 function fingerprint(f, texts) {
+  const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m)}`).sort();
+  return sha([`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f), ...merged]);
+}
+function legacyFingerprint(f, texts) {
   const message = f.message.replace(/\bline \d+/g, "line #").replace(/:\d+:\d+\b/g, ":#:#").replace(/\bsince base \S+( \(was [^)]*\))?/g, "since base");
-  return createHash("sha256").update([f.ruleId, f.path, snippet(texts, f), message].join("\0")).digest("hex").slice(0, 24);
+  return sha([f.ruleId, f.path, snippet(texts, f), message]);
 }
 function buildBaseline(findings, texts) {
   const entries = /* @__PURE__ */ new Map();
@@ -27241,22 +27685,66 @@ function buildBaseline(findings, texts) {
     else entries.set(key, { path: f.path, ruleId: f.ruleId, fingerprint: fp, count: 1 });
   }
   const list = [...entries.values()].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
-  return { version: 1, findings: list };
+  return { version: 1, fingerprints: FINGERPRINT_VERSION, findings: list };
 }
+var Pool = class {
+  constructor(baseline, legacy) {
+    this.legacy = legacy;
+    for (const e of baseline.findings) {
+      const key = `${e.path}\0${e.fingerprint}`;
+      this.left.set(key, (this.left.get(key) ?? 0) + e.count);
+      if (legacy) {
+        const rule = `${e.path}\0${e.ruleId}`;
+        const list = this.byRule.get(rule) ?? [];
+        if (!list.includes(key)) list.push(key);
+        this.byRule.set(rule, list);
+      }
+    }
+  }
+  legacy;
+  left = /* @__PURE__ */ new Map();
+  /** Legacy entries by path and rule, for findings whose message changed. */
+  byRule = /* @__PURE__ */ new Map();
+  take(key) {
+    const n = this.left.get(key) ?? 0;
+    if (n <= 0) return false;
+    this.left.set(key, n - 1);
+    return true;
+  }
+  /** Consume the entry that `f` matches; its key, or undefined when none matches. */
+  match(f, texts) {
+    const candidates = this.legacy ? (
+      // Reworded since the baseline was written: then any entry of the same rule in the same file.
+      [`${f.path}\0${legacyFingerprint(f, texts)}`, ...this.byRule.get(`${f.path}\0${f.ruleId}`) ?? []]
+    ) : [`${f.path}\0${fingerprint(f, texts)}`];
+    return candidates.find((key) => this.take(key));
+  }
+  /** Every finding of `group` matches an entry; else nothing is consumed. */
+  matchAll(group, texts) {
+    const taken = [];
+    for (const f of group) {
+      const key = this.match(f, texts);
+      if (key === void 0) {
+        taken.forEach((k) => this.left.set(k, (this.left.get(k) ?? 0) + 1));
+        return false;
+      }
+      taken.push(key);
+    }
+    return true;
+  }
+  remaining() {
+    return [...this.left.values()].reduce((a, b) => a + b, 0);
+  }
+};
 function applyBaseline(findings, texts, baseline) {
-  const remaining = /* @__PURE__ */ new Map();
-  for (const e of baseline.findings) remaining.set(`${e.path}\0${e.fingerprint}`, (remaining.get(`${e.path}\0${e.fingerprint}`) ?? 0) + e.count);
+  const pool = new Pool(baseline, baseline.fingerprints === void 0);
   let hidden = 0;
   const kept = findings.filter((f) => {
-    const key = `${f.path}\0${fingerprint(f, texts)}`;
-    const left = remaining.get(key) ?? 0;
-    if (left <= 0) return true;
-    remaining.set(key, left - 1);
-    hidden++;
-    return false;
+    const known = f.merged ? !pool.legacy && pool.match(f, texts) !== void 0 || pool.matchAll(f.merged, texts) : pool.match(f, texts) !== void 0;
+    if (known) hidden++;
+    return !known;
   });
-  const fixed = [...remaining.values()].reduce((a, b) => a + b, 0);
-  return { kept, hidden, fixed };
+  return { kept, hidden, fixed: pool.remaining() };
 }
 function parseBaseline(text) {
   try {
@@ -27363,7 +27851,7 @@ function stripTerminalControls(s) {
 
 // src/report/github.ts
 var COMMAND = { error: "error", warning: "warning", info: "notice" };
-var RANK = { error: 0, warning: 1, info: 2 };
+var RANK2 = { error: 0, warning: 1, info: 2 };
 function command(f) {
   const props = [
     ["file", f.path],
@@ -27377,7 +27865,7 @@ function command(f) {
   return `::${COMMAND[f.severity]} ${properties}::${escapeCommandData(message)}`;
 }
 function formatGithub(report) {
-  const sorted = report.findings.map((f, i) => ({ f, i })).sort((a, b) => RANK[a.f.severity] - RANK[b.f.severity] || a.i - b.i).map(({ f }) => f);
+  const sorted = report.findings.map((f, i) => ({ f, i })).sort((a, b) => RANK2[a.f.severity] - RANK2[b.f.severity] || a.i - b.i).map(({ f }) => f);
   return sorted.map((f) => `${command(f)}
 `).join("");
 }
@@ -27389,6 +27877,7 @@ function formatJson(report) {
 }
 
 // src/report/stylish.ts
+var DEFAULT_WIDTH = 100;
 function sgr(open, close) {
   return (s) => `\x1B[${open}m${s}\x1B[${close}m`;
 }
@@ -27458,8 +27947,25 @@ function summaryLine(report, p) {
     )
   );
 }
+function wrap(text, limit) {
+  const lines = [];
+  let line = "";
+  for (const word of text.split(" ").filter((w) => w !== "")) {
+    if (line && width(line) + 1 + width(word) > limit) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+function firstClause(message) {
+  const at = message.indexOf(": ");
+  return at > 0 ? message.slice(0, at) : message;
+}
 function formatStylish(report, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
+  const limit = Math.max(40, opts.width ?? DEFAULT_WIDTH);
   const out = [];
   for (const [path12, findings] of groupByFile(report)) {
     const source = opts.sources.get(path12);
@@ -27474,14 +27980,26 @@ function formatStylish(report, opts) {
     const lineWidth = Math.max(...rows.map((r) => r.line.length));
     const columnWidth = Math.max(...rows.map((r) => r.column.length));
     const severityWidth = Math.max(...rows.map((r) => r.f.severity.length));
-    const messageWidth = Math.max(...rows.map((r) => width(r.message)));
-    const gutter = Math.max(...rows.map((r) => r.line.length));
+    const gutter = lineWidth;
+    const lead = 2 + lineWidth + 1 + columnWidth + 2 + severityWidth + 2;
+    const fits = (r) => lead + width(r.message) + 2 + width(r.ruleId) <= limit;
+    const messageWidth = Math.max(0, ...rows.filter(fits).map((r) => width(r.message)));
     out.push(p.underline(stripTerminalControls(path12)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
-      out.push(`  ${position}  ${severity}  ${padEnd(r.message, messageWidth)}  ${p.dim(r.ruleId)}`);
+      if (fits(r)) {
+        out.push(`  ${position}  ${severity}  ${padEnd(r.message, messageWidth)}  ${p.dim(r.ruleId)}`);
+      } else {
+        out.push(`  ${position}  ${severity}  ${p.dim(r.ruleId)}`);
+        out.push(...wrap(r.message, limit - 4).map((l) => `    ${l}`));
+      }
       out.push(...codeFrame(lines, r.f, gutter, p));
+      for (const rel of r.f.related ?? []) {
+        const where3 = `${rel.path === path12 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
+        const [first, ...rest] = wrap(`${where3} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
+        out.push(`    ${p.dim("related")} ${first}`, ...rest.map((l) => `            ${l}`));
+      }
     }
     out.push("");
   }
@@ -27810,20 +28328,20 @@ function fixFiles(results, cwd, dryRun) {
   }
   return { files, edits, diff };
 }
-function filterByBaseline(results, file, shown) {
+function filterByBaseline(results, file, shown2) {
   let text;
   try {
     text = readFileSync3(file, "utf8");
   } catch {
-    throw new UsageError(`baseline file not found: ${shown}`);
+    throw new UsageError(`baseline file not found: ${shown2}`);
   }
   const baseline = parseBaseline(text);
-  if (!baseline) throw new UsageError(`${shown}: not a trainlint baseline (version 1); recreate it with --update-baseline`);
+  if (!baseline) throw new UsageError(`${shown2}: not a trainlint baseline (version 1); recreate it with --update-baseline`);
   const { kept, hidden, fixed } = applyBaseline(results.flatMap((r) => r.findings), textsOf(results), baseline);
   const keep = new Set(kept);
   for (const r of results) r.findings = r.findings.filter((f) => keep.has(f));
   const parts = [];
-  if (hidden) parts.push(`${hidden} finding(s) hidden by ${shown}`);
+  if (hidden) parts.push(`${hidden} finding(s) hidden by ${shown2}`);
   if (fixed) parts.push(`${fixed} baselined finding(s) no longer occur: prune them with --update-baseline`);
   return parts.length ? `trainlint: ${parts.join("; ")}
 ` : "";

@@ -12,12 +12,13 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const ROOT = path.join(__dirname, '..', '..');
-export const NODE24 = path.join(ROOT, 'node_modules', 'node', 'bin', 'node');
-
 /**
- * The system Node (the project's dev runtime, 20): the first `node` on PATH outside node_modules.
- * `npx jest` itself may run on the `node` devDependency (24), whose shim npm puts first on PATH.
+ * Node 24, the runtime GitHub runs the action on: the binary named by TRAINLINT_NODE24
+ * (`export TRAINLINT_NODE24="$(scripts/node24.sh)"`, as .ci/run does). Undefined when unset.
  */
+export const NODE24 = process.env.TRAINLINT_NODE24 || undefined;
+
+/** The system Node: the first `node` on PATH outside node_modules, else the one running Jest. */
 export function systemNode(): string {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir || dir.includes('node_modules')) continue;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { axolotl } from '../../src/dialects/axolotl';
@@ -9,7 +9,7 @@ import { parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/axolotl.schema.json';
-import { CORPUS, fixtureLoader, listConfigs } from '../helpers/dialect-fixtures';
+import { CORPUS, fixtureLoader, listConfigs, sharedTest } from '../helpers/dialect-fixtures';
 
 const OWN = path.join(CORPUS, 'axolotl-ai-cloud__axolotl');
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
@@ -72,7 +72,7 @@ describe('axolotl: golden plans of real examples', () => {
     const file = fixture('eaft-example.yml');
     const { plan, notes } = extract(file, { worldSize: 8, datasetSamples: 2000 });
     // PyYAML keeps `5e-5` a string; pydantic converts it, so no loader note.
-    expect(plan.peakLr).toMatchObject({ value: 5e-5, origin: 'explicit', file: 'eaft-example.yml', key: 'learning_rate', range: expect.objectContaining({ line: 52 }) });
+    expect(plan.peakLr).toMatchObject({ value: 5e-5, origin: 'explicit', file: 'eaft-example.yml', key: 'learning_rate', range: expect.objectContaining({ line: 46 }) });
     expect(plan.peakLr?.note).toBeUndefined();
     expect(plan.epochs).toMatchObject({ value: 1, origin: 'default', key: 'num_epochs' });
     expect(plan.totalSteps).toMatchObject({ value: 1000, origin: 'explicit', key: 'max_steps', unit: 'steps' });
@@ -267,7 +267,7 @@ describe('axolotl: edge cases', () => {
   });
 });
 
-const sweep = existsSync(OWN) ? test : test.skip;
+const sweep = sharedTest(OWN);
 
 describe('axolotl: corpus sweep', () => {
   sweep('claims the axolotl examples (not the DeepSpeed JSONs) and nothing else in the corpus; every claimed file extracts and passes the schema', () => {

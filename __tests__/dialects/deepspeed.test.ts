@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { deepspeed } from '../../src/dialects/deepspeed';
@@ -9,7 +9,7 @@ import { parseSource } from '../../src/engine/load-file';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/deepspeed.schema.json';
-import { CORPUS, fixtureLoader, listFiles } from '../helpers/dialect-fixtures';
+import { CORPUS, fixtureLoader, listFiles, sharedTest } from '../helpers/dialect-fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'deepspeed');
 const ALL_FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -364,7 +364,7 @@ describe('deepspeed: built-in schema', () => {
   });
 });
 
-const sweep = existsSync(CORPUS) ? it : it.skip;
+const sweep = sharedTest(CORPUS);
 
 describe('deepspeed: corpus sweep (../shared/corpus)', () => {
   sweep('claims the DeepSpeed configs and nothing else; every claimed file yields a plan and passes the schema', () => {

@@ -8,7 +8,7 @@ import { parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/lightning.schema.json';
-import { CORPUS, fixtureLoader, listConfigs } from '../helpers/dialect-fixtures';
+import { CORPUS, fixtureLoader, listConfigs, sharedTest } from '../helpers/dialect-fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'lightning');
 const LITGPT = path.join(CORPUS, 'Lightning-AI__litgpt');
@@ -186,7 +186,7 @@ describe('lightning: edge cases', () => {
   });
 });
 
-const sweep = existsSync(CORPUS) ? test : test.skip;
+const sweep = sharedTest(CORPUS);
 
 describe('lightning: corpus sweeps', () => {
   sweep('no corpus file is claimed (the corpus has no LightningCLI config; litgpt config_hub files are not Lightning Trainer YAML)', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv from 'ajv';
 import { megatron } from '../../src/dialects/megatron';
@@ -10,7 +10,7 @@ import { parseSource } from '../../src/engine/load-file';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/megatron.schema.json';
-import { CORPUS, fixtureLoader, listFiles } from '../helpers/dialect-fixtures';
+import { CORPUS, fixtureLoader, listFiles, sharedTest } from '../helpers/dialect-fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'megatron');
 const ALL_FIXTURES = path.join(__dirname, '..', 'fixtures');
@@ -38,9 +38,9 @@ describe('megatron: golden plans of real launch scripts', () => {
     const file = fixture('train_gpt3_175b_distributed.sh');
     expect(megatron.detect(file, env())).toBe(10);
     const { plan, missing, notes, conflicts = [], anchor } = megatron.extract(file, env());
-    expect(anchor.line).toBe(77);
+    expect(anchor.line).toBe(76);
     expect(plan.worldSize).toMatchObject({ value: 8, origin: 'launcher', how: '--nproc_per_node 8 × --nnodes 1' });
-    expect(plan.microBatchSize).toMatchObject({ value: 1, origin: 'explicit', key: '--micro-batch-size', note: 'from $TRAINING_ARGS', range: { line: 38 } });
+    expect(plan.microBatchSize).toMatchObject({ value: 1, origin: 'explicit', key: '--micro-batch-size', note: 'from $TRAINING_ARGS', range: { line: 37 } });
     expect(plan.globalBatchSize).toMatchObject({ value: 1536, origin: 'explicit', key: '--global-batch-size' });
     expect(plan.seqLen).toMatchObject({ value: 2048, unit: 'tokens' });
     expect(plan.totalSteps).toMatchObject({ value: 500000, origin: 'explicit', key: '--train-iters', unit: 'steps' });
@@ -71,7 +71,7 @@ describe('megatron: golden plans of real launch scripts', () => {
         range: plan.worldSize!.range,
       },
     ]);
-    expect(conflicts[0].range.line).toBe(22);
+    expect(conflicts[0].range.line).toBe(21);
     expect(notes).toEqual([
       '--rampup-batch-size (deprecated): the global batch ramps from 16 by 16 over 5859375 samples up to 1536; the LR schedule counts samples, so during the ramp warmup and decay advance more slowly per step than derived here',
     ]);
@@ -113,7 +113,7 @@ describe('megatron: golden plans of functional-test model_config.yaml', () => {
     const file = fixture('gpt3_mcore_te_tp2_pp2_cp2/model_config.yaml');
     expect(megatron.detect(file, env())).toBe(9);
     const { plan, missing, anchor } = megatron.extract(file, env({ worldSize: 8 }));
-    expect(anchor.line).toBe(4);
+    expect(anchor.line).toBe(3);
     expect(plan.microBatchSize).toMatchObject({ value: 4, origin: 'explicit', key: '--micro-batch-size', range: { line: 13, column: 3 } });
     expect(plan.globalBatchSize).toMatchObject({ value: 32, origin: 'explicit' });
     expect(plan.worldSize).toMatchObject({ value: 8, origin: 'assumed' });
@@ -127,7 +127,7 @@ describe('megatron: golden plans of functional-test model_config.yaml', () => {
     // PyYAML reads `1.0e-5` as a float and `1e-2` as a string; argparse gets text either way.
     expect(plan.minLr).toMatchObject({ value: 1e-5 });
     expect(plan.minLr?.note).toBeUndefined();
-    expect(plan.precision).toMatchObject({ value: 'bf16', origin: 'explicit', key: '--bf16', range: { line: 50 } });
+    expect(plan.precision).toMatchObject({ value: 'bf16', origin: 'explicit', key: '--bf16', range: { line: 51 } });
     expect(missing).toEqual([]);
   });
 
@@ -168,7 +168,7 @@ describe('megatron: golden plans of functional-test model_config.yaml', () => {
     const file = fixture('gpt_grpo_tp1tp2_pp1_dp8_583m_throughputtest/model_config.yaml');
     expect(file.problems.some((p) => p.kind === 'duplicate-key')).toBe(true);
     const { plan, notes } = megatron.extract(file, env({ worldSize: 8 }));
-    expect(plan.microBatchSize).toMatchObject({ value: 1, range: { line: 54 } });
+    expect(plan.microBatchSize).toMatchObject({ value: 1, range: { line: 52 } });
     expect(plan.globalBatchSize).toMatchObject({ value: 16 });
     expect(plan.gradAccumSteps).toMatchObject({ value: 2 });
     expect(plan.totalSteps).toMatchObject({ value: 3051757, how: '48828125 // 16 (--train-samples // global batch)' });
@@ -176,7 +176,12 @@ describe('megatron: golden plans of functional-test model_config.yaml', () => {
     expect(plan.warmupSteps).toMatchObject({ value: 0, origin: 'explicit', key: '--lr-warmup-samples' });
     expect(plan.scheduler).toMatchObject({ value: 'linear', origin: 'default', key: '--lr-decay-style' });
     expect(plan.minLr).toMatchObject({ value: 0, origin: 'default' });
-    expect(notes).toEqual(['--exit-interval 50 stops the run before the 3051757 steps the LR schedule is built for']);
+    // No --save in this test: checkpointing is off, so the save interval is not read.
+    expect(plan.saveEverySteps).toBeUndefined();
+    expect(notes).toEqual([
+      '--save-interval has no effect without --save: no checkpoint is written',
+      '--exit-interval 50 stops the run before the 3051757 steps the LR schedule is built for',
+    ]);
   });
 });
 
@@ -396,7 +401,7 @@ describe('megatron: built-in schema (MODEL_ARGS)', () => {
   });
 });
 
-const sweep = existsSync(CORPUS) ? it : it.skip;
+const sweep = sharedTest(CORPUS);
 
 describe('megatron: corpus sweep (../shared/corpus)', () => {
   sweep('claims the Megatron functional-test configs (not the NeMo ones) and nothing else', () => {

@@ -7,7 +7,7 @@ import { loadFile, parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/nanogpt.schema.json';
-import { CORPUS, listFiles } from '../helpers/dialect-fixtures';
+import { CORPUS, listFiles, sharedTest } from '../helpers/dialect-fixtures';
 
 const CONFIG = path.join(__dirname, '..', 'fixtures', 'dialects', 'nanogpt', 'config');
 
@@ -137,11 +137,18 @@ describe('nanoGPT detection', () => {
     expect(nanogpt.detect(parseSource('x.yaml', 'block_size: 1024\nmax_iters: 10\n'), env())).toBe(0);
   });
 
-  test('claims the 7 fixtures and no corpus file or other fixture', () => {
+  test('claims the 7 fixtures and no other fixture', () => {
     const fixtures = readdirSync(CONFIG).map((name) => config(name));
     expect(fixtures.filter((f) => nanogpt.detect(f, env()) > 0)).toHaveLength(7);
-    const others = [...listFiles(CORPUS), ...listFiles(path.join(__dirname, '..', 'fixtures')).filter((f) => !f.includes(`${path.sep}nanogpt${path.sep}`))].filter((f) => !f.endsWith('.md'));
+    const others = listFiles(path.join(__dirname, '..', 'fixtures')).filter((f) => !f.includes(`${path.sep}nanogpt${path.sep}`) && !f.endsWith('.md'));
+    expect(others.length).toBeGreaterThan(50);
     expect(others.filter((abs) => nanogpt.detect(loadFile(abs, path.basename(abs)), env()) > 0)).toEqual([]);
+  });
+
+  sharedTest()('claims no corpus file', () => {
+    const files = listFiles(CORPUS).filter((f) => !f.endsWith('.md'));
+    expect(files.length).toBeGreaterThan(1000);
+    expect(files.filter((abs) => nanogpt.detect(loadFile(abs, path.basename(abs)), env()) > 0)).toEqual([]);
   });
 });
 

@@ -96,7 +96,9 @@ describe('NeMo 1.x Megatron models', () => {
 
   test('constant_steps leaving no decay: the LR drops to min_lr right after warmup', () => {
     const e = extract(gpt({ maxSteps: 2000, sched: 'name: CosineAnnealing\nwarmup_steps: 100\nconstant_steps: 5000\nmin_lr: 2e-5' }));
-    expect(e.plan.decaySteps).toMatchObject({ value: 100, key: 'model.optim.sched.constant_steps' });
+    // No single key sets this horizon: it points at constant_steps, and says what to lower.
+    expect(e.plan.decaySteps).toMatchObject({ value: 100, range: { line: 22 } });
+    expect(e.plan.decaySteps?.key).toBeUndefined();
     expect(e.plan.decaySteps?.how).toMatch(/decay_steps = 2000 − \(5000 \+ 100\) ≤ 0, so the LR drops to min_lr right after warmup/);
   });
 
@@ -149,7 +151,7 @@ describe('NeMo 1.x Lightning models, Launcher, Aligner, NeMo 2, Megatron-Bridge'
 
   test('NeMo 2: CosineAnnealingScheduler keeps 80,000 constant steps by default', () => {
     const e = extract(fixture('nemo2/llama_pretrain_run.yaml'));
-    expect(e.plan.decaySteps).toMatchObject({ value: 200, key: 'optim.lr_scheduler._target_' });
+    expect(e.plan.decaySteps).toMatchObject({ value: 200, range: { line: 16 } });
     expect(e.plan.decaySteps?.how).toMatch(/constant_steps 80000 \(NeMo 2 default\)/);
     expect(e.plan.gradAccumSteps?.value).toBe(64);
   });

@@ -7,7 +7,7 @@ import { loadFile, parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/torchtitan.schema.json';
-import { CORPUS, listFiles } from '../helpers/dialect-fixtures';
+import { CORPUS, listFiles, sharedAvailable, sharedDescribe, sharedTest } from '../helpers/dialect-fixtures';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'torchtitan');
 const FRAMEWORK = 'pytorch__torchtitan';
@@ -17,16 +17,16 @@ const fixture = (name: string): SourceFile => parseSource(`torchtitan/${name}`, 
 const toml = (text: string): SourceFile => parseSource('train_configs/x.toml', text);
 
 
-const corpusFiles = listFiles(CORPUS).filter((f) => !f.endsWith('.md'));
+const corpusFiles = sharedAvailable() ? listFiles(CORPUS).filter((f) => !f.endsWith('.md')) : [];
 const load = (abs: string): SourceFile => loadFile(abs, path.relative(CORPUS, abs).split(path.sep).join('/'));
 
 describe('torchtitan golden plans', () => {
   test('llama3_8b.toml on 64 GPUs: FSDP over every rank, no accumulation', () => {
     const { plan, missing, notes } = torchtitan.extract(fixture('llama3_8b.toml'), env({ worldSize: 64 }));
-    expect(plan.microBatchSize).toMatchObject({ value: 1, origin: 'explicit', key: 'training.local_batch_size', file: 'torchtitan/llama3_8b.toml', range: { line: 32, column: 1, endLine: 32, endColumn: 17 } });
+    expect(plan.microBatchSize).toMatchObject({ value: 1, origin: 'explicit', key: 'training.local_batch_size', file: 'torchtitan/llama3_8b.toml', range: { line: 24, column: 1, endLine: 24, endColumn: 17 } });
     expect(plan.seqLen).toMatchObject({ value: 8192, origin: 'explicit', key: 'training.seq_len' });
     expect(plan.totalSteps).toMatchObject({ value: 1000, origin: 'explicit', key: 'training.steps', unit: 'steps' });
-    expect(plan.warmupSteps).toMatchObject({ value: 200, origin: 'explicit', key: 'lr_scheduler.warmup_steps', range: { line: 29 } });
+    expect(plan.warmupSteps).toMatchObject({ value: 200, origin: 'explicit', key: 'lr_scheduler.warmup_steps', range: { line: 20 } });
     expect(plan.peakLr).toMatchObject({ value: 3e-4, origin: 'explicit', key: 'optimizer.lr' });
     expect(plan.optimizer).toMatchObject({ value: 'AdamW', origin: 'explicit' });
     expect(plan.scheduler).toMatchObject({ value: 'linear', origin: 'default', key: 'lr_scheduler.decay_type' });
@@ -169,7 +169,7 @@ describe('torchtitan detection', () => {
     expect(torchtitan.detect(parseSource('x.yaml', 'training:\n  steps: 1\njob: {}\n'), env())).toBe(0);
   });
 
-  test('claims every torchtitan corpus file and nothing else', () => {
+  sharedTest()('claims every torchtitan corpus file and nothing else', () => {
     const claimed = corpusFiles.filter((abs) => torchtitan.detect(load(abs), env()) > 0).map((abs) => path.relative(CORPUS, abs));
     const own = corpusFiles.filter((abs) => path.relative(CORPUS, abs).startsWith(FRAMEWORK + path.sep));
     expect(own.length).toBe(26);
@@ -184,7 +184,7 @@ describe('torchtitan detection', () => {
   });
 });
 
-describe('torchtitan corpus sweep', () => {
+sharedDescribe()('torchtitan corpus sweep', () => {
   const own = corpusFiles.filter((abs) => path.relative(CORPUS, abs).startsWith(FRAMEWORK + path.sep));
   const files = own.map(load);
 

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
 
-/** ../shared/corpus beside the repository (absent on machines without shared/). */
-export const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus');
+/** ../shared/corpus beside the repository (absent on a fresh clone): see ./shared.ts. */
+export { CORPUS, sharedAvailable, sharedDescribe, sharedTest } from './shared';
 
 /** The folder of a dialect's fixtures, `__tests__/fixtures/dialects/<id>`. */
 export function fixturesDir(dialectId: string): string {

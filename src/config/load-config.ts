@@ -12,7 +12,7 @@ import { locateNearest, toPlain } from '../engine/tree.js';
 import { RULES_BY_ID } from '../rules/index.js';
 import { summariseErrors } from '../rules/schema.js';
 import { UsageError } from './errors.js';
-import type { EffectiveRule, FileSettings, RuleSetting, TrainlintConfig } from './types.js';
+import { SHORT_RUN_DEFAULTS, type EffectiveRule, type FileSettings, type RuleSetting, type TrainlintConfig } from './types.js';
 
 export const CONFIG_NAMES = ['.trainlint.yml', '.trainlint.yaml'];
 
@@ -126,14 +126,16 @@ export function settingsFor(config: TrainlintConfig, relPath: string, cliRules: 
   let assume = { ...(config.assume ?? {}) };
   let mappings = { ...(config.mappings ?? {}) };
   let dialect: string | undefined;
+  let shortRun = { ...SHORT_RUN_DEFAULTS, ...(config.shortRun ?? {}) };
   for (const override of config.overrides ?? []) {
     if (!matcher(override.files)(relPath)) continue;
     applyRules(rules, override.rules);
+    shortRun = { ...shortRun, ...(override.shortRun ?? {}) };
     assume = { ...assume, ...(override.assume ?? {}) };
     mappings = { ...mappings, ...(override.mappings ?? {}) };
     if (override.dialect) dialect = override.dialect;
   }
   applyRules(rules, cliRules);
   const schemas = (config.schemas ?? []).filter((s) => matcher(s.files)(relPath)).map((s) => s.schema);
-  return { rules, assume, mappings, dialect, schemas };
+  return { rules, assume, mappings, dialect, schemas, shortRun };
 }

@@ -17,7 +17,7 @@ import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { getIn, type ConfigNode } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
-import { deepspeedNote, fractionOfTotal } from './hf-trainer.js';
+import { deepspeedNote, fractionOfTotal, HF_AT_RUN_END } from './hf-trainer.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
 import { axolotlDatasets } from './dataset-refs.js';
 
@@ -482,7 +482,7 @@ function extractAxolotl(file: SourceFile, env: ExtractEnv): Extraction {
   if (!plan.worldSize) {
     missing.push({ field: 'worldSize', hint: 'set assume.worldSize in .trainlint.yml (axolotl reads WORLD_SIZE from the launcher: accelerate launch, torchrun)' });
   }
-  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts, launchChecks: out.launchChecks };
+  return { plan, missing, anchor: fileStartRange(file), notes: out.notes, conflicts: out.conflicts, launchChecks: out.launchChecks, atRunEnd: HF_AT_RUN_END };
 }
 
 export const axolotl: Dialect = {

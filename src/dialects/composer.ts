@@ -272,7 +272,21 @@ function extractBlock(file: SourceFile, block: { node: MapNode; prefix: KeyPath;
   if (tMaxComparable(tMax, maxDuration?.time)) {
     launchChecks['decay-horizon-mismatch'] = `Composer refuses to start when scheduler.t_max ${tMax!.text} is shorter than max_duration ${maxDuration!.time.text} (ValueError "t_max … must be greater than or equal to max_duration")`;
   }
-  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: 'flat', launchChecks, globalBatchRounding: 'per-device' };
+  return {
+    plan,
+    missing,
+    anchor: fileStartRange(file),
+    notes,
+    conflicts,
+    afterDecay: 'flat',
+    launchChecks,
+    globalBatchRounding: 'per-device',
+    // scheduler.t_max defaults to '1dur', the whole max_duration.
+    decayDefaultsToRun: true,
+    // create_interval_scheduler(…, include_end_of_training=True): the checkpoint saver and the
+    // evaluators fire once more when training ends.
+    atRunEnd: { save: 'Composer saves once at the end', eval: 'Composer evaluates once at the end' },
+  };
 }
 
 /** Warmup, decay horizon and final LR (Composer scheduler.py); returns the warmup and t_max times as written. */
@@ -430,6 +444,7 @@ export const composer: Dialect = {
     title: 'MosaicML llm-foundry / Composer',
     description: 'llm-foundry training YAML (OmegaConf, Composer time strings) and mcli run files with a parameters: block',
     yamlLoader: LOADER,
+    rejectsDuplicateKeys: 'Composer/llm-foundry read YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: 'composer.schema.json',
   },
   detect(file) {

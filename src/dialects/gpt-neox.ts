@@ -155,6 +155,11 @@ export const gptNeox: Dialect = {
       notes,
       conflicts,
       ...(afterDecay ? { afterDecay } : {}),
+      // lr_decay_iters falls back to train_iters (training.py get_learning_rate_scheduler).
+      decayDefaultsToRun: true,
+      // pretrain(): after train(), `if do_valid: evaluate…("the end of training…")` and
+      // `if save and iteration != 0: save_checkpoint(…)`.
+      atRunEnd: { save: 'NeoX saves once at the end, with `save` set', eval: 'NeoX evaluates once at the end' },
       launchChecks: { 'batch-size-mismatch': 'NeoX refuses to start (calculate_batch_parameters asserts train_batch_size = micro batch × gradient_accumulation_steps × data-parallel size)' },
     };
   },
@@ -203,7 +208,9 @@ function readPrecision(file: SourceFile, plan: TrainingPlan, conflicts: Conflict
  * `eval_interval`, default 1000.
  */
 function readIntervals(file: SourceFile, plan: TrainingPlan, notes: string[]): void {
-  const factor = num(file, 'checkpoint_factor') ?? num(file, 'save_interval');
+  // `save_interval` was renamed `checkpoint_factor` (EleutherAI/gpt-neox#737, before NeoX 2.0):
+  // NeoX refuses the old name, which the schema rule reports (removed-keys.ts); it is not read.
+  const factor = num(file, 'checkpoint_factor');
   const scale = str(file, 'checkpoint_scale')?.value ?? NEOX_DEFAULTS.checkpointScale;
   if (factor && factor.value > 0) {
     if (scale === 'linear') plan.saveEverySteps = { ...factor, unit: 'steps' };
@@ -211,6 +218,12 @@ function readIntervals(file: SourceFile, plan: TrainingPlan, notes: string[]): v
     if (!has(file, 'save')) notes.push('no save path in this file: NeoX writes checkpoints only when `save` is set (usually in local_setup.yml)');
   }
   const evalInterval = num(file, 'eval_interval') ?? defaultSetting(NEOX_DEFAULTS.evalInterval, 'eval_interval');
+  // do_valid needs eval_iters > 0: eval_iters 0 switches evaluation off.
+  const evalIters = num(file, 'eval_iters');
+  if (evalIters?.value === 0) {
+    if (evalInterval.origin === 'explicit') notes.push(`${evalInterval.key} has no effect with ${evalIters.key} 0: evaluation is off`);
+    return;
+  }
   plan.evalEverySteps = { ...evalInterval, unit: 'steps' };
 }
 
@@ -219,16 +232,18 @@ function deriveSchedule(file: SourceFile, plan: TrainingPlan, notes: string[], c
   const decayIters = num(file, 'lr_decay_iters');
   const fraction = num(file, 'lr_decay_fraction');
   const total = plan.totalSteps;
-  let horizonName = 'lr_decay_iters';
+  // Keys as the file spells them (train-iters or train_iters): one spelling per message.
+  const trainKey = total?.key ?? 'train_iters';
+  let horizonName = decayIters?.key ?? 'lr_decay_iters';
   let horizon: Setting<number> | undefined;
   if (decayIters) {
     horizon = { ...decayIters, unit: 'steps' };
   } else if (fraction && total) {
-    horizon = derivedFrom(fraction, Math.floor(total.value * fraction.value), `floor(train_iters ${formatCount(total.value)} × lr_decay_fraction ${fraction.value})`, 'steps');
+    horizon = derivedFrom(fraction, Math.floor(total.value * fraction.value), `floor(${trainKey} ${formatCount(total.value)} × ${fraction.key} ${fraction.value})`, 'steps');
     horizonName = 'the decay horizon';
   } else if (total) {
-    horizon = derived(total.value, `train_iters ${formatCount(total.value)} (lr_decay_iters unset: NeoX decays over train_iters)`, 'steps');
-    horizonName = 'train_iters';
+    horizon = derived(total.value, `${trainKey} ${formatCount(total.value)} (no decay horizon set: NeoX decays over ${trainKey})`, 'steps');
+    horizonName = trainKey;
   }
   // AnnealingLR: linear and cosine end at the horizon; exponential halves the LR per horizon
   // and constant ignores it (the horizon still scales the warmup fraction below).

@@ -19,7 +19,7 @@ import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { getIn } from '../engine/tree.js';
 import type { TrainingPlan } from '../engine/types.js';
-import type { Conflict, Dialect, ExtractEnv, MissingField, YamlLoader } from './types.js';
+import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
 import { hfTrainerDatasets } from './dataset-refs.js';
 
 export const HF_DEFAULTS = {
@@ -59,7 +59,7 @@ export const hfTrainer: Dialect = {
   },
   extract(file, env) {
     const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER, { readExtra: (p, n) => readTrlSeqLen(file, p, n) });
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, atRunEnd: HF_AT_RUN_END };
   },
 };
 
@@ -188,7 +188,9 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
     const save = num('save_steps') ?? defaultSetting(HF_DEFAULTS.saveSteps, 'save_steps');
     plan.saveEverySteps = fractionOfTotal(save, plan);
   }
-  const evalStrategy = stringAt(file, ['eval_strategy'])?.value ?? stringAt(file, ['evaluation_strategy'])?.value ?? 'no';
+  // `evaluation_strategy` is the name transformers removed in 4.46 (schemas/dialects, removed-keys.ts):
+  // the Trainer rejects it, so it is not read as if it still worked.
+  const evalStrategy = stringAt(file, ['eval_strategy'])?.value ?? 'no';
   if (evalStrategy === 'steps') {
     const evalSteps = num('eval_steps') ?? num('logging_steps') ?? defaultSetting(HF_DEFAULTS.loggingSteps, 'logging_steps');
     plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
@@ -198,6 +200,13 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
   if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: 'datasetSamples', hint: 'set max_steps, or assume.datasetSamples in .trainlint.yml' });
   return { plan, missing, notes, conflicts };
 }
+
+/**
+ * What the Trainer does at the last step (DefaultFlowCallback.on_step_end): with save_strategy
+ * "steps" it saves once more at max_steps; evaluation runs only at multiples of eval_steps, so an
+ * eval_steps beyond the run means no evaluation at all.
+ */
+export const HF_AT_RUN_END: Extraction['atRunEnd'] = { save: 'the Trainer saves once at the end, with save_strategy "steps"', eval: false };
 
 /**
  * trainer.py: steps/epoch = ceil(len(dataloader) / gas); total = ceil(epochs × steps/epoch).

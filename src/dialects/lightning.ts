@@ -246,7 +246,34 @@ function extractPlan(file: SourceFile, env: ExtractEnv): Extraction {
   if (!plan.totalSteps && !stepsLimit) {
     missing.push({ field: 'datasetSamples', hint: 'set trainer.max_steps, or assume.datasetSamples in .trainlint.yml' });
   }
+  fastDevRun(r, plan, notes);
   return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+}
+
+/**
+ * `trainer.fast_dev_run: true` (or n): a debug run of 1 (or n) training batches that turns
+ * checkpoint callbacks and loggers off (Trainer docs, fast_dev_run). The run's length is that,
+ * whatever max_steps says, and the save and eval intervals are not in force.
+ */
+function fastDevRun(r: Reader, plan: TrainingPlan, notes: string[]): void {
+  const hit = r.node(['trainer', 'fast_dev_run']);
+  if (!hit || hit.node.kind !== 'scalar') return;
+  const v = hit.node.value;
+  const batches = v === true ? 1 : typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+  if (batches === undefined) return;
+  const accum = plan.gradAccumSteps?.value ?? 1;
+  plan.totalSteps = {
+    value: Math.max(1, Math.floor(batches / accum)),
+    origin: 'explicit',
+    file: hit.setting.file,
+    key: 'trainer.fast_dev_run',
+    range: hit.setting.range,
+    unit: 'steps',
+    note: `fast_dev_run: a debug run of ${batches} batch${batches === 1 ? '' : 'es'}; checkpoints and loggers are off`,
+  };
+  delete plan.saveEverySteps;
+  delete plan.evalEverySteps;
+  notes.push(`trainer.fast_dev_run: a debug run of ${batches} batch${batches === 1 ? '' : 'es'}: max_steps, max_epochs and the save/eval intervals are not in force`);
 }
 
 /** `model.init_args.warmup_steps` and the like: user arguments whose unit trainlint cannot know. */

@@ -134,7 +134,14 @@ export const litgpt: Dialect = {
     if (!plan.worldSize) {
       missing.push({ field: 'worldSize', hint: 'set devices (and num_nodes) to numbers, or assume.worldSize in .trainlint.yml' });
     }
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, globalBatchRounding: 'floor' };
+    // finetune/*.py and pretrain.py save a final checkpoint after the loop and, with
+    // eval.final_validation (default true), validate once more.
+    const finalValidation = getIn(file.tree, ['eval', 'final_validation'])?.node;
+    const atRunEnd = {
+      save: 'litgpt saves a final checkpoint',
+      eval: finalValidation?.kind === 'scalar' && finalValidation.value === false ? false : 'litgpt validates once at the end (eval.final_validation)',
+    } as const;
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, globalBatchRounding: 'floor', atRunEnd };
   },
 };
 

@@ -19,7 +19,7 @@ import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { getIn } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
-import { extractHfTrainingArguments } from './hf-trainer.js';
+import { extractHfTrainingArguments, HF_AT_RUN_END } from './hf-trainer.js';
 import type { Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
 import { llamaFactoryDatasets } from './dataset-refs.js';
 
@@ -145,7 +145,7 @@ function extractClassic(file: SourceFile, env: ExtractEnv): Extraction {
       return stage === 'ppo' ? derivePpoSteps(file, p) : false;
     },
   });
-  return { plan, missing, anchor: fileStartRange(file), notes, conflicts };
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, atRunEnd: HF_AT_RUN_END };
 }
 
 /**
@@ -225,6 +225,7 @@ export const llamaFactory: Dialect = {
     title: 'LLaMA-Factory',
     description: 'llamafactory-cli training YAMLs (stage, finetuning_type, template, cutoff_len + HF TrainingArguments; v1 configs)',
     yamlLoader: LOADER,
+    rejectsDuplicateKeys: 'LLaMA-Factory reads YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: 'llama-factory.schema.json',
   },
   datasets: llamaFactoryDatasets,

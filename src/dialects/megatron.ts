@@ -183,11 +183,16 @@ function extractArgs(ctx: Ctx, env: ExtractEnv, world: Setting<number> | undefin
   if (optimizer) plan.optimizer = optimizer;
   readPrecision(ctx);
 
+  // Checkpoints need a --save folder (`if args.save and … iteration % args.save_interval == 0`).
   const save = numberArg(ctx, '--save-interval', true);
-  if (save) plan.saveEverySteps = steps(save);
+  if (save && ctx.src.get('--save')) plan.saveEverySteps = steps(save);
+  else if (save) notes.push('--save-interval has no effect without --save: no checkpoint is written');
   // --eval-interval: None at HEAD means no evaluation (older versions defaulted to 1000, unverified).
+  // --eval-iters 0 switches evaluation off (do_valid needs eval_iters > 0).
   const evalInterval = numberArg(ctx, '--eval-interval', true);
-  if (evalInterval) plan.evalEverySteps = steps(evalInterval);
+  const evalIters = numberArg(ctx, '--eval-iters', true);
+  if (evalInterval && evalIters?.value === 0) notes.push('--eval-interval has no effect with --eval-iters 0: evaluation is off');
+  else if (evalInterval) plan.evalEverySteps = steps(evalInterval);
 
   applyAssumptions(plan, env.assume);
   resolveParallel(ctx);
@@ -392,14 +397,20 @@ function resolveSchedule(ctx: Ctx): void {
     missing.push({ field: 'totalSteps', hint: 'set assume.totalSteps in .trainlint.yml (the batch ramp changes the number of iterations)' });
   } else {
     // update_train_iters: train_iters = train_samples // global_batch_size.
-    plan.totalSteps = derivedFrom(samples, Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, 'steps');
+    plan.totalSteps = {
+      ...derivedFrom(samples, Math.floor(samples.value / G.value), `${formatCount(samples.value)} // ${g} (--train-samples // global batch)`, 'steps'),
+      writtenAs: { unit: 'samples', perStep: G.value, value: samples.value },
+    };
   }
   const decaySamples = numberArg(ctx, '--lr-decay-samples', true);
   const decayValue = decaySamples?.value ?? samples.value;
   const decayFlag = decaySamples ? '--lr-decay-samples' : '--train-samples (--lr-decay-samples not set)';
   setDecayHorizon(
     ctx,
-    derivedFrom(decaySamples ?? samples, ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, 'steps'),
+    {
+      ...derivedFrom(decaySamples ?? samples, ceil(decayValue / G.value), `ceil(${formatCount(decayValue)} / ${g}) (${decayFlag} / global batch)`, 'steps'),
+      writtenAs: { unit: 'samples', perStep: G.value, value: decayValue },
+    },
     decaySamples ? '--lr-decay-samples' : undefined,
   );
   if (fraction) {
@@ -418,7 +429,10 @@ function resolveSchedule(ctx: Ctx): void {
   } else if (warmSamples && warmSamples.value === 0) {
     plan.warmupSteps = steps(warmSamples);
   } else if (warmSamples) {
-    plan.warmupSteps = derivedFrom(warmSamples, ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, 'steps');
+    plan.warmupSteps = {
+      ...derivedFrom(warmSamples, ceil(warmSamples.value / G.value), `ceil(${formatCount(warmSamples.value)} / ${g}) (--lr-warmup-samples / global batch)`, 'steps'),
+      writtenAs: { unit: 'samples', perStep: G.value, value: warmSamples.value },
+    };
   } else {
     plan.warmupSteps = steps(defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-samples'));
   }
@@ -450,6 +464,14 @@ function extractFrom(file: SourceFile, src: ArgSource, anchor: Range, env: Extra
     conflicts: ctx.conflicts,
     // OptimizerParamScheduler.get_lr clamps to min_lr after the decay steps.
     afterDecay: 'flat',
+    // --lr-decay-iters / --lr-decay-samples: None means the train length.
+    decayDefaultsToRun: true,
+    // pretrain(): after train(), `if args.save and iteration % args.save_interval != 0: save_checkpoint(…)`
+    // (skipped with --disable-last-saving), then `if args.do_valid: evaluate_and_print_results(…)`.
+    atRunEnd: {
+      save: ctx.src.get('--disable-last-saving') ? false : 'Megatron saves once at the end, with --save',
+      eval: 'Megatron evaluates once at the end',
+    },
     launchChecks: {
       'min-lr-exceeds-lr': 'Megatron refuses to start (OptimizerParamScheduler asserts max_lr >= min_lr)',
       // OptimizerParamScheduler.__init__ asserts lr_warmup_steps < lr_decay_steps.
@@ -481,6 +503,18 @@ function modelArgs(file: SourceFile): MapNode | undefined {
   const hit = getIn(file.tree, ['MODEL_ARGS']);
   if (!hit || hit.node.kind !== 'map') return undefined;
   return hit.node.entries.some((e) => e.key.startsWith('--')) ? hit.node : undefined;
+}
+
+/**
+ * A functional-test config of the Megatron-LM CI (`MODEL_ARGS:` at the top), whatever its keys:
+ * `--flags` for Megatron's argparse, or `trainer.max_steps`-style overrides the NeMo tests hand to
+ * NeMo-Run, which parses each value with `ast.literal_eval`. Either way the harness hands the
+ * values on as text, so they are not PyYAML-typed (`1e-2` is a float there).
+ */
+export function handedOnAsText(file: SourceFile): boolean {
+  if (file.format !== 'yaml' || file.tree?.kind !== 'map') return false;
+  const hit = getIn(file.tree, ['MODEL_ARGS']);
+  return hit?.node.kind === 'map';
 }
 
 function yamlScore(file: SourceFile): number {

@@ -211,6 +211,8 @@ export const nanogpt: Dialect = {
       });
     }
     // get_lr: past lr_decay_iters it returns min_lr.
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: 'flat' };
+    // train.py checkpoints only at evaluations (iter_num % eval_interval == 0, iter_num > 0) and
+    // has no final save: an interval beyond max_iters writes no checkpoint at all.
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, afterDecay: 'flat', atRunEnd: { save: false } };
   },
 };

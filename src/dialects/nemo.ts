@@ -249,9 +249,17 @@ function annealHorizon(ctx: Ctx, total: Setting<number>, warm: number, hold: num
     ctx.plan.decaySteps = derived(total.value, `max_steps ${formatCount(total.value)}${hold > 0 ? ` (decay ${formatCount(decay)} steps, then ${holdKey} held at min_lr)` : ''}`, 'steps');
     return;
   }
+  // No key: the horizon is max_steps − (hold + warmup), which no single key sets; the range points
+  // at the hold (or the scheduler) that causes it, and `how` says what to lower.
   const base = holdSetting ?? total;
   ctx.plan.decaySteps = {
-    ...derivedFrom(base, warm, `${holdKey} + warmup ${formatCount(warm)} ≥ max_steps ${formatCount(total.value)}: decay_steps = ${formatCount(total.value)} − (${formatCount(hold)} + ${formatCount(warm)}) ≤ 0, so the LR drops to min_lr right after warmup`, 'steps'),
+    ...derived(
+      warm,
+      `${holdKey} + warmup ${formatCount(warm)} ≥ max_steps ${formatCount(total.value)}: decay_steps = ${formatCount(total.value)} − (${formatCount(hold)} + ${formatCount(warm)}) ≤ 0, so the LR drops to min_lr right after warmup; keep constant_steps + warmup_steps below max_steps`,
+      'steps',
+    ),
+    ...(base.file ? { file: base.file } : {}),
+    ...(base.range ? { range: base.range } : {}),
   };
 }
 
@@ -557,6 +565,8 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     ...(ctx.ignored.length ? { ignored: ctx.ignored } : {}),
     launchChecks: ctx.launchChecks,
     afterDecay: 'flat',
+    // Megatron-Bridge: scheduler.lr_decay_iters falls back to train.train_iters.
+    ...(form === 'bridge' ? { decayDefaultsToRun: true } : {}),
   };
 }
 
@@ -568,6 +578,7 @@ export const nemo: Dialect = {
     yamlLoader: 'omegaconf',
     schema: 'nemo.schema.json',
     hydra: true,
+    rejectsDuplicateKeys: 'Hydra reads YAML with OmegaConf\'s loader, which raises "found duplicate key"',
   },
   detect(file) {
     if (file.format === 'shell') return (file.script?.commands ?? []).some(nemoCommand) ? 9 : 0;

@@ -180,6 +180,7 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
         key: 'max_duration',
         range: base.range,
         note: `max_duration ${String(dur.value)} = ${formatSci(parsed.value)} tokens; older OLMo versions floor this division`,
+        writtenAs: { unit: 'T', perStep: tokensPerStep, suffix: true, value: parsed.value },
       };
     } else {
       plan.epochs = { ...base, value: parsed.value, unit: 'epochs' };
@@ -209,6 +210,7 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
       ...derived(Math.ceil(s.value / tokensPerStep), `ceil(${formatSci(s.value)} tokens / (${tokensHow}))`, 'steps'),
       ...(s.origin === 'explicit' ? { file: s.file, key: s.key, range: s.range } : { key: s.key }),
       note: `${what} ${formatSci(s.value)} tokens (scheduler.units: tokens)`,
+      writtenAs: { unit: 'tokens', perStep: tokensPerStep, value: s.value },
     };
   };
   plan.warmupSteps = toSteps(r.number(['scheduler', 't_warmup']) ?? defaultSetting(D.tWarmup, 'scheduler.t_warmup'), 'scheduler.t_warmup');
@@ -228,7 +230,18 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
   }
   notes.push(...r.notes);
   // optim.py: the schedulers return eta_min (alpha_f × lr) once step >= t_max.
-  return { plan, missing, anchor: fileStartRange(file), notes, afterDecay: 'flat', globalBatchRounding: 'floor' };
+  return {
+    plan,
+    missing,
+    anchor: fileStartRange(file),
+    notes,
+    afterDecay: 'flat',
+    globalBatchRounding: 'floor',
+    // scheduler.t_max unset: the schedule decays over max_duration.
+    decayDefaultsToRun: true,
+    // Trainer.fit(): "Save final checkpoint" after the loop (unless save_num_checkpoints_to_keep is 0).
+    atRunEnd: { save: 'OLMo saves a final checkpoint at the end' },
+  };
 }
 
 export const olmo: Dialect = {
@@ -237,6 +250,7 @@ export const olmo: Dialect = {
     title: 'OLMo',
     description: 'allenai/OLMo TrainConfig YAML (configs/**: global_train_batch_size, max_duration, optimizer.learning_rate, scheduler.t_warmup)',
     yamlLoader: LOADER,
+    rejectsDuplicateKeys: 'OLMo reads YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: 'olmo.schema.json',
   },
   detect(file) {

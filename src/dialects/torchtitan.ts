@@ -222,6 +222,11 @@ export const torchtitan: Dialect = {
       anchor: fileStartRange(file),
       notes,
       launchChecks: { 'batch-size-mismatch': 'torchtitan refuses to start (train.py asserts "global batch size must be multiple of local batch size times data-parallel degree")' },
+      // lr_scheduler.total_steps unset: the schedule is built on training.steps.
+      decayDefaultsToRun: true,
+      // train.py: checkpointer.save(step, last_step=(step == training.steps)); _should_save returns
+      // True on the last step when checkpointing is enabled.
+      atRunEnd: { save: 'torchtitan saves at the last step' },
     };
   },
 };

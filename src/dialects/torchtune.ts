@@ -264,6 +264,7 @@ export const torchtune: Dialect = {
     title: 'torchtune',
     description: 'torchtune recipe YAML (OmegaConf, `_component_` sections), run with tune run',
     yamlLoader: LOADER,
+    rejectsDuplicateKeys: 'torchtune reads YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: 'torchtune.schema.json',
   },
   datasets: torchtuneDatasets,

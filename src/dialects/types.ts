@@ -29,6 +29,11 @@ export interface DialectMeta {
    * `ExtractEnv.hydra` (see engine/hydra/view.ts).
    */
   hydra?: boolean;
+  /**
+   * Set when the framework's loader refuses a file with a repeated key (OmegaConf.load raises
+   * "found duplicate key"): the clause `duplicate-key` prints. Absent: the last value wins.
+   */
+  rejectsDuplicateKeys?: string;
 }
 
 /**
@@ -140,6 +145,14 @@ export interface Extraction {
    * last one smaller (llm-foundry/Composer), so only global % data-parallel size matters.
    */
   globalBatchRounding?: 'floor' | 'per-device';
+  /**
+   * What the framework does when the run ends, as the dialect knows it from the framework's code:
+   * `save`/`eval` is the clause to print when it saves a checkpoint / evaluates at the last step
+   * ("Megatron saves once more at the end (with --save)"), false when it does not. Absent: unknown.
+   */
+  atRunEnd?: { save?: string | false; eval?: string | false };
+  /** The key that sets the decay horizon falls back to the run length when it is left out (Megatron --lr-decay-iters). */
+  decayDefaultsToRun?: boolean;
   /** Written values the framework ignores or overrides (see IgnoredSetting). */
   ignored?: IgnoredSetting[];
   /** Errors of the framework's config loading (Hydra overrides), reported by `schema` (see ConfigError). */

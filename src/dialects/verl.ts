@@ -712,6 +712,10 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     ...(ctx.ignored.length ? { ignored: ctx.ignored } : {}),
     launchChecks: ctx.launchChecks,
     afterDecay: 'flat',
+    // ray_trainer.fit: is_last_step saves (save_freq > 0) and validates (test_freq > 0) once more.
+    ...(kind === 'ppo' ? { atRunEnd: { save: 'verl saves once more at the last rollout step', eval: 'verl validates once more at the last rollout step' } } : {}),
+    // Megatron's lr_decay_steps falls back to the run length when left out.
+    ...(kind === 'ppo' && megatron ? { decayDefaultsToRun: true } : {}),
   };
 }
 
@@ -735,6 +739,7 @@ export const verl: Dialect = {
     yamlLoader: 'omegaconf',
     schema: 'verl.schema.json',
     hydra: true,
+    rejectsDuplicateKeys: 'Hydra reads YAML with OmegaConf\'s loader, which raises "found duplicate key"',
   },
   detect(file) {
     if (file.format === 'shell') return (file.script?.commands ?? []).some((c) => commandKind(c) !== undefined) ? 10 : 0;

@@ -1,14 +1,26 @@
 /**
  * Baselines: `trainlint --update-baseline` records today's findings in
  * `.trainlint-baseline.json`; later runs report only findings that are not in it, and count
- * the baselined ones that no longer occur so the file can be pruned. Fingerprints do not
- * depend on line numbers: rule, path, the text at the finding's range and the message with
- * line references masked.
+ * the baselined ones that no longer occur so the file can be pruned.
+ *
+ * Fingerprints (version 2) do not depend on the message's wording nor on line numbers: the rule,
+ * the path, the text at the finding's range (the key it points at) and the numbers of its `data`;
+ * for a grouped finding
+ * (engine/group-findings.ts) also the rules and keys of the findings it merges, so a new
+ * consequence shows up. A grouped finding is also hidden when every finding it merges is in the
+ * baseline, so a baseline written before the grouping still applies.
+ *
+ * Baselines written by the previous version (no `fingerprints` field: message-based hashes) are
+ * accepted for one release: an entry matches its old hash when the message did not change, else
+ * any finding of the same rule in the same file. `--update-baseline` rewrites them.
  */
 import { createHash } from 'node:crypto';
 import type { Finding } from './types.js';
 
 export const BASELINE_FILE = '.trainlint-baseline.json';
+
+/** The fingerprint scheme written by this version. */
+export const FINGERPRINT_VERSION = 2;
 
 export interface BaselineEntry {
   path: string;
@@ -19,6 +31,8 @@ export interface BaselineEntry {
 
 export interface Baseline {
   version: 1;
+  /** 2: wording-independent fingerprints. Absent: the previous, message-based ones. */
+  fingerprints?: number;
   findings: BaselineEntry[];
 }
 
@@ -39,17 +53,43 @@ function snippet(texts: Map<string, string>, f: Finding): string {
   return line.slice(f.range.column - 1, end).trim();
 }
 
+const sha = (parts: string[]): string => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 24);
+
+/** Added by the engine, not the rule's numbers: left out of fingerprints. */
+const NOT_FINGERPRINTED = new Set(['grouped', 'shortRun', 'launchRejects']);
+
 /**
- * Stable across edits elsewhere in the file (no line numbers) and across bases: a finding
- * against `--base <ref>` says "since base <ref>", and the ref (a SHA in the action) changes
- * with every pull request, so it is left out.
+ * The finding's numbers (its `data`, top-level values only, sorted by key), so that the same key
+ * with other values (a batch changed 800 → 1600 instead of 800 → 2200) is a new finding, whatever
+ * the message says.
+ */
+function numbers(f: Finding): string {
+  return Object.entries(f.data ?? {})
+    .filter(([k, v]) => !NOT_FINGERPRINTED.has(k) && v !== null && ['number', 'string', 'boolean'].includes(typeof v))
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(6)) : String(v)}`)
+    .sort()
+    .join(',');
+}
+
+/**
+ * Stable across edits elsewhere in the file and across rewording: the rule, the path, the key the
+ * finding points at and its numbers (plus, for a grouped finding, the same of what it merges).
  */
 export function fingerprint(f: Finding, texts: Map<string, string>): string {
+  const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m)}`).sort();
+  return sha([`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f), ...merged]);
+}
+
+/**
+ * The previous version's fingerprint (rule, path, text at the range and the message with line
+ * references and the base ref masked), to match baselines it wrote.
+ */
+export function legacyFingerprint(f: Finding, texts: Map<string, string>): string {
   const message = f.message
     .replace(/\bline \d+/g, 'line #')
     .replace(/:\d+:\d+\b/g, ':#:#')
     .replace(/\bsince base \S+( \(was [^)]*\))?/g, 'since base');
-  return createHash('sha256').update([f.ruleId, f.path, snippet(texts, f), message].join('\0')).digest('hex').slice(0, 24);
+  return sha([f.ruleId, f.path, snippet(texts, f), message]);
 }
 
 export function buildBaseline(findings: Finding[], texts: Map<string, string>): Baseline {
@@ -62,24 +102,79 @@ export function buildBaseline(findings: Finding[], texts: Map<string, string>): 
     else entries.set(key, { path: f.path, ruleId: f.ruleId, fingerprint: fp, count: 1 });
   }
   const list = [...entries.values()].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
-  return { version: 1, findings: list };
+  return { version: 1, fingerprints: FINGERPRINT_VERSION, findings: list };
 }
 
-/** Drop findings the baseline knows (each entry absorbs up to `count` findings). */
+/** Remaining counts of baseline entries, consumed as findings match them. */
+class Pool {
+  private readonly left = new Map<string, number>();
+  /** Legacy entries by path and rule, for findings whose message changed. */
+  private readonly byRule = new Map<string, string[]>();
+
+  constructor(baseline: Baseline, readonly legacy: boolean) {
+    for (const e of baseline.findings) {
+      const key = `${e.path}\0${e.fingerprint}`;
+      this.left.set(key, (this.left.get(key) ?? 0) + e.count);
+      if (legacy) {
+        const rule = `${e.path}\0${e.ruleId}`;
+        const list = this.byRule.get(rule) ?? [];
+        if (!list.includes(key)) list.push(key);
+        this.byRule.set(rule, list);
+      }
+    }
+  }
+
+  private take(key: string): boolean {
+    const n = this.left.get(key) ?? 0;
+    if (n <= 0) return false;
+    this.left.set(key, n - 1);
+    return true;
+  }
+
+  /** Consume the entry that `f` matches; its key, or undefined when none matches. */
+  match(f: Finding, texts: Map<string, string>): string | undefined {
+    const candidates = this.legacy
+      ? // Reworded since the baseline was written: then any entry of the same rule in the same file.
+        [`${f.path}\0${legacyFingerprint(f, texts)}`, ...(this.byRule.get(`${f.path}\0${f.ruleId}`) ?? [])]
+      : [`${f.path}\0${fingerprint(f, texts)}`];
+    return candidates.find((key) => this.take(key));
+  }
+
+  /** Every finding of `group` matches an entry; else nothing is consumed. */
+  matchAll(group: Finding[], texts: Map<string, string>): boolean {
+    const taken: string[] = [];
+    for (const f of group) {
+      const key = this.match(f, texts);
+      if (key === undefined) {
+        taken.forEach((k) => this.left.set(k, (this.left.get(k) ?? 0) + 1));
+        return false;
+      }
+      taken.push(key);
+    }
+    return true;
+  }
+
+  remaining(): number {
+    return [...this.left.values()].reduce((a, b) => a + b, 0);
+  }
+}
+
+/**
+ * Drop findings the baseline knows (each entry absorbs up to `count` findings). A grouped finding
+ * is dropped when it matches itself, or when every finding it merges does.
+ */
 export function applyBaseline(findings: Finding[], texts: Map<string, string>, baseline: Baseline): { kept: Finding[]; hidden: number; fixed: number } {
-  const remaining = new Map<string, number>();
-  for (const e of baseline.findings) remaining.set(`${e.path}\0${e.fingerprint}`, (remaining.get(`${e.path}\0${e.fingerprint}`) ?? 0) + e.count);
+  const pool = new Pool(baseline, baseline.fingerprints === undefined);
   let hidden = 0;
   const kept = findings.filter((f) => {
-    const key = `${f.path}\0${fingerprint(f, texts)}`;
-    const left = remaining.get(key) ?? 0;
-    if (left <= 0) return true;
-    remaining.set(key, left - 1);
-    hidden++;
-    return false;
+    // A legacy baseline knows the merged findings, never the group itself: only they can hide it.
+    const known = f.merged
+      ? (!pool.legacy && pool.match(f, texts) !== undefined) || pool.matchAll(f.merged, texts)
+      : pool.match(f, texts) !== undefined;
+    if (known) hidden++;
+    return !known;
   });
-  const fixed = [...remaining.values()].reduce((a, b) => a + b, 0);
-  return { kept, hidden, fixed };
+  return { kept, hidden, fixed: pool.remaining() };
 }
 
 export function parseBaseline(text: string): Baseline | undefined {

@@ -58,6 +58,9 @@ export function buildReport(results: FileResult[]): Report {
       data: f.data ?? {},
       ...(f.fix ? { fix: f.fix } : {}),
       ...(RULES_BY_ID.has(f.ruleId) ? { docsUrl: docsPath(f.ruleId) } : {}),
+      ...(f.related?.length
+        ? { related: f.related.map((r) => ({ path: r.path, line: r.range.line, column: r.range.column, message: r.message })) }
+        : {}),
     })),
   );
   const count = (s: string) => findings.filter((f) => f.severity === s).length;

@@ -7,6 +7,7 @@ import { asList, matcher, settingsFor } from '../config/load-config.js';
 import type { RuleSetting, TrainlintConfig, FileSettings } from '../config/types.js';
 import { detectDialect, dialectById } from '../dialects/index.js';
 import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
+import { handedOnAsText } from '../dialects/megatron.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
 import type { Reference, RuleContext } from '../rules/types.js';
 import { discover, toPosix } from './discover.js';
@@ -15,6 +16,9 @@ import { readBaseVersions, repoRoot } from './git.js';
 import { decodeSource, DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource } from './load-file.js';
 import { SchemaStore } from './schemas.js';
 import { applySuppressions } from './suppressions.js';
+import { groupRunLength, shapeRunFindings, type RunFindingsContext } from './group-findings.js';
+import { shortRunOf } from './short-run.js';
+import { duplicateKeyFinding } from './duplicates.js';
 import { accelerateLink, linkRequests, mergeLinked, type LinkedPlan } from './links.js';
 import { composeFromRepository, resolveCommandConfig, type HydraFiles } from './hydra-files.js';
 import { composeConfig, type ComposedConfig, type LoadedConfig } from './hydra/compose.js';
@@ -24,7 +28,7 @@ import { estimateDatasetSamples, type DatasetEstimate } from './datasets.js';
 import { scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
-import { PLAN_FIELDS, type Finding, type PlanField, type Range, type Setting, type TrainingPlan } from './types.js';
+import { PLAN_FIELDS, type Finding, type PlanField, type Range, type Setting, type Severity, type TrainingPlan } from './types.js';
 
 export interface LintOptions {
   /** Folder that paths are relative to (the repository root). */
@@ -145,13 +149,20 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
   const push = (finding: Finding) => {
     const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
     if (configured === 'off') return;
-    // A rule may report below its configured level (info for harmless conflicts), never above.
-    raw.push({ ...finding, severity: finding.severity === 'info' ? 'info' : configured });
+    // A finding may come below its rule's default level (info for harmless conflicts, a warning
+    // for a redundant duplicate key): then it stays that low at most; it never goes above.
+    const defaultLevel = RULES_BY_ID.get(finding.ruleId)?.meta.defaultSeverity ?? 'error';
+    const lowered = SEVERITY_RANK[finding.severity] < SEVERITY_RANK[defaultLevel];
+    raw.push({ ...finding, severity: lowered && SEVERITY_RANK[finding.severity] < SEVERITY_RANK[configured] ? finding.severity : configured });
   };
   earlier.forEach((f) => push(f));
   for (const problem of file.problems) {
-    const meta = RULES_BY_ID.get(problem.kind)?.meta;
-    push({ ruleId: problem.kind, severity: meta?.defaultSeverity ?? 'error', message: problem.message, path: file.path, range: problem.range });
+    const severity = RULES_BY_ID.get(problem.kind)?.meta.defaultSeverity ?? 'error';
+    push(
+      problem.kind === 'duplicate-key'
+        ? duplicateKeyFinding(problem, file, dialect, severity)
+        : { ruleId: problem.kind, severity, message: problem.message, path: file.path, range: problem.range },
+    );
   }
   if (file.tree || file.script) {
     const validators = [
@@ -169,7 +180,7 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         ownPlan: extraction?.plan ?? {},
         linked: result.linked ?? [],
         dialectId: dialect?.meta.id,
-        yamlLoader: dialect?.meta.yamlLoader ?? result.composedInto?.dialect.meta.yamlLoader ?? 'pyyaml',
+        yamlLoader: dialect?.meta.yamlLoader ?? result.composedInto?.dialect.meta.yamlLoader ?? (handedOnAsText(file) ? 'text' : 'pyyaml'),
         yamlLoaderName: dialect?.meta.yamlLoaderName ?? result.composedInto?.dialect.meta.yamlLoaderName,
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
@@ -180,6 +191,8 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         configErrors: extraction?.configErrors,
         schemaTree: extraction?.schemaTree,
         batchChecks: extraction?.batchChecks,
+        atRunEnd: extraction?.atRunEnd,
+        decayDefaultsToRun: extraction?.decayDefaultsToRun,
         options: effective.options,
         schemas: validators,
         report: ({ severity, ...input }) =>
@@ -188,13 +201,24 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
       rule.check(ctx);
     }
   }
-  const { kept, problems } = applySuppressions(raw, file);
+  // One cause, one finding (and the short-run severities), before suppressions: those written
+  // for a merged finding still apply to the group (engine/group-findings.ts).
+  const runCtx = runFindingsContext(result, settings);
+  const { kept, problems } = applySuppressions(shapeRunFindings(raw, runCtx), file, (members) => groupRunLength(members, runCtx));
   result.findings.push(...kept);
   const suppressionSeverity = settings.rules.get('unused-suppression')?.severity ?? 'warning';
   // After an internal error the rules did not all run: "suppresses nothing" would be a guess.
   const crashed = raw.some((f) => f.ruleId === 'internal-error');
   const reported = crashed ? problems.filter((p) => p.data?.missingReason) : problems;
   if (suppressionSeverity !== 'off') result.findings.push(...reported.map((p) => ({ ...p, severity: suppressionSeverity })));
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+function runFindingsContext(result: FileResult, settings: FileSettings): RunFindingsContext {
+  const plan = runPlanOf(result);
+  const shortRun = result.extraction ? shortRunOf(result.file.path, plan, settings.shortRun) : undefined;
+  return { plan, shortRun, shortRunSeverity: settings.shortRun.severity, launchChecks: result.extraction?.launchChecks ?? {} };
 }
 
 function compareFindings(a: Finding, b: Finding): number {

@@ -49,6 +49,18 @@ export interface ReportFinding {
   data: Record<string, unknown>;
   fix?: string;
   docsUrl?: string;
+  /**
+   * Other places that belong to this finding: for a grouped finding ("one cause, one finding"),
+   * each finding it stands for and the key that sets the run length. Absent when there are none.
+   */
+  related?: ReportRelated[];
+}
+
+export interface ReportRelated {
+  path: string;
+  line: number;
+  column: number;
+  message: string;
 }
 
 export interface Report {

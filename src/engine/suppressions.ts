@@ -1,6 +1,11 @@
 /**
  * Applies inline `# trainlint-disable…` comments to a file's findings and reports the
  * suppressions that suppressed nothing or give no reason (rule `unused-suppression`).
+ *
+ * A grouped finding (engine/group-findings.ts) is suppressed as a whole by a suppression that
+ * covers it where it is reported (its rule, its line); a suppression written for one of the
+ * findings it merges (that finding's rule and line) removes that consequence, and what is left is
+ * grouped again (`regroup`).
  */
 import type { Suppression } from './directives.js';
 import type { SourceFile } from './source.js';
@@ -16,13 +21,31 @@ function describeSuppression(s: Suppression): string {
 }
 
 /** Findings that survive the file's suppressions, and findings about the suppressions themselves. */
-export function applySuppressions(findings: Finding[], file: SourceFile): { kept: Finding[]; problems: Finding[] } {
+export function applySuppressions(
+  findings: Finding[],
+  file: SourceFile,
+  regroup: (members: Finding[]) => Finding[] = (members) => members,
+): { kept: Finding[]; problems: Finding[] } {
   const used = new Set<Suppression>();
-  const kept = findings.filter((f) => {
+  const suppressed = (f: Finding): boolean => {
     const by = file.directives.suppressions.filter((s) => covers(s, f));
     by.forEach((s) => used.add(s));
-    return by.length === 0;
-  });
+    return by.length > 0;
+  };
+  const kept: Finding[] = [];
+  for (const f of findings) {
+    if (suppressed(f)) {
+      // The suppressions written for the merged findings are used too, not "suppresses nothing".
+      f.merged?.forEach(suppressed);
+      continue;
+    }
+    if (!f.merged) {
+      kept.push(f);
+      continue;
+    }
+    const left = f.merged.filter((m) => !suppressed(m));
+    kept.push(...(left.length === f.merged.length ? [f] : regroup(left)));
+  }
   const problems: Finding[] = [];
   for (const s of file.directives.suppressions) {
     if (!used.has(s)) {

@@ -51,7 +51,13 @@ export interface Setting<T = number | string | boolean> {
    * value in that unit = steps × perStep (Lightning val_check_interval counts batches; Composer
    * times need a unit suffix, a bare integer is epochs).
    */
-  writtenAs?: { unit: string; perStep: number; suffix?: boolean };
+  writtenAs?: {
+    unit: string;
+    perStep: number;
+    suffix?: boolean;
+    /** The value as written, in that unit (19531250 for `--train-samples 19531250`), when it is a number. */
+    value?: number;
+  };
   /** 'upper': the real value may be smaller (torchtune's epochs × max_steps_per_epoch before the dataset size is known). */
   bound?: 'upper';
   /**
@@ -159,6 +165,36 @@ export interface Finding {
   fix?: string;
   /** A text edit that `--fix` applies: replace `range` in the finding's file by `text`. */
   edit?: { range: Range; text: string };
+  /** Other places that belong to this finding (report v1 `related`, SARIF `relatedLocations`). */
+  related?: RelatedLocation[];
+  /**
+   * A finding about a run that is shorter than its schedule or intervals were sized for: its part
+   * of that one cause (engine/group-findings.ts merges such findings of one run into one).
+   */
+  runLength?: RunLengthPart;
+  /** The findings a grouped finding stands for: suppressions and baselines written for them still apply to it. */
+  merged?: Finding[];
+}
+
+/** A place a finding refers to besides its own. */
+export interface RelatedLocation {
+  path: string;
+  range: Range;
+  message: string;
+}
+
+/** What one run-length finding adds to the grouped finding of its run (engine/group-findings.ts). */
+export interface RunLengthPart {
+  /** The consequence as a clause: "warmup (9900 steps) never ends, so the LR never reaches its peak". */
+  consequence: string;
+  /** The change in the key's own unit and spelling: "--save-interval ≤ 50", "drop --lr-decay-iters (…)". */
+  advice: string;
+  /** The length this key was sized for, in optimizer steps, and the key as written. */
+  sizedFor?: { steps: number; key?: string };
+  /** Whether the key is written in this file (a finding there can point at it). */
+  written: boolean;
+  /** A warmup that follows the decay horizon (a fraction of it): what it becomes once the horizon is fixed. */
+  afterDecayFix?: string;
 }
 
 /** `python`: literal assignments read statically, never executed (load/python-assignments.ts). */

@@ -24,6 +24,9 @@ export interface SarifOptions {
 
 type SarifLevel = 'error' | 'warning' | 'note';
 
+/** relatedLocations kept per result: GitHub shows the first 100 (and keeps up to 1,000). */
+const MAX_RELATED = 100;
+
 const LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning', info: 'note' };
 
 /** Catalogue entries for ids that are not rules (reported by the engine itself). */
@@ -127,6 +130,19 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
           },
         },
       ],
+      ...(f.related?.length
+        ? {
+            // GitHub keeps up to 1,000 locations per result and shows 100.
+            relatedLocations: f.related.slice(0, MAX_RELATED).map((r, id) => ({
+              id,
+              physicalLocation: {
+                artifactLocation: { uri: pathToUri(r.path), uriBaseId: '%SRCROOT%' },
+                region: { startLine: Math.max(1, r.line), startColumn: Math.max(1, r.column) },
+              },
+              message: { text: r.message },
+            })),
+          }
+        : {}),
       partialFingerprints: { 'trainlintFindingHash/v1': `${hash}:${occurrence}` },
       ...(Object.keys(f.data).length > 0 ? { properties: { data: f.data } } : {}),
     };

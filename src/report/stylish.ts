@@ -11,7 +11,11 @@ export interface StylishOptions {
   color: boolean;
   /** File texts by report path, for the code frames. A missing file gets no frames. */
   sources: Map<string, string>;
+  /** Terminal width the output is laid out for (default 100 columns). */
+  width?: number;
 }
+
+export const DEFAULT_WIDTH = 100;
 
 type Paint = (s: string) => string;
 
@@ -113,13 +117,47 @@ function summaryLine(report: Report, p: Palette): string {
   );
 }
 
+/** Words of `text` in lines of at most `limit` code points (a longer word gets a line of its own). */
+export function wrap(text: string, limit: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ').filter((w) => w !== '')) {
+    if (line && width(line) + 1 + width(word) > limit) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** The first clause of a message (up to its first ": "), for related locations. */
+function firstClause(message: string): string {
+  const at = message.indexOf(': ');
+  return at > 0 ? message.slice(0, at) : message;
+}
+
+interface Row {
+  f: ReportFinding;
+  line: string;
+  column: string;
+  message: string;
+  ruleId: string;
+}
+
+/**
+ * One finding per line (`line:col  severity  message  rule-id`, aligned) when it fits the width;
+ * otherwise, as rustc and ESLint's codeframe do, a header line `line:col  severity  rule-id` and the
+ * message wrapped below it, so that the rule id never ends up in column 300.
+ */
 export function formatStylish(report: Report, opts: StylishOptions): string {
   const p = opts.color ? COLORS : NO_COLORS;
+  const limit = Math.max(40, opts.width ?? DEFAULT_WIDTH);
   const out: string[] = [];
   for (const [path, findings] of groupByFile(report)) {
     const source = opts.sources.get(path);
     const lines = source === undefined ? [] : source.split('\n').map((l) => l.replace(/\r$/, ''));
-    const rows = findings.map((f) => ({
+    const rows: Row[] = findings.map((f) => ({
       f,
       line: String(f.line),
       column: String(f.column),
@@ -129,15 +167,28 @@ export function formatStylish(report: Report, opts: StylishOptions): string {
     const lineWidth = Math.max(...rows.map((r) => r.line.length));
     const columnWidth = Math.max(...rows.map((r) => r.column.length));
     const severityWidth = Math.max(...rows.map((r) => r.f.severity.length));
-    const messageWidth = Math.max(...rows.map((r) => width(r.message)));
-    const gutter = Math.max(...rows.map((r) => r.line.length));
+    const gutter = lineWidth;
+    // "  12:3  warning  " before the message, "  rule-id" after it.
+    const lead = 2 + lineWidth + 1 + columnWidth + 2 + severityWidth + 2;
+    const fits = (r: Row) => lead + width(r.message) + 2 + width(r.ruleId) <= limit;
+    const messageWidth = Math.max(0, ...rows.filter(fits).map((r) => width(r.message)));
 
     out.push(p.underline(stripTerminalControls(path)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
-      out.push(`  ${position}  ${severity}  ${padEnd(r.message, messageWidth)}  ${p.dim(r.ruleId)}`);
+      if (fits(r)) {
+        out.push(`  ${position}  ${severity}  ${padEnd(r.message, messageWidth)}  ${p.dim(r.ruleId)}`);
+      } else {
+        out.push(`  ${position}  ${severity}  ${p.dim(r.ruleId)}`);
+        out.push(...wrap(r.message, limit - 4).map((l) => `    ${l}`));
+      }
       out.push(...codeFrame(lines, r.f, gutter, p));
+      for (const rel of r.f.related ?? []) {
+        const where = `${rel.path === path ? '' : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
+        const [first, ...rest] = wrap(`${where} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
+        out.push(`    ${p.dim('related')} ${first}`, ...rest.map((l) => `            ${l}`));
+      }
     }
     out.push('');
   }

@@ -18,6 +18,18 @@ function where(s: Setting): string {
   return `${s.file ?? ''}${s.range ? `:${s.range.line}` : ''} ${s.key ?? ''}`.trim();
 }
 
+/**
+ * Values the framework resolves before the Trainer compares them with the DeepSpeed file: axolotl
+ * turns `bf16: auto` into true on a bf16-capable GPU (resolve_dtype) first, so a DeepSpeed
+ * `bf16.enabled: true` agrees with it. Returns the value compared, and how it was resolved.
+ */
+function resolved(field: PlanField, mine: Setting): { value: Setting['value']; how?: string } {
+  if (field === 'precision' && mine.value === 'auto') {
+    return { value: 'bf16', how: `${mine.key ?? 'bf16'}: auto, which resolves to bf16 on a bf16-capable GPU (Ampere or newer) before the comparison` };
+  }
+  return { value: mine.value };
+}
+
 function same(a: Setting, b: Setting): boolean {
   if (typeof a.value === 'number' && typeof b.value === 'number') return Math.abs(a.value - b.value) <= 1e-12 * Math.max(1, Math.abs(a.value));
   return a.value === b.value;
@@ -38,7 +50,8 @@ export const crossFileMismatch: Rule = {
         if (!mine || !theirs || (theirs.origin !== 'explicit' && theirs.origin !== 'launcher') || mine.origin === 'default') continue;
         // An assumed value is compared only with what the launcher really starts (accelerate).
         if (mine.origin === 'assumed' && link.role !== 'accelerate') continue;
-        if (mine === theirs || same(mine, theirs)) continue;
+        const compared = resolved(field, mine);
+        if (mine === theirs || same({ ...mine, value: compared.value }, theirs)) continue;
         const consequence =
           link.role === 'accelerate'
             ? 'accelerate launches with its own value, so the run is not the one this config describes; make them agree'
@@ -47,7 +60,8 @@ export const crossFileMismatch: Rule = {
           // A DeepSpeed file is named by a key in this file; an accelerate file by the command line.
           range: link.role === 'deepspeed' ? link.range : (mine.file === ctx.file.path && mine.range) || ctx.anchor,
           message:
-            `${what}: ${where(theirs)} ${field === 'precision' ? 'selects' : 'is'} ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${mine.key ?? field}${mine.origin === 'assumed' ? ', assumed in .trainlint.yml' : ''}): ${consequence}`,
+            `${what}: ${where(theirs)} ${field === 'precision' ? 'selects' : 'is'} ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} ` +
+            `(${compared.how ?? `${mine.key ?? field}${mine.origin === 'assumed' ? ', assumed in .trainlint.yml' : ''}`}): ${consequence}`,
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key },
         });
       }

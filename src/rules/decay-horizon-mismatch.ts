@@ -1,5 +1,31 @@
 import { formatCount, formatPercent } from '../engine/format-number.js';
-import { clearOfEstimates, launchRejection, rangeOf, sourceOf, type Rule } from './types.js';
+import type { Setting } from '../engine/types.js';
+import { brief, clearOfEstimates, derivation, inKeyUnit, keyValue, launchRejection, rangeOf, type Rule, type RuleContext } from './types.js';
+
+/**
+ * The horizon written back under its own key for a run of `total` steps: the run's own length
+ * as written when both are in the same unit (`--lr-decay-samples` = `--train-samples` 19531250),
+ * else the step count converted (samples, Composer `ba`).
+ */
+function horizonFor(decay: Setting<number>, total: Setting<number>, file: string): string {
+  // A horizon no single key sets (derived from several, e.g. NeMo's max_steps − constant_steps).
+  if (!decay.key) return `the decay horizon to ${formatCount(total.value)} steps`;
+  const d = decay.writtenAs;
+  const t = total.writtenAs;
+  if (d && t && d.unit === t.unit && t.value !== undefined) return keyValue(decay.key ?? '', `${formatCount(t.value)}${d.suffix ? d.unit : ''}`, decay.file ?? file);
+  return inKeyUnit(decay, total.value, 'up', file);
+}
+
+/** How to make the horizon the run's length: set it, or drop it where it defaults to the run length. */
+function horizonAdvice(ctx: RuleContext, decay: Setting<number>, total: Setting<number>): string {
+  const set = horizonFor(decay, total, ctx.file.path);
+  // Only a horizon written in the config can be dropped (not a default, not one taken from the run length).
+  if (!decay.key || !decay.range || decay.origin === 'default' || decay.key === total.key) return set;
+  return ctx.decayDefaultsToRun ? `drop ${decay.key} (it defaults to the run length) or set ${set}` : set;
+}
+
+/** "set X" unless the advice already says what to do ("drop X … or set X"). */
+const asFix = (advice: string): string => (advice.startsWith('drop ') ? advice : `set ${advice}`);
 
 export const decayHorizonMismatch: Rule = {
   meta: {
@@ -19,17 +45,20 @@ export const decayHorizonMismatch: Rule = {
     // Never tighter than one optimizer step (one global batch of samples).
     const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
     const diff = decay.value - total.value;
+    // The common mistake: the horizon counts from step 0 (warmup included), but was set to
+    // training − warmup. Reported whatever the tolerance, because it is a mistake, not a choice.
+    const minusWarmup =
+      diff < 0 && decay.origin === 'explicit' && warmup !== undefined && warmup.value > 0 && Math.abs(decay.value - (total.value - warmup.value)) <= 1;
     // A framework that rejects any horizon shorter than the run is reported without tolerance.
-    if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck)) return;
+    if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck) && !minusWarmup) return;
     if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
     const range = rangeOf(ctx, decay, total);
     const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
-    const decayText = `the LR decay ends at step ${formatCount(decay.value)}${sourceOf(decay)}`;
-    const totalText = `training runs ${formatCount(total.value)} optimizer steps${sourceOf(total)}`;
+    const first = `the LR decay ends at step ${formatCount(decay.value)}${brief(decay)} but the run is ${formatCount(total.value)} optimizer steps${brief(total)}`;
+    const how = derivation(['the decay horizon', decay], ['the run', total]);
     if (diff < 0) {
       const tail = total.value - decay.value;
       const last = `the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)})`;
-      const fix = `set the decay horizon to ${formatCount(total.value)} or shorten training`;
       const pastEnd = {
         flat: `${last} run flat at the minimum LR`,
         rises: `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up`,
@@ -40,23 +69,32 @@ export const decayHorizonMismatch: Rule = {
         (ctx.afterDecay
           ? pastEnd[ctx.afterDecay]
           : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`);
+      const mistake = minusWarmup
+        ? `: it looks like training − warmup (${formatCount(total.value)} − ${formatCount(warmup!.value)}), but the horizon counts from step 0, warmup included, so`
+        : ':';
       ctx.report({
         range,
-        message: `${decayText} but ${totalText}: ${consequence}; ${fix}`,
-        data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? 'rejected' : (ctx.afterDecay ?? 'unknown') },
+        message: `${first}${mistake} ${consequence}; ${asFix(horizonAdvice(ctx, decay, total))}${how}`,
+        data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? 'rejected' : (ctx.afterDecay ?? 'unknown'), ...(minusWarmup ? { horizonIsTrainMinusWarmup: true } : {}) },
       });
-    } else {
-      const reached = warmup && decay.value > warmup.value ? (total.value - warmup.value) / (decay.value - warmup.value) : total.value / decay.value;
-      ctx.report({
-        range,
-        message:
-          `${decayText} but ${totalText}: ` +
-          (reached <= 0
-            ? 'training stops during warmup, before the decay begins'
-            : `training stops ${formatPercent(Math.min(1, reached), reached < 0.01 ? 2 : 1)} of the way through the decay`) +
-          `, so the LR never reaches its floor; set the decay horizon to ${formatCount(total.value)}`,
-        data: { ...data, decayCompleted: reached },
-      });
+      return;
     }
+    const during = warmup !== undefined && total.value <= warmup.value;
+    // How far the decay gets: from the end of warmup to the horizon (0 when the run ends in warmup).
+    const reached = during ? 0 : warmup && decay.value > warmup.value ? (total.value - warmup.value) / (decay.value - warmup.value) : total.value / decay.value;
+    const shown = formatPercent(Math.min(1, reached), reached < 0.01 ? 2 : 1);
+    const consequence = during ? 'the run ends during warmup, before the decay begins' : `the run stops ${shown} of the way through the decay`;
+    const advice = horizonAdvice(ctx, decay, total);
+    ctx.report({
+      range,
+      message: `${first}: ${consequence}, so the LR never reaches its floor; ${asFix(advice)}${how}`,
+      data: { ...data, decayCompleted: reached, ...(during ? { decayCompletedReason: 'the run ends during warmup' } : {}) },
+      runLength: {
+        consequence: during ? 'the decay never starts' : `the decay stops ${shown} of the way, above its floor`,
+        advice,
+        sizedFor: { steps: decay.value, ...(decay.key ? { key: decay.key } : {}) },
+        written: decay.range !== undefined && range === decay.range,
+      },
+    });
   },
 };

@@ -1,28 +1,45 @@
 import { formatCount } from '../engine/format-number.js';
 import type { Setting } from '../engine/types.js';
-import { clearOfEstimates, rangeOf, sourceOf, stepCount, type Rule, type RuleContext } from './types.js';
+import { brief, clearOfEstimates, derivation, inKeyUnit, rangeOf, stepCount, type Rule, type RuleContext } from './types.js';
 
-/** `steps` optimizer steps, and how to write them under the interval's key when its unit differs. */
-function suggestion(interval: Setting<number>, steps: number): string {
-  const w = interval.writtenAs;
-  const count = stepCount(steps);
-  if (!w) return count;
-  const written = `${formatCount(Math.max(1, Math.floor(steps * w.perStep)))}${w.suffix ? w.unit : ` ${w.unit}`}`;
-  return `${count} (${interval.key ? `${interval.key}: ` : ''}${written})`;
+type Kind = 'checkpoint' | 'evaluation';
+
+/**
+ * What an interval longer than the run means, as the dialect knows the framework: a checkpoint or
+ * evaluation at the last step (Megatron, HF Trainer…), none at all, or unknown.
+ */
+function consequences(ctx: RuleContext, kind: Kind): { full: string; short: string } {
+  const atEnd = kind === 'checkpoint' ? ctx.atRunEnd?.save : ctx.atRunEnd?.eval;
+  if (kind === 'checkpoint') {
+    if (atEnd) return { full: `no checkpoint before the end (${atEnd}): a crash loses the whole run`, short: `no checkpoint before the end (${atEnd})` };
+    if (atEnd === false) return { full: 'no checkpoint is written at all, not even at the end', short: 'no checkpoint at all' };
+    return { full: 'no checkpoint is written during the run: a crash loses the whole run', short: 'no checkpoint during the run' };
+  }
+  if (atEnd) return { full: `no evaluation during training (${atEnd}), so a diverging run is not seen`, short: `no evaluation during training (${atEnd})` };
+  if (atEnd === false) return { full: 'no evaluation runs at all, so a diverging run is not seen', short: 'no evaluation at all' };
+  return { full: 'no evaluation runs during training, so a diverging run is not seen', short: 'no evaluation during training' };
 }
 
-function check(ctx: RuleContext, interval: Setting<number> | undefined, what: 'checkpoint' | 'evaluation'): void {
+function check(ctx: RuleContext, interval: Setting<number> | undefined, kind: Kind): void {
   const total = ctx.plan.totalSteps;
   if (!interval || !total || interval.value <= total.value) return;
   if (!clearOfEstimates(interval.value / total.value, interval, total)) return;
-  const consequence =
-    what === 'checkpoint'
-      ? 'no checkpoint is written before the run ends (a crash loses everything; only some frameworks save at the final step)'
-      : 'no evaluation runs during training, so a diverging run is not seen';
+  const four = Math.max(1, Math.floor(total.value / 4));
+  const written = inKeyUnit(interval, four, 'down', ctx.file.path);
+  const { full, short } = consequences(ctx, kind);
+  const range = rangeOf(ctx, interval, total);
   ctx.report({
-    range: rangeOf(ctx, interval, total),
-    message: `${what} interval ${formatCount(interval.value)} steps${sourceOf(interval)} is longer than the whole run (${formatCount(total.value)} optimizer steps${sourceOf(total)}): ${consequence}; use at most ${suggestion(interval, Math.max(1, Math.floor(total.value / 4)))} for four ${what}s`,
-    data: { kind: what, intervalSteps: interval.value, totalSteps: total.value },
+    range,
+    message:
+      `${kind} interval ${formatCount(interval.value)} steps${brief(interval)} > the run's ${formatCount(total.value)} optimizer steps${brief(total)}: ` +
+      `${full}; set ${written}${interval.writtenAs ? ` (${stepCount(four)})` : ''} for four ${kind}s${derivation([`the ${kind} interval`, interval], ['the run', total])}`,
+    data: { kind, intervalSteps: interval.value, totalSteps: total.value },
+    runLength: {
+      consequence: short,
+      advice: `${inKeyUnit(interval, total.value, 'down', ctx.file.path)} or less`,
+      sizedFor: { steps: interval.value, ...(interval.key ? { key: interval.key } : {}) },
+      written: interval.range !== undefined && range === interval.range,
+    },
   });
 }
 

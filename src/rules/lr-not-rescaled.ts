@@ -1,5 +1,5 @@
 import { formatCount, formatRatio, formatSci } from '../engine/format-number.js';
-import { rangeOf, replaceValue, spellNumber, type Rule } from './types.js';
+import { keyValue, rangeOf, replaceValue, spellNumber, type Rule } from './types.js';
 
 type Scaling = 'linear' | 'sqrt' | 'either';
 
@@ -49,18 +49,23 @@ export const lrNotRescaled: Rule = {
     if (ok) return;
     const lrRatio = lr.value / baseLr.value;
     const chosen = fixRule(scaling, ctx.plan.optimizer?.value);
-    const lrText = Math.abs(lrRatio - 1) < 1e-9 ? `lr unchanged at ${formatSci(lr.value)}` : `lr ×${formatRatio(lrRatio)} (${formatSci(baseLr.value)} → ${formatSci(lr.value)})`;
-    const rules =
+    const key = lr.key ?? 'lr';
+    const lrText = Math.abs(lrRatio - 1) < 1e-9 ? `${key} ${formatSci(lr.value)} unchanged` : `${key} ×${formatRatio(lrRatio)} (${formatSci(baseLr.value)} → ${formatSci(lr.value)})`;
+    // Spelled so that the file's loader reads a number (PyYAML needs `4.0e-4`).
+    const set = (rule: 'linear' | 'sqrt') => keyValue(key, spellNumber(ctx, expected[rule], formatSci(expected[rule])), lr.file ?? ctx.file.path);
+    const advice =
       scaling === 'linear'
-        ? `linear rule gives ${formatSci(expected.linear)}`
+        ? `set ${set('linear')} (linear rule)`
         : scaling === 'sqrt'
-          ? `sqrt rule gives ${formatSci(expected.sqrt)}`
-          : `linear rule gives ${formatSci(expected.linear)}, sqrt ${formatSci(expected.sqrt)}`;
+          ? `set ${set('sqrt')} (sqrt rule)`
+          : chosen
+            ? `set ${set(chosen)} (${chosen} rule for ${ctx.plan.optimizer?.value}; ${chosen === 'sqrt' ? `linear gives ${formatSci(expected.linear)}` : `sqrt gives ${formatSci(expected.sqrt)}`})`
+            : `set ${set('linear')} (linear rule) or ${formatSci(expected.sqrt)} (sqrt rule, for Adam-family optimizers)`;
     ctx.report({
       range: rangeOf(ctx, lr, batch),
       message:
-        `global batch ×${formatRatio(k)} since ${ref.label} (${formatCount(baseBatch.value)} → ${formatCount(batch.value)}); ${lrText}; ${rules}` +
-        ` — the update size per sample changed, so the tuned LR no longer applies; set the LR by the rule or restore the batch`,
+        `${lrText} while the global batch went ×${formatRatio(k)} (${formatCount(baseBatch.value)} → ${formatCount(batch.value)}) since ${ref.label}: ` +
+        `the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch`,
       data: {
         batchRatio: k,
         lrRatio,
@@ -72,7 +77,7 @@ export const lrNotRescaled: Rule = {
         scaling,
         reference: ref.path,
       },
-      fix: chosen ? `lr ${formatSci(expected[chosen])} (${chosen} rule)` : undefined,
+      fix: chosen ? `${set(chosen)} (${chosen} rule)` : undefined,
       edit: chosen ? replaceValue(ctx, lr, spellNumber(ctx, expected[chosen], formatSci(expected[chosen]))) : undefined,
     });
   },

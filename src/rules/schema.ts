@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { getIn, locateNearest, toPlain, type ConfigNode } from '../engine/tree.js';
 import type { KeyPath } from '../engine/types.js';
+import { REMOVED_KEYS, replacementOf } from '../dialects/removed-keys.js';
 import type { Rule } from './types.js';
 
 function pointerToPath(pointer: string): (string | number)[] {
@@ -92,7 +93,20 @@ export const schema: Rule = {
   check(ctx) {
     // The framework's config loading rejects these before training (Hydra: a bad override).
     for (const e of ctx.configErrors ?? []) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
-    const tree = ctx.file.tree ?? ctx.schemaTree;
+    const own = ctx.file.tree;
+    if (own?.kind === 'map') {
+      for (const entry of REMOVED_KEYS[ctx.dialectId ?? ''] ?? []) {
+        for (const written of own.entries.filter((e) => entry.keys.includes(e.key))) {
+          const instead = replacementOf(entry, written.key);
+          ctx.report({
+            range: written.keyRange,
+            message: `${written.key} was removed in ${entry.since}: ${entry.refusal}; rename it to ${instead}`,
+            data: { keyPath: [written.key], keyword: 'removed', replacement: instead, since: entry.since },
+          });
+        }
+      }
+    }
+    const tree = own ?? ctx.schemaTree;
     if (!tree || ctx.schemas.length === 0) return;
     const data = toPlain(tree);
     for (const { name, validate } of ctx.schemas) {

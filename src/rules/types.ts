@@ -5,7 +5,7 @@ import type { LinkedPlan } from '../engine/links.js';
 import type { SourceFile } from '../engine/source.js';
 import type { ConfigNode } from '../engine/tree.js';
 import { formatCount, formatFractionDown } from '../engine/format-number.js';
-import type { Range, Setting, Severity, TrainingPlan } from '../engine/types.js';
+import type { Range, RunLengthPart, Setting, Severity, TrainingPlan } from '../engine/types.js';
 
 export interface RuleMeta {
   /** Public id, the user's vocabulary: never rename. */
@@ -41,6 +41,8 @@ export interface ReportInput {
   fix?: string;
   /** The text edit `--fix` applies (only for values written literally in this file). */
   edit?: { range: Range; text: string };
+  /** Set by the rules whose problem is a run shorter than what a key was sized for (see RunLengthPart). */
+  runLength?: RunLengthPart;
 }
 
 export interface RuleContext {
@@ -72,6 +74,10 @@ export interface RuleContext {
   schemaTree?: ConfigNode;
   /** Start-up batch and parallel-size assertions the dialect found failing, for `batch-size-mismatch`. */
   batchChecks?: BatchCheck[];
+  /** What the framework does when the run ends (see Extraction). */
+  atRunEnd?: Extraction['atRunEnd'];
+  /** The decay-horizon key falls back to the run length when left out (see Extraction). */
+  decayDefaultsToRun?: boolean;
   options: Record<string, unknown>;
   /** Compiled JSON Schemas that apply to this file (dialect built-in and user schemas). */
   schemas: { name: string; validate: ValidateFunction }[];
@@ -144,6 +150,59 @@ export function clearOfEstimates(ratio: number, ...settings: (Setting | undefine
   return ratio >= ESTIMATE_MARGIN;
 }
 
+/**
+ * Where a value comes from in a few characters, for the first clause of a message: " (--warmup)",
+ * " (warmup_steps, default)", " (assumed)". A derived value names the key it comes from; how it was
+ * derived belongs after the fix (see derivation()).
+ */
+export function brief(setting: Setting): string {
+  const key = setting.key ?? '';
+  switch (setting.origin) {
+    case 'default':
+      return key ? ` (${key}, default)` : ' (default)';
+    case 'assumed':
+      return ' (assumed in .trainlint.yml)';
+    case 'launcher':
+      return key ? ` (${key}, launcher)` : ' (launcher)';
+    default:
+      return key ? ` (${key})` : '';
+  }
+}
+
+/** How derived values were computed, as a closing clause: " (warmup = 0.01 × --lr-decay-iters 990000)". */
+export function derivation(...parts: [string, Setting | undefined][]): string {
+  const hows = parts.filter(([, s]) => s?.origin === 'derived' && s.how).map(([name, s]) => `${name} = ${s!.how}`);
+  return hows.length ? ` (${hows.join('; ')})` : '';
+}
+
+/**
+ * `key value` as the file spells it: `--save-interval 50` on a command line, `save_steps: 50` in
+ * YAML, `"save_steps": 50` in JSON, `max_iters = 50` in a Python config (`file` decides).
+ */
+export function keyValue(key: string, value: string, file?: string): string {
+  if (key.startsWith('-')) return `${key} ${value}`;
+  if (file?.endsWith('.py')) return `${key} = ${value}`;
+  if (file?.endsWith('.json')) return key.includes('.') ? `"${key.split('.').pop()}": ${value} (${key})` : `"${key}": ${value}`;
+  if (file?.endsWith('.toml')) return `${key.split('.').pop()} = ${value} (${key})`;
+  return `${key}: ${value}`;
+}
+
+/**
+ * A step count in the unit of the key that holds `setting`: samples for a samples flag
+ * (`--lr-decay-samples 19531250`), a Composer time string with its suffix (`t_max: 50ba`),
+ * batches for Lightning's `val_check_interval`, else steps. `round` picks the direction when the
+ * conversion is not whole (down for "at most", up for "at least").
+ */
+export function inKeyUnit(setting: Setting<number>, steps: number, round: 'down' | 'up' = 'down', inFile?: string): string {
+  const key = setting.key ?? '';
+  const file = setting.file ?? inFile;
+  const w = setting.writtenAs;
+  if (!w) return keyValue(key, formatCount(steps), file);
+  const raw = steps * w.perStep;
+  const n = Math.max(1, round === 'down' ? Math.floor(raw + 1e-9) : Math.ceil(raw - 1e-9));
+  return keyValue(key, `${formatCount(n)}${w.suffix ? w.unit : ''}`, file);
+}
+
 /** The framework's own launch check for this rule's problem, as a message clause, when there is one. */
 export function launchRejection(ctx: RuleContext): string | undefined {
   return ctx.launchCheck && `${ctx.launchCheck}, after the GPUs are allocated`;
@@ -155,16 +214,26 @@ export function stepCount(steps: number): string {
 }
 
 /**
- * A warmup of `steps` optimizer steps in the terms the config uses: a step count, or for a warmup
- * written as a fraction (NeoX `warmup`, Megatron `--lr-warmup-fraction`) the fraction that gives
- * at most that many steps. `text` goes in messages, `fix` in the finding's short fix.
+ * A warmup of `steps` optimizer steps in the terms the config uses, under its own key: a step
+ * count (`--lr-warmup-iters 2`), samples for a samples flag, or for a warmup written as a fraction
+ * (NeoX `warmup`, Megatron `--lr-warmup-fraction`; HF `warmup_ratio` when `plan` is given) the
+ * fraction that gives at most that many steps. `text` goes in messages, `fix` in the short fix.
  */
-export function warmupAsWritten(setting: Setting<number>, steps: number): { text: string; fix: string } {
+export function warmupAsWritten(setting: Setting<number>, steps: number, plan?: TrainingPlan, inFile?: string): { text: string; fix: string } {
   const f = setting.fractionOf;
-  if (!f || !(f.ofSteps > 0)) return { text: stepCount(steps), fix: `warmup ${formatCount(steps)}` };
-  const fraction = formatFractionDown(steps / f.ofSteps);
-  const key = setting.key ?? 'warmup';
-  return { text: `${key} ${fraction} (${stepCount(steps)} of ${f.of})`, fix: `${key} ${fraction}` };
+  if (f && f.ofSteps > 0) {
+    const kv = keyValue(setting.key ?? 'warmup', formatFractionDown(steps / f.ofSteps), setting.file ?? inFile);
+    return { text: `${kv} (${stepCount(steps)} of ${f.of})`, fix: kv };
+  }
+  const ratio = plan?.warmupRatio;
+  const total = plan?.totalSteps;
+  if (!setting.key && ratio?.key && total && total.value > 0) {
+    const kv = keyValue(ratio.key, formatFractionDown(steps / total.value), ratio.file ?? inFile);
+    return { text: `${kv} (${stepCount(steps)})`, fix: kv };
+  }
+  if (!setting.key) return { text: stepCount(steps), fix: `warmup ${formatCount(steps)}` };
+  const kv = inKeyUnit(setting, steps, 'down', inFile);
+  return { text: setting.writtenAs ? `${kv} (${stepCount(steps)})` : kv, fix: kv };
 }
 
 /**

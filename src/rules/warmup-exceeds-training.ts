@@ -1,5 +1,18 @@
 import { formatCount } from '../engine/format-number.js';
-import { clearOfEstimates, launchRejection, rangeOf, sourceOf, warmupAsWritten, type Rule } from './types.js';
+import type { Setting, TrainingPlan } from '../engine/types.js';
+import { brief, clearOfEstimates, derivation, launchRejection, rangeOf, stepCount, warmupAsWritten, type Rule } from './types.js';
+
+/**
+ * A warmup written as a fraction of the decay horizon (Megatron --lr-warmup-fraction, NeoX
+ * `warmup`) follows that horizon: once the horizon is set to the run's length, what is it?
+ */
+function afterDecayFix(warmup: Setting<number>, plan: TrainingPlan, total: number): string | undefined {
+  const f = warmup.fractionOf;
+  const decay = plan.decaySteps;
+  if (!f || !decay || Math.abs(f.ofSteps - decay.value) > 1) return undefined;
+  const steps = Math.ceil(f.fraction * total - 1e-9);
+  return steps < total ? `${warmup.key ?? 'warmup'} ${f.fraction} then gives ${stepCount(steps)}` : undefined;
+}
 
 export const warmupExceedsTraining: Rule = {
   meta: {
@@ -8,20 +21,28 @@ export const warmupExceedsTraining: Rule = {
     description: 'Warmup steps are at least the total optimizer steps, so the learning rate never reaches its peak.',
   },
   check(ctx) {
-    const { warmupSteps, totalSteps } = ctx.plan;
-    if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
-    if (warmupSteps.value < totalSteps.value) return;
-    if (!clearOfEstimates(warmupSteps.value / totalSteps.value, warmupSteps, totalSteps)) return;
-    const suggested = Math.max(1, Math.round(totalSteps.value * 0.05));
-    const advice = warmupAsWritten(warmupSteps, suggested);
+    const { warmupSteps: warmup, totalSteps: total } = ctx.plan;
+    if (!warmup || !total || total.value <= 0) return;
+    if (warmup.value < total.value) return;
+    if (!clearOfEstimates(warmup.value / total.value, warmup, total)) return;
+    const suggested = Math.max(1, Math.round(total.value * 0.05));
+    const advice = warmupAsWritten(warmup, suggested, ctx.plan, ctx.file.path);
     const consequence = launchRejection(ctx) ?? 'the LR never reaches its peak and the decay never starts';
+    const range = rangeOf(ctx, warmup, total);
     ctx.report({
-      range: rangeOf(ctx, warmupSteps, totalSteps),
+      range,
       message:
-        `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} ≥ total ${formatCount(totalSteps.value)} optimizer steps` +
-        `${sourceOf(totalSteps)}: ${consequence}; set warmup well below ${formatCount(totalSteps.value)} (5% is ${advice.text})`,
-      data: { warmupSteps: warmupSteps.value, totalSteps: totalSteps.value, fraction: warmupSteps.value / totalSteps.value, suggestedWarmupSteps: suggested },
+        `warmup ${formatCount(warmup.value)} steps${brief(warmup)} ≥ the run's ${formatCount(total.value)} optimizer steps${brief(total)}: ` +
+        `${consequence}; set ${advice.text}, 5% of the run${derivation(['warmup', warmup], ['the run', total])}`,
+      data: { warmupSteps: warmup.value, totalSteps: total.value, fraction: warmup.value / total.value, suggestedWarmupSteps: suggested },
       fix: advice.fix,
+      runLength: {
+        consequence: ctx.launchCheck ? `warmup (${stepCount(warmup.value)}) never ends: ${ctx.launchCheck}` : `warmup (${stepCount(warmup.value)}) never ends`,
+        advice: advice.fix,
+        sizedFor: { steps: warmup.value, ...(warmup.key ? { key: warmup.key } : {}) },
+        written: warmup.range !== undefined && range === warmup.range,
+        ...(afterDecayFix(warmup, ctx.plan, total.value) ? { afterDecayFix: afterDecayFix(warmup, ctx.plan, total.value) } : {}),
+      },
     });
   },
 };

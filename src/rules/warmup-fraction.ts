@@ -1,5 +1,5 @@
 import { formatCount, formatPercent } from '../engine/format-number.js';
-import { clearOfEstimates, rangeOf, sourceOf, warmupAsWritten, type Rule } from './types.js';
+import { brief, clearOfEstimates, derivation, rangeOf, warmupAsWritten, type Rule } from './types.js';
 
 export const warmupFraction: Rule = {
   meta: {
@@ -14,28 +14,36 @@ export const warmupFraction: Rule = {
     defaultOptions: { max: 0.2 },
   },
   check(ctx) {
-    const { warmupSteps, totalSteps } = ctx.plan;
+    const { warmupSteps: warmup, totalSteps: total } = ctx.plan;
     const max = Number(ctx.options.max ?? 0.2);
-    if (!warmupSteps || !totalSteps || totalSteps.value <= 0) return;
-    const fraction = warmupSteps.value / totalSteps.value;
+    if (!warmup || !total || total.value <= 0) return;
+    const fraction = warmup.value / total.value;
     // At or beyond 100% warmup-exceeds-training reports it.
-    if (fraction <= max || fraction >= 1) return;
-    if (!clearOfEstimates(fraction / max, warmupSteps, totalSteps)) return;
-    const suggested = Math.floor(totalSteps.value * max);
-    // Just above the limit, one decimal would print the limit itself ("20% … above the 20% limit").
-    const exact = formatPercent(fraction) === formatPercent(max) ? formatPercent(fraction, 3) : formatPercent(fraction);
+    if (fraction >= 1) return;
+    // Compared at the precision the message prints (one decimal of a percent): a share shown as
+    // the limit itself (20.001% of a 20% limit prints as 20%) is not a finding.
+    const share = formatPercent(fraction);
+    if (Number.parseFloat(share) <= Number.parseFloat(formatPercent(max))) return;
+    if (!clearOfEstimates(fraction / max, warmup, total)) return;
+    const suggested = Math.floor(total.value * max);
     // Against an upper bound on the run's length the share is a lower bound.
-    const sameEstimate = totalSteps.estimatedFrom !== undefined && totalSteps.estimatedFrom === warmupSteps.estimatedFrom;
-    const share = totalSteps.bound === 'upper' && !sameEstimate ? `at least ${exact}` : exact;
-    const advice = warmupAsWritten(warmupSteps, suggested);
+    const sameEstimate = total.estimatedFrom !== undefined && total.estimatedFrom === warmup.estimatedFrom;
+    const shown = total.bound === 'upper' && !sameEstimate ? `at least ${share}` : share;
+    const advice = warmupAsWritten(warmup, suggested, ctx.plan, ctx.file.path);
+    const range = rangeOf(ctx, warmup);
     ctx.report({
-      range: rangeOf(ctx, warmupSteps),
+      range,
       message:
-        `warmup ${formatCount(warmupSteps.value)} steps${sourceOf(warmupSteps)} is ${share} of the ` +
-        `${formatCount(totalSteps.value)} optimizer steps${sourceOf(totalSteps)}, above the ${formatPercent(max)} limit: ` +
-        `the LR stays below its peak for ${share} of the run and the decay gets the rest; lower warmup to at most ${advice.text}`,
-      data: { warmupSteps: warmupSteps.value, totalSteps: totalSteps.value, fraction, max, suggestedWarmupSteps: suggested },
+        `warmup ${formatCount(warmup.value)} steps${brief(warmup)} is ${shown} of the run's ${formatCount(total.value)} optimizer steps${brief(total)}, ` +
+        `above the ${formatPercent(max)} limit: the LR stays below its peak for ${shown} of the run and the decay gets the rest; ` +
+        `set ${advice.text} or less${derivation(['warmup', warmup], ['the run', total])}`,
+      data: { warmupSteps: warmup.value, totalSteps: total.value, fraction, max, suggestedWarmupSteps: suggested },
       fix: advice.fix,
+      runLength: {
+        consequence: `warmup takes ${shown} of the run`,
+        advice: `${advice.fix} or less`,
+        written: warmup.range !== undefined && range === warmup.range,
+      },
     });
   },
 };

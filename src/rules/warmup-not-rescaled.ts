@@ -1,5 +1,5 @@
 import { formatCount, formatRatio } from '../engine/format-number.js';
-import { batchPerTick, rangeOf, replaceValue, sourceOf, type Rule } from './types.js';
+import { batchPerTick, brief, inKeyUnit, rangeOf, replaceValue, type Rule } from './types.js';
 
 export const warmupNotRescaled: Rule = {
   meta: {
@@ -31,12 +31,13 @@ export const warmupNotRescaled: Rule = {
     const k = batch.value / baseBatch.value;
     if (Math.abs(k - 1) <= tolerance || warmup.value !== baseWarmup.value) return;
     const suggested = Math.max(1, Math.round(warmup.value / k));
+    const set = inKeyUnit(warmup, suggested, 'down', ctx.file.path);
     ctx.report({
       range: rangeOf(ctx, warmup, batch),
       message:
-        `global batch ×${formatRatio(k)} since ${ref.label} (${formatCount(baseBatch.value)} → ${formatCount(batch.value)}) but warmup is still ` +
-        `${formatCount(warmup.value)} steps${sourceOf(warmup)}, so it now spans ${formatRatio(k)}× the samples ` +
-        `(${formatCount(warmup.value * batch.value)} vs ${formatCount(warmup.value * baseBatch.value)}); use ${suggested} steps to keep the same warmup in samples`,
+        `warmup still ${formatCount(warmup.value)} steps${brief(warmup)} while the global batch went ×${formatRatio(k)} ` +
+        `(${formatCount(baseBatch.value)} → ${formatCount(batch.value)}) since ${ref.label}: it now spans ${formatRatio(k)}× the samples ` +
+        `(${formatCount(warmup.value * batch.value)} vs ${formatCount(warmup.value * baseBatch.value)}); set ${set} to keep the same warmup in samples`,
       data: {
         batchRatio: k,
         baseGlobalBatchSize: baseBatch.value,
@@ -45,7 +46,7 @@ export const warmupNotRescaled: Rule = {
         suggestedWarmupSteps: suggested,
         reference: ref.path,
       },
-      fix: `warmup ${suggested}`,
+      fix: set,
       edit: replaceValue(ctx, warmup, String(suggested)),
     });
   },

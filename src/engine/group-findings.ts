@@ -1,0 +1,133 @@
+/**
+ * One cause, one finding. A run much shorter than what its schedule and intervals were sized for
+ * (50 iterations against a warmup, decay horizon and save/eval intervals sized for 600,000) makes
+ * several rules fire: warmup-exceeds-training, decay-horizon-mismatch, warmup-fraction,
+ * interval-exceeds-training. Each of those findings carries its part of the cause (`runLength`,
+ * set by the rule); this module, run after the rules and before suppressions, reports the cause
+ * once: at the key the user should change (the decay horizon when it is written, else the warmup,
+ * else an interval), with the rule id of that key, the highest severity among the merged findings,
+ * every consequence in the message, one coherent fix, and the merged findings as `related`
+ * locations. Suppressions and baselines written for any merged rule still apply (see
+ * suppressions.ts and baseline.ts, which read `merged`).
+ *
+ * It also applies `shortRun`: in a deliberate short run (short-run.ts) a run-length finding gets
+ * the configured severity (warning by default) and says so, unless the framework refuses to start
+ * on it (the dialect's launchChecks), which stays as it is.
+ */
+import { formatCount } from './format-number.js';
+import type { ShortRun } from './short-run.js';
+import type { Finding, RelatedLocation, Severity, TrainingPlan } from './types.js';
+
+export interface RunFindingsContext {
+  /** The run's plan (the file's own plan merged with its linked files). */
+  plan: TrainingPlan;
+  shortRun?: ShortRun;
+  /** Severity of run-length findings in a short run (`shortRun.severity`). */
+  shortRunSeverity: Severity;
+  /** Rule id → how the framework rejects that problem at launch (Extraction.launchChecks). */
+  launchChecks: Record<string, string>;
+}
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
+
+/** Which member becomes the grouped finding: the key whose change fixes the most. */
+const PRIMARY_ORDER = ['decay-horizon-mismatch', 'warmup-exceeds-training', 'warmup-fraction', 'interval-exceeds-training'];
+/** The order consequences are told in: warmup, decay, share, then checkpoints and evaluation. */
+const STORY_ORDER = ['warmup-exceeds-training', 'decay-horizon-mismatch', 'warmup-fraction', 'interval-exceeds-training'];
+
+function byOrder(order: string[]): (a: Finding, b: Finding) => number {
+  const at = (f: Finding) => (order.includes(f.ruleId) ? order.indexOf(f.ruleId) : order.length);
+  return (a, b) => at(a) - at(b) || a.range.line - b.range.line || a.range.column - b.range.column;
+}
+
+function keyOf(key: string | undefined): string {
+  return key ? ` (${key})` : '';
+}
+
+/** A run-length finding with the short-run severity applied (before grouping). */
+function withShortRunSeverity(f: Finding, ctx: RunFindingsContext): Finding {
+  if (!ctx.shortRun) return f;
+  if (ctx.launchChecks[f.ruleId]) return { ...f, data: { ...f.data, launchRejects: true } };
+  const severity = RANK[ctx.shortRunSeverity] < RANK[f.severity] ? ctx.shortRunSeverity : f.severity;
+  return { ...f, severity };
+}
+
+/** The short-run remark and data, on the finding that is reported (grouped or single). */
+function withShortRunNote(f: Finding, ctx: RunFindingsContext): Finding {
+  const run = ctx.shortRun;
+  if (!run) return f;
+  const rejects = f.merged ? f.merged.some((m) => m.data?.launchRejects) : Boolean(f.data?.launchRejects);
+  const note = rejects
+    ? `; a deliberate short run (${run.why}), but the framework refuses to start on it`
+    : `; a deliberate short run (${run.why}), so ${f.severity === 'warning' ? 'a' : 'an'} ${f.severity} (shortRun in .trainlint.yml)`;
+  const shortRun = { steps: run.steps, ...(run.sizedFor ? { sizedFor: run.sizedFor.steps } : {}), ...(run.pathWord ? { pathWord: run.pathWord } : {}) };
+  return { ...f, message: `${f.message}${note}`, data: { ...f.data, shortRun, ...(rejects ? { launchRejects: true } : {}) } };
+}
+
+function merge(members: Finding[], ctx: RunFindingsContext): Finding {
+  const primary = [...members].sort(byOrder(PRIMARY_ORDER)).find((m) => m.runLength?.written) ?? [...members].sort(byOrder(PRIMARY_ORDER))[0];
+  const story = [...members].sort(byOrder(STORY_ORDER));
+  const total = ctx.plan.totalSteps;
+  const steps = total?.value ?? Number(primary.data?.totalSteps);
+  const sized = members
+    .map((m) => m.runLength?.sizedFor)
+    .filter((s): s is NonNullable<typeof s> => s !== undefined)
+    .sort((a, b) => b.steps - a.steps)[0];
+  const intervals = members.filter((m) => m.ruleId === 'interval-exceeds-training');
+  const sizedByInterval = sized !== undefined && intervals.some((m) => m.runLength?.sizedFor === sized);
+  const what = intervals.length === members.length ? 'intervals are' : sizedByInterval ? 'schedule and intervals are' : 'schedule is';
+  const cause =
+    `the run is ${formatCount(steps)} optimizer steps${keyOf(total?.key)} but its ${what} sized for ` +
+    `${sized ? `${sizedByInterval && intervals.length < members.length ? 'up to ' : ''}${formatCount(sized.steps)}${keyOf(sized.key)}` : 'a longer run'}`;
+  const decayFixed = members.some((m) => m.ruleId === 'decay-horizon-mismatch');
+  const advice = story.map((m) => (decayFixed && m.runLength?.afterDecayFix ? m.runLength.afterDecayFix : m.runLength!.advice));
+  // Advice on the horizon first: the warmup that follows it is told after it.
+  const decayAt = story.findIndex((m) => m.ruleId === 'decay-horizon-mismatch');
+  if (decayAt > 0) advice.unshift(...advice.splice(decayAt, 1));
+  const decay = members.find((m) => m.ruleId === 'decay-horizon-mismatch');
+  const lengthen =
+    !ctx.shortRun && decay && total?.key
+      ? `; or lengthen the run (${total.key}) to the ${formatCount(Number(decay.data?.decaySteps))} steps the decay is sized for`
+      : '';
+  // One key can hold two consequences (nanoGPT checkpoints at its evaluations): say its fix once.
+  const fixes = [...new Set(advice)];
+  const message = `${cause}: ${story.map((m) => m.runLength!.consequence).join('; ')}; to size it for ${formatCount(steps)} steps: ${fixes.join(', ')}${lengthen}`;
+  const severity = members.reduce<Severity>((s, m) => (RANK[m.severity] > RANK[s] ? m.severity : s), 'info');
+  const related: RelatedLocation[] = story.filter((m) => m !== primary).map((m) => ({ path: m.path, range: m.range, message: m.message }));
+  if (total?.range && total.file === primary.path && !members.some((m) => m.range.line === total.range!.line)) {
+    related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps)} optimizer steps${keyOf(total.key)}` });
+  }
+  return {
+    ruleId: primary.ruleId,
+    severity,
+    message,
+    path: primary.path,
+    range: primary.range,
+    data: {
+      ...primary.data,
+      grouped: story.map((m) => ({ ruleId: m.ruleId, line: m.range.line, column: m.range.column, ...m.data })),
+    },
+    fix: fixes.join(', '),
+    related,
+    merged: members,
+  };
+}
+
+/**
+ * Group the run-length findings of one file's run (at least two) into one finding; any other
+ * finding passes unchanged. Also used to regroup what is left after suppressions or baselines.
+ */
+export function groupRunLength(findings: Finding[], ctx: RunFindingsContext): Finding[] {
+  const members = findings.filter((f) => f.runLength);
+  const others = findings.filter((f) => !f.runLength);
+  if (members.length < 2) return [...others, ...members.map((m) => withShortRunNote(m, ctx))];
+  return [...others, withShortRunNote(merge(members, ctx), ctx)];
+}
+
+/** Short-run severities, then one finding per cause. */
+export function shapeRunFindings(findings: Finding[], ctx: RunFindingsContext): Finding[] {
+  return groupRunLength(
+    findings.map((f) => (f.runLength ? withShortRunSeverity(f, ctx) : f)),
+    ctx,
+  );
+}
