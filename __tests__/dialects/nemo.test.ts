@@ -2,7 +2,7 @@
  * NeMo: NeMo 1.x Hydra YAML (Megatron NLP, ASR, Launcher, Aligner), NeMo 2 run YAML, Megatron-Bridge
  * overrides, and example scripts with Hydra overrides. Fixtures are written here in those shapes.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { nemo } from '../../src/dialects/nemo';
@@ -12,6 +12,7 @@ import { parseSource } from '../../src/engine/load-file';
 import { lint, type FileResult } from '../../src/engine/lint';
 import type { SourceFile } from '../../src/engine/source';
 import { fixtureLoader, fixturesDir } from '../helpers/dialect-fixtures';
+import { SHARED, sharedDescribe } from '../helpers/shared';
 
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
 const fixture = fixtureLoader('nemo');
@@ -231,16 +232,14 @@ describe('a NeMo script starts a config in the repository with Hydra overrides',
 
 // ── Optional: ../shared/corpus-wave2 (skipped visibly when absent) ─────────────────────────
 
-const WAVE2 = path.join(__dirname, '..', '..', '..', 'shared', 'corpus-wave2');
+const WAVE2 = path.join(SHARED, 'corpus-wave2');
 const FOLDERS: [string, RegExp, 'nemo' | 'none'][] = [
   ['NVIDIA__NeMo', /^examples\/asr\/conf\//, 'nemo'],
   ['NVIDIA__NeMo', /^examples\/nlp\/language_modeling\/(?:tuning\/)?conf\/(?!megatron_model_base_config)/, 'nemo'],
   ['NVIDIA__NeMo', /megatron_model_base_config\.yaml$/, 'none'],
   ['NVIDIA-NeMo__Megatron-Bridge', /\.ya?ml$/, 'nemo'],
 ];
-const present = existsSync(path.join(WAVE2, 'NVIDIA__NeMo'));
-const describeIfNemo = present ? describe : describe.skip;
-if (!present) console.log('NeMo corpus sweep skipped: ../shared/corpus-wave2/NVIDIA__NeMo is not here');
+const describeIfNemo = sharedDescribe(path.join(WAVE2, 'NVIDIA__NeMo'));
 
 describeIfNemo('NeMo and Megatron-Bridge corpus (../shared/corpus-wave2)', () => {
   const byRepo = new Map<string, FileResult[]>();

@@ -15,6 +15,7 @@ import { buildReport } from '../../src/engine/build-report';
 import { formatPlan } from '../../src/report/plan-text';
 import type { SourceFile } from '../../src/engine/source';
 import { fixtureLoader, fixturesDir } from '../helpers/dialect-fixtures';
+import { SHARED, sharedDescribe } from '../helpers/shared';
 
 const NO_ENV: ExtractEnv = { assume: {}, mappings: {} };
 const fixture = fixtureLoader('verl');
@@ -289,10 +290,9 @@ describe('nothing in a linted verl repository is executed', () => {
 
 // ── Optional: ../shared/corpus-wave2 (skipped visibly when absent) ─────────────────────────
 
-const WAVE2 = path.join(__dirname, '..', '..', '..', 'shared', 'corpus-wave2');
+const WAVE2 = path.join(SHARED, 'corpus-wave2');
 const VERL = path.join(WAVE2, 'volcengine__verl');
-const describeIfVerl = existsSync(VERL) ? describe : describe.skip;
-if (!existsSync(VERL)) console.log('verl corpus sweep skipped: ../shared/corpus-wave2/volcengine__verl is not here');
+const describeIfVerl = sharedDescribe(VERL);
 
 /** Per folder: the dialect every file should get ('none': a config fragment, no dialect). */
 const VERL_FOLDERS: [RegExp, 'verl' | 'none'][] = [
