@@ -133,7 +133,8 @@ describe('variables', () => {
     expect(script.variables.map((v) => [v.name, v.value])).toEqual([
       ['LR', '3e-4'],
       ['EPOCHS', '10'],
-      ['BS', '$((4 * 8))'],
+      // Arithmetic expansion with known operands is computed (shell-arith.ts).
+      ['BS', '32'],
       ['OUT', '/ckpt/run1'],
     ]);
     expect(script.variables[1].range).toEqual(rangeOfText(text, 'EPOCHS=10'));
@@ -142,7 +143,7 @@ describe('variables', () => {
       ['--lr', '3e-4'],
       ['--epochs', '10'],
       ['--warmup', '500'],
-      ['--bs', '$((4 * 8))'],
+      ['--bs', '32'],
       ['--out', '/ckpt/run1'],
       ['--data', '$1'],
       ['--nodes', '$NNODES'],
@@ -458,5 +459,75 @@ describe('problems and robustness', () => {
     expect(script.commands).toHaveLength(400);
     expect(argValue(script.commands[399], '--seed')?.value).toBe('399');
     expect(ms).toBeLessThan(500); // typically a few ms; generous for slow CI machines
+  });
+});
+
+describe('arithmetic expansion and forwarded arguments (verl script shapes)', () => {
+  const text = [
+    '#!/bin/bash',
+    'NNODES=${NNODES:-8}',
+    'train_prompt_bsz=512',
+    'n_resp_per_prompt=16',
+    'train_prompt_mini_bsz=32',
+    'max_prompt_length=$((1024 * 2))',
+    'max_response_length=$((1024 * 20))',
+    'actor_ppo_max_token_len=$(( (max_prompt_length + max_response_length) * 2 ))',
+    'gen_bsz=$((train_prompt_bsz * 3))',
+    'python3 -m verl.trainer.main_ppo \\',
+    '    data.train_batch_size=${train_prompt_bsz} \\',
+    '    data.gen_batch_size=${gen_bsz} \\',
+    '    data.max_prompt_length=${max_prompt_length} \\',
+    '    actor_rollout_ref.actor.ppo_max_token_len_per_gpu=${actor_ppo_max_token_len} \\',
+    '    actor_rollout_ref.rollout.n=$n_resp_per_prompt \\',
+    '    trainer.nnodes="${NNODES}" \\',
+    '    trainer.n_gpus_per_node=$((4 * 2)) "$@"',
+    '',
+  ].join('\n');
+
+  test('$((…)) with literals and script variables is computed; ${X:-default} gives the default', () => {
+    const { script, problems } = parseLaunchScript(text);
+    expect(problems).toEqual([]);
+    const vars = Object.fromEntries(script.variables.map((v) => [v.name, v.value]));
+    expect(vars).toMatchObject({ NNODES: '8', max_prompt_length: '2048', max_response_length: '20480', actor_ppo_max_token_len: '45056', gen_bsz: '1536' });
+    const cmd = script.commands[0];
+    expect(cmd.module).toBe('verl.trainer.main_ppo');
+    expect(cmd.args.map((a) => a.value)).toEqual([
+      'data.train_batch_size=512',
+      'data.gen_batch_size=1536',
+      'data.max_prompt_length=2048',
+      'actor_rollout_ref.actor.ppo_max_token_len_per_gpu=45056',
+      'actor_rollout_ref.rollout.n=16',
+      'trainer.nnodes=8',
+      'trainer.n_gpus_per_node=8',
+      '$@',
+    ]);
+  });
+
+  test('a key=value word knows where its key and value are written', () => {
+    const cmd = only(text);
+    const bsz = cmd.args[0];
+    expect(bsz.assignment?.keyRange).toEqual(rangeOfText(text, 'data.train_batch_size'));
+    // The value came from $train_prompt_bsz: it points at the assignment, where it is changed.
+    expect(bsz.assignment?.valueRange).toEqual(rangeOfText(text, '512'));
+    const gpus = cmd.args[6];
+    expect(gpus.assignment?.valueRange).toEqual(rangeOfText(text, '$((4 * 2))'));
+  });
+
+  test('"$@" at the end marks the command as forwarding the script\'s arguments', () => {
+    const cmd = only(text);
+    expect(cmd.forwardsArgs).toEqual(rangeOfText(text, '"$@"'));
+    expect(only('python3 -m verl.trainer.main_ppo a=1 $*\n').forwardsArgs).toBeDefined();
+    expect(only('python3 -m verl.trainer.main_ppo a=1 ${@:2}\n').forwardsArgs).toBeDefined();
+    expect(only('python3 -m verl.trainer.main_ppo a=1\n').forwardsArgs).toBeUndefined();
+  });
+
+  test('unknown operands, assignments and division by zero stay as written', () => {
+    const cmd = only('A=$((UNSET * 2))\nB=$((x += 1))\nC=$((1 / 0))\nD=$(echo $((2*3)))\npython3 train.py --a $A --b $B --c $C --d "$D"\n');
+    expect(pairs(cmd.args)).toEqual([
+      ['--a', '$((UNSET * 2))'],
+      ['--b', '$((x += 1))'],
+      ['--c', '$((1 / 0))'],
+      ['--d', '$(echo $((2*3)))'],
+    ]);
   });
 });

@@ -3266,8 +3266,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path10) {
-      let input = path10;
+    function removeDotSegments(path13) {
+      let input = path13;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -3341,11 +3341,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path10) {
-      if (path10 === "" || path10[0] === "/") {
-        return removeDotSegments(path10);
+    function removeDotSegmentsRelative(path13) {
+      if (path13 === "" || path13[0] === "/") {
+        return removeDotSegments(path13);
       }
-      const segments2 = path10.split("/");
+      const segments2 = path13.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -3708,8 +3708,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path10 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path10 && path10 !== "/" ? path10 : void 0;
+        const path13 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path13 && path13 !== "/" ? path13 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -6688,8 +6688,8 @@ var require_discriminator = __commonJS({
           if (!tagRequired)
             throw new Error(`discriminator: "${tagName}" must be required`);
           return oneOfMapping;
-          function hasRequired({ required }) {
-            return Array.isArray(required) && required.includes(tagName);
+          function hasRequired({ required: required2 }) {
+            return Array.isArray(required2) && required2.includes(tagName);
           }
           function addMappings(sch, i) {
             if (sch.const) {
@@ -6955,7 +6955,7 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
-    var isMap3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
+    var isMap5 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
     var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
@@ -6991,7 +6991,7 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap3;
+    exports.isMap = isMap5;
     exports.isNode = isNode;
     exports.isPair = isPair2;
     exports.isScalar = isScalar2;
@@ -7019,17 +7019,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path10) {
-      const ctrl = callVisitor(key, node, visitor, path10);
+    function visit_(key, node, visitor, path13) {
+      const ctrl = callVisitor(key, node, visitor, path13);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visit_(key, ctrl, visitor, path10);
+        replaceNode(key, path13, ctrl);
+        return visit_(key, ctrl, visitor, path13);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path13 = Object.freeze(path13.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path10);
+            const ci = visit_(i, node.items[i], visitor, path13);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -7040,13 +7040,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          const ck = visit_("key", node.key, visitor, path10);
+          path13 = Object.freeze(path13.concat(node));
+          const ck = visit_("key", node.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path10);
+          const cv = visit_("value", node.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -7067,17 +7067,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path10) {
-      const ctrl = await callVisitor(key, node, visitor, path10);
+    async function visitAsync_(key, node, visitor, path13) {
+      const ctrl = await callVisitor(key, node, visitor, path13);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path10, ctrl);
-        return visitAsync_(key, ctrl, visitor, path10);
+        replaceNode(key, path13, ctrl);
+        return visitAsync_(key, ctrl, visitor, path13);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path10 = Object.freeze(path10.concat(node));
+          path13 = Object.freeze(path13.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path10);
+            const ci = await visitAsync_(i, node.items[i], visitor, path13);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -7088,13 +7088,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path10 = Object.freeze(path10.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path10);
+          path13 = Object.freeze(path13.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path13);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path10);
+          const cv = await visitAsync_("value", node.value, visitor, path13);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -7121,23 +7121,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path10) {
+    function callVisitor(key, node, visitor, path13) {
       if (typeof visitor === "function")
-        return visitor(key, node, path10);
+        return visitor(key, node, path13);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path10);
+        return visitor.Map?.(key, node, path13);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path10);
+        return visitor.Seq?.(key, node, path13);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path10);
+        return visitor.Pair?.(key, node, path13);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path10);
+        return visitor.Scalar?.(key, node, path13);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path10);
+        return visitor.Alias?.(key, node, path13);
       return void 0;
     }
-    function replaceNode(key, path10, node) {
-      const parent = path10[path10.length - 1];
+    function replaceNode(key, path13, node) {
+      const parent = path13[path13.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -7749,10 +7749,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path10, value) {
+    function collectionFromPath(schema2, path13, value) {
       let v = value;
-      for (let i = path10.length - 1; i >= 0; --i) {
-        const k = path10[i];
+      for (let i = path13.length - 1; i >= 0; --i) {
+        const k = path13[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -7771,7 +7771,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path10) => path10 == null || typeof path10 === "object" && !!path10[Symbol.iterator]().next().done;
+    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -7801,11 +7801,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path10, value) {
-        if (isEmptyPath(path10))
+      addIn(path13, value) {
+        if (isEmptyPath(path13))
           this.add(value);
         else {
-          const [key, ...rest] = path10;
+          const [key, ...rest] = path13;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -7819,8 +7819,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        const [key, ...rest] = path10;
+      deleteIn(path13) {
+        const [key, ...rest] = path13;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -7834,8 +7834,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        const [key, ...rest] = path10;
+      getIn(path13, keepScalar) {
+        const [key, ...rest] = path13;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -7853,8 +7853,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path10) {
-        const [key, ...rest] = path10;
+      hasIn(path13) {
+        const [key, ...rest] = path13;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -7864,8 +7864,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        const [key, ...rest] = path10;
+      setIn(path13, value) {
+        const [key, ...rest] = path13;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -10380,9 +10380,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path10, value) {
+      addIn(path13, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path10, value);
+          this.contents.addIn(path13, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -10457,14 +10457,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path10) {
-        if (Collection.isEmptyPath(path10)) {
+      deleteIn(path13) {
+        if (Collection.isEmptyPath(path13)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path10) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -10479,10 +10479,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path10, keepScalar) {
-        if (Collection.isEmptyPath(path10))
+      getIn(path13, keepScalar) {
+        if (Collection.isEmptyPath(path13))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path10, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -10493,10 +10493,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path10) {
-        if (Collection.isEmptyPath(path10))
+      hasIn(path13) {
+        if (Collection.isEmptyPath(path13))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path10) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -10513,13 +10513,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path10, value) {
-        if (Collection.isEmptyPath(path10)) {
+      setIn(path13, value) {
+        if (Collection.isEmptyPath(path13)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path10), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path13), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path10, value);
+          this.contents.setIn(path13, value);
         }
       }
       /**
@@ -10962,11 +10962,11 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
+          const valueNode2 = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
-          offset = valueNode.range[2];
-          const pair = new Pair.Pair(keyNode, valueNode);
+          offset = valueNode2.range[2];
+          const pair = new Pair.Pair(keyNode, valueNode2);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
           map.items.push(pair);
@@ -11103,9 +11103,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap3 = fc.start.source === "{";
-      const fcName = isMap3 ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap3 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap5 = fc.start.source === "{";
+      const fcName = isMap5 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap5 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -11141,7 +11141,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap3 && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap5 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -11181,12 +11181,12 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap3 && !sep && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
-          coll.items.push(valueNode);
-          offset = valueNode.range[2];
+        if (!isMap5 && !sep && !props.found) {
+          const valueNode2 = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep, null, props, onError);
+          coll.items.push(valueNode2);
+          offset = valueNode2.range[2];
           if (isBlock(value))
-            onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+            onError(valueNode2.range, "BLOCK_IN_FLOW", blockMsg);
         } else {
           ctx.atKey = true;
           const keyStart = props.end;
@@ -11204,7 +11204,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap3 && !props.found && ctx.options.strict) {
+            if (!isMap5 && !props.found && ctx.options.strict) {
               if (sep)
                 for (const st of sep) {
                   if (st === valueProps.found)
@@ -11223,20 +11223,20 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
-          if (valueNode) {
+          const valueNode2 = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep, null, valueProps, onError) : null;
+          if (valueNode2) {
             if (isBlock(value))
-              onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
+              onError(valueNode2.range, "BLOCK_IN_FLOW", blockMsg);
           } else if (valueProps.comment) {
             if (keyNode.comment)
               keyNode.comment += "\n" + valueProps.comment;
             else
               keyNode.comment = valueProps.comment;
           }
-          const pair = new Pair.Pair(keyNode, valueNode);
+          const pair = new Pair.Pair(keyNode, valueNode2);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap3) {
+          if (isMap5) {
             const map = coll;
             if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -11245,14 +11245,14 @@ var require_resolve_flow_collection = __commonJS({
             const map = new YAMLMap.YAMLMap(ctx.schema);
             map.flow = true;
             map.items.push(pair);
-            const endRange = (valueNode ?? keyNode).range;
+            const endRange = (valueNode2 ?? keyNode).range;
             map.range = [keyNode.range[0], endRange[1], endRange[2]];
             coll.items.push(map);
           }
-          offset = valueNode ? valueNode.range[2] : valueProps.end;
+          offset = valueNode2 ? valueNode2.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap3 ? "}" : "]";
+      const expectedEnd = isMap5 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -11352,13 +11352,13 @@ var require_resolve_block_scalar = __commonJS({
   "node_modules/yaml/dist/compose/resolve-block-scalar.js"(exports) {
     "use strict";
     var Scalar = require_Scalar();
-    function resolveBlockScalar(ctx, scalar, onError) {
-      const start = scalar.offset;
-      const header = parseBlockScalarHeader(scalar, ctx.options.strict, onError);
+    function resolveBlockScalar(ctx, scalar2, onError) {
+      const start = scalar2.offset;
+      const header = parseBlockScalarHeader(scalar2, ctx.options.strict, onError);
       if (!header)
         return { value: "", type: null, comment: "", range: [start, start, start] };
       const type = header.mode === ">" ? Scalar.Scalar.BLOCK_FOLDED : Scalar.Scalar.BLOCK_LITERAL;
-      const lines = scalar.source ? splitLines(scalar.source) : [];
+      const lines = scalar2.source ? splitLines(scalar2.source) : [];
       let chompStart = lines.length;
       for (let i = lines.length - 1; i >= 0; --i) {
         const content = lines[i][1];
@@ -11370,12 +11370,12 @@ var require_resolve_block_scalar = __commonJS({
       if (chompStart === 0) {
         const value2 = header.chomp === "+" && lines.length > 0 ? "\n".repeat(Math.max(1, lines.length - 1)) : "";
         let end2 = start + header.length;
-        if (scalar.source)
-          end2 += scalar.source.length;
+        if (scalar2.source)
+          end2 += scalar2.source.length;
         return { value: value2, type, comment: header.comment, range: [start, end2, end2] };
       }
-      let trimIndent = scalar.indent + header.indent;
-      let offset = scalar.offset + header.length;
+      let trimIndent = scalar2.indent + header.indent;
+      let offset = scalar2.offset + header.length;
       let contentStart = 0;
       for (let i = 0; i < chompStart; ++i) {
         const [indent, content] = lines[i];
@@ -11453,7 +11453,7 @@ var require_resolve_block_scalar = __commonJS({
         default:
           value += "\n";
       }
-      const end = start + header.length + scalar.source.length;
+      const end = start + header.length + scalar2.source.length;
       return { value, type, comment: header.comment, range: [start, end, end] };
     }
     function parseBlockScalarHeader({ offset, props }, strict, onError) {
@@ -11536,8 +11536,8 @@ var require_resolve_flow_scalar = __commonJS({
     "use strict";
     var Scalar = require_Scalar();
     var resolveEnd = require_resolve_end();
-    function resolveFlowScalar(scalar, strict, onError) {
-      const { offset, type, source, end } = scalar;
+    function resolveFlowScalar(scalar2, strict, onError) {
+      const { offset, type, source, end } = scalar2;
       let _type;
       let value;
       const _onError = (rel, code, msg) => onError(offset + rel, code, msg);
@@ -11556,7 +11556,7 @@ var require_resolve_flow_scalar = __commonJS({
           break;
         /* istanbul ignore next should not happen */
         default:
-          onError(scalar, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
+          onError(scalar2, "UNEXPECTED_TOKEN", `Expected a flow scalar value, but found: ${type}`);
           return {
             value: "",
             type: null,
@@ -11771,26 +11771,26 @@ var require_compose_scalar = __commonJS({
         tag = findScalarTagByTest(ctx, value, token, onError);
       else
         tag = ctx.schema[identity.SCALAR];
-      let scalar;
+      let scalar2;
       try {
         const res = tag.resolve(value, (msg) => onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg), ctx.options);
-        scalar = identity.isScalar(res) ? res : new Scalar.Scalar(res);
+        scalar2 = identity.isScalar(res) ? res : new Scalar.Scalar(res);
       } catch (error) {
         const msg = error instanceof Error ? error.message : String(error);
         onError(tagToken ?? token, "TAG_RESOLVE_FAILED", msg);
-        scalar = new Scalar.Scalar(value);
+        scalar2 = new Scalar.Scalar(value);
       }
-      scalar.range = range;
-      scalar.source = value;
+      scalar2.range = range;
+      scalar2.source = value;
       if (type)
-        scalar.type = type;
+        scalar2.type = type;
       if (tagName)
-        scalar.tag = tagName;
+        scalar2.tag = tagName;
       if (tag.format)
-        scalar.format = tag.format;
+        scalar2.format = tag.format;
       if (comment)
-        scalar.comment = comment;
-      return scalar;
+        scalar2.comment = comment;
+      return scalar2;
     }
     function findScalarTagByName(schema2, value, tagName, tagToken, onError) {
       if (tagName === "!")
@@ -12480,9 +12480,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path10) => {
+    visit.itemAtPath = (cst, path13) => {
       let item = cst;
-      for (const [field, index] of path10) {
+      for (const [field, index] of path13) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -12491,23 +12491,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path10) => {
-      const parent = visit.itemAtPath(cst, path10.slice(0, -1));
-      const field = path10[path10.length - 1][0];
+    visit.parentCollection = (cst, path13) => {
+      const parent = visit.itemAtPath(cst, path13.slice(0, -1));
+      const field = path13[path13.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path10, item, visitor) {
-      let ctrl = visitor(item, path10);
+    function _visit(path13, item, visitor) {
+      let ctrl = visitor(item, path13);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path10.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -12518,10 +12518,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path10);
+            ctrl = ctrl(item, path13);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path10) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
     }
     exports.visit = visit;
   }
@@ -13618,37 +13618,37 @@ var require_parser = __commonJS({
           };
         }
       }
-      *scalar(scalar) {
+      *scalar(scalar2) {
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
           let sep;
-          if (scalar.end) {
-            sep = scalar.end;
+          if (scalar2.end) {
+            sep = scalar2.end;
             sep.push(this.sourceToken);
-            delete scalar.end;
+            delete scalar2.end;
           } else
             sep = [this.sourceToken];
           const map = {
             type: "block-map",
-            offset: scalar.offset,
-            indent: scalar.indent,
-            items: [{ start, key: scalar, sep }]
+            offset: scalar2.offset,
+            indent: scalar2.indent,
+            items: [{ start, key: scalar2, sep }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
         } else
-          yield* this.lineEnd(scalar);
+          yield* this.lineEnd(scalar2);
       }
-      *blockScalar(scalar) {
+      *blockScalar(scalar2) {
         switch (this.type) {
           case "space":
           case "comment":
           case "newline":
-            scalar.props.push(this.sourceToken);
+            scalar2.props.push(this.sourceToken);
             return;
           case "scalar":
-            scalar.source = this.source;
+            scalar2.source = this.source;
             this.atNewLine = true;
             this.indent = 0;
             if (this.onNewLine) {
@@ -14744,7 +14744,7 @@ var require_shell_quote = __commonJS({
 
 // src/cli/main.ts
 import fs2 from "node:fs";
-import path9 from "node:path";
+import path12 from "node:path";
 
 // src/config/errors.ts
 var UsageError = class extends Error {
@@ -15283,11 +15283,11 @@ function mapGet(node, key) {
   }
   return void 0;
 }
-function getIn(root, path10) {
+function getIn(root, path13) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path10) {
+  for (const step of path13) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -15304,9 +15304,9 @@ function getIn(root, path10) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path10) {
-  for (let n = path10.length; n >= 0; n--) {
-    const hit = getIn(root, path10.slice(0, n));
+function locateNearest(root, path13) {
+  for (let n = path13.length; n >= 0; n--) {
+    const hit = getIn(root, path13.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -15331,15 +15331,15 @@ function toPlain(node) {
     }
   }
 }
-function walkEntries(node, visit, path10 = []) {
+function walkEntries(node, visit, path13 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path10, entry.key];
+      const childPath = [...path13, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path10, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path13, i]));
   }
 }
 
@@ -15417,22 +15417,22 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path10, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path10);
+function numberAt(file, path13, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path13);
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const num5 = scalarNumber(hit.node, loader);
   if (!num5) return void 0;
-  return { value: num5.value, origin, file: file.path, key: path10.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num5.note ? { note: num5.note } : {} };
+  return { value: num5.value, origin, file: file.path, key: path13.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num5.note ? { note: num5.note } : {} };
 }
-function stringAt(file, path10) {
-  const hit = getIn(file.tree, path10);
+function stringAt(file, path13) {
+  const hit = getIn(file.tree, path13);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path10.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path13.join("."), range: hit.keyRange };
 }
-function boolAt(file, path10) {
-  const hit = getIn(file.tree, path10);
+function boolAt(file, path13) {
+  const hit = getIn(file.tree, path13);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path10.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path13.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -15602,6 +15602,12 @@ function warmupAsWritten(setting, steps3, plan, inFile) {
   const kv = inKeyUnit(setting, steps3, "down", inFile);
   return { text: setting.writtenAs ? `${kv} (${stepCount(steps3)})` : kv, fix: kv };
 }
+function batchPerTick(plan) {
+  const prompts = plan.promptsPerRolloutStep;
+  if (plan.schedulerTick?.value !== "rollout-step" || !prompts) return plan.globalBatchSize;
+  const n = plan.samplesPerPrompt?.value ?? 1;
+  return { ...prompts, value: prompts.value * n, origin: "derived", how: `${formatCount(prompts.value)} prompts \xD7 ${formatCount(n)} responses per rollout step`, unit: "responses" };
+}
 
 // src/rules/batch-size-mismatch.ts
 function consequence(ctx, effective, declared) {
@@ -15622,6 +15628,7 @@ var batchSizeMismatch = {
     description: "An explicit global batch disagrees with micro \xD7 accumulation \xD7 data-parallel size, or is not divisible by micro \xD7 data-parallel size."
   },
   check(ctx) {
+    for (const c of ctx.batchChecks ?? []) ctx.report({ range: c.range, message: c.message, data: { kind: c.kind, ...c.data } });
     const { globalBatchSize: global, microBatchSize: micro, gradAccumSteps: accum } = ctx.plan;
     const world = dataParallel(ctx.plan);
     if (!global || global.origin !== "explicit" || !world || world.value <= 0) return;
@@ -15668,12 +15675,12 @@ var conflictingSettings = {
     description: "Settings that contradict each other (fp16 with bf16, warmup as steps and ratio, warmup_max_lr \u2260 optimizer LR)."
   },
   check(ctx) {
-    for (const conflict4 of ctx.conflicts) {
+    for (const conflict5 of ctx.conflicts) {
       ctx.report({
-        range: conflict4.range,
-        message: conflict4.message,
-        data: { kind: conflict4.kind, ...conflict4.data ?? {} },
-        ...conflict4.level === "info" ? { severity: "info" } : {}
+        range: conflict5.range,
+        message: conflict5.message,
+        data: { kind: conflict5.kind, ...conflict5.data ?? {} },
+        ...conflict5.level === "info" ? { severity: "info" } : {}
       });
     }
   }
@@ -15732,6 +15739,7 @@ var crossFileMismatch = {
 
 // src/rules/decay-horizon-mismatch.ts
 function horizonFor(decay, total, file) {
+  if (!decay.key) return `the decay horizon to ${formatCount(total.value)} steps`;
   const d = decay.writtenAs;
   const t = total.writtenAs;
   if (d && t && d.unit === t.unit && t.value !== void 0) return keyValue(decay.key ?? "", `${formatCount(t.value)}${d.suffix ? d.unit : ""}`, decay.file ?? file);
@@ -16091,8 +16099,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path10) {
-  return path10.length ? path10.join(".") : "(root)";
+function showPath(path13) {
+  return path13.length ? path13.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 function describeBranches(errors) {
@@ -16124,28 +16132,28 @@ function summariseErrors(errors) {
   });
   for (const e of errors) {
     if (absorbed.has(e)) continue;
-    const path10 = pointerToPath(e.instancePath);
+    const path13 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? []);
-      out.push({ path: path10, keyword: e.keyword, message: `${showPath(path10)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path13, keyword: e.keyword, message: `${showPath(path13)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path10, keyword: e.keyword, message: `${showPath(path10)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path13, keyword: e.keyword, message: `${showPath(path13)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path10, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path10)}` });
+      out.push({ path: [...path13, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path13)}` });
     } else if (e.keyword === "enum") {
       const allowed = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path10, keyword: e.keyword, message: `${showPath(path10)} must be one of ${allowed}` });
+      out.push({ path: path13, keyword: e.keyword, message: `${showPath(path13)} must be one of ${allowed}` });
     } else {
-      out.push({ path: path10, keyword: e.keyword, message: `${showPath(path10)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path13, keyword: e.keyword, message: `${showPath(path13)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-function stringNumberHint(tree, path10, keyword2) {
+function stringNumberHint(tree, path13, keyword2) {
   if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf") return "";
-  const node = getIn(tree, path10)?.node;
+  const node = getIn(tree, path13)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
   const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
@@ -16159,10 +16167,11 @@ var schema = {
     scope: "file"
   },
   check(ctx) {
-    const tree = ctx.file.tree;
-    if (tree?.kind === "map") {
+    for (const e of ctx.configErrors ?? []) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
+    const own = ctx.file.tree;
+    if (own?.kind === "map") {
       for (const entry of REMOVED_KEYS[ctx.dialectId ?? ""] ?? []) {
-        for (const written of tree.entries.filter((e) => entry.keys.includes(e.key))) {
+        for (const written of own.entries.filter((e) => entry.keys.includes(e.key))) {
           const instead = replacementOf(entry, written.key);
           ctx.report({
             range: written.keyRange,
@@ -16172,6 +16181,7 @@ var schema = {
         }
       }
     }
+    const tree = own ?? ctx.schemaTree;
     if (!tree || ctx.schemas.length === 0) return;
     const data = toPlain(tree);
     for (const { name, validate } of ctx.schemas) {
@@ -16283,11 +16293,12 @@ var warmupNotRescaled = {
   },
   check(ctx) {
     const ref = ctx.reference;
-    const { globalBatchSize: batch, warmupSteps: warmup3 } = ctx.plan;
+    const { warmupSteps: warmup3 } = ctx.plan;
+    const batch = batchPerTick(ctx.plan);
     if (!ref || !batch || !warmup3) return;
     if (ctx.plan.warmupRatio || ref.plan.warmupRatio) return;
     if (ctx.plan.warmupSteps?.fractionOf || ref.plan.warmupSteps?.fractionOf) return;
-    const baseBatch = ref.plan.globalBatchSize;
+    const baseBatch = batchPerTick(ref.plan);
     const baseWarmup = ref.plan.warmupSteps;
     if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup3.value <= 0) return;
     const tolerance = Number(ctx.options.tolerance ?? 0.1);
@@ -23393,7 +23404,7 @@ function settingsFor(config, relPath, cliRules = {}) {
 }
 
 // src/engine/lint.ts
-import path8 from "node:path";
+import path11 from "node:path";
 
 // src/engine/source.ts
 function fileStartRange(file) {
@@ -24081,91 +24092,364 @@ var axolotl = {
   }
 };
 
+// src/engine/hydra/overrides.ts
+var MAX_OVERRIDE_CHARS = 4096;
+var MAX_NESTING2 = 16;
+var KEY = /^[A-Za-z_$][\w$-]*(?:[./][\w$-]+)*$/;
+var INT = /^[-+]?(?:0|[1-9](?:_?\d)*)$/;
+var DIGITS = "\\d(?:_?\\d)*";
+var POINT_FLOAT = `(?:(?:0|[1-9](?:_?\\d)*)?\\.${DIGITS}|(?:0|[1-9](?:_?\\d)*)\\.)`;
+var FLOAT = new RegExp(`^[-+]?(?:${POINT_FLOAT}|(?:(?:0|[1-9](?:_?\\d)*)|${POINT_FLOAT})[eE][-+]?${DIGITS}|inf|nan)$`, "i");
+var SWEEP_FUNCTION = /^(?:choice|range|interval|glob|shuffle|sort|tag|extend_list)\s*\(/;
+function typePrimitive(text) {
+  const t = text.trim();
+  if (INT.test(t)) return Number(t.replace(/_/g, ""));
+  if (FLOAT.test(t)) {
+    const lower = t.toLowerCase().replace(/_/g, "");
+    if (/inf$/.test(lower)) return lower.startsWith("-") ? -Infinity : Infinity;
+    if (/nan$/.test(lower)) return NaN;
+    return Number(lower);
+  }
+  if (/^true$/i.test(t)) return true;
+  if (/^false$/i.test(t)) return false;
+  if (/^null$/i.test(t)) return null;
+  return t;
+}
+function parseOverride(text) {
+  if (text.length > MAX_OVERRIDE_CHARS) return { ok: false, error: `override longer than ${MAX_OVERRIDE_CHARS} characters; not read` };
+  let rest = text;
+  let op = "set";
+  if (rest.startsWith("++")) [op, rest] = ["force-add", rest.slice(2)];
+  else if (rest.startsWith("+")) [op, rest] = ["add", rest.slice(1)];
+  else if (rest.startsWith("~")) [op, rest] = ["delete", rest.slice(1)];
+  const eq = rest.indexOf("=");
+  const lhs = eq < 0 ? rest : rest.slice(0, eq);
+  const at = lhs.indexOf("@");
+  const key = at < 0 ? lhs : lhs.slice(0, at);
+  const pkg = at < 0 ? void 0 : lhs.slice(at + 1);
+  if (!KEY.test(key) || pkg !== void 0 && !/^[\w.$-]*$/.test(pkg)) {
+    return { ok: false, error: `Error parsing override '${text}': \`${lhs || text}\` is not a valid key` };
+  }
+  const base = { op, key, path: key.split("."), text, ...pkg !== void 0 ? { package: pkg } : {} };
+  if (eq < 0) {
+    if (op === "delete") return { ok: true, override: base };
+    return { ok: false, error: `Error parsing override '${text}': missing EQUAL at '<EOF>' (write ${key}=VALUE)` };
+  }
+  const parsed = parseValue(rest.slice(eq + 1));
+  if ("error" in parsed) return { ok: false, error: `Error parsing override '${text}': ${parsed.error}` };
+  return { ok: true, override: { ...base, value: parsed.value } };
+}
+function sweepReason(text) {
+  const t = text.trim();
+  if (SWEEP_FUNCTION.test(t)) return `\`${t}\` is a sweep`;
+  return splitTopLevel(t, ",").length > 1 ? `\`${t}\` is a comma-separated sweep` : void 0;
+}
+function parseValue(raw, depth = 0) {
+  if (depth > MAX_NESTING2) return { error: "values nested too deeply" };
+  const text = raw.trim();
+  if (text === "") return { value: { kind: "scalar", value: "", quoted: false, text } };
+  const q = text[0];
+  if ((q === "'" || q === '"') && text.length >= 2 && text.endsWith(q) && !text.slice(1, -1).includes(q)) {
+    return { value: { kind: "scalar", value: text.slice(1, -1), quoted: true, text } };
+  }
+  if (/^\$\{[^]*\}$/.test(text) && balanced(text)) return { value: { kind: "interpolation", text } };
+  if (text.startsWith("[") || text.startsWith("{")) {
+    const close = text[0] === "[" ? "]" : "}";
+    if (!text.endsWith(close) || !balanced(text)) return { error: `unbalanced \`${text[0]}\` in \`${text}\`` };
+    const inner = text.slice(1, -1).trim();
+    const parts2 = inner === "" ? [] : splitTopLevel(inner, ",");
+    if (close === "]") {
+      const items = [];
+      for (const p of parts2) {
+        const v = parseValue(p, depth + 1);
+        if ("error" in v) return v;
+        items.push(v.value);
+      }
+      return { value: { kind: "list", items, text } };
+    }
+    const entries = [];
+    for (const p of parts2) {
+      const colon = p.indexOf(":");
+      if (colon <= 0) return { error: `\`${p.trim()}\` in \`${text}\` is not a key:value pair` };
+      const v = parseValue(p.slice(colon + 1), depth + 1);
+      if ("error" in v) return v;
+      entries.push([p.slice(0, colon).trim(), v.value]);
+    }
+    return { value: { kind: "dict", entries, text } };
+  }
+  const sweep = sweepReason(text);
+  if (sweep) {
+    return {
+      error: `Ambiguous value for argument '${text}': ${sweep}. To use it as a list, use key=[value1,value2]; to use it as a string, quote the value: key='value1,value2'; to sweep over it, add --multirun`
+    };
+  }
+  return { value: { kind: "scalar", value: typePrimitive(text), quoted: false, text } };
+}
+function balanced(text) {
+  const stack = [];
+  let quote2 = "";
+  for (const ch of text) {
+    if (quote2) {
+      if (ch === quote2) quote2 = "";
+      continue;
+    }
+    if (ch === "'" || ch === '"') quote2 = ch;
+    else if (ch === "[" || ch === "{" || ch === "(") stack.push(ch);
+    else if (ch === "]" || ch === "}" || ch === ")") {
+      const open = stack.pop();
+      if (open !== { "]": "[", "}": "{", ")": "(" }[ch]) return false;
+    }
+  }
+  return stack.length === 0 && !quote2;
+}
+function splitTopLevel(text, sep) {
+  const out = [];
+  let depth = 0;
+  let quote2 = "";
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote2) {
+      if (ch === quote2) quote2 = "";
+    } else if (ch === "'" || ch === '"') quote2 = ch;
+    else if (ch === "[" || ch === "{" || ch === "(") depth++;
+    else if (ch === "]" || ch === "}" || ch === ")") depth = Math.max(0, depth - 1);
+    else if (ch === sep && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
 // src/engine/omega-reader.ts
-var PLAIN_REF = /^\$\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}$/;
 var MAX_REF_DEPTH = 10;
+var REF = /^(\.*)([A-Za-z_][\w-]*(?:\.[\w-]+)*)?$/;
+var RESOLVER = /^\s*([A-Za-z_][\w.]*):([^]*)$/;
 var OmegaReader = class {
-  constructor(file, prefix, root, loader = "omegaconf") {
+  constructor(file, prefix, root, loader = "omegaconf", options = {}) {
     this.file = file;
     this.prefix = prefix;
     this.root = root;
     this.loader = loader;
+    this.options = options;
   }
   file;
   prefix;
   root;
   loader;
+  options;
   notes = [];
   /** The key as written in the file (with the block prefix). */
-  key(path10) {
-    return [...this.prefix, ...path10].join(".");
+  key(path13) {
+    return [...this.prefix, ...path13].join(".");
   }
-  lookup(path10) {
-    const hit = getIn(this.root, path10);
-    if (!hit) return void 0;
-    let node = hit.node;
-    const chain = [];
-    let lastRange = hit.keyRange;
-    for (; ; ) {
-      if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) break;
-      const ref = PLAIN_REF.exec(node.value.trim());
-      const text = node.value.trim();
-      if (!ref) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
-      if (chain.includes(ref[1])) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\` is a circular reference` };
-      if (chain.length >= MAX_REF_DEPTH) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\`: references nested deeper than ${MAX_REF_DEPTH}` };
-      const target = getIn(this.root, ref[1].split(".").map((s) => /^\d+$/.test(s) ? Number(s) : s));
-      if (!target) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\` names no key in this file` };
-      chain.push(ref[1]);
-      node = target.node;
-      lastRange = target.keyRange;
+  /** Where the entry was written: this file, another composed file, or an override. */
+  sourceOf(entry) {
+    return entry ? this.options.sources?.get(entry) : void 0;
+  }
+  locate(path13) {
+    let node = this.root;
+    let keyRange = this.root.range;
+    let entry;
+    for (const step of path13) {
+      if (node.kind === "map") {
+        const e = mapGet(node, String(step));
+        if (!e) return void 0;
+        entry = e;
+        node = e.value;
+        keyRange = e.keyRange;
+      } else if (node.kind === "seq" && typeof step === "number") {
+        const item = node.items[step];
+        if (!item) return void 0;
+        entry = void 0;
+        node = item;
+        keyRange = item.range;
+      } else {
+        return void 0;
+      }
     }
-    if (chain.length === 0) return { node, keyRange: hit.keyRange };
-    return { node, keyRange: hit.keyRange, via: `interpolated from \`\${${chain[0]}}\` (${this.key([chain[chain.length - 1]])}, line ${lastRange.line})` };
+    return { node, keyRange, entry };
   }
-  unresolvedNote(path10, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path10)}: ${hit.unresolved}, so its value is unknown`);
+  lookup(path13) {
+    const hit = this.locate(path13);
+    if (!hit) return void 0;
+    const base = { keyRange: hit.keyRange, ...hit.entry ? { entry: hit.entry } : {} };
+    const node = hit.node;
+    if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) return { node, ...base };
+    const r = this.evaluateString(node.value, path13.map(String), [], 0);
+    if (!r.ok) return { node, ...base, unresolved: r.why };
+    return { node: r.node, ...base, via: r.how };
+  }
+  /** A string value that holds an interpolation: the whole string must be one `${…}`. */
+  evaluateString(text, at, chain, depth) {
+    const t = text.trim();
+    const body = wholeInterpolation(t);
+    if (body === void 0) return { ok: false, why: `\`${t}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
+    if (depth >= MAX_REF_DEPTH) return { ok: false, why: `\`${t}\`: references nested deeper than ${MAX_REF_DEPTH}` };
+    return this.evaluate(body, t, at, chain, depth);
+  }
+  evaluate(body, text, at, chain, depth) {
+    const resolver = RESOLVER.exec(body);
+    if (resolver) return this.callResolver(resolver[1], resolver[2], text, at, chain, depth);
+    const ref = REF.exec(body.trim());
+    if (!ref || ref[2] === void 0) return { ok: false, why: `\`${text}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
+    const target = this.refPath(ref[1].length, ref[2], at);
+    const key = target.join(".");
+    if (chain.includes(key)) return { ok: false, why: `\`${text}\` is a circular reference` };
+    const hit = this.locate(target);
+    if (!hit) return { ok: false, why: `\`${text}\` names no key in ${this.options.sources ? "the composed config" : "this file"}` };
+    return this.follow(hit, target, ref[1] + ref[2], text, chain, depth);
+  }
+  /** Follow a reference to `hit` (which may itself hold a reference). */
+  follow(hit, target, written, text, chain, depth) {
+    const where3 = this.where(target, hit);
+    if (hit.node.kind === "scalar" && typeof hit.node.value === "string" && hit.node.value.includes("${")) {
+      const inner = this.evaluateString(hit.node.value, target, [...chain, target.join(".")], depth + 1);
+      if (!inner.ok) return inner;
+      return { ...inner, how: inner.how.replace(/^interpolated from `\$\{[^`]*\}`/, `interpolated from \`\${${written}}\``) };
+    }
+    return { ok: true, node: hit.node, path: target, range: hit.keyRange, how: `interpolated from \`\${${written}}\` (${where3})` };
+  }
+  /** "variables.base, line 20" (with the file when the key is in another composed file). */
+  where(target, hit) {
+    const src = this.sourceOf(hit.entry);
+    const file = src && src.file !== this.file.path ? `${src.file}:` : "line ";
+    return `${this.key(target)}, ${file}${hit.keyRange.line}`;
+  }
+  /** The absolute path a reference names; relative references count dots from the key's mapping. */
+  refPath(leadingDots, rest, at) {
+    const parts2 = rest.split(".");
+    if (leadingDots === 0) return parts2;
+    const container = at.slice(0, Math.max(0, at.length - leadingDots));
+    return [...container, ...parts2];
+  }
+  callResolver(name, rawArgs, text, at, chain, depth) {
+    const args = splitTopLevel(rawArgs, ",").map((a) => a.trim());
+    if (name === "oc.select") {
+      const keyText = args[0] ?? "";
+      const ref = REF.exec(keyText.trim());
+      if (!ref || ref[2] === void 0) return { ok: false, why: `\`${text}\`: oc.select needs a key` };
+      const target = this.refPath(ref[1].length, ref[2], at);
+      const hit = this.locate(target);
+      if (hit && !(hit.node.kind === "scalar" && hit.node.value === "???")) {
+        const followed = this.follow(hit, target, `oc.select:${keyText}`, text, chain, depth);
+        return followed.ok ? { ...followed, how: followed.how.replace(/^interpolated from/, "selected by") } : followed;
+      }
+      const fallback = args.length > 1 ? args.slice(1).join(",") : void 0;
+      if (fallback === void 0) {
+        return { ok: true, node: scalar(null, "null"), how: `\`${text}\`: ${keyText} is not set, so it is None` };
+      }
+      const inner = wholeInterpolation(fallback);
+      if (inner !== void 0) {
+        const r = this.evaluate(inner, fallback, at, chain, depth + 1);
+        return r.ok ? { ...r, how: `\`${text}\`: ${keyText} is not set; the default ${r.how}` } : r;
+      }
+      const value = typePrimitive(unquote(fallback));
+      return { ok: true, node: scalar(value, fallback), how: `\`${text}\`: ${keyText} is not set, so the default ${fallback} applies` };
+    }
+    const fn = this.options.resolvers?.[name];
+    if (!fn) {
+      return { ok: false, why: `\`${text}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
+    }
+    const values = [];
+    const parts2 = [];
+    for (const arg of args) {
+      const inner = wholeInterpolation(arg);
+      let node;
+      if (inner !== void 0) {
+        const r = this.evaluate(inner, arg, at, chain, depth + 1);
+        if (!r.ok) return r;
+        node = r.node;
+      } else {
+        node = scalar(typePrimitive(unquote(arg)), arg);
+      }
+      const num5 = node.kind === "scalar" ? scalarNumber(node, "omegaconf") : void 0;
+      if (!num5) return { ok: false, why: `\`${text}\`: ${arg} is not a number` };
+      values.push(num5.value);
+      parts2.push(`${arg} = ${String(num5.value)}`);
+    }
+    const out = fn(values);
+    if (out === void 0 || !Number.isFinite(out)) return { ok: false, why: `\`${text}\` does not give a number` };
+    return { ok: true, node: scalar(out, String(out)), how: `computed by \`${text}\` (${parts2.join(", ")})` };
+  }
+  unresolvedNote(path13, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path13)}: ${hit.unresolved}, so its value is unknown`);
+  }
+  /** File, origin and override note of a Setting read at the hit's key. */
+  settingBase(path13, hit) {
+    const src = this.sourceOf(hit.entry);
+    const origin = src?.override?.origin ?? "explicit";
+    const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : void 0;
+    return { origin, file: src?.file ?? this.file.path, key: this.key(path13), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path10) {
-    const hit = this.lookup(path10);
+  number(path13) {
+    const hit = this.lookup(path13);
     if (!hit) return void 0;
-    this.unresolvedNote(path10, hit);
+    this.unresolvedNote(path13, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
     const num5 = scalarNumber(hit.node, this.loader);
     if (!num5) return void 0;
-    const note = [hit.via, num5.note].filter(Boolean).join("; ");
+    const base = this.settingBase(path13, hit);
+    const note = [base.note, hit.via, num5.note].filter(Boolean).join("; ");
     return {
       value: num5.value,
-      origin: "explicit",
-      file: this.file.path,
-      key: this.key(path10),
-      range: hit.keyRange,
+      ...base,
       // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
       ...hit.via ? {} : { valueRange: hit.node.range },
       ...note ? { note } : {}
     };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path10) {
-    const hit = this.lookup(path10);
+  string(path13) {
+    const hit = this.lookup(path13);
     if (!hit) return void 0;
-    this.unresolvedNote(path10, hit);
+    this.unresolvedNote(path13, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    return { value: String(hit.node.value), origin: "explicit", file: this.file.path, key: this.key(path10), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    const base = this.settingBase(path13, hit);
+    const note = [base.note, hit.via].filter(Boolean).join("; ");
+    return { value: String(hit.node.value), ...base, ...note ? { note } : {} };
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path10) {
-    const hit = this.lookup(path10);
+  scalar(path13) {
+    const hit = this.lookup(path13);
     if (!hit) return void 0;
-    this.unresolvedNote(path10, hit);
+    this.unresolvedNote(path13, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const setting = { origin: "explicit", file: this.file.path, key: this.key(path10), range: hit.keyRange, ...hit.via ? { note: hit.via } : {} };
+    const base = this.settingBase(path13, hit);
+    const note = [base.note, hit.via].filter(Boolean).join("; ");
+    const setting = { ...base, ...note ? { note } : {} };
     return { value: hit.node.value, setting };
   }
-  has(path10) {
-    return getIn(this.root, path10) !== void 0;
+  has(path13) {
+    return this.locate(path13) !== void 0;
   }
 };
+function scalar(value, source) {
+  return { kind: "scalar", value, source, plain: true, range: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
+}
+function unquote(text) {
+  const t = text.trim();
+  return t.startsWith("'") && t.endsWith("'") || t.startsWith('"') && t.endsWith('"') ? t.slice(1, -1) : t;
+}
+function wholeInterpolation(text) {
+  const t = text.trim();
+  if (!t.startsWith("${") || !t.endsWith("}")) return void 0;
+  let depth = 0;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === "$" && t[i + 1] === "{") {
+      depth++;
+      i++;
+    } else if (t[i] === "{") depth++;
+    else if (t[i] === "}") {
+      depth--;
+      if (depth === 0 && i !== t.length - 1) return void 0;
+    }
+  }
+  return depth === 0 ? t.slice(2, -1) : void 0;
+}
 
 // src/dialects/composer.ts
 var LOADER3 = "omegaconf";
@@ -24233,7 +24517,7 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has2 = (path10) => getIn(block, path10) !== void 0;
+  const has2 = (path13) => getIn(block, path13) !== void 0;
   if (OLMO_KEYS.some((k) => has2([k])) || has2(["optimizer", "learning_rate"])) return 0;
   const core = CORE_KEYS.filter((k) => has2([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
@@ -24242,8 +24526,8 @@ function scoreBlock(block) {
   if (core >= 1 && (mpt || has2(["icl_tasks"]) || has2(["train_loader"]))) return 6;
   return 0;
 }
-function scalarText2(root, path10) {
-  const hit = getIn(root, path10);
+function scalarText2(root, path13) {
+  const hit = getIn(root, path13);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -24255,12 +24539,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path10, bareIntIsEpochs) {
-  const raw = reader2.scalar(path10);
+function timeSetting(reader2, path13, bareIntIsEpochs) {
+  const raw = reader2.scalar(path13);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path10)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path13)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -24280,12 +24564,12 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num5 = (...path10) => reader2.number(path10);
-  const str3 = (...path10) => reader2.string(path10);
+  const num5 = (...path13) => reader2.number(path13);
+  const str3 = (...path13) => reader2.string(path13);
   if (block.mcli && file.tree) {
-    const gpus = getIn(file.tree, ["compute", "gpus"]);
-    if (gpus && gpus.node.kind === "scalar" && typeof gpus.node.value === "number") {
-      plan.worldSize = { value: gpus.node.value, origin: "launcher", file: file.path, key: "compute.gpus", range: gpus.keyRange, how: "mcli compute.gpus" };
+    const gpus2 = getIn(file.tree, ["compute", "gpus"]);
+    if (gpus2 && gpus2.node.kind === "scalar" && typeof gpus2.node.value === "number") {
+      plan.worldSize = { value: gpus2.node.value, origin: "launcher", file: file.path, key: "compute.gpus", range: gpus2.keyRange, how: "mcli compute.gpus" };
     }
   }
   const global = num5("global_train_batch_size");
@@ -24555,12 +24839,12 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path10) {
-  const hit = getIn(file.tree, path10);
+function isMap2(file, path13) {
+  const hit = getIn(file.tree, path13);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has2 = (path10) => getIn(file.tree, path10) !== void 0;
+  const has2 = (path13) => getIn(file.tree, path13) !== void 0;
   let n = 0;
   for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has2([k, "enabled"])) n++;
   for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has2([k, "type"]) && has2([k, "params"])) n++;
@@ -24583,8 +24867,8 @@ function deepspeedScore(file) {
   if (strong === 0 && sections === 0) return 0;
   return 6 + Math.min(3, strong + batch + sections - 1);
 }
-function isAuto(file, path10) {
-  const hit = getIn(file.tree, path10);
+function isAuto(file, path13) {
+  const hit = getIn(file.tree, path13);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -24596,19 +24880,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num2(ctx, path10, field, hfSource) {
-  if (isAuto(ctx.file, path10)) {
-    const key = path10.join(".");
+function num2(ctx, path13, field, hfSource) {
+  if (isAuto(ctx.file, path13)) {
+    const key = path13.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path10, LOADER4);
+  return numberAt(ctx.file, path13, LOADER4);
 }
-function conflict2(ctx, path10, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path10);
+function conflict2(ctx, path13, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path13);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -24781,8 +25065,8 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup(ctx) {
   const { file, plan, notes } = ctx;
-  const path10 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit = num2(ctx, path10, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const path13 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num2(ctx, path13, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
   const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
   if (explicit) {
     plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
@@ -24791,7 +25075,7 @@ function readWarmup(ctx) {
     } else if (explicit.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path10)) {
+  } else if (!isAuto(file, path13)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -24978,20 +25262,20 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path10) {
-    const hit = getIn(this.file.tree, path10);
+  node(path13) {
+    const hit = getIn(this.file.tree, path13);
     if (!hit) return void 0;
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path10.join("."), range: hit.keyRange } };
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path13.join("."), range: hit.keyRange } };
   }
-  number(path10) {
-    const hit = this.node(path10);
+  number(path13) {
+    const hit = this.node(path13);
     if (!hit || hit.node.kind !== "scalar") return void 0;
     const num5 = scalarNumber(hit.node, LOADER5);
     return num5 ? { value: num5.value, ...hit.setting, valueRange: hit.node.range, ...num5.note ? { note: num5.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
-  string(path10) {
-    const hit = this.node(path10);
+  string(path13) {
+    const hit = this.node(path13);
     if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     return { value: String(hit.node.value), ...hit.setting };
   }
@@ -25013,18 +25297,18 @@ function devicesCount(node) {
   return { why: "devices is not set to a count" };
 }
 function readWorldSize(r) {
-  const devices = r.node(["trainer", "devices"]);
-  if (!devices) return {};
+  const devices2 = r.node(["trainer", "devices"]);
+  if (!devices2) return {};
   const nodes = r.number(["trainer", "num_nodes"]);
-  const d = devicesCount(devices.node);
+  const d = devicesCount(devices2.node);
   if (d.count === void 0) return { why: d.why };
-  if (!nodes) return { setting: { value: d.count, ...devices.setting, note: `num_nodes default ${LIGHTNING_DEFAULTS.numNodes}` } };
+  if (!nodes) return { setting: { value: d.count, ...devices2.setting, note: `num_nodes default ${LIGHTNING_DEFAULTS.numNodes}` } };
   const how = `trainer.devices ${d.why} \xD7 trainer.num_nodes ${formatCount(nodes.value)}`;
-  return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices.setting.range } };
+  return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices2.setting.range } };
 }
 function readPeakLr(plan, r, notes, ignored) {
-  const lrs = LR_PATHS.flatMap(({ path: path10, userArg: userArg2 }) => {
-    const lr2 = r.number(path10);
+  const lrs = LR_PATHS.flatMap(({ path: path13, userArg: userArg2 }) => {
+    const lr2 = r.number(path13);
     return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
   });
   if (lrs.length === 0) return;
@@ -25052,8 +25336,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path10 of BATCH_PATHS) {
-    const b = r.number(path10);
+  for (const path13 of BATCH_PATHS) {
+    const b = r.number(path13);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -25106,10 +25390,10 @@ function extractPlan(file, env) {
     missing.push({ field: "peakLr", hint: "set optimizer.init_args.lr or model.init_args.lr, or assume.peakLr in .trainlint.yml" });
   }
   if (!plan.warmupSteps) {
-    const named = warmupArguments(file);
+    const named2 = warmupArguments(file);
     missing.push({
       field: "warmupSteps",
-      hint: (named.length ? `${named.join(", ")} ${named.length > 1 ? "are arguments" : "is an argument"} of your own classes, which trainlint cannot interpret: ` : "warmup lives in your LightningModule or scheduler arguments: ") + "set assume.warmupSteps (optimizer steps) in .trainlint.yml"
+      hint: (named2.length ? `${named2.join(", ")} ${named2.length > 1 ? "are arguments" : "is an argument"} of your own classes, which trainlint cannot interpret: ` : "warmup lives in your LightningModule or scheduler arguments: ") + "set assume.warmupSteps (optimizer steps) in .trainlint.yml"
     });
   }
   if (!plan.totalSteps && !stepsLimit) {
@@ -25292,15 +25576,15 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num5 = (...path10) => numberAt(file, path10, LOADER6);
+    const num5 = (...path13) => numberAt(file, path13, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
-    const devices = deviceCount(file, script);
+    const devices2 = deviceCount(file, script);
     const nodes = num5("num_nodes") ?? defaultSetting(1, "num_nodes");
-    if (devices.setting) {
-      plan.worldSize = nodes.value === 1 ? devices.setting : { ...derived(devices.setting.value * nodes.value, `devices ${formatCount(devices.setting.value)} \xD7 num_nodes ${formatCount(nodes.value)}`), file: file.path, key: "devices", range: devices.setting.range };
+    if (devices2.setting) {
+      plan.worldSize = nodes.value === 1 ? devices2.setting : { ...derived(devices2.setting.value * nodes.value, `devices ${formatCount(devices2.setting.value)} \xD7 num_nodes ${formatCount(nodes.value)}`), file: file.path, key: "devices", range: devices2.setting.range };
     } else {
-      notes.push(`devices = ${devices.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
+      notes.push(`devices = ${devices2.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
     }
     plan.microBatchSize = { ...num5("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
     plan.globalBatchSize = { ...num5("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
@@ -26170,7 +26454,7 @@ var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_load
 var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
-  const has2 = (path10) => getIn(root, path10) !== void 0;
+  const has2 = (path13) => getIn(root, path13) !== void 0;
   if (!has2(["global_train_batch_size"]) || !has2(["max_duration"])) return 0;
   if (FOUNDRY_KEYS2.some(has2)) return 0;
   if (!has2(["run_name"]) && !has2(["model", "d_model"])) return 0;
@@ -26181,8 +26465,8 @@ function score2(root) {
   const hints = OLMO_HINTS.filter(has2).length;
   return 7 + Math.min(3, Math.floor(hints / 2));
 }
-function scalarString(root, path10) {
-  const hit = getIn(root, path10);
+function scalarString(root, path13) {
+  const hit = getIn(root, path13);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function parseOlmoDuration(value) {
@@ -26204,8 +26488,8 @@ function parseOlmoDuration(value) {
   const n = num5(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
-function isNull(root, path10) {
-  const hit = getIn(root, path10);
+function isNull(root, path13) {
+  const hit = getIn(root, path13);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
 }
 function extractOlmo(file, root, env) {
@@ -26592,16 +26876,16 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path10) {
-  return /single_device/.test(path10.split("/").pop() ?? "");
+function isSingleDevice(path13) {
+  return /single_device/.test(path13.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num5 = (...path10) => reader2.number(path10);
-  const str3 = (...path10) => reader2.string(path10);
+  const num5 = (...path13) => reader2.number(path13);
+  const str3 = (...path13) => reader2.string(path13);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
   const batch = num5("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
@@ -26771,8 +27055,8 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path10) {
-  return path10.split(".").filter(Boolean);
+function keyPath(path13) {
+  return path13.split(".").filter(Boolean);
 }
 var generic = {
   meta: {
@@ -26789,8 +27073,8 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path10] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path10)) : numberAt(file, keyPath(path10), "pyyaml");
+    for (const [field, path13] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path13)) : numberAt(file, keyPath(path13), "pyyaml");
       if (setting) plan[field] = setting;
     }
     if (!plan.gradAccumSteps && plan.microBatchSize) {
@@ -27236,6 +27520,167 @@ var llamaFactory = {
 
 // src/engine/load/shell.ts
 var import_shell_quote = __toESM(require_shell_quote(), 1);
+
+// src/engine/load/shell-arith.ts
+var MAX_ARITH_CHARS = 512;
+var MAX_DEPTH2 = 32;
+var INT64_MIN = -(2n ** 63n);
+var INT64_MAX = 2n ** 63n - 1n;
+var wrap = (v) => BigInt.asIntN(64, v);
+function tokenize(src) {
+  const out = [];
+  let i = 0;
+  while (i < src.length) {
+    const c = src[i];
+    if (c === " " || c === "	" || c === "\n" || c === "\r") {
+      i++;
+      continue;
+    }
+    if (c >= "0" && c <= "9") {
+      let j = i;
+      while (j < src.length && /[0-9A-Za-z_#]/.test(src[j])) j++;
+      const text = src.slice(i, j);
+      let value;
+      if (/^0[xX][0-9a-fA-F]+$/.test(text)) value = BigInt(text);
+      else if (/^0[0-7]+$/.test(text)) value = BigInt("0o" + text.slice(1));
+      else if (/^(?:0|[1-9]\d*)$/.test(text)) value = BigInt(text);
+      else return `\`${text}\` is not a number bash reads here`;
+      out.push({ kind: "num", value });
+      i = j;
+      continue;
+    }
+    if (c === "$" || /[A-Za-z_]/.test(c)) {
+      let j = c === "$" ? i + 1 : i;
+      const braced = src[j] === "{";
+      if (braced) j++;
+      const start = j;
+      while (j < src.length && /\w/.test(src[j])) j++;
+      const name = src.slice(start, j);
+      if (!name || !/^[A-Za-z_]/.test(name)) return `\`${src.slice(i, j + 1)}\` is not a variable trainlint can read here`;
+      if (braced) {
+        if (src[j] !== "}") return `\`${src.slice(i, j + 1)}\`: only \${NAME} is read inside arithmetic`;
+        j++;
+      }
+      out.push({ kind: "name", name });
+      i = j;
+      continue;
+    }
+    const two = src.slice(i, i + 2);
+    if (two === "**") {
+      out.push({ kind: "op", op: "**" });
+      i += 2;
+      continue;
+    }
+    if ("+-*/%()".includes(c)) {
+      if ((c === "+" || c === "-") && src[i + 1] === c) return `\`${c}${c}\` changes a variable; not evaluated`;
+      if (src[i + 1] === "=" && c !== "(" && c !== ")") return `\`${c}=\` assigns; not evaluated`;
+      out.push({ kind: "op", op: c });
+      i++;
+      continue;
+    }
+    return `operator \`${c}\` is not evaluated by trainlint`;
+  }
+  return out;
+}
+function evaluateArithmetic(expr, lookup) {
+  if (expr.length > MAX_ARITH_CHARS) return { ok: false, why: `the expression is longer than ${MAX_ARITH_CHARS} characters` };
+  return evaluate(expr, lookup, 0);
+}
+function evaluate(expr, lookup, nesting) {
+  const toks = tokenize(expr);
+  if (typeof toks === "string") return { ok: false, why: toks };
+  if (toks.length === 0) return { ok: false, why: "empty expression" };
+  const names = [];
+  let pos = 0;
+  let failure2;
+  const fail = (why) => {
+    failure2 ??= why;
+    return 0n;
+  };
+  const peek = () => toks[pos];
+  const isOp = (t, op) => t?.kind === "op" && t.op === op;
+  const variable = (name) => {
+    const raw = lookup(name);
+    if (raw === void 0) return fail(`$${name} is not set in the script (bash would read it as 0; it is probably set when the script runs)`);
+    const text = raw.trim();
+    if (/^[-+]?\d+$/.test(text)) return wrap(BigInt(text));
+    if (text === "") return fail(`$${name} is empty`);
+    if (nesting > 0) return fail(`$${name} = "${text}" is not a number`);
+    const inner = evaluate(text, lookup, nesting + 1);
+    if (!inner.ok) return fail(`$${name} = "${text}": ${inner.why}`);
+    names.push(...inner.names);
+    return inner.value;
+  };
+  const primary = (depth) => {
+    if (depth > MAX_DEPTH2) return fail("parentheses nested too deeply");
+    const t = toks[pos++];
+    if (!t) return fail("the expression ends too early");
+    if (t.kind === "num") return t.value;
+    if (t.kind === "name") {
+      names.push(t.name);
+      return variable(t.name);
+    }
+    if (t.op === "(") {
+      const v = sum(depth + 1);
+      if (!isOp(toks[pos++], ")")) return fail("missing `)`");
+      return v;
+    }
+    if (t.op === "-") return wrap(-unary(depth + 1));
+    if (t.op === "+") return unary(depth + 1);
+    return fail(`unexpected \`${t.op}\``);
+  };
+  const unary = (depth) => primary(depth);
+  const power = (depth) => {
+    const base = unary(depth);
+    if (!isOp(peek(), "**")) return base;
+    pos++;
+    const exp = power(depth + 1);
+    if (exp < 0n) return fail("exponent less than 0");
+    if (exp > 64n) return base === 0n || base === 1n ? base : base === -1n ? exp % 2n === 0n ? 1n : -1n : fail("exponent too large");
+    return wrap(base ** exp);
+  };
+  const product = (depth) => {
+    let v = power(depth);
+    while (isOp(peek(), "*") || isOp(peek(), "/") || isOp(peek(), "%")) {
+      const op = toks[pos++].op;
+      const r = power(depth);
+      if (op === "*") v = wrap(v * r);
+      else if (r === 0n) return fail("division by 0");
+      else if (v === INT64_MIN && r === -1n) v = op === "/" ? INT64_MIN : 0n;
+      else v = op === "/" ? v / r : v % r;
+    }
+    return v;
+  };
+  const sum = (depth) => {
+    let v = product(depth);
+    while (isOp(peek(), "+") || isOp(peek(), "-")) {
+      const op = toks[pos++].op;
+      const r = product(depth);
+      v = wrap(op === "+" ? v + r : v - r);
+    }
+    return v;
+  };
+  const value = sum(0);
+  if (failure2 !== void 0) return { ok: false, why: failure2 };
+  if (pos < toks.length) return { ok: false, why: `unexpected \`${describe(toks[pos])}\`` };
+  if (value < INT64_MIN || value > INT64_MAX) return { ok: false, why: "out of range" };
+  return { ok: true, value, names: [...new Set(names)] };
+}
+function describe(t) {
+  return t.kind === "num" ? String(t.value) : t.kind === "name" ? t.name : t.op;
+}
+function arithmeticBody(text) {
+  if (!text.startsWith("$((") || !text.endsWith("))") || text.length < 5) return void 0;
+  const body = text.slice(3, -2);
+  let depth = 0;
+  for (const ch of body) {
+    if (ch === "(") depth++;
+    else if (ch === ")" && --depth < 0) return void 0;
+  }
+  return depth === 0 ? body : void 0;
+}
+
+// src/engine/load/shell.ts
 var MAX_VARIABLE_CHARS = 64 * 1024;
 var MARKS = /\uE000(\d+)\uE001/g;
 var WHOLE_MARK = /^\uE000(\d+)\uE001$/;
@@ -27254,6 +27699,7 @@ var FRONT_ENDS = {
   "litgpt": /^(?:finetune\w*|pretrain)$/
 };
 var YOLO_TASKS = /* @__PURE__ */ new Set(["detect", "segment", "classify", "pose", "obb"]);
+var FORWARDED = /^\$(?:[@*]|\{[@*](?::[^}]*)?\})$/;
 var SPLIT_WORDS = /(?:\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`|\S)+/g;
 var TORCHRUN_SWITCHES = /* @__PURE__ */ new Set(["--standalone", "--no-python", "--run-path", "--use-env", "--virtual-local-rank"]);
 var ACCELERATE_SWITCHES = /* @__PURE__ */ new Set([
@@ -27323,7 +27769,7 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path10) => path10.slice(path10.lastIndexOf("/") + 1);
+var basename = (path13) => path13.slice(path13.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
@@ -27624,6 +28070,8 @@ var ScriptParser = class {
     }
     const body = this.command(words, 0);
     if (!body) return;
+    const forwarded = body.args.find((a) => a.flag === "" && a.value !== void 0 && FORWARDED.test(a.value));
+    if (forwarded) body.forwardsArgs = forwarded.flagRange;
     const env = {};
     for (const t of seg.slice(0, k)) {
       const m = ASSIGN.exec(raw(t));
@@ -27731,7 +28179,7 @@ var ScriptParser = class {
   /** What `$key` / `${key}` expands to. Unknown variables stay as written. */
   resolve(key) {
     if (key === void 0 || key === "") return { text: "$" };
-    if (key.startsWith(SUBST)) return { text: this.substs[Number(key.slice(1))] ?? "" };
+    if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? "");
     const asWritten = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
     const m = /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/.exec(key);
     if (!m) return asWritten;
@@ -27743,6 +28191,21 @@ var ScriptParser = class {
     if (op === "+") return set ? this.literal(word) : { text: "", words: [] };
     if (set) return known;
     return op === "?" ? asWritten : this.literal(word);
+  }
+  /**
+   * A `$( … )` substitution stays as written, except an arithmetic expansion `$(( … ))` whose
+   * operands are known (shell-arith.ts): it becomes its value, as bash computes it.
+   */
+  substitutionValue(text) {
+    const body = arithmeticBody(text);
+    if (body === void 0) return { text };
+    const result = evaluateArithmetic(body, (name) => {
+      const v = this.vars.get(name);
+      return v ? v.array ? v.words[0]?.text : v.value : void 0;
+    });
+    if (!result.ok) return { text };
+    const value = String(result.value);
+    return { text: value, words: [{ text: value }], ...result.names.length ? { name: result.names[0] } : {} };
   }
   known(v, name, index) {
     if (index === "@" || index === "*") return { text: v.value, name, words: v.words, array: true };
@@ -27904,7 +28367,14 @@ var ScriptParser = class {
   }
   positional(w) {
     const r = this.range(w.start, w.end);
-    return { flag: "", value: w.text, flagRange: r, valueRange: r, ...w.via ? { viaVariable: w.via } : {} };
+    const arg = { flag: "", value: w.text, flagRange: r, valueRange: r, ...w.via ? { viaVariable: w.via } : {} };
+    if (w.eq !== void 0 && w.eq > w.start && w.eq < w.end && w.text.includes("=")) {
+      arg.assignment = {
+        keyRange: this.range(w.start, w.eq),
+        valueRange: w.valueAt ? this.range(...w.valueAt) : this.range(w.eq + 1, w.end)
+      };
+    }
+    return arg;
   }
 };
 function rawWordEnd(s, i) {
@@ -27986,10 +28456,10 @@ function launcherWorldSize(cmd) {
         const value = slots.reduce((a, s) => a + (s ?? 0), 0);
         return { value, how: `${said(include)} (${value} GPU${value === 1 ? "" : "s"})`, range: include.flagRange, key: include.flag };
       }
-      const gpus = opt("--num_gpus", "--num-gpus");
+      const gpus2 = opt("--num_gpus", "--num-gpus");
       const nodes = opt("--num_nodes", "--num-nodes");
-      if (!gpus || !nodes && opt("--hostfile")) return void 0;
-      return product(gpus, nodes, "--num_nodes not set: 1 node");
+      if (!gpus2 || !nodes && opt("--hostfile")) return void 0;
+      return product(gpus2, nodes, "--num_nodes not set: 1 node");
     }
     case "accelerate": {
       const n = opt("--num_processes", "--num-processes");
@@ -28501,11 +28971,11 @@ function yamlScore(file) {
   const hits = distinctiveHits(args.entries.map((e) => e.key));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path10) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path10);
+function testTopologyHint(path13) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path13);
   if (!m) return "";
-  const gpus = Number(m[1]) * Number(m[2]);
-  return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus} GPUs: assume.worldSize ${gpus})`;
+  const gpus2 = Number(m[1]) * Number(m[2]);
+  return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus2} GPUs: assume.worldSize ${gpus2})`;
 }
 var megatron = {
   meta: {
@@ -28670,7 +29140,7 @@ var NUMBER3 = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\d[\d_]*(?:\.[\d_]
 var STRING_PREFIX2 = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
 var OPS = ["**", "//", "==", "!=", "<=", ">=", "->", ":="];
 var ESCAPES2 = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0" };
-function tokenize(t) {
+function tokenize2(t) {
   const out = [];
   let i = 0;
   while (i < t.length) {
@@ -28947,7 +29417,7 @@ function dictAssignment(toks, name, before) {
   return void 0;
 }
 function readMethodCalls(text, method, names = /* @__PURE__ */ new Map()) {
-  const toks = tokenize(text);
+  const toks = tokenize2(text);
   const loc = locator(text);
   const calls = [];
   for (let i = 1; i + 1 < toks.length; i++) {
@@ -29402,11 +29872,11 @@ function yamlScore2(file) {
   const distinctive = DISTINCTIVE4.filter((k) => keys.has(k)).length;
   const known = root.entries.filter((e) => ULTRALYTICS_KEYS.has(e.key)).length;
   const lrKeys = ["lr0", "lrf", "warmup_bias_lr", "warmup_momentum"].filter((k) => keys.has(k)).length;
-  const scalar = (k) => {
+  const scalar2 = (k) => {
     const v = root.entries.find((e) => e.key === k)?.value;
     return v?.kind === "scalar" ? String(v.value) : void 0;
   };
-  const yoloRun = YOLO_TASKS2.has(scalar("task") ?? "") || scalar("mode") === "train";
+  const yoloRun = YOLO_TASKS2.has(scalar2("task") ?? "") || scalar2("mode") === "train";
   if (distinctive >= 2 || distinctive >= 1 && lrKeys >= 2) return 5 + Math.min(4, distinctive);
   if (lrKeys >= 2 && run) return 6;
   if ((distinctive >= 1 || lrKeys >= 1 || yoloRun) && known === root.entries.length && known >= 3) return 5;
@@ -31055,8 +31525,1703 @@ var timm = {
   }
 };
 
+// src/engine/hydra/command.ts
+import path3 from "node:path";
+var FLAGS = {
+  "--config-path": "configPath",
+  "-cp": "configPath",
+  "--config-name": "configName",
+  "-cn": "configName",
+  "--config-dir": "configDir",
+  "-cd": "configDir"
+};
+var SWITCHES = /* @__PURE__ */ new Set(["--multirun", "-m", "--resolve", "--run", "-r", "--help", "-h", "--hydra-help", "--version"]);
+var FORWARDED2 = /^\$(?:[@*]|\{[@*](?::[^}]*)?\})$/;
+var UNRESOLVED_SHELL = /\$(?:[A-Za-z_{(]|\d)|`/;
+function unquote2(text) {
+  const t = text.trim();
+  return t.length >= 2 && (t.startsWith("'") && t.endsWith("'") || t.startsWith('"') && t.endsWith('"')) ? t.slice(1, -1) : t;
+}
+function hydraCommand(cmd, file, origin = "explicit") {
+  const out = { multirun: false, overrides: [], errors: [] };
+  if (cmd.module) out.app = `${cmd.module.replace(/\./g, "/")}.py`;
+  else if (cmd.script) out.app = cmd.script;
+  if (cmd.forwardsArgs) out.forwardsArgs = cmd.forwardsArgs;
+  const positional = [];
+  for (const arg of cmd.args) {
+    const which = Object.hasOwn(FLAGS, arg.flag) ? FLAGS[arg.flag] : void 0;
+    if (which) {
+      if (arg.value !== void 0) out[which] = { value: unquote2(arg.value), range: arg.valueRange ?? arg.flagRange };
+      continue;
+    }
+    if (SWITCHES.has(arg.flag)) {
+      if (arg.flag === "--multirun" || arg.flag === "-m") out.multirun = true;
+      if (arg.value !== void 0 && arg.valueRange) positional.push({ flag: "", value: arg.value, flagRange: arg.valueRange, valueRange: arg.valueRange });
+      continue;
+    }
+    if (arg.flag !== "") continue;
+    positional.push(arg);
+  }
+  for (const arg of positional) {
+    const text = arg.value ?? "";
+    if (text === "" || FORWARDED2.test(text)) continue;
+    const range = arg.flagRange;
+    const parsed = parseOverride(text);
+    if (!parsed.ok) {
+      if (out.multirun && /Ambiguous value/.test(parsed.error)) continue;
+      out.errors.push({ message: parsed.error, range });
+      continue;
+    }
+    const o = parsed.override;
+    const unresolved = UNRESOLVED_SHELL.test(text) ? `the value comes from a shell expansion the script does not resolve (${o.value?.text ?? text})` : void 0;
+    out.overrides.push({
+      override: o,
+      file,
+      range,
+      keyRange: arg.assignment?.keyRange ?? range,
+      valueRange: arg.assignment?.valueRange ?? range,
+      origin,
+      ...unresolved ? { unresolved } : {}
+    });
+  }
+  return out;
+}
+var HYDRA_MODULES = /^(?:verl\.trainer\.(?:main_\w+|fsdp_sft_trainer|sft_trainer)|recipe\.\w+\.main_\w+)$/;
+var HYDRA_SCRIPTS = /(?:^|\/)(?:megatron_\w+_(?:pretraining|finetuning|sft|tuning|continue_training)|speech_to_text\w*|main_ppo|main_\w+_ppo)\.py$/;
+function isHydraCommand(cmd) {
+  if (cmd.args.some((a) => Object.hasOwn(FLAGS, a.flag))) return true;
+  if (cmd.module !== void 0) return HYDRA_MODULES.test(cmd.module);
+  return cmd.script !== void 0 && HYDRA_SCRIPTS.test(cmd.script);
+}
+function configCandidates(cmd, decorator) {
+  const name = (cmd.configName?.value ?? decorator?.configName)?.replace(/\.ya?ml$/, "");
+  if (!name || /[$`]/.test(name)) return [];
+  const appDir = cmd.app ? path3.posix.dirname(cmd.app) : ".";
+  const dirs = [];
+  const written = cmd.configDir?.value ?? cmd.configPath?.value;
+  if (written !== void 0) {
+    const pwd = /^(?:\$\(pwd\)|\$PWD|\$\{PWD\})(?:\/|$)/.exec(written);
+    if (pwd) dirs.push(written.slice(pwd[0].length) || ".");
+    else if (/[$`~]/.test(written)) return [];
+    else if (path3.posix.isAbsolute(written)) dirs.push(written);
+    else if (cmd.configDir) dirs.push(written);
+    else dirs.push(path3.posix.join(appDir, written));
+  } else if (decorator?.configPath !== void 0) {
+    dirs.push(path3.posix.join(appDir, decorator.configPath));
+  } else {
+    dirs.push(path3.posix.join(appDir, "conf"), path3.posix.join(appDir, "config"));
+  }
+  return dirs.map((dir) => ({ dir: path3.posix.normalize(dir), name: `${name}.yaml` }));
+}
+function hydraDecorator(pythonText) {
+  const head = pythonText.slice(0, 256 * 1024);
+  const at = head.search(/@(?:hydra\.main|hydra_runner)\s*\(/);
+  if (at < 0) return void 0;
+  const close = head.indexOf(")", at);
+  const args = head.slice(at, close < 0 ? at + 400 : Math.min(close, at + 400));
+  const arg = (name) => new RegExp(`\\b${name}\\s*=\\s*(?:"([^"\\n]*)"|'([^'\\n]*)')`).exec(args)?.slice(1).find((v) => v !== void 0);
+  const configPath = arg("config_path");
+  const configName = arg("config_name");
+  return { ...configPath !== void 0 ? { configPath } : {}, ...configName !== void 0 ? { configName } : {} };
+}
+
+// src/engine/hydra/compose.ts
+import path4 from "node:path";
+
+// src/engine/hydra/defaults-list.ts
+var GROUP_KEY = /^(?:(optional|override)\s+)?([^\s@:]*)(?:@([^\s:]*))?$/;
+function readDefaultsList(tree) {
+  const hit = getIn(tree, ["defaults"]);
+  if (!hit || hit.node.kind !== "seq") return void 0;
+  const out = { entries: [], skipped: [] };
+  for (const item of hit.node.items) {
+    if (item.kind === "scalar") {
+      if (typeof item.value !== "string") {
+        out.skipped.push({ text: String(item.source), range: item.range, why: "not a config name" });
+        continue;
+      }
+      const text2 = item.value.trim();
+      if (text2 === "_self_") {
+        out.entries.push({ kind: "self", group: "", options: [], optional: false, override: false, text: text2, range: item.range });
+        continue;
+      }
+      if (text2.includes("${")) {
+        out.skipped.push({ text: text2, range: item.range, why: "an interpolated entry" });
+        continue;
+      }
+      const m2 = /^(?:(optional)\s+)?([^\s@]+)(?:@(\S*))?$/.exec(text2);
+      if (!m2) {
+        out.skipped.push({ text: text2, range: item.range, why: "not a config path" });
+        continue;
+      }
+      const path13 = m2[2];
+      const slash = path13.lastIndexOf("/");
+      out.entries.push({
+        kind: "config",
+        group: slash < 0 ? "" : path13.slice(0, slash),
+        options: [slash < 0 ? path13 : path13.slice(slash + 1)],
+        ...m2[3] !== void 0 ? { package: m2[3] } : {},
+        optional: m2[1] === "optional",
+        override: false,
+        text: text2,
+        range: item.range
+      });
+      continue;
+    }
+    if (item.kind !== "map" || item.entries.length !== 1) {
+      out.skipped.push({ text: "(entry)", range: item.range, why: "not a config name or a single group: option pair" });
+      continue;
+    }
+    const entry = item.entries[0];
+    const m = GROUP_KEY.exec(entry.key.trim());
+    const text = `${entry.key}: ${entry.value.kind === "scalar" ? String(entry.value.value ?? "") : "[\u2026]"}`;
+    if (!m) {
+      out.skipped.push({ text, range: entry.keyRange, why: "not a group key" });
+      continue;
+    }
+    let options;
+    const value = entry.value;
+    if (value.kind === "scalar") options = value.value === null || value.value === "" ? [] : [String(value.value)];
+    else if (value.kind === "seq" && value.items.every((i) => i.kind === "scalar" && typeof i.value === "string")) {
+      options = value.items.map((i) => String(i.value));
+    } else {
+      out.skipped.push({ text, range: entry.keyRange, why: "the option is not a name or a list of names" });
+      continue;
+    }
+    if (options.some((o) => o.includes("${"))) {
+      out.skipped.push({ text, range: entry.keyRange, why: "an interpolated option" });
+      continue;
+    }
+    out.entries.push({
+      kind: "group",
+      group: m[2],
+      options,
+      ...m[3] !== void 0 ? { package: m[3] } : {},
+      optional: m[1] === "optional",
+      override: m[1] === "override",
+      text,
+      range: entry.keyRange
+    });
+  }
+  return out;
+}
+function packageHeader(text) {
+  const head = text.slice(0, 4096);
+  for (const line of head.split("\n")) {
+    const t = line.trim();
+    if (t === "") continue;
+    if (!t.startsWith("#")) return void 0;
+    const m = /^#\s*@package\s+(\S+)\s*$/.exec(t);
+    if (m) return m[1];
+  }
+  return void 0;
+}
+
+// src/engine/hydra/compose.ts
+var MAX_COMPOSED_FILES = 64;
+var MAX_DEFAULTS_DEPTH = 12;
+var MISSING_VALUE = "???";
+var Builder = class {
+  sources = /* @__PURE__ */ new Map();
+  owned = /* @__PURE__ */ new WeakSet();
+  map(range) {
+    const m = { kind: "map", entries: [], range };
+    this.owned.add(m);
+    return m;
+  }
+  /** An owned copy of `src` (maps copied, scalars and sequences shared), every key attributed to `file`. */
+  clone(src, source, skipTop) {
+    const out = this.map(src.range);
+    for (const e of src.entries) {
+      if (skipTop?.has(e.key)) continue;
+      this.put(out, e, source);
+    }
+    return out;
+  }
+  /** Merge `src` into the owned map `dest`, OmegaConf style. */
+  merge(dest2, src, source, skipTop) {
+    for (const e of src.entries) {
+      if (skipTop?.has(e.key)) continue;
+      this.put(dest2, e, source);
+    }
+  }
+  put(dest2, e, source) {
+    const at = indexOf(dest2, e.key);
+    const existing = at >= 0 ? dest2.entries[at] : void 0;
+    if (e.value.kind === "map") {
+      if (existing && existing.value.kind === "map" && this.owned.has(existing.value)) {
+        this.merge(existing.value, e.value, source);
+        return;
+      }
+      const entry = { key: e.key, keyRange: e.keyRange, value: this.clone(e.value, source) };
+      this.sources.set(entry, source);
+      setAt(dest2, at, entry);
+      return;
+    }
+    if (existing && isMissingValue(e.value) && !isMissingValue(existing.value)) return;
+    this.sources.set(e, source);
+    setAt(dest2, at, e);
+  }
+  /** The owned map at `pkg` under `root`, created (attributed to `source`, at `range`) where missing. */
+  at(root, pkg, range, source) {
+    let node = root;
+    for (const key of pkg) {
+      const i = indexOf(node, key);
+      const e = i >= 0 ? node.entries[i] : void 0;
+      if (e && e.value.kind === "map" && this.owned.has(e.value)) {
+        node = e.value;
+        continue;
+      }
+      const child = e && e.value.kind === "map" ? this.clone(e.value, this.sources.get(e) ?? source) : this.map(range);
+      const entry = { key, keyRange: e?.keyRange ?? range, value: child };
+      this.sources.set(entry, e ? this.sources.get(e) ?? source : source);
+      setAt(node, i, entry);
+      node = child;
+    }
+    return node;
+  }
+};
+function indexOf(m, key) {
+  for (let i = m.entries.length - 1; i >= 0; i--) if (m.entries[i].key === key) return i;
+  return -1;
+}
+function setAt(m, at, entry) {
+  if (at < 0) {
+    m.entries.push(entry);
+    return;
+  }
+  m.entries[at] = entry;
+  for (let i = at - 1; i >= 0; i--) if (m.entries[i].key === entry.key) m.entries.splice(i, 1);
+}
+function isMissingValue(node) {
+  return node.kind === "scalar" && node.value === MISSING_VALUE;
+}
+var EMPTY_RANGE = { line: 1, column: 1, endLine: 1, endColumn: 2 };
+var HYDRA_KEYS = /* @__PURE__ */ new Set(["defaults", "hydra"]);
+var dots = (p) => p.split(/[./]/).filter((s) => s !== "" && s !== "." && s !== "..");
+function packageOf(entry, parentPkg, absGroup, header) {
+  if (entry.package !== void 0) {
+    if (entry.package === "_global_" || entry.package.startsWith("_global_.")) return dots(entry.package.slice("_global_".length));
+    if (entry.package === "_here_") return parentPkg;
+    return [...parentPkg, ...dots(entry.package)];
+  }
+  if (header !== void 0) {
+    if (header === "_global_") return [];
+    if (header === "_group_") return dots(absGroup);
+    return dots(header);
+  }
+  return [...parentPkg, ...dots(entry.group)];
+}
+function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
+  const b = new Builder();
+  const top = primary.tree?.kind === "map" ? primary.tree : void 0;
+  const root = b.map(top?.range ?? EMPTY_RANGE);
+  const out = { primary: primary.path, root, sources: b.sources, files: [], unread: [], notes: [], groups: /* @__PURE__ */ new Map() };
+  const overrides = new Map(choices);
+  let budget = MAX_COMPOSED_FILES;
+  const expand = (file, pkg, groupDir, stack) => {
+    const own = file.tree?.kind === "map" ? file.tree : void 0;
+    const source = { file: file.path };
+    const placeOwn = () => {
+      out.files.push(file.path);
+      if (!own) return;
+      b.merge(b.at(root, pkg, own.range, source), own, source, HYDRA_KEYS);
+    };
+    const list = readDefaultsList(file.tree);
+    if (!list) {
+      placeOwn();
+      return;
+    }
+    for (const s of list.skipped) out.notes.push(`${file.path}:${s.range.line}: defaults entry ${s.text} is ${s.why}; not composed`);
+    for (const e of list.entries) {
+      if (e.override && e.kind === "group" && e.options[0] !== void 0) overrides.set(path4.posix.normalize(path4.posix.join(groupDir, e.group)), e.options[0]);
+    }
+    let selfPlaced = false;
+    for (const e of list.entries) {
+      if (e.kind === "self") {
+        placeOwn();
+        selfPlaced = true;
+        continue;
+      }
+      if (e.override) continue;
+      const absGroup = e.group.startsWith("/") ? path4.posix.normalize(e.group.slice(1)) : path4.posix.normalize(path4.posix.join(groupDir, e.group));
+      const chosen = e.kind === "group" ? overrides.get(absGroup) : void 0;
+      const options = chosen !== void 0 ? [chosen] : e.options;
+      if (e.kind === "group" && options.length > 0) out.groups.set([...pkg, ...dots(e.package ?? e.group)].join("."), `${absGroup === "." ? "" : absGroup + "/"}${options.join(",")}`);
+      for (const option of options) {
+        if (option === "null") continue;
+        const rel = path4.posix.normalize(path4.posix.join(absGroup, `${option}.yaml`));
+        const where3 = { entry: e.text, name: rel, file: file.path, range: e.range };
+        if (rel.startsWith("../")) {
+          out.unread.push({ ...where3, package: pkg.join("."), why: "outside the config folder" });
+          continue;
+        }
+        if (stack.includes(rel)) {
+          out.notes.push(`${file.path}:${e.range.line}: defaults entry ${e.text} includes ${rel} again (a cycle); not composed twice`);
+          continue;
+        }
+        if (stack.length >= MAX_DEFAULTS_DEPTH || budget <= 0) {
+          out.notes.push(`${file.path}:${e.range.line}: defaults entry ${e.text} not composed: more than ${stack.length >= MAX_DEFAULTS_DEPTH ? `${MAX_DEFAULTS_DEPTH} levels` : `${MAX_COMPOSED_FILES} files`}`);
+          continue;
+        }
+        const loaded = loader ? loader(rel) : { missing: "not read (the engine did not compose this file)" };
+        if ("missing" in loaded) {
+          if (!e.optional) out.unread.push({ ...where3, package: pkg.join("."), why: loaded.missing });
+          continue;
+        }
+        budget--;
+        if (loaded.problem) {
+          out.unread.push({ ...where3, package: pkg.join("."), why: loaded.problem });
+          continue;
+        }
+        const header = packageHeader(loaded.text);
+        const childPkg = packageOf(e, pkg, absGroup, header);
+        expand(loaded, childPkg, path4.posix.dirname(rel), [...stack, rel]);
+      }
+    }
+    if (!selfPlaced) placeOwn();
+  };
+  expand(primary, [], ".", [path4.posix.basename(primary.path)]);
+  return out;
+}
+function isGroupOverride(o, config) {
+  if (o.package !== void 0 || o.key.includes("/")) return true;
+  return config.groups.has(o.key) && !(o.value?.kind === "scalar" && typeof o.value.value !== "string");
+}
+function valueNode(v, range) {
+  switch (v.kind) {
+    case "scalar":
+      return { kind: "scalar", value: v.value, source: v.text, plain: !v.quoted, range };
+    case "interpolation":
+      return { kind: "scalar", value: v.text, source: v.text, plain: true, range };
+    case "list":
+      return { kind: "seq", items: v.items.map((i) => valueNode(i, range)), range };
+    case "dict":
+      return { kind: "map", entries: v.entries.map(([key, val]) => ({ key, keyRange: range, value: valueNode(val, range) })), range };
+  }
+}
+function copyForEdit(config) {
+  const owned = /* @__PURE__ */ new WeakSet();
+  const copy = (m) => {
+    const out = { kind: "map", range: m.range, entries: m.entries.map((e) => e.value.kind === "map" ? copyEntry(e) : e) };
+    owned.add(out);
+    return out;
+  };
+  const copyEntry = (e) => {
+    const entry = { key: e.key, keyRange: e.keyRange, value: copy(e.value) };
+    const src = config.sources.get(e);
+    if (src) config.sources.set(entry, src);
+    return entry;
+  };
+  return { config: { ...config, root: copy(config.root), notes: [...config.notes] }, owned };
+}
+function show(node) {
+  if (node.kind === "scalar") return node.value === null ? "None" : String(node.value);
+  return node.kind === "seq" ? "[\u2026]" : "{\u2026}";
+}
+function applyOverrides(base, overrides, options) {
+  const { config } = copyForEdit(base);
+  const errors = [];
+  const skipped = [];
+  for (const lo of overrides) {
+    const o = lo.override;
+    if (o.path[0] === "hydra") {
+      skipped.push({ override: lo, why: "a setting of Hydra itself (hydra.*), not of the job's config" });
+      continue;
+    }
+    if (isGroupOverride(o, base)) {
+      skipped.push({ override: lo, why: "a config-group choice: it changes which config file is composed" });
+      continue;
+    }
+    const source = { file: lo.file, override: { text: o.text, range: lo.range, origin: lo.origin } };
+    let parent = config.root;
+    let viaNull = false;
+    let blocked;
+    for (let i = 0; i < o.path.length - 1 && parent; i++) {
+      const e = mapGet(parent, o.path[i]);
+      if (!e) {
+        parent = void 0;
+      } else if (e.value.kind === "map") {
+        parent = e.value;
+      } else if (e.value.kind === "scalar" && e.value.value === null && o.op !== "delete") {
+        const fresh = { kind: "map", entries: [], range: lo.keyRange };
+        const entry2 = { key: e.key, keyRange: e.keyRange, value: fresh };
+        config.sources.set(entry2, config.sources.get(e) ?? source);
+        setAt(parent, indexOf(parent, e.key), entry2);
+        parent = fresh;
+        viaNull = true;
+      } else {
+        blocked = `Could not override '${o.key}': '${o.path.slice(0, i + 1).join(".")}' is ${show(e.value)}, not a mapping`;
+        parent = void 0;
+      }
+    }
+    if (blocked) {
+      errors.push({ override: lo, message: blocked });
+      continue;
+    }
+    const leaf = o.path[o.path.length - 1];
+    const existing = parent ? mapGet(parent, leaf) : void 0;
+    const holdsValue = existing !== void 0 && !(existing.value.kind === "scalar" && existing.value.value === null);
+    const known = holdsValue || existing === void 0 && (options.knownKey?.(o.path) ?? false);
+    const certainlyAbsent = options.complete && existing === void 0 && !viaNull;
+    const valueText = o.value?.text ?? "";
+    if (o.op === "delete") {
+      if (!existing) {
+        if (certainlyAbsent) errors.push({ override: lo, message: `Could not delete from config. '${o.key}' does not exist.` });
+        continue;
+      }
+      if (o.value && o.value.kind === "scalar" && existing.value.kind === "scalar" && String(existing.value.value) !== String(o.value.value)) {
+        errors.push({ override: lo, message: `Could not delete from config. The value of '${o.key}' is ${show(existing.value)} and not ${valueText}.` });
+        continue;
+      }
+      parent.entries = parent.entries.filter((e) => e.key !== leaf);
+      continue;
+    }
+    if (o.op === "add" && known && o.value?.kind !== "list" && o.value?.kind !== "dict") {
+      errors.push({ override: lo, message: `Could not append to config. An item is already at '${o.key}'. (++${o.key}=${valueText} appends or overrides)` });
+      continue;
+    }
+    if (o.op === "set" && certainlyAbsent && !(options.knownKey?.(o.path) ?? false)) {
+      errors.push({ override: lo, message: `Could not override '${o.key}'. To append to your config use +${o.key}=${valueText}` });
+      continue;
+    }
+    if (!o.value) continue;
+    let target = parent;
+    if (!target) {
+      target = config.root;
+      for (const key of o.path.slice(0, -1)) {
+        let e = mapGet(target, key);
+        if (!e || e.value.kind !== "map") {
+          const fresh = { kind: "map", entries: [], range: lo.keyRange };
+          e = { key, keyRange: lo.keyRange, value: fresh };
+          config.sources.set(e, source);
+          setAt(target, indexOf(target, key), e);
+        }
+        target = e.value;
+      }
+    }
+    const entry = { key: leaf, keyRange: lo.keyRange, value: valueNode(o.value, lo.valueRange) };
+    config.sources.set(entry, source);
+    setAt(target, indexOf(target, leaf), entry);
+  }
+  return { config, errors, skipped };
+}
+
+// src/engine/hydra/view.ts
+var EMPTY = { line: 1, column: 1, endLine: 1, endColumn: 2 };
+function emptyConfig(primary) {
+  return { primary, root: { kind: "map", entries: [], range: EMPTY }, sources: /* @__PURE__ */ new Map(), files: [], unread: [], notes: [], groups: /* @__PURE__ */ new Map() };
+}
+function treeOf(overrides) {
+  const root = { kind: "map", entries: [], range: overrides[0]?.range ?? EMPTY };
+  for (const lo of overrides) {
+    const o = lo.override;
+    if (o.op === "delete" || !o.value || lo.unresolved || o.package !== void 0 || o.path[0] === "hydra") continue;
+    let node = root;
+    for (const key of o.path.slice(0, -1)) {
+      let e = node.entries.find((x) => x.key === key);
+      if (!e || e.value.kind !== "map") {
+        e = { key, keyRange: lo.keyRange, value: { kind: "map", entries: [], range: lo.keyRange } };
+        node.entries = node.entries.filter((x) => x.key !== key);
+        node.entries.push(e);
+      }
+      node = e.value;
+    }
+    const leaf = o.path[o.path.length - 1];
+    const v = o.value;
+    const value = v.kind === "scalar" ? { kind: "scalar", value: v.value, source: v.text, plain: !v.quoted, range: lo.valueRange } : v.kind === "interpolation" ? { kind: "scalar", value: v.text, source: v.text, plain: true, range: lo.valueRange } : v.kind === "list" ? { kind: "seq", items: [], range: lo.valueRange } : { kind: "map", entries: [], range: lo.valueRange };
+    node.entries = node.entries.filter((x) => x.key !== leaf);
+    node.entries.push({ key: leaf, keyRange: lo.keyRange, value });
+  }
+  return root;
+}
+function hydraView(file, env, options = {}) {
+  const notes = [];
+  const errors = [];
+  const input = env.hydra ?? {};
+  if (file.format === "shell") {
+    const cmd = options.command;
+    if (!cmd) return { config: emptyConfig(file.path), complete: false, errors, notes };
+    const command2 = hydraCommand(cmd, file.path, "explicit");
+    for (const e of command2.errors) errors.push({ message: e.message, range: e.range, data: { hydra: "parse" } });
+    const named2 = input.commandConfigs?.[cmd.range.line];
+    const base2 = named2 ?? emptyConfig(file.path);
+    const complete2 = named2 !== void 0 && named2.unread.length === 0;
+    const applied2 = applyOverrides(base2, command2.overrides, { complete: complete2, knownKey: options.knownKey });
+    for (const e of applied2.errors) errors.push({ message: e.message, range: e.override.range, data: { hydra: "override", override: e.override.override.text } });
+    for (const s of applied2.skipped) notes.push(`${s.override.override.text} (line ${s.override.range.line}) is ${s.why}; not applied`);
+    const view2 = { config: applied2.config, complete: complete2, command: command2, errors, notes, overrideTree: treeOf(command2.overrides) };
+    if (named2) view2.commandConfig = named2;
+    if (command2.forwardsArgs) {
+      view2.overridable = {
+        file: file.path,
+        range: command2.forwardsArgs,
+        message: `the command ends in "$@" (line ${command2.forwardsArgs.line}): arguments given to the script override these values`
+      };
+    }
+    return view2;
+  }
+  const base = input.composed ?? composeConfig(file);
+  const complete = base.unread.length === 0;
+  const launch = input.launch;
+  if (!launch) return { config: base, complete, errors, notes };
+  const applied = applyOverrides(base, launch.overrides, { complete, knownKey: options.knownKey });
+  for (const e of applied.errors) notes.push(`${launch.script}:${e.override.range.line}: ${e.message}`);
+  const view = { config: applied.config, complete, errors, notes };
+  if (launch.forwardsArgs) {
+    view.overridable = {
+      file: launch.script,
+      range: launch.forwardsArgs,
+      message: `${launch.script}:${launch.forwardsArgs.line} ends in "$@": arguments given to the script override these values`
+    };
+  }
+  return view;
+}
+
+// src/dialects/hydra-values.ts
+var HydraValues = class {
+  constructor(file, view, defaults, resolvers = {}, defaultsLabel = "framework default") {
+    this.file = file;
+    this.view = view;
+    this.defaults = defaults;
+    this.defaultsLabel = defaultsLabel;
+    this.reader = new OmegaReader(file, [], view.config.root, "omegaconf", { sources: view.config.sources, resolvers });
+  }
+  file;
+  view;
+  defaults;
+  defaultsLabel;
+  reader;
+  path(key) {
+    return key.split(".");
+  }
+  /** Whether the config writes the key (any value, null included). */
+  has(key) {
+    return this.reader.has(this.path(key));
+  }
+  /** The value written is null (`~`, `null`). */
+  isNull(key) {
+    const hit = this.reader.lookup(this.path(key));
+    if (hit) return !hit.unresolved && hit.node.kind === "scalar" && hit.node.value === null;
+    return Object.hasOwn(this.defaults, key) && this.defaults[key] === null;
+  }
+  fallback(key, want) {
+    if (this.has(key) || !Object.hasOwn(this.defaults, key)) return void 0;
+    const d = this.defaults[key];
+    if (d === null || typeof d !== want) return void 0;
+    return { ...defaultSetting(d, key, this.defaultsLabel), value: d };
+  }
+  num(key) {
+    const s = this.reader.number(this.path(key));
+    if (s) return s;
+    this.shellNote(key);
+    return this.fallback(key, "number");
+  }
+  /** A value a launch script left as an unset shell variable (`trainer.nnodes=$NNODES`): unknown, said once. */
+  shellNote(key) {
+    const hit = this.reader.lookup(this.path(key));
+    if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !/\$(?:[A-Za-z_{(]|\d)|`/.test(hit.node.value)) return;
+    const src = this.reader.sourceOf(hit.entry);
+    const where3 = src ? `${src.file}:${hit.keyRange.line}` : `line ${hit.keyRange.line}`;
+    const note = `${key} = ${hit.node.value} (${where3}): a shell expansion the script does not resolve, so the value is unknown`;
+    if (!this.reader.notes.includes(note)) this.reader.notes.push(note);
+  }
+  str(key) {
+    return this.reader.string(this.path(key)) ?? this.fallback(key, "string");
+  }
+  bool(key) {
+    const s = this.reader.scalar(this.path(key));
+    if (s) return typeof s.value === "boolean" ? { ...s.setting, value: s.value } : void 0;
+    return this.fallback(key, "boolean");
+  }
+  /** Where a key is written in this file (for findings), if it is. */
+  rangeOf(...settings) {
+    for (const s of settings) if (s?.range && s.file === this.file.path && s.origin !== "default") return s.range;
+    return void 0;
+  }
+};
+function knownKeys(defaults) {
+  const set = /* @__PURE__ */ new Set();
+  for (const key of Object.keys(defaults)) {
+    const parts2 = key.split(".");
+    for (let i = 1; i <= parts2.length; i++) set.add(parts2.slice(0, i).join("."));
+  }
+  return (path13) => set.has(path13.join("."));
+}
+
+// src/dialects/verl.ts
+var A = "actor_rollout_ref.actor";
+var R = "actor_rollout_ref.rollout";
+var PPO_COMMON = {
+  "trainer.n_gpus_per_node": 8,
+  "trainer.nnodes": 1,
+  "trainer.total_epochs": 30,
+  "trainer.total_training_steps": null,
+  "trainer.save_freq": -1,
+  "trainer.test_freq": -1,
+  "data.train_batch_size": 1024,
+  "data.max_prompt_length": 512,
+  "data.max_response_length": 512,
+  [`${R}.n`]: 1,
+  [`${R}.tensor_model_parallel_size`]: 2,
+  [`${R}.data_parallel_size`]: 1,
+  [`${R}.pipeline_model_parallel_size`]: 1,
+  [`${R}.log_prob_micro_batch_size`]: null,
+  [`${R}.log_prob_micro_batch_size_per_gpu`]: null,
+  "actor_rollout_ref.ref.log_prob_micro_batch_size": null,
+  "actor_rollout_ref.ref.log_prob_micro_batch_size_per_gpu": null,
+  [`${A}.ppo_mini_batch_size`]: 256,
+  [`${A}.ppo_micro_batch_size`]: null,
+  [`${A}.ppo_micro_batch_size_per_gpu`]: null,
+  [`${A}.use_dynamic_bsz`]: false,
+  [`${A}.ppo_epochs`]: 1,
+  [`${A}.use_kl_loss`]: false,
+  [`${A}.optim.lr`]: 1e-6,
+  [`${A}.optim.lr_warmup_steps`]: -1,
+  [`${A}.optim.lr_warmup_steps_ratio`]: 0,
+  "critic.optim.lr": 1e-5,
+  "critic.ppo_micro_batch_size": null,
+  "critic.ppo_micro_batch_size_per_gpu": null,
+  "critic.enable": null,
+  "algorithm.adv_estimator": "gae",
+  "algorithm.use_kl_in_reward": false
+};
+var PPO_FSDP = {
+  ...PPO_COMMON,
+  [`${A}.strategy`]: "fsdp",
+  [`${A}.ulysses_sequence_parallel_size`]: 1,
+  [`${A}.optim.lr_scheduler_type`]: "constant",
+  [`${A}.optim.warmup_style`]: null,
+  [`${A}.optim.min_lr_ratio`]: 0,
+  [`${A}.optim.num_cycles`]: 0.5
+};
+var PPO_MEGATRON = {
+  ...PPO_COMMON,
+  [`${A}.strategy`]: "megatron",
+  [`${A}.megatron.tensor_model_parallel_size`]: 1,
+  [`${A}.megatron.pipeline_model_parallel_size`]: 1,
+  [`${A}.megatron.context_parallel_size`]: 1,
+  [`${A}.optim.lr_decay_style`]: "constant",
+  [`${A}.optim.lr_decay_steps`]: null,
+  [`${A}.optim.min_lr`]: 0
+};
+var SFT = {
+  "data.train_batch_size": 256,
+  "data.micro_batch_size_per_gpu": 4,
+  "data.micro_batch_size": null,
+  "data.use_dynamic_bsz": false,
+  "optim.lr": 1e-5,
+  "optim.lr_warmup_steps_ratio": 0.1,
+  "optim.lr_scheduler": "cosine",
+  "ulysses_sequence_parallel_size": 1,
+  "trainer.total_epochs": 4,
+  "trainer.total_training_steps": null,
+  "trainer.save_freq": -1,
+  "trainer.test_freq": -1
+};
+var STABLE_PPO_KEYS = knownKeys({
+  "trainer.n_gpus_per_node": 0,
+  "trainer.nnodes": 0,
+  "trainer.total_epochs": 0,
+  "trainer.total_training_steps": 0,
+  "trainer.save_freq": 0,
+  "trainer.test_freq": 0,
+  "data.train_batch_size": 0,
+  "data.max_prompt_length": 0,
+  "data.max_response_length": 0,
+  [`${R}.n`]: 0,
+  [`${R}.tensor_model_parallel_size`]: 0,
+  [`${A}.ppo_mini_batch_size`]: 0,
+  [`${A}.ppo_epochs`]: 0,
+  [`${A}.optim.lr`]: 0,
+  "critic.optim.lr": 0,
+  "algorithm.adv_estimator": 0
+});
+var PPO_MODULE = /^(?:verl\.trainer\.main_ppo|recipe\.\w+\.main_\w+)$/;
+var SFT_MODULE = /^verl\.trainer\.(?:fsdp_sft_trainer|sft_trainer)$/;
+var PPO_PRIMARY = /(?:^|\/)(?:_generated_)?ppo_(?:megatron_)?trainer$/;
+function commandKind(cmd) {
+  if (cmd.module && PPO_MODULE.test(cmd.module)) return "ppo";
+  if (cmd.module && SFT_MODULE.test(cmd.module)) return "sft";
+  if (cmd.script && /(?:^|\/)main_ppo\.py$/.test(cmd.script)) return "ppo";
+  if (cmd.args.some((a) => a.flag === "" && /^\+{0,2}actor_rollout_ref\./.test(a.value ?? ""))) return "ppo";
+  return void 0;
+}
+function isMap3(node, key) {
+  return mapGet(node, key)?.value.kind === "map";
+}
+function yamlKind(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return void 0;
+  if (isMap3(root, "actor_rollout_ref")) return "ppo";
+  const list = readDefaultsList(root);
+  if (list?.entries.some((e) => e.kind === "config" && PPO_PRIMARY.test([e.group, ...e.options].filter(Boolean).join("/")))) return "ppo";
+  const data = mapGet(root, "data")?.value;
+  const trainer = mapGet(root, "trainer")?.value;
+  if (data?.kind === "map" && trainer?.kind === "map" && mapGet(data, "micro_batch_size_per_gpu") && (mapGet(trainer, "default_local_dir") || mapGet(trainer, "total_epochs"))) {
+    return "sft";
+  }
+  return void 0;
+}
+var describe2 = (s) => `${s.key ?? ""} ${formatCount(Number(s.value))}${s.origin === "default" ? " (verl default)" : ""}`.trim();
+var gpus = (n) => `${formatCount(n)} GPU${n === 1 ? "" : "s"}`;
+function gcd(a, b) {
+  return b === 0 ? Math.abs(a) : gcd(b, a % b);
+}
+function nearestMultiple(value, of) {
+  return Math.max(of, Math.round(value / of) * of);
+}
+function report(ctx, kind, message, data, ...at) {
+  ctx.checks.push({ kind, message, range: ctx.v.rangeOf(...at) ?? ctx.anchor, data });
+}
+var AFTER_ALLOCATION = "verl stops before training, after the GPUs are allocated";
+function ppoParallel(ctx, megatron2) {
+  const { v, plan } = ctx;
+  const perNode = v.num("trainer.n_gpus_per_node");
+  const nodes = v.num("trainer.nnodes");
+  let world;
+  if (perNode && nodes) {
+    const how = `${describe2(perNode)} \xD7 ${describe2(nodes)}`;
+    const written = [perNode, nodes].find((s) => s.origin !== "default");
+    world = written ? derivedFrom(written, perNode.value * nodes.value, how, "GPUs") : { ...derived(perNode.value * nodes.value, how, "GPUs"), origin: "default", key: "trainer.n_gpus_per_node" };
+    plan.worldSize = world;
+  }
+  const sp = megatron2 ? 1 : v.num(`${A}.ulysses_sequence_parallel_size`)?.value ?? 1;
+  let mp = 1;
+  if (megatron2) {
+    const tp = v.num(`${A}.megatron.tensor_model_parallel_size`);
+    const pp = v.num(`${A}.megatron.pipeline_model_parallel_size`);
+    const cp = v.num(`${A}.megatron.context_parallel_size`);
+    mp = (tp?.value ?? 1) * (pp?.value ?? 1) * (cp?.value ?? 1);
+    if (world && mp > 0 && world.value % mp !== 0 && !ctx.v.bool(`${A}.use_dynamic_bsz`)?.value) {
+      report(
+        ctx,
+        "gpus-not-divisible-by-model-parallel",
+        `${formatCount(world.value)} GPUs (${world.how}) are not divisible by tensor \xD7 pipeline \xD7 context parallel = ${formatCount(tp?.value ?? 1)} \xD7 ${formatCount(pp?.value ?? 1)} \xD7 ${formatCount(cp?.value ?? 1)} = ${formatCount(mp)}: ${AFTER_ALLOCATION} ("n_gpus (${formatCount(world.value)}) must be divisible by model_parallel_size (${formatCount((tp?.value ?? 1) * (pp?.value ?? 1))}) times context_parallel_size (${formatCount(cp?.value ?? 1)})"); run on a multiple of ${formatCount(mp)} GPUs or lower the model parallelism`,
+        { nGpus: world.value, modelParallel: mp },
+        tp,
+        pp,
+        cp,
+        perNode,
+        nodes
+      );
+      return { world, sp, mp };
+    }
+  }
+  const divisor = megatron2 ? mp : sp;
+  if (!world || divisor <= 0) return { world, sp, mp };
+  if (world.value % divisor !== 0) return { world, sp, mp };
+  const dp = world.value / divisor;
+  if (divisor > 1) {
+    plan.dataParallelSize = derived(dp, megatron2 ? `${formatCount(world.value)} GPUs / (TP \xD7 PP \xD7 CP = ${formatCount(mp)})` : `${formatCount(world.value)} GPUs / ulysses_sequence_parallel_size ${formatCount(sp)}`);
+  }
+  return { world, dp, sp, mp };
+}
+function rolloutMesh(ctx, world) {
+  const tp = ctx.v.num(`${R}.tensor_model_parallel_size`);
+  if (!world || !tp) return;
+  const dp = ctx.v.num(`${R}.data_parallel_size`)?.value ?? 1;
+  const pp = ctx.v.num(`${R}.pipeline_model_parallel_size`)?.value ?? 1;
+  const infer = tp.value * dp * pp;
+  if (infer <= 0 || world.value % infer === 0) return;
+  const defaultNote = tp.origin === "default" ? ` (verl's default is ${formatCount(tp.value)}: a single-GPU run must set ${R}.tensor_model_parallel_size=1)` : "";
+  report(
+    ctx,
+    "rollout-tp-does-not-divide",
+    `rollout tensor parallel ${formatCount(tp.value)}${dp * pp > 1 ? ` \xD7 data parallel ${formatCount(dp)} \xD7 pipeline ${formatCount(pp)}` : ""} = ${formatCount(infer)} GPUs per rollout replica does not divide the ${gpus(world.value)} (${world.how}): ${AFTER_ALLOCATION} ("rollout world_size: ${formatCount(world.value)} is not divisible by infer_world_size: ${formatCount(infer)}")${defaultNote}; set ${R}.tensor_model_parallel_size to a divisor of ${formatCount(world.value)}`,
+    { nGpus: world.value, inferWorldSize: infer, rolloutTensorParallel: tp.value },
+    tp,
+    world
+  );
+}
+function ppoBatches(ctx, megatron2, parallel2) {
+  const { v, plan, notes } = ctx;
+  const tbs = v.num("data.train_batch_size");
+  const n = v.num(`${R}.n`);
+  const mini = v.num(`${A}.ppo_mini_batch_size`);
+  const micro = v.num(`${A}.ppo_micro_batch_size_per_gpu`);
+  const globalMicro = v.num(`${A}.ppo_micro_batch_size`);
+  const epochs = v.num(`${A}.ppo_epochs`);
+  const dynamic = v.bool(`${A}.use_dynamic_bsz`)?.value === true;
+  const { world, dp, sp } = parallel2;
+  if (tbs) plan.promptsPerRolloutStep = { ...tbs, unit: "prompts" };
+  if (n) plan.samplesPerPrompt = { ...n, unit: "responses" };
+  if (micro && !dynamic) plan.microBatchSize = { ...micro, unit: "responses" };
+  if (mini && n) {
+    plan.globalBatchSize = derivedFrom(mini, mini.value * n.value, `${describe2(mini)} prompts \xD7 ${describe2(n)} responses each (responses per optimizer step)`, "responses");
+  }
+  if (tbs && mini && epochs && mini.value > 0) {
+    const perEpoch = Math.ceil(tbs.value / mini.value);
+    plan.optimizerStepsPerRolloutStep = derived(
+      epochs.value * perEpoch,
+      `${describe2(epochs)} \xD7 ceil(${describe2(tbs)} / ${describe2(mini)})`,
+      "optimizer steps"
+    );
+  }
+  if (mini && n && dp && micro && !dynamic) {
+    const normalized = Math.floor(mini.value * n.value / dp);
+    if (normalized > 0 && normalized % micro.value === 0) {
+      plan.gradAccumSteps = derived(normalized / micro.value, `(${describe2(mini)} \xD7 ${formatCount(n.value)} // ${formatCount(dp)} data-parallel ranks) / ${describe2(micro)}`);
+    }
+  }
+  if (globalMicro && micro) {
+    ctx.conflicts.push({
+      kind: "micro-batch-both-spellings",
+      range: v.rangeOf(globalMicro, micro) ?? ctx.anchor,
+      message: `${A}.ppo_micro_batch_size and ${A}.ppo_micro_batch_size_per_gpu are both set: verl raises "[actor] You have set both 'actor.ppo_micro_batch_size' AND 'actor.ppo_micro_batch_size_per_gpu'" at start-up; keep ppo_micro_batch_size_per_gpu (the global spelling is deprecated)`
+    });
+  }
+  if (!dynamic && !globalMicro && !micro) {
+    required(ctx, `${A}.ppo_micro_batch_size_per_gpu`, `${A}.ppo_micro_batch_size_per_gpu is not set and use_dynamic_bsz is off: verl stops at start-up ("[actor] Please set at least one of 'actor.ppo_micro_batch_size' or 'actor.ppo_micro_batch_size_per_gpu' if use_dynamic_bsz is not enabled."); set ${A}.ppo_micro_batch_size_per_gpu`, v.rangeOf(mini, tbs));
+  }
+  for (const role of ["rollout", "ref"]) {
+    const section = `actor_rollout_ref.${role}`;
+    if (role === "ref" && !(v.bool(`${A}.use_kl_loss`)?.value || v.bool("algorithm.use_kl_in_reward")?.value)) continue;
+    const own = v.bool(`${section}.log_prob_use_dynamic_bsz`);
+    if ((own?.value ?? dynamic) === true) continue;
+    const lpGlobal = v.num(`${section}.log_prob_micro_batch_size`);
+    const lpPerGpu = v.num(`${section}.log_prob_micro_batch_size_per_gpu`);
+    if (lpGlobal && lpPerGpu) {
+      ctx.conflicts.push({
+        kind: "log-prob-micro-batch-both-spellings",
+        range: v.rangeOf(lpGlobal, lpPerGpu) ?? ctx.anchor,
+        message: `${section}.log_prob_micro_batch_size and log_prob_micro_batch_size_per_gpu are both set: verl's validate_config raises "[${section}] You have set both '${section}.log_prob_micro_batch_size' AND '${section}.log_prob_micro_batch_size_per_gpu'" at start-up; keep log_prob_micro_batch_size_per_gpu (the global spelling is deprecated)`
+      });
+    }
+    if (lpGlobal || lpPerGpu) continue;
+    if (!v.isNull(`${section}.log_prob_micro_batch_size_per_gpu`) || !v.isNull(`${section}.log_prob_micro_batch_size`)) continue;
+    required(ctx, `${section}.log_prob_micro_batch_size_per_gpu`, `${section}.log_prob_micro_batch_size_per_gpu is not set: verl's validate_config stops the run ("[${section}] Please set at least one of '${section}.log_prob_micro_batch_size' or '${section}.log_prob_micro_batch_size_per_gpu'."); set ${section}.log_prob_micro_batch_size_per_gpu`);
+  }
+  if (dynamic) {
+    notes.push(`${A}.use_dynamic_bsz is on: verl skips its static batch checks (validate_config) and packs micro-batches by token count`);
+    if (tbs && mini && mini.value > tbs.value) {
+      notes.push(`${A}.ppo_mini_batch_size ${formatCount(mini.value)} > data.train_batch_size ${formatCount(tbs.value)}: with use_dynamic_bsz each rollout step is one optimizer step on ${formatCount(tbs.value)} prompts`);
+    }
+  } else if (tbs && n && world) {
+    const minimal = megatron2 ? dp && micro ? dp * micro.value : void 0 : world.value;
+    const real = tbs.value * n.value;
+    if (minimal && real % minimal !== 0) {
+      const step = minimal / gcd(n.value, minimal);
+      const what = megatron2 ? `the minimal batch ${formatCount(dp)} data-parallel ranks \xD7 ${describe2(micro)} = ${formatCount(minimal)}` : `the ${formatCount(minimal)} GPUs (${world.how})`;
+      report(
+        ctx,
+        "train-batch-not-divisible",
+        `data.train_batch_size ${formatCount(tbs.value)} \xD7 ${R}.n ${formatCount(n.value)} = ${formatCount(real)} responses per rollout step is not divisible by ${what}: ${AFTER_ALLOCATION} ("real_train_batch_size (${formatCount(real)}) must be divisible by minimal possible batch size (${formatCount(minimal)})"); use a data.train_batch_size that is a multiple of ${formatCount(step)} (e.g. ${formatCount(nearestMultiple(tbs.value, step))})`,
+        { realTrainBatchSize: real, minimalBatchSize: minimal, trainBatchSize: tbs.value, n: n.value },
+        tbs,
+        n
+      );
+    }
+    if (mini && tbs.value < mini.value) {
+      report(
+        ctx,
+        "mini-batch-above-train-batch",
+        `${A}.ppo_mini_batch_size ${formatCount(mini.value)} is larger than data.train_batch_size ${formatCount(tbs.value)} (both count prompts): ${AFTER_ALLOCATION} ("train_batch_size (${formatCount(tbs.value)}) must be >= actor.ppo_mini_batch_size (${formatCount(mini.value)})"); lower ppo_mini_batch_size to at most ${formatCount(tbs.value)} (a divisor of it, e.g. ${formatCount(largestDivisorAtMost(tbs.value, mini.value))})`,
+        { trainBatchSize: tbs.value, ppoMiniBatchSize: mini.value },
+        mini,
+        tbs
+      );
+    }
+    if (globalMicro && mini && world) {
+      if (mini.value % globalMicro.value !== 0) {
+        report(ctx, "mini-not-divisible-by-global-micro", `${A}.ppo_mini_batch_size ${formatCount(mini.value)} is not divisible by the deprecated global ${A}.ppo_micro_batch_size ${formatCount(globalMicro.value)}: ${AFTER_ALLOCATION} ("ppo_mini_batch_size (${formatCount(mini.value)}) must be divisible by ppo_micro_batch_size (${formatCount(globalMicro.value)})"); use ppo_micro_batch_size_per_gpu instead`, { ppoMiniBatchSize: mini.value, ppoMicroBatchSize: globalMicro.value }, globalMicro, mini);
+      }
+      if (globalMicro.value * sp < world.value) {
+        report(ctx, "global-micro-below-gpus", `the deprecated global ${A}.ppo_micro_batch_size ${formatCount(globalMicro.value)} \xD7 ulysses_sequence_parallel_size ${formatCount(sp)} is below the ${formatCount(world.value)} GPUs: ${AFTER_ALLOCATION} ("ppo_micro_batch_size (${formatCount(globalMicro.value)}) * ulysses_sequence_parallel_size (${formatCount(sp)}) must be >= n_gpus (${formatCount(world.value)})"); use ppo_micro_batch_size_per_gpu instead`, { ppoMicroBatchSize: globalMicro.value, nGpus: world.value }, globalMicro);
+      }
+    }
+  }
+  if (!megatron2 && mini && n && dp) {
+    workerNormalization(ctx, "actor", `${A}.ppo_mini_batch_size`, mini, n, dp, sp, dynamic ? void 0 : micro, tbs?.value);
+  }
+  const critic = criticInUse(ctx);
+  if (critic && !megatron2 && tbs && n && dp && !dynamic) {
+    const cMini = v.num("critic.ppo_mini_batch_size") ?? mini;
+    const cMicro = v.num("critic.ppo_micro_batch_size_per_gpu");
+    if (cMini && tbs.value < cMini.value) {
+      report(ctx, "critic-mini-batch-above-train-batch", `critic.ppo_mini_batch_size ${formatCount(cMini.value)} is larger than data.train_batch_size ${formatCount(tbs.value)}: ${AFTER_ALLOCATION} ("train_batch_size (${formatCount(tbs.value)}) must be >= critic.ppo_mini_batch_size (${formatCount(cMini.value)})"); lower it to at most ${formatCount(tbs.value)}`, { trainBatchSize: tbs.value, criticMiniBatchSize: cMini.value }, cMini, tbs);
+    }
+    if (cMini) workerNormalization(ctx, "critic", "critic.ppo_mini_batch_size", cMini, n, dp, sp, cMicro, tbs.value);
+  }
+}
+function required(ctx, key, message, range) {
+  if (ctx.launched) {
+    ctx.configErrors.push({ range: range ?? ctx.anchor, message });
+    return;
+  }
+  ctx.notes.push(`${key} is not set: a launch of this config must set it (${message.slice(message.indexOf("verl"), message.indexOf(";"))})`);
+}
+function suggestMini(mini, step, trainBatch) {
+  const near = nearestMultiple(mini, step);
+  if (trainBatch === void 0 || near <= trainBatch || step > trainBatch) return near;
+  return Math.floor(trainBatch / step) * step;
+}
+function largestDivisorAtMost(value, limit) {
+  for (let d = Math.min(value, limit); d >= 1; d--) if (value % d === 0) return d;
+  return 1;
+}
+function criticInUse(ctx) {
+  const enable = ctx.v.bool("critic.enable");
+  if (enable) return enable.value;
+  return ctx.v.str("algorithm.adv_estimator")?.value === "gae";
+}
+function workerNormalization(ctx, who, key, mini, n, dp, sp, micro, trainBatch) {
+  const normalized = Math.floor(mini.value * n.value / dp);
+  const how = `${formatCount(mini.value)} \xD7 n ${formatCount(n.value)} // (${formatCount(dp * sp)} GPUs // sp ${formatCount(sp)}) = ${formatCount(normalized)}`;
+  if (normalized <= 0) {
+    report(
+      ctx,
+      `${who}-mini-batch-zero-after-normalization`,
+      `${key} ${formatCount(mini.value)} gives ${how} responses per data-parallel rank: ${AFTER_ALLOCATION} ("ppo_mini_batch_size ${formatCount(normalized)} should be larger than 0 after normalization"); raise ${key} to at least ${formatCount(Math.ceil(dp / n.value))}`,
+      { who, normalized, dataParallelSize: dp },
+      mini,
+      n
+    );
+    return;
+  }
+  if (!micro || micro.value <= 0) return;
+  if (normalized % micro.value !== 0) {
+    const unit = dp * micro.value;
+    const step = unit / gcd(n.value, unit);
+    const floored = mini.value * n.value % dp !== 0 ? ` (the division floors ${formatCount(mini.value * n.value / dp)})` : "";
+    const divisor = largestDivisorAtMost(normalized, micro.value);
+    report(
+      ctx,
+      `${who}-mini-batch-not-divisible-by-micro`,
+      `${key} ${formatCount(mini.value)} gives ${how} responses per data-parallel rank${floored}, not divisible by ${micro.key} ${formatCount(micro.value)}: ${AFTER_ALLOCATION} ("normalized ppo_mini_batch_size ${formatCount(normalized)} should be divisible by ppo_micro_batch_size_per_gpu ${formatCount(micro.value)}"); use a ${key} that is a multiple of ${formatCount(step)} (e.g. ${formatCount(suggestMini(mini.value, step, trainBatch))})` + (divisor > 1 ? `, or a ${micro.key} that divides ${formatCount(normalized)} (e.g. ${formatCount(divisor)})` : ""),
+      { who, normalized, microBatchSize: micro.value, dataParallelSize: dp },
+      micro,
+      mini
+    );
+  }
+}
+function ppoSchedule(ctx, megatron2) {
+  const { v, plan, notes } = ctx;
+  plan.schedulerTick = { value: "rollout-step", origin: "derived", how: "verl steps the actor LR scheduler once per update_actor call, i.e. once per rollout step" };
+  const lr = v.num(`${A}.optim.lr`);
+  if (lr) plan.peakLr = lr;
+  const epochs = v.num("trainer.total_epochs");
+  if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
+  const explicitTotal = v.num("trainer.total_training_steps");
+  const tbs = v.num("data.train_batch_size");
+  const gen = v.num("data.gen_batch_size");
+  const loaderBatch = gen ?? tbs;
+  const samples = plan.datasetSamples;
+  if (explicitTotal && explicitTotal.value > 0) {
+    plan.totalSteps = { ...explicitTotal, unit: "rollout steps" };
+  } else if (samples && loaderBatch && epochs && loaderBatch.value > 0) {
+    const perEpoch = Math.floor(samples.value / loaderBatch.value);
+    plan.stepsPerEpoch = derived(perEpoch, `floor(${formatCount(samples.value)} / ${describe2(loaderBatch)}) (the dataloader drops the last partial batch)`, "rollout steps");
+    plan.totalSteps = derived(perEpoch * epochs.value, `${formatCount(perEpoch)} rollout steps/epoch \xD7 ${describe2(epochs)}`, "rollout steps");
+  }
+  const total = plan.totalSteps;
+  const warmSteps = v.num(`${A}.optim.lr_warmup_steps`);
+  const ratio = v.num(`${A}.optim.lr_warmup_steps_ratio`);
+  if (warmSteps && warmSteps.value >= 0) {
+    plan.warmupSteps = { ...warmSteps, unit: "rollout steps" };
+    if (ratio && ratio.origin !== "default" && ratio.value > 0) {
+      ctx.ignored.push({
+        key: `${A}.optim.lr_warmup_steps_ratio`,
+        range: v.rangeOf(ratio) ?? ctx.anchor,
+        message: `${A}.optim.lr_warmup_steps_ratio ${ratio.value} is ignored: verl uses lr_warmup_steps ${formatCount(warmSteps.value)} whenever it is \u2265 0 (-1 selects the ratio); remove one of them`,
+        data: { ratio: ratio.value, warmupSteps: warmSteps.value }
+      });
+    }
+  } else if (ratio) {
+    if (ratio.value > 0) plan.warmupRatio = ratio;
+    if (total) {
+      const steps3 = Math.floor(ratio.value * total.value);
+      plan.warmupSteps = { ...derivedFrom(ratio, steps3, `int(${ratio.value} \xD7 ${formatCount(total.value)})`, "rollout steps"), fractionOf: { fraction: ratio.value, of: "the run", ofSteps: total.value } };
+    } else if (ratio.value === 0) {
+      plan.warmupSteps = { ...ratio, value: 0, unit: "rollout steps" };
+    }
+  }
+  if (megatron2) {
+    const style = v.str(`${A}.optim.lr_decay_style`);
+    if (style) plan.scheduler = style;
+    const minLr = v.num(`${A}.optim.min_lr`);
+    if (style && style.value !== "constant") {
+      if (minLr) plan.minLr = minLr;
+      const decay = v.num(`${A}.optim.lr_decay_steps`);
+      if (decay) plan.decaySteps = { ...decay, unit: "rollout steps" };
+      else if (total) plan.decaySteps = { ...derived(total.value, `${A}.optim.lr_decay_steps unset: the run length`, "rollout steps") };
+    }
+    ctx.launchChecks["min-lr-exceeds-lr"] = "verl refuses to start (Megatron's OptimizerParamScheduler asserts max_lr >= min_lr)";
+    const w = plan.warmupSteps;
+    const d = plan.decaySteps;
+    if (w && d && w.value >= d.value) {
+      ctx.launchChecks["warmup-exceeds-training"] = `verl refuses to start (Megatron's OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(w.value)} \u2265 decay ${formatCount(d.value)} rollout steps)`;
+    }
+  } else {
+    const style = v.str(`${A}.optim.warmup_style`);
+    const type = v.str(`${A}.optim.lr_scheduler_type`);
+    const scheduler = style && style.origin !== "default" ? { ...style, note: `${A}.optim.warmup_style is the deprecated spelling of lr_scheduler_type; verl uses it` } : type;
+    if (style && style.origin !== "default" && type && type.origin !== "default" && type.value !== style.value) {
+      ctx.ignored.push({
+        key: `${A}.optim.lr_scheduler_type`,
+        range: v.rangeOf(type) ?? ctx.anchor,
+        message: `${A}.optim.lr_scheduler_type ${type.value} is ignored: the deprecated warmup_style ${style.value} is set too and verl uses it (FSDPOptimizerConfig); remove warmup_style`,
+        data: { lrSchedulerType: type.value, warmupStyle: style.value }
+      });
+    }
+    if (scheduler) plan.scheduler = scheduler;
+    if (scheduler?.value === "cosine") {
+      const ratioMin = v.num(`${A}.optim.min_lr_ratio`);
+      if (lr && ratioMin) plan.minLr = derivedFrom(ratioMin, ratioMin.value * lr.value, `${A}.optim.min_lr_ratio ${ratioMin.value} \xD7 lr ${formatSci(lr.value)}`);
+      if (total) plan.decaySteps = derived(total.value, "get_cosine_schedule_with_warmup decays over the whole run (num_training_steps = total_training_steps)", "rollout steps");
+      ctx.launchChecks["min-lr-exceeds-lr"] = "verl refuses to start (get_cosine_schedule_with_warmup asserts 0.0 <= min_lr_ratio <= 1.0)";
+    }
+  }
+  const save = v.num("trainer.save_freq");
+  if (save && save.value > 0) plan.saveEverySteps = { ...save, unit: "rollout steps" };
+  const test = v.num("trainer.test_freq");
+  if (test && test.value > 0) plan.evalEverySteps = { ...test, unit: "rollout steps" };
+  const criticWarmup = v.num("trainer.critic_warmup");
+  if (criticWarmup && criticWarmup.value > 0) notes.push(`trainer.critic_warmup ${formatCount(criticWarmup.value)}: the first ${formatCount(criticWarmup.value)} rollout steps update only the critic (this is not LR warmup)`);
+  if (!plan.totalSteps) {
+    ctx.missing.push({ field: "totalSteps", hint: "set trainer.total_training_steps, or assume.datasetSamples (prompts after filtering) in .trainlint.yml: total rollout steps = floor(samples / data.train_batch_size) \xD7 trainer.total_epochs" });
+  }
+}
+function sequenceParallelPadding(ctx, megatron2) {
+  if (megatron2) return;
+  const sp = ctx.v.num(`${A}.ulysses_sequence_parallel_size`);
+  if (!sp || sp.value <= 1) return;
+  const own = ctx.v.bool(`${A}.use_remove_padding`);
+  const model = ctx.v.bool("actor_rollout_ref.model.use_remove_padding");
+  const off = own ?? model;
+  if (off?.value !== false) return;
+  ctx.conflicts.push({
+    kind: "sequence-parallel-without-remove-padding",
+    range: ctx.v.rangeOf(off, sp) ?? ctx.anchor,
+    message: `${A}.ulysses_sequence_parallel_size ${formatCount(sp.value)} with ${off.key} false: verl raises "When using sequence parallelism for actor/ref policy, you must enable use_remove_padding." at start-up; set actor_rollout_ref.model.use_remove_padding=True or ulysses_sequence_parallel_size=1`
+  });
+}
+function extractPpo(ctx, megatron2, env) {
+  const parallel2 = ppoParallel(ctx, megatron2);
+  sequenceParallelPadding(ctx, megatron2);
+  applyAssumptions(ctx.plan, env.assume);
+  rolloutMesh(ctx, parallel2.world);
+  ppoBatches(ctx, megatron2, parallel2);
+  ppoSchedule(ctx, megatron2);
+}
+function extractSft(ctx, env) {
+  const { v, plan, notes } = ctx;
+  applyAssumptions(plan, env.assume);
+  const sp = v.num("ulysses_sequence_parallel_size");
+  const world = plan.worldSize;
+  if (world && sp && sp.value > 1 && world.value % sp.value === 0) plan.dataParallelSize = derived(world.value / sp.value, `${formatCount(world.value)} GPUs / ulysses_sequence_parallel_size ${formatCount(sp.value)}`);
+  const gbs = v.num("data.train_batch_size");
+  if (gbs) plan.globalBatchSize = { ...gbs, unit: "samples" };
+  const dynamic = v.bool("data.use_dynamic_bsz")?.value === true;
+  const micro = v.num("data.micro_batch_size_per_gpu");
+  if (micro && !dynamic) plan.microBatchSize = { ...micro, unit: "samples" };
+  const dp = dataParallel(plan);
+  if (gbs && micro && dp && !dynamic && gbs.value % (micro.value * dp.value) === 0) {
+    plan.gradAccumSteps = derived(gbs.value / (micro.value * dp.value), `${formatCount(gbs.value)} / (${formatCount(micro.value)} \xD7 ${formatCount(dp.value)}) (global / (micro \xD7 data-parallel))`);
+  }
+  const lr = v.num("optim.lr");
+  if (lr) plan.peakLr = lr;
+  const sched = v.str("optim.lr_scheduler");
+  if (sched) plan.scheduler = sched;
+  if (sched?.value === "cosine") plan.minLr = { ...derived(0, "get_cosine_schedule_with_warmup decays to 0 (min_lr_ratio 0.0)"), origin: "default", key: "optim.lr_scheduler" };
+  const epochs = v.num("trainer.total_epochs");
+  if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
+  const samples = plan.datasetSamples;
+  const ratio = v.num("optim.lr_warmup_steps_ratio");
+  if (ratio && ratio.value > 0) plan.warmupRatio = ratio;
+  let horizon;
+  if (samples && gbs && dp && epochs && gbs.value % dp.value === 0) {
+    const perRank = Math.floor(samples.value / dp.value);
+    const perEpoch = Math.floor(perRank / (gbs.value / dp.value));
+    horizon = perEpoch * epochs.value;
+    plan.stepsPerEpoch = derived(perEpoch, `floor(floor(${formatCount(samples.value)} / ${formatCount(dp.value)}) / (${formatCount(gbs.value)} / ${formatCount(dp.value)})) (DistributedSampler and dataloader drop the remainder)`, "steps");
+    plan.decaySteps = derived(horizon, `${formatCount(perEpoch)} steps/epoch \xD7 ${describe2(epochs)} (the scheduler's horizon ignores trainer.total_training_steps)`, "steps");
+    if (ratio) plan.warmupSteps = { ...derivedFrom(ratio, Math.floor(horizon * ratio.value), `int(${formatCount(horizon)} \xD7 ${ratio.value})`, "steps"), fractionOf: { fraction: ratio.value, of: "the schedule horizon", ofSteps: horizon } };
+  }
+  const early = v.num("trainer.total_training_steps");
+  if (early && early.value > 0) {
+    plan.totalSteps = horizon !== void 0 && horizon < early.value ? derived(horizon, `the epochs end first: ${formatCount(horizon)} < ${describe2(early)}`, "steps") : { ...early, unit: "steps" };
+    if (horizon === void 0) notes.push("trainer.total_training_steps only stops the loop early: the LR schedule still spans steps_per_epoch \xD7 total_epochs (set assume.datasetSamples to compare them)");
+  } else if (horizon !== void 0) {
+    plan.totalSteps = derived(horizon, `${formatCount(plan.stepsPerEpoch.value)} steps/epoch \xD7 ${describe2(epochs)}`, "steps");
+  }
+  const save = v.num("trainer.save_freq");
+  if (save && save.value > 0) plan.saveEverySteps = { ...save, unit: "steps" };
+  const test = v.num("trainer.test_freq");
+  if (test && test.value > 0) plan.evalEverySteps = { ...test, unit: "steps" };
+  ctx.launchChecks["batch-size-mismatch"] = `verl's SFT trainer refuses to start (_normalize_config_bsz asserts "Global batch size \u2026 is not divisible by dp size \u2026", then that the per-rank batch is divisible by micro_batch_size_per_gpu)`;
+  if (!plan.worldSize && !plan.dataParallelSize) ctx.missing.push({ field: "worldSize", hint: "launch with torchrun --nproc_per_node N [--nnodes M] in a committed script, or set assume.worldSize in .trainlint.yml" });
+  if (!plan.totalSteps) ctx.missing.push({ field: "datasetSamples", hint: "set assume.datasetSamples (rows of data.train_files) in .trainlint.yml: steps/epoch = floor(floor(samples / dp) / (train_batch_size / dp))" });
+}
+function chooseCommand(file) {
+  return (file.script?.commands ?? []).filter((c) => commandKind(c) !== void 0);
+}
+function extract(file, env) {
+  const empty = (note) => ({ plan: {}, missing: [], anchor: fileStartRange(file), notes: [note] });
+  let kind;
+  let cmd;
+  let commands3 = [];
+  if (file.format === "shell") {
+    commands3 = chooseCommand(file);
+    cmd = commands3[0];
+    if (!cmd) return empty("no verl training command found");
+    kind = commandKind(cmd);
+  } else {
+    kind = yamlKind(file);
+    if (!kind) return empty("not a verl trainer config");
+  }
+  const view = hydraView(file, env, { command: cmd, knownKey: kind === "ppo" ? STABLE_PPO_KEYS : void 0 });
+  const anchor = cmd?.range ?? fileStartRange(file);
+  const notes = [...view.notes, ...view.config.notes];
+  const configErrors = view.errors.map((e) => ({ message: `${e.message} (Hydra rejects this override before verl starts)`, range: e.range, ...e.data ? { data: e.data } : {} }));
+  const base = {
+    anchor,
+    notes,
+    ...configErrors.length ? { configErrors } : {},
+    ...view.overrideTree?.entries.length ? { schemaTree: view.overrideTree } : {},
+    ...view.overridable ? { overridable: view.overridable } : {}
+  };
+  if (commands3.length > 1) notes.push(`${commands3.length} verl commands in this script; the first (line ${cmd.range.line}) is linted`);
+  if (view.commandConfig) {
+    notes.push(`the plan is read from ${view.commandConfig.primary} with this command's overrides (linted there, as launched by this script)`);
+    return { plan: {}, missing: [], ...base };
+  }
+  for (const u of view.config.unread) {
+    const packaged = PPO_PRIMARY.test(u.name.replace(/\.ya?ml$/, "")) || /^(?:actor|critic|ref|rollout|optim|engine|data|model|reward_model|profiler|algorithm)\//.test(u.name);
+    notes.push(`${u.file}:${u.range.line}: defaults entry ${u.entry} is ${u.why}${packaged ? "; verl's packaged defaults are used for the keys it would set" : "; the keys it would set are unknown (verl defaults used)"}`);
+  }
+  const megatron2 = isMegatron(file, view, cmd);
+  const defaults = kind === "sft" ? SFT : megatron2 ? PPO_MEGATRON : PPO_FSDP;
+  const v = new HydraValues(file, view, defaults, {}, "verl default");
+  const launched = file.format === "shell" || env.hydra?.launch !== void 0;
+  const ctx = { file, v, view, plan: {}, missing: [], notes, conflicts: [], checks: [], configErrors, ignored: [], anchor, launchChecks: {}, launched };
+  if (kind === "sft") {
+    if (cmd) {
+      const w = launcherWorldSize(cmd);
+      if (w && cmd.launcher !== "python") ctx.plan.worldSize = { value: w.value, origin: "launcher", file: file.path, key: w.key, range: w.range, how: w.how };
+    }
+    extractSft(ctx, env);
+  } else {
+    if (cmd) {
+      const w = launcherWorldSize(cmd);
+      if (w && cmd.launcher !== "python") notes.push(`${w.how}: verl starts its workers through Ray from trainer.n_gpus_per_node \xD7 trainer.nnodes, not from the launcher`);
+    }
+    extractPpo(ctx, megatron2, env);
+  }
+  for (const n of v.reader.notes) if (!notes.includes(n)) notes.push(n);
+  return {
+    plan: ctx.plan,
+    missing: ctx.missing,
+    ...base,
+    notes: [...new Set(notes)],
+    conflicts: ctx.conflicts,
+    ...ctx.checks.length ? { batchChecks: ctx.checks } : {},
+    ...ctx.configErrors.length ? { configErrors: ctx.configErrors } : {},
+    ...ctx.ignored.length ? { ignored: ctx.ignored } : {},
+    launchChecks: ctx.launchChecks,
+    afterDecay: "flat",
+    // ray_trainer.fit: is_last_step saves (save_freq > 0) and validates (test_freq > 0) once more.
+    ...kind === "ppo" ? { atRunEnd: { save: "verl saves once more at the last rollout step", eval: "verl validates once more at the last rollout step" } } : {},
+    // Megatron's lr_decay_steps falls back to the run length when left out.
+    ...kind === "ppo" && megatron2 ? { decayDefaultsToRun: true } : {}
+  };
+}
+function isMegatron(file, view, cmd) {
+  const name = view.command?.configName?.value ?? "";
+  if (/megatron/.test(name)) return true;
+  if (view.config.files.some((f) => /megatron/.test(f.replace(/^.*\//, "")) && f !== file.path)) return true;
+  const list = readDefaultsList(file.tree);
+  if (list?.entries.some((e) => /megatron/.test(e.text))) return true;
+  const strategy = new HydraValues(file, view, {}).str(`${A}.strategy`);
+  if (strategy) return strategy.value === "megatron";
+  return cmd !== void 0 && cmd.args.some((a) => /^\+{0,2}actor_rollout_ref\.actor\.megatron\./.test(a.value ?? ""));
+}
+var verl = {
+  meta: {
+    id: "verl",
+    title: "verl",
+    description: "verl RL post-training (PPO/GRPO/\u2026) and SFT: Hydra trainer YAML and python3 -m verl.trainer.main_ppo launch scripts",
+    yamlLoader: "omegaconf",
+    schema: "verl.schema.json",
+    hydra: true,
+    rejectsDuplicateKeys: `Hydra reads YAML with OmegaConf's loader, which raises "found duplicate key"`
+  },
+  detect(file) {
+    if (file.format === "shell") return (file.script?.commands ?? []).some((c) => commandKind(c) !== void 0) ? 10 : 0;
+    if (file.format !== "yaml") return 0;
+    const kind = yamlKind(file);
+    return kind === "ppo" ? 9 : kind === "sft" ? 8 : 0;
+  },
+  extract
+};
+
+// src/dialects/nemo.ts
+var RESOLVERS = {
+  multiply: (a) => a.length === 2 ? a[0] * a[1] : void 0,
+  int_div: (a) => a.length === 2 && a[1] !== 0 ? Math.floor(a[0] / a[1]) : void 0
+};
+var NEMO1_DEFAULTS = {
+  "trainer.num_nodes": 1,
+  "trainer.accumulate_grad_batches": 1,
+  "trainer.max_steps": -1,
+  "model.tensor_model_parallel_size": 1,
+  "model.pipeline_model_parallel_size": 1,
+  "model.context_parallel_size": 1,
+  "model.optim.sched.min_lr": 0,
+  "model.optim.sched.constant_steps": 0,
+  "exp_manager.create_checkpoint_callback": true
+};
+var NEMO2_COSINE_DEFAULTS = { warmupSteps: 750, constantSteps: 8e4, minLr: 6e-5 };
+var ANNEAL_HOLD = /^(?:CosineAnnealing|WarmupAnnealing|PolynomialDecayAnnealing|PolynomialHoldDecayAnnealing|SquareAnnealing|SquareRootAnnealing|LinearAnnealing)$/;
+function nemoTargets(root) {
+  return root.entries.filter((e) => {
+    if (e.value.kind !== "map") return false;
+    const t = mapGet(e.value, "_target_")?.value;
+    return t?.kind === "scalar" && typeof t.value === "string" && /^nemo\./.test(t.value);
+  }).length;
+}
+function isMap4(root, ...path13) {
+  return getIn(root, path13)?.node.kind === "map";
+}
+function yamlForm(file) {
+  const root = file.tree;
+  if (!root || root.kind !== "map") return void 0;
+  if (nemoTargets(root) >= 2 && isMap4(root, "trainer")) return { form: "nemo2", score: 8 };
+  if (isMap4(root, "trainer") && isMap4(root, "model")) {
+    const markers = [
+      isMap4(root, "exp_manager"),
+      isMap4(root, "model", "optim"),
+      getIn(root, ["model", "micro_batch_size"]) !== void 0,
+      getIn(root, ["model", "global_batch_size"]) !== void 0,
+      getIn(root, ["model", "tensor_model_parallel_size"]) !== void 0,
+      getIn(root, ["model", "megatron_amp_O2"]) !== void 0
+    ].filter(Boolean).length;
+    if (isMap4(root, "exp_manager") && markers >= 2) return { form: "nemo1", score: 9 };
+    if (markers >= 3) return { form: "nemo1", score: 8 };
+    return void 0;
+  }
+  const train = mapGet(root, "train")?.value;
+  if (train?.kind === "map" && ["train_iters", "train_samples", "global_batch_size", "micro_batch_size"].some((k) => mapGet(train, k))) {
+    const beside = ["optimizer", "scheduler", "checkpoint", "model", "dist", "ddp", "logger", "rng"].filter((k) => isMap4(root, k)).length;
+    if (beside >= 2) return { form: "bridge", score: 8 };
+  }
+  return void 0;
+}
+function nemoCommand(cmd) {
+  if (!isHydraCommand(cmd)) return false;
+  if (cmd.module?.startsWith("verl.") || cmd.module?.startsWith("recipe.")) return false;
+  const nemoScript = cmd.script !== void 0 && /(?:^|\/)(?:megatron_\w+|speech_to_text\w*|\w*_finetuning|\w*_pretraining|train_gpt_\w+)\.py$/.test(cmd.script);
+  const nemoKeys = cmd.args.filter((a) => a.flag === "" && /^\+{0,2}(?:trainer|model|exp_manager)\./.test(a.value ?? "")).length;
+  return nemoScript && nemoKeys >= 1 || nemoKeys >= 3;
+}
+var named = (s) => `${s.key ?? ""} ${formatCount(Number(s.value))}`.trim();
+function conflict4(ctx, kind, message, ...at) {
+  ctx.conflicts.push({ kind, message, range: ctx.v.rangeOf(...at) ?? ctx.anchor });
+}
+function devices(ctx) {
+  const hit = ctx.v.reader.lookup(["trainer", "devices"]);
+  if (!hit || hit.unresolved) return hit?.unresolved ? { why: hit.unresolved } : {};
+  const setting = ctx.v.num("trainer.devices");
+  const node = hit.node;
+  if (node.kind === "seq") return { count: node.items.length, why: `a list of ${node.items.length} devices` };
+  if (setting && Number.isInteger(setting.value) && setting.value > 0) return { count: setting.value, setting };
+  if (node.kind === "scalar" && typeof node.value === "string" && /^\d+(?:,\d+)+$/.test(node.value)) return { count: node.value.split(",").length, why: `devices "${node.value}"` };
+  return { why: `trainer.devices ${node.kind === "scalar" ? String(node.value) : "\u2026"} uses every visible GPU` };
+}
+function parallel(ctx, keys) {
+  const { v, plan } = ctx;
+  const tp = v.num(keys.tp);
+  const pp = v.num(keys.pp);
+  const cp = v.num(keys.cp);
+  if (ctx.partial && !plan.dataParallelSize && (!tp || !pp || !cp)) {
+    const unset = [[keys.tp, tp], [keys.pp, pp], [keys.cp, cp]].filter(([, x]) => !x).map(([k]) => k);
+    if (plan.worldSize) {
+      ctx.notes.push(`world size ${formatCount(plan.worldSize.value)} is not used: ${unset.join(", ")} ${unset.length === 1 ? "is" : "are"} not set here, so the data-parallel size is unknown`);
+      delete plan.worldSize;
+    }
+    ctx.missing.push({ field: "dataParallelSize", hint: `set ${unset.join(", ")}, or assume.dataParallelSize in .trainlint.yml` });
+    return { mp: NaN };
+  }
+  const mp = (tp?.value ?? 1) * (pp?.value ?? 1) * (cp?.value ?? 1);
+  const world = plan.worldSize;
+  if (!world || mp <= 1) return { mp };
+  if (world.value % mp !== 0) {
+    ctx.checks.push({
+      kind: "world-not-divisible-by-model-parallel",
+      range: v.rangeOf(tp, pp, cp, world) ?? ctx.anchor,
+      message: `world size ${formatCount(world.value)}${world.how ? ` (${world.how})` : ""} is not divisible by tensor \xD7 pipeline \xD7 context parallel = ${formatCount(tp?.value ?? 1)} \xD7 ${formatCount(pp?.value ?? 1)} \xD7 ${formatCount(cp?.value ?? 1)} = ${formatCount(mp)}: Megatron-Core stops the run at start-up, after the GPUs are allocated ("world_size (${formatCount(world.value)}) is not divisible by ${formatCount(mp)}"); run on a multiple of ${formatCount(mp)} GPUs or lower the model parallelism`,
+      data: { worldSize: world.value, modelParallel: mp }
+    });
+    return { mp };
+  }
+  plan.dataParallelSize = derived(world.value / mp, `${formatCount(world.value)} / (TP ${formatCount(tp?.value ?? 1)} \xD7 PP ${formatCount(pp?.value ?? 1)} \xD7 CP ${formatCount(cp?.value ?? 1)}) (world / model-parallel size)`);
+  return { mp };
+}
+function worldFromTrainer(ctx) {
+  const { v, plan } = ctx;
+  const d = devices(ctx);
+  const nodes = v.num("trainer.num_nodes");
+  if (d.count === void 0) {
+    if (d.why) ctx.notes.push(`${d.why}: the world size is unknown`);
+    return;
+  }
+  if (!nodes && ctx.partial) {
+    ctx.notes.push("trainer.num_nodes is not set here (the config this command names sets it): the world size is unknown");
+    return;
+  }
+  const n = nodes?.value ?? 1;
+  const how = `trainer.devices ${formatCount(d.count)} \xD7 trainer.num_nodes ${formatCount(n)}${nodes?.origin === "default" ? " (default)" : ""}`;
+  plan.worldSize = d.setting ? derivedFrom(d.setting, d.count * n, how, "GPUs") : { ...derived(d.count * n, how, "GPUs"), key: "trainer.devices" };
+}
+function nemo1Schedule(ctx, prefix) {
+  const { v, plan, notes } = ctx;
+  const name = v.str(`${prefix}.sched.name`);
+  if (name) plan.scheduler = name;
+  const lr = v.num(`${prefix}.lr`);
+  const total = plan.totalSteps;
+  const warmSteps = v.num(`${prefix}.sched.warmup_steps`);
+  const warmRatio = v.num(`${prefix}.sched.warmup_ratio`);
+  const constSteps = v.num(`${prefix}.sched.constant_steps`);
+  const constRatio = v.num(`${prefix}.sched.constant_ratio`);
+  const holdSteps = v.num(`${prefix}.sched.hold_steps`);
+  if (warmSteps && warmRatio && warmSteps.origin !== "default" && warmRatio.origin !== "default") {
+    conflict4(ctx, "warmup-steps-and-ratio", `${prefix}.sched.warmup_steps and warmup_ratio are both set: NeMo's scheduler asserts "Either use particular number of step or ratio" when the run starts; keep one`, warmRatio, warmSteps);
+  }
+  if (constSteps && constRatio && constSteps.origin !== "default" && constRatio.origin !== "default") {
+    conflict4(ctx, "constant-steps-and-ratio", `${prefix}.sched.constant_steps and constant_ratio are both set: NeMo's scheduler asserts "Either use constant_steps or constant_ratio"; keep one`, constRatio, constSteps);
+  }
+  if (name?.value === "NoamAnnealing") {
+    const dModel = v.num(`${prefix}.sched.d_model`);
+    if (lr && dModel && warmSteps && warmSteps.value > 0) {
+      plan.peakLr = derivedFrom(lr, lr.value * dModel.value ** -0.5 * warmSteps.value ** -0.5, `NoamAnnealing: lr ${formatSci(lr.value)} \xD7 d_model ${formatCount(dModel.value)}^-0.5 \xD7 warmup ${formatCount(warmSteps.value)}^-0.5`);
+    } else {
+      notes.push(`${prefix}.sched.name NoamAnnealing: lr ${lr ? formatSci(lr.value) : "?"} is a multiplier (peak = lr \xD7 d_model^-0.5 \xD7 warmup_steps^-0.5); the peak LR is unknown without d_model and warmup_steps`);
+    }
+  } else if (lr) {
+    plan.peakLr = lr;
+  }
+  const minLr = v.num(`${prefix}.sched.min_lr`);
+  if (minLr && name && name.value !== "NoamAnnealing") plan.minLr = minLr;
+  if (warmSteps && warmSteps.origin !== "default") plan.warmupSteps = { ...warmSteps, unit: "steps" };
+  else if (warmRatio) {
+    plan.warmupRatio = warmRatio;
+    if (total) plan.warmupSteps = { ...derivedFrom(warmRatio, Math.floor(warmRatio.value * total.value), `int(${warmRatio.value} \xD7 max_steps ${formatCount(total.value)})`, "steps"), fractionOf: { fraction: warmRatio.value, of: "max_steps", ofSteps: total.value } };
+  } else if (name) plan.warmupSteps = { ...defaultSetting(0, `${prefix}.sched.warmup_steps`, "no warmup_steps or warmup_ratio: no warmup"), unit: "steps" };
+  if (!name || !ANNEAL_HOLD.test(name.value) || !total) return;
+  const warm = plan.warmupSteps?.value ?? 0;
+  const hold = constSteps?.value ?? (constRatio && total ? Math.floor(constRatio.value * total.value) : 0);
+  const holdKey = constSteps ? named(constSteps) : constRatio ? `${prefix}.sched.constant_ratio ${constRatio.value}` : "constant_steps 0";
+  annealHorizon(ctx, total, warm, hold + (holdSteps?.value ?? 0), holdKey, constSteps ?? constRatio);
+  ctx.launchChecks["min-lr-exceeds-lr"] = `NeMo stops at the first step after warmup (CosineAnnealing raises ValueError "\u2026 received an initial learning rate that was lower than the minimum learning rate.")`;
+}
+function annealHorizon(ctx, total, warm, hold, holdKey, holdSetting) {
+  const decay = total.value - (hold + warm);
+  if (decay > 0 || warm >= total.value) {
+    ctx.plan.decaySteps = derived(total.value, `max_steps ${formatCount(total.value)}${hold > 0 ? ` (decay ${formatCount(decay)} steps, then ${holdKey} held at min_lr)` : ""}`, "steps");
+    return;
+  }
+  const base = holdSetting ?? total;
+  ctx.plan.decaySteps = {
+    ...derived(
+      warm,
+      `${holdKey} + warmup ${formatCount(warm)} \u2265 max_steps ${formatCount(total.value)}: decay_steps = ${formatCount(total.value)} \u2212 (${formatCount(hold)} + ${formatCount(warm)}) \u2264 0, so the LR drops to min_lr right after warmup; keep constant_steps + warmup_steps below max_steps`,
+      "steps"
+    ),
+    ...base.file ? { file: base.file } : {},
+    ...base.range ? { range: base.range } : {}
+  };
+}
+function nemo2Scheduler(ctx) {
+  const root = ctx.v.view.config.root;
+  const found = findTarget(root, /(?:^|\.)CosineAnnealingScheduler$/, []);
+  if (!found) return false;
+  const { v, plan } = ctx;
+  const at = found.join(".");
+  const targetHit = v.reader.lookup([...found, "_target_"]);
+  const targetSrc = v.reader.sourceOf(targetHit?.entry);
+  plan.scheduler = { value: "CosineAnnealingScheduler", origin: "explicit", file: targetSrc?.file ?? ctx.file.path, key: `${at}._target_`, ...targetHit ? { range: targetHit.keyRange } : {} };
+  const warm = v.num(`${at}.warmup_steps`) ?? { ...defaultSetting(NEMO2_COSINE_DEFAULTS.warmupSteps, `${at}.warmup_steps`, "NeMo 2 CosineAnnealingScheduler default"), unit: "steps" };
+  plan.warmupSteps = { ...warm, unit: "steps" };
+  const minLr = v.num(`${at}.min_lr`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.minLr, `${at}.min_lr`, "NeMo 2 CosineAnnealingScheduler default");
+  plan.minLr = minLr;
+  const hold = v.num(`${at}.constant_steps`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.constantSteps, `${at}.constant_steps`, "NeMo 2 CosineAnnealingScheduler default: 80,000 steps held at min_lr");
+  const total = plan.totalSteps;
+  if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === "default" ? " (NeMo 2 default)" : ""}`, hold.origin === "default" ? plan.scheduler : hold);
+  return true;
+}
+function findTarget(node, pattern, path13, depth = 0) {
+  if (node.kind !== "map" || depth > 6) return void 0;
+  const target = mapGet(node, "_target_")?.value;
+  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path13;
+  for (const e of node.entries) {
+    const hit = findTarget(e.value, pattern, [...path13, e.key], depth + 1);
+    if (hit) return hit;
+  }
+  return void 0;
+}
+function extractNemo1(ctx, env) {
+  const { v, plan, notes } = ctx;
+  worldFromTrainer(ctx);
+  applyAssumptions(plan, env.assume);
+  const megatron2 = v.has("model.global_batch_size") || v.has("model.micro_batch_size") || v.has("model.tensor_model_parallel_size");
+  parallel(ctx, { tp: "model.tensor_model_parallel_size", pp: "model.pipeline_model_parallel_size", cp: "model.context_parallel_size" });
+  const algo = ["sft", "dpo", "ppo", "rm", "kto", "spin"].find((a) => v.reader.lookup(["trainer", a])?.node.kind === "map");
+  const maxSteps = (algo ? v.num(`trainer.${algo}.max_steps`) : void 0) ?? v.num("trainer.max_steps");
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps" };
+  const epochs = v.num("trainer.max_epochs");
+  if (epochs && epochs.value > 0) plan.epochs = { ...epochs, unit: "epochs" };
+  if (megatron2) {
+    const micro = v.num("model.micro_batch_size");
+    if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+    const rampup = v.reader.lookup(["model", "rampup_batch_size"]);
+    const global = v.num("model.global_batch_size");
+    if (global) {
+      const ramping = rampup && rampup.node.kind === "seq";
+      plan.globalBatchSize = ramping ? { ...global, origin: "derived", how: "model.rampup_batch_size ramps up to it (the sampler does not check divisibility)", unit: "samples" } : { ...global, unit: "samples" };
+    }
+    const dp = dataParallel(plan);
+    if (global && micro && dp && global.value % (micro.value * dp.value) === 0) {
+      plan.gradAccumSteps = derived(global.value / (micro.value * dp.value), `${formatCount(global.value)} / (${formatCount(micro.value)} \xD7 ${formatCount(dp.value)}) (global / (micro \xD7 data-parallel); NeMo derives it)`);
+    }
+    const accum = v.num("trainer.accumulate_grad_batches");
+    if (accum && accum.origin !== "default" && accum.value !== 1) {
+      ctx.ignored.push({
+        key: "trainer.accumulate_grad_batches",
+        range: v.rangeOf(accum) ?? ctx.anchor,
+        message: `trainer.accumulate_grad_batches ${formatCount(accum.value)} is not how NeMo's Megatron models accumulate ("do not modify"): they derive the accumulation from model.global_batch_size / (micro_batch_size \xD7 data-parallel size); set trainer.accumulate_grad_batches: 1 and change model.global_batch_size`
+      });
+    }
+    ctx.launchChecks["batch-size-mismatch"] = 'NeMo refuses to start (its Megatron sampler raises "`global_batch_size` is not divisible by `micro_batch_size` x `data_parallel_size`")';
+  } else {
+    const micro = v.num("model.train_ds.batch_size");
+    if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+    const accum = v.num("trainer.accumulate_grad_batches");
+    if (accum) plan.gradAccumSteps = accum;
+    deriveGlobalBatch(plan);
+  }
+  const seq = v.num("model.encoder_seq_length") ?? v.num("model.seq_length") ?? v.num("model.data.seq_length");
+  if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+  const precision2 = v.str("trainer.precision");
+  if (precision2) plan.precision = precision2;
+  const optimizer = v.str("model.optim.name");
+  if (optimizer) plan.optimizer = optimizer;
+  const o2 = v.bool("model.megatron_amp_O2");
+  if (o2?.value && precision2 && /^(?:16|16-mixed|fp16)$/.test(precision2.value) && optimizer && !/distributed_fused_adam|mcore_distributed_optim/.test(optimizer.value)) {
+    conflict4(ctx, "fp16-with-o2", `trainer.precision ${precision2.value} with model.megatron_amp_O2 true and model.optim.name ${optimizer.value}: NeMo raises "fp16 training is not yet supported with O2. Please set megatron_amp_O2 to False in the model config." at start-up; use bf16 or set megatron_amp_O2: false`, o2, precision2);
+  }
+  const fsdp = v.bool("model.fsdp");
+  const fp8 = v.bool("model.fp8");
+  if (fsdp?.value && fp8?.value) conflict4(ctx, "fsdp-with-fp8", 'model.fsdp with model.fp8: NeMo raises "Torch FSDP does not support FP8." at start-up; turn one off', fp8, fsdp);
+  const vpp = v.num("model.virtual_pipeline_model_parallel_size");
+  const pp = v.num("model.pipeline_model_parallel_size");
+  const layers = v.num("model.num_layers");
+  if (vpp && pp && layers && vpp.value > 0 && pp.value > 0 && Math.floor(layers.value / pp.value) % vpp.value !== 0) {
+    conflict4(
+      ctx,
+      "virtual-pipeline-chunks",
+      `model.num_layers ${formatCount(layers.value)} // pipeline_model_parallel_size ${formatCount(pp.value)} = ${formatCount(Math.floor(layers.value / pp.value))} layers per stage is not divisible by virtual_pipeline_model_parallel_size ${formatCount(vpp.value)}: NeMo asserts "Make sure the number of model chunks is the same across all pipeline stages." at start-up; pick a virtual pipeline size that divides ${formatCount(Math.floor(layers.value / pp.value))}`,
+      vpp
+    );
+  }
+  if (!nemo2Scheduler(ctx)) {
+    const schedMax = v.num("model.optim.sched.max_steps");
+    if (schedMax && schedMax.origin !== "default" && maxSteps && maxSteps.value > 0) {
+      ctx.ignored.push({
+        key: "model.optim.sched.max_steps",
+        range: v.rangeOf(schedMax) ?? ctx.anchor,
+        message: `model.optim.sched.max_steps ${formatCount(schedMax.value)} is ignored: NeMo sets the scheduler's max_steps to trainer.max_steps ${formatCount(maxSteps.value)} (ModelPT.setup_optimization), so the decay spans ${formatCount(maxSteps.value)} steps; remove sched.max_steps or change trainer.max_steps`,
+        critical: true,
+        data: { schedMaxSteps: schedMax.value, trainerMaxSteps: maxSteps.value }
+      });
+    }
+    if (v.has("model.optim.sched")) nemo1Schedule(ctx, "model.optim");
+    else if (v.has("model.optim.lr")) {
+      const lr = v.num("model.optim.lr");
+      if (lr) plan.peakLr = lr;
+      plan.scheduler = { ...defaultSetting("constant", "model.optim.sched", "no model.optim.sched: the LR stays constant"), value: "constant" };
+    }
+  } else {
+    const lr = v.num("model.optim.lr") ?? v.num("optim.config.lr");
+    if (lr) plan.peakLr = lr;
+  }
+  const vci = algo ? v.num(`trainer.${algo}.val_check_interval`) ?? v.num("trainer.val_check_interval") : v.num("trainer.val_check_interval");
+  const limitVal = v.num("trainer.limit_val_batches");
+  const vciPath = algo && v.has(`trainer.${algo}.val_check_interval`) ? ["trainer", algo, "val_check_interval"] : ["trainer", "val_check_interval"];
+  const vciNode = v.reader.lookup(vciPath)?.node;
+  const vciFloat = vciNode?.kind === "scalar" && /[.eE]/.test(vciNode.source);
+  if (vci && !vciFloat && Number.isInteger(vci.value) && vci.value >= 1 && !(limitVal && limitVal.value === 0)) {
+    const accum = megatron2 ? 1 : plan.gradAccumSteps?.value ?? 1;
+    plan.evalEverySteps = accum > 1 ? { ...derivedFrom(vci, vci.value / accum, `${named(vci)} batches / accumulate_grad_batches ${formatCount(accum)}`, "steps"), writtenAs: { unit: "batches", perStep: accum } } : { ...vci, unit: "steps" };
+  } else if (vci && vciFloat && vci.value > 0 && vci.value <= 1) {
+    notes.push(`trainer.val_check_interval ${vciNode?.kind === "scalar" ? vciNode.source : vci.value} is a fraction of an epoch: ${vci.value === 1 ? "validation once per epoch" : `validation every ${vci.value} of an epoch`}`);
+  }
+  const everyN = algo ? v.num(`trainer.${algo}.save_interval`) : v.num("exp_manager.checkpoint_callback_params.every_n_train_steps");
+  const callback = v.bool("exp_manager.create_checkpoint_callback");
+  if (everyN && everyN.value > 0) plan.saveEverySteps = { ...everyN, unit: "steps" };
+  else if (callback?.value !== false && plan.evalEverySteps && !algo) {
+    plan.saveEverySteps = { ...plan.evalEverySteps, origin: "derived", how: `exp_manager checkpoints at each validation (no checkpoint_callback_params.every_n_train_steps): ${plan.evalEverySteps.how ?? named(plan.evalEverySteps)}` };
+  }
+  if (!plan.totalSteps) ctx.missing.push({ field: "totalSteps", hint: "set trainer.max_steps (NeMo counts optimizer steps), or assume.totalSteps in .trainlint.yml" });
+  if (!plan.worldSize && !plan.dataParallelSize) ctx.missing.push({ field: "worldSize", hint: "set trainer.devices and trainer.num_nodes to numbers (the launcher may override them: trainer.devices=8), or assume.worldSize in .trainlint.yml" });
+}
+function extractNemo2(ctx, env) {
+  const { v, plan } = ctx;
+  worldFromTrainer(ctx);
+  applyAssumptions(plan, env.assume);
+  parallel(ctx, { tp: "trainer.strategy.tensor_model_parallel_size", pp: "trainer.strategy.pipeline_model_parallel_size", cp: "trainer.strategy.context_parallel_size" });
+  const micro = v.num("data.micro_batch_size");
+  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  const global = v.num("data.global_batch_size");
+  if (global) plan.globalBatchSize = { ...global, unit: "samples" };
+  const dp = dataParallel(plan);
+  if (global && micro && dp && global.value % (micro.value * dp.value) === 0) plan.gradAccumSteps = derived(global.value / (micro.value * dp.value), `${formatCount(global.value)} / (${formatCount(micro.value)} \xD7 ${formatCount(dp.value)}) (global / (micro \xD7 data-parallel))`);
+  ctx.launchChecks["batch-size-mismatch"] = 'NeMo 2 refuses to start (its data sampler raises "`global_batch_size` is not divisible by `micro_batch_size` x `data_parallel_size`")';
+  const maxSteps = v.num("trainer.max_steps");
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps" };
+  const lr = v.num("optim.config.lr");
+  if (lr) plan.peakLr = lr;
+  if (!nemo2Scheduler(ctx)) {
+    const target = v.str("optim.lr_scheduler._target_");
+    if (target) plan.scheduler = target;
+  }
+  const vci = v.num("trainer.val_check_interval");
+  if (vci && Number.isInteger(vci.value) && vci.value >= 1) plan.evalEverySteps = { ...vci, unit: "steps" };
+  if (!plan.totalSteps) ctx.missing.push({ field: "totalSteps", hint: "set trainer.max_steps, or assume.totalSteps in .trainlint.yml" });
+}
+function extractBridge(ctx, env) {
+  const { v, plan, notes } = ctx;
+  applyAssumptions(plan, env.assume);
+  parallel(ctx, { tp: "model.tensor_model_parallel_size", pp: "model.pipeline_model_parallel_size", cp: "model.context_parallel_size" });
+  const gbs = v.num("train.global_batch_size");
+  const mbs = v.num("train.micro_batch_size");
+  if (gbs) plan.globalBatchSize = { ...gbs, unit: "samples" };
+  if (mbs) plan.microBatchSize = { ...mbs, unit: "samples" };
+  const dp = dataParallel(plan);
+  if (gbs && mbs && dp && gbs.value % (mbs.value * dp.value) === 0) plan.gradAccumSteps = derived(gbs.value / (mbs.value * dp.value), `${formatCount(gbs.value)} / (${formatCount(mbs.value)} \xD7 ${formatCount(dp.value)}) (global / (micro \xD7 data-parallel))`);
+  ctx.launchChecks["batch-size-mismatch"] = "Megatron-Bridge refuses to start (Megatron-Core's micro-batch calculator asserts the global batch is divisible by micro batch \xD7 data-parallel size)";
+  const iters = v.num("train.train_iters");
+  const samples = v.num("train.train_samples");
+  const epochs = v.num("train.num_epochs");
+  const lengths = [iters, samples, epochs].filter((s) => s !== void 0 && s.value !== null);
+  if (lengths.length > 1) conflict4(ctx, "run-length-twice", `${lengths.map((s) => s.key).join(" and ")} are all set: Megatron-Bridge raises "Cannot specify more than one of train_iters, train_samples, or num_epochs" at start-up; keep one`, ...lengths.slice(1));
+  if (iters) plan.totalSteps = { ...iters, unit: "steps" };
+  else if (samples && gbs) plan.totalSteps = derivedFrom(samples, Math.floor(samples.value / gbs.value), `${named(samples)} // ${named(gbs)}`, "steps");
+  const lr = v.num("optimizer.lr");
+  if (lr) plan.peakLr = lr;
+  const finetuneLr = v.num("optimizer.finetune_lr");
+  if (!lr && finetuneLr) plan.peakLr = finetuneLr;
+  const minLr = v.num("optimizer.min_lr");
+  if (minLr) plan.minLr = minLr;
+  const style = v.str("scheduler.lr_decay_style");
+  if (style) plan.scheduler = style;
+  const wIters = v.num("scheduler.lr_warmup_iters");
+  const wFrac = v.num("scheduler.lr_warmup_fraction");
+  const wSamples = v.num("scheduler.lr_warmup_samples");
+  if (wFrac && (wIters || wSamples)) {
+    conflict4(ctx, "warmup-fraction-and-count", `scheduler.lr_warmup_fraction is set with ${wIters ? "lr_warmup_iters" : "lr_warmup_samples"}: Megatron-Bridge raises "Cannot specify lr_warmup_fraction=\u2026 with lr_warmup_iters=\u2026 or lr_warmup_samples=\u2026" at start-up; keep one`, wFrac);
+  }
+  const decayIters = v.num("scheduler.lr_decay_iters");
+  const total = plan.totalSteps;
+  const decay = decayIters ? { ...decayIters, unit: "steps" } : total ? derived(total.value, "scheduler.lr_decay_iters not set here: train.train_iters (Megatron-Bridge's default, unless the recipe sets it)", "steps") : void 0;
+  if (decay && style?.value !== "constant") plan.decaySteps = decay;
+  if (wIters) plan.warmupSteps = { ...wIters, unit: "steps" };
+  else if (wFrac && decay) plan.warmupSteps = { ...derivedFrom(wFrac, Math.floor(wFrac.value * decay.value), `${wFrac.value} \xD7 decay ${formatCount(decay.value)}`, "steps"), fractionOf: { fraction: wFrac.value, of: "the decay horizon", ofSteps: decay.value } };
+  else if (wSamples && gbs) plan.warmupSteps = derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named(wSamples)} / ${named(gbs)})`, "steps");
+  if (plan.warmupSteps && decay && plan.warmupSteps.value >= decay.value) {
+    notes.push(`warmup ${formatCount(plan.warmupSteps.value)} \u2265 decay ${formatCount(decay.value)} steps: Megatron-Bridge warns and caps the warmup at ${formatCount(Math.max(0, decay.value - 1))} steps (_calculate_scheduler_steps)`);
+  }
+  const maxSteps = v.num("scheduler.max_steps");
+  if (maxSteps && iters && maxSteps.value < iters.value) {
+    ctx.launchChecks["decay-horizon-mismatch"] = `Megatron-Bridge refuses to start ("scheduler.max_steps (${formatCount(maxSteps.value)}) must be greater than or equal to train.train_iters (${formatCount(iters.value)})")`;
+    plan.decaySteps = { ...maxSteps, unit: "steps" };
+  }
+  ctx.launchChecks["min-lr-exceeds-lr"] = "Megatron-Bridge refuses to start (Megatron-Core's OptimizerParamScheduler asserts max_lr >= min_lr)";
+  const save = v.num("checkpoint.save_interval");
+  if (save && save.value > 0) plan.saveEverySteps = { ...save, unit: "steps" };
+  const evalEvery = v.num("train.eval_interval");
+  const evalIters = v.num("train.eval_iters");
+  if (evalEvery && evalEvery.value > 0 && !(evalIters && evalIters.value === 0)) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
+  const seq = v.num("model.seq_length") ?? v.num("dataset.seq_length");
+  if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+  notes.push("a Megatron-Bridge override file: keys it leaves out come from the Python recipe it overrides, so they are unknown here");
+  if (!plan.worldSize && !plan.dataParallelSize) ctx.missing.push({ field: "worldSize", hint: "launch with torchrun --nproc_per_node N in a committed script, or set assume.worldSize in .trainlint.yml" });
+}
+function extract2(file, env) {
+  const empty = (note) => ({ plan: {}, missing: [], anchor: fileStartRange(file), notes: [note] });
+  let form;
+  let cmd;
+  let commands3 = [];
+  if (file.format === "shell") {
+    commands3 = (file.script?.commands ?? []).filter(nemoCommand);
+    cmd = commands3[0];
+    if (!cmd) return empty("no NeMo training command found");
+    form = "script";
+  } else {
+    const y = yamlForm(file);
+    if (!y) return empty("not a NeMo config");
+    form = y.form;
+  }
+  const view = hydraView(file, env, { command: cmd });
+  const anchor = cmd?.range ?? fileStartRange(file);
+  const notes = [...view.notes, ...view.config.notes];
+  for (const u of view.config.unread) notes.push(`${u.file}:${u.range.line}: defaults entry ${u.entry} is ${u.why}; the keys it would set are unknown`);
+  const configErrors = view.errors.map((e) => ({ message: `${e.message} (Hydra rejects this override before NeMo starts)`, range: e.range, ...e.data ? { data: e.data } : {} }));
+  const base = {
+    anchor,
+    ...configErrors.length ? { configErrors } : {},
+    ...view.overrideTree?.entries.length ? { schemaTree: view.overrideTree } : {},
+    ...view.overridable ? { overridable: view.overridable } : {}
+  };
+  if (commands3.length > 1) notes.push(`${commands3.length} NeMo commands in this script; the first (line ${cmd.range.line}) is linted`);
+  if (view.commandConfig) {
+    notes.push(`the plan is read from ${view.commandConfig.primary} with this command's overrides (linted there, as launched by this script)`);
+    return { plan: {}, missing: [], notes, ...base };
+  }
+  const v = new HydraValues(file, view, form === "nemo1" ? NEMO1_DEFAULTS : {}, RESOLVERS, "NeMo default");
+  const ctx = { file, v, plan: {}, missing: [], notes, conflicts: [], checks: [], ignored: [], anchor, launchChecks: {}, partial: form === "bridge" || form === "script" };
+  if (cmd && form === "script") {
+    const w = launcherWorldSize(cmd);
+    if (w && cmd.launcher !== "python") ctx.plan.worldSize = { value: w.value, origin: "launcher", file: file.path, key: w.key, range: w.range, how: w.how };
+    if (!view.commandConfig) notes.push("the config this command names is not in the repository: only the command's overrides are known");
+  }
+  if (form === "bridge") extractBridge(ctx, env);
+  else if (form === "nemo2") extractNemo2(ctx, env);
+  else extractNemo1(ctx, env);
+  for (const n of v.reader.notes) if (!notes.includes(n)) notes.push(n);
+  return {
+    plan: ctx.plan,
+    missing: ctx.missing,
+    notes: [...new Set(notes)],
+    ...base,
+    conflicts: ctx.conflicts,
+    ...ctx.checks.length ? { batchChecks: ctx.checks } : {},
+    ...ctx.ignored.length ? { ignored: ctx.ignored } : {},
+    launchChecks: ctx.launchChecks,
+    afterDecay: "flat",
+    // Megatron-Bridge: scheduler.lr_decay_iters falls back to train.train_iters.
+    ...form === "bridge" ? { decayDefaultsToRun: true } : {}
+  };
+}
+var nemo = {
+  meta: {
+    id: "nemo",
+    title: "NVIDIA NeMo",
+    description: "NeMo 1.x Hydra YAML (LLM/NLP, ASR, Launcher, Aligner), NeMo 2 scheduler blocks, Megatron-Bridge override YAML, and NeMo example scripts with Hydra overrides",
+    yamlLoader: "omegaconf",
+    schema: "nemo.schema.json",
+    hydra: true,
+    rejectsDuplicateKeys: `Hydra reads YAML with OmegaConf's loader, which raises "found duplicate key"`
+  },
+  detect(file) {
+    if (file.format === "shell") return (file.script?.commands ?? []).some(nemoCommand) ? 9 : 0;
+    if (file.format !== "yaml") return 0;
+    return yamlForm(file)?.score ?? 0;
+  },
+  extract: extract2
+};
+
 // src/dialects/index.ts
-var DIALECTS = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, ultralytics, kohya, diffusers, timm, generic];
+var DIALECTS = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, verl, nemo, ultralytics, kohya, diffusers, timm, generic];
 function dialectById(id) {
   return DIALECTS.find((d) => d.meta.id === id);
 }
@@ -31075,23 +33240,23 @@ function detectDialect(file, env) {
 
 // src/engine/discover.ts
 import { lstatSync, readdirSync, realpathSync as realpathSync2, statSync as statSync2 } from "node:fs";
-import path3 from "node:path";
+import path5 from "node:path";
 var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".sbatch", ".slurm"];
 var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
 var PYTHON_CONFIG_DIRS = /* @__PURE__ */ new Set(["config", "configs"]);
 function isPythonConfig(rel) {
-  const posix = rel.split(path3.sep).join("/");
-  if (path3.posix.extname(posix).toLowerCase() !== ".py" || path3.posix.basename(posix) === "__init__.py") return false;
-  return PYTHON_CONFIG_DIRS.has(path3.posix.basename(path3.posix.dirname(posix)));
+  const posix = rel.split(path5.sep).join("/");
+  if (path5.posix.extname(posix).toLowerCase() !== ".py" || path5.posix.basename(posix) === "__init__.py") return false;
+  return PYTHON_CONFIG_DIRS.has(path5.posix.basename(path5.posix.dirname(posix)));
 }
 function toPosix(p) {
-  return p.split(path3.sep).join("/");
+  return p.split(path5.sep).join("/");
 }
 function insideRoot(realRoot, abs) {
   try {
     const real = realpathSync2(abs);
-    return real === realRoot || real.startsWith(realRoot + path3.sep);
+    return real === realRoot || real.startsWith(realRoot + path5.sep);
   } catch {
     return false;
   }
@@ -31099,9 +33264,9 @@ function insideRoot(realRoot, abs) {
 function discover(root, inputs, config) {
   const realRoot = realpathSync2(root);
   const ignored = matcher(config.ignore);
-  const named = matcher(config.files);
+  const named2 = matcher(config.files);
   const found = /* @__PURE__ */ new Map();
-  const relOf = (abs) => toPosix(path3.relative(root, abs)) || path3.basename(abs);
+  const relOf = (abs) => toPosix(path5.relative(root, abs)) || path5.basename(abs);
   const add = (abs) => {
     const rel = relOf(abs);
     if (!found.has(rel)) found.set(rel, { abs, rel });
@@ -31115,7 +33280,7 @@ function discover(root, inputs, config) {
     }
     entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries) {
-      const abs = path3.join(dir, entry.name);
+      const abs = path5.join(dir, entry.name);
       const rel = relOf(abs);
       if (ignored(rel)) continue;
       let isDir = entry.isDirectory();
@@ -31138,10 +33303,10 @@ function discover(root, inputs, config) {
       }
     }
   };
-  const wanted = (rel) => named(rel) || CONFIG_EXTENSIONS.includes(path3.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path3.basename(rel)) || isPythonConfig(rel);
+  const wanted = (rel) => named2(rel) || CONFIG_EXTENSIONS.includes(path5.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path5.basename(rel)) || isPythonConfig(rel);
   const list = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ["."];
   for (const input of list) {
-    const abs = path3.resolve(root, input);
+    const abs = path5.resolve(root, input);
     let st;
     try {
       st = lstatSync(abs);
@@ -31149,8 +33314,8 @@ function discover(root, inputs, config) {
       st = void 0;
     }
     if (st) {
-      const rel = path3.relative(root, abs);
-      if (rel === ".." || rel.startsWith(`..${path3.sep}`) || path3.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
+      const rel = path5.relative(root, abs);
+      if (rel === ".." || rel.startsWith(`..${path5.sep}`) || path5.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
       if (!insideRoot(realRoot, abs)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
       if (statSync2(abs).isDirectory()) {
         walk(abs, (fileAbs, rel2) => {
@@ -31309,7 +33474,7 @@ function parseBatch(out, names) {
 }
 
 // src/engine/load-file.ts
-import path4 from "node:path";
+import path6 from "node:path";
 
 // src/engine/load/json.ts
 var JsonSyntaxError = class extends Error {
@@ -31322,7 +33487,7 @@ var JsonSyntaxError = class extends Error {
   end;
 };
 var NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
-var EMPTY = "empty JSON file";
+var EMPTY2 = "empty JSON file";
 var WORD_RE = /[A-Za-z_$][A-Za-z0-9_$.-]*/y;
 var ESCAPES3 = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" };
 var LITERALS = [
@@ -31344,7 +33509,7 @@ var Parser3 = class {
   duplicates = [];
   parseDocument() {
     this.skipWs();
-    if (this.i >= this.text.length) throw new JsonSyntaxError(EMPTY, 0);
+    if (this.i >= this.text.length) throw new JsonSyntaxError(EMPTY2, 0);
     const root = this.parseValue(0);
     this.skipWs();
     if (this.i < this.text.length) this.fail("Extra data after the JSON value");
@@ -31519,7 +33684,7 @@ function loadJson(text) {
     return { tree, problems: parser.duplicates };
   } catch (err) {
     if (!(err instanceof JsonSyntaxError)) throw err;
-    const message = err.message === EMPTY ? EMPTY : `invalid JSON: ${err.message}`;
+    const message = err.message === EMPTY2 ? EMPTY2 : `invalid JSON: ${err.message}`;
     return {
       problems: [
         {
@@ -32291,9 +34456,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path10) => JSON.stringify(path10);
-function showPath2(path10) {
-  return path10.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path13) => JSON.stringify(path13);
+function showPath2(path13) {
+  return path13.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -32365,15 +34530,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path10, p) {
-    const k = pathKey(path10);
+  place(path13, p) {
+    const k = pathKey(path13);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path10, p, blankStart, blankEnd) {
-    const prior = this.place(path10, p);
-    const def = { path: path10, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path13, p, blankStart, blankEnd) {
+    const prior = this.place(path13, p);
+    const def = { path: path13, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -32415,28 +34580,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path10 = [];
+    const path13 = [];
     segs.forEach((seg, n) => {
-      path10.push(seg.name);
+      path13.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path10], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path10));
-      if (count2) path10.push(count2 - 1);
+      this.place([...path13], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path13));
+      if (count2) path13.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path10], header, start, t.length);
-      return { path: path10, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path13], header, start, t.length);
+      return { path: path13, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path10);
+    const k = pathKey(path13);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path10], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path13], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path10, index], element);
+    this.place([...path13, index], element);
     const array = this.places.get(k);
-    path10.push(index);
-    return { path: path10, section: { places: array ? [element, array] : [element], def } };
+    path13.push(index);
+    return { path: path13, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -32447,17 +34612,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path10 = [...table];
+    const path13 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path10.push(seg.name);
-      this.place([...path10], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path13.push(seg.name);
+      this.place([...path13], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path10.push(segs[segs.length - 1].name);
-    const value = this.value(path10, depth);
-    this.define(path10, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path13.push(segs[segs.length - 1].name);
+    const value = this.value(path13, depth);
+    this.define(path13, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path10, depth) {
+  value(path13, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -32488,8 +34653,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path10, index], depth + 1);
-        this.place([...path10, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path13, index], depth + 1);
+        this.place([...path13, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -32501,7 +34666,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path10, comma, depth + 1);
+        this.keyval(path13, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -32540,17 +34705,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path10, inherited, depth) => {
-    const place = path10.length ? scan.places.get(pathKey(path10)) : void 0;
-    const range = path10.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path13, inherited, depth) => {
+    const place = path13.length ? scan.places.get(pathKey(path13)) : void 0;
+    const range = path13.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path10, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path13, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path10, key];
+        const childPath = [...path13, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -32558,11 +34723,11 @@ function buildTree(text, value, scan) {
       return { kind: "map", entries, range };
     }
     if (typeof v === "string") return { kind: "scalar", value: v, source: v, plain: false, range };
-    let scalar;
-    if (isDate(v)) scalar = v.toISOString();
-    else if (typeof v === "bigint") scalar = Number(v);
-    else scalar = v;
-    return { kind: "scalar", value: scalar, source: raw ?? String(scalar), plain: true, range };
+    let scalar2;
+    if (isDate(v)) scalar2 = v.toISOString();
+    else if (typeof v === "bigint") scalar2 = Number(v);
+    else scalar2 = v;
+    return { kind: "scalar", value: scalar2, source: raw ?? String(scalar2), plain: true, range };
   };
   return build2(value, [], rootRange, 1);
 }
@@ -32687,7 +34852,7 @@ function appendAll(target, items) {
 var DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 var START = { line: 1, column: 1, endLine: 1, endColumn: 2 };
 function formatOf(relPath) {
-  const ext = path4.extname(relPath).toLowerCase();
+  const ext = path6.extname(relPath).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
   if (ext === ".sh" || ext === ".bash" || ext === ".sbatch" || ext === ".slurm") return "shell";
@@ -35282,6 +37447,229 @@ var timm_schema_default = {
   }
 };
 
+// schemas/dialects/verl.schema.json
+var verl_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "verl.schema.json",
+  title: "verl trainer config (PPO/GRPO and SFT)",
+  description: "Types and ranges of the verl keys trainlint reads, in a trainer YAML or in a launch script's Hydra overrides (validated as a tree at their place in the script). OmegaConf loads the YAML: `1e-6` is a float (a string to YAML 1.1) and `${\u2026}` interpolations are allowed wherever a value is. verl converts its sections to dataclasses, which reject these types at start-up. Unknown keys are allowed: verl has hundreds, and recipes add their own.",
+  type: "object",
+  definitions: {
+    interpolation: { description: "An OmegaConf interpolation, resolved when the config is loaded.", type: "string", pattern: "^\\$\\{" },
+    omegaFloat: { type: "string", pattern: "^[-+]?(?:\\d[\\d_]*(?:\\.\\d*)?|\\.\\d+)[eE][-+]?\\d+$" },
+    positiveInt: { anyOf: [{ type: "integer", minimum: 1 }, { $ref: "#/definitions/interpolation" }] },
+    optionalPositiveInt: { anyOf: [{ type: "integer", minimum: 1 }, { type: "null" }, { $ref: "#/definitions/interpolation" }] },
+    interval: {
+      description: "Every N rollout steps; -1 (or 0) turns it off.",
+      anyOf: [{ type: "integer", minimum: -1 }, { $ref: "#/definitions/interpolation" }]
+    },
+    boolean: { anyOf: [{ type: "boolean" }, { $ref: "#/definitions/interpolation" }] },
+    lr: { anyOf: [{ type: "number", minimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }] },
+    fraction: { anyOf: [{ type: "number", minimum: 0, maximum: 1 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }] },
+    optim: {
+      type: "object",
+      properties: {
+        lr: { $ref: "#/definitions/lr" },
+        lr_warmup_steps: { description: "Rollout steps; -1 means use lr_warmup_steps_ratio.", anyOf: [{ type: "integer", minimum: -1 }, { $ref: "#/definitions/interpolation" }] },
+        lr_warmup_steps_ratio: { $ref: "#/definitions/fraction" },
+        min_lr_ratio: { description: "A fraction of lr; get_cosine_schedule_with_warmup asserts 0.0 <= min_lr_ratio <= 1.0 (above 1 the floor exceeds the peak: min-lr-exceeds-lr reports it).", anyOf: [{ type: "null" }, { type: "number", minimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }] },
+        lr_scheduler_type: { description: "FSDPOptimizerConfig asserts the FSDP actor's scheduler is constant or cosine.", anyOf: [{ enum: ["constant", "cosine"] }, { $ref: "#/definitions/interpolation" }] },
+        warmup_style: { description: "Deprecated spelling of lr_scheduler_type.", anyOf: [{ enum: ["constant", "cosine", null] }, { $ref: "#/definitions/interpolation" }] },
+        lr_decay_steps: { $ref: "#/definitions/optionalPositiveInt" },
+        total_training_steps: { anyOf: [{ type: "integer", minimum: -1 }, { $ref: "#/definitions/interpolation" }] }
+      }
+    },
+    parallel: {
+      type: "object",
+      properties: {
+        tensor_model_parallel_size: { $ref: "#/definitions/positiveInt" },
+        pipeline_model_parallel_size: { $ref: "#/definitions/positiveInt" },
+        context_parallel_size: { $ref: "#/definitions/positiveInt" }
+      }
+    }
+  },
+  properties: {
+    data: {
+      type: "object",
+      properties: {
+        train_batch_size: { description: "Prompts per rollout step (PPO); samples per optimizer step (SFT).", $ref: "#/definitions/positiveInt" },
+        gen_batch_size: { $ref: "#/definitions/positiveInt" },
+        micro_batch_size_per_gpu: { $ref: "#/definitions/optionalPositiveInt" },
+        max_prompt_length: { $ref: "#/definitions/positiveInt" },
+        max_response_length: { $ref: "#/definitions/positiveInt" },
+        use_dynamic_bsz: { $ref: "#/definitions/boolean" }
+      }
+    },
+    actor_rollout_ref: {
+      type: "object",
+      properties: {
+        actor: {
+          type: "object",
+          properties: {
+            strategy: { anyOf: [{ enum: ["fsdp", "fsdp2", "megatron", "veomni", "???"] }, { $ref: "#/definitions/interpolation" }] },
+            ppo_mini_batch_size: { description: "Prompts per optimizer step.", $ref: "#/definitions/positiveInt" },
+            ppo_micro_batch_size: { description: "Deprecated global micro batch; use ppo_micro_batch_size_per_gpu.", $ref: "#/definitions/optionalPositiveInt" },
+            ppo_micro_batch_size_per_gpu: { description: "Responses per GPU per forward pass.", $ref: "#/definitions/optionalPositiveInt" },
+            ppo_epochs: { $ref: "#/definitions/positiveInt" },
+            use_dynamic_bsz: { $ref: "#/definitions/boolean" },
+            use_kl_loss: { $ref: "#/definitions/boolean" },
+            loss_agg_mode: { description: 'ActorConfig.__post_init__ raises "Invalid loss_agg_mode" for anything else.', anyOf: [{ enum: ["token-mean", "seq-mean-token-sum", "seq-mean-token-mean", "seq-mean-token-sum-norm"] }, { $ref: "#/definitions/interpolation" }] },
+            ulysses_sequence_parallel_size: { $ref: "#/definitions/positiveInt" },
+            optim: { $ref: "#/definitions/optim" },
+            megatron: { $ref: "#/definitions/parallel" }
+          }
+        },
+        rollout: {
+          type: "object",
+          properties: {
+            n: { description: "Responses sampled per prompt.", $ref: "#/definitions/positiveInt" },
+            tensor_model_parallel_size: { $ref: "#/definitions/positiveInt" },
+            data_parallel_size: { $ref: "#/definitions/positiveInt" },
+            pipeline_model_parallel_size: { $ref: "#/definitions/positiveInt" },
+            log_prob_micro_batch_size_per_gpu: { $ref: "#/definitions/optionalPositiveInt" },
+            gpu_memory_utilization: { anyOf: [{ type: "number", exclusiveMinimum: 0, maximum: 1 }, { $ref: "#/definitions/interpolation" }] }
+          }
+        },
+        ref: {
+          type: "object",
+          properties: {
+            log_prob_micro_batch_size_per_gpu: { $ref: "#/definitions/optionalPositiveInt" }
+          }
+        }
+      }
+    },
+    critic: {
+      type: "object",
+      properties: {
+        ppo_mini_batch_size: { $ref: "#/definitions/positiveInt" },
+        ppo_micro_batch_size_per_gpu: { $ref: "#/definitions/optionalPositiveInt" },
+        optim: { $ref: "#/definitions/optim" }
+      }
+    },
+    optim: {
+      description: "The SFT trainer's optimizer.",
+      type: "object",
+      properties: {
+        lr: { $ref: "#/definitions/lr" },
+        lr_warmup_steps_ratio: { $ref: "#/definitions/fraction" },
+        lr_scheduler: { description: 'fsdp_sft_trainer raises "Unknown lr scheduler" for anything else.', anyOf: [{ enum: ["cosine", "wsd"] }, { $ref: "#/definitions/interpolation" }] }
+      }
+    },
+    trainer: {
+      type: "object",
+      properties: {
+        n_gpus_per_node: { $ref: "#/definitions/positiveInt" },
+        nnodes: { $ref: "#/definitions/positiveInt" },
+        total_epochs: { anyOf: [{ type: "integer", minimum: 0 }, { $ref: "#/definitions/interpolation" }] },
+        total_training_steps: { $ref: "#/definitions/optionalPositiveInt" },
+        save_freq: { $ref: "#/definitions/interval" },
+        test_freq: { $ref: "#/definitions/interval" },
+        critic_warmup: { anyOf: [{ type: "integer", minimum: 0 }, { $ref: "#/definitions/interpolation" }] },
+        val_before_train: { $ref: "#/definitions/boolean" }
+      }
+    }
+  }
+};
+
+// schemas/dialects/nemo.schema.json
+var nemo_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "nemo.schema.json",
+  title: "NVIDIA NeMo config (NeMo 1.x Hydra YAML, Megatron-Bridge overrides)",
+  description: "Types and ranges of the NeMo keys trainlint reads, in a config or in a launch script's Hydra overrides. OmegaConf loads the YAML: `2e-4` is a float (a string to YAML 1.1) and `${\u2026}` interpolations (NeMo's `${multiply:\u2026}` included) are allowed wherever a value is. Unknown keys are allowed: every model class reads its own.",
+  type: "object",
+  definitions: {
+    interpolation: { description: "An OmegaConf interpolation, resolved when the config is loaded.", type: "string", pattern: "^\\$\\{" },
+    omegaFloat: { type: "string", pattern: "^[-+]?(?:\\d[\\d_]*(?:\\.\\d*)?|\\.\\d+)[eE][-+]?\\d+$" },
+    positiveInt: { anyOf: [{ type: "integer", minimum: 1 }, { $ref: "#/definitions/interpolation" }] },
+    optionalPositiveInt: { anyOf: [{ type: "integer", minimum: 1 }, { type: "null" }, { $ref: "#/definitions/interpolation" }] },
+    steps: { description: "A step count; -1 means unset (computed at run time).", anyOf: [{ type: "integer", minimum: -1 }, { type: "null" }, { $ref: "#/definitions/interpolation" }] },
+    number: { anyOf: [{ type: "number", minimum: 0 }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }] },
+    fraction: { anyOf: [{ type: "number", minimum: 0, maximum: 1 }, { type: "null" }, { $ref: "#/definitions/omegaFloat" }, { $ref: "#/definitions/interpolation" }] },
+    sched: {
+      type: "object",
+      properties: {
+        name: { type: "string" },
+        warmup_steps: { anyOf: [{ type: "integer", minimum: 0 }, { type: "null" }, { $ref: "#/definitions/interpolation" }] },
+        warmup_ratio: { $ref: "#/definitions/fraction" },
+        constant_steps: { anyOf: [{ type: "integer", minimum: 0 }, { type: "null" }, { $ref: "#/definitions/interpolation" }] },
+        constant_ratio: { $ref: "#/definitions/fraction" },
+        min_lr: { anyOf: [{ $ref: "#/definitions/number" }, { type: "null" }] },
+        max_steps: { $ref: "#/definitions/steps" }
+      }
+    }
+  },
+  properties: {
+    trainer: {
+      type: "object",
+      properties: {
+        devices: { anyOf: [{ type: "integer", minimum: -1 }, { type: "string" }, { type: "array" }] },
+        num_nodes: { $ref: "#/definitions/positiveInt" },
+        max_steps: { $ref: "#/definitions/steps" },
+        max_epochs: { $ref: "#/definitions/steps" },
+        accumulate_grad_batches: { $ref: "#/definitions/positiveInt" },
+        precision: { anyOf: [{ enum: [16, 32, 64, "16", "32", "64", "bf16", "16-mixed", "bf16-mixed", "32-true", "64-true", "bf16-true", "16-true", "transformer-engine"] }, { $ref: "#/definitions/interpolation" }] },
+        val_check_interval: { anyOf: [{ type: "number", minimum: 0 }, { type: "null" }, { $ref: "#/definitions/interpolation" }] }
+      }
+    },
+    model: {
+      type: "object",
+      properties: {
+        micro_batch_size: { $ref: "#/definitions/positiveInt" },
+        global_batch_size: { $ref: "#/definitions/positiveInt" },
+        tensor_model_parallel_size: { $ref: "#/definitions/positiveInt" },
+        pipeline_model_parallel_size: { $ref: "#/definitions/positiveInt" },
+        context_parallel_size: { $ref: "#/definitions/positiveInt" },
+        virtual_pipeline_model_parallel_size: { $ref: "#/definitions/optionalPositiveInt" },
+        megatron_amp_O2: { anyOf: [{ type: "boolean" }, { $ref: "#/definitions/interpolation" }] },
+        optim: {
+          type: "object",
+          properties: {
+            lr: { $ref: "#/definitions/number" },
+            sched: { anyOf: [{ $ref: "#/definitions/sched" }, { type: "null" }] }
+          }
+        }
+      }
+    },
+    train: {
+      description: "Megatron-Bridge TrainingConfig.",
+      type: "object",
+      properties: {
+        train_iters: { $ref: "#/definitions/optionalPositiveInt" },
+        train_samples: { $ref: "#/definitions/optionalPositiveInt" },
+        global_batch_size: { $ref: "#/definitions/positiveInt" },
+        micro_batch_size: { $ref: "#/definitions/positiveInt" },
+        eval_interval: { $ref: "#/definitions/optionalPositiveInt" },
+        eval_iters: { anyOf: [{ type: "integer", minimum: 0 }, { $ref: "#/definitions/interpolation" }] }
+      }
+    },
+    optimizer: {
+      description: "Megatron-Bridge OptimizerConfig.",
+      type: "object",
+      properties: {
+        lr: { $ref: "#/definitions/number" },
+        min_lr: { $ref: "#/definitions/number" }
+      }
+    },
+    scheduler: {
+      description: "Megatron-Bridge SchedulerConfig.",
+      type: "object",
+      properties: {
+        lr_warmup_iters: { anyOf: [{ type: "integer", minimum: 0 }, { $ref: "#/definitions/interpolation" }] },
+        lr_warmup_fraction: { $ref: "#/definitions/fraction" },
+        lr_decay_iters: { $ref: "#/definitions/optionalPositiveInt" },
+        lr_decay_style: { anyOf: [{ enum: ["constant", "linear", "cosine", "inverse-square-root", "WSD"] }, { $ref: "#/definitions/interpolation" }] }
+      }
+    },
+    checkpoint: {
+      type: "object",
+      properties: {
+        save_interval: { $ref: "#/definitions/optionalPositiveInt" }
+      }
+    }
+  }
+};
+
 // src/engine/linear-regexp.ts
 var UnsupportedPattern = class extends Error {
   constructor(pattern, reason) {
@@ -35338,7 +37726,9 @@ var BUILTIN = {
   "nanogpt.schema.json": nanogpt_schema_default,
   "ultralytics.schema.json": ultralytics_schema_default,
   "kohya.schema.json": kohya_schema_default,
-  "timm.schema.json": timm_schema_default
+  "timm.schema.json": timm_schema_default,
+  "verl.schema.json": verl_schema_default,
+  "nemo.schema.json": nemo_schema_default
 };
 var SchemaStore = class {
   /**
@@ -35564,8 +37954,8 @@ function shapeRunFindings(findings, ctx) {
 
 // src/engine/short-run.ts
 var TEST_WORDS = /* @__PURE__ */ new Set(["test", "tests", "testing", "functional", "debug", "smoke", "sanity", "dryrun", "ci", "autotuning"]);
-function pathWord(path10) {
-  return path10.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
+function pathWord(path13) {
+  return path13.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
 }
 function longest(plan) {
   let best;
@@ -35574,13 +37964,13 @@ function longest(plan) {
   }
   return best;
 }
-function shortRunOf(path10, plan, options) {
+function shortRunOf(path13, plan, options) {
   const total = plan.totalSteps;
   if (!total || !(total.value > 0) || total.value > options.maxSteps) return void 0;
   const sized = longest(plan);
   const ratio = sized ? sized.steps / total.value : void 0;
   const byRatio = ratio !== void 0 && ratio >= options.ratio;
-  const word = pathWord(path10);
+  const word = pathWord(path13);
   if (!byRatio && !word) return void 0;
   const against = sized && sized.steps > total.value ? ` against ${sized.key ? `${sized.key} ` : ""}${formatCount(sized.steps)}` : "";
   const why = byRatio ? `${formatCount(total.value)} steps${against}, ${formatCount(Math.round(ratio))}\xD7 longer` : `${formatCount(total.value)} steps, path names a test ("${word}")`;
@@ -35675,17 +38065,73 @@ function mergeLinked(primary, linked) {
   return merged;
 }
 
+// src/engine/hydra-files.ts
+import path7 from "node:path";
+function searchPath(file) {
+  const hit = getIn(file.tree, ["hydra", "searchpath"]);
+  if (!hit || hit.node.kind !== "seq") return [];
+  const out = [];
+  for (const item of hit.node.items) {
+    if (item.kind !== "scalar" || typeof item.value !== "string") continue;
+    const m = /^file:\/\/(.+)$/.exec(item.value.trim());
+    if (m && !/[$`~]/.test(m[1])) out.push(m[1]);
+  }
+  return out;
+}
+function composeFromRepository(file, bases, ctx, cache) {
+  if (!readDefaultsList(file.tree)) return void 0;
+  const ownDir = path7.posix.dirname(ctx.toRepo(file.path));
+  const roots = [{ dir: ownDir, label: "the config's folder" }];
+  for (const sp of searchPath(file)) {
+    for (const b of bases) roots.push({ dir: path7.posix.normalize(path7.posix.join(b.dir, sp)), label: `hydra.searchpath ${sp} from ${b.label}` });
+    roots.push({ dir: path7.posix.normalize(path7.posix.join(ownDir, sp)), label: `hydra.searchpath ${sp} from the config's folder` });
+  }
+  const loader = (rel) => {
+    const resolution = resolveWritten(ctx.repo, rel, roots);
+    if (!resolution.found) return { missing: `not in the repository (tried ${describeTried(resolution.tried)})` };
+    const key = resolution.found.abs;
+    const cached = cache.get(key);
+    if (cached) return cached;
+    const loaded = loadFile(resolution.found.abs, ctx.show(resolution.found.abs), ctx.parseOptions);
+    const problem = loaded.problems.find((p) => p.kind === "parse-error");
+    const out = { path: loaded.path, text: loaded.text, ...loaded.tree ? { tree: loaded.tree } : {}, ...problem ? { problem: `cannot be read: ${problem.message}` } : {} };
+    cache.set(key, out);
+    return out;
+  };
+  return composeConfig({ path: file.path, text: file.text, tree: file.tree }, loader);
+}
+function resolveCommandConfig(command2, bases, ctx) {
+  let decorator;
+  if (!command2.configPath && !command2.configDir || !command2.configName) {
+    if (command2.app && !/[$`]/.test(command2.app)) {
+      const app = resolveWritten(ctx.repo, command2.app, bases);
+      if (app.found) {
+        const read = readBounded(app.found.abs, ctx.parseOptions.maxBytes);
+        if (read.ok) decorator = hydraDecorator(read.bytes.toString("utf8"));
+      }
+    }
+  }
+  const candidates = configCandidates(command2, decorator).map((c) => path7.posix.join(c.dir, c.name));
+  const tried = [];
+  for (const candidate of candidates) {
+    const r = resolveWritten(ctx.repo, candidate, bases);
+    if (r.found) return { ...r, tried: [...tried, ...r.tried], candidates };
+    tried.push(...r.tried);
+  }
+  return { tried, candidates };
+}
+
 // src/engine/repository.ts
 import { existsSync, readdirSync as readdirSync2 } from "node:fs";
-import path5 from "node:path";
+import path8 from "node:path";
 var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".slurm"]);
 var SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules", "__pycache__", "site-packages", "venv", "env", "wandb", "outputs"]);
 var MAX_SCRIPT_WALK_ENTRIES = 1e5;
 function findRepositoryRoot(root) {
-  const start = path5.resolve(root);
-  for (let dir = start; ; dir = path5.dirname(dir)) {
-    if (existsSync(path5.join(dir, ".git"))) return dir;
-    if (path5.dirname(dir) === dir) return start;
+  const start = path8.resolve(root);
+  for (let dir = start; ; dir = path8.dirname(dir)) {
+    if (existsSync(path8.join(dir, ".git"))) return dir;
+    if (path8.dirname(dir) === dir) return start;
   }
 }
 function listScripts(dir, skip = () => false) {
@@ -35706,11 +38152,11 @@ function listScripts(dir, skip = () => false) {
         truncated = true;
         return;
       }
-      const abs = path5.join(d, e.name);
+      const abs = path8.join(d, e.name);
       if (e.isDirectory()) {
         if (e.name.startsWith(".") || SKIPPED_DIRS.has(e.name) || skip(abs, true)) continue;
         walk(abs);
-      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(path5.extname(e.name).toLowerCase()) && !skip(abs, false)) {
+      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(path8.extname(e.name).toLowerCase()) && !skip(abs, false)) {
         scripts.push(abs);
       }
     }
@@ -35719,7 +38165,7 @@ function listScripts(dir, skip = () => false) {
   return { scripts, truncated };
 }
 function relativePosix(from, abs) {
-  return toPosix(path5.relative(from, abs)) || ".";
+  return toPosix(path8.relative(from, abs)) || ".";
 }
 
 // src/engine/dataset-catalog.ts
@@ -35753,7 +38199,7 @@ function publicDatasetRows(id, split = "train") {
 
 // src/engine/dataset-rows.ts
 import { closeSync as closeSync2, constants as constants2, fstatSync as fstatSync2, openSync as openSync2, readSync as readSync2 } from "node:fs";
-import path6 from "node:path";
+import path9 from "node:path";
 var DATASET_MAX_BYTES = 64 * 1024 * 1024;
 var CHUNK = 256 * 1024;
 var FORMATS = {
@@ -35765,7 +38211,7 @@ var FORMATS = {
   ".parquet": "parquet"
 };
 function countableFormat(file) {
-  const ext = path6.extname(file).toLowerCase();
+  const ext = path9.extname(file).toLowerCase();
   return Object.hasOwn(FORMATS, ext) ? FORMATS[ext] : void 0;
 }
 function openRegular(abs) {
@@ -36020,7 +38466,7 @@ function countRows(abs, maxBytes = DATASET_MAX_BYTES) {
     case "parquet":
       return parquetRows(abs, maxBytes);
     default:
-      return { ok: false, why: `${path6.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
+      return { ok: false, why: `${path9.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
   }
 }
 
@@ -36139,7 +38585,7 @@ function estimateDatasetSamples(req, ctx) {
 }
 
 // src/engine/script-links.ts
-import path7 from "node:path";
+import path10 from "node:path";
 var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config", "--config-path-file"]);
 var CONFIG_EXT = /\.(ya?ml|json|toml)$|(?:^|\/)configs?\/[^/]+\.py$/i;
 function namedConfigs(cmd) {
@@ -36165,12 +38611,12 @@ function workdirOf(file, cmd, scriptDir) {
     let dir;
     if (/dirname/.test(text) && /\$0\b|\$\{0\}|BASH_SOURCE/.test(text)) {
       const rest = text.slice(text.lastIndexOf(")") + 1).replace(/^\/+/, "");
-      dir = path7.posix.normalize(path7.posix.join(scriptDir, rest || "."));
+      dir = path10.posix.normalize(path10.posix.join(scriptDir, rest || "."));
       wd = { dir, label: rest ? `${rest} from the launch script's folder (${at})` : `the launch script's folder (${at})` };
     } else if (/git\s+rev-parse\s+--show-toplevel/.test(text)) {
       wd = { dir: ".", label: `the repository root (${at})` };
-    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !path7.posix.isAbsolute(text) && text !== "-") {
-      dir = path7.posix.normalize(path7.posix.join(wd.dir, text));
+    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !path10.posix.isAbsolute(text) && text !== "-") {
+      dir = path10.posix.normalize(path10.posix.join(wd.dir, text));
       wd = dir.startsWith("..") ? { label: `${cd.dir}, outside the repository (${at})` } : { dir, label: `${dir} (${at})` };
     } else {
       wd = { label: `${cd.dir}, which trainlint cannot follow (${at})` };
@@ -36183,20 +38629,31 @@ function launcherName(cmd) {
   if (cmd.cli) return cmd.cli;
   return cmd.launcher === "none" ? "the launch command" : cmd.launcher === "accelerate" ? "accelerate launch" : cmd.launcher;
 }
-function scriptLaunches(file, scriptDir = path7.posix.dirname(file.path)) {
+function scriptLaunches(file, scriptDir = path10.posix.dirname(file.path)) {
   const out = [];
   for (const cmd of file.script?.commands ?? []) {
     const configs = namedConfigs(cmd);
     const acc = cmd.launcher === "accelerate" ? lastArg(cmd.launcherArgs, "--config_file", "--config-file") : void 0;
     const accelerateConfig = acc?.value ? { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange } : void 0;
-    if (configs.length === 0) continue;
+    const hydra = isHydraCommand(cmd) ? hydraCommand(cmd, file.path, "explicit") : void 0;
+    if (hydra) configs.splice(0, configs.length, ...configs.filter((c) => c.flag !== ""));
+    if (configs.length === 0 && !hydra) continue;
     const values = {};
     const world = launcherWorldSize(cmd);
     const where3 = `${file.path}:${cmd.range.line}`;
-    if (world) {
+    if (world && !(hydra && cmd.launcher === "python")) {
       values.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where3}` };
     }
-    out.push({ script: file.path, range: cmd.range, launcher: launcherName(cmd), configs, ...accelerateConfig ? { accelerateConfig } : {}, values, workdir: workdirOf(file, cmd, scriptDir) });
+    out.push({
+      script: file.path,
+      range: cmd.range,
+      launcher: launcherName(cmd),
+      configs,
+      ...accelerateConfig ? { accelerateConfig } : {},
+      values,
+      workdir: workdirOf(file, cmd, scriptDir),
+      ...hydra ? { hydra } : {}
+    });
   }
   return out;
 }
@@ -36205,13 +38662,13 @@ function scriptLaunches(file, scriptDir = path7.posix.dirname(file.path)) {
 function runPlanOf(result) {
   return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
 }
-function envFor(settings) {
-  return { assume: settings.assume, mappings: settings.mappings };
+function envFor(settings, hydra) {
+  return { assume: settings.assume, mappings: settings.mappings, ...hydra ? { hydra } : {} };
 }
-function analyse(file, settings, forced) {
+function analyse(file, settings, forced, hydra) {
   const parseProblem = file.problems.find((p) => p.kind === "parse-error");
   if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
-  const env = envFor(settings);
+  const env = envFor(settings, hydra);
   const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : void 0) ?? detectDialect(file, env);
   if (!dialect) return { reason: unclaimedReason(file) };
   return { dialect, extraction: dialect.extract(file, env) };
@@ -36227,7 +38684,7 @@ function unclaimedReason(file) {
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(path8.posix.normalize(path8.posix.join(path8.posix.dirname(result.file.path), declared)));
+  if (declared) return toPosix(path11.posix.normalize(path11.posix.join(path11.posix.dirname(result.file.path), declared)));
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
@@ -36269,8 +38726,8 @@ function runRules(result, settings, schemas) {
         ownPlan: extraction?.plan ?? {},
         linked: result.linked ?? [],
         dialectId: dialect?.meta.id,
-        yamlLoader: dialect?.meta.yamlLoader ?? (handedOnAsText(file) ? "text" : "pyyaml"),
-        yamlLoaderName: dialect?.meta.yamlLoaderName,
+        yamlLoader: dialect?.meta.yamlLoader ?? result.composedInto?.dialect.meta.yamlLoader ?? (handedOnAsText(file) ? "text" : "pyyaml"),
+        yamlLoaderName: dialect?.meta.yamlLoaderName ?? result.composedInto?.dialect.meta.yamlLoaderName,
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
         conflicts: extraction?.conflicts ?? [],
@@ -36278,6 +38735,9 @@ function runRules(result, settings, schemas) {
         afterDecay: extraction?.afterDecay,
         launchCheck: extraction?.launchChecks?.[rule.meta.id],
         globalBatchRounding: extraction?.globalBatchRounding,
+        configErrors: extraction?.configErrors,
+        schemaTree: extraction?.schemaTree,
+        batchChecks: extraction?.batchChecks,
         atRunEnd: extraction?.atRunEnd,
         decayDefaultsToRun: extraction?.decayDefaultsToRun,
         options: effective.options,
@@ -36326,7 +38786,7 @@ async function lint(options) {
   };
   const analyseSafely = (file, settings, extra = {}) => {
     try {
-      return { file, findings: [], ...extra, ...analyse(file, settings) };
+      return { file, findings: [], ...extra, ...analyse(file, settings, void 0, extra.hydra) };
     } catch (err) {
       return { file, findings: [internalError(file, err)], ...extra, reason: "internal error" };
     }
@@ -36345,34 +38805,73 @@ async function lint(options) {
   let results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
   const repo = repoRootOf(options.repoRoot ?? root);
-  const lintRoot = path8.resolve(root);
-  const toRepo = (rel) => relativePosix(repo.root, path8.resolve(lintRoot, rel));
+  const lintRoot = path11.resolve(root);
+  const toRepo = (rel) => relativePosix(repo.root, path11.resolve(lintRoot, rel));
   const fromAbs = (abs) => relativePosix(lintRoot, abs);
   const rootBase = { dir: ".", label: "the repository root" };
   const lintRootBase = repo.root === lintRoot ? [] : [{ dir: toRepo("."), label: "the linted folder" }];
   const insideLintRoot = (rel) => !rel.startsWith("../");
+  const hydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
+  const hydraCache = /* @__PURE__ */ new Map();
+  const composedCache = /* @__PURE__ */ new Map();
+  const composedFor = (file, bases) => {
+    const key = `${file.path}\0${bases.map((b) => b.dir).join("\0")}`;
+    if (!composedCache.has(key)) composedCache.set(key, composeFromRepository(file, bases, hydraFiles, hydraCache));
+    return composedCache.get(key);
+  };
+  results = results.map((result) => {
+    if (!result.dialect?.meta.hydra || !result.file.tree) return result;
+    const composed = composedFor(result.file, [rootBase, ...lintRootBase]);
+    return composed ? analyseSafely(result.file, settingsOf(result.file.path), { hydra: { composed } }) : result;
+  });
+  for (const r of results) byPath.set(r.file.path, r);
   const configBases = (result) => {
     const wd = result.launch?.workdir;
     const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...insideLintRoot(result.launch.script) ? lintRootBase : []] : [rootBase, ...lintRootBase];
-    return [...start, { dir: toRepo(path8.posix.dirname(result.file.path)), label: "the config's folder" }];
+    return [...start, { dir: toRepo(path11.posix.dirname(result.file.path)), label: "the config's folder" }];
   };
   const virtualPaths = new Set(virtual.map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
-  const fullScan = repo.root === lintRoot && options.paths.every((p) => path8.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
-  if (options.repoScripts !== false && !fullScan) scripts.push(...repositoryScripts(repo, lintRoot, results, new Set(linted.map((f) => path8.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
+  const fullScan = repo.root === lintRoot && options.paths.every((p) => path11.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
+  if (options.repoScripts !== false && !fullScan) scripts.push(...repositoryScripts(repo, lintRoot, results, new Set(linted.map((f) => path11.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
   const launchesOf = /* @__PURE__ */ new Map();
+  const scriptHydra = /* @__PURE__ */ new Map();
   const lintedScripts = new Set(linted.map((f) => f.path));
   for (const file of scripts) {
     const isVirtual = virtualPaths.has(file.path);
-    const scriptDir = isVirtual ? toRepo(".") : toRepo(path8.posix.dirname(file.path));
+    const scriptDir = isVirtual ? toRepo(".") : toRepo(path11.posix.dirname(file.path));
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo("."), label: "the working directory" };
-      for (const named of launch.configs) {
-        const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
+      if (launch.hydra) {
+        const bases = launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []);
+        const resolution = resolveCommandConfig(launch.hydra, bases, hydraFiles);
+        const scriptResult = byPath.get(file.path);
+        if (resolution.found) {
+          const rel = fromAbs(resolution.found.abs);
+          launch.configs.push({ written: resolution.candidates.find((c) => resolution.found.rel.endsWith(c)) ?? rel, flag: "--config-name", range: launch.hydra.configName?.range ?? launch.range, resolved: resolution });
+          try {
+            const loaded = byPath.get(rel)?.file ?? loadFile(resolution.found.abs, rel, parseOptions);
+            if (!loaded.problems.some((p) => p.kind === "parse-error")) {
+              const composed = composedFor(loaded, bases) ?? composeConfig(loaded);
+              const input = scriptHydra.get(file.path) ?? {};
+              input.commandConfigs = { ...input.commandConfigs, [launch.range.line]: composed };
+              scriptHydra.set(file.path, input);
+            }
+          } catch (err) {
+            if (scriptResult) scriptResult.findings.push(internalError(file, err, `the Hydra config ${rel}`));
+          }
+        } else if (resolution.candidates.length > 0 && scriptResult) {
+          (scriptResult.starts ??= []).push(
+            `line ${launch.range.line}: Hydra config not found inside the repository (tried ${describeTried(resolution.tried)}); the framework's packaged defaults apply`
+          );
+        }
+      }
+      for (const named2 of launch.configs) {
+        const resolution = named2.resolved ?? resolveWritten(repo, named2.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
         const scriptResult = byPath.get(file.path);
         if (!resolution.found) {
-          (scriptResult ? scriptResult.starts ??= [] : []).push(`line ${launch.range.line}: ${named.flag || "argument"} ${named.written} not found inside the repository (tried ${describeTried(resolution.tried)})`);
+          (scriptResult ? scriptResult.starts ??= [] : []).push(`line ${launch.range.line}: ${named2.flag || "argument"} ${named2.written} not found inside the repository (tried ${describeTried(resolution.tried)})`);
           continue;
         }
         const rel = fromAbs(resolution.found.abs);
@@ -36380,12 +38879,34 @@ async function lint(options) {
         (scriptResult ? scriptResult.starts ??= [] : []).push(
           `line ${launch.range.line}: ${rel} (${launch.launcher}${world ? `, world size ${world.value}` : ""}; found from ${resolution.found.base.label})`
         );
-        const link = { script: file.path, range: launch.range, launcher: launch.launcher, workdir: launch.workdir, resolvedFrom: `${named.written} from ${resolution.found.base.label}` };
+        const link = { script: file.path, range: launch.range, launcher: launch.launcher, workdir: launch.workdir, resolvedFrom: `${named2.written} from ${resolution.found.base.label}` };
         const list = launchesOf.get(rel) ?? [];
         if (!list.some((l) => l.launch === launch)) list.push({ launch, link });
         launchesOf.set(rel, list);
       }
     }
+  }
+  results = results.map((result) => {
+    const input = scriptHydra.get(result.file.path);
+    if (!input || !result.dialect?.meta.hydra) return result;
+    const again = analyseSafely(result.file, settingsOf(result.file.path), { hydra: input, ...result.starts ? { starts: result.starts } : {} });
+    byPath.set(result.file.path, again);
+    return again;
+  });
+  const fragments = /* @__PURE__ */ new Map();
+  const noteFragments = (composed, dialect) => {
+    if (!composed || !dialect) return;
+    for (const f of composed.files) if (f !== composed.primary && !fragments.has(f)) fragments.set(f, { primary: composed.primary, dialect });
+  };
+  for (const r of results) {
+    noteFragments(r.hydra?.composed, r.dialect);
+    for (const c of Object.values(r.hydra?.commandConfigs ?? {})) noteFragments(c, r.dialect);
+  }
+  for (const r of results) {
+    const into = r.dialect ? void 0 : fragments.get(r.file.path);
+    if (!into) continue;
+    r.composedInto = into;
+    r.reason = `a config fragment that Hydra composes into ${into.primary} (its defaults list): linted as part of it`;
   }
   const addedByScripts = /* @__PURE__ */ new Set();
   for (const [rel, list] of launchesOf) {
@@ -36412,9 +38933,13 @@ async function lint(options) {
     if (!list?.length) return [result];
     alone.set(rel, result);
     return list.map(({ launch, link }) => {
-      const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link });
+      const hydra = launch.hydra && result.dialect?.meta.hydra ? {
+        ...result.hydra,
+        launch: { script: link.script, line: launch.range.line, overrides: launch.hydra.overrides, ...launch.hydra.forwardsArgs ? { forwardsArgs: launch.hydra.forwardsArgs } : {} }
+      } : result.hydra;
+      const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link, ...hydra ? { hydra } : {} });
       if (launch.accelerateConfig && launched.extraction) {
-        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(path8.posix.dirname(link.script));
+        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(path11.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
         if (accelerate.linked) launched.linked = [accelerate.linked];
         if (accelerate.note) launched.extraction.notes.push(accelerate.note);
@@ -36441,7 +38966,7 @@ async function lint(options) {
     }
     const settings = result.launch ? settingsWith(result.file.path, launchValuesOf(launchesOf, result)) : settingsOf(result.file.path);
     const counted = { ...estimate.setting, file: result.file.path };
-    const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect).extraction;
+    const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect, result.hydra).extraction;
     if (!withRows) continue;
     markEstimates(extraction.plan, withRows.plan, estimate.label);
     for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);
@@ -36483,7 +39008,7 @@ async function lint(options) {
         continue;
       }
       try {
-        const loaded = byPath.get(refPath)?.file ?? loadFile(path8.resolve(root, refPath), refPath, parseOptions);
+        const loaded = byPath.get(refPath)?.file ?? loadFile(path11.resolve(root, refPath), refPath, parseOptions);
         const problem = loaded.problems.find((p) => p.kind === "parse-error");
         if (problem) {
           result.findings.push({
@@ -36495,7 +39020,8 @@ async function lint(options) {
           });
           continue;
         }
-        const refAnalysis = analyse(loaded, settingsOf(refPath), result.dialect);
+        const refComposed = result.dialect.meta.hydra && loaded.tree ? composedFor(loaded, [rootBase, ...lintRootBase]) : void 0;
+        const refAnalysis = analyse(loaded, settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : void 0);
         if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its reference ${refPath}`));
@@ -36506,7 +39032,7 @@ async function lint(options) {
   }
   if (options.base && needBase.length > 0) {
     const gitTop = await repoRoot(root);
-    const prefix = toPosix(path8.relative(gitTop, root));
+    const prefix = toPosix(path11.relative(gitTop, root));
     const toGit = (rel) => prefix ? `${prefix}/${rel}` : rel;
     const versions = await readBaseVersions(gitTop, options.base, [...new Set(needBase.map((r) => toGit(r.file.path)))]);
     for (const result of needBase) {
@@ -36558,16 +39084,16 @@ function launchBases(workdir, scriptDir, extra = []) {
   return bases;
 }
 function linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, extra) {
-  const named = launch.accelerateConfig;
-  if (!named) return {};
-  const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, extra));
-  if (!resolution.found) return { note: `${named.flag} ${named.written} (${link.script}:${link.range.line}) not found inside the repository (tried ${describeTried(resolution.tried)})` };
+  const named2 = launch.accelerateConfig;
+  if (!named2) return {};
+  const resolution = resolveWritten(repo, named2.written, launchBases(launch.workdir, scriptDir, extra));
+  if (!resolution.found) return { note: `${named2.flag} ${named2.written} (${link.script}:${link.range.line}) not found inside the repository (tried ${describeTried(resolution.tried)})` };
   const rel = fromAbs(resolution.found.abs);
   const file = loadFile(resolution.found.abs, rel, parseOptions);
-  return { linked: { ...accelerateLink(file, named.written, named.range), resolvedFrom: resolution.found.base.label } };
+  return { linked: { ...accelerateLink(file, named2.written, named2.range), resolvedFrom: resolution.found.base.label } };
 }
 function repositoryScripts(repo, lintRoot, results, loaded, config, maxBytes, parseOptions) {
-  const names = new Set(results.filter((r) => r.file.tree && r.extraction).map((r) => path8.posix.basename(r.file.path)));
+  const names = new Set(results.filter((r) => r.file.tree && r.extraction).map((r) => path11.posix.basename(r.file.path)));
   if (names.size === 0) return [];
   const ignored = matcher(config.ignore);
   const skip = (abs) => {
@@ -36661,6 +39187,8 @@ function reportFile(result) {
   if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
   if (result.reason) file.reason = result.reason;
   if (result.launch) file.launcher = { path: result.launch.script, line: result.launch.range.line, column: result.launch.range.column };
+  const overridable = result.extraction?.overridable;
+  if (overridable) file.overridable = { path: overridable.file, line: overridable.range.line, column: overridable.range.column, message: overridable.message };
   return file;
 }
 function buildReport(results) {
@@ -36696,11 +39224,11 @@ var BASELINE_FILE = ".trainlint-baseline.json";
 var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
 var FINGERPRINT_VERSION = 2;
 var linesOf = /* @__PURE__ */ new WeakMap();
-function lineOf(texts, path10, line) {
+function lineOf(texts, path13, line) {
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, cache = /* @__PURE__ */ new Map());
-  let lines = cache.get(path10);
-  if (!lines) cache.set(path10, lines = (texts.get(path10) ?? "").split("\n"));
+  let lines = cache.get(path13);
+  if (!lines) cache.set(path13, lines = (texts.get(path13) ?? "").split("\n"));
   return lines[line - 1] ?? "";
 }
 function snippet(texts, f) {
@@ -36836,11 +39364,11 @@ function editsOf(findings) {
   }
   return [...byRange.values()];
 }
-function unifiedDiff(path10, before, after, context = 2) {
+function unifiedDiff(path13, before, after, context = 2) {
   const a = before.split("\n");
   const b = after.split("\n");
-  if (a.length !== b.length) return `--- a/${path10}
-+++ b/${path10}
+  if (a.length !== b.length) return `--- a/${path13}
++++ b/${path13}
 @@ whole file @@
 ${a.map((l) => `-${l}`).join("\n")}
 ${b.map((l) => `+${l}`).join("\n")}
@@ -36868,8 +39396,8 @@ ${lines.join("\n")}
 `);
     i = end;
   }
-  return hunks.length ? `--- a/${path10}
-+++ b/${path10}
+  return hunks.length ? `--- a/${path13}
++++ b/${path13}
 ${hunks.join("")}` : "";
 }
 
@@ -36915,15 +39443,15 @@ function command(f) {
   const message = stripCommandControls(`${file}:${f.line}:${f.column}: ${f.message}`);
   return `::${COMMAND[f.severity]} ${properties}::${escapeCommandData(message)}`;
 }
-function formatGithub(report) {
-  const sorted = report.findings.map((f, i) => ({ f, i })).sort((a, b) => RANK2[a.f.severity] - RANK2[b.f.severity] || a.i - b.i).map(({ f }) => f);
+function formatGithub(report2) {
+  const sorted = report2.findings.map((f, i) => ({ f, i })).sort((a, b) => RANK2[a.f.severity] - RANK2[b.f.severity] || a.i - b.i).map(({ f }) => f);
   return sorted.map((f) => `${command(f)}
 `).join("");
 }
 
 // src/report/json.ts
-function formatJson(report) {
-  return `${JSON.stringify(report, null, 2)}
+function formatJson(report2) {
+  return `${JSON.stringify(report2, null, 2)}
 `;
 }
 
@@ -36962,10 +39490,10 @@ function plural(n, word) {
 function byPosition(a, b) {
   return a.line - b.line || a.column - b.column || a.endLine - b.endLine || a.endColumn - b.endColumn;
 }
-function groupByFile(report) {
+function groupByFile(report2) {
   const groups = /* @__PURE__ */ new Map();
-  for (const file of report.files) groups.set(file.path, []);
-  for (const f of report.findings) {
+  for (const file of report2.files) groups.set(file.path, []);
+  for (const f of report2.findings) {
     const list = groups.get(f.path);
     if (list) list.push(f);
     else groups.set(f.path, [f]);
@@ -36996,8 +39524,8 @@ function codeFrame(lines, f, gutter, p) {
     `${p.dim(`    ${blank2} |`)} ${before}${p.severity[f.severity](marker)}`
   ];
 }
-function summaryLine(report, p) {
-  const { files, errors, warnings, infos } = report.summary;
+function summaryLine(report2, p) {
+  const { files, errors, warnings, infos } = report2.summary;
   const total = errors + warnings + infos;
   if (total === 0) return p.green(`\u2714 no problems in ${plural(files, "file")}`);
   const paint = errors > 0 ? p.severity.error : warnings > 0 ? p.severity.warning : p.severity.info;
@@ -37007,7 +39535,7 @@ function summaryLine(report, p) {
     )
   );
 }
-function wrap(text, limit) {
+function wrap2(text, limit) {
   const lines = [];
   let line = "";
   for (const word of text.split(" ").filter((w) => w !== "")) {
@@ -37023,12 +39551,12 @@ function firstClause(message) {
   const at = message.indexOf(": ");
   return at > 0 ? message.slice(0, at) : message;
 }
-function formatStylish(report, opts) {
+function formatStylish(report2, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const limit = Math.max(40, opts.width ?? DEFAULT_WIDTH);
   const out = [];
-  for (const [path10, findings] of groupByFile(report)) {
-    const source = opts.sources.get(path10);
+  for (const [path13, findings] of groupByFile(report2)) {
+    const source = opts.sources.get(path13);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -37044,7 +39572,7 @@ function formatStylish(report, opts) {
     const lead = 2 + lineWidth + 1 + columnWidth + 2 + severityWidth + 2;
     const fits = (r) => lead + width(r.message) + 2 + width(r.ruleId) <= limit;
     const messageWidth = Math.max(0, ...rows.filter(fits).map((r) => width(r.message)));
-    out.push(p.underline(stripTerminalControls(path10)));
+    out.push(p.underline(stripTerminalControls(path13)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -37052,31 +39580,31 @@ function formatStylish(report, opts) {
         out.push(`  ${position}  ${severity}  ${padEnd(r.message, messageWidth)}  ${p.dim(r.ruleId)}`);
       } else {
         out.push(`  ${position}  ${severity}  ${p.dim(r.ruleId)}`);
-        out.push(...wrap(r.message, limit - 4).map((l) => `    ${l}`));
+        out.push(...wrap2(r.message, limit - 4).map((l) => `    ${l}`));
       }
       out.push(...codeFrame(lines, r.f, gutter, p));
       for (const rel of r.f.related ?? []) {
-        const where3 = `${rel.path === path10 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
-        const [first, ...rest] = wrap(`${where3} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
+        const where3 = `${rel.path === path13 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
+        const [first, ...rest] = wrap2(`${where3} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
         out.push(`    ${p.dim("related")} ${first}`, ...rest.map((l) => `            ${l}`));
       }
     }
     out.push("");
   }
-  out.push(summaryLine(report, p));
+  out.push(summaryLine(report2, p));
   return `${out.join("\n")}
 `;
 }
 
 // src/report/index.ts
-function formatReport(name, report, opts) {
+function formatReport(name, report2, opts) {
   switch (name) {
     case "stylish":
-      return formatStylish(report, opts);
+      return formatStylish(report2, opts);
     case "json":
-      return formatJson(report);
+      return formatJson(report2);
     case "github":
-      return formatGithub(report);
+      return formatGithub(report2);
     default: {
       const unknown = name;
       throw new Error(`unknown format: ${String(unknown)}`);
@@ -37092,6 +39620,18 @@ function where2(setting) {
   if (setting.how) parts2.push(`= ${setting.how}`);
   if (setting.note) parts2.push(`(${setting.note})`);
   return parts2.join("  ");
+}
+function rlUnits(plan) {
+  const { promptsPerRolloutStep: prompts, samplesPerPrompt: n, optimizerStepsPerRolloutStep: opt, schedulerTick: tick, globalBatchSize: batch } = plan;
+  if (!prompts && !n && !opt && !tick) return void 0;
+  const parts2 = [];
+  const count2 = (value, noun) => `${formatValue(value)} ${noun}${value === 1 ? "" : "s"}`;
+  if (prompts && n) parts2.push(`${count2(prompts.value, "prompt")} \xD7 ${count2(n.value, "response")} = ${count2(prompts.value * n.value, "response")} per rollout step`);
+  else if (prompts) parts2.push(`${count2(prompts.value, "prompt")} per rollout step`);
+  if (batch) parts2.push(`${count2(batch.value, "response")} per optimizer step`);
+  if (opt) parts2.push(`${formatValue(opt.value)} optimizer step${opt.value === 1 ? "" : "s"} per rollout step`);
+  if (tick) parts2.push(tick.value === "rollout-step" ? "the LR scheduler ticks once per rollout step: step counts above are rollout steps" : "the LR scheduler ticks once per optimizer step");
+  return parts2.join("; ");
 }
 function formatPlan(result) {
   const lines = [];
@@ -37120,6 +39660,9 @@ function formatPlan(result) {
     const value = (setting.bound === "upper" ? "\u2264 " : "") + formatValue(setting.value) + (setting.unit && setting.unit !== "ratio" ? ` ${setting.unit}` : "");
     lines.push(`  ${field.padEnd(width2)}  ${value.padEnd(16)}  ${setting.origin.padEnd(8)}  ${clean(where2(setting))}`);
   }
+  const rl = rlUnits(plan);
+  if (rl) lines.push(`  RL units: ${clean(rl)}`);
+  if (result.extraction.overridable) lines.push(`  overridable: ${clean(result.extraction.overridable.message)}`);
   if (result.reference) lines.push(`  compared with: ${clean(result.reference.label)}`);
   for (const link of result.linked ?? []) {
     lines.push(`  linked: ${clean(link.path)} (${link.key}: ${clean(link.written)}${link.resolvedFrom ? `, found from ${clean(link.resolvedFrom)}` : ""})`);
@@ -37242,7 +39785,7 @@ var import_shell_quote2 = __toESM(require_shell_quote(), 1);
 import { spawn as spawn2 } from "node:child_process";
 var COMMAND_LINE_PATH = "(command line)";
 var VALUE_OPTIONS = /* @__PURE__ */ new Set(["--config", "-c", "--fail-on", "--rule", "--format", "-f"]);
-var SWITCHES = /* @__PURE__ */ new Set(["--dry-run", "--color", "--no-color", "--debug"]);
+var SWITCHES2 = /* @__PURE__ */ new Set(["--dry-run", "--color", "--no-color", "--debug"]);
 function parseExecArgs(argv) {
   const out = { command: [], dryRun: false, failOn: "error", format: "stylish", rules: {}, debug: false };
   let i = 0;
@@ -37260,7 +39803,7 @@ function parseExecArgs(argv) {
     }
     if (!token.startsWith("-")) break;
     const [name, inline] = token.includes("=") ? [token.slice(0, token.indexOf("=")), token.slice(token.indexOf("=") + 1)] : [token, void 0];
-    if (SWITCHES.has(name)) {
+    if (SWITCHES2.has(name)) {
       if (name === "--dry-run") out.dryRun = true;
       else if (name === "--debug") out.debug = true;
       else out.color = name === "--color";
@@ -37323,10 +39866,10 @@ function runCommand(command2, cwd) {
 }
 
 // src/cli/main.ts
-function exitCodeFor(report, failOn) {
+function exitCodeFor(report2, failOn) {
   if (failOn === "never") return 0;
-  if (report.summary.errors > 0) return 1;
-  if (failOn === "warning" && report.summary.warnings > 0) return 1;
+  if (report2.summary.errors > 0) return 1;
+  if (failOn === "warning" && report2.summary.warnings > 0) return 1;
   return 0;
 }
 function rulesTable() {
@@ -37337,23 +39880,23 @@ function rulesTable() {
 }
 async function runPlan(args, io) {
   const { config } = readConfig(io.cwd, args.config);
-  const named = args.paths[0];
+  const named2 = args.paths[0];
   let isFolder = false;
   try {
-    isFolder = fs2.statSync(path9.resolve(io.cwd, named)).isDirectory();
+    isFolder = fs2.statSync(path12.resolve(io.cwd, named2)).isDirectory();
   } catch {
   }
-  if (isFolder) throw new UsageError(`plan: ${named} is a folder; name one config file`);
-  const { results } = await lint({ root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: [named], config, base: args.base, cliRules: args.rules });
+  if (isFolder) throw new UsageError(`plan: ${named2} is a folder; name one config file`);
+  const { results } = await lint({ root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: [named2], config, base: args.base, cliRules: args.rules });
   const result = results[0];
-  if (!result) throw new UsageError(`plan: ${named} matches no file`);
+  if (!result) throw new UsageError(`plan: ${named2} matches no file`);
   const plans = results.filter((r) => r.file.path === result.file.path);
   const out = args.format === "json" ? JSON.stringify(plans.length > 1 ? plans.map(reportFile) : reportFile(result), null, 2) + "\n" : plans.map(formatPlan).join("\n");
   emit(args, io, out);
   return 0;
 }
 function emit(args, io, text) {
-  if (args.output) fs2.writeFileSync(path9.resolve(io.cwd, args.output), text);
+  if (args.output) fs2.writeFileSync(path12.resolve(io.cwd, args.output), text);
   else io.stdout(text);
 }
 async function runExec(argv, io) {
@@ -37362,11 +39905,11 @@ async function runExec(argv, io) {
   const file = commandLineFile(args.command);
   const paths = namedConfigPaths(file, args.command, io.cwd);
   const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], repoScripts: false });
-  const report = buildReport(results);
+  const report2 = buildReport(results);
   const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
   const color = args.color ?? (io.isTTY && !process.env.NO_COLOR);
-  io.stderr(formatReport(args.format, report, { color, sources }));
-  const code = exitCodeFor(report, args.failOn);
+  io.stderr(formatReport(args.format, report2, { color, sources }));
+  const code = exitCodeFor(report2, args.failOn);
   if (code !== 0) {
     io.stderr(`trainlint: not running the command: findings reach --fail-on ${args.failOn}
 `);
@@ -37394,7 +39937,7 @@ function fixFiles(results, cwd, dryRun) {
       diff += unifiedDiff(result.file.path, result.file.text, text);
     } else {
       try {
-        fs2.writeFileSync(path9.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
+        fs2.writeFileSync(path12.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
       } catch (err) {
         const code = err.code ?? err.message;
         failed.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied} fix(es) were not applied
@@ -37420,8 +39963,8 @@ function readBaselineFile(cwd, file, shown2) {
 function writeBaselineFile(cwd, file, shown2, text) {
   const check2 = checkRepoPath(repoRootOf(cwd), file);
   if (!check2.ok && check2.refusal !== "missing") throw new UsageError(`${shown2}: ${check2.why}; not written`);
-  const rel = path9.relative(cwd, file);
-  if (rel === ".." || rel.startsWith(`..${path9.sep}`) || path9.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
+  const rel = path12.relative(cwd, file);
+  if (rel === ".." || rel.startsWith(`..${path12.sep}`) || path12.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
   fs2.writeFileSync(file, text);
 }
 function filterByBaseline(results, text, shown2) {
@@ -37471,12 +40014,12 @@ async function runCli(argv, io) {
 `);
       if (fixed.files > 0) results = (await lint(options)).results;
     }
-    const baselinePath = path9.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    const baselinePath = path12.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     const baselineShown = args.baseline ?? BASELINE_FILE;
     if (args.updateBaseline) {
       const all = results.flatMap((r) => r.findings);
       writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + "\n");
-      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path9.relative(io.cwd, baselinePath) || baselinePath}
+      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path12.relative(io.cwd, baselinePath) || baselinePath}
 `);
       return 0;
     }
@@ -37486,11 +40029,11 @@ async function runCli(argv, io) {
       const summary = text === void 0 ? "" : filterByBaseline(results, text, baselineShown);
       if (summary) io.stderr(summary);
     }
-    const report = buildReport(results);
+    const report2 = buildReport(results);
     const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
     const color = args.color ?? (io.isTTY && !args.output && !process.env.NO_COLOR);
-    emit(args, io, formatReport(args.format, report, { color, sources }));
-    return exitCodeFor(report, args.failOn);
+    emit(args, io, formatReport(args.format, report2, { color, sources }));
+    return exitCodeFor(report2, args.failOn);
   } catch (err) {
     if (err instanceof UsageError || err instanceof GitError) {
       io.stderr(`trainlint: ${err.message}

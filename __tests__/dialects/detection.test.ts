@@ -16,6 +16,17 @@ const EXT = /\.(ya?ml|json|toml|sh|py)$/;
 const NOT_CLAIMED: Record<string, string | null> = {
   'deepspeed/neox_125M.yml': 'gpt-neox', // GPT-NeoX: DeepSpeed blocks inside, NeoX semantics
   'megatron/llama3-nemo_8b_mr_mbs1_gbs8_mcore_te_8experts_tp2_ep2_pp2_dgx_a100_1N8G/model_config.yaml': null, // NeMo-run, not Megatron argparse
+  'nemo/negative/lightning_cli.yaml': 'lightning', // a plain Lightning CLI config: trainer + model, no NeMo markers
+  'nemo/negative/megatron_model_base_config.yaml': null, // a model-architecture fragment
+  'nemo/negative/transcribe.yaml': null, // an inference config
+  'verl/negative/config.json': null, // a model-architecture config
+  'verl/negative/generation.yaml': null, // an inference (generation) config
+  // Config-group fragments a Hydra defaults list composes: no plan of their own.
+  'verl/repo/verl/trainer/config/actor/actor.yaml': null,
+  'verl/repo/verl/trainer/config/actor/dp_actor.yaml': null,
+  'verl/repo/verl/trainer/config/critic/dp_critic.yaml': null,
+  'verl/repo/verl/trainer/config/optim/fsdp.yaml': null,
+  'verl/repo/verl/trainer/config/rollout/rollout.yaml': null,
 };
 
 function files(dir: string): string[] {

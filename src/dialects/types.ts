@@ -1,5 +1,7 @@
 /** The contract every framework dialect implements: detect a file, extract its plan. */
+import type { HydraInput } from '../engine/hydra/view.js';
 import type { SourceFile } from '../engine/source.js';
+import type { ConfigNode } from '../engine/tree.js';
 import type { PlanField, Range, Setting, TrainingPlan } from '../engine/types.js';
 
 /**
@@ -22,6 +24,12 @@ export interface DialectMeta {
   /** File name in schemas/dialects/, if the dialect has a built-in schema. */
   schema?: string;
   /**
+   * The framework composes its YAML with Hydra (verl, NeMo): the engine composes the config's
+   * defaults list from the repository's files and hands launch-script overrides to `extract` through
+   * `ExtractEnv.hydra` (see engine/hydra/view.ts).
+   */
+  hydra?: boolean;
+  /**
    * Set when the framework's loader refuses a file with a repeated key (OmegaConf.load raises
    * "found duplicate key"): the clause `duplicate-key` prints. Absent: the last value wins.
    */
@@ -37,6 +45,8 @@ export interface ExtractEnv {
   assume: Partial<Record<PlanField, number | string | Setting>>;
   /** Canonical field → key path (dot-separated) for the generic dialect. */
   mappings: Partial<Record<PlanField, string>>;
+  /** For Hydra dialects (meta.hydra): the composed defaults list and the launch's overrides, from the engine. */
+  hydra?: HydraInput;
 }
 
 export interface MissingField {
@@ -81,6 +91,30 @@ export interface IgnoredSetting {
   data?: Record<string, unknown>;
 }
 
+/**
+ * What the framework's own config system rejects while loading, before training starts: Hydra's
+ * error for an override it cannot apply (`Could not override 'a.b'`), an override it cannot parse.
+ * Reported by the `schema` rule at `range` (in this file).
+ */
+export interface ConfigError {
+  message: string;
+  range: Range;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * A batch or parallel-size identity the framework asserts at start-up, computed by the dialect with
+ * the framework's own arithmetic (verl's `validate_config`, NeMo's sampler): reported by
+ * `batch-size-mismatch` at `range`. `check` names the framework's assertion in its own words.
+ */
+export interface BatchCheck {
+  /** Short stable kind, e.g. "train-batch-not-divisible", "rollout-tp-does-not-divide". */
+  kind: string;
+  message: string;
+  range: Range;
+  data?: Record<string, unknown>;
+}
+
 export interface Extraction {
   plan: TrainingPlan;
   /** Fields a rule needs that stay unknown, with how to supply them. */
@@ -121,6 +155,20 @@ export interface Extraction {
   decayDefaultsToRun?: boolean;
   /** Written values the framework ignores or overrides (see IgnoredSetting). */
   ignored?: IgnoredSetting[];
+  /** Errors of the framework's config loading (Hydra overrides), reported by `schema` (see ConfigError). */
+  configErrors?: ConfigError[];
+  /**
+   * A tree the `schema` rule validates against the dialect's schema when the file has none of its
+   * own: a launch script's Hydra overrides as a config tree, each value at its place in the script.
+   */
+  schemaTree?: ConfigNode;
+  /** Start-up batch and parallel-size assertions that fail (see BatchCheck), reported by `batch-size-mismatch`. */
+  batchChecks?: BatchCheck[];
+  /**
+   * Set when the launch command hands the script's own arguments on (`"$@"`): whoever runs it can
+   * override what trainlint read. `range` is the `"$@"`, possibly in a launch script.
+   */
+  overridable?: { file: string; range: Range; message: string };
 }
 
 /**

@@ -39,6 +39,8 @@ export function reportFile(result: FileResult): ReportFile {
   if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
   if (result.reason) file.reason = result.reason;
   if (result.launch) file.launcher = { path: result.launch.script, line: result.launch.range.line, column: result.launch.range.column };
+  const overridable = result.extraction?.overridable;
+  if (overridable) file.overridable = { path: overridable.file, line: overridable.range.line, column: overridable.range.column, message: overridable.message };
   return file;
 }
 

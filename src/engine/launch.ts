@@ -15,6 +15,11 @@ export interface ShellArg {
   valueRange?: Range;
   /** Name of the variable the value (or the whole argument) came from, if any. */
   viaVariable?: string;
+  /**
+   * For a positional `key=value` word (a Hydra override `trainer.nnodes=2`): the range of the key
+   * and of the value as written (the value's range is in the assignment when it came from `$VAR`).
+   */
+  assignment?: { keyRange: Range; valueRange: Range };
 }
 
 /**
@@ -42,6 +47,11 @@ export interface LaunchCommand {
   cli?: string;
   /** The SLURM allocation the script's `#SBATCH` lines request (srun inherits it). */
   slurm?: SlurmAllocation;
+  /**
+   * Where the command hands on the script's own arguments (`"$@"`, `$*`): whoever runs the script
+   * can add or override arguments, so the plan read from the script is "overridable".
+   */
+  forwardsArgs?: Range;
 }
 
 /** One `#SBATCH` value, with where it is written. */

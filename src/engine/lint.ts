@@ -22,6 +22,9 @@ import { groupRunLength, shapeRunFindings, type RunFindingsContext } from './gro
 import { shortRunOf } from './short-run.js';
 import { duplicateKeyFinding } from './duplicates.js';
 import { accelerateLink, linkRequests, mergeLinked, type LinkedPlan } from './links.js';
+import { composeFromRepository, resolveCommandConfig, type HydraFiles } from './hydra-files.js';
+import { composeConfig, type ComposedConfig, type LoadedConfig } from './hydra/compose.js';
+import type { HydraInput } from './hydra/view.js';
 import { listScripts, relativePosix } from './repository.js';
 import { estimateDatasetSamples, type DatasetEstimate } from './datasets.js';
 import { scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
@@ -87,6 +90,13 @@ export interface FileResult {
   launch?: LaunchLink;
   /** For a launch script: the configs its commands start, or what was tried for those not found. */
   starts?: string[];
+  /** For a Hydra dialect: the composition and launch overrides its plan was extracted with (engine/hydra/view.ts). */
+  hydra?: HydraInput;
+  /**
+   * A config fragment that Hydra composes into another config (a defaults-list group file such as
+   * verl's `actor/dp_actor.yaml`): no plan of its own; its YAML is typed by that framework's loader.
+   */
+  composedInto?: { primary: string; dialect: Dialect };
 }
 
 export interface LintResult {
@@ -98,15 +108,18 @@ export function runPlanOf(result: FileResult): TrainingPlan {
   return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
 }
 
-function envFor(settings: FileSettings): ExtractEnv {
-  return { assume: settings.assume, mappings: settings.mappings };
+function envFor(settings: FileSettings, hydra?: HydraInput): ExtractEnv {
+  return { assume: settings.assume, mappings: settings.mappings, ...(hydra ? { hydra } : {}) };
 }
 
-/** Detect (or take the forced) dialect and extract the plan of a loaded file. */
-export function analyse(file: SourceFile, settings: FileSettings, forced?: Dialect): { dialect?: Dialect; extraction?: Extraction; reason?: string } {
+/**
+ * Detect (or take the forced) dialect and extract the plan of a loaded file. `hydra`: for a Hydra
+ * dialect, the composition and launch overrides the engine prepared (engine/hydra/view.ts).
+ */
+export function analyse(file: SourceFile, settings: FileSettings, forced?: Dialect, hydra?: HydraInput): { dialect?: Dialect; extraction?: Extraction; reason?: string } {
   const parseProblem = file.problems.find((p) => p.kind === 'parse-error');
   if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
-  const env = envFor(settings);
+  const env = envFor(settings, hydra);
   const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : undefined) ?? detectDialect(file, env);
   if (!dialect) return { reason: unclaimedReason(file) };
   return { dialect, extraction: dialect.extract(file, env) };
@@ -174,8 +187,8 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         ownPlan: extraction?.plan ?? {},
         linked: result.linked ?? [],
         dialectId: dialect?.meta.id,
-        yamlLoader: dialect?.meta.yamlLoader ?? (handedOnAsText(file) ? 'text' : 'pyyaml'),
-        yamlLoaderName: dialect?.meta.yamlLoaderName,
+        yamlLoader: dialect?.meta.yamlLoader ?? result.composedInto?.dialect.meta.yamlLoader ?? (handedOnAsText(file) ? 'text' : 'pyyaml'),
+        yamlLoaderName: dialect?.meta.yamlLoaderName ?? result.composedInto?.dialect.meta.yamlLoaderName,
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
         conflicts: extraction?.conflicts ?? [],
@@ -183,6 +196,9 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         afterDecay: extraction?.afterDecay,
         launchCheck: extraction?.launchChecks?.[rule.meta.id],
         globalBatchRounding: extraction?.globalBatchRounding,
+        configErrors: extraction?.configErrors,
+        schemaTree: extraction?.schemaTree,
+        batchChecks: extraction?.batchChecks,
         atRunEnd: extraction?.atRunEnd,
         decayDefaultsToRun: extraction?.decayDefaultsToRun,
         options: effective.options,
@@ -240,7 +256,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   };
   const analyseSafely = (file: SourceFile, settings: FileSettings, extra: Partial<FileResult> = {}): FileResult => {
     try {
-      return { file, findings: [], ...extra, ...analyse(file, settings) };
+      return { file, findings: [], ...extra, ...analyse(file, settings, undefined, extra.hydra) };
     } catch (err) {
       return { file, findings: [internalError(file, err)], ...extra, reason: 'internal error' };
     }
@@ -270,6 +286,21 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const rootBase: PathBase = { dir: '.', label: 'the repository root' };
   const lintRootBase: PathBase[] = repo.root === lintRoot ? [] : [{ dir: toRepo('.'), label: 'the linted folder' }];
   const insideLintRoot = (rel: string) => !rel.startsWith('../');
+  // Hydra: a config's defaults list is composed from the repository's files (engine/hydra-files.ts).
+  const hydraFiles: HydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
+  const hydraCache = new Map<string, LoadedConfig | { missing: string }>();
+  const composedCache = new Map<string, ComposedConfig | undefined>();
+  const composedFor = (file: SourceFile, bases: PathBase[]): ComposedConfig | undefined => {
+    const key = `${file.path}\0${bases.map((b) => b.dir).join('\0')}`;
+    if (!composedCache.has(key)) composedCache.set(key, composeFromRepository(file, bases, hydraFiles, hydraCache));
+    return composedCache.get(key);
+  };
+  results = results.map((result) => {
+    if (!result.dialect?.meta.hydra || !result.file.tree) return result;
+    const composed = composedFor(result.file, [rootBase, ...lintRootBase]);
+    return composed ? analyseSafely(result.file, settingsOf(result.file.path), { hydra: { composed } }) : result;
+  });
+  for (const r of results) byPath.set(r.file.path, r);
   /** Where a path a config writes is resolved from: the launcher's working directory (or the repository root), then the config's folder. */
   const configBases = (result: FileResult): PathBase[] => {
     const wd = result.launch?.workdir;
@@ -285,14 +316,41 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const fullScan = repo.root === lintRoot && options.paths.every((p) => path.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
   if (options.repoScripts !== false && !fullScan) scripts.push(...repositoryScripts(repo, lintRoot, results, new Set(linted.map((f) => path.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
   const launchesOf = new Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>();
+  /** Hydra scripts: the config each command names, composed, for the script's own extraction. */
+  const scriptHydra = new Map<string, HydraInput>();
   const lintedScripts = new Set(linted.map((f) => f.path));
   for (const file of scripts) {
     const isVirtual = virtualPaths.has(file.path);
     const scriptDir = isVirtual ? toRepo('.') : toRepo(path.posix.dirname(file.path));
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo('.'), label: 'the working directory' };
+      if (launch.hydra) {
+        // The config a Hydra command names: --config-path/--config-name, or its app's @hydra.main.
+        const bases = launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []);
+        const resolution = resolveCommandConfig(launch.hydra, bases, hydraFiles);
+        const scriptResult = byPath.get(file.path);
+        if (resolution.found) {
+          const rel = fromAbs(resolution.found.abs);
+          launch.configs.push({ written: resolution.candidates.find((c) => resolution.found!.rel.endsWith(c)) ?? rel, flag: '--config-name', range: launch.hydra.configName?.range ?? launch.range, resolved: resolution });
+          try {
+            const loaded = byPath.get(rel)?.file ?? loadFile(resolution.found.abs, rel, parseOptions);
+            if (!loaded.problems.some((p) => p.kind === 'parse-error')) {
+              const composed = composedFor(loaded, bases) ?? composeConfig(loaded);
+              const input = (scriptHydra.get(file.path) ?? {}) as HydraInput;
+              input.commandConfigs = { ...input.commandConfigs, [launch.range.line]: composed };
+              scriptHydra.set(file.path, input);
+            }
+          } catch (err) {
+            if (scriptResult) scriptResult.findings.push(internalError(file, err, `the Hydra config ${rel}`));
+          }
+        } else if (resolution.candidates.length > 0 && scriptResult) {
+          (scriptResult.starts ??= []).push(
+            `line ${launch.range.line}: Hydra config not found inside the repository (tried ${describeTried(resolution.tried)}); the framework's packaged defaults apply`,
+          );
+        }
+      }
       for (const named of launch.configs) {
-        const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
+        const resolution = named.resolved ?? resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
         const scriptResult = byPath.get(file.path);
         if (!resolution.found) {
           (scriptResult ? (scriptResult.starts ??= []) : []).push(`line ${launch.range.line}: ${named.flag || 'argument'} ${named.written} not found inside the repository (tried ${describeTried(resolution.tried)})`);
@@ -309,6 +367,32 @@ export async function lint(options: LintOptions): Promise<LintResult> {
         launchesOf.set(rel, list);
       }
     }
+  }
+
+  // A Hydra script whose command names a config in the repository is extracted again with it.
+  results = results.map((result) => {
+    const input = scriptHydra.get(result.file.path);
+    if (!input || !result.dialect?.meta.hydra) return result;
+    const again = analyseSafely(result.file, settingsOf(result.file.path), { hydra: input, ...(result.starts ? { starts: result.starts } : {}) });
+    byPath.set(result.file.path, again);
+    return again;
+  });
+
+  // Config fragments a Hydra composition merged: part of that config, read with its framework's loader.
+  const fragments = new Map<string, { primary: string; dialect: Dialect }>();
+  const noteFragments = (composed: ComposedConfig | undefined, dialect: Dialect | undefined) => {
+    if (!composed || !dialect) return;
+    for (const f of composed.files) if (f !== composed.primary && !fragments.has(f)) fragments.set(f, { primary: composed.primary, dialect });
+  };
+  for (const r of results) {
+    noteFragments(r.hydra?.composed, r.dialect);
+    for (const c of Object.values(r.hydra?.commandConfigs ?? {})) noteFragments(c, r.dialect);
+  }
+  for (const r of results) {
+    const into = r.dialect ? undefined : fragments.get(r.file.path);
+    if (!into) continue;
+    r.composedInto = into;
+    r.reason = `a config fragment that Hydra composes into ${into.primary} (its defaults list): linted as part of it`;
   }
 
   // A linted script's configs are linted with it, even when they are outside the linted paths
@@ -340,7 +424,14 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (!list?.length) return [result];
     alone.set(rel, result);
     return list.map(({ launch, link }) => {
-      const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link });
+      const hydra: HydraInput | undefined =
+        launch.hydra && result.dialect?.meta.hydra
+          ? {
+              ...result.hydra,
+              launch: { script: link.script, line: launch.range.line, overrides: launch.hydra.overrides, ...(launch.hydra.forwardsArgs ? { forwardsArgs: launch.hydra.forwardsArgs } : {}) },
+            }
+          : result.hydra;
+      const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link, ...(hydra ? { hydra } : {}) });
       if (launch.accelerateConfig && launched.extraction) {
         const scriptDir = virtualPaths.has(link.script) ? toRepo('.') : toRepo(path.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
@@ -371,7 +462,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     }
     const settings = result.launch ? settingsWith(result.file.path, launchValuesOf(launchesOf, result)) : settingsOf(result.file.path);
     const counted = { ...estimate.setting, file: result.file.path };
-    const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect).extraction;
+    const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect, result.hydra).extraction;
     if (!withRows) continue;
     markEstimates(extraction.plan, withRows.plan, estimate.label);
     for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);
@@ -434,7 +525,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
           });
           continue;
         }
-        const refAnalysis = analyse(loaded, settingsOf(refPath), result.dialect);
+        // A Hydra reference is composed from its defaults list like the config itself.
+        const refComposed = result.dialect.meta.hydra && loaded.tree ? composedFor(loaded, [rootBase, ...lintRootBase]) : undefined;
+        const refAnalysis = analyse(loaded, settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : undefined);
         if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its reference ${refPath}`));

@@ -1,29 +1,61 @@
 /**
- * OmegaConf, statically: reads a config block and follows plain `${path.to.key}` references
- * within the same file, as OmegaConf resolves them for the training script. Resolvers
- * (`${oc.env:X}`), relative references and cycles stay unresolved, with a note. Nothing is
- * executed. Used by the composer, torchtune and olmo dialects.
+ * OmegaConf, statically: reads a config block and resolves its interpolations as OmegaConf resolves
+ * them for the training script: absolute references `${a.b.c}`, relative ones `${.x}` / `${..x}`,
+ * `${oc.select:key,default}`, and the custom resolvers a dialect names (NeMo's `${multiply:a,b}`).
+ * Anything else (`${oc.env:X}`, a string with an interpolation inside, a cycle) stays unresolved,
+ * with a note: its value is unknown, never guessed. Nothing is executed. Used by the composer,
+ * torchtune, olmo, verl and nemo dialects.
+ *
+ * The block may be a file's own tree or a Hydra composition (engine/hydra/compose.ts): then each key
+ * carries the file (or command-line override) that wrote it, and Settings point there.
  */
 import type { YamlLoader } from '../dialects/types.js';
 import { scalarNumber } from './plan.js';
 import type { SourceFile } from './source.js';
-import { getIn, type ConfigNode } from './tree.js';
-import type { KeyPath, Range, Setting } from './types.js';
+import { mapGet, type ConfigNode, type MapEntry, type ScalarNode } from './tree.js';
+import type { EntrySource } from './hydra/compose.js';
+import { splitTopLevel, typePrimitive } from './hydra/overrides.js';
+import type { KeyPath, Origin, Range, Setting } from './types.js';
 // ---------------------------------------------------------------------------------------------
 
-/** A plain absolute reference `${a.b.c}` (no resolver `x:`, no relative `.a`, nothing around it). */
-const PLAIN_REF = /^\$\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}$/;
 const MAX_REF_DEPTH = 10;
+/** A reference: absolute `a.b.c` or relative `.a` / `..a.b` (no resolver `x:`). */
+const REF = /^(\.*)([A-Za-z_][\w-]*(?:\.[\w-]+)*)?$/;
+/** A resolver call `name:args`. */
+const RESOLVER = /^\s*([A-Za-z_][\w.]*):([^]*)$/;
+
+/** A custom resolver over numbers (`multiply`), as the framework registers it. */
+export type NumericResolver = (args: number[]) => number | undefined;
+
+export interface OmegaReaderOptions {
+  /** The file (or override) of each key, for a composed config. */
+  sources?: ReadonlyMap<MapEntry, EntrySource>;
+  /** Resolvers the framework registers, by name. `oc.select` is OmegaConf's own and always known. */
+  resolvers?: Record<string, NumericResolver>;
+}
 
 export interface OmegaHit {
   /** The node the key finally holds, after references were followed. */
   node: ConfigNode;
   /** Range of the key as written at the requested path. */
   keyRange: Range;
+  /** The entry of the requested key (undefined for the block root or a sequence item). */
+  entry?: MapEntry;
   /** "interpolated from `${variables.max_seq_len}` (line 4)" when references were followed. */
   via?: string;
   /** Why a reference was left unresolved (the value is then unknown). */
   unresolved?: string;
+}
+
+/** The result of evaluating an interpolation. */
+type Evaluated =
+  | { ok: true; node: ConfigNode; path?: string[]; range?: Range; how: string }
+  | { ok: false; why: string };
+
+interface Located {
+  node: ConfigNode;
+  keyRange: Range;
+  entry?: MapEntry;
 }
 
 /**
@@ -40,6 +72,7 @@ export class OmegaReader {
     readonly prefix: KeyPath,
     readonly root: ConfigNode,
     readonly loader: YamlLoader = 'omegaconf',
+    readonly options: OmegaReaderOptions = {},
   ) {}
 
   /** The key as written in the file (with the block prefix). */
@@ -47,31 +80,155 @@ export class OmegaReader {
     return [...this.prefix, ...path].join('.');
   }
 
-  lookup(path: KeyPath): OmegaHit | undefined {
-    const hit = getIn(this.root, path);
-    if (!hit) return undefined;
-    let node = hit.node;
-    const chain: string[] = [];
-    let lastRange = hit.keyRange;
-    for (;;) {
-      if (node.kind !== 'scalar' || typeof node.value !== 'string' || !node.value.includes('${')) break;
-      const ref = PLAIN_REF.exec(node.value.trim());
-      const text = node.value.trim();
-      if (!ref) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
-      if (chain.includes(ref[1])) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\` is a circular reference` };
-      if (chain.length >= MAX_REF_DEPTH) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\`: references nested deeper than ${MAX_REF_DEPTH}` };
-      const target = getIn(this.root, ref[1].split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s)));
-      if (!target) return { node, keyRange: hit.keyRange, unresolved: `\`${text}\` names no key in this file` };
-      chain.push(ref[1]);
-      node = target.node;
-      lastRange = target.keyRange;
+  /** Where the entry was written: this file, another composed file, or an override. */
+  sourceOf(entry: MapEntry | undefined): EntrySource | undefined {
+    return entry ? this.options.sources?.get(entry) : undefined;
+  }
+
+  private locate(path: KeyPath): Located | undefined {
+    let node: ConfigNode = this.root;
+    let keyRange = this.root.range;
+    let entry: MapEntry | undefined;
+    for (const step of path) {
+      if (node.kind === 'map') {
+        const e = mapGet(node, String(step));
+        if (!e) return undefined;
+        entry = e;
+        node = e.value;
+        keyRange = e.keyRange;
+      } else if (node.kind === 'seq' && typeof step === 'number') {
+        const item: ConfigNode | undefined = node.items[step];
+        if (!item) return undefined;
+        entry = undefined;
+        node = item;
+        keyRange = item.range;
+      } else {
+        return undefined;
+      }
     }
-    if (chain.length === 0) return { node, keyRange: hit.keyRange };
-    return { node, keyRange: hit.keyRange, via: `interpolated from \`\${${chain[0]}}\` (${this.key([chain[chain.length - 1]])}, line ${lastRange.line})` };
+    return { node, keyRange, entry };
+  }
+
+  lookup(path: KeyPath): OmegaHit | undefined {
+    const hit = this.locate(path);
+    if (!hit) return undefined;
+    const base = { keyRange: hit.keyRange, ...(hit.entry ? { entry: hit.entry } : {}) };
+    const node = hit.node;
+    if (node.kind !== 'scalar' || typeof node.value !== 'string' || !node.value.includes('${')) return { node, ...base };
+    const r = this.evaluateString(node.value, path.map(String), [], 0);
+    if (!r.ok) return { node, ...base, unresolved: r.why };
+    return { node: r.node, ...base, via: r.how };
+  }
+
+  /** A string value that holds an interpolation: the whole string must be one `${…}`. */
+  private evaluateString(text: string, at: string[], chain: string[], depth: number): Evaluated {
+    const t = text.trim();
+    const body = wholeInterpolation(t);
+    if (body === undefined) return { ok: false, why: `\`${t}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
+    if (depth >= MAX_REF_DEPTH) return { ok: false, why: `\`${t}\`: references nested deeper than ${MAX_REF_DEPTH}` };
+    return this.evaluate(body, t, at, chain, depth);
+  }
+
+  private evaluate(body: string, text: string, at: string[], chain: string[], depth: number): Evaluated {
+    const resolver = RESOLVER.exec(body);
+    if (resolver) return this.callResolver(resolver[1], resolver[2], text, at, chain, depth);
+    const ref = REF.exec(body.trim());
+    if (!ref || ref[2] === undefined) return { ok: false, why: `\`${text}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
+    const target = this.refPath(ref[1].length, ref[2], at);
+    const key = target.join('.');
+    if (chain.includes(key)) return { ok: false, why: `\`${text}\` is a circular reference` };
+    const hit = this.locate(target);
+    if (!hit) return { ok: false, why: `\`${text}\` names no key in ${this.options.sources ? 'the composed config' : 'this file'}` };
+    return this.follow(hit, target, ref[1] + ref[2], text, chain, depth);
+  }
+
+  /** Follow a reference to `hit` (which may itself hold a reference). */
+  private follow(hit: Located, target: string[], written: string, text: string, chain: string[], depth: number): Evaluated {
+    const where = this.where(target, hit);
+    if (hit.node.kind === 'scalar' && typeof hit.node.value === 'string' && hit.node.value.includes('${')) {
+      const inner = this.evaluateString(hit.node.value, target, [...chain, target.join('.')], depth + 1);
+      if (!inner.ok) return inner;
+      // Keep the first hop's text and the last hop's key, as before: "interpolated from `${a}` (c, line 9)".
+      return { ...inner, how: inner.how.replace(/^interpolated from `\$\{[^`]*\}`/, `interpolated from \`\${${written}}\``) };
+    }
+    return { ok: true, node: hit.node, path: target, range: hit.keyRange, how: `interpolated from \`\${${written}}\` (${where})` };
+  }
+
+  /** "variables.base, line 20" (with the file when the key is in another composed file). */
+  private where(target: string[], hit: Located): string {
+    const src = this.sourceOf(hit.entry);
+    const file = src && src.file !== this.file.path ? `${src.file}:` : 'line ';
+    return `${this.key(target)}, ${file}${hit.keyRange.line}`;
+  }
+
+  /** The absolute path a reference names; relative references count dots from the key's mapping. */
+  private refPath(leadingDots: number, rest: string, at: string[]): string[] {
+    const parts = rest.split('.');
+    if (leadingDots === 0) return parts;
+    const container = at.slice(0, Math.max(0, at.length - leadingDots));
+    return [...container, ...parts];
+  }
+
+  private callResolver(name: string, rawArgs: string, text: string, at: string[], chain: string[], depth: number): Evaluated {
+    const args = splitTopLevel(rawArgs, ',').map((a) => a.trim());
+    if (name === 'oc.select') {
+      const keyText = args[0] ?? '';
+      const ref = REF.exec(keyText.trim());
+      if (!ref || ref[2] === undefined) return { ok: false, why: `\`${text}\`: oc.select needs a key` };
+      const target = this.refPath(ref[1].length, ref[2], at);
+      const hit = this.locate(target);
+      if (hit && !(hit.node.kind === 'scalar' && hit.node.value === '???')) {
+        const followed = this.follow(hit, target, `oc.select:${keyText}`, text, chain, depth);
+        return followed.ok ? { ...followed, how: followed.how.replace(/^interpolated from/, 'selected by') } : followed;
+      }
+      const fallback = args.length > 1 ? args.slice(1).join(',') : undefined;
+      if (fallback === undefined) {
+        return { ok: true, node: scalar(null, 'null'), how: `\`${text}\`: ${keyText} is not set, so it is None` };
+      }
+      const inner = wholeInterpolation(fallback);
+      if (inner !== undefined) {
+        const r = this.evaluate(inner, fallback, at, chain, depth + 1);
+        return r.ok ? { ...r, how: `\`${text}\`: ${keyText} is not set; the default ${r.how}` } : r;
+      }
+      const value = typePrimitive(unquote(fallback));
+      return { ok: true, node: scalar(value, fallback), how: `\`${text}\`: ${keyText} is not set, so the default ${fallback} applies` };
+    }
+    const fn = this.options.resolvers?.[name];
+    if (!fn) {
+      return { ok: false, why: `\`${text}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
+    }
+    const values: number[] = [];
+    const parts: string[] = [];
+    for (const arg of args) {
+      const inner = wholeInterpolation(arg);
+      let node: ConfigNode;
+      if (inner !== undefined) {
+        const r = this.evaluate(inner, arg, at, chain, depth + 1);
+        if (!r.ok) return r;
+        node = r.node;
+      } else {
+        node = scalar(typePrimitive(unquote(arg)), arg);
+      }
+      const num = node.kind === 'scalar' ? scalarNumber(node, 'omegaconf') : undefined;
+      if (!num) return { ok: false, why: `\`${text}\`: ${arg} is not a number` };
+      values.push(num.value);
+      parts.push(`${arg} = ${String(num.value)}`);
+    }
+    const out = fn(values);
+    if (out === undefined || !Number.isFinite(out)) return { ok: false, why: `\`${text}\` does not give a number` };
+    return { ok: true, node: scalar(out, String(out)), how: `computed by \`${text}\` (${parts.join(', ')})` };
   }
 
   private unresolvedNote(path: KeyPath, hit: OmegaHit): void {
     if (hit.unresolved) this.notes.push(`${this.key(path)}: ${hit.unresolved}, so its value is unknown`);
+  }
+
+  /** File, origin and override note of a Setting read at the hit's key. */
+  private settingBase(path: KeyPath, hit: OmegaHit): { origin: Origin; file: string; key: string; range: Range; note?: string } {
+    const src = this.sourceOf(hit.entry);
+    const origin: Origin = src?.override?.origin ?? 'explicit';
+    const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : undefined;
+    return { origin, file: src?.file ?? this.file.path, key: this.key(path), range: hit.keyRange, ...(overrideNote ? { note: overrideNote } : {}) };
   }
 
   /** A numeric Setting (OmegaConf typing), following references. */
@@ -82,13 +239,11 @@ export class OmegaReader {
     if (hit.unresolved || hit.node.kind !== 'scalar') return undefined;
     const num = scalarNumber(hit.node, this.loader);
     if (!num) return undefined;
-    const note = [hit.via, num.note].filter(Boolean).join('; ');
+    const base = this.settingBase(path, hit);
+    const note = [base.note, hit.via, num.note].filter(Boolean).join('; ');
     return {
       value: num.value,
-      origin: 'explicit',
-      file: this.file.path,
-      key: this.key(path),
-      range: hit.keyRange,
+      ...base,
       // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
       ...(hit.via ? {} : { valueRange: hit.node.range }),
       ...(note ? { note } : {}),
@@ -101,7 +256,9 @@ export class OmegaReader {
     if (!hit) return undefined;
     this.unresolvedNote(path, hit);
     if (hit.unresolved || hit.node.kind !== 'scalar' || hit.node.value === null) return undefined;
-    return { value: String(hit.node.value), origin: 'explicit', file: this.file.path, key: this.key(path), range: hit.keyRange, ...(hit.via ? { note: hit.via } : {}) };
+    const base = this.settingBase(path, hit);
+    const note = [base.note, hit.via].filter(Boolean).join('; ');
+    return { value: String(hit.node.value), ...base, ...(note ? { note } : {}) };
   }
 
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
@@ -110,11 +267,40 @@ export class OmegaReader {
     if (!hit) return undefined;
     this.unresolvedNote(path, hit);
     if (hit.unresolved || hit.node.kind !== 'scalar' || hit.node.value === null) return undefined;
-    const setting: Omit<Setting, 'value'> = { origin: 'explicit', file: this.file.path, key: this.key(path), range: hit.keyRange, ...(hit.via ? { note: hit.via } : {}) };
+    const base = this.settingBase(path, hit);
+    const note = [base.note, hit.via].filter(Boolean).join('; ');
+    const setting: Omit<Setting, 'value'> = { ...base, ...(note ? { note } : {}) };
     return { value: hit.node.value, setting };
   }
 
   has(path: KeyPath): boolean {
-    return getIn(this.root, path) !== undefined;
+    return this.locate(path) !== undefined;
   }
+}
+
+function scalar(value: ScalarNode['value'], source: string): ScalarNode {
+  return { kind: 'scalar', value, source, plain: true, range: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
+}
+
+function unquote(text: string): string {
+  const t = text.trim();
+  return (t.startsWith("'") && t.endsWith("'")) || (t.startsWith('"') && t.endsWith('"')) ? t.slice(1, -1) : t;
+}
+
+/** The body of `text` when it is exactly one `${…}` (braces balanced), else undefined. */
+export function wholeInterpolation(text: string): string | undefined {
+  const t = text.trim();
+  if (!t.startsWith('${') || !t.endsWith('}')) return undefined;
+  let depth = 0;
+  for (let i = 0; i < t.length; i++) {
+    if (t[i] === '$' && t[i + 1] === '{') {
+      depth++;
+      i++;
+    } else if (t[i] === '{') depth++;
+    else if (t[i] === '}') {
+      depth--;
+      if (depth === 0 && i !== t.length - 1) return undefined;
+    }
+  }
+  return depth === 0 ? t.slice(2, -1) : undefined;
 }

@@ -30,6 +30,11 @@ export interface ReportFile {
    * several commands has one entry per command, each with its own plan.
    */
   launcher?: { path: string; line: number; column: number };
+  /**
+   * Set when the launch command hands the script's own arguments on (`"$@"`): whoever runs the
+   * script can override the values of this plan. Where the `"$@"` is, and what it means.
+   */
+  overridable?: { path: string; line: number; column: number; message: string };
 }
 
 export interface ReportFinding {

@@ -23,6 +23,8 @@ import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json
 import ultralyticsSchema from '../../schemas/dialects/ultralytics.schema.json';
 import kohyaSchema from '../../schemas/dialects/kohya.schema.json';
 import timmSchema from '../../schemas/dialects/timm.schema.json';
+import verlSchema from '../../schemas/dialects/verl.schema.json';
+import nemoSchema from '../../schemas/dialects/nemo.schema.json';
 import { UsageError } from '../config/errors.js';
 import { loadYaml } from './load/yaml.js';
 import { loadJson } from './load/json.js';
@@ -67,6 +69,8 @@ const BUILTIN: Record<string, object> = {
   'ultralytics.schema.json': ultralyticsSchema,
   'kohya.schema.json': kohyaSchema,
   'timm.schema.json': timmSchema,
+  'verl.schema.json': verlSchema,
+  'nemo.schema.json': nemoSchema,
 };
 
 export class SchemaStore {

@@ -8,7 +8,9 @@
  * through the same function. Pure: no I/O.
  */
 import path from 'node:path';
+import { hydraCommand, isHydraCommand, type HydraCommand } from './hydra/command.js';
 import type { LaunchCommand, ShellArg } from './launch.js';
+import type { Resolution } from './repo-files.js';
 import { launcherWorldSize } from './load/shell.js';
 import type { SourceFile } from './source.js';
 import type { PlanField, Range, Setting } from './types.js';
@@ -24,6 +26,8 @@ export interface NamedConfig {
   /** The flag it follows, or '' for a positional argument. */
   flag: string;
   range: Range;
+  /** Already resolved by the engine (a Hydra command's --config-path/--config-name). */
+  resolved?: Resolution;
 }
 
 /** The folder a command runs in, relative to the repository root, and how it was found. */
@@ -47,6 +51,12 @@ export interface ScriptLaunch {
   /** Values the launch gives every config it names (origin 'launcher'). */
   values: Partial<Record<PlanField, Setting>>;
   workdir: WorkDir;
+  /**
+   * A Hydra application (`--config-path/--config-name`, verl's `main_ppo`, NeMo's example scripts):
+   * the command's Hydra reading. The engine resolves the config it names (engine/hydra-files.ts) and
+   * hands its overrides to that config (origin 'launcher').
+   */
+  hydra?: HydraCommand;
 }
 
 /** Config files a command names: `--config x.yaml`, `--deepspeed ds.json`, positional `*.yaml`. */
@@ -110,14 +120,29 @@ export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(
     const configs = namedConfigs(cmd);
     const acc = cmd.launcher === 'accelerate' ? lastArg(cmd.launcherArgs, '--config_file', '--config-file') : undefined;
     const accelerateConfig = acc?.value ? { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange } : undefined;
-    if (configs.length === 0) continue;
+    // Overrides are config values the user wrote (origin 'explicit'), in the script.
+    const hydra = isHydraCommand(cmd) ? hydraCommand(cmd, file.path, 'explicit') : undefined;
+    // A Hydra program's positional words are overrides (`+data.path=x.yaml`), never config paths.
+    if (hydra) configs.splice(0, configs.length, ...configs.filter((c) => c.flag !== ''));
+    if (configs.length === 0 && !hydra) continue;
     const values: ScriptLaunch['values'] = {};
     const world = launcherWorldSize(cmd);
     const where = `${file.path}:${cmd.range.line}`;
-    if (world) {
+    // A Hydra program started by plain python runs its own workers (Ray for verl, Lightning for NeMo):
+    // its process count is in its config, not the command.
+    if (world && !(hydra && cmd.launcher === 'python')) {
       values.worldSize = { value: world.value, origin: 'launcher', file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where}` };
     }
-    out.push({ script: file.path, range: cmd.range, launcher: launcherName(cmd), configs, ...(accelerateConfig ? { accelerateConfig } : {}), values, workdir: workdirOf(file, cmd, scriptDir) });
+    out.push({
+      script: file.path,
+      range: cmd.range,
+      launcher: launcherName(cmd),
+      configs,
+      ...(accelerateConfig ? { accelerateConfig } : {}),
+      values,
+      workdir: workdirOf(file, cmd, scriptDir),
+      ...(hydra ? { hydra } : {}),
+    });
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /** `trainlint plan FILE`: each canonical value with its origin and location, then what is unknown. */
 import { runPlanOf, type FileResult } from '../engine/lint.js';
 import { formatValue } from '../engine/format-number.js';
-import { PLAN_FIELDS, type Setting } from '../engine/types.js';
+import { PLAN_FIELDS, type Setting, type TrainingPlan } from '../engine/types.js';
 import { stripTerminalControls } from './escape.js';
 
 function where(setting: Setting): string {
@@ -11,6 +11,23 @@ function where(setting: Setting): string {
   if (setting.how) parts.push(`= ${setting.how}`);
   if (setting.note) parts.push(`(${setting.note})`);
   return parts.join('  ');
+}
+
+/**
+ * One line on an RL run's batch units (prompts, responses, optimizer steps per rollout step) and
+ * what the step counts above count, when the plan has them.
+ */
+export function rlUnits(plan: TrainingPlan): string | undefined {
+  const { promptsPerRolloutStep: prompts, samplesPerPrompt: n, optimizerStepsPerRolloutStep: opt, schedulerTick: tick, globalBatchSize: batch } = plan;
+  if (!prompts && !n && !opt && !tick) return undefined;
+  const parts: string[] = [];
+  const count = (value: number, noun: string) => `${formatValue(value)} ${noun}${value === 1 ? '' : 's'}`;
+  if (prompts && n) parts.push(`${count(prompts.value, 'prompt')} × ${count(n.value, 'response')} = ${count(prompts.value * n.value, 'response')} per rollout step`);
+  else if (prompts) parts.push(`${count(prompts.value, 'prompt')} per rollout step`);
+  if (batch) parts.push(`${count(batch.value, 'response')} per optimizer step`);
+  if (opt) parts.push(`${formatValue(opt.value)} optimizer step${opt.value === 1 ? '' : 's'} per rollout step`);
+  if (tick) parts.push(tick.value === 'rollout-step' ? 'the LR scheduler ticks once per rollout step: step counts above are rollout steps' : 'the LR scheduler ticks once per optimizer step');
+  return parts.join('; ');
 }
 
 export function formatPlan(result: FileResult): string {
@@ -41,6 +58,9 @@ export function formatPlan(result: FileResult): string {
     const value = (setting.bound === 'upper' ? '≤ ' : '') + formatValue(setting.value) + (setting.unit && setting.unit !== 'ratio' ? ` ${setting.unit}` : '');
     lines.push(`  ${field.padEnd(width)}  ${value.padEnd(16)}  ${setting.origin.padEnd(8)}  ${clean(where(setting))}`);
   }
+  const rl = rlUnits(plan);
+  if (rl) lines.push(`  RL units: ${clean(rl)}`);
+  if (result.extraction.overridable) lines.push(`  overridable: ${clean(result.extraction.overridable.message)}`);
   if (result.reference) lines.push(`  compared with: ${clean(result.reference.label)}`);
   for (const link of result.linked ?? []) {
     lines.push(`  linked: ${clean(link.path)} (${link.key}: ${clean(link.written)}${link.resolvedFrom ? `, found from ${clean(link.resolvedFrom)}` : ''})`);

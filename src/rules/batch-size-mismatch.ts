@@ -25,6 +25,8 @@ export const batchSizeMismatch: Rule = {
     description: 'An explicit global batch disagrees with micro × accumulation × data-parallel size, or is not divisible by micro × data-parallel size.',
   },
   check(ctx) {
+    // Identities the framework asserts at start-up, computed by the dialect with its own arithmetic.
+    for (const c of ctx.batchChecks ?? []) ctx.report({ range: c.range, message: c.message, data: { kind: c.kind, ...c.data } });
     const { globalBatchSize: global, microBatchSize: micro, gradAccumSteps: accum } = ctx.plan;
     const world = dataParallel(ctx.plan);
     if (!global || global.origin !== 'explicit' || !world || world.value <= 0) return;

@@ -8,6 +8,8 @@ import { brief, clearOfEstimates, derivation, inKeyUnit, keyValue, launchRejecti
  * else the step count converted (samples, Composer `ba`).
  */
 function horizonFor(decay: Setting<number>, total: Setting<number>, file: string): string {
+  // A horizon no single key sets (derived from several, e.g. NeMo's max_steps − constant_steps).
+  if (!decay.key) return `the decay horizon to ${formatCount(total.value)} steps`;
   const d = decay.writtenAs;
   const t = total.writtenAs;
   if (d && t && d.unit === t.unit && t.value !== undefined) return keyValue(decay.key ?? '', `${formatCount(t.value)}${d.suffix ? d.unit : ''}`, decay.file ?? file);

@@ -91,10 +91,12 @@ export const schema: Rule = {
     scope: 'file',
   },
   check(ctx) {
-    const tree = ctx.file.tree;
-    if (tree?.kind === 'map') {
+    // The framework's config loading rejects these before training (Hydra: a bad override).
+    for (const e of ctx.configErrors ?? []) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
+    const own = ctx.file.tree;
+    if (own?.kind === 'map') {
       for (const entry of REMOVED_KEYS[ctx.dialectId ?? ''] ?? []) {
-        for (const written of tree.entries.filter((e) => entry.keys.includes(e.key))) {
+        for (const written of own.entries.filter((e) => entry.keys.includes(e.key))) {
           const instead = replacementOf(entry, written.key);
           ctx.report({
             range: written.keyRange,
@@ -104,6 +106,7 @@ export const schema: Rule = {
         }
       }
     }
+    const tree = own ?? ctx.schemaTree;
     if (!tree || ctx.schemas.length === 0) return;
     const data = toPlain(tree);
     for (const { name, validate } of ctx.schemas) {

@@ -1,8 +1,9 @@
 /** The rule contract: metadata plus a pure check over a file's resolved plan. */
 import type { ValidateFunction } from 'ajv';
-import type { Conflict, Extraction, IgnoredSetting, YamlLoader } from '../dialects/types.js';
+import type { BatchCheck, ConfigError, Conflict, Extraction, IgnoredSetting, YamlLoader } from '../dialects/types.js';
 import type { LinkedPlan } from '../engine/links.js';
 import type { SourceFile } from '../engine/source.js';
+import type { ConfigNode } from '../engine/tree.js';
 import { formatCount, formatFractionDown } from '../engine/format-number.js';
 import type { Range, RunLengthPart, Setting, Severity, TrainingPlan } from '../engine/types.js';
 
@@ -69,6 +70,12 @@ export interface RuleContext {
   launchCheck?: string;
   /** How an explicit global batch that does not divide evenly is run (see Extraction). */
   globalBatchRounding?: Extraction['globalBatchRounding'];
+  /** What the framework's config loading rejects (Hydra override errors), for `schema` (see Extraction). */
+  configErrors?: ConfigError[];
+  /** A tree to validate in place of the file's own (a launch script's Hydra overrides), for `schema`. */
+  schemaTree?: ConfigNode;
+  /** Start-up batch and parallel-size assertions the dialect found failing, for `batch-size-mismatch`. */
+  batchChecks?: BatchCheck[];
   /** What the framework does when the run ends (see Extraction). */
   atRunEnd?: Extraction['atRunEnd'];
   /** The decay-horizon key falls back to the run length when left out (see Extraction). */
@@ -230,3 +237,16 @@ export function warmupAsWritten(setting: Setting<number>, steps: number, plan?: 
   const kv = inKeyUnit(setting, steps, 'down', inFile);
   return { text: setting.writtenAs ? `${kv} (${stepCount(steps)})` : kv, fix: kv };
 }
+
+/**
+ * The samples one LR-scheduler tick consumes, which a warmup in ticks spans: the global batch, or
+ * for an RL plan whose scheduler ticks once per rollout step (verl), the responses of one rollout
+ * step (prompts per rollout step × samples per prompt), whatever the optimizer-step batch is.
+ */
+export function batchPerTick(plan: TrainingPlan): Setting<number> | undefined {
+  const prompts = plan.promptsPerRolloutStep;
+  if (plan.schedulerTick?.value !== 'rollout-step' || !prompts) return plan.globalBatchSize;
+  const n = plan.samplesPerPrompt?.value ?? 1;
+  return { ...prompts, value: prompts.value * n, origin: 'derived', how: `${formatCount(prompts.value)} prompts × ${formatCount(n)} responses per rollout step`, unit: 'responses' };
+}
+

@@ -1,5 +1,5 @@
 import { formatCount, formatRatio } from '../engine/format-number.js';
-import { brief, inKeyUnit, rangeOf, replaceValue, type Rule } from './types.js';
+import { batchPerTick, brief, inKeyUnit, rangeOf, replaceValue, type Rule } from './types.js';
 
 export const warmupNotRescaled: Rule = {
   meta: {
@@ -16,13 +16,15 @@ export const warmupNotRescaled: Rule = {
   },
   check(ctx) {
     const ref = ctx.reference;
-    const { globalBatchSize: batch, warmupSteps: warmup } = ctx.plan;
+    // The batch one scheduler tick consumes (an RL rollout step for verl): warmup counts ticks.
+    const { warmupSteps: warmup } = ctx.plan;
+    const batch = batchPerTick(ctx.plan);
     if (!ref || !batch || !warmup) return;
     // A warmup written as a ratio of training scales with the run by itself.
     if (ctx.plan.warmupRatio || ref.plan.warmupRatio) return;
     // So does one written as a fraction of the decay horizon or of an epoch (NeoX, Megatron, litgpt).
     if (ctx.plan.warmupSteps?.fractionOf || ref.plan.warmupSteps?.fractionOf) return;
-    const baseBatch = ref.plan.globalBatchSize;
+    const baseBatch = batchPerTick(ref.plan);
     const baseWarmup = ref.plan.warmupSteps;
     if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup.value <= 0) return;
     const tolerance = Number(ctx.options.tolerance ?? 0.1);

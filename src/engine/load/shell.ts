@@ -18,6 +18,7 @@ import { parse } from 'shell-quote';
 import type { LaunchCommand, LaunchScript, LauncherWorldSize, SbatchValue, ShellArg, SlurmAllocation } from '../launch.js';
 import type { Range } from '../types.js';
 import { computeLineStarts, rangeOf } from './positions.js';
+import { arithmeticBody, evaluateArithmetic } from './shell-arith.js';
 
 export interface ShellProblem {
   message: string;
@@ -104,6 +105,8 @@ const FRONT_ENDS: Record<string, RegExp> = {
 };
 /** Ultralytics `yolo TASK MODE` tasks (cfg/__init__.py TASKS). */
 const YOLO_TASKS = new Set(['detect', 'segment', 'classify', 'pose', 'obb']);
+/** The script's own arguments, handed on: `$@`, `$*`, `${@}`, `${@:2}`. */
+const FORWARDED = /^\$(?:[@*]|\{[@*](?::[^}]*)?\})$/;
 /** A word split, like the shell's, except that `$( … )` and backticks stay whole. */
 const SPLIT_WORDS = /(?:\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`|\S)+/g;
 
@@ -454,6 +457,9 @@ class ScriptParser {
     }
     const body = this.command(words, 0);
     if (!body) return;
+    // `"$@"` / `$*`: the script hands its own arguments on, so the caller can add more.
+    const forwarded = body.args.find((a) => a.flag === '' && a.value !== undefined && FORWARDED.test(a.value));
+    if (forwarded) body.forwardsArgs = forwarded.flagRange;
     const env: Record<string, string> = {};
     for (const t of seg.slice(0, k)) {
       const m = ASSIGN.exec(raw(t));
@@ -574,7 +580,7 @@ class ScriptParser {
   /** What `$key` / `${key}` expands to. Unknown variables stay as written. */
   private resolve(key: string | undefined): Expansion {
     if (key === undefined || key === '') return { text: '$' };
-    if (key.startsWith(SUBST)) return { text: this.substs[Number(key.slice(1))] ?? '' };
+    if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? '');
     const asWritten: Expansion = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
     const m = /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/.exec(key);
     if (!m) return asWritten;
@@ -586,6 +592,22 @@ class ScriptParser {
     if (op === '+') return set ? this.literal(word) : { text: '', words: [] };
     if (set) return known;
     return op === '?' ? asWritten : this.literal(word); // `-` and `=`: the default
+  }
+
+  /**
+   * A `$( … )` substitution stays as written, except an arithmetic expansion `$(( … ))` whose
+   * operands are known (shell-arith.ts): it becomes its value, as bash computes it.
+   */
+  private substitutionValue(text: string): Expansion {
+    const body = arithmeticBody(text);
+    if (body === undefined) return { text };
+    const result = evaluateArithmetic(body, (name) => {
+      const v = this.vars.get(name);
+      return v ? (v.array ? v.words[0]?.text : v.value) : undefined;
+    });
+    if (!result.ok) return { text };
+    const value = String(result.value);
+    return { text: value, words: [{ text: value }], ...(result.names.length ? { name: result.names[0] } : {}) };
   }
 
   private known(v: VarRecord, name: string, index: string | undefined): Expansion | undefined {
@@ -769,7 +791,15 @@ class ScriptParser {
 
   private positional(w: Word): ShellArg {
     const r = this.range(w.start, w.end);
-    return { flag: '', value: w.text, flagRange: r, valueRange: r, ...(w.via ? { viaVariable: w.via } : {}) };
+    const arg: ShellArg = { flag: '', value: w.text, flagRange: r, valueRange: r, ...(w.via ? { viaVariable: w.via } : {}) };
+    // `key=value` (a Hydra override): where the key and the value are written, when they are.
+    if (w.eq !== undefined && w.eq > w.start && w.eq < w.end && w.text.includes('=')) {
+      arg.assignment = {
+        keyRange: this.range(w.start, w.eq),
+        valueRange: w.valueAt ? this.range(...w.valueAt) : this.range(w.eq + 1, w.end),
+      };
+    }
+    return arg;
   }
 }
 

@@ -1,0 +1,19 @@
+#!/bin/bash
+# values verl's dataclasses reject: a mini-batch that is not a number, an FSDP scheduler it does not know
+set -x
+
+python3 -m verl.trainer.main_ppo \
+    algorithm.adv_estimator=grpo \
+    data.train_batch_size=512 \
+    actor_rollout_ref.actor.optim.lr=1e-6 \
+    actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=16 \
+    actor_rollout_ref.rollout.n=5 \
+    actor_rollout_ref.rollout.tensor_model_parallel_size=2 \
+    actor_rollout_ref.rollout.log_prob_micro_batch_size_per_gpu=16 \
+    trainer.n_gpus_per_node=8 \
+    trainer.nnodes=1 \
+    trainer.total_training_steps=300 \
+    trainer.save_freq=50 \
+    trainer.test_freq=25 \
+    actor_rollout_ref.actor.ppo_mini_batch_size=auto \
+    actor_rollout_ref.actor.optim.lr_scheduler_type=linear "$@"
