@@ -53,6 +53,12 @@ export interface LintOptions {
    * linted paths (default true). `trainlint exec` turns it off: its command line is the launch.
    */
   repoScripts?: boolean;
+  /**
+   * A file read from standard input (`--stdin --stdin-filename PATH`), linted alone as if it were
+   * on disk at its path: that path's settings, references, linked files and the repository's
+   * launch scripts that name it (unlike `virtualFiles`, it does not run from the working directory).
+   */
+  stdinFile?: SourceFile;
 }
 
 /** The launch script command a plan was built for (a config named by a script). */
@@ -214,7 +220,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
   const schemas = new SchemaStore(root);
-  const virtual = options.virtualFiles ?? [];
+  const virtual = [...(options.virtualFiles ?? []), ...(options.stdinFile ? [options.stdinFile] : [])];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
   const settingsByPath = new Map<string, FileSettings>();
   const settingsOf = (rel: string) => {
@@ -270,7 +276,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   };
 
   // Launch scripts: the linted ones, then the repository's others that mention a linted config.
-  const virtualPaths = new Set(virtual.map((f) => f.path));
+  // Command lines run from the working directory; a stdin buffer stands where its path says.
+  const virtualPaths = new Set((options.virtualFiles ?? []).map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
   // A full scan of the repository root has read every script already (ignored ones stay ignored).
