@@ -16,6 +16,7 @@ import { runCliCapture } from './helpers/run-cli';
 
 const REPO = path.resolve(__dirname, '..');
 const MERMAID = require.resolve('mermaid/dist/mermaid.min.js');
+const MEASURE = path.join(__dirname, 'helpers', 'measure-chart.browser.js');
 const ctest = chromiumTest();
 
 /** The Mermaid source of the first chart in a Markdown document. */
@@ -41,31 +42,14 @@ interface Drawing {
 
 /** Renders Mermaid source in the page and measures the line plots. Rejects on a parse error. */
 async function renderMermaid(page: Page, source: string): Promise<Drawing> {
-  return page.evaluate(async (code) => {
-    const mermaid = (window as unknown as { mermaid: { initialize: (c: object) => void; render: (id: string, code: string) => Promise<{ svg: string }> } }).mermaid;
-    mermaid.initialize({ startOnLoad: false, securityLevel: 'strict' });
-    const { svg } = await mermaid.render('lr', code);
-    const host = document.getElementById('host')!;
-    host.innerHTML = svg;
-    const plot = host.querySelector('g.plot');
-    const paths = [...host.querySelectorAll('g.plot path')] as SVGPathElement[];
-    const rgb = (c: string) => {
-      const el = document.createElement('div');
-      el.style.color = c;
-      document.body.appendChild(el);
-      const out = getComputedStyle(el).color;
-      el.remove();
-      return out;
-    };
-    return {
-      lines: paths.map((p) => {
-        const box = p.getBBox();
-        return { stroke: rgb(getComputedStyle(p).stroke), width: box.width, height: box.height, commands: (p.getAttribute('d') ?? '').match(/[ML]/g)?.length ?? 0 };
-      }),
-      plotWidth: plot ? (plot as SVGGElement).getBBox().width : 0,
-      texts: [...host.querySelectorAll('text')].map((t) => t.textContent ?? ''),
-    };
-  }, source);
+  return page.evaluate(`window.trainlintRenderMermaid(${JSON.stringify(source)})`) as Promise<Drawing>;
+}
+
+/** Loads Mermaid and the measuring helpers into an empty page with a #host element. */
+async function preparePage(page: Page): Promise<void> {
+  await page.setContent('<!doctype html><html><body><div id="host"></div></body></html>');
+  await page.addScriptTag({ path: MERMAID });
+  await page.addScriptTag({ path: MEASURE });
 }
 
 const toRgb = (hex: string) => `rgb(${parseInt(hex.slice(1, 3), 16)}, ${parseInt(hex.slice(3, 5), 16)}, ${parseInt(hex.slice(5, 7), 16)})`;
@@ -79,8 +63,7 @@ describe('LR charts in headless Chromium', () => {
     if (!chromiumMissing()) {
       ({ context, close } = await launchChromium());
       page = await context.newPage();
-      await page.setContent('<!doctype html><html><body><div id="host"></div></body></html>');
-      await page.addScriptTag({ path: MERMAID });
+      await preparePage(page);
     }
   }, 60_000);
   afterAll(async () => {
@@ -115,20 +98,15 @@ describe('LR charts in headless Chromium', () => {
       const r = await runCliCapture(['plan', 'examples/openclip-a100-to-h100/h100.sh', '--chart', out], REPO);
       expect(r.code).toBe(0);
       await page.setContent(`<!doctype html><html><body>${fs.readFileSync(out, 'utf8')}</body></html>`);
-      const runs = await page.evaluate(() =>
-        [...document.querySelectorAll('path.run')].map((p) => {
-          const b = (p as SVGPathElement).getBBox();
-          return { run: p.getAttribute('data-run'), stroke: getComputedStyle(p).stroke, width: b.width, height: b.height };
-        }),
-      );
+      await page.addScriptTag({ path: MEASURE });
+      const runs = (await page.evaluate('window.trainlintMeasureSvg()')) as Array<{ run: string; stroke: string; width: number; height: number }>;
       expect(runs.map((x) => x.run)).toEqual(['base', 'head']);
       expect(runs.map((x) => x.stroke)).toEqual(RUN_COLORS.map(toRgb));
       for (const x of runs) expect(x.width).toBeGreaterThan(500);
-      const text = await page.evaluate(() => document.body.textContent ?? '');
+      const text = (await page.evaluate('document.body.textContent')) as string;
       expect(text).toContain('warmup to 32M samples');
       expect(text).toContain('warmup to 88M samples');
-      await page.setContent('<!doctype html><html><body><div id="host"></div></body></html>');
-      await page.addScriptTag({ path: MERMAID });
+      await preparePage(page);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

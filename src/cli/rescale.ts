@@ -65,7 +65,7 @@ const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.
 /** The explanation: one line per change with its arithmetic, then what stays and what to check by hand. */
 export function formatRescale(file: string, r: RescaleResult, after: string[]): string {
   const clean = stripTerminalControls;
-  const lines = [`${clean(file)}: global batch ${formatCount(r.oldGlobal)} → ${formatCount(r.newGlobal)}${r.k !== 1 ? ` (×${formatCount(Number(r.k.toFixed(4)))})` : ''}`];
+  const lines = [`${clean(file)}: global batch ${r.k === 1 ? `stays ${formatCount(r.oldGlobal)}` : `${formatCount(r.oldGlobal)} → ${formatCount(r.newGlobal)} (×${formatCount(Number(r.k.toFixed(4)))})`}`];
   const width = Math.max(0, ...r.changes.map((c) => `${c.key} ${c.from} → ${c.to}`.length));
   for (const c of r.changes) lines.push(`  ${pad(`${c.range.line}:${c.range.column}`, 7)} ${pad(clean(`${c.key} ${c.from} → ${c.to}`), width)}  ${clean(c.why)}`);
   if (r.changes.length === 0) lines.push('  no value in the file changes');

@@ -74,6 +74,31 @@ export function textAt(text: string, r: Range): string {
 const where = (s: Setting) => (s.file && s.range ? `${s.file}:${s.range.line}:${s.range.column}` : s.file ?? '');
 const keyOf = (s: Setting, fallback: string) => s.key ?? fallback;
 
+/**
+ * Where a setting's value is written as literal text in this file: its `valueRange`, or for a
+ * launch-script flag whose dialect records only the flag, the flag's literal value (not one that
+ * came through a variable).
+ */
+function literalRange(s: Setting, file: SourceFile): Range | undefined {
+  if (s.valueRange) return s.valueRange;
+  if (!file.script || !s.range || !s.key) return undefined;
+  for (const cmd of file.script.commands) {
+    for (const arg of [...cmd.launcherArgs, ...cmd.args]) {
+      const r = arg.flagRange;
+      if (arg.flag !== s.key || r.line !== s.range.line || r.column !== s.range.column) continue;
+      if (!arg.valueRange || arg.viaVariable || Number(arg.value) !== s.value) return undefined;
+      return arg.valueRange;
+    }
+  }
+  return undefined;
+}
+
+/** The setting with the range its literal value is written at, when there is one. */
+function literal<T extends Setting>(s: T, file: SourceFile): T {
+  const r = s.file === file.path && s.origin === 'explicit' ? literalRange(s, file) : undefined;
+  return r && !s.valueRange ? { ...s, valueRange: r } : s;
+}
+
 /** Why a setting cannot be edited in this file, or undefined when its value is literal text here. */
 function notEditable(s: Setting, file: SourceFile): string | undefined {
   if (s.origin === 'default') return `${keyOf(s, 'it')} is not written (framework default)`;
@@ -93,11 +118,11 @@ export function spellLike(original: string, value: number, significant: number, 
   if (Number.isInteger(value) && !/[.eE]/.test(bare)) text = String(value);
   else if (/e/i.test(bare) || Math.abs(value) < 1e-3) text = formatSci(value, significant);
   else text = String(Number(value.toPrecision(significant)));
-  // PyYAML reads a float only with a dot and a signed exponent (1.0e-4).
-  if (format === 'yaml' && yamlLoader === 'pyyaml' && !quote) {
-    const m = /^([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)$/.exec(text);
-    if (m) text = `${m[1]}${m[2]}.${m[3] || '0'}e${m[4] || '+'}${m[5]}`;
-  }
+  // PyYAML reads a float only with a dot and a signed exponent (1.0e-4); elsewhere keep the
+  // original's dot (3.0e-4 → 6.0e-4).
+  const m = /^([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)$/.exec(text);
+  if (m && format === 'yaml' && yamlLoader === 'pyyaml' && !quote) text = `${m[1]}${m[2]}.${m[3] || '0'}e${m[4] || '+'}${m[5]}`;
+  else if (m && !m[3] && /^[-+]?\d+\.\d*[eE]/.test(bare)) text = `${m[1]}${m[2]}.0e${m[4]}${m[5]}`;
   return quote ? `${quote[1]}${text}${quote[1]}` : text;
 }
 
@@ -105,7 +130,9 @@ export function spellLike(original: string, value: number, significant: number, 
 const SAMPLE_UNITS = new Set(['samples', 'tokens', 'T', 'sp', 'tok', 'ep', 'epochs', 'dur']);
 
 export function rescale(input: RescaleInput): RescaleResult {
-  const { file, plan, target } = input;
+  const { file, target } = input;
+  // Launch-script flags whose dialect records only the flag get their literal value's range.
+  const plan: TrainingPlan = Object.fromEntries(Object.entries(input.plan).map(([k, v]) => [k, v && typeof v === 'object' ? literal(v as Setting, input.file) : v]));
   const G = plan.globalBatchSize;
   if (!G || !(G.value > 0)) throw new RescaleError(`the global batch of ${file.path} is unknown, so there is nothing to scale from (see \`trainlint plan ${file.path}\`)`);
   if (plan.schedulerTick?.value === 'rollout-step') throw new RescaleError(`${file.path} is an RL post-training config: its steps count rollouts, which rescale does not port`);
@@ -123,9 +150,9 @@ export function rescale(input: RescaleInput): RescaleResult {
   const dp = plan.dataParallelSize ?? world;
   const a = accum?.value ?? 1;
   let newAccum = a;
-  const explicitGlobal = G.origin !== 'derived' && G.file === file.path && G.valueRange !== undefined;
   // A written global batch with a derived accumulation is the anchor (Megatron, DeepSpeed without
   // gradient_accumulation_steps): changing micro or world size changes the accumulation, not it.
+  const explicitGlobal = G.origin !== 'derived';
   const identityWritten = explicitGlobal && micro?.origin === 'explicit' && accum?.origin === 'explicit';
 
   const setMicro = (value: number, why: string) => {
@@ -140,7 +167,11 @@ export function rescale(input: RescaleInput): RescaleResult {
     edit('gradAccumSteps', accum, String(value), why);
     newAccum = value;
   };
-  const setGlobal = (value: number, why: string) => edit('globalBatchSize', G, String(value), why);
+  const setGlobal = (value: number, why: string) => {
+    const reason = notEditable(G, file);
+    if (reason) throw new RescaleError(`the global batch cannot be set to ${value}: ${reason}`);
+    edit('globalBatchSize', G, String(value), why);
+  };
 
   let newGlobal = G.value;
   if (target.kind === 'micro-batch') {
@@ -175,8 +206,8 @@ export function rescale(input: RescaleInput): RescaleResult {
       if (identityWritten && dp && micro) {
         const m = newGlobal / (a * dp.value);
         const acc = newGlobal / (micro.value * dp.value);
-        if (Number.isInteger(m)) setMicro(m, `${newGlobal} / (${a} accumulation × ${dp.value} data-parallel)`);
-        else if (Number.isInteger(acc)) setAccum(acc, `${newGlobal} / (${micro.value} micro × ${dp.value} data-parallel)`);
+        if (Number.isInteger(m)) setMicro(m, `= ${newGlobal} / (${a} accumulation × ${dp.value} data-parallel)`);
+        else if (Number.isInteger(acc)) setAccum(acc, `= ${newGlobal} / (${micro.value} micro × ${dp.value} data-parallel)`);
         else throw new RescaleError(`${newGlobal} is not a multiple of ${a} × ${dp.value} nor of ${micro.value} × ${dp.value}`);
       }
     } else {
@@ -184,18 +215,20 @@ export function rescale(input: RescaleInput): RescaleResult {
       const m = newGlobal / (a * dp.value);
       const acc = newGlobal / (micro.value * dp.value);
       const microEditable = !notEditable(micro, file);
-      if (Number.isInteger(m) && microEditable) setMicro(m, `${newGlobal} / (${a} accumulation × ${dp.value} data-parallel)`);
-      else if (Number.isInteger(acc) && accum && !notEditable(accum, file)) setAccum(acc, `${newGlobal} / (${micro.value} micro × ${dp.value} data-parallel)`);
+      if (Number.isInteger(m) && microEditable) setMicro(m, `= ${newGlobal} / (${a} accumulation × ${dp.value} data-parallel)`);
+      else if (Number.isInteger(acc) && accum && !notEditable(accum, file)) setAccum(acc, `= ${newGlobal} / (${micro.value} micro × ${dp.value} data-parallel)`);
       else if (Number.isInteger(m)) throw new RescaleError(`the micro batch cannot be set to ${m}: ${notEditable(micro, file)}`);
       else throw new RescaleError(`global batch ${newGlobal} is not a multiple of ${a} × ${dp.value} (accumulation × data-parallel) nor of ${micro.value} × ${dp.value} (micro × data-parallel)`);
     }
   }
 
   result.newGlobal = newGlobal;
+  const byLine = () => result.changes.sort((x, y) => x.range.line - y.range.line || x.range.column - y.range.column);
   const k = newGlobal / G.value;
   result.k = k;
   if (k === 1) {
     result.kept.push(`the global batch stays ${G.value}: the LR, warmup, steps and intervals keep their meaning`);
+    byLine();
     return result;
   }
   const ratio = formatRatio(k);
@@ -261,6 +294,7 @@ export function rescale(input: RescaleInput): RescaleResult {
   steps('saveEverySteps', 'save interval');
   steps('evalEverySteps', 'eval interval');
   if (plan.epochs && !(plan.totalSteps && plan.totalSteps.origin !== 'derived')) result.kept.push(`${keyOf(plan.epochs, 'epochs')} ${formatCount(plan.epochs.value)}: epochs keep their samples`);
+  byLine();
   return result;
 }
 
