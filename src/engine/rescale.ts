@@ -269,7 +269,8 @@ export function rescale(input: RescaleInput): RescaleResult {
       return;
     }
     if (s.origin === 'derived' || s.origin === 'dataset') {
-      if (field === 'totalSteps') result.kept.push(`${key === what ? 'the run length' : key}: ${s.how ?? 'derived'}; it follows the new batch by itself`);
+      // A run written in epochs is said once, below.
+      if (field === 'totalSteps' && !plan.epochs) result.kept.push(`the run length is computed (${(s.how ?? 'derived').split(';')[0]}): it follows the new batch`);
       return;
     }
     const exact = s.value / k;
@@ -293,7 +294,7 @@ export function rescale(input: RescaleInput): RescaleResult {
   steps('decaySteps', 'decay horizon');
   steps('saveEverySteps', 'save interval');
   steps('evalEverySteps', 'eval interval');
-  if (plan.epochs && !(plan.totalSteps && plan.totalSteps.origin !== 'derived')) result.kept.push(`${keyOf(plan.epochs, 'epochs')} ${formatCount(plan.epochs.value)}: epochs keep their samples`);
+  if (plan.epochs && !(plan.totalSteps && plan.totalSteps.origin !== 'derived')) result.kept.push(`${keyOf(plan.epochs, 'epochs')} ${formatCount(plan.epochs.value)}: epochs keep their samples; the steps follow`);
   byLine();
   return result;
 }
