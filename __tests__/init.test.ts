@@ -56,8 +56,8 @@ describe('trainlint init', () => {
     expect(config.ignore).toEqual(['ext/megatron/**', 'outputs/**', 'third_party/**']);
     expect(config.assume).toBeUndefined();
     // Placeholders for what it could not find, commented so they assert nothing false.
-    expect(yml).toMatch(/^# assume:\n#   worldSize: 8 +# GPUs per run: no launch script names configs\/dpo\.yaml$/m);
-    expect(yml).toMatch(/^#   datasetSamples: 1000000 +# training samples per epoch: unknown for configs\/dpo\.yaml$/m);
+    expect(yml).toMatch(/^# assume:\n# {3}worldSize: 8 +# GPUs per run: no launch script names configs\/dpo\.yaml$/m);
+    expect(yml).toMatch(/^# {3}datasetSamples: 1000000 +# training samples per epoch: unknown for configs\/dpo\.yaml$/m);
     expect(yml).toContain('# Found: 2 hf-trainer configs, 1 deepspeed config, 1 launch script.');
 
     const wf = fs.readFileSync(path.join(dir, '.github/workflows/trainlint.yml'), 'utf8');

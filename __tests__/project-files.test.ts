@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
 import picomatch from 'picomatch';
@@ -169,7 +170,7 @@ describe('schemas/catalog.json', () => {
     expect(readme).toContain(`# yaml-language-server: $schema=${BASE}dialects/hf-trainer.schema.json`);
     expect(readme).toContain('schemas/catalog.json');
     const text = `# yaml-language-server: $schema=${BASE}dialects/hf-trainer.schema.json\n${read('examples/hf-trainer/sft.yaml')}`;
-    const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'trainlint-modeline-'));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-modeline-'));
     try {
       fs.writeFileSync(path.join(dir, 'sft.yaml'), text);
       const withLine = JSON.parse((await runCliCapture(['sft.yaml', '--format', 'json'], dir)).stdout) as Report;
