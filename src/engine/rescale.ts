@@ -191,7 +191,15 @@ export function rescale(input: RescaleInput): RescaleResult {
     if (!Number.isInteger(newDp)) throw new RescaleError(`world size ${target.value} is not a multiple of the model-parallel size ${parallel}`);
     const literal = worldLiteral(file, world);
     if (literal) edit('worldSize', { ...world, valueRange: literal }, String(target.value), `the world size asked for`);
-    else result.manual.push(`world size ${world.value} → ${target.value}: ${world.origin === 'launcher' && world.file === file.path ? `${world.how ?? keyOf(world, 'the launcher')} is not one literal count` : world.file && world.file !== file.path ? `set by ${where(world)} (${keyOf(world, 'the launcher')})` : `${world.origin} value`}; change the launcher by hand`);
+    else {
+      const how =
+        world.origin === 'assumed'
+          ? 'assumed in .trainlint.yml (assume.worldSize): update it there and in the launcher'
+          : world.file && world.file !== file.path
+            ? `set by ${where(world)} (${keyOf(world, 'the launcher')}): change the launcher by hand`
+            : `${world.how ?? keyOf(world, 'the launcher')} is not one literal count; change the launcher by hand`;
+      result.manual.push(`world size ${world.value} → ${target.value}: ${how}`);
+    }
     if (!(explicitGlobal && !identityWritten)) {
       if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
       newGlobal = micro.value * a * newDp;
