@@ -101,3 +101,10 @@ describe('trainlint init', () => {
     expect(bad.stderr).toMatch(/^trainlint: init: Unknown option '--force'/);
   });
 });
+
+test('init --help and rescale --help print their usage', async () => {
+  const init = await runCliCapture(['init', '--help'], os.tmpdir());
+  expect([init.code, init.stdout.split('\n')[0]]).toEqual([0, 'usage: trainlint init [--dry-run]']);
+  const rescale = await runCliCapture(['rescale', '-h'], os.tmpdir());
+  expect([rescale.code, rescale.stdout.split('\n')[0]]).toEqual([0, 'usage: trainlint rescale FILE (--global-batch N | --micro-batch N | --world-size N) [--rule linear|sqrt] [--dry-run] [-c CONFIG]']);
+});

@@ -196,9 +196,13 @@ export function workflowYml(): string {
 export async function runInit(argv: string[], io: CliIO): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { 'dry-run': { type: 'boolean' } } }));
+    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options: { 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (err) {
     throw new UsageError(`init: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (values.help) {
+    io.stdout('usage: trainlint init [--dry-run]\n\nWrites a commented .trainlint.yml and .github/workflows/trainlint.yml for the repository in the\ncurrent folder, and says what to check. Never overwrites a file; --dry-run prints them instead.\n');
+    return 0;
   }
   const dryRun = values['dry-run'] ?? false;
   const root = io.cwd;

@@ -95,6 +95,10 @@ function derivedChanges(before: FileResult, after: FileResult | undefined, r: Re
 }
 
 export async function runRescale(argv: string[], io: CliIO): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(`${RESCALE_USAGE}\n\nRewrites FILE for the new batch: the LR by the rule (default as lr-not-rescaled chooses: sqrt for\nAdam-family optimizers, linear for SGD-family), warmup, run length, decay horizon and save/eval\nintervals kept in samples. Every change is explained; values that are not literal text are listed.\n--dry-run prints the explanation and a diff and writes nothing.\n`);
+    return 0;
+  }
   const args = parseRescaleArgs(argv);
   const { config } = readConfig(io.cwd, args.config);
   const repoRoot = findRepositoryRoot(io.cwd);
