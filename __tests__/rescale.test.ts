@@ -230,3 +230,24 @@ describe('usage', () => {
     expect(spellLike('500', 250, 4, 'yaml')).toBe('250');
   });
 });
+
+describe('DeepSpeed JSON: the batch identity is written', () => {
+  test('--global-batch rewrites the global and micro batch together; a key holding two values changes once', async () => {
+    const ds = [
+      '{',
+      '  "train_batch_size": 256,',
+      '  "train_micro_batch_size_per_gpu": 4,',
+      '  "gradient_accumulation_steps": 8,',
+      '  "scheduler": { "type": "WarmupDecayLR", "params": { "warmup_num_steps": 1000, "total_num_steps": 20000, "warmup_max_lr": 0.0003 } }',
+      '}',
+      '',
+    ].join('\n');
+    const dir = repo({ 'ds.json': ds, '.trainlint.yml': 'assume:\n  worldSize: 8\n' });
+    const r = await runCliCapture(['rescale', 'ds.json', '--global-batch', '512', '--rule', 'sqrt'], dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/total_num_steps 20000 → 10000/g)).toHaveLength(1);
+    const json = JSON.parse(read(dir, 'ds.json'));
+    expect([json.train_batch_size, json.train_micro_batch_size_per_gpu, json.gradient_accumulation_steps]).toEqual([512, 8, 8]);
+    expect(json.scheduler.params).toEqual({ warmup_num_steps: 500, total_num_steps: 10000, warmup_max_lr: 4.243e-4 });
+  });
+});

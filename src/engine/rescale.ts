@@ -140,6 +140,9 @@ export function rescale(input: RescaleInput): RescaleResult {
   const edit = (field: PlanField, s: Setting, to: string, why: string) => {
     const from = textAt(file.text, s.valueRange!);
     if (from === to) return;
+    // One key can hold two plan values (DeepSpeed's total_num_steps is the run and the decay horizon).
+    const r = s.valueRange!;
+    if (result.edits.some((e) => e.range.line === r.line && e.range.column === r.column)) return;
     result.changes.push({ field, key: keyOf(s, field), range: s.range ?? s.valueRange!, from, to, why });
     result.edits.push({ range: s.valueRange!, text: to });
   };
