@@ -3266,8 +3266,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path13) {
-      let input = path13;
+    function removeDotSegments(path16) {
+      let input = path16;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -3341,11 +3341,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path13) {
-      if (path13 === "" || path13[0] === "/") {
-        return removeDotSegments(path13);
+    function removeDotSegmentsRelative(path16) {
+      if (path16 === "" || path16[0] === "/") {
+        return removeDotSegments(path16);
       }
-      const segments2 = path13.split("/");
+      const segments2 = path16.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -3708,8 +3708,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path13 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path13 && path13 !== "/" ? path13 : void 0;
+        const path16 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path16 && path16 !== "/" ? path16 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -7019,17 +7019,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path13) {
-      const ctrl = callVisitor(key, node, visitor, path13);
+    function visit_(key, node, visitor, path16) {
+      const ctrl = callVisitor(key, node, visitor, path16);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visit_(key, ctrl, visitor, path13);
+        replaceNode(key, path16, ctrl);
+        return visit_(key, ctrl, visitor, path16);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path13 = Object.freeze(path13.concat(node));
+          path16 = Object.freeze(path16.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path13);
+            const ci = visit_(i, node.items[i], visitor, path16);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -7040,13 +7040,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path13 = Object.freeze(path13.concat(node));
-          const ck = visit_("key", node.key, visitor, path13);
+          path16 = Object.freeze(path16.concat(node));
+          const ck = visit_("key", node.key, visitor, path16);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path13);
+          const cv = visit_("value", node.value, visitor, path16);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -7067,17 +7067,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path13) {
-      const ctrl = await callVisitor(key, node, visitor, path13);
+    async function visitAsync_(key, node, visitor, path16) {
+      const ctrl = await callVisitor(key, node, visitor, path16);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path13, ctrl);
-        return visitAsync_(key, ctrl, visitor, path13);
+        replaceNode(key, path16, ctrl);
+        return visitAsync_(key, ctrl, visitor, path16);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path13 = Object.freeze(path13.concat(node));
+          path16 = Object.freeze(path16.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path13);
+            const ci = await visitAsync_(i, node.items[i], visitor, path16);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -7088,13 +7088,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path13 = Object.freeze(path13.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path13);
+          path16 = Object.freeze(path16.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path16);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path13);
+          const cv = await visitAsync_("value", node.value, visitor, path16);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -7121,23 +7121,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path13) {
+    function callVisitor(key, node, visitor, path16) {
       if (typeof visitor === "function")
-        return visitor(key, node, path13);
+        return visitor(key, node, path16);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path13);
+        return visitor.Map?.(key, node, path16);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path13);
+        return visitor.Seq?.(key, node, path16);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path13);
+        return visitor.Pair?.(key, node, path16);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path13);
+        return visitor.Scalar?.(key, node, path16);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path13);
+        return visitor.Alias?.(key, node, path16);
       return void 0;
     }
-    function replaceNode(key, path13, node) {
-      const parent = path13[path13.length - 1];
+    function replaceNode(key, path16, node) {
+      const parent = path16[path16.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -7749,10 +7749,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path13, value) {
+    function collectionFromPath(schema2, path16, value) {
       let v = value;
-      for (let i = path13.length - 1; i >= 0; --i) {
-        const k = path13[i];
+      for (let i = path16.length - 1; i >= 0; --i) {
+        const k = path16[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -7771,7 +7771,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path13) => path13 == null || typeof path13 === "object" && !!path13[Symbol.iterator]().next().done;
+    var isEmptyPath = (path16) => path16 == null || typeof path16 === "object" && !!path16[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -7801,11 +7801,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path13, value) {
-        if (isEmptyPath(path13))
+      addIn(path16, value) {
+        if (isEmptyPath(path16))
           this.add(value);
         else {
-          const [key, ...rest] = path13;
+          const [key, ...rest] = path16;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -7819,8 +7819,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        const [key, ...rest] = path13;
+      deleteIn(path16) {
+        const [key, ...rest] = path16;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -7834,8 +7834,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        const [key, ...rest] = path13;
+      getIn(path16, keepScalar) {
+        const [key, ...rest] = path16;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -7853,8 +7853,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path13) {
-        const [key, ...rest] = path13;
+      hasIn(path16) {
+        const [key, ...rest] = path16;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -7864,8 +7864,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        const [key, ...rest] = path13;
+      setIn(path16, value) {
+        const [key, ...rest] = path16;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -8185,9 +8185,9 @@ ${indent}`) + "'";
         return quotedString(value, ctx);
       }
       const indent = ctx.indent || (ctx.forceBlockIndent || containsDocumentMarker(value) ? "  " : "");
-      const literal2 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
+      const literal3 = blockQuote === "literal" ? true : blockQuote === "folded" || type === Scalar.Scalar.BLOCK_FOLDED ? false : type === Scalar.Scalar.BLOCK_LITERAL ? true : !lineLengthOverLimit(value, lineWidth, indent.length);
       if (!value)
-        return literal2 ? "|\n" : ">\n";
+        return literal3 ? "|\n" : ">\n";
       let chomp;
       let endStart;
       for (endStart = value.length; endStart > 0; --endStart) {
@@ -8236,7 +8236,7 @@ ${indent}`) + "'";
         if (onComment)
           onComment();
       }
-      if (!literal2) {
+      if (!literal3) {
         const foldedValue = value.replace(/\n+/g, "\n$&").replace(/(?:^|\n)([\t ].*)(?:([\n\t ]*)\n(?![\n\t ]))?/g, "$1$2").replace(/\n+/g, `$&${indent}`);
         let literalFallback = false;
         const foldOptions = getFoldOptions(ctx, true);
@@ -9287,9 +9287,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num5 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num5))
-        return isNaN(num5) ? ".nan" : num5 < 0 ? "-.inf" : ".inf";
+      const num7 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num7))
+        return isNaN(num7) ? ".nan" : num7 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -9329,8 +9329,8 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str3) => parseFloat(str3),
       stringify(node) {
-        const num5 = Number(node.value);
-        return isFinite(num5) ? num5.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num7 = Number(node.value);
+        return isFinite(num7) ? num7.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -9769,8 +9769,8 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str3) => parseFloat(str3.replace(/_/g, "")),
       stringify(node) {
-        const num5 = Number(node.value);
-        return isFinite(num5) ? num5.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num7 = Number(node.value);
+        return isFinite(num7) ? num7.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -9972,23 +9972,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str3, asBigInt) {
       const sign = str3[0];
       const parts2 = sign === "-" || sign === "+" ? str3.substring(1) : str3;
-      const num5 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num5(60) + num5(p), num5(0));
-      return sign === "-" ? num5(-1) * res : res;
+      const num7 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num7(60) + num7(p), num7(0));
+      return sign === "-" ? num7(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num5 = (n) => n;
+      let num7 = (n) => n;
       if (typeof value === "bigint")
-        num5 = (n) => BigInt(n);
+        num7 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num5(-1);
+        value *= num7(-1);
       }
-      const _60 = num5(60);
+      const _60 = num7(60);
       const parts2 = [value % _60];
       if (value < 60) {
         parts2.unshift(0);
@@ -10380,9 +10380,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path13, value) {
+      addIn(path16, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path13, value);
+          this.contents.addIn(path16, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -10457,14 +10457,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path13) {
-        if (Collection.isEmptyPath(path13)) {
+      deleteIn(path16) {
+        if (Collection.isEmptyPath(path16)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path13) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path16) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -10479,10 +10479,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path13, keepScalar) {
-        if (Collection.isEmptyPath(path13))
+      getIn(path16, keepScalar) {
+        if (Collection.isEmptyPath(path16))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path13, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path16, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -10493,10 +10493,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path13) {
-        if (Collection.isEmptyPath(path13))
+      hasIn(path16) {
+        if (Collection.isEmptyPath(path16))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path13) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path16) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -10513,13 +10513,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path13, value) {
-        if (Collection.isEmptyPath(path13)) {
+      setIn(path16, value) {
+        if (Collection.isEmptyPath(path16)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path13), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path16), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path13, value);
+          this.contents.setIn(path16, value);
         }
       }
       /**
@@ -12480,9 +12480,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path13) => {
+    visit.itemAtPath = (cst, path16) => {
       let item = cst;
-      for (const [field, index] of path13) {
+      for (const [field, index] of path16) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -12491,23 +12491,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path13) => {
-      const parent = visit.itemAtPath(cst, path13.slice(0, -1));
-      const field = path13[path13.length - 1][0];
+    visit.parentCollection = (cst, path16) => {
+      const parent = visit.itemAtPath(cst, path16.slice(0, -1));
+      const field = path16[path16.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path13, item, visitor) {
-      let ctrl = visitor(item, path13);
+    function _visit(path16, item, visitor) {
+      let ctrl = visitor(item, path16);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path13.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path16.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -12518,10 +12518,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path13);
+            ctrl = ctrl(item, path16);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path13) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path16) : ctrl;
     }
     exports.visit = visit;
   }
@@ -13256,15 +13256,15 @@ var require_parser = __commonJS({
     var node_process = __require("process");
     var cst = require_cst();
     var lexer = require_lexer();
-    function includesToken(list, type) {
-      for (let i = 0; i < list.length; ++i)
-        if (list[i].type === type)
+    function includesToken(list2, type) {
+      for (let i = 0; i < list2.length; ++i)
+        if (list2[i].type === type)
           return true;
       return false;
     }
-    function findNonEmptyIndex(list) {
-      for (let i = 0; i < list.length; ++i) {
-        switch (list[i].type) {
+    function findNonEmptyIndex(list2) {
+      for (let i = 0; i < list2.length; ++i) {
+        switch (list2[i].type) {
           case "space":
           case "comment":
           case "newline":
@@ -14744,7 +14744,7 @@ var require_shell_quote = __commonJS({
 
 // src/cli/main.ts
 import fs2 from "node:fs";
-import path12 from "node:path";
+import path15 from "node:path";
 
 // src/config/errors.ts
 var UsageError = class extends Error {
@@ -15283,11 +15283,11 @@ function mapGet(node, key) {
   }
   return void 0;
 }
-function getIn(root, path13) {
+function getIn(root, path16) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path13) {
+  for (const step of path16) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -15304,9 +15304,9 @@ function getIn(root, path13) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path13) {
-  for (let n = path13.length; n >= 0; n--) {
-    const hit = getIn(root, path13.slice(0, n));
+function locateNearest(root, path16) {
+  for (let n = path16.length; n >= 0; n--) {
+    const hit = getIn(root, path16.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -15331,15 +15331,15 @@ function toPlain(node) {
     }
   }
 }
-function walkEntries(node, visit, path13 = []) {
+function walkEntries(node, visit, path16 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path13, entry.key];
+      const childPath = [...path16, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path13, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path16, i]));
   }
 }
 
@@ -15417,22 +15417,22 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path13, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path13);
+function numberAt(file, path16, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path16);
   if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num5 = scalarNumber(hit.node, loader);
-  if (!num5) return void 0;
-  return { value: num5.value, origin, file: file.path, key: path13.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num5.note ? { note: num5.note } : {} };
+  const num7 = scalarNumber(hit.node, loader);
+  if (!num7) return void 0;
+  return { value: num7.value, origin, file: file.path, key: path16.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num7.note ? { note: num7.note } : {} };
 }
-function stringAt(file, path13) {
-  const hit = getIn(file.tree, path13);
+function stringAt(file, path16) {
+  const hit = getIn(file.tree, path16);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path13.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path16.join("."), range: hit.keyRange };
 }
-function boolAt(file, path13) {
-  const hit = getIn(file.tree, path13);
+function boolAt(file, path16) {
+  const hit = getIn(file.tree, path16);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path13.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path16.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -16099,8 +16099,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path13) {
-  return path13.length ? path13.join(".") : "(root)";
+function showPath(path16) {
+  return path16.length ? path16.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 function describeBranches(errors) {
@@ -16132,28 +16132,28 @@ function summariseErrors(errors) {
   });
   for (const e of errors) {
     if (absorbed.has(e)) continue;
-    const path13 = pointerToPath(e.instancePath);
+    const path16 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? []);
-      out.push({ path: path13, keyword: e.keyword, message: `${showPath(path13)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path16, keyword: e.keyword, message: `${showPath(path16)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path13, keyword: e.keyword, message: `${showPath(path13)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path16, keyword: e.keyword, message: `${showPath(path16)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path13, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path13)}` });
+      out.push({ path: [...path16, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path16)}` });
     } else if (e.keyword === "enum") {
       const allowed = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path13, keyword: e.keyword, message: `${showPath(path13)} must be one of ${allowed}` });
+      out.push({ path: path16, keyword: e.keyword, message: `${showPath(path16)} must be one of ${allowed}` });
     } else {
-      out.push({ path: path13, keyword: e.keyword, message: `${showPath(path13)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path16, keyword: e.keyword, message: `${showPath(path16)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-function stringNumberHint(tree, path13, keyword2) {
+function stringNumberHint(tree, path16, keyword2) {
   if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf") return "";
-  const node = getIn(tree, path13)?.node;
+  const node = getIn(tree, path16)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
   const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
@@ -22078,9 +22078,9 @@ var RE2 = class RE22 {
     let m = this.get();
     if (!m) m = Machine.fromRE2(this);
     m.init(ncap);
-    const cap = m.match(input, pos, anchor, lbState) ? m.submatches() : null;
+    const cap2 = m.match(input, pos, anchor, lbState) ? m.submatches() : null;
     this.put(m);
-    return cap;
+    return cap2;
   }
   match(s) {
     return this.executeEngine(MachineInput.fromUTF16(s), 0, RE2Flags.UNANCHORED, 0) !== null;
@@ -23108,14 +23108,14 @@ var Translator = class {
   }
   /** `{a..b}` ranges of integers or single letters, as an alternation. */
   range(text) {
-    const num5 = /^(-?\d{1,9})\.\.(-?\d{1,9})$/.exec(text);
+    const num7 = /^(-?\d{1,9})\.\.(-?\d{1,9})$/.exec(text);
     const chr = /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(text);
-    if (!num5 && !chr) return void 0;
-    const [a, b] = num5 ? [Number(num5[1]), Number(num5[2])] : [chr[1].charCodeAt(0), chr[2].charCodeAt(0)];
+    if (!num7 && !chr) return void 0;
+    const [a, b] = num7 ? [Number(num7[1]), Number(num7[2])] : [chr[1].charCodeAt(0), chr[2].charCodeAt(0)];
     if (Math.abs(b - a) + 1 > MAX_RANGE) throw new GlobError(`the range {${text}} stands for more than ${MAX_RANGE} values`);
     const out = [];
     const step = a <= b ? 1 : -1;
-    for (let v = a; v !== b + step; v += step) out.push(num5 ? String(v).replace("-", "\\-") : literal(String.fromCharCode(v)));
+    for (let v = a; v !== b + step; v += step) out.push(num7 ? String(v).replace("-", "\\-") : literal(String.fromCharCode(v)));
     return `(?:${out.join("|")})`;
   }
   /** Translate `[from, to)`; `segStart` says whether `from` begins a path segment. */
@@ -23261,12 +23261,12 @@ var MAX_CONFIG_BYTES = 256 * 1024;
 var MAX_GLOBS = 1e3;
 var compiledGlobs = /* @__PURE__ */ new Map();
 function matcher(globs) {
-  const list = asList(globs);
-  if (list.length === 0) return () => false;
-  const key = JSON.stringify(list);
+  const list2 = asList(globs);
+  if (list2.length === 0) return () => false;
+  const key = JSON.stringify(list2);
   let match = compiledGlobs.get(key);
   if (!match) {
-    match = compileGlobs(list);
+    match = compileGlobs(list2);
     compiledGlobs.set(key, match);
   }
   return match;
@@ -23302,19 +23302,19 @@ function checkGlobs(config, tree, displayPath) {
     ...(config.schemas ?? []).map((o, i) => [["schemas", i, "files"], o.files])
   ];
   let count2 = 0;
-  for (const [where3, globs] of lists) {
-    const list = asList(globs);
-    count2 += list.length;
+  for (const [where4, globs] of lists) {
+    const list2 = asList(globs);
+    count2 += list2.length;
     if (count2 > MAX_GLOBS) {
-      const at = locateNearest(tree, where3);
+      const at = locateNearest(tree, where4);
       throw new UsageError(`${displayPath}:${at?.line ?? 1}:${at?.column ?? 1}: more than ${MAX_GLOBS} globs, over the limit for one configuration`);
     }
-    list.forEach((glob, i) => {
+    list2.forEach((glob, i) => {
       try {
         compileGlobs([glob]);
       } catch (err) {
         if (!(err instanceof GlobError)) throw err;
-        const at = locateNearest(tree, Array.isArray(globs) ? [...where3, i] : where3);
+        const at = locateNearest(tree, Array.isArray(globs) ? [...where4, i] : where4);
         throw new UsageError(`${displayPath}:${at?.line ?? 1}:${at?.column ?? 1}: glob ${showGlob(glob)} ${err.message}`);
       }
     });
@@ -23335,9 +23335,9 @@ function checkRuleSettings(config, tree, displayPath) {
     [["rules"], config.rules],
     ...(config.overrides ?? []).map((o, i) => [["overrides", i, "rules"], o.rules])
   ];
-  for (const [where3, rules] of blocks) {
+  for (const [where4, rules] of blocks) {
     for (const [id, setting] of Object.entries(rules ?? {})) {
-      const at = locateNearest(tree, [...where3, id]);
+      const at = locateNearest(tree, [...where4, id]);
       const loc = `${displayPath}:${at?.line ?? 1}:${at?.column ?? 1}`;
       const rule = RULES_BY_ID.get(id);
       if (!rule) throw new UsageError(`${loc}: unknown rule "${id}" (run \`trainlint rules\` for the list)`);
@@ -23346,8 +23346,8 @@ function checkRuleSettings(config, tree, displayPath) {
       if (!rule.meta.options) throw new UsageError(`${loc}: rule "${id}" takes no options`);
       const validate = ajv.compile(rule.meta.options);
       if (!validate(options)) {
-        const detail = summariseErrors(validate.errors ?? []).map((e) => e.message.replace("(root)", "options")).join("; ");
-        throw new UsageError(`${loc}: invalid options for "${id}": ${detail}`);
+        const detail2 = summariseErrors(validate.errors ?? []).map((e) => e.message.replace("(root)", "options")).join("; ");
+        throw new UsageError(`${loc}: invalid options for "${id}": ${detail2}`);
       }
     }
   }
@@ -23484,10 +23484,10 @@ function litgptDatasets(file) {
 function axolotlDatasets(file) {
   const root = file.tree;
   if (getIn(root, ["pretraining_dataset"])) return { refs: [], skip: "pretraining_dataset streams and chunks text: rows are not samples" };
-  const list = getIn(root, ["datasets"]);
-  if (!list || list.node.kind !== "seq") return void 0;
+  const list2 = getIn(root, ["datasets"]);
+  if (!list2 || list2.node.kind !== "seq") return void 0;
   const refs = [];
-  for (let i = 0; i < list.node.items.length; i++) {
+  for (let i = 0; i < list2.node.items.length; i++) {
     const p = str(root, ["datasets", i, "path"], `datasets[${i}].path`);
     if (!p) return void 0;
     const dataFiles = str(root, ["datasets", i, "data_files"], `datasets[${i}].data_files`);
@@ -23607,17 +23607,17 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   const missing = [];
   const notes = [];
   const conflicts = [];
-  const num5 = (key) => numberAt(file, [key], loader);
-  plan.microBatchSize = num5("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-  plan.gradAccumSteps = num5("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-  plan.peakLr = num5("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-  plan.epochs = num5("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  const num7 = (key) => numberAt(file, [key], loader);
+  plan.microBatchSize = num7("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
+  plan.gradAccumSteps = num7("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  plan.peakLr = num7("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
+  plan.epochs = num7("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
   plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
   plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
-  const maxSteps = num5("max_steps");
+  const maxSteps = num7("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
-  const steps3 = num5("warmup_steps");
-  const ratio = num5("warmup_ratio");
+  const steps3 = num7("warmup_steps");
+  const ratio = num7("warmup_ratio");
   if (steps3 && steps3.value >= 1) {
     plan.warmupSteps = { ...steps3, unit: "steps" };
     if (ratio && ratio.value > 0) {
@@ -23664,12 +23664,12 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   deriveWarmupFromRatio(plan);
   const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
   if (saveStrategy === "steps") {
-    const save = num5("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
+    const save = num7("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
     plan.saveEverySteps = fractionOfTotal(save, plan);
   }
   const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? "no";
   if (evalStrategy === "steps") {
-    const evalSteps = num5("eval_steps") ?? num5("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    const evalSteps = num7("eval_steps") ?? num7("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
     plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
   }
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
@@ -24242,18 +24242,18 @@ var OmegaReader = class {
   options;
   notes = [];
   /** The key as written in the file (with the block prefix). */
-  key(path13) {
-    return [...this.prefix, ...path13].join(".");
+  key(path16) {
+    return [...this.prefix, ...path16].join(".");
   }
   /** Where the entry was written: this file, another composed file, or an override. */
   sourceOf(entry) {
     return entry ? this.options.sources?.get(entry) : void 0;
   }
-  locate(path13) {
+  locate(path16) {
     let node = this.root;
     let keyRange = this.root.range;
     let entry;
-    for (const step of path13) {
+    for (const step of path16) {
       if (node.kind === "map") {
         const e = mapGet(node, String(step));
         if (!e) return void 0;
@@ -24272,13 +24272,13 @@ var OmegaReader = class {
     }
     return { node, keyRange, entry };
   }
-  lookup(path13) {
-    const hit = this.locate(path13);
+  lookup(path16) {
+    const hit = this.locate(path16);
     if (!hit) return void 0;
     const base = { keyRange: hit.keyRange, ...hit.entry ? { entry: hit.entry } : {} };
     const node = hit.node;
     if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) return { node, ...base };
-    const r = this.evaluateString(node.value, path13.map(String), [], 0);
+    const r = this.evaluateString(node.value, path16.map(String), [], 0);
     if (!r.ok) return { node, ...base, unresolved: r.why };
     return { node: r.node, ...base, via: r.how };
   }
@@ -24304,13 +24304,13 @@ var OmegaReader = class {
   }
   /** Follow a reference to `hit` (which may itself hold a reference). */
   follow(hit, target, written, text, chain, depth) {
-    const where3 = this.where(target, hit);
+    const where4 = this.where(target, hit);
     if (hit.node.kind === "scalar" && typeof hit.node.value === "string" && hit.node.value.includes("${")) {
       const inner = this.evaluateString(hit.node.value, target, [...chain, target.join(".")], depth + 1);
       if (!inner.ok) return inner;
       return { ...inner, how: inner.how.replace(/^interpolated from `\$\{[^`]*\}`/, `interpolated from \`\${${written}}\``) };
     }
-    return { ok: true, node: hit.node, path: target, range: hit.keyRange, how: `interpolated from \`\${${written}}\` (${where3})` };
+    return { ok: true, node: hit.node, path: target, range: hit.keyRange, how: `interpolated from \`\${${written}}\` (${where4})` };
   }
   /** "variables.base, line 20" (with the file when the key is in another composed file). */
   where(target, hit) {
@@ -24365,37 +24365,37 @@ var OmegaReader = class {
       } else {
         node = scalar(typePrimitive(unquote(arg)), arg);
       }
-      const num5 = node.kind === "scalar" ? scalarNumber(node, "omegaconf") : void 0;
-      if (!num5) return { ok: false, why: `\`${text}\`: ${arg} is not a number` };
-      values.push(num5.value);
-      parts2.push(`${arg} = ${String(num5.value)}`);
+      const num7 = node.kind === "scalar" ? scalarNumber(node, "omegaconf") : void 0;
+      if (!num7) return { ok: false, why: `\`${text}\`: ${arg} is not a number` };
+      values.push(num7.value);
+      parts2.push(`${arg} = ${String(num7.value)}`);
     }
     const out = fn(values);
     if (out === void 0 || !Number.isFinite(out)) return { ok: false, why: `\`${text}\` does not give a number` };
     return { ok: true, node: scalar(out, String(out)), how: `computed by \`${text}\` (${parts2.join(", ")})` };
   }
-  unresolvedNote(path13, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path13)}: ${hit.unresolved}, so its value is unknown`);
+  unresolvedNote(path16, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path16)}: ${hit.unresolved}, so its value is unknown`);
   }
   /** File, origin and override note of a Setting read at the hit's key. */
-  settingBase(path13, hit) {
+  settingBase(path16, hit) {
     const src = this.sourceOf(hit.entry);
     const origin = src?.override?.origin ?? "explicit";
     const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : void 0;
-    return { origin, file: src?.file ?? this.file.path, key: this.key(path13), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
+    return { origin, file: src?.file ?? this.file.path, key: this.key(path16), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path13) {
-    const hit = this.lookup(path13);
+  number(path16) {
+    const hit = this.lookup(path16);
     if (!hit) return void 0;
-    this.unresolvedNote(path13, hit);
+    this.unresolvedNote(path16, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
-    const num5 = scalarNumber(hit.node, this.loader);
-    if (!num5) return void 0;
-    const base = this.settingBase(path13, hit);
-    const note = [base.note, hit.via, num5.note].filter(Boolean).join("; ");
+    const num7 = scalarNumber(hit.node, this.loader);
+    if (!num7) return void 0;
+    const base = this.settingBase(path16, hit);
+    const note = [base.note, hit.via, num7.note].filter(Boolean).join("; ");
     return {
-      value: num5.value,
+      value: num7.value,
       ...base,
       // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
       ...hit.via ? {} : { valueRange: hit.node.range },
@@ -24403,28 +24403,28 @@ var OmegaReader = class {
     };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path13) {
-    const hit = this.lookup(path13);
+  string(path16) {
+    const hit = this.lookup(path16);
     if (!hit) return void 0;
-    this.unresolvedNote(path13, hit);
+    this.unresolvedNote(path16, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path13, hit);
+    const base = this.settingBase(path16, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     return { value: String(hit.node.value), ...base, ...note ? { note } : {} };
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path13) {
-    const hit = this.lookup(path13);
+  scalar(path16) {
+    const hit = this.lookup(path16);
     if (!hit) return void 0;
-    this.unresolvedNote(path13, hit);
+    this.unresolvedNote(path16, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path13, hit);
+    const base = this.settingBase(path16, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     const setting = { ...base, ...note ? { note } : {} };
     return { value: hit.node.value, setting };
   }
-  has(path13) {
-    return this.locate(path13) !== void 0;
+  has(path16) {
+    return this.locate(path16) !== void 0;
   }
 };
 function scalar(value, source) {
@@ -24472,10 +24472,10 @@ function parseComposerTime(value, bareIntIsEpochs) {
   if (typeof value !== "string") return { error: `${String(value)} is not a Composer time string` };
   const m = TIME_STRING.exec(value.trim());
   if (!m) return { error: `\`${value}\` is not a Composer time string such as 100ba, 1ep, 0.1dur, 1000tok or 500sp` };
-  const num5 = Number(m[1]);
+  const num7 = Number(m[1]);
   const unit = m[2].toLowerCase();
-  if (unit !== "dur" && !Number.isInteger(num5)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
-  return { value: num5, unit, text: value.trim() };
+  if (unit !== "dur" && !Number.isInteger(num7)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
+  return { value: num7, unit, text: value.trim() };
 }
 function toSteps(t, ctx, depth = 0) {
   const { globalBatch: g, seqLen, stepsPerEpoch: spe } = ctx;
@@ -24517,7 +24517,7 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has2 = (path13) => getIn(block, path13) !== void 0;
+  const has2 = (path16) => getIn(block, path16) !== void 0;
   if (OLMO_KEYS.some((k) => has2([k])) || has2(["optimizer", "learning_rate"])) return 0;
   const core = CORE_KEYS.filter((k) => has2([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
@@ -24526,8 +24526,8 @@ function scoreBlock(block) {
   if (core >= 1 && (mpt || has2(["icl_tasks"]) || has2(["train_loader"]))) return 6;
   return 0;
 }
-function scalarText2(root, path13) {
-  const hit = getIn(root, path13);
+function scalarText2(root, path16) {
+  const hit = getIn(root, path16);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -24539,12 +24539,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path13, bareIntIsEpochs) {
-  const raw = reader2.scalar(path13);
+function timeSetting(reader2, path16, bareIntIsEpochs) {
+  const raw = reader2.scalar(path16);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path13)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path16)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -24564,26 +24564,26 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num5 = (...path13) => reader2.number(path13);
-  const str3 = (...path13) => reader2.string(path13);
+  const num7 = (...path16) => reader2.number(path16);
+  const str3 = (...path16) => reader2.string(path16);
   if (block.mcli && file.tree) {
     const gpus2 = getIn(file.tree, ["compute", "gpus"]);
     if (gpus2 && gpus2.node.kind === "scalar" && typeof gpus2.node.value === "number") {
       plan.worldSize = { value: gpus2.node.value, origin: "launcher", file: file.path, key: "compute.gpus", range: gpus2.keyRange, how: "mcli compute.gpus" };
     }
   }
-  const global = num5("global_train_batch_size");
+  const global = num7("global_train_batch_size");
   if (global) plan.globalBatchSize = { ...global, unit: "samples" };
-  const seq = num5("max_seq_len");
+  const seq = num7("max_seq_len");
   if (seq) plan.seqLen = { ...seq, unit: "tokens" };
-  const lr = num5("optimizer", "lr");
+  const lr = num7("optimizer", "lr");
   if (lr) plan.peakLr = lr;
   const optimizer = str3("optimizer", "name");
   if (optimizer) plan.optimizer = optimizer;
   const schedulerName = str3("scheduler", "name");
   if (schedulerName) plan.scheduler = schedulerName;
   plan.precision = str3("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
-  const micro = num5("device_train_microbatch_size");
+  const micro = num7("device_train_microbatch_size");
   if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
   else {
     const hit = reader2.lookup(["device_train_microbatch_size"]);
@@ -24839,12 +24839,12 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path13) {
-  const hit = getIn(file.tree, path13);
+function isMap2(file, path16) {
+  const hit = getIn(file.tree, path16);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has2 = (path13) => getIn(file.tree, path13) !== void 0;
+  const has2 = (path16) => getIn(file.tree, path16) !== void 0;
   let n = 0;
   for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has2([k, "enabled"])) n++;
   for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has2([k, "type"]) && has2([k, "params"])) n++;
@@ -24867,8 +24867,8 @@ function deepspeedScore(file) {
   if (strong === 0 && sections === 0) return 0;
   return 6 + Math.min(3, strong + batch + sections - 1);
 }
-function isAuto(file, path13) {
-  const hit = getIn(file.tree, path13);
+function isAuto(file, path16) {
+  const hit = getIn(file.tree, path16);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -24880,19 +24880,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num2(ctx, path13, field, hfSource) {
-  if (isAuto(ctx.file, path13)) {
-    const key = path13.join(".");
+function num2(ctx, path16, field, hfSource) {
+  if (isAuto(ctx.file, path16)) {
+    const key = path16.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path13, LOADER4);
+  return numberAt(ctx.file, path16, LOADER4);
 }
-function conflict2(ctx, path13, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path13);
+function conflict2(ctx, path16, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path16);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -25065,8 +25065,8 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup(ctx) {
   const { file, plan, notes } = ctx;
-  const path13 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit = num2(ctx, path13, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const path16 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num2(ctx, path16, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
   const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
   if (explicit) {
     plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
@@ -25075,7 +25075,7 @@ function readWarmup(ctx) {
     } else if (explicit.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path13)) {
+  } else if (!isAuto(file, path16)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -25262,20 +25262,20 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path13) {
-    const hit = getIn(this.file.tree, path13);
+  node(path16) {
+    const hit = getIn(this.file.tree, path16);
     if (!hit) return void 0;
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path13.join("."), range: hit.keyRange } };
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path16.join("."), range: hit.keyRange } };
   }
-  number(path13) {
-    const hit = this.node(path13);
+  number(path16) {
+    const hit = this.node(path16);
     if (!hit || hit.node.kind !== "scalar") return void 0;
-    const num5 = scalarNumber(hit.node, LOADER5);
-    return num5 ? { value: num5.value, ...hit.setting, valueRange: hit.node.range, ...num5.note ? { note: num5.note } : {} } : void 0;
+    const num7 = scalarNumber(hit.node, LOADER5);
+    return num7 ? { value: num7.value, ...hit.setting, valueRange: hit.node.range, ...num7.note ? { note: num7.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
-  string(path13) {
-    const hit = this.node(path13);
+  string(path16) {
+    const hit = this.node(path16);
     if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     return { value: String(hit.node.value), ...hit.setting };
   }
@@ -25307,8 +25307,8 @@ function readWorldSize(r) {
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices2.setting.range } };
 }
 function readPeakLr(plan, r, notes, ignored) {
-  const lrs = LR_PATHS.flatMap(({ path: path13, userArg: userArg2 }) => {
-    const lr2 = r.number(path13);
+  const lrs = LR_PATHS.flatMap(({ path: path16, userArg: userArg2 }) => {
+    const lr2 = r.number(path16);
     return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
   });
   if (lrs.length === 0) return;
@@ -25336,8 +25336,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path13 of BATCH_PATHS) {
-    const b = r.number(path13);
+  for (const path16 of BATCH_PATHS) {
+    const b = r.number(path16);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -25497,8 +25497,8 @@ function deriveIntervals(plan, r, epochBatches, notes, conflicts) {
     plan.evalEverySteps = { ...every, value: every.value * spe.value, origin: "derived", how: `check_val_every_n_epoch ${formatCount(every.value)} \xD7 ${formatCount(spe.value)} steps/epoch`, unit: "steps" };
   }
   const callbacks = getIn(r.file.tree, ["trainer", "callbacks"])?.node;
-  const list = callbacks?.kind === "seq" ? callbacks.items.map((_, i) => ["trainer", "callbacks", i]) : callbacks?.kind === "map" ? [["trainer", "callbacks"]] : [];
-  for (const base of list) {
+  const list2 = callbacks?.kind === "seq" ? callbacks.items.map((_, i) => ["trainer", "callbacks", i]) : callbacks?.kind === "map" ? [["trainer", "callbacks"]] : [];
+  for (const base of list2) {
     const cls = r.string([...base, "class_path"])?.value ?? "";
     if (!/(?:^|\.)ModelCheckpoint$/.test(cls)) continue;
     const steps3 = r.number([...base, "init_args", "every_n_train_steps"]);
@@ -25576,33 +25576,33 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num5 = (...path13) => numberAt(file, path13, LOADER6);
+    const num7 = (...path16) => numberAt(file, path16, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices2 = deviceCount(file, script);
-    const nodes = num5("num_nodes") ?? defaultSetting(1, "num_nodes");
+    const nodes = num7("num_nodes") ?? defaultSetting(1, "num_nodes");
     if (devices2.setting) {
       plan.worldSize = nodes.value === 1 ? devices2.setting : { ...derived(devices2.setting.value * nodes.value, `devices ${formatCount(devices2.setting.value)} \xD7 num_nodes ${formatCount(nodes.value)}`), file: file.path, key: "devices", range: devices2.setting.range };
     } else {
       notes.push(`devices = ${devices2.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
     }
-    plan.microBatchSize = { ...num5("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
-    plan.globalBatchSize = { ...num5("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
-    const epochs = num5("train", "epochs");
+    plan.microBatchSize = { ...num7("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
+    plan.globalBatchSize = { ...num7("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
+    const epochs = num7("train", "epochs");
     if (epochs) plan.epochs = epochs;
-    if (script === "pretrain") plan.minLr = num5("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
-    else if (num5("train", "min_lr")) {
+    if (script === "pretrain") plan.minLr = num7("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
+    else if (num7("train", "min_lr")) {
       notes.push("train.min_lr is not passed to the finetune scripts' CosineAnnealingLR in the LitGPT releases checked (they anneal to 0), so the minimum LR is left unknown");
     }
     plan.scheduler = defaultSetting("cosine", "built-in lr schedule", "litgpt always uses linear warmup then cosine decay (not configurable)");
     precisionAndOptimizer(file, plan, notes);
-    const seq = num5("train", "max_seq_length") ?? num5("model_config", "block_size");
+    const seq = num7("train", "max_seq_length") ?? num7("model_config", "block_size");
     if (seq) plan.seqLen = { ...seq, unit: "tokens", ...script === "finetune" ? { note: "upper bound: finetuning uses min(longest sample, max_seq_length)" } : {} };
-    const save = num5("train", "save_interval");
+    const save = num7("train", "save_interval");
     if (save) plan.saveEverySteps = { ...save, unit: "steps" };
     else if (getIn(file.tree, ["train", "save_interval"])) notes.push("train.save_interval is null: no periodic checkpoints (only the final one)");
     else plan.saveEverySteps = { ...dflt(D.saveInterval, "train.save_interval"), unit: "steps" };
-    const evalEvery = num5("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
+    const evalEvery = num7("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
     if (evalEvery) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
     applyAssumptions(plan, env.assume);
     accumulation(plan, notes);
@@ -25775,25 +25775,25 @@ function computeLineStarts(text) {
   for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) starts.push(i + 1);
   return starts;
 }
-function offsetToPos(lineStarts2, offset) {
+function offsetToPos(lineStarts3, offset) {
   let lo = 0;
-  let hi = lineStarts2.length - 1;
+  let hi = lineStarts3.length - 1;
   const off = Math.max(0, offset);
   while (lo < hi) {
     const mid = lo + hi + 1 >> 1;
-    if (lineStarts2[mid] <= off) lo = mid;
+    if (lineStarts3[mid] <= off) lo = mid;
     else hi = mid - 1;
   }
-  return { line: lo + 1, column: off - lineStarts2[lo] + 1 };
+  return { line: lo + 1, column: off - lineStarts3[lo] + 1 };
 }
-function rangeOf2(lineStarts2, start, end) {
-  if (end <= start + 1) return pointRange(lineStarts2, start);
-  const a = offsetToPos(lineStarts2, start);
-  const b = offsetToPos(lineStarts2, end);
+function rangeOf2(lineStarts3, start, end) {
+  if (end <= start + 1) return pointRange(lineStarts3, start);
+  const a = offsetToPos(lineStarts3, start);
+  const b = offsetToPos(lineStarts3, end);
   return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
 }
-function pointRange(lineStarts2, offset) {
-  const a = offsetToPos(lineStarts2, offset);
+function pointRange(lineStarts3, offset) {
+  const a = offsetToPos(lineStarts3, offset);
   return { line: a.line, column: a.column, endLine: a.line, endColumn: a.column + 1 };
 }
 function locator(text) {
@@ -26019,8 +26019,8 @@ function parseNumber(text) {
   const clean = text.replace(/_/g, "");
   if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
   if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
-  const num5 = Number(clean);
-  return Number.isFinite(num5) ? { num: num5, isInt: false } : {};
+  const num7 = Number(clean);
+  return Number.isFinite(num7) ? { num: num7, isInt: false } : {};
 }
 var Unsupported = class extends Error {
 };
@@ -26454,7 +26454,7 @@ var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_load
 var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
-  const has2 = (path13) => getIn(root, path13) !== void 0;
+  const has2 = (path16) => getIn(root, path16) !== void 0;
   if (!has2(["global_train_batch_size"]) || !has2(["max_duration"])) return 0;
   if (FOUNDRY_KEYS2.some(has2)) return 0;
   if (!has2(["run_name"]) && !has2(["model", "d_model"])) return 0;
@@ -26465,31 +26465,31 @@ function score2(root) {
   const hints = OLMO_HINTS.filter(has2).length;
   return 7 + Math.min(3, Math.floor(hints / 2));
 }
-function scalarString(root, path13) {
-  const hit = getIn(root, path13);
+function scalarString(root, path16) {
+  const hit = getIn(root, path16);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function parseOlmoDuration(value) {
   if (typeof value === "number") return Number.isInteger(value) ? { unit: "steps", value } : { unit: "steps", value: Math.trunc(value) };
   if (typeof value !== "string") return void 0;
   const text = value.trim();
-  const num5 = (s) => {
+  const num7 = (s) => {
     const t = s.trim().replace(/(\d)_(?=\d)/g, "$1");
     return /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) ? Number(t) : void 0;
   };
   if (text.endsWith("T")) {
-    const n2 = num5(text.slice(0, -1));
+    const n2 = num7(text.slice(0, -1));
     return n2 === void 0 ? void 0 : { unit: "tokens", value: Math.trunc(n2) };
   }
   if (text.endsWith("ep")) {
     const t = text.slice(0, -2).trim();
     return /^\d[\d_]*$/.test(t) ? { unit: "epochs", value: Number(t.replace(/_/g, "")) } : void 0;
   }
-  const n = num5(text);
+  const n = num7(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
-function isNull(root, path13) {
-  const hit = getIn(root, path13);
+function isNull(root, path16) {
+  const hit = getIn(root, path16);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
 }
 function extractOlmo(file, root, env) {
@@ -26746,8 +26746,8 @@ var torchtitan = {
     const interval = numberAt(file, ["checkpoint", "interval"], LOADER9) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
     const intervalType = stringAt(file, ["checkpoint", "interval_type"])?.value ?? "steps";
     if (!enabled?.value) {
-      const where3 = enabled ? `${enabled.key} = false` : `${old ? "checkpoint.enable_checkpoint" : "checkpoint.enable"} defaults to false`;
-      notes.push(`checkpointing is disabled (${where3}): no periodic checkpoints, so the save interval is not linted`);
+      const where4 = enabled ? `${enabled.key} = false` : `${old ? "checkpoint.enable_checkpoint" : "checkpoint.enable"} defaults to false`;
+      notes.push(`checkpointing is disabled (${where4}): no periodic checkpoints, so the save interval is not linted`);
     } else if (intervalType !== "steps") {
       notes.push(`checkpoint.interval_type = "${intervalType}": the interval is not in steps, so the save interval is left unknown`);
     } else {
@@ -26876,41 +26876,41 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path13) {
-  return /single_device/.test(path13.split("/").pop() ?? "");
+function isSingleDevice(path16) {
+  return /single_device/.test(path16.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num5 = (...path13) => reader2.number(path13);
-  const str3 = (...path13) => reader2.string(path13);
+  const num7 = (...path16) => reader2.number(path16);
+  const str3 = (...path16) => reader2.string(path16);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
-  const batch = num5("batch_size");
+  const batch = num7("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
-  const accum = num5("gradient_accumulation_steps");
+  const accum = num7("gradient_accumulation_steps");
   if (accum) plan.gradAccumSteps = accum;
-  const lr = num5("optimizer", "lr");
+  const lr = num7("optimizer", "lr");
   if (lr) plan.peakLr = lr;
   const optimizer = str3("optimizer", "_component_");
   if (optimizer) plan.optimizer = optimizer;
-  const epochs = num5("epochs");
+  const epochs = num7("epochs");
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
   const dtype = str3("dtype");
   if (dtype) {
     plan.precision = dtype;
     if (dtype.value === "fp16") notes.push('dtype fp16: the finetune recipes raise "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead."');
   }
-  const seqLen = num5("tokenizer", "max_seq_len");
+  const seqLen = num7("tokenizer", "max_seq_len");
   if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
   const scheduler = str3("lr_scheduler", "_component_");
   if (scheduler) {
     plan.scheduler = scheduler;
-    const warmup3 = num5("lr_scheduler", "num_warmup_steps");
+    const warmup3 = num7("lr_scheduler", "num_warmup_steps");
     if (warmup3) plan.warmupSteps = { ...warmup3, unit: "steps" };
     if (COSINE.test(scheduler.value)) {
-      const cycles = num5("lr_scheduler", "num_cycles");
+      const cycles = num7("lr_scheduler", "num_cycles");
       if (!cycles || cycles.value === TORCHTUNE_DEFAULTS.cosineNumCycles) {
         plan.minLr = defaultSetting(0, "lr_scheduler.num_cycles", "get_cosine_schedule_with_warmup: num_cycles 0.5 decays to 0");
       }
@@ -26929,10 +26929,10 @@ function extractPlan2(file, root, env) {
   } else {
     deriveLength(plan, reader2, notes);
   }
-  const save = num5("save_every_n_steps");
+  const save = num7("save_every_n_steps");
   if (save) plan.saveEverySteps = { ...save, unit: "steps" };
   else if (plan.stepsPerEpoch && !rl) plan.saveEverySteps = { ...plan.stepsPerEpoch, how: `save_every_n_steps unset: once per epoch (${plan.stepsPerEpoch.how})` };
-  const val = num5("run_val_every_n_steps");
+  const val = num7("run_val_every_n_steps");
   if (val) plan.evalEverySteps = { ...val, unit: "steps" };
   const conflicts = recipeConflicts(reader2, root);
   if (!plan.worldSize && !plan.dataParallelSize) {
@@ -26958,12 +26958,12 @@ function recipeConflicts(reader2, root) {
         message: `optimizer_in_bwd: True with gradient_accumulation_steps ${formatCount(accum.value)}: the recipes raise "Gradient accumulation is not supported with optimizer in bwd"; set gradient_accumulation_steps: 1 or optimizer_in_bwd: False`
       });
     }
-    const clip = reader2.scalar(["clip_grad_norm"]);
-    if (clip) {
+    const clip2 = reader2.scalar(["clip_grad_norm"]);
+    if (clip2) {
       conflicts.push({
         kind: "optimizer-in-bwd-clipping",
         range: inBwd.keyRange,
-        message: `optimizer_in_bwd: True with clip_grad_norm ${String(clip.value)}: the recipes raise "Gradient clipping is not supported with optimizer in bwd"; set clip_grad_norm: null or optimizer_in_bwd: False`
+        message: `optimizer_in_bwd: True with clip_grad_norm ${String(clip2.value)}: the recipes raise "Gradient clipping is not supported with optimizer in bwd"; set clip_grad_norm: null or optimizer_in_bwd: False`
       });
     }
   }
@@ -27007,27 +27007,27 @@ function deriveParallelism(plan, reader2, notes) {
 function deriveLength(plan, reader2, notes) {
   const { datasetSamples: samples, microBatchSize: batch, gradAccumSteps: accum, epochs } = plan;
   const dp = dataParallel(plan);
-  const cap = reader2.number(["max_steps_per_epoch"]);
+  const cap2 = reader2.number(["max_steps_per_epoch"]);
   if (samples && batch && accum && dp) {
     const perRank = Math.ceil(samples.value / dp.value);
     const batches = Math.floor(perRank / batch.value);
     const full = Math.floor(batches / accum.value);
     let how = `floor(floor(ceil(${formatCount(samples.value)} / ${formatCount(dp.value)}) / ${formatCount(batch.value)}) / ${formatCount(accum.value)})`;
     let steps3 = full;
-    if (cap && cap.value < full) {
-      steps3 = cap.value;
-      how = `max_steps_per_epoch ${formatCount(cap.value)} (< ${how} = ${formatCount(full)})`;
+    if (cap2 && cap2.value < full) {
+      steps3 = cap2.value;
+      how = `max_steps_per_epoch ${formatCount(cap2.value)} (< ${how} = ${formatCount(full)})`;
     }
     plan.stepsPerEpoch = derived(steps3, how, "steps");
     if (epochs) plan.totalSteps = derived(steps3 * epochs.value, `${formatCount(epochs.value)} \xD7 ${formatCount(steps3)} steps/epoch; ${formatCount(steps3)} = ${how}`, "steps");
     return;
   }
-  if (cap && epochs) {
+  if (cap2 && epochs) {
     plan.totalSteps = {
-      ...derived(cap.value * epochs.value, `${formatCount(epochs.value)} \xD7 max_steps_per_epoch ${formatCount(cap.value)} (at most: a shorter epoch ends earlier)`, "steps"),
-      file: cap.file,
-      key: cap.key,
-      range: cap.range,
+      ...derived(cap2.value * epochs.value, `${formatCount(epochs.value)} \xD7 max_steps_per_epoch ${formatCount(cap2.value)} (at most: a shorter epoch ends earlier)`, "steps"),
+      file: cap2.file,
+      key: cap2.key,
+      range: cap2.range,
       bound: "upper"
     };
     notes.push("total steps use max_steps_per_epoch as the epoch length: an upper bound until the dataset size is known (assume.datasetSamples)");
@@ -27055,8 +27055,8 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path13) {
-  return path13.split(".").filter(Boolean);
+function keyPath(path16) {
+  return path16.split(".").filter(Boolean);
 }
 var generic = {
   meta: {
@@ -27073,8 +27073,8 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path13] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path13)) : numberAt(file, keyPath(path13), "pyyaml");
+    for (const [field, path16] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path16)) : numberAt(file, keyPath(path16), "pyyaml");
       if (setting) plan[field] = setting;
     }
     if (!plan.gradAccumSteps && plan.microBatchSize) {
@@ -27405,8 +27405,8 @@ function classicNotes(file, stage, notes) {
   const maxSamples = numberAt(file, ["max_samples"], LOADER12);
   if (maxSamples) {
     const datasets = stringValue(file, "dataset")?.split(",").filter((d) => d.trim()).length;
-    const cap = datasets ? `: at most ${formatCount(maxSamples.value * datasets)} samples from ${datasets} dataset${datasets > 1 ? "s" : ""}` : "";
-    notes.push(`max_samples ${formatCount(maxSamples.value)} truncates each dataset${cap}; set assume.datasetSamples to the real count`);
+    const cap2 = datasets ? `: at most ${formatCount(maxSamples.value * datasets)} samples from ${datasets} dataset${datasets > 1 ? "s" : ""}` : "";
+    notes.push(`max_samples ${formatCount(maxSamples.value)} truncates each dataset${cap2}; set assume.datasetSamples to the real count`);
   }
   const valSize = numberAt(file, ["val_size"], LOADER12);
   if (valSize && valSize.value > 0) {
@@ -27464,13 +27464,13 @@ function extractV1(file, env) {
   const missing = [];
   const notes = ["LLaMA-Factory v1 config (experimental API): only batch, length, learning rate and duration are read"];
   const D = LLAMA_FACTORY_DEFAULTS.v1;
-  const num5 = (key) => numberAt(file, [key], LOADER12);
-  plan.microBatchSize = num5("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
-  const global = num5("global_batch_size");
+  const num7 = (key) => numberAt(file, [key], LOADER12);
+  plan.microBatchSize = num7("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
+  const global = num7("global_batch_size");
   if (global) plan.globalBatchSize = { ...global, unit: "samples" };
-  plan.peakLr = num5("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
-  plan.epochs = num5("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
-  const maxSteps = num5("max_steps");
+  plan.peakLr = num7("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
+  plan.epochs = num7("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
+  const maxSteps = num7("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps overrides num_train_epochs" };
   plan.seqLen = cutoffLen(file, D.cutoffLen);
   const bf16 = boolAt(file, ["bf16"]);
@@ -27480,7 +27480,7 @@ function extractV1(file, env) {
   const scheduler = pluginName(file, "lr_scheduler_config");
   if (scheduler) plan.scheduler = scheduler;
   applyAssumptions(plan, env.assume);
-  const cp = num5("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
+  const cp = num7("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
   if (cp && cp.value > 1 && plan.worldSize && !plan.dataParallelSize) {
     plan.dataParallelSize = derived(Math.floor(plan.worldSize.value / cp.value), `${formatCount(plan.worldSize.value)} GPUs / cp_size ${formatCount(cp.value)}`);
   }
@@ -27769,7 +27769,7 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path13) => path13.slice(path13.lastIndexOf("/") + 1);
+var basename = (path16) => path16.slice(path16.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
@@ -28347,12 +28347,12 @@ var ScriptParser = class {
       return k + 1;
     }
     if (splitShort && /^-[A-Za-z]./.test(w.text) && takesValue(w.text.slice(0, 2))) {
-      const literal2 = w.end - w.start === w.text.length;
+      const literal3 = w.end - w.start === w.text.length;
       out.push({
         flag: w.text.slice(0, 2),
         value: w.text.slice(2),
-        flagRange: this.range(w.start, literal2 ? w.start + 2 : w.end),
-        valueRange: this.range(literal2 ? w.start + 2 : w.start, w.end),
+        flagRange: this.range(w.start, literal3 ? w.start + 2 : w.end),
+        valueRange: this.range(literal3 ? w.start + 2 : w.start, w.end),
         ...via
       });
       return k + 1;
@@ -28519,7 +28519,7 @@ var SBATCH_OPTIONS = {
   "--gpus": "gpus",
   "-G": "gpus"
 };
-function readSbatch(src, lineStarts2 = computeLineStarts(src)) {
+function readSbatch(src, lineStarts3 = computeLineStarts(src)) {
   const alloc = {};
   let found = false;
   for (let at = 0; at < src.length; ) {
@@ -28541,7 +28541,7 @@ function readSbatch(src, lineStarts2 = computeLineStarts(src)) {
         const value = flag2 === "--gres" ? gresGpus(raw) : sbatchCount(raw, field === "gpusPerNode" || field === "gpus");
         if (value === void 0) continue;
         const start = at + m[0].length + o.index;
-        alloc[field] = { value, text: all, range: rangeOf2(lineStarts2, start, start + all.length) };
+        alloc[field] = { value, text: all, range: rangeOf2(lineStarts3, start, start + all.length) };
         found = true;
       }
     }
@@ -28971,8 +28971,8 @@ function yamlScore(file) {
   const hits = distinctiveHits(args.entries.map((e) => e.key));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path13) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path13);
+function testTopologyHint(path16) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path16);
   if (!m) return "";
   const gpus2 = Number(m[1]) * Number(m[2]);
   return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus2} GPUs: assume.worldSize ${gpus2})`;
@@ -29184,8 +29184,8 @@ function tokenize2(t) {
         const clean = text.replace(/_/g, "");
         const isComplex = /[jJ]$/.test(text);
         const isInt = /^0[xXoObB]/.test(clean) || /^\d+$/.test(clean);
-        const num5 = isComplex ? void 0 : Number(clean);
-        out.push({ kind: "number", text, start: i, end: i + text.length, ...num5 !== void 0 && Number.isFinite(num5) ? { num: num5, isInt } : {} });
+        const num7 = isComplex ? void 0 : Number(clean);
+        out.push({ kind: "number", text, start: i, end: i + text.length, ...num7 !== void 0 && Number.isFinite(num7) ? { num: num7, isInt } : {} });
         i += text.length;
         continue;
       }
@@ -29920,7 +29920,7 @@ function extractSource(file, src, env) {
   const conflicts = [];
   const version = ultralyticsVersion(file.text);
   const unknownFromCfg = /* @__PURE__ */ new Set();
-  const num5 = (key, fallback) => {
+  const num7 = (key, fallback) => {
     const a = args.get(key);
     if (a?.opaque) {
       notes.push(`${key}: ${a.opaque}; left unknown`);
@@ -29937,19 +29937,19 @@ function extractSource(file, src, env) {
   if (world) plan.worldSize = world;
   applyAssumptions(plan, env.assume);
   if (!plan.worldSize) plan.worldSize = defaultSetting(1, "device", "device unset: one GPU (or the CPU)");
-  const W = plan.worldSize.value;
-  const batch = num5("batch", D.batch);
-  const nbs = num5("nbs", D.nbs);
+  const W2 = plan.worldSize.value;
+  const batch = num7("batch", D.batch);
+  const nbs = num7("nbs", D.nbs);
   let perIteration;
   if (batch && (batch.value === -1 || batch.value > 0 && batch.value < 1)) {
     const what = batch.value === -1 ? "batch -1" : `batch ${batch.value}`;
-    if (W > 1) {
+    if (W2 > 1) {
       const autobatch = version === void 0 ? `Ultralytics 8.3.204 and later refuse to start ("AutoBatch with batch<1 not supported for Multi-GPU training"); earlier versions warn and train with batch 16 (no ultralytics==X.Y.Z pin found, so the version is unknown)` : atLeast(version, 8, 3, 204) ? `${version.text} refuses to start ("AutoBatch with batch<1 not supported for Multi-GPU training")` : `${version.text} warns and trains with batch 16`;
       if (version !== void 0 && !atLeast(version, 8, 3, 204)) {
-        ignored.push({ key: "batch", range: batch.range ?? src.anchor, message: `${what} selects AutoBatch, which works on one GPU only: on ${formatCount(W)} GPUs ${autobatch}; set a fixed batch`, data: { batch: batch.value, worldSize: W } });
+        ignored.push({ key: "batch", range: batch.range ?? src.anchor, message: `${what} selects AutoBatch, which works on one GPU only: on ${formatCount(W2)} GPUs ${autobatch}; set a fixed batch`, data: { batch: batch.value, worldSize: W2 } });
         perIteration = 16;
       } else {
-        conflicts.push({ kind: "autobatch-multi-gpu", range: batch.range ?? src.anchor, message: `${what} selects AutoBatch, which works on one GPU only, with device on ${formatCount(W)} GPUs: ${autobatch}; set a fixed batch (a multiple of ${formatCount(W)})` });
+        conflicts.push({ kind: "autobatch-multi-gpu", range: batch.range ?? src.anchor, message: `${what} selects AutoBatch, which works on one GPU only, with device on ${formatCount(W2)} GPUs: ${autobatch}; set a fixed batch (a multiple of ${formatCount(W2)})` });
       }
     } else {
       notes.push(`${what}: AutoBatch picks the batch from the GPU's free memory at start-up, so the batch and the steps per epoch are unknown`);
@@ -29958,28 +29958,28 @@ function extractSource(file, src, env) {
     perIteration = batch.value;
   }
   if (perIteration !== void 0 && nbs && perIteration >= 1) {
-    const perGpu = Math.floor(perIteration / W);
-    const used = perGpu * W;
+    const perGpu = Math.floor(perIteration / W2);
+    const used = perGpu * W2;
     if (perGpu >= 1 && used !== perIteration && batch && batch.origin === "explicit") {
       ignored.push({
         key: "batch",
         range: batch.range ?? src.anchor,
-        message: `batch ${formatCount(perIteration)} is not a multiple of the ${formatCount(W)} GPUs (${world?.how ?? "device"}): each GPU loads ${formatCount(perIteration)} // ${formatCount(W)} = ${formatCount(perGpu)} images, so an iteration uses ${formatCount(used)}, not ${formatCount(perIteration)}; use a multiple of ${formatCount(W)}`,
-        data: { batch: perIteration, worldSize: W, used }
+        message: `batch ${formatCount(perIteration)} is not a multiple of the ${formatCount(W2)} GPUs (${world?.how ?? "device"}): each GPU loads ${formatCount(perIteration)} // ${formatCount(W2)} = ${formatCount(perGpu)} images, so an iteration uses ${formatCount(used)}, not ${formatCount(perIteration)}; use a multiple of ${formatCount(W2)}`,
+        data: { batch: perIteration, worldSize: W2, used }
       });
     }
     if (perGpu >= 1) {
-      plan.microBatchSize = derived(perGpu, `${formatCount(perIteration)} // ${formatCount(W)} (batch is the total over the GPUs)`, "samples");
+      plan.microBatchSize = derived(perGpu, `${formatCount(perIteration)} // ${formatCount(W2)} (batch is the total over the GPUs)`, "samples");
       const accumulate = Math.max(pyRound(nbs.value / perIteration), 1);
       plan.gradAccumSteps = derived(accumulate, `max(round(nbs ${formatCount(nbs.value)} / batch ${formatCount(perIteration)}), 1)`, "steps");
       plan.globalBatchSize = derived(used * accumulate, `${formatCount(used)} \xD7 ${formatCount(accumulate)} (images per iteration \xD7 iterations accumulated per optimizer step; \u2248 nbs ${formatCount(nbs.value)} while batch \u2264 nbs)`, "samples");
     } else {
-      notes.push(`batch ${formatCount(perIteration)} on ${formatCount(W)} GPUs gives each GPU 0 images (batch // world size)`);
+      notes.push(`batch ${formatCount(perIteration)} on ${formatCount(W2)} GPUs gives each GPU 0 images (batch // world size)`);
     }
   }
   const time = args.get("time");
   const timed = time && typeof time.value === "number" && time.value > 0;
-  const epochs = num5("epochs", D.epochs);
+  const epochs = num7("epochs", D.epochs);
   if (timed) {
     notes.push(`time ${time.text}: the run stops after ${time.text} hours and re-estimates the epochs each epoch, so the run length is unknown`);
     const written = args.get("epochs");
@@ -29995,11 +29995,11 @@ function extractSource(file, src, env) {
   } else if (epochs) {
     plan.epochs = { ...epochs, unit: "epochs" };
   }
-  const fraction = num5("fraction", D.fraction);
+  const fraction = num7("fraction", D.fraction);
   const samples = plan.datasetSamples;
   let nb;
   if (samples && plan.microBatchSize && perIteration !== void 0) {
-    const used = plan.microBatchSize.value * W;
+    const used = plan.microBatchSize.value * W2;
     const f = fraction?.value ?? 1;
     const n = Math.ceil(samples.value * f / used);
     nb = derived(n, `ceil(${formatCount(samples.value)}${f !== 1 ? ` \xD7 fraction ${f}` : ""} / ${formatCount(used)}) iterations per epoch`, "iterations");
@@ -30010,7 +30010,7 @@ function extractSource(file, src, env) {
       if (samples.estimatedFrom) plan.totalSteps.estimatedFrom = samples.estimatedFrom;
     }
   }
-  const warmup3 = num5("warmup_epochs", D.warmupEpochs);
+  const warmup3 = num7("warmup_epochs", D.warmupEpochs);
   if (warmup3 && nb && warmup3.value > 0) {
     const modern = version !== void 0 && atLeast(version, 8, 4, 103);
     const assumed = version === void 0 ? " (assumed Ultralytics \u2264 8.4.102, as most vendored copies; no ultralytics==X.Y.Z pin found)" : ` (${version.text})`;
@@ -30055,8 +30055,8 @@ function extractSource(file, src, env) {
   else if (optName !== void 0) plan.optimizer = defaultSetting(D.optimizer, "optimizer", "ultralytics default.yaml");
   else unknownFromCfg.add("optimizer");
   const isAuto2 = optName !== void 0 && optName.toLowerCase() === "auto";
-  const lr0 = num5("lr0", D.lr0);
-  const lrf = num5("lrf", D.lrf);
+  const lr0 = num7("lr0", D.lr0);
+  const lrf = num7("lrf", D.lrf);
   if (isAuto2) {
     const iterationsPer = (n) => Math.ceil(n / Math.max(perIteration ?? 0, nbs?.value ?? D.nbs));
     const ds = datasetOf(args);
@@ -30668,7 +30668,7 @@ function extractSource2(file, src, env) {
   const ignored = [];
   const conflicts = [];
   const fromToml = /* @__PURE__ */ new Set();
-  const num5 = (key, fallback) => {
+  const num7 = (key, fallback) => {
     const written = form === "gui" ? guiNumber(args, key) : args.num(key);
     if (written) return written;
     if (args.get(key)?.opaque) return void 0;
@@ -30701,16 +30701,16 @@ function extractSource2(file, src, env) {
   }
   applyAssumptions(plan, env.assume);
   const N = plan.worldSize?.value;
-  const micro = num5("train_batch_size", D.trainBatchSize);
+  const micro = num7("train_batch_size", D.trainBatchSize);
   if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
-  const accum = num5("gradient_accumulation_steps", D.gradientAccumulationSteps);
+  const accum = num7("gradient_accumulation_steps", D.gradientAccumulationSteps);
   if (accum) plan.gradAccumSteps = accum;
   if (args.isSet("dataset_config")) {
     notes.push("dataset_config: a `[[datasets]] batch_size` there overrides train_batch_size (sd-scripts falls back subset \u2192 dataset \u2192 general \u2192 argparse)");
   }
   deriveGlobalBatch(plan);
-  const unet = num5("unet_lr", void 0);
-  const lr = unet && unet.value > 0 ? { ...unet, note: "unet_lr: the LR of the U-Net parameters (learning_rate covers the rest)" } : num5("learning_rate", D.learningRate);
+  const unet = num7("unet_lr", void 0);
+  const lr = unet && unet.value > 0 ? { ...unet, note: "unet_lr: the LR of the U-Net parameters (learning_rate covers the rest)" } : num7("learning_rate", D.learningRate);
   if (lr) plan.peakLr = lr;
   const opt = form === "gui" ? args.str("optimizer") : str3("optimizer_type", void 0);
   if (args.bool("use_8bit_adam") && opt && opt.value !== "" && form !== "gui") {
@@ -30720,7 +30720,7 @@ function extractSource2(file, src, env) {
   if (optimizer) plan.optimizer = optimizer;
   const scheduler = str3("lr_scheduler", D.lrScheduler);
   if (scheduler) plan.scheduler = scheduler;
-  const epochs = num5("max_train_epochs", void 0);
+  const epochs = num7("max_train_epochs", void 0);
   const stepsWritten = form === "gui" ? guiNumber(args, "max_train_steps") : args.num("max_train_steps");
   const guiEpoch = form === "gui" ? guiNumber(args, "epoch") : void 0;
   if (epochs && epochs.value > 0) {
@@ -30749,7 +30749,7 @@ function extractSource2(file, src, env) {
     notes.push("the kohya_ss GUI computes max_train_steps from the image folders (repeats \xD7 images / batch \xD7 epoch); set assume.totalSteps to lint the schedule");
     if (args.isSet("dataset_config")) notes.push("with a dataset_config the GUI skips that computation and sd-scripts trains its default 1600 steps unless max_train_steps is set");
   } else {
-    const total = stepsWritten && stepsWritten.value > 0 ? stepsWritten : num5("max_train_steps", D.maxTrainSteps);
+    const total = stepsWritten && stepsWritten.value > 0 ? stepsWritten : num7("max_train_steps", D.maxTrainSteps);
     if (total) plan.totalSteps = { ...total, unit: "steps" };
   }
   if (!plan.totalSteps && env.assume.totalSteps !== void 0) applyAssumptions(plan, { totalSteps: env.assume.totalSteps });
@@ -31352,7 +31352,7 @@ function extractSource3(file, src, env) {
   const ignored = [];
   const conflicts = [];
   const fromConfig = /* @__PURE__ */ new Set();
-  const num5 = (key, fallback, integer = false) => {
+  const num7 = (key, fallback, integer = false) => {
     const a = args.get(key);
     if (a && a.value !== null && a.value !== void 0) {
       if (typeof a.value === "string") {
@@ -31391,25 +31391,25 @@ function extractSource3(file, src, env) {
     if (w) plan.worldSize = { value: w.value, origin: "launcher", file: file.path, key: w.key, range: w.range, how: w.how };
   }
   applyAssumptions(plan, env.assume);
-  const recorded = src.form === "yaml" ? num5("world_size", void 0, true) : void 0;
+  const recorded = src.form === "yaml" ? num7("world_size", void 0, true) : void 0;
   if (!plan.worldSize && recorded && recorded.value >= 1) plan.worldSize = { ...recorded, note: "as recorded in a saved args.yaml (train.py sets it from the launcher)" };
-  const W = plan.worldSize?.value;
-  const batch = num5("batch_size", D.batchSize, true);
+  const W2 = plan.worldSize?.value;
+  const batch = num7("batch_size", D.batchSize, true);
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
-  const accum = num5("grad_accum_steps", D.gradAccumSteps, true);
+  const accum = num7("grad_accum_steps", D.gradAccumSteps, true);
   if (accum) plan.gradAccumSteps = accum;
-  if (batch && accum && W !== void 0) {
-    plan.globalBatchSize = derived(batch.value * W * accum.value, `${formatCount(batch.value)} \xD7 ${formatCount(W)} \xD7 ${formatCount(accum.value)} (batch_size per process \xD7 world size \xD7 grad_accum_steps)`, "samples");
+  if (batch && accum && W2 !== void 0) {
+    plan.globalBatchSize = derived(batch.value * W2 * accum.value, `${formatCount(batch.value)} \xD7 ${formatCount(W2)} \xD7 ${formatCount(accum.value)} (batch_size per process \xD7 world size \xD7 grad_accum_steps)`, "samples");
   }
   const opt = str3("opt", D.opt);
   if (opt) plan.optimizer = opt;
-  const lr = num5("lr", void 0);
+  const lr = num7("lr", void 0);
   if (lr) {
     plan.peakLr = lr;
     const defaults = { lr_base: D.lrBase, lr_base_size: D.lrBaseSize, lr_base_scale: "" };
     for (const key of ["lr_base", "lr_base_size", "lr_base_scale"]) {
       const a = args.get(key);
-      if (!a || a.value === null || a.value === "" || a.value === defaults[key] || savedRescaledLr(args, lr.value, W)) continue;
+      if (!a || a.value === null || a.value === "" || a.value === defaults[key] || savedRescaledLr(args, lr.value, W2)) continue;
       ignored.push({
         key: a.written,
         range: a.range,
@@ -31419,8 +31419,8 @@ function extractSource3(file, src, env) {
       });
     }
   } else if (!args.has("lr") || args.get("lr")?.value === null) {
-    const base = num5("lr_base", D.lrBase);
-    const size = num5("lr_base_size", D.lrBaseSize, true);
+    const base = num7("lr_base", D.lrBase);
+    const size = num7("lr_base_size", D.lrBaseSize, true);
     const scaleArg = str3("lr_base_scale", "");
     if (base && size && scaleArg && plan.globalBatchSize && opt) {
       const sqrt = scaleArg.value === "sqrt" || scaleArg.value === "" && /ada|lamb/i.test(opt.value);
@@ -31431,33 +31431,33 @@ function extractSource3(file, src, env) {
         ...base.range ? { key: base.key, range: base.range, file: base.file } : { key: "lr" }
       };
       notes.push("lr unset: timm computes it from lr_base for the global batch (timm 0.8 and later; before, an unset lr was 0.05)");
-    } else if (W === void 0) {
+    } else if (W2 === void 0) {
       missing.push({ field: "peakLr", hint: "lr is unset, so timm scales lr_base by the global batch: launch with torchrun --nproc_per_node N or set assume.worldSize" });
     }
   }
   const sched = str3("sched", D.sched);
   if (sched) plan.scheduler = sched;
-  const minLr = num5("min_lr", D.minLr);
+  const minLr = num7("min_lr", D.minLr);
   if (minLr) plan.minLr = minLr;
-  const epochs = num5("epochs", D.epochs, true);
-  const warmup3 = num5("warmup_epochs", D.warmupEpochs);
-  const cooldown = num5("cooldown_epochs", D.cooldownEpochs, true);
-  const cycles = num5("lr_cycle_limit", D.lrCycleLimit, true);
+  const epochs = num7("epochs", D.epochs, true);
+  const warmup3 = num7("warmup_epochs", D.warmupEpochs);
+  const cooldown = num7("cooldown_epochs", D.cooldownEpochs, true);
+  const cycles = num7("lr_cycle_limit", D.lrCycleLimit, true);
   const prefix = flag2("warmup_prefix");
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
   const samples = plan.datasetSamples;
   if (epochs && warmup3 && cooldown && cycles && prefix !== void 0) {
-    const cycleMul = num5("lr_cycle_mul", 1);
+    const cycleMul = num7("lr_cycle_mul", 1);
     const cycleEpochs = cycleMul && cycleMul.value !== 1 ? void 0 : epochs.value * Math.max(1, cycles.value);
     if (cycleEpochs === void 0) notes.push("lr_cycle_mul \u2260 1: the cycle lengths grow, and the run length is not computed");
     const runEpochs = cycleEpochs === void 0 ? void 0 : cycleEpochs + cooldown.value + (prefix ? warmup3.value : 0);
     if (runEpochs !== void 0 && runEpochs !== epochs.value) {
       notes.push(`timm runs ${formatCount(runEpochs)} epochs, not epochs ${formatCount(epochs.value)}: ${[cycles.value > 1 ? `${formatCount(cycles.value)} cycles` : "", cooldown.value ? `cooldown_epochs ${formatCount(cooldown.value)} at min_lr` : "", prefix ? `warmup_epochs ${formatCount(warmup3.value)} as a prefix` : ""].filter(Boolean).join(", ")} ("Scheduled epochs" in its log)`);
     }
-    if (samples && batch && accum && W !== void 0 && runEpochs !== void 0) {
-      const loader = Math.floor(samples.value / (batch.value * W));
+    if (samples && batch && accum && W2 !== void 0 && runEpochs !== void 0) {
+      const loader = Math.floor(samples.value / (batch.value * W2));
       const upe = Math.ceil(loader / accum.value);
-      plan.stepsPerEpoch = derived(upe, `ceil(floor(${formatCount(samples.value)} / (${formatCount(batch.value)} \xD7 ${formatCount(W)})) / ${formatCount(accum.value)}) optimizer updates per epoch`, "steps");
+      plan.stepsPerEpoch = derived(upe, `ceil(floor(${formatCount(samples.value)} / (${formatCount(batch.value)} \xD7 ${formatCount(W2)})) / ${formatCount(accum.value)}) optimizer updates per epoch`, "steps");
       plan.totalSteps = derived(upe * runEpochs, `${formatCount(upe)} updates/epoch \xD7 ${formatCount(runEpochs)} epochs`, "steps");
       const w = warmup3.value * upe;
       plan.warmupSteps = {
@@ -31480,7 +31480,7 @@ function extractSource3(file, src, env) {
     }
   }
   if (!samples) missing.push({ field: "datasetSamples", hint: "timm counts warmup and the run in epochs: set assume.datasetSamples (training images) for step counts" });
-  if (W === void 0) missing.push({ field: "worldSize", hint: "launch with torchrun --nproc_per_node N (a committed script naming this file), or set assume.worldSize" });
+  if (W2 === void 0) missing.push({ field: "worldSize", hint: "launch with torchrun --nproc_per_node N (a committed script naming this file), or set assume.worldSize" });
   const amp = flag2("amp");
   const dtype = str3("amp_dtype", "float16");
   if (amp !== void 0) plan.precision = amp ? { ...args.get("amp") ? args.setting(args.get("amp"), `amp_${dtype?.value ?? "float16"}`) : defaultSetting(`amp_${dtype?.value}`, "amp") } : defaultSetting("fp32", "amp", "amp off: float32");
@@ -31654,12 +31654,12 @@ function readDefaultsList(tree) {
         out.skipped.push({ text: text2, range: item.range, why: "not a config path" });
         continue;
       }
-      const path13 = m2[2];
-      const slash = path13.lastIndexOf("/");
+      const path16 = m2[2];
+      const slash = path16.lastIndexOf("/");
       out.entries.push({
         kind: "config",
-        group: slash < 0 ? "" : path13.slice(0, slash),
-        options: [slash < 0 ? path13 : path13.slice(slash + 1)],
+        group: slash < 0 ? "" : path16.slice(0, slash),
+        options: [slash < 0 ? path16 : path16.slice(slash + 1)],
         ...m2[3] !== void 0 ? { package: m2[3] } : {},
         optional: m2[1] === "optional",
         override: false,
@@ -31827,17 +31827,17 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
       if (!own) return;
       b.merge(b.at(root, pkg, own.range, source), own, source, HYDRA_KEYS);
     };
-    const list = readDefaultsList(file.tree);
-    if (!list) {
+    const list2 = readDefaultsList(file.tree);
+    if (!list2) {
       placeOwn();
       return;
     }
-    for (const s of list.skipped) out.notes.push(`${file.path}:${s.range.line}: defaults entry ${s.text} is ${s.why}; not composed`);
-    for (const e of list.entries) {
+    for (const s of list2.skipped) out.notes.push(`${file.path}:${s.range.line}: defaults entry ${s.text} is ${s.why}; not composed`);
+    for (const e of list2.entries) {
       if (e.override && e.kind === "group" && e.options[0] !== void 0) overrides.set(path4.posix.normalize(path4.posix.join(groupDir, e.group)), e.options[0]);
     }
     let selfPlaced = false;
-    for (const e of list.entries) {
+    for (const e of list2.entries) {
       if (e.kind === "self") {
         placeOwn();
         selfPlaced = true;
@@ -31851,9 +31851,9 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
       for (const option of options) {
         if (option === "null") continue;
         const rel = path4.posix.normalize(path4.posix.join(absGroup, `${option}.yaml`));
-        const where3 = { entry: e.text, name: rel, file: file.path, range: e.range };
+        const where4 = { entry: e.text, name: rel, file: file.path, range: e.range };
         if (rel.startsWith("../")) {
-          out.unread.push({ ...where3, package: pkg.join("."), why: "outside the config folder" });
+          out.unread.push({ ...where4, package: pkg.join("."), why: "outside the config folder" });
           continue;
         }
         if (stack.includes(rel)) {
@@ -31866,12 +31866,12 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
         }
         const loaded = loader ? loader(rel) : { missing: "not read (the engine did not compose this file)" };
         if ("missing" in loaded) {
-          if (!e.optional) out.unread.push({ ...where3, package: pkg.join("."), why: loaded.missing });
+          if (!e.optional) out.unread.push({ ...where4, package: pkg.join("."), why: loaded.missing });
           continue;
         }
         budget--;
         if (loaded.problem) {
-          out.unread.push({ ...where3, package: pkg.join("."), why: loaded.problem });
+          out.unread.push({ ...where4, package: pkg.join("."), why: loaded.problem });
           continue;
         }
         const header = packageHeader(loaded.text);
@@ -32122,8 +32122,8 @@ var HydraValues = class {
     const hit = this.reader.lookup(this.path(key));
     if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !/\$(?:[A-Za-z_{(]|\d)|`/.test(hit.node.value)) return;
     const src = this.reader.sourceOf(hit.entry);
-    const where3 = src ? `${src.file}:${hit.keyRange.line}` : `line ${hit.keyRange.line}`;
-    const note = `${key} = ${hit.node.value} (${where3}): a shell expansion the script does not resolve, so the value is unknown`;
+    const where4 = src ? `${src.file}:${hit.keyRange.line}` : `line ${hit.keyRange.line}`;
+    const note = `${key} = ${hit.node.value} (${where4}): a shell expansion the script does not resolve, so the value is unknown`;
     if (!this.reader.notes.includes(note)) this.reader.notes.push(note);
   }
   str(key) {
@@ -32146,7 +32146,7 @@ function knownKeys(defaults) {
     const parts2 = key.split(".");
     for (let i = 1; i <= parts2.length; i++) set.add(parts2.slice(0, i).join("."));
   }
-  return (path13) => set.has(path13.join("."));
+  return (path16) => set.has(path16.join("."));
 }
 
 // src/dialects/verl.ts
@@ -32254,8 +32254,8 @@ function yamlKind(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return void 0;
   if (isMap3(root, "actor_rollout_ref")) return "ppo";
-  const list = readDefaultsList(root);
-  if (list?.entries.some((e) => e.kind === "config" && PPO_PRIMARY.test([e.group, ...e.options].filter(Boolean).join("/")))) return "ppo";
+  const list2 = readDefaultsList(root);
+  if (list2?.entries.some((e) => e.kind === "config" && PPO_PRIMARY.test([e.group, ...e.options].filter(Boolean).join("/")))) return "ppo";
   const data = mapGet(root, "data")?.value;
   const trainer = mapGet(root, "trainer")?.value;
   if (data?.kind === "map" && trainer?.kind === "map" && mapGet(data, "micro_batch_size_per_gpu") && (mapGet(trainer, "default_local_dir") || mapGet(trainer, "total_epochs"))) {
@@ -32730,8 +32730,8 @@ function isMegatron(file, view, cmd) {
   const name = view.command?.configName?.value ?? "";
   if (/megatron/.test(name)) return true;
   if (view.config.files.some((f) => /megatron/.test(f.replace(/^.*\//, "")) && f !== file.path)) return true;
-  const list = readDefaultsList(file.tree);
-  if (list?.entries.some((e) => /megatron/.test(e.text))) return true;
+  const list2 = readDefaultsList(file.tree);
+  if (list2?.entries.some((e) => /megatron/.test(e.text))) return true;
   const strategy = new HydraValues(file, view, {}).str(`${A}.strategy`);
   if (strategy) return strategy.value === "megatron";
   return cmd !== void 0 && cmd.args.some((a) => /^\+{0,2}actor_rollout_ref\.actor\.megatron\./.test(a.value ?? ""));
@@ -32780,8 +32780,8 @@ function nemoTargets(root) {
     return t?.kind === "scalar" && typeof t.value === "string" && /^nemo\./.test(t.value);
   }).length;
 }
-function isMap4(root, ...path13) {
-  return getIn(root, path13)?.node.kind === "map";
+function isMap4(root, ...path16) {
+  return getIn(root, path16)?.node.kind === "map";
 }
 function yamlForm(file) {
   const root = file.tree;
@@ -32949,12 +32949,12 @@ function nemo2Scheduler(ctx) {
   if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === "default" ? " (NeMo 2 default)" : ""}`, hold.origin === "default" ? plan.scheduler : hold);
   return true;
 }
-function findTarget(node, pattern, path13, depth = 0) {
+function findTarget(node, pattern, path16, depth = 0) {
   if (node.kind !== "map" || depth > 6) return void 0;
   const target = mapGet(node, "_target_")?.value;
-  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path13;
+  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path16;
   for (const e of node.entries) {
-    const hit = findTarget(e.value, pattern, [...path13, e.key], depth + 1);
+    const hit = findTarget(e.value, pattern, [...path16, e.key], depth + 1);
     if (hit) return hit;
   }
   return void 0;
@@ -33304,8 +33304,8 @@ function discover(root, inputs, config) {
     }
   };
   const wanted = (rel) => named2(rel) || CONFIG_EXTENSIONS.includes(path5.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path5.basename(rel)) || isPythonConfig(rel);
-  const list = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ["."];
-  for (const input of list) {
+  const list2 = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ["."];
+  for (const input of list2) {
     const abs = path5.resolve(root, input);
     let st;
     try {
@@ -33565,8 +33565,8 @@ var Parser3 = class {
       if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
     }
     NUMBER_RE.lastIndex = this.i;
-    const num5 = NUMBER_RE.exec(t);
-    if (num5) return this.scalar(Number(num5[0]), num5[0], true, this.i);
+    const num7 = NUMBER_RE.exec(t);
+    if (num7) return this.scalar(Number(num7[0]), num7[0], true, this.i);
     return this.fail("Expecting value");
   }
   /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
@@ -34456,9 +34456,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path13) => JSON.stringify(path13);
-function showPath2(path13) {
-  return path13.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path16) => JSON.stringify(path16);
+function showPath2(path16) {
+  return path16.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -34530,15 +34530,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path13, p) {
-    const k = pathKey(path13);
+  place(path16, p) {
+    const k = pathKey(path16);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path13, p, blankStart, blankEnd) {
-    const prior = this.place(path13, p);
-    const def = { path: path13, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path16, p, blankStart, blankEnd) {
+    const prior = this.place(path16, p);
+    const def = { path: path16, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -34580,28 +34580,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path13 = [];
+    const path16 = [];
     segs.forEach((seg, n) => {
-      path13.push(seg.name);
+      path16.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path13], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path13));
-      if (count2) path13.push(count2 - 1);
+      this.place([...path16], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path16));
+      if (count2) path16.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path13], header, start, t.length);
-      return { path: path13, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path16], header, start, t.length);
+      return { path: path16, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path13);
+    const k = pathKey(path16);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path13], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path16], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path13, index], element);
+    this.place([...path16, index], element);
     const array = this.places.get(k);
-    path13.push(index);
-    return { path: path13, section: { places: array ? [element, array] : [element], def } };
+    path16.push(index);
+    return { path: path16, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -34612,17 +34612,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path13 = [...table];
+    const path16 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path13.push(seg.name);
-      this.place([...path13], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path16.push(seg.name);
+      this.place([...path16], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path13.push(segs[segs.length - 1].name);
-    const value = this.value(path13, depth);
-    this.define(path13, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path16.push(segs[segs.length - 1].name);
+    const value = this.value(path16, depth);
+    this.define(path16, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path13, depth) {
+  value(path16, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -34653,8 +34653,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path13, index], depth + 1);
-        this.place([...path13, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path16, index], depth + 1);
+        this.place([...path16, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -34666,7 +34666,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path13, comma, depth + 1);
+        this.keyval(path16, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -34705,17 +34705,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path13, inherited, depth) => {
-    const place = path13.length ? scan.places.get(pathKey(path13)) : void 0;
-    const range = path13.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path16, inherited, depth) => {
+    const place = path16.length ? scan.places.get(pathKey(path16)) : void 0;
+    const range = path16.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path13, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path16, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path13, key];
+        const childPath = [...path16, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -34837,10 +34837,10 @@ function capPerKind(items, kindOf) {
     const kind = kindOf(item);
     const index = (seen.get(kind) ?? 0) + 1;
     seen.set(kind, index);
-    const cap = capFor(kind);
+    const cap2 = capFor(kind);
     const total = counts.get(kind) ?? 0;
-    if (index > cap) continue;
-    out.push(index === cap && total > cap ? { ...item, message: `${item.message} ${moreNote(kind, total - cap)}` } : item);
+    if (index > cap2) continue;
+    out.push(index === cap2 && total > cap2 ? { ...item, message: `${item.message} ${moreNote(kind, total - cap2)}` } : item);
   }
   return out;
 }
@@ -37954,8 +37954,8 @@ function shapeRunFindings(findings, ctx) {
 
 // src/engine/short-run.ts
 var TEST_WORDS = /* @__PURE__ */ new Set(["test", "tests", "testing", "functional", "debug", "smoke", "sanity", "dryrun", "ci", "autotuning"]);
-function pathWord(path13) {
-  return path13.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
+function pathWord(path16) {
+  return path16.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
 }
 function longest(plan) {
   let best;
@@ -37964,13 +37964,13 @@ function longest(plan) {
   }
   return best;
 }
-function shortRunOf(path13, plan, options) {
+function shortRunOf(path16, plan, options) {
   const total = plan.totalSteps;
   if (!total || !(total.value > 0) || total.value > options.maxSteps) return void 0;
   const sized = longest(plan);
   const ratio = sized ? sized.steps / total.value : void 0;
   const byRatio = ratio !== void 0 && ratio >= options.ratio;
-  const word = pathWord(path13);
+  const word = pathWord(path16);
   if (!byRatio && !word) return void 0;
   const against = sized && sized.steps > total.value ? ` against ${sized.key ? `${sized.key} ` : ""}${formatCount(sized.steps)}` : "";
   const why = byRatio ? `${formatCount(total.value)} steps${against}, ${formatCount(Math.round(ratio))}\xD7 longer` : `${formatCount(total.value)} steps, path names a test ("${word}")`;
@@ -38640,9 +38640,9 @@ function scriptLaunches(file, scriptDir = path10.posix.dirname(file.path)) {
     if (configs.length === 0 && !hydra) continue;
     const values = {};
     const world = launcherWorldSize(cmd);
-    const where3 = `${file.path}:${cmd.range.line}`;
+    const where4 = `${file.path}:${cmd.range.line}`;
     if (world && !(hydra && cmd.launcher === "python")) {
-      values.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where3}` };
+      values.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where4}` };
     }
     out.push({
       script: file.path,
@@ -38769,7 +38769,7 @@ async function lint(options) {
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
   const schemas = new SchemaStore(root, options.schemaTexts);
-  const virtual = options.virtualFiles ?? [];
+  const virtual = [...options.virtualFiles ?? [], ...options.stdinFile ? [options.stdinFile] : []];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
   const settingsByPath = /* @__PURE__ */ new Map();
   const settingsOf = (rel) => {
@@ -38830,7 +38830,7 @@ async function lint(options) {
     const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...insideLintRoot(result.launch.script) ? lintRootBase : []] : [rootBase, ...lintRootBase];
     return [...start, { dir: toRepo(path11.posix.dirname(result.file.path)), label: "the config's folder" }];
   };
-  const virtualPaths = new Set(virtual.map((f) => f.path));
+  const virtualPaths = new Set((options.virtualFiles ?? []).map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
   const fullScan = repo.root === lintRoot && options.paths.every((p) => path11.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
@@ -38880,9 +38880,9 @@ async function lint(options) {
           `line ${launch.range.line}: ${rel} (${launch.launcher}${world ? `, world size ${world.value}` : ""}; found from ${resolution.found.base.label})`
         );
         const link = { script: file.path, range: launch.range, launcher: launch.launcher, workdir: launch.workdir, resolvedFrom: `${named2.written} from ${resolution.found.base.label}` };
-        const list = launchesOf.get(rel) ?? [];
-        if (!list.some((l) => l.launch === launch)) list.push({ launch, link });
-        launchesOf.set(rel, list);
+        const list2 = launchesOf.get(rel) ?? [];
+        if (!list2.some((l) => l.launch === launch)) list2.push({ launch, link });
+        launchesOf.set(rel, list2);
       }
     }
   }
@@ -38909,8 +38909,8 @@ async function lint(options) {
     r.reason = `a config fragment that Hydra composes into ${into.primary} (its defaults list): linted as part of it`;
   }
   const addedByScripts = /* @__PURE__ */ new Set();
-  for (const [rel, list] of launchesOf) {
-    if (byPath.has(rel) || !list.some((l) => lintedScripts.has(l.link.script))) continue;
+  for (const [rel, list2] of launchesOf) {
+    if (byPath.has(rel) || !list2.some((l) => lintedScripts.has(l.link.script))) continue;
     const check2 = checkRepoPath(repo, toRepo(rel));
     if (!check2.ok) continue;
     let added;
@@ -38928,11 +38928,11 @@ async function lint(options) {
   const alone = /* @__PURE__ */ new Map();
   results = results.flatMap((result) => {
     const rel = result.file.path;
-    let list = result.file.script || !result.extraction ? void 0 : launchesOf.get(rel);
-    if (list && addedByScripts.has(rel)) list = list.filter((l) => lintedScripts.has(l.link.script));
-    if (!list?.length) return [result];
+    let list2 = result.file.script || !result.extraction ? void 0 : launchesOf.get(rel);
+    if (list2 && addedByScripts.has(rel)) list2 = list2.filter((l) => lintedScripts.has(l.link.script));
+    if (!list2?.length) return [result];
     alone.set(rel, result);
-    return list.map(({ launch, link }) => {
+    return list2.map(({ launch, link }) => {
       const hydra = launch.hydra && result.dialect?.meta.hydra ? {
         ...result.hydra,
         launch: { script: link.script, line: launch.range.line, overrides: launch.hydra.overrides, ...launch.hydra.forwardsArgs ? { forwardsArgs: launch.hydra.forwardsArgs } : {} }
@@ -39123,14 +39123,14 @@ function mergeLaunchFindings(results, alone) {
   for (const [rel, single] of alone) {
     const group = results.filter((r) => r.file.path === rel && r.launch);
     const inAlone = new Set(single.findings.map(findingKey));
-    const where3 = /* @__PURE__ */ new Map();
-    for (const r of group) for (const f of r.findings) where3.set(findingKey(f), [...where3.get(findingKey(f)) ?? [], r]);
+    const where4 = /* @__PURE__ */ new Map();
+    for (const r of group) for (const f of r.findings) where4.set(findingKey(f), [...where4.get(findingKey(f)) ?? [], r]);
     const kept = /* @__PURE__ */ new Set();
     for (const r of group) {
       r.findings = r.findings.flatMap((f) => {
         const key = findingKey(f);
         if (kept.has(key)) return [];
-        const launches = where3.get(key) ?? [];
+        const launches = where4.get(key) ?? [];
         if (f.ruleId === "unused-suppression" && launches.length < group.length) return [];
         kept.add(key);
         if (launches.length === group.length && inAlone.has(key)) return [f];
@@ -39224,11 +39224,11 @@ var BASELINE_FILE = ".trainlint-baseline.json";
 var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
 var FINGERPRINT_VERSION = 2;
 var linesOf = /* @__PURE__ */ new WeakMap();
-function lineOf(texts, path13, line) {
+function lineOf(texts, path16, line) {
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, cache = /* @__PURE__ */ new Map());
-  let lines = cache.get(path13);
-  if (!lines) cache.set(path13, lines = (texts.get(path13) ?? "").split("\n"));
+  let lines = cache.get(path16);
+  if (!lines) cache.set(path16, lines = (texts.get(path16) ?? "").split("\n"));
   return lines[line - 1] ?? "";
 }
 function snippet(texts, f) {
@@ -39258,8 +39258,8 @@ function buildBaseline(findings, texts) {
     if (entry) entry.count++;
     else entries.set(key, { path: f.path, ruleId: f.ruleId, fingerprint: fp, count: 1 });
   }
-  const list = [...entries.values()].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
-  return { version: 1, fingerprints: FINGERPRINT_VERSION, findings: list };
+  const list2 = [...entries.values()].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
+  return { version: 1, fingerprints: FINGERPRINT_VERSION, findings: list2 };
 }
 var Pool = class {
   constructor(baseline, legacy) {
@@ -39269,9 +39269,9 @@ var Pool = class {
       this.left.set(key, (this.left.get(key) ?? 0) + e.count);
       if (legacy) {
         const rule = `${e.path}\0${e.ruleId}`;
-        const list = this.byRule.get(rule) ?? [];
-        if (!list.includes(key)) list.push(key);
-        this.byRule.set(rule, list);
+        const list2 = this.byRule.get(rule) ?? [];
+        if (!list2.includes(key)) list2.push(key);
+        this.byRule.set(rule, list2);
       }
     }
   }
@@ -39364,11 +39364,11 @@ function editsOf(findings) {
   }
   return [...byRange.values()];
 }
-function unifiedDiff(path13, before, after, context = 2) {
+function unifiedDiff(path16, before, after, context = 2) {
   const a = before.split("\n");
   const b = after.split("\n");
-  if (a.length !== b.length) return `--- a/${path13}
-+++ b/${path13}
+  if (a.length !== b.length) return `--- a/${path16}
++++ b/${path16}
 @@ whole file @@
 ${a.map((l) => `-${l}`).join("\n")}
 ${b.map((l) => `+${l}`).join("\n")}
@@ -39396,8 +39396,8 @@ ${lines.join("\n")}
 `);
     i = end;
   }
-  return hunks.length ? `--- a/${path13}
-+++ b/${path13}
+  return hunks.length ? `--- a/${path16}
++++ b/${path16}
 ${hunks.join("")}` : "";
 }
 
@@ -39449,9 +39449,457 @@ function formatGithub(report2) {
 `).join("");
 }
 
+// src/report/gitlab.ts
+import { createHash as createHash3 } from "node:crypto";
+
+// src/report/sarif.ts
+import { createHash as createHash2 } from "node:crypto";
+var SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
+var DEFAULT_DOCS_BASE_URL = "https://github.com/trainlint/trainlint/blob/main/";
+var MAX_RELATED = 100;
+var LEVEL = { error: "error", warning: "warning", info: "note" };
+var EXTRA_RULES = [
+  { id: "internal-error", description: "trainlint failed on a file; the other files were linted.", defaultSeverity: "error" }
+];
+function cap(s, max) {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}\u2026`;
+}
+function pathToUri(p) {
+  return p.replace(/\\/g, "/").replace(/^\.\//, "").split("/").map((seg) => encodeURIComponent(seg)).join("/");
+}
+function fingerprintText(f) {
+  const message = f.message.replace(/[-+]?\d[\d_,.]*(?:e[-+]?\d+)?/gi, "#");
+  return `${f.ruleId}\0${f.path}\0${message}`;
+}
+function sha256(s) {
+  return createHash2("sha256").update(s, "utf8").digest("hex");
+}
+function ruleName(id) {
+  return id.split(/[-_]/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join("");
+}
+function sarifRule(id, description, severity, docsBaseUrl, documented) {
+  const helpUri = documented ? `${docsBaseUrl}${docsPath(id)}` : void 0;
+  const text = cap(description, 1024);
+  return {
+    id,
+    name: ruleName(id),
+    shortDescription: { text },
+    fullDescription: { text },
+    ...helpUri ? { helpUri } : {},
+    help: {
+      text: helpUri ? `${text} See ${helpUri}` : text,
+      markdown: helpUri ? `${text}
+
+[Rule documentation](${helpUri})` : text
+    },
+    defaultConfiguration: { level: LEVEL[severity] },
+    properties: { tags: ["trainlint", "ml-config"], precision: "high", "problem.severity": severity === "info" ? "recommendation" : severity }
+  };
+}
+function buildSarif(report2, options = {}) {
+  const docsBaseUrl = options.docsBaseUrl ?? DEFAULT_DOCS_BASE_URL;
+  const rules = RULES.map((r) => sarifRule(r.meta.id, r.meta.description, r.meta.defaultSeverity, docsBaseUrl, true));
+  for (const extra of EXTRA_RULES) rules.push(sarifRule(extra.id, extra.description, extra.defaultSeverity, docsBaseUrl, false));
+  const indexOf2 = new Map(rules.map((r, i) => [r.id, i]));
+  for (const f of report2.findings) {
+    if (!indexOf2.has(f.ruleId)) {
+      indexOf2.set(f.ruleId, rules.length);
+      rules.push(sarifRule(f.ruleId, f.ruleId, f.severity, docsBaseUrl, false));
+    }
+  }
+  const seen = /* @__PURE__ */ new Map();
+  const results = report2.findings.map((f) => {
+    const hash = sha256(fingerprintText(f));
+    const occurrence = (seen.get(hash) ?? 0) + 1;
+    seen.set(hash, occurrence);
+    const region = { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) };
+    if (f.endLine >= f.line) region.endLine = Math.max(1, f.endLine);
+    if (f.endColumn > 0 && (f.endLine > f.line || f.endColumn >= f.column)) region.endColumn = Math.max(1, f.endColumn);
+    return {
+      ruleId: f.ruleId,
+      ruleIndex: indexOf2.get(f.ruleId) ?? 0,
+      level: LEVEL[f.severity],
+      message: { text: f.fix ? `${f.message} Fix: ${f.fix}` : f.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: pathToUri(f.path), uriBaseId: "%SRCROOT%" },
+            region
+          }
+        }
+      ],
+      ...f.related?.length ? {
+        // GitHub keeps up to 1,000 locations per result and shows 100.
+        relatedLocations: f.related.slice(0, MAX_RELATED).map((r, id) => ({
+          id,
+          physicalLocation: {
+            artifactLocation: { uri: pathToUri(r.path), uriBaseId: "%SRCROOT%" },
+            region: { startLine: Math.max(1, r.line), startColumn: Math.max(1, r.column) }
+          },
+          message: { text: r.message }
+        }))
+      } : {},
+      partialFingerprints: { "trainlintFindingHash/v1": `${hash}:${occurrence}` },
+      ...Object.keys(f.data).length > 0 ? { properties: { data: f.data } } : {}
+    };
+  });
+  return {
+    $schema: SARIF_SCHEMA_URI,
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "trainlint",
+            version: report2.tool.version,
+            semanticVersion: report2.tool.version,
+            informationUri: docsBaseUrl.replace(/\/blob\/[^/]+\/$/, ""),
+            rules
+          }
+        },
+        ...options.category ? { automationDetails: { id: `${options.category.replace(/(?<!\/)\/+$/, "")}/` } } : {},
+        originalUriBaseIds: { "%SRCROOT%": { description: { text: "The repository root." } } },
+        columnKind: "utf16CodeUnits",
+        results
+      }
+    ]
+  };
+}
+function formatSarif(report2, options = {}) {
+  return `${JSON.stringify(buildSarif(report2, options), null, 2)}
+`;
+}
+
+// src/report/gitlab.ts
+var SEVERITY = { error: "major", warning: "minor", info: "info" };
+function buildGitlab(report2) {
+  const seen = /* @__PURE__ */ new Map();
+  return report2.findings.map((f) => {
+    const base = fingerprintText(f);
+    const occurrence = (seen.get(base) ?? 0) + 1;
+    seen.set(base, occurrence);
+    return {
+      type: "issue",
+      check_name: f.ruleId,
+      description: f.fix ? `${f.message} Fix: ${f.fix}` : f.message,
+      categories: ["Bug Risk"],
+      severity: SEVERITY[f.severity],
+      fingerprint: createHash3("sha256").update(`${base}\0${occurrence}`, "utf8").digest("hex"),
+      location: { path: f.path.replace(/^\.\//, ""), lines: { begin: Math.max(1, f.line), end: Math.max(1, f.endLine, f.line) } }
+    };
+  });
+}
+function formatGitlab(report2) {
+  return `${JSON.stringify(buildGitlab(report2), null, 2)}
+`;
+}
+
 // src/report/json.ts
 function formatJson(report2) {
   return `${JSON.stringify(report2, null, 2)}
+`;
+}
+
+// src/report/junit.ts
+var RANK3 = { info: 0, warning: 1, error: 2 };
+function escapeXml(s) {
+  return s.replace(/[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/gu, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;").replace(/\r/g, "&#13;").replace(/\n/g, "&#10;").replace(/\t/g, "&#9;");
+}
+function escapeText(s) {
+  return escapeXml(s).replace(/&#10;/g, "\n").replace(/&#9;/g, "	");
+}
+function attrs(pairs) {
+  return pairs.map(([k, v]) => ` ${k}="${escapeXml(String(v))}"`).join("");
+}
+function fails(f, failOn) {
+  if (failOn === "never") return false;
+  return RANK3[f.severity] >= RANK3[failOn === "warning" ? "warning" : "error"];
+}
+function detail(f) {
+  const lines = [`${f.path}:${f.line}:${f.column}: ${f.severity} ${f.ruleId}: ${f.message}`];
+  if (f.fix) lines.push(`fix: ${f.fix}`);
+  for (const r of f.related ?? []) lines.push(`related: ${r.path}:${r.line}:${r.column}: ${r.message}`);
+  return lines.join("\n");
+}
+function formatJunit(report2, options = {}) {
+  const failOn = options.failOn ?? "error";
+  const paths = [.../* @__PURE__ */ new Set([...report2.files.map((f) => f.path), ...report2.findings.map((f) => f.path)])];
+  let tests = 0;
+  let failures = 0;
+  const suites = paths.map((p) => {
+    const findings = report2.findings.filter((f) => f.path === p);
+    const cases = findings.length === 0 ? [`    <testcase${attrs([["classname", p], ["name", "trainlint"], ["file", p], ["time", 0]])}/>`] : findings.map((f) => {
+      const name = `${f.ruleId} at ${f.line}:${f.column}`;
+      const open = `    <testcase${attrs([["classname", p], ["name", name], ["file", p], ["line", f.line], ["time", 0]])}>`;
+      const body = fails(f, failOn) ? `      <failure${attrs([["message", f.message], ["type", f.severity]])}>${escapeText(detail(f))}</failure>` : `      <system-out>${escapeText(detail(f))}</system-out>`;
+      return `${open}
+${body}
+    </testcase>`;
+    });
+    const failed = findings.filter((f) => fails(f, failOn)).length;
+    tests += cases.length;
+    failures += failed;
+    const head = `  <testsuite${attrs([["name", p], ["tests", cases.length], ["failures", failed], ["errors", 0], ["skipped", 0], ["time", 0]])}>`;
+    return `${head}
+${cases.join("\n")}
+  </testsuite>`;
+  });
+  const root = `<testsuites${attrs([["name", "trainlint"], ["tests", tests], ["failures", failures], ["errors", 0], ["time", 0]])}>`;
+  return ['<?xml version="1.0" encoding="UTF-8"?>', root, ...suites, "</testsuites>", ""].join("\n");
+}
+
+// src/report/chart.ts
+var RUN_COLORS = ["#0072B2", "#D55E00"];
+var RUN_COLOR_NAMES = ["blue", "orange"];
+function num5(plan, field) {
+  const v = plan?.[field]?.value;
+  return typeof v === "number" && Number.isFinite(v) ? v : void 0;
+}
+function warmupStepsOf(plan, total) {
+  const steps3 = num5(plan, "warmupSteps");
+  if (steps3 !== void 0) return Math.min(Math.max(0, steps3), total);
+  const ratio = num5(plan, "warmupRatio");
+  return ratio !== void 0 ? Math.min(Math.max(0, ratio), 1) * total : 0;
+}
+function runSteps(plan) {
+  const total = num5(plan, "totalSteps");
+  return total !== void 0 && total > 0 ? total : void 0;
+}
+function lrAt(plan, step) {
+  const peak = num5(plan, "peakLr");
+  const total = runSteps(plan);
+  if (peak === void 0 || total === void 0 || step < 0 || step > total) return void 0;
+  const warmup3 = warmupStepsOf(plan, total);
+  const min = num5(plan, "minLr") ?? 0;
+  if (warmup3 > 0 && step < warmup3) return peak * step / warmup3;
+  const scheduler = String(plan.scheduler?.value ?? "constant").toLowerCase();
+  const decay = Math.max(1, (num5(plan, "decaySteps") ?? total) - warmup3);
+  const t = Math.min(1, Math.max(0, (step - warmup3) / decay));
+  if (scheduler.includes("cos")) return min + 0.5 * (peak - min) * (1 + Math.cos(Math.PI * t));
+  if (scheduler.includes("linear") || scheduler.includes("poly")) return peak - (peak - min) * t;
+  return peak;
+}
+function batchOf(plan) {
+  const b = num5(plan, "globalBatchSize");
+  return b !== void 0 && b > 0 ? b : void 0;
+}
+function lrChartData(runs, options = {}) {
+  if (runs.length === 0) return void 0;
+  const points = Math.max(2, options.points ?? 200);
+  for (const r of runs) if (lrAt(r.plan, 0) === void 0) return void 0;
+  const batches = runs.map((r) => batchOf(r.plan));
+  const batchDiffers = runs.length > 1 && batches.every((b) => b !== void 0) && new Set(batches).size > 1;
+  let axis = batchDiffers ? "samples" : "steps";
+  const perStep = (i) => axis === "samples" ? batches[i] : 1;
+  const lengths = runs.map((r, i) => runSteps(r.plan) * perStep(i));
+  let xMax = Math.max(...lengths);
+  if (options.fullWidthLines && runs.length > 1) {
+    const shortest = Math.min(...lengths);
+    if ((xMax - shortest) / xMax <= (options.sameLength ?? 0.02)) xMax = shortest;
+    else {
+      axis = "fraction";
+      xMax = 1;
+    }
+  }
+  const toStep = (i, x) => axis === "fraction" ? x * runSteps(runs[i].plan) : x / perStep(i);
+  const series = runs.map((r, i) => {
+    const total = runSteps(r.plan);
+    const end = axis === "fraction" ? 1 : Math.min(lengths[i], xMax);
+    const warmup3 = warmupStepsOf(r.plan, total);
+    const xs = Array.from({ length: points }, (_, k) => options.fullWidthLines ? xMax * k / (points - 1) : end * k / (points - 1));
+    const warmupX = axis === "fraction" ? warmup3 / total : warmup3 * perStep(i);
+    if (!options.fullWidthLines && warmupX > 0 && warmupX < end) xs.push(warmupX);
+    xs.sort((a, b) => a - b);
+    const pts = xs.map((x) => [x, lrAt(r.plan, Math.min(total, toStep(i, x))) ?? 0]);
+    const batch = batches[i];
+    return {
+      name: r.name,
+      label: r.label,
+      color: RUN_COLORS[i % RUN_COLORS.length],
+      colorName: RUN_COLOR_NAMES[i % RUN_COLOR_NAMES.length],
+      points: pts,
+      end,
+      warmupEnd: warmupX,
+      length: batch !== void 0 ? `${formatCount(total)} steps \xD7 ${formatCount(batch)} samples` : `${formatCount(total)} steps`
+    };
+  });
+  const yMax = Math.max(...series.flatMap((s) => s.points.map((p) => p[1])));
+  if (!(yMax > 0)) return void 0;
+  const xTitle = axis === "samples" ? "samples" : axis === "fraction" ? "fraction of training" : "optimizer step";
+  return { axis, xTitle, xMax, yMax, series, legend: legendLine(series, axis, lengths) };
+}
+function legendLine(series, axis, lengths) {
+  const runs = series.map((s) => `${s.colorName}: ${s.name} (${s.label}; ${s.length}${s.warmupEnd > 0 ? `, warmup ends at ${axisValue(axis, s.warmupEnd)}` : ""})`).join(" \xB7 ");
+  const x = axis === "samples" ? "x axis: samples seen (the global batch differs, so steps are not comparable)" : axis === "fraction" ? "x axis: fraction of each run\u2019s own training (the runs have different lengths)" : "x axis: optimizer steps";
+  const cut = axis !== "fraction" && series.length > 1 && Math.min(...lengths) < Math.max(...lengths) && series.every((s) => s.end === Math.min(...lengths)) ? "; the axis ends with the shorter run" : "";
+  return `${runs}. ${x}${cut}.`;
+}
+function axisValue(axis, x) {
+  if (axis === "fraction") return formatPercent(x);
+  const n = axis === "samples" ? compact(x) : formatCount(Math.round(x));
+  return `${n} ${axis === "samples" ? "samples" : "steps"}`;
+}
+function compact(x) {
+  const abs = Math.abs(x);
+  const [div, suffix] = abs >= 1e12 ? [1e12, "T"] : abs >= 1e9 ? [1e9, "B"] : abs >= 1e6 ? [1e6, "M"] : abs >= 1e3 ? [1e3, "k"] : [1, ""];
+  return `${Number((x / div).toPrecision(3))}${suffix}`;
+}
+
+// src/report/markdown.ts
+var SUMMARY_MAX_BYTES = 1024 * 1024;
+var ZWSP = "\u200B";
+function escapeMarkdown(s) {
+  return s.replace(/\r\n|\r|\n/g, " ").replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[\\`*_{}[\]()#+\-.!|~]/g, (c) => `\\${c}`).replace(/@(?=[A-Za-z0-9])/g, `@${ZWSP}`).replace(/\\#(?=\d)/g, `\\#${ZWSP}`).replace(/:(?=\/\/)/g, `:${ZWSP}`);
+}
+function encodePath(p) {
+  return p.split("/").map(encodeURIComponent).join("/");
+}
+function lineUrl(ctx, path16, line) {
+  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path16)}#L${line}`;
+}
+var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
+var RANK4 = { error: 0, warning: 1, info: 2 };
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+function totals(report2) {
+  const { errors, warnings, infos, files } = report2.summary;
+  if (errors + warnings + infos === 0) return `\u2705 **trainlint: all clear** \u2014 no findings in ${plural(files, "file")}.`;
+  const icon = errors > 0 ? "\u274C" : warnings > 0 ? "\u26A0\uFE0F" : "\u2139\uFE0F";
+  return `${icon} **trainlint:** ${plural(errors, "error")}, ${plural(warnings, "warning")}, ${plural(infos, "notice")} in ${plural(files, "file")}.`;
+}
+function findingRow(f, links, docsBaseUrl) {
+  const where4 = `${escapeMarkdown(f.path)}:${f.line}`;
+  const location = links ? `[${where4}](${lineUrl(links, f.path, f.line)})` : where4;
+  const rule = f.docsUrl ? `[${escapeMarkdown(f.ruleId)}](${docsBaseUrl}${encodePath(f.docsUrl)})` : escapeMarkdown(f.ruleId);
+  const message = escapeMarkdown(f.fix ? `${f.message} Fix: ${f.fix}` : f.message);
+  return `| ${ICON[f.severity]} ${f.severity} | ${location} | ${rule} | ${message} |`;
+}
+function num6(plan, field) {
+  const v = plan?.[field]?.value;
+  return typeof v === "number" && Number.isFinite(v) ? v : void 0;
+}
+function warmupShare(plan) {
+  const warmup3 = num6(plan, "warmupSteps");
+  const total = num6(plan, "totalSteps");
+  if (warmup3 !== void 0 && total !== void 0 && total > 0) return warmup3 / total;
+  return num6(plan, "warmupRatio");
+}
+var PLAN_ROWS = [
+  { label: "global batch", value: (p) => num6(p, "globalBatchSize") },
+  { label: "LR (peak)", value: (p) => num6(p, "peakLr") },
+  { label: "warmup steps", value: (p) => num6(p, "warmupSteps") },
+  { label: "warmup share", value: warmupShare, percent: true },
+  { label: "total steps", value: (p) => num6(p, "totalSteps") },
+  { label: "scheduler", value: (p) => typeof p?.scheduler?.value === "string" ? p.scheduler.value : void 0 }
+];
+function cell(v, percent) {
+  if (v === void 0) return "\u2014";
+  if (typeof v === "number") return escapeMarkdown(percent ? formatPercent(v) : formatValue(v));
+  return escapeMarkdown(v);
+}
+function change(b, h) {
+  if (b === void 0 || h === void 0) return "";
+  if (b === h) return "unchanged";
+  if (typeof b === "number" && typeof h === "number" && b !== 0) return escapeMarkdown(`\xD7${formatValue(Number((h / b).toPrecision(4)))}`);
+  return "**changed**";
+}
+function decimal(v, digits = 4) {
+  return String(Number(v.toFixed(digits)));
+}
+function mermaidX(data) {
+  if (data.axis === "fraction") return { title: "% of each run", div: 0.01 };
+  const unit = data.axis === "samples" ? "samples" : "step";
+  if (data.xMax >= 1e9) return { title: `${unit} (billions)`, div: 1e9 };
+  if (data.xMax >= 1e6) return { title: `${unit} (millions)`, div: 1e6 };
+  if (data.xMax >= 1e4) return { title: `${unit} (thousands)`, div: 1e3 };
+  return { title: unit, div: 1 };
+}
+function lrChart(base, head, points = 50, labels = {}) {
+  const data = lrChartData(
+    [
+      { name: "base", label: labels.base ?? "base", plan: base },
+      { name: "head", label: labels.head ?? "head", plan: head }
+    ],
+    { points, fullWidthLines: true }
+  );
+  if (!data) return void 0;
+  const exponent = Math.floor(Math.log10(data.yMax));
+  const scale2 = 10 ** -exponent;
+  const top = Number((Math.ceil(data.yMax * scale2 * 10) / 10).toFixed(1));
+  const x = mermaidX(data);
+  const palette = data.series.map((s) => s.color).join(", ");
+  return [
+    `**LR schedule.** ${escapeMarkdown(data.legend)}`,
+    "",
+    "```mermaid",
+    "---",
+    "config:",
+    "  themeVariables:",
+    "    xyChart:",
+    `      plotColorPalette: "${palette}"`,
+    "---",
+    "xychart-beta",
+    `    title "LR schedule: base (${data.series[0].colorName}) vs head (${data.series[1].colorName})"`,
+    `    x-axis "${x.title}" 0 --> ${decimal(data.xMax / x.div, 3)}`,
+    `    y-axis "LR (x1e${exponent})" 0 --> ${top}`,
+    ...data.series.map((s) => `    line [${s.points.map(([, lr]) => decimal(lr * scale2)).join(", ")}]`),
+    "```"
+  ].join("\n");
+}
+function planSection(c, links, points) {
+  const title = links ? `[${escapeMarkdown(c.path)}](${lineUrl(links, c.path, 1).replace(/#L1$/, "")})` : escapeMarkdown(c.path);
+  const lines = [`#### ${title}`, ""];
+  lines.push(c.base ? `Compared with ${escapeMarkdown(c.baseLabel ?? "the base")}.` : "New config (no base version).", "");
+  lines.push("| | base | head | change |", "| --- | --- | --- | --- |");
+  for (const row of PLAN_ROWS) {
+    const b = c.base ? row.value(c.base) : void 0;
+    const h = row.value(c.head);
+    if (b === void 0 && h === void 0) continue;
+    lines.push(`| ${row.label} | ${cell(b, row.percent)} | ${cell(h, row.percent)} | ${change(b, h)} |`);
+  }
+  const chart = c.base ? lrChart(c.base, c.head, points, { base: c.baseLabel, head: c.path }) : void 0;
+  if (chart) lines.push("", chart);
+  return lines.join("\n");
+}
+function sizeOf(s, unit) {
+  return unit === "bytes" ? Buffer.byteLength(s, "utf8") : s.length;
+}
+function formatMarkdown(report2, options = {}) {
+  const max = options.max ?? { length: SUMMARY_MAX_BYTES, unit: "bytes" };
+  const head = [];
+  if (options.marker) head.push(options.marker);
+  head.push("### trainlint", "", totals(report2));
+  for (const n of options.notices ?? []) head.push("", `> ${escapeMarkdown(n)}`);
+  const blocks = [];
+  const findings = report2.findings.map((f, i) => ({ f, i })).sort((a, b) => RANK4[a.f.severity] - RANK4[b.f.severity] || a.i - b.i).map(({ f }) => f);
+  if (findings.length > 0) {
+    blocks.push("", "| severity | location | rule | message |", "| --- | --- | --- | --- |");
+    for (const f of findings) blocks.push(findingRow(f, options.links, options.docsBaseUrl ?? DEFAULT_DOCS_BASE_URL));
+  }
+  const changes = options.changes ?? [];
+  if (changes.length > 0) {
+    blocks.push("", `### Training plan changes (${plural(changes.length, "config")})`);
+    for (const c of changes) blocks.push("", planSection(c, options.links, options.chartPoints ?? 50));
+  }
+  const note = (omitted) => `
+
+> **Truncated:** ${plural(omitted, "more line")} did not fit in this ${max.unit === "bytes" ? "job summary" : "comment"}; every finding is in the job log, the JSON report and the SARIF file.
+`;
+  let out = head.join("\n");
+  const reserve = sizeOf(note(blocks.length), max.unit) + 8;
+  let size = sizeOf(out, max.unit);
+  for (let i = 0; i < blocks.length; i++) {
+    const next = `${out}
+${blocks[i]}`;
+    size += 1 + sizeOf(blocks[i], max.unit);
+    if (size + reserve > max.length) {
+      const fences = (out.match(/^```/gm) ?? []).length;
+      return `${out}${fences % 2 === 1 ? "\n```" : ""}${note(blocks.length - i)}`;
+    }
+    out = next;
+  }
+  return `${out}
 `;
 }
 
@@ -39484,7 +39932,7 @@ function padEnd(s, n) {
 function padStart(s, n) {
   return " ".repeat(Math.max(0, n - width(s))) + s;
 }
-function plural(n, word) {
+function plural2(n, word) {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 function byPosition(a, b) {
@@ -39494,11 +39942,11 @@ function groupByFile(report2) {
   const groups = /* @__PURE__ */ new Map();
   for (const file of report2.files) groups.set(file.path, []);
   for (const f of report2.findings) {
-    const list = groups.get(f.path);
-    if (list) list.push(f);
+    const list2 = groups.get(f.path);
+    if (list2) list2.push(f);
     else groups.set(f.path, [f]);
   }
-  return [...groups].filter(([, list]) => list.length > 0).map(([p, list]) => [p, [...list].sort(byPosition)]);
+  return [...groups].filter(([, list2]) => list2.length > 0).map(([p, list2]) => [p, [...list2].sort(byPosition)]);
 }
 var FRAME_WIDTH = 240;
 function codeFrame(lines, f, gutter, p) {
@@ -39527,11 +39975,11 @@ function codeFrame(lines, f, gutter, p) {
 function summaryLine(report2, p) {
   const { files, errors, warnings, infos } = report2.summary;
   const total = errors + warnings + infos;
-  if (total === 0) return p.green(`\u2714 no problems in ${plural(files, "file")}`);
+  if (total === 0) return p.green(`\u2714 no problems in ${plural2(files, "file")}`);
   const paint = errors > 0 ? p.severity.error : warnings > 0 ? p.severity.warning : p.severity.info;
   return p.bold(
     paint(
-      `\u2716 ${plural(total, "problem")} (${plural(errors, "error")}, ${plural(warnings, "warning")}, ${plural(infos, "info")})`
+      `\u2716 ${plural2(total, "problem")} (${plural2(errors, "error")}, ${plural2(warnings, "warning")}, ${plural2(infos, "info")})`
     )
   );
 }
@@ -39555,8 +40003,8 @@ function formatStylish(report2, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const limit = Math.max(40, opts.width ?? DEFAULT_WIDTH);
   const out = [];
-  for (const [path13, findings] of groupByFile(report2)) {
-    const source = opts.sources.get(path13);
+  for (const [path16, findings] of groupByFile(report2)) {
+    const source = opts.sources.get(path16);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -39572,7 +40020,7 @@ function formatStylish(report2, opts) {
     const lead = 2 + lineWidth + 1 + columnWidth + 2 + severityWidth + 2;
     const fits = (r) => lead + width(r.message) + 2 + width(r.ruleId) <= limit;
     const messageWidth = Math.max(0, ...rows.filter(fits).map((r) => width(r.message)));
-    out.push(p.underline(stripTerminalControls(path13)));
+    out.push(p.underline(stripTerminalControls(path16)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -39584,8 +40032,8 @@ function formatStylish(report2, opts) {
       }
       out.push(...codeFrame(lines, r.f, gutter, p));
       for (const rel of r.f.related ?? []) {
-        const where3 = `${rel.path === path13 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
-        const [first, ...rest] = wrap2(`${where3} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
+        const where4 = `${rel.path === path16 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
+        const [first, ...rest] = wrap2(`${where4} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
         out.push(`    ${p.dim("related")} ${first}`, ...rest.map((l) => `            ${l}`));
       }
     }
@@ -39605,6 +40053,14 @@ function formatReport(name, report2, opts) {
       return formatJson(report2);
     case "github":
       return formatGithub(report2);
+    case "sarif":
+      return formatSarif(report2);
+    case "markdown":
+      return formatMarkdown(report2, { changes: opts.changes });
+    case "junit":
+      return formatJunit(report2, { failOn: opts.failOn });
+    case "gitlab":
+      return formatGitlab(report2);
     default: {
       const unknown = name;
       throw new Error(`unknown format: ${String(unknown)}`);
@@ -39678,7 +40134,7 @@ function formatPlan(result) {
 
 // src/cli/args.ts
 import { parseArgs } from "node:util";
-var FORMATS2 = ["stylish", "json", "github"];
+var FORMATS2 = ["stylish", "json", "github", "sarif", "markdown", "junit", "gitlab"];
 var SEVERITIES = /* @__PURE__ */ new Set(["off", "info", "warning", "error"]);
 function parseCliArgs(argv) {
   let parsed;
@@ -39702,6 +40158,9 @@ function parseCliArgs(argv) {
         "update-baseline": { type: "boolean" },
         baseline: { type: "string" },
         "no-baseline": { type: "boolean" },
+        stdin: { type: "boolean" },
+        "stdin-filename": { type: "string" },
+        chart: { type: "string" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "v" }
       }
@@ -39724,6 +40183,15 @@ function parseCliArgs(argv) {
   const failOn = values["fail-on"] ?? "error";
   if (!["error", "warning", "never"].includes(failOn)) throw new UsageError(`--fail-on must be error, warning or never (got "${failOn}")`);
   if (values.base !== void 0 && (values.base === "" || values.base.startsWith("-"))) throw new UsageError(`--base needs a git revision (got "${values.base}")`);
+  if (values["stdin-filename"] !== void 0 && !values.stdin) throw new UsageError("--stdin-filename needs --stdin");
+  if (values.stdin) {
+    if (command2 !== "lint") throw new UsageError(`--stdin lints standard input; it does not apply to \`trainlint ${command2}\``);
+    if (paths.length > 0) throw new UsageError(`--stdin takes no paths (got "${paths[0]}"); name the file with --stdin-filename PATH`);
+    if (values.fix || values["update-baseline"]) throw new UsageError(`--stdin cannot be combined with ${values.fix ? "--fix" : "--update-baseline"}: nothing is written; use --fix-dry-run to see the fixes`);
+    if (values["stdin-filename"] === "") throw new UsageError("--stdin-filename needs a path");
+  }
+  if (values.chart !== void 0 && command2 !== "plan") throw new UsageError("--chart applies to `trainlint plan FILE`");
+  if (values.chart === "") throw new UsageError("--chart needs a file name");
   const rules = {};
   for (const spec of values.rule ?? []) {
     const m = /^([a-z0-9-]+)=(\w+)$/.exec(spec);
@@ -39747,22 +40215,32 @@ function parseCliArgs(argv) {
     fixDryRun: values["fix-dry-run"] ?? false,
     updateBaseline: values["update-baseline"] ?? false,
     baseline: values.baseline,
-    noBaseline: values["no-baseline"] ?? false
+    noBaseline: values["no-baseline"] ?? false,
+    stdin: values.stdin ?? false,
+    stdinFilename: values["stdin-filename"],
+    chart: values.chart
   };
 }
 var HELP = `trainlint \u2014 lint ML training configs before launch
 
 Usage:
   trainlint [paths\u2026] [options]      lint files, folders or globs (default: the config's files, else .)
-  trainlint plan FILE [options]      print the resolved training plan of one config
+  trainlint plan FILE [--base REF] [--chart out.svg]
+                                     print the resolved training plan of one config (and its LR
+                                     schedule as an SVG chart)
   trainlint rules                    list the rules
+  trainlint init [--dry-run]         write a commented .trainlint.yml and a GitHub workflow for
+                                     this repository (never overwrites a file)
+  trainlint rescale FILE (--global-batch N | --micro-batch N | --world-size N) [--rule linear|sqrt] [--dry-run]
+                                     port a config to another batch: LR, warmup, steps and
+                                     intervals rewritten in place, each change explained
   trainlint exec [--dry-run] [options] [--] <launch command\u2026>
                                      lint a launch command and the configs it names; run it
                                      only when nothing reaches --fail-on
 
 Options:
   --base REF                compare each config with its version at git REF
-  -f, --format FORMAT       stylish (default), json, github
+  -f, --format FORMAT       stylish (default), json, github, sarif, markdown, junit, gitlab
   -c, --config FILE         configuration file (default: .trainlint.yml)
   --fail-on LEVEL           error (default), warning, never
   --rule ID=SEVERITY        override a rule: off, info, warning, error (repeatable)
@@ -39773,6 +40251,8 @@ Options:
   --update-baseline         record the current findings in .trainlint-baseline.json
   --baseline FILE           baseline file (default .trainlint-baseline.json, used when present)
   --no-baseline             ignore the baseline
+  --stdin                   lint standard input (editors); with --stdin-filename PATH it is
+                            linted as if it were at PATH
   --debug                   print stack traces of internal errors
   -h, --help                this help
   -v, --version             the version
@@ -39865,6 +40345,672 @@ function runCommand(command2, cwd) {
   });
 }
 
+// src/report/chart-svg.ts
+var W = 760;
+var H = 460;
+var M = { left: 78, right: 24, top: 64, bottom: 124 };
+var PW = W - M.left - M.right;
+var PH = H - M.top - M.bottom;
+function ticks(max, count2 = 5) {
+  if (!(max > 0)) return [0];
+  const raw = max / count2;
+  const mag = 10 ** Math.floor(Math.log10(raw) + 1e-9);
+  const step = [1, 2, 2.5, 5, 10].map((m) => Number((m * mag).toPrecision(12))).find((s) => s >= raw * (1 - 1e-9)) ?? 10 * mag;
+  const out = [];
+  for (let v = 0; v <= max * (1 + 1e-9); v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+function clip(s, max) {
+  return s.length <= max ? s : `\u2026${s.slice(s.length - max + 1)}`;
+}
+function fmtX(data, x) {
+  if (data.axis === "fraction") return `${Math.round(x * 100)}%`;
+  return compact(x);
+}
+function lrChartSvg(runs, title) {
+  const data = lrChartData(runs, { points: 240 });
+  if (!data) return void 0;
+  const xt = ticks(data.xMax);
+  const xTop = Math.max(data.xMax, xt[xt.length - 1]);
+  const yt = ticks(data.yMax);
+  const yTop = Math.max(data.yMax, yt[yt.length - 1]);
+  const sx = (x) => M.left + x / xTop * PW;
+  const sy = (y) => M.top + PH - y / yTop * PH;
+  const f = (n) => n.toFixed(1);
+  const out = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12" role="img" aria-labelledby="trainlint-chart-title trainlint-chart-desc">`,
+    `<title id="trainlint-chart-title">${escapeXml(title)}</title>`,
+    `<desc id="trainlint-chart-desc">${escapeXml(data.legend)}</desc>`,
+    `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
+    `<text x="${M.left}" y="24" font-size="15" font-weight="600" fill="#1f2328">${escapeXml(title)}</text>`
+  );
+  for (const v of yt) out.push(`<line x1="${M.left}" x2="${M.left + PW}" y1="${f(sy(v))}" y2="${f(sy(v))}" stroke="#d0d7de" stroke-width="1"/>`, `<text x="${M.left - 8}" y="${f(sy(v) + 4)}" text-anchor="end" fill="#424a53">${v === 0 ? "0" : escapeXml(formatSci(v, 3))}</text>`);
+  for (const v of xt) out.push(`<line x1="${f(sx(v))}" x2="${f(sx(v))}" y1="${M.top + PH}" y2="${M.top + PH + 5}" stroke="#424a53"/>`, `<text x="${f(sx(v))}" y="${M.top + PH + 19}" text-anchor="middle" fill="#424a53">${escapeXml(fmtX(data, v))}</text>`);
+  out.push(
+    `<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + PH}" stroke="#424a53"/>`,
+    `<line x1="${M.left}" x2="${M.left + PW}" y1="${M.top + PH}" y2="${M.top + PH}" stroke="#424a53"/>`,
+    `<text x="${M.left + PW / 2}" y="${M.top + PH + 38}" text-anchor="middle" fill="#1f2328">${escapeXml(data.xTitle)}</text>`,
+    `<text transform="translate(18 ${M.top + PH / 2}) rotate(-90)" text-anchor="middle" fill="#1f2328">learning rate</text>`
+  );
+  data.series.forEach((s, i) => {
+    const dash = i === 0 ? "" : ' stroke-dasharray="7 4"';
+    if (s.warmupEnd > 0 && s.warmupEnd < s.end) {
+      out.push(`<line x1="${f(sx(s.warmupEnd))}" x2="${f(sx(s.warmupEnd))}" y1="${M.top}" y2="${M.top + PH}" stroke="${s.color}" stroke-width="1" stroke-dasharray="2 3" opacity="0.8"/>`);
+    }
+    const path16 = s.points.map(([x, y], k) => `${k === 0 ? "M" : "L"}${f(sx(x))} ${f(sy(y))}`).join(" ");
+    out.push(`<path class="run" data-run="${escapeXml(s.name)}" d="${path16}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash} stroke-linejoin="round"/>`);
+    const [ex, ey] = s.points[s.points.length - 1];
+    out.push(`<circle cx="${f(sx(ex))}" cy="${f(sy(ey))}" r="4" fill="${s.color}"/>`);
+  });
+  data.series.forEach((s, i) => {
+    const y = H - 68 + i * 34;
+    const dash = i === 0 ? "" : ' stroke-dasharray="7 4"';
+    const warm = s.warmupEnd > 0 ? `; warmup to ${axisValue(data.axis, s.warmupEnd)}` : "";
+    out.push(
+      `<line x1="${M.left}" x2="${M.left + 28}" y1="${y - 4}" y2="${y - 4}" stroke="${s.color}" stroke-width="2.5"${dash}/>`,
+      `<text x="${M.left + 36}" y="${y}" fill="#1f2328"><tspan font-weight="600">${escapeXml(s.name)}</tspan>: ${escapeXml(clip(s.label, 88))}</text>`,
+      `<text x="${M.left + 36}" y="${y + 15}" fill="#424a53">${escapeXml(`${s.length}${warm}`)}</text>`
+    );
+  });
+  out.push(`<text x="${M.left}" y="44" fill="#424a53">${escapeXml(data.axis === "samples" ? "x: samples seen \u2014 the global batch differs, so steps are not comparable" : "x: optimizer steps; each line ends where its run ends")}</text>`);
+  out.push("</svg>", "");
+  return out.join("\n");
+}
+
+// src/cli/stdin.ts
+import path12 from "node:path";
+var STDIN_DEFAULT_PATH = "<stdin>";
+async function readProcessStdin(maxBytes) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buf.length;
+    if (size > maxBytes) throw new UsageError(`--stdin: the input is larger than ${maxBytes} bytes (maxFileBytes)`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+function stdinPath(cwd, filename) {
+  if (filename === void 0) return STDIN_DEFAULT_PATH;
+  const rel = path12.relative(path12.resolve(cwd), path12.resolve(cwd, filename)).split(path12.sep).join("/");
+  if (rel === "" || rel === ".." || rel.startsWith("../") || path12.isAbsolute(rel)) {
+    throw new UsageError(`--stdin-filename ${filename}: outside the folder trainlint runs in (${cwd}); run it from the repository root`);
+  }
+  return rel;
+}
+function stdinIgnored(config, rel) {
+  return rel !== STDIN_DEFAULT_PATH && matcher(config.ignore)(rel);
+}
+function stdinSource(rel, bytes, config) {
+  return decodeSource(rel, bytes, { yamlVersion: config.yaml });
+}
+
+// src/cli/init.ts
+import { existsSync as existsSync2, mkdirSync, readdirSync as readdirSync3, writeFileSync } from "node:fs";
+import path13 from "node:path";
+import { parseArgs as parseArgs2 } from "node:util";
+var WORKFLOW_PATH = ".github/workflows/trainlint.yml";
+var GENERATED = [
+  "third_party",
+  "third-party",
+  "thirdparty",
+  "vendor",
+  "vendored",
+  "external",
+  "externals",
+  "submodules",
+  "build",
+  "dist",
+  "site-packages",
+  ".venv",
+  "venv",
+  "env",
+  ".tox",
+  "__pycache__",
+  "outputs",
+  "output",
+  "runs",
+  "wandb",
+  "mlruns",
+  "lightning_logs",
+  "checkpoints",
+  "ckpt",
+  "logs",
+  "tmp",
+  ".cache"
+];
+function submodules(root) {
+  const read = readRepoFile(repoRootOf(root), ".gitmodules", 256 * 1024, "the size limit of .gitmodules");
+  const text = read.ok ? decodeUtf8(read.bytes) : void 0;
+  if (text === void 0) return [];
+  const paths = [];
+  for (const line of text.split("\n")) {
+    const eq = line.indexOf("=");
+    if (eq < 0 || line.slice(0, eq).trim() !== "path") continue;
+    let value = line.slice(eq + 1).trim().split("\\").join("/");
+    while (value.endsWith("/")) value = value.slice(0, -1);
+    if (value) paths.push(value);
+  }
+  return paths;
+}
+function generatedFolders(root) {
+  const found = new Set(submodules(root).filter((p) => existsSync2(path13.join(root, p))).map((p) => `${p}/**`));
+  const visit = (rel, depth) => {
+    let entries;
+    try {
+      entries = readdirSync3(path13.join(root, rel), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory() || e.name === ".git" || e.name === "node_modules" || e.name === ".github") continue;
+      const child = rel ? `${rel}/${e.name}` : e.name;
+      if (GENERATED.includes(e.name.toLowerCase())) found.add(`${child}/**`);
+      else if (depth < 1) visit(child, depth + 1);
+    }
+  };
+  visit("", 0);
+  return [...found].sort();
+}
+async function surveyRepository(root) {
+  const ignore = generatedFolders(root);
+  const config = ignore.length ? { ignore } : {};
+  const { results } = await lint({ root, repoRoot: findRepositoryRoot(root), paths: [], config });
+  const frameworks = /* @__PURE__ */ new Map();
+  const scripts = [];
+  const byPath = /* @__PURE__ */ new Map();
+  for (const r of results) byPath.set(r.file.path, [...byPath.get(r.file.path) ?? [], r]);
+  let unclaimed = 0;
+  const missingWorld = [];
+  const missingDataset = [];
+  for (const [p, group] of byPath) {
+    const r = group[0];
+    if (r.file.script) {
+      if (r.dialect || r.starts?.length) scripts.push({ path: p, launcher: r.file.script.commands.find((c) => c.launcher !== "none")?.launcher, starts: (r.starts ?? []).filter((s) => !/not found/.test(s)) });
+      if (!r.dialect) continue;
+    }
+    if (!r.dialect) {
+      if (!r.file.script && r.file.format !== "python") unclaimed++;
+      continue;
+    }
+    frameworks.set(r.dialect.meta.id, [...frameworks.get(r.dialect.meta.id) ?? [], p]);
+    if (r.dialect.meta.id === "deepspeed") continue;
+    const plans = group.map(runPlanOf);
+    if (plans.every((plan) => !plan.worldSize && !plan.dataParallelSize)) missingWorld.push(p);
+    if (plans.every((plan) => !plan.totalSteps && plan.epochs && !plan.datasetSamples)) missingDataset.push(p);
+  }
+  return { frameworks, scripts, ignore, missingWorld, missingDataset, unclaimed };
+}
+function filesGlobs(paths) {
+  const out = /* @__PURE__ */ new Set();
+  for (const p of paths) {
+    const top = p.split("/")[0];
+    out.add(p.includes("/") ? `${top}/**` : p);
+  }
+  return [...out].sort();
+}
+var yamlString = (s) => `'${s.replace(/'/g, "''")}'`;
+var list = (items, max = 3) => items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
+function trainlintYml(facts) {
+  const configs = [...facts.frameworks.values()].flat();
+  const files = filesGlobs([...configs, ...facts.scripts.map((s) => s.path)]);
+  const found = [...facts.frameworks].map(([id, ps]) => `${ps.length} ${id} config${ps.length === 1 ? "" : "s"}`);
+  if (facts.scripts.length) found.push(`${facts.scripts.length} launch script${facts.scripts.length === 1 ? "" : "s"}`);
+  const out = [
+    `# trainlint configuration, written by \`trainlint init\` (trainlint ${TOOL_VERSION}).`,
+    "# Reference: https://github.com/trainlint/trainlint#configuration-file-trainlintyml",
+    `# Found: ${found.length ? found.join(", ") : "no training configs yet"}.`,
+    "",
+    "# What `trainlint` (and the GitHub Action) lints when no paths are given."
+  ];
+  if (files.length) out.push("files:", ...files.map((f) => `  - ${yamlString(f)}`));
+  else out.push("# files: ['configs/**', 'scripts/*.sh']");
+  out.push("");
+  if (facts.ignore.length) out.push("# Vendored or generated folders: not your configs.", "ignore:", ...facts.ignore.map((g) => `  - ${yamlString(g)}`));
+  else out.push("# ignore: ['third_party/**']");
+  out.push(
+    "",
+    "# Rule severities and options (`trainlint rules` lists them), e.g.",
+    "#   warmup-fraction: [error, { max: 0.1 }]",
+    "#   lr-not-rescaled: [error, { scaling: sqrt }]",
+    "rules: {}",
+    ""
+  );
+  const placeholders = [];
+  if (facts.missingWorld.length) {
+    placeholders.push(
+      `#   worldSize: 8              # GPUs per run: no launch script names ${list(facts.missingWorld)}`
+    );
+  }
+  if (facts.missingDataset.length) {
+    placeholders.push(`#   datasetSamples: 1000000   # training samples per epoch: unknown for ${list(facts.missingDataset)}`);
+  }
+  if (placeholders.length) {
+    out.push(
+      "# Values trainlint could not find in the configs or their launch scripts. Without them the",
+      "# rules that need them stay silent. Uncomment and set them (per folder: `overrides`).",
+      "# assume:",
+      ...placeholders
+    );
+  } else {
+    out.push("# Values the configs do not hold (the launch scripts gave the world size):", "# assume:", "#   worldSize: 8");
+  }
+  out.push(
+    "",
+    "# A config derived from another (compared by lr-not-rescaled and warmup-not-rescaled):",
+    "# references:",
+    "#   configs/h100.yaml: configs/a100.yaml",
+    ""
+  );
+  return out.join("\n");
+}
+function workflowYml() {
+  return [
+    "# Lints the training configs a pull request touches (written by `trainlint init`).",
+    "# Pin by commit SHA: replace each @vN below with the full commit SHA of the release you",
+    "# reviewed, keeping the tag as a comment, and let Dependabot (github-actions) bump them.",
+    "name: trainlint",
+    "on: [pull_request, merge_group, push, workflow_dispatch]",
+    "permissions:",
+    "  contents: read",
+    "jobs:",
+    "  trainlint:",
+    "    runs-on: ubuntu-latest",
+    "    steps:",
+    "      - uses: actions/checkout@v5 # pin: actions/checkout@<commit SHA> # v5.x.y",
+    "        with:",
+    "          persist-credentials: false",
+    `      - uses: trainlint/trainlint@v1 # pin: trainlint/trainlint@<commit SHA> # v${TOOL_VERSION}`,
+    "        with:",
+    "          fail-on: error",
+    ""
+  ].join("\n");
+}
+async function runInit(argv, io) {
+  let values;
+  try {
+    ({ values } = parseArgs2({ args: argv, strict: true, allowPositionals: false, options: { "dry-run": { type: "boolean" }, help: { type: "boolean", short: "h" } } }));
+  } catch (err) {
+    throw new UsageError(`init: ${err.message.split("\n")[0]}`);
+  }
+  if (values.help) {
+    io.stdout("usage: trainlint init [--dry-run]\n\nWrites a commented .trainlint.yml and .github/workflows/trainlint.yml for the repository in the\ncurrent folder, and says what to check. Never overwrites a file; --dry-run prints them instead.\n");
+    return 0;
+  }
+  const dryRun = values["dry-run"] ?? false;
+  const root = io.cwd;
+  const facts = await surveyRepository(root);
+  const existing = CONFIG_NAMES.find((n) => existsSync2(path13.join(root, n)));
+  const files = [
+    { rel: existing ?? ".trainlint.yml", text: trainlintYml(facts), exists: existing !== void 0 },
+    { rel: WORKFLOW_PATH, text: workflowYml(), exists: existsSync2(path13.join(root, WORKFLOW_PATH)) }
+  ];
+  const report2 = [];
+  const frameworks = [...facts.frameworks].map(([id, ps]) => `${id} (${ps.length})`);
+  report2.push(`trainlint init: ${frameworks.length ? `frameworks ${frameworks.join(", ")}` : "no training configs found"}; ${facts.scripts.length} launch script(s)${facts.ignore.length ? `; ignoring ${facts.ignore.join(", ")}` : ""}`);
+  for (const f of files) {
+    if (f.exists) report2.push(`  kept ${f.rel}: it exists (init never overwrites a file)`);
+    else if (dryRun) report2.push(`  would write ${f.rel}`);
+    else {
+      mkdirSync(path13.dirname(path13.join(root, f.rel)), { recursive: true });
+      writeFileSync(path13.join(root, f.rel), f.text, { flag: "wx" });
+      report2.push(`  wrote ${f.rel}`);
+    }
+  }
+  report2.push("Check:");
+  if (facts.missingWorld.length) report2.push(`  - the world size of ${list(facts.missingWorld)}: set assume.worldSize in .trainlint.yml (commented placeholder)`);
+  if (facts.missingDataset.length) report2.push(`  - the dataset size of ${list(facts.missingDataset)}: set assume.datasetSamples (commented placeholder)`);
+  if (facts.unclaimed) report2.push(`  - ${facts.unclaimed} YAML/JSON/TOML file(s) no dialect recognised: add them to ignore, or map their keys with mappings`);
+  report2.push(`  - ${WORKFLOW_PATH}: pin actions/checkout and trainlint/trainlint to commit SHAs (README: "Pin by commit SHA")`);
+  report2.push("  - run `trainlint` (or `npx trainlint`) and review the findings before making the check required");
+  io.stdout(report2.join("\n") + "\n");
+  if (dryRun) for (const f of files.filter((x) => !x.exists)) io.stdout(`
+--- ${f.rel} ---
+${f.text}`);
+  return 0;
+}
+
+// src/cli/rescale.ts
+import { writeFileSync as writeFileSync2 } from "node:fs";
+import path14 from "node:path";
+import { parseArgs as parseArgs3 } from "node:util";
+
+// src/engine/rescale.ts
+var RescaleError = class extends Error {
+};
+function lineStarts2(text) {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+function textAt(text, r) {
+  const starts = lineStarts2(text);
+  return text.slice((starts[r.line - 1] ?? 0) + r.column - 1, (starts[r.endLine - 1] ?? 0) + r.endColumn - 1);
+}
+var where3 = (s) => s.file && s.range ? `${s.file}:${s.range.line}:${s.range.column}` : s.file ?? "";
+var keyOf3 = (s, fallback) => s.key ?? fallback;
+function literalRange(s, file) {
+  if (s.valueRange) return s.valueRange;
+  if (!file.script || !s.range || !s.key) return void 0;
+  for (const cmd of file.script.commands) {
+    for (const arg of [...cmd.launcherArgs, ...cmd.args]) {
+      const r = arg.flagRange;
+      if (arg.flag !== s.key || r.line !== s.range.line || r.column !== s.range.column) continue;
+      if (!arg.valueRange || arg.viaVariable || Number(arg.value) !== s.value) return void 0;
+      return arg.valueRange;
+    }
+  }
+  return void 0;
+}
+function literal2(s, file) {
+  const r = s.file === file.path && s.origin === "explicit" ? literalRange(s, file) : void 0;
+  return r && !s.valueRange ? { ...s, valueRange: r } : s;
+}
+function notEditable(s, file) {
+  if (s.origin === "default") return `${keyOf3(s, "it")} is not written (framework default)`;
+  if (s.origin === "assumed") return `it is assumed in .trainlint.yml (assume)`;
+  if (s.origin === "derived") return `it is computed (${s.how ?? "derived"})`;
+  if (s.origin === "dataset") return "it is counted from the dataset";
+  if (s.file !== file.path) return `it is written in ${where3(s) || "another file"}`;
+  if (!s.valueRange) return `${keyOf3(s, "it")} at ${where3(s)} is not a literal value (interpolated, or set through a variable)`;
+  return void 0;
+}
+function spellLike(original, value, significant, format, yamlLoader) {
+  const quote2 = /^(["'])(.*)\1$/.exec(original.trim());
+  const bare = quote2 ? quote2[2] : original.trim();
+  let text;
+  if (Number.isInteger(value) && !/[.eE]/.test(bare)) text = String(value);
+  else if (/e/i.test(bare) || Math.abs(value) < 1e-3) text = formatSci(value, significant);
+  else text = String(Number(value.toPrecision(significant)));
+  const m = /^([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)$/.exec(text);
+  if (m && format === "yaml" && yamlLoader === "pyyaml" && !quote2) text = `${m[1]}${m[2]}.${m[3] || "0"}e${m[4] || "+"}${m[5]}`;
+  else if (m && !m[3] && /^[-+]?\d+\.\d*[eE]/.test(bare)) text = `${m[1]}${m[2]}.0e${m[4]}${m[5]}`;
+  return quote2 ? `${quote2[1]}${text}${quote2[1]}` : text;
+}
+var SAMPLE_UNITS = /* @__PURE__ */ new Set(["samples", "tokens", "T", "sp", "tok", "ep", "epochs", "dur"]);
+function rescale(input) {
+  const { file, target } = input;
+  const plan = Object.fromEntries(Object.entries(input.plan).map(([k2, v]) => [k2, v && typeof v === "object" ? literal2(v, input.file) : v]));
+  const G = plan.globalBatchSize;
+  if (!G || !(G.value > 0)) throw new RescaleError(`the global batch of ${file.path} is unknown, so there is nothing to scale from (see \`trainlint plan ${file.path}\`)`);
+  if (plan.schedulerTick?.value === "rollout-step") throw new RescaleError(`${file.path} is an RL post-training config: its steps count rollouts, which rescale does not port`);
+  const result = { oldGlobal: G.value, newGlobal: G.value, k: 1, changes: [], kept: [], manual: [], edits: [] };
+  const edit = (field, s, to, why) => {
+    const from = textAt(file.text, s.valueRange);
+    if (from === to) return;
+    const r = s.valueRange;
+    if (result.edits.some((e) => e.range.line === r.line && e.range.column === r.column)) return;
+    result.changes.push({ field, key: keyOf3(s, field), range: s.range ?? s.valueRange, from, to, why });
+    result.edits.push({ range: s.valueRange, text: to });
+  };
+  const micro = plan.microBatchSize;
+  const accum = plan.gradAccumSteps;
+  const world = plan.worldSize;
+  const dp = plan.dataParallelSize ?? world;
+  const a = accum?.value ?? 1;
+  let newAccum = a;
+  const explicitGlobal = G.origin !== "derived";
+  const identityWritten = explicitGlobal && micro?.origin === "explicit" && accum?.origin === "explicit";
+  const setMicro = (value, why) => {
+    if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
+    const reason = notEditable(micro, file);
+    if (reason) throw new RescaleError(`the micro batch cannot be set: ${reason}; set ${keyOf3(micro, "it")} to ${value} there`);
+    edit("microBatchSize", micro, String(value), why);
+  };
+  const setAccum = (value, why) => {
+    const reason = accum ? notEditable(accum, file) : "it is not written";
+    if (!accum || reason) throw new RescaleError(`the gradient accumulation cannot be set to ${value}: ${reason}`);
+    edit("gradAccumSteps", accum, String(value), why);
+    newAccum = value;
+  };
+  const setGlobal = (value, why) => {
+    const reason = notEditable(G, file);
+    if (reason) throw new RescaleError(`the global batch cannot be set to ${value}: ${reason}`);
+    edit("globalBatchSize", G, String(value), why);
+  };
+  let newGlobal = G.value;
+  if (target.kind === "micro-batch") {
+    if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
+    if (explicitGlobal && !identityWritten) {
+      setMicro(target.value, `the micro batch asked for; ${keyOf3(G, "the global batch")} ${G.value} is written, so the framework changes the accumulation instead`);
+    } else {
+      if (!dp) throw new RescaleError(`the world size of ${file.path} is unknown, so the new global batch is too (set assume.worldSize in .trainlint.yml)`);
+      newGlobal = target.value * a * dp.value;
+      setMicro(target.value, `the micro batch asked for: ${target.value} \xD7 ${a} accumulation \xD7 ${dp.value} data-parallel = ${newGlobal} samples per step`);
+      if (identityWritten) setGlobal(newGlobal, `= ${target.value} \xD7 ${a} \xD7 ${dp.value} (micro \xD7 accumulation \xD7 data-parallel)`);
+    }
+  } else if (target.kind === "world-size") {
+    if (!world) throw new RescaleError(`the world size of ${file.path} is unknown (no launcher names it; set assume.worldSize in .trainlint.yml)`);
+    const parallel2 = dp ? world.value / dp.value : 1;
+    const newDp = target.value / parallel2;
+    if (!Number.isInteger(newDp)) throw new RescaleError(`world size ${target.value} is not a multiple of the model-parallel size ${parallel2}`);
+    const literal3 = worldLiteral(file, world);
+    if (literal3) edit("worldSize", { ...world, valueRange: literal3 }, String(target.value), `the world size asked for`);
+    else {
+      const how = world.origin === "assumed" ? "assumed in .trainlint.yml (assume.worldSize): update it there and in the launcher" : world.file && world.file !== file.path ? `set by ${where3(world)} (${keyOf3(world, "the launcher")}): change the launcher by hand` : `${world.how ?? keyOf3(world, "the launcher")} is not one literal count; change the launcher by hand`;
+      result.manual.push(`world size ${world.value} \u2192 ${target.value}: ${how}`);
+    }
+    if (!(explicitGlobal && !identityWritten)) {
+      if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
+      newGlobal = micro.value * a * newDp;
+      if (identityWritten) setGlobal(newGlobal, `= ${micro.value} \xD7 ${a} \xD7 ${newDp} (micro \xD7 accumulation \xD7 data-parallel)`);
+    } else {
+      result.kept.push(`${keyOf3(G, "global batch")} ${G.value} is written: the framework changes the accumulation to ${formatCount(G.value / ((micro?.value ?? 1) * newDp))} instead`);
+    }
+  } else {
+    newGlobal = target.value;
+    if (explicitGlobal) {
+      setGlobal(newGlobal, "the global batch asked for");
+      if (identityWritten && dp && micro) {
+        const m = newGlobal / (a * dp.value);
+        const acc = newGlobal / (micro.value * dp.value);
+        if (Number.isInteger(m)) setMicro(m, `= ${newGlobal} / (${a} accumulation \xD7 ${dp.value} data-parallel)`);
+        else if (Number.isInteger(acc)) setAccum(acc, `= ${newGlobal} / (${micro.value} micro \xD7 ${dp.value} data-parallel)`);
+        else throw new RescaleError(`${newGlobal} is not a multiple of ${a} \xD7 ${dp.value} nor of ${micro.value} \xD7 ${dp.value}`);
+      }
+    } else {
+      if (!dp || !micro) throw new RescaleError(`the ${dp ? "micro batch" : "world size"} of ${file.path} is unknown, so the global batch cannot be set`);
+      const m = newGlobal / (a * dp.value);
+      const acc = newGlobal / (micro.value * dp.value);
+      const microEditable = !notEditable(micro, file);
+      if (Number.isInteger(m) && microEditable) setMicro(m, `= ${newGlobal} / (${a} accumulation \xD7 ${dp.value} data-parallel)`);
+      else if (Number.isInteger(acc) && accum && !notEditable(accum, file)) setAccum(acc, `= ${newGlobal} / (${micro.value} micro \xD7 ${dp.value} data-parallel)`);
+      else if (Number.isInteger(m)) throw new RescaleError(`the micro batch cannot be set to ${m}: ${notEditable(micro, file)}`);
+      else throw new RescaleError(`global batch ${newGlobal} is not a multiple of ${a} \xD7 ${dp.value} (accumulation \xD7 data-parallel) nor of ${micro.value} \xD7 ${dp.value} (micro \xD7 data-parallel)`);
+    }
+  }
+  result.newGlobal = newGlobal;
+  const byLine = () => result.changes.sort((x, y) => x.range.line - y.range.line || x.range.column - y.range.column);
+  const k = newGlobal / G.value;
+  result.k = k;
+  if (k === 1) {
+    result.kept.push(`the global batch stays ${G.value}: the LR, warmup, steps and intervals keep their meaning`);
+    byLine();
+    return result;
+  }
+  const ratio = formatRatio(k);
+  const rule = input.rule ?? fixRule(input.scaling ?? "either", plan.optimizer?.value);
+  const lr = plan.peakLr;
+  if (lr && !rule) {
+    result.manual.push(`${keyOf3(lr, "learning rate")} ${formatSci(lr.value)}: the optimizer is unknown, so neither rule is chosen; pass --rule linear (SGD-family) or --rule sqrt (Adam-family)`);
+  } else if (lr && rule) {
+    const f = rule === "linear" ? k : Math.sqrt(k);
+    const value = lr.value * f;
+    const how = `${rule} rule${input.rule ? "" : ` for ${plan.optimizer?.value}`}: ${formatSci(lr.value)} \xD7 ${rule === "linear" ? ratio : `\u221A${ratio}`} = ${formatSci(value, 5)}`;
+    const reason = notEditable(lr, file);
+    if (reason) result.manual.push(`${keyOf3(lr, "learning rate")} should be ${formatSci(value)} (${how}), but ${reason}`);
+    else edit("peakLr", lr, spellLike(textAt(file.text, lr.valueRange), value, 4, file.format, input.yamlLoader), how);
+    const min = plan.minLr;
+    if (min && min.value > 0 && min.origin === "explicit") {
+      const minValue = min.value * f;
+      const minReason = notEditable(min, file);
+      const minHow = `keeps its ratio to the peak: ${formatSci(min.value)} \xD7 ${rule === "linear" ? ratio : `\u221A${ratio}`} = ${formatSci(minValue, 5)}`;
+      if (minReason) result.manual.push(`${keyOf3(min, "minimum LR")} should be ${formatSci(minValue)} (${minHow}), but ${minReason}`);
+      else edit("minLr", min, spellLike(textAt(file.text, min.valueRange), minValue, 4, file.format, input.yamlLoader), minHow);
+    }
+  }
+  const steps3 = (field, what) => {
+    const s = plan[field];
+    if (!s || !(s.value > 0)) return;
+    const key = keyOf3(s, what);
+    if (field === "warmupSteps" && (plan.warmupRatio || s.fractionOf)) {
+      result.kept.push(`${plan.warmupRatio?.key ?? key}: warmup is a fraction of ${s.fractionOf?.of ?? "training"}, so it keeps its share`);
+      return;
+    }
+    if (s.writtenAs && SAMPLE_UNITS.has(s.writtenAs.unit)) {
+      result.kept.push(`${key}: written in ${s.writtenAs.unit}, which keep their meaning`);
+      return;
+    }
+    if (s.origin === "derived" || s.origin === "dataset") {
+      if (field === "totalSteps" && !plan.epochs) result.kept.push(`the run length is computed (${(s.how ?? "derived").split(";")[0]}): it follows the new batch`);
+      return;
+    }
+    const exact = s.value / k;
+    const n = Math.max(1, Math.round(exact));
+    const samples = `${formatCount(s.value)} \xD7 ${formatCount(G.value)} = ${formatCount(s.value * G.value)} samples`;
+    const how = `keeps ${samples}: ${formatCount(s.value)} \xF7 ${ratio} = ${formatCount(Number(exact.toFixed(1)))}${Number.isInteger(exact) ? "" : `, rounded to ${n}`}`;
+    const reason = notEditable(s, file);
+    const perStep = s.writtenAs?.unit === "batches" ? newAccum : s.writtenAs?.perStep ?? 1;
+    const written = s.writtenAs ? `${formatCount(n * perStep)}${s.writtenAs.suffix ? s.writtenAs.unit : ""}` : String(n);
+    if (reason) {
+      result.manual.push(`${key} should be ${written} (${what}; ${how}), but ${reason}`);
+      return;
+    }
+    const original = textAt(file.text, s.valueRange);
+    const quote2 = /^(["'])(.*)\1$/.exec(original.trim());
+    edit(field, s, quote2 ? `${quote2[1]}${written}${quote2[1]}` : written, `${what} ${how}`);
+  };
+  steps3("warmupSteps", "warmup");
+  steps3("totalSteps", "run length");
+  steps3("decaySteps", "decay horizon");
+  steps3("saveEverySteps", "save interval");
+  steps3("evalEverySteps", "eval interval");
+  if (plan.epochs && !(plan.totalSteps && plan.totalSteps.origin !== "derived")) result.kept.push(`${keyOf3(plan.epochs, "epochs")} ${formatCount(plan.epochs.value)}: epochs keep their samples; the steps follow`);
+  byLine();
+  return result;
+}
+function worldLiteral(file, world) {
+  if (world.file !== file.path || !file.script || !world.range || /×/.test(world.how ?? "")) return void 0;
+  for (const cmd of file.script.commands) {
+    for (const arg of cmd.launcherArgs) {
+      const r = arg.flagRange;
+      if (arg.flag !== world.key || r.line !== world.range.line || r.column !== world.range.column) continue;
+      if (!arg.valueRange || arg.viaVariable || arg.value?.trim() !== String(world.value)) return void 0;
+      return arg.valueRange;
+    }
+  }
+  return void 0;
+}
+
+// src/cli/rescale.ts
+var RESCALE_USAGE = "usage: trainlint rescale FILE (--global-batch N | --micro-batch N | --world-size N) [--rule linear|sqrt] [--dry-run] [-c CONFIG]";
+function parseRescaleArgs(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs3({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        "global-batch": { type: "string" },
+        "micro-batch": { type: "string" },
+        "world-size": { type: "string" },
+        rule: { type: "string" },
+        "dry-run": { type: "boolean" },
+        config: { type: "string", short: "c" }
+      }
+    });
+  } catch (err) {
+    throw new UsageError(`rescale: ${err.message.split("\n")[0]}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError(RESCALE_USAGE);
+  const targets = ["global-batch", "micro-batch", "world-size"].filter((k) => values[k] !== void 0);
+  if (targets.length !== 1) throw new UsageError(`rescale: give exactly one of --global-batch, --micro-batch, --world-size (${RESCALE_USAGE})`);
+  const kind = targets[0];
+  const raw = values[kind];
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) throw new UsageError(`rescale: --${kind} needs a positive integer (got "${raw}")`);
+  const rule = values.rule;
+  if (rule !== void 0 && rule !== "linear" && rule !== "sqrt") throw new UsageError(`rescale: --rule must be linear or sqrt (got "${rule}")`);
+  return { file: positionals[0], target: { kind, value: Number(raw) }, rule, dryRun: values["dry-run"] ?? false, config: values.config };
+}
+var pad = (s, n) => s.length >= n ? s : s + " ".repeat(n - s.length);
+function formatRescale(file, r, after) {
+  const clean = stripTerminalControls;
+  const lines = [`${clean(file)}: global batch ${r.k === 1 ? `stays ${formatCount(r.oldGlobal)}` : `${formatCount(r.oldGlobal)} \u2192 ${formatCount(r.newGlobal)} (\xD7${formatCount(Number(r.k.toFixed(4)))})`}`];
+  const width2 = Math.max(0, ...r.changes.map((c) => `${c.key} ${c.from} \u2192 ${c.to}`.length));
+  for (const c of r.changes) lines.push(`  ${pad(`${c.range.line}:${c.range.column}`, 7)} ${pad(clean(`${c.key} ${c.from} \u2192 ${c.to}`), width2)}  ${clean(c.why)}`);
+  if (r.changes.length === 0) lines.push("  no value in the file changes");
+  for (const k of r.kept) lines.push(`  unchanged: ${clean(k)}`);
+  for (const a of after) lines.push(`  then: ${clean(a)}`);
+  if (r.manual.length) {
+    lines.push("  not changed, set by hand:");
+    for (const m of r.manual) lines.push(`    - ${clean(m)}`);
+  }
+  return lines.join("\n") + "\n";
+}
+function derivedChanges(before, after, r) {
+  if (!after?.extraction) return ["the rescaled file could not be analysed again; check it with `trainlint plan`"];
+  const a = runPlanOf(after);
+  const b = runPlanOf(before);
+  const out = [];
+  const g = a.globalBatchSize?.value;
+  if (g !== void 0 && g !== r.newGlobal) out.push(`the rescaled file's global batch is ${formatCount(g)}, not ${formatCount(r.newGlobal)}: check the values set by hand`);
+  for (const field of ["stepsPerEpoch", "totalSteps"]) {
+    const x = b[field];
+    const y = a[field];
+    if (x && y && x.value !== y.value && y.origin === "derived") out.push(`${field === "totalSteps" ? "the run" : "an epoch"} is ${formatCount(y.value)} steps (was ${formatCount(x.value)})`);
+  }
+  return out;
+}
+async function runRescale(argv, io) {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.stdout(`${RESCALE_USAGE}
+
+Rewrites FILE for the new batch: the LR by the rule (default as lr-not-rescaled chooses: sqrt for
+Adam-family optimizers, linear for SGD-family), warmup, run length, decay horizon and save/eval
+intervals kept in samples. Every change is explained; values that are not literal text are listed.
+--dry-run prints the explanation and a diff and writes nothing.
+`);
+    return 0;
+  }
+  const args = parseRescaleArgs(argv);
+  const { config } = readConfig(io.cwd, args.config);
+  const repoRoot2 = findRepositoryRoot(io.cwd);
+  const { results } = await lint({ root: io.cwd, repoRoot: repoRoot2, paths: [args.file], config });
+  const first = results[0];
+  if (!first) throw new UsageError(`rescale: ${args.file} matches no file`);
+  if (results.some((r) => r.file.path !== first.file.path)) throw new UsageError(`rescale: ${args.file} names more than one file; rescale one config at a time`);
+  if (!first.extraction || !first.dialect) throw new UsageError(`rescale: ${first.file.path} has no plan (${first.reason ?? "no dialect"})`);
+  const batches = new Set(results.map((r) => runPlanOf(r).globalBatchSize?.value));
+  if (batches.size > 1) throw new UsageError(`rescale: ${first.file.path} is started by several launch commands with different global batches (${[...batches].join(", ")}); rescale needs one`);
+  const rel = first.file.path;
+  const scaling = settingsFor(config, rel).rules.get("lr-not-rescaled")?.options?.scaling;
+  let result;
+  try {
+    result = rescale({ file: first.file, plan: runPlanOf(first), target: args.target, rule: args.rule, scaling, yamlLoader: first.dialect.meta.yamlLoader });
+  } catch (err) {
+    if (err instanceof RescaleError) throw new UsageError(`rescale: ${err.message}`);
+    throw err;
+  }
+  const { text } = applyEdits(first.file.text, result.edits);
+  const again = await lint({ root: io.cwd, repoRoot: repoRoot2, paths: [], config, stdinFile: parseSource(rel, text, { yamlVersion: config.yaml }) });
+  const after = again.results.find((r) => r.file.path === rel && (!first.launch || r.launch?.script === first.launch.script));
+  io.stdout(formatRescale(rel, result, derivedChanges(first, after, result)));
+  if (args.dryRun) {
+    io.stdout(unifiedDiff(rel, first.file.text, text));
+    io.stderr(`trainlint: ${result.changes.length} value(s) would change in ${rel} (dry run)
+`);
+    return 0;
+  }
+  if (text !== first.file.text) writeFileSync2(path14.resolve(io.cwd, rel), text);
+  io.stderr(`trainlint: ${text !== first.file.text ? `rewrote ${result.changes.length} value(s) in ${rel}` : `${rel} unchanged`}${result.manual.length ? `; ${result.manual.length} value(s) to set by hand (listed above)` : ""}
+`);
+  return 0;
+}
+
 // src/cli/main.ts
 function exitCodeFor(report2, failOn) {
   if (failOn === "never") return 0;
@@ -39883,7 +41029,7 @@ async function runPlan(args, io) {
   const named2 = args.paths[0];
   let isFolder = false;
   try {
-    isFolder = fs2.statSync(path12.resolve(io.cwd, named2)).isDirectory();
+    isFolder = fs2.statSync(path15.resolve(io.cwd, named2)).isDirectory();
   } catch {
   }
   if (isFolder) throw new UsageError(`plan: ${named2} is a folder; name one config file`);
@@ -39891,12 +41037,26 @@ async function runPlan(args, io) {
   const result = results[0];
   if (!result) throw new UsageError(`plan: ${named2} matches no file`);
   const plans = results.filter((r) => r.file.path === result.file.path);
+  if (args.chart) writeChart(result, args.chart, io);
   const out = args.format === "json" ? JSON.stringify(plans.length > 1 ? plans.map(reportFile) : reportFile(result), null, 2) + "\n" : plans.map(formatPlan).join("\n");
   emit(args, io, out);
   return 0;
 }
+function writeChart(result, file, io) {
+  if (!result.extraction) throw new UsageError(`plan --chart: ${result.file.path} has no plan (${result.reason ?? "no dialect"})`);
+  const head = { name: result.reference ? "head" : "run", label: result.file.path, plan: reportPlan(runPlanOf(result)) };
+  const runs = result.reference ? [{ name: "base", label: result.reference.label, plan: reportPlan(result.reference.plan) }, head] : [head];
+  const svg = lrChartSvg(runs, `LR schedule of ${result.file.path}`);
+  if (!svg) throw new UsageError(`plan --chart: the LR schedule of ${result.file.path} cannot be drawn: its plan (or its reference's) lacks the peak LR or the run length (see \`trainlint plan ${result.file.path}\`)`);
+  fs2.writeFileSync(path15.resolve(io.cwd, file), svg);
+  io.stderr(`trainlint: wrote the LR chart to ${file}
+`);
+}
+function planChanges(results) {
+  return results.filter((r) => r.extraction && r.reference).map((r) => ({ path: r.file.path, head: reportPlan(runPlanOf(r)), base: reportPlan(r.reference.plan), baseLabel: r.reference.label }));
+}
 function emit(args, io, text) {
-  if (args.output) fs2.writeFileSync(path12.resolve(io.cwd, args.output), text);
+  if (args.output) fs2.writeFileSync(path15.resolve(io.cwd, args.output), text);
   else io.stdout(text);
 }
 async function runExec(argv, io) {
@@ -39937,7 +41097,7 @@ function fixFiles(results, cwd, dryRun) {
       diff += unifiedDiff(result.file.path, result.file.text, text);
     } else {
       try {
-        fs2.writeFileSync(path12.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
+        fs2.writeFileSync(path15.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
       } catch (err) {
         const code = err.code ?? err.message;
         failed.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied} fix(es) were not applied
@@ -39963,8 +41123,8 @@ function readBaselineFile(cwd, file, shown2) {
 function writeBaselineFile(cwd, file, shown2, text) {
   const check2 = checkRepoPath(repoRootOf(cwd), file);
   if (!check2.ok && check2.refusal !== "missing") throw new UsageError(`${shown2}: ${check2.why}; not written`);
-  const rel = path12.relative(cwd, file);
-  if (rel === ".." || rel.startsWith(`..${path12.sep}`) || path12.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
+  const rel = path15.relative(cwd, file);
+  if (rel === ".." || rel.startsWith(`..${path15.sep}`) || path15.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
   fs2.writeFileSync(file, text);
 }
 function filterByBaseline(results, text, shown2) {
@@ -39983,6 +41143,8 @@ async function runCli(argv, io) {
   let args;
   try {
     if (argv[0] === "exec") return await runExec(argv.slice(1), io);
+    if (argv[0] === "init") return await runInit(argv.slice(1), io);
+    if (argv[0] === "rescale") return await runRescale(argv.slice(1), io);
     args = parseCliArgs(argv);
     if (args.command === "help") {
       io.stdout(HELP);
@@ -40000,7 +41162,21 @@ async function runCli(argv, io) {
     if (args.command === "plan") return await runPlan(args, io);
     const { config } = readConfig(io.cwd, args.config);
     const options = { root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: args.paths, config, base: args.base, cliRules: args.rules };
+    let stdinRel;
+    if (args.stdin) {
+      stdinRel = stdinPath(io.cwd, args.stdinFilename);
+      const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+      const bytes = await (io.readStdin ?? readProcessStdin)(maxBytes);
+      if (bytes.length > maxBytes) throw new UsageError(`--stdin: the input is larger than ${maxBytes} bytes (maxFileBytes)`);
+      if (stdinIgnored(config, stdinRel)) {
+        io.stderr(`trainlint: ${stdinRel} is ignored by the configuration's ignore globs; nothing linted
+`);
+        return 0;
+      }
+      options.stdinFile = stdinSource(stdinRel, bytes, config);
+    }
     let { results } = await lint(options);
+    if (stdinRel !== void 0) results = results.filter((r) => r.file.path === stdinRel);
     if (args.fix || args.fixDryRun) {
       const fixed = fixFiles(results, io.cwd, args.fixDryRun);
       if (args.fixDryRun) {
@@ -40014,12 +41190,12 @@ async function runCli(argv, io) {
 `);
       if (fixed.files > 0) results = (await lint(options)).results;
     }
-    const baselinePath = path12.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    const baselinePath = path15.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     const baselineShown = args.baseline ?? BASELINE_FILE;
     if (args.updateBaseline) {
       const all = results.flatMap((r) => r.findings);
       writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + "\n");
-      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path12.relative(io.cwd, baselinePath) || baselinePath}
+      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path15.relative(io.cwd, baselinePath) || baselinePath}
 `);
       return 0;
     }
@@ -40032,7 +41208,8 @@ async function runCli(argv, io) {
     const report2 = buildReport(results);
     const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
     const color = args.color ?? (io.isTTY && !args.output && !process.env.NO_COLOR);
-    emit(args, io, formatReport(args.format, report2, { color, sources }));
+    const changes = args.format === "markdown" ? planChanges(results) : void 0;
+    emit(args, io, formatReport(args.format, report2, { color, sources, changes, failOn: args.failOn }));
     return exitCodeFor(report2, args.failOn);
   } catch (err) {
     if (err instanceof UsageError || err instanceof GitError) {

@@ -17046,8 +17046,8 @@ var require_util7 = __commonJS({
           return false;
         }
       }
-      const num6 = Number.parseInt(value, 10);
-      return num6 >= 8 && num6 <= 15;
+      const num7 = Number.parseInt(value, 10);
+      return num7 >= 8 && num7 <= 15;
     }
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
@@ -28400,9 +28400,9 @@ var require_stringifyNumber = __commonJS({
     function stringifyNumber({ format, minFractionDigits, tag, value }) {
       if (typeof value === "bigint")
         return String(value);
-      const num6 = typeof value === "number" ? value : Number(value);
-      if (!isFinite(num6))
-        return isNaN(num6) ? ".nan" : num6 < 0 ? "-.inf" : ".inf";
+      const num7 = typeof value === "number" ? value : Number(value);
+      if (!isFinite(num7))
+        return isNaN(num7) ? ".nan" : num7 < 0 ? "-.inf" : ".inf";
       let n = Object.is(value, -0) ? "-0" : JSON.stringify(value);
       if (!format && minFractionDigits && (!tag || tag === "tag:yaml.org,2002:float") && /^-?\d/.test(n) && !n.includes("e")) {
         let i = n.indexOf(".");
@@ -28442,8 +28442,8 @@ var require_float = __commonJS({
       test: /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
       resolve: (str4) => parseFloat(str4),
       stringify(node) {
-        const num6 = Number(node.value);
-        return isFinite(num6) ? num6.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num7 = Number(node.value);
+        return isFinite(num7) ? num7.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -28882,8 +28882,8 @@ var require_float2 = __commonJS({
       test: /^[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/,
       resolve: (str4) => parseFloat(str4.replace(/_/g, "")),
       stringify(node) {
-        const num6 = Number(node.value);
-        return isFinite(num6) ? num6.toExponential() : stringifyNumber.stringifyNumber(node);
+        const num7 = Number(node.value);
+        return isFinite(num7) ? num7.toExponential() : stringifyNumber.stringifyNumber(node);
       }
     };
     var float = {
@@ -29085,23 +29085,23 @@ var require_timestamp = __commonJS({
     function parseSexagesimal(str4, asBigInt) {
       const sign = str4[0];
       const parts2 = sign === "-" || sign === "+" ? str4.substring(1) : str4;
-      const num6 = (n) => asBigInt ? BigInt(n) : Number(n);
-      const res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num6(60) + num6(p), num6(0));
-      return sign === "-" ? num6(-1) * res : res;
+      const num7 = (n) => asBigInt ? BigInt(n) : Number(n);
+      const res = parts2.replace(/_/g, "").split(":").reduce((res2, p) => res2 * num7(60) + num7(p), num7(0));
+      return sign === "-" ? num7(-1) * res : res;
     }
     function stringifySexagesimal(node) {
       let { value } = node;
-      let num6 = (n) => n;
+      let num7 = (n) => n;
       if (typeof value === "bigint")
-        num6 = (n) => BigInt(n);
+        num7 = (n) => BigInt(n);
       else if (isNaN(value) || !isFinite(value))
         return stringifyNumber.stringifyNumber(node);
       let sign = "";
       if (value < 0) {
         sign = "-";
-        value *= num6(-1);
+        value *= num7(-1);
       }
-      const _60 = num6(60);
+      const _60 = num7(60);
       const parts2 = [value % _60];
       if (value < 60) {
         parts2.unshift(0);
@@ -37111,9 +37111,9 @@ function scalarNumber(node, loader) {
 function numberAt(file, path15, loader, origin = "explicit") {
   const hit = getIn(file.tree, path15);
   if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num6 = scalarNumber(hit.node, loader);
-  if (!num6) return void 0;
-  return { value: num6.value, origin, file: file.path, key: path15.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num6.note ? { note: num6.note } : {} };
+  const num7 = scalarNumber(hit.node, loader);
+  if (!num7) return void 0;
+  return { value: num7.value, origin, file: file.path, key: path15.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num7.note ? { note: num7.note } : {} };
 }
 function stringAt(file, path15) {
   const hit = getIn(file.tree, path15);
@@ -44807,14 +44807,14 @@ var Translator = class {
   }
   /** `{a..b}` ranges of integers or single letters, as an alternation. */
   range(text) {
-    const num6 = /^(-?\d{1,9})\.\.(-?\d{1,9})$/.exec(text);
+    const num7 = /^(-?\d{1,9})\.\.(-?\d{1,9})$/.exec(text);
     const chr = /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(text);
-    if (!num6 && !chr) return void 0;
-    const [a, b] = num6 ? [Number(num6[1]), Number(num6[2])] : [chr[1].charCodeAt(0), chr[2].charCodeAt(0)];
+    if (!num7 && !chr) return void 0;
+    const [a, b] = num7 ? [Number(num7[1]), Number(num7[2])] : [chr[1].charCodeAt(0), chr[2].charCodeAt(0)];
     if (Math.abs(b - a) + 1 > MAX_RANGE) throw new GlobError(`the range {${text}} stands for more than ${MAX_RANGE} values`);
     const out = [];
     const step = a <= b ? 1 : -1;
-    for (let v = a; v !== b + step; v += step) out.push(num6 ? String(v).replace("-", "\\-") : literal(String.fromCharCode(v)));
+    for (let v = a; v !== b + step; v += step) out.push(num7 ? String(v).replace("-", "\\-") : literal(String.fromCharCode(v)));
     return `(?:${out.join("|")})`;
   }
   /** Translate `[from, to)`; `segStart` says whether `from` begins a path segment. */
@@ -45561,17 +45561,17 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   const missing = [];
   const notes = [];
   const conflicts = [];
-  const num6 = (key) => numberAt(file, [key], loader);
-  plan.microBatchSize = num6("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-  plan.gradAccumSteps = num6("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-  plan.peakLr = num6("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-  plan.epochs = num6("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  const num7 = (key) => numberAt(file, [key], loader);
+  plan.microBatchSize = num7("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
+  plan.gradAccumSteps = num7("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  plan.peakLr = num7("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
+  plan.epochs = num7("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
   plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
   plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
-  const maxSteps = num6("max_steps");
+  const maxSteps = num7("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
-  const steps3 = num6("warmup_steps");
-  const ratio = num6("warmup_ratio");
+  const steps3 = num7("warmup_steps");
+  const ratio = num7("warmup_ratio");
   if (steps3 && steps3.value >= 1) {
     plan.warmupSteps = { ...steps3, unit: "steps" };
     if (ratio && ratio.value > 0) {
@@ -45618,12 +45618,12 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   deriveWarmupFromRatio(plan);
   const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
   if (saveStrategy === "steps") {
-    const save = num6("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
+    const save = num7("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
     plan.saveEverySteps = fractionOfTotal(save, plan);
   }
   const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? "no";
   if (evalStrategy === "steps") {
-    const evalSteps = num6("eval_steps") ?? num6("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    const evalSteps = num7("eval_steps") ?? num7("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
     plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
   }
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
@@ -46319,10 +46319,10 @@ var OmegaReader = class {
       } else {
         node = scalar(typePrimitive(unquote(arg)), arg);
       }
-      const num6 = node.kind === "scalar" ? scalarNumber(node, "omegaconf") : void 0;
-      if (!num6) return { ok: false, why: `\`${text}\`: ${arg} is not a number` };
-      values.push(num6.value);
-      parts2.push(`${arg} = ${String(num6.value)}`);
+      const num7 = node.kind === "scalar" ? scalarNumber(node, "omegaconf") : void 0;
+      if (!num7) return { ok: false, why: `\`${text}\`: ${arg} is not a number` };
+      values.push(num7.value);
+      parts2.push(`${arg} = ${String(num7.value)}`);
     }
     const out = fn(values);
     if (out === void 0 || !Number.isFinite(out)) return { ok: false, why: `\`${text}\` does not give a number` };
@@ -46344,12 +46344,12 @@ var OmegaReader = class {
     if (!hit) return void 0;
     this.unresolvedNote(path15, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
-    const num6 = scalarNumber(hit.node, this.loader);
-    if (!num6) return void 0;
+    const num7 = scalarNumber(hit.node, this.loader);
+    if (!num7) return void 0;
     const base = this.settingBase(path15, hit);
-    const note = [base.note, hit.via, num6.note].filter(Boolean).join("; ");
+    const note = [base.note, hit.via, num7.note].filter(Boolean).join("; ");
     return {
-      value: num6.value,
+      value: num7.value,
       ...base,
       // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
       ...hit.via ? {} : { valueRange: hit.node.range },
@@ -46426,10 +46426,10 @@ function parseComposerTime(value, bareIntIsEpochs) {
   if (typeof value !== "string") return { error: `${String(value)} is not a Composer time string` };
   const m = TIME_STRING.exec(value.trim());
   if (!m) return { error: `\`${value}\` is not a Composer time string such as 100ba, 1ep, 0.1dur, 1000tok or 500sp` };
-  const num6 = Number(m[1]);
+  const num7 = Number(m[1]);
   const unit = m[2].toLowerCase();
-  if (unit !== "dur" && !Number.isInteger(num6)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
-  return { value: num6, unit, text: value.trim() };
+  if (unit !== "dur" && !Number.isInteger(num7)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
+  return { value: num7, unit, text: value.trim() };
 }
 function toSteps(t, ctx, depth = 0) {
   const { globalBatch: g, seqLen, stepsPerEpoch: spe } = ctx;
@@ -46518,7 +46518,7 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num6 = (...path15) => reader2.number(path15);
+  const num7 = (...path15) => reader2.number(path15);
   const str4 = (...path15) => reader2.string(path15);
   if (block.mcli && file.tree) {
     const gpus2 = getIn(file.tree, ["compute", "gpus"]);
@@ -46526,18 +46526,18 @@ function extractBlock(file, block, env) {
       plan.worldSize = { value: gpus2.node.value, origin: "launcher", file: file.path, key: "compute.gpus", range: gpus2.keyRange, how: "mcli compute.gpus" };
     }
   }
-  const global2 = num6("global_train_batch_size");
+  const global2 = num7("global_train_batch_size");
   if (global2) plan.globalBatchSize = { ...global2, unit: "samples" };
-  const seq = num6("max_seq_len");
+  const seq = num7("max_seq_len");
   if (seq) plan.seqLen = { ...seq, unit: "tokens" };
-  const lr = num6("optimizer", "lr");
+  const lr = num7("optimizer", "lr");
   if (lr) plan.peakLr = lr;
   const optimizer = str4("optimizer", "name");
   if (optimizer) plan.optimizer = optimizer;
   const schedulerName = str4("scheduler", "name");
   if (schedulerName) plan.scheduler = schedulerName;
   plan.precision = str4("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
-  const micro = num6("device_train_microbatch_size");
+  const micro = num7("device_train_microbatch_size");
   if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
   else {
     const hit = reader2.lookup(["device_train_microbatch_size"]);
@@ -47224,8 +47224,8 @@ var Reader = class {
   number(path15) {
     const hit = this.node(path15);
     if (!hit || hit.node.kind !== "scalar") return void 0;
-    const num6 = scalarNumber(hit.node, LOADER5);
-    return num6 ? { value: num6.value, ...hit.setting, valueRange: hit.node.range, ...num6.note ? { note: num6.note } : {} } : void 0;
+    const num7 = scalarNumber(hit.node, LOADER5);
+    return num7 ? { value: num7.value, ...hit.setting, valueRange: hit.node.range, ...num7.note ? { note: num7.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
   string(path15) {
@@ -47530,33 +47530,33 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num6 = (...path15) => numberAt(file, path15, LOADER6);
+    const num7 = (...path15) => numberAt(file, path15, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices2 = deviceCount(file, script);
-    const nodes = num6("num_nodes") ?? defaultSetting(1, "num_nodes");
+    const nodes = num7("num_nodes") ?? defaultSetting(1, "num_nodes");
     if (devices2.setting) {
       plan.worldSize = nodes.value === 1 ? devices2.setting : { ...derived(devices2.setting.value * nodes.value, `devices ${formatCount(devices2.setting.value)} \xD7 num_nodes ${formatCount(nodes.value)}`), file: file.path, key: "devices", range: devices2.setting.range };
     } else {
       notes.push(`devices = ${devices2.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
     }
-    plan.microBatchSize = { ...num6("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
-    plan.globalBatchSize = { ...num6("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
-    const epochs = num6("train", "epochs");
+    plan.microBatchSize = { ...num7("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
+    plan.globalBatchSize = { ...num7("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
+    const epochs = num7("train", "epochs");
     if (epochs) plan.epochs = epochs;
-    if (script === "pretrain") plan.minLr = num6("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
-    else if (num6("train", "min_lr")) {
+    if (script === "pretrain") plan.minLr = num7("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
+    else if (num7("train", "min_lr")) {
       notes.push("train.min_lr is not passed to the finetune scripts' CosineAnnealingLR in the LitGPT releases checked (they anneal to 0), so the minimum LR is left unknown");
     }
     plan.scheduler = defaultSetting("cosine", "built-in lr schedule", "litgpt always uses linear warmup then cosine decay (not configurable)");
     precisionAndOptimizer(file, plan, notes);
-    const seq = num6("train", "max_seq_length") ?? num6("model_config", "block_size");
+    const seq = num7("train", "max_seq_length") ?? num7("model_config", "block_size");
     if (seq) plan.seqLen = { ...seq, unit: "tokens", ...script === "finetune" ? { note: "upper bound: finetuning uses min(longest sample, max_seq_length)" } : {} };
-    const save = num6("train", "save_interval");
+    const save = num7("train", "save_interval");
     if (save) plan.saveEverySteps = { ...save, unit: "steps" };
     else if (getIn(file.tree, ["train", "save_interval"])) notes.push("train.save_interval is null: no periodic checkpoints (only the final one)");
     else plan.saveEverySteps = { ...dflt(D.saveInterval, "train.save_interval"), unit: "steps" };
-    const evalEvery = num6("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
+    const evalEvery = num7("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
     if (evalEvery) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
     applyAssumptions(plan, env.assume);
     accumulation(plan, notes);
@@ -47973,8 +47973,8 @@ function parseNumber(text) {
   const clean = text.replace(/_/g, "");
   if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
   if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
-  const num6 = Number(clean);
-  return Number.isFinite(num6) ? { num: num6, isInt: false } : {};
+  const num7 = Number(clean);
+  return Number.isFinite(num7) ? { num: num7, isInt: false } : {};
 }
 var Unsupported = class extends Error {
 };
@@ -48427,19 +48427,19 @@ function parseOlmoDuration(value) {
   if (typeof value === "number") return Number.isInteger(value) ? { unit: "steps", value } : { unit: "steps", value: Math.trunc(value) };
   if (typeof value !== "string") return void 0;
   const text = value.trim();
-  const num6 = (s) => {
+  const num7 = (s) => {
     const t = s.trim().replace(/(\d)_(?=\d)/g, "$1");
     return /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) ? Number(t) : void 0;
   };
   if (text.endsWith("T")) {
-    const n2 = num6(text.slice(0, -1));
+    const n2 = num7(text.slice(0, -1));
     return n2 === void 0 ? void 0 : { unit: "tokens", value: Math.trunc(n2) };
   }
   if (text.endsWith("ep")) {
     const t = text.slice(0, -2).trim();
     return /^\d[\d_]*$/.test(t) ? { unit: "epochs", value: Number(t.replace(/_/g, "")) } : void 0;
   }
-  const n = num6(text);
+  const n = num7(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
 function isNull(root, path15) {
@@ -48838,33 +48838,33 @@ function extractPlan2(file, root, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num6 = (...path15) => reader2.number(path15);
+  const num7 = (...path15) => reader2.number(path15);
   const str4 = (...path15) => reader2.string(path15);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
-  const batch = num6("batch_size");
+  const batch = num7("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
-  const accum = num6("gradient_accumulation_steps");
+  const accum = num7("gradient_accumulation_steps");
   if (accum) plan.gradAccumSteps = accum;
-  const lr = num6("optimizer", "lr");
+  const lr = num7("optimizer", "lr");
   if (lr) plan.peakLr = lr;
   const optimizer = str4("optimizer", "_component_");
   if (optimizer) plan.optimizer = optimizer;
-  const epochs = num6("epochs");
+  const epochs = num7("epochs");
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
   const dtype = str4("dtype");
   if (dtype) {
     plan.precision = dtype;
     if (dtype.value === "fp16") notes.push('dtype fp16: the finetune recipes raise "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead."');
   }
-  const seqLen = num6("tokenizer", "max_seq_len");
+  const seqLen = num7("tokenizer", "max_seq_len");
   if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
   const scheduler = str4("lr_scheduler", "_component_");
   if (scheduler) {
     plan.scheduler = scheduler;
-    const warmup3 = num6("lr_scheduler", "num_warmup_steps");
+    const warmup3 = num7("lr_scheduler", "num_warmup_steps");
     if (warmup3) plan.warmupSteps = { ...warmup3, unit: "steps" };
     if (COSINE.test(scheduler.value)) {
-      const cycles = num6("lr_scheduler", "num_cycles");
+      const cycles = num7("lr_scheduler", "num_cycles");
       if (!cycles || cycles.value === TORCHTUNE_DEFAULTS.cosineNumCycles) {
         plan.minLr = defaultSetting(0, "lr_scheduler.num_cycles", "get_cosine_schedule_with_warmup: num_cycles 0.5 decays to 0");
       }
@@ -48883,10 +48883,10 @@ function extractPlan2(file, root, env) {
   } else {
     deriveLength(plan, reader2, notes);
   }
-  const save = num6("save_every_n_steps");
+  const save = num7("save_every_n_steps");
   if (save) plan.saveEverySteps = { ...save, unit: "steps" };
   else if (plan.stepsPerEpoch && !rl) plan.saveEverySteps = { ...plan.stepsPerEpoch, how: `save_every_n_steps unset: once per epoch (${plan.stepsPerEpoch.how})` };
-  const val = num6("run_val_every_n_steps");
+  const val = num7("run_val_every_n_steps");
   if (val) plan.evalEverySteps = { ...val, unit: "steps" };
   const conflicts = recipeConflicts(reader2, root);
   if (!plan.worldSize && !plan.dataParallelSize) {
@@ -49418,13 +49418,13 @@ function extractV1(file, env) {
   const missing = [];
   const notes = ["LLaMA-Factory v1 config (experimental API): only batch, length, learning rate and duration are read"];
   const D = LLAMA_FACTORY_DEFAULTS.v1;
-  const num6 = (key) => numberAt(file, [key], LOADER12);
-  plan.microBatchSize = num6("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
-  const global2 = num6("global_batch_size");
+  const num7 = (key) => numberAt(file, [key], LOADER12);
+  plan.microBatchSize = num7("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
+  const global2 = num7("global_batch_size");
   if (global2) plan.globalBatchSize = { ...global2, unit: "samples" };
-  plan.peakLr = num6("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
-  plan.epochs = num6("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
-  const maxSteps = num6("max_steps");
+  plan.peakLr = num7("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
+  plan.epochs = num7("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
+  const maxSteps = num7("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps overrides num_train_epochs" };
   plan.seqLen = cutoffLen(file, D.cutoffLen);
   const bf16 = boolAt(file, ["bf16"]);
@@ -49434,7 +49434,7 @@ function extractV1(file, env) {
   const scheduler = pluginName(file, "lr_scheduler_config");
   if (scheduler) plan.scheduler = scheduler;
   applyAssumptions(plan, env.assume);
-  const cp = num6("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
+  const cp = num7("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
   if (cp && cp.value > 1 && plan.worldSize && !plan.dataParallelSize) {
     plan.dataParallelSize = derived(Math.floor(plan.worldSize.value / cp.value), `${formatCount(plan.worldSize.value)} GPUs / cp_size ${formatCount(cp.value)}`);
   }
@@ -51138,8 +51138,8 @@ function tokenize2(t) {
         const clean = text.replace(/_/g, "");
         const isComplex = /[jJ]$/.test(text);
         const isInt = /^0[xXoObB]/.test(clean) || /^\d+$/.test(clean);
-        const num6 = isComplex ? void 0 : Number(clean);
-        out.push({ kind: "number", text, start: i, end: i + text.length, ...num6 !== void 0 && Number.isFinite(num6) ? { num: num6, isInt } : {} });
+        const num7 = isComplex ? void 0 : Number(clean);
+        out.push({ kind: "number", text, start: i, end: i + text.length, ...num7 !== void 0 && Number.isFinite(num7) ? { num: num7, isInt } : {} });
         i += text.length;
         continue;
       }
@@ -51874,7 +51874,7 @@ function extractSource(file, src, env) {
   const conflicts = [];
   const version = ultralyticsVersion(file.text);
   const unknownFromCfg = /* @__PURE__ */ new Set();
-  const num6 = (key, fallback) => {
+  const num7 = (key, fallback) => {
     const a = args.get(key);
     if (a?.opaque) {
       notes.push(`${key}: ${a.opaque}; left unknown`);
@@ -51892,8 +51892,8 @@ function extractSource(file, src, env) {
   applyAssumptions(plan, env.assume);
   if (!plan.worldSize) plan.worldSize = defaultSetting(1, "device", "device unset: one GPU (or the CPU)");
   const W = plan.worldSize.value;
-  const batch = num6("batch", D.batch);
-  const nbs = num6("nbs", D.nbs);
+  const batch = num7("batch", D.batch);
+  const nbs = num7("nbs", D.nbs);
   let perIteration;
   if (batch && (batch.value === -1 || batch.value > 0 && batch.value < 1)) {
     const what = batch.value === -1 ? "batch -1" : `batch ${batch.value}`;
@@ -51933,7 +51933,7 @@ function extractSource(file, src, env) {
   }
   const time = args.get("time");
   const timed = time && typeof time.value === "number" && time.value > 0;
-  const epochs = num6("epochs", D.epochs);
+  const epochs = num7("epochs", D.epochs);
   if (timed) {
     notes.push(`time ${time.text}: the run stops after ${time.text} hours and re-estimates the epochs each epoch, so the run length is unknown`);
     const written = args.get("epochs");
@@ -51949,7 +51949,7 @@ function extractSource(file, src, env) {
   } else if (epochs) {
     plan.epochs = { ...epochs, unit: "epochs" };
   }
-  const fraction = num6("fraction", D.fraction);
+  const fraction = num7("fraction", D.fraction);
   const samples = plan.datasetSamples;
   let nb;
   if (samples && plan.microBatchSize && perIteration !== void 0) {
@@ -51964,7 +51964,7 @@ function extractSource(file, src, env) {
       if (samples.estimatedFrom) plan.totalSteps.estimatedFrom = samples.estimatedFrom;
     }
   }
-  const warmup3 = num6("warmup_epochs", D.warmupEpochs);
+  const warmup3 = num7("warmup_epochs", D.warmupEpochs);
   if (warmup3 && nb && warmup3.value > 0) {
     const modern = version !== void 0 && atLeast(version, 8, 4, 103);
     const assumed = version === void 0 ? " (assumed Ultralytics \u2264 8.4.102, as most vendored copies; no ultralytics==X.Y.Z pin found)" : ` (${version.text})`;
@@ -52009,8 +52009,8 @@ function extractSource(file, src, env) {
   else if (optName !== void 0) plan.optimizer = defaultSetting(D.optimizer, "optimizer", "ultralytics default.yaml");
   else unknownFromCfg.add("optimizer");
   const isAuto2 = optName !== void 0 && optName.toLowerCase() === "auto";
-  const lr0 = num6("lr0", D.lr0);
-  const lrf = num6("lrf", D.lrf);
+  const lr0 = num7("lr0", D.lr0);
+  const lrf = num7("lrf", D.lrf);
   if (isAuto2) {
     const iterationsPer = (n) => Math.ceil(n / Math.max(perIteration ?? 0, nbs?.value ?? D.nbs));
     const ds = datasetOf(args);
@@ -52622,7 +52622,7 @@ function extractSource2(file, src, env) {
   const ignored = [];
   const conflicts = [];
   const fromToml = /* @__PURE__ */ new Set();
-  const num6 = (key, fallback) => {
+  const num7 = (key, fallback) => {
     const written = form === "gui" ? guiNumber(args, key) : args.num(key);
     if (written) return written;
     if (args.get(key)?.opaque) return void 0;
@@ -52655,16 +52655,16 @@ function extractSource2(file, src, env) {
   }
   applyAssumptions(plan, env.assume);
   const N = plan.worldSize?.value;
-  const micro = num6("train_batch_size", D.trainBatchSize);
+  const micro = num7("train_batch_size", D.trainBatchSize);
   if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
-  const accum = num6("gradient_accumulation_steps", D.gradientAccumulationSteps);
+  const accum = num7("gradient_accumulation_steps", D.gradientAccumulationSteps);
   if (accum) plan.gradAccumSteps = accum;
   if (args.isSet("dataset_config")) {
     notes.push("dataset_config: a `[[datasets]] batch_size` there overrides train_batch_size (sd-scripts falls back subset \u2192 dataset \u2192 general \u2192 argparse)");
   }
   deriveGlobalBatch(plan);
-  const unet = num6("unet_lr", void 0);
-  const lr = unet && unet.value > 0 ? { ...unet, note: "unet_lr: the LR of the U-Net parameters (learning_rate covers the rest)" } : num6("learning_rate", D.learningRate);
+  const unet = num7("unet_lr", void 0);
+  const lr = unet && unet.value > 0 ? { ...unet, note: "unet_lr: the LR of the U-Net parameters (learning_rate covers the rest)" } : num7("learning_rate", D.learningRate);
   if (lr) plan.peakLr = lr;
   const opt = form === "gui" ? args.str("optimizer") : str4("optimizer_type", void 0);
   if (args.bool("use_8bit_adam") && opt && opt.value !== "" && form !== "gui") {
@@ -52674,7 +52674,7 @@ function extractSource2(file, src, env) {
   if (optimizer) plan.optimizer = optimizer;
   const scheduler = str4("lr_scheduler", D.lrScheduler);
   if (scheduler) plan.scheduler = scheduler;
-  const epochs = num6("max_train_epochs", void 0);
+  const epochs = num7("max_train_epochs", void 0);
   const stepsWritten = form === "gui" ? guiNumber(args, "max_train_steps") : args.num("max_train_steps");
   const guiEpoch = form === "gui" ? guiNumber(args, "epoch") : void 0;
   if (epochs && epochs.value > 0) {
@@ -52703,7 +52703,7 @@ function extractSource2(file, src, env) {
     notes.push("the kohya_ss GUI computes max_train_steps from the image folders (repeats \xD7 images / batch \xD7 epoch); set assume.totalSteps to lint the schedule");
     if (args.isSet("dataset_config")) notes.push("with a dataset_config the GUI skips that computation and sd-scripts trains its default 1600 steps unless max_train_steps is set");
   } else {
-    const total = stepsWritten && stepsWritten.value > 0 ? stepsWritten : num6("max_train_steps", D.maxTrainSteps);
+    const total = stepsWritten && stepsWritten.value > 0 ? stepsWritten : num7("max_train_steps", D.maxTrainSteps);
     if (total) plan.totalSteps = { ...total, unit: "steps" };
   }
   if (!plan.totalSteps && env.assume.totalSteps !== void 0) applyAssumptions(plan, { totalSteps: env.assume.totalSteps });
@@ -53306,7 +53306,7 @@ function extractSource3(file, src, env) {
   const ignored = [];
   const conflicts = [];
   const fromConfig = /* @__PURE__ */ new Set();
-  const num6 = (key, fallback, integer = false) => {
+  const num7 = (key, fallback, integer = false) => {
     const a = args.get(key);
     if (a && a.value !== null && a.value !== void 0) {
       if (typeof a.value === "string") {
@@ -53345,19 +53345,19 @@ function extractSource3(file, src, env) {
     if (w) plan.worldSize = { value: w.value, origin: "launcher", file: file.path, key: w.key, range: w.range, how: w.how };
   }
   applyAssumptions(plan, env.assume);
-  const recorded = src.form === "yaml" ? num6("world_size", void 0, true) : void 0;
+  const recorded = src.form === "yaml" ? num7("world_size", void 0, true) : void 0;
   if (!plan.worldSize && recorded && recorded.value >= 1) plan.worldSize = { ...recorded, note: "as recorded in a saved args.yaml (train.py sets it from the launcher)" };
   const W = plan.worldSize?.value;
-  const batch = num6("batch_size", D.batchSize, true);
+  const batch = num7("batch_size", D.batchSize, true);
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
-  const accum = num6("grad_accum_steps", D.gradAccumSteps, true);
+  const accum = num7("grad_accum_steps", D.gradAccumSteps, true);
   if (accum) plan.gradAccumSteps = accum;
   if (batch && accum && W !== void 0) {
     plan.globalBatchSize = derived(batch.value * W * accum.value, `${formatCount(batch.value)} \xD7 ${formatCount(W)} \xD7 ${formatCount(accum.value)} (batch_size per process \xD7 world size \xD7 grad_accum_steps)`, "samples");
   }
   const opt = str4("opt", D.opt);
   if (opt) plan.optimizer = opt;
-  const lr = num6("lr", void 0);
+  const lr = num7("lr", void 0);
   if (lr) {
     plan.peakLr = lr;
     const defaults2 = { lr_base: D.lrBase, lr_base_size: D.lrBaseSize, lr_base_scale: "" };
@@ -53373,8 +53373,8 @@ function extractSource3(file, src, env) {
       });
     }
   } else if (!args.has("lr") || args.get("lr")?.value === null) {
-    const base = num6("lr_base", D.lrBase);
-    const size = num6("lr_base_size", D.lrBaseSize, true);
+    const base = num7("lr_base", D.lrBase);
+    const size = num7("lr_base_size", D.lrBaseSize, true);
     const scaleArg = str4("lr_base_scale", "");
     if (base && size && scaleArg && plan.globalBatchSize && opt) {
       const sqrt = scaleArg.value === "sqrt" || scaleArg.value === "" && /ada|lamb/i.test(opt.value);
@@ -53391,17 +53391,17 @@ function extractSource3(file, src, env) {
   }
   const sched = str4("sched", D.sched);
   if (sched) plan.scheduler = sched;
-  const minLr = num6("min_lr", D.minLr);
+  const minLr = num7("min_lr", D.minLr);
   if (minLr) plan.minLr = minLr;
-  const epochs = num6("epochs", D.epochs, true);
-  const warmup3 = num6("warmup_epochs", D.warmupEpochs);
-  const cooldown = num6("cooldown_epochs", D.cooldownEpochs, true);
-  const cycles = num6("lr_cycle_limit", D.lrCycleLimit, true);
+  const epochs = num7("epochs", D.epochs, true);
+  const warmup3 = num7("warmup_epochs", D.warmupEpochs);
+  const cooldown = num7("cooldown_epochs", D.cooldownEpochs, true);
+  const cycles = num7("lr_cycle_limit", D.lrCycleLimit, true);
   const prefix = flag2("warmup_prefix");
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
   const samples = plan.datasetSamples;
   if (epochs && warmup3 && cooldown && cycles && prefix !== void 0) {
-    const cycleMul = num6("lr_cycle_mul", 1);
+    const cycleMul = num7("lr_cycle_mul", 1);
     const cycleEpochs = cycleMul && cycleMul.value !== 1 ? void 0 : epochs.value * Math.max(1, cycles.value);
     if (cycleEpochs === void 0) notes.push("lr_cycle_mul \u2260 1: the cycle lengths grow, and the run length is not computed");
     const runEpochs = cycleEpochs === void 0 ? void 0 : cycleEpochs + cooldown.value + (prefix ? warmup3.value : 0);
@@ -55390,8 +55390,8 @@ var Parser3 = class {
       if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
     }
     NUMBER_RE.lastIndex = this.i;
-    const num6 = NUMBER_RE.exec(t);
-    if (num6) return this.scalar(Number(num6[0]), num6[0], true, this.i);
+    const num7 = NUMBER_RE.exec(t);
+    if (num7) return this.scalar(Number(num7[0]), num7[0], true, this.i);
     return this.fail("Expecting value");
   }
   /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
@@ -60587,7 +60587,7 @@ async function lint(options) {
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
   const schemas = new SchemaStore(root, options.schemaTexts);
-  const virtual = options.virtualFiles ?? [];
+  const virtual = [...options.virtualFiles ?? [], ...options.stdinFile ? [options.stdinFile] : []];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
   const settingsByPath = /* @__PURE__ */ new Map();
   const settingsOf = (rel) => {
@@ -60648,7 +60648,7 @@ async function lint(options) {
     const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...insideLintRoot(result.launch.script) ? lintRootBase : []] : [rootBase, ...lintRootBase];
     return [...start, { dir: toRepo(path11.posix.dirname(result.file.path)), label: "the config's folder" }];
   };
-  const virtualPaths = new Set(virtual.map((f) => f.path));
+  const virtualPaths = new Set((options.virtualFiles ?? []).map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
   const fullScan = repo.root === lintRoot && options.paths.every((p) => path11.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
@@ -61154,6 +61154,103 @@ function formatSarif(report2, options = {}) {
 `;
 }
 
+// src/report/chart.ts
+var RUN_COLORS = ["#0072B2", "#D55E00"];
+var RUN_COLOR_NAMES = ["blue", "orange"];
+function num5(plan, field) {
+  const v = plan?.[field]?.value;
+  return typeof v === "number" && Number.isFinite(v) ? v : void 0;
+}
+function warmupStepsOf(plan, total) {
+  const steps3 = num5(plan, "warmupSteps");
+  if (steps3 !== void 0) return Math.min(Math.max(0, steps3), total);
+  const ratio = num5(plan, "warmupRatio");
+  return ratio !== void 0 ? Math.min(Math.max(0, ratio), 1) * total : 0;
+}
+function runSteps(plan) {
+  const total = num5(plan, "totalSteps");
+  return total !== void 0 && total > 0 ? total : void 0;
+}
+function lrAt(plan, step) {
+  const peak = num5(plan, "peakLr");
+  const total = runSteps(plan);
+  if (peak === void 0 || total === void 0 || step < 0 || step > total) return void 0;
+  const warmup3 = warmupStepsOf(plan, total);
+  const min = num5(plan, "minLr") ?? 0;
+  if (warmup3 > 0 && step < warmup3) return peak * step / warmup3;
+  const scheduler = String(plan.scheduler?.value ?? "constant").toLowerCase();
+  const decay = Math.max(1, (num5(plan, "decaySteps") ?? total) - warmup3);
+  const t = Math.min(1, Math.max(0, (step - warmup3) / decay));
+  if (scheduler.includes("cos")) return min + 0.5 * (peak - min) * (1 + Math.cos(Math.PI * t));
+  if (scheduler.includes("linear") || scheduler.includes("poly")) return peak - (peak - min) * t;
+  return peak;
+}
+function batchOf(plan) {
+  const b = num5(plan, "globalBatchSize");
+  return b !== void 0 && b > 0 ? b : void 0;
+}
+function lrChartData(runs, options = {}) {
+  if (runs.length === 0) return void 0;
+  const points = Math.max(2, options.points ?? 200);
+  for (const r of runs) if (lrAt(r.plan, 0) === void 0) return void 0;
+  const batches = runs.map((r) => batchOf(r.plan));
+  const batchDiffers = runs.length > 1 && batches.every((b) => b !== void 0) && new Set(batches).size > 1;
+  let axis = batchDiffers ? "samples" : "steps";
+  const perStep = (i) => axis === "samples" ? batches[i] : 1;
+  const lengths = runs.map((r, i) => runSteps(r.plan) * perStep(i));
+  let xMax = Math.max(...lengths);
+  if (options.fullWidthLines && runs.length > 1) {
+    const shortest = Math.min(...lengths);
+    if ((xMax - shortest) / xMax <= (options.sameLength ?? 0.02)) xMax = shortest;
+    else {
+      axis = "fraction";
+      xMax = 1;
+    }
+  }
+  const toStep = (i, x) => axis === "fraction" ? x * runSteps(runs[i].plan) : x / perStep(i);
+  const series = runs.map((r, i) => {
+    const total = runSteps(r.plan);
+    const end = axis === "fraction" ? 1 : Math.min(lengths[i], xMax);
+    const warmup3 = warmupStepsOf(r.plan, total);
+    const xs = Array.from({ length: points }, (_, k) => options.fullWidthLines ? xMax * k / (points - 1) : end * k / (points - 1));
+    const warmupX = axis === "fraction" ? warmup3 / total : warmup3 * perStep(i);
+    if (!options.fullWidthLines && warmupX > 0 && warmupX < end) xs.push(warmupX);
+    xs.sort((a, b) => a - b);
+    const pts = xs.map((x) => [x, lrAt(r.plan, Math.min(total, toStep(i, x))) ?? 0]);
+    const batch = batches[i];
+    return {
+      name: r.name,
+      label: r.label,
+      color: RUN_COLORS[i % RUN_COLORS.length],
+      colorName: RUN_COLOR_NAMES[i % RUN_COLOR_NAMES.length],
+      points: pts,
+      end,
+      warmupEnd: warmupX,
+      length: batch !== void 0 ? `${formatCount(total)} steps \xD7 ${formatCount(batch)} samples` : `${formatCount(total)} steps`
+    };
+  });
+  const yMax = Math.max(...series.flatMap((s) => s.points.map((p) => p[1])));
+  if (!(yMax > 0)) return void 0;
+  const xTitle = axis === "samples" ? "samples" : axis === "fraction" ? "fraction of training" : "optimizer step";
+  return { axis, xTitle, xMax, yMax, series, legend: legendLine(series, axis, lengths) };
+}
+function legendLine(series, axis, lengths) {
+  const runs = series.map((s) => `${s.colorName}: ${s.name} (${s.label}; ${s.length}${s.warmupEnd > 0 ? `, warmup ends at ${axisValue(axis, s.warmupEnd)}` : ""})`).join(" \xB7 ");
+  const x = axis === "samples" ? "x axis: samples seen (the global batch differs, so steps are not comparable)" : axis === "fraction" ? "x axis: fraction of each run\u2019s own training (the runs have different lengths)" : "x axis: optimizer steps";
+  const cut = axis !== "fraction" && series.length > 1 && Math.min(...lengths) < Math.max(...lengths) && series.every((s) => s.end === Math.min(...lengths)) ? "; the axis ends with the shorter run" : "";
+  return `${runs}. ${x}${cut}.`;
+}
+function axisValue(axis, x) {
+  if (axis === "fraction") return formatPercent(x);
+  const n = axis === "samples" ? compact(x) : formatCount(Math.round(x));
+  return `${n} ${axis === "samples" ? "samples" : "steps"}`;
+}
+function compact(x) {
+  const abs = Math.abs(x);
+  const [div, suffix] = abs >= 1e12 ? [1e12, "T"] : abs >= 1e9 ? [1e9, "B"] : abs >= 1e6 ? [1e6, "M"] : abs >= 1e3 ? [1e3, "k"] : [1, ""];
+  return `${Number((x / div).toPrecision(3))}${suffix}`;
+}
+
 // src/report/markdown.ts
 var SUMMARY_MAX_BYTES = 1024 * 1024;
 var COMMENT_MAX_CHARS = 65536;
@@ -61186,22 +61283,22 @@ function findingRow(f, links, docsBaseUrl) {
   const message = escapeMarkdown(f.fix ? `${f.message} Fix: ${f.fix}` : f.message);
   return `| ${ICON[f.severity]} ${f.severity} | ${location} | ${rule} | ${message} |`;
 }
-function num5(plan, field) {
+function num6(plan, field) {
   const v = plan?.[field]?.value;
   return typeof v === "number" && Number.isFinite(v) ? v : void 0;
 }
 function warmupShare(plan) {
-  const warmup3 = num5(plan, "warmupSteps");
-  const total = num5(plan, "totalSteps");
+  const warmup3 = num6(plan, "warmupSteps");
+  const total = num6(plan, "totalSteps");
   if (warmup3 !== void 0 && total !== void 0 && total > 0) return warmup3 / total;
-  return num5(plan, "warmupRatio");
+  return num6(plan, "warmupRatio");
 }
 var PLAN_ROWS = [
-  { label: "global batch", value: (p) => num5(p, "globalBatchSize") },
-  { label: "LR (peak)", value: (p) => num5(p, "peakLr") },
-  { label: "warmup steps", value: (p) => num5(p, "warmupSteps") },
+  { label: "global batch", value: (p) => num6(p, "globalBatchSize") },
+  { label: "LR (peak)", value: (p) => num6(p, "peakLr") },
+  { label: "warmup steps", value: (p) => num6(p, "warmupSteps") },
   { label: "warmup share", value: warmupShare, percent: true },
-  { label: "total steps", value: (p) => num5(p, "totalSteps") },
+  { label: "total steps", value: (p) => num6(p, "totalSteps") },
   { label: "scheduler", value: (p) => typeof p?.scheduler?.value === "string" ? p.scheduler.value : void 0 }
 ];
 function cell(v, percent) {
@@ -61215,41 +61312,46 @@ function change(b, h) {
   if (typeof b === "number" && typeof h === "number" && b !== 0) return escapeMarkdown(`\xD7${formatValue(Number((h / b).toPrecision(4)))}`);
   return "**changed**";
 }
-function lrAt(plan, step) {
-  const peak = num5(plan, "peakLr");
-  const total = num5(plan, "totalSteps");
-  if (peak === void 0 || total === void 0 || total <= 0) return void 0;
-  if (step > total) return 0;
-  const warmup3 = Math.min(num5(plan, "warmupSteps") ?? (warmupShare(plan) ?? 0) * total, total);
-  const min = num5(plan, "minLr") ?? 0;
-  if (warmup3 > 0 && step < warmup3) return peak * step / warmup3;
-  const scheduler = String(plan.scheduler?.value ?? "constant").toLowerCase();
-  const decay = Math.max(1, (num5(plan, "decaySteps") ?? total) - warmup3);
-  const t = Math.min(1, Math.max(0, (step - warmup3) / decay));
-  if (scheduler.includes("cos")) return min + 0.5 * (peak - min) * (1 + Math.cos(Math.PI * t));
-  if (scheduler.includes("linear") || scheduler.includes("poly")) return peak - (peak - min) * t;
-  return peak;
+function decimal(v, digits = 4) {
+  return String(Number(v.toFixed(digits)));
 }
-function lrChart(base, head, points = 50) {
-  const maxStep = Math.max(num5(base, "totalSteps") ?? 0, num5(head, "totalSteps") ?? 0);
-  if (maxStep <= 0 || lrAt(base, 0) === void 0 || lrAt(head, 0) === void 0) return void 0;
-  const steps3 = Array.from({ length: points }, (_, i) => Math.round(maxStep * i / (points - 1)));
-  const baseLr = steps3.map((s) => lrAt(base, s) ?? 0);
-  const headLr = steps3.map((s) => lrAt(head, s) ?? 0);
-  const peak = Math.max(...baseLr, ...headLr);
-  if (!(peak > 0)) return void 0;
-  const exponent = Math.floor(Math.log10(peak));
+function mermaidX(data) {
+  if (data.axis === "fraction") return { title: "% of each run", div: 0.01 };
+  const unit = data.axis === "samples" ? "samples" : "step";
+  if (data.xMax >= 1e9) return { title: `${unit} (billions)`, div: 1e9 };
+  if (data.xMax >= 1e6) return { title: `${unit} (millions)`, div: 1e6 };
+  if (data.xMax >= 1e4) return { title: `${unit} (thousands)`, div: 1e3 };
+  return { title: unit, div: 1 };
+}
+function lrChart(base, head, points = 50, labels = {}) {
+  const data = lrChartData(
+    [
+      { name: "base", label: labels.base ?? "base", plan: base },
+      { name: "head", label: labels.head ?? "head", plan: head }
+    ],
+    { points, fullWidthLines: true }
+  );
+  if (!data) return void 0;
+  const exponent = Math.floor(Math.log10(data.yMax));
   const scale2 = 10 ** -exponent;
-  const fmt = (v) => String(Number((v * scale2).toFixed(4)));
-  const top = Number((Math.ceil(peak * scale2 * 10) / 10).toFixed(1));
+  const top = Number((Math.ceil(data.yMax * scale2 * 10) / 10).toFixed(1));
+  const x = mermaidX(data);
+  const palette = data.series.map((s) => s.color).join(", ");
   return [
+    `**LR schedule.** ${escapeMarkdown(data.legend)}`,
+    "",
     "```mermaid",
+    "---",
+    "config:",
+    "  themeVariables:",
+    "    xyChart:",
+    `      plotColorPalette: "${palette}"`,
+    "---",
     "xychart-beta",
-    '    title "LR schedule: base (first line) vs head (second line)"',
-    `    x-axis "step" 0 --> ${maxStep}`,
+    `    title "LR schedule: base (${data.series[0].colorName}) vs head (${data.series[1].colorName})"`,
+    `    x-axis "${x.title}" 0 --> ${decimal(data.xMax / x.div, 3)}`,
     `    y-axis "LR (x1e${exponent})" 0 --> ${top}`,
-    `    line [${baseLr.map(fmt).join(", ")}]`,
-    `    line [${headLr.map(fmt).join(", ")}]`,
+    ...data.series.map((s) => `    line [${s.points.map(([, lr]) => decimal(lr * scale2)).join(", ")}]`),
     "```"
   ].join("\n");
 }
@@ -61264,7 +61366,7 @@ function planSection(c, links, points) {
     if (b === void 0 && h === void 0) continue;
     lines.push(`| ${row.label} | ${cell(b, row.percent)} | ${cell(h, row.percent)} | ${change(b, h)} |`);
   }
-  const chart = c.base ? lrChart(c.base, c.head, points) : void 0;
+  const chart = c.base ? lrChart(c.base, c.head, points, { base: c.baseLabel, head: c.path }) : void 0;
   if (chart) lines.push("", chart);
   return lines.join("\n");
 }

@@ -59,10 +59,19 @@ describe('formatMarkdown', () => {
     expect(md).toContain('| LR (peak) | 5e\\-4 | 5e\\-4 | unchanged |');
     expect(md).toContain('| warmup share | 10\\.7% | 29\\.3% |');
     expect(md).toContain('| total steps | 93750 | 34110 |');
-    expect(md).toContain('```mermaid\nxychart-beta');
+    expect(md).toContain('```mermaid\n---\nconfig:\n  themeVariables:\n    xyChart:\n      plotColorPalette: "#0072B2, #D55E00"\n---\nxychart-beta');
     const lines = md.split('\n').filter((l) => l.trim().startsWith('line ['));
     expect(lines).toHaveLength(2);
     for (const l of lines) expect(l.split(',')).toHaveLength(50);
+    // The global batch differs: against samples seen (both runs ≈ 300M samples), with a legend line.
+    expect(md).toContain('x-axis "samples (millions)" 0 --> 300');
+    expect(md).toContain('**LR schedule.** blue: base \\(base abc123; 93750 steps × 3200 samples, warmup ends at 32M samples\\) · orange: head \\(train\\.sh; 34110 steps × 8800 samples, warmup ends at 88M samples\\)');
+    // Runs of different lengths: each against the fraction of its own training, never LR 0 past an end.
+    const short = formatMarkdown(report([]), { changes: [{ path: 'train.sh', base: basePlan, head: { ...headPlan, totalSteps: s(10000) } }] });
+    expect(short).toContain('x-axis "% of each run" 0 --> 100');
+    expect(short).toContain('x axis: fraction of each run’s own training');
+    const headLine = short.split('\n').filter((l) => l.trim().startsWith('line ['))[1];
+    expect(headLine.split(',').slice(1, -1).every((v) => Number(v.replace(/[^\d.]/g, '')) > 0)).toBe(true);
     // A new config has no base: table without chart.
     const fresh = formatMarkdown(report([]), { changes: [{ path: 'new.sh', head: headPlan }] });
     expect(fresh).toContain('New config');
@@ -75,6 +84,8 @@ describe('formatMarkdown', () => {
     expect(lrAt(plan('cosine'), 10)).toBeCloseTo(1);
     expect(lrAt(plan('cosine'), 60)).toBeCloseTo(0.5);
     expect(lrAt(plan('cosine'), 110)).toBeCloseTo(0);
+    // Past its end a run has no LR (it is not drawn as 0).
+    expect(lrAt(plan('cosine'), 111)).toBeUndefined();
     expect(lrAt(plan('linear'), 35)).toBeCloseTo(0.75);
     expect(lrAt(plan('constant'), 100)).toBe(1);
     expect(lrChart(plan('cosine'), { peakLr: s(1) })).toBeUndefined();

@@ -5,7 +5,7 @@ import type { RuleSetting } from '../config/types.js';
 import { RULES_BY_ID } from '../rules/index.js';
 
 export type FailOn = 'error' | 'warning' | 'never';
-export const FORMATS = ['stylish', 'json', 'github'] as const;
+export const FORMATS = ['stylish', 'json', 'github', 'sarif', 'markdown', 'junit', 'gitlab'] as const;
 export type CliFormat = (typeof FORMATS)[number];
 
 export interface CliArgs {
@@ -24,6 +24,12 @@ export interface CliArgs {
   updateBaseline: boolean;
   baseline?: string;
   noBaseline: boolean;
+  /** `--stdin`: lint the text on standard input (an editor's unsaved buffer). */
+  stdin: boolean;
+  /** `--stdin-filename PATH`: lint it as if it were at PATH (dialect, overrides, references, scripts). */
+  stdinFilename?: string;
+  /** `plan --chart FILE`: write the LR schedule as a standalone SVG. */
+  chart?: string;
 }
 
 const SEVERITIES = new Set(['off', 'info', 'warning', 'error']);
@@ -50,6 +56,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
         'update-baseline': { type: 'boolean' },
         baseline: { type: 'string' },
         'no-baseline': { type: 'boolean' },
+        stdin: { type: 'boolean' },
+        'stdin-filename': { type: 'string' },
+        chart: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -73,6 +82,16 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const failOn = (values['fail-on'] ?? 'error') as FailOn;
   if (!['error', 'warning', 'never'].includes(failOn)) throw new UsageError(`--fail-on must be error, warning or never (got "${failOn}")`);
   if (values.base !== undefined && (values.base === '' || values.base.startsWith('-'))) throw new UsageError(`--base needs a git revision (got "${values.base}")`);
+
+  if (values['stdin-filename'] !== undefined && !values.stdin) throw new UsageError('--stdin-filename needs --stdin');
+  if (values.stdin) {
+    if (command !== 'lint') throw new UsageError(`--stdin lints standard input; it does not apply to \`trainlint ${command}\``);
+    if (paths.length > 0) throw new UsageError(`--stdin takes no paths (got "${paths[0]}"); name the file with --stdin-filename PATH`);
+    if (values.fix || values['update-baseline']) throw new UsageError(`--stdin cannot be combined with ${values.fix ? '--fix' : '--update-baseline'}: nothing is written; use --fix-dry-run to see the fixes`);
+    if (values['stdin-filename'] === '') throw new UsageError('--stdin-filename needs a path');
+  }
+  if (values.chart !== undefined && command !== 'plan') throw new UsageError('--chart applies to `trainlint plan FILE`');
+  if (values.chart === '') throw new UsageError('--chart needs a file name');
 
   const rules: Record<string, RuleSetting> = {};
   for (const spec of values.rule ?? []) {
@@ -98,6 +117,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
     updateBaseline: values['update-baseline'] ?? false,
     baseline: values.baseline,
     noBaseline: values['no-baseline'] ?? false,
+    stdin: values.stdin ?? false,
+    stdinFilename: values['stdin-filename'],
+    chart: values.chart,
   };
 }
 
@@ -105,15 +127,22 @@ export const HELP = `trainlint — lint ML training configs before launch
 
 Usage:
   trainlint [paths…] [options]      lint files, folders or globs (default: the config's files, else .)
-  trainlint plan FILE [options]      print the resolved training plan of one config
+  trainlint plan FILE [--base REF] [--chart out.svg]
+                                     print the resolved training plan of one config (and its LR
+                                     schedule as an SVG chart)
   trainlint rules                    list the rules
+  trainlint init [--dry-run]         write a commented .trainlint.yml and a GitHub workflow for
+                                     this repository (never overwrites a file)
+  trainlint rescale FILE (--global-batch N | --micro-batch N | --world-size N) [--rule linear|sqrt] [--dry-run]
+                                     port a config to another batch: LR, warmup, steps and
+                                     intervals rewritten in place, each change explained
   trainlint exec [--dry-run] [options] [--] <launch command…>
                                      lint a launch command and the configs it names; run it
                                      only when nothing reaches --fail-on
 
 Options:
   --base REF                compare each config with its version at git REF
-  -f, --format FORMAT       stylish (default), json, github
+  -f, --format FORMAT       stylish (default), json, github, sarif, markdown, junit, gitlab
   -c, --config FILE         configuration file (default: .trainlint.yml)
   --fail-on LEVEL           error (default), warning, never
   --rule ID=SEVERITY        override a rule: off, info, warning, error (repeatable)
@@ -124,6 +153,8 @@ Options:
   --update-baseline         record the current findings in .trainlint-baseline.json
   --baseline FILE           baseline file (default .trainlint-baseline.json, used when present)
   --no-baseline             ignore the baseline
+  --stdin                   lint standard input (editors); with --stdin-filename PATH it is
+                            linted as if it were at PATH
   --debug                   print stack traces of internal errors
   -h, --help                this help
   -v, --version             the version

@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { readConfig } from '../config/load-config.js';
-import { buildReport, reportFile, TOOL_VERSION } from '../engine/build-report.js';
+import { buildReport, reportFile, reportPlan, TOOL_VERSION } from '../engine/build-report.js';
 import { GitError } from '../engine/git.js';
-import { lint, type FileResult } from '../engine/lint.js';
+import { lint, runPlanOf, type FileResult, type LintOptions } from '../engine/lint.js';
 import { applyBaseline, BASELINE_FILE, buildBaseline, MAX_BASELINE_BYTES, parseBaseline } from '../engine/baseline.js';
 import { applyEdits, editsOf, unifiedDiff } from '../engine/fix.js';
 import { checkRepoPath, decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
@@ -17,6 +17,12 @@ import { formatPlan } from '../report/plan-text.js';
 import { HELP, parseCliArgs, type CliArgs, type FailOn } from './args.js';
 import { COMMAND_LINE_PATH, commandLineFile, namedConfigPaths, parseExecArgs, runCommand } from './exec.js';
 import { findRepositoryRoot } from '../engine/repository.js';
+import { lrChartSvg } from '../report/chart-svg.js';
+import type { PlanChange } from '../report/markdown.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../engine/load-file.js';
+import { readProcessStdin, stdinIgnored, stdinPath, stdinSource } from './stdin.js';
+import { runInit } from './init.js';
+import { runRescale } from './rescale.js';
 
 export interface CliIO {
   cwd: string;
@@ -25,6 +31,8 @@ export interface CliIO {
   isTTY: boolean;
   /** Runs a launch command for `trainlint exec` (tests substitute a recorder). */
   run?: (command: string[], cwd: string) => Promise<number>;
+  /** Standard input for `--stdin` (default: the process's, up to `maxBytes`). */
+  readStdin?: (maxBytes: number) => Promise<Uint8Array>;
 }
 
 export function exitCodeFor(report: Report, failOn: FailOn): 0 | 1 {
@@ -57,12 +65,31 @@ async function runPlan(args: CliArgs, io: CliIO): Promise<number> {
   if (!result) throw new UsageError(`plan: ${named} matches no file`);
   // A config named by several launch commands has one plan per command.
   const plans = results.filter((r) => r.file.path === result.file.path);
+  if (args.chart) writeChart(result, args.chart, io);
   const out =
     args.format === 'json'
       ? JSON.stringify(plans.length > 1 ? plans.map(reportFile) : reportFile(result), null, 2) + '\n'
       : plans.map(formatPlan).join('\n');
   emit(args, io, out);
   return 0;
+}
+
+/** `plan --chart FILE`: the LR schedule (and the reference's, when there is one) as an SVG. */
+function writeChart(result: FileResult, file: string, io: CliIO): void {
+  if (!result.extraction) throw new UsageError(`plan --chart: ${result.file.path} has no plan (${result.reason ?? 'no dialect'})`);
+  const head = { name: result.reference ? 'head' : 'run', label: result.file.path, plan: reportPlan(runPlanOf(result)) };
+  const runs = result.reference ? [{ name: 'base', label: result.reference.label, plan: reportPlan(result.reference.plan) }, head] : [head];
+  const svg = lrChartSvg(runs, `LR schedule of ${result.file.path}`);
+  if (!svg) throw new UsageError(`plan --chart: the LR schedule of ${result.file.path} cannot be drawn: its plan (or its reference's) lacks the peak LR or the run length (see \`trainlint plan ${result.file.path}\`)`);
+  fs.writeFileSync(path.resolve(io.cwd, file), svg);
+  io.stderr(`trainlint: wrote the LR chart to ${file}\n`);
+}
+
+/** The configs with a reference, base → head, for the markdown format's plan section. */
+function planChanges(results: FileResult[]): PlanChange[] {
+  return results
+    .filter((r) => r.extraction && r.reference)
+    .map((r) => ({ path: r.file.path, head: reportPlan(runPlanOf(r)), base: reportPlan(r.reference!.plan), baseLabel: r.reference!.label }));
 }
 
 function emit(args: CliArgs, io: CliIO, text: string): void {
@@ -171,6 +198,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   let args: CliArgs | undefined;
   try {
     if (argv[0] === 'exec') return await runExec(argv.slice(1), io);
+    if (argv[0] === 'init') return await runInit(argv.slice(1), io);
+    if (argv[0] === 'rescale') return await runRescale(argv.slice(1), io);
     args = parseCliArgs(argv);
     if (args.command === 'help') {
       io.stdout(HELP);
@@ -186,8 +215,22 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     if (args.command === 'plan') return await runPlan(args, io);
     const { config } = readConfig(io.cwd, args.config);
-    const options = { root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: args.paths, config, base: args.base, cliRules: args.rules };
+    const options: LintOptions = { root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: args.paths, config, base: args.base, cliRules: args.rules };
+    let stdinRel: string | undefined;
+    if (args.stdin) {
+      stdinRel = stdinPath(io.cwd, args.stdinFilename);
+      const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+      const bytes = await (io.readStdin ?? readProcessStdin)(maxBytes);
+      if (bytes.length > maxBytes) throw new UsageError(`--stdin: the input is larger than ${maxBytes} bytes (maxFileBytes)`);
+      if (stdinIgnored(config, stdinRel)) {
+        io.stderr(`trainlint: ${stdinRel} is ignored by the configuration's ignore globs; nothing linted\n`);
+        return 0;
+      }
+      options.stdinFile = stdinSource(stdinRel, bytes, config);
+    }
     let { results } = await lint(options);
+    // Only the buffer's own findings: an editor shows them on the buffer.
+    if (stdinRel !== undefined) results = results.filter((r) => r.file.path === stdinRel);
     if (args.fix || args.fixDryRun) {
       const fixed = fixFiles(results, io.cwd, args.fixDryRun);
       if (args.fixDryRun) {
@@ -216,7 +259,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const report = buildReport(results);
     const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
     const color = args.color ?? (io.isTTY && !args.output && !process.env.NO_COLOR);
-    emit(args, io, formatReport(args.format, report, { color, sources }));
+    const changes = args.format === 'markdown' ? planChanges(results) : undefined;
+    emit(args, io, formatReport(args.format, report, { color, sources, changes, failOn: args.failOn }));
     return exitCodeFor(report, args.failOn);
   } catch (err) {
     if (err instanceof UsageError || err instanceof GitError) {

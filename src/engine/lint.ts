@@ -60,6 +60,12 @@ export interface LintOptions {
   repoScripts?: boolean;
   /** User schema texts by the path `.trainlint.yml` names (the action's base-revision policy). */
   schemaTexts?: ReadonlyMap<string, string>;
+  /**
+   * A file read from standard input (`--stdin --stdin-filename PATH`), linted alone as if it were
+   * on disk at its path: that path's settings, references, linked files and the repository's
+   * launch scripts that name it (unlike `virtualFiles`, it does not run from the working directory).
+   */
+  stdinFile?: SourceFile;
 }
 
 /** The launch script command a plan was built for (a config named by a script). */
@@ -238,7 +244,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
   const schemas = new SchemaStore(root, options.schemaTexts);
-  const virtual = options.virtualFiles ?? [];
+  const virtual = [...(options.virtualFiles ?? []), ...(options.stdinFile ? [options.stdinFile] : [])];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
   const settingsByPath = new Map<string, FileSettings>();
   const settingsOf = (rel: string) => {
@@ -309,7 +315,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   };
 
   // Launch scripts: the linted ones, then the repository's others that mention a linted config.
-  const virtualPaths = new Set(virtual.map((f) => f.path));
+  // Command lines run from the working directory; a stdin buffer stands where its path says.
+  const virtualPaths = new Set((options.virtualFiles ?? []).map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
   // A full scan of the repository root has read every script already (ignored ones stay ignored).

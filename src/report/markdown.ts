@@ -10,6 +10,7 @@ import type { Report, ReportFinding, ReportSetting } from '../engine/report-type
 import { formatPercent, formatValue } from '../engine/format-number.js';
 import type { Severity } from '../engine/types.js';
 import { DEFAULT_DOCS_BASE_URL } from './sarif.js';
+import { lrAt, lrChartData, type LrChartData } from './chart.js';
 
 export const SUMMARY_MAX_BYTES = 1024 * 1024;
 export const COMMENT_MAX_CHARS = 65536;
@@ -136,45 +137,59 @@ function change(b: number | string | undefined, h: number | string | undefined):
   return '**changed**';
 }
 
-/** LR at `step` for a plan: linear warmup to the peak, then cosine / linear / constant decay to minLr. */
-export function lrAt(plan: Record<string, ReportSetting>, step: number): number | undefined {
-  const peak = num(plan, 'peakLr');
-  const total = num(plan, 'totalSteps');
-  if (peak === undefined || total === undefined || total <= 0) return undefined;
-  if (step > total) return 0;
-  const warmup = Math.min(num(plan, 'warmupSteps') ?? (warmupShare(plan) ?? 0) * total, total);
-  const min = num(plan, 'minLr') ?? 0;
-  if (warmup > 0 && step < warmup) return (peak * step) / warmup;
-  const scheduler = String(plan.scheduler?.value ?? 'constant').toLowerCase();
-  const decay = Math.max(1, (num(plan, 'decaySteps') ?? total) - warmup);
-  const t = Math.min(1, Math.max(0, (step - warmup) / decay));
-  if (scheduler.includes('cos')) return min + 0.5 * (peak - min) * (1 + Math.cos(Math.PI * t));
-  if (scheduler.includes('linear') || scheduler.includes('poly')) return peak - (peak - min) * t;
-  return peak;
+/** LR at `step` (re-exported from chart.ts): undefined past the run's end. */
+export { lrAt };
+
+/** Mermaid's parser takes plain decimals only. */
+function decimal(v: number, digits = 4): string {
+  return String(Number(v.toFixed(digits)));
 }
 
-/** A Mermaid xychart-beta of both LR curves on one step axis; undefined unless both plans resolve. */
-export function lrChart(base: Record<string, ReportSetting>, head: Record<string, ReportSetting>, points = 50): string | undefined {
-  const maxStep = Math.max(num(base, 'totalSteps') ?? 0, num(head, 'totalSteps') ?? 0);
-  if (maxStep <= 0 || lrAt(base, 0) === undefined || lrAt(head, 0) === undefined) return undefined;
-  const steps = Array.from({ length: points }, (_, i) => Math.round((maxStep * i) / (points - 1)));
-  const baseLr = steps.map((s) => lrAt(base, s) ?? 0);
-  const headLr = steps.map((s) => lrAt(head, s) ?? 0);
-  const peak = Math.max(...baseLr, ...headLr);
-  if (!(peak > 0)) return undefined;
-  // Mermaid's parser takes plain decimals only: scale to a power of ten shown in the axis title.
-  const exponent = Math.floor(Math.log10(peak));
+/** The x axis of the Mermaid chart: its title and the divisor its numbers are shown with. */
+function mermaidX(data: LrChartData): { title: string; div: number } {
+  if (data.axis === 'fraction') return { title: '% of each run', div: 0.01 };
+  const unit = data.axis === 'samples' ? 'samples' : 'step';
+  if (data.xMax >= 1e9) return { title: `${unit} (billions)`, div: 1e9 };
+  if (data.xMax >= 1e6) return { title: `${unit} (millions)`, div: 1e6 };
+  if (data.xMax >= 1e4) return { title: `${unit} (thousands)`, div: 1e3 };
+  return { title: unit, div: 1 };
+}
+
+/**
+ * The LR schedules of base and head as a Mermaid xychart-beta, preceded by a legend line naming
+ * the runs and their colours (xychart has no legend of its own); undefined unless both plans
+ * resolve. Lines cannot end early in xychart: see chart.ts for the axis chosen.
+ */
+export function lrChart(base: Record<string, ReportSetting>, head: Record<string, ReportSetting>, points = 50, labels: { base?: string; head?: string } = {}): string | undefined {
+  const data = lrChartData(
+    [
+      { name: 'base', label: labels.base ?? 'base', plan: base },
+      { name: 'head', label: labels.head ?? 'head', plan: head },
+    ],
+    { points, fullWidthLines: true },
+  );
+  if (!data) return undefined;
+  // Scale the LR to a power of ten shown in the axis title.
+  const exponent = Math.floor(Math.log10(data.yMax));
   const scale = 10 ** -exponent;
-  const fmt = (v: number) => String(Number((v * scale).toFixed(4)));
-  const top = Number((Math.ceil(peak * scale * 10) / 10).toFixed(1));
+  const top = Number((Math.ceil(data.yMax * scale * 10) / 10).toFixed(1));
+  const x = mermaidX(data);
+  const palette = data.series.map((s) => s.color).join(', ');
   return [
+    `**LR schedule.** ${escapeMarkdown(data.legend)}`,
+    '',
     '```mermaid',
+    '---',
+    'config:',
+    '  themeVariables:',
+    '    xyChart:',
+    `      plotColorPalette: "${palette}"`,
+    '---',
     'xychart-beta',
-    '    title "LR schedule: base (first line) vs head (second line)"',
-    `    x-axis "step" 0 --> ${maxStep}`,
+    `    title "LR schedule: base (${data.series[0].colorName}) vs head (${data.series[1].colorName})"`,
+    `    x-axis "${x.title}" 0 --> ${decimal(data.xMax / x.div, 3)}`,
     `    y-axis "LR (x1e${exponent})" 0 --> ${top}`,
-    `    line [${baseLr.map(fmt).join(', ')}]`,
-    `    line [${headLr.map(fmt).join(', ')}]`,
+    ...data.series.map((s) => `    line [${s.points.map(([, lr]) => decimal(lr * scale)).join(', ')}]`),
     '```',
   ].join('\n');
 }
@@ -190,7 +205,7 @@ function planSection(c: PlanChange, links: LinkContext | undefined, points: numb
     if (b === undefined && h === undefined) continue;
     lines.push(`| ${row.label} | ${cell(b, row.percent)} | ${cell(h, row.percent)} | ${change(b, h)} |`);
   }
-  const chart = c.base ? lrChart(c.base, c.head, points) : undefined;
+  const chart = c.base ? lrChart(c.base, c.head, points, { base: c.baseLabel, head: c.path }) : undefined;
   if (chart) lines.push('', chart);
   return lines.join('\n');
 }

@@ -1,0 +1,134 @@
+/**
+ * `trainlint rescale FILE (--global-batch N | --micro-batch N | --world-size N) [--rule linear|sqrt]
+ * [--dry-run]`: ports a config to another global batch (engine/rescale.ts), rewriting its values in
+ * place as `--fix` does (only the values' characters change), and explains every change with its
+ * arithmetic. The rescaled text is linted again as the file at the same path (same launch scripts,
+ * linked files and settings) to confirm the new global batch and show what follows from it.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { UsageError } from '../config/errors.js';
+import { readConfig, settingsFor } from '../config/load-config.js';
+import { applyEdits, unifiedDiff } from '../engine/fix.js';
+import { formatCount } from '../engine/format-number.js';
+import { lint, runPlanOf, type FileResult } from '../engine/lint.js';
+import { parseSource } from '../engine/load-file.js';
+import { rescale, RescaleError, type RescaleResult, type RescaleTarget } from '../engine/rescale.js';
+import { findRepositoryRoot } from '../engine/repository.js';
+import { stripTerminalControls } from '../report/escape.js';
+import type { CliIO } from './main.js';
+
+export const RESCALE_USAGE = 'usage: trainlint rescale FILE (--global-batch N | --micro-batch N | --world-size N) [--rule linear|sqrt] [--dry-run] [-c CONFIG]';
+
+export interface RescaleArgs {
+  file: string;
+  target: RescaleTarget;
+  rule?: 'linear' | 'sqrt';
+  dryRun: boolean;
+  config?: string;
+}
+
+export function parseRescaleArgs(argv: string[]): RescaleArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'global-batch': { type: 'string' },
+        'micro-batch': { type: 'string' },
+        'world-size': { type: 'string' },
+        rule: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+        config: { type: 'string', short: 'c' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError(`rescale: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError(RESCALE_USAGE);
+  const targets = (['global-batch', 'micro-batch', 'world-size'] as const).filter((k) => values[k] !== undefined);
+  if (targets.length !== 1) throw new UsageError(`rescale: give exactly one of --global-batch, --micro-batch, --world-size (${RESCALE_USAGE})`);
+  const kind = targets[0];
+  const raw = values[kind]!;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || !Number.isSafeInteger(Number(raw))) throw new UsageError(`rescale: --${kind} needs a positive integer (got "${raw}")`);
+  const rule = values.rule;
+  if (rule !== undefined && rule !== 'linear' && rule !== 'sqrt') throw new UsageError(`rescale: --rule must be linear or sqrt (got "${rule}")`);
+  return { file: positionals[0], target: { kind, value: Number(raw) }, rule, dryRun: values['dry-run'] ?? false, config: values.config };
+}
+
+const pad = (s: string, n: number) => (s.length >= n ? s : s + ' '.repeat(n - s.length));
+
+/** The explanation: one line per change with its arithmetic, then what stays and what to check by hand. */
+export function formatRescale(file: string, r: RescaleResult, after: string[]): string {
+  const clean = stripTerminalControls;
+  const lines = [`${clean(file)}: global batch ${r.k === 1 ? `stays ${formatCount(r.oldGlobal)}` : `${formatCount(r.oldGlobal)} → ${formatCount(r.newGlobal)} (×${formatCount(Number(r.k.toFixed(4)))})`}`];
+  const width = Math.max(0, ...r.changes.map((c) => `${c.key} ${c.from} → ${c.to}`.length));
+  for (const c of r.changes) lines.push(`  ${pad(`${c.range.line}:${c.range.column}`, 7)} ${pad(clean(`${c.key} ${c.from} → ${c.to}`), width)}  ${clean(c.why)}`);
+  if (r.changes.length === 0) lines.push('  no value in the file changes');
+  for (const k of r.kept) lines.push(`  unchanged: ${clean(k)}`);
+  for (const a of after) lines.push(`  then: ${clean(a)}`);
+  if (r.manual.length) {
+    lines.push('  not changed, set by hand:');
+    for (const m of r.manual) lines.push(`    - ${clean(m)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** What the rescaled plan derives differently (run length, steps per epoch), and a check of the new global batch. */
+function derivedChanges(before: FileResult, after: FileResult | undefined, r: RescaleResult): string[] {
+  if (!after?.extraction) return ['the rescaled file could not be analysed again; check it with `trainlint plan`'];
+  const a = runPlanOf(after);
+  const b = runPlanOf(before);
+  const out: string[] = [];
+  const g = a.globalBatchSize?.value;
+  if (g !== undefined && g !== r.newGlobal) out.push(`the rescaled file's global batch is ${formatCount(g)}, not ${formatCount(r.newGlobal)}: check the values set by hand`);
+  for (const field of ['stepsPerEpoch', 'totalSteps'] as const) {
+    const x = b[field];
+    const y = a[field];
+    if (x && y && x.value !== y.value && y.origin === 'derived') out.push(`${field === 'totalSteps' ? 'the run' : 'an epoch'} is ${formatCount(y.value)} steps (was ${formatCount(x.value)})`);
+  }
+  return out;
+}
+
+export async function runRescale(argv: string[], io: CliIO): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(`${RESCALE_USAGE}\n\nRewrites FILE for the new batch: the LR by the rule (default as lr-not-rescaled chooses: sqrt for\nAdam-family optimizers, linear for SGD-family), warmup, run length, decay horizon and save/eval\nintervals kept in samples. Every change is explained; values that are not literal text are listed.\n--dry-run prints the explanation and a diff and writes nothing.\n`);
+    return 0;
+  }
+  const args = parseRescaleArgs(argv);
+  const { config } = readConfig(io.cwd, args.config);
+  const repoRoot = findRepositoryRoot(io.cwd);
+  const { results } = await lint({ root: io.cwd, repoRoot, paths: [args.file], config });
+  const first = results[0];
+  if (!first) throw new UsageError(`rescale: ${args.file} matches no file`);
+  if (results.some((r) => r.file.path !== first.file.path)) throw new UsageError(`rescale: ${args.file} names more than one file; rescale one config at a time`);
+  if (!first.extraction || !first.dialect) throw new UsageError(`rescale: ${first.file.path} has no plan (${first.reason ?? 'no dialect'})`);
+  const batches = new Set(results.map((r) => runPlanOf(r).globalBatchSize?.value));
+  if (batches.size > 1) throw new UsageError(`rescale: ${first.file.path} is started by several launch commands with different global batches (${[...batches].join(', ')}); rescale needs one`);
+  const rel = first.file.path;
+  const scaling = settingsFor(config, rel).rules.get('lr-not-rescaled')?.options?.scaling as 'linear' | 'sqrt' | 'either' | undefined;
+  let result: RescaleResult;
+  try {
+    result = rescale({ file: first.file, plan: runPlanOf(first), target: args.target, rule: args.rule, scaling, yamlLoader: first.dialect.meta.yamlLoader });
+  } catch (err) {
+    if (err instanceof RescaleError) throw new UsageError(`rescale: ${err.message}`);
+    throw err;
+  }
+  const { text } = applyEdits(first.file.text, result.edits);
+  // Lint the new text at the same path: same launch scripts, linked files and settings.
+  const again = await lint({ root: io.cwd, repoRoot, paths: [], config, stdinFile: parseSource(rel, text, { yamlVersion: config.yaml }) });
+  const after = again.results.find((r) => r.file.path === rel && (!first.launch || r.launch?.script === first.launch.script));
+  io.stdout(formatRescale(rel, result, derivedChanges(first, after, result)));
+  if (args.dryRun) {
+    io.stdout(unifiedDiff(rel, first.file.text, text));
+    io.stderr(`trainlint: ${result.changes.length} value(s) would change in ${rel} (dry run)\n`);
+    return 0;
+  }
+  if (text !== first.file.text) writeFileSync(path.resolve(io.cwd, rel), text);
+  io.stderr(`trainlint: ${text !== first.file.text ? `rewrote ${result.changes.length} value(s) in ${rel}` : `${rel} unchanged`}${result.manual.length ? `; ${result.manual.length} value(s) to set by hand (listed above)` : ''}\n`);
+  return 0;
+}

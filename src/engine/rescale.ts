@@ -1,0 +1,325 @@
+/**
+ * `trainlint rescale`: port a config to another global batch. Pure: a file, its plan and the
+ * target in; text edits (as `--fix` makes them: only the values' characters change) and an
+ * explanation of every change out.
+ *
+ * - The batch: the micro batch, the world size (a literal launcher count) or an explicit global
+ *   batch, as asked; the global batch follows micro × accumulation × data-parallel size.
+ * - The LR by the linear or sqrt rule (default: `lr-not-rescaled`'s choice, sqrt for Adam-family
+ *   and linear for SGD-family optimizers); an explicit minimum LR keeps its ratio to the peak.
+ * - Warmup, an explicit run length, the decay horizon and the save/eval intervals keep their
+ *   meaning in samples: steps ÷ k. Values written in samples, tokens, epochs or as a fraction of
+ *   training keep their meaning unchanged.
+ * - A value that is not literal text in this file (interpolated, through a variable, computed by
+ *   the launcher, a framework default, or in another file) is listed with the value it should get,
+ *   never guessed into the text.
+ */
+import { fixRule } from '../rules/lr-not-rescaled.js';
+import { formatCount, formatRatio, formatSci } from './format-number.js';
+import type { TextEdit } from './fix.js';
+import type { SourceFile } from './source.js';
+import type { PlanField, Range, Setting, TrainingPlan } from './types.js';
+
+export type RescaleTarget = { kind: 'global-batch' | 'micro-batch' | 'world-size'; value: number };
+
+export interface RescaleInput {
+  file: SourceFile;
+  /** The run's plan (the file's own values, launcher values and linked files). */
+  plan: TrainingPlan;
+  target: RescaleTarget;
+  /** `--rule`; else `lr-not-rescaled`'s `scaling` option decides. */
+  rule?: 'linear' | 'sqrt';
+  scaling?: 'linear' | 'sqrt' | 'either';
+  /** How the file's loader reads YAML ('pyyaml' needs `1.0e-4`, not `1e-4`). */
+  yamlLoader?: string;
+}
+
+export interface RescaleChange {
+  field: PlanField;
+  key: string;
+  /** Where the key is written. */
+  range: Range;
+  from: string;
+  to: string;
+  /** The arithmetic. */
+  why: string;
+}
+
+export interface RescaleResult {
+  oldGlobal: number;
+  newGlobal: number;
+  k: number;
+  changes: RescaleChange[];
+  /** Values that keep their meaning without an edit, with the reason. */
+  kept: string[];
+  /** Values that should change but are not literal text here: what to set by hand. */
+  manual: string[];
+  edits: TextEdit[];
+}
+
+export class RescaleError extends Error {}
+
+function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+
+/** The text a range covers. */
+export function textAt(text: string, r: Range): string {
+  const starts = lineStarts(text);
+  return text.slice((starts[r.line - 1] ?? 0) + r.column - 1, (starts[r.endLine - 1] ?? 0) + r.endColumn - 1);
+}
+
+const where = (s: Setting) => (s.file && s.range ? `${s.file}:${s.range.line}:${s.range.column}` : s.file ?? '');
+const keyOf = (s: Setting, fallback: string) => s.key ?? fallback;
+
+/**
+ * Where a setting's value is written as literal text in this file: its `valueRange`, or for a
+ * launch-script flag whose dialect records only the flag, the flag's literal value (not one that
+ * came through a variable).
+ */
+function literalRange(s: Setting, file: SourceFile): Range | undefined {
+  if (s.valueRange) return s.valueRange;
+  if (!file.script || !s.range || !s.key) return undefined;
+  for (const cmd of file.script.commands) {
+    for (const arg of [...cmd.launcherArgs, ...cmd.args]) {
+      const r = arg.flagRange;
+      if (arg.flag !== s.key || r.line !== s.range.line || r.column !== s.range.column) continue;
+      if (!arg.valueRange || arg.viaVariable || Number(arg.value) !== s.value) return undefined;
+      return arg.valueRange;
+    }
+  }
+  return undefined;
+}
+
+/** The setting with the range its literal value is written at, when there is one. */
+function literal<T extends Setting>(s: T, file: SourceFile): T {
+  const r = s.file === file.path && s.origin === 'explicit' ? literalRange(s, file) : undefined;
+  return r && !s.valueRange ? { ...s, valueRange: r } : s;
+}
+
+/** Why a setting cannot be edited in this file, or undefined when its value is literal text here. */
+function notEditable(s: Setting, file: SourceFile): string | undefined {
+  if (s.origin === 'default') return `${keyOf(s, 'it')} is not written (framework default)`;
+  if (s.origin === 'assumed') return `it is assumed in .trainlint.yml (assume)`;
+  if (s.origin === 'derived') return `it is computed (${s.how ?? 'derived'})`;
+  if (s.origin === 'dataset') return 'it is counted from the dataset';
+  if (s.file !== file.path) return `it is written in ${where(s) || 'another file'}`;
+  if (!s.valueRange) return `${keyOf(s, 'it')} at ${where(s)} is not a literal value (interpolated, or set through a variable)`;
+  return undefined;
+}
+
+/** A number written back in the style of the original text, parseable by the file's loader. */
+export function spellLike(original: string, value: number, significant: number, format: string, yamlLoader?: string): string {
+  const quote = /^(["'])(.*)\1$/.exec(original.trim());
+  const bare = quote ? quote[2] : original.trim();
+  let text: string;
+  if (Number.isInteger(value) && !/[.eE]/.test(bare)) text = String(value);
+  else if (/e/i.test(bare) || Math.abs(value) < 1e-3) text = formatSci(value, significant);
+  else text = String(Number(value.toPrecision(significant)));
+  // PyYAML reads a float only with a dot and a signed exponent (1.0e-4); elsewhere keep the
+  // original's dot (3.0e-4 → 6.0e-4).
+  const m = /^([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)$/.exec(text);
+  if (m && format === 'yaml' && yamlLoader === 'pyyaml' && !quote) text = `${m[1]}${m[2]}.${m[3] || '0'}e${m[4] || '+'}${m[5]}`;
+  else if (m && !m[3] && /^[-+]?\d+\.\d*[eE]/.test(bare)) text = `${m[1]}${m[2]}.0e${m[4]}${m[5]}`;
+  return quote ? `${quote[1]}${text}${quote[1]}` : text;
+}
+
+/** Units a step count can be written in that do not depend on the global batch. */
+const SAMPLE_UNITS = new Set(['samples', 'tokens', 'T', 'sp', 'tok', 'ep', 'epochs', 'dur']);
+
+export function rescale(input: RescaleInput): RescaleResult {
+  const { file, target } = input;
+  // Launch-script flags whose dialect records only the flag get their literal value's range.
+  const plan: TrainingPlan = Object.fromEntries(Object.entries(input.plan).map(([k, v]) => [k, v && typeof v === 'object' ? literal(v as Setting, input.file) : v]));
+  const G = plan.globalBatchSize;
+  if (!G || !(G.value > 0)) throw new RescaleError(`the global batch of ${file.path} is unknown, so there is nothing to scale from (see \`trainlint plan ${file.path}\`)`);
+  if (plan.schedulerTick?.value === 'rollout-step') throw new RescaleError(`${file.path} is an RL post-training config: its steps count rollouts, which rescale does not port`);
+  const result: RescaleResult = { oldGlobal: G.value, newGlobal: G.value, k: 1, changes: [], kept: [], manual: [], edits: [] };
+  const edit = (field: PlanField, s: Setting, to: string, why: string) => {
+    const from = textAt(file.text, s.valueRange!);
+    if (from === to) return;
+    // One key can hold two plan values (DeepSpeed's total_num_steps is the run and the decay horizon).
+    const r = s.valueRange!;
+    if (result.edits.some((e) => e.range.line === r.line && e.range.column === r.column)) return;
+    result.changes.push({ field, key: keyOf(s, field), range: s.range ?? s.valueRange!, from, to, why });
+    result.edits.push({ range: s.valueRange!, text: to });
+  };
+
+  const micro = plan.microBatchSize;
+  const accum = plan.gradAccumSteps;
+  const world = plan.worldSize;
+  const dp = plan.dataParallelSize ?? world;
+  const a = accum?.value ?? 1;
+  let newAccum = a;
+  // A written global batch with a derived accumulation is the anchor (Megatron, DeepSpeed without
+  // gradient_accumulation_steps): changing micro or world size changes the accumulation, not it.
+  const explicitGlobal = G.origin !== 'derived';
+  const identityWritten = explicitGlobal && micro?.origin === 'explicit' && accum?.origin === 'explicit';
+
+  const setMicro = (value: number, why: string) => {
+    if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
+    const reason = notEditable(micro, file);
+    if (reason) throw new RescaleError(`the micro batch cannot be set: ${reason}; set ${keyOf(micro, 'it')} to ${value} there`);
+    edit('microBatchSize', micro, String(value), why);
+  };
+  const setAccum = (value: number, why: string) => {
+    const reason = accum ? notEditable(accum, file) : 'it is not written';
+    if (!accum || reason) throw new RescaleError(`the gradient accumulation cannot be set to ${value}: ${reason}`);
+    edit('gradAccumSteps', accum, String(value), why);
+    newAccum = value;
+  };
+  const setGlobal = (value: number, why: string) => {
+    const reason = notEditable(G, file);
+    if (reason) throw new RescaleError(`the global batch cannot be set to ${value}: ${reason}`);
+    edit('globalBatchSize', G, String(value), why);
+  };
+
+  let newGlobal = G.value;
+  if (target.kind === 'micro-batch') {
+    if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
+    if (explicitGlobal && !identityWritten) {
+      setMicro(target.value, `the micro batch asked for; ${keyOf(G, 'the global batch')} ${G.value} is written, so the framework changes the accumulation instead`);
+    } else {
+      if (!dp) throw new RescaleError(`the world size of ${file.path} is unknown, so the new global batch is too (set assume.worldSize in .trainlint.yml)`);
+      newGlobal = target.value * a * dp.value;
+      setMicro(target.value, `the micro batch asked for: ${target.value} × ${a} accumulation × ${dp.value} data-parallel = ${newGlobal} samples per step`);
+      if (identityWritten) setGlobal(newGlobal, `= ${target.value} × ${a} × ${dp.value} (micro × accumulation × data-parallel)`);
+    }
+  } else if (target.kind === 'world-size') {
+    if (!world) throw new RescaleError(`the world size of ${file.path} is unknown (no launcher names it; set assume.worldSize in .trainlint.yml)`);
+    const parallel = dp ? world.value / dp.value : 1;
+    const newDp = target.value / parallel;
+    if (!Number.isInteger(newDp)) throw new RescaleError(`world size ${target.value} is not a multiple of the model-parallel size ${parallel}`);
+    const literal = worldLiteral(file, world);
+    if (literal) edit('worldSize', { ...world, valueRange: literal }, String(target.value), `the world size asked for`);
+    else {
+      const how =
+        world.origin === 'assumed'
+          ? 'assumed in .trainlint.yml (assume.worldSize): update it there and in the launcher'
+          : world.file && world.file !== file.path
+            ? `set by ${where(world)} (${keyOf(world, 'the launcher')}): change the launcher by hand`
+            : `${world.how ?? keyOf(world, 'the launcher')} is not one literal count; change the launcher by hand`;
+      result.manual.push(`world size ${world.value} → ${target.value}: ${how}`);
+    }
+    if (!(explicitGlobal && !identityWritten)) {
+      if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
+      newGlobal = micro.value * a * newDp;
+      if (identityWritten) setGlobal(newGlobal, `= ${micro.value} × ${a} × ${newDp} (micro × accumulation × data-parallel)`);
+    } else {
+      result.kept.push(`${keyOf(G, 'global batch')} ${G.value} is written: the framework changes the accumulation to ${formatCount(G.value / ((micro?.value ?? 1) * newDp))} instead`);
+    }
+  } else {
+    newGlobal = target.value;
+    if (explicitGlobal) {
+      setGlobal(newGlobal, 'the global batch asked for');
+      if (identityWritten && dp && micro) {
+        const m = newGlobal / (a * dp.value);
+        const acc = newGlobal / (micro.value * dp.value);
+        if (Number.isInteger(m)) setMicro(m, `= ${newGlobal} / (${a} accumulation × ${dp.value} data-parallel)`);
+        else if (Number.isInteger(acc)) setAccum(acc, `= ${newGlobal} / (${micro.value} micro × ${dp.value} data-parallel)`);
+        else throw new RescaleError(`${newGlobal} is not a multiple of ${a} × ${dp.value} nor of ${micro.value} × ${dp.value}`);
+      }
+    } else {
+      if (!dp || !micro) throw new RescaleError(`the ${dp ? 'micro batch' : 'world size'} of ${file.path} is unknown, so the global batch cannot be set`);
+      const m = newGlobal / (a * dp.value);
+      const acc = newGlobal / (micro.value * dp.value);
+      const microEditable = !notEditable(micro, file);
+      if (Number.isInteger(m) && microEditable) setMicro(m, `= ${newGlobal} / (${a} accumulation × ${dp.value} data-parallel)`);
+      else if (Number.isInteger(acc) && accum && !notEditable(accum, file)) setAccum(acc, `= ${newGlobal} / (${micro.value} micro × ${dp.value} data-parallel)`);
+      else if (Number.isInteger(m)) throw new RescaleError(`the micro batch cannot be set to ${m}: ${notEditable(micro, file)}`);
+      else throw new RescaleError(`global batch ${newGlobal} is not a multiple of ${a} × ${dp.value} (accumulation × data-parallel) nor of ${micro.value} × ${dp.value} (micro × data-parallel)`);
+    }
+  }
+
+  result.newGlobal = newGlobal;
+  const byLine = () => result.changes.sort((x, y) => x.range.line - y.range.line || x.range.column - y.range.column);
+  const k = newGlobal / G.value;
+  result.k = k;
+  if (k === 1) {
+    result.kept.push(`the global batch stays ${G.value}: the LR, warmup, steps and intervals keep their meaning`);
+    byLine();
+    return result;
+  }
+  const ratio = formatRatio(k);
+
+  // The LR, by the rule.
+  const rule = input.rule ?? fixRule(input.scaling ?? 'either', plan.optimizer?.value);
+  const lr = plan.peakLr;
+  if (lr && !rule) {
+    result.manual.push(`${keyOf(lr, 'learning rate')} ${formatSci(lr.value)}: the optimizer is unknown, so neither rule is chosen; pass --rule linear (SGD-family) or --rule sqrt (Adam-family)`);
+  } else if (lr && rule) {
+    const f = rule === 'linear' ? k : Math.sqrt(k);
+    const value = lr.value * f;
+    const how = `${rule} rule${input.rule ? '' : ` for ${plan.optimizer?.value}`}: ${formatSci(lr.value)} × ${rule === 'linear' ? ratio : `√${ratio}`} = ${formatSci(value, 5)}`;
+    const reason = notEditable(lr, file);
+    if (reason) result.manual.push(`${keyOf(lr, 'learning rate')} should be ${formatSci(value)} (${how}), but ${reason}`);
+    else edit('peakLr', lr, spellLike(textAt(file.text, lr.valueRange!), value, 4, file.format, input.yamlLoader), how);
+    const min = plan.minLr;
+    if (min && min.value > 0 && min.origin === 'explicit') {
+      const minValue = min.value * f;
+      const minReason = notEditable(min, file);
+      const minHow = `keeps its ratio to the peak: ${formatSci(min.value)} × ${rule === 'linear' ? ratio : `√${ratio}`} = ${formatSci(minValue, 5)}`;
+      if (minReason) result.manual.push(`${keyOf(min, 'minimum LR')} should be ${formatSci(minValue)} (${minHow}), but ${minReason}`);
+      else edit('minLr', min, spellLike(textAt(file.text, min.valueRange!), minValue, 4, file.format, input.yamlLoader), minHow);
+    }
+  }
+
+  // Step counts keep their meaning in samples.
+  const steps = (field: PlanField, what: string) => {
+    const s = plan[field] as Setting<number> | undefined;
+    if (!s || !(s.value > 0)) return;
+    const key = keyOf(s, what);
+    if (field === 'warmupSteps' && (plan.warmupRatio || s.fractionOf)) {
+      result.kept.push(`${plan.warmupRatio?.key ?? key}: warmup is a fraction of ${s.fractionOf?.of ?? 'training'}, so it keeps its share`);
+      return;
+    }
+    if (s.writtenAs && SAMPLE_UNITS.has(s.writtenAs.unit)) {
+      result.kept.push(`${key}: written in ${s.writtenAs.unit}, which keep their meaning`);
+      return;
+    }
+    if (s.origin === 'derived' || s.origin === 'dataset') {
+      // A run written in epochs is said once, below.
+      if (field === 'totalSteps' && !plan.epochs) result.kept.push(`the run length is computed (${(s.how ?? 'derived').split(';')[0]}): it follows the new batch`);
+      return;
+    }
+    const exact = s.value / k;
+    const n = Math.max(1, Math.round(exact));
+    const samples = `${formatCount(s.value)} × ${formatCount(G.value)} = ${formatCount(s.value * G.value)} samples`;
+    const how = `keeps ${samples}: ${formatCount(s.value)} ÷ ${ratio} = ${formatCount(Number(exact.toFixed(1)))}${Number.isInteger(exact) ? '' : `, rounded to ${n}`}`;
+    const reason = notEditable(s, file);
+    // Lightning counts batches (micro-batches × accumulation per step): they follow a new accumulation.
+    const perStep = s.writtenAs?.unit === 'batches' ? newAccum : (s.writtenAs?.perStep ?? 1);
+    const written = s.writtenAs ? `${formatCount(n * perStep)}${s.writtenAs.suffix ? s.writtenAs.unit : ''}` : String(n);
+    if (reason) {
+      result.manual.push(`${key} should be ${written} (${what}; ${how}), but ${reason}`);
+      return;
+    }
+    const original = textAt(file.text, s.valueRange!);
+    const quote = /^(["'])(.*)\1$/.exec(original.trim());
+    edit(field, s, quote ? `${quote[1]}${written}${quote[1]}` : written, `${what} ${how}`);
+  };
+  steps('warmupSteps', 'warmup');
+  steps('totalSteps', 'run length');
+  steps('decaySteps', 'decay horizon');
+  steps('saveEverySteps', 'save interval');
+  steps('evalEverySteps', 'eval interval');
+  if (plan.epochs && !(plan.totalSteps && plan.totalSteps.origin !== 'derived')) result.kept.push(`${keyOf(plan.epochs, 'epochs')} ${formatCount(plan.epochs.value)}: epochs keep their samples; the steps follow`);
+  byLine();
+  return result;
+}
+
+/** The literal launcher count that is the world size (`--nproc_per_node 4` on one node), if any. */
+function worldLiteral(file: SourceFile, world: Setting<number>): Range | undefined {
+  if (world.file !== file.path || !file.script || !world.range || /×/.test(world.how ?? '')) return undefined;
+  for (const cmd of file.script.commands) {
+    for (const arg of cmd.launcherArgs) {
+      const r = arg.flagRange;
+      if (arg.flag !== world.key || r.line !== world.range.line || r.column !== world.range.column) continue;
+      if (!arg.valueRange || arg.viaVariable || arg.value?.trim() !== String(world.value)) return undefined;
+      return arg.valueRange;
+    }
+  }
+  return undefined;
+}
