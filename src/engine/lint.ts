@@ -16,6 +16,7 @@ import { decodeSource, DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource }
 import { SchemaStore } from './schemas.js';
 import { applySuppressions } from './suppressions.js';
 import { accelerateLink, linkRequests, mergeLinked, type LinkedPlan } from './links.js';
+import { inheritanceFindings, inheritanceReader } from './inherit.js';
 import { listScripts, relativePosix } from './repository.js';
 import { estimateDatasetSamples, type DatasetEstimate } from './datasets.js';
 import { scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
@@ -129,6 +130,7 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
   // Findings recorded before the rules (reference problems, internal errors) follow the same
   // severity settings and suppressions as the rest.
   const earlier = result.findings.splice(0);
+  earlier.push(...inheritanceFindings(file));
   const push = (finding: Finding) => {
     const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
     if (configured === 'off') return;
@@ -189,6 +191,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const { root, config } = options;
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
+  // `_base_`, `_BASE_` and config imports: the files a config builds on, through the one resolver.
+  const withBases = inheritanceReader(options.repoRoot ?? root, root, maxBytes);
   const schemas = new SchemaStore(root);
   const virtual = options.virtualFiles ?? [];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
@@ -220,7 +224,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     // bug), only this file gets an internal-error finding and the other files are still linted.
     let file: SourceFile | undefined;
     try {
-      file = loadFile(abs, rel, parseOptions);
+      file = withBases(loadFile(abs, rel, parseOptions));
       return { file, findings: [], ...analyse(file, settingsOf(rel)) };
     } catch (err) {
       file ??= { path: rel, text: '', format: formatOf(rel), problems: [], directives: { suppressions: [] } };
@@ -288,7 +292,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (!check.ok) continue;
     let added: FileResult;
     try {
-      const file = loadFile(check.abs, rel, parseOptions);
+      const file = withBases(loadFile(check.abs, rel, parseOptions));
       added = analyseSafely(file, settingsOf(rel));
     } catch (err) {
       const file: SourceFile = { path: rel, text: '', format: formatOf(rel), problems: [], directives: { suppressions: [] } };
@@ -390,7 +394,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
         continue;
       }
       try {
-        const loaded = byPath.get(refPath)?.file ?? loadFile(path.resolve(root, refPath), refPath, parseOptions);
+        const loaded = byPath.get(refPath)?.file ?? withBases(loadFile(path.resolve(root, refPath), refPath, parseOptions));
         const problem = loaded.problems.find((p) => p.kind === 'parse-error');
         if (problem) {
           result.findings.push({
@@ -424,7 +428,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       // As for declared references: a failure on the base version is this file's finding only.
       let baseAnalysis: ReturnType<typeof analyse>;
       try {
-        const baseFile = parseSource(basePath, version.text, parseOptions, result.file.format);
+        const baseFile = withBases(parseSource(basePath, version.text, parseOptions, result.file.format));
         baseAnalysis = analyse(baseFile, settingsOf(result.file.path), result.dialect);
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its version at ${options.base}`));

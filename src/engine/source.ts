@@ -4,6 +4,7 @@ import type { LoadProblem } from './load/result.js';
 import type { ConfigNode } from './tree.js';
 import type { FileFormat, Range } from './types.js';
 import type { Directives } from './directives.js';
+import type { Inherited } from './inherit.js';
 
 export interface SourceFile {
   /** Repo-relative POSIX path (or the path as given, for files outside the root). */
@@ -18,6 +19,8 @@ export interface SourceFile {
   problems: LoadProblem[];
   /** Inline `# trainlint…` comments. */
   directives: Directives;
+  /** The configuration after inheritance (`_base_`, `_BASE_`, config imports), when the file builds on others (engine/inherit.ts). */
+  inherited?: Inherited;
 }
 
 /** The range of the first line of a file, for findings that belong to the file as a whole. */
