@@ -70,10 +70,10 @@ describe('python-config reader: values', () => {
     expect(ratio.kind === 'scalar' && isPythonInt(ratio)).toBe(false);
   });
 
-  test('package imports are class names: type=LinearLR reads as "LinearLR"', () => {
+  test('package imports are class names: type=LinearLR reads as "LinearLR", O.SGD as "torch.optim.SGD"', () => {
     expect(
       plain(['from mmengine.optim.scheduler import LinearLR, MultiStepLR as MS', 'import torch.optim as O', 'param_scheduler = [dict(type=LinearLR), dict(type=MS), dict(type=O.SGD)]'].join('\n')),
-    ).toEqual({ param_scheduler: [{ type: 'LinearLR' }, { type: 'MultiStepLR' }, { type: 'SGD' }] });
+    ).toEqual({ param_scheduler: [{ type: 'LinearLR' }, { type: 'MultiStepLR' }, { type: 'torch.optim.SGD' }] });
   });
 
   test('detectron2 L(Class)(…) is a mapping with _target_', () => {

@@ -16,6 +16,13 @@ const EXT = /\.(ya?ml|json|toml|sh|py)$/;
 const NOT_CLAIMED: Record<string, string | null> = {
   'deepspeed/neox_125M.yml': 'gpt-neox', // GPT-NeoX: DeepSpeed blocks inside, NeoX semantics
   'megatron/llama3-nemo_8b_mr_mbs1_gbs8_mcore_te_8experts_tp2_ep2_pp2_dgx_a100_1N8G/model_config.yaml': null, // NeMo-run, not Megatron argparse
+  // Pieces of an MMEngine `_base_` chain or detectron2 LazyConfig modules: not training configs alone.
+  'mmengine/configs/_base_/default_runtime.py': null,
+  'mmengine/configs/_base_/models/faster-rcnn_r50_fpn.py': null,
+  'mmengine/configs/_base_/datasets/coco_detection.py': null,
+  'detectron2/configs/common/train.py': null,
+  'detectron2/configs/common/optim.py': null,
+  'detectron2/configs/common/data/coco.py': null,
 };
 
 function files(dir: string): string[] {

@@ -15,10 +15,12 @@ import { hfTrainer } from './hf-trainer.js';
 import { llamaFactory } from './llama-factory.js';
 import { megatron } from './megatron.js';
 import { openclip } from './openclip.js';
+import { mmengine } from './mmengine.js';
+import { detectron2 } from './detectron2.js';
 import type { Dialect, ExtractEnv } from './types.js';
 
 /** Order breaks score ties: HF-based supersets (axolotl, llama-factory) come before hf-trainer. */
-export const DIALECTS: readonly Dialect[] = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, generic];
+export const DIALECTS: readonly Dialect[] = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, mmengine, detectron2, generic];
 
 export function dialectById(id: string): Dialect | undefined {
   return DIALECTS.find((d) => d.meta.id === id);

@@ -108,6 +108,13 @@ export interface Extraction {
   globalBatchRounding?: 'floor' | 'per-device';
   /** Written values the framework ignores or overrides (see IgnoredSetting). */
   ignored?: IgnoredSetting[];
+  /**
+   * A reference the config itself implies, for the rules that compare with one (lr-not-rescaled,
+   * warmup-not-rescaled), used when no reference is declared and `--base` gives none: the batch an
+   * MMEngine file name's `NxbM` says the LR was tuned for, `auto_scale_lr.base_batch_size`, the
+   * detectron2 `_BASE_` config a child inherits its LR from.
+   */
+  reference?: { plan: TrainingPlan; label: string; path: string };
 }
 
 /**

@@ -134,8 +134,10 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
   const push = (finding: Finding) => {
     const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
     if (configured === 'off') return;
-    // A rule may report below its configured level (info for harmless conflicts), never above.
-    raw.push({ ...finding, severity: finding.severity === 'info' ? 'info' : configured });
+    // A rule may report below its configured level (info for harmless conflicts); above it only
+    // where the framework refuses to start, and only while the rule runs at its default level.
+    const raised = finding.severity === 'error' && configured === RULES_BY_ID.get(finding.ruleId)?.meta.defaultSeverity;
+    raw.push({ ...finding, severity: finding.severity === 'info' || raised ? finding.severity : configured });
   };
   earlier.forEach((f) => push(f));
   for (const problem of file.problems) {
@@ -439,6 +441,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       result.reference = { plan: baseAnalysis.extraction.plan, label: `base ${options.base}${renamed}`, path: basePath };
     }
   }
+
+  // What the config itself says its LR was tuned for (a file-name convention, a base config).
+  for (const result of everything) if (!result.reference && result.extraction?.reference) result.reference = result.extraction.reference;
 
   for (const result of everything) {
     try {

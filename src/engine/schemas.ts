@@ -19,6 +19,8 @@ import torchtuneSchema from '../../schemas/dialects/torchtune.schema.json';
 import gptNeoxSchema from '../../schemas/dialects/gpt-neox.schema.json';
 import hfTrainerSchema from '../../schemas/dialects/hf-trainer.schema.json';
 import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json';
+import mmengineSchema from '../../schemas/dialects/mmengine.schema.json';
+import detectron2Schema from '../../schemas/dialects/detectron2.schema.json';
 import { UsageError } from '../config/errors.js';
 import { loadYaml } from './load/yaml.js';
 import { loadJson } from './load/json.js';
@@ -38,6 +40,8 @@ const BUILTIN: Record<string, object> = {
   'torchtitan.schema.json': torchtitanSchema,
   'litgpt.schema.json': litgptSchema,
   'nanogpt.schema.json': nanogptSchema,
+  'mmengine.schema.json': mmengineSchema,
+  'detectron2.schema.json': detectron2Schema,
 };
 
 export class SchemaStore {

@@ -33,8 +33,11 @@ export interface Reference {
 
 export interface ReportInput {
   message: string;
-  /** Lower than the rule's configured severity (e.g. info for harmless conflicts). */
-  severity?: 'info';
+  /**
+   * 'info': lower than the rule's configured severity (harmless conflicts). 'error': the framework
+   * refuses to start on it; above a rule's default level, kept only while the rule runs at its default.
+   */
+  severity?: 'info' | 'error';
   range: Range;
   data?: Record<string, unknown>;
   fix?: string;

@@ -364,7 +364,7 @@ class Expr {
   }
 
   attribute(v: Val, name: string, start: Token, at: Token): Val {
-    if (v.kind === 'sym') return { kind: 'sym', name, range: this.range(start, at) };
+    if (v.kind === 'sym') return { kind: 'sym', name: `${v.name}.${name}`, range: this.range(start, at) };
     if (v.kind === 'map') {
       const entry = mapGet(v, name);
       if (entry) return entry.value;
@@ -558,6 +558,13 @@ class Expr {
         }
         for (const k of keywords) setEntry(entries, { key: k.name.text, keyRange: this.range(k.name, k.name), value: this.node(k.value) });
         return this.map(entries, start, close);
+      }
+      // OmegaConf.create() / OmegaConf.create(dict(...)): a plain mapping (detectron2 LazyConfig).
+      if (/(^|\.)OmegaConf\.create$/.test(callee.name) && keywords.length === 0 && positional.length <= 1) {
+        const first = positional[0];
+        if (!first) return this.map([], start, close);
+        if (first.kind === 'map') return first;
+        throw new Unsupported();
       }
       if ((callee.name === 'list' || callee.name === 'tuple') && keywords.length === 0 && positional.length <= 1) {
         const first = positional[0];
