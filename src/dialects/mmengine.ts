@@ -265,7 +265,7 @@ function rangeInFile(view: ConfigView, node: ConfigNode, file: SourceFile): Rang
   return view.fileOf(node) === file.path ? node.range : undefined;
 }
 
-function extract(file: SourceFile, env: ExtractEnv): Extraction {
+function extract(file: SourceFile, env: ExtractEnv, asBase = false): Extraction {
   const view = viewOf(file);
   const plan: TrainingPlan = {};
   const missing: MissingField[] = [];
@@ -407,7 +407,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
   if (ctx.loop === 'epoch' && !plan.totalSteps) missing.push({ field: 'datasetSamples', hint: 'the epoch length is len(train_dataloader); set assume.datasetSamples in .trainlint.yml to compare step counts with the run' });
   if (!lr && !view.complete) missing.push({ field: 'peakLr', hint: 'optim_wrapper.optimizer.lr comes from a file that was not read; set assume.peakLr' });
 
-  const reference = conventionReference(file, plan, lr, baseBatch, named);
+  const reference = asBase ? undefined : conventionReference(file, env, plan, lr, baseBatch, named);
   return {
     plan,
     missing,
@@ -443,13 +443,20 @@ function interval(ctx: Ctx, s: Setting<number>, byEpoch: boolean): Setting<numbe
  */
 function conventionReference(
   file: SourceFile,
+  env: ExtractEnv,
   plan: TrainingPlan,
   lr: Setting<number> | undefined,
   baseBatch: Setting<number> | undefined,
   named: ReturnType<typeof fileNameBatch>,
 ): Extraction['reference'] {
-  if (!lr) return undefined;
-  const ref: TrainingPlan = { peakLr: lr, ...(plan.warmupSteps ? { warmupSteps: plan.warmupSteps } : {}) };
+  // The LR and warmup that were tuned: those the config inherits from its `_base_` files when it
+  // builds on them (a child that changes its batch and its LR is compared with what it started from).
+  const inherited = file.inherited;
+  const base = inherited?.baseTree ? extract({ ...file, inherited: { ...inherited, tree: inherited.baseTree, baseTree: undefined } }, env, true).plan : undefined;
+  const tunedLr = base?.peakLr && base.peakLr.origin === 'explicit' ? base.peakLr : lr;
+  const tunedWarmup = base ? base.warmupSteps : plan.warmupSteps;
+  if (!tunedLr) return undefined;
+  const ref: TrainingPlan = { peakLr: tunedLr, ...(tunedWarmup ? { warmupSteps: tunedWarmup } : {}) };
   if (named) {
     ref.globalBatchSize = { value: named.gpus * named.perGpu, origin: 'explicit', key: `file name ${named.text}`, unit: 'samples' };
     return { plan: ref, label: `file name ${named.text}`, path: file.path };
