@@ -212,6 +212,16 @@ describe('detectron2 yacs _BASE_ chains', () => {
   });
 });
 
+describe('hostile input', () => {
+  test('recognising a file that builds on others stays linear (2 MiB of blank lines)', () => {
+    const text = `${'\n'.repeat(2 * 1024 * 1024)}x = 1\n`;
+    const start = Date.now();
+    const file = parseSource('configs/blank.py', text);
+    expect(resolveInheritance(file, memoryIO({}), newInheritCache())).toBeUndefined();
+    expect(Date.now() - start).toBeLessThan(3000);
+  });
+});
+
 describe('through the engine resolver', () => {
   let root: string;
   beforeEach(() => {

@@ -234,6 +234,18 @@ describe('mmengine: framework behaviour', () => {
     expect(results[0].extraction!.ignored?.map((i) => i.key)).toEqual(['param_scheduler[0]']);
   });
 
+  test('a launch script gives the world size: 4 GPUs for a config named 8xb2 halve the batch its LR was tuned for', async () => {
+    const results = await lintFiles({
+      'configs/_base_/schedules/schedule_1x.py': SCHEDULE,
+      'configs/faster_rcnn/faster-rcnn_r50_fpn_8xb2-1x_coco.py': "_base_ = '../_base_/schedules/schedule_1x.py'\ntrain_dataloader = dict(batch_size=2)\n",
+      'tools/dist_train.sh': '#!/bin/bash\ntorchrun --nproc_per_node 4 tools/train.py configs/faster_rcnn/faster-rcnn_r50_fpn_8xb2-1x_coco.py --launcher pytorch\n',
+    });
+    const launched = results.find((r) => r.file.path.endsWith('8xb2-1x_coco.py') && r.launch)!;
+    expect(launched.extraction!.plan.worldSize).toMatchObject({ value: 4, origin: 'launcher' });
+    expect(findings(launched, 'lr-not-rescaled')).toEqual([expect.stringContaining('global batch ×0.5 since file name 8xb2 (16 → 8)')]);
+    expect(findings(launched, 'lr-not-rescaled')[0]).toMatch(/as launched by tools\/dist_train\.sh:2/);
+  });
+
   test('with the dataset size, epochs become steps (DefaultSampler pads each rank)', async () => {
     const results = await lintFiles(
       {

@@ -91,7 +91,7 @@ type Style = 'python' | 'yacs';
 export function inheritStyle(file: SourceFile): Style | undefined {
   if (!file.tree || file.tree.kind !== 'map') return undefined;
   if (file.format === 'python') {
-    if (mapGet(file.tree, '_base_') || file.text.includes('read_base') || /^\s*from\s+\./m.test(file.text)) return 'python';
+    if (mapGet(file.tree, '_base_') || file.text.includes('read_base') || /^[ \t]*from[ \t]+\./m.test(file.text)) return 'python';
     return undefined;
   }
   if (file.format === 'yaml' && mapGet(file.tree, '_BASE_')) return 'yacs';
