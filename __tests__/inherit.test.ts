@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { inheritanceFindings, inheritanceReader, MAX_CHAIN_DEPTH, newInheritCache, resolveInheritance, type InheritIO } from '../src/engine/inherit';
+import { inheritanceFindings, inheritanceReader, MAX_CHAIN_DEPTH, MAX_CHAIN_FILES, newInheritCache, resolveInheritance, type InheritIO } from '../src/engine/inherit';
 import { parseSource } from '../src/engine/load-file';
 import { getIn, toPlain } from '../src/engine/tree';
 
@@ -219,6 +219,21 @@ describe('hostile input', () => {
     const file = parseSource('configs/blank.py', text);
     expect(resolveInheritance(file, memoryIO({}), newInheritCache())).toBeUndefined();
     expect(Date.now() - start).toBeLessThan(3000);
+  });
+});
+
+describe('hostile chains', () => {
+  test('a list of thousands of bases is cut at MAX_CHAIN_FILES, with one note', () => {
+    const list = Array.from({ length: 5000 }, (_, i) => `'./m${i}.py'`).join(', ');
+    const { inherited } = resolve({ 'c/a.py': `_base_ = [${list}]\n` }, 'c/a.py');
+    expect(inherited.problems.length).toBeLessThanOrEqual(MAX_CHAIN_FILES);
+    expect(inherited.notes).toContain('5000 _base_ files: only the first 64 are read');
+    expect(inherited.complete).toBe(false);
+    const file = parseSource('c/a.py', `_base_ = [${list}]\n`);
+    file.inherited = inherited;
+    const findings = inheritanceFindings(file);
+    expect(findings).toHaveLength(10);
+    expect(findings[9].message).toMatch(/and 54 more problems/);
   });
 });
 

@@ -21,7 +21,7 @@
  */
 import path from 'node:path';
 import { parsePythonConfig, markCopy, originalOf, type ModuleImport } from './load/python-config.js';
-import { parseSource } from './load-file.js';
+import { MAX_PARSE_ERRORS_PER_FILE, parseSource } from './load-file.js';
 import { stripBom } from './load/positions.js';
 import { describeTried, readBounded, repoRootOf, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
 import type { SourceFile } from './source.js';
@@ -186,6 +186,13 @@ function throughReference(inner: Resolved, range: Range, label: string): { probl
   };
 }
 
+/** At most MAX_CHAIN_FILES references of one file are followed (a hostile list of thousands is not). */
+function capped<T>(items: readonly T[], what: string, notes: string[]): readonly T[] {
+  if (items.length <= MAX_CHAIN_FILES) return items;
+  notes.push(`${items.length} ${what}: only the first ${MAX_CHAIN_FILES} are read`);
+  return items.slice(0, MAX_CHAIN_FILES);
+}
+
 function emptyMap(range: Range): MapNode {
   return { kind: 'map', entries: [], range };
 }
@@ -211,7 +218,7 @@ function resolvePython(rel: string, file: SourceFile, stack: string[], state: St
 
   // `_base_` files, merged in order; a key two of them define is an error.
   let base: MapNode | undefined;
-  for (const ref of first.bases ?? []) {
+  for (const ref of capped(first.bases ?? [], '_base_ files', notes)) {
     if (ref.written.includes('::')) {
       notes.push(`_base_ ${ref.written}: a config of an installed package (${ref.written.split('::')[0]}); not read, so what it sets is unknown`);
       complete = false;
@@ -249,7 +256,7 @@ function resolvePython(rel: string, file: SourceFile, stack: string[], state: St
 
   // Config modules imported (lazy `read_base` imports, detectron2 relative imports).
   const modules = new Map<string, MapNode>();
-  for (const imp of first.imports) {
+  for (const imp of capped(first.imports, 'config imports', notes)) {
     const written = modulePath(imp);
     if (!written) {
       notes.push(`${imp.module}: not a config file path; not read`);
@@ -354,7 +361,7 @@ function resolveYacs(rel: string, file: SourceFile, stack: string[], state: Stat
   if (!baseEntry) return { tree: own, files, complete, problems, notes };
   const refs = baseEntry.value.kind === 'seq' ? baseEntry.value.items : [baseEntry.value];
   let base: MapNode | undefined;
-  for (const ref of refs) {
+  for (const ref of capped(refs, '_BASE_ files', notes)) {
     if (ref.kind !== 'scalar' || typeof ref.value !== 'string') {
       notes.push('_BASE_ is not a path; the base file is not read');
       complete = false;
@@ -437,9 +444,12 @@ export function repoInheritIO(repo: RepoRoot, maxBytes: number, toRepo: (rel: st
  * is a `parse-error` (the file is still linted with what could be read).
  */
 export function inheritanceFindings(file: SourceFile): Finding[] {
-  return (file.inherited?.problems ?? [])
-    .filter((p) => p.fatal)
-    .map((p) => ({ ruleId: 'parse-error', severity: 'error' as const, path: file.path, range: p.range, message: p.message }));
+  const fatal = (file.inherited?.problems ?? []).filter((p) => p.fatal);
+  const kept = fatal.slice(0, MAX_PARSE_ERRORS_PER_FILE);
+  return kept.map((p, i) => {
+    const more = i === kept.length - 1 && fatal.length > kept.length ? ` (and ${fatal.length - kept.length} more problems with the files this config builds on, not shown)` : '';
+    return { ruleId: 'parse-error', severity: 'error' as const, path: file.path, range: p.range, message: p.message + more };
+  });
 }
 
 /**
