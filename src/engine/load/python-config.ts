@@ -166,8 +166,8 @@ type Loc = ReturnType<typeof locator>;
 
 interface Scope {
   env: Map<string, Val>;
+  /** The merged `_base_` files, when given. */
   base?: MapNode;
-  /** Why `_base_` is unknown when no base tree was given. */
   text: string;
   loc: Loc;
 }
