@@ -237,17 +237,21 @@ describe('python format wiring', () => {
     expect(file.directives.suppressions).toEqual([expect.objectContaining({ ruleIds: ['warmup-fraction'], scope: 2, reason: 'short run' })]);
   });
 
-  test('isPythonConfig: only .py files directly in config/ or configs/', () => {
+  test('isPythonConfig: only .py files under a config/ or configs/ folder', () => {
     expect(isPythonConfig('config/train_gpt2.py')).toBe(true);
     expect(isPythonConfig('nanoGPT/configs/a.py')).toBe(true);
     expect(isPythonConfig('config/__init__.py')).toBe(false);
     expect(isPythonConfig('train.py')).toBe(false);
-    expect(isPythonConfig('config/sub/a.py')).toBe(false);
-    expect(isPythonConfig('configs/_base_/schedule.py')).toBe(false);
+    // MMEngine and detectron2 keep their Python configs in subfolders of configs/.
+    expect(isPythonConfig('config/sub/a.py')).toBe(true);
+    expect(isPythonConfig('configs/_base_/schedules/schedule_1x.py')).toBe(true);
+    expect(isPythonConfig('mmdet/configs/faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py')).toBe(true);
+    expect(isPythonConfig('configs.py')).toBe(false);
+    expect(isPythonConfig('src/configsx/a.py')).toBe(false);
     expect(isPythonConfig('config/a.yaml')).toBe(false);
   });
 
-  test('discover walks .py files only in config folders, unless named or globbed', () => {
+  test('discover walks .py files only under config folders, unless named or globbed', () => {
     const root = mkdtempSync(path.join(tmpdir(), 'trainlint-py-'));
     try {
       for (const rel of ['train.py', 'model.py', 'config/train_gpt2.py', 'config/__init__.py', 'configs/a.py', 'src/config/b.py', 'src/util.py', 'config/deep/c.py', 'x.yaml']) {
@@ -256,7 +260,7 @@ describe('python format wiring', () => {
       }
       const config = {} as TrainlintConfig;
       const rels = (inputs: string[], cfg: TrainlintConfig = config) => discover(root, inputs, cfg).map((f) => f.rel).sort();
-      expect(rels([])).toEqual(['config/train_gpt2.py', 'configs/a.py', 'src/config/b.py', 'x.yaml']);
+      expect(rels([])).toEqual(['config/deep/c.py', 'config/train_gpt2.py', 'configs/a.py', 'src/config/b.py', 'x.yaml']);
       expect(rels(['train.py'])).toEqual(['train.py']);
       expect(rels(['**/*.py'])).toEqual(['config/__init__.py', 'config/deep/c.py', 'config/train_gpt2.py', 'configs/a.py', 'model.py', 'src/config/b.py', 'src/util.py', 'train.py']);
       expect(rels(['.'], { files: ['src/util.py'] } as TrainlintConfig)).toContain('src/util.py');

@@ -862,8 +862,8 @@ var require_tree = __commonJS({
        * @param {any} value
        */
       add(key, value) {
-        const length = key.length;
-        if (length === 0) {
+        const length2 = key.length;
+        if (length2 === 0) {
           throw new TypeError("Unreachable");
         }
         let index = 0;
@@ -874,7 +874,7 @@ var require_tree = __commonJS({
             throw new TypeError("key must be ascii string");
           }
           if (node.code === code) {
-            if (length === ++index) {
+            if (length2 === ++index) {
               node.value = value;
               break;
             } else if (node.middle !== null) {
@@ -1075,14 +1075,14 @@ var require_util = __commonJS({
         }
         const port = url.port != null ? url.port : url.protocol === "https:" ? 443 : 80;
         let origin = url.origin != null ? url.origin : `${url.protocol || ""}//${url.hostname || ""}:${port}`;
-        let path15 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
+        let path16 = url.path != null ? url.path : `${url.pathname || ""}${url.search || ""}`;
         if (origin[origin.length - 1] === "/") {
           origin = origin.slice(0, origin.length - 1);
         }
-        if (path15 && path15[0] !== "/") {
-          path15 = `/${path15}`;
+        if (path16 && path16[0] !== "/") {
+          path16 = `/${path16}`;
         }
-        return new URL(`${origin}${path15}`);
+        return new URL(`${origin}${path16}`);
       }
       if (!isHttpOrHttpsPrefixed(url.origin || url.protocol)) {
         throw new InvalidArgumentError("Invalid URL protocol: the URL must start with `http:` or `https:`.");
@@ -1533,39 +1533,39 @@ var require_diagnostics = __commonJS({
       });
       diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
         const {
-          request: { method, path: path15, origin }
+          request: { method, path: path16, origin }
         } = evt;
-        debuglog("sending request to %s %s/%s", method, origin, path15);
+        debuglog("sending request to %s %s/%s", method, origin, path16);
       });
       diagnosticsChannel.channel("undici:request:headers").subscribe((evt) => {
         const {
-          request: { method, path: path15, origin },
+          request: { method, path: path16, origin },
           response: { statusCode }
         } = evt;
         debuglog(
           "received response to %s %s/%s - HTTP %d",
           method,
           origin,
-          path15,
+          path16,
           statusCode
         );
       });
       diagnosticsChannel.channel("undici:request:trailers").subscribe((evt) => {
         const {
-          request: { method, path: path15, origin }
+          request: { method, path: path16, origin }
         } = evt;
-        debuglog("trailers received from %s %s/%s", method, origin, path15);
+        debuglog("trailers received from %s %s/%s", method, origin, path16);
       });
       diagnosticsChannel.channel("undici:request:error").subscribe((evt) => {
         const {
-          request: { method, path: path15, origin },
+          request: { method, path: path16, origin },
           error: error2
         } = evt;
         debuglog(
           "request to %s %s/%s errored - %s",
           method,
           origin,
-          path15,
+          path16,
           error2.message
         );
       });
@@ -1614,9 +1614,9 @@ var require_diagnostics = __commonJS({
         });
         diagnosticsChannel.channel("undici:client:sendHeaders").subscribe((evt) => {
           const {
-            request: { method, path: path15, origin }
+            request: { method, path: path16, origin }
           } = evt;
-          debuglog("sending request to %s %s/%s", method, origin, path15);
+          debuglog("sending request to %s %s/%s", method, origin, path16);
         });
       }
       diagnosticsChannel.channel("undici:websocket:open").subscribe((evt) => {
@@ -1679,7 +1679,7 @@ var require_request = __commonJS({
     var kHandler = /* @__PURE__ */ Symbol("handler");
     var Request = class {
       constructor(origin, {
-        path: path15,
+        path: path16,
         method,
         body,
         headers,
@@ -1694,11 +1694,11 @@ var require_request = __commonJS({
         expectContinue,
         servername
       }, handler2) {
-        if (typeof path15 !== "string") {
+        if (typeof path16 !== "string") {
           throw new InvalidArgumentError("path must be a string");
-        } else if (path15[0] !== "/" && !(path15.startsWith("http://") || path15.startsWith("https://")) && method !== "CONNECT") {
+        } else if (path16[0] !== "/" && !(path16.startsWith("http://") || path16.startsWith("https://")) && method !== "CONNECT") {
           throw new InvalidArgumentError("path must be an absolute URL or start with a slash");
-        } else if (invalidPathRegex.test(path15)) {
+        } else if (invalidPathRegex.test(path16)) {
           throw new InvalidArgumentError("invalid request path");
         }
         if (typeof method !== "string") {
@@ -1764,7 +1764,7 @@ var require_request = __commonJS({
         this.completed = false;
         this.aborted = false;
         this.upgrade = upgrade || null;
-        this.path = query ? buildURL(path15, query) : path15;
+        this.path = query ? buildURL(path16, query) : path16;
         this.origin = origin;
         this.idempotent = idempotent == null ? method === "HEAD" || method === "GET" : idempotent;
         this.blocking = blocking == null ? false : blocking;
@@ -3393,10 +3393,10 @@ var require_data_url = __commonJS({
       );
     }
     function percentDecode(input) {
-      const length = input.length;
-      const output = new Uint8Array(length);
+      const length2 = input.length;
+      const output = new Uint8Array(length2);
       let j = 0;
-      for (let i = 0; i < length; ++i) {
+      for (let i = 0; i < length2; ++i) {
         const byte = input[i];
         if (byte !== 37) {
           output[j++] = byte;
@@ -3407,7 +3407,7 @@ var require_data_url = __commonJS({
           i += 2;
         }
       }
-      return length === j ? output : output.subarray(0, j);
+      return length2 === j ? output : output.subarray(0, j);
     }
     function parseMIMEType(input) {
       input = removeHTTPWhitespace(input, true, true);
@@ -3585,16 +3585,16 @@ var require_data_url = __commonJS({
       return lead === 0 && trail === str4.length - 1 ? str4 : str4.slice(lead, trail + 1);
     }
     function isomorphicDecode(input) {
-      const length = input.length;
-      if ((2 << 15) - 1 > length) {
+      const length2 = input.length;
+      if ((2 << 15) - 1 > length2) {
         return String.fromCharCode.apply(null, input);
       }
       let result = "";
       let i = 0;
       let addition = (2 << 15) - 1;
-      while (i < length) {
-        if (i + addition > length) {
-          addition = length - i;
+      while (i < length2) {
+        if (i + addition > length2) {
+          addition = length2 - i;
         }
         result += String.fromCharCode.apply(null, input.subarray(i, i += addition));
       }
@@ -3697,10 +3697,10 @@ var require_webidl = __commonJS({
         }
       }
     };
-    webidl.argumentLengthCheck = function({ length }, min, ctx) {
-      if (length < min) {
+    webidl.argumentLengthCheck = function({ length: length2 }, min, ctx) {
+      if (length2 < min) {
         throw webidl.errors.exception({
-          message: `${min} argument${min !== 1 ? "s" : ""} required, but${length ? " only" : ""} ${length} found.`,
+          message: `${min} argument${min !== 1 ? "s" : ""} required, but${length2 ? " only" : ""} ${length2} found.`,
           header: ctx
         });
       }
@@ -4097,8 +4097,8 @@ var require_util2 = __commonJS({
     }
     function responseURL(response) {
       const urlList = response.urlList;
-      const length = urlList.length;
-      return length === 0 ? null : urlList[length - 1].toString();
+      const length2 = urlList.length;
+      return length2 === 0 ? null : urlList[length2 - 1].toString();
     }
     function responseLocationURL(response, requestFragment) {
       if (!redirectStatusSet.has(response.status)) {
@@ -5192,11 +5192,11 @@ var require_formdata_parser = __commonJS({
       return true;
     }
     function validateBoundary(boundary) {
-      const length = boundary.length;
-      if (length < 27 || length > 70) {
+      const length2 = boundary.length;
+      if (length2 < 27 || length2 > 70) {
         return false;
       }
-      for (let i = 0; i < length; ++i) {
+      for (let i = 0; i < length2; ++i) {
         const cp = boundary.charCodeAt(i);
         if (!(cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 39 || cp === 45 || cp === 95)) {
           return false;
@@ -5485,7 +5485,7 @@ var require_body = __commonJS({
       assert(isReadableStreamLike(stream2));
       let action = null;
       let source = null;
-      let length = null;
+      let length2 = null;
       let type = null;
       if (typeof object === "string") {
         source = object;
@@ -5505,7 +5505,7 @@ Content-Disposition: form-data`;
         const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, "\r\n");
         const blobParts = [];
         const rn = new Uint8Array([13, 10]);
-        length = 0;
+        length2 = 0;
         let hasUnknownSizeValue = false;
         for (const [name, value] of object) {
           if (typeof value === "string") {
@@ -5514,7 +5514,7 @@ Content-Disposition: form-data`;
 ${normalizeLinefeeds(value)}\r
 `);
             blobParts.push(chunk2);
-            length += chunk2.byteLength;
+            length2 += chunk2.byteLength;
           } else {
             const chunk2 = textEncoder.encode(`${prefix}; name="${escape2(normalizeLinefeeds(name))}"` + (value.name ? `; filename="${escape2(value.name)}"` : "") + `\r
 Content-Type: ${value.type || "application/octet-stream"}\r
@@ -5522,7 +5522,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
 `);
             blobParts.push(chunk2, value, rn);
             if (typeof value.size === "number") {
-              length += chunk2.byteLength + value.size + rn.byteLength;
+              length2 += chunk2.byteLength + value.size + rn.byteLength;
             } else {
               hasUnknownSizeValue = true;
             }
@@ -5531,9 +5531,9 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         const chunk = textEncoder.encode(`--${boundary}--\r
 `);
         blobParts.push(chunk);
-        length += chunk.byteLength;
+        length2 += chunk.byteLength;
         if (hasUnknownSizeValue) {
-          length = null;
+          length2 = null;
         }
         source = object;
         action = async function* () {
@@ -5548,7 +5548,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         type = `multipart/form-data; boundary=${boundary}`;
       } else if (isBlobLike(object)) {
         source = object;
-        length = object.size;
+        length2 = object.size;
         if (object.type) {
           type = object.type;
         }
@@ -5564,7 +5564,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
         stream2 = object instanceof ReadableStream ? object : ReadableStreamFrom(object);
       }
       if (typeof source === "string" || util.isBuffer(source)) {
-        length = Buffer.byteLength(source);
+        length2 = Buffer.byteLength(source);
       }
       if (action != null) {
         let iterator2;
@@ -5595,7 +5595,7 @@ Content-Type: ${value.type || "application/octet-stream"}\r
           type: "bytes"
         });
       }
-      const body = { stream: stream2, source, length };
+      const body = { stream: stream2, source, length: length2 };
       return [body, type];
     }
     function safelyExtractBody(object, keepalive = false) {
@@ -5806,35 +5806,35 @@ var require_client_h1 = __commonJS({
       return await WebAssembly.instantiate(mod, {
         env: {
           /* eslint-disable camelcase */
-          wasm_on_url: (p, at, len) => {
+          wasm_on_url: (p, at2, len) => {
             return 0;
           },
-          wasm_on_status: (p, at, len) => {
+          wasm_on_status: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onStatus(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_begin: (p) => {
             assert(currentParser.ptr === p);
             return currentParser.onMessageBegin() || 0;
           },
-          wasm_on_header_field: (p, at, len) => {
+          wasm_on_header_field: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderField(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
-          wasm_on_header_value: (p, at, len) => {
+          wasm_on_header_value: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onHeaderValue(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_headers_complete: (p, statusCode, upgrade, shouldKeepAlive) => {
             assert(currentParser.ptr === p);
             return currentParser.onHeadersComplete(statusCode, Boolean(upgrade), Boolean(shouldKeepAlive)) || 0;
           },
-          wasm_on_body: (p, at, len) => {
+          wasm_on_body: (p, at2, len) => {
             assert(currentParser.ptr === p);
-            const start = at - currentBufferPtr + currentBufferRef.byteOffset;
+            const start = at2 - currentBufferPtr + currentBufferRef.byteOffset;
             return currentParser.onBody(new FastBuffer(currentBufferRef.buffer, start, len)) || 0;
           },
           wasm_on_message_complete: (p) => {
@@ -6457,7 +6457,7 @@ var require_client_h1 = __commonJS({
       return method !== "GET" && method !== "HEAD" && method !== "OPTIONS" && method !== "TRACE" && method !== "CONNECT";
     }
     function writeH1(client, request2) {
-      const { method, path: path15, host, upgrade, blocking, reset } = request2;
+      const { method, path: path16, host, upgrade, blocking, reset } = request2;
       let { body, headers, contentLength } = request2;
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH" || method === "QUERY" || method === "PROPFIND" || method === "PROPPATCH";
       if (util.isFormDataLike(body)) {
@@ -6538,7 +6538,7 @@ var require_client_h1 = __commonJS({
       if (blocking) {
         socket[kBlocking] = true;
       }
-      let header = `${method} ${path15} HTTP/1.1\r
+      let header = `${method} ${path16} HTTP/1.1\r
 `;
       if (typeof host === "string") {
         header += `host: ${host}\r
@@ -7067,7 +7067,7 @@ var require_client_h2 = __commonJS({
     }
     function writeH2(client, request2) {
       const session = client[kHTTP2Session];
-      const { method, path: path15, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
+      const { method, path: path16, host, upgrade, expectContinue, signal, headers: reqHeaders } = request2;
       let { body } = request2;
       if (upgrade) {
         util.errorRequest(client, request2, new Error("Upgrade not supported for H2"));
@@ -7164,7 +7164,7 @@ var require_client_h2 = __commonJS({
         });
         return true;
       }
-      headers[HTTP2_HEADER_PATH] = path15;
+      headers[HTTP2_HEADER_PATH] = path16;
       headers[HTTP2_HEADER_SCHEME] = "https";
       const expectsPayload = method === "PUT" || method === "POST" || method === "PATCH";
       if (body && typeof body.read === "function") {
@@ -7517,9 +7517,9 @@ var require_redirect_handler = __commonJS({
           return this.handler.onHeaders(statusCode, headers, resume, statusText);
         }
         const { origin, pathname, search } = util.parseURL(new URL(this.location, this.opts.origin && new URL(this.opts.path, this.opts.origin)));
-        const path15 = search ? `${pathname}${search}` : pathname;
+        const path16 = search ? `${pathname}${search}` : pathname;
         this.opts.headers = cleanRequestHeaders(this.opts.headers, statusCode === 303, this.opts.origin !== origin);
-        this.opts.path = path15;
+        this.opts.path = path16;
         this.opts.origin = origin;
         this.opts.maxRedirections = 0;
         this.opts.query = null;
@@ -8758,10 +8758,10 @@ var require_proxy_agent = __commonJS({
         };
         const {
           origin,
-          path: path15 = "/",
+          path: path16 = "/",
           headers = {}
         } = opts;
-        opts.path = origin + path15;
+        opts.path = origin + path16;
         if (!("host" in headers) && !("Host" in headers)) {
           const { host } = new URL2(origin);
           headers.host = host;
@@ -9082,9 +9082,9 @@ var require_retry_handler = __commonJS({
       if (!Number.isFinite(range.start) || !Number.isFinite(range.end)) {
         return null;
       }
-      const length = Number(contentLength);
+      const length2 = Number(contentLength);
       const expectedLength = range.end - range.start + 1;
-      if (!Number.isFinite(length) || length !== expectedLength) {
+      if (!Number.isFinite(length2) || length2 !== expectedLength) {
         return new RequestRetryError("Content-Length mismatch", statusCode, {
           headers,
           data: { count: retryCount }
@@ -9666,23 +9666,23 @@ var require_readable = __commonJS({
       while (consume2.stream.read() != null) {
       }
     }
-    function chunksDecode(chunks, length) {
-      if (chunks.length === 0 || length === 0) {
+    function chunksDecode(chunks, length2) {
+      if (chunks.length === 0 || length2 === 0) {
         return "";
       }
-      const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
+      const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length2);
       const bufferLength = buffer.length;
       const start = bufferLength > 2 && buffer[0] === 239 && buffer[1] === 187 && buffer[2] === 191 ? 3 : 0;
       return buffer.utf8Slice(start, bufferLength);
     }
-    function chunksConcat(chunks, length) {
-      if (chunks.length === 0 || length === 0) {
+    function chunksConcat(chunks, length2) {
+      if (chunks.length === 0 || length2 === 0) {
         return new Uint8Array(0);
       }
       if (chunks.length === 1) {
         return new Uint8Array(chunks[0]);
       }
-      const buffer = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer);
+      const buffer = new Uint8Array(Buffer.allocUnsafeSlow(length2).buffer);
       let offset = 0;
       for (let i = 0; i < chunks.length; ++i) {
         const chunk = chunks[i];
@@ -9692,18 +9692,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve, stream: stream2, length } = consume2;
+      const { type, body, resolve, stream: stream2, length: length2 } = consume2;
       try {
         if (type === "text") {
-          resolve(chunksDecode(body, length));
+          resolve(chunksDecode(body, length2));
         } else if (type === "json") {
-          resolve(JSON.parse(chunksDecode(body, length)));
+          resolve(JSON.parse(chunksDecode(body, length2)));
         } else if (type === "arrayBuffer") {
-          resolve(chunksConcat(body, length).buffer);
+          resolve(chunksConcat(body, length2).buffer);
         } else if (type === "blob") {
           resolve(new Blob(body, { type: stream2[kContentType] }));
         } else if (type === "bytes") {
-          resolve(chunksConcat(body, length));
+          resolve(chunksConcat(body, length2));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9746,23 +9746,23 @@ var require_util3 = __commonJS({
     async function getResolveErrorBodyCallback({ callback, body, contentType, statusCode, statusMessage, headers }) {
       assert(body);
       let chunks = [];
-      let length = 0;
+      let length2 = 0;
       try {
         for await (const chunk of body) {
           chunks.push(chunk);
-          length += chunk.length;
-          if (length > CHUNK_LIMIT) {
+          length2 += chunk.length;
+          if (length2 > CHUNK_LIMIT) {
             chunks = [];
-            length = 0;
+            length2 = 0;
             break;
           }
         }
       } catch {
         chunks = [];
-        length = 0;
+        length2 = 0;
       }
       const message = `Response status code ${statusCode}${statusMessage ? `: ${statusMessage}` : ""}`;
-      if (statusCode === 204 || !contentType || !length) {
+      if (statusCode === 204 || !contentType || !length2) {
         queueMicrotask(() => callback(new ResponseStatusCodeError(message, statusCode, headers)));
         return;
       }
@@ -9771,9 +9771,9 @@ var require_util3 = __commonJS({
       let payload;
       try {
         if (isContentTypeApplicationJson(contentType)) {
-          payload = JSON.parse(chunksDecode(chunks, length));
+          payload = JSON.parse(chunksDecode(chunks, length2));
         } else if (isContentTypeText(contentType)) {
-          payload = chunksDecode(chunks, length);
+          payload = chunksDecode(chunks, length2);
         }
       } catch {
       } finally {
@@ -10733,20 +10733,20 @@ var require_mock_utils = __commonJS({
       }
       return true;
     }
-    function safeUrl(path15) {
-      if (typeof path15 !== "string") {
-        return path15;
+    function safeUrl(path16) {
+      if (typeof path16 !== "string") {
+        return path16;
       }
-      const pathSegments = path15.split("?");
+      const pathSegments = path16.split("?");
       if (pathSegments.length !== 2) {
-        return path15;
+        return path16;
       }
       const qp = new URLSearchParams(pathSegments.pop());
       qp.sort();
       return [...pathSegments, qp.toString()].join("?");
     }
-    function matchKey(mockDispatch2, { path: path15, method, body, headers }) {
-      const pathMatch = matchValue(mockDispatch2.path, path15);
+    function matchKey(mockDispatch2, { path: path16, method, body, headers }) {
+      const pathMatch = matchValue(mockDispatch2.path, path16);
       const methodMatch = matchValue(mockDispatch2.method, method);
       const bodyMatch = typeof mockDispatch2.body !== "undefined" ? matchValue(mockDispatch2.body, body) : true;
       const headersMatch = matchHeaders(mockDispatch2, headers);
@@ -10768,7 +10768,7 @@ var require_mock_utils = __commonJS({
     function getMockDispatch(mockDispatches, key) {
       const basePath = key.query ? buildURL(key.path, key.query) : key.path;
       const resolvedPath = typeof basePath === "string" ? safeUrl(basePath) : basePath;
-      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path15 }) => matchValue(safeUrl(path15), resolvedPath));
+      let matchedMockDispatches = mockDispatches.filter(({ consumed }) => !consumed).filter(({ path: path16 }) => matchValue(safeUrl(path16), resolvedPath));
       if (matchedMockDispatches.length === 0) {
         throw new MockNotMatchedError(`Mock dispatch not matched for path '${resolvedPath}'`);
       }
@@ -10806,9 +10806,9 @@ var require_mock_utils = __commonJS({
       }
     }
     function buildKey(opts) {
-      const { path: path15, method, body, headers, query } = opts;
+      const { path: path16, method, body, headers, query } = opts;
       return {
-        path: path15,
+        path: path16,
         method,
         body,
         headers,
@@ -11271,10 +11271,10 @@ var require_pending_interceptors_formatter = __commonJS({
       }
       format(pendingInterceptors) {
         const withPrettyHeaders = pendingInterceptors.map(
-          ({ method, path: path15, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
+          ({ method, path: path16, data: { statusCode }, persist, times, timesInvoked, origin }) => ({
             Method: method,
             Origin: origin,
-            Path: path15,
+            Path: path16,
             "Status code": statusCode,
             Persistent: persist ? PERSISTENT : NOT_PERSISTENT,
             Invocations: timesInvoked,
@@ -11642,7 +11642,7 @@ var require_dns = __commonJS({
   "node_modules/undici/lib/interceptor/dns.js"(exports, module) {
     "use strict";
     var { isIP } = __require("node:net");
-    var { lookup } = __require("node:dns");
+    var { lookup: lookup2 } = __require("node:dns");
     var DecoratorHandler = require_decorator_handler();
     var { InvalidArgumentError, InformationalError } = require_errors();
     var maxInt = Math.pow(2, 31) - 1;
@@ -11732,7 +11732,7 @@ var require_dns = __commonJS({
         }
       }
       #defaultLookup(origin, opts, cb) {
-        lookup(
+        lookup2(
           origin.hostname,
           {
             all: true,
@@ -16153,9 +16153,9 @@ var require_util6 = __commonJS({
         }
       }
     }
-    function validateCookiePath(path15) {
-      for (let i = 0; i < path15.length; ++i) {
-        const code = path15.charCodeAt(i);
+    function validateCookiePath(path16) {
+      for (let i = 0; i < path16.length; ++i) {
+        const code = path16.charCodeAt(i);
         if (code < 32 || // exclude CTLs (0-31)
         code > 126 || // exclude DEL and non-ascii
         code === 59) {
@@ -17682,11 +17682,11 @@ var require_receiver = __commonJS({
         let offset = 0;
         while (offset !== n) {
           const next = this.#buffers[0];
-          const { length } = next;
-          if (length + offset === n) {
+          const { length: length2 } = next;
+          if (length2 + offset === n) {
             buffer.set(this.#buffers.shift(), offset);
             break;
-          } else if (length + offset > n) {
+          } else if (length2 + offset > n) {
             buffer.set(next.subarray(0, n - offset), offset);
             this.#buffers[0] = next.subarray(n - offset);
             break;
@@ -18032,10 +18032,10 @@ var require_websocket = __commonJS({
           return;
         }
         if (typeof data === "string") {
-          const length = Buffer.byteLength(data);
-          this.#bufferedAmount += length;
+          const length2 = Buffer.byteLength(data);
+          this.#bufferedAmount += length2;
           this.#sendQueue.add(data, () => {
-            this.#bufferedAmount -= length;
+            this.#bufferedAmount -= length2;
           }, sendHints.string);
         } else if (types.isArrayBuffer(data)) {
           this.#bufferedAmount += data.byteLength;
@@ -18342,11 +18342,11 @@ var require_eventsource_stream = __commonJS({
       }
       return true;
     }
-    function isFieldName(line, length, field) {
-      if (length !== field.length) {
+    function isFieldName(line, length2, field) {
+      if (length2 !== field.length) {
         return false;
       }
-      for (let i = 0; i < length; i++) {
+      for (let i = 0; i < length2; i++) {
         if (line[i] !== field[i]) {
           return false;
         }
@@ -18635,16 +18635,16 @@ ${value}`;
           return this.chunks[this.chunkIndex].subarray(this.linePos, this.pos);
         }
         const chunks = [];
-        let length = 0;
+        let length2 = 0;
         for (let i = this.lineChunkIndex; i <= this.chunkIndex; i++) {
           const chunk = this.chunks[i];
           const start = i === this.lineChunkIndex ? this.linePos : 0;
           const end = i === this.chunkIndex ? this.pos : chunk.length;
           const slice = chunk.subarray(start, end);
-          length += slice.length;
+          length2 += slice.length;
           chunks.push(slice);
         }
-        return Buffer.concat(chunks, length);
+        return Buffer.concat(chunks, length2);
       }
       peekBufferedByte(offset) {
         let chunkIndex = this.lineChunkIndex;
@@ -19075,11 +19075,11 @@ var require_undici = __commonJS({
           if (typeof opts.path !== "string") {
             throw new InvalidArgumentError("invalid opts.path");
           }
-          let path15 = opts.path;
+          let path16 = opts.path;
           if (!opts.path.startsWith("/")) {
-            path15 = `/${path15}`;
+            path16 = `/${path16}`;
           }
-          url = new URL(util.parseOrigin(url).origin + path15);
+          url = new URL(util.parseOrigin(url).origin + path16);
         } else {
           if (!opts) {
             opts = typeof url === "object" ? url : {};
@@ -21165,11 +21165,11 @@ var require_fast_deep_equal = __commonJS({
       if (a === b) return true;
       if (a && b && typeof a == "object" && typeof b == "object") {
         if (a.constructor !== b.constructor) return false;
-        var length, i, keys;
+        var length2, i, keys;
         if (Array.isArray(a)) {
-          length = a.length;
-          if (length != b.length) return false;
-          for (i = length; i-- !== 0; )
+          length2 = a.length;
+          if (length2 != b.length) return false;
+          for (i = length2; i-- !== 0; )
             if (!equal(a[i], b[i])) return false;
           return true;
         }
@@ -21177,11 +21177,11 @@ var require_fast_deep_equal = __commonJS({
         if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
         if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
         keys = Object.keys(a);
-        length = keys.length;
-        if (length !== Object.keys(b).length) return false;
-        for (i = length; i-- !== 0; )
+        length2 = keys.length;
+        if (length2 !== Object.keys(b).length) return false;
+        for (i = length2; i-- !== 0; )
           if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
-        for (i = length; i-- !== 0; ) {
+        for (i = length2; i-- !== 0; ) {
           var key = keys[i];
           if (!equal(a[key], b[key])) return false;
         }
@@ -22379,8 +22379,8 @@ var require_utils2 = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path15) {
-      let input = path15;
+    function removeDotSegments(path16) {
+      let input = path16;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -22454,11 +22454,11 @@ var require_utils2 = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path15) {
-      if (path15 === "" || path15[0] === "/") {
-        return removeDotSegments(path15);
+    function removeDotSegmentsRelative(path16) {
+      if (path16 === "" || path16[0] === "/") {
+        return removeDotSegments(path16);
       }
-      const segments2 = path15.split("/");
+      const segments2 = path16.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -22821,8 +22821,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path15 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path15 && path15 !== "/" ? path15 : void 0;
+        const path16 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path16 && path16 !== "/" ? path16 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -24242,11 +24242,11 @@ var require_ucs2length = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     function ucs2length(str4) {
       const len = str4.length;
-      let length = 0;
+      let length2 = 0;
       let pos = 0;
       let value;
       while (pos < len) {
-        length++;
+        length2++;
         value = str4.charCodeAt(pos++);
         if (value >= 55296 && value <= 56319 && pos < len) {
           value = str4.charCodeAt(pos);
@@ -24254,7 +24254,7 @@ var require_ucs2length = __commonJS({
             pos++;
         }
       }
-      return length;
+      return length2;
     }
     exports.default = ucs2length;
     ucs2length.code = 'require("ajv/dist/runtime/ucs2length").default';
@@ -26081,7 +26081,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    function isNode(node) {
+    function isNode2(node) {
       if (node && typeof node === "object")
         switch (node[NODE_TYPE]) {
           case ALIAS:
@@ -26105,7 +26105,7 @@ var require_identity = __commonJS({
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
     exports.isMap = isMap5;
-    exports.isNode = isNode;
+    exports.isNode = isNode2;
     exports.isPair = isPair2;
     exports.isScalar = isScalar2;
     exports.isSeq = isSeq2;
@@ -26132,17 +26132,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path15) {
-      const ctrl = callVisitor(key, node, visitor, path15);
+    function visit_(key, node, visitor, path16) {
+      const ctrl = callVisitor(key, node, visitor, path16);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path15, ctrl);
-        return visit_(key, ctrl, visitor, path15);
+        replaceNode(key, path16, ctrl);
+        return visit_(key, ctrl, visitor, path16);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path15 = Object.freeze(path15.concat(node));
+          path16 = Object.freeze(path16.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path15);
+            const ci = visit_(i, node.items[i], visitor, path16);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -26153,13 +26153,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path15 = Object.freeze(path15.concat(node));
-          const ck = visit_("key", node.key, visitor, path15);
+          path16 = Object.freeze(path16.concat(node));
+          const ck = visit_("key", node.key, visitor, path16);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path15);
+          const cv = visit_("value", node.value, visitor, path16);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -26180,17 +26180,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path15) {
-      const ctrl = await callVisitor(key, node, visitor, path15);
+    async function visitAsync_(key, node, visitor, path16) {
+      const ctrl = await callVisitor(key, node, visitor, path16);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path15, ctrl);
-        return visitAsync_(key, ctrl, visitor, path15);
+        replaceNode(key, path16, ctrl);
+        return visitAsync_(key, ctrl, visitor, path16);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path15 = Object.freeze(path15.concat(node));
+          path16 = Object.freeze(path16.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path15);
+            const ci = await visitAsync_(i, node.items[i], visitor, path16);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -26201,13 +26201,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path15 = Object.freeze(path15.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path15);
+          path16 = Object.freeze(path16.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path16);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path15);
+          const cv = await visitAsync_("value", node.value, visitor, path16);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -26234,23 +26234,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path15) {
+    function callVisitor(key, node, visitor, path16) {
       if (typeof visitor === "function")
-        return visitor(key, node, path15);
+        return visitor(key, node, path16);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path15);
+        return visitor.Map?.(key, node, path16);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path15);
+        return visitor.Seq?.(key, node, path16);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path15);
+        return visitor.Pair?.(key, node, path16);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path15);
+        return visitor.Scalar?.(key, node, path16);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path15);
+        return visitor.Alias?.(key, node, path16);
       return void 0;
     }
-    function replaceNode(key, path15, node) {
-      const parent = path15[path15.length - 1];
+    function replaceNode(key, path16, node) {
+      const parent = path16[path16.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -26862,10 +26862,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path15, value) {
+    function collectionFromPath(schema2, path16, value) {
       let v = value;
-      for (let i = path15.length - 1; i >= 0; --i) {
-        const k = path15[i];
+      for (let i = path16.length - 1; i >= 0; --i) {
+        const k = path16[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -26884,7 +26884,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path15) => path15 == null || typeof path15 === "object" && !!path15[Symbol.iterator]().next().done;
+    var isEmptyPath = (path16) => path16 == null || typeof path16 === "object" && !!path16[Symbol.iterator]().next().done;
     var Collection2 = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -26914,11 +26914,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path15, value) {
-        if (isEmptyPath(path15))
+      addIn(path16, value) {
+        if (isEmptyPath(path16))
           this.add(value);
         else {
-          const [key, ...rest] = path15;
+          const [key, ...rest] = path16;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -26932,8 +26932,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path15) {
-        const [key, ...rest] = path15;
+      deleteIn(path16) {
+        const [key, ...rest] = path16;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -26947,8 +26947,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path15, keepScalar) {
-        const [key, ...rest] = path15;
+      getIn(path16, keepScalar) {
+        const [key, ...rest] = path16;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -26966,8 +26966,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path15) {
-        const [key, ...rest] = path15;
+      hasIn(path16) {
+        const [key, ...rest] = path16;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -26977,8 +26977,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path15, value) {
-        const [key, ...rest] = path15;
+      setIn(path16, value) {
+        const [key, ...rest] = path16;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -29493,9 +29493,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path15, value) {
+      addIn(path16, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path15, value);
+          this.contents.addIn(path16, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -29570,14 +29570,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path15) {
-        if (Collection2.isEmptyPath(path15)) {
+      deleteIn(path16) {
+        if (Collection2.isEmptyPath(path16)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path15) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path16) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -29592,10 +29592,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path15, keepScalar) {
-        if (Collection2.isEmptyPath(path15))
+      getIn(path16, keepScalar) {
+        if (Collection2.isEmptyPath(path16))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path15, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path16, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -29606,10 +29606,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path15) {
-        if (Collection2.isEmptyPath(path15))
+      hasIn(path16) {
+        if (Collection2.isEmptyPath(path16))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path15) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path16) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -29626,13 +29626,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path15, value) {
-        if (Collection2.isEmptyPath(path15)) {
+      setIn(path16, value) {
+        if (Collection2.isEmptyPath(path16)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path15), value);
+          this.contents = Collection2.collectionFromPath(this.schema, Array.from(path16), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path15, value);
+          this.contents.setIn(path16, value);
         }
       }
       /**
@@ -30595,7 +30595,7 @@ var require_resolve_block_scalar = __commonJS({
         onError(error2, "UNEXPECTED_TOKEN", `Block scalar header includes extra characters: ${source}`);
       let hasSpace = false;
       let comment = "";
-      let length = source.length;
+      let length2 = source.length;
       for (let i = 1; i < props.length; ++i) {
         const token = props[i];
         switch (token.type) {
@@ -30603,19 +30603,19 @@ var require_resolve_block_scalar = __commonJS({
             hasSpace = true;
           // fallthrough
           case "newline":
-            length += token.source.length;
+            length2 += token.source.length;
             break;
           case "comment":
             if (strict && !hasSpace) {
               const message = "Comments must be separated from other tokens by white space characters";
               onError(token, "MISSING_CHAR", message);
             }
-            length += token.source.length;
+            length2 += token.source.length;
             comment = token.source.substring(1);
             break;
           case "error":
             onError(token, "UNEXPECTED_TOKEN", token.message);
-            length += token.source.length;
+            length2 += token.source.length;
             break;
           /* istanbul ignore next should not happen */
           default: {
@@ -30623,11 +30623,11 @@ var require_resolve_block_scalar = __commonJS({
             onError(token, "UNEXPECTED_TOKEN", message);
             const ts = token.source;
             if (ts && typeof ts === "string")
-              length += ts.length;
+              length2 += ts.length;
           }
         }
       }
-      return { mode, indent, chomp, comment, length };
+      return { mode, indent, chomp, comment, length: length2 };
     }
     function splitLines(source) {
       const split = source.split(/\n( *)/);
@@ -30777,9 +30777,9 @@ var require_resolve_flow_scalar = __commonJS({
             while (next === " " || next === "	")
               next = source[++i + 1];
           } else if (next === "x" || next === "u" || next === "U") {
-            const length = next === "x" ? 2 : next === "u" ? 4 : 8;
-            res += parseCharCode(source, i + 1, length, onError);
-            i += length;
+            const length2 = next === "x" ? 2 : next === "u" ? 4 : 8;
+            res += parseCharCode(source, i + 1, length2, onError);
+            i += length2;
           } else {
             const raw = source.substr(i - 1, 2);
             onError(i - 1, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -30848,14 +30848,14 @@ var require_resolve_flow_scalar = __commonJS({
       "\\": "\\",
       "	": "	"
     };
-    function parseCharCode(source, offset, length, onError) {
-      const cc = source.substr(offset, length);
-      const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
+    function parseCharCode(source, offset, length2, onError) {
+      const cc = source.substr(offset, length2);
+      const ok = cc.length === length2 && /^[0-9a-fA-F]+$/.test(cc);
       const code = ok ? parseInt(cc, 16) : NaN;
       try {
         return String.fromCodePoint(code);
       } catch {
-        const raw = source.substr(offset - 2, length + 2);
+        const raw = source.substr(offset - 2, length2 + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
         return raw;
       }
@@ -31593,9 +31593,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path15) => {
+    visit.itemAtPath = (cst, path16) => {
       let item = cst;
-      for (const [field, index] of path15) {
+      for (const [field, index] of path16) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -31604,23 +31604,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path15) => {
-      const parent = visit.itemAtPath(cst, path15.slice(0, -1));
-      const field = path15[path15.length - 1][0];
+    visit.parentCollection = (cst, path16) => {
+      const parent = visit.itemAtPath(cst, path16.slice(0, -1));
+      const field = path16[path16.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path15, item, visitor) {
-      let ctrl = visitor(item, path15);
+    function _visit(path16, item, visitor) {
+      let ctrl = visitor(item, path16);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path15.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path16.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -31631,10 +31631,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path15);
+            ctrl = ctrl(item, path16);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path15) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path16) : ctrl;
     }
     exports.visit = visit;
   }
@@ -35715,12 +35715,12 @@ var require_light = __commonJS({
           stop(options = {}) {
             var done, waitForExecuting;
             options = parser$5.load(options, this.stopDefaults);
-            waitForExecuting = (at) => {
+            waitForExecuting = (at2) => {
               var finished;
               finished = () => {
                 var counts;
                 counts = this._states.counts;
-                return counts[0] + counts[1] + counts[2] + counts[3] === at;
+                return counts[0] + counts[1] + counts[2] + counts[3] === at2;
               };
               return new this.Promise((resolve, reject) => {
                 if (finished()) {
@@ -36714,11 +36714,11 @@ function checkAliasFanOut(doc, text) {
   const anchorNode = worst?.node ?? root;
   const name = anchorOf(anchorNode) ?? "?";
   const start = anchorNode.range?.[0] ?? 0;
-  const at = text.lastIndexOf(`&${name}`, start);
+  const at2 = text.lastIndexOf(`&${name}`, start);
   const count2 = refs.get(anchorNode) ?? 0;
   const size = nodes.get(anchorNode) ?? Infinity;
   const message = !Number.isFinite(size) ? `alias *${name} lies inside its own anchor &${name} and expands without end (resource exhaustion guard); the file is not read` : `${count2} alias${count2 === 1 ? "" : "es"} *${name} of anchor &${name} (${size} nodes each) expand the file ` + (expanded - written > MAX_ALIAS_NODES ? `to ${expanded} nodes, over the limit of ${MAX_ALIAS_NODES} nodes that aliases may add` : `to ${expandedChars} characters of text, over the limit of ${MAX_ALIAS_CHARS} characters that aliases may add`) + " (resource exhaustion guard); the file is not read";
-  return { targets, bomb: { anchor: name, offset: at >= 0 ? at : start, message } };
+  return { targets, bomb: { anchor: name, offset: at2 >= 0 ? at2 : start, message } };
 }
 function scalarText(node) {
   if ((0, import_yaml.isScalar)(node)) {
@@ -36844,8 +36844,8 @@ function loadYaml(text, options = {}) {
   if (problems.length > 0) return { problems };
   const aliases = checkAliasFanOut(doc, text);
   if (aliases.bomb) {
-    const at = aliases.bomb.offset;
-    return { problems: [{ kind: "parse-error", message: aliases.bomb.message, range: toRange(lines, at, at + aliases.bomb.anchor.length + 1) }] };
+    const at2 = aliases.bomb.offset;
+    return { problems: [{ kind: "parse-error", message: aliases.bomb.message, range: toRange(lines, at2, at2 + aliases.bomb.anchor.length + 1) }] };
   }
   const state = { lines, problems, targets: aliases.targets };
   try {
@@ -36974,11 +36974,11 @@ function mapGet(node, key) {
   }
   return void 0;
 }
-function getIn(root, path15) {
+function getIn(root, path16) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path15) {
+  for (const step of path16) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -36995,9 +36995,9 @@ function getIn(root, path15) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path15) {
-  for (let n = path15.length; n >= 0; n--) {
-    const hit = getIn(root, path15.slice(0, n));
+function locateNearest(root, path16) {
+  for (let n = path16.length; n >= 0; n--) {
+    const hit = getIn(root, path16.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -37022,15 +37022,15 @@ function toPlain(node) {
     }
   }
 }
-function walkEntries(node, visit, path15 = []) {
+function walkEntries(node, visit, path16 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path15, entry.key];
+      const childPath = [...path16, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path15, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path16, i]));
   }
 }
 
@@ -37089,7 +37089,10 @@ var PLAN_FIELDS = [
   "promptsPerRolloutStep",
   "samplesPerPrompt",
   "optimizerStepsPerRolloutStep",
-  "schedulerTick"
+  "schedulerTick",
+  "firstMilestone",
+  "lastMilestone",
+  "decayEpochs"
 ];
 var STRING_PLAN_FIELDS = /* @__PURE__ */ new Set(["scheduler", "precision", "optimizer", "schedulerTick"]);
 
@@ -37108,22 +37111,22 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path15, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path15);
+function numberAt(file, path16, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path16);
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const num7 = scalarNumber(hit.node, loader);
   if (!num7) return void 0;
-  return { value: num7.value, origin, file: file.path, key: path15.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num7.note ? { note: num7.note } : {} };
+  return { value: num7.value, origin, file: file.path, key: path16.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num7.note ? { note: num7.note } : {} };
 }
-function stringAt(file, path15) {
-  const hit = getIn(file.tree, path15);
+function stringAt(file, path16) {
+  const hit = getIn(file.tree, path16);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path15.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path16.join("."), range: hit.keyRange };
 }
-function boolAt(file, path15) {
-  const hit = getIn(file.tree, path15);
+function boolAt(file, path16) {
+  const hit = getIn(file.tree, path16);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path15.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path16.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -37428,6 +37431,73 @@ var crossFileMismatch = {
   }
 };
 
+// src/rules/decay-milestones.ts
+function at(s) {
+  return `${s.unit === "epochs" ? "epoch" : "step"} ${formatCount(s.value)}${sourceOf(s)}`;
+}
+function length(s, unit) {
+  return `${formatCount(s.value)} ${unit === "epochs" ? "epochs" : "optimizer steps"}${sourceOf(s)}`;
+}
+function checkMilestones(ctx) {
+  const { firstMilestone: first, lastMilestone: last } = ctx.plan;
+  if (!last) return;
+  const unit = last.unit === "epochs" ? "epochs" : "steps";
+  const end = unit === "epochs" ? ctx.plan.epochs : ctx.plan.totalSteps;
+  if (!end || end.value <= 0 || last.value < end.value) return;
+  if (!clearOfEstimates(last.value / end.value, last, end)) return;
+  const none = first !== void 0 && first.value >= end.value;
+  const crash = launchRejection(ctx);
+  const run2 = length(end, unit);
+  const what = none ? `every LR milestone is at or past the end of the run: the first is at ${at(first)} and the run is ${run2}` : `the last LR milestone is at ${at(last)} but the run is ${run2}`;
+  const consequence2 = crash ?? (none ? "the LR never decays and stays at its peak for the whole run" : "that drop never happens, so the LR ends higher than the schedule planned");
+  const scale2 = unit === "epochs" ? "epoch" : "step";
+  ctx.report({
+    range: rangeOf(ctx, none ? first : last, end),
+    message: `${what}: ${consequence2}; put the milestones before ${scale2} ${formatCount(end.value)} (scale them with the run) or lengthen the run`,
+    data: {
+      firstMilestone: first?.value,
+      lastMilestone: last.value,
+      end: end.value,
+      unit,
+      neverDecays: none,
+      ...crash ? { afterDecay: "rejected" } : {}
+    },
+    ...crash ? { severity: "error" } : {}
+  });
+}
+function checkEpochHorizon(ctx, tolerance) {
+  const { decayEpochs: decay, epochs, decaySteps } = ctx.plan;
+  if (decaySteps || !decay || !epochs || epochs.value <= 0) return false;
+  const diff = decay.value - epochs.value;
+  if (Math.abs(diff) <= Math.max(epochs.value * tolerance, 0)) return true;
+  if (!clearOfEstimates(Math.max(decay.value, epochs.value) / Math.max(1, Math.min(decay.value, epochs.value)), decay, epochs)) return true;
+  const decayText = `the LR decay ends at epoch ${formatCount(decay.value)}${sourceOf(decay)}`;
+  const runText = `the run is ${length(epochs, "epochs")}`;
+  const data = { decayEpochs: decay.value, epochs: epochs.value, difference: diff };
+  if (diff < 0) {
+    const tail = epochs.value - decay.value;
+    const last = `the last ${formatCount(tail)} epochs (${formatPercent(tail / epochs.value)})`;
+    const pastEnd = {
+      flat: `${last} run at the LR where the decay stopped`,
+      rises: `the schedule is not clamped at its end, so over ${last} the LR climbs back up`,
+      negative: `the schedule is not clamped at its end, so over ${last} the LR falls below its minimum`
+    };
+    const consequence2 = ctx.afterDecay ? pastEnd[ctx.afterDecay] : `${last} run past the end of the decay`;
+    ctx.report({
+      range: rangeOf(ctx, decay, epochs),
+      message: `${decayText} but ${runText}: ${consequence2}; set the decay horizon to ${formatCount(epochs.value)} epochs or shorten training`,
+      data: { ...data, tailEpochs: tail, afterDecay: ctx.afterDecay ?? "unknown" }
+    });
+  } else {
+    ctx.report({
+      range: rangeOf(ctx, decay, epochs),
+      message: `${decayText} but ${runText}: training stops at epoch ${formatCount(epochs.value)}, before the decay ends, so the LR never reaches its floor; set the decay horizon to ${formatCount(epochs.value)} epochs`,
+      data
+    });
+  }
+  return true;
+}
+
 // src/rules/decay-horizon-mismatch.ts
 function horizonFor(decay, total, file) {
   if (!decay.key) return `the decay horizon to ${formatCount(total.value)} steps`;
@@ -37455,6 +37525,8 @@ var decayHorizonMismatch = {
     defaultOptions: { tolerance: 0.05 }
   },
   check(ctx) {
+    checkMilestones(ctx);
+    if (checkEpochHorizon(ctx, Number(ctx.options.tolerance ?? 0.05))) return;
     const { decaySteps: decay, totalSteps: total, warmupSteps: warmup3 } = ctx.plan;
     if (!decay || !total || total.value <= 0) return;
     const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
@@ -37514,23 +37586,23 @@ function consequences(ctx, kind) {
   if (atEnd === false) return { full: "no evaluation runs at all, so a diverging run is not seen", short: "no evaluation at all" };
   return { full: "no evaluation runs during training, so a diverging run is not seen", short: "no evaluation during training" };
 }
-function check(ctx, interval, kind) {
+function check(ctx, interval2, kind) {
   const total = ctx.plan.totalSteps;
-  if (!interval || !total || interval.value <= total.value) return;
-  if (!clearOfEstimates(interval.value / total.value, interval, total)) return;
+  if (!interval2 || !total || interval2.value <= total.value) return;
+  if (!clearOfEstimates(interval2.value / total.value, interval2, total)) return;
   const four = Math.max(1, Math.floor(total.value / 4));
-  const written = inKeyUnit(interval, four, "down", ctx.file.path);
+  const written = inKeyUnit(interval2, four, "down", ctx.file.path);
   const { full, short } = consequences(ctx, kind);
-  const range = rangeOf(ctx, interval, total);
+  const range = rangeOf(ctx, interval2, total);
   ctx.report({
     range,
-    message: `${kind} interval ${formatCount(interval.value)} steps${brief(interval)} > the run's ${formatCount(total.value)} optimizer steps${brief(total)}: ${full}; set ${written}${interval.writtenAs ? ` (${stepCount(four)})` : ""} for four ${kind}s${derivation([`the ${kind} interval`, interval], ["the run", total])}`,
-    data: { kind, intervalSteps: interval.value, totalSteps: total.value },
+    message: `${kind} interval ${formatCount(interval2.value)} steps${brief(interval2)} > the run's ${formatCount(total.value)} optimizer steps${brief(total)}: ${full}; set ${written}${interval2.writtenAs ? ` (${stepCount(four)})` : ""} for four ${kind}s${derivation([`the ${kind} interval`, interval2], ["the run", total])}`,
+    data: { kind, intervalSteps: interval2.value, totalSteps: total.value },
     runLength: {
       consequence: short,
-      advice: `${inKeyUnit(interval, total.value, "down", ctx.file.path)} or less`,
-      sizedFor: { steps: interval.value, ...interval.key ? { key: interval.key } : {} },
-      written: interval.range !== void 0 && range === interval.range
+      advice: `${inKeyUnit(interval2, total.value, "down", ctx.file.path)} or less`,
+      sizedFor: { steps: interval2.value, ...interval2.key ? { key: interval2.key } : {} },
+      written: interval2.range !== void 0 && range === interval2.range
     }
   });
 }
@@ -37790,8 +37862,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path15) {
-  return path15.length ? path15.join(".") : "(root)";
+function showPath(path16) {
+  return path16.length ? path16.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 function describeBranches(errors) {
@@ -37823,28 +37895,28 @@ function summariseErrors(errors) {
   });
   for (const e of errors) {
     if (absorbed.has(e)) continue;
-    const path15 = pointerToPath(e.instancePath);
+    const path16 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? []);
-      out.push({ path: path15, keyword: e.keyword, message: `${showPath(path15)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path16, keyword: e.keyword, message: `${showPath(path16)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path15, keyword: e.keyword, message: `${showPath(path15)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path16, keyword: e.keyword, message: `${showPath(path16)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path15, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path15)}` });
+      out.push({ path: [...path16, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path16)}` });
     } else if (e.keyword === "enum") {
       const allowed = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path15, keyword: e.keyword, message: `${showPath(path15)} must be one of ${allowed}` });
+      out.push({ path: path16, keyword: e.keyword, message: `${showPath(path16)} must be one of ${allowed}` });
     } else {
-      out.push({ path: path15, keyword: e.keyword, message: `${showPath(path15)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path16, keyword: e.keyword, message: `${showPath(path16)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-function stringNumberHint(tree, path15, keyword2) {
+function stringNumberHint(tree, path16, keyword2) {
   if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf") return "";
-  const node = getIn(tree, path15)?.node;
+  const node = getIn(tree, path16)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
   if (!node.plain) return ` (it is the quoted string "${node.value}")`;
   const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
@@ -45005,16 +45077,16 @@ function checkGlobs(config, tree, displayPath) {
     const list = asList(globs);
     count2 += list.length;
     if (count2 > MAX_GLOBS) {
-      const at = locateNearest(tree, where2);
-      throw new UsageError(`${displayPath}:${at?.line ?? 1}:${at?.column ?? 1}: more than ${MAX_GLOBS} globs, over the limit for one configuration`);
+      const at2 = locateNearest(tree, where2);
+      throw new UsageError(`${displayPath}:${at2?.line ?? 1}:${at2?.column ?? 1}: more than ${MAX_GLOBS} globs, over the limit for one configuration`);
     }
     list.forEach((glob, i) => {
       try {
         compileGlobs([glob]);
       } catch (err) {
         if (!(err instanceof GlobError)) throw err;
-        const at = locateNearest(tree, Array.isArray(globs) ? [...where2, i] : where2);
-        throw new UsageError(`${displayPath}:${at?.line ?? 1}:${at?.column ?? 1}: glob ${showGlob(glob)} ${err.message}`);
+        const at2 = locateNearest(tree, Array.isArray(globs) ? [...where2, i] : where2);
+        throw new UsageError(`${displayPath}:${at2?.line ?? 1}:${at2?.column ?? 1}: glob ${showGlob(glob)} ${err.message}`);
       }
     });
   }
@@ -45024,8 +45096,8 @@ function checkPolicyPaths(config, tree, displayPath) {
     const posix = entry.schema.replace(/\\/g, "/");
     const normal = path2.posix.normalize(posix);
     if (path2.posix.isAbsolute(posix) || path2.win32.isAbsolute(entry.schema) || normal === ".." || normal.startsWith("../")) {
-      const at = locateNearest(tree, ["schemas", i, "schema"]);
-      throw new UsageError(`${displayPath}:${at?.line ?? 1}:${at?.column ?? 1}: schema ${entry.schema}: outside the repository; not read`);
+      const at2 = locateNearest(tree, ["schemas", i, "schema"]);
+      throw new UsageError(`${displayPath}:${at2?.line ?? 1}:${at2?.column ?? 1}: schema ${entry.schema}: outside the repository; not read`);
     }
   }
 }
@@ -45036,8 +45108,8 @@ function checkRuleSettings(config, tree, displayPath) {
   ];
   for (const [where2, rules] of blocks) {
     for (const [id, setting] of Object.entries(rules ?? {})) {
-      const at = locateNearest(tree, [...where2, id]);
-      const loc = `${displayPath}:${at?.line ?? 1}:${at?.column ?? 1}`;
+      const at2 = locateNearest(tree, [...where2, id]);
+      const loc = `${displayPath}:${at2?.line ?? 1}:${at2?.column ?? 1}`;
       const rule = RULES_BY_ID.get(id);
       if (!rule) throw new UsageError(`${loc}: unknown rule "${id}" (run \`trainlint rules\` for the list)`);
       const options = Array.isArray(setting) ? setting[1] : void 0;
@@ -45108,11 +45180,11 @@ var BASELINE_FILE = ".trainlint-baseline.json";
 var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
 var FINGERPRINT_VERSION = 2;
 var linesOf = /* @__PURE__ */ new WeakMap();
-function lineOf(texts, path15, line) {
+function lineOf(texts, path16, line) {
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, cache = /* @__PURE__ */ new Map());
-  let lines = cache.get(path15);
-  if (!lines) cache.set(path15, lines = (texts.get(path15) ?? "").split("\n"));
+  let lines = cache.get(path16);
+  if (!lines) cache.set(path16, lines = (texts.get(path16) ?? "").split("\n"));
   return lines[line - 1] ?? "";
 }
 function snippet(texts, f) {
@@ -45358,7 +45430,7 @@ async function readAtCommit(cwd, sha2, repoPath) {
 }
 
 // src/engine/lint.ts
-import path11 from "node:path";
+import path12 from "node:path";
 
 // src/engine/source.ts
 function fileStartRange(file) {
@@ -46078,9 +46150,9 @@ function parseOverride(text) {
   else if (rest.startsWith("~")) [op, rest] = ["delete", rest.slice(1)];
   const eq = rest.indexOf("=");
   const lhs = eq < 0 ? rest : rest.slice(0, eq);
-  const at = lhs.indexOf("@");
-  const key = at < 0 ? lhs : lhs.slice(0, at);
-  const pkg = at < 0 ? void 0 : lhs.slice(at + 1);
+  const at2 = lhs.indexOf("@");
+  const key = at2 < 0 ? lhs : lhs.slice(0, at2);
+  const pkg = at2 < 0 ? void 0 : lhs.slice(at2 + 1);
   if (!KEY.test(key) || pkg !== void 0 && !/^[\w.$-]*$/.test(pkg)) {
     return { ok: false, error: `Error parsing override '${text}': \`${lhs || text}\` is not a valid key` };
   }
@@ -46196,18 +46268,18 @@ var OmegaReader = class {
   options;
   notes = [];
   /** The key as written in the file (with the block prefix). */
-  key(path15) {
-    return [...this.prefix, ...path15].join(".");
+  key(path16) {
+    return [...this.prefix, ...path16].join(".");
   }
   /** Where the entry was written: this file, another composed file, or an override. */
   sourceOf(entry) {
     return entry ? this.options.sources?.get(entry) : void 0;
   }
-  locate(path15) {
+  locate(path16) {
     let node = this.root;
     let keyRange = this.root.range;
     let entry;
-    for (const step of path15) {
+    for (const step of path16) {
       if (node.kind === "map") {
         const e = mapGet(node, String(step));
         if (!e) return void 0;
@@ -46226,30 +46298,30 @@ var OmegaReader = class {
     }
     return { node, keyRange, entry };
   }
-  lookup(path15) {
-    const hit = this.locate(path15);
+  lookup(path16) {
+    const hit = this.locate(path16);
     if (!hit) return void 0;
     const base = { keyRange: hit.keyRange, ...hit.entry ? { entry: hit.entry } : {} };
     const node = hit.node;
     if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) return { node, ...base };
-    const r = this.evaluateString(node.value, path15.map(String), [], 0);
+    const r = this.evaluateString(node.value, path16.map(String), [], 0);
     if (!r.ok) return { node, ...base, unresolved: r.why };
     return { node: r.node, ...base, via: r.how };
   }
   /** A string value that holds an interpolation: the whole string must be one `${…}`. */
-  evaluateString(text, at, chain, depth) {
+  evaluateString(text, at2, chain, depth) {
     const t = text.trim();
     const body = wholeInterpolation(t);
     if (body === void 0) return { ok: false, why: `\`${t}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
     if (depth >= MAX_REF_DEPTH) return { ok: false, why: `\`${t}\`: references nested deeper than ${MAX_REF_DEPTH}` };
-    return this.evaluate(body, t, at, chain, depth);
+    return this.evaluate(body, t, at2, chain, depth);
   }
-  evaluate(body, text, at, chain, depth) {
+  evaluate(body, text, at2, chain, depth) {
     const resolver = RESOLVER.exec(body);
-    if (resolver) return this.callResolver(resolver[1], resolver[2], text, at, chain, depth);
+    if (resolver) return this.callResolver(resolver[1], resolver[2], text, at2, chain, depth);
     const ref = REF.exec(body.trim());
     if (!ref || ref[2] === void 0) return { ok: false, why: `\`${text}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
-    const target = this.refPath(ref[1].length, ref[2], at);
+    const target = this.refPath(ref[1].length, ref[2], at2);
     const key = target.join(".");
     if (chain.includes(key)) return { ok: false, why: `\`${text}\` is a circular reference` };
     const hit = this.locate(target);
@@ -46273,19 +46345,19 @@ var OmegaReader = class {
     return `${this.key(target)}, ${file}${hit.keyRange.line}`;
   }
   /** The absolute path a reference names; relative references count dots from the key's mapping. */
-  refPath(leadingDots, rest, at) {
+  refPath(leadingDots, rest, at2) {
     const parts2 = rest.split(".");
     if (leadingDots === 0) return parts2;
-    const container = at.slice(0, Math.max(0, at.length - leadingDots));
+    const container = at2.slice(0, Math.max(0, at2.length - leadingDots));
     return [...container, ...parts2];
   }
-  callResolver(name, rawArgs, text, at, chain, depth) {
+  callResolver(name, rawArgs, text, at2, chain, depth) {
     const args = splitTopLevel(rawArgs, ",").map((a) => a.trim());
     if (name === "oc.select") {
       const keyText = args[0] ?? "";
       const ref = REF.exec(keyText.trim());
       if (!ref || ref[2] === void 0) return { ok: false, why: `\`${text}\`: oc.select needs a key` };
-      const target = this.refPath(ref[1].length, ref[2], at);
+      const target = this.refPath(ref[1].length, ref[2], at2);
       const hit = this.locate(target);
       if (hit && !(hit.node.kind === "scalar" && hit.node.value === "???")) {
         const followed = this.follow(hit, target, `oc.select:${keyText}`, text, chain, depth);
@@ -46297,7 +46369,7 @@ var OmegaReader = class {
       }
       const inner = wholeInterpolation(fallback);
       if (inner !== void 0) {
-        const r = this.evaluate(inner, fallback, at, chain, depth + 1);
+        const r = this.evaluate(inner, fallback, at2, chain, depth + 1);
         return r.ok ? { ...r, how: `\`${text}\`: ${keyText} is not set; the default ${r.how}` } : r;
       }
       const value = typePrimitive(unquote(fallback));
@@ -46313,7 +46385,7 @@ var OmegaReader = class {
       const inner = wholeInterpolation(arg);
       let node;
       if (inner !== void 0) {
-        const r = this.evaluate(inner, arg, at, chain, depth + 1);
+        const r = this.evaluate(inner, arg, at2, chain, depth + 1);
         if (!r.ok) return r;
         node = r.node;
       } else {
@@ -46328,25 +46400,25 @@ var OmegaReader = class {
     if (out === void 0 || !Number.isFinite(out)) return { ok: false, why: `\`${text}\` does not give a number` };
     return { ok: true, node: scalar(out, String(out)), how: `computed by \`${text}\` (${parts2.join(", ")})` };
   }
-  unresolvedNote(path15, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path15)}: ${hit.unresolved}, so its value is unknown`);
+  unresolvedNote(path16, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path16)}: ${hit.unresolved}, so its value is unknown`);
   }
   /** File, origin and override note of a Setting read at the hit's key. */
-  settingBase(path15, hit) {
+  settingBase(path16, hit) {
     const src = this.sourceOf(hit.entry);
     const origin = src?.override?.origin ?? "explicit";
     const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : void 0;
-    return { origin, file: src?.file ?? this.file.path, key: this.key(path15), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
+    return { origin, file: src?.file ?? this.file.path, key: this.key(path16), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path15) {
-    const hit = this.lookup(path15);
+  number(path16) {
+    const hit = this.lookup(path16);
     if (!hit) return void 0;
-    this.unresolvedNote(path15, hit);
+    this.unresolvedNote(path16, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
     const num7 = scalarNumber(hit.node, this.loader);
     if (!num7) return void 0;
-    const base = this.settingBase(path15, hit);
+    const base = this.settingBase(path16, hit);
     const note = [base.note, hit.via, num7.note].filter(Boolean).join("; ");
     return {
       value: num7.value,
@@ -46357,28 +46429,28 @@ var OmegaReader = class {
     };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path15) {
-    const hit = this.lookup(path15);
+  string(path16) {
+    const hit = this.lookup(path16);
     if (!hit) return void 0;
-    this.unresolvedNote(path15, hit);
+    this.unresolvedNote(path16, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path15, hit);
+    const base = this.settingBase(path16, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     return { value: String(hit.node.value), ...base, ...note ? { note } : {} };
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path15) {
-    const hit = this.lookup(path15);
+  scalar(path16) {
+    const hit = this.lookup(path16);
     if (!hit) return void 0;
-    this.unresolvedNote(path15, hit);
+    this.unresolvedNote(path16, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path15, hit);
+    const base = this.settingBase(path16, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     const setting = { ...base, ...note ? { note } : {} };
     return { value: hit.node.value, setting };
   }
-  has(path15) {
-    return this.locate(path15) !== void 0;
+  has(path16) {
+    return this.locate(path16) !== void 0;
   }
 };
 function scalar(value, source) {
@@ -46471,7 +46543,7 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has2 = (path15) => getIn(block, path15) !== void 0;
+  const has2 = (path16) => getIn(block, path16) !== void 0;
   if (OLMO_KEYS.some((k) => has2([k])) || has2(["optimizer", "learning_rate"])) return 0;
   const core = CORE_KEYS.filter((k) => has2([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
@@ -46480,8 +46552,8 @@ function scoreBlock(block) {
   if (core >= 1 && (mpt || has2(["icl_tasks"]) || has2(["train_loader"]))) return 6;
   return 0;
 }
-function scalarText2(root, path15) {
-  const hit = getIn(root, path15);
+function scalarText2(root, path16) {
+  const hit = getIn(root, path16);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -46493,12 +46565,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path15, bareIntIsEpochs) {
-  const raw = reader2.scalar(path15);
+function timeSetting(reader2, path16, bareIntIsEpochs) {
+  const raw = reader2.scalar(path16);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path15)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path16)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -46518,8 +46590,8 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num7 = (...path15) => reader2.number(path15);
-  const str4 = (...path15) => reader2.string(path15);
+  const num7 = (...path16) => reader2.number(path16);
+  const str4 = (...path16) => reader2.string(path16);
   if (block.mcli && file.tree) {
     const gpus2 = getIn(file.tree, ["compute", "gpus"]);
     if (gpus2 && gpus2.node.kind === "scalar" && typeof gpus2.node.value === "number") {
@@ -46793,12 +46865,12 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path15) {
-  const hit = getIn(file.tree, path15);
+function isMap2(file, path16) {
+  const hit = getIn(file.tree, path16);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has2 = (path15) => getIn(file.tree, path15) !== void 0;
+  const has2 = (path16) => getIn(file.tree, path16) !== void 0;
   let n = 0;
   for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has2([k, "enabled"])) n++;
   for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has2([k, "type"]) && has2([k, "params"])) n++;
@@ -46821,8 +46893,8 @@ function deepspeedScore(file) {
   if (strong === 0 && sections === 0) return 0;
   return 6 + Math.min(3, strong + batch + sections - 1);
 }
-function isAuto(file, path15) {
-  const hit = getIn(file.tree, path15);
+function isAuto(file, path16) {
+  const hit = getIn(file.tree, path16);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -46834,19 +46906,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num2(ctx, path15, field, hfSource) {
-  if (isAuto(ctx.file, path15)) {
-    const key = path15.join(".");
+function num2(ctx, path16, field, hfSource) {
+  if (isAuto(ctx.file, path16)) {
+    const key = path16.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path15, LOADER4);
+  return numberAt(ctx.file, path16, LOADER4);
 }
-function conflict2(ctx, path15, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path15);
+function conflict2(ctx, path16, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path16);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -47019,8 +47091,8 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup(ctx) {
   const { file, plan, notes } = ctx;
-  const path15 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit = num2(ctx, path15, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const path16 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num2(ctx, path16, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
   const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
   if (explicit) {
     plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
@@ -47029,7 +47101,7 @@ function readWarmup(ctx) {
     } else if (explicit.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path15)) {
+  } else if (!isAuto(file, path16)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -47216,20 +47288,20 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path15) {
-    const hit = getIn(this.file.tree, path15);
+  node(path16) {
+    const hit = getIn(this.file.tree, path16);
     if (!hit) return void 0;
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path15.join("."), range: hit.keyRange } };
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path16.join("."), range: hit.keyRange } };
   }
-  number(path15) {
-    const hit = this.node(path15);
+  number(path16) {
+    const hit = this.node(path16);
     if (!hit || hit.node.kind !== "scalar") return void 0;
     const num7 = scalarNumber(hit.node, LOADER5);
     return num7 ? { value: num7.value, ...hit.setting, valueRange: hit.node.range, ...num7.note ? { note: num7.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
-  string(path15) {
-    const hit = this.node(path15);
+  string(path16) {
+    const hit = this.node(path16);
     if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     return { value: String(hit.node.value), ...hit.setting };
   }
@@ -47261,8 +47333,8 @@ function readWorldSize(r) {
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices2.setting.range } };
 }
 function readPeakLr(plan, r, notes, ignored) {
-  const lrs = LR_PATHS.flatMap(({ path: path15, userArg: userArg2 }) => {
-    const lr2 = r.number(path15);
+  const lrs = LR_PATHS.flatMap(({ path: path16, userArg: userArg2 }) => {
+    const lr2 = r.number(path16);
     return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
   });
   if (lrs.length === 0) return;
@@ -47290,8 +47362,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path15 of BATCH_PATHS) {
-    const b = r.number(path15);
+  for (const path16 of BATCH_PATHS) {
+    const b = r.number(path16);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -47530,7 +47602,7 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num7 = (...path15) => numberAt(file, path15, LOADER6);
+    const num7 = (...path16) => numberAt(file, path16, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices2 = deviceCount(file, script);
@@ -48196,10 +48268,6 @@ function parsePythonAssignments(text) {
   const tree = { kind: "map", entries: kept, range: loc.range(0, Math.max(1, text.length)) };
   return { tree, problems: [], opaque };
 }
-function loadPythonAssignments(text) {
-  const { tree, problems } = parsePythonAssignments(text);
-  return { tree, problems };
-}
 
 // src/dialects/nanogpt.ts
 var NANOGPT_DEFAULTS = {
@@ -48408,7 +48476,7 @@ var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_load
 var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
-  const has2 = (path15) => getIn(root, path15) !== void 0;
+  const has2 = (path16) => getIn(root, path16) !== void 0;
   if (!has2(["global_train_batch_size"]) || !has2(["max_duration"])) return 0;
   if (FOUNDRY_KEYS2.some(has2)) return 0;
   if (!has2(["run_name"]) && !has2(["model", "d_model"])) return 0;
@@ -48419,8 +48487,8 @@ function score2(root) {
   const hints = OLMO_HINTS.filter(has2).length;
   return 7 + Math.min(3, Math.floor(hints / 2));
 }
-function scalarString(root, path15) {
-  const hit = getIn(root, path15);
+function scalarString(root, path16) {
+  const hit = getIn(root, path16);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function parseOlmoDuration(value) {
@@ -48442,8 +48510,8 @@ function parseOlmoDuration(value) {
   const n = num7(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
-function isNull(root, path15) {
-  const hit = getIn(root, path15);
+function isNull(root, path16) {
+  const hit = getIn(root, path16);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
 }
 function extractOlmo(file, root, env) {
@@ -48697,7 +48765,7 @@ var torchtitan = {
     plan.warmupSteps = { ...warmup3 ?? defaultSetting(D.warmupSteps, old ? "training.warmup_steps" : "lr_scheduler.warmup_steps"), unit: "steps" };
     schedule(file, plan, notes, old);
     const enabled = firstBool(file, ["checkpoint", "enable"], ["checkpoint", "enable_checkpoint"]);
-    const interval = numberAt(file, ["checkpoint", "interval"], LOADER9) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
+    const interval2 = numberAt(file, ["checkpoint", "interval"], LOADER9) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
     const intervalType = stringAt(file, ["checkpoint", "interval_type"])?.value ?? "steps";
     if (!enabled?.value) {
       const where2 = enabled ? `${enabled.key} = false` : `${old ? "checkpoint.enable_checkpoint" : "checkpoint.enable"} defaults to false`;
@@ -48705,7 +48773,7 @@ var torchtitan = {
     } else if (intervalType !== "steps") {
       notes.push(`checkpoint.interval_type = "${intervalType}": the interval is not in steps, so the save interval is left unknown`);
     } else {
-      plan.saveEverySteps = { ...interval, unit: "steps" };
+      plan.saveEverySteps = { ...interval2, unit: "steps" };
     }
     if (boolAt(file, ["validation", "enable"])?.value) {
       plan.evalEverySteps = { ...numberAt(file, ["validation", "freq"], LOADER9) ?? defaultSetting(D.validationFreq, "validation.freq"), unit: "steps" };
@@ -48830,16 +48898,16 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path15) {
-  return /single_device/.test(path15.split("/").pop() ?? "");
+function isSingleDevice(path16) {
+  return /single_device/.test(path16.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num7 = (...path15) => reader2.number(path15);
-  const str4 = (...path15) => reader2.string(path15);
+  const num7 = (...path16) => reader2.number(path16);
+  const str4 = (...path16) => reader2.string(path16);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
   const batch = num7("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
@@ -49009,8 +49077,8 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path15) {
-  return path15.split(".").filter(Boolean);
+function keyPath(path16) {
+  return path16.split(".").filter(Boolean);
 }
 var generic = {
   meta: {
@@ -49027,8 +49095,8 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path15] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path15)) : numberAt(file, keyPath(path15), "pyyaml");
+    for (const [field, path16] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path16)) : numberAt(file, keyPath(path16), "pyyaml");
       if (setting) plan[field] = setting;
     }
     if (!plan.gradAccumSteps && plan.microBatchSize) {
@@ -49536,11 +49604,11 @@ function tokenize(src) {
   }
   return out;
 }
-function evaluateArithmetic(expr, lookup) {
+function evaluateArithmetic(expr, lookup2) {
   if (expr.length > MAX_ARITH_CHARS) return { ok: false, why: `the expression is longer than ${MAX_ARITH_CHARS} characters` };
-  return evaluate(expr, lookup, 0);
+  return evaluate(expr, lookup2, 0);
 }
-function evaluate(expr, lookup, nesting) {
+function evaluate(expr, lookup2, nesting) {
   const toks = tokenize(expr);
   if (typeof toks === "string") return { ok: false, why: toks };
   if (toks.length === 0) return { ok: false, why: "empty expression" };
@@ -49554,13 +49622,13 @@ function evaluate(expr, lookup, nesting) {
   const peek = () => toks[pos];
   const isOp = (t, op) => t?.kind === "op" && t.op === op;
   const variable = (name) => {
-    const raw = lookup(name);
+    const raw = lookup2(name);
     if (raw === void 0) return fail(`$${name} is not set in the script (bash would read it as 0; it is probably set when the script runs)`);
     const text = raw.trim();
     if (/^[-+]?\d+$/.test(text)) return wrap(BigInt(text));
     if (text === "") return fail(`$${name} is empty`);
     if (nesting > 0) return fail(`$${name} = "${text}" is not a number`);
-    const inner = evaluate(text, lookup, nesting + 1);
+    const inner = evaluate(text, lookup2, nesting + 1);
     if (!inner.ok) return fail(`$${name} = "${text}": ${inner.why}`);
     names.push(...inner.names);
     return inner.value;
@@ -49723,7 +49791,7 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path15) => path15.slice(path15.lastIndexOf("/") + 1);
+var basename = (path16) => path16.slice(path16.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
@@ -49792,9 +49860,9 @@ var ScriptParser = class {
     let continued = false;
     let heredocs = [];
     let stmtStart = 0;
-    const add = (s, at) => {
+    const add = (s, at2) => {
       text += s;
-      for (let k = 0; k < s.length; k++) map.push(at);
+      for (let k = 0; k < s.length; k++) map.push(at2);
     };
     const startWord = () => {
       if (!inWord) wordAt = text.length;
@@ -49965,12 +50033,12 @@ var ScriptParser = class {
     return Math.min(p, this.src.length);
   }
   /** `cmd \` + `  # --flag \` + `  --more`: bash ends the command at the comment. */
-  checkContinuedComment(at) {
-    const end = this.lineEnd(at);
+  checkContinuedComment(at2) {
+    const end = this.lineEnd(at2);
     if (/^[ \t]*-/.test(this.src.slice(end + 1, end + 200))) {
       this.report(
         "this comment ends the command above: a `\\` continuation does not carry through a comment, so the lines below run as a separate command",
-        at,
+        at2,
         end
       );
     }
@@ -50072,16 +50140,16 @@ var ScriptParser = class {
     const out = [];
     let cur = 0;
     for (const text of splitWords(value)) {
-      let at = region.indexOf(text, cur);
+      let at2 = region.indexOf(text, cur);
       const bounded = (a) => (a === 0 || /[\s"'(]/.test(region[a - 1])) && (a + text.length === region.length || /[\s"'\\)]/.test(region[a + text.length]));
-      while (at >= 0 && !bounded(at)) at = region.indexOf(text, at + 1);
-      if (at < 0) {
+      while (at2 >= 0 && !bounded(at2)) at2 = region.indexOf(text, at2 + 1);
+      if (at2 < 0) {
         out.push({ text });
         continue;
       }
       const eq = text.indexOf("=");
-      out.push({ text, start: from + at, end: from + at + text.length, ...eq >= 0 ? { eq: from + at + eq } : {} });
-      cur = at + text.length;
+      out.push({ text, start: from + at2, end: from + at2 + text.length, ...eq >= 0 ? { eq: from + at2 + eq } : {} });
+      cur = at2 + text.length;
     }
     return out;
   }
@@ -50290,12 +50358,12 @@ var ScriptParser = class {
     const via = w.via ? { viaVariable: w.via } : {};
     const eq = w.text.indexOf("=");
     if (eq > 0) {
-      const at = w.eq !== void 0 && w.eq > w.start && w.eq < w.end ? w.eq : void 0;
+      const at2 = w.eq !== void 0 && w.eq > w.start && w.eq < w.end ? w.eq : void 0;
       out.push({
         flag: w.text.slice(0, eq),
         value: w.text.slice(eq + 1),
-        flagRange: this.range(w.start, at ?? w.end),
-        valueRange: w.valueAt ? this.range(...w.valueAt) : this.range(at === void 0 ? w.start : at + 1, w.end),
+        flagRange: this.range(w.start, at2 ?? w.end),
+        valueRange: w.valueAt ? this.range(...w.valueAt) : this.range(at2 === void 0 ? w.start : at2 + 1, w.end),
         ...via
       });
       return k + 1;
@@ -50476,9 +50544,9 @@ var SBATCH_OPTIONS = {
 function readSbatch(src, lineStarts = computeLineStarts(src)) {
   const alloc = {};
   let found = false;
-  for (let at = 0; at < src.length; ) {
-    const nl = src.indexOf("\n", at);
-    const text = src.slice(at, nl < 0 ? src.length : nl).replace(/\r$/, "");
+  for (let at2 = 0; at2 < src.length; ) {
+    const nl = src.indexOf("\n", at2);
+    const text = src.slice(at2, nl < 0 ? src.length : nl).replace(/\r$/, "");
     const next = nl < 0 ? src.length : nl + 1;
     const trimmed = text.trim();
     if (trimmed && !trimmed.startsWith("#")) break;
@@ -50494,12 +50562,12 @@ function readSbatch(src, lineStarts = computeLineStarts(src)) {
         if (!field || raw === void 0) continue;
         const value = flag2 === "--gres" ? gresGpus(raw) : sbatchCount(raw, field === "gpusPerNode" || field === "gpus");
         if (value === void 0) continue;
-        const start = at + m[0].length + o.index;
+        const start = at2 + m[0].length + o.index;
         alloc[field] = { value, text: all, range: rangeOf2(lineStarts, start, start + all.length) };
         found = true;
       }
     }
-    at = next;
+    at2 = next;
   }
   if (!found) return void 0;
   if (!alloc.ntasks && alloc.nodes && alloc.ntasksPerNode) {
@@ -50566,11 +50634,11 @@ function shellSource(cmd) {
       };
     },
     values(flag2) {
-      let at = cmd.args.length - 1;
-      while (at >= 0 && cmd.args[at].flag !== flag2) at--;
-      if (at < 0 || cmd.args[at].value === void 0) return [];
-      const out = [cmd.args[at].value];
-      for (let i = at + 1; i < cmd.args.length && cmd.args[i].flag === "" && cmd.args[i].value !== void 0; i++) out.push(cmd.args[i].value);
+      let at2 = cmd.args.length - 1;
+      while (at2 >= 0 && cmd.args[at2].flag !== flag2) at2--;
+      if (at2 < 0 || cmd.args[at2].value === void 0) return [];
+      const out = [cmd.args[at2].value];
+      for (let i = at2 + 1; i < cmd.args.length && cmd.args[i].flag === "" && cmd.args[i].value !== void 0; i++) out.push(cmd.args[i].value);
       return out;
     },
     flags: () => cmd.args.map((a) => a.flag).filter(Boolean)
@@ -50598,8 +50666,8 @@ function yamlSource(args) {
   };
 }
 var NUMBER2 = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
-function conflict3(ctx, at, kind, message, level) {
-  ctx.conflicts.push({ kind, message, range: ctx.src.get(at)?.range ?? ctx.anchor, ...level ? { level } : {} });
+function conflict3(ctx, at2, kind, message, level) {
+  ctx.conflicts.push({ kind, message, range: ctx.src.get(at2)?.range ?? ctx.anchor, ...level ? { level } : {} });
 }
 function numberArg(ctx, flag2, integer = false) {
   const arg = ctx.src.get(flag2);
@@ -50746,9 +50814,9 @@ function stepSchedule(ctx, schedule2) {
   const unit = plan.seqLen ? "tokens" : "samples";
   const perSample = plan.seqLen?.value ?? 1;
   const samples = numberArg(ctx, "--train-samples", true)?.value ?? (numberArg(ctx, "--train-iters", true)?.value ?? NaN) * first.batch;
-  const length = samples * perSample;
-  if (!next || length < next.at) {
-    const lengthText = unit === "tokens" ? `${formatCount(samples)} samples \xD7 ${formatCount(perSample)} = ${formatSci(length)} tokens` : `${formatCount(samples)} samples`;
+  const length2 = samples * perSample;
+  if (!next || length2 < next.at) {
+    const lengthText = unit === "tokens" ? `${formatCount(samples)} samples \xD7 ${formatCount(perSample)} = ${formatSci(length2)} tokens` : `${formatCount(samples)} samples`;
     plan.globalBatchSize = derived(
       first.batch,
       `--step-batch-size-schedule starts at ${first.batch}${next ? `, and the run (${lengthText}) ends before the next threshold ${formatSci(next.at)} ${unit}` : ""}`,
@@ -50925,8 +50993,8 @@ function yamlScore(file) {
   const hits = distinctiveHits(args.entries.map((e) => e.key));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path15) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path15);
+function testTopologyHint(path16) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path16);
   if (!m) return "";
   const gpus2 = Number(m[1]) * Number(m[2]);
   return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus2} GPUs: assume.worldSize ${gpus2})`;
@@ -51973,10 +52041,10 @@ function extractSource(file, src, env) {
     let fractionBased;
     if (modern) {
       const e = plan.epochs?.value;
-      const capped = e !== void 0 ? Math.min(warmup3.value, Math.max(e - 1, 0)) : warmup3.value;
-      steps3 = pyRound(capped * nb.value);
+      const capped2 = e !== void 0 ? Math.min(warmup3.value, Math.max(e - 1, 0)) : warmup3.value;
+      steps3 = pyRound(capped2 * nb.value);
       how = `round(min(warmup_epochs ${formatCount(warmup3.value)}, epochs \u2212 1) \xD7 ${formatCount(nb.value)}) iterations${assumed}`;
-      fractionBased = capped === warmup3.value;
+      fractionBased = capped2 === warmup3.value;
     } else {
       const raw = pyRound(warmup3.value * nb.value);
       steps3 = Math.max(raw, D.warmupFloor);
@@ -53569,10 +53637,10 @@ function configCandidates(cmd, decorator) {
 }
 function hydraDecorator(pythonText) {
   const head = pythonText.slice(0, 256 * 1024);
-  const at = head.search(/@(?:hydra\.main|hydra_runner)\s*\(/);
-  if (at < 0) return void 0;
-  const close = head.indexOf(")", at);
-  const args = head.slice(at, close < 0 ? at + 400 : Math.min(close, at + 400));
+  const at2 = head.search(/@(?:hydra\.main|hydra_runner)\s*\(/);
+  if (at2 < 0) return void 0;
+  const close = head.indexOf(")", at2);
+  const args = head.slice(at2, close < 0 ? at2 + 400 : Math.min(close, at2 + 400));
   const arg = (name) => new RegExp(`\\b${name}\\s*=\\s*(?:"([^"\\n]*)"|'([^'\\n]*)')`).exec(args)?.slice(1).find((v) => v !== void 0);
   const configPath = arg("config_path");
   const configName = arg("config_name");
@@ -53608,12 +53676,12 @@ function readDefaultsList(tree) {
         out.skipped.push({ text: text2, range: item.range, why: "not a config path" });
         continue;
       }
-      const path15 = m2[2];
-      const slash = path15.lastIndexOf("/");
+      const path16 = m2[2];
+      const slash = path16.lastIndexOf("/");
       out.entries.push({
         kind: "config",
-        group: slash < 0 ? "" : path15.slice(0, slash),
-        options: [slash < 0 ? path15 : path15.slice(slash + 1)],
+        group: slash < 0 ? "" : path16.slice(0, slash),
+        options: [slash < 0 ? path16 : path16.slice(slash + 1)],
         ...m2[3] !== void 0 ? { package: m2[3] } : {},
         optional: m2[1] === "optional",
         override: false,
@@ -53700,8 +53768,8 @@ var Builder = class {
     }
   }
   put(dest2, e, source) {
-    const at = indexOf(dest2, e.key);
-    const existing = at >= 0 ? dest2.entries[at] : void 0;
+    const at2 = indexOf(dest2, e.key);
+    const existing = at2 >= 0 ? dest2.entries[at2] : void 0;
     if (e.value.kind === "map") {
       if (existing && existing.value.kind === "map" && this.owned.has(existing.value)) {
         this.merge(existing.value, e.value, source);
@@ -53709,12 +53777,12 @@ var Builder = class {
       }
       const entry = { key: e.key, keyRange: e.keyRange, value: this.clone(e.value, source) };
       this.sources.set(entry, source);
-      setAt(dest2, at, entry);
+      setAt(dest2, at2, entry);
       return;
     }
     if (existing && isMissingValue(e.value) && !isMissingValue(existing.value)) return;
     this.sources.set(e, source);
-    setAt(dest2, at, e);
+    setAt(dest2, at2, e);
   }
   /** The owned map at `pkg` under `root`, created (attributed to `source`, at `range`) where missing. */
   at(root, pkg, range, source) {
@@ -53739,13 +53807,13 @@ function indexOf(m, key) {
   for (let i = m.entries.length - 1; i >= 0; i--) if (m.entries[i].key === key) return i;
   return -1;
 }
-function setAt(m, at, entry) {
-  if (at < 0) {
+function setAt(m, at2, entry) {
+  if (at2 < 0) {
     m.entries.push(entry);
     return;
   }
-  m.entries[at] = entry;
-  for (let i = at - 1; i >= 0; i--) if (m.entries[i].key === entry.key) m.entries.splice(i, 1);
+  m.entries[at2] = entry;
+  for (let i = at2 - 1; i >= 0; i--) if (m.entries[i].key === entry.key) m.entries.splice(i, 1);
 }
 function isMissingValue(node) {
   return node.kind === "scalar" && node.value === MISSING_VALUE;
@@ -53857,11 +53925,11 @@ function valueNode(v, range) {
 function copyForEdit(config) {
   const owned = /* @__PURE__ */ new WeakSet();
   const copy = (m) => {
-    const out = { kind: "map", range: m.range, entries: m.entries.map((e) => e.value.kind === "map" ? copyEntry(e) : e) };
+    const out = { kind: "map", range: m.range, entries: m.entries.map((e) => e.value.kind === "map" ? copyEntry2(e) : e) };
     owned.add(out);
     return out;
   };
-  const copyEntry = (e) => {
+  const copyEntry2 = (e) => {
     const entry = { key: e.key, keyRange: e.keyRange, value: copy(e.value) };
     const src = config.sources.get(e);
     if (src) config.sources.set(entry, src);
@@ -54100,7 +54168,7 @@ function knownKeys(defaults2) {
     const parts2 = key.split(".");
     for (let i = 1; i <= parts2.length; i++) set.add(parts2.slice(0, i).join("."));
   }
-  return (path15) => set.has(path15.join("."));
+  return (path16) => set.has(path16.join("."));
 }
 
 // src/dialects/verl.ts
@@ -54225,8 +54293,8 @@ function gcd(a, b) {
 function nearestMultiple(value, of) {
   return Math.max(of, Math.round(value / of) * of);
 }
-function report(ctx, kind, message, data, ...at) {
-  ctx.checks.push({ kind, message, range: ctx.v.rangeOf(...at) ?? ctx.anchor, data });
+function report(ctx, kind, message, data, ...at2) {
+  ctx.checks.push({ kind, message, range: ctx.v.rangeOf(...at2) ?? ctx.anchor, data });
 }
 var AFTER_ALLOCATION = "verl stops before training, after the GPUs are allocated";
 function ppoParallel(ctx, megatron2) {
@@ -54734,8 +54802,8 @@ function nemoTargets(root) {
     return t?.kind === "scalar" && typeof t.value === "string" && /^nemo\./.test(t.value);
   }).length;
 }
-function isMap4(root, ...path15) {
-  return getIn(root, path15)?.node.kind === "map";
+function isMap4(root, ...path16) {
+  return getIn(root, path16)?.node.kind === "map";
 }
 function yamlForm(file) {
   const root = file.tree;
@@ -54769,8 +54837,8 @@ function nemoCommand(cmd) {
   return nemoScript && nemoKeys >= 1 || nemoKeys >= 3;
 }
 var named = (s) => `${s.key ?? ""} ${formatCount(Number(s.value))}`.trim();
-function conflict4(ctx, kind, message, ...at) {
-  ctx.conflicts.push({ kind, message, range: ctx.v.rangeOf(...at) ?? ctx.anchor });
+function conflict4(ctx, kind, message, ...at2) {
+  ctx.conflicts.push({ kind, message, range: ctx.v.rangeOf(...at2) ?? ctx.anchor });
 }
 function devices(ctx) {
   const hit = ctx.v.reader.lookup(["trainer", "devices"]);
@@ -54890,25 +54958,25 @@ function nemo2Scheduler(ctx) {
   const found = findTarget(root, /(?:^|\.)CosineAnnealingScheduler$/, []);
   if (!found) return false;
   const { v, plan } = ctx;
-  const at = found.join(".");
+  const at2 = found.join(".");
   const targetHit = v.reader.lookup([...found, "_target_"]);
   const targetSrc = v.reader.sourceOf(targetHit?.entry);
-  plan.scheduler = { value: "CosineAnnealingScheduler", origin: "explicit", file: targetSrc?.file ?? ctx.file.path, key: `${at}._target_`, ...targetHit ? { range: targetHit.keyRange } : {} };
-  const warm = v.num(`${at}.warmup_steps`) ?? { ...defaultSetting(NEMO2_COSINE_DEFAULTS.warmupSteps, `${at}.warmup_steps`, "NeMo 2 CosineAnnealingScheduler default"), unit: "steps" };
+  plan.scheduler = { value: "CosineAnnealingScheduler", origin: "explicit", file: targetSrc?.file ?? ctx.file.path, key: `${at2}._target_`, ...targetHit ? { range: targetHit.keyRange } : {} };
+  const warm = v.num(`${at2}.warmup_steps`) ?? { ...defaultSetting(NEMO2_COSINE_DEFAULTS.warmupSteps, `${at2}.warmup_steps`, "NeMo 2 CosineAnnealingScheduler default"), unit: "steps" };
   plan.warmupSteps = { ...warm, unit: "steps" };
-  const minLr = v.num(`${at}.min_lr`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.minLr, `${at}.min_lr`, "NeMo 2 CosineAnnealingScheduler default");
+  const minLr = v.num(`${at2}.min_lr`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.minLr, `${at2}.min_lr`, "NeMo 2 CosineAnnealingScheduler default");
   plan.minLr = minLr;
-  const hold = v.num(`${at}.constant_steps`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.constantSteps, `${at}.constant_steps`, "NeMo 2 CosineAnnealingScheduler default: 80,000 steps held at min_lr");
+  const hold = v.num(`${at2}.constant_steps`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.constantSteps, `${at2}.constant_steps`, "NeMo 2 CosineAnnealingScheduler default: 80,000 steps held at min_lr");
   const total = plan.totalSteps;
   if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === "default" ? " (NeMo 2 default)" : ""}`, hold.origin === "default" ? plan.scheduler : hold);
   return true;
 }
-function findTarget(node, pattern, path15, depth = 0) {
+function findTarget(node, pattern, path16, depth = 0) {
   if (node.kind !== "map" || depth > 6) return void 0;
   const target = mapGet(node, "_target_")?.value;
-  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path15;
+  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path16;
   for (const e of node.entries) {
-    const hit = findTarget(e.value, pattern, [...path15, e.key], depth + 1);
+    const hit = findTarget(e.value, pattern, [...path16, e.key], depth + 1);
     if (hit) return hit;
   }
   return void 0;
@@ -55174,132 +55242,945 @@ var nemo = {
   extract: extract2
 };
 
-// src/dialects/index.ts
-var DIALECTS = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, verl, nemo, ultralytics, kohya, diffusers, timm, generic];
-function dialectById(id) {
-  return DIALECTS.find((d) => d.meta.id === id);
+// src/engine/load/python-config.ts
+var MAX_NODES = 2e5;
+var PARTIAL = /* @__PURE__ */ new WeakMap();
+var INTS = /* @__PURE__ */ new WeakSet();
+var SIZE = /* @__PURE__ */ new WeakMap();
+var COPIED = /* @__PURE__ */ new WeakMap();
+function isPartial(node) {
+  return node.kind === "map" ? PARTIAL.get(node) : void 0;
 }
-function detectDialect(file, env) {
-  let best;
-  let bestScore = 0;
-  for (const dialect of DIALECTS) {
-    const score4 = dialect.detect(file, env);
-    if (score4 > bestScore) {
-      best = dialect;
-      bestScore = score4;
+function originalOf(x) {
+  let cur = x;
+  for (let i = 0; i < 1e3; i++) {
+    const next = COPIED.get(cur);
+    if (!next) break;
+    cur = next;
+  }
+  return cur;
+}
+function markCopy(copy, original) {
+  COPIED.set(copy, original);
+  if (PARTIAL.has(original)) PARTIAL.set(copy, PARTIAL.get(original));
+}
+function sizeOf(node) {
+  const known = SIZE.get(node);
+  if (known !== void 0) return known;
+  let n = 1;
+  if (node.kind === "map") for (const e of node.entries) n += sizeOf(e.value);
+  else if (node.kind === "seq") for (const item of node.items) n += sizeOf(item);
+  SIZE.set(node, n);
+  return n;
+}
+var Unsupported2 = class extends Error {
+};
+function partialMap(range, why) {
+  const node = { kind: "map", entries: [], range };
+  PARTIAL.set(node, why);
+  return node;
+}
+function isNode(v) {
+  return v.kind === "map" || v.kind === "seq" || v.kind === "scalar";
+}
+var BUILTIN_CONTAINERS = /* @__PURE__ */ new Set(["dict", "list", "tuple"]);
+var Expr = class {
+  constructor(tokens, scope) {
+    this.tokens = tokens;
+    this.scope = scope;
+  }
+  tokens;
+  scope;
+  p = 0;
+  depth = 0;
+  /** The whole token list as one expression (a bare tuple `1, 2` included). */
+  all() {
+    const first = this.expr();
+    if (this.isOp(",")) {
+      const items = [this.node(first)];
+      while (this.isOp(",")) {
+        this.p++;
+        if (this.p >= this.tokens.length) break;
+        items.push(this.node(this.expr()));
+      }
+      if (this.p !== this.tokens.length) throw new Unsupported2();
+      return this.seq(items, this.tokens[0], this.tokens[this.tokens.length - 1]);
     }
+    if (this.p !== this.tokens.length) throw new Unsupported2();
+    return first;
   }
-  return best;
-}
-
-// src/engine/discover.ts
-import { lstatSync, readdirSync, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
-import path5 from "node:path";
-var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".sbatch", ".slurm"];
-var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
-var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
-var PYTHON_CONFIG_DIRS = /* @__PURE__ */ new Set(["config", "configs"]);
-function isPythonConfig(rel) {
-  const posix = rel.split(path5.sep).join("/");
-  if (path5.posix.extname(posix).toLowerCase() !== ".py" || path5.posix.basename(posix) === "__init__.py") return false;
-  return PYTHON_CONFIG_DIRS.has(path5.posix.basename(path5.posix.dirname(posix)));
-}
-function toPosix(p) {
-  return p.split(path5.sep).join("/");
-}
-function insideRoot(realRoot, abs) {
-  try {
-    const real = realpathSync2(abs);
-    return real === realRoot || real.startsWith(realRoot + path5.sep);
-  } catch {
-    return false;
+  range(a, b) {
+    return this.scope.loc.range(a.start, b.end);
   }
-}
-function discover(root, inputs, config) {
-  const realRoot = realpathSync2(root);
-  const ignored = matcher(config.ignore);
-  const named2 = matcher(config.files);
-  const found = /* @__PURE__ */ new Map();
-  const relOf = (abs) => toPosix(path5.relative(root, abs)) || path5.basename(abs);
-  const add = (abs) => {
-    const rel = relOf(abs);
-    if (!found.has(rel)) found.set(rel, { abs, rel });
-  };
-  const walk = (dir, onFile) => {
-    let entries;
+  src(a, b) {
+    return this.scope.text.slice(a.start, b.end);
+  }
+  peek(k = 0) {
+    return this.tokens[this.p + k];
+  }
+  isOp(...ops) {
+    const t = this.peek();
+    return t && t.kind === "op" && ops.includes(t.text) ? t.text : void 0;
+  }
+  expect(op) {
+    const t = this.peek();
+    if (!t || t.kind !== "op" || t.text !== op) throw new Unsupported2();
+    this.p++;
+    return t;
+  }
+  nested(f) {
+    if (++this.depth > MAX_DEPTH) throw new Unsupported2();
     try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
+      return f();
+    } finally {
+      this.depth--;
     }
-    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    for (const entry of entries) {
-      const abs = path5.join(dir, entry.name);
-      const rel = relOf(abs);
-      if (ignored(rel)) continue;
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        if (!insideRoot(realRoot, abs)) continue;
-        try {
-          const st = statSync3(abs);
-          isDir = st.isDirectory();
-          isFile = st.isFile();
-        } catch {
+  }
+  /** A value as a tree node: class names become their name as a string. */
+  node(v) {
+    if (isNode(v)) return v;
+    if (v.kind === "sym") return { kind: "scalar", value: v.name, source: v.name, plain: true, range: v.range };
+    throw new Unsupported2();
+  }
+  num(value, isInt, a, b) {
+    if (!Number.isFinite(value)) throw new Unsupported2();
+    const node = { kind: "scalar", value, source: this.src(a, b), plain: true, range: this.range(a, b) };
+    if (isInt) INTS.add(node);
+    return node;
+  }
+  seq(items, a, b) {
+    const node = { kind: "seq", items, range: this.range(a, b) };
+    if (sizeOf(node) > MAX_NODES) throw new Unsupported2();
+    return node;
+  }
+  map(entries, a, b) {
+    const node = { kind: "map", entries, range: this.range(a, b) };
+    if (sizeOf(node) > MAX_NODES) throw new Unsupported2();
+    return node;
+  }
+  expr() {
+    return this.nested(() => {
+      const t = this.peek();
+      if (t?.kind === "name" && (t.text === "lambda" || t.text === "not" || t.text === "yield" || t.text === "await")) throw new Unsupported2();
+      const v = this.sum();
+      const next = this.peek();
+      if (next && next.kind === "name" && ["if", "and", "or", "in", "is", "not", "for"].includes(next.text)) throw new Unsupported2();
+      if (this.isOp("==", "!=", "<", ">", "<=", ">=", "|", "&", "^", "<<", ">>", "@", ":=")) throw new Unsupported2();
+      return v;
+    });
+  }
+  sum() {
+    const start = this.peek();
+    let left = this.product();
+    for (let op = this.isOp("+", "-"); op; op = this.isOp("+", "-")) {
+      this.p++;
+      const right = this.product();
+      left = this.binary(op, left, right, start);
+    }
+    return left;
+  }
+  product() {
+    const start = this.peek();
+    let left = this.unary();
+    for (let op = this.isOp("*", "/", "//", "%"); op; op = this.isOp("*", "/", "//", "%")) {
+      this.p++;
+      const right = this.unary();
+      left = this.binary(op, left, right, start);
+    }
+    return left;
+  }
+  binary(op, left, right, start) {
+    const end = this.tokens[this.p - 1];
+    if (left.kind === "scalar" && right.kind === "scalar") {
+      const a = left.value;
+      const b = right.value;
+      if (typeof a === "number" && typeof b === "number") {
+        const isInt = INTS.has(left) && INTS.has(right);
+        if (op === "+") return this.num(a + b, isInt, start, end);
+        if (op === "-") return this.num(a - b, isInt, start, end);
+        if (op === "*") return this.num(a * b, isInt, start, end);
+        if (b === 0) throw new Unsupported2();
+        if (op === "/") return this.num(a / b, false, start, end);
+        if (op === "//") return this.num(Math.floor(a / b), isInt, start, end);
+        return this.num(a - b * Math.floor(a / b), isInt, start, end);
+      }
+      if (op === "+" && typeof a === "string" && typeof b === "string") {
+        return { kind: "scalar", value: a + b, source: a + b, plain: false, range: this.range(start, end) };
+      }
+    }
+    if (op === "+" && left.kind === "seq" && right.kind === "seq") return this.seq([...left.items, ...right.items], start, end);
+    throw new Unsupported2();
+  }
+  unary() {
+    const op = this.isOp("+", "-", "~");
+    if (!op) return this.power();
+    const start = this.peek();
+    this.p++;
+    const inner = this.nested(() => this.unary());
+    if (op === "~" || inner.kind !== "scalar" || typeof inner.value !== "number") throw new Unsupported2();
+    return this.num(op === "-" ? -inner.value : inner.value, INTS.has(inner), start, this.tokens[this.p - 1]);
+  }
+  power() {
+    const start = this.peek();
+    const base = this.primary();
+    if (!this.isOp("**")) return base;
+    this.p++;
+    const exp = this.nested(() => this.unary());
+    if (base.kind !== "scalar" || exp.kind !== "scalar" || typeof base.value !== "number" || typeof exp.value !== "number") throw new Unsupported2();
+    const isInt = INTS.has(base) && INTS.has(exp) && exp.value >= 0;
+    return this.num(base.value ** exp.value, isInt, start, this.tokens[this.p - 1]);
+  }
+  /** An atom and its trailers: `.name`, `[index]`, `(arguments)`. */
+  primary() {
+    const start = this.peek();
+    if (!start) throw new Unsupported2();
+    let v = this.atom();
+    for (; ; ) {
+      if (this.isOp(".")) {
+        this.p++;
+        const name = this.peek();
+        if (!name || name.kind !== "name") throw new Unsupported2();
+        this.p++;
+        v = this.attribute(v, name.text, start, name);
+      } else if (this.isOp("[")) {
+        this.p++;
+        const index = this.nested(() => this.expr());
+        const close = this.expect("]");
+        v = this.subscript(v, index, start, close);
+      } else if (this.isOp("(")) {
+        v = this.call(v, start);
+      } else {
+        return v;
+      }
+    }
+  }
+  attribute(v, name, start, at2) {
+    if (v.kind === "sym") return { kind: "sym", name: `${v.name}.${name}`, range: this.range(start, at2) };
+    if (v.kind === "map") {
+      const entry = mapGet(v, name);
+      if (entry) return entry.value;
+      const why = PARTIAL.get(v);
+      if (why) return partialMap(this.range(start, at2), why);
+    }
+    throw new Unsupported2();
+  }
+  subscript(v, index, start, close) {
+    if (index.kind !== "scalar") throw new Unsupported2();
+    if (v.kind === "map" && typeof index.value === "string") return this.attribute(v, index.value, start, close);
+    if (v.kind === "seq" && typeof index.value === "number" && INTS.has(index)) {
+      const i = index.value < 0 ? v.items.length + index.value : index.value;
+      const item = v.items[i];
+      if (item) return item;
+    }
+    throw new Unsupported2();
+  }
+  atom() {
+    const tok = this.peek();
+    if (!tok) throw new Unsupported2();
+    if (tok.kind === "number") {
+      this.p++;
+      if (tok.num === void 0) throw new Unsupported2();
+      return this.num(tok.num, tok.isInt === true, tok, tok);
+    }
+    if (tok.kind === "string") {
+      let end = this.p;
+      while (this.tokens[end]?.kind === "string") end++;
+      const parts2 = this.tokens.slice(this.p, end);
+      if (parts2.some((s) => s.str === void 0)) throw new Unsupported2();
+      this.p = end;
+      const value = parts2.map((s) => s.str).join("");
+      return { kind: "scalar", value, source: value, plain: false, range: this.range(parts2[0], parts2[parts2.length - 1]) };
+    }
+    if (tok.kind === "name") {
+      this.p++;
+      return this.name(tok);
+    }
+    if (tok.text === "(") return this.parenthesized();
+    if (tok.text === "[") return this.list();
+    if (tok.text === "{") return this.braces();
+    throw new Unsupported2();
+  }
+  name(tok) {
+    const w = tok.text;
+    const range = this.range(tok, tok);
+    if (w === "True" || w === "False") return { kind: "scalar", value: w === "True", source: w, plain: true, range };
+    if (w === "None") return { kind: "scalar", value: null, source: w, plain: true, range };
+    if (KEYWORDS.has(w)) throw new Unsupported2();
+    const known = this.scope.env.get(w);
+    if (known) return known;
+    if (w === "_base_") {
+      if (this.scope.base) return this.scope.base;
+      return partialMap(range, "from the `_base_` files, which were not read");
+    }
+    if (BUILTIN_CONTAINERS.has(w)) return { kind: "sym", name: w, range };
+    throw new Unsupported2();
+  }
+  parenthesized() {
+    const open2 = this.expect("(");
+    if (this.isOp(")")) {
+      const close2 = this.expect(")");
+      return this.seq([], open2, close2);
+    }
+    const first = this.nested(() => this.expr());
+    if (this.isOp(")")) {
+      this.p++;
+      return first;
+    }
+    const items = [this.node(first)];
+    while (this.isOp(",")) {
+      this.p++;
+      if (this.isOp(")")) break;
+      items.push(this.node(this.nested(() => this.expr())));
+    }
+    const close = this.expect(")");
+    return this.seq(items, open2, close);
+  }
+  list() {
+    const open2 = this.expect("[");
+    const items = [];
+    while (!this.isOp("]")) {
+      if (this.isOp("*", "**")) throw new Unsupported2();
+      items.push(this.node(this.nested(() => this.expr())));
+      if (!this.isOp(",")) break;
+      this.p++;
+    }
+    const close = this.expect("]");
+    return this.seq(items, open2, close);
+  }
+  /** `{k: v, …}`, or MMEngine's `{{_base_.a.b}}` placeholder. */
+  braces() {
+    const open2 = this.expect("{");
+    if (this.isOp("{")) return this.basePlaceholder(open2);
+    const entries = [];
+    while (!this.isOp("}")) {
+      if (this.isOp("**")) throw new Unsupported2();
+      const keyTok = this.peek();
+      const key = this.node(this.nested(() => this.expr()));
+      if (key.kind !== "scalar" || key.value === null || typeof key.value === "boolean") throw new Unsupported2();
+      this.expect(":");
+      const value = this.node(this.nested(() => this.expr()));
+      const keyText = typeof key.value === "number" ? keyTok.text : key.value;
+      setEntry(entries, { key: String(keyText), keyRange: key.range, value });
+      if (!this.isOp(",")) break;
+      this.p++;
+    }
+    const close = this.expect("}");
+    return this.map(entries, open2, close);
+  }
+  basePlaceholder(open2) {
+    this.expect("{");
+    const head = this.peek();
+    if (!head || head.kind !== "name" || head.text !== "_base_") throw new Unsupported2();
+    this.p++;
+    let v = this.name(head);
+    while (this.isOp(".")) {
+      this.p++;
+      const name = this.peek();
+      if (!name || name.kind !== "name") throw new Unsupported2();
+      this.p++;
+      v = this.attribute(v, name.text, open2, name);
+    }
+    this.expect("}");
+    this.expect("}");
+    return v;
+  }
+  /** Arguments of a call: positional values and keyword values (with the keyword's token). */
+  args() {
+    this.expect("(");
+    const positional = [];
+    const keywords = [];
+    while (!this.isOp(")")) {
+      if (this.isOp("*", "**")) throw new Unsupported2();
+      const t = this.peek();
+      if (t?.kind === "name" && this.peek(1)?.kind === "op" && this.peek(1)?.text === "=") {
+        this.p += 2;
+        if (keywords.some((k) => k.name.text === t.text)) throw new DuplicateKeyword(t);
+        keywords.push({ name: t, value: this.nested(() => this.expr()) });
+      } else {
+        if (keywords.length > 0) throw new Unsupported2();
+        positional.push(this.nested(() => this.expr()));
+      }
+      if (!this.isOp(",")) break;
+      this.p++;
+    }
+    const close = this.expect(")");
+    return { positional, keywords, close };
+  }
+  /** `(…)` of a method call, whole: values as tree nodes where keywords are given. */
+  callArgs() {
+    const { positional, keywords, close } = this.args();
+    if (close !== this.tokens[this.tokens.length - 1]) throw new Unsupported2();
+    return { positional, keywords: keywords.map((k) => ({ name: k.name, node: this.node(k.value) })) };
+  }
+  call(callee, start) {
+    const { positional, keywords, close } = this.args();
+    if (callee.kind === "lazy") {
+      if (positional.length > 0) throw new Unsupported2();
+      const target = { kind: "scalar", value: callee.target, source: callee.target, plain: true, range: this.range(start, start) };
+      const entries = [{ key: "_target_", keyRange: target.range, value: target }];
+      for (const k of keywords) setEntry(entries, { key: k.name.text, keyRange: this.range(k.name, k.name), value: this.node(k.value) });
+      return this.map(entries, start, close);
+    }
+    if (callee.kind === "sym") {
+      if (/(^|\.)(LazyCall|L)$/.test(callee.name) && positional.length === 1 && keywords.length === 0) {
+        const target = positional[0];
+        if (target.kind === "sym") return { kind: "lazy", target: target.name };
+        if (target.kind === "scalar" && typeof target.value === "string") return { kind: "lazy", target: target.value };
+        throw new Unsupported2();
+      }
+      if (callee.name === "dict") {
+        if (positional.length > 1) throw new Unsupported2();
+        const entries = [];
+        const first = positional[0];
+        if (first) {
+          if (first.kind !== "map" || PARTIAL.has(first)) throw new Unsupported2();
+          entries.push(...first.entries);
+        }
+        for (const k of keywords) setEntry(entries, { key: k.name.text, keyRange: this.range(k.name, k.name), value: this.node(k.value) });
+        return this.map(entries, start, close);
+      }
+      if (/(^|\.)OmegaConf\.create$/.test(callee.name) && keywords.length === 0 && positional.length <= 1) {
+        const first = positional[0];
+        if (!first) return this.map([], start, close);
+        if (first.kind === "map") return first;
+        throw new Unsupported2();
+      }
+      if ((callee.name === "list" || callee.name === "tuple") && keywords.length === 0 && positional.length <= 1) {
+        const first = positional[0];
+        if (!first) return this.seq([], start, close);
+        if (first.kind === "seq") return this.seq([...first.items], start, close);
+        throw new Unsupported2();
+      }
+      if (/(^|\.)get_config$/.test(callee.name) && positional.length === 1) {
+        const path16 = positional[0];
+        const what = path16.kind === "scalar" && typeof path16.value === "string" ? `get_config("${path16.value}")` : "get_config(\u2026)";
+        return partialMap(this.range(start, close), `from ${what}, which is not read`);
+      }
+    }
+    throw new Unsupported2();
+  }
+};
+var DuplicateKeyword = class extends Error {
+  constructor(token) {
+    super("keyword argument repeated");
+    this.token = token;
+  }
+  token;
+};
+function setEntry(entries, entry) {
+  const i = entries.findIndex((e) => e.key === entry.key);
+  if (i >= 0) entries[i] = entry;
+  else entries.push(entry);
+}
+function copyMap(node, entries) {
+  const copy = { kind: "map", entries, range: node.range };
+  markCopy(copy, node);
+  return copy;
+}
+function copySeq(node, items) {
+  const copy = { kind: "seq", items, range: node.range };
+  markCopy(copy, node);
+  return copy;
+}
+function copyEntry(entry, value) {
+  const copy = { key: entry.key, keyRange: entry.keyRange, value };
+  markCopy(copy, entry);
+  return copy;
+}
+function updateAt(node, path16, keyRange, change2) {
+  const [step, ...rest] = path16;
+  if (!step) return void 0;
+  if (node.kind === "map") {
+    const key = String(step.key);
+    const i = node.entries.findIndex((e) => e.key === key);
+    const entry = i >= 0 ? node.entries[i] : void 0;
+    let value;
+    if (rest.length === 0) value = change2(entry?.value);
+    else if (entry) value = updateAt(entry.value, rest, keyRange, change2);
+    else if (PARTIAL.has(node)) value = updateAt(partialMap(node.range, PARTIAL.get(node)), rest, keyRange, change2);
+    else return void 0;
+    if (value === void 0) return void 0;
+    const entries = [...node.entries];
+    if (value === null) {
+      if (i >= 0) entries.splice(i, 1);
+    } else if (rest.length === 0 || !entry) {
+      const fresh = { key, keyRange: keyRange(step), value };
+      if (i >= 0) entries[i] = fresh;
+      else entries.push(fresh);
+    } else {
+      entries[i] = copyEntry(entry, value);
+    }
+    return copyMap(node, entries);
+  }
+  if (node.kind === "seq" && typeof step.key === "number") {
+    const i = step.key < 0 ? node.items.length + step.key : step.key;
+    const old = node.items[i];
+    if (!old) return void 0;
+    const value = rest.length === 0 ? change2(old) : updateAt(old, rest, keyRange, change2);
+    if (value === void 0 || value === null) return void 0;
+    const items = [...node.items];
+    items[i] = value;
+    return copySeq(node, items);
+  }
+  return void 0;
+}
+function updateMerge(target, other) {
+  const entries = [...target.entries];
+  for (const e of other) {
+    const i = entries.findIndex((x) => x.key === e.key);
+    const old = i >= 0 ? entries[i] : void 0;
+    if (old && old.value.kind === "map" && e.value.kind === "map") entries[i] = { key: e.key, keyRange: e.keyRange, value: updateMerge(old.value, e.value.entries) };
+    else if (old) entries[i] = e;
+    else entries.push(e);
+  }
+  return copyMap(target, entries);
+}
+function parseTarget(tokens) {
+  const root = tokens[0];
+  if (!root || root.kind !== "name" || KEYWORDS.has(root.text)) return void 0;
+  const steps3 = [];
+  let k = 1;
+  while (k < tokens.length) {
+    const t = tokens[k];
+    if (t.kind === "op" && t.text === "." && tokens[k + 1]?.kind === "name") {
+      steps3.push({ key: tokens[k + 1].text, token: tokens[k + 1] });
+      k += 2;
+    } else if (t.kind === "op" && t.text === "[" && tokens[k + 2]?.kind === "op" && tokens[k + 2].text === "]") {
+      const idx = tokens[k + 1];
+      if (idx.kind === "string" && idx.str !== void 0) steps3.push({ key: idx.str, token: idx });
+      else if (idx.kind === "number" && idx.isInt) steps3.push({ key: idx.num, token: idx });
+      else return void 0;
+      k += 3;
+    } else if (t.kind === "op" && t.text === "[" && tokens[k + 1]?.kind === "op" && tokens[k + 1].text === "-" && tokens[k + 2]?.kind === "number" && tokens[k + 3]?.text === "]") {
+      steps3.push({ key: -tokens[k + 2].num, token: tokens[k + 2] });
+      k += 4;
+    } else {
+      return void 0;
+    }
+  }
+  return { root, steps: steps3 };
+}
+function dotted(root, steps3) {
+  return [root.text, ...steps3.map((s) => typeof s.key === "number" ? `[${s.key}]` : s.key)].join(".").replace(/\.\[/g, "[");
+}
+function splitAssignment(stmt) {
+  const parts2 = [[]];
+  let depth = 0;
+  for (const tok of stmt) {
+    if (tok.kind === "op" && "([{".includes(tok.text)) depth++;
+    if (tok.kind === "op" && ")]}".includes(tok.text)) depth--;
+    if (depth === 0 && tok.kind === "op" && tok.text === "=") parts2.push([]);
+    else parts2[parts2.length - 1].push(tok);
+  }
+  return parts2;
+}
+function topLevelAssignOps(stmt) {
+  const out = [];
+  let depth = 0;
+  stmt.forEach((tok, i) => {
+    if (tok.kind !== "op") return;
+    if ("([{".includes(tok.text)) depth++;
+    else if (")]}".includes(tok.text)) depth--;
+    else if (depth === 0 && i > 0 && ASSIGN_OPS.has(tok.text)) out.push(i);
+  });
+  return out;
+}
+function parseImport(stmt) {
+  const head = stmt[0];
+  if (head?.kind !== "name") return void 0;
+  if (head.text === "import") {
+    const out = [];
+    let k2 = 1;
+    while (k2 < stmt.length) {
+      const parts3 = [];
+      while (stmt[k2]?.kind === "name") {
+        parts3.push(stmt[k2].text);
+        if (stmt[k2 + 1]?.text === ".") k2 += 2;
+        else {
+          k2++;
+          break;
+        }
+      }
+      if (parts3.length === 0) return void 0;
+      let as = parts3[0];
+      if (stmt[k2]?.text === "as" && stmt[k2 + 1]?.kind === "name") {
+        as = stmt[k2 + 1].text;
+        k2 += 2;
+      }
+      out.push({ name: parts3.join("."), as });
+      if (stmt[k2]?.text === ",") k2++;
+      else break;
+    }
+    return { plain: out };
+  }
+  if (head.text !== "from") return void 0;
+  let k = 1;
+  let level = 0;
+  while (stmt[k]?.kind === "op" && (stmt[k].text === "." || stmt[k].text === "...")) {
+    level += stmt[k].text.length;
+    k++;
+  }
+  const parts2 = [];
+  while (stmt[k]?.kind === "name" && stmt[k].text !== "import") {
+    parts2.push(stmt[k].text);
+    k++;
+    if (stmt[k]?.text === ".") k++;
+  }
+  if (stmt[k]?.text !== "import") return void 0;
+  k++;
+  const module = ".".repeat(level) + parts2.join(".");
+  if (stmt[k]?.text === "*") return { module, level, names: "*" };
+  const names = [];
+  for (; k < stmt.length; k++) {
+    const t = stmt[k];
+    if (t.kind !== "name") continue;
+    if (t.text === "as") continue;
+    if (stmt[k - 1]?.text === "as") {
+      names[names.length - 1].as = t.text;
+      continue;
+    }
+    names.push({ name: t.text, as: t.text });
+  }
+  return { module, level, names };
+}
+var MUTATORS = /* @__PURE__ */ new Set(["update", "pop", "append", "extend", "insert", "clear", "remove", "setdefault", "__setitem__", "__delitem__"]);
+function parsePythonConfig(text, input = {}) {
+  const loc = locator(text);
+  const opaque = /* @__PURE__ */ new Map();
+  const result = { problems: [], opaque, imports: [], readBase: false, starUnknown: [] };
+  let lines;
+  try {
+    lines = new Lexer(text).run();
+  } catch (err) {
+    if (!(err instanceof SyntaxProblem)) throw err;
+    result.problems.push({ kind: "parse-error", message: `Python syntax error: ${err.message}`, range: loc.range(err.start, err.end) });
+    return result;
+  }
+  const scope = { env: /* @__PURE__ */ new Map(), base: input.base, text, loc };
+  const env = scope.env;
+  const keyRanges = /* @__PURE__ */ new Map();
+  const src = (tokens) => text.slice(tokens[0].start, tokens[tokens.length - 1].end);
+  const tokRange = (t) => loc.range(t.start, t.end);
+  let total = 0;
+  let baseEntry;
+  const bind2 = (name, value) => {
+    if (isNode(value)) {
+      total += sizeOf(value);
+      if (total > MAX_NODES) {
+        forget(name.text, tokRange(name), `its value is over ${MAX_NODES} nodes; not read`);
+        return;
+      }
+    }
+    env.set(name.text, value);
+    opaque.delete(name.text);
+    keyRanges.delete(name.text);
+    keyRanges.set(name.text, tokRange(name));
+  };
+  const forget = (path16, range, reason) => {
+    if (!path16.includes(".") && !path16.includes("[")) {
+      env.delete(path16);
+      keyRanges.delete(path16);
+    }
+    opaque.set(path16, { range, reason });
+  };
+  const evaluate2 = (tokens) => new Expr(tokens, scope).all();
+  const assignPath = (root, steps3, value) => {
+    const current = env.get(root.text);
+    if (!current || !isNode(current)) return false;
+    const change2 = typeof value === "function" ? value : () => value;
+    const updated = updateAt(current, steps3, (s) => tokRange(s.token), change2);
+    if (!updated) return false;
+    env.set(root.text, updated);
+    return true;
+  };
+  const importStatement = (stmt, inReadBase) => {
+    const parsed = parseImport(stmt);
+    if (!parsed) return false;
+    const range = loc.range(stmt[0].start, stmt[stmt.length - 1].end);
+    if ("plain" in parsed) {
+      for (const n of parsed.plain) {
+        const tok = stmt.find((t) => t.kind === "name" && t.text === n.as) ?? stmt[0];
+        bind2(tok, { kind: "sym", name: n.name, range: tokRange(tok) });
+      }
+      return true;
+    }
+    const isConfig = parsed.level > 0 || inReadBase;
+    if (!isConfig) {
+      if (parsed.names === "*") return true;
+      for (const n of parsed.names) {
+        const tok = [...stmt].reverse().find((t) => t.kind === "name" && t.text === n.as) ?? stmt[0];
+        bind2(tok, { kind: "sym", name: n.name, range: tokRange(tok) });
+      }
+      return true;
+    }
+    result.imports.push({ module: parsed.module, level: parsed.level, names: parsed.names, range, inReadBase });
+    const module = input.modules?.get(parsed.module);
+    if (parsed.names === "*") {
+      if (!module) {
+        result.starUnknown.push(parsed.module);
+        return true;
+      }
+      for (const e of module.entries) {
+        if (e.key.startsWith("_")) continue;
+        env.set(e.key, e.value);
+        opaque.delete(e.key);
+        keyRanges.delete(e.key);
+        keyRanges.set(e.key, range);
+      }
+      return true;
+    }
+    for (const n of parsed.names) {
+      const tok = [...stmt].reverse().find((t) => t.kind === "name" && t.text === n.as) ?? stmt[0];
+      const entry = module ? mapGet(module, n.name) : void 0;
+      if (entry) bind2(tok, entry.value);
+      else if (module && !PARTIAL.has(module)) forget(n.as, tokRange(tok), `${parsed.module} does not define ${n.name}`);
+      else bind2(tok, partialMap(tokRange(tok), `imported from ${parsed.module}, which was not read`));
+    }
+    return true;
+  };
+  const expressionStatement = (stmt) => {
+    const open2 = stmt.findIndex((t) => t.kind === "op" && t.text === "(");
+    if (open2 < 3 || stmt[stmt.length - 1].text !== ")") return;
+    const method = stmt[open2 - 1];
+    if (method.kind !== "name" || stmt[open2 - 2].text !== "." || !MUTATORS.has(method.text)) return;
+    const target = parseTarget(stmt.slice(0, open2 - 2));
+    if (!target || !env.has(target.root.text)) return;
+    const reason = `\`${src(stmt).slice(0, 80)}\` changes it in a way trainlint does not follow`;
+    const change2 = (f) => {
+      if (target.steps.length > 0) return assignPath(target.root, target.steps, f);
+      const cur = env.get(target.root.text);
+      const next = cur && isNode(cur) ? f(cur) : void 0;
+      if (!next) return false;
+      env.set(target.root.text, next);
+      return true;
+    };
+    let done = false;
+    try {
+      const { positional, keywords } = new Expr(stmt.slice(open2), scope).callArgs();
+      if (method.text === "update") {
+        const first = positional[0];
+        const fromPositional = first && first.kind === "map" && !PARTIAL.has(first) ? first.entries : first ? void 0 : [];
+        if (fromPositional && positional.length <= 1) {
+          const other = [...fromPositional, ...keywords.map((k) => ({ key: k.name.text, keyRange: tokRange(k.name), value: k.node }))];
+          done = change2((old) => old?.kind === "map" ? updateMerge(old, other) : void 0);
+        }
+      } else if (method.text === "pop" && keywords.length === 0 && positional.length >= 1) {
+        const key = positional[0];
+        if (key.kind === "scalar" && typeof key.value === "string") {
+          const k = key.value;
+          done = change2((old) => {
+            if (old?.kind !== "map") return void 0;
+            if (!mapGet(old, k)) return positional.length === 2 && !PARTIAL.has(old) ? old : void 0;
+            return copyMap(old, old.entries.filter((e) => e.key !== k));
+          });
+        }
+      } else if (method.text === "append" && keywords.length === 0 && positional.length === 1 && isNode(positional[0])) {
+        const item = positional[0];
+        done = change2((old) => old?.kind === "seq" ? copySeq(old, [...old.items, item]) : void 0);
+      }
+    } catch (err) {
+      if (err instanceof DuplicateKeyword) throw err;
+      if (!(err instanceof Unsupported2)) throw err;
+    }
+    if (done) return;
+    if (target.steps.length === 0) {
+      forget(target.root.text, tokRange(target.root), reason);
+    } else {
+      assignPath(target.root, target.steps, null);
+      opaque.set(dotted(target.root, target.steps), { range: tokRange(method), reason });
+    }
+  };
+  const assignment = (stmt) => {
+    const parts2 = splitAssignment(stmt);
+    const valueTokens = parts2[parts2.length - 1];
+    let targets = parts2.slice(0, -1);
+    targets = targets.map((t) => {
+      const colon = t.findIndex((x) => x.kind === "op" && x.text === ":");
+      return colon >= 0 ? t.slice(0, colon) : t;
+    });
+    let value;
+    let why = "";
+    if (valueTokens.length === 0) why = "no value";
+    else {
+      try {
+        value = evaluate2(valueTokens);
+      } catch (err) {
+        if (err instanceof DuplicateKeyword) throw err;
+        if (!(err instanceof Unsupported2)) throw err;
+        why = `assigned \`${src(valueTokens).slice(0, 80)}\`: not a value trainlint can read without running Python`;
+      }
+    }
+    for (const t of targets) {
+      const target = parseTarget(t);
+      if (!target) {
+        for (const name of boundNames([...t, { kind: "op", text: "=", start: 0, end: 0 }])) forget(name.text, tokRange(name), `\`${src(stmt).slice(0, 80)}\` is not a plain assignment`);
+        continue;
+      }
+      if (target.steps.length === 0 && target.root.text === "_base_") {
+        if (result.basesRange === void 0) readBases(target.root, value, valueTokens);
+        if (value && isNode(value)) baseEntry ??= { key: "_base_", keyRange: tokRange(target.root), value };
+        continue;
+      }
+      if (target.steps.length === 0) {
+        if (value) bind2(target.root, value);
+        else forget(target.root.text, tokRange(target.root), why);
+        continue;
+      }
+      const where2 = dotted(target.root, target.steps);
+      const last = target.steps[target.steps.length - 1].token;
+      let node;
+      try {
+        node = value ? new Expr([], scope).node(value) : void 0;
+      } catch {
+        node = void 0;
+        why = "not a value trainlint can read";
+      }
+      if (node && assignPath(target.root, target.steps, node)) {
+        opaque.delete(where2);
+        continue;
+      }
+      if (env.has(target.root.text)) {
+        assignPath(target.root, target.steps, null);
+        opaque.set(where2, { range: tokRange(last), reason: node ? `${where2}: an intermediate key does not exist` : why });
+      }
+    }
+  };
+  const readBases = (root, value, valueTokens) => {
+    result.basesRange = loc.range(root.start, valueTokens.length ? valueTokens[valueTokens.length - 1].end : root.end);
+    const items = value?.kind === "seq" ? value.items : value ? [value] : [];
+    const refs = [];
+    for (const item of items) {
+      if (item.kind !== "scalar" || typeof item.value !== "string") {
+        result.basesUnknown = "`_base_` must be a string or a list of strings";
+        return;
+      }
+      refs.push({ written: item.value, range: item.range });
+    }
+    if (!value) result.basesUnknown = "`_base_` is not a literal string or list of strings";
+    else result.bases = refs;
+  };
+  const blockStatement = (stmt) => {
+    const line = loc.pos(stmt[0].start).line;
+    const reason = `assigned inside a block (line ${line}); its value depends on the condition`;
+    const parts2 = splitAssignment(stmt);
+    if (parts2.length > 1) {
+      for (const t of parts2.slice(0, -1)) {
+        const target = parseTarget(t);
+        if (target && target.steps.length > 0 && env.has(target.root.text)) {
+          assignPath(target.root, target.steps, null);
+          opaque.set(dotted(target.root, target.steps), { range: tokRange(target.root), reason });
+        }
+      }
+    }
+    for (const name of boundNames(stmt)) forget(name.text, tokRange(name), reason);
+    const open2 = stmt.findIndex((t) => t.kind === "op" && t.text === "(");
+    if (open2 >= 3 && stmt[open2 - 1].kind === "name" && MUTATORS.has(stmt[open2 - 1].text)) {
+      const target = parseTarget(stmt.slice(0, open2 - 2));
+      if (target && env.has(target.root.text)) forget(target.root.text, tokRange(target.root), reason);
+    }
+  };
+  let block = "none";
+  try {
+    for (const line of lines) {
+      if (line.indented) {
+        if (block === "scope") continue;
+        for (const stmt of statements(line.tokens)) {
+          if (block === "read-base" && importStatement(stmt, true)) continue;
+          blockStatement(stmt);
+        }
+        continue;
+      }
+      const first = line.tokens[0];
+      block = "none";
+      if (first && (first.kind === "name" && SCOPE_HEADERS.has(first.text) || first.kind === "op" && first.text === "@")) {
+        block = "scope";
+        const name = line.tokens[first.text === "async" ? 2 : 1];
+        if (first.kind === "name" && name?.kind === "name") forget(name.text, tokRange(name), `a ${first.text === "class" ? "class" : "function"}, not a value`);
+        continue;
+      }
+      if (first?.kind === "name" && first.text === "with" && line.tokens.some((t) => t.kind === "name" && t.text === "read_base")) {
+        block = "read-base";
+        result.readBase = true;
+        const colon = line.tokens.findIndex((t) => t.kind === "op" && t.text === ":");
+        const rest = line.tokens.slice(colon + 1);
+        if (rest.length) for (const stmt of statements(rest)) importStatement(stmt, true);
+        continue;
+      }
+      if (first?.kind === "name" && ["if", "elif", "else", "for", "while", "try", "except", "finally", "with", "match", "case"].includes(first.text)) {
+        block = "other";
+        const colon = line.tokens.findIndex((t) => t.kind === "op" && t.text === ":");
+        const rest = line.tokens.slice(colon + 1);
+        for (const stmt of statements(line.tokens)) for (const name of boundNames(stmt)) forget(name.text, tokRange(name), `bound by \`${first.text}\` (line ${tokRange(first).line})`);
+        if (rest.length) for (const stmt of statements(rest)) blockStatement(stmt);
+        continue;
+      }
+      for (const stmt of statements(line.tokens)) {
+        const head = stmt[0];
+        if (importStatement(stmt, false)) continue;
+        if (head.kind === "name" && head.text === "del") {
+          const target = parseTarget(stmt.slice(1));
+          if (target && target.steps.length > 0) {
+            if (!assignPath(target.root, target.steps, (old) => old ? null : void 0)) opaque.set(dotted(target.root, target.steps), { range: tokRange(head), reason: "deleted" });
+          } else if (target) forget(target.root.text, tokRange(target.root), "deleted with `del`");
           continue;
         }
-        if (isDir) continue;
-      }
-      if (isDir) {
-        if (!ALWAYS_SKIPPED_DIRS.has(entry.name)) walk(abs, onFile);
-      } else if (isFile) {
-        onFile(abs, rel);
+        const hasAssign = topLevelAssignOps(stmt).length > 0;
+        if (!hasAssign) {
+          expressionStatement(stmt);
+          continue;
+        }
+        const ops = topLevelAssignOps(stmt);
+        if (ops.some((i) => stmt[i].text !== "=")) {
+          const target = parseTarget(stmt.slice(0, ops[0]));
+          if (target && target.steps.length > 0 && env.has(target.root.text)) {
+            assignPath(target.root, target.steps, null);
+            opaque.set(dotted(target.root, target.steps), { range: tokRange(target.root), reason: `\`${src(stmt).slice(0, 80)}\` is not a plain assignment` });
+          }
+          for (const name of boundNames(stmt)) forget(name.text, tokRange(name), `\`${src(stmt).slice(0, 80)}\` is not a plain assignment`);
+          continue;
+        }
+        assignment(stmt);
       }
     }
-  };
-  const wanted = (rel) => named2(rel) || CONFIG_EXTENSIONS.includes(path5.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path5.basename(rel)) || isPythonConfig(rel);
-  const list = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ["."];
-  for (const input of list) {
-    const abs = path5.resolve(root, input);
-    let st;
-    try {
-      st = lstatSync(abs);
-    } catch {
-      st = void 0;
-    }
-    if (st) {
-      const rel = path5.relative(root, abs);
-      if (rel === ".." || rel.startsWith(`..${path5.sep}`) || path5.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
-      if (!insideRoot(realRoot, abs)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
-      if (statSync3(abs).isDirectory()) {
-        walk(abs, (fileAbs, rel2) => {
-          if (wanted(rel2)) add(fileAbs);
-        });
-      } else {
-        add(abs);
-      }
-      continue;
-    }
-    if (isGlob(input)) {
-      let glob;
-      try {
-        glob = compileGlob(toPosix(input));
-      } catch (err) {
-        if (err instanceof GlobError) throw new UsageError(`${input.length > 80 ? `${input.slice(0, 80)}\u2026` : input}: glob ${err.message}`);
-        throw err;
-      }
-      walk(root, (fileAbs, rel) => {
-        if (glob.test(rel)) add(fileAbs);
-      });
-      continue;
-    }
-    throw new UsageError(`${input}: no such file or directory`);
+  } catch (err) {
+    if (!(err instanceof DuplicateKeyword)) throw err;
+    result.problems.push({ kind: "parse-error", message: `Python syntax error: keyword argument repeated: ${err.token.text}`, range: tokRange(err.token) });
+    return result;
   }
-  return [...found.values()];
+  const entries = baseEntry ? [baseEntry] : [];
+  for (const [name, keyRange] of keyRanges) {
+    const value = env.get(name);
+    if (!value || !isNode(value)) continue;
+    entries.push({ key: name, keyRange, value });
+  }
+  result.tree = { kind: "map", entries, range: loc.range(0, Math.max(1, text.length)) };
+  return result;
+}
+function loadPythonConfig(text) {
+  const { tree, problems } = parsePythonConfig(text);
+  return { tree: tree && withoutUnread(tree), problems };
+}
+function withoutUnread(node, depth = 0) {
+  if (node.kind === "map") {
+    if (PARTIAL.has(node) && node.entries.length === 0) return void 0;
+    if (depth > MAX_DEPTH) return node;
+    let changed = false;
+    const entries = [];
+    for (const e of node.entries) {
+      const v = withoutUnread(e.value, depth + 1);
+      if (v !== e.value) changed = true;
+      if (v) entries.push(v === e.value ? e : copyEntry(e, v));
+    }
+    return changed ? copyMap(node, entries) : node;
+  }
+  return node;
 }
 
-// src/engine/load-file.ts
+// src/engine/inherit.ts
 import path6 from "node:path";
+
+// src/engine/load-file.ts
+import path5 from "node:path";
 
 // src/engine/load/json.ts
 var JsonSyntaxError = class extends Error {
@@ -55354,25 +56235,25 @@ var Parser3 = class {
   /** Throws a syntax error at the current character, explaining the common non-JSON cases. */
   fail(expected) {
     const t = this.text;
-    const at = this.i;
-    const c = t[at];
-    if (c === void 0) throw new JsonSyntaxError(`${expected}, found end of file`, at);
-    if (c === "/" && (t[at + 1] === "/" || t[at + 1] === "*")) {
-      throw new JsonSyntaxError(`${expected}, found a comment (comments are not allowed in JSON)`, at, at + 2);
+    const at2 = this.i;
+    const c = t[at2];
+    if (c === void 0) throw new JsonSyntaxError(`${expected}, found end of file`, at2);
+    if (c === "/" && (t[at2 + 1] === "/" || t[at2 + 1] === "*")) {
+      throw new JsonSyntaxError(`${expected}, found a comment (comments are not allowed in JSON)`, at2, at2 + 2);
     }
     if (c === "'") {
-      throw new JsonSyntaxError(`${expected}, found a single quote (JSON strings use double quotes)`, at);
+      throw new JsonSyntaxError(`${expected}, found a single quote (JSON strings use double quotes)`, at2);
     }
-    WORD_RE.lastIndex = at;
+    WORD_RE.lastIndex = at2;
     const word = WORD_RE.exec(t);
     if (word) {
       throw new JsonSyntaxError(
         `${expected}, found bare word ${word[0]} (JSON allows only true, false and null unquoted; an unfilled template placeholder?)`,
-        at,
-        at + word[0].length
+        at2,
+        at2 + word[0].length
       );
     }
-    throw new JsonSyntaxError(`${expected}, found ${JSON.stringify(c)}`, at);
+    throw new JsonSyntaxError(`${expected}, found ${JSON.stringify(c)}`, at2);
   }
   parseValue(depth) {
     const t = this.text;
@@ -56281,9 +57162,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path15) => JSON.stringify(path15);
-function showPath2(path15) {
-  return path15.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path16) => JSON.stringify(path16);
+function showPath2(path16) {
+  return path16.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -56355,15 +57236,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path15, p) {
-    const k = pathKey(path15);
+  place(path16, p) {
+    const k = pathKey(path16);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path15, p, blankStart, blankEnd) {
-    const prior = this.place(path15, p);
-    const def = { path: path15, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path16, p, blankStart, blankEnd) {
+    const prior = this.place(path16, p);
+    const def = { path: path16, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -56405,28 +57286,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path15 = [];
+    const path16 = [];
     segs.forEach((seg, n) => {
-      path15.push(seg.name);
+      path16.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path15], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path15));
-      if (count2) path15.push(count2 - 1);
+      this.place([...path16], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path16));
+      if (count2) path16.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path15], header, start, t.length);
-      return { path: path15, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path16], header, start, t.length);
+      return { path: path16, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path15);
+    const k = pathKey(path16);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path15], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path16], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path15, index], element);
+    this.place([...path16, index], element);
     const array = this.places.get(k);
-    path15.push(index);
-    return { path: path15, section: { places: array ? [element, array] : [element], def } };
+    path16.push(index);
+    return { path: path16, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -56437,17 +57318,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path15 = [...table];
+    const path16 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path15.push(seg.name);
-      this.place([...path15], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path16.push(seg.name);
+      this.place([...path16], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path15.push(segs[segs.length - 1].name);
-    const value = this.value(path15, depth);
-    this.define(path15, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path16.push(segs[segs.length - 1].name);
+    const value = this.value(path16, depth);
+    this.define(path16, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path15, depth) {
+  value(path16, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -56478,8 +57359,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path15, index], depth + 1);
-        this.place([...path15, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path16, index], depth + 1);
+        this.place([...path16, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -56491,7 +57372,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path15, comma, depth + 1);
+        this.keyval(path16, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -56530,17 +57411,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path15, inherited, depth) => {
-    const place = path15.length ? scan.places.get(pathKey(path15)) : void 0;
-    const range = path15.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path16, inherited, depth) => {
+    const place = path16.length ? scan.places.get(pathKey(path16)) : void 0;
+    const range = path16.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path15, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path16, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path15, key];
+        const childPath = [...path16, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -56644,8 +57525,8 @@ function moreNote(kind, more) {
   return kind === "parse-error" ? `(and ${more} more parse errors in this file, not shown)` : `(and ${more} more ${kind} findings in this file, not shown)`;
 }
 function moreNoteOf(message) {
-  const at = message.lastIndexOf(" (and ");
-  return at >= 0 && message.endsWith(" in this file, not shown)") ? message.slice(at) : "";
+  const at2 = message.lastIndexOf(" (and ");
+  return at2 >= 0 && message.endsWith(" in this file, not shown)") ? message.slice(at2) : "";
 }
 function capPerKind(items, kindOf) {
   const counts = /* @__PURE__ */ new Map();
@@ -56653,9 +57534,9 @@ function capPerKind(items, kindOf) {
     const kind = kindOf(item);
     counts.set(kind, (counts.get(kind) ?? 0) + 1);
   }
-  let capped = false;
-  for (const [kind, n] of counts) if (n > capFor(kind)) capped = true;
-  if (!capped) return items.slice();
+  let capped2 = false;
+  for (const [kind, n] of counts) if (n > capFor(kind)) capped2 = true;
+  if (!capped2) return items.slice();
   const seen = /* @__PURE__ */ new Map();
   const out = [];
   for (const item of items) {
@@ -56677,7 +57558,7 @@ function appendAll(target, items) {
 var DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 var START = { line: 1, column: 1, endLine: 1, endColumn: 2 };
 function formatOf(relPath) {
-  const ext = path6.extname(relPath).toLowerCase();
+  const ext = path5.extname(relPath).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
   if (ext === ".sh" || ext === ".bash" || ext === ".sbatch" || ext === ".slurm") return "shell";
@@ -56713,7 +57594,7 @@ function parseSource(relPath, text, options = {}, format = formatOf(relPath)) {
     file.problems = capParseErrors(problems.map((p) => ({ kind: "parse-error", message: p.message, range: p.range })));
     return file;
   }
-  const result = format === "json" ? loadJson(text) : format === "toml" ? loadToml(text) : format === "python" ? loadPythonAssignments(text) : loadYaml(text, { version: options.yamlVersion });
+  const result = format === "json" ? loadJson(text) : format === "toml" ? loadToml(text) : format === "python" ? loadPythonConfig(text) : loadYaml(text, { version: options.yamlVersion });
   file.tree = result.tree;
   file.problems = capParseErrors(result.problems);
   return file;
@@ -56740,6 +57621,1220 @@ function loadFile(absPath, relPath, options = {}) {
   const read = readBounded(absPath, options.maxBytes ?? DEFAULT_MAX_FILE_BYTES);
   if (!read.ok) return unreadable(relPath, read.why);
   return decodeSource(relPath, read.bytes, options);
+}
+
+// src/engine/inherit.ts
+var MAX_CHAIN_DEPTH = 16;
+var MAX_CHAIN_FILES = 64;
+function newInheritCache() {
+  return { resolved: /* @__PURE__ */ new Map(), provenance: /* @__PURE__ */ new WeakMap() };
+}
+function inheritStyle(file) {
+  if (!file.tree || file.tree.kind !== "map") return void 0;
+  if (file.format === "python") {
+    if (mapGet(file.tree, "_base_") || file.text.includes("read_base") || /^[ \t]*from[ \t]+\./m.test(file.text)) return "python";
+    return void 0;
+  }
+  if (file.format === "yaml" && mapGet(file.tree, "_BASE_")) return "yacs";
+  return void 0;
+}
+function resolveInheritance(file, io, cache) {
+  const style = inheritStyle(file);
+  if (!style) return void 0;
+  const state = { files: /* @__PURE__ */ new Set(), io, cache };
+  const resolved2 = resolveFile(file.path, file, style, [file.path], state);
+  const provenance = cache.provenance;
+  return {
+    tree: resolved2.tree,
+    ...resolved2.baseTree ? { baseTree: resolved2.baseTree } : {},
+    files: resolved2.files,
+    complete: resolved2.complete,
+    problems: resolved2.problems,
+    notes: resolved2.notes,
+    fileOf: (x) => provenance.get(x) ?? provenance.get(originalOf(x))
+  };
+}
+function readNamed(written, fromRel, range, what, state, stack) {
+  if (state.files.size >= MAX_CHAIN_FILES) return { note: `${what} ${written}: more than ${MAX_CHAIN_FILES} files in the chain; not read` };
+  if (stack.length > MAX_CHAIN_DEPTH) return { note: `${what} ${written}: the chain is deeper than ${MAX_CHAIN_DEPTH} files; not read` };
+  if (written.startsWith("~") || /^[a-z]+:\/\//i.test(written)) return { note: `${what} ${written}: not a path inside the repository; not read` };
+  const got = state.io.read(written, fromRel);
+  if (!got.ok) {
+    if (got.missing) return { problem: { message: `${what} ${written} does not exist (tried ${got.why})`, range, fatal: true } };
+    return { note: `${what} ${written}: ${got.why}; not read` };
+  }
+  if (stack.includes(got.rel)) {
+    return { problem: { message: `${what} ${written} is a cycle (${[...stack, got.rel].join(" \u2192 ")}): the framework recurses until it fails`, range, fatal: true } };
+  }
+  state.files.add(got.rel);
+  return { rel: got.rel, file: parseSource(got.rel, stripBom(got.text)) };
+}
+function resolveFile(rel, file, style, stack, state) {
+  const cached = stack.length > 1 ? state.cache.resolved.get(rel) : void 0;
+  if (cached) {
+    for (const f of cached.files) state.files.add(f);
+    return cached;
+  }
+  const resolved2 = style === "python" ? resolvePython(rel, file, stack, state) : resolveYacs(rel, file, stack, state);
+  register(resolved2.tree, rel, state.cache.provenance);
+  if (stack.length > 1) state.cache.resolved.set(rel, resolved2);
+  return resolved2;
+}
+function register(node, rel, provenance, depth = 0) {
+  if (provenance.has(node) || depth > 200) return;
+  const original = originalOf(node);
+  provenance.set(node, original !== node ? provenance.get(original) ?? rel : rel);
+  if (node.kind === "map") {
+    for (const e of node.entries) {
+      if (!provenance.has(e)) {
+        const o = originalOf(e);
+        provenance.set(e, o !== e ? provenance.get(o) ?? rel : rel);
+      }
+      register(e.value, rel, provenance, depth + 1);
+    }
+  } else if (node.kind === "seq") {
+    for (const item of node.items) register(item, rel, provenance, depth + 1);
+  }
+}
+function throughReference(inner, range, label) {
+  return {
+    problems: inner.problems.map((p) => ({ ...p, range, message: `${label}: ${p.message}` })),
+    notes: inner.notes.map((n) => `${label}: ${n}`)
+  };
+}
+function capped(items, what, notes) {
+  if (items.length <= MAX_CHAIN_FILES) return items;
+  notes.push(`${items.length} ${what}: only the first ${MAX_CHAIN_FILES} are read`);
+  return items.slice(0, MAX_CHAIN_FILES);
+}
+function emptyMap(range) {
+  return { kind: "map", entries: [], range };
+}
+function resolvePython(rel, file, stack, state) {
+  const first = parsePythonConfig(file.text);
+  const problems = [];
+  const notes = [];
+  const files = [];
+  let complete = true;
+  const top = first.tree ?? emptyMap({ line: 1, column: 1, endLine: 1, endColumn: 2 });
+  if (first.basesUnknown && first.basesRange) {
+    notes.push(`_base_: ${first.basesUnknown}; the base files are not read`);
+    complete = false;
+  }
+  if (first.bases && first.readBase && first.basesRange) {
+    problems.push({ message: "MMEngine refuses a config that uses both `_base_` and `with read_base():`", range: first.basesRange, fatal: true });
+  }
+  let base;
+  for (const ref of capped(first.bases ?? [], "_base_ files", notes)) {
+    if (ref.written.includes("::")) {
+      notes.push(`_base_ ${ref.written}: a config of an installed package (${ref.written.split("::")[0]}); not read, so what it sets is unknown`);
+      complete = false;
+      continue;
+    }
+    const got = readNamed(ref.written, rel, ref.range, "_base_", state, stack);
+    if (!("file" in got)) {
+      if (got.problem) problems.push(got.problem);
+      if (got.note) notes.push(got.note);
+      complete = false;
+      continue;
+    }
+    const style = inheritStyle(got.file) ?? "python";
+    const inner = got.file.format === "python" ? resolveFile(got.rel, got.file, style, [...stack, got.rel], state) : plainResolved(got.file);
+    files.push(got.rel, ...inner.files.filter((f) => !files.includes(f)));
+    const through = throughReference(inner, ref.range, `_base_ ${ref.written}`);
+    problems.push(...through.problems);
+    notes.push(...through.notes);
+    complete &&= inner.complete;
+    if (!base) {
+      base = inner.tree;
+      continue;
+    }
+    const duplicates = inner.tree.entries.filter((e) => mapGet(base, e.key)).map((e) => e.key);
+    if (duplicates.length > 0) {
+      problems.push({
+        message: `_base_ ${ref.written} defines ${duplicates.map((k) => `\`${k}\``).join(", ")} again: MMEngine refuses duplicate keys among bases (KeyError)`,
+        range: ref.range,
+        fatal: true
+      });
+    }
+    base = { kind: "map", entries: [...base.entries.filter((e) => !duplicates.includes(e.key)), ...inner.tree.entries], range: base.range };
+  }
+  if (first.bases && !base) base = emptyMap(top.range);
+  const modules = /* @__PURE__ */ new Map();
+  for (const imp of capped(first.imports, "config imports", notes)) {
+    const written = modulePath(imp);
+    if (!written) {
+      notes.push(`${imp.module}: not a config file path; not read`);
+      complete = false;
+      continue;
+    }
+    const got = readNamed(written.path, written.fromRoot ? void 0 : rel, imp.range, `import ${imp.module}`, state, stack);
+    if (!("file" in got)) {
+      if (got.problem && !written.fromRoot) problems.push(got.problem);
+      else notes.push(got.note ?? `${imp.module}: not in this repository; not read`);
+      complete = false;
+      continue;
+    }
+    const inner = resolveFile(got.rel, got.file, "python", [...stack, got.rel], state);
+    files.push(got.rel, ...inner.files.filter((f) => !files.includes(f)));
+    const through = throughReference(inner, imp.range, `import ${imp.module}`);
+    problems.push(...through.problems);
+    notes.push(...through.notes);
+    complete &&= inner.complete;
+    modules.set(imp.module, inner.tree);
+  }
+  const parsed = parsePythonConfig(file.text, { ...base ? { base } : {}, modules });
+  if (parsed.starUnknown.length) complete = false;
+  const own = parsed.tree ?? top;
+  const ownEntries = own.entries.filter((e) => e.key !== "_base_" && !e.key.startsWith("__"));
+  let tree;
+  if (base) {
+    const merged = mergeMMEngine({ ...own, entries: ownEntries }, base, problems);
+    tree = { kind: "map", entries: merged.entries, range: own.range };
+  } else {
+    tree = { kind: "map", entries: ownEntries, range: own.range };
+  }
+  return { tree, ...base ? { baseTree: base } : {}, files, complete, problems, notes };
+}
+function modulePath(imp) {
+  const parts2 = imp.module.slice(imp.level).split(".").filter(Boolean);
+  if (parts2.length === 0) return void 0;
+  if (imp.level === 0) return parts2.length > 1 ? { path: `${parts2.join("/")}.py`, fromRoot: true } : void 0;
+  const up = imp.level > 1 ? "../".repeat(imp.level - 1) : "./";
+  return { path: `${up}${parts2.join("/")}.py`, fromRoot: false };
+}
+function plainResolved(file) {
+  const tree = file.tree?.kind === "map" ? file.tree : emptyMap({ line: 1, column: 1, endLine: 1, endColumn: 2 });
+  const problem = file.problems.find((p) => p.kind === "parse-error");
+  return { tree, files: [], complete: !problem, problems: [], notes: problem ? [`${file.path} does not parse: ${problem.message}`] : [] };
+}
+function isDeleteMarker(node) {
+  const d = mapGet(node, "_delete_");
+  return d !== void 0 && d.value.kind === "scalar" && d.value.value === true;
+}
+function withoutDelete(node) {
+  if (!mapGet(node, "_delete_")) return node;
+  const copy = { kind: "map", entries: node.entries.filter((e) => e.key !== "_delete_"), range: node.range };
+  markCopy(copy, node);
+  return copy;
+}
+function mergeMMEngine(child, base, problems, depth = 0) {
+  const entries = [...base.entries];
+  for (const e of child.entries) {
+    const i = entries.findIndex((x) => x.key === e.key);
+    const old = i >= 0 ? entries[i] : void 0;
+    let next = e;
+    if (e.value.kind === "map") {
+      const replace = isDeleteMarker(e.value);
+      const value = withoutDelete(e.value);
+      if (old && !replace && old.value.kind === "map" && depth < 64) {
+        next = { key: e.key, keyRange: e.keyRange, value: mergeMMEngine(value, old.value, problems, depth + 1) };
+      } else {
+        if (old && !replace && old.value.kind !== "map") {
+          problems.push({ message: `\`${e.key}\` is a dict here but not in its base: MMEngine refuses to merge it (TypeError); set _delete_=True to replace it`, range: e.keyRange, fatal: true });
+        }
+        next = value === e.value ? e : { key: e.key, keyRange: e.keyRange, value };
+      }
+    }
+    if (i >= 0) entries[i] = next;
+    else entries.push(next);
+  }
+  return { kind: "map", entries, range: child.range };
+}
+function resolveYacs(rel, file, stack, state) {
+  const own = file.tree?.kind === "map" ? file.tree : emptyMap({ line: 1, column: 1, endLine: 1, endColumn: 2 });
+  const problems = [];
+  const notes = [];
+  const files = [];
+  let complete = true;
+  const baseEntry = mapGet(own, "_BASE_");
+  const ownEntries = own.entries.filter((e) => e.key !== "_BASE_");
+  if (!baseEntry) return { tree: own, files, complete, problems, notes };
+  const refs = baseEntry.value.kind === "seq" ? baseEntry.value.items : [baseEntry.value];
+  let base;
+  for (const ref of capped(refs, "_BASE_ files", notes)) {
+    if (ref.kind !== "scalar" || typeof ref.value !== "string") {
+      notes.push("_BASE_ is not a path; the base file is not read");
+      complete = false;
+      continue;
+    }
+    const got = readNamed(ref.value, rel, baseEntry.keyRange, "_BASE_", state, stack);
+    if (!("file" in got)) {
+      if (got.problem) problems.push(got.problem);
+      if (got.note) notes.push(got.note);
+      complete = false;
+      continue;
+    }
+    if (got.file.problems.some((p) => p.kind === "parse-error") || got.file.tree?.kind !== "map") {
+      const why = got.file.problems.find((p) => p.kind === "parse-error")?.message ?? "not a mapping";
+      problems.push({ message: `_BASE_ ${ref.value} cannot be read: ${why}`, range: baseEntry.keyRange, fatal: true });
+      complete = false;
+      continue;
+    }
+    const inner = resolveFile(got.rel, got.file, "yacs", [...stack, got.rel], state);
+    files.push(got.rel, ...inner.files.filter((f) => !files.includes(f)));
+    const through = throughReference(inner, baseEntry.keyRange, `_BASE_ ${ref.value}`);
+    problems.push(...through.problems);
+    notes.push(...through.notes);
+    complete &&= inner.complete;
+    base = base ? mergeYacs(inner.tree, base, problems) : inner.tree;
+  }
+  if (!base) return { tree: { kind: "map", entries: ownEntries, range: own.range }, files, complete, problems, notes };
+  const tree = mergeYacs({ ...own, entries: ownEntries }, base, problems);
+  return { tree: { ...tree, range: own.range }, baseTree: base, files, complete, problems, notes };
+}
+function mergeYacs(child, base, problems, depth = 0) {
+  const entries = [...base.entries];
+  for (const e of child.entries) {
+    const i = entries.findIndex((x) => x.key === e.key);
+    const old = i >= 0 ? entries[i] : void 0;
+    let next = e;
+    if (e.value.kind === "map" && old) {
+      if (old.value.kind !== "map") {
+        problems.push({ message: `\`${e.key}\` is a mapping here but not in its _BASE_: fvcore refuses to inherit it ("Cannot inherit key")`, range: e.keyRange, fatal: true });
+      } else if (depth < 64) {
+        next = { key: e.key, keyRange: e.keyRange, value: mergeYacs(e.value, old.value, problems, depth + 1) };
+      }
+    }
+    if (i >= 0) entries[i] = next;
+    else entries.push(next);
+  }
+  return { kind: "map", entries, range: child.range };
+}
+function repoInheritIO(repo, maxBytes, toRepo, fromAbs) {
+  return {
+    read(written, fromRel) {
+      const bases = fromRel === void 0 ? [{ dir: ".", label: "the repository root" }] : [{ dir: toRepo(path6.posix.dirname(fromRel)), label: "the config's folder" }];
+      const resolution = resolveWritten(repo, written, bases);
+      if (!resolution.found) {
+        return { ok: false, why: describeTried(resolution.tried), missing: resolution.tried.length > 0 && resolution.tried.every((t) => t.why === "does not exist") };
+      }
+      const read = readBounded(resolution.found.abs, maxBytes);
+      if (!read.ok) return { ok: false, why: read.why, missing: false };
+      let text;
+      try {
+        text = new TextDecoder("utf-8", { fatal: true }).decode(read.bytes);
+      } catch {
+        return { ok: false, why: "not valid UTF-8", missing: false };
+      }
+      return { ok: true, rel: fromAbs(resolution.found.abs), text };
+    }
+  };
+}
+function inheritanceFindings(file) {
+  const fatal = (file.inherited?.problems ?? []).filter((p) => p.fatal);
+  const kept = fatal.slice(0, MAX_PARSE_ERRORS_PER_FILE);
+  return kept.map((p, i) => {
+    const more = i === kept.length - 1 && fatal.length > kept.length ? ` (and ${fatal.length - kept.length} more problems with the files this config builds on, not shown)` : "";
+    return { ruleId: "parse-error", severity: "error", path: file.path, range: p.range, message: p.message + more };
+  });
+}
+function inheritanceReader(repoRootPath, lintRootPath, maxBytes) {
+  const repo = repoRootOf(repoRootPath);
+  const lintRoot = path6.resolve(lintRootPath);
+  const posix = (p) => p.split(path6.sep).join("/");
+  const toRepo = (rel) => posix(path6.relative(repo.root, path6.resolve(lintRoot, rel))) || ".";
+  const fromAbs = (abs) => posix(path6.relative(lintRoot, abs));
+  const io = repoInheritIO(repo, maxBytes, toRepo, fromAbs);
+  const cache = newInheritCache();
+  return (file) => {
+    if (!file.inherited && inheritStyle(file) && !file.problems.some((p) => p.kind === "parse-error")) file.inherited = resolveInheritance(file, io, cache);
+    return file;
+  };
+}
+
+// src/engine/config-view.ts
+function viewOf(file) {
+  const inherited = file.inherited;
+  if (inherited) return { path: file.path, tree: inherited.tree, complete: inherited.complete, fileOf: (x) => inherited.fileOf(x) ?? file.path };
+  const tree = file.tree?.kind === "map" ? file.tree : void 0;
+  return { path: file.path, tree, complete: inheritStyle(file) === void 0, fileOf: () => file.path };
+}
+function keyName(path16) {
+  return path16.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+}
+function lookup(view, path16, from = view.tree) {
+  let node = from;
+  let entry;
+  if (!node) return view.complete ? { kind: "absent" } : { kind: "unknown", why: "the file could not be read with its base files" };
+  let keyRange = node.range;
+  for (const step of path16) {
+    if (node.kind === "map") {
+      const hit = mapGet(node, String(step));
+      if (!hit) {
+        const partial = isPartial(node);
+        if (partial) return { kind: "unknown", why: partial };
+        return view.complete ? { kind: "absent" } : { kind: "unknown", why: "a base file of this config was not read" };
+      }
+      entry = hit;
+      node = hit.value;
+      keyRange = hit.keyRange;
+    } else if (node.kind === "seq" && typeof step === "number") {
+      const item = node.items[step];
+      if (!item) return { kind: "absent" };
+      entry = void 0;
+      node = item;
+      keyRange = item.range;
+    } else {
+      return { kind: "absent" };
+    }
+  }
+  return { kind: "found", node, entry, keyRange, file: view.fileOf(entry ?? node) };
+}
+function fromNote(view, file, range) {
+  return file === view.path ? void 0 : `set in ${file}:${range.line}, which this config inherits`;
+}
+function settingOf(view, hit, value, key) {
+  const scalar2 = hit.node.kind === "scalar" ? hit.node : void 0;
+  const sameFile = scalar2 !== void 0 && view.fileOf(scalar2) === hit.file;
+  const note = fromNote(view, hit.file, hit.keyRange);
+  return {
+    value,
+    origin: "explicit",
+    file: hit.file,
+    key,
+    range: hit.keyRange,
+    ...sameFile && scalar2 && typeof value === "number" ? { valueRange: scalar2.range } : {},
+    ...note ? { note } : {}
+  };
+}
+function numberIn(view, path16, from, key = keyName(path16)) {
+  const hit = lookup(view, path16, from);
+  if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number" || !Number.isFinite(hit.node.value)) return void 0;
+  return settingOf(view, hit, hit.node.value, key);
+}
+function stringIn(view, path16, from, key = keyName(path16)) {
+  const hit = lookup(view, path16, from);
+  if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
+  return settingOf(view, hit, hit.node.value, key);
+}
+function boolIn(view, path16, from, key = keyName(path16)) {
+  const hit = lookup(view, path16, from);
+  if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
+  return settingOf(view, hit, hit.node.value, key);
+}
+function numbersIn(view, path16, from) {
+  const hit = lookup(view, path16, from);
+  if (hit.kind !== "found" || hit.node.kind !== "seq") return void 0;
+  const values = [];
+  for (const item of hit.node.items) {
+    if (item.kind !== "scalar" || typeof item.value !== "number") return void 0;
+    values.push(item.value);
+  }
+  return { values, hit };
+}
+
+// src/dialects/mmengine.ts
+var RUNNER_KEYS = [
+  "train_cfg",
+  "optim_wrapper",
+  "param_scheduler",
+  "train_dataloader",
+  "default_hooks",
+  "auto_scale_lr",
+  "default_scope",
+  "val_cfg",
+  "test_cfg",
+  "val_dataloader",
+  "val_evaluator",
+  "log_processor",
+  "env_cfg",
+  "randomness",
+  "visualizer",
+  "custom_hooks"
+];
+var TRAINING_KEYS2 = ["train_cfg", "optim_wrapper", "param_scheduler", "train_dataloader", "auto_scale_lr"];
+var LEGACY_KEYS = {
+  optimizer: { use: "optim_wrapper = dict(optimizer=dict(...))", critical: true },
+  lr_config: { use: "param_scheduler = [...]", critical: true },
+  runner: { use: "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=...)", critical: true },
+  total_epochs: { use: "train_cfg = dict(max_epochs=...)", critical: true },
+  optimizer_config: { use: "optim_wrapper = dict(clip_grad=...)" },
+  checkpoint_config: { use: "default_hooks = dict(checkpoint=dict(interval=...))" },
+  evaluation: { use: "train_cfg = dict(val_interval=...)" },
+  data: { use: "train_dataloader = dict(batch_size=...)" },
+  fp16: { use: "optim_wrapper = dict(type='AmpOptimWrapper', loss_scale=...)" },
+  momentum_config: { use: "param_scheduler with a momentum scheduler" }
+};
+var NXBM = /(?:^|[_-])(\d{1,4})xb(\d{1,5})(?=[-_.]|$)/;
+function fileNameBatch(filePath) {
+  const base = filePath.split("/").pop() ?? "";
+  const m = NXBM.exec(base.length > 300 ? base.slice(0, 300) : base);
+  if (!m) return void 0;
+  const gpus2 = Number(m[1]);
+  const perGpu = Number(m[2]);
+  return gpus2 > 0 && perGpu > 0 ? { gpus: gpus2, perGpu, text: `${m[1]}xb${m[2]}` } : void 0;
+}
+function typeName(view, node) {
+  if (!node) return void 0;
+  const t = stringIn(view, ["type"], node);
+  return t ? t.value.split(".").pop() ?? t.value : void 0;
+}
+function topKeys(tree) {
+  return new Set(tree?.entries.map((e) => e.key) ?? []);
+}
+function score4(file) {
+  if (file.format !== "python" || !file.tree || file.tree.kind !== "map") return 0;
+  const own = topKeys(file.tree);
+  const merged = file.inherited ? topKeys(file.inherited.tree) : own;
+  const runner = RUNNER_KEYS.filter((k) => own.has(k) || merged.has(k)).length;
+  const training = TRAINING_KEYS2.some((k) => k !== "train_dataloader" && merged.has(k));
+  if (own.has("lr_multiplier") && !own.has("_base_")) return 0;
+  if (own.has("_base_")) return 6 + Math.min(3, runner);
+  if (file.text.includes("read_base") && (runner > 0 || /from\s+\S*_base_/.test(file.text))) return 6 + Math.min(3, runner);
+  if (training && runner >= 2) return 5 + Math.min(4, runner);
+  return 0;
+}
+function pointSteps(ctx, p) {
+  if (p.unit === "iters") return p.value / ctx.accum;
+  return ctx.stepsPerEpoch !== void 0 ? p.value * ctx.stepsPerEpoch : void 0;
+}
+function schedulers(view, ctx) {
+  const hit = lookup(view, ["param_scheduler"]);
+  if (hit.kind !== "found") return [];
+  const items = hit.node.kind === "seq" ? hit.node.items : [hit.node];
+  const out = [];
+  items.forEach((node, index) => {
+    if (node.kind !== "map") return;
+    const type = typeName(view, node);
+    if (!type) return;
+    const byEpoch = boolIn(view, ["by_epoch"], node)?.value ?? true;
+    const begin = numberIn(view, ["begin"], node)?.value ?? 0;
+    const endWritten = numberIn(view, ["end"], node)?.value;
+    const loopEnd = byEpoch ? ctx.loop === "iter" ? 1 : ctx.maxEpochs : ctx.loop === "epoch" ? void 0 : ctx.maxIters;
+    out.push({ index, node, type, byEpoch, begin, end: endWritten ?? loopEnd, endWritten: endWritten !== void 0 });
+  });
+  return out;
+}
+function keyOf2(list, index, key) {
+  return list?.kind === "seq" ? `param_scheduler[${index}].${key}` : `param_scheduler.${key}`;
+}
+function pointSetting(ctx, s, key, value, hit, what) {
+  const p = { value, unit: s.byEpoch ? "epochs" : "iters" };
+  const steps3 = pointSteps(ctx, p);
+  const list = lookup(ctx.view, ["param_scheduler"]);
+  const written = keyOf2(list.kind === "found" ? list.node : void 0, s.index, key);
+  const base = hit?.kind === "found" ? { value, origin: "explicit", key: written, file: hit.file, range: hit.keyRange, ...hit.file !== ctx.view.path ? { note: `set in ${hit.file}:${hit.keyRange.line}, which this config inherits` } : {} } : { value, origin: "default", key: written, note: what };
+  if (steps3 !== void 0) {
+    const how = p.unit === "iters" ? ctx.accum !== 1 ? `${formatCount(value)} iterations / accumulative_counts ${formatCount(ctx.accum)}` : void 0 : `${formatCount(value)} epochs \xD7 ${formatCount(ctx.stepsPerEpoch)} steps per epoch`;
+    return {
+      ...base,
+      value: steps3,
+      unit: "steps",
+      ...how ? { origin: "derived", how } : {},
+      ...p.unit === "epochs" ? { writtenAs: { unit: "epochs", perStep: 1 / ctx.stepsPerEpoch } } : {}
+    };
+  }
+  return p.unit === "epochs" ? { ...base, unit: "epochs" } : void 0;
+}
+var WARMUP_TYPES = /* @__PURE__ */ new Set(["LinearLR", "QuadraticWarmupLR"]);
+var DECAY_TYPES = /* @__PURE__ */ new Set(["CosineAnnealingLR", "PolyLR", "MultiStepLR", "StepLR", "ExponentialLR", "CosineRestartLR", "OneCycleLR", "LinearLR"]);
+function readSchedule4(ctx, lr, conflicts, ignored, file) {
+  const { view, plan, notes } = ctx;
+  const all = schedulers(view, ctx).filter((s) => s.type.endsWith("LR"));
+  if (all.length === 0) {
+    if (lookup(view, ["param_scheduler"]).kind === "absent") notes.push("no param_scheduler: the LR stays at optim_wrapper.optimizer.lr for the whole run");
+    return;
+  }
+  plan.scheduler = { value: all.map((s) => s.type).join(" + "), origin: "explicit", key: "param_scheduler" };
+  for (const s of all) {
+    if (ctx.loop === "iter" && s.byEpoch) {
+      const hit = lookup(view, ["by_epoch"], s.node);
+      const range = hit.kind === "found" && hit.file === file.path ? hit.keyRange : rangeInFile(view, s.node, file);
+      if (range) {
+        ignored.push({
+          key: `param_scheduler[${s.index}]`,
+          range,
+          message: `${s.type} counts epochs (by_epoch=True, the default) but train_cfg is an IterBasedTrainLoop, which runs one "epoch": MMEngine steps this scheduler only after the last iteration, so its schedule never applies; set by_epoch=False and give begin/end in iterations`,
+          critical: true
+        });
+      }
+    }
+    const etaMin = lookup(view, ["eta_min"], s.node);
+    const etaRatio = lookup(view, ["eta_min_ratio"], s.node);
+    if (etaMin.kind === "found" && etaRatio.kind === "found" && etaRatio.file === file.path) {
+      conflicts.push({
+        kind: "eta-min-and-ratio",
+        range: etaRatio.keyRange,
+        message: `param_scheduler[${s.index}] sets both eta_min and eta_min_ratio: MMEngine's ${s.type} asserts that only one is given and stops at start-up; keep one`
+      });
+    }
+  }
+  const first = all[0];
+  let decayFrom = 0;
+  if (first && WARMUP_TYPES.has(first.type) && first.begin === 0) {
+    const start = numberIn(view, ["start_factor"], first.node)?.value ?? 1 / 3;
+    const endFactor = numberIn(view, ["end_factor"], first.node)?.value ?? 1;
+    if (first.type === "QuadraticWarmupLR" || start < endFactor) {
+      decayFrom = 1;
+      if (first.end !== void 0) {
+        const warm = pointSetting(ctx, first, "end", first.end, first.endWritten ? lookup(view, ["end"], first.node) : void 0, "no end: the warmup runs to the end of the loop");
+        if (warm && warm.unit === "steps") plan.warmupSteps = warm;
+        else if (warm) notes.push(`warmup: ${formatCount(first.end)} epochs (param_scheduler[${first.index}]); the epoch length is unknown, so its share of the run is not checked (set assume.datasetSamples)`);
+      }
+    }
+  }
+  const lrValue = lr?.value;
+  const decays = all.slice(decayFrom).filter((s) => {
+    if (!DECAY_TYPES.has(s.type)) return false;
+    if (s.type === "LinearLR") return (numberIn(view, ["end_factor"], s.node)?.value ?? 1) < (numberIn(view, ["start_factor"], s.node)?.value ?? 1 / 3);
+    if (s.type === "CosineAnnealingLR") {
+      const etaMin = numberIn(view, ["eta_min"], s.node)?.value;
+      const ratio = numberIn(view, ["eta_min_ratio"], s.node)?.value;
+      if (ratio !== void 0) return ratio < 1;
+      return etaMin === void 0 || lrValue === void 0 || etaMin < lrValue;
+    }
+    return true;
+  });
+  const decay = decays[decays.length - 1];
+  if (!decay) return;
+  if (decay.type === "MultiStepLR") {
+    const ms = numbersIn(view, ["milestones"], decay.node);
+    if (!ms || ms.values.length === 0) return;
+    const sorted = [...ms.values].sort((a, b) => a - b);
+    const hit = lookup(view, ["milestones"], decay.node);
+    const firstM = pointSetting(ctx, decay, "milestones", decay.begin + sorted[0], hit, "");
+    const lastM = pointSetting(ctx, decay, "milestones", decay.begin + sorted[sorted.length - 1], hit, "");
+    if (firstM && lastM) {
+      plan.firstMilestone = firstM;
+      plan.lastMilestone = lastM;
+    } else {
+      notes.push("MultiStepLR milestones count iterations while the run counts epochs of unknown length: not compared with the run");
+    }
+    return;
+  }
+  if (decay.type === "CosineAnnealingLR" || decay.type === "PolyLR" || decay.type === "LinearLR") {
+    const tMax = decay.type === "CosineAnnealingLR" ? numberIn(view, ["T_max"], decay.node) : void 0;
+    const horizon = tMax ? decay.begin + tMax.value : decay.end;
+    if (horizon === void 0) return;
+    const hit = tMax ? lookup(view, ["T_max"], decay.node) : decay.endWritten ? lookup(view, ["end"], decay.node) : void 0;
+    const setting = pointSetting(ctx, decay, tMax ? "T_max" : "end", horizon, hit, "no end: the decay runs to the end of the loop");
+    if (setting && tMax && decay.begin) setting.note = [setting.note, `begin ${formatCount(decay.begin)} + T_max ${formatCount(tMax.value)}`].filter(Boolean).join("; ");
+    if (setting?.unit === "steps") plan.decaySteps = setting;
+    else if (setting?.unit === "epochs") plan.decayEpochs = setting;
+    else notes.push(`${decay.type} counts iterations while the run counts epochs of unknown length: its horizon is not compared with the run`);
+    const etaMin = numberIn(view, ["eta_min"], decay.node);
+    const ratio = numberIn(view, ["eta_min_ratio"], decay.node);
+    if (etaMin) plan.minLr = etaMin;
+    else if (ratio && plan.peakLr) plan.minLr = derivedFrom(ratio, ratio.value * plan.peakLr.value, `eta_min_ratio ${ratio.value} \xD7 lr ${formatSci(plan.peakLr.value)}`);
+    else if (decay.type !== "LinearLR") plan.minLr = defaultSetting(0, "eta_min", `${decay.type} default`);
+  }
+}
+function rangeInFile(view, node, file) {
+  return view.fileOf(node) === file.path ? node.range : void 0;
+}
+function extract3(file, env, asBase = false) {
+  const view = viewOf(file);
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const conflicts = [];
+  const ignored = [];
+  const anchor = fileStartRange(file);
+  if (file.inherited && file.inherited.files.length > 0) notes.push(`read with ${file.inherited.files.length} inherited file${file.inherited.files.length === 1 ? "" : "s"}: ${file.inherited.files.join(", ")}`);
+  for (const n of file.inherited?.notes ?? []) notes.push(n);
+  if (!view.complete) notes.push("part of the configuration could not be read: values it may set are unknown, not defaults");
+  const absent = (path16) => lookup(view, path16).kind === "absent";
+  const loopType = stringIn(view, ["train_cfg", "type"]);
+  const loopByEpoch = boolIn(view, ["train_cfg", "by_epoch"]);
+  const maxEpochs = numberIn(view, ["train_cfg", "max_epochs"]);
+  const maxIters = numberIn(view, ["train_cfg", "max_iters"]);
+  const ctx = { view, plan, notes, accum: 1 };
+  if (loopType && loopByEpoch && loopByEpoch.file === file.path) {
+    conflicts.push({
+      kind: "loop-type-and-by-epoch",
+      range: loopByEpoch.range,
+      message: `train_cfg sets both type (${loopType.value}) and by_epoch: MMEngine's Runner raises RuntimeError at start-up; keep one`
+    });
+  }
+  const typeShort = loopType?.value.split(".").pop();
+  if (typeShort === "EpochBasedTrainLoop" || !loopType && loopByEpoch?.value === true || !typeShort?.includes("Iter") && maxEpochs && !maxIters) ctx.loop = "epoch";
+  else if (typeShort === "IterBasedTrainLoop" || !loopType && loopByEpoch?.value === false || maxIters && !maxEpochs) ctx.loop = "iter";
+  if (ctx.loop === "epoch" && maxEpochs) {
+    plan.epochs = { ...maxEpochs, unit: "epochs" };
+    ctx.maxEpochs = maxEpochs.value;
+  }
+  if (ctx.loop === "iter" && maxIters) ctx.maxIters = maxIters.value;
+  const micro = numberIn(view, ["train_dataloader", "batch_size"]);
+  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  const accum = numberIn(view, ["optim_wrapper", "accumulative_counts"]);
+  if (accum) plan.gradAccumSteps = accum;
+  else if (absent(["optim_wrapper", "accumulative_counts"]) && lookup(view, ["optim_wrapper"]).kind === "found") plan.gradAccumSteps = defaultSetting(1, "optim_wrapper.accumulative_counts", "OptimWrapper default");
+  ctx.accum = plan.gradAccumSteps?.value && plan.gradAccumSteps.value > 0 ? plan.gradAccumSteps.value : 1;
+  const lr = numberIn(view, ["optim_wrapper", "optimizer", "lr"]);
+  if (lr) plan.peakLr = lr;
+  const optimizer = stringIn(view, ["optim_wrapper", "optimizer", "type"]);
+  if (optimizer) plan.optimizer = { ...optimizer, value: optimizer.value.split(".").pop() ?? optimizer.value };
+  const wrapper = stringIn(view, ["optim_wrapper", "type"]);
+  if (!wrapper && absent(["optim_wrapper", "type"]) && lookup(view, ["optim_wrapper"]).kind === "found") {
+    plan.precision = defaultSetting("fp32", "optim_wrapper.type", "OptimWrapper (the default type): fp32 unless tools/train.py --amp switches it to AmpOptimWrapper (fp16)");
+  } else if (wrapper) {
+    const dtype = stringIn(view, ["optim_wrapper", "dtype"]);
+    const amp = wrapper.value.endsWith("AmpOptimWrapper");
+    plan.precision = amp ? { ...dtype ?? wrapper, value: dtype?.value === "bfloat16" ? "bf16" : "fp16" } : { ...wrapper, value: "fp32", note: "OptimWrapper: fp32 unless tools/train.py --amp switches it to AmpOptimWrapper (fp16)" };
+  }
+  applyAssumptions(plan, env.assume);
+  const named2 = fileNameBatch(file.path);
+  if (!plan.worldSize && named2) {
+    plan.worldSize = { value: named2.gpus, origin: "default", key: `file name ${named2.text}`, note: `the GPU count the file name gives (MMEngine config naming: ${named2.text} = ${named2.gpus} GPUs \xD7 ${named2.perGpu} per GPU); a launch with another count changes the global batch` };
+  }
+  deriveGlobalBatch(plan);
+  const world = plan.worldSize?.value;
+  if (ctx.loop === "epoch" && plan.datasetSamples && micro && world) {
+    const itersPerEpoch = Math.ceil(Math.ceil(plan.datasetSamples.value / world) / micro.value);
+    ctx.stepsPerEpoch = itersPerEpoch / ctx.accum;
+    plan.stepsPerEpoch = derived(ctx.stepsPerEpoch, `ceil(ceil(${formatCount(plan.datasetSamples.value)} / ${formatCount(world)}) / ${formatCount(micro.value)})${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ""} (DefaultSampler pads each rank to ceil(N / world))`, "steps");
+    if (maxEpochs) plan.totalSteps = derived(Math.ceil(maxEpochs.value * itersPerEpoch / ctx.accum), `${formatCount(maxEpochs.value)} epochs \xD7 ${formatCount(itersPerEpoch)} iterations${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ""}`, "steps");
+  } else if (ctx.loop === "iter" && maxIters) {
+    plan.totalSteps = ctx.accum === 1 ? { ...maxIters, unit: "steps" } : { ...derivedFrom(maxIters, Math.ceil(maxIters.value / ctx.accum), `ceil(${formatCount(maxIters.value)} iterations / accumulative_counts ${formatCount(ctx.accum)})`), unit: "steps" };
+  }
+  const autoEnable = boolIn(view, ["auto_scale_lr", "enable"]);
+  const baseBatch = numberIn(view, ["auto_scale_lr", "base_batch_size"]);
+  if (autoEnable?.value && lr && baseBatch && baseBatch.value > 0 && micro && world) {
+    const factor = world * micro.value / baseBatch.value;
+    plan.peakLr = derivedFrom(lr, lr.value * factor, `lr ${formatSci(lr.value)} \xD7 ${formatCount(world)} GPUs \xD7 batch_size ${formatCount(micro.value)} / auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)} (Runner.scale_lr; accumulative_counts is not counted)`);
+  } else if (autoEnable?.value) {
+    notes.push("auto_scale_lr.enable: the LR is scaled by world \xD7 batch_size / base_batch_size at start-up; the world size or batch is unknown, so the LR used is unknown");
+    delete plan.peakLr;
+  }
+  if (named2 && baseBatch && baseBatch.value !== named2.gpus * named2.perGpu) {
+    const text = `auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)} but the file name's ${named2.text} says the LR was tuned for ${formatCount(named2.gpus * named2.perGpu)}`;
+    if (autoEnable?.value && baseBatch.file === file.path) {
+      conflicts.push({ kind: "base-batch-and-file-name", range: baseBatch.range, message: `${text}: with auto_scale_lr enabled, MMEngine scales the LR against ${formatCount(baseBatch.value)}; set base_batch_size=${formatCount(named2.gpus * named2.perGpu)}` });
+    } else {
+      notes.push(`${text}; with tools/train.py --auto-scale-lr the LR would be scaled against ${formatCount(baseBatch.value)}`);
+    }
+  }
+  readSchedule4(ctx, lr, conflicts, ignored, file);
+  const ckpt = numberIn(view, ["default_hooks", "checkpoint", "interval"]);
+  const ckptByEpoch = boolIn(view, ["default_hooks", "checkpoint", "by_epoch"])?.value ?? true;
+  if (ckpt && ckpt.value > 0) {
+    const every = interval(ctx, ckpt, ckptByEpoch);
+    if (every) plan.saveEverySteps = every;
+    if (ctx.loop === "iter" && ckptByEpoch && ckpt.file === file.path) {
+      ignored.push({
+        key: "default_hooks.checkpoint.interval",
+        range: ckpt.range,
+        message: `checkpoint interval ${formatCount(ckpt.value)} counts epochs (CheckpointHook by_epoch=True, the default) but train_cfg is an IterBasedTrainLoop: only the final checkpoint is written; set by_epoch=False to save every ${formatCount(ckpt.value)} iterations`
+      });
+    }
+  }
+  const valInterval = numberIn(view, ["train_cfg", "val_interval"]);
+  const hasVal = lookup(view, ["val_cfg"]).kind === "found" && lookup(view, ["val_dataloader"]).kind === "found";
+  if (hasVal && ctx.loop) {
+    const v = valInterval ?? defaultSetting(ctx.loop === "epoch" ? 1 : 1e3, "train_cfg.val_interval", `${ctx.loop === "epoch" ? "EpochBasedTrainLoop" : "IterBasedTrainLoop"} default`);
+    const every = interval(ctx, v, ctx.loop === "epoch");
+    if (every) plan.evalEverySteps = every;
+  }
+  const modern = TRAINING_KEYS2.some((k) => lookup(view, [k]).kind === "found");
+  const own = file.tree?.kind === "map" ? file.tree : void 0;
+  if (modern && own) {
+    const wrapped = lookup(view, ["optim_wrapper", "optimizer"]);
+    for (const entry of own.entries) {
+      const legacy = LEGACY_KEYS[entry.key];
+      if (!legacy) continue;
+      if (entry.key === "optimizer" && wrapped.kind === "found" && sameValue(wrapped.node, mapGet(view.tree, "optimizer")?.value)) continue;
+      ignored.push({
+        key: entry.key,
+        range: entry.keyRange,
+        message: `\`${entry.key}\` is an mmcv 1.x (MMDetection 2.x) key: MMEngine's Runner never reads it, so it has no effect; use ${legacy.use}`,
+        ...legacy.critical ? { critical: true } : {}
+      });
+    }
+  }
+  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "launch with tools/dist_train.sh CONFIG GPUS or torchrun --nproc_per_node N, or set assume.worldSize in .trainlint.yml (or name the file with its NxbM, e.g. _8xb2_)" });
+  if (ctx.loop === "epoch" && !plan.totalSteps) missing.push({ field: "datasetSamples", hint: "the epoch length is len(train_dataloader); set assume.datasetSamples in .trainlint.yml to compare step counts with the run" });
+  if (!lr && !view.complete) missing.push({ field: "peakLr", hint: "optim_wrapper.optimizer.lr comes from a file that was not read; set assume.peakLr" });
+  const reference = asBase ? void 0 : conventionReference(file, env, plan, lr, baseBatch, named2);
+  return {
+    plan,
+    missing,
+    anchor: file.tree?.kind === "map" && mapGet(file.tree, "_base_") ? mapGet(file.tree, "_base_").keyRange : anchor,
+    notes,
+    conflicts,
+    ignored,
+    afterDecay: "flat",
+    ...reference ? { reference } : {}
+  };
+}
+function sameValue(a, b) {
+  return b !== void 0 && (a === b || JSON.stringify(strip(a)) === JSON.stringify(strip(b)));
+}
+function strip(node) {
+  if (node.kind === "scalar") return node.value;
+  if (node.kind === "seq") return node.items.map(strip);
+  return node.entries.map((e) => [e.key, strip(e.value)]);
+}
+function interval(ctx, s, byEpoch) {
+  if (!byEpoch) return ctx.accum === 1 ? { ...s, unit: "steps" } : { ...derivedFrom(s, s.value / ctx.accum, `${formatCount(s.value)} iterations / accumulative_counts ${formatCount(ctx.accum)}`), unit: "steps" };
+  if (ctx.stepsPerEpoch === void 0) return void 0;
+  return { ...derivedFrom(s, s.value * ctx.stepsPerEpoch, `${formatCount(s.value)} epochs \xD7 ${formatCount(ctx.stepsPerEpoch)} steps per epoch`), unit: "steps", writtenAs: { unit: "epochs", perStep: 1 / ctx.stepsPerEpoch } };
+}
+function conventionReference(file, env, plan, lr, baseBatch, named2) {
+  const inherited = file.inherited;
+  const base = inherited?.baseTree ? extract3({ ...file, inherited: { ...inherited, tree: inherited.baseTree, baseTree: void 0 } }, env, true).plan : void 0;
+  const tunedLr = base?.peakLr && base.peakLr.origin === "explicit" ? base.peakLr : lr;
+  const tunedWarmup = base ? base.warmupSteps : plan.warmupSteps;
+  if (!tunedLr) return void 0;
+  const ref = { peakLr: tunedLr, ...tunedWarmup ? { warmupSteps: tunedWarmup } : {} };
+  if (named2) {
+    ref.globalBatchSize = { value: named2.gpus * named2.perGpu, origin: "explicit", key: `file name ${named2.text}`, unit: "samples" };
+    return { plan: ref, label: `file name ${named2.text}`, path: file.path };
+  }
+  if (baseBatch && baseBatch.value > 0) {
+    ref.globalBatchSize = { ...baseBatch, unit: "samples" };
+    return { plan: ref, label: `auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)}`, path: file.path };
+  }
+  return void 0;
+}
+var mmengine = {
+  meta: {
+    id: "mmengine",
+    title: "MMEngine / OpenMMLab",
+    description: "OpenMMLab (mmdetection, mmpretrain, mmsegmentation, mmdet3d\u2026) Python configs with their _base_ chain, read statically (never executed)",
+    yamlLoader: "pydantic",
+    yamlLoaderName: "Python (MMEngine Config)",
+    schema: "mmengine.schema.json"
+  },
+  detect: score4,
+  extract: extract3
+};
+
+// src/dialects/detectron2.ts
+var DETECTRON2_DEFAULTS = {
+  imsPerBatch: 16,
+  baseLr: 1e-3,
+  baseLrEnd: 0,
+  maxIter: 4e4,
+  steps: [3e4],
+  warmupIters: 1e3,
+  warmupFactor: 1 / 1e3,
+  checkpointPeriod: 5e3,
+  evalPeriod: 0,
+  referenceWorldSize: 0,
+  scheduler: "WarmupMultiStepLR"
+};
+var YACS_SECTIONS = ["MODEL", "SOLVER", "DATASETS", "INPUT", "DATALOADER", "TEST"];
+var LAZY_NAMES = ["train", "optimizer", "lr_multiplier", "dataloader", "model"];
+var NUMERIC2 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+function scoreYacs(file) {
+  const root = file.tree;
+  if (file.format !== "yaml" || !root || root.kind !== "map") return 0;
+  const keys = new Set(root.entries.map((e) => e.key));
+  const sections = YACS_SECTIONS.filter((k) => keys.has(k)).length;
+  const solver = mapGet(root, "SOLVER")?.value;
+  if (keys.has("TRAIN") || solver?.kind === "map" && mapGet(solver, "MAX_EPOCH")) return 0;
+  if (keys.has("_BASE_") && sections >= 1) return 9;
+  const model = mapGet(root, "MODEL")?.value;
+  const arch2 = model?.kind === "map" && mapGet(model, "META_ARCHITECTURE") !== void 0;
+  if (sections >= 2 && (keys.has("SOLVER") || arch2 || keys.has("VERSION"))) return 8;
+  return 0;
+}
+function scoreLazy(file) {
+  const root = file.tree;
+  if (file.format !== "python" || !root || root.kind !== "map" || mapGet(root, "_base_") || file.text.includes("read_base")) return 0;
+  const names = LAZY_NAMES.filter((k) => mapGet(root, k) !== void 0).length;
+  const lazy = /\bLazyCall\b|\bL\(|\bget_config\(|from \.+common\./.test(file.text);
+  if (lazy && (names >= 2 || mapGet(root, "lr_multiplier"))) return 8;
+  if (lazy && /from \.+common\./.test(file.text)) return 7;
+  return 0;
+}
+function yacsNumber(view, path16, key = path16.join(".")) {
+  const hit = lookup(view, path16);
+  if (hit.kind !== "found" || hit.node.kind !== "scalar") return void 0;
+  const v = hit.node.value;
+  const value = typeof v === "number" ? v : typeof v === "string" && v.length < 64 && NUMERIC2.test(v.trim()) ? Number(v.trim()) : void 0;
+  if (value === void 0 || !Number.isFinite(value)) return void 0;
+  return settingAt(view, hit, value, key);
+}
+function settingAt(view, hit, value, key) {
+  const inherited = hit.file !== view.path;
+  return {
+    value,
+    origin: "explicit",
+    file: hit.file,
+    key,
+    range: hit.keyRange,
+    ...!inherited && hit.node.kind === "scalar" && typeof value === "number" ? { valueRange: hit.node.range } : {},
+    ...inherited ? { note: `set in ${hit.file}:${hit.keyRange.line}, which this config inherits through _BASE_` } : {}
+  };
+}
+function yacsBool(view, path16) {
+  const hit = lookup(view, path16);
+  if (hit.kind !== "found" || hit.node.kind !== "scalar") return void 0;
+  const v = hit.node.value;
+  const value = typeof v === "boolean" ? v : v === "True" ? true : v === "False" ? false : void 0;
+  return value === void 0 ? void 0 : settingAt(view, hit, value, path16.join("."));
+}
+function yacsString(view, path16) {
+  const hit = lookup(view, path16);
+  if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
+  return settingAt(view, hit, hit.node.value, path16.join("."));
+}
+function yacsSteps(view) {
+  const hit = lookup(view, ["SOLVER", "STEPS"]);
+  if (hit.kind !== "found") return void 0;
+  let node = hit.node;
+  if (node.kind === "scalar" && typeof node.value === "string" && node.value.length < 1e4) {
+    node = getIn2(parsePythonConfig(`v = ${node.value}`).tree, "v");
+  }
+  if (!node) return void 0;
+  const items = node.kind === "seq" ? node.items : node.kind === "scalar" ? [node] : [];
+  const values = [];
+  for (const item of items) {
+    if (item.kind !== "scalar" || typeof item.value !== "number") return void 0;
+    values.push(item.value);
+  }
+  return { values, hit };
+}
+function getIn2(tree, key) {
+  return tree ? mapGet(tree, key)?.value : void 0;
+}
+function extractYacs(file, env) {
+  const view = viewOf(file);
+  const D = DETECTRON2_DEFAULTS;
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const conflicts = [];
+  const ignored = [];
+  const launchChecks = {};
+  if (file.inherited && file.inherited.files.length > 0) notes.push(`read with its _BASE_ chain: ${file.inherited.files.join(", ")}`);
+  for (const n of file.inherited?.notes ?? []) notes.push(n);
+  const absent = (path16) => lookup(view, path16).kind === "absent";
+  const num7 = (path16, fallback, unit) => {
+    const s = yacsNumber(view, path16) ?? (absent(path16) ? defaultSetting(fallback, path16.join("."), "detectron2 default (config/defaults.py)") : void 0);
+    return s && unit ? { ...s, unit } : s;
+  };
+  applyAssumptions(plan, env.assume);
+  const world = plan.worldSize?.value;
+  let batch = num7(["SOLVER", "IMS_PER_BATCH"], D.imsPerBatch, "samples");
+  let lr = num7(["SOLVER", "BASE_LR"], D.baseLr);
+  let maxIter = num7(["SOLVER", "MAX_ITER"], D.maxIter, "steps");
+  let warmup3 = num7(["SOLVER", "WARMUP_ITERS"], D.warmupIters, "steps");
+  let checkpoint = num7(["SOLVER", "CHECKPOINT_PERIOD"], D.checkpointPeriod, "steps");
+  let evalPeriod = num7(["TEST", "EVAL_PERIOD"], D.evalPeriod, "steps");
+  const stepsRead = yacsSteps(view);
+  let steps3 = stepsRead?.values ?? (absent(["SOLVER", "STEPS"]) ? D.steps : void 0);
+  const refWorld = num7(["SOLVER", "REFERENCE_WORLD_SIZE"], D.referenceWorldSize);
+  if (refWorld && refWorld.value > 0 && world && world !== refWorld.value) {
+    const scale2 = world / refWorld.value;
+    const by = `\xD7 ${formatCount(world)} / REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)} (DefaultTrainer.auto_scale_workers)`;
+    const over = `/ (${formatCount(world)} / REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)}) (DefaultTrainer.auto_scale_workers)`;
+    if (batch && batch.value % refWorld.value !== 0) {
+      launchChecks["batch-size-mismatch"] = `detectron2 stops at start-up (auto_scale_workers asserts IMS_PER_BATCH % REFERENCE_WORLD_SIZE == 0)`;
+    }
+    const scaled = (s, value, how, unit) => s ? { ...derivedFrom(s, value(s.value), `${formatCount(s.value)} ${how}`, unit) } : void 0;
+    batch = scaled(batch, (v) => Math.round(v * scale2), by, "samples");
+    lr = lr ? derivedFrom(lr, lr.value * scale2, `${formatSci(lr.value)} ${by}`) : void 0;
+    maxIter = scaled(maxIter, (v) => Math.round(v / scale2), over, "steps");
+    warmup3 = scaled(warmup3, (v) => Math.round(v / scale2), over, "steps");
+    checkpoint = scaled(checkpoint, (v) => Math.round(v / scale2), over, "steps");
+    evalPeriod = scaled(evalPeriod, (v) => Math.round(v / scale2), over, "steps");
+    steps3 = steps3?.map((v) => Math.round(v / scale2));
+    notes.push(`SOLVER.REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)} with ${formatCount(world)} GPUs: detectron2 scales IMS_PER_BATCH and BASE_LR by ${formatCount(scale2)} and divides MAX_ITER, WARMUP_ITERS, STEPS, CHECKPOINT_PERIOD and EVAL_PERIOD by it`);
+  } else if (refWorld && refWorld.value > 0 && !world) {
+    notes.push(`SOLVER.REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)}: detectron2 rescales batch, LR and iteration counts to the real GPU count, which is unknown here (set assume.worldSize)`);
+  }
+  if (batch) {
+    plan.globalBatchSize = batch;
+    if (world && world > 0 && batch.value % world === 0) plan.microBatchSize = derived(batch.value / world, `${formatCount(batch.value)} / ${formatCount(world)} GPUs (SOLVER.IMS_PER_BATCH is the total)`, "samples");
+  }
+  plan.gradAccumSteps = defaultSetting(1, "SOLVER.IMS_PER_BATCH", "detectron2 does not accumulate gradients: one iteration is one optimizer step");
+  launchChecks["batch-size-mismatch"] ??= "detectron2 stops at start-up (data/build.py asserts the total batch size is divisible by the number of GPUs)";
+  if (lr) plan.peakLr = lr;
+  if (maxIter) plan.totalSteps = maxIter;
+  plan.optimizer = defaultSetting("SGD", "SOLVER", "detectron2 build_optimizer: SGD with momentum (SOLVER.MOMENTUM)");
+  const amp = yacsBool(view, ["SOLVER", "AMP", "ENABLED"]);
+  plan.precision = amp?.value ? { ...amp, value: "fp16", note: "AMPTrainer: float16 autocast" } : amp ? { ...amp, value: "fp32" } : defaultSetting("fp32", "SOLVER.AMP.ENABLED", "AMP off by default");
+  const schedName = yacsString(view, ["SOLVER", "LR_SCHEDULER_NAME"]);
+  const scheduler = schedName?.value ?? (absent(["SOLVER", "LR_SCHEDULER_NAME"]) ? D.scheduler : void 0);
+  if (scheduler) plan.scheduler = schedName ?? defaultSetting(D.scheduler, "SOLVER.LR_SCHEDULER_NAME", "detectron2 default");
+  const warmupFactor = yacsNumber(view, ["SOLVER", "WARMUP_FACTOR"]);
+  if (warmupFactor && warmupFactor.value >= 1) {
+    const written = yacsNumber(view, ["SOLVER", "WARMUP_ITERS"]);
+    if (written && written.file === file.path && written.value > 0) {
+      ignored.push({ key: "SOLVER.WARMUP_ITERS", range: written.range, message: `SOLVER.WARMUP_ITERS ${formatCount(written.value)} has no effect: SOLVER.WARMUP_FACTOR ${warmupFactor.value} starts the warmup at the full LR; lower WARMUP_FACTOR (default 0.001) or remove WARMUP_ITERS` });
+    }
+  } else if (warmup3 && warmup3.value > 0) {
+    plan.warmupSteps = warmup3;
+  }
+  if (scheduler === "WarmupMultiStepLR" && steps3 && maxIter) {
+    if (steps3.length > 0) {
+      const sorted = [...steps3].sort((a, b) => a - b);
+      const at2 = (v) => stepsRead ? { ...settingAt(view, stepsRead.hit, v, "SOLVER.STEPS"), unit: "steps", ...steps3 !== stepsRead.values ? { origin: "derived", how: "SOLVER.STEPS scaled by REFERENCE_WORLD_SIZE" } : {} } : { ...defaultSetting(v, "SOLVER.STEPS", "detectron2 default (30000,)"), unit: "steps" };
+      plan.firstMilestone = at2(sorted[0]);
+      plan.lastMilestone = at2(sorted[sorted.length - 1]);
+      if (steps3.includes(maxIter.value)) {
+        launchChecks["decay-horizon-mismatch"] = `detectron2 stops at start-up: SOLVER.STEPS holds MAX_ITER ${formatCount(maxIter.value)}, and fvcore's MultiStepParamScheduler raises "Milestone must be smaller than total number of updates"`;
+      }
+      if (steps3.some((v) => v > maxIter.value)) notes.push("SOLVER.STEPS values above MAX_ITER are dropped with a log warning (detectron2 \u2264 0.5 crashed on them instead)");
+    }
+  }
+  if (scheduler === "WarmupCosineLR") {
+    const end = num7(["SOLVER", "BASE_LR_END"], D.baseLrEnd);
+    if (end) plan.minLr = end;
+    if (end && lr && end.value > lr.value) launchChecks["min-lr-exceeds-lr"] = "detectron2 stops at start-up (build_lr_scheduler asserts 0 <= BASE_LR_END / BASE_LR <= 1)";
+    const written = yacsSteps(view);
+    if (written && written.hit.file === file.path) {
+      ignored.push({ key: "SOLVER.STEPS", range: written.hit.keyRange, message: "SOLVER.STEPS has no effect: SOLVER.LR_SCHEDULER_NAME is WarmupCosineLR, which decays over the whole MAX_ITER; remove STEPS or use WarmupMultiStepLR" });
+    }
+  } else {
+    const end = yacsNumber(view, ["SOLVER", "BASE_LR_END"]);
+    if (end && end.file === file.path && scheduler) {
+      ignored.push({ key: "SOLVER.BASE_LR_END", range: end.range, message: `SOLVER.BASE_LR_END has no effect: only WarmupCosineLR reads it, and SOLVER.LR_SCHEDULER_NAME is ${scheduler}` });
+    }
+  }
+  if (checkpoint && checkpoint.value > 0) plan.saveEverySteps = checkpoint;
+  if (evalPeriod && evalPeriod.value > 0) plan.evalEverySteps = evalPeriod;
+  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "launch with tools/train_net.py --num-gpus N, or set assume.worldSize in .trainlint.yml (SOLVER.IMS_PER_BATCH is the total batch either way)" });
+  return {
+    plan,
+    missing,
+    anchor: mapGet(file.tree, "_BASE_")?.keyRange ?? fileStartRange(file),
+    notes,
+    conflicts,
+    ignored,
+    launchChecks,
+    globalBatchRounding: "per-device",
+    // WarmupParamScheduler / LRMultiplier stop at MAX_ITER: there is nothing past the end.
+    afterDecay: "flat",
+    ...baseReference(file, env) ?? {}
+  };
+}
+function baseReference(file, env) {
+  const inherited = file.inherited;
+  const baseEntry = file.tree?.kind === "map" ? mapGet(file.tree, "_BASE_") : void 0;
+  if (!inherited?.baseTree || !baseEntry || baseEntry.value.kind !== "scalar") return void 0;
+  const own = yacsNumber(viewOf(file), ["SOLVER", "BASE_LR"]);
+  if (own && own.file === file.path) return void 0;
+  const baseView = { path: file.path, tree: inherited.baseTree, complete: inherited.complete, fileOf: (x) => inherited.fileOf(x) ?? file.path };
+  const written = yacsNumber(baseView, ["SOLVER", "BASE_LR"]) ?? yacsNumber(baseView, ["SOLVER", "IMS_PER_BATCH"]);
+  if (!written) return void 0;
+  const baseFile = { ...file, tree: inherited.baseTree, inherited: { ...inherited, tree: inherited.baseTree, baseTree: void 0 } };
+  const plan = extractYacs(baseFile, env).plan;
+  if (plan.warmupSteps?.origin === "default") delete plan.warmupSteps;
+  return { reference: { plan, label: `_BASE_ ${String(baseEntry.value.value)}`, path: written.file ?? file.path } };
+}
+function lazyNumber(view, path16) {
+  const hit = lookup(view, path16);
+  if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number") return void 0;
+  const s = settingAt(view, hit, hit.node.value, path16.join("."));
+  return hit.file !== view.path ? { ...s, note: `set in ${hit.file}:${hit.keyRange.line}, which this config imports` } : s;
+}
+function lazyTarget(view, path16) {
+  const hit = lookup(view, [...path16, "_target_"]);
+  return hit.kind === "found" && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value.split(".").pop() ?? hit.node.value : void 0;
+}
+function extractLazy(file, env) {
+  const view = viewOf(file);
+  const plan = {};
+  const missing = [];
+  const notes = [];
+  const launchChecks = {};
+  if (file.inherited && file.inherited.files.length > 0) notes.push(`read with the config files it imports: ${file.inherited.files.join(", ")}`);
+  for (const n of file.inherited?.notes ?? []) notes.push(n);
+  if (!view.complete) notes.push("a config file it imports was not read: the values it sets are unknown");
+  const batch = lazyNumber(view, ["dataloader", "train", "total_batch_size"]);
+  if (batch) plan.globalBatchSize = { ...batch, unit: "samples" };
+  const lr = lazyNumber(view, ["optimizer", "lr"]);
+  if (lr) plan.peakLr = lr;
+  const opt = lazyTarget(view, ["optimizer"]);
+  if (opt) plan.optimizer = { value: opt, origin: "explicit", key: "optimizer._target_" };
+  const maxIter = lazyNumber(view, ["train", "max_iter"]);
+  if (maxIter) plan.totalSteps = { ...maxIter, unit: "steps" };
+  const ckpt = lazyNumber(view, ["train", "checkpointer", "period"]) ?? lazyNumber(view, ["train", "checkpoint_period"]);
+  if (ckpt && ckpt.value > 0) plan.saveEverySteps = { ...ckpt, unit: "steps" };
+  const evalPeriod = lazyNumber(view, ["train", "eval_period"]);
+  if (evalPeriod && evalPeriod.value > 0) plan.evalEverySteps = { ...evalPeriod, unit: "steps" };
+  const amp = lookup(view, ["train", "amp", "enabled"]);
+  if (amp.kind === "found" && amp.node.kind === "scalar" && typeof amp.node.value === "boolean") plan.precision = { ...settingAt(view, amp, amp.node.value ? "fp16" : "fp32", "train.amp.enabled") };
+  plan.gradAccumSteps = defaultSetting(1, "train", "detectron2 does not accumulate gradients: one iteration is one optimizer step");
+  const sched = lazyTarget(view, ["lr_multiplier"]);
+  const inner = sched === "WarmupParamScheduler" ? ["lr_multiplier", "scheduler"] : ["lr_multiplier"];
+  const innerType = lazyTarget(view, inner);
+  if (sched) plan.scheduler = { value: innerType && innerType !== sched ? `${sched}(${innerType})` : sched, origin: "explicit", key: "lr_multiplier" };
+  const warmupLength = sched === "WarmupParamScheduler" ? lazyNumber(view, ["lr_multiplier", "warmup_length"]) : void 0;
+  if (warmupLength && maxIter) {
+    plan.warmupSteps = {
+      ...derivedFrom(warmupLength, Math.round(warmupLength.value * maxIter.value), `warmup_length ${warmupLength.value} \xD7 train.max_iter ${formatCount(maxIter.value)}`, "steps"),
+      fractionOf: { fraction: warmupLength.value, of: `train.max_iter ${formatCount(maxIter.value)}`, ofSteps: maxIter.value }
+    };
+  }
+  if (innerType === "MultiStepParamScheduler" && maxIter) {
+    const ms = lookup(view, [...inner, "milestones"]);
+    const updates = lazyNumber(view, [...inner, "num_updates"]);
+    if (ms.kind === "found" && ms.node.kind === "seq" && updates && updates.value > 0) {
+      const values = ms.node.items.map((i) => i.kind === "scalar" && typeof i.value === "number" ? i.value : NaN);
+      if (values.every(Number.isFinite) && values.length > 0) {
+        const sorted = [...values].sort((a, b) => a - b);
+        const steps3 = (m) => ({
+          ...settingAt(view, ms, m, `${inner.join(".")}.milestones`),
+          value: Math.round(m / updates.value * maxIter.value),
+          origin: "derived",
+          unit: "steps",
+          how: `milestone ${formatCount(m)} / num_updates ${formatCount(updates.value)} \xD7 train.max_iter ${formatCount(maxIter.value)} (fvcore schedules follow iteration / max_iter)`
+        });
+        plan.firstMilestone = steps3(sorted[0]);
+        plan.lastMilestone = steps3(sorted[sorted.length - 1]);
+        if (sorted[sorted.length - 1] >= updates.value) {
+          launchChecks["decay-horizon-mismatch"] = `detectron2 stops at start-up: fvcore's MultiStepParamScheduler raises "Milestone must be smaller than total number of updates" (num_updates ${formatCount(updates.value)})`;
+        }
+      }
+    }
+  }
+  if (innerType === "CosineParamScheduler") {
+    const start = lazyNumber(view, [...inner, "start_value"]);
+    const end = lazyNumber(view, [...inner, "end_value"]);
+    if (lr && start && end) plan.minLr = derivedFrom(end, lr.value * end.value, `optimizer.lr ${formatSci(lr.value)} \xD7 end_value ${end.value}`);
+  }
+  applyAssumptions(plan, env.assume);
+  const world = plan.worldSize?.value;
+  if (batch && world && world > 0 && batch.value % world === 0) plan.microBatchSize = derived(batch.value / world, `${formatCount(batch.value)} / ${formatCount(world)} GPUs (total_batch_size is the total)`, "samples");
+  launchChecks["batch-size-mismatch"] = "detectron2 stops at start-up (data/build.py asserts the total batch size is divisible by the number of GPUs)";
+  if (!plan.worldSize) missing.push({ field: "worldSize", hint: "launch with tools/lazyconfig_train_net.py --num-gpus N, or set assume.worldSize in .trainlint.yml" });
+  if (!maxIter) missing.push({ field: "totalSteps", hint: "train.max_iter comes from a config that was not read (get_config or an import outside the repository); set assume.totalSteps" });
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts: [], launchChecks, globalBatchRounding: "per-device", afterDecay: "flat" };
+}
+var detectron2 = {
+  meta: {
+    id: "detectron2",
+    title: "detectron2",
+    description: "detectron2 yacs YAML configs with their _BASE_ chain, and LazyConfig Python files read statically (never executed)",
+    yamlLoader: "omegaconf",
+    yamlLoaderName: "yacs (PyYAML, then literal_eval of strings)",
+    schema: "detectron2.schema.json"
+  },
+  detect(file) {
+    return file.format === "python" ? scoreLazy(file) : scoreYacs(file);
+  },
+  extract(file, env) {
+    return file.format === "python" ? extractLazy(file, env) : extractYacs(file, env);
+  }
+};
+
+// src/dialects/index.ts
+var DIALECTS = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, verl, nemo, ultralytics, kohya, diffusers, timm, mmengine, detectron2, generic];
+function dialectById(id) {
+  return DIALECTS.find((d) => d.meta.id === id);
+}
+function detectDialect(file, env) {
+  let best;
+  let bestScore = 0;
+  for (const dialect of DIALECTS) {
+    const score5 = dialect.detect(file, env);
+    if (score5 > bestScore) {
+      best = dialect;
+      bestScore = score5;
+    }
+  }
+  return best;
+}
+
+// src/engine/discover.ts
+import { lstatSync, readdirSync, realpathSync as realpathSync2, statSync as statSync3 } from "node:fs";
+import path7 from "node:path";
+var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".sbatch", ".slurm"];
+var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
+var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
+var PYTHON_CONFIG_DIRS = /* @__PURE__ */ new Set(["config", "configs"]);
+function isPythonConfig(rel) {
+  const posix = rel.split(path7.sep).join("/");
+  if (path7.posix.extname(posix).toLowerCase() !== ".py" || path7.posix.basename(posix) === "__init__.py") return false;
+  return posix.split("/").slice(0, -1).some((dir) => PYTHON_CONFIG_DIRS.has(dir));
+}
+function toPosix(p) {
+  return p.split(path7.sep).join("/");
+}
+function insideRoot(realRoot, abs) {
+  try {
+    const real = realpathSync2(abs);
+    return real === realRoot || real.startsWith(realRoot + path7.sep);
+  } catch {
+    return false;
+  }
+}
+function discover(root, inputs, config) {
+  const realRoot = realpathSync2(root);
+  const ignored = matcher(config.ignore);
+  const named2 = matcher(config.files);
+  const found = /* @__PURE__ */ new Map();
+  const relOf = (abs) => toPosix(path7.relative(root, abs)) || path7.basename(abs);
+  const add = (abs) => {
+    const rel = relOf(abs);
+    if (!found.has(rel)) found.set(rel, { abs, rel });
+  };
+  const walk = (dir, onFile) => {
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const entry of entries) {
+      const abs = path7.join(dir, entry.name);
+      const rel = relOf(abs);
+      if (ignored(rel)) continue;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        if (!insideRoot(realRoot, abs)) continue;
+        try {
+          const st = statSync3(abs);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          continue;
+        }
+        if (isDir) continue;
+      }
+      if (isDir) {
+        if (!ALWAYS_SKIPPED_DIRS.has(entry.name)) walk(abs, onFile);
+      } else if (isFile) {
+        onFile(abs, rel);
+      }
+    }
+  };
+  const wanted = (rel) => named2(rel) || CONFIG_EXTENSIONS.includes(path7.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path7.basename(rel)) || isPythonConfig(rel);
+  const list = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ["."];
+  for (const input of list) {
+    const abs = path7.resolve(root, input);
+    let st;
+    try {
+      st = lstatSync(abs);
+    } catch {
+      st = void 0;
+    }
+    if (st) {
+      const rel = path7.relative(root, abs);
+      if (rel === ".." || rel.startsWith(`..${path7.sep}`) || path7.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
+      if (!insideRoot(realRoot, abs)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
+      if (statSync3(abs).isDirectory()) {
+        walk(abs, (fileAbs, rel2) => {
+          if (wanted(rel2)) add(fileAbs);
+        });
+      } else {
+        add(abs);
+      }
+      continue;
+    }
+    if (isGlob(input)) {
+      let glob;
+      try {
+        glob = compileGlob(toPosix(input));
+      } catch (err) {
+        if (err instanceof GlobError) throw new UsageError(`${input.length > 80 ? `${input.slice(0, 80)}\u2026` : input}: glob ${err.message}`);
+        throw err;
+      }
+      walk(root, (fileAbs, rel) => {
+        if (glob.test(rel)) add(fileAbs);
+      });
+      continue;
+    }
+    throw new UsageError(`${input}: no such file or directory`);
+  }
+  return [...found.values()];
 }
 
 // src/engine/schemas.ts
@@ -59495,6 +61590,270 @@ var nemo_schema_default = {
   }
 };
 
+// schemas/dialects/mmengine.schema.json
+var mmengine_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "mmengine.schema.json",
+  title: "MMEngine (OpenMMLab) Python config",
+  description: "Types of the top-level keys MMEngine's Runner reads (mmengine @2543429: runner/runner.py, runner/loops.py, optim/scheduler/param_scheduler.py, hooks/checkpoint_hook.py). Checked on what the file itself writes (its _base_ files are checked when they are linted); values trainlint cannot read statically are left out, and other keys are allowed.",
+  type: "object",
+  definitions: {
+    scheduler: {
+      type: "object",
+      properties: {
+        type: { type: "string" },
+        by_epoch: { type: "boolean" },
+        convert_to_iter_based: { type: "boolean" },
+        begin: { type: "number", minimum: 0 },
+        end: { type: "number", exclusiveMinimum: 0 },
+        milestones: { type: "array", items: { type: "number", minimum: 0 } },
+        gamma: { type: "number", minimum: 0 },
+        T_max: { type: "number", exclusiveMinimum: 0 },
+        eta_min: { type: "number", minimum: 0 },
+        eta_min_ratio: { type: "number", minimum: 0 },
+        start_factor: { type: "number", minimum: 0, maximum: 1 },
+        end_factor: { type: "number", minimum: 0, maximum: 1 },
+        power: { type: "number" }
+      }
+    }
+  },
+  properties: {
+    _base_: { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] },
+    train_cfg: {
+      type: "object",
+      properties: {
+        type: { type: "string" },
+        by_epoch: { type: "boolean" },
+        max_epochs: { type: "integer", minimum: 1 },
+        max_iters: { type: "integer", minimum: 1 },
+        val_interval: { type: "integer" },
+        val_begin: { type: "integer" }
+      }
+    },
+    train_dataloader: {
+      type: "object",
+      properties: {
+        batch_size: { type: "integer", minimum: 1 },
+        num_workers: { type: "integer", minimum: 0 }
+      }
+    },
+    optim_wrapper: {
+      type: "object",
+      properties: {
+        type: { type: "string" },
+        accumulative_counts: { type: "integer", minimum: 1 },
+        dtype: { enum: ["float16", "bfloat16", null] },
+        optimizer: {
+          type: "object",
+          properties: {
+            type: { type: "string" },
+            lr: { type: "number", exclusiveMinimum: 0 },
+            weight_decay: { type: "number", minimum: 0 }
+          }
+        }
+      }
+    },
+    param_scheduler: {
+      anyOf: [
+        { $ref: "#/definitions/scheduler" },
+        { type: "array", items: { $ref: "#/definitions/scheduler" } }
+      ]
+    },
+    auto_scale_lr: {
+      type: "object",
+      properties: {
+        enable: { type: "boolean" },
+        base_batch_size: { type: "integer", minimum: 1 }
+      }
+    },
+    default_hooks: {
+      type: "object",
+      properties: {
+        checkpoint: {
+          type: "object",
+          properties: {
+            interval: { type: "integer" },
+            by_epoch: { type: "boolean" },
+            max_keep_ckpts: { type: "integer" },
+            save_last: { type: "boolean" }
+          }
+        }
+      }
+    }
+  }
+};
+
+// schemas/dialects/detectron2.schema.json
+var detectron2_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "detectron2.schema.json",
+  title: "detectron2 yacs config",
+  description: "Types of the SOLVER, TEST and DATALOADER keys detectron2 reads (detectron2 @02b5c4e config/defaults.py). yacs literal_evals strings, so a number may be written as text; its type check (_check_and_coerce_cfg_value_type) then refuses a float where the default is an int (MAX_ITER: 1e4). Other keys are allowed: projects add their own with add_*_config. Checked on what the file writes; its _BASE_ files are checked when they are linted.",
+  type: "object",
+  properties: {
+    _BASE_: {
+      anyOf: [
+        {
+          type: "string"
+        },
+        {
+          type: "array",
+          items: {
+            type: "string"
+          }
+        }
+      ]
+    },
+    VERSION: {
+      type: "integer"
+    },
+    SOLVER: {
+      type: "object",
+      properties: {
+        IMS_PER_BATCH: {
+          type: [
+            "integer",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?[0-9]+\\s*$"
+        },
+        BASE_LR: {
+          type: [
+            "number",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$"
+        },
+        BASE_LR_END: {
+          type: [
+            "number",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$"
+        },
+        MAX_ITER: {
+          type: [
+            "integer",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?[0-9]+\\s*$"
+        },
+        WARMUP_ITERS: {
+          type: [
+            "integer",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?[0-9]+\\s*$"
+        },
+        WARMUP_FACTOR: {
+          type: [
+            "number",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$"
+        },
+        CHECKPOINT_PERIOD: {
+          type: [
+            "integer",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?[0-9]+\\s*$"
+        },
+        REFERENCE_WORLD_SIZE: {
+          type: [
+            "integer",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?[0-9]+\\s*$"
+        },
+        GAMMA: {
+          type: [
+            "number",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$"
+        },
+        MOMENTUM: {
+          type: [
+            "number",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$"
+        },
+        WEIGHT_DECAY: {
+          type: [
+            "number",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$"
+        },
+        NUM_DECAYS: {
+          type: [
+            "integer",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?[0-9]+\\s*$"
+        },
+        WARMUP_METHOD: {
+          enum: [
+            "linear",
+            "constant"
+          ]
+        },
+        LR_SCHEDULER_NAME: {
+          type: "string"
+        },
+        STEPS: {
+          anyOf: [
+            {
+              type: "array",
+              items: {
+                type: "number"
+              }
+            },
+            {
+              type: "string",
+              pattern: "^\\s*[\\(\\[][0-9,\\s]*[\\)\\]]\\s*$"
+            }
+          ]
+        },
+        AMP: {
+          type: "object",
+          properties: {
+            ENABLED: {
+              type: "boolean"
+            }
+          }
+        }
+      }
+    },
+    TEST: {
+      type: "object",
+      properties: {
+        EVAL_PERIOD: {
+          type: [
+            "integer",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?[0-9]+\\s*$"
+        }
+      }
+    },
+    DATALOADER: {
+      type: "object",
+      properties: {
+        NUM_WORKERS: {
+          type: [
+            "integer",
+            "string"
+          ],
+          pattern: "^\\s*[-+]?[0-9]+\\s*$"
+        }
+      }
+    }
+  }
+};
+
 // src/engine/linear-regexp.ts
 var UnsupportedPattern = class extends Error {
   constructor(pattern, reason) {
@@ -59553,7 +61912,9 @@ var BUILTIN = {
   "kohya.schema.json": kohya_schema_default,
   "timm.schema.json": timm_schema_default,
   "verl.schema.json": verl_schema_default,
-  "nemo.schema.json": nemo_schema_default
+  "nemo.schema.json": nemo_schema_default,
+  "mmengine.schema.json": mmengine_schema_default,
+  "detectron2.schema.json": detectron2_schema_default
 };
 var SchemaStore = class {
   /**
@@ -59706,10 +62067,10 @@ var RANK = { info: 0, warning: 1, error: 2 };
 var PRIMARY_ORDER = ["decay-horizon-mismatch", "warmup-exceeds-training", "warmup-fraction", "interval-exceeds-training"];
 var STORY_ORDER = ["warmup-exceeds-training", "decay-horizon-mismatch", "warmup-fraction", "interval-exceeds-training"];
 function byOrder(order) {
-  const at = (f) => order.includes(f.ruleId) ? order.indexOf(f.ruleId) : order.length;
-  return (a, b) => at(a) - at(b) || a.range.line - b.range.line || a.range.column - b.range.column;
+  const at2 = (f) => order.includes(f.ruleId) ? order.indexOf(f.ruleId) : order.length;
+  return (a, b) => at2(a) - at2(b) || a.range.line - b.range.line || a.range.column - b.range.column;
 }
-function keyOf2(key) {
+function keyOf3(key) {
   return key ? ` (${key})` : "";
 }
 function withShortRunSeverity(f, ctx) {
@@ -59735,7 +62096,7 @@ function merge(members, ctx) {
   const intervals = members.filter((m) => m.ruleId === "interval-exceeds-training");
   const sizedByInterval = sized !== void 0 && intervals.some((m) => m.runLength?.sizedFor === sized);
   const what = intervals.length === members.length ? "intervals are" : sizedByInterval ? "schedule and intervals are" : "schedule is";
-  const cause = `the run is ${formatCount(steps3)} optimizer steps${keyOf2(total?.key)} but its ${what} sized for ${sized ? `${sizedByInterval && intervals.length < members.length ? "up to " : ""}${formatCount(sized.steps)}${keyOf2(sized.key)}` : "a longer run"}`;
+  const cause = `the run is ${formatCount(steps3)} optimizer steps${keyOf3(total?.key)} but its ${what} sized for ${sized ? `${sizedByInterval && intervals.length < members.length ? "up to " : ""}${formatCount(sized.steps)}${keyOf3(sized.key)}` : "a longer run"}`;
   const decayFixed = members.some((m) => m.ruleId === "decay-horizon-mismatch");
   const advice = story.map((m) => decayFixed && m.runLength?.afterDecayFix ? m.runLength.afterDecayFix : m.runLength.advice);
   const decayAt = story.findIndex((m) => m.ruleId === "decay-horizon-mismatch");
@@ -59747,7 +62108,7 @@ function merge(members, ctx) {
   const severity = members.reduce((s, m) => RANK[m.severity] > RANK[s] ? m.severity : s, "info");
   const related = story.filter((m) => m !== primary).map((m) => ({ path: m.path, range: m.range, message: m.message }));
   if (total?.range && total.file === primary.path && !members.some((m) => m.range.line === total.range.line)) {
-    related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps3)} optimizer steps${keyOf2(total.key)}` });
+    related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps3)} optimizer steps${keyOf3(total.key)}` });
   }
   return {
     ruleId: primary.ruleId,
@@ -59779,8 +62140,8 @@ function shapeRunFindings(findings, ctx) {
 
 // src/engine/short-run.ts
 var TEST_WORDS = /* @__PURE__ */ new Set(["test", "tests", "testing", "functional", "debug", "smoke", "sanity", "dryrun", "ci", "autotuning"]);
-function pathWord(path15) {
-  return path15.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
+function pathWord(path16) {
+  return path16.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
 }
 function longest(plan) {
   let best;
@@ -59789,13 +62150,13 @@ function longest(plan) {
   }
   return best;
 }
-function shortRunOf(path15, plan, options) {
+function shortRunOf(path16, plan, options) {
   const total = plan.totalSteps;
   if (!total || !(total.value > 0) || total.value > options.maxSteps) return void 0;
   const sized = longest(plan);
   const ratio = sized ? sized.steps / total.value : void 0;
   const byRatio = ratio !== void 0 && ratio >= options.ratio;
-  const word = pathWord(path15);
+  const word = pathWord(path16);
   if (!byRatio && !word) return void 0;
   const against = sized && sized.steps > total.value ? ` against ${sized.key ? `${sized.key} ` : ""}${formatCount(sized.steps)}` : "";
   const why = byRatio ? `${formatCount(total.value)} steps${against}, ${formatCount(Math.round(ratio))}\xD7 longer` : `${formatCount(total.value)} steps, path names a test ("${word}")`;
@@ -59891,7 +62252,7 @@ function mergeLinked(primary, linked) {
 }
 
 // src/engine/hydra-files.ts
-import path7 from "node:path";
+import path8 from "node:path";
 function searchPath(file) {
   const hit = getIn(file.tree, ["hydra", "searchpath"]);
   if (!hit || hit.node.kind !== "seq") return [];
@@ -59905,11 +62266,11 @@ function searchPath(file) {
 }
 function composeFromRepository(file, bases, ctx, cache) {
   if (!readDefaultsList(file.tree)) return void 0;
-  const ownDir = path7.posix.dirname(ctx.toRepo(file.path));
+  const ownDir = path8.posix.dirname(ctx.toRepo(file.path));
   const roots = [{ dir: ownDir, label: "the config's folder" }];
   for (const sp of searchPath(file)) {
-    for (const b of bases) roots.push({ dir: path7.posix.normalize(path7.posix.join(b.dir, sp)), label: `hydra.searchpath ${sp} from ${b.label}` });
-    roots.push({ dir: path7.posix.normalize(path7.posix.join(ownDir, sp)), label: `hydra.searchpath ${sp} from the config's folder` });
+    for (const b of bases) roots.push({ dir: path8.posix.normalize(path8.posix.join(b.dir, sp)), label: `hydra.searchpath ${sp} from ${b.label}` });
+    roots.push({ dir: path8.posix.normalize(path8.posix.join(ownDir, sp)), label: `hydra.searchpath ${sp} from the config's folder` });
   }
   const loader = (rel) => {
     const resolution = resolveWritten(ctx.repo, rel, roots);
@@ -59936,7 +62297,7 @@ function resolveCommandConfig(command2, bases, ctx) {
       }
     }
   }
-  const candidates = configCandidates(command2, decorator).map((c) => path7.posix.join(c.dir, c.name));
+  const candidates = configCandidates(command2, decorator).map((c) => path8.posix.join(c.dir, c.name));
   const tried = [];
   for (const candidate of candidates) {
     const r = resolveWritten(ctx.repo, candidate, bases);
@@ -59948,7 +62309,7 @@ function resolveCommandConfig(command2, bases, ctx) {
 
 // src/engine/repository.ts
 import { existsSync as existsSync2, readdirSync as readdirSync2 } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".slurm"]);
 var SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules", "__pycache__", "site-packages", "venv", "env", "wandb", "outputs"]);
 var MAX_SCRIPT_WALK_ENTRIES = 1e5;
@@ -59970,11 +62331,11 @@ function listScripts(dir, skip = () => false) {
         truncated = true;
         return;
       }
-      const abs = path8.join(d, e.name);
+      const abs = path9.join(d, e.name);
       if (e.isDirectory()) {
         if (e.name.startsWith(".") || SKIPPED_DIRS.has(e.name) || skip(abs, true)) continue;
         walk(abs);
-      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(path8.extname(e.name).toLowerCase()) && !skip(abs, false)) {
+      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(path9.extname(e.name).toLowerCase()) && !skip(abs, false)) {
         scripts.push(abs);
       }
     }
@@ -59983,7 +62344,7 @@ function listScripts(dir, skip = () => false) {
   return { scripts, truncated };
 }
 function relativePosix(from, abs) {
-  return toPosix(path8.relative(from, abs)) || ".";
+  return toPosix(path9.relative(from, abs)) || ".";
 }
 
 // src/engine/dataset-catalog.ts
@@ -60017,7 +62378,7 @@ function publicDatasetRows(id, split = "train") {
 
 // src/engine/dataset-rows.ts
 import { closeSync as closeSync2, constants as constants4, fstatSync as fstatSync2, openSync as openSync2, readSync as readSync2 } from "node:fs";
-import path9 from "node:path";
+import path10 from "node:path";
 var DATASET_MAX_BYTES = 64 * 1024 * 1024;
 var CHUNK = 256 * 1024;
 var FORMATS = {
@@ -60029,7 +62390,7 @@ var FORMATS = {
   ".parquet": "parquet"
 };
 function countableFormat(file) {
-  const ext = path9.extname(file).toLowerCase();
+  const ext = path10.extname(file).toLowerCase();
   return Object.hasOwn(FORMATS, ext) ? FORMATS[ext] : void 0;
 }
 function openRegular(abs) {
@@ -60284,7 +62645,7 @@ function countRows(abs, maxBytes = DATASET_MAX_BYTES) {
     case "parquet":
       return parquetRows(abs, maxBytes);
     default:
-      return { ok: false, why: `${path9.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
+      return { ok: false, why: `${path10.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
   }
 }
 
@@ -60403,9 +62764,9 @@ function estimateDatasetSamples(req, ctx) {
 }
 
 // src/engine/script-links.ts
-import path10 from "node:path";
+import path11 from "node:path";
 var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config", "--config-path-file"]);
-var CONFIG_EXT = /\.(ya?ml|json|toml)$|(?:^|\/)configs?\/[^/]+\.py$/i;
+var CONFIG_EXT = { test: (value) => /\.(ya?ml|json|toml)$/i.test(value) || isPythonConfig(value) };
 function namedConfigs(cmd) {
   const out = [];
   for (const arg of cmd.args) {
@@ -60424,22 +62785,22 @@ function workdirOf(file, cmd, scriptDir) {
   let wd = { dir: ".", label: "the repository root" };
   for (const cd of file.script?.directoryChanges ?? []) {
     if (cd.range.line > cmd.range.line || cd.range.line === cmd.range.line && cd.range.column >= cmd.range.column) break;
-    const at = `cd at ${file.path}:${cd.range.line}`;
+    const at2 = `cd at ${file.path}:${cd.range.line}`;
     const text = cd.dir.replace(/["']/g, "");
     let dir;
     if (/dirname/.test(text) && /\$0\b|\$\{0\}|BASH_SOURCE/.test(text)) {
       const rest = text.slice(text.lastIndexOf(")") + 1).replace(/^\/+/, "");
-      dir = path10.posix.normalize(path10.posix.join(scriptDir, rest || "."));
-      wd = { dir, label: rest ? `${rest} from the launch script's folder (${at})` : `the launch script's folder (${at})` };
+      dir = path11.posix.normalize(path11.posix.join(scriptDir, rest || "."));
+      wd = { dir, label: rest ? `${rest} from the launch script's folder (${at2})` : `the launch script's folder (${at2})` };
     } else if (/git\s+rev-parse\s+--show-toplevel/.test(text)) {
-      wd = { dir: ".", label: `the repository root (${at})` };
-    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !path10.posix.isAbsolute(text) && text !== "-") {
-      dir = path10.posix.normalize(path10.posix.join(wd.dir, text));
-      wd = dir.startsWith("..") ? { label: `${cd.dir}, outside the repository (${at})` } : { dir, label: `${dir} (${at})` };
+      wd = { dir: ".", label: `the repository root (${at2})` };
+    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !path11.posix.isAbsolute(text) && text !== "-") {
+      dir = path11.posix.normalize(path11.posix.join(wd.dir, text));
+      wd = dir.startsWith("..") ? { label: `${cd.dir}, outside the repository (${at2})` } : { dir, label: `${dir} (${at2})` };
     } else {
-      wd = { label: `${cd.dir}, which trainlint cannot follow (${at})` };
+      wd = { label: `${cd.dir}, which trainlint cannot follow (${at2})` };
     }
-    if (wd.dir?.startsWith("..")) wd = { label: `${cd.dir}, outside the repository (${at})` };
+    if (wd.dir?.startsWith("..")) wd = { label: `${cd.dir}, outside the repository (${at2})` };
   }
   return wd;
 }
@@ -60447,7 +62808,7 @@ function launcherName(cmd) {
   if (cmd.cli) return cmd.cli;
   return cmd.launcher === "none" ? "the launch command" : cmd.launcher === "accelerate" ? "accelerate launch" : cmd.launcher;
 }
-function scriptLaunches(file, scriptDir = path10.posix.dirname(file.path)) {
+function scriptLaunches(file, scriptDir = path11.posix.dirname(file.path)) {
   const out = [];
   for (const cmd of file.script?.commands ?? []) {
     const configs = namedConfigs(cmd);
@@ -60502,7 +62863,7 @@ function unclaimedReason(file) {
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(path11.posix.normalize(path11.posix.join(path11.posix.dirname(result.file.path), declared)));
+  if (declared) return toPosix(path12.posix.normalize(path12.posix.join(path12.posix.dirname(result.file.path), declared)));
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
@@ -60510,12 +62871,14 @@ function runRules(result, settings, schemas) {
   const { file, extraction, dialect } = result;
   const raw = [];
   const earlier = result.findings.splice(0);
+  earlier.push(...inheritanceFindings(file));
   const push = (finding) => {
     const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
     if (configured === "off") return;
     const defaultLevel = RULES_BY_ID.get(finding.ruleId)?.meta.defaultSeverity ?? "error";
+    const raised = finding.severity === "error" && configured === defaultLevel;
     const lowered = SEVERITY_RANK[finding.severity] < SEVERITY_RANK[defaultLevel];
-    raw.push({ ...finding, severity: lowered && SEVERITY_RANK[finding.severity] < SEVERITY_RANK[configured] ? finding.severity : configured });
+    raw.push({ ...finding, severity: raised ? "error" : lowered && SEVERITY_RANK[finding.severity] < SEVERITY_RANK[configured] ? finding.severity : configured });
   };
   earlier.forEach((f) => push(f));
   for (const problem of file.problems) {
@@ -60586,6 +62949,7 @@ async function lint(options) {
   const { root, config } = options;
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
+  const withBases = inheritanceReader(options.repoRoot ?? root, root, maxBytes);
   const schemas = new SchemaStore(root, options.schemaTexts);
   const virtual = [...options.virtualFiles ?? [], ...options.stdinFile ? [options.stdinFile] : []];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
@@ -60613,7 +62977,7 @@ async function lint(options) {
   const diskResults = discovered.map(({ abs, rel }) => {
     let file;
     try {
-      file = loadFile(abs, rel, parseOptions);
+      file = withBases(loadFile(abs, rel, parseOptions));
       return { file, findings: [], ...analyse(file, settingsOf(rel)) };
     } catch (err) {
       file ??= { path: rel, text: "", format: formatOf(rel), problems: [], directives: { suppressions: [] } };
@@ -60623,8 +62987,8 @@ async function lint(options) {
   let results = [...virtualResults, ...diskResults];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
   const repo = repoRootOf(options.repoRoot ?? root);
-  const lintRoot = path11.resolve(root);
-  const toRepo = (rel) => relativePosix(repo.root, path11.resolve(lintRoot, rel));
+  const lintRoot = path12.resolve(root);
+  const toRepo = (rel) => relativePosix(repo.root, path12.resolve(lintRoot, rel));
   const fromAbs = (abs) => relativePosix(lintRoot, abs);
   const rootBase = { dir: ".", label: "the repository root" };
   const lintRootBase = repo.root === lintRoot ? [] : [{ dir: toRepo("."), label: "the linted folder" }];
@@ -60646,19 +63010,19 @@ async function lint(options) {
   const configBases = (result) => {
     const wd = result.launch?.workdir;
     const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...insideLintRoot(result.launch.script) ? lintRootBase : []] : [rootBase, ...lintRootBase];
-    return [...start, { dir: toRepo(path11.posix.dirname(result.file.path)), label: "the config's folder" }];
+    return [...start, { dir: toRepo(path12.posix.dirname(result.file.path)), label: "the config's folder" }];
   };
   const virtualPaths = new Set((options.virtualFiles ?? []).map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
-  const fullScan = repo.root === lintRoot && options.paths.every((p) => path11.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
-  if (options.repoScripts !== false && !fullScan) scripts.push(...repositoryScripts(repo, lintRoot, results, new Set(linted.map((f) => path11.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
+  const fullScan = repo.root === lintRoot && options.paths.every((p) => path12.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
+  if (options.repoScripts !== false && !fullScan) scripts.push(...repositoryScripts(repo, lintRoot, results, new Set(linted.map((f) => path12.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
   const launchesOf = /* @__PURE__ */ new Map();
   const scriptHydra = /* @__PURE__ */ new Map();
   const lintedScripts = new Set(linted.map((f) => f.path));
   for (const file of scripts) {
     const isVirtual = virtualPaths.has(file.path);
-    const scriptDir = isVirtual ? toRepo(".") : toRepo(path11.posix.dirname(file.path));
+    const scriptDir = isVirtual ? toRepo(".") : toRepo(path12.posix.dirname(file.path));
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo("."), label: "the working directory" };
       if (launch.hydra) {
@@ -60733,7 +63097,7 @@ async function lint(options) {
     if (!check2.ok) continue;
     let added;
     try {
-      const file = loadFile(check2.abs, rel, parseOptions);
+      const file = withBases(loadFile(check2.abs, rel, parseOptions));
       added = analyseSafely(file, settingsOf(rel));
     } catch (err) {
       const file = { path: rel, text: "", format: formatOf(rel), problems: [], directives: { suppressions: [] } };
@@ -60757,7 +63121,7 @@ async function lint(options) {
       } : result.hydra;
       const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link, ...hydra ? { hydra } : {} });
       if (launch.accelerateConfig && launched.extraction) {
-        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(path11.posix.dirname(link.script));
+        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(path12.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
         if (accelerate.linked) launched.linked = [accelerate.linked];
         if (accelerate.note) launched.extraction.notes.push(accelerate.note);
@@ -60826,7 +63190,7 @@ async function lint(options) {
         continue;
       }
       try {
-        const loaded = byPath.get(refPath)?.file ?? loadFile(path11.resolve(root, refPath), refPath, parseOptions);
+        const loaded = byPath.get(refPath)?.file ?? withBases(loadFile(path12.resolve(root, refPath), refPath, parseOptions));
         const problem = loaded.problems.find((p) => p.kind === "parse-error");
         if (problem) {
           result.findings.push({
@@ -60850,7 +63214,7 @@ async function lint(options) {
   }
   if (options.base && needBase.length > 0) {
     const gitTop = await repoRoot(root);
-    const prefix = toPosix(path11.relative(gitTop, root));
+    const prefix = toPosix(path12.relative(gitTop, root));
     const toGit = (rel) => prefix ? `${prefix}/${rel}` : rel;
     const versions = await readBaseVersions(gitTop, options.base, [...new Set(needBase.map((r) => toGit(r.file.path)))]);
     for (const result of needBase) {
@@ -60859,7 +63223,7 @@ async function lint(options) {
       const basePath = prefix && version.basePath.startsWith(prefix + "/") ? version.basePath.slice(prefix.length + 1) : version.basePath;
       let baseAnalysis;
       try {
-        const baseFile = parseSource(basePath, version.text, parseOptions, result.file.format);
+        const baseFile = withBases(parseSource(basePath, version.text, parseOptions, result.file.format));
         baseAnalysis = analyse(baseFile, settingsOf(result.file.path), result.dialect);
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its version at ${options.base}`));
@@ -60870,6 +63234,7 @@ async function lint(options) {
       result.reference = { plan: baseAnalysis.extraction.plan, label: `base ${options.base}${renamed}`, path: basePath };
     }
   }
+  for (const result of everything) if (!result.reference && result.extraction?.reference) result.reference = result.extraction.reference;
   for (const result of everything) {
     try {
       runRules(result, settingsOf(result.file.path), schemas);
@@ -60911,7 +63276,7 @@ function linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, ex
   return { linked: { ...accelerateLink(file, named2.written, named2.range), resolvedFrom: resolution.found.base.label } };
 }
 function repositoryScripts(repo, lintRoot, results, loaded, config, maxBytes, parseOptions) {
-  const names = new Set(results.filter((r) => r.file.tree && r.extraction).map((r) => path11.posix.basename(r.file.path)));
+  const names = new Set(results.filter((r) => r.file.tree && r.extraction).map((r) => path12.posix.basename(r.file.path)));
   if (names.size === 0) return [];
   const ignored = matcher(config.ignore);
   const skip = (abs) => {
@@ -61262,8 +63627,8 @@ function escapeMarkdown(s) {
 function encodePath(p) {
   return p.split("/").map(encodeURIComponent).join("/");
 }
-function lineUrl(ctx, path15, line) {
-  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path15)}#L${line}`;
+function lineUrl(ctx, path16, line) {
+  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path16)}#L${line}`;
 }
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
 var RANK2 = { error: 0, warning: 1, info: 2 };
@@ -61370,7 +63735,7 @@ function planSection(c, links, points) {
   if (chart) lines.push("", chart);
   return lines.join("\n");
 }
-function sizeOf(s, unit) {
+function sizeOf2(s, unit) {
   return unit === "bytes" ? Buffer.byteLength(s, "utf8") : s.length;
 }
 function formatMarkdown(report2, options = {}) {
@@ -61395,12 +63760,12 @@ function formatMarkdown(report2, options = {}) {
 > **Truncated:** ${plural(omitted, "more line")} did not fit in this ${max.unit === "bytes" ? "job summary" : "comment"}; every finding is in the job log, the JSON report and the SARIF file.
 `;
   let out = head.join("\n");
-  const reserve = sizeOf(note(blocks.length), max.unit) + 8;
-  let size = sizeOf(out, max.unit);
+  const reserve = sizeOf2(note(blocks.length), max.unit) + 8;
+  let size = sizeOf2(out, max.unit);
   for (let i = 0; i < blocks.length; i++) {
     const next = `${out}
 ${blocks[i]}`;
-    size += 1 + sizeOf(blocks[i], max.unit);
+    size += 1 + sizeOf2(blocks[i], max.unit);
     if (size + reserve > max.length) {
       const fences = (out.match(/^```/gm) ?? []).length;
       return `${out}${fences % 2 === 1 ? "\n```" : ""}${note(blocks.length - i)}`;
@@ -61530,15 +63895,15 @@ function wrap2(text, limit) {
   return lines;
 }
 function firstClause(message) {
-  const at = message.indexOf(": ");
-  return at > 0 ? message.slice(0, at) : message;
+  const at2 = message.indexOf(": ");
+  return at2 > 0 ? message.slice(0, at2) : message;
 }
 function formatStylish(report2, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const limit = Math.max(40, opts.width ?? DEFAULT_WIDTH);
   const out = [];
-  for (const [path15, findings] of groupByFile(report2)) {
-    const source = opts.sources.get(path15);
+  for (const [path16, findings] of groupByFile(report2)) {
+    const source = opts.sources.get(path16);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -61554,7 +63919,7 @@ function formatStylish(report2, opts) {
     const lead = 2 + lineWidth + 1 + columnWidth + 2 + severityWidth + 2;
     const fits = (r) => lead + width(r.message) + 2 + width(r.ruleId) <= limit;
     const messageWidth = Math.max(0, ...rows.filter(fits).map((r) => width(r.message)));
-    out.push(p.underline(stripTerminalControls(path15)));
+    out.push(p.underline(stripTerminalControls(path16)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -61566,7 +63931,7 @@ function formatStylish(report2, opts) {
       }
       out.push(...codeFrame(lines, r.f, gutter, p));
       for (const rel of r.f.related ?? []) {
-        const where2 = `${rel.path === path15 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
+        const where2 = `${rel.path === path16 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
         const [first, ...rest] = wrap2(`${where2} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
         out.push(`    ${p.dim("related")} ${first}`, ...rest.map((l) => `            ${l}`));
       }
@@ -61653,7 +64018,7 @@ function checkAnnotations(report2) {
 // src/action/base-contents.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import os5 from "node:os";
-import path12 from "node:path";
+import path13 from "node:path";
 import { spawn as spawn2 } from "node:child_process";
 
 // node_modules/@actions/github/lib/context.js
@@ -61670,8 +64035,8 @@ var Context = class {
       if (existsSync3(process.env.GITHUB_EVENT_PATH)) {
         this.payload = JSON.parse(readFileSync(process.env.GITHUB_EVENT_PATH, { encoding: "utf8" }));
       } else {
-        const path15 = process.env.GITHUB_EVENT_PATH;
-        process.stdout.write(`GITHUB_EVENT_PATH ${path15} does not exist${EOL5}`);
+        const path16 = process.env.GITHUB_EVENT_PATH;
+        process.stdout.write(`GITHUB_EVENT_PATH ${path16} does not exist${EOL5}`);
       }
     }
     this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -61789,7 +64154,7 @@ function getUserAgent() {
 }
 
 // node_modules/before-after-hook/lib/register.js
-function register(state, name, method, options) {
+function register2(state, name, method, options) {
   if (typeof method !== "function") {
     throw new Error("method for before hook must be a function");
   }
@@ -61798,7 +64163,7 @@ function register(state, name, method, options) {
   }
   if (Array.isArray(name)) {
     return name.reverse().reduce((callback, name2) => {
-      return register.bind(null, state, name2, callback, options);
+      return register2.bind(null, state, name2, callback, options);
     }, method)();
   }
   return Promise.resolve().then(() => {
@@ -61880,7 +64245,7 @@ function Singular() {
   const singularHookState = {
     registry: {}
   };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
+  const singularHook = register2.bind(null, singularHookState, singularHookName);
   bindApi(singularHook, singularHookState, singularHookName);
   return singularHook;
 }
@@ -61888,7 +64253,7 @@ function Collection() {
   const state = {
     registry: {}
   };
-  const hook2 = register.bind(null, state);
+  const hook2 = register2.bind(null, state);
   bindApi(hook2, state);
   return hook2;
 }
@@ -65891,7 +68256,7 @@ var triggers_notification_paths_default = [
 ];
 function routeMatcher(paths) {
   const regexes = paths.map(
-    (path15) => path15.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
+    (path16) => path16.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
   );
   const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
   return new RegExp(regex2, "i");
@@ -66204,8 +68569,8 @@ async function fetchBaseContents(octokit, owner, repo, ref, paths, log2) {
   return out;
 }
 async function syntheticCommit(root, files, label) {
-  const dir = mkdtempSync(path12.join(os5.tmpdir(), "trainlint-index-"));
-  const env = { GIT_INDEX_FILE: path12.join(dir, "index"), GIT_AUTHOR_NAME: "trainlint", GIT_AUTHOR_EMAIL: "trainlint@localhost", GIT_COMMITTER_NAME: "trainlint", GIT_COMMITTER_EMAIL: "trainlint@localhost" };
+  const dir = mkdtempSync(path13.join(os5.tmpdir(), "trainlint-index-"));
+  const env = { GIT_INDEX_FILE: path13.join(dir, "index"), GIT_AUTHOR_NAME: "trainlint", GIT_AUTHOR_EMAIL: "trainlint@localhost", GIT_COMMITTER_NAME: "trainlint", GIT_COMMITTER_EMAIL: "trainlint@localhost" };
   try {
     for (const [p, text] of files) {
       if (text === null) continue;
@@ -66425,7 +68790,7 @@ function readInputs() {
 
 // src/action/outputs.ts
 import { mkdirSync, writeFileSync } from "node:fs";
-import path13 from "node:path";
+import path14 from "node:path";
 
 // src/report/json.ts
 function formatJson(report2) {
@@ -66435,15 +68800,15 @@ function formatJson(report2) {
 
 // src/action/outputs.ts
 function writeReport(report2, tempDir) {
-  const dir = path13.join(tempDir, "trainlint");
+  const dir = path14.join(tempDir, "trainlint");
   mkdirSync(dir, { recursive: true });
-  const file = path13.join(dir, "report.json");
+  const file = path14.join(dir, "report.json");
   writeFileSync(file, formatJson(report2));
   return file;
 }
 function writeSarif(report2, root, sarifInput) {
-  const file = path13.resolve(root, sarifInput);
-  mkdirSync(path13.dirname(file), { recursive: true });
+  const file = path14.resolve(root, sarifInput);
+  mkdirSync(path14.dirname(file), { recursive: true });
   writeFileSync(file, formatSarif(report2));
   return file;
 }
@@ -66456,14 +68821,14 @@ function setOutputs(report2, reportPath, sarifPath) {
 }
 
 // src/action/policy.ts
-import path14 from "node:path";
+import path15 from "node:path";
 function readHead(root, rel) {
   const read = readRepoFile(repoRootOf(root), rel, MAX_CONFIG_BYTES, "the size limit of a policy file");
   return read.ok ? decodeUtf8(read.bytes) ?? null : null;
 }
 function headPolicy(root, configInput) {
   const { config, path: abs } = readConfig(root, configInput);
-  return { config, source: abs ? "head" : "none", configPath: abs ? path14.relative(root, abs).split(path14.sep).join("/") : void 0, notices: [] };
+  return { config, source: abs ? "head" : "none", configPath: abs ? path15.relative(root, abs).split(path15.sep).join("/") : void 0, notices: [] };
 }
 async function resolvePolicy(opts) {
   const { root, baseSha } = opts;
@@ -66473,7 +68838,7 @@ async function resolvePolicy(opts) {
     return headPolicy(root, opts.configInput);
   }
   const short = baseSha.slice(0, 7);
-  const names = opts.configInput ? [path14.posix.normalize(opts.configInput.replace(/\\/g, "/"))] : CONFIG_NAMES;
+  const names = opts.configInput ? [path15.posix.normalize(opts.configInput.replace(/\\/g, "/"))] : CONFIG_NAMES;
   for (const name of names) {
     const baseText = await readAtCommit(root, baseSha, name);
     if (baseText === null) continue;
@@ -66500,8 +68865,8 @@ async function baseSchemas(config, opts, notices) {
   if (!config.schemas?.length || !opts.baseSha) return texts;
   for (const entry of config.schemas) {
     if (texts.has(entry.schema)) continue;
-    const rel = path14.posix.normalize(entry.schema.replace(/\\/g, "/"));
-    if (rel.startsWith("../") || path14.posix.isAbsolute(rel)) continue;
+    const rel = path15.posix.normalize(entry.schema.replace(/\\/g, "/"));
+    if (rel.startsWith("../") || path15.posix.isAbsolute(rel)) continue;
     const baseText = await readAtCommit(opts.root, opts.baseSha, rel) ?? (opts.fetchBase ? (await opts.fetchBase([rel])).get(rel) ?? null : null);
     if (baseText === null) continue;
     if (readHead(opts.root, rel) !== baseText) {

@@ -27,6 +27,13 @@ const NOT_CLAIMED: Record<string, string | null> = {
   'verl/repo/verl/trainer/config/critic/dp_critic.yaml': null,
   'verl/repo/verl/trainer/config/optim/fsdp.yaml': null,
   'verl/repo/verl/trainer/config/rollout/rollout.yaml': null,
+  // Pieces of an MMEngine `_base_` chain or detectron2 LazyConfig modules: not training configs alone.
+  'mmengine/configs/_base_/default_runtime.py': null,
+  'mmengine/configs/_base_/models/faster-rcnn_r50_fpn.py': null,
+  'mmengine/configs/_base_/datasets/coco_detection.py': null,
+  'detectron2/configs/common/train.py': null,
+  'detectron2/configs/common/optim.py': null,
+  'detectron2/configs/common/data/coco.py': null,
 };
 
 function files(dir: string): string[] {

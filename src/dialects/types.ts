@@ -169,6 +169,13 @@ export interface Extraction {
    * override what trainlint read. `range` is the `"$@"`, possibly in a launch script.
    */
   overridable?: { file: string; range: Range; message: string };
+  /**
+   * A reference the config itself implies, for the rules that compare with one (lr-not-rescaled,
+   * warmup-not-rescaled), used when no reference is declared and `--base` gives none: the batch an
+   * MMEngine file name's `NxbM` says the LR was tuned for, `auto_scale_lr.base_batch_size`, the
+   * detectron2 `_BASE_` config a child inherits its LR from.
+   */
+  reference?: { plan: TrainingPlan; label: string; path: string };
 }
 
 /**

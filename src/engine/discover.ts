@@ -15,16 +15,18 @@ const ALWAYS_SKIPPED_DIRS = new Set(['.git', 'node_modules']);
 const SKIPPED_FILES = new Set([...CONFIG_NAMES, '.trainlint-baseline.json', 'package.json', 'package-lock.json', 'tsconfig.json']);
 
 /**
- * Python files are code, so a folder walk picks up only those that sit directly in a folder named
- * `config` or `configs` (nanoGPT's `config/train_gpt2.py`), never `__init__.py`. Other `.py` files are
- * linted only when named on the command line or matched by the `files` globs.
+ * Python files are code, so a folder walk picks up only those under a folder named `config` or
+ * `configs` (nanoGPT's `config/train_gpt2.py`, MMEngine's `configs/faster_rcnn/x.py` and
+ * `configs/_base_/schedules/schedule_1x.py`, detectron2's `configs/common/train.py`), never
+ * `__init__.py`. Other `.py` files are linted only when named on the command line or matched by the
+ * `files` globs.
  */
 const PYTHON_CONFIG_DIRS = new Set(['config', 'configs']);
 
 export function isPythonConfig(rel: string): boolean {
   const posix = rel.split(path.sep).join('/');
   if (path.posix.extname(posix).toLowerCase() !== '.py' || path.posix.basename(posix) === '__init__.py') return false;
-  return PYTHON_CONFIG_DIRS.has(path.posix.basename(path.posix.dirname(posix)));
+  return posix.split('/').slice(0, -1).some((dir) => PYTHON_CONFIG_DIRS.has(dir));
 }
 
 export interface DiscoveredFile {

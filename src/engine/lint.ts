@@ -25,6 +25,7 @@ import { accelerateLink, linkRequests, mergeLinked, type LinkedPlan } from './li
 import { composeFromRepository, resolveCommandConfig, type HydraFiles } from './hydra-files.js';
 import { composeConfig, type ComposedConfig, type LoadedConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
+import { inheritanceFindings, inheritanceReader } from './inherit.js';
 import { listScripts, relativePosix } from './repository.js';
 import { estimateDatasetSamples, type DatasetEstimate } from './datasets.js';
 import { scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
@@ -156,14 +157,18 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
   // Findings recorded before the rules (reference problems, internal errors) follow the same
   // severity settings and suppressions as the rest.
   const earlier = result.findings.splice(0);
+  earlier.push(...inheritanceFindings(file));
   const push = (finding: Finding) => {
     const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
     if (configured === 'off') return;
     // A finding may come below its rule's default level (info for harmless conflicts, a warning
-    // for a redundant duplicate key): then it stays that low at most; it never goes above.
+    // for a redundant duplicate key): then it stays that low at most. It goes above the default
+    // only as an error where the framework refuses to start, and only while the rule runs at its
+    // default level.
     const defaultLevel = RULES_BY_ID.get(finding.ruleId)?.meta.defaultSeverity ?? 'error';
+    const raised = finding.severity === 'error' && configured === defaultLevel;
     const lowered = SEVERITY_RANK[finding.severity] < SEVERITY_RANK[defaultLevel];
-    raw.push({ ...finding, severity: lowered && SEVERITY_RANK[finding.severity] < SEVERITY_RANK[configured] ? finding.severity : configured });
+    raw.push({ ...finding, severity: raised ? 'error' : lowered && SEVERITY_RANK[finding.severity] < SEVERITY_RANK[configured] ? finding.severity : configured });
   };
   earlier.forEach((f) => push(f));
   for (const problem of file.problems) {
@@ -243,6 +248,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const { root, config } = options;
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
+  // `_base_`, `_BASE_` and config imports: the files a config builds on, through the one resolver.
+  const withBases = inheritanceReader(options.repoRoot ?? root, root, maxBytes);
   const schemas = new SchemaStore(root, options.schemaTexts);
   const virtual = [...(options.virtualFiles ?? []), ...(options.stdinFile ? [options.stdinFile] : [])];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
@@ -274,7 +281,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     // bug), only this file gets an internal-error finding and the other files are still linted.
     let file: SourceFile | undefined;
     try {
-      file = loadFile(abs, rel, parseOptions);
+      file = withBases(loadFile(abs, rel, parseOptions));
       return { file, findings: [], ...analyse(file, settingsOf(rel)) };
     } catch (err) {
       file ??= { path: rel, text: '', format: formatOf(rel), problems: [], directives: { suppressions: [] } };
@@ -411,7 +418,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     if (!check.ok) continue;
     let added: FileResult;
     try {
-      const file = loadFile(check.abs, rel, parseOptions);
+      const file = withBases(loadFile(check.abs, rel, parseOptions));
       added = analyseSafely(file, settingsOf(rel));
     } catch (err) {
       const file: SourceFile = { path: rel, text: '', format: formatOf(rel), problems: [], directives: { suppressions: [] } };
@@ -520,7 +527,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
         continue;
       }
       try {
-        const loaded = byPath.get(refPath)?.file ?? loadFile(path.resolve(root, refPath), refPath, parseOptions);
+        const loaded = byPath.get(refPath)?.file ?? withBases(loadFile(path.resolve(root, refPath), refPath, parseOptions));
         const problem = loaded.problems.find((p) => p.kind === 'parse-error');
         if (problem) {
           result.findings.push({
@@ -556,7 +563,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       // As for declared references: a failure on the base version is this file's finding only.
       let baseAnalysis: ReturnType<typeof analyse>;
       try {
-        const baseFile = parseSource(basePath, version.text, parseOptions, result.file.format);
+        const baseFile = withBases(parseSource(basePath, version.text, parseOptions, result.file.format));
         baseAnalysis = analyse(baseFile, settingsOf(result.file.path), result.dialect);
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its version at ${options.base}`));
@@ -567,6 +574,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       result.reference = { plan: baseAnalysis.extraction.plan, label: `base ${options.base}${renamed}`, path: basePath };
     }
   }
+
+  // What the config itself says its LR was tuned for (a file-name convention, a base config).
+  for (const result of everything) if (!result.reference && result.extraction?.reference) result.reference = result.extraction.reference;
 
   for (const result of everything) {
     try {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { userFacingMessage, type LoadProblem } from './load/result.js';
 import { loadJson } from './load/json.js';
-import { loadPythonAssignments } from './load/python-assignments.js';
+import { loadPythonConfig } from './load/python-config.js';
 import { parseLaunchScript } from './load/shell.js';
 import { loadToml } from './load/toml.js';
 import { loadYaml, type YamlVersion } from './load/yaml.js';
@@ -21,7 +21,7 @@ export function formatOf(relPath: string): FileFormat {
   if (ext === '.json') return 'json';
   if (ext === '.toml') return 'toml';
   if (ext === '.sh' || ext === '.bash' || ext === '.sbatch' || ext === '.slurm') return 'shell';
-  // Python configs of literal assignments (nanoGPT config/*.py); read statically, never run.
+  // Python configs (nanoGPT config/*.py, MMEngine and detectron2 LazyConfig); read statically, never run.
   if (ext === '.py') return 'python';
   return 'yaml';
 }
@@ -84,7 +84,7 @@ export function parseSource(relPath: string, text: string, options: ParseOptions
       : format === 'toml'
         ? loadToml(text)
         : format === 'python'
-          ? loadPythonAssignments(text)
+          ? loadPythonConfig(text)
           : loadYaml(text, { version: options.yamlVersion });
   file.tree = result.tree;
   file.problems = capParseErrors(result.problems);

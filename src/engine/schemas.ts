@@ -25,6 +25,8 @@ import kohyaSchema from '../../schemas/dialects/kohya.schema.json';
 import timmSchema from '../../schemas/dialects/timm.schema.json';
 import verlSchema from '../../schemas/dialects/verl.schema.json';
 import nemoSchema from '../../schemas/dialects/nemo.schema.json';
+import mmengineSchema from '../../schemas/dialects/mmengine.schema.json';
+import detectron2Schema from '../../schemas/dialects/detectron2.schema.json';
 import { UsageError } from '../config/errors.js';
 import { loadYaml } from './load/yaml.js';
 import { loadJson } from './load/json.js';
@@ -71,6 +73,8 @@ const BUILTIN: Record<string, object> = {
   'timm.schema.json': timmSchema,
   'verl.schema.json': verlSchema,
   'nemo.schema.json': nemoSchema,
+  'mmengine.schema.json': mmengineSchema,
+  'detectron2.schema.json': detectron2Schema,
 };
 
 export class SchemaStore {

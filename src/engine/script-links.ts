@@ -7,6 +7,7 @@
  * the paths and links each named config to the launch; `trainlint exec` reads its command line
  * through the same function. Pure: no I/O.
  */
+import { isPythonConfig } from './discover.js';
 import path from 'node:path';
 import { hydraCommand, isHydraCommand, type HydraCommand } from './hydra/command.js';
 import type { LaunchCommand, ShellArg } from './launch.js';
@@ -17,8 +18,11 @@ import type { PlanField, Range, Setting } from './types.js';
 
 /** Flags whose value is a config file the program reads. */
 const CONFIG_FLAGS = new Set(['--config', '--config-file', '--config_file', '--cfg', '--deepspeed', '--deepspeed_config', '--deepspeed-config', '--yaml', '--yaml_config', '--config-path-file']);
-/** Config files a command may name; `.py` only under config/ or configs/ (nanoGPT), never the script. */
-export const CONFIG_EXT = /\.(ya?ml|json|toml)$|(?:^|\/)configs?\/[^/]+\.py$/i;
+/**
+ * Config files a command may name; `.py` only under a config/ or configs/ folder (nanoGPT
+ * `config/x.py`, MMEngine `configs/faster_rcnn/x.py`), never the script: the discovery rule.
+ */
+export const CONFIG_EXT = { test: (value: string): boolean => /\.(ya?ml|json|toml)$/i.test(value) || isPythonConfig(value) };
 
 /** A config path written on a command line. */
 export interface NamedConfig {

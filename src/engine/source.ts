@@ -4,6 +4,7 @@ import type { LoadProblem } from './load/result.js';
 import type { ConfigNode } from './tree.js';
 import type { FileFormat, Range } from './types.js';
 import type { Directives } from './directives.js';
+import type { Inherited } from './inherit.js';
 
 export interface SourceFile {
   /** Repo-relative POSIX path (or the path as given, for files outside the root). */
@@ -20,6 +21,8 @@ export interface SourceFile {
   directives: Directives;
   /** The file began with a UTF-8 byte order mark (not part of `text`; `--fix` writes it back). */
   bom?: boolean;
+  /** The configuration after inheritance (`_base_`, `_BASE_`, config imports), when the file builds on others (engine/inherit.ts). */
+  inherited?: Inherited;
 }
 
 /** The range of the first line of a file, for findings that belong to the file as a whole. */

@@ -119,6 +119,16 @@ export interface TrainingPlan {
   optimizerStepsPerRolloutStep?: Setting<number>;
   /** What one LR-scheduler tick is: 'optimizer-step' (default when absent) or 'rollout-step' (verl). */
   schedulerTick?: Setting<string>;
+  /**
+   * Multi-step schedules (MMEngine `MultiStepLR` `milestones`, detectron2 `SOLVER.STEPS`): the first and
+   * the last point at which the LR drops, counted from the start of the run, in `unit`: 'steps'
+   * (optimizer steps, compared with totalSteps) or 'epochs' (compared with epochs, when the epoch
+   * length is unknown). A milestone at or past the end of the run never takes effect.
+   */
+  firstMilestone?: Setting<number>;
+  lastMilestone?: Setting<number>;
+  /** The decay horizon in epochs, for a schedule that counts epochs when the epoch length is unknown (compared with epochs). */
+  decayEpochs?: Setting<number>;
 }
 
 export type PlanField = keyof TrainingPlan;
@@ -148,6 +158,9 @@ export const PLAN_FIELDS: readonly PlanField[] = [
   'samplesPerPrompt',
   'optimizerStepsPerRolloutStep',
   'schedulerTick',
+  'firstMilestone',
+  'lastMilestone',
+  'decayEpochs',
 ] as const;
 
 export const STRING_PLAN_FIELDS: ReadonlySet<PlanField> = new Set(['scheduler', 'precision', 'optimizer', 'schedulerTick']);

@@ -1,4 +1,5 @@
 import { formatCount, formatPercent } from '../engine/format-number.js';
+import { checkEpochHorizon, checkMilestones } from './decay-milestones.js';
 import type { Setting } from '../engine/types.js';
 import { brief, clearOfEstimates, derivation, inKeyUnit, keyValue, launchRejection, rangeOf, type Rule, type RuleContext } from './types.js';
 
@@ -40,6 +41,9 @@ export const decayHorizonMismatch: Rule = {
     defaultOptions: { tolerance: 0.05 },
   },
   check(ctx) {
+    // Multi-step milestones, and a horizon known in epochs only (decay-milestones.ts).
+    checkMilestones(ctx);
+    if (checkEpochHorizon(ctx, Number(ctx.options.tolerance ?? 0.05))) return;
     const { decaySteps: decay, totalSteps: total, warmupSteps: warmup } = ctx.plan;
     if (!decay || !total || total.value <= 0) return;
     // Never tighter than one optimizer step (one global batch of samples).

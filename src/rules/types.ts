@@ -34,8 +34,12 @@ export interface Reference {
 
 export interface ReportInput {
   message: string;
-  /** Lower than the rule's configured severity (info for harmless conflicts, warning for a non-critical ignored setting); never raises it. */
-  severity?: 'info' | 'warning';
+  /**
+   * Lower than the rule's configured severity: 'info' for harmless conflicts, 'warning' for a
+   * non-critical ignored setting (never raised by it). 'error': the framework refuses to start on
+   * it; above a rule's default level, kept only while the rule runs at its default.
+   */
+  severity?: 'info' | 'warning' | 'error';
   range: Range;
   data?: Record<string, unknown>;
   fix?: string;

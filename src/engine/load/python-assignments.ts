@@ -23,9 +23,9 @@ import type { Range } from '../types.js';
 import { locator } from './positions.js';
 import { MAX_DEPTH, type LoadProblem, type LoadResult } from './result.js';
 
-type TokenKind = 'name' | 'number' | 'string' | 'op';
+export type TokenKind = 'name' | 'number' | 'string' | 'op';
 
-interface Token {
+export interface Token {
   kind: TokenKind;
   /** Source text of the token. */
   text: string;
@@ -39,7 +39,7 @@ interface Token {
 }
 
 /** One logical line: physical lines joined by brackets or backslashes. */
-interface LogicalLine {
+export interface LogicalLine {
   tokens: Token[];
   /** True when the line starts with whitespace (inside a block). */
   indented: boolean;
@@ -58,14 +58,14 @@ export interface PythonAssignments extends LoadResult {
   opaque: Map<string, OpaqueName>;
 }
 
-const KEYWORDS = new Set([
+export const KEYWORDS = new Set([
   'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del', 'elif', 'else',
   'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise',
   'return', 'try', 'while', 'with', 'yield',
 ]);
 /** Statements whose indented body does not bind module-level names. */
-const SCOPE_HEADERS = new Set(['def', 'class', 'async']);
-const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '//=', '%=', '**=', '@=', '&=', '|=', '^=', '>>=', '<<=', ':=']);
+export const SCOPE_HEADERS = new Set(['def', 'class', 'async']);
+export const ASSIGN_OPS = new Set(['=', '+=', '-=', '*=', '/=', '//=', '%=', '**=', '@=', '&=', '|=', '^=', '>>=', '<<=', ':=']);
 const OPERATORS = [
   '**=', '//=', '>>=', '<<=', '...', '**', '//', '==', '!=', '<=', '>=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '@=', '->', ':=', '<<', '>>',
 ];
@@ -76,7 +76,7 @@ const NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d
 const NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
 const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
 
-class SyntaxProblem extends Error {
+export class SyntaxProblem extends Error {
   constructor(
     message: string,
     readonly start: number,
@@ -87,7 +87,7 @@ class SyntaxProblem extends Error {
 }
 
 /** Splits the text into logical lines of tokens; comments and blank lines are dropped. */
-class Lexer {
+export class Lexer {
   private i = 0;
   readonly lines: LogicalLine[] = [];
   private current: LogicalLine | undefined;
@@ -352,7 +352,7 @@ class Evaluator {
 }
 
 /** Splits a logical line at top-level `;`. */
-function statements(tokens: Token[]): Token[][] {
+export function statements(tokens: Token[]): Token[][] {
   const out: Token[][] = [[]];
   let depth = 0;
   for (const tok of tokens) {
@@ -365,7 +365,7 @@ function statements(tokens: Token[]): Token[][] {
 }
 
 /** Names a statement binds at module level (targets of `=`, augmented ops, `for … in`), with their tokens. */
-function boundNames(stmt: Token[]): Token[] {
+export function boundNames(stmt: Token[]): Token[] {
   const out: Token[] = [];
   let depth = 0;
   let segmentStart = 0;
