@@ -1,60 +1,28 @@
 /**
- * JSON Schemas applied by the `schema` rule: each dialect's built-in schema (bundled) and
- * user schemas named in `.trainlint.yml` `schemas:` (read once, compiled once).
+ * JSON Schemas applied by the `schema` rule: each dialect's built-in schema (compiled at
+ * build time for dist/, see compiled-schemas.ts) and user schemas named in `.trainlint.yml`
+ * `schemas:` (read once, compiled once, at run time).
  * ajv runs with `$data` off (CVE-2025-69873 needs it on) and strict mode.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
-import axolotlSchema from '../../schemas/dialects/axolotl.schema.json';
-import composerSchema from '../../schemas/dialects/composer.schema.json';
-import deepspeedSchema from '../../schemas/dialects/deepspeed.schema.json';
-import megatronSchema from '../../schemas/dialects/megatron.schema.json';
-import lightningSchema from '../../schemas/dialects/lightning.schema.json';
-import litgptSchema from '../../schemas/dialects/litgpt.schema.json';
-import nanogptSchema from '../../schemas/dialects/nanogpt.schema.json';
-import olmoSchema from '../../schemas/dialects/olmo.schema.json';
-import torchtitanSchema from '../../schemas/dialects/torchtitan.schema.json';
-import torchtuneSchema from '../../schemas/dialects/torchtune.schema.json';
-import gptNeoxSchema from '../../schemas/dialects/gpt-neox.schema.json';
-import hfTrainerSchema from '../../schemas/dialects/hf-trainer.schema.json';
-import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json';
 import { UsageError } from '../config/errors.js';
 import { loadYaml } from './load/yaml.js';
 import { loadJson } from './load/json.js';
 import { toPlain } from './tree.js';
-
-const BUILTIN: Record<string, object> = {
-  'hf-trainer.schema.json': hfTrainerSchema,
-  'axolotl.schema.json': axolotlSchema,
-  'llama-factory.schema.json': llamaFactorySchema,
-  'torchtune.schema.json': torchtuneSchema,
-  'composer.schema.json': composerSchema,
-  'deepspeed.schema.json': deepspeedSchema,
-  'megatron.schema.json': megatronSchema,
-  'gpt-neox.schema.json': gptNeoxSchema,
-  'olmo.schema.json': olmoSchema,
-  'lightning.schema.json': lightningSchema,
-  'torchtitan.schema.json': torchtitanSchema,
-  'litgpt.schema.json': litgptSchema,
-  'nanogpt.schema.json': nanogptSchema,
-};
+import { compiledSchema } from './compiled-schemas.js';
+import { builtinKey, SCHEMA_AJV_OPTIONS } from './schema-sources.js';
 
 export class SchemaStore {
-  private readonly ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, ownProperties: true });
+  private readonly ajv = new Ajv(SCHEMA_AJV_OPTIONS);
   private readonly compiled = new Map<string, ValidateFunction>();
 
   constructor(private readonly root: string) {}
 
+  /** A dialect's built-in schema (compiled at build time in dist/, see compiled-schemas.ts). */
   builtin(name: string): ValidateFunction | undefined {
-    const key = `builtin:${name}`;
-    const cached = this.compiled.get(key);
-    if (cached) return cached;
-    const schema = BUILTIN[name];
-    if (!schema) return undefined;
-    const validate = this.ajv.compile(schema);
-    this.compiled.set(key, validate);
-    return validate;
+    return compiledSchema(builtinKey(name));
   }
 
   /** A user schema, by path relative to the root (JSON or YAML). Throws UsageError when unusable. */
