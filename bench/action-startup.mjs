@@ -40,7 +40,7 @@ function setUp() {
   return { dir, work, base, head, shimDir, log };
 }
 
-function runOnce(node, repoRoot, setup, apiUrl, firstRequest) {
+function runOnce(node, repoRoot, setup, apiUrl, firstRequest, nodeArgs = [], extraEnv = {}) {
   const runner = mkdtempSync(path.join(setup.dir, 'runner-'));
   const eventPath = path.join(runner, 'event.json');
   writeFileSync(eventPath, JSON.stringify({ number: 7, pull_request: { number: 7, head: { sha: setup.head, repo: { full_name: 'o/r' } }, base: { sha: setup.base, repo: { full_name: 'o/r' } } }, repository: { full_name: 'o/r' } }));
@@ -64,6 +64,7 @@ function runOnce(node, repoRoot, setup, apiUrl, firstRequest) {
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: '1',
     RUNNER_TEMP: runner,
+    ...extraEnv,
     INPUT_TOKEN: 'ghs_bench_token',
     INPUT_ANNOTATIONS: 'auto',
     INPUT_SUMMARY: 'true',
@@ -73,7 +74,7 @@ function runOnce(node, repoRoot, setup, apiUrl, firstRequest) {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     firstRequest.at = undefined;
-    const child = spawn(node, [path.join(repoRoot, 'dist', 'index.js')], { cwd: setup.work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [...nodeArgs, path.join(repoRoot, 'dist', 'index.js')], { cwd: setup.work, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stdout.resume();
     child.stderr.on('data', (b) => (stderr += b));
@@ -93,7 +94,7 @@ function runOnce(node, repoRoot, setup, apiUrl, firstRequest) {
 }
 
 /** Median time to the first API call, and the share spent in git processes, over `runs` runs. */
-export async function measureActionStartup({ node, repoRoot, runs }) {
+export async function measureActionStartup({ node, repoRoot, runs, nodeArgs = [], env = {} }) {
   const setup = setUp();
   const firstRequest = { at: undefined, wall: 0n };
   const server = http.createServer((req, res) => {
@@ -112,7 +113,7 @@ export async function measureActionStartup({ node, repoRoot, runs }) {
   const apiUrl = `http://127.0.0.1:${server.address().port}`;
   try {
     const samples = [];
-    for (let i = 0; i < runs; i++) samples.push(await runOnce(node, repoRoot, setup, apiUrl, firstRequest));
+    for (let i = 0; i < runs; i++) samples.push(await runOnce(node, repoRoot, setup, apiUrl, firstRequest, nodeArgs, env));
     samples.sort((a, b) => a.totalMs - b.totalMs);
     return samples[Math.floor(samples.length / 2)];
   } finally {

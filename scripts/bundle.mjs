@@ -17,4 +17,8 @@ const shared = {
   banner: { js: "import { createRequire as __trainlintCreateRequire } from 'node:module';\nconst require = __trainlintCreateRequire(import.meta.url);" },
 };
 
-await build({ ...shared, entryPoints: { cli: 'src/cli.ts', index: 'src/index.ts' }, outdir: 'dist' });
+// The CLI is one self-contained file. The action is a small entry (dist/index.js) that turns on
+// Node's compile cache and then imports the bundled action (dist/action-main.js).
+await build({ ...shared, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist' });
+await build({ ...shared, entryPoints: { index: 'src/index.ts' }, outdir: 'dist', external: ['./action-main.js'] });
+await build({ ...shared, entryPoints: { 'action-main': 'src/action-main.ts' }, outdir: 'dist' });

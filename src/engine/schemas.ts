@@ -15,7 +15,11 @@ import { compiledSchema } from './compiled-schemas.js';
 import { builtinKey, SCHEMA_AJV_OPTIONS } from './schema-sources.js';
 
 export class SchemaStore {
-  private readonly ajv = new Ajv(SCHEMA_AJV_OPTIONS);
+  // Created on first use: only user schemas compile at run time.
+  private ajvInstance?: Ajv;
+  private get ajv(): Ajv {
+    return (this.ajvInstance ??= new Ajv(SCHEMA_AJV_OPTIONS));
+  }
   private readonly compiled = new Map<string, ValidateFunction>();
 
   constructor(private readonly root: string) {}
