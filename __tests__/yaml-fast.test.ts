@@ -56,6 +56,8 @@ describe('fast YAML path', () => {
     '1: one\non: true\n010: eight\n~: null key\n',
     'dup: 1\nother: 2\ndup: 3\n',
     '  indented_root: 1\n  second: 2\n',
+    '{\n  # parallelism\n  "pipe_parallel_size": 1,\n\n  "lr": 0.0006, "opt": {"type": "Adam", "betas": [0.9, 0.95]},\n  "on": true\n}\n# trailing\n',
+    '[a, b]\n',
   ];
   test.each(covered)('takes the fast path and matches yaml: %j', (text) => {
     expect(loadYamlFastOnly(text)).toBeDefined();
@@ -163,7 +165,8 @@ describe('fast YAML path', () => {
     const wrong: string[] = [];
     let fast = 0;
     for (let k = 0; k < 4000 * SCALE; k++) {
-      const text = gen(rnd() < 0.9 ? 0 : 2, 0) + pick(['', '', '# end\n', '  # end\n', '\n\n']);
+      const root = rnd() < 0.1 ? pick(['{\n  "a": 1,\n  # c\n  b: [1,\n 2]\n}\n', '{a: 1, b: {c: d}}  # x\n', '[\n1, 2\n]\n', '{\n"k": "v",\n}\n', '{"a": {"b":\n 1}}\n']) : '';
+      const text = (root || gen(rnd() < 0.9 ? 0 : 2, 0)) + pick(['', '', '# end\n', '  # end\n', '\n\n', 'x: 1\n']);
       if (loadYamlFastOnly(text)) fast++;
       const d = disagreement(text);
       if (d) wrong.push(d);

@@ -108,15 +108,9 @@ export function toPlain(node: ConfigNode): unknown {
     case 'seq':
       return node.items.map(toPlain);
     case 'map': {
+      // No prototype, so every key (`__proto__` included) is an own data property.
       const out: Record<string, unknown> = Object.create(null);
-      for (const entry of node.entries) {
-        Object.defineProperty(out, entry.key, {
-          value: toPlain(entry.value),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      }
+      for (const entry of node.entries) out[entry.key] = toPlain(entry.value);
       return out;
     }
   }

@@ -65,7 +65,8 @@ class FastYaml {
 
   // --- positions -----------------------------------------------------------------------
 
-  private linePos(offset: number): { line: number; col: number } {
+  /** The 0-based line of `offset`. */
+  private lineOf(offset: number): number {
     const starts = this.lineStarts;
     let lo = 0;
     let hi = starts.length - 1;
@@ -74,13 +75,14 @@ class FastYaml {
       if (starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, col: offset - starts[lo] + 1 };
+    return lo;
   }
 
   range(start: number, end: number): Range {
-    const a = this.linePos(start);
-    const b = this.linePos(Math.max(start, end));
-    return { line: a.line, column: a.col, endLine: b.line, endColumn: b.col };
+    const a = this.lineOf(start);
+    const stop = Math.max(start, end);
+    const b = stop === start ? a : this.lineOf(stop);
+    return { line: a + 1, column: start - this.lineStarts[a] + 1, endLine: b + 1, endColumn: stop - this.lineStarts[b] + 1 };
   }
 
   // --- lines ---------------------------------------------------------------------------
@@ -578,6 +580,15 @@ class FastYaml {
   parse(): ConfigNode {
     const first = this.nextContent(0);
     if (!first) throw UNSUPPORTED;
+    const at = first.start + first.indent;
+    const c = this.text.charCodeAt(at);
+    if (c === LBRACKET || c === LBRACE) {
+      // A flow collection as the whole document (GPT-NeoX writes its YAML configs as `{ … }`).
+      const flow = this.flowCollection(at, 0, -1);
+      const eol = this.expectLineEnd(flow.end);
+      if (this.nextContent(this.nextLineStart(eol))) throw UNSUPPORTED;
+      return flow.node;
+    }
     const root = this.blockNode(first.start, first.indent, 0);
     if (this.nextContent(root.resume)) throw UNSUPPORTED;
     return root.node;
