@@ -428,7 +428,7 @@ class FastYaml {
       const next = this.nextContent(this.nextLineStart(i));
       const nestedOk = next && (next.indent > indent || (inMap && next.indent === indent && this.isSeqLine(next.start + next.indent)));
       if (next && nestedOk) return this.blockNode(next.start, next.indent, depth + 1);
-      return { node: this.scalarNode(i, i, null, '', true), nodeEnd: this.emptyValueEnd(i, c === HASH, indent), resume: this.nextLineStart(i) };
+      return { node: this.scalarNode(i, i, null, '', true), nodeEnd: inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent), resume: this.nextLineStart(i) };
     }
     let valueEnd: number;
     let node: ConfigNode;
@@ -450,6 +450,68 @@ class FastYaml {
     const next = this.nextContent(this.nextLineStart(eol));
     if (next && next.indent > indent) throw UNSUPPORTED;
     return { node, nodeEnd: this.valueNodeEnd(eol, indent), resume: this.nextLineStart(eol) };
+  }
+
+  /**
+   * The end of an empty mapping value (yaml's range[2]) at `at`, in a mapping indented
+   * `indent`. `yaml` keeps the spaces, comments and line breaks after the `:` with the value
+   * until the next token: when the next line holds the next key (same indent), everything from
+   * the second line break after the last comment indented deeper than the mapping goes to that
+   * key; before a line indented less, or at the end, all of it stays, up to that line's indent.
+   * The end is that of the last token kept, when a comment is among them; else `at`.
+   */
+  private emptyMapValueEnd(at: number, indent: number): number {
+    const t = this.text;
+    const kinds: number[] = []; // 0 line break, 1 spaces, 2 comment
+    const ends: number[] = [];
+    const deep: boolean[] = [];
+    const push = (kind: number, end: number, isDeep = false) => {
+      kinds.push(kind);
+      ends.push(end);
+      deep.push(isDeep);
+    };
+    let p = at;
+    if (t.charCodeAt(p) === HASH) {
+      p = this.lineEnd(p);
+      push(2, p);
+    }
+    let next = -1;
+    while (p < t.length) {
+      push(0, p + 1);
+      p++;
+      let i = p;
+      while (t.charCodeAt(i) === SPACE) i++;
+      if (i > p) push(1, i);
+      if (i >= t.length) break;
+      const c = t.charCodeAt(i);
+      if (c === NL) {
+        p = i;
+      } else if (c === HASH) {
+        const end = this.lineEnd(i);
+        push(2, end, i - p > indent);
+        p = end;
+      } else {
+        next = i - p;
+        break;
+      }
+    }
+    let kept = kinds.length;
+    if (next === indent) {
+      let first = -1;
+      let second = -1;
+      for (let j = 0; j < kinds.length; j++) {
+        if (kinds[j] === 0) {
+          if (first < 0) first = j;
+          else if (second < 0) second = j;
+        } else if (kinds[j] === 2 && deep[j]) {
+          first = -1;
+          second = -1;
+        }
+      }
+      if (second >= 0) kept = second;
+    }
+    for (let j = 0; j < kept; j++) if (kinds[j] === 2) return ends[kept - 1];
+    return at;
   }
 
   /**
