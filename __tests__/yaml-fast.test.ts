@@ -102,6 +102,33 @@ describe('fast YAML path', () => {
     expect(loadYaml(text)).toEqual(loadYamlWithYamlPackage(text));
   });
 
+  test('empty values followed by every layout of blank and comment lines (up to 3) end where yaml ends them', () => {
+    const lines = ['', '# c', '  # c', '    # c', '      # c', '   '];
+    const layouts: string[][] = [[]];
+    for (let n = 1; n <= 3; n++) for (const l of layouts.filter((x) => x.length === n - 1)) for (const line of lines) layouts.push([...l, line]);
+    const wrong: string[] = [];
+    let fast = 0;
+    let total = 0;
+    for (const nested of [false, true]) {
+      for (const key of ['a:', 'a:  # s', '- a:', '-', '-  # s']) {
+        const seqItem = key.startsWith('-');
+        const pad = nested ? '  ' : '';
+        for (const layout of layouts) {
+          for (const next of nested ? [`${pad}${seqItem ? '- b' : 'b: 1'}`, 'z: 1', null] : [seqItem ? '- b' : 'b: 1', null]) {
+            const text = (nested ? 'x:\n' : '') + [pad + key, ...layout, ...(next === null ? [] : [next])].join('\n') + '\n';
+            total++;
+            if (loadYamlFastOnly(text)) fast++;
+            const d = disagreement(text);
+            if (d) wrong.push(d);
+          }
+        }
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(fast / total).toBeGreaterThan(0.5);
+    expect(total).toBeGreaterThan(2000);
+  });
+
   const files = [...yamlFiles(path.join(REPO, '__tests__')), ...yamlFiles(path.join(REPO, 'examples'))];
 
   test('every YAML file of the tests and examples: same tree, and most take the fast path', () => {
