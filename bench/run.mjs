@@ -54,15 +54,15 @@ function fail(message) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** One timed run: wall seconds and peak RSS (MiB) of the command, under GNU time. */
+/** One timed run: wall seconds, CPU seconds (user + system) and peak RSS (MiB) of the command, under GNU time. */
 function timed(cmd, argv, cwd, okStatus = [0, 1]) {
   const timeFile = path.join(work, 'time.txt');
   const start = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, cmd, ...argv], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, cmd, ...argv], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (!okStatus.includes(r.status)) throw new Error(`${cmd} ${argv.slice(0, 6).join(' ')}… exited ${r.status}: ${(r.stderr || r.stdout).slice(0, 800)}`);
-  const kib = Number(readFileSync(timeFile, 'utf8').trim().split('\n').at(-1));
-  return { seconds, mib: kib / 1024, stdout: r.stdout };
+  const [kib, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+  return { seconds, cpu: user + sys, mib: kib / 1024, stdout: r.stdout };
 }
 
 function writeList(name, files) {
@@ -174,15 +174,18 @@ for (const n of sizes) {
       what: peer.what,
       files: p[0].files,
       seconds: median(p.map((r) => r.seconds)),
+      cpu: median(p.map((r) => r.cpu)),
       mib: Math.max(...p.map((r) => r.mib)),
-      trainlint: { files: t[0].files, seconds: median(t.map((r) => r.seconds)), mib: Math.max(...t.map((r) => r.mib)) },
+      trainlint: { files: t[0].files, seconds: median(t.map((r) => r.seconds)), cpu: median(t.map((r) => r.cpu)), mib: Math.max(...t.map((r) => r.mib)) },
     };
-    row.ratio = row.trainlint.seconds / row.seconds;
+    // The ratio of each pair (run back to back), then the median: robust to load that comes and goes.
+    row.ratio = median(p.map((r, i) => t[i].seconds / r.seconds));
+    row.cpuRatio = median(p.map((r, i) => t[i].cpu / Math.max(r.cpu, 0.01)));
     perSize.rows.push(row);
     console.error(`  ${id}: ${fmtS(row.seconds)} s (${row.files} files) vs trainlint ${fmtS(row.trainlint.seconds)} s (${row.trainlint.files} files)`);
   }
   if (allTrainlint.length === 0) for (let i = 0; i < repeats; i++) allTrainlint.push(trainlint(c.dir));
-  perSize.trainlint = { seconds: median(allTrainlint.map((r) => r.seconds)), mib: Math.max(...allTrainlint.map((r) => r.mib)), files: allTrainlint[0].files };
+  perSize.trainlint = { seconds: median(allTrainlint.map((r) => r.seconds)), cpu: median(allTrainlint.map((r) => r.cpu)), mib: Math.max(...allTrainlint.map((r) => r.mib)), files: allTrainlint[0].files };
   results.sizes[n] = perSize;
 }
 
@@ -226,22 +229,24 @@ const out = [];
 out.push(`trainlint benchmark, ${results.date.slice(0, 10)}, ${machine}`);
 out.push(`corpus: ${corpusSource} (${sizes.map((n) => `${n}: ${results.sizes[n].formats.yaml} YAML / ${results.sizes[n].formats.json} JSON / ${results.sizes[n].formats.toml} TOML`).join('; ')}); medians of ${repeats}, each tool paired with trainlint on the same files`);
 out.push('');
-const head = ['tool', 'what it does', ...sizes.flatMap((n) => [`${n.toLocaleString('en')} files`, 'trainlint, paired', 'trainlint ÷ tool']), `peak memory at ${sizes.at(-1).toLocaleString('en')} (tool / trainlint)`];
+const head = ['tool', 'what it does', ...sizes.flatMap((n) => [`${n.toLocaleString('en')} files`, 'trainlint, paired', 'trainlint ÷ tool (CPU)']), `peak memory at ${sizes.at(-1).toLocaleString('en')} (tool / trainlint)`];
 out.push(`| ${head.join(' | ')} |`);
 out.push(`| ${head.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`);
 const cell = (r) => `${fmtS(r.seconds)} s (${r.files})`;
 for (const id of tools) {
   const rows = sizes.map((n) => results.sizes[n].rows.find((r) => r.id === id));
   const last = rows.at(-1);
-  out.push(`| ${rows[0].label} | ${rows[0].what} | ${rows.map((r) => `${cell(r)} | ${cell(r.trainlint)} | ${r.ratio.toFixed(2)}×`).join(' | ')} | ${last.mib.toFixed(0)} / ${last.trainlint.mib.toFixed(0)} MiB |`);
+  out.push(`| ${rows[0].label} | ${rows[0].what} | ${rows.map((r) => `${cell(r)} | ${cell(r.trainlint)} | ${r.ratio.toFixed(2)}× (${r.cpuRatio.toFixed(2)}×)`).join(' | ')} | ${last.mib.toFixed(0)} / ${last.trainlint.mib.toFixed(0)} MiB |`);
 }
 const tl = sizes.map((n) => results.sizes[n].trainlint);
 out.push(`| **trainlint** | everything, with positions | ${tl.map((t) => `**${cell(t)}** | | `).join(' | ')} | **${tl.at(-1).mib.toFixed(0)} MiB** |`);
 out.push('');
-out.push('Times in seconds (files processed); trainlint ÷ tool below 1 means trainlint is faster. Peak memory: maximum resident set.');
+out.push('Wall times, medians (files processed). trainlint ÷ tool: median of the ratios of the back-to-back pairs, wall time (CPU time, user + system, in brackets); below 1 means trainlint is faster. Peak memory: maximum resident set.');
 if (sizes.length >= 2) {
   const [a, b] = [sizes[0], sizes.at(-1)];
-  out.push(`scaling: ${b} files take ${(results.sizes[b].trainlint.seconds / results.sizes[a].trainlint.seconds).toFixed(2)}× the time of ${a} (${(b / a).toFixed(1)}× the files)`);
+  const ta = results.sizes[a].trainlint;
+  const tb = results.sizes[b].trainlint;
+  out.push(`scaling: ${b} files take ${(tb.seconds / ta.seconds).toFixed(2)}× the time of ${a} (CPU ${(tb.cpu / ta.cpu).toFixed(2)}×) for ${(b / a).toFixed(1)}× the files`);
 }
 const s = results.startup;
 out.push(`start-up, one file in a new process: CLI ${s.cli.cliMs.toFixed(0)} ms vs node -e 0 ${s.cli.nodeMs.toFixed(0)} ms = ${s.cli.ratio.toFixed(2)}× (${s.cli.node})`);
