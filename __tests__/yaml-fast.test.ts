@@ -58,6 +58,7 @@ describe('fast YAML path', () => {
     '  indented_root: 1\n  second: 2\n',
     '{\n  # parallelism\n  "pipe_parallel_size": 1,\n\n  "lr": 0.0006, "opt": {"type": "Adam", "betas": [0.9, 0.95]},\n  "on": true\n}\n# trailing\n',
     '[a, b]\n',
+    'a: "tab\\there \\u00e9 \\x41 \\"q\\" \\\\ \\/ \\N \\_ \\0 \\U0001F600"\n"k\\"ey": 1\nl: ["\\n", "x\\ty"]\n',
   ];
   test.each(covered)('takes the fast path and matches yaml: %j', (text) => {
     expect(loadYamlFastOnly(text)).toBeDefined();
@@ -81,7 +82,8 @@ describe('fast YAML path', () => {
     'a: >-\n  folded\n',
     'a: multi\n  line plain\n',
     'a: "multi\n  line"\n',
-    'a: "esc\\n"\n',
+    'a: "line\\\n  continued"\n',
+    'a: "bad \\q escape"\n',
     'a:\t1\n',
     'a: 1\r\nb: 2\r\n',
     '---\na: 1\n',
@@ -138,7 +140,7 @@ describe('fast YAML path', () => {
     expect(fast / files.length).toBeGreaterThan(0.6);
   });
 
-  const PIECES = [' ', '  ', '\n', ':', ': ', '- ', '-', '#', ' #', "'", '"', '[', ']', '{', '}', ',', ', ', 'x', '1', '1e-4', 'on', '~', 'null', '<<', '&a', '*a', '!', '|', '>', '?', '\n  ', '\n- ', '\nk: v', '\n  k: v', '\n  # c', '\n\n', '0x1F', '1:30', '2020-01-01', '.inf', "''", '""', 'a: b', '[1, 2]', '{a: 1}', '[\n  1,\n  2\n]', '%', '@', '`', '\\', '\t', '\r'];
+  const PIECES = [' ', '  ', '\n', ':', ': ', '- ', '-', '#', ' #', "'", '"', '[', ']', '{', '}', ',', ', ', 'x', '1', '1e-4', 'on', '~', 'null', '<<', '&a', '*a', '!', '|', '>', '?', '\n  ', '\n- ', '\nk: v', '\n  k: v', '\n  # c', '\n\n', '0x1F', '1:30', '2020-01-01', '.inf', "''", '""', 'a: b', '[1, 2]', '{a: 1}', '[\n  1,\n  2\n]', '%', '@', '`', '\\', '\t', '\r', '"\\n"', '"\\u00e9\\x41"', '"\\"', '\\"'];
 
   test('files with random edits: the fast path matches or steps aside', () => {
     const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 12345));
@@ -170,7 +172,7 @@ describe('fast YAML path', () => {
   test('generated documents: the fast path matches or steps aside', () => {
     const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 7));
     const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
-    const SCALARS = ['a', 'x y', '1', '-1', '+2', '0x1F', '010', '1_000', '1e-4', '1.0e-4', '.5', '1:30', 'on', 'Off', 'yes', 'y', 'n', 'true', 'NULL', '~', 'null', '2020-01-01', '.inf', '-.Inf', '.nan', "'q'", "'it''s'", '"d q"', '""', "''", 'a#b', 'a #c', 'http://x:1/y', 'k:v', '[]', '{}', '[1, 2]', '[ a , "b" ]', '{a: 1, "b": 2}', '{"a":1}', '[1, [2, 3], {c: d}]', '[\n    a,\n    b,\n  ]', '[\n  1\n]', 'foo[1]', '-x', ':x', '?x', '- ', '@x', 'a: b', 'é', '😀 z', '  ', ''];
+    const SCALARS = ['a', 'x y', '1', '-1', '+2', '0x1F', '010', '1_000', '1e-4', '1.0e-4', '.5', '1:30', 'on', 'Off', 'yes', 'y', 'n', 'true', 'NULL', '~', 'null', '2020-01-01', '.inf', '-.Inf', '.nan', "'q'", "'it''s'", '"d q"', '"e\\"s\\\\c\\t"', '"\\u12"', '""', "''", 'a#b', 'a #c', 'http://x:1/y', 'k:v', '[]', '{}', '[1, 2]', '[ a , "b" ]', '{a: 1, "b": 2}', '{"a":1}', '[1, [2, 3], {c: d}]', '[\n    a,\n    b,\n  ]', '[\n  1\n]', 'foo[1]', '-x', ':x', '?x', '- ', '@x', 'a: b', 'é', '😀 z', '  ', ''];
     const KEYS = ['a', 'b', 'a', 'key with space', '"quoted"', "'sq'", '1', 'on', 'null', '~', '1e-4', '010', 'x.y', 'a#b', 'k:v', '-k', '"a: b"'];
     const gen = (indent: number, depth: number): string => {
       let out = '';

@@ -35,6 +35,27 @@ const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const COMMA = 0x2c;
 
+/** YAML's one-character escapes in double-quoted scalars (a line break after `\\` is not single-line: not here). */
+const DQ_ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+};
+
 /** Nesting the fast path handles; deeper files go to the `yaml` path (and its depth limit). */
 const MAX_FAST_DEPTH = 40;
 
@@ -172,11 +193,29 @@ class FastYaml {
     const q = t.charCodeAt(start);
     const eol = this.lineEnd(start);
     if (q === DQUOTE) {
-      const close = t.indexOf('"', start + 1);
-      if (close === -1 || close > eol) throw UNSUPPORTED;
-      const value = t.slice(start + 1, close);
-      if (value.includes('\\')) throw UNSUPPORTED;
-      return { value, end: close + 1 };
+      let out = '';
+      let from = start + 1;
+      for (let i = from; ; i++) {
+        if (i >= eol) throw UNSUPPORTED;
+        const c = t.charCodeAt(i);
+        if (c === DQUOTE) return { value: out + t.slice(from, i), end: i + 1 };
+        if (c !== 0x5c) continue;
+        out += t.slice(from, i);
+        const e = t[i + 1];
+        if (Object.hasOwn(DQ_ESCAPES, e)) {
+          out += DQ_ESCAPES[e];
+          i += 1;
+        } else {
+          const digits = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+          const hex = t.slice(i + 2, i + 2 + digits);
+          if (!digits || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) throw UNSUPPORTED;
+          const code = parseInt(hex, 16);
+          if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw UNSUPPORTED;
+          out += String.fromCodePoint(code);
+          i += 1 + digits;
+        }
+        from = i + 1;
+      }
     }
     let out = '';
     let i = start + 1;
