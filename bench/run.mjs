@@ -15,7 +15,7 @@
 // (bench/action-startup.mjs). Prints a Markdown table; --json FILE also writes the numbers.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, tmpdir, totalmem } from 'node:os';
+import { cpus, homedir, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCorpus } from './corpus.mjs';
@@ -149,7 +149,7 @@ const PEERS = {
 };
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const results = { date: new Date().toISOString(), machine, corpus: corpusSource, sizes: {}, startup: {} };
+const results = { date: new Date().toISOString(), machine, corpus: corpusSource, loadBefore: loadavg()[0], sizes: {}, startup: {} };
 const fmtS = (s) => (s < 10 ? s.toFixed(2) : s.toFixed(1));
 
 for (const n of sizes) {
@@ -226,7 +226,8 @@ rmSync(cacheDir, { recursive: true, force: true });
 
 // Report.
 const out = [];
-out.push(`trainlint benchmark, ${results.date.slice(0, 10)}, ${machine}`);
+results.loadAfter = loadavg()[0];
+out.push(`trainlint benchmark, ${results.date.slice(0, 10)}, ${machine}; load average ${results.loadBefore.toFixed(1)} at the start, ${results.loadAfter.toFixed(1)} at the end (other jobs on the machine slow every tool)`);
 out.push(`corpus: ${corpusSource} (${sizes.map((n) => `${n}: ${results.sizes[n].formats.yaml} YAML / ${results.sizes[n].formats.json} JSON / ${results.sizes[n].formats.toml} TOML`).join('; ')}); medians of ${repeats}, each tool paired with trainlint on the same files`);
 out.push('');
 const head = ['tool', 'what it does', ...sizes.flatMap((n) => [`${n.toLocaleString('en')} files`, 'trainlint, paired', 'trainlint ÷ tool (CPU)']), `peak memory at ${sizes.at(-1).toLocaleString('en')} (tool / trainlint)`];

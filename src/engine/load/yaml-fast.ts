@@ -1,16 +1,18 @@
 /**
  * A fast path for the YAML most training configs are written in: block mappings and
- * sequences of single-line scalars (plain, single-quoted, double-quoted without escapes) and
- * single-line flow collections, with comments. It builds the same ConfigNode tree as the
- * `yaml` package path in yaml.ts, with the same ranges, the same PyYAML 1.1 typing (it uses
- * that path's own scalar tags) and the same duplicate-key problems, in one pass over the text
+ * sequences of single-line scalars (plain, single-quoted, double-quoted), flow collections
+ * (also over several lines, and a whole document as one), and comments. It builds the same
+ * ConfigNode tree as the `yaml` package path in yaml.ts, with the same ranges (including where
+ * `yaml` ends a collection after trailing comments), the same PyYAML 1.1 typing (it uses that
+ * path's own scalar tags) and the same duplicate-key problems, in one pass over the text
  * without building a CST or a Document.
  *
  * Anything outside that subset returns undefined and yaml.ts parses the file with `yaml`,
  * which then also reports every error: anchors and aliases, merge keys, tags, block scalars,
- * multi-line scalars or flow collections, escapes, tabs, CR line ends, directives, several
- * documents, and every construct that would be an error. The fast path never reports an error
- * of its own. __tests__/yaml-fast.test.ts compares both paths node by node.
+ * multi-line scalars, tabs, CR line ends, directives, several documents, layouts of comments
+ * whose ranges it does not model, and every construct that would be an error. The fast path
+ * never reports an error of its own. __tests__/yaml-fast.test.ts compares both paths node by
+ * node.
  */
 import type { ConfigNode, MapEntry, ScalarNode, ScalarValue } from '../tree.js';
 import type { Range } from '../types.js';
@@ -74,7 +76,6 @@ interface Built {
 
 class FastYaml {
   private readonly lineStarts: number[] = [0];
-  private pos = 0;
   readonly problems: LoadProblem[] = [];
 
   constructor(
@@ -554,7 +555,7 @@ class FastYaml {
   }
 
   /**
-   * The end of an empty value (yaml's range[2]) at `at`, in a collection indented `indent`:
+   * The end of an empty sequence item (yaml's range[2]) at `at`, in a sequence indented `indent`:
    * without comments, `at` itself; with a comment on its line and/or comment lines right below
    * it, after the last of them (before a line indented less than the collection, that line's
    * first character; at the end of the text, the end of the text). Comments with blank lines
