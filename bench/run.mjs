@@ -228,7 +228,7 @@ rmSync(cacheDir, { recursive: true, force: true });
 const out = [];
 results.loadAfter = loadavg()[0];
 out.push(`trainlint benchmark, ${results.date.slice(0, 10)}, ${machine}; load average ${results.loadBefore.toFixed(1)} at the start, ${results.loadAfter.toFixed(1)} at the end (other jobs on the machine slow every tool)`);
-out.push(`corpus: ${corpusSource} (${sizes.map((n) => `${n}: ${results.sizes[n].formats.yaml} YAML / ${results.sizes[n].formats.json} JSON / ${results.sizes[n].formats.toml} TOML`).join('; ')}); medians of ${repeats}, each tool paired with trainlint on the same files`);
+out.push(`corpus: ${path.relative(repo, corpusSource).startsWith('..' + path.sep + 'shared') ? path.relative(repo, corpusSource) : corpusSource} (${sizes.map((n) => `${n}: ${results.sizes[n].formats.yaml} YAML / ${results.sizes[n].formats.json} JSON / ${results.sizes[n].formats.toml} TOML`).join('; ')}); medians of ${repeats}, each tool paired with trainlint on the same files`);
 out.push('');
 const head = ['tool', 'what it does', ...sizes.flatMap((n) => [`${n.toLocaleString('en')} files`, 'trainlint, paired', 'trainlint ÷ tool (CPU)']), `peak memory at ${sizes.at(-1).toLocaleString('en')} (tool / trainlint)`];
 out.push(`| ${head.join(' | ')} |`);
