@@ -66,6 +66,17 @@ describe('fast YAML path', () => {
     expect(loadYaml(text)).toEqual(loadYamlWithYamlPackage(text));
   });
 
+  test('long lines are read in one pass: a 1 MiB line of quoted flow items, a key with 100,000 values', () => {
+    const items = Array.from({ length: 60_000 }, (_, i) => `"v${i}"`).join(', ');
+    const text = `a: [${items}]\nb: 1\n`;
+    const result = loadYamlFastOnly(text);
+    expect(result?.tree?.kind).toBe('map');
+    const a = result?.tree?.kind === 'map' ? result.tree.entries[0].value : undefined;
+    expect(a?.kind === 'seq' ? a.items.length : 0).toBe(60_000);
+    const many = Array.from({ length: 100_000 }, (_, i) => `k${i}: ${i}`).join('\n');
+    expect(loadYamlFastOnly(many)?.tree?.kind).toBe('map');
+  });
+
   test('duplicate keys are reported as the yaml path reports them', () => {
     const result = loadYamlFastOnly('dup: 1\nother: 2\ndup: 3\n');
     expect(result?.problems).toEqual([

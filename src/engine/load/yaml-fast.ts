@@ -109,15 +109,16 @@ class FastYaml {
 
   // --- lines ---------------------------------------------------------------------------
 
+  /** The offset of the newline that ends the line holding `from` (or the end of the text); no rescanning of long lines. */
   private lineEnd(from: number): number {
-    const i = this.text.indexOf('\n', from);
-    return i === -1 ? this.text.length : i;
+    const next = this.lineOf(from) + 1;
+    return next < this.lineStarts.length ? this.lineStarts[next] - 1 : this.text.length;
   }
 
   /** Offset after the line that holds `from` (after its newline, or the end of the text). */
   private nextLineStart(from: number): number {
-    const i = this.text.indexOf('\n', from);
-    return i === -1 ? this.text.length : i + 1;
+    if (from >= this.text.length) return this.text.length;
+    return this.lineEnd(from) + 1;
   }
 
   /**
