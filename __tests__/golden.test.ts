@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { readConfig } from '../src/config/load-config';
 import { lint } from '../src/engine/lint';
+import { renderGolden } from './helpers/golden-render';
 
 const GOLDEN = path.join(__dirname, 'golden');
 
@@ -27,21 +28,7 @@ function cases(): [string, string][] {
 async function render(dir: string): Promise<string> {
   const { config } = readConfig(dir);
   const { results } = await lint({ root: dir, paths: [], config });
-  return results
-    .flatMap((r) =>
-      r.findings.map(
-        (f) =>
-          `${f.path}:${f.range.line}:${f.range.column}: ${f.severity} [${f.ruleId}] ${f.message}\n` +
-          (f.related ?? [])
-            .map((x) => {
-              // A related location that is a merged finding shows its rule: the problem is still reported.
-              const m = f.merged?.find((y) => y.path === x.path && y.range.line === x.range.line && y.range.column === x.range.column);
-              return `    related ${x.path}:${x.range.line}:${x.range.column}:${m ? ` [${m.ruleId}]` : ''} ${x.message}\n`;
-            })
-            .join(''),
-      ),
-    )
-    .join('');
+  return renderGolden(results);
 }
 
 describe('golden cases', () => {

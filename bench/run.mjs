@@ -1,53 +1,267 @@
-// Benchmark: lints the shared corpus (1,097 real configs) with the committed CLI bundle and
-// measures start-up of both bundles, all in one run so the ratios are comparable.
-// Usage: node bench/run.mjs [corpus-dir] [repeats]
+// The performance benchmark of issue #12, in one run so that the ratios are comparable.
+//
+//   bash bench/install-peers.sh            # once: ajv-cli, Spectral, yamllint at pinned versions
+//   npm run bundle && node bench/run.mjs [--corpus DIR] [--sizes 1000,5000] [--repeats 3]
+//                                        [--tools floor,yaml,ajv-cli,yamllint,spectral]
+//                                        [--startup-runs 11]
+//
+// For each size it builds the N-file corpus (bench/corpus.mjs, cycled from ../shared/corpus by
+// default), then runs every peer paired with trainlint: per repeat, the peer and then trainlint
+// on the same files, so both see the same machine; times are medians. Peak memory is the maximum
+// resident set of the process (GNU time %M). ajv-cli exits at the first file it cannot load and
+// reads no TOML: it is timed on the files it can load (bench/ajv-loadable.cjs), and so is the
+// trainlint run it is paired with. Then the start-up ratios: one file cold (a new process)
+// against `node -e 0`, for the CLI, and for the action up to its first API call
+// (bench/action-startup.mjs). Prints a Markdown table; --json FILE also writes the numbers.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, homedir, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCorpus } from './corpus.mjs';
+import { measureActionStartup } from './action-startup.mjs';
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const corpus = path.resolve(process.argv[2] ?? path.join(repo, '..', 'shared', 'corpus'));
-const repeats = Number(process.argv[3] ?? 5);
-if (!existsSync(corpus)) {
-  console.error(`corpus not found: ${corpus}`);
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const home = process.env.TRAINLINT_BENCH_HOME ?? path.join(homedir(), '.cache', 'trainlint-bench');
+const peers = path.join(home, 'peers');
+const corpusSource = path.resolve(opt('corpus', path.join(repo, '..', 'shared', 'corpus')));
+const sizes = opt('sizes', '1000,5000').split(',').map(Number);
+const repeats = Number(opt('repeats', 3));
+const tools = opt('tools', 'floor,yaml,ajv-cli,yamllint,spectral').split(',');
+const startupRuns = Number(opt('startup-runs', 11));
+const jsonOut = opt('json', undefined);
+const node = process.execPath;
+const node24 = path.join(repo, 'node_modules', 'node', 'bin', 'node');
+const cli = path.join(repo, 'dist', 'cli.js');
+const work = path.join(home, 'work');
+mkdirSync(work, { recursive: true });
+
+for (const need of [cli, path.join(repo, 'dist', 'index.js')]) {
+  if (!existsSync(need)) fail(`${need} is missing: run npm run bundle first`);
+}
+if (!existsSync(corpusSource)) fail(`corpus not found: ${corpusSource} (give one with --corpus DIR)`);
+if ((tools.includes('ajv-cli') || tools.includes('spectral')) && !existsSync(path.join(peers, 'node_modules'))) fail('peers are not installed: run bash bench/install-peers.sh');
+
+function fail(message) {
+  console.error(`bench: ${message}`);
   process.exit(2);
 }
 
-function countFiles(dir) {
-  let n = 0;
-  for (const entry of readdirSync(dir)) {
-    const p = path.join(dir, entry);
-    if (statSync(p).isDirectory()) n += countFiles(p);
-    else if (/\.(ya?ml|json|toml|sh)$/.test(entry)) n++;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** One timed run: wall seconds, CPU seconds (user + system) and peak RSS (MiB) of the command, under GNU time. */
+function timed(cmd, argv, cwd, okStatus = [0, 1]) {
+  const timeFile = path.join(work, 'time.txt');
+  const start = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, cmd, ...argv], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (!okStatus.includes(r.status)) throw new Error(`${cmd} ${argv.slice(0, 6).join(' ')}… exited ${r.status}: ${(r.stderr || r.stdout).slice(0, 800)}`);
+  const [kib, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+  return { seconds, cpu: user + sys, mib: kib / 1024, stdout: r.stdout };
+}
+
+function writeList(name, files) {
+  const file = path.join(work, name);
+  writeFileSync(file, files.join('\n') + '\n');
+  return file;
+}
+
+/** Schemas and rulesets the peers validate with: every built-in dialect schema (a file passes when one accepts it). */
+function peerInputs() {
+  const dir = path.join(work, 'schemas');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const schemaDir = path.join(repo, 'schemas', 'dialects');
+  const names = spawnSync('ls', [schemaDir], { encoding: 'utf8' }).stdout.split('\n').filter((n) => n.endsWith('.json'));
+  const schemas = names.map((n) => JSON.parse(readFileSync(path.join(schemaDir, n), 'utf8')));
+  const any = path.join(dir, 'any-dialect.json');
+  writeFileSync(any, JSON.stringify({ $id: 'trainlint-bench-any-dialect.json', anyOf: schemas.map((s) => ({ $ref: s.$id })) }));
+  const inline = schemas.map(({ $id: _id, $schema: _s, ...rest }) => rest);
+  const ruleset = path.join(dir, 'spectral-ruleset.json');
+  writeFileSync(
+    ruleset,
+    JSON.stringify({
+      rules: {
+        'dialect-schema': { description: 'a built-in dialect schema accepts the file', severity: 'error', given: '$', then: { function: 'schema', functionOptions: { schema: { anyOf: inline } } } },
+        'warmup-ratio-max': { description: 'warmup_ratio at most 0.2', severity: 'error', given: '$.warmup_ratio', then: { function: 'schema', functionOptions: { schema: { type: 'number', maximum: 0.2 } } } },
+        'learning-rate-set': { description: 'learning_rate is not empty', severity: 'warn', given: '$.learning_rate', then: { function: 'truthy' } },
+        'fp16-with-bf16': {
+          description: 'fp16 and bf16 are not both on',
+          severity: 'error',
+          given: '$',
+          then: { function: 'schema', functionOptions: { schema: { not: { required: ['fp16', 'bf16'], properties: { fp16: { const: true }, bf16: { const: true } } } } } },
+        },
+      },
+    }),
+  );
+  return { any, refs: names.map((n) => path.join(schemaDir, n)), ruleset };
+}
+
+const inputs = peerInputs();
+const ajvBin = path.join(peers, 'node_modules', 'ajv-cli', 'dist', 'index.js');
+const spectralBin = path.join(peers, 'node_modules', '@stoplight', 'spectral-cli', 'dist', 'index.js');
+
+/** trainlint on `files` (undefined: the whole folder), JSON report to a file; returns files linted. */
+function trainlint(dir, files) {
+  const out = path.join(work, 'trainlint-report.json');
+  const r = timed(node, [cli, ...(files ?? ['.']), '--format', 'json', '--output', out], dir);
+  r.files = JSON.parse(readFileSync(out, 'utf8')).files.length;
+  return r;
+}
+
+const PEERS = {
+  floor: { label: 'read every file (floor)', what: 'nothing', run: (dir, c) => ({ ...timed(node, [path.join(repo, 'bench', 'floor.mjs'), writeList('all.txt', c.files)], dir), files: c.files.length }) },
+  yaml: {
+    label: '`yaml` parseDocument of every file',
+    what: 'parse only (YAML, JSON)',
+    run: (dir, c) => {
+      const r = timed(node, [path.join(repo, 'bench', 'yaml-parse.mjs'), writeList('all.txt', c.files)], dir);
+      return { ...r, files: Number(r.stdout.split(' ')[0]) };
+    },
+  },
+  'ajv-cli': {
+    label: 'ajv-cli 5',
+    what: 'JSON Schema only, no positions; on the files it can load',
+    subset: (dir, c) => spawnSync(node, [path.join(repo, 'bench', 'ajv-loadable.cjs'), peers, writeList('all.txt', c.files)], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 }).stdout.split('\n').filter(Boolean),
+    run: (dir, _c, subset) => ({
+      ...timed(node, [ajvBin, 'validate', '-s', inputs.any, ...inputs.refs.flatMap((r) => ['-r', r]), ...subset.flatMap((f) => ['-d', f]), '--all-errors', '--errors=line', '--strict=false', '--allow-union-types'], dir),
+      files: subset.length,
+    }),
+  },
+  yamllint: {
+    label: 'yamllint 1.29',
+    what: 'YAML style only (default rules)',
+    run: (dir, c) => ({ ...timed('yamllint', ['-f', 'parsable', '.'], dir, [0, 1]), files: c.formats.yaml }),
+  },
+  spectral: {
+    label: 'Spectral 6.16',
+    what: 'schema + 3 rules, positions (YAML, JSON)',
+    run: (dir, c) => ({
+      ...timed(node, [spectralBin, 'lint', '--ruleset', inputs.ruleset, '--format', 'json', '--output', path.join(work, 'spectral.json'), '--fail-severity', 'error', '--quiet', '**/*.yaml', '**/*.yml', '**/*.json'], dir, [0, 1]),
+      files: c.formats.yaml + c.formats.json,
+    }),
+  },
+};
+
+const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+const results = { date: new Date().toISOString(), machine, corpus: corpusSource, loadBefore: loadavg()[0], sizes: {}, startup: {} };
+const fmtS = (s) => (s < 10 ? s.toFixed(2) : s.toFixed(1));
+
+for (const n of sizes) {
+  const c = buildCorpus(corpusSource, n, work);
+  const perSize = { formats: c.formats, bytes: c.bytes, rows: [] };
+  console.error(`corpus of ${n}: ${c.formats.yaml} YAML, ${c.formats.json} JSON, ${c.formats.toml} TOML (${(c.bytes / 2 ** 20).toFixed(1)} MiB) in ${c.dir}`);
+  const allTrainlint = [];
+  for (const id of tools) {
+    const peer = PEERS[id];
+    if (!peer) fail(`unknown tool ${id} (known: ${Object.keys(PEERS).join(', ')})`);
+    const subset = peer.subset?.(c.dir, c);
+    const p = [];
+    const t = [];
+    for (let i = 0; i < repeats; i++) {
+      p.push(peer.run(c.dir, c, subset));
+      t.push(trainlint(c.dir, subset));
+    }
+    if (!subset) allTrainlint.push(...t);
+    const row = {
+      id,
+      label: peer.label,
+      what: peer.what,
+      files: p[0].files,
+      seconds: median(p.map((r) => r.seconds)),
+      cpu: median(p.map((r) => r.cpu)),
+      mib: Math.max(...p.map((r) => r.mib)),
+      trainlint: { files: t[0].files, seconds: median(t.map((r) => r.seconds)), cpu: median(t.map((r) => r.cpu)), mib: Math.max(...t.map((r) => r.mib)) },
+    };
+    // The ratio of each pair (run back to back), then the median: robust to load that comes and goes.
+    row.ratio = median(p.map((r, i) => t[i].seconds / r.seconds));
+    row.cpuRatio = median(p.map((r, i) => t[i].cpu / Math.max(r.cpu, 0.01)));
+    perSize.rows.push(row);
+    console.error(`  ${id}: ${fmtS(row.seconds)} s (${row.files} files) vs trainlint ${fmtS(row.trainlint.seconds)} s (${row.trainlint.files} files)`);
   }
-  return n;
+  if (allTrainlint.length === 0) for (let i = 0; i < repeats; i++) allTrainlint.push(trainlint(c.dir));
+  perSize.trainlint = { seconds: median(allTrainlint.map((r) => r.seconds)), cpu: median(allTrainlint.map((r) => r.cpu)), mib: Math.max(...allTrainlint.map((r) => r.mib)), files: allTrainlint[0].files };
+  results.sizes[n] = perSize;
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function time(args, cwd) {
-  const samples = [];
-  for (let i = 0; i < repeats; i++) {
-    const start = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-    if (r.status === 2) throw new Error(`failed: ${args.join(' ')}\n${r.stderr}`);
+// Start-up: one file, a new process each time, interleaved with `node -e 0`.
+const oneFile = path.join(repo, 'examples', 'hf-trainer', 'sft.yaml');
+function startupRatio(nodeBin, extraEnv = {}) {
+  const env = { ...process.env, ...extraEnv };
+  const run = (argv) => {
+    const s = process.hrtime.bigint();
+    const r = spawnSync(nodeBin, argv, { cwd: repo, env, encoding: 'utf8' });
+    if (r.status === 2) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
+    return Number(process.hrtime.bigint() - s) / 1e6;
+  };
+  const base = [];
+  const one = [];
+  for (let i = 0; i < startupRuns; i++) {
+    base.push(run(['-e', '0']));
+    one.push(run([cli, oneFile]));
   }
-  return median(samples);
+  return { nodeMs: median(base), cliMs: median(one), ratio: median(one) / median(base) };
 }
+const nodeVersion = (bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+const cacheDir = path.join(tmpdir(), `trainlint-bench-compile-cache-${process.pid}`);
+// The CLI as users run it (it does not turn Node's compile cache on by itself).
+results.startup.cli = { node: nodeVersion(node), ...startupRatio(node) };
+if (existsSync(node24)) {
+  results.startup.cli24 = { node: nodeVersion(node24), ...startupRatio(node24) };
+  const nodeOnly = [];
+  for (let i = 0; i < startupRuns; i++) {
+    const s = process.hrtime.bigint();
+    spawnSync(node24, ['-e', '0']);
+    nodeOnly.push(Number(process.hrtime.bigint() - s) / 1e6);
+  }
+  const base = median(nodeOnly);
+  // Cold: no compile cache (a GitHub-hosted runner starts every job on a fresh machine).
+  // Warm: the cache the action keeps between runs (self-hosted runners).
+  const cold = await measureActionStartup({ node: node24, repoRoot: repo, runs: startupRuns, env: { NODE_DISABLE_COMPILE_CACHE: '1' } });
+  const warm = await measureActionStartup({ node: node24, repoRoot: repo, runs: startupRuns, env: { NODE_COMPILE_CACHE: cacheDir } });
+  results.startup.action = { node: nodeVersion(node24), nodeMs: base, ...cold, ratioWithoutGit: (cold.totalMs - cold.gitMs) / base };
+  results.startup.actionWarm = { node: nodeVersion(node24), nodeMs: base, ...warm, ratioWithoutGit: (warm.totalMs - warm.gitMs) / base };
+}
+rmSync(cacheDir, { recursive: true, force: true });
 
-const files = countFiles(corpus);
-const cli = path.join(repo, 'dist', 'cli.js');
-const startup = time([cli, '--version'], repo);
-const lintAll = time([cli, '.', '--format', 'json', '--output', path.join(process.env.TMPDIR ?? '/tmp', 'trainlint-bench.json')], corpus);
-const actionImport = time(['--input-type=module', '-e', `await import(${JSON.stringify(path.join(repo, 'dist', 'index.js'))}).catch(() => {});`], repo);
-const perFile = (lintAll - startup) / files;
-console.log(`corpus: ${files} files`);
-console.log(`cli start-up (--version):        ${startup.toFixed(0)} ms (median of ${repeats})`);
-console.log(`action bundle (import + lint this repo): ${actionImport.toFixed(0)} ms`);
-console.log(`lint whole corpus:               ${lintAll.toFixed(0)} ms  →  ${perFile.toFixed(2)} ms/file after start-up`);
-console.log(`300 configs (projected):         ${(startup + 300 * perFile).toFixed(0)} ms`);
+// Report.
+const out = [];
+results.loadAfter = loadavg()[0];
+out.push(`trainlint benchmark, ${results.date.slice(0, 10)}, ${machine}; load average ${results.loadBefore.toFixed(1)} at the start, ${results.loadAfter.toFixed(1)} at the end (other jobs on the machine slow every tool)`);
+out.push(`corpus: ${path.relative(repo, corpusSource).startsWith('..' + path.sep + 'shared') ? path.relative(repo, corpusSource) : corpusSource} (${sizes.map((n) => `${n}: ${results.sizes[n].formats.yaml} YAML / ${results.sizes[n].formats.json} JSON / ${results.sizes[n].formats.toml} TOML`).join('; ')}); medians of ${repeats}, each tool paired with trainlint on the same files`);
+out.push('');
+const head = ['tool', 'what it does', ...sizes.flatMap((n) => [`${n.toLocaleString('en')} files`, 'trainlint, paired', 'trainlint ÷ tool (CPU)']), `peak memory at ${sizes.at(-1).toLocaleString('en')} (tool / trainlint)`];
+out.push(`| ${head.join(' | ')} |`);
+out.push(`| ${head.map((_, i) => (i < 2 ? '---' : '---:')).join(' | ')} |`);
+const cell = (r) => `${fmtS(r.seconds)} s (${r.files})`;
+for (const id of tools) {
+  const rows = sizes.map((n) => results.sizes[n].rows.find((r) => r.id === id));
+  const last = rows.at(-1);
+  out.push(`| ${rows[0].label} | ${rows[0].what} | ${rows.map((r) => `${cell(r)} | ${cell(r.trainlint)} | ${r.ratio.toFixed(2)}× (${r.cpuRatio.toFixed(2)}×)`).join(' | ')} | ${last.mib.toFixed(0)} / ${last.trainlint.mib.toFixed(0)} MiB |`);
+}
+const tl = sizes.map((n) => results.sizes[n].trainlint);
+out.push(`| **trainlint** | everything, with positions | ${tl.map((t) => `**${cell(t)}** | | `).join(' | ')} | **${tl.at(-1).mib.toFixed(0)} MiB** |`);
+out.push('');
+out.push('Wall times, medians (files processed). trainlint ÷ tool: median of the ratios of the back-to-back pairs, wall time (CPU time, user + system, in brackets); below 1 means trainlint is faster. Peak memory: maximum resident set.');
+if (sizes.length >= 2) {
+  const [a, b] = [sizes[0], sizes.at(-1)];
+  const ta = results.sizes[a].trainlint;
+  const tb = results.sizes[b].trainlint;
+  out.push(`scaling: ${b} files take ${(tb.seconds / ta.seconds).toFixed(2)}× the time of ${a} (CPU ${(tb.cpu / ta.cpu).toFixed(2)}×) for ${(b / a).toFixed(1)}× the files`);
+}
+const s = results.startup;
+out.push(`start-up, one file in a new process: CLI ${s.cli.cliMs.toFixed(0)} ms vs node -e 0 ${s.cli.nodeMs.toFixed(0)} ms = ${s.cli.ratio.toFixed(2)}× (${s.cli.node})`);
+if (s.cli24) out.push(`start-up, one file in a new process: CLI ${s.cli24.cliMs.toFixed(0)} ms vs node -e 0 ${s.cli24.nodeMs.toFixed(0)} ms = ${s.cli24.ratio.toFixed(2)}× (${s.cli24.node})`);
+for (const [label, a] of [['cold', s.action], ['warm compile cache', s.actionWarm]]) {
+  if (!a) continue;
+  out.push(
+    `action to its first API call (${label}): ${a.totalMs.toFixed(0)} ms, of which ${a.gitMs.toFixed(0)} ms in ${a.gitCalls} git processes; without git ${(a.totalMs - a.gitMs).toFixed(0)} ms = ${a.ratioWithoutGit.toFixed(2)}× node -e 0 ${a.nodeMs.toFixed(0)} ms (${a.node})`,
+  );
+}
+console.log(out.join('\n'));
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2) + '\n');

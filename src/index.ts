@@ -1,4 +1,10 @@
-/** Entry of the GitHub Action (bundled to dist/index.js): only calls run(). */
-import { run } from './action/main.js';
+/**
+ * Entry of the GitHub Action (dist/index.js): turns on Node's compile cache, then loads the
+ * action (dist/action-main.js, a separate file so that it is compiled through the cache) and
+ * runs it.
+ */
+import { enableCompileCache } from './compile-cache.js';
 
+enableCompileCache();
+const { run } = await import('./action-main.js');
 void run();

@@ -3,10 +3,10 @@
  * (top-level values, then every matching `overrides` entry in order).
  */
 import path from 'node:path';
-import Ajv from 'ajv';
-import configSchema from '../../schemas/trainlint.schema.json';
+import { compiledSchema } from '../engine/compiled-schemas.js';
 import { loadYaml } from '../engine/load/yaml.js';
 import { decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
+import { CONFIG_KEY, ruleOptionsKey } from '../engine/schema-sources.js';
 import { locateNearest, toPlain } from '../engine/tree.js';
 import { RULES_BY_ID } from '../rules/index.js';
 import { summariseErrors } from '../rules/schema.js';
@@ -45,9 +45,6 @@ export function matcher(globs: string | string[] | undefined): (p: string) => bo
   return match;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true });
-const validateConfig = ajv.compile(configSchema);
-
 /** Validate a parsed config text; throws UsageError with `file:line:col: message`. */
 export function parseConfig(text: string, displayPath: string): TrainlintConfig {
   const loaded = loadYaml(text, { version: '1.2' });
@@ -56,6 +53,9 @@ export function parseConfig(text: string, displayPath: string): TrainlintConfig 
   if (!loaded.tree) return {};
   const data = toPlain(loaded.tree);
   if (data === null) return {};
+  // Compiled at build time in dist/ (see engine/compiled-schemas.ts).
+  const validateConfig = compiledSchema(CONFIG_KEY);
+  if (!validateConfig) throw new Error('the .trainlint.yml schema is missing');
   if (!validateConfig(data)) {
     const messages = summariseErrors(validateConfig.errors ?? []).map((e) => {
       const range = locateNearest(loaded.tree, e.path);
@@ -124,7 +124,8 @@ function checkRuleSettings(config: TrainlintConfig, tree: Parameters<typeof loca
       const options = Array.isArray(setting) ? setting[1] : undefined;
       if (options === undefined) continue;
       if (!rule.meta.options) throw new UsageError(`${loc}: rule "${id}" takes no options`);
-      const validate = ajv.compile(rule.meta.options);
+      const validate = compiledSchema(ruleOptionsKey(id));
+      if (!validate) throw new Error(`the options schema of ${id} is missing`);
       if (!validate(options)) {
         const detail = summariseErrors(validate.errors ?? []).map((e) => e.message.replace('(root)', 'options')).join('; ');
         throw new UsageError(`${loc}: invalid options for "${id}": ${detail}`);

@@ -1,38 +1,23 @@
 /**
- * JSON Schemas applied by the `schema` rule: each dialect's built-in schema (bundled) and
- * user schemas named in `.trainlint.yml` `schemas:` (read once, compiled once).
- * ajv runs with `$data` off (CVE-2025-69873 needs it on) and strict mode. Every `pattern` and
- * `patternProperties` regex, built-in or user, runs on RE2 (linear time; engine/linear-regexp.ts).
- * User schemas are policy files: read through the engine's resolver (inside the repository,
- * regular files only, a byte limit on the read), and bounded in size so they compile quickly.
+ * JSON Schemas applied by the `schema` rule: each dialect's built-in schema (compiled at
+ * build time for dist/, see compiled-schemas.ts) and user schemas named in `.trainlint.yml`
+ * `schemas:` (read once, compiled once, at run time).
+ * ajv runs with `$data` off (CVE-2025-69873 needs it on) and strict mode.
+ * Every `pattern` and `patternProperties` regex, built-in or user, runs on RE2 (linear time;
+ * engine/linear-regexp.ts). User schemas are policy files: read through the engine's resolver
+ * (inside the repository, regular files only, a byte limit on the read), and bounded in size so
+ * they compile quickly.
  */
 import Ajv, { type ValidateFunction } from 'ajv';
-import axolotlSchema from '../../schemas/dialects/axolotl.schema.json';
-import composerSchema from '../../schemas/dialects/composer.schema.json';
-import deepspeedSchema from '../../schemas/dialects/deepspeed.schema.json';
-import megatronSchema from '../../schemas/dialects/megatron.schema.json';
-import lightningSchema from '../../schemas/dialects/lightning.schema.json';
-import litgptSchema from '../../schemas/dialects/litgpt.schema.json';
-import nanogptSchema from '../../schemas/dialects/nanogpt.schema.json';
-import olmoSchema from '../../schemas/dialects/olmo.schema.json';
-import torchtitanSchema from '../../schemas/dialects/torchtitan.schema.json';
-import torchtuneSchema from '../../schemas/dialects/torchtune.schema.json';
-import gptNeoxSchema from '../../schemas/dialects/gpt-neox.schema.json';
-import hfTrainerSchema from '../../schemas/dialects/hf-trainer.schema.json';
-import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json';
-import ultralyticsSchema from '../../schemas/dialects/ultralytics.schema.json';
-import kohyaSchema from '../../schemas/dialects/kohya.schema.json';
-import timmSchema from '../../schemas/dialects/timm.schema.json';
-import verlSchema from '../../schemas/dialects/verl.schema.json';
-import nemoSchema from '../../schemas/dialects/nemo.schema.json';
-import mmengineSchema from '../../schemas/dialects/mmengine.schema.json';
-import detectron2Schema from '../../schemas/dialects/detectron2.schema.json';
 import { UsageError } from '../config/errors.js';
 import { loadYaml } from './load/yaml.js';
 import { loadJson } from './load/json.js';
-import { linearRegExp, UnsupportedPattern } from './linear-regexp.js';
+import { UnsupportedPattern } from './linear-regexp.js';
 import { decodeUtf8, readRepoFile, repoRootOf, type RepoRoot } from './repo-files.js';
 import { toPlain, type ConfigNode } from './tree.js';
+
+import { compiledSchema } from './compiled-schemas.js';
+import { builtinKey, SCHEMA_AJV_OPTIONS } from './schema-sources.js';
 
 /** A user schema file is at most this large… */
 export const MAX_SCHEMA_BYTES = 512 * 1024;
@@ -54,39 +39,12 @@ function countNodes(tree: ConfigNode, limit: number): number {
   return count;
 }
 
-const BUILTIN: Record<string, object> = {
-  'hf-trainer.schema.json': hfTrainerSchema,
-  'axolotl.schema.json': axolotlSchema,
-  'llama-factory.schema.json': llamaFactorySchema,
-  'torchtune.schema.json': torchtuneSchema,
-  'composer.schema.json': composerSchema,
-  'deepspeed.schema.json': deepspeedSchema,
-  'megatron.schema.json': megatronSchema,
-  'gpt-neox.schema.json': gptNeoxSchema,
-  'olmo.schema.json': olmoSchema,
-  'lightning.schema.json': lightningSchema,
-  'torchtitan.schema.json': torchtitanSchema,
-  'litgpt.schema.json': litgptSchema,
-  'nanogpt.schema.json': nanogptSchema,
-  'ultralytics.schema.json': ultralyticsSchema,
-  'kohya.schema.json': kohyaSchema,
-  'timm.schema.json': timmSchema,
-  'verl.schema.json': verlSchema,
-  'nemo.schema.json': nemoSchema,
-  'mmengine.schema.json': mmengineSchema,
-  'detectron2.schema.json': detectron2Schema,
-};
-
 export class SchemaStore {
-  private readonly ajv = new Ajv({
-    allErrors: true,
-    strict: true,
-    strictTypes: false,
-    allowUnionTypes: true,
-    ownProperties: true,
-    logger: false,
-    code: { regExp: linearRegExp },
-  });
+  // Created on first use: only user schemas compile at run time.
+  private ajvInstance?: Ajv;
+  private get ajv(): Ajv {
+    return (this.ajvInstance ??= new Ajv(SCHEMA_AJV_OPTIONS));
+  }
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly repo: RepoRoot;
   private userNodes = 0;
@@ -103,15 +61,9 @@ export class SchemaStore {
     this.repo = repoRootOf(root);
   }
 
+  /** A dialect's built-in schema (compiled at build time in dist/, see compiled-schemas.ts). */
   builtin(name: string): ValidateFunction | undefined {
-    const key = `builtin:${name}`;
-    const cached = this.compiled.get(key);
-    if (cached) return cached;
-    const schema = BUILTIN[name];
-    if (!schema) return undefined;
-    const validate = this.ajv.compile(schema);
-    this.compiled.set(key, validate);
-    return validate;
+    return compiledSchema(builtinKey(name));
   }
 
   /** A user schema's text: given, or read from the repository. Throws UsageError when refused. */

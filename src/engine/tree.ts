@@ -38,10 +38,23 @@ export interface SeqNode {
 
 export type ConfigNode = ScalarNode | MapNode | SeqNode;
 
+/** Key → last entry, for large mappings that are looked up many times (trees are not changed after loading). */
+const mapIndex = new WeakMap<MapNode, Map<string, MapEntry>>();
+
 /** The last entry for `key` (loaders keep the last value of a duplicate key). */
 export function mapGet(node: MapNode, key: string): MapEntry | undefined {
-  for (let i = node.entries.length - 1; i >= 0; i--) {
-    if (node.entries[i].key === key) return node.entries[i];
+  const entries = node.entries;
+  if (entries.length > 16) {
+    let index = mapIndex.get(node);
+    if (!index) {
+      index = new Map();
+      for (const entry of entries) index.set(entry.key, entry);
+      mapIndex.set(node, index);
+    }
+    return index.get(key);
+  }
+  for (let i = entries.length - 1; i >= 0; i--) {
+    if (entries[i].key === key) return entries[i];
   }
   return undefined;
 }
@@ -95,15 +108,9 @@ export function toPlain(node: ConfigNode): unknown {
     case 'seq':
       return node.items.map(toPlain);
     case 'map': {
+      // No prototype, so every key (`__proto__` included) is an own data property.
       const out: Record<string, unknown> = Object.create(null);
-      for (const entry of node.entries) {
-        Object.defineProperty(out, entry.key, {
-          value: toPlain(entry.value),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      }
+      for (const entry of node.entries) out[entry.key] = toPlain(entry.value);
       return out;
     }
   }

@@ -9,6 +9,7 @@
  * Merge keys (`<<`) are applied as PyYAML does: explicit keys win over merged ones.
  */
 import {
+  Document,
   isAlias,
   isMap,
   isPair,
@@ -16,7 +17,6 @@ import {
   isSeq,
   LineCounter,
   parseAllDocuments,
-  type Document,
   type Node as YamlNode,
   type ScalarTag,
   type Tags,
@@ -24,6 +24,7 @@ import {
 import type { ConfigNode, MapEntry, ScalarNode } from '../tree.js';
 import type { Range } from '../types.js';
 import { MAX_DEPTH, type LoadProblem, type LoadResult } from './result.js';
+import { loadYamlFast, type PlainResolver } from './yaml-fast.js';
 
 export type YamlVersion = '1.1' | '1.2';
 
@@ -308,13 +309,48 @@ export function flowTooDeep(text: string): number {
   return -1;
 }
 
+let pyyamlSchemaTags: ScalarTag[] | undefined;
+
+/**
+ * Plain scalars typed exactly as the `yaml` path types them in 1.1 mode: the first tag of the
+ * same schema (yaml's 1.1 tags with PyYAML's bool, int and float) whose test matches. Values
+ * the tree turns into their source text (timestamps, merge keys) are left to the `yaml` path.
+ */
+const resolvePlain11: PlainResolver = (text, atKey) => {
+  // Only these first characters can match a non-string tag (null, bool, int, float, timestamp, merge).
+  if (!/^[-+.0-9~<nNtTfFyYoO]/.test(text)) return { value: text };
+  pyyamlSchemaTags ??= new Document(undefined, { version: '1.1', customTags: pyyamlTags }).schema.tags as ScalarTag[];
+  const tag = pyyamlSchemaTags.find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test?.test(text));
+  if (!tag) return { value: text };
+  let failed = false;
+  const resolved = tag.resolve(text, () => (failed = true), {});
+  const value = isScalar(resolved) ? resolved.value : resolved;
+  if (failed || (value !== null && typeof value === 'object') || typeof value === 'bigint') return undefined;
+  return { value: value as string | number | boolean | null };
+};
+
 export interface YamlLoadOptions {
   version?: YamlVersion;
+}
+
+/** The fast path alone (undefined when the text is outside its subset); for tests and benchmarks. */
+export function loadYamlFastOnly(text: string): LoadResult | undefined {
+  return loadYamlFast(text, resolvePlain11);
 }
 
 /** Parse YAML text into a ConfigNode tree; never throws. Only the first document is read. */
 export function loadYaml(text: string, options: YamlLoadOptions = {}): LoadResult {
   const version = options.version ?? '1.1';
+  // Most configs are plain block YAML: read those in one pass (same tree, same problems).
+  if (version === '1.1') {
+    const fast = loadYamlFast(text, resolvePlain11);
+    if (fast) return fast;
+  }
+  return loadYamlWithYamlPackage(text, version);
+}
+
+/** The general path: the `yaml` package's Document, then the tree (also the reference the fast path is tested against). */
+export function loadYamlWithYamlPackage(text: string, version: YamlVersion = '1.1'): LoadResult {
   const lines = new LineCounter();
   const problems: LoadProblem[] = [];
   const deep = flowTooDeep(text);

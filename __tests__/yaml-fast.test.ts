@@ -1,0 +1,226 @@
+/**
+ * The fast YAML path (src/engine/load/yaml-fast.ts) must build exactly the tree the `yaml`
+ * package path builds: same nodes, values, sources, ranges (to the column) and duplicate-key
+ * problems, or step aside. Checked on hand-written cases, on every YAML file of the tests and
+ * examples, on those files with random edits, on generated documents, and on ../shared corpora
+ * when they exist. YAML_FAST_FUZZ=N multiplies the random cases (for a longer local run).
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { loadYaml, loadYamlFastOnly, loadYamlWithYamlPackage } from '../src/engine/load/yaml';
+
+const REPO = path.join(__dirname, '..');
+const SCALE = Number(process.env.YAML_FAST_FUZZ ?? 1);
+
+function yamlFiles(dir: string, out: string[] = []): string[] {
+  for (const entry of readdirSync(dir)) {
+    const p = path.join(dir, entry);
+    if (statSync(p).isDirectory()) yamlFiles(p, out);
+    else if (/\.ya?ml$/.test(entry)) out.push(p);
+  }
+  return out;
+}
+
+function read(file: string): string {
+  const text = readFileSync(file, 'utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Where the fast path and the `yaml` path disagree (undefined: they agree or the fast path stepped aside). */
+function disagreement(text: string): string | undefined {
+  const fast = loadYamlFastOnly(text);
+  if (!fast) return undefined;
+  const reference = loadYamlWithYamlPackage(text);
+  if (isDeepStrictEqual(fast, reference)) return undefined;
+  const a = JSON.stringify(fast);
+  const b = JSON.stringify(reference);
+  let i = 0;
+  while (a[i] === b[i]) i++;
+  return `${JSON.stringify(text.slice(0, 300))}\n  fast: …${a.slice(Math.max(0, i - 120), i + 80)}\n  yaml: …${b.slice(Math.max(0, i - 120), i + 80)}`;
+}
+
+function rng(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+}
+
+describe('fast YAML path', () => {
+  const covered = [
+    'a: 1\nb: two  # comment\n"c": \'it\'\'s\'\n',
+    'lr: 1e-4\nwd: 1.0e-4\nflag: on\nmode: 0755\nn: 1_000\nt: 1:30\nz: ~\nnone: null\nx: .inf\n',
+    'model:\n  name: llama\n  layers: [1, 2, {a: b}]\n  empty: {}\nlist:\n- a\n- k: v\n  j: "q"\n-\n  - nested\n',
+    'checkpoint_files: [\n    a.safetensors,\n    b.safetensors,\n]\nnext: 1\n',
+    'a:\n  b: 1\n\n\nc:  # k\n  - x\n  # in\n\n  - y\nd: [ ]\n',
+    'key:   # comment\nother:\n# c\nlast:\n',
+    '1: one\non: true\n010: eight\n~: null key\n',
+    'dup: 1\nother: 2\ndup: 3\n',
+    '  indented_root: 1\n  second: 2\n',
+    '{\n  # parallelism\n  "pipe_parallel_size": 1,\n\n  "lr": 0.0006, "opt": {"type": "Adam", "betas": [0.9, 0.95]},\n  "on": true\n}\n# trailing\n',
+    '[a, b]\n',
+    'a: "tab\\there \\u00e9 \\x41 \\"q\\" \\\\ \\/ \\N \\_ \\0 \\U0001F600"\n"k\\"ey": 1\nl: ["\\n", "x\\ty"]\n',
+  ];
+  test.each(covered)('takes the fast path and matches yaml: %j', (text) => {
+    expect(loadYamlFastOnly(text)).toBeDefined();
+    expect(disagreement(text)).toBeUndefined();
+    expect(loadYaml(text)).toEqual(loadYamlWithYamlPackage(text));
+  });
+
+  test('long lines are read in one pass: a 1 MiB line of quoted flow items, a key with 100,000 values', () => {
+    const items = Array.from({ length: 60_000 }, (_, i) => `"v${i}"`).join(', ');
+    const text = `a: [${items}]\nb: 1\n`;
+    const result = loadYamlFastOnly(text);
+    expect(result?.tree?.kind).toBe('map');
+    const a = result?.tree?.kind === 'map' ? result.tree.entries[0].value : undefined;
+    expect(a?.kind === 'seq' ? a.items.length : 0).toBe(60_000);
+    const many = Array.from({ length: 100_000 }, (_, i) => `k${i}: ${i}`).join('\n');
+    expect(loadYamlFastOnly(many)?.tree?.kind).toBe('map');
+  });
+
+  test('duplicate keys are reported as the yaml path reports them', () => {
+    const result = loadYamlFastOnly('dup: 1\nother: 2\ndup: 3\n');
+    expect(result?.problems).toEqual([
+      { kind: 'duplicate-key', message: 'duplicate key "dup" (first at line 1); the loader keeps the last value', range: { line: 3, column: 1, endLine: 3, endColumn: 4 } },
+    ]);
+  });
+
+  const stepsAside = [
+    'a: &x 1\nb: *x\n',
+    'd: 2020-01-01\n',
+    'base: &b {lr: 1}\nrun:\n  <<: *b\n',
+    'a: !!str 1\n',
+    'a: |\n  text\n',
+    'a: >-\n  folded\n',
+    'a: multi\n  line plain\n',
+    'a: "multi\n  line"\n',
+    'a: "line\\\n  continued"\n',
+    'a: "bad \\q escape"\n',
+    'a:\t1\n',
+    'a: 1\r\nb: 2\r\n',
+    '---\na: 1\n',
+    'a: 1\n---\nb: 2\n',
+    '%YAML 1.1\n---\na: 1\n',
+    'a: b: c\n',
+    'a: [1, 2\n',
+    '- - a\n',
+    '? complex\n: key\n',
+    'just a scalar\n',
+    '',
+    '# only a comment\n',
+    'a:\n  b: 1\n c: 2\n',
+    'k: [\n1\n]\n',
+  ];
+  test.each(stepsAside)('steps aside for %j, and loadYaml gives the yaml path result', (text) => {
+    expect(loadYamlFastOnly(text)).toBeUndefined();
+    expect(loadYaml(text)).toEqual(loadYamlWithYamlPackage(text));
+  });
+
+  test('empty values followed by every layout of blank and comment lines (up to 3) end where yaml ends them', () => {
+    const lines = ['', '# c', '  # c', '    # c', '      # c', '   '];
+    const layouts: string[][] = [[]];
+    for (let n = 1; n <= 3; n++) for (const l of layouts.filter((x) => x.length === n - 1)) for (const line of lines) layouts.push([...l, line]);
+    const wrong: string[] = [];
+    let fast = 0;
+    let total = 0;
+    for (const nested of [false, true]) {
+      for (const key of ['a:', 'a:  # s', '- a:', '-', '-  # s']) {
+        const seqItem = key.startsWith('-');
+        const pad = nested ? '  ' : '';
+        for (const layout of layouts) {
+          for (const next of nested ? [`${pad}${seqItem ? '- b' : 'b: 1'}`, 'z: 1', null] : [seqItem ? '- b' : 'b: 1', null]) {
+            const text = (nested ? 'x:\n' : '') + [pad + key, ...layout, ...(next === null ? [] : [next])].join('\n') + '\n';
+            total++;
+            if (loadYamlFastOnly(text)) fast++;
+            const d = disagreement(text);
+            if (d) wrong.push(d);
+          }
+        }
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(fast / total).toBeGreaterThan(0.5);
+    expect(total).toBeGreaterThan(2000);
+  });
+
+  const files = [...yamlFiles(path.join(REPO, '__tests__')), ...yamlFiles(path.join(REPO, 'examples'))];
+
+  test('every YAML file of the tests and examples: same tree, and most take the fast path', () => {
+    const wrong = files.map((f) => disagreement(read(f))).filter(Boolean);
+    expect(wrong).toEqual([]);
+    const fast = files.filter((f) => loadYamlFastOnly(read(f))).length;
+    expect(fast / files.length).toBeGreaterThan(0.6);
+  });
+
+  const PIECES = [' ', '  ', '\n', ':', ': ', '- ', '-', '#', ' #', "'", '"', '[', ']', '{', '}', ',', ', ', 'x', '1', '1e-4', 'on', '~', 'null', '<<', '&a', '*a', '!', '|', '>', '?', '\n  ', '\n- ', '\nk: v', '\n  k: v', '\n  # c', '\n\n', '0x1F', '1:30', '2020-01-01', '.inf', "''", '""', 'a: b', '[1, 2]', '{a: 1}', '[\n  1,\n  2\n]', '%', '@', '`', '\\', '\t', '\r', '"\\n"', '"\\u00e9\\x41"', '"\\"', '\\"'];
+
+  test('files with random edits: the fast path matches or steps aside', () => {
+    const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 12345));
+    const wrong: string[] = [];
+    let fast = 0;
+    for (const file of files) {
+      const base = read(file);
+      for (let k = 0; k < 4 * SCALE; k++) {
+        let text = base;
+        for (let e = 1 + Math.floor(rnd() * 3); e > 0; e--) {
+          const at = Math.floor(rnd() * (text.length + 1));
+          const r = rnd();
+          if (r < 0.45) text = text.slice(0, at) + PIECES[Math.floor(rnd() * PIECES.length)] + text.slice(at);
+          else if (r < 0.75) text = text.slice(0, at) + text.slice(at + 1 + Math.floor(rnd() * 3));
+          else {
+            const nl = text.indexOf('\n', at);
+            if (nl >= 0) text = text.slice(0, nl + 1) + ' '.repeat(1 + Math.floor(rnd() * 4)) + text.slice(nl + 1);
+          }
+        }
+        if (loadYamlFastOnly(text)) fast++;
+        const d = disagreement(text);
+        if (d) wrong.push(d);
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(fast).toBeGreaterThan(200);
+  });
+
+  test('generated documents: the fast path matches or steps aside', () => {
+    const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 7));
+    const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
+    const SCALARS = ['a', 'x y', '1', '-1', '+2', '0x1F', '010', '1_000', '1e-4', '1.0e-4', '.5', '1:30', 'on', 'Off', 'yes', 'y', 'n', 'true', 'NULL', '~', 'null', '2020-01-01', '.inf', '-.Inf', '.nan', "'q'", "'it''s'", '"d q"', '"e\\"s\\\\c\\t"', '"\\u12"', '""', "''", 'a#b', 'a #c', 'http://x:1/y', 'k:v', '[]', '{}', '[1, 2]', '[ a , "b" ]', '{a: 1, "b": 2}', '{"a":1}', '[1, [2, 3], {c: d}]', '[\n    a,\n    b,\n  ]', '[\n  1\n]', 'foo[1]', '-x', ':x', '?x', '- ', '@x', 'a: b', 'é', '😀 z', '  ', ''];
+    const KEYS = ['a', 'b', 'a', 'key with space', '"quoted"', "'sq'", '1', 'on', 'null', '~', '1e-4', '010', 'x.y', 'a#b', 'k:v', '-k', '"a: b"'];
+    const gen = (indent: number, depth: number): string => {
+      let out = '';
+      const seq = rnd() < 0.3;
+      for (let n = 1 + Math.floor(rnd() * 3); n > 0; n--) {
+        const pad = ' '.repeat(indent);
+        if (rnd() < 0.15) out += pad + pick(['# c', '#', '  # deep', '\n# after blank']) + '\n';
+        if (rnd() < 0.1) out += '\n';
+        const head = seq ? pad + '-' + pick([' ', ' ', '  ', '']) : pad + pick(KEYS) + pick([':', ': ', ':  ', ' :']);
+        if (depth < 3 && rnd() < 0.35) {
+          if (seq && rnd() < 0.5) out += `${pad}- ${pick(KEYS)}: ${pick(SCALARS)}\n` + gen(indent + 2, depth + 1);
+          else out += head + pick(['', ' # c']) + '\n' + gen(indent + pick([2, 2, 4, 0]), depth + 1);
+        } else {
+          out += head + (head.endsWith(' ') ? '' : ' ') + pick(SCALARS) + pick(['', '', ' # c', '  ', ' #', '\n  # under', '\n\n']) + '\n';
+        }
+      }
+      return out;
+    };
+    const wrong: string[] = [];
+    let fast = 0;
+    for (let k = 0; k < 4000 * SCALE; k++) {
+      const root = rnd() < 0.1 ? pick(['{\n  "a": 1,\n  # c\n  b: [1,\n 2]\n}\n', '{a: 1, b: {c: d}}  # x\n', '[\n1, 2\n]\n', '{\n"k": "v",\n}\n', '{"a": {"b":\n 1}}\n']) : '';
+      const text = (root || gen(rnd() < 0.9 ? 0 : 2, 0)) + pick(['', '', '# end\n', '  # end\n', '\n\n', 'x: 1\n']);
+      if (loadYamlFastOnly(text)) fast++;
+      const d = disagreement(text);
+      if (d) wrong.push(d);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(fast).toBeGreaterThan(1000 * SCALE);
+  });
+
+  const corpora = ['corpus', 'corpus-wave2'].map((c) => path.join(REPO, '..', 'shared', c));
+  const corpusTest = corpora.every(existsSync) ? test : test.skip;
+  if (!corpora.every(existsSync)) console.log(`yaml-fast: ../shared corpora not found; the corpus comparison is skipped`);
+  corpusTest('every YAML file of ../shared/corpus and corpus-wave2: same tree', () => {
+    const all = corpora.flatMap((c) => yamlFiles(c));
+    expect(all.map((f) => disagreement(read(f))).filter(Boolean)).toEqual([]);
+    expect(all.filter((f) => loadYamlFastOnly(read(f))).length / all.length).toBeGreaterThan(0.6);
+  });
+});

@@ -1,0 +1,715 @@
+/**
+ * A fast path for the YAML most training configs are written in: block mappings and
+ * sequences of single-line scalars (plain, single-quoted, double-quoted), flow collections
+ * (also over several lines, and a whole document as one), and comments. It builds the same
+ * ConfigNode tree as the `yaml` package path in yaml.ts, with the same ranges (including where
+ * `yaml` ends a collection after trailing comments), the same PyYAML 1.1 typing (it uses that
+ * path's own scalar tags) and the same duplicate-key problems, in one pass over the text
+ * without building a CST or a Document.
+ *
+ * Anything outside that subset returns undefined and yaml.ts parses the file with `yaml`,
+ * which then also reports every error: anchors and aliases, merge keys, tags, block scalars,
+ * multi-line scalars, tabs, CR line ends, directives, several documents, layouts of comments
+ * whose ranges it does not model, and every construct that would be an error. The fast path
+ * never reports an error of its own. __tests__/yaml-fast.test.ts compares both paths node by
+ * node.
+ */
+import type { ConfigNode, MapEntry, ScalarNode, ScalarValue } from '../tree.js';
+import type { Range } from '../types.js';
+import type { LoadProblem, LoadResult } from './result.js';
+
+/** How plain scalars are typed: `(text, atKey) => value`; undefined when it cannot be done here. */
+export type PlainResolver = (text: string, atKey: boolean) => { value: ScalarValue } | undefined;
+
+class Unsupported extends Error {}
+const UNSUPPORTED = new Unsupported();
+
+const SPACE = 0x20;
+const NL = 0x0a;
+const HASH = 0x23;
+const COLON = 0x3a;
+const DASH = 0x2d;
+const SQUOTE = 0x27;
+const DQUOTE = 0x22;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const COMMA = 0x2c;
+
+/** YAML's one-character escapes in double-quoted scalars (a line break after `\\` is not single-line: not here). */
+const DQ_ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+};
+
+/** Nesting the fast path handles; deeper files go to the `yaml` path (and its depth limit). */
+const MAX_FAST_DEPTH = 40;
+
+/** Characters that make the fast path step aside: tabs, CR, other line breaks, controls. */
+const UNSUPPORTED_CHARS = /[\t\r\u0085\u2028\u2029\x00-\x08\x0b-\x1f\x7f\ufeff]/;
+/** Lines that start a directive or a document marker. */
+const DOC_MARKERS = /^(?:---|\.\.\.)(?:[ \n]|$)|^%/m;
+
+/** A value as the `yaml` path would build it, plus its end including trailing comments (yaml's range[2]). */
+interface Built {
+  node: ConfigNode;
+  nodeEnd: number;
+  /** The start of the first line after the value: where the next entry is looked for. */
+  resume: number;
+}
+
+class FastYaml {
+  private readonly lineStarts: number[] = [0];
+  readonly problems: LoadProblem[] = [];
+
+  constructor(
+    private readonly text: string,
+    private readonly resolvePlain: PlainResolver,
+  ) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+  }
+
+  // --- positions -----------------------------------------------------------------------
+
+  /** The 0-based line of `offset`. */
+  private lineOf(offset: number): number {
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  range(start: number, end: number): Range {
+    const a = this.lineOf(start);
+    const stop = Math.max(start, end);
+    const b = stop === start ? a : this.lineOf(stop);
+    return { line: a + 1, column: start - this.lineStarts[a] + 1, endLine: b + 1, endColumn: stop - this.lineStarts[b] + 1 };
+  }
+
+  // --- lines ---------------------------------------------------------------------------
+
+  /** The offset of the newline that ends the line holding `from` (or the end of the text); no rescanning of long lines. */
+  private lineEnd(from: number): number {
+    const next = this.lineOf(from) + 1;
+    return next < this.lineStarts.length ? this.lineStarts[next] - 1 : this.text.length;
+  }
+
+  /** Offset after the line that holds `from` (after its newline, or the end of the text). */
+  private nextLineStart(from: number): number {
+    if (from >= this.text.length) return this.text.length;
+    return this.lineEnd(from) + 1;
+  }
+
+  /**
+   * From a line start, skip blank and comment-only lines; returns the start of the next content
+   * line and its indent, or undefined at the end of the text.
+   */
+  private nextContent(from: number): { start: number; indent: number } | undefined {
+    const t = this.text;
+    let p = from;
+    while (p < t.length) {
+      let i = p;
+      while (t.charCodeAt(i) === SPACE) i++;
+      const c = t.charCodeAt(i);
+      if (i >= t.length) return undefined;
+      if (c === NL || c === HASH) {
+        p = this.nextLineStart(i);
+        continue;
+      }
+      return { start: p, indent: i - p };
+    }
+    return undefined;
+  }
+
+  /**
+   * The end of a single-line value that stands at the end of its line (yaml's range[2]): after
+   * the line's newline, then after every following comment line indented deeper than the
+   * collection that holds the value (blank lines between them included).
+   */
+  private valueNodeEnd(afterValue: number, parentIndent: number): number {
+    const t = this.text;
+    let end = this.nextLineStart(afterValue);
+    let p = end;
+    let strayIndent = -1;
+    let nextIndent = 0;
+    while (p < t.length) {
+      let i = p;
+      while (t.charCodeAt(i) === SPACE) i++;
+      const c = t.charCodeAt(i);
+      if (i >= t.length) break;
+      if (c === NL) {
+        p = i + 1;
+        continue;
+      }
+      if (c === HASH) {
+        if (strayIndent < 0 && i - p > parentIndent) end = this.nextLineStart(i);
+        else strayIndent = Math.max(strayIndent, i - p);
+        p = this.nextLineStart(i);
+        continue;
+      }
+      nextIndent = i - p;
+      break;
+    }
+    // A comment deeper than the line that follows it sits in a collection that ends there: the
+    // `yaml` path counts it in some enclosing range, in ways the fast path does not model.
+    if (strayIndent > nextIndent) throw UNSUPPORTED;
+    return end;
+  }
+
+  /** After a value on a line: only spaces and an optional ` #` comment may follow. Returns the offset of the newline/EOF. */
+  private expectLineEnd(from: number): number {
+    const t = this.text;
+    let i = from;
+    while (t.charCodeAt(i) === SPACE) i++;
+    if (i >= t.length || t.charCodeAt(i) === NL) return i;
+    if (t.charCodeAt(i) === HASH && i > from) return this.lineEnd(i);
+    throw UNSUPPORTED;
+  }
+
+  // --- scalars -------------------------------------------------------------------------
+
+  /** A quoted scalar starting at `start` (on the quote); single line; returns value and the offset after the closing quote. */
+  private quoted(start: number): { value: string; end: number } {
+    const t = this.text;
+    const q = t.charCodeAt(start);
+    const eol = this.lineEnd(start);
+    if (q === DQUOTE) {
+      let out = '';
+      let from = start + 1;
+      for (let i = from; ; i++) {
+        if (i >= eol) throw UNSUPPORTED;
+        const c = t.charCodeAt(i);
+        if (c === DQUOTE) return { value: out + t.slice(from, i), end: i + 1 };
+        if (c !== 0x5c) continue;
+        out += t.slice(from, i);
+        const e = t[i + 1];
+        if (Object.hasOwn(DQ_ESCAPES, e)) {
+          out += DQ_ESCAPES[e];
+          i += 1;
+        } else {
+          const digits = e === 'x' ? 2 : e === 'u' ? 4 : e === 'U' ? 8 : 0;
+          const hex = t.slice(i + 2, i + 2 + digits);
+          if (!digits || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) throw UNSUPPORTED;
+          const code = parseInt(hex, 16);
+          if (code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) throw UNSUPPORTED;
+          out += String.fromCodePoint(code);
+          i += 1 + digits;
+        }
+        from = i + 1;
+      }
+    }
+    let out = '';
+    let i = start + 1;
+    for (;;) {
+      const close = t.indexOf("'", i);
+      if (close === -1 || close > eol) throw UNSUPPORTED;
+      out += t.slice(i, close);
+      if (t.charCodeAt(close + 1) === SQUOTE) {
+        out += "'";
+        i = close + 2;
+        continue;
+      }
+      return { value: out, end: close + 1 };
+    }
+  }
+
+  private scalarNode(start: number, end: number, value: ScalarValue, source: string, plain: boolean): ScalarNode {
+    return { kind: 'scalar', value, source, plain, range: this.range(start, end) };
+  }
+
+  private plainNode(start: number, end: number, atKey: boolean): ScalarNode {
+    const source = this.text.slice(start, end);
+    const resolved = this.resolvePlain(source, atKey);
+    if (!resolved) throw UNSUPPORTED;
+    return this.scalarNode(start, end, resolved.value, source, true);
+  }
+
+  /** Can a plain scalar start with this character (followed by `next`)? Conservative. */
+  private static plainStart(c: number, next: number): boolean {
+    // Indicators: - ? : need a non-space after them; the others never start a plain scalar here.
+    if (c === DASH || c === 0x3f || c === COLON) return !(next === SPACE || next === NL || Number.isNaN(next));
+    return !(
+      c === COMMA ||
+      c === LBRACKET ||
+      c === RBRACKET ||
+      c === LBRACE ||
+      c === RBRACE ||
+      c === HASH ||
+      c === 0x26 || // &
+      c === 0x2a || // *
+      c === 0x21 || // !
+      c === 0x7c || // |
+      c === 0x3e || // >
+      c === SQUOTE ||
+      c === DQUOTE ||
+      c === 0x25 || // %
+      c === 0x40 || // @
+      c === 0x60 // `
+    );
+  }
+
+  /**
+   * A plain scalar in block context from `start` to the end of its line (before a ` #`
+   * comment), trailing spaces excluded. `: ` inside, or a trailing `:`, is not for the fast path.
+   */
+  private blockPlainEnd(start: number): number {
+    const t = this.text;
+    const eol = this.lineEnd(start);
+    let end = start;
+    for (let i = start; i < eol; i++) {
+      const c = t.charCodeAt(i);
+      if (c === HASH && t.charCodeAt(i - 1) === SPACE) break;
+      if (c === COLON) {
+        const n = t.charCodeAt(i + 1);
+        if (i + 1 >= eol || n === SPACE) throw UNSUPPORTED;
+      }
+      if (c !== SPACE) end = i + 1;
+    }
+    return end;
+  }
+
+  // --- flow collections ----------------------------------------------------------------
+
+  private skipSpaces(i: number): number {
+    while (this.text.charCodeAt(i) === SPACE) i++;
+    return i;
+  }
+
+  /**
+   * Spaces, line breaks and comments inside a flow collection. Its lines must be indented
+   * deeper than the block collection that holds it (a closing bracket may stand at that
+   * indent), as `yaml` requires; other layouts go to the `yaml` path.
+   */
+  private flowSpace(from: number, blockIndent: number): number {
+    const t = this.text;
+    let i = from;
+    for (;;) {
+      const c = t.charCodeAt(i);
+      if (c === SPACE) {
+        i++;
+      } else if (c === HASH && (t.charCodeAt(i - 1) === SPACE || t.charCodeAt(i - 1) === NL)) {
+        i = this.lineEnd(i);
+      } else if (c === NL) {
+        let j = i + 1;
+        while (t.charCodeAt(j) === SPACE) j++;
+        const d = t.charCodeAt(j);
+        if (j < t.length && d !== NL && d !== HASH) {
+          const lineIndent = j - (i + 1);
+          if (d === RBRACKET || d === RBRACE ? lineIndent < blockIndent : lineIndent <= blockIndent) throw UNSUPPORTED;
+        }
+        i = j;
+      } else {
+        return i;
+      }
+    }
+  }
+
+  /** A flow item at `i` (after spaces): returns the node and the offset after it. */
+  private flowItem(i: number, depth: number, atKey: boolean, blockIndent: number): { node: ConfigNode; end: number } {
+    const t = this.text;
+    if (i >= t.length) throw UNSUPPORTED;
+    const c = t.charCodeAt(i);
+    if (c === LBRACKET || c === LBRACE) {
+      if (atKey) throw UNSUPPORTED;
+      return this.flowCollection(i, depth + 1, blockIndent);
+    }
+    if (c === SQUOTE || c === DQUOTE) {
+      const q = this.quoted(i);
+      return { node: this.scalarNode(i, q.end, q.value, q.value, false), end: q.end };
+    }
+    if (!FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
+    let end = i;
+    let j = i;
+    for (; j < t.length; j++) {
+      const d = t.charCodeAt(j);
+      // A plain scalar ends at the line end here; a continuation on the next line is not
+      // followed by `,` or the closing bracket, which the collection rejects below.
+      if (d === COMMA || d === RBRACKET || d === RBRACE || d === NL) break;
+      if (d === COLON && atKey && t.charCodeAt(j + 1) === SPACE) break;
+      if (d === LBRACKET || d === LBRACE || d === COLON) throw UNSUPPORTED;
+      if (d === HASH && t.charCodeAt(j - 1) === SPACE) throw UNSUPPORTED;
+      if (d !== SPACE) end = j + 1;
+    }
+    return { node: this.plainNode(i, end, atKey), end };
+  }
+
+  private flowCollection(start: number, depth: number, blockIndent: number): { node: ConfigNode; end: number } {
+    if (depth > MAX_FAST_DEPTH) throw UNSUPPORTED;
+    const t = this.text;
+    const isMap = t.charCodeAt(start) === LBRACE;
+    const close = isMap ? RBRACE : RBRACKET;
+    let i = this.flowSpace(start + 1, blockIndent);
+    const items: ConfigNode[] = [];
+    const entries: MapEntry[] = [];
+    const seen = new Map<string, Range>();
+    if (t.charCodeAt(i) !== close) {
+      for (;;) {
+        if (isMap) {
+          const k = this.flowItem(i, depth, true, blockIndent);
+          i = k.end;
+          // A plain key needs `: `; a quoted key may be followed by `:` directly. Key and `:`
+          // stay on one line.
+          if (t.charCodeAt(i) !== COLON) {
+            i = this.skipSpaces(i);
+            if (t.charCodeAt(i) !== COLON) throw UNSUPPORTED;
+          }
+          if (t.charCodeAt(i + 1) !== SPACE) throw UNSUPPORTED;
+          i = this.skipSpaces(i + 1);
+          const c = t.charCodeAt(i);
+          if (c === COMMA || c === close || c === NL || c === HASH) throw UNSUPPORTED;
+          const v = this.flowItem(i, depth, false, blockIndent);
+          this.addEntry(entries, seen, k.node as ScalarNode, v.node);
+          i = v.end;
+        } else {
+          const v = this.flowItem(i, depth, false, blockIndent);
+          items.push(v.node);
+          i = v.end;
+        }
+        i = this.flowSpace(i, blockIndent);
+        const c = t.charCodeAt(i);
+        if (c === close) break;
+        if (c !== COMMA) throw UNSUPPORTED;
+        i = this.flowSpace(i + 1, blockIndent);
+        const n = t.charCodeAt(i);
+        if (n === close) break; // a trailing comma
+        if (n === COMMA || Number.isNaN(n)) throw UNSUPPORTED;
+      }
+    }
+    const end = i + 1;
+    const range = this.range(start, end);
+    return { node: isMap ? { kind: 'map', entries, range } : { kind: 'seq', items, range }, end };
+  }
+
+  // --- block collections ---------------------------------------------------------------
+
+  private addEntry(entries: MapEntry[], seen: Map<string, Range>, keyNode: ScalarNode, value: ConfigNode): void {
+    const key = String(keyNode.value ?? '');
+    const keyRange = keyNode.range;
+    const first = seen.get(key);
+    if (first) {
+      this.problems.push({
+        kind: 'duplicate-key',
+        message: `duplicate key "${key}" (first at line ${first.line}); the loader keeps the last value`,
+        range: keyRange,
+      });
+    } else {
+      seen.set(key, keyRange);
+    }
+    entries.push({ key, keyRange, value });
+  }
+
+  /**
+   * A key at `i` on a line of a block mapping: returns the key node and the offset after its
+   * `:`, or undefined when the line holds no `key:`.
+   */
+  private blockKey(i: number): { key: ScalarNode; afterColon: number } | undefined {
+    const t = this.text;
+    const c = t.charCodeAt(i);
+    if (c === SQUOTE || c === DQUOTE) {
+      const q = this.quoted(i);
+      let j = q.end;
+      while (t.charCodeAt(j) === SPACE) j++;
+      if (t.charCodeAt(j) !== COLON) return undefined;
+      const n = t.charCodeAt(j + 1);
+      if (!(n === SPACE || n === NL || j + 1 >= t.length)) throw UNSUPPORTED;
+      return { key: this.scalarNode(i, q.end, q.value, q.value, false), afterColon: j + 1 };
+    }
+    if (!FastYaml.plainStart(c, t.charCodeAt(i + 1))) return undefined;
+    const eol = this.lineEnd(i);
+    for (let j = i; j < eol; j++) {
+      const d = t.charCodeAt(j);
+      if (d === HASH && t.charCodeAt(j - 1) === SPACE) return undefined;
+      if (d === COLON) {
+        const n = t.charCodeAt(j + 1);
+        if (j + 1 < eol && n !== SPACE) continue;
+        let end = j;
+        while (end > i && t.charCodeAt(end - 1) === SPACE) end--;
+        if (end - i > 1024) throw UNSUPPORTED;
+        const source = t.slice(i, end);
+        // Merge keys (`<<`) and keys the `yaml` path types as timestamps go there.
+        if (source === '<<') throw UNSUPPORTED;
+        return { key: this.plainNode(i, end, true), afterColon: j + 1 };
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The value after `key:` or `- ` at `from` (on the same line): a scalar or flow collection
+   * on that line, or the block below (deeper, or a sequence at `indent` for map values), or
+   * an empty (null) value. `indent` is the indent of the collection that holds the value.
+   */
+  private blockValue(from: number, indent: number, depth: number, inMap: boolean): Built {
+    const t = this.text;
+    const i = this.skipSpaces(from);
+    const c = t.charCodeAt(i);
+    if (i >= t.length || c === NL || c === HASH) {
+      if (c === HASH && i === from) throw UNSUPPORTED;
+      const next = this.nextContent(this.nextLineStart(i));
+      const nestedOk = next && (next.indent > indent || (inMap && next.indent === indent && this.isSeqLine(next.start + next.indent)));
+      if (next && nestedOk) return this.blockNode(next.start, next.indent, depth + 1);
+      return { node: this.scalarNode(i, i, null, '', true), nodeEnd: inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent), resume: this.nextLineStart(i) };
+    }
+    let valueEnd: number;
+    let node: ConfigNode;
+    if (c === LBRACKET || c === LBRACE) {
+      const f = this.flowCollection(i, depth + 1, indent);
+      node = f.node;
+      valueEnd = f.end;
+    } else if (c === SQUOTE || c === DQUOTE) {
+      const q = this.quoted(i);
+      node = this.scalarNode(i, q.end, q.value, q.value, false);
+      valueEnd = q.end;
+    } else {
+      if (!FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
+      valueEnd = this.blockPlainEnd(i);
+      node = this.plainNode(i, valueEnd, false);
+    }
+    const eol = this.expectLineEnd(valueEnd);
+    // A deeper line after a one-line value would continue it (multi-line scalar) or be an error.
+    const next = this.nextContent(this.nextLineStart(eol));
+    if (next && next.indent > indent) throw UNSUPPORTED;
+    return { node, nodeEnd: this.valueNodeEnd(eol, indent), resume: this.nextLineStart(eol) };
+  }
+
+  /**
+   * The end of an empty mapping value (yaml's range[2]) at `at`, in a mapping indented
+   * `indent`. `yaml` keeps the spaces, comments and line breaks after the `:` with the value
+   * until the next token: when the next line holds the next key (same indent), everything from
+   * the second line break after the last comment indented deeper than the mapping goes to that
+   * key; before a line indented less, or at the end, all of it stays, up to that line's indent.
+   * The end is that of the last token kept, when a comment is among them; else `at`.
+   */
+  private emptyMapValueEnd(at: number, indent: number): number {
+    const t = this.text;
+    const kinds: number[] = []; // 0 line break, 1 spaces, 2 comment
+    const ends: number[] = [];
+    const deep: boolean[] = [];
+    const push = (kind: number, end: number, isDeep = false) => {
+      kinds.push(kind);
+      ends.push(end);
+      deep.push(isDeep);
+    };
+    let p = at;
+    if (t.charCodeAt(p) === HASH) {
+      p = this.lineEnd(p);
+      push(2, p);
+    }
+    let next = -1;
+    while (p < t.length) {
+      push(0, p + 1);
+      p++;
+      let i = p;
+      while (t.charCodeAt(i) === SPACE) i++;
+      if (i > p) push(1, i);
+      if (i >= t.length) break;
+      const c = t.charCodeAt(i);
+      if (c === NL) {
+        p = i;
+      } else if (c === HASH) {
+        const end = this.lineEnd(i);
+        push(2, end, i - p > indent);
+        p = end;
+      } else {
+        next = i - p;
+        break;
+      }
+    }
+    let kept = kinds.length;
+    if (next === indent) {
+      let first = -1;
+      let second = -1;
+      for (let j = 0; j < kinds.length; j++) {
+        if (kinds[j] === 0) {
+          if (first < 0) first = j;
+          else if (second < 0) second = j;
+        } else if (kinds[j] === 2 && deep[j]) {
+          first = -1;
+          second = -1;
+        }
+      }
+      if (second >= 0) kept = second;
+    }
+    for (let j = 0; j < kept; j++) if (kinds[j] === 2) return ends[kept - 1];
+    return at;
+  }
+
+  /**
+   * The end of an empty sequence item (yaml's range[2]) at `at`, in a sequence indented `indent`:
+   * without comments, `at` itself; with a comment on its line and/or comment lines right below
+   * it, after the last of them (before a line indented less than the collection, that line's
+   * first character; at the end of the text, the end of the text). Comments with blank lines
+   * among them are left to the `yaml` path.
+   */
+  private emptyValueEnd(at: number, lineComment: boolean, indent: number): number {
+    const t = this.text;
+    let end = lineComment ? this.nextLineStart(at) : at;
+    let comment = lineComment;
+    let blank = false;
+    for (let p = this.nextLineStart(at); p < t.length; ) {
+      let i = p;
+      while (t.charCodeAt(i) === SPACE) i++;
+      if (i >= t.length) {
+        blank = true;
+        break;
+      }
+      const c = t.charCodeAt(i);
+      if (c === NL) {
+        blank = true;
+        p = i + 1;
+        continue;
+      }
+      if (c !== HASH) {
+        if (comment && blank) throw UNSUPPORTED;
+        // Before a line indented less than the collection, the end takes in that line's indent.
+        return comment && i - p < indent ? i : end;
+      }
+      if (blank) throw UNSUPPORTED;
+      comment = true;
+      end = this.nextLineStart(i);
+      p = end;
+    }
+    if (comment && blank) throw UNSUPPORTED;
+    return comment ? t.length : at;
+  }
+
+  private isSeqLine(i: number): boolean {
+    const t = this.text;
+    if (t.charCodeAt(i) !== DASH) return false;
+    const n = t.charCodeAt(i + 1);
+    return n === SPACE || n === NL || i + 1 >= t.length;
+  }
+
+  /** A block mapping or sequence whose first line starts at `lineStart` with `indent` spaces. */
+  private blockNode(lineStart: number, indent: number, depth: number): Built {
+    if (depth > MAX_FAST_DEPTH) throw UNSUPPORTED;
+    const first = lineStart + indent;
+    if (this.isSeqLine(first)) return this.blockSeq(lineStart, indent, depth);
+    return this.blockMap(first, indent, depth);
+  }
+
+  /** A block mapping whose first key is at `firstKey`; its lines are indented `indent`. */
+  private blockMap(firstKey: number, indent: number, depth: number): Built {
+    const entries: MapEntry[] = [];
+    const seen = new Map<string, Range>();
+    let keyAt = firstKey;
+    let nodeEnd = firstKey;
+    let resume = firstKey;
+    for (;;) {
+      const k = this.blockKey(keyAt);
+      if (!k) throw UNSUPPORTED;
+      const v = this.blockValue(k.afterColon, indent, depth, true);
+      this.addEntry(entries, seen, k.key, v.node);
+      nodeEnd = v.nodeEnd;
+      resume = v.resume;
+      const next = this.nextContent(resume);
+      if (!next || next.indent < indent) break;
+      if (next.indent > indent) throw UNSUPPORTED;
+      keyAt = next.start + next.indent;
+      if (this.isSeqLine(keyAt)) {
+        // `key:` then `- item` at the key's indent belongs to the key; a sequence line after a
+        // finished value at this indent is an error.
+        throw UNSUPPORTED;
+      }
+    }
+    return { node: { kind: 'map', entries, range: this.range(firstKey, nodeEnd) }, nodeEnd, resume };
+  }
+
+  /** A block sequence whose `-` lines are indented `indent`. */
+  private blockSeq(lineStart: number, indent: number, depth: number): Built {
+    const t = this.text;
+    const items: ConfigNode[] = [];
+    const start = lineStart + indent;
+    let dash = start;
+    let nodeEnd = start;
+    let resume = start;
+    for (;;) {
+      const after = dash + 1;
+      const i = this.skipSpaces(after);
+      const c = t.charCodeAt(i);
+      let v: Built;
+      if (i < t.length && c !== NL && c !== HASH && this.isSeqLine(i)) throw UNSUPPORTED; // `- - a`
+      const key = i < t.length && c !== NL && c !== HASH && i > after ? this.blockKey(i) : undefined;
+      if (key) {
+        // `- key: value`: a mapping whose lines are indented like its first key.
+        v = this.blockMap(i, i - this.lineStartOf(i), depth + 1);
+      } else {
+        v = this.blockValue(after, indent, depth, false);
+      }
+      items.push(v.node);
+      nodeEnd = v.nodeEnd;
+      resume = v.resume;
+      const next = this.nextContent(resume);
+      if (!next || next.indent < indent) break;
+      if (next.indent > indent) throw UNSUPPORTED;
+      dash = next.start + next.indent;
+      if (!this.isSeqLine(dash)) {
+        // A key at a sequence's indent ends the sequence when the sequence is a map value at
+        // the map's indent; the caller checks that line.
+        break;
+      }
+    }
+    return { node: { kind: 'seq', items, range: this.range(start, nodeEnd) }, nodeEnd, resume };
+  }
+
+  /** The start of the line `offset` is on; an offset at a line start is its own. */
+  private lineStartOf(offset: number): number {
+    if (offset >= this.text.length) return this.text.length;
+    const nl = this.text.lastIndexOf('\n', offset - 1);
+    return nl + 1;
+  }
+
+  parse(): ConfigNode {
+    const first = this.nextContent(0);
+    if (!first) throw UNSUPPORTED;
+    const at = first.start + first.indent;
+    const c = this.text.charCodeAt(at);
+    if (c === LBRACKET || c === LBRACE) {
+      // A flow collection as the whole document (GPT-NeoX writes its YAML configs as `{ … }`).
+      const flow = this.flowCollection(at, 0, -1);
+      const eol = this.expectLineEnd(flow.end);
+      if (this.nextContent(this.nextLineStart(eol))) throw UNSUPPORTED;
+      return flow.node;
+    }
+    const root = this.blockNode(first.start, first.indent, 0);
+    if (this.nextContent(root.resume)) throw UNSUPPORTED;
+    return root.node;
+  }
+}
+
+/**
+ * The tree of `text` when it is in the fast path's subset, else undefined (the caller then
+ * uses the `yaml` package). Never throws on content.
+ */
+export function loadYamlFast(text: string, resolvePlain: PlainResolver): LoadResult | undefined {
+  if (UNSUPPORTED_CHARS.test(text) || DOC_MARKERS.test(text)) return undefined;
+  const parser = new FastYaml(text, resolvePlain);
+  try {
+    const tree = parser.parse();
+    return { tree, problems: parser.problems };
+  } catch (err) {
+    if (err instanceof Unsupported) return undefined;
+    throw err;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Every JSON Schema that ships with trainlint, by key, with the ajv options it is compiled
+ * with: the dialects' built-in schemas, the `.trainlint.yml` schema and the rules' option
+ * schemas. The single source for both ways of compiling them (see compiled-schemas.ts):
+ * at run time in the sources, at build time (ajv standalone code) for dist/.
+ */
+import type { Options } from 'ajv';
+import axolotlSchema from '../../schemas/dialects/axolotl.schema.json';
+import composerSchema from '../../schemas/dialects/composer.schema.json';
+import deepspeedSchema from '../../schemas/dialects/deepspeed.schema.json';
+import megatronSchema from '../../schemas/dialects/megatron.schema.json';
+import lightningSchema from '../../schemas/dialects/lightning.schema.json';
+import litgptSchema from '../../schemas/dialects/litgpt.schema.json';
+import nanogptSchema from '../../schemas/dialects/nanogpt.schema.json';
+import olmoSchema from '../../schemas/dialects/olmo.schema.json';
+import torchtitanSchema from '../../schemas/dialects/torchtitan.schema.json';
+import torchtuneSchema from '../../schemas/dialects/torchtune.schema.json';
+import gptNeoxSchema from '../../schemas/dialects/gpt-neox.schema.json';
+import hfTrainerSchema from '../../schemas/dialects/hf-trainer.schema.json';
+import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json';
+import ultralyticsSchema from '../../schemas/dialects/ultralytics.schema.json';
+import kohyaSchema from '../../schemas/dialects/kohya.schema.json';
+import timmSchema from '../../schemas/dialects/timm.schema.json';
+import verlSchema from '../../schemas/dialects/verl.schema.json';
+import nemoSchema from '../../schemas/dialects/nemo.schema.json';
+import mmengineSchema from '../../schemas/dialects/mmengine.schema.json';
+import detectron2Schema from '../../schemas/dialects/detectron2.schema.json';
+import configSchema from '../../schemas/trainlint.schema.json';
+import { linearRegExp } from './linear-regexp.js';
+import { RULES } from '../rules/index.js';
+
+/**
+ * Every `pattern` runs on RE2 (linear time, engine/linear-regexp.ts), at run time and in the
+ * standalone code generated for dist/ (where `trainlint.linearRegExp` is supplied to the code).
+ */
+const LINEAR_PATTERNS: Options['code'] = { regExp: linearRegExp };
+/** Dialect schemas and user schemas (user schemas always compile at run time, in schemas.ts). */
+export const SCHEMA_AJV_OPTIONS: Options = { allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, ownProperties: true, logger: false, code: LINEAR_PATTERNS };
+/** `.trainlint.yml` and rule options. */
+export const CONFIG_AJV_OPTIONS: Options = { allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true, code: LINEAR_PATTERNS };
+
+export type AjvProfile = 'schema' | 'config';
+export const AJV_OPTIONS: Record<AjvProfile, Options> = { schema: SCHEMA_AJV_OPTIONS, config: CONFIG_AJV_OPTIONS };
+
+export interface SchemaSource {
+  schema: object;
+  profile: AjvProfile;
+}
+
+const BUILTIN: Record<string, object> = {
+  'hf-trainer.schema.json': hfTrainerSchema,
+  'axolotl.schema.json': axolotlSchema,
+  'llama-factory.schema.json': llamaFactorySchema,
+  'torchtune.schema.json': torchtuneSchema,
+  'composer.schema.json': composerSchema,
+  'deepspeed.schema.json': deepspeedSchema,
+  'megatron.schema.json': megatronSchema,
+  'gpt-neox.schema.json': gptNeoxSchema,
+  'olmo.schema.json': olmoSchema,
+  'lightning.schema.json': lightningSchema,
+  'torchtitan.schema.json': torchtitanSchema,
+  'litgpt.schema.json': litgptSchema,
+  'nanogpt.schema.json': nanogptSchema,
+  'ultralytics.schema.json': ultralyticsSchema,
+  'kohya.schema.json': kohyaSchema,
+  'timm.schema.json': timmSchema,
+  'verl.schema.json': verlSchema,
+  'nemo.schema.json': nemoSchema,
+  'mmengine.schema.json': mmengineSchema,
+  'detectron2.schema.json': detectron2Schema,
+};
+
+/** Keys: `builtin:<file name in schemas/dialects>`, `config`, `rule-options:<rule id>`. */
+export const builtinKey = (name: string) => `builtin:${name}`;
+export const CONFIG_KEY = 'config';
+export const ruleOptionsKey = (ruleId: string) => `rule-options:${ruleId}`;
+
+/** All schemas known at build time, in a stable order. */
+export function schemaSources(): Map<string, SchemaSource> {
+  const out = new Map<string, SchemaSource>();
+  for (const [name, schema] of Object.entries(BUILTIN)) out.set(builtinKey(name), { schema, profile: 'schema' });
+  out.set(CONFIG_KEY, { schema: configSchema, profile: 'config' });
+  for (const rule of RULES) if (rule.meta.options) out.set(ruleOptionsKey(rule.meta.id), { schema: rule.meta.options, profile: 'config' });
+  return out;
+}
