@@ -38,25 +38,83 @@ export interface SeqNode {
 
 export type ConfigNode = ScalarNode | MapNode | SeqNode;
 
-/** Key → last entry, for large mappings that are looked up many times (trees are not changed after loading). */
-const mapIndex = new WeakMap<MapNode, Map<string, MapEntry>>();
+/**
+ * Key → its last entry, for large mappings that are looked up many times. Trees are not changed
+ * after loading, except the mappings Hydra composition builds and edits (engine/hydra/), which go
+ * through `mapSet`/`mapDelete`; an index whose entries array was replaced or resized is rebuilt.
+ */
+interface MapIndex {
+  entries: MapEntry[];
+  length: number;
+  last: Map<string, MapEntry>;
+  /** Some key has more than one entry (a loader's duplicate key). */
+  duplicates: boolean;
+}
+const mapIndex = new WeakMap<MapNode, MapIndex>();
+
+/** The index of a large mapping (more than 16 entries), built or rebuilt when needed. */
+function indexOfMap(node: MapNode): MapIndex | undefined {
+  const entries = node.entries;
+  if (entries.length <= 16) return undefined;
+  let index = mapIndex.get(node);
+  if (!index || index.entries !== entries || index.length !== entries.length) {
+    const last = new Map<string, MapEntry>();
+    for (const entry of entries) last.set(entry.key, entry);
+    index = { entries, length: entries.length, last, duplicates: last.size !== entries.length };
+    mapIndex.set(node, index);
+  }
+  return index;
+}
 
 /** The last entry for `key` (loaders keep the last value of a duplicate key). */
 export function mapGet(node: MapNode, key: string): MapEntry | undefined {
+  const index = indexOfMap(node);
+  if (index) return index.last.get(key);
   const entries = node.entries;
-  if (entries.length > 16) {
-    let index = mapIndex.get(node);
-    if (!index) {
-      index = new Map();
-      for (const entry of entries) index.set(entry.key, entry);
-      mapIndex.set(node, index);
-    }
-    return index.get(key);
-  }
   for (let i = entries.length - 1; i >= 0; i--) {
     if (entries[i].key === key) return entries[i];
   }
   return undefined;
+}
+
+/**
+ * Sets the entry of `entry.key` in a mapping being built: it replaces the last entry for the key in
+ * place (dropping earlier duplicates), or is appended.
+ */
+export function mapSet(node: MapNode, entry: MapEntry): void {
+  const old = mapGet(node, entry.key);
+  const index = indexOfMap(node);
+  if (!old) {
+    node.entries.push(entry);
+    if (index) {
+      index.last.set(entry.key, entry);
+      index.length = node.entries.length;
+    }
+    return;
+  }
+  const i = node.entries.lastIndexOf(old);
+  node.entries[i] = entry;
+  if (index && !index.duplicates) {
+    index.last.set(entry.key, entry);
+    return;
+  }
+  for (let j = i - 1; j >= 0; j--) if (node.entries[j].key === entry.key) node.entries.splice(j, 1);
+  mapIndex.delete(node);
+}
+
+/** Removes every entry of `key` from a mapping being built (its entries array is changed in place). */
+export function mapDelete(node: MapNode, key: string): void {
+  const old = mapGet(node, key);
+  if (!old) return;
+  const index = indexOfMap(node);
+  if (index && !index.duplicates) {
+    node.entries.splice(node.entries.lastIndexOf(old), 1);
+    index.last.delete(key);
+    index.length = node.entries.length;
+    return;
+  }
+  node.entries = node.entries.filter((e) => e.key !== key);
+  mapIndex.delete(node);
 }
 
 export interface Located {

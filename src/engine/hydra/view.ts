@@ -18,7 +18,7 @@
  */
 import type { LaunchCommand } from '../launch.js';
 import type { SourceFile } from '../source.js';
-import type { MapEntry, MapNode } from '../tree.js';
+import { mapGet, mapSet, type MapEntry, type MapNode } from '../tree.js';
 import type { Range } from '../types.js';
 import { hydraCommand, type HydraCommand } from './command.js';
 import { applyOverrides, composeConfig, type ComposedConfig, type LocatedOverride } from './compose.js';
@@ -78,11 +78,10 @@ function treeOf(overrides: LocatedOverride[]): MapNode {
     if (o.op === 'delete' || !o.value || lo.unresolved || o.package !== undefined || o.path[0] === 'hydra') continue;
     let node = root;
     for (const key of o.path.slice(0, -1)) {
-      let e = node.entries.find((x) => x.key === key);
+      let e = mapGet(node, key);
       if (!e || e.value.kind !== 'map') {
         e = { key, keyRange: lo.keyRange, value: { kind: 'map', entries: [], range: lo.keyRange } };
-        node.entries = node.entries.filter((x) => x.key !== key);
-        node.entries.push(e);
+        mapSet(node, e);
       }
       node = e.value as MapNode;
     }
@@ -96,8 +95,7 @@ function treeOf(overrides: LocatedOverride[]): MapNode {
           : v.kind === 'list'
             ? { kind: 'seq', items: [], range: lo.valueRange }
             : { kind: 'map', entries: [], range: lo.valueRange };
-    node.entries = node.entries.filter((x) => x.key !== leaf);
-    node.entries.push({ key: leaf, keyRange: lo.keyRange, value });
+    mapSet(node, { key: leaf, keyRange: lo.keyRange, value });
   }
   return root;
 }
