@@ -8,15 +8,11 @@
 import fs from 'node:fs';
 import { parseSource } from '../../src/engine/load-file';
 import { parquetRows } from '../../src/engine/dataset-rows';
-import { parseLaunchScript } from '../../src/engine/load/shell';
 import { evaluateArithmetic } from '../../src/engine/load/shell-arith';
 import { parsePythonConfig } from '../../src/engine/load/python-config';
-import { applyOverrides, composeConfig, type ConfigLoader } from '../../src/engine/hydra/compose';
-import { configCandidates, hydraCommand } from '../../src/engine/hydra/command';
+import { composeConfig, type ConfigLoader } from '../../src/engine/hydra/compose';
 import { readDefaultsList } from '../../src/engine/hydra/defaults-list';
 import { OmegaReader } from '../../src/engine/omega-reader';
-import { nemo } from '../../src/dialects/nemo';
-import { verl } from '../../src/dialects/verl';
 
 /** A fixed-seed generator (the same inputs on every run). */
 function random(seed: number) {
@@ -85,27 +81,6 @@ const SCENARIOS: Record<string, (args: string[]) => unknown> = {
         const c = composeConfig(f, loader);
         new OmegaReader(f, [], c.root, 'omegaconf', { sources: c.sources }).number(['y', 'z']);
       });
-    }
-    return { threw };
-  },
-
-  /** Random launch commands of overrides, through the Hydra reader and both Hydra dialects. */
-  'hydra-commands': () => {
-    const { rand, pick } = random(1234);
-    const threw: string[] = [];
-    const env = { assume: {}, mappings: {} };
-    const parts = ['a.b=1', '+a=x', '++b.c=[1,2', '~d', 'e=1,2', 'f=${g}', 'h=', '--config-name=x', '-cp', 'conf', '--multirun', '"$@"', '$((2*3))', 'trainer.nnodes=$N', 'actor_rollout_ref.rollout.n=5', 'model.micro_batch_size=x', '=', '@', "'q'"];
-    for (let i = 0; i < 400; i++) {
-      const words = Array.from({ length: rand(12) }, () => pick(parts)).join(' ');
-      const src = `python3 -m ${pick(['verl.trainer.main_ppo', 'verl.trainer.fsdp_sft_trainer'])} ${words}\npython megatron_gpt_pretraining.py ${words}\n`;
-      const file = parseSource('run.sh', src);
-      for (const cmd of parseLaunchScript(src).script.commands) {
-        const h = hydraCommand(cmd, 'run.sh');
-        guard(threw, 'configCandidates', () => configCandidates(h));
-        guard(threw, 'applyOverrides', () => applyOverrides(composeConfig({ path: 'x.yaml', text: '' }), h.overrides, { complete: rand(2) === 0 }));
-      }
-      guard(threw, 'verl', () => verl.extract(file, env));
-      guard(threw, 'nemo', () => nemo.extract(file, env));
     }
     return { threw };
   },
