@@ -19,6 +19,9 @@ import { newInheritCache, resolveInheritance, type InheritIO } from '../src/engi
 import { parseSource } from '../src/engine/load-file';
 import { evaluateArithmetic, MAX_ARITH_CHARS } from '../src/engine/load/shell-arith';
 import { MAX_COPY_WORK, MAX_NODES, MAX_STRING_CHARS, parsePythonConfig } from '../src/engine/load/python-config';
+import { MAX_DEPTH } from '../src/engine/load/result';
+import { readMethodCalls } from '../src/engine/load/python-calls';
+import { readSbatch } from '../src/engine/load/shell';
 import { OmegaReader } from '../src/engine/omega-reader';
 import { getIn, mapDelete, mapGet, mapSet, toPlain, type MapNode } from '../src/engine/tree';
 import type { Report } from '../src/engine/report-types';
@@ -128,6 +131,27 @@ describe('static Python configs', () => {
   });
 });
 
+describe('Ultralytics `model.train(…)` calls', () => {
+  test('a chain of calls and thousands of `**spread`s are read in linear time', () => {
+    expectLinear((n) => `model${'.train(epochs=1)'.repeat(n)}\n`, (text) => readMethodCalls(text, 'train'), 2_000);
+    expectLinear((n) => `a = {'epochs': 3}\n${'b = dict(x=1)\n'.repeat(n)}model.train(${Array(n).fill('**a').join(', ')})\n`, (text) => readMethodCalls(text, 'train'), 2_000);
+    const calls = readMethodCalls(`args = {'epochs': 3}\nother = dict(batch=8)\nYOLO("x.pt").train(**args, **other, imgsz=640)\n`, 'train');
+    expect(calls).toHaveLength(1);
+    expect(calls[0].receiver).toBe('YOLO("x.pt")');
+    expect(calls[0].keywords.map((k) => [k.name, k.value, k.via])).toEqual([
+      ['epochs', 3, 'args'],
+      ['batch', 8, 'other'],
+      ['imgsz', 640, undefined],
+    ]);
+  });
+
+  test('positional arguments in the note are shortened', () => {
+    const [call] = readMethodCalls(`model.train([${'1, '.repeat(10_000)}1], epochs=3)\n`, 'train');
+    expect(call.unread).toHaveLength(1);
+    expect(call.unread[0].length).toBeLessThanOrEqual(81);
+  });
+});
+
 describe('inheritance', () => {
   function memoryIO(files: Record<string, string>): InheritIO {
     return {
@@ -231,6 +255,22 @@ describe('Hydra composition and overrides', () => {
     );
   });
 
+  test('a package or an override key nested deeper than MAX_DEPTH is not composed (it overflowed the stack)', async () => {
+    const files: Record<string, string> = { 'g/h.yaml': `# @package ${'a.'.repeat(2_000)}b\nx: 1\n` };
+    const loader = (rel: string) => (rel in files ? { path: rel, text: files[rel], tree: parseSource(rel, files[rel]).tree } : { missing: 'no such file' });
+    const yaml = 'defaults:\n  - g: h\n  - _self_\ny: 2\n';
+    const c = composeConfig({ path: 'main.yaml', text: yaml, tree: parseSource('main.yaml', yaml).tree }, loader);
+    expect(c.unread.map((u) => u.why)).toEqual([`its package is nested deeper than ${MAX_DEPTH} levels`]);
+    expect(toPlain(c.root)).toEqual({ y: 2 });
+    const r = applyOverrides(c, [located(`+${'k.'.repeat(1_000)}v=1`), located('+z=3')], { complete: true });
+    expect(r.skipped.map((s) => s.why)).toEqual([`a key nested deeper than ${MAX_DEPTH} levels`]);
+    expect(toPlain(r.config.root)).toEqual({ y: 2, z: 3 });
+    // In a linted script, the file is read: no internal error.
+    const dir = tempRepo({ 'conf/main.yaml': 'trainer:\n  nnodes: 1\n', 'run.sh': `python3 -m verl.trainer.main_ppo --config-path=$(pwd)/conf --config-name=main +${'k.'.repeat(1_000)}v=1\n` });
+    const run = await runCliChild(['--format', 'json', '--no-baseline', 'run.sh'], { cwd: dir, timeoutMs: 30_000 });
+    expect(reportOf(run).findings.filter((f) => f.ruleId === 'internal-error')).toEqual([]);
+  }, 40_000);
+
   test('a resolver whose arguments fan out to resolvers: a bounded number of steps, then unknown', async () => {
     const { result, run } = await runWork<{ value: number | null; notes: string[] }>('omega-fan-out', ['100', '4'], { timeoutMs: 30_000 });
     expect(ended(run)).toMatch(/^exit 0/);
@@ -252,6 +292,15 @@ describe('Hydra composition and overrides', () => {
       expect(note).toMatch(/references nested deeper than 10, so its value is unknown$/);
       expect(note.length).toBeLessThan(400);
     }
+  });
+});
+
+describe('SLURM headers', () => {
+  test('tasks computed from nodes × tasks per node stay a safe integer, or are not computed', () => {
+    const big = readSbatch('#SBATCH --nodes=9007199254740\n#SBATCH --ntasks-per-node=9007199\n');
+    expect(big?.nodes?.value).toBe(9007199254740);
+    expect(big?.ntasks).toBeUndefined();
+    expect(readSbatch('#SBATCH --nodes=2\n#SBATCH --ntasks-per-node=8\n')?.ntasks?.value).toBe(16);
   });
 });
 

@@ -14,6 +14,7 @@
  */
 import path from 'node:path';
 import { mapDelete, mapGet, mapSet, type ConfigNode, type MapEntry, type MapNode, type ScalarNode, type SeqNode } from '../tree.js';
+import { MAX_DEPTH } from '../load/result.js';
 import type { Range } from '../types.js';
 import { packageHeader, readDefaultsList, type DefaultsEntry } from './defaults-list.js';
 import type { HydraOverride, OverrideValue } from './overrides.js';
@@ -251,6 +252,10 @@ export function composeConfig(
         }
         const header = packageHeader(loaded.text);
         const childPkg = packageOf(e, pkg, absGroup, header);
+        if (childPkg.length > MAX_DEPTH) {
+          out.unread.push({ ...where, package: childPkg.slice(0, 8).join('.') + '…', why: `its package is nested deeper than ${MAX_DEPTH} levels` });
+          continue;
+        }
         expand(loaded, childPkg, path.posix.dirname(rel), [...stack, rel]);
       }
     }
@@ -354,6 +359,10 @@ export function applyOverrides(base: ComposedConfig, overrides: LocatedOverride[
     const o = lo.override;
     if (o.path[0] === 'hydra') {
       skipped.push({ override: lo, why: "a setting of Hydra itself (hydra.*), not of the job's config" });
+      continue;
+    }
+    if (o.path.length > MAX_DEPTH) {
+      skipped.push({ override: lo, why: `a key nested deeper than ${MAX_DEPTH} levels` });
       continue;
     }
     if (isGroupOverride(o, base)) {

@@ -17,6 +17,7 @@
  * config started by a script they become notes, since the script reports them. Pure.
  */
 import type { LaunchCommand } from '../launch.js';
+import { MAX_DEPTH } from '../load/result.js';
 import type { SourceFile } from '../source.js';
 import { mapGet, mapSet, type MapEntry, type MapNode } from '../tree.js';
 import type { Range } from '../types.js';
@@ -75,7 +76,7 @@ function treeOf(overrides: LocatedOverride[]): MapNode {
   const root: MapNode = { kind: 'map', entries: [], range: overrides[0]?.range ?? EMPTY };
   for (const lo of overrides) {
     const o = lo.override;
-    if (o.op === 'delete' || !o.value || lo.unresolved || o.package !== undefined || o.path[0] === 'hydra') continue;
+    if (o.op === 'delete' || !o.value || lo.unresolved || o.package !== undefined || o.path[0] === 'hydra' || o.path.length > MAX_DEPTH) continue;
     let node = root;
     for (const key of o.path.slice(0, -1)) {
       let e = mapGet(node, key);

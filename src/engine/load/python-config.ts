@@ -280,6 +280,8 @@ class Expr {
 
   private num(value: number, isInt: boolean, a: Token, b: Token): ScalarNode {
     if (!Number.isFinite(value)) throw new Unsupported();
+    // A Python int has no negative zero (`-0` is 0); a float keeps it (`-0.0`).
+    if (isInt && value === 0) value = 0;
     const node: ScalarNode = { kind: 'scalar', value, source: this.src(a, b), plain: true, range: this.range(a, b) };
     if (isInt) INTS.add(node);
     return node;

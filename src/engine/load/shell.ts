@@ -1009,7 +1009,7 @@ export function readSbatch(src: string, lineStarts = computeLineStarts(src)): Sl
     at = next;
   }
   if (!found) return undefined;
-  if (!alloc.ntasks && alloc.nodes && alloc.ntasksPerNode) {
+  if (!alloc.ntasks && alloc.nodes && alloc.ntasksPerNode && Number.isSafeInteger(alloc.nodes.value * alloc.ntasksPerNode.value)) {
     alloc.ntasks = { value: alloc.nodes.value * alloc.ntasksPerNode.value, text: `${alloc.nodes.text} × ${alloc.ntasksPerNode.text}`, range: alloc.ntasksPerNode.range };
   }
   return alloc;
