@@ -21,7 +21,8 @@ import { evaluateArithmetic, MAX_ARITH_CHARS } from '../src/engine/load/shell-ar
 import { MAX_COPY_WORK, MAX_NODES, MAX_STRING_CHARS, parsePythonConfig } from '../src/engine/load/python-config';
 import { MAX_DEPTH } from '../src/engine/load/result';
 import { readMethodCalls } from '../src/engine/load/python-calls';
-import { readSbatch } from '../src/engine/load/shell';
+import { parseLaunchScript, readSbatch } from '../src/engine/load/shell';
+import { openclip } from '../src/dialects/openclip';
 import { OmegaReader } from '../src/engine/omega-reader';
 import { getIn, mapDelete, mapGet, mapSet, toPlain, type MapNode } from '../src/engine/tree';
 import type { Report } from '../src/engine/report-types';
@@ -305,6 +306,23 @@ describe('SLURM headers', () => {
 });
 
 describe('shell arithmetic', () => {
+  test('nested `$(( $(( … )) ))` in a variable stays one word: the command is still read (the value is unknown)', () => {
+    const { script } = parseLaunchScript('N=$(( $(( $(( 4 )) )) ))\ntorchrun --nproc_per_node $N -m open_clip_train.main --batch-size 8\n');
+    expect(script.commands).toHaveLength(1);
+    expect(script.commands[0]).toMatchObject({ launcher: 'torchrun', module: 'open_clip_train.main' });
+    expect(script.commands[0].args.map((a) => [a.flag, a.value])).toEqual([['--batch-size', '8']]);
+    expect(script.commands[0].launcherArgs.map((a) => [a.flag, a.value])).toEqual([['--nproc_per_node', '$(( $(( $(( 4 )) )) ))']]);
+  });
+
+  test('OpenCLIP: a flag given a value trainlint cannot read is unknown, not the default', () => {
+    const file = parseSource('train.sh', 'B=$(( ((((((((((((((((((((((((((((((((((8)))))))))))))))))))))))))))))))))) ))\ntorchrun --nproc_per_node 4 -m open_clip_train.main --batch-size $B --warmup $(cat warmup.txt) --lr 1e-3 --epochs 3\n');
+    const { plan } = openclip.extract(file, { assume: {}, mappings: {} });
+    expect(plan.microBatchSize).toBeUndefined();
+    expect(plan.warmupSteps).toBeUndefined();
+    expect(plan.peakLr).toMatchObject({ value: 1e-3, origin: 'explicit' });
+    expect(plan.gradAccumSteps).toMatchObject({ value: 1, origin: 'default' });
+  });
+
   test('a variable longer than MAX_ARITH_CHARS is unknown before it is parsed (it was parsed at every reference)', () => {
     const long = '9'.repeat(65_000);
     const r = evaluateArithmetic('A+'.repeat(250) + 'A', () => long);

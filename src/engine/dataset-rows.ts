@@ -294,7 +294,8 @@ export function parquetRows(abs: string, maxBytes: number): RowCount {
     const footer = Buffer.alloc(footerLength);
     readSync(fd, footer, 0, footerLength, size - 8 - footerLength);
     const rows = new CompactReader(footer).i64Field(3);
-    if (rows === undefined || rows < 0n || rows > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, why: 'Parquet footer without num_rows' };
+    if (rows === undefined) return { ok: false, why: 'Parquet footer without num_rows' };
+    if (rows < 0n || rows > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, why: `Parquet footer num_rows ${rows} is not a row count` };
     return { ok: true, rows: Number(rows) };
   } catch (err) {
     return { ok: false, why: `Parquet footer cannot be read (${(err as Error).message})` };

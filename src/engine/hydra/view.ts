@@ -101,6 +101,11 @@ function treeOf(overrides: LocatedOverride[]): MapNode {
   return root;
 }
 
+/** An override in a note: the first 80 characters. */
+function shortOverride(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+}
+
 export function hydraView(file: SourceFile, env: { hydra?: HydraInput }, options: HydraViewOptions = {}): HydraView {
   const notes: string[] = [];
   const errors: HydraViewError[] = [];
@@ -115,7 +120,7 @@ export function hydraView(file: SourceFile, env: { hydra?: HydraInput }, options
     const complete = named !== undefined && named.unread.length === 0;
     const applied = applyOverrides(base, command.overrides, { complete, knownKey: options.knownKey });
     for (const e of applied.errors) errors.push({ message: e.message, range: e.override.range, data: { hydra: 'override', override: e.override.override.text } });
-    for (const s of applied.skipped) notes.push(`${s.override.override.text} (line ${s.override.range.line}) is ${s.why}; not applied`);
+    for (const s of applied.skipped) notes.push(`${shortOverride(s.override.override.text)} (line ${s.override.range.line}) is ${s.why}; not applied`);
     const view: HydraView = { config: applied.config, complete, command, errors, notes, overrideTree: treeOf(command.overrides) };
     if (named) view.commandConfig = named;
     if (command.forwardsArgs) {
