@@ -31,11 +31,17 @@ function timed(f: () => unknown): number {
   return performance.now() - start;
 }
 
-/** The work grows about linearly with its input (a quadratic one grows `factor` times faster). */
+/**
+ * The work grows about linearly with its input (a quadratic one grows `factor` times faster). A
+ * ratio over the bound is measured again, up to three times: load from other processes can
+ * disturb one measurement, but a quadratic algorithm is over the bound every time.
+ */
 export function expectLinear<T>(prepare: (n: number) => T, work: (input: T) => unknown, n: number, factor = 4, runs = 3): Growth {
-  const g = growth(prepare, work, n, factor, runs);
-  if (g.ratio >= factor * 2.5) {
-    throw new Error(`input ×${factor} took ×${g.ratio.toFixed(1)} the time (${g.smallMs.toFixed(1)} ms → ${g.largeMs.toFixed(1)} ms): not linear`);
+  const seen: string[] = [];
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const g = growth(prepare, work, n, factor, runs);
+    if (g.ratio < factor * 2.5) return g;
+    seen.push(`×${g.ratio.toFixed(1)} (${g.smallMs.toFixed(1)} ms → ${g.largeMs.toFixed(1)} ms)`);
   }
-  return g;
+  throw new Error(`input ×${factor} took ${seen.join(', then ')} the time: not linear`);
 }
