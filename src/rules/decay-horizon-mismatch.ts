@@ -1,16 +1,16 @@
 import { formatCount, formatPercent } from '../engine/format-number.js';
 import { checkEpochHorizon, checkMilestones } from './decay-milestones.js';
 import type { Setting } from '../engine/types.js';
-import { brief, clearOfEstimates, derivation, inKeyUnit, keyValue, launchRejection, rangeOf, type Rule, type RuleContext } from './types.js';
+import { brief, clearOfEstimates, derivation, inKeyUnit, keyValue, launchRejection, rangeOf, tickNouns, type Rule, type RuleContext, type TickNouns } from './types.js';
 
 /**
  * The horizon written back under its own key for a run of `total` steps: the run's own length
  * as written when both are in the same unit (`--lr-decay-samples` = `--train-samples` 19531250),
  * else the step count converted (samples, Composer `ba`).
  */
-function horizonFor(decay: Setting<number>, total: Setting<number>, file: string): string {
+function horizonFor(decay: Setting<number>, total: Setting<number>, file: string, nouns: TickNouns): string {
   // A horizon no single key sets (derived from several, e.g. NeMo's max_steps − constant_steps).
-  if (!decay.key) return `the decay horizon to ${formatCount(total.value)} steps`;
+  if (!decay.key) return `the decay horizon to ${formatCount(total.value)} ${nouns.many}`;
   const d = decay.writtenAs;
   const t = total.writtenAs;
   if (d && t && d.unit === t.unit && t.value !== undefined) return keyValue(decay.key ?? '', `${formatCount(t.value)}${d.suffix ? d.unit : ''}`, decay.file ?? file);
@@ -19,7 +19,7 @@ function horizonFor(decay: Setting<number>, total: Setting<number>, file: string
 
 /** How to make the horizon the run's length: set it, or drop it where it defaults to the run length. */
 function horizonAdvice(ctx: RuleContext, decay: Setting<number>, total: Setting<number>): string {
-  const set = horizonFor(decay, total, ctx.file.path);
+  const set = horizonFor(decay, total, ctx.file.path, tickNouns(ctx.plan));
   // Only a horizon written in the config can be dropped (not a default, not one taken from the run length).
   if (!decay.key || !decay.range || decay.origin === 'default' || decay.key === total.key) return set;
   return ctx.decayDefaultsToRun ? `drop ${decay.key} (it defaults to the run length) or set ${set}` : set;
@@ -58,11 +58,12 @@ export const decayHorizonMismatch: Rule = {
     if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
     const range = rangeOf(ctx, decay, total);
     const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
-    const first = `the LR decay ends at step ${formatCount(decay.value)}${brief(decay)} but the run is ${formatCount(total.value)} optimizer steps${brief(total)}`;
+    const nouns = tickNouns(ctx.plan);
+    const first = `the LR decay ends at ${nouns.one} ${formatCount(decay.value)}${brief(decay)} but the run is ${formatCount(total.value)} ${nouns.run}${brief(total)}`;
     const how = derivation(['the decay horizon', decay], ['the run', total]);
     if (diff < 0) {
       const tail = total.value - decay.value;
-      const last = `the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)})`;
+      const last = `the last ${formatCount(tail)} ${tail === 1 ? nouns.one : nouns.many} (${formatPercent(tail / total.value)})`;
       const pastEnd = {
         flat: `${last} run flat at the minimum LR`,
         rises: `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up`,
