@@ -467,7 +467,7 @@ function extractBridge(ctx: Ctx, env: ExtractEnv): void {
   const lengths = [iters, samples, epochs].filter((s): s is Setting<number> => s !== undefined && s.value !== null);
   if (lengths.length > 1) conflict(ctx, 'run-length-twice', `${lengths.map((s) => s.key).join(' and ')} are all set: Megatron-Bridge raises "Cannot specify more than one of train_iters, train_samples, or num_epochs" at start-up; keep one`, ...lengths.slice(1));
   if (iters) plan.totalSteps = { ...iters, unit: 'steps' };
-  else if (samples && gbs) plan.totalSteps = derivedFrom(samples, Math.floor(samples.value / gbs.value), `${named(samples)} // ${named(gbs)}`, 'steps');
+  else if (samples && gbs) plan.totalSteps = { ...derivedFrom(samples, Math.floor(samples.value / gbs.value), `${named(samples)} // ${named(gbs)}`, 'steps'), writtenAs: { unit: 'samples', perStep: gbs.value, value: samples.value } };
   const lr = v.num('optimizer.lr');
   if (lr) plan.peakLr = lr;
   const finetuneLr = v.num('optimizer.finetune_lr');
@@ -492,7 +492,7 @@ function extractBridge(ctx: Ctx, env: ExtractEnv): void {
   if (decay && style?.value !== 'constant') plan.decaySteps = decay;
   if (wIters) plan.warmupSteps = { ...wIters, unit: 'steps' };
   else if (wFrac && decay) plan.warmupSteps = { ...derivedFrom(wFrac, Math.floor(wFrac.value * decay.value), `${wFrac.value} × decay ${formatCount(decay.value)}`, 'steps'), fractionOf: { fraction: wFrac.value, of: 'the decay horizon', ofSteps: decay.value } };
-  else if (wSamples && gbs) plan.warmupSteps = derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named(wSamples)} / ${named(gbs)})`, 'steps');
+  else if (wSamples && gbs) plan.warmupSteps = { ...derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named(wSamples)} / ${named(gbs)})`, 'steps'), writtenAs: { unit: 'samples', perStep: gbs.value, value: wSamples.value } };
   if (plan.warmupSteps && decay && plan.warmupSteps.value >= decay.value) {
     notes.push(`warmup ${formatCount(plan.warmupSteps.value)} ≥ decay ${formatCount(decay.value)} steps: Megatron-Bridge warns and caps the warmup at ${formatCount(Math.max(0, decay.value - 1))} steps (_calculate_scheduler_steps)`);
   }

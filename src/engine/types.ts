@@ -74,6 +74,12 @@ export interface Setting<T = number | string | boolean> {
     /** Another way out, as a clause: "ultralytics ≥ 8.4.103 has no floor". */
     otherwise?: string;
   };
+  /**
+   * What to change when the key that holds the value is not the one to fix (a decay horizon a script derives
+   * from the run length, the process count and the accumulation; timm's flat tail made by cooldown_epochs), as
+   * an imperative clause ("make them equal (2 processes, …)"). Rules use it in place of their own advice.
+   */
+  advice?: string;
   /** 'upper': the real value may be smaller (torchtune's epochs × max_steps_per_epoch before the dataset size is known). */
   bound?: 'upper';
   /**

@@ -19,14 +19,16 @@ function horizonFor(decay: Setting<number>, total: Setting<number>, file: string
 
 /** How to make the horizon the run's length: set it, or drop it where it defaults to the run length. */
 function horizonAdvice(ctx: RuleContext, decay: Setting<number>, total: Setting<number>): string {
+  // The dialect knows what to change (no key sets the horizon, or another key makes the tail): its own clause.
+  if (decay.advice) return decay.advice;
   const set = horizonFor(decay, total, ctx.file.path, tickNouns(ctx.plan));
   // Only a horizon written in the config can be dropped (not a default, not one taken from the run length).
   if (!decay.key || !decay.range || decay.origin === 'default' || decay.key === total.key) return set;
   return ctx.decayDefaultsToRun ? `drop ${decay.key} (it defaults to the run length) or set ${set}` : set;
 }
 
-/** "set X" unless the advice already says what to do ("drop X … or set X"). */
-const asFix = (advice: string): string => (advice.startsWith('drop ') ? advice : `set ${advice}`);
+/** "set X" unless the advice already says what to do ("drop X … or set X", a dialect's own clause). */
+const asFix = (advice: string, decay: Setting<number>): string => (advice.startsWith('drop ') || advice === decay.advice ? advice : `set ${advice}`);
 
 export const decayHorizonMismatch: Rule = {
   meta: {
@@ -79,7 +81,7 @@ export const decayHorizonMismatch: Rule = {
         : ':';
       ctx.report({
         range,
-        message: `${first}${mistake} ${consequence}; ${asFix(horizonAdvice(ctx, decay, total))}${how}`,
+        message: `${first}${mistake} ${consequence}; ${asFix(horizonAdvice(ctx, decay, total), decay)}${how}`,
         data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? 'rejected' : (ctx.afterDecay ?? 'unknown'), ...(minusWarmup ? { horizonIsTrainMinusWarmup: true } : {}) },
       });
       return;
@@ -92,7 +94,7 @@ export const decayHorizonMismatch: Rule = {
     const advice = horizonAdvice(ctx, decay, total);
     ctx.report({
       range,
-      message: `${first}: ${consequence}, so the LR never reaches its floor; ${asFix(advice)}${how}`,
+      message: `${first}: ${consequence}, so the LR never reaches its floor; ${asFix(advice, decay)}${how}`,
       data: { ...data, decayCompleted: reached, ...(during ? { decayCompletedReason: 'the run ends during warmup' } : {}) },
       runLength: {
         consequence: during ? 'the decay never starts' : `the decay stops ${shown} of the way, above its floor`,

@@ -15,6 +15,8 @@ import type { TrainingPlan } from '../engine/types.js';
 import { clearOfEstimates, launchRejection, rangeOf, sourceOf, tickNouns, type RuleContext } from './types.js';
 
 function at(s: Setting<number>, plan: TrainingPlan): string {
+  // A milestone written in epochs and compared in steps: the epoch as written first.
+  if (s.writtenAs?.unit === 'epochs') return `epoch ${formatCount(s.value * s.writtenAs.perStep)} (${tickNouns(plan).one} ${formatCount(s.value)}${s.key ? `, ${s.key}` : ''})`;
   return `${s.unit === 'epochs' ? 'epoch' : tickNouns(plan).one} ${formatCount(s.value)}${sourceOf(s)}`;
 }
 
@@ -50,7 +52,7 @@ export function checkMilestones(ctx: RuleContext): void {
   const consequence = crash ?? (none ? 'the LR never decays and stays at its peak for the whole run' : 'that drop never happens, so the LR ends higher than the schedule planned');
   ctx.report({
     range: rangeOf(ctx, none ? first : last, end),
-    message: `${what}: ${consequence}; ${before(last, end, unit, ctx.plan)} (scale them with the run) or lengthen the run`,
+    message: `${what}: ${consequence}; ${before(last, end, unit, ctx.plan)}, scaled with the run, or lengthen the run`,
     data: {
       firstMilestone: first?.value,
       lastMilestone: last.value,

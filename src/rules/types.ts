@@ -286,25 +286,31 @@ function belowFloor(setting: Setting<number>, plan: TrainingPlan | undefined, sh
  * When the framework floors the warmup above `steps` (Setting.floor), both say what to do instead;
  * `share` is the part of the run `steps` stands for (0.05 for "5% of the run").
  */
-export function warmupAsWritten(setting: Setting<number>, steps: number, plan?: TrainingPlan, inFile?: string, share = 0.05): { text: string; fix: string; floored?: boolean } {
+export function warmupAsWritten(
+  setting: Setting<number>,
+  steps: number,
+  plan?: TrainingPlan,
+  inFile?: string,
+  share = 0.05,
+): { text: string; fix: string; floored?: boolean; steps: number } {
   if (setting.floor && steps < setting.floor.steps) {
     const text = belowFloor(setting, plan, share, inFile);
-    return { text, fix: text, floored: true };
+    return { text, fix: text, floored: true, steps: setting.floor.steps };
   }
   const f = setting.fractionOf;
-  if (f && f.ofSteps > 0) {
+  if (f && f.ofSteps > 0 && !setting.writtenAs) {
     const kv = keyValue(setting.key ?? 'warmup', formatFractionDown(steps / f.ofSteps), setting.file ?? inFile);
-    return { text: `${kv} (${stepCount(steps, plan)} of ${f.of})`, fix: kv };
+    return { text: `${kv} (${stepCount(steps, plan)} of ${f.of})`, fix: kv, steps };
   }
   const ratio = plan?.warmupRatio;
   const total = plan?.totalSteps;
   if (!setting.key && ratio?.key && total && total.value > 0) {
     const kv = keyValue(ratio.key, formatFractionDown(steps / total.value), ratio.file ?? inFile);
-    return { text: `${kv} (${stepCount(steps, plan)})`, fix: kv };
+    return { text: `${kv} (${stepCount(steps, plan)})`, fix: kv, steps };
   }
-  if (!setting.key) return { text: stepCount(steps, plan), fix: `warmup ${formatCount(steps)}` };
+  if (!setting.key) return { text: stepCount(steps, plan), fix: `warmup ${formatCount(steps)}`, steps };
   const kv = keyUnitValue(setting, steps, 'down', inFile);
-  return { text: setting.writtenAs ? `${kv.text} (${stepCount(kv.steps, plan)})` : kv.text, fix: kv.text };
+  return { text: setting.writtenAs ? `${kv.text} (${stepCount(kv.steps, plan)})` : kv.text, fix: kv.text, steps: kv.steps };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { formatCount } from '../engine/format-number.js';
+import { formatCount, formatPercent } from '../engine/format-number.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import { brief, clearOfEstimates, derivation, launchRejection, rangeOf, stepCount, tickNouns, warmupAsWritten, type Rule } from './types.js';
 
@@ -30,7 +30,9 @@ export const warmupExceedsTraining: Rule = {
     const consequence = launchRejection(ctx) ?? 'the LR never reaches its peak and the decay never starts';
     const range = rangeOf(ctx, warmup, total);
     const nouns = tickNouns(ctx.plan);
-    const fix = advice.floored ? advice.text : `set ${advice.text}, 5% of the run`;
+    // The share the advised value really gives (a whole epoch may be more than 5%).
+    const share = Math.abs(advice.steps - suggested) <= 1 ? '5%' : formatPercent(Math.min(1, advice.steps / total.value));
+    const fix = advice.floored ? advice.text : `set ${advice.text}, ${share} of the run`;
     ctx.report({
       range,
       message:

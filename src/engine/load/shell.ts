@@ -103,6 +103,8 @@ const FRONT_ENDS: Record<string, RegExp> = {
   'axolotl': /^(?:train|preprocess)$/,
   'litgpt': /^(?:finetune\w*|pretrain)$/,
 };
+/** timm's launch wrapper: `distributed_train.sh NUM_PROC train.py-arguments…`. */
+const TIMM_WRAPPER = 'distributed_train.sh';
 /** Ultralytics `yolo TASK MODE` tasks (cfg/__init__.py TASKS). */
 const YOLO_TASKS = new Set(['detect', 'segment', 'classify', 'pose', 'obb']);
 /** The script's own arguments, handed on: `$@`, `$*`, `${@}`, `${@:2}`. */
@@ -661,6 +663,8 @@ class ScriptParser {
       return { launcher: 'none', launcherArgs: [], script: `${exe} ${words[k + 1].text}`, args: this.programArgs(words, k + 2), cli: `${exe} ${words[k + 1].text}` };
     }
     if (exe === 'yolo') return this.yolo(words, k + 1);
+    if ((exe === 'bash' || exe === 'sh') && basename(words[k + 1]?.text ?? '') === TIMM_WRAPPER) return this.timmWrapper(words, k + 1);
+    if (exe === TIMM_WRAPPER) return this.timmWrapper(words, k);
     if (exe === 'srun') {
       // srun's options come first; the program it starts decides the launcher.
       const r = this.options(words, k + 1, switchesFrom(SRUN_SWITCHES), { splitShort: true });
@@ -683,6 +687,17 @@ class ScriptParser {
     if (words[j] && !words[j].text.includes('=')) return undefined;
     const args = this.programArgs(words, j);
     return args.some((a) => a.flag === '' && a.value === 'mode=train') ? { launcher: 'none', launcherArgs: [], script: 'yolo train', args, cli: 'yolo train' } : undefined;
+  }
+
+  /**
+   * timm's `distributed_train.sh N …`: `NUM_PROC=$1; shift; torchrun --nproc_per_node=$NUM_PROC train.py "$@"`.
+   * The process count is kept as a launcher option named after the wrapper (launcherWorldSize reads it).
+   */
+  private timmWrapper(words: Word[], k: number): CommandBody | undefined {
+    const n = words[k + 1];
+    if (!n || isFlag(n.text)) return undefined;
+    const nproc: ShellArg = { ...this.positional(n), flag: TIMM_WRAPPER };
+    return { launcher: 'torchrun', launcherArgs: [nproc], script: 'train.py', args: this.programArgs(words, k + 2), cli: TIMM_WRAPPER };
   }
 
   private torchrun(words: Word[], k: number, before: ShellArg[]): CommandBody | undefined {
@@ -881,7 +896,7 @@ export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undef
     case 'python':
       return { value: 1, how: 'plain python (one process)', range: cmd.range, key: 'python' };
     case 'torchrun': {
-      const nproc = opt('--nproc_per_node', '--nproc-per-node');
+      const nproc = opt('--nproc_per_node', '--nproc-per-node', TIMM_WRAPPER);
       const nnodes = opt('--nnodes');
       if (nproc) return product(nproc, nnodes, '--nnodes not set: 1 node');
       // torchrun's default is one process per node, unless an opaque `$OPTS` may set it.
