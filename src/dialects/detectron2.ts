@@ -379,7 +379,7 @@ export const detectron2: Dialect = {
     id: 'detectron2',
     title: 'detectron2',
     description: 'detectron2 yacs YAML configs with their _BASE_ chain, and LazyConfig Python files read statically (never executed)',
-    yamlLoader: 'omegaconf',
+    yamlLoader: 'yacs',
     yamlLoaderName: 'yacs (PyYAML, then literal_eval of strings)',
     schema: 'detectron2.schema.json',
   },

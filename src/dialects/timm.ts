@@ -136,7 +136,9 @@ function milestones(src: Source, plan: TrainingPlan, spelled: <T extends number 
   if (a && Array.isArray(a.value)) values = a.value.map(Number);
   else if (a && cli && src.cmd) {
     const i = src.cmd.args.findIndex((x) => x.flag === a.written);
-    const words = [src.cmd.args[i]?.value, ...src.cmd.args.slice(i + 1).filter((x, j, all) => x.flag === '' && all.slice(0, j).every((y) => y.flag === ''))].filter((v): v is string => v !== undefined);
+    const after = src.cmd.args.slice(i + 1);
+    const end = after.findIndex((x) => x.flag !== '');
+    const words = [src.cmd.args[i]?.value, ...(end < 0 ? after : after.slice(0, end)).map((x) => x.value)].filter((v): v is string => v !== undefined);
     values = words.map((w) => argparseNumber(w, true) ?? NaN);
   } else if (a && typeof a.value === 'number') values = [a.value];
   else if (!a && src.config === undefined) values = TIMM_DEFAULTS.decayMilestones;

@@ -8,9 +8,11 @@ import type { PlanField, Range, Setting, TrainingPlan } from '../engine/types.js
  * How the framework's loader types YAML scalars (see engine/load/yaml.ts): PyYAML (YAML 1.1),
  * OmegaConf (YAML 1.1, but `1e-4` is a float), pydantic (PyYAML, then validators coerce the
  * string to the declared type), or 'text' (each value is handed on as its written text, e.g.
- * Megatron's functional tests pass MODEL_ARGS through `yq … | tostring` to argparse).
+ * Megatron's functional tests pass MODEL_ARGS through `yq … | tostring` to argparse), or 'yacs'
+ * (detectron2: PyYAML, then `literal_eval` of every string, so `1e-4` is a float, then a type check against
+ * the default's type that refuses a float for an int key: `MAX_ITER: 1e4` stops the run).
  */
-export type YamlLoader = 'pyyaml' | 'omegaconf' | 'pydantic' | 'text';
+export type YamlLoader = 'pyyaml' | 'omegaconf' | 'pydantic' | 'text' | 'yacs';
 
 export interface DialectMeta {
   id: string;

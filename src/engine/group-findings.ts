@@ -126,10 +126,33 @@ export function groupRunLength(findings: Finding[], ctx: RunFindingsContext): Fi
   return [...others, withShortRunNote(merge(members, ctx), ctx)];
 }
 
+/**
+ * A number the loader does not type as the schema wants (`learning_rate: 2e-5`, a string for PyYAML) is one
+ * cause: the `schema` error names the scalar with the loader's reading and the fix, so a
+ * `yaml11-ambiguous-scalar` finding on that scalar (same line, its text quoted in the schema message) is merged
+ * into it. Suppressions written for either still apply (`merged`).
+ */
+export function mergeScalarTyping(findings: Finding[]): Finding[] {
+  const typing = findings.filter((f) => f.ruleId === 'yaml11-ambiguous-scalar' && typeof f.data?.source === 'string');
+  if (typing.length === 0) return findings;
+  const absorbed = new Set<Finding>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    if (f.ruleId !== 'schema') {
+      out.push(f);
+      continue;
+    }
+    const same = typing.filter((t) => !absorbed.has(t) && t.path === f.path && t.range.line === f.range.line && f.message.includes(`\`${String(t.data!.source)}\``));
+    same.forEach((t) => absorbed.add(t));
+    out.push(same.length ? { ...f, merged: [f, ...same], related: [...(f.related ?? []), ...same.map((t) => ({ path: t.path, range: t.range, message: t.message }))] } : f);
+  }
+  return out.filter((f) => !absorbed.has(f));
+}
+
 /** Short-run severities, then one finding per cause. */
 export function shapeRunFindings(findings: Finding[], ctx: RunFindingsContext): Finding[] {
   return groupRunLength(
-    findings.map((f) => (f.runLength ? withShortRunSeverity(f, ctx) : f)),
+    mergeScalarTyping(findings).map((f) => (f.runLength ? withShortRunSeverity(f, ctx) : f)),
     ctx,
   );
 }

@@ -32,9 +32,9 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
   // A loader that hands on the written text (Megatron's MODEL_ARGS) never types the scalar.
   if (!node.plain || ctx.yamlLoader === 'text') return undefined;
   const src = node.source;
-  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === 'pyyaml' ? 'PyYAML (YAML 1.1)' : ctx.yamlLoader === 'omegaconf' ? 'OmegaConf' : 'pydantic');
+  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === 'pyyaml' ? 'PyYAML (YAML 1.1)' : ctx.yamlLoader === 'omegaconf' ? 'OmegaConf' : ctx.yamlLoader === 'yacs' ? 'yacs' : 'pydantic');
   if (typeof node.value === 'string' && NUMERIC_TEXT.test(src)) {
-    // OmegaConf and pydantic-coerced loaders read it as the number intended.
+    // OmegaConf, yacs (literal_eval) and pydantic-coerced loaders read it as the number intended.
     if (ctx.yamlLoader !== 'pyyaml') return undefined;
     const replacement = numberSpelling(src);
     return {
