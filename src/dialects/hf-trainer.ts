@@ -45,6 +45,8 @@ export const hfTrainer: Dialect = {
     title: 'Hugging Face Trainer',
     description: 'TrainingArguments as YAML/JSON (HfArgumentParser: TRL, alignment-handbook, in-house)',
     yamlLoader: LOADER,
+    // `python train.py sft.yaml --learning_rate 2e-5`, `--config x.yaml …`: HfArgumentParser / TrlParser apply the flags over the YAML.
+    launchOverrides: ['argparse'],
     schema: 'hf-trainer.schema.json',
   },
   datasets: hfTrainerDatasets,

@@ -1,5 +1,6 @@
 /** The contract every framework dialect implements: detect a file, extract its plan. */
 import type { HydraInput } from '../engine/hydra/view.js';
+import type { OverrideStyle } from '../engine/launch-overrides.js';
 import type { SourceFile } from '../engine/source.js';
 import type { ConfigNode } from '../engine/tree.js';
 import type { PlanField, Range, Setting, TrainingPlan } from '../engine/types.js';
@@ -36,6 +37,12 @@ export interface DialectMeta {
    * "found duplicate key"): the clause `duplicate-key` prints. Absent: the last value wins.
    */
   rejectsDuplicateKeys?: string;
+  /**
+   * How the framework applies what a launch command writes after the config (engine/launch-overrides.ts):
+   * 'argparse' (HfArgumentParser / TrlParser flags), 'click' (axolotl's CLI options), 'dotlist' (OmegaConf
+   * `key=value` words). The launch's plan then holds those values (origin 'launcher'). Absent: none.
+   */
+  launchOverrides?: OverrideStyle[];
 }
 
 /**

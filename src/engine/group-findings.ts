@@ -14,7 +14,7 @@
  * the configured severity (warning by default) and says so, unless the framework refuses to start
  * on it (the dialect's launchChecks), which stays as it is.
  */
-import { tickNouns } from '../rules/types.js';
+import { brief, tickNouns } from '../rules/types.js';
 import { formatCount } from './format-number.js';
 import type { ShortRun } from './short-run.js';
 import type { Finding, RelatedLocation, Severity, TrainingPlan } from './types.js';
@@ -79,7 +79,7 @@ function merge(members: Finding[], ctx: RunFindingsContext): Finding {
   const what = intervals.length === members.length ? 'intervals are' : sizedByInterval ? 'schedule and intervals are' : 'schedule is';
   const nouns = tickNouns(ctx.plan);
   const cause =
-    `the run is ${formatCount(steps)} ${nouns.run}${keyOf(total?.key)} but its ${what} sized for ` +
+    `the run is ${formatCount(steps)} ${nouns.run}${total?.origin === 'launcher' ? brief(total) : keyOf(total?.key)} but its ${what} sized for ` +
     `${sized ? `${sizedByInterval && intervals.length < members.length ? 'up to ' : ''}${formatCount(sized.steps)}${keyOf(sized.key)}` : 'a longer run'}`;
   const decayFixed = members.some((m) => m.ruleId === 'decay-horizon-mismatch');
   const advice = story.map((m) => (decayFixed && m.runLength?.afterDecayFix ? m.runLength.afterDecayFix : m.runLength!.advice));

@@ -4,6 +4,7 @@
  * The linked file is read with its own dialect; the run's plan merges both, each value
  * keeping the file it came from. research/frameworks.md §3, §15.6.
  */
+import { overrideOf } from './launch-overrides.js';
 import type { SourceFile } from './source.js';
 import { getIn } from './tree.js';
 import type { PlanField, Range, Setting, TrainingPlan } from './types.js';
@@ -32,7 +33,8 @@ export function linkRequests(file: SourceFile, dialectId: string | undefined): L
   if (!dialectId || !DEEPSPEED_KEY_DIALECTS.has(dialectId)) return [];
   const hit = getIn(file.tree, ['deepspeed']);
   if (!hit || hit.node.kind !== 'scalar' || typeof hit.node.value !== 'string' || !/\.json$/i.test(hit.node.value)) return [];
-  return [{ role: 'deepspeed', written: hit.node.value, key: 'deepspeed', range: hit.keyRange }];
+  // `--deepspeed ds.json` on the launch command (engine/launch-overrides.ts) names it as written there.
+  return [{ role: 'deepspeed', written: hit.node.value, key: overrideOf(hit.node)?.flag ?? 'deepspeed', range: hit.keyRange }];
 }
 
 /**

@@ -28,7 +28,7 @@ import type { HydraInput } from './hydra/view.js';
 import { inheritanceFindings, inheritanceReader } from './inherit.js';
 import { listScripts, relativePosix } from './repository.js';
 import { estimateDatasetSamples, type DatasetEstimate } from './datasets.js';
-import { scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
+import { launchedConfig, scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
 import { PLAN_FIELDS, type Finding, type PlanField, type Range, type Setting, type Severity, type TrainingPlan } from './types.js';
@@ -445,7 +445,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
               launch: { script: link.script, line: launch.range.line, overrides: launch.hydra.overrides, ...(launch.hydra.forwardsArgs ? { forwardsArgs: launch.hydra.forwardsArgs } : {}) },
             }
           : result.hydra;
-      const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link, ...(hydra ? { hydra } : {}) });
+      // The config as this command runs it: the values it writes over the file (script-links.ts launchedConfig).
+      const launched = analyseSafely(launchedConfig(result.file, launch, result.dialect), settingsWith(rel, launch.values), { launch: link, ...(hydra ? { hydra } : {}) });
       if (launch.accelerateConfig && launched.extraction) {
         const scriptDir = virtualPaths.has(link.script) ? toRepo('.') : toRepo(path.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
