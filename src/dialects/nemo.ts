@@ -15,7 +15,7 @@ import { launcherWorldSize } from '../engine/load/shell.js';
 import { applyAssumptions, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
-import { formatCount, formatSci } from '../engine/format-number.js';
+import { formatCount, formatFractionDown, formatSci } from '../engine/format-number.js';
 import { hydraView, type HydraView } from '../engine/hydra/view.js';
 import { isHydraCommand } from '../engine/hydra/command.js';
 import { getIn, mapGet, type ConfigNode, type MapNode } from '../engine/tree.js';
@@ -242,7 +242,7 @@ function nemo1Schedule(ctx: Ctx, prefix: string): void {
  * warmup + decay the LR holds at min_lr. A hold that leaves no decay drops the LR from the peak
  * to min_lr right after warmup: the decay horizon is then the warmup.
  */
-function annealHorizon(ctx: Ctx, total: Setting<number>, warm: number, hold: number, holdKey: string, holdSetting: Setting | undefined): void {
+function annealHorizon(ctx: Ctx, total: Setting<number>, warm: number, hold: number, holdKey: string, holdSetting: Setting | undefined, adviseKey = holdSetting?.key): void {
   const decay = total.value - (hold + warm);
   // A warmup as long as the run is warmup-exceeds-training's finding, not a decay problem.
   if (decay > 0 || warm >= total.value) {
@@ -260,7 +260,16 @@ function annealHorizon(ctx: Ctx, total: Setting<number>, warm: number, hold: num
     ),
     ...(base.file ? { file: base.file } : {}),
     ...(base.range ? { range: base.range } : {}),
+    ...(hold > 0 ? { advice: holdAdvice(adviseKey, total.value, warm) } : {}),
   };
+}
+
+/** The fix for a hold that leaves no decay, in the hold key's own unit (steps, or a ratio of max_steps). */
+function holdAdvice(adviseKey: string | undefined, total: number, warm: number): string {
+  const room = total - warm;
+  const key = adviseKey ?? 'constant_steps';
+  if (/ratio$/.test(key)) return `set ${key} below ${formatFractionDown(room / total)} (max_steps − warmup is ${formatCount(room)} steps), or 0 to decay over the whole run after warmup`;
+  return `set ${key} below ${formatCount(room)} (max_steps − warmup), or 0 to decay over the whole run after warmup`;
 }
 
 /** NeMo 2 `CosineAnnealingScheduler` (a `_target_` block, as a NeMo-Run YAML holds it). */
@@ -280,7 +289,7 @@ function nemo2Scheduler(ctx: Ctx): boolean {
   const hold = v.num(`${at}.constant_steps`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.constantSteps, `${at}.constant_steps`, 'NeMo 2 CosineAnnealingScheduler default: 80,000 steps held at min_lr');
   // MegatronStrategy copies trainer.max_steps into the scheduler ("Copying Trainer's 'max_steps'").
   const total = plan.totalSteps;
-  if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === 'default' ? ' (NeMo 2 default)' : ''}`, hold.origin === 'default' ? plan.scheduler : hold);
+  if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === 'default' ? ' (NeMo 2 default)' : ''}`, hold.origin === 'default' ? plan.scheduler : hold, hold.key);
   return true;
 }
 

@@ -128,6 +128,28 @@ function stringNumberHint(
   return { text: ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`, ...(fixed !== node.source ? { edit: edit(fixed) } : {}) };
 }
 
+const YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+const LOADER_NAMES: Record<YamlLoader, string> = { pyyaml: 'PyYAML', pydantic: 'PyYAML', omegaconf: 'OmegaConf', yacs: 'yacs (PyYAML)', text: 'the loader' };
+
+/**
+ * For a YAML 1.1 boolean where the schema wants the word as a string (`eval_strategy: no` against the enum
+ * "no", "steps", "epoch"), say so: the loader reads `no` as false. The fix quotes the word.
+ */
+function booleanWordHint(tree: ConfigNode, path: readonly (string | number)[], errors: ErrorObject[], loader: YamlLoader): { text: string; edit?: { range: Range; text: string } } {
+  const node = getIn(tree, path)?.node;
+  if (!node || node.kind !== 'scalar' || !node.plain || typeof node.value !== 'boolean' || !YAML11_BOOL.test(node.source) || loader === 'text') return { text: '' };
+  const at = path.join('/');
+  const word = node.source.toLowerCase();
+  const wanted = errors.some((e) => {
+    if (pointerToPath(e.instancePath).join('/') !== at) return false;
+    if (e.keyword === 'enum') return (e.params as { allowedValues: unknown[] }).allowedValues.some((v) => typeof v === 'string' && v.toLowerCase() === word);
+    if (e.keyword === 'type') return ([] as unknown[]).concat((e.params as { type: unknown }).type).includes('string');
+    return false;
+  });
+  if (!wanted) return { text: '' };
+  return { text: ` (${LOADER_NAMES[loader]} reads \`${node.source}\` as the boolean ${node.value}; write "${node.source}")`, edit: { range: node.range, text: `"${node.source}"` } };
+}
+
 export const schema: Rule = {
   meta: {
     id: 'schema',
@@ -157,7 +179,8 @@ export const schema: Rule = {
     for (const { name, validate } of ctx.schemas) {
       if (validate(data)) continue;
       for (const problem of summariseErrors(validate.errors ?? [])) {
-        const hint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path));
+        const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path));
+        const hint = numberHint.text ? numberHint : booleanWordHint(tree, problem.path, validate.errors ?? [], ctx.yamlLoader);
         ctx.report({
           range: locateNearest(tree, problem.path) ?? ctx.anchor,
           message: `${problem.message}${hint.text} (schema ${name})`,
