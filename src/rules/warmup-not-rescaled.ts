@@ -31,6 +31,8 @@ export const warmupNotRescaled: Rule = {
     const k = batch.value / baseBatch.value;
     if (Math.abs(k - 1) <= tolerance || warmup.value !== baseWarmup.value) return;
     const suggested = Math.max(1, Math.round(warmup.value / k));
+    // A framework floor (Ultralytics ≤ 8.4.102: 100 iterations) that no value of the key can go below.
+    if (warmup.floor && suggested < warmup.floor.steps) return;
     const set = keyUnitValue(warmup, suggested, 'down', ctx.file.path);
     ctx.report({
       range: rangeOf(ctx, warmup, batch),
