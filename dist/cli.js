@@ -4957,11 +4957,11 @@ var require_compose_scalar = __commonJS({
 var require_util_empty_scalar_position = __commonJS({
   "node_modules/yaml/dist/compose/util-empty-scalar-position.js"(exports) {
     "use strict";
-    function emptyScalarPosition(offset, before, pos) {
-      if (before) {
-        pos ?? (pos = before.length);
+    function emptyScalarPosition(offset, before2, pos) {
+      if (before2) {
+        pos ?? (pos = before2.length);
         for (let i = pos - 1; i >= 0; --i) {
-          let st = before[i];
+          let st = before2[i];
           switch (st.type) {
             case "space":
             case "comment":
@@ -4969,10 +4969,10 @@ var require_util_empty_scalar_position = __commonJS({
               offset -= st.source.length;
               continue;
           }
-          st = before[++i];
+          st = before2[++i];
           while (st?.type === "space") {
             offset += st.source.length;
-            st = before[++i];
+            st = before2[++i];
           }
           break;
         }
@@ -5050,10 +5050,10 @@ var require_compose_node = __commonJS({
         node.srcToken = token;
       return node;
     }
-    function composeEmptyNode(ctx, offset, before, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
+    function composeEmptyNode(ctx, offset, before2, pos, { spaceBefore, comment, anchor, tag, end }, onError) {
       const token = {
         type: "scalar",
-        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before, pos),
+        offset: utilEmptyScalarPosition.emptyScalarPosition(offset, before2, pos),
         indent: -1,
         source: ""
       };
@@ -12704,13 +12704,13 @@ var require_core = __commonJS({
       RULES2.all[keyword2] = rule;
       (_a = definition.implements) === null || _a === void 0 ? void 0 : _a.forEach((kwd) => this.addKeyword(kwd));
     }
-    function addBeforeRule(ruleGroup, rule, before) {
-      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before);
+    function addBeforeRule(ruleGroup, rule, before2) {
+      const i = ruleGroup.rules.findIndex((_rule) => _rule.keyword === before2);
       if (i >= 0) {
         ruleGroup.rules.splice(i, 0, rule);
       } else {
         ruleGroup.rules.push(rule);
-        this.logger.warn(`rule ${before} is not defined`);
+        this.logger.warn(`rule ${before2} is not defined`);
       }
     }
     function keywordMetaschema(def) {
@@ -19995,14 +19995,14 @@ var Parser = class Parser2 {
           break;
         }
         case Codepoint.CODES["{"]: {
-          const before = t.pos();
+          const before2 = t.pos();
           const minMax = Parser2.parseRepeat(t);
           if (minMax < 0) {
-            t.rewindTo(before);
+            t.rewindTo(before2);
             this.literal(t.pop());
             break;
           }
-          repeatPos = before;
+          repeatPos = before2;
           min = minMax >> 16;
           max = (minMax & Unicode.MAX_BMP) << 16 >> 16;
           this.repeat(Regexp.Op.REPEAT, min, max, repeatPos, t, lastRepeatPos);
@@ -22615,6 +22615,58 @@ function walkEntries(node, visit, path17 = []) {
   }
 }
 
+// src/engine/launch-overrides.ts
+var registry = /* @__PURE__ */ new WeakMap();
+function overrideOf(node) {
+  return node?.kind === "scalar" ? registry.get(node) : void 0;
+}
+function overrideSetting(node, value, note) {
+  const o = overrideOf(node);
+  if (!o) return void 0;
+  const over = o.replaced !== void 0 ? `, over ${o.path.join(".")}: ${o.replaced} in the config` : "";
+  return { value, origin: "launcher", file: o.file, key: o.flag, range: o.range, note: `from ${o.where}${over}${note ? `; ${note}` : ""}` };
+}
+function typeOverride(text, style) {
+  const t = text.trim();
+  if (/^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/.test(t)) {
+    const n = Number(t.replace(/_/g, ""));
+    if (Number.isFinite(n)) return n;
+  }
+  if (/^(?:true|false)$/i.test(t)) return t.toLowerCase() === "true";
+  if (style === "dotlist") {
+    if (/^(?:yes|on)$/i.test(t)) return true;
+    if (/^(?:no|off)$/i.test(t)) return false;
+    if (/^(?:null|~)$/i.test(t)) return null;
+  }
+  return text;
+}
+function scalarFor(o, replaced) {
+  const node = { kind: "scalar", value: o.value, source: o.text, plain: false, range: replaced?.range ?? o.range };
+  const was = replaced?.kind === "scalar" ? replaced.source : replaced ? "(a mapping or list)" : void 0;
+  registry.set(node, { ...o, ...was !== void 0 ? { replaced: was } : {} });
+  return node;
+}
+function setIn(map, path17, o) {
+  const [key, ...rest] = path17;
+  const entry = mapGet(map, key);
+  let value;
+  if (rest.length === 0) value = scalarFor(o, entry?.value);
+  else if (!entry) value = setIn({ kind: "map", entries: [], range: map.range }, rest, o);
+  else if (entry.value.kind === "map") value = setIn(entry.value, rest, o);
+  if (!value) return void 0;
+  const at2 = entry ? map.entries.lastIndexOf(entry) : -1;
+  const entries = [...map.entries];
+  if (at2 >= 0) entries[at2] = { ...entry, value };
+  else entries.push({ key, keyRange: { ...map.range, endLine: map.range.line, endColumn: map.range.column }, value });
+  return { ...map, entries };
+}
+function withOverrides(file, overrides) {
+  if (overrides.length === 0 || file.tree?.kind !== "map") return file;
+  let tree = file.tree;
+  for (const o of overrides) tree = o.path.length > 0 && o.path.every((k) => k !== "") && setIn(tree, o.path, o) || tree;
+  return tree === file.tree ? file : { ...file, tree };
+}
+
 // src/engine/types.ts
 var PLAN_FIELDS = [
   "worldSize",
@@ -22667,16 +22719,22 @@ function numberAt(file, path17, loader, origin = "explicit") {
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const num7 = scalarNumber(hit.node, loader);
   if (!num7) return void 0;
+  const launched = overrideSetting(hit.node, num7.value);
+  if (launched) return launched;
   return { value: num7.value, origin, file: file.path, key: path17.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num7.note ? { note: num7.note } : {} };
 }
 function stringAt(file, path17) {
   const hit = getIn(file.tree, path17);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
+  const launched = overrideSetting(hit.node, String(hit.node.value));
+  if (launched) return launched;
   return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path17.join("."), range: hit.keyRange };
 }
 function boolAt(file, path17) {
   const hit = getIn(file.tree, path17);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
+  const launched = overrideSetting(hit.node, hit.node.value);
+  if (launched) return launched;
   return { value: hit.node.value, origin: "explicit", file: file.path, key: path17.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
@@ -22811,47 +22869,100 @@ function derivation(...parts2) {
 }
 function keyValue(key, value, file) {
   if (key.startsWith("-")) return `${key} ${value}`;
+  if (file !== void 0 && SCRIPT_FILE.test(file)) return `${key}=${value}`;
   if (file?.endsWith(".py")) return `${key} = ${value}`;
   if (file?.endsWith(".json")) return key.includes(".") ? `"${key.split(".").pop()}": ${value} (${key})` : `"${key}": ${value}`;
-  if (file?.endsWith(".toml")) return `${key.split(".").pop()} = ${value} (${key})`;
+  if (file?.endsWith(".toml")) return key.includes(".") ? `${key.split(".").pop()} = ${value} (${key})` : `${key} = ${value}`;
   return `${key}: ${value}`;
 }
-function inKeyUnit(setting, steps3, round = "down", inFile) {
+var SCRIPT_FILE = /\.(?:sh|bash|sbatch|slurm)$/;
+function tickNouns(plan) {
+  switch (plan?.schedulerTick?.value) {
+    case "rollout-step":
+      return { one: "rollout step", many: "rollout steps", run: "rollout steps" };
+    case "iteration":
+      return { one: "iteration", many: "iterations", run: "iterations" };
+    default:
+      return { one: "step", many: "steps", run: "optimizer steps" };
+  }
+}
+function keyUnitValue(setting, steps3, round = "down", inFile) {
   const key = setting.key ?? "";
   const file = setting.file ?? inFile;
   const w = setting.writtenAs;
-  if (!w) return keyValue(key, formatCount(steps3), file);
+  const out = (value, given) => ({ text: keyValue(key, value, file), value, steps: given });
+  if (!w) return out(formatCount(steps3), steps3);
   const raw = steps3 * w.perStep;
+  if (w.fractional && raw > 0) {
+    const shown2 = round === "down" ? formatFractionDown(raw) : formatCount(Math.ceil(raw * 1e3 - 1e-6) / 1e3);
+    return out(`${shown2}${w.suffix ? w.unit : ""}`, Math.round(Number(shown2) / w.perStep));
+  }
   const n = Math.max(1, round === "down" ? Math.floor(raw + 1e-9) : Math.ceil(raw - 1e-9));
-  return keyValue(key, `${formatCount(n)}${w.suffix ? w.unit : ""}`, file);
+  return out(`${formatCount(n)}${w.suffix ? w.unit : ""}`, Math.round(n / w.perStep));
+}
+function inKeyUnit(setting, steps3, round = "down", inFile) {
+  return keyUnitValue(setting, steps3, round, inFile).text;
 }
 function launchRejection(ctx) {
   return ctx.launchCheck && `${ctx.launchCheck}, after the GPUs are allocated`;
 }
-function stepCount(steps3) {
-  return `${formatCount(steps3)} step${steps3 === 1 ? "" : "s"}`;
+function stepCount(steps3, plan) {
+  const n = tickNouns(plan);
+  return `${formatCount(steps3)} ${steps3 === 1 ? n.one : n.many}`;
 }
-function warmupAsWritten(setting, steps3, plan, inFile) {
+function belowFloor(setting, plan, share, inFile) {
+  const f = setting.floor;
+  const ways = [];
+  if (f.off) ways.push(`set ${f.off} (no warmup)`);
+  if (f.otherwise) ways.push(f.otherwise);
+  const need = Math.ceil(f.steps / share - 1e-9);
+  const total = plan?.totalSteps;
+  const spe = plan?.stepsPerEpoch;
+  const epochs = plan?.epochs;
+  const nouns = tickNouns(plan);
+  const runKey = epochs?.key && spe && spe.value > 0 ? keyValue(epochs.key, formatCount(Math.ceil(need / spe.value - 1e-9)), epochs.file ?? inFile) : total?.key ? keyValue(total.key, formatCount(need), total.file ?? inFile) : void 0;
+  ways.push(`train \u2265 ${formatCount(need)} ${nouns.many}${runKey ? ` (${runKey})` : ""} so that it is ${formatPercent(share)} of the run`);
+  const last = ways.pop();
+  return `${f.by}, so no ${setting.key ?? "warmup"} gives fewer: ${ways.length ? `${ways.join(", ")} or ${last}` : last}`;
+}
+function warmupAsWritten(setting, steps3, plan, inFile, share = 0.05) {
+  if (setting.floor && steps3 < setting.floor.steps) {
+    const text = belowFloor(setting, plan, share, inFile);
+    return { text, fix: text, floored: true, steps: setting.floor.steps };
+  }
   const f = setting.fractionOf;
-  if (f && f.ofSteps > 0) {
-    const kv2 = keyValue(setting.key ?? "warmup", formatFractionDown(steps3 / f.ofSteps), setting.file ?? inFile);
-    return { text: `${kv2} (${stepCount(steps3)} of ${f.of})`, fix: kv2 };
+  if (f && f.ofSteps > 0 && !setting.writtenAs) {
+    const kv3 = keyValue(setting.key ?? "warmup", formatFractionDown(steps3 / f.ofSteps), setting.file ?? inFile);
+    return { text: `${kv3} (${stepCount(steps3, plan)} of ${f.of})`, fix: kv3, steps: steps3 };
   }
   const ratio = plan?.warmupRatio;
   const total = plan?.totalSteps;
   if (!setting.key && ratio?.key && total && total.value > 0) {
-    const kv2 = keyValue(ratio.key, formatFractionDown(steps3 / total.value), ratio.file ?? inFile);
-    return { text: `${kv2} (${stepCount(steps3)})`, fix: kv2 };
+    const kv3 = keyValue(ratio.key, formatFractionDown(steps3 / total.value), ratio.file ?? inFile);
+    return { text: `${kv3} (${stepCount(steps3, plan)})`, fix: kv3, steps: steps3 };
   }
-  if (!setting.key) return { text: stepCount(steps3), fix: `warmup ${formatCount(steps3)}` };
-  const kv = inKeyUnit(setting, steps3, "down", inFile);
-  return { text: setting.writtenAs ? `${kv} (${stepCount(steps3)})` : kv, fix: kv };
+  if (!setting.key) return { text: stepCount(steps3, plan), fix: `warmup ${formatCount(steps3)}`, steps: steps3 };
+  const kv2 = keyUnitValue(setting, steps3, "down", inFile);
+  return { text: setting.writtenAs ? `${kv2.text} (${stepCount(kv2.steps, plan)})` : kv2.text, fix: kv2.text, steps: kv2.steps };
 }
 function batchPerTick(plan) {
+  const tick = plan.schedulerTick?.value;
+  if (tick === "iteration") {
+    const micro = plan.microBatchSize;
+    const world = plan.dataParallelSize ?? plan.worldSize;
+    if (!micro || !world) return void 0;
+    return { ...micro, value: micro.value * world.value, origin: "derived", how: `${formatCount(micro.value)} \xD7 ${formatCount(world.value)} images per iteration`, unit: "samples" };
+  }
   const prompts = plan.promptsPerRolloutStep;
-  if (plan.schedulerTick?.value !== "rollout-step" || !prompts) return plan.globalBatchSize;
+  if (tick !== "rollout-step" || !prompts) return plan.globalBatchSize;
   const n = plan.samplesPerPrompt?.value ?? 1;
   return { ...prompts, value: prompts.value * n, origin: "derived", how: `${formatCount(prompts.value)} prompts \xD7 ${formatCount(n)} responses per rollout step`, unit: "responses" };
+}
+function tickBatchName(plan) {
+  const tick = plan.schedulerTick?.value;
+  if (tick === "rollout-step" && plan.promptsPerRolloutStep) return "the responses per rollout step";
+  if (tick === "iteration") return "the images per iteration";
+  return "the global batch";
 }
 
 // src/rules/batch-size-mismatch.ts
@@ -22963,6 +23074,7 @@ var crossFileMismatch = {
   },
   check(ctx) {
     for (const link of ctx.linked) {
+      const found = [];
       for (const { field, what } of COMPARED) {
         const mine = ctx.ownPlan[field];
         const theirs = link.plan[field];
@@ -22970,24 +23082,48 @@ var crossFileMismatch = {
         if (mine.origin === "assumed" && link.role !== "accelerate") continue;
         const compared = resolved(field, mine);
         if (mine === theirs || same({ ...mine, value: compared.value }, theirs)) continue;
-        const consequence2 = link.role === "accelerate" ? "accelerate launches with its own value, so the run is not the one this config describes; make them agree" : 'the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"';
-        ctx.report({
-          // A DeepSpeed file is named by a key in this file; an accelerate file by the command line.
-          range: link.role === "deepspeed" ? link.range : mine.file === ctx.file.path && mine.range || ctx.anchor,
-          message: `${what}: ${where(theirs)} ${field === "precision" ? "selects" : "is"} ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} (${compared.how ?? `${mine.key ?? field}${mine.origin === "assumed" ? ", assumed in .trainlint.yml" : ""}`}): ${consequence2}`,
+        const giver = mine.origin === "launcher" && mine.file !== ctx.file.path ? `${mine.file}:${mine.range?.line ?? ""}` : "this file";
+        found.push({
+          field,
+          mine,
+          clause: `${what}: ${where(theirs)} ${field === "precision" ? "selects" : "is"} ${formatValue(theirs.value)} but ${giver} gives ${formatValue(mine.value)} (${compared.how ?? `${mine.key ?? field}${mine.origin === "assumed" ? ", assumed in .trainlint.yml" : ""}`})`,
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key }
         });
       }
+      if (found.length === 0) continue;
+      if (link.role === "accelerate") {
+        for (const f of found) {
+          ctx.report({
+            range: f.mine.file === ctx.file.path && f.mine.range || ctx.anchor,
+            message: `${f.clause}: accelerate launches with its own value, so the run is not the one this config describes; make them agree`,
+            data: f.data
+          });
+        }
+        continue;
+      }
+      const plural3 = found.length > 1;
+      ctx.report({
+        range: link.range,
+        message: `${found.map((f) => f.clause).join("; ")}: the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value${plural3 ? "s" : ""} to "auto"`,
+        data: { ...found[0].data, ...plural3 ? { mismatches: found.map((f) => f.data) } : {} }
+      });
     }
   }
 };
 
 // src/rules/decay-milestones.ts
-function at(s) {
-  return `${s.unit === "epochs" ? "epoch" : "step"} ${formatCount(s.value)}${sourceOf(s)}`;
+function at(s, plan) {
+  if (s.writtenAs?.unit === "epochs") return `epoch ${formatCount(s.value * s.writtenAs.perStep)} (${tickNouns(plan).one} ${formatCount(s.value)}${s.key ? `, ${s.key}` : ""})`;
+  return `${s.unit === "epochs" ? "epoch" : tickNouns(plan).one} ${formatCount(s.value)}${sourceOf(s)}`;
 }
-function length(s, unit) {
-  return `${formatCount(s.value)} ${unit === "epochs" ? "epochs" : "optimizer steps"}${sourceOf(s)}`;
+function length(s, unit, plan) {
+  return `${formatCount(s.value)} ${unit === "epochs" ? "epochs" : tickNouns(plan).run}${sourceOf(s)}`;
+}
+function before(last, end, unit, plan) {
+  const scale2 = unit === "epochs" ? "epoch" : tickNouns(plan).one;
+  if (!last.writtenAs || !last.key) return `put the milestones before ${scale2} ${formatCount(end.value)}`;
+  const limit = Math.ceil(end.value * last.writtenAs.perStep - 1e-9);
+  return `put the ${last.key} values below ${formatCount(limit)} (${scale2} ${formatCount(end.value)})`;
 }
 function checkMilestones(ctx) {
   const { firstMilestone: first, lastMilestone: last } = ctx.plan;
@@ -22998,13 +23134,12 @@ function checkMilestones(ctx) {
   if (!clearOfEstimates(last.value / end.value, last, end)) return;
   const none = first !== void 0 && first.value >= end.value;
   const crash = launchRejection(ctx);
-  const run = length(end, unit);
-  const what = none ? `every LR milestone is at or past the end of the run: the first is at ${at(first)} and the run is ${run}` : `the last LR milestone is at ${at(last)} but the run is ${run}`;
+  const run = length(end, unit, ctx.plan);
+  const what = none ? `every LR milestone is at or past the end of the run: the first is at ${at(first, ctx.plan)} and the run is ${run}` : `the last LR milestone is at ${at(last, ctx.plan)} but the run is ${run}`;
   const consequence2 = crash ?? (none ? "the LR never decays and stays at its peak for the whole run" : "that drop never happens, so the LR ends higher than the schedule planned");
-  const scale2 = unit === "epochs" ? "epoch" : "step";
   ctx.report({
     range: rangeOf(ctx, none ? first : last, end),
-    message: `${what}: ${consequence2}; put the milestones before ${scale2} ${formatCount(end.value)} (scale them with the run) or lengthen the run`,
+    message: `${what}: ${consequence2}; ${before(last, end, unit, ctx.plan)}, scaled with the run, or lengthen the run`,
     data: {
       firstMilestone: first?.value,
       lastMilestone: last.value,
@@ -23050,19 +23185,20 @@ function checkEpochHorizon(ctx, tolerance) {
 }
 
 // src/rules/decay-horizon-mismatch.ts
-function horizonFor(decay, total, file) {
-  if (!decay.key) return `the decay horizon to ${formatCount(total.value)} steps`;
+function horizonFor(decay, total, file, nouns) {
+  if (!decay.key) return `the decay horizon to ${formatCount(total.value)} ${nouns.many}`;
   const d = decay.writtenAs;
   const t = total.writtenAs;
   if (d && t && d.unit === t.unit && t.value !== void 0) return keyValue(decay.key ?? "", `${formatCount(t.value)}${d.suffix ? d.unit : ""}`, decay.file ?? file);
   return inKeyUnit(decay, total.value, "up", file);
 }
 function horizonAdvice(ctx, decay, total) {
-  const set = horizonFor(decay, total, ctx.file.path);
+  if (decay.advice) return decay.advice;
+  const set = horizonFor(decay, total, ctx.file.path, tickNouns(ctx.plan));
   if (!decay.key || !decay.range || decay.origin === "default" || decay.key === total.key) return set;
   return ctx.decayDefaultsToRun ? `drop ${decay.key} (it defaults to the run length) or set ${set}` : set;
 }
-var asFix = (advice) => advice.startsWith("drop ") ? advice : `set ${advice}`;
+var asFix = (advice, decay) => advice.startsWith("drop ") || advice === decay.advice ? advice : `set ${advice}`;
 var decayHorizonMismatch = {
   meta: {
     id: "decay-horizon-mismatch",
@@ -23087,11 +23223,12 @@ var decayHorizonMismatch = {
     if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
     const range = rangeOf(ctx, decay, total);
     const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
-    const first = `the LR decay ends at step ${formatCount(decay.value)}${brief(decay)} but the run is ${formatCount(total.value)} optimizer steps${brief(total)}`;
+    const nouns = tickNouns(ctx.plan);
+    const first = `the LR decay ends at ${nouns.one} ${formatCount(decay.value)}${brief(decay)} but the run is ${formatCount(total.value)} ${nouns.run}${brief(total)}`;
     const how = derivation(["the decay horizon", decay], ["the run", total]);
     if (diff < 0) {
       const tail = total.value - decay.value;
-      const last = `the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)})`;
+      const last = `the last ${formatCount(tail)} ${tail === 1 ? nouns.one : nouns.many} (${formatPercent(tail / total.value)})`;
       const pastEnd = {
         flat: `${last} run flat at the minimum LR`,
         rises: `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up`,
@@ -23101,7 +23238,7 @@ var decayHorizonMismatch = {
       const mistake = minusWarmup ? `: it looks like training \u2212 warmup (${formatCount(total.value)} \u2212 ${formatCount(warmup3.value)}), but the horizon counts from step 0, warmup included, so` : ":";
       ctx.report({
         range,
-        message: `${first}${mistake} ${consequence3}; ${asFix(horizonAdvice(ctx, decay, total))}${how}`,
+        message: `${first}${mistake} ${consequence3}; ${asFix(horizonAdvice(ctx, decay, total), decay)}${how}`,
         data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? "rejected" : ctx.afterDecay ?? "unknown", ...minusWarmup ? { horizonIsTrainMinusWarmup: true } : {} }
       });
       return;
@@ -23113,7 +23250,7 @@ var decayHorizonMismatch = {
     const advice = horizonAdvice(ctx, decay, total);
     ctx.report({
       range,
-      message: `${first}: ${consequence2}, so the LR never reaches its floor; ${asFix(advice)}${how}`,
+      message: `${first}: ${consequence2}, so the LR never reaches its floor; ${asFix(advice, decay)}${how}`,
       data: { ...data, decayCompleted: reached, ...during ? { decayCompletedReason: "the run ends during warmup" } : {} },
       runLength: {
         consequence: during ? "the decay never starts" : `the decay stops ${shown2} of the way, above its floor`,
@@ -23137,17 +23274,22 @@ function consequences(ctx, kind) {
   if (atEnd === false) return { full: "no evaluation runs at all, so a diverging run is not seen", short: "no evaluation at all" };
   return { full: "no evaluation runs during training, so a diverging run is not seen", short: "no evaluation during training" };
 }
+function howMany(total, every, kind) {
+  const n = Math.max(1, Math.floor(total / Math.max(1, every)));
+  return `${n === 4 ? "four" : formatCount(n)} ${kind}${n === 1 ? "" : "s"}`;
+}
 function check(ctx, interval2, kind) {
   const total = ctx.plan.totalSteps;
   if (!interval2 || !total || interval2.value <= total.value) return;
   if (!clearOfEstimates(interval2.value / total.value, interval2, total)) return;
   const four = Math.max(1, Math.floor(total.value / 4));
-  const written = inKeyUnit(interval2, four, "down", ctx.file.path);
+  const written = keyUnitValue(interval2, four, "down", ctx.file.path);
+  const nouns = tickNouns(ctx.plan);
   const { full, short } = consequences(ctx, kind);
   const range = rangeOf(ctx, interval2, total);
   ctx.report({
     range,
-    message: `${kind} interval ${formatCount(interval2.value)} steps${brief(interval2)} > the run's ${formatCount(total.value)} optimizer steps${brief(total)}: ${full}; set ${written}${interval2.writtenAs ? ` (${stepCount(four)})` : ""} for four ${kind}s${derivation([`the ${kind} interval`, interval2], ["the run", total])}`,
+    message: `${kind} interval ${formatCount(interval2.value)} ${nouns.many}${brief(interval2)} > the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}: ${full}; set ${written.text}${interval2.writtenAs ? ` (${stepCount(written.steps, ctx.plan)})` : ""} for ${interval2.writtenAs ? howMany(total.value, written.steps, kind) : `four ${kind}s`}${derivation([`the ${kind} interval`, interval2], ["the run", total])}`,
     data: { kind, intervalSteps: interval2.value, totalSteps: total.value },
     runLength: {
       consequence: short,
@@ -23219,7 +23361,7 @@ function numberSpelling(source) {
 function judge(node, ctx) {
   if (!node.plain || ctx.yamlLoader === "text") return void 0;
   const src = node.source;
-  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === "pyyaml" ? "PyYAML (YAML 1.1)" : ctx.yamlLoader === "omegaconf" ? "OmegaConf" : "pydantic");
+  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === "pyyaml" ? "PyYAML (YAML 1.1)" : ctx.yamlLoader === "omegaconf" ? "OmegaConf" : ctx.yamlLoader === "yacs" ? "yacs" : "pydantic");
   if (typeof node.value === "string" && NUMERIC_TEXT2.test(src)) {
     if (ctx.yamlLoader !== "pyyaml") return void 0;
     const replacement = numberSpelling(src);
@@ -23259,6 +23401,7 @@ var yaml11AmbiguousScalar = {
   },
   check(ctx) {
     if (ctx.file.format !== "yaml" || !ctx.file.tree) return;
+    if (!ctx.dialectId && ctx.yamlLoader === "pyyaml" && ctx.schemas.length === 0) return;
     const seen = /* @__PURE__ */ new Set();
     visitScalars(ctx.file.tree, (node) => {
       if (seen.has(node.range)) return;
@@ -23465,13 +23608,57 @@ function summariseErrors(errors) {
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-function stringNumberHint(tree, path17, keyword2) {
-  if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf") return "";
+function wantsInteger(errors, path17) {
+  const at2 = path17.join("/");
+  return errors.some((e) => {
+    if (pointerToPath(e.instancePath).join("/") !== at2) return false;
+    if (e.keyword === "type") {
+      const types = [].concat(e.params.type);
+      return types.includes("integer") && !types.includes("number");
+    }
+    if (e.keyword !== "pattern") return false;
+    try {
+      const re = linearRegExp(String(e.params.pattern), "u");
+      return re.test("15") && !re.test("1.5") && !re.test("1e4");
+    } catch {
+      return false;
+    }
+  });
+}
+function stringNumberHint(tree, path17, keyword2, loader, integer) {
+  const none = { text: "" };
+  if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf" && keyword2 !== "pattern") return none;
   const node = getIn(tree, path17)?.node;
-  if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return "";
-  if (!node.plain) return ` (it is the quoted string "${node.value}")`;
-  const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source;
-  return ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`;
+  if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return none;
+  if (!node.plain) return keyword2 === "pattern" ? none : { text: ` (it is the quoted string "${node.value}")` };
+  const value = Number(node.source);
+  const whole = integer && Number.isSafeInteger(value) ? String(value) : void 0;
+  const edit = (text) => ({ range: node.range, text });
+  if (loader === "yacs") {
+    if (!integer) return none;
+    const asFloat = Number.isInteger(value) ? `${value}.0` : String(value);
+    const text = ` (yacs literal_evals \`${node.source}\` to the float ${asFloat} and refuses a float for an int key ("Type mismatch"); write ${whole ? `\`${whole}\`` : "an integer"})`;
+    return whole ? { text, edit: edit(whole) } : { text };
+  }
+  if (keyword2 === "pattern") return none;
+  const fixed = whole ?? (/^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source);
+  return { text: ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`, ...fixed !== node.source ? { edit: edit(fixed) } : {} };
+}
+var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+var LOADER_NAMES = { pyyaml: "PyYAML", pydantic: "PyYAML", omegaconf: "OmegaConf", yacs: "yacs (PyYAML)", text: "the loader" };
+function booleanWordHint(tree, path17, errors, loader) {
+  const node = getIn(tree, path17)?.node;
+  if (!node || node.kind !== "scalar" || !node.plain || typeof node.value !== "boolean" || !YAML11_BOOL2.test(node.source) || loader === "text") return { text: "" };
+  const at2 = path17.join("/");
+  const word = node.source.toLowerCase();
+  const wanted = errors.some((e) => {
+    if (pointerToPath(e.instancePath).join("/") !== at2) return false;
+    if (e.keyword === "enum") return e.params.allowedValues.some((v) => typeof v === "string" && v.toLowerCase() === word);
+    if (e.keyword === "type") return [].concat(e.params.type).includes("string");
+    return false;
+  });
+  if (!wanted) return { text: "" };
+  return { text: ` (${LOADER_NAMES[loader]} reads \`${node.source}\` as the boolean ${node.value}; write "${node.source}")`, edit: { range: node.range, text: `"${node.source}"` } };
 }
 var schema = {
   meta: {
@@ -23501,10 +23688,14 @@ var schema = {
     for (const { name, validate } of ctx.schemas) {
       if (validate(data)) continue;
       for (const problem of summariseErrors(validate.errors ?? [])) {
+        const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path));
+        const hint = numberHint.text ? numberHint : booleanWordHint(tree, problem.path, validate.errors ?? [], ctx.yamlLoader);
         ctx.report({
           range: locateNearest(tree, problem.path) ?? ctx.anchor,
-          message: `${problem.message}${stringNumberHint(tree, problem.path, problem.keyword)} (schema ${name})`,
-          data: { schema: name, keyPath: problem.path, keyword: problem.keyword }
+          message: `${problem.message}${hint.text} (schema ${name})`,
+          data: { schema: name, keyPath: problem.path, keyword: problem.keyword },
+          // The number respelled so the loader reads it as the key wants (`--fix`), in this file's own tree.
+          ...hint.edit && tree === own ? { fix: hint.edit.text, edit: hint.edit } : {}
         });
       }
     }
@@ -23517,7 +23708,7 @@ function afterDecayFix(warmup3, plan, total) {
   const decay = plan.decaySteps;
   if (!f || !decay || Math.abs(f.ofSteps - decay.value) > 1) return void 0;
   const steps3 = Math.ceil(f.fraction * total - 1e-9);
-  return steps3 < total ? `${warmup3.key ?? "warmup"} ${f.fraction} then gives ${stepCount(steps3)}` : void 0;
+  return steps3 < total ? `${warmup3.key ?? "warmup"} ${f.fraction} then gives ${stepCount(steps3, plan)}` : void 0;
 }
 var warmupExceedsTraining = {
   meta: {
@@ -23534,13 +23725,16 @@ var warmupExceedsTraining = {
     const advice = warmupAsWritten(warmup3, suggested, ctx.plan, ctx.file.path);
     const consequence2 = launchRejection(ctx) ?? "the LR never reaches its peak and the decay never starts";
     const range = rangeOf(ctx, warmup3, total);
+    const nouns = tickNouns(ctx.plan);
+    const share = Math.abs(advice.steps - suggested) <= 1 ? "5%" : formatPercent(Math.min(1, advice.steps / total.value));
+    const fix = advice.floored ? advice.text : `set ${advice.text}, ${share} of the run`;
     ctx.report({
       range,
-      message: `warmup ${formatCount(warmup3.value)} steps${brief(warmup3)} \u2265 the run's ${formatCount(total.value)} optimizer steps${brief(total)}: ${consequence2}; set ${advice.text}, 5% of the run${derivation(["warmup", warmup3], ["the run", total])}`,
+      message: `warmup ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)} \u2265 the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}: ${consequence2}; ${fix}${derivation(["warmup", warmup3], ["the run", total])}`,
       data: { warmupSteps: warmup3.value, totalSteps: total.value, fraction: warmup3.value / total.value, suggestedWarmupSteps: suggested },
       fix: advice.fix,
       runLength: {
-        consequence: ctx.launchCheck ? `warmup (${stepCount(warmup3.value)}) never ends: ${ctx.launchCheck}` : `warmup (${stepCount(warmup3.value)}) never ends`,
+        consequence: ctx.launchCheck ? `warmup (${stepCount(warmup3.value, ctx.plan)}) never ends: ${ctx.launchCheck}` : `warmup (${stepCount(warmup3.value, ctx.plan)}) never ends`,
         advice: advice.fix,
         sizedFor: { steps: warmup3.value, ...warmup3.key ? { key: warmup3.key } : {} },
         written: warmup3.range !== void 0 && range === warmup3.range,
@@ -23575,16 +23769,18 @@ var warmupFraction = {
     const suggested = Math.floor(total.value * max);
     const sameEstimate = total.estimatedFrom !== void 0 && total.estimatedFrom === warmup3.estimatedFrom;
     const shown2 = total.bound === "upper" && !sameEstimate ? `at least ${share}` : share;
-    const advice = warmupAsWritten(warmup3, suggested, ctx.plan, ctx.file.path);
+    const advice = warmupAsWritten(warmup3, suggested, ctx.plan, ctx.file.path, max);
     const range = rangeOf(ctx, warmup3);
+    const nouns = tickNouns(ctx.plan);
+    const fix = advice.floored ? advice.text : `set ${advice.text} or less`;
     ctx.report({
       range,
-      message: `warmup ${formatCount(warmup3.value)} steps${brief(warmup3)} is ${shown2} of the run's ${formatCount(total.value)} optimizer steps${brief(total)}, above the ${formatPercent(max)} limit: the LR stays below its peak for ${shown2} of the run and the decay gets the rest; set ${advice.text} or less${derivation(["warmup", warmup3], ["the run", total])}`,
+      message: `warmup ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)} is ${shown2} of the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}, above the ${formatPercent(max)} limit: the LR stays below its peak for ${shown2} of the run and the decay gets the rest; ${fix}${derivation(["warmup", warmup3], ["the run", total])}`,
       data: { warmupSteps: warmup3.value, totalSteps: total.value, fraction, max, suggestedWarmupSteps: suggested },
       fix: advice.fix,
       runLength: {
         consequence: `warmup takes ${shown2} of the run`,
-        advice: `${advice.fix} or less`,
+        advice: advice.floored ? advice.fix : `${advice.fix} or less`,
         written: warmup3.range !== void 0 && range === warmup3.range
       }
     });
@@ -23619,10 +23815,11 @@ var warmupNotRescaled = {
     const k = batch.value / baseBatch.value;
     if (Math.abs(k - 1) <= tolerance || warmup3.value !== baseWarmup.value) return;
     const suggested = Math.max(1, Math.round(warmup3.value / k));
-    const set = inKeyUnit(warmup3, suggested, "down", ctx.file.path);
+    if (warmup3.floor && suggested < warmup3.floor.steps) return;
+    const set = keyUnitValue(warmup3, suggested, "down", ctx.file.path);
     ctx.report({
       range: rangeOf(ctx, warmup3, batch),
-      message: `warmup still ${formatCount(warmup3.value)} steps${brief(warmup3)} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) since ${ref.label}: it now spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup3.value * batch.value)} vs ${formatCount(warmup3.value * baseBatch.value)}); set ${set} to keep the same warmup in samples`,
+      message: `warmup still ${formatCount(warmup3.value)} ${tickNouns(ctx.plan).many}${brief(warmup3)} while ${tickBatchName(ctx.plan)} went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) since ${ref.label}: it now spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup3.value * batch.value)} vs ${formatCount(warmup3.value * baseBatch.value)}); set ${set.text} to keep the same warmup in samples`,
       data: {
         batchRatio: k,
         baseGlobalBatchSize: baseBatch.value,
@@ -23631,8 +23828,8 @@ var warmupNotRescaled = {
         suggestedWarmupSteps: suggested,
         reference: ref.path
       },
-      fix: set,
-      edit: replaceValue(ctx, warmup3, String(suggested))
+      fix: set.text,
+      edit: replaceValue(ctx, warmup3, set.value)
     });
   }
 };
@@ -24229,6 +24426,8 @@ var hfTrainer = {
     title: "Hugging Face Trainer",
     description: "TrainingArguments as YAML/JSON (HfArgumentParser: TRL, alignment-handbook, in-house)",
     yamlLoader: LOADER,
+    // `python train.py sft.yaml --learning_rate 2e-5`, `--config x.yaml …`: HfArgumentParser / TrlParser apply the flags over the YAML.
+    launchOverrides: ["argparse"],
     schema: "hf-trainer.schema.json"
   },
   datasets: hfTrainerDatasets,
@@ -24738,6 +24937,8 @@ var axolotl = {
     title: "axolotl",
     description: "axolotl YAML configs (base_model, datasets, micro_batch_size, sequence_len\u2026)",
     yamlLoader: LOADER2,
+    // `axolotl train x.yml --learning-rate 2e-5` (click), `python -m axolotl.cli.train x.yml --learning_rate=2e-5`: load_cfg writes them over the YAML.
+    launchOverrides: ["click", "argparse"],
     // The YAML is read with yaml.safe_load; pydantic then coerces numeric strings, not booleans.
     yamlLoaderName: "PyYAML (axolotl's yaml.safe_load, before pydantic)",
     schema: "axolotl.schema.json"
@@ -25038,6 +25239,8 @@ var OmegaReader = class {
   }
   /** File, origin and override note of a Setting read at the hit's key. */
   settingBase(path17, hit) {
+    const launched = overrideSetting(hit.node, 0);
+    if (launched) return { origin: "launcher", file: launched.file, key: launched.key, range: launched.range, note: launched.note };
     const src = this.sourceOf(hit.entry);
     const origin = src?.override?.origin ?? "explicit";
     const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : void 0;
@@ -27694,6 +27897,8 @@ var torchtune = {
     title: "torchtune",
     description: "torchtune recipe YAML (OmegaConf, `_component_` sections), run with tune run",
     yamlLoader: LOADER10,
+    // `tune run RECIPE --config x.yaml optimizer.lr=2e-5`: the recipe parser merges the dotlist over the YAML.
+    launchOverrides: ["dotlist"],
     rejectsDuplicateKeys: 'torchtune reads YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: "torchtune.schema.json"
   },
@@ -28161,6 +28366,8 @@ var llamaFactory = {
     title: "LLaMA-Factory",
     description: "llamafactory-cli training YAMLs (stage, finetuning_type, template, cutoff_len + HF TrainingArguments; v1 configs)",
     yamlLoader: LOADER12,
+    // `llamafactory-cli train x.yaml learning_rate=2e-5`: read_args merges OmegaConf.from_cli over the YAML.
+    launchOverrides: ["dotlist"],
     rejectsDuplicateKeys: 'LLaMA-Factory reads YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: "llama-factory.schema.json"
   },
@@ -28353,6 +28560,7 @@ var FRONT_ENDS = {
   "axolotl": /^(?:train|preprocess)$/,
   "litgpt": /^(?:finetune\w*|pretrain)$/
 };
+var TIMM_WRAPPER = "distributed_train.sh";
 var YOLO_TASKS = /* @__PURE__ */ new Set(["detect", "segment", "classify", "pose", "obb"]);
 var FORWARDED = /^\$(?:[@*]|\{[@*](?::[^}]*)?\})$/;
 var SPLIT_WORDS = /(?:\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`|\S)+/g;
@@ -28909,6 +29117,8 @@ var ScriptParser = class {
       return { launcher: "none", launcherArgs: [], script: `${exe} ${words[k + 1].text}`, args: this.programArgs(words, k + 2), cli: `${exe} ${words[k + 1].text}` };
     }
     if (exe === "yolo") return this.yolo(words, k + 1);
+    if ((exe === "bash" || exe === "sh") && basename(words[k + 1]?.text ?? "") === TIMM_WRAPPER) return this.timmWrapper(words, k + 1);
+    if (exe === TIMM_WRAPPER) return this.timmWrapper(words, k);
     if (exe === "srun") {
       const r = this.options(words, k + 1, switchesFrom(SRUN_SWITCHES), { splitShort: true });
       if (r.script === void 0) return void 0;
@@ -28930,9 +29140,19 @@ var ScriptParser = class {
     const args = this.programArgs(words, j);
     return args.some((a) => a.flag === "" && a.value === "mode=train") ? { launcher: "none", launcherArgs: [], script: "yolo train", args, cli: "yolo train" } : void 0;
   }
-  torchrun(words, k, before) {
+  /**
+   * timm's `distributed_train.sh N …`: `NUM_PROC=$1; shift; torchrun --nproc_per_node=$NUM_PROC train.py "$@"`.
+   * The process count is kept as a launcher option named after the wrapper (launcherWorldSize reads it).
+   */
+  timmWrapper(words, k) {
+    const n = words[k + 1];
+    if (!n || isFlag(n.text)) return void 0;
+    const nproc = { ...this.positional(n), flag: TIMM_WRAPPER };
+    return { launcher: "torchrun", launcherArgs: [nproc], script: "train.py", args: this.programArgs(words, k + 2), cli: TIMM_WRAPPER };
+  }
+  torchrun(words, k, before2) {
     const r = this.options(words, k, switchesFrom(TORCHRUN_SWITCHES), { module: ["-m", "--module"] });
-    return this.target("torchrun", words, { ...r, args: [...before, ...r.args] });
+    return this.target("torchrun", words, { ...r, args: [...before2, ...r.args] });
   }
   launcher(kind, words, k, takesValue) {
     return this.target(kind, words, this.options(words, k, takesValue, { module: ["-m", "--module"] }));
@@ -29094,7 +29314,7 @@ function launcherWorldSize(cmd) {
     case "python":
       return { value: 1, how: "plain python (one process)", range: cmd.range, key: "python" };
     case "torchrun": {
-      const nproc = opt("--nproc_per_node", "--nproc-per-node");
+      const nproc = opt("--nproc_per_node", "--nproc-per-node", TIMM_WRAPPER);
       const nnodes = opt("--nnodes");
       if (nproc) return product(nproc, nnodes, "--nnodes not set: 1 node");
       const nodes = nnodes ? count(nnodes) : 1;
@@ -30055,8 +30275,8 @@ function keyword(toks, text, loc, names, name, keyTok, from, to, via) {
     return { ...base, opaque: `\`${written.length > 40 ? `${written.slice(0, 40)}\u2026` : written}\` is not a literal` };
   }
 }
-function dictAssignment(toks, name, before) {
-  for (let i = before - 1; i >= 2; i--) {
+function dictAssignment(toks, name, before2) {
+  for (let i = before2 - 1; i >= 2; i--) {
     const x = toks[i];
     if (x.kind !== "op" || x.text !== "{" && x.text !== "(") continue;
     const eq = toks[i - 1];
@@ -30066,7 +30286,7 @@ function dictAssignment(toks, name, before) {
     if (assign?.kind !== "op" || assign.text !== "=" || target?.kind !== "name" || target.text !== name) continue;
     if (x.text === "(" && !call) continue;
     const close = closing(toks, i);
-    if (close < 0 || close > before) return void 0;
+    if (close < 0 || close > before2) return void 0;
     return { open: i, close, call };
   }
   return void 0;
@@ -30650,6 +30870,7 @@ function extractSource(file, src, env) {
   } else if (epochs) {
     plan.epochs = { ...epochs, unit: "epochs" };
   }
+  plan.schedulerTick = { value: "iteration", origin: "derived", how: "Ultralytics counts its warmup in dataloader iterations; an optimizer step accumulates max(round(nbs / batch), 1) of them" };
   const fraction = num7("fraction", D.fraction);
   const samples = plan.datasetSamples;
   let nb;
@@ -30689,11 +30910,21 @@ function extractSource(file, src, env) {
       origin: "derived",
       how,
       unit: "iterations",
-      ...warmup3.range ? { file: warmup3.file, key: warmup3.key, range: warmup3.range } : { key: "warmup_epochs" },
+      ...warmup3.range ? { file: warmup3.file, range: warmup3.range } : {},
+      // Advice names the key in its own unit: epochs, fractions allowed.
+      key: "warmup_epochs",
+      writtenAs: { unit: "epochs", perStep: 1 / nb.value, fractional: true },
       ...fractionBased ? { fractionOf: { fraction: warmup3.value, of: `one epoch of ${formatCount(nb.value)} iterations`, ofSteps: nb.value } } : {},
+      ...modern ? {} : {
+        floor: {
+          steps: D.warmupFloor,
+          by: `Ultralytics \u2264 8.4.102 floors the warmup at ${D.warmupFloor} iterations`,
+          off: src.form === "yaml" ? "warmup_epochs: 0" : "warmup_epochs=0",
+          otherwise: "use ultralytics \u2265 8.4.103 (no floor)"
+        }
+      },
       ...nb.estimatedFrom ? { estimatedFrom: nb.estimatedFrom } : {}
     };
-    if (plan.warmupSteps.fractionOf) plan.warmupSteps.key = "warmup_epochs";
   } else if (warmup3 && warmup3.value > 0 && plan.epochs && warmup3.value >= plan.epochs.value && !nb && !(version && atLeast(version, 8, 4, 103))) {
     const which = warmup3.origin === "default" ? " (default)" : "";
     const assumed = version ? `${version.text} has no cap` : "Ultralytics \u2264 8.4.102, assumed without an ultralytics==X.Y.Z pin; 8.4.103 and later cap it at epochs \u2212 1";
@@ -31493,22 +31724,37 @@ function warmup2(src, plan, N, ignored, conflicts, notes) {
     }
     if (total) {
       const w = Math.floor(ratio * total.value);
-      plan.warmupSteps = { ...derived(w, `int(${ratio} \xD7 ${formatCount(total.value)}) (a float warmup is a ratio of the run)`, "steps"), key: written.written, range: written.range, file: args.file.path };
+      plan.warmupSteps = {
+        ...derived(w, `int(${ratio} \xD7 ${formatCount(total.value)}) (a float warmup is a ratio of the run)`, "steps"),
+        key: written.written,
+        range: written.range,
+        file: args.file.path,
+        fractionOf: { fraction: ratio, of: "the run", ofSteps: total.value }
+      };
     }
     return;
   }
   if (steps3 === void 0 || steps3 <= 0 || !written) return;
+  const percent = form === "gui" && written.key === "lr_warmup" && total && total.value > 0 ? 100 / total.value : void 0;
+  const ticks2 = N !== void 0 && N > 1 ? N : 1;
+  const writtenAs = percent !== void 0 || ticks2 > 1 ? { writtenAs: { unit: percent !== void 0 ? "%" : "scheduler ticks", perStep: (percent ?? 1) * ticks2 } } : {};
   if (N !== void 0 && N > 1) {
     const eff = steps3 / N;
-    plan.warmupSteps = { ...derived(eff, `${how} / ${formatCount(N)} GPUs: the scheduler is stepped ${formatCount(N)} times per optimizer step and only the total is multiplied by ${formatCount(N)}`, "steps"), key: written.written, range: written.range, file: args.file.path };
+    plan.warmupSteps = {
+      ...derived(eff, `${how} / ${formatCount(N)} GPUs: the scheduler is stepped ${formatCount(N)} times per optimizer step and only the total is multiplied by ${formatCount(N)}`, "steps"),
+      key: written.written,
+      range: written.range,
+      file: args.file.path,
+      ...writtenAs
+    };
     ignored.push({
       key: written.written,
       range: written.range,
-      message: `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps3)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps3 < total.value ? formatFractionDown(steps3 / total.value) : "a float below 1"}) or as ${formatCount(steps3 * N)}`,
+      message: `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps3)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps3 < total.value ? `${formatFractionDown(steps3 / total.value)}) or as ${formatCount(steps3 * N)}` : "a float below 1)"}`,
       data: { written: steps3, effective: eff, worldSize: N }
     });
   } else {
-    plan.warmupSteps = { ...args.setting(written, steps3), unit: "steps", ...form === "gui" ? { origin: "derived", how } : {} };
+    plan.warmupSteps = { ...args.setting(written, steps3), unit: "steps", ...form === "gui" ? { origin: "derived", how } : {}, ...writtenAs };
   }
 }
 function precision(src, plan, ignored, conflicts) {
@@ -31723,12 +31969,18 @@ function extractCommand2(file, cmd, env) {
   } else if (warmup3) {
     const scaled = scale(convention, N, G, warmup3.value, `${warmup3.key} ${formatCount(warmup3.value)}`, script);
     if (scaled) {
-      plan.warmupSteps = scaled.value === warmup3.value ? { ...warmup3, unit: "steps" } : { ...derived(scaled.value, scaled.how, "steps"), key: warmup3.key, ...warmup3.range ? { range: warmup3.range, file: warmup3.file } : {} };
+      plan.warmupSteps = scaled.value === warmup3.value || scaled.value <= 0 ? { ...warmup3, unit: "steps" } : {
+        ...derived(scaled.value, scaled.how, "steps"),
+        key: warmup3.key,
+        ...warmup3.range ? { range: warmup3.range, file: warmup3.file } : {},
+        // Advice gives the flag's value, which the script scales the same way.
+        writtenAs: { unit: "steps as the script reads them", perStep: warmup3.value / scaled.value, value: warmup3.value }
+      };
     } else notes.push(scaledUnknown(script, N));
     if (DECAYING3.has(sched.value) && plan.totalSteps) {
       const horizon = scale(convention, N, G, plan.totalSteps.value, `${plan.totalSteps.key ?? "the run"} ${formatCount(plan.totalSteps.value)}`, script);
       if (horizon) {
-        plan.decaySteps = horizon.value === plan.totalSteps.value ? { ...plan.totalSteps } : { ...derived(horizon.value, horizon.how, "steps"), key: "--lr_scheduler", range: sched.range ?? cmd.range, file: file.path };
+        plan.decaySteps = horizon.value === plan.totalSteps.value ? { ...plan.totalSteps } : { ...derived(horizon.value, horizon.how, "steps"), range: sched.range ?? cmd.range, file: file.path, advice: horizonFix(convention, N, G, script) };
       }
     }
   }
@@ -31771,6 +32023,13 @@ function scale(convention, N, G, value, what, script) {
   if (convention === "none") return { value: value / N, how: `${what} / ${formatCount(N)} processes (${script} passes it as written and accelerate steps the scheduler ${formatCount(N)} times per optimizer step)` };
   return void 0;
 }
+function horizonFix(convention, N, G, script) {
+  const instead = "or use a script that multiplies by the process count (train_text_to_image.py, train_dreambooth.py \u2026)";
+  if (convention === "GAS" && G !== void 0 && N !== void 0) {
+    return `${script} scales the horizon by accumulation / processes: make them equal (${formatCount(G)} process${G === 1 ? "" : "es"}, or --gradient_accumulation_steps ${formatCount(N)}), ${instead}`;
+  }
+  return `${script} passes the run length as written while accelerate steps the scheduler once per process: launch one process, ${instead}`;
+}
 function scaledUnknown(script, N) {
   return N === void 0 ? "the process count is unknown, so the warmup and decay in optimizer steps are unknown (accelerate steps the scheduler once per process per optimizer step)" : `${script}: how it passes --lr_warmup_steps and the run length to the scheduler on ${formatCount(N)} processes is not in trainlint's table (\xD7processes, \xD7accumulation or as written), so the warmup and decay in optimizer steps are unknown`;
 }
@@ -31808,8 +32067,11 @@ var TIMM_DEFAULTS = {
   minLr: 0,
   epochs: 300,
   cooldownEpochs: 0,
-  lrCycleLimit: 1
+  lrCycleLimit: 1,
+  valInterval: 1,
+  decayMilestones: [90, 180, 270]
 };
+var NON_CYCLE = /* @__PURE__ */ new Set(["step", "multistep", "plateau"]);
 var TIMM_ONLY = ["lr_base", "lr_base_size", "lr_base_scale", "sched_on_updates", "grad_accum_steps", "lr_cycle_mul", "lr_cycle_limit", "lr_k_decay", "warmup_prefix", "checkpoint_hist", "recovery_interval", "epoch_repeats", "dist_bn"];
 var TIMM_KEYS = /* @__PURE__ */ new Set([
   ...TIMM_ONLY,
@@ -31960,6 +32222,7 @@ function dest(flag2) {
 }
 function commandScore5(cmd) {
   if (cmd.launcher === "none") return 0;
+  if (cmd.cli === "distributed_train.sh") return 9;
   const keys = new Set(cmd.args.filter((a) => a.flag.startsWith("-")).map((a) => dest(a.flag)));
   const only = TIMM_ONLY.filter((k) => keys.has(k)).length;
   const name = (cmd.script ?? "").slice((cmd.script ?? "").lastIndexOf("/") + 1);
@@ -31987,6 +32250,38 @@ function sourceOf4(file) {
     return { form: "cli", args, anchor: cmd.range, cmd, ...cfg && typeof cfg.value === "string" ? { config: cfg.value } : {} };
   }
   return { form: "yaml", args: argsFromTree(file, "pydantic"), anchor: fileStartRange(file) };
+}
+function keyOf2(s) {
+  return { key: s.key, ...s.range ? { range: s.range, file: s.file } : {} };
+}
+function milestones(src, plan, spelled, cli) {
+  const a = src.args.get("decay_milestones");
+  let values;
+  if (a && Array.isArray(a.value)) values = a.value.map(Number);
+  else if (a && cli && src.cmd) {
+    const i = src.cmd.args.findIndex((x) => x.flag === a.written);
+    const after = src.cmd.args.slice(i + 1);
+    const end = after.findIndex((x) => x.flag !== "");
+    const words = [src.cmd.args[i]?.value, ...(end < 0 ? after : after.slice(0, end)).map((x) => x.value)].filter((v) => v !== void 0);
+    values = words.map((w) => argparseNumber(w, true) ?? NaN);
+  } else if (a && typeof a.value === "number") values = [a.value];
+  else if (!a && src.config === void 0) values = TIMM_DEFAULTS.decayMilestones;
+  if (!values || values.length === 0 || values.some((v) => !Number.isFinite(v))) return;
+  const sorted = [...values].sort((x, y) => x - y);
+  const base = a ? { value: 0, origin: "explicit", key: a.written, file: src.args.file.path, range: a.range } : spelled({ value: 0, origin: "default", key: "decay_milestones", note: "timm train.py default [90, 180, 270]" }, "decay_milestones");
+  const upe = plan.stepsPerEpoch?.value;
+  const at2 = (v) => upe ? { ...base, value: v * upe, unit: "steps", writtenAs: { unit: "epochs", perStep: 1 / upe } } : { ...base, value: v, unit: "epochs" };
+  plan.firstMilestone = at2(sorted[0]);
+  plan.lastMilestone = at2(sorted[sorted.length - 1]);
+}
+function kv(s, fallback, value) {
+  const key = s.key ?? fallback;
+  return key.startsWith("-") ? `${key} ${formatCount(value)}` : `${key}: ${formatCount(value)}`;
+}
+function cooldownAdvice(epochs, cooldown, runEpochs) {
+  const most = Math.floor(runEpochs * 0.05);
+  const shorter = most >= 1 ? `, or set ${kv(cooldown, "cooldown_epochs", most)} or less` : "";
+  return `the ${formatCount(cooldown.value)} cooldown epochs run at min_lr after the schedule: set ${kv(epochs, "epochs", epochs.value + cooldown.value)} with ${kv(cooldown, "cooldown_epochs", 0)} to decay over the whole run${shorter}`;
 }
 function savedRescaledLr(args, lr, world) {
   const base = args.num("lr_base")?.value;
@@ -32094,36 +32389,60 @@ function extractSource3(file, src, env) {
   if (sched) plan.scheduler = sched;
   const minLr = num7("min_lr", D.minLr);
   if (minLr) plan.minLr = minLr;
-  const epochs = num7("epochs", D.epochs, true);
-  const warmup3 = num7("warmup_epochs", D.warmupEpochs);
-  const cooldown = num7("cooldown_epochs", D.cooldownEpochs, true);
+  const cli = src.form === "cli";
+  const spelled = (s, dest2) => cli && !(s.key ?? "").startsWith("-") ? { ...s, key: `--${dest2.replace(/_/g, "-")}` } : { ...s, key: s.key ?? dest2 };
+  const epochsRead = num7("epochs", D.epochs, true);
+  const warmupRead = num7("warmup_epochs", D.warmupEpochs);
+  const cooldownRead = num7("cooldown_epochs", D.cooldownEpochs, true);
+  const epochs = epochsRead && spelled(epochsRead, "epochs");
+  const warmup3 = warmupRead && spelled(warmupRead, "warmup_epochs");
+  const cooldown = cooldownRead && spelled(cooldownRead, "cooldown_epochs");
   const cycles = num7("lr_cycle_limit", D.lrCycleLimit, true);
   const prefix = flag2("warmup_prefix");
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
   const samples = plan.datasetSamples;
+  const cycleBased = !sched || !NON_CYCLE.has(sched.value);
   if (epochs && warmup3 && cooldown && cycles && prefix !== void 0) {
     const cycleMul = num7("lr_cycle_mul", 1);
-    const cycleEpochs = cycleMul && cycleMul.value !== 1 ? void 0 : epochs.value * Math.max(1, cycles.value);
+    const cycleEpochs = !cycleBased ? epochs.value : cycleMul && cycleMul.value !== 1 ? void 0 : epochs.value * Math.max(1, cycles.value);
     if (cycleEpochs === void 0) notes.push("lr_cycle_mul \u2260 1: the cycle lengths grow, and the run length is not computed");
-    const runEpochs = cycleEpochs === void 0 ? void 0 : cycleEpochs + cooldown.value + (prefix ? warmup3.value : 0);
+    const runEpochs = cycleEpochs === void 0 ? void 0 : cycleBased ? cycleEpochs + cooldown.value + (prefix ? warmup3.value : 0) : cycleEpochs;
     if (runEpochs !== void 0 && runEpochs !== epochs.value) {
       notes.push(`timm runs ${formatCount(runEpochs)} epochs, not epochs ${formatCount(epochs.value)}: ${[cycles.value > 1 ? `${formatCount(cycles.value)} cycles` : "", cooldown.value ? `cooldown_epochs ${formatCount(cooldown.value)} at min_lr` : "", prefix ? `warmup_epochs ${formatCount(warmup3.value)} as a prefix` : ""].filter(Boolean).join(", ")} ("Scheduled epochs" in its log)`);
+    } else if (!cycleBased && cooldown.value > 0) {
+      notes.push(`cooldown_epochs ${formatCount(cooldown.value)} has no effect with sched ${sched.value}: only cycle schedules (cosine, tanh, poly) add a cooldown`);
     }
     if (samples && batch && accum && W2 !== void 0 && runEpochs !== void 0) {
       const loader = Math.floor(samples.value / (batch.value * W2));
       const upe = Math.ceil(loader / accum.value);
+      const inEpochs = { unit: "epochs", perStep: 1 / upe };
       plan.stepsPerEpoch = derived(upe, `ceil(floor(${formatCount(samples.value)} / (${formatCount(batch.value)} \xD7 ${formatCount(W2)})) / ${formatCount(accum.value)}) optimizer updates per epoch`, "steps");
       plan.totalSteps = derived(upe * runEpochs, `${formatCount(upe)} updates/epoch \xD7 ${formatCount(runEpochs)} epochs`, "steps");
       const w = warmup3.value * upe;
       plan.warmupSteps = {
         ...derived(w, `warmup_epochs ${formatCount(warmup3.value)} \xD7 ${formatCount(upe)} updates/epoch${flag2("sched_on_updates") ? "" : " (the LR changes once per epoch: sched_on_updates is off)"}`, "steps"),
-        key: "warmup_epochs",
+        key: warmup3.key,
         ...warmup3.range ? { range: warmup3.range, file: warmup3.file } : {},
-        fractionOf: { fraction: warmup3.value, of: `one epoch of ${formatCount(upe)} updates`, ofSteps: upe }
+        fractionOf: { fraction: warmup3.value, of: `one epoch of ${formatCount(upe)} updates`, ofSteps: upe },
+        // Advice in whole epochs: train.py reads --warmup-epochs with type=int.
+        writtenAs: inEpochs
       };
-      if (sched && sched.value !== "plateau" && sched.value !== "step" && sched.value !== "multistep" && cycleEpochs !== void 0) {
+      if (sched && cycleBased && cycleEpochs !== void 0) {
         const horizon = (epochs.value + (prefix ? warmup3.value : 0)) * upe * Math.max(1, cycles.value);
-        plan.decaySteps = { ...derived(horizon, `(epochs ${formatCount(epochs.value)}${prefix ? ` + warmup ${formatCount(warmup3.value)}` : ""})${cycles.value > 1 ? ` \xD7 ${formatCount(cycles.value)} cycles` : ""} \xD7 ${formatCount(upe)} updates/epoch: the ${sched.value} schedule ends there, then min_lr`, "steps"), key: "epochs", ...epochs.range ? { range: epochs.range, file: epochs.file } : {} };
+        plan.decaySteps = {
+          ...derived(horizon, `(epochs ${formatCount(epochs.value)}${prefix ? ` + warmup ${formatCount(warmup3.value)}` : ""})${cycles.value > 1 ? ` \xD7 ${formatCount(cycles.value)} cycles` : ""} \xD7 ${formatCount(upe)} updates/epoch: the ${sched.value} schedule ends there, then min_lr`, "steps"),
+          key: epochs.key,
+          ...epochs.range ? { range: epochs.range, file: epochs.file } : {},
+          writtenAs: inEpochs,
+          // The run outlasts the schedule by the cooldown: that key, not the horizon, makes the flat tail.
+          ...cooldown.value > 0 ? { advice: cooldownAdvice(epochs, cooldown, runEpochs) } : {}
+        };
+      }
+      const val = num7("val_interval", D.valInterval, true);
+      if (val && val.value > 0) {
+        const every = { ...derived(val.value * upe, `val_interval ${formatCount(val.value)} \xD7 ${formatCount(upe)} updates/epoch`, "steps"), ...keyOf2(spelled(val, "val_interval")), writtenAs: inEpochs };
+        plan.evalEverySteps = every;
+        plan.saveEverySteps = { ...every, note: 'timm saves its checkpoint after each validation (val_interval: "how many epochs between validation and checkpointing")' };
       }
     } else if (!prefix && warmup3.value > 0 && warmup3.value >= epochs.value) {
       conflicts.push({
@@ -32133,6 +32452,7 @@ function extractSource3(file, src, env) {
         data: { warmupEpochs: warmup3.value, epochs: epochs.value }
       });
     }
+    if (sched?.value === "multistep") milestones(src, plan, spelled, cli);
   }
   if (!samples) missing.push({ field: "datasetSamples", hint: "timm counts warmup and the run in epochs: set assume.datasetSamples (training images) for step counts" });
   if (W2 === void 0) missing.push({ field: "worldSize", hint: "launch with torchrun --nproc_per_node N (a committed script naming this file), or set assume.worldSize" });
@@ -33569,7 +33889,7 @@ function nemo1Schedule(ctx, prefix) {
   annealHorizon(ctx, total, warm, hold + (holdSteps?.value ?? 0), holdKey, constSteps ?? constRatio);
   ctx.launchChecks["min-lr-exceeds-lr"] = `NeMo stops at the first step after warmup (CosineAnnealing raises ValueError "\u2026 received an initial learning rate that was lower than the minimum learning rate.")`;
 }
-function annealHorizon(ctx, total, warm, hold, holdKey, holdSetting) {
+function annealHorizon(ctx, total, warm, hold, holdKey, holdSetting, adviseKey = holdSetting?.key) {
   const decay = total.value - (hold + warm);
   if (decay > 0 || warm >= total.value) {
     ctx.plan.decaySteps = derived(total.value, `max_steps ${formatCount(total.value)}${hold > 0 ? ` (decay ${formatCount(decay)} steps, then ${holdKey} held at min_lr)` : ""}`, "steps");
@@ -33583,8 +33903,15 @@ function annealHorizon(ctx, total, warm, hold, holdKey, holdSetting) {
       "steps"
     ),
     ...base.file ? { file: base.file } : {},
-    ...base.range ? { range: base.range } : {}
+    ...base.range ? { range: base.range } : {},
+    ...hold > 0 ? { advice: holdAdvice(adviseKey, total.value, warm) } : {}
   };
+}
+function holdAdvice(adviseKey, total, warm) {
+  const room = total - warm;
+  const key = adviseKey ?? "constant_steps";
+  if (/ratio$/.test(key)) return `set ${key} below ${formatFractionDown(room / total)} (max_steps \u2212 warmup is ${formatCount(room)} steps), or 0 to decay over the whole run after warmup`;
+  return `set ${key} below ${formatCount(room)} (max_steps \u2212 warmup), or 0 to decay over the whole run after warmup`;
 }
 function nemo2Scheduler(ctx) {
   const root = ctx.v.view.config.root;
@@ -33601,7 +33928,7 @@ function nemo2Scheduler(ctx) {
   plan.minLr = minLr;
   const hold = v.num(`${at2}.constant_steps`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.constantSteps, `${at2}.constant_steps`, "NeMo 2 CosineAnnealingScheduler default: 80,000 steps held at min_lr");
   const total = plan.totalSteps;
-  if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === "default" ? " (NeMo 2 default)" : ""}`, hold.origin === "default" ? plan.scheduler : hold);
+  if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === "default" ? " (NeMo 2 default)" : ""}`, hold.origin === "default" ? plan.scheduler : hold, hold.key);
   return true;
 }
 function findTarget(node, pattern, path17, depth = 0) {
@@ -33760,7 +34087,7 @@ function extractBridge(ctx, env) {
   const lengths = [iters, samples, epochs].filter((s) => s !== void 0 && s.value !== null);
   if (lengths.length > 1) conflict4(ctx, "run-length-twice", `${lengths.map((s) => s.key).join(" and ")} are all set: Megatron-Bridge raises "Cannot specify more than one of train_iters, train_samples, or num_epochs" at start-up; keep one`, ...lengths.slice(1));
   if (iters) plan.totalSteps = { ...iters, unit: "steps" };
-  else if (samples && gbs) plan.totalSteps = derivedFrom(samples, Math.floor(samples.value / gbs.value), `${named(samples)} // ${named(gbs)}`, "steps");
+  else if (samples && gbs) plan.totalSteps = { ...derivedFrom(samples, Math.floor(samples.value / gbs.value), `${named(samples)} // ${named(gbs)}`, "steps"), writtenAs: { unit: "samples", perStep: gbs.value, value: samples.value } };
   const lr = v.num("optimizer.lr");
   if (lr) plan.peakLr = lr;
   const finetuneLr = v.num("optimizer.finetune_lr");
@@ -33781,7 +34108,7 @@ function extractBridge(ctx, env) {
   if (decay && style?.value !== "constant") plan.decaySteps = decay;
   if (wIters) plan.warmupSteps = { ...wIters, unit: "steps" };
   else if (wFrac && decay) plan.warmupSteps = { ...derivedFrom(wFrac, Math.floor(wFrac.value * decay.value), `${wFrac.value} \xD7 decay ${formatCount(decay.value)}`, "steps"), fractionOf: { fraction: wFrac.value, of: "the decay horizon", ofSteps: decay.value } };
-  else if (wSamples && gbs) plan.warmupSteps = derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named(wSamples)} / ${named(gbs)})`, "steps");
+  else if (wSamples && gbs) plan.warmupSteps = { ...derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named(wSamples)} / ${named(gbs)})`, "steps"), writtenAs: { unit: "samples", perStep: gbs.value, value: wSamples.value } };
   if (plan.warmupSteps && decay && plan.warmupSteps.value >= decay.value) {
     notes.push(`warmup ${formatCount(plan.warmupSteps.value)} \u2265 decay ${formatCount(decay.value)} steps: Megatron-Bridge warns and caps the warmup at ${formatCount(Math.max(0, decay.value - 1))} steps (_calculate_scheduler_steps)`);
   }
@@ -35830,7 +36157,7 @@ var TomlScanner = class {
       if (section.def) section.def.blankEnd = next;
     };
     while (this.i < t.length) {
-      const before = this.i;
+      const before2 = this.i;
       this.skipBlank(true);
       const c = t[this.i];
       if (c === void 0) break;
@@ -35847,7 +36174,7 @@ var TomlScanner = class {
         lastEnd = this.i;
       }
       this.skipLine();
-      if (this.i === before) this.i++;
+      if (this.i === before2) this.i++;
     }
     closeSection(t.length);
     return { places: this.places, definitions: this.definitions };
@@ -36739,14 +37066,14 @@ function schedulers(view, ctx) {
   });
   return out;
 }
-function keyOf2(list2, index, key) {
+function keyOf3(list2, index, key) {
   return list2?.kind === "seq" ? `param_scheduler[${index}].${key}` : `param_scheduler.${key}`;
 }
 function pointSetting(ctx, s, key, value, hit, what) {
   const p = { value, unit: s.byEpoch ? "epochs" : "iters" };
   const steps3 = pointSteps(ctx, p);
   const list2 = lookup(ctx.view, ["param_scheduler"]);
-  const written = keyOf2(list2.kind === "found" ? list2.node : void 0, s.index, key);
+  const written = keyOf3(list2.kind === "found" ? list2.node : void 0, s.index, key);
   const base = hit?.kind === "found" ? { value, origin: "explicit", key: written, file: hit.file, range: hit.keyRange, ...hit.file !== ctx.view.path ? { note: `set in ${hit.file}:${hit.keyRange.line}, which this config inherits` } : {} } : { value, origin: "default", key: written, note: what };
   if (steps3 !== void 0) {
     const how = p.unit === "iters" ? ctx.accum !== 1 ? `${formatCount(value)} iterations / accumulative_counts ${formatCount(ctx.accum)}` : void 0 : `${formatCount(value)} epochs \xD7 ${formatCount(ctx.stepsPerEpoch)} steps per epoch`;
@@ -36755,7 +37082,8 @@ function pointSetting(ctx, s, key, value, hit, what) {
       value: steps3,
       unit: "steps",
       ...how ? { origin: "derived", how } : {},
-      ...p.unit === "epochs" ? { writtenAs: { unit: "epochs", perStep: 1 / ctx.stepsPerEpoch } } : {}
+      // Advice is written back in the key's unit: epochs, or dataloader iterations (optimizer steps × accumulative_counts).
+      ...p.unit === "epochs" ? { writtenAs: { unit: "epochs", perStep: 1 / ctx.stepsPerEpoch } } : ctx.accum !== 1 ? { writtenAs: { unit: "iterations", perStep: ctx.accum, value } } : {}
     };
   }
   return p.unit === "epochs" ? { ...base, unit: "epochs" } : void 0;
@@ -36919,7 +37247,7 @@ function extract3(file, env, asBase = false) {
     plan.stepsPerEpoch = derived(ctx.stepsPerEpoch, `ceil(ceil(${formatCount(plan.datasetSamples.value)} / ${formatCount(world)}) / ${formatCount(micro.value)})${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ""} (DefaultSampler pads each rank to ceil(N / world))`, "steps");
     if (maxEpochs) plan.totalSteps = derived(Math.ceil(maxEpochs.value * itersPerEpoch / ctx.accum), `${formatCount(maxEpochs.value)} epochs \xD7 ${formatCount(itersPerEpoch)} iterations${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ""}`, "steps");
   } else if (ctx.loop === "iter" && maxIters) {
-    plan.totalSteps = ctx.accum === 1 ? { ...maxIters, unit: "steps" } : { ...derivedFrom(maxIters, Math.ceil(maxIters.value / ctx.accum), `ceil(${formatCount(maxIters.value)} iterations / accumulative_counts ${formatCount(ctx.accum)})`), unit: "steps" };
+    plan.totalSteps = ctx.accum === 1 ? { ...maxIters, unit: "steps" } : { ...derivedFrom(maxIters, Math.ceil(maxIters.value / ctx.accum), `ceil(${formatCount(maxIters.value)} iterations / accumulative_counts ${formatCount(ctx.accum)})`), unit: "steps", writtenAs: { unit: "iterations", perStep: ctx.accum, value: maxIters.value } };
   }
   const autoEnable = boolIn(view, ["auto_scale_lr", "enable"]);
   const baseBatch = numberIn(view, ["auto_scale_lr", "base_batch_size"]);
@@ -36999,7 +37327,10 @@ function strip(node) {
   return node.entries.map((e) => [e.key, strip(e.value)]);
 }
 function interval(ctx, s, byEpoch) {
-  if (!byEpoch) return ctx.accum === 1 ? { ...s, unit: "steps" } : { ...derivedFrom(s, s.value / ctx.accum, `${formatCount(s.value)} iterations / accumulative_counts ${formatCount(ctx.accum)}`), unit: "steps" };
+  if (!byEpoch) {
+    if (ctx.accum === 1) return { ...s, unit: "steps" };
+    return { ...derivedFrom(s, s.value / ctx.accum, `${formatCount(s.value)} iterations / accumulative_counts ${formatCount(ctx.accum)}`), unit: "steps", writtenAs: { unit: "iterations", perStep: ctx.accum, value: s.value } };
+  }
   if (ctx.stepsPerEpoch === void 0) return void 0;
   return { ...derivedFrom(s, s.value * ctx.stepsPerEpoch, `${formatCount(s.value)} epochs \xD7 ${formatCount(ctx.stepsPerEpoch)} steps per epoch`), unit: "steps", writtenAs: { unit: "epochs", perStep: 1 / ctx.stepsPerEpoch } };
 }
@@ -37150,6 +37481,7 @@ function extractYacs(file, env) {
   const stepsRead = yacsSteps(view);
   let steps3 = stepsRead?.values ?? (absent(["SOLVER", "STEPS"]) ? D.steps : void 0);
   const refWorld = num7(["SOLVER", "REFERENCE_WORLD_SIZE"], D.referenceWorldSize);
+  let stepsScale = 1;
   if (refWorld && refWorld.value > 0 && world && world !== refWorld.value) {
     const scale2 = world / refWorld.value;
     const by = `\xD7 ${formatCount(world)} / REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)} (DefaultTrainer.auto_scale_workers)`;
@@ -37160,10 +37492,12 @@ function extractYacs(file, env) {
     const scaled = (s, value, how, unit) => s ? { ...derivedFrom(s, value(s.value), `${formatCount(s.value)} ${how}`, unit) } : void 0;
     batch = scaled(batch, (v) => Math.round(v * scale2), by, "samples");
     lr = lr ? derivedFrom(lr, lr.value * scale2, `${formatSci(lr.value)} ${by}`) : void 0;
-    maxIter = scaled(maxIter, (v) => Math.round(v / scale2), over, "steps");
-    warmup3 = scaled(warmup3, (v) => Math.round(v / scale2), over, "steps");
-    checkpoint = scaled(checkpoint, (v) => Math.round(v / scale2), over, "steps");
-    evalPeriod = scaled(evalPeriod, (v) => Math.round(v / scale2), over, "steps");
+    const counted = (s) => s ? { ...scaled(s, (v) => Math.round(v / scale2), over, "steps"), writtenAs: { unit: "iterations", perStep: scale2, value: s.value } } : void 0;
+    maxIter = counted(maxIter);
+    warmup3 = counted(warmup3);
+    checkpoint = counted(checkpoint);
+    evalPeriod = counted(evalPeriod);
+    stepsScale = scale2;
     steps3 = steps3?.map((v) => Math.round(v / scale2));
     notes.push(`SOLVER.REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)} with ${formatCount(world)} GPUs: detectron2 scales IMS_PER_BATCH and BASE_LR by ${formatCount(scale2)} and divides MAX_ITER, WARMUP_ITERS, STEPS, CHECKPOINT_PERIOD and EVAL_PERIOD by it`);
   } else if (refWorld && refWorld.value > 0 && !world) {
@@ -37195,7 +37529,7 @@ function extractYacs(file, env) {
   if (scheduler === "WarmupMultiStepLR" && steps3 && maxIter) {
     if (steps3.length > 0) {
       const sorted = [...steps3].sort((a, b) => a - b);
-      const at2 = (v) => stepsRead ? { ...settingAt(view, stepsRead.hit, v, "SOLVER.STEPS"), unit: "steps", ...steps3 !== stepsRead.values ? { origin: "derived", how: "SOLVER.STEPS scaled by REFERENCE_WORLD_SIZE" } : {} } : { ...defaultSetting(v, "SOLVER.STEPS", "detectron2 default (30000,)"), unit: "steps" };
+      const at2 = (v) => stepsRead ? { ...settingAt(view, stepsRead.hit, v, "SOLVER.STEPS"), unit: "steps", ...steps3 !== stepsRead.values ? { origin: "derived", how: "SOLVER.STEPS scaled by REFERENCE_WORLD_SIZE", writtenAs: { unit: "iterations", perStep: stepsScale } } : {} } : { ...defaultSetting(v, "SOLVER.STEPS", "detectron2 default (30000,)"), unit: "steps" };
       plan.firstMilestone = at2(sorted[0]);
       plan.lastMilestone = at2(sorted[sorted.length - 1]);
       if (steps3.includes(maxIter.value)) {
@@ -37334,7 +37668,7 @@ var detectron2 = {
     id: "detectron2",
     title: "detectron2",
     description: "detectron2 yacs YAML configs with their _BASE_ chain, and LazyConfig Python files read statically (never executed)",
-    yamlLoader: "omegaconf",
+    yamlLoader: "yacs",
     yamlLoaderName: "yacs (PyYAML, then literal_eval of strings)",
     schema: "detectron2.schema.json"
   },
@@ -37759,7 +38093,7 @@ function byOrder(order) {
   const at2 = (f) => order.includes(f.ruleId) ? order.indexOf(f.ruleId) : order.length;
   return (a, b) => at2(a) - at2(b) || a.range.line - b.range.line || a.range.column - b.range.column;
 }
-function keyOf3(key) {
+function keyOf4(key) {
   return key ? ` (${key})` : "";
 }
 function withShortRunSeverity(f, ctx) {
@@ -37785,19 +38119,20 @@ function merge(members, ctx) {
   const intervals = members.filter((m) => m.ruleId === "interval-exceeds-training");
   const sizedByInterval = sized !== void 0 && intervals.some((m) => m.runLength?.sizedFor === sized);
   const what = intervals.length === members.length ? "intervals are" : sizedByInterval ? "schedule and intervals are" : "schedule is";
-  const cause = `the run is ${formatCount(steps3)} optimizer steps${keyOf3(total?.key)} but its ${what} sized for ${sized ? `${sizedByInterval && intervals.length < members.length ? "up to " : ""}${formatCount(sized.steps)}${keyOf3(sized.key)}` : "a longer run"}`;
+  const nouns = tickNouns(ctx.plan);
+  const cause = `the run is ${formatCount(steps3)} ${nouns.run}${total?.origin === "launcher" ? brief(total) : keyOf4(total?.key)} but its ${what} sized for ${sized ? `${sizedByInterval && intervals.length < members.length ? "up to " : ""}${formatCount(sized.steps)}${keyOf4(sized.key)}` : "a longer run"}`;
   const decayFixed = members.some((m) => m.ruleId === "decay-horizon-mismatch");
   const advice = story.map((m) => decayFixed && m.runLength?.afterDecayFix ? m.runLength.afterDecayFix : m.runLength.advice);
   const decayAt = story.findIndex((m) => m.ruleId === "decay-horizon-mismatch");
   if (decayAt > 0) advice.unshift(...advice.splice(decayAt, 1));
   const decay = members.find((m) => m.ruleId === "decay-horizon-mismatch");
-  const lengthen = !ctx.shortRun && decay && total?.key ? `; or lengthen the run (${total.key}) to the ${formatCount(Number(decay.data?.decaySteps))} steps the decay is sized for` : "";
+  const lengthen = !ctx.shortRun && decay && total?.key ? `; or lengthen the run (${total.key}) to the ${formatCount(Number(decay.data?.decaySteps))} ${nouns.many} the decay is sized for` : "";
   const fixes = [...new Set(advice)];
-  const message = `${cause}: ${story.map((m) => m.runLength.consequence).join("; ")}; to size it for ${formatCount(steps3)} steps: ${fixes.join(", ")}${lengthen}`;
+  const message = `${cause}: ${story.map((m) => m.runLength.consequence).join("; ")}; to size it for ${formatCount(steps3)} ${nouns.many}: ${fixes.join(", ")}${lengthen}`;
   const severity = members.reduce((s, m) => RANK[m.severity] > RANK[s] ? m.severity : s, "info");
   const related = story.filter((m) => m !== primary).map((m) => ({ path: m.path, range: m.range, message: m.message }));
   if (total?.range && total.file === primary.path && !members.some((m) => m.range.line === total.range.line)) {
-    related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps3)} optimizer steps${keyOf3(total.key)}` });
+    related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps3)} ${nouns.run}${keyOf4(total.key)}` });
   }
   return {
     ruleId: primary.ruleId,
@@ -37820,9 +38155,25 @@ function groupRunLength(findings, ctx) {
   if (members.length < 2) return [...others, ...members.map((m) => withShortRunNote(m, ctx))];
   return [...others, withShortRunNote(merge(members, ctx), ctx)];
 }
+function mergeScalarTyping(findings) {
+  const typing = findings.filter((f) => f.ruleId === "yaml11-ambiguous-scalar" && typeof f.data?.source === "string");
+  if (typing.length === 0) return findings;
+  const absorbed = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const f of findings) {
+    if (f.ruleId !== "schema") {
+      out.push(f);
+      continue;
+    }
+    const same3 = typing.filter((t) => !absorbed.has(t) && t.path === f.path && t.range.line === f.range.line && f.message.includes(`\`${String(t.data.source)}\``));
+    same3.forEach((t) => absorbed.add(t));
+    out.push(same3.length ? { ...f, merged: [f, ...same3], related: [...f.related ?? [], ...same3.map((t) => ({ path: t.path, range: t.range, message: t.message }))] } : f);
+  }
+  return out.filter((f) => !absorbed.has(f));
+}
 function shapeRunFindings(findings, ctx) {
   return groupRunLength(
-    findings.map((f) => f.runLength ? withShortRunSeverity(f, ctx) : f),
+    mergeScalarTyping(findings).map((f) => f.runLength ? withShortRunSeverity(f, ctx) : f),
     ctx
   );
 }
@@ -37910,7 +38261,7 @@ function linkRequests(file, dialectId) {
   if (!dialectId || !DEEPSPEED_KEY_DIALECTS.has(dialectId)) return [];
   const hit = getIn(file.tree, ["deepspeed"]);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !/\.json$/i.test(hit.node.value)) return [];
-  return [{ role: "deepspeed", written: hit.node.value, key: "deepspeed", range: hit.keyRange }];
+  return [{ role: "deepspeed", written: hit.node.value, key: overrideOf(hit.node)?.flag ?? "deepspeed", range: hit.keyRange }];
 }
 function accelerateLink(file, written, range) {
   const plan = {};
@@ -38269,10 +38620,10 @@ var CompactReader = class {
       case 11: {
         const size = Number(this.varint());
         if (size === 0) return;
-        const kv = this.byte();
+        const kv2 = this.byte();
         for (let i = 0; i < size; i++) {
-          this.skip(kv >> 4, depth + 1);
-          this.skip(kv & 15, depth + 1);
+          this.skip(kv2 >> 4, depth + 1);
+          this.skip(kv2 & 15, depth + 1);
         }
         return;
       }
@@ -38500,6 +38851,46 @@ function workdirOf(file, cmd, scriptDir) {
   }
   return wd;
 }
+var SELF_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--cfg", "--yaml", "--yaml_config", "--config-path-file"]);
+function launchOverrides(file, cmd) {
+  const where4 = `the launch command at ${file.path}:${cmd.range.line}`;
+  const out = [];
+  const known = (text) => !/[$`]/.test(text);
+  const flags = cmd.cli === "llamafactory-cli train" || cmd.cli === "tune run" ? void 0 : cmd.cli === "axolotl train" ? "click" : cmd.cli ? void 0 : "argparse";
+  const words = cmd.cli !== "axolotl train";
+  for (const arg of cmd.args) {
+    if (arg.flag === "") {
+      const m = /^([\w.]+)=/.exec(arg.value ?? "");
+      if (!words || !m || !arg.assignment) continue;
+      const text2 = arg.value.slice(m[0].length);
+      if (!known(text2)) continue;
+      out.push({ style: "dotlist", path: m[1].split("."), value: typeOverride(text2, "dotlist"), text: text2, flag: m[1], file: file.path, range: arg.assignment.keyRange, where: where4 });
+      continue;
+    }
+    if (!flags || !arg.flag.startsWith("--") || SELF_FLAGS.has(arg.flag)) continue;
+    let name = arg.flag.slice(2);
+    let value;
+    let text;
+    if (arg.value === void 0) {
+      const negated = flags === "click" && name.startsWith("no-");
+      if (negated) name = name.slice(3);
+      value = !negated;
+      text = String(value);
+    } else {
+      if (!known(arg.value)) continue;
+      text = arg.value;
+      value = typeOverride(text, flags);
+    }
+    const path17 = flags === "click" ? name.split(".").map((k) => k.replace(/-/g, "_")) : [name.replace(/-/g, "_")];
+    out.push({ style: flags, path: path17, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
+  }
+  return out;
+}
+function launchedConfig(file, launch, dialect) {
+  const styles = dialect?.meta.launchOverrides;
+  if (!styles || !launch.overrides?.length) return file;
+  return withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)));
+}
 function launcherName(cmd) {
   if (cmd.cli) return cmd.cli;
   return cmd.launcher === "none" ? "the launch command" : cmd.launcher === "accelerate" ? "accelerate launch" : cmd.launcher;
@@ -38519,11 +38910,13 @@ function scriptLaunches(file, scriptDir = path11.posix.dirname(file.path)) {
     if (world && !(hydra && cmd.launcher === "python")) {
       values.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where4}` };
     }
+    const overrides = hydra ? [] : launchOverrides(file, cmd);
     out.push({
       script: file.path,
       range: cmd.range,
       launcher: launcherName(cmd),
       configs,
+      ...overrides.length ? { overrides } : {},
       ...accelerateConfig ? { accelerateConfig } : {},
       values,
       workdir: workdirOf(file, cmd, scriptDir),
@@ -38815,7 +39208,7 @@ async function lint(options) {
         ...result.hydra,
         launch: { script: link.script, line: launch.range.line, overrides: launch.hydra.overrides, ...launch.hydra.forwardsArgs ? { forwardsArgs: launch.hydra.forwardsArgs } : {} }
       } : result.hydra;
-      const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link, ...hydra ? { hydra } : {} });
+      const launched = analyseSafely(launchedConfig(result.file, launch, result.dialect), settingsWith(rel, launch.values), { launch: link, ...hydra ? { hydra } : {} });
       if (launch.accelerateConfig && launched.extraction) {
         const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(path12.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
@@ -38946,11 +39339,11 @@ async function lint(options) {
 function launchValuesOf(launchesOf, result) {
   return launchesOf.get(result.file.path)?.find((l) => l.link === result.launch)?.launch.values ?? {};
 }
-function markEstimates(before, after, label) {
+function markEstimates(before2, after, label) {
   const target = after;
   for (const field of PLAN_FIELDS) {
     const s = target[field];
-    const b = before[field];
+    const b = before2[field];
     if (!s || typeof s.value !== "number" || s.origin === "dataset" || b && b.value === s.value) continue;
     target[field] = { ...s, bound: "upper", estimatedFrom: label, ...s.how ? { how: `${s.how}, at most: from the rows of ${label}` } : {} };
   }
@@ -39243,8 +39636,8 @@ function editsOf(findings) {
   }
   return [...byRange.values()];
 }
-function unifiedDiff(path17, before, after, context = 2) {
-  const a = before.split("\n");
+function unifiedDiff(path17, before2, after, context = 2) {
+  const a = before2.split("\n");
   const b = after.split("\n");
   if (a.length !== b.length) return `--- a/${path17}
 +++ b/${path17}
@@ -39842,13 +40235,13 @@ function codeFrame(lines, f, gutter, p) {
     end = Math.min(end - from + lead.length, raw.length);
   }
   const text = stripTerminalControls(raw);
-  const before = Array.from(stripTerminalControls(raw.slice(0, start))).map((c) => c === "	" ? "	" : " ").join("");
+  const before2 = Array.from(stripTerminalControls(raw.slice(0, start))).map((c) => c === "	" ? "	" : " ").join("");
   const marker = `^${"~".repeat(Math.max(0, width(stripTerminalControls(raw.slice(start, end))) - 1))}`;
   const number2 = padStart(String(f.line), gutter);
   const blank2 = " ".repeat(gutter);
   return [
     p.dim(`    ${number2} |${text === "" ? "" : ` ${text}`}`),
-    `${p.dim(`    ${blank2} |`)} ${before}${p.severity[f.severity](marker)}`
+    `${p.dim(`    ${blank2} |`)} ${before2}${p.severity[f.severity](marker)}`
   ];
 }
 function summaryLine(report2, p) {
@@ -39965,7 +40358,11 @@ function rlUnits(plan) {
   else if (prompts) parts2.push(`${count2(prompts.value, "prompt")} per rollout step`);
   if (batch) parts2.push(`${count2(batch.value, "response")} per optimizer step`);
   if (opt) parts2.push(`${formatValue(opt.value)} optimizer step${opt.value === 1 ? "" : "s"} per rollout step`);
-  if (tick) parts2.push(tick.value === "rollout-step" ? "the LR scheduler ticks once per rollout step: step counts above are rollout steps" : "the LR scheduler ticks once per optimizer step");
+  if (tick) {
+    parts2.push(
+      tick.value === "rollout-step" ? "the LR scheduler ticks once per rollout step: step counts above are rollout steps" : tick.value === "iteration" ? "step counts above are dataloader iterations (an optimizer step accumulates several)" : "the LR scheduler ticks once per optimizer step"
+    );
+  }
   return parts2.join("; ");
 }
 function formatPlan(result) {
@@ -40569,7 +40966,7 @@ function textAt(text, r) {
   return text.slice((starts[r.line - 1] ?? 0) + r.column - 1, (starts[r.endLine - 1] ?? 0) + r.endColumn - 1);
 }
 var where3 = (s) => s.file && s.range ? `${s.file}:${s.range.line}:${s.range.column}` : s.file ?? "";
-var keyOf4 = (s, fallback) => s.key ?? fallback;
+var keyOf5 = (s, fallback) => s.key ?? fallback;
 function literalRange(s, file) {
   if (s.valueRange) return s.valueRange;
   if (!file.script || !s.range || !s.key) return void 0;
@@ -40588,12 +40985,12 @@ function literal2(s, file) {
   return r && !s.valueRange ? { ...s, valueRange: r } : s;
 }
 function notEditable(s, file) {
-  if (s.origin === "default") return `${keyOf4(s, "it")} is not written (framework default)`;
+  if (s.origin === "default") return `${keyOf5(s, "it")} is not written (framework default)`;
   if (s.origin === "assumed") return `it is assumed in .trainlint.yml (assume)`;
   if (s.origin === "derived") return `it is computed (${s.how ?? "derived"})`;
   if (s.origin === "dataset") return "it is counted from the dataset";
   if (s.file !== file.path) return `it is written in ${where3(s) || "another file"}`;
-  if (!s.valueRange) return `${keyOf4(s, "it")} at ${where3(s)} is not a literal value (interpolated, or set through a variable)`;
+  if (!s.valueRange) return `${keyOf5(s, "it")} at ${where3(s)} is not a literal value (interpolated, or set through a variable)`;
   return void 0;
 }
 function spellLike(original, value, significant, format, yamlLoader) {
@@ -40621,7 +41018,7 @@ function rescale(input) {
     if (from === to) return;
     const r = s.valueRange;
     if (result.edits.some((e) => e.range.line === r.line && e.range.column === r.column)) return;
-    result.changes.push({ field, key: keyOf4(s, field), range: s.range ?? s.valueRange, from, to, why });
+    result.changes.push({ field, key: keyOf5(s, field), range: s.range ?? s.valueRange, from, to, why });
     result.edits.push({ range: s.valueRange, text: to });
   };
   const micro = plan.microBatchSize;
@@ -40635,7 +41032,7 @@ function rescale(input) {
   const setMicro = (value, why) => {
     if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
     const reason = notEditable(micro, file);
-    if (reason) throw new RescaleError(`the micro batch cannot be set: ${reason}; set ${keyOf4(micro, "it")} to ${value} there`);
+    if (reason) throw new RescaleError(`the micro batch cannot be set: ${reason}; set ${keyOf5(micro, "it")} to ${value} there`);
     edit("microBatchSize", micro, String(value), why);
   };
   const setAccum = (value, why) => {
@@ -40653,7 +41050,7 @@ function rescale(input) {
   if (target.kind === "micro-batch") {
     if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
     if (explicitGlobal && !identityWritten) {
-      setMicro(target.value, `the micro batch asked for; ${keyOf4(G, "the global batch")} ${G.value} is written, so the framework changes the accumulation instead`);
+      setMicro(target.value, `the micro batch asked for; ${keyOf5(G, "the global batch")} ${G.value} is written, so the framework changes the accumulation instead`);
     } else {
       if (!dp) throw new RescaleError(`the world size of ${file.path} is unknown, so the new global batch is too (set assume.worldSize in .trainlint.yml)`);
       newGlobal = target.value * a * dp.value;
@@ -40668,7 +41065,7 @@ function rescale(input) {
     const literal3 = worldLiteral(file, world);
     if (literal3) edit("worldSize", { ...world, valueRange: literal3 }, String(target.value), `the world size asked for`);
     else {
-      const how = world.origin === "assumed" ? "assumed in .trainlint.yml (assume.worldSize): update it there and in the launcher" : world.file && world.file !== file.path ? `set by ${where3(world)} (${keyOf4(world, "the launcher")}): change the launcher by hand` : `${world.how ?? keyOf4(world, "the launcher")} is not one literal count; change the launcher by hand`;
+      const how = world.origin === "assumed" ? "assumed in .trainlint.yml (assume.worldSize): update it there and in the launcher" : world.file && world.file !== file.path ? `set by ${where3(world)} (${keyOf5(world, "the launcher")}): change the launcher by hand` : `${world.how ?? keyOf5(world, "the launcher")} is not one literal count; change the launcher by hand`;
       result.manual.push(`world size ${world.value} \u2192 ${target.value}: ${how}`);
     }
     if (!(explicitGlobal && !identityWritten)) {
@@ -40676,7 +41073,7 @@ function rescale(input) {
       newGlobal = micro.value * a * newDp;
       if (identityWritten) setGlobal(newGlobal, `= ${micro.value} \xD7 ${a} \xD7 ${newDp} (micro \xD7 accumulation \xD7 data-parallel)`);
     } else {
-      result.kept.push(`${keyOf4(G, "global batch")} ${G.value} is written: the framework changes the accumulation to ${formatCount(G.value / ((micro?.value ?? 1) * newDp))} instead`);
+      result.kept.push(`${keyOf5(G, "global batch")} ${G.value} is written: the framework changes the accumulation to ${formatCount(G.value / ((micro?.value ?? 1) * newDp))} instead`);
     }
   } else {
     newGlobal = target.value;
@@ -40713,27 +41110,27 @@ function rescale(input) {
   const rule = input.rule ?? fixRule(input.scaling ?? "either", plan.optimizer?.value);
   const lr = plan.peakLr;
   if (lr && !rule) {
-    result.manual.push(`${keyOf4(lr, "learning rate")} ${formatSci(lr.value)}: the optimizer is unknown, so neither rule is chosen; pass --rule linear (SGD-family) or --rule sqrt (Adam-family)`);
+    result.manual.push(`${keyOf5(lr, "learning rate")} ${formatSci(lr.value)}: the optimizer is unknown, so neither rule is chosen; pass --rule linear (SGD-family) or --rule sqrt (Adam-family)`);
   } else if (lr && rule) {
     const f = rule === "linear" ? k : Math.sqrt(k);
     const value = lr.value * f;
     const how = `${rule} rule${input.rule ? "" : ` for ${plan.optimizer?.value}`}: ${formatSci(lr.value)} \xD7 ${rule === "linear" ? ratio : `\u221A${ratio}`} = ${formatSci(value, 5)}`;
     const reason = notEditable(lr, file);
-    if (reason) result.manual.push(`${keyOf4(lr, "learning rate")} should be ${formatSci(value)} (${how}), but ${reason}`);
+    if (reason) result.manual.push(`${keyOf5(lr, "learning rate")} should be ${formatSci(value)} (${how}), but ${reason}`);
     else edit("peakLr", lr, spellLike(textAt(file.text, lr.valueRange), value, 4, file.format, input.yamlLoader), how);
     const min = plan.minLr;
     if (min && min.value > 0 && min.origin === "explicit") {
       const minValue = min.value * f;
       const minReason = notEditable(min, file);
       const minHow = `keeps its ratio to the peak: ${formatSci(min.value)} \xD7 ${rule === "linear" ? ratio : `\u221A${ratio}`} = ${formatSci(minValue, 5)}`;
-      if (minReason) result.manual.push(`${keyOf4(min, "minimum LR")} should be ${formatSci(minValue)} (${minHow}), but ${minReason}`);
+      if (minReason) result.manual.push(`${keyOf5(min, "minimum LR")} should be ${formatSci(minValue)} (${minHow}), but ${minReason}`);
       else edit("minLr", min, spellLike(textAt(file.text, min.valueRange), minValue, 4, file.format, input.yamlLoader), minHow);
     }
   }
   const steps3 = (field, what) => {
     const s = plan[field];
     if (!s || !(s.value > 0)) return;
-    const key = keyOf4(s, what);
+    const key = keyOf5(s, what);
     if (field === "warmupSteps" && (plan.warmupRatio || s.fractionOf)) {
       result.kept.push(`${plan.warmupRatio?.key ?? key}: warmup is a fraction of ${s.fractionOf?.of ?? "training"}, so it keeps its share`);
       return;
@@ -40766,7 +41163,7 @@ function rescale(input) {
   steps3("decaySteps", "decay horizon");
   steps3("saveEverySteps", "save interval");
   steps3("evalEverySteps", "eval interval");
-  if (plan.epochs && !(plan.totalSteps && plan.totalSteps.origin !== "derived")) result.kept.push(`${keyOf4(plan.epochs, "epochs")} ${formatCount(plan.epochs.value)}: epochs keep their samples; the steps follow`);
+  if (plan.epochs && !(plan.totalSteps && plan.totalSteps.origin !== "derived")) result.kept.push(`${keyOf5(plan.epochs, "epochs")} ${formatCount(plan.epochs.value)}: epochs keep their samples; the steps follow`);
   byLine();
   return result;
 }
@@ -40830,10 +41227,10 @@ function formatRescale(file, r, after) {
   }
   return lines.join("\n") + "\n";
 }
-function derivedChanges(before, after, r) {
+function derivedChanges(before2, after, r) {
   if (!after?.extraction) return ["the rescaled file could not be analysed again; check it with `trainlint plan`"];
   const a = runPlanOf(after);
-  const b = runPlanOf(before);
+  const b = runPlanOf(before2);
   const out = [];
   const g = a.globalBatchSize?.value;
   if (g !== void 0 && g !== r.newGlobal) out.push(`the rescaled file's global batch is ${formatCount(g)}, not ${formatCount(r.newGlobal)}: check the values set by hand`);
