@@ -108,8 +108,8 @@ function at(ctx: Ctx, ...settings: (Setting | undefined)[]): Range {
   return ctx.v.rangeOf(...settings) ?? ctx.anchor;
 }
 
-/** The device mesh: every ICI and DCN axis; the product when none is -1 (auto). */
-function mesh(ctx: Ctx): number | undefined {
+/** The device mesh: the product of the ICI and DCN axes that are set, and whether one is -1 (auto). */
+function mesh(ctx: Ctx): { product: number; auto: boolean } | undefined {
   let product = 1;
   let auto = false;
   for (const kind of ['ici', 'dcn'] as const) {
@@ -131,25 +131,29 @@ function mesh(ctx: Ctx): number | undefined {
     }
     if (unspecified.length === 1) auto = true;
   }
-  const world = ctx.plan.worldSize?.value;
-  if (world !== undefined && product > 0 && (auto ? world % product !== 0 : world !== product)) {
-    ctx.checks.push({
-      kind: 'mesh-does-not-match-devices',
-      range: at(ctx, ctx.plan.worldSize),
-      message: auto
-        ? `the written mesh axes multiply to ${formatCount(product)}, which does not divide the ${formatCount(world)} devices: MaxText cannot fill the -1 axis ("Unspecified value unable to be determined with the given parallelism values"); make the product a divisor of ${formatCount(world)}`
-        : `the mesh axes multiply to ${formatCount(product)} but the run has ${formatCount(world)} devices: MaxText refuses to start ("Number of devices ${formatCount(world)} does not match the product of the parallelism ${formatCount(product)}"); set one axis to -1 or match the device count`,
-      data: { meshProduct: product, devices: world },
-    });
-  }
-  return auto ? undefined : product;
+  return { product, auto };
+}
+
+/** The written mesh against the devices the run has (from assume or the launcher). */
+function meshAgainstDevices(ctx: Ctx, m: { product: number; auto: boolean }, world: Setting<number>): void {
+  const { product, auto } = m;
+  if (product <= 0 || (auto ? world.value % product === 0 : world.value === product)) return;
+  ctx.checks.push({
+    kind: 'mesh-does-not-match-devices',
+    range: at(ctx, world),
+    message: auto
+      ? `the written mesh axes multiply to ${formatCount(product)}, which does not divide the ${formatCount(world.value)} devices: MaxText cannot fill the -1 axis ("Unspecified value unable to be determined with the given parallelism values"); make the product a divisor of ${formatCount(world.value)}`
+      : `the mesh axes multiply to ${formatCount(product)} but the run has ${formatCount(world.value)} devices: MaxText refuses to start ("Number of devices ${formatCount(world.value)} does not match the product of the parallelism ${formatCount(product)}"); set one axis to -1 or match the device count`,
+    data: { meshProduct: product, devices: world.value },
+  });
 }
 
 function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   const { v, plan, notes } = ctx;
-  const devices = mesh(ctx);
-  if (devices !== undefined && !plan.worldSize) plan.worldSize = { ...derived(devices, 'the product of the ici_* and dcn_* parallelism axes (none is -1)', 'devices') };
+  const m = mesh(ctx);
   applyAssumptions(plan, env.assume);
+  if (m && plan.worldSize) meshAgainstDevices(ctx, m, plan.worldSize);
+  else if (m && !m.auto) plan.worldSize = derived(m.product, 'the product of the ici_* and dcn_* parallelism axes (none is -1)', 'devices');
   const pd = v.num('per_device_batch_size');
   const ga = v.num('gradient_accumulation_steps');
   if (pd) plan.microBatchSize = { ...pd, unit: 'samples' };

@@ -123,7 +123,7 @@ function envBlockWorld(ctx: Ctx, plan: TrainingPlan): void {
   const nodes = numberAt(ctx.file, ['ENV', 'NNODES'], LOADER);
   if (!per && !nodes) return;
   const launcher = ctx.env.assume.worldSize;
-  const launcherSetsIt = typeof launcher === 'object' && launcher.origin === 'launcher' && launcher.key === 'NPROC_PER_NODE' && !/not set/.test(launcher.how ?? '');
+  const launcherSetsIt = typeof launcher === 'object' && launcher.origin === 'launcher' && launcher.key === 'NPROC_PER_NODE' && !/^NPROC_PER_NODE and NNODES not set/.test(launcher.how ?? '');
   if (launcherSetsIt) {
     const where = per ?? nodes!;
     ctx.ignored.push({
@@ -190,7 +190,11 @@ function extractSwift(ctx: Ctx): TrainingPlan {
     },
     ...(grpo ? { deriveSteps: (plan: TrainingPlan, notes: string[]) => (grpoValues ? deriveGrpoSteps(plan, grpoValues, notes) : false) } : {}),
   });
-  ctx.notes.push(...hf.notes);
+  // `deepspeed: zero2` names one of ms-swift's bundled DeepSpeed presets (batch values "auto"), not a file.
+  const ds = str(ctx, 'deepspeed');
+  const preset = ds && /^zero[0-3](?:_offload)?$/.test(ds.value);
+  ctx.notes.push(...hf.notes.filter((n) => !(preset && n.startsWith('deepspeed:'))));
+  if (preset) ctx.notes.push(`deepspeed ${ds.value}: one of ms-swift's bundled DeepSpeed presets, whose batch values are "auto" (taken from these arguments)`);
   ctx.conflicts.push(...hf.conflicts);
   ctx.missing.push(...hf.missing.filter((m) => m.field !== 'worldSize'));
   if (!hf.plan.worldSize) ctx.missing.push({ field: 'worldSize', hint: 'start the run with NPROC_PER_NODE=N (and NNODES) in a committed script, set ENV: {NPROC_PER_NODE: N} in the config, or set assume.worldSize in .trainlint.yml' });

@@ -203,60 +203,81 @@ function grpoChecks(file: SourceFile, env: ExtractEnv, plan: TrainingPlan, v: Gr
   if (!p) {
     notes.push('GRPO batch checks need the number of processes (accelerate --num_processes, or assume.worldSize): only the ones that do not depend on it were made');
   }
-  // A check fails for the repository when it fails in every era its TRL pin allows.
-  const failing = (fails: (era: Era) => string | undefined): { era: Era; message: string } | undefined => {
-    let last: { era: Era; message: string } | undefined;
-    for (const era of version.eras) {
-      const m = fails(era);
-      if (!m) return undefined;
-      last = { era, message: m };
-    }
-    return last;
-  };
+  // The batch rule fails for the repository when it fails in every era its TRL pin allows; the
+  // latest era's wording is reported.
   const gen = generationBatch(v, p);
   const pGlobal = p ? pd.value * p : undefined;
   const fix = (n: number, of: string): string => {
     const ok = divisorsOf(n).filter((d) => d <= 64);
     return ok.length ? `num_generations must divide ${formatCount(n)} (e.g. ${ok.slice(-4).join(', ')}), or ${of}` : of;
   };
-
-  // The global batch (processes × per-device [× accumulation]) against num_generations, by era.
-  const byEra = failing((era) => {
-    if (!p) return undefined;
+  interface Failure {
+    kind: string;
+    message: string;
+    range: Range;
+    data: Record<string, unknown>;
+  }
+  const genText = gen.gbs !== undefined ? (gen.how === `generation_batch_size ${formatCount(gen.gbs)}` ? gen.how : `${gen.how} = ${formatCount(gen.gbs)}`) : '';
+  const ruleFails = (era: Era): Failure | undefined => {
     if (era.id === 'v0.15') {
+      if (!p) return undefined;
       const n = p * pd.value;
       if (n % g.value === 0) return undefined;
-      return `the global train batch ${formatCount(p)} processes × per_device_train_batch_size ${formatCount(pd.value)} = ${formatCount(n)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The global train batch size (${formatCount(p)} x ${formatCount(pd.value)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(n, 'raise per_device_train_batch_size to a multiple of it')}`;
+      return {
+        kind: 'grpo-global-batch-v0.15',
+        range: at(g, pd),
+        message: `the global train batch ${formatCount(p)} processes × per_device_train_batch_size ${formatCount(pd.value)} = ${formatCount(n)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The global train batch size (${formatCount(p)} x ${formatCount(pd.value)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(n, 'raise per_device_train_batch_size to a multiple of it')}`,
+        data: { numGenerations: g.value, perDevice: pd.value, processes: p },
+      };
     }
     if (era.id === 'v0.17') {
+      if (!p) return undefined;
       const n = p * pd.value * ga.value;
       if (n % g.value === 0) return undefined;
-      return `the effective train batch ${formatCount(p)} processes × per_device_train_batch_size ${formatCount(pd.value)} × gradient_accumulation_steps ${formatCount(ga.value)} = ${formatCount(n)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The effective train batch size (${formatCount(p)} x ${formatCount(pd.value)} x ${formatCount(ga.value)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(n, 'change gradient_accumulation_steps or per_device_train_batch_size')}`;
+      return {
+        kind: 'grpo-global-batch-v0.17',
+        range: at(g, pd, ga),
+        message: `the effective train batch ${formatCount(p)} processes × per_device_train_batch_size ${formatCount(pd.value)} × gradient_accumulation_steps ${formatCount(ga.value)} = ${formatCount(n)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The effective train batch size (${formatCount(p)} x ${formatCount(pd.value)} x ${formatCount(ga.value)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(n, 'change gradient_accumulation_steps or per_device_train_batch_size')}`,
+        data: { numGenerations: g.value, perDevice: pd.value, processes: p, gradientAccumulationSteps: ga.value },
+      };
     }
-    if (era.id === 'v0.18') {
-      if (!gen.gbs || gen.gbs % g.value === 0) return undefined;
-      const spg = gen.spg ?? ga.value;
-      return `the generation batch ${gen.how} = ${formatCount(gen.gbs)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The effective train batch size (${formatCount(p)} x ${formatCount(pd.value)} x ${formatCount(spg)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(gen.gbs, 'change steps_per_generation or per_device_train_batch_size')}`;
+    // TRL ≥ 0.18: a written generation batch against the global batch (processes × per-device).
+    if (v.gbs && pGlobal && v.gbs.value % pGlobal !== 0) {
+      return {
+        kind: 'grpo-generation-batch-not-divisible-by-global',
+        range: at(v.gbs, pd),
+        message: `generation_batch_size ${formatCount(v.gbs.value)} is not divisible by the global batch per_device_train_batch_size ${formatCount(pd.value)} × ${formatCount(p!)} processes = ${formatCount(pGlobal)}: ${TRL_STOPS} ("generation_batch_size (${formatCount(v.gbs.value)}) must be divisible by the global batch size (${formatCount(pGlobal)}).", ${era.label}); use a multiple of ${formatCount(pGlobal)} (e.g. ${formatCount(Math.max(pGlobal, Math.round(v.gbs.value / pGlobal) * pGlobal))})`,
+        data: { generationBatchSize: v.gbs.value, globalBatch: pGlobal },
+      };
     }
-    return undefined;
-  });
-  if (byEra) out.batchChecks.push({ kind: `grpo-global-batch-${byEra.era.id}`, range: at(g, pd, ga), message: byEra.message, data: { numGenerations: g.value, perDevice: pd.value, processes: p, gradientAccumulationSteps: ga.value, trl: version.source } });
-
-  // TRL ≥ 0.18: the generation batch against the global batch (processes × per-device).
-  const genVsGlobal = failing((era) => {
-    if (era.id !== 'v0.18' && era.id !== 'v0.20') return undefined;
-    if (!v.gbs || !pGlobal || v.gbs.value % pGlobal === 0) return undefined;
-    return `generation_batch_size ${formatCount(v.gbs.value)} is not divisible by the global batch per_device_train_batch_size ${formatCount(pd.value)} × ${formatCount(p!)} processes = ${formatCount(pGlobal)}: ${TRL_STOPS} ("generation_batch_size (${formatCount(v.gbs.value)}) must be divisible by the global batch size (${formatCount(pGlobal)}).", ${era.label}); use a multiple of ${formatCount(pGlobal)} (e.g. ${formatCount(Math.max(pGlobal, Math.round(v.gbs.value / pGlobal) * pGlobal))})`;
-  });
-  if (genVsGlobal) out.batchChecks.push({ kind: 'grpo-generation-batch-not-divisible-by-global', range: at(v.gbs, pd), message: genVsGlobal.message, data: { generationBatchSize: v.gbs?.value, globalBatch: pGlobal, trl: version.source } });
-
-  // TRL ≥ 0.20: the generation batch against num_generations (no world size needed when it is written).
-  const genVsG = failing((era) => {
-    if (era.id !== 'v0.20') return undefined;
     if (!gen.gbs || gen.gbs % g.value === 0) return undefined;
-    return `the generation batch ${gen.how === `generation_batch_size ${formatCount(gen.gbs)}` ? gen.how : `${gen.how} = ${formatCount(gen.gbs)}`} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("generation_batch_size (${formatCount(gen.gbs)}) must be divisible by num_generations (${formatCount(g.value)}).", ${era.label}); ${fix(gen.gbs, v.gbs ? 'change generation_batch_size' : 'change steps_per_generation, gradient_accumulation_steps or per_device_train_batch_size')}`;
-  });
-  if (genVsG) out.batchChecks.push({ kind: 'grpo-generation-batch-not-divisible-by-generations', range: at(v.gbs, g, pd, ga), message: genVsG.message, data: { generationBatchSize: gen.gbs, numGenerations: g.value, trl: version.source } });
+    if (era.id === 'v0.18') {
+      if (!p) return undefined;
+      const spg = gen.spg ?? ga.value;
+      return {
+        kind: 'grpo-global-batch-v0.18',
+        range: at(g, v.spg, pd, ga),
+        message: `the generation batch ${genText} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The effective train batch size (${formatCount(p)} x ${formatCount(pd.value)} x ${formatCount(spg)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(gen.gbs, 'change steps_per_generation or per_device_train_batch_size')}`,
+        data: { generationBatchSize: gen.gbs, numGenerations: g.value },
+      };
+    }
+    return {
+      kind: 'grpo-generation-batch-not-divisible-by-generations',
+      range: at(v.gbs, g, pd, ga),
+      message: `the generation batch ${genText} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("generation_batch_size (${formatCount(gen.gbs)}) must be divisible by num_generations (${formatCount(g.value)}).", ${era.label}); ${fix(gen.gbs, v.gbs ? 'change generation_batch_size' : 'change steps_per_generation, gradient_accumulation_steps or per_device_train_batch_size')}`,
+      data: { generationBatchSize: gen.gbs, numGenerations: g.value },
+    };
+  };
+  let failure: Failure | undefined;
+  for (const era of version.eras) {
+    const f = ruleFails(era);
+    if (!f) {
+      failure = undefined;
+      break;
+    }
+    failure = f;
+  }
+  if (failure) out.batchChecks.push({ kind: failure.kind, range: failure.range, message: failure.message, data: { ...failure.data, trl: version.source } });
 
   // Evaluation: the global eval batch against the generations used for evaluation.
   const evalStrategy = stringAt(file, ['eval_strategy'])?.value ?? 'no';

@@ -836,7 +836,8 @@ class ScriptParser {
       });
       return k + 1;
     }
-    if (next && !isFlag(next.text) && takesValue(w.text, next)) {
+    // `--switch "$@"`: the script's own arguments are never a flag's value.
+    if (next && !isFlag(next.text) && !FORWARDED.test(next.text) && takesValue(w.text, next)) {
       const valueVia = next.via ? { viaVariable: next.via } : via;
       out.push({ flag: w.text, value: next.text, flagRange: this.range(w.start, w.end), valueRange: this.range(next.start, next.end), ...valueVia });
       return k + 2;
