@@ -310,23 +310,46 @@ function extractPlan(ctx: Ctx, env: ExtractEnv, cmd: LaunchCommand | undefined):
 /** Longest comment line looked at. */
 const MAX_COMMENT = 400;
 
+interface Documented {
+  gpus: number;
+  /** A count of GPUs "simulated" with --update-freq (each with update_freq 1), not real ones. */
+  simulated: boolean;
+  /** The --update-freq the comment gives for that setup, when it names one. */
+  updateFreq?: number;
+  line: number;
+  text: string;
+}
+
 /**
- * The GPU count the script's comments give for the command at `line`: "simulate training on 8x16=128
- * GPUs" (the effective count, with update_freq 1) or "assumes 8 GPUs" / "on 8 V100 GPUs" (the
- * command as written, on that many GPUs). Comment lines above the command, nearest first.
+ * The GPU count the script's comments give for the command at `line`: a count in a comment about how
+ * the recipe was made ("tuned on 8 GPUs", "the paper trained on 8 V100 GPUs", "assumes 1 GPU"), else the
+ * nearest plain "on 8 GPUs", else "simulate training on 8x16=128 GPUs" (an effective count, with
+ * update_freq 1). An `--update-freq N` in the same comment line is the documented one. Comment lines
+ * within 40 lines above the command.
  */
-export function documentedGpus(text: string, line: number): { gpus: number; simulated: boolean; line: number; text: string } | undefined {
+export function documentedGpus(text: string, line: number): Documented | undefined {
   const lines = text.split('\n');
+  let origin: Documented | undefined;
+  let nearest: Documented | undefined;
+  let simulated: Documented | undefined;
   for (let i = Math.min(line - 2, lines.length - 1); i >= 0 && i >= line - 40; i--) {
     const raw = lines[i].trim();
     if (!raw.startsWith('#')) continue;
     const c = raw.slice(0, MAX_COMMENT);
+    const uf = /update[-_]freq\s+(\d{1,5})/i.exec(c);
     const sim = /simulat\w*\s+(?:training\s+)?on\s+(?:\d{1,5}\s*[x×*]\s*\d{1,5}\s*=\s*)?(\d{1,5})\s+(?:\w+\s+)?GPUs?\b/i.exec(c);
-    if (sim) return { gpus: Number(sim[1]), simulated: true, line: i + 1, text: c };
+    if (sim) {
+      simulated ??= { gpus: Number(sim[1]), simulated: true, line: i + 1, text: c };
+      continue;
+    }
     const plain = /\b(?:on|for|with|assumes?|using|across)\s+(\d{1,5})\s+(?:[A-Za-z]?\d{0,4}\w{0,8}\s+)?GPUs?\b/i.exec(c);
-    if (plain) return { gpus: Number(plain[1]), simulated: false, line: i + 1, text: c };
+    if (plain) {
+      const found: Documented = { gpus: Number(plain[1]), simulated: false, line: i + 1, text: c, ...(uf ? { updateFreq: Number(uf[1]) } : {}) };
+      if (!origin && /tun|train|recipe|assum|expect|paper|original|reference|documented/i.test(c.slice(0, plain.index + plain[0].length))) origin = found;
+      nearest ??= found;
+    }
   }
-  return undefined;
+  return origin ?? nearest ?? simulated;
 }
 
 function documentedReference(ctx: Ctx, cmd: LaunchCommand): Extraction['reference'] {
@@ -334,9 +357,9 @@ function documentedReference(ctx: Ctx, cmd: LaunchCommand): Extraction['referenc
   const per = ctx.plan.microBatchSize;
   const lr = ctx.plan.peakLr;
   if (!doc || !per || !lr || doc.gpus < 1) return undefined;
-  const uf = doc.simulated ? 1 : (ctx.plan.gradAccumSteps?.value ?? 1);
+  const uf = doc.simulated ? 1 : (doc.updateFreq ?? ctx.plan.gradAccumSteps?.value ?? 1);
   const batch = per.value * uf * doc.gpus;
-  const how = doc.simulated ? `${formatCount(per.value)} × ${formatCount(doc.gpus)} GPUs simulated` : `${formatCount(per.value)} × update_freq ${formatCount(uf)} × ${formatCount(doc.gpus)} GPUs`;
+  const how = doc.simulated ? `${formatCount(per.value)} × ${formatCount(doc.gpus)} GPUs simulated` : `${formatCount(per.value)} × update_freq ${formatCount(uf)}${doc.updateFreq ? '' : ' (as written here)'} × ${formatCount(doc.gpus)} GPUs`;
   const plan: TrainingPlan = {
     globalBatchSize: derived(batch, how, per.unit),
     peakLr: lr,

@@ -29,7 +29,7 @@ import type { LaunchCommand } from '../engine/launch.js';
 import { launcherWorldSize } from '../engine/load/shell.js';
 import { applyAssumptions, defaultSetting, derived, derivedFrom } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
-import { formatCount, formatSci } from '../engine/format-number.js';
+import { formatCount, formatSci, formatValue } from '../engine/format-number.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import { argparseNumber, argsFromFlags, type FlatArgs } from './flat-args.js';
 import type { BatchCheck, ConfigError, Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
@@ -211,7 +211,7 @@ function at(ctx: Ctx, ...settings: (Setting | undefined)[]): Range {
   return ctx.cmd.range;
 }
 
-const said = (s: Setting<number | string>): string => `${s.key ?? ''} ${typeof s.value === 'number' ? formatCount(s.value) : s.value}${s.origin === 'default' ? ' (default)' : ''}`.trim();
+const said = (s: Setting<number | string>): string => `${s.key ?? ''} ${typeof s.value === 'number' ? formatValue(s.value) : s.value}${s.origin === 'default' ? ' (default)' : ''}`.trim();
 
 function precision(ctx: Ctx, spec: typeof PPO | typeof SUPERVISED): void {
   const dtype = ctx.f.str(spec.paramDtype);
@@ -225,7 +225,7 @@ function deepspeedIdentity(ctx: Ctx, train: Setting<number>, micro: Setting<numb
   if (!Number.isInteger(dp) || dp < 1) return;
   const per = micro.value * dp;
   if (train.value % per === 0) {
-    ctx.plan.gradAccumSteps = derived(train.value / per, `${said(train)} / (${said(micro)} × ${formatCount(dp)} data-parallel ${who} ranks)`);
+    ctx.plan.gradAccumSteps = derived(train.value / per, `${said(train)} / (${said(micro)} × ${formatCount(dp)} data-parallel ${who ? `${who} ` : ''}ranks)`);
     return;
   }
   const ga = Math.floor((train.value * ring * tp) / micro.value / world);
@@ -235,7 +235,7 @@ function deepspeedIdentity(ctx: Ctx, train: Setting<number>, micro: Setting<numb
     kind: 'deepspeed-batch-identity',
     range: at(ctx, train, micro),
     message:
-      `${said(train)} is not divisible by ${said(micro)} × ${formatCount(dp)} data-parallel ${who} ranks = ${formatCount(per)}: OpenRLHF hands DeepSpeed accumulation ${formatCount(ga)} (floor division) and DeepSpeed refuses to start ` +
+      `${said(train)} is not divisible by ${said(micro)} × ${formatCount(dp)} data-parallel ${who ? `${who} ` : ''}ranks = ${formatCount(per)}: OpenRLHF hands DeepSpeed accumulation ${formatCount(ga)} (floor division) and DeepSpeed refuses to start ` +
       `("Check batch related parameters. train_batch_size is not equal to micro_batch_per_gpu * gradient_acc_step * world_size ${formatCount(dsTrain)} != ${formatCount(micro.value)} * ${formatCount(ga)} * ${formatCount(world)}"); ` +
       `use a ${train.key ?? 'train batch'} that is a multiple of ${formatCount(per)} (e.g. ${formatCount(fixUp)})`,
     data: { trainBatchSize: train.value, microBatchSize: micro.value, dataParallel: dp, gradientAccumulation: ga },
@@ -488,7 +488,7 @@ function extractSupervised(ctx: Ctx, env: ExtractEnv, name: string): void {
   const ev = f.num(s.evalSteps);
   if (ev && ev.value > 0) plan.evalEverySteps = { ...ev, unit: 'steps' };
   precision(ctx, s);
-  if (train && micro && world) deepspeedIdentity(ctx, train, micro, world, ring, dsTp, 'data-parallel');
+  if (train && micro && world) deepspeedIdentity(ctx, train, micro, world, ring, dsTp, '');
   if (!world) ctx.missing.push({ field: 'worldSize', hint: 'pass --num_gpus N to deepspeed (without it, every GPU of the host), or set assume.worldSize in .trainlint.yml' });
   ctx.launchChecks['batch-size-mismatch'] = 'DeepSpeed refuses to start (its batch identity check)';
 }
