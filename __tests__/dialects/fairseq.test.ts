@@ -66,6 +66,8 @@ describe('fairseq-train: the token batch and the schedules', () => {
 describe('fairseq: the batch a recipe was documented for', () => {
   test('the comment parser: a simulated count, a plain count, nothing', () => {
     expect(documentedGpus('# accumulates gradients to simulate training on 8 GPUs.\nfairseq-train x\n', 2)).toMatchObject({ gpus: 8, simulated: true, line: 1 });
+    expect(documentedGpus('# assumes 1 GPU, but accumulates gradients from\n# 8 passes to simulate training on 8 GPUs.\nfairseq-train x\n', 3)).toMatchObject({ gpus: 1, simulated: false, line: 1 });
+    expect(documentedGpus('# tuned on 8 GPUs with --update-freq 2\n# we run on 2 GPUs\nfairseq-train x\n', 3)).toMatchObject({ gpus: 8, updateFreq: 2, line: 1 });
     expect(documentedGpus('# add --update-freq 16 to simulate training on 8x16=128 GPUs\nfairseq-train x\n', 2)).toMatchObject({ gpus: 128, simulated: true });
     expect(documentedGpus('# Transformer big, trained on 8 V100 GPUs.\nfairseq-train x\n', 2)).toMatchObject({ gpus: 8, simulated: false });
     expect(documentedGpus('# no count here\nfairseq-train x\n', 2)).toBeUndefined();
@@ -95,8 +97,8 @@ describe('fairseq-hydra-train: the YAML and the command that overrides it', () =
     const p = r!.extraction!.plan;
     expect(p.worldSize).toMatchObject({ value: 8, file: 'pretrain_roberta.sh' });
     expect(p.totalSteps).toMatchObject({ value: 5000, file: 'pretrain_roberta.sh' });
-    expect(p.globalBatchSize).toMatchObject({ value: 2048, unit: 'sentences' }); // 16 × 16 × 8
-    expect(p.peakLr?.value).toBe(5e-4);
+    expect(p.globalBatchSize).toMatchObject({ value: 2048, unit: 'sentences' }); // 32 × 8 × 8
+    expect(p.peakLr?.value).toBe(6e-4);
     // polynomial_decay's horizon defaults to max_update, so it follows the override.
     expect(p.decaySteps?.value).toBe(5000);
     expect(p.warmupSteps?.value).toBe(10000);
