@@ -131,6 +131,14 @@ export function overlaps(r: VersionRange, from: Version, to?: Version): boolean 
   return true;
 }
 
+/** A requirements line without its `#` comment (a `#` at the start or after a blank). */
+function withoutComment(line: string): string {
+  for (let i = line.indexOf('#'); i >= 0; i = line.indexOf('#', i + 1)) {
+    if (i === 0 || line[i - 1] === ' ' || line[i - 1] === '\t') return line.slice(0, i);
+  }
+  return line;
+}
+
 /** The specifier written for `pkg` in one dependency file's text, with its line; undefined when it names none. */
 export function findPin(fileName: string, text: string, pkg: string): { spec: string; line: number } | undefined {
   const want = norm(pkg);
@@ -141,7 +149,7 @@ export function findPin(fileName: string, text: string, pkg: string): { spec: st
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].length > MAX_LINE ? lines[i].slice(0, MAX_LINE) : lines[i];
     if (isReq) {
-      const body = line.replace(/(?:^|\s)#.*$/, '').trim();
+      const body = withoutComment(line).trim();
       const m = /^([A-Za-z0-9][A-Za-z0-9._-]{0,80})(?:\[[^\]]{0,80}\])?\s*([<>=!~^][^;#@]{0,80})?/.exec(body);
       if (m && norm(m[1]) === want) return m[2] ? { spec: m[2].trim(), line: i + 1 } : undefined;
       continue;
