@@ -9,7 +9,10 @@ import type { ExtractEnv, Extraction } from '../../src/dialects/types';
 import { parseSource } from '../../src/engine/load-file';
 import { lint } from '../../src/engine/lint';
 import { findPin, overlaps, parseVersionRange } from '../../src/engine/package-pins';
-import { fixtureLoader, fixturesDir } from '../helpers/dialect-fixtures';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fixtureLoader, fixturesDir, listConfigs } from '../helpers/dialect-fixtures';
+import { SHARED, sharedTest } from '../helpers/shared';
 
 const fixture = fixtureLoader('hf-trainer');
 const env = (worldSize?: number, spec?: string): ExtractEnv => ({
@@ -138,4 +141,36 @@ describe('package pins, read statically', () => {
     expect(overlaps(parseVersionRange('>=0.18,<0.20')!, [0, 18], [0, 20])).toBe(true);
     expect(parseVersionRange('not a version')).toBeUndefined();
   });
+});
+
+const WAVE2 = path.join(SHARED, 'corpus-wave2');
+
+describe('TRL and open-r1 corpus sweep (../shared/corpus-wave2/huggingface__trl, huggingface__open-r1)', () => {
+  /** Per repository: the training configs stay on hf-trainer; accelerate configs get no dialect. */
+  const FOLDERS: [string, RegExp][] = [
+    ['huggingface__trl', /\/accelerate_configs\//],
+    ['huggingface__open-r1', /\/accelerate_configs\//],
+  ];
+  for (const [folder, negative] of FOLDERS) {
+    sharedTest(path.join(WAVE2, folder))(`${folder}: ≥ 95% of the training configs are hf-trainer (GRPO recipes included), accelerate configs none`, () => {
+      const files = listConfigs(path.join(WAVE2, folder));
+      let training = 0;
+      let right = 0;
+      let grpo = 0;
+      for (const f of files) {
+        const file = parseSource(f, readFileSync(f, 'utf8'));
+        const got = detectDialect(file, env())?.meta.id ?? null;
+        if (negative.test(f)) {
+          expect([f, got]).toEqual([f, null]);
+          continue;
+        }
+        training++;
+        if (got === 'hf-trainer') right++;
+        if (got === 'hf-trainer' && hfTrainer.extract(file, env(8)).plan.samplesPerPrompt) grpo++;
+      }
+      expect(training).toBeGreaterThan(0);
+      expect(right / training).toBeGreaterThanOrEqual(0.95);
+      if (folder === 'huggingface__open-r1') expect(grpo).toBeGreaterThanOrEqual(5);
+    });
+  }
 });
