@@ -42,7 +42,7 @@ describe('levanter plan', () => {
     const e = extract('llama_7b.yaml', 8);
     expect(e.plan.warmupSteps).toMatchObject({ value: 1000, unit: 'steps' });
     expect(e.plan.gradAccumSteps?.value).toBe(64);
-    expect(e.plan.decaySteps).toBeUndefined(); // per cycle (cycle_length)
+    expect(e.plan.decaySteps?.value).toBe(10000); // cycle_length 10000 = the run: one cycle, decaying to its end
   });
   test('warmup: 1 is the whole run, with the reason in the note', () => {
     const e = extract('warmup_one.yaml');
@@ -77,9 +77,32 @@ describe("levanter: TrainerConfig's start-up checks", () => {
     expect(yaml('trainer:\n  mp: p=f32\n  model_axis_size: 3\n  num_train_steps: 100\n', 8).batchChecks?.[0].message).toContain('"num_devices (8) is not divisible by model_axis_size (3)"');
     expect(yaml('trainer:\n  mp: p=f32\n  train_batch_size: -1\n  per_device_parallelism: -1\n').configErrors?.[0].message).toContain('either train_batch_size or per_device_parallelism must be specified');
   });
-  test("cycle_length and cycles together; a cycle longer than the run", () => {
+  test("cycle_length and cycles together; cycle lengths past the run; one long cycle is accepted", () => {
     expect(yaml('trainer:\n  mp: p=f32\n  num_train_steps: 100\noptimizer:\n  cycle_length: 50\n  cycles: 2\n').conflicts?.[0].message).toContain(`"Can't use both cycle_length and cycles."`);
-    expect(yaml('trainer:\n  mp: p=f32\n  num_train_steps: 100\noptimizer:\n  cycle_length: 500\n').configErrors?.[0].message).toContain('"Cycle lengths exceed total number of steps: 500 > 100"');
+    expect(yaml('trainer:\n  mp: p=f32\n  num_train_steps: 100\noptimizer:\n  cycle_length: [60, 50]\n').configErrors?.[0].message).toContain('"Cycle lengths exceed total number of steps: 110 > 100"');
+    // A scalar cycle_length that does not fit twice is one cycle (range(1, 100 // 500) is empty).
+    const one = yaml('trainer:\n  mp: p=f32\n  num_train_steps: 100\noptimizer:\n  cycle_length: 500\n');
+    expect(one.configErrors).toBeUndefined();
+    expect(one.plan.decaySteps?.value).toBe(100);
+  });
+  test('warmup and decay fractions are of the first cycle', () => {
+    const byCycles = yaml('trainer:\n  mp: p=f32\n  num_train_steps: 1000\noptimizer:\n  cycles: 4\n  warmup: 0.1\n');
+    expect(byCycles.plan.warmupSteps?.value).toBe(25);
+    expect(byCycles.plan.warmupSteps?.fractionOf).toMatchObject({ of: 'the first cycle', ofSteps: 250 });
+    expect(byCycles.plan.warmupRatio).toBeUndefined();
+    expect(byCycles.plan.decaySteps).toBeUndefined();
+    expect(yaml('trainer:\n  mp: p=f32\n  num_train_steps: 1000\noptimizer:\n  cycle_length: 0.5\n  warmup: 1\n').plan.warmupSteps?.value).toBe(500);
+    expect(yaml('trainer:\n  mp: p=f32\n  num_train_steps: 1000\noptimizer:\n  cycle_length: [200, 800]\n  warmup: 0.5\n').plan.warmupSteps?.value).toBe(100);
+  });
+  test('the deprecated cooldown shortens the main schedule; cosine then holds the min LR', () => {
+    const e = yaml('trainer:\n  mp: p=f32\n  num_train_steps: 1000\noptimizer:\n  cooldown: 0.2\n  warmup: 0.1\n');
+    expect(e.plan.warmupSteps?.value).toBe(80); // int(0.1 × (1000 − 200))
+    expect(e.plan.decaySteps?.value).toBe(800);
+    expect(e.plan.warmupRatio).toBeUndefined();
+    expect(e.notes.join('\n')).toContain('cooldown is deprecated');
+    // A constant schedule's cooldown is a real decay to the min LR at the end of the run.
+    expect(yaml('trainer:\n  mp: p=f32\n  num_train_steps: 1000\noptimizer:\n  lr_schedule: constant\n  cooldown: 100\n').plan.decaySteps?.value).toBe(1000);
+    expect(yaml('trainer:\n  mp: p=f32\n  num_train_steps: 1000\noptimizer:\n  lr_schedule: constant\n').plan.decaySteps).toBeUndefined();
   });
 });
 

@@ -5,10 +5,12 @@
  * draccus reads the YAML with PyYAML (so `6E-4` is the string "6E-4") and decodes each value by
  * its dataclass field's type: `float("6E-4")` works, but an `int` field written `1e4` fails at
  * start-up ("Couldn't parse '1e4' into an int"). `optimizer.warmup` and `optimizer.decay` are a
- * fraction of `trainer.num_train_steps` when ≤ 1.0 and whole steps above (`_convert_frac_or_steps`),
- * so `warmup: 1` is the whole run. The LR schedule (`OptimizerConfig.lr_scheduler`): warmup from 0,
- * a stable phase, then `decay` (by default the rest of the cycle) down to `learning_rate ×
- * min_lr_ratio` at the end of the cycle (`cycle_length`/`cycles`, else the run).
+ * fraction of the first cycle's steps when ≤ 1.0 and whole steps above (`_convert_frac_or_steps`);
+ * without `cycle_length`/`cycles` the cycle is `trainer.num_train_steps` (less the deprecated
+ * `cooldown`), so `warmup: 1` is the whole run. The LR schedule (`OptimizerConfig.lr_scheduler`):
+ * warmup from 0, a stable phase, then `decay` (by default the rest of the cycle) down to
+ * `learning_rate × min_lr_ratio` at the end of the cycle; a `cooldown` then runs from there to the
+ * same min LR, i.e. flat for cosine and linear.
  *
  * Facts: research/frameworks-wave2-nemo-rl-jax.md §1.1, §7 (Levanter @ 9263f81e, draccus @ 13dd58f).
  */
@@ -78,10 +80,12 @@ const said = (s: Setting): string => `${s.key ?? ''} ${typeof s.value === 'numbe
 const at = (ctx: Ctx, ...s: (Setting | undefined)[]): Range => s.find((x) => x?.range && x.origin !== 'default' && x.origin !== 'derived')?.range ?? ctx.anchor;
 
 /**
- * `_convert_frac_or_steps`: ≤ 1.0 is a fraction of the run (int(x × num_train_steps)), > 1 must be
- * whole steps; a negative or a non-whole number above 1 is refused.
+ * `_convert_frac_or_steps`: ≤ 1.0 is a fraction (int(x × total)), > 1 must be whole steps; a
+ * negative or a non-whole number above 1 is refused. `total` is what the fraction multiplies: for
+ * `warmup` and `decay` the first cycle's steps (`num_train_steps` less any `cooldown`, when the
+ * schedule does not repeat).
  */
-function fracOrSteps(ctx: Ctx, s: Setting<number>, total: Setting<number> | undefined, what: string): Setting<number> | undefined {
+function fracOrSteps(ctx: Ctx, s: Setting<number>, total: number | undefined, what: string, of = 'num_train_steps'): Setting<number> | undefined {
   const x = s.value;
   if (x < 0 || (x > 1 && !Number.isInteger(x))) {
     ctx.configErrors.push({
@@ -91,14 +95,85 @@ function fracOrSteps(ctx: Ctx, s: Setting<number>, total: Setting<number> | unde
     return undefined;
   }
   if (x > 1) return { ...s, unit: 'steps' };
-  if (!total) return undefined;
-  const steps = Math.floor(x * total.value);
-  const note = x === 1 && s.origin !== 'default' ? `${s.key} ${x} is ≤ 1.0, so Levanter reads it as a fraction: the whole run (${formatCount(steps)} steps), not 1 step; write ${what === 'warmup' ? 'warmup: 2 or more for steps, or e.g. 0.01' : 'a whole number > 1 for steps'}` : undefined;
+  if (total === undefined) return undefined;
+  const steps = Math.floor(x * total);
+  const whole = of === 'num_train_steps' ? 'the whole run' : `all of ${of}`;
+  const note = x === 1 && s.origin !== 'default' ? `${s.key} ${x} is ≤ 1.0, so Levanter reads it as a fraction: ${whole} (${formatCount(steps)} steps), not 1 step; write ${what === 'warmup' ? 'warmup: 2 or more for steps, or e.g. 0.01' : 'a whole number > 1 for steps'}` : undefined;
   return {
-    ...derivedFrom(s, steps, `int(${x} × num_train_steps ${formatCount(total.value)}) (${s.key} ≤ 1.0 is a fraction of the run)`, 'steps'),
-    fractionOf: { fraction: x, of: 'trainer.num_train_steps', ofSteps: total.value },
+    ...derivedFrom(s, steps, `int(${x} × ${of} ${formatCount(total)}) (${s.key} ≤ 1.0 is a fraction${of === 'num_train_steps' ? ' of the run' : ''})`, 'steps'),
+    fractionOf: { fraction: x, of: of === 'num_train_steps' ? 'trainer.num_train_steps' : of, ofSteps: total },
     ...(note ? { note } : {}),
   };
+}
+
+/** `lr_scheduler`: the steps before the deprecated `cooldown` (`total_main_steps`). */
+interface MainSteps {
+  steps: Setting<number>;
+  /** The cooldown in steps, when one is set. */
+  cooldown?: Setting<number>;
+}
+
+function mainSteps(ctx: Ctx, total: Setting<number> | undefined): MainSteps | undefined {
+  if (!total) return undefined;
+  const cd = num(ctx, 'optimizer', 'cooldown');
+  if (!cd) return { steps: total };
+  ctx.notes.push('optimizer.cooldown is deprecated in Levanter ("cooldown is deprecated. Just use the normal schedule."): the schedule runs over num_train_steps − cooldown, then holds a linear "cooldown" to the min LR; set decay instead');
+  const cooldown = fracOrSteps(ctx, cd, total.value, 'cooldown');
+  if (!cooldown || cooldown.value <= 0) return { steps: total };
+  const left = Math.max(0, total.value - cooldown.value);
+  return { steps: derivedFrom(cooldown, left, `num_train_steps ${formatCount(total.value)} − cooldown ${formatCount(cooldown.value)}`, 'steps'), cooldown };
+}
+
+/** Whole numbers in a YAML list (`cycle_length: [1000, 2000]`), or undefined. */
+function intList(ctx: Ctx, ...path: string[]): number[] | undefined {
+  const hit = getIn(ctx.file.tree, path);
+  if (hit?.node.kind !== 'seq') return undefined;
+  const out: number[] = [];
+  for (const item of hit.node.items) {
+    const v = item.kind === 'scalar' ? item.value : undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
+    out.push(v);
+  }
+  return out;
+}
+
+/**
+ * `_get_cycle_minima`: the first cycle's length (what `warmup` and `decay` fractions multiply) and
+ * whether the schedule repeats. A scalar `cycle_length` that does not fit twice gives one cycle;
+ * list lengths summing past the main steps are refused.
+ */
+function firstCycle(ctx: Ctx, main: MainSteps | undefined): { steps: number; repeats: boolean } | undefined {
+  const cycleLength = num(ctx, 'optimizer', 'cycle_length');
+  const cycles = num(ctx, 'optimizer', 'cycles');
+  const lengths = intList(ctx, 'optimizer', 'cycle_length');
+  const ends = intList(ctx, 'optimizer', 'cycles');
+  const lengthHit = getIn(ctx.file.tree, ['optimizer', 'cycle_length']);
+  const cyclesHit = getIn(ctx.file.tree, ['optimizer', 'cycles']);
+  const isSet = (h: typeof lengthHit) => h !== undefined && !(h.node.kind === 'scalar' && h.node.value === null);
+  if (isSet(lengthHit) && isSet(cyclesHit)) {
+    const range = cycles && cycleLength ? at(ctx, cycles, cycleLength) : (cyclesHit?.keyRange ?? ctx.anchor);
+    const value = (s: Setting<number> | undefined) => (s ? ` ${formatCount(s.value)}` : '');
+    ctx.conflicts.push({ kind: 'cycle-length-and-cycles', range, message: `optimizer.cycle_length${value(cycleLength)} and optimizer.cycles${value(cycles)} are both set: Levanter refuses to start ("Can't use both cycle_length and cycles."); keep one` });
+    return undefined;
+  }
+  if (!main) return undefined;
+  const total = main.steps.value;
+  if (cycleLength) {
+    const len = fracOrSteps(ctx, cycleLength, total, 'cycle_length', main.cooldown ? 'num_train_steps − cooldown' : 'num_train_steps')?.value;
+    if (len !== undefined && len > 0 && Math.floor(total / len) >= 2) return { steps: len, repeats: true };
+    return { steps: total, repeats: false };
+  }
+  if (lengths?.length) {
+    const sum = lengths.reduce((a, b) => a + b, 0);
+    if (sum > total) {
+      ctx.configErrors.push({ range: lengthHit?.keyRange ?? ctx.anchor, message: `optimizer.cycle_length adds up to ${formatCount(sum)} steps, more than the run's ${formatCount(total)}${main.cooldown ? ' main (before cooldown)' : ''} steps: Levanter refuses to start ("Cycle lengths exceed total number of steps: ${sum} > ${total}"); shorten the cycles or train longer` });
+      return undefined;
+    }
+    return { steps: lengths[0], repeats: lengths[0] < total };
+  }
+  if (cycles && Number.isInteger(cycles.value) && cycles.value >= 2) return { steps: Math.floor(total / cycles.value), repeats: true };
+  if (ends?.length && ends[0] > 0 && ends[0] < total) return { steps: ends[0], repeats: true };
+  return { steps: total, repeats: false };
 }
 
 function intTraps(ctx: Ctx): void {
@@ -189,26 +264,29 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   plan.scheduler = schedule;
   const type = stringAt(ctx.file, ['optimizer', 'type']);
   if (type) plan.optimizer = type;
+  const main = mainSteps(ctx, plan.totalSteps);
+  const cycle = firstCycle(ctx, main);
   const warm = num(ctx, 'optimizer', 'warmup') ?? defaultSetting(LEVANTER_DEFAULTS.warmup, 'optimizer.warmup', 'OptimizerConfig default');
-  const warmup = fracOrSteps(ctx, warm, plan.totalSteps, 'warmup');
+  const ofWhat = cycle?.repeats ? 'the first cycle' : main?.cooldown ? 'num_train_steps − cooldown' : 'num_train_steps';
+  const warmup = fracOrSteps(ctx, warm, cycle?.steps, 'warmup', ofWhat);
   if (warmup) plan.warmupSteps = warmup;
-  if (warm.value <= 1 && warm.value >= 0) plan.warmupRatio = { ...warm, unit: 'ratio' };
-  const cycleLength = num(ctx, 'optimizer', 'cycle_length');
-  const cycles = num(ctx, 'optimizer', 'cycles');
-  if (cycleLength && cycles) {
-    ctx.conflicts.push({ kind: 'cycle-length-and-cycles', range: at(ctx, cycles, cycleLength), message: `optimizer.cycle_length ${formatCount(cycleLength.value)} and optimizer.cycles ${formatCount(cycles.value)} are both set: Levanter refuses to start ("Can't use both cycle_length and cycles."); keep one` });
-  } else if (cycleLength && plan.totalSteps && cycleLength.value > plan.totalSteps.value) {
-    ctx.configErrors.push({ range: at(ctx, cycleLength), message: `optimizer.cycle_length ${formatCount(cycleLength.value)} > the run's ${formatCount(plan.totalSteps.value)} steps: Levanter refuses to start ("Cycle lengths exceed total number of steps: ${formatCount(cycleLength.value)} > ${formatCount(plan.totalSteps.value)}"); shorten the cycle or train longer` });
-  }
-  if (!cycleLength && !cycles && plan.totalSteps && schedule.value !== 'constant') {
-    plan.decaySteps = derived(plan.totalSteps.value, 'the decay ends with the run (no cycle_length or cycles)', 'steps');
-  } else if (cycleLength || cycles) {
+  if (warm.value <= 1 && warm.value >= 0 && !cycle?.repeats && !main?.cooldown) plan.warmupRatio = { ...warm, unit: 'ratio' };
+  if (cycle?.repeats) {
     notes.push('optimizer.cycle_length / cycles: the schedule repeats (WSD-S), warming up and decaying within each cycle; the decay horizon is per cycle');
+  } else if (main && plan.totalSteps) {
+    const total = plan.totalSteps.value;
+    if (main.cooldown && (schedule.value === 'cosine' || schedule.value === 'linear' || schedule.value === 'inv')) {
+      // No key: the fix is to drop the cooldown, not to set it to the run's length.
+      const how = `num_train_steps ${formatCount(total)} − the deprecated optimizer.cooldown ${formatCount(main.cooldown.value)} steps: the ${schedule.value} decay reaches learning_rate × min_lr_ratio there and the cooldown only holds it; drop optimizer.cooldown, or set optimizer.decay for a decay phase at the end`;
+      plan.decaySteps = { ...derived(main.steps.value, how, 'steps'), ...(main.cooldown.range ? { range: main.cooldown.range } : {}), ...(main.cooldown.file ? { file: main.cooldown.file } : {}) };
+    } else if (main.cooldown) {
+      plan.decaySteps = derived(total, `the deprecated cooldown (${formatCount(main.cooldown.value)} steps) decays to learning_rate × min_lr_ratio at the end of the run`, 'steps');
+    } else if (schedule.value !== 'constant') {
+      plan.decaySteps = derived(total, 'the decay ends with the run (a single cycle)', 'steps');
+    }
   }
   const decay = num(ctx, 'optimizer', 'decay');
-  if (decay) fracOrSteps(ctx, decay, plan.totalSteps, 'decay');
-  const cooldown = getIn(ctx.file.tree, ['optimizer', 'cooldown']);
-  if (cooldown?.node.kind === 'scalar' && cooldown.node.value !== null) notes.push('optimizer.cooldown is deprecated in Levanter ("cooldown is deprecated. Just use the normal schedule."): set decay instead');
+  if (decay) fracOrSteps(ctx, decay, cycle?.steps, 'decay', ofWhat);
   const evalEvery = num(ctx, 'trainer', 'steps_per_eval') ?? defaultSetting(LEVANTER_DEFAULTS.stepsPerEval, 'trainer.steps_per_eval', 'TrainerConfig default');
   if (evalEvery.value > 0) plan.evalEverySteps = { ...evalEvery, unit: 'steps' };
   const keep = getIn(ctx.file.tree, ['trainer', 'checkpointer', 'keep']);
