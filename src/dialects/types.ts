@@ -1,6 +1,7 @@
 /** The contract every framework dialect implements: detect a file, extract its plan. */
 import type { HydraInput } from '../engine/hydra/view.js';
 import type { OverrideStyle } from '../engine/launch-overrides.js';
+import type { PackagePin } from '../engine/package-pins.js';
 import type { SourceFile } from '../engine/source.js';
 import type { ConfigNode } from '../engine/tree.js';
 import type { PlanField, Range, Setting, TrainingPlan } from '../engine/types.js';
@@ -56,6 +57,12 @@ export interface ExtractEnv {
   mappings: Partial<Record<PlanField, string>>;
   /** For Hydra dialects (meta.hydra): the composed defaults list and the launch's overrides, from the engine. */
   hydra?: HydraInput;
+  /**
+   * The version the repository pins for a Python package (`trl==0.16.1` in requirements.txt,
+   * pyproject.toml or setup.py, nearest the config first; engine/package-pins.ts), when the engine
+   * can look: read lazily, only by a dialect whose checks depend on the version.
+   */
+  packagePin?: (pkg: string) => PackagePin | undefined;
 }
 
 export interface MissingField {
@@ -137,9 +144,10 @@ export interface Extraction {
   /**
    * What the framework's schedule does once training runs past the decay horizon: holds the
    * floor ('flat', it clamps), climbs back up ('rises', an unclamped cosine) or falls below the
-   * floor ('negative', an unclamped linear or sqrt decay). Absent when it is not known.
+   * floor ('negative', an unclamped linear or sqrt decay), or trains on at a learning rate of 0
+   * ('zero', MaxText past `learning_rate_schedule_steps`). Absent when it is not known.
    */
-  afterDecay?: 'flat' | 'rises' | 'negative';
+  afterDecay?: 'flat' | 'rises' | 'negative' | 'zero';
   /**
    * Rule id → how the framework itself rejects that problem when the run starts (after the
    * GPUs are allocated), e.g. "Megatron refuses to start (validate_args asserts min_lr <= lr)".

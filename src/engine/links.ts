@@ -1,6 +1,6 @@
 /**
  * Two files that describe one run: a trainer config naming a DeepSpeed JSON
- * (`deepspeed: ds_config.json` in Hugging Face Trainer, axolotl and LLaMA-Factory YAML).
+ * (`deepspeed: ds_config.json` in Hugging Face Trainer, axolotl, LLaMA-Factory and ms-swift YAML).
  * The linked file is read with its own dialect; the run's plan merges both, each value
  * keeping the file it came from. research/frameworks.md §3, §15.6.
  */
@@ -10,7 +10,7 @@ import { getIn } from './tree.js';
 import type { PlanField, Range, Setting, TrainingPlan } from './types.js';
 
 /** Dialects whose `deepspeed:` key names a DeepSpeed config the HF Trainer loads. */
-const DEEPSPEED_KEY_DIALECTS = new Set(['hf-trainer', 'axolotl', 'llama-factory']);
+const DEEPSPEED_KEY_DIALECTS = new Set(['hf-trainer', 'axolotl', 'llama-factory', 'ms-swift']);
 
 export interface LinkRequest {
   /** 'deepspeed': named by the config itself; 'accelerate': the launcher's --config_file (a launch script or `trainlint exec`). */

@@ -22,6 +22,7 @@ import { groupRunLength, shapeRunFindings, type RunFindingsContext } from './gro
 import { shortRunOf } from './short-run.js';
 import { duplicateKeyFinding } from './duplicates.js';
 import { accelerateLink, linkRequests, mergeLinked, type LinkedPlan } from './links.js';
+import { packagePinReader, type PackagePin } from './package-pins.js';
 import { composeFromRepository, resolveCommandConfig, type HydraFiles } from './hydra-files.js';
 import { composeConfig, type ComposedConfig, type LoadedConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
@@ -115,8 +116,9 @@ export function runPlanOf(result: FileResult): TrainingPlan {
   return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
 }
 
-function envFor(settings: FileSettings, hydra?: HydraInput): ExtractEnv {
-  return { assume: settings.assume, mappings: settings.mappings, ...(hydra ? { hydra } : {}) };
+function envFor(settings: FileSettings, hydra?: HydraInput, file?: SourceFile): ExtractEnv {
+  const pins = settings.packagePins;
+  return { assume: settings.assume, mappings: settings.mappings, ...(hydra ? { hydra } : {}), ...(pins && file ? { packagePin: (pkg: string) => pins(file.path, pkg) } : {}) };
 }
 
 /**
@@ -126,7 +128,7 @@ function envFor(settings: FileSettings, hydra?: HydraInput): ExtractEnv {
 export function analyse(file: SourceFile, settings: FileSettings, forced?: Dialect, hydra?: HydraInput): { dialect?: Dialect; extraction?: Extraction; reason?: string } {
   const parseProblem = file.problems.find((p) => p.kind === 'parse-error');
   if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
-  const env = envFor(settings, hydra);
+  const env = envFor(settings, hydra, file);
   const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : undefined) ?? detectDialect(file, env);
   if (!dialect) return { reason: unclaimedReason(file) };
   return { dialect, extraction: dialect.extract(file, env) };
@@ -254,10 +256,17 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const virtual = [...(options.virtualFiles ?? []), ...(options.stdinFile ? [options.stdinFile] : [])];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
   const settingsByPath = new Map<string, FileSettings>();
+  // Package pins (requirements.txt, pyproject.toml, setup.py) near a config, read when a dialect asks.
+  const pinRepo = repoRootOf(options.repoRoot ?? root);
+  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, path.dirname(path.resolve(root, rel))) || '.');
+  const packagePins = (rel: string, pkg: string): PackagePin | undefined => {
+    const pin = pinReader(rel, pkg);
+    return pin ? { ...pin, file: relativePosix(path.resolve(root), path.resolve(pinRepo.root, pin.file)) } : undefined;
+  };
   const settingsOf = (rel: string) => {
     let s = settingsByPath.get(rel);
     if (!s) {
-      s = settingsFor(config, rel, options.cliRules);
+      s = { ...settingsFor(config, rel, options.cliRules), packagePins };
       settingsByPath.set(rel, s);
     }
     return s;
@@ -345,7 +354,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
         const scriptResult = byPath.get(file.path);
         if (resolution.found) {
           const rel = fromAbs(resolution.found.abs);
-          launch.configs.push({ written: resolution.candidates.find((c) => resolution.found!.rel.endsWith(c)) ?? rel, flag: '--config-name', range: launch.hydra.configName?.range ?? launch.range, resolved: resolution });
+          launch.configs.push({ written: resolution.candidates.find((c) => resolution.found!.rel.endsWith(c)) ?? rel, flag: '--config-name', range: launch.hydra.configName?.range ?? launch.hydra.configFile?.range ?? launch.range, resolved: resolution });
           try {
             const loaded = byPath.get(rel)?.file ?? loadFile(resolution.found.abs, rel, parseOptions);
             if (!loaded.problems.some((p) => p.kind === 'parse-error')) {

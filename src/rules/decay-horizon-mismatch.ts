@@ -70,6 +70,7 @@ export const decayHorizonMismatch: Rule = {
         flat: `${last} run flat at the minimum LR`,
         rises: `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up`,
         negative: `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative`,
+        zero: `${last} train at a learning rate of 0 (the schedule ends there), so those steps change nothing`,
       };
       const consequence =
         launchRejection(ctx) ??

@@ -82,6 +82,7 @@ export function checkEpochHorizon(ctx: RuleContext, tolerance: number): boolean 
       flat: `${last} run at the LR where the decay stopped`,
       rises: `the schedule is not clamped at its end, so over ${last} the LR climbs back up`,
       negative: `the schedule is not clamped at its end, so over ${last} the LR falls below its minimum`,
+      zero: `${last} train at a learning rate of 0`,
     };
     const consequence = ctx.afterDecay ? pastEnd[ctx.afterDecay] : `${last} run past the end of the decay`;
     ctx.report({
