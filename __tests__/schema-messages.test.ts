@@ -3,10 +3,9 @@ import Ajv from 'ajv';
 import { SCHEMA_AJV_OPTIONS } from '../src/engine/schema-sources.js';
 import { summariseErrors } from '../src/rules/schema.js';
 
-/** The schema rule's messages for one document against one schema (errorMessage as an annotation, as SchemaStore does). */
+/** The schema rule's messages for one document against one schema (errorMessage is an annotation in SCHEMA_AJV_OPTIONS). */
 function messages(schema: object, data: unknown): string[] {
   const ajv = new Ajv(SCHEMA_AJV_OPTIONS);
-  ajv.addKeyword('errorMessage');
   const validate = ajv.compile(schema);
   expect(validate(data)).toBe(false);
   return summariseErrors(validate.errors ?? [], validate.schema).map((e) => e.message);
@@ -43,6 +42,11 @@ describe('schema rule: a failed pattern in the schema’s own words', () => {
     expect(summariseErrors(validate.errors ?? []).map((e) => e.message)).toEqual(['a must match the pattern "^x$"']);
   });
 
+  it('treats a property’s own description as a note on the key, not as what the pattern means', () => {
+    const schema = { type: 'object', properties: { lr: { description: 'Peak learning rate.', type: ['number', 'string'], pattern: '^[0-9.]+$' } } };
+    expect(messages(schema, { lr: 'fast' })).toEqual(['lr must match the pattern "^[0-9.]+$" (Peak learning rate)']);
+  });
+
   it('does not borrow words when two uses of one pattern say different things', () => {
     const schema = {
       type: 'object',
@@ -52,6 +56,6 @@ describe('schema rule: a failed pattern in the schema’s own words', () => {
       },
     };
     // Its own sub-schema's words when ajv's schemaPath leads there.
-    expect(messages(schema, { a: 'y', b: 'y' })).toEqual(['a must be first meaning', 'b must be one of: an integer, second meaning']);
+    expect(messages(schema, { a: 'y', b: 'y' })).toEqual(['a must match the pattern "^x" (First meaning)', 'b must be one of: an integer, second meaning']);
   });
 });

@@ -22,13 +22,14 @@ import { groupRunLength, shapeRunFindings, type RunFindingsContext } from './gro
 import { shortRunOf } from './short-run.js';
 import { duplicateKeyFinding } from './duplicates.js';
 import { accelerateLink, linkRequests, mergeLinked, type LinkedPlan } from './links.js';
+import { packagePinReader, type PackagePin } from './package-pins.js';
 import { composeFromRepository, resolveCommandConfig, type HydraFiles } from './hydra-files.js';
 import { composeConfig, type ComposedConfig, type LoadedConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
 import { inheritanceFindings, inheritanceReader } from './inherit.js';
 import { listScripts, relativePosix } from './repository.js';
 import { estimateDatasetSamples, type DatasetEstimate } from './datasets.js';
-import { scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
+import { launchedConfig, scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
 import { PLAN_FIELDS, type Finding, type PlanField, type Range, type Setting, type Severity, type TrainingPlan } from './types.js';
@@ -115,8 +116,9 @@ export function runPlanOf(result: FileResult): TrainingPlan {
   return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
 }
 
-function envFor(settings: FileSettings, hydra?: HydraInput): ExtractEnv {
-  return { assume: settings.assume, mappings: settings.mappings, ...(hydra ? { hydra } : {}) };
+function envFor(settings: FileSettings, hydra?: HydraInput, file?: SourceFile): ExtractEnv {
+  const pins = settings.packagePins;
+  return { assume: settings.assume, mappings: settings.mappings, ...(hydra ? { hydra } : {}), ...(pins && file ? { packagePin: (pkg: string) => pins(file.path, pkg) } : {}) };
 }
 
 /**
@@ -126,7 +128,7 @@ function envFor(settings: FileSettings, hydra?: HydraInput): ExtractEnv {
 export function analyse(file: SourceFile, settings: FileSettings, forced?: Dialect, hydra?: HydraInput): { dialect?: Dialect; extraction?: Extraction; reason?: string } {
   const parseProblem = file.problems.find((p) => p.kind === 'parse-error');
   if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
-  const env = envFor(settings, hydra);
+  const env = envFor(settings, hydra, file);
   const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : undefined) ?? detectDialect(file, env);
   if (!dialect) return { reason: unclaimedReason(file) };
   return { dialect, extraction: dialect.extract(file, env) };
@@ -254,10 +256,17 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const virtual = [...(options.virtualFiles ?? []), ...(options.stdinFile ? [options.stdinFile] : [])];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
   const settingsByPath = new Map<string, FileSettings>();
+  // Package pins (requirements.txt, pyproject.toml, setup.py) near a config, read when a dialect asks.
+  const pinRepo = repoRootOf(options.repoRoot ?? root);
+  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, path.dirname(path.resolve(root, rel))) || '.');
+  const packagePins = (rel: string, pkg: string): PackagePin | undefined => {
+    const pin = pinReader(rel, pkg);
+    return pin ? { ...pin, file: relativePosix(path.resolve(root), path.resolve(pinRepo.root, pin.file)) } : undefined;
+  };
   const settingsOf = (rel: string) => {
     let s = settingsByPath.get(rel);
     if (!s) {
-      s = settingsFor(config, rel, options.cliRules);
+      s = { ...settingsFor(config, rel, options.cliRules), packagePins };
       settingsByPath.set(rel, s);
     }
     return s;
@@ -345,7 +354,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
         const scriptResult = byPath.get(file.path);
         if (resolution.found) {
           const rel = fromAbs(resolution.found.abs);
-          launch.configs.push({ written: resolution.candidates.find((c) => resolution.found!.rel.endsWith(c)) ?? rel, flag: '--config-name', range: launch.hydra.configName?.range ?? launch.range, resolved: resolution });
+          launch.configs.push({ written: resolution.candidates.find((c) => resolution.found!.rel.endsWith(c)) ?? rel, flag: '--config-name', range: launch.hydra.configName?.range ?? launch.hydra.configFile?.range ?? launch.range, resolved: resolution });
           try {
             const loaded = byPath.get(rel)?.file ?? loadFile(resolution.found.abs, rel, parseOptions);
             if (!loaded.problems.some((p) => p.kind === 'parse-error')) {
@@ -445,7 +454,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
               launch: { script: link.script, line: launch.range.line, overrides: launch.hydra.overrides, ...(launch.hydra.forwardsArgs ? { forwardsArgs: launch.hydra.forwardsArgs } : {}) },
             }
           : result.hydra;
-      const launched = analyseSafely(result.file, settingsWith(rel, launch.values), { launch: link, ...(hydra ? { hydra } : {}) });
+      // The config as this command runs it: the values it writes over the file (script-links.ts launchedConfig).
+      const launched = analyseSafely(launchedConfig(result.file, launch, result.dialect), settingsWith(rel, launch.values), { launch: link, ...(hydra ? { hydra } : {}) });
       if (launch.accelerateConfig && launched.extraction) {
         const scriptDir = virtualPaths.has(link.script) ? toRepo('.') : toRepo(path.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);

@@ -103,6 +103,14 @@ function positionOf(node: MapNode, key: string): number {
   return -1;
 }
 
+/**
+ * For code that builds or edits a mapping after it was looked up (Hydra composition, overrides):
+ * drops the mapping's lookup index so the next `mapGet` sees its current entries.
+ */
+export function mapEdited(node: MapNode): void {
+  mapIndex.delete(node);
+}
+
 /** The last entry for `key` (loaders keep the last value of a duplicate key). */
 export function mapGet(node: MapNode, key: string): MapEntry | undefined {
   const i = positionOf(node, key);

@@ -1,7 +1,9 @@
 import type { ErrorObject } from 'ajv';
 import { getIn, locateNearest, toPlain, type ConfigNode } from '../engine/tree.js';
-import type { KeyPath } from '../engine/types.js';
+import type { KeyPath, Range } from '../engine/types.js';
 import { REMOVED_KEYS, replacementOf } from '../dialects/removed-keys.js';
+import type { YamlLoader } from '../dialects/types.js';
+import { linearRegExp } from '../engine/linear-regexp.js';
 import type { Rule } from './types.js';
 
 function pointerToPath(pointer: string): (string | number)[] {
@@ -34,18 +36,31 @@ function schemaAt(root: unknown, schemaPath: string, up: number): Record<string,
   return node && typeof node === 'object' ? (node as Record<string, unknown>) : undefined;
 }
 
-type Meaning = { message?: string; noun?: string };
+/** A message (`must …`), a form (`an OmegaConf interpolation`), or a note on the key shown after the pattern. */
+type Meaning = { message?: string; noun?: string; note?: string };
+
+/**
+ * A sub-schema is a form of value (its description says what the pattern means) when it is a
+ * branch of anyOf/oneOf/allOf or a reusable definition; a property's own description is about the
+ * key, not the pattern (`"Learning rate"`), so it is only a note.
+ */
+function isForm(parts: readonly (string | number)[]): boolean {
+  const last = String(parts.at(-1) ?? '');
+  const parent = String(parts.at(-2) ?? '');
+  return /^\d+$/.test(last) || parent === 'definitions' || parent === '$defs';
+}
 
 /** A sub-schema's own words for what its pattern means: `errorMessage` (ajv-errors style), `description` or `title`. */
-function ownMeaning(owner: Record<string, unknown>): Meaning {
+function ownMeaning(owner: Record<string, unknown>, form: boolean): Meaning {
   const own = owner.errorMessage;
   const message = typeof own === 'string' ? own : own && typeof own === 'object' && typeof (own as Record<string, unknown>).pattern === 'string' ? ((own as Record<string, unknown>).pattern as string) : undefined;
   if (message) return { message: firstSentence(message) };
   const words = typeof owner.description === 'string' ? owner.description : typeof owner.title === 'string' ? owner.title : undefined;
   if (!words?.trim()) return {};
   const text = firstSentence(words);
-  // "Must be …" reads as a message; anything else ("An OmegaConf interpolation…") as what the value must be.
-  return /^(?:must|should)\b/i.test(text) ? { message: text } : { noun: text.charAt(0).toLowerCase() + text.slice(1) };
+  // "Must be …" reads as a message; a form's words ("An OmegaConf interpolation…") as what the value must be.
+  if (/^(?:must|should)\b/i.test(text)) return { message: text };
+  return form ? { noun: text.charAt(0).toLowerCase() + text.slice(1) } : { note: text };
 }
 
 /**
@@ -59,21 +74,21 @@ function patternMeanings(root: object): Map<string, Meaning | null> {
   if (found) return found;
   const out = new Map<string, Meaning | null>();
   const seen = new Set<object>();
-  const walk = (node: unknown, depth: number): void => {
-    if (!node || typeof node !== 'object' || seen.has(node) || depth > 64) return;
+  const walk = (node: unknown, parts: string[]): void => {
+    if (!node || typeof node !== 'object' || seen.has(node) || parts.length > 64) return;
     seen.add(node);
     const o = node as Record<string, unknown>;
     if (typeof o.pattern === 'string') {
-      const m = ownMeaning(o);
-      const key = m.message ?? m.noun;
+      const m = ownMeaning(o, isForm(parts));
+      const key = m.message ?? m.noun ?? m.note;
       const before = out.get(o.pattern);
       // One meaning for every use of the pattern, or none (null) when two uses disagree.
       if (before === undefined) out.set(o.pattern, key ? m : null);
-      else if (before && (before.message ?? before.noun) !== key) out.set(o.pattern, null);
+      else if (before && (before.message ?? before.noun ?? before.note) !== key) out.set(o.pattern, null);
     }
-    for (const v of Object.values(o)) walk(v, depth + 1);
+    for (const [k, v] of Object.entries(o)) walk(v, [...parts, k]);
   };
-  walk(root, 0);
+  walk(root, []);
   found = out;
   meaningsOf.set(root, found);
   return found;
@@ -85,8 +100,8 @@ function patternMeaning(e: ErrorObject, root: unknown): Meaning {
   const pattern = String((e.params as { pattern: string }).pattern);
   const owner = schemaAt(root, e.schemaPath, 1);
   if (owner && owner.pattern === pattern) {
-    const m = ownMeaning(owner);
-    if (m.message || m.noun) return m;
+    const m = ownMeaning(owner, isForm(pointerToPath(e.schemaPath.slice(1)).slice(0, -1)));
+    if (m.message || m.noun || m.note) return m;
   }
   return patternMeanings(root).get(pattern) ?? {};
 }
@@ -107,7 +122,7 @@ function patternForm(e: ErrorObject, root: unknown): string {
   const meaning = patternMeaning(e, root);
   if (meaning.noun) return meaning.noun;
   if (meaning.message) return meaning.message.replace(/^(?:must|should)\s+(?:be\s+)?/i, '');
-  return `text matching the pattern ${quotedPattern(String((e.params as { pattern: string }).pattern))}`;
+  return `text matching the pattern ${quotedPattern(String((e.params as { pattern: string }).pattern))}${meaning.note ? ` (${meaning.note})` : ''}`;
 }
 
 function describeBranches(errors: ErrorObject[], root: unknown): string {
@@ -162,7 +177,8 @@ export function summariseErrors(errors: ErrorObject[], root?: unknown): { path: 
       out.push({ path, keyword: e.keyword, message: `${showPath(path)} must be one of ${allowed}` });
     } else if (e.keyword === 'pattern') {
       const meaning = patternMeaning(e, root);
-      const said = meaning.message ?? (meaning.noun ? `must be ${meaning.noun}` : `must match the pattern ${quotedPattern(String((e.params as { pattern: string }).pattern))}`);
+      const quoted = `must match the pattern ${quotedPattern(String((e.params as { pattern: string }).pattern))}${meaning.note ? ` (${meaning.note})` : ''}`;
+      const said = meaning.message ?? (meaning.noun ? `must be ${meaning.noun}` : quoted);
       out.push({ path, keyword: e.keyword, message: `${showPath(path)} ${said}` });
     } else {
       out.push({ path, keyword: e.keyword, message: `${showPath(path)} ${e.message ?? 'is invalid'}` });
@@ -173,14 +189,79 @@ export function summariseErrors(errors: ErrorObject[], root?: unknown): { path: 
 
 const NUMERIC_TEXT = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
-/** For a type error on a number written so that PyYAML keeps it a string (`1e-4`), say why. */
-function stringNumberHint(tree: ConfigNode, path: (string | number)[] | readonly (string | number)[], keyword: string): string {
-  if (keyword !== 'type' && keyword !== 'anyOf' && keyword !== 'oneOf') return '';
+/**
+ * Whether the schema wants an integer at `path`: a `type: integer` (not number) error there, or a `pattern`
+ * that takes "15" but neither "1.5" nor "1e4" (detectron2's schema types yacs int keys so).
+ */
+function wantsInteger(errors: ErrorObject[], path: readonly (string | number)[]): boolean {
+  const at = path.join('/');
+  return errors.some((e) => {
+    if (pointerToPath(e.instancePath).join('/') !== at) return false;
+    if (e.keyword === 'type') {
+      const types = ([] as unknown[]).concat((e.params as { type: unknown }).type);
+      return types.includes('integer') && !types.includes('number');
+    }
+    if (e.keyword !== 'pattern') return false;
+    try {
+      const re = linearRegExp(String((e.params as { pattern: unknown }).pattern), 'u');
+      return re.test('15') && !re.test('1.5') && !re.test('1e4');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * For a number written so that the loader does not give the key what it wants, say why, as that loader reads
+ * it: PyYAML keeps `1e-4` a string (write `1.0e-4`, or the integer for an int key); yacs `literal_eval`s it to
+ * a float, which its type check refuses for an int key (write the integer).
+ */
+function stringNumberHint(
+  tree: ConfigNode,
+  path: (string | number)[] | readonly (string | number)[],
+  keyword: string,
+  loader: YamlLoader,
+  integer: boolean,
+): { text: string; edit?: { range: Range; text: string } } {
+  const none = { text: '' };
+  if (keyword !== 'type' && keyword !== 'anyOf' && keyword !== 'oneOf' && keyword !== 'pattern') return none;
   const node = getIn(tree, path)?.node;
-  if (!node || node.kind !== 'scalar' || typeof node.value !== 'string' || !NUMERIC_TEXT.test(node.value)) return '';
-  if (!node.plain) return ` (it is the quoted string "${node.value}")`;
-  const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d: string, e: string, sign: string) => `${d}.0${e}${sign || '+'}`) : node.source;
-  return ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`;
+  if (!node || node.kind !== 'scalar' || typeof node.value !== 'string' || !NUMERIC_TEXT.test(node.value)) return none;
+  if (!node.plain) return keyword === 'pattern' ? none : { text: ` (it is the quoted string "${node.value}")` };
+  const value = Number(node.source);
+  const whole = integer && Number.isSafeInteger(value) ? String(value) : undefined;
+  const edit = (text: string) => ({ range: node.range, text });
+  if (loader === 'yacs') {
+    if (!integer) return none;
+    const asFloat = Number.isInteger(value) ? `${value}.0` : String(value);
+    const text = ` (yacs literal_evals \`${node.source}\` to the float ${asFloat} and refuses a float for an int key ("Type mismatch"); write ${whole ? `\`${whole}\`` : 'an integer'})`;
+    return whole ? { text, edit: edit(whole) } : { text };
+  }
+  if (keyword === 'pattern') return none;
+  const fixed = whole ?? (/^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d: string, e: string, sign: string) => `${d}.0${e}${sign || '+'}`) : node.source);
+  return { text: ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`, ...(fixed !== node.source ? { edit: edit(fixed) } : {}) };
+}
+
+const YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+const LOADER_NAMES: Record<YamlLoader, string> = { pyyaml: 'PyYAML', pydantic: 'PyYAML', omegaconf: 'OmegaConf', yacs: 'yacs (PyYAML)', text: 'the loader' };
+
+/**
+ * For a YAML 1.1 boolean where the schema wants the word as a string (`eval_strategy: no` against the enum
+ * "no", "steps", "epoch"), say so: the loader reads `no` as false. The fix quotes the word.
+ */
+function booleanWordHint(tree: ConfigNode, path: readonly (string | number)[], errors: ErrorObject[], loader: YamlLoader): { text: string; edit?: { range: Range; text: string } } {
+  const node = getIn(tree, path)?.node;
+  if (!node || node.kind !== 'scalar' || !node.plain || typeof node.value !== 'boolean' || !YAML11_BOOL.test(node.source) || loader === 'text') return { text: '' };
+  const at = path.join('/');
+  const word = node.source.toLowerCase();
+  const wanted = errors.some((e) => {
+    if (pointerToPath(e.instancePath).join('/') !== at) return false;
+    if (e.keyword === 'enum') return (e.params as { allowedValues: unknown[] }).allowedValues.some((v) => typeof v === 'string' && v.toLowerCase() === word);
+    if (e.keyword === 'type') return ([] as unknown[]).concat((e.params as { type: unknown }).type).includes('string');
+    return false;
+  });
+  if (!wanted) return { text: '' };
+  return { text: ` (${LOADER_NAMES[loader]} reads \`${node.source}\` as the boolean ${node.value}; write "${node.source}")`, edit: { range: node.range, text: `"${node.source}"` } };
 }
 
 export const schema: Rule = {
@@ -212,10 +293,14 @@ export const schema: Rule = {
     for (const { name, validate } of ctx.schemas) {
       if (validate(data)) continue;
       for (const problem of summariseErrors(validate.errors ?? [], validate.schema)) {
+        const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path));
+        const hint = numberHint.text ? numberHint : booleanWordHint(tree, problem.path, validate.errors ?? [], ctx.yamlLoader);
         ctx.report({
           range: locateNearest(tree, problem.path) ?? ctx.anchor,
-          message: `${problem.message}${stringNumberHint(tree, problem.path, problem.keyword)} (schema ${name})`,
+          message: `${problem.message}${hint.text} (schema ${name})`,
           data: { schema: name, keyPath: problem.path, keyword: problem.keyword },
+          // The number respelled so the loader reads it as the key wants (`--fix`), in this file's own tree.
+          ...(hint.edit && tree === own ? { fix: hint.edit.text, edit: hint.edit } : {}),
         });
       }
     }
