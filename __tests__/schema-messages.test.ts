@@ -47,6 +47,26 @@ describe('schema rule: a failed pattern in the schema’s own words', () => {
     expect(messages(schema, { lr: 'fast' })).toEqual(['lr must match the pattern "^[0-9.]+$" (Peak learning rate)']);
   });
 
+  it('says "a number" / "a whole number" for patterns that accept numbers written as text, by what they match', () => {
+    const NUMBER = '^\\s*[-+]?(\\d[\\d_]*\\.?[\\d_]*|\\.\\d[\\d_]*)([eE][-+]?\\d+)?\\s*$';
+    const schema = {
+      type: 'object',
+      properties: {
+        lr: { description: 'Peak learning rate.', type: ['number', 'string'], pattern: NUMBER },
+        steps: { type: ['integer', 'string'], pattern: '^[-+]?[0-9]+$' },
+        iters: { anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^\\+?[0-9_]*[1-9][0-9_]*$' }] },
+        eps: { anyOf: [{ type: 'null' }, { type: 'string', pattern: '^[-+]?[0-9]+(?:\\.[0-9]*)?(?:[eE][-+]?[0-9]+)?$' }] },
+      },
+    };
+    expect(messages(schema, { lr: 'fast', steps: '1.5', iters: 'x', eps: 'small' })).toEqual([
+      'lr must be a number',
+      'steps must be a whole number',
+      // It does not accept 0: no inference, the pattern as written.
+      'iters must be one of: an integer, text matching the pattern "^\\+?[0-9_]*[1-9][0-9_]*$"',
+      'eps must be one of: null, a number',
+    ]);
+  });
+
   it('does not borrow words when two uses of one pattern say different things', () => {
     const schema = {
       type: 'object',

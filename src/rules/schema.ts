@@ -96,14 +96,42 @@ function patternMeanings(root: object): Map<string, Meaning | null> {
 
 /** What a failed `pattern` error means in the schema's own words, when it says. */
 function patternMeaning(e: ErrorObject, root: unknown): Meaning {
-  if (!root || typeof root !== 'object') return {};
   const pattern = String((e.params as { pattern: string }).pattern);
-  const owner = schemaAt(root, e.schemaPath, 1);
-  if (owner && owner.pattern === pattern) {
-    const m = ownMeaning(owner, isForm(pointerToPath(e.schemaPath.slice(1)).slice(0, -1)));
-    if (m.message || m.noun || m.note) return m;
+  let said: Meaning = {};
+  if (root && typeof root === 'object') {
+    const owner = schemaAt(root, e.schemaPath, 1);
+    const own = owner && owner.pattern === pattern ? ownMeaning(owner, isForm(pointerToPath(e.schemaPath.slice(1)).slice(0, -1))) : {};
+    said = own.message || own.noun || own.note ? own : (patternMeanings(root).get(pattern) ?? {});
   }
-  return patternMeanings(root).get(pattern) ?? {};
+  if (said.message || said.noun) return said;
+  // A number written as text: said so, whatever the regex looks like.
+  const noun = numericForm(pattern);
+  return noun ? { noun } : said;
+}
+
+/**
+ * What a pattern accepts when it is one of the usual "a number as text" patterns, found by what it
+ * matches (not by how it is written): "a whole number" or "a number". Short probes, run by the
+ * linear-time engine the schemas use.
+ */
+const NUMERIC_PROBES = {
+  integer: { accept: ['0', '1', '10', '250', '-1'], reject: ['', 'x', '1x', '0.5', '1e-4'] },
+  number: { accept: ['0', '1', '10', '0.5', '-1', '1e-4', '2.5E3'], reject: ['', 'x', '1x', 'one'] },
+};
+const numericForms = new Map<string, string | undefined>();
+
+function numericForm(pattern: string): string | undefined {
+  if (numericForms.has(pattern)) return numericForms.get(pattern);
+  let form: string | undefined;
+  try {
+    const re = linearRegExp(pattern, 'u');
+    const fits = (p: { accept: string[]; reject: string[] }) => p.accept.every((s) => re.test(s)) && !p.reject.some((s) => re.test(s));
+    form = fits(NUMERIC_PROBES.integer) ? 'a whole number' : fits(NUMERIC_PROBES.number) ? 'a number' : undefined;
+  } catch {
+    form = undefined;
+  }
+  if (numericForms.size < 1024) numericForms.set(pattern, form);
+  return form;
 }
 
 /** The first sentence of schema prose, at most 160 characters, without its final period. */
