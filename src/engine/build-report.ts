@@ -1,5 +1,6 @@
 /** Turns lint results into the public JSON report (version 1). */
 import { docsPath, RULES_BY_ID } from '../rules/index.js';
+import { fingerprint } from './baseline.js';
 import type { Report, ReportFile, ReportSetting } from './report-types.js';
 import { runPlanOf, type FileResult } from './lint.js';
 import { PLAN_FIELDS, type Setting, type TrainingPlan } from './types.js';
@@ -45,6 +46,7 @@ export function reportFile(result: FileResult): ReportFile {
 }
 
 export function buildReport(results: FileResult[]): Report {
+  const texts = new Map(results.map((r) => [r.file.path, r.file.text]));
   const findings = results.flatMap((r) =>
     r.findings.map((f) => ({
       ruleId: f.ruleId,
@@ -61,6 +63,8 @@ export function buildReport(results: FileResult[]): Report {
       ...(f.related?.length
         ? { related: f.related.map((r) => ({ path: r.path, line: r.range.line, column: r.range.column, message: r.message })) }
         : {}),
+      // The baseline's wording-independent fingerprint (engine/baseline.ts), for SARIF and other consumers.
+      fingerprint: fingerprint(f, texts),
     })),
   );
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
