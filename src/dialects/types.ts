@@ -172,6 +172,13 @@ export interface Extraction {
   decayDefaultsToRun?: boolean;
   /** Written values the framework ignores or overrides (see IgnoredSetting). */
   ignored?: IgnoredSetting[];
+  /**
+   * The loader of this file's YAML when it depends on how the file is run, in place of `meta.yamlLoader`: a
+   * Hugging Face YAML is typed by TrlParser (argparse converts `1e-4`) or by HfArgumentParser.parse_yaml_file
+   * (it stays a string), as its launch command shows. `assumed` says which loader was assumed and why when
+   * no launch shows it; the rules whose reading depends on the parser print it. `parser` names it in messages.
+   */
+  yamlLoader?: { loader: YamlLoader; parser: string; assumed?: string };
   /** Errors of the framework's config loading (Hydra overrides), reported by `schema` (see ConfigError). */
   configErrors?: ConfigError[];
   /**

@@ -13,7 +13,7 @@ import { hydraCommand, isHydraCommand, type HydraCommand } from './hydra/command
 import type { LaunchCommand, ShellArg } from './launch.js';
 import type { Resolution } from './repo-files.js';
 import { launcherWorldSize } from './load/shell.js';
-import { typeOverride, withOverrides, type LaunchOverride, type OverrideStyle } from './launch-overrides.js';
+import { typeOverride, withOverrides, withProgram, type LaunchOverride, type LaunchProgram, type OverrideStyle } from './launch-overrides.js';
 import type { Dialect } from '../dialects/types.js';
 import type { SourceFile } from './source.js';
 import type { PlanField, Range, Setting } from './types.js';
@@ -68,6 +68,8 @@ export interface ScriptLaunch {
    * order; each config's dialect applies the styles its framework reads (launchedConfig).
    */
   overrides?: LaunchOverride[];
+  /** The program the command runs (its front end, Python file or module), for dialects whose loader depends on it. */
+  program?: Omit<LaunchProgram, 'configFlag'>;
 }
 
 /** Config files a command names: `--config x.yaml`, `--deepspeed ds.json`, positional `*.yaml`. */
@@ -164,11 +166,22 @@ export function launchOverrides(file: SourceFile, cmd: LaunchCommand): LaunchOve
   return out;
 }
 
-/** The config as this launch runs it: the overrides its dialect's framework applies, written over its tree. */
-export function launchedConfig(file: SourceFile, launch: Pick<ScriptLaunch, 'overrides'>, dialect: Pick<Dialect, 'meta'> | undefined): SourceFile {
+/**
+ * The config as this launch runs it: the overrides its dialect's framework applies, written over its tree,
+ * and the program that reads it (launchProgramOf), with the flag that names this file.
+ */
+export function launchedConfig(file: SourceFile, launch: Pick<ScriptLaunch, 'overrides' | 'program' | 'configs'>, dialect: Pick<Dialect, 'meta'> | undefined): SourceFile {
   const styles = dialect?.meta.launchOverrides;
-  if (!styles || !launch.overrides?.length) return file;
-  return withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)));
+  const launched = !styles || !launch.overrides?.length ? file : withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)));
+  if (!launch.program) return launched;
+  const named = launch.configs?.find((c) => namesFile(c.written, file.path)) ?? launch.configs?.find((c) => !/\.json$/i.test(c.written));
+  return withProgram(launched, { ...launch.program, configFlag: named?.flag ?? '' });
+}
+
+/** Whether a path written on a command line can be this (root-relative) file: the same path, or its tail. */
+function namesFile(written: string, file: string): boolean {
+  const w = path.posix.normalize(written.replace(/^\.\//, ''));
+  return file === w || file.endsWith(`/${w}`) || w.endsWith(`/${file}`);
 }
 
 /** The launcher's name for messages. */
@@ -198,12 +211,15 @@ export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(
       values.worldSize = { value: world.value, origin: 'launcher', file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where}` };
     }
     const overrides = hydra ? [] : launchOverrides(file, cmd);
+    const runs = cmd.script ?? cmd.module;
+    const program = cmd.cli || runs ? { ...(cmd.cli ? { cli: cmd.cli } : {}), ...(runs ? { program: runs } : {}), where } : undefined;
     out.push({
       script: file.path,
       range: cmd.range,
       launcher: launcherName(cmd),
       configs,
       ...(overrides.length ? { overrides } : {}),
+      ...(program ? { program } : {}),
       ...(accelerateConfig ? { accelerateConfig } : {}),
       values,
       workdir: workdirOf(file, cmd, scriptDir),

@@ -57,6 +57,12 @@ export interface RuleContext {
   yamlLoader: YamlLoader;
   /** The loader's name for messages, when the dialect gives one. */
   yamlLoaderName?: string;
+  /**
+   * The program that converts what the YAML loader gives, when it depends on how the file is run (TrlParser or
+   * HfArgumentParser for a Hugging Face YAML; Extraction.yamlLoader): its name, and when no launch command
+   * shows it, which one is assumed and why (the rules print it where their reading depends on it).
+   */
+  yamlParser?: { name: string; assumed?: string };
   /** Where run-level findings point when their cause is not written in the file. */
   anchor: Range;
   reference?: Reference;
