@@ -237,7 +237,7 @@ const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 
 
 function runFindingsContext(result: FileResult, settings: FileSettings): RunFindingsContext {
   const plan = runPlanOf(result);
-  const shortRun = result.extraction ? shortRunOf(result.file.path, plan, settings.shortRun) : undefined;
+  const shortRun = result.extraction ? shortRunOf(result.file.path, plan, settings.shortRun, result.launch?.script) : undefined;
   return { plan, shortRun, shortRunSeverity: settings.shortRun.severity, launchChecks: result.extraction?.launchChecks ?? {} };
 }
 
