@@ -37,7 +37,8 @@ export interface ReportInput {
   /**
    * Lower than the rule's configured severity: 'info' for harmless conflicts, 'warning' for a
    * non-critical ignored setting (never raised by it). 'error': the framework refuses to start on
-   * it; above a rule's default level, kept only while the rule runs at its default.
+   * it, or its behaviour makes the run useless (MaxText trains at LR 0 past its schedule); above a
+   * rule's default level, kept only while the rule runs at its default.
    */
   severity?: 'info' | 'warning' | 'error';
   range: Range;
