@@ -326,6 +326,8 @@ export const levanter: Dialect = {
     description: 'Levanter draccus YAML configs (trainer:, optimizer:, model:, data: !include)',
     yamlLoader: LOADER,
     yamlLoaderName: LOADER_NAME,
+    // `python -m levanter.main.train_lm --config_path x.yaml --trainer.num_train_steps 500`: draccus applies the dotted flags over the YAML.
+    launchOverrides: ['argparse'],
     schema: 'levanter.schema.json',
   },
   detect(file) {

@@ -464,6 +464,8 @@ export const msSwift: Dialect = {
     description: 'ms-swift `swift sft|pt|rlhf` and Megatron-SWIFT `megatron sft|rlhf` launch scripts and their YAML/JSON configs',
     yamlLoader: LOADER,
     yamlLoaderName: LOADER_NAME,
+    // `swift sft config.yaml --learning_rate 2e-4`, `megatron sft --config x.yaml --lr 1e-5`: the flags after the config win.
+    launchOverrides: ['argparse'],
     schema: 'ms-swift.schema.json',
   },
   detect(file) {

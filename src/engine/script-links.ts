@@ -19,7 +19,7 @@ import type { SourceFile } from './source.js';
 import type { PlanField, Range, Setting } from './types.js';
 
 /** Flags whose value is a config file the program reads. */
-const CONFIG_FLAGS = new Set(['--config', '--config-file', '--config_file', '--cfg', '--deepspeed', '--deepspeed_config', '--deepspeed-config', '--yaml', '--yaml_config', '--config-path-file']);
+const CONFIG_FLAGS = new Set(['--config', '--config-file', '--config_file', '--config_path', '--cfg', '--deepspeed', '--deepspeed_config', '--deepspeed-config', '--yaml', '--yaml_config', '--config-path-file']);
 /**
  * Config files a command may name; `.py` only under a config/ or configs/ folder (nanoGPT
  * `config/x.py`, MMEngine `configs/faster_rcnn/x.py`), never the script: the discovery rule.
@@ -121,20 +121,25 @@ export function workdirOf(file: SourceFile, cmd: LaunchCommand, scriptDir: strin
 }
 
 /** Flags that name the config itself, not a value over it (`--deepspeed ds.json` is a TrainingArguments value). */
-const SELF_FLAGS = new Set(['--config', '--config-file', '--config_file', '--cfg', '--yaml', '--yaml_config', '--config-path-file']);
+const SELF_FLAGS = new Set(['--config', '--config-file', '--config_file', '--config_path', '--cfg', '--yaml', '--yaml_config', '--config-path-file']);
+
+/** Front ends whose flags after the config are HfArgumentParser / TrlParser / Megatron argparse flags over it. */
+const ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) /;
 
 /**
  * What a command writes over the configs it names, by the convention of the program that reads it:
  * `llamafactory-cli train x.yaml k=v` and `tune run … k=v` are OmegaConf dotlists; `axolotl train x.yml
- * --k v` is click; any other program's flags after a config are argparse (HfArgumentParser, TrlParser),
- * and its `k=v` words a dotlist (LLaMA-Factory's `python src/train.py x.yaml k=v`). A value still holding a
- * shell variable is unknown and skipped. Which of them a config takes is its dialect's choice.
+ * --k v` is click; `trl sft --config x.yaml --k v`, `swift sft x.yaml --k v`, `megatron sft …` and any
+ * plain program's flags after a config are argparse (HfArgumentParser, TrlParser, Megatron; a dotted flag
+ * `--trainer.num_train_steps 500` is a nested key, as draccus reads Levanter's), and a plain program's `k=v`
+ * words a dotlist (LLaMA-Factory's `python src/train.py x.yaml k=v`). A value still holding a shell variable
+ * is unknown and skipped. Which of them a config takes is its dialect's choice.
  */
 export function launchOverrides(file: SourceFile, cmd: LaunchCommand): LaunchOverride[] {
   const where = `the launch command at ${file.path}:${cmd.range.line}`;
   const out: LaunchOverride[] = [];
   const known = (text: string) => !/[$`]/.test(text);
-  const flags: OverrideStyle | undefined = cmd.cli === 'llamafactory-cli train' || cmd.cli === 'tune run' ? undefined : cmd.cli === 'axolotl train' ? 'click' : cmd.cli ? undefined : 'argparse';
+  const flags: OverrideStyle | undefined = cmd.cli === 'axolotl train' ? 'click' : !cmd.cli || ARGPARSE_FRONT_ENDS.test(cmd.cli) ? 'argparse' : undefined;
   const words = cmd.cli !== 'axolotl train';
   for (const arg of cmd.args) {
     if (arg.flag === '') {
@@ -160,7 +165,7 @@ export function launchOverrides(file: SourceFile, cmd: LaunchCommand): LaunchOve
       text = arg.value;
       value = typeOverride(text, flags);
     }
-    const path = flags === 'click' ? name.split('.').map((k) => k.replace(/-/g, '_')) : [name.replace(/-/g, '_')];
+    const path = name.split('.').map((k) => k.replace(/-/g, '_'));
     out.push({ style: flags, path, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where });
   }
   return out;
