@@ -169,7 +169,9 @@ export function clearOfEstimates(ratio: number, ...settings: (Setting | undefine
  * derived belongs after the fix (see derivation()).
  */
 export function brief(setting: Setting): string {
-  const key = setting.key ?? '';
+  // A count written in another unit (rollout steps, samples, epochs): the key with its value as written.
+  const w = setting.writtenAs;
+  const key = setting.key && w?.value !== undefined && w.perStep !== 1 && !w.suffix ? `${setting.key} ${formatCount(w.value)} ${w.unit}` : (setting.key ?? '');
   switch (setting.origin) {
     case 'default':
       return key ? ` (${key}, default)` : ' (default)';
