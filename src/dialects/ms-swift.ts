@@ -464,7 +464,8 @@ export const msSwift: Dialect = {
     description: 'ms-swift `swift sft|pt|rlhf` and Megatron-SWIFT `megatron sft|rlhf` launch scripts and their YAML/JSON configs',
     yamlLoader: LOADER,
     yamlLoaderName: LOADER_NAME,
-    // `swift sft config.yaml --learning_rate 2e-4`, `megatron sft --config x.yaml --lr 1e-5`: the flags after the config win.
+    // `swift sft config.yaml --learning_rate 2e-4`, `megatron sft x.yaml --lr 1e-5`: swift/cli/main.py parse_yaml_args expands
+    // the first argument's keys into `--k v` in its place, so the flags after it win (argparse: the last one).
     launchOverrides: ['argparse'],
     schema: 'ms-swift.schema.json',
   },
