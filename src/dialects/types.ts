@@ -167,7 +167,16 @@ export interface Extraction {
    * `save`/`eval` is the clause to print when it saves a checkpoint / evaluates at the last step
    * ("Megatron saves once more at the end (with --save)"), false when it does not. Absent: unknown.
    */
-  atRunEnd?: { save?: string | false; eval?: string | false };
+  atRunEnd?: {
+    save?: string | false;
+    eval?: string | false;
+    /**
+     * Checkpoints or evaluations the framework also makes at epoch ends, whatever the step interval (fairseq's
+     * `--save-interval` / `--validate-interval`, 1 epoch by default), as a clause: "fairseq saves every epoch
+     * (--save-interval 1) and when training stops". A step interval longer than the run then leaves only those.
+     */
+    epochEnds?: { save?: string; eval?: string };
+  };
   /** The key that sets the decay horizon falls back to the run length when it is left out (Megatron --lr-decay-iters). */
   decayDefaultsToRun?: boolean;
   /** Written values the framework ignores or overrides (see IgnoredSetting). */
