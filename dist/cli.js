@@ -42871,6 +42871,67 @@ var mmengine = {
   extract: extract3
 };
 
+// src/dialects/yacs-types.ts
+var YACS_NUMBER_DEFAULTS = {
+  "SOLVER.BASE_LR": { type: "float", value: "0.001" },
+  "SOLVER.BASE_LR_END": { type: "float", value: "0.0" },
+  "SOLVER.MOMENTUM": { type: "float", value: "0.9" },
+  "SOLVER.WEIGHT_DECAY": { type: "float", value: "0.0001" },
+  "SOLVER.WEIGHT_DECAY_NORM": { type: "float", value: "0.0" },
+  "SOLVER.GAMMA": { type: "float", value: "0.1" },
+  "SOLVER.WARMUP_FACTOR": { type: "float", value: "0.001" },
+  "SOLVER.BIAS_LR_FACTOR": { type: "float", value: "1.0" },
+  "SOLVER.CLIP_GRADIENTS.CLIP_VALUE": { type: "float", value: "1.0" },
+  "SOLVER.CLIP_GRADIENTS.NORM_TYPE": { type: "float", value: "2.0" },
+  "SOLVER.MAX_ITER": { type: "int", value: "40000" },
+  "SOLVER.WARMUP_ITERS": { type: "int", value: "1000" },
+  "SOLVER.CHECKPOINT_PERIOD": { type: "int", value: "5000" },
+  "SOLVER.IMS_PER_BATCH": { type: "int", value: "16" },
+  "SOLVER.REFERENCE_WORLD_SIZE": { type: "int", value: "0" },
+  "TEST.EVAL_PERIOD": { type: "int", value: "0" },
+  "DATALOADER.NUM_WORKERS": { type: "int", value: "4" }
+};
+function pyNumberType(node) {
+  if (!node.plain || typeof node.value !== "number") return void 0;
+  const s = node.source.trim();
+  if (/^[-+]?[0-9][0-9_]*$/.test(s)) return "int";
+  if (s.includes(".")) return "float";
+  return void 0;
+}
+function respelled(node, want) {
+  const n = node.value;
+  if (want === "float") return Number.isInteger(n) ? `${n}.0` : String(n);
+  return String(Math.trunc(n));
+}
+function nodeAt(root, path18) {
+  let map = root;
+  for (let i = 0; i < path18.length; i++) {
+    if (map.kind !== "map") return void 0;
+    const entry = mapGet(map, path18[i]);
+    if (!entry) return void 0;
+    if (i === path18.length - 1) return { node: entry.value, entry };
+    map = entry.value;
+  }
+  return void 0;
+}
+function yacsTypeErrors(root) {
+  const out = [];
+  for (const [key, want] of Object.entries(YACS_NUMBER_DEFAULTS)) {
+    const hit = nodeAt(root, key.split("."));
+    if (!hit || hit.node.kind !== "scalar") continue;
+    const got = pyNumberType(hit.node);
+    if (!got || got === want.type) continue;
+    const fix = respelled(hit.node, want.type);
+    if (want.type === "int" && !Number.isInteger(hit.node.value)) continue;
+    out.push({
+      range: hit.node.range,
+      message: `${key}: ${hit.node.source} is ${got === "int" ? "an int" : "a float"} where detectron2's default is the ${want.type} ${want.value}: yacs stops loading the config with "Type mismatch (<class '${want.type}'> vs. <class '${got}'>)"; write ${fix}`,
+      data: { keyPath: key.split("."), keyword: "yacs-type", expected: want.type, found: got, replacement: fix }
+    });
+  }
+  return out;
+}
+
 // src/dialects/detectron2.ts
 var DETECTRON2_DEFAULTS = {
   imsPerBatch: 16,
@@ -43062,6 +43123,7 @@ function extractYacs(file, env) {
   if (checkpoint && checkpoint.value > 0) plan.saveEverySteps = checkpoint;
   if (evalPeriod && evalPeriod.value > 0) plan.evalEverySteps = evalPeriod;
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "launch with tools/train_net.py --num-gpus N, or set assume.worldSize in .trainlint.yml (SOLVER.IMS_PER_BATCH is the total batch either way)" });
+  const typeErrors = file.tree?.kind === "map" ? yacsTypeErrors(file.tree) : [];
   return {
     plan,
     missing,
@@ -43070,6 +43132,7 @@ function extractYacs(file, env) {
     conflicts,
     ignored,
     launchChecks,
+    ...typeErrors.length ? { configErrors: typeErrors } : {},
     globalBatchRounding: "per-device",
     // WarmupParamScheduler / LRMultiplier stop at MAX_ITER: there is nothing past the end.
     afterDecay: "flat",
