@@ -44283,6 +44283,8 @@ function extractPlan3(ctx, env) {
   if (ckpt?.value === false && period && period.origin !== "default" && period.file === ctx.file.path) {
     ctx.ignored.push({ key: "checkpoint_period", range: at3(ctx, period), message: `${said3(period)} is ignored: enable_checkpointing is false, so MaxText writes no checkpoint; remove it or enable checkpointing` });
   }
+  const onCompletion = v.bool("save_checkpoint_on_completion");
+  if (ckpt?.value !== false && onCompletion?.value === true) ctx.atRunEnd = { save: "MaxText saves once at the end, with save_checkpoint_on_completion" };
   const evalEvery = v.num("eval_interval");
   if (evalEvery && evalEvery.value > 0) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
   const dtype = v.str("dtype");
@@ -44340,6 +44342,7 @@ function extract6(file, env) {
     ...ctx.checks.length ? { batchChecks: ctx.checks } : {},
     ...ctx.configErrors.length ? { configErrors: ctx.configErrors } : {},
     ...ctx.ignored.length ? { ignored: ctx.ignored } : {},
+    ...ctx.atRunEnd ? { atRunEnd: ctx.atRunEnd } : {},
     ...view.overrideTree?.entries.length ? { schemaTree: view.overrideTree } : {},
     ...view.overridable ? { overridable: view.overridable } : {},
     launchChecks: { "batch-size-mismatch": "MaxText refuses to start (pyconfig / max_utils raise before training)" },
