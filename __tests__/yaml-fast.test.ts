@@ -142,6 +142,44 @@ describe('fast YAML path', () => {
     expect(total).toBeGreaterThan(2000);
   });
 
+  test('comment lines after the last value of nested collections, before a line indented less: same ranges as yaml', () => {
+    // Two or three nested collections (maps, sequences, `- key:` items); the last value is
+    // followed by comment lines at every indent, blank lines among them, then a line at each
+    // shallower indent (or the end of the text).
+    const heads = [
+      ['a:', '  b:', '    c: 1'],
+      ['a:', '  - x', '  - y'],
+      ['a:', '- x', '- y'],
+      ['a:', '  b:', '  - x'],
+      ['a:', '  - k: 1', '    j: 2'],
+      ['- a:', '    b: [1, 2]'],
+      ['a:', '  b:', '    - "q"'],
+      ['a:', '  b:', '    c: 1', '    d:', '      e: f'],
+    ];
+    const comments = ['# c', '  # c', '    # c', '      # c', '', '   '];
+    const tails = ['z: 1', '  z: 1', '    z: 1', '- z', '  - z', null];
+    const wrong: string[] = [];
+    let fast = 0;
+    let total = 0;
+    for (const head of heads) {
+      for (const c1 of comments) {
+        for (const c2 of comments) {
+          for (const c3 of ['', '  # c', '# c']) {
+            for (const tail of tails) {
+              const text = [...head, c1, c2, c3, ...(tail === null ? [] : [tail])].join('\n') + '\n';
+              total++;
+              if (loadYamlFastOnly(text)) fast++;
+              const d = disagreement(text);
+              if (d) wrong.push(d);
+            }
+          }
+        }
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(fast / total).toBeGreaterThan(0.55);
+  });
+
   const files = [...yamlFiles(path.join(REPO, '__tests__')), ...yamlFiles(path.join(REPO, 'examples'))];
 
   test('every YAML file of the tests and examples: same tree, and most take the fast path', () => {

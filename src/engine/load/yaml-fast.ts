@@ -72,7 +72,19 @@ interface Built {
   nodeEnd: number;
   /** The start of the first line after the value: where the next entry is looked for. */
   resume: number;
+  /**
+   * The comment lines after the value that `yaml` did not give to the value (its "trailing item"):
+   * the deepest indent among them (-1: no such comment) and where the item ends. When the
+   * collections around the value close, each one (from the innermost) keeps the item, which then
+   * ends that collection's range[2], unless the collection is at indent 0 or every comment is
+   * indented less than it; then it moves on to the enclosing collection.
+   */
+  trail: number;
+  trailEnd: number;
 }
+
+/** No trailing comments. */
+const NO_TRAIL = -1;
 
 class FastYaml {
   private readonly lineStarts: number[] = [0];
@@ -118,7 +130,7 @@ class FastYaml {
   /** Offset after the line that holds `from` (after its newline, or the end of the text). */
   private nextLineStart(from: number): number {
     if (from >= this.text.length) return this.text.length;
-    return this.lineEnd(from) + 1;
+    return Math.min(this.lineEnd(from) + 1, this.text.length);
   }
 
   /**
@@ -145,14 +157,14 @@ class FastYaml {
   /**
    * The end of a single-line value that stands at the end of its line (yaml's range[2]): after
    * the line's newline, then after every following comment line indented deeper than the
-   * collection that holds the value (blank lines between them included).
+   * collection that holds the value (blank lines between them included). The comment lines
+   * after those (from the first one not indented deeper) form the trailing item (see `Built`).
    */
-  private valueNodeEnd(afterValue: number, parentIndent: number): number {
+  private valueNodeEnd(afterValue: number, parentIndent: number): { end: number; trail: number; trailEnd: number } {
     const t = this.text;
     let end = this.nextLineStart(afterValue);
     let p = end;
-    let strayIndent = -1;
-    let nextIndent = 0;
+    let trail = NO_TRAIL;
     while (p < t.length) {
       let i = p;
       while (t.charCodeAt(i) === SPACE) i++;
@@ -163,18 +175,15 @@ class FastYaml {
         continue;
       }
       if (c === HASH) {
-        if (strayIndent < 0 && i - p > parentIndent) end = this.nextLineStart(i);
-        else strayIndent = Math.max(strayIndent, i - p);
+        if (trail < 0 && i - p > parentIndent) end = this.nextLineStart(i);
+        else trail = Math.max(trail, i - p);
         p = this.nextLineStart(i);
         continue;
       }
-      nextIndent = i - p;
-      break;
+      // The item runs to the next content (its indent included).
+      return { end, trail, trailEnd: i };
     }
-    // A comment deeper than the line that follows it sits in a collection that ends there: the
-    // `yaml` path counts it in some enclosing range, in ways the fast path does not model.
-    if (strayIndent > nextIndent) throw UNSUPPORTED;
-    return end;
+    return { end, trail, trailEnd: t.length };
   }
 
   /** After a value on a line: only spaces and an optional ` #` comment may follow. Returns the offset of the newline/EOF. */
@@ -378,8 +387,9 @@ class FastYaml {
           i = this.skipSpaces(i + 1);
           const c = t.charCodeAt(i);
           if (c === COMMA || c === close || c === NL || c === HASH) throw UNSUPPORTED;
+          const entry = this.addEntry(entries, seen, k.node as ScalarNode);
           const v = this.flowItem(i, depth, false, blockIndent);
-          this.addEntry(entries, seen, k.node as ScalarNode, v.node);
+          entry.value = v.node;
           i = v.end;
         } else {
           const v = this.flowItem(i, depth, false, blockIndent);
@@ -403,7 +413,11 @@ class FastYaml {
 
   // --- block collections ---------------------------------------------------------------
 
-  private addEntry(entries: MapEntry[], seen: Map<string, Range>, keyNode: ScalarNode, value: ConfigNode): void {
+  /**
+   * Adds the entry of `keyNode` (its value set by the caller once built) and reports a duplicate
+   * key before any problem inside the value, in the order the `yaml` path reports them.
+   */
+  private addEntry(entries: MapEntry[], seen: Map<string, Range>, keyNode: ScalarNode): MapEntry {
     const key = String(keyNode.value ?? '');
     const keyRange = keyNode.range;
     const first = seen.get(key);
@@ -416,7 +430,9 @@ class FastYaml {
     } else {
       seen.set(key, keyRange);
     }
-    entries.push({ key, keyRange, value });
+    const entry: MapEntry = { key, keyRange, value: keyNode };
+    entries.push(entry);
+    return entry;
   }
 
   /**
@@ -469,7 +485,13 @@ class FastYaml {
       const next = this.nextContent(this.nextLineStart(i));
       const nestedOk = next && (next.indent > indent || (inMap && next.indent === indent && this.isSeqLine(next.start + next.indent)));
       if (next && nestedOk) return this.blockNode(next.start, next.indent, depth + 1);
-      return { node: this.scalarNode(i, i, null, '', true), nodeEnd: inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent), resume: this.nextLineStart(i) };
+      return {
+        node: this.scalarNode(i, i, null, '', true),
+        nodeEnd: inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent),
+        resume: this.nextLineStart(i),
+        trail: NO_TRAIL,
+        trailEnd: 0,
+      };
     }
     let valueEnd: number;
     let node: ConfigNode;
@@ -490,7 +512,8 @@ class FastYaml {
     // A deeper line after a one-line value would continue it (multi-line scalar) or be an error.
     const next = this.nextContent(this.nextLineStart(eol));
     if (next && next.indent > indent) throw UNSUPPORTED;
-    return { node, nodeEnd: this.valueNodeEnd(eol, indent), resume: this.nextLineStart(eol) };
+    const ends = this.valueNodeEnd(eol, indent);
+    return { node, nodeEnd: ends.end, resume: this.nextLineStart(eol), trail: ends.trail, trailEnd: ends.trailEnd };
   }
 
   /**
@@ -614,16 +637,14 @@ class FastYaml {
     const entries: MapEntry[] = [];
     const seen = new Map<string, Range>();
     let keyAt = firstKey;
-    let nodeEnd = firstKey;
-    let resume = firstKey;
+    let v: Built;
     for (;;) {
       const k = this.blockKey(keyAt);
       if (!k) throw UNSUPPORTED;
-      const v = this.blockValue(k.afterColon, indent, depth, true);
-      this.addEntry(entries, seen, k.key, v.node);
-      nodeEnd = v.nodeEnd;
-      resume = v.resume;
-      const next = this.nextContent(resume);
+      const entry = this.addEntry(entries, seen, k.key);
+      v = this.blockValue(k.afterColon, indent, depth, true);
+      entry.value = v.node;
+      const next = this.nextContent(v.resume);
       if (!next || next.indent < indent) break;
       if (next.indent > indent) throw UNSUPPORTED;
       keyAt = next.start + next.indent;
@@ -633,7 +654,7 @@ class FastYaml {
         throw UNSUPPORTED;
       }
     }
-    return { node: { kind: 'map', entries, range: this.range(firstKey, nodeEnd) }, nodeEnd, resume };
+    return this.closeBlock({ kind: 'map', entries, range: this.range(firstKey, v.nodeEnd) }, indent, v);
   }
 
   /** A block sequence whose `-` lines are indented `indent`. */
@@ -641,14 +662,12 @@ class FastYaml {
     const t = this.text;
     const items: ConfigNode[] = [];
     const start = lineStart + indent;
+    let v: Built;
     let dash = start;
-    let nodeEnd = start;
-    let resume = start;
     for (;;) {
       const after = dash + 1;
       const i = this.skipSpaces(after);
       const c = t.charCodeAt(i);
-      let v: Built;
       if (i < t.length && c !== NL && c !== HASH && this.isSeqLine(i)) throw UNSUPPORTED; // `- - a`
       const key = i < t.length && c !== NL && c !== HASH && i > after ? this.blockKey(i) : undefined;
       if (key) {
@@ -658,9 +677,7 @@ class FastYaml {
         v = this.blockValue(after, indent, depth, false);
       }
       items.push(v.node);
-      nodeEnd = v.nodeEnd;
-      resume = v.resume;
-      const next = this.nextContent(resume);
+      const next = this.nextContent(v.resume);
       if (!next || next.indent < indent) break;
       if (next.indent > indent) throw UNSUPPORTED;
       dash = next.start + next.indent;
@@ -670,7 +687,20 @@ class FastYaml {
         break;
       }
     }
-    return { node: { kind: 'seq', items, range: this.range(start, nodeEnd) }, nodeEnd, resume };
+    return this.closeBlock({ kind: 'seq', items, range: this.range(start, v.nodeEnd) }, indent, v);
+  }
+
+  /**
+   * A block collection at `indent` closes after its last value `last`: `yaml` keeps the trailing
+   * comment item in it (its range[2], where the enclosing collection's range ends, then runs to
+   * the item's end) unless it is at indent 0 or every comment of the item is indented less than
+   * it, in which case the item moves on to the enclosing collection.
+   */
+  private closeBlock(node: ConfigNode, indent: number, last: Built): Built {
+    if (last.trail >= 0 && indent > 0 && last.trail >= indent) {
+      return { node, nodeEnd: last.trailEnd, resume: last.resume, trail: NO_TRAIL, trailEnd: 0 };
+    }
+    return { node, nodeEnd: last.nodeEnd, resume: last.resume, trail: last.trail, trailEnd: last.trailEnd };
   }
 
   /** The start of the line `offset` is on; an offset at a line start is its own. */
