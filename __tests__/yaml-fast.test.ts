@@ -51,6 +51,7 @@ describe('fast YAML path', () => {
     'lr: 1e-4\nwd: 1.0e-4\nflag: on\nmode: 0755\nn: 1_000\nt: 1:30\nz: ~\nnone: null\nx: .inf\n',
     'model:\n  name: llama\n  layers: [1, 2, {a: b}]\n  empty: {}\nlist:\n- a\n- k: v\n  j: "q"\n-\n  - nested\n',
     'checkpoint_files: [\n    a.safetensors,\n    b.safetensors,\n]\nnext: 1\n',
+    'model:\n  files:\n    [\n      "a.bin",\n      "b.bin",\n    ]\n  # c\n  flag:  # why\n    true\nname:\n  "q"\n',
     'a:\n  b: 1\n\n\nc:  # k\n  - x\n  # in\n\n  - y\nd: [ ]\n',
     'key:   # comment\nother:\n# c\nlast:\n',
     '1: one\non: true\n010: eight\n~: null key\n',
@@ -58,6 +59,9 @@ describe('fast YAML path', () => {
     '  indented_root: 1\n  second: 2\n',
     '{\n  # parallelism\n  "pipe_parallel_size": 1,\n\n  "lr": 0.0006, "opt": {"type": "Adam", "betas": [0.9, 0.95]},\n  "on": true\n}\n# trailing\n',
     '[a, b]\n',
+    'run: |\n  python train.py \\\n    --lr 1e-4\n\n  # not a comment\nnext: 1\n',
+    'a:\n  b: >-\n    folded\n    text\n\n      more\n    last\n\n\n  # c\nz: |+\n  kept\n\n',
+    '- |\n  item\n- k: >\n    v\n  j: 1\n',
     'a: "tab\\there \\u00e9 \\x41 \\"q\\" \\\\ \\/ \\N \\_ \\0 \\U0001F600"\n"k\\"ey": 1\nl: ["\\n", "x\\ty"]\n',
   ];
   test.each(covered)('takes the fast path and matches yaml: %j', (text) => {
@@ -89,9 +93,14 @@ describe('fast YAML path', () => {
     'd: 2020-01-01\n',
     'base: &b {lr: 1}\nrun:\n  <<: *b\n',
     'a: !!str 1\n',
-    'a: |\n  text\n',
-    'a: >-\n  folded\n',
+    'a: |2\n   indicator\n',
+    'a: |\n      \n  more-indented blank line first\n',
+    'a: |\nb: empty block scalar\n',
+    'a: >\n  no newline at the end',
+    'a: |x\n  bad header\n',
     'a: multi\n  line plain\n',
+    'a:\n  multi\n  line plain\n',
+    'a:\n  |\n  text\n',
     'a: "multi\n  line"\n',
     'a: "line\\\n  continued"\n',
     'a: "bad \\q escape"\n',
@@ -180,6 +189,36 @@ describe('fast YAML path', () => {
     expect(fast / total).toBeGreaterThan(0.55);
   });
 
+  test('generated block scalars (literal, folded, chomping, blank and deeper lines, comments after): same tree or step aside', () => {
+    const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 3));
+    const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
+    const wrong: string[] = [];
+    let fast = 0;
+    for (let k = 0; k < 3000 * SCALE; k++) {
+      const indent = pick([0, 2]);
+      const pad = ' '.repeat(indent);
+      const head = pick(['a:', 'a: ', '- ', '-  ', '- k:']);
+      const header = pick(['|', '>', '|-', '>-', '|+', '>+', '| # c', '>-  #c', '|2', '|#c']);
+      const content = indent + pick([1, 2, 2, 4]);
+      let body = '';
+      for (let n = Math.floor(rnd() * 6); n >= 0; n--) {
+        const r = rnd();
+        if (r < 0.15) body += '\n';
+        else if (r < 0.25) body += ' '.repeat(Math.floor(rnd() * 8)) + '\n';
+        else if (r < 0.35) body += ' '.repeat(content + 2) + pick(['more', '# x']) + '\n';
+        else if (r < 0.4) body += ' '.repeat(content - 1) + '# c\n';
+        else body += ' '.repeat(content) + pick(['text', 'a b', '# h', 'x: y', '- z', "'q'"]) + '\n';
+      }
+      const tail = pick(['', 'b: 1\n', '- c\n', '  # t\nb: 1\n', '\n\n', '   \n', '# e\n', 'z']);
+      const text = (indent ? 'root:\n' : '') + pad + head + (head.endsWith(' ') ? '' : ' ') + header + '\n' + body + (tail && !tail.startsWith(' ') ? pad : '') + tail;
+      if (loadYamlFastOnly(text)) fast++;
+      const d = disagreement(text);
+      if (d) wrong.push(d);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(fast).toBeGreaterThan(800 * SCALE);
+  });
+
   const files = [...yamlFiles(path.join(REPO, '__tests__')), ...yamlFiles(path.join(REPO, 'examples'))];
 
   test('every YAML file of the tests and examples: same tree, and most take the fast path', () => {
@@ -235,7 +274,9 @@ describe('fast YAML path', () => {
           if (seq && rnd() < 0.5) out += `${pad}- ${pick(KEYS)}: ${pick(SCALARS)}\n` + gen(indent + 2, depth + 1);
           else out += head + pick(['', ' # c']) + '\n' + gen(indent + pick([2, 2, 4, 0]), depth + 1);
         } else {
-          out += head + (head.endsWith(' ') ? '' : ' ') + pick(SCALARS) + pick(['', '', ' # c', '  ', ' #', '\n  # under', '\n\n']) + '\n';
+          // Sometimes the value stands alone on the next, deeper line.
+          const sep = rnd() < 0.12 ? pick(['', '  # s']) + '\n' + ' '.repeat(indent + pick([0, 1, 2, 4])) : head.endsWith(' ') ? '' : ' ';
+          out += head + sep + pick(SCALARS) + pick(['', '', ' # c', '  ', ' #', '\n  # under', '\n\n']) + '\n';
         }
       }
       return out;

@@ -186,6 +186,132 @@ class FastYaml {
     return { end, trail, trailEnd: t.length };
   }
 
+  /** The trailing item (see `Built`) from the line start `from` to the next content line. */
+  private trailFrom(from: number): { trail: number; trailEnd: number } {
+    const t = this.text;
+    let trail = NO_TRAIL;
+    for (let p = from; p < t.length; ) {
+      let i = p;
+      while (t.charCodeAt(i) === SPACE) i++;
+      if (i >= t.length) break;
+      const c = t.charCodeAt(i);
+      if (c === HASH) trail = Math.max(trail, i - p);
+      else if (c !== NL) return { trail, trailEnd: i };
+      p = this.nextLineStart(i);
+    }
+    return { trail, trailEnd: t.length };
+  }
+
+  /**
+   * A block scalar (`|` or `>`, with `-`/`+` chomping; no indentation indicator) whose header is
+   * at `start`, the value of a collection indented `parentIndent`; built as `yaml` builds it: its
+   * lines are those indented at least as deep as its first non-blank line (which must be deeper
+   * than the collection), and blank lines; without `+`, trailing blank lines not indented deeper
+   * than the content are left out of its range. Empty ones, leading blank lines indented deeper
+   * than the content and the end of the text inside one go to the `yaml` path.
+   */
+  private blockScalar(start: number, parentIndent: number): Built {
+    const t = this.text;
+    const folded = t.charCodeAt(start) === 0x3e;
+    let h = start + 1;
+    const chomp = t[h] === '-' || t[h] === '+' ? t[h++] : '';
+    const headerEnd = this.expectLineEnd(h);
+    if (headerEnd === h && h < t.length && t.charCodeAt(h) !== NL) throw UNSUPPORTED;
+    const body = this.nextLineStart(headerEnd);
+    if (headerEnd >= t.length) throw UNSUPPORTED;
+    // The first non-blank line sets the content indent.
+    let p = body;
+    let contentIndent = -1;
+    while (p < t.length) {
+      let i = p;
+      while (t.charCodeAt(i) === SPACE) i++;
+      if (i >= t.length) break;
+      if (t.charCodeAt(i) !== NL) {
+        contentIndent = i - p;
+        break;
+      }
+      p = i + 1;
+    }
+    if (contentIndent <= parentIndent) throw UNSUPPORTED;
+    // The lines of the scalar: blank, or indented at least `contentIndent`.
+    let end = p; // the start of the line after the last line taken
+    for (let q = p; q < t.length; ) {
+      let i = q;
+      while (t.charCodeAt(i) === SPACE) i++;
+      if (i >= t.length) throw UNSUPPORTED; // spaces at the end of the text
+      if (t.charCodeAt(i) !== NL && i - q < contentIndent) break;
+      const eol = this.lineEnd(i);
+      if (eol >= t.length) throw UNSUPPORTED; // no newline after the last line
+      q = eol + 1;
+      end = q;
+    }
+    if (chomp !== '+') {
+      // Trailing blank lines with at most `contentIndent` spaces are not the scalar's.
+      while (end > p) {
+        const prev = t.lastIndexOf('\n', end - 2);
+        const lineStart = prev + 1;
+        if (lineStart < body) break;
+        const line = t.slice(lineStart, end - 1);
+        if (line.length <= contentIndent && /^ *$/.test(line)) end = lineStart;
+        else break;
+      }
+    }
+    const value = FastYaml.blockScalarValue(t.slice(body, end), folded, chomp, contentIndent);
+    const node = this.scalarNode(start, end, value, value, false);
+    node.plain = false;
+    const trail = this.trailFrom(end);
+    return { node, nodeEnd: end, resume: end, trail: trail.trail, trailEnd: trail.trailEnd };
+  }
+
+  /** The value of a block scalar's lines (each ending in a newline), as `yaml` resolves them. */
+  private static blockScalarValue(source: string, folded: boolean, chomp: string, contentIndent: number): string {
+    const lines = source.slice(0, -1).split('\n');
+    const indentOf = (line: string) => line.length - line.trimStart().length;
+    let last = lines.length; // lines from `last` on are blank (chomped)
+    while (last > 0 && /^ *$/.test(lines[last - 1])) last--;
+    let first = 0;
+    while (/^ *$/.test(lines[first])) {
+      if (lines[first].length > contentIndent) throw UNSUPPORTED; // yaml: an error
+      first++;
+    }
+    // Trailing blank lines indented deeper than the content belong to the content.
+    for (let i = lines.length - 1; i >= last; i--) if (lines[i].length > contentIndent) last = i + 1;
+    let value = '';
+    for (let i = 0; i < first; i++) value += '\n';
+    let sep = '';
+    let prevMore = false;
+    for (let i = first; i < last; i++) {
+      const line = lines[i];
+      const rest = line.slice(contentIndent);
+      if (!folded) {
+        value += sep + rest;
+        sep = '\n';
+      } else if (indentOf(line) > contentIndent) {
+        if (sep === ' ') sep = '\n';
+        else if (!prevMore && sep === '\n') sep = '\n\n';
+        value += sep + rest;
+        sep = '\n';
+        prevMore = true;
+      } else if (rest === '') {
+        if (sep === '\n') value += '\n';
+        else sep = '\n';
+      } else {
+        value += sep + rest;
+        sep = ' ';
+        prevMore = false;
+      }
+    }
+    if (chomp === '+') {
+      for (let i = last; i < lines.length; i++) value += '\n' + lines[i].slice(contentIndent);
+      // The newline that ends the last line.
+      value += '\n';
+      if (!value.endsWith('\n')) value += '\n';
+    } else if (chomp === '') {
+      value += '\n';
+    }
+    return value;
+  }
+
   /** After a value on a line: only spaces and an optional ` #` comment may follow. Returns the offset of the newline/EOF. */
   private expectLineEnd(from: number): number {
     const t = this.text;
@@ -484,7 +610,13 @@ class FastYaml {
       if (c === HASH && i === from) throw UNSUPPORTED;
       const next = this.nextContent(this.nextLineStart(i));
       const nestedOk = next && (next.indent > indent || (inMap && next.indent === indent && this.isSeqLine(next.start + next.indent)));
-      if (next && nestedOk) return this.blockNode(next.start, next.indent, depth + 1);
+      if (next && nestedOk) {
+        // A flow collection or a scalar alone on the next, deeper line (not a key, not a block scalar).
+        const at = next.start + next.indent;
+        const d = t.charCodeAt(at);
+        if (next.indent > indent && !this.isSeqLine(at) && d !== 0x7c && d !== 0x3e && !this.blockKey(at)) return this.lineValue(at, indent, depth);
+        return this.blockNode(next.start, next.indent, depth + 1);
+      }
       return {
         node: this.scalarNode(i, i, null, '', true),
         nodeEnd: inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent),
@@ -493,6 +625,16 @@ class FastYaml {
         trailEnd: 0,
       };
     }
+    return this.lineValue(i, indent, depth);
+  }
+
+  /**
+   * A value that starts at `i` and, except a block scalar, ends on its line: a flow collection,
+   * a quoted or plain scalar, or a block scalar; `indent` is that of the collection holding it.
+   */
+  private lineValue(i: number, indent: number, depth: number): Built {
+    const t = this.text;
+    const c = t.charCodeAt(i);
     let valueEnd: number;
     let node: ConfigNode;
     if (c === LBRACKET || c === LBRACE) {
@@ -503,6 +645,8 @@ class FastYaml {
       const q = this.quoted(i);
       node = this.scalarNode(i, q.end, q.value, q.value, false);
       valueEnd = q.end;
+    } else if (c === 0x7c || c === 0x3e) {
+      return this.blockScalar(i, indent);
     } else {
       if (!FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
       valueEnd = this.blockPlainEnd(i);
