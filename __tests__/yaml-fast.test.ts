@@ -59,6 +59,9 @@ describe('fast YAML path', () => {
     '  indented_root: 1\n  second: 2\n',
     '{\n  # parallelism\n  "pipe_parallel_size": 1,\n\n  "lr": 0.0006, "opt": {"type": "Adam", "betas": [0.9, 0.95]},\n  "on": true\n}\n# trailing\n',
     '[a, b]\n',
+    'a: &x 1\nb: *x\n',
+    'sr: &sample_rate 16000\nlabels: &labels [" ", "a"]\nenc: &enc  # c\n  k: 1\n  k: 2\n  l: [x]\ndec:\n  rate: *sample_rate  # again\n  labels: [*labels, *sample_rate]\n  copy: *enc\n- \n'.replace('- \n', ''),
+    '- &item\n  - a\n  - b\n- *item\n- &s |\n  text\n- *s\n',
     'run: |\n  python train.py \\\n    --lr 1e-4\n\n  # not a comment\nnext: 1\n',
     'a:\n  b: >-\n    folded\n    text\n\n      more\n    last\n\n\n  # c\nz: |+\n  kept\n\n',
     '- |\n  item\n- k: >\n    v\n  j: 1\n',
@@ -89,7 +92,14 @@ describe('fast YAML path', () => {
   });
 
   const stepsAside = [
-    'a: &x 1\nb: *x\n',
+    'a: &x\n  b: *x\n',
+    'a: *y\n',
+    '&k a: 1\n',
+    '- &x k: v\n- *x\n',
+    'a: &x 1\n*x : 2\n',
+    'a: &x [1]\nb: [&y 2]\n',
+    'a: &x:y 1\n',
+    'a: &x\nb: *x\n',
     'd: 2020-01-01\n',
     'base: &b {lr: 1}\nrun:\n  <<: *b\n',
     'a: !!str 1\n',
@@ -217,6 +227,48 @@ describe('fast YAML path', () => {
     }
     expect(wrong.slice(0, 5)).toEqual([]);
     expect(fast).toBeGreaterThan(800 * SCALE);
+  });
+
+  test('aliases expand beyond the fast path budget: it steps aside and the yaml path applies its bound', () => {
+    const list = Array.from({ length: 200 }, (_, i) => i).join(', ');
+    const aliases = Array.from({ length: 200 }, () => '*a').join(', ');
+    const text = `a: &a [${list}]\nb: &b [${aliases}]\nc: [${Array.from({ length: 200 }, () => '*b').join(', ')}]\n`;
+    expect(loadYamlFastOnly(text)).toBeUndefined();
+    const result = loadYaml(text);
+    expect(result.tree).toBeUndefined();
+    expect(result.problems[0].message).toMatch(/resource exhaustion guard/);
+  });
+
+  test('generated anchors and aliases (scalars, flow and block collections, duplicate keys inside): same tree or step aside', () => {
+    const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 11));
+    const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
+    const wrong: string[] = [];
+    let fast = 0;
+    for (let k = 0; k < 3000 * SCALE; k++) {
+      const names = ['a', 'b', 'c'];
+      const lines: string[] = [];
+      const gen = (pad: string, depth: number) => {
+        for (let n = 1 + Math.floor(rnd() * 4); n > 0; n--) {
+          const seq = rnd() < 0.3;
+          const head = seq ? `${pad}- ` : `${pad}${pick(['k', 'j', 'k', 'x'])}: `;
+          const r = rnd();
+          if (r < 0.25) lines.push(head + `&${pick(names)} ` + pick(['1', 'v', '"q"', '[1, 2]', '{k: 1, k: 2}', '|\n' + pad + '    t']));
+          else if (r < 0.5) lines.push(head + `*${pick(names)}` + pick(['', ' # c', '\n' + pad + '  # deep']));
+          else if (r < 0.6) lines.push(head + `[*${pick(names)}, ${pick(['1', `*${pick(names)}`])}]`);
+          else if (r < 0.8 && depth < 3) {
+            lines.push(head + pick([`&${pick(names)}`, `&${pick(names)}  # c`, '']));
+            gen(pad + '  ', depth + 1);
+          } else lines.push(head + pick(['1', 'on', 'x']));
+        }
+      };
+      gen('', 0);
+      const text = lines.join('\n') + '\n';
+      if (loadYamlFastOnly(text)) fast++;
+      const d = disagreement(text);
+      if (d) wrong.push(d);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(fast).toBeGreaterThan(300 * SCALE);
   });
 
   const files = [...yamlFiles(path.join(REPO, '__tests__')), ...yamlFiles(path.join(REPO, 'examples'))];

@@ -58,6 +58,15 @@ const DQ_ESCAPES: Record<string, string> = {
   P: '\u2029',
 };
 
+/** Anchor and alias names the fast path reads (others go to the `yaml` path). */
+const ANCHOR_NAME = /[A-Za-z0-9_.-]+/y;
+/**
+ * Nodes (and scalar characters) that aliases may add on the fast path: far below the `yaml`
+ * path's bounds (MAX_ALIAS_NODES, MAX_ALIAS_CHARS in yaml.ts), which judge every file beyond.
+ */
+const FAST_ALIAS_NODES = 10_000;
+const FAST_ALIAS_CHARS = 1_000_000;
+
 /** Nesting the fast path handles; deeper files go to the `yaml` path (and its depth limit). */
 const MAX_FAST_DEPTH = 40;
 
@@ -86,9 +95,23 @@ interface Built {
 /** No trailing comments. */
 const NO_TRAIL = -1;
 
+/** An anchored node and the problems reported while building it (an alias reports them again, as the `yaml` path does). */
+interface Anchored {
+  node: ConfigNode;
+  problems: LoadProblem[];
+  /** Definitions in document order: an alias names the last one before it, also when nested in another. */
+  order: number;
+}
+
 class FastYaml {
   private readonly lineStarts: number[] = [0];
   readonly problems: LoadProblem[] = [];
+  private readonly anchors = new Map<string, Anchored>();
+  /** Anchors whose node is being built: an alias to one is a cycle (the `yaml` path reports it). */
+  private readonly openAnchors = new Set<string>();
+  private anchorCount = 0;
+  private aliasNodes = 0;
+  private aliasChars = 0;
 
   constructor(
     private readonly text: string,
@@ -473,6 +496,13 @@ class FastYaml {
       const q = this.quoted(i);
       return { node: this.scalarNode(i, q.end, q.value, q.value, false), end: q.end };
     }
+    if (c === 0x2a && !atKey) {
+      // An alias item: `*name` then a space, `,` or the closing bracket.
+      const { end } = this.anchorName(i);
+      const d = t.charCodeAt(end);
+      if (!(d === SPACE || d === COMMA || d === RBRACKET || d === RBRACE)) throw UNSUPPORTED;
+      return { node: this.aliasCopy(i, depth + 1), end };
+    }
     if (!FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
     let end = i;
     let j = i;
@@ -606,6 +636,8 @@ class FastYaml {
     const t = this.text;
     const i = this.skipSpaces(from);
     const c = t.charCodeAt(i);
+    if (c === 0x26 && i > from) return this.anchoredValue(i, indent, depth, inMap);
+    if (c === 0x2a && i > from) return this.aliasValue(i, indent, depth);
     if (i >= t.length || c === NL || c === HASH) {
       if (c === HASH && i === from) throw UNSUPPORTED;
       const next = this.nextContent(this.nextLineStart(i));
@@ -626,6 +658,85 @@ class FastYaml {
       };
     }
     return this.lineValue(i, indent, depth);
+  }
+
+  /** The name of an anchor or alias whose indicator is at `at`, and the offset after it. */
+  private anchorName(at: number): { name: string; end: number } {
+    ANCHOR_NAME.lastIndex = at + 1;
+    const m = ANCHOR_NAME.exec(this.text);
+    if (!m) throw UNSUPPORTED;
+    return { name: m[0], end: at + 1 + m[0].length };
+  }
+
+  /**
+   * `&name value` after `key:` or `- `: the value on the same line (not a key), or a block
+   * collection below. Built as without the anchor (its range starts at the value); the node and
+   * the problems reported inside it are kept for the aliases that follow.
+   */
+  private anchoredValue(at: number, indent: number, depth: number, inMap: boolean): Built {
+    const t = this.text;
+    const { name, end } = this.anchorName(at);
+    const after = t.charCodeAt(end);
+    if (end < t.length && after !== SPACE && after !== NL) throw UNSUPPORTED;
+    const i = this.skipSpaces(end);
+    const c = t.charCodeAt(i);
+    const problemsBefore = this.problems.length;
+    const order = this.anchorCount++;
+    this.openAnchors.add(name);
+    let built: Built;
+    if (i < t.length && c !== NL && c !== HASH) {
+      if (c === 0x26 || c === 0x2a || c === 0x21 || this.blockKey(i)) throw UNSUPPORTED;
+      built = this.lineValue(i, indent, depth);
+    } else {
+      if (c === HASH && i === end) throw UNSUPPORTED;
+      const next = this.nextContent(this.nextLineStart(i));
+      if (!next) throw UNSUPPORTED;
+      const first = next.start + next.indent;
+      const seqLine = this.isSeqLine(first);
+      if (!(next.indent > indent || (inMap && next.indent === indent && seqLine))) throw UNSUPPORTED;
+      if (!seqLine && !this.blockKey(first)) throw UNSUPPORTED;
+      built = this.blockNode(next.start, next.indent, depth + 1);
+    }
+    this.openAnchors.delete(name);
+    const inner = this.anchors.get(name);
+    if (!inner || inner.order < order) this.anchors.set(name, { node: built.node, problems: this.problems.slice(problemsBefore), order });
+    return built;
+  }
+
+  /** `*name` after `key:` or `- `, alone on its line: a copy of the anchored node, with its problems. */
+  private aliasValue(at: number, indent: number, depth: number): Built {
+    const { end } = this.anchorName(at);
+    const node = this.aliasCopy(at, depth + 1);
+    const eol = this.expectLineEnd(end);
+    const next = this.nextContent(this.nextLineStart(eol));
+    if (next && next.indent > indent) throw UNSUPPORTED;
+    const ends = this.valueNodeEnd(eol, indent);
+    return { node, nodeEnd: ends.end, resume: this.nextLineStart(eol), trail: ends.trail, trailEnd: ends.trailEnd };
+  }
+
+  /**
+   * The node an alias at `at` stands for, as the `yaml` path builds it: a copy of the anchored
+   * node (same ranges), its problems reported again. Unknown anchors, cycles, expansions beyond
+   * the fast path's budget and nesting beyond its depth go to the `yaml` path.
+   */
+  private aliasCopy(at: number, depth: number): ConfigNode {
+    const { name } = this.anchorName(at);
+    const target = this.anchors.get(name);
+    if (!target || this.openAnchors.has(name)) throw UNSUPPORTED;
+    const copy = (node: ConfigNode, d: number): ConfigNode => {
+      if (d > MAX_FAST_DEPTH || ++this.aliasNodes > FAST_ALIAS_NODES) throw UNSUPPORTED;
+      const range = { ...node.range };
+      if (node.kind === 'scalar') {
+        this.aliasChars += node.source.length;
+        if (this.aliasChars > FAST_ALIAS_CHARS) throw UNSUPPORTED;
+        return { ...node, range };
+      }
+      if (node.kind === 'seq') return { kind: 'seq', items: node.items.map((item) => copy(item, d + 1)), range };
+      return { kind: 'map', entries: node.entries.map((e) => ({ key: e.key, keyRange: { ...e.keyRange }, value: copy(e.value, d + 1) })), range };
+    };
+    const node = copy(target.node, depth);
+    for (const p of target.problems) this.problems.push({ ...p, range: { ...p.range } });
+    return node;
   }
 
   /**
