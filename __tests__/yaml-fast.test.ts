@@ -59,6 +59,9 @@ describe('fast YAML path', () => {
     '  indented_root: 1\n  second: 2\n',
     '{\n  # parallelism\n  "pipe_parallel_size": 1,\n\n  "lr": 0.0006, "opt": {"type": "Adam", "betas": [0.9, 0.95]},\n  "on": true\n}\n# trailing\n',
     '[a, b]\n',
+    'a: multi\n  line plain\n',
+    'tool: ${oc.select:a.b.c,\n    null}\nx:\n  1\n\n   \n  2  \n  # c\n- \n'.replace('- \n', ''),
+    '- a\n  b\n\n  c d\n- k: on\n    off\n  j: 1\n',
     'a: &x 1\nb: *x\n',
     'sr: &sample_rate 16000\nlabels: &labels [" ", "a"]\nenc: &enc  # c\n  k: 1\n  k: 2\n  l: [x]\ndec:\n  rate: *sample_rate  # again\n  labels: [*labels, *sample_rate]\n  copy: *enc\n- \n'.replace('- \n', ''),
     '- &item\n  - a\n  - b\n- *item\n- &s |\n  text\n- *s\n',
@@ -108,8 +111,11 @@ describe('fast YAML path', () => {
     'a: |\nb: empty block scalar\n',
     'a: >\n  no newline at the end',
     'a: |x\n  bad header\n',
-    'a: multi\n  line plain\n',
-    'a:\n  multi\n  line plain\n',
+    'a: multi  # c\n  line plain\n',
+    'a:\n  multi\n  # c\n  line plain\n',
+    'a: multi\n  k: v\n',
+    'a: multi\n  - item\n',
+    'a: [multi\n  line]\n',
     'a:\n  |\n  text\n',
     'a: "multi\n  line"\n',
     'a: "line\\\n  continued"\n',
@@ -227,6 +233,27 @@ describe('fast YAML path', () => {
     }
     expect(wrong.slice(0, 5)).toEqual([]);
     expect(fast).toBeGreaterThan(800 * SCALE);
+  });
+
+  test('generated multi-line plain scalars (blank lines, comments, deeper and shallower lines): same tree or step aside', () => {
+    const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 5));
+    const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
+    const wrong: string[] = [];
+    let fast = 0;
+    for (let k = 0; k < 3000 * SCALE; k++) {
+      const pad = pick(['', '  ']);
+      const head = pad + pick(['a: ', '- ', '- k: ', 'a:\n' + pad + '  ']);
+      let text = (pad ? 'root:\n' : '') + head + pick(['x', '1', 'on', '${a.b,', 'a b', '~']);
+      for (let n = Math.floor(rnd() * 4); n >= 0; n--) {
+        text += pick(['\n', '\n', '\n\n', '\n  \n', ' # c\n']) + pad + ' '.repeat(pick([0, 1, 2, 4, 6])) + pick(['y', '2', 'null}', 'off', 'z w  ', '# c', '- i', 'k: v', 'u:', 'a#b', '"q"', '[1]']);
+      }
+      text += '\n' + pick(['', pad + 'z: 1\n', '# e\n']);
+      if (loadYamlFastOnly(text)) fast++;
+      const d = disagreement(text);
+      if (d) wrong.push(d);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(fast).toBeGreaterThan(300 * SCALE);
   });
 
   test('aliases expand beyond the fast path budget: it steps aside and the yaml path applies its bound', () => {

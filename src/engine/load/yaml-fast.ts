@@ -660,6 +660,47 @@ class FastYaml {
     return this.lineValue(i, indent, depth);
   }
 
+  /**
+   * The lines that continue a plain scalar whose first line's text ends at `firstEnd`, in a
+   * collection indented `indent`: each following line indented deeper, folded as YAML folds them
+   * (one line break: a space; blank lines: one newline each). Returns the folded text added and
+   * where the last line's text ends, or undefined when the scalar is one line. Comments on or
+   * between its lines, `: `, ` #` and lines starting with an indicator go to the `yaml` path.
+   */
+  private plainContinuation(firstEnd: number, indent: number): { text: string; end: number } | undefined {
+    const t = this.text;
+    const firstEol = this.lineEnd(firstEnd);
+    let commented = this.skipSpaces(firstEnd) < firstEol;
+    let text = '';
+    let end = -1;
+    let blanks = 0;
+    for (let p = firstEol + 1; p < t.length; ) {
+      const i = this.skipSpaces(p);
+      if (i >= t.length) break;
+      const c = t.charCodeAt(i);
+      if (c === NL) {
+        blanks++;
+        p = i + 1;
+        continue;
+      }
+      if (c === HASH) {
+        // A comment line ends the scalar; a deeper line after it is not for the fast path.
+        commented = true;
+        p = this.nextLineStart(i);
+        continue;
+      }
+      if (i - p <= indent) break;
+      if (commented || !FastYaml.plainStart(c, t.charCodeAt(i + 1)) || c === DASH || c === 0x3f || c === COLON) throw UNSUPPORTED;
+      const lineEnd = this.blockPlainEnd(i); // throws on `: ` and a trailing `:`
+      if (this.skipSpaces(lineEnd) < this.lineEnd(i)) throw UNSUPPORTED; // a comment after it
+      text += (blanks > 0 ? '\n'.repeat(blanks) : ' ') + t.slice(i, lineEnd);
+      blanks = 0;
+      end = lineEnd;
+      p = this.nextLineStart(i);
+    }
+    return end < 0 ? undefined : { text, end };
+  }
+
   /** The name of an anchor or alias whose indicator is at `at`, and the offset after it. */
   private anchorName(at: number): { name: string; end: number } {
     ANCHOR_NAME.lastIndex = at + 1;
@@ -761,7 +802,16 @@ class FastYaml {
     } else {
       if (!FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
       valueEnd = this.blockPlainEnd(i);
-      node = this.plainNode(i, valueEnd, false);
+      const more = this.plainContinuation(valueEnd, indent);
+      if (more) {
+        valueEnd = more.end;
+        const text = t.slice(i, this.blockPlainEnd(i)) + more.text;
+        const resolved = this.resolvePlain(text, false);
+        if (!resolved) throw UNSUPPORTED;
+        node = this.scalarNode(i, valueEnd, resolved.value, text, true);
+      } else {
+        node = this.plainNode(i, valueEnd, false);
+      }
     }
     const eol = this.expectLineEnd(valueEnd);
     // A deeper line after a one-line value would continue it (multi-line scalar) or be an error.
