@@ -1,18 +1,21 @@
 /**
  * A fast path for the YAML most training configs are written in: block mappings and
- * sequences of single-line scalars (plain, single-quoted, double-quoted), flow collections
- * (also over several lines, and a whole document as one), and comments. It builds the same
- * ConfigNode tree as the `yaml` package path in yaml.ts, with the same ranges (including where
- * `yaml` ends a collection after trailing comments), the same PyYAML 1.1 typing (it uses that
- * path's own scalar tags) and the same duplicate-key problems, in one pass over the text
+ * sequences of scalars (plain, also over several lines; single- and double-quoted on one line;
+ * block scalars `|`/`>` with `-`/`+` chomping), flow collections (also over several lines, on
+ * the line below their key, and a whole document as one), anchors and aliases, and comments.
+ * It builds the same ConfigNode tree as the `yaml` package path in yaml.ts, with the same ranges
+ * (including where `yaml` ends a collection after trailing comments), the same PyYAML 1.1 typing
+ * (it uses that path's own scalar tags) and the same duplicate-key problems (an alias repeats
+ * those of its anchored node, as the `yaml` path's build() does), in one pass over the text
  * without building a CST or a Document.
  *
  * Anything outside that subset returns undefined and yaml.ts parses the file with `yaml`,
- * which then also reports every error: anchors and aliases, merge keys, tags, block scalars,
- * multi-line scalars, tabs, CR line ends, directives, several documents, layouts of comments
- * whose ranges it does not model, and every construct that would be an error. The fast path
- * never reports an error of its own. __tests__/yaml-fast.test.ts compares both paths node by
- * node.
+ * which then also reports every error: merge keys, tags, block scalar indentation indicators,
+ * multi-line quoted scalars, tabs, CR line ends, directives, document markers, several
+ * documents, aliases that would add more than FAST_ALIAS_NODES nodes (the `yaml` path applies
+ * the alias bound), layouts of comments whose ranges it does not model, and every construct
+ * that would be an error. The fast path never reports an error of its own.
+ * __tests__/yaml-fast.test.ts compares both paths node by node.
  */
 import type { ConfigNode, MapEntry, ScalarNode, ScalarValue } from '../tree.js';
 import type { Range } from '../types.js';
