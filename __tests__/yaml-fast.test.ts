@@ -266,6 +266,16 @@ describe('fast YAML path', () => {
     expect(result.problems[0].message).toMatch(/resource exhaustion guard/);
   });
 
+  test('an alias whose copy would be deep steps aside (the yaml path counts a level per alias, within its depth limit)', () => {
+    const deep = (n: number) => Array.from({ length: n }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n') + ' 1\n';
+    const shallow = `a: &x\n${deep(10)}b: *x\n`;
+    expect(loadYamlFastOnly(shallow)).toBeDefined();
+    expect(disagreement(shallow)).toBeUndefined();
+    const text = `a: &x\n${deep(34)}b: *x\n`;
+    expect(loadYamlFastOnly(text)).toBeUndefined();
+    expect(loadYaml(text)).toEqual(loadYamlWithYamlPackage(text));
+  });
+
   test('generated anchors and aliases (scalars, flow and block collections, duplicate keys inside): same tree or step aside', () => {
     const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 11));
     const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];

@@ -70,6 +70,13 @@ const ANCHOR_NAME = /[A-Za-z0-9_.-]+/y;
 const FAST_ALIAS_NODES = 10_000;
 const FAST_ALIAS_CHARS = 1_000_000;
 
+/**
+ * The deepest node an alias copy may hold. The `yaml` path counts one more level per alias on the
+ * way down and each alias stands at least one level deep, so its depth stays under twice this,
+ * inside its MAX_DEPTH (64): the fast path never takes a file the `yaml` path finds too deep.
+ */
+const MAX_ALIAS_COPY_DEPTH = 30;
+
 /** Nesting the fast path handles; deeper files go to the `yaml` path (and its depth limit). */
 const MAX_FAST_DEPTH = 40;
 
@@ -284,7 +291,6 @@ class FastYaml {
     }
     const value = FastYaml.blockScalarValue(t.slice(body, end), folded, chomp, contentIndent);
     const node = this.scalarNode(start, end, value, value, false);
-    node.plain = false;
     const trail = this.trailFrom(end);
     return { node, nodeEnd: end, resume: end, trail: trail.trail, trailEnd: trail.trailEnd };
   }
@@ -768,7 +774,7 @@ class FastYaml {
     const target = this.anchors.get(name);
     if (!target || this.openAnchors.has(name)) throw UNSUPPORTED;
     const copy = (node: ConfigNode, d: number): ConfigNode => {
-      if (d > MAX_FAST_DEPTH || ++this.aliasNodes > FAST_ALIAS_NODES) throw UNSUPPORTED;
+      if (d > MAX_ALIAS_COPY_DEPTH || ++this.aliasNodes > FAST_ALIAS_NODES) throw UNSUPPORTED;
       const range = { ...node.range };
       if (node.kind === 'scalar') {
         this.aliasChars += node.source.length;
