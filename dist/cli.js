@@ -21544,9 +21544,14 @@ var DQ_ESCAPES = {
   L: "\u2028",
   P: "\u2029"
 };
+var ANCHOR_NAME = /[A-Za-z0-9_.-]+/y;
+var FAST_ALIAS_NODES = 1e4;
+var FAST_ALIAS_CHARS = 1e6;
+var MAX_ALIAS_COPY_DEPTH = 30;
 var MAX_FAST_DEPTH = 40;
 var UNSUPPORTED_CHARS = /[\t\r\u0085\u2028\u2029\x00-\x08\x0b-\x1f\x7f\ufeff]/;
 var DOC_MARKERS = /^(?:---|\.\.\.)(?:[ \n]|$)|^%/m;
+var NO_TRAIL = -1;
 var FastYaml = class _FastYaml {
   constructor(text, resolvePlain) {
     this.text = text;
@@ -21557,6 +21562,12 @@ var FastYaml = class _FastYaml {
   resolvePlain;
   lineStarts = [0];
   problems = [];
+  anchors = /* @__PURE__ */ new Map();
+  /** Anchors whose node is being built: an alias to one is a cycle (the `yaml` path reports it). */
+  openAnchors = /* @__PURE__ */ new Set();
+  anchorCount = 0;
+  aliasNodes = 0;
+  aliasChars = 0;
   // --- positions -----------------------------------------------------------------------
   /** The 0-based line of `offset`. */
   lineOf(offset) {
@@ -21585,7 +21596,7 @@ var FastYaml = class _FastYaml {
   /** Offset after the line that holds `from` (after its newline, or the end of the text). */
   nextLineStart(from) {
     if (from >= this.text.length) return this.text.length;
-    return this.lineEnd(from) + 1;
+    return Math.min(this.lineEnd(from) + 1, this.text.length);
   }
   /**
    * From a line start, skip blank and comment-only lines; returns the start of the next content
@@ -21610,14 +21621,14 @@ var FastYaml = class _FastYaml {
   /**
    * The end of a single-line value that stands at the end of its line (yaml's range[2]): after
    * the line's newline, then after every following comment line indented deeper than the
-   * collection that holds the value (blank lines between them included).
+   * collection that holds the value (blank lines between them included). The comment lines
+   * after those (from the first one not indented deeper) form the trailing item (see `Built`).
    */
   valueNodeEnd(afterValue, parentIndent) {
     const t = this.text;
     let end = this.nextLineStart(afterValue);
     let p = end;
-    let strayIndent = -1;
-    let nextIndent = 0;
+    let trail = NO_TRAIL;
     while (p < t.length) {
       let i = p;
       while (t.charCodeAt(i) === SPACE) i++;
@@ -21628,16 +21639,131 @@ var FastYaml = class _FastYaml {
         continue;
       }
       if (c === HASH) {
-        if (strayIndent < 0 && i - p > parentIndent) end = this.nextLineStart(i);
-        else strayIndent = Math.max(strayIndent, i - p);
+        if (trail < 0 && i - p > parentIndent) end = this.nextLineStart(i);
+        else trail = Math.max(trail, i - p);
         p = this.nextLineStart(i);
         continue;
       }
-      nextIndent = i - p;
-      break;
+      return { end, trail, trailEnd: i };
     }
-    if (strayIndent > nextIndent) throw UNSUPPORTED;
-    return end;
+    return { end, trail, trailEnd: t.length };
+  }
+  /** The trailing item (see `Built`) from the line start `from` to the next content line. */
+  trailFrom(from) {
+    const t = this.text;
+    let trail = NO_TRAIL;
+    for (let p = from; p < t.length; ) {
+      let i = p;
+      while (t.charCodeAt(i) === SPACE) i++;
+      if (i >= t.length) break;
+      const c = t.charCodeAt(i);
+      if (c === HASH) trail = Math.max(trail, i - p);
+      else if (c !== NL) return { trail, trailEnd: i };
+      p = this.nextLineStart(i);
+    }
+    return { trail, trailEnd: t.length };
+  }
+  /**
+   * A block scalar (`|` or `>`, with `-`/`+` chomping; no indentation indicator) whose header is
+   * at `start`, the value of a collection indented `parentIndent`; built as `yaml` builds it: its
+   * lines are those indented at least as deep as its first non-blank line (which must be deeper
+   * than the collection), and blank lines; without `+`, trailing blank lines not indented deeper
+   * than the content are left out of its range. Empty ones, leading blank lines indented deeper
+   * than the content and the end of the text inside one go to the `yaml` path.
+   */
+  blockScalar(start, parentIndent) {
+    const t = this.text;
+    const folded = t.charCodeAt(start) === 62;
+    let h = start + 1;
+    const chomp = t[h] === "-" || t[h] === "+" ? t[h++] : "";
+    const headerEnd = this.expectLineEnd(h);
+    if (headerEnd === h && h < t.length && t.charCodeAt(h) !== NL) throw UNSUPPORTED;
+    const body = this.nextLineStart(headerEnd);
+    if (headerEnd >= t.length) throw UNSUPPORTED;
+    let p = body;
+    let contentIndent = -1;
+    while (p < t.length) {
+      let i = p;
+      while (t.charCodeAt(i) === SPACE) i++;
+      if (i >= t.length) break;
+      if (t.charCodeAt(i) !== NL) {
+        contentIndent = i - p;
+        break;
+      }
+      p = i + 1;
+    }
+    if (contentIndent <= parentIndent) throw UNSUPPORTED;
+    let end = p;
+    for (let q = p; q < t.length; ) {
+      let i = q;
+      while (t.charCodeAt(i) === SPACE) i++;
+      if (i >= t.length) throw UNSUPPORTED;
+      if (t.charCodeAt(i) !== NL && i - q < contentIndent) break;
+      const eol = this.lineEnd(i);
+      if (eol >= t.length) throw UNSUPPORTED;
+      q = eol + 1;
+      end = q;
+    }
+    if (chomp !== "+") {
+      while (end > p) {
+        const prev = t.lastIndexOf("\n", end - 2);
+        const lineStart = prev + 1;
+        if (lineStart < body) break;
+        const line = t.slice(lineStart, end - 1);
+        if (line.length <= contentIndent && /^ *$/.test(line)) end = lineStart;
+        else break;
+      }
+    }
+    const value = _FastYaml.blockScalarValue(t.slice(body, end), folded, chomp, contentIndent);
+    const node = this.scalarNode(start, end, value, value, false);
+    const trail = this.trailFrom(end);
+    return { node, nodeEnd: end, resume: end, trail: trail.trail, trailEnd: trail.trailEnd };
+  }
+  /** The value of a block scalar's lines (each ending in a newline), as `yaml` resolves them. */
+  static blockScalarValue(source, folded, chomp, contentIndent) {
+    const lines = source.slice(0, -1).split("\n");
+    const indentOf = (line) => line.length - line.trimStart().length;
+    let last = lines.length;
+    while (last > 0 && /^ *$/.test(lines[last - 1])) last--;
+    let first = 0;
+    while (/^ *$/.test(lines[first])) {
+      if (lines[first].length > contentIndent) throw UNSUPPORTED;
+      first++;
+    }
+    for (let i = lines.length - 1; i >= last; i--) if (lines[i].length > contentIndent) last = i + 1;
+    let value = "";
+    for (let i = 0; i < first; i++) value += "\n";
+    let sep = "";
+    let prevMore = false;
+    for (let i = first; i < last; i++) {
+      const line = lines[i];
+      const rest = line.slice(contentIndent);
+      if (!folded) {
+        value += sep + rest;
+        sep = "\n";
+      } else if (indentOf(line) > contentIndent) {
+        if (sep === " ") sep = "\n";
+        else if (!prevMore && sep === "\n") sep = "\n\n";
+        value += sep + rest;
+        sep = "\n";
+        prevMore = true;
+      } else if (rest === "") {
+        if (sep === "\n") value += "\n";
+        else sep = "\n";
+      } else {
+        value += sep + rest;
+        sep = " ";
+        prevMore = false;
+      }
+    }
+    if (chomp === "+") {
+      for (let i = last; i < lines.length; i++) value += "\n" + lines[i].slice(contentIndent);
+      value += "\n";
+      if (!value.endsWith("\n")) value += "\n";
+    } else if (chomp === "") {
+      value += "\n";
+    }
+    return value;
   }
   /** After a value on a line: only spaces and an optional ` #` comment may follow. Returns the offset of the newline/EOF. */
   expectLineEnd(from) {
@@ -21779,6 +21905,12 @@ var FastYaml = class _FastYaml {
       const q = this.quoted(i);
       return { node: this.scalarNode(i, q.end, q.value, q.value, false), end: q.end };
     }
+    if (c === 42 && !atKey) {
+      const { end: end2 } = this.anchorName(i);
+      const d = t.charCodeAt(end2);
+      if (!(d === SPACE || d === COMMA || d === RBRACKET || d === RBRACE)) throw UNSUPPORTED;
+      return { node: this.aliasCopy(i, depth + 1), end: end2 };
+    }
     if (!_FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
     let end = i;
     let j = i;
@@ -21814,8 +21946,9 @@ var FastYaml = class _FastYaml {
           i = this.skipSpaces(i + 1);
           const c2 = t.charCodeAt(i);
           if (c2 === COMMA || c2 === close || c2 === NL || c2 === HASH) throw UNSUPPORTED;
+          const entry = this.addEntry(entries, seen, k.node);
           const v = this.flowItem(i, depth, false, blockIndent);
-          this.addEntry(entries, seen, k.node, v.node);
+          entry.value = v.node;
           i = v.end;
         } else {
           const v = this.flowItem(i, depth, false, blockIndent);
@@ -21837,7 +21970,11 @@ var FastYaml = class _FastYaml {
     return { node: isMap5 ? { kind: "map", entries, range } : { kind: "seq", items, range }, end };
   }
   // --- block collections ---------------------------------------------------------------
-  addEntry(entries, seen, keyNode, value) {
+  /**
+   * Adds the entry of `keyNode` (its value set by the caller once built) and reports a duplicate
+   * key before any problem inside the value, in the order the `yaml` path reports them.
+   */
+  addEntry(entries, seen, keyNode) {
     const key = String(keyNode.value ?? "");
     const keyRange = keyNode.range;
     const first = seen.get(key);
@@ -21850,7 +21987,9 @@ var FastYaml = class _FastYaml {
     } else {
       seen.set(key, keyRange);
     }
-    entries.push({ key, keyRange, value });
+    const entry = { key, keyRange, value: keyNode };
+    entries.push(entry);
+    return entry;
   }
   /**
    * A key at `i` on a line of a block mapping: returns the key node and the offset after its
@@ -21895,13 +22034,149 @@ var FastYaml = class _FastYaml {
     const t = this.text;
     const i = this.skipSpaces(from);
     const c = t.charCodeAt(i);
+    if (c === 38 && i > from) return this.anchoredValue(i, indent, depth, inMap);
+    if (c === 42 && i > from) return this.aliasValue(i, indent, depth);
     if (i >= t.length || c === NL || c === HASH) {
       if (c === HASH && i === from) throw UNSUPPORTED;
-      const next2 = this.nextContent(this.nextLineStart(i));
-      const nestedOk = next2 && (next2.indent > indent || inMap && next2.indent === indent && this.isSeqLine(next2.start + next2.indent));
-      if (next2 && nestedOk) return this.blockNode(next2.start, next2.indent, depth + 1);
-      return { node: this.scalarNode(i, i, null, "", true), nodeEnd: inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent), resume: this.nextLineStart(i) };
+      const next = this.nextContent(this.nextLineStart(i));
+      const nestedOk = next && (next.indent > indent || inMap && next.indent === indent && this.isSeqLine(next.start + next.indent));
+      if (next && nestedOk) {
+        const at6 = next.start + next.indent;
+        const d = t.charCodeAt(at6);
+        if (next.indent > indent && !this.isSeqLine(at6) && d !== 124 && d !== 62 && !this.blockKey(at6)) return this.lineValue(at6, indent, depth);
+        return this.blockNode(next.start, next.indent, depth + 1);
+      }
+      return {
+        node: this.scalarNode(i, i, null, "", true),
+        nodeEnd: inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent),
+        resume: this.nextLineStart(i),
+        trail: NO_TRAIL,
+        trailEnd: 0
+      };
     }
+    return this.lineValue(i, indent, depth);
+  }
+  /**
+   * The lines that continue a plain scalar whose first line's text ends at `firstEnd`, in a
+   * collection indented `indent`: each following line indented deeper, folded as YAML folds them
+   * (one line break: a space; blank lines: one newline each). Returns the folded text added and
+   * where the last line's text ends, or undefined when the scalar is one line. Comments on or
+   * between its lines, `: `, ` #` and lines starting with an indicator go to the `yaml` path.
+   */
+  plainContinuation(firstEnd, indent) {
+    const t = this.text;
+    const firstEol = this.lineEnd(firstEnd);
+    let commented = this.skipSpaces(firstEnd) < firstEol;
+    let text = "";
+    let end = -1;
+    let blanks = 0;
+    for (let p = firstEol + 1; p < t.length; ) {
+      const i = this.skipSpaces(p);
+      if (i >= t.length) break;
+      const c = t.charCodeAt(i);
+      if (c === NL) {
+        blanks++;
+        p = i + 1;
+        continue;
+      }
+      if (c === HASH) {
+        commented = true;
+        p = this.nextLineStart(i);
+        continue;
+      }
+      if (i - p <= indent) break;
+      if (commented || !_FastYaml.plainStart(c, t.charCodeAt(i + 1)) || c === DASH || c === 63 || c === COLON) throw UNSUPPORTED;
+      const lineEnd = this.blockPlainEnd(i);
+      if (this.skipSpaces(lineEnd) < this.lineEnd(i)) throw UNSUPPORTED;
+      text += (blanks > 0 ? "\n".repeat(blanks) : " ") + t.slice(i, lineEnd);
+      blanks = 0;
+      end = lineEnd;
+      p = this.nextLineStart(i);
+    }
+    return end < 0 ? void 0 : { text, end };
+  }
+  /** The name of an anchor or alias whose indicator is at `at`, and the offset after it. */
+  anchorName(at6) {
+    ANCHOR_NAME.lastIndex = at6 + 1;
+    const m = ANCHOR_NAME.exec(this.text);
+    if (!m) throw UNSUPPORTED;
+    return { name: m[0], end: at6 + 1 + m[0].length };
+  }
+  /**
+   * `&name value` after `key:` or `- `: the value on the same line (not a key), or a block
+   * collection below. Built as without the anchor (its range starts at the value); the node and
+   * the problems reported inside it are kept for the aliases that follow.
+   */
+  anchoredValue(at6, indent, depth, inMap) {
+    const t = this.text;
+    const { name: name2, end } = this.anchorName(at6);
+    const after = t.charCodeAt(end);
+    if (end < t.length && after !== SPACE && after !== NL) throw UNSUPPORTED;
+    const i = this.skipSpaces(end);
+    const c = t.charCodeAt(i);
+    const problemsBefore = this.problems.length;
+    const order = this.anchorCount++;
+    this.openAnchors.add(name2);
+    let built;
+    if (i < t.length && c !== NL && c !== HASH) {
+      if (c === 38 || c === 42 || c === 33 || this.blockKey(i)) throw UNSUPPORTED;
+      built = this.lineValue(i, indent, depth);
+    } else {
+      if (c === HASH && i === end) throw UNSUPPORTED;
+      const next = this.nextContent(this.nextLineStart(i));
+      if (!next) throw UNSUPPORTED;
+      const first = next.start + next.indent;
+      const seqLine = this.isSeqLine(first);
+      if (!(next.indent > indent || inMap && next.indent === indent && seqLine)) throw UNSUPPORTED;
+      if (!seqLine && !this.blockKey(first)) throw UNSUPPORTED;
+      built = this.blockNode(next.start, next.indent, depth + 1);
+    }
+    this.openAnchors.delete(name2);
+    const inner = this.anchors.get(name2);
+    if (!inner || inner.order < order) this.anchors.set(name2, { node: built.node, problems: this.problems.slice(problemsBefore), order });
+    return built;
+  }
+  /** `*name` after `key:` or `- `, alone on its line: a copy of the anchored node, with its problems. */
+  aliasValue(at6, indent, depth) {
+    const { end } = this.anchorName(at6);
+    const node = this.aliasCopy(at6, depth + 1);
+    const eol = this.expectLineEnd(end);
+    const next = this.nextContent(this.nextLineStart(eol));
+    if (next && next.indent > indent) throw UNSUPPORTED;
+    const ends = this.valueNodeEnd(eol, indent);
+    return { node, nodeEnd: ends.end, resume: this.nextLineStart(eol), trail: ends.trail, trailEnd: ends.trailEnd };
+  }
+  /**
+   * The node an alias at `at` stands for, as the `yaml` path builds it: a copy of the anchored
+   * node (same ranges), its problems reported again. Unknown anchors, cycles, expansions beyond
+   * the fast path's budget and nesting beyond its depth go to the `yaml` path.
+   */
+  aliasCopy(at6, depth) {
+    const { name: name2 } = this.anchorName(at6);
+    const target = this.anchors.get(name2);
+    if (!target || this.openAnchors.has(name2)) throw UNSUPPORTED;
+    const copy = (node2, d) => {
+      if (d > MAX_ALIAS_COPY_DEPTH || ++this.aliasNodes > FAST_ALIAS_NODES) throw UNSUPPORTED;
+      const range = { ...node2.range };
+      if (node2.kind === "scalar") {
+        this.aliasChars += node2.source.length;
+        if (this.aliasChars > FAST_ALIAS_CHARS) throw UNSUPPORTED;
+        return { ...node2, range };
+      }
+      if (node2.kind === "seq") return { kind: "seq", items: node2.items.map((item) => copy(item, d + 1)), range };
+      return { kind: "map", entries: node2.entries.map((e) => ({ key: e.key, keyRange: { ...e.keyRange }, value: copy(e.value, d + 1) })), range };
+    };
+    const node = copy(target.node, depth);
+    for (const p of target.problems) this.problems.push({ ...p, range: { ...p.range } });
+    return node;
+  }
+  /**
+   * A value that starts at `i` and, except a block scalar, ends on its line: a flow collection,
+   * a quoted or plain scalar, or a block scalar; `indent` is that of the collection holding it.
+   */
+  lineValue(i, indent, depth) {
+    const t = this.text;
+    const c = t.charCodeAt(i);
     let valueEnd;
     let node;
     if (c === LBRACKET || c === LBRACE) {
@@ -21912,15 +22187,27 @@ var FastYaml = class _FastYaml {
       const q = this.quoted(i);
       node = this.scalarNode(i, q.end, q.value, q.value, false);
       valueEnd = q.end;
+    } else if (c === 124 || c === 62) {
+      return this.blockScalar(i, indent);
     } else {
       if (!_FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
       valueEnd = this.blockPlainEnd(i);
-      node = this.plainNode(i, valueEnd, false);
+      const more = this.plainContinuation(valueEnd, indent);
+      if (more) {
+        valueEnd = more.end;
+        const text = t.slice(i, this.blockPlainEnd(i)) + more.text;
+        const resolved2 = this.resolvePlain(text, false);
+        if (!resolved2) throw UNSUPPORTED;
+        node = this.scalarNode(i, valueEnd, resolved2.value, text, true);
+      } else {
+        node = this.plainNode(i, valueEnd, false);
+      }
     }
     const eol = this.expectLineEnd(valueEnd);
     const next = this.nextContent(this.nextLineStart(eol));
     if (next && next.indent > indent) throw UNSUPPORTED;
-    return { node, nodeEnd: this.valueNodeEnd(eol, indent), resume: this.nextLineStart(eol) };
+    const ends = this.valueNodeEnd(eol, indent);
+    return { node, nodeEnd: ends.end, resume: this.nextLineStart(eol), trail: ends.trail, trailEnd: ends.trailEnd };
   }
   /**
    * The end of an empty mapping value (yaml's range[2]) at `at`, in a mapping indented
@@ -22038,16 +22325,14 @@ var FastYaml = class _FastYaml {
     const entries = [];
     const seen = /* @__PURE__ */ new Map();
     let keyAt = firstKey;
-    let nodeEnd = firstKey;
-    let resume = firstKey;
+    let v;
     for (; ; ) {
       const k = this.blockKey(keyAt);
       if (!k) throw UNSUPPORTED;
-      const v = this.blockValue(k.afterColon, indent, depth, true);
-      this.addEntry(entries, seen, k.key, v.node);
-      nodeEnd = v.nodeEnd;
-      resume = v.resume;
-      const next = this.nextContent(resume);
+      const entry = this.addEntry(entries, seen, k.key);
+      v = this.blockValue(k.afterColon, indent, depth, true);
+      entry.value = v.node;
+      const next = this.nextContent(v.resume);
       if (!next || next.indent < indent) break;
       if (next.indent > indent) throw UNSUPPORTED;
       keyAt = next.start + next.indent;
@@ -22055,21 +22340,19 @@ var FastYaml = class _FastYaml {
         throw UNSUPPORTED;
       }
     }
-    return { node: { kind: "map", entries, range: this.range(firstKey, nodeEnd) }, nodeEnd, resume };
+    return this.closeBlock({ kind: "map", entries, range: this.range(firstKey, v.nodeEnd) }, indent, v);
   }
   /** A block sequence whose `-` lines are indented `indent`. */
   blockSeq(lineStart, indent, depth) {
     const t = this.text;
     const items = [];
     const start = lineStart + indent;
+    let v;
     let dash = start;
-    let nodeEnd = start;
-    let resume = start;
     for (; ; ) {
       const after = dash + 1;
       const i = this.skipSpaces(after);
       const c = t.charCodeAt(i);
-      let v;
       if (i < t.length && c !== NL && c !== HASH && this.isSeqLine(i)) throw UNSUPPORTED;
       const key = i < t.length && c !== NL && c !== HASH && i > after ? this.blockKey(i) : void 0;
       if (key) {
@@ -22078,9 +22361,7 @@ var FastYaml = class _FastYaml {
         v = this.blockValue(after, indent, depth, false);
       }
       items.push(v.node);
-      nodeEnd = v.nodeEnd;
-      resume = v.resume;
-      const next = this.nextContent(resume);
+      const next = this.nextContent(v.resume);
       if (!next || next.indent < indent) break;
       if (next.indent > indent) throw UNSUPPORTED;
       dash = next.start + next.indent;
@@ -22088,7 +22369,19 @@ var FastYaml = class _FastYaml {
         break;
       }
     }
-    return { node: { kind: "seq", items, range: this.range(start, nodeEnd) }, nodeEnd, resume };
+    return this.closeBlock({ kind: "seq", items, range: this.range(start, v.nodeEnd) }, indent, v);
+  }
+  /**
+   * A block collection at `indent` closes after its last value `last`: `yaml` keeps the trailing
+   * comment item in it (its range[2], where the enclosing collection's range ends, then runs to
+   * the item's end) unless it is at indent 0 or every comment of the item is indented less than
+   * it, in which case the item moves on to the enclosing collection.
+   */
+  closeBlock(node, indent, last) {
+    if (last.trail >= 0 && indent > 0 && last.trail >= indent) {
+      return { node, nodeEnd: last.trailEnd, resume: last.resume, trail: NO_TRAIL, trailEnd: 0 };
+    }
+    return { node, nodeEnd: last.nodeEnd, resume: last.resume, trail: last.trail, trailEnd: last.trailEnd };
   }
   /** The start of the line `offset` is on; an offset at a line start is its own. */
   lineStartOf(offset) {
