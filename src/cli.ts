@@ -1,18 +1,24 @@
 #!/usr/bin/env node
-/** Entry of the `trainlint` command (bundled to dist/cli.js). */
+/** Entry of the `trainlint` command (bundled to dist/cli.js), and of its lint workers. */
 import { runCli } from './cli/main.js';
+import { setLintWorkerScript } from './engine/parallel/pool.js';
+import { runLintWorkerIfAny } from './engine/parallel/worker.js';
 
-runCli(process.argv.slice(2), {
-  cwd: process.cwd(),
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  isTTY: Boolean(process.stdout.isTTY),
-}).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`trainlint: internal error: ${String(err)}\n`);
-    process.exitCode = 2;
-  },
-);
+if (!runLintWorkerIfAny()) {
+  // Lint workers run this same file (engine/parallel/).
+  setLintWorkerScript(new URL(import.meta.url));
+  runCli(process.argv.slice(2), {
+    cwd: process.cwd(),
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: Boolean(process.stdout.isTTY),
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`trainlint: internal error: ${String(err)}\n`);
+      process.exitCode = 2;
+    },
+  );
+}

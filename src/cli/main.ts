@@ -215,7 +215,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     if (args.command === 'plan') return await runPlan(args, io);
     const { config } = readConfig(io.cwd, args.config);
-    const options: LintOptions = { root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: args.paths, config, base: args.base, cliRules: args.rules };
+    const options: LintOptions = { root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: args.paths, config, base: args.base, cliRules: args.rules, jobs: args.jobs };
     let stdinRel: string | undefined;
     if (args.stdin) {
       stdinRel = stdinPath(io.cwd, args.stdinFilename);

@@ -1,0 +1,72 @@
+/**
+ * Run by __tests__/parallel.test.ts, bundled with esbuild (the bundle is also its own lint-worker
+ * script, as dist/cli.js is): lints each folder named on the command line serially (`jobs: 1`) and
+ * with lint workers (`jobs` 2 and 4, so batches of one file spread over the threads), renders every
+ * report format, and prints one line per difference, then `N runs, M differences`.
+ *
+ *   node parallel-runner.mjs [--fail-workers] DIR...
+ *
+ * `--fail-workers`: the workers' script is a file that throws when loaded, so every batch comes
+ * back to the main thread; the output must still be the serial one.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readConfig } from '../../src/config/load-config';
+import { buildReport, reportPlan } from '../../src/engine/build-report';
+import { lint, runPlanOf, type FileResult } from '../../src/engine/lint';
+import { poolStats, setLintWorkerScript } from '../../src/engine/parallel/pool';
+import { runLintWorkerIfAny } from '../../src/engine/parallel/worker';
+import { FORMAT_NAMES, formatReport } from '../../src/report/index';
+
+function render(results: FileResult[]): Map<string, string> {
+  const report = buildReport(results);
+  const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
+  // The markdown format's plans base → head, as the CLI gives them.
+  const changes = results
+    .filter((r) => r.extraction && r.reference)
+    .map((r) => ({ path: r.file.path, head: reportPlan(runPlanOf(r)), base: reportPlan(r.reference!.plan), baseLabel: r.reference!.label }));
+  const out = new Map<string, string>();
+  for (const format of FORMAT_NAMES) out.set(format, formatReport(format, report, { color: false, sources, changes }));
+  return out;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const failWorkers = argv[0] === '--fail-workers';
+  const dirs = failWorkers ? argv.slice(1) : argv;
+  let scratch: string | undefined;
+  if (failWorkers) {
+    scratch = mkdtempSync(path.join(tmpdir(), 'trainlint-bad-worker-'));
+    const bad = path.join(scratch, 'bad-worker.mjs');
+    writeFileSync(bad, "throw new Error('this worker cannot start');\n");
+    setLintWorkerScript(bad);
+  }
+  let runs = 0;
+  const differences: string[] = [];
+  try {
+    for (const dir of dirs) {
+      const { config } = readConfig(dir);
+      const serial = render((await lint({ root: dir, paths: [], config, jobs: 1 })).results);
+      for (const jobs of failWorkers ? [3] : [2, 4]) {
+        const parallel = render((await lint({ root: dir, paths: [], config, jobs })).results);
+        runs++;
+        for (const [format, text] of serial) {
+          if (parallel.get(format) !== text) differences.push(`${dir}: --jobs ${jobs} ${format} differs from --jobs 1`);
+        }
+      }
+    }
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+  for (const d of differences) console.log(d);
+  console.log(`${runs} runs, ${differences.length} differences`);
+  console.log(`workers: ${poolStats.byWorkers}, main thread: ${poolStats.here}`);
+}
+
+if (!runLintWorkerIfAny()) {
+  setLintWorkerScript(new URL(import.meta.url));
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.log(`runner failed: ${(err as Error)?.stack ?? err}`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,245 @@
+/**
+ * Lint workers (worker_threads) over batches of files, for `lint()`.
+ *
+ * The main thread discovers the files and hands the structured configs out in batches, a few per
+ * worker at a time, so that a slow file does not leave a core idle; it loads the launch scripts
+ * (their links are cross-file work) and lints batches itself meanwhile. Results are put back at the file's place in
+ * the discovery order, whatever order they arrive in, so the reports are those of a serial run.
+ * A worker that fails, or a batch whose results cannot be sent, is linted on the main thread.
+ *
+ * Workers exist only where an entry registered its own file as the worker script
+ * (`setLintWorkerScript`: dist/cli.js, dist/action-main.js); elsewhere (the Jest suite, library
+ * use) `lint()` runs serially.
+ */
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { DiscoveredFile } from '../discover.js';
+import type { FileResult, LintOptions } from '../lint.js';
+import { createLintRun, loadAndAnalyse, type LintRun } from '../lint-file.js';
+import { formatOf } from '../load-file.js';
+import { absoluteExceptions, fromSlim, lintAlone, workerLinted, type Batch, type SlimResult, type WorkerInit } from './lint-alone.js';
+import { WORKER_KEY, type FromWorker, type ToWorker } from './worker.js';
+
+/**
+ * Below this many files a run stays on one thread unless `jobs` asks for workers: starting a
+ * worker (loading the bundle) costs about what linting 150 files does (see docs/performance.md).
+ */
+export const PARALLEL_MIN_FILES = 400;
+/** At most this many threads by default, this one included (a GitHub-hosted runner has 4 cores). */
+export const DEFAULT_MAX_THREADS = 4;
+/** Files per batch, at most. */
+const MAX_BATCH = 48;
+/** Batches a worker holds at a time (one running, one queued behind it). */
+const IN_FLIGHT = 2;
+
+let workerScript: string | URL | undefined;
+
+/** Files linted by workers and on the main thread, since the process started (tests check both happen). */
+export const poolStats = { byWorkers: 0, here: 0 };
+
+/** The file a lint worker runs: the bundle entry itself (see worker.ts). */
+export function setLintWorkerScript(script: string | URL | undefined): void {
+  workerScript = script;
+}
+
+/** Files a worker can lint: everything but launch scripts, whose links the main thread resolves. */
+function forWorkers(file: DiscoveredFile): boolean {
+  return formatOf(file.rel) !== 'shell';
+}
+
+/**
+ * How many workers to start besides this thread (which lints batches too); 0 lints serially. Runs
+ * that need the whole set at once stay serial: `--base` (one git read for every file), user
+ * schemas (one size budget for all of them).
+ */
+export function workerCount(options: LintOptions, discovered: DiscoveredFile[]): number {
+  if (!workerScript || (options.jobs !== undefined && options.jobs <= 1)) return 0;
+  if (options.base || (options.config.schemas?.length ?? 0) > 0) return 0;
+  let files = 0;
+  for (const d of discovered) if (forWorkers(d)) files++;
+  if (files === 0 || (options.jobs === undefined && files < PARALLEL_MIN_FILES)) return 0;
+  const threads = options.jobs ?? Math.min(availableParallelism(), DEFAULT_MAX_THREADS);
+  return Math.max(0, Math.min(threads, files) - 1);
+}
+
+/**
+ * The first pass of a parallel run: every structured config linted by a worker to the end, every
+ * launch script loaded and analysed here. Returns the results in discovery order; `finished` gets
+ * the results the workers finished, with what the cross-file steps need of each.
+ */
+export async function lintInWorkers<T>(
+  run: LintRun,
+  discovered: DiscoveredFile[],
+  workers: number,
+  finished: Map<FileResult, T>,
+  infoOf: (slim: SlimResult) => T,
+): Promise<FileResult[]> {
+  const results: FileResult[] = new Array(discovered.length);
+  const here: number[] = [];
+  const queue: Batch[] = [];
+  const sent = discovered.map((d, i) => (forWorkers(d) ? i : (here.push(i), -1))).filter((i) => i >= 0);
+  const size = Math.max(1, Math.min(MAX_BATCH, Math.ceil(sent.length / (workers * 8))));
+  for (let i = 0; i < sent.length; i += size) {
+    queue.push({ id: queue.length, files: sent.slice(i, i + size).map((j) => [j, discovered[j].rel, discovered[j].abs]) });
+  }
+  const init: WorkerInit = {
+    options: { root: run.root, repoRoot: run.options.repoRoot, config: run.config, cliRules: run.options.cliRules, schemaTexts: run.options.schemaTexts },
+    linted: discovered.map((d) => d.rel),
+    absolute: absoluteExceptions(path.resolve(run.root), discovered),
+  };
+  const accept = (slim: SlimResult) => {
+    const result = fromSlim(slim);
+    results[slim.index] = result;
+    finished.set(result, infoOf(slim));
+  };
+
+  // This thread lints batches too, between its own files and the workers' answers.
+  const alone = createLintRun(run.options);
+  const reads: string[] = [];
+  alone.linted = workerLinted(alone, init, reads);
+  const pool = new Pool(workers, init, queue, accept);
+  // The launch scripts first, while the workers start.
+  for (const i of here) results[i] = loadAndAnalyse(run, discovered[i].abs, discovered[i].rel);
+  for (;;) {
+    const batch = pool.take();
+    if (batch) {
+      for (const [index, rel, abs] of batch.files) accept(lintAlone(alone, index, rel, abs, reads));
+      poolStats.here += batch.files.length;
+      // Let the workers' answers in (and hand them more) before the next batch.
+      await new Promise((resolve) => setImmediate(resolve));
+    } else if (pool.busy()) {
+      await pool.changed();
+    } else {
+      break;
+    }
+  }
+  pool.close();
+  return results;
+}
+
+/** Workers of earlier runs, waiting for the next one (they do not keep the process alive). */
+const idle: Worker[] = [];
+let runs = 0;
+
+/**
+ * Workers fed from a shared queue; the main thread takes from the same queue (`take`). A batch a
+ * worker could not finish (it failed, or its results could not be sent) goes back to the queue.
+ */
+class Pool {
+  private next = 0;
+  private readonly run = ++runs;
+  private readonly returned: Batch[] = [];
+  private readonly held = new Map<Worker, Map<number, Batch>>();
+  private wake: (() => void) | undefined;
+
+  constructor(
+    count: number,
+    init: WorkerInit,
+    private readonly queue: Batch[],
+    private readonly accept: (slim: SlimResult) => void,
+  ) {
+    for (let i = 0; i < count; i++) {
+      let w = idle.pop();
+      if (!w) {
+        try {
+          w = new Worker(workerScript!, { workerData: { [WORKER_KEY]: true } });
+        } catch {
+          continue;
+        }
+        const worker = w;
+        worker.on('error', () => {});
+        worker.on('exit', () => {
+          const at = idle.indexOf(worker);
+          if (at >= 0) idle.splice(at, 1);
+        });
+      }
+      const worker = w;
+      worker.ref();
+      this.held.set(worker, new Map());
+      const onMessage = (answer: FromWorker) => this.answered(worker, answer);
+      const onGone = () => this.lose(worker);
+      worker.on('message', onMessage);
+      worker.on('error', onGone);
+      worker.on('exit', onGone);
+      this.detach.set(worker, () => {
+        worker.off('message', onMessage);
+        worker.off('error', onGone);
+        worker.off('exit', onGone);
+      });
+      worker.postMessage({ kind: 'run', run: this.run, init } satisfies ToWorker);
+      this.feed(worker);
+    }
+  }
+
+  private readonly detach = new Map<Worker, () => void>();
+
+  /** The next batch for the main thread, if any is left. */
+  take(): Batch | undefined {
+    return this.returned.pop() ?? (this.next < this.queue.length ? this.queue[this.next++] : undefined);
+  }
+
+  /** Some worker still holds a batch. */
+  busy(): boolean {
+    for (const mine of this.held.values()) if (mine.size > 0) return true;
+    return false;
+  }
+
+  /** Resolves when a worker answers or is lost. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  /** The workers wait for the next run, without keeping the process alive. */
+  close(): void {
+    for (const w of this.held.keys()) {
+      this.detach.get(w)?.();
+      w.postMessage({ kind: 'end' } satisfies ToWorker);
+      w.unref();
+      idle.push(w);
+    }
+    this.held.clear();
+  }
+
+  private feed(w: Worker): void {
+    const mine = this.held.get(w);
+    if (!mine) return;
+    while (mine.size < IN_FLIGHT) {
+      const batch = this.take();
+      if (!batch) break;
+      mine.set(batch.id, batch);
+      w.postMessage({ kind: 'batch', run: this.run, ...batch } satisfies ToWorker);
+    }
+  }
+
+  private answered(w: Worker, answer: FromWorker): void {
+    const mine = this.held.get(w);
+    const batch = answer.run === this.run ? mine?.get(answer.id) : undefined;
+    if (!mine || !batch) return;
+    mine.delete(answer.id);
+    if (answer.results) {
+      answer.results.forEach(this.accept);
+      poolStats.byWorkers += answer.results.length;
+    } else {
+      this.returned.push(batch);
+    }
+    this.feed(w);
+    this.signal();
+  }
+
+  private lose(w: Worker): void {
+    const mine = this.held.get(w);
+    if (!mine) return;
+    this.detach.get(w)?.();
+    this.held.delete(w);
+    this.returned.push(...mine.values());
+    void w.terminate();
+    this.signal();
+  }
+
+  private signal(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
