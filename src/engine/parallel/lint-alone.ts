@@ -14,14 +14,12 @@
  */
 import path from 'node:path';
 import { dialectById } from '../../dialects/index.js';
-import type { Extraction } from '../../dialects/types.js';
-import type { Reference } from '../../rules/types.js';
-import type { LinkedPlan } from '../links.js';
-import type { LoadProblem } from '../load/result.js';
-import type { Directives } from '../directives.js';
 import type { FileResult, LintOptions } from '../lint.js';
 import { countDatasets, finishResult, linkFiles, loadAndAnalyse, pairReference, reloadLinted, withComposition, type LintedFiles, type LintRun } from '../lint-file.js';
-import type { FileFormat, Finding } from '../types.js';
+import type { FileFormat } from '../types.js';
+import { encodePayload, FinishedResult, reportGradeExtraction, reportGradePlan } from './finished.js';
+import { reportFile, reportFinding, type PrintedParts } from '../build-report.js';
+import { nested } from '../../report/json.js';
 
 /** What a worker is started with. */
 export interface WorkerInit {
@@ -30,6 +28,10 @@ export interface WorkerInit {
   linted: string[];
   /** Their absolute paths where that is not the root joined with the path. */
   absolute: [string, string][];
+  /** Keep finished results deflated (a large run, see finished.ts). */
+  compress: boolean;
+  /** Print each file's parts of the JSON report too (LintOptions.renderJson). */
+  printJson: boolean;
 }
 
 /** A batch of files: [index in the discovery order, root-relative path, absolute path]. */
@@ -38,7 +40,7 @@ export interface Batch {
   files: [number, string, string][];
 }
 
-/** A file's result as it crosses threads. */
+/** A file's result as it crosses threads (see finished.ts). */
 export interface SlimResult {
   index: number;
   path: string;
@@ -46,15 +48,15 @@ export interface SlimResult {
   bom?: boolean;
   /** Only when there are findings. */
   text?: string;
-  problems: LoadProblem[];
-  directives: Directives;
   dialect?: string;
-  extraction?: Extraction;
-  reference?: Reference;
-  findings: Finding[];
   reason?: string;
-  linked?: LinkedPlan[];
+  /** The rest, report-grade, as UTF-8 JSON (finished.ts), deflated when `compressed`. */
+  payload: Uint8Array;
+  compressed?: boolean;
+  /** Its parts of the JSON report, printed (WorkerInit.printJson). */
+  printed?: PrintedParts;
   hasTree: boolean;
+  hasPlan: boolean;
   compositions: { primary: string; files: string[] }[];
   reads: string[];
   /** The rules stopped on a usage error: the main thread lints the file again, in order. */
@@ -95,7 +97,7 @@ export function absoluteExceptions(lintRoot: string, files: { rel: string; abs: 
 }
 
 /** Lint one file through every per-file step; `reads` collects the lookups outside the linted files. */
-export function lintAlone(run: LintRun, index: number, rel: string, abs: string, reads: string[]): SlimResult {
+export function lintAlone(run: LintRun, index: number, rel: string, abs: string, reads: string[], how: { compress: boolean; printJson: boolean }): SlimResult {
   reads.length = 0;
   let result = loadAndAnalyse(run, abs, rel);
   result = withComposition(run, result);
@@ -109,48 +111,63 @@ export function lintAlone(run: LintRun, index: number, rel: string, abs: string,
     if ((err as Error).name !== 'UsageError') throw err;
     redo = true;
   }
-  return toSlim(index, result, [...reads], redo);
+  return toSlim(index, result, [...reads], redo, how);
 }
 
-function toSlim(index: number, r: FileResult, reads: string[], redo: boolean): SlimResult {
+const utf8 = new TextEncoder();
+
+/** The buffers a result holds (they move to the main thread instead of being copied). */
+export function buffersOf(slim: SlimResult): ArrayBuffer[] {
+  const out = [slim.payload.buffer as ArrayBuffer];
+  if (slim.printed) out.push(slim.printed.file.buffer as ArrayBuffer, ...slim.printed.findings.map((f) => f.buffer as ArrayBuffer));
+  return out;
+}
+
+function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { compress, printJson }: { compress: boolean; printJson: boolean }): SlimResult {
   const { file } = r;
-  let extraction = r.extraction;
-  if (extraction?.schemaTree) {
-    const { schemaTree: _tree, ...rest } = extraction;
-    extraction = rest;
-  }
   const composed = r.hydra?.composed;
+  const payload = encodePayload({
+    ...(r.extraction ? { extraction: reportGradeExtraction(r.extraction) } : {}),
+    ...(r.linked ? { linked: r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {}),
+    ...(r.reference ? { reference: { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {}),
+    findings: r.findings,
+    problems: file.problems,
+    directives: file.directives,
+  }, compress);
   return {
     index,
     path: file.path,
     format: file.format,
     ...(file.bom ? { bom: true } : {}),
     ...(r.findings.length > 0 ? { text: file.text } : {}),
-    problems: file.problems,
-    directives: file.directives,
     ...(r.dialect ? { dialect: r.dialect.meta.id } : {}),
-    ...(extraction ? { extraction } : {}),
-    ...(r.reference ? { reference: r.reference } : {}),
-    findings: r.findings,
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
-    ...(r.linked ? { linked: r.linked } : {}),
+    payload,
+    ...(compress ? { compressed: true } : {}),
+    ...(printJson
+      ? {
+          printed: {
+            file: utf8.encode(nested(reportFile(r), 2)),
+            findings: r.findings.map((f) => utf8.encode(nested(reportFinding(f), 2))),
+            severities: r.findings.map((f) => f.severity),
+          },
+        }
+      : {}),
     hasTree: file.tree !== undefined,
+    hasPlan: r.extraction !== undefined,
     compositions: composed ? [{ primary: composed.primary, files: composed.files }] : [],
     reads,
     ...(redo ? { redo } : {}),
   };
 }
 
-/** The main thread's FileResult of a file a worker finished (no tree, text only with findings). */
+/** The main thread's FileResult of a file a worker finished. */
 export function fromSlim(slim: SlimResult): FileResult {
-  const dialect = slim.dialect === undefined ? undefined : dialectById(slim.dialect);
-  return {
-    file: { path: slim.path, text: slim.text ?? '', format: slim.format, problems: slim.problems, directives: slim.directives, ...(slim.bom ? { bom: true } : {}) },
-    ...(dialect ? { dialect } : {}),
-    ...(slim.extraction ? { extraction: slim.extraction } : {}),
-    ...(slim.reference ? { reference: slim.reference } : {}),
-    findings: slim.findings,
-    ...(slim.reason !== undefined ? { reason: slim.reason } : {}),
-    ...(slim.linked ? { linked: slim.linked } : {}),
-  };
+  return new FinishedResult(
+    { path: slim.path, text: slim.text ?? '', format: slim.format, bom: slim.bom },
+    { bytes: slim.payload, compressed: slim.compressed === true },
+    slim.dialect === undefined ? undefined : dialectById(slim.dialect),
+    slim.reason,
+    slim.printed,
+  );
 }

@@ -2,8 +2,9 @@
  * Lint workers (worker_threads) over batches of files, for `lint()`.
  *
  * The main thread discovers the files and hands the structured configs out in batches, a few per
- * worker at a time, so that a slow file does not leave a core idle; it loads the launch scripts
- * (their links are cross-file work) and lints batches itself meanwhile. Results are put back at the file's place in
+ * worker at a time, so that a slow file does not leave a core idle. It loads the launch scripts
+ * itself (their links are cross-file work), lints batches until the first worker is up, and then
+ * only collects: the workers' heaps are bounded (WORKER_HEAP), the main thread's is not. Results are put back at the file's place in
  * the discovery order, whatever order they arrive in, so the reports are those of a serial run.
  * A worker that fails, or a batch whose results cannot be sent, is linted on the main thread.
  *
@@ -26,8 +27,15 @@ import { WORKER_KEY, type FromWorker, type ToWorker } from './worker.js';
  * worker (loading the bundle) costs about what linting 150 files does (see docs/performance.md).
  */
 export const PARALLEL_MIN_FILES = 400;
-/** At most this many threads by default, this one included (a GitHub-hosted runner has 4 cores). */
-export const DEFAULT_MAX_THREADS = 4;
+/** At most this many workers by default (a GitHub-hosted runner has 4 cores). */
+export const DEFAULT_MAX_WORKERS = 4;
+/**
+ * `compressFromFiles`: from this many files on, finished results are kept deflated (finished.ts):
+ * memory over speed. `workerHeap`: a worker's heap limits: V8 sizes its collections by them, so a
+ * worker stays small instead of collecting only when its heap is large. A file too large for it
+ * makes the worker fail, and its batch is linted on the main thread, which has no such limit.
+ */
+export const tuning = { compressFromFiles: 20_000, workerHeap: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 128 } };
 /** Files per batch, at most. */
 const MAX_BATCH = 48;
 /** Batches a worker holds at a time (one running, one queued behind it). */
@@ -49,9 +57,9 @@ function forWorkers(file: DiscoveredFile): boolean {
 }
 
 /**
- * How many workers to start besides this thread (which lints batches too); 0 lints serially. Runs
- * that need the whole set at once stay serial: `--base` (one git read for every file), user
- * schemas (one size budget for all of them).
+ * How many lint workers to start; 0 lints serially, on this thread. Runs that need the whole set
+ * at once stay serial: `--base` (one git read for every file), user schemas (one size budget for
+ * all of them).
  */
 export function workerCount(options: LintOptions, discovered: DiscoveredFile[]): number {
   if (!workerScript || (options.jobs !== undefined && options.jobs <= 1)) return 0;
@@ -59,8 +67,9 @@ export function workerCount(options: LintOptions, discovered: DiscoveredFile[]):
   let files = 0;
   for (const d of discovered) if (forWorkers(d)) files++;
   if (files === 0 || (options.jobs === undefined && files < PARALLEL_MIN_FILES)) return 0;
-  const threads = options.jobs ?? Math.min(availableParallelism(), DEFAULT_MAX_THREADS);
-  return Math.max(0, Math.min(threads, files) - 1);
+  const count = Math.min(options.jobs ?? Math.min(availableParallelism(), DEFAULT_MAX_WORKERS), files);
+  // One core: a worker only adds its start-up, unless asked for.
+  return count >= 2 || options.jobs !== undefined ? count : 0;
 }
 
 /**
@@ -87,6 +96,9 @@ export async function lintInWorkers<T>(
     options: { root: run.root, repoRoot: run.options.repoRoot, config: run.config, cliRules: run.options.cliRules, schemaTexts: run.options.schemaTexts },
     linted: discovered.map((d) => d.rel),
     absolute: absoluteExceptions(path.resolve(run.root), discovered),
+    compress: discovered.length >= tuning.compressFromFiles,
+    // A large run keeps memory small rather than the JSON report's parts printed.
+    printJson: run.options.renderJson === true && discovered.length < tuning.compressFromFiles,
   };
   const accept = (slim: SlimResult) => {
     const result = fromSlim(slim);
@@ -94,7 +106,7 @@ export async function lintInWorkers<T>(
     finished.set(result, infoOf(slim));
   };
 
-  // This thread lints batches too, between its own files and the workers' answers.
+  // This thread lints batches too until a worker is up (or when none is left).
   const alone = createLintRun(run.options);
   const reads: string[] = [];
   alone.linted = workerLinted(alone, init, reads);
@@ -102,9 +114,9 @@ export async function lintInWorkers<T>(
   // The launch scripts first, while the workers start.
   for (const i of here) results[i] = loadAndAnalyse(run, discovered[i].abs, discovered[i].rel);
   for (;;) {
-    const batch = pool.take();
+    const batch = pool.takeHere();
     if (batch) {
-      for (const [index, rel, abs] of batch.files) accept(lintAlone(alone, index, rel, abs, reads));
+      for (const [index, rel, abs] of batch.files) accept(lintAlone(alone, index, rel, abs, reads, init));
       poolStats.here += batch.files.length;
       // Let the workers' answers in (and hand them more) before the next batch.
       await new Promise((resolve) => setImmediate(resolve));
@@ -131,6 +143,8 @@ class Pool {
   private readonly run = ++runs;
   private readonly returned: Batch[] = [];
   private readonly held = new Map<Worker, Map<number, Batch>>();
+  /** A worker has answered. */
+  private ready = false;
   private wake: (() => void) | undefined;
 
   constructor(
@@ -143,7 +157,7 @@ class Pool {
       let w = idle.pop();
       if (!w) {
         try {
-          w = new Worker(workerScript!, { workerData: { [WORKER_KEY]: true } });
+          w = new Worker(workerScript!, { workerData: { [WORKER_KEY]: true }, resourceLimits: tuning.workerHeap });
         } catch {
           continue;
         }
@@ -174,8 +188,12 @@ class Pool {
 
   private readonly detach = new Map<Worker, () => void>();
 
-  /** The next batch for the main thread, if any is left. */
-  take(): Batch | undefined {
+  /** The next batch for the main thread: while no worker has answered yet, or when none is left. */
+  takeHere(): Batch | undefined {
+    return this.ready && this.held.size > 0 ? undefined : this.take();
+  }
+
+  private take(): Batch | undefined {
     return this.returned.pop() ?? (this.next < this.queue.length ? this.queue[this.next++] : undefined);
   }
 
@@ -217,6 +235,7 @@ class Pool {
     const batch = answer.run === this.run ? mine?.get(answer.id) : undefined;
     if (!mine || !batch) return;
     mine.delete(answer.id);
+    this.ready = true;
     if (answer.results) {
       answer.results.forEach(this.accept);
       poolStats.byWorkers += answer.results.length;

@@ -7,7 +7,7 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { createLintRun, type LintRun } from '../lint-file.js';
-import { lintAlone, workerLinted, type Batch, type SlimResult, type WorkerInit } from './lint-alone.js';
+import { buffersOf, lintAlone, workerLinted, type Batch, type SlimResult, type WorkerInit } from './lint-alone.js';
 
 /** The key of `workerData` that marks a lint worker. */
 export const WORKER_KEY = 'trainlintLintWorker';
@@ -24,7 +24,7 @@ export interface FromWorker {
 export function runLintWorkerIfAny(): boolean {
   if (isMainThread || !parentPort || !(workerData as Record<string, unknown> | null)?.[WORKER_KEY]) return false;
   const port = parentPort;
-  let current: { id: number; run: LintRun; reads: string[] } | undefined;
+  let current: { id: number; run: LintRun; reads: string[]; how: { compress: boolean; printJson: boolean } } | undefined;
   port.on('message', (message: ToWorker) => {
     if (message.kind === 'end') {
       current = undefined;
@@ -34,15 +34,16 @@ export function runLintWorkerIfAny(): boolean {
       const run = createLintRun({ ...message.init.options, paths: [] });
       const reads: string[] = [];
       run.linted = workerLinted(run, message.init, reads);
-      current = { id: message.run, run, reads };
+      current = { id: message.run, run, reads, how: { compress: message.init.compress, printJson: message.init.printJson } };
       return;
     }
     const answer: FromWorker = { run: message.run, id: message.id };
     try {
       if (!current || current.id !== message.run) throw new Error('batch of a run this worker was not given');
       const results: SlimResult[] = [];
-      for (const [index, rel, abs] of message.files) results.push(lintAlone(current.run, index, rel, abs, current.reads));
-      port.postMessage({ ...answer, results });
+      for (const [index, rel, abs] of message.files) results.push(lintAlone(current.run, index, rel, abs, current.reads, current.how));
+      // The payloads' buffers move to the main thread instead of being copied.
+      port.postMessage({ ...answer, results }, results.flatMap(buffersOf));
     } catch (err) {
       // A result that cannot be sent (or a bug outside the per-file isolation): the main thread
       // lints this batch itself.
