@@ -56,15 +56,65 @@ function dialectsSection(rule: string): DialectsSection | undefined {
   if (section === undefined) return undefined;
   const list = (label: string): string[] => {
     const line = new RegExp(`^${label}:([^\\n]*(?:\\n(?!\\n)[^\\n]*)*)`, 'm').exec(section)?.[1] ?? '';
-    // Entries are "id" or "id (why)"; parentheses may contain commas.
-    return line
-      .replace(/\([^)]*\)/g, '')
-      .split(',')
-      .map((s) => s.replace(/[`.]/g, '').trim())
-      .filter(Boolean);
+    return dialectIds(line);
   };
   return { appliesTo: list('Applies to'), silent: list('Silent by design in') };
 }
+
+/**
+ * The dialect ids of a `## Dialects` list: entries are "id" or "id (why)", separated by commas; the why may
+ * hold commas, nested parentheses and code spans (`warmup (a ratio)`, `` `f(x), g` ``), which do not end an
+ * entry. Parentheses inside code spans do not count. An entry that leaves a parenthesis or a code span open
+ * is an error naming it.
+ */
+function dialectIds(text: string): string[] {
+  const entries: string[] = [];
+  let depth = 0;
+  let code = false;
+  let current = '';
+  const close = (): void => {
+    const id = (/^[^(]*/.exec(current)?.[0] ?? '').replace(/[`.]/g, '').trim();
+    if (id) entries.push(id);
+    current = '';
+  };
+  for (const c of text) {
+    if (c === '`') code = !code;
+    else if (!code && c === '(') depth++;
+    else if (!code && c === ')') {
+      if (depth === 0) throw new Error(`unbalanced ")" in the Dialects list after "${current.trim()}"`);
+      depth--;
+    } else if (!code && depth === 0 && c === ',') {
+      close();
+      continue;
+    }
+    // Only what is outside every parenthesis names the dialect.
+    if (depth === 0 && c !== ')') current += c;
+    else if (depth === 1 && c === '(' && !code) current += c;
+  }
+  if (code || depth > 0) throw new Error(`the Dialects entry "${current.trim()}" leaves ${code ? 'a code span' : 'a parenthesis'} open`);
+  close();
+  return entries;
+}
+
+describe('Dialects list parser', () => {
+  test('an entry is its id; the why in parentheses is dropped', () => {
+    expect(dialectIds(' axolotl (`warmup_steps`), composer, deepspeed (no key).')).toEqual(['axolotl', 'composer', 'deepspeed']);
+  });
+  test('commas and nested parentheses inside the why do not split entries', () => {
+    expect(dialectIds(' timm (a cycle schedule (cosine, tanh, poly) decays, then min_lr), nemo (`a`, b (c, d (e)))')).toEqual(['timm', 'nemo']);
+  });
+  test('parentheses and commas inside code spans do not count', () => {
+    expect(dialectIds(' kohya (`f(x, y` is a span), verl (`)`), mmengine')).toEqual(['kohya', 'verl', 'mmengine']);
+  });
+  test('entries across wrapped lines', () => {
+    expect(dialectIds(' megatron (`--lr-decay-iters`\n vs `--train-iters`),\n gpt-neox.')).toEqual(['megatron', 'gpt-neox']);
+  });
+  test('an unbalanced entry is an error that names it', () => {
+    expect(() => dialectIds(' timm (a (b), nemo')).toThrow(/timm .*parenthesis open/);
+    expect(() => dialectIds(' timm (`a), nemo')).toThrow(/code span open/);
+    expect(() => dialectIds(' timm a), nemo')).toThrow(/unbalanced/);
+  });
+});
 
 interface CaseOutcome {
   name: string;

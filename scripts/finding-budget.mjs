@@ -103,6 +103,12 @@ const REMOVED_BY_DESIGN = [
     test: (p, [rule, , , , d]) => rule === 'interval-exceeds-training' && d.kind === 'checkpoint' && !reportFile.get(p)?.plan?.saveEverySteps,
   },
   {
+    // Issue #10: a value whose feature the same config switches off (GPT-NeoX/Megatron constant decay style
+    // next to a decay horizon) is not reported at all; the info-level "disabled by a switch" conflict went.
+    why: 'feature switched off in the same config: not reported (the former disabled-by-switch info)',
+    test: (p, [rule, , , severity, d]) => rule === 'conflicting-settings' && severity === 'info' && d.kind === 'disabled-by-switch',
+  },
+  {
     why: 'handed on as text: MODEL_ARGS values reach their parser as written, not PyYAML-typed',
     test: (p, [rule]) => rule === 'yaml11-ambiguous-scalar' && /^MODEL_ARGS:/m.test(corpusText(p)),
   },

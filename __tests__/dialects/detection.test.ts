@@ -34,6 +34,14 @@ const NOT_CLAIMED: Record<string, string | null> = {
   'detectron2/configs/common/train.py': null,
   'detectron2/configs/common/optim.py': null,
   'detectron2/configs/common/data/coco.py': null,
+  // rlrest: an accelerate config and an FSDP JSON beside ms-swift scripts, a draccus `!include` data
+  // file, a Lightning config with a `trainer:` block, a MaxText model-architecture file, a pyproject.
+  'ms-swift/negative/multi_node.yaml': null,
+  'ms-swift/negative/fsdp.json': null,
+  'levanter/data/openwebtext.yaml': null,
+  'levanter/negative/lightning.yaml': 'lightning',
+  'maxtext/repo/configs/models/llama2-7b.yml': null,
+  'hf-trainer/trl/pinned-range/pyproject.toml': null,
 };
 
 function files(dir: string): string[] {

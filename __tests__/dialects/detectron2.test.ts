@@ -76,7 +76,7 @@ describe('detectron2: yacs plans through _BASE_', () => {
   test('a fine-tune that changes MAX_ITER and inherits the 3x STEPS: the LR never decays', () => {
     const r = result('configs/finetune/balloon_R_50_FPN_3x.yaml');
     expect(findings(r)).toEqual([
-      '9:3 warning [decay-horizon-mismatch] every LR milestone is at or past the end of the run: the first is at step 210000 (SOLVER.STEPS) and the run is 300 optimizer steps (SOLVER.MAX_ITER): the LR never decays and stays at its peak for the whole run; put the milestones before step 300 (scale them with the run) or lengthen the run',
+      '9:3 warning [decay-horizon-mismatch] every LR milestone is at or past the end of the run: the first is at step 210000 (SOLVER.STEPS) and the run is 300 optimizer steps (SOLVER.MAX_ITER): the LR never decays and stays at its peak for the whole run; put the milestones before step 300, scaled with the run, or lengthen the run',
     ]);
     // Its own BASE_LR was chosen for its batch: the base is no reference then.
     expect(r.reference).toBeUndefined();

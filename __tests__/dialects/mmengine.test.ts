@@ -96,7 +96,7 @@ describe('mmengine: plans through the _base_ chain', () => {
     const r = result('configs/faster_rcnn/faster-rcnn_r101_fpn_8xb2-6e_coco.py');
     expect(r.extraction!.plan.epochs).toMatchObject({ value: 6, file: r.file.path });
     expect(findings(r)).toEqual([
-      '4:18 warning [decay-horizon-mismatch] every LR milestone is at or past the end of the run: the first is at epoch 8 (param_scheduler[1].milestones) and the run is 6 epochs (train_cfg.max_epochs): the LR never decays and stays at its peak for the whole run; put the milestones before epoch 6 (scale them with the run) or lengthen the run',
+      '4:18 warning [decay-horizon-mismatch] every LR milestone is at or past the end of the run: the first is at epoch 8 (param_scheduler[1].milestones) and the run is 6 epochs (train_cfg.max_epochs): the LR never decays and stays at its peak for the whole run; put the milestones before epoch 6, scaled with the run, or lengthen the run',
     ]);
   });
 

@@ -81,3 +81,38 @@ describe('timm plans', () => {
     expect(notes.some((n) => n.startsWith('--config finetune.yaml:'))).toBe(true);
   });
 });
+
+describe('timm launches and schedules', () => {
+  test('./distributed_train.sh N: timm wrapper, world size N, the rest are train.py arguments', () => {
+    for (const line of ['./distributed_train.sh 4 /data --model resnet50 -b 64 --lr-base 0.002 --epochs 10\n', 'bash distributed_train.sh 4 /data --model resnet50 -b 64 --lr-base 0.002 --epochs 10\n']) {
+      const file = parseSource('run.sh', line);
+      expect(detected(file)).toBe('timm');
+      const { plan } = timm.extract(file, env());
+      expect(plan.worldSize).toMatchObject({ value: 4, origin: 'launcher', how: 'distributed_train.sh 4 (--nnodes not set: 1 node)' });
+      expect(plan.microBatchSize?.value).toBe(64);
+      expect(plan.epochs?.value).toBe(10);
+    }
+    // Without a process count it is not a launch trainlint can read.
+    expect(detected(parseSource('run.sh', './distributed_train.sh --model resnet50 --lr-base 0.002 --epochs 10\n'))).toBeUndefined();
+  });
+
+  test('val_interval: validation and checkpoints every N epochs, in updates once the epoch length is known', () => {
+    const text = 'model: resnet50\nbatch_size: 128\nlr_base: 0.1\nepochs: 10\nval_interval: 3\ncheckpoint_hist: 5\nworld_size: 8\n';
+    const { plan } = timm.extract(yaml(text), env({ datasetSamples: IMAGENET }));
+    expect(plan.evalEverySteps).toMatchObject({ value: 3 * 1251, key: 'val_interval', writtenAs: { unit: 'epochs' } });
+    expect(plan.saveEverySteps?.value).toBe(3 * 1251);
+    expect(timm.extract(yaml(text), env()).plan.evalEverySteps).toBeUndefined();
+  });
+
+  test('multistep: decay_milestones are the decay horizons, and the run has no cooldown', () => {
+    const text = 'model: resnet50\nbatch_size: 128\nlr_base: 0.1\nsched: multistep\ndecay_milestones: [30, 60]\nepochs: 90\ncooldown_epochs: 10\ncheckpoint_hist: 5\nworld_size: 8\n';
+    const known = timm.extract(yaml(text), env({ datasetSamples: IMAGENET })).plan;
+    expect(known.firstMilestone).toMatchObject({ value: 30 * 1251, unit: 'steps' });
+    expect(known.lastMilestone).toMatchObject({ value: 60 * 1251, unit: 'steps' });
+    expect(known.totalSteps?.value).toBe(90 * 1251);
+    const epochsOnly = timm.extract(yaml(text), env()).plan;
+    expect(epochsOnly.lastMilestone).toMatchObject({ value: 60, unit: 'epochs' });
+    const cli = timm.extract(parseSource('t.sh', 'torchrun --nproc_per_node 8 train.py /data --lr-base 0.1 --sched multistep --decay-milestones 30 60 80 --epochs 90\n'), env()).plan;
+    expect([cli.firstMilestone?.value, cli.lastMilestone?.value, cli.lastMilestone?.key]).toEqual([30, 80, '--decay-milestones']);
+  });
+});

@@ -35,8 +35,21 @@ function withValue(dialect: number, value: string): [string, string] {
       return ['train.sh', `#!/bin/bash\ntorchrun --nproc_per_node 8 pretrain_gpt.py --micro-batch-size 2 --global-batch-size 512 --lr ${value} --min-lr ${value} --train-iters ${value} --lr-warmup-iters 100 --lr-decay-style cosine\n`];
     case 4:
       return ['titan.toml', `[job]\ndump_folder = "./out"\n[optimizer]\nname = "AdamW"\nlr = "${value}"\n[training]\nlocal_batch_size = 8\nsteps = ${/^\d+$/.test(value) ? value : `"${value}"`}\n[lr_scheduler]\nwarmup_steps = 10\n`];
-    default:
+    case 5:
       return ['ds.json', JSON.stringify({ train_micro_batch_size_per_gpu: 4, gradient_accumulation_steps: value, optimizer: { type: 'AdamW', params: { lr: value } } })];
+    // Issue #11 part 2: ms-swift, OpenRLHF (a `read -d ''` heredoc), MaxText dotlist, Levanter, fairseq, TRL GRPO.
+    case 6:
+      return ['swift.sh', `NPROC_PER_NODE=8 swift rlhf --rlhf_type grpo --model m --per_device_train_batch_size ${value} --num_generations ${value} --learning_rate ${value}\n`];
+    case 7:
+      return ['openrlhf.sh', `read -r -d '' cmd <<EOF\nopenrlhf.cli.train_sft --train_batch_size ${value} --micro_train_batch_size 2 --learning_rate ${value}\nEOF\ndeepspeed --num_gpus 8 --module $cmd\n`];
+    case 8:
+      return ['maxtext.sh', `python3 -m MaxText.train MaxText/configs/base.yml steps=${value} per_device_batch_size=${value} learning_rate_schedule_steps=${value}\n`];
+    case 9:
+      return ['levanter.yaml', `trainer:\n  mp: p=f32\n  train_batch_size: ${value}\n  num_train_steps: ${value}\noptimizer:\n  learning_rate: ${value}\n  warmup: ${value}\n`];
+    case 10:
+      return ['fairseq.sh', `CUDA_VISIBLE_DEVICES=0,1 fairseq-train data --arch transformer --max-tokens ${value} --update-freq ${value} --lr ${value} --lr-scheduler inverse_sqrt --max-update ${value}\n`];
+    default:
+      return ['grpo.yaml', `model_name_or_path: m\nuse_vllm: true\nnum_generations: ${value}\nper_device_train_batch_size: ${value}\ngeneration_batch_size: ${value}\n`];
   }
 }
 
@@ -47,7 +60,7 @@ export const numericRuns: fc.Arbitrary<FuzzInput> = fc
     count: fc.integer({ min: 1, max: 200_000 }),
     prefix: fc.constantFrom('', '-', '+', '.', '0x'),
     suffix: fc.constantFrom('x', '.', '!', 'e', 'e-', '_', 'ba', 'T', 'ep', ''),
-    dialect: fc.integer({ min: 0, max: 5 }),
+    dialect: fc.integer({ min: 0, max: 11 }),
   })
   .map(({ unit, count, prefix, suffix, dialect }) => {
     const value = prefix + unit.repeat(Math.ceil(count / unit.length)) + suffix;
@@ -167,6 +180,10 @@ export function injection(markerPath: string): fc.Arbitrary<FuzzInput> {
     { 'evil.json': JSON.stringify({ deepspeed: `$(${touch})`, lr: `\`${touch}\``, train_batch_size: `{{${touch}}}` }) },
     { 'omega.yaml': `lr: \${oc.env:HOME}\nx: \${eval:'__import__("os").system("${touch}")'}\ny: \${oc.create:{a: 1}}\nper_device_train_batch_size: 8\n` },
     { '.trainlint.yml': `files: ['*$(${touch})*', '**']\nschemas:\n  - files: '*.yaml'\n    schema: "$(${touch}).json"\n` },
+    // Issue #11 part 2: a heredoc read into a variable, MaxText dotlist values, a package pin, draccus tags.
+    { 'rl.sh': `read -r -d '' cmd <<EOF\nopenrlhf.cli.train_sft --train_batch_size $(${touch}) --learning_rate \`${touch}\`\nEOF\ndeepspeed --module $cmd\npython3 -m MaxText.train MaxText/configs/base.yml run_name=$(${touch}) steps=\`${touch}\`\nNPROC_PER_NODE=$(${touch}) swift sft --model m\n` },
+    { 'requirements.txt': `trl==$(${touch})\n`, 'setup.py': `import os\nos.system("${touch}")\nsetup(install_requires=["trl==0.16.1"])\n`, 'grpo.yaml': `num_generations: 7\nuse_vllm: true\nper_device_train_batch_size: 8\n` },
+    { 'levanter.yaml': `trainer:\n  mp: p=f32\n  num_train_steps: !!python/object/apply:os.system ["${touch}"]\noptimizer:\n  learning_rate: 1E-3\ndata: !include $(${touch}).yaml\n` },
   ];
   return fc.constantFrom(...attempts).map((files) => ({ kind: 'injection', files, configLevel: '.trainlint.yml' in files }));
 }

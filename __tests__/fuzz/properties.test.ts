@@ -11,6 +11,10 @@ import fc from 'fast-check';
 import picomatch from 'picomatch';
 import { compileGlob } from '../../src/config/glob';
 import { parseSource } from '../../src/engine/load-file';
+import { findPin, parseVersionRange } from '../../src/engine/package-pins';
+import { parseDotlistItem } from '../../src/engine/hydra/command';
+import { documentedGpus } from '../../src/dialects/fairseq';
+import { treeFromFlags } from '../../src/dialects/cli-tree';
 import type { FileFormat } from '../../src/engine/types';
 import { allClasses, type FuzzInput } from './arbitraries';
 import { checkInput } from './check-input';
@@ -53,6 +57,28 @@ describe('every loader: never throws, every problem has a location inside the fi
         }
       }),
       { seed: SEED, numRuns: 300 },
+    );
+  });
+});
+
+describe('issue #11 part 2 readers (pure): never throw on any text, answers stay bounded', () => {
+  test('package pins, version ranges, dotlist items, documented GPU counts, flags as a tree', () => {
+    fc.assert(
+      fc.property(syntaxy, (text) => {
+        for (const name of ['requirements.txt', 'pyproject.toml', 'setup.py', 'setup.cfg']) {
+          const pin = findPin(name, text, 'trl');
+          if (pin) expect(pin.spec.length).toBeLessThanOrEqual(200);
+        }
+        const range = parseVersionRange(text);
+        if (range) expect(typeof range).toBe('object');
+        const item = parseDotlistItem(`steps=${text}`);
+        expect(typeof item.ok).toBe('boolean');
+        const doc = documentedGpus(`# ${text}\nfairseq-train x\n`, 2);
+        if (doc) expect(doc.gpus).toBeLessThan(100000);
+        const script = parseSource('c.sh', `swift sft ${text}\n`, {}, 'shell');
+        for (const cmd of script.script?.commands ?? []) expect(treeFromFlags(cmd.args, cmd.range).kind).toBe('map');
+      }),
+      { seed: SEED, numRuns: 500 },
     );
   });
 });

@@ -1,4 +1,5 @@
 /** `.trainlint.yml` as validated by schemas/trainlint.schema.json. */
+import type { PackagePin } from '../engine/package-pins.js';
 import type { PlanField, Setting, Severity, SeverityOrOff } from '../engine/types.js';
 
 export type RuleSetting = SeverityOrOff | [SeverityOrOff] | [SeverityOrOff, Record<string, unknown>];
@@ -59,4 +60,9 @@ export interface FileSettings {
   schemas: string[];
   /** `shortRun` with its defaults filled in. */
   shortRun: Required<ShortRunOption>;
+  /**
+   * Engine-supplied, not configuration: the version pin of a Python package nearest a file
+   * (engine/package-pins.ts), read only when a dialect asks (TRL's GRPO batch rule depends on it).
+   */
+  packagePins?: (rel: string, pkg: string) => PackagePin | undefined;
 }

@@ -492,6 +492,8 @@ export const axolotl: Dialect = {
     title: 'axolotl',
     description: 'axolotl YAML configs (base_model, datasets, micro_batch_size, sequence_len…)',
     yamlLoader: LOADER,
+    // `axolotl train x.yml --learning-rate 2e-5` (click), `python -m axolotl.cli.train x.yml --learning_rate=2e-5`: load_cfg writes them over the YAML.
+    launchOverrides: ['click', 'argparse'],
     // The YAML is read with yaml.safe_load; pydantic then coerces numeric strings, not booleans.
     yamlLoaderName: "PyYAML (axolotl's yaml.safe_load, before pydantic)",
     schema: 'axolotl.schema.json',

@@ -162,6 +162,7 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
   const stepsRead = yacsSteps(view);
   let steps = stepsRead?.values ?? (absent(['SOLVER', 'STEPS']) ? D.steps : undefined);
   const refWorld = num(['SOLVER', 'REFERENCE_WORLD_SIZE'], D.referenceWorldSize);
+  let stepsScale = 1;
 
   // DefaultTrainer.auto_scale_workers: scale = world / REFERENCE_WORLD_SIZE.
   if (refWorld && refWorld.value > 0 && world && world !== refWorld.value) {
@@ -175,10 +176,13 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
       s ? { ...derivedFrom(s, value(s.value), `${formatCount(s.value)} ${how}`, unit) } : undefined;
     batch = scaled(batch, (v) => Math.round(v * scale), by, 'samples');
     lr = lr ? derivedFrom(lr, lr.value * scale, `${formatSci(lr.value)} ${by}`) : undefined;
-    maxIter = scaled(maxIter, (v) => Math.round(v / scale), over, 'steps');
-    warmup = scaled(warmup, (v) => Math.round(v / scale), over, 'steps');
-    checkpoint = scaled(checkpoint, (v) => Math.round(v / scale), over, 'steps');
-    evalPeriod = scaled(evalPeriod, (v) => Math.round(v / scale), over, 'steps');
+    // Iteration counts are divided by the scale: advice is written back as the file's value (× scale).
+    const counted = (s: Setting<number> | undefined) => (s ? { ...scaled(s, (v) => Math.round(v / scale), over, 'steps')!, writtenAs: { unit: 'iterations', perStep: scale, value: s.value } } : undefined);
+    maxIter = counted(maxIter);
+    warmup = counted(warmup);
+    checkpoint = counted(checkpoint);
+    evalPeriod = counted(evalPeriod);
+    stepsScale = scale;
     steps = steps?.map((v) => Math.round(v / scale));
     notes.push(`SOLVER.REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)} with ${formatCount(world)} GPUs: detectron2 scales IMS_PER_BATCH and BASE_LR by ${formatCount(scale)} and divides MAX_ITER, WARMUP_ITERS, STEPS, CHECKPOINT_PERIOD and EVAL_PERIOD by it`);
   } else if (refWorld && refWorld.value > 0 && !world) {
@@ -218,7 +222,9 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
     if (steps.length > 0) {
       const sorted = [...steps].sort((a, b) => a - b);
       const at = (v: number): Setting<number> =>
-        stepsRead ? { ...settingAt(view, stepsRead.hit, v, 'SOLVER.STEPS'), unit: 'steps', ...(steps !== stepsRead.values ? { origin: 'derived' as const, how: 'SOLVER.STEPS scaled by REFERENCE_WORLD_SIZE' } : {}) } : { ...defaultSetting(v, 'SOLVER.STEPS', 'detectron2 default (30000,)'), unit: 'steps' };
+        stepsRead
+          ? { ...settingAt(view, stepsRead.hit, v, 'SOLVER.STEPS'), unit: 'steps', ...(steps !== stepsRead.values ? { origin: 'derived' as const, how: 'SOLVER.STEPS scaled by REFERENCE_WORLD_SIZE', writtenAs: { unit: 'iterations', perStep: stepsScale } } : {}) }
+          : { ...defaultSetting(v, 'SOLVER.STEPS', 'detectron2 default (30000,)'), unit: 'steps' };
       plan.firstMilestone = at(sorted[0]);
       plan.lastMilestone = at(sorted[sorted.length - 1]);
       if (steps.includes(maxIter.value)) {
@@ -373,7 +379,7 @@ export const detectron2: Dialect = {
     id: 'detectron2',
     title: 'detectron2',
     description: 'detectron2 yacs YAML configs with their _BASE_ chain, and LazyConfig Python files read statically (never executed)',
-    yamlLoader: 'omegaconf',
+    yamlLoader: 'yacs',
     yamlLoaderName: 'yacs (PyYAML, then literal_eval of strings)',
     schema: 'detectron2.schema.json',
   },

@@ -185,12 +185,25 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   } else if (warmup) {
     const scaled = scale(convention, N, G, warmup.value, `${warmup.key} ${formatCount(warmup.value)}`, script);
     if (scaled) {
-      plan.warmupSteps = scaled.value === warmup.value ? { ...warmup, unit: 'steps' } : { ...derived(scaled.value, scaled.how, 'steps'), key: warmup.key, ...(warmup.range ? { range: warmup.range, file: warmup.file } : {}) };
+      plan.warmupSteps =
+        scaled.value === warmup.value || scaled.value <= 0
+          ? { ...warmup, unit: 'steps' }
+          : {
+              ...derived(scaled.value, scaled.how, 'steps'),
+              key: warmup.key,
+              ...(warmup.range ? { range: warmup.range, file: warmup.file } : {}),
+              // Advice gives the flag's value, which the script scales the same way.
+              writtenAs: { unit: 'steps as the script reads them', perStep: warmup.value / scaled.value, value: warmup.value },
+            };
     } else notes.push(scaledUnknown(script, N));
     if (DECAYING.has(sched.value) && plan.totalSteps) {
       const horizon = scale(convention, N, G, plan.totalSteps.value, `${plan.totalSteps.key ?? 'the run'} ${formatCount(plan.totalSteps.value)}`, script);
       if (horizon) {
-        plan.decaySteps = horizon.value === plan.totalSteps.value ? { ...plan.totalSteps } : { ...derived(horizon.value, horizon.how, 'steps'), key: '--lr_scheduler', range: sched.range ?? cmd.range, file: file.path };
+        // No flag sets this horizon: the script derives it from the run length (no key, so no flag is advised).
+        plan.decaySteps =
+          horizon.value === plan.totalSteps.value
+            ? { ...plan.totalSteps }
+            : { ...derived(horizon.value, horizon.how, 'steps'), range: sched.range ?? cmd.range, file: file.path, advice: horizonFix(convention, N, G, script) };
       }
     }
   }
@@ -241,6 +254,15 @@ function scale(convention: 'N' | 'GAS' | 'none' | undefined, N: number | undefin
   }
   if (convention === 'none') return { value: value / N, how: `${what} / ${formatCount(N)} processes (${script} passes it as written and accelerate steps the scheduler ${formatCount(N)} times per optimizer step)` };
   return undefined;
+}
+
+/** What makes a script's derived decay horizon the run length, when its convention does not (research §5.3). */
+function horizonFix(convention: 'N' | 'GAS' | 'none' | undefined, N: number | undefined, G: number | undefined, script: string): string {
+  const instead = 'or use a script that multiplies by the process count (train_text_to_image.py, train_dreambooth.py …)';
+  if (convention === 'GAS' && G !== undefined && N !== undefined) {
+    return `${script} scales the horizon by accumulation / processes: make them equal (${formatCount(G)} process${G === 1 ? '' : 'es'}, or --gradient_accumulation_steps ${formatCount(N)}), ${instead}`;
+  }
+  return `${script} passes the run length as written while accelerate steps the scheduler once per process: launch one process, ${instead}`;
 }
 
 function scaledUnknown(script: string, N: number | undefined): string {

@@ -21,6 +21,7 @@ import { getIn } from '../engine/tree.js';
 import type { TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
 import { hfTrainerDatasets } from './dataset-refs.js';
+import { trlExtension } from './trl.js';
 
 export const HF_DEFAULTS = {
   perDeviceTrainBatchSize: 8,
@@ -45,6 +46,8 @@ export const hfTrainer: Dialect = {
     title: 'Hugging Face Trainer',
     description: 'TrainingArguments as YAML/JSON (HfArgumentParser: TRL, alignment-handbook, in-house)',
     yamlLoader: LOADER,
+    // `python train.py sft.yaml --learning_rate 2e-5`, `--config x.yaml …`: HfArgumentParser / TrlParser apply the flags over the YAML.
+    launchOverrides: ['argparse'],
     schema: 'hf-trainer.schema.json',
   },
   datasets: hfTrainerDatasets,
@@ -58,8 +61,29 @@ export const hfTrainer: Dialect = {
     return 0;
   },
   extract(file, env) {
-    const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER, { readExtra: (p, n) => readTrlSeqLen(file, p, n) });
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, atRunEnd: HF_AT_RUN_END };
+    const anchor = fileStartRange(file);
+    // TRL's GRPOConfig / DPOConfig (trl.ts): their defaults, RL units and start-up checks.
+    const trl = trlExtension(file, env, LOADER, anchor);
+    const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER, {
+      readExtra: (p, n) => {
+        readTrlSeqLen(file, p, n);
+        trl?.readExtra(p, n);
+      },
+      ...(trl ? { beforeDerive: trl.beforeDerive, ...(trl.deriveSteps ? { deriveSteps: trl.deriveSteps } : {}) } : {}),
+    });
+    if (!trl) return { plan, missing, anchor, notes, conflicts, atRunEnd: HF_AT_RUN_END };
+    if (plan.samplesPerPrompt && plan.globalBatchSize) plan.globalBatchSize = { ...plan.globalBatchSize, unit: 'completions' };
+    return {
+      plan,
+      missing,
+      anchor,
+      notes,
+      conflicts: [...conflicts, ...trl.conflicts],
+      atRunEnd: HF_AT_RUN_END,
+      ...(trl.batchChecks.length ? { batchChecks: trl.batchChecks } : {}),
+      ...(trl.configErrors.length ? { configErrors: trl.configErrors } : {}),
+      launchChecks: trl.launchChecks,
+    };
   },
 };
 

@@ -23,10 +23,15 @@ import { verl } from './verl.js';
 import { nemo } from './nemo.js';
 import { mmengine } from './mmengine.js';
 import { detectron2 } from './detectron2.js';
+import { msSwift } from './ms-swift.js';
+import { openrlhf } from './openrlhf.js';
+import { maxtext } from './maxtext.js';
+import { levanter } from './levanter.js';
+import { fairseq } from './fairseq.js';
 import type { Dialect, ExtractEnv } from './types.js';
 
 /** Order breaks score ties: HF-based supersets (axolotl, llama-factory) come before hf-trainer. */
-export const DIALECTS: readonly Dialect[] = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, verl, nemo, ultralytics, kohya, diffusers, timm, mmengine, detectron2, generic];
+export const DIALECTS: readonly Dialect[] = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, verl, nemo, ultralytics, kohya, diffusers, timm, mmengine, detectron2, msSwift, openrlhf, maxtext, levanter, fairseq, generic];
 
 export function dialectById(id: string): Dialect | undefined {
   return DIALECTS.find((d) => d.meta.id === id);

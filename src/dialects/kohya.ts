@@ -447,23 +447,41 @@ function warmup(src: Source, plan: TrainingPlan, N: number | undefined, ignored:
     if (total) {
       // int(lr_warmup_steps × max_train_steps × N) scheduler ticks = int(ratio × total) optimizer steps.
       const w = Math.floor(ratio * total.value);
-      plan.warmupSteps = { ...derived(w, `int(${ratio} × ${formatCount(total.value)}) (a float warmup is a ratio of the run)`, 'steps'), key: written!.written, range: written!.range, file: args.file.path };
+      // Advice keeps the ratio form the file uses (a float: a share of the run).
+      plan.warmupSteps = {
+        ...derived(w, `int(${ratio} × ${formatCount(total.value)}) (a float warmup is a ratio of the run)`, 'steps'),
+        key: written!.written,
+        range: written!.range,
+        file: args.file.path,
+        fractionOf: { fraction: ratio, of: 'the run', ofSteps: total.value },
+      };
     }
     return;
   }
   if (steps === undefined || steps <= 0 || !written) return;
+  // Advice is written back in the key's unit: the GUI's lr_warmup is a percentage of max_train_steps, and an
+  // integer counts scheduler ticks (N per optimizer step on N GPUs).
+  const percent = form === 'gui' && written.key === 'lr_warmup' && total && total.value > 0 ? 100 / total.value : undefined;
+  const ticks = N !== undefined && N > 1 ? N : 1;
+  const writtenAs = percent !== undefined || ticks > 1 ? { writtenAs: { unit: percent !== undefined ? '%' : 'scheduler ticks', perStep: (percent ?? 1) * ticks } } : {};
   // An integer warmup counts scheduler ticks, and accelerate steps the scheduler N times per optimizer step.
   if (N !== undefined && N > 1) {
     const eff = steps / N;
-    plan.warmupSteps = { ...derived(eff, `${how} / ${formatCount(N)} GPUs: the scheduler is stepped ${formatCount(N)} times per optimizer step and only the total is multiplied by ${formatCount(N)}`, 'steps'), key: written.written, range: written.range, file: args.file.path };
+    plan.warmupSteps = {
+      ...derived(eff, `${how} / ${formatCount(N)} GPUs: the scheduler is stepped ${formatCount(N)} times per optimizer step and only the total is multiplied by ${formatCount(N)}`, 'steps'),
+      key: written.written,
+      range: written.range,
+      file: args.file.path,
+      ...writtenAs,
+    };
     ignored.push({
       key: written.written,
       range: written.range,
-      message: `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps < total.value ? formatFractionDown(steps / total.value) : 'a float below 1'}) or as ${formatCount(steps * N)}`,
+      message: `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps < total.value ? `${formatFractionDown(steps / total.value)}) or as ${formatCount(steps * N)}` : 'a float below 1)'}`,
       data: { written: steps, effective: eff, worldSize: N },
     });
   } else {
-    plan.warmupSteps = { ...args.setting(written, steps), unit: 'steps', ...(form === 'gui' ? { origin: 'derived' as const, how } : {}) };
+    plan.warmupSteps = { ...args.setting(written, steps), unit: 'steps', ...(form === 'gui' ? { origin: 'derived' as const, how } : {}), ...writtenAs };
   }
 }
 

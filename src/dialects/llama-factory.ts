@@ -225,6 +225,8 @@ export const llamaFactory: Dialect = {
     title: 'LLaMA-Factory',
     description: 'llamafactory-cli training YAMLs (stage, finetuning_type, template, cutoff_len + HF TrainingArguments; v1 configs)',
     yamlLoader: LOADER,
+    // `llamafactory-cli train x.yaml learning_rate=2e-5`: read_args merges OmegaConf.from_cli over the YAML.
+    launchOverrides: ['dotlist'],
     rejectsDuplicateKeys: 'LLaMA-Factory reads YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: 'llama-factory.schema.json',
   },

@@ -154,7 +154,8 @@ function pointSetting(ctx: Ctx, s: Scheduler, key: string, value: number, hit: L
       value: steps,
       unit: 'steps',
       ...(how ? { origin: 'derived' as const, how } : {}),
-      ...(p.unit === 'epochs' ? { writtenAs: { unit: 'epochs', perStep: 1 / ctx.stepsPerEpoch! } } : {}),
+      // Advice is written back in the key's unit: epochs, or dataloader iterations (optimizer steps × accumulative_counts).
+      ...(p.unit === 'epochs' ? { writtenAs: { unit: 'epochs', perStep: 1 / ctx.stepsPerEpoch! } } : ctx.accum !== 1 ? { writtenAs: { unit: 'iterations', perStep: ctx.accum, value } } : {}),
     };
   }
   return p.unit === 'epochs' ? { ...base, unit: 'epochs' } : undefined;
@@ -337,7 +338,10 @@ function extract(file: SourceFile, env: ExtractEnv, asBase = false): Extraction 
     plan.stepsPerEpoch = derived(ctx.stepsPerEpoch, `ceil(ceil(${formatCount(plan.datasetSamples.value)} / ${formatCount(world)}) / ${formatCount(micro.value)})${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ''} (DefaultSampler pads each rank to ceil(N / world))`, 'steps');
     if (maxEpochs) plan.totalSteps = derived(Math.ceil(maxEpochs.value * itersPerEpoch / ctx.accum), `${formatCount(maxEpochs.value)} epochs × ${formatCount(itersPerEpoch)} iterations${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ''}`, 'steps');
   } else if (ctx.loop === 'iter' && maxIters) {
-    plan.totalSteps = ctx.accum === 1 ? { ...maxIters, unit: 'steps' } : { ...derivedFrom(maxIters, Math.ceil(maxIters.value / ctx.accum), `ceil(${formatCount(maxIters.value)} iterations / accumulative_counts ${formatCount(ctx.accum)})`), unit: 'steps' };
+    plan.totalSteps =
+      ctx.accum === 1
+        ? { ...maxIters, unit: 'steps' }
+        : { ...derivedFrom(maxIters, Math.ceil(maxIters.value / ctx.accum), `ceil(${formatCount(maxIters.value)} iterations / accumulative_counts ${formatCount(ctx.accum)})`), unit: 'steps', writtenAs: { unit: 'iterations', perStep: ctx.accum, value: maxIters.value } };
   }
 
   // auto_scale_lr: lr × (world × batch_size) / base_batch_size, without accumulative_counts.
@@ -432,7 +436,10 @@ function strip(node: ConfigNode): unknown {
 
 /** An interval written in epochs or iterations, as optimizer steps when the epoch length is known. */
 function interval(ctx: Ctx, s: Setting<number>, byEpoch: boolean): Setting<number> | undefined {
-  if (!byEpoch) return ctx.accum === 1 ? { ...s, unit: 'steps' } : { ...derivedFrom(s, s.value / ctx.accum, `${formatCount(s.value)} iterations / accumulative_counts ${formatCount(ctx.accum)}`), unit: 'steps' };
+  if (!byEpoch) {
+    if (ctx.accum === 1) return { ...s, unit: 'steps' };
+    return { ...derivedFrom(s, s.value / ctx.accum, `${formatCount(s.value)} iterations / accumulative_counts ${formatCount(ctx.accum)}`), unit: 'steps', writtenAs: { unit: 'iterations', perStep: ctx.accum, value: s.value } };
+  }
   if (ctx.stepsPerEpoch === undefined) return undefined;
   return { ...derivedFrom(s, s.value * ctx.stepsPerEpoch, `${formatCount(s.value)} epochs × ${formatCount(ctx.stepsPerEpoch)} steps per epoch`), unit: 'steps', writtenAs: { unit: 'epochs', perStep: 1 / ctx.stepsPerEpoch } };
 }

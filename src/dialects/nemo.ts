@@ -15,7 +15,7 @@ import { launcherWorldSize } from '../engine/load/shell.js';
 import { applyAssumptions, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
-import { formatCount, formatSci } from '../engine/format-number.js';
+import { formatCount, formatFractionDown, formatSci } from '../engine/format-number.js';
 import { hydraView, type HydraView } from '../engine/hydra/view.js';
 import { isHydraCommand } from '../engine/hydra/command.js';
 import { getIn, mapGet, type ConfigNode, type MapNode } from '../engine/tree.js';
@@ -242,7 +242,7 @@ function nemo1Schedule(ctx: Ctx, prefix: string): void {
  * warmup + decay the LR holds at min_lr. A hold that leaves no decay drops the LR from the peak
  * to min_lr right after warmup: the decay horizon is then the warmup.
  */
-function annealHorizon(ctx: Ctx, total: Setting<number>, warm: number, hold: number, holdKey: string, holdSetting: Setting | undefined): void {
+function annealHorizon(ctx: Ctx, total: Setting<number>, warm: number, hold: number, holdKey: string, holdSetting: Setting | undefined, adviseKey = holdSetting?.key): void {
   const decay = total.value - (hold + warm);
   // A warmup as long as the run is warmup-exceeds-training's finding, not a decay problem.
   if (decay > 0 || warm >= total.value) {
@@ -260,7 +260,16 @@ function annealHorizon(ctx: Ctx, total: Setting<number>, warm: number, hold: num
     ),
     ...(base.file ? { file: base.file } : {}),
     ...(base.range ? { range: base.range } : {}),
+    ...(hold > 0 ? { advice: holdAdvice(adviseKey, total.value, warm) } : {}),
   };
+}
+
+/** The fix for a hold that leaves no decay, in the hold key's own unit (steps, or a ratio of max_steps). */
+function holdAdvice(adviseKey: string | undefined, total: number, warm: number): string {
+  const room = total - warm;
+  const key = adviseKey ?? 'constant_steps';
+  if (/ratio$/.test(key)) return `set ${key} below ${formatFractionDown(room / total)} (max_steps − warmup is ${formatCount(room)} steps), or 0 to decay over the whole run after warmup`;
+  return `set ${key} below ${formatCount(room)} (max_steps − warmup), or 0 to decay over the whole run after warmup`;
 }
 
 /** NeMo 2 `CosineAnnealingScheduler` (a `_target_` block, as a NeMo-Run YAML holds it). */
@@ -280,7 +289,7 @@ function nemo2Scheduler(ctx: Ctx): boolean {
   const hold = v.num(`${at}.constant_steps`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.constantSteps, `${at}.constant_steps`, 'NeMo 2 CosineAnnealingScheduler default: 80,000 steps held at min_lr');
   // MegatronStrategy copies trainer.max_steps into the scheduler ("Copying Trainer's 'max_steps'").
   const total = plan.totalSteps;
-  if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === 'default' ? ' (NeMo 2 default)' : ''}`, hold.origin === 'default' ? plan.scheduler : hold);
+  if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === 'default' ? ' (NeMo 2 default)' : ''}`, hold.origin === 'default' ? plan.scheduler : hold, hold.key);
   return true;
 }
 
@@ -467,7 +476,7 @@ function extractBridge(ctx: Ctx, env: ExtractEnv): void {
   const lengths = [iters, samples, epochs].filter((s): s is Setting<number> => s !== undefined && s.value !== null);
   if (lengths.length > 1) conflict(ctx, 'run-length-twice', `${lengths.map((s) => s.key).join(' and ')} are all set: Megatron-Bridge raises "Cannot specify more than one of train_iters, train_samples, or num_epochs" at start-up; keep one`, ...lengths.slice(1));
   if (iters) plan.totalSteps = { ...iters, unit: 'steps' };
-  else if (samples && gbs) plan.totalSteps = derivedFrom(samples, Math.floor(samples.value / gbs.value), `${named(samples)} // ${named(gbs)}`, 'steps');
+  else if (samples && gbs) plan.totalSteps = { ...derivedFrom(samples, Math.floor(samples.value / gbs.value), `${named(samples)} // ${named(gbs)}`, 'steps'), writtenAs: { unit: 'samples', perStep: gbs.value, value: samples.value } };
   const lr = v.num('optimizer.lr');
   if (lr) plan.peakLr = lr;
   const finetuneLr = v.num('optimizer.finetune_lr');
@@ -492,7 +501,7 @@ function extractBridge(ctx: Ctx, env: ExtractEnv): void {
   if (decay && style?.value !== 'constant') plan.decaySteps = decay;
   if (wIters) plan.warmupSteps = { ...wIters, unit: 'steps' };
   else if (wFrac && decay) plan.warmupSteps = { ...derivedFrom(wFrac, Math.floor(wFrac.value * decay.value), `${wFrac.value} × decay ${formatCount(decay.value)}`, 'steps'), fractionOf: { fraction: wFrac.value, of: 'the decay horizon', ofSteps: decay.value } };
-  else if (wSamples && gbs) plan.warmupSteps = derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named(wSamples)} / ${named(gbs)})`, 'steps');
+  else if (wSamples && gbs) plan.warmupSteps = { ...derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named(wSamples)} / ${named(gbs)})`, 'steps'), writtenAs: { unit: 'samples', perStep: gbs.value, value: wSamples.value } };
   if (plan.warmupSteps && decay && plan.warmupSteps.value >= decay.value) {
     notes.push(`warmup ${formatCount(plan.warmupSteps.value)} ≥ decay ${formatCount(decay.value)} steps: Megatron-Bridge warns and caps the warmup at ${formatCount(Math.max(0, decay.value - 1))} steps (_calculate_scheduler_steps)`);
   }

@@ -35,6 +35,16 @@ export const REMOVED_KEYS: Readonly<Record<string, readonly RemovedKey[]>> = {
     },
   ],
   'hf-trainer': [{ ...HF_EVALUATION_STRATEGY, refusal: 'HfArgumentParser refuses the file (the key is not a TrainingArguments field)' }],
+  maxtext: [
+    {
+      keys: ['cosine_learning_rate_final_fraction'],
+      replacement: 'learning_rate_final_fraction',
+      since: 'MaxText e886dd212 (2026-01-13, the WSD schedule, AI-Hypercomputer/maxtext#2883)',
+      refusal: 'MaxText refuses the config: its pydantic MaxTextConfig forbids unknown keys (extra="forbid")',
+      source: 'src/maxtext/configs/types.py (research/frameworks-wave2-nemo-rl-jax.md §6.1)',
+    },
+  ],
+  'ms-swift': [{ ...HF_EVALUATION_STRATEGY, refusal: 'ms-swift refuses the arguments (HfArgumentParser: the key is not a TrainingArguments field)' }],
   'llama-factory': [{ ...HF_EVALUATION_STRATEGY, refusal: 'LLaMA-Factory (transformers ≥ 4.55) refuses the file ("Some specified arguments are not used by the HfArgumentParser")' }],
 };
 

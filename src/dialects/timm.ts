@@ -35,7 +35,12 @@ export const TIMM_DEFAULTS = {
   epochs: 300,
   cooldownEpochs: 0,
   lrCycleLimit: 1,
+  valInterval: 1,
+  decayMilestones: [90, 180, 270],
 };
+
+/** Schedulers without a cycle length: timm runs exactly `epochs` (no cooldown, no cycles). */
+const NON_CYCLE = new Set(['step', 'multistep', 'plateau']);
 
 /** Arguments only timm's train.py has (DeiT, ConvNeXt and Swin `main.py` share many other names). */
 const TIMM_ONLY = ['lr_base', 'lr_base_size', 'lr_base_scale', 'sched_on_updates', 'grad_accum_steps', 'lr_cycle_mul', 'lr_cycle_limit', 'lr_k_decay', 'warmup_prefix', 'checkpoint_hist', 'recovery_interval', 'epoch_repeats', 'dist_bn'];
@@ -82,6 +87,8 @@ function dest(flag: string): string {
 
 function commandScore(cmd: LaunchCommand): number {
   if (cmd.launcher === 'none') return 0;
+  // timm's own wrapper: `./distributed_train.sh N train.py-arguments…`.
+  if (cmd.cli === 'distributed_train.sh') return 9;
   const keys = new Set(cmd.args.filter((a) => a.flag.startsWith('-')).map((a) => dest(a.flag)));
   const only = TIMM_ONLY.filter((k) => keys.has(k)).length;
   const name = (cmd.script ?? '').slice((cmd.script ?? '').lastIndexOf('/') + 1);
@@ -112,6 +119,52 @@ function sourceOf(file: SourceFile): Source | undefined {
     return { form: 'cli', args, anchor: cmd.range, cmd, ...(cfg && typeof cfg.value === 'string' ? { config: cfg.value } : {}) };
   }
   return { form: 'yaml', args: argsFromTree(file, 'pydantic'), anchor: fileStartRange(file) };
+}
+
+/** A setting's key, file and range (where it is written), for a value derived from it. */
+function keyOf(s: Setting<number>): Pick<Setting, 'key' | 'file' | 'range'> {
+  return { key: s.key, ...(s.range ? { range: s.range, file: s.file } : {}) };
+}
+
+/**
+ * `decay_milestones`: a YAML list, or `--decay-milestones 30 60 90` (argparse nargs='+': the flag's value
+ * and the numbers after it). Epochs; optimizer steps once the epoch length is known.
+ */
+function milestones(src: Source, plan: TrainingPlan, spelled: <T extends number | string | boolean>(s: Setting<T>, dest: string) => Setting<T>, cli: boolean): void {
+  const a = src.args.get('decay_milestones');
+  let values: number[] | undefined;
+  if (a && Array.isArray(a.value)) values = a.value.map(Number);
+  else if (a && cli && src.cmd) {
+    const i = src.cmd.args.findIndex((x) => x.flag === a.written);
+    const after = src.cmd.args.slice(i + 1);
+    const end = after.findIndex((x) => x.flag !== '');
+    const words = [src.cmd.args[i]?.value, ...(end < 0 ? after : after.slice(0, end)).map((x) => x.value)].filter((v): v is string => v !== undefined);
+    values = words.map((w) => argparseNumber(w, true) ?? NaN);
+  } else if (a && typeof a.value === 'number') values = [a.value];
+  else if (!a && src.config === undefined) values = TIMM_DEFAULTS.decayMilestones;
+  if (!values || values.length === 0 || values.some((v) => !Number.isFinite(v))) return;
+  const sorted = [...values].sort((x, y) => x - y);
+  const base: Setting<number> = a
+    ? { value: 0, origin: 'explicit', key: a.written, file: src.args.file.path, range: a.range }
+    : spelled({ value: 0, origin: 'default', key: 'decay_milestones', note: 'timm train.py default [90, 180, 270]' }, 'decay_milestones');
+  const upe = plan.stepsPerEpoch?.value;
+  const at = (v: number): Setting<number> =>
+    upe ? { ...base, value: v * upe, unit: 'steps', writtenAs: { unit: 'epochs', perStep: 1 / upe } } : { ...base, value: v, unit: 'epochs' };
+  plan.firstMilestone = at(sorted[0]);
+  plan.lastMilestone = at(sorted[sorted.length - 1]);
+}
+
+/** `--epochs 20` on a command line, `epochs: 20` in a YAML. */
+function kv(s: Setting<number>, fallback: string, value: number): string {
+  const key = s.key ?? fallback;
+  return key.startsWith('-') ? `${key} ${formatCount(value)}` : `${key}: ${formatCount(value)}`;
+}
+
+/** The cooldown makes the flat tail: fold it into the schedule, or shorten it. */
+function cooldownAdvice(epochs: Setting<number>, cooldown: Setting<number>, runEpochs: number): string {
+  const most = Math.floor(runEpochs * 0.05);
+  const shorter = most >= 1 ? `, or set ${kv(cooldown, 'cooldown_epochs', most)} or less` : '';
+  return `the ${formatCount(cooldown.value)} cooldown epochs run at min_lr after the schedule: set ${kv(epochs, 'epochs', epochs.value + cooldown.value)} with ${kv(cooldown, 'cooldown_epochs', 0)} to decay over the whole run${shorter}`;
 }
 
 /** Whether lr is what timm would have computed from lr_base for this batch (a saved args.yaml, not a choice). */
@@ -231,38 +284,66 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const minLr = num('min_lr', D.minLr);
   if (minLr) plan.minLr = minLr;
 
-  // Epochs actually run: epochs × cycles + cooldown (+ warmup when it is a prefix).
-  const epochs = num('epochs', D.epochs, true);
-  const warmup = num('warmup_epochs', D.warmupEpochs);
-  const cooldown = num('cooldown_epochs', D.cooldownEpochs, true);
+  // Epochs actually run: for a cycle schedule (cosine, tanh, poly: get_cycle_length), epochs × cycles +
+  // cooldown (+ warmup when it is a prefix); step, multistep and plateau run `epochs` (create_scheduler_v2).
+  const cli = src.form === 'cli';
+  /** The key as this file spells it: `--cooldown-epochs` on a command line, `cooldown_epochs` in a YAML. */
+  const spelled = <T extends number | string | boolean>(s: Setting<T>, dest: string): Setting<T> =>
+    cli && !(s.key ?? '').startsWith('-') ? { ...s, key: `--${dest.replace(/_/g, '-')}` } : { ...s, key: s.key ?? dest };
+  const epochsRead = num('epochs', D.epochs, true);
+  const warmupRead = num('warmup_epochs', D.warmupEpochs);
+  const cooldownRead = num('cooldown_epochs', D.cooldownEpochs, true);
+  const epochs = epochsRead && spelled(epochsRead, 'epochs');
+  const warmup = warmupRead && spelled(warmupRead, 'warmup_epochs');
+  const cooldown = cooldownRead && spelled(cooldownRead, 'cooldown_epochs');
   const cycles = num('lr_cycle_limit', D.lrCycleLimit, true);
   const prefix = flag('warmup_prefix');
   if (epochs) plan.epochs = { ...epochs, unit: 'epochs' };
   const samples = plan.datasetSamples;
+  const cycleBased = !sched || !NON_CYCLE.has(sched.value);
   if (epochs && warmup && cooldown && cycles && prefix !== undefined) {
     const cycleMul = num('lr_cycle_mul', 1);
-    const cycleEpochs = cycleMul && cycleMul.value !== 1 ? undefined : epochs.value * Math.max(1, cycles.value);
+    const cycleEpochs = !cycleBased ? epochs.value : cycleMul && cycleMul.value !== 1 ? undefined : epochs.value * Math.max(1, cycles.value);
     if (cycleEpochs === undefined) notes.push('lr_cycle_mul ≠ 1: the cycle lengths grow, and the run length is not computed');
-    const runEpochs = cycleEpochs === undefined ? undefined : cycleEpochs + cooldown.value + (prefix ? warmup.value : 0);
+    const runEpochs = cycleEpochs === undefined ? undefined : cycleBased ? cycleEpochs + cooldown.value + (prefix ? warmup.value : 0) : cycleEpochs;
     if (runEpochs !== undefined && runEpochs !== epochs.value) {
       notes.push(`timm runs ${formatCount(runEpochs)} epochs, not epochs ${formatCount(epochs.value)}: ${[cycles.value > 1 ? `${formatCount(cycles.value)} cycles` : '', cooldown.value ? `cooldown_epochs ${formatCount(cooldown.value)} at min_lr` : '', prefix ? `warmup_epochs ${formatCount(warmup.value)} as a prefix` : ''].filter(Boolean).join(', ')} ("Scheduled epochs" in its log)`);
+    } else if (!cycleBased && cooldown.value > 0) {
+      notes.push(`cooldown_epochs ${formatCount(cooldown.value)} has no effect with sched ${sched!.value}: only cycle schedules (cosine, tanh, poly) add a cooldown`);
     }
     if (samples && batch && accum && W !== undefined && runEpochs !== undefined) {
       // len(loader_train) with drop_last; updates_per_epoch = ceil(len / grad_accum_steps).
       const loader = Math.floor(samples.value / (batch.value * W));
       const upe = Math.ceil(loader / accum.value);
+      const inEpochs = { unit: 'epochs', perStep: 1 / upe };
       plan.stepsPerEpoch = derived(upe, `ceil(floor(${formatCount(samples.value)} / (${formatCount(batch.value)} × ${formatCount(W)})) / ${formatCount(accum.value)}) optimizer updates per epoch`, 'steps');
       plan.totalSteps = derived(upe * runEpochs, `${formatCount(upe)} updates/epoch × ${formatCount(runEpochs)} epochs`, 'steps');
       const w = warmup.value * upe;
       plan.warmupSteps = {
         ...derived(w, `warmup_epochs ${formatCount(warmup.value)} × ${formatCount(upe)} updates/epoch${flag('sched_on_updates') ? '' : ' (the LR changes once per epoch: sched_on_updates is off)'}`, 'steps'),
-        key: 'warmup_epochs',
+        key: warmup.key,
         ...(warmup.range ? { range: warmup.range, file: warmup.file } : {}),
         fractionOf: { fraction: warmup.value, of: `one epoch of ${formatCount(upe)} updates`, ofSteps: upe },
+        // Advice in whole epochs: train.py reads --warmup-epochs with type=int.
+        writtenAs: inEpochs,
       };
-      if (sched && sched.value !== 'plateau' && sched.value !== 'step' && sched.value !== 'multistep' && cycleEpochs !== undefined) {
+      if (sched && cycleBased && cycleEpochs !== undefined) {
         const horizon = (epochs.value + (prefix ? warmup.value : 0)) * upe * Math.max(1, cycles.value);
-        plan.decaySteps = { ...derived(horizon, `(epochs ${formatCount(epochs.value)}${prefix ? ` + warmup ${formatCount(warmup.value)}` : ''})${cycles.value > 1 ? ` × ${formatCount(cycles.value)} cycles` : ''} × ${formatCount(upe)} updates/epoch: the ${sched.value} schedule ends there, then min_lr`, 'steps'), key: 'epochs', ...(epochs.range ? { range: epochs.range, file: epochs.file } : {}) };
+        plan.decaySteps = {
+          ...derived(horizon, `(epochs ${formatCount(epochs.value)}${prefix ? ` + warmup ${formatCount(warmup.value)}` : ''})${cycles.value > 1 ? ` × ${formatCount(cycles.value)} cycles` : ''} × ${formatCount(upe)} updates/epoch: the ${sched.value} schedule ends there, then min_lr`, 'steps'),
+          key: epochs.key,
+          ...(epochs.range ? { range: epochs.range, file: epochs.file } : {}),
+          writtenAs: inEpochs,
+          // The run outlasts the schedule by the cooldown: that key, not the horizon, makes the flat tail.
+          ...(cooldown.value > 0 ? { advice: cooldownAdvice(epochs, cooldown, runEpochs) } : {}),
+        };
+      }
+      // Validation and checkpointing every val_interval epochs.
+      const val = num('val_interval', D.valInterval, true);
+      if (val && val.value > 0) {
+        const every = { ...derived(val.value * upe, `val_interval ${formatCount(val.value)} × ${formatCount(upe)} updates/epoch`, 'steps'), ...keyOf(spelled(val, 'val_interval')), writtenAs: inEpochs };
+        plan.evalEverySteps = every;
+        plan.saveEverySteps = { ...every, note: 'timm saves its checkpoint after each validation (val_interval: "how many epochs between validation and checkpointing")' };
       }
     } else if (!prefix && warmup.value > 0 && warmup.value >= epochs.value) {
       conflicts.push({
@@ -272,6 +353,8 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
         data: { warmupEpochs: warmup.value, epochs: epochs.value },
       });
     }
+    // Multi-step decay: the LR drops at each decay_milestones epoch (MultiStepLRScheduler).
+    if (sched?.value === 'multistep') milestones(src, plan, spelled, cli);
   }
   if (!samples) missing.push({ field: 'datasetSamples', hint: 'timm counts warmup and the run in epochs: set assume.datasetSamples (training images) for step counts' });
   if (W === undefined) missing.push({ field: 'worldSize', hint: 'launch with torchrun --nproc_per_node N (a committed script naming this file), or set assume.worldSize' });

@@ -264,6 +264,8 @@ export const torchtune: Dialect = {
     title: 'torchtune',
     description: 'torchtune recipe YAML (OmegaConf, `_component_` sections), run with tune run',
     yamlLoader: LOADER,
+    // `tune run RECIPE --config x.yaml optimizer.lr=2e-5`: the recipe parser merges the dotlist over the YAML.
+    launchOverrides: ['dotlist'],
     rejectsDuplicateKeys: 'torchtune reads YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: 'torchtune.schema.json',
   },

@@ -1,5 +1,7 @@
 /** The contract every framework dialect implements: detect a file, extract its plan. */
 import type { HydraInput } from '../engine/hydra/view.js';
+import type { OverrideStyle } from '../engine/launch-overrides.js';
+import type { PackagePin } from '../engine/package-pins.js';
 import type { SourceFile } from '../engine/source.js';
 import type { ConfigNode } from '../engine/tree.js';
 import type { PlanField, Range, Setting, TrainingPlan } from '../engine/types.js';
@@ -8,9 +10,11 @@ import type { PlanField, Range, Setting, TrainingPlan } from '../engine/types.js
  * How the framework's loader types YAML scalars (see engine/load/yaml.ts): PyYAML (YAML 1.1),
  * OmegaConf (YAML 1.1, but `1e-4` is a float), pydantic (PyYAML, then validators coerce the
  * string to the declared type), or 'text' (each value is handed on as its written text, e.g.
- * Megatron's functional tests pass MODEL_ARGS through `yq … | tostring` to argparse).
+ * Megatron's functional tests pass MODEL_ARGS through `yq … | tostring` to argparse), or 'yacs'
+ * (detectron2: PyYAML, then `literal_eval` of every string, so `1e-4` is a float, then a type check against
+ * the default's type that refuses a float for an int key: `MAX_ITER: 1e4` stops the run).
  */
-export type YamlLoader = 'pyyaml' | 'omegaconf' | 'pydantic' | 'text';
+export type YamlLoader = 'pyyaml' | 'omegaconf' | 'pydantic' | 'text' | 'yacs';
 
 export interface DialectMeta {
   id: string;
@@ -34,6 +38,12 @@ export interface DialectMeta {
    * "found duplicate key"): the clause `duplicate-key` prints. Absent: the last value wins.
    */
   rejectsDuplicateKeys?: string;
+  /**
+   * How the framework applies what a launch command writes after the config (engine/launch-overrides.ts):
+   * 'argparse' (HfArgumentParser / TrlParser flags), 'click' (axolotl's CLI options), 'dotlist' (OmegaConf
+   * `key=value` words). The launch's plan then holds those values (origin 'launcher'). Absent: none.
+   */
+  launchOverrides?: OverrideStyle[];
 }
 
 /**
@@ -47,6 +57,12 @@ export interface ExtractEnv {
   mappings: Partial<Record<PlanField, string>>;
   /** For Hydra dialects (meta.hydra): the composed defaults list and the launch's overrides, from the engine. */
   hydra?: HydraInput;
+  /**
+   * The version the repository pins for a Python package (`trl==0.16.1` in requirements.txt,
+   * pyproject.toml or setup.py, nearest the config first; engine/package-pins.ts), when the engine
+   * can look: read lazily, only by a dialect whose checks depend on the version.
+   */
+  packagePin?: (pkg: string) => PackagePin | undefined;
 }
 
 export interface MissingField {
@@ -128,9 +144,10 @@ export interface Extraction {
   /**
    * What the framework's schedule does once training runs past the decay horizon: holds the
    * floor ('flat', it clamps), climbs back up ('rises', an unclamped cosine) or falls below the
-   * floor ('negative', an unclamped linear or sqrt decay). Absent when it is not known.
+   * floor ('negative', an unclamped linear or sqrt decay), or trains on at a learning rate of 0
+   * ('zero', MaxText past `learning_rate_schedule_steps`). Absent when it is not known.
    */
-  afterDecay?: 'flat' | 'rises' | 'negative';
+  afterDecay?: 'flat' | 'rises' | 'negative' | 'zero';
   /**
    * Rule id → how the framework itself rejects that problem when the run starts (after the
    * GPUs are allocated), e.g. "Megatron refuses to start (validate_args asserts min_lr <= lr)".

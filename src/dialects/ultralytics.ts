@@ -361,7 +361,8 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
     plan.epochs = { ...epochs, unit: 'epochs' };
   }
 
-  // Samples and iterations per epoch.
+  // Samples and iterations per epoch. Step counts of this plan are iterations (dataloader batches).
+  plan.schedulerTick = { value: 'iteration', origin: 'derived', how: 'Ultralytics counts its warmup in dataloader iterations; an optimizer step accumulates max(round(nbs / batch), 1) of them' };
   const fraction = num('fraction', D.fraction);
   const samples = plan.datasetSamples;
   let nb: Setting<number> | undefined;
@@ -403,12 +404,23 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
       origin: 'derived',
       how,
       unit: 'iterations',
-      ...(warmup.range ? { file: warmup.file, key: warmup.key, range: warmup.range } : { key: 'warmup_epochs' }),
+      ...(warmup.range ? { file: warmup.file, range: warmup.range } : {}),
+      // Advice names the key in its own unit: epochs, fractions allowed.
+      key: 'warmup_epochs',
+      writtenAs: { unit: 'epochs', perStep: 1 / nb.value, fractional: true },
       ...(fractionBased ? { fractionOf: { fraction: warmup.value, of: `one epoch of ${formatCount(nb.value)} iterations`, ofSteps: nb.value } } : {}),
+      ...(modern
+        ? {}
+        : {
+            floor: {
+              steps: D.warmupFloor,
+              by: `Ultralytics ≤ 8.4.102 floors the warmup at ${D.warmupFloor} iterations`,
+              off: src.form === 'yaml' ? 'warmup_epochs: 0' : 'warmup_epochs=0',
+              otherwise: 'use ultralytics ≥ 8.4.103 (no floor)',
+            },
+          }),
       ...(nb.estimatedFrom ? { estimatedFrom: nb.estimatedFrom } : {}),
     };
-    // warmupAsWritten names the key in advice: the epochs it is written in.
-    if (plan.warmupSteps.fractionOf) plan.warmupSteps.key = 'warmup_epochs';
   } else if (warmup && warmup.value > 0 && plan.epochs && warmup.value >= plan.epochs.value && !nb && !(version && atLeast(version, 8, 4, 103))) {
     // Without the dataset size the iteration counts are unknown, but this holds for any size
     // (from 8.4.103 warmup is capped at epochs − 1, so the last epoch runs at the scheduled LR).

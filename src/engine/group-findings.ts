@@ -14,6 +14,7 @@
  * the configured severity (warning by default) and says so, unless the framework refuses to start
  * on it (the dialect's launchChecks), which stays as it is.
  */
+import { brief, tickNouns } from '../rules/types.js';
 import { formatCount } from './format-number.js';
 import type { ShortRun } from './short-run.js';
 import type { Finding, RelatedLocation, Severity, TrainingPlan } from './types.js';
@@ -76,8 +77,9 @@ function merge(members: Finding[], ctx: RunFindingsContext): Finding {
   const intervals = members.filter((m) => m.ruleId === 'interval-exceeds-training');
   const sizedByInterval = sized !== undefined && intervals.some((m) => m.runLength?.sizedFor === sized);
   const what = intervals.length === members.length ? 'intervals are' : sizedByInterval ? 'schedule and intervals are' : 'schedule is';
+  const nouns = tickNouns(ctx.plan);
   const cause =
-    `the run is ${formatCount(steps)} optimizer steps${keyOf(total?.key)} but its ${what} sized for ` +
+    `the run is ${formatCount(steps)} ${nouns.run}${total?.origin === 'launcher' ? brief(total) : keyOf(total?.key)} but its ${what} sized for ` +
     `${sized ? `${sizedByInterval && intervals.length < members.length ? 'up to ' : ''}${formatCount(sized.steps)}${keyOf(sized.key)}` : 'a longer run'}`;
   const decayFixed = members.some((m) => m.ruleId === 'decay-horizon-mismatch');
   const advice = story.map((m) => (decayFixed && m.runLength?.afterDecayFix ? m.runLength.afterDecayFix : m.runLength!.advice));
@@ -87,15 +89,15 @@ function merge(members: Finding[], ctx: RunFindingsContext): Finding {
   const decay = members.find((m) => m.ruleId === 'decay-horizon-mismatch');
   const lengthen =
     !ctx.shortRun && decay && total?.key
-      ? `; or lengthen the run (${total.key}) to the ${formatCount(Number(decay.data?.decaySteps))} steps the decay is sized for`
+      ? `; or lengthen the run (${total.key}) to the ${formatCount(Number(decay.data?.decaySteps))} ${nouns.many} the decay is sized for`
       : '';
   // One key can hold two consequences (nanoGPT checkpoints at its evaluations): say its fix once.
   const fixes = [...new Set(advice)];
-  const message = `${cause}: ${story.map((m) => m.runLength!.consequence).join('; ')}; to size it for ${formatCount(steps)} steps: ${fixes.join(', ')}${lengthen}`;
+  const message = `${cause}: ${story.map((m) => m.runLength!.consequence).join('; ')}; to size it for ${formatCount(steps)} ${nouns.many}: ${fixes.join(', ')}${lengthen}`;
   const severity = members.reduce<Severity>((s, m) => (RANK[m.severity] > RANK[s] ? m.severity : s), 'info');
   const related: RelatedLocation[] = story.filter((m) => m !== primary).map((m) => ({ path: m.path, range: m.range, message: m.message }));
   if (total?.range && total.file === primary.path && !members.some((m) => m.range.line === total.range!.line)) {
-    related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps)} optimizer steps${keyOf(total.key)}` });
+    related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps)} ${nouns.run}${keyOf(total.key)}` });
   }
   return {
     ruleId: primary.ruleId,
@@ -124,10 +126,33 @@ export function groupRunLength(findings: Finding[], ctx: RunFindingsContext): Fi
   return [...others, withShortRunNote(merge(members, ctx), ctx)];
 }
 
+/**
+ * A number the loader does not type as the schema wants (`learning_rate: 2e-5`, a string for PyYAML) is one
+ * cause: the `schema` error names the scalar with the loader's reading and the fix, so a
+ * `yaml11-ambiguous-scalar` finding on that scalar (same line, its text quoted in the schema message) is merged
+ * into it. Suppressions written for either still apply (`merged`).
+ */
+export function mergeScalarTyping(findings: Finding[]): Finding[] {
+  const typing = findings.filter((f) => f.ruleId === 'yaml11-ambiguous-scalar' && typeof f.data?.source === 'string');
+  if (typing.length === 0) return findings;
+  const absorbed = new Set<Finding>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    if (f.ruleId !== 'schema') {
+      out.push(f);
+      continue;
+    }
+    const same = typing.filter((t) => !absorbed.has(t) && t.path === f.path && t.range.line === f.range.line && f.message.includes(`\`${String(t.data!.source)}\``));
+    same.forEach((t) => absorbed.add(t));
+    out.push(same.length ? { ...f, merged: [f, ...same], related: [...(f.related ?? []), ...same.map((t) => ({ path: t.path, range: t.range, message: t.message }))] } : f);
+  }
+  return out.filter((f) => !absorbed.has(f));
+}
+
 /** Short-run severities, then one finding per cause. */
 export function shapeRunFindings(findings: Finding[], ctx: RunFindingsContext): Finding[] {
   return groupRunLength(
-    findings.map((f) => (f.runLength ? withShortRunSeverity(f, ctx) : f)),
+    mergeScalarTyping(findings).map((f) => (f.runLength ? withShortRunSeverity(f, ctx) : f)),
     ctx,
   );
 }

@@ -85,7 +85,7 @@ interface Resolved {
   notes: string[];
 }
 
-type Style = 'python' | 'yacs';
+type Style = 'python' | 'yacs' | 'base-config';
 
 /** Whether a loaded file builds on others: `_base_`, relative or read_base imports, `_BASE_`. */
 export function inheritStyle(file: SourceFile): Style | undefined {
@@ -95,6 +95,7 @@ export function inheritStyle(file: SourceFile): Style | undefined {
     return undefined;
   }
   if (file.format === 'yaml' && mapGet(file.tree, '_BASE_')) return 'yacs';
+  if (file.format === 'yaml' && isBaseConfigRef(mapGet(file.tree, 'base_config')?.value)) return 'base-config';
   return undefined;
 }
 
@@ -154,7 +155,7 @@ function resolveFile(rel: string, file: SourceFile, style: Style, stack: string[
     for (const f of cached.files) state.files.add(f);
     return cached;
   }
-  const resolved = style === 'python' ? resolvePython(rel, file, stack, state) : resolveYacs(rel, file, stack, state);
+  const resolved = style === 'python' ? resolvePython(rel, file, stack, state) : style === 'yacs' ? resolveYacs(rel, file, stack, state) : resolveBaseConfig(rel, file, stack, state);
   register(resolved.tree, rel, state.cache.provenance);
   if (stack.length > 1) state.cache.resolved.set(rel, resolved);
   return resolved;
@@ -411,6 +412,57 @@ function mergeYacs(child: MapNode, base: MapNode, problems: InheritProblem[], de
     else entries.push(next);
   }
   return { kind: 'map', entries, range: child.range };
+}
+
+// ---------------------------------------------------------------------------------------------
+// MaxText YAML (`base_config: base.yml`)
+
+/** `base_config: "base.yml"`: a YAML file name (MaxText's inheritance key). */
+function isBaseConfigRef(node: ConfigNode | undefined): boolean {
+  return node?.kind === 'scalar' && typeof node.value === 'string' && /\.ya?ml$/i.test(node.value.trim()) && node.value.length < 1024;
+}
+
+/** The config files MaxText ships in its package (`configs/`), which it reads when the path is not beside the config. */
+const PACKAGED_BASES = new Set(['base.yml']);
+
+/**
+ * MaxText `pyconfig._load_config`: `base_config` names a file relative to the config's folder, else
+ * one of MaxText's packaged configs; the child's top-level keys replace the base's (`base_config[key]
+ * = value`, a replacement per top-level key, not a deep merge). A base that is not in the repository
+ * is MaxText's packaged one: not an error; for `base.yml` the dialect knows its defaults, so the
+ * view stays complete.
+ */
+function resolveBaseConfig(rel: string, file: SourceFile, stack: string[], state: State): Resolved {
+  const own = file.tree?.kind === 'map' ? file.tree : emptyMap({ line: 1, column: 1, endLine: 1, endColumn: 2 });
+  const problems: InheritProblem[] = [];
+  const notes: string[] = [];
+  const entry = mapGet(own, 'base_config');
+  // The root of the chain (base.yml itself) names no base.
+  if (!entry || !isBaseConfigRef(entry.value)) return { tree: own, files: [], complete: true, problems, notes };
+  const ownEntries = own.entries.filter((e) => e.key !== 'base_config');
+  const written = String((entry.value as { value: unknown }).value).trim();
+  const got = readNamed(written, rel, entry.keyRange, 'base_config', state, stack);
+  if (!('file' in got)) {
+    const packaged = PACKAGED_BASES.has(path.posix.basename(written));
+    if (got.problem && /does not exist/.test(got.problem.message)) {
+      notes.push(`base_config ${written} is not in the repository: MaxText reads its packaged configs/${path.posix.basename(written)}${packaged ? ', whose defaults trainlint knows' : ', which trainlint cannot read'}`);
+      return { tree: { kind: 'map', entries: ownEntries, range: own.range }, files: [], complete: packaged, problems, notes };
+    }
+    if (got.problem) problems.push(got.problem);
+    if (got.note) notes.push(got.note);
+    return { tree: { kind: 'map', entries: ownEntries, range: own.range }, files: [], complete: false, problems, notes };
+  }
+  if (got.file.problems.some((p) => p.kind === 'parse-error') || got.file.tree?.kind !== 'map') {
+    const why = got.file.problems.find((p) => p.kind === 'parse-error')?.message ?? 'not a mapping';
+    problems.push({ message: `base_config ${written} cannot be read: ${why}`, range: entry.keyRange, fatal: true });
+    return { tree: { kind: 'map', entries: ownEntries, range: own.range }, files: [got.rel], complete: false, problems, notes };
+  }
+  const inner = resolveFile(got.rel, got.file, 'base-config', [...stack, got.rel], state);
+  const through = throughReference(inner, entry.keyRange, `base_config ${written}`);
+  problems.push(...through.problems);
+  notes.push(...through.notes);
+  const entries = inner.tree.entries.filter((e) => !ownEntries.some((o) => o.key === e.key));
+  return { tree: { kind: 'map', entries: [...entries, ...ownEntries], range: own.range }, baseTree: inner.tree, files: [got.rel, ...inner.files.filter((f) => f !== got.rel)], complete: inner.complete, problems, notes };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,15 +1,16 @@
 /**
  * Two files that describe one run: a trainer config naming a DeepSpeed JSON
- * (`deepspeed: ds_config.json` in Hugging Face Trainer, axolotl and LLaMA-Factory YAML).
+ * (`deepspeed: ds_config.json` in Hugging Face Trainer, axolotl, LLaMA-Factory and ms-swift YAML).
  * The linked file is read with its own dialect; the run's plan merges both, each value
  * keeping the file it came from. research/frameworks.md §3, §15.6.
  */
+import { overrideOf } from './launch-overrides.js';
 import type { SourceFile } from './source.js';
 import { getIn } from './tree.js';
 import type { PlanField, Range, Setting, TrainingPlan } from './types.js';
 
 /** Dialects whose `deepspeed:` key names a DeepSpeed config the HF Trainer loads. */
-const DEEPSPEED_KEY_DIALECTS = new Set(['hf-trainer', 'axolotl', 'llama-factory']);
+const DEEPSPEED_KEY_DIALECTS = new Set(['hf-trainer', 'axolotl', 'llama-factory', 'ms-swift']);
 
 export interface LinkRequest {
   /** 'deepspeed': named by the config itself; 'accelerate': the launcher's --config_file (a launch script or `trainlint exec`). */
@@ -32,7 +33,8 @@ export function linkRequests(file: SourceFile, dialectId: string | undefined): L
   if (!dialectId || !DEEPSPEED_KEY_DIALECTS.has(dialectId)) return [];
   const hit = getIn(file.tree, ['deepspeed']);
   if (!hit || hit.node.kind !== 'scalar' || typeof hit.node.value !== 'string' || !/\.json$/i.test(hit.node.value)) return [];
-  return [{ role: 'deepspeed', written: hit.node.value, key: 'deepspeed', range: hit.keyRange }];
+  // `--deepspeed ds.json` on the launch command (engine/launch-overrides.ts) names it as written there.
+  return [{ role: 'deepspeed', written: hit.node.value, key: overrideOf(hit.node)?.flag ?? 'deepspeed', range: hit.keyRange }];
 }
 
 /**

@@ -25,6 +25,7 @@ import { groupRunLength, shapeRunFindings, type RunFindingsContext } from './gro
 import { shortRunOf } from './short-run.js';
 import { duplicateKeyFinding } from './duplicates.js';
 import { linkRequests, mergeLinked } from './links.js';
+import { packagePinReader, type PackagePin } from './package-pins.js';
 import { composeFromRepository, type HydraFiles } from './hydra-files.js';
 import type { ComposedConfig, LoadedConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
@@ -85,13 +86,20 @@ export function createLintRun(options: LintOptions): LintRun {
   const overrides = config.overrides ?? [];
   const schemaEntries = config.schemas ?? [];
   const settingsByMatch = new Map<string, FileSettings>();
+  // Package pins (requirements.txt, pyproject.toml, setup.py) near a config, read when a dialect asks.
+  const pinRepo = repoRootOf(options.repoRoot ?? root);
+  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, path.dirname(path.resolve(root, rel))) || '.');
+  const packagePins = (rel: string, pkg: string): PackagePin | undefined => {
+    const pin = pinReader(rel, pkg);
+    return pin ? { ...pin, file: relativePosix(path.resolve(root), path.resolve(pinRepo.root, pin.file)) } : undefined;
+  };
   const settingsOf = (rel: string) => {
     let key = '';
     for (let i = 0; i < overrides.length; i++) if (matcher(overrides[i].files)(rel)) key += `o${i},`;
     for (let i = 0; i < schemaEntries.length; i++) if (matcher(schemaEntries[i].files)(rel)) key += `s${i},`;
     let s = settingsByMatch.get(key);
     if (!s) {
-      s = settingsFor(config, rel, options.cliRules);
+      s = { ...settingsFor(config, rel, options.cliRules), packagePins };
       settingsByMatch.set(key, s);
     }
     return s;
@@ -142,8 +150,9 @@ export function runPlanOf(result: FileResult): TrainingPlan {
   return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
 }
 
-function envFor(settings: FileSettings, hydra?: HydraInput): ExtractEnv {
-  return { assume: settings.assume, mappings: settings.mappings, ...(hydra ? { hydra } : {}) };
+function envFor(settings: FileSettings, hydra?: HydraInput, file?: SourceFile): ExtractEnv {
+  const pins = settings.packagePins;
+  return { assume: settings.assume, mappings: settings.mappings, ...(hydra ? { hydra } : {}), ...(pins && file ? { packagePin: (pkg: string) => pins(file.path, pkg) } : {}) };
 }
 
 /**
@@ -153,7 +162,7 @@ function envFor(settings: FileSettings, hydra?: HydraInput): ExtractEnv {
 export function analyse(file: SourceFile, settings: FileSettings, forced?: Dialect, hydra?: HydraInput): { dialect?: Dialect; extraction?: Extraction; reason?: string } {
   const parseProblem = file.problems.find((p) => p.kind === 'parse-error');
   if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
-  const env = envFor(settings, hydra);
+  const env = envFor(settings, hydra, file);
   const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : undefined) ?? detectDialect(file, env);
   if (!dialect) return { reason: unclaimedReason(file) };
   return { dialect, extraction: dialect.extract(file, env) };

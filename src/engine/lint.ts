@@ -16,7 +16,7 @@ import { resolveCommandConfig } from './hydra-files.js';
 import { composeConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
 import { listScripts, relativePosix } from './repository.js';
-import { scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
+import { launchedConfig, scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
 import type { Finding, PlanField, Range, Setting } from './types.js';
 import {
@@ -203,7 +203,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
         const scriptResult = byPath.get(file.path);
         if (resolution.found) {
           const rel = fromAbs(resolution.found.abs);
-          launch.configs.push({ written: resolution.candidates.find((c) => resolution.found!.rel.endsWith(c)) ?? rel, flag: '--config-name', range: launch.hydra.configName?.range ?? launch.range, resolved: resolution });
+          launch.configs.push({ written: resolution.candidates.find((c) => resolution.found!.rel.endsWith(c)) ?? rel, flag: '--config-name', range: launch.hydra.configName?.range ?? launch.hydra.configFile?.range ?? launch.range, resolved: resolution });
           try {
             const loaded = run.linted.file(rel) ?? loadFile(resolution.found.abs, rel, parseOptions);
             if (!loaded.problems.some((p) => p.kind === 'parse-error')) {
@@ -332,7 +332,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
               launch: { script: link.script, line: launch.range.line, overrides: launch.hydra.overrides, ...(launch.hydra.forwardsArgs ? { forwardsArgs: launch.hydra.forwardsArgs } : {}) },
             }
           : result.hydra;
-      const launched = analyseSafely(run, result.file, run.settingsWith(rel, launch.values), { launch: link, ...(hydra ? { hydra } : {}) });
+      // The config as this command runs it: the values it writes over the file (script-links.ts launchedConfig).
+      const launched = analyseSafely(run, launchedConfig(result.file, launch, result.dialect), run.settingsWith(rel, launch.values), { launch: link, ...(hydra ? { hydra } : {}) });
       if (launch.accelerateConfig && launched.extraction) {
         const scriptDir = virtualPaths.has(link.script) ? toRepo('.') : toRepo(path.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);

@@ -9,6 +9,7 @@
  * The block may be a file's own tree or a Hydra composition (engine/hydra/compose.ts): then each key
  * carries the file (or command-line override) that wrote it, and Settings point there.
  */
+import { overrideSetting } from './launch-overrides.js';
 import type { YamlLoader } from '../dialects/types.js';
 import { scalarNumber } from './plan.js';
 import type { SourceFile } from './source.js';
@@ -225,6 +226,9 @@ export class OmegaReader {
 
   /** File, origin and override note of a Setting read at the hit's key. */
   private settingBase(path: KeyPath, hit: OmegaHit): { origin: Origin; file: string; key: string; range: Range; note?: string } {
+    // A value a launch command writes over the config (`tune run … optimizer.lr=1e-4`, engine/launch-overrides.ts).
+    const launched = overrideSetting(hit.node, 0);
+    if (launched) return { origin: 'launcher', file: launched.file!, key: launched.key!, range: launched.range!, note: launched.note };
     const src = this.sourceOf(hit.entry);
     const origin: Origin = src?.override?.origin ?? 'explicit';
     const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : undefined;

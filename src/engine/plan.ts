@@ -5,6 +5,7 @@
 import type { YamlLoader } from '../dialects/types.js';
 import type { ShellArg } from './launch.js';
 import type { SourceFile } from './source.js';
+import { overrideSetting } from './launch-overrides.js';
 import { getIn, type ConfigNode, type ScalarNode } from './tree.js';
 import { formatCount } from './format-number.js';
 import { STRING_PLAN_FIELDS, type KeyPath, type Range, type Origin, type PlanField, type Setting, type TrainingPlan } from './types.js';
@@ -34,6 +35,9 @@ export function numberAt(file: SourceFile, path: KeyPath, loader: YamlLoader, or
   if (!hit || hit.node.kind !== 'scalar') return undefined;
   const num = scalarNumber(hit.node, loader);
   if (!num) return undefined;
+  // A value the launch command writes over the config (engine/launch-overrides.ts).
+  const launched = overrideSetting(hit.node, num.value);
+  if (launched) return launched;
   return { value: num.value, origin, file: file.path, key: path.join('.'), range: hit.keyRange, valueRange: hit.node.range, ...(num.note ? { note: num.note } : {}) };
 }
 
@@ -41,6 +45,8 @@ export function numberAt(file: SourceFile, path: KeyPath, loader: YamlLoader, or
 export function stringAt(file: SourceFile, path: KeyPath): Setting<string> | undefined {
   const hit = getIn(file.tree, path);
   if (!hit || hit.node.kind !== 'scalar' || hit.node.value === null) return undefined;
+  const launched = overrideSetting(hit.node, String(hit.node.value));
+  if (launched) return launched;
   return { value: String(hit.node.value), origin: 'explicit', file: file.path, key: path.join('.'), range: hit.keyRange };
 }
 
@@ -48,6 +54,8 @@ export function stringAt(file: SourceFile, path: KeyPath): Setting<string> | und
 export function boolAt(file: SourceFile, path: KeyPath): Setting<boolean> | undefined {
   const hit = getIn(file.tree, path);
   if (!hit || hit.node.kind !== 'scalar' || typeof hit.node.value !== 'boolean') return undefined;
+  const launched = overrideSetting(hit.node, hit.node.value);
+  if (launched) return launched;
   return { value: hit.node.value, origin: 'explicit', file: file.path, key: path.join('.'), range: hit.keyRange };
 }
 

@@ -25,6 +25,10 @@ import verlSchema from '../../schemas/dialects/verl.schema.json';
 import nemoSchema from '../../schemas/dialects/nemo.schema.json';
 import mmengineSchema from '../../schemas/dialects/mmengine.schema.json';
 import detectron2Schema from '../../schemas/dialects/detectron2.schema.json';
+import msSwiftSchema from '../../schemas/dialects/ms-swift.schema.json';
+import maxtextSchema from '../../schemas/dialects/maxtext.schema.json';
+import levanterSchema from '../../schemas/dialects/levanter.schema.json';
+import fairseqSchema from '../../schemas/dialects/fairseq.schema.json';
 import configSchema from '../../schemas/trainlint.schema.json';
 import { linearRegExp } from './linear-regexp.js';
 import { RULES } from '../rules/index.js';
@@ -68,6 +72,10 @@ const BUILTIN: Record<string, object> = {
   'nemo.schema.json': nemoSchema,
   'mmengine.schema.json': mmengineSchema,
   'detectron2.schema.json': detectron2Schema,
+  'ms-swift.schema.json': msSwiftSchema,
+  'maxtext.schema.json': maxtextSchema,
+  'levanter.schema.json': levanterSchema,
+  'fairseq.schema.json': fairseqSchema,
 };
 
 /** Keys: `builtin:<file name in schemas/dialects>`, `config`, `rule-options:<rule id>`. */

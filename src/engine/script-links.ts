@@ -13,6 +13,8 @@ import { hydraCommand, isHydraCommand, type HydraCommand } from './hydra/command
 import type { LaunchCommand, ShellArg } from './launch.js';
 import type { Resolution } from './repo-files.js';
 import { launcherWorldSize } from './load/shell.js';
+import { typeOverride, withOverrides, type LaunchOverride, type OverrideStyle } from './launch-overrides.js';
+import type { Dialect } from '../dialects/types.js';
 import type { SourceFile } from './source.js';
 import type { PlanField, Range, Setting } from './types.js';
 
@@ -61,6 +63,11 @@ export interface ScriptLaunch {
    * hands its overrides to that config (origin 'launcher').
    */
   hydra?: HydraCommand;
+  /**
+   * Values the command writes over the configs it names (flags after a trainer YAML, `key=value` words), in
+   * order; each config's dialect applies the styles its framework reads (launchedConfig).
+   */
+  overrides?: LaunchOverride[];
 }
 
 /** Config files a command names: `--config x.yaml`, `--deepspeed ds.json`, positional `*.yaml`. */
@@ -111,6 +118,59 @@ export function workdirOf(file: SourceFile, cmd: LaunchCommand, scriptDir: strin
   return wd;
 }
 
+/** Flags that name the config itself, not a value over it (`--deepspeed ds.json` is a TrainingArguments value). */
+const SELF_FLAGS = new Set(['--config', '--config-file', '--config_file', '--cfg', '--yaml', '--yaml_config', '--config-path-file']);
+
+/**
+ * What a command writes over the configs it names, by the convention of the program that reads it:
+ * `llamafactory-cli train x.yaml k=v` and `tune run … k=v` are OmegaConf dotlists; `axolotl train x.yml
+ * --k v` is click; any other program's flags after a config are argparse (HfArgumentParser, TrlParser),
+ * and its `k=v` words a dotlist (LLaMA-Factory's `python src/train.py x.yaml k=v`). A value still holding a
+ * shell variable is unknown and skipped. Which of them a config takes is its dialect's choice.
+ */
+export function launchOverrides(file: SourceFile, cmd: LaunchCommand): LaunchOverride[] {
+  const where = `the launch command at ${file.path}:${cmd.range.line}`;
+  const out: LaunchOverride[] = [];
+  const known = (text: string) => !/[$`]/.test(text);
+  const flags: OverrideStyle | undefined = cmd.cli === 'llamafactory-cli train' || cmd.cli === 'tune run' ? undefined : cmd.cli === 'axolotl train' ? 'click' : cmd.cli ? undefined : 'argparse';
+  const words = cmd.cli !== 'axolotl train';
+  for (const arg of cmd.args) {
+    if (arg.flag === '') {
+      const m = /^([\w.]+)=/.exec(arg.value ?? '');
+      if (!words || !m || !arg.assignment) continue;
+      const text = arg.value!.slice(m[0].length);
+      if (!known(text)) continue;
+      out.push({ style: 'dotlist', path: m[1].split('.'), value: typeOverride(text, 'dotlist'), text, flag: m[1], file: file.path, range: arg.assignment.keyRange, where });
+      continue;
+    }
+    if (!flags || !arg.flag.startsWith('--') || SELF_FLAGS.has(arg.flag)) continue;
+    let name = arg.flag.slice(2);
+    let value: LaunchOverride['value'];
+    let text: string;
+    if (arg.value === undefined) {
+      // A bare switch: true; click's `--no-x` is x false.
+      const negated = flags === 'click' && name.startsWith('no-');
+      if (negated) name = name.slice(3);
+      value = !negated;
+      text = String(value);
+    } else {
+      if (!known(arg.value)) continue;
+      text = arg.value;
+      value = typeOverride(text, flags);
+    }
+    const path = flags === 'click' ? name.split('.').map((k) => k.replace(/-/g, '_')) : [name.replace(/-/g, '_')];
+    out.push({ style: flags, path, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where });
+  }
+  return out;
+}
+
+/** The config as this launch runs it: the overrides its dialect's framework applies, written over its tree. */
+export function launchedConfig(file: SourceFile, launch: Pick<ScriptLaunch, 'overrides'>, dialect: Pick<Dialect, 'meta'> | undefined): SourceFile {
+  const styles = dialect?.meta.launchOverrides;
+  if (!styles || !launch.overrides?.length) return file;
+  return withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)));
+}
+
 /** The launcher's name for messages. */
 function launcherName(cmd: LaunchCommand): string {
   if (cmd.cli) return cmd.cli;
@@ -137,11 +197,13 @@ export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(
     if (world && !(hydra && cmd.launcher === 'python')) {
       values.worldSize = { value: world.value, origin: 'launcher', file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where}` };
     }
+    const overrides = hydra ? [] : launchOverrides(file, cmd);
     out.push({
       script: file.path,
       range: cmd.range,
       launcher: launcherName(cmd),
       configs,
+      ...(overrides.length ? { overrides } : {}),
       ...(accelerateConfig ? { accelerateConfig } : {}),
       values,
       workdir: workdirOf(file, cmd, scriptDir),

@@ -41,6 +41,14 @@ export type ConfigNode = ScalarNode | MapNode | SeqNode;
 /** Key → last entry, for large mappings that are looked up many times (trees are not changed after loading). */
 const mapIndex = new WeakMap<MapNode, Map<string, MapEntry>>();
 
+/**
+ * For code that builds or edits a mapping after it was looked up (Hydra composition, overrides):
+ * drops the mapping's lookup index so the next `mapGet` sees its current entries.
+ */
+export function mapEdited(node: MapNode): void {
+  mapIndex.delete(node);
+}
+
 /** The last entry for `key` (loaders keep the last value of a duplicate key). */
 export function mapGet(node: MapNode, key: string): MapEntry | undefined {
   const entries = node.entries;

@@ -57,7 +57,29 @@ export interface Setting<T = number | string | boolean> {
     suffix?: boolean;
     /** The value as written, in that unit (19531250 for `--train-samples 19531250`), when it is a number. */
     value?: number;
+    /** The key takes fractions (Ultralytics `warmup_epochs: 0.5`): advice is not rounded to a whole number. */
+    fractional?: boolean;
   };
+  /**
+   * A least count the framework imposes whatever the key says (Ultralytics ≤ 8.4.102 floors the warmup at
+   * 100 iterations): advice below it is impossible, so rules say what to do instead.
+   */
+  floor?: {
+    /** The least count, in the plan's unit. */
+    steps: number;
+    /** Who imposes it, as a clause: "Ultralytics ≤ 8.4.102 floors the warmup at 100 iterations". */
+    by: string;
+    /** The key and value that turn the feature off (`warmup_epochs: 0`), when there is one. */
+    off?: string;
+    /** Another way out, as a clause: "ultralytics ≥ 8.4.103 has no floor". */
+    otherwise?: string;
+  };
+  /**
+   * What to change when the key that holds the value is not the one to fix (a decay horizon a script derives
+   * from the run length, the process count and the accumulation; timm's flat tail made by cooldown_epochs), as
+   * an imperative clause ("make them equal (2 processes, …)"). Rules use it in place of their own advice.
+   */
+  advice?: string;
   /** 'upper': the real value may be smaller (torchtune's epochs × max_steps_per_epoch before the dataset size is known). */
   bound?: 'upper';
   /**
@@ -117,7 +139,12 @@ export interface TrainingPlan {
   samplesPerPrompt?: Setting<number>;
   /** Optimizer steps per rollout step (verl: train_batch_size / ppo_mini_batch_size × ppo_epochs). */
   optimizerStepsPerRolloutStep?: Setting<number>;
-  /** What one LR-scheduler tick is: 'optimizer-step' (default when absent) or 'rollout-step' (verl). */
+  /**
+   * What the plan's step counts (totalSteps, warmupSteps, decaySteps, the intervals) count: 'optimizer-step'
+   * (the default when absent), 'rollout-step' (verl ticks its LR scheduler once per rollout step) or
+   * 'iteration' (Ultralytics counts its warmup and run in dataloader iterations; an optimizer step
+   * accumulates several). Messages name the unit from it (rules/types.ts `tickNouns`).
+   */
   schedulerTick?: Setting<string>;
   /**
    * Multi-step schedules (MMEngine `MultiStepLR` `milestones`, detectron2 `SOLVER.STEPS`): the first and

@@ -26,7 +26,15 @@ export function rlUnits(plan: TrainingPlan): string | undefined {
   else if (prompts) parts.push(`${count(prompts.value, 'prompt')} per rollout step`);
   if (batch) parts.push(`${count(batch.value, 'response')} per optimizer step`);
   if (opt) parts.push(`${formatValue(opt.value)} optimizer step${opt.value === 1 ? '' : 's'} per rollout step`);
-  if (tick) parts.push(tick.value === 'rollout-step' ? 'the LR scheduler ticks once per rollout step: step counts above are rollout steps' : 'the LR scheduler ticks once per optimizer step');
+  if (tick) {
+    parts.push(
+      tick.value === 'rollout-step'
+        ? 'the LR scheduler ticks once per rollout step: step counts above are rollout steps'
+        : tick.value === 'iteration'
+          ? 'step counts above are dataloader iterations (an optimizer step accumulates several)'
+          : 'the LR scheduler ticks once per optimizer step',
+    );
+  }
   return parts.join('; ');
 }
 

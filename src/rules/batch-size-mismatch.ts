@@ -27,6 +27,8 @@ export const batchSizeMismatch: Rule = {
   check(ctx) {
     // Identities the framework asserts at start-up, computed by the dialect with its own arithmetic.
     for (const c of ctx.batchChecks ?? []) ctx.report({ range: c.range, message: c.message, data: { kind: c.kind, ...c.data } });
+    // The dialect's own arithmetic already reported what fails at start-up: the generic identity would repeat it.
+    if (ctx.batchChecks?.length) return;
     const { globalBatchSize: global, microBatchSize: micro, gradAccumSteps: accum } = ctx.plan;
     const world = dataParallel(ctx.plan);
     if (!global || global.origin !== 'explicit' || !world || world.value <= 0) return;

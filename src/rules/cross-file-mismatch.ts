@@ -43,6 +43,7 @@ export const crossFileMismatch: Rule = {
   },
   check(ctx) {
     for (const link of ctx.linked) {
+      const found: { field: PlanField; clause: string; data: Record<string, unknown>; mine: Setting }[] = [];
       for (const { field, what } of COMPARED) {
         const mine = ctx.ownPlan[field] as Setting | undefined;
         const theirs = link.plan[field] as Setting | undefined;
@@ -52,19 +53,39 @@ export const crossFileMismatch: Rule = {
         if (mine.origin === 'assumed' && link.role !== 'accelerate') continue;
         const compared = resolved(field, mine);
         if (mine === theirs || same({ ...mine, value: compared.value }, theirs)) continue;
-        const consequence =
-          link.role === 'accelerate'
-            ? 'accelerate launches with its own value, so the run is not the one this config describes; make them agree'
-            : 'the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value to "auto"';
-        ctx.report({
-          // A DeepSpeed file is named by a key in this file; an accelerate file by the command line.
-          range: link.role === 'deepspeed' ? link.range : (mine.file === ctx.file.path && mine.range) || ctx.anchor,
-          message:
-            `${what}: ${where(theirs)} ${field === 'precision' ? 'selects' : 'is'} ${formatValue(theirs.value)} but this file gives ${formatValue(mine.value)} ` +
-            `(${compared.how ?? `${mine.key ?? field}${mine.origin === 'assumed' ? ', assumed in .trainlint.yml' : ''}`}): ${consequence}`,
+        // A value the launch command gives is named by its place in the script.
+        const giver = mine.origin === 'launcher' && mine.file !== ctx.file.path ? `${mine.file}:${mine.range?.line ?? ''}` : 'this file';
+        found.push({
+          field,
+          mine,
+          clause:
+            `${what}: ${where(theirs)} ${field === 'precision' ? 'selects' : 'is'} ${formatValue(theirs.value)} but ${giver} gives ${formatValue(mine.value)} ` +
+            `(${compared.how ?? `${mine.key ?? field}${mine.origin === 'assumed' ? ', assumed in .trainlint.yml' : ''}`})`,
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key },
         });
       }
+      if (found.length === 0) continue;
+      if (link.role === 'accelerate') {
+        // Each launcher value is its own cause: reported where this file sets it.
+        for (const f of found) {
+          ctx.report({
+            range: (f.mine.file === ctx.file.path && f.mine.range) || ctx.anchor,
+            message: `${f.clause}: accelerate launches with its own value, so the run is not the one this config describes; make them agree`,
+            data: f.data,
+          });
+        }
+        continue;
+      }
+      // One cause, one finding: the HF Trainer lists every pinned DeepSpeed value that disagrees in one
+      // error, and one fix ("auto") clears them all; the first is the one the message leads with.
+      const plural = found.length > 1;
+      ctx.report({
+        range: link.range,
+        message:
+          `${found.map((f) => f.clause).join('; ')}: the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); ` +
+          `set the DeepSpeed value${plural ? 's' : ''} to "auto"`,
+        data: { ...found[0].data, ...(plural ? { mismatches: found.map((f) => f.data) } : {}) },
+      });
     }
   },
 };

@@ -1,16 +1,16 @@
 import { formatCount, formatPercent } from '../engine/format-number.js';
 import { checkEpochHorizon, checkMilestones } from './decay-milestones.js';
 import type { Setting } from '../engine/types.js';
-import { brief, clearOfEstimates, derivation, inKeyUnit, keyValue, launchRejection, rangeOf, type Rule, type RuleContext } from './types.js';
+import { brief, clearOfEstimates, derivation, inKeyUnit, keyValue, launchRejection, rangeOf, tickNouns, type Rule, type RuleContext, type TickNouns } from './types.js';
 
 /**
  * The horizon written back under its own key for a run of `total` steps: the run's own length
  * as written when both are in the same unit (`--lr-decay-samples` = `--train-samples` 19531250),
  * else the step count converted (samples, Composer `ba`).
  */
-function horizonFor(decay: Setting<number>, total: Setting<number>, file: string): string {
+function horizonFor(decay: Setting<number>, total: Setting<number>, file: string, nouns: TickNouns): string {
   // A horizon no single key sets (derived from several, e.g. NeMo's max_steps − constant_steps).
-  if (!decay.key) return `the decay horizon to ${formatCount(total.value)} steps`;
+  if (!decay.key) return `the decay horizon to ${formatCount(total.value)} ${nouns.many}`;
   const d = decay.writtenAs;
   const t = total.writtenAs;
   if (d && t && d.unit === t.unit && t.value !== undefined) return keyValue(decay.key ?? '', `${formatCount(t.value)}${d.suffix ? d.unit : ''}`, decay.file ?? file);
@@ -19,14 +19,16 @@ function horizonFor(decay: Setting<number>, total: Setting<number>, file: string
 
 /** How to make the horizon the run's length: set it, or drop it where it defaults to the run length. */
 function horizonAdvice(ctx: RuleContext, decay: Setting<number>, total: Setting<number>): string {
-  const set = horizonFor(decay, total, ctx.file.path);
+  // The dialect knows what to change (no key sets the horizon, or another key makes the tail): its own clause.
+  if (decay.advice) return decay.advice;
+  const set = horizonFor(decay, total, ctx.file.path, tickNouns(ctx.plan));
   // Only a horizon written in the config can be dropped (not a default, not one taken from the run length).
   if (!decay.key || !decay.range || decay.origin === 'default' || decay.key === total.key) return set;
   return ctx.decayDefaultsToRun ? `drop ${decay.key} (it defaults to the run length) or set ${set}` : set;
 }
 
-/** "set X" unless the advice already says what to do ("drop X … or set X"). */
-const asFix = (advice: string): string => (advice.startsWith('drop ') ? advice : `set ${advice}`);
+/** "set X" unless the advice already says what to do ("drop X … or set X", a dialect's own clause). */
+const asFix = (advice: string, decay: Setting<number>): string => (advice.startsWith('drop ') || advice === decay.advice ? advice : `set ${advice}`);
 
 export const decayHorizonMismatch: Rule = {
   meta: {
@@ -58,15 +60,17 @@ export const decayHorizonMismatch: Rule = {
     if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
     const range = rangeOf(ctx, decay, total);
     const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
-    const first = `the LR decay ends at step ${formatCount(decay.value)}${brief(decay)} but the run is ${formatCount(total.value)} optimizer steps${brief(total)}`;
+    const nouns = tickNouns(ctx.plan);
+    const first = `the LR decay ends at ${nouns.one} ${formatCount(decay.value)}${brief(decay)} but the run is ${formatCount(total.value)} ${nouns.run}${brief(total)}`;
     const how = derivation(['the decay horizon', decay], ['the run', total]);
     if (diff < 0) {
       const tail = total.value - decay.value;
-      const last = `the last ${formatCount(tail)} steps (${formatPercent(tail / total.value)})`;
+      const last = `the last ${formatCount(tail)} ${tail === 1 ? nouns.one : nouns.many} (${formatPercent(tail / total.value)})`;
       const pastEnd = {
         flat: `${last} run flat at the minimum LR`,
         rises: `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up`,
         negative: `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative`,
+        zero: `${last} train at a learning rate of 0 (the schedule ends there), so those steps change nothing`,
       };
       const consequence =
         launchRejection(ctx) ??
@@ -78,7 +82,7 @@ export const decayHorizonMismatch: Rule = {
         : ':';
       ctx.report({
         range,
-        message: `${first}${mistake} ${consequence}; ${asFix(horizonAdvice(ctx, decay, total))}${how}`,
+        message: `${first}${mistake} ${consequence}; ${asFix(horizonAdvice(ctx, decay, total), decay)}${how}`,
         data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? 'rejected' : (ctx.afterDecay ?? 'unknown'), ...(minusWarmup ? { horizonIsTrainMinusWarmup: true } : {}) },
       });
       return;
@@ -91,7 +95,7 @@ export const decayHorizonMismatch: Rule = {
     const advice = horizonAdvice(ctx, decay, total);
     ctx.report({
       range,
-      message: `${first}: ${consequence}, so the LR never reaches its floor; ${asFix(advice)}${how}`,
+      message: `${first}: ${consequence}, so the LR never reaches its floor; ${asFix(advice, decay)}${how}`,
       data: { ...data, decayCompleted: reached, ...(during ? { decayCompletedReason: 'the run ends during warmup' } : {}) },
       runLength: {
         consequence: during ? 'the decay never starts' : `the decay stops ${shown} of the way, above its floor`,

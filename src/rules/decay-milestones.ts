@@ -11,14 +11,28 @@
  */
 import { formatCount, formatPercent } from '../engine/format-number.js';
 import type { Setting } from '../engine/types.js';
-import { clearOfEstimates, launchRejection, rangeOf, sourceOf, type RuleContext } from './types.js';
+import type { TrainingPlan } from '../engine/types.js';
+import { clearOfEstimates, launchRejection, rangeOf, sourceOf, tickNouns, type RuleContext } from './types.js';
 
-function at(s: Setting<number>): string {
-  return `${s.unit === 'epochs' ? 'epoch' : 'step'} ${formatCount(s.value)}${sourceOf(s)}`;
+function at(s: Setting<number>, plan: TrainingPlan): string {
+  // A milestone written in epochs and compared in steps: the epoch as written first.
+  if (s.writtenAs?.unit === 'epochs') return `epoch ${formatCount(s.value * s.writtenAs.perStep)} (${tickNouns(plan).one} ${formatCount(s.value)}${s.key ? `, ${s.key}` : ''})`;
+  return `${s.unit === 'epochs' ? 'epoch' : tickNouns(plan).one} ${formatCount(s.value)}${sourceOf(s)}`;
 }
 
-function length(s: Setting<number>, unit: 'epochs' | 'steps'): string {
-  return `${formatCount(s.value)} ${unit === 'epochs' ? 'epochs' : 'optimizer steps'}${sourceOf(s)}`;
+function length(s: Setting<number>, unit: 'epochs' | 'steps', plan?: TrainingPlan): string {
+  return `${formatCount(s.value)} ${unit === 'epochs' ? 'epochs' : tickNouns(plan).run}${sourceOf(s)}`;
+}
+
+/**
+ * Where the milestones must end, in the unit they are written in: `SOLVER.STEPS` below 600 when
+ * detectron2 divides them by REFERENCE_WORLD_SIZE 2 (Setting.writtenAs), else the run's end.
+ */
+function before(last: Setting<number>, end: Setting<number>, unit: 'epochs' | 'steps', plan: TrainingPlan): string {
+  const scale = unit === 'epochs' ? 'epoch' : tickNouns(plan).one;
+  if (!last.writtenAs || !last.key) return `put the milestones before ${scale} ${formatCount(end.value)}`;
+  const limit = Math.ceil(end.value * last.writtenAs.perStep - 1e-9);
+  return `put the ${last.key} values below ${formatCount(limit)} (${scale} ${formatCount(end.value)})`;
 }
 
 /** Milestones at or past the end of the run. */
@@ -31,15 +45,14 @@ export function checkMilestones(ctx: RuleContext): void {
   if (!clearOfEstimates(last.value / end.value, last, end)) return;
   const none = first !== undefined && first.value >= end.value;
   const crash = launchRejection(ctx);
-  const run = length(end, unit);
+  const run = length(end, unit, ctx.plan);
   const what = none
-    ? `every LR milestone is at or past the end of the run: the first is at ${at(first)} and the run is ${run}`
-    : `the last LR milestone is at ${at(last)} but the run is ${run}`;
+    ? `every LR milestone is at or past the end of the run: the first is at ${at(first, ctx.plan)} and the run is ${run}`
+    : `the last LR milestone is at ${at(last, ctx.plan)} but the run is ${run}`;
   const consequence = crash ?? (none ? 'the LR never decays and stays at its peak for the whole run' : 'that drop never happens, so the LR ends higher than the schedule planned');
-  const scale = unit === 'epochs' ? 'epoch' : 'step';
   ctx.report({
     range: rangeOf(ctx, none ? first : last, end),
-    message: `${what}: ${consequence}; put the milestones before ${scale} ${formatCount(end.value)} (scale them with the run) or lengthen the run`,
+    message: `${what}: ${consequence}; ${before(last, end, unit, ctx.plan)}, scaled with the run, or lengthen the run`,
     data: {
       firstMilestone: first?.value,
       lastMilestone: last.value,
@@ -69,6 +82,7 @@ export function checkEpochHorizon(ctx: RuleContext, tolerance: number): boolean 
       flat: `${last} run at the LR where the decay stopped`,
       rises: `the schedule is not clamped at its end, so over ${last} the LR climbs back up`,
       negative: `the schedule is not clamped at its end, so over ${last} the LR falls below its minimum`,
+      zero: `${last} train at a learning rate of 0`,
     };
     const consequence = ctx.afterDecay ? pastEnd[ctx.afterDecay] : `${last} run past the end of the decay`;
     ctx.report({

@@ -1,6 +1,6 @@
 import { formatCount } from '../engine/format-number.js';
 import type { Setting } from '../engine/types.js';
-import { brief, clearOfEstimates, derivation, inKeyUnit, rangeOf, stepCount, type Rule, type RuleContext } from './types.js';
+import { brief, clearOfEstimates, derivation, inKeyUnit, keyUnitValue, rangeOf, stepCount, tickNouns, type Rule, type RuleContext } from './types.js';
 
 type Kind = 'checkpoint' | 'evaluation';
 
@@ -20,19 +20,26 @@ function consequences(ctx: RuleContext, kind: Kind): { full: string; short: stri
   return { full: 'no evaluation runs during training, so a diverging run is not seen', short: 'no evaluation during training' };
 }
 
+/** As many checkpoints or evaluations as an interval rounded to its key's unit (whole epochs) gives. */
+function howMany(total: number, every: number, kind: Kind): string {
+  const n = Math.max(1, Math.floor(total / Math.max(1, every)));
+  return `${n === 4 ? 'four' : formatCount(n)} ${kind}${n === 1 ? '' : 's'}`;
+}
+
 function check(ctx: RuleContext, interval: Setting<number> | undefined, kind: Kind): void {
   const total = ctx.plan.totalSteps;
   if (!interval || !total || interval.value <= total.value) return;
   if (!clearOfEstimates(interval.value / total.value, interval, total)) return;
   const four = Math.max(1, Math.floor(total.value / 4));
-  const written = inKeyUnit(interval, four, 'down', ctx.file.path);
+  const written = keyUnitValue(interval, four, 'down', ctx.file.path);
+  const nouns = tickNouns(ctx.plan);
   const { full, short } = consequences(ctx, kind);
   const range = rangeOf(ctx, interval, total);
   ctx.report({
     range,
     message:
-      `${kind} interval ${formatCount(interval.value)} steps${brief(interval)} > the run's ${formatCount(total.value)} optimizer steps${brief(total)}: ` +
-      `${full}; set ${written}${interval.writtenAs ? ` (${stepCount(four)})` : ''} for four ${kind}s${derivation([`the ${kind} interval`, interval], ['the run', total])}`,
+      `${kind} interval ${formatCount(interval.value)} ${nouns.many}${brief(interval)} > the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}: ` +
+      `${full}; set ${written.text}${interval.writtenAs ? ` (${stepCount(written.steps, ctx.plan)})` : ''} for ${interval.writtenAs ? howMany(total.value, written.steps, kind) : `four ${kind}s`}${derivation([`the ${kind} interval`, interval], ['the run', total])}`,
     data: { kind, intervalSteps: interval.value, totalSteps: total.value },
     runLength: {
       consequence: short,

@@ -1,7 +1,9 @@
 import type { ErrorObject } from 'ajv';
 import { getIn, locateNearest, toPlain, type ConfigNode } from '../engine/tree.js';
-import type { KeyPath } from '../engine/types.js';
+import type { KeyPath, Range } from '../engine/types.js';
 import { REMOVED_KEYS, replacementOf } from '../dialects/removed-keys.js';
+import type { YamlLoader } from '../dialects/types.js';
+import { linearRegExp } from '../engine/linear-regexp.js';
 import type { Rule } from './types.js';
 
 function pointerToPath(pointer: string): (string | number)[] {
@@ -73,14 +75,79 @@ export function summariseErrors(errors: ErrorObject[]): { path: KeyPath; message
 
 const NUMERIC_TEXT = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
-/** For a type error on a number written so that PyYAML keeps it a string (`1e-4`), say why. */
-function stringNumberHint(tree: ConfigNode, path: (string | number)[] | readonly (string | number)[], keyword: string): string {
-  if (keyword !== 'type' && keyword !== 'anyOf' && keyword !== 'oneOf') return '';
+/**
+ * Whether the schema wants an integer at `path`: a `type: integer` (not number) error there, or a `pattern`
+ * that takes "15" but neither "1.5" nor "1e4" (detectron2's schema types yacs int keys so).
+ */
+function wantsInteger(errors: ErrorObject[], path: readonly (string | number)[]): boolean {
+  const at = path.join('/');
+  return errors.some((e) => {
+    if (pointerToPath(e.instancePath).join('/') !== at) return false;
+    if (e.keyword === 'type') {
+      const types = ([] as unknown[]).concat((e.params as { type: unknown }).type);
+      return types.includes('integer') && !types.includes('number');
+    }
+    if (e.keyword !== 'pattern') return false;
+    try {
+      const re = linearRegExp(String((e.params as { pattern: unknown }).pattern), 'u');
+      return re.test('15') && !re.test('1.5') && !re.test('1e4');
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * For a number written so that the loader does not give the key what it wants, say why, as that loader reads
+ * it: PyYAML keeps `1e-4` a string (write `1.0e-4`, or the integer for an int key); yacs `literal_eval`s it to
+ * a float, which its type check refuses for an int key (write the integer).
+ */
+function stringNumberHint(
+  tree: ConfigNode,
+  path: (string | number)[] | readonly (string | number)[],
+  keyword: string,
+  loader: YamlLoader,
+  integer: boolean,
+): { text: string; edit?: { range: Range; text: string } } {
+  const none = { text: '' };
+  if (keyword !== 'type' && keyword !== 'anyOf' && keyword !== 'oneOf' && keyword !== 'pattern') return none;
   const node = getIn(tree, path)?.node;
-  if (!node || node.kind !== 'scalar' || typeof node.value !== 'string' || !NUMERIC_TEXT.test(node.value)) return '';
-  if (!node.plain) return ` (it is the quoted string "${node.value}")`;
-  const fixed = /^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d: string, e: string, sign: string) => `${d}.0${e}${sign || '+'}`) : node.source;
-  return ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`;
+  if (!node || node.kind !== 'scalar' || typeof node.value !== 'string' || !NUMERIC_TEXT.test(node.value)) return none;
+  if (!node.plain) return keyword === 'pattern' ? none : { text: ` (it is the quoted string "${node.value}")` };
+  const value = Number(node.source);
+  const whole = integer && Number.isSafeInteger(value) ? String(value) : undefined;
+  const edit = (text: string) => ({ range: node.range, text });
+  if (loader === 'yacs') {
+    if (!integer) return none;
+    const asFloat = Number.isInteger(value) ? `${value}.0` : String(value);
+    const text = ` (yacs literal_evals \`${node.source}\` to the float ${asFloat} and refuses a float for an int key ("Type mismatch"); write ${whole ? `\`${whole}\`` : 'an integer'})`;
+    return whole ? { text, edit: edit(whole) } : { text };
+  }
+  if (keyword === 'pattern') return none;
+  const fixed = whole ?? (/^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d: string, e: string, sign: string) => `${d}.0${e}${sign || '+'}`) : node.source);
+  return { text: ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`, ...(fixed !== node.source ? { edit: edit(fixed) } : {}) };
+}
+
+const YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+const LOADER_NAMES: Record<YamlLoader, string> = { pyyaml: 'PyYAML', pydantic: 'PyYAML', omegaconf: 'OmegaConf', yacs: 'yacs (PyYAML)', text: 'the loader' };
+
+/**
+ * For a YAML 1.1 boolean where the schema wants the word as a string (`eval_strategy: no` against the enum
+ * "no", "steps", "epoch"), say so: the loader reads `no` as false. The fix quotes the word.
+ */
+function booleanWordHint(tree: ConfigNode, path: readonly (string | number)[], errors: ErrorObject[], loader: YamlLoader): { text: string; edit?: { range: Range; text: string } } {
+  const node = getIn(tree, path)?.node;
+  if (!node || node.kind !== 'scalar' || !node.plain || typeof node.value !== 'boolean' || !YAML11_BOOL.test(node.source) || loader === 'text') return { text: '' };
+  const at = path.join('/');
+  const word = node.source.toLowerCase();
+  const wanted = errors.some((e) => {
+    if (pointerToPath(e.instancePath).join('/') !== at) return false;
+    if (e.keyword === 'enum') return (e.params as { allowedValues: unknown[] }).allowedValues.some((v) => typeof v === 'string' && v.toLowerCase() === word);
+    if (e.keyword === 'type') return ([] as unknown[]).concat((e.params as { type: unknown }).type).includes('string');
+    return false;
+  });
+  if (!wanted) return { text: '' };
+  return { text: ` (${LOADER_NAMES[loader]} reads \`${node.source}\` as the boolean ${node.value}; write "${node.source}")`, edit: { range: node.range, text: `"${node.source}"` } };
 }
 
 export const schema: Rule = {
@@ -112,10 +179,14 @@ export const schema: Rule = {
     for (const { name, validate } of ctx.schemas) {
       if (validate(data)) continue;
       for (const problem of summariseErrors(validate.errors ?? [])) {
+        const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path));
+        const hint = numberHint.text ? numberHint : booleanWordHint(tree, problem.path, validate.errors ?? [], ctx.yamlLoader);
         ctx.report({
           range: locateNearest(tree, problem.path) ?? ctx.anchor,
-          message: `${problem.message}${stringNumberHint(tree, problem.path, problem.keyword)} (schema ${name})`,
+          message: `${problem.message}${hint.text} (schema ${name})`,
           data: { schema: name, keyPath: problem.path, keyword: problem.keyword },
+          // The number respelled so the loader reads it as the key wants (`--fix`), in this file's own tree.
+          ...(hint.edit && tree === own ? { fix: hint.edit.text, edit: hint.edit } : {}),
         });
       }
     }

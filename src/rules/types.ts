@@ -4,7 +4,7 @@ import type { BatchCheck, ConfigError, Conflict, Extraction, IgnoredSetting, Yam
 import type { LinkedPlan } from '../engine/links.js';
 import type { SourceFile } from '../engine/source.js';
 import type { ConfigNode } from '../engine/tree.js';
-import { formatCount, formatFractionDown } from '../engine/format-number.js';
+import { formatCount, formatFractionDown, formatPercent } from '../engine/format-number.js';
 import type { Range, RunLengthPart, Setting, Severity, TrainingPlan } from '../engine/types.js';
 
 export interface RuleMeta {
@@ -182,31 +182,69 @@ export function derivation(...parts: [string, Setting | undefined][]): string {
 }
 
 /**
- * `key value` as the file spells it: `--save-interval 50` on a command line, `save_steps: 50` in
- * YAML, `"save_steps": 50` in JSON, `max_iters = 50` in a Python config (`file` decides).
+ * `key value` as the file spells it: `--save-interval 50` on a command line, `trainer.save_freq=50` as a
+ * `key=value` override in a launch script (Hydra, `yolo train`), `save_steps: 50` in YAML,
+ * `"save_steps": 50` in JSON, `max_iters = 50` in a Python config (`file` decides).
  */
 export function keyValue(key: string, value: string, file?: string): string {
   if (key.startsWith('-')) return `${key} ${value}`;
+  if (file !== undefined && SCRIPT_FILE.test(file)) return `${key}=${value}`;
   if (file?.endsWith('.py')) return `${key} = ${value}`;
   if (file?.endsWith('.json')) return key.includes('.') ? `"${key.split('.').pop()}": ${value} (${key})` : `"${key}": ${value}`;
-  if (file?.endsWith('.toml')) return `${key.split('.').pop()} = ${value} (${key})`;
+  if (file?.endsWith('.toml')) return key.includes('.') ? `${key.split('.').pop()} = ${value} (${key})` : `${key} = ${value}`;
   return `${key}: ${value}`;
+}
+
+const SCRIPT_FILE = /\.(?:sh|bash|sbatch|slurm)$/;
+
+/** What a plan's step counts count (see TrainingPlan.schedulerTick), as nouns for messages. */
+export interface TickNouns {
+  /** "step", "rollout step", "iteration". */
+  one: string;
+  /** "steps", "rollout steps", "iterations". */
+  many: string;
+  /** The run's length: "optimizer steps", "rollout steps", "iterations". */
+  run: string;
+}
+
+export function tickNouns(plan?: TrainingPlan): TickNouns {
+  switch (plan?.schedulerTick?.value) {
+    case 'rollout-step':
+      return { one: 'rollout step', many: 'rollout steps', run: 'rollout steps' };
+    case 'iteration':
+      return { one: 'iteration', many: 'iterations', run: 'iterations' };
+    default:
+      return { one: 'step', many: 'steps', run: 'optimizer steps' };
+  }
+}
+
+/**
+ * A count of `steps` in the plan's unit written back under the key that holds `setting`, and the
+ * count that value really gives (a conversion may round). `round` picks the direction when the
+ * conversion is not whole (down for "at most", up for "at least").
+ */
+export function keyUnitValue(setting: Setting<number>, steps: number, round: 'down' | 'up' = 'down', inFile?: string): { text: string; value: string; steps: number } {
+  const key = setting.key ?? '';
+  const file = setting.file ?? inFile;
+  const w = setting.writtenAs;
+  const out = (value: string, given: number) => ({ text: keyValue(key, value, file), value, steps: given });
+  if (!w) return out(formatCount(steps), steps);
+  const raw = steps * w.perStep;
+  if (w.fractional && raw > 0) {
+    const shown = round === 'down' ? formatFractionDown(raw) : formatCount(Math.ceil(raw * 1000 - 1e-6) / 1000);
+    return out(`${shown}${w.suffix ? w.unit : ''}`, Math.round(Number(shown) / w.perStep));
+  }
+  const n = Math.max(1, round === 'down' ? Math.floor(raw + 1e-9) : Math.ceil(raw - 1e-9));
+  return out(`${formatCount(n)}${w.suffix ? w.unit : ''}`, Math.round(n / w.perStep));
 }
 
 /**
  * A step count in the unit of the key that holds `setting`: samples for a samples flag
  * (`--lr-decay-samples 19531250`), a Composer time string with its suffix (`t_max: 50ba`),
- * batches for Lightning's `val_check_interval`, else steps. `round` picks the direction when the
- * conversion is not whole (down for "at most", up for "at least").
+ * batches for Lightning's `val_check_interval`, epochs for an epoch key, else steps.
  */
 export function inKeyUnit(setting: Setting<number>, steps: number, round: 'down' | 'up' = 'down', inFile?: string): string {
-  const key = setting.key ?? '';
-  const file = setting.file ?? inFile;
-  const w = setting.writtenAs;
-  if (!w) return keyValue(key, formatCount(steps), file);
-  const raw = steps * w.perStep;
-  const n = Math.max(1, round === 'down' ? Math.floor(raw + 1e-9) : Math.ceil(raw - 1e-9));
-  return keyValue(key, `${formatCount(n)}${w.suffix ? w.unit : ''}`, file);
+  return keyUnitValue(setting, steps, round, inFile).text;
 }
 
 /** The framework's own launch check for this rule's problem, as a message clause, when there is one. */
@@ -214,43 +252,91 @@ export function launchRejection(ctx: RuleContext): string | undefined {
   return ctx.launchCheck && `${ctx.launchCheck}, after the GPUs are allocated`;
 }
 
-/** "1 step", "25 steps". */
-export function stepCount(steps: number): string {
-  return `${formatCount(steps)} step${steps === 1 ? '' : 's'}`;
+/** "1 step", "25 steps"; in the plan's unit when a plan is given ("25 rollout steps", "100 iterations"). */
+export function stepCount(steps: number, plan?: TrainingPlan): string {
+  const n = tickNouns(plan);
+  return `${formatCount(steps)} ${steps === 1 ? n.one : n.many}`;
 }
 
 /**
- * A warmup of `steps` optimizer steps in the terms the config uses, under its own key: a step
- * count (`--lr-warmup-iters 2`), samples for a samples flag, or for a warmup written as a fraction
- * (NeoX `warmup`, Megatron `--lr-warmup-fraction`; HF `warmup_ratio` when `plan` is given) the
- * fraction that gives at most that many steps. `text` goes in messages, `fix` in the short fix.
+ * What to do when the warmup cannot be made as short as `steps` because the framework floors it
+ * (Setting.floor): turn it off, leave the floor, or lengthen the run so the floor is `share` of it.
  */
-export function warmupAsWritten(setting: Setting<number>, steps: number, plan?: TrainingPlan, inFile?: string): { text: string; fix: string } {
+function belowFloor(setting: Setting<number>, plan: TrainingPlan | undefined, share: number, inFile?: string): string {
+  const f = setting.floor!;
+  const ways: string[] = [];
+  if (f.off) ways.push(`set ${f.off} (no warmup)`);
+  if (f.otherwise) ways.push(f.otherwise);
+  const need = Math.ceil(f.steps / share - 1e-9);
+  const total = plan?.totalSteps;
+  const spe = plan?.stepsPerEpoch;
+  const epochs = plan?.epochs;
+  const nouns = tickNouns(plan);
+  const runKey = epochs?.key && spe && spe.value > 0 ? keyValue(epochs.key, formatCount(Math.ceil(need / spe.value - 1e-9)), epochs.file ?? inFile) : total?.key ? keyValue(total.key, formatCount(need), total.file ?? inFile) : undefined;
+  ways.push(`train ≥ ${formatCount(need)} ${nouns.many}${runKey ? ` (${runKey})` : ''} so that it is ${formatPercent(share)} of the run`);
+  const last = ways.pop()!;
+  return `${f.by}, so no ${setting.key ?? 'warmup'} gives fewer: ${ways.length ? `${ways.join(', ')} or ${last}` : last}`;
+}
+
+/**
+ * A warmup of `steps` in the terms the config uses, under its own key: a step count
+ * (`--lr-warmup-iters 2`), samples for a samples flag, epochs for an epoch key, or for a warmup written
+ * as a fraction (NeoX `warmup`, Megatron `--lr-warmup-fraction`; HF `warmup_ratio` when `plan` is given)
+ * the fraction that gives at most that many steps. `text` goes in messages, `fix` in the short fix.
+ * When the framework floors the warmup above `steps` (Setting.floor), both say what to do instead;
+ * `share` is the part of the run `steps` stands for (0.05 for "5% of the run").
+ */
+export function warmupAsWritten(
+  setting: Setting<number>,
+  steps: number,
+  plan?: TrainingPlan,
+  inFile?: string,
+  share = 0.05,
+): { text: string; fix: string; floored?: boolean; steps: number } {
+  if (setting.floor && steps < setting.floor.steps) {
+    const text = belowFloor(setting, plan, share, inFile);
+    return { text, fix: text, floored: true, steps: setting.floor.steps };
+  }
   const f = setting.fractionOf;
-  if (f && f.ofSteps > 0) {
+  if (f && f.ofSteps > 0 && !setting.writtenAs) {
     const kv = keyValue(setting.key ?? 'warmup', formatFractionDown(steps / f.ofSteps), setting.file ?? inFile);
-    return { text: `${kv} (${stepCount(steps)} of ${f.of})`, fix: kv };
+    return { text: `${kv} (${stepCount(steps, plan)} of ${f.of})`, fix: kv, steps };
   }
   const ratio = plan?.warmupRatio;
   const total = plan?.totalSteps;
   if (!setting.key && ratio?.key && total && total.value > 0) {
     const kv = keyValue(ratio.key, formatFractionDown(steps / total.value), ratio.file ?? inFile);
-    return { text: `${kv} (${stepCount(steps)})`, fix: kv };
+    return { text: `${kv} (${stepCount(steps, plan)})`, fix: kv, steps };
   }
-  if (!setting.key) return { text: stepCount(steps), fix: `warmup ${formatCount(steps)}` };
-  const kv = inKeyUnit(setting, steps, 'down', inFile);
-  return { text: setting.writtenAs ? `${kv} (${stepCount(steps)})` : kv, fix: kv };
+  if (!setting.key) return { text: stepCount(steps, plan), fix: `warmup ${formatCount(steps)}`, steps };
+  const kv = keyUnitValue(setting, steps, 'down', inFile);
+  return { text: setting.writtenAs ? `${kv.text} (${stepCount(kv.steps, plan)})` : kv.text, fix: kv.text, steps: kv.steps };
 }
 
 /**
- * The samples one LR-scheduler tick consumes, which a warmup in ticks spans: the global batch, or
- * for an RL plan whose scheduler ticks once per rollout step (verl), the responses of one rollout
- * step (prompts per rollout step × samples per prompt), whatever the optimizer-step batch is.
+ * The samples one LR-scheduler tick consumes, which a warmup in ticks spans: the global batch; for an
+ * RL plan whose scheduler ticks once per rollout step (verl), the responses of one rollout step
+ * (prompts per rollout step × samples per prompt), whatever the optimizer-step batch is; for a plan in
+ * iterations (Ultralytics), the images of one iteration (micro-batch × world size).
  */
 export function batchPerTick(plan: TrainingPlan): Setting<number> | undefined {
+  const tick = plan.schedulerTick?.value;
+  if (tick === 'iteration') {
+    const micro = plan.microBatchSize;
+    const world = plan.dataParallelSize ?? plan.worldSize;
+    if (!micro || !world) return undefined;
+    return { ...micro, value: micro.value * world.value, origin: 'derived', how: `${formatCount(micro.value)} × ${formatCount(world.value)} images per iteration`, unit: 'samples' };
+  }
   const prompts = plan.promptsPerRolloutStep;
-  if (plan.schedulerTick?.value !== 'rollout-step' || !prompts) return plan.globalBatchSize;
+  if (tick !== 'rollout-step' || !prompts) return plan.globalBatchSize;
   const n = plan.samplesPerPrompt?.value ?? 1;
   return { ...prompts, value: prompts.value * n, origin: 'derived', how: `${formatCount(prompts.value)} prompts × ${formatCount(n)} responses per rollout step`, unit: 'responses' };
 }
 
+/** The batch one tick consumes, named for messages: "the global batch", "the responses per rollout step", "the images per iteration". */
+export function tickBatchName(plan: TrainingPlan): string {
+  const tick = plan.schedulerTick?.value;
+  if (tick === 'rollout-step' && plan.promptsPerRolloutStep) return 'the responses per rollout step';
+  if (tick === 'iteration') return 'the images per iteration';
+  return 'the global batch';
+}

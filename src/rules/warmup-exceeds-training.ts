@@ -1,6 +1,6 @@
-import { formatCount } from '../engine/format-number.js';
+import { formatCount, formatPercent } from '../engine/format-number.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
-import { brief, clearOfEstimates, derivation, launchRejection, rangeOf, stepCount, warmupAsWritten, type Rule } from './types.js';
+import { brief, clearOfEstimates, derivation, launchRejection, rangeOf, stepCount, tickNouns, warmupAsWritten, type Rule } from './types.js';
 
 /**
  * A warmup written as a fraction of the decay horizon (Megatron --lr-warmup-fraction, NeoX
@@ -11,7 +11,7 @@ function afterDecayFix(warmup: Setting<number>, plan: TrainingPlan, total: numbe
   const decay = plan.decaySteps;
   if (!f || !decay || Math.abs(f.ofSteps - decay.value) > 1) return undefined;
   const steps = Math.ceil(f.fraction * total - 1e-9);
-  return steps < total ? `${warmup.key ?? 'warmup'} ${f.fraction} then gives ${stepCount(steps)}` : undefined;
+  return steps < total ? `${warmup.key ?? 'warmup'} ${f.fraction} then gives ${stepCount(steps, plan)}` : undefined;
 }
 
 export const warmupExceedsTraining: Rule = {
@@ -29,15 +29,19 @@ export const warmupExceedsTraining: Rule = {
     const advice = warmupAsWritten(warmup, suggested, ctx.plan, ctx.file.path);
     const consequence = launchRejection(ctx) ?? 'the LR never reaches its peak and the decay never starts';
     const range = rangeOf(ctx, warmup, total);
+    const nouns = tickNouns(ctx.plan);
+    // The share the advised value really gives (a whole epoch may be more than 5%).
+    const share = Math.abs(advice.steps - suggested) <= 1 ? '5%' : formatPercent(Math.min(1, advice.steps / total.value));
+    const fix = advice.floored ? advice.text : `set ${advice.text}, ${share} of the run`;
     ctx.report({
       range,
       message:
-        `warmup ${formatCount(warmup.value)} steps${brief(warmup)} ≥ the run's ${formatCount(total.value)} optimizer steps${brief(total)}: ` +
-        `${consequence}; set ${advice.text}, 5% of the run${derivation(['warmup', warmup], ['the run', total])}`,
+        `warmup ${formatCount(warmup.value)} ${nouns.many}${brief(warmup)} ≥ the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}: ` +
+        `${consequence}; ${fix}${derivation(['warmup', warmup], ['the run', total])}`,
       data: { warmupSteps: warmup.value, totalSteps: total.value, fraction: warmup.value / total.value, suggestedWarmupSteps: suggested },
       fix: advice.fix,
       runLength: {
-        consequence: ctx.launchCheck ? `warmup (${stepCount(warmup.value)}) never ends: ${ctx.launchCheck}` : `warmup (${stepCount(warmup.value)}) never ends`,
+        consequence: ctx.launchCheck ? `warmup (${stepCount(warmup.value, ctx.plan)}) never ends: ${ctx.launchCheck}` : `warmup (${stepCount(warmup.value, ctx.plan)}) never ends`,
         advice: advice.fix,
         sizedFor: { steps: warmup.value, ...(warmup.key ? { key: warmup.key } : {}) },
         written: warmup.range !== undefined && range === warmup.range,

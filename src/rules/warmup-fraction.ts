@@ -1,5 +1,5 @@
 import { formatCount, formatPercent } from '../engine/format-number.js';
-import { brief, clearOfEstimates, derivation, rangeOf, warmupAsWritten, type Rule } from './types.js';
+import { brief, clearOfEstimates, derivation, rangeOf, tickNouns, warmupAsWritten, type Rule } from './types.js';
 
 export const warmupFraction: Rule = {
   meta: {
@@ -29,19 +29,21 @@ export const warmupFraction: Rule = {
     // Against an upper bound on the run's length the share is a lower bound.
     const sameEstimate = total.estimatedFrom !== undefined && total.estimatedFrom === warmup.estimatedFrom;
     const shown = total.bound === 'upper' && !sameEstimate ? `at least ${share}` : share;
-    const advice = warmupAsWritten(warmup, suggested, ctx.plan, ctx.file.path);
+    const advice = warmupAsWritten(warmup, suggested, ctx.plan, ctx.file.path, max);
     const range = rangeOf(ctx, warmup);
+    const nouns = tickNouns(ctx.plan);
+    const fix = advice.floored ? advice.text : `set ${advice.text} or less`;
     ctx.report({
       range,
       message:
-        `warmup ${formatCount(warmup.value)} steps${brief(warmup)} is ${shown} of the run's ${formatCount(total.value)} optimizer steps${brief(total)}, ` +
+        `warmup ${formatCount(warmup.value)} ${nouns.many}${brief(warmup)} is ${shown} of the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}, ` +
         `above the ${formatPercent(max)} limit: the LR stays below its peak for ${shown} of the run and the decay gets the rest; ` +
-        `set ${advice.text} or less${derivation(['warmup', warmup], ['the run', total])}`,
+        `${fix}${derivation(['warmup', warmup], ['the run', total])}`,
       data: { warmupSteps: warmup.value, totalSteps: total.value, fraction, max, suggestedWarmupSteps: suggested },
       fix: advice.fix,
       runLength: {
         consequence: `warmup takes ${shown} of the run`,
-        advice: `${advice.fix} or less`,
+        advice: advice.floored ? advice.fix : `${advice.fix} or less`,
         written: warmup.range !== undefined && range === warmup.range,
       },
     });

@@ -1,5 +1,5 @@
 import { formatCount, formatRatio } from '../engine/format-number.js';
-import { batchPerTick, brief, inKeyUnit, rangeOf, replaceValue, type Rule } from './types.js';
+import { batchPerTick, brief, keyUnitValue, rangeOf, replaceValue, tickBatchName, tickNouns, type Rule } from './types.js';
 
 export const warmupNotRescaled: Rule = {
   meta: {
@@ -31,13 +31,15 @@ export const warmupNotRescaled: Rule = {
     const k = batch.value / baseBatch.value;
     if (Math.abs(k - 1) <= tolerance || warmup.value !== baseWarmup.value) return;
     const suggested = Math.max(1, Math.round(warmup.value / k));
-    const set = inKeyUnit(warmup, suggested, 'down', ctx.file.path);
+    // A framework floor (Ultralytics ≤ 8.4.102: 100 iterations) that no value of the key can go below.
+    if (warmup.floor && suggested < warmup.floor.steps) return;
+    const set = keyUnitValue(warmup, suggested, 'down', ctx.file.path);
     ctx.report({
       range: rangeOf(ctx, warmup, batch),
       message:
-        `warmup still ${formatCount(warmup.value)} steps${brief(warmup)} while the global batch went ×${formatRatio(k)} ` +
+        `warmup still ${formatCount(warmup.value)} ${tickNouns(ctx.plan).many}${brief(warmup)} while ${tickBatchName(ctx.plan)} went ×${formatRatio(k)} ` +
         `(${formatCount(baseBatch.value)} → ${formatCount(batch.value)}) since ${ref.label}: it now spans ${formatRatio(k)}× the samples ` +
-        `(${formatCount(warmup.value * batch.value)} vs ${formatCount(warmup.value * baseBatch.value)}); set ${set} to keep the same warmup in samples`,
+        `(${formatCount(warmup.value * batch.value)} vs ${formatCount(warmup.value * baseBatch.value)}); set ${set.text} to keep the same warmup in samples`,
       data: {
         batchRatio: k,
         baseGlobalBatchSize: baseBatch.value,
@@ -46,8 +48,8 @@ export const warmupNotRescaled: Rule = {
         suggestedWarmupSteps: suggested,
         reference: ref.path,
       },
-      fix: set,
-      edit: replaceValue(ctx, warmup, String(suggested)),
+      fix: set.text,
+      edit: replaceValue(ctx, warmup, set.value),
     });
   },
 };

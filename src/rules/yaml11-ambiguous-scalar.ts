@@ -32,9 +32,9 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
   // A loader that hands on the written text (Megatron's MODEL_ARGS) never types the scalar.
   if (!node.plain || ctx.yamlLoader === 'text') return undefined;
   const src = node.source;
-  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === 'pyyaml' ? 'PyYAML (YAML 1.1)' : ctx.yamlLoader === 'omegaconf' ? 'OmegaConf' : 'pydantic');
+  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === 'pyyaml' ? 'PyYAML (YAML 1.1)' : ctx.yamlLoader === 'omegaconf' ? 'OmegaConf' : ctx.yamlLoader === 'yacs' ? 'yacs' : 'pydantic');
   if (typeof node.value === 'string' && NUMERIC_TEXT.test(src)) {
-    // OmegaConf and pydantic-coerced loaders read it as the number intended.
+    // OmegaConf, yacs (literal_eval) and pydantic-coerced loaders read it as the number intended.
     if (ctx.yamlLoader !== 'pyyaml') return undefined;
     const replacement = numberSpelling(src);
     return {
@@ -78,6 +78,11 @@ export const yaml11AmbiguousScalar: Rule = {
   },
   check(ctx) {
     if (ctx.file.format !== 'yaml' || !ctx.file.tree) return;
+    // Only where the loader is known: a file a dialect claims, a fragment of a dialect's composition (typed by
+    // its loader), or a file a user schema in .trainlint.yml covers (PyYAML unless `yaml: '1.2'`). Other YAML
+    // (CI workflows, compose files, manifests, configs of frameworks trainlint does not know) is read by code
+    // whose YAML version is unknown: GitHub reads a workflow's `annotations: off` as the string "off".
+    if (!ctx.dialectId && ctx.yamlLoader === 'pyyaml' && ctx.schemas.length === 0) return;
     const seen = new Set<Range>();
     visitScalars(ctx.file.tree, (node) => {
       if (seen.has(node.range)) return; // aliases share nodes

@@ -30,6 +30,13 @@ export interface HydraCommand {
   errors: { message: string; range: Range }[];
   /** `"$@"` / `$*`: the caller may add overrides after these. */
   forwardsArgs?: Range;
+  /**
+   * An OmegaConf dotlist application (MaxText: `train.py CONFIG.yml key=value …`, read with
+   * `OmegaConf.from_cli`): the config file is the first positional argument and every `key=value`
+   * after it sets a key, its text typed as YAML; there is no Hydra grammar to reject a value.
+   */
+  dotlist?: boolean;
+  configFile?: WrittenValue;
 }
 
 const FLAGS: Record<string, 'configPath' | 'configName' | 'configDir'> = {
@@ -74,11 +81,17 @@ export function hydraCommand(cmd: LaunchCommand, file: string, origin: LocatedOv
     if (arg.flag !== '') continue;
     positional.push(arg);
   }
+  const dotlist = isDotlistCommand(cmd);
+  if (dotlist) out.dotlist = true;
   for (const arg of positional) {
     const text = arg.value ?? '';
     if (text === '' || FORWARDED.test(text)) continue;
     const range = arg.flagRange;
-    const parsed = parseOverride(text);
+    if (dotlist && !out.configFile && !text.includes('=') && /\.ya?ml$/i.test(text)) {
+      out.configFile = { value: unquote(text), range: arg.valueRange ?? range };
+      continue;
+    }
+    const parsed = dotlist ? parseDotlistItem(text) : parseOverride(text);
     if (!parsed.ok) {
       // A sweep is legal under --multirun (each job gets one value): trainlint reads the first job only.
       if (out.multirun && /Ambiguous value/.test(parsed.error)) continue;
@@ -107,8 +120,42 @@ export { sweepReason };
 const HYDRA_MODULES = /^(?:verl\.trainer\.(?:main_\w+|fsdp_sft_trainer|sft_trainer)|recipe\.\w+\.main_\w+)$/;
 const HYDRA_SCRIPTS = /(?:^|\/)(?:megatron_\w+_(?:pretraining|finetuning|sft|tuning|continue_training)|speech_to_text\w*|main_ppo|main_\w+_ppo)\.py$/;
 
+/** MaxText's trainers (`python3 -m MaxText.train`, `maxtext.trainers.pre_train.train`, `MaxText/train.py`): OmegaConf dotlist applications. */
+const DOTLIST_MODULES = /^(?:MaxText\.(?:train|sft_trainer|sft\.sft_trainer)|maxtext\.trainers\.[\w.]*train\w*)$/;
+const DOTLIST_SCRIPTS = /(?:^|\/)MaxText\/(?:train|sft_trainer)\.py$/;
+
+/** Whether a command starts an OmegaConf dotlist application (`CONFIG.yml key=value …`). */
+export function isDotlistCommand(cmd: LaunchCommand): boolean {
+  if (cmd.module !== undefined) return DOTLIST_MODULES.test(cmd.module);
+  return cmd.script !== undefined && DOTLIST_SCRIPTS.test(cmd.script);
+}
+
+/**
+ * One `key=value` of `OmegaConf.from_cli`: the text after `=` is read as YAML (a number, a boolean,
+ * null, else the text), whatever characters it holds; there is no append or delete.
+ */
+export function parseDotlistItem(text: string): ReturnType<typeof parseOverride> {
+  if (text.length > MAX_DOTLIST_CHARS) return { ok: false, error: `a dotlist item longer than ${MAX_DOTLIST_CHARS} characters is not read` };
+  const eq = text.indexOf('=');
+  const key = eq > 0 ? text.slice(0, eq).trim() : '';
+  if (!/^[A-Za-z_][\w-]*(?:\.[\w-]+)*$/.test(key)) return { ok: false, error: `"${text.slice(0, 80)}" is not a key=value item` };
+  const raw = unquote(text.slice(eq + 1));
+  const quoted = raw !== text.slice(eq + 1).trim();
+  const t = raw.trim();
+  let value: string | number | boolean | null = raw;
+  if (!quoted) {
+    if (/^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/.test(t)) value = Number(t.replace(/_/g, ''));
+    else if (/^(?:true|false)$/i.test(t)) value = t.toLowerCase() === 'true';
+    else if (/^(?:null|~)$/i.test(t) || t === '') value = null;
+  }
+  return { ok: true, override: { op: 'set', key, path: key.split('.'), value: { kind: 'scalar', value, quoted, text: raw }, text } };
+}
+
+const MAX_DOTLIST_CHARS = 4096;
+
 /** Whether a launch command starts a Hydra application: a Hydra config flag, or a known Hydra program. */
 export function isHydraCommand(cmd: LaunchCommand): boolean {
+  if (isDotlistCommand(cmd)) return true;
   if (cmd.args.some((a) => Object.hasOwn(FLAGS, a.flag))) return true;
   if (cmd.module !== undefined) return HYDRA_MODULES.test(cmd.module);
   return cmd.script !== undefined && HYDRA_SCRIPTS.test(cmd.script);
@@ -122,6 +169,8 @@ export function isHydraCommand(cmd: LaunchCommand): boolean {
  * `--config-name` may carry `.yaml`; without it, the decorator's `config_name`.
  */
 export function configCandidates(cmd: HydraCommand, decorator?: { configPath?: string; configName?: string }): { dir: string; name: string }[] {
+  // A dotlist application names its config file as written, relative to the working directory.
+  if (cmd.configFile) return /[$`~]/.test(cmd.configFile.value) ? [] : [{ dir: path.posix.dirname(cmd.configFile.value), name: path.posix.basename(cmd.configFile.value) }];
   const name = (cmd.configName?.value ?? decorator?.configName)?.replace(/\.ya?ml$/, '');
   if (!name || /[$`]/.test(name)) return [];
   const appDir = cmd.app ? path.posix.dirname(cmd.app) : '.';

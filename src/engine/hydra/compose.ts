@@ -13,7 +13,7 @@
  * `_self_` in its defaults list merges its own values last (Hydra ≥ 1.1).
  */
 import path from 'node:path';
-import { mapGet, type ConfigNode, type MapEntry, type MapNode, type ScalarNode, type SeqNode } from '../tree.js';
+import { mapEdited, mapGet, type ConfigNode, type MapEntry, type MapNode, type ScalarNode, type SeqNode } from '../tree.js';
 import type { Range } from '../types.js';
 import { packageHeader, readDefaultsList, type DefaultsEntry } from './defaults-list.js';
 import type { HydraOverride, OverrideValue } from './overrides.js';
@@ -153,6 +153,7 @@ function indexOf(m: MapNode, key: string): number {
 
 /** Replace entry `at` (dropping any earlier duplicate of the key) or append. */
 function setAt(m: MapNode, at: number, entry: MapEntry): void {
+  mapEdited(m);
   if (at < 0) {
     m.entries.push(entry);
     return;
@@ -421,6 +422,7 @@ export function applyOverrides(base: ComposedConfig, overrides: LocatedOverride[
         continue;
       }
       parent!.entries = parent!.entries.filter((e) => e.key !== leaf);
+      mapEdited(parent!);
       continue;
     }
     // Hydra merges a list or dict appended onto an existing key instead of refusing it.

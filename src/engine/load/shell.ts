@@ -29,6 +29,8 @@ export interface ShellProblem {
 interface Statement {
   text: string;
   map: number[];
+  /** The body of the statement's first heredoc (source offsets), and whether its delimiter was quoted (no expansion). */
+  heredoc?: { start: number; end: number; quoted: boolean };
 }
 
 /** A shell-quote token located in its statement: raw text is `text.slice(from, to)`. */
@@ -90,6 +92,8 @@ const WHOLE_MARK = /^\uE000(\d+)\uE001$/;
 /** Placeholder key prefix for `$( … )` and backtick substitutions (see `substitution`). */
 const SUBST = '\u0001';
 const OPERATOR_CHARS = ';&|()<>';
+/** A variable reference in an unquoted heredoc body: `${…}` (bounded) or `$NAME`. */
+const HEREDOC_REF = /\$(?:\{([^{}\n]{1,200})\}|([A-Za-z_]\w*))/g;
 const ASSIGN = /^([A-Za-z_]\w*)(\+?)=/;
 const REDIRECTS = new Set(['>', '>>', '<', '>&', '<&', '&>', '&>>', '>|', '<>', '<<', '<<-', '<<<']);
 const DECLARE = new Set(['export', 'readonly', 'declare', 'typeset', 'local']);
@@ -102,7 +106,15 @@ const FRONT_ENDS: Record<string, RegExp> = {
   'llamafactory-cli': /^train$/,
   'axolotl': /^(?:train|preprocess)$/,
   'litgpt': /^(?:finetune\w*|pretrain)$/,
+  // ms-swift (`swift sft|pt|rlhf`, Megatron-SWIFT `megatron sft|pt|rlhf`) and the TRL CLI (`trl grpo …`).
+  'swift': /^(?:sft|pt|rlhf)$/,
+  'megatron': /^(?:sft|pt|rlhf)$/,
+  'trl': /^(?:sft|dpo|grpo|kto|reward|rloo)$/,
 };
+/** timm's launch wrapper: `distributed_train.sh NUM_PROC train.py-arguments…`. */
+const TIMM_WRAPPER = 'distributed_train.sh';
+/** Framework programs that are the training command themselves, with no subcommand (fairseq's console scripts). */
+const TRAIN_PROGRAMS = new Set(['fairseq-train', 'fairseq-hydra-train']);
 /** Ultralytics `yolo TASK MODE` tasks (cfg/__init__.py TASKS). */
 const YOLO_TASKS = new Set(['detect', 'segment', 'classify', 'pose', 'obb']);
 /** The script's own arguments, handed on: `$@`, `$*`, `${@}`, `${@:2}`. */
@@ -209,7 +221,8 @@ class ScriptParser {
     let braces = 0; // depth of unquoted `${ … }`
     let array = false; // inside `NAME=( … )`, where newlines do not end the statement
     let continued = false; // this physical line was joined to the one above by `\`
-    let heredocs: { delim: string; strip: boolean }[] = [];
+    let heredocs: { delim: string; strip: boolean; quoted: boolean }[] = [];
+    let body: Statement['heredoc'];
     let stmtStart = 0;
     const add = (s: string, at: number): void => {
       text += s;
@@ -220,9 +233,10 @@ class ScriptParser {
       inWord = true;
     };
     const flush = (): void => {
-      if (text.trim()) out.push({ text, map });
+      if (text.trim()) out.push({ text, map, ...(body ? { heredoc: body } : {}) });
       text = '';
       map = [];
+      body = undefined;
     };
 
     let i = 0;
@@ -281,6 +295,7 @@ class ScriptParser {
         inWord = false;
         continued = false;
         const next = heredocs.length ? this.skipHeredocs(i + 1, heredocs) : i + 1;
+        if (heredocs.length) body = { start: i + 1, end: this.heredocEnd(i + 1, heredocs[0]), quoted: heredocs[0].quoted };
         heredocs = [];
         if (array) add(' ', i);
         else {
@@ -310,7 +325,7 @@ class ScriptParser {
         h.lastIndex = i;
         const m = h.exec(src);
         if (m) {
-          heredocs.push({ delim: m[2] ?? m[3] ?? m[4], strip: m[1] === '-' });
+          heredocs.push({ delim: m[2] ?? m[3] ?? m[4], strip: m[1] === '-', quoted: m[4] === undefined || src[i + m[0].length - m[4].length - 1] === '\\' });
           for (let k = 0; k < m[0].length; k++) add(src[i + k], i + k);
           i += m[0].length;
           inWord = true;
@@ -372,6 +387,19 @@ class ScriptParser {
     this.substs.push(src.slice(i, end).replace(/\\\r?\n/g, ''));
     emit('${' + SUBST + (this.substs.length - 1) + '}', i, end - 1);
     return end;
+  }
+
+  /** Where the body of a heredoc that starts at `from` ends: the start of its delimiter line. */
+  private heredocEnd(from: number, h: { delim: string; strip: boolean }): number {
+    let p = from;
+    while (p < this.src.length) {
+      const end = this.lineEnd(p);
+      let line = this.src.slice(p, end).replace(/\r$/, '');
+      if (h.strip) line = line.replace(/^\t+/, '');
+      if (line === h.delim) return p;
+      p = end + 1;
+    }
+    return this.src.length;
   }
 
   /** Skips heredoc bodies that start at `from`; returns the offset after the last delimiter line. */
@@ -451,6 +479,10 @@ class ScriptParser {
     const words = seg.slice(k).flatMap((t) => this.expand(t, st, refs));
     const last = seg[seg.length - 1];
     const range = this.range(st.map[seg[0].from], st.map[Math.max(last.from, last.to - 1)] + 1);
+    if (words[0]?.text === 'read' && st.heredoc) {
+      this.readHeredoc(words, st.heredoc, range);
+      return;
+    }
     if ((words[0]?.text === 'cd' || words[0]?.text === 'pushd') && words.length >= 2) {
       (this.script.directoryChanges ??= []).push({ dir: words[words.length - 1].text, range });
       return;
@@ -466,6 +498,26 @@ class ScriptParser {
       if (m) env[m[1]] = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
     }
     this.script.commands.push({ ...body, range, ...(k > 0 ? { env } : {}), ...(this.script.slurm ? { slurm: this.script.slurm } : {}) });
+  }
+
+  /**
+   * `read -r -d '' NAME <<EOF … EOF` (OpenRLHF's launch scripts keep the whole training command in
+   * such a variable, then run `deepspeed --module $NAME`): NAME holds the heredoc's body, with
+   * `\`-newline continuations joined and variables expanded, as bash's unquoted heredoc gives it
+   * (leading and trailing blanks stripped by `read`). Each word keeps where it is written in the
+   * body. Without `-d ''` read takes one line only, and a quoted delimiter (`<<'EOF'`) keeps the
+   * backslashes: neither is followed (the variable stays unknown).
+   */
+  private readHeredoc(words: Word[], body: NonNullable<Statement['heredoc']>, range: Range): void {
+    const name = words[words.length - 1]?.text ?? '';
+    const d = words.findIndex((w) => w.text === '-d' || w.text === '-rd');
+    if (body.quoted || d < 0 || words[d + 1]?.text !== '' || !/^[A-Za-z_]\w*$/.test(name) || body.end - body.start > MAX_VARIABLE_CHARS) return;
+    const raw = this.src.slice(body.start, body.end).replace(/\\\r?\n/g, ' ');
+    // Quotes and operators are literal in a heredoc: only `$NAME` and `${…}` are expanded.
+    const value = raw.replace(HEREDOC_REF, (whole, braced: string | undefined, bare: string | undefined) => this.resolve(braced ?? bare).text).trim();
+    if (value.length > MAX_VARIABLE_CHARS) return;
+    this.vars.set(name, { value, words: this.locate(value, body.start, body.end), array: false });
+    this.script.variables.push({ name, value, range });
   }
 
   private assign(t: Token, st: Statement, refs: string[]): void {
@@ -661,6 +713,14 @@ class ScriptParser {
       return { launcher: 'none', launcherArgs: [], script: `${exe} ${words[k + 1].text}`, args: this.programArgs(words, k + 2), cli: `${exe} ${words[k + 1].text}` };
     }
     if (exe === 'yolo') return this.yolo(words, k + 1);
+    if ((exe === 'bash' || exe === 'sh') && basename(words[k + 1]?.text ?? '') === TIMM_WRAPPER) return this.timmWrapper(words, k + 1);
+    if (exe === TIMM_WRAPPER) return this.timmWrapper(words, k);
+    if (TRAIN_PROGRAMS.has(exe)) return { launcher: 'none', launcherArgs: [], script: exe, args: this.programArgs(words, k + 1), cli: exe };
+    if (exe === 'ray' && words[k + 1]?.text === 'job' && words[k + 2]?.text === 'submit') {
+      // `ray job submit [options] -- python3 -m …`: the entrypoint after `--` is the training program.
+      const dash = words.findIndex((w, j) => j > k + 2 && w.text === '--');
+      return dash > 0 ? this.command(words, dash + 1) : undefined;
+    }
     if (exe === 'srun') {
       // srun's options come first; the program it starts decides the launcher.
       const r = this.options(words, k + 1, switchesFrom(SRUN_SWITCHES), { splitShort: true });
@@ -683,6 +743,17 @@ class ScriptParser {
     if (words[j] && !words[j].text.includes('=')) return undefined;
     const args = this.programArgs(words, j);
     return args.some((a) => a.flag === '' && a.value === 'mode=train') ? { launcher: 'none', launcherArgs: [], script: 'yolo train', args, cli: 'yolo train' } : undefined;
+  }
+
+  /**
+   * timm's `distributed_train.sh N …`: `NUM_PROC=$1; shift; torchrun --nproc_per_node=$NUM_PROC train.py "$@"`.
+   * The process count is kept as a launcher option named after the wrapper (launcherWorldSize reads it).
+   */
+  private timmWrapper(words: Word[], k: number): CommandBody | undefined {
+    const n = words[k + 1];
+    if (!n || isFlag(n.text)) return undefined;
+    const nproc: ShellArg = { ...this.positional(n), flag: TIMM_WRAPPER };
+    return { launcher: 'torchrun', launcherArgs: [nproc], script: 'train.py', args: this.programArgs(words, k + 2), cli: TIMM_WRAPPER };
   }
 
   private torchrun(words: Word[], k: number, before: ShellArg[]): CommandBody | undefined {
@@ -780,7 +851,8 @@ class ScriptParser {
       });
       return k + 1;
     }
-    if (next && !isFlag(next.text) && takesValue(w.text, next)) {
+    // `--switch "$@"`: the script's own arguments are never a flag's value.
+    if (next && !isFlag(next.text) && !FORWARDED.test(next.text) && takesValue(w.text, next)) {
       const valueVia = next.via ? { viaVariable: next.via } : via;
       out.push({ flag: w.text, value: next.text, flagRange: this.range(w.start, w.end), valueRange: this.range(next.start, next.end), ...valueVia });
       return k + 2;
@@ -881,7 +953,7 @@ export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undef
     case 'python':
       return { value: 1, how: 'plain python (one process)', range: cmd.range, key: 'python' };
     case 'torchrun': {
-      const nproc = opt('--nproc_per_node', '--nproc-per-node');
+      const nproc = opt('--nproc_per_node', '--nproc-per-node', TIMM_WRAPPER);
       const nnodes = opt('--nnodes');
       if (nproc) return product(nproc, nnodes, '--nnodes not set: 1 node');
       // torchrun's default is one process per node, unless an opaque `$OPTS` may set it.
@@ -925,11 +997,14 @@ export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undef
       return tasks ? { value: tasks.value, how: `srun inherits ${tasks.text}`, range: tasks.range, key: '#SBATCH' } : undefined;
     }
     case 'none': {
-      // llamafactory-cli starts torchrun with NNODES × NPROC_PER_NODE from its environment.
+      // llamafactory-cli and ms-swift (`swift sft`, `megatron sft`) start torchrun with NNODES × NPROC_PER_NODE from their environment.
       const env = cmd.env ?? {};
       const perNode = /^\d+$/.test(env.NPROC_PER_NODE ?? '') ? Number(env.NPROC_PER_NODE) : undefined;
       const nodes = /^\d+$/.test(env.NNODES ?? '1') ? Number(env.NNODES ?? '1') : undefined;
-      if (cmd.cli !== 'llamafactory-cli train' || !perNode || !nodes) return undefined;
+      const swift = /^(?:swift|megatron) (?:sft|pt|rlhf)$/.test(cmd.cli ?? '');
+      // ms-swift without NPROC_PER_NODE or NNODES runs one Python process (swift/cli/main.py use_torchrun).
+      if (swift && env.NPROC_PER_NODE === undefined && env.NNODES === undefined) return { value: 1, how: 'NPROC_PER_NODE and NNODES not set: ms-swift runs one process', range: cmd.range, key: 'NPROC_PER_NODE' };
+      if ((cmd.cli !== 'llamafactory-cli train' && !swift) || !perNode || !nodes) return undefined;
       return { value: perNode * nodes, how: `NPROC_PER_NODE=${perNode}${env.NNODES ? ` × NNODES=${nodes}` : ' (NNODES not set: 1 node)'}`, range: cmd.range, key: 'NPROC_PER_NODE' };
     }
     default:

@@ -1,0 +1,114 @@
+/**
+ * Values a launch command gives a config it names, which the framework applies over the file: the
+ * flags after a Hugging Face / TRL YAML (`python train.py sft.yaml --learning_rate 2e-5`, `--config x.yaml
+ * --deepspeed ds.json`: HfArgumentParser / TrlParser), LLaMA-Factory's `key=value` words
+ * (`llamafactory-cli train x.yaml learning_rate=2e-5`: OmegaConf.from_cli merged over the YAML), axolotl's
+ * options (`axolotl train x.yml --learning-rate 2e-5`: click, then load_cfg writes them into the config).
+ *
+ * `withOverrides` gives the config as that launch runs it: a copy of its tree with each overridden value
+ * replaced (copy-on-write). The replaced scalars are registered here, so the plan helpers (engine/plan.ts)
+ * give their Settings origin 'launcher', the script's file:line and the flag as written, instead of the
+ * config's. Pure: no I/O.
+ */
+import type { SourceFile } from './source.js';
+import { mapGet, type ConfigNode, type MapNode, type ScalarNode, type ScalarValue } from './tree.js';
+import type { Range, Setting } from './types.js';
+
+/**
+ * How a framework reads what follows its config on the command line: 'argparse' (HfArgumentParser /
+ * TrlParser: `--key value`, `--key=value`, a bare `--flag` is true), 'click' (axolotl's CLI: the same, and
+ * `--no-flag` is false; `--key-name` is `key_name`, `--trl.beta` is `trl.beta`), 'dotlist' (OmegaConf's
+ * `key=value` words, YAML-typed).
+ */
+export type OverrideStyle = 'argparse' | 'click' | 'dotlist';
+
+/** One value a launch command writes over its config. */
+export interface LaunchOverride {
+  /** How the command writes it: a dialect applies the styles its framework reads (DialectMeta.launchOverrides). */
+  style: OverrideStyle;
+  /** The key path in the config (`learning_rate`, `trl.beta`). */
+  path: string[];
+  /** The value as the framework types it. */
+  value: ScalarValue;
+  /** The value as written. */
+  text: string;
+  /** The flag as written (`--learning_rate`, `--no-bf16`), or a `key=value` word's key (`learning_rate`). */
+  flag: string;
+  /** The launch script, and where the flag is written in it. */
+  file: string;
+  range: Range;
+  /** "the launch command at scripts/train.sh:4". */
+  where: string;
+}
+
+/** Override scalars → what wrote them (only nodes created by withOverrides are in it). */
+const registry = new WeakMap<ScalarNode, LaunchOverride & { replaced?: string }>();
+
+/** What wrote this scalar, when a launch command gave it (withOverrides). */
+export function overrideOf(node: ConfigNode | undefined): (LaunchOverride & { replaced?: string }) | undefined {
+  return node?.kind === 'scalar' ? registry.get(node) : undefined;
+}
+
+/**
+ * A Setting for a value a launch command gave: origin 'launcher', the script's file and the flag's place,
+ * the flag as written; the note says what it replaced. Undefined for a scalar the config itself holds.
+ */
+export function overrideSetting<T extends number | string | boolean>(node: ConfigNode | undefined, value: T, note?: string): Setting<T> | undefined {
+  const o = overrideOf(node);
+  if (!o) return undefined;
+  const over = o.replaced !== undefined ? `, over ${o.path.join('.')}: ${o.replaced} in the config` : '';
+  return { value, origin: 'launcher', file: o.file, key: o.flag, range: o.range, note: `from ${o.where}${over}${note ? `; ${note}` : ''}` };
+}
+
+/** A value typed as the style's parser types it. */
+export function typeOverride(text: string, style: OverrideStyle): ScalarValue {
+  const t = text.trim();
+  if (/^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/.test(t)) {
+    const n = Number(t.replace(/_/g, ''));
+    if (Number.isFinite(n)) return n;
+  }
+  if (/^(?:true|false)$/i.test(t)) return t.toLowerCase() === 'true';
+  if (style === 'dotlist') {
+    // OmegaConf's loader keeps YAML 1.1 booleans and null.
+    if (/^(?:yes|on)$/i.test(t)) return true;
+    if (/^(?:no|off)$/i.test(t)) return false;
+    if (/^(?:null|~)$/i.test(t)) return null;
+  }
+  return text;
+}
+
+function scalarFor(o: LaunchOverride, replaced?: ConfigNode): ScalarNode {
+  // Not `plain`: the value was never YAML text, so yaml11-ambiguous-scalar has nothing to say about it.
+  const node: ScalarNode = { kind: 'scalar', value: o.value, source: o.text, plain: false, range: replaced?.range ?? o.range };
+  const was = replaced?.kind === 'scalar' ? replaced.source : replaced ? '(a mapping or list)' : undefined;
+  registry.set(node, { ...o, ...(was !== undefined ? { replaced: was } : {}) });
+  return node;
+}
+
+/** `map` with `path` set to the override (new mappings on the way), or undefined when a scalar is in the way. */
+function setIn(map: MapNode, path: string[], o: LaunchOverride): MapNode | undefined {
+  const [key, ...rest] = path;
+  const entry = mapGet(map, key);
+  let value: ConfigNode | undefined;
+  if (rest.length === 0) value = scalarFor(o, entry?.value);
+  else if (!entry) value = setIn({ kind: 'map', entries: [], range: map.range }, rest, o);
+  else if (entry.value.kind === 'map') value = setIn(entry.value, rest, o);
+  if (!value) return undefined;
+  // The last entry wins (mapGet): replace it in place, or append a new key at the mapping's start.
+  const at = entry ? map.entries.lastIndexOf(entry) : -1;
+  const entries = [...map.entries];
+  if (at >= 0) entries[at] = { ...entry!, value };
+  else entries.push({ key, keyRange: { ...map.range, endLine: map.range.line, endColumn: map.range.column }, value });
+  return { ...map, entries };
+}
+
+/**
+ * The config as the launch runs it: its tree with the overrides applied in order (the last of a key wins,
+ * as the parsers do). The file is returned as is when nothing applies.
+ */
+export function withOverrides(file: SourceFile, overrides: readonly LaunchOverride[]): SourceFile {
+  if (overrides.length === 0 || file.tree?.kind !== 'map') return file;
+  let tree: MapNode = file.tree;
+  for (const o of overrides) tree = (o.path.length > 0 && o.path.every((k) => k !== '') && setIn(tree, o.path, o)) || tree;
+  return tree === file.tree ? file : { ...file, tree };
+}
