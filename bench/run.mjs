@@ -36,7 +36,8 @@ const tools = opt('tools', 'floor,yaml,ajv-cli,yamllint,spectral').split(',');
 const startupRuns = Number(opt('startup-runs', 11));
 const jsonOut = opt('json', undefined);
 const node = process.execPath;
-const node24 = path.join(repo, 'node_modules', 'node', 'bin', 'node');
+// Node 24 (the action's runtime): TRAINLINT_NODE24 (scripts/node24.sh prints it), else a local `node` package.
+const node24 = process.env.TRAINLINT_NODE24 || path.join(repo, 'node_modules', 'node', 'bin', 'node');
 const cli = path.join(repo, 'dist', 'cli.js');
 const work = path.join(home, 'work');
 mkdirSync(work, { recursive: true });
