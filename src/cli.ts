@@ -1,24 +1,10 @@
 #!/usr/bin/env node
-/** Entry of the `trainlint` command (bundled to dist/cli.js), and of its lint workers. */
-import { runCli } from './cli/main.js';
-import { setLintWorkerScript } from './engine/parallel/pool.js';
-import { runLintWorkerIfAny } from './engine/parallel/worker.js';
+/**
+ * Entry of the `trainlint` command (dist/cli.js): turns on Node's compile cache (Node 22+; a run
+ * after the first starts from cached bytecode instead of compiling the bundle again), then loads
+ * the command itself (dist/cli-main.js, a separate file so that it is compiled through the cache).
+ */
+import { enableCompileCache } from './compile-cache.js';
 
-if (!runLintWorkerIfAny()) {
-  // Lint workers run this same file (engine/parallel/).
-  setLintWorkerScript(new URL(import.meta.url));
-  runCli(process.argv.slice(2), {
-    cwd: process.cwd(),
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    isTTY: Boolean(process.stdout.isTTY),
-  }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`trainlint: internal error: ${String(err)}\n`);
-      process.exitCode = 2;
-    },
-  );
-}
+enableCompileCache();
+await import('./cli-main.js');
