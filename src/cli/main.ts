@@ -13,6 +13,7 @@ import { userFacingMessage } from '../engine/load/result.js';
 import type { Report } from '../engine/report-types.js';
 import { RULES } from '../rules/index.js';
 import { formatReport } from '../report/index.js';
+import { endLintWorkers } from '../engine/parallel/pool.js';
 import { writeJson } from '../report/json.js';
 import { formatPlan } from '../report/plan-text.js';
 import { HELP, parseCliArgs, type CliArgs, type FailOn } from './args.js';
@@ -278,6 +279,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`trainlint: applied ${fixed.edits} fix(es) in ${fixed.files} file(s)\n`);
       if (fixed.files > 0) results = (await lint(options)).results;
     }
+    // No more lint runs: the workers' memory is freed before the report is written.
+    await endLintWorkers();
     const baselinePath = path.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     const baselineShown = args.baseline ?? BASELINE_FILE;
     if (args.updateBaseline) {

@@ -35,7 +35,7 @@ export const DEFAULT_MAX_WORKERS = 4;
  * worker stays small instead of collecting only when its heap is large. A file too large for it
  * makes the worker fail, and its batch is linted on the main thread, which has no such limit.
  */
-export const tuning = { compressFromFiles: 20_000, workerHeap: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 128 } };
+export const tuning = { compressFromFiles: 20_000, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
 /** Files per batch, at most. */
 const MAX_BATCH = 48;
 /** Batches a worker holds at a time (one running, one queued behind it). */
@@ -132,6 +132,15 @@ export async function lintInWorkers<T>(
 
 /** Workers of earlier runs, waiting for the next one (they do not keep the process alive). */
 const idle: Worker[] = [];
+
+/**
+ * Ends the idle workers (a caller's last run is over): their heaps and code are freed at once
+ * instead of at exit, before the caller writes its reports. A later run starts new ones.
+ */
+export async function endLintWorkers(): Promise<void> {
+  const ending = idle.splice(0, idle.length);
+  await Promise.all(ending.map((w) => w.terminate()));
+}
 let runs = 0;
 
 /**
