@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runCli } from '../src/cli/main';
-import { parseExecArgs } from '../src/cli/exec';
+import { parse } from 'shell-quote';
+import fc from 'fast-check';
+import { commandLineText, parseExecArgs, shellWord } from '../src/cli/exec';
 import type { Report } from '../src/engine/report-types';
 
 const HF = `output_dir: ./out
@@ -133,3 +135,28 @@ describe('trainlint exec', () => {
     expect(code).toBe(4);
   });
 });
+
+describe('the command line as it is echoed in findings', () => {
+  test('as the user typed it, quoted only where the shell needs it (no `\\=`)', async () => {
+    expect(commandLineText(['torchrun', '--nproc_per_node=4', 'train.py', 'trainer.lr=1e-3', 'data.path=/data/a,b:c', '--name', 'a b', "it's", '$HOME', '*.yaml', '', '~/x', '#x'])).toBe(
+      `torchrun --nproc_per_node=4 train.py trainer.lr=1e-3 data.path=/data/a,b:c --name 'a b' "it's" '$HOME' '*.yaml' '' '~/x' '#x'`,
+    );
+    const dir = tempRepo({});
+    const r = await exec(['--dry-run', '--', 'torchrun', '--nproc_per_node=4', '-m', 'open_clip_train.main', '--batch-size', '8', '--warmup', '10000', '--epochs', '1', '--train-num-samples', '1000', '--name', 'run 1'], dir);
+    expect(r.stderr).toContain("| torchrun --nproc_per_node=4 -m open_clip_train.main --batch-size 8 --warmup 10000 --epochs 1 --train-num-samples 1000 --name 'run 1'\n");
+    expect(r.stderr).not.toContain('\\=');
+  });
+
+  test('a shell reads every echoed word back as the same word', () => {
+    const word = fc.string({ unit: fc.constantFrom('a', '=', '-', '.', ' ', "'", '"', '$', '`', '\\', '*', '?', '[', ']', '(', ')', '{', '}', '~', '#', '!', '&', '|', ';', '<', '>', '\t', 'é', ','), maxLength: 8 });
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 6 }), (words) => {
+        const text = commandLineText(words);
+        expect(parse(text, (name: string) => `$${name}`)).toEqual(words);
+        for (const w of words) if (/^[\w.,:=/+-]+$/.test(w) && !w.startsWith('=')) expect(shellWord(w)).toBe(w);
+      }),
+      { seed: 20261204, numRuns: 500 },
+    );
+  });
+});
+

@@ -189,4 +189,13 @@ describe('--format gitlab', () => {
     const twins = buildGitlab(report([finding(), finding({ line: 20, endLine: 20 })]));
     expect(twins[0].fingerprint).not.toBe(twins[1].fingerprint);
   });
+
+  test('fingerprints come from the baseline fingerprint: a reworded message keeps them', () => {
+    const fp = 'b'.repeat(24);
+    const [a] = buildGitlab(report([finding({ fingerprint: fp })]));
+    const [b] = buildGitlab(report([finding({ fingerprint: fp, message: 'the same finding, said otherwise', line: 3, endLine: 3 })]));
+    const [c] = buildGitlab(report([finding({ fingerprint: 'c'.repeat(24) })]));
+    expect(b.fingerprint).toBe(a.fingerprint);
+    expect(c.fingerprint).not.toBe(a.fingerprint);
+  });
 });

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { runCliCapture } from './helpers/run-cli';
 import { canMkfifo, cleanTempDirs, GOOD, mkfifo, tempRepo } from './helpers/hostile';
 import type { Report } from '../src/engine/report-types';
+import { MM_SCHEDULE } from './fuzz/reader-arbitraries';
 
 const GOLDEN = path.join(__dirname, 'fixtures', 'hostile');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -23,6 +24,8 @@ interface Case {
   /** Extra setup in the repository (links, FIFOs); `outside` is a folder outside it. */
   setup?: (repo: string, outside: string, marker: string) => void;
   argv?: string[];
+  /** Further runs in the same repository (argv each), appended to the golden outcome. */
+  more?: string[][];
   /** Report format: json findings (default), or the raw output of another format. */
   format?: 'json' | 'github';
   skip?: boolean;
@@ -33,6 +36,13 @@ const lolBomb = () => {
   const lines = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
   for (let i = 1; i <= 9; i++) lines.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
   return lines.join('\n') + '\n';
+};
+const lines = (n: number, f: (i: number) => string, sep = '\n') => Array.from({ length: n }, (_, i) => f(i)).join(sep);
+/** A Parquet file: PAR1, the footer, its length (or `length`), PAR1. */
+const parquet = (footer: number[], length = footer.length) => {
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(length);
+  return Buffer.concat([Buffer.from('PAR1'), Buffer.from(footer), len, Buffer.from('PAR1')]);
 };
 const fanOut = () => `big: &big [${Array.from({ length: 10_000 }, (_, i) => i % 10).join(', ')}]\nuses:\n${'  - *big\n'.repeat(9_000)}`;
 
@@ -115,6 +125,136 @@ const CASES: Case[] = [
   { name: 'schema-lookahead', files: { '.trainlint.yml': "schemas:\n  - files: 'c.yaml'\n    schema: s.json\n", 's.json': '{"properties": {"run_name": {"type": "string", "pattern": "^(?=a)a+$"}}}', 'c.yaml': GOOD } },
   // 12.
   { name: 'plan-folder', files: { 'configs/good.yaml': GOOD }, argv: ['plan', 'configs'] },
+
+  // The readers added after issue #14: static Python configs, inheritance, Hydra, bash arithmetic, dataset rows.
+  { name: 'python-doubling-list', files: { 'configs/bomb.py': `${MM_SCHEDULE}x0 = [1, 2, 3, 4]\n${lines(60, (i) => `x${i + 1} = [x${i}, x${i}]`)}\nmodel = dict(type='X', layers=x60)\n`, 'good.yaml': GOOD }, argv: ['plan', 'configs/bomb.py'] },
+  {
+    name: 'python-doubling-mutations',
+    files: {
+      'configs/append.py': `${MM_SCHEDULE}x = [1, 2]\n${'x.append(x)\n'.repeat(40)}s = 'ab'\n${'s = s + s\n'.repeat(40)}model = dict(type='X', layers=x, name=s)\n`,
+      'configs/setitem.py': `${MM_SCHEDULE}x = dict(a=1)\n${lines(40, (i) => `x['k${i}'] = x`)}\n${lines(40, (i) => `x.update(u${i}=x)`)}\nmodel = dict(type='X', m=x)\n`,
+      'configs/flood.py': `${MM_SCHEDULE}x = dict()\n${lines(30_000, (i) => `x.a${i} = ${i}`)}\nmodel = dict(type='X', m=x)\n`,
+      'good.yaml': GOOD,
+    },
+  },
+  { name: 'python-deep-dict', files: { 'configs/deep.py': `${MM_SCHEDULE}model = ${'dict(a='.repeat(5_000)}1${')'.repeat(5_000)}\n`, 'good.yaml': GOOD }, argv: ['plan', 'configs/deep.py'] },
+  {
+    name: 'python-huge-arithmetic',
+    files: {
+      'configs/huge.py': [
+        MM_SCHEDULE,
+        'train_cfg.max_epochs = 10**10**10',
+        'optim_wrapper.optimizer.lr = 1e308 * 10',
+        `optim_wrapper.optimizer.momentum = ${'-'.repeat(5_001)}0.9`,
+        `train_dataloader.batch_size = ${'9'.repeat(5_000)}`,
+        `param_scheduler[0].end = ${'1+'.repeat(50_000)}1`,
+        'auto_scale_lr = dict(enable=True, base_batch_size=16 // 0)',
+        '',
+      ].join('\n'),
+      'good.yaml': GOOD,
+    },
+    argv: ['plan', 'configs/huge.py'],
+  },
+  {
+    name: 'base-cycle',
+    files: { 'configs/_base_/a.py': "_base_ = ['./b.py']\nx = 1\n", 'configs/_base_/b.py': "_base_ = ['./a.py']\ny = 2\n", 'configs/child.py': `_base_ = ['./_base_/a.py']\n${MM_SCHEDULE}`, 'configs/self.py': `_base_ = './self.py'\n${MM_SCHEDULE}`, 'good.yaml': GOOD },
+    argv: ['configs/child.py', 'configs/self.py', 'good.yaml'],
+  },
+  {
+    name: 'base-fan-out',
+    files: {
+      ...Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`configs/_base_/b${i}.py`, `v${i} = dict(x0=[1, 2])\n${lines(14, (j) => `x${j + 1} = [x${j}, x${j}]`)}\n`.replace(/\bx(\d+)/g, `x${i}_$1`)])),
+      'configs/child.py': `_base_ = [${Array.from({ length: 70 }, (_, i) => `'./_base_/b${i}.py'`).join(', ')}]\n${MM_SCHEDULE}`,
+      'good.yaml': GOOD,
+    },
+    argv: ['plan', 'configs/child.py'],
+  },
+  {
+    name: 'base-deep-chain',
+    files: { ...Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`configs/_base_/d${i}.py`, `${i < 19 ? `_base_ = './d${i + 1}.py'\n` : ''}v${i} = ${i}\n`])), 'configs/child.py': `_base_ = './_base_/d0.py'\n${MM_SCHEDULE}`, 'good.yaml': GOOD },
+    argv: ['plan', 'configs/child.py'],
+  },
+  {
+    name: 'hydra-defaults-cycle',
+    files: {
+      'conf/main.yaml': 'defaults:\n  - g: a\n  - _self_\ntrainer:\n  total_epochs: 1\n  n_gpus_per_node: 8\n  nnodes: 1\n',
+      'conf/g/a.yaml': 'defaults:\n  - /g@inner: b\n  - _self_\nx: 1\n',
+      'conf/g/b.yaml': 'defaults:\n  - /g@inner: a\n  - _self_\ny: 2\n',
+      'run.sh': '#!/bin/bash\npython3 -m verl.trainer.main_ppo --config-path=$(pwd)/conf --config-name=main\n',
+      'good.yaml': GOOD,
+    },
+    argv: ['plan', 'run.sh'],
+  },
+  {
+    name: 'hydra-override-flood',
+    files: {
+      'conf/main.yaml': 'trainer:\n  total_epochs: 1\n  n_gpus_per_node: 8\n  nnodes: 1\n',
+      'run.sh': `#!/bin/bash\npython3 -m verl.trainer.main_ppo --config-path=$(pwd)/conf --config-name=main ${lines(5_000, (i) => `+trainer.k${i}=${i}`, ' ')} ${lines(5_000, (i) => `~trainer.k${i}`, ' ')} ${lines(2_000, (i) => `trainer.total_epochs=${i + 1}`, ' ')} +${'deep.'.repeat(500)}key=1 trainer.nnodes=\${trainer.nnodes}\n`,
+      'good.yaml': GOOD,
+    },
+    argv: ['plan', 'run.sh'],
+  },
+  {
+    name: 'shell-arith-overflow',
+    files: {
+      'train.sh': [
+        '#!/bin/bash',
+        'BIG=9223372036854775807',
+        `LONG=${'9'.repeat(60_000)}`,
+        'NODES=$(( BIG + 1 ))',
+        'GPUS=$(( 2**63 ))',
+        'BS=$(( -9223372036854775807 - 1 ))',
+        'EPOCHS=$(( (-9223372036854775807 - 1) / -1 ))',
+        `WARMUP=$(( ${'LONG+'.repeat(200)}LONG ))`,
+        'LR=$(( 2**64**64 ))',
+        'torchrun --nnodes $NODES --nproc_per_node $GPUS -m open_clip_train.main --batch-size $BS --epochs $EPOCHS --warmup $WARMUP --lr $LR --train-num-samples $(( 1 / 0 ))',
+        '',
+      ].join('\n'),
+    },
+    argv: ['plan', 'train.sh'],
+    more: [['--format', 'json', '--no-baseline', 'train.sh']],
+  },
+  {
+    name: 'shell-arith-nesting',
+    files: {
+      'train.sh': `#!/bin/bash\nN=${'$(( '.repeat(300)}4${' ))'.repeat(300)}\nB=$(( ${'('.repeat(300)}8${')'.repeat(300)} ))\nW=$(( ${'- '.repeat(200)}100 ))\ntorchrun --nproc_per_node $N -m open_clip_train.main --batch-size $B --warmup $W --lr 1e-3 --epochs 3 --train-num-samples 100000\n`,
+    },
+    argv: ['plan', 'train.sh'],
+  },
+  {
+    name: 'parquet-absurd-footers',
+    files: {
+      'data/length.parquet': parquet([0x15, 0x02, 0x00], 0xffffffff),
+      'data/map.parquet': parquet([0x15, 0x02, 0x1b, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x11, 0x00]),
+      'data/list.parquet': parquet([0x15, 0x02, 0x19, 0xf5, 0x80, 0x80, 0x80, 0x80, 0x40, 0x00]),
+      'data/rows.parquet': parquet([0x15, 0x02, 0x26, 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00]),
+      'data/deep.parquet': parquet([0x15, 0x02, ...Array(1_000).fill(0x1c), 0x00]),
+      ...Object.fromEntries(['length', 'map', 'list', 'rows', 'deep'].map((n) => [`${n}.yaml`, `per_device_train_batch_size: 8\nlearning_rate: 2.0e-5\nnum_train_epochs: 3\nlr_scheduler_type: cosine\nwarmup_ratio: 0.1\ntrain_file: data/${n}.parquet\n`])),
+    },
+    argv: ['plan', 'length.yaml'],
+    more: [
+      ['plan', 'map.yaml'],
+      ['plan', 'list.yaml'],
+      ['plan', 'rows.yaml'],
+      ['plan', 'deep.yaml'],
+    ],
+  },
+  {
+    name: 'injection-python-config',
+    files: {
+      'configs/evil.py': `${MM_SCHEDULE}import os, subprocess\nfrom os import system\nsystem("touch MARKER")\nmodel = dict(type=__import__("os").system("touch MARKER"), name=f"{os.system('touch MARKER')}")\nlr = (lambda: os.system("touch MARKER"))()\nsubprocess.run(["touch", "MARKER"])\nexec(compile("import os; os.system('touch MARKER')", "x", "exec"))\n`,
+      'configs/lazy.py': 'from detectron2.config import LazyCall as L\nimport os\ncmd = L(os.system)(command="touch MARKER")\ntrain = dict(max_iter=__import__("os").system("touch MARKER"))\n',
+      'configs/base.py': `_base_ = [__import__("os").system("touch MARKER")]\n${MM_SCHEDULE}`,
+    },
+  },
+  {
+    name: 'injection-hydra',
+    files: {
+      'conf/main.yaml': 'trainer:\n  total_epochs: ${oc.env:HOME}\n  nnodes: ${eval:\'__import__("os").system("touch MARKER")\'}\n  n_gpus_per_node: ${python:os.system(\'touch MARKER\')}\nrun:\n  _target_: os.system\n  _args_: ["touch MARKER"]\ndata:\n  train_batch_size: ${oc.decode:\'${oc.env:X}\'}\n',
+      'run.sh': '#!/bin/bash\npython3 -m verl.trainer.main_ppo --config-path=$(pwd)/conf --config-name=main "+cmd=$(touch MARKER)" hydra.run.dir=\'$(touch MARKER)\' trainer.nnodes=`touch MARKER` +y=${eval:\'os.system("touch MARKER")\'}\n',
+    },
+    argv: ['plan', 'run.sh'],
+  },
 ];
 
 /** Exit code, stderr and every finding, with the temp paths replaced. */
@@ -150,7 +290,8 @@ describe.each(CASES.filter((c) => !c.skip).map((c) => [c.name, c] as const))('%s
     }
     c.setup?.(root, outside, marker);
     const r = await runCliCapture([...(c.argv ?? []), ...(c.argv?.[0] === 'plan' ? [] : ['--format', c.format ?? 'json', '--no-baseline'])], root);
-    const actual = render(c, r, root, outside, marker);
+    let actual = render(c, r, root, outside, marker);
+    for (const argv of c.more ?? []) actual += render({ ...c, argv }, await runCliCapture(argv, root), root, outside, marker);
     fs.rmSync(parent, { recursive: true, force: true });
     expect(fs.existsSync(marker)).toBe(false);
     expect(actual).not.toContain('SECRET_CONTENT_7f3a');

@@ -34,11 +34,18 @@ describe('npm pack → install → npx trainlint', () => {
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  test('the tarball holds the bundles, schemas, action.yml and README; no sources or tests', () => {
+  test('the tarball holds the bundles, schemas, action.yml, README and LICENSE; no sources or tests', () => {
     const files = packed.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'action.yml', 'dist/cli.js', 'dist/index.js']));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', 'action.yml', 'dist/cli.js', 'dist/index.js']));
     expect(files.some((f) => f.startsWith('schemas/'))).toBe(true);
     expect(files.filter((f) => /^(src|__tests__|scripts|node_modules|\.ci)\//.test(f))).toEqual([]);
+  });
+
+  test('the installed LICENSE is the MIT licence package.json names', () => {
+    expect(pkg.license).toBe('MIT');
+    const text = readFileSync(path.join(project, 'node_modules', 'trainlint', 'LICENSE'), 'utf8');
+    expect(text).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} trainlint authors\n/);
+    expect(text).toContain('THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND');
   });
 
   test('installs with no dependency at all', () => {

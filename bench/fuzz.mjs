@@ -23,7 +23,25 @@ const seed = Number(opt('seed', 20261204));
 const budgetMs = Number(opt('time', 20)) * 1000;
 const timeoutMs = Number(opt('timeout', 30)) * 1000;
 const heapMb = Number(opt('heap', 1536));
-const CLASSES = ['aliases', 'numeric runs', 'nesting', 'duplicate floods', 'long names', 'odd bytes', 'injection', 'globs'];
+const CLASSES = [
+  'aliases',
+  'numeric runs',
+  'nesting',
+  'duplicate floods',
+  'long names',
+  'odd bytes',
+  'injection',
+  'globs',
+  // The readers added after issue #14 (__tests__/fuzz/reader-arbitraries.ts).
+  'python configs',
+  'inheritance',
+  'hydra',
+  'shell arithmetic',
+  'slurm',
+  'yolo',
+  'flat args',
+  'dataset rows',
+];
 const kinds = opt('classes', CLASSES.join(',')).split(',');
 /** Time bound per input: a fixed allowance plus 20 µs per input byte (measured worst case: ~4 µs). */
 const boundMs = (bytes) => 5000 + bytes * 0.02;

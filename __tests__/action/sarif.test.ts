@@ -1,6 +1,12 @@
 /** SARIF 2.1.0 output, validated against the official OASIS schema (from Microsoft's SARIF SDK package). */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildBaseline } from '../../src/engine/baseline';
+import { buildReport } from '../../src/engine/build-report';
+import { lint } from '../../src/engine/lint';
 import { RULES } from '../../src/rules/index';
-import { buildSarif, fingerprintText, formatSarif, pathToUri } from '../../src/report/sarif';
+import { buildSarif, FINGERPRINT_KEY, fingerprintText, formatSarif, LEGACY_FINGERPRINT_KEY, pathToUri } from '../../src/report/sarif';
 import { sarifValidator } from '../helpers/external-schemas';
 import { finding, report } from './helpers';
 
@@ -58,7 +64,37 @@ describe('sarif', () => {
     expect(log.runs[0].automationDetails).toEqual({ id: 'trainlint/' });
   });
 
-  test('partialFingerprints are stable across line moves and number changes, distinct per rule/path', () => {
+  test('partialFingerprints are the baseline fingerprints: rewording and line moves never re-key an alert', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-sarif-'));
+    const config = 'per_device_train_batch_size: 8\nlearning_rate: 1.0e-4\nmax_steps: 1000\nwarmup_steps: 400\n';
+    const keys = async (edit: (message: string) => string) => {
+      const { results } = await lint({ root: dir, paths: [], config: {} });
+      for (const r of results) for (const f of r.findings) f.message = edit(f.message);
+      const all = results.flatMap((r) => r.findings);
+      const baseline = buildBaseline(all, new Map(results.map((r) => [r.file.path, r.file.text])));
+      const sarif: Json = buildSarif(buildReport(results));
+      return { baseline: baseline.findings.map((e) => e.fingerprint), results: sarif.runs[0].results.map((res: Json) => res.partialFingerprints) };
+    };
+    try {
+      fs.writeFileSync(path.join(dir, 'sft.yaml'), config);
+      const before = await keys((m) => m);
+      expect(before.results.length).toBeGreaterThan(0);
+      expect(before.results.map((p: Json) => Object.keys(p))).toEqual(before.results.map(() => [FINGERPRINT_KEY]));
+      expect(before.results.map((p: Json) => p[FINGERPRINT_KEY].replace(/:\d+$/, '')).sort()).toEqual(before.baseline.sort());
+      // Reworded messages (another wording, other numbers in the text) and the keys two lines lower.
+      const reworded = await keys((m) => `In other words: ${m.replace(/\d+/g, '7')}`);
+      expect(reworded.results).toEqual(before.results);
+      fs.writeFileSync(path.join(dir, 'sft.yaml'), `# moved\n\n${config}`);
+      expect((await keys((m) => m)).results).toEqual(before.results);
+      // Another value of the key is another finding, as in baselines.
+      fs.writeFileSync(path.join(dir, 'sft.yaml'), config.replace('400', '500'));
+      expect((await keys((m) => m)).results).not.toEqual(before.results);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a report without fingerprints (an earlier version): message hashes stable across line moves and number changes, distinct per rule/path', () => {
     const fp = (f: Json) => buildSarif(report([f])).runs as Json;
     const base = fp(finding())[0].results[0].partialFingerprints;
     const moved = fp(finding({ line: 40, endLine: 40, message: 'global batch changed 800 → 2200 (×2.75) but the LR stayed 5e-4' }))[0].results[0].partialFingerprints;
@@ -66,9 +102,13 @@ describe('sarif', () => {
     expect(moved).toEqual(base);
     expect(other).not.toEqual(base);
     expect(fingerprintText(finding())).not.toMatch(/\d/);
+    // With a fingerprint, it is the key: one per fingerprint, counted per identical finding.
+    const fpd: Json = buildSarif(report([finding({ fingerprint: 'a'.repeat(24) }), finding({ fingerprint: 'a'.repeat(24), message: 'other words' })]));
+    expect(fpd.runs[0].results.map((res: Json) => res.partialFingerprints)).toEqual([{ [FINGERPRINT_KEY]: `${'a'.repeat(24)}:1` }, { [FINGERPRINT_KEY]: `${'a'.repeat(24)}:2` }]);
     // Two identical findings in one file get distinct fingerprints.
     const twice: Json = buildSarif(report([finding(), finding({ line: 20, endLine: 20 })]));
     const [x, y] = twice.runs[0].results.map((res: Json) => Object.values(res.partialFingerprints)[0]);
     expect(x).not.toBe(y);
+    expect(Object.keys(base)).toEqual([LEGACY_FINGERPRINT_KEY]);
   });
 });

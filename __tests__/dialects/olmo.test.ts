@@ -100,19 +100,21 @@ describe('olmo: golden plans of real OLMo files', () => {
   const corpusFile = (rel: string) => parseSource(rel, readFileSync(path.join(OWN, rel), 'utf8'));
   const corpusTest = sharedTest(OWN);
 
-  corpusTest('official-0724/OLMo-7B: `2e12T` tokens → steps; eval_interval: ${save_interval}', () => {
-    const { plan, missing } = extract(corpusFile('configs/official-0724/OLMo-7B.yaml'), { worldSize: 256 });
+  test('official-0724/OLMo-7B shape: `1e12T` tokens → steps; eval_interval: ${save_interval}', () => {
+    const { plan, missing } = extract(fixture('OLMo-7B-0724.yaml'), { worldSize: 64 });
     expect(plan.totalSteps).toMatchObject({
-      value: 476838,
+      value: 238419,
       origin: 'derived',
       key: 'max_duration',
-      how: 'ceil(2e12 tokens / (2048 × 2048 tokens/step))',
+      how: 'ceil(1e12 tokens / (1024 × 4096 tokens/step))',
       unit: 'steps',
     });
-    expect(plan.decaySteps).toMatchObject({ value: 476838, note: expect.stringContaining('scheduler.t_max unset') });
+    expect(plan.decaySteps).toMatchObject({ value: 238419, note: expect.stringContaining('scheduler.t_max unset') });
     expect(plan.scheduler?.value).toBe('linear_with_warmup');
-    expect(plan.evalEverySteps).toMatchObject({ value: 1000, key: 'eval_interval', note: expect.stringContaining('interpolated from `${save_interval}`') });
-    expect(plan.evalEverySteps?.range?.line).toBe(91);
+    expect(plan.warmupSteps).toMatchObject({ value: 2500, origin: 'explicit' });
+    expect(plan.evalEverySteps).toMatchObject({ value: 500, key: 'eval_interval', note: expect.stringContaining('interpolated from `${save_interval}`') });
+    expect(plan.evalEverySteps?.range?.line).toBe(59);
+    expect(plan.saveEverySteps).toMatchObject({ value: 500, origin: 'explicit', key: 'save_interval' });
     expect(plan.gradAccumSteps?.value).toBe(4);
     expect(missing).toEqual([]);
   });

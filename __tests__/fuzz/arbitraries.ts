@@ -6,6 +6,7 @@
  * through __tests__/fuzz/worker.ts).
  */
 import fc from 'fast-check';
+import { MM_SCHEDULE, READER_CLASSES } from './reader-arbitraries';
 
 export type Files = Record<string, string | Uint8Array>;
 
@@ -180,6 +181,19 @@ export function injection(markerPath: string): fc.Arbitrary<FuzzInput> {
     { 'evil.json': JSON.stringify({ deepspeed: `$(${touch})`, lr: `\`${touch}\``, train_batch_size: `{{${touch}}}` }) },
     { 'omega.yaml': `lr: \${oc.env:HOME}\nx: \${eval:'__import__("os").system("${touch}")'}\ny: \${oc.create:{a: 1}}\nper_device_train_batch_size: 8\n` },
     { '.trainlint.yml': `files: ['*$(${touch})*', '**']\nschemas:\n  - files: '*.yaml'\n    schema: "$(${touch}).json"\n` },
+    // Static Python configs (MMEngine, detectron2 LazyConfig): calls, imports, f-strings, placeholders.
+    {
+      'configs/evil.py': `${MM_SCHEDULE}import os, subprocess\nfrom os import system\nsystem("${touch}")\nmodel = dict(type=__import__("os").system("${touch}"), name=f"{os.system('${touch}')}")\nlr = (lambda: os.system("${touch}"))()\n_base_ = [f"{os.system('${touch}')}.py"]\nbatch = {{_base_.__class__.__init__.__globals__}}\nsubprocess.run(["touch", "${markerPath}"])\nexec(compile("import os; os.system('${touch}')", "x", "exec"))\n`,
+    },
+    { 'configs/lazy.py': `from detectron2.config import LazyCall as L\nimport os\ncmd = L(os.system)(command="${touch}")\ntrain = dict(max_iter=__import__("os").system("${touch}"))\n` },
+    // Hydra: resolvers that would run code, `_target_` instantiation, overrides with shell syntax.
+    {
+      'conf/main.yaml': `trainer:\n  total_epochs: \${oc.env:HOME}\n  nnodes: \${eval:'__import__("os").system("${touch}")'}\n  n_gpus_per_node: \${python:os.system('${touch}')}\nrun:\n  _target_: os.system\n  _args_: ["${touch}"]\ndata:\n  train_batch_size: \${oc.decode:'\${oc.env:X}'}\n`,
+      'run.sh': `#!/bin/bash\npython3 -m verl.trainer.main_ppo --config-path=$(pwd)/conf --config-name=main "+cmd=$(${touch})" hydra.run.dir='$(${touch})' '+x=\${oc.env:HOME}' trainer.nnodes=\`${touch}\` +y=\${eval:'os.system("${touch}")'}\n`,
+    },
+    // Ultralytics: model.train(…) arguments and yolo commands.
+    { 'config/train.py': `from ultralytics import YOLO\nimport os\nmodel = YOLO("yolo11n.pt")\nmodel.train(data=__import__("os").system("${touch}"), epochs=os.system("${touch}"), batch=16)\n` },
+    { 'yolo.sh': `#!/bin/bash\nyolo train model=yolo11n.pt data=$(${touch}) epochs=\`${touch}\` batch=$(($(${touch})))\n` },
     // Issue #11 part 2: a heredoc read into a variable, MaxText dotlist values, a package pin, draccus tags.
     { 'rl.sh': `read -r -d '' cmd <<EOF\nopenrlhf.cli.train_sft --train_batch_size $(${touch}) --learning_rate \`${touch}\`\nEOF\ndeepspeed --module $cmd\npython3 -m MaxText.train MaxText/configs/base.yml run_name=$(${touch}) steps=\`${touch}\`\nNPROC_PER_NODE=$(${touch}) swift sft --model m\n` },
     { 'requirements.txt': `trl==$(${touch})\n`, 'setup.py': `import os\nos.system("${touch}")\nsetup(install_requires=["trl==0.16.1"])\n`, 'grpo.yaml': `num_generations: 7\nuse_vllm: true\nper_device_train_batch_size: 8\n` },
@@ -217,5 +231,6 @@ export function allClasses(markerPath: string): Record<string, fc.Arbitrary<Fuzz
     'odd bytes': oddBytes,
     injection: injection(markerPath),
     globs,
+    ...READER_CLASSES,
   };
 }

@@ -31,7 +31,8 @@ export interface Verdict {
 }
 
 const CONFIG_FILE = /\.(ya?ml|json|toml|sh|bash)$/i;
-const ENGINE_STRINGS = /Maximum call stack|Invalid string length|RangeError|TypeError|at .+\.(?:js|ts):\d+/;
+/** JavaScript engine errors (a framework's own "TypeError" named in a message is not one). */
+const ENGINE_STRINGS = /Maximum call stack|Invalid string length|\b(?:RangeError|TypeError|ReferenceError)\b(?!\))|Cannot read propert|is not a function|at .+\.(?:js|ts):\d+/;
 
 function written(files: FuzzInput['files']): string[] {
   return Object.keys(files).filter((p) => p !== '.trainlint.yml' && (CONFIG_FILE.test(p) || /(^|\/)configs?\/[^/]+\.py$/.test(p)));

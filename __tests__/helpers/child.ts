@@ -100,3 +100,10 @@ export function ended(r: ChildRun): string {
   if (r.timedOut) return `killed after ${r.ms} ms (timeout)`;
   return `exit ${r.code ?? r.signal} after ${r.ms} ms; stderr: ${r.stderr.slice(0, 400)}`;
 }
+
+/** A scenario of helpers/bounded-work.ts in a child with a hard timeout: its JSON result, or why there is none. */
+export async function runWork<T>(scenario: string, args: string[], o: Partial<ChildOptions> = {}): Promise<{ result?: T; run: ChildRun }> {
+  const run = await runNode(await bundled('__tests__/helpers/bounded-work.ts'), [scenario, ...args], { cwd: ROOT, timeoutMs: 60_000, maxOldSpaceMb: 512, ...o });
+  if (run.timedOut || run.code !== 0) return { run };
+  return { result: JSON.parse(run.stdout) as T, run };
+}

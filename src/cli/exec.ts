@@ -5,7 +5,6 @@
  * the fail level. `--dry-run` lints only. The command is run by us, never the linted configs.
  */
 import { spawn } from 'node:child_process';
-import { quote } from 'shell-quote';
 import { UsageError } from '../config/errors.js';
 import type { RuleSetting } from '../config/types.js';
 import { parseSource } from '../engine/load-file.js';
@@ -104,9 +103,30 @@ export function namedConfigPaths(file: SourceFile, command: string[], cwd: strin
   return found;
 }
 
+/** Characters a shell word may hold unquoted (no expansion, globbing, splitting or operator). */
+const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+
+/**
+ * One word of the command as the user would type it: as is when the shell reads it back unchanged
+ * (`--nproc_per_node=4`, `trainer.lr=1e-3`), else in single quotes (`'a b'`, `'$HOME'`), in double
+ * quotes when it holds a single quote and nothing that double quotes expand (`"it's"`), else in
+ * single quotes with each `'` written `'\''`.
+ */
+export function shellWord(word: string): string {
+  if (PLAIN_WORD.test(word) && !word.startsWith('=')) return word;
+  if (!word.includes("'")) return `'${word}'`;
+  if (!/[\\"$`!]/.test(word)) return `"${word}"`;
+  return `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/** The command line as the user typed it, quoted only where the shell needs it. */
+export function commandLineText(command: string[]): string {
+  return command.map(shellWord).join(' ');
+}
+
 /** The command line as an in-memory launch script: the engine links the configs it names, with the launcher's values. */
 export function commandLineFile(command: string[]): SourceFile {
-  return parseSource(COMMAND_LINE_PATH, quote(command) + '\n', {}, 'shell');
+  return parseSource(COMMAND_LINE_PATH, commandLineText(command) + '\n', {}, 'shell');
 }
 
 /** Run the launch command with inherited stdio; resolves to its exit code (128 + signal when killed). */

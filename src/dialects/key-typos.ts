@@ -1,21 +1,30 @@
 /** The known key a written key most likely misspells (edit distance, bounded), for "did you mean" hints. */
 
-/** Levenshtein distance, or `max + 1` as soon as it exceeds `max` (O(len × (2·max + 1))). */
+/**
+ * Levenshtein distance, or `max + 1` when it exceeds `max`. Only the band of cells within `max` of
+ * the diagonal is computed (the others are over `max` anyway): O(len × (2·max + 1)).
+ */
 export function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const over = max + 1;
+  if (Math.abs(a.length - b.length) > max) return over;
+  let prev = new Array<number>(b.length + 2).fill(over);
+  let cur = new Array<number>(b.length + 2).fill(over);
+  for (let j = 0; j <= Math.min(b.length, max); j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let best = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(b.length, i + max);
+    cur[lo - 1] = lo === 1 && i <= max ? i : over;
+    let best = cur[lo - 1];
+    for (let j = lo; j <= hi; j++) {
+      const v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1), over);
+      cur[j] = v;
       if (v < best) best = v;
     }
-    if (best > max) return max + 1;
-    prev = cur;
+    cur[hi + 1] = over;
+    if (best > max) return over;
+    [prev, cur] = [cur, prev];
   }
-  return prev[b.length];
+  return Math.min(prev[b.length], over);
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
-import type { TrainingPlan } from '../engine/types.js';
+import type { Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 
 const MODULES = /^(?:open_clip_train|training)\.main$/;
@@ -58,14 +58,21 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   if (world) {
     plan.worldSize = { value: world.value, origin: 'launcher', file: file.path, key: world.key, range: world.range, how: world.how };
   }
-  plan.microBatchSize = numberFromArg(file, arg('--batch-size'), true) ?? defaultSetting(OPENCLIP_DEFAULTS.batchSize, '--batch-size');
-  plan.gradAccumSteps = numberFromArg(file, arg('--accum-freq'), true) ?? defaultSetting(OPENCLIP_DEFAULTS.accumFreq, '--accum-freq');
-  plan.peakLr =
-    numberFromArg(file, arg('--lr')) ??
-    defaultSetting(OPENCLIP_DEFAULTS.lr, '--lr', 'get_default_params(): 5e-4 unless a timm optimizer is used');
-  plan.warmupSteps = numberFromArg(file, arg('--warmup'), true) ?? defaultSetting(OPENCLIP_DEFAULTS.warmup, '--warmup');
-  if (plan.warmupSteps) plan.warmupSteps.unit = 'steps';
-  plan.epochs = numberFromArg(file, arg('--epochs'), true) ?? defaultSetting(OPENCLIP_DEFAULTS.epochs, '--epochs');
+  // A flag that is given with a value trainlint cannot read (`--batch-size $(cmd)`) is unknown, not the default.
+  const numberOr = (flag: string, integer: boolean, fallback: () => Setting<number>): Setting<number> | undefined => {
+    const a = arg(flag);
+    return a ? numberFromArg(file, a, integer) : fallback();
+  };
+  const batch = numberOr('--batch-size', true, () => defaultSetting(OPENCLIP_DEFAULTS.batchSize, '--batch-size'));
+  if (batch) plan.microBatchSize = batch;
+  const accum = numberOr('--accum-freq', true, () => defaultSetting(OPENCLIP_DEFAULTS.accumFreq, '--accum-freq'));
+  if (accum) plan.gradAccumSteps = accum;
+  const lr = numberOr('--lr', false, () => defaultSetting(OPENCLIP_DEFAULTS.lr, '--lr', 'get_default_params(): 5e-4 unless a timm optimizer is used'));
+  if (lr) plan.peakLr = lr;
+  const warmup = numberOr('--warmup', true, () => defaultSetting(OPENCLIP_DEFAULTS.warmup, '--warmup'));
+  if (warmup) plan.warmupSteps = { ...warmup, unit: 'steps' };
+  const epochCount = numberOr('--epochs', true, () => defaultSetting(OPENCLIP_DEFAULTS.epochs, '--epochs'));
+  if (epochCount) plan.epochs = epochCount;
   const samples = numberFromArg(file, arg('--train-num-samples'), true);
   if (samples) plan.datasetSamples = { ...samples, unit: 'samples' };
   plan.scheduler = stringFromArg(file, arg('--lr-scheduler')) ?? defaultSetting(OPENCLIP_DEFAULTS.scheduler, '--lr-scheduler');

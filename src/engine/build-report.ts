@@ -1,5 +1,6 @@
 /** Turns lint results into the public JSON report (version 1). */
 import { docsPath, RULES_BY_ID } from '../rules/index.js';
+import { fingerprint } from './baseline.js';
 import type { Report, ReportFile, ReportFinding, ReportSetting } from './report-types.js';
 import type { Printed } from '../report/json.js';
 import { runPlanOf, type FileResult } from './lint.js';
@@ -45,8 +46,8 @@ export function reportFile(result: FileResult): ReportFile {
   return file;
 }
 
-/** One finding as the report gives it. */
-export function reportFinding(f: Finding): ReportFinding {
+/** One finding as the report gives it; `texts`: the linted files' texts, for its fingerprint. */
+export function reportFinding(f: Finding, texts: Map<string, string>): ReportFinding {
   return {
     ruleId: f.ruleId,
     severity: f.severity,
@@ -60,7 +61,14 @@ export function reportFinding(f: Finding): ReportFinding {
     ...(f.fix ? { fix: f.fix } : {}),
     ...(RULES_BY_ID.has(f.ruleId) ? { docsUrl: docsPath(f.ruleId) } : {}),
     ...(f.related?.length ? { related: f.related.map((r) => ({ path: r.path, line: r.range.line, column: r.range.column, message: r.message })) } : {}),
+    // The baseline's wording-independent fingerprint (engine/baseline.ts), for SARIF and other consumers.
+    fingerprint: fingerprint(f, texts),
   };
+}
+
+/** Each result's text by path (a file a worker finished keeps its text when it has findings, which is what fingerprints read). */
+function textsOf(results: FileResult[]): Map<string, string> {
+  return new Map(results.map((r) => [r.file.path, r.file.text]));
 }
 
 /**
@@ -71,9 +79,10 @@ export function reportFinding(f: Finding): ReportFinding {
 export function buildReport(results: FileResult[], { files: kept = 'all' }: { files?: 'all' | 'paths' } = {}): Report {
   const files: ReportFile[] = [];
   const findings: ReportFinding[] = [];
+  const texts = textsOf(results);
   for (const r of results) {
     files.push(kept === 'paths' ? { path: r.file.path, dialect: r.dialect?.meta.id ?? null, plan: {}, ...(r.reason ? { reason: r.reason } : {}) } : reportFile(r));
-    for (const f of r.findings) findings.push(reportFinding(f));
+    for (const f of r.findings) findings.push(reportFinding(f, texts));
     release(r);
   }
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
@@ -113,6 +122,7 @@ export function reportParts(results: FileResult[]): {
   summary: () => Report['summary'];
 } {
   const summary = { files: results.length, errors: 0, warnings: 0, infos: 0 };
+  const texts = textsOf(results);
   const count = (severity: Finding['severity']) => {
     if (severity === 'error') summary.errors++;
     else if (severity === 'warning') summary.warnings++;
@@ -148,7 +158,7 @@ export function reportParts(results: FileResult[]): {
         release(r);
         for (const f of findings) {
           count(f.severity);
-          yield reportFinding(f);
+          yield reportFinding(f, texts);
         }
       }
     })(),

@@ -197,6 +197,18 @@ class CompactReader {
     this.pos += n;
   }
 
+  /** Skips one element of a list, set or map: there a boolean is a byte of its own. */
+  private element(t: number, depth: number): void {
+    if (t === 1 || t === 2) this.skipBytes(1);
+    else this.skip(t, depth);
+  }
+
+  /** An element count: every element takes a byte at least, so a count over the bytes left is a lie. */
+  private count(n: bigint): number {
+    if (n > BigInt(this.b.length - this.pos)) throw new Error(`footer claims ${n} elements in ${this.b.length - this.pos} bytes`);
+    return Number(n);
+  }
+
   /** Skips one value of compact type `t`. */
   skip(t: number, depth: number): void {
     if (depth > 64) throw new Error('footer nests too deeply');
@@ -218,21 +230,18 @@ class CompactReader {
       case 9:
       case 10: {
         const h = this.byte();
-        const size = h >> 4 === 15 ? Number(this.varint()) : h >> 4;
+        const size = h >> 4 === 15 ? this.count(this.varint()) : h >> 4;
         const elem = h & 0x0f;
-        for (let i = 0; i < size; i++) {
-          if (elem === 1 || elem === 2) this.skipBytes(1);
-          else this.skip(elem, depth + 1);
-        }
+        for (let i = 0; i < size; i++) this.element(elem, depth + 1);
         return;
       }
       case 11: {
-        const size = Number(this.varint());
+        const size = this.count(this.varint());
         if (size === 0) return;
         const kv = this.byte();
         for (let i = 0; i < size; i++) {
-          this.skip(kv >> 4, depth + 1);
-          this.skip(kv & 0x0f, depth + 1);
+          this.element(kv >> 4, depth + 1);
+          this.element(kv & 0x0f, depth + 1);
         }
         return;
       }
@@ -285,7 +294,8 @@ export function parquetRows(abs: string, maxBytes: number): RowCount {
     const footer = Buffer.alloc(footerLength);
     readSync(fd, footer, 0, footerLength, size - 8 - footerLength);
     const rows = new CompactReader(footer).i64Field(3);
-    if (rows === undefined || rows < 0n || rows > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, why: 'Parquet footer without num_rows' };
+    if (rows === undefined) return { ok: false, why: 'Parquet footer without num_rows' };
+    if (rows < 0n || rows > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, why: `Parquet footer num_rows ${rows} is not a row count` };
     return { ok: true, rows: Number(rows) };
   } catch (err) {
     return { ok: false, why: `Parquet footer cannot be read (${(err as Error).message})` };

@@ -8,7 +8,7 @@
  */
 import type { DatasetRef, DatasetRequest } from '../dialects/types.js';
 import { publicDatasetRows } from './dataset-catalog.js';
-import { countRows, DATASET_MAX_BYTES } from './dataset-rows.js';
+import { countRows, DATASET_MAX_BYTES, type RowCount } from './dataset-rows.js';
 import { formatCount } from './format-number.js';
 import { describeTried, readBounded, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
 import type { Setting } from './types.js';
@@ -29,7 +29,25 @@ export type DatasetEstimate = { ok: true; setting: Setting<number>; label: strin
 
 type Counted = { ok: true; rows: number; text: string; label: string } | { ok: false; why: string };
 
-function countPath(names: string[], ctx: DatasetContext, bases = ctx.bases): Counted {
+/** Most datasets one config may name for a count (a mixture is a handful; a hostile list is thousands). */
+export const MAX_DATASET_REFS = 256;
+
+/** What one estimate has read already: a file named many times is read and counted once. */
+interface Seen {
+  rows: Map<string, RowCount>;
+  catalogs: Map<string, { entries: unknown } | { why: string }>;
+}
+
+function countOnce(abs: string, ctx: DatasetContext, seen: Seen): RowCount {
+  let n = seen.rows.get(abs);
+  if (!n) {
+    n = countRows(abs, ctx.datasetMaxBytes ?? DATASET_MAX_BYTES);
+    seen.rows.set(abs, n);
+  }
+  return n;
+}
+
+function countPath(names: string[], ctx: DatasetContext, seen: Seen, bases = ctx.bases): Counted {
   const tried: ReturnType<typeof resolveWritten>['tried'] = [];
   for (const name of names) {
     const r = resolveWritten(ctx.repo, name, bases);
@@ -38,7 +56,7 @@ function countPath(names: string[], ctx: DatasetContext, bases = ctx.bases): Cou
       continue;
     }
     const shown = ctx.show(r.found.abs);
-    const n = countRows(r.found.abs, ctx.datasetMaxBytes ?? DATASET_MAX_BYTES);
+    const n = countOnce(r.found.abs, ctx, seen);
     if (!n.ok) return { ok: false, why: `${shown}: ${n.why}` };
     return { ok: true, rows: n.rows, text: `${formatCount(n.rows)} rows in ${shown}`, label: shown };
   }
@@ -52,47 +70,57 @@ function countHub(id: string, split = 'train'): Counted {
 }
 
 /** LLaMA-Factory: the `dataset_info.json` entry of `name` in `dir`, then its file or hub id. */
-function countCatalog(name: string, dir: string, ctx: DatasetContext): Counted {
+function countCatalog(name: string, dir: string, ctx: DatasetContext, seen: Seen): Counted {
   const info = resolveWritten(ctx.repo, `${dir}/dataset_info.json`, ctx.bases);
   if (!info.found) return { ok: false, why: `${dir}/dataset_info.json not found inside the repository (tried ${describeTried(info.tried)})` };
-  const read = readBounded(info.found.abs, ctx.maxBytes);
-  if (!read.ok) return { ok: false, why: `${ctx.show(info.found.abs)}: ${read.why}` };
-  let entries: unknown;
-  try {
-    entries = JSON.parse(read.bytes.toString('utf8'));
-  } catch {
-    return { ok: false, why: `${ctx.show(info.found.abs)} is not valid JSON` };
+  let catalog = seen.catalogs.get(info.found.abs);
+  if (!catalog) {
+    catalog = readCatalog(info.found.abs, ctx);
+    seen.catalogs.set(info.found.abs, catalog);
   }
+  if ('why' in catalog) return { ok: false, why: catalog.why };
+  const entries = catalog.entries;
   const entry = entries && typeof entries === 'object' && Object.hasOwn(entries, name) ? (entries as Record<string, unknown>)[name] : undefined;
   if (!entry || typeof entry !== 'object') return { ok: false, why: `${name} is not an entry of ${ctx.show(info.found.abs)}` };
   const e = entry as Record<string, unknown>;
   if (typeof e.file_name === 'string') {
     // data/loader.py: os.path.join(dataset_dir, file_name), relative to where the CLI runs.
     const base: PathBase = { dir: info.found.rel.slice(0, info.found.rel.lastIndexOf('/')) || '.', label: `the folder of ${ctx.show(info.found.abs)}` };
-    const counted = countPath([e.file_name], ctx, [base]);
+    const counted = countPath([e.file_name], ctx, seen, [base]);
     return counted.ok ? { ...counted, text: `${counted.text} (${name} in ${ctx.show(info.found.abs)})` } : counted;
   }
   if (typeof e.hf_hub_url === 'string') return countHub(e.hf_hub_url, typeof e.split === 'string' ? e.split : 'train');
   return { ok: false, why: `${name} in ${ctx.show(info.found.abs)} has no file_name or hf_hub_url that trainlint can count` };
 }
 
-function countRef(ref: DatasetRef, req: DatasetRequest, ctx: DatasetContext): Counted {
+/** `dataset_info.json`, parsed. */
+function readCatalog(abs: string, ctx: DatasetContext): { entries: unknown } | { why: string } {
+  const read = readBounded(abs, ctx.maxBytes);
+  if (!read.ok) return { why: `${ctx.show(abs)}: ${read.why}` };
+  try {
+    return { entries: JSON.parse(read.bytes.toString('utf8')) };
+  } catch {
+    return { why: `${ctx.show(abs)} is not valid JSON` };
+  }
+}
+
+function countRef(ref: DatasetRef, req: DatasetRequest, ctx: DatasetContext, seen: Seen): Counted {
   let counted: Counted;
   switch (ref.kind) {
     case 'path':
-      counted = countPath(ref.names, ctx);
+      counted = countPath(ref.names, ctx, seen);
       break;
     case 'hub':
       counted = countHub(ref.names[0], ref.split);
       break;
     case 'path-or-hub': {
-      const local = countPath(ref.names, ctx);
+      const local = countPath(ref.names, ctx, seen);
       counted = local.ok || !/not found/.test(local.why) ? local : countHub(ref.names[0], ref.split);
       if (!counted.ok && !local.ok && /not found/.test(local.why)) counted = { ok: false, why: `${ref.names[0]}: not a file in the repository, and ${counted.why}` };
       break;
     }
     case 'catalog':
-      counted = countCatalog(ref.names[0], req.catalogDir ?? 'data', ctx);
+      counted = countCatalog(ref.names[0], req.catalogDir ?? 'data', ctx, seen);
       break;
     case 'bundled':
       counted = ref.rows !== undefined ? { ok: true, rows: ref.rows, text: `${formatCount(ref.rows)} rows (${ref.source ?? ref.names[0]})`, label: ref.names[0] } : { ok: false, why: `${ref.names[0]}: size unknown` };
@@ -115,9 +143,11 @@ function countRef(ref: DatasetRef, req: DatasetRequest, ctx: DatasetContext): Co
 export function estimateDatasetSamples(req: DatasetRequest, ctx: DatasetContext): DatasetEstimate {
   if (req.skip) return { ok: false, why: req.skip };
   if (req.refs.length === 0) return { ok: false, why: 'no dataset named' };
+  if (req.refs.length > MAX_DATASET_REFS) return { ok: false, why: `${req.refs.length} datasets named, more than the ${MAX_DATASET_REFS} trainlint counts` };
   const parts: { rows: number; text: string; label: string }[] = [];
+  const seen: Seen = { rows: new Map(), catalogs: new Map() };
   for (const ref of req.refs) {
-    const c = countRef(ref, req, ctx);
+    const c = countRef(ref, req, ctx, seen);
     if (!c.ok) return { ok: false, why: c.why };
     parts.push(c);
   }

@@ -243,15 +243,15 @@ function resolvePython(rel: string, file: SourceFile, stack: string[], state: St
       base = inner.tree;
       continue;
     }
-    const duplicates = inner.tree.entries.filter((e) => mapGet(base!, e.key)).map((e) => e.key);
-    if (duplicates.length > 0) {
+    const duplicates = new Set(inner.tree.entries.filter((e) => mapGet(base!, e.key)).map((e) => e.key));
+    if (duplicates.size > 0) {
       problems.push({
-        message: `_base_ ${ref.written} defines ${duplicates.map((k) => `\`${k}\``).join(', ')} again: MMEngine refuses duplicate keys among bases (KeyError)`,
+        message: `_base_ ${ref.written} defines ${listKeys([...duplicates])} again: MMEngine refuses duplicate keys among bases (KeyError)`,
         range: ref.range,
         fatal: true,
       });
     }
-    base = { kind: 'map', entries: [...base.entries.filter((e) => !duplicates.includes(e.key)), ...inner.tree.entries], range: base.range };
+    base = { kind: 'map', entries: [...base.entries.filter((e) => !duplicates.has(e.key)), ...inner.tree.entries], range: base.range };
   }
   if (first.bases && !base) base = emptyMap(top.range);
 
@@ -295,6 +295,21 @@ function resolvePython(rel: string, file: SourceFile, stack: string[], state: St
   return { tree, ...(base ? { baseTree: base } : {}), files, complete, problems, notes };
 }
 
+/** Keys for a message: the first ten, and how many more. */
+function listKeys(keys: string[]): string {
+  const shown = keys.slice(0, 10).map((k) => `\`${k.length > 80 ? `${k.slice(0, 80)}…` : k}\``).join(', ');
+  return keys.length > 10 ? `${shown} and ${keys.length - 10} more keys` : shown;
+}
+
+/** The position of each key in `entries` (its first entry), for merges linear in the keys. */
+function positions(entries: readonly MapEntry[]): Map<string, number> {
+  const at = new Map<string, number>();
+  entries.forEach((e, i) => {
+    if (!at.has(e.key)) at.set(e.key, i);
+  });
+  return at;
+}
+
 /** A relative import's file, relative to the importing file's folder; an absolute one from the root. */
 function modulePath(imp: ModuleImport): { path: string; fromRoot: boolean } | undefined {
   const parts = imp.module.slice(imp.level).split('.').filter(Boolean);
@@ -326,8 +341,9 @@ function withoutDelete(node: MapNode): MapNode {
 /** MMEngine `Config._merge_a_into_b(child, base)`. */
 function mergeMMEngine(child: MapNode, base: MapNode, problems: InheritProblem[], depth = 0): MapNode {
   const entries = [...base.entries];
+  const at = positions(entries);
   for (const e of child.entries) {
-    const i = entries.findIndex((x) => x.key === e.key);
+    const i = at.get(e.key) ?? -1;
     const old = i >= 0 ? entries[i] : undefined;
     let next: MapEntry = e;
     if (e.value.kind === 'map') {
@@ -343,7 +359,10 @@ function mergeMMEngine(child: MapNode, base: MapNode, problems: InheritProblem[]
       }
     }
     if (i >= 0) entries[i] = next;
-    else entries.push(next);
+    else {
+      at.set(e.key, entries.length);
+      entries.push(next);
+    }
   }
   return { kind: 'map', entries, range: child.range };
 }
@@ -397,8 +416,9 @@ function resolveYacs(rel: string, file: SourceFile, stack: string[], state: Stat
 /** fvcore `merge_a_into_b(child, base)`: mappings merge recursively, anything else replaces. */
 function mergeYacs(child: MapNode, base: MapNode, problems: InheritProblem[], depth = 0): MapNode {
   const entries = [...base.entries];
+  const at = positions(entries);
   for (const e of child.entries) {
-    const i = entries.findIndex((x) => x.key === e.key);
+    const i = at.get(e.key) ?? -1;
     const old = i >= 0 ? entries[i] : undefined;
     let next = e;
     if (e.value.kind === 'map' && old) {
@@ -409,7 +429,10 @@ function mergeYacs(child: MapNode, base: MapNode, problems: InheritProblem[], de
       }
     }
     if (i >= 0) entries[i] = next;
-    else entries.push(next);
+    else {
+      at.set(e.key, entries.length);
+      entries.push(next);
+    }
   }
   return { kind: 'map', entries, range: child.range };
 }

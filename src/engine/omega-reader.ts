@@ -20,6 +20,12 @@ import type { KeyPath, Origin, Range, Setting } from './types.js';
 // ---------------------------------------------------------------------------------------------
 
 const MAX_REF_DEPTH = 10;
+/**
+ * Most references and resolver arguments one lookup follows: a resolver whose arguments name keys
+ * that are resolvers of the same kind (`${multiply:${a},${a},…}` a few levels deep) would otherwise
+ * be evaluated an exponential number of times.
+ */
+export const MAX_REF_STEPS = 1000;
 /** A reference: absolute `a.b.c` or relative `.a` / `..a.b` (no resolver `x:`). */
 const REF = /^(\.*)([A-Za-z_][\w-]*(?:\.[\w-]+)*)?$/;
 /** A resolver call `name:args`. */
@@ -67,6 +73,8 @@ interface Located {
  */
 export class OmegaReader {
   readonly notes: string[] = [];
+  /** References and resolver arguments followed by the current lookup. */
+  private steps = 0;
 
   constructor(
     readonly file: SourceFile,
@@ -116,6 +124,7 @@ export class OmegaReader {
     const base = { keyRange: hit.keyRange, ...(hit.entry ? { entry: hit.entry } : {}) };
     const node = hit.node;
     if (node.kind !== 'scalar' || typeof node.value !== 'string' || !node.value.includes('${')) return { node, ...base };
+    this.steps = 0;
     const r = this.evaluateString(node.value, path.map(String), [], 0);
     if (!r.ok) return { node, ...base, unresolved: r.why };
     return { node: r.node, ...base, via: r.how };
@@ -125,21 +134,23 @@ export class OmegaReader {
   private evaluateString(text: string, at: string[], chain: string[], depth: number): Evaluated {
     const t = text.trim();
     const body = wholeInterpolation(t);
-    if (body === undefined) return { ok: false, why: `\`${t}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
-    if (depth >= MAX_REF_DEPTH) return { ok: false, why: `\`${t}\`: references nested deeper than ${MAX_REF_DEPTH}` };
+    if (body === undefined) return { ok: false, why: `\`${shorten(t)}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
+    if (depth >= MAX_REF_DEPTH) return { ok: false, why: `\`${shorten(t)}\`: references nested deeper than ${MAX_REF_DEPTH}` };
     return this.evaluate(body, t, at, chain, depth);
   }
 
   private evaluate(body: string, text: string, at: string[], chain: string[], depth: number): Evaluated {
+    if (depth >= MAX_REF_DEPTH) return { ok: false, why: `\`${shorten(text)}\`: references nested deeper than ${MAX_REF_DEPTH}` };
+    if (++this.steps > MAX_REF_STEPS) return { ok: false, why: `\`${shorten(text)}\`: more than ${MAX_REF_STEPS} references to follow` };
     const resolver = RESOLVER.exec(body);
     if (resolver) return this.callResolver(resolver[1], resolver[2], text, at, chain, depth);
     const ref = REF.exec(body.trim());
-    if (!ref || ref[2] === undefined) return { ok: false, why: `\`${text}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
+    if (!ref || ref[2] === undefined) return { ok: false, why: `\`${shorten(text)}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
     const target = this.refPath(ref[1].length, ref[2], at);
     const key = target.join('.');
-    if (chain.includes(key)) return { ok: false, why: `\`${text}\` is a circular reference` };
+    if (chain.includes(key)) return { ok: false, why: `\`${shorten(text)}\` is a circular reference` };
     const hit = this.locate(target);
-    if (!hit) return { ok: false, why: `\`${text}\` names no key in ${this.options.sources ? 'the composed config' : 'this file'}` };
+    if (!hit) return { ok: false, why: `\`${shorten(text)}\` names no key in ${this.options.sources ? 'the composed config' : 'this file'}` };
     return this.follow(hit, target, ref[1] + ref[2], text, chain, depth);
   }
 
@@ -175,7 +186,7 @@ export class OmegaReader {
     if (name === 'oc.select') {
       const keyText = args[0] ?? '';
       const ref = REF.exec(keyText.trim());
-      if (!ref || ref[2] === undefined) return { ok: false, why: `\`${text}\`: oc.select needs a key` };
+      if (!ref || ref[2] === undefined) return { ok: false, why: `\`${shorten(text)}\`: oc.select needs a key` };
       const target = this.refPath(ref[1].length, ref[2], at);
       const hit = this.locate(target);
       if (hit && !(hit.node.kind === 'scalar' && hit.node.value === '???')) {
@@ -184,19 +195,19 @@ export class OmegaReader {
       }
       const fallback = args.length > 1 ? args.slice(1).join(',') : undefined;
       if (fallback === undefined) {
-        return { ok: true, node: scalar(null, 'null'), how: `\`${text}\`: ${keyText} is not set, so it is None` };
+        return { ok: true, node: scalar(null, 'null'), how: `\`${shorten(text)}\`: ${keyText} is not set, so it is None` };
       }
       const inner = wholeInterpolation(fallback);
       if (inner !== undefined) {
         const r = this.evaluate(inner, fallback, at, chain, depth + 1);
-        return r.ok ? { ...r, how: `\`${text}\`: ${keyText} is not set; the default ${r.how}` } : r;
+        return r.ok ? { ...r, how: `\`${shorten(text)}\`: ${keyText} is not set; the default ${r.how}` } : r;
       }
       const value = typePrimitive(unquote(fallback));
-      return { ok: true, node: scalar(value, fallback), how: `\`${text}\`: ${keyText} is not set, so the default ${fallback} applies` };
+      return { ok: true, node: scalar(value, fallback), how: `\`${shorten(text)}\`: ${keyText} is not set, so the default ${fallback} applies` };
     }
     const fn = this.options.resolvers?.[name];
     if (!fn) {
-      return { ok: false, why: `\`${text}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
+      return { ok: false, why: `\`${shorten(text)}\` is an OmegaConf resolver or string interpolation; trainlint does not evaluate it` };
     }
     const values: number[] = [];
     const parts: string[] = [];
@@ -211,13 +222,13 @@ export class OmegaReader {
         node = scalar(typePrimitive(unquote(arg)), arg);
       }
       const num = node.kind === 'scalar' ? scalarNumber(node, 'omegaconf') : undefined;
-      if (!num) return { ok: false, why: `\`${text}\`: ${arg} is not a number` };
+      if (!num) return { ok: false, why: `\`${shorten(text)}\`: ${arg} is not a number` };
       values.push(num.value);
       parts.push(`${arg} = ${String(num.value)}`);
     }
     const out = fn(values);
-    if (out === undefined || !Number.isFinite(out)) return { ok: false, why: `\`${text}\` does not give a number` };
-    return { ok: true, node: scalar(out, String(out)), how: `computed by \`${text}\` (${parts.join(', ')})` };
+    if (out === undefined || !Number.isFinite(out)) return { ok: false, why: `\`${shorten(text)}\` does not give a number` };
+    return { ok: true, node: scalar(out, String(out)), how: `computed by \`${shorten(text)}\` (${parts.join(', ')})` };
   }
 
   private unresolvedNote(path: KeyPath, hit: OmegaHit): void {
@@ -280,6 +291,11 @@ export class OmegaReader {
   has(path: KeyPath): boolean {
     return this.locate(path) !== undefined;
   }
+}
+
+/** Long interpolations in messages: the first 200 characters. */
+function shorten(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
 
 function scalar(value: ScalarNode['value'], source: string): ScalarNode {

@@ -54,6 +54,12 @@ export interface ReportFinding {
    * each finding it stands for and the key that sets the run length. Absent when there are none.
    */
   related?: ReportRelated[];
+  /**
+   * The finding's fingerprint as baselines record it (engine/baseline.ts): the rule, the path, the
+   * key it points at and its numbers; not its wording nor its line. SARIF's partialFingerprints
+   * are built from it. Absent in reports of earlier versions.
+   */
+  fingerprint?: string;
 }
 
 export interface ReportRelated {

@@ -39,7 +39,8 @@ import { RULES } from '../rules/index.js';
  */
 const LINEAR_PATTERNS: Options['code'] = { regExp: linearRegExp };
 /** Dialect schemas and user schemas (user schemas always compile at run time, in schemas.ts). */
-export const SCHEMA_AJV_OPTIONS: Options = { allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, ownProperties: true, logger: false, code: LINEAR_PATTERNS };
+// `errorMessage` (ajv-errors' keyword) is an annotation here: the schema rule says it for a failed `pattern`.
+export const SCHEMA_AJV_OPTIONS: Options = { allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, ownProperties: true, logger: false, code: LINEAR_PATTERNS, keywords: ['errorMessage'] };
 /** `.trainlint.yml` and rule options. */
 export const CONFIG_AJV_OPTIONS: Options = { allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true, code: LINEAR_PATTERNS };
 
@@ -82,6 +83,11 @@ const BUILTIN: Record<string, object> = {
 export const builtinKey = (name: string) => `builtin:${name}`;
 export const CONFIG_KEY = 'config';
 export const ruleOptionsKey = (ruleId: string) => `rule-options:${ruleId}`;
+
+/** A dialect's built-in schema (the object, for the words of its messages), by file name. */
+export function builtinSchemaObject(name: string): object | undefined {
+  return Object.hasOwn(BUILTIN, name) ? BUILTIN[name] : undefined;
+}
 
 /** All schemas known at build time, in a stable order. */
 export function schemaSources(): Map<string, SchemaSource> {

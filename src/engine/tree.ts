@@ -38,8 +38,70 @@ export interface SeqNode {
 
 export type ConfigNode = ScalarNode | MapNode | SeqNode;
 
-/** Key → last entry, for large mappings that are looked up many times (trees are not changed after loading). */
-const mapIndex = new WeakMap<MapNode, Map<string, MapEntry>>();
+/**
+ * Key → position of its last entry, for large mappings that are looked up many times. Trees are not
+ * changed after loading, except the mappings Hydra composition builds and edits (engine/hydra/),
+ * which go through `mapSet`/`mapDelete`: each keeps the index right in constant or logarithmic time
+ * (a flood of overrides is linear). An index whose entries array was replaced or resized behind its
+ * back is rebuilt.
+ *
+ * Positions are kept as "slots": an entry's position when it was added. A deletion removes the
+ * entry from the array and records its slot; an entry's position is its slot minus the deleted
+ * slots before it (a binary search in `deleted`, which is sorted).
+ */
+interface MapIndex {
+  entries: MapEntry[];
+  length: number;
+  slot: Map<string, number>;
+  /** Slots of deleted entries, ascending. */
+  deleted: number[];
+  /** The slot of the next entry appended. */
+  next: number;
+  /** Some key has more than one entry (a loader's duplicate key). */
+  duplicates: boolean;
+}
+const mapIndex = new WeakMap<MapNode, MapIndex>();
+
+/** The index of a large mapping (more than 16 entries), built or rebuilt when needed. */
+function indexOfMap(node: MapNode): MapIndex | undefined {
+  const entries = node.entries;
+  if (entries.length <= 16) return undefined;
+  let index = mapIndex.get(node);
+  if (!index || index.entries !== entries || index.length !== entries.length) {
+    const slot = new Map<string, number>();
+    entries.forEach((e, i) => slot.set(e.key, i));
+    index = { entries, length: entries.length, slot, deleted: [], next: entries.length, duplicates: slot.size !== entries.length };
+    mapIndex.set(node, index);
+  }
+  return index;
+}
+
+/** How many of `sorted` are below `x`. */
+function countBelow(sorted: number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The position of the last entry for `key`, or -1. */
+function positionOf(node: MapNode, key: string): number {
+  const index = indexOfMap(node);
+  if (index) {
+    const slot = index.slot.get(key);
+    if (slot === undefined) return -1;
+    return index.deleted.length === 0 ? slot : slot - countBelow(index.deleted, slot);
+  }
+  const entries = node.entries;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    if (entries[i].key === key) return i;
+  }
+  return -1;
+}
 
 /**
  * For code that builds or edits a mapping after it was looked up (Hydra composition, overrides):
@@ -51,20 +113,46 @@ export function mapEdited(node: MapNode): void {
 
 /** The last entry for `key` (loaders keep the last value of a duplicate key). */
 export function mapGet(node: MapNode, key: string): MapEntry | undefined {
-  const entries = node.entries;
-  if (entries.length > 16) {
-    let index = mapIndex.get(node);
-    if (!index) {
-      index = new Map();
-      for (const entry of entries) index.set(entry.key, entry);
-      mapIndex.set(node, index);
+  const i = positionOf(node, key);
+  return i < 0 ? undefined : node.entries[i];
+}
+
+/**
+ * Sets the entry of `entry.key` in a mapping being built: it replaces the last entry for the key in
+ * place (dropping earlier duplicates), or is appended.
+ */
+export function mapSet(node: MapNode, entry: MapEntry): void {
+  const i = positionOf(node, entry.key);
+  const index = indexOfMap(node);
+  if (i < 0) {
+    node.entries.push(entry);
+    if (index) {
+      index.slot.set(entry.key, index.next++);
+      index.length = node.entries.length;
     }
-    return index.get(key);
+    return;
   }
-  for (let i = entries.length - 1; i >= 0; i--) {
-    if (entries[i].key === key) return entries[i];
+  node.entries[i] = entry;
+  if (index && !index.duplicates) return;
+  for (let j = i - 1; j >= 0; j--) if (node.entries[j].key === entry.key) node.entries.splice(j, 1);
+  mapIndex.delete(node);
+}
+
+/** Removes every entry of `key` from a mapping being built (its entries array is changed in place). */
+export function mapDelete(node: MapNode, key: string): void {
+  const i = positionOf(node, key);
+  if (i < 0) return;
+  const index = indexOfMap(node);
+  if (index && !index.duplicates) {
+    const slot = index.slot.get(key)!;
+    node.entries.splice(i, 1);
+    index.slot.delete(key);
+    index.deleted.splice(countBelow(index.deleted, slot), 0, slot);
+    index.length = node.entries.length;
+    return;
   }
-  return undefined;
+  node.entries = node.entries.filter((e) => e.key !== key);
+  mapIndex.delete(node);
 }
 
 export interface Located {

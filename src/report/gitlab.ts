@@ -2,7 +2,8 @@
  * GitLab Code Quality (a subset of the Code Climate issue format): a JSON array of issues with
  * `description`, `check_name`, `fingerprint`, `severity` and `location.path` /
  * `location.lines.begin`, the fields GitLab documents for merge-request widgets and diffs.
- * Fingerprints reuse the SARIF ones, so an issue keeps its identity when lines move.
+ * Fingerprints are built like the SARIF ones, from the baseline fingerprint (ReportFinding.fingerprint),
+ * so an issue keeps its identity when lines move or its message is reworded.
  */
 import { createHash } from 'node:crypto';
 import type { Report } from '../engine/report-types.js';
@@ -25,7 +26,8 @@ export interface GitlabIssue {
 export function buildGitlab(report: Report): GitlabIssue[] {
   const seen = new Map<string, number>();
   return report.findings.map((f) => {
-    const base = fingerprintText(f);
+    // Reports of earlier versions have no fingerprint: the message hash with its numbers removed.
+    const base = f.fingerprint ? `v2\0${f.fingerprint}` : fingerprintText(f);
     const occurrence = (seen.get(base) ?? 0) + 1;
     seen.set(base, occurrence);
     return {

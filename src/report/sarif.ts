@@ -1,9 +1,11 @@
 /**
  * SARIF 2.1.0 output for code scanning (github/codeql-action/upload-sarif) and other SARIF
  * consumers. One run, the rule catalogue as `tool.driver.rules`, repo-relative URIs (relative to
- * `%SRCROOT%`), regions, and `partialFingerprints` that survive line moves: a hash of the rule
- * id, the path and the message with its numbers removed, plus an occurrence counter for
- * identical findings in the same file.
+ * `%SRCROOT%`), regions, and `partialFingerprints` that survive line moves and rewording: the
+ * fingerprint baselines use (engine/baseline.ts: the rule, the path, the key the finding points at
+ * and its numbers), plus an occurrence counter for identical findings in the same file. A report
+ * without fingerprints (written by an earlier version) falls back to a hash of the rule, the path
+ * and the message with its numbers removed, under the earlier key.
  */
 import { createHash } from 'node:crypto';
 import type { Report, ReportFinding } from '../engine/report-types.js';
@@ -48,6 +50,11 @@ export function pathToUri(p: string): string {
     .map((seg) => encodeURIComponent(seg))
     .join('/');
 }
+
+/** partialFingerprints key of the baseline fingerprint (ReportFinding.fingerprint). */
+export const FINGERPRINT_KEY = 'trainlintFinding/v2';
+/** partialFingerprints key of the message hash, for reports without fingerprints. */
+export const LEGACY_FINGERPRINT_KEY = 'trainlintFindingHash/v1';
 
 /** The message with every number replaced, so that a finding keeps its fingerprint when values or lines shift. */
 export function fingerprintText(f: Pick<ReportFinding, 'ruleId' | 'path' | 'message'>): string {
@@ -111,9 +118,9 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
 
   const seen = new Map<string, number>();
   const results = report.findings.map((f) => {
-    const hash = sha256(fingerprintText(f));
-    const occurrence = (seen.get(hash) ?? 0) + 1;
-    seen.set(hash, occurrence);
+    const [key, hash] = f.fingerprint ? [FINGERPRINT_KEY, f.fingerprint] : [LEGACY_FINGERPRINT_KEY, sha256(fingerprintText(f))];
+    const occurrence = (seen.get(`${key}\0${hash}`) ?? 0) + 1;
+    seen.set(`${key}\0${hash}`, occurrence);
     const region: Record<string, number> = { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) };
     if (f.endLine >= f.line) region.endLine = Math.max(1, f.endLine);
     if (f.endColumn > 0 && (f.endLine > f.line || f.endColumn >= f.column)) region.endColumn = Math.max(1, f.endColumn);
@@ -143,7 +150,7 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
             })),
           }
         : {}),
-      partialFingerprints: { 'trainlintFindingHash/v1': `${hash}:${occurrence}` },
+      partialFingerprints: { [key]: `${hash}:${occurrence}` },
       ...(Object.keys(f.data).length > 0 ? { properties: { data: f.data } } : {}),
     };
   });

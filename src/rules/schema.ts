@@ -21,19 +21,156 @@ function showPath(path: KeyPath): string {
 
 const TYPE_NAMES: Record<string, string> = { array: 'a list', object: 'a mapping', integer: 'an integer', number: 'a number', string: 'a string', boolean: 'a boolean' };
 
-function describeBranches(errors: ErrorObject[]): string {
+/** Patterns longer than this are shortened in messages. */
+const PATTERN_CHARS = 40;
+
+/** The sub-schema at a JSON pointer (`#/$defs/x/pattern` → the `$defs.x` object when `up` is 1). */
+function schemaAt(root: unknown, schemaPath: string, up: number): Record<string, unknown> | undefined {
+  if (!schemaPath.startsWith('#')) return undefined;
+  const parts = pointerToPath(schemaPath.slice(1));
+  let node: unknown = root;
+  for (const part of parts.slice(0, parts.length - up)) {
+    if (!node || typeof node !== 'object' || !Object.hasOwn(node, part)) return undefined;
+    node = (node as Record<string | number, unknown>)[part];
+  }
+  return node && typeof node === 'object' ? (node as Record<string, unknown>) : undefined;
+}
+
+/** A message (`must …`), a form (`an OmegaConf interpolation`), or a note on the key shown after the pattern. */
+type Meaning = { message?: string; noun?: string; note?: string };
+
+/**
+ * A sub-schema is a form of value (its description says what the pattern means) when it is a
+ * branch of anyOf/oneOf/allOf or a reusable definition; a property's own description is about the
+ * key, not the pattern (`"Learning rate"`), so it is only a note.
+ */
+function isForm(parts: readonly (string | number)[]): boolean {
+  const last = String(parts.at(-1) ?? '');
+  const parent = String(parts.at(-2) ?? '');
+  return /^\d+$/.test(last) || parent === 'definitions' || parent === '$defs';
+}
+
+/** A sub-schema's own words for what its pattern means: `errorMessage` (ajv-errors style), `description` or `title`. */
+function ownMeaning(owner: Record<string, unknown>, form: boolean): Meaning {
+  const own = owner.errorMessage;
+  const message = typeof own === 'string' ? own : own && typeof own === 'object' && typeof (own as Record<string, unknown>).pattern === 'string' ? ((own as Record<string, unknown>).pattern as string) : undefined;
+  if (message) return { message: firstSentence(message) };
+  const words = typeof owner.description === 'string' ? owner.description : typeof owner.title === 'string' ? owner.title : undefined;
+  if (!words?.trim()) return {};
+  const text = firstSentence(words);
+  // "Must be …" reads as a message; a form's words ("An OmegaConf interpolation…") as what the value must be.
+  if (/^(?:must|should)\b/i.test(text)) return { message: text };
+  return form ? { noun: text.charAt(0).toLowerCase() + text.slice(1) } : { note: text };
+}
+
+/**
+ * Pattern → what it means, for every `pattern` in a schema that says the same thing wherever it is
+ * used (ajv's `schemaPath` is relative to an inlined `$ref`, so it cannot always be followed).
+ */
+const meaningsOf = new WeakMap<object, Map<string, Meaning | null>>();
+
+function patternMeanings(root: object): Map<string, Meaning | null> {
+  let found = meaningsOf.get(root);
+  if (found) return found;
+  const out = new Map<string, Meaning | null>();
+  const seen = new Set<object>();
+  const walk = (node: unknown, parts: string[]): void => {
+    if (!node || typeof node !== 'object' || seen.has(node) || parts.length > 64) return;
+    seen.add(node);
+    const o = node as Record<string, unknown>;
+    if (typeof o.pattern === 'string') {
+      const m = ownMeaning(o, isForm(parts));
+      const key = m.message ?? m.noun ?? m.note;
+      const before = out.get(o.pattern);
+      // One meaning for every use of the pattern, or none (null) when two uses disagree.
+      if (before === undefined) out.set(o.pattern, key ? m : null);
+      else if (before && (before.message ?? before.noun ?? before.note) !== key) out.set(o.pattern, null);
+    }
+    for (const [k, v] of Object.entries(o)) walk(v, [...parts, k]);
+  };
+  walk(root, []);
+  found = out;
+  meaningsOf.set(root, found);
+  return found;
+}
+
+/** What a failed `pattern` error means in the schema's own words, when it says. */
+function patternMeaning(e: ErrorObject, root: unknown): Meaning {
+  const pattern = String((e.params as { pattern: string }).pattern);
+  let said: Meaning = {};
+  if (root && typeof root === 'object') {
+    const owner = schemaAt(root, e.schemaPath, 1);
+    const own = owner && owner.pattern === pattern ? ownMeaning(owner, isForm(pointerToPath(e.schemaPath.slice(1)).slice(0, -1))) : {};
+    said = own.message || own.noun || own.note ? own : (patternMeanings(root).get(pattern) ?? {});
+  }
+  if (said.message || said.noun) return said;
+  // A number written as text: said so, whatever the regex looks like.
+  const noun = numericForm(pattern);
+  return noun ? { noun } : said;
+}
+
+/**
+ * What a pattern accepts when it is one of the usual "a number as text" patterns, found by what it
+ * matches (not by how it is written): "a whole number" or "a number". Short probes, run by the
+ * linear-time engine the schemas use.
+ */
+const NUMERIC_PROBES = {
+  integer: { accept: ['0', '1', '10', '250', '-1'], reject: ['', 'x', '1x', '0.5', '1e-4'] },
+  number: { accept: ['0', '1', '10', '0.5', '-1', '1e-4', '2.5E3'], reject: ['', 'x', '1x', 'one'] },
+};
+const numericForms = new Map<string, string | undefined>();
+
+function numericForm(pattern: string): string | undefined {
+  if (numericForms.has(pattern)) return numericForms.get(pattern);
+  let form: string | undefined;
+  try {
+    const re = linearRegExp(pattern, 'u');
+    const fits = (p: { accept: string[]; reject: string[] }) => p.accept.every((s) => re.test(s)) && !p.reject.some((s) => re.test(s));
+    form = fits(NUMERIC_PROBES.integer) ? 'a whole number' : fits(NUMERIC_PROBES.number) ? 'a number' : undefined;
+  } catch {
+    form = undefined;
+  }
+  if (numericForms.size < 1024) numericForms.set(pattern, form);
+  return form;
+}
+
+/** The first sentence of schema prose, at most 160 characters, without its final period. */
+function firstSentence(text: string): string {
+  const t = text.trim().split(/(?<=[.!?])\s/)[0].replace(/\.$/, '');
+  return t.length > 160 ? `${t.slice(0, 159)}…` : t;
+}
+
+/** A pattern in a message: quoted, and shortened past PATTERN_CHARS. */
+function quotedPattern(pattern: string): string {
+  return `"${pattern.length > PATTERN_CHARS ? `${pattern.slice(0, PATTERN_CHARS - 1)}…` : pattern}"`;
+}
+
+/** What a failed pattern asks for, as one of the allowed forms. */
+function patternForm(e: ErrorObject, root: unknown): string {
+  const meaning = patternMeaning(e, root);
+  if (meaning.noun) return meaning.noun;
+  if (meaning.message) return meaning.message.replace(/^(?:must|should)\s+(?:be\s+)?/i, '');
+  return `text matching the pattern ${quotedPattern(String((e.params as { pattern: string }).pattern))}${meaning.note ? ` (${meaning.note})` : ''}`;
+}
+
+function describeBranches(errors: ErrorObject[], root: unknown): string {
   const forms = new Set<string>();
   for (const e of errors) {
     if (e.keyword === 'type') forms.add(TYPE_NAMES[String((e.params as { type: string }).type)] ?? String((e.params as { type: string }).type));
     else if (e.keyword === 'enum') for (const v of (e.params as { allowedValues: unknown[] }).allowedValues) forms.add(JSON.stringify(v));
     else if (e.keyword === 'const') forms.add(JSON.stringify((e.params as { allowedValue: unknown }).allowedValue));
+    else if (e.keyword === 'pattern') forms.add(patternForm(e, root));
     else if (e.message) forms.add(e.message);
   }
   return [...forms].join(', ');
 }
 
-/** One readable message per offending location; anyOf/oneOf branch noise is collapsed. */
-export function summariseErrors(errors: ErrorObject[]): { path: KeyPath; message: string; keyword: string }[] {
+/**
+ * One readable message per offending location; anyOf/oneOf branch noise is collapsed. `root` is
+ * the schema (when known): a failed `pattern` is said in the schema's own words (`errorMessage`,
+ * `description`, `title` of the sub-schema that holds it), else shown quoted and shortened.
+ */
+export function summariseErrors(errors: ErrorObject[], root?: unknown): { path: KeyPath; message: string; keyword: string }[] {
   const out: { path: KeyPath; message: string; keyword: string }[] = [];
   // ajv reports the failed branches of an anyOf/oneOf just before the combinator's own error,
   // at the same or a deeper instance path (their schemaPath may point into a $ref'd definition).
@@ -56,7 +193,7 @@ export function summariseErrors(errors: ErrorObject[]): { path: KeyPath; message
     if (absorbed.has(e)) continue;
     const path = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
-      const forms = describeBranches(branchesOf.get(e) ?? []);
+      const forms = describeBranches(branchesOf.get(e) ?? [], root);
       out.push({ path, keyword: e.keyword, message: `${showPath(path)} must be ${forms ? `one of: ${forms}` : 'one of the allowed forms'}` });
     } else if (e.keyword === 'required') {
       out.push({ path, keyword: e.keyword, message: `${showPath(path)} is missing the required key "${(e.params as { missingProperty: string }).missingProperty}"` });
@@ -66,6 +203,11 @@ export function summariseErrors(errors: ErrorObject[]): { path: KeyPath; message
     } else if (e.keyword === 'enum') {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ');
       out.push({ path, keyword: e.keyword, message: `${showPath(path)} must be one of ${allowed}` });
+    } else if (e.keyword === 'pattern') {
+      const meaning = patternMeaning(e, root);
+      const quoted = `must match the pattern ${quotedPattern(String((e.params as { pattern: string }).pattern))}${meaning.note ? ` (${meaning.note})` : ''}`;
+      const said = meaning.message ?? (meaning.noun ? `must be ${meaning.noun}` : quoted);
+      out.push({ path, keyword: e.keyword, message: `${showPath(path)} ${said}` });
     } else {
       out.push({ path, keyword: e.keyword, message: `${showPath(path)} ${e.message ?? 'is invalid'}` });
     }
@@ -178,7 +320,7 @@ export const schema: Rule = {
     const data = toPlain(tree);
     for (const { name, validate } of ctx.schemas) {
       if (validate(data)) continue;
-      for (const problem of summariseErrors(validate.errors ?? [])) {
+      for (const problem of summariseErrors(validate.errors ?? [], validate.schema)) {
         const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path));
         const hint = numberHint.text ? numberHint : booleanWordHint(tree, problem.path, validate.errors ?? [], ctx.yamlLoader);
         ctx.report({

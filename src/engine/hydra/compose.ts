@@ -13,7 +13,8 @@
  * `_self_` in its defaults list merges its own values last (Hydra ≥ 1.1).
  */
 import path from 'node:path';
-import { mapEdited, mapGet, type ConfigNode, type MapEntry, type MapNode, type ScalarNode, type SeqNode } from '../tree.js';
+import { mapDelete, mapGet, mapSet, type ConfigNode, type MapEntry, type MapNode, type ScalarNode, type SeqNode } from '../tree.js';
+import { MAX_DEPTH } from '../load/result.js';
 import type { Range } from '../types.js';
 import { packageHeader, readDefaultsList, type DefaultsEntry } from './defaults-list.js';
 import type { HydraOverride, OverrideValue } from './overrides.js';
@@ -108,8 +109,7 @@ class Builder {
   }
 
   private put(dest: MapNode, e: MapEntry, source: EntrySource): void {
-    const at = indexOf(dest, e.key);
-    const existing = at >= 0 ? dest.entries[at] : undefined;
+    const existing = mapGet(dest, e.key);
     if (e.value.kind === 'map') {
       if (existing && existing.value.kind === 'map' && this.owned.has(existing.value)) {
         this.merge(existing.value, e.value, source);
@@ -117,21 +117,20 @@ class Builder {
       }
       const entry: MapEntry = { key: e.key, keyRange: e.keyRange, value: this.clone(e.value, source) };
       this.sources.set(entry, source);
-      setAt(dest, at, entry);
+      mapSet(dest, entry);
       return;
     }
     // `???` (MISSING) does not replace a value an earlier config set.
     if (existing && isMissingValue(e.value) && !isMissingValue(existing.value)) return;
     this.sources.set(e, source);
-    setAt(dest, at, e);
+    mapSet(dest, e);
   }
 
   /** The owned map at `pkg` under `root`, created (attributed to `source`, at `range`) where missing. */
   at(root: MapNode, pkg: string[], range: Range, source: EntrySource): MapNode {
     let node = root;
     for (const key of pkg) {
-      const i = indexOf(node, key);
-      const e = i >= 0 ? node.entries[i] : undefined;
+      const e = mapGet(node, key);
       if (e && e.value.kind === 'map' && this.owned.has(e.value)) {
         node = e.value;
         continue;
@@ -139,28 +138,13 @@ class Builder {
       const child = e && e.value.kind === 'map' ? this.clone(e.value, this.sources.get(e) ?? source) : this.map(range);
       const entry: MapEntry = { key, keyRange: e?.keyRange ?? range, value: child };
       this.sources.set(entry, e ? (this.sources.get(e) ?? source) : source);
-      setAt(node, i, entry);
+      mapSet(node, entry);
       node = child;
     }
     return node;
   }
 }
 
-function indexOf(m: MapNode, key: string): number {
-  for (let i = m.entries.length - 1; i >= 0; i--) if (m.entries[i].key === key) return i;
-  return -1;
-}
-
-/** Replace entry `at` (dropping any earlier duplicate of the key) or append. */
-function setAt(m: MapNode, at: number, entry: MapEntry): void {
-  mapEdited(m);
-  if (at < 0) {
-    m.entries.push(entry);
-    return;
-  }
-  m.entries[at] = entry;
-  for (let i = at - 1; i >= 0; i--) if (m.entries[i].key === entry.key) m.entries.splice(i, 1);
-}
 
 export function isMissingValue(node: ConfigNode): boolean {
   return node.kind === 'scalar' && node.value === MISSING_VALUE;
@@ -268,6 +252,10 @@ export function composeConfig(
         }
         const header = packageHeader(loaded.text);
         const childPkg = packageOf(e, pkg, absGroup, header);
+        if (childPkg.length > MAX_DEPTH) {
+          out.unread.push({ ...where, package: childPkg.slice(0, 8).join('.') + '…', why: `its package is nested deeper than ${MAX_DEPTH} levels` });
+          continue;
+        }
         expand(loaded, childPkg, path.posix.dirname(rel), [...stack, rel]);
       }
     }
@@ -373,6 +361,10 @@ export function applyOverrides(base: ComposedConfig, overrides: LocatedOverride[
       skipped.push({ override: lo, why: "a setting of Hydra itself (hydra.*), not of the job's config" });
       continue;
     }
+    if (o.path.length > MAX_DEPTH) {
+      skipped.push({ override: lo, why: `a key nested deeper than ${MAX_DEPTH} levels` });
+      continue;
+    }
     if (isGroupOverride(o, base)) {
       skipped.push({ override: lo, why: 'a config-group choice: it changes which config file is composed' });
       continue;
@@ -393,7 +385,7 @@ export function applyOverrides(base: ComposedConfig, overrides: LocatedOverride[
         const fresh: MapNode = { kind: 'map', entries: [], range: lo.keyRange };
         const entry: MapEntry = { key: e.key, keyRange: e.keyRange, value: fresh };
         config.sources.set(entry, config.sources.get(e) ?? source);
-        setAt(parent, indexOf(parent, e.key), entry);
+        mapSet(parent, entry);
         parent = fresh;
         viaNull = true;
       } else {
@@ -421,8 +413,7 @@ export function applyOverrides(base: ComposedConfig, overrides: LocatedOverride[
         errors.push({ override: lo, message: `Could not delete from config. The value of '${o.key}' is ${show(existing.value)} and not ${valueText}.` });
         continue;
       }
-      parent!.entries = parent!.entries.filter((e) => e.key !== leaf);
-      mapEdited(parent!);
+      mapDelete(parent!, leaf);
       continue;
     }
     // Hydra merges a list or dict appended onto an existing key instead of refusing it.
@@ -445,14 +436,14 @@ export function applyOverrides(base: ComposedConfig, overrides: LocatedOverride[
           const fresh: MapNode = { kind: 'map', entries: [], range: lo.keyRange };
           e = { key, keyRange: lo.keyRange, value: fresh };
           config.sources.set(e, source);
-          setAt(target, indexOf(target, key), e);
+          mapSet(target, e);
         }
         target = e.value as MapNode;
       }
     }
     const entry: MapEntry = { key: leaf, keyRange: lo.keyRange, value: valueNode(o.value, lo.valueRange) };
     config.sources.set(entry, source);
-    setAt(target, indexOf(target, leaf), entry);
+    mapSet(target, entry);
   }
   return { config, errors, skipped };
 }

@@ -17,8 +17,9 @@
  * config started by a script they become notes, since the script reports them. Pure.
  */
 import type { LaunchCommand } from '../launch.js';
+import { MAX_DEPTH } from '../load/result.js';
 import type { SourceFile } from '../source.js';
-import type { MapEntry, MapNode } from '../tree.js';
+import { mapGet, mapSet, type MapEntry, type MapNode } from '../tree.js';
 import type { Range } from '../types.js';
 import { hydraCommand, type HydraCommand } from './command.js';
 import { applyOverrides, composeConfig, type ComposedConfig, type LocatedOverride } from './compose.js';
@@ -75,14 +76,13 @@ function treeOf(overrides: LocatedOverride[]): MapNode {
   const root: MapNode = { kind: 'map', entries: [], range: overrides[0]?.range ?? EMPTY };
   for (const lo of overrides) {
     const o = lo.override;
-    if (o.op === 'delete' || !o.value || lo.unresolved || o.package !== undefined || o.path[0] === 'hydra') continue;
+    if (o.op === 'delete' || !o.value || lo.unresolved || o.package !== undefined || o.path[0] === 'hydra' || o.path.length > MAX_DEPTH) continue;
     let node = root;
     for (const key of o.path.slice(0, -1)) {
-      let e = node.entries.find((x) => x.key === key);
+      let e = mapGet(node, key);
       if (!e || e.value.kind !== 'map') {
         e = { key, keyRange: lo.keyRange, value: { kind: 'map', entries: [], range: lo.keyRange } };
-        node.entries = node.entries.filter((x) => x.key !== key);
-        node.entries.push(e);
+        mapSet(node, e);
       }
       node = e.value as MapNode;
     }
@@ -96,10 +96,14 @@ function treeOf(overrides: LocatedOverride[]): MapNode {
           : v.kind === 'list'
             ? { kind: 'seq', items: [], range: lo.valueRange }
             : { kind: 'map', entries: [], range: lo.valueRange };
-    node.entries = node.entries.filter((x) => x.key !== leaf);
-    node.entries.push({ key: leaf, keyRange: lo.keyRange, value });
+    mapSet(node, { key: leaf, keyRange: lo.keyRange, value });
   }
   return root;
+}
+
+/** An override in a note: the first 80 characters. */
+function shortOverride(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 export function hydraView(file: SourceFile, env: { hydra?: HydraInput }, options: HydraViewOptions = {}): HydraView {
@@ -116,7 +120,7 @@ export function hydraView(file: SourceFile, env: { hydra?: HydraInput }, options
     const complete = named !== undefined && named.unread.length === 0;
     const applied = applyOverrides(base, command.overrides, { complete, knownKey: options.knownKey });
     for (const e of applied.errors) errors.push({ message: e.message, range: e.override.range, data: { hydra: 'override', override: e.override.override.text } });
-    for (const s of applied.skipped) notes.push(`${s.override.override.text} (line ${s.override.range.line}) is ${s.why}; not applied`);
+    for (const s of applied.skipped) notes.push(`${shortOverride(s.override.override.text)} (line ${s.override.range.line}) is ${s.why}; not applied`);
     const view: HydraView = { config: applied.config, complete, command, errors, notes, overrideTree: treeOf(command.overrides) };
     if (named) view.commandConfig = named;
     if (command.forwardsArgs) {

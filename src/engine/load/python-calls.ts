@@ -354,22 +354,66 @@ function keyword(toks: Token[], text: string, loc: Loc, names: ReadonlyMap<strin
   }
 }
 
-/** The dict literal last assigned to `name` before `before`: `name = {…}` or `name = dict(…)`. */
-function dictAssignment(toks: Token[], name: string, before: number): { open: number; close: number; call: boolean } | undefined {
-  for (let i = before - 1; i >= 2; i--) {
-    const x = toks[i];
-    if (x.kind !== 'op' || (x.text !== '{' && x.text !== '(')) continue;
-    const eq = toks[i - 1];
-    const call = x.text === '(' && eq?.kind === 'name' && eq.text === 'dict';
-    const target = call ? toks[i - 3] : toks[i - 2];
-    const assign = call ? toks[i - 2] : eq;
-    if (assign?.kind !== 'op' || assign.text !== '=' || target?.kind !== 'name' || target.text !== name) continue;
-    if (x.text === '(' && !call) continue;
-    const close = closing(toks, i);
-    if (close < 0 || close > before) return undefined;
-    return { open: i, close, call };
+/** Source text in a note: the first 80 characters. */
+function shortText(t: string): string {
+  return t.length > 80 ? `${t.slice(0, 80)}…` : t;
+}
+
+/** The tokens of a call's receiver followed back from the method name, at most. */
+const MAX_RECEIVER_TOKENS = 64;
+
+/**
+ * The dict literals assigned to a name (`name = {…}`, `name = dict(…)`), found in one pass: a
+ * call spreading `**name` asks for the last one before it (a file of thousands of spreads is not
+ * scanned back from each).
+ */
+class DictAssignments {
+  private byName?: Map<string, { open: number; call: boolean; close?: number }[]>;
+
+  constructor(private readonly toks: Token[]) {}
+
+  private index(): Map<string, { open: number; call: boolean; close?: number }[]> {
+    if (this.byName) return this.byName;
+    const byName = new Map<string, { open: number; call: boolean; close?: number }[]>();
+    const toks = this.toks;
+    for (let i = 2; i < toks.length; i++) {
+      const x = toks[i];
+      if (x.kind !== 'op' || (x.text !== '{' && x.text !== '(')) continue;
+      const eq = toks[i - 1];
+      const call = x.text === '(' && eq?.kind === 'name' && eq.text === 'dict';
+      const target = call ? toks[i - 3] : toks[i - 2];
+      const assign = call ? toks[i - 2] : eq;
+      if (assign?.kind !== 'op' || assign.text !== '=' || target?.kind !== 'name') continue;
+      if (x.text === '(' && !call) continue;
+      const list = byName.get(target.text) ?? [];
+      list.push({ open: i, call });
+      byName.set(target.text, list);
+    }
+    this.byName = byName;
+    return byName;
   }
-  return undefined;
+
+  /** The dict literal last assigned to `name` before token `before`, when it is closed before it. */
+  before(name: string, before: number): { open: number; close: number; call: boolean } | undefined {
+    const list = this.index().get(name);
+    if (!list) return undefined;
+    // The last assignment whose opening bracket is before `before` (binary search: opens ascend).
+    let lo = 0;
+    let hi = list.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].open <= before - 1) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (found < 0) return undefined;
+    const a = list[found];
+    a.close ??= closing(this.toks, a.open);
+    if (a.close < 0 || a.close > before) return undefined;
+    return { open: a.open, close: a.close, call: a.call };
+  }
 }
 
 /**
@@ -380,14 +424,16 @@ export function readMethodCalls(text: string, method: string, names: ReadonlyMap
   const toks = tokenize(text);
   const loc = locator(text);
   const calls: MethodCall[] = [];
+  const dicts = new DictAssignments(toks);
   for (let i = 1; i + 1 < toks.length; i++) {
     const t = toks[i];
     if (t.kind !== 'name' || t.text !== method || toks[i - 1].text !== '.' || toks[i + 1].text !== '(') continue;
     const close = closing(toks, i + 1);
     if (close < 0) break;
-    // The receiver: walk back over names, dots and one bracketed group (`YOLO("x.pt")`).
+    // The receiver: walk back over names, dots and one bracketed group (`YOLO("x.pt")`), at most
+    // MAX_RECEIVER_TOKENS tokens (a chain `m.train().train()…` is not walked again at each call).
     let r = i - 1;
-    while (r > 0) {
+    while (r > 0 && i - r < MAX_RECEIVER_TOKENS) {
       const p = toks[r - 1];
       // A line break outside brackets ends the statement (the receiver does not reach back into it).
       if (text.slice(p.end, toks[r].start).includes('\n') && !text.slice(p.end, toks[r].start).includes('\\')) break;
@@ -413,7 +459,7 @@ export function readMethodCalls(text: string, method: string, names: ReadonlyMap
         keywords.push(keyword(toks, text, loc, names, head.text, head, a + 2, b));
       } else if (head.text === '**' && b === a + 2 && toks[a + 1].kind === 'name') {
         const name = toks[a + 1].text;
-        const dict = dictAssignment(toks, name, r);
+        const dict = dicts.before(name, r);
         if (!dict) {
           unread.push(`**${name} (not assigned a dict literal before the call)`);
           continue;
@@ -423,11 +469,11 @@ export function readMethodCalls(text: string, method: string, names: ReadonlyMap
           if (dict.call ? k.kind === 'name' && toks[c + 1]?.text === '=' : k.kind === 'string' && k.str !== undefined && toks[c + 1]?.text === ':') {
             keywords.push(keyword(toks, text, loc, names, dict.call ? k.text : (k.str as string), k, c + 2, d, name));
           } else {
-            unread.push(`**${name}: ${text.slice(k.start, toks[d - 1].end)}`);
+            unread.push(`**${name}: ${shortText(text.slice(k.start, toks[d - 1].end))}`);
           }
         }
       } else {
-        unread.push(text.slice(head.start, toks[b - 1].end));
+        unread.push(shortText(text.slice(head.start, toks[b - 1].end)));
       }
     }
     calls.push({ receiver, range: loc.range(toks[r].start, toks[close].end), keywords, unread });

@@ -28,8 +28,12 @@
  * The reader is pure: `(text, input) → result`. The caller (engine/inherit.ts) reads the files a
  * config names and hands their trees back in `input`.
  *
- * Hostile input is bounded: nesting (MAX_DEPTH), and the expanded size of the values (a chain of
- * `x2 = [x1, x1]` would double at each line): a value over MAX_NODES nodes is unknown.
+ * Hostile input is bounded: nesting (MAX_DEPTH), the expanded size of the values (a chain of
+ * `x2 = [x1, x1]` would double at each line, and so would `x.append(x)`): values over MAX_NODES
+ * nodes in all are unknown; strings built by `+` (`s = s + s`) over MAX_STRING_CHARS characters in
+ * all are unknown; and the work of copy-on-write (each mutation copies the containers on its path,
+ * `x.k = v` on a mapping of 30,000 keys copies 30,000 entries) is at most MAX_COPY_WORK entries per
+ * file, past which a value the file goes on changing is unknown.
  */
 import type { MapEntry, MapNode, ScalarNode, SeqNode, ConfigNode } from '../tree.js';
 import { mapGet } from '../tree.js';
@@ -40,6 +44,10 @@ import { ASSIGN_OPS, boundNames, KEYWORDS, Lexer, SCOPE_HEADERS, statements, Syn
 
 /** Largest expanded size (nodes) of the values of one file. */
 export const MAX_NODES = 200_000;
+/** Most characters the strings built by `+` may hold in all, in one file. */
+export const MAX_STRING_CHARS = 1 << 20;
+/** Most entries and items mutations and concatenations may copy in one file. */
+export const MAX_COPY_WORK = 1_000_000;
 
 /** A relative or config-package import that names another config file. */
 export interface ModuleImport {
@@ -133,7 +141,9 @@ export function originalOf<T extends object>(x: T): T {
 
 /** Marks `copy` as a copy of `original` (used by the merge in engine/inherit.ts too). */
 export function markCopy(copy: object, original: object): void {
-  COPIED.set(copy, original);
+  // The first original, not the one copied: a chain of copies (a value changed thousands of
+  // times) must not keep every intermediate copy alive.
+  COPIED.set(copy, originalOf(original));
   if (PARTIAL.has(original as MapNode)) PARTIAL.set(copy as MapNode, PARTIAL.get(original as MapNode)!);
 }
 
@@ -170,6 +180,29 @@ interface Scope {
   base?: MapNode;
   text: string;
   loc: Loc;
+  budget: Budget;
+}
+
+/** What one file may still spend on building values (see the module comment). */
+class Budget {
+  private chars = 0;
+  private copies = 0;
+
+  /** Charges a string of `n` characters built by `+`; false once over MAX_STRING_CHARS. */
+  string(n: number): boolean {
+    this.chars += n;
+    return this.chars <= MAX_STRING_CHARS;
+  }
+
+  /** Charges `n` entries or items copied; false once over MAX_COPY_WORK. */
+  copy(n: number): boolean {
+    this.copies += n;
+    return this.copies <= MAX_COPY_WORK;
+  }
+
+  get exhausted(): boolean {
+    return this.copies > MAX_COPY_WORK;
+  }
 }
 
 const BUILTIN_CONTAINERS = new Set(['dict', 'list', 'tuple']);
@@ -233,6 +266,11 @@ class Expr {
     }
   }
 
+  /** Charges `n` entries or items copied to the file's budget. */
+  private charge(n: number): void {
+    if (!this.scope.budget.copy(n)) throw new Unsupported();
+  }
+
   /** A value as a tree node: class names become their name as a string. */
   node(v: Val): ConfigNode {
     if (isNode(v)) return v;
@@ -242,6 +280,8 @@ class Expr {
 
   private num(value: number, isInt: boolean, a: Token, b: Token): ScalarNode {
     if (!Number.isFinite(value)) throw new Unsupported();
+    // A Python int has no negative zero (`-0` is 0); a float keeps it (`-0.0`).
+    if (isInt && value === 0) value = 0;
     const node: ScalarNode = { kind: 'scalar', value, source: this.src(a, b), plain: true, range: this.range(a, b) };
     if (isInt) INTS.add(node);
     return node;
@@ -310,10 +350,14 @@ class Expr {
         return this.num(a - b * Math.floor(a / b), isInt, start, end); // Python's % follows the divisor's sign
       }
       if (op === '+' && typeof a === 'string' && typeof b === 'string') {
+        if (!this.scope.budget.string(a.length + b.length)) throw new Unsupported();
         return { kind: 'scalar', value: a + b, source: a + b, plain: false, range: this.range(start, end) };
       }
     }
-    if (op === '+' && left.kind === 'seq' && right.kind === 'seq') return this.seq([...left.items, ...right.items], start, end);
+    if (op === '+' && left.kind === 'seq' && right.kind === 'seq') {
+      this.charge(left.items.length + right.items.length);
+      return this.seq([...left.items, ...right.items], start, end);
+    }
     throw new Unsupported();
   }
 
@@ -467,7 +511,7 @@ class Expr {
   private braces(): Val {
     const open = this.expect('{');
     if (this.isOp('{')) return this.basePlaceholder(open);
-    const entries: MapEntry[] = [];
+    const entries = new EntryList();
     while (!this.isOp('}')) {
       if (this.isOp('**')) throw new Unsupported();
       const keyTok = this.peek()!;
@@ -476,12 +520,12 @@ class Expr {
       this.expect(':');
       const value = this.node(this.nested(() => this.expr()));
       const keyText = typeof key.value === 'number' ? (keyTok.text as string) : key.value;
-      setEntry(entries, { key: String(keyText), keyRange: key.range, value });
+      entries.set({ key: String(keyText), keyRange: key.range, value });
       if (!this.isOp(',')) break;
       this.p++;
     }
     const close = this.expect('}');
-    return this.map(entries, open, close);
+    return this.map(entries.entries, open, close);
   }
 
   private basePlaceholder(open: Token): Val {
@@ -507,12 +551,14 @@ class Expr {
     this.expect('(');
     const positional: Val[] = [];
     const keywords: { name: Token; value: Val }[] = [];
+    const named = new Set<string>();
     while (!this.isOp(')')) {
       if (this.isOp('*', '**')) throw new Unsupported();
       const t = this.peek();
       if (t?.kind === 'name' && this.peek(1)?.kind === 'op' && this.peek(1)?.text === '=') {
         this.p += 2;
-        if (keywords.some((k) => k.name.text === t.text)) throw new DuplicateKeyword(t);
+        if (named.has(t.text)) throw new DuplicateKeyword(t);
+        named.add(t.text);
         keywords.push({ name: t, value: this.nested(() => this.expr()) });
       } else {
         if (keywords.length > 0) throw new Unsupported();
@@ -537,9 +583,9 @@ class Expr {
     if (callee.kind === 'lazy') {
       if (positional.length > 0) throw new Unsupported();
       const target: ScalarNode = { kind: 'scalar', value: callee.target, source: callee.target, plain: true, range: this.range(start, start) };
-      const entries: MapEntry[] = [{ key: '_target_', keyRange: target.range, value: target }];
-      for (const k of keywords) setEntry(entries, { key: k.name.text, keyRange: this.range(k.name, k.name), value: this.node(k.value) });
-      return this.map(entries, start, close);
+      const entries = new EntryList([{ key: '_target_', keyRange: target.range, value: target }]);
+      for (const k of keywords) entries.set({ key: k.name.text, keyRange: this.range(k.name, k.name), value: this.node(k.value) });
+      return this.map(entries.entries, start, close);
     }
     if (callee.kind === 'sym') {
       if (/(^|\.)(LazyCall|L)$/.test(callee.name) && positional.length === 1 && keywords.length === 0) {
@@ -550,14 +596,12 @@ class Expr {
       }
       if (callee.name === 'dict') {
         if (positional.length > 1) throw new Unsupported();
-        const entries: MapEntry[] = [];
         const first = positional[0];
-        if (first) {
-          if (first.kind !== 'map' || PARTIAL.has(first)) throw new Unsupported();
-          entries.push(...first.entries);
-        }
-        for (const k of keywords) setEntry(entries, { key: k.name.text, keyRange: this.range(k.name, k.name), value: this.node(k.value) });
-        return this.map(entries, start, close);
+        if (first && (first.kind !== 'map' || PARTIAL.has(first))) throw new Unsupported();
+        if (first) this.charge(first.entries.length);
+        const entries = new EntryList(first?.entries);
+        for (const k of keywords) entries.set({ key: k.name.text, keyRange: this.range(k.name, k.name), value: this.node(k.value) });
+        return this.map(entries.entries, start, close);
       }
       // OmegaConf.create() / OmegaConf.create(dict(...)): a plain mapping (detectron2 LazyConfig).
       if (/(^|\.)OmegaConf\.create$/.test(callee.name) && keywords.length === 0 && positional.length <= 1) {
@@ -569,7 +613,10 @@ class Expr {
       if ((callee.name === 'list' || callee.name === 'tuple') && keywords.length === 0 && positional.length <= 1) {
         const first = positional[0];
         if (!first) return this.seq([], start, close);
-        if (first.kind === 'seq') return this.seq([...first.items], start, close);
+        if (first.kind === 'seq') {
+          this.charge(first.items.length);
+          return this.seq([...first.items], start, close);
+        }
         throw new Unsupported();
       }
       // detectron2 `model_zoo.get_config("common/train.py")`: a config file not read here.
@@ -589,11 +636,28 @@ class DuplicateKeyword extends Error {
   }
 }
 
-/** Sets `entry` in a list of entries: a key written again replaces the earlier one in place. */
-function setEntry(entries: MapEntry[], entry: MapEntry): void {
-  const i = entries.findIndex((e) => e.key === entry.key);
-  if (i >= 0) entries[i] = entry;
-  else entries.push(entry);
+/** Entries in order, with an index: a key written again replaces the earlier one in place. */
+class EntryList {
+  readonly entries: MapEntry[] = [];
+  private readonly at = new Map<string, number>();
+
+  constructor(initial: readonly MapEntry[] = []) {
+    for (const e of initial) this.set(e);
+  }
+
+  set(entry: MapEntry): void {
+    const i = this.at.get(entry.key);
+    if (i !== undefined) this.entries[i] = entry;
+    else {
+      this.at.set(entry.key, this.entries.length);
+      this.entries.push(entry);
+    }
+  }
+
+  get(key: string): MapEntry | undefined {
+    const i = this.at.get(key);
+    return i === undefined ? undefined : this.entries[i];
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -627,17 +691,24 @@ function copyEntry(entry: MapEntry, value: ConfigNode): MapEntry {
  * `node` with the value at `path` replaced by `change(old)` (old undefined when the last key is
  * new); undefined when a step does not exist (Python raises) or `change` gives undefined.
  */
-function updateAt(node: ConfigNode, path: Step[], keyRange: (s: Step) => Range, change: (old: ConfigNode | undefined) => ConfigNode | null | undefined): ConfigNode | undefined {
+function updateAt(
+  node: ConfigNode,
+  path: Step[],
+  keyRange: (s: Step) => Range,
+  change: (old: ConfigNode | undefined) => ConfigNode | null | undefined,
+  budget: Budget,
+): ConfigNode | undefined {
   const [step, ...rest] = path;
   if (!step) return undefined;
   if (node.kind === 'map') {
+    if (!budget.copy(node.entries.length)) return undefined;
     const key = String(step.key);
     const i = node.entries.findIndex((e) => e.key === key);
     const entry = i >= 0 ? node.entries[i] : undefined;
     let value: ConfigNode | null | undefined;
     if (rest.length === 0) value = change(entry?.value);
-    else if (entry) value = updateAt(entry.value, rest, keyRange, change);
-    else if (PARTIAL.has(node)) value = updateAt(partialMap(node.range, PARTIAL.get(node)!), rest, keyRange, change);
+    else if (entry) value = updateAt(entry.value, rest, keyRange, change, budget);
+    else if (PARTIAL.has(node)) value = updateAt(partialMap(node.range, PARTIAL.get(node)!), rest, keyRange, change, budget);
     else return undefined;
     if (value === undefined) return undefined;
     const entries = [...node.entries];
@@ -655,8 +726,8 @@ function updateAt(node: ConfigNode, path: Step[], keyRange: (s: Step) => Range, 
   if (node.kind === 'seq' && typeof step.key === 'number') {
     const i = step.key < 0 ? node.items.length + step.key : step.key;
     const old = node.items[i];
-    if (!old) return undefined;
-    const value = rest.length === 0 ? change(old) : updateAt(old, rest, keyRange, change);
+    if (!old || !budget.copy(node.items.length)) return undefined;
+    const value = rest.length === 0 ? change(old) : updateAt(old, rest, keyRange, change, budget);
     if (value === undefined || value === null) return undefined;
     const items = [...node.items];
     items[i] = value;
@@ -665,17 +736,19 @@ function updateAt(node: ConfigNode, path: Step[], keyRange: (s: Step) => Range, 
   return undefined;
 }
 
-/** MMEngine ConfigDict.update: a mapping value merges into a mapping, anything else replaces. */
-function updateMerge(target: MapNode, other: MapEntry[]): MapNode {
-  const entries = [...target.entries];
+/** MMEngine ConfigDict.update: a mapping value merges into a mapping, anything else replaces; undefined over the budget. */
+function updateMerge(target: MapNode, other: MapEntry[], budget: Budget, depth = 0): MapNode | undefined {
+  if (depth > MAX_DEPTH || !budget.copy(target.entries.length + other.length)) return undefined;
+  const entries = new EntryList(target.entries);
   for (const e of other) {
-    const i = entries.findIndex((x) => x.key === e.key);
-    const old = i >= 0 ? entries[i] : undefined;
-    if (old && old.value.kind === 'map' && e.value.kind === 'map') entries[i] = { key: e.key, keyRange: e.keyRange, value: updateMerge(old.value, e.value.entries) };
-    else if (old) entries[i] = e;
-    else entries.push(e);
+    const old = entries.get(e.key);
+    if (old && old.value.kind === 'map' && e.value.kind === 'map') {
+      const merged = updateMerge(old.value, e.value.entries, budget, depth + 1);
+      if (!merged) return undefined;
+      entries.set({ key: e.key, keyRange: e.keyRange, value: merged });
+    } else entries.set(e);
   }
-  return copyMap(target, entries);
+  return copyMap(target, entries.entries);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -813,7 +886,8 @@ export function parsePythonConfig(text: string, input: PythonConfigInput = {}): 
     result.problems.push({ kind: 'parse-error', message: `Python syntax error: ${err.message}`, range: loc.range(err.start, err.end) });
     return result;
   }
-  const scope: Scope = { env: new Map(), base: input.base, text, loc };
+  const budget = new Budget();
+  const scope: Scope = { env: new Map(), base: input.base, text, loc, budget };
   const env = scope.env;
   /** Top-level names in first-binding order, with the range of the name where it was last bound. */
   const keyRanges = new Map<string, Range>();
@@ -844,15 +918,32 @@ export function parsePythonConfig(text: string, input: PythonConfigInput = {}): 
   };
   const evaluate = (tokens: Token[]): Val => new Expr(tokens, scope).all();
 
+  /**
+   * Binds a changed value to a name that holds `current`, within the bounds: past them the name is
+   * unknown (forgotten, with why). True either way: the change is handled.
+   */
+  const rebind = (root: Token, current: ConfigNode, updated: ConfigNode | undefined): boolean => {
+    if (budget.exhausted) {
+      forget(root.text, tokRange(root), `changed more often than trainlint follows (over ${MAX_COPY_WORK} entries copied in this file); not read`);
+      return true;
+    }
+    if (!updated) return false;
+    const growth = sizeOf(updated) - sizeOf(current);
+    if (growth > 0 && total + growth > MAX_NODES) {
+      forget(root.text, tokRange(root), `its value is over ${MAX_NODES} nodes; not read`);
+      return true;
+    }
+    if (growth > 0) total += growth;
+    env.set(root.text, updated);
+    return true;
+  };
+
   /** Sets (or, with `value` null, deletes) the value at a target path; false when unknown. */
   const assignPath = (root: Token, steps: Step[], value: ConfigNode | null | ((old: ConfigNode | undefined) => ConfigNode | null | undefined)): boolean => {
     const current = env.get(root.text);
     if (!current || !isNode(current)) return false;
     const change = typeof value === 'function' ? value : () => value;
-    const updated = updateAt(current, steps, (s) => tokRange(s.token), change);
-    if (!updated) return false;
-    env.set(root.text, updated);
-    return true;
+    return rebind(root, current, budget.exhausted ? undefined : updateAt(current, steps, (s) => tokRange(s.token), change, budget));
   };
 
   const importStatement = (stmt: Token[], inReadBase: boolean) => {
@@ -914,10 +1005,9 @@ export function parsePythonConfig(text: string, input: PythonConfigInput = {}): 
     const change = (f: (old: ConfigNode | undefined) => ConfigNode | null | undefined): boolean => {
       if (target.steps.length > 0) return assignPath(target.root, target.steps, f);
       const cur = env.get(target.root.text);
-      const next = cur && isNode(cur) ? f(cur) : undefined;
-      if (!next) return false;
-      env.set(target.root.text, next);
-      return true;
+      if (!cur || !isNode(cur)) return false;
+      const next = f(cur);
+      return next === null ? false : rebind(target.root, cur, next);
     };
     let done = false;
     try {
@@ -927,7 +1017,7 @@ export function parsePythonConfig(text: string, input: PythonConfigInput = {}): 
         const fromPositional = first && first.kind === 'map' && !PARTIAL.has(first) ? first.entries : first ? undefined : [];
         if (fromPositional && positional.length <= 1) {
           const other = [...fromPositional, ...keywords.map((k) => ({ key: k.name.text, keyRange: tokRange(k.name), value: k.node }))];
-          done = change((old) => (old?.kind === 'map' ? updateMerge(old, other) : undefined));
+          done = change((old) => (old?.kind === 'map' ? updateMerge(old, other, budget) : undefined));
         }
       } else if (method.text === 'pop' && keywords.length === 0 && positional.length >= 1) {
         const key = positional[0];
@@ -936,12 +1026,12 @@ export function parsePythonConfig(text: string, input: PythonConfigInput = {}): 
           done = change((old) => {
             if (old?.kind !== 'map') return undefined;
             if (!mapGet(old, k)) return positional.length === 2 && !PARTIAL.has(old) ? old : undefined;
-            return copyMap(old, old.entries.filter((e) => e.key !== k));
+            return budget.copy(old.entries.length) ? copyMap(old, old.entries.filter((e) => e.key !== k)) : undefined;
           });
         }
       } else if (method.text === 'append' && keywords.length === 0 && positional.length === 1 && isNode(positional[0])) {
         const item = positional[0];
-        done = change((old) => (old?.kind === 'seq' ? copySeq(old, [...old.items, item]) : undefined));
+        done = change((old) => (old?.kind === 'seq' && budget.copy(old.items.length + 1) ? copySeq(old, [...old.items, item]) : undefined));
       }
     } catch (err) {
       if (err instanceof DuplicateKeyword) throw err;

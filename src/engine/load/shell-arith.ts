@@ -106,6 +106,7 @@ function evaluate(expr: string, lookup: (name: string) => string | undefined, ne
     const raw = lookup(name);
     if (raw === undefined) return fail(`$${name} is not set in the script (bash would read it as 0; it is probably set when the script runs)`);
     const text = raw.trim();
+    if (text.length > MAX_ARITH_CHARS) return fail(`$${name} is longer than ${MAX_ARITH_CHARS} characters`);
     if (/^[-+]?\d+$/.test(text)) return wrap(BigInt(text));
     if (text === '') return fail(`$${name} is empty`);
     if (nesting > 0) return fail(`$${name} = "${text}" is not a number`);

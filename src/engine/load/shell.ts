@@ -119,9 +119,6 @@ const TRAIN_PROGRAMS = new Set(['fairseq-train', 'fairseq-hydra-train']);
 const YOLO_TASKS = new Set(['detect', 'segment', 'classify', 'pose', 'obb']);
 /** The script's own arguments, handed on: `$@`, `$*`, `${@}`, `${@:2}`. */
 const FORWARDED = /^\$(?:[@*]|\{[@*](?::[^}]*)?\})$/;
-/** A word split, like the shell's, except that `$( … )` and backticks stay whole. */
-const SPLIT_WORDS = /(?:\$\((?:[^()]|\([^()]*\))*\)|`[^`]*`|\S)+/g;
-
 // Launcher options that take no value (spelled with dashes; `_` is normalised to `-`).
 const TORCHRUN_SWITCHES = new Set(['--standalone', '--no-python', '--run-path', '--use-env', '--virtual-local-rank']);
 const ACCELERATE_SWITCHES = new Set([
@@ -916,8 +913,35 @@ function segments(tokens: Token[], text: string): Token[][] {
   return segs.filter((s) => s.length);
 }
 
+/** A word split, like the shell's, except that `$( … )` (nested to any depth) and backticks stay whole. */
 function splitWords(value: string): string[] {
-  return value.match(SPLIT_WORDS) ?? [];
+  const out: string[] = [];
+  let start = -1;
+  let depth = 0;
+  let tick = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (depth === 0 && !tick && /\s/.test(c)) {
+      if (start >= 0) out.push(value.slice(start, i));
+      start = -1;
+      continue;
+    }
+    if (start < 0) start = i;
+    if (c === '`') tick = !tick;
+    else if (tick) continue;
+    else if (c === '$' && value[i + 1] === '(') {
+      depth++;
+      i++;
+    } else if (c === '(' && depth > 0) depth++;
+    else if (c === ')' && depth > 0) depth--;
+  }
+  if (start >= 0) {
+    const last = value.slice(start);
+    // An unterminated `$(` or backtick: its words are split as bash would split plain text.
+    if (depth > 0 || tick) out.push(...(last.match(/\S+/g) ?? []));
+    else out.push(last);
+  }
+  return out;
 }
 
 // ── World size and argument lookup ──────────────────────────────────────────────────────
@@ -1084,7 +1108,7 @@ export function readSbatch(src: string, lineStarts = computeLineStarts(src)): Sl
     at = next;
   }
   if (!found) return undefined;
-  if (!alloc.ntasks && alloc.nodes && alloc.ntasksPerNode) {
+  if (!alloc.ntasks && alloc.nodes && alloc.ntasksPerNode && Number.isSafeInteger(alloc.nodes.value * alloc.ntasksPerNode.value)) {
     alloc.ntasks = { value: alloc.nodes.value * alloc.ntasksPerNode.value, text: `${alloc.nodes.text} × ${alloc.ntasksPerNode.text}`, range: alloc.ntasksPerNode.range };
   }
   return alloc;

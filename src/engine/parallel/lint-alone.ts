@@ -148,7 +148,7 @@ function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { 
       ? {
           printed: {
             file: utf8.encode(nested(reportFile(r), 2)),
-            findings: r.findings.map((f) => utf8.encode(nested(reportFinding(f), 2))),
+            findings: r.findings.map((f) => utf8.encode(nested(reportFinding(f, new Map([[file.path, file.text]])), 2))),
             severities: r.findings.map((f) => f.severity),
           },
         }
