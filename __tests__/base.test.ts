@@ -74,7 +74,7 @@ const finding = (report: Report, file: string, id: string) => report.findings.fi
 function expectRescaleFindings(report: Report, file: string, label: string): void {
   expect(idsOf(report, file)).toEqual(DIFF_RULES);
   const lr = finding(report, file, 'lr-not-rescaled')!;
-  expect(lr.message).toContain(`(3200 → 8800) since ${label}:`);
+  expect(lr.message).toContain(`(3200 → 8800): since ${label} the update size`);
   expect(lr.message).toContain('×2.75');
   expect(lr.data).toMatchObject({ batchRatio: 2.75, baseGlobalBatchSize: 3200, globalBatchSize: 8800 });
   const warm = finding(report, file, 'warmup-not-rescaled')!;

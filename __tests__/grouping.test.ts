@@ -99,6 +99,20 @@ describe('short runs', () => {
     expect(shortRunOf('tests/a.yaml', plan(5000, 990000), { ...SHORT_RUN_DEFAULTS, maxSteps: 10000 })).toBeDefined();
     expect(shortRunOf('a.yaml', {}, SHORT_RUN_DEFAULTS)).toBeUndefined();
   });
+
+  test('the launch script that starts the plan can name the test: scripts/smoke.sh, tests/run.sh', () => {
+    expect(shortRunOf('configs/sft.yaml', plan(50, 60), SHORT_RUN_DEFAULTS, 'scripts/smoke.sh')).toMatchObject({
+      pathWord: 'smoke',
+      script: 'scripts/smoke.sh',
+      why: '50 steps, launched by scripts/smoke.sh, whose path names a test ("smoke")',
+    });
+    expect(shortRunOf('configs/sft.yaml', plan(50, 60), SHORT_RUN_DEFAULTS, 'tests/functional/run_sft.sh')).toMatchObject({ pathWord: 'tests' });
+    expect(shortRunOf('configs/sft.yaml', plan(50, 60), SHORT_RUN_DEFAULTS, 'scripts/train.sh')).toBeUndefined();
+    // The config's own path comes first; the script is not named then.
+    expect(shortRunOf('tests/sft.yaml', plan(50, 60), SHORT_RUN_DEFAULTS, 'scripts/smoke.sh')).not.toHaveProperty('script');
+    // A long run stays long, whoever launches it.
+    expect(shortRunOf('configs/sft.yaml', plan(5000, 6000), SHORT_RUN_DEFAULTS, 'scripts/smoke.sh')).toBeUndefined();
+  });
 });
 
 describe('suppressions and grouped findings', () => {

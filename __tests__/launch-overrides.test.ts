@@ -8,7 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { axolotl } from '../src/dialects/axolotl';
 import { hfTrainer } from '../src/dialects/hf-trainer';
+import { levanter } from '../src/dialects/levanter';
 import { llamaFactory } from '../src/dialects/llama-factory';
+import { msSwift } from '../src/dialects/ms-swift';
 import { readConfig } from '../src/config/load-config';
 import { overrideOf, typeOverride, withOverrides } from '../src/engine/launch-overrides';
 import { lint } from '../src/engine/lint';
@@ -40,6 +42,25 @@ describe('reading what a command writes after its config', () => {
       ['argparse', 'max_steps', 10, '--max-steps'],
       ['argparse', 'deepspeed', 'ds.json', '--deepspeed'],
     ]);
+  });
+
+  test('front ends that parse their flags with argparse over the config: trl, swift, megatron; a dotted flag is a nested key', () => {
+    expect(overridesOf('trl sft --config configs/sft.yaml --learning_rate 1e-5 --max_steps=200\n')).toEqual([
+      ['argparse', 'learning_rate', 1e-5, '--learning_rate'],
+      ['argparse', 'max_steps', 200, '--max_steps'],
+    ]);
+    expect(overridesOf('swift sft configs/sft.yaml --learning_rate 2e-4 --num_train_epochs 1\n')).toEqual([
+      ['argparse', 'learning_rate', 2e-4, '--learning_rate'],
+      ['argparse', 'num_train_epochs', 1, '--num_train_epochs'],
+    ]);
+    expect(overridesOf('megatron sft --config configs/sft.yaml --train_iters 500\n')).toEqual([['argparse', 'train_iters', 500, '--train_iters']]);
+    // draccus (Levanter): `--config_path` names the config; `--trainer.num_train_steps` is trainer: num_train_steps.
+    expect(overridesOf('python -m levanter.main.train_lm --config_path config/gpt2.yaml --trainer.num_train_steps 500 --optimizer.learning_rate 3e-4\n')).toEqual([
+      ['argparse', 'trainer.num_train_steps', 500, '--trainer.num_train_steps'],
+      ['argparse', 'optimizer.learning_rate', 3e-4, '--optimizer.learning_rate'],
+    ]);
+    // litgpt's own CLI (jsonargparse) is not one of them: its flags are left alone.
+    expect(overridesOf('litgpt finetune --config configs/lora.yaml --train.max_steps 10\n')).toEqual([]);
   });
 
   test("llamafactory-cli and tune run: OmegaConf key=value words, YAML-typed; their flags are not overrides", () => {
@@ -92,8 +113,8 @@ describe('applying them to the config of one launch', () => {
     expect(getIn(over.tree, ['warmup_ratio'])?.node).toMatchObject({ value: 0.1 });
     expect(getIn(file.tree, ['learning_rate'])?.node).toMatchObject({ value: 1e-4 });
     expect(getIn(file.tree, ['warmup_ratio'])).toBeUndefined();
-    // argparse keys are flat: `--trl.beta` is the key "trl.beta", not a path.
-    expect(getIn(over.tree, ['trl.beta'])?.node).toMatchObject({ value: 0.2 });
+    // A dotted flag is a nested key (draccus reads Levanter's `--trainer.num_train_steps` so; HfArgumentParser has no dotted fields).
+    expect(getIn(over.tree, ['trl', 'beta'])?.node).toMatchObject({ value: 0.2 });
     // A scalar in the way of a nested path: that override does not apply.
     const blocked = withOverrides(file, [{ ...scriptLaunch.overrides![0], style: 'dotlist', path: ['learning_rate', 'x'] }]);
     expect(blocked).toBe(file);
@@ -117,11 +138,13 @@ describe('applying them to the config of one launch', () => {
     const words = script('llamafactory-cli train configs/sft.yaml learning_rate=3e-5\n');
     const [lf] = scriptLaunches(words);
     expect(getIn(launchedConfig(file, lf, llamaFactory).tree, ['learning_rate'])?.node).toMatchObject({ value: 3e-5 });
-    // HfArgumentParser reads flags, not key=value words; the TRL/HF config keeps its value.
-    expect(launchedConfig(file, lf, hfTrainer)).toBe(file);
+    // HfArgumentParser reads flags, not key=value words; the TRL/HF config keeps its value (and its tree).
+    expect(launchedConfig(file, lf, hfTrainer).tree).toBe(file.tree);
     expect(getIn(launchedConfig(file, scriptLaunch, hfTrainer).tree, ['learning_rate'])?.node).toMatchObject({ value: 2e-5 });
-    expect(launchedConfig(file, scriptLaunch, llamaFactory)).toBe(file);
+    expect(launchedConfig(file, scriptLaunch, llamaFactory).tree).toBe(file.tree);
     expect(axolotl.meta.launchOverrides).toEqual(['click', 'argparse']);
+    expect(msSwift.meta.launchOverrides).toEqual(['argparse']);
+    expect(levanter.meta.launchOverrides).toEqual(['argparse']);
   });
 });
 

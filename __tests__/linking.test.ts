@@ -125,7 +125,7 @@ describe('a plain scan links scripts to configs', () => {
       'scripts/one.sh': 'torchrun --nproc_per_node 4 train.py configs/sft.yaml\n',
       'scripts/two.sh': 'torchrun --nproc_per_node 8 train.py configs/sft.yaml\n',
       'scripts/also4.sh': 'deepspeed --num_gpus 4 train.py --config configs/sft.yaml\n',
-      'configs/sft.yaml': SFT.replace('learning_rate: 2.0e-5', 'learning_rate: 2e-5'),
+      'configs/sft.yaml': SFT.replace('learning_rate: 2.0e-5', 'learning_rate: 2e-5').replace('bf16: true', 'bf16: on'),
       'configs/ds.json': DS,
     });
     const { results } = await lintRepo(dir);
@@ -136,11 +136,15 @@ describe('a plain scan links scripts to configs', () => {
       ['scripts/two.sh', 8],
     ]);
     const findings = sft.flatMap((r) => r.findings);
-    // `2e-5` is a string for PyYAML whatever the launcher: reported once (the schema error, which stands for
-    // the yaml11 finding on the same scalar), with no launcher named.
+    // `bf16: on` is the boolean true for PyYAML whatever the parser: reported once, with no launcher named.
+    const shared = findings.filter((f) => f.ruleId === 'yaml11-ambiguous-scalar');
+    expect(shared.map((f) => [f.range.line, /launched by/.test(f.message)])).toEqual([[8, false]]);
+    // `2e-5` stays a string only for HfArgumentParser.parse_yaml_file (a positional YAML path); TrlParser's
+    // argparse (`--config`) converts it: the schema error (standing for the yaml11 finding on the same
+    // scalar) names the two launches that give it.
     const typing = findings.filter((f) => f.ruleId === 'schema');
     expect(typing.map((f) => f.merged?.map((m) => m.ruleId))).toEqual([['schema', 'yaml11-ambiguous-scalar']]);
-    expect(typing[0].message).not.toMatch(/launched by/);
+    expect(typing[0].message).toMatch(/\(as launched by scripts\/one\.sh:1 and scripts\/two\.sh:1\)$/);
     const mismatch = findings.filter((f) => f.ruleId === 'cross-file-mismatch');
     expect(mismatch.map((f) => f.message.replace(/.*\(as launched by /, ''))).toEqual(['scripts/two.sh:1)']);
     const report = buildReport(results);

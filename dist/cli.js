@@ -27183,6 +27183,15 @@ function withOverrides(file, overrides) {
   for (const o of overrides) tree = o.path.length > 0 && o.path.every((k) => k !== "") && setIn(tree, o.path, o) || tree;
   return tree === file.tree ? file : { ...file, tree };
 }
+var programs = /* @__PURE__ */ new WeakMap();
+function withProgram(file, program2) {
+  const copy = { ...file };
+  programs.set(copy, program2);
+  return copy;
+}
+function launchProgramOf(file) {
+  return programs.get(file);
+}
 
 // src/engine/types.ts
 var PLAN_FIELDS = [
@@ -27368,7 +27377,8 @@ function clearOfEstimates(ratio, ...settings) {
   return ratio >= ESTIMATE_MARGIN;
 }
 function brief(setting) {
-  const key = setting.key ?? "";
+  const w = setting.writtenAs;
+  const key = setting.key && w?.value !== void 0 && w.perStep !== 1 && !w.suffix ? `${setting.key} ${formatCount(w.value)} ${w.unit}` : setting.key ?? "";
   switch (setting.origin) {
     case "default":
       return key ? ` (${key}, default)` : " (default)";
@@ -27738,7 +27748,8 @@ var decayHorizonMismatch = {
     const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
     const diff = decay.value - total.value;
     const minusWarmup = diff < 0 && decay.origin === "explicit" && warmup3 !== void 0 && warmup3.value > 0 && Math.abs(decay.value - (total.value - warmup3.value)) <= 1;
-    if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck) && !minusWarmup) return;
+    const useless = diff < -1 && (ctx.afterDecay === "zero" || ctx.afterDecay === "negative");
+    if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck) && !minusWarmup && !useless) return;
     if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
     const range = rangeOf(ctx, decay, total);
     const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
@@ -27757,6 +27768,7 @@ var decayHorizonMismatch = {
       const consequence3 = launchRejection(ctx) ?? (ctx.afterDecay ? pastEnd[ctx.afterDecay] : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`);
       const mistake = minusWarmup ? `: it looks like training \u2212 warmup (${formatCount(total.value)} \u2212 ${formatCount(warmup3.value)}), but the horizon counts from step 0, warmup included, so` : ":";
       ctx.report({
+        ...useless && !ctx.launchCheck ? { severity: "error" } : {},
         range,
         message: `${first}${mistake} ${consequence3}; ${asFix(horizonAdvice(ctx, decay, total), decay)}${how}`,
         data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? "rejected" : ctx.afterDecay ?? "unknown", ...minusWarmup ? { horizonIsTrainMinusWarmup: true } : {} }
@@ -27785,6 +27797,10 @@ var decayHorizonMismatch = {
 // src/rules/interval-exceeds-training.ts
 function consequences(ctx, kind) {
   const atEnd = kind === "checkpoint" ? ctx.atRunEnd?.save : ctx.atRunEnd?.eval;
+  const epochs = kind === "checkpoint" ? ctx.atRunEnd?.epochEnds?.save : ctx.atRunEnd?.epochEnds?.eval;
+  if (epochs) {
+    return kind === "checkpoint" ? { full: `no checkpoint except at epoch ends (${epochs}): a crash loses the work since the last one`, short: `checkpoints only at epoch ends (${epochs})` } : { full: `no evaluation except at epoch ends (${epochs}), so a divergence between them is not seen`, short: `evaluation only at epoch ends (${epochs})` };
+  }
   if (kind === "checkpoint") {
     if (atEnd) return { full: `no checkpoint before the end (${atEnd}): a crash loses the whole run`, short: `no checkpoint before the end (${atEnd})` };
     if (atEnd === false) return { full: "no checkpoint is written at all, not even at the end", short: "no checkpoint at all" };
@@ -27881,13 +27897,14 @@ function numberSpelling(source) {
 function judge(node, ctx) {
   if (!node.plain || ctx.yamlLoader === "text") return void 0;
   const src = node.source;
-  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === "pyyaml" ? "PyYAML (YAML 1.1)" : ctx.yamlLoader === "omegaconf" ? "OmegaConf" : ctx.yamlLoader === "yacs" ? "yacs" : "pydantic");
+  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === "omegaconf" ? "OmegaConf" : ctx.yamlLoader === "yacs" ? "yacs" : "PyYAML (YAML 1.1)");
   if (typeof node.value === "string" && NUMERIC_TEXT2.test(src)) {
     if (ctx.yamlLoader !== "pyyaml") return void 0;
     const replacement = numberSpelling(src);
     return {
       message: `${loader} loads \`${src}\` as the string "${src}", not a number; the training code then fails or compares strings: write \`${replacement}\``,
-      replacement
+      replacement,
+      byLoader: true
     };
   }
   if (typeof node.value === "boolean" && YAML11_BOOL.test(src)) {
@@ -27899,7 +27916,7 @@ function judge(node, ctx) {
     return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ""))}: write the number without the leading zero, or quote it` };
   }
   if (typeof node.value === "number" && src.includes("_") && ctx.yamlLoader === "pyyaml") {
-    return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, "")}\``, replacement: src.replace(/_/g, "") };
+    return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, "")}\``, replacement: src.replace(/_/g, ""), byLoader: true };
   }
   if (typeof node.value === "number" && SEXAGESIMAL.test(src)) {
     return { message: `${loader} loads \`${src}\` as the base-60 number ${node.value}, YAML 1.2 loaders as the string "${src}": quote it` };
@@ -27930,8 +27947,15 @@ var yaml11AmbiguousScalar = {
       if (!found) return;
       ctx.report({
         range: node.range,
-        message: found.message,
-        data: { source: node.source, loadedAs: node.value, loader: ctx.yamlLoader, ...found.replacement ? { replacement: found.replacement } : {} },
+        // A loader assumed for want of a launch command that shows it is named (hf-parser.ts), never silent.
+        message: found.byLoader && ctx.yamlParser?.assumed ? `${found.message} (${ctx.yamlParser.assumed})` : found.message,
+        data: {
+          source: node.source,
+          loadedAs: node.value,
+          loader: ctx.yamlLoader,
+          ...found.replacement ? { replacement: found.replacement } : {},
+          ...found.byLoader && ctx.yamlParser ? { parser: ctx.yamlParser.name, ...ctx.yamlParser.assumed ? { parserAssumed: true } : {} } : {}
+        },
         ...found.replacement ? { fix: found.replacement, edit: { range: node.range, text: found.replacement } } : {}
       });
     });
@@ -28016,7 +28040,7 @@ var lrNotRescaled = {
     const advice = scaling === "linear" ? `set ${set("linear")} (linear rule)` : scaling === "sqrt" ? `set ${set("sqrt")} (sqrt rule)` : chosen ? `set ${set(chosen)} (${chosen} rule for ${ctx.plan.optimizer?.value}; ${chosen === "sqrt" ? `linear gives ${formatSci(expected.linear)}` : `sqrt gives ${formatSci(expected.sqrt)}`})` : `set ${set("linear")} (linear rule) or ${formatSci(expected.sqrt)} (sqrt rule, for Adam-family optimizers)`;
     ctx.report({
       range: rangeOf(ctx, lr, batch),
-      message: `${lrText} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) since ${ref.label}: the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch`,
+      message: `${lrText} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch`,
       data: {
         batchRatio: k,
         lrRatio,
@@ -28254,7 +28278,7 @@ function wantsInteger(errors, path18) {
     }
   });
 }
-function stringNumberHint(tree, path18, keyword2, loader, integer) {
+function stringNumberHint(tree, path18, keyword2, loader, integer, named2 = {}) {
   const none = { text: "" };
   if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf" && keyword2 !== "pattern") return none;
   const node = getIn(tree, path18)?.node;
@@ -28270,8 +28294,14 @@ function stringNumberHint(tree, path18, keyword2, loader, integer) {
     return whole ? { text, edit: edit(whole) } : { text };
   }
   if (keyword2 === "pattern") return none;
+  const assumed = named2.assumed ? `; ${named2.assumed}` : "";
+  if (loader === "pydantic") {
+    if (!integer) return { text: "", skip: true };
+    const text = ` (${named2.name ?? "the loader"} refuses the string "${node.source}" for an int key; write ${whole ? `\`${whole}\`` : "an integer"}${assumed})`;
+    return whole ? { text, edit: edit(whole) } : { text };
+  }
   const fixed = whole ?? (/^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source);
-  return { text: ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`, ...fixed !== node.source ? { edit: edit(fixed) } : {} };
+  return { text: ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`${assumed})`, ...fixed !== node.source ? { edit: edit(fixed) } : {} };
 }
 var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
 var LOADER_NAMES = { pyyaml: "PyYAML", pydantic: "PyYAML", omegaconf: "OmegaConf", yacs: "yacs (PyYAML)", text: "the loader" };
@@ -28317,7 +28347,9 @@ var schema = {
     for (const { name: name2, validate } of ctx.schemas) {
       if (validate(data)) continue;
       for (const problem of summariseErrors(validate.errors ?? [], validate.schema)) {
-        const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path));
+        const named2 = { name: ctx.yamlParser?.name ?? ctx.yamlLoaderName, assumed: ctx.yamlParser?.assumed };
+        const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path), named2);
+        if (numberHint.skip) continue;
         const hint = numberHint.text ? numberHint : booleanWordHint(tree, problem.path, validate.errors ?? [], ctx.yamlLoader);
         ctx.report({
           range: locateNearest(tree, problem.path) ?? ctx.anchor,
@@ -28448,7 +28480,7 @@ var warmupNotRescaled = {
     const set = keyUnitValue(warmup3, suggested, "down", ctx.file.path);
     ctx.report({
       range: rangeOf(ctx, warmup3, batch),
-      message: `warmup still ${formatCount(warmup3.value)} ${tickNouns(ctx.plan).many}${brief(warmup3)} while ${tickBatchName(ctx.plan)} went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}) since ${ref.label}: it now spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup3.value * batch.value)} vs ${formatCount(warmup3.value * baseBatch.value)}); set ${set.text} to keep the same warmup in samples`,
+      message: `warmup still ${formatCount(warmup3.value)} ${tickNouns(ctx.plan).many}${brief(warmup3)} while ${tickBatchName(ctx.plan)} went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup3.value * batch.value)} vs ${formatCount(warmup3.value * baseBatch.value)}); set ${set.text} to keep the same warmup in samples`,
       data: {
         batchRatio: k,
         baseGlobalBatchSize: baseBatch.value,
@@ -29445,7 +29477,9 @@ function grpoChecks(file, env, plan, v, version, out, anchor, notes) {
     const ok = divisorsOf(n).filter((d) => d <= 64);
     return ok.length ? `num_generations must divide ${formatCount(n)} (e.g. ${ok.slice(-4).join(", ")}), or ${of}` : of;
   };
-  const genText = gen.gbs !== void 0 ? gen.how === `generation_batch_size ${formatCount(gen.gbs)}` ? gen.how : `${gen.how} = ${formatCount(gen.gbs)}` : "";
+  const written = gen.gbs !== void 0 && gen.how === `generation_batch_size ${formatCount(gen.gbs)}`;
+  const genText = gen.gbs !== void 0 ? written ? gen.how : `the generation batch of ${formatCount(gen.gbs)} completions` : "";
+  const genHow = gen.gbs !== void 0 && !written ? ` (the generation batch = ${gen.how})` : "";
   const ruleFails = (era) => {
     if (era.id === "v0.15") {
       if (!p) return void 0;
@@ -29454,7 +29488,7 @@ function grpoChecks(file, env, plan, v, version, out, anchor, notes) {
       return {
         kind: "grpo-global-batch-v0.15",
         range: at6(g, pd),
-        message: `the global train batch ${formatCount(p)} processes \xD7 per_device_train_batch_size ${formatCount(pd.value)} = ${formatCount(n)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The global train batch size (${formatCount(p)} x ${formatCount(pd.value)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(n, "raise per_device_train_batch_size to a multiple of it")}`,
+        message: `the global train batch of ${formatCount(n)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The global train batch size (${formatCount(p)} x ${formatCount(pd.value)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(n, "raise per_device_train_batch_size to a multiple of it")} (the global train batch = ${formatCount(p)} processes \xD7 per_device_train_batch_size ${formatCount(pd.value)})`,
         data: { numGenerations: g.value, perDevice: pd.value, processes: p }
       };
     }
@@ -29465,7 +29499,7 @@ function grpoChecks(file, env, plan, v, version, out, anchor, notes) {
       return {
         kind: "grpo-global-batch-v0.17",
         range: at6(g, pd, ga),
-        message: `the effective train batch ${formatCount(p)} processes \xD7 per_device_train_batch_size ${formatCount(pd.value)} \xD7 gradient_accumulation_steps ${formatCount(ga.value)} = ${formatCount(n)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The effective train batch size (${formatCount(p)} x ${formatCount(pd.value)} x ${formatCount(ga.value)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(n, "change gradient_accumulation_steps or per_device_train_batch_size")}`,
+        message: `the effective train batch of ${formatCount(n)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The effective train batch size (${formatCount(p)} x ${formatCount(pd.value)} x ${formatCount(ga.value)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(n, "change gradient_accumulation_steps or per_device_train_batch_size")} (the effective train batch = ${formatCount(p)} processes \xD7 per_device_train_batch_size ${formatCount(pd.value)} \xD7 gradient_accumulation_steps ${formatCount(ga.value)})`,
         data: { numGenerations: g.value, perDevice: pd.value, processes: p, gradientAccumulationSteps: ga.value }
       };
     }
@@ -29484,14 +29518,14 @@ function grpoChecks(file, env, plan, v, version, out, anchor, notes) {
       return {
         kind: "grpo-global-batch-v0.18",
         range: at6(g, v.spg, pd, ga),
-        message: `the generation batch ${genText} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The effective train batch size (${formatCount(p)} x ${formatCount(pd.value)} x ${formatCount(spg)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(gen.gbs, "change steps_per_generation or per_device_train_batch_size")}`,
+        message: `${genText} is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The effective train batch size (${formatCount(p)} x ${formatCount(pd.value)} x ${formatCount(spg)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(gen.gbs, "change steps_per_generation or per_device_train_batch_size")}${genHow}`,
         data: { generationBatchSize: gen.gbs, numGenerations: g.value }
       };
     }
     return {
       kind: "grpo-generation-batch-not-divisible-by-generations",
       range: at6(v.gbs, g, pd, ga),
-      message: `the generation batch ${genText} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("generation_batch_size (${formatCount(gen.gbs)}) must be divisible by num_generations (${formatCount(g.value)}).", ${era.label}); ${fix(gen.gbs, v.gbs ? "change generation_batch_size" : "change steps_per_generation, gradient_accumulation_steps or per_device_train_batch_size")}`,
+      message: `${genText} is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("generation_batch_size (${formatCount(gen.gbs)}) must be divisible by num_generations (${formatCount(g.value)}).", ${era.label}); ${fix(gen.gbs, v.gbs ? "change generation_batch_size" : "change steps_per_generation, gradient_accumulation_steps or per_device_train_batch_size")}${genHow}`,
       data: { generationBatchSize: gen.gbs, numGenerations: g.value }
     };
   };
@@ -29552,6 +29586,29 @@ function deriveGrpoSteps(plan, v, notes) {
   return true;
 }
 
+// src/dialects/hf-parser.ts
+var TRL_PROGRAMS = [/(?:^|\/)trl\/scripts\/\w+\.py$/, /^trl\.scripts\.\w+$/, /(?:^|\/)open_r1\/\w+\.py$/, /^open_r1\.\w+$/];
+var TRL_SFT_KEYS = ["dataset_text_field", "completion_only_loss", "assistant_only_loss", "packing", "packing_strategy"];
+function hfYamlLoader(file) {
+  const trl = { loader: "pydantic", parser: "TrlParser" };
+  const hf = { loader: "pyyaml", parser: "HfArgumentParser.parse_yaml_file" };
+  const launch = launchProgramOf(file);
+  const hfAssumed = (why) => ({ ...hf, assumed: `parser assumed: HfArgumentParser.parse_yaml_file (${why}); TrlParser (\`trl sft --config\`) would convert it` });
+  if (launch) {
+    if (launch.cli?.startsWith("trl ")) return trl;
+    if (launch.program && TRL_PROGRAMS.some((re) => re.test(launch.program))) return trl;
+    if (launch.configFlag === "--config") return { ...trl, assumed: "parser assumed: TrlParser (the launch names the config with --config, TrlParser's flag)" };
+    if (launch.configFlag === "") return hfAssumed("the launch passes the YAML as a positional path");
+  }
+  const kind = trlKind(file);
+  const sftKey = TRL_SFT_KEYS.find((k) => getIn(file.tree, [k]) !== void 0);
+  if (kind || sftKey) {
+    const what = kind ? `a TRL ${kind.toUpperCase()} config` : `a TRL config (${sftKey})`;
+    return { ...trl, assumed: `parser assumed: TrlParser (${what} that no launch script names, as \`trl ${kind ?? "sft"} --config\` reads it)` };
+  }
+  return hfAssumed("no launch script names this config");
+}
+
 // src/dialects/hf-trainer.ts
 var HF_DEFAULTS = {
   perDeviceTrainBatchSize: 8,
@@ -29588,15 +29645,17 @@ var hfTrainer = {
   },
   extract(file, env) {
     const anchor = fileStartRange(file);
-    const trl = trlExtension(file, env, LOADER, anchor);
-    const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER, {
+    const yamlLoader = hfYamlLoader(file);
+    const loader = yamlLoader.loader;
+    const trl = trlExtension(file, env, loader, anchor);
+    const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, loader, {
       readExtra: (p, n) => {
-        readTrlSeqLen(file, p, n);
+        readTrlSeqLen(file, p, n, loader);
         trl?.readExtra(p, n);
       },
       ...trl ? { beforeDerive: trl.beforeDerive, ...trl.deriveSteps ? { deriveSteps: trl.deriveSteps } : {} } : {}
     });
-    if (!trl) return { plan, missing, anchor, notes, conflicts, atRunEnd: HF_AT_RUN_END };
+    if (!trl) return { plan, missing, anchor, notes, conflicts, atRunEnd: HF_AT_RUN_END, yamlLoader };
     if (plan.samplesPerPrompt && plan.globalBatchSize) plan.globalBatchSize = { ...plan.globalBatchSize, unit: "completions" };
     return {
       plan,
@@ -29607,13 +29666,14 @@ var hfTrainer = {
       atRunEnd: HF_AT_RUN_END,
       ...trl.batchChecks.length ? { batchChecks: trl.batchChecks } : {},
       ...trl.configErrors.length ? { configErrors: trl.configErrors } : {},
-      launchChecks: trl.launchChecks
+      launchChecks: trl.launchChecks,
+      yamlLoader
     };
   }
 };
-function readTrlSeqLen(file, plan, notes) {
-  const maxLength = numberAt(file, ["max_length"], LOADER);
-  const maxSeqLength = numberAt(file, ["max_seq_length"], LOADER);
+function readTrlSeqLen(file, plan, notes, loader) {
+  const maxLength = numberAt(file, ["max_length"], loader);
+  const maxSeqLength = numberAt(file, ["max_seq_length"], loader);
   if (maxLength) {
     plan.seqLen = { ...maxLength, unit: "tokens" };
     if (maxSeqLength && maxSeqLength.value !== maxLength.value) {
@@ -31650,11 +31710,11 @@ var litgpt = {
       missing.push({ field: "worldSize", hint: "set devices (and num_nodes) to numbers, or assume.worldSize in .trainlint.yml" });
     }
     const finalValidation = getIn(file.tree, ["eval", "final_validation"])?.node;
-    const atRunEnd = {
+    const atRunEnd2 = {
       save: "litgpt saves a final checkpoint",
       eval: finalValidation?.kind === "scalar" && finalValidation.value === false ? false : "litgpt validates once at the end (eval.final_validation)"
     };
-    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, globalBatchRounding: "floor", atRunEnd };
+    return { plan, missing, anchor: fileStartRange(file), notes, conflicts, globalBatchRounding: "floor", atRunEnd: atRunEnd2 };
   }
 };
 function accumulation(plan, notes) {
@@ -37310,7 +37370,7 @@ function extractCommand2(file, cmd, env) {
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "pass accelerate launch --num_processes N, or set assume.worldSize in .trainlint.yml" });
   if (!plan.microBatchSize) missing.push({ field: "microBatchSize", hint: `pass --train_batch_size (the default of ${script} is not in trainlint's table)` });
   if (!plan.peakLr && !args.has("scale_lr")) missing.push({ field: "peakLr", hint: `pass --learning_rate (the default of ${script} is not in trainlint's table)` });
-  const afterDecay = sched.value === "cosine" ? "rises" : sched.value === "linear" || sched.value === "polynomial" || sched.value === "cosine_with_restarts" ? "flat" : void 0;
+  const afterDecay = sched.value === "cosine" ? "rises" : sched.value === "linear" || sched.value === "cosine_with_restarts" ? "zero" : sched.value === "polynomial" ? "flat" : void 0;
   return { plan, missing, anchor: cmd.range, notes, conflicts, ignored, ...afterDecay ? { afterDecay } : {} };
 }
 function scale(convention, N, G, value, what, script) {
@@ -43338,7 +43398,8 @@ function swiftGrpo(ctx, plan, pd, ga, notes) {
     ctx.checks.push({
       kind: "swift-generation-batch-not-divisible-by-generations",
       range: rangeOf4(ctx, gbs, g, pd, ga),
-      message: `the generation batch ${gen.how === `generation_batch_size ${formatCount(gen.gbs)}` ? gen.how : `${gen.how} = ${formatCount(gen.gbs)}`} completions is not divisible by num_generations ${formatCount(g.value)}: ${SWIFT_STOPS} ("generation_batch_size (${formatCount(gen.gbs)}) must be evenly divisible by num_generations (${formatCount(g.value)}). Valid values: [${valid.slice(0, 8).join(", ")}]"); pick one of those`,
+      // Numbers first; how the generation batch was computed closes the message.
+      message: `${gen.how === `generation_batch_size ${formatCount(gen.gbs)}` ? gen.how : `the generation batch of ${formatCount(gen.gbs)} completions`} is not divisible by num_generations ${formatCount(g.value)}: ${SWIFT_STOPS} ("generation_batch_size (${formatCount(gen.gbs)}) must be evenly divisible by num_generations (${formatCount(g.value)}). Valid values: [${valid.slice(0, 8).join(", ")}]"); pick one of those${gen.how === `generation_batch_size ${formatCount(gen.gbs)}` ? "" : ` (the generation batch = ${gen.how})`}`,
       data: { generationBatchSize: gen.gbs, numGenerations: g.value }
     });
   }
@@ -43543,6 +43604,9 @@ var msSwift = {
     description: "ms-swift `swift sft|pt|rlhf` and Megatron-SWIFT `megatron sft|rlhf` launch scripts and their YAML/JSON configs",
     yamlLoader: LOADER13,
     yamlLoaderName: LOADER_NAME,
+    // `swift sft config.yaml --learning_rate 2e-4`, `megatron sft x.yaml --lr 1e-5`: swift/cli/main.py parse_yaml_args expands
+    // the first argument's keys into `--k v` in its place, so the flags after it win (argparse: the last one).
+    launchOverrides: ["argparse"],
     schema: "ms-swift.schema.json"
   },
   detect(file) {
@@ -44479,7 +44543,9 @@ function extract7(file, env) {
     ...ctx.checks.length ? { batchChecks: ctx.checks } : {},
     ...ctx.configErrors.length ? { configErrors: ctx.configErrors } : {},
     launchChecks: { "batch-size-mismatch": "Levanter refuses to start (TrainerConfig._validate_and_set_defaults)" },
-    afterDecay: "flat"
+    afterDecay: "flat",
+    // Trainer.train ends with run_hooks(info, force=True): the checkpointer and the eval hook run once more.
+    atRunEnd: { save: "Levanter saves once at the end, its hooks forced", eval: "Levanter evaluates once at the end, its hooks forced" }
   };
 }
 var levanter = {
@@ -44489,6 +44555,8 @@ var levanter = {
     description: "Levanter draccus YAML configs (trainer:, optimizer:, model:, data: !include)",
     yamlLoader: LOADER14,
     yamlLoaderName: LOADER_NAME2,
+    // `python -m levanter.main.train_lm --config_path x.yaml --trainer.num_train_steps 500`: draccus applies the dotted flags over the YAML.
+    launchOverrides: ["argparse"],
     schema: "levanter.schema.json"
   },
   detect(file) {
@@ -44505,6 +44573,10 @@ var DEFAULTS = {
   "optimization.stop_min_lr": -1,
   "dataset.validate_interval_updates": 0,
   "checkpoint.save_interval_updates": 0,
+  "checkpoint.save_interval": 1,
+  "checkpoint.no_save": false,
+  "dataset.validate_interval": 1,
+  "dataset.disable_validation": false,
   "common.fp16": false,
   "common.bf16": false,
   "lr_scheduler._name": "fixed"
@@ -44613,6 +44685,20 @@ function hydraValues(v) {
   };
 }
 var name = (ctx, path18) => ctx.form === "cli" ? flagOf(path18) : path18;
+function atRunEnd(ctx) {
+  const every = (key, verb) => {
+    const n = ctx.v.num(key)?.value ?? 1;
+    if (!(n > 0)) return void 0;
+    return `fairseq ${verb} every ${n === 1 ? "epoch" : `${formatCount(n)} epochs`} (${name(ctx, key)} ${formatCount(n)}) and when training stops`;
+  };
+  const save = ctx.v.bool("checkpoint.no_save") ? void 0 : every("checkpoint.save_interval", "saves");
+  const evaluate2 = ctx.v.bool("dataset.disable_validation") ? void 0 : every("dataset.validate_interval", "validates");
+  return {
+    ...ctx.v.bool("checkpoint.no_save") ? { save: false } : {},
+    ...ctx.v.bool("dataset.disable_validation") ? { eval: false } : {},
+    ...save || evaluate2 ? { epochEnds: { ...save ? { save } : {}, ...evaluate2 ? { eval: evaluate2 } : {} } } : {}
+  };
+}
 var said5 = (ctx, path18, s) => `${name(ctx, path18)} ${formatCount(s.value)}${s.origin === "default" ? " (default)" : ""}`;
 var at5 = (ctx, ...s) => ctx.v.rangeOf(...s) ?? ctx.anchor;
 function schedNum(ctx, sched, key) {
@@ -44718,6 +44804,7 @@ function extractPlan5(ctx, env, cmd) {
   if (saveUpd && saveUpd.value > 0) plan.saveEverySteps = { ...saveUpd, unit: "steps" };
   const valUpd = v.num("dataset.validate_interval_updates");
   if (valUpd && valUpd.value > 0) plan.evalEverySteps = { ...valUpd, unit: "steps" };
+  ctx.atRunEnd = atRunEnd(ctx);
   if (v.bool("common.bf16")) plan.precision = { value: "bf16", origin: "explicit", file: ctx.file.path, key: name(ctx, "common.bf16") };
   else if (v.bool("common.fp16") || v.bool("common.memory_efficient_fp16")) plan.precision = { value: "fp16", origin: "explicit", file: ctx.file.path, key: name(ctx, v.bool("common.fp16") ? "common.fp16" : "common.memory_efficient_fp16") };
   else if (v.bool("common.amp")) plan.precision = { value: "amp", origin: "explicit", file: ctx.file.path, key: name(ctx, "common.amp") };
@@ -44806,6 +44893,7 @@ function extract8(file, env) {
     ...view?.overridable ? { overridable: view.overridable } : cmd?.forwardsArgs ? { overridable: { file: file.path, range: cmd.forwardsArgs, message: `the command ends in "$@" (line ${cmd.forwardsArgs.line}): arguments given to the script override these values` } } : {},
     launchChecks: ctx.launchChecks,
     ...ctx.afterDecay ? { afterDecay: ctx.afterDecay } : {},
+    ...ctx.atRunEnd ? { atRunEnd: ctx.atRunEnd } : {},
     ...reference ? { reference } : {}
   };
 }
@@ -44843,6 +44931,12 @@ function detectDialect(file, env) {
     }
   }
   return best;
+}
+function ruleYamlLoader(extraction, meta, handedOnAsText2) {
+  const own = extraction?.yamlLoader;
+  const name2 = meta?.yamlLoaderName ? { yamlLoaderName: meta.yamlLoaderName } : {};
+  if (own) return { yamlLoader: own.loader, ...name2, yamlParser: { name: own.parser, ...own.assumed ? { assumed: own.assumed } : {} } };
+  return { yamlLoader: meta?.yamlLoader ?? (handedOnAsText2 ? "text" : "pyyaml"), ...name2 };
 }
 
 // src/engine/discover.ts
@@ -45339,17 +45433,26 @@ function longest(plan) {
   }
   return best;
 }
-function shortRunOf(path18, plan, options) {
+function shortRunOf(path18, plan, options, script) {
   const total = plan.totalSteps;
   if (!total || !(total.value > 0) || total.value > options.maxSteps) return void 0;
   const sized = longest(plan);
   const ratio = sized ? sized.steps / total.value : void 0;
   const byRatio = ratio !== void 0 && ratio >= options.ratio;
-  const word = pathWord(path18);
+  const own = pathWord(path18);
+  const byScript = own || !script ? void 0 : pathWord(script);
+  const word = own ?? byScript;
   if (!byRatio && !word) return void 0;
   const against = sized && sized.steps > total.value ? ` against ${sized.key ? `${sized.key} ` : ""}${formatCount(sized.steps)}` : "";
-  const why = byRatio ? `${formatCount(total.value)} steps${against}, ${formatCount(Math.round(ratio))}\xD7 longer` : `${formatCount(total.value)} steps, path names a test ("${word}")`;
-  return { steps: total.value, ...sized ? { sizedFor: sized } : {}, ...ratio !== void 0 ? { ratio } : {}, ...word ? { pathWord: word } : {}, why };
+  const why = byRatio ? `${formatCount(total.value)} steps${against}, ${formatCount(Math.round(ratio))}\xD7 longer` : byScript ? `${formatCount(total.value)} steps, launched by ${script}, whose path names a test ("${byScript}")` : `${formatCount(total.value)} steps, path names a test ("${word}")`;
+  return {
+    steps: total.value,
+    ...sized ? { sizedFor: sized } : {},
+    ...ratio !== void 0 ? { ratio } : {},
+    ...word ? { pathWord: word } : {},
+    ...byScript ? { script } : {},
+    why
+  };
 }
 
 // src/engine/duplicates.ts
@@ -45988,7 +46091,7 @@ function estimateDatasetSamples(req, ctx) {
 
 // src/engine/script-links.ts
 import path12 from "node:path";
-var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config", "--config-path-file"]);
+var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config", "--config-path-file"]);
 var CONFIG_EXT = { test: (value) => /\.(ya?ml|json|toml)$/i.test(value) || isPythonConfig(value) };
 function namedConfigs(cmd) {
   const out = [];
@@ -46027,12 +46130,13 @@ function workdirOf(file, cmd, scriptDir) {
   }
   return wd;
 }
-var SELF_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--cfg", "--yaml", "--yaml_config", "--config-path-file"]);
+var SELF_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--yaml", "--yaml_config", "--config-path-file"]);
+var ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) /;
 function launchOverrides(file, cmd) {
   const where4 = `the launch command at ${file.path}:${cmd.range.line}`;
   const out = [];
   const known = (text) => !/[$`]/.test(text);
-  const flags = cmd.cli === "llamafactory-cli train" || cmd.cli === "tune run" ? void 0 : cmd.cli === "axolotl train" ? "click" : cmd.cli ? void 0 : "argparse";
+  const flags = cmd.cli === "axolotl train" ? "click" : !cmd.cli || ARGPARSE_FRONT_ENDS.test(cmd.cli) ? "argparse" : void 0;
   const words = cmd.cli !== "axolotl train";
   for (const arg of cmd.args) {
     if (arg.flag === "") {
@@ -46057,15 +46161,21 @@ function launchOverrides(file, cmd) {
       text = arg.value;
       value = typeOverride(text, flags);
     }
-    const path18 = flags === "click" ? name2.split(".").map((k) => k.replace(/-/g, "_")) : [name2.replace(/-/g, "_")];
+    const path18 = name2.split(".").map((k) => k.replace(/-/g, "_"));
     out.push({ style: flags, path: path18, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
   }
   return out;
 }
 function launchedConfig(file, launch, dialect) {
   const styles = dialect?.meta.launchOverrides;
-  if (!styles || !launch.overrides?.length) return file;
-  return withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)));
+  const launched = !styles || !launch.overrides?.length ? file : withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)));
+  if (!launch.program) return launched;
+  const named2 = launch.configs?.find((c) => namesFile(c.written, file.path)) ?? launch.configs?.find((c) => !/\.json$/i.test(c.written));
+  return withProgram(launched, { ...launch.program, configFlag: named2?.flag ?? "" });
+}
+function namesFile(written, file) {
+  const w = path12.posix.normalize(written.replace(/^\.\//, ""));
+  return file === w || file.endsWith(`/${w}`) || w.endsWith(`/${file}`);
 }
 function launcherName(cmd) {
   if (cmd.cli) return cmd.cli;
@@ -46087,12 +46197,15 @@ function scriptLaunches(file, scriptDir = path12.posix.dirname(file.path)) {
       values.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where4}` };
     }
     const overrides = hydra ? [] : launchOverrides(file, cmd);
+    const runs = cmd.script ?? cmd.module;
+    const program2 = cmd.cli || runs ? { ...cmd.cli ? { cli: cmd.cli } : {}, ...runs ? { program: runs } : {}, where: where4 } : void 0;
     out.push({
       script: file.path,
       range: cmd.range,
       launcher: launcherName(cmd),
       configs,
       ...overrides.length ? { overrides } : {},
+      ...program2 ? { program: program2 } : {},
       ...accelerateConfig ? { accelerateConfig } : {},
       values,
       workdir: workdirOf(file, cmd, scriptDir),
@@ -46173,8 +46286,7 @@ function runRules(result, settings, schemas) {
         ownPlan: extraction?.plan ?? {},
         linked: result.linked ?? [],
         dialectId: dialect?.meta.id,
-        yamlLoader: dialect?.meta.yamlLoader ?? result.composedInto?.dialect.meta.yamlLoader ?? (handedOnAsText(file) ? "text" : "pyyaml"),
-        yamlLoaderName: dialect?.meta.yamlLoaderName ?? result.composedInto?.dialect.meta.yamlLoaderName,
+        ...ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file)),
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
         conflicts: extraction?.conflicts ?? [],
@@ -46205,7 +46317,7 @@ function runRules(result, settings, schemas) {
 var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
 function runFindingsContext(result, settings) {
   const plan = runPlanOf(result);
-  const shortRun = result.extraction ? shortRunOf(result.file.path, plan, settings.shortRun) : void 0;
+  const shortRun = result.extraction ? shortRunOf(result.file.path, plan, settings.shortRun, result.launch?.script) : void 0;
   return { plan, shortRun, shortRunSeverity: settings.shortRun.severity, launchChecks: result.extraction?.launchChecks ?? {} };
 }
 function compareFindings(a, b) {

@@ -95,7 +95,7 @@ describe('detectron2: yacs plans through _BASE_', () => {
   test('a smaller batch with the inherited BASE_LR is not rescaled (the _BASE_ is the reference)', () => {
     const r = result('configs/finetune/one_gpu.yaml');
     expect(r.reference?.label).toBe('_BASE_ ../Base-RCNN-FPN.yaml');
-    expect(findings(r, 'lr-not-rescaled')).toEqual([expect.stringContaining('SOLVER.BASE_LR 2e-2 unchanged while the global batch went ×0.125 (16 → 2) since _BASE_ ../Base-RCNN-FPN.yaml: the update size per sample changed, so the tuned LR no longer applies; set SOLVER.BASE_LR: 2.5e-3 (linear rule for SGD')]);
+    expect(findings(r, 'lr-not-rescaled')).toEqual([expect.stringContaining('SOLVER.BASE_LR 2e-2 unchanged while the global batch went ×0.125 (16 → 2): since _BASE_ ../Base-RCNN-FPN.yaml the update size per sample changed, so the tuned LR no longer applies; set SOLVER.BASE_LR: 2.5e-3 (linear rule for SGD')]);
     // The repository's own 9x config scales batch and LR together: nothing to report.
     expect(findings(result('configs/Misc/scratch_mask_rcnn_R_50_FPN_9x_gn.yaml'), 'lr-not-rescaled')).toEqual([]);
   });

@@ -116,7 +116,7 @@ describe('mmengine: plans through the _base_ chain', () => {
     const r = result('configs/faster_rcnn/faster-rcnn_r50_fpn_8xb2-1x_coco-bs4.py');
     expect(r.reference?.label).toBe('file name 8xb2');
     expect(r.extraction!.plan.worldSize).toMatchObject({ value: 8, origin: 'default' });
-    expect(findings(r, 'lr-not-rescaled')).toEqual([expect.stringContaining('optim_wrapper.optimizer.lr 2e-2 unchanged while the global batch went ×2 (16 → 32) since file name 8xb2: the update size per sample changed, so the tuned LR no longer applies; set optim_wrapper.optimizer.lr = 4e-2 (linear rule for SGD')]);
+    expect(findings(r, 'lr-not-rescaled')).toEqual([expect.stringContaining('optim_wrapper.optimizer.lr 2e-2 unchanged while the global batch went ×2 (16 → 32): since file name 8xb2 the update size per sample changed, so the tuned LR no longer applies; set optim_wrapper.optimizer.lr = 4e-2 (linear rule for SGD')]);
     expect(findings(r, 'warmup-not-rescaled')).toHaveLength(1);
   });
 
@@ -172,7 +172,7 @@ describe('mmengine: framework behaviour', () => {
     expect(r.extraction!.plan.globalBatchSize?.value).toBe(64);
     expect(r.extraction!.plan.peakLr).toMatchObject({ value: 0.02, origin: 'derived' });
     expect(r.extraction!.plan.peakLr?.how).toMatch(/accumulative_counts is not counted/);
-    expect(findings(r, 'lr-not-rescaled')).toEqual([expect.stringContaining('optim_wrapper.optimizer.lr 2e-2 unchanged while the global batch went ×4 (16 → 64) since file name 8xb2: the update size per sample changed, so the tuned LR no longer applies; set optim_wrapper.optimizer.lr = 8e-2 (linear rule for SGD')]);
+    expect(findings(r, 'lr-not-rescaled')).toEqual([expect.stringContaining('optim_wrapper.optimizer.lr 2e-2 unchanged while the global batch went ×4 (16 → 64): since file name 8xb2 the update size per sample changed, so the tuned LR no longer applies; set optim_wrapper.optimizer.lr = 8e-2 (linear rule for SGD')]);
   });
 
   test('auto_scale_lr with the launch world size: the scaled LR, and eta_min is not scaled with it', async () => {
@@ -242,7 +242,7 @@ describe('mmengine: framework behaviour', () => {
     });
     const launched = results.find((r) => r.file.path.endsWith('8xb2-1x_coco.py') && r.launch)!;
     expect(launched.extraction!.plan.worldSize).toMatchObject({ value: 4, origin: 'launcher' });
-    expect(findings(launched, 'lr-not-rescaled')).toEqual([expect.stringContaining('the global batch went ×0.5 (16 → 8) since file name 8xb2')]);
+    expect(findings(launched, 'lr-not-rescaled')).toEqual([expect.stringContaining('the global batch went ×0.5 (16 → 8): since file name 8xb2')]);
     expect(findings(launched, 'lr-not-rescaled')[0]).toMatch(/as launched by tools\/dist_train\.sh:2/);
   });
 

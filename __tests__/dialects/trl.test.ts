@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fixtureLoader, fixturesDir, listConfigs } from '../helpers/dialect-fixtures';
 import { SHARED, sharedTest } from '../helpers/shared';
+import { launchedConfig, scriptLaunches } from '../../src/engine/script-links';
 
 const fixture = fixtureLoader('hf-trainer');
 const env = (worldSize?: number, spec?: string): ExtractEnv => ({
@@ -173,4 +174,41 @@ describe('TRL and open-r1 corpus sweep (../shared/corpus-wave2/huggingface__trl,
       if (folder === 'huggingface__open-r1') expect(grpo).toBeGreaterThanOrEqual(5);
     });
   }
+});
+
+describe('which parser types a Hugging Face YAML (TrlParser converts `1e-4`, HfArgumentParser.parse_yaml_file does not)', () => {
+  const SFT_YAML = 'model_name_or_path: m\noutput_dir: out\nper_device_train_batch_size: 4\nlearning_rate: 2e-5\nnum_train_epochs: 1\n';
+  const launched = (command: string, yaml = SFT_YAML) => {
+    const sh = parseSource('scripts/train.sh', `${command}\n`, {}, 'shell');
+    const [launch] = scriptLaunches(sh);
+    return hfTrainer.extract(launchedConfig(parseSource('configs/sft.yaml', yaml), launch, hfTrainer), env()).yamlLoader;
+  };
+
+  test.each([
+    ['trl sft --config configs/sft.yaml', 'pydantic', 'TrlParser', false],
+    ['accelerate launch src/open_r1/sft.py --config configs/sft.yaml', 'pydantic', 'TrlParser', false],
+    ['python -m trl.scripts.sft --config configs/sft.yaml', 'pydantic', 'TrlParser', false],
+    ['torchrun --nproc_per_node 8 train.py --config configs/sft.yaml', 'pydantic', 'TrlParser', true],
+    ['accelerate launch scripts/run_sft.py configs/sft.yaml', 'pyyaml', 'HfArgumentParser.parse_yaml_file', true],
+  ])('%s: %s (%s)', (command, loader, parser, assumed) => {
+    const got = launched(command);
+    expect(got).toMatchObject({ loader, parser });
+    expect(got?.assumed !== undefined).toBe(assumed);
+  });
+
+  test('no launch: a TRL config is assumed to be TrlParser\'s, any other HF YAML parse_yaml_file\'s, and the assumption is said', () => {
+    const alone = (yaml: string) => hfTrainer.extract(parseSource('sft.yaml', yaml), env()).yamlLoader;
+    expect(alone(SFT_YAML)).toMatchObject({ loader: 'pyyaml', assumed: expect.stringMatching(/no launch script names this config/) });
+    expect(alone(`${SFT_YAML}packing: true\n`)).toMatchObject({ loader: 'pydantic', parser: 'TrlParser', assumed: expect.stringMatching(/a TRL config \(packing\)/) });
+    expect(alone(`${SFT_YAML}num_generations: 8\n`)).toMatchObject({ loader: 'pydantic', assumed: expect.stringMatching(/a TRL GRPO config/) });
+  });
+
+  test('the plan reads the value as the parser gives it: no "string" note under TrlParser', () => {
+    const sh = parseSource('scripts/train.sh', 'trl sft --config configs/sft.yaml\n', {}, 'shell');
+    const config = parseSource('configs/sft.yaml', SFT_YAML);
+    const trl = hfTrainer.extract(launchedConfig(config, scriptLaunches(sh)[0], hfTrainer), env()).plan.peakLr;
+    expect(trl).toMatchObject({ value: 2e-5 });
+    expect(trl?.note).toBeUndefined();
+    expect(hfTrainer.extract(config, env()).plan.peakLr?.note).toMatch(/as the string "2e-5"/);
+  });
 });

@@ -264,7 +264,7 @@ describe('a reference trainer YAML is composed like the config', () => {
       const large = results.find((r) => r.file.path === 'conf/large.yaml')!;
       expect(large.reference?.plan.globalBatchSize?.value).toBe(256);
       expect(large.findings.map((f) => f.ruleId)).toEqual(['lr-not-rescaled']);
-      expect(large.findings[0].message).toMatch(/the global batch went ×4 \(256 → 1024\) since reference conf\/small\.yaml/);
+      expect(large.findings[0].message).toMatch(/the global batch went ×4 \(256 → 1024\): since reference conf\/small\.yaml/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -239,7 +239,9 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'pass accelerate launch --num_processes N, or set assume.worldSize in .trainlint.yml' });
   if (!plan.microBatchSize) missing.push({ field: 'microBatchSize', hint: `pass --train_batch_size (the default of ${script} is not in trainlint's table)` });
   if (!plan.peakLr && !args.has('scale_lr')) missing.push({ field: 'peakLr', hint: `pass --learning_rate (the default of ${script} is not in trainlint's table)` });
-  const afterDecay = sched.value === 'cosine' ? 'rises' : sched.value === 'linear' || sched.value === 'polynomial' || sched.value === 'cosine_with_restarts' ? 'flat' : undefined;
+  // Past the horizon (transformers' schedules, which diffusers' get_scheduler returns): the cosine climbs back,
+  // linear and cosine_with_restarts return 0 (max(0, …), `if progress >= 1.0: return 0.0`), polynomial holds lr_end.
+  const afterDecay = sched.value === 'cosine' ? 'rises' : sched.value === 'linear' || sched.value === 'cosine_with_restarts' ? 'zero' : sched.value === 'polynomial' ? 'flat' : undefined;
   return { plan, missing, anchor: cmd.range, notes, conflicts, ignored, ...(afterDecay ? { afterDecay } : {}) };
 }
 

@@ -35,6 +35,10 @@ const DEFAULTS: Record<string, DefaultValue> = {
   'optimization.stop_min_lr': -1,
   'dataset.validate_interval_updates': 0,
   'checkpoint.save_interval_updates': 0,
+  'checkpoint.save_interval': 1,
+  'checkpoint.no_save': false,
+  'dataset.validate_interval': 1,
+  'dataset.disable_validation': false,
   'common.fp16': false,
   'common.bf16': false,
   'lr_scheduler._name': 'fixed',
@@ -183,9 +187,31 @@ interface Ctx {
   launchChecks: Record<string, string>;
   anchor: Range;
   afterDecay?: Extraction['afterDecay'];
+  atRunEnd?: Extraction['atRunEnd'];
 }
 
 const name = (ctx: Ctx, path: string): string => (ctx.form === 'cli' ? flagOf(path) : path);
+
+/**
+ * What fairseq saves and validates whatever the update intervals (train.py validate_and_save): at the end of
+ * every `save_interval` / `validate_interval` epochs (1 by default) and when training stops; nothing with
+ * `no_save` / `disable_validation`.
+ */
+function atRunEnd(ctx: Ctx): Extraction['atRunEnd'] {
+  const every = (key: string, verb: string): string | undefined => {
+    // Unwritten on a command line: the argparse default, 1 epoch.
+    const n = ctx.v.num(key)?.value ?? 1;
+    if (!(n > 0)) return undefined;
+    return `fairseq ${verb} every ${n === 1 ? 'epoch' : `${formatCount(n)} epochs`} (${name(ctx, key)} ${formatCount(n)}) and when training stops`;
+  };
+  const save = ctx.v.bool('checkpoint.no_save') ? undefined : every('checkpoint.save_interval', 'saves');
+  const evaluate = ctx.v.bool('dataset.disable_validation') ? undefined : every('dataset.validate_interval', 'validates');
+  return {
+    ...(ctx.v.bool('checkpoint.no_save') ? { save: false as const } : {}),
+    ...(ctx.v.bool('dataset.disable_validation') ? { eval: false as const } : {}),
+    ...(save || evaluate ? { epochEnds: { ...(save ? { save } : {}), ...(evaluate ? { eval: evaluate } : {}) } } : {}),
+  };
+}
 const said = (ctx: Ctx, path: string, s: Setting<number>): string => `${name(ctx, path)} ${formatCount(s.value)}${s.origin === 'default' ? ' (default)' : ''}`;
 const at = (ctx: Ctx, ...s: (Setting | undefined)[]): Range => ctx.v.rangeOf(...s) ?? ctx.anchor;
 
@@ -300,6 +326,7 @@ function extractPlan(ctx: Ctx, env: ExtractEnv, cmd: LaunchCommand | undefined):
   if (saveUpd && saveUpd.value > 0) plan.saveEverySteps = { ...saveUpd, unit: 'steps' };
   const valUpd = v.num('dataset.validate_interval_updates');
   if (valUpd && valUpd.value > 0) plan.evalEverySteps = { ...valUpd, unit: 'steps' };
+  ctx.atRunEnd = atRunEnd(ctx);
   if (v.bool('common.bf16')) plan.precision = { value: 'bf16', origin: 'explicit', file: ctx.file.path, key: name(ctx, 'common.bf16') };
   else if (v.bool('common.fp16') || v.bool('common.memory_efficient_fp16')) plan.precision = { value: 'fp16', origin: 'explicit', file: ctx.file.path, key: name(ctx, v.bool('common.fp16') ? 'common.fp16' : 'common.memory_efficient_fp16') };
   else if (v.bool('common.amp')) plan.precision = { value: 'amp', origin: 'explicit', file: ctx.file.path, key: name(ctx, 'common.amp') };
@@ -412,6 +439,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     ...(view?.overridable ? { overridable: view.overridable } : cmd?.forwardsArgs ? { overridable: { file: file.path, range: cmd.forwardsArgs, message: `the command ends in "$@" (line ${cmd.forwardsArgs.line}): arguments given to the script override these values` } } : {}),
     launchChecks: ctx.launchChecks,
     ...(ctx.afterDecay ? { afterDecay: ctx.afterDecay } : {}),
+    ...(ctx.atRunEnd ? { atRunEnd: ctx.atRunEnd } : {}),
     ...(reference ? { reference } : {}),
   };
 }

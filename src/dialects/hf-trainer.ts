@@ -21,6 +21,7 @@ import { getIn } from '../engine/tree.js';
 import type { TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
 import { hfTrainerDatasets } from './dataset-refs.js';
+import { hfYamlLoader } from './hf-parser.js';
 import { trlExtension } from './trl.js';
 
 export const HF_DEFAULTS = {
@@ -62,16 +63,19 @@ export const hfTrainer: Dialect = {
   },
   extract(file, env) {
     const anchor = fileStartRange(file);
+    // TrlParser or HfArgumentParser.parse_yaml_file, as the launch runs the file (hf-parser.ts).
+    const yamlLoader = hfYamlLoader(file);
+    const loader = yamlLoader.loader;
     // TRL's GRPOConfig / DPOConfig (trl.ts): their defaults, RL units and start-up checks.
-    const trl = trlExtension(file, env, LOADER, anchor);
-    const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER, {
+    const trl = trlExtension(file, env, loader, anchor);
+    const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, loader, {
       readExtra: (p, n) => {
-        readTrlSeqLen(file, p, n);
+        readTrlSeqLen(file, p, n, loader);
         trl?.readExtra(p, n);
       },
       ...(trl ? { beforeDerive: trl.beforeDerive, ...(trl.deriveSteps ? { deriveSteps: trl.deriveSteps } : {}) } : {}),
     });
-    if (!trl) return { plan, missing, anchor, notes, conflicts, atRunEnd: HF_AT_RUN_END };
+    if (!trl) return { plan, missing, anchor, notes, conflicts, atRunEnd: HF_AT_RUN_END, yamlLoader };
     if (plan.samplesPerPrompt && plan.globalBatchSize) plan.globalBatchSize = { ...plan.globalBatchSize, unit: 'completions' };
     return {
       plan,
@@ -83,6 +87,7 @@ export const hfTrainer: Dialect = {
       ...(trl.batchChecks.length ? { batchChecks: trl.batchChecks } : {}),
       ...(trl.configErrors.length ? { configErrors: trl.configErrors } : {}),
       launchChecks: trl.launchChecks,
+      yamlLoader,
     };
   },
 };
@@ -94,9 +99,9 @@ export const hfTrainer: Dialect = {
  * No default is applied: plain TrainingArguments has no sequence length, and the TRL default
  * depends on the config class and version.
  */
-function readTrlSeqLen(file: SourceFile, plan: TrainingPlan, notes: string[]): void {
-  const maxLength = numberAt(file, ['max_length'], LOADER);
-  const maxSeqLength = numberAt(file, ['max_seq_length'], LOADER);
+function readTrlSeqLen(file: SourceFile, plan: TrainingPlan, notes: string[], loader: YamlLoader): void {
+  const maxLength = numberAt(file, ['max_length'], loader);
+  const maxSeqLength = numberAt(file, ['max_seq_length'], loader);
   if (maxLength) {
     plan.seqLen = { ...maxLength, unit: 'tokens' };
     if (maxSeqLength && maxSeqLength.value !== maxLength.value) {

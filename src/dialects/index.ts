@@ -28,7 +28,8 @@ import { openrlhf } from './openrlhf.js';
 import { maxtext } from './maxtext.js';
 import { levanter } from './levanter.js';
 import { fairseq } from './fairseq.js';
-import type { Dialect, ExtractEnv } from './types.js';
+import type { RuleContext } from '../rules/types.js';
+import type { Dialect, DialectMeta, ExtractEnv, Extraction } from './types.js';
 
 /** Order breaks score ties: HF-based supersets (axolotl, llama-factory) come before hf-trainer. */
 export const DIALECTS: readonly Dialect[] = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, verl, nemo, ultralytics, kohya, diffusers, timm, mmengine, detectron2, msSwift, openrlhf, maxtext, levanter, fairseq, generic];
@@ -48,4 +49,16 @@ export function detectDialect(file: SourceFile, env: ExtractEnv): Dialect | unde
     }
   }
   return best;
+}
+
+/**
+ * The YAML loader the rules see for a file: the extraction's own when the dialect decides it per file (a
+ * Hugging Face YAML read by TrlParser or by HfArgumentParser, as its launch runs it), else the dialect's
+ * (`meta`), else, for YAML no dialect claims, PyYAML (or the written text for a file handed on as text).
+ */
+export function ruleYamlLoader(extraction: Extraction | undefined, meta: DialectMeta | undefined, handedOnAsText: boolean): Pick<RuleContext, 'yamlLoader' | 'yamlLoaderName' | 'yamlParser'> {
+  const own = extraction?.yamlLoader;
+  const name = meta?.yamlLoaderName ? { yamlLoaderName: meta.yamlLoaderName } : {};
+  if (own) return { yamlLoader: own.loader, ...name, yamlParser: { name: own.parser, ...(own.assumed ? { assumed: own.assumed } : {}) } };
+  return { yamlLoader: meta?.yamlLoader ?? (handedOnAsText ? 'text' : 'pyyaml'), ...name };
 }

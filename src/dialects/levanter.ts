@@ -316,6 +316,8 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     ...(ctx.configErrors.length ? { configErrors: ctx.configErrors } : {}),
     launchChecks: { 'batch-size-mismatch': 'Levanter refuses to start (TrainerConfig._validate_and_set_defaults)' },
     afterDecay: 'flat',
+    // Trainer.train ends with run_hooks(info, force=True): the checkpointer and the eval hook run once more.
+    atRunEnd: { save: 'Levanter saves once at the end, its hooks forced', eval: 'Levanter evaluates once at the end, its hooks forced' },
   };
 }
 
@@ -326,6 +328,8 @@ export const levanter: Dialect = {
     description: 'Levanter draccus YAML configs (trainer:, optimizer:, model:, data: !include)',
     yamlLoader: LOADER,
     yamlLoaderName: LOADER_NAME,
+    // `python -m levanter.main.train_lm --config_path x.yaml --trainer.num_train_steps 500`: draccus applies the dotted flags over the YAML.
+    launchOverrides: ['argparse'],
     schema: 'levanter.schema.json',
   },
   detect(file) {

@@ -245,7 +245,8 @@ function swiftGrpo(ctx: Ctx, plan: TrainingPlan, pd: Setting<number>, ga: Settin
     ctx.checks.push({
       kind: 'swift-generation-batch-not-divisible-by-generations',
       range: rangeOf(ctx, gbs, g, pd, ga),
-      message: `the generation batch ${gen.how === `generation_batch_size ${formatCount(gen.gbs)}` ? gen.how : `${gen.how} = ${formatCount(gen.gbs)}`} completions is not divisible by num_generations ${formatCount(g.value)}: ${SWIFT_STOPS} ("generation_batch_size (${formatCount(gen.gbs)}) must be evenly divisible by num_generations (${formatCount(g.value)}). Valid values: [${valid.slice(0, 8).join(', ')}]"); pick one of those`,
+      // Numbers first; how the generation batch was computed closes the message.
+      message: `${gen.how === `generation_batch_size ${formatCount(gen.gbs)}` ? gen.how : `the generation batch of ${formatCount(gen.gbs)} completions`} is not divisible by num_generations ${formatCount(g.value)}: ${SWIFT_STOPS} ("generation_batch_size (${formatCount(gen.gbs)}) must be evenly divisible by num_generations (${formatCount(g.value)}). Valid values: [${valid.slice(0, 8).join(', ')}]"); pick one of those${gen.how === `generation_batch_size ${formatCount(gen.gbs)}` ? '' : ` (the generation batch = ${gen.how})`}`,
       data: { generationBatchSize: gen.gbs, numGenerations: g.value },
     });
   }
@@ -464,6 +465,9 @@ export const msSwift: Dialect = {
     description: 'ms-swift `swift sft|pt|rlhf` and Megatron-SWIFT `megatron sft|rlhf` launch scripts and their YAML/JSON configs',
     yamlLoader: LOADER,
     yamlLoaderName: LOADER_NAME,
+    // `swift sft config.yaml --learning_rate 2e-4`, `megatron sft x.yaml --lr 1e-5`: swift/cli/main.py parse_yaml_args expands
+    // the first argument's keys into `--k v` in its place, so the flags after it win (argparse: the last one).
+    launchOverrides: ['argparse'],
     schema: 'ms-swift.schema.json',
   },
   detect(file) {

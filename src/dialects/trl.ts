@@ -217,7 +217,10 @@ function grpoChecks(file: SourceFile, env: ExtractEnv, plan: TrainingPlan, v: Gr
     range: Range;
     data: Record<string, unknown>;
   }
-  const genText = gen.gbs !== undefined ? (gen.how === `generation_batch_size ${formatCount(gen.gbs)}` ? gen.how : `${gen.how} = ${formatCount(gen.gbs)}`) : '';
+  // Numbers first: "the generation batch of 128 completions"; how it was computed closes the message.
+  const written = gen.gbs !== undefined && gen.how === `generation_batch_size ${formatCount(gen.gbs)}`;
+  const genText = gen.gbs !== undefined ? (written ? gen.how : `the generation batch of ${formatCount(gen.gbs)} completions`) : '';
+  const genHow = gen.gbs !== undefined && !written ? ` (the generation batch = ${gen.how})` : '';
   const ruleFails = (era: Era): Failure | undefined => {
     if (era.id === 'v0.15') {
       if (!p) return undefined;
@@ -226,7 +229,7 @@ function grpoChecks(file: SourceFile, env: ExtractEnv, plan: TrainingPlan, v: Gr
       return {
         kind: 'grpo-global-batch-v0.15',
         range: at(g, pd),
-        message: `the global train batch ${formatCount(p)} processes × per_device_train_batch_size ${formatCount(pd.value)} = ${formatCount(n)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The global train batch size (${formatCount(p)} x ${formatCount(pd.value)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(n, 'raise per_device_train_batch_size to a multiple of it')}`,
+        message: `the global train batch of ${formatCount(n)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The global train batch size (${formatCount(p)} x ${formatCount(pd.value)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(n, 'raise per_device_train_batch_size to a multiple of it')} (the global train batch = ${formatCount(p)} processes × per_device_train_batch_size ${formatCount(pd.value)})`,
         data: { numGenerations: g.value, perDevice: pd.value, processes: p },
       };
     }
@@ -237,7 +240,7 @@ function grpoChecks(file: SourceFile, env: ExtractEnv, plan: TrainingPlan, v: Gr
       return {
         kind: 'grpo-global-batch-v0.17',
         range: at(g, pd, ga),
-        message: `the effective train batch ${formatCount(p)} processes × per_device_train_batch_size ${formatCount(pd.value)} × gradient_accumulation_steps ${formatCount(ga.value)} = ${formatCount(n)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The effective train batch size (${formatCount(p)} x ${formatCount(pd.value)} x ${formatCount(ga.value)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(n, 'change gradient_accumulation_steps or per_device_train_batch_size')}`,
+        message: `the effective train batch of ${formatCount(n)} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The effective train batch size (${formatCount(p)} x ${formatCount(pd.value)} x ${formatCount(ga.value)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(n, 'change gradient_accumulation_steps or per_device_train_batch_size')} (the effective train batch = ${formatCount(p)} processes × per_device_train_batch_size ${formatCount(pd.value)} × gradient_accumulation_steps ${formatCount(ga.value)})`,
         data: { numGenerations: g.value, perDevice: pd.value, processes: p, gradientAccumulationSteps: ga.value },
       };
     }
@@ -257,14 +260,14 @@ function grpoChecks(file: SourceFile, env: ExtractEnv, plan: TrainingPlan, v: Gr
       return {
         kind: 'grpo-global-batch-v0.18',
         range: at(g, v.spg, pd, ga),
-        message: `the generation batch ${genText} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The effective train batch size (${formatCount(p)} x ${formatCount(pd.value)} x ${formatCount(spg)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(gen.gbs, 'change steps_per_generation or per_device_train_batch_size')}`,
+        message: `${genText} is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("The effective train batch size (${formatCount(p)} x ${formatCount(pd.value)} x ${formatCount(spg)}) must be evenly divisible by the number of generations per prompt (${formatCount(g.value)}).", ${era.label}); ${fix(gen.gbs, 'change steps_per_generation or per_device_train_batch_size')}${genHow}`,
         data: { generationBatchSize: gen.gbs, numGenerations: g.value },
       };
     }
     return {
       kind: 'grpo-generation-batch-not-divisible-by-generations',
       range: at(v.gbs, g, pd, ga),
-      message: `the generation batch ${genText} completions is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("generation_batch_size (${formatCount(gen.gbs)}) must be divisible by num_generations (${formatCount(g.value)}).", ${era.label}); ${fix(gen.gbs, v.gbs ? 'change generation_batch_size' : 'change steps_per_generation, gradient_accumulation_steps or per_device_train_batch_size')}`,
+      message: `${genText} is not divisible by num_generations ${formatCount(g.value)}: ${TRL_STOPS} ("generation_batch_size (${formatCount(gen.gbs)}) must be divisible by num_generations (${formatCount(g.value)}).", ${era.label}); ${fix(gen.gbs, v.gbs ? 'change generation_batch_size' : 'change steps_per_generation, gradient_accumulation_steps or per_device_train_batch_size')}${genHow}`,
       data: { generationBatchSize: gen.gbs, numGenerations: g.value },
     };
   };

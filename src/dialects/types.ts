@@ -167,11 +167,27 @@ export interface Extraction {
    * `save`/`eval` is the clause to print when it saves a checkpoint / evaluates at the last step
    * ("Megatron saves once more at the end (with --save)"), false when it does not. Absent: unknown.
    */
-  atRunEnd?: { save?: string | false; eval?: string | false };
+  atRunEnd?: {
+    save?: string | false;
+    eval?: string | false;
+    /**
+     * Checkpoints or evaluations the framework also makes at epoch ends, whatever the step interval (fairseq's
+     * `--save-interval` / `--validate-interval`, 1 epoch by default), as a clause: "fairseq saves every epoch
+     * (--save-interval 1) and when training stops". A step interval longer than the run then leaves only those.
+     */
+    epochEnds?: { save?: string; eval?: string };
+  };
   /** The key that sets the decay horizon falls back to the run length when it is left out (Megatron --lr-decay-iters). */
   decayDefaultsToRun?: boolean;
   /** Written values the framework ignores or overrides (see IgnoredSetting). */
   ignored?: IgnoredSetting[];
+  /**
+   * The loader of this file's YAML when it depends on how the file is run, in place of `meta.yamlLoader`: a
+   * Hugging Face YAML is typed by TrlParser (argparse converts `1e-4`) or by HfArgumentParser.parse_yaml_file
+   * (it stays a string), as its launch command shows. `assumed` says which loader was assumed and why when
+   * no launch shows it; the rules whose reading depends on the parser print it. `parser` names it in messages.
+   */
+  yamlLoader?: { loader: YamlLoader; parser: string; assumed?: string };
   /** Errors of the framework's config loading (Hydra overrides), reported by `schema` (see ConfigError). */
   configErrors?: ConfigError[];
   /**

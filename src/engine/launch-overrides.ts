@@ -112,3 +112,36 @@ export function withOverrides(file: SourceFile, overrides: readonly LaunchOverri
   for (const o of overrides) tree = (o.path.length > 0 && o.path.every((k) => k !== '') && setIn(tree, o.path, o)) || tree;
   return tree === file.tree ? file : { ...file, tree };
 }
+
+/**
+ * The program a launch command runs on a config it names, as far as the command shows it: a framework front
+ * end (`trl sft`), the Python file or module (`src/open_r1/grpo.py`, `trl.scripts.sft`), and how the config
+ * is named (`--config x.yaml`, or a positional path). A dialect whose framework's loader depends on the
+ * program (a Hugging Face YAML read by TrlParser or by HfArgumentParser.parse_yaml_file) reads it with
+ * launchProgramOf. Pure data, from the script's text.
+ */
+export interface LaunchProgram {
+  /** The front end that started it (`trl sft`, `swift sft`), when one did. */
+  cli?: string;
+  /** The Python file (`src/open_r1/grpo.py`) or `-m` module (`trl.scripts.sft`) it runs. */
+  program?: string;
+  /** The flag that names this config (`--config`), or '' for a positional path. */
+  configFlag: string;
+  /** "scripts/train.sh:4". */
+  where: string;
+}
+
+/** Config files as launched → the program that reads them (only files created by withProgram are in it). */
+const programs = new WeakMap<SourceFile, LaunchProgram>();
+
+/** A copy of `file` that remembers the program its launch runs on it. */
+export function withProgram(file: SourceFile, program: LaunchProgram): SourceFile {
+  const copy = { ...file };
+  programs.set(copy, program);
+  return copy;
+}
+
+/** The program a launch runs on this config, when the file is a launch's view of it (withProgram). */
+export function launchProgramOf(file: SourceFile): LaunchProgram | undefined {
+  return programs.get(file);
+}

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { matcher, settingsFor } from '../config/load-config.js';
 import type { TrainlintConfig, FileSettings } from '../config/types.js';
-import { detectDialect, dialectById } from '../dialects/index.js';
+import { detectDialect, dialectById, ruleYamlLoader } from '../dialects/index.js';
 import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
 import { handedOnAsText } from '../dialects/megatron.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
@@ -407,8 +407,7 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
         ownPlan: extraction?.plan ?? {},
         linked: result.linked ?? [],
         dialectId: dialect?.meta.id,
-        yamlLoader: dialect?.meta.yamlLoader ?? result.composedInto?.dialect.meta.yamlLoader ?? (handedOnAsText(file) ? 'text' : 'pyyaml'),
-        yamlLoaderName: dialect?.meta.yamlLoaderName ?? result.composedInto?.dialect.meta.yamlLoaderName,
+        ...ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file)),
         anchor: extraction?.anchor ?? fileStartRange(file),
         reference: result.reference,
         conflicts: extraction?.conflicts ?? [],
@@ -445,7 +444,7 @@ const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 
 
 function runFindingsContext(result: FileResult, settings: FileSettings): RunFindingsContext {
   const plan = runPlanOf(result);
-  const shortRun = result.extraction ? shortRunOf(result.file.path, plan, settings.shortRun) : undefined;
+  const shortRun = result.extraction ? shortRunOf(result.file.path, plan, settings.shortRun, result.launch?.script) : undefined;
   return { plan, shortRun, shortRunSeverity: settings.shortRun.severity, launchChecks: result.extraction?.launchChecks ?? {} };
 }
 

@@ -13,13 +13,13 @@ import { hydraCommand, isHydraCommand, type HydraCommand } from './hydra/command
 import type { LaunchCommand, ShellArg } from './launch.js';
 import type { Resolution } from './repo-files.js';
 import { launcherWorldSize } from './load/shell.js';
-import { typeOverride, withOverrides, type LaunchOverride, type OverrideStyle } from './launch-overrides.js';
+import { typeOverride, withOverrides, withProgram, type LaunchOverride, type LaunchProgram, type OverrideStyle } from './launch-overrides.js';
 import type { Dialect } from '../dialects/types.js';
 import type { SourceFile } from './source.js';
 import type { PlanField, Range, Setting } from './types.js';
 
 /** Flags whose value is a config file the program reads. */
-const CONFIG_FLAGS = new Set(['--config', '--config-file', '--config_file', '--cfg', '--deepspeed', '--deepspeed_config', '--deepspeed-config', '--yaml', '--yaml_config', '--config-path-file']);
+const CONFIG_FLAGS = new Set(['--config', '--config-file', '--config_file', '--config_path', '--cfg', '--deepspeed', '--deepspeed_config', '--deepspeed-config', '--yaml', '--yaml_config', '--config-path-file']);
 /**
  * Config files a command may name; `.py` only under a config/ or configs/ folder (nanoGPT
  * `config/x.py`, MMEngine `configs/faster_rcnn/x.py`), never the script: the discovery rule.
@@ -68,6 +68,8 @@ export interface ScriptLaunch {
    * order; each config's dialect applies the styles its framework reads (launchedConfig).
    */
   overrides?: LaunchOverride[];
+  /** The program the command runs (its front end, Python file or module), for dialects whose loader depends on it. */
+  program?: Omit<LaunchProgram, 'configFlag'>;
 }
 
 /** Config files a command names: `--config x.yaml`, `--deepspeed ds.json`, positional `*.yaml`. */
@@ -119,20 +121,25 @@ export function workdirOf(file: SourceFile, cmd: LaunchCommand, scriptDir: strin
 }
 
 /** Flags that name the config itself, not a value over it (`--deepspeed ds.json` is a TrainingArguments value). */
-const SELF_FLAGS = new Set(['--config', '--config-file', '--config_file', '--cfg', '--yaml', '--yaml_config', '--config-path-file']);
+const SELF_FLAGS = new Set(['--config', '--config-file', '--config_file', '--config_path', '--cfg', '--yaml', '--yaml_config', '--config-path-file']);
+
+/** Front ends whose flags after the config are HfArgumentParser / TrlParser / Megatron argparse flags over it. */
+const ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) /;
 
 /**
  * What a command writes over the configs it names, by the convention of the program that reads it:
  * `llamafactory-cli train x.yaml k=v` and `tune run … k=v` are OmegaConf dotlists; `axolotl train x.yml
- * --k v` is click; any other program's flags after a config are argparse (HfArgumentParser, TrlParser),
- * and its `k=v` words a dotlist (LLaMA-Factory's `python src/train.py x.yaml k=v`). A value still holding a
- * shell variable is unknown and skipped. Which of them a config takes is its dialect's choice.
+ * --k v` is click; `trl sft --config x.yaml --k v`, `swift sft x.yaml --k v`, `megatron sft …` and any
+ * plain program's flags after a config are argparse (HfArgumentParser, TrlParser, Megatron; a dotted flag
+ * `--trainer.num_train_steps 500` is a nested key, as draccus reads Levanter's), and a plain program's `k=v`
+ * words a dotlist (LLaMA-Factory's `python src/train.py x.yaml k=v`). A value still holding a shell variable
+ * is unknown and skipped. Which of them a config takes is its dialect's choice.
  */
 export function launchOverrides(file: SourceFile, cmd: LaunchCommand): LaunchOverride[] {
   const where = `the launch command at ${file.path}:${cmd.range.line}`;
   const out: LaunchOverride[] = [];
   const known = (text: string) => !/[$`]/.test(text);
-  const flags: OverrideStyle | undefined = cmd.cli === 'llamafactory-cli train' || cmd.cli === 'tune run' ? undefined : cmd.cli === 'axolotl train' ? 'click' : cmd.cli ? undefined : 'argparse';
+  const flags: OverrideStyle | undefined = cmd.cli === 'axolotl train' ? 'click' : !cmd.cli || ARGPARSE_FRONT_ENDS.test(cmd.cli) ? 'argparse' : undefined;
   const words = cmd.cli !== 'axolotl train';
   for (const arg of cmd.args) {
     if (arg.flag === '') {
@@ -158,17 +165,28 @@ export function launchOverrides(file: SourceFile, cmd: LaunchCommand): LaunchOve
       text = arg.value;
       value = typeOverride(text, flags);
     }
-    const path = flags === 'click' ? name.split('.').map((k) => k.replace(/-/g, '_')) : [name.replace(/-/g, '_')];
+    const path = name.split('.').map((k) => k.replace(/-/g, '_'));
     out.push({ style: flags, path, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where });
   }
   return out;
 }
 
-/** The config as this launch runs it: the overrides its dialect's framework applies, written over its tree. */
-export function launchedConfig(file: SourceFile, launch: Pick<ScriptLaunch, 'overrides'>, dialect: Pick<Dialect, 'meta'> | undefined): SourceFile {
+/**
+ * The config as this launch runs it: the overrides its dialect's framework applies, written over its tree,
+ * and the program that reads it (launchProgramOf), with the flag that names this file.
+ */
+export function launchedConfig(file: SourceFile, launch: Pick<ScriptLaunch, 'overrides' | 'program' | 'configs'>, dialect: Pick<Dialect, 'meta'> | undefined): SourceFile {
   const styles = dialect?.meta.launchOverrides;
-  if (!styles || !launch.overrides?.length) return file;
-  return withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)));
+  const launched = !styles || !launch.overrides?.length ? file : withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)));
+  if (!launch.program) return launched;
+  const named = launch.configs?.find((c) => namesFile(c.written, file.path)) ?? launch.configs?.find((c) => !/\.json$/i.test(c.written));
+  return withProgram(launched, { ...launch.program, configFlag: named?.flag ?? '' });
+}
+
+/** Whether a path written on a command line can be this (root-relative) file: the same path, or its tail. */
+function namesFile(written: string, file: string): boolean {
+  const w = path.posix.normalize(written.replace(/^\.\//, ''));
+  return file === w || file.endsWith(`/${w}`) || w.endsWith(`/${file}`);
 }
 
 /** The launcher's name for messages. */
@@ -198,12 +216,15 @@ export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(
       values.worldSize = { value: world.value, origin: 'launcher', file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where}` };
     }
     const overrides = hydra ? [] : launchOverrides(file, cmd);
+    const runs = cmd.script ?? cmd.module;
+    const program = cmd.cli || runs ? { ...(cmd.cli ? { cli: cmd.cli } : {}), ...(runs ? { program: runs } : {}), where } : undefined;
     out.push({
       script: file.path,
       range: cmd.range,
       launcher: launcherName(cmd),
       configs,
       ...(overrides.length ? { overrides } : {}),
+      ...(program ? { program } : {}),
       ...(accelerateConfig ? { accelerateConfig } : {}),
       values,
       workdir: workdirOf(file, cmd, scriptDir),

@@ -15,8 +15,10 @@ export interface ShortRun {
   sizedFor?: { steps: number; key?: string };
   /** sizedFor / steps. */
   ratio?: number;
-  /** The word of the path that names a test, when the path says so. */
+  /** The word of the path that names a test, when the path (the config's, or the launch script's) says so. */
   pathWord?: string;
+  /** The launch script whose path named the test, when the config's own path does not. */
+  script?: string;
   /** Why it is a short run, for messages: "50 steps against a schedule sized for 990000 (--lr-decay-iters)". */
   why: string;
 }
@@ -43,17 +45,29 @@ function longest(plan: TrainingPlan): { steps: number; key?: string } | undefine
 /**
  * Whether `path`'s run is a deliberate short run: at most `maxSteps` optimizer steps, and either
  * a schedule value or interval sized for at least `ratio` times longer, or a path that names a
- * test. Undefined when the run length is unknown or the run is not short.
+ * test: the config's own, or that of the launch script that starts this plan (`scripts/smoke.sh`,
+ * `tests/functional/run.sh`). Undefined when the run length is unknown or the run is not short.
  */
-export function shortRunOf(path: string, plan: TrainingPlan, options: Required<ShortRunOption>): ShortRun | undefined {
+export function shortRunOf(path: string, plan: TrainingPlan, options: Required<ShortRunOption>, script?: string): ShortRun | undefined {
   const total = plan.totalSteps;
   if (!total || !(total.value > 0) || total.value > options.maxSteps) return undefined;
   const sized = longest(plan);
   const ratio = sized ? sized.steps / total.value : undefined;
   const byRatio = ratio !== undefined && ratio >= options.ratio;
-  const word = pathWord(path);
+  const own = pathWord(path);
+  const byScript = own || !script ? undefined : pathWord(script);
+  const word = own ?? byScript;
   if (!byRatio && !word) return undefined;
   const against = sized && sized.steps > total.value ? ` against ${sized.key ? `${sized.key} ` : ''}${formatCount(sized.steps)}` : '';
-  const why = byRatio ? `${formatCount(total.value)} steps${against}, ${formatCount(Math.round(ratio))}× longer` : `${formatCount(total.value)} steps, path names a test ("${word}")`;
-  return { steps: total.value, ...(sized ? { sizedFor: sized } : {}), ...(ratio !== undefined ? { ratio } : {}), ...(word ? { pathWord: word } : {}), why };
+  const why = byRatio ? `${formatCount(total.value)} steps${against}, ${formatCount(Math.round(ratio))}× longer` : byScript
+      ? `${formatCount(total.value)} steps, launched by ${script}, whose path names a test ("${byScript}")`
+      : `${formatCount(total.value)} steps, path names a test ("${word}")`;
+  return {
+    steps: total.value,
+    ...(sized ? { sizedFor: sized } : {}),
+    ...(ratio !== undefined ? { ratio } : {}),
+    ...(word ? { pathWord: word } : {}),
+    ...(byScript ? { script } : {}),
+    why,
+  };
 }

@@ -55,8 +55,10 @@ export const decayHorizonMismatch: Rule = {
     // training − warmup. Reported whatever the tolerance, because it is a mistake, not a choice.
     const minusWarmup =
       diff < 0 && decay.origin === 'explicit' && warmup !== undefined && warmup.value > 0 && Math.abs(decay.value - (total.value - warmup.value)) <= 1;
-    // A framework that rejects any horizon shorter than the run is reported without tolerance.
-    if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck) && !minusWarmup) return;
+    // Steps past the horizon that train at LR 0 (MaxText) or below 0 are wasted or harmful whatever their share:
+    // such a tail is an error, reported without tolerance (beyond one step), like a horizon the framework rejects.
+    const useless = diff < -1 && (ctx.afterDecay === 'zero' || ctx.afterDecay === 'negative');
+    if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck) && !minusWarmup && !useless) return;
     if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
     const range = rangeOf(ctx, decay, total);
     const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
@@ -81,6 +83,7 @@ export const decayHorizonMismatch: Rule = {
         ? `: it looks like training − warmup (${formatCount(total.value)} − ${formatCount(warmup!.value)}), but the horizon counts from step 0, warmup included, so`
         : ':';
       ctx.report({
+        ...(useless && !ctx.launchCheck ? { severity: 'error' as const } : {}),
         range,
         message: `${first}${mistake} ${consequence}; ${asFix(horizonAdvice(ctx, decay, total), decay)}${how}`,
         data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? 'rejected' : (ctx.afterDecay ?? 'unknown'), ...(minusWarmup ? { horizonIsTrainMinusWarmup: true } : {}) },

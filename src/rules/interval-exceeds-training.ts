@@ -10,6 +10,13 @@ type Kind = 'checkpoint' | 'evaluation';
  */
 function consequences(ctx: RuleContext, kind: Kind): { full: string; short: string } {
   const atEnd = kind === 'checkpoint' ? ctx.atRunEnd?.save : ctx.atRunEnd?.eval;
+  // A framework that also saves or evaluates at epoch ends (fairseq): only those are left.
+  const epochs = kind === 'checkpoint' ? ctx.atRunEnd?.epochEnds?.save : ctx.atRunEnd?.epochEnds?.eval;
+  if (epochs) {
+    return kind === 'checkpoint'
+      ? { full: `no checkpoint except at epoch ends (${epochs}): a crash loses the work since the last one`, short: `checkpoints only at epoch ends (${epochs})` }
+      : { full: `no evaluation except at epoch ends (${epochs}), so a divergence between them is not seen`, short: `evaluation only at epoch ends (${epochs})` };
+  }
   if (kind === 'checkpoint') {
     if (atEnd) return { full: `no checkpoint before the end (${atEnd}): a crash loses the whole run`, short: `no checkpoint before the end (${atEnd})` };
     if (atEnd === false) return { full: 'no checkpoint is written at all, not even at the end', short: 'no checkpoint at all' };

@@ -64,8 +64,8 @@ export const lrNotRescaled: Rule = {
     ctx.report({
       range: rangeOf(ctx, lr, batch),
       message:
-        `${lrText} while the global batch went ×${formatRatio(k)} (${formatCount(baseBatch.value)} → ${formatCount(batch.value)}) since ${ref.label}: ` +
-        `the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch`,
+        `${lrText} while the global batch went ×${formatRatio(k)} (${formatCount(baseBatch.value)} → ${formatCount(batch.value)}): ` +
+        `since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch`,
       data: {
         batchRatio: k,
         lrRatio,

@@ -242,7 +242,9 @@ function wantsInteger(errors: ErrorObject[], path: readonly (string | number)[])
 /**
  * For a number written so that the loader does not give the key what it wants, say why, as that loader reads
  * it: PyYAML keeps `1e-4` a string (write `1.0e-4`, or the integer for an int key); yacs `literal_eval`s it to
- * a float, which its type check refuses for an int key (write the integer).
+ * a float, which its type check refuses for an int key (write the integer); a converting loader (pydantic,
+ * argparse `type=` under TrlParser) makes it the float a float key wants (`skip`: no finding) and refuses it
+ * for an int key. An assumed loader (RuleContext.yamlLoaderAssumed) is named.
  */
 function stringNumberHint(
   tree: ConfigNode,
@@ -250,7 +252,8 @@ function stringNumberHint(
   keyword: string,
   loader: YamlLoader,
   integer: boolean,
-): { text: string; edit?: { range: Range; text: string } } {
+  named: { name?: string; assumed?: string } = {},
+): { text: string; edit?: { range: Range; text: string }; skip?: boolean } {
   const none = { text: '' };
   if (keyword !== 'type' && keyword !== 'anyOf' && keyword !== 'oneOf' && keyword !== 'pattern') return none;
   const node = getIn(tree, path)?.node;
@@ -266,8 +269,14 @@ function stringNumberHint(
     return whole ? { text, edit: edit(whole) } : { text };
   }
   if (keyword === 'pattern') return none;
+  const assumed = named.assumed ? `; ${named.assumed}` : '';
+  if (loader === 'pydantic') {
+    if (!integer) return { text: '', skip: true };
+    const text = ` (${named.name ?? 'the loader'} refuses the string "${node.source}" for an int key; write ${whole ? `\`${whole}\`` : 'an integer'}${assumed})`;
+    return whole ? { text, edit: edit(whole) } : { text };
+  }
   const fixed = whole ?? (/^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d: string, e: string, sign: string) => `${d}.0${e}${sign || '+'}`) : node.source);
-  return { text: ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`)`, ...(fixed !== node.source ? { edit: edit(fixed) } : {}) };
+  return { text: ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`${assumed})`, ...(fixed !== node.source ? { edit: edit(fixed) } : {}) };
 }
 
 const YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
@@ -321,7 +330,9 @@ export const schema: Rule = {
     for (const { name, validate } of ctx.schemas) {
       if (validate(data)) continue;
       for (const problem of summariseErrors(validate.errors ?? [], validate.schema)) {
-        const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path));
+        const named = { name: ctx.yamlParser?.name ?? ctx.yamlLoaderName, assumed: ctx.yamlParser?.assumed };
+        const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path), named);
+        if (numberHint.skip) continue;
         const hint = numberHint.text ? numberHint : booleanWordHint(tree, problem.path, validate.errors ?? [], ctx.yamlLoader);
         ctx.report({
           range: locateNearest(tree, problem.path) ?? ctx.anchor,

@@ -37,7 +37,8 @@ export interface ReportInput {
   /**
    * Lower than the rule's configured severity: 'info' for harmless conflicts, 'warning' for a
    * non-critical ignored setting (never raised by it). 'error': the framework refuses to start on
-   * it; above a rule's default level, kept only while the rule runs at its default.
+   * it, or its behaviour makes the run useless (MaxText trains at LR 0 past its schedule); above a
+   * rule's default level, kept only while the rule runs at its default.
    */
   severity?: 'info' | 'warning' | 'error';
   range: Range;
@@ -57,6 +58,12 @@ export interface RuleContext {
   yamlLoader: YamlLoader;
   /** The loader's name for messages, when the dialect gives one. */
   yamlLoaderName?: string;
+  /**
+   * The program that converts what the YAML loader gives, when it depends on how the file is run (TrlParser or
+   * HfArgumentParser for a Hugging Face YAML; Extraction.yamlLoader): its name, and when no launch command
+   * shows it, which one is assumed and why (the rules print it where their reading depends on it).
+   */
+  yamlParser?: { name: string; assumed?: string };
   /** Where run-level findings point when their cause is not written in the file. */
   anchor: Range;
   reference?: Reference;
@@ -162,7 +169,9 @@ export function clearOfEstimates(ratio: number, ...settings: (Setting | undefine
  * derived belongs after the fix (see derivation()).
  */
 export function brief(setting: Setting): string {
-  const key = setting.key ?? '';
+  // A count written in another unit (rollout steps, samples, epochs): the key with its value as written.
+  const w = setting.writtenAs;
+  const key = setting.key && w?.value !== undefined && w.perStep !== 1 && !w.suffix ? `${setting.key} ${formatCount(w.value)} ${w.unit}` : (setting.key ?? '');
   switch (setting.origin) {
     case 'default':
       return key ? ` (${key}, default)` : ' (default)';

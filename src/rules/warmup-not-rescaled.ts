@@ -38,7 +38,7 @@ export const warmupNotRescaled: Rule = {
       range: rangeOf(ctx, warmup, batch),
       message:
         `warmup still ${formatCount(warmup.value)} ${tickNouns(ctx.plan).many}${brief(warmup)} while ${tickBatchName(ctx.plan)} went ×${formatRatio(k)} ` +
-        `(${formatCount(baseBatch.value)} → ${formatCount(batch.value)}) since ${ref.label}: it now spans ${formatRatio(k)}× the samples ` +
+        `(${formatCount(baseBatch.value)} → ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}× the samples ` +
         `(${formatCount(warmup.value * batch.value)} vs ${formatCount(warmup.value * baseBatch.value)}); set ${set.text} to keep the same warmup in samples`,
       data: {
         batchRatio: k,

@@ -26,13 +26,16 @@ export function numberSpelling(source: string): string {
 interface Ambiguity {
   message: string;
   replacement?: string;
+  /** The reading depends on which loader runs the file (a number as text): an assumed loader is named. */
+  byLoader?: boolean;
 }
 
 function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
   // A loader that hands on the written text (Megatron's MODEL_ARGS) never types the scalar.
   if (!node.plain || ctx.yamlLoader === 'text') return undefined;
   const src = node.source;
-  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === 'pyyaml' ? 'PyYAML (YAML 1.1)' : ctx.yamlLoader === 'omegaconf' ? 'OmegaConf' : ctx.yamlLoader === 'yacs' ? 'yacs' : 'pydantic');
+  // A converting loader (pydantic, argparse type=) reads the YAML with PyYAML first: its booleans and octals are PyYAML's.
+  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === 'omegaconf' ? 'OmegaConf' : ctx.yamlLoader === 'yacs' ? 'yacs' : 'PyYAML (YAML 1.1)');
   if (typeof node.value === 'string' && NUMERIC_TEXT.test(src)) {
     // OmegaConf, yacs (literal_eval) and pydantic-coerced loaders read it as the number intended.
     if (ctx.yamlLoader !== 'pyyaml') return undefined;
@@ -40,6 +43,7 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
     return {
       message: `${loader} loads \`${src}\` as the string "${src}", not a number; the training code then fails or compares strings: write \`${replacement}\``,
       replacement,
+      byLoader: true,
     };
   }
   if (typeof node.value === 'boolean' && YAML11_BOOL.test(src)) {
@@ -54,7 +58,7 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
   // `1_000` is 1000 for every YAML 1.1 loader; only PyYAML configs, which other YAML 1.2 tools
   // also read, are told. OmegaConf and pydantic-validated configs read it as intended.
   if (typeof node.value === 'number' && src.includes('_') && ctx.yamlLoader === 'pyyaml') {
-    return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, '')}\``, replacement: src.replace(/_/g, '') };
+    return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, '')}\``, replacement: src.replace(/_/g, ''), byLoader: true };
   }
   if (typeof node.value === 'number' && SEXAGESIMAL.test(src)) {
     return { message: `${loader} loads \`${src}\` as the base-60 number ${node.value}, YAML 1.2 loaders as the string "${src}": quote it` };
@@ -91,8 +95,15 @@ export const yaml11AmbiguousScalar: Rule = {
       if (!found) return;
       ctx.report({
         range: node.range,
-        message: found.message,
-        data: { source: node.source, loadedAs: node.value, loader: ctx.yamlLoader, ...(found.replacement ? { replacement: found.replacement } : {}) },
+        // A loader assumed for want of a launch command that shows it is named (hf-parser.ts), never silent.
+        message: found.byLoader && ctx.yamlParser?.assumed ? `${found.message} (${ctx.yamlParser.assumed})` : found.message,
+        data: {
+          source: node.source,
+          loadedAs: node.value,
+          loader: ctx.yamlLoader,
+          ...(found.replacement ? { replacement: found.replacement } : {}),
+          ...(found.byLoader && ctx.yamlParser ? { parser: ctx.yamlParser.name, ...(ctx.yamlParser.assumed ? { parserAssumed: true } : {}) } : {}),
+        },
         ...(found.replacement ? { fix: found.replacement, edit: { range: node.range, text: found.replacement } } : {}),
       });
     });
