@@ -30,7 +30,7 @@ export interface CliArgs {
   stdinFilename?: string;
   /** `plan --chart FILE`: write the LR schedule as a standalone SVG. */
   chart?: string;
-  /** `--jobs N`: lint workers (1: none; default: up to 4 for large runs). */
+  /** `--jobs N`: lint workers (1: none; default: up to 4 for large runs on 3 cores or more). */
   jobs?: number;
 }
 
@@ -165,8 +165,8 @@ Options:
   --no-baseline             ignore the baseline
   --stdin                   lint standard input (editors); with --stdin-filename PATH it is
                             linted as if it were at PATH
-  -j, --jobs N              lint workers: 1 for none (default: up to 4, from 400 files on);
-                            the output is the same whatever the number
+  -j, --jobs N              lint workers: 1 for none (default: one per core up to 4, from
+                            400 files on and 3 cores); the output is the same whatever the number
   --debug                   print stack traces of internal errors
   -h, --help                this help
   -v, --version             the version

@@ -30,6 +30,12 @@ export const PARALLEL_MIN_FILES = 400;
 /** At most this many workers by default (a GitHub-hosted runner has 4 cores). */
 export const DEFAULT_MAX_WORKERS = 4;
 /**
+ * Workers by default only with this many cores or more. On the project's 2-core machine two
+ * workers were slower than one thread in every measurement (5,000 files: 4.0–6.1 s against
+ * 3.2–4.9 s, with about 55% more CPU; docs/performance.md), so there `--jobs 2` asks for them.
+ */
+export const DEFAULT_MIN_CORES = 3;
+/**
  * `compressFromFiles`: from this many files on, finished results are kept deflated (finished.ts):
  * memory over speed. `workerHeap`: a worker's heap limits: V8 sizes its collections by them, so a
  * worker stays small instead of collecting only when its heap is large. A file too large for it
@@ -67,9 +73,9 @@ export function workerCount(options: LintOptions, discovered: DiscoveredFile[]):
   let files = 0;
   for (const d of discovered) if (forWorkers(d)) files++;
   if (files === 0 || (options.jobs === undefined && files < PARALLEL_MIN_FILES)) return 0;
-  const count = Math.min(options.jobs ?? Math.min(availableParallelism(), DEFAULT_MAX_WORKERS), files);
-  // One core: a worker only adds its start-up, unless asked for.
-  return count >= 2 || options.jobs !== undefined ? count : 0;
+  const cores = availableParallelism();
+  if (options.jobs === undefined && cores < DEFAULT_MIN_CORES) return 0;
+  return Math.min(options.jobs ?? Math.min(cores, DEFAULT_MAX_WORKERS), files);
 }
 
 /**
