@@ -1,6 +1,7 @@
 /** The README rule table and the docs pages follow the rule catalogue. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DIALECTS } from '../src/dialects/index';
 import { RULES } from '../src/rules/index';
 
 const ROOT = path.join(__dirname, '..');
@@ -19,5 +20,19 @@ describe.each(RULES.map((r) => [r.meta.id, r] as const))('%s', (id, rule) => {
     const page = path.join(ROOT, 'docs', 'rules', `${id}.md`);
     expect(existsSync(page)).toBe(true);
     expect(readFileSync(page, 'utf8').split('\n')[0]).toBe(`# ${id}`);
+  });
+});
+
+describe('dialect pages', () => {
+  // `generic` has no framework semantics: it is documented with `mappings` in the README.
+  const framed = DIALECTS.filter((d) => d.meta.id !== 'generic');
+
+  test.each(framed.map((d) => [d.meta.id] as const))('%s: a docs/dialects page that names its id, linked from the README table', (id) => {
+    const page = path.join(ROOT, 'docs', 'dialects', `${id}.md`);
+    expect(existsSync(page)).toBe(true);
+    expect(readFileSync(page, 'utf8')).toContain(`Dialect id: \`${id}\``);
+    const row = readme.split('\n').find((l) => l.startsWith(`| \`${id}\` |`));
+    expect(row).toBeDefined();
+    expect(row).toContain(`(docs/dialects/${id}.md)`);
   });
 });

@@ -79,3 +79,26 @@ describe('schema rule: a failed pattern in the schema’s own words', () => {
     expect(messages(schema, { a: 'y', b: 'y' })).toEqual(['a must match the pattern "^x" (First meaning)', 'b must be one of: an integer, second meaning']);
   });
 });
+
+describe('schema rule: if/then/else wrappers', () => {
+  const schema = {
+    type: 'object',
+    if: { properties: { gui: { type: 'number' } }, required: ['gui'] },
+    then: { properties: { precision: { enum: ['fp16', 'bf16'] } } },
+    else: { properties: { warmup: { anyOf: [{ type: 'number' }, { type: 'string', pattern: '^[0-9]+%?$', description: 'a count or a share with %' }] } } },
+  };
+
+  it('reports what the branch found, not the "must match else schema" wrapper as well', () => {
+    expect(messages(schema, { warmup: 'five' })).toEqual(['warmup must be one of: a number, a count or a share with %']);
+    expect(messages(schema, { gui: 1, precision: 'fp8' })).toEqual(['precision must be one of "fp16", "bf16"']);
+  });
+
+  it('keeps the wrapper when it is the only error', () => {
+    const ajv = new Ajv(SCHEMA_AJV_OPTIONS);
+    const validate = ajv.compile(schema);
+    validate({ warmup: 'five' });
+    const onlyWrapper = (validate.errors ?? []).filter((e) => e.keyword === 'if');
+    expect(onlyWrapper).toHaveLength(1);
+    expect(summariseErrors(onlyWrapper).map((e) => e.message)).toEqual(['(root) must match "else" schema']);
+  });
+});

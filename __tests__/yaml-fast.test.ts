@@ -51,6 +51,7 @@ describe('fast YAML path', () => {
     'lr: 1e-4\nwd: 1.0e-4\nflag: on\nmode: 0755\nn: 1_000\nt: 1:30\nz: ~\nnone: null\nx: .inf\n',
     'model:\n  name: llama\n  layers: [1, 2, {a: b}]\n  empty: {}\nlist:\n- a\n- k: v\n  j: "q"\n-\n  - nested\n',
     'checkpoint_files: [\n    a.safetensors,\n    b.safetensors,\n]\nnext: 1\n',
+    'model:\n  files:\n    [\n      "a.bin",\n      "b.bin",\n    ]\n  # c\n  flag:  # why\n    true\nname:\n  "q"\n',
     'a:\n  b: 1\n\n\nc:  # k\n  - x\n  # in\n\n  - y\nd: [ ]\n',
     'key:   # comment\nother:\n# c\nlast:\n',
     '1: one\non: true\n010: eight\n~: null key\n',
@@ -58,6 +59,15 @@ describe('fast YAML path', () => {
     '  indented_root: 1\n  second: 2\n',
     '{\n  # parallelism\n  "pipe_parallel_size": 1,\n\n  "lr": 0.0006, "opt": {"type": "Adam", "betas": [0.9, 0.95]},\n  "on": true\n}\n# trailing\n',
     '[a, b]\n',
+    'a: multi\n  line plain\n',
+    'tool: ${oc.select:a.b.c,\n    null}\nx:\n  1\n\n   \n  2  \n  # c\n- \n'.replace('- \n', ''),
+    '- a\n  b\n\n  c d\n- k: on\n    off\n  j: 1\n',
+    'a: &x 1\nb: *x\n',
+    'sr: &sample_rate 16000\nlabels: &labels [" ", "a"]\nenc: &enc  # c\n  k: 1\n  k: 2\n  l: [x]\ndec:\n  rate: *sample_rate  # again\n  labels: [*labels, *sample_rate]\n  copy: *enc\n- \n'.replace('- \n', ''),
+    '- &item\n  - a\n  - b\n- *item\n- &s |\n  text\n- *s\n',
+    'run: |\n  python train.py \\\n    --lr 1e-4\n\n  # not a comment\nnext: 1\n',
+    'a:\n  b: >-\n    folded\n    text\n\n      more\n    last\n\n\n  # c\nz: |+\n  kept\n\n',
+    '- |\n  item\n- k: >\n    v\n  j: 1\n',
     'a: "tab\\there \\u00e9 \\x41 \\"q\\" \\\\ \\/ \\N \\_ \\0 \\U0001F600"\n"k\\"ey": 1\nl: ["\\n", "x\\ty"]\n',
   ];
   test.each(covered)('takes the fast path and matches yaml: %j', (text) => {
@@ -85,13 +95,28 @@ describe('fast YAML path', () => {
   });
 
   const stepsAside = [
-    'a: &x 1\nb: *x\n',
+    'a: &x\n  b: *x\n',
+    'a: *y\n',
+    '&k a: 1\n',
+    '- &x k: v\n- *x\n',
+    'a: &x 1\n*x : 2\n',
+    'a: &x [1]\nb: [&y 2]\n',
+    'a: &x:y 1\n',
+    'a: &x\nb: *x\n',
     'd: 2020-01-01\n',
     'base: &b {lr: 1}\nrun:\n  <<: *b\n',
     'a: !!str 1\n',
-    'a: |\n  text\n',
-    'a: >-\n  folded\n',
-    'a: multi\n  line plain\n',
+    'a: |2\n   indicator\n',
+    'a: |\n      \n  more-indented blank line first\n',
+    'a: |\nb: empty block scalar\n',
+    'a: >\n  no newline at the end',
+    'a: |x\n  bad header\n',
+    'a: multi  # c\n  line plain\n',
+    'a:\n  multi\n  # c\n  line plain\n',
+    'a: multi\n  k: v\n',
+    'a: multi\n  - item\n',
+    'a: [multi\n  line]\n',
+    'a:\n  |\n  text\n',
     'a: "multi\n  line"\n',
     'a: "line\\\n  continued"\n',
     'a: "bad \\q escape"\n',
@@ -142,6 +167,147 @@ describe('fast YAML path', () => {
     expect(total).toBeGreaterThan(2000);
   });
 
+  test('comment lines after the last value of nested collections, before a line indented less: same ranges as yaml', () => {
+    // Two or three nested collections (maps, sequences, `- key:` items); the last value is
+    // followed by comment lines at every indent, blank lines among them, then a line at each
+    // shallower indent (or the end of the text).
+    const heads = [
+      ['a:', '  b:', '    c: 1'],
+      ['a:', '  - x', '  - y'],
+      ['a:', '- x', '- y'],
+      ['a:', '  b:', '  - x'],
+      ['a:', '  - k: 1', '    j: 2'],
+      ['- a:', '    b: [1, 2]'],
+      ['a:', '  b:', '    - "q"'],
+      ['a:', '  b:', '    c: 1', '    d:', '      e: f'],
+    ];
+    const comments = ['# c', '  # c', '    # c', '      # c', '', '   '];
+    const tails = ['z: 1', '  z: 1', '    z: 1', '- z', '  - z', null];
+    const wrong: string[] = [];
+    let fast = 0;
+    let total = 0;
+    for (const head of heads) {
+      for (const c1 of comments) {
+        for (const c2 of comments) {
+          for (const c3 of ['', '  # c', '# c']) {
+            for (const tail of tails) {
+              const text = [...head, c1, c2, c3, ...(tail === null ? [] : [tail])].join('\n') + '\n';
+              total++;
+              if (loadYamlFastOnly(text)) fast++;
+              const d = disagreement(text);
+              if (d) wrong.push(d);
+            }
+          }
+        }
+      }
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(fast / total).toBeGreaterThan(0.55);
+  });
+
+  test('generated block scalars (literal, folded, chomping, blank and deeper lines, comments after): same tree or step aside', () => {
+    const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 3));
+    const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
+    const wrong: string[] = [];
+    let fast = 0;
+    for (let k = 0; k < 3000 * SCALE; k++) {
+      const indent = pick([0, 2]);
+      const pad = ' '.repeat(indent);
+      const head = pick(['a:', 'a: ', '- ', '-  ', '- k:']);
+      const header = pick(['|', '>', '|-', '>-', '|+', '>+', '| # c', '>-  #c', '|2', '|#c']);
+      const content = indent + pick([1, 2, 2, 4]);
+      let body = '';
+      for (let n = Math.floor(rnd() * 6); n >= 0; n--) {
+        const r = rnd();
+        if (r < 0.15) body += '\n';
+        else if (r < 0.25) body += ' '.repeat(Math.floor(rnd() * 8)) + '\n';
+        else if (r < 0.35) body += ' '.repeat(content + 2) + pick(['more', '# x']) + '\n';
+        else if (r < 0.4) body += ' '.repeat(content - 1) + '# c\n';
+        else body += ' '.repeat(content) + pick(['text', 'a b', '# h', 'x: y', '- z', "'q'"]) + '\n';
+      }
+      const tail = pick(['', 'b: 1\n', '- c\n', '  # t\nb: 1\n', '\n\n', '   \n', '# e\n', 'z']);
+      const text = (indent ? 'root:\n' : '') + pad + head + (head.endsWith(' ') ? '' : ' ') + header + '\n' + body + (tail && !tail.startsWith(' ') ? pad : '') + tail;
+      if (loadYamlFastOnly(text)) fast++;
+      const d = disagreement(text);
+      if (d) wrong.push(d);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(fast).toBeGreaterThan(800 * SCALE);
+  });
+
+  test('generated multi-line plain scalars (blank lines, comments, deeper and shallower lines): same tree or step aside', () => {
+    const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 5));
+    const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
+    const wrong: string[] = [];
+    let fast = 0;
+    for (let k = 0; k < 3000 * SCALE; k++) {
+      const pad = pick(['', '  ']);
+      const head = pad + pick(['a: ', '- ', '- k: ', 'a:\n' + pad + '  ']);
+      let text = (pad ? 'root:\n' : '') + head + pick(['x', '1', 'on', '${a.b,', 'a b', '~']);
+      for (let n = Math.floor(rnd() * 4); n >= 0; n--) {
+        text += pick(['\n', '\n', '\n\n', '\n  \n', ' # c\n']) + pad + ' '.repeat(pick([0, 1, 2, 4, 6])) + pick(['y', '2', 'null}', 'off', 'z w  ', '# c', '- i', 'k: v', 'u:', 'a#b', '"q"', '[1]']);
+      }
+      text += '\n' + pick(['', pad + 'z: 1\n', '# e\n']);
+      if (loadYamlFastOnly(text)) fast++;
+      const d = disagreement(text);
+      if (d) wrong.push(d);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(fast).toBeGreaterThan(300 * SCALE);
+  });
+
+  test('aliases expand beyond the fast path budget: it steps aside and the yaml path applies its bound', () => {
+    const list = Array.from({ length: 200 }, (_, i) => i).join(', ');
+    const aliases = Array.from({ length: 200 }, () => '*a').join(', ');
+    const text = `a: &a [${list}]\nb: &b [${aliases}]\nc: [${Array.from({ length: 200 }, () => '*b').join(', ')}]\n`;
+    expect(loadYamlFastOnly(text)).toBeUndefined();
+    const result = loadYaml(text);
+    expect(result.tree).toBeUndefined();
+    expect(result.problems[0].message).toMatch(/resource exhaustion guard/);
+  });
+
+  test('an alias whose copy would be deep steps aside (the yaml path counts a level per alias, within its depth limit)', () => {
+    const deep = (n: number) => Array.from({ length: n }, (_, i) => `${'  '.repeat(i + 1)}k${i}:`).join('\n') + ' 1\n';
+    const shallow = `a: &x\n${deep(10)}b: *x\n`;
+    expect(loadYamlFastOnly(shallow)).toBeDefined();
+    expect(disagreement(shallow)).toBeUndefined();
+    const text = `a: &x\n${deep(34)}b: *x\n`;
+    expect(loadYamlFastOnly(text)).toBeUndefined();
+    expect(loadYaml(text)).toEqual(loadYamlWithYamlPackage(text));
+  });
+
+  test('generated anchors and aliases (scalars, flow and block collections, duplicate keys inside): same tree or step aside', () => {
+    const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 11));
+    const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
+    const wrong: string[] = [];
+    let fast = 0;
+    for (let k = 0; k < 3000 * SCALE; k++) {
+      const names = ['a', 'b', 'c'];
+      const lines: string[] = [];
+      const gen = (pad: string, depth: number) => {
+        for (let n = 1 + Math.floor(rnd() * 4); n > 0; n--) {
+          const seq = rnd() < 0.3;
+          const head = seq ? `${pad}- ` : `${pad}${pick(['k', 'j', 'k', 'x'])}: `;
+          const r = rnd();
+          if (r < 0.25) lines.push(head + `&${pick(names)} ` + pick(['1', 'v', '"q"', '[1, 2]', '{k: 1, k: 2}', '|\n' + pad + '    t']));
+          else if (r < 0.5) lines.push(head + `*${pick(names)}` + pick(['', ' # c', '\n' + pad + '  # deep']));
+          else if (r < 0.6) lines.push(head + `[*${pick(names)}, ${pick(['1', `*${pick(names)}`])}]`);
+          else if (r < 0.8 && depth < 3) {
+            lines.push(head + pick([`&${pick(names)}`, `&${pick(names)}  # c`, '']));
+            gen(pad + '  ', depth + 1);
+          } else lines.push(head + pick(['1', 'on', 'x']));
+        }
+      };
+      gen('', 0);
+      const text = lines.join('\n') + '\n';
+      if (loadYamlFastOnly(text)) fast++;
+      const d = disagreement(text);
+      if (d) wrong.push(d);
+    }
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(fast).toBeGreaterThan(300 * SCALE);
+  });
+
   const files = [...yamlFiles(path.join(REPO, '__tests__')), ...yamlFiles(path.join(REPO, 'examples'))];
 
   test('every YAML file of the tests and examples: same tree, and most take the fast path', () => {
@@ -151,7 +317,7 @@ describe('fast YAML path', () => {
     expect(fast / files.length).toBeGreaterThan(0.6);
   });
 
-  const PIECES = [' ', '  ', '\n', ':', ': ', '- ', '-', '#', ' #', "'", '"', '[', ']', '{', '}', ',', ', ', 'x', '1', '1e-4', 'on', '~', 'null', '<<', '&a', '*a', '!', '|', '>', '?', '\n  ', '\n- ', '\nk: v', '\n  k: v', '\n  # c', '\n\n', '0x1F', '1:30', '2020-01-01', '.inf', "''", '""', 'a: b', '[1, 2]', '{a: 1}', '[\n  1,\n  2\n]', '%', '@', '`', '\\', '\t', '\r', '"\\n"', '"\\u00e9\\x41"', '"\\"', '\\"'];
+  const PIECES = [' ', '  ', '\n', ':', ': ', '- ', '-', '#', ' #', "'", '"', '[', ']', '{', '}', ',', ', ', 'x', '1', '1e-4', 'on', '~', 'null', '<<', '&a', '*a', '!', '|', '>', '?', '\n  ', '\n- ', '\nk: v', '\n  k: v', '\n  # c', '\n\n', '0x1F', '1:30', '2020-01-01', '.inf', "''", '""', 'a: b', '[1, 2]', '{a: 1}', '[\n  1,\n  2\n]', '%', '@', '`', '\\', '\t', '\r', '"\\n"', '"\\u00e9\\x41"', '"\\"', '\\"', ' &a ', ' *a', ': &a\n  ', '|-\n    t', '>\n  ', '\n      cont', '\n  *a'];
 
   test('files with random edits: the fast path matches or steps aside', () => {
     const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 12345));
@@ -197,7 +363,9 @@ describe('fast YAML path', () => {
           if (seq && rnd() < 0.5) out += `${pad}- ${pick(KEYS)}: ${pick(SCALARS)}\n` + gen(indent + 2, depth + 1);
           else out += head + pick(['', ' # c']) + '\n' + gen(indent + pick([2, 2, 4, 0]), depth + 1);
         } else {
-          out += head + (head.endsWith(' ') ? '' : ' ') + pick(SCALARS) + pick(['', '', ' # c', '  ', ' #', '\n  # under', '\n\n']) + '\n';
+          // Sometimes the value stands alone on the next, deeper line.
+          const sep = rnd() < 0.12 ? pick(['', '  # s']) + '\n' + ' '.repeat(indent + pick([0, 1, 2, 4])) : head.endsWith(' ') ? '' : ' ';
+          out += head + sep + pick(SCALARS) + pick(['', '', ' # c', '  ', ' #', '\n  # under', '\n\n']) + '\n';
         }
       }
       return out;

@@ -25,6 +25,7 @@ import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { mapGet, type ConfigNode, type MapNode } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
+import { yacsTypeErrors } from './yacs-types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 
 /** `detectron2/config/defaults.py`. */
@@ -252,6 +253,7 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
   if (evalPeriod && evalPeriod.value > 0) plan.evalEverySteps = evalPeriod;
 
   if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'launch with tools/train_net.py --num-gpus N, or set assume.worldSize in .trainlint.yml (SOLVER.IMS_PER_BATCH is the total batch either way)' });
+  const typeErrors = file.tree?.kind === 'map' ? yacsTypeErrors(file.tree) : [];
   return {
     plan,
     missing,
@@ -260,6 +262,7 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
     conflicts,
     ignored,
     launchChecks,
+    ...(typeErrors.length ? { configErrors: typeErrors } : {}),
     globalBatchRounding: 'per-device',
     // WarmupParamScheduler / LRMultiplier stop at MAX_ITER: there is nothing past the end.
     afterDecay: 'flat',

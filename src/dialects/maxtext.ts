@@ -100,6 +100,7 @@ interface Ctx {
   configErrors: ConfigError[];
   ignored: IgnoredSetting[];
   anchor: Range;
+  atRunEnd?: Extraction['atRunEnd'];
 }
 
 const said = (s: Setting): string => `${s.key ?? ''} ${typeof s.value === 'number' ? formatCount(s.value) : String(s.value)}${s.origin === 'default' ? ' (base.yml)' : ''}`.trim();
@@ -215,6 +216,10 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   if (ckpt?.value === false && period && period.origin !== 'default' && period.file === ctx.file.path) {
     ctx.ignored.push({ key: 'checkpoint_period', range: at(ctx, period), message: `${said(period)} is ignored: enable_checkpointing is false, so MaxText writes no checkpoint; remove it or enable checkpointing` });
   }
+  // save_checkpoint_on_completion (base.yml: true in current MaxText; older versions have no such key,
+  // so only a value the composed config holds is used).
+  const onCompletion = v.bool('save_checkpoint_on_completion');
+  if (ckpt?.value !== false && onCompletion?.value === true) ctx.atRunEnd = { save: 'MaxText saves once at the end, with save_checkpoint_on_completion' };
   const evalEvery = v.num('eval_interval');
   if (evalEvery && evalEvery.value > 0) plan.evalEverySteps = { ...evalEvery, unit: 'steps' };
   const dtype = v.str('dtype');
@@ -274,6 +279,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     ...(ctx.checks.length ? { batchChecks: ctx.checks } : {}),
     ...(ctx.configErrors.length ? { configErrors: ctx.configErrors } : {}),
     ...(ctx.ignored.length ? { ignored: ctx.ignored } : {}),
+    ...(ctx.atRunEnd ? { atRunEnd: ctx.atRunEnd } : {}),
     ...(view.overrideTree?.entries.length ? { schemaTree: view.overrideTree } : {}),
     ...(view.overridable ? { overridable: view.overridable } : {}),
     launchChecks: { 'batch-size-mismatch': 'MaxText refuses to start (pyconfig / max_utils raise before training)' },

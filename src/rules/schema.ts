@@ -189,8 +189,15 @@ export function summariseErrors(errors: ErrorObject[], root?: unknown): { path: 
     }
     branchesOf.set(e, branches.reverse());
   });
+  // An `if` error ("must match "else" schema") only wraps the failures of its branch, reported
+  // before it: keep it only when the branch said nothing of its own.
+  const branchSaid = (e: ErrorObject) => {
+    const base = e.schemaPath.endsWith('/if') ? e.schemaPath.slice(0, -'/if'.length) : undefined;
+    return base !== undefined && errors.some((o) => o !== e && (o.schemaPath.startsWith(`${base}/then/`) || o.schemaPath.startsWith(`${base}/else/`)));
+  };
   for (const e of errors) {
     if (absorbed.has(e)) continue;
+    if (e.keyword === 'if' && branchSaid(e)) continue;
     const path = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? [], root);

@@ -1,18 +1,21 @@
 /**
  * A fast path for the YAML most training configs are written in: block mappings and
- * sequences of single-line scalars (plain, single-quoted, double-quoted), flow collections
- * (also over several lines, and a whole document as one), and comments. It builds the same
- * ConfigNode tree as the `yaml` package path in yaml.ts, with the same ranges (including where
- * `yaml` ends a collection after trailing comments), the same PyYAML 1.1 typing (it uses that
- * path's own scalar tags) and the same duplicate-key problems, in one pass over the text
+ * sequences of scalars (plain, also over several lines; single- and double-quoted on one line;
+ * block scalars `|`/`>` with `-`/`+` chomping), flow collections (also over several lines, on
+ * the line below their key, and a whole document as one), anchors and aliases, and comments.
+ * It builds the same ConfigNode tree as the `yaml` package path in yaml.ts, with the same ranges
+ * (including where `yaml` ends a collection after trailing comments), the same PyYAML 1.1 typing
+ * (it uses that path's own scalar tags) and the same duplicate-key problems (an alias repeats
+ * those of its anchored node, as the `yaml` path's build() does), in one pass over the text
  * without building a CST or a Document.
  *
  * Anything outside that subset returns undefined and yaml.ts parses the file with `yaml`,
- * which then also reports every error: anchors and aliases, merge keys, tags, block scalars,
- * multi-line scalars, tabs, CR line ends, directives, several documents, layouts of comments
- * whose ranges it does not model, and every construct that would be an error. The fast path
- * never reports an error of its own. __tests__/yaml-fast.test.ts compares both paths node by
- * node.
+ * which then also reports every error: merge keys, tags, block scalar indentation indicators,
+ * multi-line quoted scalars, tabs, CR line ends, directives, document markers, several
+ * documents, aliases that would add more than FAST_ALIAS_NODES nodes (the `yaml` path applies
+ * the alias bound), layouts of comments whose ranges it does not model, and every construct
+ * that would be an error. The fast path never reports an error of its own.
+ * __tests__/yaml-fast.test.ts compares both paths node by node.
  */
 import type { ConfigNode, MapEntry, ScalarNode, ScalarValue } from '../tree.js';
 import type { Range } from '../types.js';
@@ -58,6 +61,22 @@ const DQ_ESCAPES: Record<string, string> = {
   P: '\u2029',
 };
 
+/** Anchor and alias names the fast path reads (others go to the `yaml` path). */
+const ANCHOR_NAME = /[A-Za-z0-9_.-]+/y;
+/**
+ * Nodes (and scalar characters) that aliases may add on the fast path: far below the `yaml`
+ * path's bounds (MAX_ALIAS_NODES, MAX_ALIAS_CHARS in yaml.ts), which judge every file beyond.
+ */
+const FAST_ALIAS_NODES = 10_000;
+const FAST_ALIAS_CHARS = 1_000_000;
+
+/**
+ * The deepest node an alias copy may hold. The `yaml` path counts one more level per alias on the
+ * way down and each alias stands at least one level deep, so its depth stays under twice this,
+ * inside its MAX_DEPTH (64): the fast path never takes a file the `yaml` path finds too deep.
+ */
+const MAX_ALIAS_COPY_DEPTH = 30;
+
 /** Nesting the fast path handles; deeper files go to the `yaml` path (and its depth limit). */
 const MAX_FAST_DEPTH = 40;
 
@@ -72,11 +91,37 @@ interface Built {
   nodeEnd: number;
   /** The start of the first line after the value: where the next entry is looked for. */
   resume: number;
+  /**
+   * The comment lines after the value that `yaml` did not give to the value (its "trailing item"):
+   * the deepest indent among them (-1: no such comment) and where the item ends. When the
+   * collections around the value close, each one (from the innermost) keeps the item, which then
+   * ends that collection's range[2], unless the collection is at indent 0 or every comment is
+   * indented less than it; then it moves on to the enclosing collection.
+   */
+  trail: number;
+  trailEnd: number;
+}
+
+/** No trailing comments. */
+const NO_TRAIL = -1;
+
+/** An anchored node and the problems reported while building it (an alias reports them again, as the `yaml` path does). */
+interface Anchored {
+  node: ConfigNode;
+  problems: LoadProblem[];
+  /** Definitions in document order: an alias names the last one before it, also when nested in another. */
+  order: number;
 }
 
 class FastYaml {
   private readonly lineStarts: number[] = [0];
   readonly problems: LoadProblem[] = [];
+  private readonly anchors = new Map<string, Anchored>();
+  /** Anchors whose node is being built: an alias to one is a cycle (the `yaml` path reports it). */
+  private readonly openAnchors = new Set<string>();
+  private anchorCount = 0;
+  private aliasNodes = 0;
+  private aliasChars = 0;
 
   constructor(
     private readonly text: string,
@@ -118,7 +163,7 @@ class FastYaml {
   /** Offset after the line that holds `from` (after its newline, or the end of the text). */
   private nextLineStart(from: number): number {
     if (from >= this.text.length) return this.text.length;
-    return this.lineEnd(from) + 1;
+    return Math.min(this.lineEnd(from) + 1, this.text.length);
   }
 
   /**
@@ -145,14 +190,14 @@ class FastYaml {
   /**
    * The end of a single-line value that stands at the end of its line (yaml's range[2]): after
    * the line's newline, then after every following comment line indented deeper than the
-   * collection that holds the value (blank lines between them included).
+   * collection that holds the value (blank lines between them included). The comment lines
+   * after those (from the first one not indented deeper) form the trailing item (see `Built`).
    */
-  private valueNodeEnd(afterValue: number, parentIndent: number): number {
+  private valueNodeEnd(afterValue: number, parentIndent: number): { end: number; trail: number; trailEnd: number } {
     const t = this.text;
     let end = this.nextLineStart(afterValue);
     let p = end;
-    let strayIndent = -1;
-    let nextIndent = 0;
+    let trail = NO_TRAIL;
     while (p < t.length) {
       let i = p;
       while (t.charCodeAt(i) === SPACE) i++;
@@ -163,18 +208,140 @@ class FastYaml {
         continue;
       }
       if (c === HASH) {
-        if (strayIndent < 0 && i - p > parentIndent) end = this.nextLineStart(i);
-        else strayIndent = Math.max(strayIndent, i - p);
+        if (trail < 0 && i - p > parentIndent) end = this.nextLineStart(i);
+        else trail = Math.max(trail, i - p);
         p = this.nextLineStart(i);
         continue;
       }
-      nextIndent = i - p;
-      break;
+      // The item runs to the next content (its indent included).
+      return { end, trail, trailEnd: i };
     }
-    // A comment deeper than the line that follows it sits in a collection that ends there: the
-    // `yaml` path counts it in some enclosing range, in ways the fast path does not model.
-    if (strayIndent > nextIndent) throw UNSUPPORTED;
-    return end;
+    return { end, trail, trailEnd: t.length };
+  }
+
+  /** The trailing item (see `Built`) from the line start `from` to the next content line. */
+  private trailFrom(from: number): { trail: number; trailEnd: number } {
+    const t = this.text;
+    let trail = NO_TRAIL;
+    for (let p = from; p < t.length; ) {
+      let i = p;
+      while (t.charCodeAt(i) === SPACE) i++;
+      if (i >= t.length) break;
+      const c = t.charCodeAt(i);
+      if (c === HASH) trail = Math.max(trail, i - p);
+      else if (c !== NL) return { trail, trailEnd: i };
+      p = this.nextLineStart(i);
+    }
+    return { trail, trailEnd: t.length };
+  }
+
+  /**
+   * A block scalar (`|` or `>`, with `-`/`+` chomping; no indentation indicator) whose header is
+   * at `start`, the value of a collection indented `parentIndent`; built as `yaml` builds it: its
+   * lines are those indented at least as deep as its first non-blank line (which must be deeper
+   * than the collection), and blank lines; without `+`, trailing blank lines not indented deeper
+   * than the content are left out of its range. Empty ones, leading blank lines indented deeper
+   * than the content and the end of the text inside one go to the `yaml` path.
+   */
+  private blockScalar(start: number, parentIndent: number): Built {
+    const t = this.text;
+    const folded = t.charCodeAt(start) === 0x3e;
+    let h = start + 1;
+    const chomp = t[h] === '-' || t[h] === '+' ? t[h++] : '';
+    const headerEnd = this.expectLineEnd(h);
+    if (headerEnd === h && h < t.length && t.charCodeAt(h) !== NL) throw UNSUPPORTED;
+    const body = this.nextLineStart(headerEnd);
+    if (headerEnd >= t.length) throw UNSUPPORTED;
+    // The first non-blank line sets the content indent.
+    let p = body;
+    let contentIndent = -1;
+    while (p < t.length) {
+      let i = p;
+      while (t.charCodeAt(i) === SPACE) i++;
+      if (i >= t.length) break;
+      if (t.charCodeAt(i) !== NL) {
+        contentIndent = i - p;
+        break;
+      }
+      p = i + 1;
+    }
+    if (contentIndent <= parentIndent) throw UNSUPPORTED;
+    // The lines of the scalar: blank, or indented at least `contentIndent`.
+    let end = p; // the start of the line after the last line taken
+    for (let q = p; q < t.length; ) {
+      let i = q;
+      while (t.charCodeAt(i) === SPACE) i++;
+      if (i >= t.length) throw UNSUPPORTED; // spaces at the end of the text
+      if (t.charCodeAt(i) !== NL && i - q < contentIndent) break;
+      const eol = this.lineEnd(i);
+      if (eol >= t.length) throw UNSUPPORTED; // no newline after the last line
+      q = eol + 1;
+      end = q;
+    }
+    if (chomp !== '+') {
+      // Trailing blank lines with at most `contentIndent` spaces are not the scalar's.
+      while (end > p) {
+        const prev = t.lastIndexOf('\n', end - 2);
+        const lineStart = prev + 1;
+        if (lineStart < body) break;
+        const line = t.slice(lineStart, end - 1);
+        if (line.length <= contentIndent && /^ *$/.test(line)) end = lineStart;
+        else break;
+      }
+    }
+    const value = FastYaml.blockScalarValue(t.slice(body, end), folded, chomp, contentIndent);
+    const node = this.scalarNode(start, end, value, value, false);
+    const trail = this.trailFrom(end);
+    return { node, nodeEnd: end, resume: end, trail: trail.trail, trailEnd: trail.trailEnd };
+  }
+
+  /** The value of a block scalar's lines (each ending in a newline), as `yaml` resolves them. */
+  private static blockScalarValue(source: string, folded: boolean, chomp: string, contentIndent: number): string {
+    const lines = source.slice(0, -1).split('\n');
+    const indentOf = (line: string) => line.length - line.trimStart().length;
+    let last = lines.length; // lines from `last` on are blank (chomped)
+    while (last > 0 && /^ *$/.test(lines[last - 1])) last--;
+    let first = 0;
+    while (/^ *$/.test(lines[first])) {
+      if (lines[first].length > contentIndent) throw UNSUPPORTED; // yaml: an error
+      first++;
+    }
+    // Trailing blank lines indented deeper than the content belong to the content.
+    for (let i = lines.length - 1; i >= last; i--) if (lines[i].length > contentIndent) last = i + 1;
+    let value = '';
+    for (let i = 0; i < first; i++) value += '\n';
+    let sep = '';
+    let prevMore = false;
+    for (let i = first; i < last; i++) {
+      const line = lines[i];
+      const rest = line.slice(contentIndent);
+      if (!folded) {
+        value += sep + rest;
+        sep = '\n';
+      } else if (indentOf(line) > contentIndent) {
+        if (sep === ' ') sep = '\n';
+        else if (!prevMore && sep === '\n') sep = '\n\n';
+        value += sep + rest;
+        sep = '\n';
+        prevMore = true;
+      } else if (rest === '') {
+        if (sep === '\n') value += '\n';
+        else sep = '\n';
+      } else {
+        value += sep + rest;
+        sep = ' ';
+        prevMore = false;
+      }
+    }
+    if (chomp === '+') {
+      for (let i = last; i < lines.length; i++) value += '\n' + lines[i].slice(contentIndent);
+      // The newline that ends the last line.
+      value += '\n';
+      if (!value.endsWith('\n')) value += '\n';
+    } else if (chomp === '') {
+      value += '\n';
+    }
+    return value;
   }
 
   /** After a value on a line: only spaces and an optional ` #` comment may follow. Returns the offset of the newline/EOF. */
@@ -338,6 +505,13 @@ class FastYaml {
       const q = this.quoted(i);
       return { node: this.scalarNode(i, q.end, q.value, q.value, false), end: q.end };
     }
+    if (c === 0x2a && !atKey) {
+      // An alias item: `*name` then a space, `,` or the closing bracket.
+      const { end } = this.anchorName(i);
+      const d = t.charCodeAt(end);
+      if (!(d === SPACE || d === COMMA || d === RBRACKET || d === RBRACE)) throw UNSUPPORTED;
+      return { node: this.aliasCopy(i, depth + 1), end };
+    }
     if (!FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
     let end = i;
     let j = i;
@@ -378,8 +552,9 @@ class FastYaml {
           i = this.skipSpaces(i + 1);
           const c = t.charCodeAt(i);
           if (c === COMMA || c === close || c === NL || c === HASH) throw UNSUPPORTED;
+          const entry = this.addEntry(entries, seen, k.node as ScalarNode);
           const v = this.flowItem(i, depth, false, blockIndent);
-          this.addEntry(entries, seen, k.node as ScalarNode, v.node);
+          entry.value = v.node;
           i = v.end;
         } else {
           const v = this.flowItem(i, depth, false, blockIndent);
@@ -403,7 +578,11 @@ class FastYaml {
 
   // --- block collections ---------------------------------------------------------------
 
-  private addEntry(entries: MapEntry[], seen: Map<string, Range>, keyNode: ScalarNode, value: ConfigNode): void {
+  /**
+   * Adds the entry of `keyNode` (its value set by the caller once built) and reports a duplicate
+   * key before any problem inside the value, in the order the `yaml` path reports them.
+   */
+  private addEntry(entries: MapEntry[], seen: Map<string, Range>, keyNode: ScalarNode): MapEntry {
     const key = String(keyNode.value ?? '');
     const keyRange = keyNode.range;
     const first = seen.get(key);
@@ -416,7 +595,9 @@ class FastYaml {
     } else {
       seen.set(key, keyRange);
     }
-    entries.push({ key, keyRange, value });
+    const entry: MapEntry = { key, keyRange, value: keyNode };
+    entries.push(entry);
+    return entry;
   }
 
   /**
@@ -464,13 +645,157 @@ class FastYaml {
     const t = this.text;
     const i = this.skipSpaces(from);
     const c = t.charCodeAt(i);
+    if (c === 0x26 && i > from) return this.anchoredValue(i, indent, depth, inMap);
+    if (c === 0x2a && i > from) return this.aliasValue(i, indent, depth);
     if (i >= t.length || c === NL || c === HASH) {
       if (c === HASH && i === from) throw UNSUPPORTED;
       const next = this.nextContent(this.nextLineStart(i));
       const nestedOk = next && (next.indent > indent || (inMap && next.indent === indent && this.isSeqLine(next.start + next.indent)));
-      if (next && nestedOk) return this.blockNode(next.start, next.indent, depth + 1);
-      return { node: this.scalarNode(i, i, null, '', true), nodeEnd: inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent), resume: this.nextLineStart(i) };
+      if (next && nestedOk) {
+        // A flow collection or a scalar alone on the next, deeper line (not a key, not a block scalar).
+        const at = next.start + next.indent;
+        const d = t.charCodeAt(at);
+        if (next.indent > indent && !this.isSeqLine(at) && d !== 0x7c && d !== 0x3e && !this.blockKey(at)) return this.lineValue(at, indent, depth);
+        return this.blockNode(next.start, next.indent, depth + 1);
+      }
+      return {
+        node: this.scalarNode(i, i, null, '', true),
+        nodeEnd: inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent),
+        resume: this.nextLineStart(i),
+        trail: NO_TRAIL,
+        trailEnd: 0,
+      };
     }
+    return this.lineValue(i, indent, depth);
+  }
+
+  /**
+   * The lines that continue a plain scalar whose first line's text ends at `firstEnd`, in a
+   * collection indented `indent`: each following line indented deeper, folded as YAML folds them
+   * (one line break: a space; blank lines: one newline each). Returns the folded text added and
+   * where the last line's text ends, or undefined when the scalar is one line. Comments on or
+   * between its lines, `: `, ` #` and lines starting with an indicator go to the `yaml` path.
+   */
+  private plainContinuation(firstEnd: number, indent: number): { text: string; end: number } | undefined {
+    const t = this.text;
+    const firstEol = this.lineEnd(firstEnd);
+    let commented = this.skipSpaces(firstEnd) < firstEol;
+    let text = '';
+    let end = -1;
+    let blanks = 0;
+    for (let p = firstEol + 1; p < t.length; ) {
+      const i = this.skipSpaces(p);
+      if (i >= t.length) break;
+      const c = t.charCodeAt(i);
+      if (c === NL) {
+        blanks++;
+        p = i + 1;
+        continue;
+      }
+      if (c === HASH) {
+        // A comment line ends the scalar; a deeper line after it is not for the fast path.
+        commented = true;
+        p = this.nextLineStart(i);
+        continue;
+      }
+      if (i - p <= indent) break;
+      if (commented || !FastYaml.plainStart(c, t.charCodeAt(i + 1)) || c === DASH || c === 0x3f || c === COLON) throw UNSUPPORTED;
+      const lineEnd = this.blockPlainEnd(i); // throws on `: ` and a trailing `:`
+      if (this.skipSpaces(lineEnd) < this.lineEnd(i)) throw UNSUPPORTED; // a comment after it
+      text += (blanks > 0 ? '\n'.repeat(blanks) : ' ') + t.slice(i, lineEnd);
+      blanks = 0;
+      end = lineEnd;
+      p = this.nextLineStart(i);
+    }
+    return end < 0 ? undefined : { text, end };
+  }
+
+  /** The name of an anchor or alias whose indicator is at `at`, and the offset after it. */
+  private anchorName(at: number): { name: string; end: number } {
+    ANCHOR_NAME.lastIndex = at + 1;
+    const m = ANCHOR_NAME.exec(this.text);
+    if (!m) throw UNSUPPORTED;
+    return { name: m[0], end: at + 1 + m[0].length };
+  }
+
+  /**
+   * `&name value` after `key:` or `- `: the value on the same line (not a key), or a block
+   * collection below. Built as without the anchor (its range starts at the value); the node and
+   * the problems reported inside it are kept for the aliases that follow.
+   */
+  private anchoredValue(at: number, indent: number, depth: number, inMap: boolean): Built {
+    const t = this.text;
+    const { name, end } = this.anchorName(at);
+    const after = t.charCodeAt(end);
+    if (end < t.length && after !== SPACE && after !== NL) throw UNSUPPORTED;
+    const i = this.skipSpaces(end);
+    const c = t.charCodeAt(i);
+    const problemsBefore = this.problems.length;
+    const order = this.anchorCount++;
+    this.openAnchors.add(name);
+    let built: Built;
+    if (i < t.length && c !== NL && c !== HASH) {
+      if (c === 0x26 || c === 0x2a || c === 0x21 || this.blockKey(i)) throw UNSUPPORTED;
+      built = this.lineValue(i, indent, depth);
+    } else {
+      if (c === HASH && i === end) throw UNSUPPORTED;
+      const next = this.nextContent(this.nextLineStart(i));
+      if (!next) throw UNSUPPORTED;
+      const first = next.start + next.indent;
+      const seqLine = this.isSeqLine(first);
+      if (!(next.indent > indent || (inMap && next.indent === indent && seqLine))) throw UNSUPPORTED;
+      if (!seqLine && !this.blockKey(first)) throw UNSUPPORTED;
+      built = this.blockNode(next.start, next.indent, depth + 1);
+    }
+    this.openAnchors.delete(name);
+    const inner = this.anchors.get(name);
+    if (!inner || inner.order < order) this.anchors.set(name, { node: built.node, problems: this.problems.slice(problemsBefore), order });
+    return built;
+  }
+
+  /** `*name` after `key:` or `- `, alone on its line: a copy of the anchored node, with its problems. */
+  private aliasValue(at: number, indent: number, depth: number): Built {
+    const { end } = this.anchorName(at);
+    const node = this.aliasCopy(at, depth + 1);
+    const eol = this.expectLineEnd(end);
+    const next = this.nextContent(this.nextLineStart(eol));
+    if (next && next.indent > indent) throw UNSUPPORTED;
+    const ends = this.valueNodeEnd(eol, indent);
+    return { node, nodeEnd: ends.end, resume: this.nextLineStart(eol), trail: ends.trail, trailEnd: ends.trailEnd };
+  }
+
+  /**
+   * The node an alias at `at` stands for, as the `yaml` path builds it: a copy of the anchored
+   * node (same ranges), its problems reported again. Unknown anchors, cycles, expansions beyond
+   * the fast path's budget and nesting beyond its depth go to the `yaml` path.
+   */
+  private aliasCopy(at: number, depth: number): ConfigNode {
+    const { name } = this.anchorName(at);
+    const target = this.anchors.get(name);
+    if (!target || this.openAnchors.has(name)) throw UNSUPPORTED;
+    const copy = (node: ConfigNode, d: number): ConfigNode => {
+      if (d > MAX_ALIAS_COPY_DEPTH || ++this.aliasNodes > FAST_ALIAS_NODES) throw UNSUPPORTED;
+      const range = { ...node.range };
+      if (node.kind === 'scalar') {
+        this.aliasChars += node.source.length;
+        if (this.aliasChars > FAST_ALIAS_CHARS) throw UNSUPPORTED;
+        return { ...node, range };
+      }
+      if (node.kind === 'seq') return { kind: 'seq', items: node.items.map((item) => copy(item, d + 1)), range };
+      return { kind: 'map', entries: node.entries.map((e) => ({ key: e.key, keyRange: { ...e.keyRange }, value: copy(e.value, d + 1) })), range };
+    };
+    const node = copy(target.node, depth);
+    for (const p of target.problems) this.problems.push({ ...p, range: { ...p.range } });
+    return node;
+  }
+
+  /**
+   * A value that starts at `i` and, except a block scalar, ends on its line: a flow collection,
+   * a quoted or plain scalar, or a block scalar; `indent` is that of the collection holding it.
+   */
+  private lineValue(i: number, indent: number, depth: number): Built {
+    const t = this.text;
+    const c = t.charCodeAt(i);
     let valueEnd: number;
     let node: ConfigNode;
     if (c === LBRACKET || c === LBRACE) {
@@ -481,16 +806,28 @@ class FastYaml {
       const q = this.quoted(i);
       node = this.scalarNode(i, q.end, q.value, q.value, false);
       valueEnd = q.end;
+    } else if (c === 0x7c || c === 0x3e) {
+      return this.blockScalar(i, indent);
     } else {
       if (!FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
       valueEnd = this.blockPlainEnd(i);
-      node = this.plainNode(i, valueEnd, false);
+      const more = this.plainContinuation(valueEnd, indent);
+      if (more) {
+        valueEnd = more.end;
+        const text = t.slice(i, this.blockPlainEnd(i)) + more.text;
+        const resolved = this.resolvePlain(text, false);
+        if (!resolved) throw UNSUPPORTED;
+        node = this.scalarNode(i, valueEnd, resolved.value, text, true);
+      } else {
+        node = this.plainNode(i, valueEnd, false);
+      }
     }
     const eol = this.expectLineEnd(valueEnd);
     // A deeper line after a one-line value would continue it (multi-line scalar) or be an error.
     const next = this.nextContent(this.nextLineStart(eol));
     if (next && next.indent > indent) throw UNSUPPORTED;
-    return { node, nodeEnd: this.valueNodeEnd(eol, indent), resume: this.nextLineStart(eol) };
+    const ends = this.valueNodeEnd(eol, indent);
+    return { node, nodeEnd: ends.end, resume: this.nextLineStart(eol), trail: ends.trail, trailEnd: ends.trailEnd };
   }
 
   /**
@@ -614,16 +951,14 @@ class FastYaml {
     const entries: MapEntry[] = [];
     const seen = new Map<string, Range>();
     let keyAt = firstKey;
-    let nodeEnd = firstKey;
-    let resume = firstKey;
+    let v: Built;
     for (;;) {
       const k = this.blockKey(keyAt);
       if (!k) throw UNSUPPORTED;
-      const v = this.blockValue(k.afterColon, indent, depth, true);
-      this.addEntry(entries, seen, k.key, v.node);
-      nodeEnd = v.nodeEnd;
-      resume = v.resume;
-      const next = this.nextContent(resume);
+      const entry = this.addEntry(entries, seen, k.key);
+      v = this.blockValue(k.afterColon, indent, depth, true);
+      entry.value = v.node;
+      const next = this.nextContent(v.resume);
       if (!next || next.indent < indent) break;
       if (next.indent > indent) throw UNSUPPORTED;
       keyAt = next.start + next.indent;
@@ -633,7 +968,7 @@ class FastYaml {
         throw UNSUPPORTED;
       }
     }
-    return { node: { kind: 'map', entries, range: this.range(firstKey, nodeEnd) }, nodeEnd, resume };
+    return this.closeBlock({ kind: 'map', entries, range: this.range(firstKey, v.nodeEnd) }, indent, v);
   }
 
   /** A block sequence whose `-` lines are indented `indent`. */
@@ -641,14 +976,12 @@ class FastYaml {
     const t = this.text;
     const items: ConfigNode[] = [];
     const start = lineStart + indent;
+    let v: Built;
     let dash = start;
-    let nodeEnd = start;
-    let resume = start;
     for (;;) {
       const after = dash + 1;
       const i = this.skipSpaces(after);
       const c = t.charCodeAt(i);
-      let v: Built;
       if (i < t.length && c !== NL && c !== HASH && this.isSeqLine(i)) throw UNSUPPORTED; // `- - a`
       const key = i < t.length && c !== NL && c !== HASH && i > after ? this.blockKey(i) : undefined;
       if (key) {
@@ -658,9 +991,7 @@ class FastYaml {
         v = this.blockValue(after, indent, depth, false);
       }
       items.push(v.node);
-      nodeEnd = v.nodeEnd;
-      resume = v.resume;
-      const next = this.nextContent(resume);
+      const next = this.nextContent(v.resume);
       if (!next || next.indent < indent) break;
       if (next.indent > indent) throw UNSUPPORTED;
       dash = next.start + next.indent;
@@ -670,7 +1001,20 @@ class FastYaml {
         break;
       }
     }
-    return { node: { kind: 'seq', items, range: this.range(start, nodeEnd) }, nodeEnd, resume };
+    return this.closeBlock({ kind: 'seq', items, range: this.range(start, v.nodeEnd) }, indent, v);
+  }
+
+  /**
+   * A block collection at `indent` closes after its last value `last`: `yaml` keeps the trailing
+   * comment item in it (its range[2], where the enclosing collection's range ends, then runs to
+   * the item's end) unless it is at indent 0 or every comment of the item is indented less than
+   * it, in which case the item moves on to the enclosing collection.
+   */
+  private closeBlock(node: ConfigNode, indent: number, last: Built): Built {
+    if (last.trail >= 0 && indent > 0 && last.trail >= indent) {
+      return { node, nodeEnd: last.trailEnd, resume: last.resume, trail: NO_TRAIL, trailEnd: 0 };
+    }
+    return { node, nodeEnd: last.nodeEnd, resume: last.resume, trail: last.trail, trailEnd: last.trailEnd };
   }
 
   /** The start of the line `offset` is on; an offset at a line start is its own. */
