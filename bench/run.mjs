@@ -3,7 +3,7 @@
 //   bash bench/install-peers.sh            # once: ajv-cli, Spectral, yamllint at pinned versions
 //   npm run bundle && node bench/run.mjs [--corpus DIR] [--sizes 1000,5000] [--repeats 3]
 //                                        [--tools floor,yaml,ajv-cli,yamllint,spectral]
-//                                        [--startup-runs 11]
+//                                        [--startup-runs 11]   (Node 24 from TRAINLINT_NODE24)
 //
 // For each size it builds the N-file corpus (bench/corpus.mjs, cycled from ../shared/corpus by
 // default), then runs every peer paired with trainlint: per repeat, the peer and then trainlint
@@ -36,7 +36,8 @@ const tools = opt('tools', 'floor,yaml,ajv-cli,yamllint,spectral').split(',');
 const startupRuns = Number(opt('startup-runs', 11));
 const jsonOut = opt('json', undefined);
 const node = process.execPath;
-const node24 = path.join(repo, 'node_modules', 'node', 'bin', 'node');
+// Node 24 (the action's runtime): TRAINLINT_NODE24 (scripts/node24.sh prints it), else a local `node` package.
+const node24 = process.env.TRAINLINT_NODE24 || path.join(repo, 'node_modules', 'node', 'bin', 'node');
 const cli = path.join(repo, 'dist', 'cli.js');
 const work = path.join(home, 'work');
 mkdirSync(work, { recursive: true });
@@ -107,9 +108,9 @@ const ajvBin = path.join(peers, 'node_modules', 'ajv-cli', 'dist', 'index.js');
 const spectralBin = path.join(peers, 'node_modules', '@stoplight', 'spectral-cli', 'dist', 'index.js');
 
 /** trainlint on `files` (undefined: the whole folder), JSON report to a file; returns files linted. */
-function trainlint(dir, files) {
+function trainlint(dir, files, extra = []) {
   const out = path.join(work, 'trainlint-report.json');
-  const r = timed(node, [cli, ...(files ?? ['.']), '--format', 'json', '--output', out], dir);
+  const r = timed(node, [cli, ...(files ?? ['.']), ...extra, '--format', 'json', '--output', out], dir);
   r.files = JSON.parse(readFileSync(out, 'utf8')).files.length;
   return r;
 }
@@ -154,7 +155,7 @@ const fmtS = (s) => (s < 10 ? s.toFixed(2) : s.toFixed(1));
 
 for (const n of sizes) {
   const c = buildCorpus(corpusSource, n, work);
-  const perSize = { formats: c.formats, bytes: c.bytes, rows: [] };
+  const perSize = { dir: c.dir, formats: c.formats, bytes: c.bytes, rows: [] };
   console.error(`corpus of ${n}: ${c.formats.yaml} YAML, ${c.formats.json} JSON, ${c.formats.toml} TOML (${(c.bytes / 2 ** 20).toFixed(1)} MiB) in ${c.dir}`);
   const allTrainlint = [];
   for (const id of tools) {
@@ -189,6 +190,20 @@ for (const n of sizes) {
   results.sizes[n] = perSize;
 }
 
+// Lint workers: the largest corpus with one thread (`--jobs 1`) and as run by default, paired.
+{
+  const n = sizes.at(-1);
+  const dir = results.sizes[n].dir;
+  const one = [];
+  const dflt = [];
+  for (let i = 0; i < repeats; i++) {
+    one.push(trainlint(dir, undefined, ['--jobs', '1']));
+    dflt.push(trainlint(dir));
+  }
+  const sum = (rs) => ({ seconds: median(rs.map((r) => r.seconds)), cpu: median(rs.map((r) => r.cpu)), mib: Math.max(...rs.map((r) => r.mib)) });
+  results.threads = { files: n, serial: sum(one), workers: sum(dflt), cores: cpus().length };
+}
+
 // Start-up: one file, a new process each time, interleaved with `node -e 0`.
 const oneFile = path.join(repo, 'examples', 'hf-trainer', 'sft.yaml');
 function startupRatio(nodeBin, extraEnv = {}) {
@@ -212,7 +227,10 @@ const cacheDir = path.join(tmpdir(), `trainlint-bench-compile-cache-${process.pi
 // The CLI as users run it (it does not turn Node's compile cache on by itself).
 results.startup.cli = { node: nodeVersion(node), ...startupRatio(node) };
 if (existsSync(node24)) {
+  // dist/cli.js turns Node's compile cache on (Node 22+): after the first run it is warm, as for a
+  // user's repeated runs; cold is every run compiling the bundle again.
   results.startup.cli24 = { node: nodeVersion(node24), ...startupRatio(node24) };
+  results.startup.cli24cold = { node: nodeVersion(node24), ...startupRatio(node24, { NODE_DISABLE_COMPILE_CACHE: '1' }) };
   const nodeOnly = [];
   for (let i = 0; i < startupRuns; i++) {
     const s = process.hrtime.bigint();
@@ -254,9 +272,16 @@ if (sizes.length >= 2) {
   const tb = results.sizes[b].trainlint;
   out.push(`scaling: ${b} files take ${(tb.seconds / ta.seconds).toFixed(2)}× the time of ${a} (CPU ${(tb.cpu / ta.cpu).toFixed(2)}×) for ${(b / a).toFixed(1)}× the files`);
 }
+const th = results.threads;
+if (th) {
+  out.push(
+    `lint workers, ${th.files} files on ${th.cores} cores: one thread (--jobs 1) ${fmtS(th.serial.seconds)} s (CPU ${fmtS(th.serial.cpu)} s, ${th.serial.mib.toFixed(0)} MiB), default ${fmtS(th.workers.seconds)} s (CPU ${fmtS(th.workers.cpu)} s, ${th.workers.mib.toFixed(0)} MiB)`,
+  );
+}
 const s = results.startup;
 out.push(`start-up, one file in a new process: CLI ${s.cli.cliMs.toFixed(0)} ms vs node -e 0 ${s.cli.nodeMs.toFixed(0)} ms = ${s.cli.ratio.toFixed(2)}× (${s.cli.node})`);
-if (s.cli24) out.push(`start-up, one file in a new process: CLI ${s.cli24.cliMs.toFixed(0)} ms vs node -e 0 ${s.cli24.nodeMs.toFixed(0)} ms = ${s.cli24.ratio.toFixed(2)}× (${s.cli24.node})`);
+if (s.cli24) out.push(`start-up, one file in a new process: CLI ${s.cli24.cliMs.toFixed(0)} ms vs node -e 0 ${s.cli24.nodeMs.toFixed(0)} ms = ${s.cli24.ratio.toFixed(2)}× (${s.cli24.node}, warm compile cache)`);
+if (s.cli24cold) out.push(`start-up, one file in a new process: CLI ${s.cli24cold.cliMs.toFixed(0)} ms vs node -e 0 ${s.cli24cold.nodeMs.toFixed(0)} ms = ${s.cli24cold.ratio.toFixed(2)}× (${s.cli24cold.node}, cold: no compile cache)`);
 for (const [label, a] of [['cold', s.action], ['warm compile cache', s.actionWarm]]) {
   if (!a) continue;
   out.push(

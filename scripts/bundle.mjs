@@ -17,8 +17,12 @@ const shared = {
   banner: { js: "import { createRequire as __trainlintCreateRequire } from 'node:module';\nconst require = __trainlintCreateRequire(import.meta.url);" },
 };
 
-// The CLI is one self-contained file. The action is a small entry (dist/index.js) that turns on
-// Node's compile cache and then imports the bundled action (dist/action-main.js).
-await build({ ...shared, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist' });
+// The CLI is a small entry (dist/cli.js) that turns on Node's compile cache and then imports the
+// bundled command (dist/cli-main.js). The action is a small entry (dist/index.js) that turns on
+// Node's compile cache and then imports the bundled action (dist/action-main.js), which loads the
+// REST client (dist/github-client.js: octokit and its HTTP client) only at its first API call.
+await build({ ...shared, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', external: ['./cli-main.js'] });
+await build({ ...shared, entryPoints: { 'cli-main': 'src/cli-main.ts' }, outdir: 'dist' });
 await build({ ...shared, entryPoints: { index: 'src/index.ts' }, outdir: 'dist', external: ['./action-main.js'] });
-await build({ ...shared, entryPoints: { 'action-main': 'src/action-main.ts' }, outdir: 'dist' });
+await build({ ...shared, entryPoints: { 'action-main': 'src/action-main.ts' }, outdir: 'dist', external: ['./github-client.js'] });
+await build({ ...shared, entryPoints: { 'github-client': 'src/action/github-client.ts' }, outdir: 'dist' });

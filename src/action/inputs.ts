@@ -1,5 +1,5 @@
 /** The action's inputs (action.yml), read and validated once. */
-import * as core from '@actions/core';
+import * as core from './core.js';
 
 import type { FailOn } from './fail-on.js';
 import { DEFAULT_API_TIME_LIMIT_S } from './octokit.js';

@@ -5,7 +5,7 @@
  * workflow-command annotations) and an optional sticky PR comment. A reporting channel that
  * fails is logged and never fails the job by itself; the exit status follows `fail-on`.
  */
-import * as core from '@actions/core';
+import * as core from './core.js';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { CONFIG_NAMES } from '../config/load-config.js';
@@ -53,7 +53,7 @@ async function resolveBase(root: string, inputs: Inputs, event: ActionEvent): Pr
   return { local: false };
 }
 
-async function changedFiles(root: string, base: { sha?: string; local: boolean }, event: ActionEvent, octokit: () => Octokit | undefined): Promise<ChangedFile[] | undefined> {
+async function changedFiles(root: string, base: { sha?: string; local: boolean }, event: ActionEvent, octokit: () => Promise<Octokit> | undefined): Promise<ChangedFile[] | undefined> {
   if (!base.sha) return undefined;
   if (base.local) {
     try {
@@ -62,7 +62,7 @@ async function changedFiles(root: string, base: { sha?: string; local: boolean }
       log(`trainlint: ${(err as Error).message}`);
     }
   }
-  const client = octokit();
+  const client = event.prNumber !== undefined ? await octokit() : undefined;
   if (event.prNumber !== undefined && client) {
     try {
       return await apiChangedFiles(client, event.owner, event.repo, event.prNumber);
@@ -124,7 +124,8 @@ export async function run(): Promise<void> {
     const event = readEvent();
     const root = process.env.GITHUB_WORKSPACE || process.cwd();
     const tempDir = process.env.RUNNER_TEMP || tmpdir();
-    let client: Octokit | undefined;
+    // Created at the first API call (octokit.ts loads the client's code then).
+    let client: Promise<Octokit> | undefined;
     const budget = new ApiBudget(inputs.apiTimeLimit * 1000);
     const octokit = () => (inputs.token ? (client ??= createOctokit(inputs.token, log, budget)) : undefined);
 
@@ -136,7 +137,7 @@ export async function run(): Promise<void> {
 
     // Without the base commit locally, base versions come through the REST contents API, held in
     // a synthetic commit: first the policy files, then (after a head-only pass) the changed configs.
-    const api = base.sha && !base.local && touched ? octokit() : undefined;
+    const api = base.sha && !base.local && touched ? await octokit() : undefined;
     const fromApi = new Map<string, string | null>();
     let baseCommit = base.local ? base.sha : undefined;
     if (api && base.sha) {
@@ -187,7 +188,7 @@ export async function run(): Promise<void> {
     const failing = isFailing(report, inputs.failOn);
     if (inputs.annotations !== 'off') {
       let viaChecks = false;
-      const checksApi = octokit();
+      const checksApi = await octokit();
       if (inputs.annotations !== 'commands' && checksApi && event.owner && event.headSha) {
         try {
           const runUrl = process.env.GITHUB_RUN_ID ? `${md.links!.serverUrl}/${event.owner}/${event.repo}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
@@ -213,7 +214,7 @@ export async function run(): Promise<void> {
     }
 
     if (inputs.comment) {
-      const commentApi = octokit();
+      const commentApi = event.prNumber === undefined ? undefined : await octokit();
       if (event.prNumber === undefined) log('trainlint: comment: true has no effect outside pull requests');
       else if (!commentApi) log('trainlint: comment: true needs a token');
       else {

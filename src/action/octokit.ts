@@ -13,11 +13,10 @@
  *   MAX_RETRY_AFTER_S (60 s) and only within the limit; past it the call is not retried. The log
  *   announces a retry only when it will be made.
  */
-import { getOctokit } from '@actions/github';
-import { throttling } from '@octokit/plugin-throttling';
 import { stripTerminalControls } from '../report/escape.js';
+import type { Octokit } from './github-client.js';
 
-export type Octokit = ReturnType<typeof getOctokit>;
+export type { Octokit };
 
 /** Default of the `api-time-limit` input, seconds. */
 export const DEFAULT_API_TIME_LIMIT_S = 180;
@@ -104,7 +103,12 @@ export function boundedFetch(budget: ApiBudget, log: (s: string) => void, retryB
   };
 }
 
-export function createOctokit(token: string, log: (s: string) => void, budget: ApiBudget, env: NodeJS.ProcessEnv = process.env): Octokit {
+/**
+ * The client, created at the first API call: the octokit code (github-client.ts, dist/github-client.js)
+ * is loaded then, so a run that makes no API call never loads it.
+ */
+export async function createOctokit(token: string, log: (s: string) => void, budget: ApiBudget, env: NodeJS.ProcessEnv = process.env): Promise<Octokit> {
+  const { githubClient } = await import('./github-client.js');
   // Seconds → milliseconds factor of the back-off and of `retry-after`; tests shorten it (never set on runners).
   const base = Number(env.TRAINLINT_API_RETRY_BASE_MS);
   const retryAfterBaseValue = Number.isFinite(base) && base >= 0 && env.TRAINLINT_API_RETRY_BASE_MS ? base : 1000;
@@ -127,21 +131,17 @@ export function createOctokit(token: string, log: (s: string) => void, budget: A
     log(`${what}; retry ${retryCount + 1} in ${retryAfter}s`);
     return true;
   };
-  return getOctokit(
-    token,
-    {
-      baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
-      userAgent: 'trainlint-action',
-      request: { fetch: boundedFetch(budget, log, retryAfterBaseValue) },
-      throttle: {
-        retryAfterBaseValue,
-        fallbackSecondaryRateRetryAfter: 5,
-        onRateLimit: onLimit('rate limit'),
-        onSecondaryRateLimit: onLimit('secondary rate limit'),
-      },
+  return githubClient(token, {
+    baseUrl: env.GITHUB_API_URL || 'https://api.github.com',
+    userAgent: 'trainlint-action',
+    request: { fetch: boundedFetch(budget, log, retryAfterBaseValue) },
+    throttle: {
+      retryAfterBaseValue,
+      fallbackSecondaryRateRetryAfter: 5,
+      onRateLimit: onLimit('rate limit'),
+      onSecondaryRateLimit: onLimit('secondary rate limit'),
     },
-    throttling,
-  );
+  });
 }
 
 /** HTTP status of an octokit error, if any (none for a deadline or a malformed answer). */

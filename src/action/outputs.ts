@@ -1,5 +1,5 @@
 /** The JSON report and SARIF files, and the step outputs (errors, warnings, files, report, sarif). */
-import * as core from '@actions/core';
+import * as core from './core.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Report } from '../engine/report-types.js';

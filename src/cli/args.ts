@@ -30,6 +30,8 @@ export interface CliArgs {
   stdinFilename?: string;
   /** `plan --chart FILE`: write the LR schedule as a standalone SVG. */
   chart?: string;
+  /** `--jobs N`: lint workers (1: none; default: up to 4 for large runs on 3 cores or more). */
+  jobs?: number;
 }
 
 const SEVERITIES = new Set(['off', 'info', 'warning', 'error']);
@@ -59,6 +61,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
         stdin: { type: 'boolean' },
         'stdin-filename': { type: 'string' },
         chart: { type: 'string' },
+        jobs: { type: 'string', short: 'j' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -93,6 +96,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (values.chart !== undefined && command !== 'plan') throw new UsageError('--chart applies to `trainlint plan FILE`');
   if (values.chart === '') throw new UsageError('--chart needs a file name');
 
+  let jobs: number | undefined;
+  if (values.jobs !== undefined) {
+    if (!/^[1-9][0-9]{0,2}$/.test(values.jobs)) throw new UsageError(`--jobs needs a number of workers from 1 to 999 (got "${values.jobs}")`);
+    jobs = Number(values.jobs);
+  }
+
   const rules: Record<string, RuleSetting> = {};
   for (const spec of values.rule ?? []) {
     const m = /^([a-z0-9-]+)=(\w+)$/.exec(spec);
@@ -120,6 +129,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     stdin: values.stdin ?? false,
     stdinFilename: values['stdin-filename'],
     chart: values.chart,
+    ...(jobs !== undefined ? { jobs } : {}),
   };
 }
 
@@ -155,6 +165,8 @@ Options:
   --no-baseline             ignore the baseline
   --stdin                   lint standard input (editors); with --stdin-filename PATH it is
                             linted as if it were at PATH
+  -j, --jobs N              lint workers: 1 for none (default: one per core up to 4, from
+                            400 files on and 3 cores); the output is the same whatever the number
   --debug                   print stack traces of internal errors
   -h, --help                this help
   -v, --version             the version

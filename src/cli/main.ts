@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { readConfig } from '../config/load-config.js';
-import { buildReport, reportFile, reportPlan, TOOL_VERSION } from '../engine/build-report.js';
+import { buildReport, reportFile, reportParts, reportPlan, TOOL_VERSION } from '../engine/build-report.js';
 import { GitError } from '../engine/git.js';
 import { lint, runPlanOf, type FileResult, type LintOptions } from '../engine/lint.js';
 import { applyBaseline, BASELINE_FILE, buildBaseline, MAX_BASELINE_BYTES, parseBaseline } from '../engine/baseline.js';
@@ -13,6 +13,8 @@ import { userFacingMessage } from '../engine/load/result.js';
 import type { Report } from '../engine/report-types.js';
 import { RULES } from '../rules/index.js';
 import { formatReport } from '../report/index.js';
+import { endLintWorkers } from '../engine/parallel/pool.js';
+import { writeJson } from '../report/json.js';
 import { formatPlan } from '../report/plan-text.js';
 import { HELP, parseCliArgs, type CliArgs, type FailOn } from './args.js';
 import { COMMAND_LINE_PATH, commandLineFile, namedConfigPaths, parseExecArgs, runCommand } from './exec.js';
@@ -35,7 +37,7 @@ export interface CliIO {
   readStdin?: (maxBytes: number) => Promise<Uint8Array>;
 }
 
-export function exitCodeFor(report: Report, failOn: FailOn): 0 | 1 {
+export function exitCodeFor(report: Pick<Report, 'summary'>, failOn: FailOn): 0 | 1 {
   if (failOn === 'never') return 0;
   if (report.summary.errors > 0) return 1;
   if (failOn === 'warning' && report.summary.warnings > 0) return 1;
@@ -60,7 +62,8 @@ async function runPlan(args: CliArgs, io: CliIO): Promise<number> {
   }
   if (isFolder) throw new UsageError(`plan: ${named} is a folder; name one config file`);
   // The full pipeline (so references, links and --base apply), restricted to this one file.
-  const { results } = await lint({ root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: [named], config, base: args.base, cliRules: args.rules });
+  // One thread: `plan` prints everything the extraction holds (workers keep what reports read).
+  const { results } = await lint({ root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: [named], config, base: args.base, cliRules: args.rules, jobs: 1 });
   const result = results[0];
   if (!result) throw new UsageError(`plan: ${named} matches no file`);
   // A config named by several launch commands has one plan per command.
@@ -95,6 +98,31 @@ function planChanges(results: FileResult[]): PlanChange[] {
 function emit(args: CliArgs, io: CliIO, text: string): void {
   if (args.output) fs.writeFileSync(path.resolve(io.cwd, args.output), text);
   else io.stdout(text);
+}
+
+/** Like `emit`, for a text made piece by piece (strings and UTF-8): written in blocks of about 1 MiB. */
+function emitPieces(args: CliArgs, io: CliIO, make: (write: (piece: string | Uint8Array) => void) => void): void {
+  const fd = args.output ? fs.openSync(path.resolve(io.cwd, args.output), 'w') : undefined;
+  let pending: Uint8Array[] = [];
+  let size = 0;
+  const flush = () => {
+    const block = Buffer.concat(pending);
+    pending = [];
+    size = 0;
+    if (fd === undefined) io.stdout(block.toString('utf8'));
+    else fs.writeSync(fd, block);
+  };
+  try {
+    make((piece) => {
+      const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
+      pending.push(bytes);
+      size += bytes.length;
+      if (size >= 1 << 20) flush();
+    });
+    flush();
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 async function runExec(argv: string[], io: CliIO): Promise<number> {
@@ -215,7 +243,16 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     }
     if (args.command === 'plan') return await runPlan(args, io);
     const { config } = readConfig(io.cwd, args.config);
-    const options: LintOptions = { root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: args.paths, config, base: args.base, cliRules: args.rules };
+    const options: LintOptions = {
+      root: io.cwd,
+      repoRoot: findRepositoryRoot(io.cwd),
+      paths: args.paths,
+      config,
+      base: args.base,
+      cliRules: args.rules,
+      jobs: args.jobs,
+      renderJson: args.format === 'json',
+    };
     let stdinRel: string | undefined;
     if (args.stdin) {
       stdinRel = stdinPath(io.cwd, args.stdinFilename);
@@ -242,6 +279,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       io.stderr(`trainlint: applied ${fixed.edits} fix(es) in ${fixed.files} file(s)\n`);
       if (fixed.files > 0) results = (await lint(options)).results;
     }
+    // No more lint runs: the workers' memory is freed before the report is written.
+    await endLintWorkers();
     const baselinePath = path.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     const baselineShown = args.baseline ?? BASELINE_FILE;
     if (args.updateBaseline) {
@@ -256,10 +295,17 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       const summary = text === undefined ? '' : filterByBaseline(results, text, baselineShown);
       if (summary) io.stderr(summary);
     }
-    const report = buildReport(results);
+    if (args.format === 'json') {
+      // Written piece by piece: a large run never holds the whole report (or its text) at once.
+      const parts = reportParts(results);
+      emitPieces(args, io, (write) => writeJson(parts, write));
+      return exitCodeFor({ summary: parts.summary() }, args.failOn);
+    }
+    const changes = args.format === 'markdown' ? planChanges(results) : undefined;
+    // The other formats print no plan: the report's files carry their paths only.
+    const report = buildReport(results, { files: 'paths' });
     const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
     const color = args.color ?? (io.isTTY && !args.output && !process.env.NO_COLOR);
-    const changes = args.format === 'markdown' ? planChanges(results) : undefined;
     emit(args, io, formatReport(args.format, report, { color, sources, changes, failOn: args.failOn }));
     return exitCodeFor(report, args.failOn);
   } catch (err) {

@@ -1,9 +1,10 @@
 /** Turns lint results into the public JSON report (version 1). */
 import { docsPath, RULES_BY_ID } from '../rules/index.js';
 import { fingerprint } from './baseline.js';
-import type { Report, ReportFile, ReportSetting } from './report-types.js';
+import type { Report, ReportFile, ReportFinding, ReportSetting } from './report-types.js';
+import type { Printed } from '../report/json.js';
 import { runPlanOf, type FileResult } from './lint.js';
-import { PLAN_FIELDS, type Setting, type TrainingPlan } from './types.js';
+import { PLAN_FIELDS, type Finding, type Setting, type TrainingPlan } from './types.js';
 
 export const TOOL_VERSION = '0.1.0';
 
@@ -45,34 +46,122 @@ export function reportFile(result: FileResult): ReportFile {
   return file;
 }
 
-export function buildReport(results: FileResult[]): Report {
-  const texts = new Map(results.map((r) => [r.file.path, r.file.text]));
-  const findings = results.flatMap((r) =>
-    r.findings.map((f) => ({
-      ruleId: f.ruleId,
-      severity: f.severity,
-      message: f.message,
-      path: f.path,
-      line: f.range.line,
-      column: f.range.column,
-      endLine: f.range.endLine,
-      endColumn: f.range.endColumn,
-      data: f.data ?? {},
-      ...(f.fix ? { fix: f.fix } : {}),
-      ...(RULES_BY_ID.has(f.ruleId) ? { docsUrl: docsPath(f.ruleId) } : {}),
-      ...(f.related?.length
-        ? { related: f.related.map((r) => ({ path: r.path, line: r.range.line, column: r.range.column, message: r.message })) }
-        : {}),
-      // The baseline's wording-independent fingerprint (engine/baseline.ts), for SARIF and other consumers.
-      fingerprint: fingerprint(f, texts),
-    })),
-  );
+/** One finding as the report gives it; `texts`: the linted files' texts, for its fingerprint. */
+export function reportFinding(f: Finding, texts: Map<string, string>): ReportFinding {
+  return {
+    ruleId: f.ruleId,
+    severity: f.severity,
+    message: f.message,
+    path: f.path,
+    line: f.range.line,
+    column: f.range.column,
+    endLine: f.range.endLine,
+    endColumn: f.range.endColumn,
+    data: f.data ?? {},
+    ...(f.fix ? { fix: f.fix } : {}),
+    ...(RULES_BY_ID.has(f.ruleId) ? { docsUrl: docsPath(f.ruleId) } : {}),
+    ...(f.related?.length ? { related: f.related.map((r) => ({ path: r.path, line: r.range.line, column: r.range.column, message: r.message })) } : {}),
+    // The baseline's wording-independent fingerprint (engine/baseline.ts), for SARIF and other consumers.
+    fingerprint: fingerprint(f, texts),
+  };
+}
+
+/** Each result's text by path (a file a worker finished keeps its text when it has findings, which is what fingerprints read). */
+function textsOf(results: FileResult[]): Map<string, string> {
+  return new Map(results.map((r) => [r.file.path, r.file.text]));
+}
+
+/**
+ * The report. `files: 'paths'` gives each file its path, dialect and reason only (an empty plan),
+ * for the formats that print no more of them (all but json): a large run then never reads every
+ * plan.
+ */
+export function buildReport(results: FileResult[], { files: kept = 'all' }: { files?: 'all' | 'paths' } = {}): Report {
+  const files: ReportFile[] = [];
+  const findings: ReportFinding[] = [];
+  const texts = textsOf(results);
+  for (const r of results) {
+    files.push(kept === 'paths' ? { path: r.file.path, dialect: r.dialect?.meta.id ?? null, plan: {}, ...(r.reason ? { reason: r.reason } : {}) } : reportFile(r));
+    for (const f of r.findings) findings.push(reportFinding(f, texts));
+    release(r);
+  }
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
   return {
     version: 1,
     tool: { name: 'trainlint', version: TOOL_VERSION },
-    files: results.map(reportFile),
+    files,
     findings,
     summary: { files: results.length, errors: count('error'), warnings: count('warning'), infos: count('info') },
+  };
+}
+
+/** A result a lint worker finished keeps its parsed form only while it is read (engine/parallel/finished.ts). */
+function release(r: FileResult): void {
+  (r as { release?: () => void }).release?.();
+}
+
+/** A file's parts of the JSON report, printed by the lint worker that finished it (engine/parallel/finished.ts). */
+export interface PrintedParts {
+  /** UTF-8 of `nested(reportFile(result), 2)` and of each finding's. */
+  file: Uint8Array;
+  findings: Uint8Array[];
+  severities: Finding['severity'][];
+}
+
+/**
+ * The report of `results` in the order the JSON report holds it, each file and finding made when
+ * it is read: the JSON report is written piece by piece (report/json.ts `writeJson`) without
+ * holding every plan and finding at once. A file a worker printed already is taken as printed.
+ * `summary()` is known once the findings are read.
+ */
+export function reportParts(results: FileResult[]): {
+  version: 1;
+  tool: Report['tool'];
+  files: Iterable<ReportFile | Printed>;
+  findings: Iterable<ReportFinding | Printed>;
+  summary: () => Report['summary'];
+} {
+  const summary = { files: results.length, errors: 0, warnings: 0, infos: 0 };
+  const texts = textsOf(results);
+  const count = (severity: Finding['severity']) => {
+    if (severity === 'error') summary.errors++;
+    else if (severity === 'warning') summary.warnings++;
+    else if (severity === 'info') summary.infos++;
+  };
+  const printed = (r: FileResult) => (r as { printed?: () => PrintedParts | undefined }).printed?.();
+  return {
+    version: 1,
+    tool: { name: 'trainlint', version: TOOL_VERSION },
+    files: (function* () {
+      for (const r of results) {
+        const done = printed(r);
+        if (done) {
+          yield { printed: done.file };
+          continue;
+        }
+        const file = reportFile(r);
+        release(r);
+        yield file;
+      }
+    })(),
+    findings: (function* () {
+      for (const r of results) {
+        const done = printed(r);
+        if (done) {
+          for (let i = 0; i < done.findings.length; i++) {
+            count(done.severities[i]);
+            yield { printed: done.findings[i] };
+          }
+          continue;
+        }
+        const findings = r.findings;
+        release(r);
+        for (const f of findings) {
+          count(f.severity);
+          yield reportFinding(f, texts);
+        }
+      }
+    })(),
+    summary: () => summary,
   };
 }

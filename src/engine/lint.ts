@@ -3,36 +3,37 @@
  * rules → suppressions → sorted findings. Shared by the CLI and the action.
  */
 import path from 'node:path';
-import { asList, matcher, settingsFor } from '../config/load-config.js';
-import type { RuleSetting, TrainlintConfig, FileSettings } from '../config/types.js';
-import { detectDialect, dialectById, ruleYamlLoader } from '../dialects/index.js';
-import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
-import { handedOnAsText } from '../dialects/megatron.js';
-import { RULES, RULES_BY_ID } from '../rules/index.js';
-import type { Reference, RuleContext } from '../rules/types.js';
+import { asList, matcher } from '../config/load-config.js';
+import type { RuleSetting, TrainlintConfig } from '../config/types.js';
+import type { Dialect, Extraction } from '../dialects/types.js';
+import type { Reference } from '../rules/types.js';
 import { discover, toPosix } from './discover.js';
-import { checkRepoPath, describeTried, readBounded, repoRootOf, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
+import { checkRepoPath, describeTried, readBounded, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
 import { readBaseVersions, repoRoot } from './git.js';
-import { decodeSource, DEFAULT_MAX_FILE_BYTES, formatOf, loadFile, parseSource } from './load-file.js';
-import { SchemaStore } from './schemas.js';
-import { applySuppressions } from './suppressions.js';
-import { appendAll, capPerKind, moreNoteOf } from './caps.js';
-import { userFacingMessage } from './load/result.js';
-import { groupRunLength, shapeRunFindings, type RunFindingsContext } from './group-findings.js';
-import { shortRunOf } from './short-run.js';
-import { duplicateKeyFinding } from './duplicates.js';
-import { accelerateLink, linkRequests, mergeLinked, type LinkedPlan } from './links.js';
-import { packagePinReader, type PackagePin } from './package-pins.js';
-import { composeFromRepository, resolveCommandConfig, type HydraFiles } from './hydra-files.js';
-import { composeConfig, type ComposedConfig, type LoadedConfig } from './hydra/compose.js';
+import { decodeSource, loadFile, parseSource } from './load-file.js';
+import { accelerateLink, type LinkedPlan } from './links.js';
+import { resolveCommandConfig } from './hydra-files.js';
+import { composeConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
-import { inheritanceFindings, inheritanceReader } from './inherit.js';
 import { listScripts, relativePosix } from './repository.js';
-import { estimateDatasetSamples, type DatasetEstimate } from './datasets.js';
 import { launchedConfig, scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
-import { fileStartRange } from './source.js';
-import { PLAN_FIELDS, type Finding, type PlanField, type Range, type Setting, type Severity, type TrainingPlan } from './types.js';
+import type { Finding, PlanField, Range, Setting } from './types.js';
+import {
+  analyse,
+  analyseSafely,
+  countDatasets,
+  createLintRun,
+  finishResult,
+  internalError,
+  linkFiles,
+  loadAndAnalyse,
+  pairReference,
+  reloadLinted,
+  unloadedFile,
+  withComposition,
+} from './lint-file.js';
+import { lintInWorkers, workerCount } from './parallel/pool.js';
 
 export interface LintOptions {
   /** Folder that paths are relative to (the repository root). */
@@ -68,6 +69,18 @@ export interface LintOptions {
    * launch scripts that name it (unlike `virtualFiles`, it does not run from the working directory).
    */
   stdinFile?: SourceFile;
+  /**
+   * Lint workers (worker_threads, engine/parallel/): 1 lints on this thread only; N above 1 starts N
+   * workers whenever there are files for them. Default: as many as the available cores, at most 4,
+   * for runs of at least PARALLEL_MIN_FILES files, else none. Output is the same either way; a
+   * file a worker finished keeps what reports read (engine/parallel/finished.ts).
+   */
+  jobs?: number;
+  /**
+   * The caller will write the JSON report (`reportParts`, `writeJson`): workers also render each
+   * file's part of it, so that the main thread only joins them.
+   */
+  renderJson?: boolean;
 }
 
 /** The launch script command a plan was built for (a config named by a script). */
@@ -111,223 +124,55 @@ export interface LintResult {
   results: FileResult[];
 }
 
-/** The plan of the run a file describes: its own plan merged with its linked files. */
-export function runPlanOf(result: FileResult): TrainingPlan {
-  return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
-}
+export { analyse, runPlanOf } from './lint-file.js';
 
-function envFor(settings: FileSettings, hydra?: HydraInput, file?: SourceFile): ExtractEnv {
-  const pins = settings.packagePins;
-  return { assume: settings.assume, mappings: settings.mappings, ...(hydra ? { hydra } : {}), ...(pins && file ? { packagePin: (pkg: string) => pins(file.path, pkg) } : {}) };
-}
-
-/**
- * Detect (or take the forced) dialect and extract the plan of a loaded file. `hydra`: for a Hydra
- * dialect, the composition and launch overrides the engine prepared (engine/hydra/view.ts).
- */
-export function analyse(file: SourceFile, settings: FileSettings, forced?: Dialect, hydra?: HydraInput): { dialect?: Dialect; extraction?: Extraction; reason?: string } {
-  const parseProblem = file.problems.find((p) => p.kind === 'parse-error');
-  if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
-  const env = envFor(settings, hydra, file);
-  const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : undefined) ?? detectDialect(file, env);
-  if (!dialect) return { reason: unclaimedReason(file) };
-  return { dialect, extraction: dialect.extract(file, env) };
-}
-
-/** Why no dialect claimed a file: known non-training configs are named as such. */
-function unclaimedReason(file: SourceFile): string {
-  const top = file.tree?.kind === 'map' ? new Set(file.tree.entries.map((e) => e.key)) : new Set<string>();
-  if (top.has('compute_environment') || (top.has('distributed_type') && top.has('num_processes'))) {
-    return 'accelerate launcher config (num_processes, mixed_precision): not a training config on its own';
-  }
-  if (top.has('vocab_size') && top.has('hidden_size') && !top.has('learning_rate')) return 'model architecture config, not a training config';
-  if (file.format === 'shell') return 'launch script without a recognised training command';
-  return 'no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)';
-}
-
-function resolveReferencePath(result: FileResult, config: TrainlintConfig): string | undefined {
-  const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(path.posix.normalize(path.posix.join(path.posix.dirname(result.file.path), declared)));
-  // Own keys only: a file named `constructor` or `toString` must not find Object.prototype members.
-  const refs = config.references;
-  return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : undefined;
-}
-
-function runRules(result: FileResult, settings: FileSettings, schemas: SchemaStore): void {
-  const { file, extraction, dialect } = result;
-  const raw: Finding[] = [];
-  // Findings recorded before the rules (reference problems, internal errors) follow the same
-  // severity settings and suppressions as the rest.
-  const earlier = result.findings.splice(0);
-  earlier.push(...inheritanceFindings(file));
-  const push = (finding: Finding) => {
-    const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
-    if (configured === 'off') return;
-    // A finding may come below its rule's default level (info for harmless conflicts, a warning
-    // for a redundant duplicate key): then it stays that low at most. It goes above the default
-    // only as an error where the framework refuses to start, and only while the rule runs at its
-    // default level.
-    const defaultLevel = RULES_BY_ID.get(finding.ruleId)?.meta.defaultSeverity ?? 'error';
-    const raised = finding.severity === 'error' && configured === defaultLevel;
-    const lowered = SEVERITY_RANK[finding.severity] < SEVERITY_RANK[defaultLevel];
-    raw.push({ ...finding, severity: raised ? 'error' : lowered && SEVERITY_RANK[finding.severity] < SEVERITY_RANK[configured] ? finding.severity : configured });
-  };
-  earlier.forEach((f) => push(f));
-  for (const problem of file.problems) {
-    const severity = RULES_BY_ID.get(problem.kind)?.meta.defaultSeverity ?? 'error';
-    if (problem.kind !== 'duplicate-key') {
-      push({ ruleId: problem.kind, severity, message: problem.message, path: file.path, range: problem.range });
-      continue;
-    }
-    // The rewritten message keeps the loader's count of the duplicates past the cap.
-    const finding = duplicateKeyFinding(problem, file, dialect, severity);
-    const more = moreNoteOf(problem.message);
-    push(more && !finding.message.endsWith(more) ? { ...finding, message: finding.message + more } : finding);
-  }
-  if (file.tree || file.script) {
-    const validators = [
-      ...(dialect?.meta.schema ? [{ name: dialect.meta.schema, validate: schemas.builtin(dialect.meta.schema) }] : []),
-      ...settings.schemas.map((name) => ({ name, validate: schemas.user(name) })),
-    ].filter((v): v is { name: string; validate: NonNullable<typeof v.validate> } => v.validate !== undefined);
-    for (const rule of RULES) {
-      if (rule.meta.builtin) continue;
-      const effective = settings.rules.get(rule.meta.id);
-      if (!effective || effective.severity === 'off') continue;
-      if (rule.meta.scope !== 'file' && !extraction) continue;
-      const ctx: RuleContext = {
-        file,
-        plan: runPlanOf(result),
-        ownPlan: extraction?.plan ?? {},
-        linked: result.linked ?? [],
-        dialectId: dialect?.meta.id,
-        ...ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file)),
-        anchor: extraction?.anchor ?? fileStartRange(file),
-        reference: result.reference,
-        conflicts: extraction?.conflicts ?? [],
-        ignored: extraction?.ignored ?? [],
-        afterDecay: extraction?.afterDecay,
-        launchCheck: extraction?.launchChecks?.[rule.meta.id],
-        globalBatchRounding: extraction?.globalBatchRounding,
-        configErrors: extraction?.configErrors,
-        schemaTree: extraction?.schemaTree,
-        batchChecks: extraction?.batchChecks,
-        atRunEnd: extraction?.atRunEnd,
-        decayDefaultsToRun: extraction?.decayDefaultsToRun,
-        options: effective.options,
-        schemas: validators,
-        report: ({ severity, ...input }) =>
-          push({ ruleId: rule.meta.id, severity: severity ?? (effective.severity as Finding['severity']), path: file.path, ...input }),
-      };
-      rule.check(ctx);
-    }
-  }
-  // One cause, one finding (and the short-run severities), before suppressions: those written
-  // for a merged finding still apply to the group (engine/group-findings.ts).
-  const runCtx = runFindingsContext(result, settings);
-  const { kept, problems } = applySuppressions(shapeRunFindings(raw, runCtx), file, (members) => groupRunLength(members, runCtx));
-  appendAll(result.findings, capPerKind(kept, (f) => f.ruleId));
-  const suppressionSeverity = settings.rules.get('unused-suppression')?.severity ?? 'warning';
-  // After an internal error the rules did not all run: "suppresses nothing" would be a guess.
-  const crashed = raw.some((f) => f.ruleId === 'internal-error');
-  const reported = crashed ? problems.filter((p) => p.data?.missingReason) : problems;
-  if (suppressionSeverity !== 'off') appendAll(result.findings, capPerKind(reported.map((p) => ({ ...p, severity: suppressionSeverity })), (f) => f.ruleId));
-}
-
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
-
-function runFindingsContext(result: FileResult, settings: FileSettings): RunFindingsContext {
-  const plan = runPlanOf(result);
-  const shortRun = result.extraction ? shortRunOf(result.file.path, plan, settings.shortRun, result.launch?.script) : undefined;
-  return { plan, shortRun, shortRunSeverity: settings.shortRun.severity, launchChecks: result.extraction?.launchChecks ?? {} };
-}
-
-function compareFindings(a: Finding, b: Finding): number {
-  return a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId);
+/** Lint workers finish most files; the main thread keeps what the cross-file steps need of them. */
+interface Finished {
+  hasTree: boolean;
+  hasPlan: boolean;
+  /** Hydra compositions of the file: the files each merged (for config fragments). */
+  compositions: { primary: string; files: string[] }[];
+  /** Paths its links and references looked up that are not linted files. */
+  reads: string[];
+  /** A worker stopped on a usage error: the file is linted again here, in order. */
+  redo: boolean;
 }
 
 export async function lint(options: LintOptions): Promise<LintResult> {
   const { root, config } = options;
-  const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const parseOptions = { yamlVersion: config.yaml, maxBytes };
-  // `_base_`, `_BASE_` and config imports: the files a config builds on, through the one resolver.
-  const withBases = inheritanceReader(options.repoRoot ?? root, root, maxBytes);
-  const schemas = new SchemaStore(root, options.schemaTexts);
+  const run = createLintRun(options);
+  const { repo, lintRoot, toRepo, fromAbs, lintRootBase, insideLintRoot, hydraFiles, parseOptions, maxBytes, withBases } = run;
   const virtual = [...(options.virtualFiles ?? []), ...(options.stdinFile ? [options.stdinFile] : [])];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
-  const settingsByPath = new Map<string, FileSettings>();
-  // Package pins (requirements.txt, pyproject.toml, setup.py) near a config, read when a dialect asks.
-  const pinRepo = repoRootOf(options.repoRoot ?? root);
-  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, path.dirname(path.resolve(root, rel))) || '.');
-  const packagePins = (rel: string, pkg: string): PackagePin | undefined => {
-    const pin = pinReader(rel, pkg);
-    return pin ? { ...pin, file: relativePosix(path.resolve(root), path.resolve(pinRepo.root, pin.file)) } : undefined;
-  };
-  const settingsOf = (rel: string) => {
-    let s = settingsByPath.get(rel);
-    if (!s) {
-      s = { ...settingsFor(config, rel, options.cliRules), packagePins };
-      settingsByPath.set(rel, s);
-    }
-    return s;
-  };
-  /** A file's settings with values a launch command gives it: they win over `assume`. */
-  const settingsWith = (rel: string, values: Partial<Record<PlanField, Setting>>): FileSettings => {
-    const s = settingsOf(rel);
-    return Object.keys(values).length ? { ...s, assume: { ...s.assume, ...values } } : s;
-  };
-  const analyseSafely = (file: SourceFile, settings: FileSettings, extra: Partial<FileResult> = {}): FileResult => {
-    try {
-      return { file, findings: [], ...extra, ...analyse(file, settings, undefined, extra.hydra) };
-    } catch (err) {
-      return { file, findings: [internalError(file, err)], ...extra, reason: 'internal error' };
-    }
-  };
+  const absOf = new Map(discovered.map((d) => [d.rel, d.abs]));
+  const virtualResults: FileResult[] = virtual.map((file) => analyseSafely(run, file, run.settingsOf(file.path)));
 
-  const virtualResults: FileResult[] = virtual.map((file) => analyseSafely(file, settingsOf(file.path)));
-  const diskResults: FileResult[] = discovered.map(({ abs, rel }) => {
-    // Loading is inside the try too: loaders should never throw on content, but if one does (a
-    // bug), only this file gets an internal-error finding and the other files are still linted.
-    let file: SourceFile | undefined;
-    try {
-      file = withBases(loadFile(abs, rel, parseOptions));
-      return { file, findings: [], ...analyse(file, settingsOf(rel)) };
-    } catch (err) {
-      file ??= { path: rel, text: '', format: formatOf(rel), problems: [], directives: { suppressions: [] } };
-      return { file, findings: [internalError(file, err)], reason: 'internal error' };
-    }
-  });
-  let results = [...virtualResults, ...diskResults];
+  // Files a lint worker finished (engine/parallel/): only what reports need is kept of them.
+  const finished = new Map<FileResult, Finished>();
+  const workers = virtual.length === 0 ? workerCount(options, discovered) : 0;
+  let results: FileResult[] =
+    workers > 0
+      ? await lintInWorkers(run, discovered, workers, finished, (slim) => ({
+          hasTree: slim.hasTree,
+          hasPlan: slim.hasPlan,
+          compositions: slim.compositions,
+          reads: slim.reads,
+          redo: slim.redo === true,
+        }))
+      : [...virtualResults, ...discovered.map(({ abs, rel }) => loadAndAnalyse(run, abs, rel))];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
+  // Links and references reuse a linted file as it is linted (a finished one is read again).
+  run.linted = {
+    has: (rel) => byPath.has(rel),
+    file: (rel) => {
+      const r = byPath.get(rel);
+      if (!r) return undefined;
+      return finished.has(r) ? reloadLinted(run, absOf.get(rel) ?? path.resolve(lintRoot, rel), rel) : r.file;
+    },
+  };
 
-  // Paths are root-relative in results and reports; written paths resolve from the repository root.
-  const repo = repoRootOf(options.repoRoot ?? root);
-  const lintRoot = path.resolve(root);
-  const toRepo = (rel: string) => relativePosix(repo.root, path.resolve(lintRoot, rel));
-  const fromAbs = (abs: string) => relativePosix(lintRoot, abs);
-  const rootBase: PathBase = { dir: '.', label: 'the repository root' };
-  const lintRootBase: PathBase[] = repo.root === lintRoot ? [] : [{ dir: toRepo('.'), label: 'the linted folder' }];
-  const insideLintRoot = (rel: string) => !rel.startsWith('../');
-  // Hydra: a config's defaults list is composed from the repository's files (engine/hydra-files.ts).
-  const hydraFiles: HydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
-  const hydraCache = new Map<string, LoadedConfig | { missing: string }>();
-  const composedCache = new Map<string, ComposedConfig | undefined>();
-  const composedFor = (file: SourceFile, bases: PathBase[]): ComposedConfig | undefined => {
-    const key = `${file.path}\0${bases.map((b) => b.dir).join('\0')}`;
-    if (!composedCache.has(key)) composedCache.set(key, composeFromRepository(file, bases, hydraFiles, hydraCache));
-    return composedCache.get(key);
-  };
-  results = results.map((result) => {
-    if (!result.dialect?.meta.hydra || !result.file.tree) return result;
-    const composed = composedFor(result.file, [rootBase, ...lintRootBase]);
-    return composed ? analyseSafely(result.file, settingsOf(result.file.path), { hydra: { composed } }) : result;
-  });
+  results = results.map((result) => (finished.has(result) ? result : withComposition(run, result)));
   for (const r of results) byPath.set(r.file.path, r);
-  /** Where a path a config writes is resolved from: the launcher's working directory (or the repository root), then the config's folder. */
-  const configBases = (result: FileResult): PathBase[] => {
-    const wd = result.launch?.workdir;
-    const start = wd?.dir !== undefined ? [{ dir: wd.dir, label: wd.label }, ...(insideLintRoot(result.launch!.script) ? lintRootBase : [])] : [rootBase, ...lintRootBase];
-    return [...start, { dir: toRepo(path.posix.dirname(result.file.path)), label: "the config's folder" }];
-  };
 
   // Launch scripts: the linted ones, then the repository's others that mention a linted config.
   // Command lines run from the working directory; a stdin buffer stands where its path says.
@@ -336,7 +181,12 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const scripts = [...linted];
   // A full scan of the repository root has read every script already (ignored ones stay ignored).
   const fullScan = repo.root === lintRoot && options.paths.every((p) => path.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
-  if (options.repoScripts !== false && !fullScan) scripts.push(...repositoryScripts(repo, lintRoot, results, new Set(linted.map((f) => path.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
+  if (options.repoScripts !== false && !fullScan) {
+    const names = new Set(
+      results.filter((r) => (finished.has(r) ? finished.get(r)!.hasTree && finished.get(r)!.hasPlan : r.file.tree && r.extraction)).map((r) => path.posix.basename(r.file.path)),
+    );
+    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => path.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
+  }
   const launchesOf = new Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>();
   /** Hydra scripts: the config each command names, composed, for the script's own extraction. */
   const scriptHydra = new Map<string, HydraInput>();
@@ -355,9 +205,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
           const rel = fromAbs(resolution.found.abs);
           launch.configs.push({ written: resolution.candidates.find((c) => resolution.found!.rel.endsWith(c)) ?? rel, flag: '--config-name', range: launch.hydra.configName?.range ?? launch.hydra.configFile?.range ?? launch.range, resolved: resolution });
           try {
-            const loaded = byPath.get(rel)?.file ?? loadFile(resolution.found.abs, rel, parseOptions);
+            const loaded = run.linted.file(rel) ?? loadFile(resolution.found.abs, rel, parseOptions);
             if (!loaded.problems.some((p) => p.kind === 'parse-error')) {
-              const composed = composedFor(loaded, bases) ?? composeConfig(loaded);
+              const composed = run.composedFor(loaded, bases) ?? composeConfig(loaded);
               const input = (scriptHydra.get(file.path) ?? {}) as HydraInput;
               input.commandConfigs = { ...input.commandConfigs, [launch.range.line]: composed };
               scriptHydra.set(file.path, input);
@@ -395,21 +245,54 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   results = results.map((result) => {
     const input = scriptHydra.get(result.file.path);
     if (!input || !result.dialect?.meta.hydra) return result;
-    const again = analyseSafely(result.file, settingsOf(result.file.path), { hydra: input, ...(result.starts ? { starts: result.starts } : {}) });
+    const again = analyseSafely(run, result.file, run.settingsOf(result.file.path), { hydra: input, ...(result.starts ? { starts: result.starts } : {}) });
     byPath.set(result.file.path, again);
     return again;
   });
 
   // Config fragments a Hydra composition merged: part of that config, read with its framework's loader.
   const fragments = new Map<string, { primary: string; dialect: Dialect }>();
-  const noteFragments = (composed: ComposedConfig | undefined, dialect: Dialect | undefined) => {
+  const noteFragments = (composed: { primary: string; files: string[] } | undefined, dialect: Dialect | undefined) => {
     if (!composed || !dialect) return;
     for (const f of composed.files) if (f !== composed.primary && !fragments.has(f)) fragments.set(f, { primary: composed.primary, dialect });
   };
   for (const r of results) {
+    const done = finished.get(r);
+    if (done) {
+      for (const c of done.compositions) noteFragments(c, r.dialect);
+      continue;
+    }
     noteFragments(r.hydra?.composed, r.dialect);
     for (const c of Object.values(r.hydra?.commandConfigs ?? {})) noteFragments(c, r.dialect);
   }
+
+  // A linted script's configs are linted with it, even when they are outside the linted paths
+  // (pre-commit on a changed script); they get only the launches of the linted scripts.
+  const toAdd: { rel: string; abs: string }[] = [];
+  for (const [rel, list] of launchesOf) {
+    if (byPath.has(rel) || !list.some((l) => lintedScripts.has(l.link.script))) continue;
+    const check = checkRepoPath(repo, toRepo(rel));
+    if (check.ok) toAdd.push({ rel, abs: check.abs });
+  }
+
+  // A file a worker finished without what other files give it (a launch, a composition that merges
+  // it, a linked file that only a script adds) is linted again here, as a serial run lints it.
+  if (finished.size > 0) {
+    const adding = new Set(toAdd.map((a) => a.rel));
+    results = results.map((r) => {
+      const done = finished.get(r);
+      if (!done) return r;
+      const rel = r.file.path;
+      const again =
+        done.redo || (!r.dialect && fragments.has(rel)) || (done.hasPlan && (launchesOf.get(rel)?.length ?? 0) > 0) || done.reads.some((p) => adding.has(p));
+      if (!again) return r;
+      finished.delete(r);
+      const full = withComposition(run, loadAndAnalyse(run, absOf.get(rel) ?? path.resolve(lintRoot, rel), rel));
+      byPath.set(rel, full);
+      return full;
+    });
+  }
+
   for (const r of results) {
     const into = r.dialect ? undefined : fragments.get(r.file.path);
     if (!into) continue;
@@ -417,19 +300,14 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     r.reason = `a config fragment that Hydra composes into ${into.primary} (its defaults list): linted as part of it`;
   }
 
-  // A linted script's configs are linted with it, even when they are outside the linted paths
-  // (pre-commit on a changed script); they get only the launches of the linted scripts.
   const addedByScripts = new Set<string>();
-  for (const [rel, list] of launchesOf) {
-    if (byPath.has(rel) || !list.some((l) => lintedScripts.has(l.link.script))) continue;
-    const check = checkRepoPath(repo, toRepo(rel));
-    if (!check.ok) continue;
+  for (const { rel, abs } of toAdd) {
     let added: FileResult;
     try {
-      const file = withBases(loadFile(check.abs, rel, parseOptions));
-      added = analyseSafely(file, settingsOf(rel));
+      const file = withBases(loadFile(abs, rel, parseOptions));
+      added = analyseSafely(run, file, run.settingsOf(rel));
     } catch (err) {
-      const file: SourceFile = { path: rel, text: '', format: formatOf(rel), problems: [], directives: { suppressions: [] } };
+      const file = unloadedFile(rel);
       added = { file, findings: [internalError(file, err)], reason: 'internal error' };
     }
     results.push(added);
@@ -440,6 +318,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   // One plan per launch: a config named by scripts is linted as each command starts it.
   const alone = new Map<string, FileResult>();
   results = results.flatMap((result) => {
+    if (finished.has(result)) return [result];
     const rel = result.file.path;
     let list = result.file.script || !result.extraction ? undefined : launchesOf.get(rel);
     if (list && addedByScripts.has(rel)) list = list.filter((l) => lintedScripts.has(l.link.script));
@@ -454,7 +333,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
             }
           : result.hydra;
       // The config as this command runs it: the values it writes over the file (script-links.ts launchedConfig).
-      const launched = analyseSafely(launchedConfig(result.file, launch, result.dialect), settingsWith(rel, launch.values), { launch: link, ...(hydra ? { hydra } : {}) });
+      const launched = analyseSafely(run, launchedConfig(result.file, launch, result.dialect), run.settingsWith(rel, launch.values), { launch: link, ...(hydra ? { hydra } : {}) });
       if (launch.accelerateConfig && launched.extraction) {
         const scriptDir = virtualPaths.has(link.script) ? toRepo('.') : toRepo(path.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
@@ -464,102 +343,13 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       return launched;
     });
   });
-  const everything = [...results, ...alone.values()];
+  // What the main thread still has to finish: every result a worker did not.
+  const everything = [...results, ...alone.values()].filter((r) => !finished.has(r));
 
-  // Dataset sizes: the rows of the data a config names, as an upper bound on its samples.
-  const estimates = new Map<string, DatasetEstimate>();
-  for (const result of everything) {
-    const request = result.dialect?.datasets?.(result.file);
-    const extraction = result.extraction;
-    if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) continue;
-    const bases = configBases(result);
-    const cacheKey = `${result.file.path}\0${bases.map((b) => b.dir).join('\0')}`;
-    let estimate = estimates.get(cacheKey);
-    if (!estimate) {
-      estimate = estimateDatasetSamples(request, { repo, bases, show: fromAbs, maxBytes });
-      estimates.set(cacheKey, estimate);
-    }
-    if (!estimate.ok) {
-      extraction.notes.push(`dataset size unknown: ${estimate.why}`);
-      continue;
-    }
-    const settings = result.launch ? settingsWith(result.file.path, launchValuesOf(launchesOf, result)) : settingsOf(result.file.path);
-    const counted = { ...estimate.setting, file: result.file.path };
-    const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect, result.hydra).extraction;
-    if (!withRows) continue;
-    markEstimates(extraction.plan, withRows.plan, estimate.label);
-    for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);
-    result.extraction = withRows;
-  }
+  for (const result of everything) countDatasets(run, result, result.launch ? launchValuesOf(launchesOf, result) : {});
+  for (const result of everything) linkFiles(run, result);
 
-  // Linked files: a trainer config's `deepspeed: ds.json`, resolved as the launcher's working
-  // directory sees it (the repository root, or where the script cd's), then from the config's folder.
-  for (const result of everything) {
-    for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
-      const resolution = resolveWritten(repo, request.written, configBases(result));
-      if (!resolution.found) {
-        result.extraction?.notes.push(
-          `${request.key}: ${request.written} not found inside the repository (tried ${describeTried(resolution.tried)}); its values are not checked`,
-        );
-        continue;
-      }
-      const rel = fromAbs(resolution.found.abs);
-      try {
-        const loaded = byPath.get(rel)?.file ?? loadFile(resolution.found.abs, rel, parseOptions);
-        const linkedAnalysis = analyse(loaded, settingsOf(result.file.path), dialectById('deepspeed'));
-        if (linkedAnalysis.extraction) (result.linked ??= []).push({ ...request, path: rel, plan: linkedAnalysis.extraction.plan, resolvedFrom: resolution.found.base.label });
-      } catch (err) {
-        result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
-      }
-    }
-  }
-
-  // Declared references: the config this one was derived from, linted with the same dialect.
-  const needBase: FileResult[] = [];
-  for (const result of everything) {
-    if (!result.extraction || !result.dialect) continue;
-    const refPath = resolveReferencePath(result, config);
-    if (refPath) {
-      // A failure while reading the reference is reported on this file, which is still linted
-      // without its reference (the same isolation as for the files themselves).
-      const refCheck = byPath.has(refPath) ? undefined : checkRepoPath(repo, refPath);
-      if (refCheck && !refCheck.ok) {
-        // Like discovery, references never read files outside the linted root (an untrusted
-        // PR must not make the linter read and echo arbitrary files of the runner).
-        result.findings.push({
-          ruleId: 'parse-error',
-          severity: 'error',
-          path: result.file.path,
-          range: result.file.directives.reference?.range ?? fileStartRange(result.file),
-          message: `reference ${refPath}: ${refCheck.why}; not read`,
-        });
-        continue;
-      }
-      try {
-        const loaded = byPath.get(refPath)?.file ?? withBases(loadFile(path.resolve(root, refPath), refPath, parseOptions));
-        const problem = loaded.problems.find((p) => p.kind === 'parse-error');
-        if (problem) {
-          result.findings.push({
-            ruleId: 'parse-error',
-            severity: 'error',
-            path: result.file.path,
-            range: result.file.directives.reference?.range ?? fileStartRange(result.file),
-            message: `reference ${refPath} cannot be read: ${problem.message}`,
-          });
-          continue;
-        }
-        // A Hydra reference is composed from its defaults list like the config itself.
-        const refComposed = result.dialect.meta.hydra && loaded.tree ? composedFor(loaded, [rootBase, ...lintRootBase]) : undefined;
-        const refAnalysis = analyse(loaded, settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : undefined);
-        if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
-      } catch (err) {
-        result.findings.push(internalError(result.file, err, `its reference ${refPath}`));
-      }
-    } else if (options.base) {
-      needBase.push(result);
-    }
-  }
-
+  const needBase = everything.filter((result) => pairReference(run, result) && options.base);
   if (options.base && needBase.length > 0) {
     const gitTop = await repoRoot(root);
     const prefix = toPosix(path.relative(gitTop, root));
@@ -573,7 +363,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       let baseAnalysis: ReturnType<typeof analyse>;
       try {
         const baseFile = withBases(parseSource(basePath, version.text, parseOptions, result.file.format));
-        baseAnalysis = analyse(baseFile, settingsOf(result.file.path), result.dialect);
+        baseAnalysis = analyse(baseFile, run.settingsOf(result.file.path), result.dialect);
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its version at ${options.base}`));
         continue;
@@ -584,18 +374,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     }
   }
 
-  // What the config itself says its LR was tuned for (a file-name convention, a base config).
-  for (const result of everything) if (!result.reference && result.extraction?.reference) result.reference = result.extraction.reference;
-
-  for (const result of everything) {
-    try {
-      runRules(result, settingsOf(result.file.path), schemas);
-    } catch (err) {
-      if ((err as Error).name === 'UsageError') throw err;
-      result.findings.push(internalError(result.file, err));
-    }
-    result.findings.sort(compareFindings);
-  }
+  for (const result of everything) finishResult(run, result);
   mergeLaunchFindings(results, alone);
   return { results };
 }
@@ -603,20 +382,6 @@ export async function lint(options: LintOptions): Promise<LintResult> {
 /** The launcher values of the launch a result was built for. */
 function launchValuesOf(launchesOf: Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>, result: FileResult): Partial<Record<PlanField, Setting>> {
   return launchesOf.get(result.file.path)?.find((l) => l.link === result.launch)?.launch.values ?? {};
-}
-
-/**
- * The fields that follow from a dataset's row count (they differ from the plan without it) are
- * upper bounds too: steps per epoch, total steps, and what is derived from them.
- */
-function markEstimates(before: TrainingPlan, after: TrainingPlan, label: string): void {
-  const target = after as Record<string, Setting>;
-  for (const field of PLAN_FIELDS) {
-    const s = target[field];
-    const b = (before as Record<string, Setting | undefined>)[field];
-    if (!s || typeof s.value !== 'number' || s.origin === 'dataset' || (b && b.value === s.value)) continue;
-    target[field] = { ...s, bound: 'upper', estimatedFrom: label, ...(s.how ? { how: `${s.how}, at most: from the rows of ${label}` } : {}) };
-  }
 }
 
 /** Where a config named by a launch command is looked for: the command's working directory, then the script's folder. */
@@ -656,13 +421,12 @@ function linkAccelerate(
 function repositoryScripts(
   repo: RepoRoot,
   lintRoot: string,
-  results: FileResult[],
+  names: Set<string>,
   loaded: Set<string>,
   config: TrainlintConfig,
   maxBytes: number,
   parseOptions: { yamlVersion?: TrainlintConfig['yaml'] },
 ): SourceFile[] {
-  const names = new Set(results.filter((r) => r.file.tree && r.extraction).map((r) => path.posix.basename(r.file.path)));
   if (names.size === 0) return [];
   const ignored = matcher(config.ignore);
   const skip = (abs: string) => {
@@ -721,15 +485,4 @@ function mergeLaunchFindings(results: FileResult[], alone: Map<string, FileResul
 
 function joinAnd(items: string[]): string {
   return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
-}
-
-function internalError(file: SourceFile, err: unknown, what = 'this file'): Finding {
-  const message = userFacingMessage(err instanceof Error ? err.message.split('\n')[0] : String(err));
-  return {
-    ruleId: 'internal-error',
-    severity: 'error',
-    path: file.path,
-    range: fileStartRange(file),
-    message: `trainlint failed on ${what} (${message}); the other files were linted. Please report this with the file.`,
-  };
 }

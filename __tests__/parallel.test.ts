@@ -1,0 +1,143 @@
+/**
+ * Lint workers change no output: every golden case and a generated corpus are linted serially
+ * (`jobs: 1`) and with workers (`jobs` 2, 3 and 4; with 3 the results are kept deflated), and every
+ * report format must be byte-identical
+ * (__tests__/helpers/parallel-runner.ts, bundled as dist/ is, runs in a child process). Also when
+ * no worker can start: every batch comes back to the main thread.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bundled, ended, runNode } from './helpers/child';
+import { CORPUS, sharedTest } from './helpers/shared';
+
+const GOLDEN = path.join(__dirname, 'golden');
+
+function goldenCases(): string[] {
+  const out: string[] = [];
+  for (const rule of readdirSync(GOLDEN).sort()) {
+    const ruleDir = path.join(GOLDEN, rule);
+    if (!statSync(ruleDir).isDirectory()) continue;
+    for (const name of readdirSync(ruleDir).sort()) if (statSync(path.join(ruleDir, name)).isDirectory()) out.push(path.join(ruleDir, name));
+  }
+  return out;
+}
+
+/** A small deterministic PRNG (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * One repository made of every golden case's files (configs, launch scripts, Hydra groups, bases,
+ * linked DeepSpeed files, references), twice, in folders that interleave them; a third copy of
+ * some files cut short or with a line doubled (parse errors, duplicate keys); and generated
+ * trainer configs, some linking one DeepSpeed file, some naming another as their reference.
+ */
+function generatedCorpus(into: string): number {
+  const random = prng(12);
+  let files = 0;
+  const put = (rel: string, text: string | Buffer) => {
+    const target = path.join(into, rel);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, text);
+    files++;
+  };
+  const walk = (dir: string, rel: string, visit: (abs: string, rel: string) => void) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      if (e.name === 'expected.txt' || e.name === '.trainlint.yml' || e.name === 'PROVENANCE.md') continue;
+      if (e.isDirectory()) walk(path.join(dir, e.name), `${rel}/${e.name}`, visit);
+      else if (e.isFile()) visit(path.join(dir, e.name), `${rel}/${e.name}`);
+    }
+  };
+  for (const caseDir of goldenCases()) {
+    const name = path.relative(GOLDEN, caseDir).split(path.sep).join('/');
+    walk(caseDir, '', (abs, rel) => {
+      const bytes = readFileSync(abs);
+      put(`a/${name}${rel}`, bytes);
+      put(`b/${name}${rel}`, bytes);
+      if (random() < 0.3) {
+        const text = bytes.toString('utf8');
+        const lines = text.split('\n');
+        const at = Math.floor(random() * lines.length);
+        const mutated = random() < 0.5 ? text.slice(0, Math.floor(random() * text.length)) : [...lines.slice(0, at + 1), ...lines.slice(at)].join('\n');
+        put(`c/${name}${rel}`, mutated);
+      }
+    });
+  }
+  put('gen/ds/zero2.json', JSON.stringify({ train_micro_batch_size_per_gpu: 4, gradient_accumulation_steps: 8, zero_optimization: { stage: 2 } }, null, 2));
+  for (let i = 0; i < 120; i++) {
+    const lr = [1e-5, 2e-5, 5e-5, 3e-4][i % 4];
+    const lines = [
+      `output_dir: ./out/run${i}`,
+      `per_device_train_batch_size: ${1 + (i % 8)}`,
+      `gradient_accumulation_steps: ${1 + (i % 5)}`,
+      `learning_rate: ${lr}`,
+      `max_steps: ${100 + 37 * i}`,
+      `warmup_steps: ${(i * 13) % 400}`,
+      ...(i % 3 === 0 ? ['deepspeed: gen/ds/zero2.json'] : []),
+      ...(i % 7 === 0 ? [`# trainlint: reference=run${i - 7 < 0 ? 1 : i - 7}.yaml`] : []),
+      ...(i % 11 === 0 ? [`learning_rate: ${lr * 2}`] : []),
+    ];
+    put(`gen/run${i}.yaml`, lines.join('\n') + '\n');
+  }
+  return files;
+}
+
+/** The runner's difference lines and summary, and how many files workers and the main thread linted. */
+async function runner(args: string[], timeoutMs: number): Promise<{ lines: string[]; byWorkers: number; here: number }> {
+  const script = await bundled('__tests__/helpers/parallel-runner.ts');
+  const r = await runNode(script, args, { cwd: os.tmpdir(), timeoutMs, maxOldSpaceMb: 1024 });
+  const lines = r.stdout.trim().split('\n');
+  if (r.code !== 0 || r.stderr !== '') throw new Error(`runner: ${ended(r)}\n${r.stdout.slice(0, 2000)}`);
+  const counts = /^workers: (\d+), main thread: (\d+)$/.exec(lines.pop() ?? '');
+  if (!counts) throw new Error(`runner: no counts in ${r.stdout.slice(-500)}`);
+  return { lines, byWorkers: Number(counts[1]), here: Number(counts[2]) };
+}
+
+describe('lint workers give the serial output', () => {
+  let dir: string;
+  let files = 0;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'trainlint-parallel-'));
+    files = generatedCorpus(path.join(dir, 'corpus'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('every golden case, every format, with 2, 3 and 4 workers', async () => {
+    const cases = goldenCases();
+    const { lines, byWorkers, here } = await runner(cases, 240_000);
+    expect(lines.slice(0, -1)).toEqual([]);
+    expect(lines.at(-1)).toBe(`${cases.length * 3} runs, 0 differences`);
+    // Both sides linted files: the comparison is not serial against serial.
+    expect(byWorkers).toBeGreaterThan(500);
+    expect(here).toBeGreaterThan(0);
+  }, 300_000);
+
+  test('a generated corpus of the golden files, cut and doubled lines, linked and referenced configs', async () => {
+    expect(files).toBeGreaterThan(1000);
+    const { lines, byWorkers } = await runner([path.join(dir, 'corpus')], 120_000);
+    expect(lines).toEqual(['3 runs, 0 differences']);
+    expect(byWorkers).toBeGreaterThan(files / 2);
+  }, 150_000);
+
+  test('when no worker can start, the main thread lints every batch', async () => {
+    const { lines, byWorkers, here } = await runner(['--fail-workers', path.join(dir, 'corpus')], 120_000);
+    expect(lines).toEqual(['1 runs, 0 differences']);
+    expect(byWorkers).toBe(0);
+    expect(here).toBeGreaterThan(files / 2);
+  }, 150_000);
+
+  sharedTest(CORPUS)('../shared/corpus (1,097 real configs)', async () => {
+    const { lines, byWorkers } = await runner([CORPUS], 120_000);
+    expect(lines).toEqual(['3 runs, 0 differences']);
+    expect(byWorkers).toBeGreaterThan(500);
+  }, 150_000);
+});

@@ -1,0 +1,173 @@
+/**
+ * What a lint worker does with one file, and the form its result crosses threads in.
+ *
+ * A worker lints a file through every per-file step (engine/lint-file.ts): load with what it
+ * inherits, analyse, Hydra composition, dataset rows, linked files, the declared reference, the
+ * rules. It does not know what other files give it (a launch script that starts it, a composition
+ * that merges it, a file that only a script adds), so it also reports what the main thread needs to
+ * tell: whether it has a tree and a plan, the files its compositions merged, the paths its links
+ * and references looked up that are not linted files. The main thread lints such a file again
+ * itself when one of those applies (engine/lint.ts).
+ *
+ * Trees never cross threads. A finished file keeps its text only when it has findings (the code
+ * frames, baselines and `--fix` read the text at findings).
+ */
+import path from 'node:path';
+import { dialectById } from '../../dialects/index.js';
+import type { FileResult, LintOptions } from '../lint.js';
+import { countDatasets, finishResult, linkFiles, loadAndAnalyse, pairReference, reloadLinted, withComposition, type LintedFiles, type LintRun } from '../lint-file.js';
+import type { FileFormat } from '../types.js';
+import { encodePayload, FinishedResult, reportGradeExtraction, reportGradePlan } from './finished.js';
+import { reportFile, reportFinding, type PrintedParts } from '../build-report.js';
+import { nested } from '../../report/json.js';
+
+/** What a worker is started with. */
+export interface WorkerInit {
+  options: Pick<LintOptions, 'root' | 'repoRoot' | 'config' | 'cliRules' | 'schemaTexts'>;
+  /** The linted files (root-relative paths), for links and references. */
+  linted: string[];
+  /** Their absolute paths where that is not the root joined with the path. */
+  absolute: [string, string][];
+  /** Keep finished results deflated (a large run, see finished.ts). */
+  compress: boolean;
+  /** Print each file's parts of the JSON report too (LintOptions.renderJson). */
+  printJson: boolean;
+}
+
+/** A batch of files: [index in the discovery order, root-relative path, absolute path]. */
+export interface Batch {
+  id: number;
+  files: [number, string, string][];
+}
+
+/** A file's result as it crosses threads (see finished.ts). */
+export interface SlimResult {
+  index: number;
+  path: string;
+  format: FileFormat;
+  bom?: boolean;
+  /** Only when there are findings. */
+  text?: string;
+  dialect?: string;
+  reason?: string;
+  /** The rest, report-grade, as UTF-8 JSON (finished.ts), deflated when `compressed`. */
+  payload: Uint8Array;
+  compressed?: boolean;
+  /** Its parts of the JSON report, printed (WorkerInit.printJson). */
+  printed?: PrintedParts;
+  hasTree: boolean;
+  hasPlan: boolean;
+  compositions: { primary: string; files: string[] }[];
+  reads: string[];
+  /** The rules stopped on a usage error: the main thread lints the file again, in order. */
+  redo?: boolean;
+}
+
+/** The linted files as a worker sees them: loaded again when a link or reference needs one. */
+export function workerLinted(run: LintRun, init: Pick<WorkerInit, 'linted' | 'absolute'>, reads: string[]): LintedFiles {
+  const paths = new Set(init.linted);
+  const absolute = new Map(init.absolute);
+  // A few recent files: many configs of a repository link the same DeepSpeed JSON.
+  const recent = new Map<string, ReturnType<typeof reloadLinted>>();
+  return {
+    has: (rel) => {
+      if (paths.has(rel)) return true;
+      reads.push(rel);
+      return false;
+    },
+    file: (rel) => {
+      if (!paths.has(rel)) {
+        reads.push(rel);
+        return undefined;
+      }
+      let file = recent.get(rel);
+      if (!file) {
+        file = reloadLinted(run, absolute.get(rel) ?? path.resolve(run.lintRoot, rel), rel);
+        if (recent.size >= 32) recent.delete(recent.keys().next().value!);
+        recent.set(rel, file);
+      }
+      return file;
+    },
+  };
+}
+
+/** Absolute paths that are not the lint root joined with the relative path. */
+export function absoluteExceptions(lintRoot: string, files: { rel: string; abs: string }[]): [string, string][] {
+  return files.filter((f) => f.abs !== path.resolve(lintRoot, f.rel)).map((f) => [f.rel, f.abs]);
+}
+
+/** Lint one file through every per-file step; `reads` collects the lookups outside the linted files. */
+export function lintAlone(run: LintRun, index: number, rel: string, abs: string, reads: string[], how: { compress: boolean; printJson: boolean }): SlimResult {
+  reads.length = 0;
+  let result = loadAndAnalyse(run, abs, rel);
+  result = withComposition(run, result);
+  countDatasets(run, result, {});
+  linkFiles(run, result);
+  pairReference(run, result);
+  let redo = false;
+  try {
+    finishResult(run, result);
+  } catch (err) {
+    if ((err as Error).name !== 'UsageError') throw err;
+    redo = true;
+  }
+  return toSlim(index, result, [...reads], redo, how);
+}
+
+const utf8 = new TextEncoder();
+
+/** The buffers a result holds (they move to the main thread instead of being copied). */
+export function buffersOf(slim: SlimResult): ArrayBuffer[] {
+  const out = [slim.payload.buffer as ArrayBuffer];
+  if (slim.printed) out.push(slim.printed.file.buffer as ArrayBuffer, ...slim.printed.findings.map((f) => f.buffer as ArrayBuffer));
+  return out;
+}
+
+function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { compress, printJson }: { compress: boolean; printJson: boolean }): SlimResult {
+  const { file } = r;
+  const composed = r.hydra?.composed;
+  const payload = encodePayload({
+    ...(r.extraction ? { extraction: reportGradeExtraction(r.extraction) } : {}),
+    ...(r.linked ? { linked: r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {}),
+    ...(r.reference ? { reference: { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {}),
+    findings: r.findings,
+    problems: file.problems,
+    directives: file.directives,
+  }, compress);
+  return {
+    index,
+    path: file.path,
+    format: file.format,
+    ...(file.bom ? { bom: true } : {}),
+    ...(r.findings.length > 0 ? { text: file.text } : {}),
+    ...(r.dialect ? { dialect: r.dialect.meta.id } : {}),
+    ...(r.reason !== undefined ? { reason: r.reason } : {}),
+    payload,
+    ...(compress ? { compressed: true } : {}),
+    ...(printJson
+      ? {
+          printed: {
+            file: utf8.encode(nested(reportFile(r), 2)),
+            findings: r.findings.map((f) => utf8.encode(nested(reportFinding(f, new Map([[file.path, file.text]])), 2))),
+            severities: r.findings.map((f) => f.severity),
+          },
+        }
+      : {}),
+    hasTree: file.tree !== undefined,
+    hasPlan: r.extraction !== undefined,
+    compositions: composed ? [{ primary: composed.primary, files: composed.files }] : [],
+    reads,
+    ...(redo ? { redo } : {}),
+  };
+}
+
+/** The main thread's FileResult of a file a worker finished. */
+export function fromSlim(slim: SlimResult): FileResult {
+  return new FinishedResult(
+    { path: slim.path, text: slim.text ?? '', format: slim.format, bom: slim.bom },
+    { bytes: slim.payload, compressed: slim.compressed === true },
+    slim.dialect === undefined ? undefined : dialectById(slim.dialect),
+    slim.reason,
+    slim.printed,
+  );
+}

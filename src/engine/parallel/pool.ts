@@ -1,0 +1,279 @@
+/**
+ * Lint workers (worker_threads) over batches of files, for `lint()`.
+ *
+ * The main thread discovers the files and hands the structured configs out in batches, a few per
+ * worker at a time, so that a slow file does not leave a core idle. It loads the launch scripts
+ * itself (their links are cross-file work), lints batches until the first worker is up, and then
+ * only collects: the workers' heaps are bounded (WORKER_HEAP), the main thread's is not. Results are put back at the file's place in
+ * the discovery order, whatever order they arrive in, so the reports are those of a serial run.
+ * A worker that fails, or a batch whose results cannot be sent, is linted on the main thread.
+ *
+ * Workers exist only where an entry registered its own file as the worker script
+ * (`setLintWorkerScript`: dist/cli.js, dist/action-main.js); elsewhere (the Jest suite, library
+ * use) `lint()` runs serially.
+ */
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { DiscoveredFile } from '../discover.js';
+import type { FileResult, LintOptions } from '../lint.js';
+import { createLintRun, loadAndAnalyse, type LintRun } from '../lint-file.js';
+import { formatOf } from '../load-file.js';
+import { absoluteExceptions, fromSlim, lintAlone, workerLinted, type Batch, type SlimResult, type WorkerInit } from './lint-alone.js';
+import { WORKER_KEY, type FromWorker, type ToWorker } from './worker.js';
+
+/**
+ * Below this many files a run stays on one thread unless `jobs` asks for workers: starting a
+ * worker (loading the bundle) costs about what linting 150 files does (see docs/performance.md).
+ */
+export const PARALLEL_MIN_FILES = 400;
+/** At most this many workers by default (a GitHub-hosted runner has 4 cores). */
+export const DEFAULT_MAX_WORKERS = 4;
+/**
+ * Workers by default only with this many cores or more. On the project's 2-core machine two
+ * workers were slower than one thread in every measurement (5,000 files: 4.0–6.1 s against
+ * 3.2–4.9 s, with about 55% more CPU; docs/performance.md), so there `--jobs 2` asks for them.
+ */
+export const DEFAULT_MIN_CORES = 3;
+/**
+ * `compressFromFiles`: from this many files on, finished results are kept deflated (finished.ts):
+ * memory over speed. `workerHeap`: a worker's heap limits: V8 sizes its collections by them, so a
+ * worker stays small instead of collecting only when its heap is large. A file too large for it
+ * makes the worker fail, and its batch is linted on the main thread, which has no such limit.
+ */
+export const tuning = { compressFromFiles: 20_000, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
+/** Files per batch, at most. */
+const MAX_BATCH = 48;
+/** Batches a worker holds at a time (one running, one queued behind it). */
+const IN_FLIGHT = 2;
+
+let workerScript: string | URL | undefined;
+
+/** Files linted by workers and on the main thread, since the process started (tests check both happen). */
+export const poolStats = { byWorkers: 0, here: 0 };
+
+/** The file a lint worker runs: the bundle entry itself (see worker.ts). */
+export function setLintWorkerScript(script: string | URL | undefined): void {
+  workerScript = script;
+}
+
+/** Files a worker can lint: everything but launch scripts, whose links the main thread resolves. */
+function forWorkers(file: DiscoveredFile): boolean {
+  return formatOf(file.rel) !== 'shell';
+}
+
+/**
+ * How many lint workers to start; 0 lints serially, on this thread. Runs that need the whole set
+ * at once stay serial: `--base` (one git read for every file), user schemas (one size budget for
+ * all of them).
+ */
+export function workerCount(options: LintOptions, discovered: DiscoveredFile[]): number {
+  if (!workerScript || (options.jobs !== undefined && options.jobs <= 1)) return 0;
+  if (options.base || (options.config.schemas?.length ?? 0) > 0) return 0;
+  let files = 0;
+  for (const d of discovered) if (forWorkers(d)) files++;
+  if (files === 0 || (options.jobs === undefined && files < PARALLEL_MIN_FILES)) return 0;
+  const cores = availableParallelism();
+  if (options.jobs === undefined && cores < DEFAULT_MIN_CORES) return 0;
+  return Math.min(options.jobs ?? Math.min(cores, DEFAULT_MAX_WORKERS), files);
+}
+
+/**
+ * The first pass of a parallel run: every structured config linted by a worker to the end, every
+ * launch script loaded and analysed here. Returns the results in discovery order; `finished` gets
+ * the results the workers finished, with what the cross-file steps need of each.
+ */
+export async function lintInWorkers<T>(
+  run: LintRun,
+  discovered: DiscoveredFile[],
+  workers: number,
+  finished: Map<FileResult, T>,
+  infoOf: (slim: SlimResult) => T,
+): Promise<FileResult[]> {
+  const results: FileResult[] = new Array(discovered.length);
+  const here: number[] = [];
+  const queue: Batch[] = [];
+  const sent = discovered.map((d, i) => (forWorkers(d) ? i : (here.push(i), -1))).filter((i) => i >= 0);
+  const size = Math.max(1, Math.min(MAX_BATCH, Math.ceil(sent.length / (workers * 8))));
+  for (let i = 0; i < sent.length; i += size) {
+    queue.push({ id: queue.length, files: sent.slice(i, i + size).map((j) => [j, discovered[j].rel, discovered[j].abs]) });
+  }
+  const init: WorkerInit = {
+    options: { root: run.root, repoRoot: run.options.repoRoot, config: run.config, cliRules: run.options.cliRules, schemaTexts: run.options.schemaTexts },
+    linted: discovered.map((d) => d.rel),
+    absolute: absoluteExceptions(path.resolve(run.root), discovered),
+    compress: discovered.length >= tuning.compressFromFiles,
+    // A large run keeps memory small rather than the JSON report's parts printed.
+    printJson: run.options.renderJson === true && discovered.length < tuning.compressFromFiles,
+  };
+  const accept = (slim: SlimResult) => {
+    const result = fromSlim(slim);
+    results[slim.index] = result;
+    finished.set(result, infoOf(slim));
+  };
+
+  // This thread lints batches too until a worker is up (or when none is left).
+  const alone = createLintRun(run.options);
+  const reads: string[] = [];
+  alone.linted = workerLinted(alone, init, reads);
+  const pool = new Pool(workers, init, queue, accept);
+  // The launch scripts first, while the workers start.
+  for (const i of here) results[i] = loadAndAnalyse(run, discovered[i].abs, discovered[i].rel);
+  for (;;) {
+    const batch = pool.takeHere();
+    if (batch) {
+      for (const [index, rel, abs] of batch.files) accept(lintAlone(alone, index, rel, abs, reads, init));
+      poolStats.here += batch.files.length;
+      // Let the workers' answers in (and hand them more) before the next batch.
+      await new Promise((resolve) => setImmediate(resolve));
+    } else if (pool.busy()) {
+      await pool.changed();
+    } else {
+      break;
+    }
+  }
+  pool.close();
+  return results;
+}
+
+/** Workers of earlier runs, waiting for the next one (they do not keep the process alive). */
+const idle: Worker[] = [];
+
+/**
+ * Ends the idle workers (a caller's last run is over): their heaps and code are freed at once
+ * instead of at exit, before the caller writes its reports. A later run starts new ones.
+ */
+export async function endLintWorkers(): Promise<void> {
+  const ending = idle.splice(0, idle.length);
+  await Promise.all(ending.map((w) => w.terminate()));
+}
+let runs = 0;
+
+/**
+ * Workers fed from a shared queue; the main thread takes from the same queue (`take`). A batch a
+ * worker could not finish (it failed, or its results could not be sent) goes back to the queue.
+ */
+class Pool {
+  private next = 0;
+  private readonly run = ++runs;
+  private readonly returned: Batch[] = [];
+  private readonly held = new Map<Worker, Map<number, Batch>>();
+  /** A worker has answered. */
+  private ready = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    count: number,
+    init: WorkerInit,
+    private readonly queue: Batch[],
+    private readonly accept: (slim: SlimResult) => void,
+  ) {
+    for (let i = 0; i < count; i++) {
+      let w = idle.pop();
+      if (!w) {
+        try {
+          w = new Worker(workerScript!, { workerData: { [WORKER_KEY]: true }, resourceLimits: tuning.workerHeap });
+        } catch {
+          continue;
+        }
+        const worker = w;
+        worker.on('error', () => {});
+        worker.on('exit', () => {
+          const at = idle.indexOf(worker);
+          if (at >= 0) idle.splice(at, 1);
+        });
+      }
+      const worker = w;
+      worker.ref();
+      this.held.set(worker, new Map());
+      const onMessage = (answer: FromWorker) => this.answered(worker, answer);
+      const onGone = () => this.lose(worker);
+      worker.on('message', onMessage);
+      worker.on('error', onGone);
+      worker.on('exit', onGone);
+      this.detach.set(worker, () => {
+        worker.off('message', onMessage);
+        worker.off('error', onGone);
+        worker.off('exit', onGone);
+      });
+      worker.postMessage({ kind: 'run', run: this.run, init } satisfies ToWorker);
+      this.feed(worker);
+    }
+  }
+
+  private readonly detach = new Map<Worker, () => void>();
+
+  /** The next batch for the main thread: while no worker has answered yet, or when none is left. */
+  takeHere(): Batch | undefined {
+    return this.ready && this.held.size > 0 ? undefined : this.take();
+  }
+
+  private take(): Batch | undefined {
+    return this.returned.pop() ?? (this.next < this.queue.length ? this.queue[this.next++] : undefined);
+  }
+
+  /** Some worker still holds a batch. */
+  busy(): boolean {
+    for (const mine of this.held.values()) if (mine.size > 0) return true;
+    return false;
+  }
+
+  /** Resolves when a worker answers or is lost. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  /** The workers wait for the next run, without keeping the process alive. */
+  close(): void {
+    for (const w of this.held.keys()) {
+      this.detach.get(w)?.();
+      w.postMessage({ kind: 'end' } satisfies ToWorker);
+      w.unref();
+      idle.push(w);
+    }
+    this.held.clear();
+  }
+
+  private feed(w: Worker): void {
+    const mine = this.held.get(w);
+    if (!mine) return;
+    while (mine.size < IN_FLIGHT) {
+      const batch = this.take();
+      if (!batch) break;
+      mine.set(batch.id, batch);
+      w.postMessage({ kind: 'batch', run: this.run, ...batch } satisfies ToWorker);
+    }
+  }
+
+  private answered(w: Worker, answer: FromWorker): void {
+    const mine = this.held.get(w);
+    const batch = answer.run === this.run ? mine?.get(answer.id) : undefined;
+    if (!mine || !batch) return;
+    mine.delete(answer.id);
+    this.ready = true;
+    if (answer.results) {
+      answer.results.forEach(this.accept);
+      poolStats.byWorkers += answer.results.length;
+    } else {
+      this.returned.push(batch);
+    }
+    this.feed(w);
+    this.signal();
+  }
+
+  private lose(w: Worker): void {
+    const mine = this.held.get(w);
+    if (!mine) return;
+    this.detach.get(w)?.();
+    this.held.delete(w);
+    this.returned.push(...mine.values());
+    void w.terminate();
+    this.signal();
+  }
+
+  private signal(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
