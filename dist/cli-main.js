@@ -47658,7 +47658,9 @@ function mergeLaunchFindings(results, alone) {
         kept.add(key);
         if (launches.length === group.length && inAlone.has(key)) return [f];
         const by = launches.map((l) => `${l.launch.script}:${l.launch.range.line}`);
-        return [{ ...f, message: `${f.message} (as launched by ${joinAnd(by)})`, data: { ...f.data, launchedBy: by } }];
+        const atStart = f.range.line === 1 && f.range.column === 1;
+        const commands4 = atStart ? launches.filter((l) => l.launch.script !== "(command line)").map((l) => ({ path: l.launch.script, range: l.launch.range, message: `the command (${l.launch.launcher}) that launches this config with these values` })) : [];
+        return [{ ...f, message: `${f.message} (as launched by ${joinAnd(by)})`, data: { ...f.data, launchedBy: by }, ...commands4.length ? { related: [...f.related ?? [], ...commands4] } : {} }];
       });
     }
   }

@@ -477,7 +477,10 @@ function mergeLaunchFindings(results: FileResult[], alone: Map<string, FileResul
         kept.add(key);
         if (launches.length === group.length && inAlone.has(key)) return [f];
         const by = launches.map((l) => `${l.launch!.script}:${l.launch!.range.line}`);
-        return [{ ...f, message: `${f.message} (as launched by ${joinAnd(by)})`, data: { ...f.data, launchedBy: by } }];
+        // No key of this file causes it (the values come from the command line): the command is where to look.
+        const atStart = f.range.line === 1 && f.range.column === 1;
+        const commands = atStart ? launches.filter((l) => l.launch!.script !== '(command line)').map((l) => ({ path: l.launch!.script, range: l.launch!.range, message: `the command (${l.launch!.launcher}) that launches this config with these values` })) : [];
+        return [{ ...f, message: `${f.message} (as launched by ${joinAnd(by)})`, data: { ...f.data, launchedBy: by }, ...(commands.length ? { related: [...(f.related ?? []), ...commands] } : {}) }];
       });
     }
   }
