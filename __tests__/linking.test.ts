@@ -79,6 +79,17 @@ describe('launch commands and the configs they name', () => {
     expect(launcherWorldSize(script('tune run lora_finetune_single_device --config x.yaml\n').script!.commands[0])).toMatchObject({ value: 1 });
   });
 
+  test('ms-swift front ends read a config only as their first argument (parse_yaml_args: argv[0])', () => {
+    const first = script('NPROC_PER_NODE=4 swift sft configs/sft.yaml --learning_rate 1e-5\n').script!.commands[0];
+    expect(first).toMatchObject({ cli: 'swift sft' });
+    expect(namedConfigs(first).map((c) => c.written)).toEqual(['configs/sft.yaml']);
+    const later = script('swift sft --model Qwen/Qwen2.5-7B configs/sft.yaml\n').script!.commands[0];
+    expect(namedConfigs(later)).toEqual([]);
+    expect(namedConfigs(script('megatron sft configs/mcore.yaml --train_iters 80\n').script!.commands[0]).map((c) => c.written)).toEqual(['configs/mcore.yaml']);
+    // Other programs take a positional config anywhere (LLaMA-Factory's train.py).
+    expect(namedConfigs(script('python src/train.py --stage sft configs/x.yaml\n').script!.commands[0]).map((c) => c.written)).toEqual(['configs/x.yaml']);
+  });
+
   test('llamafactory-cli train takes NNODES × NPROC_PER_NODE from its environment', () => {
     const cmd = script('FORCE_TORCHRUN=1 NNODES=2 NPROC_PER_NODE=8 llamafactory-cli train examples/sft.yaml\n').script!.commands[0];
     expect(cmd).toMatchObject({ launcher: 'none', cli: 'llamafactory-cli train', env: { NNODES: '2', NPROC_PER_NODE: '8' } });

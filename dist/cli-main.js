@@ -34436,9 +34436,11 @@ var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--conf
 var CONFIG_EXT = { test: (value) => /\.(ya?ml|json|toml)$/i.test(value) || isPythonConfig(value) };
 function namedConfigs(cmd) {
   const out = [];
-  for (const arg of cmd.args) {
+  const firstOnly = cmd.cli !== void 0 && MS_SWIFT_FRONT_ENDS.test(cmd.cli);
+  for (const [i, arg] of cmd.args.entries()) {
     if (arg.value === void 0 || !CONFIG_EXT.test(arg.value)) continue;
     if (arg.flag !== "" && !CONFIG_FLAGS.has(arg.flag)) continue;
+    if (firstOnly && arg.flag === "" && i !== 0) continue;
     if (arg.flag === "" && /^[\w.]+=/.test(arg.value)) continue;
     if (!out.some((c) => c.written === arg.value)) out.push({ written: arg.value, flag: arg.flag, range: arg.valueRange ?? arg.flagRange });
   }
@@ -34472,6 +34474,7 @@ function workdirOf(file, cmd, scriptDir) {
   return wd;
 }
 var SELF_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--yaml", "--yaml_config", "--config-path-file"]);
+var MS_SWIFT_FRONT_ENDS = /^(?:swift|megatron) /;
 var ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) /;
 function launchOverrides(file, cmd) {
   const where4 = `the launch command at ${file.path}:${cmd.range.line}`;

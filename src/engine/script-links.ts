@@ -75,9 +75,13 @@ export interface ScriptLaunch {
 /** Config files a command names: `--config x.yaml`, `--deepspeed ds.json`, positional `*.yaml`. */
 export function namedConfigs(cmd: LaunchCommand): NamedConfig[] {
   const out: NamedConfig[] = [];
-  for (const arg of cmd.args) {
+  // ms-swift's front ends (`swift sft`, `megatron sft`) read a config only as their first argument
+  // (swift/cli/main.py parse_yaml_args looks at argv[0]); a `.yaml` word elsewhere is a flag's value.
+  const firstOnly = cmd.cli !== undefined && MS_SWIFT_FRONT_ENDS.test(cmd.cli);
+  for (const [i, arg] of cmd.args.entries()) {
     if (arg.value === undefined || !CONFIG_EXT.test(arg.value)) continue;
     if (arg.flag !== '' && !CONFIG_FLAGS.has(arg.flag)) continue;
+        if (firstOnly && arg.flag === '' && i !== 0) continue;
     // `key=value` overrides (`tune run … optimizer.lr=1e-4`) are not paths.
     if (arg.flag === '' && /^[\w.]+=/.test(arg.value)) continue;
     if (!out.some((c) => c.written === arg.value)) out.push({ written: arg.value, flag: arg.flag, range: arg.valueRange ?? arg.flagRange });
@@ -122,6 +126,9 @@ export function workdirOf(file: SourceFile, cmd: LaunchCommand, scriptDir: strin
 
 /** Flags that name the config itself, not a value over it (`--deepspeed ds.json` is a TrainingArguments value). */
 const SELF_FLAGS = new Set(['--config', '--config-file', '--config_file', '--config_path', '--cfg', '--yaml', '--yaml_config', '--config-path-file']);
+
+/** ms-swift's command-line front ends. */
+const MS_SWIFT_FRONT_ENDS = /^(?:swift|megatron) /;
 
 /** Front ends whose flags after the config are HfArgumentParser / TrlParser / Megatron argparse flags over it. */
 const ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) /;
