@@ -43701,30 +43701,20 @@ function respelled(node, want) {
   if (want === "float") return Number.isInteger(n) ? `${n}.0` : String(n);
   return String(Math.trunc(n));
 }
-function nodeAt(root, path21) {
-  let map = root;
-  for (let i = 0; i < path21.length; i++) {
-    if (map.kind !== "map") return void 0;
-    const entry = mapGet(map, path21[i]);
-    if (!entry) return void 0;
-    if (i === path21.length - 1) return { node: entry.value, entry };
-    map = entry.value;
-  }
-  return void 0;
-}
 function yacsTypeErrors(root) {
   const out = [];
   for (const [key, want] of Object.entries(YACS_NUMBER_DEFAULTS)) {
-    const hit = nodeAt(root, key.split("."));
+    const keyPath2 = key.split(".");
+    const hit = getIn(root, keyPath2);
     if (!hit || hit.node.kind !== "scalar") continue;
     const got = pyNumberType(hit.node);
     if (!got || got === want.type) continue;
-    const fix = respelled(hit.node, want.type);
     if (want.type === "int" && !Number.isInteger(hit.node.value)) continue;
+    const fix = respelled(hit.node, want.type);
     out.push({
       range: hit.node.range,
       message: `${key}: ${hit.node.source} is ${got === "int" ? "an int" : "a float"} where detectron2's default is the ${want.type} ${want.value}: yacs stops loading the config with "Type mismatch (<class '${want.type}'> vs. <class '${got}'>)"; write ${fix}`,
-      data: { keyPath: key.split("."), keyword: "yacs-type", expected: want.type, found: got, replacement: fix }
+      data: { keyPath: keyPath2, keyword: "yacs-type", expected: want.type, found: got, replacement: fix }
     });
   }
   return out;
@@ -47660,13 +47650,17 @@ function mergeLaunchFindings(results, alone) {
         if (f.ruleId === "unused-suppression" && launches.length < group.length) return [];
         kept.add(key);
         if (launches.length === group.length && inAlone.has(key)) return [f];
-        const by = launches.map((l) => `${l.launch.script}:${l.launch.range.line}`);
+        const links = launches.map((l) => l.launch);
+        const by = links.map((l) => `${l.script}:${l.range.line}`);
         const atStart = f.range.line === 1 && f.range.column === 1;
-        const commands4 = atStart ? launches.filter((l) => l.launch.script !== "(command line)").map((l) => ({ path: l.launch.script, range: l.launch.range, message: `the command (${l.launch.launcher}) that launches this config with these values` })) : [];
+        const commands4 = atStart ? links.filter((l) => l.script !== "(command line)").map(launchCommandLocation) : [];
         return [{ ...f, message: `${f.message} (as launched by ${joinAnd(by)})`, data: { ...f.data, launchedBy: by }, ...commands4.length ? { related: [...f.related ?? [], ...commands4] } : {} }];
       });
     }
   }
+}
+function launchCommandLocation(link) {
+  return { path: link.script, range: link.range, message: `the command (${link.launcher}) that launches this config with these values` };
 }
 function joinAnd(items) {
   return items.length <= 2 ? items.join(" and ") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;

@@ -7,7 +7,7 @@
  * strings are left to the built-in schema (yacs `literal_eval`s them; the schema's patterns say so).
  */
 import type { ConfigError } from './types.js';
-import { mapGet, type ConfigNode, type MapNode, type ScalarNode } from '../engine/tree.js';
+import { getIn, type MapNode, type ScalarNode } from '../engine/tree.js';
 
 type PyNumber = 'int' | 'float';
 
@@ -53,33 +53,22 @@ function respelled(node: ScalarNode, want: PyNumber): string {
   return String(Math.trunc(n));
 }
 
-function nodeAt(root: MapNode, path: string[]): { node: ConfigNode; entry: { keyRange: ScalarNode['range'] } } | undefined {
-  let map: ConfigNode = root;
-  for (let i = 0; i < path.length; i++) {
-    if (map.kind !== 'map') return undefined;
-    const entry = mapGet(map, path[i]);
-    if (!entry) return undefined;
-    if (i === path.length - 1) return { node: entry.value, entry };
-    map = entry.value;
-  }
-  return undefined;
-}
-
 /** yacs type mismatches in one file's own keys (each file of a `_BASE_` chain answers for its own). */
 export function yacsTypeErrors(root: MapNode): ConfigError[] {
   const out: ConfigError[] = [];
   for (const [key, want] of Object.entries(YACS_NUMBER_DEFAULTS)) {
-    const hit = nodeAt(root, key.split('.'));
+    const keyPath = key.split('.');
+    const hit = getIn(root, keyPath);
     if (!hit || hit.node.kind !== 'scalar') continue;
     const got = pyNumberType(hit.node);
     if (!got || got === want.type) continue;
-    const fix = respelled(hit.node, want.type);
     // A fractional value for an int key is the schema's finding (type integer).
     if (want.type === 'int' && !Number.isInteger(hit.node.value)) continue;
+    const fix = respelled(hit.node, want.type);
     out.push({
       range: hit.node.range,
       message: `${key}: ${hit.node.source} is ${got === 'int' ? 'an int' : 'a float'} where detectron2's default is the ${want.type} ${want.value}: yacs stops loading the config with "Type mismatch (<class '${want.type}'> vs. <class '${got}'>)"; write ${fix}`,
-      data: { keyPath: key.split('.'), keyword: 'yacs-type', expected: want.type, found: got, replacement: fix },
+      data: { keyPath, keyword: 'yacs-type', expected: want.type, found: got, replacement: fix },
     });
   }
   return out;

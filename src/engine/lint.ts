@@ -18,7 +18,7 @@ import type { HydraInput } from './hydra/view.js';
 import { listScripts, relativePosix } from './repository.js';
 import { launchedConfig, scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
-import type { Finding, PlanField, Range, Setting } from './types.js';
+import type { Finding, PlanField, Range, RelatedLocation, Setting } from './types.js';
 import {
   analyse,
   analyseSafely,
@@ -476,14 +476,19 @@ function mergeLaunchFindings(results: FileResult[], alone: Map<string, FileResul
         if (f.ruleId === 'unused-suppression' && launches.length < group.length) return [];
         kept.add(key);
         if (launches.length === group.length && inAlone.has(key)) return [f];
-        const by = launches.map((l) => `${l.launch!.script}:${l.launch!.range.line}`);
+        const links = launches.map((l) => l.launch!);
+        const by = links.map((l) => `${l.script}:${l.range.line}`);
         // No key of this file causes it (the values come from the command line): the command is where to look.
         const atStart = f.range.line === 1 && f.range.column === 1;
-        const commands = atStart ? launches.filter((l) => l.launch!.script !== '(command line)').map((l) => ({ path: l.launch!.script, range: l.launch!.range, message: `the command (${l.launch!.launcher}) that launches this config with these values` })) : [];
+        const commands = atStart ? links.filter((l) => l.script !== '(command line)').map(launchCommandLocation) : [];
         return [{ ...f, message: `${f.message} (as launched by ${joinAnd(by)})`, data: { ...f.data, launchedBy: by }, ...(commands.length ? { related: [...(f.related ?? []), ...commands] } : {}) }];
       });
     }
   }
+}
+
+function launchCommandLocation(link: LaunchLink): RelatedLocation {
+  return { path: link.script, range: link.range, message: `the command (${link.launcher}) that launches this config with these values` };
 }
 
 function joinAnd(items: string[]): string {
