@@ -3,12 +3,13 @@
  * Folders are walked for config extensions; `.git`, `node_modules` and `ignore` globs are
  * skipped; symlinks are followed only when they stay inside the root.
  */
-import { lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { compileGlob, GlobError, isGlob } from '../config/glob.js';
 import type { TrainlintConfig } from '../config/types.js';
 import { asList, CONFIG_NAMES, matcher } from '../config/load-config.js';
+import { RealPaths, type RealPath } from './real-paths.js';
 
 export const CONFIG_EXTENSIONS = ['.yaml', '.yml', '.json', '.toml', '.sh', '.bash', '.sbatch', '.slurm'];
 const ALWAYS_SKIPPED_DIRS = new Set(['.git', 'node_modules']);
@@ -41,9 +42,9 @@ export function toPosix(p: string): string {
 }
 
 /** Whether `abs` (after resolving symlinks) lies inside `realRoot`. */
-export function insideRoot(realRoot: string, abs: string): boolean {
+export function insideRoot(realRoot: string, abs: string, paths: RealPaths = new RealPaths()): boolean {
   try {
-    const real = realpathSync(abs);
+    const real = paths.real(abs);
     return real === realRoot || real.startsWith(realRoot + path.sep);
   } catch {
     return false;
@@ -52,6 +53,7 @@ export function insideRoot(realRoot: string, abs: string): boolean {
 
 export function discover(root: string, inputs: string[], config: TrainlintConfig): DiscoveredFile[] {
   const realRoot = realpathSync(root);
+  const paths = new RealPaths();
   const ignored = matcher(config.ignore);
   const named = matcher(config.files);
   const found = new Map<string, DiscoveredFile>();
@@ -77,14 +79,16 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        if (!insideRoot(realRoot, abs)) continue;
+        let st: Stats;
         try {
-          const st = statSync(abs);
-          isDir = st.isDirectory();
-          isFile = st.isFile();
+          const resolved = paths.resolve(abs);
+          if (resolved.real !== realRoot && !resolved.real.startsWith(realRoot + path.sep)) continue;
+          st = resolved.stat;
         } catch {
           continue;
         }
+        isDir = st.isDirectory();
+        isFile = st.isFile();
         // Directory links are not walked (no cycles); file links inside the root are read.
         if (isDir) continue;
       }
@@ -104,19 +108,26 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
   const list = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ['.'];
   for (const input of list) {
     const abs = path.resolve(root, input);
-    let st;
+    let lst: Stats | undefined;
     try {
-      st = lstatSync(abs);
+      lst = lstatSync(abs);
     } catch {
-      st = undefined;
+      lst = undefined;
     }
-    if (st) {
+    if (lst) {
+      let resolved: RealPath | undefined;
+      try {
+        resolved = paths.resolve(abs, lst);
+      } catch {
+        // A link that leads nowhere (dangling, a loop): not followed, as one that leaves the root.
+        resolved = undefined;
+      }
       // A path named on the command line (or in `files:`) is read only inside the root: never
       // `../x` or `/etc/x`, and never through a link (of the file or a folder above it) that leaves it.
       const rel = path.relative(root, abs);
       if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
-      if (!insideRoot(realRoot, abs)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
-      if (statSync(abs).isDirectory()) {
+      if (!resolved || (resolved.real !== realRoot && !resolved.real.startsWith(realRoot + path.sep))) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
+      if (resolved.stat.isDirectory()) {
         walk(abs, (fileAbs, rel) => {
           if (wanted(rel)) add(fileAbs);
         });

@@ -96,12 +96,14 @@ function unreadable(relPath: string, message: string): SourceFile {
   return { path: relPath, text: '', format: formatOf(relPath), problems: [problem], directives: { suppressions: [] } };
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Decode bytes as UTF-8 text; binary or invalid UTF-8 yields a parse-error instead. */
 export function decodeSource(relPath: string, bytes: Uint8Array, options: ParseOptions = {}): SourceFile {
   if (bytes.includes(0)) return unreadable(relPath, 'binary file (contains NUL bytes); not a text config');
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = strictUtf8.decode(bytes);
   } catch {
     return unreadable(relPath, 'file is not valid UTF-8');
   }

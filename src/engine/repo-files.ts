@@ -8,13 +8,16 @@
  * limit, whatever `stat` said. Anything else is refused with a reason that names the path as
  * written, never its content.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { RealPaths } from './real-paths.js';
 
 /** The repository being linted: its root as given and as a real path. */
 export interface RepoRoot {
   root: string;
   realRoot: string;
+  /** Real paths of the files followed (folders cached for the life of this object). */
+  paths: RealPaths;
 }
 
 export function repoRootOf(root: string): RepoRoot {
@@ -25,7 +28,7 @@ export function repoRootOf(root: string): RepoRoot {
   } catch {
     realRoot = abs;
   }
-  return { root: abs, realRoot };
+  return { root: abs, realRoot, paths: new RealPaths() };
 }
 
 /** Whether the real path `real` is the root or lies below it. */
@@ -52,8 +55,9 @@ export function checkRepoPath(repo: RepoRoot, p: string): PathCheck {
   const abs = path.resolve(repo.root, p);
   if (!within(repo.root, abs) && !within(repo.realRoot, abs)) return { ok: false, refusal: 'outside', why: 'outside the repository' };
   let real: string;
+  let st: Stats;
   try {
-    real = realpathSync(abs);
+    ({ real, stat: st } = repo.paths.resolve(abs));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, refusal: 'missing', why: 'does not exist' };
@@ -61,12 +65,6 @@ export function checkRepoPath(repo: RepoRoot, p: string): PathCheck {
     return { ok: false, refusal: 'unreadable', why: `cannot be read (${code ?? 'error'})` };
   }
   if (!within(repo.realRoot, real)) return { ok: false, refusal: 'outside', why: 'a symbolic link that leaves the repository' };
-  let st: ReturnType<typeof statSync>;
-  try {
-    st = statSync(real);
-  } catch (err) {
-    return { ok: false, refusal: 'unreadable', why: `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
-  }
   if (st.isDirectory()) return { ok: false, refusal: 'not-regular', why: 'a folder, not a file' };
   if (!st.isFile()) return { ok: false, refusal: 'not-regular', why: 'not a regular file (a FIFO, socket or device)' };
   return { ok: true, abs, rel: relativeToRoot(repo, abs) };
@@ -134,19 +132,23 @@ export function readBounded(abs: string, maxBytes: number, limitName = 'maxFileB
     const st = fstatSync(fd);
     if (!st.isFile()) return { ok: false, why: 'not a regular file (a FIFO, socket or device); not read' };
     if (st.size > maxBytes) return { ok: false, tooLarge: true, why: `file is ${st.size} bytes, over the ${maxBytes}-byte limit (${limitName}); skipped` };
-    const chunks: Buffer[] = [];
+    // One buffer of the size `stat` gave plus a byte (to notice a file that grew), grown in
+    // chunks only when the file is longer than that, never past the limit plus a byte.
+    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, st.size + 1));
     let total = 0;
     for (;;) {
-      const want = Math.min(READ_CHUNK, maxBytes + 1 - total);
-      if (want <= 0) break;
-      const buf = Buffer.allocUnsafe(want);
-      const n = readSync(fd, buf, 0, want, null);
+      if (total === buf.length) {
+        if (total > maxBytes) break;
+        const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, total + READ_CHUNK));
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, total, buf.length - total, null);
       if (n === 0) break;
-      chunks.push(n === want ? buf : buf.subarray(0, n));
       total += n;
     }
     if (total > maxBytes) return { ok: false, tooLarge: true, why: `file is over the ${maxBytes}-byte limit (${limitName}); skipped` };
-    return { ok: true, bytes: Buffer.concat(chunks, total) };
+    return { ok: true, bytes: buf.subarray(0, total) };
   } catch (err) {
     return { ok: false, why: `cannot read file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
   } finally {
@@ -169,9 +171,11 @@ export function readRepoFile(repo: RepoRoot, p: string, maxBytes: number, limitN
 }
 
 /** Strict UTF-8 decoding (a leading BOM dropped); undefined for invalid UTF-8. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    const text = strictUtf8.decode(bytes);
     return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch {
     return undefined;
