@@ -3,11 +3,20 @@
  * (`jobs: 1`) and with workers (`jobs` 2, 3 and 4; with 3 the results are kept deflated), and every
  * report format must be byte-identical
  * (__tests__/helpers/parallel-runner.ts, bundled as dist/ is, runs in a child process). Also when
- * no worker can start: every batch comes back to the main thread.
+ * no worker can start: every batch comes back to the main thread. And without workers (here, in
+ * Jest, where there is no worker script): a large run finishes each file compactly on this thread,
+ * with the output of the run that keeps every file whole.
  */
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { readConfig } from '../src/config/load-config';
+import { buildReport, reportParts } from '../src/engine/build-report';
+import { lint, type FileResult } from '../src/engine/lint';
+import { FinishedResult } from '../src/engine/parallel/finished';
+import { poolStats, tuning } from '../src/engine/parallel/pool';
+import { FORMAT_NAMES, formatReport } from '../src/report/index';
+import { writeJson } from '../src/report/json';
 import { bundled, ended, runNode } from './helpers/child';
 import { CORPUS, sharedTest } from './helpers/shared';
 
@@ -140,4 +149,70 @@ describe('lint workers give the serial output', () => {
     expect(lines).toEqual(['3 runs, 0 differences']);
     expect(byWorkers).toBeGreaterThan(500);
   }, 150_000);
+});
+
+/** Every report format of a run, as the CLI writes them (the JSON report also piece by piece). */
+function renderAll(results: FileResult[]): Map<string, string> {
+  const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
+  const out = new Map<string, string>();
+  const report = buildReport(results);
+  for (const format of FORMAT_NAMES) out.set(format, formatReport(format, report, { color: false, sources }));
+  const light = buildReport(results, { files: 'paths' });
+  for (const format of FORMAT_NAMES) if (format !== 'json') out.set(`${format} from paths`, formatReport(format, light, { color: false, sources }));
+  const pieces: string[] = [];
+  writeJson(reportParts(results), (piece) => pieces.push(piece));
+  out.set('json written in pieces', pieces.join(''));
+  return out;
+}
+
+describe('without workers, a large run finishes files compactly on this thread', () => {
+  const before = tuning.compactFromFiles;
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'trainlint-compact-'));
+    generatedCorpus(path.join(dir, 'corpus'));
+  });
+  afterAll(() => {
+    tuning.compactFromFiles = before;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The formats that differ between the whole-file run and the compact one, and how many files each run finished compactly. */
+  async function compare(root: string, jobs?: number): Promise<{ differences: string[]; whole: number; compact: number }> {
+    const { config } = readConfig(root);
+    const count = (results: FileResult[]) => results.filter((r) => r instanceof FinishedResult).length;
+    tuning.compactFromFiles = Number.POSITIVE_INFINITY;
+    const wholeRun = (await lint({ root, paths: [], config, ...(jobs ? { jobs } : {}) })).results;
+    const whole = renderAll(wholeRun);
+    tuning.compactFromFiles = 0;
+    const here = poolStats.here;
+    const compactRun = (await lint({ root, paths: [], config, ...(jobs ? { jobs } : {}), renderJson: true })).results;
+    const compact = renderAll(compactRun);
+    // Some files are finished and then linted again whole (a launch, a Hydra composition needs them).
+    expect(poolStats.here - here).toBeGreaterThanOrEqual(count(compactRun));
+    const differences = [...whole].filter(([format, text]) => compact.get(format) !== text).map(([format]) => `${root}: ${format}`);
+    return { differences, whole: count(wholeRun), compact: count(compactRun) };
+  }
+
+  test('every golden case, every format', async () => {
+    const differences: string[] = [];
+    let compact = 0;
+    for (const caseDir of goldenCases()) {
+      const r = await compare(caseDir);
+      differences.push(...r.differences);
+      expect(r.whole).toBe(0);
+      compact += r.compact;
+    }
+    expect(differences).toEqual([]);
+    expect(compact).toBeGreaterThan(300);
+  }, 120_000);
+
+  test('a generated corpus of the golden files, with jobs 1 and by default', async () => {
+    for (const jobs of [1, undefined]) {
+      const r = await compare(path.join(dir, 'corpus'), jobs);
+      expect(r.differences).toEqual([]);
+      expect(r.whole).toBe(0);
+      expect(r.compact).toBeGreaterThan(1000);
+    }
+  }, 120_000);
 });

@@ -33,7 +33,7 @@ import {
   unloadedFile,
   withComposition,
 } from './lint-file.js';
-import { lintInWorkers, workerCount } from './parallel/pool.js';
+import { finishesHere, lintInWorkers, workerCount } from './parallel/pool.js';
 
 export interface LintOptions {
   /** Folder that paths are relative to (the repository root). */
@@ -73,7 +73,8 @@ export interface LintOptions {
    * Lint workers (worker_threads, engine/parallel/): 1 lints on this thread only; N above 1 starts N
    * workers whenever there are files for them. Default: as many as the available cores, at most 4,
    * for runs of at least PARALLEL_MIN_FILES files, else none. Output is the same either way; a
-   * file a worker finished keeps what reports read (engine/parallel/finished.ts).
+   * file a worker finished keeps what reports read (engine/parallel/finished.ts). Without workers,
+   * a run of at least `tuning.compactFromFiles` files finishes them the same way on this thread.
    */
   jobs?: number;
   /**
@@ -147,11 +148,13 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const absOf = new Map(discovered.map((d) => [d.rel, d.abs]));
   const virtualResults: FileResult[] = virtual.map((file) => analyseSafely(run, file, run.settingsOf(file.path)));
 
-  // Files a lint worker finished (engine/parallel/): only what reports need is kept of them.
+  // Files a lint worker finished (engine/parallel/): only what reports need is kept of them. A
+  // large run without workers finishes them the same way on this thread (parallel/pool.ts finishesHere).
   const finished = new Map<FileResult, Finished>();
   const workers = virtual.length === 0 ? workerCount(options, discovered) : 0;
+  const compact = workers > 0 || (virtual.length === 0 && finishesHere(options, discovered));
   let results: FileResult[] =
-    workers > 0
+    compact
       ? await lintInWorkers(run, discovered, workers, finished, (slim) => ({
           hasTree: slim.hasTree,
           hasPlan: slim.hasPlan,

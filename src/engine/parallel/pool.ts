@@ -36,12 +36,15 @@ export const DEFAULT_MAX_WORKERS = 4;
  */
 export const DEFAULT_MIN_CORES = 3;
 /**
+ * `compactFromFiles`: a run without workers of at least this many files finishes each structured
+ * config as a worker does, on this thread (`finishesHere`), so that it keeps only the compact
+ * results (finished.ts) instead of every file's text, tree and extraction until the report.
  * `compressFromFiles`: from this many files on, finished results are kept deflated (finished.ts):
  * memory over speed. `workerHeap`: a worker's heap limits: V8 sizes its collections by them, so a
  * worker stays small instead of collecting only when its heap is large. A file too large for it
  * makes the worker fail, and its batch is linted on the main thread, which has no such limit.
  */
-export const tuning = { compressFromFiles: 20_000, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
+export const tuning = { compressFromFiles: 20_000, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
 /** Files per batch, at most. */
 const MAX_BATCH = 48;
 /** Batches a worker holds at a time (one running, one queued behind it). */
@@ -79,7 +82,20 @@ export function workerCount(options: LintOptions, discovered: DiscoveredFile[]):
 }
 
 /**
- * The first pass of a parallel run: every structured config linted by a worker to the end, every
+ * A run without workers that still finishes its structured configs one by one, as workers do, on
+ * this thread (`lintInWorkers` with 0 workers): a large run, whose memory would otherwise grow by
+ * every file's text, tree and extraction. The runs that need the whole set at once stay as they
+ * are (see `workerCount`).
+ */
+export function finishesHere(options: LintOptions, discovered: DiscoveredFile[]): boolean {
+  if (options.base || (options.config.schemas?.length ?? 0) > 0) return false;
+  let files = 0;
+  for (const d of discovered) if (forWorkers(d)) files++;
+  return files > 0 && files >= tuning.compactFromFiles;
+}
+
+/**
+ * The first pass of a parallel run (or, with 0 workers, of a compact serial one, `finishesHere`): every structured config linted by a worker to the end, every
  * launch script loaded and analysed here. Returns the results in discovery order; `finished` gets
  * the results the workers finished, with what the cross-file steps need of each.
  */
@@ -94,7 +110,7 @@ export async function lintInWorkers<T>(
   const here: number[] = [];
   const queue: Batch[] = [];
   const sent = discovered.map((d, i) => (forWorkers(d) ? i : (here.push(i), -1))).filter((i) => i >= 0);
-  const size = Math.max(1, Math.min(MAX_BATCH, Math.ceil(sent.length / (workers * 8))));
+  const size = workers > 0 ? Math.max(1, Math.min(MAX_BATCH, Math.ceil(sent.length / (workers * 8)))) : MAX_BATCH;
   for (let i = 0; i < sent.length; i += size) {
     queue.push({ id: queue.length, files: sent.slice(i, i + size).map((j) => [j, discovered[j].rel, discovered[j].abs]) });
   }
@@ -103,8 +119,9 @@ export async function lintInWorkers<T>(
     linted: discovered.map((d) => d.rel),
     absolute: absoluteExceptions(path.resolve(run.root), discovered),
     compress: discovered.length >= tuning.compressFromFiles,
-    // A large run keeps memory small rather than the JSON report's parts printed.
-    printJson: run.options.renderJson === true && discovered.length < tuning.compressFromFiles,
+    // A large run keeps memory small rather than the JSON report's parts printed; so does a run
+    // on this thread only (printing them now rather than with the report saves it no work).
+    printJson: workers > 0 && run.options.renderJson === true && discovered.length < tuning.compressFromFiles,
   };
   const accept = (slim: SlimResult) => {
     const result = fromSlim(slim);
@@ -125,7 +142,7 @@ export async function lintInWorkers<T>(
       for (const [index, rel, abs] of batch.files) accept(lintAlone(alone, index, rel, abs, reads, init));
       poolStats.here += batch.files.length;
       // Let the workers' answers in (and hand them more) before the next batch.
-      await new Promise((resolve) => setImmediate(resolve));
+      if (workers > 0) await new Promise((resolve) => setImmediate(resolve));
     } else if (pool.busy()) {
       await pool.changed();
     } else {
