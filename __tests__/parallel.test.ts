@@ -159,9 +159,9 @@ function renderAll(results: FileResult[]): Map<string, string> {
   for (const format of FORMAT_NAMES) out.set(format, formatReport(format, report, { color: false, sources }));
   const light = buildReport(results, { files: 'paths' });
   for (const format of FORMAT_NAMES) if (format !== 'json') out.set(`${format} from paths`, formatReport(format, light, { color: false, sources }));
-  const pieces: string[] = [];
-  writeJson(reportParts(results), (piece) => pieces.push(piece));
-  out.set('json written in pieces', pieces.join(''));
+  const pieces: Buffer[] = [];
+  writeJson(reportParts(results), (piece) => pieces.push(Buffer.from(piece)));
+  out.set('json written in pieces', Buffer.concat(pieces).toString('utf8'));
   return out;
 }
 
@@ -177,14 +177,13 @@ describe('without workers, a large run finishes files compactly on this thread',
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The formats that differ between the whole-file run and the compact one, and how many files each run finished compactly. */
+  /** The formats that differ between the whole-file run (`wholeResults`) and the compact one, and how many files each run finished compactly. */
   async function compare(root: string, jobs?: number): Promise<{ differences: string[]; whole: number; compact: number }> {
     const { config } = readConfig(root);
     const count = (results: FileResult[]) => results.filter((r) => r instanceof FinishedResult).length;
-    tuning.compactFromFiles = Number.POSITIVE_INFINITY;
-    const wholeRun = (await lint({ root, paths: [], config, ...(jobs ? { jobs } : {}) })).results;
-    const whole = renderAll(wholeRun);
     tuning.compactFromFiles = 0;
+    const wholeRun = (await lint({ root, paths: [], config, ...(jobs ? { jobs } : {}), wholeResults: true })).results;
+    const whole = renderAll(wholeRun);
     const here = poolStats.here;
     const compactRun = (await lint({ root, paths: [], config, ...(jobs ? { jobs } : {}), renderJson: true })).results;
     const compact = renderAll(compactRun);

@@ -78,6 +78,12 @@ export interface LintOptions {
    */
   jobs?: number;
   /**
+   * Every result whole, as linted on this thread (its tree, its extraction's notes, missing fields
+   * and rule inputs): no workers, and no compact finishing of large runs. For callers that print
+   * more than reports read (`trainlint plan`).
+   */
+  wholeResults?: boolean;
+  /**
    * The caller will write the JSON report (`reportParts`, `writeJson`): workers also render each
    * file's part of it, so that the main thread only joins them.
    */
@@ -151,8 +157,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   // Files a lint worker finished (engine/parallel/): only what reports need is kept of them. A
   // large run without workers finishes them the same way on this thread (parallel/pool.ts finishesHere).
   const finished = new Map<FileResult, Finished>();
-  const workers = virtual.length === 0 ? workerCount(options, discovered) : 0;
-  const compact = workers > 0 || (virtual.length === 0 && finishesHere(options, discovered));
+  const workers = virtual.length === 0 && !options.wholeResults ? workerCount(options, discovered) : 0;
+  const compact = workers > 0 || (virtual.length === 0 && !options.wholeResults && finishesHere(options, discovered));
   let results: FileResult[] =
     compact
       ? await lintInWorkers(run, discovered, workers, finished, (slim) => ({
