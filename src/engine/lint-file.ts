@@ -397,35 +397,41 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
       ...settings.schemas.map((name) => ({ name, validate: schemas.user(name) })),
     ].filter((v): v is { name: string; validate: NonNullable<typeof v.validate> } => v.validate !== undefined);
     // What every rule of this file sees, worked out once (the merged plan, the YAML loader…).
-    const shared = {
-      file,
-      plan: runPlanOf(result),
-      ownPlan: extraction?.plan ?? {},
-      linked: result.linked ?? [],
-      dialectId: dialect?.meta.id,
-      ...ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file)),
-      anchor: extraction?.anchor ?? fileStartRange(file),
-      reference: result.reference,
-      conflicts: extraction?.conflicts ?? [],
-      ignored: extraction?.ignored ?? [],
-      afterDecay: extraction?.afterDecay,
-      globalBatchRounding: extraction?.globalBatchRounding,
-      configErrors: extraction?.configErrors,
-      schemaTree: extraction?.schemaTree,
-      batchChecks: extraction?.batchChecks,
-      atRunEnd: extraction?.atRunEnd,
-      decayDefaultsToRun: extraction?.decayDefaultsToRun,
-      schemas: validators,
-    };
+    const plan = runPlanOf(result);
+    const ownPlan = extraction?.plan ?? {};
+    const linked = result.linked ?? [];
+    const loader = ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file));
+    const anchor = extraction?.anchor ?? fileStartRange(file);
+    const conflicts = extraction?.conflicts ?? [];
+    const ignored = extraction?.ignored ?? [];
     for (const rule of RULES) {
       if (rule.meta.builtin) continue;
       const effective = settings.rules.get(rule.meta.id);
       if (!effective || effective.severity === 'off') continue;
       if (rule.meta.scope !== 'file' && !extraction) continue;
       const ctx: RuleContext = {
-        ...shared,
+        file,
+        plan,
+        ownPlan,
+        linked,
+        dialectId: dialect?.meta.id,
+        yamlLoader: loader.yamlLoader,
+        yamlLoaderName: loader.yamlLoaderName,
+        yamlParser: loader.yamlParser,
+        anchor,
+        reference: result.reference,
+        conflicts,
+        ignored,
+        afterDecay: extraction?.afterDecay,
         launchCheck: extraction?.launchChecks?.[rule.meta.id],
+        globalBatchRounding: extraction?.globalBatchRounding,
+        configErrors: extraction?.configErrors,
+        schemaTree: extraction?.schemaTree,
+        batchChecks: extraction?.batchChecks,
+        atRunEnd: extraction?.atRunEnd,
+        decayDefaultsToRun: extraction?.decayDefaultsToRun,
         options: effective.options,
+        schemas: validators,
         report: ({ severity, ...input }) =>
           push({ ruleId: rule.meta.id, severity: severity ?? (effective.severity as Finding['severity']), path: file.path, ...input }),
       };

@@ -6,10 +6,34 @@ export function formatJson(report: Report): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-/** `value` as JSON.stringify(…, null, 2) prints it at `depth` levels of nesting. */
+/** What JSON.stringify(…, null, 2) prints around a value wrapped in `depth` one-element arrays. */
+const wrappers: { head: number; tail: number }[] = [];
+function wrapperOf(depth: number): { head: number; tail: number } {
+  let known = wrappers[depth];
+  if (!known) {
+    let head = '';
+    let tail = '';
+    for (let k = 0; k < depth; k++) {
+      head += `${'  '.repeat(k)}[\n`;
+      tail = `\n${'  '.repeat(k)}]${tail}`;
+    }
+    known = wrappers[depth] = { head: head.length + 2 * depth, tail: tail.length };
+  }
+  return known;
+}
+
+/**
+ * `value` as JSON.stringify(…, null, 2) prints it at `depth` levels of nesting: the value wrapped
+ * in `depth` arrays and printed once, then cut out of them (JSON.stringify indents it, no second
+ * pass over the text).
+ */
 export function nested(value: unknown, depth: number): string {
-  // Strings hold no raw line break (JSON escapes them): every \n starts a line of the value.
-  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+  if (depth === 0) return JSON.stringify(value, null, 2);
+  let wrapped: unknown = value;
+  for (let k = 0; k < depth; k++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  const { head, tail } = wrapperOf(depth);
+  return text.slice(head, text.length - tail);
 }
 
 /** A file or finding of the report already printed as `nested(item, 2)`, UTF-8 (by a lint worker). */

@@ -98,9 +98,9 @@ export function reportGradePlan(plan: TrainingPlan): TrainingPlan {
 }
 
 /** What a finished file keeps of its extraction: its plan (report-grade), where run findings point, `overridable`. */
-export function reportGradeExtraction(e: Extraction): Extraction {
+export function reportGradeExtraction(e: Extraction, trimPlan = true): Extraction {
   return {
-    plan: reportGradePlan(e.plan),
+    plan: trimPlan ? reportGradePlan(e.plan) : e.plan,
     missing: [],
     anchor: e.anchor,
     notes: [],
@@ -113,14 +113,15 @@ export class FinishedResult implements FileResult {
   readonly file: SourceFile;
   dialect?: Dialect;
   reason?: string;
-  private readonly encoded: { bytes: Uint8Array; compressed: boolean };
+  /** Undefined when the payload was kept as objects (finished on this thread). */
+  private readonly encoded: { bytes: Uint8Array; compressed: boolean } | undefined;
   private decoded: Payload | undefined;
   private changed = false;
   private readonly parts: PrintedParts | undefined;
 
   constructor(
     file: { path: string; text: string; format: SourceFile['format']; bom?: boolean },
-    payload: { bytes: Uint8Array; compressed: boolean },
+    payload: { bytes: Uint8Array; compressed: boolean } | Payload,
     dialect: Dialect | undefined,
     reason: string | undefined,
     printed?: PrintedParts,
@@ -144,7 +145,8 @@ export class FinishedResult implements FileResult {
         },
       },
     });
-    this.encoded = payload;
+    if ('bytes' in payload) this.encoded = payload;
+    else this.decoded = payload;
     this.parts = printed;
     if (dialect) this.dialect = dialect;
     if (reason !== undefined) this.reason = reason;
@@ -157,12 +159,12 @@ export class FinishedResult implements FileResult {
 
   /** Parsed on first use, and kept until `release()`. */
   private get payload(): Payload {
-    return (this.decoded ??= decodePayload(this.encoded));
+    return (this.decoded ??= decodePayload(this.encoded!));
   }
 
   /** Drop the parsed form (a reader that went through every file once): unless something was changed. */
   release(): void {
-    if (!this.changed) this.decoded = undefined;
+    if (!this.changed && this.encoded) this.decoded = undefined;
   }
 
   get extraction(): Extraction | undefined {

@@ -17,7 +17,7 @@ import { dialectById } from '../../dialects/index.js';
 import type { FileResult, LintOptions } from '../lint.js';
 import { countDatasets, finishResult, linkFiles, loadAndAnalyse, pairReference, reloadLinted, withComposition, type LintedFiles, type LintRun } from '../lint-file.js';
 import type { FileFormat } from '../types.js';
-import { encodePayload, FinishedResult, reportGradeExtraction, reportGradePlan } from './finished.js';
+import { encodePayload, FinishedResult, reportGradeExtraction, reportGradePlan, type Payload } from './finished.js';
 import { reportFile, reportFinding, type PrintedParts } from '../build-report.js';
 import { nested } from '../../report/json.js';
 
@@ -52,6 +52,8 @@ export interface SlimResult {
   reason?: string;
   /** The rest, report-grade, as UTF-8 JSON (finished.ts), deflated when `compressed`. */
   payload: Uint8Array;
+  /** The rest as objects, for a file finished on the thread that keeps it (no encoding: `payload` is empty). */
+  kept?: Payload;
   compressed?: boolean;
   /** Its parts of the JSON report, printed (WorkerInit.printJson). */
   printed?: PrintedParts;
@@ -96,8 +98,18 @@ export function absoluteExceptions(lintRoot: string, files: { rel: string; abs: 
   return files.filter((f) => f.abs !== path.resolve(lintRoot, f.rel)).map((f) => [f.rel, f.abs]);
 }
 
+/**
+ * How a finished result is kept: deflated (a large run), with its JSON report parts printed, and
+ * `inThread` when the thread that lints it keeps it (the payload stays objects, never encoded).
+ */
+export interface FinishHow {
+  compress: boolean;
+  printJson: boolean;
+  inThread?: boolean;
+}
+
 /** Lint one file through every per-file step; `reads` collects the lookups outside the linted files. */
-export function lintAlone(run: LintRun, index: number, rel: string, abs: string, reads: string[], how: { compress: boolean; printJson: boolean }): SlimResult {
+export function lintAlone(run: LintRun, index: number, rel: string, abs: string, reads: string[], how: FinishHow): SlimResult {
   reads.length = 0;
   let result = loadAndAnalyse(run, abs, rel);
   result = withComposition(run, result);
@@ -123,17 +135,32 @@ export function buffersOf(slim: SlimResult): ArrayBuffer[] {
   return out;
 }
 
-function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { compress, printJson }: { compress: boolean; printJson: boolean }): SlimResult {
+const EMPTY = new Uint8Array(0);
+
+function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { compress, printJson, inThread }: FinishHow): SlimResult {
   const { file } = r;
   const composed = r.hydra?.composed;
-  const payload = encodePayload({
-    ...(r.extraction ? { extraction: reportGradeExtraction(r.extraction) } : {}),
-    ...(r.linked ? { linked: r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {}),
-    ...(r.reference ? { reference: { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {}),
-    findings: r.findings,
-    problems: file.problems,
-    directives: file.directives,
-  }, compress);
+  // Kept on this thread, the plans stay as they are (their settings are small plain data); only the
+  // extraction's rule inputs and the tree are let go. Sent to another thread, they are trimmed to
+  // what reports show.
+  const kept: Payload = inThread
+    ? {
+        ...(r.extraction ? { extraction: reportGradeExtraction(r.extraction, false) } : {}),
+        ...(r.linked ? { linked: r.linked } : {}),
+        ...(r.reference ? { reference: r.reference } : {}),
+        findings: r.findings,
+        problems: file.problems,
+        directives: file.directives,
+      }
+    : {
+        ...(r.extraction ? { extraction: reportGradeExtraction(r.extraction) } : {}),
+        ...(r.linked ? { linked: r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {}),
+        ...(r.reference ? { reference: { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {}),
+        findings: r.findings,
+        problems: file.problems,
+        directives: file.directives,
+      };
+  const payload = inThread ? EMPTY : encodePayload(kept, compress);
   return {
     index,
     path: file.path,
@@ -143,7 +170,7 @@ function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { 
     ...(r.dialect ? { dialect: r.dialect.meta.id } : {}),
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
     payload,
-    ...(compress ? { compressed: true } : {}),
+    ...(inThread ? { kept } : compress ? { compressed: true } : {}),
     ...(printJson
       ? {
           printed: {
@@ -165,7 +192,7 @@ function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { 
 export function fromSlim(slim: SlimResult): FileResult {
   return new FinishedResult(
     { path: slim.path, text: slim.text ?? '', format: slim.format, bom: slim.bom },
-    { bytes: slim.payload, compressed: slim.compressed === true },
+    slim.kept ?? { bytes: slim.payload, compressed: slim.compressed === true },
     slim.dialect === undefined ? undefined : dialectById(slim.dialect),
     slim.reason,
     slim.printed,

@@ -19,7 +19,7 @@ import type { DiscoveredFile } from '../discover.js';
 import type { FileResult, LintOptions } from '../lint.js';
 import { createLintRun, loadAndAnalyse, type LintRun } from '../lint-file.js';
 import { formatOf } from '../load-file.js';
-import { absoluteExceptions, fromSlim, lintAlone, workerLinted, type Batch, type SlimResult, type WorkerInit } from './lint-alone.js';
+import { absoluteExceptions, fromSlim, lintAlone, workerLinted, type Batch, type FinishHow, type SlimResult, type WorkerInit } from './lint-alone.js';
 import { WORKER_KEY, type FromWorker, type ToWorker } from './worker.js';
 
 /**
@@ -129,7 +129,9 @@ export async function lintInWorkers<T>(
     finished.set(result, infoOf(slim));
   };
 
-  // This thread lints batches too until a worker is up (or when none is left).
+  // This thread lints batches too until a worker is up (or when none is left), and keeps what it
+  // finishes as objects.
+  const onThisThread: FinishHow = { compress: false, printJson: false, inThread: true };
   const alone = createLintRun(run.options);
   const reads: string[] = [];
   alone.linted = workerLinted(alone, init, reads);
@@ -139,7 +141,7 @@ export async function lintInWorkers<T>(
   for (;;) {
     const batch = pool.takeHere();
     if (batch) {
-      for (const [index, rel, abs] of batch.files) accept(lintAlone(alone, index, rel, abs, reads, init));
+      for (const [index, rel, abs] of batch.files) accept(lintAlone(alone, index, rel, abs, reads, onThisThread));
       poolStats.here += batch.files.length;
       // Let the workers' answers in (and hand them more) before the next batch.
       if (workers > 0) await new Promise((resolve) => setImmediate(resolve));
