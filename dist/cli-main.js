@@ -139,17 +139,17 @@ var require_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    function visit_(key, node, visitor, path21) {
-      const ctrl = callVisitor(key, node, visitor, path21);
+    function visit_(key, node, visitor, path22) {
+      const ctrl = callVisitor(key, node, visitor, path22);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path21, ctrl);
-        return visit_(key, ctrl, visitor, path21);
+        replaceNode(key, path22, ctrl);
+        return visit_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path21 = Object.freeze(path21.concat(node));
+          path22 = Object.freeze(path22.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = visit_(i, node.items[i], visitor, path21);
+            const ci = visit_(i, node.items[i], visitor, path22);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -160,13 +160,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path21 = Object.freeze(path21.concat(node));
-          const ck = visit_("key", node.key, visitor, path21);
+          path22 = Object.freeze(path22.concat(node));
+          const ck = visit_("key", node.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = visit_("value", node.value, visitor, path21);
+          const cv = visit_("value", node.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -187,17 +187,17 @@ var require_visit = __commonJS({
     visitAsync.BREAK = BREAK;
     visitAsync.SKIP = SKIP;
     visitAsync.REMOVE = REMOVE;
-    async function visitAsync_(key, node, visitor, path21) {
-      const ctrl = await callVisitor(key, node, visitor, path21);
+    async function visitAsync_(key, node, visitor, path22) {
+      const ctrl = await callVisitor(key, node, visitor, path22);
       if (identity.isNode(ctrl) || identity.isPair(ctrl)) {
-        replaceNode(key, path21, ctrl);
-        return visitAsync_(key, ctrl, visitor, path21);
+        replaceNode(key, path22, ctrl);
+        return visitAsync_(key, ctrl, visitor, path22);
       }
       if (typeof ctrl !== "symbol") {
         if (identity.isCollection(node)) {
-          path21 = Object.freeze(path21.concat(node));
+          path22 = Object.freeze(path22.concat(node));
           for (let i = 0; i < node.items.length; ++i) {
-            const ci = await visitAsync_(i, node.items[i], visitor, path21);
+            const ci = await visitAsync_(i, node.items[i], visitor, path22);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -208,13 +208,13 @@ var require_visit = __commonJS({
             }
           }
         } else if (identity.isPair(node)) {
-          path21 = Object.freeze(path21.concat(node));
-          const ck = await visitAsync_("key", node.key, visitor, path21);
+          path22 = Object.freeze(path22.concat(node));
+          const ck = await visitAsync_("key", node.key, visitor, path22);
           if (ck === BREAK)
             return BREAK;
           else if (ck === REMOVE)
             node.key = null;
-          const cv = await visitAsync_("value", node.value, visitor, path21);
+          const cv = await visitAsync_("value", node.value, visitor, path22);
           if (cv === BREAK)
             return BREAK;
           else if (cv === REMOVE)
@@ -241,23 +241,23 @@ var require_visit = __commonJS({
       }
       return visitor;
     }
-    function callVisitor(key, node, visitor, path21) {
+    function callVisitor(key, node, visitor, path22) {
       if (typeof visitor === "function")
-        return visitor(key, node, path21);
+        return visitor(key, node, path22);
       if (identity.isMap(node))
-        return visitor.Map?.(key, node, path21);
+        return visitor.Map?.(key, node, path22);
       if (identity.isSeq(node))
-        return visitor.Seq?.(key, node, path21);
+        return visitor.Seq?.(key, node, path22);
       if (identity.isPair(node))
-        return visitor.Pair?.(key, node, path21);
+        return visitor.Pair?.(key, node, path22);
       if (identity.isScalar(node))
-        return visitor.Scalar?.(key, node, path21);
+        return visitor.Scalar?.(key, node, path22);
       if (identity.isAlias(node))
-        return visitor.Alias?.(key, node, path21);
+        return visitor.Alias?.(key, node, path22);
       return void 0;
     }
-    function replaceNode(key, path21, node) {
-      const parent = path21[path21.length - 1];
+    function replaceNode(key, path22, node) {
+      const parent = path22[path22.length - 1];
       if (identity.isCollection(parent)) {
         parent.items[key] = node;
       } else if (identity.isPair(parent)) {
@@ -869,10 +869,10 @@ var require_Collection = __commonJS({
     var createNode = require_createNode();
     var identity = require_identity();
     var Node = require_Node();
-    function collectionFromPath(schema2, path21, value) {
+    function collectionFromPath(schema2, path22, value) {
       let v = value;
-      for (let i = path21.length - 1; i >= 0; --i) {
-        const k = path21[i];
+      for (let i = path22.length - 1; i >= 0; --i) {
+        const k = path22[i];
         if (typeof k === "number" && Number.isInteger(k) && k >= 0) {
           const a = [];
           a[k] = v;
@@ -891,7 +891,7 @@ var require_Collection = __commonJS({
         sourceObjects: /* @__PURE__ */ new Map()
       });
     }
-    var isEmptyPath = (path21) => path21 == null || typeof path21 === "object" && !!path21[Symbol.iterator]().next().done;
+    var isEmptyPath = (path22) => path22 == null || typeof path22 === "object" && !!path22[Symbol.iterator]().next().done;
     var Collection = class extends Node.NodeBase {
       constructor(type, schema2) {
         super(type);
@@ -921,11 +921,11 @@ var require_Collection = __commonJS({
        * be a Pair instance or a `{ key, value }` object, which may not have a key
        * that already exists in the map.
        */
-      addIn(path21, value) {
-        if (isEmptyPath(path21))
+      addIn(path22, value) {
+        if (isEmptyPath(path22))
           this.add(value);
         else {
-          const [key, ...rest] = path21;
+          const [key, ...rest] = path22;
           const node = this.get(key, true);
           if (identity.isCollection(node))
             node.addIn(rest, value);
@@ -939,8 +939,8 @@ var require_Collection = __commonJS({
        * Removes a value from the collection.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path21) {
-        const [key, ...rest] = path21;
+      deleteIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.delete(key);
         const node = this.get(key, true);
@@ -954,8 +954,8 @@ var require_Collection = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path21, keepScalar) {
-        const [key, ...rest] = path21;
+      getIn(path22, keepScalar) {
+        const [key, ...rest] = path22;
         const node = this.get(key, true);
         if (rest.length === 0)
           return !keepScalar && identity.isScalar(node) ? node.value : node;
@@ -973,8 +973,8 @@ var require_Collection = __commonJS({
       /**
        * Checks if the collection includes a value with the key `key`.
        */
-      hasIn(path21) {
-        const [key, ...rest] = path21;
+      hasIn(path22) {
+        const [key, ...rest] = path22;
         if (rest.length === 0)
           return this.has(key);
         const node = this.get(key, true);
@@ -984,8 +984,8 @@ var require_Collection = __commonJS({
        * Sets a value in this collection. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path21, value) {
-        const [key, ...rest] = path21;
+      setIn(path22, value) {
+        const [key, ...rest] = path22;
         if (rest.length === 0) {
           this.set(key, value);
         } else {
@@ -3500,9 +3500,9 @@ var require_Document = __commonJS({
           this.contents.add(value);
       }
       /** Adds a value to the document. */
-      addIn(path21, value) {
+      addIn(path22, value) {
         if (assertCollection(this.contents))
-          this.contents.addIn(path21, value);
+          this.contents.addIn(path22, value);
       }
       /**
        * Create a new `Alias` node, ensuring that the target `node` has the required anchor.
@@ -3577,14 +3577,14 @@ var require_Document = __commonJS({
        * Removes a value from the document.
        * @returns `true` if the item was found and removed.
        */
-      deleteIn(path21) {
-        if (Collection.isEmptyPath(path21)) {
+      deleteIn(path22) {
+        if (Collection.isEmptyPath(path22)) {
           if (this.contents == null)
             return false;
           this.contents = null;
           return true;
         }
-        return assertCollection(this.contents) ? this.contents.deleteIn(path21) : false;
+        return assertCollection(this.contents) ? this.contents.deleteIn(path22) : false;
       }
       /**
        * Returns item at `key`, or `undefined` if not found. By default unwraps
@@ -3599,10 +3599,10 @@ var require_Document = __commonJS({
        * scalar values from their surrounding node; to disable set `keepScalar` to
        * `true` (collections are always returned intact).
        */
-      getIn(path21, keepScalar) {
-        if (Collection.isEmptyPath(path21))
+      getIn(path22, keepScalar) {
+        if (Collection.isEmptyPath(path22))
           return !keepScalar && identity.isScalar(this.contents) ? this.contents.value : this.contents;
-        return identity.isCollection(this.contents) ? this.contents.getIn(path21, keepScalar) : void 0;
+        return identity.isCollection(this.contents) ? this.contents.getIn(path22, keepScalar) : void 0;
       }
       /**
        * Checks if the document includes a value with the key `key`.
@@ -3613,10 +3613,10 @@ var require_Document = __commonJS({
       /**
        * Checks if the document includes a value at `path`.
        */
-      hasIn(path21) {
-        if (Collection.isEmptyPath(path21))
+      hasIn(path22) {
+        if (Collection.isEmptyPath(path22))
           return this.contents !== void 0;
-        return identity.isCollection(this.contents) ? this.contents.hasIn(path21) : false;
+        return identity.isCollection(this.contents) ? this.contents.hasIn(path22) : false;
       }
       /**
        * Sets a value in this document. For `!!set`, `value` needs to be a
@@ -3633,13 +3633,13 @@ var require_Document = __commonJS({
        * Sets a value in this document. For `!!set`, `value` needs to be a
        * boolean to add/remove the item from the set.
        */
-      setIn(path21, value) {
-        if (Collection.isEmptyPath(path21)) {
+      setIn(path22, value) {
+        if (Collection.isEmptyPath(path22)) {
           this.contents = value;
         } else if (this.contents == null) {
-          this.contents = Collection.collectionFromPath(this.schema, Array.from(path21), value);
+          this.contents = Collection.collectionFromPath(this.schema, Array.from(path22), value);
         } else if (assertCollection(this.contents)) {
-          this.contents.setIn(path21, value);
+          this.contents.setIn(path22, value);
         }
       }
       /**
@@ -5600,9 +5600,9 @@ var require_cst_visit = __commonJS({
     visit.BREAK = BREAK;
     visit.SKIP = SKIP;
     visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path21) => {
+    visit.itemAtPath = (cst, path22) => {
       let item = cst;
-      for (const [field, index] of path21) {
+      for (const [field, index] of path22) {
         const tok = item?.[field];
         if (tok && "items" in tok) {
           item = tok.items[index];
@@ -5611,23 +5611,23 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path21) => {
-      const parent = visit.itemAtPath(cst, path21.slice(0, -1));
-      const field = path21[path21.length - 1][0];
+    visit.parentCollection = (cst, path22) => {
+      const parent = visit.itemAtPath(cst, path22.slice(0, -1));
+      const field = path22[path22.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
         return coll;
       throw new Error("Parent collection not found");
     };
-    function _visit(path21, item, visitor) {
-      let ctrl = visitor(item, path21);
+    function _visit(path22, item, visitor) {
+      let ctrl = visitor(item, path22);
       if (typeof ctrl === "symbol")
         return ctrl;
       for (const field of ["key", "value"]) {
         const token = item[field];
         if (token && "items" in token) {
           for (let i = 0; i < token.items.length; ++i) {
-            const ci = _visit(Object.freeze(path21.concat([[field, i]])), token.items[i], visitor);
+            const ci = _visit(Object.freeze(path22.concat([[field, i]])), token.items[i], visitor);
             if (typeof ci === "number")
               i = ci - 1;
             else if (ci === BREAK)
@@ -5638,10 +5638,10 @@ var require_cst_visit = __commonJS({
             }
           }
           if (typeof ctrl === "function" && field === "key")
-            ctrl = ctrl(item, path21);
+            ctrl = ctrl(item, path22);
         }
       }
-      return typeof ctrl === "function" ? ctrl(item, path21) : ctrl;
+      return typeof ctrl === "function" ? ctrl(item, path22) : ctrl;
     }
     exports.visit = visit;
   }
@@ -11091,8 +11091,8 @@ var require_utils = __commonJS({
       }
       return ind;
     }
-    function removeDotSegments(path21) {
-      let input = path21;
+    function removeDotSegments(path22) {
+      let input = path22;
       const output = [];
       let nextSlash = -1;
       let len = 0;
@@ -11166,11 +11166,11 @@ var require_utils = __commonJS({
       }
       return output.join("");
     }
-    function removeDotSegmentsRelative(path21) {
-      if (path21 === "" || path21[0] === "/") {
-        return removeDotSegments(path21);
+    function removeDotSegmentsRelative(path22) {
+      if (path22 === "" || path22[0] === "/") {
+        return removeDotSegments(path22);
       }
-      const segments2 = path21.split("/");
+      const segments2 = path22.split("/");
       const last = segments2.length - 1;
       const output = [];
       let trailingDirectory = false;
@@ -11533,8 +11533,8 @@ var require_schemes = __commonJS({
       }
       if (wsComponent.resourceName) {
         const queryIndex = wsComponent.resourceName.indexOf("?");
-        const path21 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
-        wsComponent.path = path21 && path21 !== "/" ? path21 : void 0;
+        const path22 = queryIndex === -1 ? wsComponent.resourceName : wsComponent.resourceName.slice(0, queryIndex);
+        wsComponent.path = path22 && path22 !== "/" ? path22 : void 0;
         wsComponent.query = queryIndex === -1 ? void 0 : wsComponent.resourceName.slice(queryIndex + 1);
         wsComponent.resourceName = void 0;
       }
@@ -14743,7 +14743,7 @@ var require_ajv = __commonJS({
 
 // src/cli/main.ts
 import fs2 from "node:fs";
-import path20 from "node:path";
+import path21 from "node:path";
 
 // src/config/errors.ts
 var UsageError = class extends Error {
@@ -14754,7 +14754,7 @@ var UsageError = class extends Error {
 };
 
 // src/config/load-config.ts
-import path2 from "node:path";
+import path3 from "node:path";
 
 // node_modules/re2js/build/index.js
 var RE2Flags = class RE2Flags2 {
@@ -22706,30 +22706,71 @@ function loadYamlWithYamlPackage(text, version = "1.1") {
 }
 
 // src/engine/repo-files.ts
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync, realpathSync as realpathSync2 } from "node:fs";
+import path2 from "node:path";
+
+// src/engine/real-paths.ts
+import { lstatSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
+var RealPaths = class {
+  folders = /* @__PURE__ */ new Map();
+  /**
+   * The real path of an absolute path and what it is; throws the error `realpathSync` throws
+   * for a path that does not resolve (its `code`: ENOENT, ENOTDIR, ELOOP, EACCES…). `lst` is
+   * the path's `lstat` when the caller has it already.
+   */
+  resolve(abs, lst = lstatSync(abs)) {
+    if (lst.isSymbolicLink()) {
+      const real = realpathSync.native(abs);
+      return { real, stat: statSync(real) };
+    }
+    const dir = path.dirname(abs);
+    if (dir === abs) return { real: abs, stat: lst };
+    const realDir = this.folder(dir);
+    return { real: realDir === dir ? abs : path.join(realDir, path.basename(abs)), stat: lst };
+  }
+  /** Only the real path (as `realpathSync`, cached by folder). */
+  real(abs) {
+    return this.resolve(abs).real;
+  }
+  folder(dir) {
+    const known = this.folders.get(dir);
+    if (known !== void 0) return known;
+    const { real, stat } = this.resolve(dir);
+    if (!stat.isDirectory()) {
+      const err = new Error(`ENOTDIR: not a directory, realpath '${dir}'`);
+      err.code = "ENOTDIR";
+      throw err;
+    }
+    this.folders.set(dir, real);
+    return real;
+  }
+};
+
+// src/engine/repo-files.ts
 function repoRootOf(root) {
-  const abs = path.resolve(root);
+  const abs = path2.resolve(root);
   let realRoot;
   try {
-    realRoot = realpathSync(abs);
+    realRoot = realpathSync2(abs);
   } catch {
     realRoot = abs;
   }
-  return { root: abs, realRoot };
+  return { root: abs, realRoot, paths: new RealPaths() };
 }
 function within(realRoot, real) {
-  return real === realRoot || real.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep);
+  return real === realRoot || real.startsWith(realRoot.endsWith(path2.sep) ? realRoot : realRoot + path2.sep);
 }
 function relativeToRoot(repo, abs) {
-  return path.relative(repo.root, abs).split(path.sep).join("/");
+  return path2.relative(repo.root, abs).split(path2.sep).join("/");
 }
 function checkRepoPath(repo, p) {
-  const abs = path.resolve(repo.root, p);
+  const abs = path2.resolve(repo.root, p);
   if (!within(repo.root, abs) && !within(repo.realRoot, abs)) return { ok: false, refusal: "outside", why: "outside the repository" };
   let real;
+  let st;
   try {
-    real = realpathSync(abs);
+    ({ real, stat: st } = repo.paths.resolve(abs));
   } catch (err) {
     const code = err.code;
     if (code === "ENOENT" || code === "ENOTDIR") return { ok: false, refusal: "missing", why: "does not exist" };
@@ -22737,12 +22778,6 @@ function checkRepoPath(repo, p) {
     return { ok: false, refusal: "unreadable", why: `cannot be read (${code ?? "error"})` };
   }
   if (!within(repo.realRoot, real)) return { ok: false, refusal: "outside", why: "a symbolic link that leaves the repository" };
-  let st;
-  try {
-    st = statSync(real);
-  } catch (err) {
-    return { ok: false, refusal: "unreadable", why: `cannot be read (${err.code ?? "error"})` };
-  }
   if (st.isDirectory()) return { ok: false, refusal: "not-regular", why: "a folder, not a file" };
   if (!st.isFile()) return { ok: false, refusal: "not-regular", why: "not a regular file (a FIFO, socket or device)" };
   return { ok: true, abs, rel: relativeToRoot(repo, abs) };
@@ -22750,7 +22785,7 @@ function checkRepoPath(repo, p) {
 function resolveWritten(repo, written, bases) {
   const tried = [];
   const seen = /* @__PURE__ */ new Set();
-  const candidates = path.isAbsolute(written) ? [{ p: written, base: { dir: "/", label: "an absolute path" } }] : bases.map((base) => ({ p: path.posix.normalize(path.posix.join(base.dir || ".", written)), base }));
+  const candidates = path2.isAbsolute(written) ? [{ p: written, base: { dir: "/", label: "an absolute path" } }] : bases.map((base) => ({ p: path2.posix.normalize(path2.posix.join(base.dir || ".", written)), base }));
   for (const { p, base } of candidates) {
     if (seen.has(p)) continue;
     seen.add(p);
@@ -22775,19 +22810,21 @@ function readBounded(abs, maxBytes, limitName = "maxFileBytes") {
     const st = fstatSync(fd);
     if (!st.isFile()) return { ok: false, why: "not a regular file (a FIFO, socket or device); not read" };
     if (st.size > maxBytes) return { ok: false, tooLarge: true, why: `file is ${st.size} bytes, over the ${maxBytes}-byte limit (${limitName}); skipped` };
-    const chunks = [];
+    let buf = Buffer.allocUnsafe(Math.min(maxBytes + 1, st.size + 1));
     let total = 0;
     for (; ; ) {
-      const want = Math.min(READ_CHUNK, maxBytes + 1 - total);
-      if (want <= 0) break;
-      const buf = Buffer.allocUnsafe(want);
-      const n = readSync(fd, buf, 0, want, null);
+      if (total === buf.length) {
+        if (total > maxBytes) break;
+        const bigger = Buffer.allocUnsafe(Math.min(maxBytes + 1, total + READ_CHUNK));
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, total, buf.length - total, null);
       if (n === 0) break;
-      chunks.push(n === want ? buf : buf.subarray(0, n));
       total += n;
     }
     if (total > maxBytes) return { ok: false, tooLarge: true, why: `file is over the ${maxBytes}-byte limit (${limitName}); skipped` };
-    return { ok: true, bytes: Buffer.concat(chunks, total) };
+    return { ok: true, bytes: buf.subarray(0, total) };
   } catch (err) {
     return { ok: false, why: `cannot read file: ${err.code ?? err.message}` };
   } finally {
@@ -22801,9 +22838,10 @@ function readRepoFile(repo, p, maxBytes, limitName) {
   if (!read.ok) return { ok: false, why: read.why, tooLarge: read.tooLarge };
   return { ok: true, bytes: read.bytes, abs: check2.abs, rel: check2.rel };
 }
+var strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 function decodeUtf8(bytes) {
   try {
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    const text = strictUtf8.decode(bytes);
     return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
   } catch {
     return void 0;
@@ -27372,11 +27410,11 @@ function mapDelete(node, key) {
   node.entries = node.entries.filter((e) => e.key !== key);
   mapIndex.delete(node);
 }
-function getIn(root, path21) {
+function getIn(root, path22) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path21) {
+  for (const step of path22) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -27393,9 +27431,9 @@ function getIn(root, path21) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path21) {
-  for (let n = path21.length; n >= 0; n--) {
-    const hit = getIn(root, path21.slice(0, n));
+function locateNearest(root, path22) {
+  for (let n = path22.length; n >= 0; n--) {
+    const hit = getIn(root, path22.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -27413,15 +27451,15 @@ function toPlain(node) {
     }
   }
 }
-function walkEntries(node, visit, path21 = []) {
+function walkEntries(node, visit, path22 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path21, entry.key];
+      const childPath = [...path22, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path21, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path22, i]));
   }
 }
 
@@ -27456,8 +27494,8 @@ function scalarFor(o, replaced) {
   registry.set(node, { ...o, ...was !== void 0 ? { replaced: was } : {} });
   return node;
 }
-function setIn(map, path21, o) {
-  const [key, ...rest] = path21;
+function setIn(map, path22, o) {
+  const [key, ...rest] = path22;
   const entry = mapGet(map, key);
   let value;
   if (rest.length === 0) value = scalarFor(o, entry?.value);
@@ -27533,28 +27571,28 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path21, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path21);
+function numberAt(file, path22, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path22);
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const num9 = scalarNumber(hit.node, loader);
   if (!num9) return void 0;
   const launched = overrideSetting(hit.node, num9.value);
   if (launched) return launched;
-  return { value: num9.value, origin, file: file.path, key: path21.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num9.note ? { note: num9.note } : {} };
+  return { value: num9.value, origin, file: file.path, key: path22.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num9.note ? { note: num9.note } : {} };
 }
-function stringAt(file, path21) {
-  const hit = getIn(file.tree, path21);
+function stringAt(file, path22) {
+  const hit = getIn(file.tree, path22);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
   const launched = overrideSetting(hit.node, String(hit.node.value));
   if (launched) return launched;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path21.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path22.join("."), range: hit.keyRange };
 }
-function boolAt(file, path21) {
-  const hit = getIn(file.tree, path21);
+function boolAt(file, path22) {
+  const hit = getIn(file.tree, path22);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
   const launched = overrideSetting(hit.node, hit.node.value);
   if (launched) return launched;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path21.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path22.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -28403,8 +28441,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path21) {
-  return path21.length ? path21.join(".") : "(root)";
+function showPath(path22) {
+  return path22.length ? path22.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 var PATTERN_CHARS = 40;
@@ -28535,32 +28573,32 @@ function summariseErrors(errors, root) {
   for (const e of errors) {
     if (absorbed.has(e)) continue;
     if (e.keyword === "if" && branchSaid(e)) continue;
-    const path21 = pointerToPath(e.instancePath);
+    const path22 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? [], root);
-      out.push({ path: path21, keyword: e.keyword, message: `${showPath(path21)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path22, keyword: e.keyword, message: `${showPath(path22)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path21, keyword: e.keyword, message: `${showPath(path21)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path22, keyword: e.keyword, message: `${showPath(path22)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path21, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path21)}` });
+      out.push({ path: [...path22, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path22)}` });
     } else if (e.keyword === "enum") {
       const allowed = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path21, keyword: e.keyword, message: `${showPath(path21)} must be one of ${allowed}` });
+      out.push({ path: path22, keyword: e.keyword, message: `${showPath(path22)} must be one of ${allowed}` });
     } else if (e.keyword === "pattern") {
       const meaning = patternMeaning(e, root);
       const quoted = `must match the pattern ${quotedPattern(String(e.params.pattern))}${meaning.note ? ` (${meaning.note})` : ""}`;
       const said6 = meaning.message ?? (meaning.noun ? `must be ${meaning.noun}` : quoted);
-      out.push({ path: path21, keyword: e.keyword, message: `${showPath(path21)} ${said6}` });
+      out.push({ path: path22, keyword: e.keyword, message: `${showPath(path22)} ${said6}` });
     } else {
-      out.push({ path: path21, keyword: e.keyword, message: `${showPath(path21)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path22, keyword: e.keyword, message: `${showPath(path22)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-function wantsInteger(errors, path21) {
-  const at6 = path21.join("/");
+function wantsInteger(errors, path22) {
+  const at6 = path22.join("/");
   return errors.some((e) => {
     if (pointerToPath(e.instancePath).join("/") !== at6) return false;
     if (e.keyword === "type") {
@@ -28576,10 +28614,10 @@ function wantsInteger(errors, path21) {
     }
   });
 }
-function stringNumberHint(tree, path21, keyword2, loader, integer, named2 = {}) {
+function stringNumberHint(tree, path22, keyword2, loader, integer, named2 = {}) {
   const none = { text: "" };
   if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf" && keyword2 !== "pattern") return none;
-  const node = getIn(tree, path21)?.node;
+  const node = getIn(tree, path22)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return none;
   if (!node.plain) return keyword2 === "pattern" ? none : { text: ` (it is the quoted string "${node.value}")` };
   const value = Number(node.source);
@@ -28603,10 +28641,10 @@ function stringNumberHint(tree, path21, keyword2, loader, integer, named2 = {}) 
 }
 var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
 var LOADER_NAMES = { pyyaml: "PyYAML", pydantic: "PyYAML", omegaconf: "OmegaConf", yacs: "yacs (PyYAML)", text: "the loader" };
-function booleanWordHint(tree, path21, errors, loader) {
-  const node = getIn(tree, path21)?.node;
+function booleanWordHint(tree, path22, errors, loader) {
+  const node = getIn(tree, path22)?.node;
   if (!node || node.kind !== "scalar" || !node.plain || typeof node.value !== "boolean" || !YAML11_BOOL2.test(node.source) || loader === "text") return { text: "" };
-  const at6 = path21.join("/");
+  const at6 = path22.join("/");
   const word = node.source.toLowerCase();
   const wanted = errors.some((e) => {
     if (pointerToPath(e.instancePath).join("/") !== at6) return false;
@@ -29166,8 +29204,8 @@ function checkGlobs(config, tree, displayPath) {
 function checkPolicyPaths(config, tree, displayPath) {
   for (const [i, entry] of (config.schemas ?? []).entries()) {
     const posix = entry.schema.replace(/\\/g, "/");
-    const normal = path2.posix.normalize(posix);
-    if (path2.posix.isAbsolute(posix) || path2.win32.isAbsolute(entry.schema) || normal === ".." || normal.startsWith("../")) {
+    const normal = path3.posix.normalize(posix);
+    if (path3.posix.isAbsolute(posix) || path3.win32.isAbsolute(entry.schema) || normal === ".." || normal.startsWith("../")) {
       const at6 = locateNearest(tree, ["schemas", i, "schema"]);
       throw new UsageError(`${displayPath}:${at6?.line ?? 1}:${at6?.column ?? 1}: schema ${entry.schema}: outside the repository; not read`);
     }
@@ -29210,7 +29248,7 @@ function readConfig(root, explicitPath) {
     }
     const text = decodeUtf8(read.bytes);
     if (text === void 0) throw new UsageError(`${candidate}: not valid UTF-8; not read`);
-    const shown2 = path2.relative(root, read.abs) || candidate;
+    const shown2 = path3.relative(root, read.abs) || candidate;
     return { config: parseConfig(text, shown2), path: read.abs };
   }
   return { config: {} };
@@ -29253,11 +29291,11 @@ var BASELINE_FILE = ".trainlint-baseline.json";
 var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
 var FINGERPRINT_VERSION = 2;
 var linesOf = /* @__PURE__ */ new WeakMap();
-function lineOf(texts, path21, line) {
+function lineOf(texts, path22, line) {
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, cache = /* @__PURE__ */ new Map());
-  let lines = cache.get(path21);
-  if (!lines) cache.set(path21, lines = (texts.get(path21) ?? "").split("\n"));
+  let lines = cache.get(path22);
+  if (!lines) cache.set(path22, lines = (texts.get(path22) ?? "").split("\n"));
   return lines[line - 1] ?? "";
 }
 function snippet(texts, f) {
@@ -29360,37 +29398,30 @@ function parseBaseline(text) {
 }
 
 // src/engine/lint.ts
-import path16 from "node:path";
+import path17 from "node:path";
 
 // src/engine/discover.ts
-import { lstatSync, readdirSync, realpathSync as realpathSync2, statSync as statSync2 } from "node:fs";
-import path3 from "node:path";
+import { lstatSync as lstatSync2, readdirSync, realpathSync as realpathSync3 } from "node:fs";
+import path4 from "node:path";
 var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".sbatch", ".slurm"];
 var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
 var PYTHON_CONFIG_DIRS = /* @__PURE__ */ new Set(["config", "configs"]);
 function isPythonConfig(rel) {
-  const posix = rel.split(path3.sep).join("/");
-  if (path3.posix.extname(posix).toLowerCase() !== ".py" || path3.posix.basename(posix) === "__init__.py") return false;
+  const posix = rel.split(path4.sep).join("/");
+  if (path4.posix.extname(posix).toLowerCase() !== ".py" || path4.posix.basename(posix) === "__init__.py") return false;
   return posix.split("/").slice(0, -1).some((dir) => PYTHON_CONFIG_DIRS.has(dir));
 }
 function toPosix(p) {
-  return p.split(path3.sep).join("/");
-}
-function insideRoot(realRoot, abs) {
-  try {
-    const real = realpathSync2(abs);
-    return real === realRoot || real.startsWith(realRoot + path3.sep);
-  } catch {
-    return false;
-  }
+  return p.split(path4.sep).join("/");
 }
 function discover(root, inputs, config) {
-  const realRoot = realpathSync2(root);
+  const realRoot = realpathSync3(root);
+  const paths = new RealPaths();
   const ignored = matcher(config.ignore);
   const named2 = matcher(config.files);
   const found = /* @__PURE__ */ new Map();
-  const relOf = (abs) => toPosix(path3.relative(root, abs)) || path3.basename(abs);
+  const relOf = (abs) => toPosix(path4.relative(root, abs)) || path4.basename(abs);
   const add = (abs) => {
     const rel = relOf(abs);
     if (!found.has(rel)) found.set(rel, { abs, rel });
@@ -29404,20 +29435,22 @@ function discover(root, inputs, config) {
     }
     entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries) {
-      const abs = path3.join(dir, entry.name);
+      const abs = path4.join(dir, entry.name);
       const rel = relOf(abs);
       if (ignored(rel)) continue;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
       if (entry.isSymbolicLink()) {
-        if (!insideRoot(realRoot, abs)) continue;
+        let st;
         try {
-          const st = statSync2(abs);
-          isDir = st.isDirectory();
-          isFile = st.isFile();
+          const resolved2 = paths.resolve(abs);
+          if (resolved2.real !== realRoot && !resolved2.real.startsWith(realRoot + path4.sep)) continue;
+          st = resolved2.stat;
         } catch {
           continue;
         }
+        isDir = st.isDirectory();
+        isFile = st.isFile();
         if (isDir) continue;
       }
       if (isDir) {
@@ -29427,21 +29460,27 @@ function discover(root, inputs, config) {
       }
     }
   };
-  const wanted = (rel) => named2(rel) || CONFIG_EXTENSIONS.includes(path3.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path3.basename(rel)) || isPythonConfig(rel);
+  const wanted = (rel) => named2(rel) || CONFIG_EXTENSIONS.includes(path4.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path4.basename(rel)) || isPythonConfig(rel);
   const list2 = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ["."];
   for (const input of list2) {
-    const abs = path3.resolve(root, input);
-    let st;
+    const abs = path4.resolve(root, input);
+    let lst;
     try {
-      st = lstatSync(abs);
+      lst = lstatSync2(abs);
     } catch {
-      st = void 0;
+      lst = void 0;
     }
-    if (st) {
-      const rel = path3.relative(root, abs);
-      if (rel === ".." || rel.startsWith(`..${path3.sep}`) || path3.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
-      if (!insideRoot(realRoot, abs)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
-      if (statSync2(abs).isDirectory()) {
+    if (lst) {
+      let resolved2;
+      try {
+        resolved2 = paths.resolve(abs, lst);
+      } catch {
+        resolved2 = void 0;
+      }
+      const rel = path4.relative(root, abs);
+      if (rel === ".." || rel.startsWith(`..${path4.sep}`) || path4.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
+      if (!resolved2 || resolved2.real !== realRoot && !resolved2.real.startsWith(realRoot + path4.sep)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
+      if (resolved2.stat.isDirectory()) {
         walk(abs, (fileAbs, rel2) => {
           if (wanted(rel2)) add(fileAbs);
         });
@@ -29598,7 +29637,7 @@ function parseBatch(out, names) {
 }
 
 // src/engine/load-file.ts
-import path4 from "node:path";
+import path5 from "node:path";
 
 // src/engine/load/positions.ts
 function computeLineStarts(text) {
@@ -30736,8 +30775,8 @@ var Expr = class {
         throw new Unsupported3();
       }
       if (/(^|\.)get_config$/.test(callee.name) && positional.length === 1) {
-        const path21 = positional[0];
-        const what = path21.kind === "scalar" && typeof path21.value === "string" ? `get_config("${path21.value}")` : "get_config(\u2026)";
+        const path22 = positional[0];
+        const what = path22.kind === "scalar" && typeof path22.value === "string" ? `get_config("${path22.value}")` : "get_config(\u2026)";
         return partialMap(this.range(start, close), `from ${what}, which is not read`);
       }
     }
@@ -30785,8 +30824,8 @@ function copyEntry(entry, value) {
   markCopy(copy, entry);
   return copy;
 }
-function updateAt(node, path21, keyRange, change2, budget) {
-  const [step, ...rest] = path21;
+function updateAt(node, path22, keyRange, change2, budget) {
+  const [step, ...rest] = path22;
   if (!step) return void 0;
   if (node.kind === "map") {
     if (!budget.copy(node.entries.length)) return void 0;
@@ -30978,12 +31017,12 @@ function parsePythonConfig(text, input = {}) {
     keyRanges.delete(name2.text);
     keyRanges.set(name2.text, tokRange(name2));
   };
-  const forget = (path21, range, reason) => {
-    if (!path21.includes(".") && !path21.includes("[")) {
-      env.delete(path21);
-      keyRanges.delete(path21);
+  const forget = (path22, range, reason) => {
+    if (!path22.includes(".") && !path22.includes("[")) {
+      env.delete(path22);
+      keyRanges.delete(path22);
     }
-    opaque.set(path21, { range, reason });
+    opaque.set(path22, { range, reason });
   };
   const evaluate2 = (tokens) => new Expr(tokens, scope).all();
   const rebind = (root, current, updated) => {
@@ -31547,7 +31586,7 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path21) => path21.slice(path21.lastIndexOf("/") + 1);
+var basename = (path22) => path22.slice(path22.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
@@ -33190,9 +33229,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path21) => JSON.stringify(path21);
-function showPath2(path21) {
-  return path21.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path22) => JSON.stringify(path22);
+function showPath2(path22) {
+  return path22.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -33264,15 +33303,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path21, p) {
-    const k = pathKey(path21);
+  place(path22, p) {
+    const k = pathKey(path22);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path21, p, blankStart, blankEnd) {
-    const prior = this.place(path21, p);
-    const def = { path: path21, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path22, p, blankStart, blankEnd) {
+    const prior = this.place(path22, p);
+    const def = { path: path22, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -33314,28 +33353,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path21 = [];
+    const path22 = [];
     segs.forEach((seg, n) => {
-      path21.push(seg.name);
+      path22.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path21], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path21));
-      if (count2) path21.push(count2 - 1);
+      this.place([...path22], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path22));
+      if (count2) path22.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path21], header, start, t.length);
-      return { path: path21, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path22], header, start, t.length);
+      return { path: path22, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path21);
+    const k = pathKey(path22);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path21], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path22], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path21, index], element);
+    this.place([...path22, index], element);
     const array = this.places.get(k);
-    path21.push(index);
-    return { path: path21, section: { places: array ? [element, array] : [element], def } };
+    path22.push(index);
+    return { path: path22, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -33346,17 +33385,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path21 = [...table];
+    const path22 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path21.push(seg.name);
-      this.place([...path21], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path22.push(seg.name);
+      this.place([...path22], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path21.push(segs[segs.length - 1].name);
-    const value = this.value(path21, depth);
-    this.define(path21, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path22.push(segs[segs.length - 1].name);
+    const value = this.value(path22, depth);
+    this.define(path22, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path21, depth) {
+  value(path22, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -33387,8 +33426,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path21, index], depth + 1);
-        this.place([...path21, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path22, index], depth + 1);
+        this.place([...path22, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -33400,7 +33439,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path21, comma, depth + 1);
+        this.keyval(path22, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -33439,17 +33478,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path21, inherited, depth) => {
-    const place = path21.length ? scan.places.get(pathKey(path21)) : void 0;
-    const range = path21.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path22, inherited, depth) => {
+    const place = path22.length ? scan.places.get(pathKey(path22)) : void 0;
+    const range = path22.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path21, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path22, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path21, key];
+        const childPath = [...path22, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -33586,7 +33625,7 @@ function appendAll(target, items) {
 var DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 var START = { line: 1, column: 1, endLine: 1, endColumn: 2 };
 function formatOf(relPath) {
-  const ext = path4.extname(relPath).toLowerCase();
+  const ext = path5.extname(relPath).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
   if (ext === ".sh" || ext === ".bash" || ext === ".sbatch" || ext === ".slurm") return "shell";
@@ -33631,11 +33670,12 @@ function unreadable(relPath, message) {
   const problem = { kind: "parse-error", message, range: START };
   return { path: relPath, text: "", format: formatOf(relPath), problems: [problem], directives: { suppressions: [] } };
 }
+var strictUtf82 = new TextDecoder("utf-8", { fatal: true });
 function decodeSource(relPath, bytes, options = {}) {
   if (bytes.includes(0)) return unreadable(relPath, "binary file (contains NUL bytes); not a text config");
   let text;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = strictUtf82.decode(bytes);
   } catch {
     return unreadable(relPath, "file is not valid UTF-8");
   }
@@ -33688,7 +33728,7 @@ function mergeLinked(primary, linked) {
 }
 
 // src/engine/hydra-files.ts
-import path7 from "node:path";
+import path8 from "node:path";
 
 // src/engine/hydra/defaults-list.ts
 var GROUP_KEY = /^(?:(optional|override)\s+)?([^\s@:]*)(?:@([^\s:]*))?$/;
@@ -33716,12 +33756,12 @@ function readDefaultsList(tree) {
         out.skipped.push({ text: text2, range: item.range, why: "not a config path" });
         continue;
       }
-      const path21 = m2[2];
-      const slash = path21.lastIndexOf("/");
+      const path22 = m2[2];
+      const slash = path22.lastIndexOf("/");
       out.entries.push({
         kind: "config",
-        group: slash < 0 ? "" : path21.slice(0, slash),
-        options: [slash < 0 ? path21 : path21.slice(slash + 1)],
+        group: slash < 0 ? "" : path22.slice(0, slash),
+        options: [slash < 0 ? path22 : path22.slice(slash + 1)],
         ...m2[3] !== void 0 ? { package: m2[3] } : {},
         optional: m2[1] === "optional",
         override: false,
@@ -33780,7 +33820,7 @@ function packageHeader(text) {
 }
 
 // src/engine/hydra/command.ts
-import path5 from "node:path";
+import path6 from "node:path";
 
 // src/engine/hydra/overrides.ts
 var MAX_OVERRIDE_CHARS = 4096;
@@ -34011,25 +34051,25 @@ function isHydraCommand(cmd) {
   return cmd.script !== void 0 && HYDRA_SCRIPTS.test(cmd.script);
 }
 function configCandidates(cmd, decorator) {
-  if (cmd.configFile) return /[$`~]/.test(cmd.configFile.value) ? [] : [{ dir: path5.posix.dirname(cmd.configFile.value), name: path5.posix.basename(cmd.configFile.value) }];
+  if (cmd.configFile) return /[$`~]/.test(cmd.configFile.value) ? [] : [{ dir: path6.posix.dirname(cmd.configFile.value), name: path6.posix.basename(cmd.configFile.value) }];
   const name2 = (cmd.configName?.value ?? decorator?.configName)?.replace(/\.ya?ml$/, "");
   if (!name2 || /[$`]/.test(name2)) return [];
-  const appDir = cmd.app ? path5.posix.dirname(cmd.app) : ".";
+  const appDir = cmd.app ? path6.posix.dirname(cmd.app) : ".";
   const dirs = [];
   const written = cmd.configDir?.value ?? cmd.configPath?.value;
   if (written !== void 0) {
     const pwd = /^(?:\$\(pwd\)|\$PWD|\$\{PWD\})(?:\/|$)/.exec(written);
     if (pwd) dirs.push(written.slice(pwd[0].length) || ".");
     else if (/[$`~]/.test(written)) return [];
-    else if (path5.posix.isAbsolute(written)) dirs.push(written);
+    else if (path6.posix.isAbsolute(written)) dirs.push(written);
     else if (cmd.configDir) dirs.push(written);
-    else dirs.push(path5.posix.join(appDir, written));
+    else dirs.push(path6.posix.join(appDir, written));
   } else if (decorator?.configPath !== void 0) {
-    dirs.push(path5.posix.join(appDir, decorator.configPath));
+    dirs.push(path6.posix.join(appDir, decorator.configPath));
   } else {
-    dirs.push(path5.posix.join(appDir, "conf"), path5.posix.join(appDir, "config"));
+    dirs.push(path6.posix.join(appDir, "conf"), path6.posix.join(appDir, "config"));
   }
-  return dirs.map((dir) => ({ dir: path5.posix.normalize(dir), name: `${name2}.yaml` }));
+  return dirs.map((dir) => ({ dir: path6.posix.normalize(dir), name: `${name2}.yaml` }));
 }
 function hydraDecorator(pythonText) {
   const head = pythonText.slice(0, 256 * 1024);
@@ -34044,7 +34084,7 @@ function hydraDecorator(pythonText) {
 }
 
 // src/engine/hydra/compose.ts
-import path6 from "node:path";
+import path7 from "node:path";
 var MAX_COMPOSED_FILES = 64;
 var MAX_DEFAULTS_DEPTH = 12;
 var MISSING_VALUE = "???";
@@ -34147,7 +34187,7 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
     }
     for (const s of list2.skipped) out.notes.push(`${file.path}:${s.range.line}: defaults entry ${s.text} is ${s.why}; not composed`);
     for (const e of list2.entries) {
-      if (e.override && e.kind === "group" && e.options[0] !== void 0) overrides.set(path6.posix.normalize(path6.posix.join(groupDir, e.group)), e.options[0]);
+      if (e.override && e.kind === "group" && e.options[0] !== void 0) overrides.set(path7.posix.normalize(path7.posix.join(groupDir, e.group)), e.options[0]);
     }
     let selfPlaced = false;
     for (const e of list2.entries) {
@@ -34157,13 +34197,13 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
         continue;
       }
       if (e.override) continue;
-      const absGroup = e.group.startsWith("/") ? path6.posix.normalize(e.group.slice(1)) : path6.posix.normalize(path6.posix.join(groupDir, e.group));
+      const absGroup = e.group.startsWith("/") ? path7.posix.normalize(e.group.slice(1)) : path7.posix.normalize(path7.posix.join(groupDir, e.group));
       const chosen = e.kind === "group" ? overrides.get(absGroup) : void 0;
       const options = chosen !== void 0 ? [chosen] : e.options;
       if (e.kind === "group" && options.length > 0) out.groups.set([...pkg, ...dots(e.package ?? e.group)].join("."), `${absGroup === "." ? "" : absGroup + "/"}${options.join(",")}`);
       for (const option of options) {
         if (option === "null") continue;
-        const rel = path6.posix.normalize(path6.posix.join(absGroup, `${option}.yaml`));
+        const rel = path7.posix.normalize(path7.posix.join(absGroup, `${option}.yaml`));
         const where4 = { entry: e.text, name: rel, file: file.path, range: e.range };
         if (rel.startsWith("../")) {
           out.unread.push({ ...where4, package: pkg.join("."), why: "outside the config folder" });
@@ -34193,12 +34233,12 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
           out.unread.push({ ...where4, package: childPkg.slice(0, 8).join(".") + "\u2026", why: `its package is nested deeper than ${MAX_DEPTH} levels` });
           continue;
         }
-        expand(loaded, childPkg, path6.posix.dirname(rel), [...stack, rel]);
+        expand(loaded, childPkg, path7.posix.dirname(rel), [...stack, rel]);
       }
     }
     if (!selfPlaced) placeOwn();
   };
-  expand(primary, [], ".", [path6.posix.basename(primary.path)]);
+  expand(primary, [], ".", [path7.posix.basename(primary.path)]);
   return out;
 }
 function isGroupOverride(o, config) {
@@ -34342,11 +34382,11 @@ function searchPath(file) {
 }
 function composeFromRepository(file, bases, ctx, cache) {
   if (!readDefaultsList(file.tree)) return void 0;
-  const ownDir = path7.posix.dirname(ctx.toRepo(file.path));
+  const ownDir = path8.posix.dirname(ctx.toRepo(file.path));
   const roots = [{ dir: ownDir, label: "the config's folder" }];
   for (const sp2 of searchPath(file)) {
-    for (const b of bases) roots.push({ dir: path7.posix.normalize(path7.posix.join(b.dir, sp2)), label: `hydra.searchpath ${sp2} from ${b.label}` });
-    roots.push({ dir: path7.posix.normalize(path7.posix.join(ownDir, sp2)), label: `hydra.searchpath ${sp2} from the config's folder` });
+    for (const b of bases) roots.push({ dir: path8.posix.normalize(path8.posix.join(b.dir, sp2)), label: `hydra.searchpath ${sp2} from ${b.label}` });
+    roots.push({ dir: path8.posix.normalize(path8.posix.join(ownDir, sp2)), label: `hydra.searchpath ${sp2} from the config's folder` });
   }
   const loader = (rel) => {
     const resolution = resolveWritten(ctx.repo, rel, roots);
@@ -34373,7 +34413,7 @@ function resolveCommandConfig(command2, bases, ctx) {
       }
     }
   }
-  const candidates = configCandidates(command2, decorator).map((c) => path7.posix.join(c.dir, c.name));
+  const candidates = configCandidates(command2, decorator).map((c) => path8.posix.join(c.dir, c.name));
   const tried = [];
   for (const candidate of candidates) {
     const r = resolveWritten(ctx.repo, candidate, bases);
@@ -34385,15 +34425,15 @@ function resolveCommandConfig(command2, bases, ctx) {
 
 // src/engine/repository.ts
 import { existsSync, readdirSync as readdirSync2 } from "node:fs";
-import path8 from "node:path";
+import path9 from "node:path";
 var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".slurm"]);
 var SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules", "__pycache__", "site-packages", "venv", "env", "wandb", "outputs"]);
 var MAX_SCRIPT_WALK_ENTRIES = 1e5;
 function findRepositoryRoot(root) {
-  const start = path8.resolve(root);
-  for (let dir = start; ; dir = path8.dirname(dir)) {
-    if (existsSync(path8.join(dir, ".git"))) return dir;
-    if (path8.dirname(dir) === dir) return start;
+  const start = path9.resolve(root);
+  for (let dir = start; ; dir = path9.dirname(dir)) {
+    if (existsSync(path9.join(dir, ".git"))) return dir;
+    if (path9.dirname(dir) === dir) return start;
   }
 }
 function listScripts(dir, skip = () => false) {
@@ -34414,11 +34454,11 @@ function listScripts(dir, skip = () => false) {
         truncated = true;
         return;
       }
-      const abs = path8.join(d, e.name);
+      const abs = path9.join(d, e.name);
       if (e.isDirectory()) {
         if (e.name.startsWith(".") || SKIPPED_DIRS.has(e.name) || skip(abs, true)) continue;
         walk(abs);
-      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(path8.extname(e.name).toLowerCase()) && !skip(abs, false)) {
+      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(path9.extname(e.name).toLowerCase()) && !skip(abs, false)) {
         scripts.push(abs);
       }
     }
@@ -34427,11 +34467,11 @@ function listScripts(dir, skip = () => false) {
   return { scripts, truncated };
 }
 function relativePosix(from, abs) {
-  return toPosix(path8.relative(from, abs)) || ".";
+  return toPosix(path9.relative(from, abs)) || ".";
 }
 
 // src/engine/script-links.ts
-import path9 from "node:path";
+import path10 from "node:path";
 var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config", "--config-path-file"]);
 var CONFIG_EXT = { test: (value) => /\.(ya?ml|json|toml)$/i.test(value) || isPythonConfig(value) };
 function namedConfigs(cmd) {
@@ -34459,12 +34499,12 @@ function workdirOf(file, cmd, scriptDir) {
     let dir;
     if (/dirname/.test(text) && /\$0\b|\$\{0\}|BASH_SOURCE/.test(text)) {
       const rest = text.slice(text.lastIndexOf(")") + 1).replace(/^\/+/, "");
-      dir = path9.posix.normalize(path9.posix.join(scriptDir, rest || "."));
+      dir = path10.posix.normalize(path10.posix.join(scriptDir, rest || "."));
       wd = { dir, label: rest ? `${rest} from the launch script's folder (${at6})` : `the launch script's folder (${at6})` };
     } else if (/git\s+rev-parse\s+--show-toplevel/.test(text)) {
       wd = { dir: ".", label: `the repository root (${at6})` };
-    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !path9.posix.isAbsolute(text) && text !== "-") {
-      dir = path9.posix.normalize(path9.posix.join(wd.dir, text));
+    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !path10.posix.isAbsolute(text) && text !== "-") {
+      dir = path10.posix.normalize(path10.posix.join(wd.dir, text));
       wd = dir.startsWith("..") ? { label: `${cd.dir}, outside the repository (${at6})` } : { dir, label: `${dir} (${at6})` };
     } else {
       wd = { label: `${cd.dir}, which trainlint cannot follow (${at6})` };
@@ -34505,8 +34545,8 @@ function launchOverrides(file, cmd) {
       text = arg.value;
       value = typeOverride(text, flags);
     }
-    const path21 = name2.split(".").map((k) => k.replace(/-/g, "_"));
-    out.push({ style: flags, path: path21, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
+    const path22 = name2.split(".").map((k) => k.replace(/-/g, "_"));
+    out.push({ style: flags, path: path22, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
   }
   return out;
 }
@@ -34518,14 +34558,14 @@ function launchedConfig(file, launch, dialect) {
   return withProgram(launched, { ...launch.program, configFlag: named2?.flag ?? "" });
 }
 function namesFile(written, file) {
-  const w = path9.posix.normalize(written.replace(/^\.\//, ""));
+  const w = path10.posix.normalize(written.replace(/^\.\//, ""));
   return file === w || file.endsWith(`/${w}`) || w.endsWith(`/${file}`);
 }
 function launcherName(cmd) {
   if (cmd.cli) return cmd.cli;
   return cmd.launcher === "none" ? "the launch command" : cmd.launcher === "accelerate" ? "accelerate launch" : cmd.launcher;
 }
-function scriptLaunches(file, scriptDir = path9.posix.dirname(file.path)) {
+function scriptLaunches(file, scriptDir = path10.posix.dirname(file.path)) {
   const out = [];
   for (const cmd of file.script?.commands ?? []) {
     const configs = namedConfigs(cmd);
@@ -34560,7 +34600,7 @@ function scriptLaunches(file, scriptDir = path9.posix.dirname(file.path)) {
 }
 
 // src/engine/lint-file.ts
-import path13 from "node:path";
+import path14 from "node:path";
 
 // src/engine/source.ts
 function fileStartRange(file) {
@@ -34707,7 +34747,7 @@ function trimTrailingSlashes(p) {
 }
 
 // src/engine/package-pins.ts
-import path10 from "node:path";
+import path11 from "node:path";
 var PIN_FILES = ["requirements.txt", "requirements-train.txt", "requirements_train.txt", "requirements.in", "pyproject.toml", "setup.py", "setup.cfg"];
 var MAX_PIN_FILE_BYTES = 256 * 1024;
 var MAX_LINE = 2e3;
@@ -34791,7 +34831,7 @@ function withoutComment(line) {
 }
 function findPin(fileName, text, pkg) {
   const want = norm2(pkg);
-  const base = path10.posix.basename(fileName);
+  const base = path11.posix.basename(fileName);
   const lines = text.split("\n");
   const isToml = base === "pyproject.toml";
   const isReq = /\.(?:txt|in)$/.test(base);
@@ -34841,7 +34881,7 @@ function packagePinReader(repo, dirOf) {
         if (pin) return { name: norm2(pkg), spec: pin.spec, file: f.file, line: pin.line };
       }
       if (dir === "." || dir === "" || dir.startsWith("..")) break;
-      dir = path10.posix.dirname(dir);
+      dir = path11.posix.dirname(dir);
     }
     return void 0;
   };
@@ -35698,18 +35738,18 @@ var OmegaReader = class {
   /** References and resolver arguments followed by the current lookup. */
   steps = 0;
   /** The key as written in the file (with the block prefix). */
-  key(path21) {
-    return [...this.prefix, ...path21].join(".");
+  key(path22) {
+    return [...this.prefix, ...path22].join(".");
   }
   /** Where the entry was written: this file, another composed file, or an override. */
   sourceOf(entry) {
     return entry ? this.options.sources?.get(entry) : void 0;
   }
-  locate(path21) {
+  locate(path22) {
     let node = this.root;
     let keyRange = this.root.range;
     let entry;
-    for (const step of path21) {
+    for (const step of path22) {
       if (node.kind === "map") {
         const e = mapGet(node, String(step));
         if (!e) return void 0;
@@ -35728,14 +35768,14 @@ var OmegaReader = class {
     }
     return { node, keyRange, entry };
   }
-  lookup(path21) {
-    const hit = this.locate(path21);
+  lookup(path22) {
+    const hit = this.locate(path22);
     if (!hit) return void 0;
     const base = { keyRange: hit.keyRange, ...hit.entry ? { entry: hit.entry } : {} };
     const node = hit.node;
     if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) return { node, ...base };
     this.steps = 0;
-    const r = this.evaluateString(node.value, path21.map(String), [], 0);
+    const r = this.evaluateString(node.value, path22.map(String), [], 0);
     if (!r.ok) return { node, ...base, unresolved: r.why };
     return { node: r.node, ...base, via: r.how };
   }
@@ -35833,27 +35873,27 @@ var OmegaReader = class {
     if (out === void 0 || !Number.isFinite(out)) return { ok: false, why: `\`${shorten(text)}\` does not give a number` };
     return { ok: true, node: scalar(out, String(out)), how: `computed by \`${shorten(text)}\` (${parts2.join(", ")})` };
   }
-  unresolvedNote(path21, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path21)}: ${hit.unresolved}, so its value is unknown`);
+  unresolvedNote(path22, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path22)}: ${hit.unresolved}, so its value is unknown`);
   }
   /** File, origin and override note of a Setting read at the hit's key. */
-  settingBase(path21, hit) {
+  settingBase(path22, hit) {
     const launched = overrideSetting(hit.node, 0);
     if (launched) return { origin: "launcher", file: launched.file, key: launched.key, range: launched.range, note: launched.note };
     const src = this.sourceOf(hit.entry);
     const origin = src?.override?.origin ?? "explicit";
     const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : void 0;
-    return { origin, file: src?.file ?? this.file.path, key: this.key(path21), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
+    return { origin, file: src?.file ?? this.file.path, key: this.key(path22), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path21) {
-    const hit = this.lookup(path21);
+  number(path22) {
+    const hit = this.lookup(path22);
     if (!hit) return void 0;
-    this.unresolvedNote(path21, hit);
+    this.unresolvedNote(path22, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
     const num9 = scalarNumber(hit.node, this.loader);
     if (!num9) return void 0;
-    const base = this.settingBase(path21, hit);
+    const base = this.settingBase(path22, hit);
     const note = [base.note, hit.via, num9.note].filter(Boolean).join("; ");
     return {
       value: num9.value,
@@ -35864,28 +35904,28 @@ var OmegaReader = class {
     };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path21) {
-    const hit = this.lookup(path21);
+  string(path22) {
+    const hit = this.lookup(path22);
     if (!hit) return void 0;
-    this.unresolvedNote(path21, hit);
+    this.unresolvedNote(path22, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path21, hit);
+    const base = this.settingBase(path22, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     return { value: String(hit.node.value), ...base, ...note ? { note } : {} };
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path21) {
-    const hit = this.lookup(path21);
+  scalar(path22) {
+    const hit = this.lookup(path22);
     if (!hit) return void 0;
-    this.unresolvedNote(path21, hit);
+    this.unresolvedNote(path22, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path21, hit);
+    const base = this.settingBase(path22, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     const setting = { ...base, ...note ? { note } : {} };
     return { value: hit.node.value, setting };
   }
-  has(path21) {
-    return this.locate(path21) !== void 0;
+  has(path22) {
+    return this.locate(path22) !== void 0;
   }
 };
 function shorten(text) {
@@ -35981,7 +36021,7 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has4 = (path21) => getIn(block, path21) !== void 0;
+  const has4 = (path22) => getIn(block, path22) !== void 0;
   if (OLMO_KEYS.some((k) => has4([k])) || has4(["optimizer", "learning_rate"])) return 0;
   const core = CORE_KEYS.filter((k) => has4([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
@@ -35990,8 +36030,8 @@ function scoreBlock(block) {
   if (core >= 1 && (mpt || has4(["icl_tasks"]) || has4(["train_loader"]))) return 6;
   return 0;
 }
-function scalarText2(root, path21) {
-  const hit = getIn(root, path21);
+function scalarText2(root, path22) {
+  const hit = getIn(root, path22);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -36003,12 +36043,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path21, bareIntIsEpochs) {
-  const raw = reader2.scalar(path21);
+function timeSetting(reader2, path22, bareIntIsEpochs) {
+  const raw = reader2.scalar(path22);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path21)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path22)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -36028,8 +36068,8 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num9 = (...path21) => reader2.number(path21);
-  const str4 = (...path21) => reader2.string(path21);
+  const num9 = (...path22) => reader2.number(path22);
+  const str4 = (...path22) => reader2.string(path22);
   if (block.mcli && file.tree) {
     const gpus2 = getIn(file.tree, ["compute", "gpus"]);
     if (gpus2 && gpus2.node.kind === "scalar" && typeof gpus2.node.value === "number") {
@@ -36303,12 +36343,12 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path21) {
-  const hit = getIn(file.tree, path21);
+function isMap2(file, path22) {
+  const hit = getIn(file.tree, path22);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has4 = (path21) => getIn(file.tree, path21) !== void 0;
+  const has4 = (path22) => getIn(file.tree, path22) !== void 0;
   let n = 0;
   for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has4([k, "enabled"])) n++;
   for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has4([k, "type"]) && has4([k, "params"])) n++;
@@ -36331,8 +36371,8 @@ function deepspeedScore(file) {
   if (strong === 0 && sections === 0) return 0;
   return 6 + Math.min(3, strong + batch + sections - 1);
 }
-function isAuto(file, path21) {
-  const hit = getIn(file.tree, path21);
+function isAuto(file, path22) {
+  const hit = getIn(file.tree, path22);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -36344,19 +36384,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num2(ctx, path21, field, hfSource) {
-  if (isAuto(ctx.file, path21)) {
-    const key = path21.join(".");
+function num2(ctx, path22, field, hfSource) {
+  if (isAuto(ctx.file, path22)) {
+    const key = path22.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path21, LOADER4);
+  return numberAt(ctx.file, path22, LOADER4);
 }
-function conflict2(ctx, path21, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path21);
+function conflict2(ctx, path22, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path22);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -36529,8 +36569,8 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup(ctx) {
   const { file, plan, notes } = ctx;
-  const path21 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit = num2(ctx, path21, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const path22 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num2(ctx, path22, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
   const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
   if (explicit) {
     plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
@@ -36539,7 +36579,7 @@ function readWarmup(ctx) {
     } else if (explicit.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path21)) {
+  } else if (!isAuto(file, path22)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -36726,20 +36766,20 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path21) {
-    const hit = getIn(this.file.tree, path21);
+  node(path22) {
+    const hit = getIn(this.file.tree, path22);
     if (!hit) return void 0;
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path21.join("."), range: hit.keyRange } };
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path22.join("."), range: hit.keyRange } };
   }
-  number(path21) {
-    const hit = this.node(path21);
+  number(path22) {
+    const hit = this.node(path22);
     if (!hit || hit.node.kind !== "scalar") return void 0;
     const num9 = scalarNumber(hit.node, LOADER5);
     return num9 ? { value: num9.value, ...hit.setting, valueRange: hit.node.range, ...num9.note ? { note: num9.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
-  string(path21) {
-    const hit = this.node(path21);
+  string(path22) {
+    const hit = this.node(path22);
     if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     return { value: String(hit.node.value), ...hit.setting };
   }
@@ -36771,8 +36811,8 @@ function readWorldSize(r) {
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices2.setting.range } };
 }
 function readPeakLr(plan, r, notes, ignored) {
-  const lrs = LR_PATHS.flatMap(({ path: path21, userArg: userArg2 }) => {
-    const lr2 = r.number(path21);
+  const lrs = LR_PATHS.flatMap(({ path: path22, userArg: userArg2 }) => {
+    const lr2 = r.number(path22);
     return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
   });
   if (lrs.length === 0) return;
@@ -36800,8 +36840,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path21 of BATCH_PATHS) {
-    const b = r.number(path21);
+  for (const path22 of BATCH_PATHS) {
+    const b = r.number(path22);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -37040,7 +37080,7 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num9 = (...path21) => numberAt(file, path21, LOADER6);
+    const num9 = (...path22) => numberAt(file, path22, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices2 = deviceCount(file, script);
@@ -37440,7 +37480,7 @@ var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_load
 var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
-  const has4 = (path21) => getIn(root, path21) !== void 0;
+  const has4 = (path22) => getIn(root, path22) !== void 0;
   if (!has4(["global_train_batch_size"]) || !has4(["max_duration"])) return 0;
   if (FOUNDRY_KEYS2.some(has4)) return 0;
   if (!has4(["run_name"]) && !has4(["model", "d_model"])) return 0;
@@ -37451,8 +37491,8 @@ function score2(root) {
   const hints = OLMO_HINTS.filter(has4).length;
   return 7 + Math.min(3, Math.floor(hints / 2));
 }
-function scalarString(root, path21) {
-  const hit = getIn(root, path21);
+function scalarString(root, path22) {
+  const hit = getIn(root, path22);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function parseOlmoDuration(value) {
@@ -37474,8 +37514,8 @@ function parseOlmoDuration(value) {
   const n = num9(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
-function isNull(root, path21) {
-  const hit = getIn(root, path21);
+function isNull(root, path22) {
+  const hit = getIn(root, path22);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
 }
 function extractOlmo(file, root, env) {
@@ -37862,16 +37902,16 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path21) {
-  return /single_device/.test(path21.split("/").pop() ?? "");
+function isSingleDevice(path22) {
+  return /single_device/.test(path22.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num9 = (...path21) => reader2.number(path21);
-  const str4 = (...path21) => reader2.string(path21);
+  const num9 = (...path22) => reader2.number(path22);
+  const str4 = (...path22) => reader2.string(path22);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
   const batch = num9("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
@@ -38043,8 +38083,8 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path21) {
-  return path21.split(".").filter(Boolean);
+function keyPath(path22) {
+  return path22.split(".").filter(Boolean);
 }
 var generic = {
   meta: {
@@ -38061,8 +38101,8 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path21] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path21)) : numberAt(file, keyPath(path21), "pyyaml");
+    for (const [field, path22] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path22)) : numberAt(file, keyPath(path22), "pyyaml");
       if (setting) plan[field] = setting;
     }
     if (!plan.gradAccumSteps && plan.microBatchSize) {
@@ -38907,8 +38947,8 @@ function yamlScore(file) {
   const hits = distinctiveHits(args.entries.map((e) => e.key));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path21) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path21);
+function testTopologyHint(path22) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path22);
   if (!m) return "";
   const gpus2 = Number(m[1]) * Number(m[2]);
   return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus2} GPUs: assume.worldSize ${gpus2})`;
@@ -41751,7 +41791,7 @@ function knownKeys(defaults) {
     const parts2 = key.split(".");
     for (let i = 1; i <= parts2.length; i++) set.add(parts2.slice(0, i).join("."));
   }
-  return (path21) => set.has(path21.join("."));
+  return (path22) => set.has(path22.join("."));
 }
 
 // src/dialects/verl.ts
@@ -42385,8 +42425,8 @@ function nemoTargets(root) {
     return t?.kind === "scalar" && typeof t.value === "string" && /^nemo\./.test(t.value);
   }).length;
 }
-function isMap4(root, ...path21) {
-  return getIn(root, path21)?.node.kind === "map";
+function isMap4(root, ...path22) {
+  return getIn(root, path22)?.node.kind === "map";
 }
 function yamlForm(file) {
   const root = file.tree;
@@ -42561,12 +42601,12 @@ function nemo2Scheduler(ctx) {
   if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === "default" ? " (NeMo 2 default)" : ""}`, hold.origin === "default" ? plan.scheduler : hold, hold.key);
   return true;
 }
-function findTarget(node, pattern, path21, depth = 0) {
+function findTarget(node, pattern, path22, depth = 0) {
   if (node.kind !== "map" || depth > 6) return void 0;
   const target = mapGet(node, "_target_")?.value;
-  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path21;
+  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path22;
   for (const e of node.entries) {
-    const hit = findTarget(e.value, pattern, [...path21, e.key], depth + 1);
+    const hit = findTarget(e.value, pattern, [...path22, e.key], depth + 1);
     if (hit) return hit;
   }
   return void 0;
@@ -42833,7 +42873,7 @@ var nemo = {
 };
 
 // src/engine/inherit.ts
-import path11 from "node:path";
+import path12 from "node:path";
 var MAX_CHAIN_DEPTH = 16;
 var MAX_CHAIN_FILES = 64;
 function newInheritCache() {
@@ -43145,9 +43185,9 @@ function resolveBaseConfig(rel, file, stack, state) {
   const written = String(entry.value.value).trim();
   const got = readNamed(written, rel, entry.keyRange, "base_config", state, stack);
   if (!("file" in got)) {
-    const packaged = PACKAGED_BASES.has(path11.posix.basename(written));
+    const packaged = PACKAGED_BASES.has(path12.posix.basename(written));
     if (got.problem && /does not exist/.test(got.problem.message)) {
-      notes.push(`base_config ${written} is not in the repository: MaxText reads its packaged configs/${path11.posix.basename(written)}${packaged ? ", whose defaults trainlint knows" : ", which trainlint cannot read"}`);
+      notes.push(`base_config ${written} is not in the repository: MaxText reads its packaged configs/${path12.posix.basename(written)}${packaged ? ", whose defaults trainlint knows" : ", which trainlint cannot read"}`);
       return { tree: { kind: "map", entries: ownEntries, range: own.range }, files: [], complete: packaged, problems, notes };
     }
     if (got.problem) problems.push(got.problem);
@@ -43169,7 +43209,7 @@ function resolveBaseConfig(rel, file, stack, state) {
 function repoInheritIO(repo, maxBytes, toRepo, fromAbs) {
   return {
     read(written, fromRel) {
-      const bases = fromRel === void 0 ? [{ dir: ".", label: "the repository root" }] : [{ dir: toRepo(path11.posix.dirname(fromRel)), label: "the config's folder" }];
+      const bases = fromRel === void 0 ? [{ dir: ".", label: "the repository root" }] : [{ dir: toRepo(path12.posix.dirname(fromRel)), label: "the config's folder" }];
       const resolution = resolveWritten(repo, written, bases);
       if (!resolution.found) {
         return { ok: false, why: describeTried(resolution.tried), missing: resolution.tried.length > 0 && resolution.tried.every((t) => t.why === "does not exist") };
@@ -43196,10 +43236,10 @@ function inheritanceFindings(file) {
 }
 function inheritanceReader(repoRootPath, lintRootPath, maxBytes) {
   const repo = repoRootOf(repoRootPath);
-  const lintRoot = path11.resolve(lintRootPath);
-  const posix = (p) => p.split(path11.sep).join("/");
-  const toRepo = (rel) => posix(path11.relative(repo.root, path11.resolve(lintRoot, rel))) || ".";
-  const fromAbs = (abs) => posix(path11.relative(lintRoot, abs));
+  const lintRoot = path12.resolve(lintRootPath);
+  const posix = (p) => p.split(path12.sep).join("/");
+  const toRepo = (rel) => posix(path12.relative(repo.root, path12.resolve(lintRoot, rel))) || ".";
+  const fromAbs = (abs) => posix(path12.relative(lintRoot, abs));
   const io = repoInheritIO(repo, maxBytes, toRepo, fromAbs);
   const cache = newInheritCache();
   return (file) => {
@@ -43215,15 +43255,15 @@ function viewOf(file) {
   const tree = file.tree?.kind === "map" ? file.tree : void 0;
   return { path: file.path, tree, complete: inheritStyle(file) === void 0, fileOf: () => file.path };
 }
-function keyName(path21) {
-  return path21.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+function keyName(path22) {
+  return path22.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
-function lookup(view, path21, from = view.tree) {
+function lookup(view, path22, from = view.tree) {
   let node = from;
   let entry;
   if (!node) return view.complete ? { kind: "absent" } : { kind: "unknown", why: "the file could not be read with its base files" };
   let keyRange = node.range;
-  for (const step of path21) {
+  for (const step of path22) {
     if (node.kind === "map") {
       const hit = mapGet(node, String(step));
       if (!hit) {
@@ -43263,23 +43303,23 @@ function settingOf(view, hit, value, key) {
     ...note ? { note } : {}
   };
 }
-function numberIn(view, path21, from, key = keyName(path21)) {
-  const hit = lookup(view, path21, from);
+function numberIn(view, path22, from, key = keyName(path22)) {
+  const hit = lookup(view, path22, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number" || !Number.isFinite(hit.node.value)) return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function stringIn(view, path21, from, key = keyName(path21)) {
-  const hit = lookup(view, path21, from);
+function stringIn(view, path22, from, key = keyName(path22)) {
+  const hit = lookup(view, path22, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function boolIn(view, path21, from, key = keyName(path21)) {
-  const hit = lookup(view, path21, from);
+function boolIn(view, path22, from, key = keyName(path22)) {
+  const hit = lookup(view, path22, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function numbersIn(view, path21, from) {
-  const hit = lookup(view, path21, from);
+function numbersIn(view, path22, from) {
+  const hit = lookup(view, path22, from);
   if (hit.kind !== "found" || hit.node.kind !== "seq") return void 0;
   const values = [];
   for (const item of hit.node.items) {
@@ -43500,7 +43540,7 @@ function extract3(file, env, asBase = false) {
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with ${file.inherited.files.length} inherited file${file.inherited.files.length === 1 ? "" : "s"}: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
   if (!view.complete) notes.push("part of the configuration could not be read: values it may set are unknown, not defaults");
-  const absent = (path21) => lookup(view, path21).kind === "absent";
+  const absent = (path22) => lookup(view, path22).kind === "absent";
   const loopType = stringIn(view, ["train_cfg", "type"]);
   const loopByEpoch = boolIn(view, ["train_cfg", "by_epoch"]);
   const maxEpochs = numberIn(view, ["train_cfg", "max_epochs"]);
@@ -43759,8 +43799,8 @@ function scoreLazy(file) {
   if (lazy && /from \.+common\./.test(file.text)) return 7;
   return 0;
 }
-function yacsNumber(view, path21, key = path21.join(".")) {
-  const hit = lookup(view, path21);
+function yacsNumber(view, path22, key = path22.join(".")) {
+  const hit = lookup(view, path22);
   if (hit.kind !== "found" || hit.node.kind !== "scalar") return void 0;
   const v = hit.node.value;
   const value = typeof v === "number" ? v : typeof v === "string" && v.length < 64 && NUMERIC2.test(v.trim()) ? Number(v.trim()) : void 0;
@@ -43779,17 +43819,17 @@ function settingAt(view, hit, value, key) {
     ...inherited ? { note: `set in ${hit.file}:${hit.keyRange.line}, which this config inherits through _BASE_` } : {}
   };
 }
-function yacsBool(view, path21) {
-  const hit = lookup(view, path21);
+function yacsBool(view, path22) {
+  const hit = lookup(view, path22);
   if (hit.kind !== "found" || hit.node.kind !== "scalar") return void 0;
   const v = hit.node.value;
   const value = typeof v === "boolean" ? v : v === "True" ? true : v === "False" ? false : void 0;
-  return value === void 0 ? void 0 : settingAt(view, hit, value, path21.join("."));
+  return value === void 0 ? void 0 : settingAt(view, hit, value, path22.join("."));
 }
-function yacsString(view, path21) {
-  const hit = lookup(view, path21);
+function yacsString(view, path22) {
+  const hit = lookup(view, path22);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
-  return settingAt(view, hit, hit.node.value, path21.join("."));
+  return settingAt(view, hit, hit.node.value, path22.join("."));
 }
 function yacsSteps(view) {
   const hit = lookup(view, ["SOLVER", "STEPS"]);
@@ -43821,9 +43861,9 @@ function extractYacs(file, env) {
   const launchChecks = {};
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with its _BASE_ chain: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
-  const absent = (path21) => lookup(view, path21).kind === "absent";
-  const num9 = (path21, fallback, unit) => {
-    const s = yacsNumber(view, path21) ?? (absent(path21) ? defaultSetting(fallback, path21.join("."), "detectron2 default (config/defaults.py)") : void 0);
+  const absent = (path22) => lookup(view, path22).kind === "absent";
+  const num9 = (path22, fallback, unit) => {
+    const s = yacsNumber(view, path22) ?? (absent(path22) ? defaultSetting(fallback, path22.join("."), "detectron2 default (config/defaults.py)") : void 0);
     return s && unit ? { ...s, unit } : s;
   };
   applyAssumptions(plan, env.assume);
@@ -43941,14 +43981,14 @@ function baseReference(file, env) {
   if (plan.warmupSteps?.origin === "default") delete plan.warmupSteps;
   return { reference: { plan, label: `_BASE_ ${String(baseEntry.value.value)}`, path: written.file ?? file.path } };
 }
-function lazyNumber(view, path21) {
-  const hit = lookup(view, path21);
+function lazyNumber(view, path22) {
+  const hit = lookup(view, path22);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number") return void 0;
-  const s = settingAt(view, hit, hit.node.value, path21.join("."));
+  const s = settingAt(view, hit, hit.node.value, path22.join("."));
   return hit.file !== view.path ? { ...s, note: `set in ${hit.file}:${hit.keyRange.line}, which this config imports` } : s;
 }
-function lazyTarget(view, path21) {
-  const hit = lookup(view, [...path21, "_target_"]);
+function lazyTarget(view, path22) {
+  const hit = lookup(view, [...path22, "_target_"]);
   return hit.kind === "found" && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value.split(".").pop() ?? hit.node.value : void 0;
 }
 function extractLazy(file, env) {
@@ -45194,7 +45234,7 @@ function isLevanter(file) {
   const hasModelType = model?.kind === "map" && mapGet(model, "type") !== void 0;
   return trainerKeys >= 2 || trainerKeys >= 1 && (optimizer?.kind === "map" || hasModelType);
 }
-var num6 = (ctx, ...path21) => numberAt(ctx.file, path21, LOADER14);
+var num6 = (ctx, ...path22) => numberAt(ctx.file, path22, LOADER14);
 var said4 = (s) => `${s.key ?? ""} ${typeof s.value === "number" ? formatCount(s.value) : String(s.value)}${s.origin === "default" ? " (default)" : ""}`.trim();
 var at4 = (ctx, ...s) => s.find((x) => x?.range && x.origin !== "default" && x.origin !== "derived")?.range ?? ctx.anchor;
 function fracOrSteps(ctx, s, total, what, of = "num_train_steps") {
@@ -45227,8 +45267,8 @@ function mainSteps(ctx, total) {
   const left = Math.max(0, total.value - cooldown.value);
   return { steps: derivedFrom(cooldown, left, `num_train_steps ${formatCount(total.value)} \u2212 cooldown ${formatCount(cooldown.value)}`, "steps"), cooldown };
 }
-function intList(ctx, ...path21) {
-  const hit = getIn(ctx.file.tree, path21);
+function intList(ctx, ...path22) {
+  const hit = getIn(ctx.file.tree, path22);
   if (hit?.node.kind !== "seq") return void 0;
   const out = [];
   for (const item of hit.node.items) {
@@ -45272,16 +45312,16 @@ function firstCycle(ctx, main) {
   return { steps: total, repeats: false };
 }
 function intTraps(ctx) {
-  for (const path21 of INT_FIELDS) {
-    const hit = getIn(ctx.file.tree, path21);
+  for (const path22 of INT_FIELDS) {
+    const hit = getIn(ctx.file.tree, path22);
     if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") continue;
     const text = hit.node.value.trim();
     if (text.length > 40 || !/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)[eE][-+]?\d+$/.test(text)) continue;
     const n = Number(text);
     ctx.configErrors.push({
       range: hit.keyRange,
-      message: `${path21.join(".")}: ${hit.node.source} is read by PyYAML as the string "${text}", and draccus decodes this int field with int(): Levanter refuses to start ("Couldn't parse '${text}' into an int"); write ${Number.isFinite(n) && Number.isInteger(n) ? formatCount(n).replace(/,/g, "") : "a whole number"}`,
-      data: { keyPath: path21, written: hit.node.source }
+      message: `${path22.join(".")}: ${hit.node.source} is read by PyYAML as the string "${text}", and draccus decodes this int field with int(): Levanter refuses to start ("Couldn't parse '${text}' into an int"); write ${Number.isFinite(n) && Number.isInteger(n) ? formatCount(n).replace(/,/g, "") : "a whole number"}`,
+      data: { keyPath: path22, written: hit.node.source }
     });
   }
 }
@@ -45458,7 +45498,7 @@ var SCHEDULER_OPTIONS = {
 };
 var SCHEDULER_ONLY = ["end_learning_rate", "power", "total_num_update", "t_mult", "lr_period_updates", "min_lr", "force_anneal", "lr_threshold", "lr_patience"];
 var SECTIONS = ["common", "common_eval", "distributed_training", "dataset", "optimization", "checkpoint", "bmuf", "generation", "eval_lm", "interactive", "model", "task", "criterion", "optimizer", "lr_scheduler", "scoring", "bpe", "tokenizer", "ema"];
-var knownKey = (path21) => SECTIONS.includes(path21[0]);
+var knownKey = (path22) => SECTIONS.includes(path22[0]);
 var TRAIN_SCRIPT = /(?:^|\/)(?:fairseq_cli\/)?(?:hydra_)?train\.py$/;
 function commandForm(cmd) {
   if (cmd.cli === "fairseq-train") return "cli";
@@ -45484,38 +45524,38 @@ function yamlIsFairseq(file) {
   };
   return mapGet(root, "optimization")?.value.kind === "map" || named2("task") || named2("lr_scheduler");
 }
-function flagOf(path21) {
-  const [section, key] = path21.split(".");
+function flagOf(path22) {
+  const [section, key] = path22.split(".");
   if (key === "_name") return section === "model" ? "--arch" : `--${section.replace(/_/g, "-")}`;
   return `--${key.replace(/_/g, "-")}`;
 }
 function cliValues(file, args) {
-  const key = (path21) => flagOf(path21).slice(2).replace(/-/g, "_");
-  const fromText = (path21, text, a) => {
+  const key = (path22) => flagOf(path22).slice(2).replace(/-/g, "_");
+  const fromText = (path22, text, a) => {
     const v = argparseNumber(text, false);
     return v === void 0 ? void 0 : args.setting(a, v, a.note);
   };
   return {
-    num(path21) {
-      const a = args.get(key(path21));
-      return a && typeof a.value === "string" ? fromText(path21, a.value, a) : void 0;
+    num(path22) {
+      const a = args.get(key(path22));
+      return a && typeof a.value === "string" ? fromText(path22, a.value, a) : void 0;
     },
-    first(path21) {
-      const a = args.get(key(path21));
+    first(path22) {
+      const a = args.get(key(path22));
       if (!a || typeof a.value !== "string") return void 0;
       const parts2 = a.value.split(",");
-      const s = fromText(path21, parts2[0], a);
+      const s = fromText(path22, parts2[0], a);
       return s ? { setting: { ...s, ...parts2.length > 1 ? { note: `a per-epoch list of ${parts2.length}` } : {} }, count: parts2.length } : void 0;
     },
-    str(path21) {
-      return args.str(key(path21));
+    str(path22) {
+      return args.str(key(path22));
     },
-    bool(path21) {
-      const a = args.get(key(path21));
+    bool(path22) {
+      const a = args.get(key(path22));
       return a ? a.value === true || a.value === "true" || a.value === "True" : void 0;
     },
-    written(path21) {
-      return args.has(key(path21));
+    written(path22) {
+      return args.has(key(path22));
     },
     rangeOf(...s) {
       for (const x of s) if (x?.range && x.file === file.path && x.origin !== "default") return x.range;
@@ -45525,26 +45565,26 @@ function cliValues(file, args) {
 }
 function hydraValues(v) {
   return {
-    num: (path21) => v.num(path21),
-    first(path21) {
-      const hit = v.reader.lookup(path21.split("."));
+    num: (path22) => v.num(path22),
+    first(path22) {
+      const hit = v.reader.lookup(path22.split("."));
       if (hit?.node.kind === "seq") {
         const item = hit.node.items[0];
         if (item?.kind !== "scalar" || typeof item.value !== "number") return void 0;
         const src = hit.entry ? v.reader.sourceOf(hit.entry) : void 0;
-        const setting = { value: item.value, origin: "explicit", file: src?.file ?? v.file.path, key: path21, range: hit.keyRange, ...hit.node.items.length > 1 ? { note: `a per-epoch list of ${hit.node.items.length}` } : {} };
+        const setting = { value: item.value, origin: "explicit", file: src?.file ?? v.file.path, key: path22, range: hit.keyRange, ...hit.node.items.length > 1 ? { note: `a per-epoch list of ${hit.node.items.length}` } : {} };
         return { setting, count: hit.node.items.length };
       }
-      const s = v.num(path21);
+      const s = v.num(path22);
       return s ? { setting: s, count: 1 } : void 0;
     },
-    str: (path21) => v.str(path21),
-    bool: (path21) => v.bool(path21)?.value,
-    written: (path21) => v.has(path21),
+    str: (path22) => v.str(path22),
+    bool: (path22) => v.bool(path22)?.value,
+    written: (path22) => v.has(path22),
     rangeOf: (...s) => v.rangeOf(...s)
   };
 }
-var name = (ctx, path21) => ctx.form === "cli" ? flagOf(path21) : path21;
+var name = (ctx, path22) => ctx.form === "cli" ? flagOf(path22) : path22;
 function atRunEnd(ctx) {
   const every = (key, verb) => {
     const n = ctx.v.num(key)?.value ?? 1;
@@ -45559,7 +45599,7 @@ function atRunEnd(ctx) {
     ...save || evaluate2 ? { epochEnds: { ...save ? { save } : {}, ...evaluate2 ? { eval: evaluate2 } : {} } } : {}
   };
 }
-var said5 = (ctx, path21, s) => `${name(ctx, path21)} ${formatCount(s.value)}${s.origin === "default" ? " (default)" : ""}`;
+var said5 = (ctx, path22, s) => `${name(ctx, path22)} ${formatCount(s.value)}${s.origin === "default" ? " (default)" : ""}`;
 var at5 = (ctx, ...s) => ctx.v.rangeOf(...s) ?? ctx.anchor;
 function schedNum(ctx, sched, key) {
   const s = ctx.v.num(`lr_scheduler.${key}`);
@@ -46048,8 +46088,8 @@ function shapeRunFindings(findings, ctx) {
 
 // src/engine/short-run.ts
 var TEST_WORDS = /* @__PURE__ */ new Set(["test", "tests", "testing", "functional", "debug", "smoke", "sanity", "dryrun", "ci", "autotuning"]);
-function pathWord(path21) {
-  return path21.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
+function pathWord(path22) {
+  return path22.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
 }
 function longest(plan) {
   let best;
@@ -46058,13 +46098,13 @@ function longest(plan) {
   }
   return best;
 }
-function shortRunOf(path21, plan, options, script) {
+function shortRunOf(path22, plan, options, script) {
   const total = plan.totalSteps;
   if (!total || !(total.value > 0) || total.value > options.maxSteps) return void 0;
   const sized = longest(plan);
   const ratio = sized ? sized.steps / total.value : void 0;
   const byRatio = ratio !== void 0 && ratio >= options.ratio;
-  const own = pathWord(path21);
+  const own = pathWord(path22);
   const byScript = own || !script ? void 0 : pathWord(script);
   const word = own ?? byScript;
   if (!byRatio && !word) return void 0;
@@ -46163,7 +46203,7 @@ function publicDatasetRows(id, split = "train") {
 
 // src/engine/dataset-rows.ts
 import { closeSync as closeSync2, constants as constants2, fstatSync as fstatSync2, openSync as openSync2, readSync as readSync2 } from "node:fs";
-import path12 from "node:path";
+import path13 from "node:path";
 var DATASET_MAX_BYTES = 64 * 1024 * 1024;
 var CHUNK = 256 * 1024;
 var FORMATS = {
@@ -46175,7 +46215,7 @@ var FORMATS = {
   ".parquet": "parquet"
 };
 function countableFormat(file) {
-  const ext = path12.extname(file).toLowerCase();
+  const ext = path13.extname(file).toLowerCase();
   return Object.hasOwn(FORMATS, ext) ? FORMATS[ext] : void 0;
 }
 function openRegular(abs) {
@@ -46438,7 +46478,7 @@ function countRows(abs, maxBytes = DATASET_MAX_BYTES) {
     case "parquet":
       return parquetRows(abs, maxBytes);
     default:
-      return { ok: false, why: `${path12.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
+      return { ok: false, why: `${path13.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
   }
 }
 
@@ -46584,10 +46624,10 @@ function createLintRun(options) {
   const schemaEntries = config.schemas ?? [];
   const settingsByMatch = /* @__PURE__ */ new Map();
   const pinRepo = repoRootOf(options.repoRoot ?? root);
-  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, path13.dirname(path13.resolve(root, rel))) || ".");
+  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, path14.dirname(path14.resolve(root, rel))) || ".");
   const packagePins = (rel, pkg) => {
     const pin = pinReader(rel, pkg);
-    return pin ? { ...pin, file: relativePosix(path13.resolve(root), path13.resolve(pinRepo.root, pin.file)) } : void 0;
+    return pin ? { ...pin, file: relativePosix(path14.resolve(root), path14.resolve(pinRepo.root, pin.file)) } : void 0;
   };
   const settingsOf = (rel) => {
     let key = "";
@@ -46601,8 +46641,8 @@ function createLintRun(options) {
     return s;
   };
   const repo = repoRootOf(options.repoRoot ?? root);
-  const lintRoot = path13.resolve(root);
-  const toRepo = (rel) => relativePosix(repo.root, path13.resolve(lintRoot, rel));
+  const lintRoot = path14.resolve(root);
+  const toRepo = (rel) => relativePosix(repo.root, path14.resolve(lintRoot, rel));
   const fromAbs = (abs) => relativePosix(lintRoot, abs);
   const hydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
   const hydraCache = /* @__PURE__ */ new Map();
@@ -46697,7 +46737,7 @@ function withComposition(run, result) {
 function configBases(run, result) {
   const wd = result.launch?.workdir;
   const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...run.insideLintRoot(result.launch.script) ? run.lintRootBase : []] : [run.rootBase, ...run.lintRootBase];
-  return [...start, { dir: run.toRepo(path13.posix.dirname(result.file.path)), label: "the config's folder" }];
+  return [...start, { dir: run.toRepo(path14.posix.dirname(result.file.path)), label: "the config's folder" }];
 }
 function countDatasets(run, result, launchValues) {
   const request = result.dialect?.datasets?.(result.file);
@@ -46750,7 +46790,7 @@ function linkFiles(run, result) {
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(path13.posix.normalize(path13.posix.join(path13.posix.dirname(result.file.path), declared)));
+  if (declared) return toPosix(path14.posix.normalize(path14.posix.join(path14.posix.dirname(result.file.path), declared)));
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
@@ -46770,7 +46810,7 @@ function pairReference(run, result) {
     return false;
   }
   try {
-    const loaded = run.linted.file(refPath) ?? run.withBases(loadFile(path13.resolve(run.root, refPath), refPath, run.parseOptions));
+    const loaded = run.linted.file(refPath) ?? run.withBases(loadFile(path14.resolve(run.root, refPath), refPath, run.parseOptions));
     const problem = loaded.problems.find((p) => p.kind === "parse-error");
     if (problem) {
       result.findings.push({
@@ -46829,6 +46869,13 @@ function runRules(result, settings, schemas) {
       ...dialect?.meta.schema ? [{ name: dialect.meta.schema, validate: schemas.builtin(dialect.meta.schema) }] : [],
       ...settings.schemas.map((name2) => ({ name: name2, validate: schemas.user(name2) }))
     ].filter((v) => v.validate !== void 0);
+    const plan = runPlanOf(result);
+    const ownPlan = extraction?.plan ?? {};
+    const linked = result.linked ?? [];
+    const loader = ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file));
+    const anchor = extraction?.anchor ?? fileStartRange(file);
+    const conflicts = extraction?.conflicts ?? [];
+    const ignored = extraction?.ignored ?? [];
     for (const rule of RULES) {
       if (rule.meta.builtin) continue;
       const effective = settings.rules.get(rule.meta.id);
@@ -46836,15 +46883,17 @@ function runRules(result, settings, schemas) {
       if (rule.meta.scope !== "file" && !extraction) continue;
       const ctx = {
         file,
-        plan: runPlanOf(result),
-        ownPlan: extraction?.plan ?? {},
-        linked: result.linked ?? [],
+        plan,
+        ownPlan,
+        linked,
         dialectId: dialect?.meta.id,
-        ...ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file)),
-        anchor: extraction?.anchor ?? fileStartRange(file),
+        yamlLoader: loader.yamlLoader,
+        yamlLoaderName: loader.yamlLoaderName,
+        yamlParser: loader.yamlParser,
+        anchor,
         reference: result.reference,
-        conflicts: extraction?.conflicts ?? [],
-        ignored: extraction?.ignored ?? [],
+        conflicts,
+        ignored,
         afterDecay: extraction?.afterDecay,
         launchCheck: extraction?.launchChecks?.[rule.meta.id],
         globalBatchRounding: extraction?.globalBatchRounding,
@@ -46890,11 +46939,11 @@ function internalError(file, err, what = "this file") {
 
 // src/engine/parallel/pool.ts
 import { availableParallelism } from "node:os";
-import path15 from "node:path";
+import path16 from "node:path";
 import { Worker } from "node:worker_threads";
 
 // src/engine/parallel/lint-alone.ts
-import path14 from "node:path";
+import path15 from "node:path";
 
 // src/engine/parallel/finished.ts
 import { deflateRawSync, inflateRawSync } from "node:zlib";
@@ -46951,9 +47000,9 @@ function reportGradePlan(plan) {
   }
   return out;
 }
-function reportGradeExtraction(e) {
+function reportGradeExtraction(e, trimPlan = true) {
   return {
-    plan: reportGradePlan(e.plan),
+    plan: trimPlan ? reportGradePlan(e.plan) : e.plan,
     missing: [],
     anchor: e.anchor,
     notes: [],
@@ -46964,6 +47013,7 @@ var FinishedResult = class {
   file;
   dialect;
   reason;
+  /** Undefined when the payload was kept as objects (finished on this thread). */
   encoded;
   decoded;
   changed = false;
@@ -46988,7 +47038,8 @@ var FinishedResult = class {
         }
       }
     });
-    this.encoded = payload;
+    if ("bytes" in payload) this.encoded = payload;
+    else this.decoded = payload;
     this.parts = printed;
     if (dialect) this.dialect = dialect;
     if (reason !== void 0) this.reason = reason;
@@ -47003,7 +47054,7 @@ var FinishedResult = class {
   }
   /** Drop the parsed form (a reader that went through every file once): unless something was changed. */
   release() {
-    if (!this.changed) this.decoded = void 0;
+    if (!this.changed && this.encoded) this.decoded = void 0;
   }
   get extraction() {
     return this.payload.extraction;
@@ -47040,9 +47091,29 @@ function formatJson(report2) {
   return `${JSON.stringify(report2, null, 2)}
 `;
 }
+var wrappers = [];
+function wrapperOf(depth) {
+  let known = wrappers[depth];
+  if (!known) {
+    let head = "";
+    let tail = "";
+    for (let k = 0; k < depth; k++) {
+      head += `${"  ".repeat(k)}[
+`;
+      tail = `
+${"  ".repeat(k)}]${tail}`;
+    }
+    known = wrappers[depth] = { head: head.length + 2 * depth, tail: tail.length };
+  }
+  return known;
+}
 function nested(value, depth) {
-  return JSON.stringify(value, null, 2).replace(/\n/g, `
-${"  ".repeat(depth)}`);
+  if (depth === 0) return JSON.stringify(value, null, 2);
+  let wrapped = value;
+  for (let k = 0; k < depth; k++) wrapped = [wrapped];
+  const text = JSON.stringify(wrapped, null, 2);
+  const { head, tail } = wrapperOf(depth);
+  return text.slice(head, text.length - tail);
 }
 function writeJson(report2, write) {
   const list2 = (items) => {
@@ -47089,7 +47160,7 @@ function workerLinted(run, init, reads) {
       }
       let file = recent.get(rel);
       if (!file) {
-        file = reloadLinted(run, absolute.get(rel) ?? path14.resolve(run.lintRoot, rel), rel);
+        file = reloadLinted(run, absolute.get(rel) ?? path15.resolve(run.lintRoot, rel), rel);
         if (recent.size >= 32) recent.delete(recent.keys().next().value);
         recent.set(rel, file);
       }
@@ -47098,7 +47169,7 @@ function workerLinted(run, init, reads) {
   };
 }
 function absoluteExceptions(lintRoot, files) {
-  return files.filter((f) => f.abs !== path14.resolve(lintRoot, f.rel)).map((f) => [f.rel, f.abs]);
+  return files.filter((f) => f.abs !== path15.resolve(lintRoot, f.rel)).map((f) => [f.rel, f.abs]);
 }
 function lintAlone(run, index, rel, abs, reads, how) {
   reads.length = 0;
@@ -47122,17 +47193,26 @@ function buffersOf(slim) {
   if (slim.printed) out.push(slim.printed.file.buffer, ...slim.printed.findings.map((f) => f.buffer));
   return out;
 }
-function toSlim(index, r, reads, redo, { compress, printJson }) {
+var EMPTY3 = new Uint8Array(0);
+function toSlim(index, r, reads, redo, { compress, printJson, inThread }) {
   const { file } = r;
   const composed = r.hydra?.composed;
-  const payload = encodePayload({
+  const kept = inThread ? {
+    ...r.extraction ? { extraction: reportGradeExtraction(r.extraction, false) } : {},
+    ...r.linked ? { linked: r.linked } : {},
+    ...r.reference ? { reference: r.reference } : {},
+    findings: r.findings,
+    problems: file.problems,
+    directives: file.directives
+  } : {
     ...r.extraction ? { extraction: reportGradeExtraction(r.extraction) } : {},
     ...r.linked ? { linked: r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {},
     ...r.reference ? { reference: { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {},
     findings: r.findings,
     problems: file.problems,
     directives: file.directives
-  }, compress);
+  };
+  const payload = inThread ? EMPTY3 : encodePayload(kept, compress);
   return {
     index,
     path: file.path,
@@ -47142,7 +47222,7 @@ function toSlim(index, r, reads, redo, { compress, printJson }) {
     ...r.dialect ? { dialect: r.dialect.meta.id } : {},
     ...r.reason !== void 0 ? { reason: r.reason } : {},
     payload,
-    ...compress ? { compressed: true } : {},
+    ...inThread ? { kept } : compress ? { compressed: true } : {},
     ...printJson ? {
       printed: {
         file: utf8.encode(nested(reportFile(r), 2)),
@@ -47160,7 +47240,7 @@ function toSlim(index, r, reads, redo, { compress, printJson }) {
 function fromSlim(slim) {
   return new FinishedResult(
     { path: slim.path, text: slim.text ?? "", format: slim.format, bom: slim.bom },
-    { bytes: slim.payload, compressed: slim.compressed === true },
+    slim.kept ?? { bytes: slim.payload, compressed: slim.compressed === true },
     slim.dialect === void 0 ? void 0 : dialectById(slim.dialect),
     slim.reason,
     slim.printed
@@ -47203,7 +47283,7 @@ function runLintWorkerIfAny() {
 var PARALLEL_MIN_FILES = 400;
 var DEFAULT_MAX_WORKERS = 4;
 var DEFAULT_MIN_CORES = 3;
-var tuning = { compressFromFiles: 2e4, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
+var tuning = { compressFromFiles: 2e4, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
 var MAX_BATCH = 48;
 var IN_FLIGHT = 2;
 var workerScript;
@@ -47224,28 +47304,36 @@ function workerCount(options, discovered) {
   if (options.jobs === void 0 && cores < DEFAULT_MIN_CORES) return 0;
   return Math.min(options.jobs ?? Math.min(cores, DEFAULT_MAX_WORKERS), files);
 }
+function finishesHere(options, discovered) {
+  if (options.base || (options.config.schemas?.length ?? 0) > 0) return false;
+  let files = 0;
+  for (const d of discovered) if (forWorkers(d)) files++;
+  return files > 0 && files >= tuning.compactFromFiles;
+}
 async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   const results = new Array(discovered.length);
   const here = [];
   const queue = [];
   const sent = discovered.map((d, i) => forWorkers(d) ? i : (here.push(i), -1)).filter((i) => i >= 0);
-  const size = Math.max(1, Math.min(MAX_BATCH, Math.ceil(sent.length / (workers * 8))));
+  const size = workers > 0 ? Math.max(1, Math.min(MAX_BATCH, Math.ceil(sent.length / (workers * 8)))) : MAX_BATCH;
   for (let i = 0; i < sent.length; i += size) {
     queue.push({ id: queue.length, files: sent.slice(i, i + size).map((j) => [j, discovered[j].rel, discovered[j].abs]) });
   }
   const init = {
     options: { root: run.root, repoRoot: run.options.repoRoot, config: run.config, cliRules: run.options.cliRules, schemaTexts: run.options.schemaTexts },
     linted: discovered.map((d) => d.rel),
-    absolute: absoluteExceptions(path15.resolve(run.root), discovered),
+    absolute: absoluteExceptions(path16.resolve(run.root), discovered),
     compress: discovered.length >= tuning.compressFromFiles,
-    // A large run keeps memory small rather than the JSON report's parts printed.
-    printJson: run.options.renderJson === true && discovered.length < tuning.compressFromFiles
+    // A large run keeps memory small rather than the JSON report's parts printed; so does a run
+    // on this thread only (printing them now rather than with the report saves it no work).
+    printJson: workers > 0 && run.options.renderJson === true && discovered.length < tuning.compressFromFiles
   };
   const accept = (slim) => {
     const result = fromSlim(slim);
     results[slim.index] = result;
     finished.set(result, infoOf(slim));
   };
+  const onThisThread = { compress: false, printJson: false, inThread: true };
   const alone = createLintRun(run.options);
   const reads = [];
   alone.linted = workerLinted(alone, init, reads);
@@ -47254,9 +47342,9 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   for (; ; ) {
     const batch = pool.takeHere();
     if (batch) {
-      for (const [index, rel, abs] of batch.files) accept(lintAlone(alone, index, rel, abs, reads, init));
+      for (const [index, rel, abs] of batch.files) accept(lintAlone(alone, index, rel, abs, reads, onThisThread));
       poolStats.here += batch.files.length;
-      await new Promise((resolve) => setImmediate(resolve));
+      if (workers > 0) await new Promise((resolve) => setImmediate(resolve));
     } else if (pool.busy()) {
       await pool.changed();
     } else {
@@ -47396,8 +47484,9 @@ async function lint(options) {
   const absOf = new Map(discovered.map((d) => [d.rel, d.abs]));
   const virtualResults = virtual.map((file) => analyseSafely(run, file, run.settingsOf(file.path)));
   const finished = /* @__PURE__ */ new Map();
-  const workers = virtual.length === 0 ? workerCount(options, discovered) : 0;
-  let results = workers > 0 ? await lintInWorkers(run, discovered, workers, finished, (slim) => ({
+  const workers = virtual.length === 0 && !options.wholeResults ? workerCount(options, discovered) : 0;
+  const compact2 = workers > 0 || virtual.length === 0 && !options.wholeResults && finishesHere(options, discovered);
+  let results = compact2 ? await lintInWorkers(run, discovered, workers, finished, (slim) => ({
     hasTree: slim.hasTree,
     hasPlan: slim.hasPlan,
     compositions: slim.compositions,
@@ -47410,7 +47499,7 @@ async function lint(options) {
     file: (rel) => {
       const r = byPath.get(rel);
       if (!r) return void 0;
-      return finished.has(r) ? reloadLinted(run, absOf.get(rel) ?? path16.resolve(lintRoot, rel), rel) : r.file;
+      return finished.has(r) ? reloadLinted(run, absOf.get(rel) ?? path17.resolve(lintRoot, rel), rel) : r.file;
     }
   };
   results = results.map((result) => finished.has(result) ? result : withComposition(run, result));
@@ -47418,19 +47507,19 @@ async function lint(options) {
   const virtualPaths = new Set((options.virtualFiles ?? []).map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
-  const fullScan = repo.root === lintRoot && options.paths.every((p) => path16.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
+  const fullScan = repo.root === lintRoot && options.paths.every((p) => path17.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
   if (options.repoScripts !== false && !fullScan) {
     const names = new Set(
-      results.filter((r) => finished.has(r) ? finished.get(r).hasTree && finished.get(r).hasPlan : r.file.tree && r.extraction).map((r) => path16.posix.basename(r.file.path))
+      results.filter((r) => finished.has(r) ? finished.get(r).hasTree && finished.get(r).hasPlan : r.file.tree && r.extraction).map((r) => path17.posix.basename(r.file.path))
     );
-    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => path16.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
+    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => path17.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
   }
   const launchesOf = /* @__PURE__ */ new Map();
   const scriptHydra = /* @__PURE__ */ new Map();
   const lintedScripts = new Set(linted.map((f) => f.path));
   for (const file of scripts) {
     const isVirtual = virtualPaths.has(file.path);
-    const scriptDir = isVirtual ? toRepo(".") : toRepo(path16.posix.dirname(file.path));
+    const scriptDir = isVirtual ? toRepo(".") : toRepo(path17.posix.dirname(file.path));
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo("."), label: "the working directory" };
       if (launch.hydra) {
@@ -47512,7 +47601,7 @@ async function lint(options) {
       const again = done.redo || !r.dialect && fragments.has(rel) || done.hasPlan && (launchesOf.get(rel)?.length ?? 0) > 0 || done.reads.some((p) => adding.has(p));
       if (!again) return r;
       finished.delete(r);
-      const full = withComposition(run, loadAndAnalyse(run, absOf.get(rel) ?? path16.resolve(lintRoot, rel), rel));
+      const full = withComposition(run, loadAndAnalyse(run, absOf.get(rel) ?? path17.resolve(lintRoot, rel), rel));
       byPath.set(rel, full);
       return full;
     });
@@ -47552,7 +47641,7 @@ async function lint(options) {
       } : result.hydra;
       const launched = analyseSafely(run, launchedConfig(result.file, launch, result.dialect), run.settingsWith(rel, launch.values), { launch: link, ...hydra ? { hydra } : {} });
       if (launch.accelerateConfig && launched.extraction) {
-        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(path16.posix.dirname(link.script));
+        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(path17.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
         if (accelerate.linked) launched.linked = [accelerate.linked];
         if (accelerate.note) launched.extraction.notes.push(accelerate.note);
@@ -47566,7 +47655,7 @@ async function lint(options) {
   const needBase = everything.filter((result) => pairReference(run, result) && options.base);
   if (options.base && needBase.length > 0) {
     const gitTop = await repoRoot(root);
-    const prefix = toPosix(path16.relative(gitTop, root));
+    const prefix = toPosix(path17.relative(gitTop, root));
     const toGit = (rel) => prefix ? `${prefix}/${rel}` : rel;
     const versions = await readBaseVersions(gitTop, options.base, [...new Set(needBase.map((r) => toGit(r.file.path)))]);
     for (const result of needBase) {
@@ -47825,11 +47914,11 @@ function editsOf(findings) {
   }
   return [...byRange.values()];
 }
-function unifiedDiff(path21, before2, after, context = 2) {
+function unifiedDiff(path22, before2, after, context = 2) {
   const a = before2.split("\n");
   const b = after.split("\n");
-  if (a.length !== b.length) return `--- a/${path21}
-+++ b/${path21}
+  if (a.length !== b.length) return `--- a/${path22}
++++ b/${path22}
 @@ whole file @@
 ${a.map((l) => `-${l}`).join("\n")}
 ${b.map((l) => `+${l}`).join("\n")}
@@ -47857,8 +47946,8 @@ ${lines.join("\n")}
 `);
     i = end;
   }
-  return hunks.length ? `--- a/${path21}
-+++ b/${path21}
+  return hunks.length ? `--- a/${path22}
++++ b/${path22}
 ${hunks.join("")}` : "";
 }
 
@@ -48211,8 +48300,8 @@ function escapeMarkdown(s) {
 function encodePath(p) {
   return p.split("/").map(encodeURIComponent).join("/");
 }
-function lineUrl(ctx, path21, line) {
-  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path21)}#L${line}`;
+function lineUrl(ctx, path22, line) {
+  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path22)}#L${line}`;
 }
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
 var RANK4 = { error: 0, warning: 1, info: 2 };
@@ -48460,8 +48549,8 @@ function formatStylish(report2, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const limit = Math.max(40, opts.width ?? DEFAULT_WIDTH);
   const out = [];
-  for (const [path21, findings] of groupByFile(report2)) {
-    const source = opts.sources.get(path21);
+  for (const [path22, findings] of groupByFile(report2)) {
+    const source = opts.sources.get(path22);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -48477,7 +48566,7 @@ function formatStylish(report2, opts) {
     const lead = 2 + lineWidth + 1 + columnWidth + 2 + severityWidth + 2;
     const fits = (r) => lead + width(r.message) + 2 + width(r.ruleId) <= limit;
     const messageWidth = Math.max(0, ...rows.filter(fits).map((r) => width(r.message)));
-    out.push(p.underline(stripTerminalControls(path21)));
+    out.push(p.underline(stripTerminalControls(path22)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -48489,7 +48578,7 @@ function formatStylish(report2, opts) {
       }
       out.push(...codeFrame(lines, r.f, gutter, p));
       for (const rel of r.f.related ?? []) {
-        const where4 = `${rel.path === path21 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
+        const where4 = `${rel.path === path22 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
         const [first, ...rest] = wrap2(`${where4} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
         out.push(`    ${p.dim("related")} ${first}`, ...rest.map((l) => `            ${l}`));
       }
@@ -48877,8 +48966,8 @@ function lrChartSvg(runs2, title) {
     if (s.warmupEnd > 0 && s.warmupEnd < s.end) {
       out.push(`<line x1="${f(sx(s.warmupEnd))}" x2="${f(sx(s.warmupEnd))}" y1="${M.top}" y2="${M.top + PH}" stroke="${s.color}" stroke-width="1" stroke-dasharray="2 3" opacity="0.8"/>`);
     }
-    const path21 = s.points.map(([x, y], k) => `${k === 0 ? "M" : "L"}${f(sx(x))} ${f(sy(y))}`).join(" ");
-    out.push(`<path class="run" data-run="${escapeXml(s.name)}" d="${path21}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash} stroke-linejoin="round"/>`);
+    const path22 = s.points.map(([x, y], k) => `${k === 0 ? "M" : "L"}${f(sx(x))} ${f(sy(y))}`).join(" ");
+    out.push(`<path class="run" data-run="${escapeXml(s.name)}" d="${path22}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash} stroke-linejoin="round"/>`);
     const [ex, ey] = s.points[s.points.length - 1];
     out.push(`<circle cx="${f(sx(ex))}" cy="${f(sy(ey))}" r="4" fill="${s.color}"/>`);
   });
@@ -48898,7 +48987,7 @@ function lrChartSvg(runs2, title) {
 }
 
 // src/cli/stdin.ts
-import path17 from "node:path";
+import path18 from "node:path";
 var STDIN_DEFAULT_PATH = "<stdin>";
 async function readProcessStdin(maxBytes) {
   const chunks = [];
@@ -48913,8 +49002,8 @@ async function readProcessStdin(maxBytes) {
 }
 function stdinPath(cwd, filename) {
   if (filename === void 0) return STDIN_DEFAULT_PATH;
-  const rel = path17.relative(path17.resolve(cwd), path17.resolve(cwd, filename)).split(path17.sep).join("/");
-  if (rel === "" || rel === ".." || rel.startsWith("../") || path17.isAbsolute(rel)) {
+  const rel = path18.relative(path18.resolve(cwd), path18.resolve(cwd, filename)).split(path18.sep).join("/");
+  if (rel === "" || rel === ".." || rel.startsWith("../") || path18.isAbsolute(rel)) {
     throw new UsageError(`--stdin-filename ${filename}: outside the folder trainlint runs in (${cwd}); run it from the repository root`);
   }
   return rel;
@@ -48928,7 +49017,7 @@ function stdinSource(rel, bytes, config) {
 
 // src/cli/init.ts
 import { existsSync as existsSync2, mkdirSync, readdirSync as readdirSync3, writeFileSync } from "node:fs";
-import path18 from "node:path";
+import path19 from "node:path";
 import { parseArgs as parseArgs2 } from "node:util";
 var WORKFLOW_PATH = ".github/workflows/trainlint.yml";
 var GENERATED = [
@@ -48975,11 +49064,11 @@ function submodules(root) {
   return paths;
 }
 function generatedFolders(root) {
-  const found = new Set(submodules(root).filter((p) => existsSync2(path18.join(root, p))).map((p) => `${p}/**`));
+  const found = new Set(submodules(root).filter((p) => existsSync2(path19.join(root, p))).map((p) => `${p}/**`));
   const visit = (rel, depth) => {
     let entries;
     try {
-      entries = readdirSync3(path18.join(root, rel), { withFileTypes: true });
+      entries = readdirSync3(path19.join(root, rel), { withFileTypes: true });
     } catch {
       return;
     }
@@ -49121,10 +49210,10 @@ async function runInit(argv, io) {
   const dryRun = values["dry-run"] ?? false;
   const root = io.cwd;
   const facts = await surveyRepository(root);
-  const existing = CONFIG_NAMES.find((n) => existsSync2(path18.join(root, n)));
+  const existing = CONFIG_NAMES.find((n) => existsSync2(path19.join(root, n)));
   const files = [
     { rel: existing ?? ".trainlint.yml", text: trainlintYml(facts), exists: existing !== void 0 },
-    { rel: WORKFLOW_PATH, text: workflowYml(), exists: existsSync2(path18.join(root, WORKFLOW_PATH)) }
+    { rel: WORKFLOW_PATH, text: workflowYml(), exists: existsSync2(path19.join(root, WORKFLOW_PATH)) }
   ];
   const report2 = [];
   const frameworks = [...facts.frameworks].map(([id, ps]) => `${id} (${ps.length})`);
@@ -49133,8 +49222,8 @@ async function runInit(argv, io) {
     if (f.exists) report2.push(`  kept ${f.rel}: it exists (init never overwrites a file)`);
     else if (dryRun) report2.push(`  would write ${f.rel}`);
     else {
-      mkdirSync(path18.dirname(path18.join(root, f.rel)), { recursive: true });
-      writeFileSync(path18.join(root, f.rel), f.text, { flag: "wx" });
+      mkdirSync(path19.dirname(path19.join(root, f.rel)), { recursive: true });
+      writeFileSync(path19.join(root, f.rel), f.text, { flag: "wx" });
       report2.push(`  wrote ${f.rel}`);
     }
   }
@@ -49153,7 +49242,7 @@ ${f.text}`);
 
 // src/cli/rescale.ts
 import { writeFileSync as writeFileSync2 } from "node:fs";
-import path19 from "node:path";
+import path20 from "node:path";
 import { parseArgs as parseArgs3 } from "node:util";
 
 // src/engine/rescale.ts
@@ -49484,7 +49573,7 @@ intervals kept in samples. Every change is explained; values that are not litera
 `);
     return 0;
   }
-  if (text !== first.file.text) writeFileSync2(path19.resolve(io.cwd, rel), text);
+  if (text !== first.file.text) writeFileSync2(path20.resolve(io.cwd, rel), text);
   io.stderr(`trainlint: ${text !== first.file.text ? `rewrote ${result.changes.length} value(s) in ${rel}` : `${rel} unchanged`}${result.manual.length ? `; ${result.manual.length} value(s) to set by hand (listed above)` : ""}
 `);
   return 0;
@@ -49508,7 +49597,7 @@ async function runPlan(args, io) {
   const named2 = args.paths[0];
   let isFolder = false;
   try {
-    isFolder = fs2.statSync(path20.resolve(io.cwd, named2)).isDirectory();
+    isFolder = fs2.statSync(path21.resolve(io.cwd, named2)).isDirectory();
   } catch {
   }
   if (isFolder) throw new UsageError(`plan: ${named2} is a folder; name one config file`);
@@ -49527,7 +49616,7 @@ function writeChart(result, file, io) {
   const runs2 = result.reference ? [{ name: "base", label: result.reference.label, plan: reportPlan(result.reference.plan) }, head] : [head];
   const svg = lrChartSvg(runs2, `LR schedule of ${result.file.path}`);
   if (!svg) throw new UsageError(`plan --chart: the LR schedule of ${result.file.path} cannot be drawn: its plan (or its reference's) lacks the peak LR or the run length (see \`trainlint plan ${result.file.path}\`)`);
-  fs2.writeFileSync(path20.resolve(io.cwd, file), svg);
+  fs2.writeFileSync(path21.resolve(io.cwd, file), svg);
   io.stderr(`trainlint: wrote the LR chart to ${file}
 `);
 }
@@ -49535,11 +49624,11 @@ function planChanges(results) {
   return results.filter((r) => r.extraction && r.reference).map((r) => ({ path: r.file.path, head: reportPlan(runPlanOf(r)), base: reportPlan(r.reference.plan), baseLabel: r.reference.label }));
 }
 function emit(args, io, text) {
-  if (args.output) fs2.writeFileSync(path20.resolve(io.cwd, args.output), text);
+  if (args.output) fs2.writeFileSync(path21.resolve(io.cwd, args.output), text);
   else io.stdout(text);
 }
 function emitPieces(args, io, make) {
-  const fd = args.output ? fs2.openSync(path20.resolve(io.cwd, args.output), "w") : void 0;
+  const fd = args.output ? fs2.openSync(path21.resolve(io.cwd, args.output), "w") : void 0;
   let pending = [];
   let size = 0;
   const flush = () => {
@@ -49599,7 +49688,7 @@ function fixFiles(results, cwd, dryRun) {
       diff += unifiedDiff(result.file.path, result.file.text, text);
     } else {
       try {
-        fs2.writeFileSync(path20.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
+        fs2.writeFileSync(path21.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
       } catch (err) {
         const code = err.code ?? err.message;
         failed.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied} fix(es) were not applied
@@ -49625,8 +49714,8 @@ function readBaselineFile(cwd, file, shown2) {
 function writeBaselineFile(cwd, file, shown2, text) {
   const check2 = checkRepoPath(repoRootOf(cwd), file);
   if (!check2.ok && check2.refusal !== "missing") throw new UsageError(`${shown2}: ${check2.why}; not written`);
-  const rel = path20.relative(cwd, file);
-  if (rel === ".." || rel.startsWith(`..${path20.sep}`) || path20.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
+  const rel = path21.relative(cwd, file);
+  if (rel === ".." || rel.startsWith(`..${path21.sep}`) || path21.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
   fs2.writeFileSync(file, text);
 }
 function filterByBaseline(results, text, shown2) {
@@ -49702,12 +49791,12 @@ async function runCli(argv, io) {
       if (fixed.files > 0) results = (await lint(options)).results;
     }
     await endLintWorkers();
-    const baselinePath = path20.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    const baselinePath = path21.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     const baselineShown = args.baseline ?? BASELINE_FILE;
     if (args.updateBaseline) {
       const all = results.flatMap((r) => r.findings);
       writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(buildBaseline(all, textsOf2(results)), null, 2) + "\n");
-      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path20.relative(io.cwd, baselinePath) || baselinePath}
+      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path21.relative(io.cwd, baselinePath) || baselinePath}
 `);
       return 0;
     }
