@@ -131,7 +131,8 @@ export async function lintInWorkers<T>(
 
   // This thread lints batches too until a worker is up (or when none is left), and keeps what it
   // finishes as objects.
-  const onThisThread: FinishHow = { compress: false, printJson: false, inThread: true };
+  // A very large run keeps them deflated instead, as the workers do: memory over speed.
+  const onThisThread: FinishHow = init.compress ? { compress: true, printJson: false } : { compress: false, printJson: false, inThread: true };
   const alone = createLintRun(run.options);
   const reads: string[] = [];
   alone.linted = workerLinted(alone, init, reads);
