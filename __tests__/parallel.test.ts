@@ -214,4 +214,16 @@ describe('without workers, a large run finishes files compactly on this thread',
       expect(r.compact).toBeGreaterThan(1000);
     }
   }, 120_000);
+
+  test('a very large run keeps its payloads deflated on this thread too: same reports', async () => {
+    const compressBefore = tuning.compressFromFiles;
+    tuning.compressFromFiles = 0;
+    try {
+      const r = await compare(path.join(dir, 'corpus'), 1);
+      expect(r.differences).toEqual([]);
+      expect(r.compact).toBeGreaterThan(1000);
+    } finally {
+      tuning.compressFromFiles = compressBefore;
+    }
+  }, 120_000);
 });
