@@ -143,9 +143,11 @@ export function readBounded(abs: string, maxBytes: number, limitName = 'maxFileB
         buf.copy(bigger, 0, 0, total);
         buf = bigger;
       }
-      const n = readSync(fd, buf, total, buf.length - total, null);
-      if (n === 0) break;
+      const want = buf.length - total;
+      const n = readSync(fd, buf, total, want, null);
       total += n;
+      // A regular file reads short only at its end: no further read to learn that it ended.
+      if (n < want) break;
     }
     if (total > maxBytes) return { ok: false, tooLarge: true, why: `file is over the ${maxBytes}-byte limit (${limitName}); skipped` };
     return { ok: true, bytes: buf.subarray(0, total) };

@@ -319,6 +319,9 @@ let pyyamlSchemaTags: ScalarTag[] | undefined;
 const resolvePlain11: PlainResolver = (text, atKey) => {
   // Only these first characters can match a non-string tag (null, bool, int, float, timestamp, merge).
   if (!/^[-+.0-9~<nNtTfFyYoO]/.test(text)) return { value: text };
+  // Starting with a letter, only null and the booleans (`null`, `False`, `yes`, `off`…) are not
+  // strings, and none is longer than five letters: a key such as `num_train_epochs` is a string.
+  if (text.length > 5 && text.charCodeAt(0) >= 0x41) return { value: text };
   pyyamlSchemaTags ??= new Document(undefined, { version: '1.1', customTags: pyyamlTags }).schema.tags as ScalarTag[];
   const tag = pyyamlSchemaTags.find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test?.test(text));
   if (!tag) return { value: text };
