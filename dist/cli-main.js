@@ -22635,6 +22635,7 @@ function flowTooDeep(text) {
 var pyyamlSchemaTags;
 var resolvePlain11 = (text, atKey) => {
   if (!/^[-+.0-9~<nNtTfFyYoO]/.test(text)) return { value: text };
+  if (text.length > 5 && text.charCodeAt(0) >= 65) return { value: text };
   pyyamlSchemaTags ??= new import_yaml.Document(void 0, { version: "1.1", customTags: pyyamlTags }).schema.tags;
   const tag = pyyamlSchemaTags.find((t) => (t.default === true || atKey && t.default === "key") && t.test?.test(text));
   if (!tag) return { value: text };
@@ -22819,9 +22820,10 @@ function readBounded(abs, maxBytes, limitName = "maxFileBytes") {
         buf.copy(bigger, 0, 0, total);
         buf = bigger;
       }
-      const n = readSync(fd, buf, total, buf.length - total, null);
-      if (n === 0) break;
+      const want = buf.length - total;
+      const n = readSync(fd, buf, total, want, null);
       total += n;
+      if (n < want) break;
     }
     if (total > maxBytes) return { ok: false, tooLarge: true, why: `file is over the ${maxBytes}-byte limit (${limitName}); skipped` };
     return { ok: true, bytes: buf.subarray(0, total) };
@@ -47333,7 +47335,7 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
     results[slim.index] = result;
     finished.set(result, infoOf(slim));
   };
-  const onThisThread = { compress: false, printJson: false, inThread: true };
+  const onThisThread = init.compress ? { compress: true, printJson: false } : { compress: false, printJson: false, inThread: true };
   const alone = createLintRun(run.options);
   const reads = [];
   alone.linted = workerLinted(alone, init, reads);
