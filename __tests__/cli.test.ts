@@ -438,6 +438,9 @@ describe('the bundle', () => {
     // (A dist/ built before the split has cli.js alone; the run above fails if cli.js needs a file that is missing.)
     const main = path.join(REPO, 'dist', 'cli-main.js');
     if (fs.existsSync(main)) fs.copyFileSync(main, path.join(isolated, 'cli-main.js'));
+    // The precompiled validators, one file per schema, loaded on first use (scripts/validators.mjs).
+    const validators = path.join(REPO, 'dist', 'validators');
+    if (fs.existsSync(validators)) fs.cpSync(validators, path.join(isolated, 'validators'), { recursive: true });
     fs.writeFileSync(path.join(isolated, 'package.json'), '{"type":"module"}\n');
     const r = spawnSync(process.execPath, [path.join(isolated, 'cli.js'), 'examples/'], {
       cwd: REPO,

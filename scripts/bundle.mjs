@@ -1,8 +1,13 @@
 // Builds the committed bundles: dist/cli.js (the `trainlint` command) and dist/index.js
 // (the GitHub Action). Deterministic output: CI rebuilds and compares with what is committed.
 // The JSON Schemas that ship with trainlint are compiled here, not at start-up
-// (scripts/validators.mjs replaces src/engine/compiled-schemas.ts with ajv standalone code).
+// (scripts/validators.mjs replaces src/engine/compiled-schemas.ts with ajv standalone code and
+// writes one file per schema to dist/validators/). Every file is written as ASCII only
+// (scripts/ascii.mjs: Node decodes and scans a non-ASCII source at twice the size).
+import { chmodSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
+import { asciiOnly } from './ascii.mjs';
+import { importsPlugin } from './imports.mjs';
 import { precompiledSchemasPlugin } from './validators.mjs';
 
 const shared = {
@@ -12,17 +17,26 @@ const shared = {
   target: 'node20',
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [precompiledSchemasPlugin()],
+  write: false,
+  plugins: [importsPlugin(), precompiledSchemasPlugin({ outdir: 'dist' })],
   // CommonJS dependencies bundled into ESM may call require() for Node built-ins.
   banner: { js: "import { createRequire as __trainlintCreateRequire } from 'node:module';\nconst require = __trainlintCreateRequire(import.meta.url);" },
 };
+
+async function bundle(options) {
+  const result = await build({ ...shared, ...options });
+  for (const out of result.outputFiles) {
+    writeFileSync(out.path, asciiOnly(out.text, out.path));
+    if (out.text.startsWith('#!')) chmodSync(out.path, 0o755);
+  }
+}
 
 // The CLI is a small entry (dist/cli.js) that turns on Node's compile cache and then imports the
 // bundled command (dist/cli-main.js). The action is a small entry (dist/index.js) that turns on
 // Node's compile cache and then imports the bundled action (dist/action-main.js), which loads the
 // REST client (dist/github-client.js: octokit and its HTTP client) only at its first API call.
-await build({ ...shared, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', external: ['./cli-main.js'] });
-await build({ ...shared, entryPoints: { 'cli-main': 'src/cli-main.ts' }, outdir: 'dist' });
-await build({ ...shared, entryPoints: { index: 'src/index.ts' }, outdir: 'dist', external: ['./action-main.js'] });
-await build({ ...shared, entryPoints: { 'action-main': 'src/action-main.ts' }, outdir: 'dist', external: ['./github-client.js'] });
-await build({ ...shared, entryPoints: { 'github-client': 'src/action/github-client.ts' }, outdir: 'dist' });
+await bundle({ entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', external: ['./cli-main.js'] });
+await bundle({ entryPoints: { 'cli-main': 'src/cli-main.ts' }, outdir: 'dist' });
+await bundle({ entryPoints: { index: 'src/index.ts' }, outdir: 'dist', external: ['./action-main.js'] });
+await bundle({ entryPoints: { 'action-main': 'src/action-main.ts' }, outdir: 'dist', external: ['./github-client.js'] });
+await bundle({ entryPoints: { 'github-client': 'src/action/github-client.ts' }, outdir: 'dist' });

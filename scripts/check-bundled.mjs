@@ -63,7 +63,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'trainlint-parity-'));
 const mismatches = [];
 let checked = 0;
 try {
-  const pre = await bundle(dir, 'precompiled', [precompiledSchemasPlugin()]);
+  const pre = await bundle(dir, 'precompiled', [precompiledSchemasPlugin({ outdir: dir })]);
   const run = await bundle(dir, 'runtime', []);
   if (!pre.PRECOMPILED || run.PRECOMPILED) throw new Error('bundles are not what they should be');
 
