@@ -4,10 +4,11 @@
 // (scripts/validators.mjs replaces src/engine/compiled-schemas.ts with ajv standalone code and
 // writes one file per schema to dist/validators/). Every file is written as ASCII only
 // (scripts/ascii.mjs: Node decodes and scans a non-ASCII source at twice the size).
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
 import { asciiOnly } from './ascii.mjs';
-import { importsPlugin } from './imports.mjs';
+import { importsPlugin, vendorBuilds } from './imports.mjs';
 import { precompiledSchemasPlugin } from './validators.mjs';
 
 const shared = {
@@ -26,6 +27,7 @@ const shared = {
 async function bundle(options) {
   const result = await build({ ...shared, ...options });
   for (const out of result.outputFiles) {
+    mkdirSync(path.dirname(out.path), { recursive: true });
     writeFileSync(out.path, asciiOnly(out.text, out.path));
     if (out.text.startsWith('#!')) chmodSync(out.path, 0o755);
   }
@@ -40,3 +42,6 @@ await bundle({ entryPoints: { 'cli-main': 'src/cli-main.ts' }, outdir: 'dist' })
 await bundle({ entryPoints: { index: 'src/index.ts' }, outdir: 'dist', external: ['./action-main.js'] });
 await bundle({ entryPoints: { 'action-main': 'src/action-main.ts' }, outdir: 'dist', external: ['./github-client.js'] });
 await bundle({ entryPoints: { 'github-client': 'src/action/github-client.ts' }, outdir: 'dist' });
+// Dependencies a run seldom needs, loaded from files of their own at their first use (scripts/imports.mjs).
+rmSync('dist/vendor', { recursive: true, force: true });
+for (const options of vendorBuilds('dist')) await bundle({ ...options, banner: {}, plugins: [] });
