@@ -7,6 +7,8 @@ import { gitChangedFiles, touchedPaths } from '../../src/action/changed-files';
 import { readEvent } from '../../src/action/event';
 import { resolvePolicy } from '../../src/action/policy';
 import { isFailing } from '../../src/action/fail-on';
+import { userAgentWithOrchestrationId } from '../../src/action/user-agent';
+import { spawnSync } from 'node:child_process';
 import { finding, report } from './helpers';
 import { Repo } from './e2e-harness';
 
@@ -140,5 +142,38 @@ describe('changed files and policy (real git)', () => {
     expect(policy.schemaTexts?.get('s.schema.json')).toBe(schemaV1);
     expect(policy.notices).toContain(`This PR edits the schema s.schema.json; trainlint used its version from the base revision ${synthetic.slice(0, 7)}.`);
     repo.cleanup();
+  });
+});
+
+describe('the REST client (github-client.ts)', () => {
+  test('the user agent carries the runner orchestration id as @actions/github adds it', () => {
+    expect(userAgentWithOrchestrationId('trainlint-action', {})).toBe('trainlint-action');
+    expect(userAgentWithOrchestrationId('trainlint-action', { ACTIONS_ORCHESTRATION_ID: ' ab/c d ' })).toBe('trainlint-action actions_orchestration_id/ab_c_d');
+    expect(userAgentWithOrchestrationId(undefined, { ACTIONS_ORCHESTRATION_ID: 'x1' })).toBe('actions_orchestration_id/x1');
+    expect(userAgentWithOrchestrationId('ua actions_orchestration_id/x1', { ACTIONS_ORCHESTRATION_ID: 'x1' })).toBe('ua actions_orchestration_id/x1');
+  });
+
+  // Octokit is ESM only: the client is run from its bundle (dist/github-client.js) in a child process.
+  test('dist/github-client.js: requests carry the token and user agent, go to the base URL through the given fetch, and paginate', () => {
+    const script = `
+      const { githubClient } = await import(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'github-client.js'))});
+      const seen = [];
+      const fetch = async (url, init) => {
+        seen.push({ url, headers: Object.fromEntries(Object.entries(init.headers).map(([k, v]) => [k.toLowerCase(), v])) });
+        const page = seen.length;
+        const link = page === 1 ? { link: '<http://127.0.0.1:9/repos/o/r/pulls/7/files?per_page=1&page=2>; rel="next"' } : {};
+        return new Response(JSON.stringify([{ filename: 'f' + page + '.yaml' }]), { status: 200, headers: { 'content-type': 'application/json', ...link } });
+      };
+      const octokit = githubClient('ghs_x', { baseUrl: 'http://127.0.0.1:9', userAgent: 'trainlint-action', request: { fetch }, throttle: { enabled: false } });
+      const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: 'o', repo: 'r', pull_number: 7, per_page: 1 });
+      console.log(JSON.stringify({ files, seen }));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ACTIONS_ORCHESTRATION_ID: 'run-1' } });
+    expect(r.stderr).toBe('');
+    const { files, seen } = JSON.parse(r.stdout);
+    expect(files).toEqual([{ filename: 'f1.yaml' }, { filename: 'f2.yaml' }]);
+    expect(seen.map((s: { url: string }) => s.url)).toEqual(['http://127.0.0.1:9/repos/o/r/pulls/7/files?per_page=1', 'http://127.0.0.1:9/repos/o/r/pulls/7/files?per_page=1&page=2']);
+    expect(seen[0].headers.authorization).toBe('token ghs_x');
+    expect(seen[0].headers['user-agent']).toMatch(/^trainlint-action actions_orchestration_id\/run-1 octokit-core\.js\//);
   });
 });
