@@ -9,6 +9,8 @@ import { resolvePolicy } from '../../src/action/policy';
 import { isFailing } from '../../src/action/fail-on';
 import { userAgentWithOrchestrationId } from '../../src/action/user-agent';
 import { spawnSync } from 'node:child_process';
+import { ensureCommit, readAtCommit } from '../../src/action/git';
+import { gitStats } from '../../src/engine/git';
 import { finding, report } from './helpers';
 import { Repo } from './e2e-harness';
 
@@ -94,6 +96,29 @@ describe('changed files and policy (real git)', () => {
       ]),
     );
     expect([...touchedPaths(files)].sort()).toEqual(['a/new.yaml', 'a/old.yaml', 'b.yaml', 'c.yaml', 'gone.yaml']);
+    repo.cleanup();
+  });
+
+  test('ensureCommit reads the named files of the commit in the same git process; readAtCommit answers as git does', async () => {
+    const repo = new Repo();
+    const base = repo.commit({ '.trainlint.yml': 'rules: {}\n', 'dir/x.yaml': 'a: 1\n', 'sp ace.json': '{"é": 1}\n', 'empty.txt': '' }, 'base');
+    repo.commit({ '.trainlint.yml': 'rules:\n  schema: off\n' }, 'head');
+    const paths = ['.trainlint.yml', '.trainlint.yaml', 'dir', 'sp ace.json', 'empty.txt', 'line\nbreak.yml'];
+    const spawnsBefore = gitStats.spawns;
+    expect(await ensureCommit(repo.work, base, () => {}, paths)).toBe(true);
+    expect(gitStats.spawns - spawnsBefore).toBe(1);
+    const answers = await Promise.all(paths.map((p) => readAtCommit(repo.work, base, p)));
+    // Answered from the read-ahead (no git process), except the path with a line break.
+    expect(gitStats.spawns - spawnsBefore).toBe(2);
+    expect(answers).toEqual(['rules: {}\n', null, null, '{"é": 1}\n', '', null]);
+    // The same answers from one git process each, the way readAtCommit reads an unknown path.
+    for (const [i, p] of paths.entries()) {
+      const r = spawnSync('git', ['cat-file', 'blob', `${base}:${p}`], { cwd: repo.work, encoding: 'utf8' });
+      expect([p, answers[i]]).toEqual([p, r.status === 0 ? r.stdout : null]);
+    }
+    // Not a commit: false, and nothing read ahead.
+    expect(await ensureCommit(repo.work, 'f'.repeat(40), () => {}, ['.trainlint.yml'])).toBe(false);
+    expect(await ensureCommit(repo.work, repo.git('rev-parse', `${base}^{tree}`), () => {}, ['.trainlint.yml'])).toBe(false);
     repo.cleanup();
   });
 
