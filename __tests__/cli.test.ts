@@ -444,7 +444,10 @@ describe('the bundle', () => {
       const from = path.join(REPO, 'dist', dir);
       if (fs.existsSync(from)) fs.cpSync(from, path.join(isolated, dir), { recursive: true });
     }
-    fs.writeFileSync(path.join(isolated, 'package.json'), '{"type":"module"}\n');
+    // dist/package.json gives the bundles' module format (a dist/ without one is ESM, as the repository).
+    const format = path.join(REPO, 'dist', 'package.json');
+    if (fs.existsSync(format)) fs.copyFileSync(format, path.join(isolated, 'package.json'));
+    else fs.writeFileSync(path.join(isolated, 'package.json'), '{"type":"module"}\n');
     const r = spawnSync(process.execPath, [path.join(isolated, 'cli.js'), 'examples/'], {
       cwd: REPO,
       encoding: 'utf8',
