@@ -4,7 +4,8 @@
 //    reads every export, lazy getters included (`fs` loads its streams that way, `util` half a
 //    dozen internals); a `require()` does not. So every built-in imported with `import` is served
 //    as `require('node:…')` (esbuild's CommonJS interop reads each named import as a property where
-//    it is used).
+//    it is used). The dist/ bundles are CommonJS, which would do that anyway; the parity check's
+//    ESM bundle (scripts/check-bundled.mjs) relies on it.
 //  - LAZY modules are loaded at their first use instead: each function export listed becomes a
 //    function that loads the module and calls it (`new` works too), each object export a proxy
 //    whose methods load it. Importing a name that is not listed fails the build. Packages among
