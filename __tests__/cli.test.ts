@@ -438,7 +438,16 @@ describe('the bundle', () => {
     // (A dist/ built before the split has cli.js alone; the run above fails if cli.js needs a file that is missing.)
     const main = path.join(REPO, 'dist', 'cli-main.js');
     if (fs.existsSync(main)) fs.copyFileSync(main, path.join(isolated, 'cli-main.js'));
-    fs.writeFileSync(path.join(isolated, 'package.json'), '{"type":"module"}\n');
+    // The files the command loads on first use: the precompiled validators, one per schema
+    // (scripts/validators.mjs), and the vendor files (scripts/imports.mjs).
+    for (const dir of ['validators', 'vendor']) {
+      const from = path.join(REPO, 'dist', dir);
+      if (fs.existsSync(from)) fs.cpSync(from, path.join(isolated, dir), { recursive: true });
+    }
+    // dist/package.json gives the bundles' module format (a dist/ without one is ESM, as the repository).
+    const format = path.join(REPO, 'dist', 'package.json');
+    if (fs.existsSync(format)) fs.copyFileSync(format, path.join(isolated, 'package.json'));
+    else fs.writeFileSync(path.join(isolated, 'package.json'), '{"type":"module"}\n');
     const r = spawnSync(process.execPath, [path.join(isolated, 'cli.js'), 'examples/'], {
       cwd: REPO,
       encoding: 'utf8',
@@ -448,5 +457,16 @@ describe('the bundle', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(1);
     for (const id of ['lr-not-rescaled', 'warmup-not-rescaled', 'warmup-fraction']) expect(r.stdout).toContain(id);
+    // A user schema with patterns, and globs: ajv and re2js, which the bundle loads from its vendor files.
+    const userSchema = spawnSync(process.execPath, [path.join(isolated, 'cli.js'), '.'], {
+      cwd: path.join(REPO, '__tests__', 'golden', 'schema', 'bad-user-schema-pattern'),
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+      timeout: 20000,
+    });
+    expect(userSchema.stderr).toBe('');
+    expect(userSchema.status).toBe(1);
+    expect(userSchema.stdout).toContain('tag must match the pattern');
+    expect(userSchema.stdout).toContain('4 problems (4 errors');
   });
 });

@@ -93,6 +93,36 @@ function runOnce(node, repoRoot, setup, apiUrl, firstRequest, nodeArgs = [], ext
   });
 }
 
+/**
+ * A set-up (repository, runner files, loopback API) for single runs, so that callers can interleave
+ * them with other measurements: `run({ nodeArgs, env })` gives one run's { totalMs, gitMs, gitCalls }.
+ */
+export async function actionStartupSession({ node, repoRoot }) {
+  const setup = setUp();
+  const firstRequest = { at: undefined, wall: 0n };
+  const server = http.createServer((req, res) => {
+    if (firstRequest.at === undefined) {
+      firstRequest.at = process.hrtime.bigint();
+      firstRequest.wall = BigInt(Date.now()) * 1000000n;
+    }
+    req.resume();
+    req.on('end', () => {
+      const body = req.method === 'POST' && req.url.includes('/check-runs') ? { id: 1, html_url: 'https://github.com/o/r/runs/1' } : {};
+      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const apiUrl = `http://127.0.0.1:${server.address().port}`;
+  return {
+    run: ({ nodeArgs = [], env = {} } = {}) => runOnce(node, repoRoot, setup, apiUrl, firstRequest, nodeArgs, env),
+    close: () => {
+      server.close();
+      rmSync(setup.dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Median time to the first API call, and the share spent in git processes, over `runs` runs. */
 export async function measureActionStartup({ node, repoRoot, runs, nodeArgs = [], env = {} }) {
   const setup = setUp();

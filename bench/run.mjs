@@ -3,23 +3,23 @@
 //   bash bench/install-peers.sh            # once: ajv-cli, Spectral, yamllint at pinned versions
 //   npm run bundle && node bench/run.mjs [--corpus DIR] [--sizes 1000,5000] [--repeats 3]
 //                                        [--tools floor,yaml,ajv-cli,yamllint,spectral]
-//                                        [--startup-runs 11]   (Node 24 from TRAINLINT_NODE24)
+//                                        [--startup-runs 21]   (Node 24 from TRAINLINT_NODE24)
 //
 // For each size it builds the N-file corpus (bench/corpus.mjs, cycled from ../shared/corpus by
 // default), then runs every peer paired with trainlint: per repeat, the peer and then trainlint
 // on the same files, so both see the same machine; times are medians. Peak memory is the maximum
 // resident set of the process (GNU time %M). ajv-cli exits at the first file it cannot load and
 // reads no TOML: it is timed on the files it can load (bench/ajv-loadable.cjs), and so is the
-// trainlint run it is paired with. Then the start-up ratios: one file cold (a new process)
-// against `node -e 0`, for the CLI, and for the action up to its first API call
-// (bench/action-startup.mjs). Prints a Markdown table; --json FILE also writes the numbers.
+// trainlint run it is paired with. Then the start-up ratios (bench/startup.mjs, also runnable
+// alone): one file cold (a new process) against `node -e 0`, for the CLI, and for the action up
+// to its first API call (bench/action-startup.mjs). Prints a Markdown table; --json FILE also writes the numbers.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCorpus } from './corpus.mjs';
-import { measureActionStartup } from './action-startup.mjs';
+import { measureStartup, startupLines } from './startup.mjs';
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
@@ -33,7 +33,7 @@ const corpusSource = path.resolve(opt('corpus', path.join(repo, '..', 'shared', 
 const sizes = opt('sizes', '1000,5000').split(',').map(Number);
 const repeats = Number(opt('repeats', 3));
 const tools = opt('tools', 'floor,yaml,ajv-cli,yamllint,spectral').split(',');
-const startupRuns = Number(opt('startup-runs', 11));
+const startupRuns = Number(opt('startup-runs', 21));
 const jsonOut = opt('json', undefined);
 const node = process.execPath;
 // Node 24 (the action's runtime): TRAINLINT_NODE24 (scripts/node24.sh prints it), else a local `node` package.
@@ -205,48 +205,9 @@ for (const n of sizes) {
   results.threads = { files: n, serial: sum(one), workers: sum(dflt), cores: cpus().length };
 }
 
-// Start-up: one file, a new process each time, interleaved with `node -e 0`.
-const oneFile = path.join(repo, 'examples', 'hf-trainer', 'sft.yaml');
-function startupRatio(nodeBin, extraEnv = {}) {
-  const env = { ...process.env, ...extraEnv };
-  const run = (argv) => {
-    const s = process.hrtime.bigint();
-    const r = spawnSync(nodeBin, argv, { cwd: repo, env, encoding: 'utf8' });
-    if (r.status === 2) throw new Error(`${argv.join(' ')}: ${r.stderr}`);
-    return Number(process.hrtime.bigint() - s) / 1e6;
-  };
-  const base = [];
-  const one = [];
-  for (let i = 0; i < startupRuns; i++) {
-    base.push(run(['-e', '0']));
-    one.push(run([cli, oneFile]));
-  }
-  return { nodeMs: median(base), cliMs: median(one), ratio: median(one) / median(base) };
-}
-const nodeVersion = (bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
-const cacheDir = path.join(tmpdir(), `trainlint-bench-compile-cache-${process.pid}`);
-// The CLI as users run it (it does not turn Node's compile cache on by itself).
-results.startup.cli = { node: nodeVersion(node), ...startupRatio(node) };
-if (existsSync(node24)) {
-  // dist/cli.js turns Node's compile cache on (Node 22+): after the first run it is warm, as for a
-  // user's repeated runs; cold is every run compiling the bundle again.
-  results.startup.cli24 = { node: nodeVersion(node24), ...startupRatio(node24) };
-  results.startup.cli24cold = { node: nodeVersion(node24), ...startupRatio(node24, { NODE_DISABLE_COMPILE_CACHE: '1' }) };
-  const nodeOnly = [];
-  for (let i = 0; i < startupRuns; i++) {
-    const s = process.hrtime.bigint();
-    spawnSync(node24, ['-e', '0']);
-    nodeOnly.push(Number(process.hrtime.bigint() - s) / 1e6);
-  }
-  const base = median(nodeOnly);
-  // Cold: no compile cache (a GitHub-hosted runner starts every job on a fresh machine).
-  // Warm: the cache the action keeps between runs (self-hosted runners).
-  const cold = await measureActionStartup({ node: node24, repoRoot: repo, runs: startupRuns, env: { NODE_DISABLE_COMPILE_CACHE: '1' } });
-  const warm = await measureActionStartup({ node: node24, repoRoot: repo, runs: startupRuns, env: { NODE_COMPILE_CACHE: cacheDir } });
-  results.startup.action = { node: nodeVersion(node24), nodeMs: base, ...cold, ratioWithoutGit: (cold.totalMs - cold.gitMs) / base };
-  results.startup.actionWarm = { node: nodeVersion(node24), nodeMs: base, ...warm, ratioWithoutGit: (warm.totalMs - warm.gitMs) / base };
-}
-rmSync(cacheDir, { recursive: true, force: true });
+// Start-up (bench/startup.mjs): one file in a new process, the CLI and the action, every
+// measurement interleaved with `node -e 0` and with the others.
+results.startup = await measureStartup({ repo, node, node24: existsSync(node24) ? node24 : undefined, runs: startupRuns });
 
 // Report.
 const out = [];
@@ -279,15 +240,6 @@ if (th) {
     `lint workers, ${th.files} files on ${th.cores} cores: one thread (--jobs 1) ${fmtS(th.serial.seconds)} s (CPU ${fmtS(th.serial.cpu)} s, ${th.serial.mib.toFixed(0)} MiB), --jobs ${th.cores} ${fmtS(th.workers.seconds)} s (CPU ${fmtS(th.workers.cpu)} s, ${th.workers.mib.toFixed(0)} MiB)`,
   );
 }
-const s = results.startup;
-out.push(`start-up, one file in a new process: CLI ${s.cli.cliMs.toFixed(0)} ms vs node -e 0 ${s.cli.nodeMs.toFixed(0)} ms = ${s.cli.ratio.toFixed(2)}× (${s.cli.node})`);
-if (s.cli24) out.push(`start-up, one file in a new process: CLI ${s.cli24.cliMs.toFixed(0)} ms vs node -e 0 ${s.cli24.nodeMs.toFixed(0)} ms = ${s.cli24.ratio.toFixed(2)}× (${s.cli24.node}, warm compile cache)`);
-if (s.cli24cold) out.push(`start-up, one file in a new process: CLI ${s.cli24cold.cliMs.toFixed(0)} ms vs node -e 0 ${s.cli24cold.nodeMs.toFixed(0)} ms = ${s.cli24cold.ratio.toFixed(2)}× (${s.cli24cold.node}, cold: no compile cache)`);
-for (const [label, a] of [['cold', s.action], ['warm compile cache', s.actionWarm]]) {
-  if (!a) continue;
-  out.push(
-    `action to its first API call (${label}): ${a.totalMs.toFixed(0)} ms, of which ${a.gitMs.toFixed(0)} ms in ${a.gitCalls} git processes; without git ${(a.totalMs - a.gitMs).toFixed(0)} ms = ${a.ratioWithoutGit.toFixed(2)}× node -e 0 ${a.nodeMs.toFixed(0)} ms (${a.node})`,
-  );
-}
+out.push(...startupLines(results.startup));
 console.log(out.join('\n'));
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2) + '\n');

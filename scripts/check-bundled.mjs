@@ -1,6 +1,8 @@
 // Checks that what the bundles do differently from the sources changes no output:
 //  1. every golden case (__tests__/golden/<rule>/<case>/) linted by the engine bundled as in
-//     dist/ (schemas compiled at build time) gives exactly its expected.txt;
+//     dist/ (schemas compiled at build time, in files of their own; built-ins through require;
+//     ajv and re2js from vendor files at their first use; written as ASCII only) gives exactly
+//     its expected.txt;
 //  2. every schema that ships with trainlint, precompiled and compiled at run time, gives the
 //     same errors on every config of the golden cases (and on mutated .trainlint.yml files).
 // Run by __tests__/bundle-parity.test.ts; prints one line per mismatch and exits 1 on any.
@@ -9,6 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
+import { asciiOnly } from './ascii.mjs';
+import { importsPlugin, vendorBuilds } from './imports.mjs';
 import { precompiledSchemasPlugin } from './validators.mjs';
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -23,7 +27,7 @@ export { toPlain } from './src/engine/tree.ts';
 export { renderGolden } from './__tests__/helpers/golden-render.ts';
 `;
 
-async function bundle(dir, name, plugins) {
+async function bundle(dir, name, plugins, ascii = false) {
   const out = await build({
     stdin: { contents: ENTRY, resolveDir: repo, loader: 'ts', sourcefile: 'entry.ts' },
     bundle: true,
@@ -35,7 +39,7 @@ async function bundle(dir, name, plugins) {
     banner: { js: "import { createRequire as __cr } from 'node:module';\nconst require = __cr(import.meta.url);" },
   });
   const file = path.join(dir, `${name}.mjs`);
-  writeFileSync(file, out.outputFiles[0].text);
+  writeFileSync(file, ascii ? asciiOnly(out.outputFiles[0].text, file) : out.outputFiles[0].text);
   return import(pathToFileURL(file).href);
 }
 
@@ -63,7 +67,9 @@ const dir = mkdtempSync(path.join(tmpdir(), 'trainlint-parity-'));
 const mismatches = [];
 let checked = 0;
 try {
-  const pre = await bundle(dir, 'precompiled', [precompiledSchemasPlugin()]);
+  // As dist/ is built: the validators and vendor files next to the bundle, built-ins through require.
+  for (const options of vendorBuilds(dir)) await build({ ...options, bundle: true, platform: 'node', logLevel: 'warning' });
+  const pre = await bundle(dir, 'precompiled', [importsPlugin(), precompiledSchemasPlugin({ outdir: dir })], true);
   const run = await bundle(dir, 'runtime', []);
   if (!pre.PRECOMPILED || run.PRECOMPILED) throw new Error('bundles are not what they should be');
 

@@ -7,4 +7,4 @@
 import { enableCompileCache } from './compile-cache.js';
 
 enableCompileCache();
-await import('./cli-main.js');
+void import('./cli-main.js');

@@ -6,5 +6,4 @@
 import { enableCompileCache } from './compile-cache.js';
 
 enableCompileCache();
-const { run } = await import('./action-main.js');
-void run();
+void import('./action-main.js').then(({ run }) => run());

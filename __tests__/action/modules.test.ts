@@ -7,6 +7,10 @@ import { gitChangedFiles, touchedPaths } from '../../src/action/changed-files';
 import { readEvent } from '../../src/action/event';
 import { resolvePolicy } from '../../src/action/policy';
 import { isFailing } from '../../src/action/fail-on';
+import { userAgentWithOrchestrationId } from '../../src/action/user-agent';
+import { spawnSync } from 'node:child_process';
+import { ensureCommit, readAtCommit } from '../../src/action/git';
+import { gitStats } from '../../src/engine/git';
 import { finding, report } from './helpers';
 import { Repo } from './e2e-harness';
 
@@ -95,6 +99,29 @@ describe('changed files and policy (real git)', () => {
     repo.cleanup();
   });
 
+  test('ensureCommit reads the named files of the commit in the same git process; readAtCommit answers as git does', async () => {
+    const repo = new Repo();
+    const base = repo.commit({ '.trainlint.yml': 'rules: {}\n', 'dir/x.yaml': 'a: 1\n', 'sp ace.json': '{"é": 1}\n', 'empty.txt': '' }, 'base');
+    repo.commit({ '.trainlint.yml': 'rules:\n  schema: off\n' }, 'head');
+    const paths = ['.trainlint.yml', '.trainlint.yaml', 'dir', 'sp ace.json', 'empty.txt', 'line\nbreak.yml'];
+    const spawnsBefore = gitStats.spawns;
+    expect(await ensureCommit(repo.work, base, () => {}, paths)).toBe(true);
+    expect(gitStats.spawns - spawnsBefore).toBe(1);
+    const answers = await Promise.all(paths.map((p) => readAtCommit(repo.work, base, p)));
+    // Answered from the read-ahead (no git process), except the path with a line break.
+    expect(gitStats.spawns - spawnsBefore).toBe(2);
+    expect(answers).toEqual(['rules: {}\n', null, null, '{"é": 1}\n', '', null]);
+    // The same answers from one git process each, the way readAtCommit reads an unknown path.
+    for (const [i, p] of paths.entries()) {
+      const r = spawnSync('git', ['cat-file', 'blob', `${base}:${p}`], { cwd: repo.work, encoding: 'utf8' });
+      expect([p, answers[i]]).toEqual([p, r.status === 0 ? r.stdout : null]);
+    }
+    // Not a commit: false, and nothing read ahead.
+    expect(await ensureCommit(repo.work, 'f'.repeat(40), () => {}, ['.trainlint.yml'])).toBe(false);
+    expect(await ensureCommit(repo.work, repo.git('rev-parse', `${base}^{tree}`), () => {}, ['.trainlint.yml'])).toBe(false);
+    repo.cleanup();
+  });
+
   test('policy and schemas from the base revision on PRs, with notices; head elsewhere', async () => {
     const repo = new Repo();
     const schemaV1 = JSON.stringify({ type: 'object', required: ['lr'] });
@@ -140,5 +167,38 @@ describe('changed files and policy (real git)', () => {
     expect(policy.schemaTexts?.get('s.schema.json')).toBe(schemaV1);
     expect(policy.notices).toContain(`This PR edits the schema s.schema.json; trainlint used its version from the base revision ${synthetic.slice(0, 7)}.`);
     repo.cleanup();
+  });
+});
+
+describe('the REST client (github-client.ts)', () => {
+  test('the user agent carries the runner orchestration id as @actions/github adds it', () => {
+    expect(userAgentWithOrchestrationId('trainlint-action', {})).toBe('trainlint-action');
+    expect(userAgentWithOrchestrationId('trainlint-action', { ACTIONS_ORCHESTRATION_ID: ' ab/c d ' })).toBe('trainlint-action actions_orchestration_id/ab_c_d');
+    expect(userAgentWithOrchestrationId(undefined, { ACTIONS_ORCHESTRATION_ID: 'x1' })).toBe('actions_orchestration_id/x1');
+    expect(userAgentWithOrchestrationId('ua actions_orchestration_id/x1', { ACTIONS_ORCHESTRATION_ID: 'x1' })).toBe('ua actions_orchestration_id/x1');
+  });
+
+  // Octokit is ESM only: the client is run from its bundle (dist/github-client.js) in a child process.
+  test('dist/github-client.js: requests carry the token and user agent, go to the base URL through the given fetch, and paginate', () => {
+    const script = `
+      const { githubClient } = await import(${JSON.stringify(path.join(__dirname, '..', '..', 'dist', 'github-client.js'))});
+      const seen = [];
+      const fetch = async (url, init) => {
+        seen.push({ url, headers: Object.fromEntries(Object.entries(init.headers).map(([k, v]) => [k.toLowerCase(), v])) });
+        const page = seen.length;
+        const link = page === 1 ? { link: '<http://127.0.0.1:9/repos/o/r/pulls/7/files?per_page=1&page=2>; rel="next"' } : {};
+        return new Response(JSON.stringify([{ filename: 'f' + page + '.yaml' }]), { status: 200, headers: { 'content-type': 'application/json', ...link } });
+      };
+      const octokit = githubClient('ghs_x', { baseUrl: 'http://127.0.0.1:9', userAgent: 'trainlint-action', request: { fetch }, throttle: { enabled: false } });
+      const files = await octokit.paginate(octokit.rest.pulls.listFiles, { owner: 'o', repo: 'r', pull_number: 7, per_page: 1 });
+      console.log(JSON.stringify({ files, seen }));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ACTIONS_ORCHESTRATION_ID: 'run-1' } });
+    expect(r.stderr).toBe('');
+    const { files, seen } = JSON.parse(r.stdout);
+    expect(files).toEqual([{ filename: 'f1.yaml' }, { filename: 'f2.yaml' }]);
+    expect(seen.map((s: { url: string }) => s.url)).toEqual(['http://127.0.0.1:9/repos/o/r/pulls/7/files?per_page=1', 'http://127.0.0.1:9/repos/o/r/pulls/7/files?per_page=1&page=2']);
+    expect(seen[0].headers.authorization).toBe('token ghs_x');
+    expect(seen[0].headers['user-agent']).toMatch(/^trainlint-action actions_orchestration_id\/run-1 octokit-core\.js\//);
   });
 });

@@ -1,15 +1,25 @@
 /**
- * The REST client itself: @actions/github's octokit with the throttling plugin. Loaded at the
- * first API call (`createOctokit` in octokit.ts), not at start-up: it brings an HTTP client and
- * Octokit's plugins, most of the action's start-up cost otherwise. A file of its own in dist/
+ * The REST client itself: Octokit with the REST methods, pagination and the throttling plugin,
+ * which is what @actions/github's `getOctokit` builds, without @actions/github. That package also
+ * evaluates @actions/http-client and its own copy of undici when it loads (a proxy-aware `fetch`
+ * in its defaults), which the action never used: its options give Octokit their own `request`
+ * (`boundedFetch` over Node's fetch, octokit.ts), and Octokit merges options over defaults
+ * shallowly, so that `fetch` and agent were dropped. Loaded at the first API call
+ * (`createOctokit` in octokit.ts), not at start-up; a file of its own in dist/
  * (dist/github-client.js, scripts/bundle.mjs), so the action's main bundle does not carry it.
  */
-import { getOctokit } from '@actions/github';
+import { Octokit as Core, type OctokitOptions } from '@octokit/core';
+import { paginateRest } from '@octokit/plugin-paginate-rest';
+import { restEndpointMethods } from '@octokit/plugin-rest-endpoint-methods';
 import { throttling } from '@octokit/plugin-throttling';
+import { userAgentWithOrchestrationId } from './user-agent.js';
 
-export type Octokit = ReturnType<typeof getOctokit>;
+const GitHub = Core.plugin(restEndpointMethods, paginateRest, throttling);
 
-/** `getOctokit(token, options)` with the throttling plugin (its `throttle` options in `options`). */
-export function githubClient(token: string, options: Parameters<typeof getOctokit>[1]): Octokit {
-  return getOctokit(token, options, throttling);
+export type Octokit = InstanceType<typeof GitHub>;
+
+/** Octokit authenticated with `token` (an installation or personal token: `token …`), with the throttling plugin's `throttle` options in `options`. */
+export function githubClient(token: string, options: OctokitOptions): Octokit {
+  const userAgent = userAgentWithOrchestrationId(options.userAgent);
+  return new GitHub({ ...options, auth: `token ${token}`, ...(userAgent ? { userAgent } : {}) });
 }

@@ -30,7 +30,7 @@ import { isFailing } from './fail-on.js';
 import { readInputs, type Inputs } from './inputs.js';
 import { ApiBudget, createOctokit, describeApiError, statusOf, type Octokit } from './octokit.js';
 import { setOutputs, writeReport, writeSarif } from './outputs.js';
-import { resolvePolicy } from './policy.js';
+import { basePolicyNames, resolvePolicy } from './policy.js';
 import { writeJobSummary } from './summary.js';
 
 const log = (s: string) => core.info(s);
@@ -40,7 +40,8 @@ async function resolveBase(root: string, inputs: Inputs, event: ActionEvent): Pr
   const wanted = inputs.baseRef ?? event.baseSha;
   if (!wanted) return { local: false };
   if (wanted.startsWith('-') || /[\x00-\x20\x7f]/.test(wanted)) throw new Error(`invalid base-ref ${JSON.stringify(wanted)}`);
-  if (/^[0-9a-f]{40,64}$/i.test(wanted)) return { sha: wanted, local: await ensureCommit(root, wanted, log) };
+  // The base's policy files and baseline are read in the same git process as the commit check.
+  if (/^[0-9a-f]{40,64}$/i.test(wanted)) return { sha: wanted, local: await ensureCommit(root, wanted, log, [...basePolicyNames(inputs.config), BASELINE_FILE]) };
   const parsed = await git(root, ['rev-parse', '--verify', '--quiet', `${wanted}^{commit}`]);
   if (parsed.code === 0) return { sha: parsed.stdout.toString('utf8').trim(), local: true };
   log(`trainlint: base-ref ${wanted} is not in the checkout; fetching it (depth 1)`);

@@ -50,6 +50,11 @@ function headPolicy(root: string, configInput?: string): Policy {
   return { config, source: abs ? 'head' : 'none', configPath: abs ? path.relative(root, abs).split(path.sep).join('/') : undefined, notices: [] };
 }
 
+/** The policy files a pull request's base revision is read for: the `config` input, else `.trainlint.yml` / `.trainlint.yaml`. */
+export function basePolicyNames(configInput?: string): string[] {
+  return configInput ? [path.posix.normalize(configInput.replace(/\\/g, '/'))] : CONFIG_NAMES;
+}
+
 export async function resolvePolicy(opts: PolicyOptions): Promise<Policy> {
   const { root, baseSha } = opts;
   if (!opts.isPullRequest || !baseSha) return headPolicy(root, opts.configInput);
@@ -58,7 +63,7 @@ export async function resolvePolicy(opts: PolicyOptions): Promise<Policy> {
     return headPolicy(root, opts.configInput);
   }
   const short = baseSha.slice(0, 7);
-  const names = opts.configInput ? [path.posix.normalize(opts.configInput.replace(/\\/g, '/'))] : CONFIG_NAMES;
+  const names = basePolicyNames(opts.configInput);
   for (const name of names) {
     const baseText = await readAtCommit(root, baseSha, name);
     if (baseText === null) continue;

@@ -4,7 +4,8 @@
  * In the sources (and so in the tests) each schema is compiled with ajv on first use. The
  * bundles in dist/ do not contain this module: scripts/bundle.mjs replaces it with ajv
  * standalone code generated at build time from the same sources and options
- * (scripts/validators.mjs), so the CLI and the action compile no schema at start-up.
+ * (scripts/validators.mjs; one file per schema in dist/validators/, loaded on first use), so
+ * the CLI and the action compile no schema at start-up.
  * Both forms export the same function and give the same errors.
  */
 import Ajv, { type ValidateFunction } from 'ajv';

@@ -443,7 +443,7 @@ function repositoryScripts(
     return !rel.startsWith('..') && ignored(rel);
   };
   const out: SourceFile[] = [];
-  for (const abs of listScripts(repo.root, skip).scripts) {
+  for (const abs of listScripts(repo.root, skip, { mentioning: names, maxBytes }).scripts) {
     if (loaded.has(abs)) continue;
     const rel = relativePosix(lintRoot, abs);
     const check = checkRepoPath(repo, relativePosix(repo.root, abs));

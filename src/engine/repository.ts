@@ -4,7 +4,7 @@
  * the repository's scripts for the configs it lints; this module finds them with a cheap pass:
  * a bounded directory walk, and a text filter before any script is parsed. Nothing is executed.
  */
-import { existsSync, readdirSync, type Dirent } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import { toPosix } from './discover.js';
 
@@ -36,12 +36,68 @@ export interface ScriptListing {
   truncated: boolean;
 }
 
+export interface ScriptFilter {
+  /**
+   * Only the scripts whose bytes hold one of these names (UTF-8), found by a byte search before any
+   * decoding: a script that cannot be read here, or is over `maxBytes`, is kept for the caller's
+   * own bounded read to decide. A name the text of a kept script holds is always in its bytes, so
+   * the filter drops no script that names one of them.
+   */
+  mentioning?: ReadonlySet<string>;
+  /** With `mentioning`: the byte limit of a read. */
+  maxBytes?: number;
+}
+
+/** Files are read in one piece when they fit this scratch buffer, reused from file to file. */
+const SCRATCH_BYTES = 256 * 1024;
+
+/**
+ * A predicate on a script's bytes: does it hold one of `names`? Undefined (keep every script) when
+ * there is nothing to search for that a byte search can decide.
+ */
+function mentionTest(names: ReadonlySet<string>, maxBytes: number): ((abs: string) => boolean) | undefined {
+  // A name with U+FFFD could match a replaced invalid byte in the decoded text only.
+  if ([...names].some((n) => n.length === 0 || n.includes('\uFFFD'))) return undefined;
+  const needles = [...names].map((n) => Buffer.from(n, 'utf8'));
+  let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  return (abs) => {
+    let fd: number;
+    try {
+      fd = openSync(abs, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    } catch {
+      return true;
+    }
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || st.size > maxBytes) return true;
+      // One byte more than its size: a file that grew since is kept unjudged.
+      if (scratch.length < st.size + 1) scratch = Buffer.allocUnsafe(st.size + 1);
+      let n = 0;
+      for (;;) {
+        const got = readSync(fd, scratch, n, st.size + 1 - n, null);
+        if (got === 0) break;
+        n += got;
+        if (n > st.size) return true;
+      }
+      const bytes = scratch.subarray(0, n);
+      return needles.some((needle) => bytes.includes(needle));
+    } catch {
+      return true;
+    } finally {
+      closeSync(fd);
+    }
+  };
+}
+
 /**
  * Launch scripts under `dir`, in a stable order. Hidden folders, dependency folders and symbolic
- * links are not followed; `skip` drops folders and files (root-relative paths, e.g. `ignore` globs).
+ * links are not followed; `skip` drops folders (before they are read) and files (root-relative
+ * paths, e.g. `ignore` globs); `filter.mentioning` keeps only the scripts that name a file.
+ * Entries are typed by the listing itself (no stat per entry).
  */
-export function listScripts(dir: string, skip: (abs: string, isDir: boolean) => boolean = () => false): ScriptListing {
+export function listScripts(dir: string, skip: (abs: string, isDir: boolean) => boolean = () => false, filter: ScriptFilter = {}): ScriptListing {
   const scripts: string[] = [];
+  const mentions = filter.mentioning ? mentionTest(filter.mentioning, filter.maxBytes ?? Number.MAX_SAFE_INTEGER) : undefined;
   let visited = 0;
   let truncated = false;
   const walk = (d: string) => {
@@ -53,25 +109,45 @@ export function listScripts(dir: string, skip: (abs: string, isDir: boolean) => 
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    // `d` is absolute and normalised, an entry's name has no separator: joined without path.join.
+    const prefix = d.endsWith(path.sep) ? d : d + path.sep;
     for (const e of entries) {
       if (++visited > MAX_SCRIPT_WALK_ENTRIES) {
         truncated = true;
         return;
       }
-      const abs = path.join(d, e.name);
       if (e.isDirectory()) {
-        if (e.name.startsWith('.') || SKIPPED_DIRS.has(e.name) || skip(abs, true)) continue;
-        walk(abs);
-      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(path.extname(e.name).toLowerCase()) && !skip(abs, false)) {
-        scripts.push(abs);
+        if (e.name.startsWith('.') || SKIPPED_DIRS.has(e.name)) continue;
+        const abs = prefix + e.name;
+        if (!skip(abs, true)) walk(abs);
+      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
+        const abs = prefix + e.name;
+        if (!skip(abs, false) && (!mentions || mentions(abs))) scripts.push(abs);
       }
     }
   };
-  walk(dir);
+  walk(path.resolve(dir));
   return { scripts, truncated };
 }
 
 /** A path relative to `from`, in POSIX form ('../scripts/train.sh' when outside it). */
 export function relativePosix(from: string, abs: string): string {
+  // Fast path, the same answer as path.relative: `abs` below `from`, both absolute and normalised.
+  if (abs.length > from.length + 1 && abs.startsWith(from) && abs[from.length] === path.sep && isNormalisedAbsolute(from)) {
+    const rest = abs.slice(from.length + 1);
+    if (!ODD_SEGMENT.test(rest)) return path.sep === '/' ? rest : toPosix(rest);
+  }
   return toPosix(path.relative(from, abs)) || '.';
+}
+
+/** An empty, `.` or `..` segment, or a trailing separator (either separator: Windows takes both). */
+const ODD_SEGMENT = /(^|[\\/])\.{0,2}([\\/]|$)/;
+
+let lastNormalised = '';
+/** `p` is what path.resolve gives for it (the last one that was is remembered: callers pass one root many times). */
+function isNormalisedAbsolute(p: string): boolean {
+  if (p === lastNormalised) return true;
+  if (!path.isAbsolute(p) || path.resolve(p) !== p || (p.length > 1 && p.endsWith(path.sep))) return false;
+  lastNormalised = p;
+  return true;
 }

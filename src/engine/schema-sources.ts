@@ -84,11 +84,6 @@ export const builtinKey = (name: string) => `builtin:${name}`;
 export const CONFIG_KEY = 'config';
 export const ruleOptionsKey = (ruleId: string) => `rule-options:${ruleId}`;
 
-/** A dialect's built-in schema (the object, for the words of its messages), by file name. */
-export function builtinSchemaObject(name: string): object | undefined {
-  return Object.hasOwn(BUILTIN, name) ? BUILTIN[name] : undefined;
-}
-
 /** All schemas known at build time, in a stable order. */
 export function schemaSources(): Map<string, SchemaSource> {
   const out = new Map<string, SchemaSource>();

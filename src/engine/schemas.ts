@@ -17,7 +17,7 @@ import { decodeUtf8, readRepoFile, repoRootOf, type RepoRoot } from './repo-file
 import { toPlain, type ConfigNode } from './tree.js';
 
 import { compiledSchema } from './compiled-schemas.js';
-import { builtinKey, builtinSchemaObject, SCHEMA_AJV_OPTIONS } from './schema-sources.js';
+import { builtinKey, SCHEMA_AJV_OPTIONS } from './schema-sources.js';
 
 /** A user schema file is at most this large… */
 export const MAX_SCHEMA_BYTES = 512 * 1024;
@@ -63,11 +63,9 @@ export class SchemaStore {
 
   /** A dialect's built-in schema (compiled at build time in dist/, see compiled-schemas.ts). */
   builtin(name: string): ValidateFunction | undefined {
-    const validate = compiledSchema(builtinKey(name));
-    // The schema itself, for the words of the schema rule's messages: ajv's standalone code in
-    // dist/ does not carry it.
-    if (validate && !validate.schema) validate.schema = builtinSchemaObject(name) ?? {};
-    return validate;
+    // Its `schema` (the words of the schema rule's messages) is set in both forms: by ajv at run
+    // time, with the generated code in dist/ (which keeps the schema objects out of the bundle).
+    return compiledSchema(builtinKey(name));
   }
 
   /** A user schema's text: given, or read from the repository. Throws UsageError when refused. */

@@ -1,0 +1,131 @@
+// Start-up of issue #12: one file in a new process against `node -e 0`, for the CLI (the Node on
+// PATH, and Node 24 with a warm and a cold compile cache) and for the action up to its first API
+// call (Node 24, cold and warm; bench/action-startup.mjs). Every measurement is interleaved with the
+// others, run by run, so that load from other jobs falls on all of them alike; the results are
+// medians and ratios of medians. Part of bench/run.mjs; alone:
+//
+//   npm run bundle && node bench/startup.mjs [--runs 21] [--json FILE]   (Node 24 from TRAINLINT_NODE24)
+//
+// The CLI lints examples/hf-trainer/sft.yaml from the repository root, as in the issue: the run
+// also scans this repository (≈ 1,200 folders, ≈ 250 launch scripts of test fixtures) for launch
+// scripts that name the file. "fresh" is the same file alone in a new repository (no scripts).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { actionStartupSession } from './action-startup.mjs';
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function timeRun(bin, argv, cwd, env) {
+  const s = process.hrtime.bigint();
+  const r = spawnSync(bin, argv, { cwd, env, encoding: 'utf8' });
+  if (r.status === 2 || r.status === null) throw new Error(`${bin} ${argv.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return Number(process.hrtime.bigint() - s) / 1e6;
+}
+
+const nodeVersion = (bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+
+/**
+ * All start-up measurements, `runs` interleaved rounds. `node24` may be undefined (its lines are
+ * left out). Returns { cli, cliFresh, cli24, cli24cold, cli24fresh, action, actionWarm, load }.
+ */
+export async function measureStartup({ repo, node, node24, runs }) {
+  const cli = path.join(repo, 'dist', 'cli.js');
+  const oneFile = path.join('examples', 'hf-trainer', 'sft.yaml');
+  const fresh = mkdtempSync(path.join(tmpdir(), 'trainlint-startup-'));
+  mkdirSync(path.join(fresh, '.git'));
+  copyFileSync(path.join(repo, oneFile), path.join(fresh, 'sft.yaml'));
+  const cacheDir = path.join(fresh, 'compile-cache');
+  const env = { ...process.env };
+  const cold = { ...env, NODE_DISABLE_COMPILE_CACHE: '1' };
+  const series = {};
+  const add = (key, ms) => (series[key] ??= []).push(ms);
+  const session = node24 ? await actionStartupSession({ node: node24, repoRoot: repo }) : undefined;
+  const loadBefore = loadavg()[0];
+  try {
+    // One round first, unmeasured: the compile cache warm, the files in the page cache.
+    for (let i = -1; i < runs; i++) {
+      const keep = (key, ms) => i >= 0 && add(key, ms);
+      keep('node', timeRun(node, ['-e', '0'], repo, env));
+      keep('cli', timeRun(node, [cli, oneFile], repo, env));
+      keep('cliFresh', timeRun(node, [cli, 'sft.yaml'], fresh, env));
+      if (!session) continue;
+      keep('node24', timeRun(node24, ['-e', '0'], repo, env));
+      keep('cli24', timeRun(node24, [cli, oneFile], repo, env));
+      keep('cli24cold', timeRun(node24, [cli, oneFile], repo, cold));
+      keep('cli24fresh', timeRun(node24, [cli, 'sft.yaml'], fresh, env));
+      // Cold: no compile cache (a GitHub-hosted runner starts every job on a fresh machine).
+      // Warm: the cache the action keeps between runs (self-hosted runners).
+      const a = await session.run({ env: { NODE_DISABLE_COMPILE_CACHE: '1' } });
+      const w = await session.run({ env: { NODE_COMPILE_CACHE: cacheDir } });
+      if (i >= 0) {
+        for (const [key, r] of [['action', a], ['actionWarm', w]]) {
+          add(`${key}Total`, r.totalMs);
+          add(`${key}Git`, r.gitMs);
+          add(`${key}NoGit`, r.totalMs - r.gitMs);
+          add(`${key}Calls`, r.gitCalls);
+        }
+      }
+    }
+  } finally {
+    session?.close();
+    rmSync(fresh, { recursive: true, force: true });
+  }
+  const m = (key) => median(series[key]);
+  const out = { runs, load: [loadBefore, loadavg()[0]] };
+  const version = nodeVersion(node);
+  out.cli = { node: version, nodeMs: m('node'), cliMs: m('cli'), ratio: m('cli') / m('node') };
+  out.cliFresh = { node: version, nodeMs: m('node'), cliMs: m('cliFresh'), ratio: m('cliFresh') / m('node') };
+  if (session) {
+    const v24 = nodeVersion(node24);
+    const base = m('node24');
+    out.cli24 = { node: v24, nodeMs: base, cliMs: m('cli24'), ratio: m('cli24') / base };
+    out.cli24cold = { node: v24, nodeMs: base, cliMs: m('cli24cold'), ratio: m('cli24cold') / base };
+    out.cli24fresh = { node: v24, nodeMs: base, cliMs: m('cli24fresh'), ratio: m('cli24fresh') / base };
+    for (const key of ['action', 'actionWarm']) {
+      out[key] = { node: v24, nodeMs: base, totalMs: m(`${key}Total`), gitMs: m(`${key}Git`), gitCalls: m(`${key}Calls`), ratioWithoutGit: m(`${key}NoGit`) / base };
+    }
+  }
+  return out;
+}
+
+/** The report lines of `measureStartup`'s result. */
+export function startupLines(s) {
+  const out = [];
+  const cliLine = (c, what) => `start-up, one file in a new process: CLI ${c.cliMs.toFixed(0)} ms vs node -e 0 ${c.nodeMs.toFixed(0)} ms = ${c.ratio.toFixed(2)}× (${c.node}${what})`;
+  out.push(cliLine(s.cli, ''));
+  if (s.cliFresh) out.push(cliLine(s.cliFresh, ', the file alone in a fresh repository'));
+  if (s.cli24) out.push(cliLine(s.cli24, ', warm compile cache'));
+  if (s.cli24cold) out.push(cliLine(s.cli24cold, ', cold: no compile cache'));
+  if (s.cli24fresh) out.push(cliLine(s.cli24fresh, ', warm compile cache, the file alone in a fresh repository'));
+  for (const [label, a] of [['cold', s.action], ['warm compile cache', s.actionWarm]]) {
+    if (!a) continue;
+    out.push(
+      `action to its first API call (${label}): ${a.totalMs.toFixed(0)} ms, of which ${a.gitMs.toFixed(0)} ms in ${a.gitCalls} git processes; without git ${(a.ratioWithoutGit * a.nodeMs).toFixed(0)} ms = ${a.ratioWithoutGit.toFixed(2)}× node -e 0 ${a.nodeMs.toFixed(0)} ms (${a.node})`,
+    );
+  }
+  if (s.runs) out.push(`(medians of ${s.runs} interleaved runs; load average ${s.load[0].toFixed(1)} → ${s.load[1].toFixed(1)})`);
+  return out;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+  const args = process.argv.slice(2);
+  const opt = (name, fallback) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : fallback;
+  };
+  const node24 = process.env.TRAINLINT_NODE24 || path.join(repo, 'node_modules', 'node', 'bin', 'node');
+  for (const need of ['cli.js', 'index.js']) {
+    if (!existsSync(path.join(repo, 'dist', need))) {
+      console.error(`bench: dist/${need} is missing: run npm run bundle first`);
+      process.exit(2);
+    }
+  }
+  const result = await measureStartup({ repo, node: process.execPath, node24: existsSync(node24) ? node24 : undefined, runs: Number(opt('runs', 21)) });
+  console.log(startupLines(result).join('\n'));
+  const json = opt('json', undefined);
+  if (json) writeFileSync(json, JSON.stringify(result, null, 2) + '\n');
+}
