@@ -1,5 +1,5 @@
 /** Jest runs the TypeScript sources through ts-jest, compiled to CommonJS for the test VM
- * (the shipped bundles are ESM; see scripts/bundle.mjs). `.js` suffixes in relative
+ * (the shipped bundles are CommonJS too, dist/package.json; see scripts/bundle.mjs). `.js` suffixes in relative
  * imports are mapped back to the `.ts` sources. */
 module.exports = {
   testEnvironment: 'node',

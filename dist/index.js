@@ -1,10 +1,47 @@
-import { createRequire as __trainlintCreateRequire } from 'node:module';
-const require = __trainlintCreateRequire(import.meta.url);
+'use strict';
+const __trainlintFileUrl = require('node:url').pathToFileURL(__filename).href;
+"use strict";
+var __create = Object.create;
+var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __getProtoOf = Object.getPrototypeOf;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __commonJS = (cb, mod) => function __require() {
+  try {
+    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
+  } catch (e) {
+    throw mod = 0, e;
+  }
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+  // If the importer is in node compatibility mode or this is not an ESM
+  // file that has been converted to a CommonJS file using a Babel-
+  // compatible transform (i.e. "__esModule" has not been set), then set
+  // "default" to the CommonJS "module.exports" for node compatibility.
+  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
+  mod
+));
+
+// trainlint-builtin:node:module
+var require_node_module = __commonJS({
+  "trainlint-builtin:node:module"(exports2, module3) {
+    module3.exports = require("node:module");
+  }
+});
 
 // src/compile-cache.ts
-import module from "node:module";
+var import_node_module = __toESM(require_node_module(), 1);
 function enableCompileCache() {
-  const enable = module.enableCompileCache;
+  const enable = import_node_module.default.enableCompileCache;
   if (typeof enable !== "function") return;
   try {
     enable();
@@ -14,5 +51,4 @@ function enableCompileCache() {
 
 // src/index.ts
 enableCompileCache();
-var { run } = await import("./action-main.js");
-void run();
+void Promise.resolve().then(() => __toESM(require("./action-main.js"), 1)).then(({ run }) => run());
