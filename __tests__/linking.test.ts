@@ -238,6 +238,47 @@ describe('subsets, subfolders and working directories', () => {
   });
 });
 
+describe('a config whose framework only its launch command names', () => {
+  // timm's `--config` YAML may hold only keys many frameworks use: its own keys name no framework.
+  const ARGS = 'model: resnet50\nbatch_size: 128\nepochs: 100\nwarmup_epochs: 5\nsched: cosine\nopt: sgd\nlr: 0.5\nweight_decay: 0.0001\n';
+  const RUN = '#!/bin/bash\n./distributed_train.sh 8 /data/imagenet --config configs/args.yaml --lr 0.8\n';
+  const resultOf = async (dir: string, paths: string[], p: string) => {
+    const { results } = await lint({ root: dir, paths, config: readConfig(dir).config });
+    return results.filter((r) => r.file.path === p);
+  };
+
+  test('is read by the dialect of the scripts that launch it, with their values over it', async () => {
+    const dir = tempRepo({ 'configs/args.yaml': ARGS, 'scripts/run.sh': RUN });
+    // Alone, the file is nobody's.
+    const alone = await lint({ root: dir, paths: ['configs/args.yaml'], config: readConfig(dir).config, repoScripts: false });
+    expect(alone.results[0].dialect).toBeUndefined();
+    // Linted alone, from the repository's scripts; and linted with its script.
+    for (const paths of [['configs/args.yaml'], ['scripts/run.sh', 'configs/args.yaml']]) {
+      const [r] = await resultOf(dir, paths, 'configs/args.yaml');
+      expect(r.dialect?.meta.id).toBe('timm');
+      expect(r.reason).toBeUndefined();
+      expect(r.extraction?.notes).toContain('read as timm train.py: no key of its own names the framework; scripts/run.sh:2 (distributed_train.sh) launches it');
+      expect(r.extraction?.plan.worldSize).toMatchObject({ value: 8, origin: 'launcher', file: 'scripts/run.sh' });
+      // train.py's flags after --config win over the file (argparse over set_defaults).
+      expect(r.extraction?.plan.peakLr).toMatchObject({ value: 0.8, origin: 'launcher', file: 'scripts/run.sh', key: '--lr' });
+      expect(r.extraction?.plan.microBatchSize).toMatchObject({ value: 128, origin: 'explicit', file: 'configs/args.yaml' });
+    }
+  });
+
+  test('stays unclaimed when the dialect finds nothing of its own in it, or its launches disagree', async () => {
+    const stray = tempRepo({ 'configs/args.yaml': 'paths:\n  root: /data\nnames: [a, b]\n', 'scripts/run.sh': RUN });
+    const [r] = await resultOf(stray, [], 'configs/args.yaml');
+    expect(r.dialect).toBeUndefined();
+    const mixed = tempRepo({
+      'configs/args.yaml': ARGS,
+      'scripts/run.sh': RUN,
+      'scripts/other.sh': '#!/bin/bash\naccelerate launch --num_processes 4 train.py --config configs/args.yaml\n',
+    });
+    const [m] = await resultOf(mixed, [], 'configs/args.yaml');
+    expect(m.dialect).toBeUndefined();
+  });
+});
+
 describe('dataset sizes', () => {
   test('a Parquet train_file, the user\'s assume winning, and a pretraining stage that is not counted', async () => {
     const header = Buffer.from('PAR1');

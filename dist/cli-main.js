@@ -16597,7 +16597,7 @@ function workdirOf(file, cmd, scriptDir) {
 }
 var SELF_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--yaml", "--yaml_config", "--config-path-file"]);
 var MS_SWIFT_FRONT_ENDS = /^(?:swift|megatron) /;
-var ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) /;
+var ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) |^distributed_train\.sh$/;
 function launchOverrides(file, cmd) {
   const where4 = `the launch command at ${file.path}:${cmd.range.line}`;
   const out = [];
@@ -21630,6 +21630,8 @@ var FlatArgs = class {
     return !!a && a.value !== null && a.value !== "" && a.value !== void 0;
   }
   setting(a, value, note) {
+    const launched = overrideSetting(a.node, value, note);
+    if (launched) return launched;
     return {
       value,
       origin: "explicit",
@@ -21651,7 +21653,8 @@ function fromNode(key, written, keyRange, node, loader) {
       text: node.source,
       range: keyRange,
       valueRange: node.range,
-      ...meant && typeof node.value !== "number" ? { meant: meant.value, note: meant.note } : {}
+      ...meant && typeof node.value !== "number" ? { meant: meant.value, note: meant.note } : {},
+      node
     };
   }
   if (node.kind === "seq" && node.items.every((i) => i.kind === "scalar")) {
@@ -23716,7 +23719,10 @@ var timm = {
     description: "timm train.py argument YAML (--config, args.yaml) and command lines",
     yamlLoader: "pydantic",
     yamlLoaderName: "PyYAML (timm's yaml.safe_load, before argparse type=)",
-    schema: "timm.schema.json"
+    schema: "timm.schema.json",
+    // train.py: `parser.set_defaults(**yaml.safe_load(config))`, then `parse_args`: flags after
+    // `--config` win over the file.
+    launchOverrides: ["argparse"]
   },
   detect(file) {
     if (file.format === "shell") return Math.max(0, ...commands2(file).map(commandScore5));
@@ -29608,7 +29614,8 @@ async function lint(options) {
   const fullScan = repo.root === lintRoot && options.paths.every((p) => import_node_path17.default.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
   if (options.repoScripts !== false && !fullScan) {
     const names = new Set(
-      results.filter((r) => finished.has(r) ? finished.get(r).hasTree && finished.get(r).hasPlan : r.file.tree && r.extraction).map((r) => import_node_path17.default.posix.basename(r.file.path))
+      // Configs with a plan, and those no dialect claims (a launch may say whose they are).
+      results.filter((r) => finished.has(r) ? finished.get(r).hasTree && (finished.get(r).hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect)).map((r) => import_node_path17.default.posix.basename(r.file.path))
     );
     scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => import_node_path17.default.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
   }
@@ -29696,7 +29703,7 @@ async function lint(options) {
       const done = finished.get(r);
       if (!done) return r;
       const rel = r.file.path;
-      const again = done.redo || !r.dialect && fragments.has(rel) || done.hasPlan && (launchesOf.get(rel)?.length ?? 0) > 0 || done.reads.some((p) => adding.has(p));
+      const again = done.redo || !r.dialect && fragments.has(rel) || (done.hasPlan || !r.dialect && done.hasTree) && (launchesOf.get(rel)?.length ?? 0) > 0 || done.reads.some((p) => adding.has(p));
       if (!again) return r;
       finished.delete(r);
       const full = withComposition(run, loadAndAnalyse(run, absOf.get(rel) ?? import_node_path17.default.resolve(lintRoot, rel), rel));
@@ -29710,6 +29717,25 @@ async function lint(options) {
     r.composedInto = into;
     r.reason = `a config fragment that Hydra composes into ${into.primary} (its defaults list): linted as part of it`;
   }
+  const scriptFiles = new Map(scripts.map((f) => [f.path, f]));
+  const scriptDialect = (p) => {
+    const linted2 = byPath.get(p);
+    if (linted2) return linted2.dialect;
+    const file = scriptFiles.get(p);
+    if (!file) return void 0;
+    try {
+      return analyse(file, run.settingsOf(p)).dialect;
+    } catch {
+      return void 0;
+    }
+  };
+  results = results.map((r) => {
+    const list2 = launchesOf.get(r.file.path);
+    if (r.dialect || r.composedInto || r.file.script || !r.file.tree || finished.has(r) || !list2?.length) return r;
+    const claimed = claimByLaunch(run, r, list2.map((l) => ({ link: l.link, dialect: scriptDialect(l.link.script) })));
+    if (claimed) byPath.set(r.file.path, claimed);
+    return claimed ?? r;
+  });
   const addedByScripts = /* @__PURE__ */ new Set();
   for (const { rel, abs } of toAdd) {
     let added;
@@ -29737,7 +29763,14 @@ async function lint(options) {
         ...result.hydra,
         launch: { script: link.script, line: launch.range.line, overrides: launch.hydra.overrides, ...launch.hydra.forwardsArgs ? { forwardsArgs: launch.hydra.forwardsArgs } : {} }
       } : result.hydra;
-      const launched = analyseSafely(run, launchedConfig(result.file, launch, result.dialect), run.settingsWith(rel, launch.values), { launch: link, ...hydra ? { hydra } : {} });
+      const settings = run.settingsWith(rel, launch.values);
+      const fromLaunch = result.dialectFromLaunch;
+      const launched = analyseSafely(run, launchedConfig(result.file, launch, result.dialect), fromLaunch && result.dialect ? { ...settings, dialect: result.dialect.meta.id } : settings, {
+        launch: link,
+        ...hydra ? { hydra } : {},
+        ...fromLaunch ? { dialectFromLaunch: fromLaunch } : {}
+      });
+      if (fromLaunch && launched.extraction) launched.extraction.notes.push(fromLaunch);
       if (launch.accelerateConfig && launched.extraction) {
         const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(import_node_path17.default.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
@@ -29851,6 +29884,25 @@ function launchCommandLocation(link) {
 }
 function joinAnd(items) {
   return items.length <= 2 ? items.join(" and ") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+function claimByLaunch(run, result, launches) {
+  const dialect = launches[0]?.dialect;
+  if (!dialect || launches.some((l) => l.dialect !== dialect)) return void 0;
+  let analysed;
+  try {
+    analysed = analyse(result.file, run.settingsOf(result.file.path), dialect, result.hydra);
+  } catch {
+    return void 0;
+  }
+  const extraction = analysed.extraction;
+  if (!extraction) return void 0;
+  const own = Object.values(extraction.plan).some((s) => s && s.origin === "explicit" && (s.file === void 0 || s.file === result.file.path));
+  if (!own) return void 0;
+  const first = launches[0].link;
+  const note = `read as ${dialect.meta.title}: no key of its own names the framework; ${first.script}:${first.range.line} (${first.launcher}) launches it${launches.length > 1 ? ` (and ${launches.length - 1} more command${launches.length > 2 ? "s" : ""})` : ""}`;
+  extraction.notes.push(note);
+  const { reason: _reason, ...rest } = result;
+  return { ...rest, dialect, extraction, dialectFromLaunch: note };
 }
 
 // src/engine/build-report.ts

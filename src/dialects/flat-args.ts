@@ -8,6 +8,7 @@
 import type { ShellArg } from '../engine/launch.js';
 import type { CallKeyword, PyValue } from '../engine/load/python-calls.js';
 import { argRange, scalarNumber } from '../engine/plan.js';
+import { overrideSetting } from '../engine/launch-overrides.js';
 import type { SourceFile } from '../engine/source.js';
 import type { ConfigNode, MapNode } from '../engine/tree.js';
 import type { Range, Setting } from '../engine/types.js';
@@ -31,6 +32,8 @@ export interface FlatArg {
   note?: string;
   /** A number the author meant that the loader keeps as a string (PyYAML `1e-4`). */
   meant?: number;
+  /** The scalar it was read from, in a config tree (a launch command's value over the file: engine/launch-overrides.ts). */
+  node?: ConfigNode;
 }
 
 const NUMERIC = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
@@ -97,6 +100,9 @@ export class FlatArgs {
   }
 
   setting<T extends number | string>(a: FlatArg, value: T, note?: string): Setting<T> {
+    // A value the launch command writes over the file is the launcher's, at its flag.
+    const launched = overrideSetting(a.node, value, note);
+    if (launched) return launched;
     return {
       value,
       origin: 'explicit',
@@ -121,6 +127,7 @@ function fromNode(key: string, written: string, keyRange: Range, node: ConfigNod
       range: keyRange,
       valueRange: node.range,
       ...(meant && typeof node.value !== 'number' ? { meant: meant.value, note: meant.note } : {}),
+      node,
     };
   }
   if (node.kind === 'seq' && node.items.every((i) => i.kind === 'scalar')) {

@@ -391,6 +391,9 @@ export const timm: Dialect = {
     yamlLoader: 'pydantic',
     yamlLoaderName: "PyYAML (timm's yaml.safe_load, before argparse type=)",
     schema: 'timm.schema.json',
+    // train.py: `parser.set_defaults(**yaml.safe_load(config))`, then `parse_args`: flags after
+    // `--config` win over the file.
+    launchOverrides: ['argparse'],
   },
   detect(file) {
     if (file.format === 'shell') return Math.max(0, ...commands(file).map(commandScore));

@@ -32,6 +32,7 @@ import {
   reloadLinted,
   unloadedFile,
   withComposition,
+  type LintRun,
 } from './lint-file.js';
 import { finishesHere, lintInWorkers, workerCount } from './parallel/pool.js';
 
@@ -125,6 +126,8 @@ export interface FileResult {
    * verl's `actor/dp_actor.yaml`): no plan of its own; its YAML is typed by that framework's loader.
    */
   composedInto?: { primary: string; dialect: Dialect };
+  /** The dialect comes from the commands that launch the config, not from its keys (lint.ts claimByLaunch): the plan's note saying so. */
+  dialectFromLaunch?: string;
 }
 
 export interface LintResult {
@@ -192,7 +195,10 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const fullScan = repo.root === lintRoot && options.paths.every((p) => path.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
   if (options.repoScripts !== false && !fullScan) {
     const names = new Set(
-      results.filter((r) => (finished.has(r) ? finished.get(r)!.hasTree && finished.get(r)!.hasPlan : r.file.tree && r.extraction)).map((r) => path.posix.basename(r.file.path)),
+      // Configs with a plan, and those no dialect claims (a launch may say whose they are).
+      results
+        .filter((r) => (finished.has(r) ? finished.get(r)!.hasTree && (finished.get(r)!.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect)))
+        .map((r) => path.posix.basename(r.file.path)),
     );
     scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => path.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
   }
@@ -293,7 +299,10 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       if (!done) return r;
       const rel = r.file.path;
       const again =
-        done.redo || (!r.dialect && fragments.has(rel)) || (done.hasPlan && (launchesOf.get(rel)?.length ?? 0) > 0) || done.reads.some((p) => adding.has(p));
+        done.redo ||
+        (!r.dialect && fragments.has(rel)) ||
+        ((done.hasPlan || (!r.dialect && done.hasTree)) && (launchesOf.get(rel)?.length ?? 0) > 0) ||
+        done.reads.some((p) => adding.has(p));
       if (!again) return r;
       finished.delete(r);
       const full = withComposition(run, loadAndAnalyse(run, absOf.get(rel) ?? path.resolve(lintRoot, rel), rel));
@@ -308,6 +317,29 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     r.composedInto = into;
     r.reason = `a config fragment that Hydra composes into ${into.primary} (its defaults list): linted as part of it`;
   }
+
+  // The dialect of a launch script, linted or only found by the repository scan.
+  const scriptFiles = new Map(scripts.map((f) => [f.path, f]));
+  const scriptDialect = (p: string): Dialect | undefined => {
+    const linted = byPath.get(p);
+    if (linted) return linted.dialect;
+    const file = scriptFiles.get(p);
+    if (!file) return undefined;
+    try {
+      return analyse(file, run.settingsOf(p)).dialect;
+    } catch {
+      return undefined;
+    }
+  };
+  // A config that no dialect claims by its keys but that launch commands of one framework name
+  // (timm's `--config args.yaml` holding only common keys) is read as that framework reads it.
+  results = results.map((r) => {
+    const list = launchesOf.get(r.file.path);
+    if (r.dialect || r.composedInto || r.file.script || !r.file.tree || finished.has(r) || !list?.length) return r;
+    const claimed = claimByLaunch(run, r, list.map((l) => ({ link: l.link, dialect: scriptDialect(l.link.script) })));
+    if (claimed) byPath.set(r.file.path, claimed);
+    return claimed ?? r;
+  });
 
   const addedByScripts = new Set<string>();
   for (const { rel, abs } of toAdd) {
@@ -342,7 +374,14 @@ export async function lint(options: LintOptions): Promise<LintResult> {
             }
           : result.hydra;
       // The config as this command runs it: the values it writes over the file (script-links.ts launchedConfig).
-      const launched = analyseSafely(run, launchedConfig(result.file, launch, result.dialect), run.settingsWith(rel, launch.values), { launch: link, ...(hydra ? { hydra } : {}) });
+      const settings = run.settingsWith(rel, launch.values);
+      const fromLaunch = result.dialectFromLaunch;
+      const launched = analyseSafely(run, launchedConfig(result.file, launch, result.dialect), fromLaunch && result.dialect ? { ...settings, dialect: result.dialect.meta.id } : settings, {
+        launch: link,
+        ...(hydra ? { hydra } : {}),
+        ...(fromLaunch ? { dialectFromLaunch: fromLaunch } : {}),
+      });
+      if (fromLaunch && launched.extraction) launched.extraction.notes.push(fromLaunch);
       if (launch.accelerateConfig && launched.extraction) {
         const scriptDir = virtualPaths.has(link.script) ? toRepo('.') : toRepo(path.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
@@ -502,4 +541,30 @@ function launchCommandLocation(link: LaunchLink): RelatedLocation {
 
 function joinAnd(items: string[]): string {
   return items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * The result of a config no dialect claims, read by the dialect of the scripts that launch it: when
+ * every launching script is of one dialect and that dialect, made to read the file, takes at least
+ * one value from the file itself (so the file is one of its configs, not a stray YAML). The plan
+ * says where its dialect came from.
+ */
+function claimByLaunch(run: LintRun, result: FileResult, launches: { link: LaunchLink; dialect?: Dialect }[]): FileResult | undefined {
+  const dialect = launches[0]?.dialect;
+  if (!dialect || launches.some((l) => l.dialect !== dialect)) return undefined;
+  let analysed: ReturnType<typeof analyse>;
+  try {
+    analysed = analyse(result.file, run.settingsOf(result.file.path), dialect, result.hydra);
+  } catch {
+    return undefined;
+  }
+  const extraction = analysed.extraction;
+  if (!extraction) return undefined;
+  const own = Object.values(extraction.plan).some((s) => s && s.origin === 'explicit' && (s.file === undefined || s.file === result.file.path));
+  if (!own) return undefined;
+  const first = launches[0].link;
+  const note = `read as ${dialect.meta.title}: no key of its own names the framework; ${first.script}:${first.range.line} (${first.launcher}) launches it${launches.length > 1 ? ` (and ${launches.length - 1} more command${launches.length > 2 ? 's' : ''})` : ''}`;
+  extraction.notes.push(note);
+  const { reason: _reason, ...rest } = result;
+  return { ...rest, dialect, extraction, dialectFromLaunch: note };
 }

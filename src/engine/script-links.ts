@@ -81,7 +81,7 @@ export function namedConfigs(cmd: LaunchCommand): NamedConfig[] {
   for (const [i, arg] of cmd.args.entries()) {
     if (arg.value === undefined || !CONFIG_EXT.test(arg.value)) continue;
     if (arg.flag !== '' && !CONFIG_FLAGS.has(arg.flag)) continue;
-        if (firstOnly && arg.flag === '' && i !== 0) continue;
+    if (firstOnly && arg.flag === '' && i !== 0) continue;
     // `key=value` overrides (`tune run … optimizer.lr=1e-4`) are not paths.
     if (arg.flag === '' && /^[\w.]+=/.test(arg.value)) continue;
     if (!out.some((c) => c.written === arg.value)) out.push({ written: arg.value, flag: arg.flag, range: arg.valueRange ?? arg.flagRange });
@@ -130,8 +130,8 @@ const SELF_FLAGS = new Set(['--config', '--config-file', '--config_file', '--con
 /** ms-swift's command-line front ends. */
 const MS_SWIFT_FRONT_ENDS = /^(?:swift|megatron) /;
 
-/** Front ends whose flags after the config are HfArgumentParser / TrlParser / Megatron argparse flags over it. */
-const ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) /;
+/** Front ends whose flags after the config are HfArgumentParser / TrlParser / Megatron / timm argparse flags over it. */
+const ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) |^distributed_train\.sh$/;
 
 /**
  * What a command writes over the configs it names, by the convention of the program that reads it:
