@@ -277,6 +277,19 @@ describe('a config whose framework only its launch command names', () => {
     const [m] = await resultOf(mixed, [], 'configs/args.yaml');
     expect(m.dialect).toBeUndefined();
   });
+
+  test('each command speaks for the configs it names: a data step next to a timm command is not timm', async () => {
+    const dir = tempRepo({
+      'configs/args.yaml': ARGS,
+      'configs/prep.yaml': 'batch_size: 512\nepochs: 1\nworkers: 16\n',
+      'scripts/run.sh': '#!/bin/bash\npython tools/prepare.py --config configs/prep.yaml\n' + RUN.split('\n').slice(1).join('\n'),
+    });
+    const [args] = await resultOf(dir, [], 'configs/args.yaml');
+    expect(args.dialect?.meta.id).toBe('timm');
+    expect(args.extraction?.notes.some((n) => n.includes('scripts/run.sh:3 (distributed_train.sh) launches it'))).toBe(true);
+    const [prep] = await resultOf(dir, [], 'configs/prep.yaml');
+    expect(prep.dialect).toBeUndefined();
+  });
 });
 
 describe('dataset sizes', () => {

@@ -29718,13 +29718,12 @@ async function lint(options) {
     r.reason = `a config fragment that Hydra composes into ${into.primary} (its defaults list): linted as part of it`;
   }
   const scriptFiles = new Map(scripts.map((f) => [f.path, f]));
-  const scriptDialect = (p) => {
-    const linted2 = byPath.get(p);
-    if (linted2) return linted2.dialect;
-    const file = scriptFiles.get(p);
-    if (!file) return void 0;
+  const commandDialect = (link) => {
+    const file = scriptFiles.get(link.script);
+    const cmd = file?.script?.commands.find((c) => c.range.line === link.range.line && c.range.column === link.range.column);
+    if (!file?.script || !cmd) return void 0;
     try {
-      return analyse(file, run.settingsOf(p)).dialect;
+      return analyse({ ...file, script: { ...file.script, commands: [cmd] } }, run.settingsOf(link.script)).dialect;
     } catch {
       return void 0;
     }
@@ -29732,7 +29731,7 @@ async function lint(options) {
   results = results.map((r) => {
     const list2 = launchesOf.get(r.file.path);
     if (r.dialect || r.composedInto || r.file.script || !r.file.tree || finished.has(r) || !list2?.length) return r;
-    const claimed = claimByLaunch(run, r, list2.map((l) => ({ link: l.link, dialect: scriptDialect(l.link.script) })));
+    const claimed = claimByLaunch(run, r, list2.map((l) => ({ link: l.link, dialect: commandDialect(l.link) })));
     if (claimed) byPath.set(r.file.path, claimed);
     return claimed ?? r;
   });

@@ -318,15 +318,16 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     r.reason = `a config fragment that Hydra composes into ${into.primary} (its defaults list): linted as part of it`;
   }
 
-  // The dialect of a launch script, linted or only found by the repository scan.
+  // The dialect of one command of a launch script (linted or only found by the repository scan):
+  // the script read as if that command were its only one, so a data-preparation command next to
+  // the training command is not taken for it.
   const scriptFiles = new Map(scripts.map((f) => [f.path, f]));
-  const scriptDialect = (p: string): Dialect | undefined => {
-    const linted = byPath.get(p);
-    if (linted) return linted.dialect;
-    const file = scriptFiles.get(p);
-    if (!file) return undefined;
+  const commandDialect = (link: LaunchLink): Dialect | undefined => {
+    const file = scriptFiles.get(link.script);
+    const cmd = file?.script?.commands.find((c) => c.range.line === link.range.line && c.range.column === link.range.column);
+    if (!file?.script || !cmd) return undefined;
     try {
-      return analyse(file, run.settingsOf(p)).dialect;
+      return analyse({ ...file, script: { ...file.script, commands: [cmd] } }, run.settingsOf(link.script)).dialect;
     } catch {
       return undefined;
     }
@@ -336,7 +337,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   results = results.map((r) => {
     const list = launchesOf.get(r.file.path);
     if (r.dialect || r.composedInto || r.file.script || !r.file.tree || finished.has(r) || !list?.length) return r;
-    const claimed = claimByLaunch(run, r, list.map((l) => ({ link: l.link, dialect: scriptDialect(l.link.script) })));
+    const claimed = claimByLaunch(run, r, list.map((l) => ({ link: l.link, dialect: commandDialect(l.link) })));
     if (claimed) byPath.set(r.file.path, claimed);
     return claimed ?? r;
   });
