@@ -49,6 +49,8 @@ describe('fast YAML path', () => {
   const covered = [
     'a: 1\nb: two  # comment\n"c": \'it\'\'s\'\n',
     'lr: 1e-4\nwd: 1.0e-4\nflag: on\nmode: 0755\nn: 1_000\nt: 1:30\nz: ~\nnone: null\nx: .inf\n',
+    // Numbers the resolver types without trying the tags, next to those it leaves to them.
+    'i: 0\nj: -0\nk: +0\nl: 00\nm: 010\nn: 8\no: -1\np: +5\nq: 0.5\nr: -0.0\ns: 1.\nt: .5\nu: 1e4\nv: 1.0e-4\nw: 1.0e+4\nx: 0x1F\ny: 12345678901234567890\nz: 3.14159265358979323846\naa: +.5\nab: -1.5e3\nac: 0b101\nad: 1_0.5\nae: 09\naf: -.0\n8: int key\n0.5: float key\n',
     'model:\n  name: llama\n  layers: [1, 2, {a: b}]\n  empty: {}\nlist:\n- a\n- k: v\n  j: "q"\n-\n  - nested\n',
     'checkpoint_files: [\n    a.safetensors,\n    b.safetensors,\n]\nnext: 1\n',
     'model:\n  files:\n    [\n      "a.bin",\n      "b.bin",\n    ]\n  # c\n  flag:  # why\n    true\nname:\n  "q"\n',

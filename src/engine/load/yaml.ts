@@ -322,6 +322,9 @@ const resolvePlain11: PlainResolver = (text, atKey) => {
   // Starting with a letter, only null and the booleans (`null`, `False`, `yes`, `off`…) are not
   // strings, and none is longer than five letters: a key such as `num_train_epochs` is a string.
   if (text.length > 5 && text.charCodeAt(0) >= 0x41) return { value: text };
+  // The commonest numbers (`8`, `-1`, `0.95`, `3.`), as the tags below type them: a decimal integer
+  // without a leading zero (PyYAML's octal) is an int, digits around one dot without an exponent a float.
+  if (/^[-+]?(?:0|[1-9][0-9]*)$/.test(text) || /^[-+]?[0-9]+\.[0-9]*$/.test(text)) return { value: Number(text) };
   pyyamlSchemaTags ??= new Document(undefined, { version: '1.1', customTags: pyyamlTags }).schema.tags as ScalarTag[];
   const tag = pyyamlSchemaTags.find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test?.test(text));
   if (!tag) return { value: text };
