@@ -9144,6 +9144,7 @@ var pyyamlSchemaTags;
 var resolvePlain11 = (text, atKey) => {
   if (!/^[-+.0-9~<nNtTfFyYoO]/.test(text)) return { value: text };
   if (text.length > 5 && text.charCodeAt(0) >= 65) return { value: text };
+  if (/^[-+]?(?:0|[1-9][0-9]*)$/.test(text) || /^[-+]?[0-9]+\.[0-9]*$/.test(text)) return { value: Number(text) };
   pyyamlSchemaTags ??= new import_yaml.Document(void 0, { version: "1.1", customTags: pyyamlTags }).schema.tags;
   const tag = pyyamlSchemaTags.find((t) => (t.default === true || atKey && t.default === "key") && t.test?.test(text));
   if (!tag) return { value: text };
