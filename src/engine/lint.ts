@@ -16,6 +16,7 @@ import { resolveCommandConfig } from './hydra-files.js';
 import { composeConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
 import { listScripts, relativePosix } from './repository.js';
+import { mayNameFile } from './script-mentions.js';
 import { launchedConfig, scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
 import type { Finding, PlanField, Range, RelatedLocation, Setting } from './types.js';
@@ -194,12 +195,15 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   // A full scan of the repository root has read every script already (ignored ones stay ignored).
   const fullScan = repo.root === lintRoot && options.paths.every((p) => path.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
   if (options.repoScripts !== false && !fullScan) {
-    const names = new Set(
-      // Configs with a plan, and those no dialect claims (a launch may say whose they are).
-      results
-        .filter((r) => (finished.has(r) ? finished.get(r)!.hasTree && (finished.get(r)!.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect)))
-        .map((r) => path.posix.basename(r.file.path)),
-    );
+    // Configs with a plan, and those no dialect claims (a launch may say whose they are): by file
+    // name, the absolute paths a script's written path may lead to.
+    const names = new Map<string, string[]>();
+    for (const r of results) {
+      const done = finished.get(r);
+      if (!(done ? done.hasTree && (done.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect))) continue;
+      const name = path.posix.basename(r.file.path);
+      names.set(name, [...(names.get(name) ?? []), toPosix(path.resolve(lintRoot, r.file.path))]);
+    }
     scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => path.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
   }
   const launchesOf = new Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>();
@@ -470,7 +474,7 @@ function linkAccelerate(
 function repositoryScripts(
   repo: RepoRoot,
   lintRoot: string,
-  names: Set<string>,
+  names: Map<string, string[]>,
   loaded: Set<string>,
   config: TrainlintConfig,
   maxBytes: number,
@@ -483,7 +487,7 @@ function repositoryScripts(
     return !rel.startsWith('..') && ignored(rel);
   };
   const out: SourceFile[] = [];
-  for (const abs of listScripts(repo.root, skip, { mentioning: names, maxBytes }).scripts) {
+  for (const abs of listScripts(repo.root, skip, { mentioning: new Set(names.keys()), maxBytes }).scripts) {
     if (loaded.has(abs)) continue;
     const rel = relativePosix(lintRoot, abs);
     const check = checkRepoPath(repo, relativePosix(repo.root, abs));
@@ -491,7 +495,8 @@ function repositoryScripts(
     const read = readBounded(check.abs, maxBytes);
     if (!read.ok) continue;
     const text = read.bytes.toString('utf8');
-    if (![...names].some((n) => text.includes(n))) continue;
+    // Only a script whose paths may lead to a linted config is parsed (engine/script-mentions.ts).
+    if (![...names].some(([name, targets]) => mayNameFile(text, name, targets))) continue;
     const file = decodeSource(rel, read.bytes, parseOptions);
     if (file.script) out.push(file);
   }
