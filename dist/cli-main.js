@@ -16553,6 +16553,27 @@ function isNormalisedAbsolute(p) {
   return true;
 }
 
+// src/engine/script-mentions.ts
+var DELIMITER = /[\s"'`=,;:()<>|&[\]{}]/;
+var UNSURE = /[$*?~\\%]|(?:^|\/)\.\.(?:\/|$)/;
+function mayNameFile(text, name2, targets) {
+  for (let at6 = text.indexOf(name2); at6 !== -1; at6 = text.indexOf(name2, at6 + 1)) {
+    const end = at6 + name2.length;
+    if (end < text.length && !DELIMITER.test(text[end])) continue;
+    let start = at6;
+    while (start > 0 && !DELIMITER.test(text[start - 1])) start--;
+    if (start > 0 && (text[start - 1] === "}" || text[start - 1] === ")")) return true;
+    const word = text.slice(start, end);
+    if (word !== name2 && !word.endsWith(`/${name2}`)) continue;
+    if (UNSURE.test(word)) return true;
+    const written = word.replace(/^(?:\.\/)+/, "").replace(/\/(?:\.\/)+/g, "/").replace(/\/{2,}/g, "/");
+    for (const target of targets) {
+      if (written.startsWith("/") ? target === written : target === written || target.endsWith(`/${written}`)) return true;
+    }
+  }
+  return false;
+}
+
 // src/engine/script-links.ts
 var import_node_path10 = __toESM(require_node_path(), 1);
 var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config", "--config-path-file"]);
@@ -29614,10 +29635,13 @@ async function lint(options) {
   const scripts = [...linted];
   const fullScan = repo.root === lintRoot && options.paths.every((p) => import_node_path17.default.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
   if (options.repoScripts !== false && !fullScan) {
-    const names = new Set(
-      // Configs with a plan, and those no dialect claims (a launch may say whose they are).
-      results.filter((r) => finished.has(r) ? finished.get(r).hasTree && (finished.get(r).hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect)).map((r) => import_node_path17.default.posix.basename(r.file.path))
-    );
+    const names = /* @__PURE__ */ new Map();
+    for (const r of results) {
+      const done = finished.get(r);
+      if (!(done ? done.hasTree && (done.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect))) continue;
+      const name2 = import_node_path17.default.posix.basename(r.file.path);
+      names.set(name2, [...names.get(name2) ?? [], toPosix(import_node_path17.default.resolve(lintRoot, r.file.path))]);
+    }
     scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => import_node_path17.default.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
   }
   const launchesOf = /* @__PURE__ */ new Map();
@@ -29837,7 +29861,7 @@ function repositoryScripts(repo, lintRoot, names, loaded6, config, maxBytes, par
     return !rel.startsWith("..") && ignored(rel);
   };
   const out = [];
-  for (const abs of listScripts(repo.root, skip, { mentioning: names, maxBytes }).scripts) {
+  for (const abs of listScripts(repo.root, skip, { mentioning: new Set(names.keys()), maxBytes }).scripts) {
     if (loaded6.has(abs)) continue;
     const rel = relativePosix(lintRoot, abs);
     const check2 = checkRepoPath(repo, relativePosix(repo.root, abs));
@@ -29845,7 +29869,7 @@ function repositoryScripts(repo, lintRoot, names, loaded6, config, maxBytes, par
     const read = readBounded(check2.abs, maxBytes);
     if (!read.ok) continue;
     const text = read.bytes.toString("utf8");
-    if (![...names].some((n) => text.includes(n))) continue;
+    if (![...names].some(([name2, targets]) => mayNameFile(text, name2, targets))) continue;
     const file = decodeSource(rel, read.bytes, parseOptions);
     if (file.script) out.push(file);
   }
