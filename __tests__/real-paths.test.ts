@@ -14,7 +14,7 @@ function expected(abs: string): string {
 
 function actual(paths: RealPaths, abs: string): string {
   try {
-    return paths.real(abs);
+    return paths.resolve(abs).real;
   } catch (err) {
     return `error ${(err as NodeJS.ErrnoException).code}`;
   }

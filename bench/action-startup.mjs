@@ -122,32 +122,3 @@ export async function actionStartupSession({ node, repoRoot }) {
     },
   };
 }
-
-/** Median time to the first API call, and the share spent in git processes, over `runs` runs. */
-export async function measureActionStartup({ node, repoRoot, runs, nodeArgs = [], env = {} }) {
-  const setup = setUp();
-  const firstRequest = { at: undefined, wall: 0n };
-  const server = http.createServer((req, res) => {
-    if (firstRequest.at === undefined) {
-      firstRequest.at = process.hrtime.bigint();
-      firstRequest.wall = BigInt(Date.now()) * 1000000n;
-    }
-    req.resume();
-    req.on('end', () => {
-      const body = req.method === 'POST' && req.url.includes('/check-runs') ? { id: 1, html_url: 'https://github.com/o/r/runs/1' } : {};
-      res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    });
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const apiUrl = `http://127.0.0.1:${server.address().port}`;
-  try {
-    const samples = [];
-    for (let i = 0; i < runs; i++) samples.push(await runOnce(node, repoRoot, setup, apiUrl, firstRequest, nodeArgs, env));
-    samples.sort((a, b) => a.totalMs - b.totalMs);
-    return samples[Math.floor(samples.length / 2)];
-  } finally {
-    server.close();
-    rmSync(setup.dir, { recursive: true, force: true });
-  }
-}

@@ -10,6 +10,7 @@ import { compileGlob, GlobError, isGlob } from '../config/glob.js';
 import type { TrainlintConfig } from '../config/types.js';
 import { asList, CONFIG_NAMES, matcher } from '../config/load-config.js';
 import { RealPaths, type RealPath } from './real-paths.js';
+import { within } from './repo-files.js';
 
 export const CONFIG_EXTENSIONS = ['.yaml', '.yml', '.json', '.toml', '.sh', '.bash', '.sbatch', '.slurm'];
 const ALWAYS_SKIPPED_DIRS = new Set(['.git', 'node_modules']);
@@ -39,16 +40,6 @@ export interface DiscoveredFile {
 
 export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
-}
-
-/** Whether `abs` (after resolving symlinks) lies inside `realRoot`. */
-export function insideRoot(realRoot: string, abs: string, paths: RealPaths = new RealPaths()): boolean {
-  try {
-    const real = paths.real(abs);
-    return real === realRoot || real.startsWith(realRoot + path.sep);
-  } catch {
-    return false;
-  }
 }
 
 export function discover(root: string, inputs: string[], config: TrainlintConfig): DiscoveredFile[] {
@@ -82,7 +73,7 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
         let st: Stats;
         try {
           const resolved = paths.resolve(abs);
-          if (resolved.real !== realRoot && !resolved.real.startsWith(realRoot + path.sep)) continue;
+          if (!within(realRoot, resolved.real)) continue;
           st = resolved.stat;
         } catch {
           continue;
@@ -126,7 +117,7 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
       // `../x` or `/etc/x`, and never through a link (of the file or a folder above it) that leaves it.
       const rel = path.relative(root, abs);
       if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
-      if (!resolved || (resolved.real !== realRoot && !resolved.real.startsWith(realRoot + path.sep))) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
+      if (!resolved || !within(realRoot, resolved.real)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
       if (resolved.stat.isDirectory()) {
         walk(abs, (fileAbs, rel) => {
           if (wanted(rel)) add(fileAbs);

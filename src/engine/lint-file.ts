@@ -163,9 +163,19 @@ export function analyse(file: SourceFile, settings: FileSettings, forced?: Diale
   const parseProblem = file.problems.find((p) => p.kind === 'parse-error');
   if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
   const env = envFor(settings, hydra, file);
-  const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : undefined) ?? detectDialect(file, env);
+  const dialect = forced ?? chosenDialect(file, settings, env);
   if (!dialect) return { reason: unclaimedReason(file) };
   return { dialect, extraction: dialect.extract(file, env) };
+}
+
+/** The dialect `analyse` reads a loaded file with (the configured one, else the one detected), without extracting. */
+export function dialectOf(file: SourceFile, settings: FileSettings): Dialect | undefined {
+  if (file.problems.some((p) => p.kind === 'parse-error')) return undefined;
+  return chosenDialect(file, settings, envFor(settings, undefined, file));
+}
+
+function chosenDialect(file: SourceFile, settings: FileSettings, env: ExtractEnv): Dialect | undefined {
+  return (settings.dialect ? dialectById(settings.dialect) : undefined) ?? detectDialect(file, env);
 }
 
 /** Why no dialect claimed a file: known non-training configs are named as such. */

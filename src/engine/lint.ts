@@ -25,6 +25,7 @@ import {
   analyseSafely,
   countDatasets,
   createLintRun,
+  dialectOf,
   finishResult,
   internalError,
   linkFiles,
@@ -331,7 +332,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     const cmd = file?.script?.commands.find((c) => c.range.line === link.range.line && c.range.column === link.range.column);
     if (!file?.script || !cmd) return undefined;
     try {
-      return analyse({ ...file, script: { ...file.script, commands: [cmd] } }, run.settingsOf(link.script)).dialect;
+      return dialectOf({ ...file, script: { ...file.script, commands: [cmd] } }, run.settingsOf(link.script));
     } catch {
       return undefined;
     }

@@ -38,11 +38,6 @@ export class RealPaths {
     return { real: realDir === dir ? abs : path.join(realDir, path.basename(abs)), stat: lst };
   }
 
-  /** Only the real path (as `realpathSync`, cached by folder). */
-  real(abs: string): string {
-    return this.resolve(abs).real;
-  }
-
   private folder(dir: string): string {
     const known = this.folders.get(dir);
     if (known !== undefined) return known;

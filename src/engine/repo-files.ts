@@ -32,7 +32,7 @@ export function repoRootOf(root: string): RepoRoot {
 }
 
 /** Whether the real path `real` is the root or lies below it. */
-function within(realRoot: string, real: string): boolean {
+export function within(realRoot: string, real: string): boolean {
   return real === realRoot || real.startsWith(realRoot.endsWith(path.sep) ? realRoot : realRoot + path.sep);
 }
 

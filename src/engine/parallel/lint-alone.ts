@@ -143,23 +143,14 @@ function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { 
   // Kept on this thread, the plans stay as they are (their settings are small plain data); only the
   // extraction's rule inputs and the tree are let go. Sent to another thread, they are trimmed to
   // what reports show.
-  const kept: Payload = inThread
-    ? {
-        ...(r.extraction ? { extraction: reportGradeExtraction(r.extraction, false) } : {}),
-        ...(r.linked ? { linked: r.linked } : {}),
-        ...(r.reference ? { reference: r.reference } : {}),
-        findings: r.findings,
-        problems: file.problems,
-        directives: file.directives,
-      }
-    : {
-        ...(r.extraction ? { extraction: reportGradeExtraction(r.extraction) } : {}),
-        ...(r.linked ? { linked: r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {}),
-        ...(r.reference ? { reference: { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {}),
-        findings: r.findings,
-        problems: file.problems,
-        directives: file.directives,
-      };
+  const kept: Payload = {
+    ...(r.extraction ? { extraction: reportGradeExtraction(r.extraction, !inThread) } : {}),
+    ...(r.linked ? { linked: inThread ? r.linked : r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {}),
+    ...(r.reference ? { reference: inThread ? r.reference : { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {}),
+    findings: r.findings,
+    problems: file.problems,
+    directives: file.directives,
+  };
   const payload = inThread ? EMPTY : encodePayload(kept, compress);
   return {
     index,

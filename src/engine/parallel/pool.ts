@@ -72,9 +72,7 @@ function forWorkers(file: DiscoveredFile): boolean {
  */
 export function workerCount(options: LintOptions, discovered: DiscoveredFile[]): number {
   if (!workerScript || (options.jobs !== undefined && options.jobs <= 1)) return 0;
-  if (options.base || (options.config.schemas?.length ?? 0) > 0) return 0;
-  let files = 0;
-  for (const d of discovered) if (forWorkers(d)) files++;
+  const files = filesToFinish(options, discovered);
   if (files === 0 || (options.jobs === undefined && files < PARALLEL_MIN_FILES)) return 0;
   const cores = availableParallelism();
   if (options.jobs === undefined && cores < DEFAULT_MIN_CORES) return 0;
@@ -88,10 +86,16 @@ export function workerCount(options: LintOptions, discovered: DiscoveredFile[]):
  * are (see `workerCount`).
  */
 export function finishesHere(options: LintOptions, discovered: DiscoveredFile[]): boolean {
-  if (options.base || (options.config.schemas?.length ?? 0) > 0) return false;
+  const files = filesToFinish(options, discovered);
+  return files > 0 && files >= tuning.compactFromFiles;
+}
+
+/** How many files could be finished one by one (0 for a run that needs the whole set at once). */
+function filesToFinish(options: LintOptions, discovered: DiscoveredFile[]): number {
+  if (options.base || (options.config.schemas?.length ?? 0) > 0) return 0;
   let files = 0;
   for (const d of discovered) if (forWorkers(d)) files++;
-  return files > 0 && files >= tuning.compactFromFiles;
+  return files;
 }
 
 /**
