@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { readConfig } from '../config/load-config.js';
-import { buildReport, reportFile, reportParts, reportPlan, TOOL_VERSION } from '../engine/build-report.js';
+import { buildReport, reportFile, reportParts, reportPlan, textsOf, TOOL_VERSION } from '../engine/build-report.js';
 import { GitError } from '../engine/git.js';
 import { lint, runPlanOf, type FileResult, type LintOptions } from '../engine/lint.js';
 import { applyBaseline, BASELINE_FILE, buildBaseline, MAX_BASELINE_BYTES, parseBaseline } from '../engine/baseline.js';
@@ -133,7 +133,7 @@ async function runExec(argv: string[], io: CliIO): Promise<number> {
   // The command line is the launch: the repository's scripts do not add plans of their own.
   const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], repoScripts: false });
   const report = buildReport(results);
-  const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
+  const sources = textsOf(results);
   const color = args.color ?? (io.isTTY && !process.env.NO_COLOR);
   // Findings go to stderr so that the training command keeps stdout to itself.
   io.stderr(formatReport(args.format, report, { color, sources }));
@@ -144,10 +144,6 @@ async function runExec(argv: string[], io: CliIO): Promise<number> {
   }
   if (args.dryRun) return 0;
   return io.run ? io.run(args.command, io.cwd) : runCommand(args.command, io.cwd);
-}
-
-function textsOf(results: FileResult[]): Map<string, string> {
-  return new Map(results.map((r) => [r.file.path, r.file.text]));
 }
 
 /**
@@ -304,7 +300,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const changes = args.format === 'markdown' ? planChanges(results) : undefined;
     // The other formats print no plan: the report's files carry their paths only.
     const report = buildReport(results, { files: 'paths' });
-    const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
+    const sources = textsOf(results);
     const color = args.color ?? (io.isTTY && !args.output && !process.env.NO_COLOR);
     emit(args, io, formatReport(args.format, report, { color, sources, changes, failOn: args.failOn }));
     return exitCodeFor(report, args.failOn);

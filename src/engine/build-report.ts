@@ -78,7 +78,7 @@ export function reportFinding(f: Finding, texts: Map<string, string>): ReportFin
 }
 
 /** Each result's text by path (a file a worker finished keeps its text when it has findings, which is what fingerprints read). */
-function textsOf(results: FileResult[]): Map<string, string> {
+export function textsOf(results: FileResult[]): Map<string, string> {
   return new Map(results.map((r) => [r.file.path, r.file.text]));
 }
 
