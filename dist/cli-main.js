@@ -9239,10 +9239,6 @@ var RealPaths = class {
     const realDir = this.folder(dir);
     return { real: realDir === dir ? abs : import_node_path.default.join(realDir, import_node_path.default.basename(abs)), stat: lst };
   }
-  /** Only the real path (as `realpathSync`, cached by folder). */
-  real(abs) {
-    return this.resolve(abs).real;
-  }
   folder(dir) {
     const known = this.folders.get(dir);
     if (known !== void 0) return known;
@@ -11473,7 +11469,7 @@ function discover(root, inputs, config) {
         let st;
         try {
           const resolved2 = paths.resolve(abs);
-          if (resolved2.real !== realRoot && !resolved2.real.startsWith(realRoot + import_node_path4.default.sep)) continue;
+          if (!within(realRoot, resolved2.real)) continue;
           st = resolved2.stat;
         } catch {
           continue;
@@ -11508,7 +11504,7 @@ function discover(root, inputs, config) {
       }
       const rel = import_node_path4.default.relative(root, abs);
       if (rel === ".." || rel.startsWith(`..${import_node_path4.default.sep}`) || import_node_path4.default.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
-      if (!resolved2 || resolved2.real !== realRoot && !resolved2.real.startsWith(realRoot + import_node_path4.default.sep)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
+      if (!resolved2 || !within(realRoot, resolved2.real)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
       if (resolved2.stat.isDirectory()) {
         walk(abs, (fileAbs, rel2) => {
           if (wanted(rel2)) add(fileAbs);
@@ -28804,9 +28800,16 @@ function analyse(file, settings, forced, hydra) {
   const parseProblem = file.problems.find((p) => p.kind === "parse-error");
   if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
   const env = envFor(settings, hydra, file);
-  const dialect = forced ?? (settings.dialect ? dialectById(settings.dialect) : void 0) ?? detectDialect(file, env);
+  const dialect = forced ?? chosenDialect(file, settings, env);
   if (!dialect) return { reason: unclaimedReason(file) };
   return { dialect, extraction: dialect.extract(file, env) };
+}
+function dialectOf(file, settings) {
+  if (file.problems.some((p) => p.kind === "parse-error")) return void 0;
+  return chosenDialect(file, settings, envFor(settings, void 0, file));
+}
+function chosenDialect(file, settings, env) {
+  return (settings.dialect ? dialectById(settings.dialect) : void 0) ?? detectDialect(file, env);
 }
 function unclaimedReason(file) {
   const top = file.tree?.kind === "map" ? new Set(file.tree.entries.map((e) => e.key)) : /* @__PURE__ */ new Set();
@@ -29323,17 +29326,10 @@ var EMPTY3 = new Uint8Array(0);
 function toSlim(index, r, reads, redo, { compress, printJson, inThread }) {
   const { file } = r;
   const composed = r.hydra?.composed;
-  const kept = inThread ? {
-    ...r.extraction ? { extraction: reportGradeExtraction(r.extraction, false) } : {},
-    ...r.linked ? { linked: r.linked } : {},
-    ...r.reference ? { reference: r.reference } : {},
-    findings: r.findings,
-    problems: file.problems,
-    directives: file.directives
-  } : {
-    ...r.extraction ? { extraction: reportGradeExtraction(r.extraction) } : {},
-    ...r.linked ? { linked: r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {},
-    ...r.reference ? { reference: { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {},
+  const kept = {
+    ...r.extraction ? { extraction: reportGradeExtraction(r.extraction, !inThread) } : {},
+    ...r.linked ? { linked: inThread ? r.linked : r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {},
+    ...r.reference ? { reference: inThread ? r.reference : { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {},
     findings: r.findings,
     problems: file.problems,
     directives: file.directives
@@ -29422,19 +29418,21 @@ function forWorkers(file) {
 }
 function workerCount(options, discovered) {
   if (!workerScript || options.jobs !== void 0 && options.jobs <= 1) return 0;
-  if (options.base || (options.config.schemas?.length ?? 0) > 0) return 0;
-  let files2 = 0;
-  for (const d of discovered) if (forWorkers(d)) files2++;
+  const files2 = filesToFinish(options, discovered);
   if (files2 === 0 || options.jobs === void 0 && files2 < PARALLEL_MIN_FILES) return 0;
   const cores = (0, import_node_os.availableParallelism)();
   if (options.jobs === void 0 && cores < DEFAULT_MIN_CORES) return 0;
   return Math.min(options.jobs ?? Math.min(cores, DEFAULT_MAX_WORKERS), files2);
 }
 function finishesHere(options, discovered) {
-  if (options.base || (options.config.schemas?.length ?? 0) > 0) return false;
+  const files2 = filesToFinish(options, discovered);
+  return files2 > 0 && files2 >= tuning.compactFromFiles;
+}
+function filesToFinish(options, discovered) {
+  if (options.base || (options.config.schemas?.length ?? 0) > 0) return 0;
   let files2 = 0;
   for (const d of discovered) if (forWorkers(d)) files2++;
-  return files2 > 0 && files2 >= tuning.compactFromFiles;
+  return files2;
 }
 async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   const results = new Array(discovered.length);
@@ -29748,7 +29746,7 @@ async function lint(options) {
     const cmd = file?.script?.commands.find((c) => c.range.line === link.range.line && c.range.column === link.range.column);
     if (!file?.script || !cmd) return void 0;
     try {
-      return analyse({ ...file, script: { ...file.script, commands: [cmd] } }, run.settingsOf(link.script)).dialect;
+      return dialectOf({ ...file, script: { ...file.script, commands: [cmd] } }, run.settingsOf(link.script));
     } catch {
       return void 0;
     }
@@ -31834,7 +31832,7 @@ async function runExec(argv, io) {
   const paths = namedConfigPaths(file, args.command, io.cwd);
   const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], repoScripts: false });
   const report2 = buildReport(results);
-  const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
+  const sources = textsOf(results);
   const color = args.color ?? (io.isTTY && !process.env.NO_COLOR);
   io.stderr(formatReport(args.format, report2, { color, sources }));
   const code = exitCodeFor(report2, args.failOn);
@@ -31845,9 +31843,6 @@ async function runExec(argv, io) {
   }
   if (args.dryRun) return 0;
   return io.run ? io.run(args.command, io.cwd) : runCommand(args.command, io.cwd);
-}
-function textsOf2(results) {
-  return new Map(results.map((r) => [r.file.path, r.file.text]));
 }
 function fixFiles(results, cwd, dryRun) {
   let files2 = 0;
@@ -31898,7 +31893,7 @@ function writeBaselineFile(cwd, file, shown2, text) {
 function filterByBaseline(results, text, shown2) {
   const baseline = parseBaseline(text);
   if (!baseline) throw new UsageError(`${shown2}: not a trainlint baseline (version 1); recreate it with --update-baseline`);
-  const { kept, hidden, fixed } = applyBaseline(results.flatMap((r) => r.findings), textsOf2(results), baseline);
+  const { kept, hidden, fixed } = applyBaseline(results.flatMap((r) => r.findings), textsOf(results), baseline);
   const keep = new Set(kept);
   for (const r of results) r.findings = r.findings.filter((f) => keep.has(f));
   const parts2 = [];
@@ -31972,7 +31967,7 @@ async function runCli(argv, io) {
     const baselineShown = args.baseline ?? BASELINE_FILE;
     if (args.updateBaseline) {
       const all = results.flatMap((r) => r.findings);
-      writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(buildBaseline(all, textsOf2(results)), null, 2) + "\n");
+      writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + "\n");
       io.stderr(`trainlint: recorded ${all.length} finding(s) in ${import_node_path21.default.relative(io.cwd, baselinePath) || baselinePath}
 `);
       return 0;
@@ -31990,7 +31985,7 @@ async function runCli(argv, io) {
     }
     const changes = args.format === "markdown" ? planChanges(results) : void 0;
     const report2 = buildReport(results, { files: "paths" });
-    const sources = new Map(results.map((r) => [r.file.path, r.file.text]));
+    const sources = textsOf(results);
     const color = args.color ?? (io.isTTY && !args.output && !process.env.NO_COLOR);
     emit(args, io, formatReport(args.format, report2, { color, sources, changes, failOn: args.failOn }));
     return exitCodeFor(report2, args.failOn);
