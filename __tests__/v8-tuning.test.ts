@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { LINT_V8_FLAGS, tuneV8ForLinting } from '../src/v8-tuning.js';
+
+describe('V8 settings of a trainlint process', () => {
+  it('are flags this Node knows (an unknown one is printed as an error at every start)', () => {
+    const known = spawnSync(process.execPath, ['--v8-options'], { encoding: 'utf8' }).stdout;
+    for (const flag of LINT_V8_FLAGS) {
+      const name = flag.replace(/^--(no-)?/, '').replace(/=.*/, '');
+      expect(known).toMatch(new RegExp(`^\\s+--${name} `, 'm'));
+    }
+  });
+
+  it('take effect in the process (the young generation stops growing) and print nothing', () => {
+    const script = `
+      const v8 = require('node:v8');
+      v8.setFlagsFromString(${JSON.stringify(LINT_V8_FLAGS.join(' '))});
+      // V8's own view of the young generation: with V8's defaults it grows to tens of MiB while
+      // this loop allocates and keeps objects alive a while; with the tuning it stays at a few.
+      let keep = [];
+      for (let i = 0; i < 2e6; i++) { keep.push({ i }); if (keep.length > 2e5) keep = []; }
+      const after = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size;
+      process.stdout.write(String(after / 1048576));
+    `;
+    const tuned = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    expect(tuned.stderr).toBe('');
+    expect(Number(tuned.stdout)).toBeLessThanOrEqual(4);
+    const untouched = spawnSync(process.execPath, ['-e', script.replace(/v8\.setFlagsFromString\([^)]*\);/, '')], { encoding: 'utf8' });
+    expect(Number(untouched.stdout)).toBeGreaterThanOrEqual(8);
+  });
+
+  it('are left as V8 has them when TRAINLINT_V8_DEFAULTS=1', () => {
+    expect(tuneV8ForLinting({ TRAINLINT_V8_DEFAULTS: '1' })).toBe(false);
+  });
+});
