@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { LINT_V8_FLAGS, tuneV8ForLinting } from '../src/v8-tuning.js';
+import { allowV8Tuning, LARGE_RUN_FILES, LINT_V8_FLAGS, tuneV8ForRun } from '../src/v8-tuning.js';
 
 describe('V8 settings of a trainlint process', () => {
   it('are flags this Node knows (an unknown one is printed as an error at every start)', () => {
@@ -28,7 +28,13 @@ describe('V8 settings of a trainlint process', () => {
     expect(Number(untouched.stdout)).toBeGreaterThanOrEqual(8);
   });
 
-  it('are left as V8 has them when TRAINLINT_V8_DEFAULTS=1', () => {
-    expect(tuneV8ForLinting({ TRAINLINT_V8_DEFAULTS: '1' })).toBe(false);
+  it('are set once, for a large run, in a process that allowed them, unless TRAINLINT_V8_DEFAULTS=1', () => {
+    // A library user's process (nothing allowed them) keeps V8's settings.
+    expect(tuneV8ForRun(LARGE_RUN_FILES * 10, {})).toBe(false);
+    allowV8Tuning();
+    expect(tuneV8ForRun(LARGE_RUN_FILES - 1, {})).toBe(false);
+    expect(tuneV8ForRun(LARGE_RUN_FILES, { TRAINLINT_V8_DEFAULTS: '1' })).toBe(false);
+    expect(tuneV8ForRun(LARGE_RUN_FILES, {})).toBe(true);
+    expect(tuneV8ForRun(LARGE_RUN_FILES, {})).toBe(false);
   });
 });

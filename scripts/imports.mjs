@@ -12,8 +12,10 @@
 //    them are not in the bundles at all but in files of their own (`dist/vendor/<name>.cjs`, built
 //    by `vendorBuilds`), so the bundles are smaller to read and compile: ajv (≈ 200 KiB) compiles
 //    only user schemas at run time (the shipped ones are precompiled, scripts/validators.mjs),
-//    re2js (≈ 260 KiB) runs only user globs and schema `pattern`s. crypto, child_process and zlib
-//    serve fingerprints, git and lint workers' results.
+//    re2js (≈ 260 KiB) runs only user globs and schema `pattern`s, yaml (≈ 255 KiB) reads only
+//    what the one-pass YAML reader leaves to it (engine/load/yaml.ts types plain scalars itself). crypto, child_process and zlib
+//    serve fingerprints, git and lint workers' results; v8 only large runs' settings (v8-tuning.ts), worker_threads only lint workers (a worker is told
+//    by its argv, engine/parallel/worker.ts).
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,8 +27,11 @@ export const LAZY = {
   'node:child_process': { functions: ['spawn', 'spawnSync', 'execFile', 'execFileSync'] },
   'node:crypto': { functions: ['createHash', 'randomUUID'] },
   'node:zlib': { functions: ['deflateRawSync', 'inflateRawSync', 'gzipSync', 'gunzipSync'] },
+  'node:v8': { functions: ['setFlagsFromString'] },
+  'node:worker_threads': { functions: ['Worker'], objects: ['parentPort', 'workerData'] },
   ajv: { functions: ['default'], file: 'vendor/ajv.cjs' },
   re2js: { objects: ['RE2JS'], file: 'vendor/re2js.cjs' },
+  yaml: { functions: ['Document', 'isAlias', 'isMap', 'isPair', 'isScalar', 'isSeq', 'LineCounter', 'parseAllDocuments'], file: 'vendor/yaml.cjs' },
 };
 
 const BUILTINS = new Set(builtinModules);

@@ -3,10 +3,13 @@ import { runCli } from './cli/main.js';
 import { streamWriter } from './cli/output.js';
 import { setLintWorkerScript } from './engine/parallel/pool.js';
 import { runLintWorkerIfAny } from './engine/parallel/worker.js';
+import { allowV8Tuning } from './v8-tuning.js';
 
 if (!runLintWorkerIfAny()) {
   // Lint workers run this same file (engine/parallel/).
   setLintWorkerScript(new URL(import.meta.url));
+  // Large runs set V8's flags for linting (v8-tuning.ts): this process is trainlint's own.
+  allowV8Tuning();
 
   // `trainlint … | head`: a reader that goes away is not an error (cli/output.ts).
   const stderr = streamWriter(process.stderr, () => {

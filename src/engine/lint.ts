@@ -37,6 +37,7 @@ import {
   type LintRun,
 } from './lint-file.js';
 import { finishesHere, lintInWorkers, workerCount } from './parallel/pool.js';
+import { tuneV8ForRun } from '../v8-tuning.js';
 
 export interface LintOptions {
   /** Folder that paths are relative to (the repository root). */
@@ -156,6 +157,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const { repo, lintRoot, toRepo, fromAbs, lintRootBase, insideLintRoot, hydraFiles, parseOptions, maxBytes, withBases } = run;
   const virtual = [...(options.virtualFiles ?? []), ...(options.stdinFile ? [options.stdinFile] : [])];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
+  // A large run in trainlint's own process: V8's settings for linting (v8-tuning.ts).
+  tuneV8ForRun(discovered.length);
   const absOf = new Map(discovered.map((d) => [d.rel, d.abs]));
   const virtualResults: FileResult[] = virtual.map((file) => analyseSafely(run, file, run.settingsOf(file.path)));
 

@@ -72,16 +72,17 @@ function resolvePyInt(source: string): number {
 
 const pyFloat: ScalarTag = { tag: 'tag:yaml.org,2002:float', default: true, test: PY_FLOAT, resolve: resolvePyFloat };
 const pyInt: ScalarTag = { tag: 'tag:yaml.org,2002:int', default: true, test: PY_INT, resolve: resolvePyInt };
-const pyBool: ScalarTag = {
+const pyBool = {
   tag: 'tag:yaml.org,2002:bool',
   default: true,
   test: PY_BOOL,
   resolve: (s: string) => /^(?:yes|true|on)$/i.test(s),
-};
+} satisfies ScalarTag;
 
 const REPLACED_TAGS = new Set(['tag:yaml.org,2002:float', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:bool']);
 
-function pyyamlTags(tags: Tags): Tags {
+/** The `yaml` package's YAML 1.1 tags with PyYAML's bool, int and float in place of its own. */
+export function pyyamlTags(tags: Tags): Tags {
   const kept = tags.filter((t) => typeof t === 'string' || !REPLACED_TAGS.has(t.tag));
   return [...kept, pyBool, pyInt, pyFloat];
 }
@@ -309,14 +310,20 @@ export function flowTooDeep(text: string): number {
   return -1;
 }
 
-let pyyamlSchemaTags: ScalarTag[] | undefined;
+/** yaml's YAML 1.1 null (common/null.js): `~`, `null`, `Null`, `NULL` and the empty scalar. */
+const YAML11_NULL = /^(?:~|[Nn]ull|NULL)?$/;
+/** yaml's YAML 1.1 timestamp (yaml-1.1/timestamp.js): a date, optionally a time and a zone. */
+const YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/;
 
 /**
- * Plain scalars typed exactly as the `yaml` path types them in 1.1 mode: the first tag of the
- * same schema (yaml's 1.1 tags with PyYAML's bool, int and float) whose test matches. Values
- * the tree turns into their source text (timestamps, merge keys) are left to the `yaml` path.
+ * Plain scalars typed exactly as the `yaml` path types them in 1.1 mode (the first tag of its
+ * schema, `pyyamlTags` of yaml's 1.1 tags, whose test matches: null, then timestamp, then PyYAML's
+ * bool, int and float; the merge key only as a key), without loading the `yaml` package: it is
+ * loaded only for what the fast path leaves to it (scripts/imports.mjs). Values the tree turns
+ * into their source text (timestamps, merge keys) are left to the `yaml` path (undefined).
+ * __tests__/yaml-resolve.test.ts checks it against the schema itself.
  */
-const resolvePlain11: PlainResolver = (text, atKey) => {
+export const resolvePlain11: PlainResolver = (text, atKey) => {
   // Only these first characters can match a non-string tag (null, bool, int, float, timestamp, merge).
   if (!/^[-+.0-9~<nNtTfFyYoO]/.test(text)) return { value: text };
   // Starting with a letter, only null and the booleans (`null`, `False`, `yes`, `off`…) are not
@@ -325,14 +332,12 @@ const resolvePlain11: PlainResolver = (text, atKey) => {
   // The commonest numbers (`8`, `-1`, `0.95`, `3.`), as the tags below type them: a decimal integer
   // without a leading zero (PyYAML's octal) is an int, digits around one dot without an exponent a float.
   if (/^[-+]?(?:0|[1-9][0-9]*)$/.test(text) || /^[-+]?[0-9]+\.[0-9]*$/.test(text)) return { value: Number(text) };
-  pyyamlSchemaTags ??= new Document(undefined, { version: '1.1', customTags: pyyamlTags }).schema.tags as ScalarTag[];
-  const tag = pyyamlSchemaTags.find((t) => (t.default === true || (atKey && t.default === 'key')) && t.test?.test(text));
-  if (!tag) return { value: text };
-  let failed = false;
-  const resolved = tag.resolve(text, () => (failed = true), {});
-  const value = isScalar(resolved) ? resolved.value : resolved;
-  if (failed || (value !== null && typeof value === 'object') || typeof value === 'bigint') return undefined;
-  return { value: value as string | number | boolean | null };
+  if (YAML11_NULL.test(text)) return { value: null };
+  if (YAML11_TIMESTAMP.test(text) || (atKey && text === '<<')) return undefined;
+  if (PY_BOOL.test(text)) return { value: pyBool.resolve(text) };
+  if (PY_INT.test(text)) return { value: resolvePyInt(text) };
+  if (PY_FLOAT.test(text)) return { value: resolvePyFloat(text) };
+  return { value: text };
 };
 
 export interface YamlLoadOptions {

@@ -20,7 +20,7 @@ import type { FileResult, LintOptions } from '../lint.js';
 import { createLintRun, loadAndAnalyse, type LintRun } from '../lint-file.js';
 import { formatOf } from '../load-file.js';
 import { absoluteExceptions, fromSlim, lintAlone, workerLinted, type Batch, type FinishHow, type SlimResult, type WorkerInit } from './lint-alone.js';
-import { WORKER_KEY, type FromWorker, type ToWorker } from './worker.js';
+import { WORKER_ARG, WORKER_KEY, type FromWorker, type ToWorker } from './worker.js';
 
 /**
  * Below this many files a run stays on one thread unless `jobs` asks for workers: starting a
@@ -196,7 +196,7 @@ class Pool {
       let w = idle.pop();
       if (!w) {
         try {
-          w = new Worker(workerScript!, { workerData: { [WORKER_KEY]: true }, resourceLimits: tuning.workerHeap });
+          w = new Worker(workerScript!, { argv: [WORKER_ARG], workerData: { [WORKER_KEY]: true }, resourceLimits: tuning.workerHeap });
         } catch {
           continue;
         }

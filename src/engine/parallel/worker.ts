@@ -5,12 +5,27 @@
  * linted (engine/parallel/lint-alone.ts) and answered with their results, `end` drops the run's
  * state. A worker stays for the next `lint()` of the process.
  */
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { createLintRun, type LintRun } from '../lint-file.js';
 import { buffersOf, lintAlone, workerLinted, type Batch, type SlimResult, type WorkerInit } from './lint-alone.js';
 
 /** The key of `workerData` that marks a lint worker. */
 export const WORKER_KEY = 'trainlintLintWorker';
+/**
+ * The argument a lint worker is started with (pool.ts): a process that lacks it is no lint worker,
+ * told without loading `node:worker_threads` (which costs the CLI's start-up a few milliseconds).
+ */
+export const WORKER_ARG = '--trainlint-lint-worker';
+
+/** Started by pool.ts as a lint worker: its argument, then its `workerData` mark (null on the main thread). */
+function isLintWorker(): boolean {
+  if (!process.argv.includes(WORKER_ARG)) return false;
+  try {
+    return (workerData as Record<string, unknown>)[WORKER_KEY] === true && parentPort !== null;
+  } catch {
+    return false;
+  }
+}
 
 export type ToWorker = { kind: 'run'; run: number; init: WorkerInit } | ({ kind: 'batch'; run: number } & Batch) | { kind: 'end' };
 export interface FromWorker {
@@ -22,8 +37,8 @@ export interface FromWorker {
 
 /** In a lint worker: serve runs and return true. Elsewhere: false. */
 export function runLintWorkerIfAny(): boolean {
-  if (isMainThread || !parentPort || !(workerData as Record<string, unknown> | null)?.[WORKER_KEY]) return false;
-  const port = parentPort;
+  if (!isLintWorker()) return false;
+  const port = parentPort!;
   let current: { id: number; run: LintRun; reads: string[]; how: { compress: boolean; printJson: boolean } } | undefined;
   port.on('message', (message: ToWorker) => {
     if (message.kind === 'end') {
