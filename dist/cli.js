@@ -39,13 +39,6 @@ var require_node_module = __commonJS({
   }
 });
 
-// trainlint-builtin:node:v8
-var require_node_v8 = __commonJS({
-  "trainlint-builtin:node:v8"(exports2, module3) {
-    module3.exports = require("node:v8");
-  }
-});
-
 // src/compile-cache.ts
 var import_node_module = __toESM(require_node_module(), 1);
 function enableCompileCache() {
@@ -57,20 +50,6 @@ function enableCompileCache() {
   }
 }
 
-// src/v8-tuning.ts
-var import_node_v8 = __toESM(require_node_v8(), 1);
-var LINT_V8_FLAGS = ["--no-turbo-inlining", "--semi-space-growth-factor=1", "--heap-growing-percent=30"];
-function tuneV8ForLinting(env = process.env) {
-  if (env.TRAINLINT_V8_DEFAULTS === "1") return false;
-  try {
-    import_node_v8.default.setFlagsFromString(LINT_V8_FLAGS.join(" "));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // src/cli.ts
-tuneV8ForLinting();
 enableCompileCache();
 void Promise.resolve().then(() => __toESM(require("./cli-main.js"), 1));
