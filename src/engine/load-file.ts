@@ -61,7 +61,8 @@ export interface ParseOptions {
 
 /** Parse text that is already decoded. */
 export function parseSource(relPath: string, text: string, options: ParseOptions = {}, format = formatOf(relPath)): SourceFile {
-  if (valueSeparators(text) > MAX_VALUES_PER_FILE) {
+  // A text no longer than the limit cannot hold more separators than that (no scan).
+  if (text.length > MAX_VALUES_PER_FILE && valueSeparators(text) > MAX_VALUES_PER_FILE) {
     const problem: LoadProblem = {
       kind: 'parse-error',
       message: `file holds more than ${MAX_VALUES_PER_FILE} values (line breaks, commas and brackets), over the limit per file (memory guard); skipped`,

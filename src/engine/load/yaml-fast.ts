@@ -21,8 +21,10 @@ import type { ConfigNode, MapEntry, ScalarNode, ScalarValue } from '../tree.js';
 import type { Range } from '../types.js';
 import type { LoadProblem, LoadResult } from './result.js';
 
-/** How plain scalars are typed: `(text, atKey) => value`; undefined when it cannot be done here. */
-export type PlainResolver = (text: string, atKey: boolean) => { value: ScalarValue } | undefined;
+/** What a PlainResolver returns for a scalar it leaves to the `yaml` path. */
+export const LEAVE_TO_YAML: unique symbol = Symbol('leave to the yaml path');
+/** How plain scalars are typed: `(text, atKey) => value`, or LEAVE_TO_YAML when it cannot be done here (no object per scalar). */
+export type PlainResolver = (text: string, atKey: boolean) => ScalarValue | typeof LEAVE_TO_YAML;
 
 class Unsupported extends Error {}
 const UNSUPPORTED = new Unsupported();
@@ -132,8 +134,22 @@ class FastYaml {
 
   // --- positions -----------------------------------------------------------------------
 
+  /** The line lineOf found last: the reader mostly asks about the same line or the next one. */
+  private lastLine = 0;
+
   /** The 0-based line of `offset`. */
   private lineOf(offset: number): number {
+    const starts = this.lineStarts;
+    const last = this.lastLine;
+    if (offset >= starts[last]) {
+      if (last + 1 >= starts.length || offset < starts[last + 1]) return last;
+      if (last + 2 >= starts.length || offset < starts[last + 2]) return (this.lastLine = last + 1);
+    }
+    this.lastLine = this.searchLine(offset);
+    return this.lastLine;
+  }
+
+  private searchLine(offset: number): number {
     const starts = this.lineStarts;
     let lo = 0;
     let hi = starts.length - 1;
@@ -407,9 +423,9 @@ class FastYaml {
 
   private plainNode(start: number, end: number, atKey: boolean): ScalarNode {
     const source = this.text.slice(start, end);
-    const resolved = this.resolvePlain(source, atKey);
-    if (!resolved) throw UNSUPPORTED;
-    return this.scalarNode(start, end, resolved.value, source, true);
+    const value = this.resolvePlain(source, atKey);
+    if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
+    return this.scalarNode(start, end, value, source, true);
   }
 
   /** Can a plain scalar start with this character (followed by `next`)? Conservative. */
@@ -627,9 +643,8 @@ class FastYaml {
         let end = j;
         while (end > i && t.charCodeAt(end - 1) === SPACE) end--;
         if (end - i > 1024) throw UNSUPPORTED;
-        const source = t.slice(i, end);
         // Merge keys (`<<`) and keys the `yaml` path types as timestamps go there.
-        if (source === '<<') throw UNSUPPORTED;
+        if (end - i === 2 && t.charCodeAt(i) === 0x3c && t.charCodeAt(i + 1) === 0x3c) throw UNSUPPORTED;
         return { key: this.plainNode(i, end, true), afterColon: j + 1 };
       }
     }
@@ -815,9 +830,9 @@ class FastYaml {
       if (more) {
         valueEnd = more.end;
         const text = t.slice(i, this.blockPlainEnd(i)) + more.text;
-        const resolved = this.resolvePlain(text, false);
-        if (!resolved) throw UNSUPPORTED;
-        node = this.scalarNode(i, valueEnd, resolved.value, text, true);
+        const value = this.resolvePlain(text, false);
+        if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
+        node = this.scalarNode(i, valueEnd, value, text, true);
       } else {
         node = this.plainNode(i, valueEnd, false);
       }

@@ -24,7 +24,7 @@ import {
 import type { ConfigNode, MapEntry, ScalarNode } from '../tree.js';
 import type { Range } from '../types.js';
 import { MAX_DEPTH, type LoadProblem, type LoadResult } from './result.js';
-import { loadYamlFast, type PlainResolver } from './yaml-fast.js';
+import { LEAVE_TO_YAML, loadYamlFast, type PlainResolver } from './yaml-fast.js';
 
 export type YamlVersion = '1.1' | '1.2';
 
@@ -325,19 +325,19 @@ const YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{
  */
 export const resolvePlain11: PlainResolver = (text, atKey) => {
   // Only these first characters can match a non-string tag (null, bool, int, float, timestamp, merge).
-  if (!/^[-+.0-9~<nNtTfFyYoO]/.test(text)) return { value: text };
+  if (!/^[-+.0-9~<nNtTfFyYoO]/.test(text)) return text;
   // Starting with a letter, only null and the booleans (`null`, `False`, `yes`, `off`…) are not
   // strings, and none is longer than five letters: a key such as `num_train_epochs` is a string.
-  if (text.length > 5 && text.charCodeAt(0) >= 0x41) return { value: text };
+  if (text.length > 5 && text.charCodeAt(0) >= 0x41) return text;
   // The commonest numbers (`8`, `-1`, `0.95`, `3.`), as the tags below type them: a decimal integer
   // without a leading zero (PyYAML's octal) is an int, digits around one dot without an exponent a float.
-  if (/^[-+]?(?:0|[1-9][0-9]*)$/.test(text) || /^[-+]?[0-9]+\.[0-9]*$/.test(text)) return { value: Number(text) };
-  if (YAML11_NULL.test(text)) return { value: null };
-  if (YAML11_TIMESTAMP.test(text) || (atKey && text === '<<')) return undefined;
-  if (PY_BOOL.test(text)) return { value: pyBool.resolve(text) };
-  if (PY_INT.test(text)) return { value: resolvePyInt(text) };
-  if (PY_FLOAT.test(text)) return { value: resolvePyFloat(text) };
-  return { value: text };
+  if (/^[-+]?(?:0|[1-9][0-9]*)$/.test(text) || /^[-+]?[0-9]+\.[0-9]*$/.test(text)) return Number(text);
+  if (YAML11_NULL.test(text)) return null;
+  if (YAML11_TIMESTAMP.test(text) || (atKey && text === '<<')) return LEAVE_TO_YAML;
+  if (PY_BOOL.test(text)) return pyBool.resolve(text);
+  if (PY_INT.test(text)) return resolvePyInt(text);
+  if (PY_FLOAT.test(text)) return resolvePyFloat(text);
+  return text;
 };
 
 export interface YamlLoadOptions {
