@@ -96,6 +96,26 @@ describe('fast YAML path', () => {
     ]);
   });
 
+  test('duplicate keys in mappings of every size (scanned while few, indexed once many): as the yaml path reports them', () => {
+    for (const size of [2, 15, 16, 17, 40]) {
+      for (const [dupOf, at] of [
+        [0, size - 1],
+        [size - 2, size],
+        [1, size + 1],
+      ]) {
+        const keys = Array.from({ length: size + 2 }, (_, i) => `key_${i}`);
+        keys[at] = keys[dupOf];
+        const block = keys.map((k, i) => `${k}: ${i}`).join('\n') + '\n';
+        const flow = `{${keys.map((k, i) => `${k}: ${i}`).join(', ')}}\n`;
+        for (const text of [block, `outer:\n${block.replace(/^/gm, '  ')}`, flow]) {
+          const fast = loadYamlFastOnly(text);
+          expect(fast?.problems.filter((p) => p.kind === 'duplicate-key')).toHaveLength(1);
+          expect(disagreement(text)).toBeUndefined();
+        }
+      }
+    }
+  });
+
   const stepsAside = [
     'a: &x\n  b: *x\n',
     'a: *y\n',

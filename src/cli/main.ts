@@ -103,20 +103,29 @@ function emit(args: CliArgs, io: CliIO, text: string): void {
 /** Like `emit`, for a text made piece by piece (strings and UTF-8): written in blocks of about 1 MiB. */
 function emitPieces(args: CliArgs, io: CliIO, make: (write: (piece: string | Uint8Array) => void) => void): void {
   const fd = args.output ? fs.openSync(path.resolve(io.cwd, args.output), 'w') : undefined;
-  let pending: Uint8Array[] = [];
+  // Pieces are kept until about 1 MB, then written at once. Text alone is joined and written as
+  // text (encoded by the write, outside the JavaScript heap); with bytes among it (files a lint
+  // worker printed), as one buffer.
+  let pending: (string | Uint8Array)[] = [];
+  let bytes = false;
   let size = 0;
   const flush = () => {
-    const block = Buffer.concat(pending);
+    if (pending.length === 0) return;
+    const block = bytes ? Buffer.concat(pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))) : pending.join('');
     pending = [];
+    bytes = false;
     size = 0;
-    if (fd === undefined) io.stdout(block.toString('utf8'));
+    if (typeof block === 'string') {
+      if (fd === undefined) io.stdout(block);
+      else fs.writeSync(fd, block);
+    } else if (fd === undefined) io.stdout(block.toString('utf8'));
     else fs.writeSync(fd, block);
   };
   try {
     make((piece) => {
-      const bytes = typeof piece === 'string' ? Buffer.from(piece, 'utf8') : piece;
-      pending.push(bytes);
-      size += bytes.length;
+      pending.push(piece);
+      if (typeof piece !== 'string') bytes = true;
+      size += piece.length;
       if (size >= 1 << 20) flush();
     });
     flush();

@@ -26,6 +26,29 @@ export const LEAVE_TO_YAML: unique symbol = Symbol('leave to the yaml path');
 /** How plain scalars are typed: `(text, atKey) => value`, or LEAVE_TO_YAML when it cannot be done here (no object per scalar). */
 export type PlainResolver = (text: string, atKey: boolean) => ScalarValue | typeof LEAVE_TO_YAML;
 
+/**
+ * The keys of a mapping being read, for duplicates: its entries are scanned while they are few
+ * (most mappings of a config), and indexed once they are more (a Map per mapping costs more than
+ * the scan).
+ */
+interface KeysSeen {
+  index?: Map<string, Range>;
+}
+const SCAN_KEYS_UP_TO = 16;
+
+/** The range of the first entry of `entries` with `key`, if any (`seen` indexes them once they are many). */
+function firstKeyRange(entries: MapEntry[], seen: KeysSeen, key: string): Range | undefined {
+  if (seen.index) return seen.index.get(key);
+  for (const entry of entries) if (entry.key === key) return entry.keyRange;
+  if (entries.length >= SCAN_KEYS_UP_TO) {
+    // From now on an index: the first range of each key, as the scan finds it.
+    const index = new Map<string, Range>();
+    for (const entry of entries) if (!index.has(entry.key)) index.set(entry.key, entry.keyRange);
+    seen.index = index;
+  }
+  return undefined;
+}
+
 class Unsupported extends Error {}
 const UNSUPPORTED = new Unsupported();
 
@@ -552,7 +575,7 @@ class FastYaml {
     let i = this.flowSpace(start + 1, blockIndent);
     const items: ConfigNode[] = [];
     const entries: MapEntry[] = [];
-    const seen = new Map<string, Range>();
+    const seen: KeysSeen = {};
     if (t.charCodeAt(i) !== close) {
       for (;;) {
         if (isMap) {
@@ -598,18 +621,18 @@ class FastYaml {
    * Adds the entry of `keyNode` (its value set by the caller once built) and reports a duplicate
    * key before any problem inside the value, in the order the `yaml` path reports them.
    */
-  private addEntry(entries: MapEntry[], seen: Map<string, Range>, keyNode: ScalarNode): MapEntry {
+  private addEntry(entries: MapEntry[], seen: KeysSeen, keyNode: ScalarNode): MapEntry {
     const key = String(keyNode.value ?? '');
     const keyRange = keyNode.range;
-    const first = seen.get(key);
+    const first = firstKeyRange(entries, seen, key);
     if (first) {
       this.problems.push({
         kind: 'duplicate-key',
         message: `duplicate key "${key}" (first at line ${first.line}); the loader keeps the last value`,
         range: keyRange,
       });
-    } else {
-      seen.set(key, keyRange);
+    } else if (seen.index) {
+      seen.index.set(key, keyRange);
     }
     const entry: MapEntry = { key, keyRange, value: keyNode };
     entries.push(entry);
@@ -964,7 +987,7 @@ class FastYaml {
   /** A block mapping whose first key is at `firstKey`; its lines are indented `indent`. */
   private blockMap(firstKey: number, indent: number, depth: number): Built {
     const entries: MapEntry[] = [];
-    const seen = new Map<string, Range>();
+    const seen: KeysSeen = {};
     let keyAt = firstKey;
     let v: Built;
     for (;;) {
