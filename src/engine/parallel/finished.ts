@@ -98,9 +98,9 @@ export function reportGradePlan(plan: TrainingPlan): TrainingPlan {
 }
 
 /** What a finished file keeps of its extraction: its plan (report-grade), where run findings point, `overridable`. */
-export function reportGradeExtraction(e: Extraction, trimPlan = true): Extraction {
+export function reportGradeExtraction(e: Extraction): Extraction {
   return {
-    plan: trimPlan ? reportGradePlan(e.plan) : e.plan,
+    plan: reportGradePlan(e.plan),
     missing: [],
     anchor: e.anchor,
     notes: [],
