@@ -709,6 +709,18 @@ function userFacingMessage(message) {
 }
 
 // src/engine/load/yaml-fast.ts
+var LEAVE_TO_YAML = /* @__PURE__ */ Symbol("leave to the yaml path");
+var SCAN_KEYS_UP_TO = 16;
+function firstKeyRange(entries, seen, key) {
+  if (seen.index) return seen.index.get(key);
+  for (const entry of entries) if (entry.key === key) return entry.keyRange;
+  if (entries.length >= SCAN_KEYS_UP_TO) {
+    const index = /* @__PURE__ */ new Map();
+    for (const entry of entries) if (!index.has(entry.key)) index.set(entry.key, entry.keyRange);
+    seen.index = index;
+  }
+  return void 0;
+}
 var Unsupported = class extends Error {
 };
 var UNSUPPORTED = new Unsupported();
@@ -768,8 +780,20 @@ var FastYaml = class _FastYaml {
   aliasNodes = 0;
   aliasChars = 0;
   // --- positions -----------------------------------------------------------------------
+  /** The line lineOf found last: the reader mostly asks about the same line or the next one. */
+  lastLine = 0;
   /** The 0-based line of `offset`. */
   lineOf(offset) {
+    const starts = this.lineStarts;
+    const last = this.lastLine;
+    if (offset >= starts[last]) {
+      if (last + 1 >= starts.length || offset < starts[last + 1]) return last;
+      if (last + 2 >= starts.length || offset < starts[last + 2]) return this.lastLine = last + 1;
+    }
+    this.lastLine = this.searchLine(offset);
+    return this.lastLine;
+  }
+  searchLine(offset) {
     const starts = this.lineStarts;
     let lo = 0;
     let hi = starts.length - 1;
@@ -1023,9 +1047,9 @@ var FastYaml = class _FastYaml {
   }
   plainNode(start, end, atKey) {
     const source = this.text.slice(start, end);
-    const resolved2 = this.resolvePlain(source, atKey);
-    if (!resolved2) throw UNSUPPORTED;
-    return this.scalarNode(start, end, resolved2.value, source, true);
+    const value = this.resolvePlain(source, atKey);
+    if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
+    return this.scalarNode(start, end, value, source, true);
   }
   /** Can a plain scalar start with this character (followed by `next`)? Conservative. */
   static plainStart(c, next) {
@@ -1131,7 +1155,7 @@ var FastYaml = class _FastYaml {
     let i = this.flowSpace(start + 1, blockIndent);
     const items = [];
     const entries = [];
-    const seen = /* @__PURE__ */ new Map();
+    const seen = {};
     if (t.charCodeAt(i) !== close) {
       for (; ; ) {
         if (isMap5) {
@@ -1176,15 +1200,15 @@ var FastYaml = class _FastYaml {
   addEntry(entries, seen, keyNode) {
     const key = String(keyNode.value ?? "");
     const keyRange = keyNode.range;
-    const first = seen.get(key);
+    const first = firstKeyRange(entries, seen, key);
     if (first) {
       this.problems.push({
         kind: "duplicate-key",
         message: `duplicate key "${key}" (first at line ${first.line}); the loader keeps the last value`,
         range: keyRange
       });
-    } else {
-      seen.set(key, keyRange);
+    } else if (seen.index) {
+      seen.index.set(key, keyRange);
     }
     const entry = { key, keyRange, value: keyNode };
     entries.push(entry);
@@ -1217,8 +1241,7 @@ var FastYaml = class _FastYaml {
         let end = j;
         while (end > i && t.charCodeAt(end - 1) === SPACE) end--;
         if (end - i > 1024) throw UNSUPPORTED;
-        const source = t.slice(i, end);
-        if (source === "<<") throw UNSUPPORTED;
+        if (end - i === 2 && t.charCodeAt(i) === 60 && t.charCodeAt(i + 1) === 60) throw UNSUPPORTED;
         return { key: this.plainNode(i, end, true), afterColon: j + 1 };
       }
     }
@@ -1395,9 +1418,9 @@ var FastYaml = class _FastYaml {
       if (more) {
         valueEnd = more.end;
         const text = t.slice(i, this.blockPlainEnd(i)) + more.text;
-        const resolved2 = this.resolvePlain(text, false);
-        if (!resolved2) throw UNSUPPORTED;
-        node = this.scalarNode(i, valueEnd, resolved2.value, text, true);
+        const value = this.resolvePlain(text, false);
+        if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
+        node = this.scalarNode(i, valueEnd, value, text, true);
       } else {
         node = this.plainNode(i, valueEnd, false);
       }
@@ -1522,7 +1545,7 @@ var FastYaml = class _FastYaml {
   /** A block mapping whose first key is at `firstKey`; its lines are indented `indent`. */
   blockMap(firstKey, indent, depth) {
     const entries = [];
-    const seen = /* @__PURE__ */ new Map();
+    const seen = {};
     let keyAt = firstKey;
     let v;
     for (; ; ) {
@@ -1835,15 +1858,15 @@ function flowTooDeep(text) {
 var YAML11_NULL = /^(?:~|[Nn]ull|NULL)?$/;
 var YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/;
 var resolvePlain11 = (text, atKey) => {
-  if (!/^[-+.0-9~<nNtTfFyYoO]/.test(text)) return { value: text };
-  if (text.length > 5 && text.charCodeAt(0) >= 65) return { value: text };
-  if (/^[-+]?(?:0|[1-9][0-9]*)$/.test(text) || /^[-+]?[0-9]+\.[0-9]*$/.test(text)) return { value: Number(text) };
-  if (YAML11_NULL.test(text)) return { value: null };
-  if (YAML11_TIMESTAMP.test(text) || atKey && text === "<<") return void 0;
-  if (PY_BOOL.test(text)) return { value: pyBool.resolve(text) };
-  if (PY_INT.test(text)) return { value: resolvePyInt(text) };
-  if (PY_FLOAT.test(text)) return { value: resolvePyFloat(text) };
-  return { value: text };
+  if (!/^[-+.0-9~<nNtTfFyYoO]/.test(text)) return text;
+  if (text.length > 5 && text.charCodeAt(0) >= 65) return text;
+  if (/^[-+]?(?:0|[1-9][0-9]*)$/.test(text) || /^[-+]?[0-9]+\.[0-9]*$/.test(text)) return Number(text);
+  if (YAML11_NULL.test(text)) return null;
+  if (YAML11_TIMESTAMP.test(text) || atKey && text === "<<") return LEAVE_TO_YAML;
+  if (PY_BOOL.test(text)) return pyBool.resolve(text);
+  if (PY_INT.test(text)) return resolvePyInt(text);
+  if (PY_FLOAT.test(text)) return resolvePyFloat(text);
+  return text;
 };
 function loadYaml(text, options = {}) {
   const version = options.version ?? "1.1";
@@ -8368,7 +8391,7 @@ function valueSeparators(text, limit = MAX_VALUES_PER_FILE) {
   return count2;
 }
 function parseSource(relPath, text, options = {}, format = formatOf(relPath)) {
-  if (valueSeparators(text) > MAX_VALUES_PER_FILE) {
+  if (text.length > MAX_VALUES_PER_FILE && valueSeparators(text) > MAX_VALUES_PER_FILE) {
     const problem = {
       kind: "parse-error",
       message: `file holds more than ${MAX_VALUES_PER_FILE} values (line breaks, commas and brackets), over the limit per file (memory guard); skipped`,
@@ -21841,9 +21864,9 @@ function reportGradePlan(plan) {
   }
   return out;
 }
-function reportGradeExtraction(e, trimPlan = true) {
+function reportGradeExtraction(e) {
   return {
-    plan: trimPlan ? reportGradePlan(e.plan) : e.plan,
+    plan: reportGradePlan(e.plan),
     missing: [],
     anchor: e.anchor,
     notes: [],
@@ -22039,7 +22062,7 @@ function toSlim(index, r, reads, redo, { compress, printJson, inThread }) {
   const { file } = r;
   const composed = r.hydra?.composed;
   const kept = {
-    ...r.extraction ? { extraction: reportGradeExtraction(r.extraction, !inThread) } : {},
+    ...r.extraction ? { extraction: reportGradeExtraction(r.extraction) } : {},
     ...r.linked ? { linked: inThread ? r.linked : r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {},
     ...r.reference ? { reference: inThread ? r.reference : { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {},
     findings: r.findings,
@@ -22327,7 +22350,7 @@ function setFlagsFromString(...args) {
 }
 
 // src/v8-tuning.ts
-var LINT_V8_FLAGS = ["--no-turbo-inlining", "--semi-space-growth-factor=1", "--heap-growing-percent=30"];
+var LINT_V8_FLAGS = ["--no-turbo-inlining", "--semi-space-growth-factor=1", "--heap-growing-percent=20"];
 var LARGE_RUN_FILES = 400;
 var allowed = false;
 var applied = false;
@@ -24553,19 +24576,25 @@ function emit(args, io, text) {
 function emitPieces(args, io, make) {
   const fd = args.output ? import_node_fs8.default.openSync(import_node_path21.default.resolve(io.cwd, args.output), "w") : void 0;
   let pending = [];
+  let bytes = false;
   let size = 0;
   const flush = () => {
-    const block = Buffer.concat(pending);
+    if (pending.length === 0) return;
+    const block = bytes ? Buffer.concat(pending.map((p) => typeof p === "string" ? Buffer.from(p, "utf8") : p)) : pending.join("");
     pending = [];
+    bytes = false;
     size = 0;
-    if (fd === void 0) io.stdout(block.toString("utf8"));
+    if (typeof block === "string") {
+      if (fd === void 0) io.stdout(block);
+      else import_node_fs8.default.writeSync(fd, block);
+    } else if (fd === void 0) io.stdout(block.toString("utf8"));
     else import_node_fs8.default.writeSync(fd, block);
   };
   try {
     make((piece) => {
-      const bytes = typeof piece === "string" ? Buffer.from(piece, "utf8") : piece;
-      pending.push(bytes);
-      size += bytes.length;
+      pending.push(piece);
+      if (typeof piece !== "string") bytes = true;
+      size += piece.length;
       if (size >= 1 << 20) flush();
     });
     flush();
