@@ -3,7 +3,7 @@
 //   bash bench/install-peers.sh            # once: ajv-cli, Spectral, yamllint at pinned versions
 //   npm run bundle && node bench/run.mjs [--corpus DIR] [--sizes 1000,5000] [--repeats 3]
 //                                        [--tools floor,yaml,ajv-cli,yamllint,spectral]
-//                                        [--startup-runs 21]   (Node 24 from TRAINLINT_NODE24)
+//                                        [--startup-runs 21]   (Node 24 from TRAINLINT_NODE24; 0: no start-up)
 //
 // For each size it builds the N-file corpus (bench/corpus.mjs, cycled from ../shared/corpus by
 // default), then runs every peer paired with trainlint: per repeat, the peer and then trainlint
@@ -206,8 +206,8 @@ for (const n of sizes) {
 }
 
 // Start-up (bench/startup.mjs): one file in a new process, the CLI and the action, every
-// measurement interleaved with `node -e 0` and with the others.
-results.startup = await measureStartup({ repo, node, node24: existsSync(node24) ? node24 : undefined, runs: startupRuns });
+// measurement interleaved with `node -e 0` and with the others (`--startup-runs 0`: left out).
+if (startupRuns > 0) results.startup = await measureStartup({ repo, node, node24: existsSync(node24) ? node24 : undefined, runs: startupRuns });
 
 // Report.
 const out = [];
@@ -240,6 +240,6 @@ if (th) {
     `lint workers, ${th.files} files on ${th.cores} cores: one thread (--jobs 1) ${fmtS(th.serial.seconds)} s (CPU ${fmtS(th.serial.cpu)} s, ${th.serial.mib.toFixed(0)} MiB), --jobs ${th.cores} ${fmtS(th.workers.seconds)} s (CPU ${fmtS(th.workers.cpu)} s, ${th.workers.mib.toFixed(0)} MiB)`,
   );
 }
-out.push(...startupLines(results.startup));
+if (results.startup) out.push(...startupLines(results.startup));
 console.log(out.join('\n'));
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify(results, null, 2) + '\n');

@@ -42,7 +42,8 @@ export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
 
-export function discover(root: string, inputs: string[], config: TrainlintConfig): DiscoveredFile[] {
+/** The files to lint under `root` for `inputs` (files, folders), in order; `onCount` hears the count as it grows. */
+export function discover(root: string, inputs: string[], config: TrainlintConfig, onCount?: (files: number) => void): DiscoveredFile[] {
   const realRoot = realpathSync(root);
   const paths = new RealPaths();
   const ignored = matcher(config.ignore);
@@ -52,7 +53,9 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
 
   const add = (abs: string) => {
     const rel = relOf(abs);
-    if (!found.has(rel)) found.set(rel, { abs, rel });
+    if (found.has(rel)) return;
+    found.set(rel, { abs, rel });
+    onCount?.(found.size);
   };
 
   const walk = (dir: string, onFile: (abs: string, rel: string) => void) => {

@@ -156,9 +156,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const run = createLintRun(options);
   const { repo, lintRoot, toRepo, fromAbs, lintRootBase, insideLintRoot, hydraFiles, parseOptions, maxBytes, withBases } = run;
   const virtual = [...(options.virtualFiles ?? []), ...(options.stdinFile ? [options.stdinFile] : [])];
-  const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
-  // A large run in trainlint's own process: V8's settings for linting (v8-tuning.ts).
-  tuneV8ForRun(discovered.length);
+  // A large run in trainlint's own process takes V8's settings for linting (v8-tuning.ts) as soon
+  // as discovery has found enough files: before the heap has grown (50,000 files: 300 MiB, not 410).
+  const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config, tuneV8ForRun);
   const absOf = new Map(discovered.map((d) => [d.rel, d.abs]));
   const virtualResults: FileResult[] = virtual.map((file) => analyseSafely(run, file, run.settingsOf(file.path)));
 
