@@ -4154,7 +4154,7 @@ function isPythonConfig(rel) {
 function toPosix(p) {
   return p.split(import_node_path4.default.sep).join("/");
 }
-function discover(root, inputs, config) {
+function discover(root, inputs, config, onCount) {
   const realRoot = (0, import_node_fs3.realpathSync)(root);
   const paths = new RealPaths();
   const ignored = matcher(config.ignore);
@@ -4163,7 +4163,9 @@ function discover(root, inputs, config) {
   const relOf = (abs) => toPosix(import_node_path4.default.relative(root, abs)) || import_node_path4.default.basename(abs);
   const add = (abs) => {
     const rel = relOf(abs);
-    if (!found.has(rel)) found.set(rel, { abs, rel });
+    if (found.has(rel)) return;
+    found.set(rel, { abs, rel });
+    onCount?.(found.size);
   };
   const walk = (dir, onFile) => {
     let entries;
@@ -22374,8 +22376,7 @@ async function lint(options) {
   const run = createLintRun(options);
   const { repo, lintRoot, toRepo, fromAbs, lintRootBase, insideLintRoot, hydraFiles, parseOptions, maxBytes, withBases } = run;
   const virtual = [...options.virtualFiles ?? [], ...options.stdinFile ? [options.stdinFile] : []];
-  const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config);
-  tuneV8ForRun(discovered.length);
+  const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config, tuneV8ForRun);
   const absOf = new Map(discovered.map((d) => [d.rel, d.abs]));
   const virtualResults = virtual.map((file) => analyseSafely(run, file, run.settingsOf(file.path)));
   const finished = /* @__PURE__ */ new Map();
