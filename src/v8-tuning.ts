@@ -1,8 +1,8 @@
 /**
  * V8 settings for a large lint run in a trainlint process: the CLI and the action allow them at
- * start (a library user's process is left as it is), and `lint()` applies them once a run has
- * LARGE_RUN_FILES files or more (below that they change nothing measurable, and loading `node:v8`
- * would cost a small run's start-up). Measured on the project's 2-core machine (docs/performance.md,
+ * start (a library user's process is left as it is), and `lint()` applies them as soon as its
+ * discovery has found LARGE_RUN_FILES files (below that they change nothing measurable, and loading
+ * `node:v8` would cost a small run's start-up; later, the young generation would have grown). Measured on the project's 2-core machine (docs/performance.md,
  * "Phase 4"; bench/v8-flags.mjs): linting 4,795 files keeps little alive (≈ 40 MiB after a full
  * collection) but allocates ≈ 950 MB and runs a few hundred hot functions, and V8's defaults, tuned
  * for long-lived processes, spend that on the wrong things for a run of a few seconds:
@@ -12,7 +12,7 @@
  *   inlining: ≈ 20% less CPU, and the second core free for workers.
  * - The young generation doubles while allocation stays high, and the old generation grows to up
  *   to 4× its live size between full collections: a peak of 175–210 MiB for a live set a fifth of
- *   that. A young generation that does not grow and a heap that grows by 20% keep it ≈ 140–146 MiB.
+ *   that. A young generation that does not grow and a heap that grows by 20% keep it ≈ 139–146 MiB.
  * TRAINLINT_V8_DEFAULTS=1 keeps V8's own settings (the benchmark compares both).
  */
 import { setFlagsFromString } from 'node:v8';
