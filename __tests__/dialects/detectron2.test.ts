@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { detectron2 } from '../../src/dialects/detectron2';
 import { lint, type FileResult } from '../../src/engine/lint';
 import { parseSource } from '../../src/engine/load-file';
 import type { TrainlintConfig } from '../../src/config/types';
+import { sharedDescribe } from '../helpers/shared';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'detectron2');
 const env = { assume: {}, mappings: {} };
@@ -188,8 +189,7 @@ describe('detectron2: LazyConfig', () => {
 
 const WAVE2 = path.join(__dirname, '..', '..', '..', 'shared', 'corpus-wave2');
 const D2 = path.join(WAVE2, 'facebookresearch__detectron2');
-const describeIfCorpus = existsSync(D2) ? describe : describe.skip;
-if (!existsSync(D2)) console.log(`detectron2 corpus sweep skipped: ${D2} does not exist`);
+const describeIfCorpus = sharedDescribe(D2);
 
 describeIfCorpus('detectron2 corpus sweep (../shared/corpus-wave2)', () => {
   let wave2: FileResult[] = [];

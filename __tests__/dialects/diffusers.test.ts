@@ -1,10 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { detectDialect } from '../../src/dialects/index';
 import { diffusers } from '../../src/dialects/diffusers';
 import type { ExtractEnv } from '../../src/dialects/types';
 import { parseSource } from '../../src/engine/load-file';
 import { fixtureLoader } from '../helpers/dialect-fixtures';
+import { sharedDescribe } from '../helpers/shared';
 
 const load = fixtureLoader('diffusers');
 const env = (assume: ExtractEnv['assume'] = {}): ExtractEnv => ({ assume, mappings: {} });
@@ -93,8 +94,7 @@ describe('diffusers plans', () => {
 });
 
 const FACTS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus-wave2', 'FACTS-diffusers.md');
-const describeFacts = existsSync(FACTS) ? describe : describe.skip;
-if (!existsSync(FACTS)) test.skip('FACTS-diffusers detection: ../shared/corpus-wave2 is absent', () => {});
+const describeFacts = sharedDescribe(FACTS);
 
 describeFacts('diffusers FACTS rows (corpus-wave2/FACTS-diffusers.md)', () => {
   test('≥ 95% of the recorded training commands, rebuilt as accelerate launch lines, are diffusers', () => {

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DIALECTS, detectDialect } from '../../src/dialects/index';
@@ -7,6 +7,7 @@ import type { ExtractEnv } from '../../src/dialects/types';
 import { lint } from '../../src/engine/lint';
 import { parseSource } from '../../src/engine/load-file';
 import { fixtureLoader, fixturesDir } from '../helpers/dialect-fixtures';
+import { sharedDescribe } from '../helpers/shared';
 
 const load = fixtureLoader('kohya');
 const env = (assume: ExtractEnv['assume'] = {}): ExtractEnv => ({ assume, mappings: {} });
@@ -134,8 +135,7 @@ describe('kohya plans', () => {
 });
 
 const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus-wave2');
-const describeCorpus = existsSync(CORPUS) ? describe : describe.skip;
-if (!existsSync(CORPUS)) test.skip('corpus-wave2 sweep for kohya: ../shared/corpus-wave2 is absent', () => {});
+const describeCorpus = sharedDescribe(CORPUS);
 
 describeCorpus('kohya corpus-wave2 sweep', () => {
   const files = (dir: string): string[] =>

@@ -6,6 +6,7 @@ import { fileNameBatch, mmengine } from '../../src/dialects/mmengine';
 import { lint, type FileResult } from '../../src/engine/lint';
 import { parseSource } from '../../src/engine/load-file';
 import type { TrainlintConfig } from '../../src/config/types';
+import { sharedDescribe } from '../helpers/shared';
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'dialects', 'mmengine');
 const env = { assume: {}, mappings: {} };
@@ -301,8 +302,7 @@ describe('nothing from the repository is executed', () => {
 // as one MMEngine file each, are detected and read back with their values.
 
 const FACTS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus-wave2', 'FACTS-openmmlab.md');
-const describeIfFacts = existsSync(FACTS) ? describe : describe.skip;
-if (!existsSync(FACTS)) console.log(`mmengine FACTS check skipped: ${FACTS} does not exist`);
+const describeIfFacts = sharedDescribe(FACTS);
 
 interface FactsRow {
   config: string;

@@ -8,6 +8,7 @@ import { readMethodCalls } from '../../src/engine/load/python-calls';
 import { lint } from '../../src/engine/lint';
 import { parseSource } from '../../src/engine/load-file';
 import { fixtureLoader } from '../helpers/dialect-fixtures';
+import { sharedDescribe } from '../helpers/shared';
 
 const load = fixtureLoader('ultralytics');
 const env = (assume: ExtractEnv['assume'] = {}): ExtractEnv => ({ assume, mappings: {} });
@@ -205,8 +206,7 @@ describe('static Python call reader (engine/load/python-calls.ts)', () => {
 });
 
 const CORPUS = path.join(__dirname, '..', '..', '..', 'shared', 'corpus-wave2');
-const describeCorpus = existsSync(CORPUS) ? describe : describe.skip;
-if (!existsSync(CORPUS)) test.skip('corpus-wave2 sweep for ultralytics: ../shared/corpus-wave2 is absent', () => {});
+const describeCorpus = sharedDescribe(CORPUS);
 
 describeCorpus('ultralytics corpus-wave2 sweep', () => {
   const files = (dir: string): string[] =>
