@@ -13,9 +13,10 @@
 //    by `vendorBuilds`), so the bundles are smaller to read and compile: ajv (≈ 200 KiB) compiles
 //    only user schemas at run time (the shipped ones are precompiled, scripts/validators.mjs),
 //    re2js (≈ 260 KiB) runs only user globs and schema `pattern`s, yaml (≈ 255 KiB) reads only
-//    what the one-pass YAML reader leaves to it (engine/load/yaml.ts types plain scalars itself). crypto, child_process and zlib
-//    serve fingerprints, git and lint workers' results; v8 only large runs' settings (v8-tuning.ts), worker_threads only lint workers (a worker is told
-//    by its argv, engine/parallel/worker.ts).
+//    what the one-pass YAML reader leaves to it (engine/load/yaml.ts types plain scalars itself).
+//    crypto, child_process and zlib serve fingerprints, git and lint workers' results; v8 only
+//    large runs' settings (v8-tuning.ts); worker_threads only lint workers (a worker is told by
+//    its argv, engine/parallel/worker.ts).
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -320,7 +320,7 @@ const YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{
  * schema, `pyyamlTags` of yaml's 1.1 tags, whose test matches: null, then timestamp, then PyYAML's
  * bool, int and float; the merge key only as a key), without loading the `yaml` package: it is
  * loaded only for what the fast path leaves to it (scripts/imports.mjs). Values the tree turns
- * into their source text (timestamps, merge keys) are left to the `yaml` path (undefined).
+ * into their source text (timestamps, merge keys) are left to the `yaml` path (LEAVE_TO_YAML).
  * __tests__/yaml-resolve.test.ts checks it against the schema itself.
  */
 export const resolvePlain11: PlainResolver = (text, atKey) => {
