@@ -21875,6 +21875,33 @@ function reportGradeExtraction(e) {
     ...e.overridable ? { overridable: e.overridable } : {}
   };
 }
+var FinishedFile = class {
+  path;
+  text;
+  format;
+  bom;
+  /** Not an enumerable field: nothing that walks the file's keys meets the result again. */
+  #owner;
+  constructor(owner, file) {
+    this.#owner = owner;
+    this.path = file.path;
+    this.text = file.text;
+    this.format = file.format;
+    if (file.bom) this.bom = true;
+  }
+  get problems() {
+    return this.#owner.kept().problems;
+  }
+  set problems(v) {
+    this.#owner.change().problems = v;
+  }
+  get directives() {
+    return this.#owner.kept().directives;
+  }
+  set directives(v) {
+    this.#owner.change().directives = v;
+  }
+};
 var FinishedResult = class {
   file;
   dialect;
@@ -21885,30 +21912,21 @@ var FinishedResult = class {
   changed = false;
   parts;
   constructor(file, payload, dialect, reason, printed) {
-    const kept = { path: file.path, text: file.text, format: file.format, ...file.bom ? { bom: true } : {} };
-    this.file = Object.defineProperties(kept, {
-      problems: {
-        enumerable: true,
-        get: () => this.payload.problems,
-        set: (v) => {
-          this.payload.problems = v;
-          this.changed = true;
-        }
-      },
-      directives: {
-        enumerable: true,
-        get: () => this.payload.directives,
-        set: (v) => {
-          this.payload.directives = v;
-          this.changed = true;
-        }
-      }
-    });
+    this.file = new FinishedFile(this, file);
     if ("bytes" in payload) this.encoded = payload;
     else this.decoded = payload;
     this.parts = printed;
     if (dialect) this.dialect = dialect;
     if (reason !== void 0) this.reason = reason;
+  }
+  /** The payload, for the file's own fields (FinishedFile). */
+  kept() {
+    return this.payload;
+  }
+  /** The payload, about to be changed through the file's fields (FinishedFile). */
+  change() {
+    this.changed = true;
+    return this.payload;
   }
   /** The file's parts of the JSON report, when its worker printed them and nothing changed since. */
   printed() {

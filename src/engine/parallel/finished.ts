@@ -108,6 +108,42 @@ export function reportGradeExtraction(e: Extraction): Extraction {
   };
 }
 
+/**
+ * The file of a FinishedResult: what it kept of the SourceFile, its load problems and directives
+ * read from (and written to) the result's payload. A class, so that a run of many files builds
+ * plain fast objects rather than one with accessors of its own per file.
+ */
+class FinishedFile {
+  readonly path: string;
+  readonly text: string;
+  readonly format: SourceFile['format'];
+  readonly bom?: boolean;
+
+  /** Not an enumerable field: nothing that walks the file's keys meets the result again. */
+  readonly #owner: FinishedResult;
+
+  constructor(owner: FinishedResult, file: { path: string; text: string; format: SourceFile['format']; bom?: boolean }) {
+    this.#owner = owner;
+    this.path = file.path;
+    this.text = file.text;
+    this.format = file.format;
+    if (file.bom) this.bom = true;
+  }
+
+  get problems(): LoadProblem[] {
+    return this.#owner.kept().problems;
+  }
+  set problems(v: LoadProblem[]) {
+    this.#owner.change().problems = v;
+  }
+  get directives(): Directives {
+    return this.#owner.kept().directives;
+  }
+  set directives(v: Directives) {
+    this.#owner.change().directives = v;
+  }
+}
+
 /** The main thread's result of a file a worker finished. */
 export class FinishedResult implements FileResult {
   readonly file: SourceFile;
@@ -126,30 +162,23 @@ export class FinishedResult implements FileResult {
     reason: string | undefined,
     printed?: PrintedParts,
   ) {
-    const kept = { path: file.path, text: file.text, format: file.format, ...(file.bom ? { bom: true } : {}) } as SourceFile;
-    this.file = Object.defineProperties(kept, {
-      problems: {
-        enumerable: true,
-        get: () => this.payload.problems,
-        set: (v: LoadProblem[]) => {
-          this.payload.problems = v;
-          this.changed = true;
-        },
-      },
-      directives: {
-        enumerable: true,
-        get: () => this.payload.directives,
-        set: (v: Directives) => {
-          this.payload.directives = v;
-          this.changed = true;
-        },
-      },
-    });
+    this.file = new FinishedFile(this, file) as unknown as SourceFile;
     if ('bytes' in payload) this.encoded = payload;
     else this.decoded = payload;
     this.parts = printed;
     if (dialect) this.dialect = dialect;
     if (reason !== undefined) this.reason = reason;
+  }
+
+  /** The payload, for the file's own fields (FinishedFile). */
+  kept(): Payload {
+    return this.payload;
+  }
+
+  /** The payload, about to be changed through the file's fields (FinishedFile). */
+  change(): Payload {
+    this.changed = true;
+    return this.payload;
   }
 
   /** The file's parts of the JSON report, when its worker printed them and nothing changed since. */
