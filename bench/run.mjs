@@ -19,6 +19,7 @@ import { cpus, homedir, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCorpus } from './corpus.mjs';
+import { median, timed as measure } from './measure.mjs';
 import { measureStartup, startupLines } from './startup.mjs';
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -53,17 +54,9 @@ function fail(message) {
   process.exit(2);
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 /** One timed run: wall seconds, CPU seconds (user + system) and peak RSS (MiB) of the command, under GNU time. */
 function timed(cmd, argv, cwd, okStatus = [0, 1]) {
-  const timeFile = path.join(work, 'time.txt');
-  const start = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, cmd, ...argv], { cwd, encoding: 'utf8', maxBuffer: 1 << 30 });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (!okStatus.includes(r.status)) throw new Error(`${cmd} ${argv.slice(0, 6).join(' ')}… exited ${r.status}: ${(r.stderr || r.stdout).slice(0, 800)}`);
-  const [kib, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
-  return { seconds, cpu: user + sys, mib: kib / 1024, stdout: r.stdout };
+  return measure(cmd, argv, { cwd, timeFile: path.join(work, 'time.txt'), okStatus });
 }
 
 function writeList(name, files) {

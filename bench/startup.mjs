@@ -15,8 +15,8 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { actionStartupSession } from './action-startup.mjs';
+import { median } from './measure.mjs';
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function timeRun(bin, argv, cwd, env) {
   const s = process.hrtime.bigint();

@@ -3,12 +3,12 @@
 // on both alike; medians of wall time, CPU time (user + system) and peak resident memory.
 //
 //   npm run bundle && node bench/v8-flags.mjs [--corpus DIR] [--files 5000] [--runs 5] [--jobs 1]
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildCorpus } from './corpus.mjs';
+import { median, timed } from './measure.mjs';
 
 const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = process.argv.slice(2);
@@ -25,20 +25,11 @@ const cli = path.join(repo, 'dist', 'cli.js');
 const timeFile = path.join(work, 'v8-flags-time.txt');
 
 function once(env) {
-  const start = process.hrtime.bigint();
   const out = path.join(work, 'v8-flags-report.json');
-  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, process.execPath, cli, '.', '--jobs', jobs, '--format', 'json', '--output', out], {
-    cwd: corpus.dir,
-    env: { ...process.env, ...env },
-    encoding: 'utf8',
-  });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  if (r.status !== 0 && r.status !== 1) throw new Error(`trainlint exited ${r.status}: ${r.stderr.slice(0, 800)}`);
-  const [kib, user, sys] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
-  return { seconds, cpu: user + sys, mib: kib / 1024, files: JSON.parse(readFileSync(out, 'utf8')).files.length };
+  const r = timed(process.execPath, [cli, '.', '--jobs', jobs, '--format', 'json', '--output', out], { cwd: corpus.dir, env: { ...process.env, ...env }, timeFile });
+  return { ...r, files: JSON.parse(readFileSync(out, 'utf8')).files.length };
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const variants = { 'trainlint settings': {}, "V8's defaults (TRAINLINT_V8_DEFAULTS=1)": { TRAINLINT_V8_DEFAULTS: '1' } };
 const seen = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
 const loadBefore = loadavg()[0];

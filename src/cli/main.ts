@@ -107,13 +107,12 @@ function emitPieces(args: CliArgs, io: CliIO, make: (write: (piece: string | Uin
   // text (encoded by the write, outside the JavaScript heap); with bytes among it (files a lint
   // worker printed), as one buffer.
   let pending: (string | Uint8Array)[] = [];
-  let bytes = false;
   let size = 0;
   const flush = () => {
     if (pending.length === 0) return;
-    const block = bytes ? Buffer.concat(pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p))) : pending.join('');
+    const text = pending.every((p) => typeof p === 'string');
+    const block = text ? pending.join('') : Buffer.concat(pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
     pending = [];
-    bytes = false;
     size = 0;
     if (typeof block === 'string') {
       if (fd === undefined) io.stdout(block);
@@ -124,7 +123,6 @@ function emitPieces(args: CliArgs, io: CliIO, make: (write: (piece: string | Uin
   try {
     make((piece) => {
       pending.push(piece);
-      if (typeof piece !== 'string') bytes = true;
       size += piece.length;
       if (size >= 1 << 20) flush();
     });

@@ -36,17 +36,21 @@ interface KeysSeen {
 }
 const SCAN_KEYS_UP_TO = 16;
 
-/** The range of the first entry of `entries` with `key`, if any (`seen` indexes them once they are many). */
-function firstKeyRange(entries: MapEntry[], seen: KeysSeen, key: string): Range | undefined {
-  if (seen.index) return seen.index.get(key);
-  for (const entry of entries) if (entry.key === key) return entry.keyRange;
-  if (entries.length >= SCAN_KEYS_UP_TO) {
+/**
+ * The range of the first entry of `entries` with `key`, if any; otherwise `key` is recorded as
+ * first at `range` (the caller then adds its entry). `seen` indexes the keys once they are many.
+ */
+function firstKeyRange(entries: MapEntry[], seen: KeysSeen, key: string, range: Range): Range | undefined {
+  if (!seen.index) {
+    for (const entry of entries) if (entry.key === key) return entry.keyRange;
+    if (entries.length < SCAN_KEYS_UP_TO) return undefined;
     // From now on an index: the first range of each key, as the scan finds it.
-    const index = new Map<string, Range>();
-    for (const entry of entries) if (!index.has(entry.key)) index.set(entry.key, entry.keyRange);
-    seen.index = index;
+    seen.index = new Map();
+    for (const entry of entries) if (!seen.index.has(entry.key)) seen.index.set(entry.key, entry.keyRange);
   }
-  return undefined;
+  const first = seen.index.get(key);
+  if (!first) seen.index.set(key, range);
+  return first;
 }
 
 class Unsupported extends Error {}
@@ -624,15 +628,13 @@ class FastYaml {
   private addEntry(entries: MapEntry[], seen: KeysSeen, keyNode: ScalarNode): MapEntry {
     const key = String(keyNode.value ?? '');
     const keyRange = keyNode.range;
-    const first = firstKeyRange(entries, seen, key);
+    const first = firstKeyRange(entries, seen, key, keyRange);
     if (first) {
       this.problems.push({
         kind: 'duplicate-key',
         message: `duplicate key "${key}" (first at line ${first.line}); the loader keeps the last value`,
         range: keyRange,
       });
-    } else if (seen.index) {
-      seen.index.set(key, keyRange);
     }
     const entry: MapEntry = { key, keyRange, value: keyNode };
     entries.push(entry);

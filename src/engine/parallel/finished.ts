@@ -170,25 +170,20 @@ export class FinishedResult implements FileResult {
     if (reason !== undefined) this.reason = reason;
   }
 
-  /** The payload, for the file's own fields (FinishedFile). */
+  /** The payload, parsed on first use and kept until `release()`. */
   kept(): Payload {
-    return this.payload;
+    return (this.decoded ??= decodePayload(this.encoded!));
   }
 
-  /** The payload, about to be changed through the file's fields (FinishedFile). */
+  /** The payload, about to be changed (printed parts no longer hold, `release()` keeps it). */
   change(): Payload {
     this.changed = true;
-    return this.payload;
+    return this.kept();
   }
 
   /** The file's parts of the JSON report, when its worker printed them and nothing changed since. */
   printed(): PrintedParts | undefined {
     return this.changed ? undefined : this.parts;
-  }
-
-  /** Parsed on first use, and kept until `release()`. */
-  private get payload(): Payload {
-    return (this.decoded ??= decodePayload(this.encoded!));
   }
 
   /** Drop the parsed form (a reader that went through every file once): unless something was changed. */
@@ -197,31 +192,27 @@ export class FinishedResult implements FileResult {
   }
 
   get extraction(): Extraction | undefined {
-    return this.payload.extraction;
+    return this.kept().extraction;
   }
   set extraction(v: Extraction | undefined) {
-    this.payload.extraction = v;
-    this.changed = true;
+    this.change().extraction = v;
   }
   get linked(): LinkedPlan[] | undefined {
-    return this.payload.linked;
+    return this.kept().linked;
   }
   set linked(v: LinkedPlan[] | undefined) {
-    this.payload.linked = v;
-    this.changed = true;
+    this.change().linked = v;
   }
   get reference(): Reference | undefined {
-    return this.payload.reference;
+    return this.kept().reference;
   }
   set reference(v: Reference | undefined) {
-    this.payload.reference = v;
-    this.changed = true;
+    this.change().reference = v;
   }
   get findings(): Finding[] {
-    return this.payload.findings;
+    return this.kept().findings;
   }
   set findings(v: Finding[]) {
-    this.payload.findings = v;
-    this.changed = true;
+    this.change().findings = v;
   }
 }
