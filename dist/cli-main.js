@@ -711,15 +711,16 @@ function userFacingMessage(message) {
 // src/engine/load/yaml-fast.ts
 var LEAVE_TO_YAML = /* @__PURE__ */ Symbol("leave to the yaml path");
 var SCAN_KEYS_UP_TO = 16;
-function firstKeyRange(entries, seen, key) {
-  if (seen.index) return seen.index.get(key);
-  for (const entry of entries) if (entry.key === key) return entry.keyRange;
-  if (entries.length >= SCAN_KEYS_UP_TO) {
-    const index = /* @__PURE__ */ new Map();
-    for (const entry of entries) if (!index.has(entry.key)) index.set(entry.key, entry.keyRange);
-    seen.index = index;
+function firstKeyRange(entries, seen, key, range) {
+  if (!seen.index) {
+    for (const entry of entries) if (entry.key === key) return entry.keyRange;
+    if (entries.length < SCAN_KEYS_UP_TO) return void 0;
+    seen.index = /* @__PURE__ */ new Map();
+    for (const entry of entries) if (!seen.index.has(entry.key)) seen.index.set(entry.key, entry.keyRange);
   }
-  return void 0;
+  const first = seen.index.get(key);
+  if (!first) seen.index.set(key, range);
+  return first;
 }
 var Unsupported = class extends Error {
 };
@@ -1200,15 +1201,13 @@ var FastYaml = class _FastYaml {
   addEntry(entries, seen, keyNode) {
     const key = String(keyNode.value ?? "");
     const keyRange = keyNode.range;
-    const first = firstKeyRange(entries, seen, key);
+    const first = firstKeyRange(entries, seen, key, keyRange);
     if (first) {
       this.problems.push({
         kind: "duplicate-key",
         message: `duplicate key "${key}" (first at line ${first.line}); the loader keeps the last value`,
         range: keyRange
       });
-    } else if (seen.index) {
-      seen.index.set(key, keyRange);
     }
     const entry = { key, keyRange, value: keyNode };
     entries.push(entry);
@@ -21919,54 +21918,46 @@ var FinishedResult = class {
     if (dialect) this.dialect = dialect;
     if (reason !== void 0) this.reason = reason;
   }
-  /** The payload, for the file's own fields (FinishedFile). */
+  /** The payload, parsed on first use and kept until `release()`. */
   kept() {
-    return this.payload;
+    return this.decoded ??= decodePayload(this.encoded);
   }
-  /** The payload, about to be changed through the file's fields (FinishedFile). */
+  /** The payload, about to be changed (printed parts no longer hold, `release()` keeps it). */
   change() {
     this.changed = true;
-    return this.payload;
+    return this.kept();
   }
   /** The file's parts of the JSON report, when its worker printed them and nothing changed since. */
   printed() {
     return this.changed ? void 0 : this.parts;
-  }
-  /** Parsed on first use, and kept until `release()`. */
-  get payload() {
-    return this.decoded ??= decodePayload(this.encoded);
   }
   /** Drop the parsed form (a reader that went through every file once): unless something was changed. */
   release() {
     if (!this.changed && this.encoded) this.decoded = void 0;
   }
   get extraction() {
-    return this.payload.extraction;
+    return this.kept().extraction;
   }
   set extraction(v) {
-    this.payload.extraction = v;
-    this.changed = true;
+    this.change().extraction = v;
   }
   get linked() {
-    return this.payload.linked;
+    return this.kept().linked;
   }
   set linked(v) {
-    this.payload.linked = v;
-    this.changed = true;
+    this.change().linked = v;
   }
   get reference() {
-    return this.payload.reference;
+    return this.kept().reference;
   }
   set reference(v) {
-    this.payload.reference = v;
-    this.changed = true;
+    this.change().reference = v;
   }
   get findings() {
-    return this.payload.findings;
+    return this.kept().findings;
   }
   set findings(v) {
-    this.payload.findings = v;
-    this.changed = true;
+    this.change().findings = v;
   }
 };
 
@@ -24595,13 +24586,12 @@ function emit(args, io, text) {
 function emitPieces(args, io, make) {
   const fd = args.output ? import_node_fs8.default.openSync(import_node_path21.default.resolve(io.cwd, args.output), "w") : void 0;
   let pending = [];
-  let bytes = false;
   let size = 0;
   const flush = () => {
     if (pending.length === 0) return;
-    const block = bytes ? Buffer.concat(pending.map((p) => typeof p === "string" ? Buffer.from(p, "utf8") : p)) : pending.join("");
+    const text = pending.every((p) => typeof p === "string");
+    const block = text ? pending.join("") : Buffer.concat(pending.map((p) => typeof p === "string" ? Buffer.from(p, "utf8") : p));
     pending = [];
-    bytes = false;
     size = 0;
     if (typeof block === "string") {
       if (fd === void 0) io.stdout(block);
@@ -24612,7 +24602,6 @@ function emitPieces(args, io, make) {
   try {
     make((piece) => {
       pending.push(piece);
-      if (typeof piece !== "string") bytes = true;
       size += piece.length;
       if (size >= 1 << 20) flush();
     });
