@@ -15,6 +15,7 @@
  * any finding of the same rule in the same file. `--update-baseline` rewrites them.
  */
 import { createHash } from 'node:crypto';
+import type { FileTexts } from './source.js';
 import type { Finding } from './types.js';
 
 export const BASELINE_FILE = '.trainlint-baseline.json';
@@ -38,18 +39,27 @@ export interface Baseline {
   findings: BaselineEntry[];
 }
 
-const linesOf = new WeakMap<Map<string, string>, Map<string, string[]>>();
+/**
+ * The files last split into lines, per texts lookup. Findings come file by file (a merged finding
+ * may name another file), so a few files' lines are kept, not every file's: a very large run does
+ * not hold every text again while it prints fingerprints.
+ */
+const linesOf = new WeakMap<FileTexts, Map<string, string[]>>();
+const LINES_KEPT = 8;
 
-/** The file's lines, split once per texts map (fingerprints are computed for every finding). */
-function lineOf(texts: Map<string, string>, path: string, line: number): string {
+/** The file's line, its text split once while its findings are fingerprinted. */
+function lineOf(texts: FileTexts, path: string, line: number): string {
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, (cache = new Map()));
   let lines = cache.get(path);
-  if (!lines) cache.set(path, (lines = (texts.get(path) ?? '').split('\n')));
+  if (!lines) {
+    if (cache.size >= LINES_KEPT) cache.delete(cache.keys().next().value!);
+    cache.set(path, (lines = (texts.get(path) ?? '').split('\n')));
+  }
   return lines[line - 1] ?? '';
 }
 
-function snippet(texts: Map<string, string>, f: Finding): string {
+function snippet(texts: FileTexts, f: Finding): string {
   const line = lineOf(texts, f.path, f.range.line);
   const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
   return line.slice(f.range.column - 1, end).trim();
@@ -77,7 +87,7 @@ function numbers(f: Finding): string {
  * Stable across edits elsewhere in the file and across rewording: the rule, the path, the key the
  * finding points at and its numbers (plus, for a grouped finding, the same of what it merges).
  */
-export function fingerprint(f: Finding, texts: Map<string, string>): string {
+export function fingerprint(f: Finding, texts: FileTexts): string {
   const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m)}`).sort();
   return sha([`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f), ...merged]);
 }
@@ -86,7 +96,7 @@ export function fingerprint(f: Finding, texts: Map<string, string>): string {
  * The previous version's fingerprint (rule, path, text at the range and the message with line
  * references and the base ref masked), to match baselines it wrote.
  */
-export function legacyFingerprint(f: Finding, texts: Map<string, string>): string {
+export function legacyFingerprint(f: Finding, texts: FileTexts): string {
   const message = f.message
     .replace(/\bline \d+/g, 'line #')
     .replace(/:\d+:\d+\b/g, ':#:#')
@@ -94,7 +104,7 @@ export function legacyFingerprint(f: Finding, texts: Map<string, string>): strin
   return sha([f.ruleId, f.path, snippet(texts, f), message]);
 }
 
-export function buildBaseline(findings: Finding[], texts: Map<string, string>): Baseline {
+export function buildBaseline(findings: Finding[], texts: FileTexts): Baseline {
   const entries = new Map<string, BaselineEntry>();
   for (const f of findings) {
     const fp = fingerprint(f, texts);
@@ -134,7 +144,7 @@ class Pool {
   }
 
   /** Consume the entry that `f` matches; its key, or undefined when none matches. */
-  match(f: Finding, texts: Map<string, string>): string | undefined {
+  match(f: Finding, texts: FileTexts): string | undefined {
     const candidates = this.legacy
       ? // Reworded since the baseline was written: then any entry of the same rule in the same file.
         [`${f.path}\0${legacyFingerprint(f, texts)}`, ...(this.byRule.get(`${f.path}\0${f.ruleId}`) ?? [])]
@@ -143,7 +153,7 @@ class Pool {
   }
 
   /** Every finding of `group` matches an entry; else nothing is consumed. */
-  matchAll(group: Finding[], texts: Map<string, string>): boolean {
+  matchAll(group: Finding[], texts: FileTexts): boolean {
     const taken: string[] = [];
     for (const f of group) {
       const key = this.match(f, texts);
@@ -165,7 +175,7 @@ class Pool {
  * Drop findings the baseline knows (each entry absorbs up to `count` findings). A grouped finding
  * is dropped when it matches itself, or when every finding it merges does.
  */
-export function applyBaseline(findings: Finding[], texts: Map<string, string>, baseline: Baseline): { kept: Finding[]; hidden: number; fixed: number } {
+export function applyBaseline(findings: Finding[], texts: FileTexts, baseline: Baseline): { kept: Finding[]; hidden: number; fixed: number } {
   const pool = new Pool(baseline, baseline.fingerprints === undefined);
   let hidden = 0;
   const kept = findings.filter((f) => {

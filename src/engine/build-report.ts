@@ -3,6 +3,7 @@ import { docsPath, RULES_BY_ID } from '../rules/index.js';
 import { fingerprint } from './baseline.js';
 import type { Report, ReportFile, ReportFinding, ReportSetting } from './report-types.js';
 import type { Printed } from '../report/json.js';
+import type { FileTexts } from './source.js';
 import { runPlanOf, type FileResult } from './lint.js';
 import { PLAN_FIELDS, type Finding, type Setting, type TrainingPlan } from './types.js';
 
@@ -47,7 +48,7 @@ export function reportFile(result: FileResult): ReportFile {
 }
 
 /** One finding as the report gives it; `texts`: the linted files' texts, for its fingerprint. */
-export function reportFinding(f: Finding, texts: Map<string, string>): ReportFinding {
+export function reportFinding(f: Finding, texts: FileTexts): ReportFinding {
   const finding: ReportFinding = {
     ruleId: f.ruleId,
     severity: f.severity,
@@ -77,9 +78,22 @@ export function reportFinding(f: Finding, texts: Map<string, string>): ReportFin
   return finding;
 }
 
-/** Each result's text by path (a file a worker finished keeps its text when it has findings, which is what fingerprints read). */
-export function textsOf(results: FileResult[]): Map<string, string> {
-  return new Map(results.map((r) => [r.file.path, r.file.text]));
+/**
+ * Each result's text by path (a file a worker finished keeps its text when it has findings, which
+ * is what fingerprints and code frames read), read when asked: a very large run keeps the texts
+ * in its spool (parallel/spool.ts), so they are not all read back at once. The last text read is
+ * kept (a file's findings are read one after another).
+ */
+export function textsOf(results: FileResult[]): FileTexts {
+  const byPath = new Map<string, FileResult>();
+  for (const r of results) byPath.set(r.file.path, r);
+  let last: { path: string; text: string | undefined } | undefined;
+  return {
+    get(path: string): string | undefined {
+      if (last?.path !== path) last = { path, text: byPath.get(path)?.file.text };
+      return last.text;
+    },
+  };
 }
 
 /**

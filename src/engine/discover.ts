@@ -33,9 +33,25 @@ export function isPythonConfig(rel: string): boolean {
 
 export interface DiscoveredFile {
   /** Absolute path. */
-  abs: string;
+  readonly abs: string;
   /** Root-relative POSIX path. */
-  rel: string;
+  readonly rel: string;
+}
+
+/**
+ * A discovered file whose absolute path is the root joined with its relative one (the usual case)
+ * keeps only the relative path: a run of 50,000 files holds 50,000 fewer path strings.
+ */
+class Discovered implements DiscoveredFile {
+  constructor(
+    readonly rel: string,
+    private readonly prefix: string,
+    private readonly absolute: string | undefined,
+  ) {}
+
+  get abs(): string {
+    return this.absolute ?? this.prefix + this.rel;
+  }
 }
 
 export function toPosix(p: string): string {
@@ -51,10 +67,11 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
   const found = new Map<string, DiscoveredFile>();
   const relOf = (abs: string) => toPosix(path.relative(root, abs)) || path.basename(abs);
 
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   const add = (abs: string) => {
     const rel = relOf(abs);
     if (found.has(rel)) return;
-    found.set(rel, { abs, rel });
+    found.set(rel, new Discovered(rel, prefix, abs === prefix + rel ? undefined : abs));
     onCount?.(found.size);
   };
 

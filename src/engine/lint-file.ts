@@ -36,6 +36,10 @@ import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
 import { PLAN_FIELDS, type Finding, type PlanField, type Setting, type Severity, type TrainingPlan } from './types.js';
 import type { FileResult, LintOptions } from './lint.js';
+import { RecentMap } from './recent-map.js';
+
+/** Per-file cache entries a run keeps (dataset counts, Hydra compositions): the configs linted most recently. */
+const RECENT_PER_FILE = 256;
 
 /** The files being linted, as the links and references of a config see them. */
 export interface LintedFiles {
@@ -71,8 +75,8 @@ export interface LintRun {
   hydraFiles: HydraFiles;
   /** A config's Hydra composition from the repository's files (cached per file and bases). */
   composedFor(file: SourceFile, bases: PathBase[]): ComposedConfig | undefined;
-  /** Dataset row counts, per config and bases. */
-  estimates: Map<string, DatasetEstimate>;
+  /** Dataset row counts, per config and bases (the recent ones: engine/recent-map.ts). */
+  estimates: RecentMap<string, DatasetEstimate>;
   /** Set by the caller: the linted files, for links and references. */
   linted: LintedFiles;
 }
@@ -112,7 +116,7 @@ export function createLintRun(options: LintOptions): LintRun {
   // Hydra: a config's defaults list is composed from the repository's files (engine/hydra-files.ts).
   const hydraFiles: HydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
   const hydraCache = new Map<string, LoadedConfig | { missing: string }>();
-  const composedCache = new Map<string, ComposedConfig | undefined>();
+  const composedCache = new RecentMap<string, ComposedConfig | undefined>(RECENT_PER_FILE);
   return {
     options,
     root,
@@ -140,7 +144,7 @@ export function createLintRun(options: LintOptions): LintRun {
       if (!composedCache.has(key)) composedCache.set(key, composeFromRepository(file, bases, hydraFiles, hydraCache));
       return composedCache.get(key);
     },
-    estimates: new Map(),
+    estimates: new RecentMap(RECENT_PER_FILE),
     linted: { has: () => false, file: () => undefined },
   };
 }

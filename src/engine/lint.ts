@@ -37,6 +37,7 @@ import {
   type LintRun,
 } from './lint-file.js';
 import { finishesHere, lintInWorkers, workerCount } from './parallel/pool.js';
+import type { SlimResult } from './parallel/lint-alone.js';
 import { tuneV8ForRun } from '../v8-tuning.js';
 
 export interface LintOptions {
@@ -159,7 +160,8 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   // A large run in trainlint's own process takes V8's settings for linting (v8-tuning.ts) as soon
   // as discovery has found enough files: before the heap has grown (50,000 files: 300 MiB, not 410).
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config, tuneV8ForRun);
-  const absOf = new Map(discovered.map((d) => [d.rel, d.abs]));
+  const discoveredAt = new Map(discovered.map((d) => [d.rel, d]));
+  const absOf = (rel: string) => discoveredAt.get(rel)?.abs ?? path.resolve(lintRoot, rel);
   const virtualResults: FileResult[] = virtual.map((file) => analyseSafely(run, file, run.settingsOf(file.path)));
 
   // Files a lint worker finished (engine/parallel/): only what reports need is kept of them. A
@@ -169,13 +171,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const compact = workers > 0 || (virtual.length === 0 && !options.wholeResults && finishesHere(options, discovered));
   let results: FileResult[] =
     compact
-      ? await lintInWorkers(run, discovered, workers, finished, (slim) => ({
-          hasTree: slim.hasTree,
-          hasPlan: slim.hasPlan,
-          compositions: slim.compositions,
-          reads: slim.reads,
-          redo: slim.redo === true,
-        }))
+      ? await lintInWorkers(run, discovered, workers, finished, finishedInfo)
       : [...virtualResults, ...discovered.map(({ abs, rel }) => loadAndAnalyse(run, abs, rel))];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
   // Links and references reuse a linted file as it is linted (a finished one is read again).
@@ -184,7 +180,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     file: (rel) => {
       const r = byPath.get(rel);
       if (!r) return undefined;
-      return finished.has(r) ? reloadLinted(run, absOf.get(rel) ?? path.resolve(lintRoot, rel), rel) : r.file;
+      return finished.has(r) ? reloadLinted(run, absOf(rel), rel) : r.file;
     },
   };
 
@@ -313,7 +309,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
         done.reads.some((p) => adding.has(p));
       if (!again) return r;
       finished.delete(r);
-      const full = withComposition(run, loadAndAnalyse(run, absOf.get(rel) ?? path.resolve(lintRoot, rel), rel));
+      const full = withComposition(run, loadAndAnalyse(run, absOf(rel), rel));
       byPath.set(rel, full);
       return full;
     });
@@ -434,6 +430,16 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   for (const result of everything) finishResult(run, result);
   mergeLaunchFindings(results, alone);
   return { results };
+}
+
+/** The four kinds of finished file that the cross-file steps need nothing more of, shared: most files of a large run. */
+const PLAIN_FINISHED: Finished[] = [false, true].flatMap((hasTree) => [false, true].map((hasPlan) => Object.freeze({ hasTree, hasPlan, compositions: [], reads: [], redo: false })));
+
+/** What the cross-file steps need of a finished file (see `Finished`). */
+function finishedInfo(slim: SlimResult): Finished {
+  const redo = slim.redo === true;
+  if (!redo && slim.compositions.length === 0 && slim.reads.length === 0) return PLAIN_FINISHED[(slim.hasTree ? 2 : 0) + (slim.hasPlan ? 1 : 0)];
+  return { hasTree: slim.hasTree, hasPlan: slim.hasPlan, compositions: slim.compositions, reads: slim.reads, redo };
 }
 
 /** The launcher values of the launch a result was built for. */

@@ -25,6 +25,14 @@ export interface SourceFile {
   inherited?: Inherited;
 }
 
+/**
+ * The linted files' texts by path, for code frames and fingerprints: a `Map`, or a lookup that
+ * reads each text when asked (build-report.ts textsOf: a very large run keeps texts on disk).
+ */
+export interface FileTexts {
+  get(path: string): string | undefined;
+}
+
 /** The range of the first line of a file, for findings that belong to the file as a whole. */
 export function fileStartRange(file: SourceFile): Range {
   const firstLine = file.text.split('\n', 1)[0] ?? '';

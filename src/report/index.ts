@@ -3,6 +3,7 @@
  * `sarif` (SARIF 2.1.0, as the action writes it), `markdown` (the action's job summary),
  * `junit` (JUnit XML) and `gitlab` (GitLab Code Quality).
  */
+import type { FileTexts } from '../engine/source.js';
 import type { Report } from '../engine/report-types.js';
 import { formatGithub } from './github.js';
 import { formatGitlab } from './gitlab.js';
@@ -21,7 +22,7 @@ export function formatReport(
   report: Report,
   opts: {
     color: boolean;
-    sources: Map<string, string>;
+    sources: FileTexts;
     /** `markdown`: the plans base → head of the configs that have a reference. */
     changes?: PlanChange[];
     /** `junit`: the level whose findings are failures (`--fail-on`). */

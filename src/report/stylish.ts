@@ -3,6 +3,7 @@
  * frame under each finding and a summary line. All untrusted text goes through
  * stripTerminalControls; with `color: false` the output holds no escape codes at all.
  */
+import type { FileTexts } from '../engine/source.js';
 import type { Report, ReportFinding } from '../engine/report-types.js';
 import type { Severity } from '../engine/types.js';
 import { stripTerminalControls } from './escape.js';
@@ -10,7 +11,7 @@ import { stripTerminalControls } from './escape.js';
 export interface StylishOptions {
   color: boolean;
   /** File texts by report path, for the code frames. A missing file gets no frames. */
-  sources: Map<string, string>;
+  sources: FileTexts;
   /** Terminal width the output is laid out for (default 100 columns). */
   width?: number;
 }

@@ -20,6 +20,7 @@ import type { FileResult } from '../lint.js';
 import type { LinkedPlan } from '../links.js';
 import type { LoadProblem } from '../load/result.js';
 import type { SourceFile } from '../source.js';
+import type { Spool } from './spool.js';
 import type { Finding, Setting, TrainingPlan } from '../types.js';
 
 export interface Payload {
@@ -61,6 +62,8 @@ function reviver(_key: string, value: unknown): unknown {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+/** A string UTF-8 gives back as it is: no lone surrogate (String.prototype.isWellFormed, Node 20+). */
+const wellFormed = (text: string): boolean => (text as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /**
  * The payload as UTF-8 JSON in a buffer of its own (postMessage copies or moves a view's whole
@@ -110,26 +113,32 @@ export function reportGradeExtraction(e: Extraction): Extraction {
 
 /**
  * The file of a FinishedResult: what it kept of the SourceFile, its load problems and directives
- * read from (and written to) the result's payload. A class, so that a run of many files builds
- * plain fast objects rather than one with accessors of its own per file.
+ * read from (and written to) the result's payload, its text from the spool when the result is
+ * spooled. A class, so that a run of many files builds plain fast objects rather than one with
+ * accessors of its own per file.
  */
 class FinishedFile {
   readonly path: string;
-  readonly text: string;
   readonly format: SourceFile['format'];
   readonly bom?: boolean;
 
-  /** Not an enumerable field: nothing that walks the file's keys meets the result again. */
+  /** Not enumerable fields: nothing that walks the file's keys meets the result again. */
   readonly #owner: FinishedResult;
+  /** Undefined when the text is in the spool. */
+  readonly #text: string | undefined;
 
-  constructor(owner: FinishedResult, file: { path: string; text: string; format: SourceFile['format']; bom?: boolean }) {
+  constructor(owner: FinishedResult, file: { path: string; format: SourceFile['format']; bom?: boolean }, text: string | undefined) {
     this.#owner = owner;
+    this.#text = text;
     this.path = file.path;
-    this.text = file.text;
     this.format = file.format;
     if (file.bom) this.bom = true;
   }
 
+  /** Read from the spool each time (readers that need it twice keep it: build-report.ts textsOf). */
+  get text(): string {
+    return this.#text ?? this.#owner.spooledText();
+  }
   get problems(): LoadProblem[] {
     return this.#owner.kept().problems;
   }
@@ -149,8 +158,17 @@ export class FinishedResult implements FileResult {
   readonly file: SourceFile;
   dialect?: Dialect;
   reason?: string;
-  /** Undefined when the payload was kept as objects (finished on this thread). */
-  private readonly encoded: { bytes: Uint8Array; compressed: boolean } | undefined;
+  /**
+   * Where the encoded payload is: its bytes, or the spool of a very large run (spool.ts: the
+   * payload's bytes at `at`, then the text's UTF-8 when the text is spooled too). Undefined when
+   * the payload was kept as objects (finished on this thread). Numbers rather than a record
+   * object: 50,000 results keep less.
+   */
+  private readonly stored: Uint8Array | Spool | undefined;
+  private readonly at: number = 0;
+  private readonly payloadLength: number = 0;
+  private readonly textLength: number = 0;
+  private readonly compressed: boolean = false;
   private decoded: Payload | undefined;
   private changed = false;
   private readonly parts: PrintedParts | undefined;
@@ -161,10 +179,31 @@ export class FinishedResult implements FileResult {
     dialect: Dialect | undefined,
     reason: string | undefined,
     printed?: PrintedParts,
+    /** A very large run's spool: where the encoded payload and the text go (spool.ts). */
+    spool?: Spool,
   ) {
-    this.file = new FinishedFile(this, file) as unknown as SourceFile;
-    if ('bytes' in payload) this.encoded = payload;
-    else this.decoded = payload;
+    let text: string | undefined = file.text;
+    if ('bytes' in payload) {
+      this.compressed = payload.compressed;
+      // A spool takes the payload and the text (unless the text is not well-formed UTF-16, which
+      // UTF-8 would not give back as it is: such a rare text stays in memory).
+      const textBytes = text && wellFormed(text) ? encoder.encode(text) : undefined;
+      const at = printed ? undefined : spool?.put(textBytes ? [payload.bytes, textBytes] : [payload.bytes]);
+      if (at !== undefined) {
+        this.stored = spool;
+        this.at = at;
+        this.payloadLength = payload.bytes.length;
+        if (textBytes) {
+          this.textLength = textBytes.length;
+          text = undefined;
+        }
+      } else {
+        this.stored = payload.bytes;
+      }
+    } else {
+      this.decoded = payload;
+    }
+    this.file = new FinishedFile(this, file, text) as unknown as SourceFile;
     this.parts = printed;
     if (dialect) this.dialect = dialect;
     if (reason !== undefined) this.reason = reason;
@@ -172,7 +211,20 @@ export class FinishedResult implements FileResult {
 
   /** The payload, parsed on first use and kept until `release()`. */
   kept(): Payload {
-    return (this.decoded ??= decodePayload(this.encoded!));
+    if (this.decoded) return this.decoded;
+    const stored = this.stored!;
+    const bytes = stored instanceof Uint8Array ? stored : stored.read(this.at, this.payloadLength);
+    return (this.decoded = decodePayload({ bytes, compressed: this.compressed }));
+  }
+
+  /** Whether the payload is in a spool (a very large run) rather than in memory. */
+  get spooled(): boolean {
+    return this.stored !== undefined && !(this.stored instanceof Uint8Array);
+  }
+
+  /** The text, from the spool (FinishedFile.text). */
+  spooledText(): string {
+    return decoder.decode((this.stored as Spool).read(this.at + this.payloadLength, this.textLength));
   }
 
   /** The payload, about to be changed (printed parts no longer hold, `release()` keeps it). */
@@ -188,7 +240,7 @@ export class FinishedResult implements FileResult {
 
   /** Drop the parsed form (a reader that went through every file once): unless something was changed. */
   release(): void {
-    if (!this.changed && this.encoded) this.decoded = undefined;
+    if (!this.changed && this.stored) this.decoded = undefined;
   }
 
   get extraction(): Extraction | undefined {

@@ -20,6 +20,7 @@ import type { FileFormat } from '../types.js';
 import { encodePayload, FinishedResult, reportGradeExtraction, reportGradePlan, type Payload } from './finished.js';
 import { reportFile, reportFinding, type PrintedParts } from '../build-report.js';
 import { nested } from '../../report/json.js';
+import type { Spool } from './spool.js';
 
 /** What a worker is started with. */
 export interface WorkerInit {
@@ -180,13 +181,14 @@ function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { 
   };
 }
 
-/** The main thread's FileResult of a file a worker finished. */
-export function fromSlim(slim: SlimResult): FileResult {
+/** The main thread's FileResult of a file a worker finished; `spool`: where a very large run keeps it (spool.ts). */
+export function fromSlim(slim: SlimResult, spool?: Spool): FileResult {
   return new FinishedResult(
     { path: slim.path, text: slim.text ?? '', format: slim.format, bom: slim.bom },
     slim.kept ?? { bytes: slim.payload, compressed: slim.compressed === true },
     slim.dialect === undefined ? undefined : dialectById(slim.dialect),
     slim.reason,
     slim.printed,
+    spool,
   );
 }

@@ -20,6 +20,7 @@ import type { FileResult, LintOptions } from '../lint.js';
 import { createLintRun, loadAndAnalyse, type LintRun } from '../lint-file.js';
 import { formatOf } from '../load-file.js';
 import { absoluteExceptions, fromSlim, lintAlone, workerLinted, type Batch, type FinishHow, type SlimResult, type WorkerInit } from './lint-alone.js';
+import { Spool } from './spool.js';
 import { WORKER_ARG, WORKER_KEY, type FromWorker, type ToWorker } from './worker.js';
 
 /**
@@ -39,8 +40,8 @@ export const DEFAULT_MIN_CORES = 3;
  * `compactFromFiles`: a run without workers of at least this many files finishes each structured
  * config as a worker does, on this thread (`finishesHere`), so that it keeps only the compact
  * results (finished.ts) instead of every file's text, tree and extraction until the report.
- * `compressFromFiles`: from this many files on, finished results are kept deflated (finished.ts):
- * memory over speed. `workerHeap`: a worker's heap limits: V8 sizes its collections by them, so a
+ * `compressFromFiles`: from this many files on, finished results are kept deflated, in a temporary
+ * file (spool.ts) unless none can be made (then in memory): memory over speed. `workerHeap`: a worker's heap limits: V8 sizes its collections by them, so a
  * worker stays small instead of collecting only when its heap is large. A file too large for it
  * makes the worker fail, and its batch is linted on the main thread, which has no such limit.
  */
@@ -112,12 +113,16 @@ export async function lintInWorkers<T>(
 ): Promise<FileResult[]> {
   const results: FileResult[] = new Array(discovered.length);
   const here: number[] = [];
-  const queue: Batch[] = [];
   const sent = discovered.map((d, i) => (forWorkers(d) ? i : (here.push(i), -1))).filter((i) => i >= 0);
   const size = workers > 0 ? Math.max(1, Math.min(MAX_BATCH, Math.ceil(sent.length / (workers * 8)))) : MAX_BATCH;
-  for (let i = 0; i < sent.length; i += size) {
-    queue.push({ id: queue.length, files: sent.slice(i, i + size).map((j) => [j, discovered[j].rel, discovered[j].abs]) });
-  }
+  // Batches are made as they are taken (a batch's absolute paths are strings of their own): a run
+  // of 50,000 files does not hold every path twice for its whole length.
+  let made = 0;
+  const nextBatch = (): Batch | undefined => {
+    const from = made * size;
+    if (from >= sent.length) return undefined;
+    return { id: made++, files: sent.slice(from, from + size).map((j) => [j, discovered[j].rel, discovered[j].abs]) };
+  };
   const init: WorkerInit = {
     options: { root: run.root, repoRoot: run.options.repoRoot, config: run.config, cliRules: run.options.cliRules, schemaTexts: run.options.schemaTexts },
     linted: discovered.map((d) => d.rel),
@@ -127,8 +132,10 @@ export async function lintInWorkers<T>(
     // on this thread only (printing them now rather than with the report saves it no work).
     printJson: workers > 0 && run.options.renderJson === true && discovered.length < tuning.compressFromFiles,
   };
+  // A very large run keeps what it finishes in a temporary file (spool.ts), else in memory.
+  const spool = init.compress ? Spool.open() : undefined;
   const accept = (slim: SlimResult) => {
-    const result = fromSlim(slim);
+    const result = fromSlim(slim, spool);
     results[slim.index] = result;
     finished.set(result, infoOf(slim));
   };
@@ -140,7 +147,7 @@ export async function lintInWorkers<T>(
   const alone = createLintRun(run.options);
   const reads: string[] = [];
   alone.linted = workerLinted(alone, init, reads);
-  const pool = new Pool(workers, init, queue, accept);
+  const pool = new Pool(workers, init, nextBatch, accept);
   // The launch scripts first, while the workers start.
   for (const i of here) results[i] = loadAndAnalyse(run, discovered[i].abs, discovered[i].rel);
   for (;;) {
@@ -178,7 +185,6 @@ let runs = 0;
  * worker could not finish (it failed, or its results could not be sent) goes back to the queue.
  */
 class Pool {
-  private next = 0;
   private readonly run = ++runs;
   private readonly returned: Batch[] = [];
   private readonly held = new Map<Worker, Map<number, Batch>>();
@@ -189,7 +195,7 @@ class Pool {
   constructor(
     count: number,
     init: WorkerInit,
-    private readonly queue: Batch[],
+    private readonly nextBatch: () => Batch | undefined,
     private readonly accept: (slim: SlimResult) => void,
   ) {
     for (let i = 0; i < count; i++) {
@@ -233,7 +239,7 @@ class Pool {
   }
 
   private take(): Batch | undefined {
-    return this.returned.pop() ?? (this.next < this.queue.length ? this.queue[this.next++] : undefined);
+    return this.returned.pop() ?? this.nextBatch();
   }
 
   /** Some worker still holds a batch. */

@@ -1,0 +1,30 @@
+/**
+ * A map that keeps only its most recently set entries: a run-wide cache keyed by file (a config
+ * linted once per launch command reuses its dataset count and its Hydra composition) must not keep
+ * an entry for every file of a large run. Entries for one file are used one after another, so a
+ * few hundred are plenty.
+ */
+export class RecentMap<K, V> {
+  private readonly entries = new Map<K, V>();
+
+  constructor(private readonly limit: number) {}
+
+  has(key: K): boolean {
+    return this.entries.has(key);
+  }
+
+  get(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
+  set(key: K, value: V): this {
+    this.entries.delete(key);
+    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value as K);
+    this.entries.set(key, value);
+    return this;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
