@@ -563,8 +563,8 @@ var require_node_util = __commonJS({
 });
 
 // src/cli/main.ts
-var import_node_fs8 = __toESM(require_node_fs(), 1);
-var import_node_path21 = __toESM(require_node_path(), 1);
+var import_node_fs9 = __toESM(require_node_fs(), 1);
+var import_node_path22 = __toESM(require_node_path(), 1);
 
 // src/config/errors.ts
 var UsageError = class extends Error {
@@ -2170,11 +2170,11 @@ function mapDelete(node, key) {
   node.entries = node.entries.filter((e) => e.key !== key);
   mapIndex.delete(node);
 }
-function getIn(root, path22) {
+function getIn(root, path23) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path22) {
+  for (const step of path23) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -2191,9 +2191,9 @@ function getIn(root, path22) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path22) {
-  for (let n = path22.length; n >= 0; n--) {
-    const hit = getIn(root, path22.slice(0, n));
+function locateNearest(root, path23) {
+  for (let n = path23.length; n >= 0; n--) {
+    const hit = getIn(root, path23.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -2211,15 +2211,15 @@ function toPlain(node) {
     }
   }
 }
-function walkEntries(node, visit, path22 = []) {
+function walkEntries(node, visit, path23 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path22, entry.key];
+      const childPath = [...path23, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path22, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path23, i]));
   }
 }
 
@@ -2254,8 +2254,8 @@ function scalarFor(o, replaced) {
   registry.set(node, { ...o, ...was !== void 0 ? { replaced: was } : {} });
   return node;
 }
-function setIn(map, path22, o) {
-  const [key, ...rest] = path22;
+function setIn(map, path23, o) {
+  const [key, ...rest] = path23;
   const entry = mapGet(map, key);
   let value;
   if (rest.length === 0) value = scalarFor(o, entry?.value);
@@ -2331,28 +2331,28 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path22, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path22);
+function numberAt(file, path23, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path23);
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const num9 = scalarNumber(hit.node, loader);
   if (!num9) return void 0;
   const launched = overrideSetting(hit.node, num9.value);
   if (launched) return launched;
-  return { value: num9.value, origin, file: file.path, key: path22.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num9.note ? { note: num9.note } : {} };
+  return { value: num9.value, origin, file: file.path, key: path23.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num9.note ? { note: num9.note } : {} };
 }
-function stringAt(file, path22) {
-  const hit = getIn(file.tree, path22);
+function stringAt(file, path23) {
+  const hit = getIn(file.tree, path23);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
   const launched = overrideSetting(hit.node, String(hit.node.value));
   if (launched) return launched;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path22.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path23.join("."), range: hit.keyRange };
 }
-function boolAt(file, path22) {
-  const hit = getIn(file.tree, path22);
+function boolAt(file, path23) {
+  const hit = getIn(file.tree, path23);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
   const launched = overrideSetting(hit.node, hit.node.value);
   if (launched) return launched;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path22.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path23.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -3201,8 +3201,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path22) {
-  return path22.length ? path22.join(".") : "(root)";
+function showPath(path23) {
+  return path23.length ? path23.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 var PATTERN_CHARS = 40;
@@ -3333,32 +3333,32 @@ function summariseErrors(errors, root) {
   for (const e of errors) {
     if (absorbed.has(e)) continue;
     if (e.keyword === "if" && branchSaid(e)) continue;
-    const path22 = pointerToPath(e.instancePath);
+    const path23 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? [], root);
-      out.push({ path: path22, keyword: e.keyword, message: `${showPath(path22)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path23, keyword: e.keyword, message: `${showPath(path23)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path22, keyword: e.keyword, message: `${showPath(path22)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path23, keyword: e.keyword, message: `${showPath(path23)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path22, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path22)}` });
+      out.push({ path: [...path23, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path23)}` });
     } else if (e.keyword === "enum") {
       const allowed2 = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path22, keyword: e.keyword, message: `${showPath(path22)} must be one of ${allowed2}` });
+      out.push({ path: path23, keyword: e.keyword, message: `${showPath(path23)} must be one of ${allowed2}` });
     } else if (e.keyword === "pattern") {
       const meaning = patternMeaning(e, root);
       const quoted = `must match the pattern ${quotedPattern(String(e.params.pattern))}${meaning.note ? ` (${meaning.note})` : ""}`;
       const said6 = meaning.message ?? (meaning.noun ? `must be ${meaning.noun}` : quoted);
-      out.push({ path: path22, keyword: e.keyword, message: `${showPath(path22)} ${said6}` });
+      out.push({ path: path23, keyword: e.keyword, message: `${showPath(path23)} ${said6}` });
     } else {
-      out.push({ path: path22, keyword: e.keyword, message: `${showPath(path22)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path23, keyword: e.keyword, message: `${showPath(path23)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-function wantsInteger(errors, path22) {
-  const at6 = path22.join("/");
+function wantsInteger(errors, path23) {
+  const at6 = path23.join("/");
   return errors.some((e) => {
     if (pointerToPath(e.instancePath).join("/") !== at6) return false;
     if (e.keyword === "type") {
@@ -3374,10 +3374,10 @@ function wantsInteger(errors, path22) {
     }
   });
 }
-function stringNumberHint(tree, path22, keyword2, loader, integer, named2 = {}) {
+function stringNumberHint(tree, path23, keyword2, loader, integer, named2 = {}) {
   const none = { text: "" };
   if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf" && keyword2 !== "pattern") return none;
-  const node = getIn(tree, path22)?.node;
+  const node = getIn(tree, path23)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return none;
   if (!node.plain) return keyword2 === "pattern" ? none : { text: ` (it is the quoted string "${node.value}")` };
   const value = Number(node.source);
@@ -3401,10 +3401,10 @@ function stringNumberHint(tree, path22, keyword2, loader, integer, named2 = {}) 
 }
 var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
 var LOADER_NAMES = { pyyaml: "PyYAML", pydantic: "PyYAML", omegaconf: "OmegaConf", yacs: "yacs (PyYAML)", text: "the loader" };
-function booleanWordHint(tree, path22, errors, loader) {
-  const node = getIn(tree, path22)?.node;
+function booleanWordHint(tree, path23, errors, loader) {
+  const node = getIn(tree, path23)?.node;
   if (!node || node.kind !== "scalar" || !node.plain || typeof node.value !== "boolean" || !YAML11_BOOL2.test(node.source) || loader === "text") return { text: "" };
-  const at6 = path22.join("/");
+  const at6 = path23.join("/");
   const word = node.source.toLowerCase();
   const wanted = errors.some((e) => {
     if (pointerToPath(e.instancePath).join("/") !== at6) return false;
@@ -4029,11 +4029,15 @@ var BASELINE_FILE = ".trainlint-baseline.json";
 var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
 var FINGERPRINT_VERSION = 2;
 var linesOf = /* @__PURE__ */ new WeakMap();
-function lineOf(texts, path22, line) {
+var LINES_KEPT = 8;
+function lineOf(texts, path23, line) {
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, cache = /* @__PURE__ */ new Map());
-  let lines = cache.get(path22);
-  if (!lines) cache.set(path22, lines = (texts.get(path22) ?? "").split("\n"));
+  let lines = cache.get(path23);
+  if (!lines) {
+    if (cache.size >= LINES_KEPT) cache.delete(cache.keys().next().value);
+    cache.set(path23, lines = (texts.get(path23) ?? "").split("\n"));
+  }
   return lines[line - 1] ?? "";
 }
 function snippet(texts, f) {
@@ -4136,7 +4140,7 @@ function parseBaseline(text) {
 }
 
 // src/engine/lint.ts
-var import_node_path17 = __toESM(require_node_path(), 1);
+var import_node_path18 = __toESM(require_node_path(), 1);
 
 // src/engine/discover.ts
 var import_node_fs3 = __toESM(require_node_fs(), 1);
@@ -4150,6 +4154,19 @@ function isPythonConfig(rel) {
   if (import_node_path4.default.posix.extname(posix).toLowerCase() !== ".py" || import_node_path4.default.posix.basename(posix) === "__init__.py") return false;
   return posix.split("/").slice(0, -1).some((dir) => PYTHON_CONFIG_DIRS.has(dir));
 }
+var Discovered = class {
+  constructor(rel, prefix, absolute) {
+    this.rel = rel;
+    this.prefix = prefix;
+    this.absolute = absolute;
+  }
+  rel;
+  prefix;
+  absolute;
+  get abs() {
+    return this.absolute ?? this.prefix + this.rel;
+  }
+};
 function toPosix(p) {
   return p.split(import_node_path4.default.sep).join("/");
 }
@@ -4160,10 +4177,11 @@ function discover(root, inputs, config, onCount) {
   const named2 = matcher(config.files);
   const found = /* @__PURE__ */ new Map();
   const relOf = (abs) => toPosix(import_node_path4.default.relative(root, abs)) || import_node_path4.default.basename(abs);
+  const prefix = root.endsWith(import_node_path4.default.sep) ? root : root + import_node_path4.default.sep;
   const add = (abs) => {
     const rel = relOf(abs);
     if (found.has(rel)) return;
-    found.set(rel, { abs, rel });
+    found.set(rel, new Discovered(rel, prefix, abs === prefix + rel ? void 0 : abs));
     onCount?.(found.size);
   };
   const walk = (dir, onFile) => {
@@ -5522,8 +5540,8 @@ var Expr = class {
         throw new Unsupported3();
       }
       if (/(^|\.)get_config$/.test(callee.name) && positional.length === 1) {
-        const path22 = positional[0];
-        const what = path22.kind === "scalar" && typeof path22.value === "string" ? `get_config("${path22.value}")` : "get_config(\u2026)";
+        const path23 = positional[0];
+        const what = path23.kind === "scalar" && typeof path23.value === "string" ? `get_config("${path23.value}")` : "get_config(\u2026)";
         return partialMap(this.range(start, close), `from ${what}, which is not read`);
       }
     }
@@ -5571,8 +5589,8 @@ function copyEntry(entry, value) {
   markCopy(copy, entry);
   return copy;
 }
-function updateAt(node, path22, keyRange, change2, budget) {
-  const [step, ...rest] = path22;
+function updateAt(node, path23, keyRange, change2, budget) {
+  const [step, ...rest] = path23;
   if (!step) return void 0;
   if (node.kind === "map") {
     if (!budget.copy(node.entries.length)) return void 0;
@@ -5764,12 +5782,12 @@ function parsePythonConfig(text, input = {}) {
     keyRanges.delete(name2.text);
     keyRanges.set(name2.text, tokRange(name2));
   };
-  const forget = (path22, range, reason) => {
-    if (!path22.includes(".") && !path22.includes("[")) {
-      env.delete(path22);
-      keyRanges.delete(path22);
+  const forget = (path23, range, reason) => {
+    if (!path23.includes(".") && !path23.includes("[")) {
+      env.delete(path23);
+      keyRanges.delete(path23);
     }
-    opaque.set(path22, { range, reason });
+    opaque.set(path23, { range, reason });
   };
   const evaluate2 = (tokens) => new Expr(tokens, scope).all();
   const rebind = (root, current, updated) => {
@@ -6333,7 +6351,7 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path22) => path22.slice(path22.lastIndexOf("/") + 1);
+var basename = (path23) => path23.slice(path23.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
@@ -7976,9 +7994,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path22) => JSON.stringify(path22);
-function showPath2(path22) {
-  return path22.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path23) => JSON.stringify(path23);
+function showPath2(path23) {
+  return path23.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -8050,15 +8068,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path22, p) {
-    const k = pathKey(path22);
+  place(path23, p) {
+    const k = pathKey(path23);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path22, p, blankStart, blankEnd) {
-    const prior = this.place(path22, p);
-    const def = { path: path22, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path23, p, blankStart, blankEnd) {
+    const prior = this.place(path23, p);
+    const def = { path: path23, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -8100,28 +8118,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path22 = [];
+    const path23 = [];
     segs.forEach((seg, n) => {
-      path22.push(seg.name);
+      path23.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path22], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path22));
-      if (count2) path22.push(count2 - 1);
+      this.place([...path23], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path23));
+      if (count2) path23.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path22], header, start, t.length);
-      return { path: path22, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path23], header, start, t.length);
+      return { path: path23, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path22);
+    const k = pathKey(path23);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path22], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path23], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path22, index], element);
+    this.place([...path23, index], element);
     const array = this.places.get(k);
-    path22.push(index);
-    return { path: path22, section: { places: array ? [element, array] : [element], def } };
+    path23.push(index);
+    return { path: path23, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -8132,17 +8150,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path22 = [...table];
+    const path23 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path22.push(seg.name);
-      this.place([...path22], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path23.push(seg.name);
+      this.place([...path23], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path22.push(segs[segs.length - 1].name);
-    const value = this.value(path22, depth);
-    this.define(path22, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path23.push(segs[segs.length - 1].name);
+    const value = this.value(path23, depth);
+    this.define(path23, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path22, depth) {
+  value(path23, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -8173,8 +8191,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path22, index], depth + 1);
-        this.place([...path22, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path23, index], depth + 1);
+        this.place([...path23, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -8186,7 +8204,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path22, comma, depth + 1);
+        this.keyval(path23, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -8225,17 +8243,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path22, inherited, depth) => {
-    const place = path22.length ? scan.places.get(pathKey(path22)) : void 0;
-    const range = path22.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path23, inherited, depth) => {
+    const place = path23.length ? scan.places.get(pathKey(path23)) : void 0;
+    const range = path23.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path22, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path23, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path22, key];
+        const childPath = [...path23, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -8503,12 +8521,12 @@ function readDefaultsList(tree) {
         out.skipped.push({ text: text2, range: item.range, why: "not a config path" });
         continue;
       }
-      const path22 = m2[2];
-      const slash = path22.lastIndexOf("/");
+      const path23 = m2[2];
+      const slash = path23.lastIndexOf("/");
       out.entries.push({
         kind: "config",
-        group: slash < 0 ? "" : path22.slice(0, slash),
-        options: [slash < 0 ? path22 : path22.slice(slash + 1)],
+        group: slash < 0 ? "" : path23.slice(0, slash),
+        options: [slash < 0 ? path23 : path23.slice(slash + 1)],
         ...m2[3] !== void 0 ? { package: m2[3] } : {},
         optional: m2[1] === "optional",
         override: false,
@@ -9360,8 +9378,8 @@ function launchOverrides(file, cmd) {
       text = arg.value;
       value = typeOverride(text, flags);
     }
-    const path22 = name2.split(".").map((k) => k.replace(/-/g, "_"));
-    out.push({ style: flags, path: path22, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
+    const path23 = name2.split(".").map((k) => k.replace(/-/g, "_"));
+    out.push({ style: flags, path: path23, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
   }
   return out;
 }
@@ -10553,18 +10571,18 @@ var OmegaReader = class {
   /** References and resolver arguments followed by the current lookup. */
   steps = 0;
   /** The key as written in the file (with the block prefix). */
-  key(path22) {
-    return [...this.prefix, ...path22].join(".");
+  key(path23) {
+    return [...this.prefix, ...path23].join(".");
   }
   /** Where the entry was written: this file, another composed file, or an override. */
   sourceOf(entry) {
     return entry ? this.options.sources?.get(entry) : void 0;
   }
-  locate(path22) {
+  locate(path23) {
     let node = this.root;
     let keyRange = this.root.range;
     let entry;
-    for (const step of path22) {
+    for (const step of path23) {
       if (node.kind === "map") {
         const e = mapGet(node, String(step));
         if (!e) return void 0;
@@ -10583,14 +10601,14 @@ var OmegaReader = class {
     }
     return { node, keyRange, entry };
   }
-  lookup(path22) {
-    const hit = this.locate(path22);
+  lookup(path23) {
+    const hit = this.locate(path23);
     if (!hit) return void 0;
     const base = { keyRange: hit.keyRange, ...hit.entry ? { entry: hit.entry } : {} };
     const node = hit.node;
     if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) return { node, ...base };
     this.steps = 0;
-    const r = this.evaluateString(node.value, path22.map(String), [], 0);
+    const r = this.evaluateString(node.value, path23.map(String), [], 0);
     if (!r.ok) return { node, ...base, unresolved: r.why };
     return { node: r.node, ...base, via: r.how };
   }
@@ -10688,27 +10706,27 @@ var OmegaReader = class {
     if (out === void 0 || !Number.isFinite(out)) return { ok: false, why: `\`${shorten(text)}\` does not give a number` };
     return { ok: true, node: scalar(out, String(out)), how: `computed by \`${shorten(text)}\` (${parts2.join(", ")})` };
   }
-  unresolvedNote(path22, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path22)}: ${hit.unresolved}, so its value is unknown`);
+  unresolvedNote(path23, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path23)}: ${hit.unresolved}, so its value is unknown`);
   }
   /** File, origin and override note of a Setting read at the hit's key. */
-  settingBase(path22, hit) {
+  settingBase(path23, hit) {
     const launched = overrideSetting(hit.node, 0);
     if (launched) return { origin: "launcher", file: launched.file, key: launched.key, range: launched.range, note: launched.note };
     const src = this.sourceOf(hit.entry);
     const origin = src?.override?.origin ?? "explicit";
     const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : void 0;
-    return { origin, file: src?.file ?? this.file.path, key: this.key(path22), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
+    return { origin, file: src?.file ?? this.file.path, key: this.key(path23), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path22) {
-    const hit = this.lookup(path22);
+  number(path23) {
+    const hit = this.lookup(path23);
     if (!hit) return void 0;
-    this.unresolvedNote(path22, hit);
+    this.unresolvedNote(path23, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
     const num9 = scalarNumber(hit.node, this.loader);
     if (!num9) return void 0;
-    const base = this.settingBase(path22, hit);
+    const base = this.settingBase(path23, hit);
     const note = [base.note, hit.via, num9.note].filter(Boolean).join("; ");
     return {
       value: num9.value,
@@ -10719,28 +10737,28 @@ var OmegaReader = class {
     };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path22) {
-    const hit = this.lookup(path22);
+  string(path23) {
+    const hit = this.lookup(path23);
     if (!hit) return void 0;
-    this.unresolvedNote(path22, hit);
+    this.unresolvedNote(path23, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path22, hit);
+    const base = this.settingBase(path23, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     return { value: String(hit.node.value), ...base, ...note ? { note } : {} };
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path22) {
-    const hit = this.lookup(path22);
+  scalar(path23) {
+    const hit = this.lookup(path23);
     if (!hit) return void 0;
-    this.unresolvedNote(path22, hit);
+    this.unresolvedNote(path23, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path22, hit);
+    const base = this.settingBase(path23, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     const setting = { ...base, ...note ? { note } : {} };
     return { value: hit.node.value, setting };
   }
-  has(path22) {
-    return this.locate(path22) !== void 0;
+  has(path23) {
+    return this.locate(path23) !== void 0;
   }
 };
 function shorten(text) {
@@ -10836,7 +10854,7 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has4 = (path22) => getIn(block, path22) !== void 0;
+  const has4 = (path23) => getIn(block, path23) !== void 0;
   if (OLMO_KEYS.some((k) => has4([k])) || has4(["optimizer", "learning_rate"])) return 0;
   const core = CORE_KEYS.filter((k) => has4([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
@@ -10845,8 +10863,8 @@ function scoreBlock(block) {
   if (core >= 1 && (mpt || has4(["icl_tasks"]) || has4(["train_loader"]))) return 6;
   return 0;
 }
-function scalarText2(root, path22) {
-  const hit = getIn(root, path22);
+function scalarText2(root, path23) {
+  const hit = getIn(root, path23);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -10858,12 +10876,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path22, bareIntIsEpochs) {
-  const raw = reader2.scalar(path22);
+function timeSetting(reader2, path23, bareIntIsEpochs) {
+  const raw = reader2.scalar(path23);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path22)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path23)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -10883,8 +10901,8 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num9 = (...path22) => reader2.number(path22);
-  const str4 = (...path22) => reader2.string(path22);
+  const num9 = (...path23) => reader2.number(path23);
+  const str4 = (...path23) => reader2.string(path23);
   if (block.mcli && file.tree) {
     const gpus2 = getIn(file.tree, ["compute", "gpus"]);
     if (gpus2 && gpus2.node.kind === "scalar" && typeof gpus2.node.value === "number") {
@@ -11158,12 +11176,12 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path22) {
-  const hit = getIn(file.tree, path22);
+function isMap2(file, path23) {
+  const hit = getIn(file.tree, path23);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has4 = (path22) => getIn(file.tree, path22) !== void 0;
+  const has4 = (path23) => getIn(file.tree, path23) !== void 0;
   let n = 0;
   for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has4([k, "enabled"])) n++;
   for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has4([k, "type"]) && has4([k, "params"])) n++;
@@ -11186,8 +11204,8 @@ function deepspeedScore(file) {
   if (strong === 0 && sections === 0) return 0;
   return 6 + Math.min(3, strong + batch + sections - 1);
 }
-function isAuto(file, path22) {
-  const hit = getIn(file.tree, path22);
+function isAuto(file, path23) {
+  const hit = getIn(file.tree, path23);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -11199,19 +11217,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num2(ctx, path22, field, hfSource) {
-  if (isAuto(ctx.file, path22)) {
-    const key = path22.join(".");
+function num2(ctx, path23, field, hfSource) {
+  if (isAuto(ctx.file, path23)) {
+    const key = path23.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path22, LOADER4);
+  return numberAt(ctx.file, path23, LOADER4);
 }
-function conflict2(ctx, path22, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path22);
+function conflict2(ctx, path23, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path23);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -11384,8 +11402,8 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup(ctx) {
   const { file, plan, notes } = ctx;
-  const path22 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit = num2(ctx, path22, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const path23 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num2(ctx, path23, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
   const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
   if (explicit) {
     plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
@@ -11394,7 +11412,7 @@ function readWarmup(ctx) {
     } else if (explicit.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path22)) {
+  } else if (!isAuto(file, path23)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -11581,20 +11599,20 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path22) {
-    const hit = getIn(this.file.tree, path22);
+  node(path23) {
+    const hit = getIn(this.file.tree, path23);
     if (!hit) return void 0;
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path22.join("."), range: hit.keyRange } };
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path23.join("."), range: hit.keyRange } };
   }
-  number(path22) {
-    const hit = this.node(path22);
+  number(path23) {
+    const hit = this.node(path23);
     if (!hit || hit.node.kind !== "scalar") return void 0;
     const num9 = scalarNumber(hit.node, LOADER5);
     return num9 ? { value: num9.value, ...hit.setting, valueRange: hit.node.range, ...num9.note ? { note: num9.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
-  string(path22) {
-    const hit = this.node(path22);
+  string(path23) {
+    const hit = this.node(path23);
     if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     return { value: String(hit.node.value), ...hit.setting };
   }
@@ -11626,8 +11644,8 @@ function readWorldSize(r) {
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices2.setting.range } };
 }
 function readPeakLr(plan, r, notes, ignored) {
-  const lrs = LR_PATHS.flatMap(({ path: path22, userArg: userArg2 }) => {
-    const lr2 = r.number(path22);
+  const lrs = LR_PATHS.flatMap(({ path: path23, userArg: userArg2 }) => {
+    const lr2 = r.number(path23);
     return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
   });
   if (lrs.length === 0) return;
@@ -11655,8 +11673,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path22 of BATCH_PATHS) {
-    const b = r.number(path22);
+  for (const path23 of BATCH_PATHS) {
+    const b = r.number(path23);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -11895,7 +11913,7 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num9 = (...path22) => numberAt(file, path22, LOADER6);
+    const num9 = (...path23) => numberAt(file, path23, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices2 = deviceCount(file, script);
@@ -12295,7 +12313,7 @@ var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_load
 var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
-  const has4 = (path22) => getIn(root, path22) !== void 0;
+  const has4 = (path23) => getIn(root, path23) !== void 0;
   if (!has4(["global_train_batch_size"]) || !has4(["max_duration"])) return 0;
   if (FOUNDRY_KEYS2.some(has4)) return 0;
   if (!has4(["run_name"]) && !has4(["model", "d_model"])) return 0;
@@ -12306,8 +12324,8 @@ function score2(root) {
   const hints = OLMO_HINTS.filter(has4).length;
   return 7 + Math.min(3, Math.floor(hints / 2));
 }
-function scalarString(root, path22) {
-  const hit = getIn(root, path22);
+function scalarString(root, path23) {
+  const hit = getIn(root, path23);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function parseOlmoDuration(value) {
@@ -12329,8 +12347,8 @@ function parseOlmoDuration(value) {
   const n = num9(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
-function isNull(root, path22) {
-  const hit = getIn(root, path22);
+function isNull(root, path23) {
+  const hit = getIn(root, path23);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
 }
 function extractOlmo(file, root, env) {
@@ -12717,16 +12735,16 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path22) {
-  return /single_device/.test(path22.split("/").pop() ?? "");
+function isSingleDevice(path23) {
+  return /single_device/.test(path23.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num9 = (...path22) => reader2.number(path22);
-  const str4 = (...path22) => reader2.string(path22);
+  const num9 = (...path23) => reader2.number(path23);
+  const str4 = (...path23) => reader2.string(path23);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
   const batch = num9("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
@@ -12898,8 +12916,8 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path22) {
-  return path22.split(".").filter(Boolean);
+function keyPath(path23) {
+  return path23.split(".").filter(Boolean);
 }
 var generic = {
   meta: {
@@ -12916,8 +12934,8 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path22] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path22)) : numberAt(file, keyPath(path22), "pyyaml");
+    for (const [field, path23] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path23)) : numberAt(file, keyPath(path23), "pyyaml");
       if (setting) plan[field] = setting;
     }
     if (!plan.gradAccumSteps && plan.microBatchSize) {
@@ -13762,8 +13780,8 @@ function yamlScore(file) {
   const hits = distinctiveHits(args.entries.map((e) => e.key));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path22) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path22);
+function testTopologyHint(path23) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path23);
   if (!m) return "";
   const gpus2 = Number(m[1]) * Number(m[2]);
   return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus2} GPUs: assume.worldSize ${gpus2})`;
@@ -16612,7 +16630,7 @@ function knownKeys(defaults) {
     const parts2 = key.split(".");
     for (let i = 1; i <= parts2.length; i++) set.add(parts2.slice(0, i).join("."));
   }
-  return (path22) => set.has(path22.join("."));
+  return (path23) => set.has(path23.join("."));
 }
 
 // src/dialects/verl.ts
@@ -17246,8 +17264,8 @@ function nemoTargets(root) {
     return t?.kind === "scalar" && typeof t.value === "string" && /^nemo\./.test(t.value);
   }).length;
 }
-function isMap4(root, ...path22) {
-  return getIn(root, path22)?.node.kind === "map";
+function isMap4(root, ...path23) {
+  return getIn(root, path23)?.node.kind === "map";
 }
 function yamlForm(file) {
   const root = file.tree;
@@ -17422,12 +17440,12 @@ function nemo2Scheduler(ctx) {
   if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === "default" ? " (NeMo 2 default)" : ""}`, hold.origin === "default" ? plan.scheduler : hold, hold.key);
   return true;
 }
-function findTarget(node, pattern, path22, depth = 0) {
+function findTarget(node, pattern, path23, depth = 0) {
   if (node.kind !== "map" || depth > 6) return void 0;
   const target = mapGet(node, "_target_")?.value;
-  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path22;
+  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path23;
   for (const e of node.entries) {
-    const hit = findTarget(e.value, pattern, [...path22, e.key], depth + 1);
+    const hit = findTarget(e.value, pattern, [...path23, e.key], depth + 1);
     if (hit) return hit;
   }
   return void 0;
@@ -18076,15 +18094,15 @@ function viewOf(file) {
   const tree = file.tree?.kind === "map" ? file.tree : void 0;
   return { path: file.path, tree, complete: inheritStyle(file) === void 0, fileOf: () => file.path };
 }
-function keyName(path22) {
-  return path22.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+function keyName(path23) {
+  return path23.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
-function lookup(view, path22, from = view.tree) {
+function lookup(view, path23, from = view.tree) {
   let node = from;
   let entry;
   if (!node) return view.complete ? { kind: "absent" } : { kind: "unknown", why: "the file could not be read with its base files" };
   let keyRange = node.range;
-  for (const step of path22) {
+  for (const step of path23) {
     if (node.kind === "map") {
       const hit = mapGet(node, String(step));
       if (!hit) {
@@ -18124,23 +18142,23 @@ function settingOf(view, hit, value, key) {
     ...note ? { note } : {}
   };
 }
-function numberIn(view, path22, from, key = keyName(path22)) {
-  const hit = lookup(view, path22, from);
+function numberIn(view, path23, from, key = keyName(path23)) {
+  const hit = lookup(view, path23, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number" || !Number.isFinite(hit.node.value)) return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function stringIn(view, path22, from, key = keyName(path22)) {
-  const hit = lookup(view, path22, from);
+function stringIn(view, path23, from, key = keyName(path23)) {
+  const hit = lookup(view, path23, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function boolIn(view, path22, from, key = keyName(path22)) {
-  const hit = lookup(view, path22, from);
+function boolIn(view, path23, from, key = keyName(path23)) {
+  const hit = lookup(view, path23, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function numbersIn(view, path22, from) {
-  const hit = lookup(view, path22, from);
+function numbersIn(view, path23, from) {
+  const hit = lookup(view, path23, from);
   if (hit.kind !== "found" || hit.node.kind !== "seq") return void 0;
   const values = [];
   for (const item of hit.node.items) {
@@ -18361,7 +18379,7 @@ function extract3(file, env, asBase = false) {
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with ${file.inherited.files.length} inherited file${file.inherited.files.length === 1 ? "" : "s"}: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
   if (!view.complete) notes.push("part of the configuration could not be read: values it may set are unknown, not defaults");
-  const absent = (path22) => lookup(view, path22).kind === "absent";
+  const absent = (path23) => lookup(view, path23).kind === "absent";
   const loopType = stringIn(view, ["train_cfg", "type"]);
   const loopByEpoch = boolIn(view, ["train_cfg", "by_epoch"]);
   const maxEpochs = numberIn(view, ["train_cfg", "max_epochs"]);
@@ -18620,8 +18638,8 @@ function scoreLazy(file) {
   if (lazy && /from \.+common\./.test(file.text)) return 7;
   return 0;
 }
-function yacsNumber(view, path22, key = path22.join(".")) {
-  const hit = lookup(view, path22);
+function yacsNumber(view, path23, key = path23.join(".")) {
+  const hit = lookup(view, path23);
   if (hit.kind !== "found" || hit.node.kind !== "scalar") return void 0;
   const v = hit.node.value;
   const value = typeof v === "number" ? v : typeof v === "string" && v.length < 64 && NUMERIC2.test(v.trim()) ? Number(v.trim()) : void 0;
@@ -18640,17 +18658,17 @@ function settingAt(view, hit, value, key) {
     ...inherited ? { note: `set in ${hit.file}:${hit.keyRange.line}, which this config inherits through _BASE_` } : {}
   };
 }
-function yacsBool(view, path22) {
-  const hit = lookup(view, path22);
+function yacsBool(view, path23) {
+  const hit = lookup(view, path23);
   if (hit.kind !== "found" || hit.node.kind !== "scalar") return void 0;
   const v = hit.node.value;
   const value = typeof v === "boolean" ? v : v === "True" ? true : v === "False" ? false : void 0;
-  return value === void 0 ? void 0 : settingAt(view, hit, value, path22.join("."));
+  return value === void 0 ? void 0 : settingAt(view, hit, value, path23.join("."));
 }
-function yacsString(view, path22) {
-  const hit = lookup(view, path22);
+function yacsString(view, path23) {
+  const hit = lookup(view, path23);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
-  return settingAt(view, hit, hit.node.value, path22.join("."));
+  return settingAt(view, hit, hit.node.value, path23.join("."));
 }
 function yacsSteps(view) {
   const hit = lookup(view, ["SOLVER", "STEPS"]);
@@ -18682,9 +18700,9 @@ function extractYacs(file, env) {
   const launchChecks = {};
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with its _BASE_ chain: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
-  const absent = (path22) => lookup(view, path22).kind === "absent";
-  const num9 = (path22, fallback, unit) => {
-    const s = yacsNumber(view, path22) ?? (absent(path22) ? defaultSetting(fallback, path22.join("."), "detectron2 default (config/defaults.py)") : void 0);
+  const absent = (path23) => lookup(view, path23).kind === "absent";
+  const num9 = (path23, fallback, unit) => {
+    const s = yacsNumber(view, path23) ?? (absent(path23) ? defaultSetting(fallback, path23.join("."), "detectron2 default (config/defaults.py)") : void 0);
     return s && unit ? { ...s, unit } : s;
   };
   applyAssumptions(plan, env.assume);
@@ -18802,14 +18820,14 @@ function baseReference(file, env) {
   if (plan.warmupSteps?.origin === "default") delete plan.warmupSteps;
   return { reference: { plan, label: `_BASE_ ${String(baseEntry.value.value)}`, path: written.file ?? file.path } };
 }
-function lazyNumber(view, path22) {
-  const hit = lookup(view, path22);
+function lazyNumber(view, path23) {
+  const hit = lookup(view, path23);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number") return void 0;
-  const s = settingAt(view, hit, hit.node.value, path22.join("."));
+  const s = settingAt(view, hit, hit.node.value, path23.join("."));
   return hit.file !== view.path ? { ...s, note: `set in ${hit.file}:${hit.keyRange.line}, which this config imports` } : s;
 }
-function lazyTarget(view, path22) {
-  const hit = lookup(view, [...path22, "_target_"]);
+function lazyTarget(view, path23) {
+  const hit = lookup(view, [...path23, "_target_"]);
   return hit.kind === "found" && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value.split(".").pop() ?? hit.node.value : void 0;
 }
 function extractLazy(file, env) {
@@ -20055,7 +20073,7 @@ function isLevanter(file) {
   const hasModelType = model?.kind === "map" && mapGet(model, "type") !== void 0;
   return trainerKeys >= 2 || trainerKeys >= 1 && (optimizer?.kind === "map" || hasModelType);
 }
-var num6 = (ctx, ...path22) => numberAt(ctx.file, path22, LOADER14);
+var num6 = (ctx, ...path23) => numberAt(ctx.file, path23, LOADER14);
 var said4 = (s) => `${s.key ?? ""} ${typeof s.value === "number" ? formatCount(s.value) : String(s.value)}${s.origin === "default" ? " (default)" : ""}`.trim();
 var at4 = (ctx, ...s) => s.find((x) => x?.range && x.origin !== "default" && x.origin !== "derived")?.range ?? ctx.anchor;
 function fracOrSteps(ctx, s, total, what, of = "num_train_steps") {
@@ -20088,8 +20106,8 @@ function mainSteps(ctx, total) {
   const left = Math.max(0, total.value - cooldown.value);
   return { steps: derivedFrom(cooldown, left, `num_train_steps ${formatCount(total.value)} \u2212 cooldown ${formatCount(cooldown.value)}`, "steps"), cooldown };
 }
-function intList(ctx, ...path22) {
-  const hit = getIn(ctx.file.tree, path22);
+function intList(ctx, ...path23) {
+  const hit = getIn(ctx.file.tree, path23);
   if (hit?.node.kind !== "seq") return void 0;
   const out = [];
   for (const item of hit.node.items) {
@@ -20133,16 +20151,16 @@ function firstCycle(ctx, main) {
   return { steps: total, repeats: false };
 }
 function intTraps(ctx) {
-  for (const path22 of INT_FIELDS) {
-    const hit = getIn(ctx.file.tree, path22);
+  for (const path23 of INT_FIELDS) {
+    const hit = getIn(ctx.file.tree, path23);
     if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") continue;
     const text = hit.node.value.trim();
     if (text.length > 40 || !/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)[eE][-+]?\d+$/.test(text)) continue;
     const n = Number(text);
     ctx.configErrors.push({
       range: hit.keyRange,
-      message: `${path22.join(".")}: ${hit.node.source} is read by PyYAML as the string "${text}", and draccus decodes this int field with int(): Levanter refuses to start ("Couldn't parse '${text}' into an int"); write ${Number.isFinite(n) && Number.isInteger(n) ? formatCount(n).replace(/,/g, "") : "a whole number"}`,
-      data: { keyPath: path22, written: hit.node.source }
+      message: `${path23.join(".")}: ${hit.node.source} is read by PyYAML as the string "${text}", and draccus decodes this int field with int(): Levanter refuses to start ("Couldn't parse '${text}' into an int"); write ${Number.isFinite(n) && Number.isInteger(n) ? formatCount(n).replace(/,/g, "") : "a whole number"}`,
+      data: { keyPath: path23, written: hit.node.source }
     });
   }
 }
@@ -20319,7 +20337,7 @@ var SCHEDULER_OPTIONS = {
 };
 var SCHEDULER_ONLY = ["end_learning_rate", "power", "total_num_update", "t_mult", "lr_period_updates", "min_lr", "force_anneal", "lr_threshold", "lr_patience"];
 var SECTIONS = ["common", "common_eval", "distributed_training", "dataset", "optimization", "checkpoint", "bmuf", "generation", "eval_lm", "interactive", "model", "task", "criterion", "optimizer", "lr_scheduler", "scoring", "bpe", "tokenizer", "ema"];
-var knownKey = (path22) => SECTIONS.includes(path22[0]);
+var knownKey = (path23) => SECTIONS.includes(path23[0]);
 var TRAIN_SCRIPT = /(?:^|\/)(?:fairseq_cli\/)?(?:hydra_)?train\.py$/;
 function commandForm(cmd) {
   if (cmd.cli === "fairseq-train") return "cli";
@@ -20345,38 +20363,38 @@ function yamlIsFairseq(file) {
   };
   return mapGet(root, "optimization")?.value.kind === "map" || named2("task") || named2("lr_scheduler");
 }
-function flagOf(path22) {
-  const [section, key] = path22.split(".");
+function flagOf(path23) {
+  const [section, key] = path23.split(".");
   if (key === "_name") return section === "model" ? "--arch" : `--${section.replace(/_/g, "-")}`;
   return `--${key.replace(/_/g, "-")}`;
 }
 function cliValues(file, args) {
-  const key = (path22) => flagOf(path22).slice(2).replace(/-/g, "_");
-  const fromText = (path22, text, a) => {
+  const key = (path23) => flagOf(path23).slice(2).replace(/-/g, "_");
+  const fromText = (path23, text, a) => {
     const v = argparseNumber(text, false);
     return v === void 0 ? void 0 : args.setting(a, v, a.note);
   };
   return {
-    num(path22) {
-      const a = args.get(key(path22));
-      return a && typeof a.value === "string" ? fromText(path22, a.value, a) : void 0;
+    num(path23) {
+      const a = args.get(key(path23));
+      return a && typeof a.value === "string" ? fromText(path23, a.value, a) : void 0;
     },
-    first(path22) {
-      const a = args.get(key(path22));
+    first(path23) {
+      const a = args.get(key(path23));
       if (!a || typeof a.value !== "string") return void 0;
       const parts2 = a.value.split(",");
-      const s = fromText(path22, parts2[0], a);
+      const s = fromText(path23, parts2[0], a);
       return s ? { setting: { ...s, ...parts2.length > 1 ? { note: `a per-epoch list of ${parts2.length}` } : {} }, count: parts2.length } : void 0;
     },
-    str(path22) {
-      return args.str(key(path22));
+    str(path23) {
+      return args.str(key(path23));
     },
-    bool(path22) {
-      const a = args.get(key(path22));
+    bool(path23) {
+      const a = args.get(key(path23));
       return a ? a.value === true || a.value === "true" || a.value === "True" : void 0;
     },
-    written(path22) {
-      return args.has(key(path22));
+    written(path23) {
+      return args.has(key(path23));
     },
     rangeOf(...s) {
       for (const x of s) if (x?.range && x.file === file.path && x.origin !== "default") return x.range;
@@ -20386,26 +20404,26 @@ function cliValues(file, args) {
 }
 function hydraValues(v) {
   return {
-    num: (path22) => v.num(path22),
-    first(path22) {
-      const hit = v.reader.lookup(path22.split("."));
+    num: (path23) => v.num(path23),
+    first(path23) {
+      const hit = v.reader.lookup(path23.split("."));
       if (hit?.node.kind === "seq") {
         const item = hit.node.items[0];
         if (item?.kind !== "scalar" || typeof item.value !== "number") return void 0;
         const src = hit.entry ? v.reader.sourceOf(hit.entry) : void 0;
-        const setting = { value: item.value, origin: "explicit", file: src?.file ?? v.file.path, key: path22, range: hit.keyRange, ...hit.node.items.length > 1 ? { note: `a per-epoch list of ${hit.node.items.length}` } : {} };
+        const setting = { value: item.value, origin: "explicit", file: src?.file ?? v.file.path, key: path23, range: hit.keyRange, ...hit.node.items.length > 1 ? { note: `a per-epoch list of ${hit.node.items.length}` } : {} };
         return { setting, count: hit.node.items.length };
       }
-      const s = v.num(path22);
+      const s = v.num(path23);
       return s ? { setting: s, count: 1 } : void 0;
     },
-    str: (path22) => v.str(path22),
-    bool: (path22) => v.bool(path22)?.value,
-    written: (path22) => v.has(path22),
+    str: (path23) => v.str(path23),
+    bool: (path23) => v.bool(path23)?.value,
+    written: (path23) => v.has(path23),
     rangeOf: (...s) => v.rangeOf(...s)
   };
 }
-var name = (ctx, path22) => ctx.form === "cli" ? flagOf(path22) : path22;
+var name = (ctx, path23) => ctx.form === "cli" ? flagOf(path23) : path23;
 function atRunEnd(ctx) {
   const every = (key, verb) => {
     const n = ctx.v.num(key)?.value ?? 1;
@@ -20420,7 +20438,7 @@ function atRunEnd(ctx) {
     ...save || evaluate2 ? { epochEnds: { ...save ? { save } : {}, ...evaluate2 ? { eval: evaluate2 } : {} } } : {}
   };
 }
-var said5 = (ctx, path22, s) => `${name(ctx, path22)} ${formatCount(s.value)}${s.origin === "default" ? " (default)" : ""}`;
+var said5 = (ctx, path23, s) => `${name(ctx, path23)} ${formatCount(s.value)}${s.origin === "default" ? " (default)" : ""}`;
 var at5 = (ctx, ...s) => ctx.v.rangeOf(...s) ?? ctx.anchor;
 function schedNum(ctx, sched, key) {
   const s = ctx.v.num(`lr_scheduler.${key}`);
@@ -20914,8 +20932,8 @@ function shapeRunFindings(findings, ctx) {
 
 // src/engine/short-run.ts
 var TEST_WORDS = /* @__PURE__ */ new Set(["test", "tests", "testing", "functional", "debug", "smoke", "sanity", "dryrun", "ci", "autotuning"]);
-function pathWord(path22) {
-  return path22.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
+function pathWord(path23) {
+  return path23.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
 }
 function longest(plan) {
   let best;
@@ -20924,13 +20942,13 @@ function longest(plan) {
   }
   return best;
 }
-function shortRunOf(path22, plan, options, script) {
+function shortRunOf(path23, plan, options, script) {
   const total = plan.totalSteps;
   if (!total || !(total.value > 0) || total.value > options.maxSteps) return void 0;
   const sized = longest(plan);
   const ratio = sized ? sized.steps / total.value : void 0;
   const byRatio = ratio !== void 0 && ratio >= options.ratio;
-  const own = pathWord(path22);
+  const own = pathWord(path23);
   const byScript = own || !script ? void 0 : pathWord(script);
   const word = own ?? byScript;
   if (!byRatio && !word) return void 0;
@@ -21441,7 +21459,32 @@ function estimateDatasetSamples(req, ctx) {
   };
 }
 
+// src/engine/recent-map.ts
+var RecentMap = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  entries = /* @__PURE__ */ new Map();
+  has(key) {
+    return this.entries.has(key);
+  }
+  get(key) {
+    return this.entries.get(key);
+  }
+  set(key, value) {
+    this.entries.delete(key);
+    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value);
+    this.entries.set(key, value);
+    return this;
+  }
+  get size() {
+    return this.entries.size;
+  }
+};
+
 // src/engine/lint-file.ts
+var RECENT_PER_FILE = 256;
 function createLintRun(options) {
   const { root, config } = options;
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
@@ -21472,7 +21515,7 @@ function createLintRun(options) {
   const fromAbs = (abs) => relativePosix(lintRoot, abs);
   const hydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
   const hydraCache = /* @__PURE__ */ new Map();
-  const composedCache = /* @__PURE__ */ new Map();
+  const composedCache = new RecentMap(RECENT_PER_FILE);
   return {
     options,
     root,
@@ -21500,7 +21543,7 @@ function createLintRun(options) {
       if (!composedCache.has(key)) composedCache.set(key, composeFromRepository(file, bases, hydraFiles, hydraCache));
       return composedCache.get(key);
     },
-    estimates: /* @__PURE__ */ new Map(),
+    estimates: new RecentMap(RECENT_PER_FILE),
     linted: { has: () => false, file: () => void 0 }
   };
 }
@@ -21771,8 +21814,8 @@ function internalError(file, err, what = "this file") {
 }
 
 // src/engine/parallel/pool.ts
-var import_node_os = __toESM(require_node_os(), 1);
-var import_node_path16 = __toESM(require_node_path(), 1);
+var import_node_os2 = __toESM(require_node_os(), 1);
+var import_node_path17 = __toESM(require_node_path(), 1);
 
 // trainlint-builtin:node:worker_threads
 var loaded6;
@@ -21839,6 +21882,7 @@ function reviver(_key, value) {
 }
 var encoder = new TextEncoder();
 var decoder = new TextDecoder();
+var wellFormed = (text) => text.isWellFormed();
 function encodePayload(payload, compress) {
   const bytes = encoder.encode(JSON.stringify(payload, replacer));
   if (!compress) return bytes;
@@ -21876,17 +21920,22 @@ function reportGradeExtraction(e) {
 }
 var FinishedFile = class {
   path;
-  text;
   format;
   bom;
-  /** Not an enumerable field: nothing that walks the file's keys meets the result again. */
+  /** Not enumerable fields: nothing that walks the file's keys meets the result again. */
   #owner;
-  constructor(owner, file) {
+  /** Undefined when the text is in the spool. */
+  #text;
+  constructor(owner, file, text) {
     this.#owner = owner;
+    this.#text = text;
     this.path = file.path;
-    this.text = file.text;
     this.format = file.format;
     if (file.bom) this.bom = true;
+  }
+  /** Read from the spool each time (readers that need it twice keep it: build-report.ts textsOf). */
+  get text() {
+    return this.#text ?? this.#owner.spooledText();
   }
   get problems() {
     return this.#owner.kept().problems;
@@ -21905,22 +21954,59 @@ var FinishedResult = class {
   file;
   dialect;
   reason;
-  /** Undefined when the payload was kept as objects (finished on this thread). */
-  encoded;
+  /**
+   * Where the encoded payload is: its bytes, or the spool of a very large run (spool.ts: the
+   * payload's bytes at `at`, then the text's UTF-8 when the text is spooled too). Undefined when
+   * the payload was kept as objects (finished on this thread). Numbers rather than a record
+   * object: 50,000 results keep less.
+   */
+  stored;
+  at = 0;
+  payloadLength = 0;
+  textLength = 0;
+  compressed = false;
   decoded;
   changed = false;
   parts;
-  constructor(file, payload, dialect, reason, printed) {
-    this.file = new FinishedFile(this, file);
-    if ("bytes" in payload) this.encoded = payload;
-    else this.decoded = payload;
+  constructor(file, payload, dialect, reason, printed, spool) {
+    let text = file.text;
+    if ("bytes" in payload) {
+      this.compressed = payload.compressed;
+      const textBytes = text && wellFormed(text) ? encoder.encode(text) : void 0;
+      const at6 = printed ? void 0 : spool?.put(textBytes ? [payload.bytes, textBytes] : [payload.bytes]);
+      if (at6 !== void 0) {
+        this.stored = spool;
+        this.at = at6;
+        this.payloadLength = payload.bytes.length;
+        if (textBytes) {
+          this.textLength = textBytes.length;
+          text = void 0;
+        }
+      } else {
+        this.stored = payload.bytes;
+      }
+    } else {
+      this.decoded = payload;
+    }
+    this.file = new FinishedFile(this, file, text);
     this.parts = printed;
     if (dialect) this.dialect = dialect;
     if (reason !== void 0) this.reason = reason;
   }
   /** The payload, parsed on first use and kept until `release()`. */
   kept() {
-    return this.decoded ??= decodePayload(this.encoded);
+    if (this.decoded) return this.decoded;
+    const stored = this.stored;
+    const bytes = stored instanceof Uint8Array ? stored : stored.read(this.at, this.payloadLength);
+    return this.decoded = decodePayload({ bytes, compressed: this.compressed });
+  }
+  /** Whether the payload is in a spool (a very large run) rather than in memory. */
+  get spooled() {
+    return this.stored !== void 0 && !(this.stored instanceof Uint8Array);
+  }
+  /** The text, from the spool (FinishedFile.text). */
+  spooledText() {
+    return decoder.decode(this.stored.read(this.at + this.payloadLength, this.textLength));
   }
   /** The payload, about to be changed (printed parts no longer hold, `release()` keeps it). */
   change() {
@@ -21933,7 +22019,7 @@ var FinishedResult = class {
   }
   /** Drop the parsed form (a reader that went through every file once): unless something was changed. */
   release() {
-    if (!this.changed && this.encoded) this.decoded = void 0;
+    if (!this.changed && this.stored) this.decoded = void 0;
   }
   get extraction() {
     return this.kept().extraction;
@@ -22105,14 +22191,118 @@ function toSlim(index, r, reads, redo, { compress, printJson, inThread }) {
     ...redo ? { redo } : {}
   };
 }
-function fromSlim(slim) {
+function fromSlim(slim, spool) {
   return new FinishedResult(
     { path: slim.path, text: slim.text ?? "", format: slim.format, bom: slim.bom },
     slim.kept ?? { bytes: slim.payload, compressed: slim.compressed === true },
     slim.dialect === void 0 ? void 0 : dialectById(slim.dialect),
     slim.reason,
-    slim.printed
+    slim.printed,
+    spool
   );
+}
+
+// src/engine/parallel/spool.ts
+var import_node_fs6 = __toESM(require_node_fs(), 1);
+var import_node_os = __toESM(require_node_os(), 1);
+var import_node_path16 = __toESM(require_node_path(), 1);
+var CHUNK2 = 1 << 20;
+var closing2 = new FinalizationRegistry(({ fd, left }) => {
+  try {
+    (0, import_node_fs6.closeSync)(fd);
+    if (left) (0, import_node_fs6.rmSync)(import_node_path16.default.dirname(left), { recursive: true, force: true });
+  } catch {
+  }
+});
+var atExit = /* @__PURE__ */ new Set();
+var exitHook = false;
+var Spool = class _Spool {
+  constructor(fd) {
+    this.fd = fd;
+  }
+  fd;
+  /** Bytes in the file so far. */
+  written = 0;
+  pending = Buffer.allocUnsafe(CHUNK2);
+  used = 0;
+  /** A new spool in `folder`, or undefined when no temporary file can be made there (the caller keeps results in memory). */
+  static open(folder = (0, import_node_os.tmpdir)()) {
+    let dir;
+    try {
+      dir = (0, import_node_fs6.mkdtempSync)(import_node_path16.default.join(folder, "trainlint-"));
+      const file = import_node_path16.default.join(dir, "results");
+      const fd = (0, import_node_fs6.openSync)(file, "wx+", 384);
+      let left;
+      try {
+        (0, import_node_fs6.unlinkSync)(file);
+        (0, import_node_fs6.rmdirSync)(dir);
+      } catch {
+        left = file;
+        leaveForExit(dir);
+      }
+      const spool = new _Spool(fd);
+      closing2.register(spool, { fd, ...left ? { left } : {} });
+      return spool;
+    } catch {
+      if (dir) (0, import_node_fs6.rmSync)(dir, { recursive: true, force: true });
+      return void 0;
+    }
+  }
+  /** Appends `parts` one after another; returns where the first begins, or undefined when the file cannot take them (the caller keeps them in memory). */
+  put(parts2) {
+    let length2 = 0;
+    for (const p of parts2) length2 += p.length;
+    const at6 = this.written + this.used;
+    try {
+      if (this.used + length2 > CHUNK2) this.flush();
+      if (length2 > CHUNK2) {
+        for (const p of parts2) this.writeAll(p);
+      } else {
+        for (const p of parts2) {
+          this.pending.set(p, this.used);
+          this.used += p.length;
+        }
+      }
+    } catch {
+      return void 0;
+    }
+    return at6;
+  }
+  /** `length` bytes from `at`. */
+  read(at6, length2) {
+    if (at6 >= this.written) return Uint8Array.prototype.slice.call(this.pending, at6 - this.written, at6 - this.written + length2);
+    const out = new Uint8Array(length2);
+    let done = 0;
+    while (done < length2) {
+      const n = (0, import_node_fs6.readSync)(this.fd, out, done, length2 - done, at6 + done);
+      if (n === 0) throw new Error("trainlint: its temporary results file was cut short");
+      done += n;
+    }
+    return out;
+  }
+  flush() {
+    if (this.used === 0) return;
+    this.writeAll(this.pending.subarray(0, this.used));
+    this.used = 0;
+  }
+  writeAll(bytes) {
+    let done = 0;
+    while (done < bytes.length) done += (0, import_node_fs6.writeSync)(this.fd, bytes, done, bytes.length - done, this.written + done);
+    this.written += bytes.length;
+  }
+};
+function leaveForExit(dir) {
+  atExit.add(dir);
+  if (exitHook) return;
+  exitHook = true;
+  process.once("exit", () => {
+    for (const d of atExit) {
+      try {
+        (0, import_node_fs6.rmSync)(d, { recursive: true, force: true });
+      } catch {
+      }
+    }
+  });
 }
 
 // src/engine/parallel/worker.ts
@@ -22174,7 +22364,7 @@ function workerCount(options, discovered) {
   if (!workerScript || options.jobs !== void 0 && options.jobs <= 1) return 0;
   const files2 = filesToFinish(options, discovered);
   if (files2 === 0 || options.jobs === void 0 && files2 < PARALLEL_MIN_FILES) return 0;
-  const cores = (0, import_node_os.availableParallelism)();
+  const cores = (0, import_node_os2.availableParallelism)();
   if (options.jobs === void 0 && cores < DEFAULT_MIN_CORES) return 0;
   return Math.min(options.jobs ?? Math.min(cores, DEFAULT_MAX_WORKERS), files2);
 }
@@ -22191,23 +22381,26 @@ function filesToFinish(options, discovered) {
 async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   const results = new Array(discovered.length);
   const here = [];
-  const queue = [];
   const sent = discovered.map((d, i) => forWorkers(d) ? i : (here.push(i), -1)).filter((i) => i >= 0);
   const size = workers > 0 ? Math.max(1, Math.min(MAX_BATCH, Math.ceil(sent.length / (workers * 8)))) : MAX_BATCH;
-  for (let i = 0; i < sent.length; i += size) {
-    queue.push({ id: queue.length, files: sent.slice(i, i + size).map((j) => [j, discovered[j].rel, discovered[j].abs]) });
-  }
+  let made = 0;
+  const nextBatch = () => {
+    const from = made * size;
+    if (from >= sent.length) return void 0;
+    return { id: made++, files: sent.slice(from, from + size).map((j) => [j, discovered[j].rel, discovered[j].abs]) };
+  };
   const init = {
     options: { root: run.root, repoRoot: run.options.repoRoot, config: run.config, cliRules: run.options.cliRules, schemaTexts: run.options.schemaTexts },
     linted: discovered.map((d) => d.rel),
-    absolute: absoluteExceptions(import_node_path16.default.resolve(run.root), discovered),
+    absolute: absoluteExceptions(import_node_path17.default.resolve(run.root), discovered),
     compress: discovered.length >= tuning.compressFromFiles,
     // A large run keeps memory small rather than the JSON report's parts printed; so does a run
     // on this thread only (printing them now rather than with the report saves it no work).
     printJson: workers > 0 && run.options.renderJson === true && discovered.length < tuning.compressFromFiles
   };
+  const spool = init.compress ? Spool.open() : void 0;
   const accept = (slim) => {
-    const result = fromSlim(slim);
+    const result = fromSlim(slim, spool);
     results[slim.index] = result;
     finished.set(result, infoOf(slim));
   };
@@ -22215,7 +22408,7 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   const alone = createLintRun(run.options);
   const reads = [];
   alone.linted = workerLinted(alone, init, reads);
-  const pool = new Pool2(workers, init, queue, accept);
+  const pool = new Pool2(workers, init, nextBatch, accept);
   for (const i of here) results[i] = loadAndAnalyse(run, discovered[i].abs, discovered[i].rel);
   for (; ; ) {
     const batch = pool.takeHere();
@@ -22239,8 +22432,8 @@ async function endLintWorkers() {
 }
 var runs = 0;
 var Pool2 = class {
-  constructor(count2, init, queue, accept) {
-    this.queue = queue;
+  constructor(count2, init, nextBatch, accept) {
+    this.nextBatch = nextBatch;
     this.accept = accept;
     for (let i = 0; i < count2; i++) {
       let w = idle.pop();
@@ -22275,9 +22468,8 @@ var Pool2 = class {
       this.feed(worker);
     }
   }
-  queue;
+  nextBatch;
   accept;
-  next = 0;
   run = ++runs;
   returned = [];
   held = /* @__PURE__ */ new Map();
@@ -22290,7 +22482,7 @@ var Pool2 = class {
     return this.ready && this.held.size > 0 ? void 0 : this.take();
   }
   take() {
-    return this.returned.pop() ?? (this.next < this.queue.length ? this.queue[this.next++] : void 0);
+    return this.returned.pop() ?? this.nextBatch();
   }
   /** Some worker still holds a batch. */
   busy() {
@@ -22386,25 +22578,20 @@ async function lint(options) {
   const { repo, lintRoot, toRepo, fromAbs, lintRootBase, insideLintRoot, hydraFiles, parseOptions, maxBytes, withBases } = run;
   const virtual = [...options.virtualFiles ?? [], ...options.stdinFile ? [options.stdinFile] : []];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config, tuneV8ForRun);
-  const absOf = new Map(discovered.map((d) => [d.rel, d.abs]));
+  const discoveredAt = new Map(discovered.map((d) => [d.rel, d]));
+  const absOf = (rel) => discoveredAt.get(rel)?.abs ?? import_node_path18.default.resolve(lintRoot, rel);
   const virtualResults = virtual.map((file) => analyseSafely(run, file, run.settingsOf(file.path)));
   const finished = /* @__PURE__ */ new Map();
   const workers = virtual.length === 0 && !options.wholeResults ? workerCount(options, discovered) : 0;
   const compact2 = workers > 0 || virtual.length === 0 && !options.wholeResults && finishesHere(options, discovered);
-  let results = compact2 ? await lintInWorkers(run, discovered, workers, finished, (slim) => ({
-    hasTree: slim.hasTree,
-    hasPlan: slim.hasPlan,
-    compositions: slim.compositions,
-    reads: slim.reads,
-    redo: slim.redo === true
-  })) : [...virtualResults, ...discovered.map(({ abs, rel }) => loadAndAnalyse(run, abs, rel))];
+  let results = compact2 ? await lintInWorkers(run, discovered, workers, finished, finishedInfo) : [...virtualResults, ...discovered.map(({ abs, rel }) => loadAndAnalyse(run, abs, rel))];
   const byPath = new Map(results.map((r) => [r.file.path, r]));
   run.linted = {
     has: (rel) => byPath.has(rel),
     file: (rel) => {
       const r = byPath.get(rel);
       if (!r) return void 0;
-      return finished.has(r) ? reloadLinted(run, absOf.get(rel) ?? import_node_path17.default.resolve(lintRoot, rel), rel) : r.file;
+      return finished.has(r) ? reloadLinted(run, absOf(rel), rel) : r.file;
     }
   };
   results = results.map((result) => finished.has(result) ? result : withComposition(run, result));
@@ -22412,23 +22599,23 @@ async function lint(options) {
   const virtualPaths = new Set((options.virtualFiles ?? []).map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
-  const fullScan = repo.root === lintRoot && options.paths.every((p) => import_node_path17.default.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
+  const fullScan = repo.root === lintRoot && options.paths.every((p) => import_node_path18.default.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
   if (options.repoScripts !== false && !fullScan) {
     const names = /* @__PURE__ */ new Map();
     for (const r of results) {
       const done = finished.get(r);
       if (!(done ? done.hasTree && (done.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect))) continue;
-      const name2 = import_node_path17.default.posix.basename(r.file.path);
-      names.set(name2, [...names.get(name2) ?? [], toPosix(import_node_path17.default.resolve(lintRoot, r.file.path))]);
+      const name2 = import_node_path18.default.posix.basename(r.file.path);
+      names.set(name2, [...names.get(name2) ?? [], toPosix(import_node_path18.default.resolve(lintRoot, r.file.path))]);
     }
-    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => import_node_path17.default.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
+    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => import_node_path18.default.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
   }
   const launchesOf = /* @__PURE__ */ new Map();
   const scriptHydra = /* @__PURE__ */ new Map();
   const lintedScripts = new Set(linted.map((f) => f.path));
   for (const file of scripts) {
     const isVirtual = virtualPaths.has(file.path);
-    const scriptDir = isVirtual ? toRepo(".") : toRepo(import_node_path17.default.posix.dirname(file.path));
+    const scriptDir = isVirtual ? toRepo(".") : toRepo(import_node_path18.default.posix.dirname(file.path));
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo("."), label: "the working directory" };
       if (launch.hydra) {
@@ -22510,7 +22697,7 @@ async function lint(options) {
       const again = done.redo || !r.dialect && fragments.has(rel) || (done.hasPlan || !r.dialect && done.hasTree) && (launchesOf.get(rel)?.length ?? 0) > 0 || done.reads.some((p) => adding.has(p));
       if (!again) return r;
       finished.delete(r);
-      const full = withComposition(run, loadAndAnalyse(run, absOf.get(rel) ?? import_node_path17.default.resolve(lintRoot, rel), rel));
+      const full = withComposition(run, loadAndAnalyse(run, absOf(rel), rel));
       byPath.set(rel, full);
       return full;
     });
@@ -22575,7 +22762,7 @@ async function lint(options) {
       });
       if (fromLaunch && launched.extraction) launched.extraction.notes.push(fromLaunch);
       if (launch.accelerateConfig && launched.extraction) {
-        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(import_node_path17.default.posix.dirname(link.script));
+        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(import_node_path18.default.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
         if (accelerate.linked) launched.linked = [accelerate.linked];
         if (accelerate.note) launched.extraction.notes.push(accelerate.note);
@@ -22589,7 +22776,7 @@ async function lint(options) {
   const needBase = everything.filter((result) => pairReference(run, result) && options.base);
   if (options.base && needBase.length > 0) {
     const gitTop = await repoRoot(root);
-    const prefix = toPosix(import_node_path17.default.relative(gitTop, root));
+    const prefix = toPosix(import_node_path18.default.relative(gitTop, root));
     const toGit = (rel) => prefix ? `${prefix}/${rel}` : rel;
     const versions = await readBaseVersions(gitTop, options.base, [...new Set(needBase.map((r) => toGit(r.file.path)))]);
     for (const result of needBase) {
@@ -22612,6 +22799,12 @@ async function lint(options) {
   for (const result of everything) finishResult(run, result);
   mergeLaunchFindings(results, alone);
   return { results };
+}
+var PLAIN_FINISHED = [false, true].flatMap((hasTree) => [false, true].map((hasPlan) => Object.freeze({ hasTree, hasPlan, compositions: [], reads: [], redo: false })));
+function finishedInfo(slim) {
+  const redo = slim.redo === true;
+  if (!redo && slim.compositions.length === 0 && slim.reads.length === 0) return PLAIN_FINISHED[(slim.hasTree ? 2 : 0) + (slim.hasPlan ? 1 : 0)];
+  return { hasTree: slim.hasTree, hasPlan: slim.hasPlan, compositions: slim.compositions, reads: slim.reads, redo };
 }
 function launchValuesOf(launchesOf, result) {
   return launchesOf.get(result.file.path)?.find((l) => l.link === result.launch)?.launch.values ?? {};
@@ -22772,7 +22965,15 @@ function reportFinding(f, texts) {
   return finding;
 }
 function textsOf(results) {
-  return new Map(results.map((r) => [r.file.path, r.file.text]));
+  const byPath = /* @__PURE__ */ new Map();
+  for (const r of results) byPath.set(r.file.path, r);
+  let last;
+  return {
+    get(path23) {
+      if (last?.path !== path23) last = { path: path23, text: byPath.get(path23)?.file.text };
+      return last.text;
+    }
+  };
 }
 function buildReport(results, { files: kept = "all" } = {}) {
   const files2 = [];
@@ -22875,11 +23076,11 @@ function editsOf(findings) {
   }
   return [...byRange.values()];
 }
-function unifiedDiff(path22, before2, after, context = 2) {
+function unifiedDiff(path23, before2, after, context = 2) {
   const a = before2.split("\n");
   const b = after.split("\n");
-  if (a.length !== b.length) return `--- a/${path22}
-+++ b/${path22}
+  if (a.length !== b.length) return `--- a/${path23}
++++ b/${path23}
 @@ whole file @@
 ${a.map((l) => `-${l}`).join("\n")}
 ${b.map((l) => `+${l}`).join("\n")}
@@ -22907,8 +23108,8 @@ ${lines.join("\n")}
 `);
     i = end;
   }
-  return hunks.length ? `--- a/${path22}
-+++ b/${path22}
+  return hunks.length ? `--- a/${path23}
++++ b/${path23}
 ${hunks.join("")}` : "";
 }
 
@@ -23257,8 +23458,8 @@ function escapeMarkdown(s) {
 function encodePath(p) {
   return p.split("/").map(encodeURIComponent).join("/");
 }
-function lineUrl(ctx, path22, line) {
-  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path22)}#L${line}`;
+function lineUrl(ctx, path23, line) {
+  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path23)}#L${line}`;
 }
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
 var RANK4 = { error: 0, warning: 1, info: 2 };
@@ -23506,8 +23707,8 @@ function formatStylish(report2, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const limit = Math.max(40, opts.width ?? DEFAULT_WIDTH);
   const out = [];
-  for (const [path22, findings] of groupByFile(report2)) {
-    const source = opts.sources.get(path22);
+  for (const [path23, findings] of groupByFile(report2)) {
+    const source = opts.sources.get(path23);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -23523,7 +23724,7 @@ function formatStylish(report2, opts) {
     const lead = 2 + lineWidth + 1 + columnWidth + 2 + severityWidth + 2;
     const fits = (r) => lead + width(r.message) + 2 + width(r.ruleId) <= limit;
     const messageWidth = Math.max(0, ...rows.filter(fits).map((r) => width(r.message)));
-    out.push(p.underline(stripTerminalControls(path22)));
+    out.push(p.underline(stripTerminalControls(path23)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -23535,7 +23736,7 @@ function formatStylish(report2, opts) {
       }
       out.push(...codeFrame(lines, r.f, gutter, p));
       for (const rel of r.f.related ?? []) {
-        const where4 = `${rel.path === path22 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
+        const where4 = `${rel.path === path23 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
         const [first, ...rest] = wrap2(`${where4} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
         out.push(`    ${p.dim("related")} ${first}`, ...rest.map((l) => `            ${l}`));
       }
@@ -23922,8 +24123,8 @@ function lrChartSvg(runs2, title) {
     if (s.warmupEnd > 0 && s.warmupEnd < s.end) {
       out.push(`<line x1="${f(sx(s.warmupEnd))}" x2="${f(sx(s.warmupEnd))}" y1="${M.top}" y2="${M.top + PH}" stroke="${s.color}" stroke-width="1" stroke-dasharray="2 3" opacity="0.8"/>`);
     }
-    const path22 = s.points.map(([x, y], k) => `${k === 0 ? "M" : "L"}${f(sx(x))} ${f(sy(y))}`).join(" ");
-    out.push(`<path class="run" data-run="${escapeXml(s.name)}" d="${path22}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash} stroke-linejoin="round"/>`);
+    const path23 = s.points.map(([x, y], k) => `${k === 0 ? "M" : "L"}${f(sx(x))} ${f(sy(y))}`).join(" ");
+    out.push(`<path class="run" data-run="${escapeXml(s.name)}" d="${path23}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash} stroke-linejoin="round"/>`);
     const [ex, ey] = s.points[s.points.length - 1];
     out.push(`<circle cx="${f(sx(ex))}" cy="${f(sy(ey))}" r="4" fill="${s.color}"/>`);
   });
@@ -23943,7 +24144,7 @@ function lrChartSvg(runs2, title) {
 }
 
 // src/cli/stdin.ts
-var import_node_path18 = __toESM(require_node_path(), 1);
+var import_node_path19 = __toESM(require_node_path(), 1);
 var STDIN_DEFAULT_PATH = "<stdin>";
 async function readProcessStdin(maxBytes) {
   const chunks = [];
@@ -23958,8 +24159,8 @@ async function readProcessStdin(maxBytes) {
 }
 function stdinPath(cwd, filename) {
   if (filename === void 0) return STDIN_DEFAULT_PATH;
-  const rel = import_node_path18.default.relative(import_node_path18.default.resolve(cwd), import_node_path18.default.resolve(cwd, filename)).split(import_node_path18.default.sep).join("/");
-  if (rel === "" || rel === ".." || rel.startsWith("../") || import_node_path18.default.isAbsolute(rel)) {
+  const rel = import_node_path19.default.relative(import_node_path19.default.resolve(cwd), import_node_path19.default.resolve(cwd, filename)).split(import_node_path19.default.sep).join("/");
+  if (rel === "" || rel === ".." || rel.startsWith("../") || import_node_path19.default.isAbsolute(rel)) {
     throw new UsageError(`--stdin-filename ${filename}: outside the folder trainlint runs in (${cwd}); run it from the repository root`);
   }
   return rel;
@@ -23972,8 +24173,8 @@ function stdinSource(rel, bytes, config) {
 }
 
 // src/cli/init.ts
-var import_node_fs6 = __toESM(require_node_fs(), 1);
-var import_node_path19 = __toESM(require_node_path(), 1);
+var import_node_fs7 = __toESM(require_node_fs(), 1);
+var import_node_path20 = __toESM(require_node_path(), 1);
 var import_node_util2 = __toESM(require_node_util(), 1);
 var WORKFLOW_PATH = ".github/workflows/trainlint.yml";
 var GENERATED = [
@@ -24020,11 +24221,11 @@ function submodules(root) {
   return paths;
 }
 function generatedFolders(root) {
-  const found = new Set(submodules(root).filter((p) => (0, import_node_fs6.existsSync)(import_node_path19.default.join(root, p))).map((p) => `${p}/**`));
+  const found = new Set(submodules(root).filter((p) => (0, import_node_fs7.existsSync)(import_node_path20.default.join(root, p))).map((p) => `${p}/**`));
   const visit = (rel, depth) => {
     let entries;
     try {
-      entries = (0, import_node_fs6.readdirSync)(import_node_path19.default.join(root, rel), { withFileTypes: true });
+      entries = (0, import_node_fs7.readdirSync)(import_node_path20.default.join(root, rel), { withFileTypes: true });
     } catch {
       return;
     }
@@ -24166,10 +24367,10 @@ async function runInit(argv, io) {
   const dryRun = values["dry-run"] ?? false;
   const root = io.cwd;
   const facts = await surveyRepository(root);
-  const existing = CONFIG_NAMES.find((n) => (0, import_node_fs6.existsSync)(import_node_path19.default.join(root, n)));
+  const existing = CONFIG_NAMES.find((n) => (0, import_node_fs7.existsSync)(import_node_path20.default.join(root, n)));
   const files2 = [
     { rel: existing ?? ".trainlint.yml", text: trainlintYml(facts), exists: existing !== void 0 },
-    { rel: WORKFLOW_PATH, text: workflowYml(), exists: (0, import_node_fs6.existsSync)(import_node_path19.default.join(root, WORKFLOW_PATH)) }
+    { rel: WORKFLOW_PATH, text: workflowYml(), exists: (0, import_node_fs7.existsSync)(import_node_path20.default.join(root, WORKFLOW_PATH)) }
   ];
   const report2 = [];
   const frameworks = [...facts.frameworks].map(([id, ps]) => `${id} (${ps.length})`);
@@ -24178,8 +24379,8 @@ async function runInit(argv, io) {
     if (f.exists) report2.push(`  kept ${f.rel}: it exists (init never overwrites a file)`);
     else if (dryRun) report2.push(`  would write ${f.rel}`);
     else {
-      (0, import_node_fs6.mkdirSync)(import_node_path19.default.dirname(import_node_path19.default.join(root, f.rel)), { recursive: true });
-      (0, import_node_fs6.writeFileSync)(import_node_path19.default.join(root, f.rel), f.text, { flag: "wx" });
+      (0, import_node_fs7.mkdirSync)(import_node_path20.default.dirname(import_node_path20.default.join(root, f.rel)), { recursive: true });
+      (0, import_node_fs7.writeFileSync)(import_node_path20.default.join(root, f.rel), f.text, { flag: "wx" });
       report2.push(`  wrote ${f.rel}`);
     }
   }
@@ -24197,8 +24398,8 @@ ${f.text}`);
 }
 
 // src/cli/rescale.ts
-var import_node_fs7 = __toESM(require_node_fs(), 1);
-var import_node_path20 = __toESM(require_node_path(), 1);
+var import_node_fs8 = __toESM(require_node_fs(), 1);
+var import_node_path21 = __toESM(require_node_path(), 1);
 var import_node_util3 = __toESM(require_node_util(), 1);
 
 // src/engine/rescale.ts
@@ -24529,7 +24730,7 @@ intervals kept in samples. Every change is explained; values that are not litera
 `);
     return 0;
   }
-  if (text !== first.file.text) (0, import_node_fs7.writeFileSync)(import_node_path20.default.resolve(io.cwd, rel), text);
+  if (text !== first.file.text) (0, import_node_fs8.writeFileSync)(import_node_path21.default.resolve(io.cwd, rel), text);
   io.stderr(`trainlint: ${text !== first.file.text ? `rewrote ${result.changes.length} value(s) in ${rel}` : `${rel} unchanged`}${result.manual.length ? `; ${result.manual.length} value(s) to set by hand (listed above)` : ""}
 `);
   return 0;
@@ -24553,7 +24754,7 @@ async function runPlan(args, io) {
   const named2 = args.paths[0];
   let isFolder = false;
   try {
-    isFolder = import_node_fs8.default.statSync(import_node_path21.default.resolve(io.cwd, named2)).isDirectory();
+    isFolder = import_node_fs9.default.statSync(import_node_path22.default.resolve(io.cwd, named2)).isDirectory();
   } catch {
   }
   if (isFolder) throw new UsageError(`plan: ${named2} is a folder; name one config file`);
@@ -24572,7 +24773,7 @@ function writeChart(result, file, io) {
   const runs2 = result.reference ? [{ name: "base", label: result.reference.label, plan: reportPlan(result.reference.plan) }, head] : [head];
   const svg = lrChartSvg(runs2, `LR schedule of ${result.file.path}`);
   if (!svg) throw new UsageError(`plan --chart: the LR schedule of ${result.file.path} cannot be drawn: its plan (or its reference's) lacks the peak LR or the run length (see \`trainlint plan ${result.file.path}\`)`);
-  import_node_fs8.default.writeFileSync(import_node_path21.default.resolve(io.cwd, file), svg);
+  import_node_fs9.default.writeFileSync(import_node_path22.default.resolve(io.cwd, file), svg);
   io.stderr(`trainlint: wrote the LR chart to ${file}
 `);
 }
@@ -24580,11 +24781,11 @@ function planChanges(results) {
   return results.filter((r) => r.extraction && r.reference).map((r) => ({ path: r.file.path, head: reportPlan(runPlanOf(r)), base: reportPlan(r.reference.plan), baseLabel: r.reference.label }));
 }
 function emit(args, io, text) {
-  if (args.output) import_node_fs8.default.writeFileSync(import_node_path21.default.resolve(io.cwd, args.output), text);
+  if (args.output) import_node_fs9.default.writeFileSync(import_node_path22.default.resolve(io.cwd, args.output), text);
   else io.stdout(text);
 }
 function emitPieces(args, io, make) {
-  const fd = args.output ? import_node_fs8.default.openSync(import_node_path21.default.resolve(io.cwd, args.output), "w") : void 0;
+  const fd = args.output ? import_node_fs9.default.openSync(import_node_path22.default.resolve(io.cwd, args.output), "w") : void 0;
   let pending = [];
   let size = 0;
   const flush = () => {
@@ -24595,9 +24796,9 @@ function emitPieces(args, io, make) {
     size = 0;
     if (typeof block === "string") {
       if (fd === void 0) io.stdout(block);
-      else import_node_fs8.default.writeSync(fd, block);
+      else import_node_fs9.default.writeSync(fd, block);
     } else if (fd === void 0) io.stdout(block.toString("utf8"));
-    else import_node_fs8.default.writeSync(fd, block);
+    else import_node_fs9.default.writeSync(fd, block);
   };
   try {
     make((piece) => {
@@ -24607,7 +24808,7 @@ function emitPieces(args, io, make) {
     });
     flush();
   } finally {
-    if (fd !== void 0) import_node_fs8.default.closeSync(fd);
+    if (fd !== void 0) import_node_fs9.default.closeSync(fd);
   }
 }
 async function runExec(argv, io) {
@@ -24645,7 +24846,7 @@ function fixFiles(results, cwd, dryRun) {
       diff += unifiedDiff(result.file.path, result.file.text, text);
     } else {
       try {
-        import_node_fs8.default.writeFileSync(import_node_path21.default.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
+        import_node_fs9.default.writeFileSync(import_node_path22.default.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
       } catch (err) {
         const code = err.code ?? err.message;
         failed.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied2} fix(es) were not applied
@@ -24671,9 +24872,9 @@ function readBaselineFile(cwd, file, shown2) {
 function writeBaselineFile(cwd, file, shown2, text) {
   const check2 = checkRepoPath(repoRootOf(cwd), file);
   if (!check2.ok && check2.refusal !== "missing") throw new UsageError(`${shown2}: ${check2.why}; not written`);
-  const rel = import_node_path21.default.relative(cwd, file);
-  if (rel === ".." || rel.startsWith(`..${import_node_path21.default.sep}`) || import_node_path21.default.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
-  import_node_fs8.default.writeFileSync(file, text);
+  const rel = import_node_path22.default.relative(cwd, file);
+  if (rel === ".." || rel.startsWith(`..${import_node_path22.default.sep}`) || import_node_path22.default.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
+  import_node_fs9.default.writeFileSync(file, text);
 }
 function filterByBaseline(results, text, shown2) {
   const baseline = parseBaseline(text);
@@ -24748,12 +24949,12 @@ async function runCli(argv, io) {
       if (fixed.files > 0) results = (await lint(options)).results;
     }
     await endLintWorkers();
-    const baselinePath = import_node_path21.default.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    const baselinePath = import_node_path22.default.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     const baselineShown = args.baseline ?? BASELINE_FILE;
     if (args.updateBaseline) {
       const all = results.flatMap((r) => r.findings);
       writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + "\n");
-      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${import_node_path21.default.relative(io.cwd, baselinePath) || baselinePath}
+      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${import_node_path22.default.relative(io.cwd, baselinePath) || baselinePath}
 `);
       return 0;
     }
