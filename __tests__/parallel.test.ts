@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { readConfig } from '../src/config/load-config';
+import { baselineOf, hideBaselined } from '../src/engine/baseline-results';
 import { buildReport, reportParts } from '../src/engine/build-report';
 import { lint, type FileResult } from '../src/engine/lint';
 import { FinishedResult } from '../src/engine/parallel/finished';
@@ -222,6 +223,32 @@ describe('without workers, a large run finishes files compactly on this thread',
       const r = await compare(path.join(dir, 'corpus'), 1);
       expect(r.differences).toEqual([]);
       expect(r.compact).toBeGreaterThan(1000);
+    } finally {
+      tuning.compressFromFiles = compressBefore;
+    }
+  }, 120_000);
+
+  test('a baseline recorded from and applied to spooled results is the one of whole results', async () => {
+    const root = path.join(dir, 'corpus');
+    const { config } = readConfig(root);
+    const compressBefore = tuning.compressFromFiles;
+    tuning.compressFromFiles = 0;
+    tuning.compactFromFiles = 0;
+    try {
+      const whole = (await lint({ root, paths: [], config, jobs: 1, wholeResults: true })).results;
+      const spooled = (await lint({ root, paths: [], config, jobs: 1 })).results;
+      expect(spooled.filter((r) => r instanceof FinishedResult && r.spooled).length).toBeGreaterThan(1000);
+      const recorded = baselineOf(whole);
+      expect(recorded.count).toBeGreaterThan(100);
+      expect(JSON.stringify(baselineOf(spooled))).toBe(JSON.stringify(recorded));
+      // Every other finding baselined: the same ones hidden, the same reports after.
+      const partial = { ...recorded.baseline, findings: recorded.baseline.findings.filter((_, i) => i % 2 === 0) };
+      const hidden = [hideBaselined(whole, partial), hideBaselined(spooled, partial)];
+      expect(hidden[1]).toEqual(hidden[0]);
+      expect(hidden[0].hidden).toBeGreaterThan(50);
+      const after = [renderAll(whole), renderAll(spooled)];
+      const differences = [...after[0]].filter(([format, text]) => after[1].get(format) !== text).map(([format]) => format);
+      expect(differences).toEqual([]);
     } finally {
       tuning.compressFromFiles = compressBefore;
     }

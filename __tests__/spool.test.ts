@@ -79,11 +79,14 @@ describe('Spool', () => {
       r.release();
       expect(r.findings).not.toBe(first);
       expect(r.findings).toEqual([finding]);
-      // A change is kept: release() no longer drops it.
+      // A change is written back to the spool by release(), the parsed form dropped.
       r.findings = [];
+      const changed = r.findings;
       r.release();
+      expect(r.findings).not.toBe(changed);
       expect(r.findings).toEqual([]);
       expect(r.file.text).toBe(text);
+      expect(r.printed()).toBeUndefined();
     }
   });
 
@@ -104,7 +107,12 @@ describe('Spool', () => {
       expect(r.spooled).toBe(false);
       expect(r.findings).toEqual([finding]);
       expect(r.file.text).toBe('x: 1\n');
+      // A change is encoded again in memory by release().
+      r.findings = [];
+      r.release();
+      expect(r.findings).toEqual([]);
     }
+    expect(printed.printed()).toBeUndefined();
   });
 });
 

@@ -9,11 +9,12 @@ import * as core from './core.js';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { CONFIG_NAMES } from '../config/load-config.js';
-import { applyBaseline, BASELINE_FILE, parseBaseline } from '../engine/baseline.js';
+import { BASELINE_FILE, parseBaseline } from '../engine/baseline.js';
+import { hideBaselined } from '../engine/baseline-results.js';
 import { readAtCommit } from './git.js';
 import { decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
 import { MAX_BASELINE_BYTES } from '../engine/baseline.js';
-import { buildReport, reportPlan, textsOf } from '../engine/build-report.js';
+import { buildReport, reportPlan } from '../engine/build-report.js';
 import { lint, type FileResult } from '../engine/lint.js';
 import { userFacingMessage } from '../engine/load/result.js';
 import type { Report } from '../engine/report-types.js';
@@ -95,9 +96,7 @@ async function applyActionBaseline(root: string, results: FileResult[], baseSha:
     log(`trainlint: ${BASELINE_FILE} is not a trainlint baseline (version 1); ignored`);
     return;
   }
-  const { kept, hidden, fixed } = applyBaseline(results.flatMap((r) => r.findings), textsOf(results), baseline);
-  const keep = new Set(kept);
-  for (const r of results) r.findings = r.findings.filter((f) => keep.has(f));
+  const { hidden, fixed } = hideBaselined(results, baseline);
   log(`trainlint: ${hidden} finding(s) hidden by ${BASELINE_FILE}${baseSha ? ' (from the base commit)' : ''}${fixed ? `; ${fixed} baselined finding(s) no longer occur` : ''}`);
 }
 

@@ -6,7 +6,8 @@ import { readConfig } from '../config/load-config.js';
 import { buildReport, reportFile, reportParts, reportPlan, textsOf, TOOL_VERSION } from '../engine/build-report.js';
 import { GitError } from '../engine/git.js';
 import { lint, runPlanOf, type FileResult, type LintOptions } from '../engine/lint.js';
-import { applyBaseline, BASELINE_FILE, buildBaseline, MAX_BASELINE_BYTES, parseBaseline } from '../engine/baseline.js';
+import { BASELINE_FILE, MAX_BASELINE_BYTES, parseBaseline } from '../engine/baseline.js';
+import { baselineOf, hideBaselined } from '../engine/baseline-results.js';
 import { applyEdits, editsOf, unifiedDiff } from '../engine/fix.js';
 import { checkRepoPath, decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
 import { userFacingMessage } from '../engine/load/result.js';
@@ -216,9 +217,7 @@ function writeBaselineFile(cwd: string, file: string, shown: string, text: strin
 function filterByBaseline(results: FileResult[], text: string, shown: string): string {
   const baseline = parseBaseline(text);
   if (!baseline) throw new UsageError(`${shown}: not a trainlint baseline (version 1); recreate it with --update-baseline`);
-  const { kept, hidden, fixed } = applyBaseline(results.flatMap((r) => r.findings), textsOf(results), baseline);
-  const keep = new Set(kept);
-  for (const r of results) r.findings = r.findings.filter((f) => keep.has(f));
+  const { hidden, fixed } = hideBaselined(results, baseline);
   const parts: string[] = [];
   if (hidden) parts.push(`${hidden} finding(s) hidden by ${shown}`);
   if (fixed) parts.push(`${fixed} baselined finding(s) no longer occur: prune them with --update-baseline`);
@@ -287,9 +286,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const baselinePath = path.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     const baselineShown = args.baseline ?? BASELINE_FILE;
     if (args.updateBaseline) {
-      const all = results.flatMap((r) => r.findings);
-      writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + '\n');
-      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${path.relative(io.cwd, baselinePath) || baselinePath}\n`);
+      const { baseline, count } = baselineOf(results);
+      writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(baseline, null, 2) + '\n');
+      io.stderr(`trainlint: recorded ${count} finding(s) in ${path.relative(io.cwd, baselinePath) || baselinePath}\n`);
       return 0;
     }
     if (!args.noBaseline) {

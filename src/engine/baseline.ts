@@ -104,7 +104,7 @@ export function legacyFingerprint(f: Finding, texts: FileTexts): string {
   return sha([f.ruleId, f.path, snippet(texts, f), message]);
 }
 
-export function buildBaseline(findings: Finding[], texts: FileTexts): Baseline {
+export function buildBaseline(findings: Iterable<Finding>, texts: FileTexts): Baseline {
   const entries = new Map<string, BaselineEntry>();
   for (const f of findings) {
     const fp = fingerprint(f, texts);
@@ -172,21 +172,44 @@ class Pool {
 }
 
 /**
- * Drop findings the baseline knows (each entry absorbs up to `count` findings). A grouped finding
- * is dropped when it matches itself, or when every finding it merges does.
+ * The baseline applied finding by finding, in order: each entry absorbs up to `count` findings. A
+ * grouped finding is known when it matches itself, or when every finding it merges does. For
+ * callers that go through results one at a time (engine/baseline-results.ts).
  */
-export function applyBaseline(findings: Finding[], texts: FileTexts, baseline: Baseline): { kept: Finding[]; hidden: number; fixed: number } {
-  const pool = new Pool(baseline, baseline.fingerprints === undefined);
-  let hidden = 0;
-  const kept = findings.filter((f) => {
+export class BaselineFilter {
+  private readonly pool: Pool;
+  /** Findings found known so far. */
+  hidden = 0;
+
+  constructor(
+    baseline: Baseline,
+    private readonly texts: FileTexts,
+  ) {
+    this.pool = new Pool(baseline, baseline.fingerprints === undefined);
+  }
+
+  /** Whether the baseline knows `f` (its entry is consumed). */
+  known(f: Finding): boolean {
+    const pool = this.pool;
     // A legacy baseline knows the merged findings, never the group itself: only they can hide it.
     const known = f.merged
-      ? (!pool.legacy && pool.match(f, texts) !== undefined) || pool.matchAll(f.merged, texts)
-      : pool.match(f, texts) !== undefined;
-    if (known) hidden++;
-    return !known;
-  });
-  return { kept, hidden, fixed: pool.remaining() };
+      ? (!pool.legacy && pool.match(f, this.texts) !== undefined) || pool.matchAll(f.merged, this.texts)
+      : pool.match(f, this.texts) !== undefined;
+    if (known) this.hidden++;
+    return known;
+  }
+
+  /** Baselined findings that no longer occur (entries not consumed). */
+  fixed(): number {
+    return this.pool.remaining();
+  }
+}
+
+/** Drop the findings the baseline knows (BaselineFilter over a list). */
+export function applyBaseline(findings: Finding[], texts: FileTexts, baseline: Baseline): { kept: Finding[]; hidden: number; fixed: number } {
+  const filter = new BaselineFilter(baseline, texts);
+  const kept = findings.filter((f) => !filter.known(f));
+  return { kept, hidden: filter.hidden, fixed: filter.fixed() };
 }
 
 export function parseBaseline(text: string): Baseline | undefined {

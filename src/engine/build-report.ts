@@ -108,7 +108,7 @@ export function buildReport(results: FileResult[], { files: kept = 'all' }: { fi
   for (const r of results) {
     files.push(kept === 'paths' ? { path: r.file.path, dialect: r.dialect?.meta.id ?? null, plan: {}, ...(r.reason ? { reason: r.reason } : {}) } : reportFile(r));
     for (const f of r.findings) findings.push(reportFinding(f, texts));
-    release(r);
+    releaseResult(r);
   }
   const count = (s: string) => findings.filter((f) => f.severity === s).length;
   return {
@@ -121,7 +121,7 @@ export function buildReport(results: FileResult[], { files: kept = 'all' }: { fi
 }
 
 /** A result a lint worker finished keeps its parsed form only while it is read (engine/parallel/finished.ts). */
-function release(r: FileResult): void {
+export function releaseResult(r: FileResult): void {
   (r as { release?: () => void }).release?.();
 }
 
@@ -165,7 +165,7 @@ export function reportParts(results: FileResult[]): {
           continue;
         }
         const file = reportFile(r);
-        release(r);
+        releaseResult(r);
         yield file;
       }
     })(),
@@ -180,7 +180,7 @@ export function reportParts(results: FileResult[]): {
           continue;
         }
         const findings = r.findings;
-        release(r);
+        releaseResult(r);
         for (const f of findings) {
           count(f.severity);
           yield reportFinding(f, texts);

@@ -164,13 +164,17 @@ export class FinishedResult implements FileResult {
    * the payload was kept as objects (finished on this thread). Numbers rather than a record
    * object: 50,000 results keep less.
    */
-  private readonly stored: Uint8Array | Spool | undefined;
-  private readonly at: number = 0;
-  private readonly payloadLength: number = 0;
+  private stored: Uint8Array | Spool | undefined;
+  private at: number = 0;
+  private payloadLength: number = 0;
+  private textAt: number = 0;
   private readonly textLength: number = 0;
   private readonly compressed: boolean = false;
   private decoded: Payload | undefined;
+  /** Changed since its worker printed its report parts. */
   private changed = false;
+  /** The parsed payload differs from the stored one (written back by `release()`). */
+  private dirty = false;
   private readonly parts: PrintedParts | undefined;
 
   constructor(
@@ -194,6 +198,7 @@ export class FinishedResult implements FileResult {
         this.at = at;
         this.payloadLength = payload.bytes.length;
         if (textBytes) {
+          this.textAt = at + payload.bytes.length;
           this.textLength = textBytes.length;
           text = undefined;
         }
@@ -224,12 +229,13 @@ export class FinishedResult implements FileResult {
 
   /** The text, from the spool (FinishedFile.text). */
   spooledText(): string {
-    return decoder.decode((this.stored as Spool).read(this.at + this.payloadLength, this.textLength));
+    return decoder.decode((this.stored as Spool).read(this.textAt, this.textLength));
   }
 
-  /** The payload, about to be changed (printed parts no longer hold, `release()` keeps it). */
+  /** The payload, about to be changed (printed parts no longer hold; `release()` writes it back). */
   change(): Payload {
     this.changed = true;
+    this.dirty = true;
     return this.kept();
   }
 
@@ -238,9 +244,34 @@ export class FinishedResult implements FileResult {
     return this.changed ? undefined : this.parts;
   }
 
-  /** Drop the parsed form (a reader that went through every file once): unless something was changed. */
+  /**
+   * Drop the parsed form (a reader that went through every file once). A changed payload is
+   * encoded again first (a baseline that hides findings in 50,000 results does not keep every
+   * changed plan parsed); one that cannot be encoded stays parsed.
+   */
   release(): void {
-    if (!this.changed && this.stored) this.decoded = undefined;
+    if (!this.stored || !this.decoded) return;
+    if (this.dirty) {
+      let bytes: Uint8Array;
+      try {
+        bytes = encodePayload(this.decoded, this.compressed);
+      } catch {
+        return;
+      }
+      const spool = this.stored instanceof Uint8Array ? undefined : this.stored;
+      const at = spool?.put([bytes]);
+      if (spool && at !== undefined) {
+        this.at = at;
+      } else if (spool) {
+        // The spool cannot take it: kept parsed, as a result without a spool would be.
+        return;
+      } else {
+        this.stored = bytes;
+      }
+      this.payloadLength = bytes.length;
+      this.dirty = false;
+    }
+    this.decoded = undefined;
   }
 
   get extraction(): Extraction | undefined {
