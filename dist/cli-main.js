@@ -4119,16 +4119,27 @@ var Pool = class {
     return [...this.left.values()].reduce((a, b) => a + b, 0);
   }
 };
-function applyBaseline(findings, texts, baseline) {
-  const pool = new Pool(baseline, baseline.fingerprints === void 0);
-  let hidden = 0;
-  const kept = findings.filter((f) => {
-    const known = f.merged ? !pool.legacy && pool.match(f, texts) !== void 0 || pool.matchAll(f.merged, texts) : pool.match(f, texts) !== void 0;
-    if (known) hidden++;
-    return !known;
-  });
-  return { kept, hidden, fixed: pool.remaining() };
-}
+var BaselineFilter = class {
+  constructor(baseline, texts) {
+    this.texts = texts;
+    this.pool = new Pool(baseline, baseline.fingerprints === void 0);
+  }
+  texts;
+  pool;
+  /** Findings found known so far. */
+  hidden = 0;
+  /** Whether the baseline knows `f` (its entry is consumed). */
+  known(f) {
+    const pool = this.pool;
+    const known = f.merged ? !pool.legacy && pool.match(f, this.texts) !== void 0 || pool.matchAll(f.merged, this.texts) : pool.match(f, this.texts) !== void 0;
+    if (known) this.hidden++;
+    return known;
+  }
+  /** Baselined findings that no longer occur (entries not consumed). */
+  fixed() {
+    return this.pool.remaining();
+  }
+};
 function parseBaseline(text) {
   try {
     const data = JSON.parse(text);
@@ -21963,10 +21974,14 @@ var FinishedResult = class {
   stored;
   at = 0;
   payloadLength = 0;
+  textAt = 0;
   textLength = 0;
   compressed = false;
   decoded;
+  /** Changed since its worker printed its report parts. */
   changed = false;
+  /** The parsed payload differs from the stored one (written back by `release()`). */
+  dirty = false;
   parts;
   constructor(file, payload, dialect, reason, printed, spool) {
     let text = file.text;
@@ -21979,6 +21994,7 @@ var FinishedResult = class {
         this.at = at6;
         this.payloadLength = payload.bytes.length;
         if (textBytes) {
+          this.textAt = at6 + payload.bytes.length;
           this.textLength = textBytes.length;
           text = void 0;
         }
@@ -22006,20 +22022,45 @@ var FinishedResult = class {
   }
   /** The text, from the spool (FinishedFile.text). */
   spooledText() {
-    return decoder.decode(this.stored.read(this.at + this.payloadLength, this.textLength));
+    return decoder.decode(this.stored.read(this.textAt, this.textLength));
   }
-  /** The payload, about to be changed (printed parts no longer hold, `release()` keeps it). */
+  /** The payload, about to be changed (printed parts no longer hold; `release()` writes it back). */
   change() {
     this.changed = true;
+    this.dirty = true;
     return this.kept();
   }
   /** The file's parts of the JSON report, when its worker printed them and nothing changed since. */
   printed() {
     return this.changed ? void 0 : this.parts;
   }
-  /** Drop the parsed form (a reader that went through every file once): unless something was changed. */
+  /**
+   * Drop the parsed form (a reader that went through every file once). A changed payload is
+   * encoded again first (a baseline that hides findings in 50,000 results does not keep every
+   * changed plan parsed); one that cannot be encoded stays parsed.
+   */
   release() {
-    if (!this.changed && this.stored) this.decoded = void 0;
+    if (!this.stored || !this.decoded) return;
+    if (this.dirty) {
+      let bytes;
+      try {
+        bytes = encodePayload(this.decoded, this.compressed);
+      } catch {
+        return;
+      }
+      const spool = this.stored instanceof Uint8Array ? void 0 : this.stored;
+      const at6 = spool?.put([bytes]);
+      if (spool && at6 !== void 0) {
+        this.at = at6;
+      } else if (spool) {
+        return;
+      } else {
+        this.stored = bytes;
+      }
+      this.payloadLength = bytes.length;
+      this.dirty = false;
+    }
+    this.decoded = void 0;
   }
   get extraction() {
     return this.kept().extraction;
@@ -22982,7 +23023,7 @@ function buildReport(results, { files: kept = "all" } = {}) {
   for (const r of results) {
     files2.push(kept === "paths" ? { path: r.file.path, dialect: r.dialect?.meta.id ?? null, plan: {}, ...r.reason ? { reason: r.reason } : {} } : reportFile(r));
     for (const f of r.findings) findings.push(reportFinding(f, texts));
-    release(r);
+    releaseResult(r);
   }
   const count2 = (s) => findings.filter((f) => f.severity === s).length;
   return {
@@ -22993,7 +23034,7 @@ function buildReport(results, { files: kept = "all" } = {}) {
     summary: { files: results.length, errors: count2("error"), warnings: count2("warning"), infos: count2("info") }
   };
 }
-function release(r) {
+function releaseResult(r) {
   r.release?.();
 }
 function reportParts(results) {
@@ -23016,7 +23057,7 @@ function reportParts(results) {
           continue;
         }
         const file = reportFile(r);
-        release(r);
+        releaseResult(r);
         yield file;
       }
     })(),
@@ -23031,7 +23072,7 @@ function reportParts(results) {
           continue;
         }
         const findings = r.findings;
-        release(r);
+        releaseResult(r);
         for (const f of findings) {
           count2(f.severity);
           yield reportFinding(f, texts);
@@ -23040,6 +23081,31 @@ function reportParts(results) {
     })(),
     summary: () => summary
   };
+}
+
+// src/engine/baseline-results.ts
+function hideBaselined(results, baseline) {
+  const filter = new BaselineFilter(baseline, textsOf(results));
+  for (const r of results) {
+    const findings = r.findings;
+    const shown2 = findings.filter((f) => !filter.known(f));
+    if (shown2.length !== findings.length) r.findings = shown2;
+    releaseResult(r);
+  }
+  return { hidden: filter.hidden, fixed: filter.fixed() };
+}
+function baselineOf(results) {
+  let count2 = 0;
+  function* findings() {
+    for (const r of results) {
+      const list2 = r.findings;
+      releaseResult(r);
+      count2 += list2.length;
+      yield* list2;
+    }
+  }
+  const baseline = buildBaseline(findings(), textsOf(results));
+  return { baseline, count: count2 };
 }
 
 // src/engine/fix.ts
@@ -24879,9 +24945,7 @@ function writeBaselineFile(cwd, file, shown2, text) {
 function filterByBaseline(results, text, shown2) {
   const baseline = parseBaseline(text);
   if (!baseline) throw new UsageError(`${shown2}: not a trainlint baseline (version 1); recreate it with --update-baseline`);
-  const { kept, hidden, fixed } = applyBaseline(results.flatMap((r) => r.findings), textsOf(results), baseline);
-  const keep = new Set(kept);
-  for (const r of results) r.findings = r.findings.filter((f) => keep.has(f));
+  const { hidden, fixed } = hideBaselined(results, baseline);
   const parts2 = [];
   if (hidden) parts2.push(`${hidden} finding(s) hidden by ${shown2}`);
   if (fixed) parts2.push(`${fixed} baselined finding(s) no longer occur: prune them with --update-baseline`);
@@ -24952,9 +25016,9 @@ async function runCli(argv, io) {
     const baselinePath = import_node_path22.default.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     const baselineShown = args.baseline ?? BASELINE_FILE;
     if (args.updateBaseline) {
-      const all = results.flatMap((r) => r.findings);
-      writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(buildBaseline(all, textsOf(results)), null, 2) + "\n");
-      io.stderr(`trainlint: recorded ${all.length} finding(s) in ${import_node_path22.default.relative(io.cwd, baselinePath) || baselinePath}
+      const { baseline, count: count2 } = baselineOf(results);
+      writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(baseline, null, 2) + "\n");
+      io.stderr(`trainlint: recorded ${count2} finding(s) in ${import_node_path22.default.relative(io.cwd, baselinePath) || baselinePath}
 `);
       return 0;
     }
