@@ -143,7 +143,7 @@ const PEERS = {
 };
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
-const results = { date: new Date().toISOString(), machine, corpus: corpusSource, loadBefore: loadavg()[0], sizes: {}, startup: {} };
+const results = { date: new Date().toISOString(), machine, corpus: corpusSource, loadBefore: loadavg()[0], sizes: {} };
 const fmtS = (s) => (s < 10 ? s.toFixed(2) : s.toFixed(1));
 
 for (const n of sizes) {
