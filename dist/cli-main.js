@@ -21967,9 +21967,9 @@ var FinishedResult = class {
   reason;
   /**
    * Where the encoded payload is: its bytes, or the spool of a very large run (spool.ts: the
-   * payload's bytes at `at`, then the text's UTF-8 when the text is spooled too). Undefined when
-   * the payload was kept as objects (finished on this thread). Numbers rather than a record
-   * object: 50,000 results keep less.
+   * payload's bytes at `at`, the text's UTF-8 at `textAt` when the text is spooled too; a payload
+   * written back by `release()` moves to the end). Undefined when the payload was kept as objects
+   * (finished on this thread). Numbers rather than a record object: 50,000 results keep less.
    */
   stored;
   at = 0;

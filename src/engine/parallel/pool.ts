@@ -41,7 +41,9 @@ export const DEFAULT_MIN_CORES = 3;
  * config as a worker does, on this thread (`finishesHere`), so that it keeps only the compact
  * results (finished.ts) instead of every file's text, tree and extraction until the report.
  * `compressFromFiles`: from this many files on, finished results are kept deflated, in a temporary
- * file (spool.ts) unless none can be made (then in memory): memory over speed. `workerHeap`: a worker's heap limits: V8 sizes its collections by them, so a
+ * file (spool.ts) unless none can be made (then in memory): memory over speed (below it, keeping
+ * them as objects is faster: docs/performance.md, phase 5). `workerHeap`: a worker's heap limits:
+ * V8 sizes its collections by them, so a
  * worker stays small instead of collecting only when its heap is large. A file too large for it
  * makes the worker fail, and its batch is linted on the main thread, which has no such limit.
  */
