@@ -43,9 +43,9 @@ export const DEFAULT_MIN_CORES = 3;
  * `compressFromFiles`: from this many files on, finished results are kept deflated, in a temporary
  * file (spool.ts) unless none can be made (then in memory): memory over speed (below it, keeping
  * them as objects is faster: docs/performance.md, phase 5). `workerHeap`: a worker's heap limits:
- * V8 sizes its collections by them, so a
- * worker stays small instead of collecting only when its heap is large. A file too large for it
- * makes the worker fail, and its batch is linted on the main thread, which has no such limit.
+ * V8 sizes its collections by them, so a worker stays small instead of collecting only when its
+ * heap is large. A file too large for it makes the worker fail, and its batch is linted on the
+ * main thread, which has no such limit.
  */
 export const tuning = { compressFromFiles: 20_000, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
 /** Files per batch, at most. */
