@@ -53,7 +53,7 @@ const ARCH_TRIPLE = ['num_layers', 'hidden_size', 'num_attention_heads'];
 /** The key as written in the file: NeoX accepts `a_b` and `a-b` for the same argument. */
 function keyOf(file: SourceFile, name: string): string | undefined {
   if (getIn(file.tree, [name])) return name;
-  const dashed = name.replace(/_/g, '-');
+  const dashed = name.replaceAll('_', '-');
   return getIn(file.tree, [dashed]) ? dashed : undefined;
 }
 

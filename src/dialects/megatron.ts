@@ -133,6 +133,9 @@ function conflict(ctx: Ctx, at: string, kind: string, message: string, level?: '
 }
 
 /** A numeric flag as argparse reads it; `integer` for `type=int` flags. Unresolved variables stay unknown. */
+/** What argparse's type=int accepts (digits, underscores, a sign). */
+const INTEGER_TEXT = /^[-+]?[\d_]+$/;
+
 function numberArg(ctx: Ctx, flag: string, integer = false): Setting<number> | undefined {
   const arg = ctx.src.get(flag);
   if (!arg || arg.text === undefined) return undefined;
@@ -141,10 +144,10 @@ function numberArg(ctx: Ctx, flag: string, integer = false): Setting<number> | u
     if (text.includes('$')) ctx.notes.push(`${flag} is "${text}": set at launch, so it stays unknown`);
     return undefined;
   }
-  const value = Number(text.replace(/_/g, ''));
+  const value = Number(text.replaceAll('_', ''));
   if (!Number.isFinite(value)) return undefined;
   const notes = arg.note ? [arg.note] : [];
-  if (integer && !/^[-+]?[\d_]+$/.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
+  if (integer && !INTEGER_TEXT.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
   return { value, origin: 'explicit', file: ctx.file.path, key: flag, range: arg.range, ...(notes.length ? { note: notes.join('; ') } : {}) };
 }
 

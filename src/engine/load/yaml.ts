@@ -72,11 +72,13 @@ function resolvePyInt(source: string): number {
 
 const pyFloat: ScalarTag = { tag: 'tag:yaml.org,2002:float', default: true, test: PY_FLOAT, resolve: resolvePyFloat };
 const pyInt: ScalarTag = { tag: 'tag:yaml.org,2002:int', default: true, test: PY_INT, resolve: resolvePyInt };
+/** PyYAML's true spellings (a module constant: a literal in `resolve` would be a new RegExp per boolean). */
+const PY_TRUE = /^(?:yes|true|on)$/i;
 const pyBool = {
   tag: 'tag:yaml.org,2002:bool',
   default: true,
   test: PY_BOOL,
-  resolve: (s: string) => /^(?:yes|true|on)$/i.test(s),
+  resolve: (s: string) => PY_TRUE.test(s),
 } satisfies ScalarTag;
 
 const REPLACED_TAGS = new Set(['tag:yaml.org,2002:float', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:bool']);
@@ -323,15 +325,24 @@ const YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{
  * into their source text (timestamps, merge keys) are left to the `yaml` path (LEAVE_TO_YAML).
  * __tests__/yaml-resolve.test.ts checks it against the schema itself.
  */
+/** First characters that can begin a non-string plain scalar (null, bool, int, float, timestamp, merge). */
+const MAYBE_TYPED = /^[-+.0-9~<nNtTfFyYoO]/;
+/** A decimal integer without a leading zero (PyYAML's octal). */
+const PLAIN_INT = /^[-+]?(?:0|[1-9][0-9]*)$/;
+/** Digits around one dot, without an exponent. */
+const PLAIN_DECIMAL = /^[-+]?[0-9]+\.[0-9]*$/;
+
+// The patterns are module constants: a regular expression literal in the function body would be a
+// new RegExp object at every call, and this runs for every plain scalar of every YAML file.
 export const resolvePlain11: PlainResolver = (text, atKey) => {
   // Only these first characters can match a non-string tag (null, bool, int, float, timestamp, merge).
-  if (!/^[-+.0-9~<nNtTfFyYoO]/.test(text)) return text;
+  if (!MAYBE_TYPED.test(text)) return text;
   // Starting with a letter, only null and the booleans (`null`, `False`, `yes`, `off`…) are not
   // strings, and none is longer than five letters: a key such as `num_train_epochs` is a string.
   if (text.length > 5 && text.charCodeAt(0) >= 0x41) return text;
   // The commonest numbers (`8`, `-1`, `0.95`, `3.`), as the tags below type them: a decimal integer
   // without a leading zero (PyYAML's octal) is an int, digits around one dot without an exponent a float.
-  if (/^[-+]?(?:0|[1-9][0-9]*)$/.test(text) || /^[-+]?[0-9]+\.[0-9]*$/.test(text)) return Number(text);
+  if (PLAIN_INT.test(text) || PLAIN_DECIMAL.test(text)) return Number(text);
   if (YAML11_NULL.test(text)) return null;
   if (YAML11_TIMESTAMP.test(text) || (atKey && text === '<<')) return LEAVE_TO_YAML;
   if (PY_BOOL.test(text)) return pyBool.resolve(text);
