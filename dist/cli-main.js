@@ -1670,11 +1670,12 @@ function resolvePyInt(source) {
 }
 var pyFloat = { tag: "tag:yaml.org,2002:float", default: true, test: PY_FLOAT, resolve: resolvePyFloat };
 var pyInt = { tag: "tag:yaml.org,2002:int", default: true, test: PY_INT, resolve: resolvePyInt };
+var PY_TRUE = /^(?:yes|true|on)$/i;
 var pyBool = {
   tag: "tag:yaml.org,2002:bool",
   default: true,
   test: PY_BOOL,
-  resolve: (s) => /^(?:yes|true|on)$/i.test(s)
+  resolve: (s) => PY_TRUE.test(s)
 };
 var REPLACED_TAGS = /* @__PURE__ */ new Set(["tag:yaml.org,2002:float", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool"]);
 function pyyamlTags(tags) {
@@ -1856,10 +1857,13 @@ function flowTooDeep(text) {
 }
 var YAML11_NULL = /^(?:~|[Nn]ull|NULL)?$/;
 var YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/;
+var MAYBE_TYPED = /^[-+.0-9~<nNtTfFyYoO]/;
+var PLAIN_INT = /^[-+]?(?:0|[1-9][0-9]*)$/;
+var PLAIN_DECIMAL = /^[-+]?[0-9]+\.[0-9]*$/;
 var resolvePlain11 = (text, atKey) => {
-  if (!/^[-+.0-9~<nNtTfFyYoO]/.test(text)) return text;
+  if (!MAYBE_TYPED.test(text)) return text;
   if (text.length > 5 && text.charCodeAt(0) >= 65) return text;
-  if (/^[-+]?(?:0|[1-9][0-9]*)$/.test(text) || /^[-+]?[0-9]+\.[0-9]*$/.test(text)) return Number(text);
+  if (PLAIN_INT.test(text) || PLAIN_DECIMAL.test(text)) return Number(text);
   if (YAML11_NULL.test(text)) return null;
   if (YAML11_TIMESTAMP.test(text) || atKey && text === "<<") return LEAVE_TO_YAML;
   if (PY_BOOL.test(text)) return pyBool.resolve(text);
@@ -12997,7 +13001,7 @@ var NEOX_ONLY = ["pipe_parallel_size", "model_parallel_size", "lr_decay_style", 
 var ARCH_TRIPLE = ["num_layers", "hidden_size", "num_attention_heads"];
 function keyOf(file, name2) {
   if (getIn(file.tree, [name2])) return name2;
-  const dashed = name2.replace(/_/g, "-");
+  const dashed = name2.replaceAll("_", "-");
   return getIn(file.tree, [dashed]) ? dashed : void 0;
 }
 function has2(file, name2) {
@@ -13467,6 +13471,7 @@ var NUMBER2 = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
 function conflict3(ctx, at6, kind, message, level) {
   ctx.conflicts.push({ kind, message, range: ctx.src.get(at6)?.range ?? ctx.anchor, ...level ? { level } : {} });
 }
+var INTEGER_TEXT = /^[-+]?[\d_]+$/;
 function numberArg(ctx, flag2, integer = false) {
   const arg = ctx.src.get(flag2);
   if (!arg || arg.text === void 0) return void 0;
@@ -13475,10 +13480,10 @@ function numberArg(ctx, flag2, integer = false) {
     if (text.includes("$")) ctx.notes.push(`${flag2} is "${text}": set at launch, so it stays unknown`);
     return void 0;
   }
-  const value = Number(text.replace(/_/g, ""));
+  const value = Number(text.replaceAll("_", ""));
   if (!Number.isFinite(value)) return void 0;
   const notes = arg.note ? [arg.note] : [];
-  if (integer && !/^[-+]?[\d_]+$/.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
+  if (integer && !INTEGER_TEXT.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
   return { value, origin: "explicit", file: ctx.file.path, key: flag2, range: arg.range, ...notes.length ? { note: notes.join("; ") } : {} };
 }
 function stringArg(ctx, flag2) {
