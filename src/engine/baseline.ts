@@ -15,6 +15,7 @@
  * any finding of the same rule in the same file. `--update-baseline` rewrites them.
  */
 import { createHash } from 'node:crypto';
+import { RecentMap } from './recent-map.js';
 import type { FileTexts } from './source.js';
 import type { Finding } from './types.js';
 
@@ -44,18 +45,15 @@ export interface Baseline {
  * may name another file), so a few files' lines are kept, not every file's: a very large run does
  * not hold every text again while it prints fingerprints.
  */
-const linesOf = new WeakMap<FileTexts, Map<string, string[]>>();
+const linesOf = new WeakMap<FileTexts, RecentMap<string, string[]>>();
 const LINES_KEPT = 8;
 
 /** The file's line, its text split once while its findings are fingerprinted. */
 function lineOf(texts: FileTexts, path: string, line: number): string {
   let cache = linesOf.get(texts);
-  if (!cache) linesOf.set(texts, (cache = new Map()));
+  if (!cache) linesOf.set(texts, (cache = new RecentMap(LINES_KEPT)));
   let lines = cache.get(path);
-  if (!lines) {
-    if (cache.size >= LINES_KEPT) cache.delete(cache.keys().next().value!);
-    cache.set(path, (lines = (texts.get(path) ?? '').split('\n')));
-  }
+  if (!lines) cache.set(path, (lines = (texts.get(path) ?? '').split('\n')));
   return lines[line - 1] ?? '';
 }
 

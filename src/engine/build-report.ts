@@ -81,19 +81,13 @@ export function reportFinding(f: Finding, texts: FileTexts): ReportFinding {
 /**
  * Each result's text by path (a file a worker finished keeps its text when it has findings, which
  * is what fingerprints and code frames read), read when asked: a very large run keeps the texts
- * in its spool (parallel/spool.ts), so they are not all read back at once. The last text read is
- * kept (a file's findings are read one after another).
+ * in its spool (parallel/spool.ts), so they are not all read back at once. Readers keep what they
+ * need of a text (fingerprints: baseline.ts lineOf; code frames: one read per file).
  */
 export function textsOf(results: FileResult[]): FileTexts {
   const byPath = new Map<string, FileResult>();
   for (const r of results) byPath.set(r.file.path, r);
-  let last: { path: string; text: string | undefined } | undefined;
-  return {
-    get(path: string): string | undefined {
-      if (last?.path !== path) last = { path, text: byPath.get(path)?.file.text };
-      return last.text;
-    },
-  };
+  return { get: (path) => byPath.get(path)?.file.text };
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
- * A map that keeps only its most recently set entries: a run-wide cache keyed by file (a config
- * linted once per launch command reuses its dataset count and its Hydra composition) must not keep
- * an entry for every file of a large run. Entries for one file are used one after another, so a
- * few hundred are plenty.
+ * A map that keeps only its most recently set entries, for caches keyed by file whose entries are
+ * used one after another: a run-wide cache (a config linted once per launch command reuses its
+ * dataset count and its Hydra composition) must not keep an entry for every file of a large run;
+ * so the lines fingerprints read and the linked files a worker loads again.
  */
 export class RecentMap<K, V> {
   private readonly entries = new Map<K, V>();

@@ -171,11 +171,10 @@ export class FinishedResult implements FileResult {
   private readonly textLength: number = 0;
   private readonly compressed: boolean = false;
   private decoded: Payload | undefined;
-  /** Changed since its worker printed its report parts. */
-  private changed = false;
   /** The parsed payload differs from the stored one (written back by `release()`). */
   private dirty = false;
-  private readonly parts: PrintedParts | undefined;
+  /** Its worker's printed report parts, until something changes. */
+  private parts: PrintedParts | undefined;
 
   constructor(
     file: { path: string; text: string; format: SourceFile['format']; bom?: boolean },
@@ -190,11 +189,13 @@ export class FinishedResult implements FileResult {
     if ('bytes' in payload) {
       this.compressed = payload.compressed;
       // A spool takes the payload and the text (unless the text is not well-formed UTF-16, which
-      // UTF-8 would not give back as it is: such a rare text stays in memory).
-      const textBytes = text && wellFormed(text) ? encoder.encode(text) : undefined;
-      const at = printed ? undefined : spool?.put(textBytes ? [payload.bytes, textBytes] : [payload.bytes]);
+      // UTF-8 would not give back as it is: such a rare text stays in memory). Printed report parts
+      // keep the result in memory (a run below the spool's size).
+      const into = printed ? undefined : spool;
+      const textBytes = into && text && wellFormed(text) ? encoder.encode(text) : undefined;
+      const at = into?.put(textBytes ? [payload.bytes, textBytes] : [payload.bytes]);
       if (at !== undefined) {
-        this.stored = spool;
+        this.stored = into;
         this.at = at;
         this.payloadLength = payload.bytes.length;
         if (textBytes) {
@@ -234,14 +235,14 @@ export class FinishedResult implements FileResult {
 
   /** The payload, about to be changed (printed parts no longer hold; `release()` writes it back). */
   change(): Payload {
-    this.changed = true;
+    this.parts = undefined;
     this.dirty = true;
     return this.kept();
   }
 
   /** The file's parts of the JSON report, when its worker printed them and nothing changed since. */
   printed(): PrintedParts | undefined {
-    return this.changed ? undefined : this.parts;
+    return this.parts;
   }
 
   /**
@@ -258,15 +259,13 @@ export class FinishedResult implements FileResult {
       } catch {
         return;
       }
-      const spool = this.stored instanceof Uint8Array ? undefined : this.stored;
-      const at = spool?.put([bytes]);
-      if (spool && at !== undefined) {
-        this.at = at;
-      } else if (spool) {
-        // The spool cannot take it: kept parsed, as a result without a spool would be.
-        return;
-      } else {
+      if (this.stored instanceof Uint8Array) {
         this.stored = bytes;
+      } else {
+        const at = this.stored.put([bytes]);
+        // The spool cannot take it: kept parsed, as a result without a spool would be.
+        if (at === undefined) return;
+        this.at = at;
       }
       this.payloadLength = bytes.length;
       this.dirty = false;

@@ -21,6 +21,7 @@ import { encodePayload, FinishedResult, reportGradeExtraction, reportGradePlan, 
 import { reportFile, reportFinding, type PrintedParts } from '../build-report.js';
 import { nested } from '../../report/json.js';
 import type { Spool } from './spool.js';
+import { RecentMap } from '../recent-map.js';
 
 /** What a worker is started with. */
 export interface WorkerInit {
@@ -71,7 +72,7 @@ export function workerLinted(run: LintRun, init: Pick<WorkerInit, 'linted' | 'ab
   const paths = new Set(init.linted);
   const absolute = new Map(init.absolute);
   // A few recent files: many configs of a repository link the same DeepSpeed JSON.
-  const recent = new Map<string, ReturnType<typeof reloadLinted>>();
+  const recent = new RecentMap<string, ReturnType<typeof reloadLinted>>(32);
   return {
     has: (rel) => {
       if (paths.has(rel)) return true;
@@ -86,7 +87,6 @@ export function workerLinted(run: LintRun, init: Pick<WorkerInit, 'linted' | 'ab
       let file = recent.get(rel);
       if (!file) {
         file = reloadLinted(run, absolute.get(rel) ?? path.resolve(run.lintRoot, rel), rel);
-        if (recent.size >= 32) recent.delete(recent.keys().next().value!);
         recent.set(rel, file);
       }
       return file;

@@ -86,6 +86,7 @@ export class Spool {
 
   /** `length` bytes from `at`. */
   read(at: number, length: number): Uint8Array {
+    // A copy: Buffer's own slice would be a view of the buffer that later writes refill.
     if (at >= this.written) return Uint8Array.prototype.slice.call(this.pending, at - this.written, at - this.written + length);
     const out = new Uint8Array(length);
     let done = 0;
