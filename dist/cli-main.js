@@ -4028,6 +4028,30 @@ function createHash(...args) {
   return new.target ? new f(...args) : f(...args);
 }
 
+// src/engine/recent-map.ts
+var RecentMap = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  entries = /* @__PURE__ */ new Map();
+  has(key) {
+    return this.entries.has(key);
+  }
+  get(key) {
+    return this.entries.get(key);
+  }
+  set(key, value) {
+    this.entries.delete(key);
+    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value);
+    this.entries.set(key, value);
+    return this;
+  }
+  get size() {
+    return this.entries.size;
+  }
+};
+
 // src/engine/baseline.ts
 var BASELINE_FILE = ".trainlint-baseline.json";
 var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
@@ -4036,12 +4060,9 @@ var linesOf = /* @__PURE__ */ new WeakMap();
 var LINES_KEPT = 8;
 function lineOf(texts, path23, line) {
   let cache = linesOf.get(texts);
-  if (!cache) linesOf.set(texts, cache = /* @__PURE__ */ new Map());
+  if (!cache) linesOf.set(texts, cache = new RecentMap(LINES_KEPT));
   let lines = cache.get(path23);
-  if (!lines) {
-    if (cache.size >= LINES_KEPT) cache.delete(cache.keys().next().value);
-    cache.set(path23, lines = (texts.get(path23) ?? "").split("\n"));
-  }
+  if (!lines) cache.set(path23, lines = (texts.get(path23) ?? "").split("\n"));
   return lines[line - 1] ?? "";
 }
 function snippet(texts, f) {
@@ -21475,30 +21496,6 @@ function estimateDatasetSamples(req, ctx) {
   };
 }
 
-// src/engine/recent-map.ts
-var RecentMap = class {
-  constructor(limit) {
-    this.limit = limit;
-  }
-  limit;
-  entries = /* @__PURE__ */ new Map();
-  has(key) {
-    return this.entries.has(key);
-  }
-  get(key) {
-    return this.entries.get(key);
-  }
-  set(key, value) {
-    this.entries.delete(key);
-    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value);
-    this.entries.set(key, value);
-    return this;
-  }
-  get size() {
-    return this.entries.size;
-  }
-};
-
 // src/engine/lint-file.ts
 var RECENT_PER_FILE = 256;
 function createLintRun(options) {
@@ -21983,19 +21980,19 @@ var FinishedResult = class {
   textLength = 0;
   compressed = false;
   decoded;
-  /** Changed since its worker printed its report parts. */
-  changed = false;
   /** The parsed payload differs from the stored one (written back by `release()`). */
   dirty = false;
+  /** Its worker's printed report parts, until something changes. */
   parts;
   constructor(file, payload, dialect, reason, printed, spool) {
     let text = file.text;
     if ("bytes" in payload) {
       this.compressed = payload.compressed;
-      const textBytes = text && wellFormed(text) ? encoder.encode(text) : void 0;
-      const at6 = printed ? void 0 : spool?.put(textBytes ? [payload.bytes, textBytes] : [payload.bytes]);
+      const into = printed ? void 0 : spool;
+      const textBytes = into && text && wellFormed(text) ? encoder.encode(text) : void 0;
+      const at6 = into?.put(textBytes ? [payload.bytes, textBytes] : [payload.bytes]);
       if (at6 !== void 0) {
-        this.stored = spool;
+        this.stored = into;
         this.at = at6;
         this.payloadLength = payload.bytes.length;
         if (textBytes) {
@@ -22031,13 +22028,13 @@ var FinishedResult = class {
   }
   /** The payload, about to be changed (printed parts no longer hold; `release()` writes it back). */
   change() {
-    this.changed = true;
+    this.parts = void 0;
     this.dirty = true;
     return this.kept();
   }
   /** The file's parts of the JSON report, when its worker printed them and nothing changed since. */
   printed() {
-    return this.changed ? void 0 : this.parts;
+    return this.parts;
   }
   /**
    * Drop the parsed form (a reader that went through every file once). A changed payload is
@@ -22053,14 +22050,12 @@ var FinishedResult = class {
       } catch {
         return;
       }
-      const spool = this.stored instanceof Uint8Array ? void 0 : this.stored;
-      const at6 = spool?.put([bytes]);
-      if (spool && at6 !== void 0) {
-        this.at = at6;
-      } else if (spool) {
-        return;
-      } else {
+      if (this.stored instanceof Uint8Array) {
         this.stored = bytes;
+      } else {
+        const at6 = this.stored.put([bytes]);
+        if (at6 === void 0) return;
+        this.at = at6;
       }
       this.payloadLength = bytes.length;
       this.dirty = false;
@@ -22153,7 +22148,7 @@ function writeJson(report2, write) {
 function workerLinted(run, init, reads) {
   const paths = new Set(init.linted);
   const absolute = new Map(init.absolute);
-  const recent = /* @__PURE__ */ new Map();
+  const recent = new RecentMap(32);
   return {
     has: (rel) => {
       if (paths.has(rel)) return true;
@@ -22168,7 +22163,6 @@ function workerLinted(run, init, reads) {
       let file = recent.get(rel);
       if (!file) {
         file = reloadLinted(run, absolute.get(rel) ?? import_node_path15.default.resolve(run.lintRoot, rel), rel);
-        if (recent.size >= 32) recent.delete(recent.keys().next().value);
         recent.set(rel, file);
       }
       return file;
@@ -23013,13 +23007,7 @@ function reportFinding(f, texts) {
 function textsOf(results) {
   const byPath = /* @__PURE__ */ new Map();
   for (const r of results) byPath.set(r.file.path, r);
-  let last;
-  return {
-    get(path23) {
-      if (last?.path !== path23) last = { path: path23, text: byPath.get(path23)?.file.text };
-      return last.text;
-    }
-  };
+  return { get: (path23) => byPath.get(path23)?.file.text };
 }
 function buildReport(results, { files: kept = "all" } = {}) {
   const files2 = [];
