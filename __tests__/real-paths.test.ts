@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RealPaths } from '../src/engine/real-paths.js';
@@ -65,6 +65,27 @@ describe('RealPaths', () => {
     for (const other of cases) actual(warm, path.join(dir, other));
     expect(actual(new RealPaths(), abs)).toBe(expected(abs));
     expect(actual(warm, abs)).toBe(expected(abs));
+  });
+
+  test.each(cases)('%s: resolveIfExists gives undefined for a missing path, else what resolve gives', (rel) => {
+    const abs = path.join(dir, rel);
+    const want = expected(abs);
+    let got: string;
+    try {
+      got = new RealPaths().resolveIfExists(abs)?.real ?? 'missing';
+    } catch (err) {
+      got = `error ${(err as NodeJS.ErrnoException).code}`;
+    }
+    // A path with no entry of its own (a dangling link still has one) is 'missing'; other errors throw as before.
+    const ownEntry = (() => {
+      try {
+        lstatSync(abs);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    expect(got).toBe(want === 'error ENOENT' && !ownEntry ? 'missing' : want);
   });
 
   test('gives the stat of what the path leads to', () => {

@@ -101,9 +101,9 @@ const ajvBin = path.join(peers, 'node_modules', 'ajv-cli', 'dist', 'index.js');
 const spectralBin = path.join(peers, 'node_modules', '@stoplight', 'spectral-cli', 'dist', 'index.js');
 
 /** trainlint on `files` (undefined: the whole folder), JSON report to a file; returns files linted. */
-function trainlint(dir, files, extra = []) {
+function trainlint(dir, files, extra = [], bin = node) {
   const out = path.join(work, 'trainlint-report.json');
-  const r = timed(node, [cli, ...(files ?? ['.']), ...extra, '--format', 'json', '--output', out], dir);
+  const r = timed(bin, [cli, ...(files ?? ['.']), ...extra, '--format', 'json', '--output', out], dir);
   r.files = JSON.parse(readFileSync(out, 'utf8')).files.length;
   return r;
 }
@@ -122,8 +122,8 @@ const PEERS = {
     label: 'ajv-cli 5',
     what: 'JSON Schema only, no positions; on the files it can load',
     subset: (dir, c) => spawnSync(node, [path.join(repo, 'bench', 'ajv-loadable.cjs'), peers, writeList('all.txt', c.files)], { cwd: dir, encoding: 'utf8', maxBuffer: 1 << 28 }).stdout.split('\n').filter(Boolean),
-    run: (dir, _c, subset) => ({
-      ...timed(node, [ajvBin, 'validate', '-s', inputs.any, ...inputs.refs.flatMap((r) => ['-r', r]), ...subset.flatMap((f) => ['-d', f]), '--all-errors', '--errors=line', '--strict=false', '--allow-union-types'], dir),
+    run: (dir, _c, subset, bin = node) => ({
+      ...timed(bin, [ajvBin, 'validate', '-s', inputs.any, ...inputs.refs.flatMap((r) => ['-r', r]), ...subset.flatMap((f) => ['-d', f]), '--all-errors', '--errors=line', '--strict=false', '--allow-union-types'], dir),
       files: subset.length,
     }),
   },
@@ -146,6 +146,8 @@ const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(tot
 const results = { date: new Date().toISOString(), machine, corpus: corpusSource, loadBefore: loadavg()[0], sizes: {} };
 const fmtS = (s) => (s < 10 ? s.toFixed(2) : s.toFixed(1));
 
+/** The files ajv-cli can load, by corpus size. */
+const ajvSubsets = new Map();
 for (const n of sizes) {
   const c = buildCorpus(corpusSource, n, work);
   const perSize = { dir: c.dir, formats: c.formats, bytes: c.bytes, rows: [] };
@@ -155,6 +157,7 @@ for (const n of sizes) {
     const peer = PEERS[id];
     if (!peer) fail(`unknown tool ${id} (known: ${Object.keys(PEERS).join(', ')})`);
     const subset = peer.subset?.(c.dir, c);
+    if (id === 'ajv-cli') ajvSubsets.set(n, subset);
     const p = [];
     const t = [];
     for (let i = 0; i < repeats; i++) {
@@ -198,6 +201,23 @@ for (const n of sizes) {
   results.threads = { files: n, serial: sum(one), workers: sum(dflt), cores: cpus().length };
 }
 
+// The action's runtime: ajv-cli and trainlint both under Node 24 on the largest corpus, paired
+// as above (Node 24's optimizing tiers warm up sooner; both tools gain from it).
+if (tools.includes('ajv-cli') && existsSync(node24)) {
+  const n = sizes.at(-1);
+  const dir = results.sizes[n].dir;
+  const subset = ajvSubsets.get(n);
+  const p = [];
+  const t = [];
+  for (let i = 0; i < repeats; i++) {
+    p.push(PEERS['ajv-cli'].run(dir, undefined, subset, node24));
+    t.push(trainlint(dir, subset, [], node24));
+  }
+  const sum = (rs) => ({ files: rs[0].files, seconds: median(rs.map((r) => r.seconds)), cpu: median(rs.map((r) => r.cpu)), mib: Math.max(...rs.map((r) => r.mib)) });
+  const version = spawnSync(node24, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  results.node24 = { version, files: n, ajv: sum(p), trainlint: sum(t), ratio: median(p.map((r, i) => t[i].seconds / r.seconds)) };
+}
+
 // Start-up (bench/startup.mjs): one file in a new process, the CLI and the action, every
 // measurement interleaved with `node -e 0` and with the others (`--startup-runs 0`: left out).
 if (startupRuns > 0) results.startup = await measureStartup({ repo, node, node24: existsSync(node24) ? node24 : undefined, runs: startupRuns });
@@ -231,6 +251,12 @@ const th = results.threads;
 if (th) {
   out.push(
     `lint workers, ${th.files} files on ${th.cores} cores: one thread (--jobs 1) ${fmtS(th.serial.seconds)} s (CPU ${fmtS(th.serial.cpu)} s, ${th.serial.mib.toFixed(0)} MiB), --jobs ${th.cores} ${fmtS(th.workers.seconds)} s (CPU ${fmtS(th.workers.cpu)} s, ${th.workers.mib.toFixed(0)} MiB)`,
+  );
+}
+const n24 = results.node24;
+if (n24) {
+  out.push(
+    `Node ${n24.version} (the action's runtime), ${n24.files} files: ajv-cli ${fmtS(n24.ajv.seconds)} s (${n24.ajv.files} files, ${n24.ajv.mib.toFixed(0)} MiB), trainlint ${fmtS(n24.trainlint.seconds)} s (${n24.trainlint.files} files, ${n24.trainlint.mib.toFixed(0)} MiB) = ${n24.ratio.toFixed(2)}×`,
   );
 }
 if (results.startup) out.push(...startupLines(results.startup));

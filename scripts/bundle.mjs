@@ -24,7 +24,7 @@ const shared = {
   write: false,
   supported: { 'dynamic-import': false },
   define: { 'import.meta.url': '__trainlintFileUrl' },
-  plugins: [importsPlugin(), precompiledSchemasPlugin({ outdir: 'dist' })],
+  plugins: [importsPlugin({ external: true }), precompiledSchemasPlugin({ outdir: 'dist' })],
   // Strict mode first, as in the ESM sources (a banner goes before esbuild's own "use strict").
   banner: { js: "'use strict';\nconst __trainlintFileUrl = require('node:url').pathToFileURL(__filename).href;" },
 };

@@ -53,8 +53,15 @@ function lazyModule(specifier) {
   return lines.join('\n') + '\n';
 }
 
-/** esbuild plugin: `import` of a Node built-in → require() (at the first use for LAZY ones); LAZY packages at the first use, from their own files. */
-export function importsPlugin() {
+/**
+ * esbuild plugin: `import` of a Node built-in → require() (at the first use for LAZY ones); LAZY
+ * packages at the first use, from their own files. `external`: the other built-ins are left to
+ * the CommonJS output's own `require()` (what the dist/ bundles use). Served through a module of
+ * the bundle instead, each importing file would get esbuild's interop copy of the built-in
+ * (`__toESM`), which asks for every property's descriptor: under Node 24 that loads `util`'s
+ * lazy members (streams, worker_threads, the stderr stream: ≈ 10 ms of a one-file run).
+ */
+export function importsPlugin({ external = false } = {}) {
   return {
     name: 'trainlint-imports',
     setup(b) {
@@ -64,6 +71,7 @@ export function importsPlugin() {
         if (Object.hasOwn(LAZY, args.path) && !args.path.startsWith('node:')) return { path: args.path, namespace: 'trainlint-lazy' };
         const bare = args.path.replace(/^node:/, '');
         if (!BUILTINS.has(bare) && !args.path.startsWith('node:')) return undefined;
+        if (external && !LAZY[`node:${bare}`]) return { path: `node:${bare}`, external: true };
         return { path: `node:${bare}`, namespace: 'trainlint-builtin' };
       });
       b.onLoad({ filter: /.*/, namespace: 'trainlint-builtin' }, (args) => ({

@@ -5,10 +5,10 @@
  * NODE_COMPILE_CACHE names; NODE_DISABLE_COMPILE_CACHE turns it off). It only ever holds
  * trainlint's own bundled code. Older Node versions, or any failure, just run without it.
  */
-import module from 'node:module';
+import * as nodeModule from 'node:module';
 
 export function enableCompileCache(): void {
-  const enable = (module as { enableCompileCache?: () => unknown }).enableCompileCache;
+  const enable = (nodeModule as { enableCompileCache?: () => unknown }).enableCompileCache;
   if (typeof enable !== 'function') return;
   try {
     enable();

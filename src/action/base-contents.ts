@@ -5,7 +5,7 @@
  * and the real index untouched), so the engine compares with it exactly as with a real base.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { Octokit } from './octokit.js';
@@ -47,7 +47,7 @@ export async function fetchBaseContents(octokit: Octokit, owner: string, repo: s
 
 /** A commit (no ref) whose tree holds exactly `files`; undefined when git refuses. */
 export async function syntheticCommit(root: string, files: Map<string, string | null>, label: string): Promise<string | undefined> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'trainlint-index-'));
+  const dir = mkdtempSync(path.join(tmpdir(), 'trainlint-index-'));
   const env = { GIT_INDEX_FILE: path.join(dir, 'index'), GIT_AUTHOR_NAME: 'trainlint', GIT_AUTHOR_EMAIL: 'trainlint@localhost', GIT_COMMITTER_NAME: 'trainlint', GIT_COMMITTER_EMAIL: 'trainlint@localhost' };
   try {
     for (const [p, text] of files) {

@@ -1,5 +1,5 @@
 /** The CLI: argv → engine → reporter → exit code (0 clean, 1 findings, 2 usage/internal). */
-import fs from 'node:fs';
+import { closeSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { readConfig } from '../config/load-config.js';
@@ -57,7 +57,7 @@ async function runPlan(args: CliArgs, io: CliIO): Promise<number> {
   const named = args.paths[0];
   let isFolder = false;
   try {
-    isFolder = fs.statSync(path.resolve(io.cwd, named)).isDirectory();
+    isFolder = statSync(path.resolve(io.cwd, named)).isDirectory();
   } catch {
     // not a path on disk (a glob, or missing): lint() says so
   }
@@ -85,7 +85,7 @@ function writeChart(result: FileResult, file: string, io: CliIO): void {
   const runs = result.reference ? [{ name: 'base', label: result.reference.label, plan: reportPlan(result.reference.plan) }, head] : [head];
   const svg = lrChartSvg(runs, `LR schedule of ${result.file.path}`);
   if (!svg) throw new UsageError(`plan --chart: the LR schedule of ${result.file.path} cannot be drawn: its plan (or its reference's) lacks the peak LR or the run length (see \`trainlint plan ${result.file.path}\`)`);
-  fs.writeFileSync(path.resolve(io.cwd, file), svg);
+  writeFileSync(path.resolve(io.cwd, file), svg);
   io.stderr(`trainlint: wrote the LR chart to ${file}\n`);
 }
 
@@ -97,13 +97,13 @@ function planChanges(results: FileResult[]): PlanChange[] {
 }
 
 function emit(args: CliArgs, io: CliIO, text: string): void {
-  if (args.output) fs.writeFileSync(path.resolve(io.cwd, args.output), text);
+  if (args.output) writeFileSync(path.resolve(io.cwd, args.output), text);
   else io.stdout(text);
 }
 
 /** Like `emit`, for a text made piece by piece (strings and UTF-8): written in blocks of about 1 MiB. */
 function emitPieces(args: CliArgs, io: CliIO, make: (write: (piece: string | Uint8Array) => void) => void): void {
-  const fd = args.output ? fs.openSync(path.resolve(io.cwd, args.output), 'w') : undefined;
+  const fd = args.output ? openSync(path.resolve(io.cwd, args.output), 'w') : undefined;
   // Pieces are kept until about 1 MB, then written at once. Text alone is joined and written as
   // text (encoded by the write, outside the JavaScript heap); with bytes among it (files a lint
   // worker printed), as one buffer.
@@ -117,9 +117,9 @@ function emitPieces(args: CliArgs, io: CliIO, make: (write: (piece: string | Uin
     size = 0;
     if (typeof block === 'string') {
       if (fd === undefined) io.stdout(block);
-      else fs.writeSync(fd, block);
+      else writeSync(fd, block);
     } else if (fd === undefined) io.stdout(block.toString('utf8'));
-    else fs.writeSync(fd, block);
+    else writeSync(fd, block);
   };
   try {
     make((piece) => {
@@ -129,7 +129,7 @@ function emitPieces(args: CliArgs, io: CliIO, make: (write: (piece: string | Uin
     });
     flush();
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -176,7 +176,7 @@ function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files:
       diff += unifiedDiff(result.file.path, result.file.text, text);
     } else {
       try {
-        fs.writeFileSync(path.resolve(cwd, result.file.path), result.file.bom ? `\ufeff${text}` : text);
+        writeFileSync(path.resolve(cwd, result.file.path), result.file.bom ? `\ufeff${text}` : text);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
         failed.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied} fix(es) were not applied\n`);
@@ -210,7 +210,7 @@ function writeBaselineFile(cwd: string, file: string, shown: string, text: strin
   if (!check.ok && check.refusal !== 'missing') throw new UsageError(`${shown}: ${check.why}; not written`);
   const rel = path.relative(cwd, file);
   if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) throw new UsageError(`${shown}: outside the repository; not written`);
-  fs.writeFileSync(file, text);
+  writeFileSync(file, text);
 }
 
 /** Hide baselined findings in place; returns the line to print about it. */

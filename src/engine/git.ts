@@ -19,7 +19,7 @@
  * - Paths that are not valid UTF-8 cannot be represented faithfully as JS strings.
  */
 import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
+import { statSync } from 'node:fs';
 
 /** A git failure, with a one-line message meant for the user. */
 export class GitError extends Error {
@@ -79,7 +79,7 @@ function firstLine(stderr: string, fallback: string): string {
 }
 
 function assertDir(dir: string): void {
-  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+  if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new GitError(`not a git repository: ${dir}`);
   }
 }

@@ -38,6 +38,16 @@ export class RealPaths {
     return { real: realDir === dir ? abs : path.join(realDir, path.basename(abs)), stat: lst };
   }
 
+  /**
+   * `resolve`, except that a path that does not exist gives undefined instead of the ENOENT
+   * error: a config's dataset and include lookups miss often, and a thrown error costs about ten
+   * times the `lstat` itself.
+   */
+  resolveIfExists(abs: string): RealPath | undefined {
+    const lst = lstatSync(abs, { throwIfNoEntry: false });
+    return lst ? this.resolve(abs, lst) : undefined;
+  }
+
   private folder(dir: string): string {
     const known = this.folders.get(dir);
     if (known !== undefined) return known;

@@ -57,7 +57,9 @@ export function checkRepoPath(repo: RepoRoot, p: string): PathCheck {
   let real: string;
   let st: Stats;
   try {
-    ({ real, stat: st } = repo.paths.resolve(abs));
+    const found = repo.paths.resolveIfExists(abs);
+    if (!found) return { ok: false, refusal: 'missing', why: 'does not exist' };
+    ({ real, stat: st } = found);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { ok: false, refusal: 'missing', why: 'does not exist' };
