@@ -31,27 +31,6 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// trainlint-builtin:node:fs
-var require_node_fs = __commonJS({
-  "trainlint-builtin:node:fs"(exports2, module2) {
-    module2.exports = require("node:fs");
-  }
-});
-
-// trainlint-builtin:node:path
-var require_node_path = __commonJS({
-  "trainlint-builtin:node:path"(exports2, module2) {
-    module2.exports = require("node:path");
-  }
-});
-
-// trainlint-builtin:node:module
-var require_node_module = __commonJS({
-  "trainlint-builtin:node:module"(exports2, module2) {
-    module2.exports = require("node:module");
-  }
-});
-
 // node_modules/ajv/dist/runtime/ucs2length.js
 var require_ucs2length = __commonJS({
   "node_modules/ajv/dist/runtime/ucs2length.js"(exports2) {
@@ -548,23 +527,9 @@ var require_shell_quote = __commonJS({
   }
 });
 
-// trainlint-builtin:node:os
-var require_node_os = __commonJS({
-  "trainlint-builtin:node:os"(exports2, module2) {
-    module2.exports = require("node:os");
-  }
-});
-
-// trainlint-builtin:node:util
-var require_node_util = __commonJS({
-  "trainlint-builtin:node:util"(exports2, module2) {
-    module2.exports = require("node:util");
-  }
-});
-
 // src/cli/main.ts
-var import_node_fs9 = __toESM(require_node_fs(), 1);
-var import_node_path22 = __toESM(require_node_path(), 1);
+var import_node_fs10 = require("node:fs");
+var import_node_path22 = __toESM(require("node:path"), 1);
 
 // src/config/errors.ts
 var UsageError = class extends Error {
@@ -575,10 +540,10 @@ var UsageError = class extends Error {
 };
 
 // src/config/load-config.ts
-var import_node_path3 = __toESM(require_node_path(), 1);
+var import_node_path3 = __toESM(require("node:path"), 1);
 
 // src/engine/compiled-schemas.ts
-var import_node_module = __toESM(require_node_module(), 1);
+var import_node_module = require("node:module");
 
 // trainlint-lazy:re2js
 var loaded;
@@ -1933,12 +1898,12 @@ function loadYamlWithYamlPackage(text, version = "1.1") {
 }
 
 // src/engine/repo-files.ts
-var import_node_fs2 = __toESM(require_node_fs(), 1);
-var import_node_path2 = __toESM(require_node_path(), 1);
+var import_node_fs2 = require("node:fs");
+var import_node_path2 = __toESM(require("node:path"), 1);
 
 // src/engine/real-paths.ts
-var import_node_fs = __toESM(require_node_fs(), 1);
-var import_node_path = __toESM(require_node_path(), 1);
+var import_node_fs = require("node:fs");
+var import_node_path = __toESM(require("node:path"), 1);
 var RealPaths = class {
   folders = /* @__PURE__ */ new Map();
   /**
@@ -1955,6 +1920,15 @@ var RealPaths = class {
     if (dir === abs) return { real: abs, stat: lst };
     const realDir = this.folder(dir);
     return { real: realDir === dir ? abs : import_node_path.default.join(realDir, import_node_path.default.basename(abs)), stat: lst };
+  }
+  /**
+   * `resolve`, except that a path that does not exist gives undefined instead of the ENOENT
+   * error: a config's dataset and include lookups miss often, and a thrown error costs about ten
+   * times the `lstat` itself.
+   */
+  resolveIfExists(abs) {
+    const lst = (0, import_node_fs.lstatSync)(abs, { throwIfNoEntry: false });
+    return lst ? this.resolve(abs, lst) : void 0;
   }
   folder(dir) {
     const known = this.folders.get(dir);
@@ -1993,7 +1967,9 @@ function checkRepoPath(repo, p) {
   let real;
   let st;
   try {
-    ({ real, stat: st } = repo.paths.resolve(abs));
+    const found = repo.paths.resolveIfExists(abs);
+    if (!found) return { ok: false, refusal: "missing", why: "does not exist" };
+    ({ real, stat: st } = found);
   } catch (err) {
     const code = err.code;
     if (code === "ENOENT" || code === "ENOTDIR") return { ok: false, refusal: "missing", why: "does not exist" };
@@ -4176,11 +4152,11 @@ function parseBaseline(text) {
 }
 
 // src/engine/lint.ts
-var import_node_path18 = __toESM(require_node_path(), 1);
+var import_node_path18 = __toESM(require("node:path"), 1);
 
 // src/engine/discover.ts
-var import_node_fs3 = __toESM(require_node_fs(), 1);
-var import_node_path4 = __toESM(require_node_path(), 1);
+var import_node_fs3 = require("node:fs");
+var import_node_path4 = __toESM(require("node:path"), 1);
 var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".sbatch", ".slurm"];
 var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
@@ -4310,7 +4286,7 @@ function spawn(...args) {
 }
 
 // src/engine/git.ts
-var fs = __toESM(require_node_fs(), 1);
+var import_node_fs4 = require("node:fs");
 var GitError = class extends Error {
   constructor(message) {
     super(message);
@@ -4348,7 +4324,7 @@ function firstLine(stderr, fallback) {
   return line ? line.replace(/^(fatal|error): /, "") : fallback;
 }
 function assertDir(dir) {
-  if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+  if (!(0, import_node_fs4.statSync)(dir, { throwIfNoEntry: false })?.isDirectory()) {
     throw new GitError(`not a git repository: ${dir}`);
   }
 }
@@ -4438,7 +4414,7 @@ function parseBatch(out, names) {
 }
 
 // src/engine/load-file.ts
-var import_node_path5 = __toESM(require_node_path(), 1);
+var import_node_path5 = __toESM(require("node:path"), 1);
 
 // src/engine/load/positions.ts
 function computeLineStarts(text) {
@@ -8529,7 +8505,7 @@ function mergeLinked(primary, linked) {
 }
 
 // src/engine/hydra-files.ts
-var import_node_path8 = __toESM(require_node_path(), 1);
+var import_node_path8 = __toESM(require("node:path"), 1);
 
 // src/engine/hydra/defaults-list.ts
 var GROUP_KEY = /^(?:(optional|override)\s+)?([^\s@:]*)(?:@([^\s:]*))?$/;
@@ -8621,7 +8597,7 @@ function packageHeader(text) {
 }
 
 // src/engine/hydra/command.ts
-var import_node_path6 = __toESM(require_node_path(), 1);
+var import_node_path6 = __toESM(require("node:path"), 1);
 
 // src/engine/hydra/overrides.ts
 var MAX_OVERRIDE_CHARS = 4096;
@@ -8885,7 +8861,7 @@ function hydraDecorator(pythonText) {
 }
 
 // src/engine/hydra/compose.ts
-var import_node_path7 = __toESM(require_node_path(), 1);
+var import_node_path7 = __toESM(require("node:path"), 1);
 var MAX_COMPOSED_FILES = 64;
 var MAX_DEFAULTS_DEPTH = 12;
 var MISSING_VALUE = "???";
@@ -9225,15 +9201,15 @@ function resolveCommandConfig(command2, bases, ctx) {
 }
 
 // src/engine/repository.ts
-var import_node_fs4 = __toESM(require_node_fs(), 1);
-var import_node_path9 = __toESM(require_node_path(), 1);
+var import_node_fs5 = require("node:fs");
+var import_node_path9 = __toESM(require("node:path"), 1);
 var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".slurm"]);
 var SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules", "__pycache__", "site-packages", "venv", "env", "wandb", "outputs"]);
 var MAX_SCRIPT_WALK_ENTRIES = 1e5;
 function findRepositoryRoot(root) {
   const start = import_node_path9.default.resolve(root);
   for (let dir = start; ; dir = import_node_path9.default.dirname(dir)) {
-    if ((0, import_node_fs4.existsSync)(import_node_path9.default.join(dir, ".git"))) return dir;
+    if ((0, import_node_fs5.existsSync)(import_node_path9.default.join(dir, ".git"))) return dir;
     if (import_node_path9.default.dirname(dir) === dir) return start;
   }
 }
@@ -9245,17 +9221,17 @@ function mentionTest(names, maxBytes) {
   return (abs) => {
     let fd;
     try {
-      fd = (0, import_node_fs4.openSync)(abs, import_node_fs4.constants.O_RDONLY | (import_node_fs4.constants.O_NONBLOCK ?? 0));
+      fd = (0, import_node_fs5.openSync)(abs, import_node_fs5.constants.O_RDONLY | (import_node_fs5.constants.O_NONBLOCK ?? 0));
     } catch {
       return true;
     }
     try {
-      const st = (0, import_node_fs4.fstatSync)(fd);
+      const st = (0, import_node_fs5.fstatSync)(fd);
       if (!st.isFile() || st.size > maxBytes) return true;
       if (scratch.length < st.size + 1) scratch = Buffer.allocUnsafe(st.size + 1);
       let n = 0;
       for (; ; ) {
-        const got = (0, import_node_fs4.readSync)(fd, scratch, n, st.size + 1 - n, null);
+        const got = (0, import_node_fs5.readSync)(fd, scratch, n, st.size + 1 - n, null);
         if (got === 0) break;
         n += got;
         if (n > st.size) return true;
@@ -9265,7 +9241,7 @@ function mentionTest(names, maxBytes) {
     } catch {
       return true;
     } finally {
-      (0, import_node_fs4.closeSync)(fd);
+      (0, import_node_fs5.closeSync)(fd);
     }
   };
 }
@@ -9278,7 +9254,7 @@ function listScripts(dir, skip = () => false, filter = {}) {
     if (truncated) return;
     let entries;
     try {
-      entries = (0, import_node_fs4.readdirSync)(d, { withFileTypes: true });
+      entries = (0, import_node_fs5.readdirSync)(d, { withFileTypes: true });
     } catch {
       return;
     }
@@ -9340,7 +9316,7 @@ function mayNameFile(text, name2, targets) {
 }
 
 // src/engine/script-links.ts
-var import_node_path10 = __toESM(require_node_path(), 1);
+var import_node_path10 = __toESM(require("node:path"), 1);
 var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config", "--config-path-file"]);
 var CONFIG_EXT = { test: (value) => /\.(ya?ml|json|toml)$/i.test(value) || isPythonConfig(value) };
 function namedConfigs(cmd) {
@@ -9469,7 +9445,7 @@ function scriptLaunches(file, scriptDir = import_node_path10.default.posix.dirna
 }
 
 // src/engine/lint-file.ts
-var import_node_path14 = __toESM(require_node_path(), 1);
+var import_node_path14 = __toESM(require("node:path"), 1);
 
 // src/engine/source.ts
 function fileStartRange(file) {
@@ -9616,7 +9592,7 @@ function trimTrailingSlashes(p) {
 }
 
 // src/engine/package-pins.ts
-var import_node_path11 = __toESM(require_node_path(), 1);
+var import_node_path11 = __toESM(require("node:path"), 1);
 var PIN_FILES = ["requirements.txt", "requirements-train.txt", "requirements_train.txt", "requirements.in", "pyproject.toml", "setup.py", "setup.cfg"];
 var MAX_PIN_FILE_BYTES = 256 * 1024;
 var MAX_LINE = 2e3;
@@ -17749,7 +17725,7 @@ var nemo = {
 };
 
 // src/engine/inherit.ts
-var import_node_path12 = __toESM(require_node_path(), 1);
+var import_node_path12 = __toESM(require("node:path"), 1);
 var MAX_CHAIN_DEPTH = 16;
 var MAX_CHAIN_FILES = 64;
 function newInheritCache() {
@@ -21083,8 +21059,8 @@ function publicDatasetRows(id, split = "train") {
 }
 
 // src/engine/dataset-rows.ts
-var import_node_fs5 = __toESM(require_node_fs(), 1);
-var import_node_path13 = __toESM(require_node_path(), 1);
+var import_node_fs6 = require("node:fs");
+var import_node_path13 = __toESM(require("node:path"), 1);
 var DATASET_MAX_BYTES = 64 * 1024 * 1024;
 var CHUNK = 256 * 1024;
 var FORMATS = {
@@ -21102,19 +21078,19 @@ function countableFormat(file) {
 function openRegular(abs) {
   let fd;
   try {
-    fd = (0, import_node_fs5.openSync)(abs, import_node_fs5.constants.O_RDONLY | (import_node_fs5.constants.O_NONBLOCK ?? 0));
+    fd = (0, import_node_fs6.openSync)(abs, import_node_fs6.constants.O_RDONLY | (import_node_fs6.constants.O_NONBLOCK ?? 0));
   } catch (err) {
     return { why: `cannot be read (${err.code ?? "error"})` };
   }
   try {
-    const st = (0, import_node_fs5.fstatSync)(fd);
+    const st = (0, import_node_fs6.fstatSync)(fd);
     if (!st.isFile()) {
-      (0, import_node_fs5.closeSync)(fd);
+      (0, import_node_fs6.closeSync)(fd);
       return { why: "not a regular file" };
     }
     return { fd, size: st.size };
   } catch (err) {
-    (0, import_node_fs5.closeSync)(fd);
+    (0, import_node_fs6.closeSync)(fd);
     return { why: `cannot be read (${err.code ?? "error"})` };
   }
 }
@@ -21127,7 +21103,7 @@ function stream(abs, maxBytes, onChunk) {
     const buf = Buffer.allocUnsafe(CHUNK);
     let total = 0;
     for (; ; ) {
-      const n = (0, import_node_fs5.readSync)(fd, buf, 0, CHUNK, null);
+      const n = (0, import_node_fs6.readSync)(fd, buf, 0, CHUNK, null);
       if (n === 0) break;
       total += n;
       if (total > maxBytes) return { ok: false, why: `over the ${maxBytes}-byte limit for counting rows` };
@@ -21137,7 +21113,7 @@ function stream(abs, maxBytes, onChunk) {
   } catch (err) {
     return { ok: false, why: `cannot be read (${err.code ?? "error"})` };
   } finally {
-    (0, import_node_fs5.closeSync)(fd);
+    (0, import_node_fs6.closeSync)(fd);
   }
 }
 var SPACE2 = /* @__PURE__ */ new Set([32, 9, 10, 13]);
@@ -21328,15 +21304,15 @@ function parquetRows(abs, maxBytes) {
   try {
     if (size < 12) return { ok: false, why: "too short for a Parquet file" };
     const tail = Buffer.alloc(8);
-    (0, import_node_fs5.readSync)(fd, tail, 0, 8, size - 8);
+    (0, import_node_fs6.readSync)(fd, tail, 0, 8, size - 8);
     const head = Buffer.alloc(4);
-    (0, import_node_fs5.readSync)(fd, head, 0, 4, 0);
+    (0, import_node_fs6.readSync)(fd, head, 0, 4, 0);
     if (tail.toString("latin1", 4) !== "PAR1" || head.toString("latin1") !== "PAR1") return { ok: false, why: "not a Parquet file (no PAR1 magic)" };
     const footerLength = tail.readUInt32LE(0);
     if (footerLength > size - 12) return { ok: false, why: "Parquet footer length exceeds the file" };
     if (footerLength > maxBytes) return { ok: false, why: `Parquet footer of ${footerLength} bytes, over the ${maxBytes}-byte limit` };
     const footer = Buffer.alloc(footerLength);
-    (0, import_node_fs5.readSync)(fd, footer, 0, footerLength, size - 8 - footerLength);
+    (0, import_node_fs6.readSync)(fd, footer, 0, footerLength, size - 8 - footerLength);
     const rows = new CompactReader(footer).i64Field(3);
     if (rows === void 0) return { ok: false, why: "Parquet footer without num_rows" };
     if (rows < 0n || rows > BigInt(Number.MAX_SAFE_INTEGER)) return { ok: false, why: `Parquet footer num_rows ${rows} is not a row count` };
@@ -21344,7 +21320,7 @@ function parquetRows(abs, maxBytes) {
   } catch (err) {
     return { ok: false, why: `Parquet footer cannot be read (${err.message})` };
   } finally {
-    (0, import_node_fs5.closeSync)(fd);
+    (0, import_node_fs6.closeSync)(fd);
   }
 }
 function countRows(abs, maxBytes = DATASET_MAX_BYTES) {
@@ -21827,8 +21803,8 @@ function internalError(file, err, what = "this file") {
 }
 
 // src/engine/parallel/pool.ts
-var import_node_os2 = __toESM(require_node_os(), 1);
-var import_node_path17 = __toESM(require_node_path(), 1);
+var import_node_os2 = require("node:os");
+var import_node_path17 = __toESM(require("node:path"), 1);
 
 // trainlint-builtin:node:worker_threads
 var loaded6;
@@ -21853,7 +21829,7 @@ var workerData = new Proxy({}, {
 });
 
 // src/engine/parallel/lint-alone.ts
-var import_node_path15 = __toESM(require_node_path(), 1);
+var import_node_path15 = __toESM(require("node:path"), 1);
 
 // trainlint-builtin:node:zlib
 var loaded7;
@@ -22243,14 +22219,14 @@ function fromSlim(slim, spool) {
 }
 
 // src/engine/parallel/spool.ts
-var import_node_fs6 = __toESM(require_node_fs(), 1);
-var import_node_os = __toESM(require_node_os(), 1);
-var import_node_path16 = __toESM(require_node_path(), 1);
+var import_node_fs7 = require("node:fs");
+var import_node_os = require("node:os");
+var import_node_path16 = __toESM(require("node:path"), 1);
 var CHUNK2 = 1 << 20;
 var closing2 = new FinalizationRegistry(({ fd, left }) => {
   try {
-    (0, import_node_fs6.closeSync)(fd);
-    if (left) (0, import_node_fs6.rmSync)(import_node_path16.default.dirname(left), { recursive: true, force: true });
+    (0, import_node_fs7.closeSync)(fd);
+    if (left) (0, import_node_fs7.rmSync)(import_node_path16.default.dirname(left), { recursive: true, force: true });
   } catch {
   }
 });
@@ -22269,13 +22245,13 @@ var Spool = class _Spool {
   static open(folder = (0, import_node_os.tmpdir)()) {
     let dir;
     try {
-      dir = (0, import_node_fs6.mkdtempSync)(import_node_path16.default.join(folder, "trainlint-"));
+      dir = (0, import_node_fs7.mkdtempSync)(import_node_path16.default.join(folder, "trainlint-"));
       const file = import_node_path16.default.join(dir, "results");
-      const fd = (0, import_node_fs6.openSync)(file, "wx+", 384);
+      const fd = (0, import_node_fs7.openSync)(file, "wx+", 384);
       let left;
       try {
-        (0, import_node_fs6.unlinkSync)(file);
-        (0, import_node_fs6.rmdirSync)(dir);
+        (0, import_node_fs7.unlinkSync)(file);
+        (0, import_node_fs7.rmdirSync)(dir);
       } catch {
         left = file;
         leaveForExit(dir);
@@ -22284,7 +22260,7 @@ var Spool = class _Spool {
       closing2.register(spool, { fd, ...left ? { left } : {} });
       return spool;
     } catch {
-      if (dir) (0, import_node_fs6.rmSync)(dir, { recursive: true, force: true });
+      if (dir) (0, import_node_fs7.rmSync)(dir, { recursive: true, force: true });
       return void 0;
     }
   }
@@ -22314,7 +22290,7 @@ var Spool = class _Spool {
     const out = new Uint8Array(length2);
     let done = 0;
     while (done < length2) {
-      const n = (0, import_node_fs6.readSync)(this.fd, out, done, length2 - done, at6 + done);
+      const n = (0, import_node_fs7.readSync)(this.fd, out, done, length2 - done, at6 + done);
       if (n === 0) throw new Error("trainlint: its temporary results file was cut short");
       done += n;
     }
@@ -22327,7 +22303,7 @@ var Spool = class _Spool {
   }
   writeAll(bytes) {
     let done = 0;
-    while (done < bytes.length) done += (0, import_node_fs6.writeSync)(this.fd, bytes, done, bytes.length - done, this.written + done);
+    while (done < bytes.length) done += (0, import_node_fs7.writeSync)(this.fd, bytes, done, bytes.length - done, this.written + done);
     this.written += bytes.length;
   }
 };
@@ -22338,7 +22314,7 @@ function leaveForExit(dir) {
   process.once("exit", () => {
     for (const d of atExit) {
       try {
-        (0, import_node_fs6.rmSync)(d, { recursive: true, force: true });
+        (0, import_node_fs7.rmSync)(d, { recursive: true, force: true });
       } catch {
       }
     }
@@ -23900,7 +23876,7 @@ function formatPlan(result) {
 }
 
 // src/cli/args.ts
-var import_node_util = __toESM(require_node_util(), 1);
+var import_node_util = require("node:util");
 var FORMATS2 = ["stylish", "json", "github", "sarif", "markdown", "junit", "gitlab"];
 var SEVERITIES = /* @__PURE__ */ new Set(["off", "info", "warning", "error"]);
 function parseCliArgs(argv) {
@@ -24203,7 +24179,7 @@ function lrChartSvg(runs2, title) {
 }
 
 // src/cli/stdin.ts
-var import_node_path19 = __toESM(require_node_path(), 1);
+var import_node_path19 = __toESM(require("node:path"), 1);
 var STDIN_DEFAULT_PATH = "<stdin>";
 async function readProcessStdin(maxBytes) {
   const chunks = [];
@@ -24232,9 +24208,9 @@ function stdinSource(rel, bytes, config) {
 }
 
 // src/cli/init.ts
-var import_node_fs7 = __toESM(require_node_fs(), 1);
-var import_node_path20 = __toESM(require_node_path(), 1);
-var import_node_util2 = __toESM(require_node_util(), 1);
+var import_node_fs8 = require("node:fs");
+var import_node_path20 = __toESM(require("node:path"), 1);
+var import_node_util2 = require("node:util");
 var WORKFLOW_PATH = ".github/workflows/trainlint.yml";
 var GENERATED = [
   "third_party",
@@ -24280,11 +24256,11 @@ function submodules(root) {
   return paths;
 }
 function generatedFolders(root) {
-  const found = new Set(submodules(root).filter((p) => (0, import_node_fs7.existsSync)(import_node_path20.default.join(root, p))).map((p) => `${p}/**`));
+  const found = new Set(submodules(root).filter((p) => (0, import_node_fs8.existsSync)(import_node_path20.default.join(root, p))).map((p) => `${p}/**`));
   const visit = (rel, depth) => {
     let entries;
     try {
-      entries = (0, import_node_fs7.readdirSync)(import_node_path20.default.join(root, rel), { withFileTypes: true });
+      entries = (0, import_node_fs8.readdirSync)(import_node_path20.default.join(root, rel), { withFileTypes: true });
     } catch {
       return;
     }
@@ -24426,10 +24402,10 @@ async function runInit(argv, io) {
   const dryRun = values["dry-run"] ?? false;
   const root = io.cwd;
   const facts = await surveyRepository(root);
-  const existing = CONFIG_NAMES.find((n) => (0, import_node_fs7.existsSync)(import_node_path20.default.join(root, n)));
+  const existing = CONFIG_NAMES.find((n) => (0, import_node_fs8.existsSync)(import_node_path20.default.join(root, n)));
   const files2 = [
     { rel: existing ?? ".trainlint.yml", text: trainlintYml(facts), exists: existing !== void 0 },
-    { rel: WORKFLOW_PATH, text: workflowYml(), exists: (0, import_node_fs7.existsSync)(import_node_path20.default.join(root, WORKFLOW_PATH)) }
+    { rel: WORKFLOW_PATH, text: workflowYml(), exists: (0, import_node_fs8.existsSync)(import_node_path20.default.join(root, WORKFLOW_PATH)) }
   ];
   const report2 = [];
   const frameworks = [...facts.frameworks].map(([id, ps]) => `${id} (${ps.length})`);
@@ -24438,8 +24414,8 @@ async function runInit(argv, io) {
     if (f.exists) report2.push(`  kept ${f.rel}: it exists (init never overwrites a file)`);
     else if (dryRun) report2.push(`  would write ${f.rel}`);
     else {
-      (0, import_node_fs7.mkdirSync)(import_node_path20.default.dirname(import_node_path20.default.join(root, f.rel)), { recursive: true });
-      (0, import_node_fs7.writeFileSync)(import_node_path20.default.join(root, f.rel), f.text, { flag: "wx" });
+      (0, import_node_fs8.mkdirSync)(import_node_path20.default.dirname(import_node_path20.default.join(root, f.rel)), { recursive: true });
+      (0, import_node_fs8.writeFileSync)(import_node_path20.default.join(root, f.rel), f.text, { flag: "wx" });
       report2.push(`  wrote ${f.rel}`);
     }
   }
@@ -24457,9 +24433,9 @@ ${f.text}`);
 }
 
 // src/cli/rescale.ts
-var import_node_fs8 = __toESM(require_node_fs(), 1);
-var import_node_path21 = __toESM(require_node_path(), 1);
-var import_node_util3 = __toESM(require_node_util(), 1);
+var import_node_fs9 = require("node:fs");
+var import_node_path21 = __toESM(require("node:path"), 1);
+var import_node_util3 = require("node:util");
 
 // src/engine/rescale.ts
 var RescaleError = class extends Error {
@@ -24789,7 +24765,7 @@ intervals kept in samples. Every change is explained; values that are not litera
 `);
     return 0;
   }
-  if (text !== first.file.text) (0, import_node_fs8.writeFileSync)(import_node_path21.default.resolve(io.cwd, rel), text);
+  if (text !== first.file.text) (0, import_node_fs9.writeFileSync)(import_node_path21.default.resolve(io.cwd, rel), text);
   io.stderr(`trainlint: ${text !== first.file.text ? `rewrote ${result.changes.length} value(s) in ${rel}` : `${rel} unchanged`}${result.manual.length ? `; ${result.manual.length} value(s) to set by hand (listed above)` : ""}
 `);
   return 0;
@@ -24813,7 +24789,7 @@ async function runPlan(args, io) {
   const named2 = args.paths[0];
   let isFolder = false;
   try {
-    isFolder = import_node_fs9.default.statSync(import_node_path22.default.resolve(io.cwd, named2)).isDirectory();
+    isFolder = (0, import_node_fs10.statSync)(import_node_path22.default.resolve(io.cwd, named2)).isDirectory();
   } catch {
   }
   if (isFolder) throw new UsageError(`plan: ${named2} is a folder; name one config file`);
@@ -24832,7 +24808,7 @@ function writeChart(result, file, io) {
   const runs2 = result.reference ? [{ name: "base", label: result.reference.label, plan: reportPlan(result.reference.plan) }, head] : [head];
   const svg = lrChartSvg(runs2, `LR schedule of ${result.file.path}`);
   if (!svg) throw new UsageError(`plan --chart: the LR schedule of ${result.file.path} cannot be drawn: its plan (or its reference's) lacks the peak LR or the run length (see \`trainlint plan ${result.file.path}\`)`);
-  import_node_fs9.default.writeFileSync(import_node_path22.default.resolve(io.cwd, file), svg);
+  (0, import_node_fs10.writeFileSync)(import_node_path22.default.resolve(io.cwd, file), svg);
   io.stderr(`trainlint: wrote the LR chart to ${file}
 `);
 }
@@ -24840,11 +24816,11 @@ function planChanges(results) {
   return results.filter((r) => r.extraction && r.reference).map((r) => ({ path: r.file.path, head: reportPlan(runPlanOf(r)), base: reportPlan(r.reference.plan), baseLabel: r.reference.label }));
 }
 function emit(args, io, text) {
-  if (args.output) import_node_fs9.default.writeFileSync(import_node_path22.default.resolve(io.cwd, args.output), text);
+  if (args.output) (0, import_node_fs10.writeFileSync)(import_node_path22.default.resolve(io.cwd, args.output), text);
   else io.stdout(text);
 }
 function emitPieces(args, io, make) {
-  const fd = args.output ? import_node_fs9.default.openSync(import_node_path22.default.resolve(io.cwd, args.output), "w") : void 0;
+  const fd = args.output ? (0, import_node_fs10.openSync)(import_node_path22.default.resolve(io.cwd, args.output), "w") : void 0;
   let pending = [];
   let size = 0;
   const flush = () => {
@@ -24855,9 +24831,9 @@ function emitPieces(args, io, make) {
     size = 0;
     if (typeof block === "string") {
       if (fd === void 0) io.stdout(block);
-      else import_node_fs9.default.writeSync(fd, block);
+      else (0, import_node_fs10.writeSync)(fd, block);
     } else if (fd === void 0) io.stdout(block.toString("utf8"));
-    else import_node_fs9.default.writeSync(fd, block);
+    else (0, import_node_fs10.writeSync)(fd, block);
   };
   try {
     make((piece) => {
@@ -24867,7 +24843,7 @@ function emitPieces(args, io, make) {
     });
     flush();
   } finally {
-    if (fd !== void 0) import_node_fs9.default.closeSync(fd);
+    if (fd !== void 0) (0, import_node_fs10.closeSync)(fd);
   }
 }
 async function runExec(argv, io) {
@@ -24905,7 +24881,7 @@ function fixFiles(results, cwd, dryRun) {
       diff += unifiedDiff(result.file.path, result.file.text, text);
     } else {
       try {
-        import_node_fs9.default.writeFileSync(import_node_path22.default.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
+        (0, import_node_fs10.writeFileSync)(import_node_path22.default.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
       } catch (err) {
         const code = err.code ?? err.message;
         failed.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied2} fix(es) were not applied
@@ -24933,7 +24909,7 @@ function writeBaselineFile(cwd, file, shown2, text) {
   if (!check2.ok && check2.refusal !== "missing") throw new UsageError(`${shown2}: ${check2.why}; not written`);
   const rel = import_node_path22.default.relative(cwd, file);
   if (rel === ".." || rel.startsWith(`..${import_node_path22.default.sep}`) || import_node_path22.default.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
-  import_node_fs9.default.writeFileSync(file, text);
+  (0, import_node_fs10.writeFileSync)(file, text);
 }
 function filterByBaseline(results, text, shown2) {
   const baseline = parseBaseline(text);

@@ -7,13 +7,6 @@ var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
 var __getProtoOf = Object.getPrototypeOf;
 var __hasOwnProp = Object.prototype.hasOwnProperty;
-var __commonJS = (cb, mod) => function __require() {
-  try {
-    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
-  } catch (e) {
-    throw mod = 0, e;
-  }
-};
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
     for (let key of __getOwnPropNames(from))
@@ -31,17 +24,10 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// trainlint-builtin:node:module
-var require_node_module = __commonJS({
-  "trainlint-builtin:node:module"(exports2, module3) {
-    module3.exports = require("node:module");
-  }
-});
-
 // src/compile-cache.ts
-var import_node_module = __toESM(require_node_module(), 1);
-function enableCompileCache() {
-  const enable = import_node_module.default.enableCompileCache;
+var nodeModule = __toESM(require("node:module"), 1);
+function enableCompileCache2() {
+  const enable = nodeModule.enableCompileCache;
   if (typeof enable !== "function") return;
   try {
     enable();
@@ -50,5 +36,5 @@ function enableCompileCache() {
 }
 
 // src/index.ts
-enableCompileCache();
+enableCompileCache2();
 void Promise.resolve().then(() => __toESM(require("./action-main.js"), 1)).then(({ run }) => run());
