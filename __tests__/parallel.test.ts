@@ -228,6 +228,25 @@ describe('without workers, a large run finishes files compactly on this thread',
     }
   }, 120_000);
 
+  test('a run past its first objectsUpTo results keeps the rest deflated in the spool: same reports', async () => {
+    const root = path.join(dir, 'corpus');
+    const objectsBefore = tuning.objectsUpTo;
+    tuning.objectsUpTo = 200;
+    try {
+      const r = await compare(root, 1);
+      expect(r.differences).toEqual([]);
+      const { config } = readConfig(root);
+      const finished = (await lint({ root, paths: [], config, jobs: 1 })).results.filter((x): x is FinishedResult => x instanceof FinishedResult);
+      const spooled = finished.filter((x) => x.spooled).length;
+      // The first 200 stay objects (less the few linted again whole for a launch or a composition).
+      expect(finished.length - spooled).toBeGreaterThan(150);
+      expect(finished.length - spooled).toBeLessThanOrEqual(200);
+      expect(spooled).toBeGreaterThan(800);
+    } finally {
+      tuning.objectsUpTo = objectsBefore;
+    }
+  }, 120_000);
+
   test('a baseline recorded from and applied to spooled results is the one of whole results', async () => {
     const root = path.join(dir, 'corpus');
     const { config } = readConfig(root);

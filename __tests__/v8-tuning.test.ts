@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { allowV8Tuning, LARGE_RUN_FILES, LINT_V8_FLAGS, tuneV8ForRun } from '../src/v8-tuning.js';
+import os from 'node:os';
+import { bundled, ended, runNode } from './helpers/child';
+import { allowV8Tuning, LARGE_RUN_FILES, LINT_V8_FLAGS, tuneV8ForRun, YOUNG_GENERATION_BYTES } from '../src/v8-tuning.js';
 
 describe('V8 settings of a trainlint process', () => {
   it('are flags this Node knows (an unknown one is printed as an error at every start)', () => {
@@ -27,6 +29,21 @@ describe('V8 settings of a trainlint process', () => {
     const untouched = spawnSync(process.execPath, ['-e', script.replace(/v8\.setFlagsFromString\([^)]*\);/, '')], { encoding: 'utf8' });
     expect(Number(untouched.stdout)).toBeGreaterThanOrEqual(8);
   });
+
+  it('let the young generation of a run that keeps its results grow to YOUNG_GENERATION_BYTES, and no further', async () => {
+    const script = await bundled('__tests__/helpers/young-generation-runner.ts');
+    const sizes: Record<string, { grown: boolean; newSpaceMiB: number }> = {};
+    for (const mode of ['stopped', 'grown']) {
+      const r = await runNode(script, [mode], { cwd: os.tmpdir(), timeoutMs: 60_000 });
+      if (r.code !== 0 || r.stderr !== '') throw new Error(ended(r));
+      sizes[mode] = JSON.parse(r.stdout);
+    }
+    const target = YOUNG_GENERATION_BYTES / 2 ** 20;
+    expect(sizes.stopped.grown).toBe(false);
+    expect(sizes.stopped.newSpaceMiB).toBeLessThan(target);
+    expect(sizes.grown.grown).toBe(true);
+    expect(sizes.grown.newSpaceMiB).toBe(target);
+  }, 90_000);
 
   it('are set once, for a large run, in a process that allowed them, unless TRAINLINT_V8_DEFAULTS=1', () => {
     // A library user's process (nothing allowed them) keeps V8's settings.

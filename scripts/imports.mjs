@@ -28,7 +28,7 @@ export const LAZY = {
   'node:child_process': { functions: ['spawn', 'spawnSync', 'execFile', 'execFileSync'] },
   'node:crypto': { functions: ['createHash', 'randomUUID'] },
   'node:zlib': { functions: ['deflateRawSync', 'inflateRawSync', 'gzipSync', 'gunzipSync'] },
-  'node:v8': { functions: ['setFlagsFromString'] },
+  'node:v8': { functions: ['getHeapSpaceStatistics', 'setFlagsFromString'] },
   'node:worker_threads': { functions: ['Worker'], objects: ['parentPort', 'workerData'] },
   ajv: { functions: ['default'], file: 'vendor/ajv.cjs' },
   re2js: { objects: ['RE2JS'], file: 'vendor/re2js.cjs' },

@@ -10,21 +10,41 @@
  *   callee inlined, on helper threads that take ≈ 1.5 s of the second core per 5,000 files (more
  *   than the garbage collector does), and compiles them again after each deoptimization. Without
  *   inlining: ≈ 20% less CPU, and the second core free for workers.
- * - The young generation doubles while allocation stays high, and the old generation grows to up
- *   to 4× its live size between full collections: a peak of 175–210 MiB for a live set a fifth of
- *   that. A young generation that does not grow and a heap that grows by 20% keep it ≈ 139–146 MiB.
+ * - The young generation doubles while allocation stays high (to 32 MiB), and the old generation
+ *   grows to up to 4× its live size between full collections: a peak of 175–210 MiB for a live set
+ *   a fifth of that. A young generation that stops growing where discovery leaves it (4 MiB) and a
+ *   heap that grows by 20% keep it ≈ 130 MiB.
+ * - Except in a run that keeps every result as objects (up to 5,000 files, pool.ts): its young
+ *   generation grows again, to YOUNG_GENERATION_BYTES, then stops: at 4 MiB the 5,000-file run
+ *   scavenged 460 times and took 7–10% longer than at 16 MiB (124 scavenges), for ≈ 6 MiB less
+ *   (docs/performance.md, phase 6). A larger run's memory stays flat instead (20 MiB more at
+ *   50,000 files). V8 reads the largest size only when the heap is set up, so growth is stopped
+ *   once it is reached (`youngGenerationCheck`, called as files are linted).
  * TRAINLINT_V8_DEFAULTS=1 keeps V8's own settings (the benchmark compares both).
  */
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 /** Flags that Node 20 and Node 24 both know (an unknown one would be printed as an error). */
 export const LINT_V8_FLAGS = ['--no-turbo-inlining', '--semi-space-growth-factor=1', '--heap-growing-percent=20'] as const;
+
+/** The young generation grows again (V8's default factor), and stops (1). */
+const GROW_YOUNG = '--semi-space-growth-factor=2';
+const STOP_YOUNG = '--semi-space-growth-factor=1';
+
+/** The young generation's size (V8's new space, both semi-spaces) at which its growth stops. */
+export const YOUNG_GENERATION_BYTES = 16 * 2 ** 20;
+
+/** Files between two looks at the young generation's size (a look costs a few microseconds). */
+const CHECK_EVERY_FILES = 8;
 
 /** Files from which a run is large enough for the settings. */
 export const LARGE_RUN_FILES = 400;
 
 let allowed = false;
 let applied = false;
+/** The young generation is growing towards YOUNG_GENERATION_BYTES (`growYoungGeneration`). */
+let youngGrowing = false;
+let sinceCheck = 0;
 
 /** The process is trainlint's own (the CLI, the action): large runs may set V8's flags. */
 export function allowV8Tuning(): void {
@@ -42,4 +62,40 @@ export function tuneV8ForRun(files: number, env: NodeJS.ProcessEnv = process.env
     // Tuning only; never a reason to fail.
     return false;
   }
+}
+
+/**
+ * A run that keeps every result as objects: once the settings apply, its young generation grows
+ * again, until YOUNG_GENERATION_BYTES (`youngGenerationCheck`). True when it now grows.
+ */
+export function growYoungGeneration(): boolean {
+  if (!applied || youngGrowing) return false;
+  try {
+    setFlagsFromString(GROW_YOUNG);
+    youngGrowing = true;
+    sinceCheck = 0;
+    youngGenerationCheck(0);
+    return youngGrowing;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * After `files` more files were linted on this thread: a growing young generation that has reached
+ * YOUNG_GENERATION_BYTES grows no more. `files` 0 looks at once.
+ */
+export function youngGenerationCheck(files = 1): void {
+  if (!youngGrowing) return;
+  sinceCheck += files;
+  if (files !== 0 && sinceCheck < CHECK_EVERY_FILES) return;
+  sinceCheck = 0;
+  try {
+    const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+    if (young && young.space_size < YOUNG_GENERATION_BYTES) return;
+  } catch {
+    // Stopped below.
+  }
+  youngGrowing = false;
+  setFlagsFromString(STOP_YOUNG);
 }

@@ -21,6 +21,7 @@ import { createLintRun, loadAndAnalyse, type LintRun } from '../lint-file.js';
 import { formatOf } from '../load-file.js';
 import { absoluteExceptions, fromSlim, lintAlone, workerLinted, type Batch, type FinishHow, type SlimResult, type WorkerInit } from './lint-alone.js';
 import { Spool } from './spool.js';
+import { growYoungGeneration, youngGenerationCheck } from '../../v8-tuning.js';
 import { WORKER_ARG, WORKER_KEY, type FromWorker, type ToWorker } from './worker.js';
 
 /**
@@ -42,12 +43,14 @@ export const DEFAULT_MIN_CORES = 3;
  * results (finished.ts) instead of every file's text, tree and extraction until the report.
  * `compressFromFiles`: from this many files on, finished results are kept deflated, in a temporary
  * file (spool.ts) unless none can be made (then in memory): memory over speed (below it, keeping
- * them as objects is faster: docs/performance.md, phase 5). `workerHeap`: a worker's heap limits:
+ * them as objects is faster: docs/performance.md, phase 5). `objectsUpTo`: a smaller run keeps
+ * this many results as objects and the rest as a larger run does (5,000 kept as objects peak at
+ * ≈ 140 MiB; 15,000 peaked at 231 MiB before: phase 6). `workerHeap`: a worker's heap limits:
  * V8 sizes its collections by them, so a worker stays small instead of collecting only when its
  * heap is large. A file too large for it makes the worker fail, and its batch is linted on the
  * main thread, which has no such limit.
  */
-export const tuning = { compressFromFiles: 20_000, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
+export const tuning = { compressFromFiles: 20_000, objectsUpTo: 5_000, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
 /** Files per batch, at most. */
 const MAX_BATCH = 48;
 /** Batches a worker holds at a time (one running, one queued behind it). */
@@ -134,9 +137,18 @@ export async function lintInWorkers<T>(
     // on this thread only (printing them now rather than with the report saves it no work).
     printJson: workers > 0 && run.options.renderJson === true && discovered.length < tuning.compressFromFiles,
   };
-  // A very large run keeps what it finishes in a temporary file (spool.ts), else in memory.
-  const spool = init.compress ? Spool.open() : undefined;
+  // A very large run keeps what it finishes in a temporary file (spool.ts), else in memory. A run
+  // between the two sizes keeps its first `objectsUpTo` results in memory and spools the rest, so
+  // that its memory stops growing there too.
+  let spool = init.compress ? Spool.open() : undefined;
+  let spoolTried = init.compress;
+  let accepted = 0;
   const accept = (slim: SlimResult) => {
+    if (!spoolTried && accepted >= tuning.objectsUpTo) {
+      spoolTried = true;
+      spool = Spool.open();
+    }
+    accepted++;
     const result = fromSlim(slim, spool);
     results[slim.index] = result;
     finished.set(result, infoOf(slim));
@@ -144,8 +156,13 @@ export async function lintInWorkers<T>(
 
   // This thread lints batches too until a worker is up (or when none is left), and keeps what it
   // finishes as objects.
-  // A very large run keeps them deflated instead, as the workers do: memory over speed.
-  const onThisThread: FinishHow = init.compress ? { compress: true, printJson: false } : { compress: false, printJson: false, inThread: true };
+  // A very large run keeps them deflated instead, as the workers do, and so does a run past its
+  // first `objectsUpTo` results: memory over speed.
+  const compact: FinishHow = { compress: init.compress, printJson: false };
+  const asObjects: FinishHow = { compress: false, printJson: false, inThread: true };
+  const onThisThread = (): FinishHow => (init.compress || accepted >= tuning.objectsUpTo ? compact : asObjects);
+  // A run that keeps every result as objects, on this thread: its young generation may grow (v8-tuning.ts).
+  if (workers === 0 && discovered.length <= tuning.objectsUpTo) growYoungGeneration();
   const alone = createLintRun(run.options);
   const reads: string[] = [];
   alone.linted = workerLinted(alone, init, reads);
@@ -155,7 +172,10 @@ export async function lintInWorkers<T>(
   for (;;) {
     const batch = pool.takeHere();
     if (batch) {
-      for (const [index, rel, abs] of batch.files) accept(lintAlone(alone, index, rel, abs, reads, onThisThread));
+      for (const [index, rel, abs] of batch.files) {
+        accept(lintAlone(alone, index, rel, abs, reads, onThisThread()));
+        youngGenerationCheck();
+      }
       poolStats.here += batch.files.length;
       // Let the workers' answers in (and hand them more) before the next batch.
       if (workers > 0) await new Promise((resolve) => setImmediate(resolve));
