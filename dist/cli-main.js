@@ -22321,6 +22321,68 @@ function leaveForExit(dir) {
   });
 }
 
+// trainlint-builtin:node:v8
+var loaded8;
+var load8 = () => loaded8 ??= require("node:v8");
+function getHeapSpaceStatistics(...args) {
+  const f = load8().getHeapSpaceStatistics;
+  return new.target ? new f(...args) : f(...args);
+}
+function setFlagsFromString(...args) {
+  const f = load8().setFlagsFromString;
+  return new.target ? new f(...args) : f(...args);
+}
+
+// src/v8-tuning.ts
+var LINT_V8_FLAGS = ["--no-turbo-inlining", "--semi-space-growth-factor=1", "--heap-growing-percent=20"];
+var GROW_YOUNG = "--semi-space-growth-factor=2";
+var STOP_YOUNG = "--semi-space-growth-factor=1";
+var YOUNG_GENERATION_BYTES = 16 * 2 ** 20;
+var CHECK_EVERY_FILES = 8;
+var LARGE_RUN_FILES = 400;
+var allowed = false;
+var applied = false;
+var youngGrowing = false;
+var sinceCheck = 0;
+function allowV8Tuning() {
+  allowed = true;
+}
+function tuneV8ForRun(files2, env = process.env) {
+  if (!allowed || applied || files2 < LARGE_RUN_FILES || env.TRAINLINT_V8_DEFAULTS === "1") return false;
+  applied = true;
+  try {
+    setFlagsFromString(LINT_V8_FLAGS.join(" "));
+    return true;
+  } catch {
+    return false;
+  }
+}
+function growYoungGeneration() {
+  if (!applied || youngGrowing) return false;
+  try {
+    setFlagsFromString(GROW_YOUNG);
+    youngGrowing = true;
+    sinceCheck = 0;
+    youngGenerationCheck(0);
+    return youngGrowing;
+  } catch {
+    return false;
+  }
+}
+function youngGenerationCheck(files2 = 1) {
+  if (!youngGrowing) return;
+  sinceCheck += files2;
+  if (files2 !== 0 && sinceCheck < CHECK_EVERY_FILES) return;
+  sinceCheck = 0;
+  try {
+    const young = getHeapSpaceStatistics().find((space) => space.space_name === "new_space");
+    if (young && young.space_size < YOUNG_GENERATION_BYTES) return;
+  } catch {
+  }
+  youngGrowing = false;
+  setFlagsFromString(STOP_YOUNG);
+}
+
 // src/engine/parallel/worker.ts
 var WORKER_KEY = "trainlintLintWorker";
 var WORKER_ARG = "--trainlint-lint-worker";
@@ -22365,7 +22427,7 @@ function runLintWorkerIfAny() {
 var PARALLEL_MIN_FILES = 400;
 var DEFAULT_MAX_WORKERS = 4;
 var DEFAULT_MIN_CORES = 3;
-var tuning = { compressFromFiles: 2e4, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
+var tuning = { compressFromFiles: 2e4, objectsUpTo: 5e3, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
 var MAX_BATCH = 48;
 var IN_FLIGHT = 2;
 var workerScript;
@@ -22414,13 +22476,23 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
     // on this thread only (printing them now rather than with the report saves it no work).
     printJson: workers > 0 && run.options.renderJson === true && discovered.length < tuning.compressFromFiles
   };
-  const spool = init.compress ? Spool.open() : void 0;
+  let spool = init.compress ? Spool.open() : void 0;
+  let spoolTried = init.compress;
+  let accepted = 0;
   const accept = (slim) => {
+    if (!spoolTried && accepted >= tuning.objectsUpTo) {
+      spoolTried = true;
+      spool = Spool.open();
+    }
+    accepted++;
     const result = fromSlim(slim, spool);
     results[slim.index] = result;
     finished.set(result, infoOf(slim));
   };
-  const onThisThread = init.compress ? { compress: true, printJson: false } : { compress: false, printJson: false, inThread: true };
+  const compact2 = { compress: init.compress, printJson: false };
+  const asObjects = { compress: false, printJson: false, inThread: true };
+  const onThisThread = () => init.compress || accepted >= tuning.objectsUpTo ? compact2 : asObjects;
+  if (workers === 0 && discovered.length <= tuning.objectsUpTo) growYoungGeneration();
   const alone = createLintRun(run.options);
   const reads = [];
   alone.linted = workerLinted(alone, init, reads);
@@ -22429,7 +22501,10 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   for (; ; ) {
     const batch = pool.takeHere();
     if (batch) {
-      for (const [index, rel, abs] of batch.files) accept(lintAlone(alone, index, rel, abs, reads, onThisThread));
+      for (const [index, rel, abs] of batch.files) {
+        accept(lintAlone(alone, index, rel, abs, reads, onThisThread()));
+        youngGenerationCheck();
+      }
       poolStats.here += batch.files.length;
       if (workers > 0) await new Promise((resolve) => setImmediate(resolve));
     } else if (pool.busy()) {
@@ -22559,33 +22634,6 @@ var Pool2 = class {
     wake?.();
   }
 };
-
-// trainlint-builtin:node:v8
-var loaded8;
-var load8 = () => loaded8 ??= require("node:v8");
-function setFlagsFromString(...args) {
-  const f = load8().setFlagsFromString;
-  return new.target ? new f(...args) : f(...args);
-}
-
-// src/v8-tuning.ts
-var LINT_V8_FLAGS = ["--no-turbo-inlining", "--semi-space-growth-factor=1", "--heap-growing-percent=20"];
-var LARGE_RUN_FILES = 400;
-var allowed = false;
-var applied = false;
-function allowV8Tuning() {
-  allowed = true;
-}
-function tuneV8ForRun(files2, env = process.env) {
-  if (!allowed || applied || files2 < LARGE_RUN_FILES || env.TRAINLINT_V8_DEFAULTS === "1") return false;
-  applied = true;
-  try {
-    setFlagsFromString(LINT_V8_FLAGS.join(" "));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // src/engine/lint.ts
 async function lint(options) {
