@@ -44,8 +44,8 @@ export const DEFAULT_MIN_CORES = 3;
  * `compressFromFiles`: from this many files on, finished results are kept deflated, in a temporary
  * file (spool.ts) unless none can be made (then in memory): memory over speed (below it, keeping
  * them as objects is faster: docs/performance.md, phase 5). `objectsUpTo`: a smaller run keeps
- * this many results as objects and the rest as a larger run does (5,000 kept as objects peak at
- * ≈ 140 MiB; 15,000 peaked at 231 MiB before: phase 6). `workerHeap`: a worker's heap limits:
+ * this many results as objects and the rest encoded in the spool, not deflated (5,000 kept as
+ * objects peak at ≈ 140 MiB; 15,000 files peak at ≈ 162 MiB, 227–237 MiB before: phase 6). `workerHeap`: a worker's heap limits:
  * V8 sizes its collections by them, so a worker stays small instead of collecting only when its
  * heap is large. A file too large for it makes the worker fail, and its batch is linted on the
  * main thread, which has no such limit.
@@ -156,8 +156,8 @@ export async function lintInWorkers<T>(
 
   // This thread lints batches too until a worker is up (or when none is left), and keeps what it
   // finishes as objects.
-  // A very large run keeps them deflated instead, as the workers do, and so does a run past its
-  // first `objectsUpTo` results: memory over speed.
+  // A very large run keeps them deflated instead, as the workers do, and a run past its first
+  // `objectsUpTo` results encoded (not deflated: deflating was most of the cost there): memory over speed.
   const compact: FinishHow = { compress: init.compress, printJson: false };
   const asObjects: FinishHow = { compress: false, printJson: false, inThread: true };
   const onThisThread = (): FinishHow => (init.compress || accepted >= tuning.objectsUpTo ? compact : asObjects);
