@@ -98,6 +98,27 @@ describe('Spool', () => {
     expect(r.file.text).toBe(text);
   });
 
+  test('a result kept as objects in a run with a spool keeps its payload and puts its text in the spool', () => {
+    const spool = Spool.open(tmp)!;
+    const text = 'lr: 1e-3\nwarmup_steps: 4000  # ünïcode 🚀\n';
+    const before = spool.put([new Uint8Array([1, 2, 3])])!;
+    const kept = payload();
+    const r = new FinishedResult({ path: 'configs/a.yaml', text, format: 'yaml' }, kept, undefined, undefined, undefined, spool);
+    // The text went to the spool (after the record before it); the payload is the same objects.
+    expect(spool.put([new Uint8Array([4])])).toBe(before + 3 + Buffer.byteLength(text));
+    expect(r.spooled).toBe(false);
+    expect(r.findings).toBe(kept.findings);
+    expect(r.file.text).toBe(text);
+    r.findings = [];
+    r.release();
+    expect(r.findings).toEqual([]);
+    expect(r.file.text).toBe(text);
+    // Without a spool, or with a text UTF-8 would not give back, the text stays in memory.
+    const lone = 'name: "\uD800x"\n';
+    expect(new FinishedResult({ path: 'a.yaml', text: lone, format: 'yaml' }, payload(), undefined, undefined, undefined, spool).file.text).toBe(lone);
+    expect(new FinishedResult({ path: 'a.yaml', text, format: 'yaml' }, payload(), undefined, undefined).file.text).toBe(text);
+  });
+
   test('without a spool, or with printed report parts, the encoded payload stays in memory', () => {
     const spool = Spool.open(tmp)!;
     const encoded = { bytes: encodePayload(payload(), false), compressed: false };

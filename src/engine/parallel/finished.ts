@@ -169,6 +169,8 @@ export class FinishedResult implements FileResult {
   private payloadLength: number = 0;
   private textAt: number = 0;
   private readonly textLength: number = 0;
+  /** Where the text is when the payload stays objects but a spool took the text. */
+  private readonly textSpool: Spool | undefined;
   private readonly compressed: boolean = false;
   private decoded: Payload | undefined;
   /** The parsed payload differs from the stored one (written back by `release()`). */
@@ -208,6 +210,15 @@ export class FinishedResult implements FileResult {
       }
     } else {
       this.decoded = payload;
+      // Objects kept in a run that spools: the text (what such a result holds most of) goes to the spool.
+      const textBytes = spool && !printed && text && wellFormed(text) ? encoder.encode(text) : undefined;
+      const at = textBytes ? spool!.put([textBytes]) : undefined;
+      if (at !== undefined) {
+        this.textSpool = spool;
+        this.textAt = at;
+        this.textLength = textBytes!.length;
+        text = undefined;
+      }
     }
     this.file = new FinishedFile(this, file, text) as unknown as SourceFile;
     this.parts = printed;
@@ -230,7 +241,7 @@ export class FinishedResult implements FileResult {
 
   /** The text, from the spool (FinishedFile.text). */
   spooledText(): string {
-    return decoder.decode((this.stored as Spool).read(this.textAt, this.textLength));
+    return decoder.decode((this.textSpool ?? (this.stored as Spool)).read(this.textAt, this.textLength));
   }
 
   /** The payload, about to be changed (printed parts no longer hold; `release()` writes it back). */

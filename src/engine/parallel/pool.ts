@@ -43,14 +43,16 @@ export const DEFAULT_MIN_CORES = 3;
  * results (finished.ts) instead of every file's text, tree and extraction until the report.
  * `compressFromFiles`: from this many files on, finished results are kept deflated, in a temporary
  * file (spool.ts) unless none can be made (then in memory): memory over speed (below it, keeping
- * them as objects is faster: docs/performance.md, phase 5). `objectsUpTo`: a smaller run keeps
- * this many results as objects and the rest encoded in the spool, not deflated (5,000 kept as
- * objects peak at ≈ 140 MiB; 15,000 files peak at ≈ 162 MiB, 227–237 MiB before: phase 6). `workerHeap`: a worker's heap limits:
+ * them as objects is faster: docs/performance.md, phase 5). `objectsUpTo`: a run of up to this many
+ * files keeps every result as objects (5,000 files peak at ≈ 140 MiB); a larger one keeps its first
+ * `objectsInLargerRuns` as objects and the rest encoded in the spool, not deflated: 6,000, 15,000
+ * and 19,500 files peak at ≈ 125, 135 and 147 MiB (the report, at the end, is the peak), where
+ * keeping every result peaked at 155, 227–237 and 286 MiB (phase 6). `workerHeap`: a worker's heap limits:
  * V8 sizes its collections by them, so a worker stays small instead of collecting only when its
  * heap is large. A file too large for it makes the worker fail, and its batch is linted on the
  * main thread, which has no such limit.
  */
-export const tuning = { compressFromFiles: 20_000, objectsUpTo: 5_000, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
+export const tuning = { compressFromFiles: 20_000, objectsUpTo: 5_000, objectsInLargerRuns: 2_000, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
 /** Files per batch, at most. */
 const MAX_BATCH = 48;
 /** Batches a worker holds at a time (one running, one queued behind it). */
@@ -138,16 +140,11 @@ export async function lintInWorkers<T>(
     printJson: workers > 0 && run.options.renderJson === true && discovered.length < tuning.compressFromFiles,
   };
   // A very large run keeps what it finishes in a temporary file (spool.ts), else in memory. A run
-  // between the two sizes keeps its first `objectsUpTo` results in memory and spools the rest, so
-  // that its memory stops growing there too.
-  let spool = init.compress ? Spool.open() : undefined;
-  let spoolTried = init.compress;
+  // between the two sizes keeps its first results in memory and spools the rest, so that its
+  // memory stops growing there too; the results it keeps as objects put their texts in the spool.
+  const spool = init.compress || discovered.length > tuning.objectsUpTo ? Spool.open() : undefined;
   let accepted = 0;
   const accept = (slim: SlimResult) => {
-    if (!spoolTried && accepted >= tuning.objectsUpTo) {
-      spoolTried = true;
-      spool = Spool.open();
-    }
     accepted++;
     const result = fromSlim(slim, spool);
     results[slim.index] = result;
@@ -160,7 +157,9 @@ export async function lintInWorkers<T>(
   // `objectsUpTo` results encoded (not deflated: deflating was most of the cost there): memory over speed.
   const compact: FinishHow = { compress: init.compress, printJson: false };
   const asObjects: FinishHow = { compress: false, printJson: false, inThread: true };
-  const onThisThread = (): FinishHow => (init.compress || accepted >= tuning.objectsUpTo ? compact : asObjects);
+  // Up to `objectsUpTo` files, every result; in a larger run, the first `objectsInLargerRuns`.
+  const keptAsObjects = discovered.length <= tuning.objectsUpTo ? Infinity : tuning.objectsInLargerRuns;
+  const onThisThread = (): FinishHow => (init.compress || accepted >= keptAsObjects ? compact : asObjects);
   // A run that keeps every result as objects, on this thread: its young generation may grow (v8-tuning.ts).
   if (workers === 0 && discovered.length <= tuning.objectsUpTo) growYoungGeneration();
   const alone = createLintRun(run.options);
