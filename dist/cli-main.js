@@ -21954,6 +21954,8 @@ var FinishedResult = class {
   payloadLength = 0;
   textAt = 0;
   textLength = 0;
+  /** Where the text is when the payload stays objects but a spool took the text. */
+  textSpool;
   compressed = false;
   decoded;
   /** The parsed payload differs from the stored one (written back by `release()`). */
@@ -21981,6 +21983,14 @@ var FinishedResult = class {
       }
     } else {
       this.decoded = payload;
+      const textBytes = spool && !printed && text && wellFormed(text) ? encoder.encode(text) : void 0;
+      const at6 = textBytes ? spool.put([textBytes]) : void 0;
+      if (at6 !== void 0) {
+        this.textSpool = spool;
+        this.textAt = at6;
+        this.textLength = textBytes.length;
+        text = void 0;
+      }
     }
     this.file = new FinishedFile(this, file, text);
     this.parts = printed;
@@ -22000,7 +22010,7 @@ var FinishedResult = class {
   }
   /** The text, from the spool (FinishedFile.text). */
   spooledText() {
-    return decoder.decode(this.stored.read(this.textAt, this.textLength));
+    return decoder.decode((this.textSpool ?? this.stored).read(this.textAt, this.textLength));
   }
   /** The payload, about to be changed (printed parts no longer hold; `release()` writes it back). */
   change() {
@@ -22427,7 +22437,7 @@ function runLintWorkerIfAny() {
 var PARALLEL_MIN_FILES = 400;
 var DEFAULT_MAX_WORKERS = 4;
 var DEFAULT_MIN_CORES = 3;
-var tuning = { compressFromFiles: 2e4, objectsUpTo: 5e3, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
+var tuning = { compressFromFiles: 2e4, objectsUpTo: 5e3, objectsInLargerRuns: 2e3, compactFromFiles: PARALLEL_MIN_FILES, workerHeap: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 } };
 var MAX_BATCH = 48;
 var IN_FLIGHT = 2;
 var workerScript;
@@ -22476,14 +22486,9 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
     // on this thread only (printing them now rather than with the report saves it no work).
     printJson: workers > 0 && run.options.renderJson === true && discovered.length < tuning.compressFromFiles
   };
-  let spool = init.compress ? Spool.open() : void 0;
-  let spoolTried = init.compress;
+  const spool = init.compress || discovered.length > tuning.objectsUpTo ? Spool.open() : void 0;
   let accepted = 0;
   const accept = (slim) => {
-    if (!spoolTried && accepted >= tuning.objectsUpTo) {
-      spoolTried = true;
-      spool = Spool.open();
-    }
     accepted++;
     const result = fromSlim(slim, spool);
     results[slim.index] = result;
@@ -22491,7 +22496,8 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   };
   const compact2 = { compress: init.compress, printJson: false };
   const asObjects = { compress: false, printJson: false, inThread: true };
-  const onThisThread = () => init.compress || accepted >= tuning.objectsUpTo ? compact2 : asObjects;
+  const keptAsObjects = discovered.length <= tuning.objectsUpTo ? Infinity : tuning.objectsInLargerRuns;
+  const onThisThread = () => init.compress || accepted >= keptAsObjects ? compact2 : asObjects;
   if (workers === 0 && discovered.length <= tuning.objectsUpTo) growYoungGeneration();
   const alone = createLintRun(run.options);
   const reads = [];
