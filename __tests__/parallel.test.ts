@@ -138,6 +138,14 @@ describe('lint workers give the serial output', () => {
     expect(byWorkers).toBeGreaterThan(files / 2);
   }, 150_000);
 
+  test('a run of more than objectsUpTo files spools the workers\' results past the first ones too, with the serial output', async () => {
+    const { lines, byWorkers } = await runner(['--objects-up-to', '200', path.join(dir, 'corpus')], 120_000);
+    expect(lines[0]).toBe('3 runs, 0 differences');
+    // With 2 workers too, where a smaller run keeps the JSON report's printed parts in memory.
+    expect(Number(/^spooled: (\d+)$/.exec(lines[1] ?? '')?.[1])).toBeGreaterThan(files * 2);
+    expect(byWorkers).toBeGreaterThan(files / 2);
+  }, 150_000);
+
   test('when no worker can start, the main thread lints every batch', async () => {
     const { lines, byWorkers, here } = await runner(['--fail-workers', path.join(dir, 'corpus')], 120_000);
     expect(lines).toEqual(['1 runs, 0 differences']);

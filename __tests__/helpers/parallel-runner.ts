@@ -10,6 +10,9 @@
  *
  * `--fail-workers`: the workers' script is a file that throws when loaded, so every batch comes
  * back to the main thread; the output must still be the serial one.
+ * `--objects-up-to N`: runs of more than N files keep N/2 results as objects and spool the rest
+ * (`tuning.objectsUpTo`), workers' results too; prints `spooled: M` (results of the runs with
+ * workers that were spooled) before the counts.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +20,7 @@ import path from 'node:path';
 import { readConfig } from '../../src/config/load-config';
 import { buildReport, reportParts, reportPlan } from '../../src/engine/build-report';
 import { lint, runPlanOf, type FileResult } from '../../src/engine/lint';
+import { FinishedResult } from '../../src/engine/parallel/finished';
 import { poolStats, setLintWorkerScript, tuning } from '../../src/engine/parallel/pool';
 import { runLintWorkerIfAny } from '../../src/engine/parallel/worker';
 import { FORMAT_NAMES, formatReport } from '../../src/report/index';
@@ -42,7 +46,13 @@ function render(results: FileResult[]): Map<string, string> {
 
 async function main(argv: string[]): Promise<void> {
   const failWorkers = argv[0] === '--fail-workers';
-  const dirs = failWorkers ? argv.slice(1) : argv;
+  const objectsUpTo = argv[0] === '--objects-up-to' ? Number(argv[1]) : undefined;
+  const dirs = failWorkers ? argv.slice(1) : objectsUpTo !== undefined ? argv.slice(2) : argv;
+  if (objectsUpTo !== undefined) {
+    tuning.objectsUpTo = objectsUpTo;
+    tuning.objectsInLargerRuns = Math.floor(objectsUpTo / 2);
+  }
+  let spooled = 0;
   let scratch: string | undefined;
   if (failWorkers) {
     scratch = mkdtempSync(path.join(tmpdir(), 'trainlint-bad-worker-'));
@@ -58,7 +68,9 @@ async function main(argv: string[]): Promise<void> {
       const serial = render((await lint({ root: dir, paths: [], config, jobs: 1 })).results);
       for (const jobs of failWorkers ? [3] : [2, 4, 3]) {
         tuning.compressFromFiles = jobs === 3 ? 0 : 20_000;
-        const parallel = render((await lint({ root: dir, paths: [], config, jobs, renderJson: jobs === 2 })).results);
+        const parallelResults = (await lint({ root: dir, paths: [], config, jobs, renderJson: jobs === 2 })).results;
+        spooled += parallelResults.filter((r) => r instanceof FinishedResult && r.spooled).length;
+        const parallel = render(parallelResults);
         runs++;
         for (const [format, text] of serial) {
           if (parallel.get(format) !== text) differences.push(`${dir}: --jobs ${jobs} ${format} differs from --jobs 1`);
@@ -75,6 +87,7 @@ async function main(argv: string[]): Promise<void> {
   }
   for (const d of differences) console.log(d);
   console.log(`${runs} runs, ${differences.length} differences`);
+  if (objectsUpTo !== undefined) console.log(`spooled: ${spooled}`);
   console.log(`workers: ${poolStats.byWorkers}, main thread: ${poolStats.here}`);
 }
 
