@@ -22482,9 +22482,11 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
     linted: discovered.map((d) => d.rel),
     absolute: absoluteExceptions(import_node_path17.default.resolve(run.root), discovered),
     compress: discovered.length >= tuning.compressFromFiles,
-    // A large run keeps memory small rather than the JSON report's parts printed; so does a run
-    // on this thread only (printing them now rather than with the report saves it no work).
-    printJson: workers > 0 && run.options.renderJson === true && discovered.length < tuning.compressFromFiles
+    // A run of more than `objectsUpTo` files keeps memory small rather than the JSON report's parts
+    // printed (printed parts keep a result in memory; 15,000 files with 2 workers: 321 MiB with
+    // them, 209 MiB without, 3% slower); so does a run on this thread only (printing them now
+    // rather than with the report saves it no work).
+    printJson: workers > 0 && run.options.renderJson === true && discovered.length <= tuning.objectsUpTo
   };
   const spool = init.compress || discovered.length > tuning.objectsUpTo ? Spool.open() : void 0;
   let accepted = 0;
