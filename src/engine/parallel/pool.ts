@@ -46,7 +46,7 @@ export const DEFAULT_MIN_CORES = 3;
  * them as objects is faster: docs/performance.md, phase 5). `objectsUpTo`: a run of up to this many
  * files keeps every result as objects (5,000 files peak at ≈ 140 MiB); a larger one keeps its first
  * `objectsInLargerRuns` as objects and the rest encoded in the spool, not deflated: 6,000, 15,000
- * and 19,500 files peak at ≈ 125, 135 and 147 MiB (the report, at the end, is the peak), where
+ * and 19,500 files peak at ≈ 119, 143 and 146 MiB (the report, at the end, is the peak), where
  * keeping every result peaked at 155, 227–237 and 286 MiB (phase 6). `workerHeap`: a worker's heap limits:
  * V8 sizes its collections by them, so a worker stays small instead of collecting only when its
  * heap is large. A file too large for it makes the worker fail, and its batch is linted on the
