@@ -24,12 +24,12 @@
  */
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
-/** Flags that Node 20 and Node 24 both know (an unknown one would be printed as an error). */
-export const LINT_V8_FLAGS = ['--no-turbo-inlining', '--semi-space-growth-factor=1', '--heap-growing-percent=20'] as const;
-
 /** The young generation grows again (V8's default factor), and stops (1). */
 const GROW_YOUNG = '--semi-space-growth-factor=2';
 const STOP_YOUNG = '--semi-space-growth-factor=1';
+
+/** Flags that Node 20 and Node 24 both know (an unknown one would be printed as an error). */
+export const LINT_V8_FLAGS = ['--no-turbo-inlining', STOP_YOUNG, '--heap-growing-percent=20'] as const;
 
 /** The young generation's size (V8's new space, both semi-spaces) at which its growth stops. */
 export const YOUNG_GENERATION_BYTES = 16 * 2 ** 20;

@@ -132,10 +132,10 @@ function conflict(ctx: Ctx, at: string, kind: string, message: string, level?: '
   ctx.conflicts.push({ kind, message, range: ctx.src.get(at)?.range ?? ctx.anchor, ...(level ? { level } : {}) });
 }
 
-/** A numeric flag as argparse reads it; `integer` for `type=int` flags. Unresolved variables stay unknown. */
 /** What argparse's type=int accepts (digits, underscores, a sign). */
 const INTEGER_TEXT = /^[-+]?[\d_]+$/;
 
+/** A numeric flag as argparse reads it; `integer` for `type=int` flags. Unresolved variables stay unknown. */
 function numberArg(ctx: Ctx, flag: string, integer = false): Setting<number> | undefined {
   const arg = ctx.src.get(flag);
   if (!arg || arg.text === undefined) return undefined;

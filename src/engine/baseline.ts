@@ -203,13 +203,6 @@ export class BaselineFilter {
   }
 }
 
-/** Drop the findings the baseline knows (BaselineFilter over a list). */
-export function applyBaseline(findings: Finding[], texts: FileTexts, baseline: Baseline): { kept: Finding[]; hidden: number; fixed: number } {
-  const filter = new BaselineFilter(baseline, texts);
-  const kept = findings.filter((f) => !filter.known(f));
-  return { kept, hidden: filter.hidden, fixed: filter.fixed() };
-}
-
 export function parseBaseline(text: string): Baseline | undefined {
   try {
     const data = JSON.parse(text) as Baseline;

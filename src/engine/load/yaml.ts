@@ -317,14 +317,6 @@ const YAML11_NULL = /^(?:~|[Nn]ull|NULL)?$/;
 /** yaml's YAML 1.1 timestamp (yaml-1.1/timestamp.js): a date, optionally a time and a zone. */
 const YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/;
 
-/**
- * Plain scalars typed exactly as the `yaml` path types them in 1.1 mode (the first tag of its
- * schema, `pyyamlTags` of yaml's 1.1 tags, whose test matches: null, then timestamp, then PyYAML's
- * bool, int and float; the merge key only as a key), without loading the `yaml` package: it is
- * loaded only for what the fast path leaves to it (scripts/imports.mjs). Values the tree turns
- * into their source text (timestamps, merge keys) are left to the `yaml` path (LEAVE_TO_YAML).
- * __tests__/yaml-resolve.test.ts checks it against the schema itself.
- */
 /** First characters that can begin a non-string plain scalar (null, bool, int, float, timestamp, merge). */
 const MAYBE_TYPED = /^[-+.0-9~<nNtTfFyYoO]/;
 /** A decimal integer without a leading zero (PyYAML's octal). */
@@ -334,6 +326,15 @@ const PLAIN_DECIMAL = /^[-+]?[0-9]+\.[0-9]*$/;
 
 // The patterns are module constants: a regular expression literal in the function body would be a
 // new RegExp object at every call, and this runs for every plain scalar of every YAML file.
+
+/**
+ * Plain scalars typed exactly as the `yaml` path types them in 1.1 mode (the first tag of its
+ * schema, `pyyamlTags` of yaml's 1.1 tags, whose test matches: null, then timestamp, then PyYAML's
+ * bool, int and float; the merge key only as a key), without loading the `yaml` package: it is
+ * loaded only for what the fast path leaves to it (scripts/imports.mjs). Values the tree turns
+ * into their source text (timestamps, merge keys) are left to the `yaml` path (LEAVE_TO_YAML).
+ * __tests__/yaml-resolve.test.ts checks it against the schema itself.
+ */
 export const resolvePlain11: PlainResolver = (text, atKey) => {
   // Only these first characters can match a non-string tag (null, bool, int, float, timestamp, merge).
   if (!MAYBE_TYPED.test(text)) return text;

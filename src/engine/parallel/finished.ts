@@ -159,18 +159,18 @@ export class FinishedResult implements FileResult {
   dialect?: Dialect;
   reason?: string;
   /**
-   * Where the encoded payload is: its bytes, or the spool of a very large run (spool.ts: the
-   * payload's bytes at `at`, the text's UTF-8 at `textAt` when the text is spooled too; a payload
-   * written back by `release()` moves to the end). Undefined when the payload was kept as objects
-   * (finished on this thread). Numbers rather than a record object: 50,000 results keep less.
+   * Where the encoded payload is: its bytes, or the spool of a large run (spool.ts: the payload's
+   * bytes at `at`; a payload written back by `release()` moves to the end). Undefined when the
+   * payload was kept as objects (finished on this thread). Numbers rather than a record object:
+   * 50,000 results keep less.
    */
   private stored: Uint8Array | Spool | undefined;
   private at: number = 0;
   private payloadLength: number = 0;
-  private textAt: number = 0;
-  private readonly textLength: number = 0;
-  /** Where the text is when the payload stays objects but a spool took the text. */
+  /** The spool the text is in (its UTF-8 at `textAt`), when it took the text. */
   private readonly textSpool: Spool | undefined;
+  private readonly textAt: number = 0;
+  private readonly textLength: number = 0;
   private readonly compressed: boolean = false;
   private decoded: Payload | undefined;
   /** The parsed payload differs from the stored one (written back by `release()`). */
@@ -188,37 +188,32 @@ export class FinishedResult implements FileResult {
     spool?: Spool,
   ) {
     let text: string | undefined = file.text;
+    // A spool takes the encoded payload and the text, or the text alone of a payload kept as objects
+    // (unless the text is not well-formed UTF-16, which UTF-8 would not give back as it is: such a
+    // rare text stays in memory). Printed report parts keep the result in memory (a run below the spool's size).
+    const into = printed ? undefined : spool;
+    const textBytes = into && text && wellFormed(text) ? encoder.encode(text) : undefined;
+    let textAt: number | undefined;
     if ('bytes' in payload) {
       this.compressed = payload.compressed;
-      // A spool takes the payload and the text (unless the text is not well-formed UTF-16, which
-      // UTF-8 would not give back as it is: such a rare text stays in memory). Printed report parts
-      // keep the result in memory (a run below the spool's size).
-      const into = printed ? undefined : spool;
-      const textBytes = into && text && wellFormed(text) ? encoder.encode(text) : undefined;
       const at = into?.put(textBytes ? [payload.bytes, textBytes] : [payload.bytes]);
-      if (at !== undefined) {
+      if (at === undefined) {
+        this.stored = payload.bytes;
+      } else {
         this.stored = into;
         this.at = at;
         this.payloadLength = payload.bytes.length;
-        if (textBytes) {
-          this.textAt = at + payload.bytes.length;
-          this.textLength = textBytes.length;
-          text = undefined;
-        }
-      } else {
-        this.stored = payload.bytes;
+        if (textBytes) textAt = at + payload.bytes.length;
       }
     } else {
       this.decoded = payload;
-      // Objects kept in a run that spools: the text (what such a result holds most of) goes to the spool.
-      const textBytes = spool && !printed && text && wellFormed(text) ? encoder.encode(text) : undefined;
-      const at = textBytes ? spool!.put([textBytes]) : undefined;
-      if (at !== undefined) {
-        this.textSpool = spool;
-        this.textAt = at;
-        this.textLength = textBytes!.length;
-        text = undefined;
-      }
+      if (textBytes) textAt = into!.put([textBytes]);
+    }
+    if (textAt !== undefined) {
+      this.textSpool = into;
+      this.textAt = textAt;
+      this.textLength = textBytes!.length;
+      text = undefined;
     }
     this.file = new FinishedFile(this, file, text) as unknown as SourceFile;
     this.parts = printed;
@@ -241,7 +236,7 @@ export class FinishedResult implements FileResult {
 
   /** The text, from the spool (FinishedFile.text). */
   spooledText(): string {
-    return decoder.decode((this.textSpool ?? (this.stored as Spool)).read(this.textAt, this.textLength));
+    return decoder.decode(this.textSpool!.read(this.textAt, this.textLength));
   }
 
   /** The payload, about to be changed (printed parts no longer hold; `release()` writes it back). */

@@ -141,10 +141,12 @@ export async function lintInWorkers<T>(
     // rather than with the report saves it no work).
     printJson: workers > 0 && run.options.renderJson === true && discovered.length <= tuning.objectsUpTo,
   };
-  // A very large run keeps what it finishes in a temporary file (spool.ts), else in memory. A run
-  // between the two sizes keeps its first results in memory and spools the rest, so that its
-  // memory stops growing there too; the results it keeps as objects put their texts in the spool.
-  const spool = init.compress || discovered.length > tuning.objectsUpTo ? Spool.open() : undefined;
+  // How many results this thread keeps as objects: every one up to `objectsUpTo` files, the first
+  // `objectsInLargerRuns` in a larger run, none in a very large one (deflated, as the workers do).
+  const keptAsObjects = init.compress ? 0 : discovered.length <= tuning.objectsUpTo ? Infinity : tuning.objectsInLargerRuns;
+  // A run that does not keep them all keeps the rest in a temporary file (spool.ts), else in
+  // memory; the results it keeps as objects put their texts there too.
+  const spool = keptAsObjects === Infinity ? undefined : Spool.open();
   let accepted = 0;
   const accept = (slim: SlimResult) => {
     accepted++;
@@ -154,16 +156,13 @@ export async function lintInWorkers<T>(
   };
 
   // This thread lints batches too until a worker is up (or when none is left), and keeps what it
-  // finishes as objects.
-  // A very large run keeps them deflated instead, as the workers do, and a run past its first
-  // `objectsUpTo` results encoded (not deflated: deflating was most of the cost there): memory over speed.
+  // finishes as objects; past `keptAsObjects`, encoded (deflated in a very large run; not below
+  // it, where deflating was most of the cost): memory over speed.
   const compact: FinishHow = { compress: init.compress, printJson: false };
   const asObjects: FinishHow = { compress: false, printJson: false, inThread: true };
-  // Up to `objectsUpTo` files, every result; in a larger run, the first `objectsInLargerRuns`.
-  const keptAsObjects = discovered.length <= tuning.objectsUpTo ? Infinity : tuning.objectsInLargerRuns;
-  const onThisThread = (): FinishHow => (init.compress || accepted >= keptAsObjects ? compact : asObjects);
+  const onThisThread = (): FinishHow => (accepted >= keptAsObjects ? compact : asObjects);
   // A run that keeps every result as objects, on this thread: its young generation may grow (v8-tuning.ts).
-  if (workers === 0 && discovered.length <= tuning.objectsUpTo) growYoungGeneration();
+  if (workers === 0 && keptAsObjects === Infinity) growYoungGeneration();
   const alone = createLintRun(run.options);
   const reads: string[] = [];
   alone.linted = workerLinted(alone, init, reads);
