@@ -21944,18 +21944,18 @@ var FinishedResult = class {
   dialect;
   reason;
   /**
-   * Where the encoded payload is: its bytes, or the spool of a very large run (spool.ts: the
-   * payload's bytes at `at`, the text's UTF-8 at `textAt` when the text is spooled too; a payload
-   * written back by `release()` moves to the end). Undefined when the payload was kept as objects
-   * (finished on this thread). Numbers rather than a record object: 50,000 results keep less.
+   * Where the encoded payload is: its bytes, or the spool of a large run (spool.ts: the payload's
+   * bytes at `at`; a payload written back by `release()` moves to the end). Undefined when the
+   * payload was kept as objects (finished on this thread). Numbers rather than a record object:
+   * 50,000 results keep less.
    */
   stored;
   at = 0;
   payloadLength = 0;
+  /** The spool the text is in (its UTF-8 at `textAt`), when it took the text. */
+  textSpool;
   textAt = 0;
   textLength = 0;
-  /** Where the text is when the payload stays objects but a spool took the text. */
-  textSpool;
   compressed = false;
   decoded;
   /** The parsed payload differs from the stored one (written back by `release()`). */
@@ -21964,33 +21964,29 @@ var FinishedResult = class {
   parts;
   constructor(file, payload, dialect, reason, printed, spool) {
     let text = file.text;
+    const into = printed ? void 0 : spool;
+    const textBytes = into && text && wellFormed(text) ? encoder.encode(text) : void 0;
+    let textAt2;
     if ("bytes" in payload) {
       this.compressed = payload.compressed;
-      const into = printed ? void 0 : spool;
-      const textBytes = into && text && wellFormed(text) ? encoder.encode(text) : void 0;
       const at6 = into?.put(textBytes ? [payload.bytes, textBytes] : [payload.bytes]);
-      if (at6 !== void 0) {
+      if (at6 === void 0) {
+        this.stored = payload.bytes;
+      } else {
         this.stored = into;
         this.at = at6;
         this.payloadLength = payload.bytes.length;
-        if (textBytes) {
-          this.textAt = at6 + payload.bytes.length;
-          this.textLength = textBytes.length;
-          text = void 0;
-        }
-      } else {
-        this.stored = payload.bytes;
+        if (textBytes) textAt2 = at6 + payload.bytes.length;
       }
     } else {
       this.decoded = payload;
-      const textBytes = spool && !printed && text && wellFormed(text) ? encoder.encode(text) : void 0;
-      const at6 = textBytes ? spool.put([textBytes]) : void 0;
-      if (at6 !== void 0) {
-        this.textSpool = spool;
-        this.textAt = at6;
-        this.textLength = textBytes.length;
-        text = void 0;
-      }
+      if (textBytes) textAt2 = into.put([textBytes]);
+    }
+    if (textAt2 !== void 0) {
+      this.textSpool = into;
+      this.textAt = textAt2;
+      this.textLength = textBytes.length;
+      text = void 0;
     }
     this.file = new FinishedFile(this, file, text);
     this.parts = printed;
@@ -22010,7 +22006,7 @@ var FinishedResult = class {
   }
   /** The text, from the spool (FinishedFile.text). */
   spooledText() {
-    return decoder.decode((this.textSpool ?? this.stored).read(this.textAt, this.textLength));
+    return decoder.decode(this.textSpool.read(this.textAt, this.textLength));
   }
   /** The payload, about to be changed (printed parts no longer hold; `release()` writes it back). */
   change() {
@@ -22344,9 +22340,9 @@ function setFlagsFromString(...args) {
 }
 
 // src/v8-tuning.ts
-var LINT_V8_FLAGS = ["--no-turbo-inlining", "--semi-space-growth-factor=1", "--heap-growing-percent=20"];
 var GROW_YOUNG = "--semi-space-growth-factor=2";
 var STOP_YOUNG = "--semi-space-growth-factor=1";
+var LINT_V8_FLAGS = ["--no-turbo-inlining", STOP_YOUNG, "--heap-growing-percent=20"];
 var YOUNG_GENERATION_BYTES = 16 * 2 ** 20;
 var CHECK_EVERY_FILES = 8;
 var LARGE_RUN_FILES = 400;
@@ -22488,7 +22484,8 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
     // rather than with the report saves it no work).
     printJson: workers > 0 && run.options.renderJson === true && discovered.length <= tuning.objectsUpTo
   };
-  const spool = init.compress || discovered.length > tuning.objectsUpTo ? Spool.open() : void 0;
+  const keptAsObjects = init.compress ? 0 : discovered.length <= tuning.objectsUpTo ? Infinity : tuning.objectsInLargerRuns;
+  const spool = keptAsObjects === Infinity ? void 0 : Spool.open();
   let accepted = 0;
   const accept = (slim) => {
     accepted++;
@@ -22498,9 +22495,8 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   };
   const compact2 = { compress: init.compress, printJson: false };
   const asObjects = { compress: false, printJson: false, inThread: true };
-  const keptAsObjects = discovered.length <= tuning.objectsUpTo ? Infinity : tuning.objectsInLargerRuns;
-  const onThisThread = () => init.compress || accepted >= keptAsObjects ? compact2 : asObjects;
-  if (workers === 0 && discovered.length <= tuning.objectsUpTo) growYoungGeneration();
+  const onThisThread = () => accepted >= keptAsObjects ? compact2 : asObjects;
+  if (workers === 0 && keptAsObjects === Infinity) growYoungGeneration();
   const alone = createLintRun(run.options);
   const reads = [];
   alone.linted = workerLinted(alone, init, reads);
