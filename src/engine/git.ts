@@ -3,7 +3,7 @@
  * compared with what it was before the change.
  *
  * Process budget per `readBaseVersions` call, whatever the number of files (3 at most):
- *   1. `git rev-parse --show-toplevel --verify --quiet REF^{commit}`  (repo check + ref check)
+ *   1. `git rev-parse --show-toplevel --verify --quiet REF^{commit}`  (top level, repo check, ref check)
  *   2. `git diff --name-status -z -M -C SHA --`  (git's own rename/copy detection, REF vs work tree)
  *   3. `git cat-file --batch`  (all base contents, one `SHA:path` request per file on stdin)
  *
@@ -20,6 +20,7 @@
  */
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
+import * as path from 'node:path';
 
 /** A git failure, with a one-line message meant for the user. */
 export class GitError extends Error {
@@ -30,7 +31,7 @@ export class GitError extends Error {
 }
 
 export interface BaseVersion {
-  /** Repo-relative POSIX path of the file at the base ref (differs from the head path on renames). */
+  /** POSIX path of the file at the base ref, as `readBaseVersions` states it (differs from the head path on renames). */
   basePath: string;
   /** The file's content at the base ref, decoded as UTF-8. */
   text: string;
@@ -90,21 +91,15 @@ function failure(dir: string, r: GitResult, what: string): GitError {
   return new GitError(firstLine(r.stderr, `${what} failed (exit ${r.code})`));
 }
 
-/** The top-level directory of the work tree containing `dir` (`git rev-parse --show-toplevel`). */
-export async function repoRoot(dir: string): Promise<string> {
-  assertDir(dir);
-  const r = await runGit(dir, ['rev-parse', '--show-toplevel']);
-  if (r.code !== 0) throw failure(dir, r, 'git rev-parse');
-  return r.stdout.toString('utf8').replace(/\n$/, '');
-}
-
 /**
- * For each repo-relative POSIX path in `headPaths` (as they are in the working tree), the file's
- * content at `ref`, following renames and copies detected by git itself between `ref` and the
- * working tree; null when the file did not exist at `ref` (a new file).
+ * For each POSIX path in `headPaths`, relative to `dir` (a folder inside a work tree) and as it is
+ * in the working tree, the file's content at `ref`, following renames and copies detected by git
+ * itself between `ref` and the working tree; null when the file did not exist at `ref` (a new
+ * file). Its `basePath` is relative to `dir`, or to the top level when the file was renamed from
+ * outside `dir`.
  */
 export async function readBaseVersions(
-  repoDir: string,
+  dir: string,
   ref: string,
   headPaths: string[],
 ): Promise<Map<string, BaseVersion | null>> {
@@ -112,13 +107,13 @@ export async function readBaseVersions(
   if (ref === '' || ref.startsWith('-') || /[\x00-\x1f\x7f]/.test(ref)) {
     throw new GitError(`invalid revision ${JSON.stringify(ref)}`);
   }
-  assertDir(repoDir);
+  assertDir(dir);
 
-  // 1. Repo check and ref resolution in one process. On a bad ref the top level is still printed
-  //    and git exits 1; outside a repository it exits 128.
-  const rp = await runGit(repoDir, ['rev-parse', '--show-toplevel', '--verify', '--quiet', `${ref}^{commit}`]);
+  // 1. Top level, repo check and ref resolution in one process. On a bad ref the top level is
+  //    still printed and git exits 1; outside a repository it exits 128.
+  const rp = await runGit(dir, ['rev-parse', '--show-toplevel', '--verify', '--quiet', `${ref}^{commit}`]);
   if (rp.code === 1) throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
-  if (rp.code !== 0) throw failure(repoDir, rp, 'git rev-parse');
+  if (rp.code !== 0) throw failure(dir, rp, 'git rev-parse');
   const lines = rp.stdout.toString('utf8').replace(/\n$/, '').split('\n');
   const sha = lines.pop() ?? '';
   const top = lines.join('\n');
@@ -126,11 +121,15 @@ export async function readBaseVersions(
 
   const result = new Map<string, BaseVersion | null>();
   if (headPaths.length === 0) return result;
+  // Paths below `dir` as git names them (from the top level), and back.
+  const prefix = path.relative(top, dir).split(path.sep).join('/');
+  const fromTop = (p: string) => (prefix ? `${prefix}/${p}` : p);
+  const toDir = (p: string) => (prefix && p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : p);
 
   // 2. Renames/copies/additions between the base commit and the working tree. Run from the top
   //    level so `diff.relative` or a subdirectory cwd cannot change the reported paths.
   const diff = await runGit(top, ['diff', '--name-status', '-z', '-M', '-C', '--no-color', '--no-ext-diff', sha, '--']);
-  if (diff.code !== 0) throw failure(repoDir, diff, 'git diff');
+  if (diff.code !== 0) throw failure(dir, diff, 'git diff');
   const renamedFrom = new Map<string, string>(); // head path -> base path
   const added = new Set<string>();
   const tokens = diff.stdout.toString('utf8').split('\0');
@@ -147,7 +146,10 @@ export async function readBaseVersions(
 
   // Base path for each requested file (null = known new, no lookup needed).
   const basePathOf = new Map<string, string | null>();
-  for (const p of headPaths) basePathOf.set(p, added.has(p) ? null : (renamedFrom.get(p) ?? p));
+  for (const p of headPaths) {
+    const headPath = fromTop(p);
+    basePathOf.set(p, added.has(headPath) ? null : (renamedFrom.get(headPath) ?? headPath));
+  }
   const wanted = [...new Set([...basePathOf.values()].filter((p): p is string => p !== null))];
 
   // 3. All contents in one `git cat-file --batch`. Requests are newline-separated unless a path
@@ -169,7 +171,7 @@ export async function readBaseVersions(
   for (const p of headPaths) {
     const basePath = basePathOf.get(p) ?? null;
     const text = basePath === null ? null : (texts.get(basePath) ?? null);
-    result.set(p, basePath === null || text === null ? null : { basePath, text });
+    result.set(p, basePath === null || text === null ? null : { basePath: toDir(basePath), text });
   }
   return result;
 }

@@ -9,7 +9,7 @@ import type { Dialect, Extraction } from '../dialects/types.js';
 import type { Reference } from '../rules/types.js';
 import { discover, toPosix } from './discover.js';
 import { checkRepoPath, describeTried, readBounded, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
-import { readBaseVersions, repoRoot } from './git.js';
+import { readBaseVersions } from './git.js';
 import { decodeSource, loadFile, parseSource } from './load-file.js';
 import { accelerateLink, type LinkedPlan } from './links.js';
 import { resolveCommandConfig } from './hydra-files.js';
@@ -404,14 +404,11 @@ export async function lint(options: LintOptions): Promise<LintResult> {
 
   const needBase = everything.filter((result) => pairReference(run, result) && options.base);
   if (options.base && needBase.length > 0) {
-    const gitTop = await repoRoot(root);
-    const prefix = toPosix(path.relative(gitTop, root));
-    const toGit = (rel: string) => (prefix ? `${prefix}/${rel}` : rel);
-    const versions = await readBaseVersions(gitTop, options.base, [...new Set(needBase.map((r) => toGit(r.file.path)))]);
+    const versions = await readBaseVersions(root, options.base, [...new Set(needBase.map((r) => r.file.path))]);
     for (const result of needBase) {
-      const version = versions.get(toGit(result.file.path));
+      const version = versions.get(result.file.path);
       if (!version) continue;
-      const basePath = prefix && version.basePath.startsWith(prefix + '/') ? version.basePath.slice(prefix.length + 1) : version.basePath;
+      const basePath = version.basePath;
       // As for declared references: a failure on the base version is this file's finding only.
       let baseAnalysis: ReturnType<typeof analyse>;
       try {
