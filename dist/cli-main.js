@@ -922,26 +922,26 @@ var FastYaml = class _FastYaml {
     for (let i = lines.length - 1; i >= last; i--) if (lines[i].length > contentIndent) last = i + 1;
     let value = "";
     for (let i = 0; i < first; i++) value += "\n";
-    let sep = "";
+    let sep2 = "";
     let prevMore = false;
     for (let i = first; i < last; i++) {
       const line = lines[i];
       const rest = line.slice(contentIndent);
       if (!folded) {
-        value += sep + rest;
-        sep = "\n";
+        value += sep2 + rest;
+        sep2 = "\n";
       } else if (indentOf(line) > contentIndent) {
-        if (sep === " ") sep = "\n";
-        else if (!prevMore && sep === "\n") sep = "\n\n";
-        value += sep + rest;
-        sep = "\n";
+        if (sep2 === " ") sep2 = "\n";
+        else if (!prevMore && sep2 === "\n") sep2 = "\n\n";
+        value += sep2 + rest;
+        sep2 = "\n";
         prevMore = true;
       } else if (rest === "") {
-        if (sep === "\n") value += "\n";
-        else sep = "\n";
+        if (sep2 === "\n") value += "\n";
+        else sep2 = "\n";
       } else {
-        value += sep + rest;
-        sep = " ";
+        value += sep2 + rest;
+        sep2 = " ";
         prevMore = false;
       }
     }
@@ -2150,11 +2150,11 @@ function mapDelete(node, key) {
   node.entries = node.entries.filter((e) => e.key !== key);
   mapIndex.delete(node);
 }
-function getIn(root, path23) {
+function getIn(root, path24) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path23) {
+  for (const step of path24) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -2171,9 +2171,9 @@ function getIn(root, path23) {
   }
   return { node, keyRange };
 }
-function locateNearest(root, path23) {
-  for (let n = path23.length; n >= 0; n--) {
-    const hit = getIn(root, path23.slice(0, n));
+function locateNearest(root, path24) {
+  for (let n = path24.length; n >= 0; n--) {
+    const hit = getIn(root, path24.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -2191,15 +2191,15 @@ function toPlain(node) {
     }
   }
 }
-function walkEntries(node, visit, path23 = []) {
+function walkEntries(node, visit, path24 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path23, entry.key];
+      const childPath = [...path24, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path23, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path24, i]));
   }
 }
 
@@ -2234,8 +2234,8 @@ function scalarFor(o, replaced) {
   registry.set(node, { ...o, ...was !== void 0 ? { replaced: was } : {} });
   return node;
 }
-function setIn(map, path23, o) {
-  const [key, ...rest] = path23;
+function setIn(map, path24, o) {
+  const [key, ...rest] = path24;
   const entry = mapGet(map, key);
   let value;
   if (rest.length === 0) value = scalarFor(o, entry?.value);
@@ -2311,28 +2311,28 @@ function scalarNumber(node, loader) {
   }
   return void 0;
 }
-function numberAt(file, path23, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path23);
+function numberAt(file, path24, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path24);
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const num9 = scalarNumber(hit.node, loader);
   if (!num9) return void 0;
   const launched = overrideSetting(hit.node, num9.value);
   if (launched) return launched;
-  return { value: num9.value, origin, file: file.path, key: path23.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num9.note ? { note: num9.note } : {} };
+  return { value: num9.value, origin, file: file.path, key: path24.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num9.note ? { note: num9.note } : {} };
 }
-function stringAt(file, path23) {
-  const hit = getIn(file.tree, path23);
+function stringAt(file, path24) {
+  const hit = getIn(file.tree, path24);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
   const launched = overrideSetting(hit.node, String(hit.node.value));
   if (launched) return launched;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path23.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path24.join("."), range: hit.keyRange };
 }
-function boolAt(file, path23) {
-  const hit = getIn(file.tree, path23);
+function boolAt(file, path24) {
+  const hit = getIn(file.tree, path24);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
   const launched = overrideSetting(hit.node, hit.node.value);
   if (launched) return launched;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path23.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path24.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -2424,16 +2424,16 @@ function spellNumber(ctx, value, text) {
 }
 function sourceOf(setting) {
   const key = setting.key ?? "";
-  const sep = key ? ", " : "";
+  const sep2 = key ? ", " : "";
   switch (setting.origin) {
     case "default":
-      return ` (${key}${sep}framework default)`;
+      return ` (${key}${sep2}framework default)`;
     case "assumed":
       return ` (assumed in .trainlint.yml)`;
     case "derived":
       return setting.how ? ` (= ${setting.how})` : "";
     case "launcher":
-      return ` (${key}${sep}launcher)`;
+      return ` (${key}${sep2}launcher)`;
     case "dataset":
       return ` (at most: ${setting.how ?? "rows of the dataset"})`;
     default:
@@ -3181,8 +3181,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path23) {
-  return path23.length ? path23.join(".") : "(root)";
+function showPath(path24) {
+  return path24.length ? path24.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 var PATTERN_CHARS = 40;
@@ -3313,32 +3313,32 @@ function summariseErrors(errors, root) {
   for (const e of errors) {
     if (absorbed.has(e)) continue;
     if (e.keyword === "if" && branchSaid(e)) continue;
-    const path23 = pointerToPath(e.instancePath);
+    const path24 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? [], root);
-      out.push({ path: path23, keyword: e.keyword, message: `${showPath(path23)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path23, keyword: e.keyword, message: `${showPath(path23)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path23, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path23)}` });
+      out.push({ path: [...path24, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path24)}` });
     } else if (e.keyword === "enum") {
       const allowed2 = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path23, keyword: e.keyword, message: `${showPath(path23)} must be one of ${allowed2}` });
+      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} must be one of ${allowed2}` });
     } else if (e.keyword === "pattern") {
       const meaning = patternMeaning(e, root);
       const quoted = `must match the pattern ${quotedPattern(String(e.params.pattern))}${meaning.note ? ` (${meaning.note})` : ""}`;
       const said6 = meaning.message ?? (meaning.noun ? `must be ${meaning.noun}` : quoted);
-      out.push({ path: path23, keyword: e.keyword, message: `${showPath(path23)} ${said6}` });
+      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} ${said6}` });
     } else {
-      out.push({ path: path23, keyword: e.keyword, message: `${showPath(path23)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-function wantsInteger(errors, path23) {
-  const at6 = path23.join("/");
+function wantsInteger(errors, path24) {
+  const at6 = path24.join("/");
   return errors.some((e) => {
     if (pointerToPath(e.instancePath).join("/") !== at6) return false;
     if (e.keyword === "type") {
@@ -3354,10 +3354,10 @@ function wantsInteger(errors, path23) {
     }
   });
 }
-function stringNumberHint(tree, path23, keyword2, loader, integer, named2 = {}) {
+function stringNumberHint(tree, path24, keyword2, loader, integer, named2 = {}) {
   const none = { text: "" };
   if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf" && keyword2 !== "pattern") return none;
-  const node = getIn(tree, path23)?.node;
+  const node = getIn(tree, path24)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return none;
   if (!node.plain) return keyword2 === "pattern" ? none : { text: ` (it is the quoted string "${node.value}")` };
   const value = Number(node.source);
@@ -3381,10 +3381,10 @@ function stringNumberHint(tree, path23, keyword2, loader, integer, named2 = {}) 
 }
 var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
 var LOADER_NAMES = { pyyaml: "PyYAML", pydantic: "PyYAML", omegaconf: "OmegaConf", yacs: "yacs (PyYAML)", text: "the loader" };
-function booleanWordHint(tree, path23, errors, loader) {
-  const node = getIn(tree, path23)?.node;
+function booleanWordHint(tree, path24, errors, loader) {
+  const node = getIn(tree, path24)?.node;
   if (!node || node.kind !== "scalar" || !node.plain || typeof node.value !== "boolean" || !YAML11_BOOL2.test(node.source) || loader === "text") return { text: "" };
-  const at6 = path23.join("/");
+  const at6 = path24.join("/");
   const word = node.source.toLowerCase();
   const wanted = errors.some((e) => {
     if (pointerToPath(e.instancePath).join("/") !== at6) return false;
@@ -3645,7 +3645,7 @@ var Translator = class {
     return -1;
   }
   /** Split `[from, to)` at top-level `sep` characters (outside braces, parentheses, classes). */
-  split(from, to, sep) {
+  split(from, to, sep2) {
     const parts2 = [];
     let level = 0;
     let start = from;
@@ -3657,7 +3657,7 @@ var Translator = class {
       }
       if (c === "{" || c === "(") level++;
       else if (c === "}" || c === ")") level--;
-      else if (c === sep && level === 0) {
+      else if (c === sep2 && level === 0) {
         parts2.push([start, i]);
         start = i + 1;
       }
@@ -4034,11 +4034,11 @@ var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
 var FINGERPRINT_VERSION = 2;
 var linesOf = /* @__PURE__ */ new WeakMap();
 var LINES_KEPT = 8;
-function lineOf(texts, path23, line) {
+function lineOf(texts, path24, line) {
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, cache = new RecentMap(LINES_KEPT));
-  let lines = cache.get(path23);
-  if (!lines) cache.set(path23, lines = (texts.get(path23) ?? "").split("\n"));
+  let lines = cache.get(path24);
+  if (!lines) cache.set(path24, lines = (texts.get(path24) ?? "").split("\n"));
   return lines[line - 1] ?? "";
 }
 function snippet(texts, f) {
@@ -4287,6 +4287,7 @@ function spawn(...args) {
 
 // src/engine/git.ts
 var import_node_fs4 = require("node:fs");
+var path5 = __toESM(require("node:path"), 1);
 var GitError = class extends Error {
   constructor(message) {
     super(message);
@@ -4332,28 +4333,25 @@ function failure(dir, r, what) {
   if (/not a git repository/i.test(r.stderr)) return new GitError(`not a git repository: ${dir}`);
   return new GitError(firstLine(r.stderr, `${what} failed (exit ${r.code})`));
 }
-async function repoRoot(dir) {
-  assertDir(dir);
-  const r = await runGit(dir, ["rev-parse", "--show-toplevel"]);
-  if (r.code !== 0) throw failure(dir, r, "git rev-parse");
-  return r.stdout.toString("utf8").replace(/\n$/, "");
-}
-async function readBaseVersions(repoDir, ref, headPaths) {
+async function readBaseVersions(dir, ref, headPaths) {
   if (ref === "" || ref.startsWith("-") || /[\x00-\x1f\x7f]/.test(ref)) {
     throw new GitError(`invalid revision ${JSON.stringify(ref)}`);
   }
-  assertDir(repoDir);
-  const rp = await runGit(repoDir, ["rev-parse", "--show-toplevel", "--verify", "--quiet", `${ref}^{commit}`]);
+  assertDir(dir);
+  const rp = await runGit(dir, ["rev-parse", "--show-toplevel", "--verify", "--quiet", `${ref}^{commit}`]);
   if (rp.code === 1) throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
-  if (rp.code !== 0) throw failure(repoDir, rp, "git rev-parse");
+  if (rp.code !== 0) throw failure(dir, rp, "git rev-parse");
   const lines = rp.stdout.toString("utf8").replace(/\n$/, "").split("\n");
   const sha2 = lines.pop() ?? "";
   const top = lines.join("\n");
   if (!/^[0-9a-f]{40,64}$/.test(sha2) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
   const result = /* @__PURE__ */ new Map();
   if (headPaths.length === 0) return result;
+  const prefix = path5.relative(top, dir).split(path5.sep).join("/");
+  const fromTop = (p) => prefix ? `${prefix}/${p}` : p;
+  const toDir = (p) => prefix && p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : p;
   const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha2, "--"]);
-  if (diff.code !== 0) throw failure(repoDir, diff, "git diff");
+  if (diff.code !== 0) throw failure(dir, diff, "git diff");
   const renamedFrom = /* @__PURE__ */ new Map();
   const added = /* @__PURE__ */ new Set();
   const tokens = diff.stdout.toString("utf8").split("\0");
@@ -4368,14 +4366,17 @@ async function readBaseVersions(repoDir, ref, headPaths) {
     }
   }
   const basePathOf = /* @__PURE__ */ new Map();
-  for (const p of headPaths) basePathOf.set(p, added.has(p) ? null : renamedFrom.get(p) ?? p);
+  for (const p of headPaths) {
+    const headPath = fromTop(p);
+    basePathOf.set(p, added.has(headPath) ? null : renamedFrom.get(headPath) ?? headPath);
+  }
   const wanted = [...new Set([...basePathOf.values()].filter((p) => p !== null))];
   const texts = /* @__PURE__ */ new Map();
   if (wanted.length > 0) {
     const nul = wanted.some((p) => p.includes("\n"));
     const names = wanted.map((p) => `${sha2}:${p}`);
-    const sep = nul ? "\0" : "\n";
-    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep) + sep, "utf8"));
+    const sep2 = nul ? "\0" : "\n";
+    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep2) + sep2, "utf8"));
     if (cat.code !== 0) {
       const hint = nul ? " (paths containing newlines need git >= 2.38)" : "";
       throw new GitError(firstLine(cat.stderr, `git cat-file failed (exit ${cat.code})`) + hint);
@@ -4386,7 +4387,7 @@ async function readBaseVersions(repoDir, ref, headPaths) {
   for (const p of headPaths) {
     const basePath = basePathOf.get(p) ?? null;
     const text = basePath === null ? null : texts.get(basePath) ?? null;
-    result.set(p, basePath === null || text === null ? null : { basePath, text });
+    result.set(p, basePath === null || text === null ? null : { basePath: toDir(basePath), text });
   }
   return result;
 }
@@ -5552,8 +5553,8 @@ var Expr = class {
         throw new Unsupported3();
       }
       if (/(^|\.)get_config$/.test(callee.name) && positional.length === 1) {
-        const path23 = positional[0];
-        const what = path23.kind === "scalar" && typeof path23.value === "string" ? `get_config("${path23.value}")` : "get_config(\u2026)";
+        const path24 = positional[0];
+        const what = path24.kind === "scalar" && typeof path24.value === "string" ? `get_config("${path24.value}")` : "get_config(\u2026)";
         return partialMap(this.range(start, close), `from ${what}, which is not read`);
       }
     }
@@ -5601,8 +5602,8 @@ function copyEntry(entry, value) {
   markCopy(copy, entry);
   return copy;
 }
-function updateAt(node, path23, keyRange, change2, budget) {
-  const [step, ...rest] = path23;
+function updateAt(node, path24, keyRange, change2, budget) {
+  const [step, ...rest] = path24;
   if (!step) return void 0;
   if (node.kind === "map") {
     if (!budget.copy(node.entries.length)) return void 0;
@@ -5794,12 +5795,12 @@ function parsePythonConfig(text, input = {}) {
     keyRanges.delete(name2.text);
     keyRanges.set(name2.text, tokRange(name2));
   };
-  const forget = (path23, range, reason) => {
-    if (!path23.includes(".") && !path23.includes("[")) {
-      env.delete(path23);
-      keyRanges.delete(path23);
+  const forget = (path24, range, reason) => {
+    if (!path24.includes(".") && !path24.includes("[")) {
+      env.delete(path24);
+      keyRanges.delete(path24);
     }
-    opaque.set(path23, { range, reason });
+    opaque.set(path24, { range, reason });
   };
   const evaluate2 = (tokens) => new Expr(tokens, scope).all();
   const rebind = (root, current, updated) => {
@@ -6363,7 +6364,7 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path23) => path23.slice(path23.lastIndexOf("/") + 1);
+var basename = (path24) => path24.slice(path24.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
@@ -8006,9 +8007,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path23) => JSON.stringify(path23);
-function showPath2(path23) {
-  return path23.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path24) => JSON.stringify(path24);
+function showPath2(path24) {
+  return path24.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -8080,15 +8081,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path23, p) {
-    const k = pathKey(path23);
+  place(path24, p) {
+    const k = pathKey(path24);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path23, p, blankStart, blankEnd) {
-    const prior = this.place(path23, p);
-    const def = { path: path23, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path24, p, blankStart, blankEnd) {
+    const prior = this.place(path24, p);
+    const def = { path: path24, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -8130,28 +8131,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path23 = [];
+    const path24 = [];
     segs.forEach((seg, n) => {
-      path23.push(seg.name);
+      path24.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path23], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path23));
-      if (count2) path23.push(count2 - 1);
+      this.place([...path24], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path24));
+      if (count2) path24.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path23], header, start, t.length);
-      return { path: path23, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path24], header, start, t.length);
+      return { path: path24, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path23);
+    const k = pathKey(path24);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path23], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path24], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path23, index], element);
+    this.place([...path24, index], element);
     const array = this.places.get(k);
-    path23.push(index);
-    return { path: path23, section: { places: array ? [element, array] : [element], def } };
+    path24.push(index);
+    return { path: path24, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -8162,17 +8163,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path23 = [...table];
+    const path24 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path23.push(seg.name);
-      this.place([...path23], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path24.push(seg.name);
+      this.place([...path24], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path23.push(segs[segs.length - 1].name);
-    const value = this.value(path23, depth);
-    this.define(path23, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path24.push(segs[segs.length - 1].name);
+    const value = this.value(path24, depth);
+    this.define(path24, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path23, depth) {
+  value(path24, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -8203,8 +8204,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path23, index], depth + 1);
-        this.place([...path23, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path24, index], depth + 1);
+        this.place([...path24, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -8216,7 +8217,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path23, comma, depth + 1);
+        this.keyval(path24, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -8255,17 +8256,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf2(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path23, inherited, depth) => {
-    const place = path23.length ? scan.places.get(pathKey(path23)) : void 0;
-    const range = path23.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path24, inherited, depth) => {
+    const place = path24.length ? scan.places.get(pathKey(path24)) : void 0;
+    const range = path24.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path23, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path24, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path23, key];
+        const childPath = [...path24, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -8533,12 +8534,12 @@ function readDefaultsList(tree) {
         out.skipped.push({ text: text2, range: item.range, why: "not a config path" });
         continue;
       }
-      const path23 = m2[2];
-      const slash = path23.lastIndexOf("/");
+      const path24 = m2[2];
+      const slash = path24.lastIndexOf("/");
       out.entries.push({
         kind: "config",
-        group: slash < 0 ? "" : path23.slice(0, slash),
-        options: [slash < 0 ? path23 : path23.slice(slash + 1)],
+        group: slash < 0 ? "" : path24.slice(0, slash),
+        options: [slash < 0 ? path24 : path24.slice(slash + 1)],
         ...m2[3] !== void 0 ? { package: m2[3] } : {},
         optional: m2[1] === "optional",
         override: false,
@@ -8709,7 +8710,7 @@ function balanced(text) {
   }
   return stack.length === 0 && !quote;
 }
-function splitTopLevel(text, sep) {
+function splitTopLevel(text, sep2) {
   const out = [];
   let depth = 0;
   let quote = "";
@@ -8721,7 +8722,7 @@ function splitTopLevel(text, sep) {
     } else if (ch === "'" || ch === '"') quote = ch;
     else if (ch === "[" || ch === "{" || ch === "(") depth++;
     else if (ch === "]" || ch === "}" || ch === ")") depth = Math.max(0, depth - 1);
-    else if (ch === sep && depth === 0) {
+    else if (ch === sep2 && depth === 0) {
       out.push(text.slice(start, i));
       start = i + 1;
     }
@@ -9390,8 +9391,8 @@ function launchOverrides(file, cmd) {
       text = arg.value;
       value = typeOverride(text, flags);
     }
-    const path23 = name2.split(".").map((k) => k.replace(/-/g, "_"));
-    out.push({ style: flags, path: path23, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
+    const path24 = name2.split(".").map((k) => k.replace(/-/g, "_"));
+    out.push({ style: flags, path: path24, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
   }
   return out;
 }
@@ -10583,18 +10584,18 @@ var OmegaReader = class {
   /** References and resolver arguments followed by the current lookup. */
   steps = 0;
   /** The key as written in the file (with the block prefix). */
-  key(path23) {
-    return [...this.prefix, ...path23].join(".");
+  key(path24) {
+    return [...this.prefix, ...path24].join(".");
   }
   /** Where the entry was written: this file, another composed file, or an override. */
   sourceOf(entry) {
     return entry ? this.options.sources?.get(entry) : void 0;
   }
-  locate(path23) {
+  locate(path24) {
     let node = this.root;
     let keyRange = this.root.range;
     let entry;
-    for (const step of path23) {
+    for (const step of path24) {
       if (node.kind === "map") {
         const e = mapGet(node, String(step));
         if (!e) return void 0;
@@ -10613,14 +10614,14 @@ var OmegaReader = class {
     }
     return { node, keyRange, entry };
   }
-  lookup(path23) {
-    const hit = this.locate(path23);
+  lookup(path24) {
+    const hit = this.locate(path24);
     if (!hit) return void 0;
     const base = { keyRange: hit.keyRange, ...hit.entry ? { entry: hit.entry } : {} };
     const node = hit.node;
     if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) return { node, ...base };
     this.steps = 0;
-    const r = this.evaluateString(node.value, path23.map(String), [], 0);
+    const r = this.evaluateString(node.value, path24.map(String), [], 0);
     if (!r.ok) return { node, ...base, unresolved: r.why };
     return { node: r.node, ...base, via: r.how };
   }
@@ -10718,27 +10719,27 @@ var OmegaReader = class {
     if (out === void 0 || !Number.isFinite(out)) return { ok: false, why: `\`${shorten(text)}\` does not give a number` };
     return { ok: true, node: scalar(out, String(out)), how: `computed by \`${shorten(text)}\` (${parts2.join(", ")})` };
   }
-  unresolvedNote(path23, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path23)}: ${hit.unresolved}, so its value is unknown`);
+  unresolvedNote(path24, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path24)}: ${hit.unresolved}, so its value is unknown`);
   }
   /** File, origin and override note of a Setting read at the hit's key. */
-  settingBase(path23, hit) {
+  settingBase(path24, hit) {
     const launched = overrideSetting(hit.node, 0);
     if (launched) return { origin: "launcher", file: launched.file, key: launched.key, range: launched.range, note: launched.note };
     const src = this.sourceOf(hit.entry);
     const origin = src?.override?.origin ?? "explicit";
     const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : void 0;
-    return { origin, file: src?.file ?? this.file.path, key: this.key(path23), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
+    return { origin, file: src?.file ?? this.file.path, key: this.key(path24), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path23) {
-    const hit = this.lookup(path23);
+  number(path24) {
+    const hit = this.lookup(path24);
     if (!hit) return void 0;
-    this.unresolvedNote(path23, hit);
+    this.unresolvedNote(path24, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
     const num9 = scalarNumber(hit.node, this.loader);
     if (!num9) return void 0;
-    const base = this.settingBase(path23, hit);
+    const base = this.settingBase(path24, hit);
     const note = [base.note, hit.via, num9.note].filter(Boolean).join("; ");
     return {
       value: num9.value,
@@ -10749,28 +10750,28 @@ var OmegaReader = class {
     };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path23) {
-    const hit = this.lookup(path23);
+  string(path24) {
+    const hit = this.lookup(path24);
     if (!hit) return void 0;
-    this.unresolvedNote(path23, hit);
+    this.unresolvedNote(path24, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path23, hit);
+    const base = this.settingBase(path24, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     return { value: String(hit.node.value), ...base, ...note ? { note } : {} };
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path23) {
-    const hit = this.lookup(path23);
+  scalar(path24) {
+    const hit = this.lookup(path24);
     if (!hit) return void 0;
-    this.unresolvedNote(path23, hit);
+    this.unresolvedNote(path24, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path23, hit);
+    const base = this.settingBase(path24, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     const setting = { ...base, ...note ? { note } : {} };
     return { value: hit.node.value, setting };
   }
-  has(path23) {
-    return this.locate(path23) !== void 0;
+  has(path24) {
+    return this.locate(path24) !== void 0;
   }
 };
 function shorten(text) {
@@ -10866,7 +10867,7 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has4 = (path23) => getIn(block, path23) !== void 0;
+  const has4 = (path24) => getIn(block, path24) !== void 0;
   if (OLMO_KEYS.some((k) => has4([k])) || has4(["optimizer", "learning_rate"])) return 0;
   const core = CORE_KEYS.filter((k) => has4([k])).length;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
@@ -10875,8 +10876,8 @@ function scoreBlock(block) {
   if (core >= 1 && (mpt || has4(["icl_tasks"]) || has4(["train_loader"]))) return 6;
   return 0;
 }
-function scalarText2(root, path23) {
-  const hit = getIn(root, path23);
+function scalarText2(root, path24) {
+  const hit = getIn(root, path24);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -10888,12 +10889,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path23, bareIntIsEpochs) {
-  const raw = reader2.scalar(path23);
+function timeSetting(reader2, path24, bareIntIsEpochs) {
+  const raw = reader2.scalar(path24);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path23)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path24)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -10913,8 +10914,8 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num9 = (...path23) => reader2.number(path23);
-  const str4 = (...path23) => reader2.string(path23);
+  const num9 = (...path24) => reader2.number(path24);
+  const str4 = (...path24) => reader2.string(path24);
   if (block.mcli && file.tree) {
     const gpus2 = getIn(file.tree, ["compute", "gpus"]);
     if (gpus2 && gpus2.node.kind === "scalar" && typeof gpus2.node.value === "number") {
@@ -11188,12 +11189,12 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path23) {
-  const hit = getIn(file.tree, path23);
+function isMap2(file, path24) {
+  const hit = getIn(file.tree, path24);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(file) {
-  const has4 = (path23) => getIn(file.tree, path23) !== void 0;
+  const has4 = (path24) => getIn(file.tree, path24) !== void 0;
   let n = 0;
   for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has4([k, "enabled"])) n++;
   for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has4([k, "type"]) && has4([k, "params"])) n++;
@@ -11216,8 +11217,8 @@ function deepspeedScore(file) {
   if (strong === 0 && sections === 0) return 0;
   return 6 + Math.min(3, strong + batch + sections - 1);
 }
-function isAuto(file, path23) {
-  const hit = getIn(file.tree, path23);
+function isAuto(file, path24) {
+  const hit = getIn(file.tree, path24);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -11229,19 +11230,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num2(ctx, path23, field, hfSource) {
-  if (isAuto(ctx.file, path23)) {
-    const key = path23.join(".");
+function num2(ctx, path24, field, hfSource) {
+  if (isAuto(ctx.file, path24)) {
+    const key = path24.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path23, LOADER4);
+  return numberAt(ctx.file, path24, LOADER4);
 }
-function conflict2(ctx, path23, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path23);
+function conflict2(ctx, path24, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path24);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -11414,8 +11415,8 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup(ctx) {
   const { file, plan, notes } = ctx;
-  const path23 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit = num2(ctx, path23, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const path24 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit = num2(ctx, path24, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
   const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
   if (explicit) {
     plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
@@ -11424,7 +11425,7 @@ function readWarmup(ctx) {
     } else if (explicit.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path23)) {
+  } else if (!isAuto(file, path24)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -11611,20 +11612,20 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path23) {
-    const hit = getIn(this.file.tree, path23);
+  node(path24) {
+    const hit = getIn(this.file.tree, path24);
     if (!hit) return void 0;
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path23.join("."), range: hit.keyRange } };
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path24.join("."), range: hit.keyRange } };
   }
-  number(path23) {
-    const hit = this.node(path23);
+  number(path24) {
+    const hit = this.node(path24);
     if (!hit || hit.node.kind !== "scalar") return void 0;
     const num9 = scalarNumber(hit.node, LOADER5);
     return num9 ? { value: num9.value, ...hit.setting, valueRange: hit.node.range, ...num9.note ? { note: num9.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
-  string(path23) {
-    const hit = this.node(path23);
+  string(path24) {
+    const hit = this.node(path24);
     if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
     return { value: String(hit.node.value), ...hit.setting };
   }
@@ -11656,8 +11657,8 @@ function readWorldSize(r) {
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices2.setting.range } };
 }
 function readPeakLr(plan, r, notes, ignored) {
-  const lrs = LR_PATHS.flatMap(({ path: path23, userArg: userArg2 }) => {
-    const lr2 = r.number(path23);
+  const lrs = LR_PATHS.flatMap(({ path: path24, userArg: userArg2 }) => {
+    const lr2 = r.number(path24);
     return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
   });
   if (lrs.length === 0) return;
@@ -11685,8 +11686,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path23 of BATCH_PATHS) {
-    const b = r.number(path23);
+  for (const path24 of BATCH_PATHS) {
+    const b = r.number(path24);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -11925,7 +11926,7 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num9 = (...path23) => numberAt(file, path23, LOADER6);
+    const num9 = (...path24) => numberAt(file, path24, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices2 = deviceCount(file, script);
@@ -12325,7 +12326,7 @@ var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_load
 var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
-  const has4 = (path23) => getIn(root, path23) !== void 0;
+  const has4 = (path24) => getIn(root, path24) !== void 0;
   if (!has4(["global_train_batch_size"]) || !has4(["max_duration"])) return 0;
   if (FOUNDRY_KEYS2.some(has4)) return 0;
   if (!has4(["run_name"]) && !has4(["model", "d_model"])) return 0;
@@ -12336,8 +12337,8 @@ function score2(root) {
   const hints = OLMO_HINTS.filter(has4).length;
   return 7 + Math.min(3, Math.floor(hints / 2));
 }
-function scalarString(root, path23) {
-  const hit = getIn(root, path23);
+function scalarString(root, path24) {
+  const hit = getIn(root, path24);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function parseOlmoDuration(value) {
@@ -12359,8 +12360,8 @@ function parseOlmoDuration(value) {
   const n = num9(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
-function isNull(root, path23) {
-  const hit = getIn(root, path23);
+function isNull(root, path24) {
+  const hit = getIn(root, path24);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
 }
 function extractOlmo(file, root, env) {
@@ -12747,16 +12748,16 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path23) {
-  return /single_device/.test(path23.split("/").pop() ?? "");
+function isSingleDevice(path24) {
+  return /single_device/.test(path24.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num9 = (...path23) => reader2.number(path23);
-  const str4 = (...path23) => reader2.string(path23);
+  const num9 = (...path24) => reader2.number(path24);
+  const str4 = (...path24) => reader2.string(path24);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
   const batch = num9("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
@@ -12928,8 +12929,8 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path23) {
-  return path23.split(".").filter(Boolean);
+function keyPath(path24) {
+  return path24.split(".").filter(Boolean);
 }
 var generic = {
   meta: {
@@ -12946,8 +12947,8 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path23] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path23)) : numberAt(file, keyPath(path23), "pyyaml");
+    for (const [field, path24] of Object.entries(env.mappings)) {
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path24)) : numberAt(file, keyPath(path24), "pyyaml");
       if (setting) plan[field] = setting;
     }
     if (!plan.gradAccumSteps && plan.microBatchSize) {
@@ -13793,8 +13794,8 @@ function yamlScore(file) {
   const hits = distinctiveHits(args.entries.map((e) => e.key));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path23) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path23);
+function testTopologyHint(path24) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path24);
   if (!m) return "";
   const gpus2 = Number(m[1]) * Number(m[2]);
   return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus2} GPUs: assume.worldSize ${gpus2})`;
@@ -16643,7 +16644,7 @@ function knownKeys(defaults) {
     const parts2 = key.split(".");
     for (let i = 1; i <= parts2.length; i++) set.add(parts2.slice(0, i).join("."));
   }
-  return (path23) => set.has(path23.join("."));
+  return (path24) => set.has(path24.join("."));
 }
 
 // src/dialects/verl.ts
@@ -17277,8 +17278,8 @@ function nemoTargets(root) {
     return t?.kind === "scalar" && typeof t.value === "string" && /^nemo\./.test(t.value);
   }).length;
 }
-function isMap4(root, ...path23) {
-  return getIn(root, path23)?.node.kind === "map";
+function isMap4(root, ...path24) {
+  return getIn(root, path24)?.node.kind === "map";
 }
 function yamlForm(file) {
   const root = file.tree;
@@ -17453,12 +17454,12 @@ function nemo2Scheduler(ctx) {
   if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === "default" ? " (NeMo 2 default)" : ""}`, hold.origin === "default" ? plan.scheduler : hold, hold.key);
   return true;
 }
-function findTarget(node, pattern, path23, depth = 0) {
+function findTarget(node, pattern, path24, depth = 0) {
   if (node.kind !== "map" || depth > 6) return void 0;
   const target = mapGet(node, "_target_")?.value;
-  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path23;
+  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path24;
   for (const e of node.entries) {
-    const hit = findTarget(e.value, pattern, [...path23, e.key], depth + 1);
+    const hit = findTarget(e.value, pattern, [...path24, e.key], depth + 1);
     if (hit) return hit;
   }
   return void 0;
@@ -18107,15 +18108,15 @@ function viewOf(file) {
   const tree = file.tree?.kind === "map" ? file.tree : void 0;
   return { path: file.path, tree, complete: inheritStyle(file) === void 0, fileOf: () => file.path };
 }
-function keyName(path23) {
-  return path23.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+function keyName(path24) {
+  return path24.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
-function lookup(view, path23, from = view.tree) {
+function lookup(view, path24, from = view.tree) {
   let node = from;
   let entry;
   if (!node) return view.complete ? { kind: "absent" } : { kind: "unknown", why: "the file could not be read with its base files" };
   let keyRange = node.range;
-  for (const step of path23) {
+  for (const step of path24) {
     if (node.kind === "map") {
       const hit = mapGet(node, String(step));
       if (!hit) {
@@ -18155,23 +18156,23 @@ function settingOf(view, hit, value, key) {
     ...note ? { note } : {}
   };
 }
-function numberIn(view, path23, from, key = keyName(path23)) {
-  const hit = lookup(view, path23, from);
+function numberIn(view, path24, from, key = keyName(path24)) {
+  const hit = lookup(view, path24, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number" || !Number.isFinite(hit.node.value)) return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function stringIn(view, path23, from, key = keyName(path23)) {
-  const hit = lookup(view, path23, from);
+function stringIn(view, path24, from, key = keyName(path24)) {
+  const hit = lookup(view, path24, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function boolIn(view, path23, from, key = keyName(path23)) {
-  const hit = lookup(view, path23, from);
+function boolIn(view, path24, from, key = keyName(path24)) {
+  const hit = lookup(view, path24, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function numbersIn(view, path23, from) {
-  const hit = lookup(view, path23, from);
+function numbersIn(view, path24, from) {
+  const hit = lookup(view, path24, from);
   if (hit.kind !== "found" || hit.node.kind !== "seq") return void 0;
   const values = [];
   for (const item of hit.node.items) {
@@ -18392,7 +18393,7 @@ function extract3(file, env, asBase = false) {
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with ${file.inherited.files.length} inherited file${file.inherited.files.length === 1 ? "" : "s"}: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
   if (!view.complete) notes.push("part of the configuration could not be read: values it may set are unknown, not defaults");
-  const absent = (path23) => lookup(view, path23).kind === "absent";
+  const absent = (path24) => lookup(view, path24).kind === "absent";
   const loopType = stringIn(view, ["train_cfg", "type"]);
   const loopByEpoch = boolIn(view, ["train_cfg", "by_epoch"]);
   const maxEpochs = numberIn(view, ["train_cfg", "max_epochs"]);
@@ -18651,8 +18652,8 @@ function scoreLazy(file) {
   if (lazy && /from \.+common\./.test(file.text)) return 7;
   return 0;
 }
-function yacsNumber(view, path23, key = path23.join(".")) {
-  const hit = lookup(view, path23);
+function yacsNumber(view, path24, key = path24.join(".")) {
+  const hit = lookup(view, path24);
   if (hit.kind !== "found" || hit.node.kind !== "scalar") return void 0;
   const v = hit.node.value;
   const value = typeof v === "number" ? v : typeof v === "string" && v.length < 64 && NUMERIC2.test(v.trim()) ? Number(v.trim()) : void 0;
@@ -18671,17 +18672,17 @@ function settingAt(view, hit, value, key) {
     ...inherited ? { note: `set in ${hit.file}:${hit.keyRange.line}, which this config inherits through _BASE_` } : {}
   };
 }
-function yacsBool(view, path23) {
-  const hit = lookup(view, path23);
+function yacsBool(view, path24) {
+  const hit = lookup(view, path24);
   if (hit.kind !== "found" || hit.node.kind !== "scalar") return void 0;
   const v = hit.node.value;
   const value = typeof v === "boolean" ? v : v === "True" ? true : v === "False" ? false : void 0;
-  return value === void 0 ? void 0 : settingAt(view, hit, value, path23.join("."));
+  return value === void 0 ? void 0 : settingAt(view, hit, value, path24.join("."));
 }
-function yacsString(view, path23) {
-  const hit = lookup(view, path23);
+function yacsString(view, path24) {
+  const hit = lookup(view, path24);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
-  return settingAt(view, hit, hit.node.value, path23.join("."));
+  return settingAt(view, hit, hit.node.value, path24.join("."));
 }
 function yacsSteps(view) {
   const hit = lookup(view, ["SOLVER", "STEPS"]);
@@ -18713,9 +18714,9 @@ function extractYacs(file, env) {
   const launchChecks = {};
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with its _BASE_ chain: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
-  const absent = (path23) => lookup(view, path23).kind === "absent";
-  const num9 = (path23, fallback, unit) => {
-    const s = yacsNumber(view, path23) ?? (absent(path23) ? defaultSetting(fallback, path23.join("."), "detectron2 default (config/defaults.py)") : void 0);
+  const absent = (path24) => lookup(view, path24).kind === "absent";
+  const num9 = (path24, fallback, unit) => {
+    const s = yacsNumber(view, path24) ?? (absent(path24) ? defaultSetting(fallback, path24.join("."), "detectron2 default (config/defaults.py)") : void 0);
     return s && unit ? { ...s, unit } : s;
   };
   applyAssumptions(plan, env.assume);
@@ -18833,14 +18834,14 @@ function baseReference(file, env) {
   if (plan.warmupSteps?.origin === "default") delete plan.warmupSteps;
   return { reference: { plan, label: `_BASE_ ${String(baseEntry.value.value)}`, path: written.file ?? file.path } };
 }
-function lazyNumber(view, path23) {
-  const hit = lookup(view, path23);
+function lazyNumber(view, path24) {
+  const hit = lookup(view, path24);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number") return void 0;
-  const s = settingAt(view, hit, hit.node.value, path23.join("."));
+  const s = settingAt(view, hit, hit.node.value, path24.join("."));
   return hit.file !== view.path ? { ...s, note: `set in ${hit.file}:${hit.keyRange.line}, which this config imports` } : s;
 }
-function lazyTarget(view, path23) {
-  const hit = lookup(view, [...path23, "_target_"]);
+function lazyTarget(view, path24) {
+  const hit = lookup(view, [...path24, "_target_"]);
   return hit.kind === "found" && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value.split(".").pop() ?? hit.node.value : void 0;
 }
 function extractLazy(file, env) {
@@ -20086,7 +20087,7 @@ function isLevanter(file) {
   const hasModelType = model?.kind === "map" && mapGet(model, "type") !== void 0;
   return trainerKeys >= 2 || trainerKeys >= 1 && (optimizer?.kind === "map" || hasModelType);
 }
-var num6 = (ctx, ...path23) => numberAt(ctx.file, path23, LOADER14);
+var num6 = (ctx, ...path24) => numberAt(ctx.file, path24, LOADER14);
 var said4 = (s) => `${s.key ?? ""} ${typeof s.value === "number" ? formatCount(s.value) : String(s.value)}${s.origin === "default" ? " (default)" : ""}`.trim();
 var at4 = (ctx, ...s) => s.find((x) => x?.range && x.origin !== "default" && x.origin !== "derived")?.range ?? ctx.anchor;
 function fracOrSteps(ctx, s, total, what, of = "num_train_steps") {
@@ -20119,8 +20120,8 @@ function mainSteps(ctx, total) {
   const left = Math.max(0, total.value - cooldown.value);
   return { steps: derivedFrom(cooldown, left, `num_train_steps ${formatCount(total.value)} \u2212 cooldown ${formatCount(cooldown.value)}`, "steps"), cooldown };
 }
-function intList(ctx, ...path23) {
-  const hit = getIn(ctx.file.tree, path23);
+function intList(ctx, ...path24) {
+  const hit = getIn(ctx.file.tree, path24);
   if (hit?.node.kind !== "seq") return void 0;
   const out = [];
   for (const item of hit.node.items) {
@@ -20164,16 +20165,16 @@ function firstCycle(ctx, main) {
   return { steps: total, repeats: false };
 }
 function intTraps(ctx) {
-  for (const path23 of INT_FIELDS) {
-    const hit = getIn(ctx.file.tree, path23);
+  for (const path24 of INT_FIELDS) {
+    const hit = getIn(ctx.file.tree, path24);
     if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") continue;
     const text = hit.node.value.trim();
     if (text.length > 40 || !/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)[eE][-+]?\d+$/.test(text)) continue;
     const n = Number(text);
     ctx.configErrors.push({
       range: hit.keyRange,
-      message: `${path23.join(".")}: ${hit.node.source} is read by PyYAML as the string "${text}", and draccus decodes this int field with int(): Levanter refuses to start ("Couldn't parse '${text}' into an int"); write ${Number.isFinite(n) && Number.isInteger(n) ? formatCount(n).replace(/,/g, "") : "a whole number"}`,
-      data: { keyPath: path23, written: hit.node.source }
+      message: `${path24.join(".")}: ${hit.node.source} is read by PyYAML as the string "${text}", and draccus decodes this int field with int(): Levanter refuses to start ("Couldn't parse '${text}' into an int"); write ${Number.isFinite(n) && Number.isInteger(n) ? formatCount(n).replace(/,/g, "") : "a whole number"}`,
+      data: { keyPath: path24, written: hit.node.source }
     });
   }
 }
@@ -20350,7 +20351,7 @@ var SCHEDULER_OPTIONS = {
 };
 var SCHEDULER_ONLY = ["end_learning_rate", "power", "total_num_update", "t_mult", "lr_period_updates", "min_lr", "force_anneal", "lr_threshold", "lr_patience"];
 var SECTIONS = ["common", "common_eval", "distributed_training", "dataset", "optimization", "checkpoint", "bmuf", "generation", "eval_lm", "interactive", "model", "task", "criterion", "optimizer", "lr_scheduler", "scoring", "bpe", "tokenizer", "ema"];
-var knownKey = (path23) => SECTIONS.includes(path23[0]);
+var knownKey = (path24) => SECTIONS.includes(path24[0]);
 var TRAIN_SCRIPT = /(?:^|\/)(?:fairseq_cli\/)?(?:hydra_)?train\.py$/;
 function commandForm(cmd) {
   if (cmd.cli === "fairseq-train") return "cli";
@@ -20376,38 +20377,38 @@ function yamlIsFairseq(file) {
   };
   return mapGet(root, "optimization")?.value.kind === "map" || named2("task") || named2("lr_scheduler");
 }
-function flagOf(path23) {
-  const [section, key] = path23.split(".");
+function flagOf(path24) {
+  const [section, key] = path24.split(".");
   if (key === "_name") return section === "model" ? "--arch" : `--${section.replace(/_/g, "-")}`;
   return `--${key.replace(/_/g, "-")}`;
 }
 function cliValues(file, args) {
-  const key = (path23) => flagOf(path23).slice(2).replace(/-/g, "_");
-  const fromText = (path23, text, a) => {
+  const key = (path24) => flagOf(path24).slice(2).replace(/-/g, "_");
+  const fromText = (path24, text, a) => {
     const v = argparseNumber(text, false);
     return v === void 0 ? void 0 : args.setting(a, v, a.note);
   };
   return {
-    num(path23) {
-      const a = args.get(key(path23));
-      return a && typeof a.value === "string" ? fromText(path23, a.value, a) : void 0;
+    num(path24) {
+      const a = args.get(key(path24));
+      return a && typeof a.value === "string" ? fromText(path24, a.value, a) : void 0;
     },
-    first(path23) {
-      const a = args.get(key(path23));
+    first(path24) {
+      const a = args.get(key(path24));
       if (!a || typeof a.value !== "string") return void 0;
       const parts2 = a.value.split(",");
-      const s = fromText(path23, parts2[0], a);
+      const s = fromText(path24, parts2[0], a);
       return s ? { setting: { ...s, ...parts2.length > 1 ? { note: `a per-epoch list of ${parts2.length}` } : {} }, count: parts2.length } : void 0;
     },
-    str(path23) {
-      return args.str(key(path23));
+    str(path24) {
+      return args.str(key(path24));
     },
-    bool(path23) {
-      const a = args.get(key(path23));
+    bool(path24) {
+      const a = args.get(key(path24));
       return a ? a.value === true || a.value === "true" || a.value === "True" : void 0;
     },
-    written(path23) {
-      return args.has(key(path23));
+    written(path24) {
+      return args.has(key(path24));
     },
     rangeOf(...s) {
       for (const x of s) if (x?.range && x.file === file.path && x.origin !== "default") return x.range;
@@ -20417,26 +20418,26 @@ function cliValues(file, args) {
 }
 function hydraValues(v) {
   return {
-    num: (path23) => v.num(path23),
-    first(path23) {
-      const hit = v.reader.lookup(path23.split("."));
+    num: (path24) => v.num(path24),
+    first(path24) {
+      const hit = v.reader.lookup(path24.split("."));
       if (hit?.node.kind === "seq") {
         const item = hit.node.items[0];
         if (item?.kind !== "scalar" || typeof item.value !== "number") return void 0;
         const src = hit.entry ? v.reader.sourceOf(hit.entry) : void 0;
-        const setting = { value: item.value, origin: "explicit", file: src?.file ?? v.file.path, key: path23, range: hit.keyRange, ...hit.node.items.length > 1 ? { note: `a per-epoch list of ${hit.node.items.length}` } : {} };
+        const setting = { value: item.value, origin: "explicit", file: src?.file ?? v.file.path, key: path24, range: hit.keyRange, ...hit.node.items.length > 1 ? { note: `a per-epoch list of ${hit.node.items.length}` } : {} };
         return { setting, count: hit.node.items.length };
       }
-      const s = v.num(path23);
+      const s = v.num(path24);
       return s ? { setting: s, count: 1 } : void 0;
     },
-    str: (path23) => v.str(path23),
-    bool: (path23) => v.bool(path23)?.value,
-    written: (path23) => v.has(path23),
+    str: (path24) => v.str(path24),
+    bool: (path24) => v.bool(path24)?.value,
+    written: (path24) => v.has(path24),
     rangeOf: (...s) => v.rangeOf(...s)
   };
 }
-var name = (ctx, path23) => ctx.form === "cli" ? flagOf(path23) : path23;
+var name = (ctx, path24) => ctx.form === "cli" ? flagOf(path24) : path24;
 function atRunEnd(ctx) {
   const every = (key, verb) => {
     const n = ctx.v.num(key)?.value ?? 1;
@@ -20451,7 +20452,7 @@ function atRunEnd(ctx) {
     ...save || evaluate2 ? { epochEnds: { ...save ? { save } : {}, ...evaluate2 ? { eval: evaluate2 } : {} } } : {}
   };
 }
-var said5 = (ctx, path23, s) => `${name(ctx, path23)} ${formatCount(s.value)}${s.origin === "default" ? " (default)" : ""}`;
+var said5 = (ctx, path24, s) => `${name(ctx, path24)} ${formatCount(s.value)}${s.origin === "default" ? " (default)" : ""}`;
 var at5 = (ctx, ...s) => ctx.v.rangeOf(...s) ?? ctx.anchor;
 function schedNum(ctx, sched, key) {
   const s = ctx.v.num(`lr_scheduler.${key}`);
@@ -20945,8 +20946,8 @@ function shapeRunFindings(findings, ctx) {
 
 // src/engine/short-run.ts
 var TEST_WORDS = /* @__PURE__ */ new Set(["test", "tests", "testing", "functional", "debug", "smoke", "sanity", "dryrun", "ci", "autotuning"]);
-function pathWord(path23) {
-  return path23.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
+function pathWord(path24) {
+  return path24.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
 }
 function longest(plan) {
   let best;
@@ -20955,13 +20956,13 @@ function longest(plan) {
   }
   return best;
 }
-function shortRunOf(path23, plan, options, script) {
+function shortRunOf(path24, plan, options, script) {
   const total = plan.totalSteps;
   if (!total || !(total.value > 0) || total.value > options.maxSteps) return void 0;
   const sized = longest(plan);
   const ratio = sized ? sized.steps / total.value : void 0;
   const byRatio = ratio !== void 0 && ratio >= options.ratio;
-  const own = pathWord(path23);
+  const own = pathWord(path24);
   const byScript = own || !script ? void 0 : pathWord(script);
   const word = own ?? byScript;
   if (!byRatio && !word) return void 0;
@@ -22843,14 +22844,11 @@ async function lint(options) {
   for (const result of everything) linkFiles(run, result);
   const needBase = everything.filter((result) => pairReference(run, result) && options.base);
   if (options.base && needBase.length > 0) {
-    const gitTop = await repoRoot(root);
-    const prefix = toPosix(import_node_path18.default.relative(gitTop, root));
-    const toGit = (rel) => prefix ? `${prefix}/${rel}` : rel;
-    const versions = await readBaseVersions(gitTop, options.base, [...new Set(needBase.map((r) => toGit(r.file.path)))]);
+    const versions = await readBaseVersions(root, options.base, [...new Set(needBase.map((r) => r.file.path))]);
     for (const result of needBase) {
-      const version = versions.get(toGit(result.file.path));
+      const version = versions.get(result.file.path);
       if (!version) continue;
-      const basePath = prefix && version.basePath.startsWith(prefix + "/") ? version.basePath.slice(prefix.length + 1) : version.basePath;
+      const basePath = version.basePath;
       let baseAnalysis;
       try {
         const baseFile = withBases(parseSource(basePath, version.text, parseOptions, result.file.format));
@@ -23035,7 +23033,7 @@ function reportFinding(f, texts) {
 function textsOf(results) {
   const byPath = /* @__PURE__ */ new Map();
   for (const r of results) byPath.set(r.file.path, r);
-  return { get: (path23) => byPath.get(path23)?.file.text };
+  return { get: (path24) => byPath.get(path24)?.file.text };
 }
 function buildReport(results, { files: kept = "all" } = {}) {
   const files2 = [];
@@ -23163,11 +23161,11 @@ function editsOf(findings) {
   }
   return [...byRange.values()];
 }
-function unifiedDiff(path23, before2, after, context = 2) {
+function unifiedDiff(path24, before2, after, context = 2) {
   const a = before2.split("\n");
   const b = after.split("\n");
-  if (a.length !== b.length) return `--- a/${path23}
-+++ b/${path23}
+  if (a.length !== b.length) return `--- a/${path24}
++++ b/${path24}
 @@ whole file @@
 ${a.map((l) => `-${l}`).join("\n")}
 ${b.map((l) => `+${l}`).join("\n")}
@@ -23195,8 +23193,8 @@ ${lines.join("\n")}
 `);
     i = end;
   }
-  return hunks.length ? `--- a/${path23}
-+++ b/${path23}
+  return hunks.length ? `--- a/${path24}
++++ b/${path24}
 ${hunks.join("")}` : "";
 }
 
@@ -23545,8 +23543,8 @@ function escapeMarkdown(s) {
 function encodePath(p) {
   return p.split("/").map(encodeURIComponent).join("/");
 }
-function lineUrl(ctx, path23, line) {
-  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path23)}#L${line}`;
+function lineUrl(ctx, path24, line) {
+  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path24)}#L${line}`;
 }
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
 var RANK4 = { error: 0, warning: 1, info: 2 };
@@ -23794,8 +23792,8 @@ function formatStylish(report2, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const limit = Math.max(40, opts.width ?? DEFAULT_WIDTH);
   const out = [];
-  for (const [path23, findings] of groupByFile(report2)) {
-    const source = opts.sources.get(path23);
+  for (const [path24, findings] of groupByFile(report2)) {
+    const source = opts.sources.get(path24);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -23811,7 +23809,7 @@ function formatStylish(report2, opts) {
     const lead = 2 + lineWidth + 1 + columnWidth + 2 + severityWidth + 2;
     const fits = (r) => lead + width(r.message) + 2 + width(r.ruleId) <= limit;
     const messageWidth = Math.max(0, ...rows.filter(fits).map((r) => width(r.message)));
-    out.push(p.underline(stripTerminalControls(path23)));
+    out.push(p.underline(stripTerminalControls(path24)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -23823,7 +23821,7 @@ function formatStylish(report2, opts) {
       }
       out.push(...codeFrame(lines, r.f, gutter, p));
       for (const rel of r.f.related ?? []) {
-        const where4 = `${rel.path === path23 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
+        const where4 = `${rel.path === path24 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
         const [first, ...rest] = wrap2(`${where4} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
         out.push(`    ${p.dim("related")} ${first}`, ...rest.map((l) => `            ${l}`));
       }
@@ -24210,8 +24208,8 @@ function lrChartSvg(runs2, title) {
     if (s.warmupEnd > 0 && s.warmupEnd < s.end) {
       out.push(`<line x1="${f(sx(s.warmupEnd))}" x2="${f(sx(s.warmupEnd))}" y1="${M.top}" y2="${M.top + PH}" stroke="${s.color}" stroke-width="1" stroke-dasharray="2 3" opacity="0.8"/>`);
     }
-    const path23 = s.points.map(([x, y], k) => `${k === 0 ? "M" : "L"}${f(sx(x))} ${f(sy(y))}`).join(" ");
-    out.push(`<path class="run" data-run="${escapeXml(s.name)}" d="${path23}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash} stroke-linejoin="round"/>`);
+    const path24 = s.points.map(([x, y], k) => `${k === 0 ? "M" : "L"}${f(sx(x))} ${f(sy(y))}`).join(" ");
+    out.push(`<path class="run" data-run="${escapeXml(s.name)}" d="${path24}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash} stroke-linejoin="round"/>`);
     const [ex, ey] = s.points[s.points.length - 1];
     out.push(`<circle cx="${f(sx(ex))}" cy="${f(sy(ey))}" r="4" fill="${s.color}"/>`);
   });
@@ -24790,8 +24788,8 @@ intervals kept in samples. Every change is explained; values that are not litera
   }
   const args = parseRescaleArgs(argv);
   const { config } = readConfig(io.cwd, args.config);
-  const repoRoot2 = findRepositoryRoot(io.cwd);
-  const { results } = await lint({ root: io.cwd, repoRoot: repoRoot2, paths: [args.file], config });
+  const repoRoot = findRepositoryRoot(io.cwd);
+  const { results } = await lint({ root: io.cwd, repoRoot, paths: [args.file], config });
   const first = results[0];
   if (!first) throw new UsageError(`rescale: ${args.file} matches no file`);
   if (results.some((r) => r.file.path !== first.file.path)) throw new UsageError(`rescale: ${args.file} names more than one file; rescale one config at a time`);
@@ -24808,7 +24806,7 @@ intervals kept in samples. Every change is explained; values that are not litera
     throw err;
   }
   const { text } = applyEdits(first.file.text, result.edits);
-  const again = await lint({ root: io.cwd, repoRoot: repoRoot2, paths: [], config, stdinFile: parseSource(rel, text, { yamlVersion: config.yaml }) });
+  const again = await lint({ root: io.cwd, repoRoot, paths: [], config, stdinFile: parseSource(rel, text, { yamlVersion: config.yaml }) });
   const after = again.results.find((r) => r.file.path === rel && (!first.launch || r.launch?.script === first.launch.script));
   io.stdout(formatRescale(rel, result, derivedChanges(first, after, result)));
   if (args.dryRun) {
