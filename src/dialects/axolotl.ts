@@ -15,7 +15,7 @@
 import { applyAssumptions, boolAt, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch, numberAt, stringAt } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
-import { getIn, type ConfigNode } from '../engine/tree.js';
+import { type ConfigNode, getIn, hasKey } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import { deepspeedNote, fractionOfTotal, HF_AT_RUN_END } from './hf-trainer.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, IgnoredSetting } from './types.js';
@@ -78,13 +78,13 @@ function conflict(file: SourceFile, out: Out, key: string, kind: string, message
 function hasTypedDatasets(root: ConfigNode): boolean {
   const hit = getIn(root, ['datasets']);
   if (!hit || hit.node.kind !== 'seq') return false;
-  return hit.node.items.some((item) => item.kind === 'map' && getIn(item, ['path']) !== undefined && getIn(item, ['type']) !== undefined);
+  return hit.node.items.some((item) => item.kind === 'map' && hasKey(item, 'path') && hasKey(item, 'type'));
 }
 
 function detectScore(file: SourceFile): number {
   const root = file.tree;
   if (!root || root.kind !== 'map') return 0;
-  const has = (k: string) => getIn(root, [k]) !== undefined;
+  const has = (k: string) => hasKey(root, k);
   const hits = AXOLOTL_KEYS.filter(has).length + (hasTypedDatasets(root) ? 1 : 0);
   const baseModel = getIn(root, ['base_model']);
   const hasBaseModel = baseModel?.node.kind === 'scalar' && typeof baseModel.node.value === 'string';

@@ -26,7 +26,7 @@ import {
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
-import { getIn, walkEntries, type MapNode } from '../engine/tree.js';
+import { getIn, hasKey, type MapNode, walkEntries } from '../engine/tree.js';
 import type { KeyPath, PlanField, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, Extraction, MissingField } from './types.js';
 
@@ -100,7 +100,7 @@ export function deepspeedScore(file: SourceFile): number {
   if (file.format !== 'json' && file.format !== 'yaml') return 0;
   const root = file.tree;
   if (!root || root.kind !== 'map') return 0;
-  const has = (k: string) => getIn(root, [k]) !== undefined;
+  const has = (k: string) => hasKey(root, k);
   if (NEOX_KEYS.some(has)) return 0;
   const strong = STRONG_KEYS.filter(has).length;
   const batch = BATCH_KEYS.filter(has).length;
@@ -177,7 +177,7 @@ function steps<T extends Setting<number>>(s: T): T {
  */
 function resolveBatch(ctx: Ctx): void {
   const { file, plan, notes } = ctx;
-  const has = (k: string) => getIn(file.tree, [k]) !== undefined;
+  const has = (k: string) => hasKey(file.tree, k);
   const [hasTrain, hasMicro, hasGas] = BATCH_KEYS.map(has);
   // Divisors must be positive (a written 0 is the schema's finding, not a division by zero).
   const positiveOnly = (s: Setting<number> | undefined) => (s && s.value > 0 ? s : undefined);

@@ -16,7 +16,7 @@
  */
 import { launchProgramOf } from '../engine/launch-overrides.js';
 import type { SourceFile } from '../engine/source.js';
-import { getIn } from '../engine/tree.js';
+import { hasKey } from '../engine/tree.js';
 import { trlKind } from './trl.js';
 import type { Extraction } from './types.js';
 
@@ -39,7 +39,7 @@ export function hfYamlLoader(file: SourceFile): NonNullable<Extraction['yamlLoad
     if (launch.configFlag === '') return hfAssumed('the launch passes the YAML as a positional path');
   }
   const kind = trlKind(file);
-  const sftKey = TRL_SFT_KEYS.find((k) => getIn(file.tree, [k]) !== undefined);
+  const sftKey = TRL_SFT_KEYS.find((k) => hasKey(file.tree, k));
   if (kind || sftKey) {
     const what = kind ? `a TRL ${kind.toUpperCase()} config` : `a TRL config (${sftKey})`;
     return { ...trl, assumed: `parser assumed: TrlParser (${what} that no launch script names, as \`trl ${kind ?? 'sft'} --config\` reads it)` };

@@ -17,7 +17,7 @@ import {
 } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
-import { getIn } from '../engine/tree.js';
+import { getIn, hasKey } from '../engine/tree.js';
 import type { TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
 import { hfTrainerDatasets } from './dataset-refs.js';
@@ -55,7 +55,7 @@ export const hfTrainer: Dialect = {
   detect(file) {
     const root = file.tree;
     if (!root || root.kind !== 'map') return 0;
-    const has = (k: string) => getIn(root, [k]) !== undefined;
+    const has = (k: string) => hasKey(root, k);
     const strong = STRONG_KEYS.filter(has).length;
     const weak = WEAK_KEYS.filter(has).length;
     if (strong >= 1 && strong + weak >= 2) return 4 + strong;

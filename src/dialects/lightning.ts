@@ -15,7 +15,7 @@ import { applyAssumptions, defaultSetting, derived, deriveGlobalBatch, scalarNum
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
-import { getIn, mapGet, type ConfigNode, type MapNode, type ScalarNode } from '../engine/tree.js';
+import { type ConfigNode, getIn, hasKey, mapGet, type MapNode, type ScalarNode } from '../engine/tree.js';
 import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader, IgnoredSetting } from './types.js';
 
@@ -66,7 +66,7 @@ function score(file: SourceFile): number {
   if (!root || !trainer) return 0;
   if (NEMO_MARKERS.some((p) => getIn(root, p) !== undefined)) return 0;
   const trainerKeys = TRAINER_KEYS.filter((k) => mapGet(trainer, k) !== undefined).length;
-  const sections = ['model', 'data'].filter((k) => getIn(root, [k]) !== undefined).length;
+  const sections = ['model', 'data'].filter((k) => hasKey(root, k)).length;
   const classPaths = ['model', 'data', 'optimizer', 'lr_scheduler'].filter((k) => getIn(root, [k, 'class_path']) !== undefined).length;
   if (trainerKeys >= 1 && (sections >= 1 || trainerKeys >= 3)) return Math.min(8, 5 + Math.min(2, classPaths) + (sections === 2 ? 1 : 0));
   return 0;

@@ -19,7 +19,7 @@ import { applyAssumptions, defaultSetting, derived, derivedFrom, numberAt, strin
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
-import { getIn } from '../engine/tree.js';
+import { getIn, hasKey } from '../engine/tree.js';
 import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, MissingField } from './types.js';
 import { litgptDatasets } from './dataset-refs.js';
@@ -46,7 +46,7 @@ const TRAIN_KEYS = ['global_batch_size', 'micro_batch_size', 'lr_warmup_steps', 
 const TOP_KEYS = ['checkpoint_dir', 'out_dir', 'devices', 'num_nodes', 'precision', 'model_name', 'initial_checkpoint_dir', 'tokenizer_dir', 'logger_name', 'quantize'];
 
 function scriptOf(file: SourceFile): Script {
-  const has = (k: string) => getIn(file.tree, [k]) !== undefined;
+  const has = (k: string) => hasKey(file.tree, k);
   return has('checkpoint_dir') || has('lora_r') ? 'finetune' : has('model_name') || has('model_config') || numberAt(file, ['train', 'max_tokens'], LOADER) ? 'pretrain' : 'finetune';
 }
 
@@ -74,8 +74,8 @@ export const litgpt: Dialect = {
     if (file.format !== 'yaml' || !file.tree || file.tree.kind !== 'map') return 0;
     const train = getIn(file.tree, ['train'])?.node;
     if (!train || train.kind !== 'map') return 0;
-    const trainHits = TRAIN_KEYS.filter((k) => getIn(train, [k]) !== undefined).length;
-    const topHits = TOP_KEYS.filter((k) => getIn(file.tree, [k]) !== undefined).length;
+    const trainHits = TRAIN_KEYS.filter((k) => hasKey(train, k)).length;
+    const topHits = TOP_KEYS.filter((k) => hasKey(file.tree, k)).length;
     if (trainHits < 2 || topHits < 1) return 0;
     return 6 + Math.min(3, trainHits - 1);
   },

@@ -17,7 +17,7 @@
 import { applyAssumptions, boolAt, defaultSetting, derived, deriveGlobalBatch, numberAt, stringAt } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
-import { getIn } from '../engine/tree.js';
+import { getIn, hasKey } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import { extractHfTrainingArguments, HF_AT_RUN_END } from './hf-trainer.js';
 import type { Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
@@ -52,8 +52,8 @@ function stringValue(file: SourceFile, key: string): string | undefined {
 function isV1(file: SourceFile): boolean {
   const root = file.tree;
   if (!root || root.kind !== 'map') return false;
-  if (stringValue(file, 'model') === undefined || getIn(root, ['micro_batch_size']) === undefined) return false;
-  return V1_KEYS.some((k) => getIn(root, [k]) !== undefined);
+  if (stringValue(file, 'model') === undefined || !hasKey(root, 'micro_batch_size')) return false;
+  return V1_KEYS.some((k) => hasKey(root, k));
 }
 
 function detectScore(file: SourceFile): number {

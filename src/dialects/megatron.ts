@@ -92,16 +92,16 @@ function yamlSource(args: MapNode): ArgSource {
     get(flag) {
       const entry = mapGet(args, flag);
       if (!entry) return undefined;
-      const base = { key: flag, range: entry.keyRange };
+      const range = entry.keyRange;
       const node = entry.value;
       if (node.kind === 'seq') {
         // The harness strips the brackets: `--flag: [a, b]` becomes `--flag a, b`.
-        return { ...base, on: false, text: node.items.map((i) => (i.kind === 'scalar' ? String(i.value) : '')).join(' ') };
+        return { key: flag, range, on: false, text: node.items.map((i) => (i.kind === 'scalar' ? String(i.value) : '')).join(' ') };
       }
-      if (node.kind !== 'scalar') return { ...base, on: false };
-      if (node.value === true) return { ...base, on: true };
-      if (node.value === null || node.value === false) return { ...base, on: false };
-      return { ...base, on: false, text: typeof node.value === 'number' ? node.source : String(node.value) };
+      if (node.kind !== 'scalar') return { key: flag, range, on: false };
+      if (node.value === true) return { key: flag, range, on: true };
+      if (node.value === null || node.value === false) return { key: flag, range, on: false };
+      return { key: flag, range, on: false, text: typeof node.value === 'number' ? node.source : String(node.value) };
     },
     values(flag) {
       return (this.get(flag)?.text ?? '').split(/[\s,]+/).filter(Boolean);

@@ -18,13 +18,13 @@ import { defaultSetting, derived, derivedFrom, numberAt, boolAt, stringAt, dataP
 import { formatCount } from '../engine/format-number.js';
 import { overlaps, parseVersionRange, type VersionRange } from '../engine/package-pins.js';
 import type { SourceFile } from '../engine/source.js';
-import { getIn } from '../engine/tree.js';
+import { hasKey } from '../engine/tree.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import type { BatchCheck, ConfigError, Conflict, ExtractEnv, YamlLoader } from './types.js';
 
 export type TrlKind = 'grpo' | 'dpo';
 
-const has = (file: SourceFile, key: string): boolean => getIn(file.tree, [key]) !== undefined;
+const has = (file: SourceFile, key: string): boolean => hasKey(file.tree, key);
 
 /** GRPOConfig keys (num_generations, the generation batch, rewards) or DPOConfig keys beside TrainingArguments. */
 export function trlKind(file: SourceFile): TrlKind | undefined {

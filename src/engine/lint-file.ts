@@ -418,37 +418,43 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
     const anchor = extraction?.anchor ?? fileStartRange(file);
     const conflicts = extraction?.conflicts ?? [];
     const ignored = extraction?.ignored ?? [];
+    // One context for the file's rules; what differs from rule to rule is set before each runs.
+    let ruleId = '';
+    let ruleSeverity: Finding['severity'] = 'error';
+    const ctx: RuleContext = {
+      file,
+      plan,
+      ownPlan,
+      linked,
+      dialectId: dialect?.meta.id,
+      yamlLoader: loader.yamlLoader,
+      yamlLoaderName: loader.yamlLoaderName,
+      yamlParser: loader.yamlParser,
+      anchor,
+      reference: result.reference,
+      conflicts,
+      ignored,
+      afterDecay: extraction?.afterDecay,
+      launchCheck: undefined,
+      globalBatchRounding: extraction?.globalBatchRounding,
+      configErrors: extraction?.configErrors,
+      schemaTree: extraction?.schemaTree,
+      batchChecks: extraction?.batchChecks,
+      atRunEnd: extraction?.atRunEnd,
+      decayDefaultsToRun: extraction?.decayDefaultsToRun,
+      options: {},
+      schemas: validators,
+      report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input }),
+    };
     for (const rule of RULES) {
       if (rule.meta.builtin) continue;
       const effective = settings.rules.get(rule.meta.id);
       if (!effective || effective.severity === 'off') continue;
       if (rule.meta.scope !== 'file' && !extraction) continue;
-      const ctx: RuleContext = {
-        file,
-        plan,
-        ownPlan,
-        linked,
-        dialectId: dialect?.meta.id,
-        yamlLoader: loader.yamlLoader,
-        yamlLoaderName: loader.yamlLoaderName,
-        yamlParser: loader.yamlParser,
-        anchor,
-        reference: result.reference,
-        conflicts,
-        ignored,
-        afterDecay: extraction?.afterDecay,
-        launchCheck: extraction?.launchChecks?.[rule.meta.id],
-        globalBatchRounding: extraction?.globalBatchRounding,
-        configErrors: extraction?.configErrors,
-        schemaTree: extraction?.schemaTree,
-        batchChecks: extraction?.batchChecks,
-        atRunEnd: extraction?.atRunEnd,
-        decayDefaultsToRun: extraction?.decayDefaultsToRun,
-        options: effective.options,
-        schemas: validators,
-        report: ({ severity, ...input }) =>
-          push({ ruleId: rule.meta.id, severity: severity ?? (effective.severity as Finding['severity']), path: file.path, ...input }),
-      };
+      ruleId = rule.meta.id;
+      ruleSeverity = effective.severity as Finding['severity'];
+      ctx.launchCheck = extraction?.launchChecks?.[rule.meta.id];
+      ctx.options = effective.options;
       rule.check(ctx);
     }
   }

@@ -184,6 +184,11 @@ export function getIn(root: ConfigNode | undefined, path: KeyPath): Located | un
   return { node, keyRange };
 }
 
+/** Whether `node` is a mapping with an entry for `key` (`getIn(node, [key]) !== undefined`, without the path and the hit). */
+export function hasKey(node: ConfigNode | undefined, key: string): boolean {
+  return node !== undefined && node.kind === 'map' && positionOf(node, key) >= 0;
+}
+
 /**
  * The closest existing ancestor of `path` (used to place schema errors such as a missing
  * required key on the mapping that should hold it).
