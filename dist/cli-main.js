@@ -2171,6 +2171,9 @@ function getIn(root, path24) {
   }
   return { node, keyRange };
 }
+function hasKey(node, key) {
+  return node !== void 0 && node.kind === "map" && positionOf(node, key) >= 0;
+}
 function locateNearest(root, path24) {
   for (let n = path24.length; n >= 0; n--) {
     const hit = getIn(root, path24.slice(0, n));
@@ -9734,7 +9737,7 @@ function packagePinReader(repo, dirOf) {
 }
 
 // src/dialects/trl.ts
-var has = (file, key) => getIn(file.tree, [key]) !== void 0;
+var has = (file, key) => hasKey(file.tree, key);
 function trlKind(file) {
   if (!file.tree || file.tree.kind !== "map") return void 0;
   if (has(file, "num_generations") || has(file, "reward_funcs") || has(file, "steps_per_generation") || has(file, "generation_batch_size") || has(file, "max_completion_length") && has(file, "use_vllm")) return "grpo";
@@ -9985,7 +9988,7 @@ function hfYamlLoader(file) {
     if (launch.configFlag === "") return hfAssumed("the launch passes the YAML as a positional path");
   }
   const kind = trlKind(file);
-  const sftKey = TRL_SFT_KEYS.find((k) => getIn(file.tree, [k]) !== void 0);
+  const sftKey = TRL_SFT_KEYS.find((k) => hasKey(file.tree, k));
   if (kind || sftKey) {
     const what = kind ? `a TRL ${kind.toUpperCase()} config` : `a TRL config (${sftKey})`;
     return { ...trl, assumed: `parser assumed: TrlParser (${what} that no launch script names, as \`trl ${kind ?? "sft"} --config\` reads it)` };
@@ -10021,7 +10024,7 @@ var hfTrainer = {
   detect(file) {
     const root = file.tree;
     if (!root || root.kind !== "map") return 0;
-    const has4 = (k) => getIn(root, [k]) !== void 0;
+    const has4 = (k) => hasKey(root, k);
     const strong = STRONG_KEYS.filter(has4).length;
     const weak = WEAK_KEYS.filter(has4).length;
     if (strong >= 1 && strong + weak >= 2) return 4 + strong;
@@ -10215,12 +10218,12 @@ function conflict(file, out, key, kind, message, level = "error") {
 function hasTypedDatasets(root) {
   const hit = getIn(root, ["datasets"]);
   if (!hit || hit.node.kind !== "seq") return false;
-  return hit.node.items.some((item) => item.kind === "map" && getIn(item, ["path"]) !== void 0 && getIn(item, ["type"]) !== void 0);
+  return hit.node.items.some((item) => item.kind === "map" && hasKey(item, "path") && hasKey(item, "type"));
 }
 function detectScore(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
-  const has4 = (k) => getIn(root, [k]) !== void 0;
+  const has4 = (k) => hasKey(root, k);
   const hits = AXOLOTL_KEYS.filter(has4).length + (hasTypedDatasets(root) ? 1 : 0);
   const baseModel = getIn(root, ["base_model"]);
   const hasBaseModel = baseModel?.node.kind === "scalar" && typeof baseModel.node.value === "string";
@@ -11206,7 +11209,7 @@ function deepspeedScore(file) {
   if (file.format !== "json" && file.format !== "yaml") return 0;
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
-  const has4 = (k) => getIn(root, [k]) !== void 0;
+  const has4 = (k) => hasKey(root, k);
   if (NEOX_KEYS.some(has4)) return 0;
   const strong = STRONG_KEYS2.filter(has4).length;
   const batch = BATCH_KEYS.filter(has4).length;
@@ -11250,7 +11253,7 @@ function steps(s) {
 }
 function resolveBatch(ctx) {
   const { file, plan, notes } = ctx;
-  const has4 = (k) => getIn(file.tree, [k]) !== void 0;
+  const has4 = (k) => hasKey(file.tree, k);
   const [hasTrain, hasMicro, hasGas] = BATCH_KEYS.map(has4);
   const positiveOnly = (s) => s && s.value > 0 ? s : void 0;
   const dp = positiveOnly(dataParallel(plan));
@@ -11599,7 +11602,7 @@ function score(file) {
   if (!root || !trainer) return 0;
   if (NEMO_MARKERS.some((p) => getIn(root, p) !== void 0)) return 0;
   const trainerKeys = TRAINER_KEYS.filter((k) => mapGet(trainer, k) !== void 0).length;
-  const sections = ["model", "data"].filter((k) => getIn(root, [k]) !== void 0).length;
+  const sections = ["model", "data"].filter((k) => hasKey(root, k)).length;
   const classPaths = ["model", "data", "optimizer", "lr_scheduler"].filter((k) => getIn(root, [k, "class_path"]) !== void 0).length;
   if (trainerKeys >= 1 && (sections >= 1 || trainerKeys >= 3)) return Math.min(8, 5 + Math.min(2, classPaths) + (sections === 2 ? 1 : 0));
   return 0;
@@ -11890,7 +11893,7 @@ var TORCH_ADAMW_LR = 1e-3;
 var TRAIN_KEYS = ["global_batch_size", "micro_batch_size", "lr_warmup_steps", "lr_warmup_fraction", "save_interval", "max_tokens", "max_seq_length", "tie_embeddings", "log_interval"];
 var TOP_KEYS = ["checkpoint_dir", "out_dir", "devices", "num_nodes", "precision", "model_name", "initial_checkpoint_dir", "tokenizer_dir", "logger_name", "quantize"];
 function scriptOf(file) {
-  const has4 = (k) => getIn(file.tree, [k]) !== void 0;
+  const has4 = (k) => hasKey(file.tree, k);
   return has4("checkpoint_dir") || has4("lora_r") ? "finetune" : has4("model_name") || has4("model_config") || numberAt(file, ["train", "max_tokens"], LOADER6) ? "pretrain" : "finetune";
 }
 function deviceCount(file, script) {
@@ -11915,8 +11918,8 @@ var litgpt = {
     if (file.format !== "yaml" || !file.tree || file.tree.kind !== "map") return 0;
     const train = getIn(file.tree, ["train"])?.node;
     if (!train || train.kind !== "map") return 0;
-    const trainHits = TRAIN_KEYS.filter((k) => getIn(train, [k]) !== void 0).length;
-    const topHits = TOP_KEYS.filter((k) => getIn(file.tree, [k]) !== void 0).length;
+    const trainHits = TRAIN_KEYS.filter((k) => hasKey(train, k)).length;
+    const topHits = TOP_KEYS.filter((k) => hasKey(file.tree, k)).length;
     if (trainHits < 2 || topHits < 1) return 0;
     return 6 + Math.min(3, trainHits - 1);
   },
@@ -13236,8 +13239,8 @@ function stringValue(file, key) {
 function isV1(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return false;
-  if (stringValue(file, "model") === void 0 || getIn(root, ["micro_batch_size"]) === void 0) return false;
-  return V1_KEYS.some((k) => getIn(root, [k]) !== void 0);
+  if (stringValue(file, "model") === void 0 || !hasKey(root, "micro_batch_size")) return false;
+  return V1_KEYS.some((k) => hasKey(root, k));
 }
 function detectScore2(file) {
   const root = file.tree;
@@ -13449,15 +13452,15 @@ function yamlSource(args) {
     get(flag2) {
       const entry = mapGet(args, flag2);
       if (!entry) return void 0;
-      const base = { key: flag2, range: entry.keyRange };
+      const range = entry.keyRange;
       const node = entry.value;
       if (node.kind === "seq") {
-        return { ...base, on: false, text: node.items.map((i) => i.kind === "scalar" ? String(i.value) : "").join(" ") };
+        return { key: flag2, range, on: false, text: node.items.map((i) => i.kind === "scalar" ? String(i.value) : "").join(" ") };
       }
-      if (node.kind !== "scalar") return { ...base, on: false };
-      if (node.value === true) return { ...base, on: true };
-      if (node.value === null || node.value === false) return { ...base, on: false };
-      return { ...base, on: false, text: typeof node.value === "number" ? node.source : String(node.value) };
+      if (node.kind !== "scalar") return { key: flag2, range, on: false };
+      if (node.value === true) return { key: flag2, range, on: true };
+      if (node.value === null || node.value === false) return { key: flag2, range, on: false };
+      return { key: flag2, range, on: false, text: typeof node.value === "number" ? node.source : String(node.value) };
     },
     values(flag2) {
       return (this.get(flag2)?.text ?? "").split(/[\s,]+/).filter(Boolean);
@@ -21742,36 +21745,42 @@ function runRules(result, settings, schemas) {
     const anchor = extraction?.anchor ?? fileStartRange(file);
     const conflicts = extraction?.conflicts ?? [];
     const ignored = extraction?.ignored ?? [];
+    let ruleId = "";
+    let ruleSeverity = "error";
+    const ctx = {
+      file,
+      plan,
+      ownPlan,
+      linked,
+      dialectId: dialect?.meta.id,
+      yamlLoader: loader.yamlLoader,
+      yamlLoaderName: loader.yamlLoaderName,
+      yamlParser: loader.yamlParser,
+      anchor,
+      reference: result.reference,
+      conflicts,
+      ignored,
+      afterDecay: extraction?.afterDecay,
+      launchCheck: void 0,
+      globalBatchRounding: extraction?.globalBatchRounding,
+      configErrors: extraction?.configErrors,
+      schemaTree: extraction?.schemaTree,
+      batchChecks: extraction?.batchChecks,
+      atRunEnd: extraction?.atRunEnd,
+      decayDefaultsToRun: extraction?.decayDefaultsToRun,
+      options: {},
+      schemas: validators,
+      report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input })
+    };
     for (const rule of RULES) {
       if (rule.meta.builtin) continue;
       const effective = settings.rules.get(rule.meta.id);
       if (!effective || effective.severity === "off") continue;
       if (rule.meta.scope !== "file" && !extraction) continue;
-      const ctx = {
-        file,
-        plan,
-        ownPlan,
-        linked,
-        dialectId: dialect?.meta.id,
-        yamlLoader: loader.yamlLoader,
-        yamlLoaderName: loader.yamlLoaderName,
-        yamlParser: loader.yamlParser,
-        anchor,
-        reference: result.reference,
-        conflicts,
-        ignored,
-        afterDecay: extraction?.afterDecay,
-        launchCheck: extraction?.launchChecks?.[rule.meta.id],
-        globalBatchRounding: extraction?.globalBatchRounding,
-        configErrors: extraction?.configErrors,
-        schemaTree: extraction?.schemaTree,
-        batchChecks: extraction?.batchChecks,
-        atRunEnd: extraction?.atRunEnd,
-        decayDefaultsToRun: extraction?.decayDefaultsToRun,
-        options: effective.options,
-        schemas: validators,
-        report: ({ severity, ...input }) => push({ ruleId: rule.meta.id, severity: severity ?? effective.severity, path: file.path, ...input })
-      };
+      ruleId = rule.meta.id;
+      ruleSeverity = effective.severity;
+      ctx.launchCheck = extraction?.launchChecks?.[rule.meta.id];
+      ctx.options = effective.options;
       rule.check(ctx);
     }
   }
