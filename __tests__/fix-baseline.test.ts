@@ -49,6 +49,28 @@ describe('--fix', () => {
     expect(fs.readFileSync(path.join(dir, 'sft.yaml'), 'utf8')).toBe(after);
   });
 
+  test('yaml11-ambiguous-scalar: an anchored scalar and its aliases are one finding, at the anchor', async () => {
+    const text = [
+      'base_model: meta-llama/Llama-3.1-8B',
+      'datasets:',
+      '  - path: data/train.jsonl',
+      '    type: alpaca',
+      'micro_batch_size: 2',
+      'num_epochs: 1',
+      'learning_rate: 0.0002',
+      'comment_a: &flag yes',
+      'comment_b: *flag',
+      'comment_c: [*flag, *flag]',
+      '',
+    ].join('\n');
+    const dir = tempRepo({ 'train.yaml': text });
+    const report = JSON.parse((await cli(['--format', 'json', '--no-baseline'], dir)).stdout) as Report;
+    const yaml11 = report.findings.filter((f) => f.ruleId === 'yaml11-ambiguous-scalar');
+    expect(yaml11.map((f) => `${f.line}:${f.column} ${f.message}`)).toEqual([
+      '8:18 PyYAML (axolotl\'s yaml.safe_load, before pydantic) loads `yes` as the boolean true, YAML 1.2 loaders as the string "yes": write `true` if a boolean is meant, or `"yes"` if the setting takes a string',
+    ]);
+  });
+
   test('the OpenCLIP story: --fix rescales lr (sqrt for AdamW) and warmup, then the run is clean', async () => {
     const a100 = fs.readFileSync(path.join(EXAMPLES, 'a100.sh'), 'utf8');
     const h100 = fs.readFileSync(path.join(EXAMPLES, 'h100.sh'), 'utf8');

@@ -1,5 +1,5 @@
 /** The CLI: argv → engine → reporter → exit code (0 clean, 1 findings, 2 usage/internal). */
-import { closeSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { readConfig } from '../config/load-config.js';
@@ -26,6 +26,7 @@ import { DEFAULT_MAX_FILE_BYTES } from '../engine/load-file.js';
 import { readProcessStdin, stdinIgnored, stdinPath, stdinSource } from './stdin.js';
 import { runInit } from './init.js';
 import { runRescale } from './rescale.js';
+import { writePiecesAsText, writePiecesToFile } from './write-pieces.js';
 
 export interface CliIO {
   cwd: string;
@@ -103,34 +104,8 @@ function emit(args: CliArgs, io: CliIO, text: string): void {
 
 /** Like `emit`, for a text made piece by piece (strings and UTF-8): written in blocks of about 1 MiB. */
 function emitPieces(args: CliArgs, io: CliIO, make: (write: (piece: string | Uint8Array) => void) => void): void {
-  const fd = args.output ? openSync(path.resolve(io.cwd, args.output), 'w') : undefined;
-  // Pieces are kept until about 1 MB, then written at once. Text alone is joined and written as
-  // text (encoded by the write, outside the JavaScript heap); with bytes among it (files a lint
-  // worker printed), as one buffer.
-  let pending: (string | Uint8Array)[] = [];
-  let size = 0;
-  const flush = () => {
-    if (pending.length === 0) return;
-    const text = pending.every((p) => typeof p === 'string');
-    const block = text ? pending.join('') : Buffer.concat(pending.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : p)));
-    pending = [];
-    size = 0;
-    if (typeof block === 'string') {
-      if (fd === undefined) io.stdout(block);
-      else writeSync(fd, block);
-    } else if (fd === undefined) io.stdout(block.toString('utf8'));
-    else writeSync(fd, block);
-  };
-  try {
-    make((piece) => {
-      pending.push(piece);
-      size += piece.length;
-      if (size >= 1 << 20) flush();
-    });
-    flush();
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  if (args.output) writePiecesToFile(path.resolve(io.cwd, args.output), make);
+  else writePiecesAsText(io.stdout, make);
 }
 
 async function runExec(argv: string[], io: CliIO): Promise<number> {

@@ -23,7 +23,7 @@ import { parsePythonConfig } from '../engine/load/python-config.js';
 import { applyAssumptions, defaultSetting, derived, derivedFrom } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
-import { mapGet, type ConfigNode, type MapNode } from '../engine/tree.js';
+import { type ConfigNode, hasKey, mapGet, type MapNode } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import { yacsTypeErrors } from './yacs-types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
@@ -53,15 +53,14 @@ const NUMERIC = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 function scoreYacs(file: SourceFile): number {
   const root = file.tree;
   if (file.format !== 'yaml' || !root || root.kind !== 'map') return 0;
-  const keys = new Set(root.entries.map((e) => e.key));
-  const sections = YACS_SECTIONS.filter((k) => keys.has(k)).length;
+  const sections = YACS_SECTIONS.filter((k) => hasKey(root, k)).length;
   // PySlowFast / pycls look alike but count epochs (SOLVER.MAX_EPOCH, TRAIN.BATCH_SIZE).
   const solver = mapGet(root, 'SOLVER')?.value;
-  if (keys.has('TRAIN') || (solver?.kind === 'map' && mapGet(solver, 'MAX_EPOCH'))) return 0;
-  if (keys.has('_BASE_') && sections >= 1) return 9;
+  if (hasKey(root, 'TRAIN') || (solver?.kind === 'map' && mapGet(solver, 'MAX_EPOCH'))) return 0;
+  if (hasKey(root, '_BASE_') && sections >= 1) return 9;
   const model = mapGet(root, 'MODEL')?.value;
   const arch = model?.kind === 'map' && mapGet(model, 'META_ARCHITECTURE') !== undefined;
-  if (sections >= 2 && (keys.has('SOLVER') || arch || keys.has('VERSION'))) return 8;
+  if (sections >= 2 && (hasKey(root, 'SOLVER') || arch || hasKey(root, 'VERSION'))) return 8;
   return 0;
 }
 

@@ -20,7 +20,7 @@ import { applyAssumptions, argRange, defaultSetting, derived, deriveGlobalBatch 
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatFractionDown, formatPercent, formatSci } from '../engine/format-number.js';
-import type { MapNode } from '../engine/tree.js';
+import { hasKey, type MapNode } from '../engine/tree.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import { argsFromFlags, argsFromTree, FlatArgs, type FlatArg } from './flat-args.js';
 import { likelyTypo } from './key-typos.js';
@@ -218,12 +218,14 @@ function tomlScore(file: SourceFile): number {
   return 0;
 }
 
+/** Keys only the kohya_ss GUI's presets have. */
+const GUI_KEYS = ['LoRA_type', 'lr_warmup', 'epoch', 'max_resolution', 'stop_text_encoder_training_pct', 'num_cpu_threads_per_process'];
+
 function guiScore(file: SourceFile): number {
   const root = file.tree;
   if (!root || root.kind !== 'map') return 0;
-  const keys = new Set(root.entries.map((e) => e.key));
-  const gui = ['LoRA_type', 'lr_warmup', 'epoch', 'max_resolution', 'stop_text_encoder_training_pct', 'num_cpu_threads_per_process'].filter((k) => keys.has(k)).length;
-  const training = TRAINING_KEYS.filter((k) => keys.has(k)).length;
+  const gui = GUI_KEYS.filter((k) => hasKey(root, k)).length;
+  const training = TRAINING_KEYS.filter((k) => hasKey(root, k)).length;
   return gui >= 2 && training >= 2 ? 9 : 0;
 }
 

@@ -17,6 +17,7 @@ import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
+import { hasKey } from '../engine/tree.js';
 import { argparseNumber, argsFromFlags, argsFromTree, type FlatArgs } from './flat-args.js';
 import { likelyTypo } from './key-typos.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
@@ -103,8 +104,7 @@ function commands(file: SourceFile): LaunchCommand[] {
 function yamlScore(file: SourceFile): number {
   const root = file.tree;
   if (!root || root.kind !== 'map') return 0;
-  const keys = new Set(root.entries.map((e) => e.key));
-  const only = TIMM_ONLY.filter((k) => keys.has(k)).length;
+  const only = TIMM_ONLY.filter((k) => hasKey(root, k)).length;
   const known = root.entries.filter((e) => TIMM_KEYS.has(e.key)).length;
   if (only >= 1 && known >= 4) return 5 + Math.min(4, only);
   return 0;

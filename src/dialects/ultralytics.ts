@@ -22,6 +22,7 @@ import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
+import { hasKey } from '../engine/tree.js';
 import { argsFromCall, argsFromTree, FlatArgs, type FlatArg } from './flat-args.js';
 import type { Conflict, DatasetRequest, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 
@@ -207,16 +208,18 @@ function sourceOf(file: SourceFile): { source?: Source; notes?: string[] } {
 
 // ── Detection ─────────────────────────────────────────────────────────────────────────────
 
+/** The LR schedule's own keys. */
+const LR_KEYS = ['lr0', 'lrf', 'warmup_bias_lr', 'warmup_momentum'];
+
 function yamlScore(file: SourceFile): number {
   const root = file.tree;
   if (!root || root.kind !== 'map' || root.entries.length === 0) return 0;
-  const keys = new Set(root.entries.map((e) => e.key));
-  const run = RUN_KEYS.some((k) => keys.has(k));
+  const has = (k: string) => hasKey(root, k);
+  const run = RUN_KEYS.some(has);
   // YOLOv5/v7 hyp files: same LR keys, but epochs and batch come from train.py's flags.
-  if (!run && HYP_ONLY.some((k) => keys.has(k))) return 0;
-  const distinctive = DISTINCTIVE.filter((k) => keys.has(k)).length;
-  const known = root.entries.filter((e) => ULTRALYTICS_KEYS.has(e.key)).length;
-  const lrKeys = ['lr0', 'lrf', 'warmup_bias_lr', 'warmup_momentum'].filter((k) => keys.has(k)).length;
+  if (!run && HYP_ONLY.some(has)) return 0;
+  const distinctive = DISTINCTIVE.filter(has).length;
+  const lrKeys = LR_KEYS.filter(has).length;
   const scalar = (k: string) => {
     const v = root.entries.find((e) => e.key === k)?.value;
     return v?.kind === 'scalar' ? String(v.value) : undefined;
@@ -225,7 +228,9 @@ function yamlScore(file: SourceFile): number {
   if (distinctive >= 2 || (distinctive >= 1 && lrKeys >= 2)) return 5 + Math.min(4, distinctive);
   if (lrKeys >= 2 && run) return 6;
   // A small args or override file (`cfg/coco_s_train.yaml`): every key an Ultralytics argument.
-  if ((distinctive >= 1 || lrKeys >= 1 || yoloRun) && known === root.entries.length && known >= 3) return 5;
+  if (!(distinctive >= 1 || lrKeys >= 1 || yoloRun)) return 0;
+  const known = root.entries.filter((e) => ULTRALYTICS_KEYS.has(e.key)).length;
+  if (known === root.entries.length && known >= 3) return 5;
   return 0;
 }
 

@@ -1,5 +1,4 @@
 import type { ConfigNode, ScalarNode } from '../engine/tree.js';
-import type { Range } from '../engine/types.js';
 import type { Rule, RuleContext } from './types.js';
 
 const NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
@@ -87,12 +86,15 @@ export const yaml11AmbiguousScalar: Rule = {
     // (CI workflows, compose files, manifests, configs of frameworks trainlint does not know) is read by code
     // whose YAML version is unknown: GitHub reads a workflow's `annotations: off` as the string "off".
     if (!ctx.dialectId && ctx.yamlLoader === 'pyyaml' && ctx.schemas.length === 0) return;
-    const seen = new Set<Range>();
+    // An aliased scalar is in the tree once per alias, each copy at the anchored scalar's
+    // position: it is reported once (only scalars with a finding are remembered).
+    const reported = new Set<string>();
     visitScalars(ctx.file.tree, (node) => {
-      if (seen.has(node.range)) return; // aliases share nodes
-      seen.add(node.range);
       const found = judge(node, ctx);
       if (!found) return;
+      const at = `${node.range.line}:${node.range.column}`;
+      if (reported.has(at)) return;
+      reported.add(at);
       ctx.report({
         range: node.range,
         // A loader assumed for want of a launch command that shows it is named (hf-parser.ts), never silent.
