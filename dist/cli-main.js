@@ -528,7 +528,7 @@ var require_shell_quote = __commonJS({
 });
 
 // src/cli/main.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 var import_node_path22 = __toESM(require("node:path"), 1);
 
 // src/config/errors.ts
@@ -3013,12 +3013,13 @@ var yaml11AmbiguousScalar = {
   check(ctx) {
     if (ctx.file.format !== "yaml" || !ctx.file.tree) return;
     if (!ctx.dialectId && ctx.yamlLoader === "pyyaml" && ctx.schemas.length === 0) return;
-    const seen = /* @__PURE__ */ new Set();
+    const reported = /* @__PURE__ */ new Set();
     visitScalars(ctx.file.tree, (node) => {
-      if (seen.has(node.range)) return;
-      seen.add(node.range);
       const found = judge(node, ctx);
       if (!found) return;
+      const at6 = `${node.range.line}:${node.range.column}`;
+      if (reported.has(at6)) return;
+      reported.add(at6);
       ctx.report({
         range: node.range,
         // A loader assumed for want of a launch command that shows it is named (hf-parser.ts), never silent.
@@ -14736,15 +14737,15 @@ function sourceOf2(file) {
   }
   return { source: { args: argsFromTree(file, "pyyaml"), anchor: fileStartRange(file), form: "yaml", notes: [], ignored: [] } };
 }
+var LR_KEYS = ["lr0", "lrf", "warmup_bias_lr", "warmup_momentum"];
 function yamlScore2(file) {
   const root = file.tree;
   if (!root || root.kind !== "map" || root.entries.length === 0) return 0;
-  const keys = new Set(root.entries.map((e) => e.key));
-  const run = RUN_KEYS.some((k) => keys.has(k));
-  if (!run && HYP_ONLY.some((k) => keys.has(k))) return 0;
-  const distinctive = DISTINCTIVE4.filter((k) => keys.has(k)).length;
-  const known = root.entries.filter((e) => ULTRALYTICS_KEYS.has(e.key)).length;
-  const lrKeys = ["lr0", "lrf", "warmup_bias_lr", "warmup_momentum"].filter((k) => keys.has(k)).length;
+  const has4 = (k) => hasKey(root, k);
+  const run = RUN_KEYS.some(has4);
+  if (!run && HYP_ONLY.some(has4)) return 0;
+  const distinctive = DISTINCTIVE4.filter(has4).length;
+  const lrKeys = LR_KEYS.filter(has4).length;
   const scalar3 = (k) => {
     const v = root.entries.find((e) => e.key === k)?.value;
     return v?.kind === "scalar" ? String(v.value) : void 0;
@@ -14752,7 +14753,9 @@ function yamlScore2(file) {
   const yoloRun = YOLO_TASKS2.has(scalar3("task") ?? "") || scalar3("mode") === "train";
   if (distinctive >= 2 || distinctive >= 1 && lrKeys >= 2) return 5 + Math.min(4, distinctive);
   if (lrKeys >= 2 && run) return 6;
-  if ((distinctive >= 1 || lrKeys >= 1 || yoloRun) && known === root.entries.length && known >= 3) return 5;
+  if (!(distinctive >= 1 || lrKeys >= 1 || yoloRun)) return 0;
+  const known = root.entries.filter((e) => ULTRALYTICS_KEYS.has(e.key)).length;
+  if (known === root.entries.length && known >= 3) return 5;
   return 0;
 }
 var CRITICAL = /* @__PURE__ */ new Set(["lr0", "epochs", "time"]);
@@ -15525,12 +15528,12 @@ function tomlScore(file) {
   if (training >= 2 || training >= 1 && known >= 3) return 5 + Math.min(4, training);
   return 0;
 }
+var GUI_KEYS = ["LoRA_type", "lr_warmup", "epoch", "max_resolution", "stop_text_encoder_training_pct", "num_cpu_threads_per_process"];
 function guiScore(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
-  const keys = new Set(root.entries.map((e) => e.key));
-  const gui = ["LoRA_type", "lr_warmup", "epoch", "max_resolution", "stop_text_encoder_training_pct", "num_cpu_threads_per_process"].filter((k) => keys.has(k)).length;
-  const training = TRAINING_KEYS.filter((k) => keys.has(k)).length;
+  const gui = GUI_KEYS.filter((k) => hasKey(root, k)).length;
+  const training = TRAINING_KEYS.filter((k) => hasKey(root, k)).length;
   return gui >= 2 && training >= 2 ? 9 : 0;
 }
 function sourceOf3(file) {
@@ -16239,8 +16242,7 @@ function commands2(file) {
 function yamlScore3(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
-  const keys = new Set(root.entries.map((e) => e.key));
-  const only = TIMM_ONLY.filter((k) => keys.has(k)).length;
+  const only = TIMM_ONLY.filter((k) => hasKey(root, k)).length;
   const known = root.entries.filter((e) => TIMM_KEYS.has(e.key)).length;
   if (only >= 1 && known >= 4) return 5 + Math.min(4, only);
   return 0;
@@ -18636,14 +18638,13 @@ var NUMERIC2 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 function scoreYacs(file) {
   const root = file.tree;
   if (file.format !== "yaml" || !root || root.kind !== "map") return 0;
-  const keys = new Set(root.entries.map((e) => e.key));
-  const sections = YACS_SECTIONS.filter((k) => keys.has(k)).length;
+  const sections = YACS_SECTIONS.filter((k) => hasKey(root, k)).length;
   const solver = mapGet(root, "SOLVER")?.value;
-  if (keys.has("TRAIN") || solver?.kind === "map" && mapGet(solver, "MAX_EPOCH")) return 0;
-  if (keys.has("_BASE_") && sections >= 1) return 9;
+  if (hasKey(root, "TRAIN") || solver?.kind === "map" && mapGet(solver, "MAX_EPOCH")) return 0;
+  if (hasKey(root, "_BASE_") && sections >= 1) return 9;
   const model = mapGet(root, "MODEL")?.value;
   const arch = model?.kind === "map" && mapGet(model, "META_ARCHITECTURE") !== void 0;
-  if (sections >= 2 && (keys.has("SOLVER") || arch || keys.has("VERSION"))) return 8;
+  if (sections >= 2 && (hasKey(root, "SOLVER") || arch || hasKey(root, "VERSION"))) return 8;
   return 0;
 }
 function scoreLazy(file) {
@@ -24830,6 +24831,60 @@ intervals kept in samples. Every change is explained; values that are not litera
   return 0;
 }
 
+// src/cli/write-pieces.ts
+var import_node_fs10 = require("node:fs");
+var FILE_BLOCK_BYTES = 1 << 20;
+function writePiecesToFile(file, make, blockBytes = FILE_BLOCK_BYTES) {
+  const fd = (0, import_node_fs10.openSync)(file, "w");
+  try {
+    const block = Buffer.allocUnsafe(blockBytes);
+    let used = 0;
+    const writeAll = (bytes) => {
+      for (let at6 = 0; at6 < bytes.length; ) at6 += (0, import_node_fs10.writeSync)(fd, bytes, at6, bytes.length - at6);
+    };
+    const flush = () => {
+      if (used > 0) writeAll(block.subarray(0, used));
+      used = 0;
+    };
+    make((piece) => {
+      const most = typeof piece === "string" ? piece.length * 3 : piece.length;
+      if (most > blockBytes - used) {
+        flush();
+        if (most > blockBytes) {
+          writeAll(typeof piece === "string" ? Buffer.from(piece, "utf8") : piece);
+          return;
+        }
+      }
+      if (typeof piece === "string") used += block.write(piece, used);
+      else {
+        block.set(piece, used);
+        used += piece.length;
+      }
+    });
+    flush();
+  } finally {
+    (0, import_node_fs10.closeSync)(fd);
+  }
+}
+function writePiecesAsText(out, make) {
+  let pending = [];
+  let size = 0;
+  const flush = () => {
+    if (pending.length === 0) return;
+    const block = pending.join("");
+    pending = [];
+    size = 0;
+    out(block);
+  };
+  make((piece) => {
+    const text = typeof piece === "string" ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength).toString("utf8");
+    pending.push(text);
+    size += text.length;
+    if (size >= 1 << 20) flush();
+  });
+  flush();
+}
+
 // src/cli/main.ts
 function exitCodeFor(report2, failOn) {
   if (failOn === "never") return 0;
@@ -24848,7 +24903,7 @@ async function runPlan(args, io) {
   const named2 = args.paths[0];
   let isFolder = false;
   try {
-    isFolder = (0, import_node_fs10.statSync)(import_node_path22.default.resolve(io.cwd, named2)).isDirectory();
+    isFolder = (0, import_node_fs11.statSync)(import_node_path22.default.resolve(io.cwd, named2)).isDirectory();
   } catch {
   }
   if (isFolder) throw new UsageError(`plan: ${named2} is a folder; name one config file`);
@@ -24867,7 +24922,7 @@ function writeChart(result, file, io) {
   const runs2 = result.reference ? [{ name: "base", label: result.reference.label, plan: reportPlan(result.reference.plan) }, head] : [head];
   const svg = lrChartSvg(runs2, `LR schedule of ${result.file.path}`);
   if (!svg) throw new UsageError(`plan --chart: the LR schedule of ${result.file.path} cannot be drawn: its plan (or its reference's) lacks the peak LR or the run length (see \`trainlint plan ${result.file.path}\`)`);
-  (0, import_node_fs10.writeFileSync)(import_node_path22.default.resolve(io.cwd, file), svg);
+  (0, import_node_fs11.writeFileSync)(import_node_path22.default.resolve(io.cwd, file), svg);
   io.stderr(`trainlint: wrote the LR chart to ${file}
 `);
 }
@@ -24875,35 +24930,12 @@ function planChanges(results) {
   return results.filter((r) => r.extraction && r.reference).map((r) => ({ path: r.file.path, head: reportPlan(runPlanOf(r)), base: reportPlan(r.reference.plan), baseLabel: r.reference.label }));
 }
 function emit(args, io, text) {
-  if (args.output) (0, import_node_fs10.writeFileSync)(import_node_path22.default.resolve(io.cwd, args.output), text);
+  if (args.output) (0, import_node_fs11.writeFileSync)(import_node_path22.default.resolve(io.cwd, args.output), text);
   else io.stdout(text);
 }
 function emitPieces(args, io, make) {
-  const fd = args.output ? (0, import_node_fs10.openSync)(import_node_path22.default.resolve(io.cwd, args.output), "w") : void 0;
-  let pending = [];
-  let size = 0;
-  const flush = () => {
-    if (pending.length === 0) return;
-    const text = pending.every((p) => typeof p === "string");
-    const block = text ? pending.join("") : Buffer.concat(pending.map((p) => typeof p === "string" ? Buffer.from(p, "utf8") : p));
-    pending = [];
-    size = 0;
-    if (typeof block === "string") {
-      if (fd === void 0) io.stdout(block);
-      else (0, import_node_fs10.writeSync)(fd, block);
-    } else if (fd === void 0) io.stdout(block.toString("utf8"));
-    else (0, import_node_fs10.writeSync)(fd, block);
-  };
-  try {
-    make((piece) => {
-      pending.push(piece);
-      size += piece.length;
-      if (size >= 1 << 20) flush();
-    });
-    flush();
-  } finally {
-    if (fd !== void 0) (0, import_node_fs10.closeSync)(fd);
-  }
+  if (args.output) writePiecesToFile(import_node_path22.default.resolve(io.cwd, args.output), make);
+  else writePiecesAsText(io.stdout, make);
 }
 async function runExec(argv, io) {
   const args = parseExecArgs(argv);
@@ -24940,7 +24972,7 @@ function fixFiles(results, cwd, dryRun) {
       diff += unifiedDiff(result.file.path, result.file.text, text);
     } else {
       try {
-        (0, import_node_fs10.writeFileSync)(import_node_path22.default.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
+        (0, import_node_fs11.writeFileSync)(import_node_path22.default.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
       } catch (err) {
         const code = err.code ?? err.message;
         failed.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied2} fix(es) were not applied
@@ -24968,7 +25000,7 @@ function writeBaselineFile(cwd, file, shown2, text) {
   if (!check2.ok && check2.refusal !== "missing") throw new UsageError(`${shown2}: ${check2.why}; not written`);
   const rel = import_node_path22.default.relative(cwd, file);
   if (rel === ".." || rel.startsWith(`..${import_node_path22.default.sep}`) || import_node_path22.default.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
-  (0, import_node_fs10.writeFileSync)(file, text);
+  (0, import_node_fs11.writeFileSync)(file, text);
 }
 function filterByBaseline(results, text, shown2) {
   const baseline = parseBaseline(text);
