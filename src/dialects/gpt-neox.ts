@@ -17,7 +17,7 @@
 import { applyAssumptions, boolAt, defaultSetting, derived, derivedFrom, numberAt, stringAt } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
-import { getIn } from '../engine/tree.js';
+import { hasKey } from '../engine/tree.js';
 import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, Extraction, MissingField } from './types.js';
 
@@ -52,9 +52,10 @@ const ARCH_TRIPLE = ['num_layers', 'hidden_size', 'num_attention_heads'];
 
 /** The key as written in the file: NeoX accepts `a_b` and `a-b` for the same argument. */
 function keyOf(file: SourceFile, name: string): string | undefined {
-  if (getIn(file.tree, [name])) return name;
+  if (hasKey(file.tree, name)) return name;
+  if (!name.includes('_')) return undefined;
   const dashed = name.replaceAll('_', '-');
-  return getIn(file.tree, [dashed]) ? dashed : undefined;
+  return hasKey(file.tree, dashed) ? dashed : undefined;
 }
 
 function has(file: SourceFile, name: string): boolean {
