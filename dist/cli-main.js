@@ -13002,9 +13002,10 @@ var NEOX_DEFAULTS = {
 var NEOX_ONLY = ["pipe_parallel_size", "model_parallel_size", "lr_decay_style", "norm", "pos_emb"];
 var ARCH_TRIPLE = ["num_layers", "hidden_size", "num_attention_heads"];
 function keyOf(file, name2) {
-  if (getIn(file.tree, [name2])) return name2;
+  if (hasKey(file.tree, name2)) return name2;
+  if (!name2.includes("_")) return void 0;
   const dashed = name2.replaceAll("_", "-");
-  return getIn(file.tree, [dashed]) ? dashed : void 0;
+  return hasKey(file.tree, dashed) ? dashed : void 0;
 }
 function has2(file, name2) {
   return keyOf(file, name2) !== void 0;
