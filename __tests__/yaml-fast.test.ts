@@ -96,6 +96,23 @@ describe('fast YAML path', () => {
     ]);
   });
 
+  test('a duplicate key inside an anchored mapping is one problem, however many aliases copy it (both paths)', () => {
+    const dupAt = (line: number) => ({
+      kind: 'duplicate-key',
+      message: `duplicate key "k" (first at line ${line}); the loader keeps the last value`,
+    });
+    const block = 'base: &b\n  k: 1\n  k: 2\nx: *b\ny: [*b, *b]\n';
+    const flow = 'base: &b {k: 1, k: 2}\nx: *b\ny: *b\n';
+    for (const text of [block, flow]) {
+      for (const result of [loadYamlFastOnly(text), loadYamlWithYamlPackage(text)]) {
+        expect(result?.problems.map(({ kind, message }) => ({ kind, message }))).toEqual([dupAt(text === block ? 2 : 1)]);
+      }
+    }
+    // The aliases still copy the mapping (the last value wins in each copy).
+    const tree = loadYamlFastOnly(block)?.tree;
+    expect(tree?.kind === 'map' && tree.entries.map((e) => e.key)).toEqual(['base', 'x', 'y']);
+  });
+
   test('duplicate keys in mappings of every size (scanned while few, indexed once many): as the yaml path reports them', () => {
     for (const size of [2, 15, 16, 17, 40]) {
       for (const [dupOf, at] of [

@@ -39,5 +39,19 @@ function compile(pattern: string): LinearRegExp {
   return { test: (s: string) => re.test(s), toString: () => `re2js:${pattern}` };
 }
 
+/**
+ * Compiled patterns by source: the built-in schemas' validators (one module per dialect) share a
+ * few number and interpolation patterns, and a pattern compiles once per process. Refusals are not
+ * kept (they throw each time, as before).
+ */
+const compiled = new Map<string, LinearRegExp>();
+
 /** ajv's RegExpEngine: `(pattern, flags) => { test }` plus a `code` label for generated code. */
-export const linearRegExp = Object.assign((pattern: string, _flags: string) => compile(pattern), { code: 'trainlint.linearRegExp' });
+export const linearRegExp = Object.assign(
+  (pattern: string, _flags: string) => {
+    let re = compiled.get(pattern);
+    if (!re) compiled.set(pattern, (re = compile(pattern)));
+    return re;
+  },
+  { code: 'trainlint.linearRegExp' },
+);

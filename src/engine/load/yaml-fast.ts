@@ -5,9 +5,9 @@
  * the line below their key, and a whole document as one), anchors and aliases, and comments.
  * It builds the same ConfigNode tree as the `yaml` package path in yaml.ts, with the same ranges
  * (including where `yaml` ends a collection after trailing comments), the same PyYAML 1.1 typing
- * (it uses that path's own scalar tags) and the same duplicate-key problems (an alias repeats
- * those of its anchored node, as the `yaml` path's build() does), in one pass over the text
- * without building a CST or a Document.
+ * (it uses that path's own scalar tags) and the same duplicate-key problems (each once, at the
+ * anchored node's keys, however many aliases copy it, as the `yaml` path's build() does), in one
+ * pass over the text without building a CST or a Document.
  *
  * Anything outside that subset returns undefined and yaml.ts parses the file with `yaml`,
  * which then also reports every error: merge keys, tags, block scalar indentation indicators,
@@ -134,10 +134,9 @@ interface Built {
 /** No trailing comments. */
 const NO_TRAIL = -1;
 
-/** An anchored node and the problems reported while building it (an alias reports them again, as the `yaml` path does). */
+/** An anchored node (an alias copies it; the problems found while building it are reported once, there). */
 interface Anchored {
   node: ConfigNode;
-  problems: LoadProblem[];
   /** Definitions in document order: an alias names the last one before it, also when nested in another. */
   order: number;
 }
@@ -760,8 +759,8 @@ class FastYaml {
 
   /**
    * `&name value` after `key:` or `- `: the value on the same line (not a key), or a block
-   * collection below. Built as without the anchor (its range starts at the value); the node and
-   * the problems reported inside it are kept for the aliases that follow.
+   * collection below. Built as without the anchor (its range starts at the value); the node is
+   * kept for the aliases that follow.
    */
   private anchoredValue(at: number, indent: number, depth: number, inMap: boolean): Built {
     const t = this.text;
@@ -770,7 +769,6 @@ class FastYaml {
     if (end < t.length && after !== SPACE && after !== NL) throw UNSUPPORTED;
     const i = this.skipSpaces(end);
     const c = t.charCodeAt(i);
-    const problemsBefore = this.problems.length;
     const order = this.anchorCount++;
     this.openAnchors.add(name);
     let built: Built;
@@ -789,11 +787,11 @@ class FastYaml {
     }
     this.openAnchors.delete(name);
     const inner = this.anchors.get(name);
-    if (!inner || inner.order < order) this.anchors.set(name, { node: built.node, problems: this.problems.slice(problemsBefore), order });
+    if (!inner || inner.order < order) this.anchors.set(name, { node: built.node, order });
     return built;
   }
 
-  /** `*name` after `key:` or `- `, alone on its line: a copy of the anchored node, with its problems. */
+  /** `*name` after `key:` or `- `, alone on its line: a copy of the anchored node. */
   private aliasValue(at: number, indent: number, depth: number): Built {
     const { end } = this.anchorName(at);
     const node = this.aliasCopy(at, depth + 1);
@@ -806,8 +804,8 @@ class FastYaml {
 
   /**
    * The node an alias at `at` stands for, as the `yaml` path builds it: a copy of the anchored
-   * node (same ranges), its problems reported again. Unknown anchors, cycles, expansions beyond
-   * the fast path's budget and nesting beyond its depth go to the `yaml` path.
+   * node (same ranges; its problems were reported where it is defined). Unknown anchors, cycles,
+   * expansions beyond the fast path's budget and nesting beyond its depth go to the `yaml` path.
    */
   private aliasCopy(at: number, depth: number): ConfigNode {
     const { name } = this.anchorName(at);
@@ -824,9 +822,7 @@ class FastYaml {
       if (node.kind === 'seq') return { kind: 'seq', items: node.items.map((item) => copy(item, d + 1)), range };
       return { kind: 'map', entries: node.entries.map((e) => ({ key: e.key, keyRange: { ...e.keyRange }, value: copy(e.value, d + 1) })), range };
     };
-    const node = copy(target.node, depth);
-    for (const p of target.problems) this.problems.push({ ...p, range: { ...p.range } });
-    return node;
+    return copy(target.node, depth);
   }
 
   /**

@@ -94,6 +94,11 @@ interface BuildState {
   problems: LoadProblem[];
   /** Each alias node's target, resolved once (see `checkAliasFanOut`). */
   targets: Map<YamlNode, YamlNode | undefined>;
+  /**
+   * Mappings whose duplicate keys are reported: an aliased mapping is built once per alias, and
+   * its duplicates are one problem each, at the anchored mapping's keys.
+   */
+  checked: Set<YamlNode>;
 }
 
 function toRange(lines: LineCounter, start: number, end: number): Range {
@@ -249,6 +254,8 @@ function build(state: BuildState, node: YamlNode | null | undefined, depth: numb
     const own: MapEntry[] = [];
     const merged: MapEntry[] = [];
     const seen = new Map<string, Range>();
+    const report = !state.checked.has(node);
+    state.checked.add(node);
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key as YamlNode | null;
@@ -261,11 +268,13 @@ function build(state: BuildState, node: YamlNode | null | undefined, depth: numb
       }
       const first = seen.get(key);
       if (first) {
-        state.problems.push({
-          kind: 'duplicate-key',
-          message: `duplicate key "${key}" (first at line ${first.line}); the loader keeps the last value`,
-          range: keyRange,
-        });
+        if (report) {
+          state.problems.push({
+            kind: 'duplicate-key',
+            message: `duplicate key "${key}" (first at line ${first.line}); the loader keeps the last value`,
+            range: keyRange,
+          });
+        }
       } else {
         seen.set(key, keyRange);
       }
@@ -411,7 +420,7 @@ export function loadYamlWithYamlPackage(text: string, version: YamlVersion = '1.
     const at = aliases.bomb.offset;
     return { problems: [{ kind: 'parse-error', message: aliases.bomb.message, range: toRange(lines, at, at + aliases.bomb.anchor.length + 1) }] };
   }
-  const state: BuildState = { lines, problems, targets: aliases.targets };
+  const state: BuildState = { lines, problems, targets: aliases.targets, checked: new Set() };
   try {
     const tree = build(state, doc.contents as YamlNode | null, 0, toRange(lines, 0, 0));
     return { tree, problems };
