@@ -579,7 +579,15 @@ function compile(pattern) {
   }
   return { test: (s) => re.test(s), toString: () => `re2js:${pattern}` };
 }
-var linearRegExp = Object.assign((pattern, _flags) => compile(pattern), { code: "trainlint.linearRegExp" });
+var compiled = /* @__PURE__ */ new Map();
+var linearRegExp = Object.assign(
+  (pattern, _flags) => {
+    let re = compiled.get(pattern);
+    if (!re) compiled.set(pattern, re = compile(pattern));
+    return re;
+  },
+  { code: "trainlint.linearRegExp" }
+);
 
 // src/engine/compiled-schemas.ts
 var trainlint = { linearRegExp };
@@ -619,13 +627,13 @@ var files = {
   "rule-options:warmup-not-rescaled": "rule-options-warmup-not-rescaled.cjs",
   "rule-options:decay-horizon-mismatch": "rule-options-decay-horizon-mismatch.cjs"
 };
-var compiled = /* @__PURE__ */ new Map();
+var compiled2 = /* @__PURE__ */ new Map();
 function compiledSchema(key) {
-  let validate = compiled.get(key);
+  let validate = compiled2.get(key);
   if (validate) return validate;
   if (!Object.hasOwn(files, key)) return void 0;
   validate = requireValidator("./validators/" + files[key])(ajvRuntime, trainlint);
-  compiled.set(key, validate);
+  compiled2.set(key, validate);
   return validate;
 }
 
@@ -1290,8 +1298,8 @@ var FastYaml = class _FastYaml {
   }
   /**
    * `&name value` after `key:` or `- `: the value on the same line (not a key), or a block
-   * collection below. Built as without the anchor (its range starts at the value); the node and
-   * the problems reported inside it are kept for the aliases that follow.
+   * collection below. Built as without the anchor (its range starts at the value); the node is
+   * kept for the aliases that follow.
    */
   anchoredValue(at6, indent, depth, inMap) {
     const t = this.text;
@@ -1300,7 +1308,6 @@ var FastYaml = class _FastYaml {
     if (end < t.length && after !== SPACE && after !== NL) throw UNSUPPORTED;
     const i = this.skipSpaces(end);
     const c = t.charCodeAt(i);
-    const problemsBefore = this.problems.length;
     const order = this.anchorCount++;
     this.openAnchors.add(name2);
     let built;
@@ -1319,10 +1326,10 @@ var FastYaml = class _FastYaml {
     }
     this.openAnchors.delete(name2);
     const inner = this.anchors.get(name2);
-    if (!inner || inner.order < order) this.anchors.set(name2, { node: built.node, problems: this.problems.slice(problemsBefore), order });
+    if (!inner || inner.order < order) this.anchors.set(name2, { node: built.node, order });
     return built;
   }
-  /** `*name` after `key:` or `- `, alone on its line: a copy of the anchored node, with its problems. */
+  /** `*name` after `key:` or `- `, alone on its line: a copy of the anchored node. */
   aliasValue(at6, indent, depth) {
     const { end } = this.anchorName(at6);
     const node = this.aliasCopy(at6, depth + 1);
@@ -1334,27 +1341,25 @@ var FastYaml = class _FastYaml {
   }
   /**
    * The node an alias at `at` stands for, as the `yaml` path builds it: a copy of the anchored
-   * node (same ranges), its problems reported again. Unknown anchors, cycles, expansions beyond
-   * the fast path's budget and nesting beyond its depth go to the `yaml` path.
+   * node (same ranges; its problems were reported where it is defined). Unknown anchors, cycles,
+   * expansions beyond the fast path's budget and nesting beyond its depth go to the `yaml` path.
    */
   aliasCopy(at6, depth) {
     const { name: name2 } = this.anchorName(at6);
     const target = this.anchors.get(name2);
     if (!target || this.openAnchors.has(name2)) throw UNSUPPORTED;
-    const copy = (node2, d) => {
+    const copy = (node, d) => {
       if (d > MAX_ALIAS_COPY_DEPTH || ++this.aliasNodes > FAST_ALIAS_NODES) throw UNSUPPORTED;
-      const range = { ...node2.range };
-      if (node2.kind === "scalar") {
-        this.aliasChars += node2.source.length;
+      const range = { ...node.range };
+      if (node.kind === "scalar") {
+        this.aliasChars += node.source.length;
         if (this.aliasChars > FAST_ALIAS_CHARS) throw UNSUPPORTED;
-        return { ...node2, range };
+        return { ...node, range };
       }
-      if (node2.kind === "seq") return { kind: "seq", items: node2.items.map((item) => copy(item, d + 1)), range };
-      return { kind: "map", entries: node2.entries.map((e) => ({ key: e.key, keyRange: { ...e.keyRange }, value: copy(e.value, d + 1) })), range };
+      if (node.kind === "seq") return { kind: "seq", items: node.items.map((item) => copy(item, d + 1)), range };
+      return { kind: "map", entries: node.entries.map((e) => ({ key: e.key, keyRange: { ...e.keyRange }, value: copy(e.value, d + 1) })), range };
     };
-    const node = copy(target.node, depth);
-    for (const p of target.problems) this.problems.push({ ...p, range: { ...p.range } });
-    return node;
+    return copy(target.node, depth);
   }
   /**
    * A value that starts at `i` and, except a block scalar, ends on its line: a flow collection,
@@ -1769,6 +1774,8 @@ function build(state, node, depth, fallback) {
     const own = [];
     const merged = [];
     const seen = /* @__PURE__ */ new Map();
+    const report2 = !state.checked.has(node);
+    state.checked.add(node);
     for (const pair of node.items) {
       if (!isPair(pair)) continue;
       const keyNode = pair.key;
@@ -1781,11 +1788,13 @@ function build(state, node, depth, fallback) {
       }
       const first = seen.get(key);
       if (first) {
-        state.problems.push({
-          kind: "duplicate-key",
-          message: `duplicate key "${key}" (first at line ${first.line}); the loader keeps the last value`,
-          range: keyRange
-        });
+        if (report2) {
+          state.problems.push({
+            kind: "duplicate-key",
+            message: `duplicate key "${key}" (first at line ${first.line}); the loader keeps the last value`,
+            range: keyRange
+          });
+        }
       } else {
         seen.set(key, keyRange);
       }
@@ -1882,7 +1891,7 @@ function loadYamlWithYamlPackage(text, version = "1.1") {
     const at6 = aliases.bomb.offset;
     return { problems: [{ kind: "parse-error", message: aliases.bomb.message, range: toRange(lines, at6, at6 + aliases.bomb.anchor.length + 1) }] };
   }
-  const state = { lines, problems, targets: aliases.targets };
+  const state = { lines, problems, targets: aliases.targets, checked: /* @__PURE__ */ new Set() };
   try {
     const tree = build(state, doc.contents, 0, toRange(lines, 0, 0));
     return { tree, problems };
@@ -3838,10 +3847,10 @@ function isGlob(pattern) {
   return false;
 }
 function compileGlobs(globs) {
-  const compiled2 = globs.map(compileGlob);
-  if (compiled2.length === 0) return () => false;
-  if (compiled2.length === 1) return compiled2[0].test;
-  return (p) => compiled2.some((g) => g.test(p));
+  const compiled3 = globs.map(compileGlob);
+  if (compiled3.length === 0) return () => false;
+  if (compiled3.length === 1) return compiled3[0].test;
+  return (p) => compiled3.some((g) => g.test(p));
 }
 
 // src/config/types.ts
