@@ -58,6 +58,13 @@ describe('fast YAML path', () => {
     'key:   # comment\nother:\n# c\nlast:\n',
     '1: one\non: true\n010: eight\n~: null key\n',
     'dup: 1\nother: 2\ndup: 3\n',
+    // Merge keys: one alias, a sequence of them (earlier ones win), an inline mapping, after own keys,
+    // two in one mapping, a value that is not a mapping, inside a sequence item, duplicates beside them.
+    'base: &b {lr: 1}\nrun:\n  <<: *b\n',
+    'a: &a\n  x: 1\n  y: 1\nb: &b\n  y: 2\n  z: 2\nc:\n  <<: [*a, *b]\n  z: 3\nd:\n  w: 0\n  <<:\n    - *b\n    - *a\ne:\n  <<:\n    q: 1\n  <<: *a\n  <<: *b\nf:\n  <<: 5\n  <<: ~\n  <<: [*a, 1]\n',
+    'defaults: &d\n  lr: 1e-4\n  k: 1\n  k: 2\nruns:\n  - <<: *d\n    name: one\n  - <<: *d\n    lr: 2e-4\n    lr: 3e-4\n',
+    // CR LF line ends, with comments, an empty value, block and flow collections, a block scalar.
+    'a: 1\r\nb: two  # c\r\nc:\r\nd:\r\n  - x\r\n  # in\r\n  - y\r\ne: [1,\r\n  2]\r\nf: |\r\n  t\r\n  u\r\n\r\ng: 1\r\n',
     '  indented_root: 1\n  second: 2\n',
     '{\n  # parallelism\n  "pipe_parallel_size": 1,\n\n  "lr": 0.0006, "opt": {"type": "Adam", "betas": [0.9, 0.95]},\n  "on": true\n}\n# trailing\n',
     '[a, b]\n',
@@ -143,7 +150,8 @@ describe('fast YAML path', () => {
     'a: &x:y 1\n',
     'a: &x\nb: *x\n',
     'd: 2020-01-01\n',
-    'base: &b {lr: 1}\nrun:\n  <<: *b\n',
+    // A merge key in a flow mapping (block ones are merged on the fast path).
+    'base: &b {lr: 1}\nrun: {<<: *b, x: 2}\n',
     'a: !!str 1\n',
     'a: |2\n   indicator\n',
     'a: |\n      \n  more-indented blank line first\n',
@@ -160,7 +168,10 @@ describe('fast YAML path', () => {
     'a: "line\\\n  continued"\n',
     'a: "bad \\q escape"\n',
     'a:\t1\n',
-    'a: 1\r\nb: 2\r\n',
+    // A CR that does not end a line (CR LF line ends are read as LF: the covered cases above).
+    'a: 1\rb: 2\n',
+    'a: 1\r\r\nb: 2\n',
+    'a: "x\ry"\n',
     '---\na: 1\n',
     'a: 1\n---\nb: 2\n',
     '%YAML 1.1\n---\na: 1\n',
@@ -315,7 +326,7 @@ describe('fast YAML path', () => {
     expect(loadYaml(text)).toEqual(loadYamlWithYamlPackage(text));
   });
 
-  test('generated anchors and aliases (scalars, flow and block collections, duplicate keys inside): same tree or step aside', () => {
+  test('generated anchors, aliases and merge keys (scalars, flow and block collections, duplicate keys inside): same tree or step aside', () => {
     const rnd = rng(Number(process.env.YAML_FAST_SEED ?? 11));
     const pick = <T>(a: T[]): T => a[Math.floor(rnd() * a.length)];
     const wrong: string[] = [];
@@ -326,7 +337,7 @@ describe('fast YAML path', () => {
       const gen = (pad: string, depth: number) => {
         for (let n = 1 + Math.floor(rnd() * 4); n > 0; n--) {
           const seq = rnd() < 0.3;
-          const head = seq ? `${pad}- ` : `${pad}${pick(['k', 'j', 'k', 'x'])}: `;
+          const head = seq ? `${pad}- ` : `${pad}${pick(['k', 'j', 'k', 'x', '<<'])}: `;
           const r = rnd();
           if (r < 0.25) lines.push(head + `&${pick(names)} ` + pick(['1', 'v', '"q"', '[1, 2]', '{k: 1, k: 2}', '|\n' + pad + '    t']));
           else if (r < 0.5) lines.push(head + `*${pick(names)}` + pick(['', ' # c', '\n' + pad + '  # deep']));
@@ -354,6 +365,13 @@ describe('fast YAML path', () => {
     expect(wrong).toEqual([]);
     const fast = files.filter((f) => loadYamlFastOnly(read(f))).length;
     expect(fast / files.length).toBeGreaterThan(0.6);
+  });
+
+  test('every YAML file of the tests and examples with CR LF line ends: same tree as the yaml path, and the fast path takes those it takes with LF', () => {
+    const crlf = files.map((f) => read(f).replaceAll('\r\n', '\n').replaceAll('\n', '\r\n'));
+    expect(crlf.map((text) => disagreement(text)).filter(Boolean)).toEqual([]);
+    const taken = (text: string) => loadYamlFastOnly(text) !== undefined;
+    expect(crlf.filter(taken).length).toBe(files.filter((f) => taken(read(f).replaceAll('\r\n', '\n'))).length);
   });
 
   const PIECES = [' ', '  ', '\n', ':', ': ', '- ', '-', '#', ' #', "'", '"', '[', ']', '{', '}', ',', ', ', 'x', '1', '1e-4', 'on', '~', 'null', '<<', '&a', '*a', '!', '|', '>', '?', '\n  ', '\n- ', '\nk: v', '\n  k: v', '\n  # c', '\n\n', '0x1F', '1:30', '2020-01-01', '.inf', "''", '""', 'a: b', '[1, 2]', '{a: 1}', '[\n  1,\n  2\n]', '%', '@', '`', '\\', '\t', '\r', '"\\n"', '"\\u00e9\\x41"', '"\\"', '\\"', ' &a ', ' *a', ': &a\n  ', '|-\n    t', '>\n  ', '\n      cont', '\n  *a'];

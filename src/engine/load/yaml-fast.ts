@@ -9,10 +9,13 @@
  * anchored node's keys, however many aliases copy it, as the `yaml` path's build() does), in one
  * pass over the text without building a CST or a Document.
  *
+ * Merge keys (`<<: *base`, `<<: [*a, *b]`) in block mappings are merged as the `yaml` path merges
+ * them; CR LF line ends are read as LF.
+ *
  * Anything outside that subset returns undefined and yaml.ts parses the file with `yaml`,
- * which then also reports every error: merge keys, tags, block scalar indentation indicators,
- * multi-line quoted scalars, tabs, CR line ends, directives, document markers, several
- * documents, aliases that would add more than FAST_ALIAS_NODES nodes (the `yaml` path applies
+ * which then also reports every error: merge keys in flow mappings, tags, block scalar
+ * indentation indicators, multi-line quoted scalars, tabs, other CRs, directives, document
+ * markers, several documents, aliases that would add more than FAST_ALIAS_NODES nodes (the `yaml` path applies
  * the alias bound), layouts of comments whose ranges it does not model, and every construct
  * that would be an error. The fast path never reports an error of its own.
  * __tests__/yaml-fast.test.ts compares both paths node by node.
@@ -51,6 +54,22 @@ function firstKeyRange(entries: MapEntry[], seen: KeysSeen, key: string, range: 
   const first = seen.index.get(key);
   if (!first) seen.index.set(key, range);
   return first;
+}
+
+/** What `blockKey` gives for a plain `<<`: a merge key, not an entry. */
+const MERGE_KEY: unique symbol = Symbol('merge key');
+
+/**
+ * The entries a merge key's value adds (PyYAML, as the `yaml` path's build() merges): a mapping's,
+ * or of each mapping in a sequence, the later ones first so that earlier ones win; other values add
+ * nothing. Duplicate keys among them are not the mapping's own (they were reported where written).
+ */
+function mergeInto(merged: MapEntry[], value: ConfigNode): void {
+  const sources = value.kind === 'seq' ? value.items : [value];
+  for (let s = sources.length - 1; s >= 0; s--) {
+    const source = sources[s];
+    if (source.kind === 'map') for (const entry of source.entries) merged.push(entry);
+  }
 }
 
 class Unsupported extends Error {}
@@ -644,7 +663,7 @@ class FastYaml {
    * A key at `i` on a line of a block mapping: returns the key node and the offset after its
    * `:`, or undefined when the line holds no `key:`.
    */
-  private blockKey(i: number): { key: ScalarNode; afterColon: number } | undefined {
+  private blockKey(i: number): { key: ScalarNode | typeof MERGE_KEY; afterColon: number } | undefined {
     const t = this.text;
     const c = t.charCodeAt(i);
     if (c === SQUOTE || c === DQUOTE) {
@@ -667,8 +686,9 @@ class FastYaml {
         let end = j;
         while (end > i && t.charCodeAt(end - 1) === SPACE) end--;
         if (end - i > 1024) throw UNSUPPORTED;
-        // Merge keys (`<<`) and keys the `yaml` path types as timestamps go there.
-        if (end - i === 2 && t.charCodeAt(i) === 0x3c && t.charCodeAt(i + 1) === 0x3c) throw UNSUPPORTED;
+        // A plain `<<` is a merge key (blockMap merges its value); keys the `yaml` path types as
+        // timestamps go there.
+        if (end - i === 2 && t.charCodeAt(i) === 0x3c && t.charCodeAt(i + 1) === 0x3c) return { key: MERGE_KEY, afterColon: j + 1 };
         return { key: this.plainNode(i, end, true), afterColon: j + 1 };
       }
     }
@@ -986,14 +1006,21 @@ class FastYaml {
   private blockMap(firstKey: number, indent: number, depth: number): Built {
     const entries: MapEntry[] = [];
     const seen: KeysSeen = {};
+    /** Entries of the mappings merged in (`<<`), as PyYAML orders them: before the mapping's own. */
+    const merged: MapEntry[] = [];
     let keyAt = firstKey;
     let v: Built;
     for (;;) {
       const k = this.blockKey(keyAt);
       if (!k) throw UNSUPPORTED;
-      const entry = this.addEntry(entries, seen, k.key);
-      v = this.blockValue(k.afterColon, indent, depth, true);
-      entry.value = v.node;
+      if (k.key === MERGE_KEY) {
+        v = this.blockValue(k.afterColon, indent, depth, true);
+        mergeInto(merged, v.node);
+      } else {
+        const entry = this.addEntry(entries, seen, k.key);
+        v = this.blockValue(k.afterColon, indent, depth, true);
+        entry.value = v.node;
+      }
       const next = this.nextContent(v.resume);
       if (!next || next.indent < indent) break;
       if (next.indent > indent) throw UNSUPPORTED;
@@ -1004,7 +1031,7 @@ class FastYaml {
         throw UNSUPPORTED;
       }
     }
-    return this.closeBlock({ kind: 'map', entries, range: this.range(firstKey, v.nodeEnd) }, indent, v);
+    return this.closeBlock({ kind: 'map', entries: merged.length > 0 ? [...merged, ...entries] : entries, range: this.range(firstKey, v.nodeEnd) }, indent, v);
   }
 
   /** A block sequence whose `-` lines are indented `indent`. */
@@ -1083,8 +1110,11 @@ class FastYaml {
  * uses the `yaml` package). Never throws on content.
  */
 export function loadYamlFast(text: string, resolvePlain: PlainResolver): LoadResult | undefined {
-  if (UNSUPPORTED_CHARS.test(text) || DOC_MARKERS.test(text)) return undefined;
-  const parser = new FastYaml(text, resolvePlain);
+  // CR LF line ends read as LF: every line and column stays where it was (a CR is only ever the
+  // last character of a line, which no range covers). A CR anywhere else steps aside below.
+  const lf = text.includes('\r') ? text.replaceAll('\r\n', '\n') : text;
+  if (UNSUPPORTED_CHARS.test(lf) || DOC_MARKERS.test(lf)) return undefined;
+  const parser = new FastYaml(lf, resolvePlain);
   try {
     const tree = parser.parse();
     return { tree, problems: parser.problems };

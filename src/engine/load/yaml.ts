@@ -341,7 +341,8 @@ const PLAIN_DECIMAL = /^[-+]?[0-9]+\.[0-9]*$/;
  * schema, `pyyamlTags` of yaml's 1.1 tags, whose test matches: null, then timestamp, then PyYAML's
  * bool, int and float; the merge key only as a key), without loading the `yaml` package: it is
  * loaded only for what the fast path leaves to it (scripts/imports.mjs). Values the tree turns
- * into their source text (timestamps, merge keys) are left to the `yaml` path (LEAVE_TO_YAML).
+ * into their source text (timestamps, merge keys of flow mappings: block ones are merged by the fast
+ * path before typing) are left to the `yaml` path (LEAVE_TO_YAML).
  * __tests__/yaml-resolve.test.ts checks it against the schema itself.
  */
 export const resolvePlain11: PlainResolver = (text, atKey) => {
