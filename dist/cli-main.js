@@ -695,6 +695,14 @@ function firstKeyRange(entries, seen, key, range) {
   if (!first) seen.index.set(key, range);
   return first;
 }
+var MERGE_KEY = /* @__PURE__ */ Symbol("merge key");
+function mergeInto(merged, value) {
+  const sources = value.kind === "seq" ? value.items : [value];
+  for (let s = sources.length - 1; s >= 0; s--) {
+    const source = sources[s];
+    if (source.kind === "map") for (const entry of source.entries) merged.push(entry);
+  }
+}
 var Unsupported = class extends Error {
 };
 var UNSUPPORTED = new Unsupported();
@@ -1213,7 +1221,7 @@ var FastYaml = class _FastYaml {
         let end = j;
         while (end > i && t.charCodeAt(end - 1) === SPACE) end--;
         if (end - i > 1024) throw UNSUPPORTED;
-        if (end - i === 2 && t.charCodeAt(i) === 60 && t.charCodeAt(i + 1) === 60) throw UNSUPPORTED;
+        if (end - i === 2 && t.charCodeAt(i) === 60 && t.charCodeAt(i + 1) === 60) return { key: MERGE_KEY, afterColon: j + 1 };
         return { key: this.plainNode(i, end, true), afterColon: j + 1 };
       }
     }
@@ -1515,14 +1523,20 @@ var FastYaml = class _FastYaml {
   blockMap(firstKey, indent, depth) {
     const entries = [];
     const seen = {};
+    const merged = [];
     let keyAt = firstKey;
     let v;
     for (; ; ) {
       const k = this.blockKey(keyAt);
       if (!k) throw UNSUPPORTED;
-      const entry = this.addEntry(entries, seen, k.key);
-      v = this.blockValue(k.afterColon, indent, depth, true);
-      entry.value = v.node;
+      if (k.key === MERGE_KEY) {
+        v = this.blockValue(k.afterColon, indent, depth, true);
+        mergeInto(merged, v.node);
+      } else {
+        const entry = this.addEntry(entries, seen, k.key);
+        v = this.blockValue(k.afterColon, indent, depth, true);
+        entry.value = v.node;
+      }
       const next = this.nextContent(v.resume);
       if (!next || next.indent < indent) break;
       if (next.indent > indent) throw UNSUPPORTED;
@@ -1531,7 +1545,7 @@ var FastYaml = class _FastYaml {
         throw UNSUPPORTED;
       }
     }
-    return this.closeBlock({ kind: "map", entries, range: this.range(firstKey, v.nodeEnd) }, indent, v);
+    return this.closeBlock({ kind: "map", entries: merged.length > 0 ? [...merged, ...entries] : entries, range: this.range(firstKey, v.nodeEnd) }, indent, v);
   }
   /** A block sequence whose `-` lines are indented `indent`. */
   blockSeq(lineStart, indent, depth) {
@@ -1597,8 +1611,9 @@ var FastYaml = class _FastYaml {
   }
 };
 function loadYamlFast(text, resolvePlain) {
-  if (UNSUPPORTED_CHARS.test(text) || DOC_MARKERS.test(text)) return void 0;
-  const parser = new FastYaml(text, resolvePlain);
+  const lf = text.includes("\r") ? text.replaceAll("\r\n", "\n") : text;
+  if (UNSUPPORTED_CHARS.test(lf) || DOC_MARKERS.test(lf)) return void 0;
+  const parser = new FastYaml(lf, resolvePlain);
   try {
     const tree = parser.parse();
     return { tree, problems: parser.problems };
