@@ -326,8 +326,9 @@ const YAML11_NULL = /^(?:~|[Nn]ull|NULL)?$/;
 /** yaml's YAML 1.1 timestamp (yaml-1.1/timestamp.js): a date, optionally a time and a zone. */
 const YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/;
 
-/** First characters that can begin a non-string plain scalar (null, bool, int, float, timestamp, merge). */
-const MAYBE_TYPED = /^[-+.0-9~<nNtTfFyYoO]/;
+/** First characters that can begin a non-string plain scalar (null, bool, int, float, timestamp, merge), by code. */
+const MAYBE_TYPED_FIRST = new Uint8Array(128);
+for (const c of '-+.0123456789~<nNtTfFyYoO') MAYBE_TYPED_FIRST[c.charCodeAt(0)] = 1;
 /** A decimal integer without a leading zero (PyYAML's octal). */
 const PLAIN_INT = /^[-+]?(?:0|[1-9][0-9]*)$/;
 /** Digits around one dot, without an exponent. */
@@ -347,7 +348,8 @@ const PLAIN_DECIMAL = /^[-+]?[0-9]+\.[0-9]*$/;
  */
 export const resolvePlain11: PlainResolver = (text, atKey) => {
   // Only these first characters can match a non-string tag (null, bool, int, float, timestamp, merge).
-  if (!MAYBE_TYPED.test(text)) return text;
+  const first = text.charCodeAt(0);
+  if (!(first < 128 && MAYBE_TYPED_FIRST[first] === 1)) return text;
   // Starting with a letter, only null and the booleans (`null`, `False`, `yes`, `off`…) are not
   // strings, and none is longer than five letters: a key such as `num_train_epochs` is a string.
   if (text.length > 5 && text.charCodeAt(0) >= 0x41) return text;

@@ -85,7 +85,10 @@ export function decodePayload(stored: { bytes: Uint8Array; compressed: boolean }
 /** A plan's settings with what reports show of them (value, origin, unit, file, key, range, how, note, bound). */
 export function reportGradePlan(plan: TrainingPlan): TrainingPlan {
   const out: Record<string, Setting> = {};
-  for (const [field, s] of Object.entries(plan) as [string, Setting | undefined][]) {
+  const settings = plan as Record<string, Setting | undefined>;
+  // Keys, not entries: no [field, setting] pair per field of every file's plan.
+  for (const field of Object.keys(settings)) {
+    const s = settings[field];
     if (!s) continue;
     const kept: Setting = { value: s.value, origin: s.origin };
     if (s.unit !== undefined) kept.unit = s.unit;
