@@ -1846,11 +1846,13 @@ function flowTooDeep(text) {
 }
 var YAML11_NULL = /^(?:~|[Nn]ull|NULL)?$/;
 var YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/;
-var MAYBE_TYPED = /^[-+.0-9~<nNtTfFyYoO]/;
+var MAYBE_TYPED_FIRST = new Uint8Array(128);
+for (const c of "-+.0123456789~<nNtTfFyYoO") MAYBE_TYPED_FIRST[c.charCodeAt(0)] = 1;
 var PLAIN_INT = /^[-+]?(?:0|[1-9][0-9]*)$/;
 var PLAIN_DECIMAL = /^[-+]?[0-9]+\.[0-9]*$/;
 var resolvePlain11 = (text, atKey) => {
-  if (!MAYBE_TYPED.test(text)) return text;
+  const first = text.charCodeAt(0);
+  if (!(first < 128 && MAYBE_TYPED_FIRST[first] === 1)) return text;
   if (text.length > 5 && text.charCodeAt(0) >= 65) return text;
   if (PLAIN_INT.test(text) || PLAIN_DECIMAL.test(text)) return Number(text);
   if (YAML11_NULL.test(text)) return null;
@@ -21920,7 +21922,9 @@ function decodePayload(stored) {
 }
 function reportGradePlan(plan) {
   const out = {};
-  for (const [field, s] of Object.entries(plan)) {
+  const settings = plan;
+  for (const field of Object.keys(settings)) {
+    const s = settings[field];
     if (!s) continue;
     const kept = { value: s.value, origin: s.origin };
     if (s.unit !== void 0) kept.unit = s.unit;
