@@ -36,8 +36,25 @@ function compile(pattern: string): LinearRegExp {
     const reason = (err as Error).message.replace(/^error parsing regexp: /, '').split('\n')[0];
     throw new UnsupportedPattern(pattern, reason);
   }
-  return { test: (s: string) => re.test(s), toString: () => `re2js:${pattern}` };
+  // Answers by input: configs repeat the same few strings (`2e-5`, `${batch_size}`, `100ba`) and an
+  // RE2 test costs microseconds. Short inputs only, and a bounded number of them per pattern.
+  const answers = new Map<string, boolean>();
+  const test = (s: string): boolean => {
+    if (s.length > MAX_REMEMBERED_INPUT) return re.test(s);
+    let answer = answers.get(s);
+    if (answer === undefined) {
+      answer = re.test(s);
+      if (answers.size < MAX_REMEMBERED_ANSWERS) answers.set(s, answer);
+    }
+    return answer;
+  };
+  return { test, toString: () => `re2js:${pattern}` };
 }
+
+/** Inputs longer than this are tested each time. */
+const MAX_REMEMBERED_INPUT = 256;
+/** Answers a pattern remembers. */
+const MAX_REMEMBERED_ANSWERS = 4096;
 
 /**
  * Compiled patterns by source: the built-in schemas' validators (one module per dialect) share a
