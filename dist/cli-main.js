@@ -577,8 +577,20 @@ function compile(pattern) {
     const reason = err.message.replace(/^error parsing regexp: /, "").split("\n")[0];
     throw new UnsupportedPattern(pattern, reason);
   }
-  return { test: (s) => re.test(s), toString: () => `re2js:${pattern}` };
+  const answers = /* @__PURE__ */ new Map();
+  const test = (s) => {
+    if (s.length > MAX_REMEMBERED_INPUT) return re.test(s);
+    let answer = answers.get(s);
+    if (answer === void 0) {
+      answer = re.test(s);
+      if (answers.size < MAX_REMEMBERED_ANSWERS) answers.set(s, answer);
+    }
+    return answer;
+  };
+  return { test, toString: () => `re2js:${pattern}` };
 }
+var MAX_REMEMBERED_INPUT = 256;
+var MAX_REMEMBERED_ANSWERS = 4096;
 var compiled = /* @__PURE__ */ new Map();
 var linearRegExp = Object.assign(
   (pattern, _flags) => {
