@@ -74,22 +74,22 @@ export function growYoungGeneration(): boolean {
     setFlagsFromString(GROW_YOUNG);
     youngGrowing = true;
     sinceCheck = 0;
-    youngGenerationCheck(0);
+    stopYoungWhenGrown();
     return youngGrowing;
   } catch {
     return false;
   }
 }
 
-/**
- * After `files` more files were linted on this thread: a growing young generation that has reached
- * YOUNG_GENERATION_BYTES grows no more. `files` 0 looks at once.
- */
-export function youngGenerationCheck(files = 1): void {
-  if (!youngGrowing) return;
-  sinceCheck += files;
-  if (files !== 0 && sinceCheck < CHECK_EVERY_FILES) return;
+/** After each file linted on this thread: every CHECK_EVERY_FILES files, `stopYoungWhenGrown`. */
+export function youngGenerationCheck(): void {
+  if (!youngGrowing || ++sinceCheck < CHECK_EVERY_FILES) return;
   sinceCheck = 0;
+  stopYoungWhenGrown();
+}
+
+/** A growing young generation that has reached YOUNG_GENERATION_BYTES grows no more. */
+function stopYoungWhenGrown(): void {
   try {
     const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
     if (young && young.space_size < YOUNG_GENERATION_BYTES) return;

@@ -59,7 +59,7 @@ function isV1(file: SourceFile): boolean {
 function detectScore(file: SourceFile): number {
   const root = file.tree;
   if (!root || root.kind !== 'map') return 0;
-  const has = (k: string) => getIn(root, [k]) !== undefined;
+  const has = (k: string) => hasKey(root, k);
   const stage = stringValue(file, 'stage');
   const finetuningType = stringValue(file, 'finetuning_type');
   const validStage = stage !== undefined && STAGES.includes(stage);

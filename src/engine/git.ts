@@ -21,6 +21,7 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
+import { toPosix } from './discover.js';
 
 /** A git failure, with a one-line message meant for the user. */
 export class GitError extends Error {
@@ -122,7 +123,7 @@ export async function readBaseVersions(
   const result = new Map<string, BaseVersion | null>();
   if (headPaths.length === 0) return result;
   // Paths below `dir` as git names them (from the top level), and back.
-  const prefix = path.relative(top, dir).split(path.sep).join('/');
+  const prefix = toPosix(path.relative(top, dir));
   const fromTop = (p: string) => (prefix ? `${prefix}/${p}` : p);
   const toDir = (p: string) => (prefix && p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : p);
 

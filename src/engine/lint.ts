@@ -408,7 +408,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     for (const result of needBase) {
       const version = versions.get(result.file.path);
       if (!version) continue;
-      const basePath = version.basePath;
+      const { basePath } = version;
       // As for declared references: a failure on the base version is this file's finding only.
       let baseAnalysis: ReturnType<typeof analyse>;
       try {

@@ -6,7 +6,7 @@ import type { YamlLoader } from '../dialects/types.js';
 import type { ShellArg } from './launch.js';
 import type { SourceFile } from './source.js';
 import { overrideSetting } from './launch-overrides.js';
-import { getIn, type ConfigNode, type ScalarNode } from './tree.js';
+import { getIn, type ScalarNode } from './tree.js';
 import { formatCount } from './format-number.js';
 import { STRING_PLAN_FIELDS, type KeyPath, type Range, type Origin, type PlanField, type Setting, type TrainingPlan } from './types.js';
 
@@ -57,11 +57,6 @@ export function boolAt(file: SourceFile, path: KeyPath): Setting<boolean> | unde
   const launched = overrideSetting(hit.node, hit.node.value);
   if (launched) return launched;
   return { value: hit.node.value, origin: 'explicit', file: file.path, key: path.join('.'), range: hit.keyRange };
-}
-
-/** Whether the tree has a key at `path` (any type). */
-export function hasKey(tree: ConfigNode | undefined, path: KeyPath): boolean {
-  return getIn(tree, path) !== undefined;
 }
 
 /** A numeric Setting from a launch-script argument; the note says when it came from a variable. */

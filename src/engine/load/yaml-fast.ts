@@ -60,12 +60,12 @@ function firstKeyRange(entries: MapEntry[], seen: KeysSeen, key: string, range: 
 const MERGE_KEY: unique symbol = Symbol('merge key');
 
 /**
- * The entries a merge key's value adds (PyYAML, as the `yaml` path's build() merges): a mapping's,
- * or of each mapping in a sequence, the later ones first so that earlier ones win; other values add
- * nothing. Duplicate keys among them are not the mapping's own (they were reported where written).
+ * The entries that a merge key's sources add to a mapping, as PyYAML merges (both YAML paths use
+ * it): the value's mapping, or each mapping of a sequence value, later sources first so that
+ * earlier ones win; other values add nothing. Duplicate keys among them are not the mapping's own
+ * (they were reported where written).
  */
-function mergeInto(merged: MapEntry[], value: ConfigNode): void {
-  const sources = value.kind === 'seq' ? value.items : [value];
+export function mergeInto(merged: MapEntry[], sources: readonly ConfigNode[]): void {
   for (let s = sources.length - 1; s >= 0; s--) {
     const source = sources[s];
     if (source.kind === 'map') for (const entry of source.entries) merged.push(entry);
@@ -1015,7 +1015,7 @@ class FastYaml {
       if (!k) throw UNSUPPORTED;
       if (k.key === MERGE_KEY) {
         v = this.blockValue(k.afterColon, indent, depth, true);
-        mergeInto(merged, v.node);
+        mergeInto(merged, v.node.kind === 'seq' ? v.node.items : [v.node]);
       } else {
         const entry = this.addEntry(entries, seen, k.key);
         v = this.blockValue(k.afterColon, indent, depth, true);

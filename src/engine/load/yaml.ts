@@ -24,7 +24,7 @@ import {
 import type { ConfigNode, MapEntry, ScalarNode } from '../tree.js';
 import type { Range } from '../types.js';
 import { MAX_DEPTH, type LoadProblem, type LoadResult } from './result.js';
-import { LEAVE_TO_YAML, loadYamlFast, type PlainResolver } from './yaml-fast.js';
+import { LEAVE_TO_YAML, loadYamlFast, mergeInto, type PlainResolver } from './yaml-fast.js';
 
 export type YamlVersion = '1.1' | '1.2';
 
@@ -263,7 +263,9 @@ function build(state: BuildState, node: YamlNode | null | undefined, depth: numb
       const key = keyNode && isScalar(keyNode) ? String(keyNode.value ?? '') : scalarText(keyNode as YamlNode);
       const isMerge = keyNode && isScalar(keyNode) && keyNode.source === '<<' && keyNode.type === 'PLAIN';
       if (isMerge) {
-        for (const entry of mergeSources(state, pair.value as YamlNode, depth + 1, keyRange)) merged.push(entry);
+        const value = pair.value as YamlNode;
+        const sources: YamlNode[] = isSeq(value) ? (value.items as YamlNode[]) : [value];
+        mergeInto(merged, sources.map((source) => build(state, source, depth + 1, keyRange)));
         continue;
       }
       const first = seen.get(key);
@@ -284,17 +286,6 @@ function build(state: BuildState, node: YamlNode | null | undefined, depth: numb
     return { kind: 'map', entries: [...merged, ...own], range };
   }
   return { kind: 'scalar', value: null, source: '', plain: true, range };
-}
-
-function mergeSources(state: BuildState, value: YamlNode, depth: number, keyRange: Range): MapEntry[] {
-  const sources: YamlNode[] = isSeq(value) ? (value.items as YamlNode[]) : [value];
-  const out: MapEntry[] = [];
-  // PyYAML: in a sequence of merges, earlier maps win over later ones.
-  for (const source of [...sources].reverse()) {
-    const built = build(state, source, depth, keyRange);
-    if (built.kind === 'map') for (const entry of built.entries) out.push(entry);
-  }
-  return out;
 }
 
 /**
