@@ -708,8 +708,7 @@ function firstKeyRange(entries, seen, key, range) {
   return first;
 }
 var MERGE_KEY = /* @__PURE__ */ Symbol("merge key");
-function mergeInto(merged, value) {
-  const sources = value.kind === "seq" ? value.items : [value];
+function mergeInto(merged, sources) {
   for (let s = sources.length - 1; s >= 0; s--) {
     const source = sources[s];
     if (source.kind === "map") for (const entry of source.entries) merged.push(entry);
@@ -950,26 +949,26 @@ var FastYaml = class _FastYaml {
     for (let i = lines.length - 1; i >= last; i--) if (lines[i].length > contentIndent) last = i + 1;
     let value = "";
     for (let i = 0; i < first; i++) value += "\n";
-    let sep2 = "";
+    let sep = "";
     let prevMore = false;
     for (let i = first; i < last; i++) {
       const line = lines[i];
       const rest = line.slice(contentIndent);
       if (!folded) {
-        value += sep2 + rest;
-        sep2 = "\n";
+        value += sep + rest;
+        sep = "\n";
       } else if (indentOf(line) > contentIndent) {
-        if (sep2 === " ") sep2 = "\n";
-        else if (!prevMore && sep2 === "\n") sep2 = "\n\n";
-        value += sep2 + rest;
-        sep2 = "\n";
+        if (sep === " ") sep = "\n";
+        else if (!prevMore && sep === "\n") sep = "\n\n";
+        value += sep + rest;
+        sep = "\n";
         prevMore = true;
       } else if (rest === "") {
-        if (sep2 === "\n") value += "\n";
-        else sep2 = "\n";
+        if (sep === "\n") value += "\n";
+        else sep = "\n";
       } else {
-        value += sep2 + rest;
-        sep2 = " ";
+        value += sep + rest;
+        sep = " ";
         prevMore = false;
       }
     }
@@ -1543,7 +1542,7 @@ var FastYaml = class _FastYaml {
       if (!k) throw UNSUPPORTED;
       if (k.key === MERGE_KEY) {
         v = this.blockValue(k.afterColon, indent, depth, true);
-        mergeInto(merged, v.node);
+        mergeInto(merged, v.node.kind === "seq" ? v.node.items : [v.node]);
       } else {
         const entry = this.addEntry(entries, seen, k.key);
         v = this.blockValue(k.afterColon, indent, depth, true);
@@ -1810,7 +1809,9 @@ function build(state, node, depth, fallback) {
       const key = keyNode && isScalar(keyNode) ? String(keyNode.value ?? "") : scalarText(keyNode);
       const isMerge = keyNode && isScalar(keyNode) && keyNode.source === "<<" && keyNode.type === "PLAIN";
       if (isMerge) {
-        for (const entry of mergeSources(state, pair.value, depth + 1, keyRange)) merged.push(entry);
+        const value = pair.value;
+        const sources = isSeq(value) ? value.items : [value];
+        mergeInto(merged, sources.map((source) => build(state, source, depth + 1, keyRange)));
         continue;
       }
       const first = seen.get(key);
@@ -1830,15 +1831,6 @@ function build(state, node, depth, fallback) {
     return { kind: "map", entries: [...merged, ...own], range };
   }
   return { kind: "scalar", value: null, source: "", plain: true, range };
-}
-function mergeSources(state, value, depth, keyRange) {
-  const sources = isSeq(value) ? value.items : [value];
-  const out = [];
-  for (const source of [...sources].reverse()) {
-    const built = build(state, source, depth, keyRange);
-    if (built.kind === "map") for (const entry of built.entries) out.push(entry);
-  }
-  return out;
 }
 function flowTooDeep(text) {
   let depth = 0;
@@ -2465,16 +2457,16 @@ function spellNumber(ctx, value, text) {
 }
 function sourceOf(setting) {
   const key = setting.key ?? "";
-  const sep2 = key ? ", " : "";
+  const sep = key ? ", " : "";
   switch (setting.origin) {
     case "default":
-      return ` (${key}${sep2}framework default)`;
+      return ` (${key}${sep}framework default)`;
     case "assumed":
       return ` (assumed in .trainlint.yml)`;
     case "derived":
       return setting.how ? ` (= ${setting.how})` : "";
     case "launcher":
-      return ` (${key}${sep2}launcher)`;
+      return ` (${key}${sep}launcher)`;
     case "dataset":
       return ` (at most: ${setting.how ?? "rows of the dataset"})`;
     default:
@@ -3687,7 +3679,7 @@ var Translator = class {
     return -1;
   }
   /** Split `[from, to)` at top-level `sep` characters (outside braces, parentheses, classes). */
-  split(from, to, sep2) {
+  split(from, to, sep) {
     const parts2 = [];
     let level = 0;
     let start = from;
@@ -3699,7 +3691,7 @@ var Translator = class {
       }
       if (c === "{" || c === "(") level++;
       else if (c === "}" || c === ")") level--;
-      else if (c === sep2 && level === 0) {
+      else if (c === sep && level === 0) {
         parts2.push([start, i]);
         start = i + 1;
       }
@@ -4389,7 +4381,7 @@ async function readBaseVersions(dir, ref, headPaths) {
   if (!/^[0-9a-f]{40,64}$/.test(sha2) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
   const result = /* @__PURE__ */ new Map();
   if (headPaths.length === 0) return result;
-  const prefix = path5.relative(top, dir).split(path5.sep).join("/");
+  const prefix = toPosix(path5.relative(top, dir));
   const fromTop = (p) => prefix ? `${prefix}/${p}` : p;
   const toDir = (p) => prefix && p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : p;
   const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha2, "--"]);
@@ -4417,8 +4409,8 @@ async function readBaseVersions(dir, ref, headPaths) {
   if (wanted.length > 0) {
     const nul = wanted.some((p) => p.includes("\n"));
     const names = wanted.map((p) => `${sha2}:${p}`);
-    const sep2 = nul ? "\0" : "\n";
-    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep2) + sep2, "utf8"));
+    const sep = nul ? "\0" : "\n";
+    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep) + sep, "utf8"));
     if (cat.code !== 0) {
       const hint = nul ? " (paths containing newlines need git >= 2.38)" : "";
       throw new GitError(firstLine(cat.stderr, `git cat-file failed (exit ${cat.code})`) + hint);
@@ -8752,7 +8744,7 @@ function balanced(text) {
   }
   return stack.length === 0 && !quote;
 }
-function splitTopLevel(text, sep2) {
+function splitTopLevel(text, sep) {
   const out = [];
   let depth = 0;
   let quote = "";
@@ -8764,7 +8756,7 @@ function splitTopLevel(text, sep2) {
     } else if (ch === "'" || ch === '"') quote = ch;
     else if (ch === "[" || ch === "{" || ch === "(") depth++;
     else if (ch === "]" || ch === "}" || ch === ")") depth = Math.max(0, depth - 1);
-    else if (ch === sep2 && depth === 0) {
+    else if (ch === sep && depth === 0) {
       out.push(text.slice(start, i));
       start = i + 1;
     }
@@ -13285,7 +13277,7 @@ function isV1(file) {
 function detectScore2(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
-  const has4 = (k) => getIn(root, [k]) !== void 0;
+  const has4 = (k) => hasKey(root, k);
   const stage = stringValue(file, "stage");
   const finetuningType = stringValue(file, "finetuning_type");
   const validStage = stage !== void 0 && STAGES.includes(stage);
@@ -22421,17 +22413,18 @@ function growYoungGeneration() {
     setFlagsFromString(GROW_YOUNG);
     youngGrowing = true;
     sinceCheck = 0;
-    youngGenerationCheck(0);
+    stopYoungWhenGrown();
     return youngGrowing;
   } catch {
     return false;
   }
 }
-function youngGenerationCheck(files2 = 1) {
-  if (!youngGrowing) return;
-  sinceCheck += files2;
-  if (files2 !== 0 && sinceCheck < CHECK_EVERY_FILES) return;
+function youngGenerationCheck() {
+  if (!youngGrowing || ++sinceCheck < CHECK_EVERY_FILES) return;
   sinceCheck = 0;
+  stopYoungWhenGrown();
+}
+function stopYoungWhenGrown() {
   try {
     const young = getHeapSpaceStatistics().find((space) => space.space_name === "new_space");
     if (young && young.space_size < YOUNG_GENERATION_BYTES) return;
@@ -22899,7 +22892,7 @@ async function lint(options) {
     for (const result of needBase) {
       const version = versions.get(result.file.path);
       if (!version) continue;
-      const basePath = version.basePath;
+      const { basePath } = version;
       let baseAnalysis;
       try {
         const baseFile = withBases(parseSource(basePath, version.text, parseOptions, result.file.format));
