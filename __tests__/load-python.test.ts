@@ -66,6 +66,31 @@ describe('python-assignments loader: literals', () => {
     });
   });
 
+  test('string escapes decode as Python decodes them; one a static read cannot know leaves the name opaque', () => {
+    const text = [
+      "hex = '\\x41\\x2d'",
+      "uni = '\\u00e9\\U0001F600'",
+      "octal = '\\101\\12x\\0'",
+      "bell = '\\a\\b\\f\\v'",
+      "unknown = '\\q\\d'",
+      "raw = r'\\x41'",
+      "joined = 'a\\\r\nb'",
+      "named = '\\N{EM DASH}'",
+      "short = '\\x4'",
+    ].join('\n');
+    const result = parsePythonAssignments(text);
+    expect(toPlain(result.tree as ConfigNode)).toEqual({
+      hex: 'A-',
+      uni: '\u00e9\u{1F600}',
+      octal: 'A\nx\0',
+      bell: '\x07\b\f\v',
+      unknown: '\\q\\d',
+      raw: '\\x41',
+      joined: 'ab',
+    });
+    expect([...result.opaque.keys()].sort()).toEqual(['named', 'short']);
+  });
+
   test('arithmetic of literals and earlier names, with Python semantics', () => {
     expect(
       plain(

@@ -179,6 +179,14 @@ describe('static Python call reader (engine/load/python-calls.ts)', () => {
     expect(c.keywords[0].range).toEqual({ line: 2, column: 14, endLine: 2, endColumn: 20 });
   });
 
+  test('the shared Python lexer: escapes decoded as in configs, a stray closing bracket read past, calls after a string that never ends not read', () => {
+    const [c] = readMethodCalls("m.train(data='C:\\\\d\\x41.yaml', name='\\N{EM DASH}', epochs=1_0)\n", 'train');
+    expect(c.keywords.map((k) => k.value ?? k.opaque)).toEqual(['C:\\dA.yaml', "`'\\N{EM DASH}'` is not a literal", 10]);
+    expect(readMethodCalls('x = 1)\nm.train(epochs=2)\n', 'train')[0].keywords[0].value).toBe(2);
+    expect(readMethodCalls('m.train(epochs=2)\ns = "open\nm.train(epochs=3)\n', 'train').map((k) => k.keywords[0].value)).toEqual([2]);
+    expect(readMethodCalls(`m.train(epochs=${'9'.repeat(400)})`, 'train')[0].keywords[0].opaque).toBeDefined();
+  });
+
   test('unterminated strings, unbalanced brackets and deep nesting end the scan without throwing', () => {
     expect(() => readMethodCalls('m.train(epochs="3)\n', 'train')).not.toThrow();
     expect(readMethodCalls('m.train(epochs=3', 'train')).toEqual([]);

@@ -74,7 +74,37 @@ const CLOSE = ')]}';
 const STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
 const NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d[\d_]*)?)[jJ]?/y;
 const NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '\n': '' };
+const OCTAL_ESCAPE = /[0-7]{1,3}/y;
+const HEX_DIGITS = /^[0-9a-fA-F]+$/;
+/** Hex escapes and their digit counts: `\xhh`, `\uhhhh`, `\Uhhhhhhhh`. */
+const HEX_ESCAPES: Record<string, number> = { x: 2, u: 4, U: 8 };
+
+/**
+ * The escape sequence at `t[j]` (a backslash) of a non-raw string, as Python decodes it: the text
+ * it stands for (undefined for `\N{name}`, whose character a static read does not know) and its
+ * width. An unknown escape keeps its backslash, as Python does.
+ */
+function escapeAt(t: string, j: number): { text: string | undefined; width: number } {
+  const c = t[j + 1];
+  if (c === '\r' && t[j + 2] === '\n') return { text: '', width: 3 };
+  const simple = ESCAPES[c];
+  if (simple !== undefined) return { text: simple, width: 2 };
+  if (c >= '0' && c <= '7') {
+    OCTAL_ESCAPE.lastIndex = j + 1;
+    const digits = OCTAL_ESCAPE.exec(t)![0];
+    return { text: String.fromCodePoint(parseInt(digits, 8)), width: 1 + digits.length };
+  }
+  const hex = HEX_ESCAPES[c];
+  if (hex !== undefined) {
+    const digits = t.slice(j + 2, j + 2 + hex);
+    const code = digits.length === hex && HEX_DIGITS.test(digits) ? parseInt(digits, 16) : -1;
+    // A short or invalid one is a SyntaxError in Python: the value is not known.
+    return code >= 0 && code <= 0x10ffff ? { text: String.fromCodePoint(code), width: 2 + hex } : { text: undefined, width: 2 };
+  }
+  if (c === 'N') return { text: undefined, width: 2 };
+  return { text: `\\${c}`, width: 2 };
+}
 
 export class SyntaxProblem extends Error {
   constructor(
@@ -86,16 +116,33 @@ export class SyntaxProblem extends Error {
   }
 }
 
-/** Splits the text into logical lines of tokens; comments and blank lines are dropped. */
+/**
+ * Splits the text into logical lines of tokens; comments and blank lines are dropped. Text Python
+ * would refuse (an unterminated string, an unclosed or unmatched bracket) throws a SyntaxProblem;
+ * a `lenient` lexer instead ends at an unterminated string, keeping the tokens before it, and
+ * reads past brackets that do not match (`pythonTokens`).
+ */
 export class Lexer {
   private i = 0;
   readonly lines: LogicalLine[] = [];
   private current: LogicalLine | undefined;
   private readonly brackets: { char: string; at: number }[] = [];
 
-  constructor(private readonly t: string) {}
+  constructor(
+    private readonly t: string,
+    private readonly lenient = false,
+  ) {}
 
   run(): LogicalLine[] {
+    try {
+      return this.scan();
+    } catch (err) {
+      if (this.lenient && err instanceof SyntaxProblem) return this.lines;
+      throw err;
+    }
+  }
+
+  private scan(): LogicalLine[] {
     const t = this.t;
     let atLineStart = true;
     let continued = false;
@@ -131,7 +178,7 @@ export class Lexer {
       }
     }
     const open = this.brackets[this.brackets.length - 1];
-    if (open) throw new SyntaxProblem(`'${open.char}' was never closed`, open.at, open.at + 1);
+    if (open && !this.lenient) throw new SyntaxProblem(`'${open.char}' was never closed`, open.at, open.at + 1);
     return this.lines;
   }
 
@@ -186,7 +233,7 @@ export class Lexer {
       this.brackets.push({ char: op, at: start });
     } else if (CLOSE.includes(op)) {
       const open = this.brackets.pop();
-      if (!open || OPEN.indexOf(open.char) !== CLOSE.indexOf(op)) throw new SyntaxProblem(`unmatched '${op}'`, start, start + 1);
+      if ((!open || OPEN.indexOf(open.char) !== CLOSE.indexOf(op)) && !this.lenient) throw new SyntaxProblem(`unmatched '${op}'`, start, start + 1);
     }
     this.push({ kind: 'op', text: op, start, end: this.i });
   }
@@ -200,34 +247,51 @@ export class Lexer {
     const raw = prefix.includes('r');
     let j = quoteAt + delim.length;
     let body = '';
+    // An escape whose character a static read does not know (`\N{name}`, a bad `\x`): no value.
+    let known = true;
     for (;;) {
       if (j >= t.length) throw new SyntaxProblem('unterminated string literal', start, Math.min(t.length, quoteAt + 1));
       const ch = t[j];
       if (!triple && ch === '\n') throw new SyntaxProblem('unterminated string literal', start, j);
       if (t.startsWith(delim, j)) break;
       if (ch === '\\' && j + 1 < t.length) {
-        const esc = t[j + 1] === '\r' && t[j + 2] === '\n' ? '\n' : t[j + 1];
-        const width = t[j + 1] === '\r' && t[j + 2] === '\n' ? 3 : 2;
-        body += raw ? t.slice(j, j + width) : (ESCAPES[esc] ?? `\\${esc}`);
-        j += width;
+        if (raw) {
+          const width = t[j + 1] === '\r' && t[j + 2] === '\n' ? 3 : 2;
+          body += t.slice(j, j + width);
+          j += width;
+          continue;
+        }
+        const esc = escapeAt(t, j);
+        if (esc.text === undefined) known = false;
+        else body += esc.text;
+        j += esc.width;
         continue;
       }
       body += ch;
       j++;
     }
     this.i = j + delim.length;
-    const plainText = !prefix.includes('f') && !prefix.includes('b');
+    const plainText = known && !prefix.includes('f') && !prefix.includes('b');
     this.push({ kind: 'string', text: t.slice(start, this.i), start, end: this.i, ...(plainText ? { str: body } : {}) });
   }
+}
+
+/**
+ * The tokens of a whole file, comments dropped, for readers that look for calls anywhere in it
+ * (python-calls.ts): a lenient Lexer's, so text Python would refuse ends the tokens (an
+ * unterminated string) or is read past (a bracket that does not match), and nothing throws.
+ */
+export function pythonTokens(text: string): Token[] {
+  return new Lexer(text, true).run().flatMap((line) => line.tokens);
 }
 
 function parseNumber(text: string): { num?: number; isInt?: boolean } {
   if (/[jJ]$/.test(text)) return {}; // complex: not a plain number
   const clean = text.replace(/_/g, '');
-  if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
-  if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
   const num = Number(clean);
-  return Number.isFinite(num) ? { num, isInt: false } : {};
+  // An int too large for a double is not known (Python's ints have no bound).
+  if (!Number.isFinite(num)) return {};
+  return { num, isInt: /^0[xXoObB]/.test(clean) || /^\d+$/.test(clean) };
 }
 
 /** A known value of a name, as Python would hold it. */

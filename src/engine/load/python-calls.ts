@@ -12,10 +12,12 @@
  * a name the caller knows (module-level literal assignments: engine/load/python-assignments.ts).
  * `**name` is expanded when `name` is assigned a dict literal (`{"k": v}` or `dict(k=v)`) earlier in
  * the file; anything else is kept with the reason it is unknown. Pure and linear in the text; the
- * lexer never throws: text it cannot read (an unterminated string) ends the scan.
+ * tokens are the shared Python lexer's (python-assignments.ts, lenient: text it cannot read, an
+ * unterminated string, ends the scan; nothing throws).
  */
 import type { Range } from '../types.js';
 import { locator } from './positions.js';
+import { pythonTokens, type Token } from './python-assignments.js';
 import { MAX_DEPTH } from './result.js';
 
 export type PyScalar = string | number | boolean | null;
@@ -47,105 +49,6 @@ export interface MethodCall {
   keywords: CallKeyword[];
   /** `**name` spreads whose content is unknown, and positional arguments, for notes. */
   unread: string[];
-}
-
-interface Token {
-  kind: 'name' | 'number' | 'string' | 'op';
-  text: string;
-  start: number;
-  end: number;
-  str?: string;
-  num?: number;
-  isInt?: boolean;
-}
-
-const NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
-const NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\d[\d_]*(?:\.[\d_]*)?(?:[eE][-+]?\d[\d_]*)?|\.\d[\d_]*(?:[eE][-+]?\d[\d_]*)?)[jJ]?/y;
-const STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
-const OPS = ['**', '//', '==', '!=', '<=', '>=', '->', ':='];
-const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
-
-/** Tokens of the whole file; comments dropped. Stops (keeping what it has) at text it cannot read. */
-function tokenize(t: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  while (i < t.length) {
-    const c = t[i];
-    if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\\') {
-      i++;
-      continue;
-    }
-    if (c === '#') {
-      const nl = t.indexOf('\n', i);
-      i = nl < 0 ? t.length : nl;
-      continue;
-    }
-    NAME.lastIndex = i;
-    const name = NAME.exec(t);
-    if (name) {
-      const after = i + name[0].length;
-      if ((t[after] === "'" || t[after] === '"') && STRING_PREFIX.test(name[0])) {
-        const s = readString(t, i, after, name[0].toLowerCase());
-        if (!s) break;
-        out.push(s);
-        i = s.end;
-        continue;
-      }
-      out.push({ kind: 'name', text: name[0], start: i, end: after });
-      i = after;
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      const s = readString(t, i, i, '');
-      if (!s) break;
-      out.push(s);
-      i = s.end;
-      continue;
-    }
-    if ((c >= '0' && c <= '9') || (c === '.' && /[0-9]/.test(t[i + 1] ?? ''))) {
-      NUMBER.lastIndex = i;
-      const m = NUMBER.exec(t);
-      if (m) {
-        const text = m[0];
-        const clean = text.replace(/_/g, '');
-        const isComplex = /[jJ]$/.test(text);
-        const isInt = /^0[xXoObB]/.test(clean) || /^\d+$/.test(clean);
-        const num = isComplex ? undefined : Number(clean);
-        out.push({ kind: 'number', text, start: i, end: i + text.length, ...(num !== undefined && Number.isFinite(num) ? { num, isInt } : {}) });
-        i += text.length;
-        continue;
-      }
-    }
-    const op = OPS.find((o) => t.startsWith(o, i)) ?? c;
-    out.push({ kind: 'op', text: op, start: i, end: i + op.length });
-    i += op.length;
-  }
-  return out;
-}
-
-function readString(t: string, start: number, quoteAt: number, prefix: string): Token | undefined {
-  const quote = t[quoteAt];
-  const triple = t.startsWith(quote.repeat(3), quoteAt);
-  const delim = triple ? quote.repeat(3) : quote;
-  const raw = prefix.includes('r');
-  let j = quoteAt + delim.length;
-  let body = '';
-  for (;;) {
-    if (j >= t.length) return undefined;
-    const ch = t[j];
-    if (!triple && ch === '\n') return undefined;
-    if (t.startsWith(delim, j)) break;
-    if (ch === '\\' && j + 1 < t.length) {
-      body += raw ? t.slice(j, j + 2) : (ESCAPES[t[j + 1]] ?? (t[j + 1] === '\n' ? '' : `\\${t[j + 1]}`));
-      j += 2;
-      continue;
-    }
-    body += ch;
-    j++;
-  }
-  const end = j + delim.length;
-  const plain = !prefix.includes('f') && !prefix.includes('b');
-  return { kind: 'string', text: t.slice(start, end), start, end, ...(plain ? { str: body } : {}) };
 }
 
 class Unknown extends Error {}
@@ -421,7 +324,7 @@ class DictAssignments {
  * of module-level names (literal assignments) for arguments written as a name.
  */
 export function readMethodCalls(text: string, method: string, names: ReadonlyMap<string, PyScalar> = new Map()): MethodCall[] {
-  const toks = tokenize(text);
+  const toks = pythonTokens(text);
   const loc = locator(text);
   const calls: MethodCall[] = [];
   const dicts = new DictAssignments(toks);
