@@ -17,7 +17,7 @@
  * num_updates), warmup_length=<fraction of the run>)`: fvcore schedules are evaluated at
  * iteration / max_iter, so milestones are fractions of `num_updates` and follow `train.max_iter`.
  */
-import { lookup, viewOf, type ConfigView, type Lookup } from '../engine/config-view.js';
+import { lookup, settingOf, viewOf, type ConfigView, type Lookup } from '../engine/config-view.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import { parsePythonConfig } from '../engine/load/python-config.js';
 import { applyAssumptions, defaultSetting, derived, derivedFrom } from '../engine/plan.js';
@@ -84,17 +84,9 @@ function yacsNumber(view: ConfigView, path: (string | number)[], key = path.join
   return settingAt(view, hit, value, key);
 }
 
+/** A Setting for a value yacs reads from the chain; an inherited one says it comes through `_BASE_`. */
 function settingAt<T extends number | string | boolean>(view: ConfigView, hit: Extract<Lookup, { kind: 'found' }>, value: T, key: string): Setting<T> {
-  const inherited = hit.file !== view.path;
-  return {
-    value,
-    origin: 'explicit',
-    file: hit.file,
-    key,
-    range: hit.keyRange,
-    ...(!inherited && hit.node.kind === 'scalar' && typeof value === 'number' ? { valueRange: hit.node.range } : {}),
-    ...(inherited ? { note: `set in ${hit.file}:${hit.keyRange.line}, which this config inherits through _BASE_` } : {}),
-  };
+  return settingOf(view, hit, value, key, '_BASE_');
 }
 
 function yacsBool(view: ConfigView, path: string[]): Setting<boolean> | undefined {

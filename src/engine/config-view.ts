@@ -68,16 +68,20 @@ export function lookup(view: ConfigView, path: KeyPath, from: ConfigNode | undef
   return { kind: 'found', node, entry, keyRange, file: view.fileOf(entry ?? node) };
 }
 
-/** " (from configs/_base_/schedules/schedule_1x.py:12)" for a value another file sets. */
-function fromNote(view: ConfigView, file: string, range: Range): string | undefined {
-  return file === view.path ? undefined : `set in ${file}:${range.line}, which this config inherits`;
+/** "set in configs/_base_/schedules/schedule_1x.py:12, which this config inherits" for a value another file sets; `through` names the key that inherits (`_BASE_`). */
+function fromNote(view: ConfigView, file: string, range: Range, through?: string): string | undefined {
+  return file === view.path ? undefined : `set in ${file}:${range.line}, which this config inherits${through ? ` through ${through}` : ''}`;
 }
 
-/** A Setting for a scalar found by lookup. */
-export function settingOf<T extends number | string | boolean>(view: ConfigView, hit: Extract<Lookup, { kind: 'found' }>, value: T, key: string): Setting<T> {
+/**
+ * A Setting for a value found by lookup (`value`: as the framework reads the node). A number
+ * written in the file that holds the key gets its `valueRange` (edits apply only in the linted
+ * file: rules/types.ts, engine/rescale.ts); `through` names the inheriting key in the note.
+ */
+export function settingOf<T extends number | string | boolean>(view: ConfigView, hit: Extract<Lookup, { kind: 'found' }>, value: T, key: string, through?: string): Setting<T> {
   const scalar = hit.node.kind === 'scalar' ? (hit.node as ScalarNode) : undefined;
   const sameFile = scalar !== undefined && view.fileOf(scalar) === hit.file;
-  const note = fromNote(view, hit.file, hit.keyRange);
+  const note = fromNote(view, hit.file, hit.keyRange, through);
   return {
     value,
     origin: 'explicit',
