@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { listScripts, relativePosix } from '../src/engine/repository.js';
-import { toPosix } from '../src/engine/discover.js';
+import { listScripts } from '../src/engine/repository.js';
+import { relativePosix, resolveUnder, toPosix } from '../src/engine/posix-paths.js';
 
 const made: string[] = [];
 afterAll(() => {
@@ -81,7 +81,7 @@ describe('listScripts', () => {
   });
 });
 
-describe('relativePosix', () => {
+describe('posix-paths: relativePosix', () => {
   const slow = (from: string, abs: string) => toPosix(path.relative(from, abs)) || '.';
 
   test('the same answer as path.relative on absolute, relative and odd paths', () => {
@@ -111,5 +111,38 @@ describe('relativePosix', () => {
     const p = fc.array(segment, { minLength: 0, maxLength: 5 }).map((s) => '/' + s.join('/'));
     fc.assert(fc.property(p, p, (from, abs) => relativePosix(from, abs) === slow(from, abs)));
     fc.assert(fc.property(p, fc.array(segment, { maxLength: 4 }), (from, rest) => relativePosix(from, `${from}/${rest.join('/')}`) === slow(from, `${from}/${rest.join('/')}`)));
+  });
+});
+
+describe('posix-paths: resolveUnder', () => {
+  test('the same answer as path.resolve on plain, odd and absolute paths', () => {
+    const cases: [string, string][] = [
+      ['/r', 'a/b.yaml'],
+      ['/', 'a'],
+      ['/r', ''],
+      ['/r', '.'],
+      ['/r', './a'],
+      ['/r', 'a/./b'],
+      ['/r', 'a/../b'],
+      ['/r', '../x'],
+      ['/r', 'a//b'],
+      ['/r', 'a/'],
+      ['/r', '/etc/passwd'],
+      ['/r', '.hidden/x'],
+      ['/r', 'a..b/..c'],
+      ['/r', 'a\\..\\b'],
+      ['/r/', 'a'],
+      ['/r/../s', 'a'],
+      ['r', 'a'],
+      ['/r', 'é/ü.yaml'],
+    ];
+    for (const [root, rel] of cases) expect([root, rel, resolveUnder(root, rel)]).toEqual([root, rel, path.resolve(root, rel)]);
+  });
+
+  test('random paths', () => {
+    const segment = fc.constantFrom('a', 'b', '.', '..', '', '.x', 'x.', 'é', 'a\\b');
+    const root = fc.array(segment, { minLength: 0, maxLength: 4 }).map((s) => '/' + s.join('/'));
+    const rel = fc.array(segment, { minLength: 0, maxLength: 5 }).map((s) => s.join('/'));
+    fc.assert(fc.property(root, rel, (r, p) => resolveUnder(r, p) === path.resolve(r, p)));
   });
 });

@@ -61,7 +61,7 @@ var require_ucs2length = __commonJS({
 var require_quote = __commonJS({
   "node_modules/shell-quote/quote.js"(exports2, module2) {
     "use strict";
-    var OPS2 = (
+    var OPS = (
       /** @type {const} */
       [
         "||",
@@ -122,7 +122,7 @@ var require_quote = __commonJS({
             return s.pattern.replace(GLOB_SHELL_SPECIAL, "\\$&");
           }
           if ("op" in s && typeof s.op === "string") {
-            if (OPS2.indexOf(s.op) < 0) {
+            if (OPS.indexOf(s.op) < 0) {
               throw new TypeError("invalid `op` value: " + JSON.stringify(s.op));
             }
             return s.op.replace(/[\s\S]/g, "\\$&");
@@ -4190,14 +4190,43 @@ var import_node_path18 = __toESM(require("node:path"), 1);
 
 // src/engine/discover.ts
 var import_node_fs3 = require("node:fs");
+var import_node_path5 = __toESM(require("node:path"), 1);
+
+// src/engine/posix-paths.ts
 var import_node_path4 = __toESM(require("node:path"), 1);
+function toPosix(p) {
+  return p.split(import_node_path4.default.sep).join("/");
+}
+function relativePosix(from, abs) {
+  if (abs.length > from.length + 1 && abs.startsWith(from) && abs[from.length] === import_node_path4.default.sep && isNormalisedAbsolute(from)) {
+    const rest = abs.slice(from.length + 1);
+    if (!ODD_SEGMENT.test(rest)) return import_node_path4.default.sep === "/" ? rest : toPosix(rest);
+  }
+  return toPosix(import_node_path4.default.relative(from, abs)) || ".";
+}
+function resolveUnder(root, rel) {
+  if (import_node_path4.default.sep === "/" && rel.length > 0 && !ODD_SEGMENT.test(rel) && isNormalisedAbsolute(root)) return root === "/" ? `/${rel}` : `${root}/${rel}`;
+  return import_node_path4.default.resolve(root, rel);
+}
+var ODD_SEGMENT = /(^|[\\/])\.{0,2}([\\/]|$)/;
+var normalised = /* @__PURE__ */ new Set();
+var MAX_NORMALISED = 16;
+function isNormalisedAbsolute(p) {
+  if (normalised.has(p)) return true;
+  if (!import_node_path4.default.isAbsolute(p) || import_node_path4.default.resolve(p) !== p || p.length > 1 && p.endsWith(import_node_path4.default.sep)) return false;
+  if (normalised.size >= MAX_NORMALISED) normalised.clear();
+  normalised.add(p);
+  return true;
+}
+
+// src/engine/discover.ts
 var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".sbatch", ".slurm"];
 var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
 var PYTHON_CONFIG_DIRS = /* @__PURE__ */ new Set(["config", "configs"]);
 function isPythonConfig(rel) {
-  const posix = rel.split(import_node_path4.default.sep).join("/");
-  if (import_node_path4.default.posix.extname(posix).toLowerCase() !== ".py" || import_node_path4.default.posix.basename(posix) === "__init__.py") return false;
+  const posix = rel.split(import_node_path5.default.sep).join("/");
+  if (import_node_path5.default.posix.extname(posix).toLowerCase() !== ".py" || import_node_path5.default.posix.basename(posix) === "__init__.py") return false;
   return posix.split("/").slice(0, -1).some((dir) => PYTHON_CONFIG_DIRS.has(dir));
 }
 var Discovered = class {
@@ -4213,17 +4242,18 @@ var Discovered = class {
     return this.absolute ?? this.prefix + this.rel;
   }
 };
-function toPosix(p) {
-  return p.split(import_node_path4.default.sep).join("/");
-}
 function discover(root, inputs, config, onCount) {
   const realRoot = (0, import_node_fs3.realpathSync)(root);
   const paths = new RealPaths();
   const ignored = matcher(config.ignore);
   const named2 = matcher(config.files);
   const found = /* @__PURE__ */ new Map();
-  const relOf = (abs) => toPosix(import_node_path4.default.relative(root, abs)) || import_node_path4.default.basename(abs);
-  const prefix = root.endsWith(import_node_path4.default.sep) ? root : root + import_node_path4.default.sep;
+  const absRoot = import_node_path5.default.resolve(root);
+  const relOf = (abs) => {
+    const rel = relativePosix(absRoot, abs);
+    return rel === "." ? import_node_path5.default.basename(abs) : rel;
+  };
+  const prefix = root.endsWith(import_node_path5.default.sep) ? root : root + import_node_path5.default.sep;
   const add = (abs) => {
     const rel = relOf(abs);
     if (found.has(rel)) return;
@@ -4239,7 +4269,7 @@ function discover(root, inputs, config, onCount) {
     }
     entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
     for (const entry of entries) {
-      const abs = import_node_path4.default.join(dir, entry.name);
+      const abs = import_node_path5.default.join(dir, entry.name);
       const rel = relOf(abs);
       if (ignored(rel)) continue;
       let isDir = entry.isDirectory();
@@ -4264,10 +4294,10 @@ function discover(root, inputs, config, onCount) {
       }
     }
   };
-  const wanted = (rel) => named2(rel) || CONFIG_EXTENSIONS.includes(import_node_path4.default.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(import_node_path4.default.basename(rel)) || isPythonConfig(rel);
+  const wanted = (rel) => named2(rel) || CONFIG_EXTENSIONS.includes(import_node_path5.default.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(import_node_path5.default.basename(rel)) || isPythonConfig(rel);
   const list2 = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ["."];
   for (const input of list2) {
-    const abs = import_node_path4.default.resolve(root, input);
+    const abs = resolveUnder(absRoot, input);
     let lst;
     try {
       lst = (0, import_node_fs3.lstatSync)(abs);
@@ -4281,8 +4311,8 @@ function discover(root, inputs, config, onCount) {
       } catch {
         resolved2 = void 0;
       }
-      const rel = import_node_path4.default.relative(root, abs);
-      if (rel === ".." || rel.startsWith(`..${import_node_path4.default.sep}`) || import_node_path4.default.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
+      const rel = relativePosix(absRoot, abs);
+      if (rel === ".." || rel.startsWith("../") || import_node_path5.default.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
       if (!resolved2 || !within(realRoot, resolved2.real)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
       if (resolved2.stat.isDirectory()) {
         walk(abs, (fileAbs, rel2) => {
@@ -4321,7 +4351,7 @@ function spawn(...args) {
 
 // src/engine/git.ts
 var import_node_fs4 = require("node:fs");
-var path5 = __toESM(require("node:path"), 1);
+var path6 = __toESM(require("node:path"), 1);
 var GitError = class extends Error {
   constructor(message) {
     super(message);
@@ -4381,7 +4411,7 @@ async function readBaseVersions(dir, ref, headPaths) {
   if (!/^[0-9a-f]{40,64}$/.test(sha2) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
   const result = /* @__PURE__ */ new Map();
   if (headPaths.length === 0) return result;
-  const prefix = toPosix(path5.relative(top, dir));
+  const prefix = toPosix(path6.relative(top, dir));
   const fromTop = (p) => prefix ? `${prefix}/${p}` : p;
   const toDir = (p) => prefix && p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : p;
   const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha2, "--"]);
@@ -4449,7 +4479,7 @@ function parseBatch(out, names) {
 }
 
 // src/engine/load-file.ts
-var import_node_path5 = __toESM(require("node:path"), 1);
+var import_node_path6 = __toESM(require("node:path"), 1);
 
 // src/engine/load/positions.ts
 function computeLineStarts(text) {
@@ -4778,7 +4808,29 @@ var CLOSE = ")]}";
 var STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
 var NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d[\d_]*)?)[jJ]?/y;
 var NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
-var ESCAPES2 = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0", a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
+var ESCAPES2 = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
+var OCTAL_ESCAPE = /[0-7]{1,3}/y;
+var HEX_DIGITS = /^[0-9a-fA-F]+$/;
+var HEX_ESCAPES = { x: 2, u: 4, U: 8 };
+function escapeAt(t, j) {
+  const c = t[j + 1];
+  if (c === "\r" && t[j + 2] === "\n") return { text: "", width: 3 };
+  const simple = ESCAPES2[c];
+  if (simple !== void 0) return { text: simple, width: 2 };
+  if (c >= "0" && c <= "7") {
+    OCTAL_ESCAPE.lastIndex = j + 1;
+    const digits = OCTAL_ESCAPE.exec(t)[0];
+    return { text: String.fromCodePoint(parseInt(digits, 8)), width: 1 + digits.length };
+  }
+  const hex = HEX_ESCAPES[c];
+  if (hex !== void 0) {
+    const digits = t.slice(j + 2, j + 2 + hex);
+    const code = digits.length === hex && HEX_DIGITS.test(digits) ? parseInt(digits, 16) : -1;
+    return code >= 0 && code <= 1114111 ? { text: String.fromCodePoint(code), width: 2 + hex } : { text: void 0, width: 2 };
+  }
+  if (c === "N") return { text: void 0, width: 2 };
+  return { text: `\\${c}`, width: 2 };
+}
 var SyntaxProblem = class extends Error {
   constructor(message, start, end) {
     super(message);
@@ -4789,15 +4841,25 @@ var SyntaxProblem = class extends Error {
   end;
 };
 var Lexer = class {
-  constructor(t) {
+  constructor(t, lenient = false) {
     this.t = t;
+    this.lenient = lenient;
   }
   t;
+  lenient;
   i = 0;
   lines = [];
   current;
   brackets = [];
   run() {
+    try {
+      return this.scan();
+    } catch (err) {
+      if (this.lenient && err instanceof SyntaxProblem) return this.lines;
+      throw err;
+    }
+  }
+  scan() {
     const t = this.t;
     let atLineStart = true;
     let continued = false;
@@ -4833,7 +4895,7 @@ var Lexer = class {
       }
     }
     const open = this.brackets[this.brackets.length - 1];
-    if (open) throw new SyntaxProblem(`'${open.char}' was never closed`, open.at, open.at + 1);
+    if (open && !this.lenient) throw new SyntaxProblem(`'${open.char}' was never closed`, open.at, open.at + 1);
     return this.lines;
   }
   /** Skips spaces and tabs; returns how many were skipped. */
@@ -4884,7 +4946,7 @@ var Lexer = class {
       this.brackets.push({ char: op, at: start });
     } else if (CLOSE.includes(op)) {
       const open = this.brackets.pop();
-      if (!open || OPEN.indexOf(open.char) !== CLOSE.indexOf(op)) throw new SyntaxProblem(`unmatched '${op}'`, start, start + 1);
+      if ((!open || OPEN.indexOf(open.char) !== CLOSE.indexOf(op)) && !this.lenient) throw new SyntaxProblem(`unmatched '${op}'`, start, start + 1);
     }
     this.push({ kind: "op", text: op, start, end: this.i });
   }
@@ -4897,33 +4959,42 @@ var Lexer = class {
     const raw = prefix.includes("r");
     let j = quoteAt + delim.length;
     let body = "";
+    let known = true;
     for (; ; ) {
       if (j >= t.length) throw new SyntaxProblem("unterminated string literal", start, Math.min(t.length, quoteAt + 1));
       const ch = t[j];
       if (!triple && ch === "\n") throw new SyntaxProblem("unterminated string literal", start, j);
       if (t.startsWith(delim, j)) break;
       if (ch === "\\" && j + 1 < t.length) {
-        const esc = t[j + 1] === "\r" && t[j + 2] === "\n" ? "\n" : t[j + 1];
-        const width2 = t[j + 1] === "\r" && t[j + 2] === "\n" ? 3 : 2;
-        body += raw ? t.slice(j, j + width2) : ESCAPES2[esc] ?? `\\${esc}`;
-        j += width2;
+        if (raw) {
+          const width2 = t[j + 1] === "\r" && t[j + 2] === "\n" ? 3 : 2;
+          body += t.slice(j, j + width2);
+          j += width2;
+          continue;
+        }
+        const esc = escapeAt(t, j);
+        if (esc.text === void 0) known = false;
+        else body += esc.text;
+        j += esc.width;
         continue;
       }
       body += ch;
       j++;
     }
     this.i = j + delim.length;
-    const plainText = !prefix.includes("f") && !prefix.includes("b");
+    const plainText = known && !prefix.includes("f") && !prefix.includes("b");
     this.push({ kind: "string", text: t.slice(start, this.i), start, end: this.i, ...plainText ? { str: body } : {} });
   }
 };
+function pythonTokens(text) {
+  return new Lexer(text, true).run().flatMap((line) => line.tokens);
+}
 function parseNumber(text) {
   if (/[jJ]$/.test(text)) return {};
   const clean = text.replace(/_/g, "");
-  if (/^0[xXoObB]/.test(clean)) return { num: Number(clean), isInt: true };
-  if (/^\d+$/.test(clean)) return { num: Number(clean), isInt: true };
   const num9 = Number(clean);
-  return Number.isFinite(num9) ? { num: num9, isInt: false } : {};
+  if (!Number.isFinite(num9)) return {};
+  return { num: num9, isInt: /^0[xXoObB]/.test(clean) || /^\d+$/.test(clean) };
 }
 var Unsupported2 = class extends Error {
 };
@@ -8437,7 +8508,7 @@ function appendAll(target, items) {
 var DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 var START = { line: 1, column: 1, endLine: 1, endColumn: 2 };
 function formatOf(relPath) {
-  const ext = import_node_path5.default.extname(relPath).toLowerCase();
+  const ext = import_node_path6.default.extname(relPath).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
   if (ext === ".sh" || ext === ".bash" || ext === ".sbatch" || ext === ".slurm") return "shell";
@@ -8540,7 +8611,7 @@ function mergeLinked(primary, linked) {
 }
 
 // src/engine/hydra-files.ts
-var import_node_path8 = __toESM(require("node:path"), 1);
+var import_node_path9 = __toESM(require("node:path"), 1);
 
 // src/engine/hydra/defaults-list.ts
 var GROUP_KEY = /^(?:(optional|override)\s+)?([^\s@:]*)(?:@([^\s:]*))?$/;
@@ -8632,7 +8703,7 @@ function packageHeader(text) {
 }
 
 // src/engine/hydra/command.ts
-var import_node_path6 = __toESM(require("node:path"), 1);
+var import_node_path7 = __toESM(require("node:path"), 1);
 
 // src/engine/hydra/overrides.ts
 var MAX_OVERRIDE_CHARS = 4096;
@@ -8863,25 +8934,25 @@ function isHydraCommand(cmd) {
   return cmd.script !== void 0 && HYDRA_SCRIPTS.test(cmd.script);
 }
 function configCandidates(cmd, decorator) {
-  if (cmd.configFile) return /[$`~]/.test(cmd.configFile.value) ? [] : [{ dir: import_node_path6.default.posix.dirname(cmd.configFile.value), name: import_node_path6.default.posix.basename(cmd.configFile.value) }];
+  if (cmd.configFile) return /[$`~]/.test(cmd.configFile.value) ? [] : [{ dir: import_node_path7.default.posix.dirname(cmd.configFile.value), name: import_node_path7.default.posix.basename(cmd.configFile.value) }];
   const name2 = (cmd.configName?.value ?? decorator?.configName)?.replace(/\.ya?ml$/, "");
   if (!name2 || /[$`]/.test(name2)) return [];
-  const appDir = cmd.app ? import_node_path6.default.posix.dirname(cmd.app) : ".";
+  const appDir = cmd.app ? import_node_path7.default.posix.dirname(cmd.app) : ".";
   const dirs = [];
   const written = cmd.configDir?.value ?? cmd.configPath?.value;
   if (written !== void 0) {
     const pwd = /^(?:\$\(pwd\)|\$PWD|\$\{PWD\})(?:\/|$)/.exec(written);
     if (pwd) dirs.push(written.slice(pwd[0].length) || ".");
     else if (/[$`~]/.test(written)) return [];
-    else if (import_node_path6.default.posix.isAbsolute(written)) dirs.push(written);
+    else if (import_node_path7.default.posix.isAbsolute(written)) dirs.push(written);
     else if (cmd.configDir) dirs.push(written);
-    else dirs.push(import_node_path6.default.posix.join(appDir, written));
+    else dirs.push(import_node_path7.default.posix.join(appDir, written));
   } else if (decorator?.configPath !== void 0) {
-    dirs.push(import_node_path6.default.posix.join(appDir, decorator.configPath));
+    dirs.push(import_node_path7.default.posix.join(appDir, decorator.configPath));
   } else {
-    dirs.push(import_node_path6.default.posix.join(appDir, "conf"), import_node_path6.default.posix.join(appDir, "config"));
+    dirs.push(import_node_path7.default.posix.join(appDir, "conf"), import_node_path7.default.posix.join(appDir, "config"));
   }
-  return dirs.map((dir) => ({ dir: import_node_path6.default.posix.normalize(dir), name: `${name2}.yaml` }));
+  return dirs.map((dir) => ({ dir: import_node_path7.default.posix.normalize(dir), name: `${name2}.yaml` }));
 }
 function hydraDecorator(pythonText) {
   const head = pythonText.slice(0, 256 * 1024);
@@ -8896,7 +8967,7 @@ function hydraDecorator(pythonText) {
 }
 
 // src/engine/hydra/compose.ts
-var import_node_path7 = __toESM(require("node:path"), 1);
+var import_node_path8 = __toESM(require("node:path"), 1);
 var MAX_COMPOSED_FILES = 64;
 var MAX_DEFAULTS_DEPTH = 12;
 var MISSING_VALUE = "???";
@@ -8999,7 +9070,7 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
     }
     for (const s of list2.skipped) out.notes.push(`${file.path}:${s.range.line}: defaults entry ${s.text} is ${s.why}; not composed`);
     for (const e of list2.entries) {
-      if (e.override && e.kind === "group" && e.options[0] !== void 0) overrides.set(import_node_path7.default.posix.normalize(import_node_path7.default.posix.join(groupDir, e.group)), e.options[0]);
+      if (e.override && e.kind === "group" && e.options[0] !== void 0) overrides.set(import_node_path8.default.posix.normalize(import_node_path8.default.posix.join(groupDir, e.group)), e.options[0]);
     }
     let selfPlaced = false;
     for (const e of list2.entries) {
@@ -9009,13 +9080,13 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
         continue;
       }
       if (e.override) continue;
-      const absGroup = e.group.startsWith("/") ? import_node_path7.default.posix.normalize(e.group.slice(1)) : import_node_path7.default.posix.normalize(import_node_path7.default.posix.join(groupDir, e.group));
+      const absGroup = e.group.startsWith("/") ? import_node_path8.default.posix.normalize(e.group.slice(1)) : import_node_path8.default.posix.normalize(import_node_path8.default.posix.join(groupDir, e.group));
       const chosen = e.kind === "group" ? overrides.get(absGroup) : void 0;
       const options = chosen !== void 0 ? [chosen] : e.options;
       if (e.kind === "group" && options.length > 0) out.groups.set([...pkg, ...dots(e.package ?? e.group)].join("."), `${absGroup === "." ? "" : absGroup + "/"}${options.join(",")}`);
       for (const option of options) {
         if (option === "null") continue;
-        const rel = import_node_path7.default.posix.normalize(import_node_path7.default.posix.join(absGroup, `${option}.yaml`));
+        const rel = import_node_path8.default.posix.normalize(import_node_path8.default.posix.join(absGroup, `${option}.yaml`));
         const where4 = { entry: e.text, name: rel, file: file.path, range: e.range };
         if (rel.startsWith("../")) {
           out.unread.push({ ...where4, package: pkg.join("."), why: "outside the config folder" });
@@ -9045,12 +9116,12 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
           out.unread.push({ ...where4, package: childPkg.slice(0, 8).join(".") + "\u2026", why: `its package is nested deeper than ${MAX_DEPTH} levels` });
           continue;
         }
-        expand(loaded9, childPkg, import_node_path7.default.posix.dirname(rel), [...stack, rel]);
+        expand(loaded9, childPkg, import_node_path8.default.posix.dirname(rel), [...stack, rel]);
       }
     }
     if (!selfPlaced) placeOwn();
   };
-  expand(primary, [], ".", [import_node_path7.default.posix.basename(primary.path)]);
+  expand(primary, [], ".", [import_node_path8.default.posix.basename(primary.path)]);
   return out;
 }
 function isGroupOverride(o, config) {
@@ -9194,11 +9265,11 @@ function searchPath(file) {
 }
 function composeFromRepository(file, bases, ctx, cache) {
   if (!readDefaultsList(file.tree)) return void 0;
-  const ownDir = import_node_path8.default.posix.dirname(ctx.toRepo(file.path));
+  const ownDir = import_node_path9.default.posix.dirname(ctx.toRepo(file.path));
   const roots = [{ dir: ownDir, label: "the config's folder" }];
   for (const sp2 of searchPath(file)) {
-    for (const b of bases) roots.push({ dir: import_node_path8.default.posix.normalize(import_node_path8.default.posix.join(b.dir, sp2)), label: `hydra.searchpath ${sp2} from ${b.label}` });
-    roots.push({ dir: import_node_path8.default.posix.normalize(import_node_path8.default.posix.join(ownDir, sp2)), label: `hydra.searchpath ${sp2} from the config's folder` });
+    for (const b of bases) roots.push({ dir: import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(b.dir, sp2)), label: `hydra.searchpath ${sp2} from ${b.label}` });
+    roots.push({ dir: import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(ownDir, sp2)), label: `hydra.searchpath ${sp2} from the config's folder` });
   }
   const loader = (rel) => {
     const resolution = resolveWritten(ctx.repo, rel, roots);
@@ -9225,7 +9296,7 @@ function resolveCommandConfig(command2, bases, ctx) {
       }
     }
   }
-  const candidates = configCandidates(command2, decorator).map((c) => import_node_path8.default.posix.join(c.dir, c.name));
+  const candidates = configCandidates(command2, decorator).map((c) => import_node_path9.default.posix.join(c.dir, c.name));
   const tried = [];
   for (const candidate of candidates) {
     const r = resolveWritten(ctx.repo, candidate, bases);
@@ -9237,15 +9308,15 @@ function resolveCommandConfig(command2, bases, ctx) {
 
 // src/engine/repository.ts
 var import_node_fs5 = require("node:fs");
-var import_node_path9 = __toESM(require("node:path"), 1);
+var import_node_path10 = __toESM(require("node:path"), 1);
 var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".slurm"]);
 var SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules", "__pycache__", "site-packages", "venv", "env", "wandb", "outputs"]);
 var MAX_SCRIPT_WALK_ENTRIES = 1e5;
 function findRepositoryRoot(root) {
-  const start = import_node_path9.default.resolve(root);
-  for (let dir = start; ; dir = import_node_path9.default.dirname(dir)) {
-    if ((0, import_node_fs5.existsSync)(import_node_path9.default.join(dir, ".git"))) return dir;
-    if (import_node_path9.default.dirname(dir) === dir) return start;
+  const start = import_node_path10.default.resolve(root);
+  for (let dir = start; ; dir = import_node_path10.default.dirname(dir)) {
+    if ((0, import_node_fs5.existsSync)(import_node_path10.default.join(dir, ".git"))) return dir;
+    if (import_node_path10.default.dirname(dir) === dir) return start;
   }
 }
 var SCRATCH_BYTES = 256 * 1024;
@@ -9294,7 +9365,7 @@ function listScripts(dir, skip = () => false, filter = {}) {
       return;
     }
     entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    const prefix = d.endsWith(import_node_path9.default.sep) ? d : d + import_node_path9.default.sep;
+    const prefix = d.endsWith(import_node_path10.default.sep) ? d : d + import_node_path10.default.sep;
     for (const e of entries) {
       if (++visited > MAX_SCRIPT_WALK_ENTRIES) {
         truncated = true;
@@ -9304,29 +9375,14 @@ function listScripts(dir, skip = () => false, filter = {}) {
         if (e.name.startsWith(".") || SKIPPED_DIRS.has(e.name)) continue;
         const abs = prefix + e.name;
         if (!skip(abs, true)) walk(abs);
-      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(import_node_path9.default.extname(e.name).toLowerCase())) {
+      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(import_node_path10.default.extname(e.name).toLowerCase())) {
         const abs = prefix + e.name;
         if (!skip(abs, false) && (!mentions || mentions(abs))) scripts.push(abs);
       }
     }
   };
-  walk(import_node_path9.default.resolve(dir));
+  walk(import_node_path10.default.resolve(dir));
   return { scripts, truncated };
-}
-function relativePosix(from, abs) {
-  if (abs.length > from.length + 1 && abs.startsWith(from) && abs[from.length] === import_node_path9.default.sep && isNormalisedAbsolute(from)) {
-    const rest = abs.slice(from.length + 1);
-    if (!ODD_SEGMENT.test(rest)) return import_node_path9.default.sep === "/" ? rest : toPosix(rest);
-  }
-  return toPosix(import_node_path9.default.relative(from, abs)) || ".";
-}
-var ODD_SEGMENT = /(^|[\\/])\.{0,2}([\\/]|$)/;
-var lastNormalised = "";
-function isNormalisedAbsolute(p) {
-  if (p === lastNormalised) return true;
-  if (!import_node_path9.default.isAbsolute(p) || import_node_path9.default.resolve(p) !== p || p.length > 1 && p.endsWith(import_node_path9.default.sep)) return false;
-  lastNormalised = p;
-  return true;
 }
 
 // src/engine/script-mentions.ts
@@ -9351,7 +9407,7 @@ function mayNameFile(text, name2, targets) {
 }
 
 // src/engine/script-links.ts
-var import_node_path10 = __toESM(require("node:path"), 1);
+var import_node_path11 = __toESM(require("node:path"), 1);
 var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config", "--config-path-file"]);
 var CONFIG_EXT = { test: (value) => /\.(ya?ml|json|toml)$/i.test(value) || isPythonConfig(value) };
 function namedConfigs(cmd) {
@@ -9379,12 +9435,12 @@ function workdirOf(file, cmd, scriptDir) {
     let dir;
     if (/dirname/.test(text) && /\$0\b|\$\{0\}|BASH_SOURCE/.test(text)) {
       const rest = text.slice(text.lastIndexOf(")") + 1).replace(/^\/+/, "");
-      dir = import_node_path10.default.posix.normalize(import_node_path10.default.posix.join(scriptDir, rest || "."));
+      dir = import_node_path11.default.posix.normalize(import_node_path11.default.posix.join(scriptDir, rest || "."));
       wd = { dir, label: rest ? `${rest} from the launch script's folder (${at6})` : `the launch script's folder (${at6})` };
     } else if (/git\s+rev-parse\s+--show-toplevel/.test(text)) {
       wd = { dir: ".", label: `the repository root (${at6})` };
-    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !import_node_path10.default.posix.isAbsolute(text) && text !== "-") {
-      dir = import_node_path10.default.posix.normalize(import_node_path10.default.posix.join(wd.dir, text));
+    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !import_node_path11.default.posix.isAbsolute(text) && text !== "-") {
+      dir = import_node_path11.default.posix.normalize(import_node_path11.default.posix.join(wd.dir, text));
       wd = dir.startsWith("..") ? { label: `${cd.dir}, outside the repository (${at6})` } : { dir, label: `${dir} (${at6})` };
     } else {
       wd = { label: `${cd.dir}, which trainlint cannot follow (${at6})` };
@@ -9438,14 +9494,14 @@ function launchedConfig(file, launch, dialect) {
   return withProgram(launched, { ...launch.program, configFlag: named2?.flag ?? "" });
 }
 function namesFile(written, file) {
-  const w = import_node_path10.default.posix.normalize(written.replace(/^\.\//, ""));
+  const w = import_node_path11.default.posix.normalize(written.replace(/^\.\//, ""));
   return file === w || file.endsWith(`/${w}`) || w.endsWith(`/${file}`);
 }
 function launcherName(cmd) {
   if (cmd.cli) return cmd.cli;
   return cmd.launcher === "none" ? "the launch command" : cmd.launcher === "accelerate" ? "accelerate launch" : cmd.launcher;
 }
-function scriptLaunches(file, scriptDir = import_node_path10.default.posix.dirname(file.path)) {
+function scriptLaunches(file, scriptDir = import_node_path11.default.posix.dirname(file.path)) {
   const out = [];
   for (const cmd of file.script?.commands ?? []) {
     const configs = namedConfigs(cmd);
@@ -9480,7 +9536,7 @@ function scriptLaunches(file, scriptDir = import_node_path10.default.posix.dirna
 }
 
 // src/engine/lint-file.ts
-var import_node_path14 = __toESM(require("node:path"), 1);
+var import_node_path15 = __toESM(require("node:path"), 1);
 
 // src/engine/source.ts
 function fileStartRange(file) {
@@ -9627,7 +9683,7 @@ function trimTrailingSlashes(p) {
 }
 
 // src/engine/package-pins.ts
-var import_node_path11 = __toESM(require("node:path"), 1);
+var import_node_path12 = __toESM(require("node:path"), 1);
 var PIN_FILES = ["requirements.txt", "requirements-train.txt", "requirements_train.txt", "requirements.in", "pyproject.toml", "setup.py", "setup.cfg"];
 var MAX_PIN_FILE_BYTES = 256 * 1024;
 var MAX_LINE = 2e3;
@@ -9711,7 +9767,7 @@ function withoutComment(line) {
 }
 function findPin(fileName, text, pkg) {
   const want = norm2(pkg);
-  const base = import_node_path11.default.posix.basename(fileName);
+  const base = import_node_path12.default.posix.basename(fileName);
   const lines = text.split("\n");
   const isToml = base === "pyproject.toml";
   const isReq = /\.(?:txt|in)$/.test(base);
@@ -9761,7 +9817,7 @@ function packagePinReader(repo, dirOf) {
         if (pin) return { name: norm2(pkg), spec: pin.spec, file: f.file, line: pin.line };
       }
       if (dir === "." || dir === "" || dir.startsWith("..")) break;
-      dir = import_node_path11.default.posix.dirname(dir);
+      dir = import_node_path12.default.posix.dirname(dir);
     }
     return void 0;
   };
@@ -14001,91 +14057,6 @@ var openclip = {
 };
 
 // src/engine/load/python-calls.ts
-var NAME2 = /[\p{L}_][\p{L}\p{N}_]*/uy;
-var NUMBER3 = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\d[\d_]*(?:\.[\d_]*)?(?:[eE][-+]?\d[\d_]*)?|\.\d[\d_]*(?:[eE][-+]?\d[\d_]*)?)[jJ]?/y;
-var STRING_PREFIX2 = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
-var OPS = ["**", "//", "==", "!=", "<=", ">=", "->", ":="];
-var ESCAPES3 = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', "0": "\0" };
-function tokenize2(t) {
-  const out = [];
-  let i = 0;
-  while (i < t.length) {
-    const c = t[i];
-    if (c === " " || c === "	" || c === "\n" || c === "\r" || c === "\f" || c === "\\") {
-      i++;
-      continue;
-    }
-    if (c === "#") {
-      const nl = t.indexOf("\n", i);
-      i = nl < 0 ? t.length : nl;
-      continue;
-    }
-    NAME2.lastIndex = i;
-    const name2 = NAME2.exec(t);
-    if (name2) {
-      const after = i + name2[0].length;
-      if ((t[after] === "'" || t[after] === '"') && STRING_PREFIX2.test(name2[0])) {
-        const s = readString(t, i, after, name2[0].toLowerCase());
-        if (!s) break;
-        out.push(s);
-        i = s.end;
-        continue;
-      }
-      out.push({ kind: "name", text: name2[0], start: i, end: after });
-      i = after;
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      const s = readString(t, i, i, "");
-      if (!s) break;
-      out.push(s);
-      i = s.end;
-      continue;
-    }
-    if (c >= "0" && c <= "9" || c === "." && /[0-9]/.test(t[i + 1] ?? "")) {
-      NUMBER3.lastIndex = i;
-      const m = NUMBER3.exec(t);
-      if (m) {
-        const text = m[0];
-        const clean = text.replace(/_/g, "");
-        const isComplex = /[jJ]$/.test(text);
-        const isInt = /^0[xXoObB]/.test(clean) || /^\d+$/.test(clean);
-        const num9 = isComplex ? void 0 : Number(clean);
-        out.push({ kind: "number", text, start: i, end: i + text.length, ...num9 !== void 0 && Number.isFinite(num9) ? { num: num9, isInt } : {} });
-        i += text.length;
-        continue;
-      }
-    }
-    const op = OPS.find((o) => t.startsWith(o, i)) ?? c;
-    out.push({ kind: "op", text: op, start: i, end: i + op.length });
-    i += op.length;
-  }
-  return out;
-}
-function readString(t, start, quoteAt, prefix) {
-  const quote = t[quoteAt];
-  const triple = t.startsWith(quote.repeat(3), quoteAt);
-  const delim = triple ? quote.repeat(3) : quote;
-  const raw = prefix.includes("r");
-  let j = quoteAt + delim.length;
-  let body = "";
-  for (; ; ) {
-    if (j >= t.length) return void 0;
-    const ch = t[j];
-    if (!triple && ch === "\n") return void 0;
-    if (t.startsWith(delim, j)) break;
-    if (ch === "\\" && j + 1 < t.length) {
-      body += raw ? t.slice(j, j + 2) : ESCAPES3[t[j + 1]] ?? (t[j + 1] === "\n" ? "" : `\\${t[j + 1]}`);
-      j += 2;
-      continue;
-    }
-    body += ch;
-    j++;
-  }
-  const end = j + delim.length;
-  const plain2 = !prefix.includes("f") && !prefix.includes("b");
-  return { kind: "string", text: t.slice(start, end), start, end, ...plain2 ? { str: body } : {} };
-}
 var Unknown = class extends Error {
 };
 var Evaluator2 = class {
@@ -14318,7 +14289,7 @@ var DictAssignments = class {
   }
 };
 function readMethodCalls(text, method, names = /* @__PURE__ */ new Map()) {
-  const toks = tokenize2(text);
+  const toks = pythonTokens(text);
   const loc = locator(text);
   const calls = [];
   const dicts = new DictAssignments(toks);
@@ -17762,7 +17733,7 @@ var nemo = {
 };
 
 // src/engine/inherit.ts
-var import_node_path12 = __toESM(require("node:path"), 1);
+var import_node_path13 = __toESM(require("node:path"), 1);
 var MAX_CHAIN_DEPTH = 16;
 var MAX_CHAIN_FILES = 64;
 function newInheritCache() {
@@ -18074,9 +18045,9 @@ function resolveBaseConfig(rel, file, stack, state) {
   const written = String(entry.value.value).trim();
   const got = readNamed(written, rel, entry.keyRange, "base_config", state, stack);
   if (!("file" in got)) {
-    const packaged = PACKAGED_BASES.has(import_node_path12.default.posix.basename(written));
+    const packaged = PACKAGED_BASES.has(import_node_path13.default.posix.basename(written));
     if (got.problem && /does not exist/.test(got.problem.message)) {
-      notes.push(`base_config ${written} is not in the repository: MaxText reads its packaged configs/${import_node_path12.default.posix.basename(written)}${packaged ? ", whose defaults trainlint knows" : ", which trainlint cannot read"}`);
+      notes.push(`base_config ${written} is not in the repository: MaxText reads its packaged configs/${import_node_path13.default.posix.basename(written)}${packaged ? ", whose defaults trainlint knows" : ", which trainlint cannot read"}`);
       return { tree: { kind: "map", entries: ownEntries, range: own.range }, files: [], complete: packaged, problems, notes };
     }
     if (got.problem) problems.push(got.problem);
@@ -18098,7 +18069,7 @@ function resolveBaseConfig(rel, file, stack, state) {
 function repoInheritIO(repo, maxBytes, toRepo, fromAbs) {
   return {
     read(written, fromRel) {
-      const bases = fromRel === void 0 ? [{ dir: ".", label: "the repository root" }] : [{ dir: toRepo(import_node_path12.default.posix.dirname(fromRel)), label: "the config's folder" }];
+      const bases = fromRel === void 0 ? [{ dir: ".", label: "the repository root" }] : [{ dir: toRepo(import_node_path13.default.posix.dirname(fromRel)), label: "the config's folder" }];
       const resolution = resolveWritten(repo, written, bases);
       if (!resolution.found) {
         return { ok: false, why: describeTried(resolution.tried), missing: resolution.tried.length > 0 && resolution.tried.every((t) => t.why === "does not exist") };
@@ -18125,10 +18096,10 @@ function inheritanceFindings(file) {
 }
 function inheritanceReader(repoRootPath, lintRootPath, maxBytes) {
   const repo = repoRootOf(repoRootPath);
-  const lintRoot = import_node_path12.default.resolve(lintRootPath);
-  const posix = (p) => p.split(import_node_path12.default.sep).join("/");
-  const toRepo = (rel) => posix(import_node_path12.default.relative(repo.root, import_node_path12.default.resolve(lintRoot, rel))) || ".";
-  const fromAbs = (abs) => posix(import_node_path12.default.relative(lintRoot, abs));
+  const lintRoot = import_node_path13.default.resolve(lintRootPath);
+  const posix = (p) => p.split(import_node_path13.default.sep).join("/");
+  const toRepo = (rel) => posix(import_node_path13.default.relative(repo.root, import_node_path13.default.resolve(lintRoot, rel))) || ".";
+  const fromAbs = (abs) => posix(import_node_path13.default.relative(lintRoot, abs));
   const io = repoInheritIO(repo, maxBytes, toRepo, fromAbs);
   const cache = newInheritCache();
   return (file) => {
@@ -18175,13 +18146,13 @@ function lookup(view, path24, from = view.tree) {
   }
   return { kind: "found", node, entry, keyRange, file: view.fileOf(entry ?? node) };
 }
-function fromNote(view, file, range) {
-  return file === view.path ? void 0 : `set in ${file}:${range.line}, which this config inherits`;
+function fromNote(view, file, range, through) {
+  return file === view.path ? void 0 : `set in ${file}:${range.line}, which this config inherits${through ? ` through ${through}` : ""}`;
 }
-function settingOf(view, hit, value, key) {
+function settingOf(view, hit, value, key, through) {
   const scalar3 = hit.node.kind === "scalar" ? hit.node : void 0;
   const sameFile = scalar3 !== void 0 && view.fileOf(scalar3) === hit.file;
-  const note = fromNote(view, hit.file, hit.keyRange);
+  const note = fromNote(view, hit.file, hit.keyRange, through);
   return {
     value,
     origin: "explicit",
@@ -18696,16 +18667,7 @@ function yacsNumber(view, path24, key = path24.join(".")) {
   return settingAt(view, hit, value, key);
 }
 function settingAt(view, hit, value, key) {
-  const inherited = hit.file !== view.path;
-  return {
-    value,
-    origin: "explicit",
-    file: hit.file,
-    key,
-    range: hit.keyRange,
-    ...!inherited && hit.node.kind === "scalar" && typeof value === "number" ? { valueRange: hit.node.range } : {},
-    ...inherited ? { note: `set in ${hit.file}:${hit.keyRange.line}, which this config inherits through _BASE_` } : {}
-  };
+  return settingOf(view, hit, value, key, "_BASE_");
 }
 function yacsBool(view, path24) {
   const hit = lookup(view, path24);
@@ -21096,7 +21058,7 @@ function publicDatasetRows(id, split = "train") {
 
 // src/engine/dataset-rows.ts
 var import_node_fs6 = require("node:fs");
-var import_node_path13 = __toESM(require("node:path"), 1);
+var import_node_path14 = __toESM(require("node:path"), 1);
 var DATASET_MAX_BYTES = 64 * 1024 * 1024;
 var CHUNK = 256 * 1024;
 var FORMATS = {
@@ -21108,7 +21070,7 @@ var FORMATS = {
   ".parquet": "parquet"
 };
 function countableFormat(file) {
-  const ext = import_node_path13.default.extname(file).toLowerCase();
+  const ext = import_node_path14.default.extname(file).toLowerCase();
   return Object.hasOwn(FORMATS, ext) ? FORMATS[ext] : void 0;
 }
 function openRegular(abs) {
@@ -21371,7 +21333,7 @@ function countRows(abs, maxBytes = DATASET_MAX_BYTES) {
     case "parquet":
       return parquetRows(abs, maxBytes);
     default:
-      return { ok: false, why: `${import_node_path13.default.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
+      return { ok: false, why: `${import_node_path14.default.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
   }
 }
 
@@ -21518,10 +21480,10 @@ function createLintRun(options) {
   const schemaEntries = config.schemas ?? [];
   const settingsByMatch = /* @__PURE__ */ new Map();
   const pinRepo = repoRootOf(options.repoRoot ?? root);
-  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, import_node_path14.default.dirname(import_node_path14.default.resolve(root, rel))) || ".");
+  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, import_node_path15.default.dirname(import_node_path15.default.resolve(root, rel))) || ".");
   const packagePins = (rel, pkg) => {
     const pin = pinReader(rel, pkg);
-    return pin ? { ...pin, file: relativePosix(import_node_path14.default.resolve(root), import_node_path14.default.resolve(pinRepo.root, pin.file)) } : void 0;
+    return pin ? { ...pin, file: relativePosix(import_node_path15.default.resolve(root), import_node_path15.default.resolve(pinRepo.root, pin.file)) } : void 0;
   };
   const settingsOf = (rel) => {
     let key = "";
@@ -21535,8 +21497,8 @@ function createLintRun(options) {
     return s;
   };
   const repo = repoRootOf(options.repoRoot ?? root);
-  const lintRoot = import_node_path14.default.resolve(root);
-  const toRepo = (rel) => relativePosix(repo.root, import_node_path14.default.resolve(lintRoot, rel));
+  const lintRoot = import_node_path15.default.resolve(root);
+  const toRepo = (rel) => relativePosix(repo.root, resolveUnder(lintRoot, rel));
   const fromAbs = (abs) => relativePosix(lintRoot, abs);
   const hydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
   const hydraCache = /* @__PURE__ */ new Map();
@@ -21638,7 +21600,7 @@ function withComposition(run, result) {
 function configBases(run, result) {
   const wd = result.launch?.workdir;
   const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...run.insideLintRoot(result.launch.script) ? run.lintRootBase : []] : [run.rootBase, ...run.lintRootBase];
-  return [...start, { dir: run.toRepo(import_node_path14.default.posix.dirname(result.file.path)), label: "the config's folder" }];
+  return [...start, { dir: run.toRepo(import_node_path15.default.posix.dirname(result.file.path)), label: "the config's folder" }];
 }
 function countDatasets(run, result, launchValues) {
   const request = result.dialect?.datasets?.(result.file);
@@ -21691,7 +21653,7 @@ function linkFiles(run, result) {
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(import_node_path14.default.posix.normalize(import_node_path14.default.posix.join(import_node_path14.default.posix.dirname(result.file.path), declared)));
+  if (declared) return toPosix(import_node_path15.default.posix.normalize(import_node_path15.default.posix.join(import_node_path15.default.posix.dirname(result.file.path), declared)));
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
@@ -21711,7 +21673,7 @@ function pairReference(run, result) {
     return false;
   }
   try {
-    const loaded9 = run.linted.file(refPath) ?? run.withBases(loadFile(import_node_path14.default.resolve(run.root, refPath), refPath, run.parseOptions));
+    const loaded9 = run.linted.file(refPath) ?? run.withBases(loadFile(import_node_path15.default.resolve(run.root, refPath), refPath, run.parseOptions));
     const problem = loaded9.problems.find((p) => p.kind === "parse-error");
     if (problem) {
       result.findings.push({
@@ -21869,9 +21831,6 @@ var workerData = new Proxy({}, {
     return typeof value === "function" ? value.bind(object) : value;
   }
 });
-
-// src/engine/parallel/lint-alone.ts
-var import_node_path15 = __toESM(require("node:path"), 1);
 
 // trainlint-builtin:node:zlib
 var loaded7;
@@ -22188,7 +22147,7 @@ function workerLinted(run, init, reads) {
       }
       let file = recent.get(rel);
       if (!file) {
-        file = reloadLinted(run, absolute.get(rel) ?? import_node_path15.default.resolve(run.lintRoot, rel), rel);
+        file = reloadLinted(run, absolute.get(rel) ?? resolveUnder(run.lintRoot, rel), rel);
         recent.set(rel, file);
       }
       return file;
@@ -22196,7 +22155,7 @@ function workerLinted(run, init, reads) {
   };
 }
 function absoluteExceptions(lintRoot, files2) {
-  return files2.filter((f) => f.abs !== import_node_path15.default.resolve(lintRoot, f.rel)).map((f) => [f.rel, f.abs]);
+  return files2.filter((f) => f.abs !== resolveUnder(lintRoot, f.rel)).map((f) => [f.rel, f.abs]);
 }
 function lintAlone(run, index, rel, abs, reads, how) {
   reads.length = 0;
@@ -22692,7 +22651,7 @@ async function lint(options) {
   const virtual = [...options.virtualFiles ?? [], ...options.stdinFile ? [options.stdinFile] : []];
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config, tuneV8ForRun);
   const discoveredAt = new Map(discovered.map((d) => [d.rel, d]));
-  const absOf = (rel) => discoveredAt.get(rel)?.abs ?? import_node_path18.default.resolve(lintRoot, rel);
+  const absOf = (rel) => discoveredAt.get(rel)?.abs ?? resolveUnder(lintRoot, rel);
   const virtualResults = virtual.map((file) => analyseSafely(run, file, run.settingsOf(file.path)));
   const finished = /* @__PURE__ */ new Map();
   const workers = virtual.length === 0 && !options.wholeResults ? workerCount(options, discovered) : 0;
@@ -22719,9 +22678,9 @@ async function lint(options) {
       const done = finished.get(r);
       if (!(done ? done.hasTree && (done.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect))) continue;
       const name2 = import_node_path18.default.posix.basename(r.file.path);
-      names.set(name2, [...names.get(name2) ?? [], toPosix(import_node_path18.default.resolve(lintRoot, r.file.path))]);
+      names.set(name2, [...names.get(name2) ?? [], toPosix(resolveUnder(lintRoot, r.file.path))]);
     }
-    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => import_node_path18.default.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
+    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => resolveUnder(lintRoot, f.path))), config, maxBytes, parseOptions));
   }
   const launchesOf = /* @__PURE__ */ new Map();
   const scriptHydra = /* @__PURE__ */ new Map();

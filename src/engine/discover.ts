@@ -10,6 +10,7 @@ import { compileGlob, GlobError, isGlob } from '../config/glob.js';
 import type { TrainlintConfig } from '../config/types.js';
 import { asList, CONFIG_NAMES, matcher } from '../config/load-config.js';
 import { RealPaths, type RealPath } from './real-paths.js';
+import { relativePosix, resolveUnder, toPosix } from './posix-paths.js';
 import { within } from './repo-files.js';
 
 export const CONFIG_EXTENSIONS = ['.yaml', '.yml', '.json', '.toml', '.sh', '.bash', '.sbatch', '.slurm'];
@@ -54,10 +55,6 @@ class Discovered implements DiscoveredFile {
   }
 }
 
-export function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
-}
-
 /** The files to lint under `root` for `inputs` (files, folders), in order; `onCount` hears the count as it grows. */
 export function discover(root: string, inputs: string[], config: TrainlintConfig, onCount?: (files: number) => void): DiscoveredFile[] {
   const realRoot = realpathSync(root);
@@ -65,7 +62,11 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
   const ignored = matcher(config.ignore);
   const named = matcher(config.files);
   const found = new Map<string, DiscoveredFile>();
-  const relOf = (abs: string) => toPosix(path.relative(root, abs)) || path.basename(abs);
+  const absRoot = path.resolve(root);
+  const relOf = (abs: string) => {
+    const rel = relativePosix(absRoot, abs);
+    return rel === '.' ? path.basename(abs) : rel;
+  };
 
   const prefix = root.endsWith(path.sep) ? root : root + path.sep;
   const add = (abs: string) => {
@@ -118,7 +119,7 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
 
   const list = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ['.'];
   for (const input of list) {
-    const abs = path.resolve(root, input);
+    const abs = resolveUnder(absRoot, input);
     let lst: Stats | undefined;
     try {
       lst = lstatSync(abs);
@@ -135,8 +136,8 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
       }
       // A path named on the command line (or in `files:`) is read only inside the root: never
       // `../x` or `/etc/x`, and never through a link (of the file or a folder above it) that leaves it.
-      const rel = path.relative(root, abs);
-      if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
+      const rel = relativePosix(absRoot, abs);
+      if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
       if (!resolved || !within(realRoot, resolved.real)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
       if (resolved.stat.isDirectory()) {
         walk(abs, (fileAbs, rel) => {

@@ -21,7 +21,7 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import * as path from 'node:path';
-import { toPosix } from './discover.js';
+import { toPosix } from './posix-paths.js';
 
 /** A git failure, with a one-line message meant for the user. */
 export class GitError extends Error {

@@ -14,7 +14,7 @@ import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
 import { handedOnAsText } from '../dialects/megatron.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
 import type { RuleContext } from '../rules/types.js';
-import { toPosix } from './discover.js';
+import { relativePosix, resolveUnder, toPosix } from './posix-paths.js';
 import { checkRepoPath, describeTried, repoRootOf, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
 import { DEFAULT_MAX_FILE_BYTES, formatOf, loadFile } from './load-file.js';
 import { SchemaStore } from './schemas.js';
@@ -30,7 +30,6 @@ import { composeFromRepository, type HydraFiles } from './hydra-files.js';
 import type { ComposedConfig, LoadedConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
 import { inheritanceFindings, inheritanceReader } from './inherit.js';
-import { relativePosix } from './repository.js';
 import { estimateDatasetSamples, type DatasetEstimate } from './datasets.js';
 import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
@@ -111,7 +110,7 @@ export function createLintRun(options: LintOptions): LintRun {
   // Paths are root-relative in results and reports; written paths resolve from the repository root.
   const repo = repoRootOf(options.repoRoot ?? root);
   const lintRoot = path.resolve(root);
-  const toRepo = (rel: string) => relativePosix(repo.root, path.resolve(lintRoot, rel));
+  const toRepo = (rel: string) => relativePosix(repo.root, resolveUnder(lintRoot, rel));
   const fromAbs = (abs: string) => relativePosix(lintRoot, abs);
   // Hydra: a config's defaults list is composed from the repository's files (engine/hydra-files.ts).
   const hydraFiles: HydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };

@@ -7,7 +7,8 @@ import { asList, matcher } from '../config/load-config.js';
 import type { RuleSetting, TrainlintConfig } from '../config/types.js';
 import type { Dialect, Extraction } from '../dialects/types.js';
 import type { Reference } from '../rules/types.js';
-import { discover, toPosix } from './discover.js';
+import { discover } from './discover.js';
+import { relativePosix, resolveUnder, toPosix } from './posix-paths.js';
 import { checkRepoPath, describeTried, readBounded, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
 import { readBaseVersions } from './git.js';
 import { decodeSource, loadFile, parseSource } from './load-file.js';
@@ -15,7 +16,7 @@ import { accelerateLink, type LinkedPlan } from './links.js';
 import { resolveCommandConfig } from './hydra-files.js';
 import { composeConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
-import { listScripts, relativePosix } from './repository.js';
+import { listScripts } from './repository.js';
 import { mayNameFile } from './script-mentions.js';
 import { launchedConfig, scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
@@ -161,7 +162,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   // as discovery has found enough files: before the heap has grown (50,000 files: 300 MiB, not 410).
   const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config, tuneV8ForRun);
   const discoveredAt = new Map(discovered.map((d) => [d.rel, d]));
-  const absOf = (rel: string) => discoveredAt.get(rel)?.abs ?? path.resolve(lintRoot, rel);
+  const absOf = (rel: string) => discoveredAt.get(rel)?.abs ?? resolveUnder(lintRoot, rel);
   const virtualResults: FileResult[] = virtual.map((file) => analyseSafely(run, file, run.settingsOf(file.path)));
 
   // Files a lint worker finished (engine/parallel/): only what reports need is kept of them. A
@@ -202,9 +203,9 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       const done = finished.get(r);
       if (!(done ? done.hasTree && (done.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect))) continue;
       const name = path.posix.basename(r.file.path);
-      names.set(name, [...(names.get(name) ?? []), toPosix(path.resolve(lintRoot, r.file.path))]);
+      names.set(name, [...(names.get(name) ?? []), toPosix(resolveUnder(lintRoot, r.file.path))]);
     }
-    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => path.resolve(lintRoot, f.path))), config, maxBytes, parseOptions));
+    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => resolveUnder(lintRoot, f.path))), config, maxBytes, parseOptions));
   }
   const launchesOf = new Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>();
   /** Hydra scripts: the config each command names, composed, for the script's own extraction. */

@@ -6,7 +6,6 @@
  */
 import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
 import path from 'node:path';
-import { toPosix } from './discover.js';
 
 /** Launch script extensions (`#SBATCH` batch scripts included). */
 export const SCRIPT_EXTENSIONS = new Set(['.sh', '.bash', '.sbatch', '.slurm']);
@@ -128,26 +127,4 @@ export function listScripts(dir: string, skip: (abs: string, isDir: boolean) => 
   };
   walk(path.resolve(dir));
   return { scripts, truncated };
-}
-
-/** A path relative to `from`, in POSIX form ('../scripts/train.sh' when outside it). */
-export function relativePosix(from: string, abs: string): string {
-  // Fast path, the same answer as path.relative: `abs` below `from`, both absolute and normalised.
-  if (abs.length > from.length + 1 && abs.startsWith(from) && abs[from.length] === path.sep && isNormalisedAbsolute(from)) {
-    const rest = abs.slice(from.length + 1);
-    if (!ODD_SEGMENT.test(rest)) return path.sep === '/' ? rest : toPosix(rest);
-  }
-  return toPosix(path.relative(from, abs)) || '.';
-}
-
-/** An empty, `.` or `..` segment, or a trailing separator (either separator: Windows takes both). */
-const ODD_SEGMENT = /(^|[\\/])\.{0,2}([\\/]|$)/;
-
-let lastNormalised = '';
-/** `p` is what path.resolve gives for it (the last one that was is remembered: callers pass one root many times). */
-function isNormalisedAbsolute(p: string): boolean {
-  if (p === lastNormalised) return true;
-  if (!path.isAbsolute(p) || path.resolve(p) !== p || (p.length > 1 && p.endsWith(path.sep))) return false;
-  lastNormalised = p;
-  return true;
 }

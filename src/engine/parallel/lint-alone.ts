@@ -12,7 +12,6 @@
  * Trees never cross threads. A finished file keeps its text only when it has findings (the code
  * frames, baselines and `--fix` read the text at findings).
  */
-import path from 'node:path';
 import { dialectById } from '../../dialects/index.js';
 import type { FileResult, LintOptions } from '../lint.js';
 import { countDatasets, finishResult, linkFiles, loadAndAnalyse, pairReference, reloadLinted, withComposition, type LintedFiles, type LintRun } from '../lint-file.js';
@@ -22,6 +21,7 @@ import { reportFile, reportFinding, type PrintedParts } from '../build-report.js
 import { nested } from '../../report/json.js';
 import type { Spool } from './spool.js';
 import { RecentMap } from '../recent-map.js';
+import { resolveUnder } from '../posix-paths.js';
 
 /** What a worker is started with. */
 export interface WorkerInit {
@@ -86,7 +86,7 @@ export function workerLinted(run: LintRun, init: Pick<WorkerInit, 'linted' | 'ab
       }
       let file = recent.get(rel);
       if (!file) {
-        file = reloadLinted(run, absolute.get(rel) ?? path.resolve(run.lintRoot, rel), rel);
+        file = reloadLinted(run, absolute.get(rel) ?? resolveUnder(run.lintRoot, rel), rel);
         recent.set(rel, file);
       }
       return file;
@@ -96,7 +96,7 @@ export function workerLinted(run: LintRun, init: Pick<WorkerInit, 'linted' | 'ab
 
 /** Absolute paths that are not the lint root joined with the relative path. */
 export function absoluteExceptions(lintRoot: string, files: { rel: string; abs: string }[]): [string, string][] {
-  return files.filter((f) => f.abs !== path.resolve(lintRoot, f.rel)).map((f) => [f.rel, f.abs]);
+  return files.filter((f) => f.abs !== resolveUnder(lintRoot, f.rel)).map((f) => [f.rel, f.abs]);
 }
 
 /**
