@@ -13,7 +13,7 @@ import { applyAssumptions, defaultSetting, derived } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatValue } from '../engine/format-number.js';
-import { getIn, mapGet, type ConfigNode, type MapNode } from '../engine/tree.js';
+import { getIn, hasKey, mapGet, type ConfigNode, type MapNode } from '../engine/tree.js';
 import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader, IgnoredSetting } from './types.js';
 import { OmegaReader } from '../engine/omega-reader.js';
@@ -134,13 +134,15 @@ const OLMO_KEYS = ['evaluators', 'save_interval_unsharded', 'data'];
 
 function scoreBlock(block: ConfigNode | undefined): number {
   if (!block || block.kind !== 'map') return 0;
-  const has = (path: KeyPath) => getIn(block, path) !== undefined;
-  if (OLMO_KEYS.some((k) => has([k])) || has(['optimizer', 'learning_rate'])) return 0;
-  const core = CORE_KEYS.filter((k) => has([k])).length;
+  const has = (key: string) => hasKey(block, key);
+  // Every score needs a core key: without one, nothing else is looked at.
+  const core = CORE_KEYS.filter(has).length;
+  if (core === 0) return 0;
+  if (OLMO_KEYS.some(has) || getIn(block, ['optimizer', 'learning_rate']) !== undefined) return 0;
   const mpt = scalarText(block, ['model', 'name']) === 'mpt_causal_lm';
-  const foundry = FOUNDRY_KEYS.filter((k) => has([k])).length + (mpt ? 1 : 0) + (has(['optimizer', 'lr']) ? 1 : 0);
+  const foundry = FOUNDRY_KEYS.filter(has).length + (mpt ? 1 : 0) + (getIn(block, ['optimizer', 'lr']) !== undefined ? 1 : 0);
   if (core >= 2 && foundry >= 1) return 6 + Math.min(3, core);
-  if (core >= 1 && (mpt || has(['icl_tasks']) || has(['train_loader']))) return 6;
+  if (mpt || has('icl_tasks') || has('train_loader')) return 6;
   return 0;
 }
 

@@ -17,7 +17,7 @@ import { applyAssumptions, argRange, defaultSetting, derived, derivedFrom, deriv
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
-import { getIn, mapGet, type MapNode } from '../engine/tree.js';
+import { getIn, hasKey, mapGet, type MapNode } from '../engine/tree.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
 
@@ -522,7 +522,8 @@ export function handedOnAsText(file: SourceFile): boolean {
 function yamlScore(file: SourceFile): number {
   const args = modelArgs(file);
   if (!args) return 0;
-  const hits = distinctiveHits(args.entries.map((e) => e.key));
+  let hits = 0;
+  for (const flag of DISTINCTIVE) if (hasKey(args, flag)) hits++;
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
 

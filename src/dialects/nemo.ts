@@ -71,7 +71,8 @@ function isMap(root: MapNode, ...path: string[]): boolean {
 function yamlForm(file: SourceFile): { form: Form; score: number } | undefined {
   const root = file.tree;
   if (!root || root.kind !== 'map') return undefined;
-  if (nemoTargets(root) >= 2 && isMap(root, 'trainer')) return { form: 'nemo2', score: 8 };
+  // The key lookup first: most files have no `trainer:`, and nemoTargets looks into every block.
+  if (isMap(root, 'trainer') && nemoTargets(root) >= 2) return { form: 'nemo2', score: 8 };
   if (isMap(root, 'trainer') && isMap(root, 'model')) {
     const markers = [
       isMap(root, 'exp_manager'),
