@@ -10957,13 +10957,14 @@ var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
   if (!block || block.kind !== "map") return 0;
-  const has4 = (path24) => getIn(block, path24) !== void 0;
-  if (OLMO_KEYS.some((k) => has4([k])) || has4(["optimizer", "learning_rate"])) return 0;
-  const core = CORE_KEYS.filter((k) => has4([k])).length;
+  const has4 = (key) => hasKey(block, key);
+  const core = CORE_KEYS.filter(has4).length;
+  if (core === 0) return 0;
+  if (OLMO_KEYS.some(has4) || getIn(block, ["optimizer", "learning_rate"]) !== void 0) return 0;
   const mpt = scalarText2(block, ["model", "name"]) === "mpt_causal_lm";
-  const foundry = FOUNDRY_KEYS.filter((k) => has4([k])).length + (mpt ? 1 : 0) + (has4(["optimizer", "lr"]) ? 1 : 0);
+  const foundry = FOUNDRY_KEYS.filter(has4).length + (mpt ? 1 : 0) + (getIn(block, ["optimizer", "lr"]) !== void 0 ? 1 : 0);
   if (core >= 2 && foundry >= 1) return 6 + Math.min(3, core);
-  if (core >= 1 && (mpt || has4(["icl_tasks"]) || has4(["train_loader"]))) return 6;
+  if (mpt || has4("icl_tasks") || has4("train_loader")) return 6;
   return 0;
 }
 function scalarText2(root, path24) {
@@ -13087,11 +13088,15 @@ var NEOX_DEFAULTS = {
 };
 var NEOX_ONLY = ["pipe_parallel_size", "model_parallel_size", "lr_decay_style", "norm", "pos_emb"];
 var ARCH_TRIPLE = ["num_layers", "hidden_size", "num_attention_heads"];
+var DASHED = /* @__PURE__ */ new Map();
 function keyOf(file, name2) {
   if (hasKey(file.tree, name2)) return name2;
-  if (!name2.includes("_")) return void 0;
-  const dashed = name2.replaceAll("_", "-");
-  return hasKey(file.tree, dashed) ? dashed : void 0;
+  let dashed = DASHED.get(name2);
+  if (dashed === void 0 && !DASHED.has(name2)) {
+    dashed = name2.includes("_") ? name2.replaceAll("_", "-") : void 0;
+    DASHED.set(name2, dashed);
+  }
+  return dashed !== void 0 && hasKey(file.tree, dashed) ? dashed : void 0;
 }
 function has2(file, name2) {
   return keyOf(file, name2) !== void 0;
@@ -13882,7 +13887,8 @@ function handedOnAsText(file) {
 function yamlScore(file) {
   const args = modelArgs(file);
   if (!args) return 0;
-  const hits = distinctiveHits(args.entries.map((e) => e.key));
+  let hits = 0;
+  for (const flag2 of DISTINCTIVE2) if (hasKey(args, flag2)) hits++;
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
 function testTopologyHint(path24) {
@@ -17291,7 +17297,7 @@ function isMap4(root, ...path24) {
 function yamlForm(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return void 0;
-  if (nemoTargets(root) >= 2 && isMap4(root, "trainer")) return { form: "nemo2", score: 8 };
+  if (isMap4(root, "trainer") && nemoTargets(root) >= 2) return { form: "nemo2", score: 8 };
   if (isMap4(root, "trainer") && isMap4(root, "model")) {
     const markers = [
       isMap4(root, "exp_manager"),
