@@ -5,6 +5,8 @@ import { DIALECTS, detectDialect } from '../../src/dialects/index';
 import type { ExtractEnv } from '../../src/dialects/types';
 import { pyRound, ultralytics, ultralyticsVersion } from '../../src/dialects/ultralytics';
 import { readMethodCalls } from '../../src/engine/load/python-calls';
+import { loadPythonConfig } from '../../src/engine/load/python-config';
+import type { MapNode } from '../../src/engine/tree';
 import { lint } from '../../src/engine/lint';
 import { parseSource } from '../../src/engine/load-file';
 import { fixtureLoader } from '../helpers/dialect-fixtures';
@@ -164,7 +166,8 @@ describe('ultralytics plans', () => {
 
 describe('static Python call reader (engine/load/python-calls.ts)', () => {
   test('keywords with literals, arithmetic, lists, names; the receiver; unread positionals', () => {
-    const calls = readMethodCalls('m = YOLO("a.pt")\nm.train("x", epochs=N * 2, device=[0, 1], lr0=-1e-3, name=f"r{N}", cos_lr=True)\n', 'train', new Map([['N', 5]]));
+    const text = 'N = 5\nm = YOLO("a.pt")\nm.train("x", epochs=N * 2, device=[0, 1], lr0=-1e-3, name=f"r{N}", cos_lr=True)\n';
+    const calls = readMethodCalls(text, 'train', loadPythonConfig(text).tree as MapNode);
     expect(calls).toHaveLength(1);
     const [c] = calls;
     expect(c.receiver).toBe('m');
@@ -176,7 +179,29 @@ describe('static Python call reader (engine/load/python-calls.ts)', () => {
       name: '`f"r{N}"` is not a literal',
       cos_lr: true,
     });
-    expect(c.keywords[0].range).toEqual({ line: 2, column: 14, endLine: 2, endColumn: 20 });
+    expect(c.keywords[0].range).toEqual({ line: 3, column: 14, endLine: 3, endColumn: 20 });
+  });
+
+  test('call arguments are evaluated by the config reader: module dicts and lists by key and index, ints, tuples; what it cannot know stays opaque', () => {
+    const text = [
+      "cfg = dict(epochs=30, lr=[1e-3, 1e-4])",
+      "sizes = (320, 640)",
+      "model.train(epochs=cfg['epochs'] * 2, lr0=cfg['lr'][1], imgsz=sizes[-1], pair=sizes, half=-0, nested=[(1, 2), [3]], aug=dict(a=1), f=compute(3), u=undefined_name)",
+    ].join('\n');
+    const [c] = readMethodCalls(text, 'train', loadPythonConfig(text).tree as MapNode);
+    const byName = Object.fromEntries(c.keywords.map((k) => [k.name, k]));
+    expect(Object.fromEntries(c.keywords.map((k) => [k.name, k.value ?? k.opaque]))).toEqual({
+      epochs: 60,
+      lr0: 1e-4,
+      imgsz: 640,
+      pair: [320, 640],
+      half: 0,
+      nested: [[1, 2], [3]],
+      aug: '`dict(a=1)` is not a literal',
+      f: '`compute(3)` is not a literal',
+      u: '`undefined_name` is not a literal',
+    });
+    expect([byName.epochs.isInt, byName.lr0.isInt, byName.half.isInt, Object.is(byName.half.value, -0)]).toEqual([true, false, true, false]);
   });
 
   test('the shared Python lexer: escapes decoded as in configs, a stray closing bracket read past, calls after a string that never ends not read', () => {

@@ -16,7 +16,7 @@
  * copies still have, and the plan says which version range it assumes.
  */
 import type { LaunchCommand } from '../engine/launch.js';
-import { readMethodCalls, type MethodCall, type PyScalar } from '../engine/load/python-calls.js';
+import { readMethodCalls, type MethodCall } from '../engine/load/python-calls.js';
 import { applyAssumptions, defaultSetting, derived } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
@@ -171,11 +171,7 @@ function fromCommand(file: SourceFile, cmd: LaunchCommand): Source {
 
 /** The `.train(…)` calls of an Ultralytics Python script. */
 function trainCalls(file: SourceFile): MethodCall[] {
-  const names = new Map<string, PyScalar>();
-  if (file.tree?.kind === 'map') {
-    for (const e of file.tree.entries) if (e.value.kind === 'scalar') names.set(e.key, e.value.value);
-  }
-  return readMethodCalls(file.text, 'train', names);
+  return readMethodCalls(file.text, 'train', file.tree?.kind === 'map' ? file.tree : undefined);
 }
 
 function fromCall(file: SourceFile, call: MethodCall): Source {

@@ -7,18 +7,20 @@
  *     model.train(**args, imgsz=640)
  *
  * `readMethodCalls(text, 'train')` finds every `….train(` call and returns its keyword arguments
- * with their ranges. A value is known when it is a literal (number, string, True/False/None), a
- * list or tuple of literals, arithmetic of numbers (`+ - * / // % **`, parentheses, unary signs) or
- * a name the caller knows (module-level literal assignments: engine/load/python-assignments.ts).
- * `**name` is expanded when `name` is assigned a dict literal (`{"k": v}` or `dict(k=v)`) earlier in
- * the file; anything else is kept with the reason it is unknown. Pure and linear in the text; the
- * tokens are the shared Python lexer's (python-assignments.ts, lenient: text it cannot read, an
- * unterminated string, ends the scan; nothing throws).
+ * with their ranges. A value is known when the static config reader (python-config.ts, the one
+ * Python evaluator) knows it, with the file's module-level names (`module`, the tree that reader
+ * loaded) in scope: literals, arithmetic, names, `cfg["epochs"]`, … ; a call argument's value is a
+ * scalar or a (nested) list or tuple of them. `**name` is expanded when `name` is assigned a dict
+ * literal (`{"k": v}` or `dict(k=v)`) earlier in the file; anything else is kept with the reason it
+ * is unknown. Pure and linear in the text; the tokens are the shared Python lexer's
+ * (python-assignments.ts, lenient: text it cannot read, an unterminated string, ends the scan;
+ * nothing throws).
  */
 import type { Range } from '../types.js';
 import { locator } from './positions.js';
+import type { ConfigNode, MapNode } from '../tree.js';
 import { pythonTokens, type Token } from './python-assignments.js';
-import { MAX_DEPTH } from './result.js';
+import { isPythonInt, pythonExpressions } from './python-config.js';
 
 export type PyScalar = string | number | boolean | null;
 export type PyValue = PyScalar | PyValue[];
@@ -49,158 +51,6 @@ export interface MethodCall {
   keywords: CallKeyword[];
   /** `**name` spreads whose content is unknown, and positional arguments, for notes. */
   unread: string[];
-}
-
-class Unknown extends Error {}
-
-interface Known {
-  value: PyValue;
-  isInt?: boolean;
-}
-
-/** Evaluates tokens[from, to) as a literal expression; throws Unknown otherwise. */
-class Evaluator {
-  private p: number;
-  private depth = 0;
-
-  constructor(
-    private readonly toks: Token[],
-    from: number,
-    private readonly to: number,
-    private readonly names: ReadonlyMap<string, PyScalar>,
-  ) {
-    this.p = from;
-  }
-
-  run(): Known {
-    const v = this.expr();
-    if (this.p !== this.to) throw new Unknown();
-    return v;
-  }
-
-  private peek(): Token | undefined {
-    return this.p < this.to ? this.toks[this.p] : undefined;
-  }
-
-  private op(...ops: string[]): string | undefined {
-    const t = this.peek();
-    return t?.kind === 'op' && ops.includes(t.text) ? t.text : undefined;
-  }
-
-  private nest<T>(f: () => T): T {
-    if (++this.depth > MAX_DEPTH) throw new Unknown();
-    try {
-      return f();
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private expr(): Known {
-    let left = this.term();
-    for (let o = this.op('+', '-'); o; o = this.op('+', '-')) {
-      this.p++;
-      const right = this.term();
-      if (typeof left.value === 'string' && typeof right.value === 'string' && o === '+') left = { value: left.value + right.value };
-      else left = { value: arith(o, num(left), num(right)), isInt: left.isInt === true && right.isInt === true };
-    }
-    return left;
-  }
-
-  private term(): Known {
-    let left = this.unary();
-    for (let o = this.op('*', '/', '//', '%'); o; o = this.op('*', '/', '//', '%')) {
-      this.p++;
-      const right = this.unary();
-      left = { value: arith(o, num(left), num(right)), isInt: o !== '/' && left.isInt === true && right.isInt === true };
-    }
-    return left;
-  }
-
-  private unary(): Known {
-    const o = this.op('+', '-');
-    if (!o) return this.power();
-    this.p++;
-    const inner = this.nest(() => this.unary());
-    return { value: o === '-' ? -num(inner) : num(inner), isInt: inner.isInt };
-  }
-
-  private power(): Known {
-    const base = this.atom();
-    if (!this.op('**')) return base;
-    this.p++;
-    const exp = this.nest(() => this.unary());
-    return { value: num(base) ** num(exp), isInt: base.isInt === true && exp.isInt === true && num(exp) >= 0 };
-  }
-
-  private atom(): Known {
-    const t = this.peek();
-    if (!t) throw new Unknown();
-    this.p++;
-    if (t.kind === 'number') {
-      if (t.num === undefined) throw new Unknown();
-      return { value: t.num, isInt: t.isInt };
-    }
-    if (t.kind === 'string') {
-      if (t.str === undefined) throw new Unknown();
-      let s = t.str;
-      // Adjacent literals concatenate.
-      while (this.peek()?.kind === 'string') {
-        const n = this.toks[this.p++];
-        if (n.str === undefined) throw new Unknown();
-        s += n.str;
-      }
-      return { value: s };
-    }
-    if (t.kind === 'name') {
-      if (t.text === 'True' || t.text === 'False') return { value: t.text === 'True' };
-      if (t.text === 'None') return { value: null };
-      if (this.op('(', '.', '[')) throw new Unknown();
-      if (!this.names.has(t.text)) throw new Unknown();
-      const v = this.names.get(t.text) as PyScalar;
-      return { value: v, isInt: typeof v === 'number' && Number.isInteger(v) };
-    }
-    if (t.text === '(' || t.text === '[') {
-      const close = t.text === '(' ? ')' : ']';
-      return this.nest(() => {
-        const items: Known[] = [];
-        let tuple = t.text === '[';
-        while (!this.op(close)) {
-          items.push(this.expr());
-          if (this.op(',')) {
-            this.p++;
-            tuple = true;
-          } else if (!this.op(close)) throw new Unknown();
-        }
-        this.p++;
-        if (!tuple && items.length === 1) return items[0];
-        return { value: items.map((x) => x.value) };
-      });
-    }
-    throw new Unknown();
-  }
-}
-
-function num(k: Known): number {
-  if (typeof k.value === 'number') return k.value;
-  if (typeof k.value === 'boolean') return k.value ? 1 : 0;
-  throw new Unknown();
-}
-
-function arith(op: string, a: number, b: number): number {
-  switch (op) {
-    case '+':
-      return a + b;
-    case '-':
-      return a - b;
-    case '*':
-      return a * b;
-    default:
-      if (b === 0) throw new Unknown(); // ZeroDivisionError
-      if (op === '/') return a / b;
-      if (op === '//') return Math.floor(a / b);
-      return a - b * Math.floor(a / b);
-  }
 }
 
 /** Index of the bracket closing the one at `open`, or -1. */
@@ -238,7 +88,22 @@ function parts(toks: Token[], from: number, to: number): [number, number][] {
 
 type Loc = ReturnType<typeof locator>;
 
-function keyword(toks: Token[], text: string, loc: Loc, names: ReadonlyMap<string, PyScalar>, name: string, keyTok: Token, from: number, to: number, via?: string): CallKeyword {
+type Expressions = ReturnType<typeof pythonExpressions>;
+
+/** A value as call arguments give it: scalars and (nested) lists or tuples of them; undefined for anything else. */
+function pyValue(node: ConfigNode): PyValue | undefined {
+  if (node.kind === 'scalar') return node.value;
+  if (node.kind === 'map') return undefined;
+  const items: PyValue[] = [];
+  for (const item of node.items) {
+    const v = pyValue(item);
+    if (v === undefined) return undefined;
+    items.push(v);
+  }
+  return items;
+}
+
+function keyword(toks: Token[], text: string, loc: Loc, exprs: Expressions, name: string, keyTok: Token, from: number, to: number, via?: string): CallKeyword {
   const first = toks[from];
   const last = toks[to - 1];
   const written = first && last ? text.slice(first.start, last.end) : '';
@@ -249,12 +114,10 @@ function keyword(toks: Token[], text: string, loc: Loc, names: ReadonlyMap<strin
     text: written,
     ...(via ? { via } : {}),
   };
-  try {
-    const known = new Evaluator(toks, from, to, names).run();
-    return { ...base, value: known.value, ...(typeof known.value === 'number' ? { isInt: known.isInt === true } : {}) };
-  } catch {
-    return { ...base, opaque: `\`${written.length > 40 ? `${written.slice(0, 40)}…` : written}\` is not a literal` };
-  }
+  const node = exprs.evaluate(toks.slice(from, to));
+  const value = node && pyValue(node);
+  if (node === undefined || value === undefined) return { ...base, opaque: `\`${written.length > 40 ? `${written.slice(0, 40)}…` : written}\` is not a literal` };
+  return { ...base, value, ...(typeof value === 'number' ? { isInt: node.kind === 'scalar' && isPythonInt(node) } : {}) };
 }
 
 /** Source text in a note: the first 80 characters. */
@@ -320,12 +183,14 @@ class DictAssignments {
 }
 
 /**
- * Every `<receiver>.<method>(…)` call in `text` with its keyword arguments. `names` gives the values
- * of module-level names (literal assignments) for arguments written as a name.
+ * Every `<receiver>.<method>(…)` call in `text` with its keyword arguments. `module` (the file's
+ * tree as python-config.ts loads it) gives the values of module-level names for arguments that use them.
  */
-export function readMethodCalls(text: string, method: string, names: ReadonlyMap<string, PyScalar> = new Map()): MethodCall[] {
+export function readMethodCalls(text: string, method: string, module?: MapNode): MethodCall[] {
   const toks = pythonTokens(text);
   const loc = locator(text);
+  // The module's names, the last binding of each.
+  const exprs = pythonExpressions(text, new Map((module?.entries ?? []).map((e) => [e.key, e.value])));
   const calls: MethodCall[] = [];
   const dicts = new DictAssignments(toks);
   for (let i = 1; i + 1 < toks.length; i++) {
@@ -359,7 +224,7 @@ export function readMethodCalls(text: string, method: string, names: ReadonlyMap
     for (const [a, b] of parts(toks, i + 2, close)) {
       const head = toks[a];
       if (head.kind === 'name' && toks[a + 1]?.text === '=' && b > a + 2) {
-        keywords.push(keyword(toks, text, loc, names, head.text, head, a + 2, b));
+        keywords.push(keyword(toks, text, loc, exprs, head.text, head, a + 2, b));
       } else if (head.text === '**' && b === a + 2 && toks[a + 1].kind === 'name') {
         const name = toks[a + 1].text;
         const dict = dicts.before(name, r);
@@ -370,7 +235,7 @@ export function readMethodCalls(text: string, method: string, names: ReadonlyMap
         for (const [c, d] of parts(toks, dict.open + 1, dict.close)) {
           const k = toks[c];
           if (dict.call ? k.kind === 'name' && toks[c + 1]?.text === '=' : k.kind === 'string' && k.str !== undefined && toks[c + 1]?.text === ':') {
-            keywords.push(keyword(toks, text, loc, names, dict.call ? k.text : (k.str as string), k, c + 2, d, name));
+            keywords.push(keyword(toks, text, loc, exprs, dict.call ? k.text : (k.str as string), k, c + 2, d, name));
           } else {
             unread.push(`**${name}: ${shortText(text.slice(k.start, toks[d - 1].end))}`);
           }

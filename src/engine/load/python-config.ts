@@ -874,6 +874,29 @@ function parseImport(stmt: Token[]): { module: string; level: number; names: '*'
 const MUTATORS = new Set(['update', 'pop', 'append', 'extend', 'insert', 'clear', 'remove', 'setdefault', '__setitem__', '__delitem__']);
 
 /** Parses the file; never throws for bad content. See the module comment. */
+/**
+ * Expressions of one file evaluated as this reader evaluates a config's right-hand sides, with the
+ * module-level `names` known (python-calls.ts reads call arguments with it, so there is one Python
+ * evaluator). `evaluate` gives undefined for what a static read does not know: a call it does not
+ * model, an unknown name, a comparison, a class, a mapping that was not read in full.
+ */
+export function pythonExpressions(text: string, names: ReadonlyMap<string, ConfigNode>): { evaluate(tokens: Token[]): ConfigNode | undefined } {
+  // One budget for the file's expressions: many calls with long arguments stay bounded too.
+  const scope: Scope = { env: new Map<string, Val>(names), text, loc: locator(text), budget: new Budget() };
+  return {
+    evaluate(tokens) {
+      if (tokens.length === 0) return undefined;
+      try {
+        const v = new Expr(tokens, scope).all();
+        return isNode(v) && !(v.kind === 'map' && PARTIAL.has(v)) ? v : undefined;
+      } catch (err) {
+        if (err instanceof Unsupported || err instanceof DuplicateKeyword) return undefined;
+        throw err;
+      }
+    },
+  };
+}
+
 export function parsePythonConfig(text: string, input: PythonConfigInput = {}): PythonConfig {
   const loc = locator(text);
   const opaque = new Map<string, OpaqueName>();
