@@ -18,7 +18,7 @@
  * batch shrinks and `lr-not-rescaled` says so.
  */
 import type { LaunchCommand } from '../engine/launch.js';
-import { hydraView, type HydraView } from '../engine/hydra/view.js';
+import { commandConfigNote, hydraView, overrideConfigErrors, type HydraView } from '../engine/hydra/view.js';
 import { applyAssumptions, defaultSetting, derived, derivedFrom } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
@@ -414,8 +414,8 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     } else {
       view = hydraView(file, env, { command: cmd, knownKey });
       if (view.commandConfig) {
-        notes.push(`the plan is read from ${view.commandConfig.primary} with this command's overrides (linted there, as launched by this script)`);
-        return { plan: {}, missing: [], anchor: cmd.range, notes, ...(view.overridable ? { overridable: view.overridable } : {}), ...(view.errors.length ? { configErrors: view.errors.map((e) => ({ message: `${e.message} (Hydra rejects this override before fairseq starts)`, range: e.range })) } : {}) };
+        notes.push(commandConfigNote(view.commandConfig));
+        return { plan: {}, missing: [], anchor: cmd.range, notes, ...(view.overridable ? { overridable: view.overridable } : {}), ...(view.errors.length ? { configErrors: overrideConfigErrors(view, 'fairseq') } : {}) };
       }
       values = hydraValues(new HydraValues(file, view, DEFAULTS, {}, 'fairseq default'));
     }
@@ -425,7 +425,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     values = hydraValues(new HydraValues(file, view, DEFAULTS, {}, 'fairseq default'));
   }
   const ctx: Ctx = { file, v: values, form, plan: {}, notes: [...notes, ...(view?.notes ?? [])], missing: [], configErrors: [], ignored: [], launchChecks: {}, anchor: cmd?.range ?? anchor0 };
-  if (view) ctx.configErrors.push(...view.errors.map((e) => ({ message: `${e.message} (Hydra rejects this override before fairseq starts)`, range: e.range })));
+  if (view) ctx.configErrors.push(...overrideConfigErrors(view, 'fairseq'));
   extractPlan(ctx, env, cmd);
   const reference = cmd ? documentedReference(ctx, cmd) : undefined;
   return {

@@ -16,7 +16,7 @@ import { viewOf } from '../engine/config-view.js';
 import type { ComposedConfig, EntrySource } from '../engine/hydra/compose.js';
 import { applyOverrides } from '../engine/hydra/compose.js';
 import { isDotlistCommand } from '../engine/hydra/command.js';
-import { hydraView, type HydraView } from '../engine/hydra/view.js';
+import { commandConfigNote, hydraView, viewExtraction, type HydraView } from '../engine/hydra/view.js';
 import { applyAssumptions, derived, derivedFrom } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
@@ -245,7 +245,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     const notes = [...view.notes];
     if (cmds.length > 1) notes.push(`${cmds.length} MaxText commands in this script; the first (line ${cmd.range.line}) is linted`);
     if (view.commandConfig) {
-      notes.push(`the plan is read from ${view.commandConfig.primary} with this command's overrides (linted there, as launched by this script)`);
+      notes.push(commandConfigNote(view.commandConfig));
       return { plan: {}, missing: [], anchor: cmd.range, notes, ...(view.overridable ? { overridable: view.overridable } : {}) };
     }
     const named = view.command?.configFile?.value;
@@ -280,8 +280,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     ...(ctx.configErrors.length ? { configErrors: ctx.configErrors } : {}),
     ...(ctx.ignored.length ? { ignored: ctx.ignored } : {}),
     ...(ctx.atRunEnd ? { atRunEnd: ctx.atRunEnd } : {}),
-    ...(view.overrideTree?.entries.length ? { schemaTree: view.overrideTree } : {}),
-    ...(view.overridable ? { overridable: view.overridable } : {}),
+    ...viewExtraction(view),
     launchChecks: { 'batch-size-mismatch': 'MaxText refuses to start (pyconfig / max_utils raise before training)' },
     // Past learning_rate_schedule_steps the schedule is a run of zeros (constant_zero_steps).
     afterDecay: 'zero',

@@ -16,7 +16,7 @@ import { applyAssumptions, dataParallel, defaultSetting, derived, derivedFrom, d
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatFractionDown, formatSci } from '../engine/format-number.js';
-import { hydraView, type HydraView } from '../engine/hydra/view.js';
+import { commandConfigNote, hydraView, overrideConfigErrors, viewExtraction, type HydraView } from '../engine/hydra/view.js';
 import { isHydraCommand } from '../engine/hydra/command.js';
 import { getIn, mapGet, type ConfigNode, type MapNode } from '../engine/tree.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
@@ -542,16 +542,11 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
   const anchor = cmd?.range ?? fileStartRange(file);
   const notes = [...view.notes, ...view.config.notes];
   for (const u of view.config.unread) notes.push(`${u.file}:${u.range.line}: defaults entry ${u.entry} is ${u.why}; the keys it would set are unknown`);
-  const configErrors: ConfigError[] = view.errors.map((e) => ({ message: `${e.message} (Hydra rejects this override before NeMo starts)`, range: e.range, ...(e.data ? { data: e.data } : {}) }));
-  const base = {
-    anchor,
-    ...(configErrors.length ? { configErrors } : {}),
-    ...(view.overrideTree?.entries.length ? { schemaTree: view.overrideTree } : {}),
-    ...(view.overridable ? { overridable: view.overridable } : {}),
-  };
+  const configErrors: ConfigError[] = overrideConfigErrors(view, 'NeMo');
+  const base = { anchor, ...(configErrors.length ? { configErrors } : {}), ...viewExtraction(view) };
   if (commands.length > 1) notes.push(`${commands.length} NeMo commands in this script; the first (line ${cmd!.range.line}) is linted`);
   if (view.commandConfig) {
-    notes.push(`the plan is read from ${view.commandConfig.primary} with this command's overrides (linted there, as launched by this script)`);
+    notes.push(commandConfigNote(view.commandConfig));
     return { plan: {}, missing: [], notes, ...base };
   }
   const v = new HydraValues(file, view, form === 'nemo1' ? NEMO1_DEFAULTS : {}, RESOLVERS, 'NeMo default');

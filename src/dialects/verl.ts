@@ -19,7 +19,7 @@ import { applyAssumptions, dataParallel, derived, derivedFrom } from '../engine/
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
-import { hydraView, type HydraView } from '../engine/hydra/view.js';
+import { commandConfigNote, hydraView, overrideConfigErrors, viewExtraction, type HydraView } from '../engine/hydra/view.js';
 import { readDefaultsList } from '../engine/hydra/defaults-list.js';
 import { mapGet, type MapNode } from '../engine/tree.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
@@ -663,18 +663,12 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
   const view = hydraView(file, env, { command: cmd, knownKey: kind === 'ppo' ? STABLE_PPO_KEYS : undefined });
   const anchor = cmd?.range ?? fileStartRange(file);
   const notes = [...view.notes, ...view.config.notes];
-  const configErrors: ConfigError[] = view.errors.map((e) => ({ message: `${e.message} (Hydra rejects this override before verl starts)`, range: e.range, ...(e.data ? { data: e.data } : {}) }));
-  const base: Pick<Extraction, 'anchor' | 'notes'> & Partial<Extraction> = {
-    anchor,
-    notes,
-    ...(configErrors.length ? { configErrors } : {}),
-    ...(view.overrideTree?.entries.length ? { schemaTree: view.overrideTree } : {}),
-    ...(view.overridable ? { overridable: view.overridable } : {}),
-  };
+  const configErrors: ConfigError[] = overrideConfigErrors(view, 'verl');
+  const base: Pick<Extraction, 'anchor' | 'notes'> & Partial<Extraction> = { anchor, notes, ...(configErrors.length ? { configErrors } : {}), ...viewExtraction(view) };
   if (commands.length > 1) notes.push(`${commands.length} verl commands in this script; the first (line ${cmd!.range.line}) is linted`);
   // A script whose config is in the repository: the config is linted as this command starts it.
   if (view.commandConfig) {
-    notes.push(`the plan is read from ${view.commandConfig.primary} with this command's overrides (linted there, as launched by this script)`);
+    notes.push(commandConfigNote(view.commandConfig));
     return { plan: {}, missing: [], ...base };
   }
   for (const u of view.config.unread) {

@@ -101,6 +101,21 @@ function treeOf(overrides: LocatedOverride[]): MapNode {
   return root;
 }
 
+/** The view's override errors as a dialect's `configErrors`: Hydra refuses each before `framework` starts. */
+export function overrideConfigErrors(view: HydraView, framework: string): HydraViewError[] {
+  return view.errors.map((e) => ({ message: `${e.message} (Hydra rejects this override before ${framework} starts)`, range: e.range, ...(e.data ? { data: e.data } : {}) }));
+}
+
+/** What an extraction takes from the view: this file's overrides as a tree (for the schema rule) and `"$@"`. */
+export function viewExtraction(view: HydraView): { schemaTree?: MapNode; overridable?: HydraView['overridable'] } {
+  return { ...(view.overrideTree?.entries.length ? { schemaTree: view.overrideTree } : {}), ...(view.overridable ? { overridable: view.overridable } : {}) };
+}
+
+/** A script whose command's config is in the repository: the note that its plan is read there. */
+export function commandConfigNote(config: ComposedConfig): string {
+  return `the plan is read from ${config.primary} with this command's overrides (linted there, as launched by this script)`;
+}
+
 /** An override in a note: the first 80 characters. */
 function shortOverride(text: string): string {
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
