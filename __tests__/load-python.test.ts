@@ -4,7 +4,7 @@ import path from 'node:path';
 import { discover, isPythonConfig } from '../src/engine/discover';
 import { formatOf, parseSource } from '../src/engine/load-file';
 import { computeLineStarts } from '../src/engine/load/positions';
-import { loadPythonAssignments, parsePythonAssignments } from '../src/engine/load/python-assignments';
+import { loadPythonConfig, parsePythonConfig } from '../src/engine/load/python-config';
 import { getIn, toPlain, type ConfigNode, type ScalarNode } from '../src/engine/tree';
 import type { Range } from '../src/engine/types';
 import type { TrainlintConfig } from '../src/config/types';
@@ -16,18 +16,18 @@ function slice(text: string, range: Range): string {
 }
 
 function plain(text: string): Record<string, unknown> {
-  const result = loadPythonAssignments(text);
+  const result = loadPythonConfig(text);
   expect(result.problems).toEqual([]);
   return toPlain(result.tree as ConfigNode) as Record<string, unknown>;
 }
 
 function scalar(text: string, key: string): ScalarNode {
-  const hit = getIn(loadPythonAssignments(text).tree, [key]);
+  const hit = getIn(loadPythonConfig(text).tree, [key]);
   if (!hit || hit.node.kind !== 'scalar') throw new Error(`no scalar ${key}`);
   return hit.node;
 }
 
-describe('python-assignments loader: literals', () => {
+describe('Python config reader, module-level literals (nanoGPT config files)', () => {
   test('numbers, strings, booleans and None', () => {
     expect(
       plain(
@@ -78,7 +78,7 @@ describe('python-assignments loader: literals', () => {
       "named = '\\N{EM DASH}'",
       "short = '\\x4'",
     ].join('\n');
-    const result = parsePythonAssignments(text);
+    const result = parsePythonConfig(text);
     expect(toPlain(result.tree as ConfigNode)).toEqual({
       hex: 'A-',
       uni: '\u00e9\u{1F600}',
@@ -121,7 +121,7 @@ describe('python-assignments loader: literals', () => {
 
   test('key and value ranges point at the text; source keeps the expression', () => {
     const text = "# header\n\ngradient_accumulation_steps = 5 * 8  # 40\nname = 'x'\n";
-    const result = loadPythonAssignments(text);
+    const result = loadPythonConfig(text);
     const hit = getIn(result.tree, ['gradient_accumulation_steps']);
     expect(hit?.keyRange).toEqual({ line: 3, column: 1, endLine: 3, endColumn: 28 });
     expect(slice(text, hit?.keyRange as Range)).toBe('gradient_accumulation_steps');
@@ -136,7 +136,7 @@ describe('python-assignments loader: literals', () => {
   });
 });
 
-describe('python-assignments loader: nothing is executed, non-literals are skipped', () => {
+describe('Python config reader: nothing is executed, what it cannot know is opaque', () => {
   const code = [
     'import os',
     'from math import sqrt',
@@ -164,17 +164,18 @@ describe('python-assignments loader: nothing is executed, non-literals are skipp
     ')',
   ].join('\n');
 
-  test('only the literal top-level assignments become keys', () => {
-    expect(plain(code)).toEqual({ block_size: 1024, batch_size: 12, max_iters: 5000, eval_interval: 250 });
+  test('the top-level assignments it can read become keys; nothing inside def, class or a docstring does', () => {
+    expect(plain(code)).toEqual({ sizes: { a: 1 }, block_size: 1024, batch_size: 12, max_iters: 5000, eval_interval: 250 });
   });
 
   test('names bound by non-literal statements are opaque, not defaulted', () => {
-    const { opaque } = parsePythonAssignments(code);
-    expect([...opaque.keys()].sort()).toEqual(['device', 'layers', 'sizes']);
-    expect(opaque.get('device')?.reason).toMatch(/not a literal, and trainlint never runs Python/);
+    const { opaque } = parsePythonConfig(code);
+    // def and class bind their names to a function and a class: not values a config sets.
+    expect([...opaque.keys()].sort()).toEqual(['Config', 'device', 'helper', 'layers', 'other']);
+    expect(opaque.get('device')?.reason).toMatch(/not a value trainlint can read without running Python/);
   });
 
-  test('a later non-literal or conditional rebinding drops the literal', () => {
+  test('a later non-literal or conditional rebinding drops the literal; annotated and chained assignments are read as Python runs them', () => {
     const text = [
       'batch_size = 12',
       'batch_size = batch_size * world()',
@@ -191,35 +192,35 @@ describe('python-assignments loader: nothing is executed, non-literals are skipp
       'dtype = "bfloat16"',
       'dtype = f"{dtype}"',
     ].join('\n');
-    const { tree, opaque } = parsePythonAssignments(text);
-    expect(toPlain(tree as ConfigNode)).toEqual({});
-    expect([...opaque.keys()].sort()).toEqual(['a', 'b', 'batch_size', 'dtype', 'eval_interval', 'learning_rate', 'max_iters', 'warmup_iters', 'x', 'y']);
+    const { tree, opaque } = parsePythonConfig(text);
+    expect(toPlain(tree as ConfigNode)).toEqual({ eval_interval: 5, x: 3, y: 3 });
+    expect([...opaque.keys()].sort()).toEqual(['a', 'b', 'batch_size', 'dtype', 'learning_rate', 'max_iters', 'warmup_iters']);
     expect(opaque.get('max_iters')?.reason).toMatch(/inside a block \(line 5\)/);
   });
 
   test('a literal after a non-literal binding is known again', () => {
-    const { tree, opaque } = parsePythonAssignments('batch_size = compute()\nbatch_size = 8\n');
+    const { tree, opaque } = parsePythonConfig('batch_size = compute()\nbatch_size = 8\n');
     expect(toPlain(tree as ConfigNode)).toEqual({ batch_size: 8 });
     expect(opaque.size).toBe(0);
   });
 
-  test('expressions it does not evaluate: calls, attributes, unknown names, strings arithmetic, division by zero', () => {
-    const { tree, opaque } = parsePythonAssignments(
+  test('expressions it does not evaluate: calls, attributes, unknown names, string repetition, division by zero, complex, bytes, bool arithmetic', () => {
+    const { tree, opaque } = parsePythonConfig(
       ['a = int("3")', 'b = math.pi', 'c = unknown + 1', "d = 'x' * 3", 'e = 1 / 0', 'f = 1j', 'g = (1, 2)', 'h = True + 1', "i = b'x'"].join('\n'),
     );
-    expect(toPlain(tree as ConfigNode)).toEqual({});
-    expect(opaque.size).toBe(9);
+    expect(toPlain(tree as ConfigNode)).toEqual({ g: [1, 2] });
+    expect([...opaque.keys()].sort()).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'h', 'i']);
   });
 });
 
-describe('python-assignments loader: syntax errors and hostile input', () => {
+describe('Python config reader: syntax errors and hostile input', () => {
   test.each([
     ["name = 'unterminated\n", 'unterminated string literal', 1],
     ['doc = """never closed\n\nx = 1\n', 'unterminated string literal', 1],
     ['sizes = [1, 2,\nx = 3\n', "'[' was never closed", 1],
     ['x = 1)\n', "unmatched ')'", 1],
   ])('%j is a parse error', (text, message, line) => {
-    const result = loadPythonAssignments(text);
+    const result = loadPythonConfig(text);
     expect(result.tree).toBeUndefined();
     expect(result.problems).toHaveLength(1);
     expect(result.problems[0]).toMatchObject({ kind: 'parse-error', message: `Python syntax error: ${message}` });
@@ -237,7 +238,7 @@ describe('python-assignments loader: syntax errors and hostile input', () => {
 
   test('deep nesting and long expressions stay bounded', () => {
     const deep = `x = ${'('.repeat(5000)}1${')'.repeat(5000)}\ny = ${'-'.repeat(5000)}1\nz = ${Array(100000).fill('1').join(' + ')}\n`;
-    const { tree, opaque } = parsePythonAssignments(deep);
+    const { tree, opaque } = parsePythonConfig(deep);
     expect(toPlain(tree as ConfigNode)).toEqual({ z: 100000 });
     expect([...opaque.keys()].sort()).toEqual(['x', 'y']);
   });
@@ -250,10 +251,10 @@ describe('python-assignments loader: syntax errors and hostile input', () => {
       return lines.join('\n');
     };
     // A ratio within one run, not a wall-time limit (helpers/scaling.ts).
-    expectLinear(text, parsePythonAssignments, 10_000);
-    const { tree, opaque } = parsePythonAssignments(text(50_000));
+    expectLinear(text, parsePythonConfig, 10_000);
+    const { tree, opaque } = parsePythonConfig(text(20_000));
     expect(tree?.entries).toHaveLength(0);
-    expect(opaque.size).toBe(50000);
+    expect(opaque.size).toBe(20000);
   });
 });
 

@@ -104,7 +104,7 @@ describe('nanoGPT edge cases', () => {
     expect(plan.warmupSteps).toBeUndefined();
     expect(plan.decaySteps).toMatchObject({ value: 600000, origin: 'default' });
     expect(missing.map((m) => m.field)).toEqual(['totalSteps', 'warmupSteps', 'worldSize']);
-    expect(missing[0].hint).toBe('max_iters is unknown (assigned `int(5e4)`: not a literal, and trainlint never runs Python); set assume.totalSteps in .trainlint.yml');
+    expect(missing[0].hint).toBe('max_iters is unknown (assigned `int(5e4)`: not a value trainlint can read without running Python); set assume.totalSteps in .trainlint.yml');
     expect(notes.join('\n')).toMatch(/warmup_iters: assigned inside a block \(line 5\)/);
     // assume fills what the config computes.
     expect(nanogpt.extract(py('batch_size = 12\nmax_iters = int(5e4)\n'), env({ totalSteps: 50000 })).plan.totalSteps).toMatchObject({ value: 50000, origin: 'assumed' });

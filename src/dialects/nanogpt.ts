@@ -1,14 +1,14 @@
 /**
  * nanoGPT (karpathy/nanoGPT): `config/*.py` files of plain assignments that `configurator.py`
  * exec()s over the defaults at the top of `train.py`. trainlint reads them statically (see
- * engine/load/python-assignments.ts) and never runs them. Keys, defaults and semantics:
+ * engine/load/python-config.ts) and never runs them. Keys, defaults and semantics:
  * research/frameworks.md §11 and corpus/FACTS-nanoGPT.md (train.py @3adf61e).
  *
  * The trap: `gradient_accumulation_steps` is the GLOBAL number of micro-steps. Under DDP train.py
  * asserts it divides by the world size and then does `gradient_accumulation_steps //= world_size`,
  * so the global batch is batch_size × gradient_accumulation_steps whatever the GPU count.
  */
-import { parsePythonAssignments, type OpaqueName } from '../engine/load/python-assignments.js';
+import { parsePythonConfig, type OpaqueName } from '../engine/load/python-config.js';
 import { applyAssumptions, boolAt, defaultSetting, derived, numberAt, stringAt } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
@@ -100,7 +100,7 @@ export const nanogpt: Dialect = {
   extract(file, env) {
     const plan: TrainingPlan = {};
     const missing: MissingField[] = [];
-    const opaque = file.format === 'python' ? parsePythonAssignments(file.text).opaque : new Map<string, OpaqueName>();
+    const opaque = file.format === 'python' ? parsePythonConfig(file.text).opaque : new Map<string, OpaqueName>();
     const read = reader(file, opaque);
     const notes = read.notes;
     const D = NANOGPT_DEFAULTS;

@@ -237,5 +237,5 @@ export interface RunLengthPart {
   afterDecayFix?: string;
 }
 
-/** `python`: literal assignments read statically, never executed (load/python-assignments.ts). */
+/** `python`: Python configs and scripts read statically, never executed (load/python-config.ts, load/python-calls.ts). */
 export type FileFormat = 'yaml' | 'json' | 'toml' | 'shell' | 'python';

@@ -13,13 +13,13 @@
  * scalar or a (nested) list or tuple of them. `**name` is expanded when `name` is assigned a dict
  * literal (`{"k": v}` or `dict(k=v)`) earlier in the file; anything else is kept with the reason it
  * is unknown. Pure and linear in the text; the tokens are the shared Python lexer's
- * (python-assignments.ts, lenient: text it cannot read, an unterminated string, ends the scan;
+ * (python-lexer.ts, lenient: text it cannot read, an unterminated string, ends the scan;
  * nothing throws).
  */
 import type { Range } from '../types.js';
 import { locator } from './positions.js';
 import type { ConfigNode, MapNode } from '../tree.js';
-import { pythonTokens, type Token } from './python-assignments.js';
+import { pythonTokens, type Token } from './python-lexer.js';
 import { isPythonInt, pythonExpressions } from './python-config.js';
 
 export type PyScalar = string | number | boolean | null;

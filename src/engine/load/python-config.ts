@@ -5,9 +5,10 @@
  * LazyConfig files (`L(Class)(...)`, relative imports of other config files, attribute
  * assignments such as `train.max_iter = 90000`).
  *
- * NOTHING IS EXECUTED. The file is tokenized by the lexer of `python-assignments.ts` (the one
- * Python tokenizer of the engine) and a small evaluator builds the ConfigNode tree of the
- * module's top-level names, with the range of every key and value:
+ * NOTHING IS EXECUTED. The file is tokenized by `python-lexer.ts` (the one Python tokenizer of the
+ * engine) and a small evaluator (the one Python evaluator: python-calls.ts reads call arguments
+ * with it too) builds the ConfigNode tree of the module's top-level names, with the range of every
+ * key and value (nanoGPT's `config/*.py` files of literal assignments too). It reads:
  *
  * - literals (numbers, strings, `True`/`False`/`None`), arithmetic over numbers (`+ - * / // % **`),
  *   string and list `+`; names bound earlier; `a.b`, `a['b']`, `a[0]` on known values;
@@ -19,8 +20,9 @@
  *   MMEngine's ConfigDict.update merges), `x.pop('k')`, `del x.k`.
  *
  * What the reader cannot know stays unknown, never guessed: calls of other functions,
- * comprehensions, lambdas, conditionals, names bound inside `if`/`for` blocks (as in
- * python-assignments.ts: the name is dropped and listed in `opaque` with why). A config module
+ * comprehensions, lambdas, conditionals, names bound inside `if`/`for` blocks (the name is
+ * dropped and listed in `opaque` with why: a dialect says "not a literal" instead of falling back
+ * to a default). A config module
  * the caller did not supply (`from ..common.train import train`, `get_config("common/train.py")`,
  * `_base_.model` without the base files) is a *partial* mapping: the keys this file assigns on
  * it are known, the others are not (`isPartial`).
@@ -40,7 +42,14 @@ import { mapGet } from '../tree.js';
 import type { Range } from '../types.js';
 import { locator } from './positions.js';
 import { MAX_DEPTH, type LoadResult } from './result.js';
-import { ASSIGN_OPS, boundNames, KEYWORDS, Lexer, SCOPE_HEADERS, statements, SyntaxProblem, type LogicalLine, type OpaqueName, type Token } from './python-assignments.js';
+import { ASSIGN_OPS, boundNames, KEYWORDS, Lexer, SCOPE_HEADERS, statements, SyntaxProblem, type LogicalLine, type Token } from './python-lexer.js';
+
+export interface OpaqueName {
+  /** Where the last non-literal (re)binding of the name is written. */
+  range: Range;
+  /** Why its value is unknown, e.g. "assigned `compute()`, not a literal". */
+  reason: string;
+}
 
 /** Largest expanded size (nodes) of the values of one file. */
 export const MAX_NODES = 200_000;
@@ -1276,4 +1285,3 @@ function withoutUnread(node: ConfigNode, depth = 0): ConfigNode | undefined {
   return node;
 }
 
-export type { OpaqueName };

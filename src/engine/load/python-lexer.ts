@@ -1,27 +1,14 @@
 /**
- * Python config files made of literal assignments (nanoGPT `config/*.py`):
+ * Python source as tokens, for the static readers of Python configs and scripts (NOTHING IS EXECUTED):
+ * python-config.ts (module-level values: nanoGPT, MMEngine, detectron2 LazyConfig) and
+ * python-calls.ts (keyword arguments of calls such as Ultralytics `model.train(…)`).
  *
- *     batch_size = 12
- *     gradient_accumulation_steps = 5 * 8   # arithmetic of literals and earlier names
- *     learning_rate = 6e-4
- *     decay_lr = False
- *     wandb_run_name = 'gpt2-124M'
- *
- * The file is read statically and NEVER executed. Only top-level `NAME = expression` statements
- * whose expression is a literal (number, string, True/False/None) or arithmetic (`+ - * / // % **`,
- * parentheses, unary signs) over numeric literals and previously assigned names become entries of
- * the ConfigNode tree (a MapNode of ScalarNodes, key ranges kept). Everything else — imports, calls,
- * comprehensions, `if` blocks, augmented assignments — is skipped. A name that such a statement
- * (re)binds after its last literal assignment has no known final value: it is dropped from the tree
- * and listed in `opaque`, so a dialect can say "not a literal" instead of falling back to a default.
- *
- * Only certain syntax errors (an unterminated string, an unclosed or unmatched bracket) are
- * reported as parse errors: Python would refuse to run such a file.
+ * `Lexer` splits a file into logical lines of tokens (brackets and backslashes join physical
+ * lines; comments and blank lines are dropped) and decodes string literals as Python does. Text
+ * Python would refuse (an unterminated string, an unclosed or unmatched bracket) is a
+ * SyntaxProblem, or, for a lenient lexer (`pythonTokens`), the end of the tokens. `statements` and
+ * `boundNames` split a logical line into statements and name the module-level names a statement binds.
  */
-import type { MapEntry, MapNode, ScalarNode, ScalarValue } from '../tree.js';
-import type { Range } from '../types.js';
-import { locator } from './positions.js';
-import { MAX_DEPTH, type LoadProblem, type LoadResult } from './result.js';
 
 export type TokenKind = 'name' | 'number' | 'string' | 'op';
 
@@ -43,19 +30,6 @@ export interface LogicalLine {
   tokens: Token[];
   /** True when the line starts with whitespace (inside a block). */
   indented: boolean;
-}
-
-export interface OpaqueName {
-  /** Where the last non-literal (re)binding of the name is written. */
-  range: Range;
-  /** Why its value is unknown, e.g. "assigned `compute()`, not a literal". */
-  reason: string;
-}
-
-export interface PythonAssignments extends LoadResult {
-  tree?: MapNode;
-  /** Names whose final value a static read cannot know (see the module comment). */
-  opaque: Map<string, OpaqueName>;
 }
 
 export const KEYWORDS = new Set([
@@ -294,127 +268,6 @@ function parseNumber(text: string): { num?: number; isInt?: boolean } {
   return { num, isInt: /^0[xXoObB]/.test(clean) || /^\d+$/.test(clean) };
 }
 
-/** A known value of a name, as Python would hold it. */
-type Value = { kind: 'number'; value: number; isInt: boolean } | { kind: 'scalar'; value: ScalarValue };
-
-class Unsupported extends Error {}
-
-/**
- * Evaluates an expression of literals, known names and arithmetic. Throws Unsupported for
- * anything else (calls, attribute access, unknown names, division by zero…).
- */
-class Evaluator {
-  private p = 0;
-  private depth = 0;
-
-  constructor(
-    private readonly tokens: Token[],
-    private readonly env: Map<string, Value>,
-  ) {}
-
-  evaluate(): Value {
-    const strings = this.tokens.every((tok) => tok.kind === 'string');
-    if (strings) {
-      // Adjacent string literals concatenate ('a' 'b' == 'ab'); f-strings and bytes are not plain.
-      if (this.tokens.some((tok) => tok.str === undefined)) throw new Unsupported();
-      return { kind: 'scalar', value: this.tokens.map((tok) => tok.str).join('') };
-    }
-    if (this.tokens.length === 1 && this.tokens[0].kind === 'name') {
-      const word = this.tokens[0].text;
-      if (word === 'True' || word === 'False') return { kind: 'scalar', value: word === 'True' };
-      if (word === 'None') return { kind: 'scalar', value: null };
-      const known = this.env.get(word);
-      if (known) return known;
-      throw new Unsupported();
-    }
-    const value = this.sum();
-    if (this.p !== this.tokens.length) throw new Unsupported();
-    if (!Number.isFinite(value.value)) throw new Unsupported();
-    return { kind: 'number', ...value };
-  }
-
-  private peek(): Token | undefined {
-    return this.tokens[this.p];
-  }
-
-  private isOp(...ops: string[]): string | undefined {
-    const tok = this.peek();
-    return tok && tok.kind === 'op' && ops.includes(tok.text) ? tok.text : undefined;
-  }
-
-  private sum(): { value: number; isInt: boolean } {
-    let left = this.product();
-    for (let op = this.isOp('+', '-'); op; op = this.isOp('+', '-')) {
-      this.p++;
-      const right = this.product();
-      left = { value: op === '+' ? left.value + right.value : left.value - right.value, isInt: left.isInt && right.isInt };
-    }
-    return left;
-  }
-
-  private product(): { value: number; isInt: boolean } {
-    let left = this.unary();
-    for (let op = this.isOp('*', '/', '//', '%'); op; op = this.isOp('*', '/', '//', '%')) {
-      this.p++;
-      const right = this.unary();
-      const isInt = left.isInt && right.isInt;
-      if (op === '*') {
-        left = { value: left.value * right.value, isInt };
-        continue;
-      }
-      if (right.value === 0) throw new Unsupported(); // ZeroDivisionError in Python
-      if (op === '/') left = { value: left.value / right.value, isInt: false };
-      else if (op === '//') left = { value: Math.floor(left.value / right.value), isInt };
-      else left = { value: left.value - right.value * Math.floor(left.value / right.value), isInt }; // Python's % follows the divisor's sign
-    }
-    return left;
-  }
-
-  private unary(): { value: number; isInt: boolean } {
-    const op = this.isOp('+', '-');
-    if (!op) return this.power();
-    this.p++;
-    const inner = this.nested(() => this.unary());
-    return op === '-' ? { value: -inner.value, isInt: inner.isInt } : inner;
-  }
-
-  private power(): { value: number; isInt: boolean } {
-    const base = this.atom();
-    if (!this.isOp('**')) return base;
-    this.p++;
-    const exp = this.nested(() => this.unary()); // right-associative, binds tighter than unary minus on its left
-    return { value: base.value ** exp.value, isInt: base.isInt && exp.isInt && exp.value >= 0 };
-  }
-
-  private atom(): { value: number; isInt: boolean } {
-    const tok = this.peek();
-    if (!tok) throw new Unsupported();
-    this.p++;
-    if (tok.kind === 'number' && tok.num !== undefined) return { value: tok.num, isInt: tok.isInt === true };
-    if (tok.kind === 'name') {
-      const known = this.env.get(tok.text);
-      if (known?.kind === 'number') return { value: known.value, isInt: known.isInt };
-      throw new Unsupported();
-    }
-    if (tok.kind === 'op' && tok.text === '(') {
-      const inner = this.nested(() => this.sum());
-      if (!this.isOp(')')) throw new Unsupported();
-      this.p++;
-      return inner;
-    }
-    throw new Unsupported();
-  }
-
-  private nested<T>(f: () => T): T {
-    if (++this.depth > MAX_DEPTH) throw new Unsupported();
-    try {
-      return f();
-    } finally {
-      this.depth--;
-    }
-  }
-}
-
 /** Splits a logical line at top-level `;`. */
 export function statements(tokens: Token[]): Token[][] {
   const out: Token[][] = [[]];
@@ -464,89 +317,4 @@ export function boundNames(stmt: Token[]): Token[] {
     if (inAt > 0) targetsIn(from, inAt);
   }
   return out;
-}
-
-/** Parses the file; see the module comment. Never throws for bad content. */
-export function parsePythonAssignments(text: string): PythonAssignments {
-  const loc = locator(text);
-  const opaque = new Map<string, OpaqueName>();
-  let lines: LogicalLine[];
-  try {
-    lines = new Lexer(text).run();
-  } catch (err) {
-    if (!(err instanceof SyntaxProblem)) throw err;
-    const problem: LoadProblem = { kind: 'parse-error', message: `Python syntax error: ${err.message}`, range: loc.range(err.start, err.end) };
-    return { problems: [problem], opaque };
-  }
-
-  const entries: MapEntry[] = [];
-  // Entries of each name still in the tree, and those dropped (filtered out at the end: O(n)).
-  const live = new Map<string, MapEntry[]>();
-  const dropped = new Set<MapEntry>();
-  const env = new Map<string, Value>();
-  const forget = (name: Token, reason: string) => {
-    for (const entry of live.get(name.text) ?? []) dropped.add(entry);
-    live.delete(name.text);
-    env.delete(name.text);
-    opaque.set(name.text, { range: loc.range(name.start, name.end), reason });
-  };
-  const sourceOf = (tokens: Token[]) => text.slice(tokens[0].start, tokens[tokens.length - 1].end);
-
-  // Whether the indented lines that follow belong to a def/class body (local names, not module-level).
-  let inScopeBody = false;
-  for (const line of lines) {
-    if (line.indented) {
-      if (inScopeBody) continue;
-      for (const stmt of statements(line.tokens)) {
-        for (const name of boundNames(stmt)) forget(name, `assigned inside a block (line ${loc.pos(name.start).line}); its value depends on the condition`);
-      }
-      continue;
-    }
-    const first = line.tokens[0];
-    inScopeBody = first !== undefined && ((first.kind === 'name' && SCOPE_HEADERS.has(first.text)) || (first.kind === 'op' && first.text === '@'));
-    if (inScopeBody) continue;
-    for (const stmt of statements(line.tokens)) {
-      const [target, eq] = stmt;
-      const simple =
-        stmt.length >= 3 && target.kind === 'name' && !KEYWORDS.has(target.text) && eq.kind === 'op' && eq.text === '=' &&
-        !stmt.slice(2).some((tok) => tok.kind === 'op' && ASSIGN_OPS.has(tok.text));
-      if (!simple) {
-        for (const name of boundNames(stmt)) forget(name, `\`${sourceOf(stmt)}\` is not a literal assignment`);
-        continue;
-      }
-      const expr = stmt.slice(2);
-      let value: Value;
-      try {
-        value = new Evaluator(expr, env).evaluate();
-      } catch (err) {
-        if (!(err instanceof Unsupported)) throw err;
-        forget(target, `assigned \`${sourceOf(expr)}\`: not a literal, and trainlint never runs Python`);
-        continue;
-      }
-      opaque.delete(target.text);
-      env.set(target.text, value);
-      const quoted = expr.every((tok) => tok.kind === 'string');
-      const node: ScalarNode = {
-        kind: 'scalar',
-        value: value.value,
-        source: quoted && typeof value.value === 'string' ? value.value : sourceOf(expr),
-        plain: !quoted,
-        range: loc.range(expr[0].start, expr[expr.length - 1].end),
-      };
-      const entry: MapEntry = { key: target.text, keyRange: loc.range(target.start, target.end), value: node };
-      entries.push(entry);
-      const same = live.get(target.text);
-      if (same) same.push(entry);
-      else live.set(target.text, [entry]);
-    }
-  }
-  const kept = dropped.size > 0 ? entries.filter((e) => !dropped.has(e)) : entries;
-  const tree: MapNode = { kind: 'map', entries: kept, range: loc.range(0, Math.max(1, text.length)) };
-  return { tree, problems: [], opaque };
-}
-
-/** The loader entry point used by parseSource: the tree of literal assignments and syntax problems. */
-export function loadPythonAssignments(text: string): LoadResult {
-  const { tree, problems } = parsePythonAssignments(text);
-  return { tree, problems };
 }
