@@ -2347,11 +2347,11 @@ function scalarNumber(node, loader) {
 function numberAt(file, path24, loader, origin = "explicit") {
   const hit = getIn(file.tree, path24);
   if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num9 = scalarNumber(hit.node, loader);
-  if (!num9) return void 0;
-  const launched = overrideSetting(hit.node, num9.value);
+  const num8 = scalarNumber(hit.node, loader);
+  if (!num8) return void 0;
+  const launched = overrideSetting(hit.node, num8.value);
   if (launched) return launched;
-  return { value: num9.value, origin, file: file.path, key: path24.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num9.note ? { note: num9.note } : {} };
+  return { value: num8.value, origin, file: file.path, key: path24.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num8.note ? { note: num8.note } : {} };
 }
 function stringAt(file, path24) {
   const hit = getIn(file.tree, path24);
@@ -3734,14 +3734,14 @@ var Translator = class {
   }
   /** `{a..b}` ranges of integers or single letters, as an alternation. */
   range(text) {
-    const num9 = /^(-?\d{1,9})\.\.(-?\d{1,9})$/.exec(text);
+    const num8 = /^(-?\d{1,9})\.\.(-?\d{1,9})$/.exec(text);
     const chr = /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(text);
-    if (!num9 && !chr) return void 0;
-    const [a, b] = num9 ? [Number(num9[1]), Number(num9[2])] : [chr[1].charCodeAt(0), chr[2].charCodeAt(0)];
+    if (!num8 && !chr) return void 0;
+    const [a, b] = num8 ? [Number(num8[1]), Number(num8[2])] : [chr[1].charCodeAt(0), chr[2].charCodeAt(0)];
     if (Math.abs(b - a) + 1 > MAX_RANGE) throw new GlobError(`the range {${text}} stands for more than ${MAX_RANGE} values`);
     const out = [];
     const step = a <= b ? 1 : -1;
-    for (let v = a; v !== b + step; v += step) out.push(num9 ? String(v).replace("-", "\\-") : literal(String.fromCharCode(v)));
+    for (let v = a; v !== b + step; v += step) out.push(num8 ? String(v).replace("-", "\\-") : literal(String.fromCharCode(v)));
     return `(?:${out.join("|")})`;
   }
   /** Translate `[from, to)`; `segStart` says whether `from` begins a path segment. */
@@ -4605,8 +4605,8 @@ var Parser = class {
       if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
     }
     NUMBER_RE.lastIndex = this.i;
-    const num9 = NUMBER_RE.exec(t);
-    if (num9) return this.scalar(Number(num9[0]), num9[0], true, this.i);
+    const num8 = NUMBER_RE.exec(t);
+    if (num8) return this.scalar(Number(num8[0]), num8[0], true, this.i);
     return this.fail("Expecting value");
   }
   /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
@@ -4737,7 +4737,7 @@ function loadJson(text) {
   }
 }
 
-// src/engine/load/python-assignments.ts
+// src/engine/load/python-lexer.ts
 var KEYWORDS = /* @__PURE__ */ new Set([
   "False",
   "None",
@@ -4992,114 +4992,10 @@ function pythonTokens(text) {
 function parseNumber(text) {
   if (/[jJ]$/.test(text)) return {};
   const clean = text.replace(/_/g, "");
-  const num9 = Number(clean);
-  if (!Number.isFinite(num9)) return {};
-  return { num: num9, isInt: /^0[xXoObB]/.test(clean) || /^\d+$/.test(clean) };
+  const num8 = Number(clean);
+  if (!Number.isFinite(num8)) return {};
+  return { num: num8, isInt: /^0[xXoObB]/.test(clean) || /^\d+$/.test(clean) };
 }
-var Unsupported2 = class extends Error {
-};
-var Evaluator = class {
-  constructor(tokens, env) {
-    this.tokens = tokens;
-    this.env = env;
-  }
-  tokens;
-  env;
-  p = 0;
-  depth = 0;
-  evaluate() {
-    const strings = this.tokens.every((tok) => tok.kind === "string");
-    if (strings) {
-      if (this.tokens.some((tok) => tok.str === void 0)) throw new Unsupported2();
-      return { kind: "scalar", value: this.tokens.map((tok) => tok.str).join("") };
-    }
-    if (this.tokens.length === 1 && this.tokens[0].kind === "name") {
-      const word = this.tokens[0].text;
-      if (word === "True" || word === "False") return { kind: "scalar", value: word === "True" };
-      if (word === "None") return { kind: "scalar", value: null };
-      const known = this.env.get(word);
-      if (known) return known;
-      throw new Unsupported2();
-    }
-    const value = this.sum();
-    if (this.p !== this.tokens.length) throw new Unsupported2();
-    if (!Number.isFinite(value.value)) throw new Unsupported2();
-    return { kind: "number", ...value };
-  }
-  peek() {
-    return this.tokens[this.p];
-  }
-  isOp(...ops) {
-    const tok = this.peek();
-    return tok && tok.kind === "op" && ops.includes(tok.text) ? tok.text : void 0;
-  }
-  sum() {
-    let left = this.product();
-    for (let op = this.isOp("+", "-"); op; op = this.isOp("+", "-")) {
-      this.p++;
-      const right = this.product();
-      left = { value: op === "+" ? left.value + right.value : left.value - right.value, isInt: left.isInt && right.isInt };
-    }
-    return left;
-  }
-  product() {
-    let left = this.unary();
-    for (let op = this.isOp("*", "/", "//", "%"); op; op = this.isOp("*", "/", "//", "%")) {
-      this.p++;
-      const right = this.unary();
-      const isInt = left.isInt && right.isInt;
-      if (op === "*") {
-        left = { value: left.value * right.value, isInt };
-        continue;
-      }
-      if (right.value === 0) throw new Unsupported2();
-      if (op === "/") left = { value: left.value / right.value, isInt: false };
-      else if (op === "//") left = { value: Math.floor(left.value / right.value), isInt };
-      else left = { value: left.value - right.value * Math.floor(left.value / right.value), isInt };
-    }
-    return left;
-  }
-  unary() {
-    const op = this.isOp("+", "-");
-    if (!op) return this.power();
-    this.p++;
-    const inner = this.nested(() => this.unary());
-    return op === "-" ? { value: -inner.value, isInt: inner.isInt } : inner;
-  }
-  power() {
-    const base = this.atom();
-    if (!this.isOp("**")) return base;
-    this.p++;
-    const exp = this.nested(() => this.unary());
-    return { value: base.value ** exp.value, isInt: base.isInt && exp.isInt && exp.value >= 0 };
-  }
-  atom() {
-    const tok = this.peek();
-    if (!tok) throw new Unsupported2();
-    this.p++;
-    if (tok.kind === "number" && tok.num !== void 0) return { value: tok.num, isInt: tok.isInt === true };
-    if (tok.kind === "name") {
-      const known = this.env.get(tok.text);
-      if (known?.kind === "number") return { value: known.value, isInt: known.isInt };
-      throw new Unsupported2();
-    }
-    if (tok.kind === "op" && tok.text === "(") {
-      const inner = this.nested(() => this.sum());
-      if (!this.isOp(")")) throw new Unsupported2();
-      this.p++;
-      return inner;
-    }
-    throw new Unsupported2();
-  }
-  nested(f) {
-    if (++this.depth > MAX_DEPTH) throw new Unsupported2();
-    try {
-      return f();
-    } finally {
-      this.depth--;
-    }
-  }
-};
 function statements(tokens) {
   const out = [[]];
   let depth = 0;
@@ -5145,77 +5041,6 @@ function boundNames(stmt) {
   }
   return out;
 }
-function parsePythonAssignments(text) {
-  const loc = locator(text);
-  const opaque = /* @__PURE__ */ new Map();
-  let lines;
-  try {
-    lines = new Lexer(text).run();
-  } catch (err) {
-    if (!(err instanceof SyntaxProblem)) throw err;
-    const problem = { kind: "parse-error", message: `Python syntax error: ${err.message}`, range: loc.range(err.start, err.end) };
-    return { problems: [problem], opaque };
-  }
-  const entries = [];
-  const live = /* @__PURE__ */ new Map();
-  const dropped = /* @__PURE__ */ new Set();
-  const env = /* @__PURE__ */ new Map();
-  const forget = (name2, reason) => {
-    for (const entry of live.get(name2.text) ?? []) dropped.add(entry);
-    live.delete(name2.text);
-    env.delete(name2.text);
-    opaque.set(name2.text, { range: loc.range(name2.start, name2.end), reason });
-  };
-  const sourceOf5 = (tokens) => text.slice(tokens[0].start, tokens[tokens.length - 1].end);
-  let inScopeBody = false;
-  for (const line of lines) {
-    if (line.indented) {
-      if (inScopeBody) continue;
-      for (const stmt of statements(line.tokens)) {
-        for (const name2 of boundNames(stmt)) forget(name2, `assigned inside a block (line ${loc.pos(name2.start).line}); its value depends on the condition`);
-      }
-      continue;
-    }
-    const first = line.tokens[0];
-    inScopeBody = first !== void 0 && (first.kind === "name" && SCOPE_HEADERS.has(first.text) || first.kind === "op" && first.text === "@");
-    if (inScopeBody) continue;
-    for (const stmt of statements(line.tokens)) {
-      const [target, eq] = stmt;
-      const simple = stmt.length >= 3 && target.kind === "name" && !KEYWORDS.has(target.text) && eq.kind === "op" && eq.text === "=" && !stmt.slice(2).some((tok) => tok.kind === "op" && ASSIGN_OPS.has(tok.text));
-      if (!simple) {
-        for (const name2 of boundNames(stmt)) forget(name2, `\`${sourceOf5(stmt)}\` is not a literal assignment`);
-        continue;
-      }
-      const expr = stmt.slice(2);
-      let value;
-      try {
-        value = new Evaluator(expr, env).evaluate();
-      } catch (err) {
-        if (!(err instanceof Unsupported2)) throw err;
-        forget(target, `assigned \`${sourceOf5(expr)}\`: not a literal, and trainlint never runs Python`);
-        continue;
-      }
-      opaque.delete(target.text);
-      env.set(target.text, value);
-      const quoted = expr.every((tok) => tok.kind === "string");
-      const node = {
-        kind: "scalar",
-        value: value.value,
-        source: quoted && typeof value.value === "string" ? value.value : sourceOf5(expr),
-        plain: !quoted,
-        range: loc.range(expr[0].start, expr[expr.length - 1].end)
-      };
-      const entry = { key: target.text, keyRange: loc.range(target.start, target.end), value: node };
-      entries.push(entry);
-      const same3 = live.get(target.text);
-      if (same3) same3.push(entry);
-      else live.set(target.text, [entry]);
-    }
-  }
-  const kept = dropped.size > 0 ? entries.filter((e) => !dropped.has(e)) : entries;
-  const tree = { kind: "map", entries: kept, range: loc.range(0, Math.max(1, text.length)) };
-  return { tree, problems: [], opaque };
-}
 
 // src/engine/load/python-config.ts
 var MAX_NODES = 2e5;
@@ -5227,6 +5052,9 @@ var SIZE = /* @__PURE__ */ new WeakMap();
 var COPIED = /* @__PURE__ */ new WeakMap();
 function isPartial(node) {
   return node.kind === "map" ? PARTIAL.get(node) : void 0;
+}
+function isPythonInt(node) {
+  return INTS.has(node);
 }
 function originalOf(x) {
   let cur = x;
@@ -5250,7 +5078,7 @@ function sizeOf(node) {
   SIZE.set(node, n);
   return n;
 }
-var Unsupported3 = class extends Error {
+var Unsupported2 = class extends Error {
 };
 function partialMap(range, why) {
   const node = { kind: "map", entries: [], range };
@@ -5297,10 +5125,10 @@ var Expr = class {
         if (this.p >= this.tokens.length) break;
         items.push(this.node(this.expr()));
       }
-      if (this.p !== this.tokens.length) throw new Unsupported3();
+      if (this.p !== this.tokens.length) throw new Unsupported2();
       return this.seq(items, this.tokens[0], this.tokens[this.tokens.length - 1]);
     }
-    if (this.p !== this.tokens.length) throw new Unsupported3();
+    if (this.p !== this.tokens.length) throw new Unsupported2();
     return first;
   }
   range(a, b) {
@@ -5318,12 +5146,12 @@ var Expr = class {
   }
   expect(op) {
     const t = this.peek();
-    if (!t || t.kind !== "op" || t.text !== op) throw new Unsupported3();
+    if (!t || t.kind !== "op" || t.text !== op) throw new Unsupported2();
     this.p++;
     return t;
   }
   nested(f) {
-    if (++this.depth > MAX_DEPTH) throw new Unsupported3();
+    if (++this.depth > MAX_DEPTH) throw new Unsupported2();
     try {
       return f();
     } finally {
@@ -5332,16 +5160,16 @@ var Expr = class {
   }
   /** Charges `n` entries or items copied to the file's budget. */
   charge(n) {
-    if (!this.scope.budget.copy(n)) throw new Unsupported3();
+    if (!this.scope.budget.copy(n)) throw new Unsupported2();
   }
   /** A value as a tree node: class names become their name as a string. */
   node(v) {
     if (isNode(v)) return v;
     if (v.kind === "sym") return { kind: "scalar", value: v.name, source: v.name, plain: true, range: v.range };
-    throw new Unsupported3();
+    throw new Unsupported2();
   }
   num(value, isInt, a, b) {
-    if (!Number.isFinite(value)) throw new Unsupported3();
+    if (!Number.isFinite(value)) throw new Unsupported2();
     if (isInt && value === 0) value = 0;
     const node = { kind: "scalar", value, source: this.src(a, b), plain: true, range: this.range(a, b) };
     if (isInt) INTS.add(node);
@@ -5349,22 +5177,22 @@ var Expr = class {
   }
   seq(items, a, b) {
     const node = { kind: "seq", items, range: this.range(a, b) };
-    if (sizeOf(node) > MAX_NODES) throw new Unsupported3();
+    if (sizeOf(node) > MAX_NODES) throw new Unsupported2();
     return node;
   }
   map(entries, a, b) {
     const node = { kind: "map", entries, range: this.range(a, b) };
-    if (sizeOf(node) > MAX_NODES) throw new Unsupported3();
+    if (sizeOf(node) > MAX_NODES) throw new Unsupported2();
     return node;
   }
   expr() {
     return this.nested(() => {
       const t = this.peek();
-      if (t?.kind === "name" && (t.text === "lambda" || t.text === "not" || t.text === "yield" || t.text === "await")) throw new Unsupported3();
+      if (t?.kind === "name" && (t.text === "lambda" || t.text === "not" || t.text === "yield" || t.text === "await")) throw new Unsupported2();
       const v = this.sum();
       const next = this.peek();
-      if (next && next.kind === "name" && ["if", "and", "or", "in", "is", "not", "for"].includes(next.text)) throw new Unsupported3();
-      if (this.isOp("==", "!=", "<", ">", "<=", ">=", "|", "&", "^", "<<", ">>", "@", ":=")) throw new Unsupported3();
+      if (next && next.kind === "name" && ["if", "and", "or", "in", "is", "not", "for"].includes(next.text)) throw new Unsupported2();
+      if (this.isOp("==", "!=", "<", ">", "<=", ">=", "|", "&", "^", "<<", ">>", "@", ":=")) throw new Unsupported2();
       return v;
     });
   }
@@ -5398,13 +5226,13 @@ var Expr = class {
         if (op === "+") return this.num(a + b, isInt, start, end);
         if (op === "-") return this.num(a - b, isInt, start, end);
         if (op === "*") return this.num(a * b, isInt, start, end);
-        if (b === 0) throw new Unsupported3();
+        if (b === 0) throw new Unsupported2();
         if (op === "/") return this.num(a / b, false, start, end);
         if (op === "//") return this.num(Math.floor(a / b), isInt, start, end);
         return this.num(a - b * Math.floor(a / b), isInt, start, end);
       }
       if (op === "+" && typeof a === "string" && typeof b === "string") {
-        if (!this.scope.budget.string(a.length + b.length)) throw new Unsupported3();
+        if (!this.scope.budget.string(a.length + b.length)) throw new Unsupported2();
         return { kind: "scalar", value: a + b, source: a + b, plain: false, range: this.range(start, end) };
       }
     }
@@ -5412,7 +5240,7 @@ var Expr = class {
       this.charge(left.items.length + right.items.length);
       return this.seq([...left.items, ...right.items], start, end);
     }
-    throw new Unsupported3();
+    throw new Unsupported2();
   }
   unary() {
     const op = this.isOp("+", "-", "~");
@@ -5420,7 +5248,7 @@ var Expr = class {
     const start = this.peek();
     this.p++;
     const inner = this.nested(() => this.unary());
-    if (op === "~" || inner.kind !== "scalar" || typeof inner.value !== "number") throw new Unsupported3();
+    if (op === "~" || inner.kind !== "scalar" || typeof inner.value !== "number") throw new Unsupported2();
     return this.num(op === "-" ? -inner.value : inner.value, INTS.has(inner), start, this.tokens[this.p - 1]);
   }
   power() {
@@ -5429,20 +5257,20 @@ var Expr = class {
     if (!this.isOp("**")) return base;
     this.p++;
     const exp = this.nested(() => this.unary());
-    if (base.kind !== "scalar" || exp.kind !== "scalar" || typeof base.value !== "number" || typeof exp.value !== "number") throw new Unsupported3();
+    if (base.kind !== "scalar" || exp.kind !== "scalar" || typeof base.value !== "number" || typeof exp.value !== "number") throw new Unsupported2();
     const isInt = INTS.has(base) && INTS.has(exp) && exp.value >= 0;
     return this.num(base.value ** exp.value, isInt, start, this.tokens[this.p - 1]);
   }
   /** An atom and its trailers: `.name`, `[index]`, `(arguments)`. */
   primary() {
     const start = this.peek();
-    if (!start) throw new Unsupported3();
+    if (!start) throw new Unsupported2();
     let v = this.atom();
     for (; ; ) {
       if (this.isOp(".")) {
         this.p++;
         const name2 = this.peek();
-        if (!name2 || name2.kind !== "name") throw new Unsupported3();
+        if (!name2 || name2.kind !== "name") throw new Unsupported2();
         this.p++;
         v = this.attribute(v, name2.text, start, name2);
       } else if (this.isOp("[")) {
@@ -5465,31 +5293,31 @@ var Expr = class {
       const why = PARTIAL.get(v);
       if (why) return partialMap(this.range(start, at6), why);
     }
-    throw new Unsupported3();
+    throw new Unsupported2();
   }
   subscript(v, index, start, close) {
-    if (index.kind !== "scalar") throw new Unsupported3();
+    if (index.kind !== "scalar") throw new Unsupported2();
     if (v.kind === "map" && typeof index.value === "string") return this.attribute(v, index.value, start, close);
     if (v.kind === "seq" && typeof index.value === "number" && INTS.has(index)) {
       const i = index.value < 0 ? v.items.length + index.value : index.value;
       const item = v.items[i];
       if (item) return item;
     }
-    throw new Unsupported3();
+    throw new Unsupported2();
   }
   atom() {
     const tok = this.peek();
-    if (!tok) throw new Unsupported3();
+    if (!tok) throw new Unsupported2();
     if (tok.kind === "number") {
       this.p++;
-      if (tok.num === void 0) throw new Unsupported3();
+      if (tok.num === void 0) throw new Unsupported2();
       return this.num(tok.num, tok.isInt === true, tok, tok);
     }
     if (tok.kind === "string") {
       let end = this.p;
       while (this.tokens[end]?.kind === "string") end++;
       const parts2 = this.tokens.slice(this.p, end);
-      if (parts2.some((s) => s.str === void 0)) throw new Unsupported3();
+      if (parts2.some((s) => s.str === void 0)) throw new Unsupported2();
       this.p = end;
       const value = parts2.map((s) => s.str).join("");
       return { kind: "scalar", value, source: value, plain: false, range: this.range(parts2[0], parts2[parts2.length - 1]) };
@@ -5501,14 +5329,14 @@ var Expr = class {
     if (tok.text === "(") return this.parenthesized();
     if (tok.text === "[") return this.list();
     if (tok.text === "{") return this.braces();
-    throw new Unsupported3();
+    throw new Unsupported2();
   }
   name(tok) {
     const w = tok.text;
     const range = this.range(tok, tok);
     if (w === "True" || w === "False") return { kind: "scalar", value: w === "True", source: w, plain: true, range };
     if (w === "None") return { kind: "scalar", value: null, source: w, plain: true, range };
-    if (KEYWORDS.has(w)) throw new Unsupported3();
+    if (KEYWORDS.has(w)) throw new Unsupported2();
     const known = this.scope.env.get(w);
     if (known) return known;
     if (w === "_base_") {
@@ -5516,7 +5344,7 @@ var Expr = class {
       return partialMap(range, "from the `_base_` files, which were not read");
     }
     if (BUILTIN_CONTAINERS.has(w)) return { kind: "sym", name: w, range };
-    throw new Unsupported3();
+    throw new Unsupported2();
   }
   parenthesized() {
     const open = this.expect("(");
@@ -5542,7 +5370,7 @@ var Expr = class {
     const open = this.expect("[");
     const items = [];
     while (!this.isOp("]")) {
-      if (this.isOp("*", "**")) throw new Unsupported3();
+      if (this.isOp("*", "**")) throw new Unsupported2();
       items.push(this.node(this.nested(() => this.expr())));
       if (!this.isOp(",")) break;
       this.p++;
@@ -5556,10 +5384,10 @@ var Expr = class {
     if (this.isOp("{")) return this.basePlaceholder(open);
     const entries = new EntryList();
     while (!this.isOp("}")) {
-      if (this.isOp("**")) throw new Unsupported3();
+      if (this.isOp("**")) throw new Unsupported2();
       const keyTok = this.peek();
       const key = this.node(this.nested(() => this.expr()));
-      if (key.kind !== "scalar" || key.value === null || typeof key.value === "boolean") throw new Unsupported3();
+      if (key.kind !== "scalar" || key.value === null || typeof key.value === "boolean") throw new Unsupported2();
       this.expect(":");
       const value = this.node(this.nested(() => this.expr()));
       const keyText = typeof key.value === "number" ? keyTok.text : key.value;
@@ -5573,13 +5401,13 @@ var Expr = class {
   basePlaceholder(open) {
     this.expect("{");
     const head = this.peek();
-    if (!head || head.kind !== "name" || head.text !== "_base_") throw new Unsupported3();
+    if (!head || head.kind !== "name" || head.text !== "_base_") throw new Unsupported2();
     this.p++;
     let v = this.name(head);
     while (this.isOp(".")) {
       this.p++;
       const name2 = this.peek();
-      if (!name2 || name2.kind !== "name") throw new Unsupported3();
+      if (!name2 || name2.kind !== "name") throw new Unsupported2();
       this.p++;
       v = this.attribute(v, name2.text, open, name2);
     }
@@ -5594,7 +5422,7 @@ var Expr = class {
     const keywords = [];
     const named2 = /* @__PURE__ */ new Set();
     while (!this.isOp(")")) {
-      if (this.isOp("*", "**")) throw new Unsupported3();
+      if (this.isOp("*", "**")) throw new Unsupported2();
       const t = this.peek();
       if (t?.kind === "name" && this.peek(1)?.kind === "op" && this.peek(1)?.text === "=") {
         this.p += 2;
@@ -5602,7 +5430,7 @@ var Expr = class {
         named2.add(t.text);
         keywords.push({ name: t, value: this.nested(() => this.expr()) });
       } else {
-        if (keywords.length > 0) throw new Unsupported3();
+        if (keywords.length > 0) throw new Unsupported2();
         positional.push(this.nested(() => this.expr()));
       }
       if (!this.isOp(",")) break;
@@ -5614,13 +5442,13 @@ var Expr = class {
   /** `(\u2026)` of a method call, whole: values as tree nodes where keywords are given. */
   callArgs() {
     const { positional, keywords, close } = this.args();
-    if (close !== this.tokens[this.tokens.length - 1]) throw new Unsupported3();
+    if (close !== this.tokens[this.tokens.length - 1]) throw new Unsupported2();
     return { positional, keywords: keywords.map((k) => ({ name: k.name, node: this.node(k.value) })) };
   }
   call(callee, start) {
     const { positional, keywords, close } = this.args();
     if (callee.kind === "lazy") {
-      if (positional.length > 0) throw new Unsupported3();
+      if (positional.length > 0) throw new Unsupported2();
       const target = { kind: "scalar", value: callee.target, source: callee.target, plain: true, range: this.range(start, start) };
       const entries = new EntryList([{ key: "_target_", keyRange: target.range, value: target }]);
       for (const k of keywords) entries.set({ key: k.name.text, keyRange: this.range(k.name, k.name), value: this.node(k.value) });
@@ -5631,12 +5459,12 @@ var Expr = class {
         const target = positional[0];
         if (target.kind === "sym") return { kind: "lazy", target: target.name };
         if (target.kind === "scalar" && typeof target.value === "string") return { kind: "lazy", target: target.value };
-        throw new Unsupported3();
+        throw new Unsupported2();
       }
       if (callee.name === "dict") {
-        if (positional.length > 1) throw new Unsupported3();
+        if (positional.length > 1) throw new Unsupported2();
         const first = positional[0];
-        if (first && (first.kind !== "map" || PARTIAL.has(first))) throw new Unsupported3();
+        if (first && (first.kind !== "map" || PARTIAL.has(first))) throw new Unsupported2();
         if (first) this.charge(first.entries.length);
         const entries = new EntryList(first?.entries);
         for (const k of keywords) entries.set({ key: k.name.text, keyRange: this.range(k.name, k.name), value: this.node(k.value) });
@@ -5646,7 +5474,7 @@ var Expr = class {
         const first = positional[0];
         if (!first) return this.map([], start, close);
         if (first.kind === "map") return first;
-        throw new Unsupported3();
+        throw new Unsupported2();
       }
       if ((callee.name === "list" || callee.name === "tuple") && keywords.length === 0 && positional.length <= 1) {
         const first = positional[0];
@@ -5655,7 +5483,7 @@ var Expr = class {
           this.charge(first.items.length);
           return this.seq([...first.items], start, close);
         }
-        throw new Unsupported3();
+        throw new Unsupported2();
       }
       if (/(^|\.)get_config$/.test(callee.name) && positional.length === 1) {
         const path24 = positional[0];
@@ -5663,7 +5491,7 @@ var Expr = class {
         return partialMap(this.range(start, close), `from ${what}, which is not read`);
       }
     }
-    throw new Unsupported3();
+    throw new Unsupported2();
   }
 };
 var DuplicateKeyword = class extends Error {
@@ -5867,6 +5695,21 @@ function parseImport(stmt) {
   return { module: module2, level, names };
 }
 var MUTATORS = /* @__PURE__ */ new Set(["update", "pop", "append", "extend", "insert", "clear", "remove", "setdefault", "__setitem__", "__delitem__"]);
+function pythonExpressions(text, names) {
+  const scope = { env: new Map(names), text, loc: locator(text), budget: new Budget() };
+  return {
+    evaluate(tokens) {
+      if (tokens.length === 0) return void 0;
+      try {
+        const v = new Expr(tokens, scope).all();
+        return isNode(v) && !(v.kind === "map" && PARTIAL.has(v)) ? v : void 0;
+      } catch (err) {
+        if (err instanceof Unsupported2 || err instanceof DuplicateKeyword) return void 0;
+        throw err;
+      }
+    }
+  };
+}
 function parsePythonConfig(text, input = {}) {
   const loc = locator(text);
   const opaque = /* @__PURE__ */ new Map();
@@ -6015,7 +5858,7 @@ function parsePythonConfig(text, input = {}) {
       }
     } catch (err) {
       if (err instanceof DuplicateKeyword) throw err;
-      if (!(err instanceof Unsupported3)) throw err;
+      if (!(err instanceof Unsupported2)) throw err;
     }
     if (done) return;
     if (target.steps.length === 0) {
@@ -6041,7 +5884,7 @@ function parsePythonConfig(text, input = {}) {
         value = evaluate2(valueTokens);
       } catch (err) {
         if (err instanceof DuplicateKeyword) throw err;
-        if (!(err instanceof Unsupported3)) throw err;
+        if (!(err instanceof Unsupported2)) throw err;
         why = `assigned \`${src(valueTokens).slice(0, 80)}\`: not a value trainlint can read without running Python`;
       }
     }
@@ -6974,8 +6817,8 @@ var ScriptParser = class {
       return this.launcher("accelerate", words, k + 2, switchesFrom(ACCELERATE_SWITCHES));
     }
     if (PYTHON.test(exe)) {
-      const pyValue = (flag2) => flag2 === "-W" || flag2 === "-X" || flag2 === "-c";
-      const r = this.options(words, k + 1, pyValue, { module: ["-m"] });
+      const pyValue2 = (flag2) => flag2 === "-W" || flag2 === "-X" || flag2 === "-c";
+      const r = this.options(words, k + 1, pyValue2, { module: ["-m"] });
       if (r.args.some((a) => a.flag === "-c")) return void 0;
       if (r.module && TORCH_RUN_MODULES.has(r.module)) return this.torchrun(words, r.k, r.args);
       return this.target("python", words, r);
@@ -9863,7 +9706,7 @@ var divisorsOf = (n) => {
 function trlExtension(file, env, loader, anchor) {
   const kind = trlKind(file);
   if (!kind) return void 0;
-  const num9 = (key) => numberAt(file, [key], loader);
+  const num8 = (key) => numberAt(file, [key], loader);
   const out = {
     batchChecks: [],
     configErrors: [],
@@ -9882,12 +9725,12 @@ function trlExtension(file, env, loader, anchor) {
   out.beforeDerive = (plan, notes) => {
     const pd = plan.microBatchSize;
     const ga = plan.gradAccumSteps;
-    const g = num9("num_generations") ?? defaultSetting(GRPO_DEFAULTS.numGenerations, "num_generations", "GRPOConfig default");
-    const mu = num9("num_iterations") ?? defaultSetting(GRPO_DEFAULTS.numIterations, "num_iterations", "GRPOConfig default");
-    const gbs = num9("generation_batch_size");
-    const spg = num9("steps_per_generation");
-    const pdEval = num9("per_device_eval_batch_size") ?? defaultSetting(8, "per_device_eval_batch_size");
-    const gEval = num9("num_generations_eval");
+    const g = num8("num_generations") ?? defaultSetting(GRPO_DEFAULTS.numGenerations, "num_generations", "GRPOConfig default");
+    const mu = num8("num_iterations") ?? defaultSetting(GRPO_DEFAULTS.numIterations, "num_iterations", "GRPOConfig default");
+    const gbs = num8("generation_batch_size");
+    const spg = num8("steps_per_generation");
+    const pdEval = num8("per_device_eval_batch_size") ?? defaultSetting(8, "per_device_eval_batch_size");
+    const gEval = num8("num_generations_eval");
     values = { pd, ga, g, mu, ...gbs ? { gbs } : {}, ...spg ? { spg } : {}, pdEval, ...gEval ? { gEval } : {} };
     plan.microBatchSize = { ...pd, unit: "completions", note: [pd.note, "GRPO: completions per device (TRL \u2265 0.15), not prompts"].filter(Boolean).join("; ") };
     plan.samplesPerPrompt = { ...g, unit: "completions" };
@@ -10165,17 +10008,17 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   const missing = [];
   const notes = [];
   const conflicts = [];
-  const num9 = (key) => numberAt(file, [key], loader);
-  plan.microBatchSize = num9("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
-  plan.gradAccumSteps = num9("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
-  plan.peakLr = num9("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
-  plan.epochs = num9("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
+  const num8 = (key) => numberAt(file, [key], loader);
+  plan.microBatchSize = num8("per_device_train_batch_size") ?? defaultSetting(HF_DEFAULTS.perDeviceTrainBatchSize, "per_device_train_batch_size");
+  plan.gradAccumSteps = num8("gradient_accumulation_steps") ?? defaultSetting(HF_DEFAULTS.gradientAccumulationSteps, "gradient_accumulation_steps");
+  plan.peakLr = num8("learning_rate") ?? defaultSetting(HF_DEFAULTS.learningRate, "learning_rate");
+  plan.epochs = num8("num_train_epochs") ?? defaultSetting(HF_DEFAULTS.numTrainEpochs, "num_train_epochs");
   plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
   plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
-  const maxSteps = num9("max_steps");
+  const maxSteps = num8("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
-  const steps3 = num9("warmup_steps");
-  const ratio = num9("warmup_ratio");
+  const steps3 = num8("warmup_steps");
+  const ratio = num8("warmup_ratio");
   if (steps3 && steps3.value >= 1) {
     plan.warmupSteps = { ...steps3, unit: "steps" };
     if (ratio && ratio.value > 0) {
@@ -10222,12 +10065,12 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   deriveWarmupFromRatio(plan);
   const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
   if (saveStrategy === "steps") {
-    const save = num9("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
+    const save = num8("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
     plan.saveEverySteps = fractionOfTotal(save, plan);
   }
   const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? "no";
   if (evalStrategy === "steps") {
-    const evalSteps = num9("eval_steps") ?? num9("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    const evalSteps = num8("eval_steps") ?? num8("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
     plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
   }
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
@@ -10800,10 +10643,10 @@ var OmegaReader = class {
       } else {
         node = scalar(typePrimitive(unquote2(arg)), arg);
       }
-      const num9 = node.kind === "scalar" ? scalarNumber(node, "omegaconf") : void 0;
-      if (!num9) return { ok: false, why: `\`${shorten(text)}\`: ${arg} is not a number` };
-      values.push(num9.value);
-      parts2.push(`${arg} = ${String(num9.value)}`);
+      const num8 = node.kind === "scalar" ? scalarNumber(node, "omegaconf") : void 0;
+      if (!num8) return { ok: false, why: `\`${shorten(text)}\`: ${arg} is not a number` };
+      values.push(num8.value);
+      parts2.push(`${arg} = ${String(num8.value)}`);
     }
     const out = fn(values);
     if (out === void 0 || !Number.isFinite(out)) return { ok: false, why: `\`${shorten(text)}\` does not give a number` };
@@ -10827,12 +10670,12 @@ var OmegaReader = class {
     if (!hit) return void 0;
     this.unresolvedNote(path24, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
-    const num9 = scalarNumber(hit.node, this.loader);
-    if (!num9) return void 0;
+    const num8 = scalarNumber(hit.node, this.loader);
+    if (!num8) return void 0;
     const base = this.settingBase(path24, hit);
-    const note = [base.note, hit.via, num9.note].filter(Boolean).join("; ");
+    const note = [base.note, hit.via, num8.note].filter(Boolean).join("; ");
     return {
-      value: num9.value,
+      value: num8.value,
       ...base,
       // A literal written under this key may be rewritten by --fix; an interpolated one lives elsewhere.
       ...hit.via ? {} : { valueRange: hit.node.range },
@@ -10912,10 +10755,10 @@ function parseComposerTime(value, bareIntIsEpochs) {
   if (typeof value !== "string") return { error: `${String(value)} is not a Composer time string` };
   const m = TIME_STRING.exec(value.trim());
   if (!m) return { error: `\`${value}\` is not a Composer time string such as 100ba, 1ep, 0.1dur, 1000tok or 500sp` };
-  const num9 = Number(m[1]);
+  const num8 = Number(m[1]);
   const unit = m[2].toLowerCase();
-  if (unit !== "dur" && !Number.isInteger(num9)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
-  return { value: num9, unit, text: value.trim() };
+  if (unit !== "dur" && !Number.isInteger(num8)) return { error: `\`${value}\`: Composer requires a whole number for unit ${unit} (TypeError at launch)` };
+  return { value: num8, unit, text: value.trim() };
 }
 function toSteps(t, ctx, depth = 0) {
   const { globalBatch: g, seqLen, stepsPerEpoch: spe } = ctx;
@@ -11005,7 +10848,7 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num9 = (...path24) => reader2.number(path24);
+  const num8 = (...path24) => reader2.number(path24);
   const str4 = (...path24) => reader2.string(path24);
   if (block.mcli && file.tree) {
     const gpus2 = getIn(file.tree, ["compute", "gpus"]);
@@ -11013,18 +10856,18 @@ function extractBlock(file, block, env) {
       plan.worldSize = { value: gpus2.node.value, origin: "launcher", file: file.path, key: "compute.gpus", range: gpus2.keyRange, how: "mcli compute.gpus" };
     }
   }
-  const global = num9("global_train_batch_size");
+  const global = num8("global_train_batch_size");
   if (global) plan.globalBatchSize = { ...global, unit: "samples" };
-  const seq = num9("max_seq_len");
+  const seq = num8("max_seq_len");
   if (seq) plan.seqLen = { ...seq, unit: "tokens" };
-  const lr = num9("optimizer", "lr");
+  const lr = num8("optimizer", "lr");
   if (lr) plan.peakLr = lr;
   const optimizer = str4("optimizer", "name");
   if (optimizer) plan.optimizer = optimizer;
   const schedulerName = str4("scheduler", "name");
   if (schedulerName) plan.scheduler = schedulerName;
   plan.precision = str4("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
-  const micro = num9("device_train_microbatch_size");
+  const micro = num8("device_train_microbatch_size");
   if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
   else {
     const hit = reader2.lookup(["device_train_microbatch_size"]);
@@ -11711,8 +11554,8 @@ var Reader = class {
   number(path24) {
     const hit = this.node(path24);
     if (!hit || hit.node.kind !== "scalar") return void 0;
-    const num9 = scalarNumber(hit.node, LOADER5);
-    return num9 ? { value: num9.value, ...hit.setting, valueRange: hit.node.range, ...num9.note ? { note: num9.note } : {} } : void 0;
+    const num8 = scalarNumber(hit.node, LOADER5);
+    return num8 ? { value: num8.value, ...hit.setting, valueRange: hit.node.range, ...num8.note ? { note: num8.note } : {} } : void 0;
   }
   /** A scalar as text (null is absent); `class_path` mappings give their class path. */
   string(path24) {
@@ -12017,33 +11860,33 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num9 = (...path24) => numberAt(file, path24, LOADER6);
+    const num8 = (...path24) => numberAt(file, path24, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices2 = deviceCount(file, script);
-    const nodes = num9("num_nodes") ?? defaultSetting(1, "num_nodes");
+    const nodes = num8("num_nodes") ?? defaultSetting(1, "num_nodes");
     if (devices2.setting) {
       plan.worldSize = nodes.value === 1 ? devices2.setting : { ...derived(devices2.setting.value * nodes.value, `devices ${formatCount(devices2.setting.value)} \xD7 num_nodes ${formatCount(nodes.value)}`), file: file.path, key: "devices", range: devices2.setting.range };
     } else {
       notes.push(`devices = ${devices2.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
     }
-    plan.microBatchSize = { ...num9("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
-    plan.globalBatchSize = { ...num9("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
-    const epochs = num9("train", "epochs");
+    plan.microBatchSize = { ...num8("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
+    plan.globalBatchSize = { ...num8("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
+    const epochs = num8("train", "epochs");
     if (epochs) plan.epochs = epochs;
-    if (script === "pretrain") plan.minLr = num9("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
-    else if (num9("train", "min_lr")) {
+    if (script === "pretrain") plan.minLr = num8("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
+    else if (num8("train", "min_lr")) {
       notes.push("train.min_lr is not passed to the finetune scripts' CosineAnnealingLR in the LitGPT releases checked (they anneal to 0), so the minimum LR is left unknown");
     }
     plan.scheduler = defaultSetting("cosine", "built-in lr schedule", "litgpt always uses linear warmup then cosine decay (not configurable)");
     precisionAndOptimizer(file, plan, notes);
-    const seq = num9("train", "max_seq_length") ?? num9("model_config", "block_size");
+    const seq = num8("train", "max_seq_length") ?? num8("model_config", "block_size");
     if (seq) plan.seqLen = { ...seq, unit: "tokens", ...script === "finetune" ? { note: "upper bound: finetuning uses min(longest sample, max_seq_length)" } : {} };
-    const save = num9("train", "save_interval");
+    const save = num8("train", "save_interval");
     if (save) plan.saveEverySteps = { ...save, unit: "steps" };
     else if (getIn(file.tree, ["train", "save_interval"])) notes.push("train.save_interval is null: no periodic checkpoints (only the final one)");
     else plan.saveEverySteps = { ...dflt(D.saveInterval, "train.save_interval"), unit: "steps" };
-    const evalEvery = num9("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
+    const evalEvery = num8("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
     if (evalEvery) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
     applyAssumptions(plan, env.assume);
     accumulation(plan, notes);
@@ -12303,7 +12146,7 @@ var nanogpt = {
   extract(file, env) {
     const plan = {};
     const missing = [];
-    const opaque = file.format === "python" ? parsePythonAssignments(file.text).opaque : /* @__PURE__ */ new Map();
+    const opaque = file.format === "python" ? parsePythonConfig(file.text).opaque : /* @__PURE__ */ new Map();
     const read = reader(file, opaque);
     const notes = read.notes;
     const D = NANOGPT_DEFAULTS;
@@ -12436,19 +12279,19 @@ function parseOlmoDuration(value) {
   if (typeof value === "number") return Number.isInteger(value) ? { unit: "steps", value } : { unit: "steps", value: Math.trunc(value) };
   if (typeof value !== "string") return void 0;
   const text = value.trim();
-  const num9 = (s) => {
+  const num8 = (s) => {
     const t = s.trim().replace(/(\d)_(?=\d)/g, "$1");
     return /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) ? Number(t) : void 0;
   };
   if (text.endsWith("T")) {
-    const n2 = num9(text.slice(0, -1));
+    const n2 = num8(text.slice(0, -1));
     return n2 === void 0 ? void 0 : { unit: "tokens", value: Math.trunc(n2) };
   }
   if (text.endsWith("ep")) {
     const t = text.slice(0, -2).trim();
     return /^\d[\d_]*$/.test(t) ? { unit: "epochs", value: Number(t.replace(/_/g, "")) } : void 0;
   }
-  const n = num9(text);
+  const n = num8(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
 function isNull(root, path24) {
@@ -12847,33 +12690,33 @@ function extractPlan2(file, root, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num9 = (...path24) => reader2.number(path24);
+  const num8 = (...path24) => reader2.number(path24);
   const str4 = (...path24) => reader2.string(path24);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
-  const batch = num9("batch_size");
+  const batch = num8("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
-  const accum = num9("gradient_accumulation_steps");
+  const accum = num8("gradient_accumulation_steps");
   if (accum) plan.gradAccumSteps = accum;
-  const lr = num9("optimizer", "lr");
+  const lr = num8("optimizer", "lr");
   if (lr) plan.peakLr = lr;
   const optimizer = str4("optimizer", "_component_");
   if (optimizer) plan.optimizer = optimizer;
-  const epochs = num9("epochs");
+  const epochs = num8("epochs");
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
   const dtype = str4("dtype");
   if (dtype) {
     plan.precision = dtype;
     if (dtype.value === "fp16") notes.push('dtype fp16: the finetune recipes raise "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead."');
   }
-  const seqLen = num9("tokenizer", "max_seq_len");
+  const seqLen = num8("tokenizer", "max_seq_len");
   if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
   const scheduler = str4("lr_scheduler", "_component_");
   if (scheduler) {
     plan.scheduler = scheduler;
-    const warmup3 = num9("lr_scheduler", "num_warmup_steps");
+    const warmup3 = num8("lr_scheduler", "num_warmup_steps");
     if (warmup3) plan.warmupSteps = { ...warmup3, unit: "steps" };
     if (COSINE.test(scheduler.value)) {
-      const cycles = num9("lr_scheduler", "num_cycles");
+      const cycles = num8("lr_scheduler", "num_cycles");
       if (!cycles || cycles.value === TORCHTUNE_DEFAULTS.cosineNumCycles) {
         plan.minLr = defaultSetting(0, "lr_scheduler.num_cycles", "get_cosine_schedule_with_warmup: num_cycles 0.5 decays to 0");
       }
@@ -12892,10 +12735,10 @@ function extractPlan2(file, root, env) {
   } else {
     deriveLength(plan, reader2, notes);
   }
-  const save = num9("save_every_n_steps");
+  const save = num8("save_every_n_steps");
   if (save) plan.saveEverySteps = { ...save, unit: "steps" };
   else if (plan.stepsPerEpoch && !rl) plan.saveEverySteps = { ...plan.stepsPerEpoch, how: `save_every_n_steps unset: once per epoch (${plan.stepsPerEpoch.how})` };
-  const val = num9("run_val_every_n_steps");
+  const val = num8("run_val_every_n_steps");
   if (val) plan.evalEverySteps = { ...val, unit: "steps" };
   const conflicts = recipeConflicts(reader2, root);
   if (!plan.worldSize && !plan.dataParallelSize) {
@@ -13434,13 +13277,13 @@ function extractV1(file, env) {
   const missing = [];
   const notes = ["LLaMA-Factory v1 config (experimental API): only batch, length, learning rate and duration are read"];
   const D = LLAMA_FACTORY_DEFAULTS.v1;
-  const num9 = (key) => numberAt(file, [key], LOADER12);
-  plan.microBatchSize = num9("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
-  const global = num9("global_batch_size");
+  const num8 = (key) => numberAt(file, [key], LOADER12);
+  plan.microBatchSize = num8("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
+  const global = num8("global_batch_size");
   if (global) plan.globalBatchSize = { ...global, unit: "samples" };
-  plan.peakLr = num9("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
-  plan.epochs = num9("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
-  const maxSteps = num9("max_steps");
+  plan.peakLr = num8("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
+  plan.epochs = num8("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
+  const maxSteps = num8("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps overrides num_train_epochs" };
   plan.seqLen = cutoffLen(file, D.cutoffLen);
   const bf16 = boolAt(file, ["bf16"]);
@@ -13450,7 +13293,7 @@ function extractV1(file, env) {
   const scheduler = pluginName(file, "lr_scheduler_config");
   if (scheduler) plan.scheduler = scheduler;
   applyAssumptions(plan, env.assume);
-  const cp = num9("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
+  const cp = num8("cp_size") ?? numberAt(file, ["dist_config", "cp_size"], LOADER12);
   if (cp && cp.value > 1 && plan.worldSize && !plan.dataParallelSize) {
     plan.dataParallelSize = derived(Math.floor(plan.worldSize.value / cp.value), `${formatCount(plan.worldSize.value)} GPUs / cp_size ${formatCount(cp.value)}`);
   }
@@ -14063,139 +13906,6 @@ var openclip = {
 };
 
 // src/engine/load/python-calls.ts
-var Unknown = class extends Error {
-};
-var Evaluator2 = class {
-  constructor(toks, from, to, names) {
-    this.toks = toks;
-    this.to = to;
-    this.names = names;
-    this.p = from;
-  }
-  toks;
-  to;
-  names;
-  p;
-  depth = 0;
-  run() {
-    const v = this.expr();
-    if (this.p !== this.to) throw new Unknown();
-    return v;
-  }
-  peek() {
-    return this.p < this.to ? this.toks[this.p] : void 0;
-  }
-  op(...ops) {
-    const t = this.peek();
-    return t?.kind === "op" && ops.includes(t.text) ? t.text : void 0;
-  }
-  nest(f) {
-    if (++this.depth > MAX_DEPTH) throw new Unknown();
-    try {
-      return f();
-    } finally {
-      this.depth--;
-    }
-  }
-  expr() {
-    let left = this.term();
-    for (let o = this.op("+", "-"); o; o = this.op("+", "-")) {
-      this.p++;
-      const right = this.term();
-      if (typeof left.value === "string" && typeof right.value === "string" && o === "+") left = { value: left.value + right.value };
-      else left = { value: arith(o, num4(left), num4(right)), isInt: left.isInt === true && right.isInt === true };
-    }
-    return left;
-  }
-  term() {
-    let left = this.unary();
-    for (let o = this.op("*", "/", "//", "%"); o; o = this.op("*", "/", "//", "%")) {
-      this.p++;
-      const right = this.unary();
-      left = { value: arith(o, num4(left), num4(right)), isInt: o !== "/" && left.isInt === true && right.isInt === true };
-    }
-    return left;
-  }
-  unary() {
-    const o = this.op("+", "-");
-    if (!o) return this.power();
-    this.p++;
-    const inner = this.nest(() => this.unary());
-    return { value: o === "-" ? -num4(inner) : num4(inner), isInt: inner.isInt };
-  }
-  power() {
-    const base = this.atom();
-    if (!this.op("**")) return base;
-    this.p++;
-    const exp = this.nest(() => this.unary());
-    return { value: num4(base) ** num4(exp), isInt: base.isInt === true && exp.isInt === true && num4(exp) >= 0 };
-  }
-  atom() {
-    const t = this.peek();
-    if (!t) throw new Unknown();
-    this.p++;
-    if (t.kind === "number") {
-      if (t.num === void 0) throw new Unknown();
-      return { value: t.num, isInt: t.isInt };
-    }
-    if (t.kind === "string") {
-      if (t.str === void 0) throw new Unknown();
-      let s = t.str;
-      while (this.peek()?.kind === "string") {
-        const n = this.toks[this.p++];
-        if (n.str === void 0) throw new Unknown();
-        s += n.str;
-      }
-      return { value: s };
-    }
-    if (t.kind === "name") {
-      if (t.text === "True" || t.text === "False") return { value: t.text === "True" };
-      if (t.text === "None") return { value: null };
-      if (this.op("(", ".", "[")) throw new Unknown();
-      if (!this.names.has(t.text)) throw new Unknown();
-      const v = this.names.get(t.text);
-      return { value: v, isInt: typeof v === "number" && Number.isInteger(v) };
-    }
-    if (t.text === "(" || t.text === "[") {
-      const close = t.text === "(" ? ")" : "]";
-      return this.nest(() => {
-        const items = [];
-        let tuple = t.text === "[";
-        while (!this.op(close)) {
-          items.push(this.expr());
-          if (this.op(",")) {
-            this.p++;
-            tuple = true;
-          } else if (!this.op(close)) throw new Unknown();
-        }
-        this.p++;
-        if (!tuple && items.length === 1) return items[0];
-        return { value: items.map((x) => x.value) };
-      });
-    }
-    throw new Unknown();
-  }
-};
-function num4(k) {
-  if (typeof k.value === "number") return k.value;
-  if (typeof k.value === "boolean") return k.value ? 1 : 0;
-  throw new Unknown();
-}
-function arith(op, a, b) {
-  switch (op) {
-    case "+":
-      return a + b;
-    case "-":
-      return a - b;
-    case "*":
-      return a * b;
-    default:
-      if (b === 0) throw new Unknown();
-      if (op === "/") return a / b;
-      if (op === "//") return Math.floor(a / b);
-      return a - b * Math.floor(a / b);
-  }
-}
 function closing(toks, open) {
   let depth = 0;
   for (let i = open; i < toks.length; i++) {
@@ -14225,7 +13935,18 @@ function parts(toks, from, to) {
   if (to > start) out.push([start, to]);
   return out;
 }
-function keyword(toks, text, loc, names, name2, keyTok, from, to, via) {
+function pyValue(node) {
+  if (node.kind === "scalar") return node.value;
+  if (node.kind === "map") return void 0;
+  const items = [];
+  for (const item of node.items) {
+    const v = pyValue(item);
+    if (v === void 0) return void 0;
+    items.push(v);
+  }
+  return items;
+}
+function keyword(toks, text, loc, exprs, name2, keyTok, from, to, via) {
   const first = toks[from];
   const last = toks[to - 1];
   const written = first && last ? text.slice(first.start, last.end) : "";
@@ -14236,12 +13957,10 @@ function keyword(toks, text, loc, names, name2, keyTok, from, to, via) {
     text: written,
     ...via ? { via } : {}
   };
-  try {
-    const known = new Evaluator2(toks, from, to, names).run();
-    return { ...base, value: known.value, ...typeof known.value === "number" ? { isInt: known.isInt === true } : {} };
-  } catch {
-    return { ...base, opaque: `\`${written.length > 40 ? `${written.slice(0, 40)}\u2026` : written}\` is not a literal` };
-  }
+  const node = exprs.evaluate(toks.slice(from, to));
+  const value = node && pyValue(node);
+  if (node === void 0 || value === void 0) return { ...base, opaque: `\`${written.length > 40 ? `${written.slice(0, 40)}\u2026` : written}\` is not a literal` };
+  return { ...base, value, ...typeof value === "number" ? { isInt: node.kind === "scalar" && isPythonInt(node) } : {} };
 }
 function shortText(t) {
   return t.length > 80 ? `${t.slice(0, 80)}\u2026` : t;
@@ -14294,9 +14013,10 @@ var DictAssignments = class {
     return { open: a.open, close: a.close, call: a.call };
   }
 };
-function readMethodCalls(text, method, names = /* @__PURE__ */ new Map()) {
+function readMethodCalls(text, method, module2) {
   const toks = pythonTokens(text);
   const loc = locator(text);
+  const exprs = pythonExpressions(text, new Map((module2?.entries ?? []).map((e) => [e.key, e.value])));
   const calls = [];
   const dicts = new DictAssignments(toks);
   for (let i = 1; i + 1 < toks.length; i++) {
@@ -14327,7 +14047,7 @@ function readMethodCalls(text, method, names = /* @__PURE__ */ new Map()) {
     for (const [a, b] of parts(toks, i + 2, close)) {
       const head = toks[a];
       if (head.kind === "name" && toks[a + 1]?.text === "=" && b > a + 2) {
-        keywords.push(keyword(toks, text, loc, names, head.text, head, a + 2, b));
+        keywords.push(keyword(toks, text, loc, exprs, head.text, head, a + 2, b));
       } else if (head.text === "**" && b === a + 2 && toks[a + 1].kind === "name") {
         const name2 = toks[a + 1].text;
         const dict = dicts.before(name2, r);
@@ -14338,7 +14058,7 @@ function readMethodCalls(text, method, names = /* @__PURE__ */ new Map()) {
         for (const [c, d] of parts(toks, dict.open + 1, dict.close)) {
           const k = toks[c];
           if (dict.call ? k.kind === "name" && toks[c + 1]?.text === "=" : k.kind === "string" && k.str !== void 0 && toks[c + 1]?.text === ":") {
-            keywords.push(keyword(toks, text, loc, names, dict.call ? k.text : k.str, k, c + 2, d, name2));
+            keywords.push(keyword(toks, text, loc, exprs, dict.call ? k.text : k.str, k, c + 2, d, name2));
           } else {
             unread.push(`**${name2}: ${shortText(text.slice(k.start, toks[d - 1].end))}`);
           }
@@ -14714,11 +14434,7 @@ function fromCommand(file, cmd) {
   return { args, anchor: cmd.range, form: "cli", notes: [], ignored, ...cfgAt >= 0 ? { cfg: cfgName } : {} };
 }
 function trainCalls(file) {
-  const names = /* @__PURE__ */ new Map();
-  if (file.tree?.kind === "map") {
-    for (const e of file.tree.entries) if (e.value.kind === "scalar") names.set(e.key, e.value.value);
-  }
-  return readMethodCalls(file.text, "train", names);
+  return readMethodCalls(file.text, "train", file.tree?.kind === "map" ? file.tree : void 0);
 }
 function fromCall(file, call) {
   const args = argsFromCall(file, call.keywords);
@@ -14804,7 +14520,7 @@ function extractSource(file, src, env) {
   const conflicts = [];
   const version = ultralyticsVersion(file.text);
   const unknownFromCfg = /* @__PURE__ */ new Set();
-  const num9 = (key, fallback) => {
+  const num8 = (key, fallback) => {
     const a = args.get(key);
     if (a?.opaque) {
       notes.push(`${key}: ${a.opaque}; left unknown`);
@@ -14822,8 +14538,8 @@ function extractSource(file, src, env) {
   applyAssumptions(plan, env.assume);
   if (!plan.worldSize) plan.worldSize = defaultSetting(1, "device", "device unset: one GPU (or the CPU)");
   const W2 = plan.worldSize.value;
-  const batch = num9("batch", D.batch);
-  const nbs = num9("nbs", D.nbs);
+  const batch = num8("batch", D.batch);
+  const nbs = num8("nbs", D.nbs);
   let perIteration;
   if (batch && (batch.value === -1 || batch.value > 0 && batch.value < 1)) {
     const what = batch.value === -1 ? "batch -1" : `batch ${batch.value}`;
@@ -14863,7 +14579,7 @@ function extractSource(file, src, env) {
   }
   const time = args.get("time");
   const timed = time && typeof time.value === "number" && time.value > 0;
-  const epochs = num9("epochs", D.epochs);
+  const epochs = num8("epochs", D.epochs);
   if (timed) {
     notes.push(`time ${time.text}: the run stops after ${time.text} hours and re-estimates the epochs each epoch, so the run length is unknown`);
     const written = args.get("epochs");
@@ -14880,7 +14596,7 @@ function extractSource(file, src, env) {
     plan.epochs = { ...epochs, unit: "epochs" };
   }
   plan.schedulerTick = { value: "iteration", origin: "derived", how: "Ultralytics counts its warmup in dataloader iterations; an optimizer step accumulates max(round(nbs / batch), 1) of them" };
-  const fraction = num9("fraction", D.fraction);
+  const fraction = num8("fraction", D.fraction);
   const samples = plan.datasetSamples;
   let nb;
   if (samples && plan.microBatchSize && perIteration !== void 0) {
@@ -14895,7 +14611,7 @@ function extractSource(file, src, env) {
       if (samples.estimatedFrom) plan.totalSteps.estimatedFrom = samples.estimatedFrom;
     }
   }
-  const warmup3 = num9("warmup_epochs", D.warmupEpochs);
+  const warmup3 = num8("warmup_epochs", D.warmupEpochs);
   if (warmup3 && nb && warmup3.value > 0) {
     const modern = version !== void 0 && atLeast(version, 8, 4, 103);
     const assumed = version === void 0 ? " (assumed Ultralytics \u2264 8.4.102, as most vendored copies; no ultralytics==X.Y.Z pin found)" : ` (${version.text})`;
@@ -14950,8 +14666,8 @@ function extractSource(file, src, env) {
   else if (optName !== void 0) plan.optimizer = defaultSetting(D.optimizer, "optimizer", "ultralytics default.yaml");
   else unknownFromCfg.add("optimizer");
   const isAuto2 = optName !== void 0 && optName.toLowerCase() === "auto";
-  const lr0 = num9("lr0", D.lr0);
-  const lrf = num9("lrf", D.lrf);
+  const lr0 = num8("lr0", D.lr0);
+  const lrf = num8("lrf", D.lrf);
   if (isAuto2) {
     const iterationsPer = (n) => Math.ceil(n / Math.max(perIteration ?? 0, nbs?.value ?? D.nbs));
     const ds = datasetOf(args);
@@ -15569,7 +15285,7 @@ function extractSource2(file, src, env) {
   const ignored = [];
   const conflicts = [];
   const fromToml = /* @__PURE__ */ new Set();
-  const num9 = (key, fallback) => {
+  const num8 = (key, fallback) => {
     const written = form === "gui" ? guiNumber(args, key) : args.num(key);
     if (written) return written;
     if (args.get(key)?.opaque) return void 0;
@@ -15602,16 +15318,16 @@ function extractSource2(file, src, env) {
   }
   applyAssumptions(plan, env.assume);
   const N = plan.worldSize?.value;
-  const micro = num9("train_batch_size", D.trainBatchSize);
+  const micro = num8("train_batch_size", D.trainBatchSize);
   if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
-  const accum = num9("gradient_accumulation_steps", D.gradientAccumulationSteps);
+  const accum = num8("gradient_accumulation_steps", D.gradientAccumulationSteps);
   if (accum) plan.gradAccumSteps = accum;
   if (args.isSet("dataset_config")) {
     notes.push("dataset_config: a `[[datasets]] batch_size` there overrides train_batch_size (sd-scripts falls back subset \u2192 dataset \u2192 general \u2192 argparse)");
   }
   deriveGlobalBatch(plan);
-  const unet = num9("unet_lr", void 0);
-  const lr = unet && unet.value > 0 ? { ...unet, note: "unet_lr: the LR of the U-Net parameters (learning_rate covers the rest)" } : num9("learning_rate", D.learningRate);
+  const unet = num8("unet_lr", void 0);
+  const lr = unet && unet.value > 0 ? { ...unet, note: "unet_lr: the LR of the U-Net parameters (learning_rate covers the rest)" } : num8("learning_rate", D.learningRate);
   if (lr) plan.peakLr = lr;
   const opt = form === "gui" ? args.str("optimizer") : str4("optimizer_type", void 0);
   if (args.bool("use_8bit_adam") && opt && opt.value !== "" && form !== "gui") {
@@ -15621,7 +15337,7 @@ function extractSource2(file, src, env) {
   if (optimizer) plan.optimizer = optimizer;
   const scheduler = str4("lr_scheduler", D.lrScheduler);
   if (scheduler) plan.scheduler = scheduler;
-  const epochs = num9("max_train_epochs", void 0);
+  const epochs = num8("max_train_epochs", void 0);
   const stepsWritten = form === "gui" ? guiNumber(args, "max_train_steps") : args.num("max_train_steps");
   const guiEpoch = form === "gui" ? guiNumber(args, "epoch") : void 0;
   if (epochs && epochs.value > 0) {
@@ -15650,7 +15366,7 @@ function extractSource2(file, src, env) {
     notes.push("the kohya_ss GUI computes max_train_steps from the image folders (repeats \xD7 images / batch \xD7 epoch); set assume.totalSteps to lint the schedule");
     if (args.isSet("dataset_config")) notes.push("with a dataset_config the GUI skips that computation and sd-scripts trains its default 1600 steps unless max_train_steps is set");
   } else {
-    const total = stepsWritten && stepsWritten.value > 0 ? stepsWritten : num9("max_train_steps", D.maxTrainSteps);
+    const total = stepsWritten && stepsWritten.value > 0 ? stepsWritten : num8("max_train_steps", D.maxTrainSteps);
     if (total) plan.totalSteps = { ...total, unit: "steps" };
   }
   if (!plan.totalSteps && env.assume.totalSteps !== void 0) applyAssumptions(plan, { totalSteps: env.assume.totalSteps });
@@ -16316,7 +16032,7 @@ function extractSource3(file, src, env) {
   const ignored = [];
   const conflicts = [];
   const fromConfig = /* @__PURE__ */ new Set();
-  const num9 = (key, fallback, integer = false) => {
+  const num8 = (key, fallback, integer = false) => {
     const a = args.get(key);
     if (a && a.value !== null && a.value !== void 0) {
       if (typeof a.value === "string") {
@@ -16355,19 +16071,19 @@ function extractSource3(file, src, env) {
     if (w) plan.worldSize = { value: w.value, origin: "launcher", file: file.path, key: w.key, range: w.range, how: w.how };
   }
   applyAssumptions(plan, env.assume);
-  const recorded = src.form === "yaml" ? num9("world_size", void 0, true) : void 0;
+  const recorded = src.form === "yaml" ? num8("world_size", void 0, true) : void 0;
   if (!plan.worldSize && recorded && recorded.value >= 1) plan.worldSize = { ...recorded, note: "as recorded in a saved args.yaml (train.py sets it from the launcher)" };
   const W2 = plan.worldSize?.value;
-  const batch = num9("batch_size", D.batchSize, true);
+  const batch = num8("batch_size", D.batchSize, true);
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
-  const accum = num9("grad_accum_steps", D.gradAccumSteps, true);
+  const accum = num8("grad_accum_steps", D.gradAccumSteps, true);
   if (accum) plan.gradAccumSteps = accum;
   if (batch && accum && W2 !== void 0) {
     plan.globalBatchSize = derived(batch.value * W2 * accum.value, `${formatCount(batch.value)} \xD7 ${formatCount(W2)} \xD7 ${formatCount(accum.value)} (batch_size per process \xD7 world size \xD7 grad_accum_steps)`, "samples");
   }
   const opt = str4("opt", D.opt);
   if (opt) plan.optimizer = opt;
-  const lr = num9("lr", void 0);
+  const lr = num8("lr", void 0);
   if (lr) {
     plan.peakLr = lr;
     const defaults = { lr_base: D.lrBase, lr_base_size: D.lrBaseSize, lr_base_scale: "" };
@@ -16383,8 +16099,8 @@ function extractSource3(file, src, env) {
       });
     }
   } else if (!args.has("lr") || args.get("lr")?.value === null) {
-    const base = num9("lr_base", D.lrBase);
-    const size = num9("lr_base_size", D.lrBaseSize, true);
+    const base = num8("lr_base", D.lrBase);
+    const size = num8("lr_base_size", D.lrBaseSize, true);
     const scaleArg = str4("lr_base_scale", "");
     if (base && size && scaleArg && plan.globalBatchSize && opt) {
       const sqrt = scaleArg.value === "sqrt" || scaleArg.value === "" && /ada|lamb/i.test(opt.value);
@@ -16401,23 +16117,23 @@ function extractSource3(file, src, env) {
   }
   const sched = str4("sched", D.sched);
   if (sched) plan.scheduler = sched;
-  const minLr = num9("min_lr", D.minLr);
+  const minLr = num8("min_lr", D.minLr);
   if (minLr) plan.minLr = minLr;
   const cli = src.form === "cli";
   const spelled = (s, dest2) => cli && !(s.key ?? "").startsWith("-") ? { ...s, key: `--${dest2.replace(/_/g, "-")}` } : { ...s, key: s.key ?? dest2 };
-  const epochsRead = num9("epochs", D.epochs, true);
-  const warmupRead = num9("warmup_epochs", D.warmupEpochs);
-  const cooldownRead = num9("cooldown_epochs", D.cooldownEpochs, true);
+  const epochsRead = num8("epochs", D.epochs, true);
+  const warmupRead = num8("warmup_epochs", D.warmupEpochs);
+  const cooldownRead = num8("cooldown_epochs", D.cooldownEpochs, true);
   const epochs = epochsRead && spelled(epochsRead, "epochs");
   const warmup3 = warmupRead && spelled(warmupRead, "warmup_epochs");
   const cooldown = cooldownRead && spelled(cooldownRead, "cooldown_epochs");
-  const cycles = num9("lr_cycle_limit", D.lrCycleLimit, true);
+  const cycles = num8("lr_cycle_limit", D.lrCycleLimit, true);
   const prefix = flag2("warmup_prefix");
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
   const samples = plan.datasetSamples;
   const cycleBased = !sched || !NON_CYCLE.has(sched.value);
   if (epochs && warmup3 && cooldown && cycles && prefix !== void 0) {
-    const cycleMul = num9("lr_cycle_mul", 1);
+    const cycleMul = num8("lr_cycle_mul", 1);
     const cycleEpochs = !cycleBased ? epochs.value : cycleMul && cycleMul.value !== 1 ? void 0 : epochs.value * Math.max(1, cycles.value);
     if (cycleEpochs === void 0) notes.push("lr_cycle_mul \u2260 1: the cycle lengths grow, and the run length is not computed");
     const runEpochs = cycleEpochs === void 0 ? void 0 : cycleBased ? cycleEpochs + cooldown.value + (prefix ? warmup3.value : 0) : cycleEpochs;
@@ -16452,7 +16168,7 @@ function extractSource3(file, src, env) {
           ...cooldown.value > 0 ? { advice: cooldownAdvice(epochs, cooldown, runEpochs) } : {}
         };
       }
-      const val = num9("val_interval", D.valInterval, true);
+      const val = num8("val_interval", D.valInterval, true);
       if (val && val.value > 0) {
         const every = { ...derived(val.value * upe, `val_interval ${formatCount(val.value)} \xD7 ${formatCount(upe)} updates/epoch`, "steps"), ...keyOf2(spelled(val, "val_interval")), writtenAs: inEpochs };
         plan.evalEverySteps = every;
@@ -16542,6 +16258,15 @@ function treeOf(overrides) {
     mapSet(node, { key: leaf, keyRange: lo.keyRange, value });
   }
   return root;
+}
+function overrideConfigErrors(view, framework) {
+  return view.errors.map((e) => ({ message: `${e.message} (Hydra rejects this override before ${framework} starts)`, range: e.range, ...e.data ? { data: e.data } : {} }));
+}
+function viewExtraction(view) {
+  return { ...view.overrideTree?.entries.length ? { schemaTree: view.overrideTree } : {}, ...view.overridable ? { overridable: view.overridable } : {} };
+}
+function commandConfigNote(config) {
+  return `the plan is read from ${config.primary} with this command's overrides (linted there, as launched by this script)`;
 }
 function shortOverride(text) {
   return text.length > 80 ? `${text.slice(0, 80)}\u2026` : text;
@@ -17184,17 +16909,11 @@ function extract(file, env) {
   const view = hydraView(file, env, { command: cmd, knownKey: kind === "ppo" ? STABLE_PPO_KEYS : void 0 });
   const anchor = cmd?.range ?? fileStartRange(file);
   const notes = [...view.notes, ...view.config.notes];
-  const configErrors = view.errors.map((e) => ({ message: `${e.message} (Hydra rejects this override before verl starts)`, range: e.range, ...e.data ? { data: e.data } : {} }));
-  const base = {
-    anchor,
-    notes,
-    ...configErrors.length ? { configErrors } : {},
-    ...view.overrideTree?.entries.length ? { schemaTree: view.overrideTree } : {},
-    ...view.overridable ? { overridable: view.overridable } : {}
-  };
+  const configErrors = overrideConfigErrors(view, "verl");
+  const base = { anchor, notes, ...configErrors.length ? { configErrors } : {}, ...viewExtraction(view) };
   if (commands4.length > 1) notes.push(`${commands4.length} verl commands in this script; the first (line ${cmd.range.line}) is linted`);
   if (view.commandConfig) {
-    notes.push(`the plan is read from ${view.commandConfig.primary} with this command's overrides (linted there, as launched by this script)`);
+    notes.push(commandConfigNote(view.commandConfig));
     return { plan: {}, missing: [], ...base };
   }
   for (const u of view.config.unread) {
@@ -17683,16 +17402,11 @@ function extract2(file, env) {
   const anchor = cmd?.range ?? fileStartRange(file);
   const notes = [...view.notes, ...view.config.notes];
   for (const u of view.config.unread) notes.push(`${u.file}:${u.range.line}: defaults entry ${u.entry} is ${u.why}; the keys it would set are unknown`);
-  const configErrors = view.errors.map((e) => ({ message: `${e.message} (Hydra rejects this override before NeMo starts)`, range: e.range, ...e.data ? { data: e.data } : {} }));
-  const base = {
-    anchor,
-    ...configErrors.length ? { configErrors } : {},
-    ...view.overrideTree?.entries.length ? { schemaTree: view.overrideTree } : {},
-    ...view.overridable ? { overridable: view.overridable } : {}
-  };
+  const configErrors = overrideConfigErrors(view, "NeMo");
+  const base = { anchor, ...configErrors.length ? { configErrors } : {}, ...viewExtraction(view) };
   if (commands4.length > 1) notes.push(`${commands4.length} NeMo commands in this script; the first (line ${cmd.range.line}) is linted`);
   if (view.commandConfig) {
-    notes.push(`the plan is read from ${view.commandConfig.primary} with this command's overrides (linted there, as launched by this script)`);
+    notes.push(commandConfigNote(view.commandConfig));
     return { plan: {}, missing: [], notes, ...base };
   }
   const v = new HydraValues(file, view, form === "nemo1" ? NEMO1_DEFAULTS : {}, RESOLVERS, "NeMo default");
@@ -18718,21 +18432,21 @@ function extractYacs(file, env) {
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with its _BASE_ chain: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
   const absent = (path24) => lookup(view, path24).kind === "absent";
-  const num9 = (path24, fallback, unit) => {
+  const num8 = (path24, fallback, unit) => {
     const s = yacsNumber(view, path24) ?? (absent(path24) ? defaultSetting(fallback, path24.join("."), "detectron2 default (config/defaults.py)") : void 0);
     return s && unit ? { ...s, unit } : s;
   };
   applyAssumptions(plan, env.assume);
   const world = plan.worldSize?.value;
-  let batch = num9(["SOLVER", "IMS_PER_BATCH"], D.imsPerBatch, "samples");
-  let lr = num9(["SOLVER", "BASE_LR"], D.baseLr);
-  let maxIter = num9(["SOLVER", "MAX_ITER"], D.maxIter, "steps");
-  let warmup3 = num9(["SOLVER", "WARMUP_ITERS"], D.warmupIters, "steps");
-  let checkpoint = num9(["SOLVER", "CHECKPOINT_PERIOD"], D.checkpointPeriod, "steps");
-  let evalPeriod = num9(["TEST", "EVAL_PERIOD"], D.evalPeriod, "steps");
+  let batch = num8(["SOLVER", "IMS_PER_BATCH"], D.imsPerBatch, "samples");
+  let lr = num8(["SOLVER", "BASE_LR"], D.baseLr);
+  let maxIter = num8(["SOLVER", "MAX_ITER"], D.maxIter, "steps");
+  let warmup3 = num8(["SOLVER", "WARMUP_ITERS"], D.warmupIters, "steps");
+  let checkpoint = num8(["SOLVER", "CHECKPOINT_PERIOD"], D.checkpointPeriod, "steps");
+  let evalPeriod = num8(["TEST", "EVAL_PERIOD"], D.evalPeriod, "steps");
   const stepsRead = yacsSteps(view);
   let steps3 = stepsRead?.values ?? (absent(["SOLVER", "STEPS"]) ? D.steps : void 0);
-  const refWorld = num9(["SOLVER", "REFERENCE_WORLD_SIZE"], D.referenceWorldSize);
+  const refWorld = num8(["SOLVER", "REFERENCE_WORLD_SIZE"], D.referenceWorldSize);
   let stepsScale = 1;
   if (refWorld && refWorld.value > 0 && world && world !== refWorld.value) {
     const scale2 = world / refWorld.value;
@@ -18791,7 +18505,7 @@ function extractYacs(file, env) {
     }
   }
   if (scheduler === "WarmupCosineLR") {
-    const end = num9(["SOLVER", "BASE_LR_END"], D.baseLrEnd);
+    const end = num8(["SOLVER", "BASE_LR_END"], D.baseLrEnd);
     if (end) plan.minLr = end;
     if (end && lr && end.value > lr.value) launchChecks["min-lr-exceeds-lr"] = "detectron2 stops at start-up (build_lr_scheduler asserts 0 <= BASE_LR_END / BASE_LR <= 1)";
     const written = yacsSteps(view);
@@ -19021,7 +18735,7 @@ function yamlIsMegatron(root) {
   if (train?.kind === "map" && mapGet(train, "gpus")) return true;
   return MEGATRON_KEYS.some((k) => has3(root, k)) || has3(root, "lr");
 }
-var num5 = (ctx, key) => numberAt(ctx.view, [key], LOADER13);
+var num4 = (ctx, key) => numberAt(ctx.view, [key], LOADER13);
 var str3 = (ctx, key) => stringAt(ctx.view, [key]);
 function rangeOf4(ctx, ...settings) {
   for (const s of settings) if (s?.range && s.file === ctx.file.path && s.origin !== "default" && s.origin !== "derived") return s.range;
@@ -19061,7 +18775,7 @@ function commonPrecision(ctx, plan) {
   else if (dtype && /float16|fp16|half/.test(dtype.value)) plan.precision = { ...dtype, value: "fp16", note: "torch_dtype drives bf16/fp16 in ms-swift" };
 }
 function strategyIgnores(ctx, key, strategyKey) {
-  const written = num5(ctx, key);
+  const written = num4(ctx, key);
   const strategy = str3(ctx, strategyKey);
   if (!written || !strategy || strategy.value === "steps") return;
   ctx.ignored.push({
@@ -19114,10 +18828,10 @@ function extractSwift(ctx) {
 }
 var SWIFT_STOPS = "ms-swift refuses to start (its argument checks raise ValueError before training)";
 function swiftGrpo(ctx, plan, pd, ga, notes) {
-  const g = num5(ctx, "num_generations") ?? defaultSetting(8, "num_generations", "ms-swift default");
-  const mu = num5(ctx, "num_iterations") ?? defaultSetting(1, "num_iterations");
-  const gbs = num5(ctx, "generation_batch_size");
-  const spg = num5(ctx, "steps_per_generation");
+  const g = num4(ctx, "num_generations") ?? defaultSetting(8, "num_generations", "ms-swift default");
+  const mu = num4(ctx, "num_iterations") ?? defaultSetting(1, "num_iterations");
+  const gbs = num4(ctx, "generation_batch_size");
+  const spg = num4(ctx, "steps_per_generation");
   const v = { pd, ga, g, mu, ...gbs ? { gbs } : {}, ...spg ? { spg } : {} };
   plan.microBatchSize = { ...pd, unit: "completions", note: "GRPO: completions per device, not prompts" };
   plan.samplesPerPrompt = { ...g, unit: "completions" };
@@ -19156,9 +18870,9 @@ function swiftGrpo(ctx, plan, pd, ga, notes) {
       data: { generationBatchSize: gen.gbs, numGenerations: g.value }
     });
   }
-  const pdEval = num5(ctx, "per_device_eval_batch_size") ?? defaultSetting(1, "per_device_eval_batch_size", "ms-swift default");
-  const gEval = num5(ctx, "num_generations_eval") ?? g;
-  const evalOff = str3(ctx, "eval_strategy")?.value === "no" || num5(ctx, "split_dataset_ratio")?.value === 0 && !getIn(ctx.view.tree, ["val_dataset"]);
+  const pdEval = num4(ctx, "per_device_eval_batch_size") ?? defaultSetting(1, "per_device_eval_batch_size", "ms-swift default");
+  const gEval = num4(ctx, "num_generations_eval") ?? g;
+  const evalOff = str3(ctx, "eval_strategy")?.value === "no" || num4(ctx, "split_dataset_ratio")?.value === 0 && !getIn(ctx.view.tree, ["val_dataset"]);
   if (p && !evalOff && p * pdEval.value % gEval.value !== 0) {
     ctx.checks.push({
       kind: "swift-eval-batch-not-divisible",
@@ -19180,13 +18894,13 @@ function megatronWorld(ctx, plan) {
 function extractMegatron(ctx) {
   const plan = {};
   const t = tuner(ctx, true);
-  const n = (key) => num5(ctx, key) ?? numberAt(ctx.view, ["train", key], LOADER13);
+  const n = (key) => num4(ctx, key) ?? numberAt(ctx.view, ["train", key], LOADER13);
   const micro = n("micro_batch_size") ?? defaultSetting(1, "micro_batch_size", "Megatron-SWIFT default");
   const global = n("global_batch_size") ?? defaultSetting(16, "global_batch_size", "Megatron-SWIFT default");
   plan.microBatchSize = { ...micro, unit: "samples" };
   plan.globalBatchSize = { ...global, unit: "samples" };
-  plan.peakLr = num5(ctx, "lr") ?? defaultSetting(t.value === "full" ? 1e-5 : 1e-4, "lr", `Megatron-SWIFT default for tuner_type ${t.value}: 1e-5 for full tuning, else 1e-4`);
-  const minLr = num5(ctx, "min_lr") ?? defaultSetting(0, "min_lr", "Megatron-SWIFT default");
+  plan.peakLr = num4(ctx, "lr") ?? defaultSetting(t.value === "full" ? 1e-5 : 1e-4, "lr", `Megatron-SWIFT default for tuner_type ${t.value}: 1e-5 for full tuning, else 1e-4`);
+  const minLr = num4(ctx, "min_lr") ?? defaultSetting(0, "min_lr", "Megatron-SWIFT default");
   plan.minLr = minLr;
   plan.scheduler = str3(ctx, "lr_decay_style") ?? defaultSetting("cosine", "lr_decay_style", "Megatron-SWIFT default");
   commonPrecision(ctx, plan);
@@ -19212,8 +18926,8 @@ function extractMegatron(ctx) {
       });
     }
   }
-  const iters = num5(ctx, "train_iters");
-  const epochs = num5(ctx, "num_train_epochs");
+  const iters = num4(ctx, "train_iters");
+  const epochs = num4(ctx, "num_train_epochs");
   if (iters) plan.totalSteps = { ...iters, unit: "steps" };
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
   if (!iters && epochs && plan.datasetSamples) {
@@ -19221,11 +18935,11 @@ function extractMegatron(ctx) {
     plan.stepsPerEpoch = derived(spe, `ceil(${formatCount(plan.datasetSamples.value)} / global_batch_size ${formatCount(global.value)})`, "steps");
     plan.totalSteps = derivedFrom(epochs, spe * epochs.value, `${formatCount(spe)} steps/epoch \xD7 num_train_epochs ${formatCount(epochs.value)}`, "steps");
   }
-  const decay = num5(ctx, "lr_decay_iters");
+  const decay = num4(ctx, "lr_decay_iters");
   if (decay) plan.decaySteps = { ...decay, unit: "steps" };
   else if (plan.totalSteps) plan.decaySteps = { ...derived(plan.totalSteps.value, "lr_decay_iters not set: train_iters", "steps"), origin: "default", key: "lr_decay_iters" };
-  const wIters = num5(ctx, "lr_warmup_iters");
-  const wFrac = num5(ctx, "lr_warmup_fraction");
+  const wIters = num4(ctx, "lr_warmup_iters");
+  const wFrac = num4(ctx, "lr_warmup_fraction");
   if (wFrac && wIters && wIters.value > 0) {
     ctx.conflicts.push({
       kind: "warmup-iters-and-fraction",
@@ -19240,9 +18954,9 @@ function extractMegatron(ctx) {
   } else {
     plan.warmupSteps = wIters ? { ...wIters, unit: "steps" } : { ...defaultSetting(0, "lr_warmup_iters"), unit: "steps" };
   }
-  const save = num5(ctx, "save_steps") ?? num5(ctx, "save_interval") ?? defaultSetting(500, "save_steps", "Megatron-SWIFT default");
+  const save = num4(ctx, "save_steps") ?? num4(ctx, "save_interval") ?? defaultSetting(500, "save_steps", "Megatron-SWIFT default");
   if (save.value > 0) plan.saveEverySteps = { ...save, unit: "steps" };
-  const evalEvery = num5(ctx, "eval_steps") ?? num5(ctx, "eval_interval");
+  const evalEvery = num4(ctx, "eval_steps") ?? num4(ctx, "eval_interval");
   if (evalEvery && evalEvery.value > 0) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
   ctx.launchChecks["min-lr-exceeds-lr"] = "Megatron-SWIFT refuses to start (Megatron's OptimizerParamScheduler asserts max_lr >= min_lr)";
   if (ctx.rlhfType === "grpo") megatronGrpo(ctx, plan, micro, global, dp?.value, world?.value);
@@ -19252,9 +18966,9 @@ function extractMegatron(ctx) {
   return plan;
 }
 function megatronGrpo(ctx, plan, micro, global, dp, world) {
-  const g = num5(ctx, "num_generations") ?? defaultSetting(8, "num_generations", "ms-swift default");
-  const gbs = num5(ctx, "generation_batch_size");
-  const spg = num5(ctx, "steps_per_generation");
+  const g = num4(ctx, "num_generations") ?? defaultSetting(8, "num_generations", "ms-swift default");
+  const gbs = num4(ctx, "generation_batch_size");
+  const spg = num4(ctx, "steps_per_generation");
   plan.samplesPerPrompt = { ...g, unit: "completions" };
   plan.globalBatchSize = { ...global, unit: "completions" };
   plan.schedulerTick = { value: "optimizer-step", origin: "derived", how: "Megatron's scheduler steps once per optimizer step" };
@@ -19992,7 +19706,7 @@ function extract6(file, env) {
     const notes = [...view.notes];
     if (cmds.length > 1) notes.push(`${cmds.length} MaxText commands in this script; the first (line ${cmd.range.line}) is linted`);
     if (view.commandConfig) {
-      notes.push(`the plan is read from ${view.commandConfig.primary} with this command's overrides (linted there, as launched by this script)`);
+      notes.push(commandConfigNote(view.commandConfig));
       return { plan: {}, missing: [], anchor: cmd.range, notes, ...view.overridable ? { overridable: view.overridable } : {} };
     }
     const named2 = view.command?.configFile?.value;
@@ -20027,8 +19741,7 @@ function extract6(file, env) {
     ...ctx.configErrors.length ? { configErrors: ctx.configErrors } : {},
     ...ctx.ignored.length ? { ignored: ctx.ignored } : {},
     ...ctx.atRunEnd ? { atRunEnd: ctx.atRunEnd } : {},
-    ...view.overrideTree?.entries.length ? { schemaTree: view.overrideTree } : {},
-    ...view.overridable ? { overridable: view.overridable } : {},
+    ...viewExtraction(view),
     launchChecks: { "batch-size-mismatch": "MaxText refuses to start (pyconfig / max_utils raise before training)" },
     // Past learning_rate_schedule_steps the schedule is a run of zeros (constant_zero_steps).
     afterDecay: "zero",
@@ -20090,7 +19803,7 @@ function isLevanter(file) {
   const hasModelType = model?.kind === "map" && mapGet(model, "type") !== void 0;
   return trainerKeys >= 2 || trainerKeys >= 1 && (optimizer?.kind === "map" || hasModelType);
 }
-var num6 = (ctx, ...path24) => numberAt(ctx.file, path24, LOADER14);
+var num5 = (ctx, ...path24) => numberAt(ctx.file, path24, LOADER14);
 var said4 = (s) => `${s.key ?? ""} ${typeof s.value === "number" ? formatCount(s.value) : String(s.value)}${s.origin === "default" ? " (default)" : ""}`.trim();
 var at4 = (ctx, ...s) => s.find((x) => x?.range && x.origin !== "default" && x.origin !== "derived")?.range ?? ctx.anchor;
 function fracOrSteps(ctx, s, total, what, of = "num_train_steps") {
@@ -20115,7 +19828,7 @@ function fracOrSteps(ctx, s, total, what, of = "num_train_steps") {
 }
 function mainSteps(ctx, total) {
   if (!total) return void 0;
-  const cd = num6(ctx, "optimizer", "cooldown");
+  const cd = num5(ctx, "optimizer", "cooldown");
   if (!cd) return { steps: total };
   ctx.notes.push('optimizer.cooldown is deprecated in Levanter ("cooldown is deprecated. Just use the normal schedule."): the schedule runs over num_train_steps \u2212 cooldown, then holds a linear "cooldown" to the min LR; set decay instead');
   const cooldown = fracOrSteps(ctx, cd, total.value, "cooldown");
@@ -20135,8 +19848,8 @@ function intList(ctx, ...path24) {
   return out;
 }
 function firstCycle(ctx, main) {
-  const cycleLength = num6(ctx, "optimizer", "cycle_length");
-  const cycles = num6(ctx, "optimizer", "cycles");
+  const cycleLength = num5(ctx, "optimizer", "cycle_length");
+  const cycles = num5(ctx, "optimizer", "cycles");
   const lengths = intList(ctx, "optimizer", "cycle_length");
   const ends = intList(ctx, "optimizer", "cycles");
   const lengthHit = getIn(ctx.file.tree, ["optimizer", "cycle_length"]);
@@ -20186,7 +19899,7 @@ function extractPlan4(ctx, env) {
   intTraps(ctx);
   applyAssumptions(plan, env.assume);
   const tbsHit = getIn(ctx.file.tree, ["trainer", "train_batch_size"]);
-  let tbs = num6(ctx, "trainer", "train_batch_size");
+  let tbs = num5(ctx, "trainer", "train_batch_size");
   if (!tbs && tbsHit?.node.kind === "seq") {
     const first = tbsHit.node.items[0];
     const v = first && first.kind === "map" ? mapGet(first, "value")?.value : void 0;
@@ -20199,8 +19912,8 @@ function extractPlan4(ctx, env) {
   const tbsAuto = tbs?.value === -1 ? tbs : void 0;
   if (tbsAuto) tbs = void 0;
   if (tbs) plan.globalBatchSize = { ...tbs, unit: "samples" };
-  const pdp = num6(ctx, "trainer", "per_device_parallelism") ?? defaultSetting(LEVANTER_DEFAULTS.perDeviceParallelism, "trainer.per_device_parallelism", "TrainerConfig default");
-  const mas = num6(ctx, "trainer", "model_axis_size") ?? defaultSetting(LEVANTER_DEFAULTS.modelAxisSize, "trainer.model_axis_size", "TrainerConfig default");
+  const pdp = num5(ctx, "trainer", "per_device_parallelism") ?? defaultSetting(LEVANTER_DEFAULTS.perDeviceParallelism, "trainer.per_device_parallelism", "TrainerConfig default");
+  const mas = num5(ctx, "trainer", "model_axis_size") ?? defaultSetting(LEVANTER_DEFAULTS.modelAxisSize, "trainer.model_axis_size", "TrainerConfig default");
   const world = plan.worldSize;
   const allowNondivisible = boolAt(ctx.file, ["trainer", "allow_nondivisible_batch_size"])?.value === true;
   if (pdp.value === -1 && tbsAuto) {
@@ -20240,11 +19953,11 @@ function extractPlan4(ctx, env) {
   } else {
     ctx.missing.push({ field: "worldSize", hint: "set assume.worldSize (the number of accelerator devices) in .trainlint.yml: Levanter takes the devices from JAX" });
   }
-  const steps3 = num6(ctx, "trainer", "num_train_steps") ?? (getIn(ctx.file.tree, ["trainer", "num_train_steps"]) ? void 0 : defaultSetting(LEVANTER_DEFAULTS.numTrainSteps, "trainer.num_train_steps", "TrainerConfig default"));
+  const steps3 = num5(ctx, "trainer", "num_train_steps") ?? (getIn(ctx.file.tree, ["trainer", "num_train_steps"]) ? void 0 : defaultSetting(LEVANTER_DEFAULTS.numTrainSteps, "trainer.num_train_steps", "TrainerConfig default"));
   if (steps3) plan.totalSteps = { ...steps3, unit: "steps" };
-  const lr = num6(ctx, "optimizer", "learning_rate") ?? defaultSetting(LEVANTER_DEFAULTS.learningRate, "optimizer.learning_rate", "OptimizerConfig default");
+  const lr = num5(ctx, "optimizer", "learning_rate") ?? defaultSetting(LEVANTER_DEFAULTS.learningRate, "optimizer.learning_rate", "OptimizerConfig default");
   plan.peakLr = lr;
-  const ratio = num6(ctx, "optimizer", "min_lr_ratio") ?? defaultSetting(LEVANTER_DEFAULTS.minLrRatio, "optimizer.min_lr_ratio", "OptimizerConfig default");
+  const ratio = num5(ctx, "optimizer", "min_lr_ratio") ?? defaultSetting(LEVANTER_DEFAULTS.minLrRatio, "optimizer.min_lr_ratio", "OptimizerConfig default");
   plan.minLr = derivedFrom(ratio, ratio.value * lr.value, `${said4(ratio)} \xD7 learning_rate ${formatSci(lr.value)}`);
   const schedule2 = stringAt(ctx.file, ["optimizer", "lr_schedule"]) ?? defaultSetting(LEVANTER_DEFAULTS.lrSchedule, "optimizer.lr_schedule", "OptimizerConfig default");
   plan.scheduler = schedule2;
@@ -20252,7 +19965,7 @@ function extractPlan4(ctx, env) {
   if (type) plan.optimizer = type;
   const main = mainSteps(ctx, plan.totalSteps);
   const cycle = firstCycle(ctx, main);
-  const warm = num6(ctx, "optimizer", "warmup") ?? defaultSetting(LEVANTER_DEFAULTS.warmup, "optimizer.warmup", "OptimizerConfig default");
+  const warm = num5(ctx, "optimizer", "warmup") ?? defaultSetting(LEVANTER_DEFAULTS.warmup, "optimizer.warmup", "OptimizerConfig default");
   const ofWhat = cycle?.repeats ? "the first cycle" : main?.cooldown ? "num_train_steps \u2212 cooldown" : "num_train_steps";
   const warmup3 = fracOrSteps(ctx, warm, cycle?.steps, "warmup", ofWhat);
   if (warmup3) plan.warmupSteps = warmup3;
@@ -20270,9 +19983,9 @@ function extractPlan4(ctx, env) {
       plan.decaySteps = derived(total, "the decay ends with the run (a single cycle)", "steps");
     }
   }
-  const decay = num6(ctx, "optimizer", "decay");
+  const decay = num5(ctx, "optimizer", "decay");
   if (decay) fracOrSteps(ctx, decay, cycle?.steps, "decay", ofWhat);
-  const evalEvery = num6(ctx, "trainer", "steps_per_eval") ?? defaultSetting(LEVANTER_DEFAULTS.stepsPerEval, "trainer.steps_per_eval", "TrainerConfig default");
+  const evalEvery = num5(ctx, "trainer", "steps_per_eval") ?? defaultSetting(LEVANTER_DEFAULTS.stepsPerEval, "trainer.steps_per_eval", "TrainerConfig default");
   if (evalEvery.value > 0) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
   const keep = getIn(ctx.file.tree, ["trainer", "checkpointer", "keep"]);
   if (keep?.node.kind === "seq") notes.push("trainer.checkpointer: Levanter saves by time (save_interval, 15 min by default) and keeps a permanent checkpoint every keep[].every steps");
@@ -20624,8 +20337,8 @@ function extract8(file, env) {
     } else {
       view = hydraView(file, env, { command: cmd, knownKey });
       if (view.commandConfig) {
-        notes.push(`the plan is read from ${view.commandConfig.primary} with this command's overrides (linted there, as launched by this script)`);
-        return { plan: {}, missing: [], anchor: cmd.range, notes, ...view.overridable ? { overridable: view.overridable } : {}, ...view.errors.length ? { configErrors: view.errors.map((e) => ({ message: `${e.message} (Hydra rejects this override before fairseq starts)`, range: e.range })) } : {} };
+        notes.push(commandConfigNote(view.commandConfig));
+        return { plan: {}, missing: [], anchor: cmd.range, notes, ...view.overridable ? { overridable: view.overridable } : {}, ...view.errors.length ? { configErrors: overrideConfigErrors(view, "fairseq") } : {} };
       }
       values = hydraValues(new HydraValues(file, view, DEFAULTS, {}, "fairseq default"));
     }
@@ -20635,7 +20348,7 @@ function extract8(file, env) {
     values = hydraValues(new HydraValues(file, view, DEFAULTS, {}, "fairseq default"));
   }
   const ctx = { file, v: values, form, plan: {}, notes: [...notes, ...view?.notes ?? []], missing: [], configErrors: [], ignored: [], launchChecks: {}, anchor: cmd?.range ?? anchor0 };
-  if (view) ctx.configErrors.push(...view.errors.map((e) => ({ message: `${e.message} (Hydra rejects this override before fairseq starts)`, range: e.range })));
+  if (view) ctx.configErrors.push(...overrideConfigErrors(view, "fairseq"));
   extractPlan5(ctx, env, cmd);
   const reference = cmd ? documentedReference(ctx, cmd) : void 0;
   return {
@@ -23449,36 +23162,36 @@ ${cases.join("\n")}
 // src/report/chart.ts
 var RUN_COLORS = ["#0072B2", "#D55E00"];
 var RUN_COLOR_NAMES = ["blue", "orange"];
-function num7(plan, field) {
+function num6(plan, field) {
   const v = plan?.[field]?.value;
   return typeof v === "number" && Number.isFinite(v) ? v : void 0;
 }
 function warmupStepsOf(plan, total) {
-  const steps3 = num7(plan, "warmupSteps");
+  const steps3 = num6(plan, "warmupSteps");
   if (steps3 !== void 0) return Math.min(Math.max(0, steps3), total);
-  const ratio = num7(plan, "warmupRatio");
+  const ratio = num6(plan, "warmupRatio");
   return ratio !== void 0 ? Math.min(Math.max(0, ratio), 1) * total : 0;
 }
 function runSteps(plan) {
-  const total = num7(plan, "totalSteps");
+  const total = num6(plan, "totalSteps");
   return total !== void 0 && total > 0 ? total : void 0;
 }
 function lrAt(plan, step) {
-  const peak = num7(plan, "peakLr");
+  const peak = num6(plan, "peakLr");
   const total = runSteps(plan);
   if (peak === void 0 || total === void 0 || step < 0 || step > total) return void 0;
   const warmup3 = warmupStepsOf(plan, total);
-  const min = num7(plan, "minLr") ?? 0;
+  const min = num6(plan, "minLr") ?? 0;
   if (warmup3 > 0 && step < warmup3) return peak * step / warmup3;
   const scheduler = String(plan.scheduler?.value ?? "constant").toLowerCase();
-  const decay = Math.max(1, (num7(plan, "decaySteps") ?? total) - warmup3);
+  const decay = Math.max(1, (num6(plan, "decaySteps") ?? total) - warmup3);
   const t = Math.min(1, Math.max(0, (step - warmup3) / decay));
   if (scheduler.includes("cos")) return min + 0.5 * (peak - min) * (1 + Math.cos(Math.PI * t));
   if (scheduler.includes("linear") || scheduler.includes("poly")) return peak - (peak - min) * t;
   return peak;
 }
 function batchOf(plan) {
-  const b = num7(plan, "globalBatchSize");
+  const b = num6(plan, "globalBatchSize");
   return b !== void 0 && b > 0 ? b : void 0;
 }
 function lrChartData(runs2, options = {}) {
@@ -23573,22 +23286,22 @@ function findingRow(f, links, docsBaseUrl) {
   const message = escapeMarkdown(f.fix ? `${f.message} Fix: ${f.fix}` : f.message);
   return `| ${ICON[f.severity]} ${f.severity} | ${location} | ${rule} | ${message} |`;
 }
-function num8(plan, field) {
+function num7(plan, field) {
   const v = plan?.[field]?.value;
   return typeof v === "number" && Number.isFinite(v) ? v : void 0;
 }
 function warmupShare(plan) {
-  const warmup3 = num8(plan, "warmupSteps");
-  const total = num8(plan, "totalSteps");
+  const warmup3 = num7(plan, "warmupSteps");
+  const total = num7(plan, "totalSteps");
   if (warmup3 !== void 0 && total !== void 0 && total > 0) return warmup3 / total;
-  return num8(plan, "warmupRatio");
+  return num7(plan, "warmupRatio");
 }
 var PLAN_ROWS = [
-  { label: "global batch", value: (p) => num8(p, "globalBatchSize") },
-  { label: "LR (peak)", value: (p) => num8(p, "peakLr") },
-  { label: "warmup steps", value: (p) => num8(p, "warmupSteps") },
+  { label: "global batch", value: (p) => num7(p, "globalBatchSize") },
+  { label: "LR (peak)", value: (p) => num7(p, "peakLr") },
+  { label: "warmup steps", value: (p) => num7(p, "warmupSteps") },
   { label: "warmup share", value: warmupShare, percent: true },
-  { label: "total steps", value: (p) => num8(p, "totalSteps") },
+  { label: "total steps", value: (p) => num7(p, "totalSteps") },
   { label: "scheduler", value: (p) => typeof p?.scheduler?.value === "string" ? p.scheduler.value : void 0 }
 ];
 function cell(v, percent) {
