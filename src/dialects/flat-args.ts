@@ -7,7 +7,7 @@
  */
 import type { ShellArg } from '../engine/launch.js';
 import type { CallKeyword, PyValue } from '../engine/load/python-calls.js';
-import { argRange, scalarNumber } from '../engine/plan.js';
+import { argRange, defaultSetting, scalarNumber } from '../engine/plan.js';
 import { overrideSetting } from '../engine/launch-overrides.js';
 import type { SourceFile } from '../engine/source.js';
 import type { ConfigNode, MapNode } from '../engine/tree.js';
@@ -204,4 +204,35 @@ export function argparseNumber(text: string, integer: boolean): number | undefin
   if (integer ? !/^[-+]?\d+$/.test(t) : !NUMERIC.test(t) && !/^[-+]?(?:inf|nan)$/i.test(t)) return undefined;
   const v = Number(t.replace(/_/g, ''));
   return Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * The keys a command leaves unwritten: the framework's default, except where the command also
+ * names a config file (`--config_file x.toml`, `--config args.yaml`) that may set them: those are
+ * unknown here (the file is linted on its own), and `note` says which were asked for.
+ */
+export class Unwritten {
+  private readonly fromFile: string[] = [];
+
+  constructor(
+    /** The flag and the file it names, when the command names one. */
+    private readonly configFile: { flag: string; path: string } | undefined,
+    /** Where the defaults come from, for their notes ("timm train.py default"). */
+    private readonly defaultsFrom: string,
+  ) {}
+
+  /** The default of `key` (unknown when the config file may set it). */
+  value<T extends number | string>(key: string, fallback: T | undefined): Setting<T> | undefined {
+    if (this.configFile) {
+      if (!this.fromFile.includes(key)) this.fromFile.push(key);
+      return undefined;
+    }
+    return fallback === undefined ? undefined : defaultSetting(fallback, key, this.defaultsFrom);
+  }
+
+  /** "--config args.yaml: lr, epochs come from that file (linted on its own) or the defaults, …", once keys were asked for. */
+  note(): string | undefined {
+    if (!this.configFile || this.fromFile.length === 0) return undefined;
+    return `${this.configFile.flag} ${this.configFile.path}: ${this.fromFile.join(', ')} come from that file (linted on its own) or the defaults, so they are left unknown here`;
+  }
 }

@@ -22,7 +22,7 @@ import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatFractionDown, formatPercent, formatSci } from '../engine/format-number.js';
 import { hasKey, type MapNode } from '../engine/tree.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
-import { argsFromFlags, argsFromTree, FlatArgs, type FlatArg } from './flat-args.js';
+import { argsFromFlags, argsFromTree, FlatArgs, Unwritten, type FlatArg } from './flat-args.js';
 import { likelyTypo } from './key-typos.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 
@@ -258,26 +258,18 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const notes: string[] = [];
   const ignored: IgnoredSetting[] = [];
   const conflicts: Conflict[] = [];
-  const fromToml = new Set<string>();
+  const unwritten = new Unwritten(src.configFile !== undefined ? { flag: '--config_file', path: src.configFile } : undefined, 'sd-scripts default (train_util.py)');
   /** A written number, else the default (or unknown when `--config_file` may set it). */
   const num = (key: string, fallback: number | undefined): Setting<number> | undefined => {
     const written = form === 'gui' ? guiNumber(args, key) : args.num(key);
     if (written) return written;
     if (args.get(key)?.opaque) return undefined;
-    if (src.configFile !== undefined) {
-      fromToml.add(key);
-      return undefined;
-    }
-    return fallback === undefined ? undefined : defaultSetting(fallback, key, 'sd-scripts default (train_util.py)');
+    return unwritten.value(key, fallback);
   };
   const str = (key: string, fallback: string | undefined): Setting<string> | undefined => {
     const w = args.str(key);
     if (w && w.value !== '') return w;
-    if (src.configFile !== undefined) {
-      fromToml.add(key);
-      return undefined;
-    }
-    return fallback === undefined ? undefined : defaultSetting(fallback, key, 'sd-scripts default (train_util.py)');
+    return unwritten.value(key, fallback);
   };
 
   // World size: the launcher (a linked script, `accelerate launch --num_processes`), or the GUI's own launch fields.
@@ -369,7 +361,8 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   precision(src, plan, ignored, conflicts);
   if (form === 'toml') unknownKeys(args, ignored, plan);
 
-  if (fromToml.size > 0) notes.push(`--config_file ${src.configFile}: ${[...fromToml].join(', ')} come from that file (linted on its own) or the defaults, so they are left unknown here`);
+  const fromToml = unwritten.note();
+  if (fromToml) notes.push(fromToml);
   if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'launch with accelerate launch --num_processes N (a committed script naming this config), or set assume.worldSize' });
   return {
     plan,

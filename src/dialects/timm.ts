@@ -18,7 +18,7 @@ import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import { hasKey } from '../engine/tree.js';
-import { argparseNumber, argsFromFlags, argsFromTree, type FlatArgs } from './flat-args.js';
+import { argparseNumber, argsFromFlags, argsFromTree, Unwritten, type FlatArgs } from './flat-args.js';
 import { likelyTypo } from './key-typos.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 
@@ -187,7 +187,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const notes: string[] = [];
   const ignored: IgnoredSetting[] = [];
   const conflicts: Conflict[] = [];
-  const fromConfig = new Set<string>();
+  const unwritten = new Unwritten(src.config !== undefined ? { flag: '--config', path: src.config } : undefined, 'timm train.py default');
   /** A value argparse would hand the program (`type=` converts strings), else the default. */
   const num = (key: string, fallback: number | undefined, integer = false): Setting<number> | undefined => {
     const a = args.get(key);
@@ -203,20 +203,12 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
       return args.num(key);
     }
     if (a?.value === null) return undefined;
-    if (src.config !== undefined) {
-      fromConfig.add(key);
-      return undefined;
-    }
-    return fallback === undefined ? undefined : defaultSetting(fallback, key, 'timm train.py default');
+    return unwritten.value(key, fallback);
   };
   const str = (key: string, fallback: string | undefined): Setting<string> | undefined => {
     const w = args.str(key);
     if (w) return w;
-    if (src.config !== undefined) {
-      fromConfig.add(key);
-      return undefined;
-    }
-    return fallback === undefined ? undefined : defaultSetting(fallback, key, 'timm train.py default');
+    return unwritten.value(key, fallback);
   };
   const flag = (key: string): boolean | undefined => {
     const a = args.get(key);
@@ -378,7 +370,8 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
       });
     }
   }
-  if (fromConfig.size > 0) notes.push(`--config ${src.config}: ${[...fromConfig].join(', ')} come from that file (linted on its own) or the defaults, so they are left unknown here`);
+  const fromConfig = unwritten.note();
+  if (fromConfig) notes.push(fromConfig);
   // Cosine, linear and tanh schedulers hold min_lr after their horizon (the cooldown).
   return { plan, missing, anchor: src.anchor, notes, conflicts, ignored, afterDecay: 'flat' };
 }
