@@ -14213,6 +14213,28 @@ function argparseNumber(text, integer) {
   const v = Number(t.replace(/_/g, ""));
   return Number.isFinite(v) ? v : void 0;
 }
+var Unwritten = class {
+  constructor(configFile, defaultsFrom) {
+    this.configFile = configFile;
+    this.defaultsFrom = defaultsFrom;
+  }
+  configFile;
+  defaultsFrom;
+  fromFile = [];
+  /** The default of `key` (unknown when the config file may set it). */
+  value(key, fallback) {
+    if (this.configFile) {
+      if (!this.fromFile.includes(key)) this.fromFile.push(key);
+      return void 0;
+    }
+    return fallback === void 0 ? void 0 : defaultSetting(fallback, key, this.defaultsFrom);
+  }
+  /** "--config args.yaml: lr, epochs come from that file (linted on its own) or the defaults, \u2026", once keys were asked for. */
+  note() {
+    if (!this.configFile || this.fromFile.length === 0) return void 0;
+    return `${this.configFile.flag} ${this.configFile.path}: ${this.fromFile.join(", ")} come from that file (linted on its own) or the defaults, so they are left unknown here`;
+  }
+};
 
 // src/dialects/ultralytics.ts
 var ULTRALYTICS_DEFAULTS = {
@@ -15284,25 +15306,17 @@ function extractSource2(file, src, env) {
   const notes = [];
   const ignored = [];
   const conflicts = [];
-  const fromToml = /* @__PURE__ */ new Set();
+  const unwritten = new Unwritten(src.configFile !== void 0 ? { flag: "--config_file", path: src.configFile } : void 0, "sd-scripts default (train_util.py)");
   const num8 = (key, fallback) => {
     const written = form === "gui" ? guiNumber(args, key) : args.num(key);
     if (written) return written;
     if (args.get(key)?.opaque) return void 0;
-    if (src.configFile !== void 0) {
-      fromToml.add(key);
-      return void 0;
-    }
-    return fallback === void 0 ? void 0 : defaultSetting(fallback, key, "sd-scripts default (train_util.py)");
+    return unwritten.value(key, fallback);
   };
   const str4 = (key, fallback) => {
     const w = args.str(key);
     if (w && w.value !== "") return w;
-    if (src.configFile !== void 0) {
-      fromToml.add(key);
-      return void 0;
-    }
-    return fallback === void 0 ? void 0 : defaultSetting(fallback, key, "sd-scripts default (train_util.py)");
+    return unwritten.value(key, fallback);
   };
   if (src.cmd) {
     const w = launcherWorldSize(src.cmd);
@@ -15381,7 +15395,8 @@ function extractSource2(file, src, env) {
   if (validate && validate.value > 0) plan.evalEverySteps = { ...validate, unit: "steps" };
   precision(src, plan, ignored, conflicts);
   if (form === "toml") unknownKeys(args, ignored, plan);
-  if (fromToml.size > 0) notes.push(`--config_file ${src.configFile}: ${[...fromToml].join(", ")} come from that file (linted on its own) or the defaults, so they are left unknown here`);
+  const fromToml = unwritten.note();
+  if (fromToml) notes.push(fromToml);
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "launch with accelerate launch --num_processes N (a committed script naming this config), or set assume.worldSize" });
   return {
     plan,
@@ -16031,7 +16046,7 @@ function extractSource3(file, src, env) {
   const notes = [];
   const ignored = [];
   const conflicts = [];
-  const fromConfig = /* @__PURE__ */ new Set();
+  const unwritten = new Unwritten(src.config !== void 0 ? { flag: "--config", path: src.config } : void 0, "timm train.py default");
   const num8 = (key, fallback, integer = false) => {
     const a = args.get(key);
     if (a && a.value !== null && a.value !== void 0) {
@@ -16046,20 +16061,12 @@ function extractSource3(file, src, env) {
       return args.num(key);
     }
     if (a?.value === null) return void 0;
-    if (src.config !== void 0) {
-      fromConfig.add(key);
-      return void 0;
-    }
-    return fallback === void 0 ? void 0 : defaultSetting(fallback, key, "timm train.py default");
+    return unwritten.value(key, fallback);
   };
   const str4 = (key, fallback) => {
     const w = args.str(key);
     if (w) return w;
-    if (src.config !== void 0) {
-      fromConfig.add(key);
-      return void 0;
-    }
-    return fallback === void 0 ? void 0 : defaultSetting(fallback, key, "timm train.py default");
+    return unwritten.value(key, fallback);
   };
   const flag2 = (key) => {
     const a = args.get(key);
@@ -16203,7 +16210,8 @@ function extractSource3(file, src, env) {
       });
     }
   }
-  if (fromConfig.size > 0) notes.push(`--config ${src.config}: ${[...fromConfig].join(", ")} come from that file (linted on its own) or the defaults, so they are left unknown here`);
+  const fromConfig = unwritten.note();
+  if (fromConfig) notes.push(fromConfig);
   return { plan, missing, anchor: src.anchor, notes, conflicts, ignored, afterDecay: "flat" };
 }
 var timm = {
