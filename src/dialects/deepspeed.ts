@@ -26,7 +26,7 @@ import {
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
-import { getIn, hasKey, type MapNode, walkEntries } from '../engine/tree.js';
+import { getIn, hasKey, mapGet, type MapNode, walkEntries } from '../engine/tree.js';
 import type { KeyPath, PlanField, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, Extraction, MissingField } from './types.js';
 
@@ -69,6 +69,10 @@ const SCHEDULER_PARAMS: Record<string, readonly string[]> = {
 /** Keys only a DeepSpeed config has at its top level. */
 const STRONG_KEYS = ['train_micro_batch_size_per_gpu', 'zero_optimization'];
 const BATCH_KEYS = ['train_batch_size', 'train_micro_batch_size_per_gpu', 'gradient_accumulation_steps'];
+/** Precision sections that DeepSpeed switches with `enabled`. */
+const PRECISION_SECTIONS = ['fp16', 'bf16', 'bfloat16', 'amp'];
+/** Sections with a `type` and its `params`. */
+const TYPED_SECTIONS = ['optimizer', 'scheduler'];
 /** Top-level keys of DeepSpeed's own config sections. */
 const DS_SCALAR_KEYS = ['steps_per_print', 'zero_allow_untested_optimizer', 'wall_clock_breakdown', 'zero_force_ds_cpu_optimizer', 'prescale_gradients', 'gradient_clipping'];
 /**
@@ -85,14 +89,20 @@ function isMap(file: SourceFile, path: KeyPath): MapNode | undefined {
   return hit && hit.node.kind === 'map' ? hit.node : undefined;
 }
 
-/** `fp16: {enabled: …}`, `optimizer: {type, params}`: DeepSpeed's section shapes. */
-function dsSections(file: SourceFile): number {
-  const has = (path: KeyPath) => getIn(file.tree, path) !== undefined;
+/** `fp16: {enabled: …}`, `optimizer: {type, params}`: DeepSpeed's section shapes, counted in a root mapping. */
+function dsSections(root: MapNode): number {
+  const block = (key: string): MapNode | undefined => {
+    const value = mapGet(root, key)?.value;
+    return value?.kind === 'map' ? value : undefined;
+  };
   let n = 0;
-  for (const k of ['fp16', 'bf16', 'bfloat16', 'amp']) if (isMap(file, [k]) && has([k, 'enabled'])) n++;
-  for (const k of ['optimizer', 'scheduler']) if (isMap(file, [k]) && has([k, 'type']) && has([k, 'params'])) n++;
-  if (isMap(file, ['zero_optimization'])) n++;
-  for (const k of DS_SCALAR_KEYS) if (has([k])) n++;
+  for (const k of PRECISION_SECTIONS) if (hasKey(block(k), 'enabled')) n++;
+  for (const k of TYPED_SECTIONS) {
+    const b = block(k);
+    if (hasKey(b, 'type') && hasKey(b, 'params')) n++;
+  }
+  if (block('zero_optimization')) n++;
+  for (const k of DS_SCALAR_KEYS) if (hasKey(root, k)) n++;
   return n;
 }
 
@@ -104,7 +114,7 @@ export function deepspeedScore(file: SourceFile): number {
   if (NEOX_KEYS.some(has)) return 0;
   const strong = STRONG_KEYS.filter(has).length;
   const batch = BATCH_KEYS.filter(has).length;
-  const sections = dsSections(file);
+  const sections = dsSections(root);
   // A batch key alone (train_batch_size, gradient_accumulation_steps) is not enough: other
   // frameworks use those names. It needs a DeepSpeed-shaped section next to it.
   if (strong === 0 && batch === 0) {
