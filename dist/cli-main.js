@@ -11108,6 +11108,8 @@ var SCHEDULER_PARAMS = {
 };
 var STRONG_KEYS2 = ["train_micro_batch_size_per_gpu", "zero_optimization"];
 var BATCH_KEYS = ["train_batch_size", "train_micro_batch_size_per_gpu", "gradient_accumulation_steps"];
+var PRECISION_SECTIONS = ["fp16", "bf16", "bfloat16", "amp"];
+var TYPED_SECTIONS = ["optimizer", "scheduler"];
 var DS_SCALAR_KEYS = ["steps_per_print", "zero_allow_untested_optimizer", "wall_clock_breakdown", "zero_force_ds_cpu_optimizer", "prescale_gradients", "gradient_clipping"];
 var NEOX_KEYS = [
   "pipe_parallel_size",
@@ -11127,13 +11129,19 @@ function isMap2(file, path24) {
   const hit = getIn(file.tree, path24);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
-function dsSections(file) {
-  const has4 = (path24) => getIn(file.tree, path24) !== void 0;
+function dsSections(root) {
+  const block = (key) => {
+    const value = mapGet(root, key)?.value;
+    return value?.kind === "map" ? value : void 0;
+  };
   let n = 0;
-  for (const k of ["fp16", "bf16", "bfloat16", "amp"]) if (isMap2(file, [k]) && has4([k, "enabled"])) n++;
-  for (const k of ["optimizer", "scheduler"]) if (isMap2(file, [k]) && has4([k, "type"]) && has4([k, "params"])) n++;
-  if (isMap2(file, ["zero_optimization"])) n++;
-  for (const k of DS_SCALAR_KEYS) if (has4([k])) n++;
+  for (const k of PRECISION_SECTIONS) if (hasKey(block(k), "enabled")) n++;
+  for (const k of TYPED_SECTIONS) {
+    const b = block(k);
+    if (hasKey(b, "type") && hasKey(b, "params")) n++;
+  }
+  if (block("zero_optimization")) n++;
+  for (const k of DS_SCALAR_KEYS) if (hasKey(root, k)) n++;
   return n;
 }
 function deepspeedScore(file) {
@@ -11144,7 +11152,7 @@ function deepspeedScore(file) {
   if (NEOX_KEYS.some(has4)) return 0;
   const strong = STRONG_KEYS2.filter(has4).length;
   const batch = BATCH_KEYS.filter(has4).length;
-  const sections = dsSections(file);
+  const sections = dsSections(root);
   if (strong === 0 && batch === 0) {
     return sections >= 3 ? 6 : 0;
   }
