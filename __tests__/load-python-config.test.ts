@@ -1,6 +1,7 @@
 import { ended, runWork } from './helpers/child';
 import { computeLineStarts } from '../src/engine/load/positions';
-import { isPartial, isPythonInt, loadPythonConfig, MAX_NODES, parsePythonConfig, type PythonConfigInput } from '../src/engine/load/python-config';
+import { isPartial, isPythonInt, loadPythonConfig, MAX_NODES, MAX_STRING_CHARS, parsePythonConfig, pythonExpressions, type PythonConfigInput } from '../src/engine/load/python-config';
+import { pythonTokens } from '../src/engine/load/python-lexer';
 import { getIn, toPlain, type ConfigNode, type MapNode } from '../src/engine/tree';
 import type { Range } from '../src/engine/types';
 
@@ -200,6 +201,40 @@ describe('python-config reader: _base_ and imported configs', () => {
     expect(isPartial(train)).toMatch(/..common.train/);
     expect(toPlain(result.tree!)).toEqual({ train: { max_iter: 500 }, optimizer: { lr: 0.01 } });
     expect(parsePythonConfig('with read_base():\n    from .x import *\n').starUnknown).toEqual(['.x']);
+  });
+});
+
+describe('python-config reader: expressions outside a config (pythonExpressions, for call arguments)', () => {
+  const module = tree("cfg = dict(epochs=30, lr=[1e-3, 1e-4])\nn = 4\nbase = get_config('common/train.py')\nfrom torch.optim import AdamW\n");
+  const names = new Map(module.entries.map((e) => [e.key, e.value]));
+  const value = (text: string, exprs = pythonExpressions(text, names)) => {
+    const node = exprs.evaluate(pythonTokens(text));
+    return node === undefined ? undefined : toPlain(node);
+  };
+
+  test('the evaluator configs use, with the module names in scope', () => {
+    expect(value("cfg['epochs'] * n // 2")).toBe(60);
+    expect(value('cfg["lr"][-1]')).toBe(1e-4);
+    expect(value('(1, [2, 3])')).toEqual([1, [2, 3]]);
+    expect(value("dict(a=1, b='x')")).toEqual({ a: 1, b: 'x' });
+    const text = 'n * 2';
+    const node = pythonExpressions(text, names).evaluate(pythonTokens(text));
+    expect(node?.kind === 'scalar' && isPythonInt(node)).toBe(true);
+  });
+
+  test('what a static read cannot know is undefined, never a guess or a throw', () => {
+    for (const text of ['compute(3)', 'unknown + 1', 'True + 1', 'dict(a=1, a=2)', 'base.max_iter', 'base', 'a if b else c', 'n < 3', 'dict', '']) {
+      expect([text, value(text)]).toEqual([text, undefined]);
+    }
+  });
+
+  test('one budget for all of a file\'s expressions', () => {
+    const half = "'" + 'a'.repeat(MAX_STRING_CHARS / 2) + "'";
+    const sum = half + ' + ' + half;
+    const exprs = pythonExpressions(sum, new Map());
+    expect(typeof value(sum, exprs)).toBe('string');
+    // The same expression again: the file's string budget is spent.
+    expect(value(sum, exprs)).toBeUndefined();
   });
 });
 
