@@ -50,18 +50,15 @@ export const NEOX_DEFAULTS = {
 const NEOX_ONLY = ['pipe_parallel_size', 'model_parallel_size', 'lr_decay_style', 'norm', 'pos_emb'];
 const ARCH_TRIPLE = ['num_layers', 'hidden_size', 'num_attention_heads'];
 
-/** `a-b` for each `a_b` name asked about (a few dozen names; kept for the run). */
-const DASHED = new Map<string, string | undefined>();
+/** The `a-b` spelling of each name asked about (a few dozen constant names; kept for the run). */
+const DASHED = new Map<string, string>();
 
 /** The key as written in the file: NeoX accepts `a_b` and `a-b` for the same argument. */
 function keyOf(file: SourceFile, name: string): string | undefined {
   if (hasKey(file.tree, name)) return name;
   let dashed = DASHED.get(name);
-  if (dashed === undefined && !DASHED.has(name)) {
-    dashed = name.includes('_') ? name.replaceAll('_', '-') : undefined;
-    DASHED.set(name, dashed);
-  }
-  return dashed !== undefined && hasKey(file.tree, dashed) ? dashed : undefined;
+  if (dashed === undefined) DASHED.set(name, (dashed = name.replaceAll('_', '-')));
+  return dashed !== name && hasKey(file.tree, dashed) ? dashed : undefined;
 }
 
 function has(file: SourceFile, name: string): boolean {

@@ -190,7 +190,7 @@ export function readMethodCalls(text: string, method: string, module?: MapNode):
   const toks = pythonTokens(text);
   const loc = locator(text);
   // The module's names, the last binding of each.
-  const exprs = pythonExpressions(text, new Map((module?.entries ?? []).map((e) => [e.key, e.value])));
+  const exprs = pythonExpressions(text, new Map((module?.entries ?? []).map((e) => [e.key, e.value])), loc);
   const calls: MethodCall[] = [];
   const dicts = new DictAssignments(toks);
   for (let i = 1; i + 1 < toks.length; i++) {

@@ -889,9 +889,9 @@ const MUTATORS = new Set(['update', 'pop', 'append', 'extend', 'insert', 'clear'
  * evaluator). `evaluate` gives undefined for what a static read does not know: a call it does not
  * model, an unknown name, a comparison, a class, a mapping that was not read in full.
  */
-export function pythonExpressions(text: string, names: ReadonlyMap<string, ConfigNode>): { evaluate(tokens: Token[]): ConfigNode | undefined } {
+export function pythonExpressions(text: string, names: ReadonlyMap<string, ConfigNode>, loc: Loc = locator(text)): { evaluate(tokens: Token[]): ConfigNode | undefined } {
   // One budget for the file's expressions: many calls with long arguments stay bounded too.
-  const scope: Scope = { env: new Map<string, Val>(names), text, loc: locator(text), budget: new Budget() };
+  const scope: Scope = { env: new Map<string, Val>(names), text, loc, budget: new Budget() };
   return {
     evaluate(tokens) {
       if (tokens.length === 0) return undefined;
