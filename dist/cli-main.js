@@ -5695,8 +5695,8 @@ function parseImport(stmt) {
   return { module: module2, level, names };
 }
 var MUTATORS = /* @__PURE__ */ new Set(["update", "pop", "append", "extend", "insert", "clear", "remove", "setdefault", "__setitem__", "__delitem__"]);
-function pythonExpressions(text, names) {
-  const scope = { env: new Map(names), text, loc: locator(text), budget: new Budget() };
+function pythonExpressions(text, names, loc = locator(text)) {
+  const scope = { env: new Map(names), text, loc, budget: new Budget() };
   return {
     evaluate(tokens) {
       if (tokens.length === 0) return void 0;
@@ -12943,11 +12943,8 @@ var DASHED = /* @__PURE__ */ new Map();
 function keyOf(file, name2) {
   if (hasKey(file.tree, name2)) return name2;
   let dashed = DASHED.get(name2);
-  if (dashed === void 0 && !DASHED.has(name2)) {
-    dashed = name2.includes("_") ? name2.replaceAll("_", "-") : void 0;
-    DASHED.set(name2, dashed);
-  }
-  return dashed !== void 0 && hasKey(file.tree, dashed) ? dashed : void 0;
+  if (dashed === void 0) DASHED.set(name2, dashed = name2.replaceAll("_", "-"));
+  return dashed !== name2 && hasKey(file.tree, dashed) ? dashed : void 0;
 }
 function has2(file, name2) {
   return keyOf(file, name2) !== void 0;
@@ -14024,7 +14021,7 @@ var DictAssignments = class {
 function readMethodCalls(text, method, module2) {
   const toks = pythonTokens(text);
   const loc = locator(text);
-  const exprs = pythonExpressions(text, new Map((module2?.entries ?? []).map((e) => [e.key, e.value])));
+  const exprs = pythonExpressions(text, new Map((module2?.entries ?? []).map((e) => [e.key, e.value])), loc);
   const calls = [];
   const dicts = new DictAssignments(toks);
   for (let i = 1; i + 1 < toks.length; i++) {
