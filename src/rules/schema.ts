@@ -1,4 +1,5 @@
 import type { ErrorObject } from 'ajv';
+import { plainFor, schemaReads, WHOLE } from '../engine/schema-reads.js';
 import { getIn, locateNearest, toPlain, type ConfigNode } from '../engine/tree.js';
 import type { KeyPath, Range } from '../engine/types.js';
 import { REMOVED_KEYS, replacementOf } from '../dialects/removed-keys.js';
@@ -333,8 +334,11 @@ export const schema: Rule = {
     }
     const tree = own ?? ctx.schemaTree;
     if (!tree || ctx.schemas.length === 0) return;
-    const data = toPlain(tree);
+    // Each validator is given the part of the tree its schema reads (engine/schema-reads.ts).
+    let whole: unknown;
     for (const { name, validate } of ctx.schemas) {
+      const reads = schemaReads(validate.schema);
+      const data = reads === WHOLE ? (whole ??= toPlain(tree)) : plainFor(tree, reads);
       if (validate(data)) continue;
       for (const problem of summariseErrors(validate.errors ?? [], validate.schema)) {
         const named = { name: ctx.yamlParser?.name ?? ctx.yamlLoaderName, assumed: ctx.yamlParser?.assumed };
