@@ -3175,6 +3175,128 @@ var parseError = {
   }
 };
 
+// src/engine/schema-reads.ts
+var WHOLE = "whole";
+var KIND_ONLY = Object.freeze({});
+var ANNOTATIONS = /* @__PURE__ */ new Set(["$schema", "$id", "$comment", "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly", "definitions", "$defs", "errorMessage"]);
+var VALUE_ONLY = /* @__PURE__ */ new Set(["type", "format", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]);
+var LENGTH_ONLY = /* @__PURE__ */ new Set(["minItems", "maxItems"]);
+var SAME_VALUE_ONE = ["not", "if", "then", "else"];
+var SAME_VALUE_MANY = ["allOf", "anyOf", "oneOf"];
+var analysed = /* @__PURE__ */ new WeakMap();
+function schemaReads(schema2) {
+  if (typeof schema2 !== "object" || schema2 === null) return typeof schema2 === "boolean" ? KIND_ONLY : WHOLE;
+  let reads = analysed.get(schema2);
+  if (reads === void 0) {
+    reads = readsOf(schema2, schema2, /* @__PURE__ */ new Set(["#"]), true);
+    analysed.set(schema2, reads);
+  }
+  return reads;
+}
+function plainFor(node, reads) {
+  if (reads === WHOLE) return toPlain(node);
+  switch (node.kind) {
+    case "scalar":
+      return node.value;
+    case "seq": {
+      const each = reads.items ?? KIND_ONLY;
+      return node.items.map((item) => plainFor(item, each));
+    }
+    case "map": {
+      const out = /* @__PURE__ */ Object.create(null);
+      const wanted = reads.properties;
+      if (!wanted) return out;
+      if (wanted.size < node.entries.length) {
+        for (const [key, below] of wanted) {
+          const entry = mapGet(node, key);
+          if (entry) out[key] = plainFor(entry.value, below);
+        }
+      } else {
+        for (const entry of node.entries) {
+          const below = wanted.get(entry.key);
+          if (below !== void 0) out[entry.key] = plainFor(entry.value, below);
+        }
+      }
+      return out;
+    }
+  }
+}
+function mergeReads(a, b) {
+  if (a === WHOLE || b === WHOLE) return WHOLE;
+  if (a === KIND_ONLY) return b;
+  if (b === KIND_ONLY) return a;
+  let properties;
+  if (a.properties || b.properties) {
+    properties = new Map(a.properties);
+    for (const [key, below] of b.properties ?? []) {
+      const known = properties.get(key);
+      properties.set(key, known === void 0 ? below : mergeReads(known, below));
+    }
+  }
+  const items = a.items === void 0 ? b.items : b.items === void 0 ? a.items : mergeReads(a.items, b.items);
+  return { ...properties ? { properties } : {}, ...items !== void 0 ? { items } : {} };
+}
+function readsOf(schema2, root, resolving, atRoot) {
+  if (typeof schema2 === "boolean") return KIND_ONLY;
+  if (typeof schema2 !== "object" || schema2 === null || Array.isArray(schema2)) return WHOLE;
+  if (!atRoot && "$id" in schema2) return WHOLE;
+  let reads = KIND_ONLY;
+  for (const [keyword2, value] of Object.entries(schema2)) {
+    if (ANNOTATIONS.has(keyword2) || VALUE_ONLY.has(keyword2) || LENGTH_ONLY.has(keyword2)) continue;
+    let more;
+    if (keyword2 === "properties") {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return WHOLE;
+      const properties = /* @__PURE__ */ new Map();
+      for (const [key, sub] of Object.entries(value)) properties.set(key, readsOf(sub, root, resolving, false));
+      more = { properties };
+    } else if (keyword2 === "required") {
+      if (!Array.isArray(value) || !value.every((k) => typeof k === "string")) return WHOLE;
+      more = { properties: new Map(value.map((k) => [k, KIND_ONLY])) };
+    } else if (keyword2 === "items") {
+      if (Array.isArray(value)) return WHOLE;
+      more = { items: readsOf(value, root, resolving, false) };
+    } else if (keyword2 === "additionalProperties" && value === true) {
+      continue;
+    } else if (SAME_VALUE_ONE.includes(keyword2)) {
+      more = readsOf(value, root, resolving, false);
+    } else if (SAME_VALUE_MANY.includes(keyword2)) {
+      if (!Array.isArray(value)) return WHOLE;
+      more = KIND_ONLY;
+      for (const sub of value) more = mergeReads(more, readsOf(sub, root, resolving, false));
+    } else if (keyword2 === "$ref") {
+      more = referenced(value, root, resolving);
+    } else {
+      return WHOLE;
+    }
+    reads = mergeReads(reads, more);
+    if (reads === WHOLE) return WHOLE;
+  }
+  return reads;
+}
+function referenced(ref, root, resolving) {
+  if (typeof ref !== "string" || !ref.startsWith("#") || resolving.has(ref)) return WHOLE;
+  let target = root;
+  if (ref !== "#") {
+    if (!ref.startsWith("#/")) return WHOLE;
+    for (const raw of ref.slice(2).split("/")) {
+      let token;
+      try {
+        token = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+      } catch {
+        return WHOLE;
+      }
+      if (typeof target !== "object" || target === null || !Object.prototype.hasOwnProperty.call(target, token)) return WHOLE;
+      target = target[token];
+    }
+  }
+  resolving.add(ref);
+  try {
+    return readsOf(target, root, resolving, target === root);
+  } finally {
+    resolving.delete(ref);
+  }
+}
+
 // src/dialects/removed-keys.ts
 var HF_EVALUATION_STRATEGY = {
   keys: ["evaluation_strategy"],
@@ -3453,8 +3575,10 @@ var schema = {
     }
     const tree = own ?? ctx.schemaTree;
     if (!tree || ctx.schemas.length === 0) return;
-    const data = toPlain(tree);
+    let whole;
     for (const { name: name2, validate } of ctx.schemas) {
+      const reads = schemaReads(validate.schema);
+      const data = reads === WHOLE ? whole ??= toPlain(tree) : plainFor(tree, reads);
       if (validate(data)) continue;
       for (const problem of summariseErrors(validate.errors ?? [], validate.schema)) {
         const named2 = { name: ctx.yamlParser?.name ?? ctx.yamlLoaderName, assumed: ctx.yamlParser?.assumed };
@@ -22685,13 +22809,13 @@ function joinAnd(items) {
 function claimByLaunch(run, result, launches) {
   const dialect = launches[0]?.dialect;
   if (!dialect || launches.some((l) => l.dialect !== dialect)) return void 0;
-  let analysed;
+  let analysed2;
   try {
-    analysed = analyse(result.file, run.settingsOf(result.file.path), dialect, result.hydra);
+    analysed2 = analyse(result.file, run.settingsOf(result.file.path), dialect, result.hydra);
   } catch {
     return void 0;
   }
-  const extraction = analysed.extraction;
+  const extraction = analysed2.extraction;
   if (!extraction) return void 0;
   const own = Object.values(extraction.plan).some((s) => s && s.origin === "explicit" && (s.file === void 0 || s.file === result.file.path));
   if (!own) return void 0;
