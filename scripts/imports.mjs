@@ -26,7 +26,7 @@ const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 /** Modules loaded at their first use: what each exports to the sources, and the file a package is built to. */
 export const LAZY = {
   'node:child_process': { functions: ['spawn', 'spawnSync', 'execFile', 'execFileSync'] },
-  'node:crypto': { functions: ['createHash', 'randomUUID'] },
+  'node:crypto': { functions: ['createHash', 'hash', 'randomUUID'] },
   'node:zlib': { functions: ['deflateRawSync', 'inflateRawSync', 'gzipSync', 'gunzipSync'] },
   'node:v8': { functions: ['getHeapSpaceStatistics', 'setFlagsFromString'] },
   'node:worker_threads': { functions: ['Worker'], objects: ['parentPort', 'workerData'] },

@@ -14,7 +14,7 @@
  * accepted for one release: an entry matches its old hash when the message did not change, else
  * any finding of the same rule in the same file. `--update-baseline` rewrites them.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { RecentMap } from './recent-map.js';
 import type { FileTexts } from './source.js';
 import type { Finding } from './types.js';
@@ -41,20 +41,35 @@ export interface Baseline {
 }
 
 /**
- * The files last split into lines, per texts lookup. Findings come file by file (a merged finding
- * may name another file), so a few files' lines are kept, not every file's: a very large run does
- * not hold every text again while it prints fingerprints.
+ * Where each line of a file starts, found as far as the findings fingerprinted so far needed, per
+ * texts lookup. Findings come file by file (a merged finding may name another file), so a few
+ * files are kept, not every file: a very large run does not hold every text again while it prints
+ * fingerprints. Nothing is split: a finding on line 3 of a long file costs three `indexOf`s.
  */
-const linesOf = new WeakMap<FileTexts, RecentMap<string, string[]>>();
+interface LineStarts {
+  text: string;
+  /** starts[i] is the offset of line i + 1. */
+  starts: number[];
+}
+const linesOf = new WeakMap<FileTexts, RecentMap<string, LineStarts>>();
 const LINES_KEPT = 8;
 
-/** The file's line, its text split once while its findings are fingerprinted. */
-function lineOf(texts: FileTexts, path: string, line: number): string {
+/** The file's line (1-based) without its newline, '' past the end: `text.split('\n')[line - 1] ?? ''`. */
+export function lineOf(texts: FileTexts, path: string, line: number): string {
+  if (!Number.isInteger(line) || line < 1) return '';
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, (cache = new RecentMap(LINES_KEPT)));
-  let lines = cache.get(path);
-  if (!lines) cache.set(path, (lines = (texts.get(path) ?? '').split('\n')));
-  return lines[line - 1] ?? '';
+  let known = cache.get(path);
+  if (!known) cache.set(path, (known = { text: texts.get(path) ?? '', starts: [0] }));
+  const { text, starts } = known;
+  while (starts.length < line) {
+    const newline = text.indexOf('\n', starts[starts.length - 1]);
+    if (newline < 0) return '';
+    starts.push(newline + 1);
+  }
+  const start = starts[line - 1];
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end < 0 ? text.length : end);
 }
 
 function snippet(texts: FileTexts, f: Finding): string {
@@ -63,7 +78,10 @@ function snippet(texts: FileTexts, f: Finding): string {
   return line.slice(f.range.column - 1, end).trim();
 }
 
-const sha = (parts: string[]): string => createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 24);
+/** Node has `crypto.hash` (20.12+, 21.7+): the same digest in one call, without a Hash object. */
+const [NODE_MAJOR, NODE_MINOR] = process.versions.node.split('.').map(Number);
+const ONE_SHOT_HASH = NODE_MAJOR > 21 || (NODE_MAJOR === 21 && NODE_MINOR >= 7) || (NODE_MAJOR === 20 && NODE_MINOR >= 12);
+const sha = (parts: string[]): string => (ONE_SHOT_HASH ? hash('sha256', parts.join('\0'), 'hex') : createHash('sha256').update(parts.join('\0')).digest('hex')).slice(0, 24);
 
 /** Added by the engine, not the rule's numbers: left out of fingerprints. */
 const NOT_FINGERPRINTED = new Set(['grouped', 'shortRun', 'launchRejects']);
@@ -74,11 +92,16 @@ const NOT_FINGERPRINTED = new Set(['grouped', 'shortRun', 'launchRejects']);
  * the message says.
  */
 function numbers(f: Finding): string {
-  return Object.entries(f.data ?? {})
-    .filter(([k, v]) => !NOT_FINGERPRINTED.has(k) && v !== null && ['number', 'string', 'boolean'].includes(typeof v))
-    .map(([k, v]) => `${k}=${typeof v === 'number' ? Number(v.toPrecision(6)) : String(v)}`)
-    .sort()
-    .join(',');
+  const data = f.data;
+  if (!data) return '';
+  const parts: string[] = [];
+  for (const k of Object.keys(data)) {
+    const v = data[k];
+    if (NOT_FINGERPRINTED.has(k)) continue;
+    if (typeof v === 'number') parts.push(`${k}=${Number(v.toPrecision(6))}`);
+    else if (typeof v === 'string' || typeof v === 'boolean') parts.push(`${k}=${String(v)}`);
+  }
+  return parts.sort().join(',');
 }
 
 /**
