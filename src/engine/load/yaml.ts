@@ -320,10 +320,6 @@ const YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{
 /** First characters that can begin a non-string plain scalar (null, bool, int, float, timestamp, merge), by code. */
 const MAYBE_TYPED_FIRST = new Uint8Array(128);
 for (const c of '-+.0123456789~<nNtTfFyYoO') MAYBE_TYPED_FIRST[c.charCodeAt(0)] = 1;
-/** A decimal integer without a leading zero (PyYAML's octal). */
-const PLAIN_INT = /^[-+]?(?:0|[1-9][0-9]*)$/;
-/** Digits around one dot, without an exponent. */
-const PLAIN_DECIMAL = /^[-+]?[0-9]+\.[0-9]*$/;
 
 // The patterns are module constants: a regular expression literal in the function body would be a
 // new RegExp object at every call, and this runs for every plain scalar of every YAML file.
@@ -341,12 +337,15 @@ export const resolvePlain11: PlainResolver = (text, atKey) => {
   // Only these first characters can match a non-string tag (null, bool, int, float, timestamp, merge).
   const first = text.charCodeAt(0);
   if (!(first < 128 && MAYBE_TYPED_FIRST[first] === 1)) return text;
-  // Starting with a letter, only null and the booleans (`null`, `False`, `yes`, `off`…) are not
-  // strings, and none is longer than five letters: a key such as `num_train_epochs` is a string.
-  if (text.length > 5 && text.charCodeAt(0) >= 0x41) return text;
-  // The commonest numbers (`8`, `-1`, `0.95`, `3.`), as the tags below type them: a decimal integer
-  // without a leading zero (PyYAML's octal) is an int, digits around one dot without an exponent a float.
-  if (PLAIN_INT.test(text) || PLAIN_DECIMAL.test(text)) return Number(text);
+  // Starting with a letter (or `~`), only null and the booleans (`null`, `False`, `yes`, `off`…) are
+  // not strings, and none is longer than five letters: a key such as `num_train_epochs` is a string.
+  if (first >= 0x41) {
+    if (text.length > 5) return text;
+    if (YAML11_NULL.test(text)) return null;
+    return PY_BOOL.test(text) ? pyBool.resolve(text) : text;
+  }
+  // The commonest numbers (`8`, `-1`, `0.95`, `3.`), as the tags below type them.
+  if (isPlainNumber(text)) return Number(text);
   if (YAML11_NULL.test(text)) return null;
   if (YAML11_TIMESTAMP.test(text) || (atKey && text === '<<')) return LEAVE_TO_YAML;
   if (PY_BOOL.test(text)) return pyBool.resolve(text);
@@ -354,6 +353,26 @@ export const resolvePlain11: PlainResolver = (text, atKey) => {
   if (PY_FLOAT.test(text)) return resolvePyFloat(text);
   return text;
 };
+
+/**
+ * `^[-+]?(?:0|[1-9][0-9]*)$` or `^[-+]?[0-9]+\.[0-9]*$`, scanned: a decimal integer without a leading
+ * zero (PyYAML's octal) is an int, digits around one dot without an exponent a float.
+ */
+function isPlainNumber(text: string): boolean {
+  const n = text.length;
+  let i = 0;
+  let c = text.charCodeAt(0);
+  if (c === 0x2d || c === 0x2b) c = text.charCodeAt(++i);
+  const digitsFrom = i;
+  while (c >= 0x30 && c <= 0x39) c = text.charCodeAt(++i);
+  const digits = i - digitsFrom;
+  if (digits === 0) return false;
+  if (i === n) return digits === 1 || text.charCodeAt(digitsFrom) !== 0x30;
+  if (c !== 0x2e) return false;
+  c = text.charCodeAt(++i);
+  while (c >= 0x30 && c <= 0x39) c = text.charCodeAt(++i);
+  return i === n;
+}
 
 export interface YamlLoadOptions {
   version?: YamlVersion;
