@@ -197,7 +197,7 @@ var require_parse = __commonJS({
     var ansiCAt = new RegExp("\\$'" + ANSI_C_BODY + "(?:(')|\\\\?$)", "g");
     var ANSI_C_LETTERS = "abeEfnrtv";
     var ANSI_C_CHARS = "\x07\b\x1B\x1B\f\n\r	\v";
-    var hash = /^#$/;
+    var hash2 = /^#$/;
     var SQ = (
       /** @type {const} */
       "'"
@@ -415,7 +415,7 @@ var require_parse = __commonJS({
               /** @type {ControlOperator} */
               { op: s }
             );
-          } else if (hash.test(c)) {
+          } else if (hash2.test(c)) {
             commented = true;
             var commentObj = { comment: string.slice(match.index + i2 + 1) };
             if (out.length) {
@@ -1852,13 +1852,15 @@ var YAML11_NULL = /^(?:~|[Nn]ull|NULL)?$/;
 var YAML11_TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:t|T|[ \t]+)[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]+)?(?:[ \t]*(?:Z|[-+][012]?[0-9](?::[0-9]{2})?))?)?$/;
 var MAYBE_TYPED_FIRST = new Uint8Array(128);
 for (const c of "-+.0123456789~<nNtTfFyYoO") MAYBE_TYPED_FIRST[c.charCodeAt(0)] = 1;
-var PLAIN_INT = /^[-+]?(?:0|[1-9][0-9]*)$/;
-var PLAIN_DECIMAL = /^[-+]?[0-9]+\.[0-9]*$/;
 var resolvePlain11 = (text, atKey) => {
   const first = text.charCodeAt(0);
   if (!(first < 128 && MAYBE_TYPED_FIRST[first] === 1)) return text;
-  if (text.length > 5 && text.charCodeAt(0) >= 65) return text;
-  if (PLAIN_INT.test(text) || PLAIN_DECIMAL.test(text)) return Number(text);
+  if (first >= 65) {
+    if (text.length > 5) return text;
+    if (YAML11_NULL.test(text)) return null;
+    return PY_BOOL.test(text) ? pyBool.resolve(text) : text;
+  }
+  if (isPlainNumber(text)) return Number(text);
   if (YAML11_NULL.test(text)) return null;
   if (YAML11_TIMESTAMP.test(text) || atKey && text === "<<") return LEAVE_TO_YAML;
   if (PY_BOOL.test(text)) return pyBool.resolve(text);
@@ -1866,6 +1868,21 @@ var resolvePlain11 = (text, atKey) => {
   if (PY_FLOAT.test(text)) return resolvePyFloat(text);
   return text;
 };
+function isPlainNumber(text) {
+  const n = text.length;
+  let i = 0;
+  let c = text.charCodeAt(0);
+  if (c === 45 || c === 43) c = text.charCodeAt(++i);
+  const digitsFrom = i;
+  while (c >= 48 && c <= 57) c = text.charCodeAt(++i);
+  const digits = i - digitsFrom;
+  if (digits === 0) return false;
+  if (i === n) return digits === 1 || text.charCodeAt(digitsFrom) !== 48;
+  if (c !== 46) return false;
+  c = text.charCodeAt(++i);
+  while (c >= 48 && c <= 57) c = text.charCodeAt(++i);
+  return i === n;
+}
 function loadYaml(text, options = {}) {
   const version = options.version ?? "1.1";
   if (version === "1.1") {
@@ -4161,6 +4178,10 @@ function createHash(...args) {
   const f = load3().createHash;
   return new.target ? new f(...args) : f(...args);
 }
+function hash(...args) {
+  const f = load3().hash;
+  return new.target ? new f(...args) : f(...args);
+}
 
 // src/engine/recent-map.ts
 var RecentMap = class {
@@ -4193,21 +4214,41 @@ var FINGERPRINT_VERSION = 2;
 var linesOf = /* @__PURE__ */ new WeakMap();
 var LINES_KEPT = 8;
 function lineOf(texts, path24, line) {
+  if (!Number.isInteger(line) || line < 1) return "";
   let cache = linesOf.get(texts);
   if (!cache) linesOf.set(texts, cache = new RecentMap(LINES_KEPT));
-  let lines = cache.get(path24);
-  if (!lines) cache.set(path24, lines = (texts.get(path24) ?? "").split("\n"));
-  return lines[line - 1] ?? "";
+  let known = cache.get(path24);
+  if (!known) cache.set(path24, known = { text: texts.get(path24) ?? "", starts: [0] });
+  const { text, starts } = known;
+  while (starts.length < line) {
+    const newline = text.indexOf("\n", starts[starts.length - 1]);
+    if (newline < 0) return "";
+    starts.push(newline + 1);
+  }
+  const start = starts[line - 1];
+  const end = text.indexOf("\n", start);
+  return text.slice(start, end < 0 ? text.length : end);
 }
 function snippet(texts, f) {
   const line = lineOf(texts, f.path, f.range.line);
   const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
   return line.slice(f.range.column - 1, end).trim();
 }
-var sha = (parts2) => createHash("sha256").update(parts2.join("\0")).digest("hex").slice(0, 24);
+var [NODE_MAJOR, NODE_MINOR] = process.versions.node.split(".").map(Number);
+var ONE_SHOT_HASH = NODE_MAJOR > 21 || NODE_MAJOR === 21 && NODE_MINOR >= 7 || NODE_MAJOR === 20 && NODE_MINOR >= 12;
+var sha = (parts2) => (ONE_SHOT_HASH ? hash("sha256", parts2.join("\0"), "hex") : createHash("sha256").update(parts2.join("\0")).digest("hex")).slice(0, 24);
 var NOT_FINGERPRINTED = /* @__PURE__ */ new Set(["grouped", "shortRun", "launchRejects"]);
 function numbers(f) {
-  return Object.entries(f.data ?? {}).filter(([k, v]) => !NOT_FINGERPRINTED.has(k) && v !== null && ["number", "string", "boolean"].includes(typeof v)).map(([k, v]) => `${k}=${typeof v === "number" ? Number(v.toPrecision(6)) : String(v)}`).sort().join(",");
+  const data = f.data;
+  if (!data) return "";
+  const parts2 = [];
+  for (const k of Object.keys(data)) {
+    const v = data[k];
+    if (NOT_FINGERPRINTED.has(k)) continue;
+    if (typeof v === "number") parts2.push(`${k}=${Number(v.toPrecision(6))}`);
+    else if (typeof v === "string" || typeof v === "boolean") parts2.push(`${k}=${String(v)}`);
+  }
+  return parts2.sort().join(",");
 }
 function fingerprint(f, texts) {
   const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m)}`).sort();
@@ -8416,12 +8457,12 @@ function scanDirectives(text, hasHashComments) {
   if (!hasHashComments || !text.includes("trainlint")) return out;
   const lines = text.split("\n");
   lines.forEach((lineText, i) => {
-    const hash = lineText.indexOf("#");
-    if (hash < 0 || !lineText.includes("trainlint")) return;
-    const m = DIRECTIVE.exec(lineText.slice(hash));
+    const hash2 = lineText.indexOf("#");
+    if (hash2 < 0 || !lineText.includes("trainlint")) return;
+    const m = DIRECTIVE.exec(lineText.slice(hash2));
     if (!m) return;
     const line = i + 1;
-    const range = { line, column: hash + 1, endLine: line, endColumn: lineText.length + 1 };
+    const range = { line, column: hash2 + 1, endLine: line, endColumn: lineText.length + 1 };
     if (m[3]) {
       out.reference = { path: m[3], range };
       return;
@@ -23163,9 +23204,9 @@ function buildSarif(report2, options = {}) {
   }
   const seen = /* @__PURE__ */ new Map();
   const results = report2.findings.map((f) => {
-    const [key, hash] = f.fingerprint ? [FINGERPRINT_KEY, f.fingerprint] : [LEGACY_FINGERPRINT_KEY, sha256(fingerprintText(f))];
-    const occurrence = (seen.get(`${key}\0${hash}`) ?? 0) + 1;
-    seen.set(`${key}\0${hash}`, occurrence);
+    const [key, hash2] = f.fingerprint ? [FINGERPRINT_KEY, f.fingerprint] : [LEGACY_FINGERPRINT_KEY, sha256(fingerprintText(f))];
+    const occurrence = (seen.get(`${key}\0${hash2}`) ?? 0) + 1;
+    seen.set(`${key}\0${hash2}`, occurrence);
     const region = { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) };
     if (f.endLine >= f.line) region.endLine = Math.max(1, f.endLine);
     if (f.endColumn > 0 && (f.endLine > f.line || f.endColumn >= f.column)) region.endColumn = Math.max(1, f.endColumn);
@@ -23193,7 +23234,7 @@ function buildSarif(report2, options = {}) {
           message: { text: r.message }
         }))
       } : {},
-      partialFingerprints: { [key]: `${hash}:${occurrence}` },
+      partialFingerprints: { [key]: `${hash2}:${occurrence}` },
       ...Object.keys(f.data).length > 0 ? { properties: { data: f.data } } : {}
     };
   });
