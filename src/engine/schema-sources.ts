@@ -30,14 +30,16 @@ import maxtextSchema from '../../schemas/dialects/maxtext.schema.json';
 import levanterSchema from '../../schemas/dialects/levanter.schema.json';
 import fairseqSchema from '../../schemas/dialects/fairseq.schema.json';
 import configSchema from '../../schemas/trainlint.schema.json';
-import { linearRegExp } from './linear-regexp.js';
+import { linearRegExp, ownRegExp } from './linear-regexp.js';
 import { RULES } from '../rules/index.js';
 
 /**
- * Every `pattern` runs on RE2 (linear time, engine/linear-regexp.ts), at run time and in the
- * standalone code generated for dist/ (where `trainlint.linearRegExp` is supplied to the code).
+ * A user schema's `pattern` runs on RE2 (linear time, engine/linear-regexp.ts); the patterns of
+ * trainlint's own schemas on `ownRegExp` (V8's engine for short inputs, RE2 beyond), at run time
+ * and in the standalone code generated for dist/ (where `trainlint.ownRegExp` is supplied to the code).
  */
 const LINEAR_PATTERNS: Options['code'] = { regExp: linearRegExp };
+const OWN_PATTERNS: Options['code'] = { regExp: ownRegExp };
 /** Dialect schemas and user schemas (user schemas always compile at run time, in schemas.ts). */
 // `errorMessage` (ajv-errors' keyword) is an annotation here: the schema rule says it for a failed `pattern`.
 export const SCHEMA_AJV_OPTIONS: Options = { allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, ownProperties: true, logger: false, code: LINEAR_PATTERNS, keywords: ['errorMessage'] };
@@ -45,7 +47,8 @@ export const SCHEMA_AJV_OPTIONS: Options = { allErrors: true, strict: true, stri
 export const CONFIG_AJV_OPTIONS: Options = { allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true, code: LINEAR_PATTERNS };
 
 export type AjvProfile = 'schema' | 'config';
-export const AJV_OPTIONS: Record<AjvProfile, Options> = { schema: SCHEMA_AJV_OPTIONS, config: CONFIG_AJV_OPTIONS };
+/** The options each of trainlint's own schemas compiles with. */
+export const AJV_OPTIONS: Record<AjvProfile, Options> = { schema: { ...SCHEMA_AJV_OPTIONS, code: OWN_PATTERNS }, config: { ...CONFIG_AJV_OPTIONS, code: OWN_PATTERNS } };
 
 export interface SchemaSource {
   schema: object;
