@@ -600,9 +600,82 @@ var linearRegExp = Object.assign(
   },
   { code: "trainlint.linearRegExp" }
 );
+var NATIVE_INPUT_UP_TO = 64;
+function nestsQuantifiers(pattern) {
+  const open = [];
+  const quantifierAt = (i2) => {
+    const c = pattern[i2];
+    if (c === "*" || c === "+") return { length: 1, repeats: true };
+    if (c === "?") return { length: 1, repeats: false };
+    const brace = c === "{" ? /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i2)) : null;
+    if (!brace) return { length: 0, repeats: false };
+    const most = brace[2] === void 0 ? Number(brace[1]) : brace[3] === "" ? Infinity : Number(brace[3]);
+    return { length: brace[0].length, repeats: most > 1 };
+  };
+  const quantified = (i2) => {
+    if (quantifierAt(i2).length > 0 && open.length) open[open.length - 1] = true;
+  };
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i];
+    if (c === "\\") {
+      i += 2;
+      quantified(i);
+    } else if (c === "[") {
+      let j = i + 1;
+      if (pattern[j] === "^") j++;
+      if (pattern[j] === "]") j++;
+      while (j < pattern.length && pattern[j] !== "]") j += pattern[j] === "\\" ? 2 : 1;
+      if (j >= pattern.length) return true;
+      i = j + 1;
+      quantified(i);
+    } else if (c === "(") {
+      open.push(false);
+      i += pattern[i + 1] === "?" ? 2 : 1;
+    } else if (c === ")") {
+      if (open.length === 0) return true;
+      const quantifiedInside = open.pop();
+      const after = quantifierAt(i + 1);
+      if (quantifiedInside && after.repeats) return true;
+      if ((quantifiedInside || after.length > 0) && open.length) open[open.length - 1] = true;
+      i += 1 + after.length;
+    } else {
+      const q = quantifierAt(i);
+      if (q.length > 0 && open.length) open[open.length - 1] = true;
+      i += Math.max(1, q.length);
+    }
+  }
+  return open.length > 0;
+}
+var own = /* @__PURE__ */ new Map();
+function compileOwn(pattern, flags) {
+  let native;
+  if (!nestsQuantifiers(pattern)) {
+    try {
+      native = new RegExp(pattern, flags);
+    } catch {
+      native = void 0;
+    }
+  }
+  if (!native) return linearRegExp(pattern, flags);
+  const fast = native;
+  let linear;
+  return {
+    test: (s) => s.length <= NATIVE_INPUT_UP_TO ? fast.test(s) : (linear ??= linearRegExp(pattern, flags)).test(s),
+    toString: () => `own:${pattern}`
+  };
+}
+var ownRegExp = Object.assign(
+  (pattern, flags) => {
+    let re = own.get(pattern);
+    if (!re) own.set(pattern, re = compileOwn(pattern, flags));
+    return re;
+  },
+  { code: "trainlint.ownRegExp" }
+);
 
 // src/engine/compiled-schemas.ts
-var trainlint = { linearRegExp };
+var trainlint = { linearRegExp, ownRegExp };
 var runtime = {
   "ucs2length": () => require_ucs2length()
 };
@@ -1797,7 +1870,7 @@ function build(state, node, depth, fallback) {
     return { kind: "seq", items: node.items.map((item) => build(state, item, depth + 1, range)), range };
   }
   if (isMap(node)) {
-    const own = [];
+    const own2 = [];
     const merged = [];
     const seen = /* @__PURE__ */ new Map();
     const report2 = !state.checked.has(node);
@@ -1826,9 +1899,9 @@ function build(state, node, depth, fallback) {
       } else {
         seen.set(key, keyRange);
       }
-      own.push({ key, keyRange, value: build(state, pair.value, depth + 1, keyRange) });
+      own2.push({ key, keyRange, value: build(state, pair.value, depth + 1, keyRange) });
     }
-    return { kind: "map", entries: [...merged, ...own], range };
+    return { kind: "map", entries: [...merged, ...own2], range };
   }
   return { kind: "scalar", value: null, source: "", plain: true, range };
 }
@@ -3375,8 +3448,8 @@ function isForm(parts2) {
   return /^\d+$/.test(last) || parent === "definitions" || parent === "$defs";
 }
 function ownMeaning(owner, form) {
-  const own = owner.errorMessage;
-  const message = typeof own === "string" ? own : own && typeof own === "object" && typeof own.pattern === "string" ? own.pattern : void 0;
+  const own2 = owner.errorMessage;
+  const message = typeof own2 === "string" ? own2 : own2 && typeof own2 === "object" && typeof own2.pattern === "string" ? own2.pattern : void 0;
   if (message) return { message: firstSentence(message) };
   const words = typeof owner.description === "string" ? owner.description : typeof owner.title === "string" ? owner.title : void 0;
   if (!words?.trim()) return {};
@@ -3413,8 +3486,8 @@ function patternMeaning(e, root) {
   let said6 = {};
   if (root && typeof root === "object") {
     const owner = schemaAt(root, e.schemaPath, 1);
-    const own = owner && owner.pattern === pattern ? ownMeaning(owner, isForm(pointerToPath(e.schemaPath.slice(1)).slice(0, -1))) : {};
-    said6 = own.message || own.noun || own.note ? own : patternMeanings(root).get(pattern) ?? {};
+    const own2 = owner && owner.pattern === pattern ? ownMeaning(owner, isForm(pointerToPath(e.schemaPath.slice(1)).slice(0, -1))) : {};
+    said6 = own2.message || own2.noun || own2.note ? own2 : patternMeanings(root).get(pattern) ?? {};
   }
   if (said6.message || said6.noun) return said6;
   const noun = numericForm(pattern);
@@ -3577,10 +3650,10 @@ var schema = {
   },
   check(ctx) {
     for (const e of ctx.configErrors ?? []) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
-    const own = ctx.file.tree;
-    if (own?.kind === "map") {
+    const own2 = ctx.file.tree;
+    if (own2?.kind === "map") {
       for (const entry of REMOVED_KEYS[ctx.dialectId ?? ""] ?? []) {
-        for (const written of own.entries.filter((e) => entry.keys.includes(e.key))) {
+        for (const written of own2.entries.filter((e) => entry.keys.includes(e.key))) {
           const instead = replacementOf(entry, written.key);
           ctx.report({
             range: written.keyRange,
@@ -3590,7 +3663,7 @@ var schema = {
         }
       }
     }
-    const tree = own ?? ctx.schemaTree;
+    const tree = own2 ?? ctx.schemaTree;
     if (!tree || ctx.schemas.length === 0) return;
     let whole;
     for (const { name: name2, validate } of ctx.schemas) {
@@ -3607,7 +3680,7 @@ var schema = {
           message: `${problem.message}${hint.text} (schema ${name2})`,
           data: { schema: name2, keyPath: problem.path, keyword: problem.keyword },
           // The number respelled so the loader reads it as the key wants (`--fix`), in this file's own tree.
-          ...hint.edit && tree === own ? { fix: hint.edit.text, edit: hint.edit } : {}
+          ...hint.edit && tree === own2 ? { fix: hint.edit.text, edit: hint.edit } : {}
         });
       }
     }
@@ -3772,7 +3845,10 @@ function docsPath(ruleId) {
 
 // src/engine/schema-sources.ts
 var LINEAR_PATTERNS = { regExp: linearRegExp };
+var OWN_PATTERNS = { regExp: ownRegExp };
 var SCHEMA_AJV_OPTIONS = { allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, ownProperties: true, logger: false, code: LINEAR_PATTERNS, keywords: ["errorMessage"] };
+var CONFIG_AJV_OPTIONS = { allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true, code: LINEAR_PATTERNS };
+var AJV_OPTIONS = { schema: { ...SCHEMA_AJV_OPTIONS, code: OWN_PATTERNS }, config: { ...CONFIG_AJV_OPTIONS, code: OWN_PATTERNS } };
 var builtinKey = (name2) => `builtin:${name2}`;
 var CONFIG_KEY = "config";
 var ruleOptionsKey = (ruleId) => `rule-options:${ruleId}`;
@@ -9064,12 +9140,12 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
   const overrides = new Map(choices);
   let budget = MAX_COMPOSED_FILES;
   const expand = (file, pkg, groupDir, stack) => {
-    const own = file.tree?.kind === "map" ? file.tree : void 0;
+    const own2 = file.tree?.kind === "map" ? file.tree : void 0;
     const source = { file: file.path };
     const placeOwn = () => {
       out.files.push(file.path);
-      if (!own) return;
-      b.merge(b.at(root, pkg, own.range, source), own, source, HYDRA_KEYS);
+      if (!own2) return;
+      b.merge(b.at(root, pkg, own2.range, source), own2, source, HYDRA_KEYS);
     };
     const list2 = readDefaultsList(file.tree);
     if (!list2) {
@@ -16791,8 +16867,8 @@ function ppoBatches(ctx, megatron2, parallel2) {
   for (const role of ["rollout", "ref"]) {
     const section = `actor_rollout_ref.${role}`;
     if (role === "ref" && !(v.bool(`${A}.use_kl_loss`)?.value || v.bool("algorithm.use_kl_in_reward")?.value)) continue;
-    const own = v.bool(`${section}.log_prob_use_dynamic_bsz`);
-    if ((own?.value ?? dynamic) === true) continue;
+    const own2 = v.bool(`${section}.log_prob_use_dynamic_bsz`);
+    if ((own2?.value ?? dynamic) === true) continue;
     const lpGlobal = v.num(`${section}.log_prob_micro_batch_size`);
     const lpPerGpu = v.num(`${section}.log_prob_micro_batch_size_per_gpu`);
     if (lpGlobal && lpPerGpu) {
@@ -17000,9 +17076,9 @@ function sequenceParallelPadding(ctx, megatron2) {
   if (megatron2) return;
   const sp2 = ctx.v.num(`${A}.ulysses_sequence_parallel_size`);
   if (!sp2 || sp2.value <= 1) return;
-  const own = ctx.v.bool(`${A}.use_remove_padding`);
+  const own2 = ctx.v.bool(`${A}.use_remove_padding`);
   const model = ctx.v.bool("actor_rollout_ref.model.use_remove_padding");
-  const off = own ?? model;
+  const off = own2 ?? model;
   if (off?.value !== false) return;
   ctx.conflicts.push({
     kind: "sequence-parallel-without-remove-padding",
@@ -17794,14 +17870,14 @@ function resolvePython(rel, file, stack, state) {
   }
   const parsed = parsePythonConfig(file.text, { ...base ? { base } : {}, modules });
   if (parsed.starUnknown.length) complete = false;
-  const own = parsed.tree ?? top;
-  const ownEntries = own.entries.filter((e) => e.key !== "_base_" && !e.key.startsWith("__"));
+  const own2 = parsed.tree ?? top;
+  const ownEntries = own2.entries.filter((e) => e.key !== "_base_" && !e.key.startsWith("__"));
   let tree;
   if (base) {
-    const merged = mergeMMEngine({ ...own, entries: ownEntries }, base, problems);
-    tree = { kind: "map", entries: merged.entries, range: own.range };
+    const merged = mergeMMEngine({ ...own2, entries: ownEntries }, base, problems);
+    tree = { kind: "map", entries: merged.entries, range: own2.range };
   } else {
-    tree = { kind: "map", entries: ownEntries, range: own.range };
+    tree = { kind: "map", entries: ownEntries, range: own2.range };
   }
   return { tree, ...base ? { baseTree: base } : {}, files: files2, complete, problems, notes };
 }
@@ -17866,14 +17942,14 @@ function mergeMMEngine(child, base, problems, depth = 0) {
   return { kind: "map", entries, range: child.range };
 }
 function resolveYacs(rel, file, stack, state) {
-  const own = file.tree?.kind === "map" ? file.tree : emptyMap({ line: 1, column: 1, endLine: 1, endColumn: 2 });
+  const own2 = file.tree?.kind === "map" ? file.tree : emptyMap({ line: 1, column: 1, endLine: 1, endColumn: 2 });
   const problems = [];
   const notes = [];
   const files2 = [];
   let complete = true;
-  const baseEntry = mapGet(own, "_BASE_");
-  const ownEntries = own.entries.filter((e) => e.key !== "_BASE_");
-  if (!baseEntry) return { tree: own, files: files2, complete, problems, notes };
+  const baseEntry = mapGet(own2, "_BASE_");
+  const ownEntries = own2.entries.filter((e) => e.key !== "_BASE_");
+  if (!baseEntry) return { tree: own2, files: files2, complete, problems, notes };
   const refs = baseEntry.value.kind === "seq" ? baseEntry.value.items : [baseEntry.value];
   let base;
   for (const ref of capped(refs, "_BASE_ files", notes)) {
@@ -17903,9 +17979,9 @@ function resolveYacs(rel, file, stack, state) {
     complete &&= inner.complete;
     base = base ? mergeYacs(inner.tree, base, problems) : inner.tree;
   }
-  if (!base) return { tree: { kind: "map", entries: ownEntries, range: own.range }, files: files2, complete, problems, notes };
-  const tree = mergeYacs({ ...own, entries: ownEntries }, base, problems);
-  return { tree: { ...tree, range: own.range }, baseTree: base, files: files2, complete, problems, notes };
+  if (!base) return { tree: { kind: "map", entries: ownEntries, range: own2.range }, files: files2, complete, problems, notes };
+  const tree = mergeYacs({ ...own2, entries: ownEntries }, base, problems);
+  return { tree: { ...tree, range: own2.range }, baseTree: base, files: files2, complete, problems, notes };
 }
 function mergeYacs(child, base, problems, depth = 0) {
   const entries = [...base.entries];
@@ -17934,35 +18010,35 @@ function isBaseConfigRef(node) {
 }
 var PACKAGED_BASES = /* @__PURE__ */ new Set(["base.yml"]);
 function resolveBaseConfig(rel, file, stack, state) {
-  const own = file.tree?.kind === "map" ? file.tree : emptyMap({ line: 1, column: 1, endLine: 1, endColumn: 2 });
+  const own2 = file.tree?.kind === "map" ? file.tree : emptyMap({ line: 1, column: 1, endLine: 1, endColumn: 2 });
   const problems = [];
   const notes = [];
-  const entry = mapGet(own, "base_config");
-  if (!entry || !isBaseConfigRef(entry.value)) return { tree: own, files: [], complete: true, problems, notes };
-  const ownEntries = own.entries.filter((e) => e.key !== "base_config");
+  const entry = mapGet(own2, "base_config");
+  if (!entry || !isBaseConfigRef(entry.value)) return { tree: own2, files: [], complete: true, problems, notes };
+  const ownEntries = own2.entries.filter((e) => e.key !== "base_config");
   const written = String(entry.value.value).trim();
   const got = readNamed(written, rel, entry.keyRange, "base_config", state, stack);
   if (!("file" in got)) {
     const packaged = PACKAGED_BASES.has(import_node_path13.default.posix.basename(written));
     if (got.problem && /does not exist/.test(got.problem.message)) {
       notes.push(`base_config ${written} is not in the repository: MaxText reads its packaged configs/${import_node_path13.default.posix.basename(written)}${packaged ? ", whose defaults trainlint knows" : ", which trainlint cannot read"}`);
-      return { tree: { kind: "map", entries: ownEntries, range: own.range }, files: [], complete: packaged, problems, notes };
+      return { tree: { kind: "map", entries: ownEntries, range: own2.range }, files: [], complete: packaged, problems, notes };
     }
     if (got.problem) problems.push(got.problem);
     if (got.note) notes.push(got.note);
-    return { tree: { kind: "map", entries: ownEntries, range: own.range }, files: [], complete: false, problems, notes };
+    return { tree: { kind: "map", entries: ownEntries, range: own2.range }, files: [], complete: false, problems, notes };
   }
   if (got.file.problems.some((p) => p.kind === "parse-error") || got.file.tree?.kind !== "map") {
     const why = got.file.problems.find((p) => p.kind === "parse-error")?.message ?? "not a mapping";
     problems.push({ message: `base_config ${written} cannot be read: ${why}`, range: entry.keyRange, fatal: true });
-    return { tree: { kind: "map", entries: ownEntries, range: own.range }, files: [got.rel], complete: false, problems, notes };
+    return { tree: { kind: "map", entries: ownEntries, range: own2.range }, files: [got.rel], complete: false, problems, notes };
   }
   const inner = resolveFile(got.rel, got.file, "base-config", [...stack, got.rel], state);
   const through = throughReference(inner, entry.keyRange, `base_config ${written}`);
   problems.push(...through.problems);
   notes.push(...through.notes);
   const entries = inner.tree.entries.filter((e) => !ownEntries.some((o) => o.key === e.key));
-  return { tree: { kind: "map", entries: [...entries, ...ownEntries], range: own.range }, baseTree: inner.tree, files: [got.rel, ...inner.files.filter((f) => f !== got.rel)], complete: inner.complete, problems, notes };
+  return { tree: { kind: "map", entries: [...entries, ...ownEntries], range: own2.range }, baseTree: inner.tree, files: [got.rel, ...inner.files.filter((f) => f !== got.rel)], complete: inner.complete, problems, notes };
 }
 function repoInheritIO(repo, maxBytes, toRepo, fromAbs) {
   return {
@@ -18138,12 +18214,12 @@ function topKeys(tree) {
 }
 function score4(file) {
   if (file.format !== "python" || !file.tree || file.tree.kind !== "map") return 0;
-  const own = topKeys(file.tree);
-  const merged = file.inherited ? topKeys(file.inherited.tree) : own;
-  const runner = RUNNER_KEYS.filter((k) => own.has(k) || merged.has(k)).length;
+  const own2 = topKeys(file.tree);
+  const merged = file.inherited ? topKeys(file.inherited.tree) : own2;
+  const runner = RUNNER_KEYS.filter((k) => own2.has(k) || merged.has(k)).length;
   const training = TRAINING_KEYS2.some((k) => k !== "train_dataloader" && merged.has(k));
-  if (own.has("lr_multiplier") && !own.has("_base_")) return 0;
-  if (own.has("_base_")) return 6 + Math.min(3, runner);
+  if (own2.has("lr_multiplier") && !own2.has("_base_")) return 0;
+  if (own2.has("_base_")) return 6 + Math.min(3, runner);
   if (file.text.includes("read_base") && (runner > 0 || /from\s+\S*_base_/.test(file.text))) return 6 + Math.min(3, runner);
   if (training && runner >= 2) return 5 + Math.min(4, runner);
   return 0;
@@ -18391,10 +18467,10 @@ function extract3(file, env, asBase = false) {
     if (every) plan.evalEverySteps = every;
   }
   const modern = TRAINING_KEYS2.some((k) => lookup(view, [k]).kind === "found");
-  const own = file.tree?.kind === "map" ? file.tree : void 0;
-  if (modern && own) {
+  const own2 = file.tree?.kind === "map" ? file.tree : void 0;
+  if (modern && own2) {
     const wrapped = lookup(view, ["optim_wrapper", "optimizer"]);
-    for (const entry of own.entries) {
+    for (const entry of own2.entries) {
       const legacy = LEGACY_KEYS[entry.key];
       if (!legacy) continue;
       if (entry.key === "optimizer" && wrapped.kind === "found" && sameValue(wrapped.node, mapGet(view.tree, "optimizer")?.value)) continue;
@@ -18719,8 +18795,8 @@ function baseReference(file, env) {
   const inherited = file.inherited;
   const baseEntry = file.tree?.kind === "map" ? mapGet(file.tree, "_BASE_") : void 0;
   if (!inherited?.baseTree || !baseEntry || baseEntry.value.kind !== "scalar") return void 0;
-  const own = yacsNumber(viewOf(file), ["SOLVER", "BASE_LR"]);
-  if (own && own.file === file.path) return void 0;
+  const own2 = yacsNumber(viewOf(file), ["SOLVER", "BASE_LR"]);
+  if (own2 && own2.file === file.path) return void 0;
   const baseView = { path: file.path, tree: inherited.baseTree, complete: inherited.complete, fileOf: (x) => inherited.fileOf(x) ?? file.path };
   const written = yacsNumber(baseView, ["SOLVER", "BASE_LR"]) ?? yacsNumber(baseView, ["SOLVER", "IMS_PER_BATCH"]);
   if (!written) return void 0;
@@ -19892,12 +19968,12 @@ function extract6(file, env) {
       notes.push(`${named2} is not in the repository: values it sets are unknown; MaxText's base.yml defaults are used for the rest`);
     }
   } else {
-    const own = composedOf(file);
-    complete = own.complete;
+    const own2 = composedOf(file);
+    complete = own2.complete;
     const launch = env.hydra?.launch;
-    const applied2 = launch ? applyOverrides(own.config, launch.overrides, { complete: false, knownKey: () => true }) : void 0;
+    const applied2 = launch ? applyOverrides(own2.config, launch.overrides, { complete: false, knownKey: () => true }) : void 0;
     view = {
-      config: applied2?.config ?? own.config,
+      config: applied2?.config ?? own2.config,
       complete,
       errors: [],
       notes: [],
@@ -20396,10 +20472,10 @@ function extractPlan5(ctx, env, cmd) {
   else if (!maxEpoch || maxEpoch.value <= 0) notes.push(`no ${name(ctx, "optimization.max_update")} or ${name(ctx, "optimization.max_epoch")}: fairseq trains until the LR falls below ${name(ctx, "optimization.stop_min_lr")} (or without end)`);
   else ctx.missing.push({ field: "totalSteps", hint: `set ${name(ctx, "optimization.max_update")}: the run is ${formatCount(maxEpoch.value)} epochs, whose length in updates depends on the data` });
   if (maxEpoch && maxEpoch.value > 0) plan.epochs = { ...maxEpoch, unit: "epochs" };
-  const own = SCHEDULER_OPTIONS[s];
-  if (own) {
+  const own2 = SCHEDULER_OPTIONS[s];
+  if (own2) {
     for (const key of SCHEDULER_ONLY) {
-      if (own.includes(key) || !v.written(`lr_scheduler.${key}`)) continue;
+      if (own2.includes(key) || !v.written(`lr_scheduler.${key}`)) continue;
       const w = v.num(`lr_scheduler.${key}`);
       ctx.configErrors.push({
         range: at5(ctx, w),
@@ -20580,9 +20656,9 @@ function detectDialect(file, env) {
   return best;
 }
 function ruleYamlLoader(extraction, meta, handedOnAsText2) {
-  const own = extraction?.yamlLoader;
+  const own2 = extraction?.yamlLoader;
   const name2 = meta?.yamlLoaderName ? { yamlLoaderName: meta.yamlLoaderName } : {};
-  if (own) return { yamlLoader: own.loader, ...name2, yamlParser: { name: own.parser, ...own.assumed ? { assumed: own.assumed } : {} } };
+  if (own2) return { yamlLoader: own2.loader, ...name2, yamlParser: { name: own2.parser, ...own2.assumed ? { assumed: own2.assumed } : {} } };
   return { yamlLoader: meta?.yamlLoader ?? (handedOnAsText2 ? "text" : "pyyaml"), ...name2 };
 }
 
@@ -20856,9 +20932,9 @@ function shortRunOf(path24, plan, options, script) {
   const sized = longest(plan);
   const ratio = sized ? sized.steps / total.value : void 0;
   const byRatio = ratio !== void 0 && ratio >= options.ratio;
-  const own = pathWord(path24);
-  const byScript = own || !script ? void 0 : pathWord(script);
-  const word = own ?? byScript;
+  const own2 = pathWord(path24);
+  const byScript = own2 || !script ? void 0 : pathWord(script);
+  const word = own2 ?? byScript;
   if (!byRatio && !word) return void 0;
   const against = sized && sized.steps > total.value ? ` against ${sized.key ? `${sized.key} ` : ""}${formatCount(sized.steps)}` : "";
   const why = byRatio ? `${formatCount(total.value)} steps${against}, ${formatCount(Math.round(ratio))}\xD7 longer` : byScript ? `${formatCount(total.value)} steps, launched by ${script}, whose path names a test ("${byScript}")` : `${formatCount(total.value)} steps, path names a test ("${word}")`;
@@ -22858,8 +22934,8 @@ function claimByLaunch(run, result, launches) {
   }
   const extraction = analysed2.extraction;
   if (!extraction) return void 0;
-  const own = Object.values(extraction.plan).some((s) => s && s.origin === "explicit" && (s.file === void 0 || s.file === result.file.path));
-  if (!own) return void 0;
+  const own2 = Object.values(extraction.plan).some((s) => s && s.origin === "explicit" && (s.file === void 0 || s.file === result.file.path));
+  if (!own2) return void 0;
   const first = launches[0].link;
   const note = `read as ${dialect.meta.title}: no key of its own names the framework; ${first.script}:${first.range.line} (${first.launcher}) launches it${launches.length > 1 ? ` (and ${launches.length - 1} more command${launches.length > 2 ? "s" : ""})` : ""}`;
   extraction.notes.push(note);
