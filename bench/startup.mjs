@@ -8,7 +8,8 @@
 //
 // The CLI lints examples/hf-trainer/sft.yaml from the repository root, as in the issue: the run
 // also scans this repository (≈ 1,200 folders, ≈ 250 launch scripts of test fixtures) for launch
-// scripts that name the file. "fresh" is the same file alone in a new repository (no scripts).
+// scripts that name the file. "fresh" is the same file alone in a new repository (no scripts); one
+// more fresh run lints an axolotl config (bench/fixtures/), a dialect whose schema has patterns.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -29,7 +30,7 @@ const nodeVersion = (bin) => spawnSync(bin, ['--version'], { encoding: 'utf8' })
 
 /**
  * All start-up measurements, `runs` interleaved rounds. `node24` may be undefined (its lines are
- * left out). Returns { cli, cliFresh, cli24, cli24cold, cli24fresh, action, actionWarm, load }.
+ * left out). Returns { cli, cliFresh, cli24, cli24cold, cli24fresh, cli24freshPatterns, action, actionWarm, load }.
  */
 export async function measureStartup({ repo, node, node24, runs }) {
   const cli = path.join(repo, 'dist', 'cli.js');
@@ -37,6 +38,8 @@ export async function measureStartup({ repo, node, node24, runs }) {
   const fresh = mkdtempSync(path.join(tmpdir(), 'trainlint-startup-'));
   mkdirSync(path.join(fresh, '.git'));
   copyFileSync(path.join(repo, oneFile), path.join(fresh, 'sft.yaml'));
+  // A dialect whose built-in schema has `pattern`s (hf-trainer's has none).
+  copyFileSync(path.join(repo, 'bench', 'fixtures', 'axolotl-lora.yaml'), path.join(fresh, 'axolotl.yaml'));
   const cacheDir = path.join(fresh, 'compile-cache');
   const env = { ...process.env };
   const cold = { ...env, NODE_DISABLE_COMPILE_CACHE: '1' };
@@ -56,6 +59,7 @@ export async function measureStartup({ repo, node, node24, runs }) {
       keep('cli24', timeRun(node24, [cli, oneFile], repo, env));
       keep('cli24cold', timeRun(node24, [cli, oneFile], repo, cold));
       keep('cli24fresh', timeRun(node24, [cli, 'sft.yaml'], fresh, env));
+      keep('cli24freshPatterns', timeRun(node24, [cli, 'axolotl.yaml'], fresh, env));
       // Cold: no compile cache (a GitHub-hosted runner starts every job on a fresh machine).
       // Warm: the cache the action keeps between runs (self-hosted runners).
       const a = await session.run({ env: { NODE_DISABLE_COMPILE_CACHE: '1' } });
@@ -84,6 +88,7 @@ export async function measureStartup({ repo, node, node24, runs }) {
     out.cli24 = { node: v24, nodeMs: base, cliMs: m('cli24'), ratio: m('cli24') / base };
     out.cli24cold = { node: v24, nodeMs: base, cliMs: m('cli24cold'), ratio: m('cli24cold') / base };
     out.cli24fresh = { node: v24, nodeMs: base, cliMs: m('cli24fresh'), ratio: m('cli24fresh') / base };
+    out.cli24freshPatterns = { node: v24, nodeMs: base, cliMs: m('cli24freshPatterns'), ratio: m('cli24freshPatterns') / base };
     for (const key of ['action', 'actionWarm']) {
       out[key] = { node: v24, nodeMs: base, totalMs: m(`${key}Total`), gitMs: m(`${key}Git`), gitCalls: m(`${key}Calls`), ratioWithoutGit: m(`${key}NoGit`) / base };
     }
@@ -100,6 +105,7 @@ export function startupLines(s) {
   if (s.cli24) out.push(cliLine(s.cli24, ', warm compile cache'));
   if (s.cli24cold) out.push(cliLine(s.cli24cold, ', cold: no compile cache'));
   if (s.cli24fresh) out.push(cliLine(s.cli24fresh, ', warm compile cache, the file alone in a fresh repository'));
+  if (s.cli24freshPatterns) out.push(cliLine(s.cli24freshPatterns, ', warm compile cache, an axolotl config (a schema with patterns) alone in a fresh repository'));
   for (const [label, a] of [['cold', s.action], ['warm compile cache', s.actionWarm]]) {
     if (!a) continue;
     out.push(
