@@ -98,15 +98,12 @@ export function nestsQuantifiers(pattern: string): boolean {
     const most = brace[2] === undefined ? Number(brace[1]) : brace[3] === '' ? Infinity : Number(brace[3]);
     return { length: brace[0].length, repeats: most > 1 };
   };
-  const quantified = (i: number) => {
-    if (quantifierAt(i).length > 0 && open.length) open[open.length - 1] = true;
-  };
   let i = 0;
   while (i < pattern.length) {
     const c = pattern[i];
+    // A quantifier after an escape or a class is met by the last branch, at its own offset.
     if (c === '\\') {
       i += 2;
-      quantified(i);
     } else if (c === '[') {
       let j = i + 1;
       if (pattern[j] === '^') j++;
@@ -114,7 +111,6 @@ export function nestsQuantifiers(pattern: string): boolean {
       while (j < pattern.length && pattern[j] !== ']') j += pattern[j] === '\\' ? 2 : 1;
       if (j >= pattern.length) return true;
       i = j + 1;
-      quantified(i);
     } else if (c === '(') {
       open.push(false);
       // `(?:`, `(?<name>`: the group's own marker is not a quantifier.
