@@ -612,15 +612,11 @@ function nestsQuantifiers(pattern) {
     const most = brace[2] === void 0 ? Number(brace[1]) : brace[3] === "" ? Infinity : Number(brace[3]);
     return { length: brace[0].length, repeats: most > 1 };
   };
-  const quantified = (i2) => {
-    if (quantifierAt(i2).length > 0 && open.length) open[open.length - 1] = true;
-  };
   let i = 0;
   while (i < pattern.length) {
     const c = pattern[i];
     if (c === "\\") {
       i += 2;
-      quantified(i);
     } else if (c === "[") {
       let j = i + 1;
       if (pattern[j] === "^") j++;
@@ -628,7 +624,6 @@ function nestsQuantifiers(pattern) {
       while (j < pattern.length && pattern[j] !== "]") j += pattern[j] === "\\" ? 2 : 1;
       if (j >= pattern.length) return true;
       i = j + 1;
-      quantified(i);
     } else if (c === "(") {
       open.push(false);
       i += pattern[i + 1] === "?" ? 2 : 1;
