@@ -3842,8 +3842,8 @@ function docsPath(ruleId) {
 var LINEAR_PATTERNS = { regExp: linearRegExp };
 var OWN_PATTERNS = { regExp: ownRegExp };
 var SCHEMA_AJV_OPTIONS = { allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, ownProperties: true, logger: false, code: LINEAR_PATTERNS, keywords: ["errorMessage"] };
-var CONFIG_AJV_OPTIONS = { allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true, code: LINEAR_PATTERNS };
-var AJV_OPTIONS = { schema: { ...SCHEMA_AJV_OPTIONS, code: OWN_PATTERNS }, config: { ...CONFIG_AJV_OPTIONS, code: OWN_PATTERNS } };
+var CONFIG_AJV_OPTIONS = { allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true, code: OWN_PATTERNS };
+var AJV_OPTIONS = { schema: { ...SCHEMA_AJV_OPTIONS, code: OWN_PATTERNS }, config: CONFIG_AJV_OPTIONS };
 var builtinKey = (name2) => `builtin:${name2}`;
 var CONFIG_KEY = "config";
 var ruleOptionsKey = (ruleId) => `rule-options:${ruleId}`;

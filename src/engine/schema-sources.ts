@@ -40,15 +40,15 @@ import { RULES } from '../rules/index.js';
  */
 const LINEAR_PATTERNS: Options['code'] = { regExp: linearRegExp };
 const OWN_PATTERNS: Options['code'] = { regExp: ownRegExp };
-/** Dialect schemas and user schemas (user schemas always compile at run time, in schemas.ts). */
+/** User schemas (always compiled at run time, in schemas.ts); the dialects' built-in schemas take these with OWN_PATTERNS. */
 // `errorMessage` (ajv-errors' keyword) is an annotation here: the schema rule says it for a failed `pattern`.
 export const SCHEMA_AJV_OPTIONS: Options = { allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, ownProperties: true, logger: false, code: LINEAR_PATTERNS, keywords: ['errorMessage'] };
 /** `.trainlint.yml` and rule options. */
-export const CONFIG_AJV_OPTIONS: Options = { allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true, code: LINEAR_PATTERNS };
+export const CONFIG_AJV_OPTIONS: Options = { allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true, code: OWN_PATTERNS };
 
 export type AjvProfile = 'schema' | 'config';
 /** The options each of trainlint's own schemas compiles with. */
-export const AJV_OPTIONS: Record<AjvProfile, Options> = { schema: { ...SCHEMA_AJV_OPTIONS, code: OWN_PATTERNS }, config: { ...CONFIG_AJV_OPTIONS, code: OWN_PATTERNS } };
+export const AJV_OPTIONS: Record<AjvProfile, Options> = { schema: { ...SCHEMA_AJV_OPTIONS, code: OWN_PATTERNS }, config: CONFIG_AJV_OPTIONS };
 
 export interface SchemaSource {
   schema: object;
