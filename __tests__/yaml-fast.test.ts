@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { loadYaml, loadYamlFastOnly, loadYamlWithYamlPackage } from '../src/engine/load/yaml';
+import { mapDelete, mapGet, mapSet, type MapNode } from '../src/engine/tree';
 
 const REPO = path.join(__dirname, '..');
 const SCALE = Number(process.env.YAML_FAST_FUZZ ?? 1);
@@ -447,5 +448,34 @@ describe('fast YAML path', () => {
     const all = corpora.flatMap((c) => yamlFiles(c));
     expect(all.map((f) => disagreement(read(f))).filter(Boolean)).toEqual([]);
     expect(all.filter((f) => loadYamlFastOnly(read(f))).length / all.length).toBeGreaterThan(0.6);
+  });
+});
+
+describe('a large mapping keeps the index it was read with (tree.ts adoptMapIndex)', () => {
+  /** Key → value of its last entry, by scanning: what every lookup must give. */
+  const lastValues = (node: MapNode) => new Map(node.entries.map((e) => [e.key, (e.value as { value?: unknown }).value]));
+  const lookups = (node: MapNode, keys: string[]) => keys.map((k) => (mapGet(node, k)?.value as { value?: unknown } | undefined)?.value);
+
+  it.each([
+    ['a block mapping with duplicates', Array.from({ length: 45 }, (_, i) => `k${i % 32}: ${i}`).join('\n') + '\n'],
+    ['a flow mapping with duplicates', `{ ${Array.from({ length: 40 }, (_, i) => `f${i % 20}: ${i}`).join(', ')} }\n`],
+    ['a nested block mapping, no duplicates', 'outer:\n' + Array.from({ length: 20 }, (_, i) => `  n${i}: ${i}`).join('\n') + '\n'],
+    ['a block mapping with a merge key (not adopted)', 'base: &b\n  m0: 0\nbig:\n  <<: *b\n' + Array.from({ length: 20 }, (_, i) => `  m${i}: ${i + 100}`).join('\n') + '\n'],
+  ])('%s: every lookup is the last entry of its key, also after mapSet and mapDelete', (_what, text) => {
+    const root = loadYamlFastOnly(text)!.tree as MapNode;
+    const maps = [root, ...root.entries.map((e) => e.value).filter((v): v is MapNode => v.kind === 'map')];
+    for (const node of maps) {
+      const keys = [...new Set(node.entries.map((e) => e.key)), 'absent', '__proto__'];
+      const expected = lastValues(node);
+      expect(lookups(node, keys)).toEqual(keys.map((k) => expected.get(k)));
+      // Edits through the tree's API keep it right; a copy of the entries builds its own index.
+      const first = node.entries[0].key;
+      mapSet(node, { ...node.entries[0], value: { kind: 'scalar', value: 'set', source: 'set', plain: true, range: node.range } });
+      mapDelete(node, keys[1]);
+      const copy: MapNode = { kind: 'map', entries: [...node.entries], range: node.range };
+      expect(lookups(node, keys)).toEqual(lookups(copy, keys));
+      expect(mapGet(node, first)?.value).toMatchObject({ value: 'set' });
+      expect(mapGet(node, keys[1])).toBeUndefined();
+    }
   });
 });

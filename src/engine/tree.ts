@@ -62,10 +62,13 @@ interface MapIndex {
 }
 const mapIndex = new WeakMap<MapNode, MapIndex>();
 
-/** The index of a large mapping (more than 16 entries), built or rebuilt when needed. */
+/** Mappings of more entries than this are indexed; smaller ones are scanned. */
+export const MAP_SCAN_UP_TO = 16;
+
+/** The index of a large mapping (more than MAP_SCAN_UP_TO entries), built or rebuilt when needed. */
 function indexOfMap(node: MapNode): MapIndex | undefined {
   const entries = node.entries;
-  if (entries.length <= 16) return undefined;
+  if (entries.length <= MAP_SCAN_UP_TO) return undefined;
   let index = mapIndex.get(node);
   if (!index || index.entries !== entries || index.length !== entries.length) {
     const slot = new Map<string, number>();
@@ -74,6 +77,17 @@ function indexOfMap(node: MapNode): MapIndex | undefined {
     mapIndex.set(node, index);
   }
   return index;
+}
+
+/**
+ * A loader that kept, while reading a mapping, each key's last position in its entries (to find
+ * duplicate keys) hands that map over as the mapping's index, so the first lookup does not build
+ * it again. `slot` must be exactly what indexOfMap would build: key → position of its last entry.
+ */
+export function adoptMapIndex(node: MapNode, slot: Map<string, number>): void {
+  const entries = node.entries;
+  if (entries.length <= MAP_SCAN_UP_TO) return;
+  mapIndex.set(node, { entries, length: entries.length, slot, deleted: [], next: entries.length, duplicates: slot.size !== entries.length });
 }
 
 /** How many of `sorted` are below `x`. */

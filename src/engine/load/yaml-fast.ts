@@ -20,7 +20,7 @@
  * that would be an error. The fast path never reports an error of its own.
  * __tests__/yaml-fast.test.ts compares both paths node by node.
  */
-import type { ConfigNode, MapEntry, ScalarNode, ScalarValue } from '../tree.js';
+import { adoptMapIndex, MAP_SCAN_UP_TO, type ConfigNode, type MapEntry, type MapNode, type ScalarNode, type ScalarValue } from '../tree.js';
 import type { Range } from '../types.js';
 import type { LoadProblem, LoadResult } from './result.js';
 
@@ -32,28 +32,37 @@ export type PlainResolver = (text: string, atKey: boolean) => ScalarValue | type
 /**
  * The keys of a mapping being read, for duplicates: its entries are scanned while they are few
  * (most mappings of a config), and indexed once they are more (a Map per mapping costs more than
- * the scan).
+ * the scan). The index holds each key's last position, as the tree's own index of the mapping
+ * does: a mapping read without merge keys hands it over (tree.ts `adoptMapIndex`).
  */
 interface KeysSeen {
-  index?: Map<string, Range>;
+  index?: Map<string, number>;
 }
-const SCAN_KEYS_UP_TO = 16;
 
 /**
- * The range of the first entry of `entries` with `key`, if any; otherwise `key` is recorded as
- * first at `range` (the caller then adds its entry). `seen` indexes the keys once they are many.
+ * The range of the first entry of `entries` with `key`, if any; `key` is recorded at the position
+ * its entry will take (the caller then appends it). `seen` indexes the keys once they are many.
  */
-function firstKeyRange(entries: MapEntry[], seen: KeysSeen, key: string, range: Range): Range | undefined {
+function firstKeyRange(entries: MapEntry[], seen: KeysSeen, key: string): Range | undefined {
   if (!seen.index) {
     for (const entry of entries) if (entry.key === key) return entry.keyRange;
-    if (entries.length < SCAN_KEYS_UP_TO) return undefined;
-    // From now on an index: the first range of each key, as the scan finds it.
+    if (entries.length < MAP_SCAN_UP_TO) return undefined;
     seen.index = new Map();
-    for (const entry of entries) if (!seen.index.has(entry.key)) seen.index.set(entry.key, entry.keyRange);
+    for (let i = 0; i < entries.length; i++) seen.index.set(entries[i].key, i);
   }
-  const first = seen.index.get(key);
-  if (!first) seen.index.set(key, range);
-  return first;
+  const known = seen.index.has(key);
+  seen.index.set(key, entries.length);
+  if (!known) return undefined;
+  // A duplicate (rare): where the key was first written.
+  for (const entry of entries) if (entry.key === key) return entry.keyRange;
+  return undefined;
+}
+
+/** A mapping read as `entries` with `seen`: its own index, when `seen` built one. */
+function mapNode(entries: MapEntry[], seen: KeysSeen, range: Range): MapNode {
+  const node: MapNode = { kind: 'map', entries, range };
+  if (seen.index) adoptMapIndex(node, seen.index);
+  return node;
 }
 
 /** What `blockKey` gives for a plain `<<`: a merge key, not an entry. */
@@ -634,7 +643,7 @@ class FastYaml {
     }
     const end = i + 1;
     const range = this.range(start, end);
-    return { node: isMap ? { kind: 'map', entries, range } : { kind: 'seq', items, range }, end };
+    return { node: isMap ? mapNode(entries, seen, range) : { kind: 'seq', items, range }, end };
   }
 
   // --- block collections ---------------------------------------------------------------
@@ -646,7 +655,7 @@ class FastYaml {
   private addEntry(entries: MapEntry[], seen: KeysSeen, keyNode: ScalarNode): MapEntry {
     const key = String(keyNode.value ?? '');
     const keyRange = keyNode.range;
-    const first = firstKeyRange(entries, seen, key, keyRange);
+    const first = firstKeyRange(entries, seen, key);
     if (first) {
       this.problems.push({
         kind: 'duplicate-key',
@@ -1031,7 +1040,9 @@ class FastYaml {
         throw UNSUPPORTED;
       }
     }
-    return this.closeBlock({ kind: 'map', entries: merged.length > 0 ? [...merged, ...entries] : entries, range: this.range(firstKey, v.nodeEnd) }, indent, v);
+    // Merged entries come first: the positions `seen` recorded are not the mapping's then.
+    const range = this.range(firstKey, v.nodeEnd);
+    return this.closeBlock(merged.length > 0 ? { kind: 'map', entries: [...merged, ...entries], range } : mapNode(entries, seen, range), indent, v);
   }
 
   /** A block sequence whose `-` lines are indented `indent`. */
