@@ -761,19 +761,159 @@ function userFacingMessage(message) {
   return out;
 }
 
+// src/engine/tree.ts
+var mapIndex = /* @__PURE__ */ new WeakMap();
+var MAP_SCAN_UP_TO = 16;
+function indexOfMap(node) {
+  const entries = node.entries;
+  if (entries.length <= MAP_SCAN_UP_TO) return void 0;
+  let index = mapIndex.get(node);
+  if (!index || index.entries !== entries || index.length !== entries.length) {
+    const slot = /* @__PURE__ */ new Map();
+    entries.forEach((e, i) => slot.set(e.key, i));
+    index = { entries, length: entries.length, slot, deleted: [], next: entries.length, duplicates: slot.size !== entries.length };
+    mapIndex.set(node, index);
+  }
+  return index;
+}
+function adoptMapIndex(node, slot) {
+  const entries = node.entries;
+  if (entries.length <= MAP_SCAN_UP_TO) return;
+  mapIndex.set(node, { entries, length: entries.length, slot, deleted: [], next: entries.length, duplicates: slot.size !== entries.length });
+}
+function countBelow(sorted, x) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >> 1;
+    if (sorted[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function positionOf(node, key) {
+  const index = indexOfMap(node);
+  if (index) {
+    const slot = index.slot.get(key);
+    if (slot === void 0) return -1;
+    return index.deleted.length === 0 ? slot : slot - countBelow(index.deleted, slot);
+  }
+  const entries = node.entries;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    if (entries[i].key === key) return i;
+  }
+  return -1;
+}
+function mapGet(node, key) {
+  const i = positionOf(node, key);
+  return i < 0 ? void 0 : node.entries[i];
+}
+function mapSet(node, entry) {
+  const i = positionOf(node, entry.key);
+  const index = indexOfMap(node);
+  if (i < 0) {
+    node.entries.push(entry);
+    if (index) {
+      index.slot.set(entry.key, index.next++);
+      index.length = node.entries.length;
+    }
+    return;
+  }
+  node.entries[i] = entry;
+  if (index && !index.duplicates) return;
+  for (let j = i - 1; j >= 0; j--) if (node.entries[j].key === entry.key) node.entries.splice(j, 1);
+  mapIndex.delete(node);
+}
+function mapDelete(node, key) {
+  const i = positionOf(node, key);
+  if (i < 0) return;
+  const index = indexOfMap(node);
+  if (index && !index.duplicates) {
+    const slot = index.slot.get(key);
+    node.entries.splice(i, 1);
+    index.slot.delete(key);
+    index.deleted.splice(countBelow(index.deleted, slot), 0, slot);
+    index.length = node.entries.length;
+    return;
+  }
+  node.entries = node.entries.filter((e) => e.key !== key);
+  mapIndex.delete(node);
+}
+function getIn(root, path24) {
+  if (!root) return void 0;
+  let node = root;
+  let keyRange = root.range;
+  for (const step of path24) {
+    if (node.kind === "map") {
+      const entry = mapGet(node, String(step));
+      if (!entry) return void 0;
+      node = entry.value;
+      keyRange = entry.keyRange;
+    } else if (node.kind === "seq" && typeof step === "number") {
+      const item = node.items[step];
+      if (!item) return void 0;
+      node = item;
+      keyRange = item.range;
+    } else {
+      return void 0;
+    }
+  }
+  return { node, keyRange };
+}
+function hasKey(node, key) {
+  return node !== void 0 && node.kind === "map" && positionOf(node, key) >= 0;
+}
+function locateNearest(root, path24) {
+  for (let n = path24.length; n >= 0; n--) {
+    const hit = getIn(root, path24.slice(0, n));
+    if (hit) return hit.keyRange;
+  }
+  return void 0;
+}
+function toPlain(node) {
+  switch (node.kind) {
+    case "scalar":
+      return node.value;
+    case "seq":
+      return node.items.map(toPlain);
+    case "map": {
+      const out = /* @__PURE__ */ Object.create(null);
+      for (const entry of node.entries) out[entry.key] = toPlain(entry.value);
+      return out;
+    }
+  }
+}
+function walkEntries(node, visit, path24 = []) {
+  if (node.kind === "map") {
+    for (const entry of node.entries) {
+      const childPath = [...path24, entry.key];
+      visit(childPath, entry, node);
+      walkEntries(entry.value, visit, childPath);
+    }
+  } else if (node.kind === "seq") {
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path24, i]));
+  }
+}
+
 // src/engine/load/yaml-fast.ts
 var LEAVE_TO_YAML = /* @__PURE__ */ Symbol("leave to the yaml path");
-var SCAN_KEYS_UP_TO = 16;
-function firstKeyRange(entries, seen, key, range) {
+function firstKeyRange(entries, seen, key) {
   if (!seen.index) {
     for (const entry of entries) if (entry.key === key) return entry.keyRange;
-    if (entries.length < SCAN_KEYS_UP_TO) return void 0;
+    if (entries.length < MAP_SCAN_UP_TO) return void 0;
     seen.index = /* @__PURE__ */ new Map();
-    for (const entry of entries) if (!seen.index.has(entry.key)) seen.index.set(entry.key, entry.keyRange);
+    for (let i = 0; i < entries.length; i++) seen.index.set(entries[i].key, i);
   }
-  const first = seen.index.get(key);
-  if (!first) seen.index.set(key, range);
-  return first;
+  const known = seen.index.has(key);
+  seen.index.set(key, entries.length);
+  if (!known) return void 0;
+  for (const entry of entries) if (entry.key === key) return entry.keyRange;
+  return void 0;
+}
+function mapNode(entries, seen, range) {
+  const node = { kind: "map", entries, range };
+  if (seen.index) adoptMapIndex(node, seen.index);
+  return node;
 }
 var MERGE_KEY = /* @__PURE__ */ Symbol("merge key");
 function mergeInto(merged, sources) {
@@ -1251,7 +1391,7 @@ var FastYaml = class _FastYaml {
     }
     const end = i + 1;
     const range = this.range(start, end);
-    return { node: isMap5 ? { kind: "map", entries, range } : { kind: "seq", items, range }, end };
+    return { node: isMap5 ? mapNode(entries, seen, range) : { kind: "seq", items, range }, end };
   }
   // --- block collections ---------------------------------------------------------------
   /**
@@ -1261,7 +1401,7 @@ var FastYaml = class _FastYaml {
   addEntry(entries, seen, keyNode) {
     const key = String(keyNode.value ?? "");
     const keyRange = keyNode.range;
-    const first = firstKeyRange(entries, seen, key, keyRange);
+    const first = firstKeyRange(entries, seen, key);
     if (first) {
       this.problems.push({
         kind: "duplicate-key",
@@ -1624,7 +1764,8 @@ var FastYaml = class _FastYaml {
         throw UNSUPPORTED;
       }
     }
-    return this.closeBlock({ kind: "map", entries: merged.length > 0 ? [...merged, ...entries] : entries, range: this.range(firstKey, v.nodeEnd) }, indent, v);
+    const range = this.range(firstKey, v.nodeEnd);
+    return this.closeBlock(merged.length > 0 ? { kind: "map", entries: [...merged, ...entries], range } : mapNode(entries, seen, range), indent, v);
   }
   /** A block sequence whose `-` lines are indented `indent`. */
   blockSeq(lineStart, indent, depth) {
@@ -2191,134 +2332,6 @@ function formatValue(value) {
   if (Number.isInteger(value)) return String(value);
   if (Math.abs(value) < 0.01) return formatSci(value);
   return formatCount(value);
-}
-
-// src/engine/tree.ts
-var mapIndex = /* @__PURE__ */ new WeakMap();
-function indexOfMap(node) {
-  const entries = node.entries;
-  if (entries.length <= 16) return void 0;
-  let index = mapIndex.get(node);
-  if (!index || index.entries !== entries || index.length !== entries.length) {
-    const slot = /* @__PURE__ */ new Map();
-    entries.forEach((e, i) => slot.set(e.key, i));
-    index = { entries, length: entries.length, slot, deleted: [], next: entries.length, duplicates: slot.size !== entries.length };
-    mapIndex.set(node, index);
-  }
-  return index;
-}
-function countBelow(sorted, x) {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = lo + hi >> 1;
-    if (sorted[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-function positionOf(node, key) {
-  const index = indexOfMap(node);
-  if (index) {
-    const slot = index.slot.get(key);
-    if (slot === void 0) return -1;
-    return index.deleted.length === 0 ? slot : slot - countBelow(index.deleted, slot);
-  }
-  const entries = node.entries;
-  for (let i = entries.length - 1; i >= 0; i--) {
-    if (entries[i].key === key) return i;
-  }
-  return -1;
-}
-function mapGet(node, key) {
-  const i = positionOf(node, key);
-  return i < 0 ? void 0 : node.entries[i];
-}
-function mapSet(node, entry) {
-  const i = positionOf(node, entry.key);
-  const index = indexOfMap(node);
-  if (i < 0) {
-    node.entries.push(entry);
-    if (index) {
-      index.slot.set(entry.key, index.next++);
-      index.length = node.entries.length;
-    }
-    return;
-  }
-  node.entries[i] = entry;
-  if (index && !index.duplicates) return;
-  for (let j = i - 1; j >= 0; j--) if (node.entries[j].key === entry.key) node.entries.splice(j, 1);
-  mapIndex.delete(node);
-}
-function mapDelete(node, key) {
-  const i = positionOf(node, key);
-  if (i < 0) return;
-  const index = indexOfMap(node);
-  if (index && !index.duplicates) {
-    const slot = index.slot.get(key);
-    node.entries.splice(i, 1);
-    index.slot.delete(key);
-    index.deleted.splice(countBelow(index.deleted, slot), 0, slot);
-    index.length = node.entries.length;
-    return;
-  }
-  node.entries = node.entries.filter((e) => e.key !== key);
-  mapIndex.delete(node);
-}
-function getIn(root, path24) {
-  if (!root) return void 0;
-  let node = root;
-  let keyRange = root.range;
-  for (const step of path24) {
-    if (node.kind === "map") {
-      const entry = mapGet(node, String(step));
-      if (!entry) return void 0;
-      node = entry.value;
-      keyRange = entry.keyRange;
-    } else if (node.kind === "seq" && typeof step === "number") {
-      const item = node.items[step];
-      if (!item) return void 0;
-      node = item;
-      keyRange = item.range;
-    } else {
-      return void 0;
-    }
-  }
-  return { node, keyRange };
-}
-function hasKey(node, key) {
-  return node !== void 0 && node.kind === "map" && positionOf(node, key) >= 0;
-}
-function locateNearest(root, path24) {
-  for (let n = path24.length; n >= 0; n--) {
-    const hit = getIn(root, path24.slice(0, n));
-    if (hit) return hit.keyRange;
-  }
-  return void 0;
-}
-function toPlain(node) {
-  switch (node.kind) {
-    case "scalar":
-      return node.value;
-    case "seq":
-      return node.items.map(toPlain);
-    case "map": {
-      const out = /* @__PURE__ */ Object.create(null);
-      for (const entry of node.entries) out[entry.key] = toPlain(entry.value);
-      return out;
-    }
-  }
-}
-function walkEntries(node, visit, path24 = []) {
-  if (node.kind === "map") {
-    for (const entry of node.entries) {
-      const childPath = [...path24, entry.key];
-      visit(childPath, entry, node);
-      walkEntries(entry.value, visit, childPath);
-    }
-  } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path24, i]));
-  }
 }
 
 // src/engine/launch-overrides.ts
