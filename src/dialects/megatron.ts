@@ -487,13 +487,16 @@ function extractFrom(file: SourceFile, src: ArgSource, anchor: Range, env: Extra
 
 // ── Detection ───────────────────────────────────────────────────────────────────────────
 
-function distinctiveHits(flags: Iterable<string>): number {
-  const set = new Set(flags);
-  return DISTINCTIVE.filter((f) => set.has(f)).length;
+/** How many of the DISTINCTIVE flags `has` finds. */
+function distinctiveHits(has: (flag: string) => boolean): number {
+  let hits = 0;
+  for (const flag of DISTINCTIVE) if (has(flag)) hits++;
+  return hits;
 }
 
 function commandScore(cmd: LaunchCommand): number {
-  const hits = distinctiveHits(cmd.args.map((a) => a.flag));
+  const flags = new Set(cmd.args.map((a) => a.flag));
+  const hits = distinctiveHits((f) => flags.has(f));
   const script = cmd.script !== undefined && SCRIPT.test(cmd.script);
   if (script) return hits >= 1 ? 10 : 3;
   return hits >= 2 ? 6 : 0;
@@ -522,8 +525,7 @@ export function handedOnAsText(file: SourceFile): boolean {
 function yamlScore(file: SourceFile): number {
   const args = modelArgs(file);
   if (!args) return 0;
-  let hits = 0;
-  for (const flag of DISTINCTIVE) if (hasKey(args, flag)) hits++;
+  const hits = distinctiveHits((f) => hasKey(args, f));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
 

@@ -169,9 +169,14 @@ function fromCommand(file: SourceFile, cmd: LaunchCommand): Source {
   return { args, anchor: cmd.range, form: 'cli', notes: [], ignored, ...(cfgAt >= 0 ? { cfg: cfgName } : {}) };
 }
 
+/** Each script's calls, read once: detection, extraction and the dataset request all ask for them. */
+const trainCallsOf = new WeakMap<SourceFile, readonly MethodCall[]>();
+
 /** The `.train(…)` calls of an Ultralytics Python script. */
-function trainCalls(file: SourceFile): MethodCall[] {
-  return readMethodCalls(file.text, 'train', file.tree?.kind === 'map' ? file.tree : undefined);
+function trainCalls(file: SourceFile): readonly MethodCall[] {
+  let calls = trainCallsOf.get(file);
+  if (!calls) trainCallsOf.set(file, (calls = readMethodCalls(file.text, 'train', file.tree?.kind === 'map' ? file.tree : undefined)));
+  return calls;
 }
 
 function fromCall(file: SourceFile, call: MethodCall): Source {

@@ -133,20 +133,22 @@ export function nestsQuantifiers(pattern: string): boolean {
 
 const own = new Map<string, LinearRegExp>();
 
-function compileOwn(pattern: string, flags: string): LinearRegExp {
-  let native: RegExp | undefined;
-  if (!nestsQuantifiers(pattern)) {
-    try {
-      native = new RegExp(pattern, flags);
-    } catch {
-      native = undefined;
-    }
+/** V8's RegExp for `pattern`, unless it nests repeated quantifiers or V8 cannot compile it. */
+function nativeRegExp(pattern: string, flags: string): RegExp | undefined {
+  if (nestsQuantifiers(pattern)) return undefined;
+  try {
+    return new RegExp(pattern, flags);
+  } catch {
+    return undefined;
   }
+}
+
+function compileOwn(pattern: string, flags: string): LinearRegExp {
+  const native = nativeRegExp(pattern, flags);
   if (!native) return linearRegExp(pattern, flags);
-  const fast = native;
-  let linear: LinearRegExp | undefined;
   return {
-    test: (s: string) => (s.length <= NATIVE_INPUT_UP_TO ? fast.test(s) : (linear ??= linearRegExp(pattern, flags)).test(s)),
+    // linearRegExp compiles a pattern once per process: a long input asks it each time.
+    test: (s: string) => (s.length <= NATIVE_INPUT_UP_TO ? native.test(s) : linearRegExp(pattern, flags).test(s)),
     toString: () => `own:${pattern}`,
   };
 }

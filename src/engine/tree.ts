@@ -73,10 +73,15 @@ function indexOfMap(node: MapNode): MapIndex | undefined {
   if (!index || index.entries !== entries || index.length !== entries.length) {
     const slot = new Map<string, number>();
     entries.forEach((e, i) => slot.set(e.key, i));
-    index = { entries, length: entries.length, slot, deleted: [], next: entries.length, duplicates: slot.size !== entries.length };
+    index = freshIndex(entries, slot);
     mapIndex.set(node, index);
   }
   return index;
+}
+
+/** The index of `entries` whose `slot` maps each key to the position of its last entry. */
+function freshIndex(entries: MapEntry[], slot: Map<string, number>): MapIndex {
+  return { entries, length: entries.length, slot, deleted: [], next: entries.length, duplicates: slot.size !== entries.length };
 }
 
 /**
@@ -85,9 +90,7 @@ function indexOfMap(node: MapNode): MapIndex | undefined {
  * it again. `slot` must be exactly what indexOfMap would build: key → position of its last entry.
  */
 export function adoptMapIndex(node: MapNode, slot: Map<string, number>): void {
-  const entries = node.entries;
-  if (entries.length <= MAP_SCAN_UP_TO) return;
-  mapIndex.set(node, { entries, length: entries.length, slot, deleted: [], next: entries.length, duplicates: slot.size !== entries.length });
+  if (node.entries.length > MAP_SCAN_UP_TO) mapIndex.set(node, freshIndex(node.entries, slot));
 }
 
 /** How many of `sorted` are below `x`. */

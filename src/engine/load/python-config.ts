@@ -882,7 +882,6 @@ function parseImport(stmt: Token[]): { module: string; level: number; names: '*'
 
 const MUTATORS = new Set(['update', 'pop', 'append', 'extend', 'insert', 'clear', 'remove', 'setdefault', '__setitem__', '__delitem__']);
 
-/** Parses the file; never throws for bad content. See the module comment. */
 /**
  * Expressions of one file evaluated as this reader evaluates a config's right-hand sides, with the
  * module-level `names` known (python-calls.ts reads call arguments with it, so there is one Python
@@ -906,6 +905,7 @@ export function pythonExpressions(text: string, names: ReadonlyMap<string, Confi
   };
 }
 
+/** Parses the file; never throws for bad content. See the module comment. */
 export function parsePythonConfig(text: string, input: PythonConfigInput = {}): PythonConfig {
   const loc = locator(text);
   const opaque = new Map<string, OpaqueName>();
