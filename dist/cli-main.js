@@ -643,20 +643,20 @@ function nestsQuantifiers(pattern) {
   return open.length > 0;
 }
 var own = /* @__PURE__ */ new Map();
-function compileOwn(pattern, flags) {
-  let native;
-  if (!nestsQuantifiers(pattern)) {
-    try {
-      native = new RegExp(pattern, flags);
-    } catch {
-      native = void 0;
-    }
+function nativeRegExp(pattern, flags) {
+  if (nestsQuantifiers(pattern)) return void 0;
+  try {
+    return new RegExp(pattern, flags);
+  } catch {
+    return void 0;
   }
+}
+function compileOwn(pattern, flags) {
+  const native = nativeRegExp(pattern, flags);
   if (!native) return linearRegExp(pattern, flags);
-  const fast = native;
-  let linear;
   return {
-    test: (s) => s.length <= NATIVE_INPUT_UP_TO ? fast.test(s) : (linear ??= linearRegExp(pattern, flags)).test(s),
+    // linearRegExp compiles a pattern once per process: a long input asks it each time.
+    test: (s) => s.length <= NATIVE_INPUT_UP_TO ? native.test(s) : linearRegExp(pattern, flags).test(s),
     toString: () => `own:${pattern}`
   };
 }
@@ -771,15 +771,16 @@ function indexOfMap(node) {
   if (!index || index.entries !== entries || index.length !== entries.length) {
     const slot = /* @__PURE__ */ new Map();
     entries.forEach((e, i) => slot.set(e.key, i));
-    index = { entries, length: entries.length, slot, deleted: [], next: entries.length, duplicates: slot.size !== entries.length };
+    index = freshIndex(entries, slot);
     mapIndex.set(node, index);
   }
   return index;
 }
+function freshIndex(entries, slot) {
+  return { entries, length: entries.length, slot, deleted: [], next: entries.length, duplicates: slot.size !== entries.length };
+}
 function adoptMapIndex(node, slot) {
-  const entries = node.entries;
-  if (entries.length <= MAP_SCAN_UP_TO) return;
-  mapIndex.set(node, { entries, length: entries.length, slot, deleted: [], next: entries.length, duplicates: slot.size !== entries.length });
+  if (node.entries.length > MAP_SCAN_UP_TO) mapIndex.set(node, freshIndex(node.entries, slot));
 }
 function countBelow(sorted, x) {
   let lo = 0;
@@ -13960,12 +13961,14 @@ function extractFrom(file, src, anchor, env, world, worldHint) {
     }
   };
 }
-function distinctiveHits(flags) {
-  const set = new Set(flags);
-  return DISTINCTIVE2.filter((f) => set.has(f)).length;
+function distinctiveHits(has4) {
+  let hits = 0;
+  for (const flag2 of DISTINCTIVE2) if (has4(flag2)) hits++;
+  return hits;
 }
 function commandScore(cmd) {
-  const hits = distinctiveHits(cmd.args.map((a) => a.flag));
+  const flags = new Set(cmd.args.map((a) => a.flag));
+  const hits = distinctiveHits((f) => flags.has(f));
   const script = cmd.script !== void 0 && SCRIPT.test(cmd.script);
   if (script) return hits >= 1 ? 10 : 3;
   return hits >= 2 ? 6 : 0;
@@ -13984,8 +13987,7 @@ function handedOnAsText(file) {
 function yamlScore(file) {
   const args = modelArgs(file);
   if (!args) return 0;
-  let hits = 0;
-  for (const flag2 of DISTINCTIVE2) if (hasKey(args, flag2)) hits++;
+  const hits = distinctiveHits((f) => hasKey(args, f));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
 function testTopologyHint(path24) {
@@ -14709,8 +14711,11 @@ function fromCommand(file, cmd) {
   });
   return { args, anchor: cmd.range, form: "cli", notes: [], ignored, ...cfgAt >= 0 ? { cfg: cfgName } : {} };
 }
+var trainCallsOf = /* @__PURE__ */ new WeakMap();
 function trainCalls(file) {
-  return readMethodCalls(file.text, "train", file.tree?.kind === "map" ? file.tree : void 0);
+  let calls = trainCallsOf.get(file);
+  if (!calls) trainCallsOf.set(file, calls = readMethodCalls(file.text, "train", file.tree?.kind === "map" ? file.tree : void 0));
+  return calls;
 }
 function fromCall(file, call) {
   const args = argsFromCall(file, call.keywords);
