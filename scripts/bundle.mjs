@@ -11,6 +11,10 @@ import { asciiOnly } from './ascii.mjs';
 import { importsPlugin, vendorBuilds } from './imports.mjs';
 import { precompiledSchemasPlugin } from './validators.mjs';
 
+// Where the bundles go: dist/ (committed). TRAINLINT_BUNDLE_OUT=DIR builds a private copy elsewhere
+// (to try a change with the CLI while dist/ stays as committed).
+const OUT = process.env.TRAINLINT_BUNDLE_OUT || 'dist';
+
 // CommonJS bundles (dist/package.json says so): Node 20 starts its ESM loader for an ESM entry,
 // ≈ 3.5 ms of a one-file run (none under Node 24). `import()` of our own files becomes require(),
 // `import.meta.url` the file's URL.
@@ -24,7 +28,7 @@ const shared = {
   write: false,
   supported: { 'dynamic-import': false },
   define: { 'import.meta.url': '__trainlintFileUrl' },
-  plugins: [importsPlugin({ external: true }), precompiledSchemasPlugin({ outdir: 'dist' })],
+  plugins: [importsPlugin({ external: true }), precompiledSchemasPlugin({ outdir: OUT })],
   // Strict mode first, as in the ESM sources (a banner goes before esbuild's own "use strict").
   banner: { js: "'use strict';\nconst __trainlintFileUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
@@ -42,12 +46,12 @@ async function bundle(options) {
 // bundled command (dist/cli-main.js). The action is a small entry (dist/index.js) that turns on
 // Node's compile cache and then imports the bundled action (dist/action-main.js), which loads the
 // REST client (dist/github-client.js: octokit and its HTTP client) only at its first API call.
-await bundle({ entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', external: ['./cli-main.js'] });
-await bundle({ entryPoints: { 'cli-main': 'src/cli-main.ts' }, outdir: 'dist' });
-await bundle({ entryPoints: { index: 'src/index.ts' }, outdir: 'dist', external: ['./action-main.js'] });
-await bundle({ entryPoints: { 'action-main': 'src/action-main.ts' }, outdir: 'dist', external: ['./github-client.js'] });
-await bundle({ entryPoints: { 'github-client': 'src/action/github-client.ts' }, outdir: 'dist' });
-writeFileSync('dist/package.json', '{\n  "type": "commonjs"\n}\n');
+await bundle({ entryPoints: { cli: 'src/cli.ts' }, outdir: OUT, external: ['./cli-main.js'] });
+await bundle({ entryPoints: { 'cli-main': 'src/cli-main.ts' }, outdir: OUT });
+await bundle({ entryPoints: { index: 'src/index.ts' }, outdir: OUT, external: ['./action-main.js'] });
+await bundle({ entryPoints: { 'action-main': 'src/action-main.ts' }, outdir: OUT, external: ['./github-client.js'] });
+await bundle({ entryPoints: { 'github-client': 'src/action/github-client.ts' }, outdir: OUT });
+writeFileSync(path.join(OUT, 'package.json'), '{\n  "type": "commonjs"\n}\n');
 // Dependencies a run seldom needs, loaded from files of their own at their first use (scripts/imports.mjs).
-rmSync('dist/vendor', { recursive: true, force: true });
-for (const options of vendorBuilds('dist')) await bundle({ ...options, banner: {}, plugins: [] });
+rmSync(path.join(OUT, 'vendor'), { recursive: true, force: true });
+for (const options of vendorBuilds(OUT)) await bundle({ ...options, banner: {}, plugins: [] });
