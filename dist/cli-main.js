@@ -4728,6 +4728,30 @@ function parseBatch(out, names) {
   return res;
 }
 
+// src/engine/reference-launch.ts
+function correspondingLaunch(launches, head, headLaunches) {
+  const written = new Set(head.configs.map((c) => c.written));
+  const naming = (list2) => list2.filter((l) => l.configs.some((c) => written.has(c.written)));
+  const candidates = naming(launches);
+  if (candidates.length <= 1) return candidates[0];
+  const position = naming(headLaunches).indexOf(head);
+  return position >= 0 && position < candidates.length && candidates.length === naming(headLaunches).length ? candidates[position] : void 0;
+}
+function valuesKey(values) {
+  return Object.entries(values).map(([field, s]) => `${field}=${String(s?.value)}`).sort().join("\n");
+}
+function agreedLaunch(launches) {
+  if (!launches?.length) return void 0;
+  const first = launches[0].launch;
+  if (first.hydra) return void 0;
+  const key = valuesKey(first.values);
+  return launches.every((l) => !l.launch.hydra && valuesKey(l.launch.values) === key && sameOverrides(l.launch, first)) ? first : void 0;
+}
+function sameOverrides(a, b) {
+  const text = (l) => JSON.stringify((l.overrides ?? []).map((o) => [o.style, o.path, o.value]));
+  return text(a) === text(b);
+}
+
 // src/engine/load-file.ts
 var import_node_path6 = __toESM(require("node:path"), 1);
 
@@ -21643,10 +21667,11 @@ function resolveReferencePath(result, config) {
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
-function pairReference(run, result) {
+function pairReference(run, result, launchOf) {
   if (!result.extraction || !result.dialect) return false;
   const refPath = resolveReferencePath(result, run.config);
   if (!refPath) return true;
+  run.referenced?.(refPath);
   const refCheck = run.linted.has(refPath) ? void 0 : checkRepoPath(run.repo, refPath);
   if (refCheck && !refCheck.ok) {
     result.findings.push({
@@ -21672,7 +21697,8 @@ function pairReference(run, result) {
       return false;
     }
     const refComposed = result.dialect.meta.hydra && loaded9.tree ? run.composedFor(loaded9, [run.rootBase, ...run.lintRootBase]) : void 0;
-    const refAnalysis = analyse(loaded9, run.settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : void 0);
+    const launch = refComposed ? void 0 : launchOf?.(refPath);
+    const refAnalysis = launch ? analyse(launchedConfig(loaded9, launch, result.dialect), run.settingsWith(refPath, launch.values), result.dialect) : analyse(loaded9, run.settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : void 0);
     if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
   } catch (err) {
     result.findings.push(internalError(result.file, err, `its reference ${refPath}`));
@@ -22403,6 +22429,7 @@ function runLintWorkerIfAny() {
       const run = createLintRun({ ...message.init.options, paths: [] });
       const reads = [];
       run.linted = workerLinted(run, message.init, reads);
+      run.referenced = (rel) => reads.push(rel);
       current = { id: message.run, run, reads, how: { compress: message.init.compress, printJson: message.init.printJson } };
       return;
     }
@@ -22490,6 +22517,7 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   const alone = createLintRun(run.options);
   const reads = [];
   alone.linted = workerLinted(alone, init, reads);
+  alone.referenced = (rel) => reads.push(rel);
   const pool = new Pool2(workers, init, nextBatch, accept);
   for (const i of here) results[i] = loadAndAnalyse(run, discovered[i].abs, discovered[i].rel);
   for (; ; ) {
@@ -22752,7 +22780,7 @@ async function lint(options) {
       const done = finished.get(r);
       if (!done) return r;
       const rel = r.file.path;
-      const again = done.redo || !r.dialect && fragments.has(rel) || (done.hasPlan || !r.dialect && done.hasTree) && (launchesOf.get(rel)?.length ?? 0) > 0 || done.reads.some((p) => adding.has(p));
+      const again = done.redo || !r.dialect && fragments.has(rel) || (done.hasPlan || !r.dialect && done.hasTree) && (launchesOf.get(rel)?.length ?? 0) > 0 || done.reads.some((p) => adding.has(p) || (launchesOf.get(p)?.length ?? 0) > 0);
       if (!again) return r;
       finished.delete(r);
       const full = withComposition(run, loadAndAnalyse(run, absOf(rel), rel));
@@ -22831,9 +22859,10 @@ async function lint(options) {
   const everything = [...results, ...alone.values()].filter((r) => !finished.has(r));
   for (const result of everything) countDatasets(run, result, result.launch ? launchValuesOf(launchesOf, result) : {});
   for (const result of everything) linkFiles(run, result);
-  const needBase = everything.filter((result) => pairReference(run, result) && options.base);
+  const needBase = everything.filter((result) => pairReference(run, result, (rel) => agreedLaunch(launchesOf.get(rel))) && options.base);
   if (options.base && needBase.length > 0) {
-    const versions = await readBaseVersions(root, options.base, [...new Set(needBase.map((r) => r.file.path))]);
+    const scriptsAtBase = needBase.flatMap((r) => r.launch && !virtualPaths.has(r.launch.script) && !r.launch.script.startsWith("../") ? [r.launch.script] : []);
+    const versions = await readBaseVersions(root, options.base, [.../* @__PURE__ */ new Set([...needBase.map((r) => r.file.path), ...scriptsAtBase])]);
     for (const result of needBase) {
       const version = versions.get(result.file.path);
       if (!version) continue;
@@ -22841,7 +22870,8 @@ async function lint(options) {
       let baseAnalysis;
       try {
         const baseFile = withBases(parseSource(basePath, version.text, parseOptions, result.file.format));
-        baseAnalysis = analyse(baseFile, run.settingsOf(result.file.path), result.dialect);
+        const launch = result.launch ? launchAtBase(result, launchesOf, versions.get(result.launch.script), parseOptions, toRepo(import_node_path18.default.posix.dirname(result.launch.script))) : void 0;
+        baseAnalysis = launch ? analyse(launchedConfig(baseFile, launch, result.dialect), run.settingsWith(result.file.path, launch.values), result.dialect) : analyse(baseFile, run.settingsOf(result.file.path), result.dialect);
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its version at ${options.base}`));
         continue;
@@ -22860,6 +22890,17 @@ function finishedInfo(slim) {
   const redo = slim.redo === true;
   if (!redo && slim.compositions.length === 0 && slim.reads.length === 0) return PLAIN_FINISHED[(slim.hasTree ? 2 : 0) + (slim.hasPlan ? 1 : 0)];
   return { hasTree: slim.hasTree, hasPlan: slim.hasPlan, compositions: slim.compositions, reads: slim.reads, redo };
+}
+function launchAtBase(result, launchesOf, script, parseOptions, scriptDir) {
+  const link = result.launch;
+  if (!link || !script) return void 0;
+  const all = launchesOf.get(result.file.path) ?? [];
+  const head = all.find((l) => l.link === link)?.launch;
+  if (!head || head.hydra) return void 0;
+  const file = parseSource(script.basePath, script.text, parseOptions, "shell");
+  if (!file.script) return void 0;
+  const launches = scriptLaunches(file, scriptDir).filter((l) => !l.hydra);
+  return correspondingLaunch(launches, head, all.filter((l) => l.link.script === link.script).map((l) => l.launch));
 }
 function launchValuesOf(launchesOf, result) {
   return launchesOf.get(result.file.path)?.find((l) => l.link === result.launch)?.launch.values ?? {};

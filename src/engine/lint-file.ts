@@ -36,6 +36,7 @@ import { fileStartRange } from './source.js';
 import { PLAN_FIELDS, type Finding, type PlanField, type Setting, type Severity, type TrainingPlan } from './types.js';
 import type { FileResult, LintOptions } from './lint.js';
 import { RecentMap } from './recent-map.js';
+import { launchedConfig, type ScriptLaunch } from './script-links.js';
 
 /** Per-file cache entries a run keeps (dataset counts, Hydra compositions): the configs linted most recently. */
 const RECENT_PER_FILE = 256;
@@ -78,6 +79,8 @@ export interface LintRun {
   estimates: RecentMap<string, DatasetEstimate>;
   /** Set by the caller: the linted files, for links and references. */
   linted: LintedFiles;
+  /** Set by a lint worker: told the path of each declared reference (the main thread relints a file whose reference a script launches). */
+  referenced?: (rel: string) => void;
 }
 
 export function createLintRun(options: LintOptions): LintRun {
@@ -318,10 +321,11 @@ function resolveReferencePath(result: FileResult, config: TrainlintConfig): stri
  * Declared references: the config this one was derived from, linted with the same dialect.
  * Returns true when the file declares none and has a plan (`--base` may give it one).
  */
-export function pairReference(run: LintRun, result: FileResult): boolean {
+export function pairReference(run: LintRun, result: FileResult, launchOf?: (rel: string) => ScriptLaunch | undefined): boolean {
   if (!result.extraction || !result.dialect) return false;
   const refPath = resolveReferencePath(result, run.config);
   if (!refPath) return true;
+  run.referenced?.(refPath);
   // A failure while reading the reference is reported on this file, which is still linted
   // without its reference (the same isolation as for the files themselves).
   const refCheck = run.linted.has(refPath) ? undefined : checkRepoPath(run.repo, refPath);
@@ -352,7 +356,11 @@ export function pairReference(run: LintRun, result: FileResult): boolean {
     }
     // A Hydra reference is composed from its defaults list like the config itself.
     const refComposed = result.dialect.meta.hydra && loaded.tree ? run.composedFor(loaded, [run.rootBase, ...run.lintRootBase]) : undefined;
-    const refAnalysis = analyse(loaded, run.settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : undefined);
+    // Read as the repository's launch scripts start it, when they agree (reference-launch.ts).
+    const launch = refComposed ? undefined : launchOf?.(refPath);
+    const refAnalysis = launch
+      ? analyse(launchedConfig(loaded, launch, result.dialect), run.settingsWith(refPath, launch.values), result.dialect)
+      : analyse(loaded, run.settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : undefined);
     if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
   } catch (err) {
     result.findings.push(internalError(result.file, err, `its reference ${refPath}`));

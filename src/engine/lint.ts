@@ -10,7 +10,8 @@ import type { Reference } from '../rules/types.js';
 import { discover } from './discover.js';
 import { relativePosix, resolveUnder, toPosix } from './posix-paths.js';
 import { checkRepoPath, describeTried, readBounded, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
-import { readBaseVersions } from './git.js';
+import { readBaseVersions, type BaseVersion } from './git.js';
+import { agreedLaunch, correspondingLaunch } from './reference-launch.js';
 import { decodeSource, loadFile, parseSource } from './load-file.js';
 import { accelerateLink, type LinkedPlan } from './links.js';
 import { resolveCommandConfig } from './hydra-files.js';
@@ -307,7 +308,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
         done.redo ||
         (!r.dialect && fragments.has(rel)) ||
         ((done.hasPlan || (!r.dialect && done.hasTree)) && (launchesOf.get(rel)?.length ?? 0) > 0) ||
-        done.reads.some((p) => adding.has(p));
+        done.reads.some((p) => adding.has(p) || (launchesOf.get(p)?.length ?? 0) > 0);
       if (!again) return r;
       finished.delete(r);
       const full = withComposition(run, loadAndAnalyse(run, absOf(rel), rel));
@@ -403,9 +404,12 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   for (const result of everything) countDatasets(run, result, result.launch ? launchValuesOf(launchesOf, result) : {});
   for (const result of everything) linkFiles(run, result);
 
-  const needBase = everything.filter((result) => pairReference(run, result) && options.base);
+  const needBase = everything.filter((result) => pairReference(run, result, (rel) => agreedLaunch(launchesOf.get(rel))) && options.base);
   if (options.base && needBase.length > 0) {
-    const versions = await readBaseVersions(root, options.base, [...new Set(needBase.map((r) => r.file.path))]);
+    // The scripts that launch them too: the base version of a config is read as the base version
+    // of its script started it (reference-launch.ts).
+    const scriptsAtBase = needBase.flatMap((r) => (r.launch && !virtualPaths.has(r.launch.script) && !r.launch.script.startsWith('../') ? [r.launch.script] : []));
+    const versions = await readBaseVersions(root, options.base, [...new Set([...needBase.map((r) => r.file.path), ...scriptsAtBase])]);
     for (const result of needBase) {
       const version = versions.get(result.file.path);
       if (!version) continue;
@@ -414,7 +418,10 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       let baseAnalysis: ReturnType<typeof analyse>;
       try {
         const baseFile = withBases(parseSource(basePath, version.text, parseOptions, result.file.format));
-        baseAnalysis = analyse(baseFile, run.settingsOf(result.file.path), result.dialect);
+        const launch = result.launch ? launchAtBase(result, launchesOf, versions.get(result.launch.script), parseOptions, toRepo(path.posix.dirname(result.launch.script))) : undefined;
+        baseAnalysis = launch
+          ? analyse(launchedConfig(baseFile, launch, result.dialect), run.settingsWith(result.file.path, launch.values), result.dialect)
+          : analyse(baseFile, run.settingsOf(result.file.path), result.dialect);
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its version at ${options.base}`));
         continue;
@@ -438,6 +445,28 @@ function finishedInfo(slim: SlimResult): Finished {
   const redo = slim.redo === true;
   if (!redo && slim.compositions.length === 0 && slim.reads.length === 0) return PLAIN_FINISHED[(slim.hasTree ? 2 : 0) + (slim.hasPlan ? 1 : 0)];
   return { hasTree: slim.hasTree, hasPlan: slim.hasPlan, compositions: slim.compositions, reads: slim.reads, redo };
+}
+
+/**
+ * The command of the base revision's launch script that started the config as `result.launch`
+ * starts it now; undefined for a Hydra launch, a script new since the base, or no such command.
+ */
+function launchAtBase(
+  result: FileResult,
+  launchesOf: Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>,
+  script: BaseVersion | null | undefined,
+  parseOptions: { yamlVersion?: TrainlintConfig['yaml']; maxBytes: number },
+  scriptDir: string,
+): ScriptLaunch | undefined {
+  const link = result.launch;
+  if (!link || !script) return undefined;
+  const all = launchesOf.get(result.file.path) ?? [];
+  const head = all.find((l) => l.link === link)?.launch;
+  if (!head || head.hydra) return undefined;
+  const file = parseSource(script.basePath, script.text, parseOptions, 'shell');
+  if (!file.script) return undefined;
+  const launches = scriptLaunches(file, scriptDir).filter((l) => !l.hydra);
+  return correspondingLaunch(launches, head, all.filter((l) => l.link.script === link.script).map((l) => l.launch));
 }
 
 /** The launcher values of the launch a result was built for. */

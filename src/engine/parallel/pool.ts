@@ -166,6 +166,7 @@ export async function lintInWorkers<T>(
   const alone = createLintRun(run.options);
   const reads: string[] = [];
   alone.linted = workerLinted(alone, init, reads);
+  alone.referenced = (rel) => reads.push(rel);
   const pool = new Pool(workers, init, nextBatch, accept);
   // The launch scripts first, while the workers start.
   for (const i of here) results[i] = loadAndAnalyse(run, discovered[i].abs, discovered[i].rel);

@@ -49,6 +49,7 @@ export function runLintWorkerIfAny(): boolean {
       const run = createLintRun({ ...message.init.options, paths: [] });
       const reads: string[] = [];
       run.linted = workerLinted(run, message.init, reads);
+      run.referenced = (rel) => reads.push(rel);
       current = { id: message.run, run, reads, how: { compress: message.init.compress, printJson: message.init.printJson } };
       return;
     }

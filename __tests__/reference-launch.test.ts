@@ -1,0 +1,165 @@
+/**
+ * A reference plan read as its launch started it (engine/reference-launch.ts): the base revision
+ * of a config with the base revision of the script that launches it (`--base`), and a declared
+ * reference with the repository's scripts. Real git repositories in temp dirs, linted in-process.
+ * With lint workers (a worker finishes a config whose reference a script launches; the main thread
+ * lints it again): the golden case lr-not-rescaled/bad-reference-launched, which parallel.test.ts
+ * also lints with workers.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCliCapture } from './helpers/run-cli';
+import type { Report } from '../src/engine/report-types';
+import { agreedLaunch, correspondingLaunch } from '../src/engine/reference-launch';
+import type { ScriptLaunch } from '../src/engine/script-links';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function git(dir: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd: dir, encoding: 'utf8' }).trim();
+}
+
+function makeRepo(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-reflaunch-'));
+  dirs.push(dir);
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'user.name', 'Test');
+  git(dir, 'config', 'user.email', 'test@example.com');
+  git(dir, 'config', 'commit.gpgsign', 'false');
+  write(dir, files);
+  return dir;
+}
+
+function write(dir: string, files: Record<string, string>): void {
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+}
+
+function commit(dir: string, msg: string): string {
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', msg);
+  return git(dir, 'rev-parse', 'HEAD');
+}
+
+async function lintJson(dir: string, argv: string[]): Promise<Report> {
+  const r = await runCliCapture([...argv, '--format', 'json'], dir);
+  expect(r.stderr).toBe('');
+  return JSON.parse(r.stdout) as Report;
+}
+
+const sft = (perDevice: number, warmup = 300) =>
+  [
+    'model_name_or_path: Qwen/Qwen2.5-1.5B',
+    `per_device_train_batch_size: ${perDevice}`,
+    'gradient_accumulation_steps: 2',
+    'learning_rate: 2.0e-5',
+    'max_steps: 5000',
+    `warmup_steps: ${warmup}`,
+    'lr_scheduler_type: cosine',
+    'bf16: true',
+    'output_dir: out/sft',
+    '',
+  ].join('\n');
+
+const accelerate = (n: number) => `#!/bin/bash\naccelerate launch --num_processes=${n} train.py --config configs/sft.yaml\n`;
+
+const ruleIds = (report: Report) => report.findings.map((f) => f.ruleId).sort();
+
+describe('--base: the base version of a config as the base version of its script launched it', () => {
+  test('per-device batch raised, same LR and warmup, GPUs given by the script: reported with the batch ratio', async () => {
+    const dir = makeRepo({ 'configs/sft.yaml': sft(8), 'launch.sh': accelerate(8) });
+    const base = commit(dir, 'base');
+    write(dir, { 'configs/sft.yaml': sft(32) });
+    const report = await lintJson(dir, ['--base', base, 'configs/sft.yaml']);
+    expect(ruleIds(report)).toEqual(['lr-not-rescaled', 'warmup-not-rescaled']);
+    const lr = report.findings.find((f) => f.ruleId === 'lr-not-rescaled')!;
+    expect(lr.message).toContain('×4 (128 → 512)');
+    expect(lr.message).toContain('as launched by launch.sh:2');
+    expect(lr.line).toBe(4);
+  });
+
+  test('the script changed since the base (2 → 8 processes) and the batch too: the base run is the base script’s', async () => {
+    const dir = makeRepo({ 'configs/sft.yaml': sft(8), 'launch.sh': accelerate(2) });
+    const base = commit(dir, 'base');
+    write(dir, { 'configs/sft.yaml': sft(16), 'launch.sh': accelerate(8) });
+    const report = await lintJson(dir, ['--base', base, 'configs/sft.yaml']);
+    const lr = report.findings.find((f) => f.ruleId === 'lr-not-rescaled')!;
+    // 8 × 2 × 2 = 32 at the base, 16 × 2 × 8 = 256 now.
+    expect(lr.message).toContain('×8 (32 → 256)');
+  });
+
+  test('nothing changed but the GPU count in the script, LR rescaled: silent about the LR', async () => {
+    const dir = makeRepo({ 'configs/sft.yaml': sft(8), 'launch.sh': accelerate(2) });
+    const base = commit(dir, 'base');
+    write(dir, { 'configs/sft.yaml': sft(8, 75).replace('learning_rate: 2.0e-5', 'learning_rate: 4.0e-5'), 'launch.sh': accelerate(8) });
+    const report = await lintJson(dir, ['--base', base, 'configs/sft.yaml']);
+    // ×4 in batch, LR ×2 (the sqrt rule), warmup ÷4: nothing to say.
+    expect(ruleIds(report)).toEqual([]);
+  });
+
+  test('a script new since the base: the base run’s world size is unknown, so no ratio is claimed', async () => {
+    const dir = makeRepo({ 'configs/sft.yaml': sft(8) });
+    const base = commit(dir, 'base');
+    write(dir, { 'configs/sft.yaml': sft(32), 'launch.sh': accelerate(8) });
+    const report = await lintJson(dir, ['--base', base, 'configs/sft.yaml']);
+    expect(ruleIds(report)).toEqual([]);
+  });
+});
+
+describe('a declared reference read as the repository’s scripts launch it', () => {
+  const files = (referenceLaunch: string) => ({
+    'cfg/a100.yaml': sft(8),
+    'cfg/h100.yaml': `# trainlint: reference=a100.yaml\n${sft(24, 200)}`,
+    'run.sh': `#!/bin/bash\ntorchrun --nproc_per_node 4 train.py cfg/h100.yaml\n${referenceLaunch}`,
+  });
+
+  test('both launched with 4 processes: the batch went ×3 since the reference', async () => {
+    const dir = makeRepo(files('torchrun --nproc_per_node 4 train.py cfg/a100.yaml\n'));
+    const report = await lintJson(dir, ['cfg/h100.yaml']);
+    const lr = report.findings.find((f) => f.ruleId === 'lr-not-rescaled' && f.path === 'cfg/h100.yaml')!;
+    expect(lr.message).toContain('×3 (64 → 192)');
+    expect(lr.message).toContain('since reference cfg/a100.yaml');
+  });
+
+  test('the reference launched twice with different process counts: which run it means is unknown, no ratio', async () => {
+    const dir = makeRepo(files('torchrun --nproc_per_node 4 train.py cfg/a100.yaml\ntorchrun --nproc_per_node 8 train.py cfg/a100.yaml\n'));
+    const report = await lintJson(dir, ['cfg/h100.yaml']);
+    expect(report.findings.filter((f) => f.ruleId === 'lr-not-rescaled')).toEqual([]);
+  });
+});
+
+describe('choosing the launch', () => {
+  const launch = (written: string, world: number, extra: Partial<ScriptLaunch> = {}): ScriptLaunch =>
+    ({
+      script: 'run.sh',
+      range: { line: 1, column: 1, endLine: 1, endColumn: 2 },
+      launcher: 'torchrun',
+      configs: [{ written, flag: '', range: { line: 1, column: 1, endLine: 1, endColumn: 2 } }],
+      values: { worldSize: { value: world, origin: 'launcher' } },
+      workdir: { label: 'the repository root' },
+      ...extra,
+    }) as ScriptLaunch;
+
+  test('correspondingLaunch: the only command naming the config, else the one at the same position', () => {
+    const head = launch('a.yaml', 8);
+    expect(correspondingLaunch([launch('b.yaml', 2), launch('a.yaml', 2)], head, [head])?.values.worldSize?.value).toBe(2);
+    expect(correspondingLaunch([launch('b.yaml', 2)], head, [head])).toBeUndefined();
+    const second = launch('a.yaml', 16);
+    expect(correspondingLaunch([launch('a.yaml', 1), launch('a.yaml', 4)], second, [head, second])?.values.worldSize?.value).toBe(4);
+    // Three commands at the base, two now: which one is which is a guess.
+    expect(correspondingLaunch([launch('a.yaml', 1), launch('a.yaml', 4), launch('a.yaml', 2)], second, [head, second])).toBeUndefined();
+  });
+
+  test('agreedLaunch: launches that give the same values, else none', () => {
+    expect(agreedLaunch(undefined)).toBeUndefined();
+    expect(agreedLaunch([{ launch: launch('a.yaml', 4) }, { launch: launch('a.yaml', 4) }])?.values.worldSize?.value).toBe(4);
+    expect(agreedLaunch([{ launch: launch('a.yaml', 4) }, { launch: launch('a.yaml', 8) }])).toBeUndefined();
+  });
+});
