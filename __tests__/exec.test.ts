@@ -100,21 +100,28 @@ describe('trainlint exec', () => {
     expect(r.ran).toEqual([]);
   });
 
-  test('accelerate --config_file: num_processes is the world size; a precision or world size that disagrees is cross-file-mismatch', async () => {
+  test('accelerate --config_file: its num_processes is the launch\'s world size (over assume), the config\'s bf16 wins over its mixed_precision', async () => {
+    // accelerate's config gives the process count as --num_processes would; TrainingArguments sets
+    // ACCELERATE_MIXED_PRECISION from bf16/fp16 before the Accelerator reads it, so the run is bf16.
     const accelerateConfig = 'compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\nmixed_precision: fp16\nnum_machines: 1\nnum_processes: 4\n';
     const dir = tempRepo({ 'sft.yaml': HF + 'bf16: true\n', 'acc.yaml': accelerateConfig, '.trainlint.yml': 'assume:\n  worldSize: 8\n' });
-    const r = await exec(['--format', 'json', '--', 'accelerate', 'launch', '--config_file', 'acc.yaml', 'train.py', '--config', 'sft.yaml'], dir);
-    // The report, then the one-line reason for not running the command.
-    expect(r.stderr).toMatch(/\ntrainlint: not running the command: findings reach --fail-on error\n$/);
-    const report = JSON.parse(r.stderr.slice(0, r.stderr.lastIndexOf('trainlint: not running'))) as Report;
-    const sft = report.findings.filter((f) => f.path === 'sft.yaml' && f.ruleId === 'cross-file-mismatch');
-    expect(sft.map((f) => f.data.field).sort()).toEqual(['precision', 'worldSize']);
-    expect(sft.find((f) => f.data.field === 'worldSize')!.message).toContain('acc.yaml:5 num_processes is 4 but this file gives 8 (assume.worldSize, assumed in .trainlint.yml)');
-    expect(sft.find((f) => f.data.field === 'precision')!.line).toBe(7);
-    // The launcher's value wins in the run's plan.
-    expect(report.files.find((f) => f.path === 'sft.yaml')!.plan.worldSize).toMatchObject({ value: 4, origin: 'launcher', file: 'acc.yaml' });
-    expect(r.code).toBe(1);
+    const r = await exec(['--dry-run', '--format', 'json', '--', 'accelerate', 'launch', '--config_file', 'acc.yaml', 'train.py', '--config', 'sft.yaml'], dir);
+    const report = JSON.parse(r.stderr) as Report;
+    expect(report.findings.filter((f) => f.path === 'sft.yaml' && f.ruleId === 'cross-file-mismatch')).toEqual([]);
+    const plan = report.files.find((f) => f.path === 'sft.yaml')!.plan;
+    expect(plan.worldSize).toMatchObject({ value: 4, origin: 'launcher', file: 'acc.yaml' });
+    expect(plan.precision).toMatchObject({ value: 'bf16', file: 'sft.yaml' });
     expect(r.ran).toEqual([]);
+  });
+
+  test('accelerate --config_file with --num_processes and --mixed_precision: the command line wins, the file\'s values are not the run\'s', async () => {
+    // accelerate's _validate_launch_command copies a config-file value only where the command left it unset.
+    const accelerateConfig = 'distributed_type: MULTI_GPU\nmixed_precision: fp16\nnum_machines: 1\nnum_processes: 8\n';
+    const dir = tempRepo({ 'sft.yaml': HF + 'bf16: true\n', 'acc.yaml': accelerateConfig });
+    const r = await exec(['--dry-run', '--format', 'json', '--', 'accelerate', 'launch', '--config_file', 'acc.yaml', '--mixed_precision', 'bf16', '--num_processes', '4', 'train.py', '--config', 'sft.yaml'], dir);
+    const report = JSON.parse(r.stderr) as Report;
+    expect(report.findings.filter((f) => f.ruleId === 'cross-file-mismatch')).toEqual([]);
+    expect(report.files.find((f) => f.path === 'sft.yaml')!.plan.worldSize).toMatchObject({ value: 4, origin: 'launcher', key: '--num_processes' });
   });
 
   test('a named config that does not exist is a usage error', async () => {

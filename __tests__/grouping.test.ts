@@ -1,4 +1,6 @@
 /** One cause, one finding (engine/group-findings.ts), short runs (engine/short-run.ts) and suppressions of grouped findings. */
+import path from 'node:path';
+import { lint } from '../src/engine/lint';
 import { parseConfig, settingsFor } from '../src/config/load-config';
 import { SHORT_RUN_DEFAULTS } from '../src/config/types';
 import { groupRunLength, shapeRunFindings, type RunFindingsContext } from '../src/engine/group-findings';
@@ -56,6 +58,18 @@ describe('one cause, one finding', () => {
     const w = warmup();
     w.runLength!.afterDecayFix = '--lr-warmup-fraction 0.01 then gives 1 step';
     expect(groupRunLength([w, decay()], ctx())[0].message).toContain('to size it for 50 steps: --lr-decay-iters 50, --lr-warmup-fraction 0.01 then gives 1 step');
+  });
+
+  test('a warmup written as a ratio of the run is its own cause: not merged with an interval the short run is below', async () => {
+    const dir = path.join(__dirname, 'golden', 'warmup-fraction', 'bad-hf-trainer-ratio');
+    const { results } = await lint({ root: dir, paths: [], config: {} });
+    const findings = results.flatMap((r) => r.findings);
+    expect(findings.map((f) => [f.ruleId, f.range.line, f.merged === undefined])).toEqual([
+      ['interval-exceeds-training', 5, true],
+      ['warmup-fraction', 6, true],
+    ]);
+    expect(findings[1].message).toMatch(/^warmup_ratio 0\.3 \(90 steps\) is 30% of the run's 300 optimizer steps \(max_steps\)/);
+    expect(findings[1].runLength).toBeUndefined();
   });
 
   test('without the horizon written in the file, the warmup key carries the group', () => {

@@ -315,3 +315,60 @@ describe('dataset sizes', () => {
     expect(plan('lf.yaml').notes).toContain('dataset size unknown: stage pt concatenates the texts into cutoff_len blocks: rows are not samples');
   });
 });
+
+describe('the run of a trainer config and its DeepSpeed or accelerate file', () => {
+  const HF = 'output_dir: out\nper_device_train_batch_size: 4\ngradient_accumulation_steps: 2\nlearning_rate: 3.0e-5\nmax_steps: 500\nsave_steps: 100\nbf16: true\n';
+  const dsWith = (scheduler: string) =>
+    `{\n  "train_micro_batch_size_per_gpu": "auto",\n  "gradient_accumulation_steps": "auto",\n  "optimizer": {"type": "AdamW", "params": {"lr": "auto"}},\n  "scheduler": ${scheduler},\n  "bf16": {"enabled": "auto"}\n}\n`;
+  const rules = (dir: string, file = 'sft.yaml') => lintRepo(dir).then(({ results }) => results.find((r) => r.file.path === file)!);
+
+  test('a hard-coded warmup_num_steps the Trainer refuses: one cross-file-mismatch, no warmup finding; the DeepSpeed optimizer replaces optim', async () => {
+    const dir = tempRepo({
+      'sft.yaml': `${HF}warmup_steps: 50\nlr_scheduler_type: linear\ndeepspeed: ds.json\n`,
+      'ds.json': dsWith('{"type": "WarmupDecayLR", "params": {"warmup_max_lr": "auto", "warmup_num_steps": 1000, "total_num_steps": "auto"}}'),
+    });
+    const sft = await rules(dir);
+    expect(sft.findings.map((f) => f.ruleId)).toEqual(['cross-file-mismatch']);
+    const plan = buildReport([sft]).files[0].plan;
+    expect(plan.warmupSteps).toMatchObject({ value: 50, file: 'sft.yaml', key: 'warmup_steps' });
+    expect(plan.warmupSteps?.note).toBe('ds.json hard-codes 1000: the Trainer refuses to start until it is "auto"');
+    expect(plan.optimizer).toMatchObject({ value: 'AdamW', file: 'ds.json', key: 'optimizer.type' });
+    expect(plan.scheduler).toMatchObject({ value: 'WarmupDecayLR', file: 'ds.json' });
+  });
+
+  test('the Trainer compares its defaults too: a hard-coded warmup_num_steps next to no warmup stops the run (one finding, at deepspeed:)', async () => {
+    const dir = tempRepo({
+      'sft.yaml': `${HF}deepspeed: ds.json\n`,
+      'ds.json': dsWith('{"type": "WarmupDecayLR", "params": {"warmup_max_lr": "auto", "warmup_num_steps": 1000, "total_num_steps": "auto"}}'),
+    });
+    const sft = await rules(dir);
+    expect(sft.findings.map((f) => [f.ruleId, f.range.line])).toEqual([['cross-file-mismatch', 8]]);
+    expect(sft.findings[0].message).toMatch(/^warmup steps: ds\.json:5 scheduler\.params\.warmup_num_steps is 1000 but this file gives 0 \(warmup_steps, default\): the Trainer refuses to start/);
+  });
+
+  test('lr_scheduler_type constant: the warmup is ignored, unless a DeepSpeed scheduler block replaces the Trainer scheduler and reads it', async () => {
+    const sftText = `${HF}lr_scheduler_type: constant\nwarmup_steps: 60\n`;
+    const alone = await rules(tempRepo({ 'sft.yaml': sftText }));
+    expect(alone.findings.map((f) => [f.ruleId, f.range.line])).toEqual([['ignored-setting', 9]]);
+    const dir = tempRepo({ 'sft.yaml': `${sftText}deepspeed: ds.json\n`, 'ds.json': dsWith('{"type": "WarmupLR", "params": {"warmup_max_lr": "auto", "warmup_num_steps": "auto"}}') });
+    const withDs = await rules(dir);
+    expect(withDs.findings).toEqual([]);
+    // The Trainer fills "auto" from the written warmup, which the plan does not hold: unknown, not 0.
+    const plan = buildReport([withDs]).files[0].plan;
+    expect(plan.warmupSteps).toBeUndefined();
+    expect(plan.scheduler).toMatchObject({ value: 'WarmupLR', file: 'ds.json' });
+  });
+
+  test('accelerate mixed_precision: the Trainer\'s own bf16 overrides it (no finding); a config without one runs with it', async () => {
+    const acc = 'distributed_type: DEEPSPEED\ndeepspeed_config:\n  zero_stage: 3\nmixed_precision: fp16\nnum_machines: 1\nnum_processes: 8\n';
+    const launch = '#!/bin/bash\naccelerate launch --config_file acc.yaml train.py --config sft.yaml\n';
+    const dir = tempRepo({ 'sft.yaml': `${HF}warmup_steps: 25\n`, 'acc.yaml': acc, 'run.sh': launch });
+    const sft = await rules(dir);
+    expect(sft.findings).toEqual([]);
+    expect(buildReport([sft]).files[0].plan.precision).toMatchObject({ value: 'bf16', file: 'sft.yaml' });
+    const plain = tempRepo({ 'sft.yaml': `${HF.replace('bf16: true\n', '')}warmup_steps: 25\n`, 'acc.yaml': acc, 'run.sh': launch });
+    const run = await rules(plain);
+    expect(run.findings).toEqual([]);
+    expect(buildReport([run]).files[0].plan.precision).toMatchObject({ value: 'fp16', file: 'acc.yaml', key: 'mixed_precision' });
+  });
+});

@@ -533,3 +533,87 @@ describe('arithmetic expansion and forwarded arguments (verl script shapes)', ()
     ]);
   });
 });
+
+describe('launch wrappers: OpenMMLab tools/dist_train.sh and tools/slurm_train.sh', () => {
+  const world = (text: string) => {
+    const { script, problems } = parseLaunchScript(text);
+    expect(problems).toEqual([]);
+    expect(script.commands).toHaveLength(1);
+    return { cmd: script.commands[0], world: launcherWorldSize(script.commands[0]) };
+  };
+
+  test('dist_train.sh CONFIG GPUS args: torchrun on GPUS processes running tools/train.py CONFIG args', () => {
+    for (const line of ['bash tools/dist_train.sh configs/resnet/swin-tiny_16xb64_in1k.py 4 --amp', './tools/dist_train.sh configs/resnet/swin-tiny_16xb64_in1k.py 4 --amp', 'sh ./tools/dist_train.sh configs/resnet/swin-tiny_16xb64_in1k.py 4 --amp']) {
+      const { cmd, world: w } = world(line + '\n');
+      expect(cmd).toMatchObject({ launcher: 'torchrun', cli: 'dist_train.sh' });
+      expect(cmd.script).toMatch(/^(?:\.\/)?tools\/train\.py$/);
+      expect(pairs(cmd.args)).toEqual([['', 'configs/resnet/swin-tiny_16xb64_in1k.py'], ['--amp', undefined]]);
+      expect(w).toMatchObject({ value: 4, key: 'dist_train.sh', how: 'dist_train.sh GPUS 4 (NNODES not set: 1 node)' });
+    }
+  });
+
+  test('the config and GPU count through script variables, as OpenMMLab READMEs write them', () => {
+    const text = '#!/usr/bin/env bash\nCONFIG=configs/resnet/swin-tiny_16xb64_in1k.py\nGPUS=4\nbash tools/dist_train.sh ${CONFIG} ${GPUS} --auto-scale-lr\n';
+    const { cmd, world: w } = world(text);
+    expect(pairs(cmd.args)).toEqual([['', 'configs/resnet/swin-tiny_16xb64_in1k.py'], ['--auto-scale-lr', undefined]]);
+    // The GPU count points at `GPUS=4`, where it is changed.
+    expect(w).toMatchObject({ value: 4, range: { ...rangeOfText(text, 'GPUS=4'), column: 6 } });
+  });
+
+  test('NNODES: the command\'s own, an exported variable, `set -a`; a variable the script does not export is unknown', () => {
+    const cfg = 'configs/faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py';
+    expect(world(`NNODES=2 NODE_RANK=0 bash tools/dist_train.sh ${cfg} 8\n`).world).toMatchObject({ value: 16, how: 'dist_train.sh GPUS 8 × NNODES=2' });
+    expect(world(`env NNODES=2 bash tools/dist_train.sh ${cfg} 8\n`).world?.value).toBe(16);
+    expect(world(`export NNODES=3\nbash tools/dist_train.sh ${cfg} 8\n`).world?.value).toBe(24);
+    expect(world(`NNODES=3\nexport NNODES\nbash tools/dist_train.sh ${cfg} 8\n`).world?.value).toBe(24);
+    expect(world(`set -a\nNNODES=2\nset +a\nbash tools/dist_train.sh ${cfg} 8\n`).world?.value).toBe(16);
+    // Not exported: the wrapper sees NNODES only if the caller's environment had it.
+    expect(world(`NNODES=2\nbash tools/dist_train.sh ${cfg} 8\n`).world).toBeUndefined();
+    expect(world(`bash tools/dist_train.sh ${cfg} $GPUS\n`).world).toBeUndefined();
+  });
+
+  test('other argument orders are not the OpenMMLab wrapper', () => {
+    const { script } = parseLaunchScript('bash tools/dist_train.sh 8 2 configs/x.py\nbash tools/dist_train.sh --help\n');
+    expect(script.commands).toEqual([]);
+  });
+
+  test('slurm_train.sh PARTITION JOB CONFIG WORK_DIR args: srun --ntasks=$GPUS (default 8) of tools/train.py CONFIG args', () => {
+    const line = './tools/slurm_train.sh dev swin configs/resnet/swin-tiny_16xb64_in1k.py work_dirs/swin --cfg-options randomness.seed=0\n';
+    const { cmd, world: w } = world(line);
+    expect(cmd).toMatchObject({ launcher: 'srun', cli: 'slurm_train.sh', script: 'tools/train.py' });
+    expect(pairs(cmd.args)).toEqual([['', 'configs/resnet/swin-tiny_16xb64_in1k.py'], ['--cfg-options', 'randomness.seed=0']]);
+    expect(w).toMatchObject({ value: 8, how: 'GPUS not set: slurm_train.sh runs srun --ntasks=8' });
+    expect(world(`GPUS=16 GPUS_PER_NODE=8 ${line}`).world).toMatchObject({ value: 16, key: 'GPUS', how: 'GPUS=16 (slurm_train.sh runs srun --ntasks=$GPUS)' });
+    expect(world(`GPUS=4 SRUN_ARGS="--quotatype=auto" ${line}`).world?.value).toBe(4);
+    expect(world(`GPUS=4 SRUN_ARGS="--ntasks=2" ${line}`).world).toBeUndefined();
+    expect(world(`GPUS=$N ${line}`).world).toBeUndefined();
+  });
+});
+
+describe('GPT-NeoX deepy.py', () => {
+  test('deepy.py USER_SCRIPT [-d DIR] CONFIG…: the process count is not on the command (launcher none)', () => {
+    for (const line of ['python ./deepy.py train.py -d configs 125M.yml local_setup.yml', './deepy.py train.py -d configs 125M.yml local_setup.yml', 'python3 deepy.py train.py --conf_dir=configs 125M.yml local_setup.yml']) {
+      const cmd = only(line + '\n');
+      expect(cmd).toMatchObject({ launcher: 'none', cli: 'deepy.py', script: 'train.py', launcherArgs: [] });
+      expect(cmd.args.filter((a) => a.flag === '').map((a) => a.value)).toEqual(['125M.yml', 'local_setup.yml']);
+      expect(launcherWorldSize(cmd)).toBeUndefined();
+    }
+  });
+});
+
+describe('substitutions that print nothing', () => {
+  test('a comment in backticks inside a continued command adds no argument (bash runs nothing there)', () => {
+    const cmd = only(
+      ['python3 -m verl.trainer.main_ppo \\', '    data.train_batch_size=256 \\', '    `# the rollout settings` \\', '    actor_rollout_ref.rollout.n=5 \\', '    `` $( ) \\', '    trainer.n_gpus_per_node=8', ''].join('\n'),
+    );
+    expect(cmd.args.map((a) => a.value)).toEqual(['data.train_batch_size=256', 'actor_rollout_ref.rollout.n=5', 'trainer.n_gpus_per_node=8']);
+  });
+
+  test('a substitution that runs something stays (its value unknown); `$( # … )` is not taken for silent', () => {
+    const cmd = only('torchrun --nproc_per_node `nproc` train.py --lr $(cat lr.txt) --tag "$(date)"\n');
+    expect(cmd.args.map((a) => a.flag)).toEqual(['--lr', '--tag']);
+    expect(cmd.launcherArgs[0].value).toContain('nproc');
+    const commented = only('python train.py --tag $( # a note\n) --lr 1\n');
+    expect(commented.args.some((a) => a.flag === '--tag')).toBe(true);
+  });
+});

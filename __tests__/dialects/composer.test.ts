@@ -226,6 +226,31 @@ describe('composer: batch arithmetic and edge cases', () => {
     expect(notes.join('\n')).toMatch(/global_train_batch_size 250 is not divisible by the world size 8/);
   });
 
+  test('global batch not divisible by the data-parallel size: llm-foundry refuses to start (calculate_batch_size_info), never floors', () => {
+    const mcli = yaml(`name: ft
+compute:
+  gpus: 16
+parameters:
+  max_seq_len: 2048
+  global_train_batch_size: 120
+  device_train_microbatch_size: 4
+  max_duration: 1200ba
+  model:
+    name: hf_causal_lm
+  optimizer:
+    name: decoupled_adamw
+    lr: 1.0e-5
+  train_loader:
+    name: finetuning
+`);
+    const { launchChecks = {} } = extract(mcli);
+    expect(launchChecks['batch-size-mismatch']).toBe(
+      'llm-foundry refuses to start: calculate_batch_size_info raises ValueError ("Global batch size 120 is not divisible by 16 as a result, the batch size would be truncated")',
+    );
+    // Divisible: no launch check.
+    expect(extract(foundry(), { worldSize: 8 }).launchChecks?.['batch-size-mismatch']).toBeUndefined();
+  });
+
   test('device batch not a multiple of the microbatch: uneven microbatches, no accumulation count', () => {
     const { plan, notes } = extract(foundry('', { global_train_batch_size: '72', device_train_microbatch_size: '4' }), { worldSize: 8 });
     expect(plan.gradAccumSteps).toBeUndefined();

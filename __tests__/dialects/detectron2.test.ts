@@ -25,14 +25,14 @@ function findings(r: FileResult, rule?: string): string[] {
   return r.findings.filter((f) => !rule || f.ruleId === rule).map((f) => `${f.range.line}:${f.range.column} ${f.severity} [${f.ruleId}] ${f.message}`);
 }
 
-async function lintFiles(files: Record<string, string>, config: TrainlintConfig = {}): Promise<FileResult[]> {
+async function lintFiles(files: Record<string, string>, config: TrainlintConfig = {}, paths: string[] = []): Promise<FileResult[]> {
   const root = mkdtempSync(path.join(tmpdir(), 'trainlint-d2-'));
   try {
     for (const [rel, text] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
       writeFileSync(path.join(root, rel), text);
     }
-    return (await lint({ root, paths: [], config })).results;
+    return (await lint({ root, paths, config })).results;
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -52,6 +52,7 @@ describe('detectron2: detection', () => {
       'configs/finetune/balloon_R_50_FPN_3x.yaml',
       'configs/finetune/one_gpu.yaml',
       'configs/new_baselines/mask_rcnn_R_50_FPN_100ep_LSJ.py',
+      'configs/new_baselines/mask_rcnn_R_50_FPN_200ep_LSJ.py',
     ]);
   });
 
@@ -172,6 +173,41 @@ describe('detectron2: LazyConfig', () => {
     const r = result('configs/a.py', results);
     expect(r.extraction!.plan.lastMilestone?.value).toBe(6000);
     expect(findings(r, 'decay-horizon-mismatch')).toEqual([]);
+    // LazyConfig inherits through Python imports, not yacs' _BASE_.
+    expect(r.extraction!.plan.precision).toMatchObject({ value: 'fp32', note: 'set in configs/common/train.py:1, which this config imports' });
+  });
+
+  test('a config that imports a sibling LazyConfig (upstream 200ep_LSJ) is claimed and follows `train.max_iter *= 2`', () => {
+    const r = result('configs/new_baselines/mask_rcnn_R_50_FPN_200ep_LSJ.py');
+    expect(r.dialect?.meta.id).toBe('detectron2');
+    const plan = r.extraction!.plan;
+    expect(plan.totalSteps).toMatchObject({ value: 368750, origin: 'derived', file: 'configs/new_baselines/mask_rcnn_R_50_FPN_200ep_LSJ.py', key: 'train.max_iter' });
+    expect(plan.totalSteps?.how).toBe('train.max_iter 184375 (configs/new_baselines/mask_rcnn_R_50_FPN_100ep_LSJ.py:15), then `train.max_iter *= 2`');
+    // Computed, not literal text: no edit may replace the statement.
+    expect(plan.totalSteps?.valueRange).toBeUndefined();
+    // warmup_length is a fraction of the run (500 / 184375), so the warmup doubles too.
+    expect(plan.warmupSteps?.value).toBe(1000);
+    expect(plan.globalBatchSize?.value).toBe(64);
+    // The milestones are rebuilt by a comprehension: unknown, not the parent's.
+    expect(plan.lastMilestone).toBeUndefined();
+    expect(findings(r)).toEqual([]);
+  });
+
+  test('values set in an imported file say they come through the import, not _BASE_', () => {
+    const r = result('configs/new_baselines/mask_rcnn_R_50_FPN_200ep_LSJ.py');
+    const plan = r.extraction!.plan;
+    expect(plan.precision?.note).toBe('set in configs/new_baselines/mask_rcnn_R_50_FPN_100ep_LSJ.py:11, which this config imports');
+    expect(plan.saveEverySteps?.note).toBe('set in configs/common/train.py:8, which this config imports');
+    const parent = result('configs/new_baselines/mask_rcnn_R_50_FPN_100ep_LSJ.py').extraction!.plan;
+    expect(JSON.stringify(parent)).not.toContain('_BASE_');
+  });
+
+  test('a relative import of a module that is no LazyConfig is not claimed', async () => {
+    const results = await lintFiles({
+      'pkg/defaults.py': 'batch_size = 16\nlearning_rate = 3e-4\n',
+      'pkg/run.py': 'from .defaults import batch_size, learning_rate\nbatch_size *= 2\n',
+    }, {}, ['pkg/run.py']);
+    expect(result('pkg/run.py', results).dialect?.meta.id).not.toBe('detectron2');
   });
 
   test('get_config() of a file that is not in the repository: only the assigned keys are known', () => {

@@ -58,6 +58,15 @@ describe('fairseq-train: the token batch and the schedules', () => {
     expect(errors(cli('--lr 1e-7 --max-lr 1e-3 --lr-scheduler cosine --max-tokens 4096 --max-update 100'))).toContain('--max-lr is the fairseq ≤ 0.9 cosine option');
     expect(errors(cli('--lr 1e-3 --lr-scheduler cosine --max-tokens 4096'))).toContain('"Either --max_update or --lr-period-updates must be set"');
   });
+  test("each scheduler's own options: --warmup-init-lr is not polynomial_decay's, --lr-shrink not inverse_sqrt's", () => {
+    expect(errors(cli('--lr 2e-5 --lr-scheduler polynomial_decay --warmup-updates 100 --warmup-init-lr 1e-7 --total-num-update 2000 --max-update 2000 --max-tokens 4400'))).toContain(
+      '--warmup-init-lr is not an option of the polynomial_decay scheduler: fairseq refuses to start (argparse: "unrecognized arguments")',
+    );
+    expect(errors(cli('--lr 5e-4 --lr-scheduler inverse_sqrt --lr-shrink 0.5 --max-tokens 4096 --max-update 3000'))).toContain('--lr-shrink is not an option of the inverse_sqrt scheduler');
+    // Where the scheduler has them, they are accepted.
+    expect(errors(cli('--lr 5e-4 --lr-scheduler inverse_sqrt --warmup-updates 4000 --warmup-init-lr 1e-7 --max-tokens 4096 --max-update 3000'))).not.toContain('not an option');
+    expect(errors(cli('--lr 1e-3 --lr-scheduler cosine --warmup-updates 100 --warmup-init-lr 1e-7 --lr-shrink 0.5 --max-update 1000 --max-tokens 4096'))).not.toContain('not an option');
+  });
   test('--warmup-init-lr without a warmup is ignored', () => {
     expect(cli('--lr 5e-4 --lr-scheduler inverse_sqrt --warmup-updates 0 --warmup-init-lr 1e-7 --max-tokens 4096').ignored?.map((i) => i.key)).toEqual(['--warmup-init-lr']);
   });

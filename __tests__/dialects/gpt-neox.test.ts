@@ -5,6 +5,7 @@ import { gptNeox } from '../../src/dialects/gpt-neox';
 import { deepspeed } from '../../src/dialects/deepspeed';
 import type { ExtractEnv } from '../../src/dialects/types';
 import { parseSource } from '../../src/engine/load-file';
+import { scriptLaunches } from '../../src/engine/script-links';
 import { toPlain } from '../../src/engine/tree';
 import type { PlanField } from '../../src/engine/types';
 import schema from '../../schemas/dialects/gpt-neox.schema.json';
@@ -180,6 +181,33 @@ describe('gpt-neox: detection', () => {
     expect(gptNeox.detect(yaml('"num_layers": 2\n"hidden_size": 64\n"num_attention_heads": 2\n"pos_emb": "rotary"\n'), env())).toBe(0); // architecture only
     expect(gptNeox.detect(yaml('"train_iters": 100\n"learning_rate": 1e-4\n'), env())).toBe(0); // no NeoX-only key
     expect(gptNeox.detect(parseSource('ds.json', '{"train_batch_size": 32, "optimizer": {"type": "Adam", "params": {"lr": 1e-4}}}'), env())).toBe(0);
+  });
+});
+
+describe('gpt-neox: launched by deepy.py', () => {
+  const launch = (line: string) => scriptLaunches(parseSource('train.sh', `#!/bin/bash\n${line}\n`))[0];
+
+  it('deepy.py hands the run to DeepSpeed\'s launcher: the command gives no world size, so none is "plain python, one process"', () => {
+    const l = launch('python ./deepy.py train.py configs/pythia/1B.yml configs/local_setup.yml');
+    expect(l).toMatchObject({ launcher: 'deepy.py', values: {} });
+    expect(l.configs.map((c) => c.written)).toEqual(['configs/pythia/1B.yml', 'configs/local_setup.yml']);
+  });
+
+  it('config names are joined with -d / --conf_dir, and .yml is added to a name without .yml or .json (consume_deepy_args)', () => {
+    expect(launch('python ./deepy.py train.py -d configs 125M local_setup.yml eval.json').configs.map((c) => c.written)).toEqual(['configs/125M.yml', 'configs/local_setup.yml', 'configs/eval.json']);
+    expect(launch('python deepy.py train.py --conf_dir=neox/configs /abs/base.yml 125M.yml').configs.map((c) => c.written)).toEqual(['/abs/base.yml', 'neox/configs/125M.yml']);
+    // The flags' values (a wandb group, a hostfile) are not configs.
+    expect(launch('python deepy.py train.py 125M.yml --wandb_group pythia -H /job/hostfile').configs.map((c) => c.written)).toEqual(['125M.yml']);
+  });
+
+  it('NeoX launcher keys without global_num_gpus leave the world size unknown, and say why', () => {
+    const { plan, notes, missing } = gptNeox.extract(yaml('"pipe_parallel_size": 1\n"model_parallel_size": 2\n"train_iters": 100\n"num_gpus": 8\n"num_nodes": 2\n"hostfile": "/job/hostfile"\n'), env());
+    expect(plan.worldSize).toBeUndefined();
+    expect(notes).toContain("num_gpus, num_nodes, hostfile: NeoX hands them to DeepSpeed's launcher and counts global_num_gpus at launch from the hostfile's hosts and slots (or the machine's GPUs), which trainlint cannot see, so the world size is unknown; set global_num_gpus (or assume.worldSize) to check the batch and parallel sizes");
+    expect(hints(missing, 'worldSize')).toEqual(['set global_num_gpus, or assume.worldSize in .trainlint.yml (NeoX counts the GPUs of the hostfile, or of the machine, at launch)']);
+    const given = gptNeox.extract(yaml('"model_parallel_size": 2\n"train_iters": 100\n"num_gpus": 8\n"global_num_gpus": 16\n'), env());
+    expect(given.plan.worldSize?.value).toBe(16);
+    expect(given.notes.some((n) => n.includes('num_gpus'))).toBe(false);
   });
 });
 

@@ -118,6 +118,75 @@ describe('hf-trainer: TRL keys and the shared extraction', () => {
 
 const sweep = sharedTest(HANDBOOK);
 
+const BASE = `output_dir: out
+per_device_train_batch_size: 8
+learning_rate: 1.0e-4
+max_steps: 300
+`;
+
+describe('hf-trainer: the scheduler and the start-up checks of TrainingArguments', () => {
+  test('lr_scheduler_type constant: get_scheduler never reads the warmup, so the plan has none and the written key is ignored', () => {
+    const { plan, ignored = [] } = extract(yaml(`${BASE}lr_scheduler_type: constant\nwarmup_steps: 400\n`));
+    expect(plan.warmupSteps).toMatchObject({ value: 0, origin: 'derived', key: 'lr_scheduler_type', unit: 'steps' });
+    expect(plan.warmupSteps?.note).toMatch(/no warmup: the LR is at its peak from step 0/);
+    expect(ignored).toHaveLength(1);
+    expect(ignored[0]).toMatchObject({ key: 'warmup_steps', range: { line: 6 }, data: { warmup: 400, scheduler: 'constant', trainerSchedulerOnly: true } });
+    expect(ignored[0].critical).toBeUndefined();
+  });
+
+  test('constant_with_warmup warms up; constant without a warmup keeps the default 0 and reports nothing', () => {
+    const warm = extract(yaml(`${BASE}lr_scheduler_type: constant_with_warmup\nwarmup_steps: 400\n`));
+    expect(warm.plan.warmupSteps).toMatchObject({ value: 400, origin: 'explicit', key: 'warmup_steps' });
+    expect(warm.ignored ?? []).toEqual([]);
+    const none = extract(yaml(`${BASE}lr_scheduler_type: constant\n`));
+    expect(none.plan.warmupSteps).toMatchObject({ value: 0, origin: 'default', key: 'warmup_steps' });
+    expect(none.ignored ?? []).toEqual([]);
+  });
+
+  test('a TRL config goes through the same get_scheduler: its warmup_ratio under constant is ignored too', () => {
+    const { plan, ignored = [], conflicts = [] } = extract(yaml(`${BASE}dataset_text_field: text\npacking: false\nlr_scheduler_type: constant\nwarmup_ratio: 0.1\nwarmup_steps: 20\n`));
+    expect(plan.warmupSteps?.value).toBe(0);
+    expect(plan.warmupRatio).toBeUndefined();
+    expect(ignored.map((i) => i.key)).toEqual(['warmup_steps', 'warmup_ratio']);
+    // Neither is read, so their version-dependent precedence does not matter.
+    expect(conflicts.map((c) => c.kind)).not.toContain('warmup-steps-and-ratio');
+  });
+
+  test('a warmup from warmup_ratio is placed on warmup_ratio and keeps the ratio as written (ceil(238 × 0.2) = 48)', () => {
+    const { plan } = extract(yaml(`${BASE.replace('300', '238')}warmup_ratio: 0.2\n`));
+    expect(plan.warmupSteps).toMatchObject({ value: 48, origin: 'derived', how: 'ceil(238 × 0.2)', key: 'warmup_ratio', fractionOf: { fraction: 0.2, of: 'the run', ofSteps: 238 } });
+    expect(plan.warmupSteps?.range?.line).toBe(5);
+  });
+
+  test('cosine_with_min_lr with both min_lr and min_lr_rate: the scheduler refuses to start', () => {
+    const text = `${BASE}lr_scheduler_type: cosine_with_min_lr\nlr_scheduler_kwargs:\n  min_lr: 1.0e-5\n  min_lr_rate: 0.1\n`;
+    const { conflicts = [] } = extract(yaml(text));
+    expect(conflicts.map((c) => [c.kind, c.range.line])).toEqual([['min-lr-and-rate', 8]]);
+    expect(conflicts[0].message).toMatch(/\("Only one of min_lr or min_lr_rate should be set"\); keep one$/);
+    // Only that scheduler takes them.
+    expect(extract(yaml(text.replace('cosine_with_min_lr', 'cosine'))).conflicts ?? []).toEqual([]);
+  });
+
+  test('load_best_model_at_end: save_steps a round multiple of eval_steps, and the same save and eval strategies', () => {
+    const best = `${BASE}eval_strategy: steps\neval_steps: 300\nload_best_model_at_end: true\n`;
+    const bad = extract(yaml(`${best}save_steps: 500\n`)).conflicts ?? [];
+    expect(bad.map((c) => [c.kind, c.range.line])).toEqual([['load-best-intervals', 8]]);
+    expect(bad[0].message).toBe(
+      'load_best_model_at_end needs save_steps 500 to be a round multiple of eval_steps 300: the Trainer refuses to start ' +
+        '("--load_best_model_at_end requires the saving steps to be a round multiple of the evaluation steps"); set save_steps to a multiple of 300 (e.g. 600)',
+    );
+    // The default save_steps 500 counts: reported where eval_steps is written.
+    expect((extract(yaml(best)).conflicts ?? []).map((c) => [c.kind, c.range.line])).toEqual([['load-best-intervals', 6]]);
+    expect(extract(yaml(`${best}save_steps: 600\n`)).conflicts ?? []).toEqual([]);
+    // A fraction with a step count cannot be guaranteed; two fractions are compared as fractions.
+    expect((extract(yaml(`${best}save_steps: 0.25\n`)).conflicts ?? []).map((c) => c.kind)).toEqual(['load-best-intervals']);
+    expect(extract(yaml(`${best.replace('eval_steps: 300', 'eval_steps: 0.05')}save_steps: 0.25\n`)).conflicts ?? []).toEqual([]);
+    const strategies = extract(yaml(`${BASE}eval_strategy: epoch\nload_best_model_at_end: true\n`)).conflicts ?? [];
+    expect(strategies.map((c) => [c.kind, c.range.line])).toEqual([['load-best-strategies', 6]]);
+    expect(extract(yaml(`${BASE}eval_strategy: epoch\nsave_strategy: best\nload_best_model_at_end: true\n`)).conflicts ?? []).toEqual([]);
+  });
+});
+
 describe('hf-trainer: corpus sweep', () => {
   sweep('claims the alignment-handbook recipes (not the accelerate configs); elsewhere only LLaMA-Factory files, where llama-factory wins; all pass the schema', () => {
     const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true });

@@ -5,7 +5,9 @@ import { DIALECTS, detectDialect } from '../../src/dialects/index';
 import { kohya } from '../../src/dialects/kohya';
 import type { ExtractEnv } from '../../src/dialects/types';
 import { lint } from '../../src/engine/lint';
+import { accelerateLink } from '../../src/engine/links';
 import { parseSource } from '../../src/engine/load-file';
+import { accelerateValues, scriptLaunches } from '../../src/engine/script-links';
 import { fixtureLoader, fixturesDir } from '../helpers/dialect-fixtures';
 import { sharedDescribe } from '../helpers/shared';
 
@@ -167,5 +169,36 @@ describeCorpus('kohya corpus-wave2 sweep', () => {
     expect(training.filter((p) => detected(read(p)) === 'kohya').length / training.length).toBeGreaterThanOrEqual(0.95);
     expect(datasets.length).toBeGreaterThanOrEqual(15);
     expect(datasets.flatMap(claims)).toEqual([]);
+  });
+});
+
+describe('kohya: the integer-warmup rule on N GPUs, whatever gives N; GUI advice in the GUI\'s unit', () => {
+  const GUI = (warmup: string, steps: string) =>
+    parseSource('preset.json', JSON.stringify({ LoRA_type: 'Standard', epoch: 10, lr_scheduler: 'cosine', max_resolution: '1024,1024', optimizer: 'AdamW8bit', train_batch_size: 2, unet_lr: '0.0001', network_dim: 32, mixed_precision: 'bf16', multi_gpu: true, num_processes: 2, max_train_steps: steps, ...JSON.parse(warmup) }, null, 2));
+
+  test('GUI lr_warmup is a whole percentage of max_train_steps: the advice is the percentage that lasts as long on N GPUs', () => {
+    const { plan, ignored = [] } = kohya.extract(GUI('{"lr_warmup": 10}', '2000'), env());
+    expect(plan.warmupSteps).toMatchObject({ value: 100, key: 'lr_warmup' });
+    expect(ignored.map((i) => i.message)).toEqual([
+      'lr_warmup 10 (10% of max_train_steps 2000 = 200 scheduler ticks) lasts 100 optimizer steps on 2 GPUs, not 200: sd-scripts multiplies the total steps by the GPU count but not the integer lr_warmup_steps the GUI passes; write lr_warmup: 20 (400 scheduler ticks = 200 optimizer steps on 2 GPUs)',
+    ]);
+    // Past the GUI's 100%: its absolute lr_warmup_steps, in scheduler ticks.
+    const long = kohya.extract(GUI('{"lr_warmup": 60}', '2000'), env()).ignored ?? [];
+    expect(long[0].message).toMatch(/needs 120%, past the GUI's 100%: set lr_warmup_steps: 2,?400 instead \(scheduler ticks, 1,?200 optimizer steps on 2 GPUs\)$/);
+    // The GUI's absolute lr_warmup_steps: no ratio (the GUI passes an integer), N times the ticks.
+    const abs = kohya.extract(GUI('{"lr_warmup": 0, "lr_warmup_steps": 150}', '2000'), env()).ignored ?? [];
+    expect(abs[0].message).toMatch(/^lr_warmup_steps 150 lasts 75 optimizer steps on 2 GPUs, not 150: .*; write lr_warmup_steps: 300 \(scheduler ticks, 150 optimizer steps on 2 GPUs\)$/);
+  });
+
+  test('an accelerate config\'s num_processes (accelerate launch --config_file) divides the warmup as --num_processes does', () => {
+    const cmd = parseSource('train.sh', 'accelerate launch --config_file accel_2gpu.yaml --num_cpu_threads_per_process=2 train_network.py --config_file lora.toml\n');
+    const [launch] = scriptLaunches(cmd);
+    const accelerate = accelerateLink(parseSource('accel_2gpu.yaml', 'compute_environment: LOCAL_MACHINE\ndistributed_type: MULTI_GPU\nmixed_precision: bf16\nnum_machines: 1\nnum_processes: 2\n'), 'accel_2gpu.yaml', launch.accelerateConfig!.range);
+    const values = { ...accelerateValues(launch.accelerateConfig!, accelerate, 'train.sh:1'), ...launch.values };
+    const config = toml(`${LORA}lr_scheduler = "cosine"\nlr_warmup_steps = 300\nmax_train_steps = 3000\nmixed_precision = "bf16"\n`, 'lora.toml');
+    const { plan, ignored = [] } = kohya.extract(config, env(values));
+    expect(plan.worldSize).toMatchObject({ value: 2, origin: 'launcher', file: 'accel_2gpu.yaml', key: 'num_processes' });
+    expect(plan.warmupSteps).toMatchObject({ value: 150, origin: 'derived' });
+    expect(ignored.map((i) => i.message)).toEqual(['lr_warmup_steps 300 lasts 150 optimizer steps on 2 GPUs, not 300: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (0.1) or as 600']);
   });
 });

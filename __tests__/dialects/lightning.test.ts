@@ -174,6 +174,19 @@ describe('lightning: edge cases', () => {
     expect(lightning.detect(yaml('trainer: pl\nmodel: x\n'), NO_ENV)).toBe(0);
   });
 
+  test('detection: not EasyR1 / verl RL configs, nor NeMo inference configs, whose trainer: holds Trainer-like keys', () => {
+    // EasyR1 (a verl fork): data:, worker:, trainer: {logger, n_gpus_per_node, nnodes, save_freq, …}.
+    const easyR1 = 'data:\n  rollout_batch_size: 256\n  max_prompt_length: 1024\nworker:\n  actor:\n    global_batch_size: 64\n  rollout:\n    n: 4\ntrainer:\n  total_episodes: 10\n  logger: ["console"]\n  n_gpus_per_node: 4\n  nnodes: 1\n  save_freq: 10\n';
+    expect(lightning.detect(yaml(easyR1), NO_ENV)).toBe(0);
+    expect(lightning.detect(yaml('data:\n  train_files: x.parquet\ntrainer:\n  logger: ["console"]\n  n_gpus_per_node: 8\n'), NO_ENV)).toBe(0);
+    // NeMo's megatron_gpt_inference.yaml shape: inference:, trainer:, parallel sizes and the checkpoint at the top.
+    const nemoInference = 'inference:\n  greedy: false\n  tokens_to_generate: 64\ntrainer:\n  devices: 2\n  num_nodes: 1\n  accelerator: gpu\n  logger: false\n  precision: bf16\ntensor_model_parallel_size: 2\npipeline_model_parallel_size: 1\ngpt_model_file: null\nprompts:\n  - "Q: hi"\n';
+    expect(lightning.detect(yaml(nemoInference), NO_ENV)).toBe(0);
+    expect(lightning.detect(yaml('trainer:\n  devices: 1\n  accelerator: gpu\n  precision: 16\nnemo_model_file: model.nemo\n'), NO_ENV)).toBe(0);
+    // A trainer-only LightningCLI file is still one.
+    expect(lightning.detect(yaml('trainer:\n  devices: 1\n  accelerator: gpu\n  precision: 16\n  logger: false\n'), NO_ENV)).toBe(5);
+  });
+
   test('the schema compiles in strict mode, accepts the fixtures, catches wrong values', () => {
     const validate = new Ajv({ strict: true, strictTypes: false, allowUnionTypes: true, allErrors: true }).compile(schema);
     for (const name of readdirSync(FIXTURES).filter((f) => f.endsWith('.yaml'))) {

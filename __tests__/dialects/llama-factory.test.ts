@@ -108,6 +108,21 @@ describe('llama-factory: golden plans of real examples', () => {
   });
 });
 
+describe('llama-factory: the Trainer semantics it shares with hf-trainer', () => {
+  test('lr_scheduler_type constant: the warmup is never read (ignored-setting), the plan has none', () => {
+    const { plan, ignored = [] } = extract(yaml(`${MINIMAL}max_steps: 1000\nlr_scheduler_type: constant\nwarmup_steps: 300\n`));
+    expect(plan.warmupSteps).toMatchObject({ value: 0, origin: 'derived', key: 'lr_scheduler_type' });
+    expect(ignored.map((i) => [i.key, i.range.line, i.critical ?? false])).toEqual([['warmup_steps', 15, false]]);
+    expect(ignored[0].message).toMatch(/^warmup_steps 300 is ignored: with lr_scheduler_type constant, transformers' get_scheduler returns the constant schedule before it reads the warmup/);
+  });
+
+  test('warmup_ratio: the warmup sits on the ratio key and keeps the ratio as written', () => {
+    const { plan } = extract(yaml(`${MINIMAL}max_steps: 300\nwarmup_ratio: 0.3\n`));
+    expect(plan.warmupSteps).toMatchObject({ value: 90, origin: 'derived', key: 'warmup_ratio', fractionOf: { fraction: 0.3, ofSteps: 300 } });
+    expect(plan.warmupSteps?.range?.line).toBe(14);
+  });
+});
+
 describe('llama-factory: detection', () => {
   test('stage + finetuning_type → 10; model_name_or_path + template + HF keys → 8–9; v1 → 8–9', () => {
     expect(llamaFactory.detect(yaml(MINIMAL), NO_ENV)).toBe(10);

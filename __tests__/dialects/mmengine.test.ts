@@ -174,6 +174,8 @@ describe('mmengine: framework behaviour', () => {
     expect(r.extraction!.plan.peakLr).toMatchObject({ value: 0.02, origin: 'derived' });
     expect(r.extraction!.plan.peakLr?.how).toMatch(/accumulative_counts is not counted/);
     expect(findings(r, 'lr-not-rescaled')).toEqual([expect.stringContaining('optim_wrapper.optimizer.lr 2e-2 unchanged while the global batch went ×4 (16 → 64): since file name 8xb2 the update size per sample changed, so the tuned LR no longer applies; set optim_wrapper.optimizer.lr = 8e-2 (linear rule for SGD')]);
+    // The cause, at the key that enables it: base_batch_size is 16 / 4 for scale_lr to count the accumulation.
+    expect(findings(r, 'conflicting-settings')).toEqual([expect.stringMatching(/^4:35 error .*without accumulative_counts 4, so the LR it trains with is ×0\.25 of what that recipe gives at any world size; set auto_scale_lr\.base_batch_size = 4 \(16 \/ accumulative_counts 4\), or keep it and set optim_wrapper\.optimizer\.lr = 8e-2/)]);
   });
 
   test('auto_scale_lr with the launch world size: the scaled LR, and eta_min is not scaled with it', async () => {
@@ -268,6 +270,183 @@ describe('mmengine: framework behaviour', () => {
     expect(findings(r, 'parse-error')).toEqual([expect.stringMatching(/^1:11 error \[parse-error\] _base_ \.\/missing\.py does not exist/)]);
     expect(r.extraction!.plan.gradAccumSteps).toBeUndefined();
     expect(r.extraction!.notes.join()).toMatch(/could not be read/);
+  });
+});
+
+const fixture = (rel: string): string => readFileSync(path.join(FIXTURES, rel), 'utf8');
+const RTMDET = {
+  'configs/_base_/schedules/schedule_1x.py': SCHEDULE,
+  'configs/_base_/default_runtime.py': fixture('configs/_base_/default_runtime.py'),
+  'configs/_base_/datasets/coco_detection.py': fixture('configs/_base_/datasets/coco_detection.py'),
+  // Written in the repository's copy (the upstream file inherits schedule_1x's 16): the LR 0.004 is for 8 × 32.
+  'configs/rtmdet/rtmdet_l_8xb32-300e_coco.py': `${fixture('configs/rtmdet/rtmdet_l_8xb32-300e_coco.py')}auto_scale_lr = dict(enable=False, base_batch_size=256)\n`,
+};
+const SWIN = {
+  'configs/_base_/schedules/imagenet_bs1024_adamw_swin.py': fixture('configs/swin_transformer/imagenet_bs1024_adamw_swin.py'),
+  'configs/swin_transformer/swin-tiny_16xb64_in1k.py': "_base_ = ['../_base_/schedules/imagenet_bs1024_adamw_swin.py']\ntrain_dataloader = dict(batch_size=64, num_workers=5)\n",
+};
+const byName = (results: FileResult[], name: string): FileResult => {
+  const r = results.find((x) => x.file.path.endsWith(name) && !x.launch);
+  if (!r) throw new Error(`no result for ${name}`);
+  return r;
+};
+
+describe('mmengine: the batch an LR was tuned for', () => {
+  test("a child's NxbM is its own launch: rtmdet_l_4xb32 scales the inherited 0.004 (tuned for 8 × 32) against base_batch_size 256", async () => {
+    const results = await lintFiles({
+      ...RTMDET,
+      'configs/rtmdet/rtmdet_l_4xb32-300e_coco.py': "_base_ = './rtmdet_l_8xb32-300e_coco.py'\n# 4 GPUs: let MMEngine scale the LR by 4 x 32 / 256\nauto_scale_lr = dict(enable=True, base_batch_size=256)\n",
+      // The advice trainlint used to give: the LR would stay 0.004 on half the batch.
+      'configs/rtmdet/rtmdet_l_4xb32-300e_base128_coco.py': "_base_ = './rtmdet_l_8xb32-300e_coco.py'\nauto_scale_lr = dict(enable=True, base_batch_size=128)\n",
+    });
+    const child = byName(results, 'rtmdet_l_4xb32-300e_coco.py');
+    expect(child.extraction!.plan.peakLr).toMatchObject({ value: 0.002, origin: 'derived' });
+    expect(child.reference).toMatchObject({ label: 'file name 8xb32 of configs/rtmdet/rtmdet_l_8xb32-300e_coco.py', plan: { globalBatchSize: { value: 256 }, peakLr: { value: 0.004 } } });
+    expect(findings(child, 'conflicting-settings')).toEqual([]);
+    expect(findings(child, 'lr-not-rescaled')).toEqual([]);
+    expect(findings(byName(results, 'rtmdet_l_4xb32-300e_base128_coco.py'), 'conflicting-settings')).toEqual([
+      '2:35 error [conflicting-settings] auto_scale_lr is enabled with base_batch_size 128, but optim_wrapper.optimizer.lr 4e-3 was tuned for 256 samples per optimizer step (file name 8xb32 of configs/rtmdet/rtmdet_l_8xb32-300e_coco.py): MMEngine scales the LR by world × batch_size / base_batch_size 128, so the LR it trains with is ×2 of what that recipe gives at any world size; set auto_scale_lr.base_batch_size = 256',
+    ]);
+  });
+
+  test('the file that writes the LR: its own NxbM against the base_batch_size it inherits, and a new optimizer is a new recipe', async () => {
+    const results = await lintFiles({
+      ...RTMDET,
+      // Upstream shape: rtmdet writes AdamW 0.004 for 8 x 32 and inherits schedule_1x's base_batch_size 16.
+      'configs/rtmdet/rtmdet_l_8xb32-300e_coco.py': `${fixture('configs/rtmdet/rtmdet_l_8xb32-300e_coco.py')}auto_scale_lr = dict(enable=True)\n`,
+    });
+    const r = byName(results, 'rtmdet_l_8xb32-300e_coco.py');
+    // The recipe is its own (AdamW), not schedule_1x's SGD 0.02.
+    expect(r.reference).toMatchObject({ label: 'file name 8xb32', plan: { peakLr: { value: 0.004 }, globalBatchSize: { value: 256 } } });
+    expect(findings(r, 'conflicting-settings')).toEqual([expect.stringMatching(/^\d+:\d+ error \[conflicting-settings\] auto_scale_lr is enabled with base_batch_size 16, but optim_wrapper\.optimizer\.lr 4e-3 was tuned for 256 samples per optimizer step \(file name 8xb32\): .* ×16 of what that recipe gives at any world size; set auto_scale_lr\.base_batch_size = 256$/)]);
+  });
+
+  test("a config that writes its own LR for the bases' optimizer type is its own recipe unless it compensates: yolox_s_8xb8 over schedule_1x", async () => {
+    const yolox = [
+      "_base_ = ['../_base_/schedules/schedule_1x.py', '../_base_/datasets/coco_detection.py']",
+      'train_dataloader = dict(batch_size=8, num_workers=4)',
+      'max_epochs = 300',
+      'num_last_epochs = 15',
+      'base_lr = 0.01',
+      'train_cfg = dict(max_epochs=max_epochs, val_interval=10)',
+      "optim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=base_lr, momentum=0.9, weight_decay=5e-4, nesterov=True))",
+      'param_scheduler = [',
+      "    dict(type='QuadraticWarmupLR', by_epoch=True, begin=0, end=5, convert_to_iter_based=True),",
+      "    dict(type='CosineAnnealingLR', eta_min=base_lr * 0.05, begin=5, T_max=max_epochs - num_last_epochs, end=max_epochs - num_last_epochs, by_epoch=True, convert_to_iter_based=True),",
+      "    dict(type='ConstantLR', by_epoch=True, factor=1, begin=max_epochs - num_last_epochs, end=max_epochs),",
+      ']',
+      '# USER SHOULD NOT CHANGE ITS VALUES: base_batch_size = (8 GPUs) x (8 samples per GPU)',
+      'auto_scale_lr = dict(base_batch_size=64)',
+    ].join('\n');
+    const files = {
+      'configs/_base_/schedules/schedule_1x.py': SCHEDULE,
+      'configs/_base_/datasets/coco_detection.py': fixture('configs/_base_/datasets/coco_detection.py'),
+      'configs/yolox/yolox_s_8xb8-300e_coco.py': yolox,
+    };
+    // At the 8 GPUs of its name: its own recipe (0.01 for 64), not schedule_1x's 0.02 for 16.
+    const alone = byName(await lintFiles(files), 'yolox_s_8xb8-300e_coco.py');
+    expect(alone.reference).toMatchObject({ label: 'file name 8xb8', plan: { peakLr: { value: 0.01 }, globalBatchSize: { value: 64 } } });
+    expect(findings(alone, 'lr-not-rescaled')).toEqual([]);
+    const results = await lintFiles({ ...files, 'tools/train_4gpu.sh': 'torchrun --nproc_per_node 4 tools/train.py configs/yolox/yolox_s_8xb8-300e_coco.py --launcher pytorch\n' });
+    const launched = results.find((x) => x.file.path.endsWith('yolox_s_8xb8-300e_coco.py') && x.launch)!;
+    expect(findings(launched, 'lr-not-rescaled')).toEqual([expect.stringContaining('optim_wrapper.optimizer.lr 1e-2 unchanged while the global batch went ×0.5 (64 → 32): since file name 8xb8')]);
+  });
+
+  test('accumulation is not in NxbM: 8 GPUs × 64 × accumulative_counts 2 is the 1024 the inherited LR was tuned for', async () => {
+    const results = await lintFiles({
+      ...SWIN,
+      'configs/swin_transformer/swin-tiny_8xb64-accum2-noscale_in1k.py': "_base_ = './swin-tiny_16xb64_in1k.py'\noptim_wrapper = dict(accumulative_counts=2)\n",
+      // auto_scale_lr ignores accumulation: 1e-3 x 8 x 64 / 1024 = 5e-4 for 1024 samples per step.
+      'configs/swin_transformer/swin-tiny_8xb64-accum2_in1k.py': "_base_ = './swin-tiny_16xb64_in1k.py'\noptim_wrapper = dict(accumulative_counts=2)\nauto_scale_lr = dict(enable=True, base_batch_size=1024)\n",
+      // The value to write with scaling on: 2e-3 x 8 x 64 / 1024 = 1e-3.
+      'configs/swin_transformer/swin-tiny_8xb64-accum2-fixed_in1k.py': "_base_ = './swin-tiny_16xb64_in1k.py'\noptim_wrapper = dict(accumulative_counts=2, optimizer=dict(lr=2e-3))\nauto_scale_lr = dict(enable=True, base_batch_size=1024)\n",
+      // A recipe that accumulates in the file that writes its LR: 8 x 64 x 2.
+      'configs/swin_transformer/swin-tiny_8xb64-accum2-own_in1k.py': [
+        "train_cfg = dict(by_epoch=True, max_epochs=300)",
+        'train_dataloader = dict(batch_size=64)',
+        "optim_wrapper = dict(accumulative_counts=2, optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05))",
+        "param_scheduler = [dict(type='CosineAnnealingLR', eta_min=1e-5, by_epoch=True)]",
+      ].join('\n'),
+    });
+    const noscale = byName(results, 'accum2-noscale_in1k.py');
+    expect(noscale.extraction!.plan.globalBatchSize?.value).toBe(1024);
+    expect(noscale.reference).toMatchObject({ label: 'file name 16xb64 of configs/swin_transformer/swin-tiny_16xb64_in1k.py', plan: { globalBatchSize: { value: 1024 } } });
+    expect(findings(noscale)).toEqual([]);
+    expect(noscale.extraction!.notes.join('\n')).toMatch(/with tools\/train\.py --auto-scale-lr MMEngine would scale the LR by world × batch_size \/ base_batch_size 1024, without accumulative_counts 2, ×0\.5/);
+    const scaled = byName(results, 'accum2_in1k.py');
+    expect(scaled.extraction!.plan.peakLr?.value).toBeCloseTo(5e-4);
+    expect(findings(scaled)).toEqual([
+      '3:35 error [conflicting-settings] auto_scale_lr is enabled with base_batch_size 1024, but optim_wrapper.optimizer.lr 1e-3 was tuned for 1024 samples per optimizer step (file name 16xb64 of configs/swin_transformer/swin-tiny_16xb64_in1k.py): MMEngine scales the LR by world × batch_size / base_batch_size 1024, without accumulative_counts 2, so the LR it trains with is ×0.5 of what that recipe gives at any world size; set auto_scale_lr.base_batch_size = 512 (1024 / accumulative_counts 2), or keep it and set optim_wrapper.optimizer.lr = 2e-3 (MMEngine then scales it to the recipe\'s LR)',
+    ]);
+    const fixed = byName(results, 'accum2-fixed_in1k.py');
+    expect(fixed.extraction!.plan.peakLr?.value).toBeCloseTo(1e-3);
+    expect(findings(fixed)).toEqual([]);
+    const own = byName(results, 'accum2-own_in1k.py');
+    expect(own.reference).toMatchObject({ label: 'file name 8xb64 × accumulative_counts 2', plan: { globalBatchSize: { value: 1024 } } });
+    expect(findings(own, 'lr-not-rescaled')).toEqual([]);
+  });
+});
+
+describe('mmengine: a child that lengthens the run keeps the schedule it inherits', () => {
+  const FASTER = {
+    'configs/_base_/schedules/schedule_1x.py': SCHEDULE,
+    'configs/faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py': "_base_ = ['../_base_/schedules/schedule_1x.py']\ntrain_dataloader = dict(batch_size=2)\n",
+  };
+
+  test('ms-3x: max_epochs 36 with the 1x MultiStepLR (milestones [8, 11], end 12): 25 epochs at 1% of the LR', async () => {
+    const results = await lintFiles({
+      ...FASTER,
+      'configs/faster_rcnn/faster-rcnn_r50_fpn_ms-3x_coco.py': "_base_ = './faster-rcnn_r50_fpn_1x_coco.py'\n\n# 3x schedule\nmax_epochs = 36\ntrain_cfg = dict(max_epochs=max_epochs)\n",
+    });
+    const r = byName(results, 'ms-3x_coco.py');
+    expect(r.extraction!.plan.decayEpochs).toMatchObject({ value: 12, key: 'param_scheduler[1].end', file: 'configs/_base_/schedules/schedule_1x.py' });
+    expect(r.extraction!.plan.minLr?.value).toBeCloseTo(2e-4);
+    expect(findings(r)).toEqual([
+      '5:18 warning [decay-horizon-mismatch] the multi-step LR schedule ends at epoch 12 (param_scheduler[1].end) but the run is 36 epochs (train_cfg.max_epochs): it was sized for a shorter run, so from its last milestone, at epoch 11 (param_scheduler[1].milestones), the LR stays at 1% of its peak for the last 25 epochs (69.4%) of the run; set param_scheduler[1].end = 36 and scale param_scheduler[1].milestones ×3 (first 8 → 24, last 11 → 33) in this file (the scheduler is inherited from configs/_base_/schedules/schedule_1x.py), or shorten the run',
+    ]);
+    const finding = r.findings.find((f) => f.ruleId === 'decay-horizon-mismatch')!;
+    expect(finding.related).toEqual([{ path: 'configs/_base_/schedules/schedule_1x.py', range: expect.objectContaining({ line: 12 }), message: 'the inherited schedule ends here (param_scheduler[1].end)' }]);
+    expect(finding.data).toMatchObject({ scheduleEnd: 12, end: 36, tail: 25, floorRatio: expect.closeTo(0.01, 6) });
+  });
+
+  test('in steps when the epoch length is known, the advice still in epochs', async () => {
+    const results = await lintFiles(
+      { ...FASTER, 'configs/faster_rcnn/faster-rcnn_r50_fpn_8xb2-ms-3x_coco.py': "_base_ = './faster-rcnn_r50_fpn_1x_coco.py'\ntrain_cfg = dict(max_epochs=36)\n" },
+      { assume: { datasetSamples: 1600 } } as TrainlintConfig,
+    );
+    const r = byName(results, '8xb2-ms-3x_coco.py');
+    expect(r.extraction!.plan.decaySteps).toMatchObject({ value: 12 * 100, unit: 'steps' });
+    expect(findings(r, 'decay-horizon-mismatch')).toEqual([expect.stringContaining('the multi-step LR schedule ends at epoch 12 (step 1200, param_scheduler[1].end) but the run is 3600 optimizer steps (= 36 epochs × 100 iterations): it was sized for a shorter run, so from its last milestone, at epoch 11 (step 1100, param_scheduler[1].milestones), the LR stays at 1% of its peak for the last 2500 steps (69.4%) of the run; set param_scheduler[1].end = 36 and scale param_scheduler[1].milestones ×3 (first 8 → 24, last 11 → 33)')]);
+  });
+
+  test('the lazy-import style: train_cfg.update(max_epochs=24) with the imported 1x schedule', async () => {
+    const lazyBase = fixture('mmdet/configs/_base_/schedules/schedule_1x.py');
+    const results = await lintFiles({
+      'mmdet/configs/_base_/schedules/schedule_1x.py': lazyBase,
+      'mmdet/configs/retinanet/retinanet_r50_fpn_2x_coco.py': 'from mmengine.config import read_base\n\nwith read_base():\n    from .._base_.schedules.schedule_1x import *\n\ntrain_cfg.update(max_epochs=24)\n',
+      'mmdet/configs/retinanet/retinanet_r50_fpn_2x_good_coco.py':
+        'from mmengine.config import read_base\n\nwith read_base():\n    from .._base_.schedules.schedule_1x import *\n\nmax_epochs = 24\ntrain_cfg.update(dict(max_epochs=max_epochs))\nparam_scheduler[1].update(dict(end=max_epochs, milestones=[16, 22]))\n',
+    });
+    expect(findings(byName(results, 'retinanet_r50_fpn_2x_coco.py'), 'decay-horizon-mismatch')).toEqual([expect.stringMatching(/^6:18 warning \[decay-horizon-mismatch\] the multi-step LR schedule ends at epoch 12 .* for the last 13 epochs \(54\.2%\)/)]);
+    expect(findings(byName(results, 'retinanet_r50_fpn_2x_good_coco.py'))).toEqual([]);
+  });
+
+  test('silent: the 1x schedule in its own 12 epochs, a child that re-declares its scheduler, an end past the run, the cyclic trap', async () => {
+    const results = await lintFiles({
+      ...FASTER,
+      'configs/faster_rcnn/faster-rcnn_r50_fpn_2x_coco.py':
+        "_base_ = './faster-rcnn_r50_fpn_1x_coco.py'\nmax_epochs = 24\ntrain_cfg = dict(max_epochs=max_epochs)\nparam_scheduler = [\n    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),\n    dict(type='MultiStepLR', begin=0, end=max_epochs, by_epoch=True, milestones=[16, 22], gamma=0.1)\n]\n",
+      // The drops happen inside the run; a scheduler end past it changes nothing.
+      'configs/faster_rcnn/faster-rcnn_r50_fpn_end-past_coco.py':
+        "_base_ = './faster-rcnn_r50_fpn_1x_coco.py'\nparam_scheduler = [dict(type='MultiStepLR', begin=0, end=24, by_epoch=True, milestones=[8, 11], gamma=0.1)]\n",
+      // No end: the scheduler runs to the end of the loop.
+      'configs/faster_rcnn/faster-rcnn_r50_fpn_no-end_coco.py':
+        "_base_ = './faster-rcnn_r50_fpn_1x_coco.py'\ntrain_cfg = dict(max_epochs=14)\nparam_scheduler = [dict(type='MultiStepLR', by_epoch=True, milestones=[9, 12], gamma=0.1)]\n",
+      'configs/centerpoint/cyclic-20e.py': fixture('configs/centerpoint/cyclic-20e.py'),
+    });
+    for (const name of ['faster-rcnn_r50_fpn_1x_coco.py', 'faster-rcnn_r50_fpn_2x_coco.py', 'end-past_coco.py', 'no-end_coco.py', 'cyclic-20e.py']) {
+      expect([name, findings(byName(results, name), 'decay-horizon-mismatch')]).toEqual([name, []]);
+    }
   });
 });
 

@@ -41,6 +41,11 @@ describe('ms-swift: swift sft/rlhf (TrainingArguments with ms-swift defaults)', 
     expect(p.scheduler).toMatchObject({ value: 'cosine', origin: 'default' });
     expect(p.precision?.value).toBe('bf16');
   });
+  test('a warmup under lr_scheduler_type constant is ignored (the Trainer\'s get_scheduler never reads it), and says so', () => {
+    const e = msSwift.extract(parseSource('a.sh', 'NPROC_PER_NODE=4 swift sft --model m --dataset d --lr_scheduler_type constant --warmup_ratio 0.05\n'), NO_ENV);
+    expect(e.plan.warmupSteps?.value).toBe(0);
+    expect((e.ignored ?? []).map((i) => i.message).join('\n')).toContain('warmup_ratio');
+  });
   test("ms-swift's defaults: per-device 1, accumulation ceil(16 / per-device / world), LR by tuner", () => {
     const lora = msSwift.extract(parseSource('a.sh', 'NPROC_PER_NODE=4 swift sft --model m --dataset d\n'), NO_ENV);
     expect(lora.plan.microBatchSize).toMatchObject({ value: 1, origin: 'default' });

@@ -184,7 +184,27 @@ describe('a NeMo script whose config is not in the repository', () => {
     const e = extract(yaml('train:\n  train_iters: 100\n  global_batch_size: 100\n  micro_batch_size: 2\noptimizer:\n  lr: 1e-4\nscheduler:\n  lr_warmup_iters: 10\n'), { assume: { worldSize: 8 }, mappings: {} });
     expect(e.plan.worldSize).toBeUndefined();
     expect(e.missing.map((m) => m.field)).toContain('dataParallelSize');
-    expect(e.notes.join('\n')).toMatch(/world size 8 is not used: model\.tensor_model_parallel_size, model\.pipeline_model_parallel_size, model\.context_parallel_size are not set here/);
+    expect(e.notes.join('\n')).toMatch(/world size 8 is known but not used as the data-parallel size: model\.tensor_model_parallel_size, model\.pipeline_model_parallel_size, model\.context_parallel_size are not set here \(the Python recipe sets them\)/);
+  });
+
+  test('a script on a packaged config that sets the devices and nodes: the world size is said, and the hint asks only for what is missing', () => {
+    const e = extract(parseSource('run.sh', 'python /opt/NeMo/examples/nlp/language_modeling/megatron_gpt_pretraining.py trainer.devices=8 trainer.num_nodes=2 trainer.max_steps=1000 model.micro_batch_size=4 model.global_batch_size=128 model.tensor_model_parallel_size=2 model.pipeline_model_parallel_size=1\n'));
+    expect(e.notes.join('\n')).toMatch(/world size 16 \(trainer\.devices 8 × trainer\.num_nodes 2\) is known but not used as the data-parallel size: model\.context_parallel_size is not set here \(the config the command names sets it\)/);
+    expect(e.missing).toEqual([expect.objectContaining({ field: 'dataParallelSize', hint: expect.stringContaining('set model.context_parallel_size on the command') })]);
+    // Not the batch identity with the world size as the data-parallel size.
+    expect(e.plan.dataParallelSize).toBeUndefined();
+    expect(e.plan.worldSize).toBeUndefined();
+  });
+
+  test('a script of Hydra deletions only is a NeMo command', () => {
+    expect(nemo.detect(parseSource('run.sh', 'python megatron_gpt_pretraining.py --config-path=conf --config-name=gpt ~model.optim.sched.warmup_ratio\n'), NO_ENV)).toBeGreaterThan(0);
+  });
+
+  test('Megatron-Bridge caps a warmup at or past the decay horizon one sample short of it (its scheduler counts samples)', () => {
+    const e = extract(yaml('train:\n  train_samples: 1024000\n  global_batch_size: 512\n  micro_batch_size: 2\noptimizer:\n  lr: 3.0e-4\nscheduler:\n  lr_warmup_samples: 2048000\n  lr_decay_style: cosine\n'));
+    expect(e.plan.warmupSteps?.value).toBe(4000);
+    expect(e.notes.join('\n')).toMatch(/warmup 4000 ≥ decay 2000 steps: Megatron-Bridge warns and caps the warmup at lr_decay_steps − 1 = 1023999 samples .*the LR climbs for all 2000 steps and never decays/);
+    expect(e.notes.join('\n')).not.toMatch(/1999 steps/);
   });
 });
 

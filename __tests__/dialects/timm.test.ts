@@ -74,6 +74,22 @@ describe('timm plans', () => {
     expect(timm.extract(yaml('model: m\nbatch_size: 64\nlr: 0.01\nepochs: 4\nwarmup_prefix: true\ncheckpoint_hist: 3\n'), env()).conflicts).toEqual([]);
   });
 
+  test('without the dataset size the run and the decay horizon are compared in epochs: the cooldown tail holds for any dataset', () => {
+    const text = 'model: convnext_tiny\nbatch_size: 64\ngrad_accum_steps: 2\nlr: 1.0e-4\nopt: adamw\nepochs: 10\nwarmup_epochs: 1\nmin_lr: 1.0e-6\ncooldown_epochs: 5\nsched: cosine\n';
+    const { plan } = timm.extract(yaml(text), env());
+    expect(plan.decaySteps).toBeUndefined();
+    expect(plan.epochs).toMatchObject({ value: 15, origin: 'derived', key: 'epochs + cooldown_epochs', unit: 'epochs' });
+    expect(plan.decayEpochs).toMatchObject({ value: 10, origin: 'explicit', key: 'epochs', range: { line: 6 }, unit: 'epochs' });
+    expect(plan.decayEpochs?.advice).toBe('the 5 cooldown epochs run at min_lr after the schedule: set epochs: 15 with cooldown_epochs: 0 to decay over the whole run');
+    // Cycles and a prefix warmup are part of the horizon; a step schedule has no cooldown.
+    const cycled = timm.extract(yaml('model: m\nbatch_size: 64\nlr: 0.01\nepochs: 10\nlr_cycle_limit: 2\nwarmup_epochs: 2\nwarmup_prefix: true\ncheckpoint_hist: 3\n'), env()).plan;
+    expect([cycled.decayEpochs?.value, cycled.epochs?.value, cycled.epochs?.key]).toEqual([22, 22, 'epochs × lr_cycle_limit + warmup_epochs']);
+    expect(cycled.decayEpochs?.how).toBe('epochs 10 × 2 cycles + warmup 2: the cosine schedule ends there, then min_lr');
+    const step = timm.extract(yaml('model: m\nbatch_size: 64\nlr: 0.01\nepochs: 10\nsched: step\ncooldown_epochs: 5\ncheckpoint_hist: 3\n'), env()).plan;
+    expect(step.decayEpochs).toBeUndefined();
+    expect(step.epochs?.value).toBe(10);
+  });
+
   test('-c on the command line: keys not written there come from the YAML, so they stay unknown', () => {
     const { plan, notes } = timm.extract(parseSource('t.sh', 'torchrun --nproc_per_node 2 train.py -c finetune.yaml --grad-accum-steps 4 --lr-base 0.001\n'), env());
     expect(plan.gradAccumSteps?.value).toBe(4);

@@ -4,6 +4,7 @@ import Ajv from 'ajv';
 import { torchtitan } from '../../src/dialects/torchtitan';
 import type { ExtractEnv } from '../../src/dialects/types';
 import { loadFile, parseSource } from '../../src/engine/load-file';
+import { launchedConfig, scriptLaunches } from '../../src/engine/script-links';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/torchtitan.schema.json';
@@ -210,5 +211,40 @@ sharedDescribe()('torchtitan corpus sweep', () => {
     const validate = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true }).compile(schema);
     const failures = files.filter((f) => !validate(toPlain(f.tree!))).map((f) => `${f.path}: ${JSON.stringify(validate.errors)}`);
     expect(failures).toEqual([]);
+  });
+});
+
+describe('torchtitan launch scripts', () => {
+  const RUN_TRAIN = [
+    '#!/usr/bin/bash',
+    'set -ex',
+    'NGPU=${NGPU:-"8"}',
+    'export LOG_RANK=${LOG_RANK:-0}',
+    'CONFIG_FILE=${CONFIG_FILE:-"./torchtitan/models/llama3/train_configs/debug_model.toml"}',
+    'TRAIN_FILE=${TRAIN_FILE:-"torchtitan.train"}',
+    '',
+    'PYTORCH_CUDA_ALLOC_CONF="expandable_segments:True" \\',
+    'torchrun --nproc_per_node=${NGPU} --rdzv_backend c10d --rdzv_endpoint="localhost:0" \\',
+    '--local-ranks-filter ${LOG_RANK} --role rank --tee 3 \\',
+    '-m ${TRAIN_FILE} --job.config_file ${CONFIG_FILE} "$@"',
+    '',
+  ].join('\n');
+
+  test('run_train.sh: --job.config_file names the TOML (the ${CONFIG_FILE:-…} default), NGPU is the world size, "$@" is forwarded', () => {
+    const [launch] = scriptLaunches(parseSource('run_train.sh', RUN_TRAIN));
+    expect(launch.configs).toEqual([expect.objectContaining({ written: './torchtitan/models/llama3/train_configs/debug_model.toml', flag: '--job.config_file' })]);
+    expect(launch.values.worldSize).toMatchObject({ value: 8, origin: 'launcher' });
+    // The config flag is not a value written over the TOML.
+    expect(launch.overrides).toBeUndefined();
+  });
+
+  test('--config names it too; --section.option flags after it are written over the TOML (origin launcher)', () => {
+    const sh = parseSource('train.sh', 'torchrun --nproc_per_node=8 -m torchtitan.train --config train_configs/x.toml --training.steps 100 --parallelism.tensor_parallel_degree 2\n');
+    const [launch] = scriptLaunches(sh);
+    expect(launch.configs.map((c) => [c.flag, c.written])).toEqual([['--config', 'train_configs/x.toml']]);
+    const config = toml('[job]\n[training]\nlocal_batch_size = 4\nsteps = 1000\n[parallelism]\ndata_parallel_shard_degree = -1\n');
+    const { plan } = torchtitan.extract(launchedConfig(config, launch, torchtitan), env(launch.values));
+    expect(plan.totalSteps).toMatchObject({ value: 100, origin: 'launcher', key: '--training.steps', file: 'train.sh' });
+    expect(plan.dataParallelSize?.value).toBe(4);
   });
 });

@@ -223,6 +223,16 @@ save_every_n_steps: \${oc.env:SAVE_STEPS}
     expect(torchtune.detect(parseSource('run.sh', 'tune run full_finetune_distributed --config x.yaml\n'), NO_ENV)).toBe(0);
   });
 
+  test('detection: generation, evaluation and quantization configs train nothing and are not claimed', () => {
+    const tools = 'model:\n  _component_: torchtune.models.llama3.llama3_8b\ncheckpointer:\n  _component_: torchtune.training.FullModelMetaCheckpointer\n  checkpoint_dir: /ckpt\n  output_dir: /out\ntokenizer:\n  _component_: torchtune.models.llama3.llama3_tokenizer\n  path: /tok\ndevice: cuda\ndtype: bf16\nseed: 1234\n';
+    expect(torchtune.detect(yaml(`${tools}prompt:\n  user: Tell me a joke.\nmax_new_tokens: 300\ntemperature: 0.6\n`), NO_ENV)).toBe(0);
+    expect(torchtune.detect(yaml(`${tools}tasks: [truthfulqa_mc2]\nlimit: null\nmax_seq_length: 4096\nbatch_size: 8\n`), NO_ENV)).toBe(0);
+    expect(torchtune.detect(yaml(`${tools}quantizer:\n  _component_: torchtune.training.quantization.Int8DynActInt4WeightQuantizer\n  groupsize: 256\n`), NO_ENV)).toBe(0);
+    // The async GRPO recipe keeps its optimizer in `training:`; a dataset with epochs trains too.
+    expect(torchtune.detect(yaml(`${tools}training:\n  optimizer:\n    _component_: torch.optim.AdamW\n    lr: 1e-5\n`), NO_ENV)).toBeGreaterThan(0);
+    expect(torchtune.detect(yaml(`${tools}dataset:\n  _component_: torchtune.datasets.alpaca_dataset\nepochs: 1\n`), NO_ENV)).toBeGreaterThan(0);
+  });
+
   test('the schema compiles in strict mode and catches wrong types', () => {
     const validate = new Ajv({ strict: true, strictTypes: false, allowUnionTypes: true, allErrors: true }).compile(schema);
     const bad = yaml(MINIMAL.replace('batch_size: 4', 'batch_size: 0').replace('dtype: bf16', 'dtype: float16'));

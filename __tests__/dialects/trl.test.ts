@@ -212,3 +212,27 @@ describe('which parser types a Hugging Face YAML (TrlParser converts `1e-4`, HfA
     expect(hfTrainer.extract(config, env()).plan.peakLr?.note).toMatch(/as the string "2e-5"/);
   });
 });
+
+describe('SFTConfig default learning rate, by TRL version', () => {
+  const sft = (body: string, spec?: string): Extraction =>
+    hfTrainer.extract(parseSource('sft.yaml', `model_name_or_path: Qwen/Qwen2.5-0.5B\ndataset_name: trl-lib/Capybara\ndataset_text_field: text\npacking: true\nmax_length: 1024\nper_device_train_batch_size: 8\nnum_train_epochs: 1\noutput_dir: out\n${body}`), env(undefined, spec));
+
+  test('TRL ≥ 0.12: 2e-5 (SFTConfig), not the Trainer\'s 5e-5', () => {
+    expect(sft('', '>=0.19').plan.peakLr).toMatchObject({ value: 2e-5, origin: 'default', note: expect.stringContaining('SFTConfig default since TRL 0.12 (trl>=0.19 (requirements.txt:1)') });
+  });
+
+  test('an older pin keeps the Trainer\'s 5e-5; a range over both says so', () => {
+    expect(sft('', '==0.11.4').plan.peakLr).toMatchObject({ value: 5e-5, note: expect.stringContaining('older than TRL 0.12') });
+    expect(sft('', '>=0.9').plan.peakLr).toMatchObject({ value: 2e-5, note: expect.stringContaining('also allows older TRL, where it is the Trainer\'s 5e-5') });
+  });
+
+  test('no pin: 2e-5, with the assumed range said', () => {
+    expect(sft('').plan.peakLr).toMatchObject({ value: 2e-5, note: expect.stringMatching(/TRL ≥ 0\.12, assumed .*TRL < 0\.12 uses the Trainer's 5e-5/) });
+  });
+
+  test('a written learning_rate wins; a plain TrainingArguments file keeps 5e-5', () => {
+    expect(sft('learning_rate: 1.0e-5\n').plan.peakLr).toMatchObject({ value: 1e-5, origin: 'explicit' });
+    const plain = hfTrainer.extract(parseSource('train.yaml', 'model_name_or_path: m\nper_device_train_batch_size: 8\nnum_train_epochs: 1\noutput_dir: out\n'), env());
+    expect(plain.plan.peakLr).toMatchObject({ value: 5e-5, origin: 'default' });
+  });
+});

@@ -9,6 +9,7 @@ import { loadPythonConfig } from '../../src/engine/load/python-config';
 import type { MapNode } from '../../src/engine/tree';
 import { lint } from '../../src/engine/lint';
 import { parseSource } from '../../src/engine/load-file';
+import { formatPlan } from '../../src/report/plan-text';
 import { fixtureLoader } from '../helpers/dialect-fixtures';
 import { sharedDescribe } from '../helpers/shared';
 
@@ -157,6 +158,41 @@ describe('ultralytics plans', () => {
     expect(plan.peakLr).toMatchObject({ value: 1e-3, key: 'lr0' });
     expect(plan.optimizer?.value).toBe('AdamW');
     expect(notes).toEqual(['no ultralytics==X.Y.Z pin found: version-dependent behaviour follows Ultralytics ≤ 8.4.102 (100-iteration warmup floor)']);
+  });
+
+  test('a float for an int key stops Ultralytics (check_cfg): in a YAML, a yolo word and a .train() keyword', () => {
+    const fromYaml = ultralytics.extract(yaml('task: detect\nmode: train\nepochs: 100.0\nnbs: 64\nsave_period: 10\npatience: 50.5\n'), env());
+    // patience 50.5 is not whole: the schema's `type: integer` reports it, not the dialect.
+    expect(fromYaml.configErrors?.map((e) => [e.range.line, e.message])).toEqual([
+      [3, `epochs: 100.0 is a float: Ultralytics stops before training (check_cfg: "TypeError: 'epochs=100.0' is of invalid type float. 'epochs' must be an int (i.e. 'epochs=8')"); write epochs: 100`],
+    ]);
+    expect(fromYaml.configErrors?.[0].data).toMatchObject({ keyPath: ['epochs'], replacement: '100' });
+    const cli = ultralytics.extract(parseSource('run.sh', 'yolo train data=coco8.yaml epochs=10 nbs=64.0 epochs=1e2 close_mosaic=2.5 lr0=1.0\n'), env());
+    // The last epochs= wins; 1e2 is a float to smart_value too; lr0 takes floats.
+    expect(cli.configErrors?.map((e) => e.message.split(':')[0])).toEqual(['epochs=1e2 is a float', 'close_mosaic=2.5 is a float', 'nbs=64.0 is a float']);
+    expect(cli.configErrors?.[1].message).toMatch(/'close_mosaic=2\.5' is of invalid type float.*; write a whole number of close_mosaic$/);
+    const py = ultralytics.extract(parseSource('train.py', 'from ultralytics import YOLO\nYOLO("yolo11n.pt").train(data="coco8.yaml", epochs=100.0, batch=16.0, seed=0)\n'), env());
+    expect(py.configErrors?.map((e) => [e.range.column, e.message.split(' is ')[0]])).toEqual([[52, 'epochs=100.0']]);
+    // Ints, and floats for float keys (batch, lr0, warmup_epochs), are fine.
+    expect(ultralytics.extract(yaml('task: detect\nmode: train\nepochs: 100\nbatch: 16.0\nwarmup_epochs: 3.0\n'), env()).configErrors).toBeUndefined();
+  });
+
+  test('from 8.4.103 a warmup under one iteration is none: advice for a very short run turns warmup off or lengthens the run', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'trainlint-ultra-'));
+    try {
+      writeFileSync(path.join(root, 'train.py'), '# pip install ultralytics==8.4.110\nfrom ultralytics import YOLO\nYOLO("yolo11n.pt").train(data="coco8.yaml", epochs=3, batch=4, optimizer="Adam", lr0=0.0001, warmup_epochs=1)\n');
+      const { results } = await lint({ root, paths: ['train.py'], config: {} });
+      const warm = results[0].findings.filter((f) => f.ruleId === 'warmup-fraction').map((f) => f.message);
+      expect(warm).toHaveLength(1);
+      expect(warm[0]).toContain('a warmup is at least 1 iteration (Ultralytics rounds warmup_epochs × 1 iteration per epoch to whole iterations), so no warmup_epochs gives fewer: set warmup_epochs=0 (no warmup) or train ≥ 5 iterations (epochs = 5)');
+      expect(warm[0]).not.toContain('set warmup_epochs = 1');
+      // The plan shows the iteration unit on its schedulerTick line; it has no RL units.
+      const text = formatPlan(results[0]);
+      expect(text).toMatch(/schedulerTick +iteration/);
+      expect(text).not.toContain('RL units');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test('pyRound is Python round: halves to even', () => {

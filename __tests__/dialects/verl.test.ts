@@ -177,6 +177,47 @@ describe("verl's start-up assertions, reported before launch with verl's arithme
     expect(logProb.configErrors?.map((e) => e.message).join('\n')).toMatch(/\[actor_rollout_ref\.rollout\] Please set at least one of/);
   });
 
+  test('a critic (GAE, verl\'s default estimator) without a micro batch stops verl at start-up, as the actor does', () => {
+    const noCritic = script(withOverride('~algorithm.adv_estimator', 'critic.optim.lr=1e-5', 'critic.model.path=Qwen/Qwen2.5-0.5B'));
+    const e = extract(noCritic);
+    expect(e.configErrors?.map((x) => x.message).join('\n')).toMatch(/\(algorithm\.adv_estimator gae \(verl default\) trains a critic\): verl stops at start-up \("\[critic\] Please set at least one of 'critic\.micro_batch_size' or 'critic\.micro_batch_size_per_gpu'\."\)/);
+    // It points at the critic's own override.
+    expect(e.configErrors?.find((x) => /\[critic\]/.test(x.message))?.range.line).toBe(noCritic.text.split('\n').findIndex((l) => l.includes('critic.optim.lr')) + 1);
+    // Set, dynamic batching, or no critic (GRPO): nothing.
+    for (const body of [withOverride('algorithm.adv_estimator=gae', 'critic.ppo_micro_batch_size_per_gpu=8'), withOverride('algorithm.adv_estimator=gae', 'critic.use_dynamic_bsz=True'), VALID]) {
+      expect(extract(script(body)).configErrors?.some((x) => /\[critic\]/.test(x.message)) ?? false).toBe(false);
+    }
+  });
+
+  test('Megatron: lr_warmup_steps not below lr_decay_steps is refused at start-up, even when the run is longer', () => {
+    const megatron = (...lines: string[]) => extract(script(withOverride('actor_rollout_ref.actor.strategy=megatron', 'actor_rollout_ref.actor.megatron.tensor_model_parallel_size=2', 'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=4', 'actor_rollout_ref.actor.optim.lr_decay_style=cosine', 'trainer.total_training_steps=500', ...lines)));
+    const e = megatron('actor_rollout_ref.actor.optim.lr_warmup_steps=100', 'actor_rollout_ref.actor.optim.lr_decay_steps=80');
+    expect(e.conflicts?.map((c) => [c.kind, c.message])).toEqual([
+      ['warmup-not-below-decay', expect.stringMatching(/lr_warmup_steps 100 is not below actor_rollout_ref\.actor\.optim\.lr_decay_steps 80: .*Megatron's OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps/)],
+    ]);
+    // The whole run as warmup is warmup-exceeds-training's (its launch check names the assertion), not a conflict too.
+    const whole = megatron('actor_rollout_ref.actor.optim.lr_warmup_steps=500');
+    expect(whole.conflicts ?? []).toEqual([]);
+    expect(whole.launchChecks?.['warmup-exceeds-training']).toMatch(/warmup 500 ≥ decay 500 rollout steps/);
+    expect(megatron('actor_rollout_ref.actor.optim.lr_warmup_steps=50', 'actor_rollout_ref.actor.optim.lr_decay_steps=80').conflicts ?? []).toEqual([]);
+  });
+
+  test('Megatron: a warmup ratio is a fraction of lr_decay_steps (which defaults to the run), not of the run', () => {
+    const megatron = (...lines: string[]) => extract(script(withOverride('actor_rollout_ref.actor.strategy=megatron', 'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=4', 'actor_rollout_ref.actor.optim.lr_decay_style=cosine', 'actor_rollout_ref.actor.optim.lr_warmup_steps_ratio=0.1', 'trainer.total_training_steps=500', ...lines)));
+    expect(megatron('actor_rollout_ref.actor.optim.lr_decay_steps=200').plan.warmupSteps).toMatchObject({ value: 20, how: 'int(0.1 × lr_decay_steps 200)' });
+    expect(megatron().plan.warmupSteps).toMatchObject({ value: 50, how: expect.stringContaining('lr_decay_steps unset: the run length') });
+    // Megatron reads lr_warmup_steps only when > 0: 0 selects the ratio (FSDP: ≥ 0).
+    expect(megatron('actor_rollout_ref.actor.optim.lr_warmup_steps=0', 'actor_rollout_ref.actor.optim.lr_decay_steps=200').plan.warmupSteps?.value).toBe(20);
+    expect(extract(script(withOverride('actor_rollout_ref.actor.optim.lr_warmup_steps=0', 'actor_rollout_ref.actor.optim.lr_warmup_steps_ratio=0.1', 'trainer.total_training_steps=500'))).plan.warmupSteps?.value).toBe(0);
+  });
+
+  test('use_dynamic_bsz with a mini batch above the train batch: one optimizer step takes the whole rollout batch', () => {
+    const e = extract(script('algorithm.adv_estimator=grpo\ndata.train_batch_size=100\nactor_rollout_ref.actor.ppo_mini_batch_size=256\nactor_rollout_ref.actor.use_dynamic_bsz=True\nactor_rollout_ref.rollout.n=5\ntrainer.total_training_steps=300'));
+    expect(e.plan.globalBatchSize).toMatchObject({ value: 500, unit: 'responses', how: expect.stringContaining('each optimizer step takes the whole rollout batch') });
+    expect(e.plan.optimizerStepsPerRolloutStep?.value).toBe(1);
+    expect(extract(script(VALID)).plan.globalBatchSize?.value).toBe(1280);
+  });
+
   test('values verl ignores: the warmup ratio under lr_warmup_steps, lr_scheduler_type under the deprecated warmup_style', () => {
     const e = extract(script(withOverride('actor_rollout_ref.actor.optim.lr_warmup_steps=10', 'actor_rollout_ref.actor.optim.lr_warmup_steps_ratio=0.1', 'actor_rollout_ref.actor.optim.warmup_style=cosine', 'actor_rollout_ref.actor.optim.lr_scheduler_type=constant')));
     expect(e.ignored?.map((i) => [i.key, i.message])).toEqual([

@@ -126,6 +126,22 @@ describe('overrides after the YAML', () => {
     ]);
   });
 
+  test('~key=value compares the value as OmegaConf typed the YAML, and says it as Hydra (Python) prints it', () => {
+    const c = composeConfig(primary('model:\n  optim:\n    sched:\n      min_lr: 3e-5\n      warmup_ratio: null\n      warmup_steps: 2000\n'));
+    const bad = applyOverrides(c, ['~model.optim.sched.min_lr=1e-5', '~model.optim.sched.warmup_ratio', '~model.optim.sched.warmup_steps=2e3'].map((t) => located(t)), { complete: true });
+    expect(bad.errors.map((e) => e.message)).toEqual([
+      "Could not delete from config. The value of 'model.optim.sched.min_lr' is 3e-05 and not 1e-05.",
+      // OmegaConf.select gives None for a null value: Hydra says it does not exist.
+      "Could not delete from config. 'model.optim.sched.warmup_ratio' does not exist.",
+    ]);
+    // `3e-5` in the YAML is the float OmegaConf reads, equal to the override's 3e-5 (PyYAML would keep the text).
+    const ok = applyOverrides(c, ['~model.optim.sched.min_lr=3e-5'].map((t) => located(t)), { complete: true });
+    expect(ok.errors).toEqual([]);
+    expect(toPlain(ok.config.root)).toEqual({ model: { optim: { sched: { warmup_ratio: null, warmup_steps: 2000 } } } });
+    // Not certain without the whole composition: a null may be the packaged config's value.
+    expect(applyOverrides(c, [located('~model.optim.sched.warmup_ratio')], { complete: false }).errors).toEqual([]);
+  });
+
   test('an incomplete base (defaults not in the repository) only errs where certain', () => {
     const r = applyOverrides(base(), ['data.nope=1', '+trainer.total_epochs=3', '+x.y=1'].map((t) => located(t)), { complete: false, knownKey: (p) => p.join('.') === 'trainer.total_epochs' });
     expect(r.errors.map((e) => e.message)).toEqual(["Could not append to config. An item is already at 'trainer.total_epochs'. (++trainer.total_epochs=3 appends or overrides)"]);

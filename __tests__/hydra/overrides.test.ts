@@ -1,4 +1,4 @@
-import { parseOverride, typePrimitive } from '../../src/engine/hydra/overrides.js';
+import { parseOverride, pythonFloat, pythonText, typePrimitive } from '../../src/engine/hydra/overrides.js';
 
 const ok = (text: string) => {
   const r = parseOverride(text);
@@ -70,5 +70,28 @@ describe('Hydra override grammar', () => {
       for (let j = rand(40); j > 0; j--) s += alphabet[rand(alphabet.length)];
       expect(() => parseOverride(s)).not.toThrow();
     }
+  });
+});
+
+describe('values as Hydra messages print them (Python)', () => {
+  test.each([
+    [3e-5, '3e-05'],
+    [1e-5, '1e-05'],
+    [0.0001, '0.0001'],
+    [20000, '20000.0'],
+    [0.5, '0.5'],
+    [1.5e-7, '1.5e-07'],
+    [1e16, '1e+16'],
+    [123456789.5, '123456789.5'],
+    [Infinity, 'inf'],
+  ])('float %p → %s', (value, text) => {
+    expect(pythonFloat(value)).toBe(text);
+  });
+
+  test('ints, booleans, None and text', () => {
+    expect(pythonText(10, false)).toBe('10');
+    expect(pythonText(true, false)).toBe('True');
+    expect(pythonText(null, false)).toBe('None');
+    expect(pythonText('cosine', false)).toBe('cosine');
   });
 });

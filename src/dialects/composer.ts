@@ -9,7 +9,7 @@
  * resolved: trainlint follows plain references to other keys of the same block (OmegaReader),
  * never resolvers such as `${oc.env:X}`.
  */
-import { applyAssumptions, defaultSetting, derived } from '../engine/plan.js';
+import { applyAssumptions, dataParallel, defaultSetting, derived } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatValue } from '../engine/format-number.js';
@@ -272,6 +272,8 @@ function extractBlock(file: SourceFile, block: { node: MapNode; prefix: KeyPath;
     missing.push({ field: 'datasetSamples', hint: 'durations are in epochs: set assume.datasetSamples (training samples after packing) in .trainlint.yml' });
   }
   const launchChecks: Record<string, string> = {};
+  const batchCheck = globalBatchRejection(plan);
+  if (batchCheck) launchChecks['batch-size-mismatch'] = batchCheck;
   if (tMaxComparable(tMax, maxDuration?.time)) {
     launchChecks['decay-horizon-mismatch'] = `Composer refuses to start when scheduler.t_max ${tMax!.text} is shorter than max_duration ${maxDuration!.time.text} (ValueError "t_max … must be greater than or equal to max_duration")`;
   }
@@ -383,6 +385,21 @@ function readIntervals(plan: TrainingPlan, reader: OmegaReader, ctx: StepContext
 }
 
 /**
+ * llm-foundry `config_utils.py::calculate_batch_size_info` (and the train scripts of mosaicml/examples before
+ * it) raises ValueError when the global batch does not divide by the data-parallel size: the run stops at
+ * launch, it is never floored. research/frameworks.md §9.
+ */
+function globalBatchRejection(plan: TrainingPlan): string | undefined {
+  const global = plan.globalBatchSize;
+  const dp = dataParallel(plan);
+  if (!global || !dp || dp.value <= 0 || global.value % dp.value === 0) return undefined;
+  return (
+    `llm-foundry refuses to start: calculate_batch_size_info raises ValueError ("Global batch size ${formatCount(global.value)} is not divisible by ${formatCount(dp.value)} ` +
+    'as a result, the batch size would be truncated")'
+  );
+}
+
+/**
  * llm-foundry calculate_batch_size_info: device batch = global / world (global must be divisible),
  * a microbatch above the device batch is reduced to it, accumulation = ceil(device / microbatch).
  */
@@ -391,7 +408,7 @@ function deriveDeviceBatch(plan: TrainingPlan, micro: Setting<number> | undefine
   if (!global || !world || world.value <= 0) return;
   if (global.value % world.value !== 0) {
     notes.push(
-      `global_train_batch_size ${formatCount(global.value)} is not divisible by the world size ${formatCount(world.value)}: llm-foundry raises "Global batchsize … is not divisible" at launch`,
+      `global_train_batch_size ${formatCount(global.value)} is not divisible by the world size ${formatCount(world.value)}: llm-foundry raises "Global batch size … is not divisible" at launch`,
     );
     return;
   }

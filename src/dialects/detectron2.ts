@@ -19,7 +19,7 @@
  */
 import { lookup, settingOf, viewOf, type ConfigView, type Lookup } from '../engine/config-view.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
-import { parsePythonConfig } from '../engine/load/python-config.js';
+import { augmentedFrom, parsePythonConfig } from '../engine/load/python-config.js';
 import { applyAssumptions, defaultSetting, derived, derivedFrom } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
@@ -71,7 +71,36 @@ function scoreLazy(file: SourceFile): number {
   const lazy = /\bLazyCall\b|\bL\(|\bget_config\(|from \.+common\./.test(file.text);
   if (lazy && (names >= 2 || mapGet(root, 'lr_multiplier'))) return 8;
   if (lazy && /from \.+common\./.test(file.text)) return 7;
-  return 0;
+  return importsLazyNames(file.text) || importsLazyConfig(file) ? 7 : 0;
+}
+
+/** Relative imports and what they import (`from .mask_rcnn_R_50_FPN_100ep_LSJ import (dataloader, …, train)`; a list is read up to 2,000 characters). */
+const RELATIVE_IMPORTS = /^[ \t]*from[ \t]+\.+(?:\w[\w.]*)?[ \t]+import[ \t]*(\([^)]{0,2000}|[^\n]*)/gm;
+const HAS_RELATIVE_IMPORT = /^[ \t]*from[ \t]+\.+(?:\w[\w.]*)?[ \t]+import\b/m;
+
+/**
+ * A config that builds on a sibling LazyConfig by importing its names (upstream's `…_200ep_LSJ.py`
+ * imports `lr_multiplier`, `train`, … from `…_100ep_LSJ.py` and changes `train.max_iter`): a relative
+ * import of `lr_multiplier` with another LazyConfig name says so on its own.
+ */
+function importsLazyNames(text: string): boolean {
+  const names = new Set<string>();
+  for (const m of text.matchAll(RELATIVE_IMPORTS)) {
+    for (const part of m[1].replace(/[()]/g, '').split(',')) names.add(part.trim().split(/\s+/)[0]);
+  }
+  return names.has('lr_multiplier') && LAZY_NAMES.filter((k) => names.has(k)).length >= 2;
+}
+
+/**
+ * The same from what the file ends up with, as engine/inherit.ts read the imported files: two LazyConfig
+ * names, at least one a `LazyCall` (`_target_`: MMEngine's objects have `type=`).
+ */
+function importsLazyConfig(file: SourceFile): boolean {
+  const tree = file.inherited?.tree;
+  if (!tree || !HAS_RELATIVE_IMPORT.test(file.text)) return false;
+  const values = LAZY_NAMES.map((k) => mapGet(tree, k)?.value).filter((v): v is ConfigNode => v !== undefined);
+  const lazyCall = (v: ConfigNode) => v.kind === 'map' && (hasKey(v, '_target_') || v.entries.some((e) => e.value.kind === 'map' && hasKey(e.value, '_target_')));
+  return values.length >= 2 && values.some(lazyCall);
 }
 
 /** yacs reads a string with `literal_eval`: numbers as strings are numbers. */
@@ -282,11 +311,24 @@ function baseReference(file: SourceFile, env: ExtractEnv): Pick<Extraction, 'ref
 // ---------------------------------------------------------------------------------------------
 // LazyConfig
 
+/** A Setting for a value of a LazyConfig: one another file sets comes through a Python import (not `_BASE_`). */
+function lazySetting<T extends number | string | boolean>(view: ConfigView, hit: Extract<Lookup, { kind: 'found' }>, value: T, key: string): Setting<T> {
+  const s = settingOf(view, hit, value, key);
+  return hit.file !== view.path ? { ...s, note: `set in ${hit.file}:${hit.keyRange.line}, which this config imports` } : s;
+}
+
 function lazyNumber(view: ConfigView, path: (string | number)[]): Setting<number> | undefined {
   const hit = lookup(view, path);
   if (hit.kind !== 'found' || hit.node.kind !== 'scalar' || typeof hit.node.value !== 'number') return undefined;
-  const s = settingAt(view, hit, hit.node.value, path.join('.'));
-  return hit.file !== view.path ? { ...s, note: `set in ${hit.file}:${hit.keyRange.line}, which this config imports` } : s;
+  const key = path.join('.');
+  const s = lazySetting(view, hit, hit.node.value, key);
+  // `train.max_iter *= 2` on the imported value: computed, not literal text an edit could replace.
+  const old = augmentedFrom(hit.node);
+  if (!old || typeof old.value !== 'number') return s;
+  const { valueRange: _literal, ...computed } = s;
+  const from = view.fileOf(old);
+  const at = from && from !== view.path ? ` (${from}:${old.range.line})` : '';
+  return { ...computed, origin: 'derived', how: `${key} ${formatCount(old.value)}${at}, then \`${hit.node.source}\`` };
 }
 
 function lazyTarget(view: ConfigView, path: string[]): string | undefined {
@@ -317,7 +359,7 @@ function extractLazy(file: SourceFile, env: ExtractEnv): Extraction {
   const evalPeriod = lazyNumber(view, ['train', 'eval_period']);
   if (evalPeriod && evalPeriod.value > 0) plan.evalEverySteps = { ...evalPeriod, unit: 'steps' };
   const amp = lookup(view, ['train', 'amp', 'enabled']);
-  if (amp.kind === 'found' && amp.node.kind === 'scalar' && typeof amp.node.value === 'boolean') plan.precision = { ...settingAt(view, amp, amp.node.value ? 'fp16' : 'fp32', 'train.amp.enabled') };
+  if (amp.kind === 'found' && amp.node.kind === 'scalar' && typeof amp.node.value === 'boolean') plan.precision = lazySetting(view, amp, amp.node.value ? 'fp16' : 'fp32', 'train.amp.enabled');
   plan.gradAccumSteps = defaultSetting(1, 'train', 'detectron2 does not accumulate gradients: one iteration is one optimizer step');
 
   // lr_multiplier = L(WarmupParamScheduler)(scheduler=…, warmup_length=<fraction>, warmup_factor=…)
@@ -340,7 +382,7 @@ function extractLazy(file: SourceFile, env: ExtractEnv): Extraction {
       if (values.every(Number.isFinite) && values.length > 0) {
         const sorted = [...values].sort((a, b) => a - b);
         const steps = (m: number): Setting<number> => ({
-          ...settingAt(view, ms, m, `${inner.join('.')}.milestones`),
+          ...lazySetting(view, ms, m, `${inner.join('.')}.milestones`),
           value: Math.round((m / updates.value) * maxIter.value),
           origin: 'derived',
           unit: 'steps',

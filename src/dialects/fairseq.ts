@@ -60,7 +60,11 @@ const SCHEDULER_OPTIONS: Record<string, string[]> = {
   fixed: ['warmup_updates', 'force_anneal', 'lr_shrink'],
   reduce_lr_on_plateau: ['warmup_updates', 'warmup_init_lr', 'lr_shrink', 'lr_threshold', 'lr_patience'],
 };
-const SCHEDULER_ONLY = ['end_learning_rate', 'power', 'total_num_update', 't_mult', 'lr_period_updates', 'min_lr', 'force_anneal', 'lr_threshold', 'lr_patience'];
+/**
+ * Options only some schedulers' config classes have (fairseq/optim/lr_scheduler/*: polynomial_decay has no
+ * warmup_init_lr, inverse_sqrt and polynomial_decay no lr_shrink); `warmup_updates` is in every one listed above.
+ */
+const SCHEDULER_ONLY = ['end_learning_rate', 'power', 'total_num_update', 't_mult', 'lr_period_updates', 'min_lr', 'force_anneal', 'lr_threshold', 'lr_patience', 'warmup_init_lr', 'lr_shrink'];
 
 /** fairseq's Hydra config groups (FairseqConfig fields). */
 const SECTIONS = ['common', 'common_eval', 'distributed_training', 'dataset', 'optimization', 'checkpoint', 'bmuf', 'generation', 'eval_lm', 'interactive', 'model', 'task', 'criterion', 'optimizer', 'lr_scheduler', 'scoring', 'bpe', 'tokenizer', 'ema'];

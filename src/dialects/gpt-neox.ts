@@ -137,6 +137,7 @@ export const gptNeox: Dialect = {
 
     const globalGpus = num(file, 'global_num_gpus');
     if (globalGpus) plan.worldSize = globalGpus;
+    else noteRunnerKeys(file, notes);
     applyAssumptions(plan, env.assume);
 
     // ── Derived values ──────────────────────────────────────────────────────────────────
@@ -144,7 +145,7 @@ export const gptNeox: Dialect = {
     deriveParallel(file, plan, conflicts);
     deriveBatch(plan, { micro, gas, train });
 
-    if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'set assume.worldSize in .trainlint.yml (NeoX counts the GPUs of the hostfile / launcher, or global_num_gpus)' });
+    if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'set global_num_gpus, or assume.worldSize in .trainlint.yml (NeoX counts the GPUs of the hostfile, or of the machine, at launch)' });
     if (!plan.totalSteps) missing.push({ field: 'totalSteps', hint: 'set train_iters (NeoX has no default; it may come from another config file of the run)' });
     if (!plan.peakLr) missing.push({ field: 'peakLr', hint: 'set optimizer.params.lr' });
     if (!plan.seqLen) missing.push({ field: 'seqLen', hint: 'set seq_length' });
@@ -168,6 +169,21 @@ export const gptNeox: Dialect = {
     };
   },
 };
+
+/** NeoXArgsDeepspeedRunner keys, which `deepy.py` hands to DeepSpeed's launcher. */
+const RUNNER_KEYS = ['num_gpus', 'num_nodes', 'hostfile', 'include', 'exclude'];
+
+/**
+ * Without global_num_gpus, NeoX counts the GPUs itself at launch (calculate_derived): the slots of the hostfile
+ * (`hostfile`, else /job/hostfile), limited to num_nodes hosts, or num_gpus × those hosts; with no hostfile, the
+ * machine's GPU count. None of them is in the file, so the world size stays unknown, and the launcher keys
+ * written say so.
+ */
+function noteRunnerKeys(file: SourceFile, notes: string[]): void {
+  const written = RUNNER_KEYS.map((k) => keyOf(file, k)).filter((k): k is string => k !== undefined);
+  if (written.length === 0) return;
+  notes.push(`${written.join(', ')}: NeoX hands them to DeepSpeed's launcher and counts global_num_gpus at launch from the hostfile's hosts and slots (or the machine's GPUs), which trainlint cannot see, so the world size is unknown; set global_num_gpus (or assume.worldSize) to check the batch and parallel sizes`);
+}
 
 /**
  * `precision` wins when written ("fp16", "fp32", "bfloat16"); else `fp16.enabled` gives fp16 and

@@ -11,15 +11,14 @@ import {
   derived,
   derivedFrom,
   deriveGlobalBatch,
-  deriveWarmupFromRatio,
   numberAt,
   stringAt,
 } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
-import { formatCount } from '../engine/format-number.js';
+import { formatCount, formatValue } from '../engine/format-number.js';
 import { getIn, hasKey } from '../engine/tree.js';
-import type { TrainingPlan } from '../engine/types.js';
-import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
+import type { Setting, TrainingPlan } from '../engine/types.js';
+import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField, YamlLoader } from './types.js';
 import { hfTrainerDatasets } from './dataset-refs.js';
 import { hfYamlLoader } from './hf-parser.js';
 import { trlExtension } from './trl.js';
@@ -68,14 +67,14 @@ export const hfTrainer: Dialect = {
     const loader = yamlLoader.loader;
     // TRL's GRPOConfig / DPOConfig (trl.ts): their defaults, RL units and start-up checks.
     const trl = trlExtension(file, env, loader, anchor);
-    const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, loader, {
+    const { plan, missing, notes, conflicts, ignored } = extractHfTrainingArguments(file, env, loader, {
       readExtra: (p, n) => {
         readTrlSeqLen(file, p, n, loader);
         trl?.readExtra(p, n);
       },
       ...(trl ? { beforeDerive: trl.beforeDerive, ...(trl.deriveSteps ? { deriveSteps: trl.deriveSteps } : {}) } : {}),
     });
-    if (!trl) return { plan, missing, anchor, notes, conflicts, atRunEnd: HF_AT_RUN_END, yamlLoader };
+    if (!trl) return { plan, missing, anchor, notes, conflicts, ignored, atRunEnd: HF_AT_RUN_END, yamlLoader };
     if (plan.samplesPerPrompt && plan.globalBatchSize) plan.globalBatchSize = { ...plan.globalBatchSize, unit: 'completions' };
     return {
       plan,
@@ -83,6 +82,7 @@ export const hfTrainer: Dialect = {
       anchor,
       notes,
       conflicts: [...conflicts, ...trl.conflicts],
+      ignored,
       atRunEnd: HF_AT_RUN_END,
       ...(trl.batchChecks.length ? { batchChecks: trl.batchChecks } : {}),
       ...(trl.configErrors.length ? { configErrors: trl.configErrors } : {}),
@@ -132,6 +132,8 @@ export interface HfExtraction {
   missing: MissingField[];
   notes: string[];
   conflicts: Conflict[];
+  /** Written values the Trainer ignores (a warmup under lr_scheduler_type constant). */
+  ignored: IgnoredSetting[];
 }
 
 /**
@@ -157,32 +159,26 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
   const maxSteps = num('max_steps');
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: 'steps', note: 'max_steps > 0 overrides num_train_epochs' };
 
-  // Warmup (v4: warmup_steps > 0 wins over warmup_ratio; v5: a warmup_steps < 1 is a ratio,
-  // and a warmup_ratio overwrites warmup_steps). Both given: see conflicting-settings.
+  const ignored: IgnoredSetting[] = [];
   const steps = num('warmup_steps');
   const ratio = num('warmup_ratio');
-  if (steps && steps.value >= 1) {
-    plan.warmupSteps = { ...steps, unit: 'steps' };
-    if (ratio && ratio.value > 0) {
-      plan.warmupSteps.note = 'warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it';
-      conflicts.push({
-        kind: 'warmup-steps-and-ratio',
-        range: ratio.range ?? steps.range!,
-        message: `warmup_steps ${steps.value} and warmup_ratio ${ratio.value} are both set: transformers v4 uses the steps, v5 lets the ratio overwrite them, so the warmup depends on the installed version; keep one`,
-        data: { warmupSteps: steps.value, warmupRatio: ratio.value },
-      });
-    }
-  } else if (steps && steps.value > 0) {
-    plan.warmupRatio = { ...steps, unit: 'ratio', note: 'warmup_steps < 1 is a fraction of total steps (transformers v5)' };
-  } else if (ratio && ratio.value > 0) {
-    plan.warmupRatio = { ...ratio, unit: 'ratio' };
-  } else {
-    plan.warmupSteps = steps ? { ...steps, unit: 'steps' } : { ...defaultSetting(0, 'warmup_steps'), unit: 'steps' };
-  }
+  if (plan.scheduler.value === 'constant') ignoreWarmupUnderConstant(plan, steps, ratio, ignored);
+  else readWarmup(plan, steps, ratio, conflicts);
 
   const minLr = numberAt(file, ['lr_scheduler_kwargs', 'min_lr'], loader);
-  if (minLr) plan.minLr = minLr;
   const minLrRate = numberAt(file, ['lr_scheduler_kwargs', 'min_lr_rate'], loader);
+  if (minLr && minLrRate && plan.scheduler.value === 'cosine_with_min_lr') {
+    // optimization.py get_cosine_with_min_lr_schedule_with_warmup, when the Trainer creates the scheduler.
+    conflicts.push({
+      kind: 'min-lr-and-rate',
+      range: (minLrRate.range?.line ?? 0) > (minLr.range?.line ?? 0) ? minLrRate.range! : minLr.range!,
+      message:
+        `lr_scheduler_kwargs sets both min_lr ${formatValue(minLr.value)} and min_lr_rate ${formatValue(minLrRate.value)}: the Trainer refuses to start when it creates ` +
+        'the cosine_with_min_lr scheduler ("Only one of min_lr or min_lr_rate should be set"); keep one',
+      data: { minLr: minLr.value, minLrRate: minLrRate.value },
+    });
+  }
+  if (minLr) plan.minLr = minLr;
   if (!plan.minLr && minLrRate && plan.peakLr) {
     plan.minLr = derivedFrom(minLrRate, minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} × learning_rate`);
   }
@@ -220,14 +216,127 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
   // `evaluation_strategy` is the name transformers removed in 4.46 (schemas/dialects, removed-keys.ts):
   // the Trainer rejects it, so it is not read as if it still worked.
   const evalStrategy = stringAt(file, ['eval_strategy'])?.value ?? 'no';
+  let evalSteps: Setting<number> | undefined;
   if (evalStrategy === 'steps') {
-    const evalSteps = num('eval_steps') ?? num('logging_steps') ?? defaultSetting(HF_DEFAULTS.loggingSteps, 'logging_steps');
+    evalSteps = num('eval_steps') ?? num('logging_steps') ?? defaultSetting(HF_DEFAULTS.loggingSteps, 'logging_steps');
     plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
   }
+  const bestAtEnd = loadBestConflict(file, saveStrategy, evalStrategy, num('save_steps') ?? defaultSetting(HF_DEFAULTS.saveSteps, 'save_steps'), evalSteps);
+  if (bestAtEnd) conflicts.push(bestAtEnd);
 
   if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)' });
   if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: 'datasetSamples', hint: 'set max_steps, or assume.datasetSamples in .trainlint.yml' });
-  return { plan, missing, notes, conflicts };
+  return { plan, missing, notes, conflicts, ignored };
+}
+
+/**
+ * Warmup (v4: warmup_steps > 0 wins over warmup_ratio; v5: a warmup_steps < 1 is a ratio,
+ * and a warmup_ratio overwrites warmup_steps). Both given: see conflicting-settings.
+ */
+function readWarmup(plan: TrainingPlan, steps: Setting<number> | undefined, ratio: Setting<number> | undefined, conflicts: Conflict[]): void {
+  if (steps && steps.value >= 1) {
+    plan.warmupSteps = { ...steps, unit: 'steps' };
+    if (ratio && ratio.value > 0) {
+      plan.warmupSteps.note = 'warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it';
+      conflicts.push({
+        kind: 'warmup-steps-and-ratio',
+        range: ratio.range ?? steps.range!,
+        message: `warmup_steps ${steps.value} and warmup_ratio ${ratio.value} are both set: transformers v4 uses the steps, v5 lets the ratio overwrite them, so the warmup depends on the installed version; keep one`,
+        data: { warmupSteps: steps.value, warmupRatio: ratio.value },
+      });
+    }
+  } else if (steps && steps.value > 0) {
+    plan.warmupRatio = { ...steps, unit: 'ratio', note: 'warmup_steps < 1 is a fraction of total steps (transformers v5)' };
+  } else if (ratio && ratio.value > 0) {
+    plan.warmupRatio = { ...ratio, unit: 'ratio' };
+  } else {
+    plan.warmupSteps = steps ? { ...steps, unit: 'steps' } : { ...defaultSetting(0, 'warmup_steps'), unit: 'steps' };
+  }
+}
+
+/**
+ * `lr_scheduler_type: constant`: transformers' `get_scheduler` returns `get_constant_schedule(optimizer)`
+ * before it reads `num_warmup_steps`, so a written warmup is ignored and the LR is at its peak from
+ * step 0 (constant_with_warmup does warm up). The plan's warmup is 0, and each written warmup key is
+ * an ignored setting. A DeepSpeed `scheduler` block replaces the Trainer's scheduler and does read the
+ * warmup: `data.trainerSchedulerOnly` lets the rules and the merge of the linked plan know (engine/links.ts).
+ */
+function ignoreWarmupUnderConstant(plan: TrainingPlan, steps: Setting<number> | undefined, ratio: Setting<number> | undefined, ignored: IgnoredSetting[]): void {
+  const written = [steps, ratio].filter((w): w is Setting<number> => w !== undefined && w.value > 0);
+  if (written.length === 0) {
+    plan.warmupSteps = steps ? { ...steps, unit: 'steps' } : { ...defaultSetting(0, 'warmup_steps'), unit: 'steps' };
+    return;
+  }
+  const why = 'lr_scheduler_type constant: transformers get_scheduler returns the constant schedule before reading the warmup';
+  plan.warmupSteps = { ...derivedFrom(plan.scheduler!, 0, why, 'steps'), note: 'no warmup: the LR is at its peak from step 0' };
+  // Reported where it is written in this file (a value from the launch command is not: its range is in the script).
+  for (const w of written.filter((x) => x.origin === 'explicit' && x.range)) {
+    ignored.push({
+      key: w.key ?? 'warmup_steps',
+      range: w.range!,
+      message:
+        `${w.key} ${formatValue(w.value)} is ignored: with lr_scheduler_type constant, transformers' get_scheduler returns the constant schedule before it reads the warmup, ` +
+        'so the LR is at its peak from step 0; use lr_scheduler_type constant_with_warmup to warm up, or remove it',
+      data: { warmup: w.value, scheduler: 'constant', trainerSchedulerOnly: true },
+    });
+  }
+}
+
+/**
+ * A warmup written as a fraction of the run (`warmup_ratio`, or a v5 `warmup_steps` < 1): get_warmup_steps
+ * takes ceil(total × ratio). The step count points at the key that holds the ratio and remembers the ratio as
+ * written, so rules compare the ratio itself (not its rounded-up step count) and give advice as a ratio.
+ */
+function deriveWarmupFromRatio(plan: TrainingPlan): void {
+  const { warmupSteps, warmupRatio: ratio, totalSteps: total } = plan;
+  if (warmupSteps || !ratio || !total) return;
+  plan.warmupSteps = {
+    ...derivedFrom(ratio, Math.ceil(total.value * ratio.value), `ceil(${formatCount(total.value)} × ${ratio.value})`, 'steps'),
+    fractionOf: { fraction: ratio.value, of: 'the run', ofSteps: total.value },
+  };
+}
+
+/**
+ * `load_best_model_at_end` (TrainingArguments._validate_args): the save and eval strategies must match
+ * (unless save_strategy is "best"), and with "steps" save_steps must be a round multiple of eval_steps, or
+ * the Trainer refuses to start. Fractions (< 1) are compared as fractions when both are; a fraction with an
+ * absolute count raises.
+ */
+function loadBestConflict(file: SourceFile, saveStrategy: string, evalStrategy: string, save: Setting<number>, evalSteps: Setting<number> | undefined): Conflict | undefined {
+  const best = boolAt(file, ['load_best_model_at_end']);
+  if (!best?.value || !best.range || saveStrategy === 'best') return undefined;
+  if (saveStrategy !== evalStrategy) {
+    return {
+      kind: 'load-best-strategies',
+      range: best.range,
+      message:
+        `load_best_model_at_end needs save_strategy and eval_strategy to match, but they are "${saveStrategy}" and "${evalStrategy}": the Trainer refuses to start ` +
+        '("--load_best_model_at_end requires the save and eval strategy to match"); set both to the same strategy',
+      data: { saveStrategy, evalStrategy },
+    };
+  }
+  if (evalStrategy !== 'steps' || !evalSteps || evalSteps.value <= 0 || save.value <= 0) return undefined;
+  const mixed = (save.value < 1) !== (evalSteps.value < 1);
+  const multiple = Math.round(save.value * 1e6) % Math.round(evalSteps.value * 1e6) === 0;
+  if (!mixed && multiple) return undefined;
+  // At the key the fix changes (save_steps), else where the eval interval is written.
+  const where = [save, evalSteps].find((s) => s.range && s.origin === 'explicit' && s.file === file.path);
+  const saveText = `save_steps ${formatValue(save.value)}${save.origin === 'default' ? ' (default)' : ''}`;
+  const evalText = `eval_steps ${formatValue(evalSteps.value)}${evalSteps.origin === 'default' ? ' (default)' : evalSteps.key === 'eval_steps' ? '' : ` (${evalSteps.key})`}`;
+  const whole = save.value >= 1 && evalSteps.value >= 1;
+  const fix = mixed ? 'write both as step counts or both as fractions' : `set save_steps to a multiple of ${formatValue(evalSteps.value)} (e.g. ${formatValue(nearestMultiple(save.value, evalSteps.value))})`;
+  return {
+    kind: 'load-best-intervals',
+    range: where?.range ?? best.range,
+    message:
+      `load_best_model_at_end needs ${saveText} to be a${whole ? ' round' : ''} multiple of ${evalText}: the Trainer refuses to start ` +
+      `("--load_best_model_at_end requires the saving steps to be a${whole ? ' round' : ''} multiple of the evaluation steps"); ${fix}`,
+    data: { saveSteps: save.value, evalSteps: evalSteps.value },
+  };
+}
+
+function nearestMultiple(value: number, of: number): number {
+  return Number((Math.max(1, Math.round(value / of)) * of).toPrecision(12));
 }
 
 /**

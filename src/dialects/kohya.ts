@@ -472,12 +472,32 @@ function warmup(src: Source, plan: TrainingPlan, N: number | undefined, ignored:
     ignored.push({
       key: written.written,
       range: written.range,
-      message: `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps < total.value ? `${formatFractionDown(steps / total.value)}) or as ${formatCount(steps * N)}` : 'a float below 1)'}`,
+      message: form === 'gui' ? guiWarmupMessage(written, steps, N, total) : `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps < total.value ? `${formatFractionDown(steps / total.value)}) or as ${formatCount(steps * N)}` : 'a float below 1)'}`,
       data: { written: steps, effective: eff, worldSize: N },
     });
   } else {
     plan.warmupSteps = { ...args.setting(written, steps), unit: 'steps', ...(form === 'gui' ? { origin: 'derived' as const, how } : {}), ...writtenAs };
   }
+}
+
+/**
+ * The GUI's warmup on N GPUs, advised in the key's own unit. `lr_warmup` is a whole percentage of max_train_steps
+ * (the GUI passes `round(int(lr_warmup) × max_train_steps / 100)` as an integer lr_warmup_steps, so a ratio such
+ * as 0.1 becomes no warmup): the same share of the run in optimizer steps is N times the percentage. Past 100%
+ * (the GUI's slider ends there) the advice is the GUI's lr_warmup_steps, which it passes as written.
+ */
+function guiWarmupMessage(written: FlatArg, ticks: number, N: number, total: Setting<number> | undefined): string {
+  const eff = ticks / N;
+  const cause = `sd-scripts multiplies the total steps by the GPU count but not the integer lr_warmup_steps the GUI passes`;
+  if (written.key === 'lr_warmup' && total) {
+    const pct = Number(written.value);
+    const lasts = `${written.written} ${written.text} (${formatCount(pct)}% of max_train_steps ${formatCount(total.value)} = ${formatCount(ticks)} scheduler ticks) lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(ticks)}: ${cause}`;
+    const want = pct * N;
+    const wantTicks = Math.round((want * total.value) / 100);
+    if (want <= 100) return `${lasts}; write ${written.written}: ${formatCount(want)} (${formatCount(wantTicks)} scheduler ticks = ${formatCount(wantTicks / N)} optimizer steps on ${formatCount(N)} GPUs)`;
+    return `${lasts}; that share of the run needs ${formatCount(want)}%, past the GUI's 100%: set lr_warmup_steps: ${formatCount(ticks * N)} instead (scheduler ticks, ${formatCount(ticks)} optimizer steps on ${formatCount(N)} GPUs)`;
+  }
+  return `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(ticks)}: ${cause}; write ${written.written}: ${formatCount(ticks * N)} (scheduler ticks, ${formatCount(ticks)} optimizer steps on ${formatCount(N)} GPUs)`;
 }
 
 /** `prepare_accelerator` passes mixed_precision (default "no"), which wins over the launcher's flag. */

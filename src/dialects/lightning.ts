@@ -41,6 +41,20 @@ const TRAINER_KEYS = [
 /** NeMo puts Lightning Trainer arguments under `trainer:` too, but batch and LR live in its own model config. */
 const NEMO_MARKERS: KeyPath[] = [['exp_manager'], ['model', 'optim'], ['model', 'micro_batch_size'], ['model', 'global_batch_size']];
 
+/**
+ * Trainer keys of verl and its forks (EasyR1), which Lightning's Trainer does not take: their `trainer:` also
+ * holds `logger`, `save_freq`… (research/frameworks-wave2-nemo-rl-jax.md §2.2).
+ */
+const RL_TRAINER_KEYS = ['n_gpus_per_node', 'nnodes', 'total_epochs', 'total_episodes', 'total_training_steps', 'save_freq', 'test_freq', 'val_freq', 'val_before_train', 'critic_warmup'];
+/**
+ * Top-level sections of configs that hand Trainer arguments to Lightning but do not train through
+ * LightningCLI: verl (`actor_rollout_ref`), EasyR1 (`worker`), NeMo's inference and evaluation
+ * configs (`inference:` beside `trainer:`, as megatron_gpt_inference.yaml has), and NeMo's
+ * `*_model_file` keys naming the checkpoint a script restores.
+ */
+const NOT_LIGHTNING_SECTIONS = ['actor_rollout_ref', 'worker', 'inference'];
+const NEMO_MODEL_FILE = /^\w+_model_file$/;
+
 /** Where the peak LR can be, in order of precedence (the optimizer group wins: the CLI builds the optimizer). */
 const LR_PATHS: { path: KeyPath; userArg: boolean }[] = [
   { path: ['optimizer', 'init_args', 'lr'], userArg: false },
@@ -65,6 +79,8 @@ function score(file: SourceFile): number {
   const trainer = trainerNode(root);
   if (!root || !trainer) return 0;
   if (NEMO_MARKERS.some((p) => getIn(root, p) !== undefined)) return 0;
+  if (root.kind === 'map' && root.entries.some((e) => NOT_LIGHTNING_SECTIONS.includes(e.key) || NEMO_MODEL_FILE.test(e.key))) return 0;
+  if (RL_TRAINER_KEYS.some((k) => mapGet(trainer, k) !== undefined)) return 0;
   const trainerKeys = TRAINER_KEYS.filter((k) => mapGet(trainer, k) !== undefined).length;
   const sections = ['model', 'data'].filter((k) => hasKey(root, k)).length;
   const classPaths = ['model', 'data', 'optimizer', 'lr_scheduler'].filter((k) => getIn(root, [k, 'class_path']) !== undefined).length;

@@ -118,7 +118,7 @@ function extractClassic(file: SourceFile, env: ExtractEnv): Extraction {
   const stage = stageSetting.value;
   const degrees = megatronDegrees(file);
 
-  const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER, {
+  const { plan, missing, notes, conflicts, ignored } = extractHfTrainingArguments(file, env, LOADER, {
     readExtra(p, n) {
       p.seqLen = cutoffLen(file, LLAMA_FACTORY_DEFAULTS.cutoffLen);
       // FinetuningArguments.pure_bf16: weights in bf16 without AMP (then bf16/fp16 flags stay off).
@@ -145,7 +145,7 @@ function extractClassic(file: SourceFile, env: ExtractEnv): Extraction {
       return stage === 'ppo' ? derivePpoSteps(file, p) : false;
     },
   });
-  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, atRunEnd: HF_AT_RUN_END };
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, ignored, atRunEnd: HF_AT_RUN_END };
 }
 
 /**

@@ -8,10 +8,11 @@
  * Units: `train_dataloader.batch_size` is per GPU; schedulers with `by_epoch=False` step on every
  * dataloader iteration (whatever `accumulative_counts`), `by_epoch=True` ones count epochs; a
  * scheduler without `end` runs to the end of the loop. The file name's `NxbM` (`_8xb2-1x_`) is the
- * GPU count × per-GPU batch the LR was tuned for (mmdet "Config name style").
+ * GPU count × per-GPU batch the LR written with it was tuned for (mmdet "Config name style"); a child
+ * that inherits its LR runs the recipe of its bases (tunedRecipe).
  */
 import { boolIn, lookup, numberIn, numbersIn, stringIn, viewOf, type ConfigView, type Lookup } from '../engine/config-view.js';
-import { formatCount, formatSci } from '../engine/format-number.js';
+import { formatCount, formatRatio, formatSci } from '../engine/format-number.js';
 import { applyAssumptions, defaultSetting, derived, derivedFrom, deriveGlobalBatch } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
@@ -240,6 +241,19 @@ function readSchedule(ctx: Ctx, lr: Setting<number> | undefined, conflicts: Conf
     } else {
       notes.push('MultiStepLR milestones count iterations while the run counts epochs of unknown length: not compared with the run');
     }
+    // A written `end` is where the schedule stops (its horizon: mmdet's schedule_1x writes end=12 for
+    // milestones [8, 11]); a child that lengthens the run keeps it (research §2.1).
+    if (decay.endWritten && decay.end !== undefined) {
+      const end = pointSetting(ctx, decay, 'end', decay.end, lookup(view, ['end'], decay.node), '');
+      if (end?.unit === 'steps') plan.decaySteps = end;
+      else if (end?.unit === 'epochs') plan.decayEpochs = end;
+    }
+    // The floor: the LR × gamma for each milestone the schedule reaches (before its end).
+    const gamma = numberIn(view, ['gamma'], decay.node)?.value ?? 0.1;
+    const reached = sorted.filter((m) => decay.end === undefined || decay.begin + m < decay.end).length;
+    if (plan.peakLr && reached > 0 && gamma > 0 && gamma < 1) {
+      plan.minLr = derivedFrom(plan.peakLr, plan.peakLr.value * gamma ** reached, `lr ${formatSci(plan.peakLr.value)} × gamma ${formatCount(gamma)}^${formatCount(reached)} (MultiStepLR, ${formatCount(reached)} milestone${reached === 1 ? '' : 's'})`);
+    }
     return;
   }
   if (decay.type === 'CosineAnnealingLR' || decay.type === 'PolyLR' || decay.type === 'LinearLR') {
@@ -273,7 +287,9 @@ function extract(file: SourceFile, env: ExtractEnv, asBase = false): Extraction 
   const notes: string[] = [];
   const conflicts: Conflict[] = [];
   const ignored: IgnoredSetting[] = [];
-  const anchor = fileStartRange(file);
+  // Findings about the whole run point at `_base_` when the file has one, else at its first line.
+  const base = file.tree?.kind === 'map' ? mapGet(file.tree, '_base_') : undefined;
+  const anchor = base ? base.keyRange : fileStartRange(file);
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with ${file.inherited.files.length} inherited file${file.inherited.files.length === 1 ? '' : 's'}: ${file.inherited.files.join(', ')}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
   if (!view.complete) notes.push('part of the configuration could not be read: values it may set are unknown, not defaults');
@@ -354,14 +370,8 @@ function extract(file: SourceFile, env: ExtractEnv, asBase = false): Extraction 
     notes.push('auto_scale_lr.enable: the LR is scaled by world × batch_size / base_batch_size at start-up; the world size or batch is unknown, so the LR used is unknown');
     delete plan.peakLr;
   }
-  if (named && baseBatch && baseBatch.value !== named.gpus * named.perGpu) {
-    const text = `auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)} but the file name's ${named.text} says the LR was tuned for ${formatCount(named.gpus * named.perGpu)}`;
-    if (autoEnable?.value && baseBatch.file === file.path) {
-      conflicts.push({ kind: 'base-batch-and-file-name', range: baseBatch.range!, message: `${text}: with auto_scale_lr enabled, MMEngine scales the LR against ${formatCount(baseBatch.value)}; set base_batch_size=${formatCount(named.gpus * named.perGpu)}` });
-    } else {
-      notes.push(`${text}; with tools/train.py --auto-scale-lr the LR would be scaled against ${formatCount(baseBatch.value)}`);
-    }
-  }
+  const recipe = lr ? tunedRecipe(file, view, plan, lr, ctx.accum) : undefined;
+  if (recipe && lr && baseBatch && baseBatch.value > 0) checkAutoScale({ file, view, recipe, lr, baseBatch, enabled: autoEnable?.value === true, accum: ctx.accum, anchor }, conflicts, notes);
 
   readSchedule(ctx, lr, conflicts, ignored, file);
 
@@ -411,11 +421,11 @@ function extract(file: SourceFile, env: ExtractEnv, asBase = false): Extraction 
   if (ctx.loop === 'epoch' && !plan.totalSteps) missing.push({ field: 'datasetSamples', hint: 'the epoch length is len(train_dataloader); set assume.datasetSamples in .trainlint.yml to compare step counts with the run' });
   if (!lr && !view.complete) missing.push({ field: 'peakLr', hint: 'optim_wrapper.optimizer.lr comes from a file that was not read; set assume.peakLr' });
 
-  const reference = asBase ? undefined : conventionReference(file, env, plan, lr, baseBatch, named);
+  const reference = asBase || !recipe ? undefined : conventionReference(file, env, plan, recipe);
   return {
     plan,
     missing,
-    anchor: file.tree?.kind === 'map' && mapGet(file.tree, '_base_') ? mapGet(file.tree, '_base_')!.keyRange : anchor,
+    anchor,
     notes,
     conflicts,
     ignored,
@@ -444,35 +454,169 @@ function interval(ctx: Ctx, s: Setting<number>, byEpoch: boolean): Setting<numbe
   return { ...derivedFrom(s, s.value * ctx.stepsPerEpoch, `${formatCount(s.value)} epochs × ${formatCount(ctx.stepsPerEpoch)} steps per epoch`), unit: 'steps', writtenAs: { unit: 'epochs', perStep: 1 / ctx.stepsPerEpoch } };
 }
 
+const LR_PATH = ['optim_wrapper', 'optimizer', 'lr'];
+
 /**
- * What the LR was tuned for, from the config itself: the file name's `NxbM`, else
- * `auto_scale_lr.base_batch_size` (the batch MMEngine scales the LR against).
+ * The recipe the LR belongs to: an LR and the samples per optimizer step it was tuned for, as the
+ * config and its bases say it (research §2.3–2.5).
  */
-function conventionReference(
-  file: SourceFile,
-  env: ExtractEnv,
-  plan: TrainingPlan,
-  lr: Setting<number> | undefined,
-  baseBatch: Setting<number> | undefined,
-  named: ReturnType<typeof fileNameBatch>,
-): Extraction['reference'] {
-  // The LR and warmup that were tuned: those the config inherits from its `_base_` files when it
-  // builds on them (a child that changes its batch and its LR is compared with what it started from).
+interface Recipe {
+  lr: Setting<number>;
+  /** Samples per optimizer step the LR was tuned for. */
+  batch: number;
+  /** Where that batch comes from, for messages: "file name 8xb2", "auto_scale_lr.base_batch_size 16". */
+  label: string;
+  /** The file that says it. */
+  path: string;
+  /** The recipe is the one the config inherits from its bases (true), or its own. */
+  inherited: boolean;
+}
+
+/** The view of what a config inherits: its bases merged, without its own values. */
+function basesView(file: SourceFile): ConfigView | undefined {
   const inherited = file.inherited;
-  const base = inherited?.baseTree ? extract({ ...file, inherited: { ...inherited, tree: inherited.baseTree, baseTree: undefined } }, env, true).plan : undefined;
-  const tunedLr = base?.peakLr && base.peakLr.origin === 'explicit' ? base.peakLr : lr;
-  const tunedWarmup = base ? base.warmupSteps : plan.warmupSteps;
-  if (!tunedLr) return undefined;
-  const ref: TrainingPlan = { peakLr: tunedLr, ...(tunedWarmup ? { warmupSteps: tunedWarmup } : {}) };
-  if (named) {
-    ref.globalBatchSize = { value: named.gpus * named.perGpu, origin: 'explicit', key: `file name ${named.text}`, unit: 'samples' };
-    return { plan: ref, label: `file name ${named.text}`, path: file.path };
-  }
-  if (baseBatch && baseBatch.value > 0) {
-    ref.globalBatchSize = { ...baseBatch, unit: 'samples' };
-    return { plan: ref, label: `auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)}`, path: file.path };
+  if (!inherited?.baseTree) return undefined;
+  return viewOf({ ...file, inherited: { ...inherited, tree: inherited.baseTree, baseTree: undefined } });
+}
+
+const shortType = (t: Setting<string> | undefined): string | undefined => t && (t.value.split('.').pop() ?? t.value);
+
+/**
+ * The file name whose `NxbM` documents the batch of an LR written in `lrFile`: that file's own, else
+ * the nearest file of the chain that builds on it (read before it: `_base_` files are listed depth
+ * first), e.g. `swin-tiny_16xb64_in1k.py` for the LR of `_base_/schedules/imagenet_bs1024_adamw.py`.
+ */
+function namedFor(lrFile: string | undefined, files: readonly string[]): { path: string; gpus: number; perGpu: number; text: string } | undefined {
+  if (!lrFile) return undefined;
+  const own = fileNameBatch(lrFile);
+  if (own) return { path: lrFile, ...own };
+  const at = files.indexOf(lrFile);
+  for (let i = (at < 0 ? files.length : at) - 1; i >= 0; i--) {
+    const named = fileNameBatch(files[i]);
+    if (named) return { path: files[i], ...named };
   }
   return undefined;
+}
+
+/** "× accumulative_counts 2" when the recipe accumulates. */
+const timesAccum = (accum: number): string => (accum !== 1 ? ` × accumulative_counts ${formatCount(accum)}` : '');
+
+/**
+ * What the LR was tuned for. The file name's `NxbM` is the documented GPUs × per-GPU batch the LR
+ * written with it was tuned for (× the recipe's accumulative_counts, which `NxbM` does not show), and
+ * `auto_scale_lr.base_batch_size` is the batch MMEngine scales the LR against. Whose recipe counts:
+ *
+ * - a config that inherits the LR of its bases: the bases' recipe. Its batch is the `NxbM` of the
+ *   file that writes that LR or of the nearest named file that builds on it, else the config's own
+ *   `NxbM` when the bases' base_batch_size agrees (or they have none), else the bases'
+ *   base_batch_size. A child's own `NxbM` describes its own launch (`rtmdet_l_4xb32` inheriting the
+ *   LR of `rtmdet_l_8xb32`), not the batch of an LR it inherits.
+ * - a config that writes another LR for the optimizer type of its bases: the bases' recipe when the LR
+ *   it trains with is what that recipe gives for its batch (a compensation: 2e-3 that auto_scale_lr
+ *   halves, for the same 1024 samples per step), else its own (mmdet's yolox_s_8xb8: SGD 0.01 for
+ *   8 × 8 over schedule_1x's 0.02 for 16).
+ * - otherwise (a new optimizer, as rtmdet's AdamW over schedule_1x's SGD, or nothing inherited): the
+ *   config's own `NxbM`, else its base_batch_size.
+ */
+function tunedRecipe(file: SourceFile, view: ConfigView, plan: TrainingPlan, lr: Setting<number>, accum: number): Recipe | undefined {
+  const own = fileNameBatch(file.path);
+  const inherited = inheritedRecipe(file, plan.optimizer?.value, own);
+  // An LR this config (or its launch) writes is its own unless it compensates.
+  const written = lr.file === file.path || lr.origin === 'launcher';
+  if (inherited && (!written || compensates(plan, inherited))) return inherited;
+  if (own) return { lr, batch: own.gpus * own.perGpu * accum, label: `file name ${own.text}${timesAccum(accum)}`, path: file.path, inherited: false };
+  const baseBatch = numberIn(view, ['auto_scale_lr', 'base_batch_size']);
+  if (baseBatch && baseBatch.value > 0) return { lr, batch: baseBatch.value * accum, label: `auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)}${timesAccum(accum)}`, path: file.path, inherited: false };
+  return undefined;
+}
+
+/** The recipe of the bases' LR, when they write one for the same optimizer type (see tunedRecipe). */
+function inheritedRecipe(file: SourceFile, optimizer: string | undefined, own: ReturnType<typeof fileNameBatch>): Recipe | undefined {
+  const bases = basesView(file);
+  const baseLr = bases && numberIn(bases, LR_PATH);
+  if (!bases || !baseLr || baseLr.origin !== 'explicit') return undefined;
+  const baseOptimizer = shortType(stringIn(bases, ['optim_wrapper', 'optimizer', 'type']));
+  if (optimizer && baseOptimizer && optimizer !== baseOptimizer) return undefined;
+  const baseAccum = numberIn(bases, ['optim_wrapper', 'accumulative_counts'])?.value ?? 1;
+  const baseBatch = numberIn(bases, ['auto_scale_lr', 'base_batch_size']);
+  const named = namedFor(baseLr.file, file.inherited?.files ?? []);
+  const recipe = (batch: number, label: string, path: string): Recipe => ({ lr: baseLr, batch: batch * baseAccum, label: `${label}${timesAccum(baseAccum)}`, path, inherited: true });
+  if (named) return recipe(named.gpus * named.perGpu, `file name ${named.text}${named.path !== file.path ? ` of ${named.path}` : ''}`, named.path);
+  if (own && (!baseBatch || baseBatch.value === own.gpus * own.perGpu)) return recipe(own.gpus * own.perGpu, `file name ${own.text}`, file.path);
+  if (baseBatch && baseBatch.value > 0) return recipe(baseBatch.value, `auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)}`, baseBatch.file ?? file.path);
+  return undefined;
+}
+
+/** Whether the LR the plan trains with is what `recipe` gives for the plan's batch (linear or sqrt rule, within 10%, as lr-not-rescaled). */
+function compensates(plan: TrainingPlan, recipe: Recipe): boolean {
+  const lr = plan.peakLr?.value;
+  const batch = plan.globalBatchSize?.value;
+  if (lr === undefined || batch === undefined || !(recipe.batch > 0)) return false;
+  const k = batch / recipe.batch;
+  return [k, Math.sqrt(k)].some((f) => Math.abs(lr / (recipe.lr.value * f) - 1) <= 0.1);
+}
+
+interface AutoScaleInput {
+  file: SourceFile;
+  view: ConfigView;
+  recipe: Recipe;
+  /** The LR as written (before scaling). */
+  lr: Setting<number>;
+  baseBatch: Setting<number>;
+  enabled: boolean;
+  accum: number;
+  anchor: Range;
+}
+
+/**
+ * `auto_scale_lr` against the recipe. Runner.scale_lr makes the LR `lr × world × batch_size /
+ * base_batch_size`, while the recipe wants `recipe lr × world × batch_size × accumulative_counts /
+ * recipe batch`: they agree at every world size only when base_batch_size = lr × recipe batch /
+ * (recipe lr × accumulative_counts). Checked when the LR is the recipe's (a config that wrote
+ * another LR chose it: 2e-3 with accumulative_counts 2 and base_batch_size 1024 is 1e-3 per 1024
+ * samples again). With scaling enabled a mismatch is a conflict, else a note for --auto-scale-lr.
+ */
+function checkAutoScale(input: AutoScaleInput, conflicts: Conflict[], notes: string[]): void {
+  const { file, view, recipe, lr, baseBatch, enabled, accum } = input;
+  if (Math.abs(lr.value / recipe.lr.value - 1) > 1e-6) return;
+  const B = baseBatch.value;
+  const wanted = (lr.value * recipe.batch) / (recipe.lr.value * accum);
+  if (Math.abs(B / wanted - 1) <= 0.01) return;
+  // The LR scale_lr gives, over the one the recipe gives, whatever the world size.
+  const ratio = wanted / B;
+  const lrKey = lr.key ?? 'lr';
+  const tuned = `${lrKey} ${formatSci(recipe.lr.value)} was tuned for ${formatCount(recipe.batch)} samples per optimizer step (${recipe.label})`;
+  const counted = accum !== 1 ? `world × batch_size / base_batch_size ${formatCount(B)}, without accumulative_counts ${formatCount(accum)}` : `world × batch_size / base_batch_size ${formatCount(B)}`;
+  const lrToWrite = (recipe.lr.value * accum * B) / recipe.batch;
+  const setBase = Number.isInteger(Math.round(wanted * 1e6) / 1e6) ? `auto_scale_lr.base_batch_size = ${formatCount(Math.round(wanted))}${accum !== 1 ? ` (${formatCount(wanted * accum)} / accumulative_counts ${formatCount(accum)})` : ''}` : undefined;
+  const setLr = `${lrKey} = ${formatSci(lrToWrite)} (MMEngine then scales it to the recipe's LR)`;
+  const advice = setBase ? (accum !== 1 ? `set ${setBase}, or keep it and set ${setLr}` : `set ${setBase}`) : `set ${setLr}`;
+  const data = { baseBatchSize: B, wantedBaseBatchSize: wanted, recipeLr: recipe.lr.value, recipeBatch: recipe.batch, accumulativeCounts: accum, lrRatio: ratio };
+  if (!enabled) {
+    notes.push(`auto_scale_lr.base_batch_size ${formatCount(B)}: ${tuned}; with tools/train.py --auto-scale-lr MMEngine would scale the LR by ${counted}, ×${formatRatio(ratio)} of what that recipe gives; before enabling it, ${advice}`);
+    return;
+  }
+  // In this file: base_batch_size, else what enables scaling, else the accumulation or the LR, else the run.
+  const here = [baseBatch, boolIn(view, ['auto_scale_lr', 'enable']), accum !== 1 ? numberIn(view, ['optim_wrapper', 'accumulative_counts']) : undefined, lr].find((s) => s?.range && s.file === file.path);
+  conflicts.push({
+    kind: 'auto-scale-against-recipe',
+    range: here?.range ?? input.anchor,
+    message: `auto_scale_lr is enabled with base_batch_size ${formatCount(B)}, but ${tuned}: MMEngine scales the LR by ${counted}, so the LR it trains with is ×${formatRatio(ratio)} of what that recipe gives at any world size; ${advice}`,
+    data,
+  });
+}
+
+/** The reference of lr-not-rescaled and warmup-not-rescaled: the recipe's LR and batch (and the warmup that goes with them). */
+function conventionReference(file: SourceFile, env: ExtractEnv, plan: TrainingPlan, recipe: Recipe): Extraction['reference'] {
+  const inherited = file.inherited;
+  const base = recipe.inherited && inherited?.baseTree ? extract({ ...file, inherited: { ...inherited, tree: inherited.baseTree, baseTree: undefined } }, env, true).plan : undefined;
+  const tunedWarmup = recipe.inherited ? base?.warmupSteps : plan.warmupSteps;
+  const ref: TrainingPlan = {
+    peakLr: recipe.lr,
+    ...(tunedWarmup ? { warmupSteps: tunedWarmup } : {}),
+    globalBatchSize: { value: recipe.batch, origin: 'explicit', key: recipe.label, unit: 'samples' },
+  };
+  return { plan: ref, label: recipe.label, path: recipe.path };
 }
 
 export const mmengine: Dialect = {

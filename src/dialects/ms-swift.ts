@@ -196,6 +196,8 @@ function extractSwift(ctx: Ctx): TrainingPlan {
   ctx.notes.push(...hf.notes.filter((n) => !(preset && n.startsWith('deepspeed:'))));
   if (preset) ctx.notes.push(`deepspeed ${ds.value}: one of ms-swift's bundled DeepSpeed presets, whose batch values are "auto" (taken from these arguments)`);
   ctx.conflicts.push(...hf.conflicts);
+  // What the Trainer ignores (a warmup under `lr_scheduler_type: constant`) is ignored under ms-swift too.
+  ctx.ignored.push(...hf.ignored);
   ctx.missing.push(...hf.missing.filter((m) => m.field !== 'worldSize'));
   if (!hf.plan.worldSize) ctx.missing.push({ field: 'worldSize', hint: 'start the run with NPROC_PER_NODE=N (and NNODES) in a committed script, set ENV: {NPROC_PER_NODE: N} in the config, or set assume.worldSize in .trainlint.yml' });
   strategyIgnores(ctx, 'save_steps', 'save_strategy');

@@ -100,7 +100,7 @@ function nemoCommand(cmd: LaunchCommand): boolean {
   if (!isHydraCommand(cmd)) return false;
   if (cmd.module?.startsWith('verl.') || cmd.module?.startsWith('recipe.')) return false;
   const nemoScript = cmd.script !== undefined && /(?:^|\/)(?:megatron_\w+|speech_to_text\w*|\w*_finetuning|\w*_pretraining|train_gpt_\w+)\.py$/.test(cmd.script);
-  const nemoKeys = cmd.args.filter((a) => a.flag === '' && /^\+{0,2}(?:trainer|model|exp_manager)\./.test(a.value ?? '')).length;
+  const nemoKeys = cmd.args.filter((a) => a.flag === '' && /^(?:\+{1,2}|~)?(?:trainer|model|exp_manager)\./.test(a.value ?? '')).length;
   return (nemoScript && nemoKeys >= 1) || nemoKeys >= 3;
 }
 
@@ -122,6 +122,9 @@ interface Ctx {
    * script whose config is not in the repository): a key it leaves out is unknown, not a default.
    */
   partial: boolean;
+  form: Form;
+  /** The world size is known but left out of the plan, since the data-parallel size is not (see parallel). */
+  worldWithheld?: boolean;
 }
 
 const named = (s: Setting): string => `${s.key ?? ''} ${formatCount(Number(s.value))}`.trim();
@@ -152,11 +155,18 @@ function parallel(ctx: Ctx, keys: { tp: string; pp: string; cp: string }): { mp:
     // The recipe (or the config the script names) sets the model parallelism: the world size alone
     // does not give the data-parallel size, so it is left out rather than taken as the DP size.
     const unset = [[keys.tp, tp], [keys.pp, pp], [keys.cp, cp]].filter(([, x]) => !x).map(([k]) => k);
-    if (plan.worldSize) {
-      ctx.notes.push(`world size ${formatCount(plan.worldSize.value)} is not used: ${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set here, so the data-parallel size is unknown`);
+    const world = plan.worldSize;
+    if (world) {
+      // The plan's data-parallel size falls back to the world size: without the model parallelism it is not
+      // that, so the world size the command gives is said here and left out of the plan.
+      ctx.notes.push(
+        `world size ${formatCount(world.value)}${world.how ? ` (${world.how})` : ''} is known but not used as the data-parallel size: ${unset.join(', ')} ${unset.length === 1 ? 'is' : 'are'} not set here ` +
+          `(${ctx.form === 'script' ? 'the config the command names sets' : 'the Python recipe sets'} ${unset.length === 1 ? 'it' : 'them'}), so the data-parallel size is unknown`,
+      );
       delete plan.worldSize;
+      ctx.worldWithheld = true;
     }
-    ctx.missing.push({ field: 'dataParallelSize', hint: `set ${unset.join(', ')}, or assume.dataParallelSize in .trainlint.yml` });
+    ctx.missing.push({ field: 'dataParallelSize', hint: `set ${unset.join(', ')}${ctx.form === 'script' ? ' on the command' : ''}, or assume.dataParallelSize in .trainlint.yml` });
     return { mp: NaN };
   }
   const mp = (tp?.value ?? 1) * (pp?.value ?? 1) * (cp?.value ?? 1);
@@ -426,7 +436,7 @@ function extractNemo1(ctx: Ctx, env: ExtractEnv): void {
     plan.saveEverySteps = { ...plan.evalEverySteps, origin: 'derived', how: `exp_manager checkpoints at each validation (no checkpoint_callback_params.every_n_train_steps): ${plan.evalEverySteps.how ?? named(plan.evalEverySteps)}` };
   }
   if (!plan.totalSteps) ctx.missing.push({ field: 'totalSteps', hint: 'set trainer.max_steps (NeMo counts optimizer steps), or assume.totalSteps in .trainlint.yml' });
-  if (!plan.worldSize && !plan.dataParallelSize) ctx.missing.push({ field: 'worldSize', hint: 'set trainer.devices and trainer.num_nodes to numbers (the launcher may override them: trainer.devices=8), or assume.worldSize in .trainlint.yml' });
+  if (!plan.worldSize && !plan.dataParallelSize && !ctx.worldWithheld) ctx.missing.push({ field: 'worldSize', hint: 'set trainer.devices and trainer.num_nodes to numbers (the launcher may override them: trainer.devices=8), or assume.worldSize in .trainlint.yml' });
 }
 
 /**
@@ -504,7 +514,13 @@ function extractBridge(ctx: Ctx, env: ExtractEnv): void {
   else if (wFrac && decay) plan.warmupSteps = { ...derivedFrom(wFrac, Math.floor(wFrac.value * decay.value), `${wFrac.value} × decay ${formatCount(decay.value)}`, 'steps'), fractionOf: { fraction: wFrac.value, of: 'the decay horizon', ofSteps: decay.value } };
   else if (wSamples && gbs) plan.warmupSteps = { ...derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named(wSamples)} / ${named(gbs)})`, 'steps'), writtenAs: { unit: 'samples', perStep: gbs.value, value: wSamples.value } };
   if (plan.warmupSteps && decay && plan.warmupSteps.value >= decay.value) {
-    notes.push(`warmup ${formatCount(plan.warmupSteps.value)} ≥ decay ${formatCount(decay.value)} steps: Megatron-Bridge warns and caps the warmup at ${formatCount(Math.max(0, decay.value - 1))} steps (_calculate_scheduler_steps)`);
+    // Megatron-Core's scheduler counts samples (lr_decay_steps = iterations × global batch): the cap is
+    // one sample short of the horizon, so the warmup still spans all of it.
+    const capSamples = gbs ? ` = ${formatCount(decay.value * gbs.value - 1)} samples` : '';
+    notes.push(
+      `warmup ${formatCount(plan.warmupSteps.value)} ≥ decay ${formatCount(decay.value)} steps: Megatron-Bridge warns and caps the warmup at lr_decay_steps − 1${capSamples} (_calculate_scheduler_steps; its scheduler counts samples), ` +
+        `one sample short of the decay horizon: the LR climbs for all ${formatCount(decay.value)} steps and never decays (Megatron-Core's lr_warmup_steps < lr_decay_steps assertion does not fire)`,
+    );
   }
   const maxSteps = v.num('scheduler.max_steps');
   if (maxSteps && iters && maxSteps.value < iters.value) {
@@ -550,7 +566,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     return { plan: {}, missing: [], notes, ...base };
   }
   const v = new HydraValues(file, view, form === 'nemo1' ? NEMO1_DEFAULTS : {}, RESOLVERS, 'NeMo default');
-  const ctx: Ctx = { file, v, plan: {}, missing: [], notes, conflicts: [], checks: [], ignored: [], anchor, launchChecks: {}, partial: form === 'bridge' || form === 'script' };
+  const ctx: Ctx = { file, v, plan: {}, missing: [], notes, conflicts: [], checks: [], ignored: [], anchor, launchChecks: {}, partial: form === 'bridge' || form === 'script', form };
   if (cmd && form === 'script') {
     const w = launcherWorldSize(cmd);
     if (w && cmd.launcher !== 'python') ctx.plan.worldSize = { value: w.value, origin: 'launcher', file: file.path, key: w.key, range: w.range, how: w.how };

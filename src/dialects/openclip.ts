@@ -17,7 +17,7 @@ import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
-import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import type { Conflict, DatasetRequest, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 
 const MODULES = /^(?:open_clip_train|training)\.main$/;
 const SCRIPT = /(?:^|\/)(?:open_clip_train|training)\/main\.py$/;
@@ -73,8 +73,22 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   if (warmup) plan.warmupSteps = { ...warmup, unit: 'steps' };
   const epochCount = numberOr('--epochs', true, () => defaultSetting(OPENCLIP_DEFAULTS.epochs, '--epochs'));
   if (epochCount) plan.epochs = epochCount;
-  const samples = numberFromArg(file, arg('--train-num-samples'), true);
-  if (samples) plan.datasetSamples = { ...samples, unit: 'samples' };
+  const data = datasetKind(cmd);
+  const samplesArg = arg('--train-num-samples');
+  const samples = numberFromArg(file, samplesArg, true);
+  if (data.kind === 'csv') {
+    // get_csv_dataset: the epoch is the CSV's rows (len(dataset)); --train-num-samples is never read.
+    if (samplesArg) {
+      ignored.push({
+        key: '--train-num-samples',
+        range: samplesArg.flagRange,
+        message:
+          `--train-num-samples ${samplesArg.value ?? ''} is ignored: --train-data is a CSV (${data.how}), and get_csv_dataset makes one epoch of its rows ` +
+          '(len(dataset)); --train-num-samples sets the epoch only for webdataset; remove it (set assume.datasetSamples to the row count if the CSV is not in the repository)',
+        data: { dataset: 'csv' },
+      });
+    }
+  } else if (samples) plan.datasetSamples = { ...samples, unit: 'samples' };
   plan.scheduler = stringFromArg(file, arg('--lr-scheduler')) ?? defaultSetting(OPENCLIP_DEFAULTS.scheduler, '--lr-scheduler');
   plan.precision = stringFromArg(file, arg('--precision')) ?? defaultSetting(OPENCLIP_DEFAULTS.precision, '--precision');
   plan.optimizer =
@@ -101,49 +115,99 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   applyAssumptions(plan, env.assume);
   deriveGlobalBatch(plan);
 
-  // data.py: num_batches = ceil(num_samples / (batch_size × world_size)); for webdataset it is then
-  // rounded up to a multiple of the dataloader workers. main.py: total = (num_batches // accum_freq) × epochs.
+  deriveSteps(file, cmd, plan, data.kind);
+  if (!plan.worldSize) {
+    missing.push({ field: 'worldSize', hint: 'launch with torchrun --nproc_per_node N [--nnodes M], or set assume.worldSize in .trainlint.yml' });
+  }
+  if (!plan.datasetSamples) {
+    const hint =
+      data.kind === 'csv'
+        ? `one epoch is the rows of the CSV ${argValue(cmd, '--train-data')?.value ?? ''}: set assume.datasetSamples in .trainlint.yml to its row count (--train-num-samples is read only for webdataset)`
+        : 'pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml';
+    missing.push({ field: 'datasetSamples', hint });
+  }
+  return { plan, missing, conflicts, ignored };
+}
+
+type DatasetKind = 'webdataset' | 'csv' | 'synthetic' | undefined;
+
+/**
+ * data.py `get_dataset_fn`: `--dataset-type` (default `auto`, which goes by the extension of `--train-data`:
+ * csv/tsv → CsvDataset, tar → webdataset). Undefined when it cannot be told (a variable, no --train-data).
+ */
+function datasetKind(cmd: LaunchCommand): { kind: DatasetKind; how: string } {
+  const type = argValue(cmd, '--dataset-type')?.value ?? 'auto';
+  if (type === 'csv') return { kind: 'csv', how: '--dataset-type csv' };
+  if (type === 'webdataset' || type === 'webdataset-audio') return { kind: 'webdataset', how: `--dataset-type ${type}` };
+  if (type === 'synthetic' || type === 'synthetic-audio') return { kind: 'synthetic', how: `--dataset-type ${type}` };
+  if (type !== 'auto') return { kind: undefined, how: `--dataset-type ${type}` };
+  const data = argValue(cmd, '--train-data')?.value ?? '';
+  const ext = data.split('.').pop()?.trim().toLowerCase() ?? '';
+  if (ext === 'csv' || ext === 'tsv') return { kind: 'csv', how: `a .${ext} file with --dataset-type auto` };
+  // `pipe:aws s3 cp …/{000..329}.tar -` and `a.tar::b.tar` lists are webdataset shards too.
+  if (/\.tar\b/.test(data)) return { kind: 'webdataset', how: '.tar shards with --dataset-type auto' };
+  return { kind: undefined, how: '--dataset-type auto' };
+}
+
+/**
+ * Optimizer steps per epoch and in total (main.py: total = (num_batches // accum_freq) × epochs), with the
+ * dataloader length data.py gives:
+ * - webdataset (get_wds_dataset, floor=False for training): ceil(num_samples / (batch × world)), rounded up to a
+ *   multiple of the dataloader workers;
+ * - CSV and synthetic data (a map-style dataset with DistributedSampler and drop_last=True): len(dataloader) =
+ *   floor(ceil(rows / world) / batch).
+ */
+function deriveSteps(file: SourceFile, cmd: LaunchCommand, plan: TrainingPlan, kind: DatasetKind): void {
   const { datasetSamples, microBatchSize, worldSize, gradAccumSteps, epochs } = plan;
-  if (datasetSamples && microBatchSize && worldSize && gradAccumSteps) {
+  if (!datasetSamples || !microBatchSize || !worldSize || !gradAccumSteps) return;
+  let batches: number;
+  let how: string;
+  if (kind === 'csv' || kind === 'synthetic') {
+    const perRank = Math.ceil(datasetSamples.value / worldSize.value);
+    batches = Math.floor(perRank / microBatchSize.value);
+    how =
+      worldSize.value === 1
+        ? `floor(${formatCount(datasetSamples.value)} / ${formatCount(microBatchSize.value)})`
+        : `floor(ceil(${formatCount(datasetSamples.value)} / ${formatCount(worldSize.value)}) / ${formatCount(microBatchSize.value)})`;
+  } else {
     const perStep = microBatchSize.value * worldSize.value;
-    let batches = Math.ceil(datasetSamples.value / perStep);
-    let how = `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})`;
-    const workers = webdatasetWorkers(file, cmd);
+    batches = Math.ceil(datasetSamples.value / perStep);
+    how = `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})`;
+    const workers = webdatasetWorkers(file, cmd, kind);
     if (workers && batches % workers.value !== 0) {
       const rounded = Math.ceil(batches / workers.value) * workers.value;
       how = `${how} = ${batches}, rounded up to a multiple of ${workers.text}`;
       batches = rounded;
     }
-    const stepsPerEpoch = Math.floor(batches / gradAccumSteps.value);
-    if (gradAccumSteps.value !== 1) how = `(${how}) // ${formatCount(gradAccumSteps.value)}`;
-    plan.stepsPerEpoch = derived(stepsPerEpoch, how, 'steps');
-    if (epochs) {
-      const simple = !how.includes('rounded') && gradAccumSteps.value === 1;
-      plan.totalSteps = derived(
-        stepsPerEpoch * epochs.value,
-        simple ? `${how} × ${formatCount(epochs.value)}` : `${stepsPerEpoch} steps/epoch × ${formatCount(epochs.value)} epochs; ${stepsPerEpoch} = ${how}`,
-        'steps',
-      );
-    }
   }
-  if (!plan.worldSize) {
-    missing.push({ field: 'worldSize', hint: 'launch with torchrun --nproc_per_node N [--nnodes M], or set assume.worldSize in .trainlint.yml' });
+  const stepsPerEpoch = Math.floor(batches / gradAccumSteps.value);
+  if (gradAccumSteps.value !== 1) how = `(${how}) // ${formatCount(gradAccumSteps.value)}`;
+  plan.stepsPerEpoch = derived(stepsPerEpoch, how, 'steps');
+  if (epochs) {
+    const simple = !how.includes('rounded') && gradAccumSteps.value === 1;
+    plan.totalSteps = derived(
+      stepsPerEpoch * epochs.value,
+      simple ? `${how} × ${formatCount(epochs.value)}` : `${stepsPerEpoch} steps/epoch × ${formatCount(epochs.value)} epochs; ${stepsPerEpoch} = ${how}`,
+      'steps',
+    );
   }
-  if (!plan.datasetSamples) {
-    missing.push({ field: 'datasetSamples', hint: 'pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml' });
-  }
-  return { plan, missing, conflicts, ignored };
 }
 
 /** Dataloader workers per GPU when the webdataset pipeline rounds batches per epoch (data.py). */
-function webdatasetWorkers(file: SourceFile, cmd: LaunchCommand): { value: number; text: string } | undefined {
-  // data.py: `--dataset-type auto` (the default) picks webdataset for `.tar` shard lists.
-  const type = argValue(cmd, '--dataset-type')?.value ?? 'auto';
-  const tarShards = /\.tar\b/.test(argValue(cmd, '--train-data')?.value ?? '');
-  if (type !== 'webdataset' && !(type === 'auto' && tarShards)) return undefined;
+function webdatasetWorkers(file: SourceFile, cmd: LaunchCommand, kind: DatasetKind): { value: number; text: string } | undefined {
+  if (kind !== 'webdataset') return undefined;
   const explicit = numberFromArg(file, argValue(cmd, '--workers'), true);
   if (explicit) return { value: Math.max(1, explicit.value), text: `--workers ${formatCount(explicit.value)}` };
   return { value: OPENCLIP_DEFAULTS.workers, text: `${OPENCLIP_DEFAULTS.workers} workers (--workers default)` };
+}
+
+/** A CSV `--train-data` in the repository: its rows are one epoch (get_csv_dataset), counted by the engine. */
+function csvDataset(file: SourceFile): DatasetRequest | undefined {
+  const cmd = trainingCommands(file)[0];
+  if (!cmd || datasetKind(cmd).kind !== 'csv') return undefined;
+  const data = argValue(cmd, '--train-data');
+  if (!data?.value) return undefined;
+  return { refs: [{ kind: 'path', names: [data.value], key: '--train-data', range: data.flagRange }] };
 }
 
 export const openclip: Dialect = {
@@ -153,6 +217,7 @@ export const openclip: Dialect = {
     description: 'launch scripts running open_clip_train.main (torchrun, python -m, srun)',
     yamlLoader: 'pyyaml',
   },
+  datasets: csvDataset,
   detect(file) {
     if (file.format !== 'shell') return 0;
     return (file.script?.commands ?? []).reduce((best, cmd) => Math.max(best, commandScore(cmd)), 0);

@@ -68,8 +68,20 @@ export const TIMM_KEYS = new Set([
 ]);
 /** Keys whose ignored value is the LR or the run length. */
 const CRITICAL = new Set(['lr', 'lr_base', 'lr_base_size', 'epochs', 'cooldown_epochs', 'warmup_prefix', 'lr_cycle_limit']);
-/** Flag aliases of train.py (argparse dests). */
-const ALIASES: Record<string, string> = { '-b': 'batch_size', '-j': 'workers', '-c': 'config', '--gp': 'gp', '--aug_splits': 'aug_splits' };
+/**
+ * Flags of train.py whose argparse dest is not the flag's own name: the short aliases (`-b/--batch-size`,
+ * `-vb/--validation-batch-size`, `-j/--workers`, `-c/--config`) and `--dr` (`--decay-rate`). A launch
+ * command's flags over its `--config` YAML need them too (see docs/dialects/timm.md).
+ */
+export const TIMM_FLAG_ALIASES: Readonly<Record<string, string>> = {
+  '-b': 'batch_size',
+  '-vb': 'validation_batch_size',
+  '-j': 'workers',
+  '-c': 'config',
+  '--dr': 'decay_rate',
+  '--gp': 'gp',
+  '--aug_splits': 'aug_splits',
+};
 
 type Form = 'yaml' | 'cli';
 
@@ -83,7 +95,7 @@ interface Source {
 }
 
 function dest(flag: string): string {
-  return ALIASES[flag] ?? flag.replace(/^-+/, '').replace(/-/g, '_');
+  return (Object.hasOwn(TIMM_FLAG_ALIASES, flag) ? TIMM_FLAG_ALIASES[flag] : undefined) ?? flag.replace(/^-+/, '').replace(/-/g, '_');
 }
 
 function commandScore(cmd: LaunchCommand): number {
@@ -152,6 +164,22 @@ function milestones(src: Source, plan: TrainingPlan, spelled: <T extends number 
     upe ? { ...base, value: v * upe, unit: 'steps', writtenAs: { unit: 'epochs', perStep: 1 / upe } } : { ...base, value: v, unit: 'epochs' };
   plan.firstMilestone = at(sorted[0]);
   plan.lastMilestone = at(sorted[sorted.length - 1]);
+}
+
+/**
+ * Where a cycle schedule ends, in epochs (`get_cycle_length`): `epochs` per cycle × the cycles, plus the
+ * warmup when it is a prefix (`warmup_prefix` shifts the cycles, it does not lengthen each).
+ */
+function scheduleEpochs(epochs: Setting<number>, warmup: Setting<number>, cycles: Setting<number>, prefix: boolean): { value: number; how: string } {
+  const n = Math.max(1, cycles.value);
+  const value = epochs.value * n + (prefix ? warmup.value : 0);
+  return { value, how: `epochs ${formatCount(epochs.value)}${n > 1 ? ` × ${formatCount(n)} cycles` : ''}${prefix ? ` + warmup ${formatCount(warmup.value)}` : ''}` };
+}
+
+/** The keys that make the run's length in epochs: `epochs + cooldown_epochs` (as this file spells them). */
+function runKeys(epochs: Setting<number>, cooldown: Setting<number>, warmup: Setting<number>, cycles: Setting<number>, prefix: boolean): string {
+  const keys = [cycles.value > 1 ? `${epochs.key} × ${cycles.key ?? 'lr_cycle_limit'}` : epochs.key, cooldown.value > 0 ? cooldown.key : undefined, prefix ? warmup.key : undefined];
+  return keys.filter(Boolean).join(' + ');
 }
 
 /** `--epochs 20` on a command line, `epochs: 20` in a YAML. */
@@ -299,7 +327,10 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
     if (cycleEpochs === undefined) notes.push('lr_cycle_mul ≠ 1: the cycle lengths grow, and the run length is not computed');
     const runEpochs = cycleEpochs === undefined ? undefined : cycleBased ? cycleEpochs + cooldown.value + (prefix ? warmup.value : 0) : cycleEpochs;
     if (runEpochs !== undefined && runEpochs !== epochs.value) {
-      notes.push(`timm runs ${formatCount(runEpochs)} epochs, not epochs ${formatCount(epochs.value)}: ${[cycles.value > 1 ? `${formatCount(cycles.value)} cycles` : '', cooldown.value ? `cooldown_epochs ${formatCount(cooldown.value)} at min_lr` : '', prefix ? `warmup_epochs ${formatCount(warmup.value)} as a prefix` : ''].filter(Boolean).join(', ')} ("Scheduled epochs" in its log)`);
+      const why = [cycles.value > 1 ? `${formatCount(cycles.value)} cycles` : '', cooldown.value ? `cooldown_epochs ${formatCount(cooldown.value)} at min_lr` : '', prefix ? `warmup_epochs ${formatCount(warmup.value)} as a prefix` : ''].filter(Boolean).join(', ');
+      notes.push(`timm runs ${formatCount(runEpochs)} epochs, not epochs ${formatCount(epochs.value)}: ${why} ("Scheduled epochs" in its log)`);
+      // The run's length in epochs, as the train loop counts them (range(start_epoch, num_epochs)).
+      plan.epochs = { ...derived(runEpochs, `epochs ${formatCount(epochs.value)} with ${why}: timm's num_epochs`, 'epochs'), key: runKeys(epochs, cooldown, warmup, cycles, prefix) };
     } else if (!cycleBased && cooldown.value > 0) {
       notes.push(`cooldown_epochs ${formatCount(cooldown.value)} has no effect with sched ${sched!.value}: only cycle schedules (cosine, tanh, poly) add a cooldown`);
     }
@@ -320,9 +351,9 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
         writtenAs: inEpochs,
       };
       if (sched && cycleBased && cycleEpochs !== undefined) {
-        const horizon = (epochs.value + (prefix ? warmup.value : 0)) * upe * Math.max(1, cycles.value);
+        const horizon = scheduleEpochs(epochs, warmup, cycles, prefix);
         plan.decaySteps = {
-          ...derived(horizon, `(epochs ${formatCount(epochs.value)}${prefix ? ` + warmup ${formatCount(warmup.value)}` : ''})${cycles.value > 1 ? ` × ${formatCount(cycles.value)} cycles` : ''} × ${formatCount(upe)} updates/epoch: the ${sched.value} schedule ends there, then min_lr`, 'steps'),
+          ...derived(horizon.value * upe, `(${horizon.how}) × ${formatCount(upe)} updates/epoch: the ${sched.value} schedule ends there, then min_lr`, 'steps'),
           key: epochs.key,
           ...(epochs.range ? { range: epochs.range, file: epochs.file } : {}),
           writtenAs: inEpochs,
@@ -337,13 +368,26 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
         plan.evalEverySteps = every;
         plan.saveEverySteps = { ...every, note: 'timm saves its checkpoint after each validation (val_interval: "how many epochs between validation and checkpointing")' };
       }
-    } else if (!prefix && warmup.value > 0 && warmup.value >= epochs.value) {
-      conflicts.push({
-        kind: 'warmup-covers-run',
-        range: warmup.range ?? epochs.range ?? src.anchor,
-        message: `warmup_epochs ${formatCount(warmup.value)}${warmup.origin === 'default' ? ' (default)' : ''} ≥ epochs ${formatCount(epochs.value)}: the warmup lies inside the epochs (warmup_prefix off), so the whole schedule is warmup and the LR never reaches its peak; set warmup_epochs well below ${formatCount(epochs.value)}`,
-        data: { warmupEpochs: warmup.value, epochs: epochs.value },
-      });
+    } else {
+      if (!prefix && warmup.value > 0 && warmup.value >= epochs.value) {
+        conflicts.push({
+          kind: 'warmup-covers-run',
+          range: warmup.range ?? epochs.range ?? src.anchor,
+          message: `warmup_epochs ${formatCount(warmup.value)}${warmup.origin === 'default' ? ' (default)' : ''} ≥ epochs ${formatCount(epochs.value)}: the warmup lies inside the epochs (warmup_prefix off), so the whole schedule is warmup and the LR never reaches its peak; set warmup_epochs well below ${formatCount(epochs.value)}`,
+          data: { warmupEpochs: warmup.value, epochs: epochs.value },
+        });
+      }
+      // Without the epoch length the decay horizon is known in epochs, which holds for any dataset size:
+      // compared with the run's epochs (a cooldown or a prefix warmup makes the run longer).
+      if (sched && cycleBased && cycleEpochs !== undefined && runEpochs !== undefined) {
+        const horizon = scheduleEpochs(epochs, warmup, cycles, prefix);
+        plan.decayEpochs = {
+          ...(horizon.value === epochs.value ? epochs : derived(horizon.value, `${horizon.how}: the ${sched.value} schedule ends there, then min_lr`, 'epochs')),
+          ...keyOf(epochs),
+          unit: 'epochs',
+          ...(cooldown.value > 0 ? { advice: cooldownAdvice(epochs, cooldown, runEpochs) } : {}),
+        };
+      }
     }
     // Multi-step decay: the LR drops at each decay_milestones epoch (MultiStepLRScheduler).
     if (sched?.value === 'multistep') milestones(src, plan, spelled, cli);

@@ -135,6 +135,8 @@ export const torchtitan: Dialect = {
     description: 'torchtitan TOML job configs (train_configs/*.toml; current and 2024 schemas)',
     yamlLoader: LOADER,
     schema: 'torchtitan.schema.json',
+    // ConfigManager parses the TOML, then the command line's `--section.option value` over it.
+    launchOverrides: ['argparse'],
   },
   detect(file) {
     if (file.format !== 'toml' || !file.tree || file.tree.kind !== 'map') return 0;

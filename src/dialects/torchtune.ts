@@ -33,6 +33,8 @@ const COSINE = /(?:^|\.)get_cosine_schedule_with_warmup$/;
 const COMPONENT_SECTIONS = ['model', 'tokenizer', 'optimizer', 'checkpointer', 'dataset', 'loss', 'lr_scheduler', 'metric_logger', 'profiler'];
 /** Top-level keys of torchtune recipes (full_finetune_*, lora_finetune_*, dpo, ppo, qat, kd). */
 const RECIPE_KEYS = ['max_steps_per_epoch', 'epochs', 'dtype', 'output_dir', 'batch_size', 'gradient_accumulation_steps', 'resume_from_checkpoint', 'log_every_n_steps', 'enable_activation_checkpointing'];
+/** Keys of a training loop (a generation or evaluation config has none of them). */
+const TRAINING_LOOP_KEYS = ['epochs', 'max_steps_per_epoch', 'gradient_accumulation_steps', 'num_steps', 'ppo_epochs'];
 /** RL recipes (PPO, GRPO) count steps in trajectories, not with epochs × steps per epoch. */
 const RL_KEYS = ['num_steps', 'ppo_epochs', 'ppo_batch_size', 'grpo_samples'];
 
@@ -53,11 +55,24 @@ function hasTorchtuneComponent(root: ConfigNode, depth = 0): boolean {
   );
 }
 
+/**
+ * A recipe that trains: an optimizer to build (at the top, or in the `training:` section of the
+ * async GRPO recipes), or a dataset with the training loop's keys. torchtune's generation,
+ * evaluation and quantization configs (`generation.yaml`, `eleuther_evaluation.yaml`,
+ * `quantization.yaml`) build a model, tokenizer and checkpointer too, but train nothing.
+ */
+function trains(root: MapNode): boolean {
+  if (component(root, 'optimizer') !== undefined) return true;
+  const training = mapGet(root, 'training')?.value;
+  if (training?.kind === 'map' && component(training, 'optimizer') !== undefined) return true;
+  return component(root, 'dataset') !== undefined && TRAINING_LOOP_KEYS.some((k) => mapGet(root, k) !== undefined);
+}
+
 function score(file: SourceFile): number {
   const root = file.tree;
   if (!root || root.kind !== 'map') return 0;
   const components = COMPONENT_SECTIONS.filter((s) => component(root, s) !== undefined).length;
-  if (components < 2) return 0;
+  if (components < 2 || !trains(root)) return 0;
   const keys = RECIPE_KEYS.filter((k) => mapGet(root, k) !== undefined).length;
   if (hasTorchtuneComponent(root)) return 8 + Math.min(2, Math.floor(keys / 3));
   // `_component_` without a torchtune module: a custom recipe in torchtune's config style.

@@ -51,6 +51,35 @@ const ERAS: Era[] = [
 
 export const GRPO_DEFAULTS = { learningRate: 1e-6, numGenerations: 8, numIterations: 1 };
 export const DPO_DEFAULTS = { learningRate: 1e-6 };
+/**
+ * SFTConfig sets `learning_rate` 2e-5 since TRL 0.12 (huggingface/trl#2244, Oct 2024; #3530 restated it
+ * without changing it); older SFTConfig inherits TrainingArguments' 5e-5.
+ */
+export const SFT_DEFAULTS = { learningRate: 2e-5, since: [0, 12], before: 5e-5 };
+
+/** SFTConfig keys TrainingArguments does not have (as hf-parser.ts reads a TRL config without GRPO/DPO keys). */
+const SFT_KEYS = ['dataset_text_field', 'completion_only_loss', 'assistant_only_loss', 'packing', 'packing_strategy', 'eval_packing'];
+
+/** A TRL SFTConfig YAML: an SFT key, and none of GRPOConfig's or DPOConfig's. */
+function isSftConfig(file: SourceFile): boolean {
+  return trlKind(file) === undefined && SFT_KEYS.some((k) => has(file, k));
+}
+
+/** SFTConfig's default learning rate for the TRL versions the repository's pin allows (the assumption said when there is none). */
+function sftLearningRate(env: ExtractEnv): { value: number; note: string } {
+  const { since, learningRate, before } = SFT_DEFAULTS;
+  const pin = env.packagePin?.('trl');
+  const range = pin ? parseVersionRange(pin.spec) : undefined;
+  if (!pin || !range) {
+    return { value: learningRate, note: `SFTConfig default for TRL ≥ 0.12, assumed (no TRL pin in requirements*.txt, pyproject.toml or setup.py); TRL < 0.12 uses the Trainer's 5e-5` };
+  }
+  const source = `trl${pin.spec} (${pin.file}:${pin.line})`;
+  const newer = overlaps(range, since);
+  const older = overlaps(range, [0], since);
+  if (!newer) return { value: before, note: `the Trainer's default: ${source} is older than TRL 0.12, whose SFTConfig sets 2e-5` };
+  if (older) return { value: learningRate, note: `SFTConfig default for TRL ≥ 0.12; ${source} also allows older TRL, where it is the Trainer's 5e-5` };
+  return { value: learningRate, note: `SFTConfig default since TRL 0.12 (${source}; the Trainer's is 5e-5)` };
+}
 
 /** Which TRL versions the repository allows, and the eras of the GRPO batch rule among them. */
 interface TrlVersion {
@@ -113,6 +142,7 @@ const divisorsOf = (n: number): number[] => {
 
 /** The TRL extension for a config, or undefined when it is not a GRPO/DPO config. */
 export function trlExtension(file: SourceFile, env: ExtractEnv, loader: YamlLoader, anchor: Range): TrlExtension | undefined {
+  if (isSftConfig(file)) return sftExtension(env);
   const kind = trlKind(file);
   if (!kind) return undefined;
   const num = (key: string) => numberAt(file, [key], loader);
@@ -157,6 +187,22 @@ export function trlExtension(file: SourceFile, env: ExtractEnv, loader: YamlLoad
     return deriveGrpoSteps(plan, values, notes);
   };
   return out;
+}
+
+/** SFTConfig: its own default learning rate, by TRL version (nothing else of the Trainer's changes). */
+function sftExtension(env: ExtractEnv): TrlExtension {
+  return {
+    batchChecks: [],
+    configErrors: [],
+    conflicts: [],
+    launchChecks: {},
+    readExtra(plan) {
+      if (plan.peakLr?.origin !== 'default') return;
+      const lr = sftLearningRate(env);
+      plan.peakLr = defaultSetting(lr.value, 'learning_rate', lr.note);
+    },
+    beforeDerive() {},
+  };
 }
 
 /** The completions of one generation batch and what each part of it is, given the world size. */

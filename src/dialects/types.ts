@@ -158,8 +158,9 @@ export interface Extraction {
    * How the framework runs an explicit global batch that micro-batch × data-parallel size does not
    * divide, when it does not reject it (see launchChecks): 'floor' floors the per-device batch and
    * the accumulation and so steps on a smaller batch (litgpt, OLMo); 'per-device' only splits the
-   * global batch over the devices (floored) and cuts each device's share into micro-batches, the
-   * last one smaller (llm-foundry/Composer), so only global % data-parallel size matters.
+   * global batch over the devices and cuts each device's share into micro-batches, the last one
+   * smaller, so only global % data-parallel size matters (Composer's split; llm-foundry itself
+   * refuses a global batch the data-parallel size does not divide, through its launchChecks).
    */
   globalBatchRounding?: 'floor' | 'per-device';
   /**

@@ -24,7 +24,7 @@ import { formatCount, formatSci } from '../engine/format-number.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import { hasKey } from '../engine/tree.js';
 import { argsFromCall, argsFromTree, FlatArgs, type FlatArg } from './flat-args.js';
-import type { Conflict, DatasetRequest, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import type { ConfigError, Conflict, DatasetRequest, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 
 /** `ultralytics/cfg/default.yaml` (research §1.3). */
 export const ULTRALYTICS_DEFAULTS = {
@@ -122,7 +122,12 @@ interface Source {
   cfg?: string;
   notes: string[];
   ignored: IgnoredSetting[];
+  /** Whether Python holds this number as a float (`100.0`, `1e2`), as its form reads it. */
+  isFloat: (a: FlatArg) => boolean;
 }
+
+/** A number written with a dot or an exponent: a float to `smart_value` and to Python (`1e2` is 100.0). */
+const FLOAT_TEXT = /^[-+]?(?:\d[\d_]*\.[\d_]*|\.\d[\d_]*|\d[\d_]*(?:\.[\d_]*)?[eE][-+]?\d+)$/;
 
 /** `smart_value` (cfg/__init__.py): none/true/false, else a Python literal, else the text. */
 function smartValue(v: string): FlatArg['value'] {
@@ -166,7 +171,8 @@ function fromCommand(file: SourceFile, cmd: LaunchCommand): Source {
     }
     args.add({ key, written: key, value: smartValue(text), text, range, ...(a.viaVariable ? { note: `from $${a.viaVariable}` } : { valueRange: range }) });
   });
-  return { args, anchor: cmd.range, form: 'cli', notes: [], ignored, ...(cfgAt >= 0 ? { cfg: cfgName } : {}) };
+  const isFloat = (a: FlatArg) => typeof a.value === 'number' && FLOAT_TEXT.test(a.text.trim());
+  return { args, anchor: cmd.range, form: 'cli', notes: [], ignored, isFloat, ...(cfgAt >= 0 ? { cfg: cfgName } : {}) };
 }
 
 /** Each script's calls, read once: detection, extraction and the dataset request all ask for them. */
@@ -183,7 +189,14 @@ function fromCall(file: SourceFile, call: MethodCall): Source {
   const args = argsFromCall(file, call.keywords);
   const notes = call.unread.length ? [`model.train(): not read statically: ${call.unread.join('; ')}`] : [];
   const cfg = args.get('cfg');
-  return { args, anchor: call.range, form: 'python', notes, ignored: [], ...(cfg ? { cfg: typeof cfg.value === 'string' ? cfg.value : cfg.text } : {}) };
+  // The last keyword of a name is the one Python passes (a `**dict` key included).
+  const floats = new Set<string>();
+  for (const k of call.keywords) {
+    if (typeof k.value === 'number' && k.isInt === false) floats.add(k.name);
+    else floats.delete(k.name);
+  }
+  const isFloat = (a: FlatArg) => floats.has(a.key);
+  return { args, anchor: call.range, form: 'python', notes, ignored: [], isFloat, ...(cfg ? { cfg: typeof cfg.value === 'string' ? cfg.value : cfg.text } : {}) };
 }
 
 const IS_PY_ULTRA = /\bultralytics\b/;
@@ -204,7 +217,9 @@ function sourceOf(file: SourceFile): { source?: Source; notes?: string[] } {
     if (calls.length > 1) source.notes.push(`${calls.length} .train(…) calls in this script; the first (line ${calls[0].range.line}) is linted`);
     return { source };
   }
-  return { source: { args: argsFromTree(file, 'pyyaml'), anchor: fileStartRange(file), form: 'yaml', notes: [], ignored: [] } };
+  // PyYAML's floats all have a dot (`1e2` is a string, which the schema reports).
+  const isFloat = (a: FlatArg) => typeof a.value === 'number' && a.node?.kind === 'scalar' && a.node.plain && a.node.source.includes('.');
+  return { source: { args: argsFromTree(file, 'pyyaml'), anchor: fileStartRange(file), form: 'yaml', notes: [], ignored: [], isFloat } };
 }
 
 // ── Detection ─────────────────────────────────────────────────────────────────────────────
@@ -239,6 +254,38 @@ function yamlScore(file: SourceFile): number {
 
 /** Keys whose value is the LR or the run length (an ignored one is critical). */
 const CRITICAL = new Set(['lr0', 'epochs', 'time']);
+
+/** `CFG_INT_KEYS` (cfg/__init__.py): `check_cfg(hard=True)` refuses anything but a Python int. */
+export const ULTRALYTICS_INT_KEYS = ['epochs', 'patience', 'workers', 'seed', 'close_mosaic', 'mask_ratio', 'max_det', 'vid_stride', 'line_width', 'nbs', 'save_period'];
+
+/** A float as Python prints it in check_cfg's message (`100.0`, `0.5`). */
+function pyFloat(n: number): string {
+  return Number.isInteger(n) && Math.abs(n) < 1e16 ? `${n}.0` : String(n);
+}
+
+/**
+ * Floats written for int keys: Ultralytics stops before training (`check_cfg(hard=True)`: "TypeError:
+ * 'epochs=100.0' is of invalid type float. 'epochs' must be an int"). A JSON Schema cannot tell `100.0`
+ * from `100`, so the dialect reads how each form writes the number; a YAML float that is not whole is
+ * the schema's finding (type integer).
+ */
+function intKeyErrors(src: Source): ConfigError[] {
+  const out: ConfigError[] = [];
+  for (const key of ULTRALYTICS_INT_KEYS) {
+    const a = src.args.get(key);
+    if (!a || typeof a.value !== 'number' || !src.isFloat(a)) continue;
+    if (src.form === 'yaml' && !Number.isInteger(a.value)) continue;
+    const whole = Number.isInteger(a.value) ? String(a.value) : undefined;
+    const written = src.form === 'yaml' ? `${a.written}: ${a.text}` : `${a.written}=${a.text}`;
+    const instead = whole ? `write ${src.form === 'yaml' ? `${a.written}: ${whole}` : `${a.written}=${whole}`}` : `write a whole number of ${key}`;
+    out.push({
+      range: a.valueRange ?? a.range,
+      message: `${written} is a float: Ultralytics stops before training (check_cfg: "TypeError: '${key}=${pyFloat(a.value)}' is of invalid type float. '${key}' must be an int (i.e. '${key}=8')"); ${instead}`,
+      data: { keyPath: [a.written], keyword: 'ultralytics-int', expected: 'int', found: 'float', ...(whole ? { replacement: whole } : {}) },
+    });
+  }
+  return out;
+}
 
 function isDefault(a: FlatArg | undefined, value: number): boolean {
   return !!a && typeof a.value === 'number' && Math.abs(a.value - value) < 1e-12;
@@ -416,7 +463,14 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
       writtenAs: { unit: 'epochs', perStep: 1 / nb.value, fractional: true },
       ...(fractionBased ? { fractionOf: { fraction: warmup.value, of: `one epoch of ${formatCount(nb.value)} iterations`, ofSteps: nb.value } } : {}),
       ...(modern
-        ? {}
+        ? {
+            // Whole iterations: a warmup below one is none (warmup_epochs under 0.5 / nb rounds to 0).
+            floor: {
+              steps: 1,
+              by: `a warmup is at least 1 iteration (Ultralytics rounds warmup_epochs × ${formatCount(nb.value)} iteration${nb.value === 1 ? '' : 's'} per epoch to whole iterations)`,
+              off: src.form === 'yaml' ? 'warmup_epochs: 0' : 'warmup_epochs=0',
+            },
+          }
         : {
             floor: {
               steps: D.warmupFloor,
@@ -523,6 +577,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
     missing.push({ field: 'datasetSamples', hint: 'train on a bundled dataset (data: coco8.yaml, coco128.yaml, coco.yaml, VOC.yaml), or set assume.datasetSamples to the number of training images' });
   }
   if (version === undefined) notes.push('no ultralytics==X.Y.Z pin found: version-dependent behaviour follows Ultralytics ≤ 8.4.102 (100-iteration warmup floor)');
+  const configErrors = intKeyErrors(src);
   return {
     plan,
     missing,
@@ -530,6 +585,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
     notes,
     conflicts,
     ignored,
+    ...(configErrors.length ? { configErrors } : {}),
     // The LambdaLR ends at lr0 × lrf after `epochs`: the schedule and the run end together.
     afterDecay: 'flat',
   };

@@ -283,7 +283,16 @@ function ppoBatches(ctx: Ctx, megatron: boolean, parallel: ReturnType<typeof ppo
   if (tbs) plan.promptsPerRolloutStep = { ...tbs, unit: 'prompts' };
   if (n) plan.samplesPerPrompt = { ...n, unit: 'responses' };
   if (micro && !dynamic) plan.microBatchSize = { ...micro, unit: 'responses' };
-  if (mini && n) {
+  if (mini && n && tbs && mini.value > tbs.value) {
+    // dp_actor splits each rank's batch into mini-batches of ppo_mini_batch_size: a larger mini
+    // batch is one (smaller) mini-batch holding the whole rollout batch (research §2.4).
+    plan.globalBatchSize = derivedFrom(
+      tbs,
+      tbs.value * n.value,
+      `${describe(tbs)} prompts × ${describe(n)} responses each: ${A}.ppo_mini_batch_size ${formatCount(mini.value)} is larger, so each optimizer step takes the whole rollout batch (responses per optimizer step)`,
+      'responses',
+    );
+  } else if (mini && n) {
     plan.globalBatchSize = derivedFrom(mini, mini.value * n.value, `${describe(mini)} prompts × ${describe(n)} responses each (responses per optimizer step)`, 'responses');
   }
   if (tbs && mini && epochs && mini.value > 0) {
@@ -381,6 +390,7 @@ function ppoBatches(ctx: Ctx, megatron: boolean, parallel: ReturnType<typeof ppo
     workerNormalization(ctx, 'actor', `${A}.ppo_mini_batch_size`, mini, n, dp, sp, dynamic ? undefined : micro, tbs?.value);
   }
   const critic = criticInUse(ctx);
+  if (critic) criticMicroBatch(ctx, dynamic);
   if (critic && !megatron && tbs && n && dp && !dynamic) {
     const cMini = v.num('critic.ppo_mini_batch_size') ?? mini;
     const cMicro = v.num('critic.ppo_micro_batch_size_per_gpu');
@@ -389,6 +399,33 @@ function ppoBatches(ctx: Ctx, megatron: boolean, parallel: ReturnType<typeof ppo
     }
     if (cMini) workerNormalization(ctx, 'critic', 'critic.ppo_mini_batch_size', cMini, n, dp, sp, cMicro, tbs.value);
   }
+}
+
+/**
+ * CriticConfig.__post_init__ (verl/workers/config/critic.py), when the critic runs: one micro-batch
+ * spelling, not both, unless critic.use_dynamic_bsz (which defaults to the actor's) is on.
+ */
+function criticMicroBatch(ctx: Ctx, actorDynamic: boolean): void {
+  const { v } = ctx;
+  if ((v.bool('critic.use_dynamic_bsz')?.value ?? actorDynamic) === true) return;
+  const global = v.num('critic.ppo_micro_batch_size');
+  const perGpu = v.num('critic.ppo_micro_batch_size_per_gpu');
+  if (global && perGpu) {
+    ctx.conflicts.push({
+      kind: 'critic-micro-batch-both-spellings',
+      range: v.rangeOf(global, perGpu) ?? ctx.anchor,
+      message: `critic.ppo_micro_batch_size and critic.ppo_micro_batch_size_per_gpu are both set: verl raises "[critic] You have set both 'critic.micro_batch_size' AND 'critic.micro_batch_size_per_gpu'" at start-up; keep ppo_micro_batch_size_per_gpu (the global spelling is deprecated)`,
+    });
+  }
+  if (global || perGpu || !v.isNull('critic.ppo_micro_batch_size_per_gpu') || !v.isNull('critic.ppo_micro_batch_size')) return;
+  const estimator = v.str('algorithm.adv_estimator');
+  const why = v.bool('critic.enable')?.value ? 'critic.enable is true' : `algorithm.adv_estimator ${estimator?.value ?? 'gae'}${estimator?.origin === 'default' ? ' (verl default)' : ''} trains a critic`;
+  required(
+    ctx,
+    'critic.ppo_micro_batch_size_per_gpu',
+    `critic.ppo_micro_batch_size_per_gpu is not set and use_dynamic_bsz is off (${why}): verl stops at start-up ("[critic] Please set at least one of 'critic.micro_batch_size' or 'critic.micro_batch_size_per_gpu'."); set critic.ppo_micro_batch_size_per_gpu`,
+    v.rangeOf(v.num('critic.ppo_mini_batch_size'), v.num('critic.optim.lr'), estimator),
+  );
 }
 
 /**
@@ -470,6 +507,63 @@ function workerNormalization(
   }
 }
 
+/**
+ * The actor's warmup in rollout steps. FSDP (fsdp_workers.py): lr_warmup_steps when ≥ 0, else
+ * int(lr_warmup_steps_ratio × total_training_steps). Megatron (megatron/optimizer.py): lr_warmup_steps
+ * when > 0, else int(lr_warmup_steps_ratio × lr_decay_steps), lr_decay_steps defaulting to the run.
+ */
+function ppoWarmup(ctx: Ctx, megatron: boolean, horizon: Setting<number> | undefined): void {
+  const { v, plan } = ctx;
+  const warmSteps = v.num(`${A}.optim.lr_warmup_steps`);
+  const ratio = v.num(`${A}.optim.lr_warmup_steps_ratio`);
+  const stepsWin = warmSteps !== undefined && (megatron ? warmSteps.value > 0 : warmSteps.value >= 0);
+  if (warmSteps && stepsWin) {
+    plan.warmupSteps = { ...warmSteps, unit: 'rollout steps' };
+    if (ratio && ratio.origin !== 'default' && ratio.value > 0) {
+      ctx.ignored.push({
+        key: `${A}.optim.lr_warmup_steps_ratio`,
+        range: v.rangeOf(ratio) ?? ctx.anchor,
+        message: `${A}.optim.lr_warmup_steps_ratio ${ratio.value} is ignored: verl uses lr_warmup_steps ${formatCount(warmSteps.value)} whenever it is ${megatron ? '> 0 (0 or -1 selects the ratio)' : '≥ 0 (-1 selects the ratio)'}; remove one of them`,
+        data: { ratio: ratio.value, warmupSteps: warmSteps.value },
+      });
+    }
+    return;
+  }
+  if (!ratio) return;
+  if (ratio.value > 0) plan.warmupRatio = ratio;
+  if (horizon) {
+    const steps = Math.floor(ratio.value * horizon.value);
+    const of = megatron ? (horizon.origin === 'derived' ? `${formatCount(horizon.value)} (lr_decay_steps unset: the run length)` : `lr_decay_steps ${formatCount(horizon.value)}`) : formatCount(horizon.value);
+    const ofName = megatron ? (horizon.origin === 'derived' ? 'the decay horizon (the run)' : 'lr_decay_steps') : 'the run';
+    plan.warmupSteps = { ...derivedFrom(ratio, steps, `int(${ratio.value} × ${of})`, 'rollout steps'), fractionOf: { fraction: ratio.value, of: ofName, ofSteps: horizon.value } };
+  } else if (ratio.value === 0) {
+    plan.warmupSteps = { ...ratio, value: 0, unit: 'rollout steps' };
+  }
+}
+
+/**
+ * Megatron-Core's OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps when verl builds
+ * it, whatever the decay style. A warmup as long as the run is warmup-exceeds-training's finding
+ * (this launch check names the assertion); a warmup shorter than the run but not shorter than a
+ * written lr_decay_steps is two settings that contradict each other.
+ */
+function megatronWarmupAssertion(ctx: Ctx, total: Setting<number> | undefined, horizon: Setting<number> | undefined, decayWritten: Setting<number> | undefined): void {
+  const w = ctx.plan.warmupSteps;
+  if (!w || !horizon || w.value < horizon.value) return;
+  const assertion = `Megatron's OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(w.value)} ≥ decay ${formatCount(horizon.value)} rollout steps`;
+  ctx.launchChecks['warmup-exceeds-training'] = `verl refuses to start (${assertion})`;
+  if (!decayWritten || (total && w.value >= total.value)) return;
+  const warmKey = w.key ?? `${A}.optim.lr_warmup_steps`;
+  ctx.conflicts.push({
+    kind: 'warmup-not-below-decay',
+    range: ctx.v.rangeOf(w, decayWritten) ?? ctx.anchor,
+    message:
+      `${warmKey} ${formatCount(w.value)}${w.origin === 'derived' ? ` (${w.how})` : ''} is not below ${A}.optim.lr_decay_steps ${formatCount(decayWritten.value)}: ${AFTER_ALLOCATION} (${assertion}); ` +
+      `keep the warmup below ${formatCount(decayWritten.value)} rollout steps, or drop lr_decay_steps (it defaults to the run length${total ? `, ${formatCount(total.value)} rollout steps` : ''})`,
+    data: { warmupSteps: w.value, decaySteps: decayWritten.value },
+  });
+}
+
 /** LR schedule, run length and intervals, in rollout steps (the actor's scheduler ticks per update_actor call). */
 function ppoSchedule(ctx: Ctx, megatron: boolean): void {
   const { v, plan, notes } = ctx;
@@ -492,28 +586,17 @@ function ppoSchedule(ctx: Ctx, megatron: boolean): void {
   }
   const total = plan.totalSteps;
 
-  // Warmup: lr_warmup_steps when ≥ 0, else int(lr_warmup_steps_ratio × total).
-  const warmSteps = v.num(`${A}.optim.lr_warmup_steps`);
-  const ratio = v.num(`${A}.optim.lr_warmup_steps_ratio`);
-  if (warmSteps && warmSteps.value >= 0) {
-    plan.warmupSteps = { ...warmSteps, unit: 'rollout steps' };
-    if (ratio && ratio.origin !== 'default' && ratio.value > 0) {
-      ctx.ignored.push({
-        key: `${A}.optim.lr_warmup_steps_ratio`,
-        range: v.rangeOf(ratio) ?? ctx.anchor,
-        message: `${A}.optim.lr_warmup_steps_ratio ${ratio.value} is ignored: verl uses lr_warmup_steps ${formatCount(warmSteps.value)} whenever it is ≥ 0 (-1 selects the ratio); remove one of them`,
-        data: { ratio: ratio.value, warmupSteps: warmSteps.value },
-      });
-    }
-  } else if (ratio) {
-    if (ratio.value > 0) plan.warmupRatio = ratio;
-    if (total) {
-      const steps = Math.floor(ratio.value * total.value);
-      plan.warmupSteps = { ...derivedFrom(ratio, steps, `int(${ratio.value} × ${formatCount(total.value)})`, 'rollout steps'), fractionOf: { fraction: ratio.value, of: 'the run', ofSteps: total.value } };
-    } else if (ratio.value === 0) {
-      plan.warmupSteps = { ...ratio, value: 0, unit: 'rollout steps' };
-    }
-  }
+  // The Megatron scheduler's horizon: lr_decay_steps, which falls back to the run length
+  // (verl/utils/megatron/optimizer.py: get_megatron_optimizer_param_scheduler).
+  const decayWritten = megatron ? v.num(`${A}.optim.lr_decay_steps`) : undefined;
+  const horizon: Setting<number> | undefined = !megatron
+    ? total
+    : decayWritten
+      ? { ...decayWritten, unit: 'rollout steps' }
+      : total
+        ? derived(total.value, `${A}.optim.lr_decay_steps unset: the run length`, 'rollout steps')
+        : undefined;
+  ppoWarmup(ctx, megatron, horizon);
 
   if (megatron) {
     const style = v.str(`${A}.optim.lr_decay_style`);
@@ -521,16 +604,10 @@ function ppoSchedule(ctx: Ctx, megatron: boolean): void {
     const minLr = v.num(`${A}.optim.min_lr`);
     if (style && style.value !== 'constant') {
       if (minLr) plan.minLr = minLr;
-      const decay = v.num(`${A}.optim.lr_decay_steps`);
-      if (decay) plan.decaySteps = { ...decay, unit: 'rollout steps' };
-      else if (total) plan.decaySteps = { ...derived(total.value, `${A}.optim.lr_decay_steps unset: the run length`, 'rollout steps') };
+      if (horizon) plan.decaySteps = horizon;
     }
     ctx.launchChecks['min-lr-exceeds-lr'] = 'verl refuses to start (Megatron\'s OptimizerParamScheduler asserts max_lr >= min_lr)';
-    const w = plan.warmupSteps;
-    const d = plan.decaySteps;
-    if (w && d && w.value >= d.value) {
-      ctx.launchChecks['warmup-exceeds-training'] = `verl refuses to start (Megatron's OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(w.value)} ≥ decay ${formatCount(d.value)} rollout steps)`;
-    }
+    megatronWarmupAssertion(ctx, total, horizon, decayWritten);
   } else {
     const style = v.str(`${A}.optim.warmup_style`);
     const type = v.str(`${A}.optim.lr_scheduler_type`);

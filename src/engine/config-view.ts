@@ -3,7 +3,7 @@
  * value comes from, and whether a key that is missing is really absent (so that the framework's
  * default applies) or unknown (a base file or config module that was not read).
  */
-import { isPartial } from './load/python-config.js';
+import { augmentedFrom, isPartial } from './load/python-config.js';
 import { inheritStyle } from './inherit.js';
 import type { SourceFile } from './source.js';
 import type { ConfigNode, MapEntry, MapNode, ScalarNode } from './tree.js';
@@ -88,7 +88,8 @@ export function settingOf<T extends number | string | boolean>(view: ConfigView,
     file: hit.file,
     key,
     range: hit.keyRange,
-    ...(sameFile && scalar && typeof value === 'number' ? { valueRange: scalar.range } : {}),
+    // Literal text only: a number an augmented assignment computed (`x.k *= 2`) has the statement's range.
+    ...(sameFile && scalar && typeof value === 'number' && !augmentedFrom(scalar) ? { valueRange: scalar.range } : {}),
     ...(note ? { note } : {}),
   };
 }

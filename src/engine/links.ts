@@ -4,6 +4,7 @@
  * The linked file is read with its own dialect; the run's plan merges both, each value
  * keeping the file it came from. research/frameworks.md §3, §15.6.
  */
+import { formatValue } from './format-number.js';
 import { overrideOf } from './launch-overrides.js';
 import type { SourceFile } from './source.js';
 import { getIn } from './tree.js';
@@ -58,22 +59,98 @@ export function accelerateLink(file: SourceFile, written: string, range: Range):
 const SCHEDULER_FIELDS: PlanField[] = ['scheduler', 'warmupSteps', 'totalSteps', 'decaySteps', 'minLr', 'peakLr'];
 
 /**
+ * The values the HF Trainer fills into a DeepSpeed config's "auto" placeholders and compares with a
+ * hard-coded one (integrations/deepspeed.py `fill_match`): a disagreement stops the run at launch
+ * ("Please correct the following DeepSpeed config values that mismatch TrainingArguments values").
+ * research/frameworks.md §3.
+ */
+export const TRAINER_MATCHED: { field: PlanField; what: string }[] = [
+  { field: 'microBatchSize', what: 'micro batch per GPU' },
+  { field: 'gradAccumSteps', what: 'gradient accumulation' },
+  { field: 'globalBatchSize', what: 'global batch' },
+  { field: 'peakLr', what: 'learning rate' },
+  { field: 'warmupSteps', what: 'warmup steps' },
+  { field: 'totalSteps', what: 'total steps' },
+  { field: 'precision', what: 'precision' },
+];
+
+/**
+ * The trainer's own LR scheduler made its warmup 0 (HF `lr_scheduler_type: constant` never reads
+ * `warmup_steps`, hf-trainer.ts): a DeepSpeed scheduler block replaces that scheduler, and the Trainer
+ * fills its `warmup_num_steps` from the written warmup, which this plan no longer holds.
+ */
+export function warmupDroppedByTrainerScheduler(plan: TrainingPlan): boolean {
+  const w = plan.warmupSteps;
+  return plan.scheduler?.value === 'constant' && w?.origin === 'derived' && w.value === 0;
+}
+
+/** The linked DeepSpeed file has its own scheduler block, which replaces the trainer's. */
+export function deepspeedSchedulerOf(linked: LinkedPlan[]): Setting | undefined {
+  return linked.find((l) => l.role === 'deepspeed' && l.plan.scheduler?.origin === 'explicit')?.plan.scheduler;
+}
+
+/**
+ * Values the framework resolves before the Trainer compares them with the DeepSpeed file: axolotl
+ * turns `bf16: auto` into true on a bf16-capable GPU (resolve_dtype) first, so a DeepSpeed
+ * `bf16.enabled: true` agrees with it. Returns the value compared, and how it was resolved.
+ */
+export function trainerValue(field: PlanField, mine: Setting): { value: Setting['value']; how?: string } {
+  if (field === 'precision' && mine.value === 'auto') {
+    return { value: 'bf16', how: `${mine.key ?? 'bf16'}: auto, which resolves to bf16 on a bf16-capable GPU (Ampere or newer) before the comparison` };
+  }
+  return { value: mine.value };
+}
+
+function same(a: Setting['value'], b: Setting['value']): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a));
+  return a === b;
+}
+
+/**
+ * A value the DeepSpeed file hard-codes (or an accelerate launcher sets) that differs from the trainer's, so
+ * the Trainer refuses to start. "auto" and DeepSpeed defaults are filled, not compared; the trainer's own
+ * defaults are compared with a DeepSpeed file (fill_match compares whatever TrainingArguments holds: a
+ * hard-coded `warmup_num_steps: 1000` against the default warmup 0 stops the run), not with an accelerate
+ * config. An assumed trainer value is compared only with what an accelerate launcher starts.
+ */
+export function disagrees(field: PlanField, mine: Setting | undefined, theirs: Setting | undefined, role: LinkRequest['role'], own?: TrainingPlan): boolean {
+  if (!mine || !theirs || (theirs.origin !== 'explicit' && theirs.origin !== 'launcher') || (mine.origin === 'default' && role !== 'deepspeed')) return false;
+  if (mine.origin === 'assumed' && role !== 'accelerate') return false;
+  // The warmup the Trainer compares is the written one, which a constant scheduler left out of the plan.
+  if (field === 'warmupSteps' && own && warmupDroppedByTrainerScheduler(own)) return false;
+  return mine !== theirs && !same(trainerValue(field, mine).value, theirs.value);
+}
+
+/**
  * The run's plan: the trainer's values, plus what only the DeepSpeed file says. When the
- * DeepSpeed file has a scheduler block, its explicit schedule values replace the trainer's.
+ * DeepSpeed file has a scheduler block, its explicit schedule values replace the trainer's; its
+ * optimizer block replaces the trainer's optimizer (integrations/deepspeed.py deepspeed_optim_sched).
+ * A hard-coded DeepSpeed value that disagrees with the trainer's stops the run at launch
+ * (cross-file-mismatch): the plan keeps the trainer's value, the one the fix ("auto") gives.
  */
 export function mergeLinked(primary: TrainingPlan, linked: LinkedPlan[]): TrainingPlan {
   const merged: TrainingPlan = { ...primary };
   const target = merged as Record<string, Setting>;
   for (const link of linked) {
     const dsHasScheduler = link.plan.scheduler?.origin === 'explicit';
+    const dsHasOptimizer = link.role === 'deepspeed' && link.plan.optimizer?.origin === 'explicit';
     for (const [field, setting] of Object.entries(link.plan) as [PlanField, Setting][]) {
       if (!setting || setting.origin === 'default' || setting.origin === 'assumed') continue;
+      if (link.role === 'deepspeed' && TRAINER_MATCHED.some((m) => m.field === field) && disagrees(field, primary[field] as Setting | undefined, setting, link.role, primary)) {
+        const mine = target[field];
+        target[field] = { ...mine, note: [mine.note, `${link.path} hard-codes ${formatValue(setting.value)}: the Trainer refuses to start until it is "auto"`].filter(Boolean).join('; ') };
+        continue;
+      }
       const replaces =
         (dsHasScheduler && SCHEDULER_FIELDS.includes(field) && setting.origin === 'explicit') ||
+        (dsHasOptimizer && field === 'optimizer') ||
         // What the launcher really starts beats what .trainlint.yml assumed.
         (target[field]?.origin === 'assumed' && (setting.origin === 'launcher' || setting.origin === 'explicit'));
       if (!target[field] || replaces) target[field] = setting;
     }
+    // The DeepSpeed scheduler reads the warmup the trainer's constant schedule ignored; with an "auto"
+    // warmup_num_steps that count is not in the plan: unknown, not 0.
+    if (link.role === 'deepspeed' && dsHasScheduler && warmupDroppedByTrainerScheduler(primary) && merged.warmupSteps === primary.warmupSteps) delete merged.warmupSteps;
   }
   return merged;
 }

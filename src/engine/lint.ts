@@ -19,7 +19,7 @@ import { composeConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
 import { listScripts } from './repository.js';
 import { mayNameFile } from './script-mentions.js';
-import { launchedConfig, scriptLaunches, type ScriptLaunch, type WorkDir } from './script-links.js';
+import { accelerateConfigOf, accelerateValues, launchedConfig, scriptLaunches, workdirOf, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
 import type { Finding, PlanField, Range, RelatedLocation, Setting } from './types.js';
 import {
@@ -209,6 +209,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => resolveUnder(lintRoot, f.path))), config, maxBytes, parseOptions));
   }
   const launchesOf = new Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>();
+  const lintedScriptFiles = new Map(linted.map((f) => [f.path, f]));
   /** Hydra scripts: the config each command names, composed, for the script's own extraction. */
   const scriptHydra = new Map<string, HydraInput>();
   const lintedScripts = new Set(linted.map((f) => f.path));
@@ -217,6 +218,12 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     const scriptDir = isVirtual ? toRepo('.') : toRepo(path.posix.dirname(file.path));
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo('.'), label: 'the working directory' };
+      // `accelerate launch --config_file X`: X's num_processes and mixed_precision are the launch's values too,
+      // given before the configs are read (a dialect turning scheduler ticks into optimizer steps needs them).
+      if (launch.accelerateConfig) {
+        const accelerate = linkAccelerate(launch, { script: file.path, range: launch.range }, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(file.path) ? lintRootBase : []);
+        if (accelerate.linked) Object.assign(launch.values, accelerateValues(launch.accelerateConfig, accelerate.linked, `${file.path}:${launch.range.line}`));
+      }
       if (launch.hydra) {
         // The config a Hydra command names: --config-path/--config-name, or its app's @hydra.main.
         const bases = launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []);
@@ -261,6 +268,29 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       }
     }
   }
+
+  // A script whose own command is the run's config (diffusers, sd-scripts flags): extracted again with the
+  // accelerate config that command names, linked to it.
+  results = results.map((result) => {
+    const file = lintedScriptFiles.get(result.file.path);
+    if (!file || !result.extraction || finished.has(result)) return result;
+    const anchor = result.extraction.anchor;
+    const cmd = file.script?.commands.find((c) => c.range.line === anchor.line && c.range.column === anchor.column);
+    const acc = cmd && accelerateConfigOf(cmd);
+    if (!cmd || !acc) return result;
+    const scriptDir = virtualPaths.has(file.path) ? toRepo('.') : toRepo(path.posix.dirname(file.path));
+    const launch = { accelerateConfig: acc, workdir: virtualPaths.has(file.path) ? { dir: toRepo('.'), label: 'the working directory' } : workdirOf(file, cmd, scriptDir) };
+    const accelerate = linkAccelerate(launch, { script: file.path, range: cmd.range }, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(file.path) ? lintRootBase : []);
+    if (!accelerate.linked) {
+      if (accelerate.note) result.extraction.notes.push(accelerate.note);
+      return result;
+    }
+    const values = accelerateValues(acc, accelerate.linked, `${file.path}:${cmd.range.line}`);
+    const again = Object.keys(values).length ? analyseSafely(run, result.file, run.settingsWith(result.file.path, values), result.starts ? { starts: result.starts } : {}) : result;
+    again.linked = [accelerate.linked];
+    byPath.set(result.file.path, again);
+    return again;
+  });
 
   // A Hydra script whose command names a config in the repository is extracted again with it.
   results = results.map((result) => {
@@ -486,8 +516,8 @@ function launchBases(workdir: WorkDir, scriptDir: string, extra: PathBase[] = []
 
 /** `accelerate launch --config_file X`: the accelerate config as a linked plan of the launch's configs. */
 function linkAccelerate(
-  launch: ScriptLaunch,
-  link: LaunchLink,
+  launch: Pick<ScriptLaunch, 'accelerateConfig' | 'workdir'>,
+  link: Pick<LaunchLink, 'script' | 'range'>,
   repo: RepoRoot,
   fromAbs: (abs: string) => string,
   parseOptions: { yamlVersion?: TrainlintConfig['yaml']; maxBytes: number },
@@ -500,7 +530,11 @@ function linkAccelerate(
   if (!resolution.found) return { note: `${named.flag} ${named.written} (${link.script}:${link.range.line}) not found inside the repository (tried ${describeTried(resolution.tried)})` };
   const rel = fromAbs(resolution.found.abs);
   const file = loadFile(resolution.found.abs, rel, parseOptions);
-  return { linked: { ...accelerateLink(file, named.written, named.range), resolvedFrom: resolution.found.base.label } };
+  const linked = accelerateLink(file, named.written, named.range);
+  // accelerate takes a file's value only where the command line leaves it unset (_validate_launch_command):
+  // `--num_processes 4` over `num_processes: 8` runs 4 processes, and the file's 8 is not part of the run.
+  for (const field of named.commandSets) delete linked.plan[field];
+  return { linked: { ...linked, resolvedFrom: resolution.found.base.label } };
 }
 
 /**

@@ -6,8 +6,9 @@ import type { YamlLoader } from '../dialects/types.js';
 import type { ShellArg } from './launch.js';
 import type { SourceFile } from './source.js';
 import { overrideSetting } from './launch-overrides.js';
+import { augmentedFrom } from './load/python-config.js';
 import { getIn, type ScalarNode } from './tree.js';
-import { formatCount } from './format-number.js';
+import { formatCount, formatValue } from './format-number.js';
 import { STRING_PLAN_FIELDS, type KeyPath, type Range, type Origin, type PlanField, type Setting, type TrainingPlan } from './types.js';
 
 const NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
@@ -22,7 +23,7 @@ export function scalarNumber(node: ScalarNode, loader: YamlLoader): { value: num
       const why = node.plain
         ? `PyYAML (YAML 1.1) loads \`${node.source}\` as the string "${node.value}", not a number`
         : `the value is a quoted string "${node.value}"`;
-      return { value, note: `${why}; trainlint reads it as ${formatCount(value)}` };
+      return { value, note: `${why}; trainlint reads it as ${formatValue(value)}` };
     }
     return { value };
   }
@@ -38,7 +39,9 @@ export function numberAt(file: SourceFile, path: KeyPath, loader: YamlLoader, or
   // A value the launch command writes over the config (engine/launch-overrides.ts).
   const launched = overrideSetting(hit.node, num.value);
   if (launched) return launched;
-  return { value: num.value, origin, file: file.path, key: path.join('.'), range: hit.keyRange, valueRange: hit.node.range, ...(num.note ? { note: num.note } : {}) };
+  // Literal text only (`--fix` replaces it): not a number an augmented assignment computed (`x.k *= 2`).
+  const literal = !augmentedFrom(hit.node);
+  return { value: num.value, origin, file: file.path, key: path.join('.'), range: hit.keyRange, ...(literal ? { valueRange: hit.node.range } : {}), ...(num.note ? { note: num.note } : {}) };
 }
 
 /** A Setting for a string (or boolean-as-string) key. */

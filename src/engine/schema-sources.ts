@@ -95,3 +95,13 @@ export function schemaSources(): Map<string, SchemaSource> {
   for (const rule of RULES) if (rule.meta.options) out.set(ruleOptionsKey(rule.meta.id), { schema: rule.meta.options, profile: 'config' });
   return out;
 }
+
+/**
+ * Built-in schemas whose framework loads its YAML with OmegaConf and keeps a float where the code
+ * counts (verl's untyped `trainer:` DictConfig, NeMo's Trainer arguments handed to Lightning,
+ * MaxText's pydantic fields in lax mode): `2e4` is the float 20000.0 there, as `20000.0` and a
+ * command-line `…=2e4` are, so the schema rule validates these with OmegaConf's typing (schemas.ts).
+ * Not fairseq: its Hydra config is structured (dataclasses in the ConfigStore), where OmegaConf's
+ * IntegerNode refuses any float. Facts: research/frameworks-wave2-nemo-rl-jax.md §1.1.
+ */
+export const OMEGACONF_TYPED_SCHEMAS: ReadonlySet<string> = new Set(['verl.schema.json', 'nemo.schema.json', 'maxtext.schema.json']);

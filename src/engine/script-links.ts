@@ -11,6 +11,7 @@ import { isPythonConfig } from './discover.js';
 import path from 'node:path';
 import { hydraCommand, isHydraCommand, type HydraCommand } from './hydra/command.js';
 import type { LaunchCommand, ShellArg } from './launch.js';
+import type { LinkedPlan } from './links.js';
 import type { Resolution } from './repo-files.js';
 import { launcherWorldSize } from './load/shell.js';
 import { typeOverride, withOverrides, withProgram, type LaunchOverride, type LaunchProgram, type OverrideStyle } from './launch-overrides.js';
@@ -18,13 +19,18 @@ import type { Dialect } from '../dialects/types.js';
 import type { SourceFile } from './source.js';
 import type { PlanField, Range, Setting } from './types.js';
 
-/** Flags whose value is a config file the program reads. */
-const CONFIG_FLAGS = new Set(['--config', '--config-file', '--config_file', '--config_path', '--cfg', '--deepspeed', '--deepspeed_config', '--deepspeed-config', '--yaml', '--yaml_config', '--config-path-file']);
+/** Flags that name the config itself (torchtitan's is `--job.config_file`), not a value over it. */
+const SELF_FLAGS = new Set(['--config', '--config-file', '--config_file', '--config_path', '--cfg', '--yaml', '--yaml_config', '--config-path-file', '--job.config_file', '--job.config-file']);
+/** Flags whose value is a config file the program reads (`--deepspeed ds.json` is a TrainingArguments value too). */
+const CONFIG_FLAGS = new Set([...SELF_FLAGS, '--deepspeed', '--deepspeed_config', '--deepspeed-config']);
 /**
  * Config files a command may name; `.py` only under a config/ or configs/ folder (nanoGPT
  * `config/x.py`, MMEngine `configs/faster_rcnn/x.py`), never the script: the discovery rule.
  */
 export const CONFIG_EXT = { test: (value: string): boolean => /\.(ya?ml|json|toml)$/i.test(value) || isPythonConfig(value) };
+
+/** GPT-NeoX's launcher (`python deepy.py train.py [-d DIR] a.yml b.yml`), as load/shell.ts names it. */
+const NEOX_LAUNCHER = 'deepy.py';
 
 /** A config path written on a command line. */
 export interface NamedConfig {
@@ -34,6 +40,12 @@ export interface NamedConfig {
   range: Range;
   /** Already resolved by the engine (a Hydra command's --config-path/--config-name). */
   resolved?: Resolution;
+}
+
+/** `accelerate launch --config_file X`: the accelerate config a command names. */
+export interface AccelerateConfig extends NamedConfig {
+  /** What the command line sets itself (`--num_processes`, `--mixed_precision`), which wins over the file's value. */
+  commandSets: ('worldSize' | 'precision')[];
 }
 
 /** The folder a command runs in, relative to the repository root, and how it was found. */
@@ -53,7 +65,7 @@ export interface ScriptLaunch {
   launcher: string;
   configs: NamedConfig[];
   /** `accelerate launch --config_file X`: the accelerate config, linked to every config of the launch. */
-  accelerateConfig?: NamedConfig;
+  accelerateConfig?: AccelerateConfig;
   /** Values the launch gives every config it names (origin 'launcher'). */
   values: Partial<Record<PlanField, Setting>>;
   workdir: WorkDir;
@@ -74,6 +86,7 @@ export interface ScriptLaunch {
 
 /** Config files a command names: `--config x.yaml`, `--deepspeed ds.json`, positional `*.yaml`. */
 export function namedConfigs(cmd: LaunchCommand): NamedConfig[] {
+  if (cmd.cli === NEOX_LAUNCHER) return neoxConfigs(cmd);
   const out: NamedConfig[] = [];
   // ms-swift's front ends (`swift sft`, `megatron sft`) read a config only as their first argument
   // (swift/cli/main.py parse_yaml_args looks at argv[0]); a `.yaml` word elsewhere is a flag's value.
@@ -85,6 +98,23 @@ export function namedConfigs(cmd: LaunchCommand): NamedConfig[] {
     // `key=value` overrides (`tune run … optimizer.lr=1e-4`) are not paths.
     if (arg.flag === '' && /^[\w.]+=/.test(arg.value)) continue;
     if (!out.some((c) => c.written === arg.value)) out.push({ written: arg.value, flag: arg.flag, range: arg.valueRange ?? arg.flagRange });
+  }
+  return out;
+}
+
+/**
+ * GPT-NeoX's `deepy.py USER_SCRIPT [-d CONF_DIR] CONF_FILE…` (NeoXArgs.consume_deepy_args): every positional
+ * argument is a config, joined with `--conf_dir`/`-d` (os.path.join: an absolute path stays as it is), and a
+ * name without `.yml` or `.json` gets `.yml` (`125M` is `125M.yml`).
+ */
+function neoxConfigs(cmd: LaunchCommand): NamedConfig[] {
+  const dir = lastArg(cmd.args, '--conf_dir', '-d')?.value;
+  const out: NamedConfig[] = [];
+  for (const arg of cmd.args) {
+    if (arg.flag !== '' || !arg.value || /[$`]/.test(arg.value)) continue;
+    const file = /\.(?:yml|json)$/.test(arg.value) ? arg.value : `${arg.value}.yml`;
+    const written = dir && !file.startsWith('/') ? path.posix.join(dir, file) : file;
+    if (!out.some((c) => c.written === written)) out.push({ written, flag: '', range: arg.valueRange ?? arg.flagRange });
   }
   return out;
 }
@@ -124,14 +154,11 @@ export function workdirOf(file: SourceFile, cmd: LaunchCommand, scriptDir: strin
   return wd;
 }
 
-/** Flags that name the config itself, not a value over it (`--deepspeed ds.json` is a TrainingArguments value). */
-const SELF_FLAGS = new Set(['--config', '--config-file', '--config_file', '--config_path', '--cfg', '--yaml', '--yaml_config', '--config-path-file']);
-
 /** ms-swift's command-line front ends. */
 const MS_SWIFT_FRONT_ENDS = /^(?:swift|megatron) /;
 
-/** Front ends whose flags after the config are HfArgumentParser / TrlParser / Megatron / timm argparse flags over it. */
-const ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) |^distributed_train\.sh$/;
+/** Front ends whose flags after the config are HfArgumentParser / TrlParser / Megatron / timm / OpenMMLab tools/train.py argparse flags over it. */
+const ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) |^(?:distributed_train|dist_train|slurm_train)\.sh$/;
 
 /**
  * What a command writes over the configs it names, by the convention of the program that reads it:
@@ -202,13 +229,40 @@ function launcherName(cmd: LaunchCommand): string {
   return cmd.launcher === 'none' ? 'the launch command' : cmd.launcher === 'accelerate' ? 'accelerate launch' : cmd.launcher;
 }
 
+/** The accelerate config an `accelerate launch --config_file X …` command names. */
+export function accelerateConfigOf(cmd: LaunchCommand): AccelerateConfig | undefined {
+  if (cmd.launcher !== 'accelerate') return undefined;
+  const acc = lastArg(cmd.launcherArgs, '--config_file', '--config-file');
+  if (!acc?.value) return undefined;
+  const commandSets: AccelerateConfig['commandSets'] = [];
+  if (launcherWorldSize(cmd)) commandSets.push('worldSize');
+  if (lastArg(cmd.launcherArgs, '--mixed_precision', '--mixed-precision')?.value) commandSets.push('precision');
+  return { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange, commandSets };
+}
+
+/**
+ * What an accelerate config gives the program `accelerate launch --config_file X` starts, as the launch's values:
+ * its `num_processes` (the world size) and `mixed_precision`, read by `accelerateLink` (`config` is that linked
+ * plan), each where the command line does not set it (accelerate takes the file's value only for what the command
+ * leaves out). The engine adds them to `ScriptLaunch.values` before a dialect reads the config the command names
+ * (or the script's own command line, for diffusers and sd-scripts commands): a dialect that turns scheduler ticks
+ * into optimizer steps must see the process count, whichever of the two gave it.
+ */
+export function accelerateValues(accelerate: AccelerateConfig, config: Pick<LinkedPlan, 'path' | 'plan'>, where: string): Partial<Record<PlanField, Setting>> {
+  const out: Partial<Record<PlanField, Setting>> = {};
+  const from = `from ${config.path}, the accelerate config of the launch command at ${where} (${accelerate.flag} ${accelerate.written})`;
+  const { worldSize, precision } = config.plan;
+  if (worldSize && !accelerate.commandSets.includes('worldSize')) out.worldSize = { ...worldSize, how: `num_processes ${worldSize.value} in ${config.path}`, note: from };
+  if (precision && !accelerate.commandSets.includes('precision')) out.precision = { ...precision, note: from };
+  return out;
+}
+
 /** Every training command of a launch script that names configs (or an accelerate config), with what it gives them. */
 export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(file.path)): ScriptLaunch[] {
   const out: ScriptLaunch[] = [];
   for (const cmd of file.script?.commands ?? []) {
     const configs = namedConfigs(cmd);
-    const acc = cmd.launcher === 'accelerate' ? lastArg(cmd.launcherArgs, '--config_file', '--config-file') : undefined;
-    const accelerateConfig = acc?.value ? { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange } : undefined;
+    const accelerateConfig = accelerateConfigOf(cmd);
     // Overrides are config values the user wrote (origin 'explicit'), in the script.
     const hydra = isHydraCommand(cmd) ? hydraCommand(cmd, file.path, 'explicit') : undefined;
     // A Hydra program's positional words are overrides (`+data.path=x.yaml`), never config paths.

@@ -15,11 +15,13 @@ function where(setting: Setting): string {
 
 /**
  * One line on an RL run's batch units (prompts, responses, optimizer steps per rollout step) and
- * what the step counts above count, when the plan has them.
+ * what the step counts above count, for an RL plan only: one with prompts, responses per prompt or
+ * optimizer steps per rollout step, or a scheduler that ticks per rollout step. A supervised plan's
+ * `schedulerTick` (Ultralytics counts iterations) is shown on its own line, not as RL units.
  */
 export function rlUnits(plan: TrainingPlan): string | undefined {
   const { promptsPerRolloutStep: prompts, samplesPerPrompt: n, optimizerStepsPerRolloutStep: opt, schedulerTick: tick, globalBatchSize: batch } = plan;
-  if (!prompts && !n && !opt && !tick) return undefined;
+  if (!prompts && !n && !opt && tick?.value !== 'rollout-step') return undefined;
   const parts: string[] = [];
   const count = (value: number, noun: string) => `${formatValue(value)} ${noun}${value === 1 ? '' : 's'}`;
   if (prompts && n) parts.push(`${count(prompts.value, 'prompt')} × ${count(n.value, 'response')} = ${count(prompts.value * n.value, 'response')} per rollout step`);
@@ -27,13 +29,7 @@ export function rlUnits(plan: TrainingPlan): string | undefined {
   if (batch) parts.push(`${count(batch.value, 'response')} per optimizer step`);
   if (opt) parts.push(`${formatValue(opt.value)} optimizer step${opt.value === 1 ? '' : 's'} per rollout step`);
   if (tick) {
-    parts.push(
-      tick.value === 'rollout-step'
-        ? 'the LR scheduler ticks once per rollout step: step counts above are rollout steps'
-        : tick.value === 'iteration'
-          ? 'step counts above are dataloader iterations (an optimizer step accumulates several)'
-          : 'the LR scheduler ticks once per optimizer step',
-    );
+    parts.push(tick.value === 'rollout-step' ? 'the LR scheduler ticks once per rollout step: step counts above are rollout steps' : 'the LR scheduler ticks once per optimizer step');
   }
   return parts.join('; ');
 }

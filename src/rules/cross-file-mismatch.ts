@@ -1,38 +1,25 @@
 import { formatValue } from '../engine/format-number.js';
+import { disagrees, TRAINER_MATCHED, trainerValue } from '../engine/links.js';
 import type { PlanField, Setting } from '../engine/types.js';
 import type { Rule } from './types.js';
 
-/** The values the HF Trainer checks against a hard-coded DeepSpeed config at launch. */
-const COMPARED: { field: PlanField; what: string }[] = [
+/** What an accelerate launcher config sets that the run's plan compares with (links.ts accelerateLink). */
+const LAUNCHER_COMPARED: { field: PlanField; what: string }[] = [
   { field: 'worldSize', what: 'world size' },
-  { field: 'microBatchSize', what: 'micro batch per GPU' },
-  { field: 'gradAccumSteps', what: 'gradient accumulation' },
-  { field: 'globalBatchSize', what: 'global batch' },
-  { field: 'peakLr', what: 'learning rate' },
-  { field: 'warmupSteps', what: 'warmup steps' },
-  { field: 'totalSteps', what: 'total steps' },
   { field: 'precision', what: 'precision' },
 ];
 
+/**
+ * Dialects whose training code overrides accelerate's `mixed_precision` with a precision written in the
+ * config: TrainingArguments.__post_init__ sets ACCELERATE_MIXED_PRECISION (transformers v5: `mixed_precision`)
+ * from `fp16`/`bf16` when one is true ("if training args is specified, it will override the one specified in
+ * the accelerate config"), also for accelerate's DeepSpeed plugin, which takes that value
+ * (research/frameworks.md §3). A config that sets neither runs with the accelerate value (the merged plan).
+ */
+const PRECISION_OVERRIDES_LAUNCHER = new Set(['hf-trainer', 'llama-factory', 'axolotl', 'ms-swift']);
+
 function where(s: Setting): string {
   return `${s.file ?? ''}${s.range ? `:${s.range.line}` : ''} ${s.key ?? ''}`.trim();
-}
-
-/**
- * Values the framework resolves before the Trainer compares them with the DeepSpeed file: axolotl
- * turns `bf16: auto` into true on a bf16-capable GPU (resolve_dtype) first, so a DeepSpeed
- * `bf16.enabled: true` agrees with it. Returns the value compared, and how it was resolved.
- */
-function resolved(field: PlanField, mine: Setting): { value: Setting['value']; how?: string } {
-  if (field === 'precision' && mine.value === 'auto') {
-    return { value: 'bf16', how: `${mine.key ?? 'bf16'}: auto, which resolves to bf16 on a bf16-capable GPU (Ampere or newer) before the comparison` };
-  }
-  return { value: mine.value };
-}
-
-function same(a: Setting, b: Setting): boolean {
-  if (typeof a.value === 'number' && typeof b.value === 'number') return Math.abs(a.value - b.value) <= 1e-12 * Math.max(1, Math.abs(a.value));
-  return a.value === b.value;
 }
 
 export const crossFileMismatch: Rule = {
@@ -44,15 +31,15 @@ export const crossFileMismatch: Rule = {
   check(ctx) {
     for (const link of ctx.linked) {
       const found: { field: PlanField; clause: string; data: Record<string, unknown>; mine: Setting }[] = [];
-      for (const { field, what } of COMPARED) {
+      const compared = link.role === 'accelerate' ? LAUNCHER_COMPARED : [{ field: 'worldSize' as const, what: 'world size' }, ...TRAINER_MATCHED];
+      for (const { field, what } of compared) {
         const mine = ctx.ownPlan[field] as Setting | undefined;
         const theirs = link.plan[field] as Setting | undefined;
-        // Only values written in both files: "auto" and defaults are filled by the Trainer.
-        if (!mine || !theirs || (theirs.origin !== 'explicit' && theirs.origin !== 'launcher') || mine.origin === 'default') continue;
-        // An assumed value is compared only with what the launcher really starts (accelerate).
-        if (mine.origin === 'assumed' && link.role !== 'accelerate') continue;
-        const compared = resolved(field, mine);
-        if (mine === theirs || same({ ...mine, value: compared.value }, theirs)) continue;
+        // Only values the DeepSpeed file writes: "auto" is filled by the Trainer (links.ts disagrees).
+        if (!disagrees(field, mine, theirs, link.role, ctx.ownPlan) || !mine || !theirs) continue;
+        // The training arguments' own fp16/bf16 override accelerate's mixed_precision: the run is as this file says.
+        if (link.role === 'accelerate' && field === 'precision' && mine.origin !== 'assumed' && PRECISION_OVERRIDES_LAUNCHER.has(ctx.dialectId ?? '')) continue;
+        const resolved = trainerValue(field, mine);
         // A value the launch command gives is named by its place in the script.
         const giver = mine.origin === 'launcher' && mine.file !== ctx.file.path ? `${mine.file}:${mine.range?.line ?? ''}` : 'this file';
         found.push({
@@ -60,7 +47,7 @@ export const crossFileMismatch: Rule = {
           mine,
           clause:
             `${what}: ${where(theirs)} ${field === 'precision' ? 'selects' : 'is'} ${formatValue(theirs.value)} but ${giver} gives ${formatValue(mine.value)} ` +
-            `(${compared.how ?? `${mine.key ?? field}${mine.origin === 'assumed' ? ', assumed in .trainlint.yml' : ''}`})`,
+            `(${resolved.how ?? `${mine.key ?? field}${mine.origin === 'assumed' ? ', assumed in .trainlint.yml' : mine.origin === 'default' ? ', default' : ''}`})`,
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key },
         });
       }

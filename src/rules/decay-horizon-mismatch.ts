@@ -43,8 +43,8 @@ export const decayHorizonMismatch: Rule = {
     defaultOptions: { tolerance: 0.05 },
   },
   check(ctx) {
-    // Multi-step milestones, and a horizon known in epochs only (decay-milestones.ts).
-    checkMilestones(ctx);
+    // Multi-step schedules (their milestones and where they stop), and a horizon known in epochs only (decay-milestones.ts).
+    if (checkMilestones(ctx, Number(ctx.options.tolerance ?? 0.05))) return;
     if (checkEpochHorizon(ctx, Number(ctx.options.tolerance ?? 0.05))) return;
     const { decaySteps: decay, totalSteps: total, warmupSteps: warmup } = ctx.plan;
     if (!decay || !total || total.value <= 0) return;
@@ -83,7 +83,7 @@ export const decayHorizonMismatch: Rule = {
         ? `: it looks like training − warmup (${formatCount(total.value)} − ${formatCount(warmup!.value)}), but the horizon counts from step 0, warmup included, so`
         : ':';
       ctx.report({
-        ...(useless && !ctx.launchCheck ? { severity: 'error' as const } : {}),
+        ...(useless || ctx.launchCheck ? { severity: 'error' as const } : {}),
         range,
         message: `${first}${mistake} ${consequence}; ${asFix(horizonAdvice(ctx, decay, total), decay)}${how}`,
         data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? 'rejected' : (ctx.afterDecay ?? 'unknown'), ...(minusWarmup ? { horizonIsTrainMinusWarmup: true } : {}) },

@@ -1,3 +1,4 @@
+import { deepspeedSchedulerOf } from '../engine/links.js';
 import type { Rule } from './types.js';
 
 /**
@@ -13,7 +14,10 @@ export const ignoredSetting: Rule = {
     description: 'A value written in the config that the framework silently ignores or overrides (error when it is the LR or the run length, else warning).',
   },
   check(ctx) {
+    // A DeepSpeed scheduler block replaces the trainer's scheduler, and reads what that scheduler ignored.
+    const dsScheduler = deepspeedSchedulerOf(ctx.linked);
     for (const ignored of ctx.ignored) {
+      if (dsScheduler && ignored.data?.trainerSchedulerOnly === true) continue;
       ctx.report({
         range: ignored.range,
         message: ignored.message,

@@ -5,7 +5,7 @@ import type { LinkedPlan } from '../engine/links.js';
 import type { SourceFile } from '../engine/source.js';
 import type { ConfigNode } from '../engine/tree.js';
 import { formatCount, formatFractionDown, formatPercent } from '../engine/format-number.js';
-import type { Range, RunLengthPart, Setting, Severity, TrainingPlan } from '../engine/types.js';
+import type { Range, RelatedLocation, RunLengthPart, Setting, Severity, TrainingPlan } from '../engine/types.js';
 
 export interface RuleMeta {
   /** Public id, the user's vocabulary: never rename. */
@@ -48,6 +48,8 @@ export interface ReportInput {
   edit?: { range: Range; text: string };
   /** Set by the rules whose problem is a run shorter than what a key was sized for (see RunLengthPart). */
   runLength?: RunLengthPart;
+  /** Other places that belong to the finding (a scheduler inherited from a base file). */
+  related?: RelatedLocation[];
 }
 
 export interface RuleContext {

@@ -1,5 +1,25 @@
 import { formatCount, formatPercent } from '../engine/format-number.js';
+import type { Setting, TrainingPlan } from '../engine/types.js';
 import { brief, clearOfEstimates, derivation, rangeOf, tickNouns, warmupAsWritten, type Rule } from './types.js';
+
+/**
+ * The share of the run the user wrote, when the warmup is written as a fraction of the run itself (HF
+ * `warmup_ratio`, a fraction of the total steps): the framework rounds its step count (ceil(238 × 0.2) = 48 is
+ * 20.2%), but the ratio is what was chosen, so it is what is compared with the limit.
+ */
+function writtenShare(warmup: Setting<number>, total: Setting<number>): number | undefined {
+  const f = warmup.fractionOf;
+  return f && Math.abs(f.ofSteps - total.value) < 1e-9 ? f.fraction : undefined;
+}
+
+/**
+ * A warmup that follows the run's length (a fraction of it): its share does not change when the run is
+ * shortened, so it is its own cause, never part of "the run is shorter than what it was sized for".
+ */
+function fromRatio(warmup: Setting<number>, total: Setting<number>, plan: TrainingPlan): boolean {
+  if (writtenShare(warmup, total) !== undefined) return true;
+  return warmup.origin === 'derived' && !warmup.key && plan.warmupRatio !== undefined && plan.warmupRatio.origin !== 'default';
+}
 
 export const warmupFraction: Rule = {
   meta: {
@@ -17,35 +37,45 @@ export const warmupFraction: Rule = {
     const { warmupSteps: warmup, totalSteps: total } = ctx.plan;
     const max = Number(ctx.options.max ?? 0.2);
     if (!warmup || !total || total.value <= 0) return;
-    const fraction = warmup.value / total.value;
+    const written = writtenShare(warmup, total);
+    const fraction = written ?? warmup.value / total.value;
     // At or beyond 100% warmup-exceeds-training reports it.
-    if (fraction >= 1) return;
+    if (fraction >= 1 || warmup.value >= total.value) return;
     // Compared at the precision the message prints (one decimal of a percent): a share shown as
     // the limit itself (20.001% of a 20% limit prints as 20%) is not a finding.
     const share = formatPercent(fraction);
     if (Number.parseFloat(share) <= Number.parseFloat(formatPercent(max))) return;
-    if (!clearOfEstimates(fraction / max, warmup, total)) return;
+    // A written ratio is exact; a share computed against an estimated run length needs a margin.
+    if (written === undefined && !clearOfEstimates(fraction / max, warmup, total)) return;
     const suggested = Math.floor(total.value * max);
     // Against an upper bound on the run's length the share is a lower bound.
     const sameEstimate = total.estimatedFrom !== undefined && total.estimatedFrom === warmup.estimatedFrom;
-    const shown = total.bound === 'upper' && !sameEstimate ? `at least ${share}` : share;
+    // A ratio of the run is that share whatever the run's length turns out to be.
+    const shown = total.bound === 'upper' && !sameEstimate && written === undefined ? `at least ${share}` : share;
     const advice = warmupAsWritten(warmup, suggested, ctx.plan, ctx.file.path, max);
-    const range = rangeOf(ctx, warmup);
+    // A warmup derived from a ratio without a key of its own is reported where the ratio is written.
+    const range = rangeOf(ctx, warmup, warmup.key ? undefined : ctx.plan.warmupRatio);
     const nouns = tickNouns(ctx.plan);
     const fix = advice.floored ? advice.text : `set ${advice.text} or less`;
+    const what = written !== undefined ? `${warmup.key ?? 'the warmup ratio'} ${written} (${formatCount(warmup.value)} ${nouns.many})` : `warmup ${formatCount(warmup.value)} ${nouns.many}${brief(warmup)}`;
     ctx.report({
       range,
       message:
-        `warmup ${formatCount(warmup.value)} ${nouns.many}${brief(warmup)} is ${shown} of the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}, ` +
+        `${what} is ${shown} of the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}, ` +
         `above the ${formatPercent(max)} limit: the LR stays below its peak for ${shown} of the run and the decay gets the rest; ` +
         `${fix}${derivation(['warmup', warmup], ['the run', total])}`,
-      data: { warmupSteps: warmup.value, totalSteps: total.value, fraction, max, suggestedWarmupSteps: suggested },
+      data: { warmupSteps: warmup.value, totalSteps: total.value, fraction, max, suggestedWarmupSteps: suggested, ...(written !== undefined ? { writtenFraction: written } : {}) },
       fix: advice.fix,
-      runLength: {
-        consequence: `warmup takes ${shown} of the run`,
-        advice: advice.floored ? advice.fix : `${advice.fix} or less`,
-        written: warmup.range !== undefined && range === warmup.range,
-      },
+      // A share written as a ratio stays the same in a shorter run: not a run-length cause (engine/group-findings.ts).
+      ...(fromRatio(warmup, total, ctx.plan)
+        ? {}
+        : {
+            runLength: {
+              consequence: `warmup takes ${shown} of the run`,
+              advice: advice.floored ? advice.fix : `${advice.fix} or less`,
+              written: warmup.range !== undefined && range === warmup.range,
+            },
+          }),
     });
   },
 };

@@ -17,7 +17,7 @@ import { mapDelete, mapGet, mapSet, type ConfigNode, type MapEntry, type MapNode
 import { MAX_DEPTH } from '../load/result.js';
 import type { Range } from '../types.js';
 import { packageHeader, readDefaultsList, type DefaultsEntry } from './defaults-list.js';
-import type { HydraOverride, OverrideValue } from './overrides.js';
+import { OMEGACONF_FLOAT, pythonText, type HydraOverride, type OverrideValue } from './overrides.js';
 
 /** Where a key of the composed config was written. */
 export interface EntrySource {
@@ -342,8 +342,23 @@ function copyForEdit(config: ComposedConfig): { config: ComposedConfig; owned: W
   return { config: { ...config, root: copy(config.root), notes: [...config.notes] }, owned };
 }
 
+/**
+ * A scalar as OmegaConf holds it: a YAML scalar typed by OmegaConf's loader (`3e-5` is a float,
+ * which PyYAML left a string), an override's value as Hydra's grammar typed it.
+ */
+function omegaScalar(node: ScalarNode): { value: string | number | boolean | null; float: boolean } {
+  const v = node.value;
+  if (typeof v === 'number') return { value: v, float: !Number.isFinite(v) || /\.|^[-+]?\d[\d_]*[eE]/.test(node.source.trim()) };
+  if (typeof v === 'string' && node.plain && OMEGACONF_FLOAT.test(v)) return { value: Number(v.replace(/_/g, '')), float: true };
+  return { value: v, float: false };
+}
+
+/** A value as Hydra's messages print it (Python's `str`). */
 function show(node: ConfigNode): string {
-  if (node.kind === 'scalar') return node.value === null ? 'None' : String(node.value);
+  if (node.kind === 'scalar') {
+    const s = omegaScalar(node);
+    return pythonText(s.value, s.float);
+  }
   return node.kind === 'seq' ? '[…]' : '{…}';
 }
 
@@ -405,13 +420,18 @@ export function applyOverrides(base: ComposedConfig, overrides: LocatedOverride[
     const certainlyAbsent = options.complete && existing === undefined && !viaNull;
     const valueText = o.value?.text ?? '';
     if (o.op === 'delete') {
-      if (!existing) {
-        if (certainlyAbsent) errors.push({ override: lo, message: `Could not delete from config. '${o.key}' does not exist.` });
+      // Hydra selects the key: a null value counts as "does not exist" (OmegaConf.select gives None).
+      if (!existing || (!holdsValue && options.complete && !viaNull)) {
+        if (certainlyAbsent || existing) errors.push({ override: lo, message: `Could not delete from config. '${o.key}' does not exist.` });
         continue;
       }
-      if (o.value && o.value.kind === 'scalar' && existing.value.kind === 'scalar' && String(existing.value.value) !== String(o.value.value)) {
-        errors.push({ override: lo, message: `Could not delete from config. The value of '${o.key}' is ${show(existing.value)} and not ${valueText}.` });
-        continue;
+      if (o.value && o.value.kind === 'scalar' && existing.value.kind === 'scalar') {
+        const have = omegaScalar(existing.value);
+        const want = { value: o.value.value, float: typeof o.value.value === 'number' && /[.eE]|inf|nan/i.test(o.value.text) };
+        if (have.value !== want.value) {
+          errors.push({ override: lo, message: `Could not delete from config. The value of '${o.key}' is ${show(existing.value)} and not ${pythonText(want.value, want.float)}.` });
+          continue;
+        }
       }
       mapDelete(parent!, leaf);
       continue;

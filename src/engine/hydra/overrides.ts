@@ -43,6 +43,33 @@ const POINT_FLOAT = `(?:(?:0|[1-9](?:_?\\d)*)?\\.${DIGITS}|(?:0|[1-9](?:_?\\d)*)
 const FLOAT = new RegExp(`^[-+]?(?:${POINT_FLOAT}|(?:(?:0|[1-9](?:_?\\d)*)|${POINT_FLOAT})[eE][-+]?${DIGITS}|inf|nan)$`, 'i');
 const SWEEP_FUNCTION = /^(?:choice|range|interval|glob|shuffle|sort|tag|extend_list)\s*\(/;
 
+/**
+ * A plain YAML scalar that PyYAML leaves a string and OmegaConf's loader reads as a float (the float
+ * resolver `omegaconf/_yaml.py:get_yaml_loader` adds, research §1.1): `2e4`, `1e-4`, `1.0e4`, `1.5E3`.
+ */
+export const OMEGACONF_FLOAT = /^(?:[-+]?\d+(?:_\d+)*\.\d*(?:[eE][-+]?\d+)?|[-+]?\d+(?:_\d+)*[eE][-+]?\d+|\.\d+(?:_\d+)*(?:[eE][-+]\d+)?)$/;
+
+/** How Python prints a float (`repr`): `3e-05`, `20000.0`, `0.5`, `1e+16`, `inf`. */
+export function pythonFloat(value: number): string {
+  if (Number.isNaN(value)) return 'nan';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  const [mantissa, exp] = value.toExponential().split('e');
+  const e = Number(exp);
+  if (e >= -4 && e < 16) {
+    const text = String(value);
+    return /[.e]/.test(text) ? text : `${text}.0`;
+  }
+  return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+}
+
+/** How Python prints a value Hydra or OmegaConf typed: `None`, `True`, `3e-05`, `10`, text as is. */
+export function pythonText(value: string | number | boolean | null, float: boolean): string {
+  if (value === null) return 'None';
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  if (typeof value === 'number') return float ? pythonFloat(value) : String(value);
+  return value;
+}
+
 /** Hydra's typing of an unquoted primitive. */
 export function typePrimitive(text: string): string | number | boolean | null {
   const t = text.trim();

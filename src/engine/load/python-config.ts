@@ -17,7 +17,8 @@
  * - imported names of Python packages (`from mmengine.optim import LinearLR`) are class names:
  *   `type=LinearLR` reads as the string `'LinearLR'`;
  * - top-level statements `NAME = v`, `a = b = v`, `x.k = v`, `x['k'] = v`, `x.update(…)` (merged as
- *   MMEngine's ConfigDict.update merges), `x.pop('k')`, `del x.k`.
+ *   MMEngine's ConfigDict.update merges), `x.pop('k')`, `del x.k`, and augmented assignments of a known
+ *   key's value (`train.max_iter *= 2`: `augmentedFrom` gives the value it changed).
  *
  * What the reader cannot know stays unknown, never guessed: calls of other functions,
  * comprehensions, lambdas, conditionals, names bound inside `if`/`for` blocks (the name is
@@ -126,10 +127,30 @@ const INTS = new WeakSet<ScalarNode>();
 const SIZE = new WeakMap<ConfigNode, number>();
 /** A node or entry copied from another (copy-on-write): the original, for provenance. */
 const COPIED = new WeakMap<object, object>();
+/** Numbers an augmented assignment computed (`train.max_iter *= 2`) → the value it changed. */
+const AUGMENTED = new WeakMap<ScalarNode, ScalarNode>();
+/** Augmented assignment operators the reader follows, with the binary operator they apply. */
+const AUGMENTED_OPS = new Map([
+  ['+=', '+'],
+  ['-=', '-'],
+  ['*=', '*'],
+  ['/=', '/'],
+  ['//=', '//'],
+  ['%=', '%'],
+  ['**=', '**'],
+]);
 
 /** Why the keys of this mapping that are not written are unknown, when they are. */
 export function isPartial(node: ConfigNode): string | undefined {
   return node.kind === 'map' ? PARTIAL.get(node) : undefined;
+}
+
+/**
+ * For a number an augmented assignment computed (`train.max_iter *= 2`, its range that statement):
+ * the number it changed. Such a value is not literal text (an edit must not replace the statement).
+ */
+export function augmentedFrom(node: ScalarNode): ScalarNode | undefined {
+  return AUGMENTED.get(node);
 }
 
 /** Whether Python holds this number as an int. */
@@ -1176,6 +1197,43 @@ export function parsePythonConfig(text: string, input: PythonConfigInput = {}): 
     }
   };
 
+  /**
+   * `x.k op= v` on a known value, read as `x.k = x.k op (v)` (its range: the statement); false when the
+   * value is unknown (the caller marks the target unknown). A bare name (`lr += 1e-4`) is not followed:
+   * plan helpers would take the statement for a literal value an edit can replace.
+   */
+  const augmentedAssignment = (stmt: Token[], at: number): boolean => {
+    const op = AUGMENTED_OPS.get(stmt[at].text);
+    const targetTokens = stmt.slice(0, at);
+    const valueTokens = stmt.slice(at + 1);
+    const target = parseTarget(targetTokens);
+    if (!op || !target || target.steps.length === 0 || valueTokens.length === 0) return false;
+    const first = valueTokens[0];
+    const last = valueTokens[valueTokens.length - 1];
+    const expr: Token[] = [
+      ...targetTokens,
+      { kind: 'op', text: op, start: stmt[at].start, end: stmt[at].end },
+      { kind: 'op', text: '(', start: first.start, end: first.start },
+      ...valueTokens,
+      { kind: 'op', text: ')', start: last.end, end: last.end },
+    ];
+    let node: ConfigNode;
+    try {
+      const old = evaluate(targetTokens);
+      const value = evaluate(expr);
+      if (!isNode(value) || !isNode(old)) return false;
+      node = value;
+      if (node.kind === 'scalar' && old.kind === 'scalar') AUGMENTED.set(node, old);
+    } catch (err) {
+      if (err instanceof DuplicateKeyword) throw err;
+      if (!(err instanceof Unsupported)) throw err;
+      return false;
+    }
+    if (!assignPath(target.root, target.steps, node)) return false;
+    opaque.delete(dotted(target.root, target.steps));
+    return true;
+  };
+
   let block: 'none' | 'scope' | 'read-base' | 'other' = 'none';
   try {
     for (const line of lines) {
@@ -1230,7 +1288,8 @@ export function parsePythonConfig(text: string, input: PythonConfigInput = {}): 
         }
         const ops = topLevelAssignOps(stmt);
         if (ops.some((i) => stmt[i].text !== '=')) {
-          // Augmented assignments (`x += 1`) and walrus: the value is not followed.
+          if (ops.length === 1 && augmentedAssignment(stmt, ops[0])) continue;
+          // Walrus, and augmented assignments of values the reader does not know: not followed.
           const target = parseTarget(stmt.slice(0, ops[0]));
           if (target && target.steps.length > 0 && env.has(target.root.text)) {
             assignPath(target.root, target.steps, null);

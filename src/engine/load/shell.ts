@@ -15,7 +15,7 @@
  *     commands, and each simple command is either assignments or a launch command.
  */
 import { parse } from 'shell-quote';
-import type { LaunchCommand, LaunchScript, LauncherWorldSize, SbatchValue, ShellArg, SlurmAllocation } from '../launch.js';
+import type { LaunchCommand, LaunchScript, LauncherWorldSize, SbatchValue, ShellArg, ShellVariable, SlurmAllocation } from '../launch.js';
 import type { Range } from '../types.js';
 import { computeLineStarts, rangeOf } from './positions.js';
 import { arithmeticBody, evaluateArithmetic } from './shell-arith.js';
@@ -83,6 +83,14 @@ interface Expansion {
 }
 
 type CommandBody = Omit<LaunchCommand, 'range'>;
+/** `NAME=value` words that start a command (`NNODES=2 bash tools/dist_train.sh …`), with where each is written. */
+type CommandEnv = Map<string, { value: string; range: Range }>;
+/** What a wrapper script sees of an environment variable; `range` is where it is set, `via` the script variable. */
+interface Inherited {
+  value: string;
+  range?: Range;
+  via?: string;
+}
 /** Whether `flag` takes a value; `next` is the following word, when the value would be it. */
 type TakesValue = (flag: string, next?: Word) => boolean;
 
@@ -113,6 +121,22 @@ const FRONT_ENDS: Record<string, RegExp> = {
 };
 /** timm's launch wrapper: `distributed_train.sh NUM_PROC train.py-arguments…`. */
 const TIMM_WRAPPER = 'distributed_train.sh';
+/**
+ * OpenMMLab's launch wrappers (`tools/` of mmdet, mmpretrain, mmseg …): `dist_train.sh CONFIG GPUS [args]` runs
+ * `torch.distributed.launch --nnodes=$NNODES --nproc_per_node=$GPUS tools/train.py CONFIG --launcher pytorch args`
+ * (NNODES from the environment, default 1); `slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [args]` runs
+ * `srun --ntasks=$GPUS … python -u tools/train.py CONFIG --work-dir=WORK_DIR --launcher=slurm args` (GPUS from the
+ * environment, default 8; SRUN_ARGS are srun options).
+ */
+const MM_DIST_WRAPPER = 'dist_train.sh';
+const MM_SLURM_WRAPPER = 'slurm_train.sh';
+/** slurm_train.sh's `GPUS=${GPUS:-8}`. */
+const MM_SLURM_DEFAULT_GPUS = 8;
+/**
+ * GPT-NeoX's launcher: `python deepy.py USER_SCRIPT [-d CONF_DIR] CONF_FILE…` reads the configs and hands the run
+ * to DeepSpeed's launcher (one process per GPU of the hostfile, or of the machine): the command does not say how many.
+ */
+const NEOX_LAUNCHER = 'deepy.py';
 /** Framework programs that are the training command themselves, with no subcommand (fairseq's console scripts). */
 const TRAIN_PROGRAMS = new Set(['fairseq-train', 'fairseq-hydra-train']);
 /** Ultralytics `yolo TASK MODE` tasks (cfg/__init__.py TASKS). */
@@ -164,6 +188,9 @@ class ScriptParser {
   private readonly vars = new Map<string, VarRecord>();
   /** Text of each `$( … )`/backtick substitution, by placeholder index. */
   private readonly substs: string[] = [];
+  /** Script variables the commands it runs inherit (`export NAME`, `declare -x`, assignments under `set -a`). */
+  private readonly exported = new Set<string>();
+  private allExport = false;
 
   constructor(private readonly src: string) {
     this.lineStarts = computeLineStarts(src);
@@ -275,6 +302,13 @@ class ScriptParser {
         continue;
       }
       if ((c === '$' && src[i + 1] === '(') || c === '`') {
+        // `# comment` in backticks (a comment in a continued command) or `$( )`: bash runs nothing and
+        // the substitution expands to no text at all, so it adds no argument.
+        const silent = this.silentSubstitutionEnd(i);
+        if (silent !== undefined) {
+          i = silent;
+          continue;
+        }
         startWord();
         i = this.substitution(i, (s, first, last) => {
           text += s;
@@ -354,6 +388,31 @@ class ScriptParser {
    * the parentheses, and the expander turns the placeholder back into the text as written.
    */
   private substitution(i: number, emit: (s: string, first: number, last: number) => void): number {
+    let end = this.substitutionEnd(i);
+    if (end < 0) {
+      this.report('unterminated command substitution', i, i + 2);
+      end = Math.max(this.lineEnd(i), i + 1);
+    }
+    this.substs.push(this.src.slice(i, end).replace(/\\\r?\n/g, ''));
+    emit('${' + SUBST + (this.substs.length - 1) + '}', i, end - 1);
+    return end;
+  }
+
+  /**
+   * The end of a substitution at `i` that prints nothing, else undefined: backticks around only blanks
+   * and comments, or an empty `$( )` (in `$( # … )` bash's comment runs on to the line's end).
+   */
+  private silentSubstitutionEnd(i: number): number | undefined {
+    const end = this.substitutionEnd(i);
+    if (end < 0) return undefined;
+    const backtick = this.src[i] === '`';
+    const body = this.src.slice(i + (backtick ? 1 : 2), end - 1).replace(/\\\r?\n/g, ' ');
+    const silentLine = backtick ? /^[ \t\r]*(?:#.*)?$/ : /^[ \t\r]*$/;
+    return body.split('\n').every((line) => silentLine.test(line)) ? end : undefined;
+  }
+
+  /** Where a `$( … )` or backtick substitution at `i` ends (quote-aware, nested parentheses), or -1 when it does not. */
+  private substitutionEnd(i: number): number {
     const src = this.src;
     let end = -1;
     if (src[i] === '`') {
@@ -377,12 +436,6 @@ class ScriptParser {
         }
       }
     }
-    if (end < 0) {
-      this.report('unterminated command substitution', i, i + 2);
-      end = Math.max(this.lineEnd(i), i + 1);
-    }
-    this.substs.push(src.slice(i, end).replace(/\\\r?\n/g, ''));
-    emit('${' + SUBST + (this.substs.length - 1) + '}', i, end - 1);
     return end;
   }
 
@@ -469,13 +522,34 @@ class ScriptParser {
       return;
     }
     if (DECLARE.has(raw(seg[k]))) {
-      for (const t of seg.slice(k + 1)) if (ASSIGN.test(raw(t))) this.assign(t, st, refs);
+      const exports = raw(seg[k]) === 'export' || seg.slice(k + 1).some((t) => /^-[a-wyzA-Z]*x/.test(raw(t)));
+      for (const t of seg.slice(k + 1)) {
+        if (ASSIGN.test(raw(t))) this.assign(t, st, refs);
+        const name = /^([A-Za-z_]\w*)(?:\+?=|$)/.exec(raw(t))?.[1];
+        if (exports && name) this.exported.add(name);
+      }
       return;
     }
     // Leading `NAME=value` words are the command's environment, not script variables.
+    const env: Record<string, string> = {};
+    const located: CommandEnv = new Map();
+    for (const t of seg.slice(0, k)) {
+      const m = ASSIGN.exec(raw(t));
+      if (!m) continue;
+      env[m[1]] = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
+      located.set(m[1], { value: env[m[1]], range: this.range(st.map[t.from], st.map[Math.max(t.from, t.to - 1)] + 1) });
+    }
     const words = seg.slice(k).flatMap((t) => this.expand(t, st, refs));
     const last = seg[seg.length - 1];
     const range = this.range(st.map[seg[0].from], st.map[Math.max(last.from, last.to - 1)] + 1);
+    if (words[0]?.text === 'set') {
+      // `set -a` / `set -o allexport`: every later assignment is exported (`set +a` ends it).
+      for (const [j, w] of words.entries()) {
+        if (/^[-+][A-Za-z]*a/.test(w.text)) this.allExport = w.text[0] === '-';
+        else if (w.text === 'allexport' && /^[-+]o$/.test(words[j - 1]?.text ?? '')) this.allExport = words[j - 1].text[0] === '-';
+      }
+      return;
+    }
     if (words[0]?.text === 'read' && st.heredoc) {
       this.readHeredoc(words, st.heredoc, range);
       return;
@@ -484,16 +558,11 @@ class ScriptParser {
       (this.script.directoryChanges ??= []).push({ dir: words[words.length - 1].text, range });
       return;
     }
-    const body = this.command(words, 0);
+    const body = this.command(words, 0, located);
     if (!body) return;
     // `"$@"` / `$*`: the script hands its own arguments on, so the caller can add more.
     const forwarded = body.args.find((a) => a.flag === '' && a.value !== undefined && FORWARDED.test(a.value));
     if (forwarded) body.forwardsArgs = forwarded.flagRange;
-    const env: Record<string, string> = {};
-    for (const t of seg.slice(0, k)) {
-      const m = ASSIGN.exec(raw(t));
-      if (m) env[m[1]] = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
-    }
     this.script.commands.push({ ...body, range, ...(k > 0 ? { env } : {}), ...(this.script.slurm ? { slurm: this.script.slurm } : {}) });
   }
 
@@ -535,6 +604,7 @@ class ScriptParser {
       const valueStart = t.from + m[0].length < t.to ? st.map[t.from + m[0].length] : end;
       rec = { value, words: this.locate(value, valueStart, end), array: false };
     }
+    if (this.allExport) this.exported.add(name);
     const old = this.vars.get(name);
     if (m[2] === '+' && old) {
       const joins = old.array || /\s$/.test(old.value) || /^\s/.test(rec.value) || !old.value || !rec.value;
@@ -674,12 +744,21 @@ class ScriptParser {
 
   // ── Launchers ───────────────────────────────────────────────────────────────────────
 
-  /** Recognises the launch command starting at words[k], after wrappers like `nohup`. */
-  private command(words: Word[], k: number): CommandBody | undefined {
+  /**
+   * Recognises the launch command starting at words[k], after wrappers like `nohup`. `outer` is the
+   * environment the command line gives it (`NNODES=2 bash tools/dist_train.sh …`), for wrapper scripts.
+   */
+  private command(words: Word[], k: number, outer: CommandEnv = new Map()): CommandBody | undefined {
+    const env: CommandEnv = new Map(outer);
+    const setsEnv = (w: Word): void => {
+      const m = ASSIGN.exec(w.text);
+      if (m) env.set(m[1], { value: w.text.slice(m[0].length), range: this.range(w.start, w.end) });
+    };
     while (k < words.length) {
       const t = words[k].text;
-      if (WRAPPERS.has(t) || (k > 0 && ASSIGN.test(t))) k++;
-      else if (t === 'env') for (k++; k < words.length && (isFlag(words[k].text) || ASSIGN.test(words[k].text)); ) k++;
+      if (WRAPPERS.has(t)) k++;
+      else if (k > 0 && ASSIGN.test(t)) setsEnv(words[k++]);
+      else if (t === 'env') for (k++; k < words.length && (isFlag(words[k].text) || ASSIGN.test(words[k].text)); ) setsEnv(words[k++]);
       else break;
     }
     if (k >= words.length) return undefined;
@@ -696,6 +775,7 @@ class ScriptParser {
       const r = this.options(words, k + 1, pyValue, { module: ['-m'] });
       if (r.args.some((a) => a.flag === '-c')) return undefined;
       if (r.module && TORCH_RUN_MODULES.has(r.module)) return this.torchrun(words, r.k, r.args);
+      if (r.script !== undefined && basename(r.script) === NEOX_LAUNCHER) return this.neox(words, r.k);
       return this.target('python', words, r);
     }
     if (exe === 'tune' && words[k + 1]?.text === 'run') {
@@ -710,19 +790,24 @@ class ScriptParser {
       return { launcher: 'none', launcherArgs: [], script: `${exe} ${words[k + 1].text}`, args: this.programArgs(words, k + 2), cli: `${exe} ${words[k + 1].text}` };
     }
     if (exe === 'yolo') return this.yolo(words, k + 1);
-    if ((exe === 'bash' || exe === 'sh') && basename(words[k + 1]?.text ?? '') === TIMM_WRAPPER) return this.timmWrapper(words, k + 1);
-    if (exe === TIMM_WRAPPER) return this.timmWrapper(words, k);
+    // Wrapper scripts, run as `bash tools/dist_train.sh …` or `./tools/dist_train.sh …`.
+    const at = (exe === 'bash' || exe === 'sh') && words[k + 1] ? k + 1 : k;
+    const wrapper = basename(words[at].text);
+    if (wrapper === TIMM_WRAPPER) return this.timmWrapper(words, at);
+    if (wrapper === MM_DIST_WRAPPER) return this.mmDistWrapper(words, at, env);
+    if (wrapper === MM_SLURM_WRAPPER) return this.mmSlurmWrapper(words, at, env);
+    if (exe === NEOX_LAUNCHER) return this.neox(words, k + 1);
     if (TRAIN_PROGRAMS.has(exe)) return { launcher: 'none', launcherArgs: [], script: exe, args: this.programArgs(words, k + 1), cli: exe };
     if (exe === 'ray' && words[k + 1]?.text === 'job' && words[k + 2]?.text === 'submit') {
       // `ray job submit [options] -- python3 -m …`: the entrypoint after `--` is the training program.
       const dash = words.findIndex((w, j) => j > k + 2 && w.text === '--');
-      return dash > 0 ? this.command(words, dash + 1) : undefined;
+      return dash > 0 ? this.command(words, dash + 1, env) : undefined;
     }
     if (exe === 'srun') {
       // srun's options come first; the program it starts decides the launcher.
       const r = this.options(words, k + 1, switchesFrom(SRUN_SWITCHES), { splitShort: true });
       if (r.script === undefined) return undefined;
-      const inner = this.command(words, r.k - 1);
+      const inner = this.command(words, r.k - 1, env);
       if (!inner) return undefined;
       return { ...inner, launcher: inner.launcher === 'python' ? 'srun' : inner.launcher, launcherArgs: [...r.args, ...inner.launcherArgs] };
     }
@@ -751,6 +836,71 @@ class ScriptParser {
     if (!n || isFlag(n.text)) return undefined;
     const nproc: ShellArg = { ...this.positional(n), flag: TIMM_WRAPPER };
     return { launcher: 'torchrun', launcherArgs: [nproc], script: 'train.py', args: this.programArgs(words, k + 2), cli: TIMM_WRAPPER };
+  }
+
+  /**
+   * OpenMMLab's `tools/dist_train.sh CONFIG GPUS [args]`: torchrun with GPUS processes per node on NNODES nodes
+   * (from its environment; one when unset) running `tools/train.py CONFIG --launcher pytorch args`. GPUS is kept as
+   * a launcher option named after the wrapper and NNODES as one named NNODES (launcherWorldSize reads them).
+   */
+  private mmDistWrapper(words: Word[], k: number, env: CommandEnv): CommandBody | undefined {
+    const [config, gpus] = [words[k + 1], words[k + 2]];
+    if (!config || !gpus || isFlag(config.text) || isFlag(gpus.text) || /^\d+$/.test(config.text)) return undefined;
+    const launcherArgs: ShellArg[] = [{ ...this.positional(gpus), flag: MM_DIST_WRAPPER }];
+    const nodes = this.inherited('NNODES', env);
+    if (nodes) launcherArgs.push(this.envArg('NNODES', nodes, words[k]));
+    const args = [this.positional(config), ...this.programArgs(words, k + 3)];
+    return { launcher: 'torchrun', launcherArgs, script: siblingOf(words[k].text, 'train.py'), args, cli: MM_DIST_WRAPPER };
+  }
+
+  /**
+   * OpenMMLab's `tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [args]`: `srun --ntasks=$GPUS` (its
+   * environment; 8 when unset) of `python -u tools/train.py CONFIG … args`. GPUS (or the default) and SRUN_ARGS
+   * are kept as launcher options of those names (launcherWorldSize reads them).
+   */
+  private mmSlurmWrapper(words: Word[], k: number, env: CommandEnv): CommandBody | undefined {
+    const config = words[k + 3];
+    if (!config || words.slice(k + 1, k + 4).some((w) => isFlag(w.text))) return undefined;
+    const gpus = this.inherited('GPUS', env);
+    const here = this.range(words[k].start, words[k].end);
+    const launcherArgs: ShellArg[] = [gpus ? this.envArg('GPUS', gpus, words[k]) : { flag: MM_SLURM_WRAPPER, value: String(MM_SLURM_DEFAULT_GPUS), flagRange: here, valueRange: here }];
+    const srunArgs = this.inherited('SRUN_ARGS', env);
+    if (srunArgs) launcherArgs.push(this.envArg('SRUN_ARGS', srunArgs, words[k]));
+    const args = [this.positional(config), ...this.programArgs(words, k + 5)];
+    return { launcher: 'srun', launcherArgs, script: 'tools/train.py', args, cli: MM_SLURM_WRAPPER };
+  }
+
+  /**
+   * GPT-NeoX's `deepy.py USER_SCRIPT [-d CONF_DIR] CONF_FILE… [options]`: the configs and options are deepy's own
+   * arguments (script-links.ts joins each config with CONF_DIR). DeepSpeed's launcher then starts USER_SCRIPT on
+   * the GPUs NeoX counts (the hostfile's, or the machine's), which the command does not show: launcher 'none'.
+   */
+  private neox(words: Word[], k: number): CommandBody | undefined {
+    const all = this.programArgs(words, k);
+    const user = all.findIndex((a) => a.flag === '');
+    if (user < 0) return undefined;
+    return { launcher: 'none', launcherArgs: [], script: all[user].value, args: all.filter((_, i) => i !== user), cli: NEOX_LAUNCHER };
+  }
+
+  /**
+   * What a wrapper script sees of the environment variable `name`: the command's own `NAME=value`, else the
+   * script's variable when it is exported. A variable the script sets without exporting it reaches the wrapper
+   * only when the caller's environment already exported it, so its value is unknown (`$NAME`).
+   */
+  private inherited(name: string, env: CommandEnv): Inherited | undefined {
+    const own = env.get(name);
+    if (own) return { value: own.value, range: own.range };
+    const v = this.vars.get(name);
+    if (!v) return undefined;
+    let set: ShellVariable | undefined;
+    for (const x of this.script.variables) if (x.name === name) set = x;
+    return { value: this.exported.has(name) ? v.value : `$${name}`, via: name, ...(set ? { range: set.range } : {}) };
+  }
+
+  /** An environment variable a wrapper reads, as a launcher option named after it. */
+  private envArg(name: string, found: Inherited, wrapper: Word): ShellArg {
+    const range = found.range ?? this.range(wrapper.start, wrapper.end);
+    return { flag: name, value: found.value, flagRange: range, valueRange: range, ...(found.via ? { viaVariable: found.via } : {}) };
   }
 
   private torchrun(words: Word[], k: number, before: ShellArg[]): CommandBody | undefined {
@@ -872,6 +1022,11 @@ class ScriptParser {
   }
 }
 
+/** `tools/dist_train.sh` → `tools/train.py`: a file next to a wrapper script. */
+function siblingOf(wrapper: string, name: string): string {
+  return wrapper.slice(0, wrapper.lastIndexOf('/') + 1) + name;
+}
+
 /** End of the raw word starting at `i`: the first unquoted blank or operator character. */
 function rawWordEnd(s: string, i: number): number {
   let q = '';
@@ -973,6 +1128,8 @@ export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undef
     if (x === undefined || y === undefined) return undefined;
     return { value: x * y, how: b ? `${said(a)} × ${said(b)}` : `${said(a)} (${defaultNote})`, range: a.flagRange, key: a.flag };
   };
+  if (cmd.cli === MM_DIST_WRAPPER) return mmDistWorldSize(cmd);
+  if (cmd.cli === MM_SLURM_WRAPPER) return mmSlurmWorldSize(cmd);
   switch (cmd.launcher) {
     case 'python':
       return { value: 1, how: 'plain python (one process)', range: cmd.range, key: 'python' };
@@ -1034,6 +1191,27 @@ export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undef
     default:
       return undefined;
   }
+}
+
+/** `tools/dist_train.sh CONFIG GPUS`: GPUS per node × NNODES (its environment; one node when unset). */
+function mmDistWorldSize(cmd: LaunchCommand): LauncherWorldSize | undefined {
+  const gpus = lastOf(cmd.launcherArgs, [MM_DIST_WRAPPER]);
+  const nodes = lastOf(cmd.launcherArgs, ['NNODES']);
+  const perNode = count(gpus);
+  const n = nodes ? count(nodes) : 1;
+  if (!gpus || perNode === undefined || n === undefined) return undefined;
+  const how = `${MM_DIST_WRAPPER} GPUS ${perNode}${nodes ? ` × NNODES=${n}` : ' (NNODES not set: 1 node)'}`;
+  return { value: perNode * n, how, range: gpus.flagRange, key: MM_DIST_WRAPPER };
+}
+
+/** `tools/slurm_train.sh …`: `srun --ntasks=$GPUS` (8 when unset), unless SRUN_ARGS passes its own task count. */
+function mmSlurmWorldSize(cmd: LaunchCommand): LauncherWorldSize | undefined {
+  const gpus = lastOf(cmd.launcherArgs, ['GPUS', MM_SLURM_WRAPPER]);
+  const srunArgs = lastOf(cmd.launcherArgs, ['SRUN_ARGS'])?.value ?? '';
+  const value = count(gpus);
+  if (!gpus || value === undefined || /\$|(?:^|\s)(?:--ntasks\b|-n)/.test(srunArgs)) return undefined;
+  const how = gpus.flag === 'GPUS' ? `GPUS=${value} (${MM_SLURM_WRAPPER} runs srun --ntasks=$GPUS)` : `GPUS not set: ${MM_SLURM_WRAPPER} runs srun --ntasks=${value}`;
+  return { value, how, range: gpus.flagRange, key: gpus.flag };
 }
 
 /** The last program argument spelled as any of `flags` (`argValue(cmd, '--lr', '--learning-rate')`). */
