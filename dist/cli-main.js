@@ -2396,2365 +2396,6 @@ function launchProgramOf(file) {
   return programs.get(file);
 }
 
-// src/engine/types.ts
-var PLAN_FIELDS = [
-  "worldSize",
-  "dataParallelSize",
-  "microBatchSize",
-  "gradAccumSteps",
-  "globalBatchSize",
-  "seqLen",
-  "peakLr",
-  "minLr",
-  "warmupSteps",
-  "warmupRatio",
-  "totalSteps",
-  "epochs",
-  "datasetSamples",
-  "stepsPerEpoch",
-  "decaySteps",
-  "saveEverySteps",
-  "evalEverySteps",
-  "scheduler",
-  "precision",
-  "optimizer",
-  "promptsPerRolloutStep",
-  "samplesPerPrompt",
-  "optimizerStepsPerRolloutStep",
-  "schedulerTick",
-  "firstMilestone",
-  "lastMilestone",
-  "decayEpochs"
-];
-var STRING_PLAN_FIELDS = /* @__PURE__ */ new Set(["scheduler", "precision", "optimizer", "schedulerTick"]);
-
-// src/engine/plan.ts
-var NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
-function scalarNumber(node, loader) {
-  if (typeof node.value === "number") return Number.isFinite(node.value) ? { value: node.value } : void 0;
-  if (typeof node.value === "string" && NUMERIC_TEXT.test(node.value.trim())) {
-    const value = Number(node.value.trim().replace(/_/g, ""));
-    if (!Number.isFinite(value)) return void 0;
-    if (!node.plain || loader === "pyyaml") {
-      const why = node.plain ? `PyYAML (YAML 1.1) loads \`${node.source}\` as the string "${node.value}", not a number` : `the value is a quoted string "${node.value}"`;
-      return { value, note: `${why}; trainlint reads it as ${formatCount(value)}` };
-    }
-    return { value };
-  }
-  return void 0;
-}
-function numberAt(file, path24, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path24);
-  if (!hit || hit.node.kind !== "scalar") return void 0;
-  const num8 = scalarNumber(hit.node, loader);
-  if (!num8) return void 0;
-  const launched = overrideSetting(hit.node, num8.value);
-  if (launched) return launched;
-  return { value: num8.value, origin, file: file.path, key: path24.join("."), range: hit.keyRange, valueRange: hit.node.range, ...num8.note ? { note: num8.note } : {} };
-}
-function stringAt(file, path24) {
-  const hit = getIn(file.tree, path24);
-  if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-  const launched = overrideSetting(hit.node, String(hit.node.value));
-  if (launched) return launched;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path24.join("."), range: hit.keyRange };
-}
-function boolAt(file, path24) {
-  const hit = getIn(file.tree, path24);
-  if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
-  const launched = overrideSetting(hit.node, hit.node.value);
-  if (launched) return launched;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path24.join("."), range: hit.keyRange };
-}
-function numberFromArg(file, arg, integer = false) {
-  if (!arg || arg.value === void 0) return void 0;
-  const text = arg.value.trim();
-  if (!NUMERIC_TEXT.test(text)) return void 0;
-  const value = Number(text.replace(/_/g, ""));
-  if (!Number.isFinite(value)) return void 0;
-  const notes = [];
-  if (arg.viaVariable) notes.push(`from $${arg.viaVariable}`);
-  if (integer && !/^[-+]?\d+$/.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
-  return {
-    value,
-    origin: "explicit",
-    file: file.path,
-    key: arg.flag,
-    range: argRange(arg),
-    // Only a literal value can be rewritten (not one that came from a variable).
-    ...arg.valueRange && !arg.viaVariable ? { valueRange: arg.valueRange } : {},
-    ...notes.length ? { note: notes.join("; ") } : {}
-  };
-}
-function argRange(arg) {
-  const v = arg.valueRange;
-  if (v && v.line === arg.flagRange.line && v.endLine === v.line && v.column > arg.flagRange.column) {
-    return { ...arg.flagRange, endColumn: v.endColumn };
-  }
-  return arg.flagRange;
-}
-function stringFromArg(file, arg) {
-  if (!arg || arg.value === void 0) return void 0;
-  return { value: arg.value, origin: "explicit", file: file.path, key: arg.flag, range: argRange(arg) };
-}
-function defaultSetting(value, key, note) {
-  return { value, origin: "default", key, ...note ? { note } : {} };
-}
-function derived(value, how, unit) {
-  return { value, origin: "derived", how, ...unit ? { unit } : {} };
-}
-function derivedFrom(source, value, how, unit) {
-  return { ...derived(value, how, unit), ...source.file ? { file: source.file } : {}, ...source.key ? { key: source.key } : {}, ...source.range ? { range: source.range } : {} };
-}
-function applyAssumptions(plan, assume) {
-  for (const [field, value] of Object.entries(assume)) {
-    if (plan[field] !== void 0 || value === void 0) continue;
-    const target = plan;
-    if (typeof value === "object") target[field] = value;
-    else if (STRING_PLAN_FIELDS.has(field)) target[field] = { value: String(value), origin: "assumed", key: `assume.${field}` };
-    else if (typeof value === "number") target[field] = { value, origin: "assumed", key: `assume.${field}` };
-  }
-}
-function dataParallel(plan) {
-  return plan.dataParallelSize ?? plan.worldSize;
-}
-function deriveGlobalBatch(plan) {
-  if (plan.globalBatchSize) return;
-  const { microBatchSize: micro, gradAccumSteps: accum } = plan;
-  const dp = dataParallel(plan);
-  if (!micro || !accum || !dp) return;
-  const dpName = plan.dataParallelSize ? "data-parallel size" : "world size";
-  plan.globalBatchSize = derived(
-    micro.value * accum.value * dp.value,
-    `${formatCount(micro.value)} \xD7 ${formatCount(accum.value)} \xD7 ${formatCount(dp.value)} (micro \xD7 accumulation \xD7 ${dpName})`,
-    "samples"
-  );
-}
-function deriveWarmupFromRatio(plan) {
-  if (plan.warmupSteps || !plan.warmupRatio || !plan.totalSteps) return;
-  const ratio = plan.warmupRatio.value;
-  const total = plan.totalSteps.value;
-  plan.warmupSteps = derived(Math.ceil(total * ratio), `ceil(${formatCount(total)} \xD7 ${ratio})`, "steps");
-}
-
-// src/rules/types.ts
-function rangeOf(ctx, ...settings) {
-  for (const s of settings) {
-    if (s?.range && (s.file === void 0 || s.file === ctx.file.path)) return s.range;
-  }
-  return ctx.anchor;
-}
-function replaceValue(ctx, setting, text) {
-  if (!setting?.valueRange || setting.file !== ctx.file.path || setting.origin !== "explicit") return void 0;
-  return { range: setting.valueRange, text };
-}
-function spellNumber(ctx, value, text) {
-  if (ctx.file.format !== "yaml" || ctx.yamlLoader !== "pyyaml" || !/e/i.test(text)) return text;
-  const m = /^([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)$/.exec(text);
-  if (!m) return String(value);
-  return `${m[1]}${m[2]}.${m[3] || "0"}e${m[4] || "+"}${m[5]}`;
-}
-function sourceOf(setting) {
-  const key = setting.key ?? "";
-  const sep = key ? ", " : "";
-  switch (setting.origin) {
-    case "default":
-      return ` (${key}${sep}framework default)`;
-    case "assumed":
-      return ` (assumed in .trainlint.yml)`;
-    case "derived":
-      return setting.how ? ` (= ${setting.how})` : "";
-    case "launcher":
-      return ` (${key}${sep}launcher)`;
-    case "dataset":
-      return ` (at most: ${setting.how ?? "rows of the dataset"})`;
-    default:
-      return key ? ` (${key})` : "";
-  }
-}
-var ESTIMATE_MARGIN = 2;
-function clearOfEstimates(ratio, ...settings) {
-  const sources = settings.map((s) => s?.estimatedFrom);
-  if (sources.every((x) => x === void 0)) return true;
-  if (sources.every((x) => x !== void 0 && x === sources[0])) return true;
-  return ratio >= ESTIMATE_MARGIN;
-}
-function brief(setting) {
-  const w = setting.writtenAs;
-  const key = setting.key && w?.value !== void 0 && w.perStep !== 1 && !w.suffix ? `${setting.key} ${formatCount(w.value)} ${w.unit}` : setting.key ?? "";
-  switch (setting.origin) {
-    case "default":
-      return key ? ` (${key}, default)` : " (default)";
-    case "assumed":
-      return " (assumed in .trainlint.yml)";
-    case "launcher":
-      return key ? ` (${key}, launcher)` : " (launcher)";
-    default:
-      return key ? ` (${key})` : "";
-  }
-}
-function derivation(...parts2) {
-  const hows = parts2.filter(([, s]) => s?.origin === "derived" && s.how).map(([name2, s]) => `${name2} = ${s.how}`);
-  return hows.length ? ` (${hows.join("; ")})` : "";
-}
-function keyValue(key, value, file) {
-  if (key.startsWith("-")) return `${key} ${value}`;
-  if (file !== void 0 && SCRIPT_FILE.test(file)) return `${key}=${value}`;
-  if (file?.endsWith(".py")) return `${key} = ${value}`;
-  if (file?.endsWith(".json")) return key.includes(".") ? `"${key.split(".").pop()}": ${value} (${key})` : `"${key}": ${value}`;
-  if (file?.endsWith(".toml")) return key.includes(".") ? `${key.split(".").pop()} = ${value} (${key})` : `${key} = ${value}`;
-  return `${key}: ${value}`;
-}
-var SCRIPT_FILE = /\.(?:sh|bash|sbatch|slurm)$/;
-function tickNouns(plan) {
-  switch (plan?.schedulerTick?.value) {
-    case "rollout-step":
-      return { one: "rollout step", many: "rollout steps", run: "rollout steps" };
-    case "iteration":
-      return { one: "iteration", many: "iterations", run: "iterations" };
-    default:
-      return { one: "step", many: "steps", run: "optimizer steps" };
-  }
-}
-function keyUnitValue(setting, steps3, round = "down", inFile) {
-  const key = setting.key ?? "";
-  const file = setting.file ?? inFile;
-  const w = setting.writtenAs;
-  const out = (value, given) => ({ text: keyValue(key, value, file), value, steps: given });
-  if (!w) return out(formatCount(steps3), steps3);
-  const raw = steps3 * w.perStep;
-  if (w.fractional && raw > 0) {
-    const shown2 = round === "down" ? formatFractionDown(raw) : formatCount(Math.ceil(raw * 1e3 - 1e-6) / 1e3);
-    return out(`${shown2}${w.suffix ? w.unit : ""}`, Math.round(Number(shown2) / w.perStep));
-  }
-  const n = Math.max(1, round === "down" ? Math.floor(raw + 1e-9) : Math.ceil(raw - 1e-9));
-  return out(`${formatCount(n)}${w.suffix ? w.unit : ""}`, Math.round(n / w.perStep));
-}
-function inKeyUnit(setting, steps3, round = "down", inFile) {
-  return keyUnitValue(setting, steps3, round, inFile).text;
-}
-function launchRejection(ctx) {
-  return ctx.launchCheck && `${ctx.launchCheck}, after the GPUs are allocated`;
-}
-function stepCount(steps3, plan) {
-  const n = tickNouns(plan);
-  return `${formatCount(steps3)} ${steps3 === 1 ? n.one : n.many}`;
-}
-function belowFloor(setting, plan, share, inFile) {
-  const f = setting.floor;
-  const ways = [];
-  if (f.off) ways.push(`set ${f.off} (no warmup)`);
-  if (f.otherwise) ways.push(f.otherwise);
-  const need = Math.ceil(f.steps / share - 1e-9);
-  const total = plan?.totalSteps;
-  const spe = plan?.stepsPerEpoch;
-  const epochs = plan?.epochs;
-  const nouns = tickNouns(plan);
-  const runKey = epochs?.key && spe && spe.value > 0 ? keyValue(epochs.key, formatCount(Math.ceil(need / spe.value - 1e-9)), epochs.file ?? inFile) : total?.key ? keyValue(total.key, formatCount(need), total.file ?? inFile) : void 0;
-  ways.push(`train \u2265 ${formatCount(need)} ${nouns.many}${runKey ? ` (${runKey})` : ""} so that it is ${formatPercent(share)} of the run`);
-  const last = ways.pop();
-  return `${f.by}, so no ${setting.key ?? "warmup"} gives fewer: ${ways.length ? `${ways.join(", ")} or ${last}` : last}`;
-}
-function warmupAsWritten(setting, steps3, plan, inFile, share = 0.05) {
-  if (setting.floor && steps3 < setting.floor.steps) {
-    const text = belowFloor(setting, plan, share, inFile);
-    return { text, fix: text, floored: true, steps: setting.floor.steps };
-  }
-  const f = setting.fractionOf;
-  if (f && f.ofSteps > 0 && !setting.writtenAs) {
-    const kv3 = keyValue(setting.key ?? "warmup", formatFractionDown(steps3 / f.ofSteps), setting.file ?? inFile);
-    return { text: `${kv3} (${stepCount(steps3, plan)} of ${f.of})`, fix: kv3, steps: steps3 };
-  }
-  const ratio = plan?.warmupRatio;
-  const total = plan?.totalSteps;
-  if (!setting.key && ratio?.key && total && total.value > 0) {
-    const kv3 = keyValue(ratio.key, formatFractionDown(steps3 / total.value), ratio.file ?? inFile);
-    return { text: `${kv3} (${stepCount(steps3, plan)})`, fix: kv3, steps: steps3 };
-  }
-  if (!setting.key) return { text: stepCount(steps3, plan), fix: `warmup ${formatCount(steps3)}`, steps: steps3 };
-  const kv2 = keyUnitValue(setting, steps3, "down", inFile);
-  return { text: setting.writtenAs ? `${kv2.text} (${stepCount(kv2.steps, plan)})` : kv2.text, fix: kv2.text, steps: kv2.steps };
-}
-function batchPerTick(plan) {
-  const tick = plan.schedulerTick?.value;
-  if (tick === "iteration") {
-    const micro = plan.microBatchSize;
-    const world = plan.dataParallelSize ?? plan.worldSize;
-    if (!micro || !world) return void 0;
-    return { ...micro, value: micro.value * world.value, origin: "derived", how: `${formatCount(micro.value)} \xD7 ${formatCount(world.value)} images per iteration`, unit: "samples" };
-  }
-  const prompts = plan.promptsPerRolloutStep;
-  if (tick !== "rollout-step" || !prompts) return plan.globalBatchSize;
-  const n = plan.samplesPerPrompt?.value ?? 1;
-  return { ...prompts, value: prompts.value * n, origin: "derived", how: `${formatCount(prompts.value)} prompts \xD7 ${formatCount(n)} responses per rollout step`, unit: "responses" };
-}
-function tickBatchName(plan) {
-  const tick = plan.schedulerTick?.value;
-  if (tick === "rollout-step" && plan.promptsPerRolloutStep) return "the responses per rollout step";
-  if (tick === "iteration") return "the images per iteration";
-  return "the global batch";
-}
-
-// src/rules/batch-size-mismatch.ts
-function consequence(ctx, effective, declared) {
-  const rejection = launchRejection(ctx);
-  if (rejection) return rejection;
-  if (effective !== void 0 && ctx.globalBatchRounding) {
-    return effective === 0 ? "the floored accumulation is 0, so the run cannot train (the framework stops at launch)" : `the framework floors it and steps every ${formatCount(effective)} samples, not ${formatCount(declared)}: the LR and step count were chosen for another batch`;
-  }
-  return "the framework either rejects this at launch or silently uses another batch";
-}
-function multipleNear(value, of) {
-  return Math.round(value / of) * of || of;
-}
-var batchSizeMismatch = {
-  meta: {
-    id: "batch-size-mismatch",
-    defaultSeverity: "error",
-    description: "An explicit global batch disagrees with micro \xD7 accumulation \xD7 data-parallel size, or is not divisible by micro \xD7 data-parallel size."
-  },
-  check(ctx) {
-    for (const c of ctx.batchChecks ?? []) ctx.report({ range: c.range, message: c.message, data: { kind: c.kind, ...c.data } });
-    if (ctx.batchChecks?.length) return;
-    const { globalBatchSize: global, microBatchSize: micro, gradAccumSteps: accum } = ctx.plan;
-    const world = dataParallel(ctx.plan);
-    if (!global || global.origin !== "explicit" || !world || world.value <= 0) return;
-    if (ctx.globalBatchRounding === "per-device") {
-      if (global.value % world.value === 0) return;
-      const effective2 = Math.floor(global.value / world.value) * world.value;
-      ctx.report({
-        range: rangeOf(ctx, global),
-        message: `global batch ${formatCount(global.value)} is not divisible by data-parallel size ${formatCount(world.value)}: ${consequence(ctx, effective2, global.value)}; pick a multiple of ${formatCount(world.value)} (e.g. ${formatCount(multipleNear(global.value, world.value))})`,
-        data: { declared: global.value, computed: effective2, dataParallelSize: world.value }
-      });
-      return;
-    }
-    if (!micro) return;
-    const perStep = micro.value * world.value;
-    if (perStep <= 0) return;
-    const writtenAccum = accum && (accum.origin === "explicit" || accum.origin === "launcher") ? accum : void 0;
-    if (writtenAccum) {
-      const computed = perStep * writtenAccum.value;
-      if (computed === global.value) return;
-      const exactAccum = global.value % perStep === 0 ? global.value / perStep : void 0;
-      ctx.report({
-        range: rangeOf(ctx, global),
-        message: `global batch ${formatCount(global.value)} \u2260 micro ${formatCount(micro.value)} \xD7 accumulation ${formatCount(writtenAccum.value)} \xD7 data-parallel ${formatCount(world.value)} = ${formatCount(computed)}: ${consequence(ctx, void 0, global.value)}; make them agree (` + (exactAccum !== void 0 ? `accumulation ${formatCount(exactAccum)}, or global batch ${formatCount(computed)})` : `global batch ${formatCount(computed)})`),
-        data: { declared: global.value, computed, microBatchSize: micro.value, gradAccumSteps: writtenAccum.value, dataParallelSize: world.value }
-      });
-      return;
-    }
-    if (global.value % perStep === 0) return;
-    const effective = Math.floor(Math.floor(global.value / world.value) / micro.value) * micro.value * world.value;
-    ctx.report({
-      range: rangeOf(ctx, global),
-      message: `global batch ${formatCount(global.value)} is not divisible by micro ${formatCount(micro.value)} \xD7 data-parallel ${formatCount(world.value)} = ${formatCount(perStep)}: no whole number of accumulation steps gives it; ${consequence(ctx, effective, global.value)}; pick a multiple of ${formatCount(perStep)} (e.g. ${formatCount(multipleNear(global.value, perStep))})`,
-      data: { declared: global.value, computed: perStep, microBatchSize: micro.value, dataParallelSize: world.value }
-    });
-  }
-};
-
-// src/rules/conflicting-settings.ts
-var conflictingSettings = {
-  meta: {
-    id: "conflicting-settings",
-    defaultSeverity: "error",
-    description: "Settings that contradict each other (fp16 with bf16, warmup as steps and ratio, warmup_max_lr \u2260 optimizer LR)."
-  },
-  check(ctx) {
-    for (const conflict5 of ctx.conflicts) {
-      ctx.report({
-        range: conflict5.range,
-        message: conflict5.message,
-        data: { kind: conflict5.kind, ...conflict5.data ?? {} },
-        ...conflict5.level === "info" ? { severity: "info" } : {}
-      });
-    }
-  }
-};
-
-// src/rules/cross-file-mismatch.ts
-var COMPARED = [
-  { field: "worldSize", what: "world size" },
-  { field: "microBatchSize", what: "micro batch per GPU" },
-  { field: "gradAccumSteps", what: "gradient accumulation" },
-  { field: "globalBatchSize", what: "global batch" },
-  { field: "peakLr", what: "learning rate" },
-  { field: "warmupSteps", what: "warmup steps" },
-  { field: "totalSteps", what: "total steps" },
-  { field: "precision", what: "precision" }
-];
-function where(s) {
-  return `${s.file ?? ""}${s.range ? `:${s.range.line}` : ""} ${s.key ?? ""}`.trim();
-}
-function resolved(field, mine) {
-  if (field === "precision" && mine.value === "auto") {
-    return { value: "bf16", how: `${mine.key ?? "bf16"}: auto, which resolves to bf16 on a bf16-capable GPU (Ampere or newer) before the comparison` };
-  }
-  return { value: mine.value };
-}
-function same(a, b) {
-  if (typeof a.value === "number" && typeof b.value === "number") return Math.abs(a.value - b.value) <= 1e-12 * Math.max(1, Math.abs(a.value));
-  return a.value === b.value;
-}
-var crossFileMismatch = {
-  meta: {
-    id: "cross-file-mismatch",
-    defaultSeverity: "error",
-    description: "Two files describing one run disagree: hard-coded DeepSpeed values vs the trainer arguments, accelerate num_processes/mixed_precision vs the assumed world size/precision."
-  },
-  check(ctx) {
-    for (const link of ctx.linked) {
-      const found = [];
-      for (const { field, what } of COMPARED) {
-        const mine = ctx.ownPlan[field];
-        const theirs = link.plan[field];
-        if (!mine || !theirs || theirs.origin !== "explicit" && theirs.origin !== "launcher" || mine.origin === "default") continue;
-        if (mine.origin === "assumed" && link.role !== "accelerate") continue;
-        const compared = resolved(field, mine);
-        if (mine === theirs || same({ ...mine, value: compared.value }, theirs)) continue;
-        const giver = mine.origin === "launcher" && mine.file !== ctx.file.path ? `${mine.file}:${mine.range?.line ?? ""}` : "this file";
-        found.push({
-          field,
-          mine,
-          clause: `${what}: ${where(theirs)} ${field === "precision" ? "selects" : "is"} ${formatValue(theirs.value)} but ${giver} gives ${formatValue(mine.value)} (${compared.how ?? `${mine.key ?? field}${mine.origin === "assumed" ? ", assumed in .trainlint.yml" : ""}`})`,
-          data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key }
-        });
-      }
-      if (found.length === 0) continue;
-      if (link.role === "accelerate") {
-        for (const f of found) {
-          ctx.report({
-            range: f.mine.file === ctx.file.path && f.mine.range || ctx.anchor,
-            message: `${f.clause}: accelerate launches with its own value, so the run is not the one this config describes; make them agree`,
-            data: f.data
-          });
-        }
-        continue;
-      }
-      const plural3 = found.length > 1;
-      ctx.report({
-        range: link.range,
-        message: `${found.map((f) => f.clause).join("; ")}: the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value${plural3 ? "s" : ""} to "auto"`,
-        data: { ...found[0].data, ...plural3 ? { mismatches: found.map((f) => f.data) } : {} }
-      });
-    }
-  }
-};
-
-// src/rules/decay-milestones.ts
-function at(s, plan) {
-  if (s.writtenAs?.unit === "epochs") return `epoch ${formatCount(s.value * s.writtenAs.perStep)} (${tickNouns(plan).one} ${formatCount(s.value)}${s.key ? `, ${s.key}` : ""})`;
-  return `${s.unit === "epochs" ? "epoch" : tickNouns(plan).one} ${formatCount(s.value)}${sourceOf(s)}`;
-}
-function length(s, unit, plan) {
-  return `${formatCount(s.value)} ${unit === "epochs" ? "epochs" : tickNouns(plan).run}${sourceOf(s)}`;
-}
-function before(last, end, unit, plan) {
-  const scale2 = unit === "epochs" ? "epoch" : tickNouns(plan).one;
-  if (!last.writtenAs || !last.key) return `put the milestones before ${scale2} ${formatCount(end.value)}`;
-  const limit = Math.ceil(end.value * last.writtenAs.perStep - 1e-9);
-  return `put the ${last.key} values below ${formatCount(limit)} (${scale2} ${formatCount(end.value)})`;
-}
-function checkMilestones(ctx) {
-  const { firstMilestone: first, lastMilestone: last } = ctx.plan;
-  if (!last) return;
-  const unit = last.unit === "epochs" ? "epochs" : "steps";
-  const end = unit === "epochs" ? ctx.plan.epochs : ctx.plan.totalSteps;
-  if (!end || end.value <= 0 || last.value < end.value) return;
-  if (!clearOfEstimates(last.value / end.value, last, end)) return;
-  const none = first !== void 0 && first.value >= end.value;
-  const crash = launchRejection(ctx);
-  const run = length(end, unit, ctx.plan);
-  const what = none ? `every LR milestone is at or past the end of the run: the first is at ${at(first, ctx.plan)} and the run is ${run}` : `the last LR milestone is at ${at(last, ctx.plan)} but the run is ${run}`;
-  const consequence2 = crash ?? (none ? "the LR never decays and stays at its peak for the whole run" : "that drop never happens, so the LR ends higher than the schedule planned");
-  ctx.report({
-    range: rangeOf(ctx, none ? first : last, end),
-    message: `${what}: ${consequence2}; ${before(last, end, unit, ctx.plan)}, scaled with the run, or lengthen the run`,
-    data: {
-      firstMilestone: first?.value,
-      lastMilestone: last.value,
-      end: end.value,
-      unit,
-      neverDecays: none,
-      ...crash ? { afterDecay: "rejected" } : {}
-    },
-    ...crash ? { severity: "error" } : {}
-  });
-}
-function checkEpochHorizon(ctx, tolerance) {
-  const { decayEpochs: decay, epochs, decaySteps } = ctx.plan;
-  if (decaySteps || !decay || !epochs || epochs.value <= 0) return false;
-  const diff = decay.value - epochs.value;
-  if (Math.abs(diff) <= Math.max(epochs.value * tolerance, 0)) return true;
-  if (!clearOfEstimates(Math.max(decay.value, epochs.value) / Math.max(1, Math.min(decay.value, epochs.value)), decay, epochs)) return true;
-  const decayText = `the LR decay ends at epoch ${formatCount(decay.value)}${sourceOf(decay)}`;
-  const runText = `the run is ${length(epochs, "epochs")}`;
-  const data = { decayEpochs: decay.value, epochs: epochs.value, difference: diff };
-  if (diff < 0) {
-    const tail = epochs.value - decay.value;
-    const last = `the last ${formatCount(tail)} epochs (${formatPercent(tail / epochs.value)})`;
-    const pastEnd = {
-      flat: `${last} run at the LR where the decay stopped`,
-      rises: `the schedule is not clamped at its end, so over ${last} the LR climbs back up`,
-      negative: `the schedule is not clamped at its end, so over ${last} the LR falls below its minimum`,
-      zero: `${last} train at a learning rate of 0`
-    };
-    const consequence2 = ctx.afterDecay ? pastEnd[ctx.afterDecay] : `${last} run past the end of the decay`;
-    ctx.report({
-      range: rangeOf(ctx, decay, epochs),
-      message: `${decayText} but ${runText}: ${consequence2}; set the decay horizon to ${formatCount(epochs.value)} epochs or shorten training`,
-      data: { ...data, tailEpochs: tail, afterDecay: ctx.afterDecay ?? "unknown" }
-    });
-  } else {
-    ctx.report({
-      range: rangeOf(ctx, decay, epochs),
-      message: `${decayText} but ${runText}: training stops at epoch ${formatCount(epochs.value)}, before the decay ends, so the LR never reaches its floor; set the decay horizon to ${formatCount(epochs.value)} epochs`,
-      data
-    });
-  }
-  return true;
-}
-
-// src/rules/decay-horizon-mismatch.ts
-function horizonFor(decay, total, file, nouns) {
-  if (!decay.key) return `the decay horizon to ${formatCount(total.value)} ${nouns.many}`;
-  const d = decay.writtenAs;
-  const t = total.writtenAs;
-  if (d && t && d.unit === t.unit && t.value !== void 0) return keyValue(decay.key ?? "", `${formatCount(t.value)}${d.suffix ? d.unit : ""}`, decay.file ?? file);
-  return inKeyUnit(decay, total.value, "up", file);
-}
-function horizonAdvice(ctx, decay, total) {
-  if (decay.advice) return decay.advice;
-  const set = horizonFor(decay, total, ctx.file.path, tickNouns(ctx.plan));
-  if (!decay.key || !decay.range || decay.origin === "default" || decay.key === total.key) return set;
-  return ctx.decayDefaultsToRun ? `drop ${decay.key} (it defaults to the run length) or set ${set}` : set;
-}
-var asFix = (advice, decay) => advice.startsWith("drop ") || advice === decay.advice ? advice : `set ${advice}`;
-var decayHorizonMismatch = {
-  meta: {
-    id: "decay-horizon-mismatch",
-    defaultSeverity: "warning",
-    description: "The LR decay horizon differs from the total optimizer steps: the LR ends early (flat tail) or never reaches its floor.",
-    options: {
-      type: "object",
-      properties: { tolerance: { type: "number", minimum: 0, maximum: 1 } },
-      additionalProperties: false
-    },
-    defaultOptions: { tolerance: 0.05 }
-  },
-  check(ctx) {
-    checkMilestones(ctx);
-    if (checkEpochHorizon(ctx, Number(ctx.options.tolerance ?? 0.05))) return;
-    const { decaySteps: decay, totalSteps: total, warmupSteps: warmup3 } = ctx.plan;
-    if (!decay || !total || total.value <= 0) return;
-    const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
-    const diff = decay.value - total.value;
-    const minusWarmup = diff < 0 && decay.origin === "explicit" && warmup3 !== void 0 && warmup3.value > 0 && Math.abs(decay.value - (total.value - warmup3.value)) <= 1;
-    const useless = diff < -1 && (ctx.afterDecay === "zero" || ctx.afterDecay === "negative");
-    if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck) && !minusWarmup && !useless) return;
-    if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
-    const range = rangeOf(ctx, decay, total);
-    const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
-    const nouns = tickNouns(ctx.plan);
-    const first = `the LR decay ends at ${nouns.one} ${formatCount(decay.value)}${brief(decay)} but the run is ${formatCount(total.value)} ${nouns.run}${brief(total)}`;
-    const how = derivation(["the decay horizon", decay], ["the run", total]);
-    if (diff < 0) {
-      const tail = total.value - decay.value;
-      const last = `the last ${formatCount(tail)} ${tail === 1 ? nouns.one : nouns.many} (${formatPercent(tail / total.value)})`;
-      const pastEnd = {
-        flat: `${last} run flat at the minimum LR`,
-        rises: `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up`,
-        negative: `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative`,
-        zero: `${last} train at a learning rate of 0 (the schedule ends there), so those steps change nothing`
-      };
-      const consequence3 = launchRejection(ctx) ?? (ctx.afterDecay ? pastEnd[ctx.afterDecay] : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`);
-      const mistake = minusWarmup ? `: it looks like training \u2212 warmup (${formatCount(total.value)} \u2212 ${formatCount(warmup3.value)}), but the horizon counts from step 0, warmup included, so` : ":";
-      ctx.report({
-        ...useless && !ctx.launchCheck ? { severity: "error" } : {},
-        range,
-        message: `${first}${mistake} ${consequence3}; ${asFix(horizonAdvice(ctx, decay, total), decay)}${how}`,
-        data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? "rejected" : ctx.afterDecay ?? "unknown", ...minusWarmup ? { horizonIsTrainMinusWarmup: true } : {} }
-      });
-      return;
-    }
-    const during = warmup3 !== void 0 && total.value <= warmup3.value;
-    const reached = during ? 0 : warmup3 && decay.value > warmup3.value ? (total.value - warmup3.value) / (decay.value - warmup3.value) : total.value / decay.value;
-    const shown2 = formatPercent(Math.min(1, reached), reached < 0.01 ? 2 : 1);
-    const consequence2 = during ? "the run ends during warmup, before the decay begins" : `the run stops ${shown2} of the way through the decay`;
-    const advice = horizonAdvice(ctx, decay, total);
-    ctx.report({
-      range,
-      message: `${first}: ${consequence2}, so the LR never reaches its floor; ${asFix(advice, decay)}${how}`,
-      data: { ...data, decayCompleted: reached, ...during ? { decayCompletedReason: "the run ends during warmup" } : {} },
-      runLength: {
-        consequence: during ? "the decay never starts" : `the decay stops ${shown2} of the way, above its floor`,
-        advice,
-        sizedFor: { steps: decay.value, ...decay.key ? { key: decay.key } : {} },
-        written: decay.range !== void 0 && range === decay.range
-      }
-    });
-  }
-};
-
-// src/rules/interval-exceeds-training.ts
-function consequences(ctx, kind) {
-  const atEnd = kind === "checkpoint" ? ctx.atRunEnd?.save : ctx.atRunEnd?.eval;
-  const epochs = kind === "checkpoint" ? ctx.atRunEnd?.epochEnds?.save : ctx.atRunEnd?.epochEnds?.eval;
-  if (epochs) {
-    return kind === "checkpoint" ? { full: `no checkpoint except at epoch ends (${epochs}): a crash loses the work since the last one`, short: `checkpoints only at epoch ends (${epochs})` } : { full: `no evaluation except at epoch ends (${epochs}), so a divergence between them is not seen`, short: `evaluation only at epoch ends (${epochs})` };
-  }
-  if (kind === "checkpoint") {
-    if (atEnd) return { full: `no checkpoint before the end (${atEnd}): a crash loses the whole run`, short: `no checkpoint before the end (${atEnd})` };
-    if (atEnd === false) return { full: "no checkpoint is written at all, not even at the end", short: "no checkpoint at all" };
-    return { full: "no checkpoint is written during the run: a crash loses the whole run", short: "no checkpoint during the run" };
-  }
-  if (atEnd) return { full: `no evaluation during training (${atEnd}), so a diverging run is not seen`, short: `no evaluation during training (${atEnd})` };
-  if (atEnd === false) return { full: "no evaluation runs at all, so a diverging run is not seen", short: "no evaluation at all" };
-  return { full: "no evaluation runs during training, so a diverging run is not seen", short: "no evaluation during training" };
-}
-function howMany(total, every, kind) {
-  const n = Math.max(1, Math.floor(total / Math.max(1, every)));
-  return `${n === 4 ? "four" : formatCount(n)} ${kind}${n === 1 ? "" : "s"}`;
-}
-function check(ctx, interval2, kind) {
-  const total = ctx.plan.totalSteps;
-  if (!interval2 || !total || interval2.value <= total.value) return;
-  if (!clearOfEstimates(interval2.value / total.value, interval2, total)) return;
-  const four = Math.max(1, Math.floor(total.value / 4));
-  const written = keyUnitValue(interval2, four, "down", ctx.file.path);
-  const nouns = tickNouns(ctx.plan);
-  const { full, short } = consequences(ctx, kind);
-  const range = rangeOf(ctx, interval2, total);
-  ctx.report({
-    range,
-    message: `${kind} interval ${formatCount(interval2.value)} ${nouns.many}${brief(interval2)} > the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}: ${full}; set ${written.text}${interval2.writtenAs ? ` (${stepCount(written.steps, ctx.plan)})` : ""} for ${interval2.writtenAs ? howMany(total.value, written.steps, kind) : `four ${kind}s`}${derivation([`the ${kind} interval`, interval2], ["the run", total])}`,
-    data: { kind, intervalSteps: interval2.value, totalSteps: total.value },
-    runLength: {
-      consequence: short,
-      advice: `${inKeyUnit(interval2, total.value, "down", ctx.file.path)} or less`,
-      sizedFor: { steps: interval2.value, ...interval2.key ? { key: interval2.key } : {} },
-      written: interval2.range !== void 0 && range === interval2.range
-    }
-  });
-}
-var intervalExceedsTraining = {
-  meta: {
-    id: "interval-exceeds-training",
-    defaultSeverity: "warning",
-    description: "A save or eval interval is larger than the whole run, so no checkpoint or evaluation happens before the end."
-  },
-  check(ctx) {
-    check(ctx, ctx.plan.saveEverySteps, "checkpoint");
-    check(ctx, ctx.plan.evalEverySteps, "evaluation");
-  }
-};
-
-// src/rules/min-lr-exceeds-lr.ts
-var minLrExceedsLr = {
-  meta: {
-    id: "min-lr-exceeds-lr",
-    defaultSeverity: "error",
-    description: "The minimum (final) learning rate is above the peak learning rate."
-  },
-  check(ctx) {
-    const { minLr, peakLr } = ctx.plan;
-    if (!minLr || !peakLr || minLr.value <= peakLr.value) return;
-    ctx.report({
-      range: rangeOf(ctx, minLr, peakLr),
-      message: `minimum LR ${formatSci(minLr.value)}${sourceOf(minLr)} is above the peak LR ${formatSci(peakLr.value)}${sourceOf(peakLr)}: ${launchRejection(ctx) ?? 'the "decay" raises the LR instead of lowering it'}; set the minimum below the peak (often 10% of it, ${formatSci(peakLr.value / 10)})`,
-      data: { minLr: minLr.value, peakLr: peakLr.value, ratio: minLr.value / peakLr.value }
-    });
-  }
-};
-
-// src/rules/unused-suppression.ts
-var unusedSuppression = {
-  meta: {
-    id: "unused-suppression",
-    defaultSeverity: "warning",
-    description: "A `trainlint-disable` comment suppresses nothing, or gives no `-- reason`.",
-    builtin: true
-  },
-  check() {
-  }
-};
-
-// src/rules/yaml11-ambiguous-scalar.ts
-var NUMERIC_TEXT2 = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
-var YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
-var OCTAL = /^[-+]?0[0-7_]+$/;
-var SEXAGESIMAL = /^[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?$/;
-function pyyamlFloatSpelling(source) {
-  const m = /^([-+]?)(\d[\d_]*)?(?:\.([\d_]*))?[eE]([-+]?)(\d+)$/.exec(source);
-  if (!m) return source;
-  const [, sign, int = "0", frac, expSign, exp] = m;
-  return `${sign}${int}.${frac || "0"}e${expSign || "+"}${exp}`;
-}
-function numberSpelling(source) {
-  if (/[eE]/.test(source)) return pyyamlFloatSpelling(source);
-  const value = Number(source.replace(/_/g, ""));
-  if (source.includes(".")) return Number.isInteger(value) ? `${value}.0` : String(value);
-  return String(value);
-}
-function judge(node, ctx) {
-  if (!node.plain || ctx.yamlLoader === "text") return void 0;
-  const src = node.source;
-  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === "omegaconf" ? "OmegaConf" : ctx.yamlLoader === "yacs" ? "yacs" : "PyYAML (YAML 1.1)");
-  if (typeof node.value === "string" && NUMERIC_TEXT2.test(src)) {
-    if (ctx.yamlLoader !== "pyyaml") return void 0;
-    const replacement = numberSpelling(src);
-    return {
-      message: `${loader} loads \`${src}\` as the string "${src}", not a number; the training code then fails or compares strings: write \`${replacement}\``,
-      replacement,
-      byLoader: true
-    };
-  }
-  if (typeof node.value === "boolean" && YAML11_BOOL.test(src)) {
-    return {
-      message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` if a boolean is meant, or \`"${src}"\` if the setting takes a string`
-    };
-  }
-  if (typeof node.value === "number" && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ""))) {
-    return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ""))}: write the number without the leading zero, or quote it` };
-  }
-  if (typeof node.value === "number" && src.includes("_") && ctx.yamlLoader === "pyyaml") {
-    return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, "")}\``, replacement: src.replace(/_/g, ""), byLoader: true };
-  }
-  if (typeof node.value === "number" && SEXAGESIMAL.test(src)) {
-    return { message: `${loader} loads \`${src}\` as the base-60 number ${node.value}, YAML 1.2 loaders as the string "${src}": quote it` };
-  }
-  return void 0;
-}
-function visitScalars(node, visit) {
-  if (node.kind === "scalar") visit(node);
-  else if (node.kind === "seq") node.items.forEach((item) => visitScalars(item, visit));
-  else node.entries.forEach((entry) => visitScalars(entry.value, visit));
-}
-var yaml11AmbiguousScalar = {
-  meta: {
-    id: "yaml11-ambiguous-scalar",
-    defaultSeverity: "warning",
-    description: "A YAML scalar that the training code's loader reads as another type than written (`1e-4`, `on`, `0755`, `1_000`).",
-    scope: "file",
-    fixable: true
-  },
-  check(ctx) {
-    if (ctx.file.format !== "yaml" || !ctx.file.tree) return;
-    if (!ctx.dialectId && ctx.yamlLoader === "pyyaml" && ctx.schemas.length === 0) return;
-    const reported = /* @__PURE__ */ new Set();
-    visitScalars(ctx.file.tree, (node) => {
-      const found = judge(node, ctx);
-      if (!found) return;
-      const at6 = `${node.range.line}:${node.range.column}`;
-      if (reported.has(at6)) return;
-      reported.add(at6);
-      ctx.report({
-        range: node.range,
-        // A loader assumed for want of a launch command that shows it is named (hf-parser.ts), never silent.
-        message: found.byLoader && ctx.yamlParser?.assumed ? `${found.message} (${ctx.yamlParser.assumed})` : found.message,
-        data: {
-          source: node.source,
-          loadedAs: node.value,
-          loader: ctx.yamlLoader,
-          ...found.replacement ? { replacement: found.replacement } : {},
-          ...found.byLoader && ctx.yamlParser ? { parser: ctx.yamlParser.name, ...ctx.yamlParser.assumed ? { parserAssumed: true } : {} } : {}
-        },
-        ...found.replacement ? { fix: found.replacement, edit: { range: node.range, text: found.replacement } } : {}
-      });
-    });
-  }
-};
-
-// src/rules/duplicate-key.ts
-var duplicateKey = {
-  meta: {
-    id: "duplicate-key",
-    defaultSeverity: "error",
-    description: "The same key appears twice in one mapping; the loader silently keeps the last value.",
-    builtin: true
-  },
-  check() {
-  }
-};
-
-// src/rules/ignored-setting.ts
-var ignoredSetting = {
-  meta: {
-    id: "ignored-setting",
-    defaultSeverity: "error",
-    description: "A value written in the config that the framework silently ignores or overrides (error when it is the LR or the run length, else warning)."
-  },
-  check(ctx) {
-    for (const ignored of ctx.ignored) {
-      ctx.report({
-        range: ignored.range,
-        message: ignored.message,
-        data: { key: ignored.key, critical: ignored.critical === true, ...ignored.data ?? {} },
-        ...ignored.critical ? {} : { severity: "warning" }
-      });
-    }
-  }
-};
-
-// src/rules/lr-not-rescaled.ts
-function fixRule(scaling, optimizer) {
-  if (scaling !== "either") return scaling;
-  if (!optimizer) return void 0;
-  if (/ada|lamb|lion|adam/i.test(optimizer)) return "sqrt";
-  if (/sgd|momentum|lars|nesterov/i.test(optimizer)) return "linear";
-  return void 0;
-}
-var lrNotRescaled = {
-  meta: {
-    id: "lr-not-rescaled",
-    defaultSeverity: "error",
-    description: "The global batch changed against the reference or base, but the learning rate did not follow the scaling rule.",
-    options: {
-      type: "object",
-      properties: {
-        tolerance: { type: "number", minimum: 0, maximum: 1 },
-        scaling: { enum: ["linear", "sqrt", "either"] }
-      },
-      additionalProperties: false
-    },
-    defaultOptions: { tolerance: 0.1, scaling: "either" },
-    fixable: true
-  },
-  check(ctx) {
-    const ref = ctx.reference;
-    const { globalBatchSize: batch, peakLr: lr } = ctx.plan;
-    if (!ref || !batch || !lr) return;
-    const baseBatch = ref.plan.globalBatchSize;
-    const baseLr = ref.plan.peakLr;
-    if (!baseBatch || !baseLr || baseBatch.value <= 0 || baseLr.value <= 0) return;
-    const tolerance = Number(ctx.options.tolerance ?? 0.1);
-    const scaling = ctx.options.scaling ?? "either";
-    const k = batch.value / baseBatch.value;
-    if (Math.abs(k - 1) <= tolerance) return;
-    const expected = { linear: baseLr.value * k, sqrt: baseLr.value * Math.sqrt(k) };
-    const close = (target) => Math.abs(lr.value / target - 1) <= tolerance;
-    const ok = scaling === "linear" ? close(expected.linear) : scaling === "sqrt" ? close(expected.sqrt) : close(expected.linear) || close(expected.sqrt);
-    if (ok) return;
-    const lrRatio = lr.value / baseLr.value;
-    const chosen = fixRule(scaling, ctx.plan.optimizer?.value);
-    const key = lr.key ?? "lr";
-    const lrText = Math.abs(lrRatio - 1) < 1e-9 ? `${key} ${formatSci(lr.value)} unchanged` : `${key} \xD7${formatRatio(lrRatio)} (${formatSci(baseLr.value)} \u2192 ${formatSci(lr.value)})`;
-    const set = (rule) => keyValue(key, spellNumber(ctx, expected[rule], formatSci(expected[rule])), lr.file ?? ctx.file.path);
-    const advice = scaling === "linear" ? `set ${set("linear")} (linear rule)` : scaling === "sqrt" ? `set ${set("sqrt")} (sqrt rule)` : chosen ? `set ${set(chosen)} (${chosen} rule for ${ctx.plan.optimizer?.value}; ${chosen === "sqrt" ? `linear gives ${formatSci(expected.linear)}` : `sqrt gives ${formatSci(expected.sqrt)}`})` : `set ${set("linear")} (linear rule) or ${formatSci(expected.sqrt)} (sqrt rule, for Adam-family optimizers)`;
-    ctx.report({
-      range: rangeOf(ctx, lr, batch),
-      message: `${lrText} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch`,
-      data: {
-        batchRatio: k,
-        lrRatio,
-        baseGlobalBatchSize: baseBatch.value,
-        globalBatchSize: batch.value,
-        baseLr: baseLr.value,
-        lr: lr.value,
-        expectedLr: expected,
-        scaling,
-        reference: ref.path
-      },
-      fix: chosen ? `${set(chosen)} (${chosen} rule)` : void 0,
-      edit: chosen ? replaceValue(ctx, lr, spellNumber(ctx, expected[chosen], formatSci(expected[chosen]))) : void 0
-    });
-  }
-};
-
-// src/rules/parse-error.ts
-var parseError = {
-  meta: {
-    id: "parse-error",
-    defaultSeverity: "error",
-    description: "A file cannot be parsed (syntax error, binary or non-UTF-8 content, too large or too deep).",
-    builtin: true
-  },
-  check() {
-  }
-};
-
-// src/engine/schema-reads.ts
-var WHOLE = "whole";
-var KIND_ONLY = Object.freeze({});
-var ANNOTATIONS = /* @__PURE__ */ new Set(["$schema", "$id", "$comment", "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly", "definitions", "$defs", "errorMessage"]);
-var VALUE_ONLY = /* @__PURE__ */ new Set(["type", "format", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]);
-var LENGTH_ONLY = /* @__PURE__ */ new Set(["minItems", "maxItems"]);
-var SAME_VALUE_ONE = ["not", "if", "then", "else"];
-var SAME_VALUE_MANY = ["allOf", "anyOf", "oneOf"];
-var analysed = /* @__PURE__ */ new WeakMap();
-function schemaReads(schema2) {
-  if (typeof schema2 !== "object" || schema2 === null) return typeof schema2 === "boolean" ? KIND_ONLY : WHOLE;
-  let reads = analysed.get(schema2);
-  if (reads === void 0) {
-    reads = readsOf(schema2, schema2, /* @__PURE__ */ new Set(["#"]), true);
-    analysed.set(schema2, reads);
-  }
-  return reads;
-}
-function plainFor(node, reads) {
-  if (reads === WHOLE) return toPlain(node);
-  switch (node.kind) {
-    case "scalar":
-      return node.value;
-    case "seq": {
-      const each = reads.items ?? KIND_ONLY;
-      return node.items.map((item) => plainFor(item, each));
-    }
-    case "map": {
-      const out = /* @__PURE__ */ Object.create(null);
-      const wanted = reads.properties;
-      if (!wanted) return out;
-      if (wanted.size < node.entries.length) {
-        for (const [key, below] of wanted) {
-          const entry = mapGet(node, key);
-          if (entry) out[key] = plainFor(entry.value, below);
-        }
-      } else {
-        for (const entry of node.entries) {
-          const below = wanted.get(entry.key);
-          if (below !== void 0) out[entry.key] = plainFor(entry.value, below);
-        }
-      }
-      return out;
-    }
-  }
-}
-function mergeReads(a, b) {
-  if (a === WHOLE || b === WHOLE) return WHOLE;
-  if (a === KIND_ONLY) return b;
-  if (b === KIND_ONLY) return a;
-  let properties;
-  if (a.properties || b.properties) {
-    properties = new Map(a.properties);
-    for (const [key, below] of b.properties ?? []) {
-      const known = properties.get(key);
-      properties.set(key, known === void 0 ? below : mergeReads(known, below));
-    }
-  }
-  const items = a.items === void 0 ? b.items : b.items === void 0 ? a.items : mergeReads(a.items, b.items);
-  return { ...properties ? { properties } : {}, ...items !== void 0 ? { items } : {} };
-}
-function readsOf(schema2, root, resolving, atRoot) {
-  if (typeof schema2 === "boolean") return KIND_ONLY;
-  if (typeof schema2 !== "object" || schema2 === null || Array.isArray(schema2)) return WHOLE;
-  if (!atRoot && "$id" in schema2) return WHOLE;
-  let reads = KIND_ONLY;
-  for (const [keyword2, value] of Object.entries(schema2)) {
-    if (ANNOTATIONS.has(keyword2) || VALUE_ONLY.has(keyword2) || LENGTH_ONLY.has(keyword2)) continue;
-    let more;
-    if (keyword2 === "properties") {
-      if (typeof value !== "object" || value === null || Array.isArray(value)) return WHOLE;
-      const properties = /* @__PURE__ */ new Map();
-      for (const [key, sub] of Object.entries(value)) properties.set(key, readsOf(sub, root, resolving, false));
-      more = { properties };
-    } else if (keyword2 === "required") {
-      if (!Array.isArray(value) || !value.every((k) => typeof k === "string")) return WHOLE;
-      more = { properties: new Map(value.map((k) => [k, KIND_ONLY])) };
-    } else if (keyword2 === "items") {
-      if (Array.isArray(value)) return WHOLE;
-      more = { items: readsOf(value, root, resolving, false) };
-    } else if (keyword2 === "additionalProperties" && value === true) {
-      continue;
-    } else if (SAME_VALUE_ONE.includes(keyword2)) {
-      more = readsOf(value, root, resolving, false);
-    } else if (SAME_VALUE_MANY.includes(keyword2)) {
-      if (!Array.isArray(value)) return WHOLE;
-      more = KIND_ONLY;
-      for (const sub of value) more = mergeReads(more, readsOf(sub, root, resolving, false));
-    } else if (keyword2 === "$ref") {
-      more = referenced(value, root, resolving);
-    } else {
-      return WHOLE;
-    }
-    reads = mergeReads(reads, more);
-    if (reads === WHOLE) return WHOLE;
-  }
-  return reads;
-}
-function referenced(ref, root, resolving) {
-  if (typeof ref !== "string" || !ref.startsWith("#") || resolving.has(ref)) return WHOLE;
-  let target = root;
-  if (ref !== "#") {
-    if (!ref.startsWith("#/")) return WHOLE;
-    for (const raw of ref.slice(2).split("/")) {
-      let token;
-      try {
-        token = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
-      } catch {
-        return WHOLE;
-      }
-      if (typeof target !== "object" || target === null || !Object.prototype.hasOwnProperty.call(target, token)) return WHOLE;
-      target = target[token];
-    }
-  }
-  resolving.add(ref);
-  try {
-    return readsOf(target, root, resolving, target === root);
-  } finally {
-    resolving.delete(ref);
-  }
-}
-
-// src/dialects/removed-keys.ts
-var HF_EVALUATION_STRATEGY = {
-  keys: ["evaluation_strategy"],
-  replacement: "eval_strategy",
-  since: "transformers 4.46 (deprecated in 4.41, huggingface/transformers#30190)",
-  source: "transformers training_args.py; the 4.41 deprecation warning names 4.46 for the removal"
-};
-var REMOVED_KEYS = {
-  "gpt-neox": [
-    {
-      keys: ["save_interval", "save-interval"],
-      replacement: ["checkpoint_factor", "checkpoint-factor"],
-      since: "GPT-NeoX 2.0 (renamed in EleutherAI/gpt-neox#737, December 2022)",
-      refusal: "NeoX refuses to start: NeoXArgs has no such field (TypeError: unexpected keyword argument)",
-      source: "megatron/neox_arguments/arguments.py: from_ymls passes every key to the NeoXArgs dataclass"
-    }
-  ],
-  "hf-trainer": [{ ...HF_EVALUATION_STRATEGY, refusal: "HfArgumentParser refuses the file (the key is not a TrainingArguments field)" }],
-  maxtext: [
-    {
-      keys: ["cosine_learning_rate_final_fraction"],
-      replacement: "learning_rate_final_fraction",
-      since: "MaxText e886dd212 (2026-01-13, the WSD schedule, AI-Hypercomputer/maxtext#2883)",
-      refusal: 'MaxText refuses the config: its pydantic MaxTextConfig forbids unknown keys (extra="forbid")',
-      source: "src/maxtext/configs/types.py (research/frameworks-wave2-nemo-rl-jax.md \xA76.1)"
-    }
-  ],
-  "ms-swift": [{ ...HF_EVALUATION_STRATEGY, refusal: "ms-swift refuses the arguments (HfArgumentParser: the key is not a TrainingArguments field)" }],
-  "llama-factory": [{ ...HF_EVALUATION_STRATEGY, refusal: 'LLaMA-Factory (transformers \u2265 4.55) refuses the file ("Some specified arguments are not used by the HfArgumentParser")' }]
-};
-function replacementOf(entry, key) {
-  if (typeof entry.replacement === "string") return entry.replacement;
-  return entry.replacement[Math.max(0, entry.keys.indexOf(key))] ?? entry.replacement[0];
-}
-
-// src/rules/schema.ts
-function pointerToPath(pointer) {
-  if (!pointer) return [];
-  return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
-}
-function showPath(path24) {
-  return path24.length ? path24.join(".") : "(root)";
-}
-var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
-var PATTERN_CHARS = 40;
-function schemaAt(root, schemaPath, up) {
-  if (!schemaPath.startsWith("#")) return void 0;
-  const parts2 = pointerToPath(schemaPath.slice(1));
-  let node = root;
-  for (const part of parts2.slice(0, parts2.length - up)) {
-    if (!node || typeof node !== "object" || !Object.hasOwn(node, part)) return void 0;
-    node = node[part];
-  }
-  return node && typeof node === "object" ? node : void 0;
-}
-function isForm(parts2) {
-  const last = String(parts2.at(-1) ?? "");
-  const parent = String(parts2.at(-2) ?? "");
-  return /^\d+$/.test(last) || parent === "definitions" || parent === "$defs";
-}
-function ownMeaning(owner, form) {
-  const own2 = owner.errorMessage;
-  const message = typeof own2 === "string" ? own2 : own2 && typeof own2 === "object" && typeof own2.pattern === "string" ? own2.pattern : void 0;
-  if (message) return { message: firstSentence(message) };
-  const words = typeof owner.description === "string" ? owner.description : typeof owner.title === "string" ? owner.title : void 0;
-  if (!words?.trim()) return {};
-  const text = firstSentence(words);
-  if (/^(?:must|should)\b/i.test(text)) return { message: text };
-  return form ? { noun: text.charAt(0).toLowerCase() + text.slice(1) } : { note: text };
-}
-var meaningsOf = /* @__PURE__ */ new WeakMap();
-function patternMeanings(root) {
-  let found = meaningsOf.get(root);
-  if (found) return found;
-  const out = /* @__PURE__ */ new Map();
-  const seen = /* @__PURE__ */ new Set();
-  const walk = (node, parts2) => {
-    if (!node || typeof node !== "object" || seen.has(node) || parts2.length > 64) return;
-    seen.add(node);
-    const o = node;
-    if (typeof o.pattern === "string") {
-      const m = ownMeaning(o, isForm(parts2));
-      const key = m.message ?? m.noun ?? m.note;
-      const before2 = out.get(o.pattern);
-      if (before2 === void 0) out.set(o.pattern, key ? m : null);
-      else if (before2 && (before2.message ?? before2.noun ?? before2.note) !== key) out.set(o.pattern, null);
-    }
-    for (const [k, v] of Object.entries(o)) walk(v, [...parts2, k]);
-  };
-  walk(root, []);
-  found = out;
-  meaningsOf.set(root, found);
-  return found;
-}
-function patternMeaning(e, root) {
-  const pattern = String(e.params.pattern);
-  let said6 = {};
-  if (root && typeof root === "object") {
-    const owner = schemaAt(root, e.schemaPath, 1);
-    const own2 = owner && owner.pattern === pattern ? ownMeaning(owner, isForm(pointerToPath(e.schemaPath.slice(1)).slice(0, -1))) : {};
-    said6 = own2.message || own2.noun || own2.note ? own2 : patternMeanings(root).get(pattern) ?? {};
-  }
-  if (said6.message || said6.noun) return said6;
-  const noun = numericForm(pattern);
-  return noun ? { noun } : said6;
-}
-var NUMERIC_PROBES = {
-  integer: { accept: ["0", "1", "10", "250", "-1"], reject: ["", "x", "1x", "0.5", "1e-4"] },
-  number: { accept: ["0", "1", "10", "0.5", "-1", "1e-4", "2.5E3"], reject: ["", "x", "1x", "one"] }
-};
-var numericForms = /* @__PURE__ */ new Map();
-function numericForm(pattern) {
-  if (numericForms.has(pattern)) return numericForms.get(pattern);
-  let form;
-  try {
-    const re = linearRegExp(pattern, "u");
-    const fits = (p) => p.accept.every((s) => re.test(s)) && !p.reject.some((s) => re.test(s));
-    form = fits(NUMERIC_PROBES.integer) ? "a whole number" : fits(NUMERIC_PROBES.number) ? "a number" : void 0;
-  } catch {
-    form = void 0;
-  }
-  if (numericForms.size < 1024) numericForms.set(pattern, form);
-  return form;
-}
-function firstSentence(text) {
-  const t = text.trim().split(/(?<=[.!?])\s/)[0].replace(/\.$/, "");
-  return t.length > 160 ? `${t.slice(0, 159)}\u2026` : t;
-}
-function quotedPattern(pattern) {
-  return `"${pattern.length > PATTERN_CHARS ? `${pattern.slice(0, PATTERN_CHARS - 1)}\u2026` : pattern}"`;
-}
-function patternForm(e, root) {
-  const meaning = patternMeaning(e, root);
-  if (meaning.noun) return meaning.noun;
-  if (meaning.message) return meaning.message.replace(/^(?:must|should)\s+(?:be\s+)?/i, "");
-  return `text matching the pattern ${quotedPattern(String(e.params.pattern))}${meaning.note ? ` (${meaning.note})` : ""}`;
-}
-function describeBranches(errors, root) {
-  const forms = /* @__PURE__ */ new Set();
-  for (const e of errors) {
-    if (e.keyword === "type") forms.add(TYPE_NAMES[String(e.params.type)] ?? String(e.params.type));
-    else if (e.keyword === "enum") for (const v of e.params.allowedValues) forms.add(JSON.stringify(v));
-    else if (e.keyword === "const") forms.add(JSON.stringify(e.params.allowedValue));
-    else if (e.keyword === "pattern") forms.add(patternForm(e, root));
-    else if (e.message) forms.add(e.message);
-  }
-  return [...forms].join(", ");
-}
-function summariseErrors(errors, root) {
-  const out = [];
-  const isCombinator = (e) => e.keyword === "anyOf" || e.keyword === "oneOf";
-  const branchesOf = /* @__PURE__ */ new Map();
-  const absorbed = /* @__PURE__ */ new Set();
-  errors.forEach((e, i) => {
-    if (!isCombinator(e)) return;
-    const branches = [];
-    for (let j = i - 1; j >= 0; j--) {
-      const b = errors[j];
-      const under = b.instancePath === e.instancePath || b.instancePath.startsWith(e.instancePath + "/");
-      if (!under || absorbed.has(b)) break;
-      absorbed.add(b);
-      if (b.instancePath === e.instancePath) branches.push(b);
-    }
-    branchesOf.set(e, branches.reverse());
-  });
-  const branchSaid = (e) => {
-    const base = e.schemaPath.endsWith("/if") ? e.schemaPath.slice(0, -"/if".length) : void 0;
-    return base !== void 0 && errors.some((o) => o !== e && (o.schemaPath.startsWith(`${base}/then/`) || o.schemaPath.startsWith(`${base}/else/`)));
-  };
-  for (const e of errors) {
-    if (absorbed.has(e)) continue;
-    if (e.keyword === "if" && branchSaid(e)) continue;
-    const path24 = pointerToPath(e.instancePath);
-    if (isCombinator(e)) {
-      const forms = describeBranches(branchesOf.get(e) ?? [], root);
-      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
-    } else if (e.keyword === "required") {
-      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} is missing the required key "${e.params.missingProperty}"` });
-    } else if (e.keyword === "additionalProperties") {
-      const extra = e.params.additionalProperty;
-      out.push({ path: [...path24, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path24)}` });
-    } else if (e.keyword === "enum") {
-      const allowed2 = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} must be one of ${allowed2}` });
-    } else if (e.keyword === "pattern") {
-      const meaning = patternMeaning(e, root);
-      const quoted = `must match the pattern ${quotedPattern(String(e.params.pattern))}${meaning.note ? ` (${meaning.note})` : ""}`;
-      const said6 = meaning.message ?? (meaning.noun ? `must be ${meaning.noun}` : quoted);
-      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} ${said6}` });
-    } else {
-      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} ${e.message ?? "is invalid"}` });
-    }
-  }
-  return out;
-}
-var NUMERIC_TEXT3 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-function wantsInteger(errors, path24) {
-  const at6 = path24.join("/");
-  return errors.some((e) => {
-    if (pointerToPath(e.instancePath).join("/") !== at6) return false;
-    if (e.keyword === "type") {
-      const types = [].concat(e.params.type);
-      return types.includes("integer") && !types.includes("number");
-    }
-    if (e.keyword !== "pattern") return false;
-    try {
-      const re = linearRegExp(String(e.params.pattern), "u");
-      return re.test("15") && !re.test("1.5") && !re.test("1e4");
-    } catch {
-      return false;
-    }
-  });
-}
-function stringNumberHint(tree, path24, keyword2, loader, integer, named2 = {}) {
-  const none = { text: "" };
-  if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf" && keyword2 !== "pattern") return none;
-  const node = getIn(tree, path24)?.node;
-  if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return none;
-  if (!node.plain) return keyword2 === "pattern" ? none : { text: ` (it is the quoted string "${node.value}")` };
-  const value = Number(node.source);
-  const whole = integer && Number.isSafeInteger(value) ? String(value) : void 0;
-  const edit = (text) => ({ range: node.range, text });
-  if (loader === "yacs") {
-    if (!integer) return none;
-    const asFloat = Number.isInteger(value) ? `${value}.0` : String(value);
-    const text = ` (yacs literal_evals \`${node.source}\` to the float ${asFloat} and refuses a float for an int key ("Type mismatch"); write ${whole ? `\`${whole}\`` : "an integer"})`;
-    return whole ? { text, edit: edit(whole) } : { text };
-  }
-  if (keyword2 === "pattern") return none;
-  const assumed = named2.assumed ? `; ${named2.assumed}` : "";
-  if (loader === "pydantic") {
-    if (!integer) return { text: "", skip: true };
-    const text = ` (${named2.name ?? "the loader"} refuses the string "${node.source}" for an int key; write ${whole ? `\`${whole}\`` : "an integer"}${assumed})`;
-    return whole ? { text, edit: edit(whole) } : { text };
-  }
-  const fixed = whole ?? (/^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source);
-  return { text: ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`${assumed})`, ...fixed !== node.source ? { edit: edit(fixed) } : {} };
-}
-var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
-var LOADER_NAMES = { pyyaml: "PyYAML", pydantic: "PyYAML", omegaconf: "OmegaConf", yacs: "yacs (PyYAML)", text: "the loader" };
-function booleanWordHint(tree, path24, errors, loader) {
-  const node = getIn(tree, path24)?.node;
-  if (!node || node.kind !== "scalar" || !node.plain || typeof node.value !== "boolean" || !YAML11_BOOL2.test(node.source) || loader === "text") return { text: "" };
-  const at6 = path24.join("/");
-  const word = node.source.toLowerCase();
-  const wanted = errors.some((e) => {
-    if (pointerToPath(e.instancePath).join("/") !== at6) return false;
-    if (e.keyword === "enum") return e.params.allowedValues.some((v) => typeof v === "string" && v.toLowerCase() === word);
-    if (e.keyword === "type") return [].concat(e.params.type).includes("string");
-    return false;
-  });
-  if (!wanted) return { text: "" };
-  return { text: ` (${LOADER_NAMES[loader]} reads \`${node.source}\` as the boolean ${node.value}; write "${node.source}")`, edit: { range: node.range, text: `"${node.source}"` } };
-}
-var schema = {
-  meta: {
-    id: "schema",
-    defaultSeverity: "error",
-    description: "A value violates a JSON Schema: the dialect's built-in schema or a user schema from `schemas:`.",
-    scope: "file"
-  },
-  check(ctx) {
-    for (const e of ctx.configErrors ?? []) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
-    const own2 = ctx.file.tree;
-    if (own2?.kind === "map") {
-      for (const entry of REMOVED_KEYS[ctx.dialectId ?? ""] ?? []) {
-        for (const written of own2.entries.filter((e) => entry.keys.includes(e.key))) {
-          const instead = replacementOf(entry, written.key);
-          ctx.report({
-            range: written.keyRange,
-            message: `${written.key} was removed in ${entry.since}: ${entry.refusal}; rename it to ${instead}`,
-            data: { keyPath: [written.key], keyword: "removed", replacement: instead, since: entry.since }
-          });
-        }
-      }
-    }
-    const tree = own2 ?? ctx.schemaTree;
-    if (!tree || ctx.schemas.length === 0) return;
-    let whole;
-    for (const { name: name2, validate } of ctx.schemas) {
-      const reads = schemaReads(validate.schema);
-      const data = reads === WHOLE ? whole ??= toPlain(tree) : plainFor(tree, reads);
-      if (validate(data)) continue;
-      for (const problem of summariseErrors(validate.errors ?? [], validate.schema)) {
-        const named2 = { name: ctx.yamlParser?.name ?? ctx.yamlLoaderName, assumed: ctx.yamlParser?.assumed };
-        const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path), named2);
-        if (numberHint.skip) continue;
-        const hint = numberHint.text ? numberHint : booleanWordHint(tree, problem.path, validate.errors ?? [], ctx.yamlLoader);
-        ctx.report({
-          range: locateNearest(tree, problem.path) ?? ctx.anchor,
-          message: `${problem.message}${hint.text} (schema ${name2})`,
-          data: { schema: name2, keyPath: problem.path, keyword: problem.keyword },
-          // The number respelled so the loader reads it as the key wants (`--fix`), in this file's own tree.
-          ...hint.edit && tree === own2 ? { fix: hint.edit.text, edit: hint.edit } : {}
-        });
-      }
-    }
-  }
-};
-
-// src/rules/warmup-exceeds-training.ts
-function afterDecayFix(warmup3, plan, total) {
-  const f = warmup3.fractionOf;
-  const decay = plan.decaySteps;
-  if (!f || !decay || Math.abs(f.ofSteps - decay.value) > 1) return void 0;
-  const steps3 = Math.ceil(f.fraction * total - 1e-9);
-  return steps3 < total ? `${warmup3.key ?? "warmup"} ${f.fraction} then gives ${stepCount(steps3, plan)}` : void 0;
-}
-var warmupExceedsTraining = {
-  meta: {
-    id: "warmup-exceeds-training",
-    defaultSeverity: "error",
-    description: "Warmup steps are at least the total optimizer steps, so the learning rate never reaches its peak."
-  },
-  check(ctx) {
-    const { warmupSteps: warmup3, totalSteps: total } = ctx.plan;
-    if (!warmup3 || !total || total.value <= 0) return;
-    if (warmup3.value < total.value) return;
-    if (!clearOfEstimates(warmup3.value / total.value, warmup3, total)) return;
-    const suggested = Math.max(1, Math.round(total.value * 0.05));
-    const advice = warmupAsWritten(warmup3, suggested, ctx.plan, ctx.file.path);
-    const consequence2 = launchRejection(ctx) ?? "the LR never reaches its peak and the decay never starts";
-    const range = rangeOf(ctx, warmup3, total);
-    const nouns = tickNouns(ctx.plan);
-    const share = Math.abs(advice.steps - suggested) <= 1 ? "5%" : formatPercent(Math.min(1, advice.steps / total.value));
-    const fix = advice.floored ? advice.text : `set ${advice.text}, ${share} of the run`;
-    ctx.report({
-      range,
-      message: `warmup ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)} \u2265 the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}: ${consequence2}; ${fix}${derivation(["warmup", warmup3], ["the run", total])}`,
-      data: { warmupSteps: warmup3.value, totalSteps: total.value, fraction: warmup3.value / total.value, suggestedWarmupSteps: suggested },
-      fix: advice.fix,
-      runLength: {
-        consequence: ctx.launchCheck ? `warmup (${stepCount(warmup3.value, ctx.plan)}) never ends: ${ctx.launchCheck}` : `warmup (${stepCount(warmup3.value, ctx.plan)}) never ends`,
-        advice: advice.fix,
-        sizedFor: { steps: warmup3.value, ...warmup3.key ? { key: warmup3.key } : {} },
-        written: warmup3.range !== void 0 && range === warmup3.range,
-        ...afterDecayFix(warmup3, ctx.plan, total.value) ? { afterDecayFix: afterDecayFix(warmup3, ctx.plan, total.value) } : {}
-      }
-    });
-  }
-};
-
-// src/rules/warmup-fraction.ts
-var warmupFraction = {
-  meta: {
-    id: "warmup-fraction",
-    defaultSeverity: "error",
-    description: "Warmup takes more than `max` (default 20%) of the optimizer steps.",
-    options: {
-      type: "object",
-      properties: { max: { type: "number", exclusiveMinimum: 0, maximum: 1 } },
-      additionalProperties: false
-    },
-    defaultOptions: { max: 0.2 }
-  },
-  check(ctx) {
-    const { warmupSteps: warmup3, totalSteps: total } = ctx.plan;
-    const max = Number(ctx.options.max ?? 0.2);
-    if (!warmup3 || !total || total.value <= 0) return;
-    const fraction = warmup3.value / total.value;
-    if (fraction >= 1) return;
-    const share = formatPercent(fraction);
-    if (Number.parseFloat(share) <= Number.parseFloat(formatPercent(max))) return;
-    if (!clearOfEstimates(fraction / max, warmup3, total)) return;
-    const suggested = Math.floor(total.value * max);
-    const sameEstimate = total.estimatedFrom !== void 0 && total.estimatedFrom === warmup3.estimatedFrom;
-    const shown2 = total.bound === "upper" && !sameEstimate ? `at least ${share}` : share;
-    const advice = warmupAsWritten(warmup3, suggested, ctx.plan, ctx.file.path, max);
-    const range = rangeOf(ctx, warmup3);
-    const nouns = tickNouns(ctx.plan);
-    const fix = advice.floored ? advice.text : `set ${advice.text} or less`;
-    ctx.report({
-      range,
-      message: `warmup ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)} is ${shown2} of the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}, above the ${formatPercent(max)} limit: the LR stays below its peak for ${shown2} of the run and the decay gets the rest; ${fix}${derivation(["warmup", warmup3], ["the run", total])}`,
-      data: { warmupSteps: warmup3.value, totalSteps: total.value, fraction, max, suggestedWarmupSteps: suggested },
-      fix: advice.fix,
-      runLength: {
-        consequence: `warmup takes ${shown2} of the run`,
-        advice: advice.floored ? advice.fix : `${advice.fix} or less`,
-        written: warmup3.range !== void 0 && range === warmup3.range
-      }
-    });
-  }
-};
-
-// src/rules/warmup-not-rescaled.ts
-var warmupNotRescaled = {
-  meta: {
-    id: "warmup-not-rescaled",
-    defaultSeverity: "warning",
-    description: "The global batch changed but warmup is still the same number of steps, so it now covers k\xD7 the samples.",
-    fixable: true,
-    options: {
-      type: "object",
-      properties: { tolerance: { type: "number", minimum: 0, maximum: 1 } },
-      additionalProperties: false
-    },
-    defaultOptions: { tolerance: 0.1 }
-  },
-  check(ctx) {
-    const ref = ctx.reference;
-    const { warmupSteps: warmup3 } = ctx.plan;
-    const batch = batchPerTick(ctx.plan);
-    if (!ref || !batch || !warmup3) return;
-    if (ctx.plan.warmupRatio || ref.plan.warmupRatio) return;
-    if (ctx.plan.warmupSteps?.fractionOf || ref.plan.warmupSteps?.fractionOf) return;
-    const baseBatch = batchPerTick(ref.plan);
-    const baseWarmup = ref.plan.warmupSteps;
-    if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup3.value <= 0) return;
-    const tolerance = Number(ctx.options.tolerance ?? 0.1);
-    const k = batch.value / baseBatch.value;
-    if (Math.abs(k - 1) <= tolerance || warmup3.value !== baseWarmup.value) return;
-    const suggested = Math.max(1, Math.round(warmup3.value / k));
-    if (warmup3.floor && suggested < warmup3.floor.steps) return;
-    const set = keyUnitValue(warmup3, suggested, "down", ctx.file.path);
-    ctx.report({
-      range: rangeOf(ctx, warmup3, batch),
-      message: `warmup still ${formatCount(warmup3.value)} ${tickNouns(ctx.plan).many}${brief(warmup3)} while ${tickBatchName(ctx.plan)} went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup3.value * batch.value)} vs ${formatCount(warmup3.value * baseBatch.value)}); set ${set.text} to keep the same warmup in samples`,
-      data: {
-        batchRatio: k,
-        baseGlobalBatchSize: baseBatch.value,
-        globalBatchSize: batch.value,
-        warmupSteps: warmup3.value,
-        suggestedWarmupSteps: suggested,
-        reference: ref.path
-      },
-      fix: set.text,
-      edit: replaceValue(ctx, warmup3, set.value)
-    });
-  }
-};
-
-// src/rules/index.ts
-var RULES = [
-  parseError,
-  duplicateKey,
-  schema,
-  warmupExceedsTraining,
-  warmupFraction,
-  lrNotRescaled,
-  warmupNotRescaled,
-  batchSizeMismatch,
-  decayHorizonMismatch,
-  conflictingSettings,
-  ignoredSetting,
-  crossFileMismatch,
-  minLrExceedsLr,
-  intervalExceedsTraining,
-  yaml11AmbiguousScalar,
-  unusedSuppression
-];
-var RULES_BY_ID = new Map(RULES.map((r) => [r.meta.id, r]));
-function docsPath(ruleId) {
-  return `docs/rules/${ruleId}.md`;
-}
-
-// src/engine/schema-sources.ts
-var LINEAR_PATTERNS = { regExp: linearRegExp };
-var OWN_PATTERNS = { regExp: ownRegExp };
-var SCHEMA_AJV_OPTIONS = { allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, ownProperties: true, logger: false, code: LINEAR_PATTERNS, keywords: ["errorMessage"] };
-var CONFIG_AJV_OPTIONS = { allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true, code: OWN_PATTERNS };
-var AJV_OPTIONS = { schema: { ...SCHEMA_AJV_OPTIONS, code: OWN_PATTERNS }, config: CONFIG_AJV_OPTIONS };
-var builtinKey = (name2) => `builtin:${name2}`;
-var CONFIG_KEY = "config";
-var ruleOptionsKey = (ruleId) => `rule-options:${ruleId}`;
-
-// src/config/glob.ts
-var MAX_GLOB_LENGTH = 1024;
-var MAX_NESTING = 16;
-var MAX_RANGE = 1e3;
-var GlobError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "GlobError";
-  }
-};
-function showGlob(glob) {
-  const shown2 = glob.length > 40 ? `${glob.slice(0, 40)}\u2026` : glob;
-  return JSON.stringify(shown2);
-}
-var SPECIAL = /* @__PURE__ */ new Set([..."\\.+*?()|[]{}^$"]);
-function literal(c) {
-  return SPECIAL.has(c) ? `\\${c}` : c;
-}
-function classChar(c) {
-  return `\\x{${(c.codePointAt(0) ?? 0).toString(16)}}`;
-}
-var POSIX = /* @__PURE__ */ new Set(["alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space", "upper", "word", "xdigit"]);
-var Translator = class {
-  constructor(glob) {
-    this.glob = glob;
-  }
-  glob;
-  depth = 0;
-  /** Index of the bracket closing the one opened at `open` (`{`\u2026`}` or `(`\u2026`)`), or -1. */
-  closing(open, opener, closer) {
-    let level = 0;
-    for (let i = open; i < this.glob.length; i++) {
-      const c = this.glob[i];
-      if (c === "\\") {
-        i++;
-        continue;
-      }
-      if (c === opener) level++;
-      else if (c === closer && --level === 0) return i;
-    }
-    return -1;
-  }
-  /** Split `[from, to)` at top-level `sep` characters (outside braces, parentheses, classes). */
-  split(from, to, sep) {
-    const parts2 = [];
-    let level = 0;
-    let start = from;
-    for (let i = from; i < to; i++) {
-      const c = this.glob[i];
-      if (c === "\\") {
-        i++;
-        continue;
-      }
-      if (c === "{" || c === "(") level++;
-      else if (c === "}" || c === ")") level--;
-      else if (c === sep && level === 0) {
-        parts2.push([start, i]);
-        start = i + 1;
-      }
-    }
-    parts2.push([start, to]);
-    return parts2;
-  }
-  /** `[...]` at `i`: the RE2 class and the index after it, or undefined when it does not close. */
-  bracket(i) {
-    let j = i + 1;
-    let negated = false;
-    if (this.glob[j] === "!" || this.glob[j] === "^") {
-      negated = true;
-      j++;
-    }
-    let body = "";
-    let first = true;
-    for (; j < this.glob.length; j++) {
-      const c = this.glob[j];
-      if (c === "]" && !first) return [negated ? `[^/${body}]` : `[${body}]`, j + 1];
-      first = false;
-      if (c === "[" && this.glob[j + 1] === ":") {
-        const end = this.glob.indexOf(":]", j + 2);
-        const name2 = end > 0 ? this.glob.slice(j + 2, end) : "";
-        if (POSIX.has(name2)) {
-          body += `[:${name2}:]`;
-          j = end + 1;
-          continue;
-        }
-      }
-      if (c === "\\" && j + 1 < this.glob.length) {
-        body += classChar(this.glob[++j]);
-      } else if (c === "-" && body !== "" && this.glob[j + 1] !== "]" && j + 1 < this.glob.length) {
-        body += "-";
-      } else {
-        body += classChar(c);
-      }
-    }
-    return void 0;
-  }
-  /** `{a..b}` ranges of integers or single letters, as an alternation. */
-  range(text) {
-    const num8 = /^(-?\d{1,9})\.\.(-?\d{1,9})$/.exec(text);
-    const chr = /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(text);
-    if (!num8 && !chr) return void 0;
-    const [a, b] = num8 ? [Number(num8[1]), Number(num8[2])] : [chr[1].charCodeAt(0), chr[2].charCodeAt(0)];
-    if (Math.abs(b - a) + 1 > MAX_RANGE) throw new GlobError(`the range {${text}} stands for more than ${MAX_RANGE} values`);
-    const out = [];
-    const step = a <= b ? 1 : -1;
-    for (let v = a; v !== b + step; v += step) out.push(num8 ? String(v).replace("-", "\\-") : literal(String.fromCharCode(v)));
-    return `(?:${out.join("|")})`;
-  }
-  /** Translate `[from, to)`; `segStart` says whether `from` begins a path segment. */
-  translate(from, to, segStart) {
-    if (++this.depth > MAX_NESTING) throw new GlobError(`braces or extglobs nested more than ${MAX_NESTING} deep`);
-    let out = "";
-    let atStart = segStart;
-    for (let i = from; i < to; ) {
-      const c = this.glob[i];
-      const next = this.glob[i + 1];
-      if (c === "\\") {
-        out += literal(i + 1 < to ? this.glob[i + 1] : "\\");
-        i += 2;
-        atStart = false;
-        continue;
-      }
-      if ((c === "@" || c === "?" || c === "+" || c === "*" || c === "!") && next === "(") {
-        const close = this.closing(i + 1, "(", ")");
-        if (close > 0 && close < to) {
-          if (c === "!") throw new GlobError("the extglob !(\u2026) is not supported (no linear-time engine can run it); list the names to keep instead");
-          const alts = this.split(i + 2, close, "|").map(([a, b]) => this.translate(a, b, atStart));
-          const group = `(?:${alts.join("|")})`;
-          out += c === "@" ? group : c === "?" ? `${group}?` : c === "+" ? `${group}+` : `${group}*`;
-          i = close + 1;
-          atStart = false;
-          continue;
-        }
-      }
-      if (c === "*") {
-        let j = i;
-        while (j < to && this.glob[j] === "*") j++;
-        const stars = j - i;
-        const segEnd = j === to || this.glob[j] === "/";
-        if (stars >= 2 && atStart && segEnd) {
-          if (j < to) {
-            out += "(?:(?s:.)*/)?";
-            i = j + 1;
-            atStart = true;
-            continue;
-          }
-          out += "(?s:.)*";
-          i = j;
-          continue;
-        }
-        out += stars >= 2 ? "(?s:.)*" : "[^/]*";
-        i = j;
-        atStart = false;
-        continue;
-      }
-      if (c === "?") {
-        out += "[^/]";
-        i++;
-        atStart = false;
-        continue;
-      }
-      if (c === "[") {
-        const cls = this.bracket(i);
-        if (cls && cls[1] <= to) {
-          out += cls[0];
-          i = cls[1];
-          atStart = false;
-          continue;
-        }
-      }
-      if (c === "{") {
-        const close = this.closing(i, "{", "}");
-        if (close > 0 && close < to) {
-          const inner = this.glob.slice(i + 1, close);
-          const range = this.range(inner);
-          const alts = range ? void 0 : this.split(i + 1, close, ",");
-          if (range || alts && alts.length > 1) {
-            out += range ?? `(?:${alts.map(([a, b]) => this.translate(a, b, atStart)).join("|")})`;
-            i = close + 1;
-            atStart = false;
-            continue;
-          }
-        }
-      }
-      if (c === "/") {
-        if (i + 1 < to && this.glob.slice(i + 1, to) === "**" && to === this.glob.length) {
-          out += "(?:/(?s:.)*)?";
-          i = to;
-          continue;
-        }
-        out += "/";
-        i++;
-        atStart = true;
-        continue;
-      }
-      out += literal(c);
-      i++;
-      atStart = false;
-    }
-    this.depth--;
-    return out;
-  }
-};
-function compileGlob(glob) {
-  if (glob.length > MAX_GLOB_LENGTH) throw new GlobError(`is ${glob.length} characters, over the ${MAX_GLOB_LENGTH}-character limit`);
-  let body = glob;
-  const negated = body.startsWith("!") && body[1] !== "(";
-  if (negated) body = body.slice(1);
-  while (body.startsWith("./")) body = body.slice(2);
-  body = body.replace(/(^|\/)\*\*(?:\/\*\*)+(?=\/|$)/g, "$1**");
-  const source = `^(?:${new Translator(body).translate(0, body.length, true)})$`;
-  let re;
-  try {
-    re = RE2JS.compile(source);
-  } catch (err) {
-    throw new GlobError(`cannot be compiled (${err.message.split("\n")[0]})`);
-  }
-  return { negated, source, test: (p) => re.test(p) !== negated };
-}
-function isGlob(pattern) {
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "\\") {
-      i++;
-      continue;
-    }
-    if (c === "*" || c === "?" || c === "[" || c === "{") return true;
-    if ((c === "@" || c === "+" || c === "!") && pattern[i + 1] === "(") return true;
-  }
-  return false;
-}
-function compileGlobs(globs) {
-  const compiled3 = globs.map(compileGlob);
-  if (compiled3.length === 0) return () => false;
-  if (compiled3.length === 1) return compiled3[0].test;
-  return (p) => compiled3.some((g) => g.test(p));
-}
-
-// src/config/types.ts
-var SHORT_RUN_DEFAULTS = { maxSteps: 500, ratio: 100, severity: "warning" };
-
-// src/config/load-config.ts
-var CONFIG_NAMES = [".trainlint.yml", ".trainlint.yaml"];
-function asList(globs) {
-  if (globs === void 0) return [];
-  return Array.isArray(globs) ? globs : [globs];
-}
-var MAX_CONFIG_BYTES = 256 * 1024;
-var MAX_GLOBS = 1e3;
-var compiledGlobs = /* @__PURE__ */ new Map();
-function matcher(globs) {
-  const list2 = asList(globs);
-  if (list2.length === 0) return () => false;
-  const key = JSON.stringify(list2);
-  let match = compiledGlobs.get(key);
-  if (!match) {
-    match = compileGlobs(list2);
-    compiledGlobs.set(key, match);
-  }
-  return match;
-}
-function parseConfig(text, displayPath) {
-  const loaded9 = loadYaml(text, { version: "1.2" });
-  const problem = loaded9.problems[0];
-  if (problem) throw new UsageError(`${displayPath}:${problem.range.line}:${problem.range.column}: ${problem.message}`);
-  if (!loaded9.tree) return {};
-  const data = toPlain(loaded9.tree);
-  if (data === null) return {};
-  const validateConfig = compiledSchema(CONFIG_KEY);
-  if (!validateConfig) throw new Error("the .trainlint.yml schema is missing");
-  if (!validateConfig(data)) {
-    const messages = summariseErrors(validateConfig.errors ?? []).map((e) => {
-      const range = locateNearest(loaded9.tree, e.path);
-      return `${displayPath}:${range?.line ?? 1}:${range?.column ?? 1}: ${e.message}`;
-    });
-    throw new UsageError(`invalid configuration:
-${messages.join("\n")}`);
-  }
-  const config = JSON.parse(JSON.stringify(data));
-  checkGlobs(config, loaded9.tree, displayPath);
-  checkPolicyPaths(config, loaded9.tree, displayPath);
-  checkRuleSettings(config, loaded9.tree, displayPath);
-  return config;
-}
-function checkGlobs(config, tree, displayPath) {
-  const lists = [
-    [["files"], config.files],
-    [["ignore"], config.ignore],
-    ...(config.overrides ?? []).map((o, i) => [["overrides", i, "files"], o.files]),
-    ...(config.schemas ?? []).map((o, i) => [["schemas", i, "files"], o.files])
-  ];
-  let count2 = 0;
-  for (const [where4, globs] of lists) {
-    const list2 = asList(globs);
-    count2 += list2.length;
-    if (count2 > MAX_GLOBS) {
-      const at6 = locateNearest(tree, where4);
-      throw new UsageError(`${displayPath}:${at6?.line ?? 1}:${at6?.column ?? 1}: more than ${MAX_GLOBS} globs, over the limit for one configuration`);
-    }
-    list2.forEach((glob, i) => {
-      try {
-        compileGlobs([glob]);
-      } catch (err) {
-        if (!(err instanceof GlobError)) throw err;
-        const at6 = locateNearest(tree, Array.isArray(globs) ? [...where4, i] : where4);
-        throw new UsageError(`${displayPath}:${at6?.line ?? 1}:${at6?.column ?? 1}: glob ${showGlob(glob)} ${err.message}`);
-      }
-    });
-  }
-}
-function checkPolicyPaths(config, tree, displayPath) {
-  for (const [i, entry] of (config.schemas ?? []).entries()) {
-    const posix = entry.schema.replace(/\\/g, "/");
-    const normal = import_node_path3.default.posix.normalize(posix);
-    if (import_node_path3.default.posix.isAbsolute(posix) || import_node_path3.default.win32.isAbsolute(entry.schema) || normal === ".." || normal.startsWith("../")) {
-      const at6 = locateNearest(tree, ["schemas", i, "schema"]);
-      throw new UsageError(`${displayPath}:${at6?.line ?? 1}:${at6?.column ?? 1}: schema ${entry.schema}: outside the repository; not read`);
-    }
-  }
-}
-function checkRuleSettings(config, tree, displayPath) {
-  const blocks = [
-    [["rules"], config.rules],
-    ...(config.overrides ?? []).map((o, i) => [["overrides", i, "rules"], o.rules])
-  ];
-  for (const [where4, rules] of blocks) {
-    for (const [id, setting] of Object.entries(rules ?? {})) {
-      const at6 = locateNearest(tree, [...where4, id]);
-      const loc = `${displayPath}:${at6?.line ?? 1}:${at6?.column ?? 1}`;
-      const rule = RULES_BY_ID.get(id);
-      if (!rule) throw new UsageError(`${loc}: unknown rule "${id}" (run \`trainlint rules\` for the list)`);
-      const options = Array.isArray(setting) ? setting[1] : void 0;
-      if (options === void 0) continue;
-      if (!rule.meta.options) throw new UsageError(`${loc}: rule "${id}" takes no options`);
-      const validate = compiledSchema(ruleOptionsKey(id));
-      if (!validate) throw new Error(`the options schema of ${id} is missing`);
-      if (!validate(options)) {
-        const detail2 = summariseErrors(validate.errors ?? []).map((e) => e.message.replace("(root)", "options")).join("; ");
-        throw new UsageError(`${loc}: invalid options for "${id}": ${detail2}`);
-      }
-    }
-  }
-}
-function readConfig(root, explicitPath) {
-  const repo = repoRootOf(root);
-  const candidates = explicitPath ? [explicitPath] : CONFIG_NAMES;
-  for (const candidate of candidates) {
-    const read = readRepoFile(repo, candidate, MAX_CONFIG_BYTES, "the size limit of .trainlint.yml");
-    if (!read.ok) {
-      if (read.refusal === "missing") {
-        if (explicitPath) throw new UsageError(`config file not found: ${explicitPath}`);
-        continue;
-      }
-      throw new UsageError(`${candidate}: ${read.why.replace(/; skipped$/, "")}${read.refusal ? "; not read" : ""}`);
-    }
-    const text = decodeUtf8(read.bytes);
-    if (text === void 0) throw new UsageError(`${candidate}: not valid UTF-8; not read`);
-    const shown2 = import_node_path3.default.relative(root, read.abs) || candidate;
-    return { config: parseConfig(text, shown2), path: read.abs };
-  }
-  return { config: {} };
-}
-function applyRules(target, rules) {
-  for (const [id, setting] of Object.entries(rules ?? {})) {
-    const current = target.get(id);
-    if (!current) continue;
-    if (Array.isArray(setting)) {
-      target.set(id, { severity: setting[0], options: { ...current.options, ...setting[1] ?? {} } });
-    } else {
-      target.set(id, { severity: setting, options: current.options });
-    }
-  }
-}
-function settingsFor(config, relPath, cliRules = {}) {
-  const rules = /* @__PURE__ */ new Map();
-  for (const [id, rule] of RULES_BY_ID) rules.set(id, { severity: rule.meta.defaultSeverity, options: { ...rule.meta.defaultOptions ?? {} } });
-  applyRules(rules, config.rules);
-  let assume = { ...config.assume ?? {} };
-  let mappings = { ...config.mappings ?? {} };
-  let dialect;
-  let shortRun = { ...SHORT_RUN_DEFAULTS, ...config.shortRun ?? {} };
-  for (const override of config.overrides ?? []) {
-    if (!matcher(override.files)(relPath)) continue;
-    applyRules(rules, override.rules);
-    shortRun = { ...shortRun, ...override.shortRun ?? {} };
-    assume = { ...assume, ...override.assume ?? {} };
-    mappings = { ...mappings, ...override.mappings ?? {} };
-    if (override.dialect) dialect = override.dialect;
-  }
-  applyRules(rules, cliRules);
-  const schemas = (config.schemas ?? []).filter((s) => matcher(s.files)(relPath)).map((s) => s.schema);
-  return { rules, assume, mappings, dialect, schemas, shortRun };
-}
-
-// trainlint-builtin:node:crypto
-var loaded3;
-var load3 = () => loaded3 ??= require("node:crypto");
-function createHash(...args) {
-  const f = load3().createHash;
-  return new.target ? new f(...args) : f(...args);
-}
-function hash(...args) {
-  const f = load3().hash;
-  return new.target ? new f(...args) : f(...args);
-}
-
-// src/engine/recent-map.ts
-var RecentMap = class {
-  constructor(limit) {
-    this.limit = limit;
-  }
-  limit;
-  entries = /* @__PURE__ */ new Map();
-  has(key) {
-    return this.entries.has(key);
-  }
-  get(key) {
-    return this.entries.get(key);
-  }
-  set(key, value) {
-    this.entries.delete(key);
-    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value);
-    this.entries.set(key, value);
-    return this;
-  }
-  get size() {
-    return this.entries.size;
-  }
-};
-
-// src/engine/baseline.ts
-var BASELINE_FILE = ".trainlint-baseline.json";
-var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
-var FINGERPRINT_VERSION = 2;
-var linesOf = /* @__PURE__ */ new WeakMap();
-var LINES_KEPT = 8;
-function lineOf(texts, path24, line) {
-  if (!Number.isInteger(line) || line < 1) return "";
-  let cache = linesOf.get(texts);
-  if (!cache) linesOf.set(texts, cache = new RecentMap(LINES_KEPT));
-  let known = cache.get(path24);
-  if (!known) cache.set(path24, known = { text: texts.get(path24) ?? "", starts: [0] });
-  const { text, starts } = known;
-  while (starts.length < line) {
-    const newline = text.indexOf("\n", starts[starts.length - 1]);
-    if (newline < 0) return "";
-    starts.push(newline + 1);
-  }
-  const start = starts[line - 1];
-  const end = text.indexOf("\n", start);
-  return text.slice(start, end < 0 ? text.length : end);
-}
-function snippet(texts, f) {
-  const line = lineOf(texts, f.path, f.range.line);
-  const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
-  return line.slice(f.range.column - 1, end).trim();
-}
-var [NODE_MAJOR, NODE_MINOR] = process.versions.node.split(".").map(Number);
-var ONE_SHOT_HASH = NODE_MAJOR > 21 || NODE_MAJOR === 21 && NODE_MINOR >= 7 || NODE_MAJOR === 20 && NODE_MINOR >= 12;
-var sha = (parts2) => (ONE_SHOT_HASH ? hash("sha256", parts2.join("\0"), "hex") : createHash("sha256").update(parts2.join("\0")).digest("hex")).slice(0, 24);
-var NOT_FINGERPRINTED = /* @__PURE__ */ new Set(["grouped", "shortRun", "launchRejects"]);
-function numbers(f) {
-  const data = f.data;
-  if (!data) return "";
-  const parts2 = [];
-  for (const k of Object.keys(data)) {
-    const v = data[k];
-    if (NOT_FINGERPRINTED.has(k)) continue;
-    if (typeof v === "number") parts2.push(`${k}=${Number(v.toPrecision(6))}`);
-    else if (typeof v === "string" || typeof v === "boolean") parts2.push(`${k}=${String(v)}`);
-  }
-  return parts2.sort().join(",");
-}
-function fingerprint(f, texts) {
-  const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m)}`).sort();
-  return sha([`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f), ...merged]);
-}
-function legacyFingerprint(f, texts) {
-  const message = f.message.replace(/\bline \d+/g, "line #").replace(/:\d+:\d+\b/g, ":#:#").replace(/\bsince base \S+( \(was [^)]*\))?/g, "since base");
-  return sha([f.ruleId, f.path, snippet(texts, f), message]);
-}
-function buildBaseline(findings, texts) {
-  const entries = /* @__PURE__ */ new Map();
-  for (const f of findings) {
-    const fp = fingerprint(f, texts);
-    const key = `${f.path}\0${fp}`;
-    const entry = entries.get(key);
-    if (entry) entry.count++;
-    else entries.set(key, { path: f.path, ruleId: f.ruleId, fingerprint: fp, count: 1 });
-  }
-  const list2 = [...entries.values()].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
-  return { version: 1, fingerprints: FINGERPRINT_VERSION, findings: list2 };
-}
-var Pool = class {
-  constructor(baseline, legacy) {
-    this.legacy = legacy;
-    for (const e of baseline.findings) {
-      const key = `${e.path}\0${e.fingerprint}`;
-      this.left.set(key, (this.left.get(key) ?? 0) + e.count);
-      if (legacy) {
-        const rule = `${e.path}\0${e.ruleId}`;
-        const list2 = this.byRule.get(rule) ?? [];
-        if (!list2.includes(key)) list2.push(key);
-        this.byRule.set(rule, list2);
-      }
-    }
-  }
-  legacy;
-  left = /* @__PURE__ */ new Map();
-  /** Legacy entries by path and rule, for findings whose message changed. */
-  byRule = /* @__PURE__ */ new Map();
-  take(key) {
-    const n = this.left.get(key) ?? 0;
-    if (n <= 0) return false;
-    this.left.set(key, n - 1);
-    return true;
-  }
-  /** Consume the entry that `f` matches; its key, or undefined when none matches. */
-  match(f, texts) {
-    const candidates = this.legacy ? (
-      // Reworded since the baseline was written: then any entry of the same rule in the same file.
-      [`${f.path}\0${legacyFingerprint(f, texts)}`, ...this.byRule.get(`${f.path}\0${f.ruleId}`) ?? []]
-    ) : [`${f.path}\0${fingerprint(f, texts)}`];
-    return candidates.find((key) => this.take(key));
-  }
-  /** Every finding of `group` matches an entry; else nothing is consumed. */
-  matchAll(group, texts) {
-    const taken = [];
-    for (const f of group) {
-      const key = this.match(f, texts);
-      if (key === void 0) {
-        taken.forEach((k) => this.left.set(k, (this.left.get(k) ?? 0) + 1));
-        return false;
-      }
-      taken.push(key);
-    }
-    return true;
-  }
-  remaining() {
-    return [...this.left.values()].reduce((a, b) => a + b, 0);
-  }
-};
-var BaselineFilter = class {
-  constructor(baseline, texts) {
-    this.texts = texts;
-    this.pool = new Pool(baseline, baseline.fingerprints === void 0);
-  }
-  texts;
-  pool;
-  /** Findings found known so far. */
-  hidden = 0;
-  /** Whether the baseline knows `f` (its entry is consumed). */
-  known(f) {
-    const pool = this.pool;
-    const known = f.merged ? !pool.legacy && pool.match(f, this.texts) !== void 0 || pool.matchAll(f.merged, this.texts) : pool.match(f, this.texts) !== void 0;
-    if (known) this.hidden++;
-    return known;
-  }
-  /** Baselined findings that no longer occur (entries not consumed). */
-  fixed() {
-    return this.pool.remaining();
-  }
-};
-function parseBaseline(text) {
-  try {
-    const data = JSON.parse(text);
-    if (data?.version !== 1 || !Array.isArray(data.findings)) return void 0;
-    return data;
-  } catch {
-    return void 0;
-  }
-}
-
-// src/engine/lint.ts
-var import_node_path18 = __toESM(require("node:path"), 1);
-
-// src/engine/discover.ts
-var import_node_fs3 = require("node:fs");
-var import_node_path5 = __toESM(require("node:path"), 1);
-
-// src/engine/posix-paths.ts
-var import_node_path4 = __toESM(require("node:path"), 1);
-function toPosix(p) {
-  return p.split(import_node_path4.default.sep).join("/");
-}
-function relativePosix(from, abs) {
-  if (abs.length > from.length + 1 && abs.startsWith(from) && abs[from.length] === import_node_path4.default.sep && isNormalisedAbsolute(from)) {
-    const rest = abs.slice(from.length + 1);
-    if (!ODD_SEGMENT.test(rest)) return import_node_path4.default.sep === "/" ? rest : toPosix(rest);
-  }
-  return toPosix(import_node_path4.default.relative(from, abs)) || ".";
-}
-function resolveUnder(root, rel) {
-  if (import_node_path4.default.sep === "/" && rel.length > 0 && !ODD_SEGMENT.test(rel) && isNormalisedAbsolute(root)) return root === "/" ? `/${rel}` : `${root}/${rel}`;
-  return import_node_path4.default.resolve(root, rel);
-}
-var ODD_SEGMENT = /(^|[\\/])\.{0,2}([\\/]|$)/;
-var normalised = /* @__PURE__ */ new Set();
-var MAX_NORMALISED = 16;
-function isNormalisedAbsolute(p) {
-  if (normalised.has(p)) return true;
-  if (!import_node_path4.default.isAbsolute(p) || import_node_path4.default.resolve(p) !== p || p.length > 1 && p.endsWith(import_node_path4.default.sep)) return false;
-  if (normalised.size >= MAX_NORMALISED) normalised.clear();
-  normalised.add(p);
-  return true;
-}
-
-// src/engine/discover.ts
-var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".sbatch", ".slurm"];
-var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
-var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
-var PYTHON_CONFIG_DIRS = /* @__PURE__ */ new Set(["config", "configs"]);
-function isPythonConfig(rel) {
-  const posix = rel.split(import_node_path5.default.sep).join("/");
-  if (import_node_path5.default.posix.extname(posix).toLowerCase() !== ".py" || import_node_path5.default.posix.basename(posix) === "__init__.py") return false;
-  return posix.split("/").slice(0, -1).some((dir) => PYTHON_CONFIG_DIRS.has(dir));
-}
-var Discovered = class {
-  constructor(rel, prefix, absolute) {
-    this.rel = rel;
-    this.prefix = prefix;
-    this.absolute = absolute;
-  }
-  rel;
-  prefix;
-  absolute;
-  get abs() {
-    return this.absolute ?? this.prefix + this.rel;
-  }
-};
-function discover(root, inputs, config, onCount) {
-  const realRoot = (0, import_node_fs3.realpathSync)(root);
-  const paths = new RealPaths();
-  const ignored = matcher(config.ignore);
-  const named2 = matcher(config.files);
-  const found = /* @__PURE__ */ new Map();
-  const absRoot = import_node_path5.default.resolve(root);
-  const relOf = (abs) => {
-    const rel = relativePosix(absRoot, abs);
-    return rel === "." ? import_node_path5.default.basename(abs) : rel;
-  };
-  const prefix = root.endsWith(import_node_path5.default.sep) ? root : root + import_node_path5.default.sep;
-  const add = (abs) => {
-    const rel = relOf(abs);
-    if (found.has(rel)) return;
-    found.set(rel, new Discovered(rel, prefix, abs === prefix + rel ? void 0 : abs));
-    onCount?.(found.size);
-  };
-  const walk = (dir, onFile) => {
-    let entries;
-    try {
-      entries = (0, import_node_fs3.readdirSync)(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    for (const entry of entries) {
-      const abs = import_node_path5.default.join(dir, entry.name);
-      const rel = relOf(abs);
-      if (ignored(rel)) continue;
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        let st;
-        try {
-          const resolved2 = paths.resolve(abs);
-          if (!within(realRoot, resolved2.real)) continue;
-          st = resolved2.stat;
-        } catch {
-          continue;
-        }
-        isDir = st.isDirectory();
-        isFile = st.isFile();
-        if (isDir) continue;
-      }
-      if (isDir) {
-        if (!ALWAYS_SKIPPED_DIRS.has(entry.name)) walk(abs, onFile);
-      } else if (isFile) {
-        onFile(abs, rel);
-      }
-    }
-  };
-  const wanted = (rel) => named2(rel) || CONFIG_EXTENSIONS.includes(import_node_path5.default.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(import_node_path5.default.basename(rel)) || isPythonConfig(rel);
-  const list2 = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ["."];
-  for (const input of list2) {
-    const abs = resolveUnder(absRoot, input);
-    let lst;
-    try {
-      lst = (0, import_node_fs3.lstatSync)(abs);
-    } catch {
-      lst = void 0;
-    }
-    if (lst) {
-      let resolved2;
-      try {
-        resolved2 = paths.resolve(abs, lst);
-      } catch {
-        resolved2 = void 0;
-      }
-      const rel = relativePosix(absRoot, abs);
-      if (rel === ".." || rel.startsWith("../") || import_node_path5.default.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
-      if (!resolved2 || !within(realRoot, resolved2.real)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
-      if (resolved2.stat.isDirectory()) {
-        walk(abs, (fileAbs, rel2) => {
-          if (wanted(rel2)) add(fileAbs);
-        });
-      } else {
-        add(abs);
-      }
-      continue;
-    }
-    if (isGlob(input)) {
-      let glob;
-      try {
-        glob = compileGlob(toPosix(input));
-      } catch (err) {
-        if (err instanceof GlobError) throw new UsageError(`${input.length > 80 ? `${input.slice(0, 80)}\u2026` : input}: glob ${err.message}`);
-        throw err;
-      }
-      walk(root, (fileAbs, rel) => {
-        if (glob.test(rel)) add(fileAbs);
-      });
-      continue;
-    }
-    throw new UsageError(`${input}: no such file or directory`);
-  }
-  return [...found.values()];
-}
-
-// trainlint-builtin:node:child_process
-var loaded4;
-var load4 = () => loaded4 ??= require("node:child_process");
-function spawn(...args) {
-  const f = load4().spawn;
-  return new.target ? new f(...args) : f(...args);
-}
-
-// src/engine/git.ts
-var import_node_fs4 = require("node:fs");
-var path6 = __toESM(require("node:path"), 1);
-var GitError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "GitError";
-  }
-};
-var gitStats = { spawns: 0 };
-function runGit(cwd, args, input) {
-  gitStats.spawns++;
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", args, {
-      cwd,
-      // C locale: stable messages. No optional locks: a read-only diff must not take index.lock.
-      env: { ...process.env, LC_ALL: "C", LANGUAGE: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
-      stdio: ["pipe", "pipe", "pipe"],
-      windowsHide: true
-    });
-    const out = [];
-    const err = [];
-    child.stdout.on("data", (b) => out.push(b));
-    child.stderr.on("data", (b) => err.push(b));
-    child.on("error", (e) => {
-      reject(new GitError(e.code === "ENOENT" ? "git not found on PATH" : `cannot run git: ${e.message}`));
-    });
-    child.on("close", (code) => {
-      resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
-    });
-    child.stdin.on("error", () => {
-    });
-    child.stdin.end(input ?? Buffer.alloc(0));
-  });
-}
-function firstLine(stderr, fallback) {
-  const line = stderr.split("\n").map((l) => l.trim()).find((l) => l !== "");
-  return line ? line.replace(/^(fatal|error): /, "") : fallback;
-}
-function assertDir(dir) {
-  if (!(0, import_node_fs4.statSync)(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new GitError(`not a git repository: ${dir}`);
-  }
-}
-function failure(dir, r, what) {
-  if (/not a git repository/i.test(r.stderr)) return new GitError(`not a git repository: ${dir}`);
-  return new GitError(firstLine(r.stderr, `${what} failed (exit ${r.code})`));
-}
-async function readBaseVersions(dir, ref, headPaths) {
-  if (ref === "" || ref.startsWith("-") || /[\x00-\x1f\x7f]/.test(ref)) {
-    throw new GitError(`invalid revision ${JSON.stringify(ref)}`);
-  }
-  assertDir(dir);
-  const rp = await runGit(dir, ["rev-parse", "--show-toplevel", "--verify", "--quiet", `${ref}^{commit}`]);
-  if (rp.code === 1) throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
-  if (rp.code !== 0) throw failure(dir, rp, "git rev-parse");
-  const lines = rp.stdout.toString("utf8").replace(/\n$/, "").split("\n");
-  const sha2 = lines.pop() ?? "";
-  const top = lines.join("\n");
-  if (!/^[0-9a-f]{40,64}$/.test(sha2) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
-  const result = /* @__PURE__ */ new Map();
-  if (headPaths.length === 0) return result;
-  const prefix = toPosix(path6.relative(top, dir));
-  const fromTop = (p) => prefix ? `${prefix}/${p}` : p;
-  const toDir = (p) => prefix && p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : p;
-  const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha2, "--"]);
-  if (diff.code !== 0) throw failure(dir, diff, "git diff");
-  const renamedFrom = /* @__PURE__ */ new Map();
-  const added = /* @__PURE__ */ new Set();
-  const tokens = diff.stdout.toString("utf8").split("\0");
-  for (let i = 0; i < tokens.length && tokens[i] !== ""; ) {
-    const status = tokens[i];
-    if (status.startsWith("R") || status.startsWith("C")) {
-      renamedFrom.set(tokens[i + 2], tokens[i + 1]);
-      i += 3;
-    } else {
-      if (status === "A") added.add(tokens[i + 1]);
-      i += 2;
-    }
-  }
-  const basePathOf = /* @__PURE__ */ new Map();
-  for (const p of headPaths) {
-    const headPath = fromTop(p);
-    basePathOf.set(p, added.has(headPath) ? null : renamedFrom.get(headPath) ?? headPath);
-  }
-  const wanted = [...new Set([...basePathOf.values()].filter((p) => p !== null))];
-  const texts = /* @__PURE__ */ new Map();
-  if (wanted.length > 0) {
-    const nul = wanted.some((p) => p.includes("\n"));
-    const names = wanted.map((p) => `${sha2}:${p}`);
-    const sep = nul ? "\0" : "\n";
-    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep) + sep, "utf8"));
-    if (cat.code !== 0) {
-      const hint = nul ? " (paths containing newlines need git >= 2.38)" : "";
-      throw new GitError(firstLine(cat.stderr, `git cat-file failed (exit ${cat.code})`) + hint);
-    }
-    const contents = parseBatch(cat.stdout, names);
-    wanted.forEach((p, i) => texts.set(p, contents[i]));
-  }
-  for (const p of headPaths) {
-    const basePath = basePathOf.get(p) ?? null;
-    const text = basePath === null ? null : texts.get(basePath) ?? null;
-    result.set(p, basePath === null || text === null ? null : { basePath: toDir(basePath), text });
-  }
-  return result;
-}
-function parseBatch(out, names) {
-  const res = [];
-  let pos = 0;
-  for (const name2 of names) {
-    const notFound = ["missing", "ambiguous"].map((w) => Buffer.from(`${name2} ${w}
-`, "utf8")).find((m) => out.subarray(pos, pos + m.length).equals(m));
-    if (notFound) {
-      res.push(null);
-      pos += notFound.length;
-      continue;
-    }
-    const eol = out.indexOf(10, pos);
-    const header = /^([0-9a-f]+) (\w+) (\d+)$/.exec(eol < 0 ? "" : out.toString("latin1", pos, eol));
-    if (!header) throw new GitError(`unexpected git cat-file output for ${JSON.stringify(name2)}`);
-    const size = Number(header[3]);
-    const start = eol + 1;
-    if (start + size + 1 > out.length) throw new GitError(`truncated git cat-file output for ${JSON.stringify(name2)}`);
-    res.push(header[2] === "blob" ? out.toString("utf8", start, start + size) : null);
-    pos = start + size + 1;
-  }
-  return res;
-}
-
-// src/engine/reference-launch.ts
-function correspondingLaunch(launches, head, headLaunches) {
-  const written = new Set(head.configs.map((c) => c.written));
-  const naming = (list2) => list2.filter((l) => l.configs.some((c) => written.has(c.written)));
-  const candidates = naming(launches);
-  if (candidates.length <= 1) return candidates[0];
-  const position = naming(headLaunches).indexOf(head);
-  return position >= 0 && position < candidates.length && candidates.length === naming(headLaunches).length ? candidates[position] : void 0;
-}
-function valuesKey(values) {
-  return Object.entries(values).map(([field, s]) => `${field}=${String(s?.value)}`).sort().join("\n");
-}
-function agreedLaunch(launches) {
-  if (!launches?.length) return void 0;
-  const first = launches[0].launch;
-  if (first.hydra) return void 0;
-  const key = valuesKey(first.values);
-  return launches.every((l) => !l.launch.hydra && valuesKey(l.launch.values) === key && sameOverrides(l.launch, first)) ? first : void 0;
-}
-function sameOverrides(a, b) {
-  const text = (l) => JSON.stringify((l.overrides ?? []).map((o) => [o.style, o.path, o.value]));
-  return text(a) === text(b);
-}
-
-// src/engine/load-file.ts
-var import_node_path6 = __toESM(require("node:path"), 1);
-
 // src/engine/load/positions.ts
 function computeLineStarts(text) {
   const starts = [0];
@@ -4772,7 +2413,7 @@ function offsetToPos(lineStarts3, offset) {
   }
   return { line: lo + 1, column: off - lineStarts3[lo] + 1 };
 }
-function rangeOf2(lineStarts3, start, end) {
+function rangeOf(lineStarts3, start, end) {
   if (end <= start + 1) return pointRange(lineStarts3, start);
   const a = offsetToPos(lineStarts3, start);
   const b = offsetToPos(lineStarts3, end);
@@ -4784,231 +2425,10 @@ function pointRange(lineStarts3, offset) {
 }
 function locator(text) {
   const starts = computeLineStarts(text);
-  return { pos: (o) => offsetToPos(starts, o), range: (s, e) => rangeOf2(starts, s, e) };
+  return { pos: (o) => offsetToPos(starts, o), range: (s, e) => rangeOf(starts, s, e) };
 }
 function stripBom(text) {
   return text.charCodeAt(0) === 65279 ? text.slice(1) : text;
-}
-
-// src/engine/load/json.ts
-var JsonSyntaxError = class extends Error {
-  constructor(message, start, end = start + 1) {
-    super(message);
-    this.start = start;
-    this.end = end;
-  }
-  start;
-  end;
-};
-var NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
-var EMPTY = "empty JSON file";
-var WORD_RE = /[A-Za-z_$][A-Za-z0-9_$.-]*/y;
-var ESCAPES = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" };
-var LITERALS = [
-  ["true", true],
-  ["false", false],
-  ["null", null],
-  ["NaN", NaN],
-  ["Infinity", Infinity],
-  ["-Infinity", -Infinity]
-];
-var Parser = class {
-  constructor(text) {
-    this.text = text;
-    this.lineStarts = computeLineStarts(text);
-  }
-  text;
-  i = 0;
-  lineStarts;
-  duplicates = [];
-  parseDocument() {
-    this.skipWs();
-    if (this.i >= this.text.length) throw new JsonSyntaxError(EMPTY, 0);
-    const root = this.parseValue(0);
-    this.skipWs();
-    if (this.i < this.text.length) this.fail("Extra data after the JSON value");
-    return root;
-  }
-  range(start, end) {
-    return rangeOf2(this.lineStarts, start, end);
-  }
-  skipWs() {
-    const t = this.text;
-    while (this.i < t.length) {
-      const c = t.charCodeAt(this.i);
-      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
-      this.i++;
-    }
-  }
-  /** Throws a syntax error at the current character, explaining the common non-JSON cases. */
-  fail(expected) {
-    const t = this.text;
-    const at6 = this.i;
-    const c = t[at6];
-    if (c === void 0) throw new JsonSyntaxError(`${expected}, found end of file`, at6);
-    if (c === "/" && (t[at6 + 1] === "/" || t[at6 + 1] === "*")) {
-      throw new JsonSyntaxError(`${expected}, found a comment (comments are not allowed in JSON)`, at6, at6 + 2);
-    }
-    if (c === "'") {
-      throw new JsonSyntaxError(`${expected}, found a single quote (JSON strings use double quotes)`, at6);
-    }
-    WORD_RE.lastIndex = at6;
-    const word = WORD_RE.exec(t);
-    if (word) {
-      throw new JsonSyntaxError(
-        `${expected}, found bare word ${word[0]} (JSON allows only true, false and null unquoted; an unfilled template placeholder?)`,
-        at6,
-        at6 + word[0].length
-      );
-    }
-    throw new JsonSyntaxError(`${expected}, found ${JSON.stringify(c)}`, at6);
-  }
-  parseValue(depth) {
-    const t = this.text;
-    const c = t[this.i];
-    if (c === "{" || c === "[") {
-      if (depth + 1 > MAX_DEPTH) throw new JsonSyntaxError(`nesting deeper than ${MAX_DEPTH} levels`, this.i);
-      return c === "{" ? this.parseObject(depth + 1) : this.parseArray(depth + 1);
-    }
-    if (c === '"') {
-      const start = this.i;
-      const value = this.parseString();
-      return this.scalar(value, value, false, start);
-    }
-    for (const [word, value] of LITERALS) {
-      if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
-    }
-    NUMBER_RE.lastIndex = this.i;
-    const num8 = NUMBER_RE.exec(t);
-    if (num8) return this.scalar(Number(num8[0]), num8[0], true, this.i);
-    return this.fail("Expecting value");
-  }
-  /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
-  scalar(value, source, plain2, start) {
-    if (plain2) this.i = start + source.length;
-    return { kind: "scalar", value, source, plain: plain2, range: this.range(start, this.i) };
-  }
-  parseObject(depth) {
-    const t = this.text;
-    const start = this.i++;
-    const entries = [];
-    const firstLine2 = /* @__PURE__ */ new Map();
-    this.skipWs();
-    if (t[this.i] === "}") {
-      this.i++;
-      return { kind: "map", entries, range: this.range(start, this.i) };
-    }
-    for (; ; ) {
-      if (t[this.i] !== '"') this.fail("Expecting property name enclosed in double quotes");
-      const keyStart = this.i;
-      const key = this.parseString();
-      const keyRange = this.range(keyStart, this.i);
-      this.skipWs();
-      if (t[this.i] !== ":") this.fail("Expecting ':' delimiter");
-      this.i++;
-      this.skipWs();
-      const value = this.parseValue(depth);
-      const seen = firstLine2.get(key);
-      if (seen !== void 0) {
-        this.duplicates.push({
-          kind: "duplicate-key",
-          message: `duplicate key ${JSON.stringify(key)} (first at line ${seen}); the loader keeps the last value`,
-          range: keyRange
-        });
-      } else {
-        firstLine2.set(key, keyRange.line);
-      }
-      entries.push({ key, keyRange, value });
-      this.skipWs();
-      if (t[this.i] === "}") {
-        this.i++;
-        return { kind: "map", entries, range: this.range(start, this.i) };
-      }
-      if (t[this.i] !== ",") this.fail("Expecting ',' delimiter");
-      const comma = this.i++;
-      this.skipWs();
-      if (t[this.i] === "}") throw new JsonSyntaxError('trailing comma before "}" is not allowed in JSON', comma);
-    }
-  }
-  parseArray(depth) {
-    const t = this.text;
-    const start = this.i++;
-    const items = [];
-    this.skipWs();
-    if (t[this.i] === "]") {
-      this.i++;
-      return { kind: "seq", items, range: this.range(start, this.i) };
-    }
-    for (; ; ) {
-      items.push(this.parseValue(depth));
-      this.skipWs();
-      if (t[this.i] === "]") {
-        this.i++;
-        return { kind: "seq", items, range: this.range(start, this.i) };
-      }
-      if (t[this.i] !== ",") this.fail("Expecting ',' delimiter");
-      const comma = this.i++;
-      this.skipWs();
-      if (t[this.i] === "]") throw new JsonSyntaxError('trailing comma before "]" is not allowed in JSON', comma);
-    }
-  }
-  /** Parses the string at `this.i` (which is a '"') and returns its unescaped content. */
-  parseString() {
-    const t = this.text;
-    const open = this.i++;
-    let out = "";
-    let chunk = this.i;
-    for (; ; ) {
-      if (this.i >= t.length) throw new JsonSyntaxError("Unterminated string starting here", open);
-      const code = t.charCodeAt(this.i);
-      if (code === 34) {
-        out += t.slice(chunk, this.i++);
-        return out;
-      }
-      if (code < 32) {
-        const what = code === 10 ? "a line break" : `control character U+${code.toString(16).padStart(4, "0")}`;
-        throw new JsonSyntaxError(`Invalid control character in string: ${what} must be escaped`, this.i);
-      }
-      if (code !== 92) {
-        this.i++;
-        continue;
-      }
-      out += t.slice(chunk, this.i);
-      const esc = t[this.i + 1];
-      if (esc === "u") {
-        const hex = t.slice(this.i + 2, this.i + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError("Invalid \\uXXXX escape", this.i, this.i + 2);
-        out += String.fromCharCode(parseInt(hex, 16));
-        this.i += 6;
-      } else if (esc !== void 0 && Object.prototype.hasOwnProperty.call(ESCAPES, esc)) {
-        out += ESCAPES[esc];
-        this.i += 2;
-      } else {
-        throw new JsonSyntaxError(`Invalid \\escape: ${JSON.stringify("\\" + (esc ?? ""))}`, this.i, this.i + 2);
-      }
-      chunk = this.i;
-    }
-  }
-};
-function loadJson(text) {
-  const body = stripBom(text);
-  const parser = new Parser(body);
-  try {
-    const tree = parser.parseDocument();
-    return { tree, problems: parser.duplicates };
-  } catch (err) {
-    if (!(err instanceof JsonSyntaxError)) throw err;
-    const message = err.message === EMPTY ? EMPTY : `invalid JSON: ${err.message}`;
-    return {
-      problems: [
-        {
-          kind: "parse-error",
-          message,
-          range: rangeOf2(computeLineStarts(body), err.start, err.end)
-        }
-      ]
-    };
-  }
 }
 
 // src/engine/load/python-lexer.ts
@@ -5082,14 +2502,14 @@ var CLOSE = ")]}";
 var STRING_PREFIX = /^(?:[rRuUbBfF]|[bB][rR]|[rR][bB]|[fF][rR]|[rR][fF])$/;
 var NUMBER = /(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][-+]?\d[\d_]*)?)[jJ]?/y;
 var NAME = /[\p{L}_][\p{L}\p{N}_]*/uy;
-var ESCAPES2 = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
+var ESCAPES = { n: "\n", t: "	", r: "\r", "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", v: "\v", "\n": "" };
 var OCTAL_ESCAPE = /[0-7]{1,3}/y;
 var HEX_DIGITS = /^[0-9a-fA-F]+$/;
 var HEX_ESCAPES = { x: 2, u: 4, U: 8 };
 function escapeAt(t, j) {
   const c = t[j + 1];
   if (c === "\r" && t[j + 2] === "\n") return { text: "", width: 3 };
-  const simple = ESCAPES2[c];
+  const simple = ESCAPES[c];
   if (simple !== void 0) return { text: simple, width: 2 };
   if (c >= "0" && c <= "7") {
     OCTAL_ESCAPE.lastIndex = j + 1;
@@ -5324,8 +2744,21 @@ var PARTIAL = /* @__PURE__ */ new WeakMap();
 var INTS = /* @__PURE__ */ new WeakSet();
 var SIZE = /* @__PURE__ */ new WeakMap();
 var COPIED = /* @__PURE__ */ new WeakMap();
+var AUGMENTED = /* @__PURE__ */ new WeakMap();
+var AUGMENTED_OPS = /* @__PURE__ */ new Map([
+  ["+=", "+"],
+  ["-=", "-"],
+  ["*=", "*"],
+  ["/=", "/"],
+  ["//=", "//"],
+  ["%=", "%"],
+  ["**=", "**"]
+]);
 function isPartial(node) {
   return node.kind === "map" ? PARTIAL.get(node) : void 0;
+}
+function augmentedFrom(node) {
+  return AUGMENTED.get(node);
 }
 function isPythonInt(node) {
   return INTS.has(node);
@@ -6231,6 +3664,37 @@ function parsePythonConfig(text, input = {}) {
       if (target && env.has(target.root.text)) forget(target.root.text, tokRange(target.root), reason);
     }
   };
+  const augmentedAssignment = (stmt, at6) => {
+    const op = AUGMENTED_OPS.get(stmt[at6].text);
+    const targetTokens = stmt.slice(0, at6);
+    const valueTokens = stmt.slice(at6 + 1);
+    const target = parseTarget(targetTokens);
+    if (!op || !target || target.steps.length === 0 || valueTokens.length === 0) return false;
+    const first = valueTokens[0];
+    const last = valueTokens[valueTokens.length - 1];
+    const expr = [
+      ...targetTokens,
+      { kind: "op", text: op, start: stmt[at6].start, end: stmt[at6].end },
+      { kind: "op", text: "(", start: first.start, end: first.start },
+      ...valueTokens,
+      { kind: "op", text: ")", start: last.end, end: last.end }
+    ];
+    let node;
+    try {
+      const old = evaluate2(targetTokens);
+      const value = evaluate2(expr);
+      if (!isNode(value) || !isNode(old)) return false;
+      node = value;
+      if (node.kind === "scalar" && old.kind === "scalar") AUGMENTED.set(node, old);
+    } catch (err) {
+      if (err instanceof DuplicateKeyword) throw err;
+      if (!(err instanceof Unsupported2)) throw err;
+      return false;
+    }
+    if (!assignPath(target.root, target.steps, node)) return false;
+    opaque.delete(dotted(target.root, target.steps));
+    return true;
+  };
   let block = "none";
   try {
     for (const line of lines) {
@@ -6283,6 +3747,7 @@ function parsePythonConfig(text, input = {}) {
         }
         const ops = topLevelAssignOps(stmt);
         if (ops.some((i) => stmt[i].text !== "=")) {
+          if (ops.length === 1 && augmentedAssignment(stmt, ops[0])) continue;
           const target = parseTarget(stmt.slice(0, ops[0]));
           if (target && target.steps.length > 0 && env.has(target.root.text)) {
             assignPath(target.root, target.steps, null);
@@ -6326,6 +3791,2693 @@ function withoutUnread(node, depth = 0) {
     return changed ? copyMap(node, entries) : node;
   }
   return node;
+}
+
+// src/engine/types.ts
+var PLAN_FIELDS = [
+  "worldSize",
+  "dataParallelSize",
+  "microBatchSize",
+  "gradAccumSteps",
+  "globalBatchSize",
+  "seqLen",
+  "peakLr",
+  "minLr",
+  "warmupSteps",
+  "warmupRatio",
+  "totalSteps",
+  "epochs",
+  "datasetSamples",
+  "stepsPerEpoch",
+  "decaySteps",
+  "saveEverySteps",
+  "evalEverySteps",
+  "scheduler",
+  "precision",
+  "optimizer",
+  "promptsPerRolloutStep",
+  "samplesPerPrompt",
+  "optimizerStepsPerRolloutStep",
+  "schedulerTick",
+  "firstMilestone",
+  "lastMilestone",
+  "decayEpochs"
+];
+var STRING_PLAN_FIELDS = /* @__PURE__ */ new Set(["scheduler", "precision", "optimizer", "schedulerTick"]);
+
+// src/engine/plan.ts
+var NUMERIC_TEXT = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+function scalarNumber(node, loader) {
+  if (typeof node.value === "number") return Number.isFinite(node.value) ? { value: node.value } : void 0;
+  if (typeof node.value === "string" && NUMERIC_TEXT.test(node.value.trim())) {
+    const value = Number(node.value.trim().replace(/_/g, ""));
+    if (!Number.isFinite(value)) return void 0;
+    if (!node.plain || loader === "pyyaml") {
+      const why = node.plain ? `PyYAML (YAML 1.1) loads \`${node.source}\` as the string "${node.value}", not a number` : `the value is a quoted string "${node.value}"`;
+      return { value, note: `${why}; trainlint reads it as ${formatValue(value)}` };
+    }
+    return { value };
+  }
+  return void 0;
+}
+function numberAt(file, path24, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path24);
+  if (!hit || hit.node.kind !== "scalar") return void 0;
+  const num8 = scalarNumber(hit.node, loader);
+  if (!num8) return void 0;
+  const launched = overrideSetting(hit.node, num8.value);
+  if (launched) return launched;
+  const literal3 = !augmentedFrom(hit.node);
+  return { value: num8.value, origin, file: file.path, key: path24.join("."), range: hit.keyRange, ...literal3 ? { valueRange: hit.node.range } : {}, ...num8.note ? { note: num8.note } : {} };
+}
+function stringAt(file, path24) {
+  const hit = getIn(file.tree, path24);
+  if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
+  const launched = overrideSetting(hit.node, String(hit.node.value));
+  if (launched) return launched;
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path24.join("."), range: hit.keyRange };
+}
+function boolAt(file, path24) {
+  const hit = getIn(file.tree, path24);
+  if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
+  const launched = overrideSetting(hit.node, hit.node.value);
+  if (launched) return launched;
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path24.join("."), range: hit.keyRange };
+}
+function numberFromArg(file, arg, integer = false) {
+  if (!arg || arg.value === void 0) return void 0;
+  const text = arg.value.trim();
+  if (!NUMERIC_TEXT.test(text)) return void 0;
+  const value = Number(text.replace(/_/g, ""));
+  if (!Number.isFinite(value)) return void 0;
+  const notes = [];
+  if (arg.viaVariable) notes.push(`from $${arg.viaVariable}`);
+  if (integer && !/^[-+]?\d+$/.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
+  return {
+    value,
+    origin: "explicit",
+    file: file.path,
+    key: arg.flag,
+    range: argRange(arg),
+    // Only a literal value can be rewritten (not one that came from a variable).
+    ...arg.valueRange && !arg.viaVariable ? { valueRange: arg.valueRange } : {},
+    ...notes.length ? { note: notes.join("; ") } : {}
+  };
+}
+function argRange(arg) {
+  const v = arg.valueRange;
+  if (v && v.line === arg.flagRange.line && v.endLine === v.line && v.column > arg.flagRange.column) {
+    return { ...arg.flagRange, endColumn: v.endColumn };
+  }
+  return arg.flagRange;
+}
+function stringFromArg(file, arg) {
+  if (!arg || arg.value === void 0) return void 0;
+  return { value: arg.value, origin: "explicit", file: file.path, key: arg.flag, range: argRange(arg) };
+}
+function defaultSetting(value, key, note) {
+  return { value, origin: "default", key, ...note ? { note } : {} };
+}
+function derived(value, how, unit) {
+  return { value, origin: "derived", how, ...unit ? { unit } : {} };
+}
+function derivedFrom(source, value, how, unit) {
+  return { ...derived(value, how, unit), ...source.file ? { file: source.file } : {}, ...source.key ? { key: source.key } : {}, ...source.range ? { range: source.range } : {} };
+}
+function applyAssumptions(plan, assume) {
+  for (const [field, value] of Object.entries(assume)) {
+    if (plan[field] !== void 0 || value === void 0) continue;
+    const target = plan;
+    if (typeof value === "object") target[field] = value;
+    else if (STRING_PLAN_FIELDS.has(field)) target[field] = { value: String(value), origin: "assumed", key: `assume.${field}` };
+    else if (typeof value === "number") target[field] = { value, origin: "assumed", key: `assume.${field}` };
+  }
+}
+function dataParallel(plan) {
+  return plan.dataParallelSize ?? plan.worldSize;
+}
+function deriveGlobalBatch(plan) {
+  if (plan.globalBatchSize) return;
+  const { microBatchSize: micro, gradAccumSteps: accum } = plan;
+  const dp = dataParallel(plan);
+  if (!micro || !accum || !dp) return;
+  const dpName = plan.dataParallelSize ? "data-parallel size" : "world size";
+  plan.globalBatchSize = derived(
+    micro.value * accum.value * dp.value,
+    `${formatCount(micro.value)} \xD7 ${formatCount(accum.value)} \xD7 ${formatCount(dp.value)} (micro \xD7 accumulation \xD7 ${dpName})`,
+    "samples"
+  );
+}
+function deriveWarmupFromRatio(plan) {
+  if (plan.warmupSteps || !plan.warmupRatio || !plan.totalSteps) return;
+  const ratio = plan.warmupRatio.value;
+  const total = plan.totalSteps.value;
+  plan.warmupSteps = derived(Math.ceil(total * ratio), `ceil(${formatCount(total)} \xD7 ${ratio})`, "steps");
+}
+
+// src/rules/types.ts
+function rangeOf2(ctx, ...settings) {
+  for (const s of settings) {
+    if (s?.range && (s.file === void 0 || s.file === ctx.file.path)) return s.range;
+  }
+  return ctx.anchor;
+}
+function replaceValue(ctx, setting, text) {
+  if (!setting?.valueRange || setting.file !== ctx.file.path || setting.origin !== "explicit") return void 0;
+  return { range: setting.valueRange, text };
+}
+function spellNumber(ctx, value, text) {
+  if (ctx.file.format !== "yaml" || ctx.yamlLoader !== "pyyaml" || !/e/i.test(text)) return text;
+  const m = /^([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)$/.exec(text);
+  if (!m) return String(value);
+  return `${m[1]}${m[2]}.${m[3] || "0"}e${m[4] || "+"}${m[5]}`;
+}
+function sourceOf(setting) {
+  const key = setting.key ?? "";
+  const sep = key ? ", " : "";
+  switch (setting.origin) {
+    case "default":
+      return ` (${key}${sep}framework default)`;
+    case "assumed":
+      return ` (assumed in .trainlint.yml)`;
+    case "derived":
+      return setting.how ? ` (= ${setting.how})` : "";
+    case "launcher":
+      return ` (${key}${sep}launcher)`;
+    case "dataset":
+      return ` (at most: ${setting.how ?? "rows of the dataset"})`;
+    default:
+      return key ? ` (${key})` : "";
+  }
+}
+var ESTIMATE_MARGIN = 2;
+function clearOfEstimates(ratio, ...settings) {
+  const sources = settings.map((s) => s?.estimatedFrom);
+  if (sources.every((x) => x === void 0)) return true;
+  if (sources.every((x) => x !== void 0 && x === sources[0])) return true;
+  return ratio >= ESTIMATE_MARGIN;
+}
+function brief(setting) {
+  const w = setting.writtenAs;
+  const key = setting.key && w?.value !== void 0 && w.perStep !== 1 && !w.suffix ? `${setting.key} ${formatCount(w.value)} ${w.unit}` : setting.key ?? "";
+  switch (setting.origin) {
+    case "default":
+      return key ? ` (${key}, default)` : " (default)";
+    case "assumed":
+      return " (assumed in .trainlint.yml)";
+    case "launcher":
+      return key ? ` (${key}, launcher)` : " (launcher)";
+    default:
+      return key ? ` (${key})` : "";
+  }
+}
+function derivation(...parts2) {
+  const hows = parts2.filter(([, s]) => s?.origin === "derived" && s.how).map(([name2, s]) => `${name2} = ${s.how}`);
+  return hows.length ? ` (${hows.join("; ")})` : "";
+}
+function keyValue(key, value, file) {
+  if (key.startsWith("-")) return `${key} ${value}`;
+  if (file !== void 0 && SCRIPT_FILE.test(file)) return `${key}=${value}`;
+  if (file?.endsWith(".py")) return `${key} = ${value}`;
+  if (file?.endsWith(".json")) return key.includes(".") ? `"${key.split(".").pop()}": ${value} (${key})` : `"${key}": ${value}`;
+  if (file?.endsWith(".toml")) return key.includes(".") ? `${key.split(".").pop()} = ${value} (${key})` : `${key} = ${value}`;
+  return `${key}: ${value}`;
+}
+var SCRIPT_FILE = /\.(?:sh|bash|sbatch|slurm)$/;
+function tickNouns(plan) {
+  switch (plan?.schedulerTick?.value) {
+    case "rollout-step":
+      return { one: "rollout step", many: "rollout steps", run: "rollout steps" };
+    case "iteration":
+      return { one: "iteration", many: "iterations", run: "iterations" };
+    default:
+      return { one: "step", many: "steps", run: "optimizer steps" };
+  }
+}
+function keyUnitValue(setting, steps3, round = "down", inFile) {
+  const key = setting.key ?? "";
+  const file = setting.file ?? inFile;
+  const w = setting.writtenAs;
+  const out = (value, given) => ({ text: keyValue(key, value, file), value, steps: given });
+  if (!w) return out(formatCount(steps3), steps3);
+  const raw = steps3 * w.perStep;
+  if (w.fractional && raw > 0) {
+    const shown2 = round === "down" ? formatFractionDown(raw) : formatCount(Math.ceil(raw * 1e3 - 1e-6) / 1e3);
+    return out(`${shown2}${w.suffix ? w.unit : ""}`, Math.round(Number(shown2) / w.perStep));
+  }
+  const n = Math.max(1, round === "down" ? Math.floor(raw + 1e-9) : Math.ceil(raw - 1e-9));
+  return out(`${formatCount(n)}${w.suffix ? w.unit : ""}`, Math.round(n / w.perStep));
+}
+function inKeyUnit(setting, steps3, round = "down", inFile) {
+  return keyUnitValue(setting, steps3, round, inFile).text;
+}
+function launchRejection(ctx) {
+  return ctx.launchCheck && `${ctx.launchCheck}, after the GPUs are allocated`;
+}
+function stepCount(steps3, plan) {
+  const n = tickNouns(plan);
+  return `${formatCount(steps3)} ${steps3 === 1 ? n.one : n.many}`;
+}
+function belowFloor(setting, plan, share, inFile) {
+  const f = setting.floor;
+  const ways = [];
+  if (f.off) ways.push(`set ${f.off} (no warmup)`);
+  if (f.otherwise) ways.push(f.otherwise);
+  const need = Math.ceil(f.steps / share - 1e-9);
+  const total = plan?.totalSteps;
+  const spe = plan?.stepsPerEpoch;
+  const epochs = plan?.epochs;
+  const nouns = tickNouns(plan);
+  const runKey = epochs?.key && spe && spe.value > 0 ? keyValue(epochs.key, formatCount(Math.ceil(need / spe.value - 1e-9)), epochs.file ?? inFile) : total?.key ? keyValue(total.key, formatCount(need), total.file ?? inFile) : void 0;
+  ways.push(`train \u2265 ${formatCount(need)} ${nouns.many}${runKey ? ` (${runKey})` : ""} so that it is ${formatPercent(share)} of the run`);
+  const last = ways.pop();
+  return `${f.by}, so no ${setting.key ?? "warmup"} gives fewer: ${ways.length ? `${ways.join(", ")} or ${last}` : last}`;
+}
+function warmupAsWritten(setting, steps3, plan, inFile, share = 0.05) {
+  if (setting.floor && steps3 < setting.floor.steps) {
+    const text = belowFloor(setting, plan, share, inFile);
+    return { text, fix: text, floored: true, steps: setting.floor.steps };
+  }
+  const f = setting.fractionOf;
+  if (f && f.ofSteps > 0 && !setting.writtenAs) {
+    const kv3 = keyValue(setting.key ?? "warmup", formatFractionDown(steps3 / f.ofSteps), setting.file ?? inFile);
+    return { text: `${kv3} (${stepCount(steps3, plan)} of ${f.of})`, fix: kv3, steps: steps3 };
+  }
+  const ratio = plan?.warmupRatio;
+  const total = plan?.totalSteps;
+  if (!setting.key && ratio?.key && total && total.value > 0) {
+    const kv3 = keyValue(ratio.key, formatFractionDown(steps3 / total.value), ratio.file ?? inFile);
+    return { text: `${kv3} (${stepCount(steps3, plan)})`, fix: kv3, steps: steps3 };
+  }
+  if (!setting.key) return { text: stepCount(steps3, plan), fix: `warmup ${formatCount(steps3)}`, steps: steps3 };
+  const kv2 = keyUnitValue(setting, steps3, "down", inFile);
+  return { text: setting.writtenAs ? `${kv2.text} (${stepCount(kv2.steps, plan)})` : kv2.text, fix: kv2.text, steps: kv2.steps };
+}
+function batchPerTick(plan) {
+  const tick = plan.schedulerTick?.value;
+  if (tick === "iteration") {
+    const micro = plan.microBatchSize;
+    const world = plan.dataParallelSize ?? plan.worldSize;
+    if (!micro || !world) return void 0;
+    return { ...micro, value: micro.value * world.value, origin: "derived", how: `${formatCount(micro.value)} \xD7 ${formatCount(world.value)} images per iteration`, unit: "samples" };
+  }
+  const prompts = plan.promptsPerRolloutStep;
+  if (tick !== "rollout-step" || !prompts) return plan.globalBatchSize;
+  const n = plan.samplesPerPrompt?.value ?? 1;
+  return { ...prompts, value: prompts.value * n, origin: "derived", how: `${formatCount(prompts.value)} prompts \xD7 ${formatCount(n)} responses per rollout step`, unit: "responses" };
+}
+function tickBatchName(plan) {
+  const tick = plan.schedulerTick?.value;
+  if (tick === "rollout-step" && plan.promptsPerRolloutStep) return "the responses per rollout step";
+  if (tick === "iteration") return "the images per iteration";
+  return "the global batch";
+}
+
+// src/rules/batch-size-mismatch.ts
+function consequence(ctx, effective, declared) {
+  const rejection = launchRejection(ctx);
+  if (rejection) return rejection;
+  if (effective !== void 0 && ctx.globalBatchRounding) {
+    return effective === 0 ? "the floored accumulation is 0, so the run cannot train (the framework stops at launch)" : `the framework floors it and steps every ${formatCount(effective)} samples, not ${formatCount(declared)}: the LR and step count were chosen for another batch`;
+  }
+  return "the framework either rejects this at launch or silently uses another batch";
+}
+function multipleNear(value, of) {
+  return Math.round(value / of) * of || of;
+}
+var batchSizeMismatch = {
+  meta: {
+    id: "batch-size-mismatch",
+    defaultSeverity: "error",
+    description: "An explicit global batch disagrees with micro \xD7 accumulation \xD7 data-parallel size, or is not divisible by micro \xD7 data-parallel size."
+  },
+  check(ctx) {
+    for (const c of ctx.batchChecks ?? []) ctx.report({ range: c.range, message: c.message, data: { kind: c.kind, ...c.data } });
+    if (ctx.batchChecks?.length) return;
+    const { globalBatchSize: global, microBatchSize: micro, gradAccumSteps: accum } = ctx.plan;
+    const world = dataParallel(ctx.plan);
+    if (!global || global.origin !== "explicit" || !world || world.value <= 0) return;
+    if (ctx.globalBatchRounding === "per-device") {
+      if (global.value % world.value === 0) return;
+      const effective2 = Math.floor(global.value / world.value) * world.value;
+      ctx.report({
+        range: rangeOf2(ctx, global),
+        message: `global batch ${formatCount(global.value)} is not divisible by data-parallel size ${formatCount(world.value)}: ${consequence(ctx, effective2, global.value)}; pick a multiple of ${formatCount(world.value)} (e.g. ${formatCount(multipleNear(global.value, world.value))})`,
+        data: { declared: global.value, computed: effective2, dataParallelSize: world.value }
+      });
+      return;
+    }
+    if (!micro) return;
+    const perStep = micro.value * world.value;
+    if (perStep <= 0) return;
+    const writtenAccum = accum && (accum.origin === "explicit" || accum.origin === "launcher") ? accum : void 0;
+    if (writtenAccum) {
+      const computed = perStep * writtenAccum.value;
+      if (computed === global.value) return;
+      const exactAccum = global.value % perStep === 0 ? global.value / perStep : void 0;
+      ctx.report({
+        range: rangeOf2(ctx, global),
+        message: `global batch ${formatCount(global.value)} \u2260 micro ${formatCount(micro.value)} \xD7 accumulation ${formatCount(writtenAccum.value)} \xD7 data-parallel ${formatCount(world.value)} = ${formatCount(computed)}: ${consequence(ctx, void 0, global.value)}; make them agree (` + (exactAccum !== void 0 ? `accumulation ${formatCount(exactAccum)}, or global batch ${formatCount(computed)})` : `global batch ${formatCount(computed)})`),
+        data: { declared: global.value, computed, microBatchSize: micro.value, gradAccumSteps: writtenAccum.value, dataParallelSize: world.value }
+      });
+      return;
+    }
+    if (global.value % perStep === 0) return;
+    const effective = Math.floor(Math.floor(global.value / world.value) / micro.value) * micro.value * world.value;
+    ctx.report({
+      range: rangeOf2(ctx, global),
+      message: `global batch ${formatCount(global.value)} is not divisible by micro ${formatCount(micro.value)} \xD7 data-parallel ${formatCount(world.value)} = ${formatCount(perStep)}: no whole number of accumulation steps gives it; ${consequence(ctx, effective, global.value)}; pick a multiple of ${formatCount(perStep)} (e.g. ${formatCount(multipleNear(global.value, perStep))})`,
+      data: { declared: global.value, computed: perStep, microBatchSize: micro.value, dataParallelSize: world.value }
+    });
+  }
+};
+
+// src/rules/conflicting-settings.ts
+var conflictingSettings = {
+  meta: {
+    id: "conflicting-settings",
+    defaultSeverity: "error",
+    description: "Settings that contradict each other (fp16 with bf16, warmup as steps and ratio, warmup_max_lr \u2260 optimizer LR)."
+  },
+  check(ctx) {
+    for (const conflict5 of ctx.conflicts) {
+      ctx.report({
+        range: conflict5.range,
+        message: conflict5.message,
+        data: { kind: conflict5.kind, ...conflict5.data ?? {} },
+        ...conflict5.level === "info" ? { severity: "info" } : {}
+      });
+    }
+  }
+};
+
+// src/engine/links.ts
+var DEEPSPEED_KEY_DIALECTS = /* @__PURE__ */ new Set(["hf-trainer", "axolotl", "llama-factory", "ms-swift"]);
+function linkRequests(file, dialectId) {
+  if (!dialectId || !DEEPSPEED_KEY_DIALECTS.has(dialectId)) return [];
+  const hit = getIn(file.tree, ["deepspeed"]);
+  if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !/\.json$/i.test(hit.node.value)) return [];
+  return [{ role: "deepspeed", written: hit.node.value, key: overrideOf(hit.node)?.flag ?? "deepspeed", range: hit.keyRange }];
+}
+function accelerateLink(file, written, range) {
+  const plan = {};
+  const processes = getIn(file.tree, ["num_processes"]);
+  if (processes?.node.kind === "scalar" && typeof processes.node.value === "number") {
+    plan.worldSize = { value: processes.node.value, origin: "launcher", file: file.path, key: "num_processes", range: processes.keyRange };
+  }
+  const precision3 = getIn(file.tree, ["mixed_precision"]);
+  if (precision3?.node.kind === "scalar" && (precision3.node.value === "bf16" || precision3.node.value === "fp16")) {
+    plan.precision = { value: precision3.node.value, origin: "explicit", file: file.path, key: "mixed_precision", range: precision3.keyRange };
+  }
+  return { role: "accelerate", written, key: "--config_file", range, path: file.path, plan };
+}
+var SCHEDULER_FIELDS = ["scheduler", "warmupSteps", "totalSteps", "decaySteps", "minLr", "peakLr"];
+var TRAINER_MATCHED = [
+  { field: "microBatchSize", what: "micro batch per GPU" },
+  { field: "gradAccumSteps", what: "gradient accumulation" },
+  { field: "globalBatchSize", what: "global batch" },
+  { field: "peakLr", what: "learning rate" },
+  { field: "warmupSteps", what: "warmup steps" },
+  { field: "totalSteps", what: "total steps" },
+  { field: "precision", what: "precision" }
+];
+function warmupDroppedByTrainerScheduler(plan) {
+  const w = plan.warmupSteps;
+  return plan.scheduler?.value === "constant" && w?.origin === "derived" && w.value === 0;
+}
+function deepspeedSchedulerOf(linked) {
+  return linked.find((l) => l.role === "deepspeed" && l.plan.scheduler?.origin === "explicit")?.plan.scheduler;
+}
+function trainerValue(field, mine) {
+  if (field === "precision" && mine.value === "auto") {
+    return { value: "bf16", how: `${mine.key ?? "bf16"}: auto, which resolves to bf16 on a bf16-capable GPU (Ampere or newer) before the comparison` };
+  }
+  return { value: mine.value };
+}
+function same(a, b) {
+  if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a));
+  return a === b;
+}
+function disagrees(field, mine, theirs, role, own2) {
+  if (!mine || !theirs || theirs.origin !== "explicit" && theirs.origin !== "launcher" || mine.origin === "default" && role !== "deepspeed") return false;
+  if (mine.origin === "assumed" && role !== "accelerate") return false;
+  if (field === "warmupSteps" && own2 && warmupDroppedByTrainerScheduler(own2)) return false;
+  return mine !== theirs && !same(trainerValue(field, mine).value, theirs.value);
+}
+function mergeLinked(primary, linked) {
+  const merged = { ...primary };
+  const target = merged;
+  for (const link of linked) {
+    const dsHasScheduler = link.plan.scheduler?.origin === "explicit";
+    const dsHasOptimizer = link.role === "deepspeed" && link.plan.optimizer?.origin === "explicit";
+    for (const [field, setting] of Object.entries(link.plan)) {
+      if (!setting || setting.origin === "default" || setting.origin === "assumed") continue;
+      if (link.role === "deepspeed" && TRAINER_MATCHED.some((m) => m.field === field) && disagrees(field, primary[field], setting, link.role, primary)) {
+        const mine = target[field];
+        target[field] = { ...mine, note: [mine.note, `${link.path} hard-codes ${formatValue(setting.value)}: the Trainer refuses to start until it is "auto"`].filter(Boolean).join("; ") };
+        continue;
+      }
+      const replaces = dsHasScheduler && SCHEDULER_FIELDS.includes(field) && setting.origin === "explicit" || dsHasOptimizer && field === "optimizer" || // What the launcher really starts beats what .trainlint.yml assumed.
+      target[field]?.origin === "assumed" && (setting.origin === "launcher" || setting.origin === "explicit");
+      if (!target[field] || replaces) target[field] = setting;
+    }
+    if (link.role === "deepspeed" && dsHasScheduler && warmupDroppedByTrainerScheduler(primary) && merged.warmupSteps === primary.warmupSteps) delete merged.warmupSteps;
+  }
+  return merged;
+}
+
+// src/rules/cross-file-mismatch.ts
+var LAUNCHER_COMPARED = [
+  { field: "worldSize", what: "world size" },
+  { field: "precision", what: "precision" }
+];
+var PRECISION_OVERRIDES_LAUNCHER = /* @__PURE__ */ new Set(["hf-trainer", "llama-factory", "axolotl", "ms-swift"]);
+function where(s) {
+  return `${s.file ?? ""}${s.range ? `:${s.range.line}` : ""} ${s.key ?? ""}`.trim();
+}
+var crossFileMismatch = {
+  meta: {
+    id: "cross-file-mismatch",
+    defaultSeverity: "error",
+    description: "Two files describing one run disagree: hard-coded DeepSpeed values vs the trainer arguments, accelerate num_processes/mixed_precision vs the assumed world size/precision."
+  },
+  check(ctx) {
+    for (const link of ctx.linked) {
+      const found = [];
+      const compared = link.role === "accelerate" ? LAUNCHER_COMPARED : [{ field: "worldSize", what: "world size" }, ...TRAINER_MATCHED];
+      for (const { field, what } of compared) {
+        const mine = ctx.ownPlan[field];
+        const theirs = link.plan[field];
+        if (!disagrees(field, mine, theirs, link.role, ctx.ownPlan) || !mine || !theirs) continue;
+        if (link.role === "accelerate" && field === "precision" && mine.origin !== "assumed" && PRECISION_OVERRIDES_LAUNCHER.has(ctx.dialectId ?? "")) continue;
+        const resolved = trainerValue(field, mine);
+        const giver = mine.origin === "launcher" && mine.file !== ctx.file.path ? `${mine.file}:${mine.range?.line ?? ""}` : "this file";
+        found.push({
+          field,
+          mine,
+          clause: `${what}: ${where(theirs)} ${field === "precision" ? "selects" : "is"} ${formatValue(theirs.value)} but ${giver} gives ${formatValue(mine.value)} (${resolved.how ?? `${mine.key ?? field}${mine.origin === "assumed" ? ", assumed in .trainlint.yml" : mine.origin === "default" ? ", default" : ""}`})`,
+          data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key }
+        });
+      }
+      if (found.length === 0) continue;
+      if (link.role === "accelerate") {
+        for (const f of found) {
+          ctx.report({
+            range: f.mine.file === ctx.file.path && f.mine.range || ctx.anchor,
+            message: `${f.clause}: accelerate launches with its own value, so the run is not the one this config describes; make them agree`,
+            data: f.data
+          });
+        }
+        continue;
+      }
+      const plural3 = found.length > 1;
+      ctx.report({
+        range: link.range,
+        message: `${found.map((f) => f.clause).join("; ")}: the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value${plural3 ? "s" : ""} to "auto"`,
+        data: { ...found[0].data, ...plural3 ? { mismatches: found.map((f) => f.data) } : {} }
+      });
+    }
+  }
+};
+
+// src/rules/decay-milestones.ts
+function at(s, plan) {
+  if (s.writtenAs?.unit === "epochs") return `epoch ${formatCount(s.value * s.writtenAs.perStep)} (${tickNouns(plan).one} ${formatCount(s.value)}${s.key ? `, ${s.key}` : ""})`;
+  return `${s.unit === "epochs" ? "epoch" : tickNouns(plan).one} ${formatCount(s.value)}${sourceOf(s)}`;
+}
+function length(s, unit, plan) {
+  return `${formatCount(s.value)} ${unit === "epochs" ? "epochs" : tickNouns(plan).run}${sourceOf(s)}`;
+}
+function before(last, end, unit, plan) {
+  const scale2 = unit === "epochs" ? "epoch" : tickNouns(plan).one;
+  if (!last.writtenAs || !last.key) return `put the milestones before ${scale2} ${formatCount(end.value)}`;
+  const limit = Math.ceil(end.value * last.writtenAs.perStep - 1e-9);
+  return `put the ${last.key} values below ${formatCount(limit)} (${scale2} ${formatCount(end.value)})`;
+}
+function checkMilestones(ctx, tolerance) {
+  const { firstMilestone: first, lastMilestone: last } = ctx.plan;
+  if (!last) return false;
+  const unit = last.unit === "epochs" ? "epochs" : "steps";
+  const end = unit === "epochs" ? ctx.plan.epochs : ctx.plan.totalSteps;
+  if (!end || end.value <= 0) return true;
+  if (last.value < end.value) {
+    checkScheduleEnd(ctx, last, end, unit, tolerance);
+    return true;
+  }
+  if (!clearOfEstimates(last.value / end.value, last, end)) return true;
+  const none = first !== void 0 && first.value >= end.value;
+  const crash = launchRejection(ctx);
+  const run = length(end, unit, ctx.plan);
+  const what = none ? `every LR milestone is at or past the end of the run: the first is at ${at(first, ctx.plan)} and the run is ${run}` : `the last LR milestone is at ${at(last, ctx.plan)} but the run is ${run}`;
+  const consequence2 = crash ?? (none ? "the LR never decays and stays at its peak for the whole run" : "that drop never happens, so the LR ends higher than the schedule planned");
+  ctx.report({
+    range: rangeOf2(ctx, none ? first : last, end),
+    message: `${what}: ${consequence2}; ${before(last, end, unit, ctx.plan)}, scaled with the run, or lengthen the run`,
+    data: {
+      firstMilestone: first?.value,
+      lastMilestone: last.value,
+      end: end.value,
+      unit,
+      neverDecays: none,
+      ...crash ? { afterDecay: "rejected" } : {}
+    },
+    ...crash ? { severity: "error" } : {}
+  });
+  return true;
+}
+function asWritten(s, value) {
+  return s.writtenAs ? Math.round(value * s.writtenAs.perStep * 1e6) / 1e6 : value;
+}
+function checkScheduleEnd(ctx, last, end, unit, tolerance) {
+  const span = unit === "epochs" ? ctx.plan.decayEpochs : ctx.plan.decaySteps;
+  const first = ctx.plan.firstMilestone ?? last;
+  if (!span || span.value <= last.value || end.value - span.value <= Math.max(end.value * tolerance, unit === "steps" ? 1 : 0)) return;
+  if (!clearOfEstimates(end.value / span.value, span, end)) return;
+  const nouns = unit === "epochs" ? { one: "epoch", many: "epochs" } : tickNouns(ctx.plan);
+  const tail = end.value - last.value;
+  const { peakLr: peak, minLr: floor } = ctx.plan;
+  const level = peak && floor && peak.value > 0 && floor.value < peak.value ? `at ${formatPercent(floor.value / peak.value, floor.value / peak.value < 0.01 ? 2 : 1)} of its peak` : "at its last step down";
+  const scale2 = end.value / span.value;
+  const scaled = (s) => `${formatCount(asWritten(s, s.value))} \u2192 ${formatCount(Math.round(asWritten(s, s.value) * scale2))}`;
+  const endKey = span.key ? keyValue(span.key, formatCount(asWritten(span, end.value)), span.file ?? ctx.file.path) : `the schedule's end to ${formatCount(end.value)} ${nouns.many}`;
+  const milestones2 = `${last.key ?? "the milestones"} \xD7${formatRatio(scale2)} (${first.value === last.value ? scaled(last) : `first ${scaled(first)}, last ${scaled(last)}`})`;
+  const inherited = span.file && span.file !== ctx.file.path ? ` in this file (the scheduler is inherited from ${span.file})` : "";
+  ctx.report({
+    range: rangeOf2(ctx, end, last, span),
+    message: `the multi-step LR schedule ends at ${at(span, ctx.plan)} but the run is ${length(end, unit, ctx.plan)}: it was sized for a shorter run, so from its last milestone, at ${at(last, ctx.plan)}, the LR stays ${level} for the last ${formatCount(tail)} ${tail === 1 ? nouns.one : nouns.many} (${formatPercent(tail / end.value)}) of the run; set ${endKey} and scale ${milestones2}${inherited}, or shorten the run`,
+    data: { firstMilestone: first.value, lastMilestone: last.value, scheduleEnd: span.value, end: end.value, unit, tail, ...peak && floor ? { floorRatio: floor.value / peak.value } : {} },
+    ...span.file && span.range && span.file !== ctx.file.path ? { related: [{ path: span.file, range: span.range, message: `the inherited schedule ends here (${span.key ?? "end"})` }] } : {}
+  });
+}
+function checkEpochHorizon(ctx, tolerance) {
+  const { decayEpochs: decay, epochs, decaySteps } = ctx.plan;
+  if (decaySteps || !decay || !epochs || epochs.value <= 0) return false;
+  const diff = decay.value - epochs.value;
+  if (Math.abs(diff) <= Math.max(epochs.value * tolerance, 0)) return true;
+  if (!clearOfEstimates(Math.max(decay.value, epochs.value) / Math.max(1, Math.min(decay.value, epochs.value)), decay, epochs)) return true;
+  const decayText = `the LR decay ends at epoch ${formatCount(decay.value)}${sourceOf(decay)}`;
+  const runText = `the run is ${length(epochs, "epochs")}`;
+  const data = { decayEpochs: decay.value, epochs: epochs.value, difference: diff };
+  if (diff < 0) {
+    const tail = epochs.value - decay.value;
+    const last = `the last ${formatCount(tail)} epochs (${formatPercent(tail / epochs.value)})`;
+    const pastEnd = {
+      flat: `${last} run at the LR where the decay stopped`,
+      rises: `the schedule is not clamped at its end, so over ${last} the LR climbs back up`,
+      negative: `the schedule is not clamped at its end, so over ${last} the LR falls below its minimum`,
+      zero: `${last} train at a learning rate of 0`
+    };
+    const consequence2 = ctx.afterDecay ? pastEnd[ctx.afterDecay] : `${last} run past the end of the decay`;
+    ctx.report({
+      range: rangeOf2(ctx, decay, epochs),
+      // The dialect's own clause when it knows what to change (timm: cooldown_epochs make the tail).
+      message: `${decayText} but ${runText}: ${consequence2}; ${decay.advice ?? `set the decay horizon to ${formatCount(epochs.value)} epochs or shorten training`}`,
+      data: { ...data, tailEpochs: tail, afterDecay: ctx.afterDecay ?? "unknown" }
+    });
+  } else {
+    ctx.report({
+      range: rangeOf2(ctx, decay, epochs),
+      message: `${decayText} but ${runText}: training stops at epoch ${formatCount(epochs.value)}, before the decay ends, so the LR never reaches its floor; ${decay.advice ?? `set the decay horizon to ${formatCount(epochs.value)} epochs`}`,
+      data
+    });
+  }
+  return true;
+}
+
+// src/rules/decay-horizon-mismatch.ts
+function horizonFor(decay, total, file, nouns) {
+  if (!decay.key) return `the decay horizon to ${formatCount(total.value)} ${nouns.many}`;
+  const d = decay.writtenAs;
+  const t = total.writtenAs;
+  if (d && t && d.unit === t.unit && t.value !== void 0) return keyValue(decay.key ?? "", `${formatCount(t.value)}${d.suffix ? d.unit : ""}`, decay.file ?? file);
+  return inKeyUnit(decay, total.value, "up", file);
+}
+function horizonAdvice(ctx, decay, total) {
+  if (decay.advice) return decay.advice;
+  const set = horizonFor(decay, total, ctx.file.path, tickNouns(ctx.plan));
+  if (!decay.key || !decay.range || decay.origin === "default" || decay.key === total.key) return set;
+  return ctx.decayDefaultsToRun ? `drop ${decay.key} (it defaults to the run length) or set ${set}` : set;
+}
+var asFix = (advice, decay) => advice.startsWith("drop ") || advice === decay.advice ? advice : `set ${advice}`;
+var decayHorizonMismatch = {
+  meta: {
+    id: "decay-horizon-mismatch",
+    defaultSeverity: "warning",
+    description: "The LR decay horizon differs from the total optimizer steps: the LR ends early (flat tail) or never reaches its floor.",
+    options: {
+      type: "object",
+      properties: { tolerance: { type: "number", minimum: 0, maximum: 1 } },
+      additionalProperties: false
+    },
+    defaultOptions: { tolerance: 0.05 }
+  },
+  check(ctx) {
+    if (checkMilestones(ctx, Number(ctx.options.tolerance ?? 0.05))) return;
+    if (checkEpochHorizon(ctx, Number(ctx.options.tolerance ?? 0.05))) return;
+    const { decaySteps: decay, totalSteps: total, warmupSteps: warmup3 } = ctx.plan;
+    if (!decay || !total || total.value <= 0) return;
+    const tolerance = Math.max(1, total.value * Number(ctx.options.tolerance ?? 0.05));
+    const diff = decay.value - total.value;
+    const minusWarmup = diff < 0 && decay.origin === "explicit" && warmup3 !== void 0 && warmup3.value > 0 && Math.abs(decay.value - (total.value - warmup3.value)) <= 1;
+    const useless = diff < -1 && (ctx.afterDecay === "zero" || ctx.afterDecay === "negative");
+    if (Math.abs(diff) <= tolerance && !(diff < 0 && ctx.launchCheck) && !minusWarmup && !useless) return;
+    if (!clearOfEstimates(Math.max(decay.value, total.value) / Math.max(1, Math.min(decay.value, total.value)), decay, total)) return;
+    const range = rangeOf2(ctx, decay, total);
+    const data = { decaySteps: decay.value, totalSteps: total.value, difference: diff, fraction: decay.value / total.value };
+    const nouns = tickNouns(ctx.plan);
+    const first = `the LR decay ends at ${nouns.one} ${formatCount(decay.value)}${brief(decay)} but the run is ${formatCount(total.value)} ${nouns.run}${brief(total)}`;
+    const how = derivation(["the decay horizon", decay], ["the run", total]);
+    if (diff < 0) {
+      const tail = total.value - decay.value;
+      const last = `the last ${formatCount(tail)} ${tail === 1 ? nouns.one : nouns.many} (${formatPercent(tail / total.value)})`;
+      const pastEnd = {
+        flat: `${last} run flat at the minimum LR`,
+        rises: `the schedule is not clamped at its end, so over ${last} the cosine passes its minimum and the LR climbs back up`,
+        negative: `the schedule is not clamped at its end, so over ${last} the decay continues below the minimum LR and can turn it negative`,
+        zero: `${last} train at a learning rate of 0 (the schedule ends there), so those steps change nothing`
+      };
+      const consequence3 = launchRejection(ctx) ?? (ctx.afterDecay ? pastEnd[ctx.afterDecay] : `${last} run past the end of the decay: the LR stays at the minimum if the scheduler clamps, otherwise it climbs back or falls below it`);
+      const mistake = minusWarmup ? `: it looks like training \u2212 warmup (${formatCount(total.value)} \u2212 ${formatCount(warmup3.value)}), but the horizon counts from step 0, warmup included, so` : ":";
+      ctx.report({
+        ...useless || ctx.launchCheck ? { severity: "error" } : {},
+        range,
+        message: `${first}${mistake} ${consequence3}; ${asFix(horizonAdvice(ctx, decay, total), decay)}${how}`,
+        data: { ...data, tailSteps: tail, afterDecay: ctx.launchCheck ? "rejected" : ctx.afterDecay ?? "unknown", ...minusWarmup ? { horizonIsTrainMinusWarmup: true } : {} }
+      });
+      return;
+    }
+    const during = warmup3 !== void 0 && total.value <= warmup3.value;
+    const reached = during ? 0 : warmup3 && decay.value > warmup3.value ? (total.value - warmup3.value) / (decay.value - warmup3.value) : total.value / decay.value;
+    const shown2 = formatPercent(Math.min(1, reached), reached < 0.01 ? 2 : 1);
+    const consequence2 = during ? "the run ends during warmup, before the decay begins" : `the run stops ${shown2} of the way through the decay`;
+    const advice = horizonAdvice(ctx, decay, total);
+    ctx.report({
+      range,
+      message: `${first}: ${consequence2}, so the LR never reaches its floor; ${asFix(advice, decay)}${how}`,
+      data: { ...data, decayCompleted: reached, ...during ? { decayCompletedReason: "the run ends during warmup" } : {} },
+      runLength: {
+        consequence: during ? "the decay never starts" : `the decay stops ${shown2} of the way, above its floor`,
+        advice,
+        sizedFor: { steps: decay.value, ...decay.key ? { key: decay.key } : {} },
+        written: decay.range !== void 0 && range === decay.range
+      }
+    });
+  }
+};
+
+// src/rules/interval-exceeds-training.ts
+function consequences(ctx, kind) {
+  const atEnd = kind === "checkpoint" ? ctx.atRunEnd?.save : ctx.atRunEnd?.eval;
+  const epochs = kind === "checkpoint" ? ctx.atRunEnd?.epochEnds?.save : ctx.atRunEnd?.epochEnds?.eval;
+  if (epochs) {
+    return kind === "checkpoint" ? { full: `no checkpoint except at epoch ends (${epochs}): a crash loses the work since the last one`, short: `checkpoints only at epoch ends (${epochs})` } : { full: `no evaluation except at epoch ends (${epochs}), so a divergence between them is not seen`, short: `evaluation only at epoch ends (${epochs})` };
+  }
+  if (kind === "checkpoint") {
+    if (atEnd) return { full: `no checkpoint before the end (${atEnd}): a crash loses the whole run`, short: `no checkpoint before the end (${atEnd})` };
+    if (atEnd === false) return { full: "no checkpoint is written at all, not even at the end", short: "no checkpoint at all" };
+    return { full: "no checkpoint is written during the run: a crash loses the whole run", short: "no checkpoint during the run" };
+  }
+  if (atEnd) return { full: `no evaluation during training (${atEnd}), so a diverging run is not seen`, short: `no evaluation during training (${atEnd})` };
+  if (atEnd === false) return { full: "no evaluation runs at all, so a diverging run is not seen", short: "no evaluation at all" };
+  return { full: "no evaluation runs during training, so a diverging run is not seen", short: "no evaluation during training" };
+}
+function howMany(total, every, kind) {
+  const n = Math.max(1, Math.floor(total / Math.max(1, every)));
+  return `${n === 4 ? "four" : formatCount(n)} ${kind}${n === 1 ? "" : "s"}`;
+}
+function check(ctx, interval2, kind) {
+  const total = ctx.plan.totalSteps;
+  if (!interval2 || !total || interval2.value <= total.value) return;
+  if (!clearOfEstimates(interval2.value / total.value, interval2, total)) return;
+  const four = Math.max(1, Math.floor(total.value / 4));
+  const written = keyUnitValue(interval2, four, "down", ctx.file.path);
+  const nouns = tickNouns(ctx.plan);
+  const { full, short } = consequences(ctx, kind);
+  const range = rangeOf2(ctx, interval2, total);
+  ctx.report({
+    range,
+    message: `${kind} interval ${formatCount(interval2.value)} ${nouns.many}${brief(interval2)} > the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}: ${full}; set ${written.text}${interval2.writtenAs ? ` (${stepCount(written.steps, ctx.plan)})` : ""} for ${interval2.writtenAs ? howMany(total.value, written.steps, kind) : `four ${kind}s`}${derivation([`the ${kind} interval`, interval2], ["the run", total])}`,
+    data: { kind, intervalSteps: interval2.value, totalSteps: total.value },
+    runLength: {
+      consequence: short,
+      advice: `${inKeyUnit(interval2, total.value, "down", ctx.file.path)} or less`,
+      sizedFor: { steps: interval2.value, ...interval2.key ? { key: interval2.key } : {} },
+      written: interval2.range !== void 0 && range === interval2.range
+    }
+  });
+}
+var intervalExceedsTraining = {
+  meta: {
+    id: "interval-exceeds-training",
+    defaultSeverity: "warning",
+    description: "A save or eval interval is larger than the whole run, so no checkpoint or evaluation happens before the end."
+  },
+  check(ctx) {
+    check(ctx, ctx.plan.saveEverySteps, "checkpoint");
+    check(ctx, ctx.plan.evalEverySteps, "evaluation");
+  }
+};
+
+// src/rules/min-lr-exceeds-lr.ts
+var minLrExceedsLr = {
+  meta: {
+    id: "min-lr-exceeds-lr",
+    defaultSeverity: "error",
+    description: "The minimum (final) learning rate is above the peak learning rate."
+  },
+  check(ctx) {
+    const { minLr, peakLr } = ctx.plan;
+    if (!minLr || !peakLr || minLr.value <= peakLr.value) return;
+    ctx.report({
+      range: rangeOf2(ctx, minLr, peakLr),
+      message: `minimum LR ${formatSci(minLr.value)}${sourceOf(minLr)} is above the peak LR ${formatSci(peakLr.value)}${sourceOf(peakLr)}: ${launchRejection(ctx) ?? 'the "decay" raises the LR instead of lowering it'}; set the minimum below the peak (often 10% of it, ${formatSci(peakLr.value / 10)})`,
+      data: { minLr: minLr.value, peakLr: peakLr.value, ratio: minLr.value / peakLr.value }
+    });
+  }
+};
+
+// src/rules/unused-suppression.ts
+var unusedSuppression = {
+  meta: {
+    id: "unused-suppression",
+    defaultSeverity: "warning",
+    description: "A `trainlint-disable` comment suppresses nothing, or gives no `-- reason`.",
+    builtin: true
+  },
+  check() {
+  }
+};
+
+// src/rules/yaml11-ambiguous-scalar.ts
+var NUMERIC_TEXT2 = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+var YAML11_BOOL = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+var OCTAL = /^[-+]?0[0-7_]+$/;
+var SEXAGESIMAL = /^[-+]?\d[\d_]*(?::[0-5]?\d)+(?:\.\d*)?$/;
+function pyyamlFloatSpelling(source) {
+  const m = /^([-+]?)(\d[\d_]*)?(?:\.([\d_]*))?[eE]([-+]?)(\d+)$/.exec(source);
+  if (!m) return source;
+  const [, sign, int = "0", frac, expSign, exp] = m;
+  return `${sign}${int}.${frac || "0"}e${expSign || "+"}${exp}`;
+}
+function numberSpelling(source) {
+  if (/[eE]/.test(source)) return pyyamlFloatSpelling(source);
+  const value = Number(source.replace(/_/g, ""));
+  if (source.includes(".")) return Number.isInteger(value) ? `${value}.0` : String(value);
+  return String(value);
+}
+function judge(node, ctx) {
+  if (!node.plain || ctx.yamlLoader === "text") return void 0;
+  const src = node.source;
+  const loader = ctx.yamlLoaderName ?? (ctx.yamlLoader === "omegaconf" ? "OmegaConf" : ctx.yamlLoader === "yacs" ? "yacs" : "PyYAML (YAML 1.1)");
+  if (typeof node.value === "string" && NUMERIC_TEXT2.test(src)) {
+    if (ctx.yamlLoader !== "pyyaml") return void 0;
+    const replacement = numberSpelling(src);
+    return {
+      message: `${loader} loads \`${src}\` as the string "${src}", not a number; the training code then fails or compares strings: write \`${replacement}\``,
+      replacement,
+      byLoader: true
+    };
+  }
+  if (typeof node.value === "boolean" && YAML11_BOOL.test(src)) {
+    return {
+      message: `${loader} loads \`${src}\` as the boolean ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${node.value}\` if a boolean is meant, or \`"${src}"\` if the setting takes a string`
+    };
+  }
+  if (typeof node.value === "number" && OCTAL.test(src) && node.value !== Number(src.replace(/_/g, ""))) {
+    return { message: `${loader} loads \`${src}\` as the octal number ${node.value}, YAML 1.2 loaders as ${Number(src.replace(/_/g, ""))}: write the number without the leading zero, or quote it` };
+  }
+  if (typeof node.value === "number" && src.includes("_") && ctx.yamlLoader === "pyyaml") {
+    return { message: `${loader} loads \`${src}\` as ${node.value}, YAML 1.2 loaders as the string "${src}": write \`${src.replace(/_/g, "")}\``, replacement: src.replace(/_/g, ""), byLoader: true };
+  }
+  if (typeof node.value === "number" && SEXAGESIMAL.test(src)) {
+    return { message: `${loader} loads \`${src}\` as the base-60 number ${node.value}, YAML 1.2 loaders as the string "${src}": quote it` };
+  }
+  return void 0;
+}
+function visitScalars(node, visit) {
+  if (node.kind === "scalar") visit(node);
+  else if (node.kind === "seq") node.items.forEach((item) => visitScalars(item, visit));
+  else node.entries.forEach((entry) => visitScalars(entry.value, visit));
+}
+var yaml11AmbiguousScalar = {
+  meta: {
+    id: "yaml11-ambiguous-scalar",
+    defaultSeverity: "warning",
+    description: "A YAML scalar that the training code's loader reads as another type than written (`1e-4`, `on`, `0755`, `1_000`).",
+    scope: "file",
+    fixable: true
+  },
+  check(ctx) {
+    if (ctx.file.format !== "yaml" || !ctx.file.tree) return;
+    if (!ctx.dialectId && ctx.yamlLoader === "pyyaml" && ctx.schemas.length === 0) return;
+    const reported = /* @__PURE__ */ new Set();
+    visitScalars(ctx.file.tree, (node) => {
+      const found = judge(node, ctx);
+      if (!found) return;
+      const at6 = `${node.range.line}:${node.range.column}`;
+      if (reported.has(at6)) return;
+      reported.add(at6);
+      ctx.report({
+        range: node.range,
+        // A loader assumed for want of a launch command that shows it is named (hf-parser.ts), never silent.
+        message: found.byLoader && ctx.yamlParser?.assumed ? `${found.message} (${ctx.yamlParser.assumed})` : found.message,
+        data: {
+          source: node.source,
+          loadedAs: node.value,
+          loader: ctx.yamlLoader,
+          ...found.replacement ? { replacement: found.replacement } : {},
+          ...found.byLoader && ctx.yamlParser ? { parser: ctx.yamlParser.name, ...ctx.yamlParser.assumed ? { parserAssumed: true } : {} } : {}
+        },
+        ...found.replacement ? { fix: found.replacement, edit: { range: node.range, text: found.replacement } } : {}
+      });
+    });
+  }
+};
+
+// src/rules/duplicate-key.ts
+var duplicateKey = {
+  meta: {
+    id: "duplicate-key",
+    defaultSeverity: "error",
+    description: "The same key appears twice in one mapping; the loader silently keeps the last value.",
+    builtin: true
+  },
+  check() {
+  }
+};
+
+// src/rules/ignored-setting.ts
+var ignoredSetting = {
+  meta: {
+    id: "ignored-setting",
+    defaultSeverity: "error",
+    description: "A value written in the config that the framework silently ignores or overrides (error when it is the LR or the run length, else warning)."
+  },
+  check(ctx) {
+    const dsScheduler = deepspeedSchedulerOf(ctx.linked);
+    for (const ignored of ctx.ignored) {
+      if (dsScheduler && ignored.data?.trainerSchedulerOnly === true) continue;
+      ctx.report({
+        range: ignored.range,
+        message: ignored.message,
+        data: { key: ignored.key, critical: ignored.critical === true, ...ignored.data ?? {} },
+        ...ignored.critical ? {} : { severity: "warning" }
+      });
+    }
+  }
+};
+
+// src/rules/lr-not-rescaled.ts
+function fixRule(scaling, optimizer) {
+  if (scaling !== "either") return scaling;
+  if (!optimizer) return void 0;
+  if (/ada|lamb|lion|adam/i.test(optimizer)) return "sqrt";
+  if (/sgd|momentum|lars|nesterov/i.test(optimizer)) return "linear";
+  return void 0;
+}
+var lrNotRescaled = {
+  meta: {
+    id: "lr-not-rescaled",
+    defaultSeverity: "error",
+    description: "The global batch changed against the reference or base, but the learning rate did not follow the scaling rule.",
+    options: {
+      type: "object",
+      properties: {
+        tolerance: { type: "number", minimum: 0, maximum: 1 },
+        scaling: { enum: ["linear", "sqrt", "either"] }
+      },
+      additionalProperties: false
+    },
+    defaultOptions: { tolerance: 0.1, scaling: "either" },
+    fixable: true
+  },
+  check(ctx) {
+    const ref = ctx.reference;
+    const { globalBatchSize: batch, peakLr: lr } = ctx.plan;
+    if (!ref || !batch || !lr) return;
+    const baseBatch = ref.plan.globalBatchSize;
+    const baseLr = ref.plan.peakLr;
+    if (!baseBatch || !baseLr || baseBatch.value <= 0 || baseLr.value <= 0) return;
+    const tolerance = Number(ctx.options.tolerance ?? 0.1);
+    const scaling = ctx.options.scaling ?? "either";
+    const k = batch.value / baseBatch.value;
+    if (Math.abs(k - 1) <= tolerance) return;
+    const expected = { linear: baseLr.value * k, sqrt: baseLr.value * Math.sqrt(k) };
+    const close = (target) => Math.abs(lr.value / target - 1) <= tolerance;
+    const ok = scaling === "linear" ? close(expected.linear) : scaling === "sqrt" ? close(expected.sqrt) : close(expected.linear) || close(expected.sqrt);
+    if (ok) return;
+    const lrRatio = lr.value / baseLr.value;
+    const chosen = fixRule(scaling, ctx.plan.optimizer?.value);
+    const key = lr.key ?? "lr";
+    const lrText = Math.abs(lrRatio - 1) < 1e-9 ? `${key} ${formatSci(lr.value)} unchanged` : `${key} \xD7${formatRatio(lrRatio)} (${formatSci(baseLr.value)} \u2192 ${formatSci(lr.value)})`;
+    const set = (rule) => keyValue(key, spellNumber(ctx, expected[rule], formatSci(expected[rule])), lr.file ?? ctx.file.path);
+    const advice = scaling === "linear" ? `set ${set("linear")} (linear rule)` : scaling === "sqrt" ? `set ${set("sqrt")} (sqrt rule)` : chosen ? `set ${set(chosen)} (${chosen} rule for ${ctx.plan.optimizer?.value}; ${chosen === "sqrt" ? `linear gives ${formatSci(expected.linear)}` : `sqrt gives ${formatSci(expected.sqrt)}`})` : `set ${set("linear")} (linear rule) or ${formatSci(expected.sqrt)} (sqrt rule, for Adam-family optimizers)`;
+    ctx.report({
+      range: rangeOf2(ctx, lr, batch),
+      message: `${lrText} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch`,
+      data: {
+        batchRatio: k,
+        lrRatio,
+        baseGlobalBatchSize: baseBatch.value,
+        globalBatchSize: batch.value,
+        baseLr: baseLr.value,
+        lr: lr.value,
+        expectedLr: expected,
+        scaling,
+        reference: ref.path
+      },
+      fix: chosen ? `${set(chosen)} (${chosen} rule)` : void 0,
+      edit: chosen ? replaceValue(ctx, lr, spellNumber(ctx, expected[chosen], formatSci(expected[chosen]))) : void 0
+    });
+  }
+};
+
+// src/rules/parse-error.ts
+var parseError = {
+  meta: {
+    id: "parse-error",
+    defaultSeverity: "error",
+    description: "A file cannot be parsed (syntax error, binary or non-UTF-8 content, too large or too deep).",
+    builtin: true
+  },
+  check() {
+  }
+};
+
+// src/engine/schema-reads.ts
+var WHOLE = "whole";
+var KIND_ONLY = Object.freeze({});
+var ANNOTATIONS = /* @__PURE__ */ new Set(["$schema", "$id", "$comment", "title", "description", "default", "examples", "deprecated", "readOnly", "writeOnly", "definitions", "$defs", "errorMessage"]);
+var VALUE_ONLY = /* @__PURE__ */ new Set(["type", "format", "pattern", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]);
+var LENGTH_ONLY = /* @__PURE__ */ new Set(["minItems", "maxItems"]);
+var SAME_VALUE_ONE = ["not", "if", "then", "else"];
+var SAME_VALUE_MANY = ["allOf", "anyOf", "oneOf"];
+var analysed = /* @__PURE__ */ new WeakMap();
+function schemaReads(schema2) {
+  if (typeof schema2 !== "object" || schema2 === null) return typeof schema2 === "boolean" ? KIND_ONLY : WHOLE;
+  let reads = analysed.get(schema2);
+  if (reads === void 0) {
+    reads = readsOf(schema2, schema2, /* @__PURE__ */ new Set(["#"]), true);
+    analysed.set(schema2, reads);
+  }
+  return reads;
+}
+function plainFor(node, reads) {
+  if (reads === WHOLE) return toPlain(node);
+  switch (node.kind) {
+    case "scalar":
+      return node.value;
+    case "seq": {
+      const each = reads.items ?? KIND_ONLY;
+      return node.items.map((item) => plainFor(item, each));
+    }
+    case "map": {
+      const out = /* @__PURE__ */ Object.create(null);
+      const wanted = reads.properties;
+      if (!wanted) return out;
+      if (wanted.size < node.entries.length) {
+        for (const [key, below] of wanted) {
+          const entry = mapGet(node, key);
+          if (entry) out[key] = plainFor(entry.value, below);
+        }
+      } else {
+        for (const entry of node.entries) {
+          const below = wanted.get(entry.key);
+          if (below !== void 0) out[entry.key] = plainFor(entry.value, below);
+        }
+      }
+      return out;
+    }
+  }
+}
+function mergeReads(a, b) {
+  if (a === WHOLE || b === WHOLE) return WHOLE;
+  if (a === KIND_ONLY) return b;
+  if (b === KIND_ONLY) return a;
+  let properties;
+  if (a.properties || b.properties) {
+    properties = new Map(a.properties);
+    for (const [key, below] of b.properties ?? []) {
+      const known = properties.get(key);
+      properties.set(key, known === void 0 ? below : mergeReads(known, below));
+    }
+  }
+  const items = a.items === void 0 ? b.items : b.items === void 0 ? a.items : mergeReads(a.items, b.items);
+  return { ...properties ? { properties } : {}, ...items !== void 0 ? { items } : {} };
+}
+function readsOf(schema2, root, resolving, atRoot) {
+  if (typeof schema2 === "boolean") return KIND_ONLY;
+  if (typeof schema2 !== "object" || schema2 === null || Array.isArray(schema2)) return WHOLE;
+  if (!atRoot && "$id" in schema2) return WHOLE;
+  let reads = KIND_ONLY;
+  for (const [keyword2, value] of Object.entries(schema2)) {
+    if (ANNOTATIONS.has(keyword2) || VALUE_ONLY.has(keyword2) || LENGTH_ONLY.has(keyword2)) continue;
+    let more;
+    if (keyword2 === "properties") {
+      if (typeof value !== "object" || value === null || Array.isArray(value)) return WHOLE;
+      const properties = /* @__PURE__ */ new Map();
+      for (const [key, sub] of Object.entries(value)) properties.set(key, readsOf(sub, root, resolving, false));
+      more = { properties };
+    } else if (keyword2 === "required") {
+      if (!Array.isArray(value) || !value.every((k) => typeof k === "string")) return WHOLE;
+      more = { properties: new Map(value.map((k) => [k, KIND_ONLY])) };
+    } else if (keyword2 === "items") {
+      if (Array.isArray(value)) return WHOLE;
+      more = { items: readsOf(value, root, resolving, false) };
+    } else if (keyword2 === "additionalProperties" && value === true) {
+      continue;
+    } else if (SAME_VALUE_ONE.includes(keyword2)) {
+      more = readsOf(value, root, resolving, false);
+    } else if (SAME_VALUE_MANY.includes(keyword2)) {
+      if (!Array.isArray(value)) return WHOLE;
+      more = KIND_ONLY;
+      for (const sub of value) more = mergeReads(more, readsOf(sub, root, resolving, false));
+    } else if (keyword2 === "$ref") {
+      more = referenced(value, root, resolving);
+    } else {
+      return WHOLE;
+    }
+    reads = mergeReads(reads, more);
+    if (reads === WHOLE) return WHOLE;
+  }
+  return reads;
+}
+function referenced(ref, root, resolving) {
+  if (typeof ref !== "string" || !ref.startsWith("#") || resolving.has(ref)) return WHOLE;
+  let target = root;
+  if (ref !== "#") {
+    if (!ref.startsWith("#/")) return WHOLE;
+    for (const raw of ref.slice(2).split("/")) {
+      let token;
+      try {
+        token = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+      } catch {
+        return WHOLE;
+      }
+      if (typeof target !== "object" || target === null || !Object.prototype.hasOwnProperty.call(target, token)) return WHOLE;
+      target = target[token];
+    }
+  }
+  resolving.add(ref);
+  try {
+    return readsOf(target, root, resolving, target === root);
+  } finally {
+    resolving.delete(ref);
+  }
+}
+
+// src/dialects/removed-keys.ts
+var HF_EVALUATION_STRATEGY = {
+  keys: ["evaluation_strategy"],
+  replacement: "eval_strategy",
+  since: "transformers 4.46 (deprecated in 4.41, huggingface/transformers#30190)",
+  source: "transformers training_args.py; the 4.41 deprecation warning names 4.46 for the removal"
+};
+var REMOVED_KEYS = {
+  "gpt-neox": [
+    {
+      keys: ["save_interval", "save-interval"],
+      replacement: ["checkpoint_factor", "checkpoint-factor"],
+      since: "GPT-NeoX 2.0 (renamed in EleutherAI/gpt-neox#737, December 2022)",
+      refusal: "NeoX refuses to start: NeoXArgs has no such field (TypeError: unexpected keyword argument)",
+      source: "megatron/neox_arguments/arguments.py: from_ymls passes every key to the NeoXArgs dataclass"
+    }
+  ],
+  "hf-trainer": [{ ...HF_EVALUATION_STRATEGY, refusal: "HfArgumentParser refuses the file (the key is not a TrainingArguments field)" }],
+  maxtext: [
+    {
+      keys: ["cosine_learning_rate_final_fraction"],
+      replacement: "learning_rate_final_fraction",
+      since: "MaxText e886dd212 (2026-01-13, the WSD schedule, AI-Hypercomputer/maxtext#2883)",
+      refusal: 'MaxText refuses the config: its pydantic MaxTextConfig forbids unknown keys (extra="forbid")',
+      source: "src/maxtext/configs/types.py (research/frameworks-wave2-nemo-rl-jax.md \xA76.1)"
+    }
+  ],
+  "ms-swift": [{ ...HF_EVALUATION_STRATEGY, refusal: "ms-swift refuses the arguments (HfArgumentParser: the key is not a TrainingArguments field)" }],
+  "llama-factory": [{ ...HF_EVALUATION_STRATEGY, refusal: 'LLaMA-Factory (transformers \u2265 4.55) refuses the file ("Some specified arguments are not used by the HfArgumentParser")' }]
+};
+function replacementOf(entry, key) {
+  if (typeof entry.replacement === "string") return entry.replacement;
+  return entry.replacement[Math.max(0, entry.keys.indexOf(key))] ?? entry.replacement[0];
+}
+
+// src/rules/schema.ts
+function pointerToPath(pointer) {
+  if (!pointer) return [];
+  return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
+}
+function showPath(path24) {
+  return path24.length ? path24.join(".") : "(root)";
+}
+var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
+var PATTERN_CHARS = 40;
+function schemaAt(root, schemaPath, up) {
+  if (!schemaPath.startsWith("#")) return void 0;
+  const parts2 = pointerToPath(schemaPath.slice(1));
+  let node = root;
+  for (const part of parts2.slice(0, parts2.length - up)) {
+    if (!node || typeof node !== "object" || !Object.hasOwn(node, part)) return void 0;
+    node = node[part];
+  }
+  return node && typeof node === "object" ? node : void 0;
+}
+function isForm(parts2) {
+  const last = String(parts2.at(-1) ?? "");
+  const parent = String(parts2.at(-2) ?? "");
+  return /^\d+$/.test(last) || parent === "definitions" || parent === "$defs";
+}
+function ownMeaning(owner, form) {
+  const own2 = owner.errorMessage;
+  const message = typeof own2 === "string" ? own2 : own2 && typeof own2 === "object" && typeof own2.pattern === "string" ? own2.pattern : void 0;
+  if (message) return { message: firstSentence(message) };
+  const words = typeof owner.description === "string" ? owner.description : typeof owner.title === "string" ? owner.title : void 0;
+  if (!words?.trim()) return {};
+  const text = firstSentence(words);
+  if (/^(?:must|should)\b/i.test(text)) return { message: text };
+  return form ? { noun: text.charAt(0).toLowerCase() + text.slice(1) } : { note: text };
+}
+var meaningsOf = /* @__PURE__ */ new WeakMap();
+function patternMeanings(root) {
+  let found = meaningsOf.get(root);
+  if (found) return found;
+  const out = /* @__PURE__ */ new Map();
+  const seen = /* @__PURE__ */ new Set();
+  const walk = (node, parts2) => {
+    if (!node || typeof node !== "object" || seen.has(node) || parts2.length > 64) return;
+    seen.add(node);
+    const o = node;
+    if (typeof o.pattern === "string") {
+      const m = ownMeaning(o, isForm(parts2));
+      const key = m.message ?? m.noun ?? m.note;
+      const before2 = out.get(o.pattern);
+      if (before2 === void 0) out.set(o.pattern, key ? m : null);
+      else if (before2 && (before2.message ?? before2.noun ?? before2.note) !== key) out.set(o.pattern, null);
+    }
+    for (const [k, v] of Object.entries(o)) walk(v, [...parts2, k]);
+  };
+  walk(root, []);
+  found = out;
+  meaningsOf.set(root, found);
+  return found;
+}
+function patternMeaning(e, root) {
+  const pattern = String(e.params.pattern);
+  let said6 = {};
+  if (root && typeof root === "object") {
+    const owner = schemaAt(root, e.schemaPath, 1);
+    const own2 = owner && owner.pattern === pattern ? ownMeaning(owner, isForm(pointerToPath(e.schemaPath.slice(1)).slice(0, -1))) : {};
+    said6 = own2.message || own2.noun || own2.note ? own2 : patternMeanings(root).get(pattern) ?? {};
+  }
+  if (said6.message || said6.noun) return said6;
+  const noun = numericForm(pattern);
+  return noun ? { noun } : said6;
+}
+var NUMERIC_PROBES = {
+  integer: { accept: ["0", "1", "10", "250", "-1"], reject: ["", "x", "1x", "0.5", "1e-4"] },
+  number: { accept: ["0", "1", "10", "0.5", "-1", "1e-4", "2.5E3"], reject: ["", "x", "1x", "one"] }
+};
+var numericForms = /* @__PURE__ */ new Map();
+function numericForm(pattern) {
+  if (numericForms.has(pattern)) return numericForms.get(pattern);
+  let form;
+  try {
+    const re = linearRegExp(pattern, "u");
+    const fits = (p) => p.accept.every((s) => re.test(s)) && !p.reject.some((s) => re.test(s));
+    form = fits(NUMERIC_PROBES.integer) ? "a whole number" : fits(NUMERIC_PROBES.number) ? "a number" : void 0;
+  } catch {
+    form = void 0;
+  }
+  if (numericForms.size < 1024) numericForms.set(pattern, form);
+  return form;
+}
+function firstSentence(text) {
+  const t = text.trim().split(/(?<=[.!?])\s/)[0].replace(/\.$/, "");
+  return t.length > 160 ? `${t.slice(0, 159)}\u2026` : t;
+}
+function quotedPattern(pattern) {
+  return `"${pattern.length > PATTERN_CHARS ? `${pattern.slice(0, PATTERN_CHARS - 1)}\u2026` : pattern}"`;
+}
+function patternForm(e, root) {
+  const meaning = patternMeaning(e, root);
+  if (meaning.noun) return meaning.noun;
+  if (meaning.message) return meaning.message.replace(/^(?:must|should)\s+(?:be\s+)?/i, "");
+  return `text matching the pattern ${quotedPattern(String(e.params.pattern))}${meaning.note ? ` (${meaning.note})` : ""}`;
+}
+function describeBranches(errors, root) {
+  const forms = /* @__PURE__ */ new Set();
+  for (const e of errors) {
+    if (e.keyword === "type") forms.add(TYPE_NAMES[String(e.params.type)] ?? String(e.params.type));
+    else if (e.keyword === "enum") for (const v of e.params.allowedValues) forms.add(JSON.stringify(v));
+    else if (e.keyword === "const") forms.add(JSON.stringify(e.params.allowedValue));
+    else if (e.keyword === "pattern") forms.add(patternForm(e, root));
+    else if (e.message) forms.add(e.message);
+  }
+  return [...forms].join(", ");
+}
+function summariseErrors(errors, root) {
+  const out = [];
+  const isCombinator = (e) => e.keyword === "anyOf" || e.keyword === "oneOf";
+  const branchesOf = /* @__PURE__ */ new Map();
+  const absorbed = /* @__PURE__ */ new Set();
+  errors.forEach((e, i) => {
+    if (!isCombinator(e)) return;
+    const branches = [];
+    for (let j = i - 1; j >= 0; j--) {
+      const b = errors[j];
+      const under = b.instancePath === e.instancePath || b.instancePath.startsWith(e.instancePath + "/");
+      if (!under || absorbed.has(b)) break;
+      absorbed.add(b);
+      if (b.instancePath === e.instancePath) branches.push(b);
+    }
+    branchesOf.set(e, branches.reverse());
+  });
+  const branchSaid = (e) => {
+    const base = e.schemaPath.endsWith("/if") ? e.schemaPath.slice(0, -"/if".length) : void 0;
+    return base !== void 0 && errors.some((o) => o !== e && (o.schemaPath.startsWith(`${base}/then/`) || o.schemaPath.startsWith(`${base}/else/`)));
+  };
+  for (const e of errors) {
+    if (absorbed.has(e)) continue;
+    if (e.keyword === "if" && branchSaid(e)) continue;
+    const path24 = pointerToPath(e.instancePath);
+    if (isCombinator(e)) {
+      const forms = describeBranches(branchesOf.get(e) ?? [], root);
+      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+    } else if (e.keyword === "required") {
+      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} is missing the required key "${e.params.missingProperty}"` });
+    } else if (e.keyword === "additionalProperties") {
+      const extra = e.params.additionalProperty;
+      out.push({ path: [...path24, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path24)}` });
+    } else if (e.keyword === "enum") {
+      const allowed2 = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
+      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} must be one of ${allowed2}` });
+    } else if (e.keyword === "pattern") {
+      const meaning = patternMeaning(e, root);
+      const quoted = `must match the pattern ${quotedPattern(String(e.params.pattern))}${meaning.note ? ` (${meaning.note})` : ""}`;
+      const said6 = meaning.message ?? (meaning.noun ? `must be ${meaning.noun}` : quoted);
+      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} ${said6}` });
+    } else {
+      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} ${e.message ?? "is invalid"}` });
+    }
+  }
+  return out;
+}
+var NUMERIC_TEXT3 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
+function wantsInteger(errors, path24) {
+  const at6 = path24.join("/");
+  return errors.some((e) => {
+    if (pointerToPath(e.instancePath).join("/") !== at6) return false;
+    if (e.keyword === "type") {
+      const types = [].concat(e.params.type);
+      return types.includes("integer") && !types.includes("number");
+    }
+    if (e.keyword !== "pattern") return false;
+    try {
+      const re = linearRegExp(String(e.params.pattern), "u");
+      return re.test("15") && !re.test("1.5") && !re.test("1e4");
+    } catch {
+      return false;
+    }
+  });
+}
+function stringNumberHint(tree, path24, keyword2, loader, integer, named2 = {}) {
+  const none = { text: "" };
+  if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf" && keyword2 !== "pattern") return none;
+  const node = getIn(tree, path24)?.node;
+  if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return none;
+  if (!node.plain) return keyword2 === "pattern" ? none : { text: ` (it is the quoted string "${node.value}")` };
+  const value = Number(node.source);
+  const whole = integer && Number.isSafeInteger(value) ? String(value) : void 0;
+  const edit = (text) => ({ range: node.range, text });
+  if (loader === "yacs") {
+    if (!integer) return none;
+    const asFloat = Number.isInteger(value) ? `${value}.0` : String(value);
+    const text = ` (yacs literal_evals \`${node.source}\` to the float ${asFloat} and refuses a float for an int key ("Type mismatch"); write ${whole ? `\`${whole}\`` : "an integer"})`;
+    return whole ? { text, edit: edit(whole) } : { text };
+  }
+  if (keyword2 === "pattern") return none;
+  const assumed = named2.assumed ? `; ${named2.assumed}` : "";
+  if (loader === "pydantic") {
+    if (!integer) return { text: "", skip: true };
+    const text = ` (${named2.name ?? "the loader"} refuses the string "${node.source}" for an int key; write ${whole ? `\`${whole}\`` : "an integer"}${assumed})`;
+    return whole ? { text, edit: edit(whole) } : { text };
+  }
+  const fixed = whole ?? (/^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source);
+  return { text: ` (PyYAML reads \`${node.source}\` as a string; write \`${fixed}\`${assumed})`, ...fixed !== node.source ? { edit: edit(fixed) } : {} };
+}
+var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
+var LOADER_NAMES = { pyyaml: "PyYAML", pydantic: "PyYAML", omegaconf: "OmegaConf", yacs: "yacs (PyYAML)", text: "the loader" };
+function booleanWordHint(tree, path24, errors, loader) {
+  const node = getIn(tree, path24)?.node;
+  if (!node || node.kind !== "scalar" || !node.plain || typeof node.value !== "boolean" || !YAML11_BOOL2.test(node.source) || loader === "text") return { text: "" };
+  const at6 = path24.join("/");
+  const word = node.source.toLowerCase();
+  const wanted = errors.some((e) => {
+    if (pointerToPath(e.instancePath).join("/") !== at6) return false;
+    if (e.keyword === "enum") return e.params.allowedValues.some((v) => typeof v === "string" && v.toLowerCase() === word);
+    if (e.keyword === "type") return [].concat(e.params.type).includes("string");
+    return false;
+  });
+  if (!wanted) return { text: "" };
+  return { text: ` (${LOADER_NAMES[loader]} reads \`${node.source}\` as the boolean ${node.value}; write "${node.source}")`, edit: { range: node.range, text: `"${node.source}"` } };
+}
+var schema = {
+  meta: {
+    id: "schema",
+    defaultSeverity: "error",
+    description: "A value violates a JSON Schema: the dialect's built-in schema or a user schema from `schemas:`.",
+    scope: "file"
+  },
+  check(ctx) {
+    for (const e of ctx.configErrors ?? []) ctx.report({ range: e.range, message: e.message, data: { ...e.data } });
+    const own2 = ctx.file.tree;
+    if (own2?.kind === "map") {
+      for (const entry of REMOVED_KEYS[ctx.dialectId ?? ""] ?? []) {
+        for (const written of own2.entries.filter((e) => entry.keys.includes(e.key))) {
+          const instead = replacementOf(entry, written.key);
+          ctx.report({
+            range: written.keyRange,
+            message: `${written.key} was removed in ${entry.since}: ${entry.refusal}; rename it to ${instead}`,
+            data: { keyPath: [written.key], keyword: "removed", replacement: instead, since: entry.since }
+          });
+        }
+      }
+    }
+    const tree = own2 ?? ctx.schemaTree;
+    if (!tree || ctx.schemas.length === 0) return;
+    let whole;
+    for (const { name: name2, validate } of ctx.schemas) {
+      const reads = schemaReads(validate.schema);
+      const data = reads === WHOLE ? whole ??= toPlain(tree) : plainFor(tree, reads);
+      if (validate(data)) continue;
+      for (const problem of summariseErrors(validate.errors ?? [], validate.schema)) {
+        const named2 = { name: ctx.yamlParser?.name ?? ctx.yamlLoaderName, assumed: ctx.yamlParser?.assumed };
+        const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path), named2);
+        if (numberHint.skip) continue;
+        const hint = numberHint.text ? numberHint : booleanWordHint(tree, problem.path, validate.errors ?? [], ctx.yamlLoader);
+        ctx.report({
+          range: locateNearest(tree, problem.path) ?? ctx.anchor,
+          message: `${problem.message}${hint.text} (schema ${name2})`,
+          data: { schema: name2, keyPath: problem.path, keyword: problem.keyword },
+          // The number respelled so the loader reads it as the key wants (`--fix`), in this file's own tree.
+          ...hint.edit && tree === own2 ? { fix: hint.edit.text, edit: hint.edit } : {}
+        });
+      }
+    }
+  }
+};
+
+// src/rules/warmup-exceeds-training.ts
+function afterDecayFix(warmup3, plan, total) {
+  const f = warmup3.fractionOf;
+  const decay = plan.decaySteps;
+  if (!f || !decay || Math.abs(f.ofSteps - decay.value) > 1) return void 0;
+  const steps3 = Math.ceil(f.fraction * total - 1e-9);
+  return steps3 < total ? `${warmup3.key ?? "warmup"} ${f.fraction} then gives ${stepCount(steps3, plan)}` : void 0;
+}
+var warmupExceedsTraining = {
+  meta: {
+    id: "warmup-exceeds-training",
+    defaultSeverity: "error",
+    description: "Warmup steps are at least the total optimizer steps, so the learning rate never reaches its peak."
+  },
+  check(ctx) {
+    const { warmupSteps: warmup3, totalSteps: total } = ctx.plan;
+    if (!warmup3 || !total || total.value <= 0) return;
+    if (warmup3.value < total.value) return;
+    if (!clearOfEstimates(warmup3.value / total.value, warmup3, total)) return;
+    const suggested = Math.max(1, Math.round(total.value * 0.05));
+    const advice = warmupAsWritten(warmup3, suggested, ctx.plan, ctx.file.path);
+    const consequence2 = launchRejection(ctx) ?? "the LR never reaches its peak and the decay never starts";
+    const range = rangeOf2(ctx, warmup3, total);
+    const nouns = tickNouns(ctx.plan);
+    const share = Math.abs(advice.steps - suggested) <= 1 ? "5%" : formatPercent(Math.min(1, advice.steps / total.value));
+    const fix = advice.floored ? advice.text : `set ${advice.text}, ${share} of the run`;
+    ctx.report({
+      range,
+      message: `warmup ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)} \u2265 the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}: ${consequence2}; ${fix}${derivation(["warmup", warmup3], ["the run", total])}`,
+      data: { warmupSteps: warmup3.value, totalSteps: total.value, fraction: warmup3.value / total.value, suggestedWarmupSteps: suggested },
+      fix: advice.fix,
+      runLength: {
+        consequence: ctx.launchCheck ? `warmup (${stepCount(warmup3.value, ctx.plan)}) never ends: ${ctx.launchCheck}` : `warmup (${stepCount(warmup3.value, ctx.plan)}) never ends`,
+        advice: advice.fix,
+        sizedFor: { steps: warmup3.value, ...warmup3.key ? { key: warmup3.key } : {} },
+        written: warmup3.range !== void 0 && range === warmup3.range,
+        ...afterDecayFix(warmup3, ctx.plan, total.value) ? { afterDecayFix: afterDecayFix(warmup3, ctx.plan, total.value) } : {}
+      }
+    });
+  }
+};
+
+// src/rules/warmup-fraction.ts
+function writtenShare(warmup3, total) {
+  const f = warmup3.fractionOf;
+  return f && Math.abs(f.ofSteps - total.value) < 1e-9 ? f.fraction : void 0;
+}
+function fromRatio(warmup3, total, plan) {
+  if (writtenShare(warmup3, total) !== void 0) return true;
+  return warmup3.origin === "derived" && !warmup3.key && plan.warmupRatio !== void 0 && plan.warmupRatio.origin !== "default";
+}
+var warmupFraction = {
+  meta: {
+    id: "warmup-fraction",
+    defaultSeverity: "error",
+    description: "Warmup takes more than `max` (default 20%) of the optimizer steps.",
+    options: {
+      type: "object",
+      properties: { max: { type: "number", exclusiveMinimum: 0, maximum: 1 } },
+      additionalProperties: false
+    },
+    defaultOptions: { max: 0.2 }
+  },
+  check(ctx) {
+    const { warmupSteps: warmup3, totalSteps: total } = ctx.plan;
+    const max = Number(ctx.options.max ?? 0.2);
+    if (!warmup3 || !total || total.value <= 0) return;
+    const written = writtenShare(warmup3, total);
+    const fraction = written ?? warmup3.value / total.value;
+    if (fraction >= 1 || warmup3.value >= total.value) return;
+    const share = formatPercent(fraction);
+    if (Number.parseFloat(share) <= Number.parseFloat(formatPercent(max))) return;
+    if (written === void 0 && !clearOfEstimates(fraction / max, warmup3, total)) return;
+    const suggested = Math.floor(total.value * max);
+    const sameEstimate = total.estimatedFrom !== void 0 && total.estimatedFrom === warmup3.estimatedFrom;
+    const shown2 = total.bound === "upper" && !sameEstimate && written === void 0 ? `at least ${share}` : share;
+    const advice = warmupAsWritten(warmup3, suggested, ctx.plan, ctx.file.path, max);
+    const range = rangeOf2(ctx, warmup3, warmup3.key ? void 0 : ctx.plan.warmupRatio);
+    const nouns = tickNouns(ctx.plan);
+    const fix = advice.floored ? advice.text : `set ${advice.text} or less`;
+    const what = written !== void 0 ? `${warmup3.key ?? "the warmup ratio"} ${written} (${formatCount(warmup3.value)} ${nouns.many})` : `warmup ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)}`;
+    ctx.report({
+      range,
+      message: `${what} is ${shown2} of the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}, above the ${formatPercent(max)} limit: the LR stays below its peak for ${shown2} of the run and the decay gets the rest; ${fix}${derivation(["warmup", warmup3], ["the run", total])}`,
+      data: { warmupSteps: warmup3.value, totalSteps: total.value, fraction, max, suggestedWarmupSteps: suggested, ...written !== void 0 ? { writtenFraction: written } : {} },
+      fix: advice.fix,
+      // A share written as a ratio stays the same in a shorter run: not a run-length cause (engine/group-findings.ts).
+      ...fromRatio(warmup3, total, ctx.plan) ? {} : {
+        runLength: {
+          consequence: `warmup takes ${shown2} of the run`,
+          advice: advice.floored ? advice.fix : `${advice.fix} or less`,
+          written: warmup3.range !== void 0 && range === warmup3.range
+        }
+      }
+    });
+  }
+};
+
+// src/rules/warmup-not-rescaled.ts
+var warmupNotRescaled = {
+  meta: {
+    id: "warmup-not-rescaled",
+    defaultSeverity: "warning",
+    description: "The global batch changed but warmup is still the same number of steps, so it now covers k\xD7 the samples.",
+    fixable: true,
+    options: {
+      type: "object",
+      properties: { tolerance: { type: "number", minimum: 0, maximum: 1 } },
+      additionalProperties: false
+    },
+    defaultOptions: { tolerance: 0.1 }
+  },
+  check(ctx) {
+    const ref = ctx.reference;
+    const { warmupSteps: warmup3 } = ctx.plan;
+    const batch = batchPerTick(ctx.plan);
+    if (!ref || !batch || !warmup3) return;
+    if (ctx.plan.warmupRatio || ref.plan.warmupRatio) return;
+    if (ctx.plan.warmupSteps?.fractionOf || ref.plan.warmupSteps?.fractionOf) return;
+    const baseBatch = batchPerTick(ref.plan);
+    const baseWarmup = ref.plan.warmupSteps;
+    if (!baseBatch || !baseWarmup || baseBatch.value <= 0 || warmup3.value <= 0) return;
+    const tolerance = Number(ctx.options.tolerance ?? 0.1);
+    const k = batch.value / baseBatch.value;
+    if (Math.abs(k - 1) <= tolerance || warmup3.value !== baseWarmup.value) return;
+    const suggested = Math.max(1, Math.round(warmup3.value / k));
+    if (warmup3.floor && suggested < warmup3.floor.steps) return;
+    const set = keyUnitValue(warmup3, suggested, "down", ctx.file.path);
+    ctx.report({
+      range: rangeOf2(ctx, warmup3, batch),
+      message: `warmup still ${formatCount(warmup3.value)} ${tickNouns(ctx.plan).many}${brief(warmup3)} while ${tickBatchName(ctx.plan)} went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup3.value * batch.value)} vs ${formatCount(warmup3.value * baseBatch.value)}); set ${set.text} to keep the same warmup in samples`,
+      data: {
+        batchRatio: k,
+        baseGlobalBatchSize: baseBatch.value,
+        globalBatchSize: batch.value,
+        warmupSteps: warmup3.value,
+        suggestedWarmupSteps: suggested,
+        reference: ref.path
+      },
+      fix: set.text,
+      edit: replaceValue(ctx, warmup3, set.value)
+    });
+  }
+};
+
+// src/rules/index.ts
+var RULES = [
+  parseError,
+  duplicateKey,
+  schema,
+  warmupExceedsTraining,
+  warmupFraction,
+  lrNotRescaled,
+  warmupNotRescaled,
+  batchSizeMismatch,
+  decayHorizonMismatch,
+  conflictingSettings,
+  ignoredSetting,
+  crossFileMismatch,
+  minLrExceedsLr,
+  intervalExceedsTraining,
+  yaml11AmbiguousScalar,
+  unusedSuppression
+];
+var RULES_BY_ID = new Map(RULES.map((r) => [r.meta.id, r]));
+function docsPath(ruleId) {
+  return `docs/rules/${ruleId}.md`;
+}
+
+// src/engine/schema-sources.ts
+var LINEAR_PATTERNS = { regExp: linearRegExp };
+var OWN_PATTERNS = { regExp: ownRegExp };
+var SCHEMA_AJV_OPTIONS = { allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true, ownProperties: true, logger: false, code: LINEAR_PATTERNS, keywords: ["errorMessage"] };
+var CONFIG_AJV_OPTIONS = { allErrors: true, strict: true, strictTuples: false, allowUnionTypes: true, code: OWN_PATTERNS };
+var AJV_OPTIONS = { schema: { ...SCHEMA_AJV_OPTIONS, code: OWN_PATTERNS }, config: CONFIG_AJV_OPTIONS };
+var builtinKey = (name2) => `builtin:${name2}`;
+var CONFIG_KEY = "config";
+var ruleOptionsKey = (ruleId) => `rule-options:${ruleId}`;
+var OMEGACONF_TYPED_SCHEMAS = /* @__PURE__ */ new Set(["verl.schema.json", "nemo.schema.json", "maxtext.schema.json"]);
+
+// src/config/glob.ts
+var MAX_GLOB_LENGTH = 1024;
+var MAX_NESTING = 16;
+var MAX_RANGE = 1e3;
+var GlobError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "GlobError";
+  }
+};
+function showGlob(glob) {
+  const shown2 = glob.length > 40 ? `${glob.slice(0, 40)}\u2026` : glob;
+  return JSON.stringify(shown2);
+}
+var SPECIAL = /* @__PURE__ */ new Set([..."\\.+*?()|[]{}^$"]);
+function literal(c) {
+  return SPECIAL.has(c) ? `\\${c}` : c;
+}
+function classChar(c) {
+  return `\\x{${(c.codePointAt(0) ?? 0).toString(16)}}`;
+}
+var POSIX = /* @__PURE__ */ new Set(["alnum", "alpha", "ascii", "blank", "cntrl", "digit", "graph", "lower", "print", "punct", "space", "upper", "word", "xdigit"]);
+var Translator = class {
+  constructor(glob) {
+    this.glob = glob;
+  }
+  glob;
+  depth = 0;
+  /** Index of the bracket closing the one opened at `open` (`{`\u2026`}` or `(`\u2026`)`), or -1. */
+  closing(open, opener, closer) {
+    let level = 0;
+    for (let i = open; i < this.glob.length; i++) {
+      const c = this.glob[i];
+      if (c === "\\") {
+        i++;
+        continue;
+      }
+      if (c === opener) level++;
+      else if (c === closer && --level === 0) return i;
+    }
+    return -1;
+  }
+  /** Split `[from, to)` at top-level `sep` characters (outside braces, parentheses, classes). */
+  split(from, to, sep) {
+    const parts2 = [];
+    let level = 0;
+    let start = from;
+    for (let i = from; i < to; i++) {
+      const c = this.glob[i];
+      if (c === "\\") {
+        i++;
+        continue;
+      }
+      if (c === "{" || c === "(") level++;
+      else if (c === "}" || c === ")") level--;
+      else if (c === sep && level === 0) {
+        parts2.push([start, i]);
+        start = i + 1;
+      }
+    }
+    parts2.push([start, to]);
+    return parts2;
+  }
+  /** `[...]` at `i`: the RE2 class and the index after it, or undefined when it does not close. */
+  bracket(i) {
+    let j = i + 1;
+    let negated = false;
+    if (this.glob[j] === "!" || this.glob[j] === "^") {
+      negated = true;
+      j++;
+    }
+    let body = "";
+    let first = true;
+    for (; j < this.glob.length; j++) {
+      const c = this.glob[j];
+      if (c === "]" && !first) return [negated ? `[^/${body}]` : `[${body}]`, j + 1];
+      first = false;
+      if (c === "[" && this.glob[j + 1] === ":") {
+        const end = this.glob.indexOf(":]", j + 2);
+        const name2 = end > 0 ? this.glob.slice(j + 2, end) : "";
+        if (POSIX.has(name2)) {
+          body += `[:${name2}:]`;
+          j = end + 1;
+          continue;
+        }
+      }
+      if (c === "\\" && j + 1 < this.glob.length) {
+        body += classChar(this.glob[++j]);
+      } else if (c === "-" && body !== "" && this.glob[j + 1] !== "]" && j + 1 < this.glob.length) {
+        body += "-";
+      } else {
+        body += classChar(c);
+      }
+    }
+    return void 0;
+  }
+  /** `{a..b}` ranges of integers or single letters, as an alternation. */
+  range(text) {
+    const num8 = /^(-?\d{1,9})\.\.(-?\d{1,9})$/.exec(text);
+    const chr = /^([a-zA-Z])\.\.([a-zA-Z])$/.exec(text);
+    if (!num8 && !chr) return void 0;
+    const [a, b] = num8 ? [Number(num8[1]), Number(num8[2])] : [chr[1].charCodeAt(0), chr[2].charCodeAt(0)];
+    if (Math.abs(b - a) + 1 > MAX_RANGE) throw new GlobError(`the range {${text}} stands for more than ${MAX_RANGE} values`);
+    const out = [];
+    const step = a <= b ? 1 : -1;
+    for (let v = a; v !== b + step; v += step) out.push(num8 ? String(v).replace("-", "\\-") : literal(String.fromCharCode(v)));
+    return `(?:${out.join("|")})`;
+  }
+  /** Translate `[from, to)`; `segStart` says whether `from` begins a path segment. */
+  translate(from, to, segStart) {
+    if (++this.depth > MAX_NESTING) throw new GlobError(`braces or extglobs nested more than ${MAX_NESTING} deep`);
+    let out = "";
+    let atStart = segStart;
+    for (let i = from; i < to; ) {
+      const c = this.glob[i];
+      const next = this.glob[i + 1];
+      if (c === "\\") {
+        out += literal(i + 1 < to ? this.glob[i + 1] : "\\");
+        i += 2;
+        atStart = false;
+        continue;
+      }
+      if ((c === "@" || c === "?" || c === "+" || c === "*" || c === "!") && next === "(") {
+        const close = this.closing(i + 1, "(", ")");
+        if (close > 0 && close < to) {
+          if (c === "!") throw new GlobError("the extglob !(\u2026) is not supported (no linear-time engine can run it); list the names to keep instead");
+          const alts = this.split(i + 2, close, "|").map(([a, b]) => this.translate(a, b, atStart));
+          const group = `(?:${alts.join("|")})`;
+          out += c === "@" ? group : c === "?" ? `${group}?` : c === "+" ? `${group}+` : `${group}*`;
+          i = close + 1;
+          atStart = false;
+          continue;
+        }
+      }
+      if (c === "*") {
+        let j = i;
+        while (j < to && this.glob[j] === "*") j++;
+        const stars = j - i;
+        const segEnd = j === to || this.glob[j] === "/";
+        if (stars >= 2 && atStart && segEnd) {
+          if (j < to) {
+            out += "(?:(?s:.)*/)?";
+            i = j + 1;
+            atStart = true;
+            continue;
+          }
+          out += "(?s:.)*";
+          i = j;
+          continue;
+        }
+        out += stars >= 2 ? "(?s:.)*" : "[^/]*";
+        i = j;
+        atStart = false;
+        continue;
+      }
+      if (c === "?") {
+        out += "[^/]";
+        i++;
+        atStart = false;
+        continue;
+      }
+      if (c === "[") {
+        const cls = this.bracket(i);
+        if (cls && cls[1] <= to) {
+          out += cls[0];
+          i = cls[1];
+          atStart = false;
+          continue;
+        }
+      }
+      if (c === "{") {
+        const close = this.closing(i, "{", "}");
+        if (close > 0 && close < to) {
+          const inner = this.glob.slice(i + 1, close);
+          const range = this.range(inner);
+          const alts = range ? void 0 : this.split(i + 1, close, ",");
+          if (range || alts && alts.length > 1) {
+            out += range ?? `(?:${alts.map(([a, b]) => this.translate(a, b, atStart)).join("|")})`;
+            i = close + 1;
+            atStart = false;
+            continue;
+          }
+        }
+      }
+      if (c === "/") {
+        if (i + 1 < to && this.glob.slice(i + 1, to) === "**" && to === this.glob.length) {
+          out += "(?:/(?s:.)*)?";
+          i = to;
+          continue;
+        }
+        out += "/";
+        i++;
+        atStart = true;
+        continue;
+      }
+      out += literal(c);
+      i++;
+      atStart = false;
+    }
+    this.depth--;
+    return out;
+  }
+};
+function compileGlob(glob) {
+  if (glob.length > MAX_GLOB_LENGTH) throw new GlobError(`is ${glob.length} characters, over the ${MAX_GLOB_LENGTH}-character limit`);
+  let body = glob;
+  const negated = body.startsWith("!") && body[1] !== "(";
+  if (negated) body = body.slice(1);
+  while (body.startsWith("./")) body = body.slice(2);
+  body = body.replace(/(^|\/)\*\*(?:\/\*\*)+(?=\/|$)/g, "$1**");
+  const source = `^(?:${new Translator(body).translate(0, body.length, true)})$`;
+  let re;
+  try {
+    re = RE2JS.compile(source);
+  } catch (err) {
+    throw new GlobError(`cannot be compiled (${err.message.split("\n")[0]})`);
+  }
+  return { negated, source, test: (p) => re.test(p) !== negated };
+}
+function isGlob(pattern) {
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === "\\") {
+      i++;
+      continue;
+    }
+    if (c === "*" || c === "?" || c === "[" || c === "{") return true;
+    if ((c === "@" || c === "+" || c === "!") && pattern[i + 1] === "(") return true;
+  }
+  return false;
+}
+function compileGlobs(globs) {
+  const compiled3 = globs.map(compileGlob);
+  if (compiled3.length === 0) return () => false;
+  if (compiled3.length === 1) return compiled3[0].test;
+  return (p) => compiled3.some((g) => g.test(p));
+}
+
+// src/config/types.ts
+var SHORT_RUN_DEFAULTS = { maxSteps: 500, ratio: 100, severity: "warning" };
+
+// src/config/load-config.ts
+var CONFIG_NAMES = [".trainlint.yml", ".trainlint.yaml"];
+function asList(globs) {
+  if (globs === void 0) return [];
+  return Array.isArray(globs) ? globs : [globs];
+}
+var MAX_CONFIG_BYTES = 256 * 1024;
+var MAX_GLOBS = 1e3;
+var compiledGlobs = /* @__PURE__ */ new Map();
+function matcher(globs) {
+  const list2 = asList(globs);
+  if (list2.length === 0) return () => false;
+  const key = JSON.stringify(list2);
+  let match = compiledGlobs.get(key);
+  if (!match) {
+    match = compileGlobs(list2);
+    compiledGlobs.set(key, match);
+  }
+  return match;
+}
+function parseConfig(text, displayPath) {
+  const loaded9 = loadYaml(text, { version: "1.2" });
+  const problem = loaded9.problems[0];
+  if (problem) throw new UsageError(`${displayPath}:${problem.range.line}:${problem.range.column}: ${problem.message}`);
+  if (!loaded9.tree) return {};
+  const data = toPlain(loaded9.tree);
+  if (data === null) return {};
+  const validateConfig = compiledSchema(CONFIG_KEY);
+  if (!validateConfig) throw new Error("the .trainlint.yml schema is missing");
+  if (!validateConfig(data)) {
+    const messages = summariseErrors(validateConfig.errors ?? []).map((e) => {
+      const range = locateNearest(loaded9.tree, e.path);
+      return `${displayPath}:${range?.line ?? 1}:${range?.column ?? 1}: ${e.message}`;
+    });
+    throw new UsageError(`invalid configuration:
+${messages.join("\n")}`);
+  }
+  const config = JSON.parse(JSON.stringify(data));
+  checkGlobs(config, loaded9.tree, displayPath);
+  checkPolicyPaths(config, loaded9.tree, displayPath);
+  checkRuleSettings(config, loaded9.tree, displayPath);
+  return config;
+}
+function checkGlobs(config, tree, displayPath) {
+  const lists = [
+    [["files"], config.files],
+    [["ignore"], config.ignore],
+    ...(config.overrides ?? []).map((o, i) => [["overrides", i, "files"], o.files]),
+    ...(config.schemas ?? []).map((o, i) => [["schemas", i, "files"], o.files])
+  ];
+  let count2 = 0;
+  for (const [where4, globs] of lists) {
+    const list2 = asList(globs);
+    count2 += list2.length;
+    if (count2 > MAX_GLOBS) {
+      const at6 = locateNearest(tree, where4);
+      throw new UsageError(`${displayPath}:${at6?.line ?? 1}:${at6?.column ?? 1}: more than ${MAX_GLOBS} globs, over the limit for one configuration`);
+    }
+    list2.forEach((glob, i) => {
+      try {
+        compileGlobs([glob]);
+      } catch (err) {
+        if (!(err instanceof GlobError)) throw err;
+        const at6 = locateNearest(tree, Array.isArray(globs) ? [...where4, i] : where4);
+        throw new UsageError(`${displayPath}:${at6?.line ?? 1}:${at6?.column ?? 1}: glob ${showGlob(glob)} ${err.message}`);
+      }
+    });
+  }
+}
+function checkPolicyPaths(config, tree, displayPath) {
+  for (const [i, entry] of (config.schemas ?? []).entries()) {
+    const posix = entry.schema.replace(/\\/g, "/");
+    const normal = import_node_path3.default.posix.normalize(posix);
+    if (import_node_path3.default.posix.isAbsolute(posix) || import_node_path3.default.win32.isAbsolute(entry.schema) || normal === ".." || normal.startsWith("../")) {
+      const at6 = locateNearest(tree, ["schemas", i, "schema"]);
+      throw new UsageError(`${displayPath}:${at6?.line ?? 1}:${at6?.column ?? 1}: schema ${entry.schema}: outside the repository; not read`);
+    }
+  }
+}
+function checkRuleSettings(config, tree, displayPath) {
+  const blocks = [
+    [["rules"], config.rules],
+    ...(config.overrides ?? []).map((o, i) => [["overrides", i, "rules"], o.rules])
+  ];
+  for (const [where4, rules] of blocks) {
+    for (const [id, setting] of Object.entries(rules ?? {})) {
+      const at6 = locateNearest(tree, [...where4, id]);
+      const loc = `${displayPath}:${at6?.line ?? 1}:${at6?.column ?? 1}`;
+      const rule = RULES_BY_ID.get(id);
+      if (!rule) throw new UsageError(`${loc}: unknown rule "${id}" (run \`trainlint rules\` for the list)`);
+      const options = Array.isArray(setting) ? setting[1] : void 0;
+      if (options === void 0) continue;
+      if (!rule.meta.options) throw new UsageError(`${loc}: rule "${id}" takes no options`);
+      const validate = compiledSchema(ruleOptionsKey(id));
+      if (!validate) throw new Error(`the options schema of ${id} is missing`);
+      if (!validate(options)) {
+        const detail2 = summariseErrors(validate.errors ?? []).map((e) => e.message.replace("(root)", "options")).join("; ");
+        throw new UsageError(`${loc}: invalid options for "${id}": ${detail2}`);
+      }
+    }
+  }
+}
+function readConfig(root, explicitPath) {
+  const repo = repoRootOf(root);
+  const candidates = explicitPath ? [explicitPath] : CONFIG_NAMES;
+  for (const candidate of candidates) {
+    const read = readRepoFile(repo, candidate, MAX_CONFIG_BYTES, "the size limit of .trainlint.yml");
+    if (!read.ok) {
+      if (read.refusal === "missing") {
+        if (explicitPath) throw new UsageError(`config file not found: ${explicitPath}`);
+        continue;
+      }
+      throw new UsageError(`${candidate}: ${read.why.replace(/; skipped$/, "")}${read.refusal ? "; not read" : ""}`);
+    }
+    const text = decodeUtf8(read.bytes);
+    if (text === void 0) throw new UsageError(`${candidate}: not valid UTF-8; not read`);
+    const shown2 = import_node_path3.default.relative(root, read.abs) || candidate;
+    return { config: parseConfig(text, shown2), path: read.abs };
+  }
+  return { config: {} };
+}
+function applyRules(target, rules) {
+  for (const [id, setting] of Object.entries(rules ?? {})) {
+    const current = target.get(id);
+    if (!current) continue;
+    if (Array.isArray(setting)) {
+      target.set(id, { severity: setting[0], options: { ...current.options, ...setting[1] ?? {} } });
+    } else {
+      target.set(id, { severity: setting, options: current.options });
+    }
+  }
+}
+function settingsFor(config, relPath, cliRules = {}) {
+  const rules = /* @__PURE__ */ new Map();
+  for (const [id, rule] of RULES_BY_ID) rules.set(id, { severity: rule.meta.defaultSeverity, options: { ...rule.meta.defaultOptions ?? {} } });
+  applyRules(rules, config.rules);
+  let assume = { ...config.assume ?? {} };
+  let mappings = { ...config.mappings ?? {} };
+  let dialect;
+  let shortRun = { ...SHORT_RUN_DEFAULTS, ...config.shortRun ?? {} };
+  for (const override of config.overrides ?? []) {
+    if (!matcher(override.files)(relPath)) continue;
+    applyRules(rules, override.rules);
+    shortRun = { ...shortRun, ...override.shortRun ?? {} };
+    assume = { ...assume, ...override.assume ?? {} };
+    mappings = { ...mappings, ...override.mappings ?? {} };
+    if (override.dialect) dialect = override.dialect;
+  }
+  applyRules(rules, cliRules);
+  const schemas = (config.schemas ?? []).filter((s) => matcher(s.files)(relPath)).map((s) => s.schema);
+  return { rules, assume, mappings, dialect, schemas, shortRun };
+}
+
+// trainlint-builtin:node:crypto
+var loaded3;
+var load3 = () => loaded3 ??= require("node:crypto");
+function createHash(...args) {
+  const f = load3().createHash;
+  return new.target ? new f(...args) : f(...args);
+}
+function hash(...args) {
+  const f = load3().hash;
+  return new.target ? new f(...args) : f(...args);
+}
+
+// src/engine/recent-map.ts
+var RecentMap = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  entries = /* @__PURE__ */ new Map();
+  has(key) {
+    return this.entries.has(key);
+  }
+  get(key) {
+    return this.entries.get(key);
+  }
+  set(key, value) {
+    this.entries.delete(key);
+    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value);
+    this.entries.set(key, value);
+    return this;
+  }
+  get size() {
+    return this.entries.size;
+  }
+};
+
+// src/engine/baseline.ts
+var BASELINE_FILE = ".trainlint-baseline.json";
+var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
+var FINGERPRINT_VERSION = 2;
+var linesOf = /* @__PURE__ */ new WeakMap();
+var LINES_KEPT = 8;
+function lineOf(texts, path24, line) {
+  if (!Number.isInteger(line) || line < 1) return "";
+  let cache = linesOf.get(texts);
+  if (!cache) linesOf.set(texts, cache = new RecentMap(LINES_KEPT));
+  let known = cache.get(path24);
+  if (!known) cache.set(path24, known = { text: texts.get(path24) ?? "", starts: [0] });
+  const { text, starts } = known;
+  while (starts.length < line) {
+    const newline = text.indexOf("\n", starts[starts.length - 1]);
+    if (newline < 0) return "";
+    starts.push(newline + 1);
+  }
+  const start = starts[line - 1];
+  const end = text.indexOf("\n", start);
+  return text.slice(start, end < 0 ? text.length : end);
+}
+function snippet(texts, f) {
+  const line = lineOf(texts, f.path, f.range.line);
+  const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
+  return line.slice(f.range.column - 1, end).trim();
+}
+var [NODE_MAJOR, NODE_MINOR] = process.versions.node.split(".").map(Number);
+var ONE_SHOT_HASH = NODE_MAJOR > 21 || NODE_MAJOR === 21 && NODE_MINOR >= 7 || NODE_MAJOR === 20 && NODE_MINOR >= 12;
+var sha = (parts2) => (ONE_SHOT_HASH ? hash("sha256", parts2.join("\0"), "hex") : createHash("sha256").update(parts2.join("\0")).digest("hex")).slice(0, 24);
+var NOT_FINGERPRINTED = /* @__PURE__ */ new Set(["grouped", "shortRun", "launchRejects"]);
+function numbers(f) {
+  const data = f.data;
+  if (!data) return "";
+  const parts2 = [];
+  for (const k of Object.keys(data)) {
+    const v = data[k];
+    if (NOT_FINGERPRINTED.has(k)) continue;
+    if (typeof v === "number") parts2.push(`${k}=${Number(v.toPrecision(6))}`);
+    else if (typeof v === "string" || typeof v === "boolean") parts2.push(`${k}=${String(v)}`);
+  }
+  return parts2.sort().join(",");
+}
+function fingerprint(f, texts) {
+  const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m)}`).sort();
+  return sha([`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f), ...merged]);
+}
+function legacyFingerprint(f, texts) {
+  const message = f.message.replace(/\bline \d+/g, "line #").replace(/:\d+:\d+\b/g, ":#:#").replace(/\bsince base \S+( \(was [^)]*\))?/g, "since base");
+  return sha([f.ruleId, f.path, snippet(texts, f), message]);
+}
+function buildBaseline(findings, texts) {
+  const entries = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    const fp = fingerprint(f, texts);
+    const key = `${f.path}\0${fp}`;
+    const entry = entries.get(key);
+    if (entry) entry.count++;
+    else entries.set(key, { path: f.path, ruleId: f.ruleId, fingerprint: fp, count: 1 });
+  }
+  const list2 = [...entries.values()].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
+  return { version: 1, fingerprints: FINGERPRINT_VERSION, findings: list2 };
+}
+var Pool = class {
+  constructor(baseline, legacy) {
+    this.legacy = legacy;
+    for (const e of baseline.findings) {
+      const key = `${e.path}\0${e.fingerprint}`;
+      this.left.set(key, (this.left.get(key) ?? 0) + e.count);
+      if (legacy) {
+        const rule = `${e.path}\0${e.ruleId}`;
+        const list2 = this.byRule.get(rule) ?? [];
+        if (!list2.includes(key)) list2.push(key);
+        this.byRule.set(rule, list2);
+      }
+    }
+  }
+  legacy;
+  left = /* @__PURE__ */ new Map();
+  /** Legacy entries by path and rule, for findings whose message changed. */
+  byRule = /* @__PURE__ */ new Map();
+  take(key) {
+    const n = this.left.get(key) ?? 0;
+    if (n <= 0) return false;
+    this.left.set(key, n - 1);
+    return true;
+  }
+  /** Consume the entry that `f` matches; its key, or undefined when none matches. */
+  match(f, texts) {
+    const candidates = this.legacy ? (
+      // Reworded since the baseline was written: then any entry of the same rule in the same file.
+      [`${f.path}\0${legacyFingerprint(f, texts)}`, ...this.byRule.get(`${f.path}\0${f.ruleId}`) ?? []]
+    ) : [`${f.path}\0${fingerprint(f, texts)}`];
+    return candidates.find((key) => this.take(key));
+  }
+  /** Every finding of `group` matches an entry; else nothing is consumed. */
+  matchAll(group, texts) {
+    const taken = [];
+    for (const f of group) {
+      const key = this.match(f, texts);
+      if (key === void 0) {
+        taken.forEach((k) => this.left.set(k, (this.left.get(k) ?? 0) + 1));
+        return false;
+      }
+      taken.push(key);
+    }
+    return true;
+  }
+  remaining() {
+    return [...this.left.values()].reduce((a, b) => a + b, 0);
+  }
+};
+var BaselineFilter = class {
+  constructor(baseline, texts) {
+    this.texts = texts;
+    this.pool = new Pool(baseline, baseline.fingerprints === void 0);
+  }
+  texts;
+  pool;
+  /** Findings found known so far. */
+  hidden = 0;
+  /** Whether the baseline knows `f` (its entry is consumed). */
+  known(f) {
+    const pool = this.pool;
+    const known = f.merged ? !pool.legacy && pool.match(f, this.texts) !== void 0 || pool.matchAll(f.merged, this.texts) : pool.match(f, this.texts) !== void 0;
+    if (known) this.hidden++;
+    return known;
+  }
+  /** Baselined findings that no longer occur (entries not consumed). */
+  fixed() {
+    return this.pool.remaining();
+  }
+};
+function parseBaseline(text) {
+  try {
+    const data = JSON.parse(text);
+    if (data?.version !== 1 || !Array.isArray(data.findings)) return void 0;
+    return data;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/engine/lint.ts
+var import_node_path18 = __toESM(require("node:path"), 1);
+
+// src/engine/discover.ts
+var import_node_fs3 = require("node:fs");
+var import_node_path5 = __toESM(require("node:path"), 1);
+
+// src/engine/posix-paths.ts
+var import_node_path4 = __toESM(require("node:path"), 1);
+function toPosix(p) {
+  return p.split(import_node_path4.default.sep).join("/");
+}
+function relativePosix(from, abs) {
+  if (abs.length > from.length + 1 && abs.startsWith(from) && abs[from.length] === import_node_path4.default.sep && isNormalisedAbsolute(from)) {
+    const rest = abs.slice(from.length + 1);
+    if (!ODD_SEGMENT.test(rest)) return import_node_path4.default.sep === "/" ? rest : toPosix(rest);
+  }
+  return toPosix(import_node_path4.default.relative(from, abs)) || ".";
+}
+function resolveUnder(root, rel) {
+  if (import_node_path4.default.sep === "/" && rel.length > 0 && !ODD_SEGMENT.test(rel) && isNormalisedAbsolute(root)) return root === "/" ? `/${rel}` : `${root}/${rel}`;
+  return import_node_path4.default.resolve(root, rel);
+}
+var ODD_SEGMENT = /(^|[\\/])\.{0,2}([\\/]|$)/;
+var normalised = /* @__PURE__ */ new Set();
+var MAX_NORMALISED = 16;
+function isNormalisedAbsolute(p) {
+  if (normalised.has(p)) return true;
+  if (!import_node_path4.default.isAbsolute(p) || import_node_path4.default.resolve(p) !== p || p.length > 1 && p.endsWith(import_node_path4.default.sep)) return false;
+  if (normalised.size >= MAX_NORMALISED) normalised.clear();
+  normalised.add(p);
+  return true;
+}
+
+// src/engine/discover.ts
+var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".sbatch", ".slurm"];
+var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
+var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
+var PYTHON_CONFIG_DIRS = /* @__PURE__ */ new Set(["config", "configs"]);
+function isPythonConfig(rel) {
+  const posix = rel.split(import_node_path5.default.sep).join("/");
+  if (import_node_path5.default.posix.extname(posix).toLowerCase() !== ".py" || import_node_path5.default.posix.basename(posix) === "__init__.py") return false;
+  return posix.split("/").slice(0, -1).some((dir) => PYTHON_CONFIG_DIRS.has(dir));
+}
+var Discovered = class {
+  constructor(rel, prefix, absolute) {
+    this.rel = rel;
+    this.prefix = prefix;
+    this.absolute = absolute;
+  }
+  rel;
+  prefix;
+  absolute;
+  get abs() {
+    return this.absolute ?? this.prefix + this.rel;
+  }
+};
+function discover(root, inputs, config, onCount) {
+  const realRoot = (0, import_node_fs3.realpathSync)(root);
+  const paths = new RealPaths();
+  const ignored = matcher(config.ignore);
+  const named2 = matcher(config.files);
+  const found = /* @__PURE__ */ new Map();
+  const absRoot = import_node_path5.default.resolve(root);
+  const relOf = (abs) => {
+    const rel = relativePosix(absRoot, abs);
+    return rel === "." ? import_node_path5.default.basename(abs) : rel;
+  };
+  const prefix = root.endsWith(import_node_path5.default.sep) ? root : root + import_node_path5.default.sep;
+  const add = (abs) => {
+    const rel = relOf(abs);
+    if (found.has(rel)) return;
+    found.set(rel, new Discovered(rel, prefix, abs === prefix + rel ? void 0 : abs));
+    onCount?.(found.size);
+  };
+  const walk = (dir, onFile) => {
+    let entries;
+    try {
+      entries = (0, import_node_fs3.readdirSync)(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const entry of entries) {
+      const abs = import_node_path5.default.join(dir, entry.name);
+      const rel = relOf(abs);
+      if (ignored(rel)) continue;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        let st;
+        try {
+          const resolved = paths.resolve(abs);
+          if (!within(realRoot, resolved.real)) continue;
+          st = resolved.stat;
+        } catch {
+          continue;
+        }
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+        if (isDir) continue;
+      }
+      if (isDir) {
+        if (!ALWAYS_SKIPPED_DIRS.has(entry.name)) walk(abs, onFile);
+      } else if (isFile) {
+        onFile(abs, rel);
+      }
+    }
+  };
+  const wanted = (rel) => named2(rel) || CONFIG_EXTENSIONS.includes(import_node_path5.default.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(import_node_path5.default.basename(rel)) || isPythonConfig(rel);
+  const list2 = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ["."];
+  for (const input of list2) {
+    const abs = resolveUnder(absRoot, input);
+    let lst;
+    try {
+      lst = (0, import_node_fs3.lstatSync)(abs);
+    } catch {
+      lst = void 0;
+    }
+    if (lst) {
+      let resolved;
+      try {
+        resolved = paths.resolve(abs, lst);
+      } catch {
+        resolved = void 0;
+      }
+      const rel = relativePosix(absRoot, abs);
+      if (rel === ".." || rel.startsWith("../") || import_node_path5.default.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
+      if (!resolved || !within(realRoot, resolved.real)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
+      if (resolved.stat.isDirectory()) {
+        walk(abs, (fileAbs, rel2) => {
+          if (wanted(rel2)) add(fileAbs);
+        });
+      } else {
+        add(abs);
+      }
+      continue;
+    }
+    if (isGlob(input)) {
+      let glob;
+      try {
+        glob = compileGlob(toPosix(input));
+      } catch (err) {
+        if (err instanceof GlobError) throw new UsageError(`${input.length > 80 ? `${input.slice(0, 80)}\u2026` : input}: glob ${err.message}`);
+        throw err;
+      }
+      walk(root, (fileAbs, rel) => {
+        if (glob.test(rel)) add(fileAbs);
+      });
+      continue;
+    }
+    throw new UsageError(`${input}: no such file or directory`);
+  }
+  return [...found.values()];
+}
+
+// trainlint-builtin:node:child_process
+var loaded4;
+var load4 = () => loaded4 ??= require("node:child_process");
+function spawn(...args) {
+  const f = load4().spawn;
+  return new.target ? new f(...args) : f(...args);
+}
+
+// src/engine/git.ts
+var import_node_fs4 = require("node:fs");
+var path6 = __toESM(require("node:path"), 1);
+var GitError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "GitError";
+  }
+};
+var gitStats = { spawns: 0 };
+function runGit(cwd, args, input) {
+  gitStats.spawns++;
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd,
+      // C locale: stable messages. No optional locks: a read-only diff must not take index.lock.
+      env: { ...process.env, LC_ALL: "C", LANGUAGE: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true
+    });
+    const out = [];
+    const err = [];
+    child.stdout.on("data", (b) => out.push(b));
+    child.stderr.on("data", (b) => err.push(b));
+    child.on("error", (e) => {
+      reject(new GitError(e.code === "ENOENT" ? "git not found on PATH" : `cannot run git: ${e.message}`));
+    });
+    child.on("close", (code) => {
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
+    });
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(input ?? Buffer.alloc(0));
+  });
+}
+function firstLine(stderr, fallback) {
+  const line = stderr.split("\n").map((l) => l.trim()).find((l) => l !== "");
+  return line ? line.replace(/^(fatal|error): /, "") : fallback;
+}
+function assertDir(dir) {
+  if (!(0, import_node_fs4.statSync)(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new GitError(`not a git repository: ${dir}`);
+  }
+}
+function failure(dir, r, what) {
+  if (/not a git repository/i.test(r.stderr)) return new GitError(`not a git repository: ${dir}`);
+  return new GitError(firstLine(r.stderr, `${what} failed (exit ${r.code})`));
+}
+async function readBaseVersions(dir, ref, headPaths) {
+  if (ref === "" || ref.startsWith("-") || /[\x00-\x1f\x7f]/.test(ref)) {
+    throw new GitError(`invalid revision ${JSON.stringify(ref)}`);
+  }
+  assertDir(dir);
+  const rp = await runGit(dir, ["rev-parse", "--show-toplevel", "--verify", "--quiet", `${ref}^{commit}`]);
+  if (rp.code === 1) throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
+  if (rp.code !== 0) throw failure(dir, rp, "git rev-parse");
+  const lines = rp.stdout.toString("utf8").replace(/\n$/, "").split("\n");
+  const sha2 = lines.pop() ?? "";
+  const top = lines.join("\n");
+  if (!/^[0-9a-f]{40,64}$/.test(sha2) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
+  const result = /* @__PURE__ */ new Map();
+  if (headPaths.length === 0) return result;
+  const prefix = toPosix(path6.relative(top, dir));
+  const fromTop = (p) => prefix ? `${prefix}/${p}` : p;
+  const toDir = (p) => prefix && p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : p;
+  const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha2, "--"]);
+  if (diff.code !== 0) throw failure(dir, diff, "git diff");
+  const renamedFrom = /* @__PURE__ */ new Map();
+  const added = /* @__PURE__ */ new Set();
+  const tokens = diff.stdout.toString("utf8").split("\0");
+  for (let i = 0; i < tokens.length && tokens[i] !== ""; ) {
+    const status = tokens[i];
+    if (status.startsWith("R") || status.startsWith("C")) {
+      renamedFrom.set(tokens[i + 2], tokens[i + 1]);
+      i += 3;
+    } else {
+      if (status === "A") added.add(tokens[i + 1]);
+      i += 2;
+    }
+  }
+  const basePathOf = /* @__PURE__ */ new Map();
+  for (const p of headPaths) {
+    const headPath = fromTop(p);
+    basePathOf.set(p, added.has(headPath) ? null : renamedFrom.get(headPath) ?? headPath);
+  }
+  const wanted = [...new Set([...basePathOf.values()].filter((p) => p !== null))];
+  const texts = /* @__PURE__ */ new Map();
+  if (wanted.length > 0) {
+    const nul = wanted.some((p) => p.includes("\n"));
+    const names = wanted.map((p) => `${sha2}:${p}`);
+    const sep = nul ? "\0" : "\n";
+    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep) + sep, "utf8"));
+    if (cat.code !== 0) {
+      const hint = nul ? " (paths containing newlines need git >= 2.38)" : "";
+      throw new GitError(firstLine(cat.stderr, `git cat-file failed (exit ${cat.code})`) + hint);
+    }
+    const contents = parseBatch(cat.stdout, names);
+    wanted.forEach((p, i) => texts.set(p, contents[i]));
+  }
+  for (const p of headPaths) {
+    const basePath = basePathOf.get(p) ?? null;
+    const text = basePath === null ? null : texts.get(basePath) ?? null;
+    result.set(p, basePath === null || text === null ? null : { basePath: toDir(basePath), text });
+  }
+  return result;
+}
+function parseBatch(out, names) {
+  const res = [];
+  let pos = 0;
+  for (const name2 of names) {
+    const notFound = ["missing", "ambiguous"].map((w) => Buffer.from(`${name2} ${w}
+`, "utf8")).find((m) => out.subarray(pos, pos + m.length).equals(m));
+    if (notFound) {
+      res.push(null);
+      pos += notFound.length;
+      continue;
+    }
+    const eol = out.indexOf(10, pos);
+    const header = /^([0-9a-f]+) (\w+) (\d+)$/.exec(eol < 0 ? "" : out.toString("latin1", pos, eol));
+    if (!header) throw new GitError(`unexpected git cat-file output for ${JSON.stringify(name2)}`);
+    const size = Number(header[3]);
+    const start = eol + 1;
+    if (start + size + 1 > out.length) throw new GitError(`truncated git cat-file output for ${JSON.stringify(name2)}`);
+    res.push(header[2] === "blob" ? out.toString("utf8", start, start + size) : null);
+    pos = start + size + 1;
+  }
+  return res;
+}
+
+// src/engine/reference-launch.ts
+function correspondingLaunch(launches, head, headLaunches) {
+  const written = new Set(head.configs.map((c) => c.written));
+  const naming = (list2) => list2.filter((l) => l.configs.some((c) => written.has(c.written)));
+  const candidates = naming(launches);
+  if (candidates.length <= 1) return candidates[0];
+  const position = naming(headLaunches).indexOf(head);
+  return position >= 0 && position < candidates.length && candidates.length === naming(headLaunches).length ? candidates[position] : void 0;
+}
+function valuesKey(values) {
+  return Object.entries(values).map(([field, s]) => `${field}=${String(s?.value)}`).sort().join("\n");
+}
+function agreedLaunch(launches) {
+  if (!launches?.length) return void 0;
+  const first = launches[0].launch;
+  if (first.hydra) return void 0;
+  const key = valuesKey(first.values);
+  return launches.every((l) => !l.launch.hydra && valuesKey(l.launch.values) === key && sameOverrides(l.launch, first)) ? first : void 0;
+}
+function sameOverrides(a, b) {
+  const text = (l) => JSON.stringify((l.overrides ?? []).map((o) => [o.style, o.path, o.value]));
+  return text(a) === text(b);
+}
+
+// src/engine/load-file.ts
+var import_node_path6 = __toESM(require("node:path"), 1);
+
+// src/engine/load/json.ts
+var JsonSyntaxError = class extends Error {
+  constructor(message, start, end = start + 1) {
+    super(message);
+    this.start = start;
+    this.end = end;
+  }
+  start;
+  end;
+};
+var NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+var EMPTY = "empty JSON file";
+var WORD_RE = /[A-Za-z_$][A-Za-z0-9_$.-]*/y;
+var ESCAPES2 = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" };
+var LITERALS = [
+  ["true", true],
+  ["false", false],
+  ["null", null],
+  ["NaN", NaN],
+  ["Infinity", Infinity],
+  ["-Infinity", -Infinity]
+];
+var Parser = class {
+  constructor(text) {
+    this.text = text;
+    this.lineStarts = computeLineStarts(text);
+  }
+  text;
+  i = 0;
+  lineStarts;
+  duplicates = [];
+  parseDocument() {
+    this.skipWs();
+    if (this.i >= this.text.length) throw new JsonSyntaxError(EMPTY, 0);
+    const root = this.parseValue(0);
+    this.skipWs();
+    if (this.i < this.text.length) this.fail("Extra data after the JSON value");
+    return root;
+  }
+  range(start, end) {
+    return rangeOf(this.lineStarts, start, end);
+  }
+  skipWs() {
+    const t = this.text;
+    while (this.i < t.length) {
+      const c = t.charCodeAt(this.i);
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
+      this.i++;
+    }
+  }
+  /** Throws a syntax error at the current character, explaining the common non-JSON cases. */
+  fail(expected) {
+    const t = this.text;
+    const at6 = this.i;
+    const c = t[at6];
+    if (c === void 0) throw new JsonSyntaxError(`${expected}, found end of file`, at6);
+    if (c === "/" && (t[at6 + 1] === "/" || t[at6 + 1] === "*")) {
+      throw new JsonSyntaxError(`${expected}, found a comment (comments are not allowed in JSON)`, at6, at6 + 2);
+    }
+    if (c === "'") {
+      throw new JsonSyntaxError(`${expected}, found a single quote (JSON strings use double quotes)`, at6);
+    }
+    WORD_RE.lastIndex = at6;
+    const word = WORD_RE.exec(t);
+    if (word) {
+      throw new JsonSyntaxError(
+        `${expected}, found bare word ${word[0]} (JSON allows only true, false and null unquoted; an unfilled template placeholder?)`,
+        at6,
+        at6 + word[0].length
+      );
+    }
+    throw new JsonSyntaxError(`${expected}, found ${JSON.stringify(c)}`, at6);
+  }
+  parseValue(depth) {
+    const t = this.text;
+    const c = t[this.i];
+    if (c === "{" || c === "[") {
+      if (depth + 1 > MAX_DEPTH) throw new JsonSyntaxError(`nesting deeper than ${MAX_DEPTH} levels`, this.i);
+      return c === "{" ? this.parseObject(depth + 1) : this.parseArray(depth + 1);
+    }
+    if (c === '"') {
+      const start = this.i;
+      const value = this.parseString();
+      return this.scalar(value, value, false, start);
+    }
+    for (const [word, value] of LITERALS) {
+      if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
+    }
+    NUMBER_RE.lastIndex = this.i;
+    const num8 = NUMBER_RE.exec(t);
+    if (num8) return this.scalar(Number(num8[0]), num8[0], true, this.i);
+    return this.fail("Expecting value");
+  }
+  /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
+  scalar(value, source, plain2, start) {
+    if (plain2) this.i = start + source.length;
+    return { kind: "scalar", value, source, plain: plain2, range: this.range(start, this.i) };
+  }
+  parseObject(depth) {
+    const t = this.text;
+    const start = this.i++;
+    const entries = [];
+    const firstLine2 = /* @__PURE__ */ new Map();
+    this.skipWs();
+    if (t[this.i] === "}") {
+      this.i++;
+      return { kind: "map", entries, range: this.range(start, this.i) };
+    }
+    for (; ; ) {
+      if (t[this.i] !== '"') this.fail("Expecting property name enclosed in double quotes");
+      const keyStart = this.i;
+      const key = this.parseString();
+      const keyRange = this.range(keyStart, this.i);
+      this.skipWs();
+      if (t[this.i] !== ":") this.fail("Expecting ':' delimiter");
+      this.i++;
+      this.skipWs();
+      const value = this.parseValue(depth);
+      const seen = firstLine2.get(key);
+      if (seen !== void 0) {
+        this.duplicates.push({
+          kind: "duplicate-key",
+          message: `duplicate key ${JSON.stringify(key)} (first at line ${seen}); the loader keeps the last value`,
+          range: keyRange
+        });
+      } else {
+        firstLine2.set(key, keyRange.line);
+      }
+      entries.push({ key, keyRange, value });
+      this.skipWs();
+      if (t[this.i] === "}") {
+        this.i++;
+        return { kind: "map", entries, range: this.range(start, this.i) };
+      }
+      if (t[this.i] !== ",") this.fail("Expecting ',' delimiter");
+      const comma = this.i++;
+      this.skipWs();
+      if (t[this.i] === "}") throw new JsonSyntaxError('trailing comma before "}" is not allowed in JSON', comma);
+    }
+  }
+  parseArray(depth) {
+    const t = this.text;
+    const start = this.i++;
+    const items = [];
+    this.skipWs();
+    if (t[this.i] === "]") {
+      this.i++;
+      return { kind: "seq", items, range: this.range(start, this.i) };
+    }
+    for (; ; ) {
+      items.push(this.parseValue(depth));
+      this.skipWs();
+      if (t[this.i] === "]") {
+        this.i++;
+        return { kind: "seq", items, range: this.range(start, this.i) };
+      }
+      if (t[this.i] !== ",") this.fail("Expecting ',' delimiter");
+      const comma = this.i++;
+      this.skipWs();
+      if (t[this.i] === "]") throw new JsonSyntaxError('trailing comma before "]" is not allowed in JSON', comma);
+    }
+  }
+  /** Parses the string at `this.i` (which is a '"') and returns its unescaped content. */
+  parseString() {
+    const t = this.text;
+    const open = this.i++;
+    let out = "";
+    let chunk = this.i;
+    for (; ; ) {
+      if (this.i >= t.length) throw new JsonSyntaxError("Unterminated string starting here", open);
+      const code = t.charCodeAt(this.i);
+      if (code === 34) {
+        out += t.slice(chunk, this.i++);
+        return out;
+      }
+      if (code < 32) {
+        const what = code === 10 ? "a line break" : `control character U+${code.toString(16).padStart(4, "0")}`;
+        throw new JsonSyntaxError(`Invalid control character in string: ${what} must be escaped`, this.i);
+      }
+      if (code !== 92) {
+        this.i++;
+        continue;
+      }
+      out += t.slice(chunk, this.i);
+      const esc = t[this.i + 1];
+      if (esc === "u") {
+        const hex = t.slice(this.i + 2, this.i + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError("Invalid \\uXXXX escape", this.i, this.i + 2);
+        out += String.fromCharCode(parseInt(hex, 16));
+        this.i += 6;
+      } else if (esc !== void 0 && Object.prototype.hasOwnProperty.call(ESCAPES2, esc)) {
+        out += ESCAPES2[esc];
+        this.i += 2;
+      } else {
+        throw new JsonSyntaxError(`Invalid \\escape: ${JSON.stringify("\\" + (esc ?? ""))}`, this.i, this.i + 2);
+      }
+      chunk = this.i;
+    }
+  }
+};
+function loadJson(text) {
+  const body = stripBom(text);
+  const parser = new Parser(body);
+  try {
+    const tree = parser.parseDocument();
+    return { tree, problems: parser.duplicates };
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    const message = err.message === EMPTY ? EMPTY : `invalid JSON: ${err.message}`;
+    return {
+      problems: [
+        {
+          kind: "parse-error",
+          message,
+          range: rangeOf(computeLineStarts(body), err.start, err.end)
+        }
+      ]
+    };
+  }
 }
 
 // src/engine/load/shell.ts
@@ -6515,6 +6667,10 @@ var FRONT_ENDS = {
   "trl": /^(?:sft|dpo|grpo|kto|reward|rloo)$/
 };
 var TIMM_WRAPPER = "distributed_train.sh";
+var MM_DIST_WRAPPER = "dist_train.sh";
+var MM_SLURM_WRAPPER = "slurm_train.sh";
+var MM_SLURM_DEFAULT_GPUS = 8;
+var NEOX_LAUNCHER = "deepy.py";
 var TRAIN_PROGRAMS = /* @__PURE__ */ new Set(["fairseq-train", "fairseq-hydra-train"]);
 var YOLO_TASKS = /* @__PURE__ */ new Set(["detect", "segment", "classify", "pose", "obb"]);
 var FORWARDED = /^\$(?:[@*]|\{[@*](?::[^}]*)?\})$/;
@@ -6617,6 +6773,9 @@ var ScriptParser = class {
   vars = /* @__PURE__ */ new Map();
   /** Text of each `$( \u2026 )`/backtick substitution, by placeholder index. */
   substs = [];
+  /** Script variables the commands it runs inherit (`export NAME`, `declare -x`, assignments under `set -a`). */
+  exported = /* @__PURE__ */ new Set();
+  allExport = false;
   run() {
     for (const st of this.splitStatements()) {
       const refs = [];
@@ -6631,7 +6790,7 @@ var ScriptParser = class {
     this.problems.push({ message, range: this.range(start, end) });
   }
   range(start, end) {
-    return rangeOf2(this.lineStarts, start, end);
+    return rangeOf(this.lineStarts, start, end);
   }
   lineEnd(i) {
     const nl = this.src.indexOf("\n", i);
@@ -6708,6 +6867,11 @@ var ScriptParser = class {
         continue;
       }
       if (c === "$" && src[i + 1] === "(" || c === "`") {
+        const silent = this.silentSubstitutionEnd(i);
+        if (silent !== void 0) {
+          i = silent;
+          continue;
+        }
         startWord();
         i = this.substitution(i, (s, first, last) => {
           text += s;
@@ -6785,6 +6949,29 @@ var ScriptParser = class {
    * the parentheses, and the expander turns the placeholder back into the text as written.
    */
   substitution(i, emit2) {
+    let end = this.substitutionEnd(i);
+    if (end < 0) {
+      this.report("unterminated command substitution", i, i + 2);
+      end = Math.max(this.lineEnd(i), i + 1);
+    }
+    this.substs.push(this.src.slice(i, end).replace(/\\\r?\n/g, ""));
+    emit2("${" + SUBST + (this.substs.length - 1) + "}", i, end - 1);
+    return end;
+  }
+  /**
+   * The end of a substitution at `i` that prints nothing, else undefined: backticks around only blanks
+   * and comments, or an empty `$( )` (in `$( # \u2026 )` bash's comment runs on to the line's end).
+   */
+  silentSubstitutionEnd(i) {
+    const end = this.substitutionEnd(i);
+    if (end < 0) return void 0;
+    const backtick = this.src[i] === "`";
+    const body = this.src.slice(i + (backtick ? 1 : 2), end - 1).replace(/\\\r?\n/g, " ");
+    const silentLine = backtick ? /^[ \t\r]*(?:#.*)?$/ : /^[ \t\r]*$/;
+    return body.split("\n").every((line) => silentLine.test(line)) ? end : void 0;
+  }
+  /** Where a `$( \u2026 )` or backtick substitution at `i` ends (quote-aware, nested parentheses), or -1 when it does not. */
+  substitutionEnd(i) {
     const src = this.src;
     let end = -1;
     if (src[i] === "`") {
@@ -6808,12 +6995,6 @@ var ScriptParser = class {
         }
       }
     }
-    if (end < 0) {
-      this.report("unterminated command substitution", i, i + 2);
-      end = Math.max(this.lineEnd(i), i + 1);
-    }
-    this.substs.push(src.slice(i, end).replace(/\\\r?\n/g, ""));
-    emit2("${" + SUBST + (this.substs.length - 1) + "}", i, end - 1);
     return end;
   }
   /** Where the body of a heredoc that starts at `from` ends: the start of its delimiter line. */
@@ -6890,12 +7071,32 @@ var ScriptParser = class {
       return;
     }
     if (DECLARE.has(raw(seg[k]))) {
-      for (const t of seg.slice(k + 1)) if (ASSIGN.test(raw(t))) this.assign(t, st, refs);
+      const exports2 = raw(seg[k]) === "export" || seg.slice(k + 1).some((t) => /^-[a-wyzA-Z]*x/.test(raw(t)));
+      for (const t of seg.slice(k + 1)) {
+        if (ASSIGN.test(raw(t))) this.assign(t, st, refs);
+        const name2 = /^([A-Za-z_]\w*)(?:\+?=|$)/.exec(raw(t))?.[1];
+        if (exports2 && name2) this.exported.add(name2);
+      }
       return;
+    }
+    const env = {};
+    const located = /* @__PURE__ */ new Map();
+    for (const t of seg.slice(0, k)) {
+      const m = ASSIGN.exec(raw(t));
+      if (!m) continue;
+      env[m[1]] = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
+      located.set(m[1], { value: env[m[1]], range: this.range(st.map[t.from], st.map[Math.max(t.from, t.to - 1)] + 1) });
     }
     const words = seg.slice(k).flatMap((t) => this.expand(t, st, refs));
     const last = seg[seg.length - 1];
     const range = this.range(st.map[seg[0].from], st.map[Math.max(last.from, last.to - 1)] + 1);
+    if (words[0]?.text === "set") {
+      for (const [j, w] of words.entries()) {
+        if (/^[-+][A-Za-z]*a/.test(w.text)) this.allExport = w.text[0] === "-";
+        else if (w.text === "allexport" && /^[-+]o$/.test(words[j - 1]?.text ?? "")) this.allExport = words[j - 1].text[0] === "-";
+      }
+      return;
+    }
     if (words[0]?.text === "read" && st.heredoc) {
       this.readHeredoc(words, st.heredoc, range);
       return;
@@ -6904,15 +7105,10 @@ var ScriptParser = class {
       (this.script.directoryChanges ??= []).push({ dir: words[words.length - 1].text, range });
       return;
     }
-    const body = this.command(words, 0);
+    const body = this.command(words, 0, located);
     if (!body) return;
     const forwarded = body.args.find((a) => a.flag === "" && a.value !== void 0 && FORWARDED.test(a.value));
     if (forwarded) body.forwardsArgs = forwarded.flagRange;
-    const env = {};
-    for (const t of seg.slice(0, k)) {
-      const m = ASSIGN.exec(raw(t));
-      if (m) env[m[1]] = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
-    }
     this.script.commands.push({ ...body, range, ...k > 0 ? { env } : {}, ...this.script.slurm ? { slurm: this.script.slurm } : {} });
   }
   /**
@@ -6950,6 +7146,7 @@ var ScriptParser = class {
       const valueStart = t.from + m[0].length < t.to ? st.map[t.from + m[0].length] : end;
       rec = { value, words: this.locate(value, valueStart, end), array: false };
     }
+    if (this.allExport) this.exported.add(name2);
     const old = this.vars.get(name2);
     if (m[2] === "+" && old) {
       const joins = old.array || /\s$/.test(old.value) || /^\s/.test(rec.value) || !old.value || !rec.value;
@@ -7034,17 +7231,17 @@ var ScriptParser = class {
   resolve(key) {
     if (key === void 0 || key === "") return { text: "$" };
     if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? "");
-    const asWritten = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
+    const asWritten2 = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
     const m = /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/.exec(key);
-    if (!m) return asWritten;
+    if (!m) return asWritten2;
     const [, name2, index, colon, op, word] = m;
     const v = this.vars.get(name2);
     const known = v && this.known(v, name2, index);
-    if (!op) return known ?? asWritten;
+    if (!op) return known ?? asWritten2;
     const set = known !== void 0 && (!colon || known.text !== "");
     if (op === "+") return set ? this.literal(word) : { text: "", words: [] };
     if (set) return known;
-    return op === "?" ? asWritten : this.literal(word);
+    return op === "?" ? asWritten2 : this.literal(word);
   }
   /**
    * A `$( \u2026 )` substitution stays as written, except an arithmetic expansion `$(( \u2026 ))` whose
@@ -7073,12 +7270,21 @@ var ScriptParser = class {
     return { text, words: splitWords(text).map((t) => ({ text: t })) };
   }
   // \u2500\u2500 Launchers \u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500
-  /** Recognises the launch command starting at words[k], after wrappers like `nohup`. */
-  command(words, k) {
+  /**
+   * Recognises the launch command starting at words[k], after wrappers like `nohup`. `outer` is the
+   * environment the command line gives it (`NNODES=2 bash tools/dist_train.sh \u2026`), for wrapper scripts.
+   */
+  command(words, k, outer = /* @__PURE__ */ new Map()) {
+    const env = new Map(outer);
+    const setsEnv = (w) => {
+      const m = ASSIGN.exec(w.text);
+      if (m) env.set(m[1], { value: w.text.slice(m[0].length), range: this.range(w.start, w.end) });
+    };
     while (k < words.length) {
       const t = words[k].text;
-      if (WRAPPERS.has(t) || k > 0 && ASSIGN.test(t)) k++;
-      else if (t === "env") for (k++; k < words.length && (isFlag(words[k].text) || ASSIGN.test(words[k].text)); ) k++;
+      if (WRAPPERS.has(t)) k++;
+      else if (k > 0 && ASSIGN.test(t)) setsEnv(words[k++]);
+      else if (t === "env") for (k++; k < words.length && (isFlag(words[k].text) || ASSIGN.test(words[k].text)); ) setsEnv(words[k++]);
       else break;
     }
     if (k >= words.length) return void 0;
@@ -7095,6 +7301,7 @@ var ScriptParser = class {
       const r = this.options(words, k + 1, pyValue2, { module: ["-m"] });
       if (r.args.some((a) => a.flag === "-c")) return void 0;
       if (r.module && TORCH_RUN_MODULES.has(r.module)) return this.torchrun(words, r.k, r.args);
+      if (r.script !== void 0 && basename(r.script) === NEOX_LAUNCHER) return this.neox(words, r.k);
       return this.target("python", words, r);
     }
     if (exe === "tune" && words[k + 1]?.text === "run") {
@@ -7108,17 +7315,21 @@ var ScriptParser = class {
       return { launcher: "none", launcherArgs: [], script: `${exe} ${words[k + 1].text}`, args: this.programArgs(words, k + 2), cli: `${exe} ${words[k + 1].text}` };
     }
     if (exe === "yolo") return this.yolo(words, k + 1);
-    if ((exe === "bash" || exe === "sh") && basename(words[k + 1]?.text ?? "") === TIMM_WRAPPER) return this.timmWrapper(words, k + 1);
-    if (exe === TIMM_WRAPPER) return this.timmWrapper(words, k);
+    const at6 = (exe === "bash" || exe === "sh") && words[k + 1] ? k + 1 : k;
+    const wrapper = basename(words[at6].text);
+    if (wrapper === TIMM_WRAPPER) return this.timmWrapper(words, at6);
+    if (wrapper === MM_DIST_WRAPPER) return this.mmDistWrapper(words, at6, env);
+    if (wrapper === MM_SLURM_WRAPPER) return this.mmSlurmWrapper(words, at6, env);
+    if (exe === NEOX_LAUNCHER) return this.neox(words, k + 1);
     if (TRAIN_PROGRAMS.has(exe)) return { launcher: "none", launcherArgs: [], script: exe, args: this.programArgs(words, k + 1), cli: exe };
     if (exe === "ray" && words[k + 1]?.text === "job" && words[k + 2]?.text === "submit") {
       const dash = words.findIndex((w, j) => j > k + 2 && w.text === "--");
-      return dash > 0 ? this.command(words, dash + 1) : void 0;
+      return dash > 0 ? this.command(words, dash + 1, env) : void 0;
     }
     if (exe === "srun") {
       const r = this.options(words, k + 1, switchesFrom(SRUN_SWITCHES), { splitShort: true });
       if (r.script === void 0) return void 0;
-      const inner = this.command(words, r.k - 1);
+      const inner = this.command(words, r.k - 1, env);
       if (!inner) return void 0;
       return { ...inner, launcher: inner.launcher === "python" ? "srun" : inner.launcher, launcherArgs: [...r.args, ...inner.launcherArgs] };
     }
@@ -7145,6 +7356,66 @@ var ScriptParser = class {
     if (!n || isFlag(n.text)) return void 0;
     const nproc = { ...this.positional(n), flag: TIMM_WRAPPER };
     return { launcher: "torchrun", launcherArgs: [nproc], script: "train.py", args: this.programArgs(words, k + 2), cli: TIMM_WRAPPER };
+  }
+  /**
+   * OpenMMLab's `tools/dist_train.sh CONFIG GPUS [args]`: torchrun with GPUS processes per node on NNODES nodes
+   * (from its environment; one when unset) running `tools/train.py CONFIG --launcher pytorch args`. GPUS is kept as
+   * a launcher option named after the wrapper and NNODES as one named NNODES (launcherWorldSize reads them).
+   */
+  mmDistWrapper(words, k, env) {
+    const [config, gpus2] = [words[k + 1], words[k + 2]];
+    if (!config || !gpus2 || isFlag(config.text) || isFlag(gpus2.text) || /^\d+$/.test(config.text)) return void 0;
+    const launcherArgs = [{ ...this.positional(gpus2), flag: MM_DIST_WRAPPER }];
+    const nodes = this.inherited("NNODES", env);
+    if (nodes) launcherArgs.push(this.envArg("NNODES", nodes, words[k]));
+    const args = [this.positional(config), ...this.programArgs(words, k + 3)];
+    return { launcher: "torchrun", launcherArgs, script: siblingOf(words[k].text, "train.py"), args, cli: MM_DIST_WRAPPER };
+  }
+  /**
+   * OpenMMLab's `tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR [args]`: `srun --ntasks=$GPUS` (its
+   * environment; 8 when unset) of `python -u tools/train.py CONFIG \u2026 args`. GPUS (or the default) and SRUN_ARGS
+   * are kept as launcher options of those names (launcherWorldSize reads them).
+   */
+  mmSlurmWrapper(words, k, env) {
+    const config = words[k + 3];
+    if (!config || words.slice(k + 1, k + 4).some((w) => isFlag(w.text))) return void 0;
+    const gpus2 = this.inherited("GPUS", env);
+    const here = this.range(words[k].start, words[k].end);
+    const launcherArgs = [gpus2 ? this.envArg("GPUS", gpus2, words[k]) : { flag: MM_SLURM_WRAPPER, value: String(MM_SLURM_DEFAULT_GPUS), flagRange: here, valueRange: here }];
+    const srunArgs = this.inherited("SRUN_ARGS", env);
+    if (srunArgs) launcherArgs.push(this.envArg("SRUN_ARGS", srunArgs, words[k]));
+    const args = [this.positional(config), ...this.programArgs(words, k + 5)];
+    return { launcher: "srun", launcherArgs, script: "tools/train.py", args, cli: MM_SLURM_WRAPPER };
+  }
+  /**
+   * GPT-NeoX's `deepy.py USER_SCRIPT [-d CONF_DIR] CONF_FILE\u2026 [options]`: the configs and options are deepy's own
+   * arguments (script-links.ts joins each config with CONF_DIR). DeepSpeed's launcher then starts USER_SCRIPT on
+   * the GPUs NeoX counts (the hostfile's, or the machine's), which the command does not show: launcher 'none'.
+   */
+  neox(words, k) {
+    const all = this.programArgs(words, k);
+    const user = all.findIndex((a) => a.flag === "");
+    if (user < 0) return void 0;
+    return { launcher: "none", launcherArgs: [], script: all[user].value, args: all.filter((_, i) => i !== user), cli: NEOX_LAUNCHER };
+  }
+  /**
+   * What a wrapper script sees of the environment variable `name`: the command's own `NAME=value`, else the
+   * script's variable when it is exported. A variable the script sets without exporting it reaches the wrapper
+   * only when the caller's environment already exported it, so its value is unknown (`$NAME`).
+   */
+  inherited(name2, env) {
+    const own2 = env.get(name2);
+    if (own2) return { value: own2.value, range: own2.range };
+    const v = this.vars.get(name2);
+    if (!v) return void 0;
+    let set;
+    for (const x of this.script.variables) if (x.name === name2) set = x;
+    return { value: this.exported.has(name2) ? v.value : `$${name2}`, via: name2, ...set ? { range: set.range } : {} };
+  }
+  /** An environment variable a wrapper reads, as a launcher option named after it. */
+  envArg(name2, found, wrapper) {
+    const range = found.range ?? this.range(wrapper.start, wrapper.end);
+    return { flag: name2, value: found.value, flagRange: range, valueRange: range, ...found.via ? { viaVariable: found.via } : {} };
   }
   torchrun(words, k, before2) {
     const r = this.options(words, k, switchesFrom(TORCHRUN_SWITCHES), { module: ["-m", "--module"] });
@@ -7248,6 +7519,9 @@ var ScriptParser = class {
     return arg;
   }
 };
+function siblingOf(wrapper, name2) {
+  return wrapper.slice(0, wrapper.lastIndexOf("/") + 1) + name2;
+}
 function rawWordEnd(s, i) {
   let q = "";
   for (; i < s.length; i++) {
@@ -7331,6 +7605,8 @@ function launcherWorldSize(cmd) {
     if (x === void 0 || y === void 0) return void 0;
     return { value: x * y, how: b ? `${said(a)} \xD7 ${said(b)}` : `${said(a)} (${defaultNote})`, range: a.flagRange, key: a.flag };
   };
+  if (cmd.cli === MM_DIST_WRAPPER) return mmDistWorldSize(cmd);
+  if (cmd.cli === MM_SLURM_WRAPPER) return mmSlurmWorldSize(cmd);
   switch (cmd.launcher) {
     case "python":
       return { value: 1, how: "plain python (one process)", range: cmd.range, key: "python" };
@@ -7387,6 +7663,23 @@ function launcherWorldSize(cmd) {
       return void 0;
   }
 }
+function mmDistWorldSize(cmd) {
+  const gpus2 = lastOf(cmd.launcherArgs, [MM_DIST_WRAPPER]);
+  const nodes = lastOf(cmd.launcherArgs, ["NNODES"]);
+  const perNode = count(gpus2);
+  const n = nodes ? count(nodes) : 1;
+  if (!gpus2 || perNode === void 0 || n === void 0) return void 0;
+  const how = `${MM_DIST_WRAPPER} GPUS ${perNode}${nodes ? ` \xD7 NNODES=${n}` : " (NNODES not set: 1 node)"}`;
+  return { value: perNode * n, how, range: gpus2.flagRange, key: MM_DIST_WRAPPER };
+}
+function mmSlurmWorldSize(cmd) {
+  const gpus2 = lastOf(cmd.launcherArgs, ["GPUS", MM_SLURM_WRAPPER]);
+  const srunArgs = lastOf(cmd.launcherArgs, ["SRUN_ARGS"])?.value ?? "";
+  const value = count(gpus2);
+  if (!gpus2 || value === void 0 || /\$|(?:^|\s)(?:--ntasks\b|-n)/.test(srunArgs)) return void 0;
+  const how = gpus2.flag === "GPUS" ? `GPUS=${value} (${MM_SLURM_WRAPPER} runs srun --ntasks=$GPUS)` : `GPUS not set: ${MM_SLURM_WRAPPER} runs srun --ntasks=${value}`;
+  return { value, how, range: gpus2.flagRange, key: gpus2.flag };
+}
 function argValue(cmd, ...flags) {
   return lastOf(cmd.args, flags);
 }
@@ -7439,7 +7732,7 @@ function readSbatch(src, lineStarts3 = computeLineStarts(src)) {
         const value = flag2 === "--gres" ? gresGpus(raw) : sbatchCount(raw, field === "gpusPerNode" || field === "gpus");
         if (value === void 0) continue;
         const start = at6 + m[0].length + o.index;
-        alloc[field] = { value, text: all, range: rangeOf2(lineStarts3, start, start + all.length) };
+        alloc[field] = { value, text: all, range: rangeOf(lineStarts3, start, start + all.length) };
         found = true;
       }
     }
@@ -8476,7 +8769,7 @@ var DepthError = class extends Error {
 };
 function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
-  const span = (a, b) => rangeOf2(starts, a, b);
+  const span = (a, b) => rangeOf(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
   const build2 = (v, path24, inherited, depth) => {
     const place = path24.length ? scan.places.get(pathKey(path24)) : void 0;
@@ -8512,7 +8805,7 @@ function loadToml(text) {
   let src = stripBom(text);
   const starts = computeLineStarts(src);
   const problems = [];
-  const point = (offset) => rangeOf2(starts, offset, offset + 1);
+  const point = (offset) => rangeOf(starts, offset, offset + 1);
   let value;
   for (let repairs = 0; ; repairs++) {
     try {
@@ -8538,7 +8831,7 @@ function loadToml(text) {
       problems.push({
         kind: "duplicate-key",
         message: `duplicate key "${showPath2(def.path)}"${first}; TOML forbids redefining a key, so the file does not load (tomllib raises)`,
-        range: rangeOf2(starts, def.keyStart, def.keyEnd)
+        range: rangeOf(starts, def.keyStart, def.keyEnd)
       });
       if (repairs >= MAX_REPAIRS) return { problems };
       src = blank(src, def.blankStart, def.blankEnd);
@@ -8691,42 +8984,6 @@ function loadFile(absPath, relPath, options = {}) {
   return decodeSource(relPath, read.bytes, options);
 }
 
-// src/engine/links.ts
-var DEEPSPEED_KEY_DIALECTS = /* @__PURE__ */ new Set(["hf-trainer", "axolotl", "llama-factory", "ms-swift"]);
-function linkRequests(file, dialectId) {
-  if (!dialectId || !DEEPSPEED_KEY_DIALECTS.has(dialectId)) return [];
-  const hit = getIn(file.tree, ["deepspeed"]);
-  if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !/\.json$/i.test(hit.node.value)) return [];
-  return [{ role: "deepspeed", written: hit.node.value, key: overrideOf(hit.node)?.flag ?? "deepspeed", range: hit.keyRange }];
-}
-function accelerateLink(file, written, range) {
-  const plan = {};
-  const processes = getIn(file.tree, ["num_processes"]);
-  if (processes?.node.kind === "scalar" && typeof processes.node.value === "number") {
-    plan.worldSize = { value: processes.node.value, origin: "launcher", file: file.path, key: "num_processes", range: processes.keyRange };
-  }
-  const precision3 = getIn(file.tree, ["mixed_precision"]);
-  if (precision3?.node.kind === "scalar" && (precision3.node.value === "bf16" || precision3.node.value === "fp16")) {
-    plan.precision = { value: precision3.node.value, origin: "explicit", file: file.path, key: "mixed_precision", range: precision3.keyRange };
-  }
-  return { role: "accelerate", written, key: "--config_file", range, path: file.path, plan };
-}
-var SCHEDULER_FIELDS = ["scheduler", "warmupSteps", "totalSteps", "decaySteps", "minLr", "peakLr"];
-function mergeLinked(primary, linked) {
-  const merged = { ...primary };
-  const target = merged;
-  for (const link of linked) {
-    const dsHasScheduler = link.plan.scheduler?.origin === "explicit";
-    for (const [field, setting] of Object.entries(link.plan)) {
-      if (!setting || setting.origin === "default" || setting.origin === "assumed") continue;
-      const replaces = dsHasScheduler && SCHEDULER_FIELDS.includes(field) && setting.origin === "explicit" || // What the launcher really starts beats what .trainlint.yml assumed.
-      target[field]?.origin === "assumed" && (setting.origin === "launcher" || setting.origin === "explicit");
-      if (!target[field] || replaces) target[field] = setting;
-    }
-  }
-  return merged;
-}
-
 // src/engine/hydra-files.ts
 var import_node_path9 = __toESM(require("node:path"), 1);
 
@@ -8831,6 +9088,24 @@ var DIGITS = "\\d(?:_?\\d)*";
 var POINT_FLOAT = `(?:(?:0|[1-9](?:_?\\d)*)?\\.${DIGITS}|(?:0|[1-9](?:_?\\d)*)\\.)`;
 var FLOAT = new RegExp(`^[-+]?(?:${POINT_FLOAT}|(?:(?:0|[1-9](?:_?\\d)*)|${POINT_FLOAT})[eE][-+]?${DIGITS}|inf|nan)$`, "i");
 var SWEEP_FUNCTION = /^(?:choice|range|interval|glob|shuffle|sort|tag|extend_list)\s*\(/;
+var OMEGACONF_FLOAT = /^(?:[-+]?\d+(?:_\d+)*\.\d*(?:[eE][-+]?\d+)?|[-+]?\d+(?:_\d+)*[eE][-+]?\d+|\.\d+(?:_\d+)*(?:[eE][-+]\d+)?)$/;
+function pythonFloat(value) {
+  if (Number.isNaN(value)) return "nan";
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+  const [mantissa, exp] = value.toExponential().split("e");
+  const e = Number(exp);
+  if (e >= -4 && e < 16) {
+    const text = String(value);
+    return /[.e]/.test(text) ? text : `${text}.0`;
+  }
+  return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+}
+function pythonText(value, float) {
+  if (value === null) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "number") return float ? pythonFloat(value) : String(value);
+  return value;
+}
 function typePrimitive(text) {
   const t = text.trim();
   if (INT.test(t)) return Number(t.replace(/_/g, ""));
@@ -9071,8 +9346,8 @@ function configCandidates(cmd, decorator) {
   }
   return dirs.map((dir) => ({ dir: import_node_path7.default.posix.normalize(dir), name: `${name2}.yaml` }));
 }
-function hydraDecorator(pythonText) {
-  const head = pythonText.slice(0, 256 * 1024);
+function hydraDecorator(pythonText2) {
+  const head = pythonText2.slice(0, 256 * 1024);
   const at6 = head.search(/@(?:hydra\.main|hydra_runner)\s*\(/);
   if (at6 < 0) return void 0;
   const close = head.indexOf(")", at6);
@@ -9272,8 +9547,17 @@ function copyForEdit(config) {
   };
   return { config: { ...config, root: copy(config.root), notes: [...config.notes] }, owned };
 }
+function omegaScalar(node) {
+  const v = node.value;
+  if (typeof v === "number") return { value: v, float: !Number.isFinite(v) || /\.|^[-+]?\d[\d_]*[eE]/.test(node.source.trim()) };
+  if (typeof v === "string" && node.plain && OMEGACONF_FLOAT.test(v)) return { value: Number(v.replace(/_/g, "")), float: true };
+  return { value: v, float: false };
+}
 function show(node) {
-  if (node.kind === "scalar") return node.value === null ? "None" : String(node.value);
+  if (node.kind === "scalar") {
+    const s = omegaScalar(node);
+    return pythonText(s.value, s.float);
+  }
   return node.kind === "seq" ? "[\u2026]" : "{\u2026}";
 }
 function applyOverrides(base, overrides, options) {
@@ -9327,13 +9611,17 @@ function applyOverrides(base, overrides, options) {
     const certainlyAbsent = options.complete && existing === void 0 && !viaNull;
     const valueText = o.value?.text ?? "";
     if (o.op === "delete") {
-      if (!existing) {
-        if (certainlyAbsent) errors.push({ override: lo, message: `Could not delete from config. '${o.key}' does not exist.` });
+      if (!existing || !holdsValue && options.complete && !viaNull) {
+        if (certainlyAbsent || existing) errors.push({ override: lo, message: `Could not delete from config. '${o.key}' does not exist.` });
         continue;
       }
-      if (o.value && o.value.kind === "scalar" && existing.value.kind === "scalar" && String(existing.value.value) !== String(o.value.value)) {
-        errors.push({ override: lo, message: `Could not delete from config. The value of '${o.key}' is ${show(existing.value)} and not ${valueText}.` });
-        continue;
+      if (o.value && o.value.kind === "scalar" && existing.value.kind === "scalar") {
+        const have = omegaScalar(existing.value);
+        const want = { value: o.value.value, float: typeof o.value.value === "number" && /[.eE]|inf|nan/i.test(o.value.text) };
+        if (have.value !== want.value) {
+          errors.push({ override: lo, message: `Could not delete from config. The value of '${o.key}' is ${show(existing.value)} and not ${pythonText(want.value, want.float)}.` });
+          continue;
+        }
       }
       mapDelete(parent, leaf);
       continue;
@@ -9525,9 +9813,12 @@ function mayNameFile(text, name2, targets) {
 
 // src/engine/script-links.ts
 var import_node_path11 = __toESM(require("node:path"), 1);
-var CONFIG_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--deepspeed", "--deepspeed_config", "--deepspeed-config", "--yaml", "--yaml_config", "--config-path-file"]);
+var SELF_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--yaml", "--yaml_config", "--config-path-file", "--job.config_file", "--job.config-file"]);
+var CONFIG_FLAGS = /* @__PURE__ */ new Set([...SELF_FLAGS, "--deepspeed", "--deepspeed_config", "--deepspeed-config"]);
 var CONFIG_EXT = { test: (value) => /\.(ya?ml|json|toml)$/i.test(value) || isPythonConfig(value) };
+var NEOX_LAUNCHER2 = "deepy.py";
 function namedConfigs(cmd) {
+  if (cmd.cli === NEOX_LAUNCHER2) return neoxConfigs(cmd);
   const out = [];
   const firstOnly = cmd.cli !== void 0 && MS_SWIFT_FRONT_ENDS.test(cmd.cli);
   for (const [i, arg] of cmd.args.entries()) {
@@ -9536,6 +9827,17 @@ function namedConfigs(cmd) {
     if (firstOnly && arg.flag === "" && i !== 0) continue;
     if (arg.flag === "" && /^[\w.]+=/.test(arg.value)) continue;
     if (!out.some((c) => c.written === arg.value)) out.push({ written: arg.value, flag: arg.flag, range: arg.valueRange ?? arg.flagRange });
+  }
+  return out;
+}
+function neoxConfigs(cmd) {
+  const dir = lastArg(cmd.args, "--conf_dir", "-d")?.value;
+  const out = [];
+  for (const arg of cmd.args) {
+    if (arg.flag !== "" || !arg.value || /[$`]/.test(arg.value)) continue;
+    const file = /\.(?:yml|json)$/.test(arg.value) ? arg.value : `${arg.value}.yml`;
+    const written = dir && !file.startsWith("/") ? import_node_path11.default.posix.join(dir, file) : file;
+    if (!out.some((c) => c.written === written)) out.push({ written, flag: "", range: arg.valueRange ?? arg.flagRange });
   }
   return out;
 }
@@ -9566,9 +9868,8 @@ function workdirOf(file, cmd, scriptDir) {
   }
   return wd;
 }
-var SELF_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--yaml", "--yaml_config", "--config-path-file"]);
 var MS_SWIFT_FRONT_ENDS = /^(?:swift|megatron) /;
-var ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) |^distributed_train\.sh$/;
+var ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) |^(?:distributed_train|dist_train|slurm_train)\.sh$/;
 function launchOverrides(file, cmd) {
   const where4 = `the launch command at ${file.path}:${cmd.range.line}`;
   const out = [];
@@ -9618,12 +9919,28 @@ function launcherName(cmd) {
   if (cmd.cli) return cmd.cli;
   return cmd.launcher === "none" ? "the launch command" : cmd.launcher === "accelerate" ? "accelerate launch" : cmd.launcher;
 }
+function accelerateConfigOf(cmd) {
+  if (cmd.launcher !== "accelerate") return void 0;
+  const acc = lastArg(cmd.launcherArgs, "--config_file", "--config-file");
+  if (!acc?.value) return void 0;
+  const commandSets = [];
+  if (launcherWorldSize(cmd)) commandSets.push("worldSize");
+  if (lastArg(cmd.launcherArgs, "--mixed_precision", "--mixed-precision")?.value) commandSets.push("precision");
+  return { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange, commandSets };
+}
+function accelerateValues(accelerate, config, where4) {
+  const out = {};
+  const from = `from ${config.path}, the accelerate config of the launch command at ${where4} (${accelerate.flag} ${accelerate.written})`;
+  const { worldSize, precision: precision3 } = config.plan;
+  if (worldSize && !accelerate.commandSets.includes("worldSize")) out.worldSize = { ...worldSize, how: `num_processes ${worldSize.value} in ${config.path}`, note: from };
+  if (precision3 && !accelerate.commandSets.includes("precision")) out.precision = { ...precision3, note: from };
+  return out;
+}
 function scriptLaunches(file, scriptDir = import_node_path11.default.posix.dirname(file.path)) {
   const out = [];
   for (const cmd of file.script?.commands ?? []) {
     const configs = namedConfigs(cmd);
-    const acc = cmd.launcher === "accelerate" ? lastArg(cmd.launcherArgs, "--config_file", "--config-file") : void 0;
-    const accelerateConfig = acc?.value ? { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange } : void 0;
+    const accelerateConfig = accelerateConfigOf(cmd);
     const hydra = isHydraCommand(cmd) ? hydraCommand(cmd, file.path, "explicit") : void 0;
     if (hydra) configs.splice(0, configs.length, ...configs.filter((c) => c.flag !== ""));
     if (configs.length === 0 && !hydra) continue;
@@ -9956,6 +10273,25 @@ var ERAS = [
 ];
 var GRPO_DEFAULTS = { learningRate: 1e-6, numGenerations: 8, numIterations: 1 };
 var DPO_DEFAULTS = { learningRate: 1e-6 };
+var SFT_DEFAULTS = { learningRate: 2e-5, since: [0, 12], before: 5e-5 };
+var SFT_KEYS = ["dataset_text_field", "completion_only_loss", "assistant_only_loss", "packing", "packing_strategy", "eval_packing"];
+function isSftConfig(file) {
+  return trlKind(file) === void 0 && SFT_KEYS.some((k) => has(file, k));
+}
+function sftLearningRate(env) {
+  const { since, learningRate, before: before2 } = SFT_DEFAULTS;
+  const pin = env.packagePin?.("trl");
+  const range = pin ? parseVersionRange(pin.spec) : void 0;
+  if (!pin || !range) {
+    return { value: learningRate, note: `SFTConfig default for TRL \u2265 0.12, assumed (no TRL pin in requirements*.txt, pyproject.toml or setup.py); TRL < 0.12 uses the Trainer's 5e-5` };
+  }
+  const source = `trl${pin.spec} (${pin.file}:${pin.line})`;
+  const newer = overlaps(range, since);
+  const older = overlaps(range, [0], since);
+  if (!newer) return { value: before2, note: `the Trainer's default: ${source} is older than TRL 0.12, whose SFTConfig sets 2e-5` };
+  if (older) return { value: learningRate, note: `SFTConfig default for TRL \u2265 0.12; ${source} also allows older TRL, where it is the Trainer's 5e-5` };
+  return { value: learningRate, note: `SFTConfig default since TRL 0.12 (${source}; the Trainer's is 5e-5)` };
+}
 function trlVersion(env) {
   const pin = env.packagePin?.("trl");
   const range = pin ? parseVersionRange(pin.spec) : void 0;
@@ -9978,6 +10314,7 @@ var divisorsOf = (n) => {
   return out;
 };
 function trlExtension(file, env, loader, anchor) {
+  if (isSftConfig(file)) return sftExtension(env);
   const kind = trlKind(file);
   if (!kind) return void 0;
   const num8 = (key) => numberAt(file, [key], loader);
@@ -10022,6 +10359,21 @@ function trlExtension(file, env, loader, anchor) {
     return deriveGrpoSteps(plan, values, notes);
   };
   return out;
+}
+function sftExtension(env) {
+  return {
+    batchChecks: [],
+    configErrors: [],
+    conflicts: [],
+    launchChecks: {},
+    readExtra(plan) {
+      if (plan.peakLr?.origin !== "default") return;
+      const lr = sftLearningRate(env);
+      plan.peakLr = defaultSetting(lr.value, "learning_rate", lr.note);
+    },
+    beforeDerive() {
+    }
+  };
 }
 function generationBatch(v, p) {
   if (v.gbs) return { gbs: v.gbs.value, ...p ? { spg: v.gbs.value / (v.pd.value * p) } : {}, how: `generation_batch_size ${formatCount(v.gbs.value)}` };
@@ -10239,14 +10591,14 @@ var hfTrainer = {
     const yamlLoader = hfYamlLoader(file);
     const loader = yamlLoader.loader;
     const trl = trlExtension(file, env, loader, anchor);
-    const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, loader, {
+    const { plan, missing, notes, conflicts, ignored } = extractHfTrainingArguments(file, env, loader, {
       readExtra: (p, n) => {
         readTrlSeqLen(file, p, n, loader);
         trl?.readExtra(p, n);
       },
       ...trl ? { beforeDerive: trl.beforeDerive, ...trl.deriveSteps ? { deriveSteps: trl.deriveSteps } : {} } : {}
     });
-    if (!trl) return { plan, missing, anchor, notes, conflicts, atRunEnd: HF_AT_RUN_END, yamlLoader };
+    if (!trl) return { plan, missing, anchor, notes, conflicts, ignored, atRunEnd: HF_AT_RUN_END, yamlLoader };
     if (plan.samplesPerPrompt && plan.globalBatchSize) plan.globalBatchSize = { ...plan.globalBatchSize, unit: "completions" };
     return {
       plan,
@@ -10254,6 +10606,7 @@ var hfTrainer = {
       anchor,
       notes,
       conflicts: [...conflicts, ...trl.conflicts],
+      ignored,
       atRunEnd: HF_AT_RUN_END,
       ...trl.batchChecks.length ? { batchChecks: trl.batchChecks } : {},
       ...trl.configErrors.length ? { configErrors: trl.configErrors } : {},
@@ -10291,29 +10644,22 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
   const maxSteps = num8("max_steps");
   if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
+  const ignored = [];
   const steps3 = num8("warmup_steps");
   const ratio = num8("warmup_ratio");
-  if (steps3 && steps3.value >= 1) {
-    plan.warmupSteps = { ...steps3, unit: "steps" };
-    if (ratio && ratio.value > 0) {
-      plan.warmupSteps.note = "warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it";
-      conflicts.push({
-        kind: "warmup-steps-and-ratio",
-        range: ratio.range ?? steps3.range,
-        message: `warmup_steps ${steps3.value} and warmup_ratio ${ratio.value} are both set: transformers v4 uses the steps, v5 lets the ratio overwrite them, so the warmup depends on the installed version; keep one`,
-        data: { warmupSteps: steps3.value, warmupRatio: ratio.value }
-      });
-    }
-  } else if (steps3 && steps3.value > 0) {
-    plan.warmupRatio = { ...steps3, unit: "ratio", note: "warmup_steps < 1 is a fraction of total steps (transformers v5)" };
-  } else if (ratio && ratio.value > 0) {
-    plan.warmupRatio = { ...ratio, unit: "ratio" };
-  } else {
-    plan.warmupSteps = steps3 ? { ...steps3, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
-  }
+  if (plan.scheduler.value === "constant") ignoreWarmupUnderConstant(plan, steps3, ratio, ignored);
+  else readWarmup(plan, steps3, ratio, conflicts);
   const minLr = numberAt(file, ["lr_scheduler_kwargs", "min_lr"], loader);
-  if (minLr) plan.minLr = minLr;
   const minLrRate = numberAt(file, ["lr_scheduler_kwargs", "min_lr_rate"], loader);
+  if (minLr && minLrRate && plan.scheduler.value === "cosine_with_min_lr") {
+    conflicts.push({
+      kind: "min-lr-and-rate",
+      range: (minLrRate.range?.line ?? 0) > (minLr.range?.line ?? 0) ? minLrRate.range : minLr.range,
+      message: `lr_scheduler_kwargs sets both min_lr ${formatValue(minLr.value)} and min_lr_rate ${formatValue(minLrRate.value)}: the Trainer refuses to start when it creates the cosine_with_min_lr scheduler ("Only one of min_lr or min_lr_rate should be set"); keep one`,
+      data: { minLr: minLr.value, minLrRate: minLrRate.value }
+    });
+  }
+  if (minLr) plan.minLr = minLr;
   if (!plan.minLr && minLrRate && plan.peakLr) {
     plan.minLr = derivedFrom(minLrRate, minLrRate.value * plan.peakLr.value, `min_lr_rate ${minLrRate.value} \xD7 learning_rate`);
   }
@@ -10336,20 +10682,98 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   hooks.beforeDerive?.(plan, notes);
   deriveGlobalBatch(plan);
   if (!hooks.deriveSteps?.(plan, notes)) deriveTrainerSteps(plan);
-  deriveWarmupFromRatio(plan);
+  deriveWarmupFromRatio2(plan);
   const saveStrategy = stringAt(file, ["save_strategy"])?.value ?? "steps";
   if (saveStrategy === "steps") {
     const save = num8("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps");
     plan.saveEverySteps = fractionOfTotal(save, plan);
   }
   const evalStrategy = stringAt(file, ["eval_strategy"])?.value ?? "no";
+  let evalSteps;
   if (evalStrategy === "steps") {
-    const evalSteps = num8("eval_steps") ?? num8("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
+    evalSteps = num8("eval_steps") ?? num8("logging_steps") ?? defaultSetting(HF_DEFAULTS.loggingSteps, "logging_steps");
     plan.evalEverySteps = fractionOfTotal(evalSteps, plan);
   }
+  const bestAtEnd = loadBestConflict(file, saveStrategy, evalStrategy, num8("save_steps") ?? defaultSetting(HF_DEFAULTS.saveSteps, "save_steps"), evalSteps);
+  if (bestAtEnd) conflicts.push(bestAtEnd);
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
   if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml" });
-  return { plan, missing, notes, conflicts };
+  return { plan, missing, notes, conflicts, ignored };
+}
+function readWarmup(plan, steps3, ratio, conflicts) {
+  if (steps3 && steps3.value >= 1) {
+    plan.warmupSteps = { ...steps3, unit: "steps" };
+    if (ratio && ratio.value > 0) {
+      plan.warmupSteps.note = "warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it";
+      conflicts.push({
+        kind: "warmup-steps-and-ratio",
+        range: ratio.range ?? steps3.range,
+        message: `warmup_steps ${steps3.value} and warmup_ratio ${ratio.value} are both set: transformers v4 uses the steps, v5 lets the ratio overwrite them, so the warmup depends on the installed version; keep one`,
+        data: { warmupSteps: steps3.value, warmupRatio: ratio.value }
+      });
+    }
+  } else if (steps3 && steps3.value > 0) {
+    plan.warmupRatio = { ...steps3, unit: "ratio", note: "warmup_steps < 1 is a fraction of total steps (transformers v5)" };
+  } else if (ratio && ratio.value > 0) {
+    plan.warmupRatio = { ...ratio, unit: "ratio" };
+  } else {
+    plan.warmupSteps = steps3 ? { ...steps3, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
+  }
+}
+function ignoreWarmupUnderConstant(plan, steps3, ratio, ignored) {
+  const written = [steps3, ratio].filter((w) => w !== void 0 && w.value > 0);
+  if (written.length === 0) {
+    plan.warmupSteps = steps3 ? { ...steps3, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
+    return;
+  }
+  const why = "lr_scheduler_type constant: transformers get_scheduler returns the constant schedule before reading the warmup";
+  plan.warmupSteps = { ...derivedFrom(plan.scheduler, 0, why, "steps"), note: "no warmup: the LR is at its peak from step 0" };
+  for (const w of written.filter((x) => x.origin === "explicit" && x.range)) {
+    ignored.push({
+      key: w.key ?? "warmup_steps",
+      range: w.range,
+      message: `${w.key} ${formatValue(w.value)} is ignored: with lr_scheduler_type constant, transformers' get_scheduler returns the constant schedule before it reads the warmup, so the LR is at its peak from step 0; use lr_scheduler_type constant_with_warmup to warm up, or remove it`,
+      data: { warmup: w.value, scheduler: "constant", trainerSchedulerOnly: true }
+    });
+  }
+}
+function deriveWarmupFromRatio2(plan) {
+  const { warmupSteps, warmupRatio: ratio, totalSteps: total } = plan;
+  if (warmupSteps || !ratio || !total) return;
+  plan.warmupSteps = {
+    ...derivedFrom(ratio, Math.ceil(total.value * ratio.value), `ceil(${formatCount(total.value)} \xD7 ${ratio.value})`, "steps"),
+    fractionOf: { fraction: ratio.value, of: "the run", ofSteps: total.value }
+  };
+}
+function loadBestConflict(file, saveStrategy, evalStrategy, save, evalSteps) {
+  const best = boolAt(file, ["load_best_model_at_end"]);
+  if (!best?.value || !best.range || saveStrategy === "best") return void 0;
+  if (saveStrategy !== evalStrategy) {
+    return {
+      kind: "load-best-strategies",
+      range: best.range,
+      message: `load_best_model_at_end needs save_strategy and eval_strategy to match, but they are "${saveStrategy}" and "${evalStrategy}": the Trainer refuses to start ("--load_best_model_at_end requires the save and eval strategy to match"); set both to the same strategy`,
+      data: { saveStrategy, evalStrategy }
+    };
+  }
+  if (evalStrategy !== "steps" || !evalSteps || evalSteps.value <= 0 || save.value <= 0) return void 0;
+  const mixed = save.value < 1 !== evalSteps.value < 1;
+  const multiple = Math.round(save.value * 1e6) % Math.round(evalSteps.value * 1e6) === 0;
+  if (!mixed && multiple) return void 0;
+  const where4 = [save, evalSteps].find((s) => s.range && s.origin === "explicit" && s.file === file.path);
+  const saveText = `save_steps ${formatValue(save.value)}${save.origin === "default" ? " (default)" : ""}`;
+  const evalText = `eval_steps ${formatValue(evalSteps.value)}${evalSteps.origin === "default" ? " (default)" : evalSteps.key === "eval_steps" ? "" : ` (${evalSteps.key})`}`;
+  const whole = save.value >= 1 && evalSteps.value >= 1;
+  const fix = mixed ? "write both as step counts or both as fractions" : `set save_steps to a multiple of ${formatValue(evalSteps.value)} (e.g. ${formatValue(nearestMultiple(save.value, evalSteps.value))})`;
+  return {
+    kind: "load-best-intervals",
+    range: where4?.range ?? best.range,
+    message: `load_best_model_at_end needs ${saveText} to be a${whole ? " round" : ""} multiple of ${evalText}: the Trainer refuses to start ("--load_best_model_at_end requires the saving steps to be a${whole ? " round" : ""} multiple of the evaluation steps"); ${fix}`,
+    data: { saveSteps: save.value, evalSteps: evalSteps.value }
+  };
+}
+function nearestMultiple(value, of) {
+  return Number((Math.max(1, Math.round(value / of)) * of).toPrecision(12));
 }
 var HF_AT_RUN_END = { save: 'the Trainer saves once at the end, with save_strategy "steps"', eval: false };
 function deriveTrainerSteps(plan) {
@@ -11186,6 +11610,8 @@ function extractBlock(file, block, env) {
     missing.push({ field: "datasetSamples", hint: "durations are in epochs: set assume.datasetSamples (training samples after packing) in .trainlint.yml" });
   }
   const launchChecks = {};
+  const batchCheck = globalBatchRejection(plan);
+  if (batchCheck) launchChecks["batch-size-mismatch"] = batchCheck;
   if (tMaxComparable(tMax, maxDuration?.time)) {
     launchChecks["decay-horizon-mismatch"] = `Composer refuses to start when scheduler.t_max ${tMax.text} is shorter than max_duration ${maxDuration.time.text} (ValueError "t_max \u2026 must be greater than or equal to max_duration")`;
   }
@@ -11274,12 +11700,18 @@ function readIntervals(plan, reader2, ctx, ignored) {
   }
   return conflicts;
 }
+function globalBatchRejection(plan) {
+  const global = plan.globalBatchSize;
+  const dp = dataParallel(plan);
+  if (!global || !dp || dp.value <= 0 || global.value % dp.value === 0) return void 0;
+  return `llm-foundry refuses to start: calculate_batch_size_info raises ValueError ("Global batch size ${formatCount(global.value)} is not divisible by ${formatCount(dp.value)} as a result, the batch size would be truncated")`;
+}
 function deriveDeviceBatch(plan, micro, notes) {
   const { globalBatchSize: global, worldSize: world } = plan;
   if (!global || !world || world.value <= 0) return;
   if (global.value % world.value !== 0) {
     notes.push(
-      `global_train_batch_size ${formatCount(global.value)} is not divisible by the world size ${formatCount(world.value)}: llm-foundry raises "Global batchsize \u2026 is not divisible" at launch`
+      `global_train_batch_size ${formatCount(global.value)} is not divisible by the world size ${formatCount(world.value)}: llm-foundry raises "Global batch size \u2026 is not divisible" at launch`
     );
     return;
   }
@@ -11537,7 +11969,7 @@ function readSchedule3(ctx) {
   const p = (key) => ["scheduler", "params", key];
   checkSchedulerParams(ctx, name2);
   if (name2 === "WarmupLR" || name2 === "WarmupDecayLR" || name2 === "WarmupCosineLR") {
-    readWarmup(ctx);
+    readWarmup2(ctx);
   }
   if (name2 === "WarmupDecayLR" || name2 === "WarmupCosineLR") {
     const total = num2(ctx, p("total_num_steps"), "totalSteps", "max_steps or the computed length");
@@ -11629,7 +12061,7 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
   });
   return { ...lr, note: lr.note ? `${lr.note}; ${note}` : note };
 }
-function readWarmup(ctx) {
+function readWarmup2(ctx) {
   const { file, plan, notes } = ctx;
   const path24 = ["scheduler", "params", "warmup_num_steps"];
   const explicit = num2(ctx, path24, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
@@ -11793,6 +12225,9 @@ var TRAINER_KEYS = [
   "use_distributed_sampler"
 ];
 var NEMO_MARKERS = [["exp_manager"], ["model", "optim"], ["model", "micro_batch_size"], ["model", "global_batch_size"]];
+var RL_TRAINER_KEYS = ["n_gpus_per_node", "nnodes", "total_epochs", "total_episodes", "total_training_steps", "save_freq", "test_freq", "val_freq", "val_before_train", "critic_warmup"];
+var NOT_LIGHTNING_SECTIONS = ["actor_rollout_ref", "worker", "inference"];
+var NEMO_MODEL_FILE = /^\w+_model_file$/;
 var LR_PATHS = [
   { path: ["optimizer", "init_args", "lr"], userArg: false },
   { path: ["optimizer", "lr"], userArg: false },
@@ -11814,6 +12249,8 @@ function score(file) {
   const trainer = trainerNode(root);
   if (!root || !trainer) return 0;
   if (NEMO_MARKERS.some((p) => getIn(root, p) !== void 0)) return 0;
+  if (root.kind === "map" && root.entries.some((e) => NOT_LIGHTNING_SECTIONS.includes(e.key) || NEMO_MODEL_FILE.test(e.key))) return 0;
+  if (RL_TRAINER_KEYS.some((k) => mapGet(trainer, k) !== void 0)) return 0;
   const trainerKeys = TRAINER_KEYS.filter((k) => mapGet(trainer, k) !== void 0).length;
   const sections = ["model", "data"].filter((k) => hasKey(root, k)).length;
   const classPaths = ["model", "data", "optimizer", "lr_scheduler"].filter((k) => getIn(root, [k, "class_path"]) !== void 0).length;
@@ -12801,7 +13238,9 @@ var torchtitan = {
     title: "torchtitan",
     description: "torchtitan TOML job configs (train_configs/*.toml; current and 2024 schemas)",
     yamlLoader: LOADER9,
-    schema: "torchtitan.schema.json"
+    schema: "torchtitan.schema.json",
+    // ConfigManager parses the TOML, then the command line's `--section.option value` over it.
+    launchOverrides: ["argparse"]
   },
   detect(file) {
     if (file.format !== "toml" || !file.tree || file.tree.kind !== "map") return 0;
@@ -12938,6 +13377,7 @@ var TORCHTUNE_DEFAULTS = {
 var COSINE = /(?:^|\.)get_cosine_schedule_with_warmup$/;
 var COMPONENT_SECTIONS = ["model", "tokenizer", "optimizer", "checkpointer", "dataset", "loss", "lr_scheduler", "metric_logger", "profiler"];
 var RECIPE_KEYS = ["max_steps_per_epoch", "epochs", "dtype", "output_dir", "batch_size", "gradient_accumulation_steps", "resume_from_checkpoint", "log_every_n_steps", "enable_activation_checkpointing"];
+var TRAINING_LOOP_KEYS = ["epochs", "max_steps_per_epoch", "gradient_accumulation_steps", "num_steps", "ppo_epochs"];
 var RL_KEYS = ["num_steps", "ppo_epochs", "ppo_batch_size", "grpo_samples"];
 function component(root, section) {
   const node = mapGet(root, section)?.value;
@@ -12951,11 +13391,17 @@ function hasTorchtuneComponent(root, depth = 0) {
     (e) => e.key === "_component_" ? e.value.kind === "scalar" && typeof e.value.value === "string" && e.value.value.startsWith("torchtune.") : hasTorchtuneComponent(e.value, depth + 1)
   );
 }
+function trains(root) {
+  if (component(root, "optimizer") !== void 0) return true;
+  const training = mapGet(root, "training")?.value;
+  if (training?.kind === "map" && component(training, "optimizer") !== void 0) return true;
+  return component(root, "dataset") !== void 0 && TRAINING_LOOP_KEYS.some((k) => mapGet(root, k) !== void 0);
+}
 function score3(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
   const components = COMPONENT_SECTIONS.filter((s) => component(root, s) !== void 0).length;
-  if (components < 2) return 0;
+  if (components < 2 || !trains(root)) return 0;
   const keys = RECIPE_KEYS.filter((k) => mapGet(root, k) !== void 0).length;
   if (hasTorchtuneComponent(root)) return 8 + Math.min(2, Math.floor(keys / 3));
   return keys >= 4 ? 6 : 0;
@@ -13283,11 +13729,12 @@ var gptNeox = {
     readIntervals2(file, plan, notes);
     const globalGpus = num3(file, "global_num_gpus");
     if (globalGpus) plan.worldSize = globalGpus;
+    else noteRunnerKeys(file, notes);
     applyAssumptions(plan, env.assume);
     deriveSchedule(file, plan, notes, conflicts);
     deriveParallel(file, plan, conflicts);
     deriveBatch(plan, { micro, gas, train });
-    if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (NeoX counts the GPUs of the hostfile / launcher, or global_num_gpus)" });
+    if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set global_num_gpus, or assume.worldSize in .trainlint.yml (NeoX counts the GPUs of the hostfile, or of the machine, at launch)" });
     if (!plan.totalSteps) missing.push({ field: "totalSteps", hint: "set train_iters (NeoX has no default; it may come from another config file of the run)" });
     if (!plan.peakLr) missing.push({ field: "peakLr", hint: "set optimizer.params.lr" });
     if (!plan.seqLen) missing.push({ field: "seqLen", hint: "set seq_length" });
@@ -13309,6 +13756,12 @@ var gptNeox = {
     };
   }
 };
+var RUNNER_KEYS = ["num_gpus", "num_nodes", "hostfile", "include", "exclude"];
+function noteRunnerKeys(file, notes) {
+  const written = RUNNER_KEYS.map((k) => keyOf(file, k)).filter((k) => k !== void 0);
+  if (written.length === 0) return;
+  notes.push(`${written.join(", ")}: NeoX hands them to DeepSpeed's launcher and counts global_num_gpus at launch from the hostfile's hosts and slots (or the machine's GPUs), which trainlint cannot see, so the world size is unknown; set global_num_gpus (or assume.worldSize) to check the batch and parallel sizes`);
+}
 function readPrecision3(file, plan, conflicts) {
   const precision3 = str2(file, "precision");
   const fp16 = bool2(file, "fp16", ["enabled"]);
@@ -13511,7 +13964,7 @@ function extractClassic(file, env) {
   const stageSetting = stringAt(file, ["stage"]) ?? defaultSetting(LLAMA_FACTORY_DEFAULTS.stage, "stage");
   const stage = stageSetting.value;
   const degrees2 = megatronDegrees(file);
-  const { plan, missing, notes, conflicts } = extractHfTrainingArguments(file, env, LOADER12, {
+  const { plan, missing, notes, conflicts, ignored } = extractHfTrainingArguments(file, env, LOADER12, {
     readExtra(p, n) {
       p.seqLen = cutoffLen(file, LLAMA_FACTORY_DEFAULTS.cutoffLen);
       const pureBf16 = boolAt(file, ["pure_bf16"]);
@@ -13534,7 +13987,7 @@ function extractClassic(file, env) {
       return stage === "ppo" ? derivePpoSteps(file, p) : false;
     }
   });
-  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, atRunEnd: HF_AT_RUN_END };
+  return { plan, missing, anchor: fileStartRange(file), notes, conflicts, ignored, atRunEnd: HF_AT_RUN_END };
 }
 function derivePpoSteps(file, plan) {
   const { datasetSamples, microBatchSize, gradAccumSteps, worldSize, epochs } = plan;
@@ -14103,8 +14556,19 @@ function extractCommand(file, cmd, env) {
   if (warmup3) plan.warmupSteps = { ...warmup3, unit: "steps" };
   const epochCount = numberOr("--epochs", true, () => defaultSetting(OPENCLIP_DEFAULTS.epochs, "--epochs"));
   if (epochCount) plan.epochs = epochCount;
-  const samples = numberFromArg(file, arg("--train-num-samples"), true);
-  if (samples) plan.datasetSamples = { ...samples, unit: "samples" };
+  const data = datasetKind(cmd);
+  const samplesArg = arg("--train-num-samples");
+  const samples = numberFromArg(file, samplesArg, true);
+  if (data.kind === "csv") {
+    if (samplesArg) {
+      ignored.push({
+        key: "--train-num-samples",
+        range: samplesArg.flagRange,
+        message: `--train-num-samples ${samplesArg.value ?? ""} is ignored: --train-data is a CSV (${data.how}), and get_csv_dataset makes one epoch of its rows (len(dataset)); --train-num-samples sets the epoch only for webdataset; remove it (set assume.datasetSamples to the row count if the CSV is not in the repository)`,
+        data: { dataset: "csv" }
+      });
+    }
+  } else if (samples) plan.datasetSamples = { ...samples, unit: "samples" };
   plan.scheduler = stringFromArg(file, arg("--lr-scheduler")) ?? defaultSetting(OPENCLIP_DEFAULTS.scheduler, "--lr-scheduler");
   plan.precision = stringFromArg(file, arg("--precision")) ?? defaultSetting(OPENCLIP_DEFAULTS.precision, "--precision");
   plan.optimizer = stringFromArg(file, arg("--opt")) ?? defaultSetting("adamw", "--opt", "OpenCLIP builds torch.optim.AdamW unless a timm optimizer is chosen");
@@ -14125,44 +14589,72 @@ function extractCommand(file, cmd, env) {
   }
   applyAssumptions(plan, env.assume);
   deriveGlobalBatch(plan);
+  deriveSteps(file, cmd, plan, data.kind);
+  if (!plan.worldSize) {
+    missing.push({ field: "worldSize", hint: "launch with torchrun --nproc_per_node N [--nnodes M], or set assume.worldSize in .trainlint.yml" });
+  }
+  if (!plan.datasetSamples) {
+    const hint = data.kind === "csv" ? `one epoch is the rows of the CSV ${argValue(cmd, "--train-data")?.value ?? ""}: set assume.datasetSamples in .trainlint.yml to its row count (--train-num-samples is read only for webdataset)` : "pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml";
+    missing.push({ field: "datasetSamples", hint });
+  }
+  return { plan, missing, conflicts, ignored };
+}
+function datasetKind(cmd) {
+  const type = argValue(cmd, "--dataset-type")?.value ?? "auto";
+  if (type === "csv") return { kind: "csv", how: "--dataset-type csv" };
+  if (type === "webdataset" || type === "webdataset-audio") return { kind: "webdataset", how: `--dataset-type ${type}` };
+  if (type === "synthetic" || type === "synthetic-audio") return { kind: "synthetic", how: `--dataset-type ${type}` };
+  if (type !== "auto") return { kind: void 0, how: `--dataset-type ${type}` };
+  const data = argValue(cmd, "--train-data")?.value ?? "";
+  const ext = data.split(".").pop()?.trim().toLowerCase() ?? "";
+  if (ext === "csv" || ext === "tsv") return { kind: "csv", how: `a .${ext} file with --dataset-type auto` };
+  if (/\.tar\b/.test(data)) return { kind: "webdataset", how: ".tar shards with --dataset-type auto" };
+  return { kind: void 0, how: "--dataset-type auto" };
+}
+function deriveSteps(file, cmd, plan, kind) {
   const { datasetSamples, microBatchSize, worldSize, gradAccumSteps, epochs } = plan;
-  if (datasetSamples && microBatchSize && worldSize && gradAccumSteps) {
+  if (!datasetSamples || !microBatchSize || !worldSize || !gradAccumSteps) return;
+  let batches;
+  let how;
+  if (kind === "csv" || kind === "synthetic") {
+    const perRank = Math.ceil(datasetSamples.value / worldSize.value);
+    batches = Math.floor(perRank / microBatchSize.value);
+    how = worldSize.value === 1 ? `floor(${formatCount(datasetSamples.value)} / ${formatCount(microBatchSize.value)})` : `floor(ceil(${formatCount(datasetSamples.value)} / ${formatCount(worldSize.value)}) / ${formatCount(microBatchSize.value)})`;
+  } else {
     const perStep = microBatchSize.value * worldSize.value;
-    let batches = Math.ceil(datasetSamples.value / perStep);
-    let how = `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})`;
-    const workers = webdatasetWorkers(file, cmd);
+    batches = Math.ceil(datasetSamples.value / perStep);
+    how = `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})`;
+    const workers = webdatasetWorkers(file, cmd, kind);
     if (workers && batches % workers.value !== 0) {
       const rounded = Math.ceil(batches / workers.value) * workers.value;
       how = `${how} = ${batches}, rounded up to a multiple of ${workers.text}`;
       batches = rounded;
     }
-    const stepsPerEpoch = Math.floor(batches / gradAccumSteps.value);
-    if (gradAccumSteps.value !== 1) how = `(${how}) // ${formatCount(gradAccumSteps.value)}`;
-    plan.stepsPerEpoch = derived(stepsPerEpoch, how, "steps");
-    if (epochs) {
-      const simple = !how.includes("rounded") && gradAccumSteps.value === 1;
-      plan.totalSteps = derived(
-        stepsPerEpoch * epochs.value,
-        simple ? `${how} \xD7 ${formatCount(epochs.value)}` : `${stepsPerEpoch} steps/epoch \xD7 ${formatCount(epochs.value)} epochs; ${stepsPerEpoch} = ${how}`,
-        "steps"
-      );
-    }
   }
-  if (!plan.worldSize) {
-    missing.push({ field: "worldSize", hint: "launch with torchrun --nproc_per_node N [--nnodes M], or set assume.worldSize in .trainlint.yml" });
+  const stepsPerEpoch = Math.floor(batches / gradAccumSteps.value);
+  if (gradAccumSteps.value !== 1) how = `(${how}) // ${formatCount(gradAccumSteps.value)}`;
+  plan.stepsPerEpoch = derived(stepsPerEpoch, how, "steps");
+  if (epochs) {
+    const simple = !how.includes("rounded") && gradAccumSteps.value === 1;
+    plan.totalSteps = derived(
+      stepsPerEpoch * epochs.value,
+      simple ? `${how} \xD7 ${formatCount(epochs.value)}` : `${stepsPerEpoch} steps/epoch \xD7 ${formatCount(epochs.value)} epochs; ${stepsPerEpoch} = ${how}`,
+      "steps"
+    );
   }
-  if (!plan.datasetSamples) {
-    missing.push({ field: "datasetSamples", hint: "pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml" });
-  }
-  return { plan, missing, conflicts, ignored };
 }
-function webdatasetWorkers(file, cmd) {
-  const type = argValue(cmd, "--dataset-type")?.value ?? "auto";
-  const tarShards = /\.tar\b/.test(argValue(cmd, "--train-data")?.value ?? "");
-  if (type !== "webdataset" && !(type === "auto" && tarShards)) return void 0;
+function webdatasetWorkers(file, cmd, kind) {
+  if (kind !== "webdataset") return void 0;
   const explicit = numberFromArg(file, argValue(cmd, "--workers"), true);
   if (explicit) return { value: Math.max(1, explicit.value), text: `--workers ${formatCount(explicit.value)}` };
   return { value: OPENCLIP_DEFAULTS.workers, text: `${OPENCLIP_DEFAULTS.workers} workers (--workers default)` };
+}
+function csvDataset(file) {
+  const cmd = trainingCommands(file)[0];
+  if (!cmd || datasetKind(cmd).kind !== "csv") return void 0;
+  const data = argValue(cmd, "--train-data");
+  if (!data?.value) return void 0;
+  return { refs: [{ kind: "path", names: [data.value], key: "--train-data", range: data.flagRange }] };
 }
 var openclip = {
   meta: {
@@ -14171,6 +14663,7 @@ var openclip = {
     description: "launch scripts running open_clip_train.main (torchrun, python -m, srun)",
     yamlLoader: "pyyaml"
   },
+  datasets: csvDataset,
   detect(file) {
     if (file.format !== "shell") return 0;
     return (file.script?.commands ?? []).reduce((best, cmd) => Math.max(best, commandScore2(cmd)), 0);
@@ -14695,6 +15188,7 @@ function pyRound(x) {
   if (Math.abs(d - 0.5) < 1e-12) return f % 2 === 0 ? f : f + 1;
   return Math.round(x);
 }
+var FLOAT_TEXT = /^[-+]?(?:\d[\d_]*\.[\d_]*|\.\d[\d_]*|\d[\d_]*(?:\.[\d_]*)?[eE][-+]?\d+)$/;
 function smartValue(v) {
   const low = v.toLowerCase();
   if (low === "none") return null;
@@ -14733,7 +15227,8 @@ function fromCommand(file, cmd) {
     }
     args.add({ key, written: key, value: smartValue(text), text, range, ...a.viaVariable ? { note: `from $${a.viaVariable}` } : { valueRange: range } });
   });
-  return { args, anchor: cmd.range, form: "cli", notes: [], ignored, ...cfgAt >= 0 ? { cfg: cfgName } : {} };
+  const isFloat = (a) => typeof a.value === "number" && FLOAT_TEXT.test(a.text.trim());
+  return { args, anchor: cmd.range, form: "cli", notes: [], ignored, isFloat, ...cfgAt >= 0 ? { cfg: cfgName } : {} };
 }
 var trainCallsOf = /* @__PURE__ */ new WeakMap();
 function trainCalls(file) {
@@ -14745,7 +15240,13 @@ function fromCall(file, call) {
   const args = argsFromCall(file, call.keywords);
   const notes = call.unread.length ? [`model.train(): not read statically: ${call.unread.join("; ")}`] : [];
   const cfg = args.get("cfg");
-  return { args, anchor: call.range, form: "python", notes, ignored: [], ...cfg ? { cfg: typeof cfg.value === "string" ? cfg.value : cfg.text } : {} };
+  const floats = /* @__PURE__ */ new Set();
+  for (const k of call.keywords) {
+    if (typeof k.value === "number" && k.isInt === false) floats.add(k.name);
+    else floats.delete(k.name);
+  }
+  const isFloat = (a) => floats.has(a.key);
+  return { args, anchor: call.range, form: "python", notes, ignored: [], isFloat, ...cfg ? { cfg: typeof cfg.value === "string" ? cfg.value : cfg.text } : {} };
 }
 var IS_PY_ULTRA = /\bultralytics\b/;
 var IS_TRAIN_CALL = /\.train\s{0,8}\(/;
@@ -14764,7 +15265,8 @@ function sourceOf2(file) {
     if (calls.length > 1) source.notes.push(`${calls.length} .train(\u2026) calls in this script; the first (line ${calls[0].range.line}) is linted`);
     return { source };
   }
-  return { source: { args: argsFromTree(file, "pyyaml"), anchor: fileStartRange(file), form: "yaml", notes: [], ignored: [] } };
+  const isFloat = (a) => typeof a.value === "number" && a.node?.kind === "scalar" && a.node.plain && a.node.source.includes(".");
+  return { source: { args: argsFromTree(file, "pyyaml"), anchor: fileStartRange(file), form: "yaml", notes: [], ignored: [], isFloat } };
 }
 var LR_KEYS = ["lr0", "lrf", "warmup_bias_lr", "warmup_momentum"];
 function yamlScore2(file) {
@@ -14788,6 +15290,27 @@ function yamlScore2(file) {
   return 0;
 }
 var CRITICAL = /* @__PURE__ */ new Set(["lr0", "epochs", "time"]);
+var ULTRALYTICS_INT_KEYS = ["epochs", "patience", "workers", "seed", "close_mosaic", "mask_ratio", "max_det", "vid_stride", "line_width", "nbs", "save_period"];
+function pyFloat2(n) {
+  return Number.isInteger(n) && Math.abs(n) < 1e16 ? `${n}.0` : String(n);
+}
+function intKeyErrors(src) {
+  const out = [];
+  for (const key of ULTRALYTICS_INT_KEYS) {
+    const a = src.args.get(key);
+    if (!a || typeof a.value !== "number" || !src.isFloat(a)) continue;
+    if (src.form === "yaml" && !Number.isInteger(a.value)) continue;
+    const whole = Number.isInteger(a.value) ? String(a.value) : void 0;
+    const written = src.form === "yaml" ? `${a.written}: ${a.text}` : `${a.written}=${a.text}`;
+    const instead = whole ? `write ${src.form === "yaml" ? `${a.written}: ${whole}` : `${a.written}=${whole}`}` : `write a whole number of ${key}`;
+    out.push({
+      range: a.valueRange ?? a.range,
+      message: `${written} is a float: Ultralytics stops before training (check_cfg: "TypeError: '${key}=${pyFloat2(a.value)}' is of invalid type float. '${key}' must be an int (i.e. '${key}=8')"); ${instead}`,
+      data: { keyPath: [a.written], keyword: "ultralytics-int", expected: "int", found: "float", ...whole ? { replacement: whole } : {} }
+    });
+  }
+  return out;
+}
 function isDefault(a, value) {
   return !!a && typeof a.value === "number" && Math.abs(a.value - value) < 1e-12;
 }
@@ -14945,7 +15468,14 @@ function extractSource(file, src, env) {
       key: "warmup_epochs",
       writtenAs: { unit: "epochs", perStep: 1 / nb.value, fractional: true },
       ...fractionBased ? { fractionOf: { fraction: warmup3.value, of: `one epoch of ${formatCount(nb.value)} iterations`, ofSteps: nb.value } } : {},
-      ...modern ? {} : {
+      ...modern ? {
+        // Whole iterations: a warmup below one is none (warmup_epochs under 0.5 / nb rounds to 0).
+        floor: {
+          steps: 1,
+          by: `a warmup is at least 1 iteration (Ultralytics rounds warmup_epochs \xD7 ${formatCount(nb.value)} iteration${nb.value === 1 ? "" : "s"} per epoch to whole iterations)`,
+          off: src.form === "yaml" ? "warmup_epochs: 0" : "warmup_epochs=0"
+        }
+      } : {
         floor: {
           steps: D.warmupFloor,
           by: `Ultralytics \u2264 8.4.102 floors the warmup at ${D.warmupFloor} iterations`,
@@ -15035,6 +15565,7 @@ function extractSource(file, src, env) {
     missing.push({ field: "datasetSamples", hint: "train on a bundled dataset (data: coco8.yaml, coco128.yaml, coco.yaml, VOC.yaml), or set assume.datasetSamples to the number of training images" });
   }
   if (version === void 0) notes.push("no ultralytics==X.Y.Z pin found: version-dependent behaviour follows Ultralytics \u2264 8.4.102 (100-iteration warmup floor)");
+  const configErrors = intKeyErrors(src);
   return {
     plan,
     missing,
@@ -15042,6 +15573,7 @@ function extractSource(file, src, env) {
     notes,
     conflicts,
     ignored,
+    ...configErrors.length ? { configErrors } : {},
     // The LambdaLR ends at lr0 \u00d7 lrf after `epochs`: the schedule and the run end together.
     afterDecay: "flat"
   };
@@ -15779,12 +16311,25 @@ function warmup2(src, plan, N, ignored, conflicts, notes) {
     ignored.push({
       key: written.written,
       range: written.range,
-      message: `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps3)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps3 < total.value ? `${formatFractionDown(steps3 / total.value)}) or as ${formatCount(steps3 * N)}` : "a float below 1)"}`,
+      message: form === "gui" ? guiWarmupMessage(written, steps3, N, total) : `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps3)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps3 < total.value ? `${formatFractionDown(steps3 / total.value)}) or as ${formatCount(steps3 * N)}` : "a float below 1)"}`,
       data: { written: steps3, effective: eff, worldSize: N }
     });
   } else {
     plan.warmupSteps = { ...args.setting(written, steps3), unit: "steps", ...form === "gui" ? { origin: "derived", how } : {}, ...writtenAs };
   }
+}
+function guiWarmupMessage(written, ticks2, N, total) {
+  const eff = ticks2 / N;
+  const cause = `sd-scripts multiplies the total steps by the GPU count but not the integer lr_warmup_steps the GUI passes`;
+  if (written.key === "lr_warmup" && total) {
+    const pct = Number(written.value);
+    const lasts = `${written.written} ${written.text} (${formatCount(pct)}% of max_train_steps ${formatCount(total.value)} = ${formatCount(ticks2)} scheduler ticks) lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(ticks2)}: ${cause}`;
+    const want = pct * N;
+    const wantTicks = Math.round(want * total.value / 100);
+    if (want <= 100) return `${lasts}; write ${written.written}: ${formatCount(want)} (${formatCount(wantTicks)} scheduler ticks = ${formatCount(wantTicks / N)} optimizer steps on ${formatCount(N)} GPUs)`;
+    return `${lasts}; that share of the run needs ${formatCount(want)}%, past the GUI's 100%: set lr_warmup_steps: ${formatCount(ticks2 * N)} instead (scheduler ticks, ${formatCount(ticks2)} optimizer steps on ${formatCount(N)} GPUs)`;
+  }
+  return `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(ticks2)}: ${cause}; write ${written.written}: ${formatCount(ticks2 * N)} (scheduler ticks, ${formatCount(ticks2)} optimizer steps on ${formatCount(N)} GPUs)`;
 }
 function precision(src, plan, ignored, conflicts) {
   const { args } = src;
@@ -16245,9 +16790,17 @@ var TIMM_KEYS = /* @__PURE__ */ new Set([
   "prefetcher"
 ]);
 var CRITICAL2 = /* @__PURE__ */ new Set(["lr", "lr_base", "lr_base_size", "epochs", "cooldown_epochs", "warmup_prefix", "lr_cycle_limit"]);
-var ALIASES = { "-b": "batch_size", "-j": "workers", "-c": "config", "--gp": "gp", "--aug_splits": "aug_splits" };
+var TIMM_FLAG_ALIASES = {
+  "-b": "batch_size",
+  "-vb": "validation_batch_size",
+  "-j": "workers",
+  "-c": "config",
+  "--dr": "decay_rate",
+  "--gp": "gp",
+  "--aug_splits": "aug_splits"
+};
 function dest(flag2) {
-  return ALIASES[flag2] ?? flag2.replace(/^-+/, "").replace(/-/g, "_");
+  return (Object.hasOwn(TIMM_FLAG_ALIASES, flag2) ? TIMM_FLAG_ALIASES[flag2] : void 0) ?? flag2.replace(/^-+/, "").replace(/-/g, "_");
 }
 function commandScore5(cmd) {
   if (cmd.launcher === "none") return 0;
@@ -16301,6 +16854,15 @@ function milestones(src, plan, spelled, cli) {
   const at6 = (v) => upe ? { ...base, value: v * upe, unit: "steps", writtenAs: { unit: "epochs", perStep: 1 / upe } } : { ...base, value: v, unit: "epochs" };
   plan.firstMilestone = at6(sorted[0]);
   plan.lastMilestone = at6(sorted[sorted.length - 1]);
+}
+function scheduleEpochs(epochs, warmup3, cycles, prefix) {
+  const n = Math.max(1, cycles.value);
+  const value = epochs.value * n + (prefix ? warmup3.value : 0);
+  return { value, how: `epochs ${formatCount(epochs.value)}${n > 1 ? ` \xD7 ${formatCount(n)} cycles` : ""}${prefix ? ` + warmup ${formatCount(warmup3.value)}` : ""}` };
+}
+function runKeys(epochs, cooldown, warmup3, cycles, prefix) {
+  const keys = [cycles.value > 1 ? `${epochs.key} \xD7 ${cycles.key ?? "lr_cycle_limit"}` : epochs.key, cooldown.value > 0 ? cooldown.key : void 0, prefix ? warmup3.key : void 0];
+  return keys.filter(Boolean).join(" + ");
 }
 function kv(s, fallback, value) {
   const key = s.key ?? fallback;
@@ -16428,7 +16990,9 @@ function extractSource3(file, src, env) {
     if (cycleEpochs === void 0) notes.push("lr_cycle_mul \u2260 1: the cycle lengths grow, and the run length is not computed");
     const runEpochs = cycleEpochs === void 0 ? void 0 : cycleBased ? cycleEpochs + cooldown.value + (prefix ? warmup3.value : 0) : cycleEpochs;
     if (runEpochs !== void 0 && runEpochs !== epochs.value) {
-      notes.push(`timm runs ${formatCount(runEpochs)} epochs, not epochs ${formatCount(epochs.value)}: ${[cycles.value > 1 ? `${formatCount(cycles.value)} cycles` : "", cooldown.value ? `cooldown_epochs ${formatCount(cooldown.value)} at min_lr` : "", prefix ? `warmup_epochs ${formatCount(warmup3.value)} as a prefix` : ""].filter(Boolean).join(", ")} ("Scheduled epochs" in its log)`);
+      const why = [cycles.value > 1 ? `${formatCount(cycles.value)} cycles` : "", cooldown.value ? `cooldown_epochs ${formatCount(cooldown.value)} at min_lr` : "", prefix ? `warmup_epochs ${formatCount(warmup3.value)} as a prefix` : ""].filter(Boolean).join(", ");
+      notes.push(`timm runs ${formatCount(runEpochs)} epochs, not epochs ${formatCount(epochs.value)}: ${why} ("Scheduled epochs" in its log)`);
+      plan.epochs = { ...derived(runEpochs, `epochs ${formatCount(epochs.value)} with ${why}: timm's num_epochs`, "epochs"), key: runKeys(epochs, cooldown, warmup3, cycles, prefix) };
     } else if (!cycleBased && cooldown.value > 0) {
       notes.push(`cooldown_epochs ${formatCount(cooldown.value)} has no effect with sched ${sched.value}: only cycle schedules (cosine, tanh, poly) add a cooldown`);
     }
@@ -16448,9 +17012,9 @@ function extractSource3(file, src, env) {
         writtenAs: inEpochs
       };
       if (sched && cycleBased && cycleEpochs !== void 0) {
-        const horizon = (epochs.value + (prefix ? warmup3.value : 0)) * upe * Math.max(1, cycles.value);
+        const horizon = scheduleEpochs(epochs, warmup3, cycles, prefix);
         plan.decaySteps = {
-          ...derived(horizon, `(epochs ${formatCount(epochs.value)}${prefix ? ` + warmup ${formatCount(warmup3.value)}` : ""})${cycles.value > 1 ? ` \xD7 ${formatCount(cycles.value)} cycles` : ""} \xD7 ${formatCount(upe)} updates/epoch: the ${sched.value} schedule ends there, then min_lr`, "steps"),
+          ...derived(horizon.value * upe, `(${horizon.how}) \xD7 ${formatCount(upe)} updates/epoch: the ${sched.value} schedule ends there, then min_lr`, "steps"),
           key: epochs.key,
           ...epochs.range ? { range: epochs.range, file: epochs.file } : {},
           writtenAs: inEpochs,
@@ -16464,13 +17028,24 @@ function extractSource3(file, src, env) {
         plan.evalEverySteps = every;
         plan.saveEverySteps = { ...every, note: 'timm saves its checkpoint after each validation (val_interval: "how many epochs between validation and checkpointing")' };
       }
-    } else if (!prefix && warmup3.value > 0 && warmup3.value >= epochs.value) {
-      conflicts.push({
-        kind: "warmup-covers-run",
-        range: warmup3.range ?? epochs.range ?? src.anchor,
-        message: `warmup_epochs ${formatCount(warmup3.value)}${warmup3.origin === "default" ? " (default)" : ""} \u2265 epochs ${formatCount(epochs.value)}: the warmup lies inside the epochs (warmup_prefix off), so the whole schedule is warmup and the LR never reaches its peak; set warmup_epochs well below ${formatCount(epochs.value)}`,
-        data: { warmupEpochs: warmup3.value, epochs: epochs.value }
-      });
+    } else {
+      if (!prefix && warmup3.value > 0 && warmup3.value >= epochs.value) {
+        conflicts.push({
+          kind: "warmup-covers-run",
+          range: warmup3.range ?? epochs.range ?? src.anchor,
+          message: `warmup_epochs ${formatCount(warmup3.value)}${warmup3.origin === "default" ? " (default)" : ""} \u2265 epochs ${formatCount(epochs.value)}: the warmup lies inside the epochs (warmup_prefix off), so the whole schedule is warmup and the LR never reaches its peak; set warmup_epochs well below ${formatCount(epochs.value)}`,
+          data: { warmupEpochs: warmup3.value, epochs: epochs.value }
+        });
+      }
+      if (sched && cycleBased && cycleEpochs !== void 0 && runEpochs !== void 0) {
+        const horizon = scheduleEpochs(epochs, warmup3, cycles, prefix);
+        plan.decayEpochs = {
+          ...horizon.value === epochs.value ? epochs : derived(horizon.value, `${horizon.how}: the ${sched.value} schedule ends there, then min_lr`, "epochs"),
+          ...keyOf2(epochs),
+          unit: "epochs",
+          ...cooldown.value > 0 ? { advice: cooldownAdvice(epochs, cooldown, runEpochs) } : {}
+        };
+      }
     }
     if (sched?.value === "multistep") milestones(src, plan, spelled, cli);
   }
@@ -16795,7 +17370,7 @@ var gpus = (n) => `${formatCount(n)} GPU${n === 1 ? "" : "s"}`;
 function gcd2(a, b) {
   return b === 0 ? Math.abs(a) : gcd2(b, a % b);
 }
-function nearestMultiple(value, of) {
+function nearestMultiple2(value, of) {
   return Math.max(of, Math.round(value / of) * of);
 }
 function report(ctx, kind, message, data, ...at6) {
@@ -16874,7 +17449,14 @@ function ppoBatches(ctx, megatron2, parallel2) {
   if (tbs) plan.promptsPerRolloutStep = { ...tbs, unit: "prompts" };
   if (n) plan.samplesPerPrompt = { ...n, unit: "responses" };
   if (micro && !dynamic) plan.microBatchSize = { ...micro, unit: "responses" };
-  if (mini && n) {
+  if (mini && n && tbs && mini.value > tbs.value) {
+    plan.globalBatchSize = derivedFrom(
+      tbs,
+      tbs.value * n.value,
+      `${describe2(tbs)} prompts \xD7 ${describe2(n)} responses each: ${A}.ppo_mini_batch_size ${formatCount(mini.value)} is larger, so each optimizer step takes the whole rollout batch (responses per optimizer step)`,
+      "responses"
+    );
+  } else if (mini && n) {
     plan.globalBatchSize = derivedFrom(mini, mini.value * n.value, `${describe2(mini)} prompts \xD7 ${describe2(n)} responses each (responses per optimizer step)`, "responses");
   }
   if (tbs && mini && epochs && mini.value > 0) {
@@ -16933,7 +17515,7 @@ function ppoBatches(ctx, megatron2, parallel2) {
       report(
         ctx,
         "train-batch-not-divisible",
-        `data.train_batch_size ${formatCount(tbs.value)} \xD7 ${R}.n ${formatCount(n.value)} = ${formatCount(real)} responses per rollout step is not divisible by ${what}: ${AFTER_ALLOCATION} ("real_train_batch_size (${formatCount(real)}) must be divisible by minimal possible batch size (${formatCount(minimal)})"); use a data.train_batch_size that is a multiple of ${formatCount(step)} (e.g. ${formatCount(nearestMultiple(tbs.value, step))})`,
+        `data.train_batch_size ${formatCount(tbs.value)} \xD7 ${R}.n ${formatCount(n.value)} = ${formatCount(real)} responses per rollout step is not divisible by ${what}: ${AFTER_ALLOCATION} ("real_train_batch_size (${formatCount(real)}) must be divisible by minimal possible batch size (${formatCount(minimal)})"); use a data.train_batch_size that is a multiple of ${formatCount(step)} (e.g. ${formatCount(nearestMultiple2(tbs.value, step))})`,
         { realTrainBatchSize: real, minimalBatchSize: minimal, trainBatchSize: tbs.value, n: n.value },
         tbs,
         n
@@ -16962,6 +17544,7 @@ function ppoBatches(ctx, megatron2, parallel2) {
     workerNormalization(ctx, "actor", `${A}.ppo_mini_batch_size`, mini, n, dp, sp2, dynamic ? void 0 : micro, tbs?.value);
   }
   const critic = criticInUse(ctx);
+  if (critic) criticMicroBatch(ctx, dynamic);
   if (critic && !megatron2 && tbs && n && dp && !dynamic) {
     const cMini = v.num("critic.ppo_mini_batch_size") ?? mini;
     const cMicro = v.num("critic.ppo_micro_batch_size_per_gpu");
@@ -16971,6 +17554,28 @@ function ppoBatches(ctx, megatron2, parallel2) {
     if (cMini) workerNormalization(ctx, "critic", "critic.ppo_mini_batch_size", cMini, n, dp, sp2, cMicro, tbs.value);
   }
 }
+function criticMicroBatch(ctx, actorDynamic) {
+  const { v } = ctx;
+  if ((v.bool("critic.use_dynamic_bsz")?.value ?? actorDynamic) === true) return;
+  const global = v.num("critic.ppo_micro_batch_size");
+  const perGpu = v.num("critic.ppo_micro_batch_size_per_gpu");
+  if (global && perGpu) {
+    ctx.conflicts.push({
+      kind: "critic-micro-batch-both-spellings",
+      range: v.rangeOf(global, perGpu) ?? ctx.anchor,
+      message: `critic.ppo_micro_batch_size and critic.ppo_micro_batch_size_per_gpu are both set: verl raises "[critic] You have set both 'critic.micro_batch_size' AND 'critic.micro_batch_size_per_gpu'" at start-up; keep ppo_micro_batch_size_per_gpu (the global spelling is deprecated)`
+    });
+  }
+  if (global || perGpu || !v.isNull("critic.ppo_micro_batch_size_per_gpu") || !v.isNull("critic.ppo_micro_batch_size")) return;
+  const estimator = v.str("algorithm.adv_estimator");
+  const why = v.bool("critic.enable")?.value ? "critic.enable is true" : `algorithm.adv_estimator ${estimator?.value ?? "gae"}${estimator?.origin === "default" ? " (verl default)" : ""} trains a critic`;
+  required(
+    ctx,
+    "critic.ppo_micro_batch_size_per_gpu",
+    `critic.ppo_micro_batch_size_per_gpu is not set and use_dynamic_bsz is off (${why}): verl stops at start-up ("[critic] Please set at least one of 'critic.micro_batch_size' or 'critic.micro_batch_size_per_gpu'."); set critic.ppo_micro_batch_size_per_gpu`,
+    v.rangeOf(v.num("critic.ppo_mini_batch_size"), v.num("critic.optim.lr"), estimator)
+  );
+}
 function required(ctx, key, message, range) {
   if (ctx.launched) {
     ctx.configErrors.push({ range: range ?? ctx.anchor, message });
@@ -16979,7 +17584,7 @@ function required(ctx, key, message, range) {
   ctx.notes.push(`${key} is not set: a launch of this config must set it (${message.slice(message.indexOf("verl"), message.indexOf(";"))})`);
 }
 function suggestMini(mini, step, trainBatch) {
-  const near = nearestMultiple(mini, step);
+  const near = nearestMultiple2(mini, step);
   if (trainBatch === void 0 || near <= trainBatch || step > trainBatch) return near;
   return Math.floor(trainBatch / step) * step;
 }
@@ -17022,6 +17627,48 @@ function workerNormalization(ctx, who, key, mini, n, dp, sp2, micro, trainBatch)
     );
   }
 }
+function ppoWarmup(ctx, megatron2, horizon) {
+  const { v, plan } = ctx;
+  const warmSteps = v.num(`${A}.optim.lr_warmup_steps`);
+  const ratio = v.num(`${A}.optim.lr_warmup_steps_ratio`);
+  const stepsWin = warmSteps !== void 0 && (megatron2 ? warmSteps.value > 0 : warmSteps.value >= 0);
+  if (warmSteps && stepsWin) {
+    plan.warmupSteps = { ...warmSteps, unit: "rollout steps" };
+    if (ratio && ratio.origin !== "default" && ratio.value > 0) {
+      ctx.ignored.push({
+        key: `${A}.optim.lr_warmup_steps_ratio`,
+        range: v.rangeOf(ratio) ?? ctx.anchor,
+        message: `${A}.optim.lr_warmup_steps_ratio ${ratio.value} is ignored: verl uses lr_warmup_steps ${formatCount(warmSteps.value)} whenever it is ${megatron2 ? "> 0 (0 or -1 selects the ratio)" : "\u2265 0 (-1 selects the ratio)"}; remove one of them`,
+        data: { ratio: ratio.value, warmupSteps: warmSteps.value }
+      });
+    }
+    return;
+  }
+  if (!ratio) return;
+  if (ratio.value > 0) plan.warmupRatio = ratio;
+  if (horizon) {
+    const steps3 = Math.floor(ratio.value * horizon.value);
+    const of = megatron2 ? horizon.origin === "derived" ? `${formatCount(horizon.value)} (lr_decay_steps unset: the run length)` : `lr_decay_steps ${formatCount(horizon.value)}` : formatCount(horizon.value);
+    const ofName = megatron2 ? horizon.origin === "derived" ? "the decay horizon (the run)" : "lr_decay_steps" : "the run";
+    plan.warmupSteps = { ...derivedFrom(ratio, steps3, `int(${ratio.value} \xD7 ${of})`, "rollout steps"), fractionOf: { fraction: ratio.value, of: ofName, ofSteps: horizon.value } };
+  } else if (ratio.value === 0) {
+    plan.warmupSteps = { ...ratio, value: 0, unit: "rollout steps" };
+  }
+}
+function megatronWarmupAssertion(ctx, total, horizon, decayWritten) {
+  const w = ctx.plan.warmupSteps;
+  if (!w || !horizon || w.value < horizon.value) return;
+  const assertion = `Megatron's OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(w.value)} \u2265 decay ${formatCount(horizon.value)} rollout steps`;
+  ctx.launchChecks["warmup-exceeds-training"] = `verl refuses to start (${assertion})`;
+  if (!decayWritten || total && w.value >= total.value) return;
+  const warmKey = w.key ?? `${A}.optim.lr_warmup_steps`;
+  ctx.conflicts.push({
+    kind: "warmup-not-below-decay",
+    range: ctx.v.rangeOf(w, decayWritten) ?? ctx.anchor,
+    message: `${warmKey} ${formatCount(w.value)}${w.origin === "derived" ? ` (${w.how})` : ""} is not below ${A}.optim.lr_decay_steps ${formatCount(decayWritten.value)}: ${AFTER_ALLOCATION} (${assertion}); keep the warmup below ${formatCount(decayWritten.value)} rollout steps, or drop lr_decay_steps (it defaults to the run length${total ? `, ${formatCount(total.value)} rollout steps` : ""})`,
+    data: { warmupSteps: w.value, decaySteps: decayWritten.value }
+  });
+}
 function ppoSchedule(ctx, megatron2) {
   const { v, plan, notes } = ctx;
   plan.schedulerTick = { value: "rollout-step", origin: "derived", how: "verl steps the actor LR scheduler once per update_actor call, i.e. once per rollout step" };
@@ -17042,43 +17689,19 @@ function ppoSchedule(ctx, megatron2) {
     plan.totalSteps = derived(perEpoch * epochs.value, `${formatCount(perEpoch)} rollout steps/epoch \xD7 ${describe2(epochs)}`, "rollout steps");
   }
   const total = plan.totalSteps;
-  const warmSteps = v.num(`${A}.optim.lr_warmup_steps`);
-  const ratio = v.num(`${A}.optim.lr_warmup_steps_ratio`);
-  if (warmSteps && warmSteps.value >= 0) {
-    plan.warmupSteps = { ...warmSteps, unit: "rollout steps" };
-    if (ratio && ratio.origin !== "default" && ratio.value > 0) {
-      ctx.ignored.push({
-        key: `${A}.optim.lr_warmup_steps_ratio`,
-        range: v.rangeOf(ratio) ?? ctx.anchor,
-        message: `${A}.optim.lr_warmup_steps_ratio ${ratio.value} is ignored: verl uses lr_warmup_steps ${formatCount(warmSteps.value)} whenever it is \u2265 0 (-1 selects the ratio); remove one of them`,
-        data: { ratio: ratio.value, warmupSteps: warmSteps.value }
-      });
-    }
-  } else if (ratio) {
-    if (ratio.value > 0) plan.warmupRatio = ratio;
-    if (total) {
-      const steps3 = Math.floor(ratio.value * total.value);
-      plan.warmupSteps = { ...derivedFrom(ratio, steps3, `int(${ratio.value} \xD7 ${formatCount(total.value)})`, "rollout steps"), fractionOf: { fraction: ratio.value, of: "the run", ofSteps: total.value } };
-    } else if (ratio.value === 0) {
-      plan.warmupSteps = { ...ratio, value: 0, unit: "rollout steps" };
-    }
-  }
+  const decayWritten = megatron2 ? v.num(`${A}.optim.lr_decay_steps`) : void 0;
+  const horizon = !megatron2 ? total : decayWritten ? { ...decayWritten, unit: "rollout steps" } : total ? derived(total.value, `${A}.optim.lr_decay_steps unset: the run length`, "rollout steps") : void 0;
+  ppoWarmup(ctx, megatron2, horizon);
   if (megatron2) {
     const style = v.str(`${A}.optim.lr_decay_style`);
     if (style) plan.scheduler = style;
     const minLr = v.num(`${A}.optim.min_lr`);
     if (style && style.value !== "constant") {
       if (minLr) plan.minLr = minLr;
-      const decay = v.num(`${A}.optim.lr_decay_steps`);
-      if (decay) plan.decaySteps = { ...decay, unit: "rollout steps" };
-      else if (total) plan.decaySteps = { ...derived(total.value, `${A}.optim.lr_decay_steps unset: the run length`, "rollout steps") };
+      if (horizon) plan.decaySteps = horizon;
     }
     ctx.launchChecks["min-lr-exceeds-lr"] = "verl refuses to start (Megatron's OptimizerParamScheduler asserts max_lr >= min_lr)";
-    const w = plan.warmupSteps;
-    const d = plan.decaySteps;
-    if (w && d && w.value >= d.value) {
-      ctx.launchChecks["warmup-exceeds-training"] = `verl refuses to start (Megatron's OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(w.value)} \u2265 decay ${formatCount(d.value)} rollout steps)`;
-    }
+    megatronWarmupAssertion(ctx, total, horizon, decayWritten);
   } else {
     const style = v.str(`${A}.optim.warmup_style`);
     const type = v.str(`${A}.optim.lr_scheduler_type`);
@@ -17332,7 +17955,7 @@ function nemoCommand(cmd) {
   if (!isHydraCommand(cmd)) return false;
   if (cmd.module?.startsWith("verl.") || cmd.module?.startsWith("recipe.")) return false;
   const nemoScript = cmd.script !== void 0 && /(?:^|\/)(?:megatron_\w+|speech_to_text\w*|\w*_finetuning|\w*_pretraining|train_gpt_\w+)\.py$/.test(cmd.script);
-  const nemoKeys = cmd.args.filter((a) => a.flag === "" && /^\+{0,2}(?:trainer|model|exp_manager)\./.test(a.value ?? "")).length;
+  const nemoKeys = cmd.args.filter((a) => a.flag === "" && /^(?:\+{1,2}|~)?(?:trainer|model|exp_manager)\./.test(a.value ?? "")).length;
   return nemoScript && nemoKeys >= 1 || nemoKeys >= 3;
 }
 var named = (s) => `${s.key ?? ""} ${formatCount(Number(s.value))}`.trim();
@@ -17356,11 +17979,15 @@ function parallel(ctx, keys) {
   const cp = v.num(keys.cp);
   if (ctx.partial && !plan.dataParallelSize && (!tp || !pp || !cp)) {
     const unset = [[keys.tp, tp], [keys.pp, pp], [keys.cp, cp]].filter(([, x]) => !x).map(([k]) => k);
-    if (plan.worldSize) {
-      ctx.notes.push(`world size ${formatCount(plan.worldSize.value)} is not used: ${unset.join(", ")} ${unset.length === 1 ? "is" : "are"} not set here, so the data-parallel size is unknown`);
+    const world2 = plan.worldSize;
+    if (world2) {
+      ctx.notes.push(
+        `world size ${formatCount(world2.value)}${world2.how ? ` (${world2.how})` : ""} is known but not used as the data-parallel size: ${unset.join(", ")} ${unset.length === 1 ? "is" : "are"} not set here (${ctx.form === "script" ? "the config the command names sets" : "the Python recipe sets"} ${unset.length === 1 ? "it" : "them"}), so the data-parallel size is unknown`
+      );
       delete plan.worldSize;
+      ctx.worldWithheld = true;
     }
-    ctx.missing.push({ field: "dataParallelSize", hint: `set ${unset.join(", ")}, or assume.dataParallelSize in .trainlint.yml` });
+    ctx.missing.push({ field: "dataParallelSize", hint: `set ${unset.join(", ")}${ctx.form === "script" ? " on the command" : ""}, or assume.dataParallelSize in .trainlint.yml` });
     return { mp: NaN };
   }
   const mp = (tp?.value ?? 1) * (pp?.value ?? 1) * (cp?.value ?? 1);
@@ -17590,7 +18217,7 @@ function extractNemo1(ctx, env) {
     plan.saveEverySteps = { ...plan.evalEverySteps, origin: "derived", how: `exp_manager checkpoints at each validation (no checkpoint_callback_params.every_n_train_steps): ${plan.evalEverySteps.how ?? named(plan.evalEverySteps)}` };
   }
   if (!plan.totalSteps) ctx.missing.push({ field: "totalSteps", hint: "set trainer.max_steps (NeMo counts optimizer steps), or assume.totalSteps in .trainlint.yml" });
-  if (!plan.worldSize && !plan.dataParallelSize) ctx.missing.push({ field: "worldSize", hint: "set trainer.devices and trainer.num_nodes to numbers (the launcher may override them: trainer.devices=8), or assume.worldSize in .trainlint.yml" });
+  if (!plan.worldSize && !plan.dataParallelSize && !ctx.worldWithheld) ctx.missing.push({ field: "worldSize", hint: "set trainer.devices and trainer.num_nodes to numbers (the launcher may override them: trainer.devices=8), or assume.worldSize in .trainlint.yml" });
 }
 function extractNemo2(ctx, env) {
   const { v, plan } = ctx;
@@ -17656,7 +18283,10 @@ function extractBridge(ctx, env) {
   else if (wFrac && decay) plan.warmupSteps = { ...derivedFrom(wFrac, Math.floor(wFrac.value * decay.value), `${wFrac.value} \xD7 decay ${formatCount(decay.value)}`, "steps"), fractionOf: { fraction: wFrac.value, of: "the decay horizon", ofSteps: decay.value } };
   else if (wSamples && gbs) plan.warmupSteps = { ...derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named(wSamples)} / ${named(gbs)})`, "steps"), writtenAs: { unit: "samples", perStep: gbs.value, value: wSamples.value } };
   if (plan.warmupSteps && decay && plan.warmupSteps.value >= decay.value) {
-    notes.push(`warmup ${formatCount(plan.warmupSteps.value)} \u2265 decay ${formatCount(decay.value)} steps: Megatron-Bridge warns and caps the warmup at ${formatCount(Math.max(0, decay.value - 1))} steps (_calculate_scheduler_steps)`);
+    const capSamples = gbs ? ` = ${formatCount(decay.value * gbs.value - 1)} samples` : "";
+    notes.push(
+      `warmup ${formatCount(plan.warmupSteps.value)} \u2265 decay ${formatCount(decay.value)} steps: Megatron-Bridge warns and caps the warmup at lr_decay_steps \u2212 1${capSamples} (_calculate_scheduler_steps; its scheduler counts samples), one sample short of the decay horizon: the LR climbs for all ${formatCount(decay.value)} steps and never decays (Megatron-Core's lr_warmup_steps < lr_decay_steps assertion does not fire)`
+    );
   }
   const maxSteps = v.num("scheduler.max_steps");
   if (maxSteps && iters && maxSteps.value < iters.value) {
@@ -17701,7 +18331,7 @@ function extract2(file, env) {
     return { plan: {}, missing: [], notes, ...base };
   }
   const v = new HydraValues(file, view, form === "nemo1" ? NEMO1_DEFAULTS : {}, RESOLVERS, "NeMo default");
-  const ctx = { file, v, plan: {}, missing: [], notes, conflicts: [], checks: [], ignored: [], anchor, launchChecks: {}, partial: form === "bridge" || form === "script" };
+  const ctx = { file, v, plan: {}, missing: [], notes, conflicts: [], checks: [], ignored: [], anchor, launchChecks: {}, partial: form === "bridge" || form === "script", form };
   if (cmd && form === "script") {
     const w = launcherWorldSize(cmd);
     if (w && cmd.launcher !== "python") ctx.plan.worldSize = { value: w.value, origin: "launcher", file: file.path, key: w.key, range: w.range, how: w.how };
@@ -17764,15 +18394,15 @@ function resolveInheritance(file, io, cache) {
   const style = inheritStyle(file);
   if (!style) return void 0;
   const state = { files: /* @__PURE__ */ new Set(), io, cache };
-  const resolved2 = resolveFile(file.path, file, style, [file.path], state);
+  const resolved = resolveFile(file.path, file, style, [file.path], state);
   const provenance = cache.provenance;
   return {
-    tree: resolved2.tree,
-    ...resolved2.baseTree ? { baseTree: resolved2.baseTree } : {},
-    files: resolved2.files,
-    complete: resolved2.complete,
-    problems: resolved2.problems,
-    notes: resolved2.notes,
+    tree: resolved.tree,
+    ...resolved.baseTree ? { baseTree: resolved.baseTree } : {},
+    files: resolved.files,
+    complete: resolved.complete,
+    problems: resolved.problems,
+    notes: resolved.notes,
     fileOf: (x) => provenance.get(x) ?? provenance.get(originalOf(x))
   };
 }
@@ -17797,10 +18427,10 @@ function resolveFile(rel, file, style, stack, state) {
     for (const f of cached.files) state.files.add(f);
     return cached;
   }
-  const resolved2 = style === "python" ? resolvePython(rel, file, stack, state) : style === "yacs" ? resolveYacs(rel, file, stack, state) : resolveBaseConfig(rel, file, stack, state);
-  register(resolved2.tree, rel, state.cache.provenance);
-  if (stack.length > 1) state.cache.resolved.set(rel, resolved2);
-  return resolved2;
+  const resolved = style === "python" ? resolvePython(rel, file, stack, state) : style === "yacs" ? resolveYacs(rel, file, stack, state) : resolveBaseConfig(rel, file, stack, state);
+  register(resolved.tree, rel, state.cache.provenance);
+  if (stack.length > 1) state.cache.resolved.set(rel, resolved);
+  return resolved;
 }
 function register(node, rel, provenance, depth = 0) {
   if (provenance.has(node) || depth > 200) return;
@@ -18170,7 +18800,8 @@ function settingOf(view, hit, value, key, through) {
     file: hit.file,
     key,
     range: hit.keyRange,
-    ...sameFile && scalar3 && typeof value === "number" ? { valueRange: scalar3.range } : {},
+    // Literal text only: a number an augmented assignment computed (`x.k *= 2`) has the statement's range.
+    ...sameFile && scalar3 && typeof value === "number" && !augmentedFrom(scalar3) ? { valueRange: scalar3.range } : {},
     ...note ? { note } : {}
   };
 }
@@ -18201,7 +18832,7 @@ function numbersIn(view, path24, from) {
 }
 
 // src/dialects/mmengine.ts
-var RUNNER_KEYS = [
+var RUNNER_KEYS2 = [
   "train_cfg",
   "optim_wrapper",
   "param_scheduler",
@@ -18253,7 +18884,7 @@ function score4(file) {
   if (file.format !== "python" || !file.tree || file.tree.kind !== "map") return 0;
   const own2 = topKeys(file.tree);
   const merged = file.inherited ? topKeys(file.inherited.tree) : own2;
-  const runner = RUNNER_KEYS.filter((k) => own2.has(k) || merged.has(k)).length;
+  const runner = RUNNER_KEYS2.filter((k) => own2.has(k) || merged.has(k)).length;
   const training = TRAINING_KEYS2.some((k) => k !== "train_dataloader" && merged.has(k));
   if (own2.has("lr_multiplier") && !own2.has("_base_")) return 0;
   if (own2.has("_base_")) return 6 + Math.min(3, runner);
@@ -18378,6 +19009,16 @@ function readSchedule4(ctx, lr, conflicts, ignored, file) {
     } else {
       notes.push("MultiStepLR milestones count iterations while the run counts epochs of unknown length: not compared with the run");
     }
+    if (decay.endWritten && decay.end !== void 0) {
+      const end = pointSetting(ctx, decay, "end", decay.end, lookup(view, ["end"], decay.node), "");
+      if (end?.unit === "steps") plan.decaySteps = end;
+      else if (end?.unit === "epochs") plan.decayEpochs = end;
+    }
+    const gamma = numberIn(view, ["gamma"], decay.node)?.value ?? 0.1;
+    const reached = sorted.filter((m) => decay.end === void 0 || decay.begin + m < decay.end).length;
+    if (plan.peakLr && reached > 0 && gamma > 0 && gamma < 1) {
+      plan.minLr = derivedFrom(plan.peakLr, plan.peakLr.value * gamma ** reached, `lr ${formatSci(plan.peakLr.value)} \xD7 gamma ${formatCount(gamma)}^${formatCount(reached)} (MultiStepLR, ${formatCount(reached)} milestone${reached === 1 ? "" : "s"})`);
+    }
     return;
   }
   if (decay.type === "CosineAnnealingLR" || decay.type === "PolyLR" || decay.type === "LinearLR") {
@@ -18407,7 +19048,8 @@ function extract3(file, env, asBase = false) {
   const notes = [];
   const conflicts = [];
   const ignored = [];
-  const anchor = fileStartRange(file);
+  const base = file.tree?.kind === "map" ? mapGet(file.tree, "_base_") : void 0;
+  const anchor = base ? base.keyRange : fileStartRange(file);
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with ${file.inherited.files.length} inherited file${file.inherited.files.length === 1 ? "" : "s"}: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
   if (!view.complete) notes.push("part of the configuration could not be read: values it may set are unknown, not defaults");
@@ -18474,14 +19116,8 @@ function extract3(file, env, asBase = false) {
     notes.push("auto_scale_lr.enable: the LR is scaled by world \xD7 batch_size / base_batch_size at start-up; the world size or batch is unknown, so the LR used is unknown");
     delete plan.peakLr;
   }
-  if (named2 && baseBatch && baseBatch.value !== named2.gpus * named2.perGpu) {
-    const text = `auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)} but the file name's ${named2.text} says the LR was tuned for ${formatCount(named2.gpus * named2.perGpu)}`;
-    if (autoEnable?.value && baseBatch.file === file.path) {
-      conflicts.push({ kind: "base-batch-and-file-name", range: baseBatch.range, message: `${text}: with auto_scale_lr enabled, MMEngine scales the LR against ${formatCount(baseBatch.value)}; set base_batch_size=${formatCount(named2.gpus * named2.perGpu)}` });
-    } else {
-      notes.push(`${text}; with tools/train.py --auto-scale-lr the LR would be scaled against ${formatCount(baseBatch.value)}`);
-    }
-  }
+  const recipe = lr ? tunedRecipe(file, view, plan, lr, ctx.accum) : void 0;
+  if (recipe && lr && baseBatch && baseBatch.value > 0) checkAutoScale({ file, view, recipe, lr, baseBatch, enabled: autoEnable?.value === true, accum: ctx.accum, anchor }, conflicts, notes);
   readSchedule4(ctx, lr, conflicts, ignored, file);
   const ckpt = numberIn(view, ["default_hooks", "checkpoint", "interval"]);
   const ckptByEpoch = boolIn(view, ["default_hooks", "checkpoint", "by_epoch"])?.value ?? true;
@@ -18522,11 +19158,11 @@ function extract3(file, env, asBase = false) {
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "launch with tools/dist_train.sh CONFIG GPUS or torchrun --nproc_per_node N, or set assume.worldSize in .trainlint.yml (or name the file with its NxbM, e.g. _8xb2_)" });
   if (ctx.loop === "epoch" && !plan.totalSteps) missing.push({ field: "datasetSamples", hint: "the epoch length is len(train_dataloader); set assume.datasetSamples in .trainlint.yml to compare step counts with the run" });
   if (!lr && !view.complete) missing.push({ field: "peakLr", hint: "optim_wrapper.optimizer.lr comes from a file that was not read; set assume.peakLr" });
-  const reference = asBase ? void 0 : conventionReference(file, env, plan, lr, baseBatch, named2);
+  const reference = asBase || !recipe ? void 0 : conventionReference(file, env, plan, recipe);
   return {
     plan,
     missing,
-    anchor: file.tree?.kind === "map" && mapGet(file.tree, "_base_") ? mapGet(file.tree, "_base_").keyRange : anchor,
+    anchor,
     notes,
     conflicts,
     ignored,
@@ -18550,22 +19186,94 @@ function interval(ctx, s, byEpoch) {
   if (ctx.stepsPerEpoch === void 0) return void 0;
   return { ...derivedFrom(s, s.value * ctx.stepsPerEpoch, `${formatCount(s.value)} epochs \xD7 ${formatCount(ctx.stepsPerEpoch)} steps per epoch`), unit: "steps", writtenAs: { unit: "epochs", perStep: 1 / ctx.stepsPerEpoch } };
 }
-function conventionReference(file, env, plan, lr, baseBatch, named2) {
+var LR_PATH = ["optim_wrapper", "optimizer", "lr"];
+function basesView(file) {
   const inherited = file.inherited;
-  const base = inherited?.baseTree ? extract3({ ...file, inherited: { ...inherited, tree: inherited.baseTree, baseTree: void 0 } }, env, true).plan : void 0;
-  const tunedLr = base?.peakLr && base.peakLr.origin === "explicit" ? base.peakLr : lr;
-  const tunedWarmup = base ? base.warmupSteps : plan.warmupSteps;
-  if (!tunedLr) return void 0;
-  const ref = { peakLr: tunedLr, ...tunedWarmup ? { warmupSteps: tunedWarmup } : {} };
-  if (named2) {
-    ref.globalBatchSize = { value: named2.gpus * named2.perGpu, origin: "explicit", key: `file name ${named2.text}`, unit: "samples" };
-    return { plan: ref, label: `file name ${named2.text}`, path: file.path };
-  }
-  if (baseBatch && baseBatch.value > 0) {
-    ref.globalBatchSize = { ...baseBatch, unit: "samples" };
-    return { plan: ref, label: `auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)}`, path: file.path };
+  if (!inherited?.baseTree) return void 0;
+  return viewOf({ ...file, inherited: { ...inherited, tree: inherited.baseTree, baseTree: void 0 } });
+}
+var shortType = (t) => t && (t.value.split(".").pop() ?? t.value);
+function namedFor(lrFile, files2) {
+  if (!lrFile) return void 0;
+  const own2 = fileNameBatch(lrFile);
+  if (own2) return { path: lrFile, ...own2 };
+  const at6 = files2.indexOf(lrFile);
+  for (let i = (at6 < 0 ? files2.length : at6) - 1; i >= 0; i--) {
+    const named2 = fileNameBatch(files2[i]);
+    if (named2) return { path: files2[i], ...named2 };
   }
   return void 0;
+}
+var timesAccum = (accum) => accum !== 1 ? ` \xD7 accumulative_counts ${formatCount(accum)}` : "";
+function tunedRecipe(file, view, plan, lr, accum) {
+  const own2 = fileNameBatch(file.path);
+  const inherited = inheritedRecipe(file, plan.optimizer?.value, own2);
+  const written = lr.file === file.path || lr.origin === "launcher";
+  if (inherited && (!written || compensates(plan, inherited))) return inherited;
+  if (own2) return { lr, batch: own2.gpus * own2.perGpu * accum, label: `file name ${own2.text}${timesAccum(accum)}`, path: file.path, inherited: false };
+  const baseBatch = numberIn(view, ["auto_scale_lr", "base_batch_size"]);
+  if (baseBatch && baseBatch.value > 0) return { lr, batch: baseBatch.value * accum, label: `auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)}${timesAccum(accum)}`, path: file.path, inherited: false };
+  return void 0;
+}
+function inheritedRecipe(file, optimizer, own2) {
+  const bases = basesView(file);
+  const baseLr = bases && numberIn(bases, LR_PATH);
+  if (!bases || !baseLr || baseLr.origin !== "explicit") return void 0;
+  const baseOptimizer = shortType(stringIn(bases, ["optim_wrapper", "optimizer", "type"]));
+  if (optimizer && baseOptimizer && optimizer !== baseOptimizer) return void 0;
+  const baseAccum = numberIn(bases, ["optim_wrapper", "accumulative_counts"])?.value ?? 1;
+  const baseBatch = numberIn(bases, ["auto_scale_lr", "base_batch_size"]);
+  const named2 = namedFor(baseLr.file, file.inherited?.files ?? []);
+  const recipe = (batch, label, path24) => ({ lr: baseLr, batch: batch * baseAccum, label: `${label}${timesAccum(baseAccum)}`, path: path24, inherited: true });
+  if (named2) return recipe(named2.gpus * named2.perGpu, `file name ${named2.text}${named2.path !== file.path ? ` of ${named2.path}` : ""}`, named2.path);
+  if (own2 && (!baseBatch || baseBatch.value === own2.gpus * own2.perGpu)) return recipe(own2.gpus * own2.perGpu, `file name ${own2.text}`, file.path);
+  if (baseBatch && baseBatch.value > 0) return recipe(baseBatch.value, `auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)}`, baseBatch.file ?? file.path);
+  return void 0;
+}
+function compensates(plan, recipe) {
+  const lr = plan.peakLr?.value;
+  const batch = plan.globalBatchSize?.value;
+  if (lr === void 0 || batch === void 0 || !(recipe.batch > 0)) return false;
+  const k = batch / recipe.batch;
+  return [k, Math.sqrt(k)].some((f) => Math.abs(lr / (recipe.lr.value * f) - 1) <= 0.1);
+}
+function checkAutoScale(input, conflicts, notes) {
+  const { file, view, recipe, lr, baseBatch, enabled, accum } = input;
+  if (Math.abs(lr.value / recipe.lr.value - 1) > 1e-6) return;
+  const B = baseBatch.value;
+  const wanted = lr.value * recipe.batch / (recipe.lr.value * accum);
+  if (Math.abs(B / wanted - 1) <= 0.01) return;
+  const ratio = wanted / B;
+  const lrKey = lr.key ?? "lr";
+  const tuned = `${lrKey} ${formatSci(recipe.lr.value)} was tuned for ${formatCount(recipe.batch)} samples per optimizer step (${recipe.label})`;
+  const counted = accum !== 1 ? `world \xD7 batch_size / base_batch_size ${formatCount(B)}, without accumulative_counts ${formatCount(accum)}` : `world \xD7 batch_size / base_batch_size ${formatCount(B)}`;
+  const lrToWrite = recipe.lr.value * accum * B / recipe.batch;
+  const setBase = Number.isInteger(Math.round(wanted * 1e6) / 1e6) ? `auto_scale_lr.base_batch_size = ${formatCount(Math.round(wanted))}${accum !== 1 ? ` (${formatCount(wanted * accum)} / accumulative_counts ${formatCount(accum)})` : ""}` : void 0;
+  const setLr = `${lrKey} = ${formatSci(lrToWrite)} (MMEngine then scales it to the recipe's LR)`;
+  const advice = setBase ? accum !== 1 ? `set ${setBase}, or keep it and set ${setLr}` : `set ${setBase}` : `set ${setLr}`;
+  const data = { baseBatchSize: B, wantedBaseBatchSize: wanted, recipeLr: recipe.lr.value, recipeBatch: recipe.batch, accumulativeCounts: accum, lrRatio: ratio };
+  if (!enabled) {
+    notes.push(`auto_scale_lr.base_batch_size ${formatCount(B)}: ${tuned}; with tools/train.py --auto-scale-lr MMEngine would scale the LR by ${counted}, \xD7${formatRatio(ratio)} of what that recipe gives; before enabling it, ${advice}`);
+    return;
+  }
+  const here = [baseBatch, boolIn(view, ["auto_scale_lr", "enable"]), accum !== 1 ? numberIn(view, ["optim_wrapper", "accumulative_counts"]) : void 0, lr].find((s) => s?.range && s.file === file.path);
+  conflicts.push({
+    kind: "auto-scale-against-recipe",
+    range: here?.range ?? input.anchor,
+    message: `auto_scale_lr is enabled with base_batch_size ${formatCount(B)}, but ${tuned}: MMEngine scales the LR by ${counted}, so the LR it trains with is \xD7${formatRatio(ratio)} of what that recipe gives at any world size; ${advice}`,
+    data
+  });
+}
+function conventionReference(file, env, plan, recipe) {
+  const inherited = file.inherited;
+  const base = recipe.inherited && inherited?.baseTree ? extract3({ ...file, inherited: { ...inherited, tree: inherited.baseTree, baseTree: void 0 } }, env, true).plan : void 0;
+  const tunedWarmup = recipe.inherited ? base?.warmupSteps : plan.warmupSteps;
+  const ref = {
+    peakLr: recipe.lr,
+    ...tunedWarmup ? { warmupSteps: tunedWarmup } : {},
+    globalBatchSize: { value: recipe.batch, origin: "explicit", key: recipe.label, unit: "samples" }
+  };
+  return { plan: ref, label: recipe.label, path: recipe.path };
 }
 var mmengine = {
   meta: {
@@ -18667,7 +19375,23 @@ function scoreLazy(file) {
   const lazy = /\bLazyCall\b|\bL\(|\bget_config\(|from \.+common\./.test(file.text);
   if (lazy && (names >= 2 || mapGet(root, "lr_multiplier"))) return 8;
   if (lazy && /from \.+common\./.test(file.text)) return 7;
-  return 0;
+  return importsLazyNames(file.text) || importsLazyConfig(file) ? 7 : 0;
+}
+var RELATIVE_IMPORTS = /^[ \t]*from[ \t]+\.+(?:\w[\w.]*)?[ \t]+import[ \t]*(\([^)]{0,2000}|[^\n]*)/gm;
+var HAS_RELATIVE_IMPORT = /^[ \t]*from[ \t]+\.+(?:\w[\w.]*)?[ \t]+import\b/m;
+function importsLazyNames(text) {
+  const names = /* @__PURE__ */ new Set();
+  for (const m of text.matchAll(RELATIVE_IMPORTS)) {
+    for (const part of m[1].replace(/[()]/g, "").split(",")) names.add(part.trim().split(/\s+/)[0]);
+  }
+  return names.has("lr_multiplier") && LAZY_NAMES.filter((k) => names.has(k)).length >= 2;
+}
+function importsLazyConfig(file) {
+  const tree = file.inherited?.tree;
+  if (!tree || !HAS_RELATIVE_IMPORT.test(file.text)) return false;
+  const values = LAZY_NAMES.map((k) => mapGet(tree, k)?.value).filter((v) => v !== void 0);
+  const lazyCall = (v) => v.kind === "map" && (hasKey(v, "_target_") || v.entries.some((e) => e.value.kind === "map" && hasKey(e.value, "_target_")));
+  return values.length >= 2 && values.some(lazyCall);
 }
 function yacsNumber(view, path24, key = path24.join(".")) {
   const hit = lookup(view, path24);
@@ -18842,11 +19566,21 @@ function baseReference(file, env) {
   if (plan.warmupSteps?.origin === "default") delete plan.warmupSteps;
   return { reference: { plan, label: `_BASE_ ${String(baseEntry.value.value)}`, path: written.file ?? file.path } };
 }
+function lazySetting(view, hit, value, key) {
+  const s = settingOf(view, hit, value, key);
+  return hit.file !== view.path ? { ...s, note: `set in ${hit.file}:${hit.keyRange.line}, which this config imports` } : s;
+}
 function lazyNumber(view, path24) {
   const hit = lookup(view, path24);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number") return void 0;
-  const s = settingAt(view, hit, hit.node.value, path24.join("."));
-  return hit.file !== view.path ? { ...s, note: `set in ${hit.file}:${hit.keyRange.line}, which this config imports` } : s;
+  const key = path24.join(".");
+  const s = lazySetting(view, hit, hit.node.value, key);
+  const old = augmentedFrom(hit.node);
+  if (!old || typeof old.value !== "number") return s;
+  const { valueRange: _literal, ...computed } = s;
+  const from = view.fileOf(old);
+  const at6 = from && from !== view.path ? ` (${from}:${old.range.line})` : "";
+  return { ...computed, origin: "derived", how: `${key} ${formatCount(old.value)}${at6}, then \`${hit.node.source}\`` };
 }
 function lazyTarget(view, path24) {
   const hit = lookup(view, [...path24, "_target_"]);
@@ -18874,7 +19608,7 @@ function extractLazy(file, env) {
   const evalPeriod = lazyNumber(view, ["train", "eval_period"]);
   if (evalPeriod && evalPeriod.value > 0) plan.evalEverySteps = { ...evalPeriod, unit: "steps" };
   const amp = lookup(view, ["train", "amp", "enabled"]);
-  if (amp.kind === "found" && amp.node.kind === "scalar" && typeof amp.node.value === "boolean") plan.precision = { ...settingAt(view, amp, amp.node.value ? "fp16" : "fp32", "train.amp.enabled") };
+  if (amp.kind === "found" && amp.node.kind === "scalar" && typeof amp.node.value === "boolean") plan.precision = lazySetting(view, amp, amp.node.value ? "fp16" : "fp32", "train.amp.enabled");
   plan.gradAccumSteps = defaultSetting(1, "train", "detectron2 does not accumulate gradients: one iteration is one optimizer step");
   const sched = lazyTarget(view, ["lr_multiplier"]);
   const inner = sched === "WarmupParamScheduler" ? ["lr_multiplier", "scheduler"] : ["lr_multiplier"];
@@ -18895,7 +19629,7 @@ function extractLazy(file, env) {
       if (values.every(Number.isFinite) && values.length > 0) {
         const sorted = [...values].sort((a, b) => a - b);
         const steps3 = (m) => ({
-          ...settingAt(view, ms, m, `${inner.join(".")}.milestones`),
+          ...lazySetting(view, ms, m, `${inner.join(".")}.milestones`),
           value: Math.round(m / updates.value * maxIter.value),
           origin: "derived",
           unit: "steps",
@@ -19110,6 +19844,7 @@ function extractSwift(ctx) {
   ctx.notes.push(...hf.notes.filter((n) => !(preset && n.startsWith("deepspeed:"))));
   if (preset) ctx.notes.push(`deepspeed ${ds.value}: one of ms-swift's bundled DeepSpeed presets, whose batch values are "auto" (taken from these arguments)`);
   ctx.conflicts.push(...hf.conflicts);
+  ctx.ignored.push(...hf.ignored);
   ctx.missing.push(...hf.missing.filter((m) => m.field !== "worldSize"));
   if (!hf.plan.worldSize) ctx.missing.push({ field: "worldSize", hint: "start the run with NPROC_PER_NODE=N (and NNODES) in a committed script, set ENV: {NPROC_PER_NODE: N} in the config, or set assume.worldSize in .trainlint.yml" });
   strategyIgnores(ctx, "save_steps", "save_strategy");
@@ -20356,7 +21091,7 @@ var SCHEDULER_OPTIONS = {
   fixed: ["warmup_updates", "force_anneal", "lr_shrink"],
   reduce_lr_on_plateau: ["warmup_updates", "warmup_init_lr", "lr_shrink", "lr_threshold", "lr_patience"]
 };
-var SCHEDULER_ONLY = ["end_learning_rate", "power", "total_num_update", "t_mult", "lr_period_updates", "min_lr", "force_anneal", "lr_threshold", "lr_patience"];
+var SCHEDULER_ONLY = ["end_learning_rate", "power", "total_num_update", "t_mult", "lr_period_updates", "min_lr", "force_anneal", "lr_threshold", "lr_patience", "warmup_init_lr", "lr_shrink"];
 var SECTIONS = ["common", "common_eval", "distributed_training", "dataset", "optimization", "checkpoint", "bmuf", "generation", "eval_lm", "interactive", "model", "task", "criterion", "optimizer", "lr_scheduler", "scoring", "bpe", "tokenizer", "ema"];
 var knownKey = (path24) => SECTIONS.includes(path24[0]);
 var TRAIN_SCRIPT = /(?:^|\/)(?:fairseq_cli\/)?(?:hydra_)?train\.py$/;
@@ -20722,6 +21457,25 @@ function countNodes(tree, limit) {
   }
   return count2;
 }
+function omegaConfTyped(data, depth = 0) {
+  if (typeof data === "string") return OMEGACONF_FLOAT.test(data) ? Number(data.replace(/_/g, "")) : data;
+  if (!data || typeof data !== "object" || depth > 64) return data;
+  if (Array.isArray(data)) return data.map((item) => omegaConfTyped(item, depth + 1));
+  const out = /* @__PURE__ */ Object.create(null);
+  for (const [key, value] of Object.entries(data)) out[key] = omegaConfTyped(value, depth + 1);
+  return out;
+}
+var omegaTyped = /* @__PURE__ */ new WeakMap();
+function withOmegaConfTyping(validate) {
+  const typed2 = ((data) => {
+    const ok = validate(omegaConfTyped(data));
+    typed2.errors = validate.errors;
+    return ok;
+  });
+  typed2.schema = validate.schema;
+  typed2.schemaEnv = validate.schemaEnv;
+  return typed2;
+}
 var SchemaStore = class {
   /**
    * @param root the repository root
@@ -20743,7 +21497,11 @@ var SchemaStore = class {
   userNodes = 0;
   /** A dialect's built-in schema (compiled at build time in dist/, see compiled-schemas.ts). */
   builtin(name2) {
-    return compiledSchema(builtinKey(name2));
+    const validate = compiledSchema(builtinKey(name2));
+    if (!validate || !OMEGACONF_TYPED_SCHEMAS.has(name2)) return validate;
+    let typed2 = omegaTyped.get(validate);
+    if (!typed2) omegaTyped.set(validate, typed2 = withOmegaConfTyping(validate));
+    return typed2;
   }
   /** A user schema's text: given, or read from the repository. Throws UsageError when refused. */
   userText(relPath) {
@@ -22697,6 +23455,7 @@ async function lint(options) {
     scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => resolveUnder(lintRoot, f.path))), config, maxBytes, parseOptions));
   }
   const launchesOf = /* @__PURE__ */ new Map();
+  const lintedScriptFiles = new Map(linted.map((f) => [f.path, f]));
   const scriptHydra = /* @__PURE__ */ new Map();
   const lintedScripts = new Set(linted.map((f) => f.path));
   for (const file of scripts) {
@@ -22704,6 +23463,10 @@ async function lint(options) {
     const scriptDir = isVirtual ? toRepo(".") : toRepo(import_node_path18.default.posix.dirname(file.path));
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo("."), label: "the working directory" };
+      if (launch.accelerateConfig) {
+        const accelerate = linkAccelerate(launch, { script: file.path, range: launch.range }, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(file.path) ? lintRootBase : []);
+        if (accelerate.linked) Object.assign(launch.values, accelerateValues(launch.accelerateConfig, accelerate.linked, `${file.path}:${launch.range.line}`));
+      }
       if (launch.hydra) {
         const bases = launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []);
         const resolution = resolveCommandConfig(launch.hydra, bases, hydraFiles);
@@ -22747,6 +23510,26 @@ async function lint(options) {
       }
     }
   }
+  results = results.map((result) => {
+    const file = lintedScriptFiles.get(result.file.path);
+    if (!file || !result.extraction || finished.has(result)) return result;
+    const anchor = result.extraction.anchor;
+    const cmd = file.script?.commands.find((c) => c.range.line === anchor.line && c.range.column === anchor.column);
+    const acc = cmd && accelerateConfigOf(cmd);
+    if (!cmd || !acc) return result;
+    const scriptDir = virtualPaths.has(file.path) ? toRepo(".") : toRepo(import_node_path18.default.posix.dirname(file.path));
+    const launch = { accelerateConfig: acc, workdir: virtualPaths.has(file.path) ? { dir: toRepo("."), label: "the working directory" } : workdirOf(file, cmd, scriptDir) };
+    const accelerate = linkAccelerate(launch, { script: file.path, range: cmd.range }, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(file.path) ? lintRootBase : []);
+    if (!accelerate.linked) {
+      if (accelerate.note) result.extraction.notes.push(accelerate.note);
+      return result;
+    }
+    const values = accelerateValues(acc, accelerate.linked, `${file.path}:${cmd.range.line}`);
+    const again = Object.keys(values).length ? analyseSafely(run, result.file, run.settingsWith(result.file.path, values), result.starts ? { starts: result.starts } : {}) : result;
+    again.linked = [accelerate.linked];
+    byPath.set(result.file.path, again);
+    return again;
+  });
   results = results.map((result) => {
     const input = scriptHydra.get(result.file.path);
     if (!input || !result.dialect?.meta.hydra) return result;
@@ -22919,7 +23702,9 @@ function linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, ex
   if (!resolution.found) return { note: `${named2.flag} ${named2.written} (${link.script}:${link.range.line}) not found inside the repository (tried ${describeTried(resolution.tried)})` };
   const rel = fromAbs(resolution.found.abs);
   const file = loadFile(resolution.found.abs, rel, parseOptions);
-  return { linked: { ...accelerateLink(file, named2.written, named2.range), resolvedFrom: resolution.found.base.label } };
+  const linked = accelerateLink(file, named2.written, named2.range);
+  for (const field of named2.commandSets) delete linked.plan[field];
+  return { linked: { ...linked, resolvedFrom: resolution.found.base.label } };
 }
 function repositoryScripts(repo, lintRoot, names, loaded9, config, maxBytes, parseOptions) {
   if (names.size === 0) return [];
@@ -23898,7 +24683,7 @@ function where2(setting) {
 }
 function rlUnits(plan) {
   const { promptsPerRolloutStep: prompts, samplesPerPrompt: n, optimizerStepsPerRolloutStep: opt, schedulerTick: tick, globalBatchSize: batch } = plan;
-  if (!prompts && !n && !opt && !tick) return void 0;
+  if (!prompts && !n && !opt && tick?.value !== "rollout-step") return void 0;
   const parts2 = [];
   const count2 = (value, noun) => `${formatValue(value)} ${noun}${value === 1 ? "" : "s"}`;
   if (prompts && n) parts2.push(`${count2(prompts.value, "prompt")} \xD7 ${count2(n.value, "response")} = ${count2(prompts.value * n.value, "response")} per rollout step`);
@@ -23906,9 +24691,7 @@ function rlUnits(plan) {
   if (batch) parts2.push(`${count2(batch.value, "response")} per optimizer step`);
   if (opt) parts2.push(`${formatValue(opt.value)} optimizer step${opt.value === 1 ? "" : "s"} per rollout step`);
   if (tick) {
-    parts2.push(
-      tick.value === "rollout-step" ? "the LR scheduler ticks once per rollout step: step counts above are rollout steps" : tick.value === "iteration" ? "step counts above are dataloader iterations (an optimizer step accumulates several)" : "the LR scheduler ticks once per optimizer step"
-    );
+    parts2.push(tick.value === "rollout-step" ? "the LR scheduler ticks once per rollout step: step counts above are rollout steps" : "the LR scheduler ticks once per optimizer step");
   }
   return parts2.join("; ");
 }
