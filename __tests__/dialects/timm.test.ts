@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { detectDialect } from '../../src/dialects/index';
+import { lint } from '../../src/engine/lint';
 import { timm } from '../../src/dialects/timm';
 import type { ExtractEnv } from '../../src/dialects/types';
 import { parseSource } from '../../src/engine/load-file';
@@ -130,5 +134,24 @@ describe('timm launches and schedules', () => {
     expect(epochsOnly.lastMilestone).toMatchObject({ value: 60, unit: 'epochs' });
     const cli = timm.extract(parseSource('t.sh', 'torchrun --nproc_per_node 8 train.py /data --lr-base 0.1 --sched multistep --decay-milestones 30 60 80 --epochs 90\n'), env()).plan;
     expect([cli.firstMilestone?.value, cli.lastMilestone?.value, cli.lastMilestone?.key]).toEqual([30, 80, '--decay-milestones']);
+  });
+});
+
+describe('timm: a launch command over a --config YAML', () => {
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  test('train.py re-parses the command line with the YAML as defaults: -b 32 and --dr (aliases) win over it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-timm-'));
+    dirs.push(dir);
+    fs.mkdirSync(path.join(dir, '.git'));
+    fs.writeFileSync(path.join(dir, 'mv3.yaml'), 'model: mobilenetv3_large_100\nbatch_size: 128\nlr: 0.064\nsched: step\ndecay_epochs: 2.4\ndecay_rate: 0.973\nepochs: 600\nwarmup_epochs: 5\ncheckpoint_hist: 10\n');
+    fs.writeFileSync(path.join(dir, 'run.sh'), 'torchrun --nproc_per_node=2 train.py /data --config mv3.yaml --model mobilenetv3_large_100 -b 32 --dr 0.9 -j 4\n');
+    const { results } = await lint({ root: dir, paths: ['.'], config: {} });
+    const launched = results.find((r) => r.file.path === 'mv3.yaml' && r.launch);
+    expect(launched?.extraction?.plan.microBatchSize).toMatchObject({ value: 32, origin: 'launcher', key: '-b', file: 'run.sh' });
+    expect(launched?.extraction?.plan.globalBatchSize?.value).toBe(64);
   });
 });

@@ -627,6 +627,8 @@ export const mmengine: Dialect = {
     yamlLoader: 'pydantic',
     yamlLoaderName: 'Python (MMEngine Config)',
     schema: 'mmengine.schema.json',
+    // `tools/train.py … --auto-scale-lr --amp --cfg-options k=v`: merged over the config after its bases.
+    launchOverrides: ['mmengine'],
   },
   detect: score,
   extract,

@@ -431,6 +431,7 @@ export const timm: Dialect = {
     // train.py: `parser.set_defaults(**yaml.safe_load(config))`, then `parse_args`: flags after
     // `--config` win over the file.
     launchOverrides: ['argparse'],
+    flagAliases: TIMM_FLAG_ALIASES,
   },
   detect(file) {
     if (file.format === 'shell') return Math.max(0, ...commands(file).map(commandScore));

@@ -44,6 +44,11 @@ export interface DialectMeta {
    * `key=value` words). The launch's plan then holds those values (origin 'launcher'). Absent: none.
    */
   launchOverrides?: OverrideStyle[];
+  /**
+   * The framework's short or other spellings of its options (`-b` for `--batch_size`: timm's train.py):
+   * flag → key, for the launch overrides (a single-dash flag is otherwise not read as one).
+   */
+  flagAliases?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -4,6 +4,7 @@
  * default applies) or unknown (a base file or config module that was not read).
  */
 import { augmentedFrom, isPartial } from './load/python-config.js';
+import { overrideSetting } from './launch-overrides.js';
 import { inheritStyle } from './inherit.js';
 import type { SourceFile } from './source.js';
 import type { ConfigNode, MapEntry, MapNode, ScalarNode } from './tree.js';
@@ -80,6 +81,9 @@ function fromNote(view: ConfigView, file: string, range: Range, through?: string
  */
 export function settingOf<T extends number | string | boolean>(view: ConfigView, hit: Extract<Lookup, { kind: 'found' }>, value: T, key: string, through?: string): Setting<T> {
   const scalar = hit.node.kind === 'scalar' ? (hit.node as ScalarNode) : undefined;
+  // A value the launch command writes over the config (engine/launch-overrides.ts): the script's.
+  const launched = scalar && overrideSetting(scalar, value);
+  if (launched) return launched as Setting<T>;
   const sameFile = scalar !== undefined && view.fileOf(scalar) === hit.file;
   const note = fromNote(view, hit.file, hit.keyRange, through);
   return {

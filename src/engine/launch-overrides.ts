@@ -18,9 +18,10 @@ import type { Range, Setting } from './types.js';
  * How a framework reads what follows its config on the command line: 'argparse' (HfArgumentParser /
  * TrlParser: `--key value`, `--key=value`, a bare `--flag` is true), 'click' (axolotl's CLI: the same, and
  * `--no-flag` is false; `--key-name` is `key_name`, `--trl.beta` is `trl.beta`), 'dotlist' (OmegaConf's
- * `key=value` words, YAML-typed).
+ * `key=value` words, YAML-typed), 'mmengine' (OpenMMLab's `tools/train.py`: `--auto-scale-lr`, `--amp` and
+ * `--cfg-options k=v …`, merged into the config after its `_base_` chain).
  */
-export type OverrideStyle = 'argparse' | 'click' | 'dotlist';
+export type OverrideStyle = 'argparse' | 'click' | 'dotlist' | 'mmengine';
 
 /** One value a launch command writes over its config. */
 export interface LaunchOverride {
@@ -108,9 +109,17 @@ function setIn(map: MapNode, path: string[], o: LaunchOverride): MapNode | undef
  */
 export function withOverrides(file: SourceFile, overrides: readonly LaunchOverride[]): SourceFile {
   if (overrides.length === 0 || file.tree?.kind !== 'map') return file;
-  let tree: MapNode = file.tree;
-  for (const o of overrides) tree = (o.path.length > 0 && o.path.every((k) => k !== '') && setIn(tree, o.path, o)) || tree;
-  return tree === file.tree ? file : { ...file, tree };
+  const applied = (start: MapNode): MapNode => {
+    let tree = start;
+    for (const o of overrides) tree = (o.path.length > 0 && o.path.every((k) => k !== '') && setIn(tree, o.path, o)) || tree;
+    return tree;
+  };
+  const tree = applied(file.tree);
+  // A config with bases (MMEngine's `_base_`): the framework merges the command line into the merged
+  // configuration, which is what its dialect reads (config-view.ts viewOf).
+  const inherited = file.inherited ? { ...file.inherited, tree: applied(file.inherited.tree) } : undefined;
+  if (tree === file.tree && inherited?.tree === file.inherited?.tree) return file;
+  return { ...file, tree, ...(inherited ? { inherited } : {}) };
 }
 
 /**

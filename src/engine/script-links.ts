@@ -171,7 +171,7 @@ const ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) |^(?:distributed_train|dist
  */
 export function launchOverrides(file: SourceFile, cmd: LaunchCommand): LaunchOverride[] {
   const where = `the launch command at ${file.path}:${cmd.range.line}`;
-  const out: LaunchOverride[] = [];
+  const out: LaunchOverride[] = isOpenMMLabTrain(cmd) ? openMMLabOverrides(file, cmd, where) : [];
   const known = (text: string) => !/[$`]/.test(text);
   const flags: OverrideStyle | undefined = cmd.cli === 'axolotl train' ? 'click' : !cmd.cli || ARGPARSE_FRONT_ENDS.test(cmd.cli) ? 'argparse' : undefined;
   const words = cmd.cli !== 'axolotl train';
@@ -184,7 +184,14 @@ export function launchOverrides(file: SourceFile, cmd: LaunchCommand): LaunchOve
       out.push({ style: 'dotlist', path: m[1].split('.'), value: typeOverride(text, 'dotlist'), text, flag: m[1], file: file.path, range: arg.assignment.keyRange, where });
       continue;
     }
-    if (!flags || !arg.flag.startsWith('--') || SELF_FLAGS.has(arg.flag)) continue;
+    if (!flags || SELF_FLAGS.has(arg.flag)) continue;
+    if (!arg.flag.startsWith('--')) {
+      // `-b 32`: a short option, whose key only the dialect knows (DialectMeta.flagAliases; launchedConfig).
+      if (/^-[A-Za-z]\w*$/.test(arg.flag) && arg.value !== undefined && known(arg.value)) {
+        out.push({ style: flags, path: [], value: typeOverride(arg.value, flags), text: arg.value, flag: arg.flag, file: file.path, range: arg.flagRange, where });
+      }
+      continue;
+    }
     let name = arg.flag.slice(2);
     let value: LaunchOverride['value'];
     let text: string;
@@ -205,16 +212,72 @@ export function launchOverrides(file: SourceFile, cmd: LaunchCommand): LaunchOve
   return out;
 }
 
+/** OpenMMLab's `tools/train.py`, run directly or by its `dist_train.sh` / `slurm_train.sh` wrappers. */
+function isOpenMMLabTrain(cmd: LaunchCommand): boolean {
+  return cmd.cli === 'dist_train.sh' || cmd.cli === 'slurm_train.sh' || (cmd.script !== undefined && /(?:^|\/)tools\/train\.py$/.test(cmd.script));
+}
+
+/**
+ * What OpenMMLab's `tools/train.py` writes over the config after its `_base_` chain is merged (mmdet,
+ * mmpretrain, mmseg …): `--auto-scale-lr` turns `auto_scale_lr.enable` on; `--amp` makes the optimizer
+ * wrapper `AmpOptimWrapper` with `loss_scale='dynamic'`; `--cfg-options k=v …` (mmengine's DictAction) sets
+ * dotted keys. research/frameworks-wave2-vision.md §2.
+ */
+function openMMLabOverrides(file: SourceFile, cmd: LaunchCommand, where: string): LaunchOverride[] {
+  const out: LaunchOverride[] = [];
+  const add = (path: string[], value: LaunchOverride['value'], text: string, arg: ShellArg, range: Range) =>
+    out.push({ style: 'mmengine', path, value, text, flag: arg.flag || path.join('.'), file: file.path, range, where });
+  let options = false;
+  for (const arg of cmd.args) {
+    if (arg.flag === '--auto-scale-lr' && arg.value === undefined) add(['auto_scale_lr', 'enable'], true, 'True', arg, arg.flagRange);
+    if (arg.flag === '--amp' && arg.value === undefined) {
+      add(['optim_wrapper', 'type'], 'AmpOptimWrapper', 'AmpOptimWrapper', arg, arg.flagRange);
+      add(['optim_wrapper', 'loss_scale'], 'dynamic', 'dynamic', arg, arg.flagRange);
+    }
+    // `--cfg-options a.b=1 c=2`: the flag's value and the `k=v` words after it (nargs='+').
+    if (arg.flag !== '') options = arg.flag === '--cfg-options' || arg.flag === '--cfg_options' || arg.flag === '--options';
+    const m = options ? /^([\w.]+)=(.*)$/s.exec(arg.value ?? '') : null;
+    if (!m || /[$`]/.test(m[2])) continue;
+    add(m[1].split('.'), dictActionValue(m[2]), m[2], { ...arg, flag: m[1] }, arg.assignment?.keyRange ?? arg.valueRange ?? arg.flagRange);
+  }
+  return out;
+}
+
+/** A `--cfg-options` value as mmengine's DictAction types it: int, float, True/False, None, else the text (quotes removed). */
+function dictActionValue(text: string): LaunchOverride['value'] {
+  const t = text.trim();
+  if (/^[-+]?\d+$/.test(t)) return Number(t);
+  if (/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) || /^[-+]?(?:inf|nan)$/i.test(t)) {
+    const n = Number(t.replace(/^([-+]?)inf$/i, '$1Infinity'));
+    if (!Number.isNaN(n)) return n;
+  }
+  if (/^true$/i.test(t)) return true;
+  if (/^false$/i.test(t)) return false;
+  if (t === 'None') return null;
+  return t.replace(/^(['"])(.*)\1$/s, '$2');
+}
+
 /**
  * The config as this launch runs it: the overrides its dialect's framework applies, written over its tree,
  * and the program that reads it (launchProgramOf), with the flag that names this file.
  */
 export function launchedConfig(file: SourceFile, launch: Pick<ScriptLaunch, 'overrides' | 'program' | 'configs'>, dialect: Pick<Dialect, 'meta'> | undefined): SourceFile {
   const styles = dialect?.meta.launchOverrides;
-  const launched = !styles || !launch.overrides?.length ? file : withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)));
+  const launched = !styles || !launch.overrides?.length ? file : withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)).map((o) => aliased(o, dialect?.meta.flagAliases)));
   if (!launch.program) return launched;
   const named = launch.configs?.find((c) => namesFile(c.written, file.path)) ?? launch.configs?.find((c) => !/\.json$/i.test(c.written));
   return withProgram(launched, { ...launch.program, configFlag: named?.flag ?? '' });
+}
+
+/**
+ * An override as the dialect's framework reads it: an aliased flag (`-b 32`, timm's `--batch-size`) gets
+ * its key; a short flag without an alias keeps an empty path (not applied). The alias `config` names the
+ * config itself and is never a value over it.
+ */
+function aliased(o: LaunchOverride, aliases: Readonly<Record<string, string>> | undefined): LaunchOverride {
+  const key = aliases && Object.hasOwn(aliases, o.flag) ? aliases[o.flag] : undefined;
+  if (!key) return o;
+  return key === 'config' ? { ...o, path: [] } : { ...o, path: key.split('.') };
 }
 
 /** Whether a path written on a command line can be this (root-relative) file: the same path, or its tail. */
