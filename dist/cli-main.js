@@ -2382,9 +2382,15 @@ function setIn(map, path24, o) {
 }
 function withOverrides(file, overrides) {
   if (overrides.length === 0 || file.tree?.kind !== "map") return file;
-  let tree = file.tree;
-  for (const o of overrides) tree = o.path.length > 0 && o.path.every((k) => k !== "") && setIn(tree, o.path, o) || tree;
-  return tree === file.tree ? file : { ...file, tree };
+  const applied2 = (start) => {
+    let tree2 = start;
+    for (const o of overrides) tree2 = o.path.length > 0 && o.path.every((k) => k !== "") && setIn(tree2, o.path, o) || tree2;
+    return tree2;
+  };
+  const tree = applied2(file.tree);
+  const inherited = file.inherited ? { ...file.inherited, tree: applied2(file.inherited.tree) } : void 0;
+  if (tree === file.tree && inherited?.tree === file.inherited?.tree) return file;
+  return { ...file, tree, ...inherited ? { inherited } : {} };
 }
 var programs = /* @__PURE__ */ new WeakMap();
 function withProgram(file, program2) {
@@ -9872,7 +9878,7 @@ var MS_SWIFT_FRONT_ENDS = /^(?:swift|megatron) /;
 var ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) |^(?:distributed_train|dist_train|slurm_train)\.sh$/;
 function launchOverrides(file, cmd) {
   const where4 = `the launch command at ${file.path}:${cmd.range.line}`;
-  const out = [];
+  const out = isOpenMMLabTrain(cmd) ? openMMLabOverrides(file, cmd, where4) : [];
   const known = (text) => !/[$`]/.test(text);
   const flags = cmd.cli === "axolotl train" ? "click" : !cmd.cli || ARGPARSE_FRONT_ENDS.test(cmd.cli) ? "argparse" : void 0;
   const words = cmd.cli !== "axolotl train";
@@ -9885,7 +9891,13 @@ function launchOverrides(file, cmd) {
       out.push({ style: "dotlist", path: m[1].split("."), value: typeOverride(text2, "dotlist"), text: text2, flag: m[1], file: file.path, range: arg.assignment.keyRange, where: where4 });
       continue;
     }
-    if (!flags || !arg.flag.startsWith("--") || SELF_FLAGS.has(arg.flag)) continue;
+    if (!flags || SELF_FLAGS.has(arg.flag)) continue;
+    if (!arg.flag.startsWith("--")) {
+      if (/^-[A-Za-z]\w*$/.test(arg.flag) && arg.value !== void 0 && known(arg.value)) {
+        out.push({ style: flags, path: [], value: typeOverride(arg.value, flags), text: arg.value, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
+      }
+      continue;
+    }
     let name2 = arg.flag.slice(2);
     let value;
     let text;
@@ -9904,12 +9916,49 @@ function launchOverrides(file, cmd) {
   }
   return out;
 }
+function isOpenMMLabTrain(cmd) {
+  return cmd.cli === "dist_train.sh" || cmd.cli === "slurm_train.sh" || cmd.script !== void 0 && /(?:^|\/)tools\/train\.py$/.test(cmd.script);
+}
+function openMMLabOverrides(file, cmd, where4) {
+  const out = [];
+  const add = (path24, value, text, arg, range) => out.push({ style: "mmengine", path: path24, value, text, flag: arg.flag || path24.join("."), file: file.path, range, where: where4 });
+  let options = false;
+  for (const arg of cmd.args) {
+    if (arg.flag === "--auto-scale-lr" && arg.value === void 0) add(["auto_scale_lr", "enable"], true, "True", arg, arg.flagRange);
+    if (arg.flag === "--amp" && arg.value === void 0) {
+      add(["optim_wrapper", "type"], "AmpOptimWrapper", "AmpOptimWrapper", arg, arg.flagRange);
+      add(["optim_wrapper", "loss_scale"], "dynamic", "dynamic", arg, arg.flagRange);
+    }
+    if (arg.flag !== "") options = arg.flag === "--cfg-options" || arg.flag === "--cfg_options" || arg.flag === "--options";
+    const m = options ? /^([\w.]+)=(.*)$/s.exec(arg.value ?? "") : null;
+    if (!m || /[$`]/.test(m[2])) continue;
+    add(m[1].split("."), dictActionValue(m[2]), m[2], { ...arg, flag: m[1] }, arg.assignment?.keyRange ?? arg.valueRange ?? arg.flagRange);
+  }
+  return out;
+}
+function dictActionValue(text) {
+  const t = text.trim();
+  if (/^[-+]?\d+$/.test(t)) return Number(t);
+  if (/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) || /^[-+]?(?:inf|nan)$/i.test(t)) {
+    const n = Number(t.replace(/^([-+]?)inf$/i, "$1Infinity"));
+    if (!Number.isNaN(n)) return n;
+  }
+  if (/^true$/i.test(t)) return true;
+  if (/^false$/i.test(t)) return false;
+  if (t === "None") return null;
+  return t.replace(/^(['"])(.*)\1$/s, "$2");
+}
 function launchedConfig(file, launch, dialect) {
   const styles = dialect?.meta.launchOverrides;
-  const launched = !styles || !launch.overrides?.length ? file : withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)));
+  const launched = !styles || !launch.overrides?.length ? file : withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)).map((o) => aliased(o, dialect?.meta.flagAliases)));
   if (!launch.program) return launched;
   const named2 = launch.configs?.find((c) => namesFile(c.written, file.path)) ?? launch.configs?.find((c) => !/\.json$/i.test(c.written));
   return withProgram(launched, { ...launch.program, configFlag: named2?.flag ?? "" });
+}
+function aliased(o, aliases) {
+  const key = aliases && Object.hasOwn(aliases, o.flag) ? aliases[o.flag] : void 0;
+  if (!key) return o;
+  return key === "config" ? { ...o, path: [] } : { ...o, path: key.split(".") };
 }
 function namesFile(written, file) {
   const w = import_node_path11.default.posix.normalize(written.replace(/^\.\//, ""));
@@ -17082,7 +17131,8 @@ var timm = {
     schema: "timm.schema.json",
     // train.py: `parser.set_defaults(**yaml.safe_load(config))`, then `parse_args`: flags after
     // `--config` win over the file.
-    launchOverrides: ["argparse"]
+    launchOverrides: ["argparse"],
+    flagAliases: TIMM_FLAG_ALIASES
   },
   detect(file) {
     if (file.format === "shell") return Math.max(0, ...commands2(file).map(commandScore5));
@@ -18792,6 +18842,8 @@ function fromNote(view, file, range, through) {
 }
 function settingOf(view, hit, value, key, through) {
   const scalar3 = hit.node.kind === "scalar" ? hit.node : void 0;
+  const launched = scalar3 && overrideSetting(scalar3, value);
+  if (launched) return launched;
   const sameFile = scalar3 !== void 0 && view.fileOf(scalar3) === hit.file;
   const note = fromNote(view, hit.file, hit.keyRange, through);
   return {
@@ -19282,7 +19334,9 @@ var mmengine = {
     description: "OpenMMLab (mmdetection, mmpretrain, mmsegmentation, mmdet3d\u2026) Python configs with their _base_ chain, read statically (never executed)",
     yamlLoader: "pydantic",
     yamlLoaderName: "Python (MMEngine Config)",
-    schema: "mmengine.schema.json"
+    schema: "mmengine.schema.json",
+    // `tools/train.py \u2026 --auto-scale-lr --amp --cfg-options k=v`: merged over the config after its bases.
+    launchOverrides: ["mmengine"]
   },
   detect: score4,
   extract: extract3
