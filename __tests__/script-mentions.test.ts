@@ -1,4 +1,4 @@
-import { mayNameFile } from '../src/engine/script-mentions.js';
+import { mayNameFile, mayNameNeoxConfig } from '../src/engine/script-mentions.js';
 
 describe('mayNameFile (a script that may name a linted config, before it is parsed)', () => {
   const targets = ['/repo/examples/hf-trainer/sft.yaml'];
@@ -33,5 +33,19 @@ describe('mayNameFile (a script that may name a linted config, before it is pars
 
   test('every mention counts, not only the first', () => {
     expect(may('# configs/sft.yaml is the old one\npython train.py hf-trainer/sft.yaml\n')).toBe(true);
+  });
+});
+
+describe('mayNameNeoxConfig (GPT-NeoX deepy.py takes a config name without .yml)', () => {
+  test('a deepy.py command with the stem as a word of its own', () => {
+    const script = 'python ./deepy.py train.py -d configs 125M local_setup\n';
+    expect(mayNameNeoxConfig(script, '125M.yml')).toBe(true);
+    expect(mayNameNeoxConfig(script, 'local_setup.yml')).toBe(true);
+    // With its extension the name is mayNameFile's to find.
+    expect(mayNameFile('python ./deepy.py train.py configs/125M.yml\n', '125M.yml', ['/r/configs/125M.yml'])).toBe(true);
+    // Another name that contains the stem, a script without deepy.py, a .yaml name: no.
+    expect(mayNameNeoxConfig(script, '25M.yml')).toBe(false);
+    expect(mayNameNeoxConfig('python train.py -d configs 125M\n', '125M.yml')).toBe(false);
+    expect(mayNameNeoxConfig(script, '125M.yaml')).toBe(false);
   });
 });

@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { lint } from '../../src/engine/lint';
 import Ajv from 'ajv';
 import { gptNeox } from '../../src/dialects/gpt-neox';
 import { deepspeed } from '../../src/dialects/deepspeed';
@@ -245,6 +247,23 @@ describe('gpt-neox: corpus sweep (../shared/corpus)', () => {
     expect(claimed).toBeGreaterThanOrEqual(45);
     for (const field of ['totalSteps', 'decaySteps', 'warmupSteps', 'peakLr', 'microBatchSize', 'precision'] as PlanField[]) {
       expect([field, (fields[field] ?? 0) >= 45]).toEqual([field, true]);
+    }
+  });
+});
+
+describe('gpt-neox: a one-file lint finds the deepy.py script that names the config by its stem', () => {
+  test('`deepy.py train.py -d configs 125M`: linting configs/125M.yml alone links the script (its world size stays unknown)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'trainlint-neox-'));
+    try {
+      mkdirSync(path.join(dir, '.git'));
+      mkdirSync(path.join(dir, 'configs'));
+      writeFileSync(path.join(dir, 'configs', '125M.yml'), '{\n  "pipe_parallel_size": 1,\n  "model_parallel_size": 1,\n  "num_layers": 12,\n  "hidden_size": 768,\n  "seq_length": 2048,\n  "train_micro_batch_size_per_gpu": 4,\n  "gradient_accumulation_steps": 1,\n  "train_iters": 320000,\n  "lr_decay_iters": 320000,\n  "optimizer": {"type": "Adam", "params": {"lr": 0.0006}},\n  "warmup": 0.01\n}\n');
+      writeFileSync(path.join(dir, 'train.sh'), '#!/bin/bash\npython ./deepy.py train.py -d configs 125M\n');
+      const { results } = await lint({ root: dir, paths: ['configs/125M.yml'], config: {} });
+      const launched = results.find((r) => r.file.path === 'configs/125M.yml' && r.launch);
+      expect(launched?.launch?.script).toBe('train.sh');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

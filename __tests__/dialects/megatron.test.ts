@@ -345,6 +345,28 @@ describe('megatron: edge cases', () => {
   });
 });
 
+describe('megatron: the warmup below the decay horizon (OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps)', () => {
+  const cmd = (flags: string) =>
+    megatron.extract(parseSource('pretrain.sh', `torchrun --nproc_per_node 8 pretrain_gpt.py --tensor-model-parallel-size 1 --micro-batch-size 4 --global-batch-size 32 --lr 3e-4 --min-lr 3e-5 --lr-decay-style cosine ${flags}\n`), env());
+
+  it('--lr-warmup-iters 100 with --lr-decay-iters 80 in a 500-iteration run: a conflict at the warmup flag', () => {
+    const conflicts = cmd('--train-iters 500 --lr-decay-iters 80 --lr-warmup-iters 100').conflicts ?? [];
+    const c = conflicts.find((x) => x.kind === 'warmup-not-below-decay');
+    expect(c?.message).toContain('--lr-warmup-iters 100 is not below --lr-decay-iters 80: Megatron refuses to start');
+  });
+
+  it('sample-based: --lr-warmup-samples against --lr-decay-samples', () => {
+    const conflicts = cmd('--train-samples 100000 --lr-decay-samples 20000 --lr-warmup-samples 20000').conflicts ?? [];
+    expect(conflicts.map((x) => x.kind)).toContain('warmup-not-below-decay');
+  });
+
+  it('silent: a warmup below the horizon, no horizon written, or a warmup as long as the run (warmup-exceeds-training says it)', () => {
+    for (const flags of ['--train-iters 500 --lr-decay-iters 400 --lr-warmup-iters 100', '--train-iters 500 --lr-warmup-iters 100', '--train-iters 500 --lr-decay-iters 80 --lr-warmup-iters 600']) {
+      expect((cmd(flags).conflicts ?? []).filter((x) => x.kind === 'warmup-not-below-decay')).toEqual([]);
+    }
+  });
+});
+
 describe('megatron: detection', () => {
   it('claims pretrain_*.py commands and functional-test configs', () => {
     expect(megatron.detect(fixture('train_llama3_8b_h100_fp8.sh'), env())).toBe(10);

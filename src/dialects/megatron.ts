@@ -379,6 +379,7 @@ function resolveSchedule(ctx: Ctx): void {
     } else {
       plan.warmupSteps = warmIters ? steps(warmIters) : steps(defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-iters'));
     }
+    if (decayIters) warmupBelowDecay(ctx, fraction ? '--lr-warmup-fraction' : '--lr-warmup-iters', '--lr-decay-iters', decayIters.value, iters.value, 'iterations');
     return;
   }
   if (!samples) {
@@ -438,6 +439,25 @@ function resolveSchedule(ctx: Ctx): void {
   } else {
     plan.warmupSteps = steps(defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-samples'));
   }
+  const warmWritten = fraction ? fraction.value * decayValue : warmSamples?.value;
+  if (decaySamples && warmWritten !== undefined) warmupBelowDecay(ctx, fraction ? '--lr-warmup-fraction' : '--lr-warmup-samples', '--lr-decay-samples', decaySamples.value, samples.value, 'samples', warmWritten);
+}
+
+/**
+ * OptimizerParamScheduler.__init__ asserts `lr_warmup_steps < lr_decay_steps`: a warmup that is not below a
+ * written decay horizon stops Megatron at start-up. A warmup as long as the run is warmup-exceeds-training's
+ * finding (its launch check names the assertion); a shorter one is two settings that contradict each other.
+ * In iterations the counts compared are the plan's steps; in samples, the samples written (`warmup` given).
+ */
+function warmupBelowDecay(ctx: Ctx, warmFlag: string, decayFlag: string, decay: number, run: number, unit: 'iterations' | 'samples', warmup = ctx.plan.warmupSteps?.value): void {
+  if (warmup === undefined || warmup <= 0 || warmup < decay || warmup >= run) return;
+  conflict(
+    ctx,
+    warmFlag,
+    'warmup-not-below-decay',
+    `${warmFlag === '--lr-warmup-fraction' ? `the warmup (--lr-warmup-fraction × ${decayFlag} = ${formatCount(warmup)} ${unit})` : `${warmFlag} ${formatCount(warmup)}`} is not below ${decayFlag} ${formatCount(decay)}: ` +
+      `Megatron refuses to start (OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps), after the GPUs are allocated; keep the warmup below ${formatCount(decay)} ${unit}, or raise ${decayFlag}`,
+  );
 }
 
 function addMissing(ctx: Ctx, worldHint: string): void {

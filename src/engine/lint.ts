@@ -18,7 +18,7 @@ import { resolveCommandConfig } from './hydra-files.js';
 import { composeConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
 import { listScripts } from './repository.js';
-import { mayNameFile } from './script-mentions.js';
+import { mayNameFile, mayNameNeoxConfig } from './script-mentions.js';
 import { accelerateConfigOf, accelerateValues, launchedConfig, scriptLaunches, workdirOf, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
 import type { Finding, PlanField, Range, RelatedLocation, Setting } from './types.js';
@@ -567,7 +567,7 @@ function repositoryScripts(
     if (!read.ok) continue;
     const text = read.bytes.toString('utf8');
     // Only a script whose paths may lead to a linted config is parsed (engine/script-mentions.ts).
-    if (![...names].some(([name, targets]) => mayNameFile(text, name, targets))) continue;
+    if (![...names].some(([name, targets]) => mayNameFile(text, name, targets) || mayNameNeoxConfig(text, name))) continue;
     const file = decodeSource(rel, read.bytes, parseOptions);
     if (file.script) out.push(file);
   }

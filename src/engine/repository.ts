@@ -54,10 +54,14 @@ const SCRATCH_BYTES = 256 * 1024;
  * A predicate on a script's bytes: does it hold one of `names`? Undefined (keep every script) when
  * there is nothing to search for that a byte search can decide.
  */
+const DEEPY = Buffer.from('deepy.py', 'utf8');
+
 function mentionTest(names: ReadonlySet<string>, maxBytes: number): ((abs: string) => boolean) | undefined {
   // A name with U+FFFD could match a replaced invalid byte in the decoded text only.
   if ([...names].some((n) => n.length === 0 || n.includes('\uFFFD'))) return undefined;
   const needles = [...names].map((n) => Buffer.from(n, 'utf8'));
+  // GPT-NeoX's deepy.py takes `125M` for `125M.yml` (script-mentions.ts mayNameNeoxConfig): in a script that runs it, the stem too.
+  const stems = [...names].filter((n) => n.endsWith('.yml') && n.length > 4).map((n) => Buffer.from(n.slice(0, -4), 'utf8'));
   let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   return (abs) => {
     let fd: number;
@@ -79,7 +83,7 @@ function mentionTest(names: ReadonlySet<string>, maxBytes: number): ((abs: strin
         if (n > st.size) return true;
       }
       const bytes = scratch.subarray(0, n);
-      return needles.some((needle) => bytes.includes(needle));
+      return needles.some((needle) => bytes.includes(needle)) || (stems.length > 0 && bytes.includes(DEEPY) && stems.some((stem) => bytes.includes(stem)));
     } catch {
       return true;
     } finally {

@@ -38,3 +38,20 @@ export function mayNameFile(text: string, name: string, targets: readonly string
   }
   return false;
 }
+
+/**
+ * GPT-NeoX's launcher takes a config's name without `.yml` and its folder apart (`deepy.py train.py -d
+ * configs 125M local_setup`; script-links.ts neoxConfigs): a script that runs deepy.py and holds the
+ * name's stem as a word of its own may name `125M.yml`.
+ */
+export function mayNameNeoxConfig(text: string, name: string): boolean {
+  if (!name.endsWith('.yml') || !text.includes('deepy.py')) return false;
+  const stem = name.slice(0, -'.yml'.length);
+  if (stem === '') return false;
+  for (let at = text.indexOf(stem); at !== -1; at = text.indexOf(stem, at + 1)) {
+    const end = at + stem.length;
+    const before = at === 0 || DELIMITER.test(text[at - 1]) || text[at - 1] === '/';
+    if (before && (end === text.length || DELIMITER.test(text[end]))) return true;
+  }
+  return false;
+}
