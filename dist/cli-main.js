@@ -9731,9 +9731,11 @@ function findRepositoryRoot(root) {
   }
 }
 var SCRATCH_BYTES = 256 * 1024;
+var DEEPY = Buffer.from("deepy.py", "utf8");
 function mentionTest(names, maxBytes) {
   if ([...names].some((n) => n.length === 0 || n.includes("\uFFFD"))) return void 0;
   const needles = [...names].map((n) => Buffer.from(n, "utf8"));
+  const stems = [...names].filter((n) => n.endsWith(".yml") && n.length > 4).map((n) => Buffer.from(n.slice(0, -4), "utf8"));
   let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   return (abs) => {
     let fd;
@@ -9754,7 +9756,7 @@ function mentionTest(names, maxBytes) {
         if (n > st.size) return true;
       }
       const bytes = scratch.subarray(0, n);
-      return needles.some((needle) => bytes.includes(needle));
+      return needles.some((needle) => bytes.includes(needle)) || stems.length > 0 && bytes.includes(DEEPY) && stems.some((stem) => bytes.includes(stem));
     } catch {
       return true;
     } finally {
@@ -9813,6 +9815,17 @@ function mayNameFile(text, name2, targets) {
     for (const target of targets) {
       if (written.startsWith("/") ? target === written : target === written || target.endsWith(`/${written}`)) return true;
     }
+  }
+  return false;
+}
+function mayNameNeoxConfig(text, name2) {
+  if (!name2.endsWith(".yml") || !text.includes("deepy.py")) return false;
+  const stem = name2.slice(0, -".yml".length);
+  if (stem === "") return false;
+  for (let at6 = text.indexOf(stem); at6 !== -1; at6 = text.indexOf(stem, at6 + 1)) {
+    const end = at6 + stem.length;
+    const before2 = at6 === 0 || DELIMITER.test(text[at6 - 1]) || text[at6 - 1] === "/";
+    if (before2 && (end === text.length || DELIMITER.test(text[end]))) return true;
   }
   return false;
 }
@@ -14389,6 +14402,7 @@ function resolveSchedule(ctx) {
     } else {
       plan.warmupSteps = warmIters ? steps2(warmIters) : steps2(defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-iters"));
     }
+    if (decayIters) warmupBelowDecay(ctx, fraction ? "--lr-warmup-fraction" : "--lr-warmup-iters", "--lr-decay-iters", decayIters.value, iters.value, "iterations");
     return;
   }
   if (!samples) {
@@ -14446,6 +14460,17 @@ function resolveSchedule(ctx) {
   } else {
     plan.warmupSteps = steps2(defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-samples"));
   }
+  const warmWritten = fraction ? fraction.value * decayValue : warmSamples?.value;
+  if (decaySamples && warmWritten !== void 0) warmupBelowDecay(ctx, fraction ? "--lr-warmup-fraction" : "--lr-warmup-samples", "--lr-decay-samples", decaySamples.value, samples.value, "samples", warmWritten);
+}
+function warmupBelowDecay(ctx, warmFlag, decayFlag, decay, run, unit, warmup3 = ctx.plan.warmupSteps?.value) {
+  if (warmup3 === void 0 || warmup3 <= 0 || warmup3 < decay || warmup3 >= run) return;
+  conflict3(
+    ctx,
+    warmFlag,
+    "warmup-not-below-decay",
+    `${warmFlag === "--lr-warmup-fraction" ? `the warmup (--lr-warmup-fraction \xD7 ${decayFlag} = ${formatCount(warmup3)} ${unit})` : `${warmFlag} ${formatCount(warmup3)}`} is not below ${decayFlag} ${formatCount(decay)}: Megatron refuses to start (OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps), after the GPUs are allocated; keep the warmup below ${formatCount(decay)} ${unit}, or raise ${decayFlag}`
+  );
 }
 function addMissing(ctx, worldHint) {
   const { plan, missing } = ctx;
@@ -23776,7 +23801,7 @@ function repositoryScripts(repo, lintRoot, names, loaded9, config, maxBytes, par
     const read = readBounded(check2.abs, maxBytes);
     if (!read.ok) continue;
     const text = read.bytes.toString("utf8");
-    if (![...names].some(([name2, targets]) => mayNameFile(text, name2, targets))) continue;
+    if (![...names].some(([name2, targets]) => mayNameFile(text, name2, targets) || mayNameNeoxConfig(text, name2))) continue;
     const file = decodeSource(rel, read.bytes, parseOptions);
     if (file.script) out.push(file);
   }
