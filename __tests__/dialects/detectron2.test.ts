@@ -258,3 +258,18 @@ describeIfCorpus('detectron2 corpus sweep (../shared/corpus-wave2)', () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe('detectron2: advice on an LR that REFERENCE_WORLD_SIZE rescales', () => {
+  test('the LR to write is the target divided by the scale detectron2 applies (world / REFERENCE_WORLD_SIZE)', async () => {
+    const ref = BASE.replace('  MAX_ITER: 90000\n', '  MAX_ITER: 90000\n  REFERENCE_WORLD_SIZE: 8\n');
+    const child = `# trainlint: reference=ref.yaml\n${ref.replace('IMS_PER_BATCH: 16', 'IMS_PER_BATCH: 32')}`;
+    const results = await lintFiles({ 'ref.yaml': ref, 'bs32.yaml': child }, { assume: { worldSize: 4 } });
+    const [message] = findings(result('bs32.yaml', results), 'lr-not-rescaled');
+    // ×0.5 at start-up: 0.02 written is 1e-2 run; the linear target 2e-2 is 4e-2 written.
+    expect(message).toContain('SOLVER.BASE_LR 1e-2 unchanged while the global batch went ×2 (8 → 16)');
+    expect(message).toContain('set SOLVER.BASE_LR: 4e-2 (REFERENCE_WORLD_SIZE scales it × 4 / 8, to 2e-2)');
+    expect(message).toContain('sqrt gives 2.828e-2');
+    const edit = result('bs32.yaml', results).findings.find((f) => f.ruleId === 'lr-not-rescaled')?.edit;
+    expect(edit).toMatchObject({ text: '4e-2', range: { line: 4 } });
+  });
+});

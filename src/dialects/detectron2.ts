@@ -196,7 +196,9 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
     const scaled = (s: Setting<number> | undefined, value: (v: number) => number, how: string, unit?: string) =>
       s ? { ...derivedFrom(s, value(s.value), `${formatCount(s.value)} ${how}`, unit) } : undefined;
     batch = scaled(batch, (v) => Math.round(v * scale), by, 'samples');
-    lr = lr ? derivedFrom(lr, lr.value * scale, `${formatSci(lr.value)} ${by}`) : undefined;
+    lr = lr
+      ? { ...derivedFrom(lr, lr.value * scale, `${formatSci(lr.value)} ${by}`), scaledFrom: { factor: scale, by: `REFERENCE_WORLD_SIZE scales it × ${formatCount(world)} / ${formatCount(refWorld.value)}`, ...(lr.valueRange ? { valueRange: lr.valueRange } : {}) } }
+      : undefined;
     // Iteration counts are divided by the scale: advice is written back as the file's value (× scale).
     const counted = (s: Setting<number> | undefined) => (s ? { ...scaled(s, (v) => Math.round(v / scale), over, 'steps')!, writtenAs: { unit: 'iterations', perStep: scale, value: s.value } } : undefined);
     maxIter = counted(maxIter);

@@ -365,7 +365,10 @@ function extract(file: SourceFile, env: ExtractEnv, asBase = false): Extraction 
   const baseBatch = numberIn(view, ['auto_scale_lr', 'base_batch_size']);
   if (autoEnable?.value && lr && baseBatch && baseBatch.value > 0 && micro && world) {
     const factor = (world * micro.value) / baseBatch.value;
-    plan.peakLr = derivedFrom(lr, lr.value * factor, `lr ${formatSci(lr.value)} × ${formatCount(world)} GPUs × batch_size ${formatCount(micro.value)} / auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)} (Runner.scale_lr; accumulative_counts is not counted)`);
+    plan.peakLr = {
+      ...derivedFrom(lr, lr.value * factor, `lr ${formatSci(lr.value)} × ${formatCount(world)} GPUs × batch_size ${formatCount(micro.value)} / auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)} (Runner.scale_lr; accumulative_counts is not counted)`),
+      scaledFrom: { factor, by: `auto_scale_lr scales it × ${formatCount(world)} GPUs × batch_size ${formatCount(micro.value)} / base_batch_size ${formatCount(baseBatch.value)}`, ...(lr.valueRange ? { valueRange: lr.valueRange } : {}) },
+    };
   } else if (autoEnable?.value) {
     notes.push('auto_scale_lr.enable: the LR is scaled by world × batch_size / base_batch_size at start-up; the world size or batch is unknown, so the LR used is unknown');
     delete plan.peakLr;

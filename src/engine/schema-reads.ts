@@ -12,7 +12,7 @@
  * `enum`, `const`, keywords about all keys or all items beyond their count, references outside the
  * schema or in a cycle, a nested `$id`, and every keyword it does not list.
  */
-import { mapGet, toPlain, type ConfigNode } from './tree.js';
+import { mapGet, toPlain, type ConfigNode, type ScalarNode } from './tree.js';
 
 /** The value and everything below it, as `toPlain` copies it. */
 export const WHOLE = 'whole';
@@ -62,14 +62,14 @@ export function schemaReads(schema: unknown): SchemaReads {
  * The plain data `schema` needs of `node`: null-prototype objects, last duplicate wins, as
  * `toPlain` gives, restricted to what `reads` names.
  */
-export function plainFor(node: ConfigNode, reads: SchemaReads): unknown {
-  if (reads === WHOLE) return toPlain(node);
+export function plainFor(node: ConfigNode, reads: SchemaReads, scalar?: (node: ScalarNode) => unknown): unknown {
+  if (reads === WHOLE) return toPlain(node, scalar);
   switch (node.kind) {
     case 'scalar':
-      return node.value;
+      return scalar ? scalar(node) : node.value;
     case 'seq': {
       const each = reads.items ?? KIND_ONLY;
-      return node.items.map((item) => plainFor(item, each));
+      return node.items.map((item) => plainFor(item, each, scalar));
     }
     case 'map': {
       const out: Record<string, unknown> = Object.create(null);
@@ -80,12 +80,12 @@ export function plainFor(node: ConfigNode, reads: SchemaReads): unknown {
         // then come in the schema's order, which no keyword read here depends on.
         for (const [key, below] of wanted) {
           const entry = mapGet(node, key);
-          if (entry) out[key] = plainFor(entry.value, below);
+          if (entry) out[key] = plainFor(entry.value, below, scalar);
         }
       } else {
         for (const entry of node.entries) {
           const below = wanted.get(entry.key);
-          if (below !== undefined) out[entry.key] = plainFor(entry.value, below);
+          if (below !== undefined) out[entry.key] = plainFor(entry.value, below, scalar);
         }
       }
       return out;

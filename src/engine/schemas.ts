@@ -19,7 +19,7 @@ import { toPlain, type ConfigNode } from './tree.js';
 
 import { compiledSchema } from './compiled-schemas.js';
 import { builtinKey, OMEGACONF_TYPED_SCHEMAS, SCHEMA_AJV_OPTIONS } from './schema-sources.js';
-import { OMEGACONF_FLOAT } from './hydra/overrides.js';
+import { markOmegaConfTyped } from './omegaconf-typing.js';
 
 /** A user schema file is at most this large… */
 export const MAX_SCHEMA_BYTES = 512 * 1024;
@@ -39,31 +39,6 @@ function countNodes(tree: ConfigNode, limit: number): number {
     else if (node.kind === 'seq') for (const item of node.items) stack.push(item);
   }
   return count;
-}
-
-/** A copy of plain config data with every OmegaConf float spelling (a string to PyYAML) made the number OmegaConf reads. */
-function omegaConfTyped(data: unknown, depth = 0): unknown {
-  if (typeof data === 'string') return OMEGACONF_FLOAT.test(data) ? Number(data.replace(/_/g, '')) : data;
-  if (!data || typeof data !== 'object' || depth > 64) return data;
-  if (Array.isArray(data)) return data.map((item) => omegaConfTyped(item, depth + 1));
-  // No prototype, as toPlain makes them: every key (`__proto__` included) stays data.
-  const out: Record<string, unknown> = Object.create(null);
-  for (const [key, value] of Object.entries(data)) out[key] = omegaConfTyped(value, depth + 1);
-  return out;
-}
-
-const omegaTyped = new WeakMap<ValidateFunction, ValidateFunction>();
-
-/** `validate` on the data as OmegaConf types it; its errors and schema are the wrapped validator's. */
-function withOmegaConfTyping(validate: ValidateFunction): ValidateFunction {
-  const typed = ((data: unknown) => {
-    const ok = validate(omegaConfTyped(data));
-    typed.errors = validate.errors;
-    return ok;
-  }) as ValidateFunction;
-  typed.schema = validate.schema;
-  typed.schemaEnv = validate.schemaEnv;
-  return typed;
 }
 
 export class SchemaStore {
@@ -93,10 +68,8 @@ export class SchemaStore {
     // Its `schema` (the words of the schema rule's messages) is set in both forms: by ajv at run
     // time, with the generated code in dist/ (which keeps the schema objects out of the bundle).
     const validate = compiledSchema(builtinKey(name));
-    if (!validate || !OMEGACONF_TYPED_SCHEMAS.has(name)) return validate;
-    let typed = omegaTyped.get(validate);
-    if (!typed) omegaTyped.set(validate, (typed = withOmegaConfTyping(validate)));
-    return typed;
+    if (validate && OMEGACONF_TYPED_SCHEMAS.has(name)) markOmegaConfTyped(validate);
+    return validate;
   }
 
   /** A user schema's text: given, or read from the repository. Throws UsageError when refused. */

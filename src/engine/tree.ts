@@ -219,16 +219,16 @@ export function locateNearest(root: ConfigNode | undefined, path: KeyPath): Rang
 }
 
 /** Plain data (null-prototype objects, so `__proto__` keys stay data), last duplicate wins. */
-export function toPlain(node: ConfigNode): unknown {
+export function toPlain(node: ConfigNode, scalar?: (node: ScalarNode) => unknown): unknown {
   switch (node.kind) {
     case 'scalar':
-      return node.value;
+      return scalar ? scalar(node) : node.value;
     case 'seq':
-      return node.items.map(toPlain);
+      return node.items.map((item) => toPlain(item, scalar));
     case 'map': {
       // No prototype, so every key (`__proto__` included) is an own data property.
       const out: Record<string, unknown> = Object.create(null);
-      for (const entry of node.entries) out[entry.key] = toPlain(entry.value);
+      for (const entry of node.entries) out[entry.key] = toPlain(entry.value, scalar);
       return out;
     }
   }

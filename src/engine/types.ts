@@ -80,6 +80,17 @@ export interface Setting<T = number | string | boolean> {
    * an imperative clause ("make them equal (2 processes, …)"). Rules use it in place of their own advice.
    */
   advice?: string;
+  /**
+   * A value the framework rescales at start-up from the one written (MMEngine's auto_scale_lr, detectron2's
+   * REFERENCE_WORLD_SIZE): value = written × factor. Advice and `--fix` write the value to write, target / factor.
+   */
+  scaledFrom?: {
+    factor: number;
+    /** "auto_scale_lr: × 4 GPUs × batch_size 32 / base_batch_size 256". */
+    by: string;
+    /** Where the written value is, in `file` (for `--fix`). */
+    valueRange?: Range;
+  };
   /** 'upper': the real value may be smaller (torchtune's epochs × max_steps_per_epoch before the dataset size is known). */
   bound?: 'upper';
   /**

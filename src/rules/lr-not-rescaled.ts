@@ -51,16 +51,22 @@ export const lrNotRescaled: Rule = {
     const chosen = fixRule(scaling, ctx.plan.optimizer?.value);
     const key = lr.key ?? 'lr';
     const lrText = Math.abs(lrRatio - 1) < 1e-9 ? `${key} ${formatSci(lr.value)} unchanged` : `${key} ×${formatRatio(lrRatio)} (${formatSci(baseLr.value)} → ${formatSci(lr.value)})`;
+    // The value to write: the framework's own scaling (lr.scaledFrom) applies to it at start-up.
+    const scaled = lr.scaledFrom && lr.scaledFrom.factor > 0 && lr.scaledFrom.factor !== 1 ? lr.scaledFrom : undefined;
+    const toWrite = (rule: 'linear' | 'sqrt') => (scaled ? expected[rule] / scaled.factor : expected[rule]);
     // Spelled so that the file's loader reads a number (PyYAML needs `4.0e-4`).
-    const set = (rule: 'linear' | 'sqrt') => keyValue(key, spellNumber(ctx, expected[rule], formatSci(expected[rule])), lr.file ?? ctx.file.path);
+    const written = (rule: 'linear' | 'sqrt') => spellNumber(ctx, toWrite(rule), formatSci(toWrite(rule)));
+    const set = (rule: 'linear' | 'sqrt') =>
+      keyValue(key, written(rule), lr.file ?? ctx.file.path) + (scaled ? ` (${scaled.by}, to ${formatSci(expected[rule])})` : '');
+    const editable = scaled ? { ...lr, origin: 'explicit' as const, valueRange: scaled.valueRange } : lr;
     const advice =
       scaling === 'linear'
         ? `set ${set('linear')} (linear rule)`
         : scaling === 'sqrt'
           ? `set ${set('sqrt')} (sqrt rule)`
           : chosen
-            ? `set ${set(chosen)} (${chosen} rule for ${ctx.plan.optimizer?.value}; ${chosen === 'sqrt' ? `linear gives ${formatSci(expected.linear)}` : `sqrt gives ${formatSci(expected.sqrt)}`})`
-            : `set ${set('linear')} (linear rule) or ${formatSci(expected.sqrt)} (sqrt rule, for Adam-family optimizers)`;
+            ? `set ${set(chosen)} (${chosen} rule for ${ctx.plan.optimizer?.value}; ${chosen === 'sqrt' ? `linear gives ${formatSci(toWrite('linear'))}` : `sqrt gives ${formatSci(toWrite('sqrt'))}`})`
+            : `set ${set('linear')} (linear rule) or ${formatSci(toWrite('sqrt'))} (sqrt rule, for Adam-family optimizers)`;
     ctx.report({
       range: rangeOf(ctx, lr, batch),
       message:
@@ -78,7 +84,7 @@ export const lrNotRescaled: Rule = {
         reference: ref.path,
       },
       fix: chosen ? `${set(chosen)} (${chosen} rule)` : undefined,
-      edit: chosen ? replaceValue(ctx, lr, spellNumber(ctx, expected[chosen], formatSci(expected[chosen]))) : undefined,
+      edit: chosen ? replaceValue(ctx, editable, written(chosen)) : undefined,
     });
   },
 };

@@ -1,5 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import { plainFor, schemaReads, WHOLE } from '../engine/schema-reads.js';
+import { omegaConfScalar, typesAsOmegaConf } from '../engine/omegaconf-typing.js';
+import { OMEGACONF_FLOAT } from '../engine/hydra/overrides.js';
 import { getIn, locateNearest, toPlain, type ConfigNode } from '../engine/tree.js';
 import type { KeyPath, Range } from '../engine/types.js';
 import { REMOVED_KEYS, replacementOf } from '../dialects/removed-keys.js';
@@ -278,6 +280,13 @@ function stringNumberHint(
   }
   if (keyword === 'pattern') return none;
   const assumed = named.assumed ? `; ${named.assumed}` : '';
+  if (loader === 'omegaconf' && OMEGACONF_FLOAT.test(node.source)) {
+    // OmegaConf reads `1e4`, `1.5e0` as floats: the error is a float where the config's typed field wants an int.
+    if (!integer) return none;
+    const asFloat = Number.isInteger(value) ? `${value}.0` : String(value);
+    const text = ` (OmegaConf reads \`${node.source}\` as the float ${asFloat}, which an int field refuses; write ${whole ? `\`${whole}\`` : 'an integer'}${assumed})`;
+    return whole ? { text, edit: edit(whole) } : { text };
+  }
   if (loader === 'pydantic') {
     if (!integer) return { text: '', skip: true };
     const text = ` (${named.name ?? 'the loader'} refuses the string "${node.source}" for an int key; write ${whole ? `\`${whole}\`` : 'an integer'}${assumed})`;
@@ -338,7 +347,9 @@ export const schema: Rule = {
     let whole: unknown;
     for (const { name, validate } of ctx.schemas) {
       const reads = schemaReads(validate.schema);
-      const data = reads === WHOLE ? (whole ??= toPlain(tree)) : plainFor(tree, reads);
+      // The config as its framework's loader types it (OmegaConf: a plain `2e4` is a float; schemas.ts).
+      const scalar = typesAsOmegaConf(validate) ? omegaConfScalar : undefined;
+      const data = reads === WHOLE ? (scalar ? toPlain(tree, scalar) : (whole ??= toPlain(tree))) : plainFor(tree, reads, scalar);
       if (validate(data)) continue;
       for (const problem of summariseErrors(validate.errors ?? [], validate.schema)) {
         const named = { name: ctx.yamlParser?.name ?? ctx.yamlLoaderName, assumed: ctx.yamlParser?.assumed };
