@@ -871,15 +871,15 @@ function locateNearest(root, path24) {
   }
   return void 0;
 }
-function toPlain(node) {
+function toPlain(node, scalar3) {
   switch (node.kind) {
     case "scalar":
-      return node.value;
+      return scalar3 ? scalar3(node) : node.value;
     case "seq":
-      return node.items.map(toPlain);
+      return node.items.map((item) => toPlain(item, scalar3));
     case "map": {
       const out = /* @__PURE__ */ Object.create(null);
-      for (const entry of node.entries) out[entry.key] = toPlain(entry.value);
+      for (const entry of node.entries) out[entry.key] = toPlain(entry.value, scalar3);
       return out;
     }
   }
@@ -4736,8 +4736,12 @@ var lrNotRescaled = {
     const chosen = fixRule(scaling, ctx.plan.optimizer?.value);
     const key = lr.key ?? "lr";
     const lrText = Math.abs(lrRatio - 1) < 1e-9 ? `${key} ${formatSci(lr.value)} unchanged` : `${key} \xD7${formatRatio(lrRatio)} (${formatSci(baseLr.value)} \u2192 ${formatSci(lr.value)})`;
-    const set = (rule) => keyValue(key, spellNumber(ctx, expected[rule], formatSci(expected[rule])), lr.file ?? ctx.file.path);
-    const advice = scaling === "linear" ? `set ${set("linear")} (linear rule)` : scaling === "sqrt" ? `set ${set("sqrt")} (sqrt rule)` : chosen ? `set ${set(chosen)} (${chosen} rule for ${ctx.plan.optimizer?.value}; ${chosen === "sqrt" ? `linear gives ${formatSci(expected.linear)}` : `sqrt gives ${formatSci(expected.sqrt)}`})` : `set ${set("linear")} (linear rule) or ${formatSci(expected.sqrt)} (sqrt rule, for Adam-family optimizers)`;
+    const scaled = lr.scaledFrom && lr.scaledFrom.factor > 0 && lr.scaledFrom.factor !== 1 ? lr.scaledFrom : void 0;
+    const toWrite = (rule) => scaled ? expected[rule] / scaled.factor : expected[rule];
+    const written = (rule) => spellNumber(ctx, toWrite(rule), formatSci(toWrite(rule)));
+    const set = (rule) => keyValue(key, written(rule), lr.file ?? ctx.file.path) + (scaled ? ` (${scaled.by}, to ${formatSci(expected[rule])})` : "");
+    const editable = scaled ? { ...lr, origin: "explicit", valueRange: scaled.valueRange } : lr;
+    const advice = scaling === "linear" ? `set ${set("linear")} (linear rule)` : scaling === "sqrt" ? `set ${set("sqrt")} (sqrt rule)` : chosen ? `set ${set(chosen)} (${chosen} rule for ${ctx.plan.optimizer?.value}; ${chosen === "sqrt" ? `linear gives ${formatSci(toWrite("linear"))}` : `sqrt gives ${formatSci(toWrite("sqrt"))}`})` : `set ${set("linear")} (linear rule) or ${formatSci(toWrite("sqrt"))} (sqrt rule, for Adam-family optimizers)`;
     ctx.report({
       range: rangeOf2(ctx, lr, batch),
       message: `${lrText} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch`,
@@ -4753,7 +4757,7 @@ var lrNotRescaled = {
         reference: ref.path
       },
       fix: chosen ? `${set(chosen)} (${chosen} rule)` : void 0,
-      edit: chosen ? replaceValue(ctx, lr, spellNumber(ctx, expected[chosen], formatSci(expected[chosen]))) : void 0
+      edit: chosen ? replaceValue(ctx, editable, written(chosen)) : void 0
     });
   }
 };
@@ -4788,14 +4792,14 @@ function schemaReads(schema2) {
   }
   return reads;
 }
-function plainFor(node, reads) {
-  if (reads === WHOLE) return toPlain(node);
+function plainFor(node, reads, scalar3) {
+  if (reads === WHOLE) return toPlain(node, scalar3);
   switch (node.kind) {
     case "scalar":
-      return node.value;
+      return scalar3 ? scalar3(node) : node.value;
     case "seq": {
       const each = reads.items ?? KIND_ONLY;
-      return node.items.map((item) => plainFor(item, each));
+      return node.items.map((item) => plainFor(item, each, scalar3));
     }
     case "map": {
       const out = /* @__PURE__ */ Object.create(null);
@@ -4804,12 +4808,12 @@ function plainFor(node, reads) {
       if (wanted.size < node.entries.length) {
         for (const [key, below] of wanted) {
           const entry = mapGet(node, key);
-          if (entry) out[key] = plainFor(entry.value, below);
+          if (entry) out[key] = plainFor(entry.value, below, scalar3);
         }
       } else {
         for (const entry of node.entries) {
           const below = wanted.get(entry.key);
-          if (below !== void 0) out[entry.key] = plainFor(entry.value, below);
+          if (below !== void 0) out[entry.key] = plainFor(entry.value, below, scalar3);
         }
       }
       return out;
@@ -4890,6 +4894,167 @@ function referenced(ref, root, resolving) {
   } finally {
     resolving.delete(ref);
   }
+}
+
+// src/engine/hydra/overrides.ts
+var MAX_OVERRIDE_CHARS = 4096;
+var MAX_NESTING = 16;
+var KEY = /^[A-Za-z_$][\w$-]*(?:[./][\w$-]+)*$/;
+var INT = /^[-+]?(?:0|[1-9](?:_?\d)*)$/;
+var DIGITS = "\\d(?:_?\\d)*";
+var POINT_FLOAT = `(?:(?:0|[1-9](?:_?\\d)*)?\\.${DIGITS}|(?:0|[1-9](?:_?\\d)*)\\.)`;
+var FLOAT = new RegExp(`^[-+]?(?:${POINT_FLOAT}|(?:(?:0|[1-9](?:_?\\d)*)|${POINT_FLOAT})[eE][-+]?${DIGITS}|inf|nan)$`, "i");
+var SWEEP_FUNCTION = /^(?:choice|range|interval|glob|shuffle|sort|tag|extend_list)\s*\(/;
+var OMEGACONF_FLOAT = /^(?:[-+]?\d+(?:_\d+)*\.\d*(?:[eE][-+]?\d+)?|[-+]?\d+(?:_\d+)*[eE][-+]?\d+|\.\d+(?:_\d+)*(?:[eE][-+]\d+)?)$/;
+function pythonFloat(value) {
+  if (Number.isNaN(value)) return "nan";
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+  const [mantissa, exp] = value.toExponential().split("e");
+  const e = Number(exp);
+  if (e >= -4 && e < 16) {
+    const text = String(value);
+    return /[.e]/.test(text) ? text : `${text}.0`;
+  }
+  return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+}
+function pythonText(value, float) {
+  if (value === null) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "number") return float ? pythonFloat(value) : String(value);
+  return value;
+}
+function typePrimitive(text) {
+  const t = text.trim();
+  if (INT.test(t)) return Number(t.replace(/_/g, ""));
+  if (FLOAT.test(t)) {
+    const lower = t.toLowerCase().replace(/_/g, "");
+    if (/inf$/.test(lower)) return lower.startsWith("-") ? -Infinity : Infinity;
+    if (/nan$/.test(lower)) return NaN;
+    return Number(lower);
+  }
+  if (/^true$/i.test(t)) return true;
+  if (/^false$/i.test(t)) return false;
+  if (/^null$/i.test(t)) return null;
+  return t;
+}
+function parseOverride(text) {
+  if (text.length > MAX_OVERRIDE_CHARS) return { ok: false, error: `override longer than ${MAX_OVERRIDE_CHARS} characters; not read` };
+  let rest = text;
+  let op = "set";
+  if (rest.startsWith("++")) [op, rest] = ["force-add", rest.slice(2)];
+  else if (rest.startsWith("+")) [op, rest] = ["add", rest.slice(1)];
+  else if (rest.startsWith("~")) [op, rest] = ["delete", rest.slice(1)];
+  const eq = rest.indexOf("=");
+  const lhs = eq < 0 ? rest : rest.slice(0, eq);
+  const at6 = lhs.indexOf("@");
+  const key = at6 < 0 ? lhs : lhs.slice(0, at6);
+  const pkg = at6 < 0 ? void 0 : lhs.slice(at6 + 1);
+  if (!KEY.test(key) || pkg !== void 0 && !/^[\w.$-]*$/.test(pkg)) {
+    return { ok: false, error: `Error parsing override '${text}': \`${lhs || text}\` is not a valid key` };
+  }
+  const base = { op, key, path: key.split("."), text, ...pkg !== void 0 ? { package: pkg } : {} };
+  if (eq < 0) {
+    if (op === "delete") return { ok: true, override: base };
+    return { ok: false, error: `Error parsing override '${text}': missing EQUAL at '<EOF>' (write ${key}=VALUE)` };
+  }
+  const parsed = parseValue(rest.slice(eq + 1));
+  if ("error" in parsed) return { ok: false, error: `Error parsing override '${text}': ${parsed.error}` };
+  return { ok: true, override: { ...base, value: parsed.value } };
+}
+function sweepReason(text) {
+  const t = text.trim();
+  if (SWEEP_FUNCTION.test(t)) return `\`${t}\` is a sweep`;
+  return splitTopLevel(t, ",").length > 1 ? `\`${t}\` is a comma-separated sweep` : void 0;
+}
+function parseValue(raw, depth = 0) {
+  if (depth > MAX_NESTING) return { error: "values nested too deeply" };
+  const text = raw.trim();
+  if (text === "") return { value: { kind: "scalar", value: "", quoted: false, text } };
+  const q = text[0];
+  if ((q === "'" || q === '"') && text.length >= 2 && text.endsWith(q) && !text.slice(1, -1).includes(q)) {
+    return { value: { kind: "scalar", value: text.slice(1, -1), quoted: true, text } };
+  }
+  if (/^\$\{[^]*\}$/.test(text) && balanced(text)) return { value: { kind: "interpolation", text } };
+  if (text.startsWith("[") || text.startsWith("{")) {
+    const close = text[0] === "[" ? "]" : "}";
+    if (!text.endsWith(close) || !balanced(text)) return { error: `unbalanced \`${text[0]}\` in \`${text}\`` };
+    const inner = text.slice(1, -1).trim();
+    const parts2 = inner === "" ? [] : splitTopLevel(inner, ",");
+    if (close === "]") {
+      const items = [];
+      for (const p of parts2) {
+        const v = parseValue(p, depth + 1);
+        if ("error" in v) return v;
+        items.push(v.value);
+      }
+      return { value: { kind: "list", items, text } };
+    }
+    const entries = [];
+    for (const p of parts2) {
+      const colon = p.indexOf(":");
+      if (colon <= 0) return { error: `\`${p.trim()}\` in \`${text}\` is not a key:value pair` };
+      const v = parseValue(p.slice(colon + 1), depth + 1);
+      if ("error" in v) return v;
+      entries.push([p.slice(0, colon).trim(), v.value]);
+    }
+    return { value: { kind: "dict", entries, text } };
+  }
+  const sweep = sweepReason(text);
+  if (sweep) {
+    return {
+      error: `Ambiguous value for argument '${text}': ${sweep}. To use it as a list, use key=[value1,value2]; to use it as a string, quote the value: key='value1,value2'; to sweep over it, add --multirun`
+    };
+  }
+  return { value: { kind: "scalar", value: typePrimitive(text), quoted: false, text } };
+}
+function balanced(text) {
+  const stack = [];
+  let quote = "";
+  for (const ch of text) {
+    if (quote) {
+      if (ch === quote) quote = "";
+      continue;
+    }
+    if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === "[" || ch === "{" || ch === "(") stack.push(ch);
+    else if (ch === "]" || ch === "}" || ch === ")") {
+      const open = stack.pop();
+      if (open !== { "]": "[", "}": "{", ")": "(" }[ch]) return false;
+    }
+  }
+  return stack.length === 0 && !quote;
+}
+function splitTopLevel(text, sep) {
+  const out = [];
+  let depth = 0;
+  let quote = "";
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quote) {
+      if (ch === quote) quote = "";
+    } else if (ch === "'" || ch === '"') quote = ch;
+    else if (ch === "[" || ch === "{" || ch === "(") depth++;
+    else if (ch === "]" || ch === "}" || ch === ")") depth = Math.max(0, depth - 1);
+    else if (ch === sep && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
+// src/engine/omegaconf-typing.ts
+var typed = /* @__PURE__ */ new WeakSet();
+function markOmegaConfTyped(validate) {
+  typed.add(validate);
+}
+function typesAsOmegaConf(validate) {
+  return typed.has(validate);
+}
+function omegaConfScalar(node) {
+  return node.plain && typeof node.value === "string" && OMEGACONF_FLOAT.test(node.value) ? Number(node.value.replace(/_/g, "")) : node.value;
 }
 
 // src/dialects/removed-keys.ts
@@ -5122,6 +5287,12 @@ function stringNumberHint(tree, path24, keyword2, loader, integer, named2 = {}) 
   }
   if (keyword2 === "pattern") return none;
   const assumed = named2.assumed ? `; ${named2.assumed}` : "";
+  if (loader === "omegaconf" && OMEGACONF_FLOAT.test(node.source)) {
+    if (!integer) return none;
+    const asFloat = Number.isInteger(value) ? `${value}.0` : String(value);
+    const text = ` (OmegaConf reads \`${node.source}\` as the float ${asFloat}, which an int field refuses; write ${whole ? `\`${whole}\`` : "an integer"}${assumed})`;
+    return whole ? { text, edit: edit(whole) } : { text };
+  }
   if (loader === "pydantic") {
     if (!integer) return { text: "", skip: true };
     const text = ` (${named2.name ?? "the loader"} refuses the string "${node.source}" for an int key; write ${whole ? `\`${whole}\`` : "an integer"}${assumed})`;
@@ -5173,7 +5344,8 @@ var schema = {
     let whole;
     for (const { name: name2, validate } of ctx.schemas) {
       const reads = schemaReads(validate.schema);
-      const data = reads === WHOLE ? whole ??= toPlain(tree) : plainFor(tree, reads);
+      const scalar3 = typesAsOmegaConf(validate) ? omegaConfScalar : void 0;
+      const data = reads === WHOLE ? scalar3 ? toPlain(tree, scalar3) : whole ??= toPlain(tree) : plainFor(tree, reads, scalar3);
       if (validate(data)) continue;
       for (const problem of summariseErrors(validate.errors ?? [], validate.schema)) {
         const named2 = { name: ctx.yamlParser?.name ?? ctx.yamlLoaderName, assumed: ctx.yamlParser?.assumed };
@@ -5374,7 +5546,7 @@ var OMEGACONF_TYPED_SCHEMAS = /* @__PURE__ */ new Set(["verl.schema.json", "nemo
 
 // src/config/glob.ts
 var MAX_GLOB_LENGTH = 1024;
-var MAX_NESTING = 16;
+var MAX_NESTING2 = 16;
 var MAX_RANGE = 1e3;
 var GlobError = class extends Error {
   constructor(message) {
@@ -5482,7 +5654,7 @@ var Translator = class {
   }
   /** Translate `[from, to)`; `segStart` says whether `from` begins a path segment. */
   translate(from, to, segStart) {
-    if (++this.depth > MAX_NESTING) throw new GlobError(`braces or extglobs nested more than ${MAX_NESTING} deep`);
+    if (++this.depth > MAX_NESTING2) throw new GlobError(`braces or extglobs nested more than ${MAX_NESTING2} deep`);
     let out = "";
     let atStart = segStart;
     for (let i = from; i < to; ) {
@@ -7689,9 +7861,9 @@ function mmSlurmWorldSize(cmd) {
 function argValue(cmd, ...flags) {
   return lastOf(cmd.args, flags);
 }
-function sbatchCount(v, typed2) {
+function sbatchCount(v, typed3) {
   let t = v.trim();
-  if (typed2) t = t.slice(t.lastIndexOf(":") + 1);
+  if (typed3) t = t.slice(t.lastIndexOf(":") + 1);
   const range = /^(\d+)-(\d+)$/.exec(t);
   const n = range ? range[1] === range[2] ? Number(range[1]) : NaN : /^\d+$/.test(t) ? Number(t) : NaN;
   return Number.isSafeInteger(n) && n > 0 ? n : void 0;
@@ -9084,157 +9256,6 @@ function packageHeader(text) {
 
 // src/engine/hydra/command.ts
 var import_node_path7 = __toESM(require("node:path"), 1);
-
-// src/engine/hydra/overrides.ts
-var MAX_OVERRIDE_CHARS = 4096;
-var MAX_NESTING2 = 16;
-var KEY = /^[A-Za-z_$][\w$-]*(?:[./][\w$-]+)*$/;
-var INT = /^[-+]?(?:0|[1-9](?:_?\d)*)$/;
-var DIGITS = "\\d(?:_?\\d)*";
-var POINT_FLOAT = `(?:(?:0|[1-9](?:_?\\d)*)?\\.${DIGITS}|(?:0|[1-9](?:_?\\d)*)\\.)`;
-var FLOAT = new RegExp(`^[-+]?(?:${POINT_FLOAT}|(?:(?:0|[1-9](?:_?\\d)*)|${POINT_FLOAT})[eE][-+]?${DIGITS}|inf|nan)$`, "i");
-var SWEEP_FUNCTION = /^(?:choice|range|interval|glob|shuffle|sort|tag|extend_list)\s*\(/;
-var OMEGACONF_FLOAT = /^(?:[-+]?\d+(?:_\d+)*\.\d*(?:[eE][-+]?\d+)?|[-+]?\d+(?:_\d+)*[eE][-+]?\d+|\.\d+(?:_\d+)*(?:[eE][-+]\d+)?)$/;
-function pythonFloat(value) {
-  if (Number.isNaN(value)) return "nan";
-  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
-  const [mantissa, exp] = value.toExponential().split("e");
-  const e = Number(exp);
-  if (e >= -4 && e < 16) {
-    const text = String(value);
-    return /[.e]/.test(text) ? text : `${text}.0`;
-  }
-  return `${mantissa}e${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-}
-function pythonText(value, float) {
-  if (value === null) return "None";
-  if (typeof value === "boolean") return value ? "True" : "False";
-  if (typeof value === "number") return float ? pythonFloat(value) : String(value);
-  return value;
-}
-function typePrimitive(text) {
-  const t = text.trim();
-  if (INT.test(t)) return Number(t.replace(/_/g, ""));
-  if (FLOAT.test(t)) {
-    const lower = t.toLowerCase().replace(/_/g, "");
-    if (/inf$/.test(lower)) return lower.startsWith("-") ? -Infinity : Infinity;
-    if (/nan$/.test(lower)) return NaN;
-    return Number(lower);
-  }
-  if (/^true$/i.test(t)) return true;
-  if (/^false$/i.test(t)) return false;
-  if (/^null$/i.test(t)) return null;
-  return t;
-}
-function parseOverride(text) {
-  if (text.length > MAX_OVERRIDE_CHARS) return { ok: false, error: `override longer than ${MAX_OVERRIDE_CHARS} characters; not read` };
-  let rest = text;
-  let op = "set";
-  if (rest.startsWith("++")) [op, rest] = ["force-add", rest.slice(2)];
-  else if (rest.startsWith("+")) [op, rest] = ["add", rest.slice(1)];
-  else if (rest.startsWith("~")) [op, rest] = ["delete", rest.slice(1)];
-  const eq = rest.indexOf("=");
-  const lhs = eq < 0 ? rest : rest.slice(0, eq);
-  const at6 = lhs.indexOf("@");
-  const key = at6 < 0 ? lhs : lhs.slice(0, at6);
-  const pkg = at6 < 0 ? void 0 : lhs.slice(at6 + 1);
-  if (!KEY.test(key) || pkg !== void 0 && !/^[\w.$-]*$/.test(pkg)) {
-    return { ok: false, error: `Error parsing override '${text}': \`${lhs || text}\` is not a valid key` };
-  }
-  const base = { op, key, path: key.split("."), text, ...pkg !== void 0 ? { package: pkg } : {} };
-  if (eq < 0) {
-    if (op === "delete") return { ok: true, override: base };
-    return { ok: false, error: `Error parsing override '${text}': missing EQUAL at '<EOF>' (write ${key}=VALUE)` };
-  }
-  const parsed = parseValue(rest.slice(eq + 1));
-  if ("error" in parsed) return { ok: false, error: `Error parsing override '${text}': ${parsed.error}` };
-  return { ok: true, override: { ...base, value: parsed.value } };
-}
-function sweepReason(text) {
-  const t = text.trim();
-  if (SWEEP_FUNCTION.test(t)) return `\`${t}\` is a sweep`;
-  return splitTopLevel(t, ",").length > 1 ? `\`${t}\` is a comma-separated sweep` : void 0;
-}
-function parseValue(raw, depth = 0) {
-  if (depth > MAX_NESTING2) return { error: "values nested too deeply" };
-  const text = raw.trim();
-  if (text === "") return { value: { kind: "scalar", value: "", quoted: false, text } };
-  const q = text[0];
-  if ((q === "'" || q === '"') && text.length >= 2 && text.endsWith(q) && !text.slice(1, -1).includes(q)) {
-    return { value: { kind: "scalar", value: text.slice(1, -1), quoted: true, text } };
-  }
-  if (/^\$\{[^]*\}$/.test(text) && balanced(text)) return { value: { kind: "interpolation", text } };
-  if (text.startsWith("[") || text.startsWith("{")) {
-    const close = text[0] === "[" ? "]" : "}";
-    if (!text.endsWith(close) || !balanced(text)) return { error: `unbalanced \`${text[0]}\` in \`${text}\`` };
-    const inner = text.slice(1, -1).trim();
-    const parts2 = inner === "" ? [] : splitTopLevel(inner, ",");
-    if (close === "]") {
-      const items = [];
-      for (const p of parts2) {
-        const v = parseValue(p, depth + 1);
-        if ("error" in v) return v;
-        items.push(v.value);
-      }
-      return { value: { kind: "list", items, text } };
-    }
-    const entries = [];
-    for (const p of parts2) {
-      const colon = p.indexOf(":");
-      if (colon <= 0) return { error: `\`${p.trim()}\` in \`${text}\` is not a key:value pair` };
-      const v = parseValue(p.slice(colon + 1), depth + 1);
-      if ("error" in v) return v;
-      entries.push([p.slice(0, colon).trim(), v.value]);
-    }
-    return { value: { kind: "dict", entries, text } };
-  }
-  const sweep = sweepReason(text);
-  if (sweep) {
-    return {
-      error: `Ambiguous value for argument '${text}': ${sweep}. To use it as a list, use key=[value1,value2]; to use it as a string, quote the value: key='value1,value2'; to sweep over it, add --multirun`
-    };
-  }
-  return { value: { kind: "scalar", value: typePrimitive(text), quoted: false, text } };
-}
-function balanced(text) {
-  const stack = [];
-  let quote = "";
-  for (const ch of text) {
-    if (quote) {
-      if (ch === quote) quote = "";
-      continue;
-    }
-    if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === "[" || ch === "{" || ch === "(") stack.push(ch);
-    else if (ch === "]" || ch === "}" || ch === ")") {
-      const open = stack.pop();
-      if (open !== { "]": "[", "}": "{", ")": "(" }[ch]) return false;
-    }
-  }
-  return stack.length === 0 && !quote;
-}
-function splitTopLevel(text, sep) {
-  const out = [];
-  let depth = 0;
-  let quote = "";
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === quote) quote = "";
-    } else if (ch === "'" || ch === '"') quote = ch;
-    else if (ch === "[" || ch === "{" || ch === "(") depth++;
-    else if (ch === "]" || ch === "}" || ch === ")") depth = Math.max(0, depth - 1);
-    else if (ch === sep && depth === 0) {
-      out.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(text.slice(start));
-  return out;
-}
-
-// src/engine/hydra/command.ts
 var FLAGS = {
   "--config-path": "configPath",
   "-cp": "configPath",
@@ -19188,7 +19209,10 @@ function extract3(file, env, asBase = false) {
   const baseBatch = numberIn(view, ["auto_scale_lr", "base_batch_size"]);
   if (autoEnable?.value && lr && baseBatch && baseBatch.value > 0 && micro && world) {
     const factor = world * micro.value / baseBatch.value;
-    plan.peakLr = derivedFrom(lr, lr.value * factor, `lr ${formatSci(lr.value)} \xD7 ${formatCount(world)} GPUs \xD7 batch_size ${formatCount(micro.value)} / auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)} (Runner.scale_lr; accumulative_counts is not counted)`);
+    plan.peakLr = {
+      ...derivedFrom(lr, lr.value * factor, `lr ${formatSci(lr.value)} \xD7 ${formatCount(world)} GPUs \xD7 batch_size ${formatCount(micro.value)} / auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)} (Runner.scale_lr; accumulative_counts is not counted)`),
+      scaledFrom: { factor, by: `auto_scale_lr scales it \xD7 ${formatCount(world)} GPUs \xD7 batch_size ${formatCount(micro.value)} / base_batch_size ${formatCount(baseBatch.value)}`, ...lr.valueRange ? { valueRange: lr.valueRange } : {} }
+    };
   } else if (autoEnable?.value) {
     notes.push("auto_scale_lr.enable: the LR is scaled by world \xD7 batch_size / base_batch_size at start-up; the world size or batch is unknown, so the LR used is unknown");
     delete plan.peakLr;
@@ -19551,7 +19575,7 @@ function extractYacs(file, env) {
     }
     const scaled = (s, value, how, unit) => s ? { ...derivedFrom(s, value(s.value), `${formatCount(s.value)} ${how}`, unit) } : void 0;
     batch = scaled(batch, (v) => Math.round(v * scale2), by, "samples");
-    lr = lr ? derivedFrom(lr, lr.value * scale2, `${formatSci(lr.value)} ${by}`) : void 0;
+    lr = lr ? { ...derivedFrom(lr, lr.value * scale2, `${formatSci(lr.value)} ${by}`), scaledFrom: { factor: scale2, by: `REFERENCE_WORLD_SIZE scales it \xD7 ${formatCount(world)} / ${formatCount(refWorld.value)}`, ...lr.valueRange ? { valueRange: lr.valueRange } : {} } } : void 0;
     const counted = (s) => s ? { ...scaled(s, (v) => Math.round(v / scale2), over, "steps"), writtenAs: { unit: "iterations", perStep: scale2, value: s.value } } : void 0;
     maxIter = counted(maxIter);
     warmup3 = counted(warmup3);
@@ -19755,7 +19779,7 @@ var detectron2 = {
 // src/dialects/cli-tree.ts
 var NUMERIC3 = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
 var FORWARDED3 = /^\$(?:[@*]|\{[@*](?::[^}]*)?\})$/;
-function typed(text) {
+function typed2(text) {
   const t = text.trim();
   if (NUMERIC3.test(t)) {
     const n = Number(t.replace(/_/g, ""));
@@ -19766,7 +19790,7 @@ function typed(text) {
   return t;
 }
 function scalar2(text, range) {
-  return { kind: "scalar", value: typed(text), source: text, plain: true, range };
+  return { kind: "scalar", value: typed2(text), source: text, plain: true, range };
 }
 function treeFromFlags(args, range, options = {}) {
   const root = { kind: "map", entries: [], range };
@@ -21536,25 +21560,6 @@ function countNodes(tree, limit) {
   }
   return count2;
 }
-function omegaConfTyped(data, depth = 0) {
-  if (typeof data === "string") return OMEGACONF_FLOAT.test(data) ? Number(data.replace(/_/g, "")) : data;
-  if (!data || typeof data !== "object" || depth > 64) return data;
-  if (Array.isArray(data)) return data.map((item) => omegaConfTyped(item, depth + 1));
-  const out = /* @__PURE__ */ Object.create(null);
-  for (const [key, value] of Object.entries(data)) out[key] = omegaConfTyped(value, depth + 1);
-  return out;
-}
-var omegaTyped = /* @__PURE__ */ new WeakMap();
-function withOmegaConfTyping(validate) {
-  const typed2 = ((data) => {
-    const ok = validate(omegaConfTyped(data));
-    typed2.errors = validate.errors;
-    return ok;
-  });
-  typed2.schema = validate.schema;
-  typed2.schemaEnv = validate.schemaEnv;
-  return typed2;
-}
 var SchemaStore = class {
   /**
    * @param root the repository root
@@ -21577,10 +21582,8 @@ var SchemaStore = class {
   /** A dialect's built-in schema (compiled at build time in dist/, see compiled-schemas.ts). */
   builtin(name2) {
     const validate = compiledSchema(builtinKey(name2));
-    if (!validate || !OMEGACONF_TYPED_SCHEMAS.has(name2)) return validate;
-    let typed2 = omegaTyped.get(validate);
-    if (!typed2) omegaTyped.set(validate, typed2 = withOmegaConfTyping(validate));
-    return typed2;
+    if (validate && OMEGACONF_TYPED_SCHEMAS.has(name2)) markOmegaConfTyped(validate);
+    return validate;
   }
   /** A user schema's text: given, or read from the repository. Throws UsageError when refused. */
   userText(relPath) {
