@@ -44,3 +44,18 @@ describe('discovered files', () => {
     ]);
   });
 });
+
+describe('a path named on the command line that leads nowhere', () => {
+  test('a dangling link and a link loop are named as such, not as links that leave the repository', () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'trainlint-discover-nowhere-'));
+    try {
+      symlinkSync('missing.yaml', path.join(root, 'dangling.yaml'));
+      symlinkSync('loop-b.yaml', path.join(root, 'loop-a.yaml'));
+      symlinkSync('loop-a.yaml', path.join(root, 'loop-b.yaml'));
+      expect(() => discover(root, ['dangling.yaml'], {})).toThrow('dangling.yaml: a symbolic link to a file that does not exist; not read');
+      expect(() => discover(root, ['loop-a.yaml'], {})).toThrow('loop-a.yaml: a symbolic link loop; not read');
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});

@@ -266,6 +266,13 @@ describe('symbolic links', () => {
     }
   });
 
+  test('an absolute reference path is refused as outside the repository, not joined to the file\'s folder', async () => {
+    const root = tempDir({ 'configs/a.sh': readExample('h100.sh').replace('# trainlint: reference=a100.sh', '# trainlint: reference=/etc/passwd') });
+    const { report } = await runJson([], root);
+    const refused = findingsOf(report, 'configs/a.sh').find((f) => f.ruleId === 'parse-error');
+    expect(refused?.message).toBe('reference /etc/passwd: outside the repository; not read');
+  });
+
   maybe('a dangling link is skipped', async () => {
     const root = tempDir({ 'good.yaml': GOOD });
     fs.symlinkSync(path.join(root, 'missing.yaml'), path.join(root, 'dangling.yaml'));

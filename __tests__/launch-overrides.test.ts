@@ -59,8 +59,8 @@ describe('reading what a command writes after its config', () => {
       ['argparse', 'trainer.num_train_steps', 500, '--trainer.num_train_steps'],
       ['argparse', 'optimizer.learning_rate', 3e-4, '--optimizer.learning_rate'],
     ]);
-    // litgpt's own CLI (jsonargparse) is not one of them: its flags are left alone.
-    expect(overridesOf('litgpt finetune --config configs/lora.yaml --train.max_steps 10\n')).toEqual([]);
+    // litgpt's own CLI (jsonargparse) applies `--a.b v` over the config the same way.
+    expect(overridesOf('litgpt finetune --config configs/lora.yaml --train.max_steps 10\n')).toEqual([['argparse', 'train.max_steps', 10, '--train.max_steps']]);
   });
 
   test("llamafactory-cli and tune run: OmegaConf key=value words, YAML-typed; their flags are not overrides", () => {

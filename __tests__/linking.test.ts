@@ -14,7 +14,9 @@ import { lint } from '../src/engine/lint';
 import { parseSource } from '../src/engine/load-file';
 import { launcherWorldSize, readSbatch } from '../src/engine/load/shell';
 import type { Report } from '../src/engine/report-types';
-import { namedConfigs, scriptLaunches } from '../src/engine/script-links';
+import { launchedConfig, namedConfigs, scriptLaunches } from '../src/engine/script-links';
+import { lightning } from '../src/dialects/lightning';
+import { litgpt } from '../src/dialects/litgpt';
 import { runCliCapture } from './helpers/run-cli';
 
 function tempRepo(files: Record<string, string>, git = true): string {
@@ -95,6 +97,40 @@ describe('launch commands and the configs they name', () => {
     expect(cmd).toMatchObject({ launcher: 'none', cli: 'llamafactory-cli train', env: { NNODES: '2', NPROC_PER_NODE: '8' } });
     expect(launcherWorldSize(cmd)).toMatchObject({ value: 16 });
     expect(launcherWorldSize(script('llamafactory-cli train examples/sft.yaml\n').script!.commands[0])).toBeUndefined();
+  });
+
+  test('detectron2 train_net.py spawns --num-gpus × --num-machines processes (default_argument_parser: 1 and 1)', () => {
+    const world = (text: string) => scriptLaunches(script(text))[0]?.values.worldSize;
+    expect(world('python tools/train_net.py --num-gpus 8 --config-file configs/COCO-Detection/x.yaml\n')).toMatchObject({ value: 8, origin: 'launcher', key: '--num-gpus' });
+    expect(world('python tools/lazyconfig_train_net.py --config-file configs/new_baselines/x.py --num-gpus=4 --num-machines 2\n')).toMatchObject({ value: 8, how: '--num-gpus 4 × --num-machines 2 (detectron2 launch)' });
+    expect(world('python tools/train_net.py --config-file configs/x.yaml SOLVER.IMS_PER_BATCH 2\n')).toMatchObject({ value: 1, how: '--num-gpus not set (default 1) (detectron2 launch; --num-machines not set: 1 machine)' });
+    // A project's own train_net.py at the root (Mask2Former), and one only the parser's flags show.
+    expect(world('python train_net.py --num-gpus 2 --config-file configs/coco/x.yaml\n')).toMatchObject({ value: 2 });
+    expect(world('python projects/run.py --config-file configs/x.yaml --num-gpus 4\n')).toMatchObject({ value: 4 });
+    // A count trainlint cannot read stays unknown (not "plain python, one process"), so assume.worldSize can give it.
+    expect(world('python tools/train_net.py --num-gpus $NGPUS --config-file configs/x.yaml\n')).toBeUndefined();
+    expect(world('python tools/train_net.py --config-file configs/x.yaml $EXTRA\n')).toBeUndefined();
+    // Another plain python program is still one process.
+    expect(world('python train.py --config configs/x.yaml\n')).toMatchObject({ value: 1 });
+  });
+
+  test('accelerate: --num_processes / --mixed_precision on the command line win over the config file even when their value is unknown', () => {
+    const f = script('#!/bin/bash\nsrun accelerate launch --config_file recipes/zero3.yaml --num_machines $SLURM_NNODES --num_processes $WORLD_SIZE --mixed_precision $PREC \\\n  src/sft.py --config recipes/sft.yaml\n');
+    const [launch] = scriptLaunches(f);
+    expect(launch.accelerateConfig).toMatchObject({ written: 'recipes/zero3.yaml', commandSets: ['worldSize', 'precision'] });
+    expect(launch.values.worldSize).toBeUndefined();
+  });
+
+  test('jsonargparse flags after --config (LightningCLI, litgpt) are values over the YAML, as launched', () => {
+    const fit = parseSource('configs/fit.yaml', 'trainer:\n  accelerator: gpu\n  devices: 4\n  max_steps: 20000\nmodel:\n  class_path: pkg.LitModel\n  init_args:\n    learning_rate: 3.0e-4\ndata:\n  class_path: pkg.Data\n  init_args:\n    batch_size: 16\n', {}, 'yaml');
+    const [cliLaunch] = scriptLaunches(script('python main.py fit --config configs/fit.yaml --trainer.devices=8\n'));
+    const plan = lightning.extract(launchedConfig(fit, cliLaunch, lightning), { assume: {}, mappings: {} }).plan;
+    expect(plan.worldSize).toMatchObject({ value: 8 });
+    const lora = parseSource('config_hub/lora.yaml', 'checkpoint_dir: checkpoints/m\ndevices: 1\ntrain:\n  global_batch_size: 8\n  micro_batch_size: 1\n  epochs: 4\n  max_seq_length: 512\noptimizer:\n  class_path: torch.optim.AdamW\n  init_args:\n    lr: 0.0002\n', {}, 'yaml');
+    const [loraLaunch] = scriptLaunches(script('litgpt finetune_lora checkpoints/m --config config_hub/lora.yaml --devices 4 --train.global_batch_size 6\n'));
+    const loraPlan = litgpt.extract(launchedConfig(lora, loraLaunch, litgpt), { assume: {}, mappings: {} }).plan;
+    expect(loraPlan.worldSize).toMatchObject({ value: 4, origin: 'launcher' });
+    expect(loraPlan.globalBatchSize).toMatchObject({ value: 6, origin: 'launcher', key: '--train.global_batch_size' });
   });
 
   test('the working directory follows cd: the script folder, its parent, a relative folder, or unknown', () => {
@@ -370,5 +406,25 @@ describe('the run of a trainer config and its DeepSpeed or accelerate file', () 
     const run = await rules(plain);
     expect(run.findings).toEqual([]);
     expect(buildReport([run]).files[0].plan.precision).toMatchObject({ value: 'fp16', file: 'acc.yaml', key: 'mixed_precision' });
+  });
+});
+
+describe('a DeepSpeed value the Trainer refuses is not the run\'s in any field', () => {
+  test('a hard-coded total_num_steps 1000 against max_steps 3000: one cross-file-mismatch, no decay-horizon finding from it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-ds-refused-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'configs'));
+      fs.writeFileSync(path.join(dir, 'configs', 'sft.yaml'), 'output_dir: out\nper_device_train_batch_size: 8\ngradient_accumulation_steps: 2\nlearning_rate: 1.0e-5\nmax_steps: 3000\nbf16: true\ndeepspeed: configs/ds_z2.json\n');
+      fs.writeFileSync(
+        path.join(dir, 'configs', 'ds_z2.json'),
+        '{\n  "train_micro_batch_size_per_gpu": "auto",\n  "gradient_accumulation_steps": "auto",\n  "bf16": {"enabled": "auto"},\n  "zero_optimization": {"stage": 2},\n  "scheduler": {"type": "WarmupDecayLR", "params": {"warmup_min_lr": 0, "warmup_max_lr": "auto", "warmup_num_steps": "auto", "total_num_steps": 1000}}\n}\n',
+      );
+      const { results } = await lint({ root: dir, paths: ['configs/sft.yaml'], config: { assume: { worldSize: 8 } } });
+      const sft = results.find((r) => r.file.path === 'configs/sft.yaml')!;
+      expect(sft.findings.map((f) => f.ruleId)).toEqual(['cross-file-mismatch']);
+      expect(sft.findings[0].message).toContain('total_num_steps is 1000 but this file gives 3000');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -104,6 +104,18 @@ describe('--base: the base version of a config as the base version of its script
     expect(ruleIds(report)).toEqual([]);
   });
 
+  test('a one-GPU smoke test added before the full run: compared with nothing, not with the base’s full run', async () => {
+    const torchrun = (lines: string[]) => `#!/bin/bash\nset -e\n${lines.join('\n')}\n`;
+    const dir = makeRepo({ 'configs/sft.yaml': sft(8), 'launch.sh': torchrun(['torchrun --nproc_per_node 8 train.py --config configs/sft.yaml']) });
+    const base = commit(dir, 'base');
+    write(dir, {
+      'launch.sh': torchrun(['# smoke test first', 'torchrun --nproc_per_node 1 train.py --config configs/sft.yaml --max_steps 10', 'torchrun --nproc_per_node 8 train.py --config configs/sft.yaml']),
+    });
+    const report = await lintJson(dir, ['--base', base, 'configs/sft.yaml']);
+    // The full run is unchanged since the base; the smoke test has no base run to be rescaled from.
+    expect(report.findings.filter((f) => f.ruleId === 'lr-not-rescaled' || f.ruleId === 'warmup-not-rescaled')).toEqual([]);
+  });
+
   test('a script new since the base: the base run’s world size is unknown, so no ratio is claimed', async () => {
     const dir = makeRepo({ 'configs/sft.yaml': sft(8) });
     const base = commit(dir, 'base');
@@ -155,6 +167,19 @@ describe('choosing the launch', () => {
     expect(correspondingLaunch([launch('a.yaml', 1), launch('a.yaml', 4)], second, [head, second])?.values.worldSize?.value).toBe(4);
     // Three commands at the base, two now: which one is which is a guess.
     expect(correspondingLaunch([launch('a.yaml', 1), launch('a.yaml', 4), launch('a.yaml', 2)], second, [head, second])).toBeUndefined();
+  });
+
+  test('correspondingLaunch with a command added or removed: the one running the same program with the same flags, else none', () => {
+    const maxSteps = (n: number) => ({ overrides: [{ style: 'argparse', path: ['max_steps'], value: n, text: String(n), flag: '--max_steps', file: 'run.sh', range: { line: 1, column: 1, endLine: 1, endColumn: 2 }, where: 'x' }] }) as Partial<ScriptLaunch>;
+    const smoke = launch('a.yaml', 1, maxSteps(10));
+    const full = launch('a.yaml', 8);
+    // The base had the full run only (on 4 GPUs); a smoke test now comes first.
+    expect(correspondingLaunch([launch('a.yaml', 4)], smoke, [smoke, full])).toBeUndefined();
+    expect(correspondingLaunch([launch('a.yaml', 4)], full, [smoke, full])?.values.worldSize?.value).toBe(4);
+    // The smoke test removed since the base: the full run is still the full run.
+    expect(correspondingLaunch([launch('a.yaml', 1, maxSteps(10)), launch('a.yaml', 2)], full, [full])?.values.worldSize?.value).toBe(2);
+    // An identical command wins over one whose launcher options changed.
+    expect(correspondingLaunch([launch('a.yaml', 1, maxSteps(10)), launch('a.yaml', 2), launch('a.yaml', 8)], full, [smoke, full])?.values.worldSize?.value).toBe(8);
   });
 
   test('agreedLaunch: launches that give the same values, else none', () => {

@@ -1,4 +1,8 @@
-import { mayNameFile, mayNameNeoxConfig } from '../src/engine/script-mentions.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { listScripts } from '../src/engine/repository.js';
+import { mayNameFile, mayNameIndirectly, mayNameNeoxConfig } from '../src/engine/script-mentions.js';
 
 describe('mayNameFile (a script that may name a linted config, before it is parsed)', () => {
   const targets = ['/repo/examples/hf-trainer/sft.yaml'];
@@ -47,5 +51,55 @@ describe('mayNameNeoxConfig (GPT-NeoX deepy.py takes a config name without .yml)
     expect(mayNameNeoxConfig(script, '25M.yml')).toBe(false);
     expect(mayNameNeoxConfig('python train.py -d configs 125M\n', '125M.yml')).toBe(false);
     expect(mayNameNeoxConfig(script, '125M.yaml')).toBe(false);
+  });
+});
+
+describe('names a script gives a config without writing it (one-file lint = folder lint)', () => {
+  test('a file name built from shell variables that could expand to the name', () => {
+    const may = (text: string) => mayNameFile(text, 'sft_llama.yaml', ['/repo/configs/sft_llama.yaml']);
+    expect(may('MODEL=llama\nTASK=sft\nCONFIG=configs/${TASK}_${MODEL}.yaml\ntorchrun --nproc_per_node 8 train.py $CONFIG\n')).toBe(true);
+    expect(may('python train.py --config configs/$TASK.yaml\n')).toBe(true);
+    // The literal parts do not fit, or another extension.
+    expect(may('CONFIG=configs/${TASK}_mistral.yaml\ntorchrun train.py $CONFIG\n')).toBe(false);
+    expect(may('CONFIG=configs/${TASK}_${MODEL}.json\n')).toBe(false);
+  });
+
+  test('a Hydra config name: --config-name, -cn, and a decorator config_name', () => {
+    const targets = ['/repo/examples/nlp/language_modeling/conf/megatron_gpt_config.yaml'];
+    const may = (text: string) => mayNameFile(text, 'megatron_gpt_config.yaml', targets);
+    expect(may('python examples/nlp/run.py --config-path=conf --config-name=megatron_gpt_config trainer.devices=8\n')).toBe(true);
+    expect(may('python run.py --config-name megatron_gpt_config.yaml\n')).toBe(true);
+    expect(may('python run.py -cn megatron_gpt_config\n')).toBe(true);
+    expect(mayNameIndirectly('@hydra_runner(config_path="conf", config_name="megatron_gpt_config")\n', 'megatron_gpt_config.yaml')).toBe(true);
+    expect(may('python run.py --config-name=megatron_gpt_config_v2\n')).toBe(false);
+  });
+
+  test('a Hydra app run with overrides only (its decorator names the config): the program next to the config folder', () => {
+    const targets = ['/repo/examples/nlp/language_modeling/conf/megatron_gpt_config.yaml'];
+    const may = (text: string) => mayNameFile(text, 'megatron_gpt_config.yaml', targets);
+    expect(may('python examples/nlp/language_modeling/megatron_gpt_pretraining.py \\\n  trainer.devices=8 model.global_batch_size=40\n')).toBe(true);
+    expect(may('python examples/vision/train.py trainer.devices=8\n')).toBe(false);
+    expect(may('python examples/nlp/language_modeling/megatron_gpt_pretraining.py --help\n')).toBe(false);
+  });
+
+  test('the byte prefilter keeps such scripts (listScripts with mentioning)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-mentions-'));
+    try {
+      const put = (rel: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+        fs.writeFileSync(path.join(dir, rel), text);
+      };
+      put('scripts/vars.sh', 'CONFIG=configs/${TASK}_${MODEL}.yaml\ntorchrun train.py $CONFIG\n');
+      put('scripts/hydra.sh', 'python run.py --config-path=conf --config-name=megatron_gpt_config\n');
+      put('scripts/app.sh', 'python examples/nlp/megatron_gpt_pretraining.py trainer.devices=8\n');
+      put('scripts/other.sh', 'torchrun train.py configs/other.yaml\n');
+      const kept = (name: string) => listScripts(dir, () => false, { mentioning: new Set([name]) }).scripts.map((s) => path.basename(s)).sort();
+      expect(kept('sft_llama.yaml')).toEqual(['app.sh', 'vars.sh']);
+      // `${TASK}_${MODEL}.yaml` may be `megatron_gpt_config.yaml` too: the parser decides.
+      expect(kept('megatron_gpt_config.yaml')).toEqual(['app.sh', 'hydra.sh', 'vars.sh']);
+      expect(kept('sft.json')).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

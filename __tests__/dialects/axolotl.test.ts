@@ -312,3 +312,24 @@ describe('axolotl: corpus sweep', () => {
     expect(withWarmup).toBeGreaterThanOrEqual(50);
   });
 });
+
+describe('axolotl: a warmup_ratio is compared and advised as the ratio written', () => {
+  test('warmup_ratio 0.25 of a 238-step run: reported at warmup_ratio, as 25%, with warmup_ratio 0.2 as the advice', async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { lint } = await import('../../src/engine/lint');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'trainlint-axo-'));
+    try {
+      mkdirSync(path.join(dir, '.git'));
+      const text = 'base_model: Qwen/Qwen2.5-0.5B\nadapter: lora\nlora_r: 16\nsequence_len: 2048\nmicro_batch_size: 2\ngradient_accumulation_steps: 4\nmax_steps: 238\nlearning_rate: 0.0002\noptimizer: adamw_torch\nlr_scheduler: cosine\nwarmup_ratio: 0.25\nbf16: auto\ndatasets:\n  - path: ./data/train.jsonl\n    type: alpaca\noutput_dir: ./out\n';
+      writeFileSync(path.join(dir, 'qwen-lora.yml'), text);
+      const { results } = await lint({ root: dir, paths: [], config: { assume: { worldSize: 2 } } });
+      const f = results[0].findings.find((x) => x.ruleId === 'warmup-fraction');
+      expect(f?.range.line).toBe(11);
+      expect(f?.message).toContain('warmup_ratio 0.25 (59 steps) is 25% of the run');
+      expect(f?.message).toContain('set warmup_ratio: 0.2 or less');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -379,3 +379,26 @@ describe('composer: corpus sweeps', () => {
     expect(beaten).toEqual([]);
   });
 });
+
+describe('composer: a warmup written as a share of the run (`dur`)', () => {
+  test('t_warmup 0.3dur is compared as 30% and advised in its own unit (0.2dur), not in batches', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { lint } = await import('../../src/engine/lint');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'trainlint-composer-dur-'));
+    try {
+      mkdirSync(path.join(dir, '.git'));
+      writeFileSync(
+        path.join(dir, 'mpt-125m.yaml'),
+        'max_seq_len: 2048\nglobal_seed: 17\nmodel:\n  name: mpt_causal_lm\n  d_model: 768\n  n_heads: 12\n  n_layers: 12\n  max_seq_len: ${max_seq_len}\noptimizer:\n  name: decoupled_adamw\n  lr: 6.0e-4\nscheduler:\n  name: cosine_with_warmup\n  t_warmup: 0.3dur\n  alpha_f: 0.1\nmax_duration: 4800ba\nglobal_train_batch_size: 256\ndevice_train_microbatch_size: 16\nprecision: amp_bf16\n',
+      );
+      const { results } = await lint({ root: dir, paths: [], config: { assume: { worldSize: 16 } } });
+      const f = results[0].findings.find((x) => x.ruleId === 'warmup-fraction');
+      expect(f?.range.line).toBe(14);
+      expect(f?.message).toContain('scheduler.t_warmup 0.3dur (1440 steps) is 30% of the run');
+      expect(f?.message).toContain('set scheduler.t_warmup: 0.2dur (960 steps of max_duration) or less');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -226,3 +226,12 @@ describe('hf-trainer: corpus sweep', () => {
     expect(withSeq).toBeGreaterThanOrEqual(20);
   });
 });
+
+describe('hf-trainer: an interval above 1 that is not whole', () => {
+  test('eval_steps 1.5 is refused at start-up (TrainingArguments.__post_init__); 0.1 is a fraction of the run, 500.0 is whole', () => {
+    const errors = (text: string) => (hfTrainer.extract(parseSource('sft.yaml', text), { assume: {}, mappings: {} }).configErrors ?? []).map((e) => e.message);
+    const base = 'output_dir: out\nper_device_train_batch_size: 8\nlearning_rate: 2.0e-5\nmax_steps: 1000\neval_strategy: steps\n';
+    expect(errors(`${base}eval_steps: 1.5\n`)).toEqual(['eval_steps 1.5: the Trainer refuses to start ("--eval_steps must be an integer if bigger than 1: 1.5"); a value above 1 counts steps: write 2, or a fraction below 1 of the run']);
+    expect(errors(`${base}eval_steps: 0.1\nsave_steps: 500.0\n`)).toEqual([]);
+  });
+});

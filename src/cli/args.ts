@@ -93,6 +93,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
     if (values.fix || values['update-baseline']) throw new UsageError(`--stdin cannot be combined with ${values.fix ? '--fix' : '--update-baseline'}: nothing is written; use --fix-dry-run to see the fixes`);
     if (values['stdin-filename'] === '') throw new UsageError('--stdin-filename needs a path');
   }
+  // A dry run's output is a unified diff: no report format applies to it (-o writes the diff to a file).
+  if (values['fix-dry-run'] && values.format !== undefined && values.format !== 'stylish')
+    throw new UsageError(`--fix-dry-run prints the fixes as a unified diff; --format ${values.format} does not apply to it (lint without --fix-dry-run for a ${values.format} report)`);
   if (values.chart !== undefined && command !== 'plan') throw new UsageError('--chart applies to `trainlint plan FILE`');
   if (values.chart === '') throw new UsageError('--chart needs a file name');
 
@@ -159,7 +162,8 @@ Options:
   -o, --output FILE         write the report to FILE instead of stdout
   --color / --no-color      force colour on or off (default: on for a terminal)
   --fix                     rewrite fixable findings in place (values only; comments and layout kept)
-  --fix-dry-run             print the fixes as a diff without writing
+  --fix-dry-run             print the fixes as a unified diff without writing (-o FILE writes
+                            the diff there; --format does not apply); exit code as without it
   --update-baseline         record the current findings in .trainlint-baseline.json
   --baseline FILE           baseline file (default .trainlint-baseline.json, used when present)
   --no-baseline             ignore the baseline

@@ -8,7 +8,7 @@ import { GitError } from '../engine/git.js';
 import { lint, runPlanOf, type FileResult, type LintOptions } from '../engine/lint.js';
 import { BASELINE_FILE, MAX_BASELINE_BYTES, parseBaseline } from '../engine/baseline.js';
 import { baselineOf, hideBaselined } from '../engine/baseline-results.js';
-import { applyEdits, editsOf, unifiedDiff } from '../engine/fix.js';
+import { agreedEdits, applyEdits, unifiedDiff } from '../engine/fix.js';
 import { checkRepoPath, decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
 import { userFacingMessage } from '../engine/load/result.js';
 import type { Report } from '../engine/report-types.js';
@@ -131,21 +131,25 @@ async function runExec(argv: string[], io: CliIO): Promise<number> {
 
 /**
  * Apply (or, for a dry run, diff) the edits of every file's fixable findings. A file that cannot
- * be written is reported on its own (`failed`) and the others are still fixed. A byte order mark
- * is written back; line endings are untouched (edits replace values only).
+ * be written is reported on its own (`notes`) and the others are still fixed; so is a value left
+ * as it is because the launches of its file want different values for it. A byte order mark is
+ * written back; line endings are untouched (edits replace values only).
  */
-function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files: number; edits: number; diff: string; failed: string[] } {
+function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files: number; edits: number; diff: string; notes: string[] } {
   let files = 0;
   let edits = 0;
   let diff = '';
   // A config linted once per launch script has several results: its edits are applied together.
-  const failed: string[] = [];
+  const notes: string[] = [];
   const byFile = new Map<string, FileResult[]>();
   for (const r of results) byFile.set(r.file.path, [...(byFile.get(r.file.path) ?? []), r]);
   for (const group of byFile.values()) {
     const result = group[0];
     if (result.file.path === COMMAND_LINE_PATH) continue;
-    const { text, applied } = applyEdits(result.file.text, editsOf(group.flatMap((r) => r.findings)));
+    const launches = group.flatMap((r) => (r.launch ? [`${r.launch.script}:${r.launch.range.line}`] : []));
+    const { edits: agreed, refused } = agreedEdits(group.flatMap((r) => r.findings), launches);
+    for (const r of refused) notes.push(`trainlint: ${result.file.path}:${r.range.line}:${r.range.column}: not fixed: the launches of this file want different values (${r.why})\n`);
+    const { text, applied } = applyEdits(result.file.text, agreed);
     if (applied === 0) continue;
     if (dryRun) {
       diff += unifiedDiff(result.file.path, result.file.text, text);
@@ -154,14 +158,14 @@ function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files:
         writeFileSync(path.resolve(cwd, result.file.path), result.file.bom ? `\ufeff${text}` : text);
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-        failed.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied} fix(es) were not applied\n`);
+        notes.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied} fix(es) were not applied\n`);
         continue;
       }
     }
     files++;
     edits += applied;
   }
-  return { files, edits, diff, failed };
+  return { files, edits, diff, notes };
 }
 
 /**
@@ -245,33 +249,43 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     let { results } = await lint(options);
     // Only the buffer's own findings: an editor shows them on the buffer.
     if (stdinRel !== undefined) results = results.filter((r) => r.file.path === stdinRel);
+    const baselinePath = path.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    const baselineShown = args.baseline ?? BASELINE_FILE;
+    // Hides the baselined findings of `results` (before a fix, so that hidden findings are not fixed).
+    const hideBaseline = (): string => {
+      if (args!.noBaseline || args!.updateBaseline) return '';
+      const text = readBaselineFile(io.cwd, baselinePath, baselineShown);
+      if (text === undefined && args!.baseline) throw new UsageError(`baseline file not found: ${baselineShown}`);
+      return text === undefined ? '' : filterByBaseline(results, text, baselineShown);
+    };
+    let baselineSummary: string | undefined;
     if (args.fix || args.fixDryRun) {
+      baselineSummary = hideBaseline();
       const fixed = fixFiles(results, io.cwd, args.fixDryRun);
+      for (const line of fixed.notes) io.stderr(line);
       if (args.fixDryRun) {
-        io.stdout(fixed.diff);
+        // The diff is the output (-o writes it to a file); the exit code is the lint's, as without --fix-dry-run.
+        emit(args, io, fixed.diff);
+        if (baselineSummary) io.stderr(baselineSummary);
         io.stderr(`trainlint: ${fixed.edits} fix(es) in ${fixed.files} file(s) would be applied (dry run)\n`);
-        return 0;
+        return exitCodeFor(buildReport(results, { files: 'paths' }), args.failOn);
       }
-      for (const line of fixed.failed) io.stderr(line);
       io.stderr(`trainlint: applied ${fixed.edits} fix(es) in ${fixed.files} file(s)\n`);
-      if (fixed.files > 0) results = (await lint(options)).results;
+      if (fixed.files > 0) {
+        results = (await lint(options)).results;
+        baselineSummary = undefined;
+      }
     }
     // No more lint runs: the workers' memory is freed before the report is written.
     await endLintWorkers();
-    const baselinePath = path.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
-    const baselineShown = args.baseline ?? BASELINE_FILE;
     if (args.updateBaseline) {
       const { baseline, count } = baselineOf(results);
       writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(baseline, null, 2) + '\n');
       io.stderr(`trainlint: recorded ${count} finding(s) in ${path.relative(io.cwd, baselinePath) || baselinePath}\n`);
       return 0;
     }
-    if (!args.noBaseline) {
-      const text = readBaselineFile(io.cwd, baselinePath, baselineShown);
-      if (text === undefined && args.baseline) throw new UsageError(`baseline file not found: ${baselineShown}`);
-      const summary = text === undefined ? '' : filterByBaseline(results, text, baselineShown);
-      if (summary) io.stderr(summary);
-    }
+    const summary = baselineSummary ?? hideBaseline();
+    if (summary) io.stderr(summary);
     if (args.format === 'json') {
       // Written piece by piece: a large run never holds the whole report (or its text) at once.
       const parts = reportParts(results);

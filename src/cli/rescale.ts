@@ -94,9 +94,31 @@ function derivedChanges(before: FileResult, after: FileResult | undefined, r: Re
   return out;
 }
 
+/** Rules whose errors mean the framework or its loader refuses the run (not advice about a run that starts). */
+const REFUSALS = new Set(['batch-size-mismatch', 'schema', 'cross-file-mismatch', 'parse-error', 'yaml11-ambiguous-scalar', 'conflicting-settings']);
+
+/** The findings the rescaled file has that the original did not, each as `[rule] path:line:col: message`. */
+export function newFindings(before: FileResult, after: FileResult | undefined): { refusals: string[]; others: string[] } {
+  const out = { refusals: [] as string[], others: [] as string[] };
+  if (!after) return out;
+  const own = (r: FileResult) => r.findings.filter((f) => f.path === r.file.path);
+  const had = new Map<string, number>();
+  for (const f of own(before)) had.set(f.ruleId, (had.get(f.ruleId) ?? 0) + 1);
+  for (const f of own(after)) {
+    const left = had.get(f.ruleId) ?? 0;
+    if (left > 0) {
+      had.set(f.ruleId, left - 1);
+      continue;
+    }
+    const text = `[${f.ruleId}] ${f.path}:${f.range.line}:${f.range.column}: ${f.message.replace(/\s+/g, ' ')}`;
+    (f.severity === 'error' && REFUSALS.has(f.ruleId) ? out.refusals : out.others).push(text);
+  }
+  return out;
+}
+
 export async function runRescale(argv: string[], io: CliIO): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    io.stdout(`${RESCALE_USAGE}\n\nRewrites FILE for the new batch: the LR by the rule (default as lr-not-rescaled chooses: sqrt for\nAdam-family optimizers, linear for SGD-family), warmup, run length, decay horizon and save/eval\nintervals kept in samples. Every change is explained; values that are not literal text are listed.\n--dry-run prints the explanation and a diff and writes nothing.\n`);
+    io.stdout(`${RESCALE_USAGE}\n\nRewrites FILE for the new batch: the LR by the rule (default as lr-not-rescaled chooses: sqrt for\nAdam-family optimizers, linear for SGD-family), warmup, run length, decay horizon and save/eval\nintervals and multi-step milestones kept in samples. Every change is explained; values that are not literal text are listed.\nA target the framework would refuse (a batch it cannot split into whole numbers) is refused with exit 2.\n--dry-run prints the explanation and a diff and writes nothing.\n`);
     return 0;
   }
   const args = parseRescaleArgs(argv);
@@ -113,22 +135,30 @@ export async function runRescale(argv: string[], io: CliIO): Promise<number> {
   const scaling = settingsFor(config, rel).rules.get('lr-not-rescaled')?.options?.scaling as 'linear' | 'sqrt' | 'either' | undefined;
   let result: RescaleResult;
   try {
-    result = rescale({ file: first.file, plan: runPlanOf(first), target: args.target, rule: args.rule, scaling, yamlLoader: first.dialect.meta.yamlLoader });
+    result = rescale({ file: first.file, plan: runPlanOf(first), target: args.target, rule: args.rule, scaling, yamlLoader: first.dialect.meta.yamlLoader, framework: first.dialect.meta.title });
   } catch (err) {
     if (err instanceof RescaleError) throw new UsageError(`rescale: ${err.message}`);
     throw err;
   }
   const { text } = applyEdits(first.file.text, result.edits);
   // Lint the new text at the same path: same launch scripts, linked files and settings.
-  const again = await lint({ root: io.cwd, repoRoot, paths: [], config, stdinFile: parseSource(rel, text, { yamlVersion: config.yaml }) });
+  // A world size assumed in .trainlint.yml is assumed at its new value, so the check sees the new run.
+  const world = runPlanOf(first).worldSize;
+  const againConfig =
+    args.target.kind === 'world-size' && world?.origin === 'assumed'
+      ? { ...config, overrides: [...(config.overrides ?? []), { files: rel, assume: { worldSize: args.target.value } }] }
+      : config;
+  const again = await lint({ root: io.cwd, repoRoot, paths: [], config: againConfig, stdinFile: parseSource(rel, text, { yamlVersion: config.yaml }) });
   const after = again.results.find((r) => r.file.path === rel && (!first.launch || r.launch?.script === first.launch.script));
-  io.stdout(formatRescale(rel, result, derivedChanges(first, after, result)));
+  const found = newFindings(first, after);
+  if (found.refusals.length) throw new UsageError(`rescale: ${rel} was not changed: the rescaled run would not start: ${found.refusals[0]}`);
+  io.stdout(formatRescale(rel, result, [...derivedChanges(first, after, result), ...found.others.map((f) => `check ${f}`)]));
   if (args.dryRun) {
     io.stdout(unifiedDiff(rel, first.file.text, text));
     io.stderr(`trainlint: ${result.changes.length} value(s) would change in ${rel} (dry run)\n`);
     return 0;
   }
-  if (text !== first.file.text) writeFileSync(path.resolve(io.cwd, rel), text);
+  if (text !== first.file.text) writeFileSync(path.resolve(io.cwd, rel), first.file.bom ? `\ufeff${text}` : text);
   io.stderr(`trainlint: ${text !== first.file.text ? `rewrote ${result.changes.length} value(s) in ${rel}` : `${rel} unchanged`}${result.manual.length ? `; ${result.manual.length} value(s) to set by hand (listed above)` : ''}\n`);
   return 0;
 }

@@ -340,7 +340,13 @@ function resolveWarmup(file: SourceFile, plan: TrainingPlan, estimate: Estimate,
   }
   if (ratio) {
     plan.warmupRatio = { ...ratio, unit: 'ratio' };
-    if (base) plan.warmupSteps = bumpOne(derived(Math.max(Math.floor(ratio.value * base.value), 0), `int(${ratio.value} × ${formatCount(base.value)})${base.how}`, 'steps'));
+    // At warmup_ratio's key, remembering the ratio as written: rules compare the ratio itself and advise a ratio.
+    if (base) {
+      plan.warmupSteps = {
+        ...bumpOne(derivedFrom(ratio, Math.max(Math.floor(ratio.value * base.value), 0), `int(${ratio.value} × ${formatCount(base.value)})${base.how}`, 'steps')),
+        fractionOf: { fraction: ratio.value, of: 'the run', ofSteps: base.value },
+      };
+    }
     return;
   }
   if (base) {

@@ -305,7 +305,11 @@ function readSchedule(plan: TrainingPlan, reader: OmegaReader, ctx: StepContext,
       plan.warmupRatio = { value: warmup.time.value, ...warmup.setting, unit: 'ratio', note: `${warmup.time.text}: fraction of max_duration` };
     }
     const steps = stepSetting(warmup, ctx, notes);
-    if (steps) plan.warmupSteps = steps;
+    if (steps && warmup.time.unit === 'dur' && warmup.time.value > 0) {
+      // A share of the run, compared and advised as that share, in its own unit (`0.2dur`).
+      const { writtenAs: _batches, ...inSteps } = steps;
+      plan.warmupSteps = { ...inSteps, fractionOf: { fraction: warmup.time.value, of: 'max_duration', ofSteps: plan.totalSteps?.value ?? steps.value / warmup.time.value, suffix: 'dur' } };
+    } else if (steps) plan.warmupSteps = steps;
   } else if (scheduler?.endsWith('_with_warmup')) {
     notes.push(`scheduler ${scheduler} requires scheduler.t_warmup`);
   }

@@ -26,7 +26,7 @@ import { fileStartRange } from '../engine/source.js';
 import { type ConfigNode, hasKey, mapGet, type MapNode } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import { yacsTypeErrors } from './yacs-types.js';
-import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import type { BatchCheck, Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 
 /** `detectron2/config/defaults.py`. */
 export const DETECTRON2_DEFAULTS = {
@@ -163,6 +163,7 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
   const conflicts: Conflict[] = [];
   const ignored: IgnoredSetting[] = [];
   const launchChecks: Record<string, string> = {};
+  const batchChecks: BatchCheck[] = [];
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with its _BASE_ chain: ${file.inherited.files.join(', ')}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
   const absent = (path: string[]) => lookup(view, path).kind === 'absent';
@@ -192,6 +193,7 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
     const over = `/ (${formatCount(world)} / REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)}) (DefaultTrainer.auto_scale_workers)`;
     if (batch && batch.value % refWorld.value !== 0) {
       launchChecks['batch-size-mismatch'] = `detectron2 stops at start-up (auto_scale_workers asserts IMS_PER_BATCH % REFERENCE_WORLD_SIZE == 0)`;
+      batchChecks.push(referenceWorldCheck(file, batch, refWorld, world));
     }
     const scaled = (s: Setting<number> | undefined, value: (v: number) => number, how: string, unit?: string) =>
       s ? { ...derivedFrom(s, value(s.value), `${formatCount(s.value)} ${how}`, unit) } : undefined;
@@ -285,10 +287,30 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
     ignored,
     launchChecks,
     ...(typeErrors.length ? { configErrors: typeErrors } : {}),
+    ...(batchChecks.length ? { batchChecks } : {}),
     globalBatchRounding: 'per-device',
     // WarmupParamScheduler / LRMultiplier stop at MAX_ITER: there is nothing past the end.
     afterDecay: 'flat',
     ...(baseReference(file, env) ?? {}),
+  };
+}
+
+/**
+ * `DefaultTrainer.auto_scale_workers` asserts `IMS_PER_BATCH % REFERENCE_WORLD_SIZE == 0` ("Invalid
+ * REFERENCE_WORLD_SIZE in config!") before it rescales to another GPU count: the run stops at start-up.
+ * Reported at IMS_PER_BATCH when this file writes it, else at REFERENCE_WORLD_SIZE or the file's start.
+ */
+function referenceWorldCheck(file: SourceFile, batch: Setting<number>, refWorld: Setting<number>, world: number): BatchCheck {
+  const own = (s: Setting<number>) => (s.file === undefined || s.file === file.path) && s.range ? s.range : undefined;
+  const ref = refWorld.value;
+  const near = Math.max(ref, Math.round(batch.value / ref) * ref);
+  return {
+    kind: 'ims-per-batch-not-divisible-by-reference-world-size',
+    range: own(batch) ?? own(refWorld) ?? fileStartRange(file),
+    message:
+      `SOLVER.IMS_PER_BATCH ${formatCount(batch.value)} is not divisible by SOLVER.REFERENCE_WORLD_SIZE ${formatCount(ref)}: with ${formatCount(world)} GPUs detectron2 rescales the batch and stops at start-up ` +
+      `(DefaultTrainer.auto_scale_workers asserts IMS_PER_BATCH % REFERENCE_WORLD_SIZE == 0, "Invalid REFERENCE_WORLD_SIZE in config!"); pick a multiple of ${formatCount(ref)} (e.g. ${formatCount(near)})`,
+    data: { imsPerBatch: batch.value, referenceWorldSize: ref, worldSize: world },
   };
 }
 

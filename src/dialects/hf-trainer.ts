@@ -18,7 +18,7 @@ import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount, formatValue } from '../engine/format-number.js';
 import { getIn, hasKey } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
-import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField, YamlLoader } from './types.js';
+import type { ConfigError, Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField, YamlLoader } from './types.js';
 import { hfTrainerDatasets } from './dataset-refs.js';
 import { hfYamlLoader } from './hf-parser.js';
 import { trlExtension } from './trl.js';
@@ -74,7 +74,8 @@ export const hfTrainer: Dialect = {
       },
       ...(trl ? { beforeDerive: trl.beforeDerive, ...(trl.deriveSteps ? { deriveSteps: trl.deriveSteps } : {}) } : {}),
     });
-    if (!trl) return { plan, missing, anchor, notes, conflicts, ignored, atRunEnd: HF_AT_RUN_END, yamlLoader };
+    const intervalErrors = fractionalIntervals(file, loader);
+    if (!trl) return { plan, missing, anchor, notes, conflicts, ignored, atRunEnd: HF_AT_RUN_END, yamlLoader, ...(intervalErrors.length ? { configErrors: intervalErrors } : {}) };
     if (plan.samplesPerPrompt && plan.globalBatchSize) plan.globalBatchSize = { ...plan.globalBatchSize, unit: 'completions' };
     return {
       plan,
@@ -85,12 +86,31 @@ export const hfTrainer: Dialect = {
       ignored,
       atRunEnd: HF_AT_RUN_END,
       ...(trl.batchChecks.length ? { batchChecks: trl.batchChecks } : {}),
-      ...(trl.configErrors.length ? { configErrors: trl.configErrors } : {}),
+      ...(trl.configErrors.length + intervalErrors.length ? { configErrors: [...intervalErrors, ...trl.configErrors] } : {}),
       launchChecks: trl.launchChecks,
       yamlLoader,
     };
   },
 };
+
+/**
+ * TrainingArguments.__post_init__ takes `logging_steps`, `eval_steps` and `save_steps` below 1 as a
+ * fraction of the run, and refuses a float above 1 that is not whole ("--eval_steps must be an integer
+ * if bigger than 1: 1.5"). research/frameworks.md §3.
+ */
+function fractionalIntervals(file: SourceFile, loader: YamlLoader): ConfigError[] {
+  const out: ConfigError[] = [];
+  for (const key of ['logging_steps', 'eval_steps', 'save_steps']) {
+    const s = numberAt(file, [key], loader);
+    if (!s || s.value <= 1 || Number.isInteger(s.value)) continue;
+    out.push({
+      range: s.range ?? fileStartRange(file),
+      message: `${key} ${formatValue(s.value)}: the Trainer refuses to start ("--${key} must be an integer if bigger than 1: ${s.value}"); a value above 1 counts steps: write ${formatCount(Math.round(s.value))}, or a fraction below 1 of the run`,
+      data: { key, value: s.value },
+    });
+  }
+  return out;
+}
 
 /**
  * TRL configs (SFTConfig, DPOConfig, ORPOConfig…) subclass TrainingArguments and add the

@@ -408,6 +408,8 @@ export const lightning: Dialect = {
     description: 'LightningCLI config YAML: trainer:, model:, data:, optimizer:/lr_scheduler: with class_path + init_args',
     yamlLoader: LOADER,
     yamlLoaderName: 'jsonargparse (LightningCLI; PyYAML SafeLoader)',
+    // jsonargparse applies `--trainer.devices 8` / `--a.b=value` after `--config` over the file: argparse's form, dotted keys nested.
+    launchOverrides: ['argparse'],
     schema: 'lightning.schema.json',
   },
   detect(file) {

@@ -67,6 +67,8 @@ export const litgpt: Dialect = {
     description: 'LitGPT config_hub YAML for litgpt pretrain / finetune_lora / finetune_full (jsonargparse)',
     yamlLoader: LOADER,
     yamlLoaderName: "jsonargparse (litgpt's CLI; PyYAML SafeLoader)",
+    // jsonargparse applies `--trainer.devices 8` / `--a.b=value` after `--config` over the file: argparse's form, dotted keys nested.
+    launchOverrides: ['argparse'],
     schema: 'litgpt.schema.json',
   },
   datasets: litgptDatasets,

@@ -352,7 +352,8 @@ function extract(file: SourceFile, env: ExtractEnv, asBase = false): Extraction 
     const itersPerEpoch = Math.ceil(Math.ceil(plan.datasetSamples.value / world) / micro.value);
     ctx.stepsPerEpoch = itersPerEpoch / ctx.accum;
     plan.stepsPerEpoch = derived(ctx.stepsPerEpoch, `ceil(ceil(${formatCount(plan.datasetSamples.value)} / ${formatCount(world)}) / ${formatCount(micro.value)})${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ''} (DefaultSampler pads each rank to ceil(N / world))`, 'steps');
-    if (maxEpochs) plan.totalSteps = derived(Math.ceil(maxEpochs.value * itersPerEpoch / ctx.accum), `${formatCount(maxEpochs.value)} epochs × ${formatCount(itersPerEpoch)} iterations${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ''}`, 'steps');
+    // At max_epochs' key: findings about the run's length point where it is written.
+    if (maxEpochs) plan.totalSteps = derivedFrom(maxEpochs, Math.ceil(maxEpochs.value * itersPerEpoch / ctx.accum), `${formatCount(maxEpochs.value)} epochs × ${formatCount(itersPerEpoch)} iterations${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ''}`, 'steps');
   } else if (ctx.loop === 'iter' && maxIters) {
     plan.totalSteps =
       ctx.accum === 1

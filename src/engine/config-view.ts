@@ -4,6 +4,7 @@
  * default applies) or unknown (a base file or config module that was not read).
  */
 import { augmentedFrom, isPartial } from './load/python-config.js';
+import { isLiteralNumber, sharedScalar, startsAfter } from './fix.js';
 import { overrideSetting } from './launch-overrides.js';
 import { inheritStyle } from './inherit.js';
 import type { SourceFile } from './source.js';
@@ -92,10 +93,18 @@ export function settingOf<T extends number | string | boolean>(view: ConfigView,
     file: hit.file,
     key,
     range: hit.keyRange,
-    // Literal text only: a number an augmented assignment computed (`x.k *= 2`) has the statement's range.
-    ...(sameFile && scalar && typeof value === 'number' && !augmentedFrom(scalar) ? { valueRange: scalar.range } : {}),
+    ...(sameFile && scalar && typeof value === 'number' && literalValue(view, scalar, hit.keyRange) ? { valueRange: scalar.range } : {}),
     ...(note ? { note } : {}),
   };
+}
+
+/**
+ * Whether `--fix` may replace a number's text: a literal (not `base_lr * 2`, not what an augmented
+ * assignment `x.k *= 2` computed), written after its key (not another name's value: `lr = base_lr`),
+ * and read by no other key (not an anchored YAML scalar with aliases).
+ */
+function literalValue(view: ConfigView, scalar: ScalarNode, keyRange: Range): boolean {
+  return !augmentedFrom(scalar) && isLiteralNumber(scalar.source) && startsAfter(scalar.range, keyRange) && !sharedScalar(view.tree, scalar);
 }
 
 /** The number at `path` (a bool is not a number). */

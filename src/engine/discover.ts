@@ -128,16 +128,20 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
     }
     if (lst) {
       let resolved: RealPath | undefined;
+      let nowhere: string | undefined;
       try {
         resolved = paths.resolve(abs, lst);
-      } catch {
-        // A link that leads nowhere (dangling, a loop): not followed, as one that leaves the root.
+      } catch (err) {
+        // A link that leads nowhere (dangling, a loop): not followed, and said so.
+        const code = (err as NodeJS.ErrnoException).code;
+        nowhere = code === 'ELOOP' ? 'a symbolic link loop' : code === 'ENOENT' || code === 'ENOTDIR' ? 'a symbolic link to a file that does not exist' : `cannot be read (${code ?? 'error'})`;
         resolved = undefined;
       }
       // A path named on the command line (or in `files:`) is read only inside the root: never
       // `../x` or `/etc/x`, and never through a link (of the file or a folder above it) that leaves it.
       const rel = relativePosix(absRoot, abs);
       if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
+      if (nowhere) throw new UsageError(`${input}: ${nowhere}; not read`);
       if (!resolved || !within(realRoot, resolved.real)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
       if (resolved.stat.isDirectory()) {
         walk(abs, (fileAbs, rel) => {

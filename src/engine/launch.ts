@@ -74,7 +74,11 @@ export interface SlurmAllocation {
   gpus?: SbatchValue;
 }
 
-/** A `cd DIR` / `pushd DIR` in the script: commands after it run in DIR. */
+/**
+ * A `cd DIR` / `pushd DIR` in the script: commands after it run in DIR. `$(git rev-parse --show-toplevel)/sub`
+ * is two changes (the root, then `sub`); the end of a subshell that changed directory, and a `popd`, are a
+ * change to `$(git rev-parse --show-toplevel)` followed by the changes in effect before, at the `)` / `popd`.
+ */
 export interface DirectoryChange {
   /** The directory after variable expansion; substitutions stay as written (`$(dirname "$0")/..`). */
   dir: string;

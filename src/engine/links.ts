@@ -132,6 +132,7 @@ export function mergeLinked(primary: TrainingPlan, linked: LinkedPlan[]): Traini
   const merged: TrainingPlan = { ...primary };
   const target = merged as Record<string, Setting>;
   for (const link of linked) {
+    const refusedKeys = new Set<string>();
     const dsHasScheduler = link.plan.scheduler?.origin === 'explicit';
     const dsHasOptimizer = link.role === 'deepspeed' && link.plan.optimizer?.origin === 'explicit';
     for (const [field, setting] of Object.entries(link.plan) as [PlanField, Setting][]) {
@@ -139,6 +140,7 @@ export function mergeLinked(primary: TrainingPlan, linked: LinkedPlan[]): Traini
       if (link.role === 'deepspeed' && TRAINER_MATCHED.some((m) => m.field === field) && disagrees(field, primary[field] as Setting | undefined, setting, link.role, primary)) {
         const mine = target[field];
         target[field] = { ...mine, note: [mine.note, `${link.path} hard-codes ${formatValue(setting.value)}: the Trainer refuses to start until it is "auto"`].filter(Boolean).join('; ') };
+        if (setting.key) refusedKeys.add(setting.key);
         continue;
       }
       const replaces =
@@ -147,6 +149,14 @@ export function mergeLinked(primary: TrainingPlan, linked: LinkedPlan[]): Traini
         // What the launcher really starts beats what .trainlint.yml assumed.
         (target[field]?.origin === 'assumed' && (setting.origin === 'launcher' || setting.origin === 'explicit'));
       if (!target[field] || replaces) target[field] = setting;
+    }
+    // A value the Trainer refuses (cross-file-mismatch reports it) is not the run's in any other field either:
+    // DeepSpeed's total_num_steps is both the total the Trainer compares and the scheduler's decay horizon.
+    for (const field of SCHEDULER_FIELDS) {
+      const s = merged[field] as Setting | undefined;
+      if (!s || s === primary[field] || !s.key || !refusedKeys.has(s.key)) continue;
+      if (primary[field]) (merged as Record<string, Setting>)[field] = primary[field] as Setting;
+      else delete merged[field];
     }
     // The DeepSpeed scheduler reads the warmup the trainer's constant schedule ignored; with an "auto"
     // warmup_num_steps that count is not in the plan: unknown, not 0.

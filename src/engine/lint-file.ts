@@ -309,9 +309,11 @@ export function linkFiles(run: LintRun, result: FileResult): void {
   }
 }
 
-function resolveReferencePath(result: FileResult, config: TrainlintConfig): string | undefined {
+/** The reference a config declares (`# trainlint: reference=PATH`, or `references` in .trainlint.yml), as a lint-root-relative path. */
+export function resolveReferencePath(result: FileResult, config: TrainlintConfig): string | undefined {
   const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(path.posix.normalize(path.posix.join(path.posix.dirname(result.file.path), declared)));
+  // An absolute path stays absolute (the repository check then refuses it as outside), never joined to the folder.
+  if (declared) return toPosix(path.posix.isAbsolute(declared) ? path.posix.normalize(declared) : path.posix.normalize(path.posix.join(path.posix.dirname(result.file.path), declared)));
   // Own keys only: a file named `constructor` or `toString` must not find Object.prototype members.
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : undefined;

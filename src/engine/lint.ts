@@ -34,6 +34,7 @@ import {
   loadAndAnalyse,
   pairReference,
   reloadLinted,
+  resolveReferencePath,
   unloadedFile,
   withComposition,
   type LintRun,
@@ -205,6 +206,15 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       if (!(done ? done.hasTree && (done.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect))) continue;
       const name = path.posix.basename(r.file.path);
       names.set(name, [...(names.get(name) ?? []), toPosix(resolveUnder(lintRoot, r.file.path))]);
+      // A declared reference is read as the repository's scripts launch it (reference-launch.ts agreedLaunch):
+      // the scripts that name it are needed too, even when no script names the linted config.
+      // (Not for a file a worker finished: its directives are in its encoded payload, and decoding every one
+      // would cost a large run its compactness; a run that large is not a one-file lint.)
+      const ref = done ? undefined : resolveReferencePath(r, config);
+      if (ref && !path.posix.isAbsolute(ref)) {
+        const refName = path.posix.basename(ref);
+        names.set(refName, [...(names.get(refName) ?? []), toPosix(resolveUnder(lintRoot, ref))]);
+      }
     }
     scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => resolveUnder(lintRoot, f.path))), config, maxBytes, parseOptions));
   }

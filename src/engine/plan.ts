@@ -7,6 +7,7 @@ import type { ShellArg } from './launch.js';
 import type { SourceFile } from './source.js';
 import { overrideSetting } from './launch-overrides.js';
 import { augmentedFrom } from './load/python-config.js';
+import { literalRange, sharedScalar, startsAfter } from './fix.js';
 import { getIn, type ScalarNode } from './tree.js';
 import { formatCount, formatValue } from './format-number.js';
 import { STRING_PLAN_FIELDS, type KeyPath, type Range, type Origin, type PlanField, type Setting, type TrainingPlan } from './types.js';
@@ -39,9 +40,19 @@ export function numberAt(file: SourceFile, path: KeyPath, loader: YamlLoader, or
   // A value the launch command writes over the config (engine/launch-overrides.ts).
   const launched = overrideSetting(hit.node, num.value);
   if (launched) return launched;
-  // Literal text only (`--fix` replaces it): not a number an augmented assignment computed (`x.k *= 2`).
-  const literal = !augmentedFrom(hit.node);
-  return { value: num.value, origin, file: file.path, key: path.join('.'), range: hit.keyRange, ...(literal ? { valueRange: hit.node.range } : {}), ...(num.note ? { note: num.note } : {}) };
+  const valueRange = editableRange(file, hit.node, hit.keyRange);
+  return { value: num.value, origin, file: file.path, key: path.join('.'), range: hit.keyRange, ...(valueRange ? { valueRange } : {}), ...(num.note ? { note: num.note } : {}) };
+}
+
+/**
+ * Where `--fix` may write a key's number: literal text only, read by no other key. Not a number an
+ * augmented assignment computed (`x.k *= 2`) or an expression (`base_lr * 2`), not a value written
+ * before its key (another name's: `lr = base_lr`), not an anchored YAML scalar its aliases read too
+ * (`&w 400` with `eval_steps: *w`). A quoted number is edited inside its quotes (it stays a string).
+ */
+function editableRange(file: SourceFile, node: ScalarNode, keyRange: Range): Range | undefined {
+  if (augmentedFrom(node) || !startsAfter(node.range, keyRange) || sharedScalar(file.tree, node)) return undefined;
+  return literalRange(file, node.range);
 }
 
 /** A Setting for a string (or boolean-as-string) key. */
@@ -78,8 +89,8 @@ export function numberFromArg(file: SourceFile, arg: ShellArg | undefined, integ
     file: file.path,
     key: arg.flag,
     range: argRange(arg),
-    // Only a literal value can be rewritten (not one that came from a variable).
-    ...(arg.valueRange && !arg.viaVariable ? { valueRange: arg.valueRange } : {}),
+    // Only a literal value can be rewritten (not one that came from a variable or `$((5000*2))`).
+    ...(arg.valueRange && !arg.viaVariable && literalRange(file, arg.valueRange) ? { valueRange: literalRange(file, arg.valueRange) } : {}),
     ...(notes.length ? { note: notes.join('; ') } : {}),
   };
 }

@@ -6,6 +6,7 @@
  */
 import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, type Dirent } from 'node:fs';
 import path from 'node:path';
+import { mayNameIndirectly } from './script-mentions.js';
 
 /** Launch script extensions (`#SBATCH` batch scripts included). */
 export const SCRIPT_EXTENSIONS = new Set(['.sh', '.bash', '.sbatch', '.slurm']);
@@ -55,6 +56,8 @@ const SCRATCH_BYTES = 256 * 1024;
  * there is nothing to search for that a byte search can decide.
  */
 const DEEPY = Buffer.from('deepy.py', 'utf8');
+const DOLLAR = Buffer.from('$', 'utf8');
+const DOT_PY = Buffer.from('.py', 'utf8');
 
 function mentionTest(names: ReadonlySet<string>, maxBytes: number): ((abs: string) => boolean) | undefined {
   // A name with U+FFFD could match a replaced invalid byte in the decoded text only.
@@ -83,7 +86,11 @@ function mentionTest(names: ReadonlySet<string>, maxBytes: number): ((abs: strin
         if (n > st.size) return true;
       }
       const bytes = scratch.subarray(0, n);
-      return needles.some((needle) => bytes.includes(needle)) || (stems.length > 0 && bytes.includes(DEEPY) && stems.some((stem) => bytes.includes(stem)));
+      if (needles.some((needle) => bytes.includes(needle)) || (stems.length > 0 && bytes.includes(DEEPY) && stems.some((stem) => bytes.includes(stem)))) return true;
+      // A name the bytes do not hold as such: built from variables, a Hydra config name, a Hydra app's decorator.
+      if (!bytes.includes(DOLLAR) && !bytes.includes(DOT_PY)) return false;
+      const text = bytes.toString('utf8');
+      return [...names].some((name) => mayNameIndirectly(text, name));
     } catch {
       return true;
     } finally {

@@ -30,6 +30,8 @@ export interface RescaleInput {
   /** `--rule`; else `lr-not-rescaled`'s `scaling` option decides. */
   rule?: 'linear' | 'sqrt';
   scaling?: 'linear' | 'sqrt' | 'either';
+  /** The framework as messages name it ("nanoGPT"). */
+  framework?: string;
   /** How the file's loader reads YAML ('pyyaml' needs `1.0e-4`, not `1e-4`). */
   yamlLoader?: string;
 }
@@ -93,9 +95,45 @@ function literalRange(s: Setting, file: SourceFile): Range | undefined {
   return undefined;
 }
 
+const NUMBER = String.raw`[-+]?\d[\d_]*(?:\.\d*)?(?:[eE][-+]?\d+)?`;
+const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Where a literal written right after the setting's key is (`end=90000`, `max_duration: 4800ba`), for a
+ * dialect that records only the key: the number (with a unit suffix) when it is the setting's value.
+ */
+function afterKey(s: Setting, file: SourceFile, pattern: string): { range: Range; text: string } | undefined {
+  if (!s.range || !s.key) return undefined;
+  const last = s.key.split('.').pop()!.replace(/\[\d+\]$/, '');
+  const lines = file.text.split('\n');
+  const line = lines[s.range.line - 1];
+  if (line === undefined) return undefined;
+  const from = s.range.column - 1;
+  const m = new RegExp(`^(["']?)${escapeRe(last)}\\1\\s*[=:]\\s*(${pattern})`).exec(line.slice(from));
+  if (!m) return undefined;
+  const start = from + m[0].length - m[2].length;
+  return { range: { line: s.range.line, column: start + 1, endLine: s.range.line, endColumn: start + m[2].length + 1 }, text: m[2] };
+}
+
+/** `4800ba` → `4800`: a number without the unit letters that follow it (a scan: no regex backtracking). */
+function withoutUnit(text: string): string {
+  let end = text.length;
+  while (end > 0 && /[a-zA-Z]/.test(text[end - 1])) end--;
+  // An exponent's `e` belongs to the number (`1e4`): the scan stops at its digits.
+  return text.slice(0, end);
+}
+
+function keyedLiteral(s: Setting, file: SourceFile): Range | undefined {
+  const found = afterKey(s, file, `${NUMBER}[a-zA-Z]*`);
+  if (!found) return undefined;
+  const n = Number(withoutUnit(found.text).replace(/_/g, ''));
+  const written = s.writtenAs?.value ?? (typeof s.value === 'number' ? s.value * (s.writtenAs?.perStep ?? 1) : NaN);
+  return n === written || n === s.value ? found.range : undefined;
+}
+
 /** The setting with the range its literal value is written at, when there is one. */
 function literal<T extends Setting>(s: T, file: SourceFile): T {
-  const r = s.file === file.path && s.origin === 'explicit' ? literalRange(s, file) : undefined;
+  const r = s.file === file.path && s.origin === 'explicit' ? (literalRange(s, file) ?? keyedLiteral(s, file)) : undefined;
   return r && !s.valueRange ? { ...s, valueRange: r } : s;
 }
 
@@ -118,6 +156,8 @@ export function spellLike(original: string, value: number, significant: number, 
   if (Number.isInteger(value) && !/[.eE]/.test(bare)) text = String(value);
   else if (/e/i.test(bare) || Math.abs(value) < 1e-3) text = formatSci(value, significant);
   else text = String(Number(value.toPrecision(significant)));
+  // A float stays a float (yacs refuses an int where its default is a float: BASE_LR 0.02 → 1.0, not 1).
+  if (/\./.test(bare) && /^[-+]?\d+$/.test(text)) text = `${text}.0`;
   // PyYAML reads a float only with a dot and a signed exponent (1.0e-4); elsewhere keep the
   // original's dot (3.0e-4 → 6.0e-4).
   const m = /^([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)$/.exec(text);
@@ -203,12 +243,43 @@ export function rescale(input: RescaleInput): RescaleResult {
             : `${world.how ?? keyOf(world, 'the launcher')} is not one literal count; change the launcher by hand`;
       result.manual.push(`world size ${world.value} → ${target.value}: ${how}`);
     }
-    if (!(explicitGlobal && !identityWritten)) {
+    const split = perRankShare(plan);
+    if (explicitGlobal && !identityWritten) {
+      newGlobal = G.value;
+      if (accum?.origin === 'derived') {
+        if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
+        const perStep = micro.value * newDp;
+        if (G.value % perStep !== 0) {
+          throw new RescaleError(
+            `${keyOf(G, 'the global batch')} ${G.value} is not divisible by micro ${micro.value} × data-parallel ${newDp} = ${perStep} at world size ${target.value}: no whole number of accumulation steps gives it, and ${input.framework ?? 'the framework'} refuses to start; pick a world size whose data-parallel size divides ${G.value / micro.value}`,
+          );
+        }
+        result.kept.push(`${keyOf(G, 'global batch')} ${G.value} is written: the framework changes the accumulation from ${formatCount(a)} to ${formatCount(G.value / perStep)} (${G.value} / (${micro.value} × ${newDp}))`);
+      } else if (micro?.origin === 'derived') {
+        if (G.value % newDp !== 0) {
+          throw new RescaleError(
+            `${keyOf(G, 'the global batch')} ${G.value} is the total over the GPUs and is not divisible by ${newDp}: ${input.framework ?? 'the framework'} has no accumulation to make it up and asserts the total batch is divisible by the number of GPUs; pick a world size that divides ${G.value}`,
+          );
+        }
+        result.kept.push(`${keyOf(G, 'global batch')} ${G.value} is the total over the GPUs: each of ${newDp} takes ${formatCount(G.value / newDp)} (was ${formatCount(micro.value)})`);
+      } else {
+        result.kept.push(`${keyOf(G, 'global batch')} ${G.value} is written: the framework keeps it`);
+      }
+    } else if (split) {
+      // The per-rank value is a written total divided by the world size (nanoGPT's gradient_accumulation_steps,
+      // Ultralytics' batch): the global batch does not depend on the world size.
+      const total = split.setting.value * world.value;
+      if (total % newDp !== 0) {
+        throw new RescaleError(
+          `${split.total} ${formatCount(total)} is divided by the world size (${split.setting.how}) and is not divisible by ${newDp}: ${split.refuses(input.framework)}; pick a world size that divides ${formatCount(total)}`,
+        );
+      }
+      newGlobal = G.value;
+      result.kept.push(`${split.total} ${formatCount(total)} counts all ranks: each of ${newDp} takes ${formatCount(total / newDp)} (was ${formatCount(split.setting.value)}), so the global batch does not change`);
+    } else {
       if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
       newGlobal = micro.value * a * newDp;
       if (identityWritten) setGlobal(newGlobal, `= ${micro.value} × ${a} × ${newDp} (micro × accumulation × data-parallel)`);
-    } else {
-      result.kept.push(`${keyOf(G, 'global batch')} ${G.value} is written: the framework changes the accumulation to ${formatCount(G.value / ((micro?.value ?? 1) * newDp))} instead`);
     }
   } else {
     newGlobal = target.value;
@@ -238,11 +309,12 @@ export function rescale(input: RescaleInput): RescaleResult {
   const k = newGlobal / G.value;
   result.k = k;
   if (k === 1) {
-    result.kept.push(`the global batch stays ${G.value}: the LR, warmup, steps and intervals keep their meaning`);
+    result.kept.push(`the global batch stays ${G.value}: nothing to rescale (the LR, warmup, steps and intervals keep their meaning)`);
     byLine();
     return result;
   }
-  const ratio = formatRatio(k);
+  // The factor as shown: 2.75 when that is exact, else new/old (÷ 0.416 would not give the rounded result).
+  const ratio = Number(formatRatio(k)) === k ? formatRatio(k) : `(${formatCount(newGlobal)}/${formatCount(G.value)})`;
 
   // The LR, by the rule.
   const rule = input.rule ?? fixRule(input.scaling ?? 'either', plan.optimizer?.value);
@@ -305,9 +377,67 @@ export function rescale(input: RescaleInput): RescaleResult {
   steps('decaySteps', 'decay horizon');
   steps('saveEverySteps', 'save interval');
   steps('evalEverySteps', 'eval interval');
+  milestones(plan, file, k, ratio, result, edit);
   if (plan.epochs && !(plan.totalSteps && plan.totalSteps.origin !== 'derived')) result.kept.push(`${keyOf(plan.epochs, 'epochs')} ${formatCount(plan.epochs.value)}: epochs keep their samples; the steps follow`);
   byLine();
   return result;
+}
+
+/**
+ * A per-rank micro batch or accumulation the framework computes by dividing a written total by the world
+ * size (nanoGPT divides gradient_accumulation_steps, Ultralytics splits batch over the GPUs): with it, the
+ * global batch does not follow the world size.
+ */
+function perRankShare(plan: TrainingPlan): { setting: Setting<number>; total: string; refuses: (framework?: string) => string } | undefined {
+  const byWorld = (s: Setting<number> | undefined) => s?.origin === 'derived' && /world size|over the GPUs|\/ \d+ GPUs/.test(s.how ?? '');
+  if (byWorld(plan.gradAccumSteps)) {
+    return {
+      setting: plan.gradAccumSteps!,
+      total: 'the accumulation',
+      refuses: (f) => `${f ?? 'the framework'} refuses it (train.py: assert gradient_accumulation_steps % ddp_world_size == 0)`,
+    };
+  }
+  if (byWorld(plan.microBatchSize)) {
+    return {
+      setting: plan.microBatchSize!,
+      total: 'the total batch',
+      refuses: (f) => `${f ?? 'the framework'} gives each GPU the floor of the share, so the global batch would shrink`,
+    };
+  }
+  return undefined;
+}
+
+/**
+ * Multi-step milestones counted in steps (MMEngine `milestones`, detectron2 `SOLVER.STEPS`) move with the
+ * run: each number of the literal list is divided by k; a list that is not literal here is listed by hand.
+ */
+function milestones(
+  plan: TrainingPlan,
+  file: SourceFile,
+  k: number,
+  ratio: string,
+  result: RescaleResult,
+  edit: (field: PlanField, s: Setting, to: string, why: string) => void,
+): void {
+  const first = plan.firstMilestone;
+  const last = plan.lastMilestone;
+  if (!first || first.unit !== 'steps' || first.origin === 'derived' || first.origin === 'default') return;
+  const scaled = (n: number) => Math.max(1, Math.round(n / k));
+  const key = keyOf(first, 'milestones');
+  const list = first.file === file.path && first.origin === 'explicit' ? afterKey(first, file, String.raw`[[(][^\])]*[\])]`) : undefined;
+  const numbers = list ? [...list.text.matchAll(new RegExp(NUMBER, 'g'))] : [];
+  const values = numbers.map((m) => Number(m[0].replace(/_/g, '')));
+  if (!list || values.length === 0 || values[0] !== first.value || values[values.length - 1] !== last?.value) {
+    const shown = first === last || !last || last.value === first.value ? `${scaled(first.value)}` : `${scaled(first.value)} … ${scaled(last.value)} (each ÷ ${ratio})`;
+    result.manual.push(`${key} should be ${shown} to keep the LR drops at the same samples, but ${notEditable(first, file) ?? 'the list is not literal text here'}`);
+    return;
+  }
+  for (const [i, m] of numbers.entries()) {
+    const column = list.range.column + m.index!;
+    const range: Range = { line: list.range.line, column, endLine: list.range.line, endColumn: column + m[0].length };
+    const n = values[i];
+    edit(i === 0 ? 'firstMilestone' : 'lastMilestone', { ...first, range, valueRange: range }, String(scaled(n)), `milestone keeps its samples: ${formatCount(n)} ÷ ${ratio} = ${formatCount(Number((n / k).toFixed(1)))}`);
+  }
 }
 
 /** The literal launcher count that is the world size (`--nproc_per_node 4` on one node), if any. */

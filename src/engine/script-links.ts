@@ -10,7 +10,7 @@
 import { isPythonConfig } from './discover.js';
 import path from 'node:path';
 import { hydraCommand, isHydraCommand, type HydraCommand } from './hydra/command.js';
-import type { LaunchCommand, ShellArg } from './launch.js';
+import type { LaunchCommand, LauncherWorldSize, ShellArg } from './launch.js';
 import type { LinkedPlan } from './links.js';
 import type { Resolution } from './repo-files.js';
 import { launcherWorldSize } from './load/shell.js';
@@ -157,8 +157,11 @@ export function workdirOf(file: SourceFile, cmd: LaunchCommand, scriptDir: strin
 /** ms-swift's command-line front ends. */
 const MS_SWIFT_FRONT_ENDS = /^(?:swift|megatron) /;
 
-/** Front ends whose flags after the config are HfArgumentParser / TrlParser / Megatron / timm / OpenMMLab tools/train.py argparse flags over it. */
-const ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) |^(?:distributed_train|dist_train|slurm_train)\.sh$/;
+/**
+ * Front ends whose flags after the config are HfArgumentParser / TrlParser / Megatron / timm / OpenMMLab tools/train.py
+ * argparse flags over it, or litgpt's jsonargparse flags (`--devices 4 --train.global_batch_size 6`: the same form).
+ */
+const ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron|litgpt) |^(?:distributed_train|dist_train|slurm_train)\.sh$/;
 
 /**
  * What a command writes over the configs it names, by the convention of the program that reads it:
@@ -298,8 +301,9 @@ export function accelerateConfigOf(cmd: LaunchCommand): AccelerateConfig | undef
   const acc = lastArg(cmd.launcherArgs, '--config_file', '--config-file');
   if (!acc?.value) return undefined;
   const commandSets: AccelerateConfig['commandSets'] = [];
-  if (launcherWorldSize(cmd)) commandSets.push('worldSize');
-  if (lastArg(cmd.launcherArgs, '--mixed_precision', '--mixed-precision')?.value) commandSets.push('precision');
+  // A flag the command writes wins over the file even when its value is unknown (`--num_processes $WORLD_SIZE`).
+  if (lastArg(cmd.launcherArgs, '--num_processes', '--num-processes')) commandSets.push('worldSize');
+  if (lastArg(cmd.launcherArgs, '--mixed_precision', '--mixed-precision')) commandSets.push('precision');
   return { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange, commandSets };
 }
 
@@ -320,6 +324,44 @@ export function accelerateValues(accelerate: AccelerateConfig, config: Pick<Link
   return out;
 }
 
+/**
+ * A program built on detectron2's `default_argument_parser` (`tools/train_net.py`,
+ * `tools/lazyconfig_train_net.py`, `tools/plain_train_net.py`, a project's `train_net.py`), started by
+ * plain python: it spawns its own workers (`launch(main, args.num_gpus, num_machines=args.num_machines)`).
+ * Recognised by the script's name, or by the parser's `--num-gpus` with `--config-file`.
+ */
+function isDetectron2Launch(cmd: LaunchCommand): boolean {
+  if (cmd.launcher !== 'python' || cmd.cli || cmd.module) return false;
+  if (cmd.script !== undefined && /(?:^|\/)(?:lazyconfig_|plain_)?train_net\.py$/.test(cmd.script)) return true;
+  return cmd.args.some((a) => a.flag === '--num-gpus') && cmd.args.some((a) => a.flag === '--config-file');
+}
+
+/** A positive integer as written, or undefined (`$NGPUS`, `auto`). */
+function flagCount(arg: ShellArg): number | undefined {
+  const v = arg.value?.trim();
+  const n = v && /^\d+$/.test(v) ? Number(v) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * The processes detectron2's `launch` starts: `--num-gpus` × `--num-machines` (each 1 when not written,
+ * default_argument_parser), or undefined when a value is not a number trainlint can read.
+ */
+function detectron2WorldSize(cmd: LaunchCommand): LauncherWorldSize | undefined {
+  const gpus = lastArg(cmd.args, '--num-gpus');
+  const machines = lastArg(cmd.args, '--num-machines');
+  const g = gpus ? flagCount(gpus) : 1;
+  const m = machines ? flagCount(machines) : 1;
+  if (g === undefined || m === undefined) return undefined;
+  // An opaque word (`$EXTRA_ARGS`) may set either flag.
+  if ((!gpus || !machines) && cmd.args.some((a) => a.flag === '' && /[$`]/.test(a.value ?? ''))) return undefined;
+  const said = (a: ShellArg) => `${a.flag} ${a.value ?? ''}`.trim();
+  const gpusText = gpus ? said(gpus) : '--num-gpus not set (default 1)';
+  const how = machines ? `${gpusText} × ${said(machines)} (detectron2 launch)` : `${gpusText} (detectron2 launch; --num-machines not set: 1 machine)`;
+  const at = gpus ?? machines;
+  return { value: g * m, how, range: at?.flagRange ?? cmd.range, key: at?.flag ?? '--num-gpus' };
+}
+
 /** Every training command of a launch script that names configs (or an accelerate config), with what it gives them. */
 export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(file.path)): ScriptLaunch[] {
   const out: ScriptLaunch[] = [];
@@ -332,7 +374,7 @@ export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(
     if (hydra) configs.splice(0, configs.length, ...configs.filter((c) => c.flag !== ''));
     if (configs.length === 0 && !hydra) continue;
     const values: ScriptLaunch['values'] = {};
-    const world = launcherWorldSize(cmd);
+    const world = isDetectron2Launch(cmd) ? detectron2WorldSize(cmd) : launcherWorldSize(cmd);
     const where = `${file.path}:${cmd.range.line}`;
     // A Hydra program started by plain python runs its own workers (Ray for verl, Lightning for NeMo):
     // its process count is in its config, not the command.

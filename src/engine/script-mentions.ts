@@ -20,6 +20,11 @@ const UNSURE = /[$*?~\\%]|(?:^|\/)\.\.(?:\/|$)/;
  * POSIX paths of the linted files named `name`).
  */
 export function mayNameFile(text: string, name: string, targets: readonly string[]): boolean {
+  return mayNameLiterally(text, name, targets) || mayExpandToName(text, name) || mayNameHydraConfig(text, name) || mayRunHydraApp(text, name, targets);
+}
+
+/** A path word ending in `name` that may lead to one of `targets`. */
+function mayNameLiterally(text: string, name: string, targets: readonly string[]): boolean {
   for (let at = text.indexOf(name); at !== -1; at = text.indexOf(name, at + 1)) {
     const end = at + name.length;
     // `sft.yaml.bak`, `sft.yamlx`: another name.
@@ -54,4 +59,125 @@ export function mayNameNeoxConfig(text: string, name: string): boolean {
     if (before && (end === text.length || DELIMITER.test(text[end]))) return true;
   }
   return false;
+}
+
+/** Characters that end a word of a shell line, for the path segments below. */
+const WORD_BREAK = /[\s"'=;|&()]/;
+/** A path segment built only from name characters and `$VAR` / `${VAR}` (checked by a scan, see isVariableSegment). */
+const NAME_CHAR = /[\w.+-]/;
+
+/** Whether `seg` is name characters and shell variables only, with at least one variable. */
+function isVariableSegment(seg: string): boolean {
+  let variables = 0;
+  for (let i = 0; i < seg.length; ) {
+    if (seg[i] === '$') {
+      if (seg[i + 1] === '{') {
+        const close = seg.indexOf('}', i + 2);
+        if (close < 0 || !/^\w+$/.test(seg.slice(i + 2, close))) return false;
+        i = close + 1;
+      } else {
+        let j = i + 1;
+        while (j < seg.length && /\w/.test(seg[j])) j++;
+        if (j === i + 1) return false;
+        i = j;
+      }
+      variables++;
+    } else if (NAME_CHAR.test(seg[i])) i++;
+    else return false;
+  }
+  return variables > 0;
+}
+
+/** The last path segment of each word built from shell variables: `${TASK}_${MODEL}.yaml`, `$NAME.yaml`. */
+function variableSegments(text: string): string[] {
+  const out: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && !WORD_BREAK.test(text[i])) continue;
+    const word = text.slice(start, i);
+    start = i + 1;
+    if (!word.includes('$')) continue;
+    const seg = word.slice(word.lastIndexOf('/') + 1);
+    if (isVariableSegment(seg)) out.push(seg);
+  }
+  return out;
+}
+
+/**
+ * A path whose file name is built from shell variables (`CONFIG=configs/${TASK}_${MODEL}.yaml`) that
+ * could expand to `name`: its literal parts, in order, fit the name (each variable stands for anything),
+ * and it ends with the name's extension. The parser then expands what the script assigns.
+ */
+export function mayExpandToName(text: string, name: string): boolean {
+  const ext = /\.[A-Za-z]+$/.exec(name)?.[0];
+  if (!ext || !text.includes('$')) return false;
+  for (const segment of variableSegments(text)) {
+    if (!segment.endsWith(ext)) continue;
+    const pattern = segment
+      .split(/\$\{\w+\}|\$\w+/)
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
+    if (new RegExp(`^${pattern}$`, 's').test(name)) return true;
+  }
+  return false;
+}
+
+/** A Hydra config named without its extension: `--config-name=X`, `--config-name X`, `-cn X`, `config_name="X"`. */
+const HYDRA_CONFIG_NAME = /(?:--config-name|--config_name|\s-cn|\bconfig_name)(?:\s*=\s*|\s+)["']?([\w./-]+?)(?:\.ya?ml)?["']?(?=[\s,)]|$)/gm;
+
+/** Whether a Hydra command or app (`--config-name=megatron_gpt_config`, `@hydra_runner(config_name=…)`) names a YAML file called `name`. */
+export function mayNameHydraConfig(text: string, name: string): boolean {
+  const stem = /^(.+)\.ya?ml$/.exec(name)?.[1];
+  if (!stem || !text.includes(stem)) return false;
+  for (const m of text.matchAll(HYDRA_CONFIG_NAME)) {
+    const written = m[1];
+    if (written === stem || written.endsWith(`/${stem}`)) return true;
+  }
+  return false;
+}
+
+/** The `x/y/train` of each `x/y/train.py` in the text (found by `.py`, then walked back: no regex backtracking). */
+function pythonFiles(text: string): string[] {
+  const out: string[] = [];
+  for (let at = text.indexOf('.py'); at !== -1; at = text.indexOf('.py', at + 3)) {
+    const after = text[at + 3];
+    if (after !== undefined && /\w/.test(after)) continue;
+    let start = at;
+    while (start > 0 && /[\w./-]/.test(text[start - 1])) start--;
+    if (start < at) out.push(text.slice(start, at));
+  }
+  return out;
+}
+
+/** A Hydra override word (`trainer.devices=8`, `+model.x=1`, `~a.b`) standing on its own, not a flag's `--k=v`. */
+const HYDRA_OVERRIDE = /(?:^|\s)[+~]{0,2}[A-Za-z_]\w*(?:\.\w+)+=\S/m;
+
+/**
+ * A Hydra application whose decorator names the config (`@hydra_runner(config_path="conf",
+ * config_name="megatron_gpt_config")` in NeMo's example scripts), run with overrides and no config flag:
+ * the script names only the Python program. A program in the config's folder or the folder above it
+ * (Hydra's `config_path` is relative to the program) may read it; the parser reads the program.
+ */
+export function mayRunHydraApp(text: string, name: string, targets: readonly string[]): boolean {
+  if (!/\.ya?ml$/.test(name) || !/\.py\b/.test(text) || !HYDRA_OVERRIDE.test(text)) return false;
+  const folders = targets.flatMap((t) => {
+    const dir = t.slice(0, t.lastIndexOf('/'));
+    return [dir, dir.slice(0, dir.lastIndexOf('/'))];
+  });
+  for (const written of pythonFiles(text)) {
+    const word = written.replace(/^(?:\.\/)+/, '');
+    const dir = word.includes('/') ? word.slice(0, word.lastIndexOf('/')) : '';
+    if (UNSURE.test(word)) return true;
+    if (folders.some((f) => (dir === '' ? true : f === dir || f.endsWith(`/${dir}`)))) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a script's text may name a file called `name` in a way its bytes do not show as the name
+ * itself (repository.ts, before the paths are known): a file name built from variables, a Hydra config
+ * name, or a Python program that may be a Hydra application.
+ */
+export function mayNameIndirectly(text: string, name: string): boolean {
+  return mayExpandToName(text, name) || mayNameHydraConfig(text, name) || (/\.ya?ml$/.test(name) && /\.py\b/.test(text) && HYDRA_OVERRIDE.test(text));
 }

@@ -110,6 +110,8 @@ export interface FractionOf {
   of: string;
   /** That length in optimizer steps (may be fractional, e.g. samples / global batch). */
   ofSteps: number;
+  /** Written after the number in the key's value (Composer's `0.2dur`). */
+  suffix?: string;
 }
 
 /** The flat, canonical description of what a run will do. A missing field is unknown. */

@@ -1,4 +1,5 @@
 import { formatCount, formatRatio, formatSci } from '../engine/format-number.js';
+import { selfReference } from '../engine/fix.js';
 import { keyValue, rangeOf, replaceValue, spellNumber, type Rule } from './types.js';
 
 type Scaling = 'linear' | 'sqrt' | 'either';
@@ -67,11 +68,14 @@ export const lrNotRescaled: Rule = {
           : chosen
             ? `set ${set(chosen)} (${chosen} rule for ${ctx.plan.optimizer?.value}; ${chosen === 'sqrt' ? `linear gives ${formatSci(toWrite('linear'))}` : `sqrt gives ${formatSci(toWrite('sqrt'))}`})`
             : `set ${set('linear')} (linear rule) or ${formatSci(toWrite('sqrt'))} (sqrt rule, for Adam-family optimizers)`;
+    // A reference read from this file (its name's NxbM, a comment on the GPU count) would move with the edit.
+    const self = selfReference(ctx);
+    const notApplied = self && chosen ? ` (not applied by --fix: the reference, ${ref.label}, is read from this file and would change with the edit)` : '';
     ctx.report({
       range: rangeOf(ctx, lr, batch),
       message:
         `${lrText} while the global batch went ×${formatRatio(k)} (${formatCount(baseBatch.value)} → ${formatCount(batch.value)}): ` +
-        `since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch`,
+        `since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch${notApplied}`,
       data: {
         batchRatio: k,
         lrRatio,
@@ -84,7 +88,7 @@ export const lrNotRescaled: Rule = {
         reference: ref.path,
       },
       fix: chosen ? `${set(chosen)} (${chosen} rule)` : undefined,
-      edit: chosen ? replaceValue(ctx, editable, written(chosen)) : undefined,
+      edit: chosen && !self ? replaceValue(ctx, editable, written(chosen)) : undefined,
     });
   },
 };

@@ -310,7 +310,7 @@ export function warmupAsWritten(
   }
   const f = setting.fractionOf;
   if (f && f.ofSteps > 0 && !setting.writtenAs) {
-    const kv = keyValue(setting.key ?? 'warmup', formatFractionDown(steps / f.ofSteps), setting.file ?? inFile);
+    const kv = keyValue(setting.key ?? 'warmup', `${formatFractionDown(steps / f.ofSteps)}${f.suffix ?? ''}`, setting.file ?? inFile);
     return { text: `${kv} (${stepCount(steps, plan)} of ${f.of})`, fix: kv, steps };
   }
   const ratio = plan?.warmupRatio;

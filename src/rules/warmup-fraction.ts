@@ -1,6 +1,6 @@
-import { formatCount, formatPercent } from '../engine/format-number.js';
+import { formatCount, formatFractionDown, formatPercent } from '../engine/format-number.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
-import { brief, clearOfEstimates, derivation, rangeOf, tickNouns, warmupAsWritten, type Rule } from './types.js';
+import { brief, clearOfEstimates, derivation, keyValue, rangeOf, tickNouns, warmupAsWritten, type Rule } from './types.js';
 
 /**
  * The share of the run the user wrote, when the warmup is written as a fraction of the run itself (HF
@@ -52,12 +52,22 @@ export const warmupFraction: Rule = {
     const sameEstimate = total.estimatedFrom !== undefined && total.estimatedFrom === warmup.estimatedFrom;
     // A ratio of the run is that share whatever the run's length turns out to be.
     const shown = total.bound === 'upper' && !sameEstimate && written === undefined ? `at least ${share}` : share;
-    const advice = warmupAsWritten(warmup, suggested, ctx.plan, ctx.file.path, max);
+    const asSteps = warmupAsWritten(warmup, suggested, ctx.plan, ctx.file.path, max);
+    // A ratio of the run written by the user is compared as written: the limit itself is a ratio to write,
+    // though the floored step count over the run gives a smaller one (0.197 for 47 of 238 steps).
+    const limit = `${formatFractionDown(max)}${warmup.fractionOf?.suffix ?? ''}`;
+    const advice =
+      written !== undefined && warmup.key && !asSteps.floored && !asSteps.fix.endsWith(` ${limit}`) && !asSteps.fix.endsWith(`=${limit}`)
+        ? (() => {
+            const kv = keyValue(warmup.key, limit, warmup.file ?? ctx.file.path);
+            return { text: kv, fix: kv, floored: false, steps: suggested };
+          })()
+        : asSteps;
     // A warmup derived from a ratio without a key of its own is reported where the ratio is written.
     const range = rangeOf(ctx, warmup, warmup.key ? undefined : ctx.plan.warmupRatio);
     const nouns = tickNouns(ctx.plan);
     const fix = advice.floored ? advice.text : `set ${advice.text} or less`;
-    const what = written !== undefined ? `${warmup.key ?? 'the warmup ratio'} ${written} (${formatCount(warmup.value)} ${nouns.many})` : `warmup ${formatCount(warmup.value)} ${nouns.many}${brief(warmup)}`;
+    const what = written !== undefined ? `${warmup.key ?? 'the warmup ratio'} ${written}${warmup.fractionOf?.suffix ?? ''} (${formatCount(warmup.value)} ${nouns.many})` : `warmup ${formatCount(warmup.value)} ${nouns.many}${brief(warmup)}`;
     ctx.report({
       range,
       message:

@@ -1,5 +1,9 @@
 import { formatCount, formatRatio } from '../engine/format-number.js';
+import { selfReference } from '../engine/fix.js';
 import { batchPerTick, brief, keyUnitValue, rangeOf, replaceValue, tickBatchName, tickNouns, type Rule } from './types.js';
+
+/** warmup-fraction's default limit: a warmup above this share of the run is reported there. */
+const WARMUP_FRACTION_LIMIT = 0.2;
 
 export const warmupNotRescaled: Rule = {
   meta: {
@@ -34,12 +38,22 @@ export const warmupNotRescaled: Rule = {
     // A framework floor (Ultralytics ≤ 8.4.102: 100 iterations) that no value of the key can go below.
     if (warmup.floor && suggested < warmup.floor.steps) return;
     const set = keyUnitValue(warmup, suggested, 'down', ctx.file.path);
+    const unit = batch.unit ?? 'samples';
+    const total = ctx.plan.totalSteps;
+    const nouns = tickNouns(ctx.plan);
+    // The same warmup in samples past warmup-fraction's limit of the run: setting it would trade one finding for
+    // another, so the advice is about the run's length instead, and nothing is edited.
+    const tooLong = total && total.value > 0 && suggested > total.value * WARMUP_FRACTION_LIMIT;
+    const self = selfReference(ctx);
+    const advice = tooLong
+      ? `keeping the same warmup in ${unit} would take ${set.text}, ${formatRatio(suggested / total.value)}× the run's ${formatCount(total.value)} ${nouns.many}${brief(total)}: lengthen the run or keep the warmup within warmup-fraction's limit`
+      : `set ${set.text} to keep the same warmup in ${unit}${self ? ` (not applied by --fix: the reference, ${ref.label}, is read from this file and would change with the edit)` : ''}`;
     ctx.report({
       range: rangeOf(ctx, warmup, batch),
       message:
-        `warmup still ${formatCount(warmup.value)} ${tickNouns(ctx.plan).many}${brief(warmup)} while ${tickBatchName(ctx.plan)} went ×${formatRatio(k)} ` +
-        `(${formatCount(baseBatch.value)} → ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}× the samples ` +
-        `(${formatCount(warmup.value * batch.value)} vs ${formatCount(warmup.value * baseBatch.value)}); set ${set.text} to keep the same warmup in samples`,
+        `warmup still ${formatCount(warmup.value)} ${nouns.many}${brief(warmup)} while ${tickBatchName(ctx.plan)} went ×${formatRatio(k)} ` +
+        `(${formatCount(baseBatch.value)} → ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}× the ${unit} ` +
+        `(${formatCount(warmup.value * batch.value)} vs ${formatCount(warmup.value * baseBatch.value)}); ${advice}`,
       data: {
         batchRatio: k,
         baseGlobalBatchSize: baseBatch.value,
@@ -48,8 +62,9 @@ export const warmupNotRescaled: Rule = {
         suggestedWarmupSteps: suggested,
         reference: ref.path,
       },
-      fix: set.text,
-      edit: replaceValue(ctx, warmup, set.value),
+      fix: tooLong ? undefined : set.text,
+      // A reference read from this file itself (a comment, the file's name) would no longer hold after the edit.
+      edit: tooLong || self ? undefined : replaceValue(ctx, warmup, set.value),
     });
   },
 };

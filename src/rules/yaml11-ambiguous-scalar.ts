@@ -14,10 +14,14 @@ export function pyyamlFloatSpelling(source: string): string {
   return `${sign}${int}.${frac || '0'}e${expSign || '+'}${exp}`;
 }
 
-/** A spelling every YAML loader reads as the same number: `1e-4` → `1.0e-4`, `-.5` → `-0.5`, `0089` → `89`. */
-export function numberSpelling(source: string): string {
+/**
+ * A spelling every YAML loader reads as the same number: `1e-4` → `1.0e-4`, `-.5` → `-0.5`, `0089` → `89`.
+ * Final at once: without underscores (`1_0e-4` → `10.0e-4`, not `1_0.0e-4`, which the rule would report again).
+ */
+export function numberSpelling(written: string): string {
+  const source = written.replace(/_/g, '');
   if (/[eE]/.test(source)) return pyyamlFloatSpelling(source);
-  const value = Number(source.replace(/_/g, ''));
+  const value = Number(source);
   if (source.includes('.')) return Number.isInteger(value) ? `${value}.0` : String(value);
   return String(value);
 }

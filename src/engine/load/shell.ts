@@ -72,7 +72,39 @@ interface VarRecord {
   value: string;
   words: VarWord[];
   array: boolean;
+  /** Set on different branches to different values (or by a loop, or in a function body): expands as written. */
+  unknown?: boolean;
 }
+
+/** A variable whose value depends on which branch ran. */
+const UNKNOWN: VarRecord = { value: '', words: [], array: false, unknown: true };
+
+type Vars = Map<string, VarRecord>;
+
+/**
+ * An open compound command. Branching ones (`if`, `case`) collect the variables each branch ends with;
+ * a loop body, a function body, or a group run behind `&&`/`||` (`optional`) may run or not. When the
+ * frame closes, a variable keeps its value only when every way through gives the same one.
+ */
+interface Frame {
+  kind: 'if' | 'case' | 'loop' | 'function' | 'group' | 'subshell';
+  /** The variables when the frame opened (what a branch starts from, and a subshell gets back). */
+  before: Vars;
+  /** The variables at the end of each finished branch (`if`/`case`). */
+  branches: Vars[];
+  /** An `else` or a `*)` arm: some branch always runs. */
+  exhaustive: boolean;
+  optional: boolean;
+  /** `case`: the next words are an arm's pattern (up to its `)`). */
+  pattern?: boolean;
+  /** A function definition waiting for the `{` of its body. */
+  awaitsBrace?: boolean;
+  /** How many directory changes the script had when a subshell opened. */
+  dirs: number;
+}
+
+/** A piece of a statement: a simple command's tokens, or a control operator (`&&`, `;;`, `(`, `()`). */
+type Piece = { words: Token[] } | { op: string; token: Token };
 
 /** What a variable reference expands to; `words` is set when the expansion is word-split. */
 interface Expansion {
@@ -106,9 +138,22 @@ const ASSIGN = /^([A-Za-z_]\w*)(\+?)=/;
 const REDIRECTS = new Set(['>', '>>', '<', '>&', '<&', '&>', '&>>', '>|', '<>', '<<', '<<-', '<<<']);
 const DECLARE = new Set(['export', 'readonly', 'declare', 'typeset', 'local']);
 const WRAPPERS = new Set(['nohup', 'exec', 'time', 'then', 'do', 'else', '{', '!', 'command']);
+/**
+ * The repository root, as a directory change: `$(git rev-parse --show-toplevel)`. A cd below it
+ * (`cd "$(git rev-parse --show-toplevel)/training"`) is recorded as a change to it, then to the rest.
+ */
+const REPO_ROOT = '$(git rev-parse --show-toplevel)';
+const UNDER_REPO_ROOT = /^(?:\$\(\s*git\s+rev-parse\s+--show-toplevel\s*\)|`\s*git\s+rev-parse\s+--show-toplevel\s*`)(?:\/+(.*))?$/;
+/** Environment variables launch front ends and wrapper scripts read (launcherWorldSize, dialects). */
+const LAUNCH_ENVIRONMENT = ['NPROC_PER_NODE', 'NNODES', 'CUDA_VISIBLE_DEVICES', 'GPUS', 'SRUN_ARGS'];
 const PYTHON = /^python(?:\d+(?:\.\d+)*)?$/;
 const LAUNCHER_EXES = /^(?:python(?:\d+(?:\.\d+)*)?|torchrun|accelerate|accelerate-launch|deepspeed)$/;
 const TORCH_RUN_MODULES = new Set(['torch.distributed.run', 'torch.distributed.launch']);
+const ACCELERATE_MODULE = 'accelerate.commands.launch';
+const ACCELERATE_CLI_MODULE = 'accelerate.commands.accelerate_cli';
+const DEEPSPEED_MODULE = 'deepspeed.launcher.runner';
+/** torchrun's, accelerate's and deepspeed's `-m`/`--module`: a switch; the program word is then a module. */
+const MODULE_SWITCHES = ['-m', '--module'];
 /** Framework command-line front ends that start training from a config (subcommand pattern). */
 const FRONT_ENDS: Record<string, RegExp> = {
   'llamafactory-cli': /^train$/,
@@ -185,7 +230,17 @@ class ScriptParser {
   readonly problems: ShellProblem[] = [];
   private readonly seen = new Set<string>();
   private readonly lineStarts: number[];
-  private readonly vars = new Map<string, VarRecord>();
+  private vars: Vars = new Map();
+  /** Compound commands open at this point of the script, innermost last. */
+  private readonly frames: Frame[] = [];
+  /** Directory-change counts saved by `pushd`, for `popd`. */
+  private readonly dirStack: number[] = [];
+  /** A top-level `exit` was read: nothing after it runs. */
+  private ended = false;
+  /** The script sources another file (`source env.sh`), which may set any variable. */
+  private sourced = false;
+  /** The environment the last `env NAME=v` / `NAME=v` words of a command gave it (set by `command`). */
+  private commandEnv: CommandEnv = new Map();
   /** Text of each `$( … )`/backtick substitution, by placeholder index. */
   private readonly substs: string[] = [];
   /** Script variables the commands it runs inherit (`export NAME`, `declare -x`, assignments under `set -a`). */
@@ -204,10 +259,201 @@ class ScriptParser {
 
   run(): void {
     for (const st of this.splitStatements()) {
+      if (this.ended) break;
       const refs: string[] = [];
       const tokens = this.tokenize(st, refs);
-      if (tokens) for (const seg of segments(tokens, st.text)) this.simpleCommand(seg, st, refs);
+      if (!tokens) continue;
+      let sep = ';'; // the control operator before the next command
+      for (const p of pieces(tokens, st.text)) {
+        if (this.ended) break;
+        if ('op' in p) {
+          this.flowOperator(p.op, p.token, st);
+          sep = p.op;
+        } else {
+          this.flowCommand(p.words, st, refs, sep === '&&' || sep === '||');
+          sep = ';';
+        }
+      }
     }
+  }
+
+  // ── Control flow ────────────────────────────────────────────────────────────────────
+
+  private open(kind: Frame['kind'], optional = false): Frame {
+    const frame: Frame = { kind, before: new Map(this.vars), branches: [], exhaustive: false, optional, dirs: this.script.directoryChanges?.length ?? 0 };
+    this.frames.push(frame);
+    return frame;
+  }
+
+  /** The innermost open frame of `kind`, closing (and dropping) any opened inside it that were never closed. */
+  private close(kind: Frame['kind']): Frame | undefined {
+    const at = this.frames.map((f) => f.kind).lastIndexOf(kind);
+    if (at < 0) return undefined;
+    const frame = this.frames[at];
+    this.frames.length = at;
+    return frame;
+  }
+
+  /** Ends the current `if`/`case` branch: its variables are kept, and the next branch starts from the frame's. */
+  private endBranch(frame: Frame): void {
+    frame.branches.push(this.vars);
+    this.vars = new Map(frame.before);
+  }
+
+  private top(): Frame | undefined {
+    return this.frames[this.frames.length - 1];
+  }
+
+  /** A control operator: subshells `( … )`, case patterns `pat)` and arm ends `;;`, function headers `name()`. */
+  private flowOperator(op: string, token: Token, st: Statement): void {
+    const top = this.top();
+    if (top?.kind === 'case' && top.pattern) {
+      if (op === ')') {
+        top.pattern = false;
+        this.vars = new Map(top.before);
+      }
+      return; // `(` before a pattern, `|` between patterns
+    }
+    if (top?.kind === 'case' && (op === ';;' || op === ';&' || op === ';;&')) {
+      this.endBranch(top);
+      top.pattern = true;
+    } else if (op === '()') {
+      this.open('function').awaitsBrace = true;
+    } else if (op === '(' || op === '<(' || op === '>(') {
+      this.open('subshell');
+    } else if (op === ')') {
+      const frame = this.close('subshell');
+      if (!frame) return;
+      // A subshell's assignments and directory changes end with it.
+      this.vars = frame.before;
+      const at = st.map[token.from] ?? 0;
+      this.restoreDirectory(frame.dirs, this.range(at, at + 1));
+    }
+  }
+
+  /**
+   * A simple command, after the reserved words that open, divide and close compound commands
+   * (`if … then … else … fi`, `case … esac`, loops, `{ … }`, function bodies). `conditional`: it runs
+   * after `&&` or `||`, so its assignments may not happen.
+   */
+  private flowCommand(seg: Token[], st: Statement, refs: string[], conditional: boolean): void {
+    const before = conditional ? new Map(this.vars) : undefined;
+    const rest = this.reservedWords(seg, st, conditional);
+    if (rest.length) {
+      const word = st.text.slice(rest[0].from, rest[0].to);
+      if (word === 'exit' && !conditional && this.frames.every((f) => f.kind === 'group' && !f.optional)) this.ended = true;
+      else if (word === 'source' || word === '.') this.sourced ||= rest.length < 2 || basename(rest[1].tok) !== 'activate';
+      else this.simpleCommand(rest, st, refs);
+    }
+    if (before) this.vars = mergeVars([before, this.vars]);
+  }
+
+  /** Applies the reserved words at the start of `seg`; returns the command that follows them. */
+  private reservedWords(seg: Token[], st: Statement, conditional: boolean): Token[] {
+    let k = 0;
+    for (; k < seg.length; k++) {
+      const word = st.text.slice(seg[k].from, seg[k].to);
+      const top = this.top();
+      if (top?.kind === 'case' && top.pattern) {
+        if (word !== 'esac') {
+          if (seg.slice(k).some((t) => st.text.slice(t.from, t.to) === '*')) top.exhaustive = true;
+          return [];
+        }
+      }
+      if (top?.awaitsBrace && word !== '{') top.awaitsBrace = false;
+      switch (word) {
+        case 'if':
+          this.open('if', conditional);
+          break;
+        case 'elif':
+        case 'else': {
+          const frame = top?.kind === 'if' ? top : undefined;
+          if (frame) this.endBranch(frame);
+          if (frame && word === 'else') frame.exhaustive = true;
+          break;
+        }
+        case 'fi':
+        case 'esac': {
+          const frame = this.close(word === 'fi' ? 'if' : 'case');
+          if (!frame) break;
+          if (!(frame.kind === 'case' && frame.pattern)) frame.branches.push(this.vars);
+          if (!frame.exhaustive) frame.branches.push(frame.before);
+          this.vars = mergeVars(frame.branches);
+          break;
+        }
+        case 'case': {
+          this.open('case', conditional).pattern = true;
+          const inAt = seg.findIndex((t, j) => j > k && st.text.slice(t.from, t.to) === 'in');
+          if (inAt < 0) return [];
+          k = inAt; // the words after `in` are the first pattern
+          break;
+        }
+        case 'for':
+        case 'select': {
+          this.open('loop', conditional);
+          // The loop variable takes each value in turn.
+          const name = seg[k + 1] ? st.text.slice(seg[k + 1].from, seg[k + 1].to) : '';
+          if (/^[A-Za-z_]\w*$/.test(name)) this.vars.set(name, UNKNOWN);
+          return [];
+        }
+        case 'while':
+        case 'until':
+          this.open('loop', conditional);
+          break;
+        case 'done':
+        case '}': {
+          const frame = word === 'done' ? this.close('loop') : this.closeBrace();
+          // A loop body runs any number of times, a function body when (and if) it is called.
+          if (frame && (frame.kind !== 'group' || frame.optional)) this.vars = mergeVars([frame.before, this.vars]);
+          break;
+        }
+        case '{':
+          if (top?.awaitsBrace) top.awaitsBrace = false;
+          else this.open('group', conditional);
+          break;
+        case 'function':
+          this.open('function').awaitsBrace = true;
+          return [];
+        case 'then':
+        case 'do':
+        case '!':
+          break;
+        default:
+          return seg.slice(k);
+      }
+    }
+    return [];
+  }
+
+  /** The frame a `}` closes: a group or a function body, whichever is innermost. */
+  private closeBrace(): Frame | undefined {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const kind = this.frames[i].kind;
+      if (kind === 'group' || kind === 'function') return this.close(kind);
+    }
+    return undefined;
+  }
+
+  /** Back to the directory of the first `saved` directory changes (after a subshell or `popd`). */
+  private restoreDirectory(saved: number, range: Range): void {
+    const changes = this.script.directoryChanges;
+    if (!changes || changes.length <= saved) return;
+    // Replayed from the repository root: the changes since the last return to it.
+    let from = 0;
+    for (let i = 0; i < saved; i++) if (changes[i].dir === REPO_ROOT) from = i + 1;
+    changes.push({ dir: REPO_ROOT, range }, ...changes.slice(from, saved).map((c) => ({ dir: c.dir, range })));
+  }
+
+  /** A `cd DIR` / `pushd DIR`; a directory below the repository root is recorded as the root, then the rest. */
+  private changeDirectory(dir: string, range: Range): void {
+    const changes = (this.script.directoryChanges ??= []);
+    const under = UNDER_REPO_ROOT.exec(dir);
+    if (!under) {
+      changes.push({ dir, range });
+      return;
+    }
+    changes.push({ dir: REPO_ROOT, range });
+    if (under[1]) changes.push({ dir: under[1], range });
   }
 
   report(message: string, start: number, end: number): void {
@@ -531,13 +777,12 @@ class ScriptParser {
       return;
     }
     // Leading `NAME=value` words are the command's environment, not script variables.
-    const env: Record<string, string> = {};
     const located: CommandEnv = new Map();
     for (const t of seg.slice(0, k)) {
       const m = ASSIGN.exec(raw(t));
       if (!m) continue;
-      env[m[1]] = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
-      located.set(m[1], { value: env[m[1]], range: this.range(st.map[t.from], st.map[Math.max(t.from, t.to - 1)] + 1) });
+      const value = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
+      located.set(m[1], { value, range: this.range(st.map[t.from], st.map[Math.max(t.from, t.to - 1)] + 1) });
     }
     const words = seg.slice(k).flatMap((t) => this.expand(t, st, refs));
     const last = seg[seg.length - 1];
@@ -554,16 +799,39 @@ class ScriptParser {
       this.readHeredoc(words, st.heredoc, range);
       return;
     }
+    if (words[0]?.text === 'pushd') this.dirStack.push(this.script.directoryChanges?.length ?? 0);
     if ((words[0]?.text === 'cd' || words[0]?.text === 'pushd') && words.length >= 2) {
-      (this.script.directoryChanges ??= []).push({ dir: words[words.length - 1].text, range });
+      this.changeDirectory(words[words.length - 1].text, range);
       return;
     }
+    if (words[0]?.text === 'popd') {
+      const saved = this.dirStack.pop();
+      if (saved !== undefined) this.restoreDirectory(saved, range);
+      return;
+    }
+    this.commandEnv = new Map();
     const body = this.command(words, 0, located);
     if (!body) return;
+    const env = this.environment();
     // `"$@"` / `$*`: the script hands its own arguments on, so the caller can add more.
     const forwarded = body.args.find((a) => a.flag === '' && a.value !== undefined && FORWARDED.test(a.value));
     if (forwarded) body.forwardsArgs = forwarded.flagRange;
-    this.script.commands.push({ ...body, range, ...(k > 0 ? { env } : {}), ...(this.script.slurm ? { slurm: this.script.slurm } : {}) });
+    this.script.commands.push({ ...body, range, ...(Object.keys(env).length ? { env } : {}), ...(this.script.slurm ? { slurm: this.script.slurm } : {}) });
+  }
+
+  /**
+   * The environment of the command just read: the script's exported variables, then its own `env NAME=v` and
+   * `NAME=v` words. After `source other.sh`, the variables launchers read may have been set there (unknown).
+   */
+  private environment(): Record<string, string> {
+    const out: Record<string, string> = {};
+    if (this.sourced) for (const name of LAUNCH_ENVIRONMENT) out[name] = `$${name}`;
+    for (const name of this.exported) {
+      const v = this.vars.get(name);
+      if (v) out[name] = v.unknown ? `$${name}` : v.value;
+    }
+    for (const [name, { value }] of this.commandEnv) out[name] = value;
+    return out;
   }
 
   /**
@@ -606,6 +874,7 @@ class ScriptParser {
     }
     if (this.allExport) this.exported.add(name);
     const old = this.vars.get(name);
+    if (m[2] === '+' && old?.unknown) return;
     if (m[2] === '+' && old) {
       const joins = old.array || /\s$/.test(old.value) || /^\s/.test(rec.value) || !old.value || !rec.value;
       const value = old.value + (old.array ? ' ' : '') + rec.value;
@@ -705,6 +974,7 @@ class ScriptParser {
     if (!m) return asWritten;
     const [, name, index, colon, op, word] = m;
     const v = this.vars.get(name);
+    if (v?.unknown) return asWritten;
     const known = v && this.known(v, name, index);
     if (!op) return known ?? asWritten;
     const set = known !== undefined && (!colon || known.text !== '');
@@ -722,7 +992,7 @@ class ScriptParser {
     if (body === undefined) return { text };
     const result = evaluateArithmetic(body, (name) => {
       const v = this.vars.get(name);
-      return v ? (v.array ? v.words[0]?.text : v.value) : undefined;
+      return v && !v.unknown ? (v.array ? v.words[0]?.text : v.value) : undefined;
     });
     if (!result.ok) return { text };
     const value = String(result.value);
@@ -761,6 +1031,7 @@ class ScriptParser {
       else if (t === 'env') for (k++; k < words.length && (isFlag(words[k].text) || ASSIGN.test(words[k].text)); ) setsEnv(words[k++]);
       else break;
     }
+    this.commandEnv = env;
     if (k >= words.length) return undefined;
     const exe = basename(words[k].text);
     if (exe === 'torchrun') return this.torchrun(words, k + 1, []);
@@ -775,6 +1046,10 @@ class ScriptParser {
       const r = this.options(words, k + 1, pyValue, { module: ['-m'] });
       if (r.args.some((a) => a.flag === '-c')) return undefined;
       if (r.module && TORCH_RUN_MODULES.has(r.module)) return this.torchrun(words, r.k, r.args);
+      // `python -m accelerate.commands.launch …` is `accelerate launch …`; DeepSpeed's runner is `deepspeed …`.
+      if (r.module === ACCELERATE_MODULE) return this.launcher('accelerate', words, r.k, switchesFrom(ACCELERATE_SWITCHES));
+      if (r.module === ACCELERATE_CLI_MODULE && words[r.k]?.text === 'launch') return this.launcher('accelerate', words, r.k + 1, switchesFrom(ACCELERATE_SWITCHES));
+      if (r.module === DEEPSPEED_MODULE) return this.launcher('deepspeed', words, r.k, switchesFrom(DEEPSPEED_SWITCHES));
       if (r.script !== undefined && basename(r.script) === NEOX_LAUNCHER) return this.neox(words, r.k);
       return this.target('python', words, r);
     }
@@ -891,7 +1166,9 @@ class ScriptParser {
     const own = env.get(name);
     if (own) return { value: own.value, range: own.range };
     const v = this.vars.get(name);
-    if (!v) return undefined;
+    // A sourced file may have exported it.
+    if (!v) return this.sourced ? { value: `$${name}` } : undefined;
+    if (v.unknown) return { value: `$${name}`, via: name };
     let set: ShellVariable | undefined;
     for (const x of this.script.variables) if (x.name === name) set = x;
     return { value: this.exported.has(name) ? v.value : `$${name}`, via: name, ...(set ? { range: set.range } : {}) };
@@ -904,12 +1181,12 @@ class ScriptParser {
   }
 
   private torchrun(words: Word[], k: number, before: ShellArg[]): CommandBody | undefined {
-    const r = this.options(words, k, switchesFrom(TORCHRUN_SWITCHES), { module: ['-m', '--module'] });
+    const r = this.options(words, k, switchesFrom(TORCHRUN_SWITCHES), { moduleSwitch: MODULE_SWITCHES });
     return this.target('torchrun', words, { ...r, args: [...before, ...r.args] });
   }
 
   private launcher(kind: 'accelerate' | 'deepspeed', words: Word[], k: number, takesValue: TakesValue): CommandBody | undefined {
-    return this.target(kind, words, this.options(words, k, takesValue, { module: ['-m', '--module'] }));
+    return this.target(kind, words, this.options(words, k, takesValue, { moduleSwitch: MODULE_SWITCHES }));
   }
 
   private target(launcher: LaunchCommand['launcher'], words: Word[], r: ReturnType<ScriptParser['options']>): CommandBody | undefined {
@@ -928,16 +1205,22 @@ class ScriptParser {
     words: Word[],
     k: number,
     takesValue: TakesValue,
-    opts: { module?: string[]; splitShort?: boolean },
+    opts: { module?: string[]; moduleSwitch?: string[]; splitShort?: boolean },
   ): { args: ShellArg[]; k: number; module?: string; script?: string } {
     const args: ShellArg[] = [];
     let lastTarget = -1; // the last word that looks like the program, for `$OPTS` below
     words.forEach((w, j) => {
       if (j >= k && (opts.module?.includes(w.text) || w.text.endsWith('.py'))) lastTarget = j;
     });
+    let asModule = false; // a launcher's `-m` switch: the program word names a module
     while (k < words.length) {
       const w = words[k];
       if (opts.module?.includes(w.text)) return { args, k: k + 2, module: words[k + 1]?.text };
+      if (opts.moduleSwitch?.includes(w.text)) {
+        asModule = true;
+        k++;
+        continue;
+      }
       if (!isFlag(w.text)) {
         // An unknown `$LAUNCHER_OPTS` before the real program: keep it as an opaque option.
         if (w.text.startsWith('$') && lastTarget > k) {
@@ -945,7 +1228,7 @@ class ScriptParser {
           k++;
           continue;
         }
-        return { args, k: k + 1, script: w.text };
+        return { args, k: k + 1, ...(asModule ? { module: w.text } : { script: w.text }) };
       }
       k = this.readArg(words, k, args, takesValue, opts.splitShort);
     }
@@ -1043,14 +1326,19 @@ function rawWordEnd(s: string, i: number): number {
 }
 
 /**
- * Cuts a statement's tokens into simple commands at control operators. Redirections
- * (`> log 2>&1`) are dropped, and `NAME=( … )` becomes one token holding the elements.
+ * Cuts a statement's tokens into simple commands and the control operators between them. Redirections
+ * (`> log 2>&1`) are dropped, `NAME=( … )` becomes one token holding the elements, and the `()` of a
+ * function definition (`train() {`) one operator.
  */
-function segments(tokens: Token[], text: string): Token[][] {
-  const segs: Token[][] = [[]];
+function pieces(tokens: Token[], text: string): Piece[] {
+  const out: Piece[] = [];
+  let seg: Token[] = [];
+  const cut = (): void => {
+    if (seg.length) out.push({ words: seg });
+    seg = [];
+  };
   for (let j = 0; j < tokens.length; j++) {
     const t = tokens[j];
-    const seg = segs[segs.length - 1];
     const prev = seg[seg.length - 1];
     if (!t.op) {
       seg.push(t);
@@ -1061,11 +1349,38 @@ function segments(tokens: Token[], text: string): Token[][] {
     } else if (REDIRECTS.has(t.op)) {
       if (prev && prev.to === t.from && /^\d+$/.test(prev.tok)) seg.pop(); // the `2` of `2>&1`
       if (tokens[j + 1] && !tokens[j + 1].op) j++; // the file (or heredoc delimiter)
-    } else if (seg.length) {
-      segs.push([]);
+    } else if (t.op === '(' && tokens[j + 1]?.op === ')' && seg.length === 1 && /^\s*$/.test(text.slice(t.to, tokens[j + 1].from))) {
+      cut();
+      out.push({ op: '()', token: t });
+      j++;
+    } else {
+      cut();
+      out.push({ op: t.op, token: t });
     }
   }
-  return segs.filter((s) => s.length);
+  cut();
+  return out;
+}
+
+/**
+ * The variables after one of several ways through the script: a variable keeps its value when every way
+ * gives it the same one, is unset when none sets it, and is otherwise unknown.
+ */
+function mergeVars(states: readonly Vars[]): Vars {
+  if (states.length === 1) return states[0];
+  const out: Vars = new Map();
+  for (const state of states) {
+    for (const name of state.keys()) {
+      if (out.has(name)) continue;
+      const first = states[0].get(name);
+      const same = first !== undefined && !first.unknown && states.every((s) => {
+        const r = s.get(name);
+        return r !== undefined && !r.unknown && r.value === first.value && r.array === first.array;
+      });
+      out.set(name, same ? first : UNKNOWN);
+    }
+  }
+  return out;
 }
 
 /** A word split, like the shell's, except that `$( … )` (nested to any depth) and backticks stay whole. */
@@ -1122,6 +1437,8 @@ const said = (arg: ShellArg): string =>
 export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undefined {
   const opts = cmd.launcherArgs;
   const opt = (...flags: string[]): ShellArg | undefined => lastOf(opts, flags);
+  // An unknown `$DIST_ARGS` among the launcher's options may set any of them; the last one written wins.
+  const opaqueAfter = (arg: ShellArg | undefined): boolean => opts.some((a, i) => a.flag === '' && (!arg || i > opts.indexOf(arg)));
   const product = (a: ShellArg, b: ShellArg | undefined, defaultNote: string): LauncherWorldSize | undefined => {
     const x = count(a);
     const y = b ? count(b) : 1;
@@ -1136,7 +1453,7 @@ export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undef
     case 'torchrun': {
       const nproc = opt('--nproc_per_node', '--nproc-per-node', TIMM_WRAPPER);
       const nnodes = opt('--nnodes');
-      if (nproc) return product(nproc, nnodes, '--nnodes not set: 1 node');
+      if (nproc) return opaqueAfter(nproc) || opaqueAfter(nnodes) ? undefined : product(nproc, nnodes, '--nnodes not set: 1 node');
       // torchrun's default is one process per node, unless an opaque `$OPTS` may set it.
       const nodes = nnodes ? count(nnodes) : 1;
       if (nodes === undefined || opts.some((a) => a.flag === '')) return undefined;
@@ -1145,6 +1462,8 @@ export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undef
     }
     case 'deepspeed': {
       const include = opt('--include');
+      // `$LAUNCHER_ARGS` may hold --include, --hostfile or --num_nodes: only an --include after it decides.
+      if (opaqueAfter(include)) return undefined;
       if (include?.value !== undefined) {
         // `host1:0,1@host2:0,1`: count the listed GPUs; a host without slots means all of them.
         const hosts = include.value.split('@');
@@ -1161,17 +1480,20 @@ export function launcherWorldSize(cmd: LaunchCommand): LauncherWorldSize | undef
     }
     case 'accelerate': {
       const n = opt('--num_processes', '--num-processes');
+      if (opaqueAfter(n)) return undefined;
       const value = count(n);
       return n && value !== undefined ? { value, how: said(n), range: n.flagRange, key: n.flag } : undefined;
     }
     case 'srun': {
       const ntasks = opt('--ntasks', '-n');
       if (ntasks) {
+        if (opaqueAfter(ntasks)) return undefined;
         const value = count(ntasks);
         return value === undefined ? undefined : { value, how: said(ntasks), range: ntasks.flagRange, key: ntasks.flag };
       }
       const nodes = opt('--nodes', '-N');
       const perNode = opt('--ntasks-per-node');
+      if (opaqueAfter(nodes) || opaqueAfter(perNode)) return undefined;
       if (nodes && perNode) return product(nodes, perNode, '');
       // Otherwise srun inherits the allocation's task count from the #SBATCH lines, when they give one.
       const tasks = !nodes && !perNode ? cmd.slurm?.ntasks : undefined;
