@@ -3799,6 +3799,185 @@ function withoutUnread(node, depth = 0) {
   return node;
 }
 
+// src/engine/fix.ts
+function lineStarts(text) {
+  const starts = [0];
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  return starts;
+}
+function offsetOf(starts, line, column) {
+  return (starts[line - 1] ?? 0) + column - 1;
+}
+var LITERAL_NUMBER = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+function isLiteralNumber(source) {
+  return LITERAL_NUMBER.test(source.trim());
+}
+function startsAfter(value, key) {
+  return value.line > key.line || value.line === key.line && value.column > key.column;
+}
+var rangeText = (r) => `${r.line}:${r.column}:${r.endLine}:${r.endColumn}`;
+var SCALARS_AT = /* @__PURE__ */ new WeakMap();
+function scalarsAt(tree) {
+  let counts = SCALARS_AT.get(tree);
+  if (counts) return counts;
+  counts = /* @__PURE__ */ new Map();
+  const stack = [tree];
+  while (stack.length) {
+    const node = stack.pop();
+    if (node.kind === "scalar") {
+      const key = rangeText(node.range);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    } else if (node.kind === "map") for (const e of node.entries) stack.push(e.value);
+    else stack.push(...node.items);
+  }
+  SCALARS_AT.set(tree, counts);
+  return counts;
+}
+function sharedScalar(tree, node) {
+  return tree !== void 0 && (scalarsAt(tree).get(rangeText(node.range)) ?? 0) > 1;
+}
+function literalRange(file, range) {
+  if (range.line !== range.endLine) return void 0;
+  const line = lineText(file, range.line);
+  if (line === void 0) return void 0;
+  const text = line.slice(range.column - 1, range.endColumn - 1);
+  if (isLiteralNumber(text) && text.trim() === text) return range;
+  const quoted = /^(["'])(.*)\1$/.exec(text);
+  if (quoted && isLiteralNumber(quoted[2]) && quoted[2].trim() === quoted[2]) return { ...range, column: range.column + 1, endColumn: range.endColumn - 1 };
+  return void 0;
+}
+var LINES = /* @__PURE__ */ new WeakMap();
+function lineText(file, line) {
+  let lines = LINES.get(file);
+  if (!lines) {
+    lines = file.text.split("\n");
+    LINES.set(file, lines);
+  }
+  return lines[line - 1];
+}
+function selfReference(ctx) {
+  const ref = ctx.reference;
+  return ref !== void 0 && ref.path === ctx.file.path && !ref.label.startsWith("base ");
+}
+function asWritten(old, text) {
+  if (!isLiteralNumber(text) || isLiteralNumber(old)) return text;
+  const quoted = /^(["'])(.*)\1$/s.exec(old);
+  if (quoted && isLiteralNumber(quoted[2])) return `${quoted[1]}${text}${quoted[1]}`;
+  return void 0;
+}
+function applyEdits(text, edits) {
+  const starts = lineStarts(text);
+  const spans = edits.map((e) => ({ start: offsetOf(starts, e.range.line, e.range.column), end: offsetOf(starts, e.range.endLine, e.range.endColumn), text: e.text })).filter((s) => s.start >= 0 && s.end >= s.start && s.end <= text.length).sort((a, b) => b.start - a.start);
+  let out = text;
+  let applied2 = 0;
+  let floor = Infinity;
+  for (const span of spans) {
+    if (span.end > floor) continue;
+    const replacement = asWritten(out.slice(span.start, span.end), span.text);
+    if (replacement === void 0 || out.slice(span.start, span.end) === replacement) continue;
+    out = out.slice(0, span.start) + replacement + out.slice(span.end);
+    floor = span.start;
+    applied2++;
+  }
+  return { text: out, applied: applied2 };
+}
+var rangeKey = (r) => `${r.line}:${r.column}:${r.endLine}:${r.endColumn}`;
+function editsOf(findings) {
+  const byRange = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    if (!f.edit) continue;
+    const key = rangeKey(f.edit.range);
+    if (!byRange.has(key)) byRange.set(key, f.edit);
+  }
+  return [...byRange.values()];
+}
+function agreedEdits(findings, launches) {
+  if (launches.length <= 1) return { edits: editsOf(findings), refused: [] };
+  const wanted = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    if (!f.edit) continue;
+    const key = rangeKey(f.edit.range);
+    const slot = wanted.get(key) ?? { range: f.edit.range, byText: /* @__PURE__ */ new Map() };
+    wanted.set(key, slot);
+    const by = Array.isArray(f.data?.launchedBy) ? f.data.launchedBy : launches;
+    const set = slot.byText.get(f.edit.text) ?? /* @__PURE__ */ new Set();
+    for (const l of by) set.add(l);
+    slot.byText.set(f.edit.text, set);
+  }
+  const edits = [];
+  const refused = [];
+  for (const { range, byText } of wanted.values()) {
+    const texts = [...byText.entries()];
+    const covered = new Set(texts.flatMap(([, by]) => [...by]));
+    if (texts.length === 1 && launches.every((l) => covered.has(l))) {
+      edits.push({ range, text: texts[0][0] });
+      continue;
+    }
+    const unchanged = launches.filter((l) => !covered.has(l));
+    const parts2 = texts.map(([text, by]) => `${text} for ${[...by].join(", ")}`);
+    if (unchanged.length) parts2.push(`unchanged for ${unchanged.join(", ")}`);
+    refused.push({ range, why: parts2.join("; ") });
+  }
+  return { edits, refused };
+}
+function diffLines(text) {
+  const lines = text.split("\n");
+  if (lines[lines.length - 1] === "") {
+    lines.pop();
+    return { lines, noFinalNewline: false };
+  }
+  return { lines, noFinalNewline: true };
+}
+var NO_NEWLINE = "\\ No newline at end of file";
+function hunkLines(prefix, lines, start, end, noFinalNewline) {
+  const out = [];
+  for (let k = start; k < end; k++) {
+    out.push(`${prefix}${lines[k]}`);
+    if (noFinalNewline && k === lines.length - 1) out.push(NO_NEWLINE);
+  }
+  return out;
+}
+function unifiedDiff(path24, before2, after, context = 2) {
+  const a = diffLines(before2);
+  const b = diffLines(after);
+  if (before2 === after) return "";
+  const header = `--- a/${path24}
++++ b/${path24}
+`;
+  if (a.lines.length !== b.lines.length || a.noFinalNewline !== b.noFinalNewline) {
+    const minus = hunkLines("-", a.lines, 0, a.lines.length, a.noFinalNewline);
+    const plus = hunkLines("+", b.lines, 0, b.lines.length, b.noFinalNewline);
+    return `${header}@@ -1,${a.lines.length} +1,${b.lines.length} @@
+${[...minus, ...plus].join("\n")}
+`;
+  }
+  const n = a.lines.length;
+  const changed = a.lines.map((line, i2) => line !== b.lines[i2]);
+  const hunks = [];
+  let i = 0;
+  while (i < n) {
+    if (!changed[i]) {
+      i++;
+      continue;
+    }
+    const start = Math.max(0, i - context);
+    let end = i;
+    while (end < n && (changed[end] || changed.slice(end + 1, end + 1 + context * 2).some(Boolean))) end++;
+    end = Math.min(n, end + context);
+    const lines = [];
+    for (let k = start; k < end; k++) {
+      if (changed[k]) lines.push(...hunkLines("-", a.lines, k, k + 1, a.noFinalNewline), ...hunkLines("+", b.lines, k, k + 1, b.noFinalNewline));
+      else lines.push(...hunkLines(" ", a.lines, k, k + 1, a.noFinalNewline));
+    }
+    const count2 = end - start;
+    hunks.push(`@@ -${start + 1},${count2} +${start + 1},${count2} @@
+${lines.join("\n")}
+`);
+    i = end;
+  }
+  return hunks.length ? header + hunks.join("") : "";
+}
+
 // src/engine/types.ts
 var PLAN_FIELDS = [
   "worldSize",
@@ -3853,8 +4032,12 @@ function numberAt(file, path24, loader, origin = "explicit") {
   if (!num8) return void 0;
   const launched = overrideSetting(hit.node, num8.value);
   if (launched) return launched;
-  const literal3 = !augmentedFrom(hit.node);
-  return { value: num8.value, origin, file: file.path, key: path24.join("."), range: hit.keyRange, ...literal3 ? { valueRange: hit.node.range } : {}, ...num8.note ? { note: num8.note } : {} };
+  const valueRange = editableRange(file, hit.node, hit.keyRange);
+  return { value: num8.value, origin, file: file.path, key: path24.join("."), range: hit.keyRange, ...valueRange ? { valueRange } : {}, ...num8.note ? { note: num8.note } : {} };
+}
+function editableRange(file, node, keyRange) {
+  if (augmentedFrom(node) || !startsAfter(node.range, keyRange) || sharedScalar(file.tree, node)) return void 0;
+  return literalRange(file, node.range);
 }
 function stringAt(file, path24) {
   const hit = getIn(file.tree, path24);
@@ -3885,8 +4068,8 @@ function numberFromArg(file, arg, integer = false) {
     file: file.path,
     key: arg.flag,
     range: argRange(arg),
-    // Only a literal value can be rewritten (not one that came from a variable).
-    ...arg.valueRange && !arg.viaVariable ? { valueRange: arg.valueRange } : {},
+    // Only a literal value can be rewritten (not one that came from a variable or `$((5000*2))`).
+    ...arg.valueRange && !arg.viaVariable && literalRange(file, arg.valueRange) ? { valueRange: literalRange(file, arg.valueRange) } : {},
     ...notes.length ? { note: notes.join("; ") } : {}
   };
 }
@@ -4066,7 +4249,7 @@ function warmupAsWritten(setting, steps3, plan, inFile, share = 0.05) {
   }
   const f = setting.fractionOf;
   if (f && f.ofSteps > 0 && !setting.writtenAs) {
-    const kv3 = keyValue(setting.key ?? "warmup", formatFractionDown(steps3 / f.ofSteps), setting.file ?? inFile);
+    const kv3 = keyValue(setting.key ?? "warmup", `${formatFractionDown(steps3 / f.ofSteps)}${f.suffix ?? ""}`, setting.file ?? inFile);
     return { text: `${kv3} (${stepCount(steps3, plan)} of ${f.of})`, fix: kv3, steps: steps3 };
   }
   const ratio = plan?.warmupRatio;
@@ -4234,6 +4417,7 @@ function mergeLinked(primary, linked) {
   const merged = { ...primary };
   const target = merged;
   for (const link of linked) {
+    const refusedKeys = /* @__PURE__ */ new Set();
     const dsHasScheduler = link.plan.scheduler?.origin === "explicit";
     const dsHasOptimizer = link.role === "deepspeed" && link.plan.optimizer?.origin === "explicit";
     for (const [field, setting] of Object.entries(link.plan)) {
@@ -4241,11 +4425,18 @@ function mergeLinked(primary, linked) {
       if (link.role === "deepspeed" && TRAINER_MATCHED.some((m) => m.field === field) && disagrees(field, primary[field], setting, link.role, primary)) {
         const mine = target[field];
         target[field] = { ...mine, note: [mine.note, `${link.path} hard-codes ${formatValue(setting.value)}: the Trainer refuses to start until it is "auto"`].filter(Boolean).join("; ") };
+        if (setting.key) refusedKeys.add(setting.key);
         continue;
       }
       const replaces = dsHasScheduler && SCHEDULER_FIELDS.includes(field) && setting.origin === "explicit" || dsHasOptimizer && field === "optimizer" || // What the launcher really starts beats what .trainlint.yml assumed.
       target[field]?.origin === "assumed" && (setting.origin === "launcher" || setting.origin === "explicit");
       if (!target[field] || replaces) target[field] = setting;
+    }
+    for (const field of SCHEDULER_FIELDS) {
+      const s = merged[field];
+      if (!s || s === primary[field] || !s.key || !refusedKeys.has(s.key)) continue;
+      if (primary[field]) merged[field] = primary[field];
+      else delete merged[field];
     }
     if (link.role === "deepspeed" && dsHasScheduler && warmupDroppedByTrainerScheduler(primary) && merged.warmupSteps === primary.warmupSteps) delete merged.warmupSteps;
   }
@@ -4351,7 +4542,7 @@ function checkMilestones(ctx, tolerance) {
   });
   return true;
 }
-function asWritten(s, value) {
+function asWritten2(s, value) {
   return s.writtenAs ? Math.round(value * s.writtenAs.perStep * 1e6) / 1e6 : value;
 }
 function checkScheduleEnd(ctx, last, end, unit, tolerance) {
@@ -4364,13 +4555,13 @@ function checkScheduleEnd(ctx, last, end, unit, tolerance) {
   const { peakLr: peak, minLr: floor } = ctx.plan;
   const level = peak && floor && peak.value > 0 && floor.value < peak.value ? `at ${formatPercent(floor.value / peak.value, floor.value / peak.value < 0.01 ? 2 : 1)} of its peak` : "at its last step down";
   const scale2 = end.value / span.value;
-  const scaled = (s) => `${formatCount(asWritten(s, s.value))} \u2192 ${formatCount(Math.round(asWritten(s, s.value) * scale2))}`;
-  const endKey = span.key ? keyValue(span.key, formatCount(asWritten(span, end.value)), span.file ?? ctx.file.path) : `the schedule's end to ${formatCount(end.value)} ${nouns.many}`;
-  const milestones2 = `${last.key ?? "the milestones"} \xD7${formatRatio(scale2)} (${first.value === last.value ? scaled(last) : `first ${scaled(first)}, last ${scaled(last)}`})`;
+  const scaled = (s) => `${formatCount(asWritten2(s, s.value))} \u2192 ${formatCount(Math.round(asWritten2(s, s.value) * scale2))}`;
+  const endKey = span.key ? keyValue(span.key, formatCount(asWritten2(span, end.value)), span.file ?? ctx.file.path) : `the schedule's end to ${formatCount(end.value)} ${nouns.many}`;
+  const milestones3 = `${last.key ?? "the milestones"} \xD7${formatRatio(scale2)} (${first.value === last.value ? scaled(last) : `first ${scaled(first)}, last ${scaled(last)}`})`;
   const inherited = span.file && span.file !== ctx.file.path ? ` in this file (the scheduler is inherited from ${span.file})` : "";
   ctx.report({
     range: rangeOf2(ctx, end, last, span),
-    message: `the multi-step LR schedule ends at ${at(span, ctx.plan)} but the run is ${length(end, unit, ctx.plan)}: it was sized for a shorter run, so from its last milestone, at ${at(last, ctx.plan)}, the LR stays ${level} for the last ${formatCount(tail)} ${tail === 1 ? nouns.one : nouns.many} (${formatPercent(tail / end.value)}) of the run; set ${endKey} and scale ${milestones2}${inherited}, or shorten the run`,
+    message: `the multi-step LR schedule ends at ${at(span, ctx.plan)} but the run is ${length(end, unit, ctx.plan)}: it was sized for a shorter run, so from its last milestone, at ${at(last, ctx.plan)}, the LR stays ${level} for the last ${formatCount(tail)} ${tail === 1 ? nouns.one : nouns.many} (${formatPercent(tail / end.value)}) of the run; set ${endKey} and scale ${milestones3}${inherited}, or shorten the run`,
     data: { firstMilestone: first.value, lastMilestone: last.value, scheduleEnd: span.value, end: end.value, unit, tail, ...peak && floor ? { floorRatio: floor.value / peak.value } : {} },
     ...span.file && span.range && span.file !== ctx.file.path ? { related: [{ path: span.file, range: span.range, message: `the inherited schedule ends here (${span.key ?? "end"})` }] } : {}
   });
@@ -4585,9 +4776,10 @@ function pyyamlFloatSpelling(source) {
   const [, sign, int = "0", frac, expSign, exp] = m;
   return `${sign}${int}.${frac || "0"}e${expSign || "+"}${exp}`;
 }
-function numberSpelling(source) {
+function numberSpelling(written) {
+  const source = written.replace(/_/g, "");
   if (/[eE]/.test(source)) return pyyamlFloatSpelling(source);
-  const value = Number(source.replace(/_/g, ""));
+  const value = Number(source);
   if (source.includes(".")) return Number.isInteger(value) ? `${value}.0` : String(value);
   return String(value);
 }
@@ -4742,9 +4934,11 @@ var lrNotRescaled = {
     const set = (rule) => keyValue(key, written(rule), lr.file ?? ctx.file.path) + (scaled ? ` (${scaled.by}, to ${formatSci(expected[rule])})` : "");
     const editable = scaled ? { ...lr, origin: "explicit", valueRange: scaled.valueRange } : lr;
     const advice = scaling === "linear" ? `set ${set("linear")} (linear rule)` : scaling === "sqrt" ? `set ${set("sqrt")} (sqrt rule)` : chosen ? `set ${set(chosen)} (${chosen} rule for ${ctx.plan.optimizer?.value}; ${chosen === "sqrt" ? `linear gives ${formatSci(toWrite("linear"))}` : `sqrt gives ${formatSci(toWrite("sqrt"))}`})` : `set ${set("linear")} (linear rule) or ${formatSci(toWrite("sqrt"))} (sqrt rule, for Adam-family optimizers)`;
+    const self = selfReference(ctx);
+    const notApplied = self && chosen ? ` (not applied by --fix: the reference, ${ref.label}, is read from this file and would change with the edit)` : "";
     ctx.report({
       range: rangeOf2(ctx, lr, batch),
-      message: `${lrText} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch`,
+      message: `${lrText} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch${notApplied}`,
       data: {
         batchRatio: k,
         lrRatio,
@@ -4757,7 +4951,7 @@ var lrNotRescaled = {
         reference: ref.path
       },
       fix: chosen ? `${set(chosen)} (${chosen} rule)` : void 0,
-      edit: chosen ? replaceValue(ctx, editable, written(chosen)) : void 0
+      edit: chosen && !self ? replaceValue(ctx, editable, written(chosen)) : void 0
     });
   }
 };
@@ -5440,11 +5634,16 @@ var warmupFraction = {
     const suggested = Math.floor(total.value * max);
     const sameEstimate = total.estimatedFrom !== void 0 && total.estimatedFrom === warmup3.estimatedFrom;
     const shown2 = total.bound === "upper" && !sameEstimate && written === void 0 ? `at least ${share}` : share;
-    const advice = warmupAsWritten(warmup3, suggested, ctx.plan, ctx.file.path, max);
+    const asSteps = warmupAsWritten(warmup3, suggested, ctx.plan, ctx.file.path, max);
+    const limit = `${formatFractionDown(max)}${warmup3.fractionOf?.suffix ?? ""}`;
+    const advice = written !== void 0 && warmup3.key && !asSteps.floored && !asSteps.fix.endsWith(` ${limit}`) && !asSteps.fix.endsWith(`=${limit}`) ? (() => {
+      const kv2 = keyValue(warmup3.key, limit, warmup3.file ?? ctx.file.path);
+      return { text: kv2, fix: kv2, floored: false, steps: suggested };
+    })() : asSteps;
     const range = rangeOf2(ctx, warmup3, warmup3.key ? void 0 : ctx.plan.warmupRatio);
     const nouns = tickNouns(ctx.plan);
     const fix = advice.floored ? advice.text : `set ${advice.text} or less`;
-    const what = written !== void 0 ? `${warmup3.key ?? "the warmup ratio"} ${written} (${formatCount(warmup3.value)} ${nouns.many})` : `warmup ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)}`;
+    const what = written !== void 0 ? `${warmup3.key ?? "the warmup ratio"} ${written}${warmup3.fractionOf?.suffix ?? ""} (${formatCount(warmup3.value)} ${nouns.many})` : `warmup ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)}`;
     ctx.report({
       range,
       message: `${what} is ${shown2} of the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}, above the ${formatPercent(max)} limit: the LR stays below its peak for ${shown2} of the run and the decay gets the rest; ${fix}${derivation(["warmup", warmup3], ["the run", total])}`,
@@ -5463,6 +5662,7 @@ var warmupFraction = {
 };
 
 // src/rules/warmup-not-rescaled.ts
+var WARMUP_FRACTION_LIMIT = 0.2;
 var warmupNotRescaled = {
   meta: {
     id: "warmup-not-rescaled",
@@ -5492,9 +5692,15 @@ var warmupNotRescaled = {
     const suggested = Math.max(1, Math.round(warmup3.value / k));
     if (warmup3.floor && suggested < warmup3.floor.steps) return;
     const set = keyUnitValue(warmup3, suggested, "down", ctx.file.path);
+    const unit = batch.unit ?? "samples";
+    const total = ctx.plan.totalSteps;
+    const nouns = tickNouns(ctx.plan);
+    const tooLong = total && total.value > 0 && suggested > total.value * WARMUP_FRACTION_LIMIT;
+    const self = selfReference(ctx);
+    const advice = tooLong ? `keeping the same warmup in ${unit} would take ${set.text}, ${formatRatio(suggested / total.value)}\xD7 the run's ${formatCount(total.value)} ${nouns.many}${brief(total)}: lengthen the run or keep the warmup within warmup-fraction's limit` : `set ${set.text} to keep the same warmup in ${unit}${self ? ` (not applied by --fix: the reference, ${ref.label}, is read from this file and would change with the edit)` : ""}`;
     ctx.report({
       range: rangeOf2(ctx, warmup3, batch),
-      message: `warmup still ${formatCount(warmup3.value)} ${tickNouns(ctx.plan).many}${brief(warmup3)} while ${tickBatchName(ctx.plan)} went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}\xD7 the samples (${formatCount(warmup3.value * batch.value)} vs ${formatCount(warmup3.value * baseBatch.value)}); set ${set.text} to keep the same warmup in samples`,
+      message: `warmup still ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)} while ${tickBatchName(ctx.plan)} went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}\xD7 the ${unit} (${formatCount(warmup3.value * batch.value)} vs ${formatCount(warmup3.value * baseBatch.value)}); ${advice}`,
       data: {
         batchRatio: k,
         baseGlobalBatchSize: baseBatch.value,
@@ -5503,8 +5709,9 @@ var warmupNotRescaled = {
         suggestedWarmupSteps: suggested,
         reference: ref.path
       },
-      fix: set.text,
-      edit: replaceValue(ctx, warmup3, set.value)
+      fix: tooLong ? void 0 : set.text,
+      // A reference read from this file itself (a comment, the file's name) would no longer hold after the edit.
+      edit: tooLong || self ? void 0 : replaceValue(ctx, warmup3, set.value)
     });
   }
 };
@@ -6238,13 +6445,17 @@ function discover(root, inputs, config, onCount) {
     }
     if (lst) {
       let resolved;
+      let nowhere;
       try {
         resolved = paths.resolve(abs, lst);
-      } catch {
+      } catch (err) {
+        const code = err.code;
+        nowhere = code === "ELOOP" ? "a symbolic link loop" : code === "ENOENT" || code === "ENOTDIR" ? "a symbolic link to a file that does not exist" : `cannot be read (${code ?? "error"})`;
         resolved = void 0;
       }
       const rel = relativePosix(absRoot, abs);
       if (rel === ".." || rel.startsWith("../") || import_node_path5.default.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
+      if (nowhere) throw new UsageError(`${input}: ${nowhere}; not read`);
       if (!resolved || !within(realRoot, resolved.real)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
       if (resolved.stat.isDirectory()) {
         walk(abs, (fileAbs, rel2) => {
@@ -6415,9 +6626,21 @@ function correspondingLaunch(launches, head, headLaunches) {
   const written = new Set(head.configs.map((c) => c.written));
   const naming = (list2) => list2.filter((l) => l.configs.some((c) => written.has(c.written)));
   const candidates = naming(launches);
-  if (candidates.length <= 1) return candidates[0];
-  const position = naming(headLaunches).indexOf(head);
-  return position >= 0 && position < candidates.length && candidates.length === naming(headLaunches).length ? candidates[position] : void 0;
+  const headNaming = naming(headLaunches);
+  const position = headNaming.indexOf(head);
+  if (candidates.length === headNaming.length && position >= 0) return candidates[position];
+  for (const same3 of [identicalLaunch, sameProgramRun]) {
+    const matches = candidates.filter((c) => same3(c, head));
+    if (matches.length > 0) return matches.length === 1 ? matches[0] : void 0;
+  }
+  return void 0;
+}
+function identicalLaunch(a, b) {
+  return a.launcher === b.launcher && valuesKey(a.values) === valuesKey(b.values) && sameProgramRun(a, b);
+}
+function sameProgramRun(a, b) {
+  const program2 = (l) => JSON.stringify([l.program?.cli ?? "", l.program?.program ?? "", l.configs.map((c) => c.written), l.hydra ? "hydra" : ""]);
+  return !a.hydra && !b.hydra && program2(a) === program2(b) && sameOverrides(a, b);
 }
 function valuesKey(values) {
   return Object.entries(values).map(([field, s]) => `${field}=${String(s?.value)}`).sort().join("\n");
@@ -6823,6 +7046,7 @@ function arithmeticBody(text) {
 
 // src/engine/load/shell.ts
 var MAX_VARIABLE_CHARS = 64 * 1024;
+var UNKNOWN = { value: "", words: [], array: false, unknown: true };
 var MARKS = /\uE000(\d+)\uE001/g;
 var WHOLE_MARK = /^\uE000(\d+)\uE001$/;
 var SUBST = "";
@@ -6832,9 +7056,16 @@ var ASSIGN = /^([A-Za-z_]\w*)(\+?)=/;
 var REDIRECTS = /* @__PURE__ */ new Set([">", ">>", "<", ">&", "<&", "&>", "&>>", ">|", "<>", "<<", "<<-", "<<<"]);
 var DECLARE = /* @__PURE__ */ new Set(["export", "readonly", "declare", "typeset", "local"]);
 var WRAPPERS = /* @__PURE__ */ new Set(["nohup", "exec", "time", "then", "do", "else", "{", "!", "command"]);
+var REPO_ROOT = "$(git rev-parse --show-toplevel)";
+var UNDER_REPO_ROOT = /^(?:\$\(\s*git\s+rev-parse\s+--show-toplevel\s*\)|`\s*git\s+rev-parse\s+--show-toplevel\s*`)(?:\/+(.*))?$/;
+var LAUNCH_ENVIRONMENT = ["NPROC_PER_NODE", "NNODES", "CUDA_VISIBLE_DEVICES", "GPUS", "SRUN_ARGS"];
 var PYTHON = /^python(?:\d+(?:\.\d+)*)?$/;
 var LAUNCHER_EXES = /^(?:python(?:\d+(?:\.\d+)*)?|torchrun|accelerate|accelerate-launch|deepspeed)$/;
 var TORCH_RUN_MODULES = /* @__PURE__ */ new Set(["torch.distributed.run", "torch.distributed.launch"]);
+var ACCELERATE_MODULE = "accelerate.commands.launch";
+var ACCELERATE_CLI_MODULE = "accelerate.commands.accelerate_cli";
+var DEEPSPEED_MODULE = "deepspeed.launcher.runner";
+var MODULE_SWITCHES = ["-m", "--module"];
 var FRONT_ENDS = {
   "llamafactory-cli": /^train$/,
   "axolotl": /^(?:train|preprocess)$/,
@@ -6949,6 +7180,16 @@ var ScriptParser = class {
   seen = /* @__PURE__ */ new Set();
   lineStarts;
   vars = /* @__PURE__ */ new Map();
+  /** Compound commands open at this point of the script, innermost last. */
+  frames = [];
+  /** Directory-change counts saved by `pushd`, for `popd`. */
+  dirStack = [];
+  /** A top-level `exit` was read: nothing after it runs. */
+  ended = false;
+  /** The script sources another file (`source env.sh`), which may set any variable. */
+  sourced = false;
+  /** The environment the last `env NAME=v` / `NAME=v` words of a command gave it (set by `command`). */
+  commandEnv = /* @__PURE__ */ new Map();
   /** Text of each `$( \u2026 )`/backtick substitution, by placeholder index. */
   substs = [];
   /** Script variables the commands it runs inherit (`export NAME`, `declare -x`, assignments under `set -a`). */
@@ -6956,10 +7197,186 @@ var ScriptParser = class {
   allExport = false;
   run() {
     for (const st of this.splitStatements()) {
+      if (this.ended) break;
       const refs = [];
       const tokens = this.tokenize(st, refs);
-      if (tokens) for (const seg of segments(tokens, st.text)) this.simpleCommand(seg, st, refs);
+      if (!tokens) continue;
+      let sep = ";";
+      for (const p of pieces(tokens, st.text)) {
+        if (this.ended) break;
+        if ("op" in p) {
+          this.flowOperator(p.op, p.token, st);
+          sep = p.op;
+        } else {
+          this.flowCommand(p.words, st, refs, sep === "&&" || sep === "||");
+          sep = ";";
+        }
+      }
     }
+  }
+  // \u2500\u2500 Control flow \u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500
+  open(kind, optional = false) {
+    const frame = { kind, before: new Map(this.vars), branches: [], exhaustive: false, optional, dirs: this.script.directoryChanges?.length ?? 0 };
+    this.frames.push(frame);
+    return frame;
+  }
+  /** The innermost open frame of `kind`, closing (and dropping) any opened inside it that were never closed. */
+  close(kind) {
+    const at6 = this.frames.map((f) => f.kind).lastIndexOf(kind);
+    if (at6 < 0) return void 0;
+    const frame = this.frames[at6];
+    this.frames.length = at6;
+    return frame;
+  }
+  /** Ends the current `if`/`case` branch: its variables are kept, and the next branch starts from the frame's. */
+  endBranch(frame) {
+    frame.branches.push(this.vars);
+    this.vars = new Map(frame.before);
+  }
+  top() {
+    return this.frames[this.frames.length - 1];
+  }
+  /** A control operator: subshells `( \u2026 )`, case patterns `pat)` and arm ends `;;`, function headers `name()`. */
+  flowOperator(op, token, st) {
+    const top = this.top();
+    if (top?.kind === "case" && top.pattern) {
+      if (op === ")") {
+        top.pattern = false;
+        this.vars = new Map(top.before);
+      }
+      return;
+    }
+    if (top?.kind === "case" && (op === ";;" || op === ";&" || op === ";;&")) {
+      this.endBranch(top);
+      top.pattern = true;
+    } else if (op === "()") {
+      this.open("function").awaitsBrace = true;
+    } else if (op === "(" || op === "<(" || op === ">(") {
+      this.open("subshell");
+    } else if (op === ")") {
+      const frame = this.close("subshell");
+      if (!frame) return;
+      this.vars = frame.before;
+      const at6 = st.map[token.from] ?? 0;
+      this.restoreDirectory(frame.dirs, this.range(at6, at6 + 1));
+    }
+  }
+  /**
+   * A simple command, after the reserved words that open, divide and close compound commands
+   * (`if \u2026 then \u2026 else \u2026 fi`, `case \u2026 esac`, loops, `{ \u2026 }`, function bodies). `conditional`: it runs
+   * after `&&` or `||`, so its assignments may not happen.
+   */
+  flowCommand(seg, st, refs, conditional) {
+    const before2 = conditional ? new Map(this.vars) : void 0;
+    const rest = this.reservedWords(seg, st, conditional);
+    if (rest.length) {
+      const word = st.text.slice(rest[0].from, rest[0].to);
+      if (word === "exit" && !conditional && this.frames.every((f) => f.kind === "group" && !f.optional)) this.ended = true;
+      else if (word === "source" || word === ".") this.sourced ||= rest.length < 2 || basename(rest[1].tok) !== "activate";
+      else this.simpleCommand(rest, st, refs);
+    }
+    if (before2) this.vars = mergeVars([before2, this.vars]);
+  }
+  /** Applies the reserved words at the start of `seg`; returns the command that follows them. */
+  reservedWords(seg, st, conditional) {
+    let k = 0;
+    for (; k < seg.length; k++) {
+      const word = st.text.slice(seg[k].from, seg[k].to);
+      const top = this.top();
+      if (top?.kind === "case" && top.pattern) {
+        if (word !== "esac") {
+          if (seg.slice(k).some((t) => st.text.slice(t.from, t.to) === "*")) top.exhaustive = true;
+          return [];
+        }
+      }
+      if (top?.awaitsBrace && word !== "{") top.awaitsBrace = false;
+      switch (word) {
+        case "if":
+          this.open("if", conditional);
+          break;
+        case "elif":
+        case "else": {
+          const frame = top?.kind === "if" ? top : void 0;
+          if (frame) this.endBranch(frame);
+          if (frame && word === "else") frame.exhaustive = true;
+          break;
+        }
+        case "fi":
+        case "esac": {
+          const frame = this.close(word === "fi" ? "if" : "case");
+          if (!frame) break;
+          if (!(frame.kind === "case" && frame.pattern)) frame.branches.push(this.vars);
+          if (!frame.exhaustive) frame.branches.push(frame.before);
+          this.vars = mergeVars(frame.branches);
+          break;
+        }
+        case "case": {
+          this.open("case", conditional).pattern = true;
+          const inAt = seg.findIndex((t, j) => j > k && st.text.slice(t.from, t.to) === "in");
+          if (inAt < 0) return [];
+          k = inAt;
+          break;
+        }
+        case "for":
+        case "select": {
+          this.open("loop", conditional);
+          const name2 = seg[k + 1] ? st.text.slice(seg[k + 1].from, seg[k + 1].to) : "";
+          if (/^[A-Za-z_]\w*$/.test(name2)) this.vars.set(name2, UNKNOWN);
+          return [];
+        }
+        case "while":
+        case "until":
+          this.open("loop", conditional);
+          break;
+        case "done":
+        case "}": {
+          const frame = word === "done" ? this.close("loop") : this.closeBrace();
+          if (frame && (frame.kind !== "group" || frame.optional)) this.vars = mergeVars([frame.before, this.vars]);
+          break;
+        }
+        case "{":
+          if (top?.awaitsBrace) top.awaitsBrace = false;
+          else this.open("group", conditional);
+          break;
+        case "function":
+          this.open("function").awaitsBrace = true;
+          return [];
+        case "then":
+        case "do":
+        case "!":
+          break;
+        default:
+          return seg.slice(k);
+      }
+    }
+    return [];
+  }
+  /** The frame a `}` closes: a group or a function body, whichever is innermost. */
+  closeBrace() {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const kind = this.frames[i].kind;
+      if (kind === "group" || kind === "function") return this.close(kind);
+    }
+    return void 0;
+  }
+  /** Back to the directory of the first `saved` directory changes (after a subshell or `popd`). */
+  restoreDirectory(saved, range) {
+    const changes = this.script.directoryChanges;
+    if (!changes || changes.length <= saved) return;
+    let from = 0;
+    for (let i = 0; i < saved; i++) if (changes[i].dir === REPO_ROOT) from = i + 1;
+    changes.push({ dir: REPO_ROOT, range }, ...changes.slice(from, saved).map((c) => ({ dir: c.dir, range })));
+  }
+  /** A `cd DIR` / `pushd DIR`; a directory below the repository root is recorded as the root, then the rest. */
+  changeDirectory(dir, range) {
+    const changes = this.script.directoryChanges ??= [];
+    const under = UNDER_REPO_ROOT.exec(dir);
+    if (!under) {
+      changes.push({ dir, range });
+      return;
+    }
+    changes.push({ dir: REPO_ROOT, range });
+    if (under[1]) changes.push({ dir: under[1], range });
   }
   report(message, start, end) {
     const key = `${start}:${message}`;
@@ -7257,13 +7674,12 @@ var ScriptParser = class {
       }
       return;
     }
-    const env = {};
     const located = /* @__PURE__ */ new Map();
     for (const t of seg.slice(0, k)) {
       const m = ASSIGN.exec(raw(t));
       if (!m) continue;
-      env[m[1]] = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
-      located.set(m[1], { value: env[m[1]], range: this.range(st.map[t.from], st.map[Math.max(t.from, t.to - 1)] + 1) });
+      const value = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
+      located.set(m[1], { value, range: this.range(st.map[t.from], st.map[Math.max(t.from, t.to - 1)] + 1) });
     }
     const words = seg.slice(k).flatMap((t) => this.expand(t, st, refs));
     const last = seg[seg.length - 1];
@@ -7279,15 +7695,37 @@ var ScriptParser = class {
       this.readHeredoc(words, st.heredoc, range);
       return;
     }
+    if (words[0]?.text === "pushd") this.dirStack.push(this.script.directoryChanges?.length ?? 0);
     if ((words[0]?.text === "cd" || words[0]?.text === "pushd") && words.length >= 2) {
-      (this.script.directoryChanges ??= []).push({ dir: words[words.length - 1].text, range });
+      this.changeDirectory(words[words.length - 1].text, range);
       return;
     }
+    if (words[0]?.text === "popd") {
+      const saved = this.dirStack.pop();
+      if (saved !== void 0) this.restoreDirectory(saved, range);
+      return;
+    }
+    this.commandEnv = /* @__PURE__ */ new Map();
     const body = this.command(words, 0, located);
     if (!body) return;
+    const env = this.environment();
     const forwarded = body.args.find((a) => a.flag === "" && a.value !== void 0 && FORWARDED.test(a.value));
     if (forwarded) body.forwardsArgs = forwarded.flagRange;
-    this.script.commands.push({ ...body, range, ...k > 0 ? { env } : {}, ...this.script.slurm ? { slurm: this.script.slurm } : {} });
+    this.script.commands.push({ ...body, range, ...Object.keys(env).length ? { env } : {}, ...this.script.slurm ? { slurm: this.script.slurm } : {} });
+  }
+  /**
+   * The environment of the command just read: the script's exported variables, then its own `env NAME=v` and
+   * `NAME=v` words. After `source other.sh`, the variables launchers read may have been set there (unknown).
+   */
+  environment() {
+    const out = {};
+    if (this.sourced) for (const name2 of LAUNCH_ENVIRONMENT) out[name2] = `$${name2}`;
+    for (const name2 of this.exported) {
+      const v = this.vars.get(name2);
+      if (v) out[name2] = v.unknown ? `$${name2}` : v.value;
+    }
+    for (const [name2, { value }] of this.commandEnv) out[name2] = value;
+    return out;
   }
   /**
    * `read -r -d '' NAME <<EOF \u2026 EOF` (OpenRLHF's launch scripts keep the whole training command in
@@ -7326,6 +7764,7 @@ var ScriptParser = class {
     }
     if (this.allExport) this.exported.add(name2);
     const old = this.vars.get(name2);
+    if (m[2] === "+" && old?.unknown) return;
     if (m[2] === "+" && old) {
       const joins = old.array || /\s$/.test(old.value) || /^\s/.test(rec.value) || !old.value || !rec.value;
       const value = old.value + (old.array ? " " : "") + rec.value;
@@ -7409,17 +7848,18 @@ var ScriptParser = class {
   resolve(key) {
     if (key === void 0 || key === "") return { text: "$" };
     if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? "");
-    const asWritten2 = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
+    const asWritten3 = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
     const m = /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/.exec(key);
-    if (!m) return asWritten2;
+    if (!m) return asWritten3;
     const [, name2, index, colon, op, word] = m;
     const v = this.vars.get(name2);
+    if (v?.unknown) return asWritten3;
     const known = v && this.known(v, name2, index);
-    if (!op) return known ?? asWritten2;
+    if (!op) return known ?? asWritten3;
     const set = known !== void 0 && (!colon || known.text !== "");
     if (op === "+") return set ? this.literal(word) : { text: "", words: [] };
     if (set) return known;
-    return op === "?" ? asWritten2 : this.literal(word);
+    return op === "?" ? asWritten3 : this.literal(word);
   }
   /**
    * A `$( \u2026 )` substitution stays as written, except an arithmetic expansion `$(( \u2026 ))` whose
@@ -7430,7 +7870,7 @@ var ScriptParser = class {
     if (body === void 0) return { text };
     const result = evaluateArithmetic(body, (name2) => {
       const v = this.vars.get(name2);
-      return v ? v.array ? v.words[0]?.text : v.value : void 0;
+      return v && !v.unknown ? v.array ? v.words[0]?.text : v.value : void 0;
     });
     if (!result.ok) return { text };
     const value = String(result.value);
@@ -7465,6 +7905,7 @@ var ScriptParser = class {
       else if (t === "env") for (k++; k < words.length && (isFlag(words[k].text) || ASSIGN.test(words[k].text)); ) setsEnv(words[k++]);
       else break;
     }
+    this.commandEnv = env;
     if (k >= words.length) return void 0;
     const exe = basename(words[k].text);
     if (exe === "torchrun") return this.torchrun(words, k + 1, []);
@@ -7479,6 +7920,9 @@ var ScriptParser = class {
       const r = this.options(words, k + 1, pyValue2, { module: ["-m"] });
       if (r.args.some((a) => a.flag === "-c")) return void 0;
       if (r.module && TORCH_RUN_MODULES.has(r.module)) return this.torchrun(words, r.k, r.args);
+      if (r.module === ACCELERATE_MODULE) return this.launcher("accelerate", words, r.k, switchesFrom(ACCELERATE_SWITCHES));
+      if (r.module === ACCELERATE_CLI_MODULE && words[r.k]?.text === "launch") return this.launcher("accelerate", words, r.k + 1, switchesFrom(ACCELERATE_SWITCHES));
+      if (r.module === DEEPSPEED_MODULE) return this.launcher("deepspeed", words, r.k, switchesFrom(DEEPSPEED_SWITCHES));
       if (r.script !== void 0 && basename(r.script) === NEOX_LAUNCHER) return this.neox(words, r.k);
       return this.target("python", words, r);
     }
@@ -7585,7 +8029,8 @@ var ScriptParser = class {
     const own2 = env.get(name2);
     if (own2) return { value: own2.value, range: own2.range };
     const v = this.vars.get(name2);
-    if (!v) return void 0;
+    if (!v) return this.sourced ? { value: `$${name2}` } : void 0;
+    if (v.unknown) return { value: `$${name2}`, via: name2 };
     let set;
     for (const x of this.script.variables) if (x.name === name2) set = x;
     return { value: this.exported.has(name2) ? v.value : `$${name2}`, via: name2, ...set ? { range: set.range } : {} };
@@ -7596,11 +8041,11 @@ var ScriptParser = class {
     return { flag: name2, value: found.value, flagRange: range, valueRange: range, ...found.via ? { viaVariable: found.via } : {} };
   }
   torchrun(words, k, before2) {
-    const r = this.options(words, k, switchesFrom(TORCHRUN_SWITCHES), { module: ["-m", "--module"] });
+    const r = this.options(words, k, switchesFrom(TORCHRUN_SWITCHES), { moduleSwitch: MODULE_SWITCHES });
     return this.target("torchrun", words, { ...r, args: [...before2, ...r.args] });
   }
   launcher(kind, words, k, takesValue) {
-    return this.target(kind, words, this.options(words, k, takesValue, { module: ["-m", "--module"] }));
+    return this.target(kind, words, this.options(words, k, takesValue, { moduleSwitch: MODULE_SWITCHES }));
   }
   target(launcher, words, r) {
     if (r.module === void 0 && r.script === void 0) return void 0;
@@ -7619,16 +8064,22 @@ var ScriptParser = class {
     words.forEach((w, j) => {
       if (j >= k && (opts.module?.includes(w.text) || w.text.endsWith(".py"))) lastTarget = j;
     });
+    let asModule = false;
     while (k < words.length) {
       const w = words[k];
       if (opts.module?.includes(w.text)) return { args, k: k + 2, module: words[k + 1]?.text };
+      if (opts.moduleSwitch?.includes(w.text)) {
+        asModule = true;
+        k++;
+        continue;
+      }
       if (!isFlag(w.text)) {
         if (w.text.startsWith("$") && lastTarget > k) {
           args.push(this.positional(w));
           k++;
           continue;
         }
-        return { args, k: k + 1, script: w.text };
+        return { args, k: k + 1, ...asModule ? { module: w.text } : { script: w.text } };
       }
       k = this.readArg(words, k, args, takesValue, opts.splitShort);
     }
@@ -7713,11 +8164,15 @@ function rawWordEnd(s, i) {
   }
   return Math.min(i, s.length);
 }
-function segments(tokens, text) {
-  const segs = [[]];
+function pieces(tokens, text) {
+  const out = [];
+  let seg = [];
+  const cut = () => {
+    if (seg.length) out.push({ words: seg });
+    seg = [];
+  };
   for (let j = 0; j < tokens.length; j++) {
     const t = tokens[j];
-    const seg = segs[segs.length - 1];
     const prev = seg[seg.length - 1];
     if (!t.op) {
       seg.push(t);
@@ -7728,11 +8183,33 @@ function segments(tokens, text) {
     } else if (REDIRECTS.has(t.op)) {
       if (prev && prev.to === t.from && /^\d+$/.test(prev.tok)) seg.pop();
       if (tokens[j + 1] && !tokens[j + 1].op) j++;
-    } else if (seg.length) {
-      segs.push([]);
+    } else if (t.op === "(" && tokens[j + 1]?.op === ")" && seg.length === 1 && /^\s*$/.test(text.slice(t.to, tokens[j + 1].from))) {
+      cut();
+      out.push({ op: "()", token: t });
+      j++;
+    } else {
+      cut();
+      out.push({ op: t.op, token: t });
     }
   }
-  return segs.filter((s) => s.length);
+  cut();
+  return out;
+}
+function mergeVars(states) {
+  if (states.length === 1) return states[0];
+  const out = /* @__PURE__ */ new Map();
+  for (const state of states) {
+    for (const name2 of state.keys()) {
+      if (out.has(name2)) continue;
+      const first = states[0].get(name2);
+      const same3 = first !== void 0 && !first.unknown && states.every((s) => {
+        const r = s.get(name2);
+        return r !== void 0 && !r.unknown && r.value === first.value && r.array === first.array;
+      });
+      out.set(name2, same3 ? first : UNKNOWN);
+    }
+  }
+  return out;
 }
 function splitWords(value) {
   const out = [];
@@ -7777,6 +8254,7 @@ var said = (arg) => `${arg.flag} ${arg.value ?? ""}`.trim() + (arg.viaVariable?.
 function launcherWorldSize(cmd) {
   const opts = cmd.launcherArgs;
   const opt = (...flags) => lastOf(opts, flags);
+  const opaqueAfter = (arg) => opts.some((a, i) => a.flag === "" && (!arg || i > opts.indexOf(arg)));
   const product = (a, b, defaultNote) => {
     const x = count(a);
     const y = b ? count(b) : 1;
@@ -7791,7 +8269,7 @@ function launcherWorldSize(cmd) {
     case "torchrun": {
       const nproc = opt("--nproc_per_node", "--nproc-per-node", TIMM_WRAPPER);
       const nnodes = opt("--nnodes");
-      if (nproc) return product(nproc, nnodes, "--nnodes not set: 1 node");
+      if (nproc) return opaqueAfter(nproc) || opaqueAfter(nnodes) ? void 0 : product(nproc, nnodes, "--nnodes not set: 1 node");
       const nodes = nnodes ? count(nnodes) : 1;
       if (nodes === void 0 || opts.some((a) => a.flag === "")) return void 0;
       const how = `--nproc_per_node not set (torchrun default 1)${nnodes ? ` \xD7 ${said(nnodes)}` : ""}`;
@@ -7799,6 +8277,7 @@ function launcherWorldSize(cmd) {
     }
     case "deepspeed": {
       const include = opt("--include");
+      if (opaqueAfter(include)) return void 0;
       if (include?.value !== void 0) {
         const hosts = include.value.split("@");
         const slots = hosts.map((h) => /^[^:\s$]+:(\d+(?:,\d+)*)$/.exec(h)?.[1].split(",").length);
@@ -7813,17 +8292,20 @@ function launcherWorldSize(cmd) {
     }
     case "accelerate": {
       const n = opt("--num_processes", "--num-processes");
+      if (opaqueAfter(n)) return void 0;
       const value = count(n);
       return n && value !== void 0 ? { value, how: said(n), range: n.flagRange, key: n.flag } : void 0;
     }
     case "srun": {
       const ntasks = opt("--ntasks", "-n");
       if (ntasks) {
+        if (opaqueAfter(ntasks)) return void 0;
         const value = count(ntasks);
         return value === void 0 ? void 0 : { value, how: said(ntasks), range: ntasks.flagRange, key: ntasks.flag };
       }
       const nodes = opt("--nodes", "-N");
       const perNode = opt("--ntasks-per-node");
+      if (opaqueAfter(nodes) || opaqueAfter(perNode)) return void 0;
       if (nodes && perNode) return product(nodes, perNode, "");
       const tasks = !nodes && !perNode ? cmd.slurm?.ntasks : void 0;
       return tasks ? { value: tasks.value, how: `srun inherits ${tasks.text}`, range: tasks.range, key: "#SBATCH" } : void 0;
@@ -9036,13 +9518,13 @@ function scanDirectives(text, hasHashComments) {
   const out = { suppressions: [] };
   if (!hasHashComments || !text.includes("trainlint")) return out;
   const lines = text.split("\n");
-  lines.forEach((lineText, i) => {
-    const hash2 = lineText.indexOf("#");
-    if (hash2 < 0 || !lineText.includes("trainlint")) return;
-    const m = DIRECTIVE.exec(lineText.slice(hash2));
+  lines.forEach((lineText2, i) => {
+    const hash2 = lineText2.indexOf("#");
+    if (hash2 < 0 || !lineText2.includes("trainlint")) return;
+    const m = DIRECTIVE.exec(lineText2.slice(hash2));
     if (!m) return;
     const line = i + 1;
-    const range = { line, column: hash2 + 1, endLine: line, endColumn: lineText.length + 1 };
+    const range = { line, column: hash2 + 1, endLine: line, endColumn: lineText2.length + 1 };
     if (m[3]) {
       out.reference = { path: m[3], range };
       return;
@@ -9741,6 +10223,127 @@ function resolveCommandConfig(command2, bases, ctx) {
 // src/engine/repository.ts
 var import_node_fs5 = require("node:fs");
 var import_node_path10 = __toESM(require("node:path"), 1);
+
+// src/engine/script-mentions.ts
+var DELIMITER = /[\s"'`=,;:()<>|&[\]{}]/;
+var UNSURE = /[$*?~\\%]|(?:^|\/)\.\.(?:\/|$)/;
+function mayNameFile(text, name2, targets) {
+  return mayNameLiterally(text, name2, targets) || mayExpandToName(text, name2) || mayNameHydraConfig(text, name2) || mayRunHydraApp(text, name2, targets);
+}
+function mayNameLiterally(text, name2, targets) {
+  for (let at6 = text.indexOf(name2); at6 !== -1; at6 = text.indexOf(name2, at6 + 1)) {
+    const end = at6 + name2.length;
+    if (end < text.length && !DELIMITER.test(text[end])) continue;
+    let start = at6;
+    while (start > 0 && !DELIMITER.test(text[start - 1])) start--;
+    if (start > 0 && (text[start - 1] === "}" || text[start - 1] === ")")) return true;
+    const word = text.slice(start, end);
+    if (word !== name2 && !word.endsWith(`/${name2}`)) continue;
+    if (UNSURE.test(word)) return true;
+    const written = word.replace(/^(?:\.\/)+/, "").replace(/\/(?:\.\/)+/g, "/").replace(/\/{2,}/g, "/");
+    for (const target of targets) {
+      if (written.startsWith("/") ? target === written : target === written || target.endsWith(`/${written}`)) return true;
+    }
+  }
+  return false;
+}
+function mayNameNeoxConfig(text, name2) {
+  if (!name2.endsWith(".yml") || !text.includes("deepy.py")) return false;
+  const stem = name2.slice(0, -".yml".length);
+  if (stem === "") return false;
+  for (let at6 = text.indexOf(stem); at6 !== -1; at6 = text.indexOf(stem, at6 + 1)) {
+    const end = at6 + stem.length;
+    const before2 = at6 === 0 || DELIMITER.test(text[at6 - 1]) || text[at6 - 1] === "/";
+    if (before2 && (end === text.length || DELIMITER.test(text[end]))) return true;
+  }
+  return false;
+}
+var WORD_BREAK = /[\s"'=;|&()]/;
+var NAME_CHAR = /[\w.+-]/;
+function isVariableSegment(seg) {
+  let variables = 0;
+  for (let i = 0; i < seg.length; ) {
+    if (seg[i] === "$") {
+      if (seg[i + 1] === "{") {
+        const close = seg.indexOf("}", i + 2);
+        if (close < 0 || !/^\w+$/.test(seg.slice(i + 2, close))) return false;
+        i = close + 1;
+      } else {
+        let j = i + 1;
+        while (j < seg.length && /\w/.test(seg[j])) j++;
+        if (j === i + 1) return false;
+        i = j;
+      }
+      variables++;
+    } else if (NAME_CHAR.test(seg[i])) i++;
+    else return false;
+  }
+  return variables > 0;
+}
+function variableSegments(text) {
+  const out = [];
+  let start = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && !WORD_BREAK.test(text[i])) continue;
+    const word = text.slice(start, i);
+    start = i + 1;
+    if (!word.includes("$")) continue;
+    const seg = word.slice(word.lastIndexOf("/") + 1);
+    if (isVariableSegment(seg)) out.push(seg);
+  }
+  return out;
+}
+function mayExpandToName(text, name2) {
+  const ext = /\.[A-Za-z]+$/.exec(name2)?.[0];
+  if (!ext || !text.includes("$")) return false;
+  for (const segment of variableSegments(text)) {
+    if (!segment.endsWith(ext)) continue;
+    const pattern = segment.split(/\$\{\w+\}|\$\w+/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+    if (new RegExp(`^${pattern}$`, "s").test(name2)) return true;
+  }
+  return false;
+}
+var HYDRA_CONFIG_NAME = /(?:--config-name|--config_name|\s-cn|\bconfig_name)(?:\s*=\s*|\s+)["']?([\w./-]+?)(?:\.ya?ml)?["']?(?=[\s,)]|$)/gm;
+function mayNameHydraConfig(text, name2) {
+  const stem = /^(.+)\.ya?ml$/.exec(name2)?.[1];
+  if (!stem || !text.includes(stem)) return false;
+  for (const m of text.matchAll(HYDRA_CONFIG_NAME)) {
+    const written = m[1];
+    if (written === stem || written.endsWith(`/${stem}`)) return true;
+  }
+  return false;
+}
+function pythonFiles(text) {
+  const out = [];
+  for (let at6 = text.indexOf(".py"); at6 !== -1; at6 = text.indexOf(".py", at6 + 3)) {
+    const after = text[at6 + 3];
+    if (after !== void 0 && /\w/.test(after)) continue;
+    let start = at6;
+    while (start > 0 && /[\w./-]/.test(text[start - 1])) start--;
+    if (start < at6) out.push(text.slice(start, at6));
+  }
+  return out;
+}
+var HYDRA_OVERRIDE = /(?:^|\s)[+~]{0,2}[A-Za-z_]\w*(?:\.\w+)+=\S/m;
+function mayRunHydraApp(text, name2, targets) {
+  if (!/\.ya?ml$/.test(name2) || !/\.py\b/.test(text) || !HYDRA_OVERRIDE.test(text)) return false;
+  const folders = targets.flatMap((t) => {
+    const dir = t.slice(0, t.lastIndexOf("/"));
+    return [dir, dir.slice(0, dir.lastIndexOf("/"))];
+  });
+  for (const written of pythonFiles(text)) {
+    const word = written.replace(/^(?:\.\/)+/, "");
+    const dir = word.includes("/") ? word.slice(0, word.lastIndexOf("/")) : "";
+    if (UNSURE.test(word)) return true;
+    if (folders.some((f) => dir === "" ? true : f === dir || f.endsWith(`/${dir}`))) return true;
+  }
+  return false;
+}
+function mayNameIndirectly(text, name2) {
+  return mayExpandToName(text, name2) || mayNameHydraConfig(text, name2) || /\.ya?ml$/.test(name2) && /\.py\b/.test(text) && HYDRA_OVERRIDE.test(text);
+}
+
+// src/engine/repository.ts
 var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".slurm"]);
 var SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules", "__pycache__", "site-packages", "venv", "env", "wandb", "outputs"]);
 var MAX_SCRIPT_WALK_ENTRIES = 1e5;
@@ -9753,6 +10356,8 @@ function findRepositoryRoot(root) {
 }
 var SCRATCH_BYTES = 256 * 1024;
 var DEEPY = Buffer.from("deepy.py", "utf8");
+var DOLLAR = Buffer.from("$", "utf8");
+var DOT_PY = Buffer.from(".py", "utf8");
 function mentionTest(names, maxBytes) {
   if ([...names].some((n) => n.length === 0 || n.includes("\uFFFD"))) return void 0;
   const needles = [...names].map((n) => Buffer.from(n, "utf8"));
@@ -9777,7 +10382,10 @@ function mentionTest(names, maxBytes) {
         if (n > st.size) return true;
       }
       const bytes = scratch.subarray(0, n);
-      return needles.some((needle) => bytes.includes(needle)) || stems.length > 0 && bytes.includes(DEEPY) && stems.some((stem) => bytes.includes(stem));
+      if (needles.some((needle) => bytes.includes(needle)) || stems.length > 0 && bytes.includes(DEEPY) && stems.some((stem) => bytes.includes(stem))) return true;
+      if (!bytes.includes(DOLLAR) && !bytes.includes(DOT_PY)) return false;
+      const text = bytes.toString("utf8");
+      return [...names].some((name2) => mayNameIndirectly(text, name2));
     } catch {
       return true;
     } finally {
@@ -9817,38 +10425,6 @@ function listScripts(dir, skip = () => false, filter = {}) {
   };
   walk(import_node_path10.default.resolve(dir));
   return { scripts, truncated };
-}
-
-// src/engine/script-mentions.ts
-var DELIMITER = /[\s"'`=,;:()<>|&[\]{}]/;
-var UNSURE = /[$*?~\\%]|(?:^|\/)\.\.(?:\/|$)/;
-function mayNameFile(text, name2, targets) {
-  for (let at6 = text.indexOf(name2); at6 !== -1; at6 = text.indexOf(name2, at6 + 1)) {
-    const end = at6 + name2.length;
-    if (end < text.length && !DELIMITER.test(text[end])) continue;
-    let start = at6;
-    while (start > 0 && !DELIMITER.test(text[start - 1])) start--;
-    if (start > 0 && (text[start - 1] === "}" || text[start - 1] === ")")) return true;
-    const word = text.slice(start, end);
-    if (word !== name2 && !word.endsWith(`/${name2}`)) continue;
-    if (UNSURE.test(word)) return true;
-    const written = word.replace(/^(?:\.\/)+/, "").replace(/\/(?:\.\/)+/g, "/").replace(/\/{2,}/g, "/");
-    for (const target of targets) {
-      if (written.startsWith("/") ? target === written : target === written || target.endsWith(`/${written}`)) return true;
-    }
-  }
-  return false;
-}
-function mayNameNeoxConfig(text, name2) {
-  if (!name2.endsWith(".yml") || !text.includes("deepy.py")) return false;
-  const stem = name2.slice(0, -".yml".length);
-  if (stem === "") return false;
-  for (let at6 = text.indexOf(stem); at6 !== -1; at6 = text.indexOf(stem, at6 + 1)) {
-    const end = at6 + stem.length;
-    const before2 = at6 === 0 || DELIMITER.test(text[at6 - 1]) || text[at6 - 1] === "/";
-    if (before2 && (end === text.length || DELIMITER.test(text[end]))) return true;
-  }
-  return false;
 }
 
 // src/engine/script-links.ts
@@ -9909,7 +10485,7 @@ function workdirOf(file, cmd, scriptDir) {
   return wd;
 }
 var MS_SWIFT_FRONT_ENDS = /^(?:swift|megatron) /;
-var ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron) |^(?:distributed_train|dist_train|slurm_train)\.sh$/;
+var ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron|litgpt) |^(?:distributed_train|dist_train|slurm_train)\.sh$/;
 function launchOverrides(file, cmd) {
   const where4 = `the launch command at ${file.path}:${cmd.range.line}`;
   const out = isOpenMMLabTrain(cmd) ? openMMLabOverrides(file, cmd, where4) : [];
@@ -10007,8 +10583,8 @@ function accelerateConfigOf(cmd) {
   const acc = lastArg(cmd.launcherArgs, "--config_file", "--config-file");
   if (!acc?.value) return void 0;
   const commandSets = [];
-  if (launcherWorldSize(cmd)) commandSets.push("worldSize");
-  if (lastArg(cmd.launcherArgs, "--mixed_precision", "--mixed-precision")?.value) commandSets.push("precision");
+  if (lastArg(cmd.launcherArgs, "--num_processes", "--num-processes")) commandSets.push("worldSize");
+  if (lastArg(cmd.launcherArgs, "--mixed_precision", "--mixed-precision")) commandSets.push("precision");
   return { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange, commandSets };
 }
 function accelerateValues(accelerate, config, where4) {
@@ -10019,6 +10595,29 @@ function accelerateValues(accelerate, config, where4) {
   if (precision3 && !accelerate.commandSets.includes("precision")) out.precision = { ...precision3, note: from };
   return out;
 }
+function isDetectron2Launch(cmd) {
+  if (cmd.launcher !== "python" || cmd.cli || cmd.module) return false;
+  if (cmd.script !== void 0 && /(?:^|\/)(?:lazyconfig_|plain_)?train_net\.py$/.test(cmd.script)) return true;
+  return cmd.args.some((a) => a.flag === "--num-gpus") && cmd.args.some((a) => a.flag === "--config-file");
+}
+function flagCount(arg) {
+  const v = arg.value?.trim();
+  const n = v && /^\d+$/.test(v) ? Number(v) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : void 0;
+}
+function detectron2WorldSize(cmd) {
+  const gpus2 = lastArg(cmd.args, "--num-gpus");
+  const machines = lastArg(cmd.args, "--num-machines");
+  const g = gpus2 ? flagCount(gpus2) : 1;
+  const m = machines ? flagCount(machines) : 1;
+  if (g === void 0 || m === void 0) return void 0;
+  if ((!gpus2 || !machines) && cmd.args.some((a) => a.flag === "" && /[$`]/.test(a.value ?? ""))) return void 0;
+  const said6 = (a) => `${a.flag} ${a.value ?? ""}`.trim();
+  const gpusText = gpus2 ? said6(gpus2) : "--num-gpus not set (default 1)";
+  const how = machines ? `${gpusText} \xD7 ${said6(machines)} (detectron2 launch)` : `${gpusText} (detectron2 launch; --num-machines not set: 1 machine)`;
+  const at6 = gpus2 ?? machines;
+  return { value: g * m, how, range: at6?.flagRange ?? cmd.range, key: at6?.flag ?? "--num-gpus" };
+}
 function scriptLaunches(file, scriptDir = import_node_path11.default.posix.dirname(file.path)) {
   const out = [];
   for (const cmd of file.script?.commands ?? []) {
@@ -10028,7 +10627,7 @@ function scriptLaunches(file, scriptDir = import_node_path11.default.posix.dirna
     if (hydra) configs.splice(0, configs.length, ...configs.filter((c) => c.flag !== ""));
     if (configs.length === 0 && !hydra) continue;
     const values = {};
-    const world = launcherWorldSize(cmd);
+    const world = isDetectron2Launch(cmd) ? detectron2WorldSize(cmd) : launcherWorldSize(cmd);
     const where4 = `${file.path}:${cmd.range.line}`;
     if (world && !(hydra && cmd.launcher === "python")) {
       values.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where4}` };
@@ -10681,7 +11280,8 @@ var hfTrainer = {
       },
       ...trl ? { beforeDerive: trl.beforeDerive, ...trl.deriveSteps ? { deriveSteps: trl.deriveSteps } : {} } : {}
     });
-    if (!trl) return { plan, missing, anchor, notes, conflicts, ignored, atRunEnd: HF_AT_RUN_END, yamlLoader };
+    const intervalErrors = fractionalIntervals(file, loader);
+    if (!trl) return { plan, missing, anchor, notes, conflicts, ignored, atRunEnd: HF_AT_RUN_END, yamlLoader, ...intervalErrors.length ? { configErrors: intervalErrors } : {} };
     if (plan.samplesPerPrompt && plan.globalBatchSize) plan.globalBatchSize = { ...plan.globalBatchSize, unit: "completions" };
     return {
       plan,
@@ -10692,12 +11292,25 @@ var hfTrainer = {
       ignored,
       atRunEnd: HF_AT_RUN_END,
       ...trl.batchChecks.length ? { batchChecks: trl.batchChecks } : {},
-      ...trl.configErrors.length ? { configErrors: trl.configErrors } : {},
+      ...trl.configErrors.length + intervalErrors.length ? { configErrors: [...intervalErrors, ...trl.configErrors] } : {},
       launchChecks: trl.launchChecks,
       yamlLoader
     };
   }
 };
+function fractionalIntervals(file, loader) {
+  const out = [];
+  for (const key of ["logging_steps", "eval_steps", "save_steps"]) {
+    const s = numberAt(file, [key], loader);
+    if (!s || s.value <= 1 || Number.isInteger(s.value)) continue;
+    out.push({
+      range: s.range ?? fileStartRange(file),
+      message: `${key} ${formatValue(s.value)}: the Trainer refuses to start ("--${key} must be an integer if bigger than 1: ${s.value}"); a value above 1 counts steps: write ${formatCount(Math.round(s.value))}, or a fraction below 1 of the run`,
+      data: { key, value: s.value }
+    });
+  }
+  return out;
+}
 function readTrlSeqLen(file, plan, notes, loader) {
   const maxLength = numberAt(file, ["max_length"], loader);
   const maxSeqLength = numberAt(file, ["max_seq_length"], loader);
@@ -11138,7 +11751,12 @@ function resolveWarmup(file, plan, estimate, out) {
   }
   if (ratio) {
     plan.warmupRatio = { ...ratio, unit: "ratio" };
-    if (base) plan.warmupSteps = bumpOne(derived(Math.max(Math.floor(ratio.value * base.value), 0), `int(${ratio.value} \xD7 ${formatCount(base.value)})${base.how}`, "steps"));
+    if (base) {
+      plan.warmupSteps = {
+        ...bumpOne(derivedFrom(ratio, Math.max(Math.floor(ratio.value * base.value), 0), `int(${ratio.value} \xD7 ${formatCount(base.value)})${base.how}`, "steps")),
+        fractionOf: { fraction: ratio.value, of: "the run", ofSteps: base.value }
+      };
+    }
     return;
   }
   if (base) {
@@ -11723,7 +12341,10 @@ function readSchedule2(plan, reader2, ctx, scheduler) {
       plan.warmupRatio = { value: warmup3.time.value, ...warmup3.setting, unit: "ratio", note: `${warmup3.time.text}: fraction of max_duration` };
     }
     const steps3 = stepSetting(warmup3, ctx, notes);
-    if (steps3) plan.warmupSteps = steps3;
+    if (steps3 && warmup3.time.unit === "dur" && warmup3.time.value > 0) {
+      const { writtenAs: _batches, ...inSteps } = steps3;
+      plan.warmupSteps = { ...inSteps, fractionOf: { fraction: warmup3.time.value, of: "max_duration", ofSteps: plan.totalSteps?.value ?? steps3.value / warmup3.time.value, suffix: "dur" } };
+    } else if (steps3) plan.warmupSteps = steps3;
   } else if (scheduler?.endsWith("_with_warmup")) {
     notes.push(`scheduler ${scheduler} requires scheduler.t_warmup`);
   }
@@ -12603,6 +13224,8 @@ var lightning = {
     description: "LightningCLI config YAML: trainer:, model:, data:, optimizer:/lr_scheduler: with class_path + init_args",
     yamlLoader: LOADER5,
     yamlLoaderName: "jsonargparse (LightningCLI; PyYAML SafeLoader)",
+    // jsonargparse applies `--trainer.devices 8` / `--a.b=value` after `--config` over the file: argparse's form, dotted keys nested.
+    launchOverrides: ["argparse"],
     schema: "lightning.schema.json"
   },
   detect(file) {
@@ -12644,6 +13267,8 @@ var litgpt = {
     description: "LitGPT config_hub YAML for litgpt pretrain / finetune_lora / finetune_full (jsonargparse)",
     yamlLoader: LOADER6,
     yamlLoaderName: "jsonargparse (litgpt's CLI; PyYAML SafeLoader)",
+    // jsonargparse applies `--trainer.devices 8` / `--a.b=value` after `--config` over the file: argparse's form, dotted keys nested.
+    launchOverrides: ["argparse"],
     schema: "litgpt.schema.json"
   },
   datasets: litgptDatasets,
@@ -18898,10 +19523,12 @@ function settingOf(view, hit, value, key, through) {
     file: hit.file,
     key,
     range: hit.keyRange,
-    // Literal text only: a number an augmented assignment computed (`x.k *= 2`) has the statement's range.
-    ...sameFile && scalar3 && typeof value === "number" && !augmentedFrom(scalar3) ? { valueRange: scalar3.range } : {},
+    ...sameFile && scalar3 && typeof value === "number" && literalValue(view, scalar3, hit.keyRange) ? { valueRange: scalar3.range } : {},
     ...note ? { note } : {}
   };
+}
+function literalValue(view, scalar3, keyRange) {
+  return !augmentedFrom(scalar3) && isLiteralNumber(scalar3.source) && startsAfter(scalar3.range, keyRange) && !sharedScalar(view.tree, scalar3);
 }
 function numberIn(view, path24, from, key = keyName(path24)) {
   const hit = lookup(view, path24, from);
@@ -19201,7 +19828,7 @@ function extract3(file, env, asBase = false) {
     const itersPerEpoch = Math.ceil(Math.ceil(plan.datasetSamples.value / world) / micro.value);
     ctx.stepsPerEpoch = itersPerEpoch / ctx.accum;
     plan.stepsPerEpoch = derived(ctx.stepsPerEpoch, `ceil(ceil(${formatCount(plan.datasetSamples.value)} / ${formatCount(world)}) / ${formatCount(micro.value)})${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ""} (DefaultSampler pads each rank to ceil(N / world))`, "steps");
-    if (maxEpochs) plan.totalSteps = derived(Math.ceil(maxEpochs.value * itersPerEpoch / ctx.accum), `${formatCount(maxEpochs.value)} epochs \xD7 ${formatCount(itersPerEpoch)} iterations${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ""}`, "steps");
+    if (maxEpochs) plan.totalSteps = derivedFrom(maxEpochs, Math.ceil(maxEpochs.value * itersPerEpoch / ctx.accum), `${formatCount(maxEpochs.value)} epochs \xD7 ${formatCount(itersPerEpoch)} iterations${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ""}`, "steps");
   } else if (ctx.loop === "iter" && maxIters) {
     plan.totalSteps = ctx.accum === 1 ? { ...maxIters, unit: "steps" } : { ...derivedFrom(maxIters, Math.ceil(maxIters.value / ctx.accum), `ceil(${formatCount(maxIters.value)} iterations / accumulative_counts ${formatCount(ctx.accum)})`), unit: "steps", writtenAs: { unit: "iterations", perStep: ctx.accum, value: maxIters.value } };
   }
@@ -19547,6 +20174,7 @@ function extractYacs(file, env) {
   const conflicts = [];
   const ignored = [];
   const launchChecks = {};
+  const batchChecks = [];
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with its _BASE_ chain: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
   const absent = (path24) => lookup(view, path24).kind === "absent";
@@ -19572,6 +20200,7 @@ function extractYacs(file, env) {
     const over = `/ (${formatCount(world)} / REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)}) (DefaultTrainer.auto_scale_workers)`;
     if (batch && batch.value % refWorld.value !== 0) {
       launchChecks["batch-size-mismatch"] = `detectron2 stops at start-up (auto_scale_workers asserts IMS_PER_BATCH % REFERENCE_WORLD_SIZE == 0)`;
+      batchChecks.push(referenceWorldCheck(file, batch, refWorld, world));
     }
     const scaled = (s, value, how, unit) => s ? { ...derivedFrom(s, value(s.value), `${formatCount(s.value)} ${how}`, unit) } : void 0;
     batch = scaled(batch, (v) => Math.round(v * scale2), by, "samples");
@@ -19649,10 +20278,22 @@ function extractYacs(file, env) {
     ignored,
     launchChecks,
     ...typeErrors.length ? { configErrors: typeErrors } : {},
+    ...batchChecks.length ? { batchChecks } : {},
     globalBatchRounding: "per-device",
     // WarmupParamScheduler / LRMultiplier stop at MAX_ITER: there is nothing past the end.
     afterDecay: "flat",
     ...baseReference(file, env) ?? {}
+  };
+}
+function referenceWorldCheck(file, batch, refWorld, world) {
+  const own2 = (s) => (s.file === void 0 || s.file === file.path) && s.range ? s.range : void 0;
+  const ref = refWorld.value;
+  const near = Math.max(ref, Math.round(batch.value / ref) * ref);
+  return {
+    kind: "ims-per-batch-not-divisible-by-reference-world-size",
+    range: own2(batch) ?? own2(refWorld) ?? fileStartRange(file),
+    message: `SOLVER.IMS_PER_BATCH ${formatCount(batch.value)} is not divisible by SOLVER.REFERENCE_WORLD_SIZE ${formatCount(ref)}: with ${formatCount(world)} GPUs detectron2 rescales the batch and stops at start-up (DefaultTrainer.auto_scale_workers asserts IMS_PER_BATCH % REFERENCE_WORLD_SIZE == 0, "Invalid REFERENCE_WORLD_SIZE in config!"); pick a multiple of ${formatCount(ref)} (e.g. ${formatCount(near)})`,
+    data: { imsPerBatch: batch.value, referenceWorldSize: ref, worldSize: world }
   };
 }
 function baseReference(file, env) {
@@ -22503,7 +23144,7 @@ function linkFiles(run, result) {
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(import_node_path15.default.posix.normalize(import_node_path15.default.posix.join(import_node_path15.default.posix.dirname(result.file.path), declared)));
+  if (declared) return toPosix(import_node_path15.default.posix.isAbsolute(declared) ? import_node_path15.default.posix.normalize(declared) : import_node_path15.default.posix.normalize(import_node_path15.default.posix.join(import_node_path15.default.posix.dirname(result.file.path), declared)));
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
@@ -23533,6 +24174,11 @@ async function lint(options) {
       if (!(done ? done.hasTree && (done.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect))) continue;
       const name2 = import_node_path18.default.posix.basename(r.file.path);
       names.set(name2, [...names.get(name2) ?? [], toPosix(resolveUnder(lintRoot, r.file.path))]);
+      const ref = done ? void 0 : resolveReferencePath(r, config);
+      if (ref && !import_node_path18.default.posix.isAbsolute(ref)) {
+        const refName = import_node_path18.default.posix.basename(ref);
+        names.set(refName, [...names.get(refName) ?? [], toPosix(resolveUnder(lintRoot, ref))]);
+      }
     }
     scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => resolveUnder(lintRoot, f.path))), config, maxBytes, parseOptions));
   }
@@ -24022,77 +24668,6 @@ function baselineOf(results) {
   }
   const baseline = buildBaseline(findings(), textsOf(results));
   return { baseline, count: count2 };
-}
-
-// src/engine/fix.ts
-function lineStarts(text) {
-  const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
-  return starts;
-}
-function offsetOf(starts, line, column) {
-  return (starts[line - 1] ?? 0) + column - 1;
-}
-function applyEdits(text, edits) {
-  const starts = lineStarts(text);
-  const spans = edits.map((e) => ({ start: offsetOf(starts, e.range.line, e.range.column), end: offsetOf(starts, e.range.endLine, e.range.endColumn), text: e.text })).filter((s) => s.start >= 0 && s.end >= s.start && s.end <= text.length).sort((a, b) => b.start - a.start);
-  let out = text;
-  let applied2 = 0;
-  let floor = Infinity;
-  for (const span of spans) {
-    if (span.end > floor) continue;
-    if (out.slice(span.start, span.end) === span.text) continue;
-    out = out.slice(0, span.start) + span.text + out.slice(span.end);
-    floor = span.start;
-    applied2++;
-  }
-  return { text: out, applied: applied2 };
-}
-function editsOf(findings) {
-  const byRange = /* @__PURE__ */ new Map();
-  for (const f of findings) {
-    if (!f.edit) continue;
-    const r = f.edit.range;
-    const key = `${r.line}:${r.column}:${r.endLine}:${r.endColumn}`;
-    if (!byRange.has(key)) byRange.set(key, f.edit);
-  }
-  return [...byRange.values()];
-}
-function unifiedDiff(path24, before2, after, context = 2) {
-  const a = before2.split("\n");
-  const b = after.split("\n");
-  if (a.length !== b.length) return `--- a/${path24}
-+++ b/${path24}
-@@ whole file @@
-${a.map((l) => `-${l}`).join("\n")}
-${b.map((l) => `+${l}`).join("\n")}
-`;
-  const changed = a.map((line, i2) => line !== b[i2]);
-  const hunks = [];
-  let i = 0;
-  while (i < a.length) {
-    if (!changed[i]) {
-      i++;
-      continue;
-    }
-    const start = Math.max(0, i - context);
-    let end = i;
-    while (end < a.length && (changed[end] || changed.slice(end + 1, end + 1 + context * 2).some(Boolean))) end++;
-    end = Math.min(a.length, end + context);
-    const lines = [];
-    for (let k = start; k < end; k++) {
-      if (changed[k]) lines.push(`-${a[k]}`, `+${b[k]}`);
-      else lines.push(` ${a[k]}`);
-    }
-    const count2 = end - start;
-    hunks.push(`@@ -${start + 1},${count2} +${start + 1},${count2} @@
-${lines.join("\n")}
-`);
-    i = end;
-  }
-  return hunks.length ? `--- a/${path24}
-+++ b/${path24}
-${hunks.join("")}` : "";
 }
 
 // src/report/escape.ts
@@ -24879,6 +25454,8 @@ function parseCliArgs(argv) {
     if (values.fix || values["update-baseline"]) throw new UsageError(`--stdin cannot be combined with ${values.fix ? "--fix" : "--update-baseline"}: nothing is written; use --fix-dry-run to see the fixes`);
     if (values["stdin-filename"] === "") throw new UsageError("--stdin-filename needs a path");
   }
+  if (values["fix-dry-run"] && values.format !== void 0 && values.format !== "stylish")
+    throw new UsageError(`--fix-dry-run prints the fixes as a unified diff; --format ${values.format} does not apply to it (lint without --fix-dry-run for a ${values.format} report)`);
   if (values.chart !== void 0 && command2 !== "plan") throw new UsageError("--chart applies to `trainlint plan FILE`");
   if (values.chart === "") throw new UsageError("--chart needs a file name");
   let jobs;
@@ -24942,7 +25519,8 @@ Options:
   -o, --output FILE         write the report to FILE instead of stdout
   --color / --no-color      force colour on or off (default: on for a terminal)
   --fix                     rewrite fixable findings in place (values only; comments and layout kept)
-  --fix-dry-run             print the fixes as a diff without writing
+  --fix-dry-run             print the fixes as a unified diff without writing (-o FILE writes
+                            the diff there; --format does not apply); exit code as without it
   --update-baseline         record the current findings in .trainlint-baseline.json
   --baseline FILE           baseline file (default .trainlint-baseline.json, used when present)
   --no-baseline             ignore the baseline
@@ -25396,7 +25974,7 @@ function textAt(text, r) {
 }
 var where3 = (s) => s.file && s.range ? `${s.file}:${s.range.line}:${s.range.column}` : s.file ?? "";
 var keyOf5 = (s, fallback) => s.key ?? fallback;
-function literalRange(s, file) {
+function literalRange2(s, file) {
   if (s.valueRange) return s.valueRange;
   if (!file.script || !s.range || !s.key) return void 0;
   for (const cmd of file.script.commands) {
@@ -25409,8 +25987,34 @@ function literalRange(s, file) {
   }
   return void 0;
 }
+var NUMBER3 = String.raw`[-+]?\d[\d_]*(?:\.\d*)?(?:[eE][-+]?\d+)?`;
+var escapeRe = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function afterKey(s, file, pattern) {
+  if (!s.range || !s.key) return void 0;
+  const last = s.key.split(".").pop().replace(/\[\d+\]$/, "");
+  const lines = file.text.split("\n");
+  const line = lines[s.range.line - 1];
+  if (line === void 0) return void 0;
+  const from = s.range.column - 1;
+  const m = new RegExp(`^(["']?)${escapeRe(last)}\\1\\s*[=:]\\s*(${pattern})`).exec(line.slice(from));
+  if (!m) return void 0;
+  const start = from + m[0].length - m[2].length;
+  return { range: { line: s.range.line, column: start + 1, endLine: s.range.line, endColumn: start + m[2].length + 1 }, text: m[2] };
+}
+function withoutUnit(text) {
+  let end = text.length;
+  while (end > 0 && /[a-zA-Z]/.test(text[end - 1])) end--;
+  return text.slice(0, end);
+}
+function keyedLiteral(s, file) {
+  const found = afterKey(s, file, `${NUMBER3}[a-zA-Z]*`);
+  if (!found) return void 0;
+  const n = Number(withoutUnit(found.text).replace(/_/g, ""));
+  const written = s.writtenAs?.value ?? (typeof s.value === "number" ? s.value * (s.writtenAs?.perStep ?? 1) : NaN);
+  return n === written || n === s.value ? found.range : void 0;
+}
 function literal2(s, file) {
-  const r = s.file === file.path && s.origin === "explicit" ? literalRange(s, file) : void 0;
+  const r = s.file === file.path && s.origin === "explicit" ? literalRange2(s, file) ?? keyedLiteral(s, file) : void 0;
   return r && !s.valueRange ? { ...s, valueRange: r } : s;
 }
 function notEditable(s, file) {
@@ -25429,6 +26033,7 @@ function spellLike(original, value, significant, format, yamlLoader) {
   if (Number.isInteger(value) && !/[.eE]/.test(bare)) text = String(value);
   else if (/e/i.test(bare) || Math.abs(value) < 1e-3) text = formatSci(value, significant);
   else text = String(Number(value.toPrecision(significant)));
+  if (/\./.test(bare) && /^[-+]?\d+$/.test(text)) text = `${text}.0`;
   const m = /^([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)$/.exec(text);
   if (m && format === "yaml" && yamlLoader === "pyyaml" && !quote) text = `${m[1]}${m[2]}.${m[3] || "0"}e${m[4] || "+"}${m[5]}`;
   else if (m && !m[3] && /^[-+]?\d+\.\d*[eE]/.test(bare)) text = `${m[1]}${m[2]}.0e${m[4]}${m[5]}`;
@@ -25497,12 +26102,41 @@ function rescale(input) {
       const how = world.origin === "assumed" ? "assumed in .trainlint.yml (assume.worldSize): update it there and in the launcher" : world.file && world.file !== file.path ? `set by ${where3(world)} (${keyOf5(world, "the launcher")}): change the launcher by hand` : `${world.how ?? keyOf5(world, "the launcher")} is not one literal count; change the launcher by hand`;
       result.manual.push(`world size ${world.value} \u2192 ${target.value}: ${how}`);
     }
-    if (!(explicitGlobal && !identityWritten)) {
+    const split = perRankShare(plan);
+    if (explicitGlobal && !identityWritten) {
+      newGlobal = G.value;
+      if (accum?.origin === "derived") {
+        if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
+        const perStep = micro.value * newDp;
+        if (G.value % perStep !== 0) {
+          throw new RescaleError(
+            `${keyOf5(G, "the global batch")} ${G.value} is not divisible by micro ${micro.value} \xD7 data-parallel ${newDp} = ${perStep} at world size ${target.value}: no whole number of accumulation steps gives it, and ${input.framework ?? "the framework"} refuses to start; pick a world size whose data-parallel size divides ${G.value / micro.value}`
+          );
+        }
+        result.kept.push(`${keyOf5(G, "global batch")} ${G.value} is written: the framework changes the accumulation from ${formatCount(a)} to ${formatCount(G.value / perStep)} (${G.value} / (${micro.value} \xD7 ${newDp}))`);
+      } else if (micro?.origin === "derived") {
+        if (G.value % newDp !== 0) {
+          throw new RescaleError(
+            `${keyOf5(G, "the global batch")} ${G.value} is the total over the GPUs and is not divisible by ${newDp}: ${input.framework ?? "the framework"} has no accumulation to make it up and asserts the total batch is divisible by the number of GPUs; pick a world size that divides ${G.value}`
+          );
+        }
+        result.kept.push(`${keyOf5(G, "global batch")} ${G.value} is the total over the GPUs: each of ${newDp} takes ${formatCount(G.value / newDp)} (was ${formatCount(micro.value)})`);
+      } else {
+        result.kept.push(`${keyOf5(G, "global batch")} ${G.value} is written: the framework keeps it`);
+      }
+    } else if (split) {
+      const total = split.setting.value * world.value;
+      if (total % newDp !== 0) {
+        throw new RescaleError(
+          `${split.total} ${formatCount(total)} is divided by the world size (${split.setting.how}) and is not divisible by ${newDp}: ${split.refuses(input.framework)}; pick a world size that divides ${formatCount(total)}`
+        );
+      }
+      newGlobal = G.value;
+      result.kept.push(`${split.total} ${formatCount(total)} counts all ranks: each of ${newDp} takes ${formatCount(total / newDp)} (was ${formatCount(split.setting.value)}), so the global batch does not change`);
+    } else {
       if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
       newGlobal = micro.value * a * newDp;
       if (identityWritten) setGlobal(newGlobal, `= ${micro.value} \xD7 ${a} \xD7 ${newDp} (micro \xD7 accumulation \xD7 data-parallel)`);
-    } else {
-      result.kept.push(`${keyOf5(G, "global batch")} ${G.value} is written: the framework changes the accumulation to ${formatCount(G.value / ((micro?.value ?? 1) * newDp))} instead`);
     }
   } else {
     newGlobal = target.value;
@@ -25531,11 +26165,11 @@ function rescale(input) {
   const k = newGlobal / G.value;
   result.k = k;
   if (k === 1) {
-    result.kept.push(`the global batch stays ${G.value}: the LR, warmup, steps and intervals keep their meaning`);
+    result.kept.push(`the global batch stays ${G.value}: nothing to rescale (the LR, warmup, steps and intervals keep their meaning)`);
     byLine();
     return result;
   }
-  const ratio = formatRatio(k);
+  const ratio = Number(formatRatio(k)) === k ? formatRatio(k) : `(${formatCount(newGlobal)}/${formatCount(G.value)})`;
   const rule = input.rule ?? fixRule(input.scaling ?? "either", plan.optimizer?.value);
   const lr = plan.peakLr;
   if (lr && !rule) {
@@ -25592,9 +26226,49 @@ function rescale(input) {
   steps3("decaySteps", "decay horizon");
   steps3("saveEverySteps", "save interval");
   steps3("evalEverySteps", "eval interval");
+  milestones2(plan, file, k, ratio, result, edit);
   if (plan.epochs && !(plan.totalSteps && plan.totalSteps.origin !== "derived")) result.kept.push(`${keyOf5(plan.epochs, "epochs")} ${formatCount(plan.epochs.value)}: epochs keep their samples; the steps follow`);
   byLine();
   return result;
+}
+function perRankShare(plan) {
+  const byWorld = (s) => s?.origin === "derived" && /world size|over the GPUs|\/ \d+ GPUs/.test(s.how ?? "");
+  if (byWorld(plan.gradAccumSteps)) {
+    return {
+      setting: plan.gradAccumSteps,
+      total: "the accumulation",
+      refuses: (f) => `${f ?? "the framework"} refuses it (train.py: assert gradient_accumulation_steps % ddp_world_size == 0)`
+    };
+  }
+  if (byWorld(plan.microBatchSize)) {
+    return {
+      setting: plan.microBatchSize,
+      total: "the total batch",
+      refuses: (f) => `${f ?? "the framework"} gives each GPU the floor of the share, so the global batch would shrink`
+    };
+  }
+  return void 0;
+}
+function milestones2(plan, file, k, ratio, result, edit) {
+  const first = plan.firstMilestone;
+  const last = plan.lastMilestone;
+  if (!first || first.unit !== "steps" || first.origin === "derived" || first.origin === "default") return;
+  const scaled = (n) => Math.max(1, Math.round(n / k));
+  const key = keyOf5(first, "milestones");
+  const list2 = first.file === file.path && first.origin === "explicit" ? afterKey(first, file, String.raw`[[(][^\])]*[\])]`) : void 0;
+  const numbers2 = list2 ? [...list2.text.matchAll(new RegExp(NUMBER3, "g"))] : [];
+  const values = numbers2.map((m) => Number(m[0].replace(/_/g, "")));
+  if (!list2 || values.length === 0 || values[0] !== first.value || values[values.length - 1] !== last?.value) {
+    const shown2 = first === last || !last || last.value === first.value ? `${scaled(first.value)}` : `${scaled(first.value)} \u2026 ${scaled(last.value)} (each \xF7 ${ratio})`;
+    result.manual.push(`${key} should be ${shown2} to keep the LR drops at the same samples, but ${notEditable(first, file) ?? "the list is not literal text here"}`);
+    return;
+  }
+  for (const [i, m] of numbers2.entries()) {
+    const column = list2.range.column + m.index;
+    const range = { line: list2.range.line, column, endLine: list2.range.line, endColumn: column + m[0].length };
+    const n = values[i];
+    edit(i === 0 ? "firstMilestone" : "lastMilestone", { ...first, range, valueRange: range }, String(scaled(n)), `milestone keeps its samples: ${formatCount(n)} \xF7 ${ratio} = ${formatCount(Number((n / k).toFixed(1)))}`);
+  }
 }
 function worldLiteral(file, world) {
   if (world.file !== file.path || !file.script || !world.range || /\u00d7/.test(world.how ?? "")) return void 0;
@@ -25670,13 +26344,32 @@ function derivedChanges(before2, after, r) {
   }
   return out;
 }
+var REFUSALS = /* @__PURE__ */ new Set(["batch-size-mismatch", "schema", "cross-file-mismatch", "parse-error", "yaml11-ambiguous-scalar", "conflicting-settings"]);
+function newFindings(before2, after) {
+  const out = { refusals: [], others: [] };
+  if (!after) return out;
+  const own2 = (r) => r.findings.filter((f) => f.path === r.file.path);
+  const had = /* @__PURE__ */ new Map();
+  for (const f of own2(before2)) had.set(f.ruleId, (had.get(f.ruleId) ?? 0) + 1);
+  for (const f of own2(after)) {
+    const left = had.get(f.ruleId) ?? 0;
+    if (left > 0) {
+      had.set(f.ruleId, left - 1);
+      continue;
+    }
+    const text = `[${f.ruleId}] ${f.path}:${f.range.line}:${f.range.column}: ${f.message.replace(/\s+/g, " ")}`;
+    (f.severity === "error" && REFUSALS.has(f.ruleId) ? out.refusals : out.others).push(text);
+  }
+  return out;
+}
 async function runRescale(argv, io) {
   if (argv.includes("--help") || argv.includes("-h")) {
     io.stdout(`${RESCALE_USAGE}
 
 Rewrites FILE for the new batch: the LR by the rule (default as lr-not-rescaled chooses: sqrt for
 Adam-family optimizers, linear for SGD-family), warmup, run length, decay horizon and save/eval
-intervals kept in samples. Every change is explained; values that are not literal text are listed.
+intervals and multi-step milestones kept in samples. Every change is explained; values that are not literal text are listed.
+A target the framework would refuse (a batch it cannot split into whole numbers) is refused with exit 2.
 --dry-run prints the explanation and a diff and writes nothing.
 `);
     return 0;
@@ -25695,22 +26388,26 @@ intervals kept in samples. Every change is explained; values that are not litera
   const scaling = settingsFor(config, rel).rules.get("lr-not-rescaled")?.options?.scaling;
   let result;
   try {
-    result = rescale({ file: first.file, plan: runPlanOf(first), target: args.target, rule: args.rule, scaling, yamlLoader: first.dialect.meta.yamlLoader });
+    result = rescale({ file: first.file, plan: runPlanOf(first), target: args.target, rule: args.rule, scaling, yamlLoader: first.dialect.meta.yamlLoader, framework: first.dialect.meta.title });
   } catch (err) {
     if (err instanceof RescaleError) throw new UsageError(`rescale: ${err.message}`);
     throw err;
   }
   const { text } = applyEdits(first.file.text, result.edits);
-  const again = await lint({ root: io.cwd, repoRoot, paths: [], config, stdinFile: parseSource(rel, text, { yamlVersion: config.yaml }) });
+  const world = runPlanOf(first).worldSize;
+  const againConfig = args.target.kind === "world-size" && world?.origin === "assumed" ? { ...config, overrides: [...config.overrides ?? [], { files: rel, assume: { worldSize: args.target.value } }] } : config;
+  const again = await lint({ root: io.cwd, repoRoot, paths: [], config: againConfig, stdinFile: parseSource(rel, text, { yamlVersion: config.yaml }) });
   const after = again.results.find((r) => r.file.path === rel && (!first.launch || r.launch?.script === first.launch.script));
-  io.stdout(formatRescale(rel, result, derivedChanges(first, after, result)));
+  const found = newFindings(first, after);
+  if (found.refusals.length) throw new UsageError(`rescale: ${rel} was not changed: the rescaled run would not start: ${found.refusals[0]}`);
+  io.stdout(formatRescale(rel, result, [...derivedChanges(first, after, result), ...found.others.map((f) => `check ${f}`)]));
   if (args.dryRun) {
     io.stdout(unifiedDiff(rel, first.file.text, text));
     io.stderr(`trainlint: ${result.changes.length} value(s) would change in ${rel} (dry run)
 `);
     return 0;
   }
-  if (text !== first.file.text) (0, import_node_fs9.writeFileSync)(import_node_path21.default.resolve(io.cwd, rel), text);
+  if (text !== first.file.text) (0, import_node_fs9.writeFileSync)(import_node_path21.default.resolve(io.cwd, rel), first.file.bom ? `\uFEFF${text}` : text);
   io.stderr(`trainlint: ${text !== first.file.text ? `rewrote ${result.changes.length} value(s) in ${rel}` : `${rel} unchanged`}${result.manual.length ? `; ${result.manual.length} value(s) to set by hand (listed above)` : ""}
 `);
   return 0;
@@ -25845,13 +26542,17 @@ function fixFiles(results, cwd, dryRun) {
   let files2 = 0;
   let edits = 0;
   let diff = "";
-  const failed = [];
+  const notes = [];
   const byFile = /* @__PURE__ */ new Map();
   for (const r of results) byFile.set(r.file.path, [...byFile.get(r.file.path) ?? [], r]);
   for (const group of byFile.values()) {
     const result = group[0];
     if (result.file.path === COMMAND_LINE_PATH) continue;
-    const { text, applied: applied2 } = applyEdits(result.file.text, editsOf(group.flatMap((r) => r.findings)));
+    const launches = group.flatMap((r) => r.launch ? [`${r.launch.script}:${r.launch.range.line}`] : []);
+    const { edits: agreed, refused } = agreedEdits(group.flatMap((r) => r.findings), launches);
+    for (const r of refused) notes.push(`trainlint: ${result.file.path}:${r.range.line}:${r.range.column}: not fixed: the launches of this file want different values (${r.why})
+`);
+    const { text, applied: applied2 } = applyEdits(result.file.text, agreed);
     if (applied2 === 0) continue;
     if (dryRun) {
       diff += unifiedDiff(result.file.path, result.file.text, text);
@@ -25860,7 +26561,7 @@ function fixFiles(results, cwd, dryRun) {
         (0, import_node_fs11.writeFileSync)(import_node_path22.default.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
       } catch (err) {
         const code = err.code ?? err.message;
-        failed.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied2} fix(es) were not applied
+        notes.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied2} fix(es) were not applied
 `);
         continue;
       }
@@ -25868,7 +26569,7 @@ function fixFiles(results, cwd, dryRun) {
     files2++;
     edits += applied2;
   }
-  return { files: files2, edits, diff, failed };
+  return { files: files2, edits, diff, notes };
 }
 function readBaselineFile(cwd, file, shown2) {
   const read = readRepoFile(repoRootOf(cwd), file, MAX_BASELINE_BYTES, "the size limit of a baseline");
@@ -25944,22 +26645,34 @@ async function runCli(argv, io) {
     }
     let { results } = await lint(options);
     if (stdinRel !== void 0) results = results.filter((r) => r.file.path === stdinRel);
-    if (args.fix || args.fixDryRun) {
-      const fixed = fixFiles(results, io.cwd, args.fixDryRun);
-      if (args.fixDryRun) {
-        io.stdout(fixed.diff);
-        io.stderr(`trainlint: ${fixed.edits} fix(es) in ${fixed.files} file(s) would be applied (dry run)
-`);
-        return 0;
-      }
-      for (const line of fixed.failed) io.stderr(line);
-      io.stderr(`trainlint: applied ${fixed.edits} fix(es) in ${fixed.files} file(s)
-`);
-      if (fixed.files > 0) results = (await lint(options)).results;
-    }
-    await endLintWorkers();
     const baselinePath = import_node_path22.default.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     const baselineShown = args.baseline ?? BASELINE_FILE;
+    const hideBaseline = () => {
+      if (args.noBaseline || args.updateBaseline) return "";
+      const text = readBaselineFile(io.cwd, baselinePath, baselineShown);
+      if (text === void 0 && args.baseline) throw new UsageError(`baseline file not found: ${baselineShown}`);
+      return text === void 0 ? "" : filterByBaseline(results, text, baselineShown);
+    };
+    let baselineSummary;
+    if (args.fix || args.fixDryRun) {
+      baselineSummary = hideBaseline();
+      const fixed = fixFiles(results, io.cwd, args.fixDryRun);
+      for (const line of fixed.notes) io.stderr(line);
+      if (args.fixDryRun) {
+        emit(args, io, fixed.diff);
+        if (baselineSummary) io.stderr(baselineSummary);
+        io.stderr(`trainlint: ${fixed.edits} fix(es) in ${fixed.files} file(s) would be applied (dry run)
+`);
+        return exitCodeFor(buildReport(results, { files: "paths" }), args.failOn);
+      }
+      io.stderr(`trainlint: applied ${fixed.edits} fix(es) in ${fixed.files} file(s)
+`);
+      if (fixed.files > 0) {
+        results = (await lint(options)).results;
+        baselineSummary = void 0;
+      }
+    }
+    await endLintWorkers();
     if (args.updateBaseline) {
       const { baseline, count: count2 } = baselineOf(results);
       writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(baseline, null, 2) + "\n");
@@ -25967,12 +26680,8 @@ async function runCli(argv, io) {
 `);
       return 0;
     }
-    if (!args.noBaseline) {
-      const text = readBaselineFile(io.cwd, baselinePath, baselineShown);
-      if (text === void 0 && args.baseline) throw new UsageError(`baseline file not found: ${baselineShown}`);
-      const summary = text === void 0 ? "" : filterByBaseline(results, text, baselineShown);
-      if (summary) io.stderr(summary);
-    }
+    const summary = baselineSummary ?? hideBaseline();
+    if (summary) io.stderr(summary);
     if (args.format === "json") {
       const parts2 = reportParts(results);
       emitPieces(args, io, (write) => writeJson(parts2, write));
