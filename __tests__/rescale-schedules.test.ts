@@ -3,24 +3,10 @@
  * scheduler `end` and `milestones` (recorded by key only), detectron2's `SOLVER.STEPS` tuple, and
  * Composer durations with a `ba` suffix.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { runCliCapture } from './helpers/run-cli';
+import { tempRepos } from './helpers/temp-repo';
 
-const dirs: string[] = [];
-function repo(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-rescale-sched-'));
-  dirs.push(dir);
-  fs.mkdirSync(path.join(dir, '.git'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-const read = (dir: string, rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
+const { repo, read } = tempRepos('trainlint-rescale-sched');
 
 test('MMEngine: max_iters, the warmup end, the decay end and the milestones move together', async () => {
   const cfg = [

@@ -5,29 +5,16 @@
  * with the value they should get, and usage errors.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Report } from '../src/engine/report-types';
 import { spellLike } from '../src/engine/rescale';
 import { runCliCapture } from './helpers/run-cli';
+import { tempRepos } from './helpers/temp-repo';
 
 const REPO = path.resolve(__dirname, '..');
 const EXAMPLE = path.join(REPO, 'examples', 'openclip-a100-to-h100');
 
-const dirs: string[] = [];
-function repo(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-rescale-'));
-  dirs.push(dir);
-  fs.mkdirSync(path.join(dir, '.git'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), text);
-  }
-  return dir;
-}
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-const read = (dir: string, rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
+const { repo, read } = tempRepos('trainlint-rescale');
 /** The value of `--flag` in a script. */
 const flag = (text: string, name: string) => Number(new RegExp(`${name} (\\S+)`).exec(text)![1]);
 
