@@ -103,3 +103,14 @@ describe('names a script gives a config without writing it (one-file lint = fold
     }
   });
 });
+
+describe('a Hydra app run as a bare `train.py`', () => {
+  test('runs from the script\'s folder: it may read a config there or one level below, not any YAML of the repository', () => {
+    const script = 'python megatron_gpt_pretraining.py trainer.devices=8 model.micro_batch_size=4\n';
+    const conf = ['/r/examples/nlp/conf/megatron_gpt_config.yaml'];
+    expect(mayNameFile(script, 'megatron_gpt_config.yaml', conf, '/r/examples/nlp')).toBe(true);
+    expect(mayNameFile(script, 'sft.yaml', ['/r/examples/hf-trainer/sft.yaml'], '/r/examples/nlp')).toBe(false);
+    // A script that changes directory may run the program anywhere.
+    expect(mayNameFile(`cd ../nlp\n${script}`, 'sft.yaml', ['/r/examples/hf-trainer/sft.yaml'], '/r/scripts')).toBe(true);
+  });
+});

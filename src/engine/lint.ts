@@ -577,7 +577,8 @@ function repositoryScripts(
     if (!read.ok) continue;
     const text = read.bytes.toString('utf8');
     // Only a script whose paths may lead to a linted config is parsed (engine/script-mentions.ts).
-    if (![...names].some(([name, targets]) => mayNameFile(text, name, targets) || mayNameNeoxConfig(text, name))) continue;
+    const scriptDir = toPosix(path.dirname(abs));
+    if (![...names].some(([name, targets]) => mayNameFile(text, name, targets, scriptDir) || mayNameNeoxConfig(text, name))) continue;
     const file = decodeSource(rel, read.bytes, parseOptions);
     if (file.script) out.push(file);
   }

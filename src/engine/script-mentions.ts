@@ -19,8 +19,8 @@ const UNSURE = /[$*?~\\%]|(?:^|\/)\.\.(?:\/|$)/;
  * Whether `text` holds a path word ending in `name` that may lead to one of `targets` (absolute
  * POSIX paths of the linted files named `name`).
  */
-export function mayNameFile(text: string, name: string, targets: readonly string[]): boolean {
-  return mayNameLiterally(text, name, targets) || mayExpandToName(text, name) || mayNameHydraConfig(text, name) || mayRunHydraApp(text, name, targets);
+export function mayNameFile(text: string, name: string, targets: readonly string[], scriptDir?: string): boolean {
+  return mayNameLiterally(text, name, targets) || mayExpandToName(text, name) || mayNameHydraConfig(text, name) || mayRunHydraApp(text, name, targets, scriptDir);
 }
 
 /** A path word ending in `name` that may lead to one of `targets`. */
@@ -91,16 +91,40 @@ function isVariableSegment(seg: string): boolean {
 /** The last path segment of each word built from shell variables: `${TASK}_${MODEL}.yaml`, `$NAME.yaml`. */
 function variableSegments(text: string): string[] {
   const out: string[] = [];
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i < text.length && !WORD_BREAK.test(text[i])) continue;
-    const word = text.slice(start, i);
-    start = i + 1;
-    if (!word.includes('$')) continue;
+  // Only the words around a `$`, each once.
+  for (let at = text.indexOf('$'); at !== -1; ) {
+    let start = at;
+    while (start > 0 && !WORD_BREAK.test(text[start - 1])) start--;
+    let end = at;
+    while (end < text.length && !WORD_BREAK.test(text[end])) end++;
+    const word = text.slice(start, end);
     const seg = word.slice(word.lastIndexOf('/') + 1);
     if (isVariableSegment(seg)) out.push(seg);
+    at = text.indexOf('$', Math.max(end, at + 1));
   }
   return out;
+}
+
+/**
+ * What a script's text holds that may name a file indirectly, read once per text (callers ask for many
+ * names of one script in a row; every name must not rescan it): the variable-built path segments, the
+ * Hydra config names written, and whether it runs a Python program with Hydra overrides.
+ */
+interface Indirect {
+  segments?: string[];
+  hydraNames?: string[];
+  app?: boolean;
+  pythonFiles?: string[];
+}
+let lastText: string | undefined;
+let lastIndirect: Indirect = {};
+
+function indirectOf(text: string): Indirect {
+  if (text !== lastText) {
+    lastText = text;
+    lastIndirect = {};
+  }
+  return lastIndirect;
 }
 
 /**
@@ -111,15 +135,31 @@ function variableSegments(text: string): string[] {
 export function mayExpandToName(text: string, name: string): boolean {
   const ext = /\.[A-Za-z]+$/.exec(name)?.[0];
   if (!ext || !text.includes('$')) return false;
-  for (const segment of variableSegments(text)) {
-    if (!segment.endsWith(ext)) continue;
-    const pattern = segment
-      .split(/\$\{\w+\}|\$\w+/)
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*');
-    if (new RegExp(`^${pattern}$`, 's').test(name)) return true;
+  const indirect = indirectOf(text);
+  for (const segment of (indirect.segments ??= variableSegments(text))) {
+    if (segment.endsWith(ext) && fitsLiteralParts(segment.split(/\$\{\w+\}|\$\w+/), name)) return true;
   }
   return false;
+}
+
+/**
+ * Whether `name` is the literal `parts` in order with anything between them (each variable of a
+ * segment stands for any text): the first part a prefix, the last a suffix, the others found in order.
+ * A scan with indexOf: no regular expression built from the script's text.
+ */
+function fitsLiteralParts(parts: string[], name: string): boolean {
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (parts.length === 1) return name === first;
+  if (!name.startsWith(first) || !name.endsWith(last) || first.length + last.length > name.length) return false;
+  let at = first.length;
+  const end = name.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const found = name.indexOf(parts[i], at);
+    if (found < 0 || found + parts[i].length > end) return false;
+    at = found + parts[i].length;
+  }
+  return true;
 }
 
 /** A Hydra config named without its extension: `--config-name=X`, `--config-name X`, `-cn X`, `config_name="X"`. */
@@ -129,11 +169,9 @@ const HYDRA_CONFIG_NAME = /(?:--config-name|--config_name|\s-cn|\bconfig_name)(?
 export function mayNameHydraConfig(text: string, name: string): boolean {
   const stem = /^(.+)\.ya?ml$/.exec(name)?.[1];
   if (!stem || !text.includes(stem)) return false;
-  for (const m of text.matchAll(HYDRA_CONFIG_NAME)) {
-    const written = m[1];
-    if (written === stem || written.endsWith(`/${stem}`)) return true;
-  }
-  return false;
+  const indirect = indirectOf(text);
+  const names = (indirect.hydraNames ??= [...text.matchAll(HYDRA_CONFIG_NAME)].map((m) => m[1]));
+  return names.some((written) => written === stem || written.endsWith(`/${stem}`));
 }
 
 /** The `x/y/train` of each `x/y/train.py` in the text (found by `.py`, then walked back: no regex backtracking). */
@@ -152,22 +190,35 @@ function pythonFiles(text: string): string[] {
 /** A Hydra override word (`trainer.devices=8`, `+model.x=1`, `~a.b`) standing on its own, not a flag's `--k=v`. */
 const HYDRA_OVERRIDE = /(?:^|\s)[+~]{0,2}[A-Za-z_]\w*(?:\.\w+)+=\S/m;
 
+/** Whether the text runs a Python program with Hydra overrides (once per text). */
+function runsHydraApp(text: string): boolean {
+  const indirect = indirectOf(text);
+  return (indirect.app ??= /\.py\b/.test(text) && HYDRA_OVERRIDE.test(text));
+}
+
 /**
  * A Hydra application whose decorator names the config (`@hydra_runner(config_path="conf",
  * config_name="megatron_gpt_config")` in NeMo's example scripts), run with overrides and no config flag:
  * the script names only the Python program. A program in the config's folder or the folder above it
  * (Hydra's `config_path` is relative to the program) may read it; the parser reads the program.
  */
-export function mayRunHydraApp(text: string, name: string, targets: readonly string[]): boolean {
-  if (!/\.ya?ml$/.test(name) || !/\.py\b/.test(text) || !HYDRA_OVERRIDE.test(text)) return false;
+export function mayRunHydraApp(text: string, name: string, targets: readonly string[], scriptDir?: string): boolean {
+  if (!/\.ya?ml$/.test(name) || !runsHydraApp(text)) return false;
   const folders = targets.flatMap((t) => {
     const dir = t.slice(0, t.lastIndexOf('/'));
     return [dir, dir.slice(0, dir.lastIndexOf('/'))];
   });
-  for (const written of pythonFiles(text)) {
+  const indirect = indirectOf(text);
+  for (const written of (indirect.pythonFiles ??= pythonFiles(text))) {
     const word = written.replace(/^(?:\.\/)+/, '');
     const dir = word.includes('/') ? word.slice(0, word.lastIndexOf('/')) : '';
     if (UNSURE.test(word)) return true;
+    // A bare `train.py` runs from the script's working directory: its own folder (absolute, POSIX) unless it
+    // changes directory, when the program may be anywhere.
+    if (dir === '' && scriptDir !== undefined && !/(?:^|[\s;&|(])(?:cd|pushd)\s/.test(text)) {
+      if (folders.includes(scriptDir)) return true;
+      continue;
+    }
     if (folders.some((f) => (dir === '' ? true : f === dir || f.endsWith(`/${dir}`)))) return true;
   }
   return false;
@@ -179,5 +230,5 @@ export function mayRunHydraApp(text: string, name: string, targets: readonly str
  * name, or a Python program that may be a Hydra application.
  */
 export function mayNameIndirectly(text: string, name: string): boolean {
-  return mayExpandToName(text, name) || mayNameHydraConfig(text, name) || (/\.ya?ml$/.test(name) && /\.py\b/.test(text) && HYDRA_OVERRIDE.test(text));
+  return mayExpandToName(text, name) || mayNameHydraConfig(text, name) || (/\.ya?ml$/.test(name) && runsHydraApp(text));
 }
