@@ -10227,8 +10227,8 @@ var import_node_path10 = __toESM(require("node:path"), 1);
 // src/engine/script-mentions.ts
 var DELIMITER = /[\s"'`=,;:()<>|&[\]{}]/;
 var UNSURE = /[$*?~\\%]|(?:^|\/)\.\.(?:\/|$)/;
-function mayNameFile(text, name2, targets) {
-  return mayNameLiterally(text, name2, targets) || mayExpandToName(text, name2) || mayNameHydraConfig(text, name2) || mayRunHydraApp(text, name2, targets);
+function mayNameFile(text, name2, targets, scriptDir) {
+  return mayNameLiterally(text, name2, targets) || mayExpandToName(text, name2) || mayNameHydraConfig(text, name2) || mayRunHydraApp(text, name2, targets, scriptDir);
 }
 function mayNameLiterally(text, name2, targets) {
   for (let at6 = text.indexOf(name2); at6 !== -1; at6 = text.indexOf(name2, at6 + 1)) {
@@ -10282,36 +10282,57 @@ function isVariableSegment(seg) {
 }
 function variableSegments(text) {
   const out = [];
-  let start = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i < text.length && !WORD_BREAK.test(text[i])) continue;
-    const word = text.slice(start, i);
-    start = i + 1;
-    if (!word.includes("$")) continue;
+  for (let at6 = text.indexOf("$"); at6 !== -1; ) {
+    let start = at6;
+    while (start > 0 && !WORD_BREAK.test(text[start - 1])) start--;
+    let end = at6;
+    while (end < text.length && !WORD_BREAK.test(text[end])) end++;
+    const word = text.slice(start, end);
     const seg = word.slice(word.lastIndexOf("/") + 1);
     if (isVariableSegment(seg)) out.push(seg);
+    at6 = text.indexOf("$", Math.max(end, at6 + 1));
   }
   return out;
+}
+var lastText;
+var lastIndirect = {};
+function indirectOf(text) {
+  if (text !== lastText) {
+    lastText = text;
+    lastIndirect = {};
+  }
+  return lastIndirect;
 }
 function mayExpandToName(text, name2) {
   const ext = /\.[A-Za-z]+$/.exec(name2)?.[0];
   if (!ext || !text.includes("$")) return false;
-  for (const segment of variableSegments(text)) {
-    if (!segment.endsWith(ext)) continue;
-    const pattern = segment.split(/\$\{\w+\}|\$\w+/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
-    if (new RegExp(`^${pattern}$`, "s").test(name2)) return true;
+  const indirect = indirectOf(text);
+  for (const segment of indirect.segments ??= variableSegments(text)) {
+    if (segment.endsWith(ext) && fitsLiteralParts(segment.split(/\$\{\w+\}|\$\w+/), name2)) return true;
   }
   return false;
+}
+function fitsLiteralParts(parts2, name2) {
+  const first = parts2[0];
+  const last = parts2[parts2.length - 1];
+  if (parts2.length === 1) return name2 === first;
+  if (!name2.startsWith(first) || !name2.endsWith(last) || first.length + last.length > name2.length) return false;
+  let at6 = first.length;
+  const end = name2.length - last.length;
+  for (let i = 1; i < parts2.length - 1; i++) {
+    const found = name2.indexOf(parts2[i], at6);
+    if (found < 0 || found + parts2[i].length > end) return false;
+    at6 = found + parts2[i].length;
+  }
+  return true;
 }
 var HYDRA_CONFIG_NAME = /(?:--config-name|--config_name|\s-cn|\bconfig_name)(?:\s*=\s*|\s+)["']?([\w./-]+?)(?:\.ya?ml)?["']?(?=[\s,)]|$)/gm;
 function mayNameHydraConfig(text, name2) {
   const stem = /^(.+)\.ya?ml$/.exec(name2)?.[1];
   if (!stem || !text.includes(stem)) return false;
-  for (const m of text.matchAll(HYDRA_CONFIG_NAME)) {
-    const written = m[1];
-    if (written === stem || written.endsWith(`/${stem}`)) return true;
-  }
-  return false;
+  const indirect = indirectOf(text);
+  const names = indirect.hydraNames ??= [...text.matchAll(HYDRA_CONFIG_NAME)].map((m) => m[1]);
+  return names.some((written) => written === stem || written.endsWith(`/${stem}`));
 }
 function pythonFiles(text) {
   const out = [];
@@ -10325,22 +10346,31 @@ function pythonFiles(text) {
   return out;
 }
 var HYDRA_OVERRIDE = /(?:^|\s)[+~]{0,2}[A-Za-z_]\w*(?:\.\w+)+=\S/m;
-function mayRunHydraApp(text, name2, targets) {
-  if (!/\.ya?ml$/.test(name2) || !/\.py\b/.test(text) || !HYDRA_OVERRIDE.test(text)) return false;
+function runsHydraApp(text) {
+  const indirect = indirectOf(text);
+  return indirect.app ??= /\.py\b/.test(text) && HYDRA_OVERRIDE.test(text);
+}
+function mayRunHydraApp(text, name2, targets, scriptDir) {
+  if (!/\.ya?ml$/.test(name2) || !runsHydraApp(text)) return false;
   const folders = targets.flatMap((t) => {
     const dir = t.slice(0, t.lastIndexOf("/"));
     return [dir, dir.slice(0, dir.lastIndexOf("/"))];
   });
-  for (const written of pythonFiles(text)) {
+  const indirect = indirectOf(text);
+  for (const written of indirect.pythonFiles ??= pythonFiles(text)) {
     const word = written.replace(/^(?:\.\/)+/, "");
     const dir = word.includes("/") ? word.slice(0, word.lastIndexOf("/")) : "";
     if (UNSURE.test(word)) return true;
+    if (dir === "" && scriptDir !== void 0 && !/(?:^|[\s;&|(])(?:cd|pushd)\s/.test(text)) {
+      if (folders.includes(scriptDir)) return true;
+      continue;
+    }
     if (folders.some((f) => dir === "" ? true : f === dir || f.endsWith(`/${dir}`))) return true;
   }
   return false;
 }
 function mayNameIndirectly(text, name2) {
-  return mayExpandToName(text, name2) || mayNameHydraConfig(text, name2) || /\.ya?ml$/.test(name2) && /\.py\b/.test(text) && HYDRA_OVERRIDE.test(text);
+  return mayExpandToName(text, name2) || mayNameHydraConfig(text, name2) || /\.ya?ml$/.test(name2) && runsHydraApp(text);
 }
 
 // src/engine/repository.ts
@@ -24450,7 +24480,8 @@ function repositoryScripts(repo, lintRoot, names, loaded9, config, maxBytes, par
     const read = readBounded(check2.abs, maxBytes);
     if (!read.ok) continue;
     const text = read.bytes.toString("utf8");
-    if (![...names].some(([name2, targets]) => mayNameFile(text, name2, targets) || mayNameNeoxConfig(text, name2))) continue;
+    const scriptDir = toPosix(import_node_path18.default.dirname(abs));
+    if (![...names].some(([name2, targets]) => mayNameFile(text, name2, targets, scriptDir) || mayNameNeoxConfig(text, name2))) continue;
     const file = decodeSource(rel, read.bytes, parseOptions);
     if (file.script) out.push(file);
   }
