@@ -1,5 +1,6 @@
 import type { LaunchCommand } from '../src/engine/launch.js';
 import { launcherWorldSize, parseLaunchScript } from '../src/engine/load/shell.js';
+import { expectLinear } from './helpers/scaling';
 
 /** The launch commands of a script, which must read without problems. */
 function commands(text: string): LaunchCommand[] {
@@ -173,5 +174,25 @@ describe('exported environment', () => {
     expect(world(cmd)).toBeUndefined();
     // A virtualenv's activate script sets no launcher variables.
     expect(world(commands('source .venv/bin/activate\nswift sft swift/sft.yaml\n')[0])).toBe(1);
+  });
+});
+
+describe('cost of conditional commands', () => {
+  test('`cond && cmd` lines that assign nothing do not copy the variables: linear in the number of lines, with many variables', () => {
+    const script = (n: number) => {
+      const lines = ['#!/bin/bash'];
+      for (let i = 0; i < n; i++) lines.push(`V${i}=value${i}`);
+      for (let i = 0; i < n; i++) lines.push(`[ -f x${i} ] && echo ${i} || true`);
+      lines.push('torchrun --nproc_per_node 8 train.py --config a.yaml');
+      return `${lines.join('\n')}\n`;
+    };
+    expectLinear(script, parseLaunchScript, 400);
+    const { script: parsed } = parseLaunchScript(script(400));
+    expect(launcherWorldSize(parsed.commands[parsed.commands.length - 1])?.value).toBe(8);
+  });
+
+  test('a conditional assignment still makes its variable unknown', () => {
+    const { script: parsed } = parseLaunchScript('N=8\n[ -n "$SLURM_JOB_ID" ] && N=16\ntorchrun --nproc_per_node $N train.py --config a.yaml\n');
+    expect(launcherWorldSize(parsed.commands[0])).toBeUndefined();
   });
 });

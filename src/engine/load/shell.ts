@@ -337,7 +337,9 @@ class ScriptParser {
    * after `&&` or `||`, so its assignments may not happen.
    */
   private flowCommand(seg: Token[], st: Statement, refs: string[], conditional: boolean): void {
-    const before = conditional ? new Map(this.vars) : undefined;
+    // Only a command that may assign needs the variables kept to merge with (a copy per `&&` line of a long
+    // script with many variables was quadratic).
+    const before = conditional && seg.some((t) => MAY_ASSIGN.test(st.text.slice(t.from, t.to))) ? new Map(this.vars) : undefined;
     const rest = this.reservedWords(seg, st, conditional);
     if (rest.length) {
       const word = st.text.slice(rest[0].from, rest[0].to);
@@ -1366,6 +1368,9 @@ function pieces(tokens: Token[], text: string): Piece[] {
  * The variables after one of several ways through the script: a variable keeps its value when every way
  * gives it the same one, is unset when none sets it, and is otherwise unknown.
  */
+/** A word that may change variables: an assignment, a builtin that assigns, or a compound command's reserved word. */
+const MAY_ASSIGN = /^(?:[A-Za-z_]\w*(?:\[[^\]]*\])?\+?=|(?:export|declare|local|readonly|typeset|read|readarray|mapfile|unset|eval|let|source|\.|if|case|for|select|while|until|\{|\(|function)$)/;
+
 function mergeVars(states: readonly Vars[]): Vars {
   if (states.length === 1) return states[0];
   const out: Vars = new Map();
