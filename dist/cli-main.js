@@ -7267,7 +7267,7 @@ var ScriptParser = class {
    * after `&&` or `||`, so its assignments may not happen.
    */
   flowCommand(seg, st, refs, conditional) {
-    const before2 = conditional ? new Map(this.vars) : void 0;
+    const before2 = conditional && seg.some((t) => MAY_ASSIGN.test(st.text.slice(t.from, t.to))) ? new Map(this.vars) : void 0;
     const rest = this.reservedWords(seg, st, conditional);
     if (rest.length) {
       const word = st.text.slice(rest[0].from, rest[0].to);
@@ -8195,6 +8195,7 @@ function pieces(tokens, text) {
   cut();
   return out;
 }
+var MAY_ASSIGN = /^(?:[A-Za-z_]\w*(?:\[[^\]]*\])?\+?=|(?:export|declare|local|readonly|typeset|read|readarray|mapfile|unset|eval|let|source|\.|if|case|for|select|while|until|\{|\(|function)$)/;
 function mergeVars(states) {
   if (states.length === 1) return states[0];
   const out = /* @__PURE__ */ new Map();
