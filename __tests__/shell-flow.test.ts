@@ -45,7 +45,7 @@ describe('variables assigned on branches', () => {
 
   test('an if without else may leave the earlier value; elif branches count too', () => {
     expect(world(commands('N=8\nif [ "$BIG" = 1 ]; then N=16; fi\ntorchrun --nproc_per_node $N train.py\n')[0])).toBeUndefined();
-    expect(world(commands('if [ a ]; then N=8\nelif [ b ]; then N=16\nelse N=8\nfi\ntorchrun --nproc_per_node $N train.py\n')[0])).toBeUndefined();
+    expect(world(commands('if [ -f a ]; then N=8\nelif [ -f b ]; then N=16\nelse N=8\nfi\ntorchrun --nproc_per_node $N train.py\n')[0])).toBeUndefined();
   });
 
   test('inside a branch, the branch value is used', () => {
@@ -59,7 +59,7 @@ describe('variables assigned on branches', () => {
     expect(world(commands('N=8\nwhile read -r line; do N=$line; done < hosts\ntorchrun --nproc_per_node $N train.py\n')[0])).toBeUndefined();
     expect(world(commands('N=8\nsetup() {\n  N=16\n}\ntorchrun --nproc_per_node $N train.py\n')[0])).toBeUndefined();
     // ${N:-1} of an unknown N is not the default.
-    expect(world(commands('if [ a ]; then N=2; else N=4; fi\ntorchrun --nproc_per_node ${N:-1} train.py\n')[0])).toBeUndefined();
+    expect(world(commands('if [ -f a ]; then N=2; else N=4; fi\ntorchrun --nproc_per_node ${N:-1} train.py\n')[0])).toBeUndefined();
   });
 
   test('a loop variable is unknown in the body, whatever it held before', () => {
@@ -194,5 +194,81 @@ describe('cost of conditional commands', () => {
   test('a conditional assignment still makes its variable unknown', () => {
     const { script: parsed } = parseLaunchScript('N=8\n[ -n "$SLURM_JOB_ID" ] && N=16\ntorchrun --nproc_per_node $N train.py --config a.yaml\n');
     expect(launcherWorldSize(parsed.commands[0])).toBeUndefined();
+  });
+});
+
+describe('conditions decided from known values', () => {
+  const flags = (cmd: LaunchCommand): string[] => cmd.args.map((a) => a.flag).filter(Boolean);
+
+  test('a test of a variable set earlier picks its branch: the flag added there is kept, the other branch is not read', () => {
+    const text = [
+      '#!/bin/bash',
+      'FP8=1',
+      'NNODES=2',
+      'ARGS="--micro-batch-size 2"',
+      'if [ "$FP8" = "1" ]; then',
+      '  ARGS="$ARGS --fp8-format hybrid"',
+      'fi',
+      'if [[ $NNODES -gt 1 ]]; then',
+      '  GPUS=16',
+      'else',
+      '  GPUS=8',
+      '  torchrun --nproc_per_node 1 pretrain_gpt.py $ARGS',
+      'fi',
+      'torchrun --nproc_per_node 8 --nnodes $NNODES pretrain_gpt.py $ARGS --world $GPUS',
+      '',
+    ].join('\n');
+    const cmds = commands(text);
+    expect(cmds).toHaveLength(1);
+    expect(flags(cmds[0])).toEqual(['--micro-batch-size', '--fp8-format', '--world']);
+    expect(cmds[0].args.find((a) => a.flag === '--world')?.value).toBe('16');
+    expect(world(cmds[0])).toBe(16);
+  });
+
+  test('a false test skips its branch; elif and else after a taken branch never run', () => {
+    const text = 'MODE=prod\nif [ "$MODE" == debug ]; then N=1\nelif [ "$MODE" != prod ]; then N=2\nelif test "$MODE" = prod; then N=8\nelse N=4\nfi\ntorchrun --nproc_per_node $N train.py\n';
+    expect(world(commands(text)[0])).toBe(8);
+    // Integer tests, negation, -z/-n, true/false.
+    expect(world(commands('G=4\nif ! [ $G -lt 8 ]; then N=8; else N=$G; fi\ntorchrun --nproc_per_node $N t.py\n')[0])).toBe(4);
+    expect(world(commands('X=\nif [ -z "$X" ]; then N=2; fi\ntorchrun --nproc_per_node ${N:-1} t.py\n')[0])).toBe(2);
+    expect(world(commands('if false; then N=2; fi\ntorchrun --nproc_per_node ${N:-3} t.py\n')[0])).toBe(3);
+  });
+
+  test('what cannot be decided keeps both ways: unknown variables, file tests, compound conditions, `[[ == pattern ]]` with brackets, `<` in [[ ]]', () => {
+    const undecided = [
+      'if [ "$UNSET" = 1 ]; then N=2; fi',
+      'if [ -f big.flag ]; then N=2; fi',
+      'A=1\nif [ "$A" = 1 ] && [ -f x ]; then N=2; fi',
+      'A=1\nif [ -f x ]; [ "$A" = 1 ]; then N=2; fi',
+      'A=1\nif [[ $A == [12] ]]; then N=2; fi',
+      'A=b\nif [[ $A < c ]]; then N=2; fi',
+      'A="1 2"\nif [ $A = 1 ]; then N=2; fi',
+      'A=$(hostname)\nif [ "$A" = node1 ]; then N=2; fi',
+    ];
+    for (const head of undecided) expect(world(commands(`${head}\ntorchrun --nproc_per_node \${N:-1} t.py\n`)[0])).toBeUndefined();
+  });
+
+  test('`[[ == ]]` matches an unquoted pattern; `[ = ]` compares strings', () => {
+    expect(world(commands('H=gpu-node-7\nif [[ $H == gpu-* ]]; then N=8; else N=1; fi\ntorchrun --nproc_per_node $N t.py\n')[0])).toBe(8);
+    expect(world(commands('H=gpu-node-7\nif [ "$H" = "gpu-*" ]; then N=8; else N=1; fi\ntorchrun --nproc_per_node $N t.py\n')[0])).toBe(1);
+  });
+
+  test('a case on a known word runs the arm that matches, `*` when none does; nothing after a taken arm', () => {
+    const script = (size: string) =>
+      [`SIZE=${size}`, 'case "$SIZE" in', '  7b|7B) NGPU=8 ;;', '  70b) NGPU=64', '       torchrun --nproc_per_node 1 warmup.py ;;', '  *) NGPU=2 ;;', 'esac', 'torchrun --nproc_per_node $NGPU train.py', ''].join('\n');
+    expect(commands(script('7B')).map(world)).toEqual([8]);
+    expect(commands(script('70b')).map(world)).toEqual([1, 64]);
+    expect(commands(script('13b')).map(world)).toEqual([2]);
+    // An unknown word keeps every arm.
+    expect(world(commands(script('$1')).at(-1) as LaunchCommand)).toBeUndefined();
+    // A fall-through arm (`;&`) leaves the arms undecided.
+    expect(world(commands('S=a\ncase $S in\n  a) N=2 ;&\n  b) N=4 ;;\nesac\ntorchrun --nproc_per_node ${N:-1} t.py\n')[0])).toBeUndefined();
+  });
+
+  test('a decided branch inside an undecided one is still only a maybe', () => {
+    const text = 'A=1\nif [ -f x ]; then\n  if [ "$A" = 1 ]; then N=2; fi\nfi\ntorchrun --nproc_per_node ${N:-1} t.py\n';
+    expect(world(commands(text)[0])).toBeUndefined();
+    const both = 'A=1\nif [ -f x ]; then\n  if [ "$A" = 1 ]; then N=2; fi\nelse\n  N=2\nfi\ntorchrun --nproc_per_node ${N:-1} t.py\n';
+    expect(world(commands(both)[0])).toBe(2);
   });
 });

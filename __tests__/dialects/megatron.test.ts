@@ -101,9 +101,9 @@ describe('megatron: golden plans of real launch scripts', () => {
     expect(plan.seqLen).toMatchObject({ value: 8192, note: 'from $MODEL_ARGS' });
     expect(plan.peakLr).toMatchObject({ value: 1.5e-4 });
     expect(plan.minLr).toMatchObject({ value: 1e-5 });
-    // FP8_ARGS is filled inside `if [[ "$USE_FP8" == "1" ]]` (no else): which branch runs is not evaluated,
-    // so the array is unknown after it and the FP8 flag is not claimed (shell.ts: values set on one branch only).
-    expect(plan.precision).toMatchObject({ value: 'bf16', note: 'from $TRAINING_ARGS' });
+    // FP8_ARGS is filled inside `if [[ "$USE_FP8" == "1" ]]` (no else), with USE_FP8 set to 1 earlier in the
+    // script: the condition is decided (shell-test.ts), the branch runs, and the FP8 flag is read.
+    expect(plan.precision).toMatchObject({ value: 'bf16', note: 'from $TRAINING_ARGS; FP8 compute (--fp8-format hybrid) on top of it' });
     expect(plan.saveEverySteps).toMatchObject({ value: 1000 });
     expect(plan.evalEverySteps).toMatchObject({ value: 100 });
     expect(notes).toEqual([]);

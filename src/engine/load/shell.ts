@@ -19,6 +19,7 @@ import type { LaunchCommand, LaunchScript, LauncherWorldSize, SbatchValue, Shell
 import type { Range } from '../types.js';
 import { computeLineStarts, rangeOf } from './positions.js';
 import { arithmeticBody, evaluateArithmetic } from './shell-arith.js';
+import { evaluateTest, matchesPattern, type TestWord } from './shell-test.js';
 
 export interface ShellProblem {
   message: string;
@@ -101,6 +102,18 @@ interface Frame {
   awaitsBrace?: boolean;
   /** How many directory changes the script had when a subshell opened. */
   dirs: number;
+  /** `if`/`elif` read, `then` not yet: the condition's value when it could be decided (shell-test.ts). */
+  awaitsThen?: boolean;
+  cond?: boolean;
+  /** The branch being read never runs: an earlier one was taken, or its condition is false. */
+  dead?: boolean;
+  /** A branch known to run was read: the later ones never run, and the frame's start is not a way through. */
+  taken?: boolean;
+  /** `case`: the word being matched, when known; the patterns of the arm being read (undefined: undecided). */
+  subject?: string;
+  patterns?: (TestWord | undefined)[];
+  /** `case`: an arm fell through (`;&`, `;;&`), so arms are no longer decided. */
+  undecided?: boolean;
 }
 
 /** A piece of a statement: a simple command's tokens, or a control operator (`&&`, `;;`, `(`, `()`). */
@@ -294,10 +307,73 @@ class ScriptParser {
     return frame;
   }
 
-  /** Ends the current `if`/`case` branch: its variables are kept, and the next branch starts from the frame's. */
+  /** Ends the current `if`/`case` branch: its variables are kept (when it may run), and the next branch starts from the frame's. */
   private endBranch(frame: Frame): void {
-    frame.branches.push(this.vars);
+    if (!frame.dead) frame.branches.push(this.vars);
     this.vars = new Map(frame.before);
+  }
+
+  /** A branch that never runs is open here: its commands and assignments are skipped. */
+  private inDeadBranch(): boolean {
+    return this.frames.some((f) => f.dead);
+  }
+
+  /** Reads the condition of an `if`/`elif` (the words after the reserved word); it decides the branch at `then`. */
+  private readCondition(frame: Frame, words: Token[], st: Statement, refs: string[]): void {
+    frame.awaitsThen = true;
+    frame.cond = undefined;
+    if (frame.dead || !words.length) return;
+    // A redirection was cut out of the words (pieces): inside `[[ … ]]` `<` and `>` compare strings.
+    if (/[<>]/.test(st.text.slice(words[0].from, words[words.length - 1].to))) return;
+    frame.cond = evaluateTest(words.map((t) => this.testWord(t, st, refs)));
+  }
+
+  /** At `then`: the branch runs when its condition is true, never when it is false or an earlier branch was taken. */
+  private decideBranch(frame: Frame): void {
+    frame.awaitsThen = false;
+    frame.dead = frame.taken === true || frame.cond === false;
+    if (!frame.dead && frame.cond === true) frame.taken = true;
+  }
+
+  /** At the `)` of a `case` arm's patterns: whether the arm runs, when the word and the patterns are known. */
+  private decideArm(frame: Frame): void {
+    const patterns = frame.patterns ?? [];
+    frame.patterns = [];
+    if (frame.undecided) {
+      frame.dead = false;
+      return;
+    }
+    if (frame.taken) {
+      frame.dead = true;
+      return;
+    }
+    const subject = frame.subject;
+    // Some pattern matches: the arm runs; none can: it never does; otherwise undecided.
+    let verdict: boolean | undefined = subject === undefined || !patterns.length ? undefined : false;
+    if (subject !== undefined) {
+      for (const p of patterns) {
+        const match = p === undefined ? undefined : p.quoted ? p.text === subject : matchesPattern(subject, p.text);
+        if (match === true) {
+          verdict = true;
+          break;
+        }
+        if (match === undefined) verdict = undefined;
+      }
+    }
+    frame.dead = verdict === false;
+    if (verdict === true) frame.taken = true;
+  }
+
+  /** A word of a condition or a `case` with its variables expanded; undefined when one of them is unknown. */
+  private testWord(t: Token, st: Statement, refs: string[]): TestWord | undefined {
+    let known = true;
+    const text = t.tok.replace(MARKS, (_, n: string) => {
+      const r = this.resolve(refs[+n]);
+      if (r.words === undefined) known = false;
+      return r.text;
+    });
+    // A value holding an expansion kept as written (`A=$(hostname)`, `SIZE=$1`) is not known either.
+    return known && !/[$`]/.test(text) ? { text, quoted: /["']/.test(st.text.slice(t.from, t.to)) } : undefined;
   }
 
   private top(): Frame | undefined {
@@ -307,16 +383,21 @@ class ScriptParser {
   /** A control operator: subshells `( … )`, case patterns `pat)` and arm ends `;;`, function headers `name()`. */
   private flowOperator(op: string, token: Token, st: Statement): void {
     const top = this.top();
+    // `if a && b; then`, `if a | b; then`: the condition is no longer one test.
+    if (top?.awaitsThen && op !== ';') top.cond = undefined;
     if (top?.kind === 'case' && top.pattern) {
       if (op === ')') {
         top.pattern = false;
         this.vars = new Map(top.before);
+        this.decideArm(top);
       }
       return; // `(` before a pattern, `|` between patterns
     }
     if (top?.kind === 'case' && (op === ';;' || op === ';&' || op === ';;&')) {
       this.endBranch(top);
       top.pattern = true;
+      // `;&` runs the next arm's commands without testing it, `;;&` tests it even after a match.
+      if (op !== ';;') top.undecided = true;
     } else if (op === '()') {
       this.open('function').awaitsBrace = true;
     } else if (op === '(' || op === '<(' || op === '>(') {
@@ -340,8 +421,11 @@ class ScriptParser {
     // Only a command that may assign needs the variables kept to merge with (a copy per `&&` line of a long
     // script with many variables was quadratic).
     const before = conditional && seg.some((t) => MAY_ASSIGN.test(st.text.slice(t.from, t.to))) ? new Map(this.vars) : undefined;
-    const rest = this.reservedWords(seg, st, conditional);
-    if (rest.length) {
+    // A second command before `then` (`if a; b; then`): the condition is the last one's status.
+    const opener = this.top();
+    if (opener?.awaitsThen && st.text.slice(seg[0].from, seg[0].to) !== 'then') opener.cond = undefined;
+    const rest = this.reservedWords(seg, st, conditional, refs);
+    if (rest.length && !this.inDeadBranch()) {
       const word = st.text.slice(rest[0].from, rest[0].to);
       if (word === 'exit' && !conditional && this.frames.every((f) => f.kind === 'group' && !f.optional)) this.ended = true;
       else if (word === 'source' || word === '.') this.sourced ||= rest.length < 2 || basename(rest[1].tok) !== 'activate';
@@ -351,7 +435,7 @@ class ScriptParser {
   }
 
   /** Applies the reserved words at the start of `seg`; returns the command that follows them. */
-  private reservedWords(seg: Token[], st: Statement, conditional: boolean): Token[] {
+  private reservedWords(seg: Token[], st: Statement, conditional: boolean, refs: string[]): Token[] {
     let k = 0;
     for (; k < seg.length; k++) {
       const word = st.text.slice(seg[k].from, seg[k].to);
@@ -359,34 +443,40 @@ class ScriptParser {
       if (top?.kind === 'case' && top.pattern) {
         if (word !== 'esac') {
           if (seg.slice(k).some((t) => st.text.slice(t.from, t.to) === '*')) top.exhaustive = true;
+          (top.patterns ??= []).push(...seg.slice(k).map((t) => this.testWord(t, st, refs)));
           return [];
         }
       }
       if (top?.awaitsBrace && word !== '{') top.awaitsBrace = false;
       switch (word) {
         case 'if':
-          this.open('if', conditional);
+          this.readCondition(this.open('if', conditional), seg.slice(k + 1), st, refs);
           break;
         case 'elif':
         case 'else': {
           const frame = top?.kind === 'if' ? top : undefined;
-          if (frame) this.endBranch(frame);
-          if (frame && word === 'else') frame.exhaustive = true;
+          if (!frame) break;
+          this.endBranch(frame);
+          frame.dead = frame.taken === true;
+          if (word === 'else') frame.exhaustive = true;
+          else this.readCondition(frame, seg.slice(k + 1), st, refs);
           break;
         }
         case 'fi':
         case 'esac': {
           const frame = this.close(word === 'fi' ? 'if' : 'case');
           if (!frame) break;
-          if (!(frame.kind === 'case' && frame.pattern)) frame.branches.push(this.vars);
-          if (!frame.exhaustive) frame.branches.push(frame.before);
-          this.vars = mergeVars(frame.branches);
+          if (!(frame.kind === 'case' && frame.pattern) && !frame.dead) frame.branches.push(this.vars);
+          if (!frame.exhaustive && !frame.taken) frame.branches.push(frame.before);
+          this.vars = frame.branches.length ? mergeVars(frame.branches) : frame.before;
           break;
         }
         case 'case': {
-          this.open('case', conditional).pattern = true;
+          const frame = this.open('case', conditional);
+          frame.pattern = true;
           const inAt = seg.findIndex((t, j) => j > k && st.text.slice(t.from, t.to) === 'in');
           if (inAt < 0) return [];
+          if (inAt === k + 2) frame.subject = this.testWord(seg[k + 1], st, refs)?.text;
           k = inAt; // the words after `in` are the first pattern
           break;
         }
@@ -417,6 +507,8 @@ class ScriptParser {
           this.open('function').awaitsBrace = true;
           return [];
         case 'then':
+          if (top?.kind === 'if' && top.awaitsThen) this.decideBranch(top);
+          break;
         case 'do':
         case '!':
           break;
@@ -1364,13 +1456,13 @@ function pieces(tokens: Token[], text: string): Piece[] {
   return out;
 }
 
+/** A word that may change variables: an assignment, a builtin that assigns, or a compound command's reserved word. */
+const MAY_ASSIGN = /^(?:[A-Za-z_]\w*(?:\[[^\]]*\])?\+?=|(?:export|declare|local|readonly|typeset|read|readarray|mapfile|unset|eval|let|source|\.|if|case|for|select|while|until|\{|\(|function)$)/;
+
 /**
  * The variables after one of several ways through the script: a variable keeps its value when every way
  * gives it the same one, is unset when none sets it, and is otherwise unknown.
  */
-/** A word that may change variables: an assignment, a builtin that assigns, or a compound command's reserved word. */
-const MAY_ASSIGN = /^(?:[A-Za-z_]\w*(?:\[[^\]]*\])?\+?=|(?:export|declare|local|readonly|typeset|read|readarray|mapfile|unset|eval|let|source|\.|if|case|for|select|while|until|\{|\(|function)$)/;
-
 function mergeVars(states: readonly Vars[]): Vars {
   if (states.length === 1) return states[0];
   const out: Vars = new Map();
