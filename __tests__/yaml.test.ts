@@ -111,3 +111,27 @@ describe('structure and positions', () => {
     expect(problems[0].message).toMatch(/alias/);
   });
 });
+
+describe('explicit tags, as PyYAML constructs them', () => {
+  const scalars = (text: string) => {
+    const r = loadYaml(text);
+    expect(r.tree?.kind).toBe('map');
+    return r.tree?.kind === 'map' ? Object.fromEntries(r.tree.entries.map((e) => [e.key, e.value])) : {};
+  };
+
+  test('!!float and !!int take what Python float()/int() take, not only what the implicit resolvers match', () => {
+    const s = scalars('a: !!float 2e-5\nb: !!float 1\nc: !!float 1_000.5\nd: !!int "4"\ne: !!int 0x10\nf: !!float -.inf\ng: !!bool Yes\n');
+    expect([s.a, s.b, s.c, s.d, s.e, s.f, s.g].map((n) => n.kind === 'scalar' && n.value)).toEqual([2e-5, 1, 1000.5, 4, 16, -Infinity, true]);
+    // Typed by the tag, not by the resolver: not plain, and the tag is kept for messages.
+    expect(s.a).toMatchObject({ plain: false, tag: '!!float', source: '2e-5' });
+  });
+
+  test('!!str keeps a number as text; what PyYAML cannot construct is a parse error at the tag', () => {
+    expect(scalars('w: !!str 100\n').w).toMatchObject({ value: '100', plain: false, tag: '!!str' });
+    const bad = loadYaml('lr: !!float fast\n');
+    expect(bad.problems).toEqual([expect.objectContaining({ kind: 'parse-error', message: expect.stringContaining('PyYAML cannot construct a !!float from "fast"') })]);
+    expect(bad.problems[0].range.line).toBe(1);
+    expect(loadYaml('n: !!int 1.5\n').problems[0]?.message).toContain('an !!int from "1.5"');
+    expect(loadYaml('b: !!bool maybe\n').problems[0]?.message).toContain('a !!bool from "maybe"');
+  });
+});

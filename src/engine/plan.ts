@@ -23,7 +23,9 @@ export function scalarNumber(node: ScalarNode, loader: YamlLoader): { value: num
     if (!node.plain || loader === 'pyyaml') {
       const why = node.plain
         ? `PyYAML (YAML 1.1) loads \`${node.source}\` as the string "${node.value}", not a number`
-        : `the value is a quoted string "${node.value}"`;
+        : node.tag
+          ? `its \`${node.tag}\` tag makes it the string "${node.value}"`
+          : `the value is a quoted string "${node.value}"`;
       return { value, note: `${why}; trainlint reads it as ${formatValue(value)}` };
     }
     return { value };

@@ -12,9 +12,11 @@ export interface ScalarNode {
   value: ScalarValue;
   /** The scalar exactly as written in the file (without quotes for quoted strings). */
   source: string;
-  /** True when the scalar was written without quotes (YAML plain scalar, bare TOML/JSON literal). */
+  /** True when the scalar was written without quotes (YAML plain scalar, bare TOML/JSON literal) and without a tag. */
   plain: boolean;
   range: Range;
+  /** A YAML scalar's explicit tag, as usually written (`!!str`, `!!float`, `!custom`). */
+  tag?: string;
 }
 
 export interface MapEntry {

@@ -268,7 +268,10 @@ function stringNumberHint(
   if (keyword !== 'type' && keyword !== 'anyOf' && keyword !== 'oneOf' && keyword !== 'pattern') return none;
   const node = getIn(tree, path)?.node;
   if (!node || node.kind !== 'scalar' || typeof node.value !== 'string' || !NUMERIC_TEXT.test(node.value)) return none;
-  if (!node.plain) return keyword === 'pattern' ? none : { text: ` (it is the quoted string "${node.value}")` };
+  if (!node.plain) {
+    if (keyword === 'pattern') return none;
+    return { text: node.tag ? ` (its \`${node.tag}\` tag makes it the string "${node.value}": remove the tag)` : ` (it is the quoted string "${node.value}")` };
+  }
   const value = Number(node.source);
   const whole = integer && Number.isSafeInteger(value) ? String(value) : undefined;
   const edit = (text: string) => ({ range: node.range, text });

@@ -83,10 +83,65 @@ const pyBool = {
 
 const REPLACED_TAGS = new Set(['tag:yaml.org,2002:float', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:bool']);
 
+const PYTHON_DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?$/;
+const PYTHON_INT_BODY: [RegExp, number, number][] = [
+  [/^0b[01]+$/, 2, 2],
+  [/^0x[0-9a-f]+$/, 16, 2],
+  [/^0[0-7]+$/, 8, 1],
+  [/^[1-9]\d*$/, 10, 0],
+];
+
+/**
+ * What PyYAML's constructors give an explicitly tagged scalar (`lr: !!float 1e-4`, a common way
+ * around its YAML 1.1 float resolver): construct_yaml_float/int/bool read any text Python's float(),
+ * int() or its boolean table take, not only what the implicit resolvers match. Undefined when they
+ * raise (ValueError, KeyError: the loader stops).
+ */
+function pythonFloat(source: string): number | undefined {
+  const text = source.replace(/_/g, '').toLowerCase().trim();
+  const sign = text.startsWith('-') ? -1 : 1;
+  const body = text.replace(/^[-+]/, '');
+  if (body === '.inf' || body === 'inf' || body === 'infinity') return sign * Infinity;
+  if (body === '.nan' || body === 'nan') return NaN;
+  if (body.includes(':')) return body.split(':').every((p) => PYTHON_DECIMAL.test(p)) ? sign * sexagesimal(body) : undefined;
+  return PYTHON_DECIMAL.test(body) ? sign * Number(body) : undefined;
+}
+
+function pythonInt(source: string): number | undefined {
+  const text = source.replace(/_/g, '').trim();
+  const sign = text.startsWith('-') ? -1 : 1;
+  const body = text.replace(/^[-+]/, '');
+  if (body === '0') return 0;
+  if (body.includes(':')) return body.split(':').every((p) => /^\d+$/.test(p)) ? sign * sexagesimal(body) : undefined;
+  for (const [pattern, base, skip] of PYTHON_INT_BODY) if (pattern.test(body)) return sign * parseInt(body.slice(skip), base);
+  return undefined;
+}
+
+const PY_BOOL_TABLE: Record<string, boolean> = { yes: true, no: false, true: true, false: false, on: true, off: false };
+
+function explicit(tag: string, name: string, construct: (source: string) => unknown): ScalarTag {
+  return {
+    tag,
+    default: false,
+    resolve: (source, onError) => {
+      const value = construct(source);
+      if (value === undefined) onError(`PyYAML cannot construct ${name} from "${source}": its loader stops here (ValueError)`);
+      return value ?? source;
+    },
+  };
+}
+
+/** Explicit-tag constructors: not default, so the implicit resolvers above still type untagged scalars. */
+const EXPLICIT_TAGS: ScalarTag[] = [
+  explicit('tag:yaml.org,2002:float', 'a !!float', pythonFloat),
+  explicit('tag:yaml.org,2002:int', 'an !!int', pythonInt),
+  explicit('tag:yaml.org,2002:bool', 'a !!bool', (s) => (Object.hasOwn(PY_BOOL_TABLE, s.toLowerCase()) ? PY_BOOL_TABLE[s.toLowerCase()] : undefined)),
+];
+
 /** The `yaml` package's YAML 1.1 tags with PyYAML's bool, int and float in place of its own. */
 export function pyyamlTags(tags: Tags): Tags {
   const kept = tags.filter((t) => typeof t === 'string' || !REPLACED_TAGS.has(t.tag));
-  return [...kept, pyBool, pyInt, pyFloat];
+  return [...kept, pyBool, pyInt, pyFloat, ...EXPLICIT_TAGS];
 }
 
 interface BuildState {
@@ -239,6 +294,8 @@ function build(state: BuildState, node: YamlNode | null | undefined, depth: numb
     if (typeof value === 'bigint') value = Number(value);
     if (value !== null && typeof value === 'object') value = scalarText(node);
     const source = typeof node.source === 'string' ? node.source : String(value ?? '');
+    // An explicit tag (`!!str 100`, `!!float 1e-4`) types the scalar, not the resolver: it is not plain.
+    if (node.tag) return { kind: 'scalar', value: value as ScalarNode['value'], source, plain: false, range, tag: shortTag(node.tag) };
     return {
       kind: 'scalar',
       value: value as ScalarNode['value'],
@@ -286,6 +343,11 @@ function build(state: BuildState, node: YamlNode | null | undefined, depth: numb
     return { kind: 'map', entries: [...merged, ...own], range };
   }
   return { kind: 'scalar', value: null, source: '', plain: true, range };
+}
+
+/** `tag:yaml.org,2002:str` as it is usually written, `!!str`. */
+function shortTag(tag: string): string {
+  return tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice('tag:yaml.org,2002:'.length)}` : tag;
 }
 
 /**
