@@ -135,3 +135,21 @@ describe('explicit tags, as PyYAML constructs them', () => {
     expect(loadYaml('b: !!bool maybe\n').problems[0]?.message).toContain('a !!bool from "maybe"');
   });
 });
+
+describe('files trainlint cannot read as PyYAML does: a message at the place', () => {
+  test('a lone CR line ending is named at its line, not read as one long line', () => {
+    const r = loadYaml('model: x\r\nbatch: 4\rlr: 2e-5\rsteps: 10\n');
+    expect(r.tree).toBeUndefined();
+    expect(r.problems).toEqual([expect.objectContaining({ kind: 'parse-error', message: expect.stringContaining('lone CR (a classic Mac OS line ending)') })]);
+    expect(r.problems[0].range).toMatchObject({ line: 2, column: 9 });
+    // A CR as the file's last character, and CR LF line ends, are read.
+    expect(loadYaml('a: 1\r\nb: 2\r').problems).toEqual([]);
+  });
+
+  test('block nesting deeper than the limit is reported where it goes too deep', () => {
+    const text = `top: 1\n${Array.from({ length: 80 }, (_, i) => `${'  '.repeat(i)}k${i}:\n`).join('')}`;
+    const r = loadYaml(text);
+    expect(r.problems).toEqual([expect.objectContaining({ kind: 'parse-error', message: expect.stringContaining('nesting deeper than') })]);
+    expect(r.problems[0].range.line).toBeGreaterThan(60);
+  });
+});

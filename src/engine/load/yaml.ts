@@ -167,7 +167,12 @@ function nodeRange(state: BuildState, node: YamlNode | null | undefined, fallbac
   return r ? toRange(state.lines, r[0], r[1]) : fallback;
 }
 
-class TooDeep extends Error {}
+/** Thrown by `build` past MAX_DEPTH, with the range of the node that went too deep. */
+class TooDeep extends Error {
+  constructor(readonly range: Range) {
+    super('too deep');
+  }
+}
 
 /** The anchor name (`&name`) of a scalar, map or sequence, if any. */
 function anchorOf(node: YamlNode): string | undefined {
@@ -280,7 +285,7 @@ function scalarText(node: YamlNode): string {
 }
 
 function build(state: BuildState, node: YamlNode | null | undefined, depth: number, fallback: Range): ConfigNode {
-  if (depth > MAX_DEPTH) throw new TooDeep();
+  if (depth > MAX_DEPTH) throw new TooDeep(node && !isAlias(node) ? nodeRange(state, node, fallback) : fallback);
   if (node == null) {
     return { kind: 'scalar', value: null, source: '', plain: true, range: fallback };
   }
@@ -343,6 +348,12 @@ function build(state: BuildState, node: YamlNode | null | undefined, depth: numb
     return { kind: 'map', entries: [...merged, ...own], range };
   }
   return { kind: 'scalar', value: null, source: '', plain: true, range };
+}
+
+/** The offset of the first CR that is not followed by LF, or -1. */
+function loneCarriageReturn(text: string): number {
+  for (let at = text.indexOf('\r'); at >= 0 && at < text.length - 1; at = text.indexOf('\r', at + 1)) if (text[at + 1] !== '\n') return at;
+  return -1;
 }
 
 /** `tag:yaml.org,2002:str` as it is usually written, `!!str`. */
@@ -460,6 +471,14 @@ export function loadYaml(text: string, options: YamlLoadOptions = {}): LoadResul
 export function loadYamlWithYamlPackage(text: string, version: YamlVersion = '1.1'): LoadResult {
   const lines = new LineCounter();
   const problems: LoadProblem[] = [];
+  const loneCr = loneCarriageReturn(text);
+  if (loneCr >= 0) {
+    const line = text.slice(0, loneCr).split('\n').length;
+    const column = loneCr - text.lastIndexOf('\n', loneCr - 1);
+    const message =
+      'this line ends with a lone CR (a classic Mac OS line ending): PyYAML reads it as a line break, but trainlint reads lines ending in LF or CR LF only; convert the file to LF line endings';
+    return { problems: [{ kind: 'parse-error', message, range: { line, column, endLine: line, endColumn: column + 1 } }] };
+  }
   const deep = flowTooDeep(text);
   if (deep >= 0) {
     const line = text.slice(0, deep).split('\n').length;
@@ -501,7 +520,7 @@ export function loadYamlWithYamlPackage(text: string, version: YamlVersion = '1.
     return { tree, problems };
   } catch (err) {
     if (err instanceof TooDeep) {
-      return { problems: [{ kind: 'parse-error', message: `nesting deeper than ${MAX_DEPTH} levels`, range: toRange(lines, 0, 0) }] };
+      return { problems: [{ kind: 'parse-error', message: `nesting deeper than ${MAX_DEPTH} levels`, range: err.range }] };
     }
     if (err instanceof RangeError) {
       return { problems: [{ kind: 'parse-error', message: `nested too deeply (limit ${MAX_DEPTH})`, range: toRange(lines, 0, 0) }] };
