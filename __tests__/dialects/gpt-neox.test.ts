@@ -209,6 +209,8 @@ describe('gpt-neox: launched by deepy.py', () => {
     expect(hints(missing, 'worldSize')).toEqual(['set global_num_gpus, or assume.worldSize in .trainlint.yml (NeoX counts the GPUs of the hostfile, or of the machine, at launch)']);
     const given = gptNeox.extract(yaml('"model_parallel_size": 2\n"train_iters": 100\n"num_gpus": 8\n"global_num_gpus": 16\n'), env());
     expect(given.plan.worldSize?.value).toBe(16);
+    // One literal count in this file: `rescale --world-size` may rewrite it (the value's own range).
+    expect(given.plan.worldSize).toMatchObject({ origin: 'explicit', key: 'global_num_gpus', valueRange: { line: 4, column: 20, endLine: 4, endColumn: 22 } });
     expect(given.notes.some((n) => n.includes('num_gpus'))).toBe(false);
   });
 });

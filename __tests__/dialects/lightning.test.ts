@@ -5,6 +5,7 @@ import { lightning } from '../../src/dialects/lightning';
 import { DIALECTS } from '../../src/dialects/index';
 import type { ExtractEnv } from '../../src/dialects/types';
 import { parseSource } from '../../src/engine/load-file';
+import { launchedConfig, scriptLaunches } from '../../src/engine/script-links';
 import type { SourceFile } from '../../src/engine/source';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/lightning.schema.json';
@@ -123,6 +124,8 @@ describe('lightning: edge cases', () => {
     const every = extract(yaml(TRAINER('  devices: 2\n  max_epochs: 10\n  check_val_every_n_epoch: 2')), { datasetSamples: 6400 }).plan;
     expect(every.stepsPerEpoch?.value).toBe(100);
     expect(every.evalEverySteps).toMatchObject({ value: 200, how: 'check_val_every_n_epoch 2 × 100 steps/epoch' });
+    // It counts epochs: advice about it is given in whole epochs (writtenAs).
+    expect(every.evalEverySteps?.writtenAs).toEqual({ unit: 'epochs', perStep: 1 / 100, value: 2 });
     const off = extract(yaml(TRAINER('  devices: 2\n  max_epochs: 10\n  val_check_interval: 50\n  limit_val_batches: 0')));
     expect(off.plan.evalEverySteps).toBeUndefined();
     expect(off.notes).toContain('trainer.limit_val_batches 0: validation is off');
@@ -142,6 +145,22 @@ describe('lightning: edge cases', () => {
     expect(acrossEpochs.plan.evalEverySteps?.value).toBe(500);
     // gpt-pretrain sets check_val_every_n_epoch: null for its 4000-batch interval.
     expect(extract(fixture('gpt-pretrain.yaml'), { datasetSamples: 100000 }).conflicts).toEqual([]);
+  });
+
+  test('flags after --config are the launch script\'s values: origin launcher at the flag, never a YAML edit', () => {
+    const config = yaml(TRAINER('  devices: 8\n  max_epochs: 3\n  check_val_every_n_epoch: 1'));
+    const sh = parseSource('train.sh', '#!/bin/bash\npython main.py fit --config config.yaml --data.init_args.batch_size 256 --model.init_args.lr 0.4 --trainer.val_check_interval 500\n', {}, 'shell');
+    const [launch] = scriptLaunches(sh);
+    const { plan, conflicts } = extract(launchedConfig(config, launch, lightning), { datasetSamples: 50000 });
+    expect(plan.peakLr).toMatchObject({ value: 0.4, origin: 'launcher', file: 'train.sh', key: '--model.init_args.lr', range: expect.objectContaining({ line: 2 }) });
+    expect(plan.peakLr?.note).toContain('over model.init_args.lr: 0.01 in the config');
+    // Only a literal written in the config may be rewritten by --fix: not the YAML under a flag.
+    expect(plan.peakLr?.valueRange).toBeUndefined();
+    expect(plan.microBatchSize).toMatchObject({ value: 256, origin: 'launcher', key: '--data.init_args.batch_size' });
+    expect(plan.microBatchSize?.valueRange).toBeUndefined();
+    // The flag is not a key of the file: the conflict sits at the file's start and names the flag.
+    expect(conflicts?.map((c) => [c.range.line, c.range.column, c.message.split(':')[0]])).toEqual([[1, 1, '--trainer.val_check_interval 500 batches > 25 training batches per epoch']]);
+    expect(plan.evalEverySteps).toMatchObject({ value: 500, origin: 'launcher', file: 'train.sh' });
   });
 
   test('a float limit_train_batches is a fraction of the epoch', () => {

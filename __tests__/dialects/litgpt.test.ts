@@ -5,6 +5,7 @@ import { litgpt } from '../../src/dialects/litgpt';
 import type { ExtractEnv } from '../../src/dialects/types';
 import { loadFile, parseSource } from '../../src/engine/load-file';
 import type { SourceFile } from '../../src/engine/source';
+import { launchedConfig, scriptLaunches } from '../../src/engine/script-links';
 import { toPlain } from '../../src/engine/tree';
 import schema from '../../schemas/dialects/litgpt.schema.json';
 import { CORPUS, listFiles, sharedAvailable, sharedDescribe, sharedTest } from '../helpers/dialect-fixtures';
@@ -135,6 +136,11 @@ describe('litgpt edge cases', () => {
     expect(both.plan.warmupSteps?.value).toBe(10);
     expect(both.conflicts?.map((c) => c.kind)).toEqual(['warmup-steps-and-ratio']);
     expect(litgpt.extract(fixture('pretrain-tinyllama.yaml'), env()).conflicts).toEqual([]);
+    // The fraction given by a launch flag: the conflict sits at the file's start (the report adds the command), not at a script line.
+    const sh = parseSource('pretrain.sh', 'litgpt pretrain --config config_hub/x.yaml --train.lr_warmup_fraction 0.1\n', {}, 'shell');
+    const config = yaml('model_name: x\n\n\n\ntrain:\n  global_batch_size: 16\n  micro_batch_size: 4\n');
+    const launched = litgpt.extract(launchedConfig(config, scriptLaunches(sh)[0], litgpt), env());
+    expect(launched.conflicts?.map((c) => [c.kind, c.range.line, c.range.column])).toEqual([['warmup-steps-and-ratio', 1, 1]]);
   });
 
   test('pretrain without max_seq_length: steps need the model block size (or model_config.block_size)', () => {

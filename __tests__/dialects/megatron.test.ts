@@ -196,6 +196,10 @@ describe('megatron: edge cases', () => {
     expect(plan.warmupSteps).toMatchObject({ value: 100, origin: 'explicit', unit: 'steps' });
     expect(plan.decaySteps).toMatchObject({ value: 1000, origin: 'derived', how: '--train-iters 1000 (--lr-decay-iters not set: decay over the whole run)' });
     expect(plan.precision).toMatchObject({ value: 'fp32', origin: 'default' });
+    // arguments.py --optimizer default 'adam' (OptimizerConfig: decoupled weight decay, i.e. AdamW).
+    expect(plan.optimizer).toMatchObject({ value: 'adam', origin: 'default', key: '--optimizer' });
+    const sgd = megatron.extract(script('python pretrain_gpt.py --micro-batch-size 8 --train-iters 1000 --lr 1e-4 --optimizer sgd'), env());
+    expect(sgd.plan.optimizer).toMatchObject({ value: 'sgd', origin: 'explicit' });
   });
 
   it('the schedule holds min_lr past the horizon; min_lr above lr is rejected by Megatron at launch', () => {
@@ -366,6 +370,34 @@ describe('megatron: the warmup below the decay horizon (OptimizerParamScheduler 
     for (const flags of ['--train-iters 500 --lr-decay-iters 400 --lr-warmup-iters 100', '--train-iters 500 --lr-warmup-iters 100', '--train-iters 500 --lr-decay-iters 80 --lr-warmup-iters 600']) {
       expect((cmd(flags).conflicts ?? []).filter((x) => x.kind === 'warmup-not-below-decay')).toEqual([]);
     }
+  });
+});
+
+describe('megatron: Megatron-DeepSpeed token schedules (--lr-warmup-tokens, --lr-decay-tokens, --train-tokens)', () => {
+  const GPT3 = 'deepspeed --num_gpus 8 --num_nodes 8 pretrain_gpt.py --micro-batch-size 2 --global-batch-size 512 --seq-length 2048 --lr 2e-4 --min-lr 2e-5 --lr-decay-style cosine';
+
+  it('warmup and decay count consumed tokens: ceil(tokens / (global batch × seq length)) steps; --train-tokens ends the run first', () => {
+    const { plan, launchChecks, decayDefaultsToRun } = megatron.extract(
+      script(`${GPT3} --train-tokens 300000000000 --train-iters 858306 --lr-warmup-tokens 375000000 --lr-decay-tokens 260000000000 --lr-warmup-iters 2000`),
+      env(),
+    );
+    expect(plan.warmupSteps).toMatchObject({ value: 358, origin: 'derived', key: '--lr-warmup-tokens', how: 'ceil(375000000 / (512 × 2048)) (--lr-warmup-tokens / tokens per step: global batch × --seq-length)', writtenAs: { unit: 'tokens', perStep: 1048576, value: 375000000 } });
+    expect(plan.decaySteps).toMatchObject({ value: 247956, origin: 'derived', key: '--lr-decay-tokens', writtenAs: { unit: 'tokens' } });
+    expect(plan.totalSteps).toMatchObject({ value: 286103, key: '--train-tokens' });
+    expect(plan.totalSteps?.how).toContain('before --train-iters 858306');
+    // Without --lr-decay-tokens the decay runs over --train-iters, not the token-limited run.
+    expect(decayDefaultsToRun).toBe(false);
+    expect(launchChecks?.['warmup-exceeds-training']).toBeUndefined();
+  });
+
+  it('--train-iters before --train-tokens: the iterations end the run; a token flag without the seq length leaves its horizon unknown', () => {
+    const short = megatron.extract(script(`${GPT3} --train-tokens 300000000000 --train-iters 1000 --lr-decay-tokens 1000000000`), env());
+    expect(short.plan.totalSteps).toMatchObject({ value: 1000, key: '--train-iters' });
+    expect(short.plan.decaySteps).toMatchObject({ value: 954 });
+    expect(short.decayDefaultsToRun).toBe(true);
+    const noSeq = megatron.extract(script('python pretrain_gpt.py --micro-batch-size 2 --global-batch-size 16 --lr 1e-4 --train-iters 1000 --lr-warmup-tokens 1000000'), env());
+    expect(noSeq.plan.warmupSteps).toBeUndefined();
+    expect(hints(noSeq.missing, 'warmupSteps')).toEqual(['--lr-warmup-tokens count tokens: set --global-batch-size and --seq-length (tokens per step), or assume them in .trainlint.yml']);
   });
 });
 

@@ -151,6 +151,8 @@ describe('torchtitan edge cases', () => {
     expect(long.plan.warmupSteps).toMatchObject({ value: 300, note: 'lr_scheduler.py clamps a warmup longer than training.steps to 100 (with a warning)' });
     const big = torchtitan.extract(toml(`[job]\n[training]\nsteps = 40\n[lr_scheduler]\nwarmup_steps = 4\ndecay_ratio = 0.95\n`), env());
     expect(big.notes.join('\n')).toMatch(/warmup 4 \+ decay round\(40 × 0.95\) = 38 exceed training.steps 40: torchtitan shrinks the decay to 36 steps/);
+    // The scheduler note gives the decay length really used, and where it comes from.
+    expect(big.plan.scheduler?.note).toBe('warmup-stable-decay: warmup 4, stable 0, linear decay over training.steps 40 − warmup 4 = 36 (round(40 × 0.95) = 38, shrunk to fit after the warmup) steps');
     const flat = torchtitan.extract(toml(`[job]\n[training]\nsteps = 40\n[lr_scheduler]\nwarmup_steps = 4\ndecay_ratio = 0.0\n`), env());
     expect(flat.plan.scheduler).toMatchObject({ value: 'constant' });
   });

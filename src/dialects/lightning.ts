@@ -11,12 +11,13 @@
  * Micro batch and LR are arguments of the user's own LightningModule / LightningDataModule;
  * trainlint reads the conventional names (`batch_size`, `lr`, `learning_rate`) and says so.
  */
-import { applyAssumptions, defaultSetting, derived, deriveGlobalBatch, scalarNumber } from '../engine/plan.js';
+import { overrideSetting } from '../engine/launch-overrides.js';
+import { applyAssumptions, defaultSetting, derived, deriveGlobalBatch, numberAt, stringAt } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { type ConfigNode, getIn, hasKey, mapGet, type MapNode, type ScalarNode } from '../engine/tree.js';
-import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
+import type { KeyPath, Range, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader, IgnoredSetting } from './types.js';
 
 const LOADER: YamlLoader = 'omegaconf';
@@ -93,27 +94,33 @@ function writtenAsFloat(node: ScalarNode): boolean {
   return typeof node.value === 'number' && /[.eE]/.test(node.source);
 }
 
+/**
+ * Reads keys of the config as one launch runs it: a value the launch command writes after the config
+ * (`--optimizer.init_args.lr 0.1`, jsonargparse applies it over the file) is the script's, origin
+ * 'launcher' at the flag (engine/launch-overrides.ts), and `--fix` never rewrites the YAML for it.
+ */
 class Reader {
   constructor(readonly file: SourceFile) {}
 
   node(path: KeyPath): { node: ConfigNode; setting: Omit<Setting, 'value'> } | undefined {
     const hit = getIn(this.file.tree, path);
     if (!hit) return undefined;
+    const launched = overrideSetting(hit.node, 0);
+    if (launched) {
+      const { value: _value, ...setting } = launched;
+      void _value;
+      return { node: hit.node, setting };
+    }
     return { node: hit.node, setting: { origin: 'explicit', file: this.file.path, key: path.join('.'), range: hit.keyRange } };
   }
 
   number(path: KeyPath): Setting<number> | undefined {
-    const hit = this.node(path);
-    if (!hit || hit.node.kind !== 'scalar') return undefined;
-    const num = scalarNumber(hit.node, LOADER);
-    return num ? { value: num.value, ...hit.setting, valueRange: hit.node.range, ...(num.note ? { note: num.note } : {}) } : undefined;
+    return numberAt(this.file, path, LOADER);
   }
 
-  /** A scalar as text (null is absent); `class_path` mappings give their class path. */
+  /** A scalar as text (null is absent). */
   string(path: KeyPath): Setting<string> | undefined {
-    const hit = this.node(path);
-    if (!hit || hit.node.kind !== 'scalar' || hit.node.value === null) return undefined;
-    return { value: String(hit.node.value), ...hit.setting };
+    return stringAt(this.file, path);
   }
 }
 
@@ -157,16 +164,17 @@ function readWorldSize(r: Reader): { setting: Setting<number> } | { why?: string
 function readPeakLr(plan: TrainingPlan, r: Reader, notes: string[], ignored: IgnoredSetting[]): void {
   const lrs = LR_PATHS.flatMap(({ path, userArg }) => {
     const lr = r.number(path);
-    return lr ? [{ lr, userArg }] : [];
+    return lr ? [{ lr, userArg, name: path.join('.') }] : [];
   });
   if (lrs.length === 0) return;
-  const { lr, userArg } = lrs[0];
+  const { lr, userArg, name } = lrs[0];
   plan.peakLr = userArg ? { ...lr, note: [lr.note, 'an argument of your LightningModule, read as the peak LR'].filter(Boolean).join('; ') } : lr;
   const others = lrs.slice(1).filter((x) => x.lr.value !== lr.value);
   if (others.length > 0) notes.push(`${others.map((x) => `${x.lr.key} ${x.lr.value}`).join(', ')} also set: ${lr.key} ${lr.value} is read as the peak LR`);
-  if (!lr.key?.startsWith('optimizer.')) return;
+  if (!name.startsWith('optimizer.')) return;
   for (const other of others) {
-    if (!other.userArg || !other.lr.range) continue;
+    // Only a key of this file is reported here (a launch flag is the script's).
+    if (!other.userArg || !other.lr.range || other.lr.file !== r.file.path) continue;
     ignored.push({
       key: other.lr.key ?? 'lr',
       range: other.lr.range,
@@ -333,6 +341,14 @@ function deriveStepsPerEpoch(plan: TrainingPlan, r: Reader, notes: string[]): nu
   return batches;
 }
 
+/**
+ * Where a finding about a setting goes in this file: its key, or the file's start when a launch
+ * command gives it (the report then points at the command).
+ */
+function rangeInFile(setting: Omit<Setting, 'value'>, file: SourceFile): Range {
+  return setting.file === file.path && setting.range ? setting.range : fileStartRange(file);
+}
+
 /** Validation and checkpoint intervals, in optimizer steps. */
 function deriveIntervals(plan: TrainingPlan, r: Reader, epochBatches: number | undefined, notes: string[], conflicts: Conflict[]): void {
   const accum = plan.gradAccumSteps?.value ?? 1;
@@ -351,9 +367,9 @@ function deriveIntervals(plan: TrainingPlan, r: Reader, epochBatches: number | u
       if (perEpoch && epochBatches !== undefined && value > epochBatches) {
         conflicts.push({
           kind: 'interval-exceeds-epoch',
-          range: vci.setting.range!,
+          range: rangeInFile(vci.setting, r.file),
           message:
-            `val_check_interval ${formatCount(value)} batches > ${formatCount(epochBatches)} training batches per epoch: Lightning raises ValueError at fit; ` +
+            `${vci.setting.origin === 'launcher' ? `${vci.setting.key}` : 'val_check_interval'} ${formatCount(value)} batches > ${formatCount(epochBatches)} training batches per epoch: Lightning raises ValueError at fit; ` +
             'lower it, or set check_val_every_n_epoch: null to count batches across epochs',
           data: { valCheckInterval: value, batchesPerEpoch: epochBatches },
         });
@@ -382,7 +398,15 @@ function deriveIntervals(plan: TrainingPlan, r: Reader, epochBatches: number | u
       };
     }
   } else if (every && spe) {
-    plan.evalEverySteps = { ...every, value: every.value * spe.value, origin: 'derived', how: `check_val_every_n_epoch ${formatCount(every.value)} × ${formatCount(spe.value)} steps/epoch`, unit: 'steps' };
+    plan.evalEverySteps = {
+      ...every,
+      value: every.value * spe.value,
+      origin: 'derived',
+      how: `check_val_every_n_epoch ${formatCount(every.value)} × ${formatCount(spe.value)} steps/epoch`,
+      unit: 'steps',
+      // It counts whole epochs (an int): advice is given in epochs.
+      writtenAs: { unit: 'epochs', perStep: 1 / spe.value, value: every.value },
+    };
   }
 
   // ModelCheckpoint callbacks: every_n_train_steps counts optimizer steps (global_step).
@@ -395,7 +419,14 @@ function deriveIntervals(plan: TrainingPlan, r: Reader, epochBatches: number | u
     const epochs = r.number([...base, 'init_args', 'every_n_epochs']);
     if (steps && steps.value > 0) plan.saveEverySteps = { ...steps, unit: 'steps' };
     else if (epochs && epochs.value > 0 && spe) {
-      plan.saveEverySteps = { ...epochs, value: epochs.value * spe.value, origin: 'derived', how: `every_n_epochs ${formatCount(epochs.value)} × ${formatCount(spe.value)} steps/epoch`, unit: 'steps' };
+      plan.saveEverySteps = {
+        ...epochs,
+        value: epochs.value * spe.value,
+        origin: 'derived',
+        how: `every_n_epochs ${formatCount(epochs.value)} × ${formatCount(spe.value)} steps/epoch`,
+        unit: 'steps',
+        writtenAs: { unit: 'epochs', perStep: 1 / spe.value, value: epochs.value },
+      };
     }
     if (plan.saveEverySteps) break;
   }

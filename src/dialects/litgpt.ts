@@ -20,7 +20,7 @@ import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { getIn, hasKey } from '../engine/tree.js';
-import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
+import type { KeyPath, Range, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, MissingField } from './types.js';
 import { litgptDatasets } from './dataset-refs.js';
 
@@ -231,6 +231,11 @@ function duration(file: SourceFile, plan: TrainingPlan, notes: string[], missing
   }
 }
 
+/** A setting's key in this file, or the file's start when a launch flag gives it (the report then points at the command). */
+function inThisFile(file: SourceFile, setting: Setting): Range {
+  return setting.file === file.path && setting.range ? setting.range : fileStartRange(file);
+}
+
 /** Warmup in optimizer steps: lr_warmup_steps, or lr_warmup_fraction of an EPOCH (not of training). */
 function warmup(
   file: SourceFile,
@@ -248,7 +253,7 @@ function warmup(
       // args.py TrainArgs.__post_init__ raises ValueError.
       conflicts.push({
         kind: 'warmup-steps-and-ratio',
-        range: fraction.range,
+        range: inThisFile(file, fraction),
         message: `train.lr_warmup_fraction ${fraction.value} and train.lr_warmup_steps ${formatCount(steps.value)} are both set: litgpt raises "Can't provide both … Choose one" at startup; set one of them to null`,
       });
     }
@@ -260,7 +265,7 @@ function warmup(
       if (fraction.range) {
         conflicts.push({
           kind: 'warmup-steps-and-ratio',
-          range: fraction.range,
+          range: inThisFile(file, fraction),
           message: `train.lr_warmup_fraction ${fraction.value} is set but train.lr_warmup_steps is not written, so the script default (${formatCount(fallback)} steps) is set too: litgpt raises "Can't provide both … Choose one" at startup; write lr_warmup_steps: null`,
         });
       }

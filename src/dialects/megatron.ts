@@ -31,6 +31,8 @@ export const MEGATRON_DEFAULTS = {
   lrDecayStyle: 'linear',
   /** `--lr-warmup-iters` 0 and `--lr-warmup-samples` 0. */
   warmup: 0,
+  /** `--optimizer` 'adam' (megatron/core/optimizer/optimizer_config.py: decoupled weight decay, i.e. AdamW). */
+  optimizer: 'adam',
 };
 
 const SCRIPT = /(?:^|\/)pretrain_[A-Za-z0-9_]+\.py$/;
@@ -125,6 +127,10 @@ interface Ctx {
   anchor: Range;
   /** tp × pp × cp (1 when none is set). */
   modelParallel: number;
+  /** Warmup or decay counts consumed tokens (Megatron-DeepSpeed `--lr-warmup-tokens`/`--lr-decay-tokens`). */
+  tokenSchedule?: boolean;
+  /** `--train-tokens` ends the run before `--train-iters`. */
+  tokensEndRun?: boolean;
 }
 
 /** Flags Megatron rejects together (validate_args asserts), reported at the flag `at`. */
@@ -182,8 +188,8 @@ function extractArgs(ctx: Ctx, env: ExtractEnv, world: Setting<number> | undefin
   if (lr) plan.peakLr = lr;
   plan.minLr = numberArg(ctx, '--min-lr') ?? defaultSetting(MEGATRON_DEFAULTS.minLr, '--min-lr');
   plan.scheduler = stringArg(ctx, '--lr-decay-style') ?? defaultSetting(MEGATRON_DEFAULTS.lrDecayStyle, '--lr-decay-style');
-  const optimizer = stringArg(ctx, '--optimizer');
-  if (optimizer) plan.optimizer = optimizer;
+  // arguments.py `--optimizer` default 'adam' (OptimizerConfig.optimizer 'adam', decoupled_weight_decay True: AdamW).
+  plan.optimizer = stringArg(ctx, '--optimizer') ?? defaultSetting(MEGATRON_DEFAULTS.optimizer, '--optimizer', 'Megatron default: Adam with decoupled weight decay (AdamW)');
   readPrecision(ctx);
 
   // Checkpoints need a --save folder (`if args.save and … iteration % args.save_interval == 0`).
@@ -343,6 +349,11 @@ function setDecayHorizon(ctx: Ctx, decay: Setting<number>, _writtenFlag: string 
  * fraction is a fraction of the DECAY horizon (--lr-decay-iters/-samples), not of training.
  */
 function resolveSchedule(ctx: Ctx): void {
+  resolveStepSchedule(ctx);
+  resolveTokenSchedule(ctx);
+}
+
+function resolveStepSchedule(ctx: Ctx): void {
   const { plan, notes, missing } = ctx;
   const iters = numberArg(ctx, '--train-iters', true);
   const samples = numberArg(ctx, '--train-samples', true);
@@ -444,6 +455,54 @@ function resolveSchedule(ctx: Ctx): void {
 }
 
 /**
+ * Megatron-DeepSpeed's token flags (microsoft/Megatron-DeepSpeed `megatron/optimizer_param_scheduler.py`,
+ * `training.py`): with `--lr-warmup-tokens` the LR warms up while consumed tokens ≤ that count, with
+ * `--lr-decay-tokens` it decays over consumed tokens (both replace the iteration/sample horizons), and
+ * train() stops at `--train-iters` or once consumed tokens reach `--train-tokens`, whichever comes
+ * first. Each step consumes global batch × `--seq-length` tokens, so a token count is
+ * ceil(tokens / (global batch × seq length)) steps. Megatron-LM itself has none of these flags.
+ */
+function resolveTokenSchedule(ctx: Ctx): void {
+  const { plan, notes, missing } = ctx;
+  const trainTokens = numberArg(ctx, '--train-tokens', true);
+  const warmTokens = numberArg(ctx, '--lr-warmup-tokens', true);
+  const decayTokens = numberArg(ctx, '--lr-decay-tokens', true);
+  if (warmTokens || decayTokens) ctx.tokenSchedule = true;
+  if (!trainTokens && !warmTokens && !decayTokens) return;
+  const { globalBatchSize: G, seqLen: L } = plan;
+  if (!G || !L) {
+    // The step-based values these flags replace are not the run's: unknown rather than wrong.
+    if (warmTokens) delete plan.warmupSteps;
+    if (decayTokens) delete plan.decaySteps;
+    const flags = [trainTokens, warmTokens, decayTokens].flatMap((s) => (s?.key ? [s.key] : [])).join(', ');
+    missing.push({ field: warmTokens ? 'warmupSteps' : decayTokens ? 'decaySteps' : 'totalSteps', hint: `${flags} count tokens: set --global-batch-size and --seq-length (tokens per step), or assume them in .trainlint.yml` });
+    return;
+  }
+  const perStep = G.value * L.value;
+  const perStepText = `${formatCount(G.value)} × ${formatCount(L.value)}`;
+  const inSteps = (tokens: Setting<number>): Setting<number> => ({
+    ...derivedFrom(tokens, ceil(tokens.value / perStep), `ceil(${formatCount(tokens.value)} / (${perStepText})) (${tokens.key} / tokens per step: global batch × --seq-length)`, 'steps'),
+    writtenAs: { unit: 'tokens', perStep, value: tokens.value },
+  });
+
+  if (warmTokens) {
+    const stepFlags = ['--lr-warmup-iters', '--lr-warmup-samples', '--lr-warmup-fraction'].filter((f) => (numberArg(ctx, f)?.value ?? 0) > 0);
+    if (stepFlags.length) notes.push(`--lr-warmup-tokens replaces ${stepFlags.join(' and ')}: Megatron-DeepSpeed warms up on consumed tokens when it is set`);
+    plan.warmupSteps = warmTokens.value > 0 ? inSteps(warmTokens) : steps(warmTokens);
+  }
+  if (decayTokens) setDecayHorizon(ctx, inSteps(decayTokens), '--lr-decay-tokens');
+  if (trainTokens && plan.totalSteps) {
+    const byTokens = inSteps(trainTokens);
+    if (byTokens.value < plan.totalSteps.value) {
+      plan.totalSteps = { ...byTokens, how: `${byTokens.how}, before --train-iters ${formatCount(plan.totalSteps.value)}` };
+      ctx.tokensEndRun = true;
+    } else {
+      notes.push(`--train-tokens ${formatSci(trainTokens.value)} (${formatCount(byTokens.value)} steps) is not reached: the run ends at ${formatCount(plan.totalSteps.value)} steps`);
+    }
+  }
+}
+
+/**
  * OptimizerParamScheduler.__init__ asserts `lr_warmup_steps < lr_decay_steps`: a warmup that is not below a
  * written decay horizon stops Megatron at start-up. A warmup as long as the run is warmup-exceeds-training's
  * finding (its launch check names the assertion); a shorter one is two settings that contradict each other.
@@ -486,8 +545,9 @@ function extractFrom(file: SourceFile, src: ArgSource, anchor: Range, env: Extra
     conflicts: ctx.conflicts,
     // OptimizerParamScheduler.get_lr clamps to min_lr after the decay steps.
     afterDecay: 'flat',
-    // --lr-decay-iters / --lr-decay-samples: None means the train length.
-    decayDefaultsToRun: true,
+    // --lr-decay-iters / --lr-decay-samples: None means the train length (--train-iters/-samples, which
+    // is not the run's when --train-tokens ends it first).
+    decayDefaultsToRun: !ctx.tokensEndRun,
     // pretrain(): after train(), `if args.save and iteration % args.save_interval != 0: save_checkpoint(…)`
     // (skipped with --disable-last-saving), then `if args.do_valid: evaluate_and_print_results(…)`.
     atRunEnd: {
@@ -497,7 +557,8 @@ function extractFrom(file: SourceFile, src: ArgSource, anchor: Range, env: Extra
     launchChecks: {
       'min-lr-exceeds-lr': 'Megatron refuses to start (OptimizerParamScheduler asserts max_lr >= min_lr)',
       // OptimizerParamScheduler.__init__ asserts lr_warmup_steps < lr_decay_steps.
-      ...(warmup && decay && warmup.value >= decay.value
+      // (on the iteration/sample horizons: a token schedule is not what it compares).
+      ...(warmup && decay && warmup.value >= decay.value && !ctx.tokenSchedule
         ? { 'warmup-exceeds-training': `Megatron refuses to start (OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(warmup.value)} ≥ decay ${formatCount(decay.value)} steps)` }
         : {}),
       'batch-size-mismatch': 'Megatron refuses to start (the micro-batch calculator asserts the global batch is divisible by micro batch × data-parallel size)',

@@ -254,12 +254,15 @@ function schedule(file: SourceFile, plan: TrainingPlan, notes: string[], old: bo
   const shape = decayType?.value ?? D.decayType;
   const ratio = numberAt(file, ['lr_scheduler', 'decay_ratio'], LOADER);
   if (ratio) {
-    let decay = Math.round(total * ratio.value);
+    const rounded = Math.round(total * ratio.value);
+    let decay = rounded;
+    let decayHow = `round(${formatCount(total)} × ${ratio.value}) = ${formatCount(decay)}`;
     if (warmup + decay > total) {
       notes.push(
         `warmup ${formatCount(warmup)} + decay round(${formatCount(total)} × ${ratio.value}) = ${formatCount(decay)} exceed ${totalKey} ${formatCount(total)}: torchtitan shrinks the decay to ${formatCount(total - warmup)} steps`,
       );
       decay = total - warmup;
+      decayHow = `${totalKey} ${formatCount(total)} − warmup ${formatCount(warmup)} = ${formatCount(decay)} (round(${formatCount(total)} × ${ratio.value}) = ${formatCount(rounded)}, shrunk to fit after the warmup)`;
     }
     const stable = total - warmup - decay;
     plan.scheduler =
@@ -268,7 +271,7 @@ function schedule(file: SourceFile, plan: TrainingPlan, notes: string[], old: bo
         : {
             ...ratio,
             value: 'wsd',
-            note: `warmup-stable-decay: warmup ${formatCount(warmup)}, stable ${formatCount(stable)}, ${shape} decay over round(${formatCount(total)} × ${ratio.value}) = ${formatCount(decay)} steps`,
+            note: `warmup-stable-decay: warmup ${formatCount(warmup)}, stable ${formatCount(stable)}, ${shape} decay over ${decayHow} steps`,
           };
   } else {
     plan.scheduler =
