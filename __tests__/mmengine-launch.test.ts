@@ -85,4 +85,24 @@ describe('tools/train.py options over an MMEngine config', () => {
     expect(plan.epochs).toMatchObject({ value: 100, origin: 'launcher', file: 'train.sh', key: 'train_cfg.max_epochs' });
     expect(plan.microBatchSize).toMatchObject({ value: 16, origin: 'launcher' });
   });
+
+  test('--cfg-options with a list index (merge_from_dict(allow_list_keys=True)): the scheduler\'s end and milestones are the command\'s', async () => {
+    const schedule = [
+      "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12, val_interval=1)",
+      "param_scheduler = [dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500), dict(type='MultiStepLR', begin=0, end=12, by_epoch=True, milestones=[8, 11], gamma=0.1)]",
+      '',
+    ].join('\n');
+    const dir = repo({
+      'configs/det/faster_rcnn_1x.py': "_base_ = ['./schedule_1x.py']\ntrain_dataloader = dict(batch_size=2)\noptim_wrapper = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.02, momentum=0.9))\n",
+      'configs/det/schedule_1x.py': schedule,
+      'train.sh': `bash tools/dist_train.sh configs/det/faster_rcnn_1x.py 8 --cfg-options train_cfg.max_epochs=36 param_scheduler.1.end=36 "param_scheduler.1.milestones=[24, 33]"\n`,
+    });
+    const { report, plan } = await planOf(dir, 'configs/det/faster_rcnn_1x.py');
+    expect(plan.epochs).toMatchObject({ value: 36, origin: 'launcher' });
+    expect(plan.decayEpochs).toMatchObject({ value: 36, origin: 'launcher', file: 'train.sh', key: 'param_scheduler[1].end' });
+    expect(plan.firstMilestone).toMatchObject({ value: 24, origin: 'launcher' });
+    expect(plan.lastMilestone).toMatchObject({ value: 33, origin: 'launcher' });
+    expect(plan.lastMilestone?.note).toContain('over param_scheduler.1.milestones: [8, 11] in the config');
+    expect(report.findings.map((x) => x.ruleId)).not.toContain('decay-horizon-mismatch');
+  });
 });

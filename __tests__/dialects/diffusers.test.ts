@@ -116,3 +116,34 @@ describeFacts('diffusers FACTS rows (corpus-wave2/FACTS-diffusers.md)', () => {
     expect(claimed.length / commands.length).toBeGreaterThanOrEqual(0.95);
   });
 });
+
+describe('diffusers: a warmup at least the run length in a script that does not multiply by the process count (B, C)', () => {
+  const run = (script: string, sched: string, procs: number, extra = '') =>
+    diffusers.extract(sh(`accelerate launch --num_processes ${procs} ${script} --pretrained_model_name_or_path=m --train_batch_size=1 --learning_rate=1e-4 --lr_scheduler=${sched} --max_train_steps=300 ${extra}\n`), env());
+
+  test('linear: 500 warmup ticks against a 300-tick horizon, 4 ticks per step: the LR rises for 125 steps, then 0 (no decay horizon)', () => {
+    const { plan, ignored = [] } = run('train_text_to_image_lora_sdxl.py', 'linear', 4);
+    expect(plan.warmupSteps?.value).toBe(125);
+    expect(plan.decaySteps).toBeUndefined();
+    expect(ignored.map((i) => [i.key, i.critical, i.data?.afterWarmup])).toEqual([['--lr_scheduler', true, 'zero']]);
+    expect(ignored[0].message).toMatch(/^--lr_scheduler linear never decays: train_text_to_image_lora_sdxl\.py gives the scheduler a warmup of --lr_warmup_steps 500 \(the default\) ticks and a horizon of --max_train_steps 300 ticks, and accelerate steps it 4 ticks per optimizer step on 4 processes, so the LR rises for 125 optimizer steps and then drops to 0 for the last 175 optimizer steps \(58\.3%\)/);
+  });
+
+  test('cosine: after warmup its progress is a whole number of half-periods, so the LR stays at its peak (an even tick count per step), not "climbs back up"', () => {
+    const { plan, ignored = [], afterDecay } = run('train_t2i_adapter_sdxl.py', 'cosine', 2);
+    expect(plan.warmupSteps?.value).toBe(250);
+    expect(plan.decaySteps).toBeUndefined();
+    expect(ignored.map((i) => [i.critical, i.data?.afterWarmup])).toEqual([[false, 'peak']]);
+    expect(ignored[0].message).toContain('stays at its peak for the last 50 optimizer steps (16.7%)');
+    expect(afterDecay).toBe('rises');
+    // Three processes: an odd tick count per step, the LR jumps between the peak and 0.
+    expect(run('train_t2i_adapter_sdxl.py', 'cosine', 3).ignored?.[0].data?.afterWarmup).toBe('alternating');
+  });
+
+  test('a warmup shorter than the run length keeps the decay horizon; a ×N script (A) is warmup-exceeds-training\'s', () => {
+    const short = run('train_text_to_image_lora_sdxl.py', 'linear', 4, '--lr_warmup_steps=30');
+    expect(short.ignored).toEqual([]);
+    expect(short.plan.decaySteps?.value).toBe(75);
+    expect(run('train_text_to_image_lora.py', 'linear', 4).ignored).toEqual([]);
+  });
+});

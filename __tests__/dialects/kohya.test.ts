@@ -7,7 +7,7 @@ import type { ExtractEnv } from '../../src/dialects/types';
 import { lint } from '../../src/engine/lint';
 import { accelerateLink } from '../../src/engine/links';
 import { parseSource } from '../../src/engine/load-file';
-import { accelerateValues, scriptLaunches } from '../../src/engine/script-links';
+import { accelerateValues, launchedConfig, scriptLaunches } from '../../src/engine/script-links';
 import { fixtureLoader, fixturesDir } from '../helpers/dialect-fixtures';
 import { sharedDescribe } from '../helpers/shared';
 
@@ -176,14 +176,22 @@ describe('kohya: the integer-warmup rule on N GPUs, whatever gives N; GUI advice
   const GUI = (warmup: string, steps: string) =>
     parseSource('preset.json', JSON.stringify({ LoRA_type: 'Standard', epoch: 10, lr_scheduler: 'cosine', max_resolution: '1024,1024', optimizer: 'AdamW8bit', train_batch_size: 2, unet_lr: '0.0001', network_dim: 32, mixed_precision: 'bf16', multi_gpu: true, num_processes: 2, max_train_steps: steps, ...JSON.parse(warmup) }, null, 2));
 
-  test('GUI lr_warmup is a whole percentage of max_train_steps: the advice is the percentage that lasts as long on N GPUs', () => {
-    const { plan, ignored = [] } = kohya.extract(GUI('{"lr_warmup": 10}', '2000'), env());
+  test('GUI lr_warmup without a dataset_config: the current GUI passes lr_warmup / 100, a ratio, right on any GPU count (older GUIs: a note)', () => {
+    const { plan, ignored = [], notes } = kohya.extract(GUI('{"lr_warmup": 10}', '2000'), env());
+    expect(ignored).toEqual([]);
+    expect(plan.warmupRatio).toMatchObject({ value: 0.1, origin: 'derived', key: 'lr_warmup' });
+    expect(plan.warmupSteps).toMatchObject({ value: 200, key: 'lr_warmup', writtenAs: { unit: '%', perStep: 0.05 } });
+    expect(notes.some((n) => n.startsWith('lr_warmup 10%: read as the current kohya_ss GUI passes it, lr_warmup_steps 0.1') && n.includes('older GUIs'))).toBe(true);
+  });
+
+  test('GUI lr_warmup with a dataset_config and max_train_steps: an integer, round(lr_warmup × max_train_steps / 100); the advice is the percentage that lasts as long on N GPUs', () => {
+    const { plan, ignored = [] } = kohya.extract(GUI('{"lr_warmup": 10, "dataset_config": "d.toml"}', '2000'), env());
     expect(plan.warmupSteps).toMatchObject({ value: 100, key: 'lr_warmup' });
     expect(ignored.map((i) => i.message)).toEqual([
       'lr_warmup 10 (10% of max_train_steps 2000 = 200 scheduler ticks) lasts 100 optimizer steps on 2 GPUs, not 200: sd-scripts multiplies the total steps by the GPU count but not the integer lr_warmup_steps the GUI passes; write lr_warmup: 20 (400 scheduler ticks = 200 optimizer steps on 2 GPUs)',
     ]);
     // Past the GUI's 100%: its absolute lr_warmup_steps, in scheduler ticks.
-    const long = kohya.extract(GUI('{"lr_warmup": 60}', '2000'), env()).ignored ?? [];
+    const long = kohya.extract(GUI('{"lr_warmup": 60, "dataset_config": "d.toml"}', '2000'), env()).ignored ?? [];
     expect(long[0].message).toMatch(/needs 120%, past the GUI's 100%: set lr_warmup_steps: 2,?400 instead \(scheduler ticks, 1,?200 optimizer steps on 2 GPUs\)$/);
     // The GUI's absolute lr_warmup_steps: no ratio (the GUI passes an integer), N times the ticks.
     const abs = kohya.extract(GUI('{"lr_warmup": 0, "lr_warmup_steps": 150}', '2000'), env()).ignored ?? [];
@@ -200,5 +208,58 @@ describe('kohya: the integer-warmup rule on N GPUs, whatever gives N; GUI advice
     expect(plan.worldSize).toMatchObject({ value: 2, origin: 'launcher', file: 'accel_2gpu.yaml', key: 'num_processes' });
     expect(plan.warmupSteps).toMatchObject({ value: 150, origin: 'derived' });
     expect(ignored.map((i) => i.message)).toEqual(['lr_warmup_steps 300 lasts 150 optimizer steps on 2 GPUs, not 300: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (0.1) or as 600']);
+  });
+});
+
+describe('kohya: the flags after --config_file win over the TOML (parse_args(namespace=config_args))', () => {
+  const TOML = '[net]\nnetwork_module = "networks.lora"\n[train]\noptimizer_type = "AdamW8bit"\nlearning_rate = 2e-4\nlr_scheduler = "cosine"\nlr_warmup_steps = 100\nmax_train_steps = 3000\ntrain_batch_size = 2\nmixed_precision = "bf16"\n';
+  const launched = (command: string, text = TOML) => {
+    const [launch] = scriptLaunches(parseSource('go.sh', `${command}\n`));
+    return kohya.extract(launchedConfig(toml(text, 'lora.toml'), launch, kohya), env(launch.values));
+  };
+
+  test('a ratio, the run length and the precision on the command line replace the TOML values (origin launcher, at the flag)', () => {
+    const { plan, ignored = [] } = launched('accelerate launch --num_processes 4 sdxl_train_network.py --config_file lora.toml --lr_warmup_steps 0.05 --max_train_steps 6000 --mixed_precision fp16');
+    expect(plan.totalSteps).toMatchObject({ value: 6000, origin: 'launcher', file: 'go.sh', key: '--max_train_steps' });
+    expect(plan.warmupRatio).toMatchObject({ value: 0.05, origin: 'launcher' });
+    expect(plan.warmupSteps).toMatchObject({ value: 300, file: 'go.sh', key: '--lr_warmup_steps' });
+    expect(plan.precision).toMatchObject({ value: 'fp16', origin: 'launcher' });
+    expect(ignored).toEqual([]);
+  });
+
+  test('a command-line integer is a count (int_or_float), and --dataset_config there brings its batch-size note', () => {
+    const { plan, notes, ignored = [] } = launched('accelerate launch --num_processes 4 sdxl_train_network.py --config_file lora.toml --dataset_config d.toml --lr_warmup_steps 400');
+    expect(plan.warmupSteps).toMatchObject({ value: 100, origin: 'derived', file: 'go.sh' });
+    // The script's own plan reports the flag; its launched TOML does not repeat it.
+    expect(ignored).toEqual([]);
+    expect(notes.some((n) => n.startsWith('dataset_config: a `[[datasets]] batch_size` there overrides train_batch_size'))).toBe(true);
+  });
+
+  test('a warmup flag against the TOML\'s constant scheduler refuses to start; an unknown flag is argparse\'s, not a silently ignored TOML key', () => {
+    const constant = TOML.replace('"cosine"', '"constant"').replace('lr_warmup_steps = 100\n', '');
+    const { conflicts = [], ignored = [] } = launched('accelerate launch --num_processes 2 train_network.py --config_file lora.toml --lr_warmup_steps 50 --epochs 3', constant);
+    expect(conflicts.map((c) => [c.kind, c.range.line])).toEqual([['warmup-with-constant', 1]]);
+    expect(conflicts[0].message).toMatch(/^--lr_warmup_steps 50 \(the launch command at go.sh:1\) with lr_scheduler constant/);
+    expect(ignored).toEqual([]);
+  });
+});
+
+describe('kohya: a ratio warmup with constant is int(ratio × max_train_steps × N) ticks before the check', () => {
+  const TOML = (warmup: string) => `${LORA}lr_scheduler = "constant"\nlr_warmup_steps = ${warmup}\nmax_train_steps = 1600\n`;
+
+  test('0.0001 × 1600 × 4 = 0 ticks: no warmup and no error; 0.001 is 6 ticks: refuses to start', () => {
+    const zero = kohya.extract(toml(TOML('0.0001')), env({ worldSize: 4 }));
+    expect(zero.conflicts).toEqual([]);
+    expect(zero.notes.some((n) => n.includes('= 0 scheduler ticks, so there is no warmup'))).toBe(true);
+    const six = kohya.extract(toml(TOML('0.001')), env({ worldSize: 4 }));
+    expect(six.conflicts?.map((c) => c.kind)).toEqual(['warmup-with-constant']);
+    expect(six.conflicts?.[0].message).toContain('(int(0.001 × 1600 × 4) = 6 scheduler ticks)');
+  });
+
+  test('with the GPU count unknown, a ratio that gives 0 ticks on one GPU is undecided (a note), one that gives ticks is an error', () => {
+    const undecided = kohya.extract(toml(TOML('0.0001')), env());
+    expect(undecided.conflicts).toEqual([]);
+    expect(undecided.notes.some((n) => n.includes('the GPU count is unknown here'))).toBe(true);
+    expect(kohya.extract(toml(TOML('0.01')), env()).conflicts?.map((c) => c.kind)).toEqual(['warmup-with-constant']);
   });
 });

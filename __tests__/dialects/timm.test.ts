@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { detectDialect } from '../../src/dialects/index';
 import { lint } from '../../src/engine/lint';
-import { timm } from '../../src/dialects/timm';
+import { acceptedCooldown, timm } from '../../src/dialects/timm';
 import type { ExtractEnv } from '../../src/dialects/types';
 import { parseSource } from '../../src/engine/load-file';
 import { fixtureLoader } from '../helpers/dialect-fixtures';
@@ -84,7 +84,7 @@ describe('timm plans', () => {
     expect(plan.decaySteps).toBeUndefined();
     expect(plan.epochs).toMatchObject({ value: 15, origin: 'derived', key: 'epochs + cooldown_epochs', unit: 'epochs' });
     expect(plan.decayEpochs).toMatchObject({ value: 10, origin: 'explicit', key: 'epochs', range: { line: 6 }, unit: 'epochs' });
-    expect(plan.decayEpochs?.advice).toBe('the 5 cooldown epochs run at min_lr after the schedule: set epochs: 15 with cooldown_epochs: 0 to decay over the whole run');
+    expect(plan.decayEpochs?.advice).toBe('the 5 cooldown epochs run at min_lr after the schedule: set epochs: 15 with cooldown_epochs: 0 to decay over the whole run, or set cooldown_epochs: 1 or less');
     // Cycles and a prefix warmup are part of the horizon; a step schedule has no cooldown.
     const cycled = timm.extract(yaml('model: m\nbatch_size: 64\nlr: 0.01\nepochs: 10\nlr_cycle_limit: 2\nwarmup_epochs: 2\nwarmup_prefix: true\ncheckpoint_hist: 3\n'), env()).plan;
     expect([cycled.decayEpochs?.value, cycled.epochs?.value, cycled.epochs?.key]).toEqual([22, 22, 'epochs × lr_cycle_limit + warmup_epochs']);
@@ -155,3 +155,17 @@ describe('timm: a launch command over a --config YAML', () => {
     expect(launched?.extraction?.plan.globalBatchSize?.value).toBe(64);
   });
 });
+
+describe('timm: the shorter cooldown advised is one decay-horizon-mismatch accepts', () => {
+  const advice = (cooldown: number) =>
+    timm.extract(yaml(`model: vit_small_patch16_224\nbatch_size: 64\nlr: 1.0e-4\nopt: adamw\nepochs: 30\nsched: cosine\nmin_lr: 1.0e-6\ncooldown_epochs: ${cooldown}\n`), env()).plan.decayEpochs?.advice;
+
+  test('epochs 30: a cooldown of 2 is 6.3% of 32 (above max(1, 5%)), so both 10 and 2 are told "1 or less"', () => {
+    expect(advice(10)).toMatch(/, or set cooldown_epochs: 1 or less$/);
+    expect(advice(2)).toMatch(/, or set cooldown_epochs: 1 or less$/);
+    expect(acceptedCooldown(30)).toBe(1);
+    // 5% of 95 + 5: a cooldown of 5 is accepted after 95 epochs.
+    expect(acceptedCooldown(95)).toBe(5);
+  });
+});
+

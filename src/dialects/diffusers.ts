@@ -16,7 +16,7 @@ import { launcherWorldSize } from '../engine/load/shell.js';
 import { applyAssumptions, argRange, defaultSetting, derived, deriveGlobalBatch } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
-import { formatCount, formatSci } from '../engine/format-number.js';
+import { formatCount, formatPercent, formatSci } from '../engine/format-number.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import { argparseNumber, argsFromFlags, type FlatArgs } from './flat-args.js';
 import { isKohyaScript, KOHYA_ONLY_FLAGS } from './kohya.js';
@@ -196,7 +196,11 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
               writtenAs: { unit: 'steps as the script reads them', perStep: warmup.value / scaled.value, value: warmup.value },
             };
     } else notes.push(scaledUnknown(script, N));
-    if (DECAYING.has(sched.value) && plan.totalSteps) {
+    const noDecay = DECAYING.has(sched.value) && plan.totalSteps && scaled && N !== undefined ? warmupCoversHorizon({ convention, N, G, warmup, total: plan.totalSteps, scaled: scaled.value, sched, script }) : undefined;
+    if (noDecay) {
+      // The warmup ends after the scheduler's horizon: no decay phase, so no decay horizon to compare with the run.
+      ignored.push({ key: sched.key ?? '--lr_scheduler', range: sched.range ?? warmupArg?.range ?? cmd.range, ...noDecay });
+    } else if (DECAYING.has(sched.value) && plan.totalSteps) {
       const horizon = scale(convention, N, G, plan.totalSteps.value, `${plan.totalSteps.key ?? 'the run'} ${formatCount(plan.totalSteps.value)}`, script);
       if (horizon) {
         // No flag sets this horizon: the script derives it from the run length (no key, so no flag is advised).
@@ -256,6 +260,62 @@ function scale(convention: 'N' | 'GAS' | 'none' | undefined, N: number | undefin
   }
   if (convention === 'none') return { value: value / N, how: `${what} / ${formatCount(N)} processes (${script} passes it as written and accelerate steps the scheduler ${formatCount(N)} times per optimizer step)` };
   return undefined;
+}
+
+interface CoverInput {
+  convention: 'N' | 'GAS' | 'none' | undefined;
+  N: number;
+  G: number | undefined;
+  warmup: Setting<number>;
+  total: Setting<number>;
+  /** The warmup in optimizer steps (scale()). */
+  scaled: number;
+  sched: Setting<string>;
+  script: string;
+}
+
+/**
+ * A script that does not multiply by the process count (convention B or C), on more processes than it
+ * scales by: it gives the scheduler `--lr_warmup_steps` and the run length in the same ticks, and accelerate
+ * steps it N ticks per optimizer step, so a warmup at least the run length (`--lr_warmup_steps` 500, the
+ * default, against `--max_train_steps` 300) ends inside the run but after the scheduler's horizon. The
+ * schedule then has no decay: transformers' linear returns max(0, (T − t) / max(1, T − W)) = 0,
+ * cosine_with_restarts 0 (progress ≥ 1), polynomial its lr_end, and cosine 0.5·(1 + cos(π·(t − W))) (the
+ * denominator max(1, T − W) is 1): its peak or 0 by the parity of the tick (research §5.3, §5.5 rule 4).
+ * Undefined when the warmup is shorter than the horizon, or outlasts the run (warmup-exceeds-training's).
+ */
+function warmupCoversHorizon(x: CoverInput): Omit<IgnoredSetting, 'key' | 'range'> | undefined {
+  const { convention, N, warmup, total, scaled, sched, script } = x;
+  const G = x.G ?? 1;
+  if (convention === 'N' || convention === undefined || warmup.value < total.value || scaled >= total.value) return undefined;
+  const perTick = convention === 'GAS' ? G : 1;
+  const W = warmup.value * perTick;
+  const T = total.value * perTick;
+  const tail = total.value - scaled;
+  const last = `the last ${formatCount(tail)} optimizer steps (${formatPercent(tail / total.value)})`;
+  const after = afterWarmup(sched.value, W, N, last);
+  const ticks = convention === 'GAS' && G !== 1 ? ` × accumulation ${formatCount(G)}` : '';
+  const warmupText = `${warmup.key ?? '--lr_warmup_steps'} ${formatCount(warmup.value)}${warmup.origin === 'default' ? ' (the default)' : ''}`;
+  return {
+    critical: after.zero,
+    message:
+      `--lr_scheduler ${sched.value} never decays: ${script} gives the scheduler a warmup of ${warmupText}${ticks}${ticks ? ` = ${formatCount(W)}` : ''} ticks and a horizon of ${total.key ?? 'the run'} ${formatCount(total.value)}${ticks}${ticks ? ` = ${formatCount(T)}` : ''} ticks, ` +
+      `and accelerate steps it ${formatCount(N)} ticks per optimizer step on ${formatCount(N)} processes, so the LR rises for ${formatCount(scaled)} optimizer steps and then ${after.text}; ` +
+      `set --lr_warmup_steps well below ${total.key ?? 'the run length'} ${formatCount(total.value)} (5%: ${formatCount(Math.max(1, Math.round(total.value * 0.05)))}), and ${horizonFix(convention, N, G, script)}, or the decay still ends at step ${formatCount((total.value * perTick) / N)}`,
+    data: { reason: 'warmup-covers-horizon', warmupTicks: W, horizonTicks: T, warmupSteps: scaled, totalSteps: total.value, afterWarmup: after.kind },
+  };
+}
+
+/** What the LR does once a warmup that covers the horizon ends, by scheduler (see warmupCoversHorizon). */
+function afterWarmup(sched: string, W: number, N: number, last: string): { text: string; zero: boolean; kind: string } {
+  if (sched === 'linear') return { text: `drops to 0 for ${last} (linear's max(0, (horizon − tick) / 1)), so those steps change nothing`, zero: true, kind: 'zero' };
+  if (sched === 'cosine_with_restarts') return { text: `drops to 0 for ${last} (its progress is past 1), so those steps change nothing`, zero: true, kind: 'zero' };
+  if (sched === 'polynomial') return { text: `drops to lr_end (1e-7) for ${last}, so those steps change almost nothing`, zero: true, kind: 'lr_end' };
+  // cosine: 0.5·(1 + cos(π·k)) at tick W + k: the peak for an even k, 0 for an odd one; N ticks per optimizer step.
+  const why = `(0.5·(1 + cos(π·k)) at ${formatCount(W)} + k ticks, k advancing ${formatCount(N)} per optimizer step)`;
+  if (N % 2 === 1) return { text: `jumps between its peak and 0 every optimizer step for ${last} ${why}, never decaying`, zero: false, kind: 'alternating' };
+  if (W % 2 === 0) return { text: `stays at its peak for ${last} ${why}: the run trains as constant_with_warmup`, zero: false, kind: 'peak' };
+  return { text: `stays at 0 for ${last} ${why}, so those steps change nothing`, zero: true, kind: 'zero' };
 }
 
 /** What makes a script's derived decay horizon the run length, when its convention does not (research §5.3). */

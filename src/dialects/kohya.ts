@@ -15,6 +15,7 @@
  * `mixed_precision` defaults to "no" and that default wins over `accelerate launch --mixed_precision`.
  */
 import type { LaunchCommand } from '../engine/launch.js';
+import { overrideOf } from '../engine/launch-overrides.js';
 import { argValue, launcherWorldSize } from '../engine/load/shell.js';
 import { applyAssumptions, argRange, defaultSetting, derived, deriveGlobalBatch } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
@@ -250,6 +251,40 @@ function guiNumber(args: FlatArgs, key: string): Setting<number> | undefined {
   return args.num(key);
 }
 
+/**
+ * A value the launch command writes over the TOML (`--lr_warmup_steps 0.05` after `--config_file x.toml`:
+ * `parse_args(namespace=config_args)`, so the command line wins): findings about it point at the TOML's start
+ * and name the flag and the script; its plan values point at the flag.
+ */
+function launchedFlag(a: FlatArg | undefined) {
+  return a ? overrideOf(a.node) : undefined;
+}
+
+/** An argument as a message names it: `train.lr_warmup_steps 100`, or `--lr_warmup_steps 100 (the launch command at go.sh:1)`. */
+function named(a: FlatArg): string {
+  const o = launchedFlag(a);
+  return o ? `${o.flag} ${o.text} (${o.where})` : `${a.written} ${a.text}`;
+}
+
+/** Where a finding about an argument points in this file: its key, or the run's anchor for a command-line flag. */
+function rangeIn(a: FlatArg, src: Source): Range {
+  return launchedFlag(a) ? src.anchor : a.range;
+}
+
+/**
+ * Whether the command line alone shows a problem: every argument involved is a flag after --config_file. The
+ * script's own plan reports it at the flag, so the TOML's launched view does not repeat it.
+ */
+function shownByCommand(...involved: (FlatArg | undefined)[]): boolean {
+  return involved.every((a) => a !== undefined && launchedFlag(a) !== undefined);
+}
+
+/** Where a plan value derived from an argument is written: the TOML key, or the command's flag. */
+function writtenAt(a: FlatArg, args: FlatArgs): { key: string; range: Range; file: string } {
+  const o = launchedFlag(a);
+  return o ? { key: o.flag, range: o.range, file: o.file } : { key: a.written, range: a.range, file: args.file.path };
+}
+
 function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extraction {
   const { args, form } = src;
   const D = KOHYA_DEFAULTS;
@@ -303,7 +338,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   if (lr) plan.peakLr = lr;
   const opt = form === 'gui' ? args.str('optimizer') : str('optimizer_type', undefined);
   if (args.bool('use_8bit_adam') && opt && opt.value !== '' && form !== 'gui') {
-    conflicts.push({ kind: 'optimizer', range: opt.range ?? src.anchor, message: `use_8bit_adam with optimizer_type ${opt.value}: sd-scripts refuses to start (get_optimizer asserts only one is given); keep optimizer_type only (AdamW8bit)` });
+    conflicts.push({ kind: 'optimizer', range: opt.file === file.path && opt.range ? opt.range : src.anchor, message: `use_8bit_adam with optimizer_type ${opt.value}: sd-scripts refuses to start (get_optimizer asserts only one is given); keep optimizer_type only (AdamW8bit)` });
   }
   const optimizer = opt && opt.value !== '' ? opt : args.bool('use_8bit_adam') ? { ...defaultSetting('AdamW8bit', 'use_8bit_adam') } : src.configFile === undefined ? defaultSetting(D.optimizer, 'optimizer_type', 'sd-scripts default') : undefined;
   if (optimizer) plan.optimizer = optimizer;
@@ -316,13 +351,13 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const guiEpoch = form === 'gui' ? guiNumber(args, 'epoch') : undefined;
   if (epochs && epochs.value > 0) {
     plan.epochs = { ...epochs, unit: 'epochs' };
-    if (stepsWritten && stepsWritten.value > 0) {
-      const a = args.get('max_train_steps')!;
+    const a = args.get('max_train_steps');
+    if (stepsWritten && stepsWritten.value > 0 && a && !shownByCommand(a, args.get('max_train_epochs'))) {
       ignored.push({
         key: a.written,
-        range: a.range,
+        range: rangeIn(a, src),
         critical: true,
-        message: `max_train_steps ${a.text} is overridden by max_train_epochs ${formatCount(epochs.value)}: sd-scripts recomputes the steps from the epochs ("override steps"); remove one of them`,
+        message: `${launchedFlag(a) ? named(a) : `max_train_steps ${a.text}`} is overridden by max_train_epochs ${formatCount(epochs.value)}: sd-scripts recomputes the steps from the epochs ("override steps"); remove one of them`,
         data: { maxTrainSteps: stepsWritten.value, maxTrainEpochs: epochs.value },
       });
     }
@@ -394,12 +429,18 @@ function warmup(src: Source, plan: TrainingPlan, N: number | undefined, ignored:
       how = `lr_warmup_steps ${formatCount(abs.value)}`;
     } else if (pct && pct.value > 0) {
       written = args.get('lr_warmup');
-      if (total) {
-        // kohya_gui: lr_warmup_steps = round(lr_warmup × max_train_steps / 100), passed as an int.
-        steps = Math.round((pct.value * total.value) / 100);
-        how = `round(lr_warmup ${formatCount(pct.value)}% × ${formatCount(total.value)} / 100) (the GUI passes an integer)`;
+      const datasetConfig = args.isSet('dataset_config');
+      if (datasetConfig && total) {
+        // Every kohya_gui version read: with a dataset_config and max_train_steps,
+        // lr_warmup_steps = round(int(lr_warmup) × max_train_steps / 100), passed as an int.
+        steps = Math.round((Math.trunc(pct.value) * total.value) / 100);
+        how = `round(lr_warmup ${formatCount(pct.value)}% × ${formatCount(total.value)} / 100) (with a dataset_config the GUI passes an integer)`;
+      } else if (!datasetConfig) {
+        // The current GUI (kohya_gui/*_gui.py "# Calculate lr_warmup_steps") passes lr_warmup / 100, a ratio of the run.
+        ratio = pct.value / 100;
+        notes.push(`lr_warmup ${formatCount(pct.value)}%: read as the current kohya_ss GUI passes it, lr_warmup_steps ${formatCount(ratio)} (a ratio of the run, right on any GPU count); older GUIs (their lora_gui.py computes round(lr_warmup × max_train_steps / 100) for every run) pass an integer, which lasts 1/N of its steps on N GPUs`);
       } else {
-        notes.push(`lr_warmup ${formatCount(pct.value)}%: the GUI turns it into ${formatCount(pct.value)}% of max_train_steps, which is unknown here`);
+        notes.push(`lr_warmup ${formatCount(pct.value)}% with a dataset_config: the GUI passes round(lr_warmup × max_train_steps / 100) only when max_train_steps is set, which it is not here`);
       }
     }
   } else {
@@ -408,7 +449,7 @@ function warmup(src: Source, plan: TrainingPlan, N: number | undefined, ignored:
     if (written && written.value !== null && written.value !== undefined) {
       const raw = written.value;
       const text = String(written.text);
-      if (typeof raw === 'number' && form === 'toml') {
+      if (typeof raw === 'number' && form === 'toml' && !launchedFlag(written)) {
         // TOML keeps the type: `isinstance(…, float)` decides between a ratio and a count.
         const isFloat = !Number.isInteger(raw) || /[.eE]/.test(text);
         if (isFloat) ratio = raw;
@@ -419,19 +460,38 @@ function warmup(src: Source, plan: TrainingPlan, N: number | undefined, ignored:
         if (/^\d+(?:\.\d+)?%$/.test(t)) ratio = Number(t.slice(0, -1)) / 100;
         else if (/^\d+$/.test(t)) steps = Number(t);
         else if (/^\d*\.\d+$/.test(t) && Number(t) < 1) ratio = Number(t);
-        else notes.push(`lr_warmup_steps ${t}: sd-scripts' int_or_float rejects it at start-up`);
+        else notes.push(`${launchedFlag(written) ? named(written) : `lr_warmup_steps ${t}`}: sd-scripts' int_or_float rejects it at start-up`);
       }
-      if (steps !== undefined) how = `lr_warmup_steps ${formatCount(steps)}`;
+      if (steps !== undefined) how = `${launchedFlag(written) ? launchedFlag(written)!.flag : 'lr_warmup_steps'} ${formatCount(steps)}`;
     }
   }
   const warmupValue = ratio !== undefined ? ratio : (steps ?? 0);
-  if ((sched === 'constant' || sched === 'adafactor' || args.isSet('lr_scheduler_type')) && warmupValue > 0 && written) {
+  const needless = sched === 'constant' || sched === 'adafactor' || args.isSet('lr_scheduler_type');
+  if (needless && warmupValue > 0 && written && ratio !== undefined) {
+    // get_scheduler_fix turns a ratio into int(ratio × max_train_steps × N) scheduler ticks before the check.
+    const ticks = ratioTicks(ratio, total?.value, N);
+    if (ticks === undefined) {
+      notes.push(`${named(written)} with lr_scheduler ${sched}: sd-scripts refuses to start unless int(${ratio} × max_train_steps × GPUs) is 0, and ${total ? 'the GPU count' : 'max_train_steps'} is unknown here`);
+      return;
+    }
+    if (ticks === 0) {
+      notes.push(`${named(written)} with lr_scheduler ${sched}: int(${ratio} × ${formatCount(total!.value)} × ${formatCount(N ?? 1)}) = 0 scheduler ticks, so there is no warmup and sd-scripts accepts it`);
+      return;
+    }
+  }
+  const schedulerArg = args.get('lr_scheduler_type') ?? args.get('lr_scheduler');
+  if (needless && warmupValue > 0 && written) {
+    if (shownByCommand(written, schedulerArg)) return;
     conflicts.push({
       kind: 'warmup-with-constant',
-      range: written.range,
-      message: `${written.written} ${written.text} with lr_scheduler ${args.isSet('lr_scheduler_type') ? `type ${args.str('lr_scheduler_type')?.value}` : sched}${plan.scheduler?.origin === 'default' ? ' (default)' : ''}: sd-scripts refuses to start ("${sched} does not require num_warmup_steps. Set None or 0."); use lr_scheduler constant_with_warmup, or remove the warmup`,
+      range: rangeIn(written, src),
+      message: `${named(written)}${ratio !== undefined && total ? ` (int(${ratio} × ${formatCount(total.value)}${N !== undefined ? ` × ${formatCount(N)}` : ''}) = ${formatCount(ratioTicks(ratio, total.value, N) ?? 0)} scheduler ticks${N === undefined ? ' on one GPU, more on more' : ''})` : ''} with lr_scheduler ${args.isSet('lr_scheduler_type') ? `type ${args.str('lr_scheduler_type')?.value}` : sched}${plan.scheduler?.origin === 'default' ? ' (default)' : ''}: sd-scripts refuses to start ("${sched} does not require num_warmup_steps. Set None or 0."); use lr_scheduler constant_with_warmup, or remove the warmup`,
       data: { warmup: warmupValue, scheduler: sched },
     });
+    return;
+  }
+  if (ratio !== undefined && form === 'gui') {
+    guiRatioWarmup(args, written!, ratio, plan);
     return;
   }
   if (ratio !== undefined) {
@@ -445,9 +505,7 @@ function warmup(src: Source, plan: TrainingPlan, N: number | undefined, ignored:
       // Advice keeps the ratio form the file uses (a float: a share of the run).
       plan.warmupSteps = {
         ...derived(w, `int(${ratio} × ${formatCount(total.value)}) (a float warmup is a ratio of the run)`, 'steps'),
-        key: written!.written,
-        range: written!.range,
-        file: args.file.path,
+        ...writtenAt(written!, args),
         fractionOf: { fraction: ratio, of: 'the run', ofSteps: total.value },
       };
     }
@@ -464,20 +522,46 @@ function warmup(src: Source, plan: TrainingPlan, N: number | undefined, ignored:
     const eff = steps / N;
     plan.warmupSteps = {
       ...derived(eff, `${how} / ${formatCount(N)} GPUs: the scheduler is stepped ${formatCount(N)} times per optimizer step and only the total is multiplied by ${formatCount(N)}`, 'steps'),
-      key: written.written,
-      range: written.range,
-      file: args.file.path,
+      ...writtenAt(written, args),
       ...writtenAs,
     };
+    if (shownByCommand(written)) return;
     ignored.push({
       key: written.written,
-      range: written.range,
-      message: form === 'gui' ? guiWarmupMessage(written, steps, N, total) : `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps < total.value ? `${formatFractionDown(steps / total.value)}) or as ${formatCount(steps * N)}` : 'a float below 1)'}`,
+      range: rangeIn(written, src),
+      message: form === 'gui' ? guiWarmupMessage(written, steps, N, total) : `${named(written)} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps < total.value ? `${formatFractionDown(steps / total.value)}) or as ${formatCount(steps * N)}` : 'a float below 1)'}`,
       data: { written: steps, effective: eff, worldSize: N },
     });
   } else {
     plan.warmupSteps = { ...args.setting(written, steps), unit: 'steps', ...(form === 'gui' ? { origin: 'derived' as const, how } : {}), ...writtenAs };
   }
+}
+
+/**
+ * The GUI's `lr_warmup` percentage as the current GUI passes it: `lr_warmup / 100`, a float that sd-scripts reads as a
+ * ratio of the run (`int(ratio × max_train_steps × N)` ticks = `int(ratio × max_train_steps)` optimizer steps on any
+ * GPU count). Advice stays in the key's unit, a percentage of max_train_steps.
+ */
+function guiRatioWarmup(args: FlatArgs, written: FlatArg, ratio: number, plan: TrainingPlan): void {
+  const total = plan.totalSteps;
+  const pct = formatCount(ratio * 100);
+  plan.warmupRatio = { ...derived(ratio, `lr_warmup ${pct}% / 100 (the current kohya_ss GUI passes it as a ratio of the run)`, 'ratio'), ...writtenAt(written, args) };
+  if (!total || total.value <= 0) return;
+  plan.warmupSteps = {
+    ...derived(Math.floor(ratio * total.value), `int(lr_warmup ${pct}% / 100 × ${formatCount(total.value)}) (the current GUI passes a ratio of the run)`, 'steps'),
+    ...writtenAt(written, args),
+    writtenAs: { unit: '%', perStep: 100 / total.value },
+  };
+}
+
+/**
+ * The scheduler ticks a ratio warmup gives (`int(ratio × max_train_steps × N)`, get_scheduler_fix), when known:
+ * with the GPU count unknown, only a count that is at least 1 on one GPU (and so on any number).
+ */
+function ratioTicks(ratio: number, total: number | undefined, N: number | undefined): number | undefined {
+  if (total === undefined) return undefined;
+  const ticks = Math.trunc(ratio * total * (N ?? 1));
+  return N === undefined && ticks === 0 ? undefined : ticks;
 }
 
 /**
@@ -517,8 +601,8 @@ function precision(src: Source, plan: TrainingPlan, ignored: IgnoredSetting[], c
   }
   const mp = plan.precision?.value;
   for (const [key, need] of [['full_fp16', 'fp16'], ['full_bf16', 'bf16']] as const) {
-    if (args.bool(key) && mp !== undefined && mp !== need) {
-      conflicts.push({ kind: 'precision', range: args.get(key)!.range, message: `${key} needs mixed_precision ${need}, but it is ${mp}${plan.precision?.origin === 'default' ? ' (the default)' : ''}: sd-scripts refuses to start ("${key} requires mixed precision='${need}'"); set mixed_precision ${need}` });
+    if (args.bool(key) && mp !== undefined && mp !== need && !shownByCommand(args.get(key), args.get('mixed_precision'))) {
+      conflicts.push({ kind: 'precision', range: rangeIn(args.get(key)!, src), message: `${key} needs mixed_precision ${need}, but it is ${mp}${plan.precision?.origin === 'default' ? ' (the default)' : ''}: sd-scripts refuses to start ("${key} requires mixed precision='${need}'"); set mixed_precision ${need}` });
     }
   }
 }
@@ -527,7 +611,8 @@ function precision(src: Source, plan: TrainingPlan, ignored: IgnoredSetting[], c
 function unknownKeys(args: FlatArgs, ignored: IgnoredSetting[], plan: TrainingPlan): void {
   const runLength = plan.epochs ? `max_train_epochs ${formatCount(plan.epochs.value)}` : plan.totalSteps ? `max_train_steps ${formatCount(plan.totalSteps.value)}${plan.totalSteps.origin === 'default' ? ' (default)' : ''}` : 'the run length';
   for (const a of args.all) {
-    if (KOHYA_KEYS.has(a.key)) continue;
+    // A flag after --config_file is argparse's to reject (the script's own command line), not a TOML key.
+    if (KOHYA_KEYS.has(a.key) || launchedFlag(a)) continue;
     let why: string | undefined;
     let critical = false;
     if (Object.hasOwn(GUI_ONLY, a.key)) {
@@ -568,6 +653,8 @@ export const kohya: Dialect = {
     description: 'kohya-ss sd-scripts training TOML, accelerate launch train_network.py … commands, and kohya_ss GUI JSON presets',
     yamlLoader: 'pyyaml',
     schema: 'kohya.schema.json',
+    // `parser.parse_args(namespace=config_args)`: the flags after `--config_file x.toml` win over the TOML.
+    launchOverrides: ['argparse'],
   },
   detect(file) {
     if (file.format === 'shell') return Math.max(0, ...kohyaCommands(file).map(commandScore));

@@ -11,6 +11,7 @@
  * GPU count × per-GPU batch the LR written with it was tuned for (mmdet "Config name style"); a child
  * that inherits its LR runs the recipe of its bases (tunedRecipe).
  */
+import { overrideSetting } from '../engine/launch-overrides.js';
 import { boolIn, lookup, numberIn, numbersIn, stringIn, viewOf, type ConfigView, type Lookup } from '../engine/config-view.js';
 import { formatCount, formatRatio, formatSci } from '../engine/format-number.js';
 import { applyAssumptions, defaultSetting, derived, derivedFrom, deriveGlobalBatch } from '../engine/plan.js';
@@ -144,8 +145,11 @@ function pointSetting(ctx: Ctx, s: Scheduler, key: string, value: number, hit: L
   const steps = pointSteps(ctx, p);
   const list = lookup(ctx.view, ['param_scheduler']);
   const written = keyOf(list.kind === 'found' ? list.node : undefined, s.index, key);
-  const base: Setting<number> =
-    hit?.kind === 'found'
+  // A value `--cfg-options` writes (`param_scheduler.1.end=36`, a list of milestones): the launch script's.
+  const launched = hit?.kind === 'found' ? overrideSetting(hit.node.kind === 'seq' ? hit.node.items[0] : hit.node, value) : undefined;
+  const base: Setting<number> = launched
+    ? { ...launched, key: written }
+    : hit?.kind === 'found'
       ? { value, origin: 'explicit', key: written, file: hit.file, range: hit.keyRange, ...(hit.file !== ctx.view.path ? { note: `set in ${hit.file}:${hit.keyRange.line}, which this config inherits` } : {}) }
       : { value, origin: 'default', key: written, note: what };
   if (steps !== undefined) {

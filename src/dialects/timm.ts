@@ -188,9 +188,20 @@ function kv(s: Setting<number>, fallback: string, value: number): string {
   return key.startsWith('-') ? `${key} ${formatCount(value)}` : `${key}: ${formatCount(value)}`;
 }
 
+/** decay-horizon-mismatch's default tolerance: a tail of at most max(1, 5% of the run) is not reported. */
+const HORIZON_TOLERANCE = 0.05;
+
+/**
+ * The longest cooldown decay-horizon-mismatch accepts after `epochs` (the run is then epochs + cooldown): c ≤ 1,
+ * or c ≤ 5% × (epochs + c), i.e. c ≤ epochs × 0.05 / 0.95. Following the advice clears the finding.
+ */
+export function acceptedCooldown(epochs: number): number {
+  return Math.max(1, Math.floor((epochs * HORIZON_TOLERANCE) / (1 - HORIZON_TOLERANCE) + 1e-9));
+}
+
 /** The cooldown makes the flat tail: fold it into the schedule, or shorten it. */
 function cooldownAdvice(epochs: Setting<number>, cooldown: Setting<number>, runEpochs: number): string {
-  const most = Math.floor(runEpochs * 0.05);
+  const most = Math.min(acceptedCooldown(runEpochs - cooldown.value), cooldown.value - 1);
   const shorter = most >= 1 ? `, or set ${kv(cooldown, 'cooldown_epochs', most)} or less` : '';
   return `the ${formatCount(cooldown.value)} cooldown epochs run at min_lr after the schedule: set ${kv(epochs, 'epochs', epochs.value + cooldown.value)} with ${kv(cooldown, 'cooldown_epochs', 0)} to decay over the whole run${shorter}`;
 }

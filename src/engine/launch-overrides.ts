@@ -11,7 +11,7 @@
  * config's. Pure: no I/O.
  */
 import type { SourceFile } from './source.js';
-import { mapGet, type ConfigNode, type MapNode, type ScalarNode, type ScalarValue } from './tree.js';
+import { mapGet, type ConfigNode, type MapNode, type ScalarNode, type ScalarValue, type SeqNode } from './tree.js';
 import type { Range, Setting } from './types.js';
 
 /**
@@ -78,12 +78,116 @@ export function typeOverride(text: string, style: OverrideStyle): ScalarValue {
   return text;
 }
 
-function scalarFor(o: LaunchOverride, replaced?: ConfigNode): ScalarNode {
+/**
+ * A `--cfg-options` value as mmengine's DictAction parses it (`_parse_iterable`): quotes stripped from the ends and
+ * spaces removed; `[a,b]` is a list and `(a,b)` a tuple (nested brackets too), `a,b` a list, anything else one
+ * value (`_parse_int_float_bool`: int, float, True/False, None, else the text). Undefined for one value.
+ */
+export function dictActionIterable(text: string): DictActionValue[] | undefined {
+  const val = trimQuotes(text).replace(/ /g, '');
+  const parsed = parseIterable(val);
+  return Array.isArray(parsed) ? parsed : undefined;
+}
+
+/** `text` without the quote characters at its ends (a scan: `/['"]+$/` backtracks quadratically on a run of quotes). */
+function trimQuotes(text: string): string {
+  const quote = (c: string | undefined): boolean => c === '"' || c === "'";
+  let start = 0;
+  let end = text.length;
+  while (start < end && quote(text[start])) start++;
+  while (end > start && quote(text[end - 1])) end--;
+  return text.slice(start, end);
+}
+
+/** One value of a DictAction list: a scalar, or a nested list or tuple. */
+export type DictActionValue = ScalarValue | DictActionValue[];
+
+function parseIterable(val: string): DictActionValue {
+  const bracketed = (val.startsWith('(') && val.endsWith(')')) || (val.startsWith('[') && val.endsWith(']'));
+  if (!bracketed && !val.includes(',')) return dictActionScalar(val);
+  const inner = bracketed ? val.slice(1, -1) : val;
+  const items: DictActionValue[] = [];
+  let rest = inner;
+  while (rest.length > 0) {
+    const end = nextComma(rest);
+    items.push(parseIterable(rest.slice(0, end)));
+    rest = rest.slice(end + 1);
+  }
+  return items;
+}
+
+/** The next comma outside brackets (DictAction's find_next_comma), or the length. */
+function nextComma(text: string): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) return i;
+  }
+  return text.length;
+}
+
+/** DictAction._parse_int_float_bool. */
+function dictActionScalar(t: string): ScalarValue {
+  if (/^[-+]?\d+$/.test(t)) return Number(t);
+  if (/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(t)) return Number(t);
+  if (/^(?:true|false)$/i.test(t)) return t.toLowerCase() === 'true';
+  if (t === 'None') return null;
+  return t;
+}
+
+function scalarFor(o: LaunchOverride, replaced?: ConfigNode): ScalarNode | SeqNode {
+  const was = replaced ? writtenText(replaced) : undefined;
+  const info = { ...o, ...(was !== undefined ? { replaced: was } : {}) };
+  const range = replaced?.range ?? o.range;
+  // mmengine's DictAction makes `[24,33]` (or `24,33`) a list: each item is the launcher's.
+  const list = o.style === 'mmengine' ? dictActionIterable(o.text) : undefined;
+  if (list) return seqFor(list, info, range);
   // Not `plain`: the value was never YAML text, so yaml11-ambiguous-scalar has nothing to say about it.
-  const node: ScalarNode = { kind: 'scalar', value: o.value, source: o.text, plain: false, range: replaced?.range ?? o.range };
-  const was = replaced?.kind === 'scalar' ? replaced.source : replaced ? '(a mapping or list)' : undefined;
-  registry.set(node, { ...o, ...(was !== undefined ? { replaced: was } : {}) });
+  const node: ScalarNode = { kind: 'scalar', value: o.value, source: o.text, plain: false, range };
+  registry.set(node, info);
   return node;
+}
+
+/** A replaced value as the note names it: its text, a list of scalars as `[8, 11]`. */
+function writtenText(node: ConfigNode): string {
+  if (node.kind === 'scalar') return node.source;
+  if (node.kind === 'seq' && node.items.every((i) => i.kind === 'scalar')) return `[${node.items.map((i) => (i as ScalarNode).source).join(', ')}]`;
+  return '(a mapping or list)';
+}
+
+function seqFor(items: DictActionValue[], info: LaunchOverride & { replaced?: string }, range: Range): SeqNode {
+  return {
+    kind: 'seq',
+    range,
+    items: items.map((item) => {
+      if (Array.isArray(item)) return seqFor(item, info, range);
+      const node: ScalarNode = { kind: 'scalar', value: item, source: item === null ? 'None' : String(item), plain: false, range };
+      registry.set(node, info);
+      return node;
+    }),
+  };
+}
+
+/**
+ * `node` with `path` set to the override: mappings are entered or created; a list element is entered by its
+ * index only for mmengine's `--cfg-options` (merge_from_dict(allow_list_keys=True): `param_scheduler.1.end=36`;
+ * an index past the end raises KeyError there, and is not applied here). Undefined when something is in the way.
+ */
+function setNode(node: ConfigNode | undefined, path: string[], o: LaunchOverride, within: Range): ConfigNode | undefined {
+  if (path.length === 0) return scalarFor(o, node);
+  if (!node) return setIn({ kind: 'map', entries: [], range: within }, path, o);
+  if (node.kind === 'map') return setIn(node, path, o);
+  const [key, ...rest] = path;
+  if (node.kind !== 'seq' || o.style !== 'mmengine' || !/^\d+$/.test(key)) return undefined;
+  const at = Number(key);
+  if (at >= node.items.length) return undefined;
+  const item = setNode(node.items[at], rest, o, node.range);
+  if (!item) return undefined;
+  const items = [...node.items];
+  items[at] = item;
+  return { ...node, items };
 }
 
 /** `map` with `path` set to the override (new mappings on the way), or undefined when a scalar is in the way. */
@@ -92,8 +196,7 @@ function setIn(map: MapNode, path: string[], o: LaunchOverride): MapNode | undef
   const entry = mapGet(map, key);
   let value: ConfigNode | undefined;
   if (rest.length === 0) value = scalarFor(o, entry?.value);
-  else if (!entry) value = setIn({ kind: 'map', entries: [], range: map.range }, rest, o);
-  else if (entry.value.kind === 'map') value = setIn(entry.value, rest, o);
+  else value = setNode(entry?.value, rest, o, map.range);
   if (!value) return undefined;
   // The last entry wins (mapGet): replace it in place, or append a new key at the mapping's start.
   const at = entry ? map.entries.lastIndexOf(entry) : -1;
