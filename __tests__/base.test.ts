@@ -241,3 +241,34 @@ describe('--base', () => {
     expect((JSON.parse(withBaseline.stdout) as Report).findings.map((f) => f.ruleId)).toContain('lr-not-rescaled');
   });
 });
+
+describe('--base --fix edits a value its dialect records by key only', () => {
+  test('MMEngine: warmup-not-rescaled rewrites param_scheduler[0].end=500 (the advertised fix was never applied)', async () => {
+    const dir = makeRepo();
+    write(
+      dir,
+      'configs/retinanet/retinanet_r50_fpn_1xb4-1x_coco.py',
+      [
+        "_base_ = ['../_base_/default_runtime.py']",
+        "model = dict(type='RetinaNet')",
+        "optim_wrapper = dict(optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001))",
+        "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12, val_interval=1)",
+        'param_scheduler = [',
+        "    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),",
+        "    dict(type='MultiStepLR', begin=0, end=12, by_epoch=True, milestones=[8, 11], gamma=0.1)",
+        ']',
+        'train_dataloader = dict(batch_size=4)',
+        '',
+      ].join('\n'),
+    );
+    write(dir, 'configs/_base_/default_runtime.py', "default_scope = 'mmdet'\n");
+    commit(dir, 'retinanet 1 GPU × 4');
+    const rel = 'configs/retinanet/retinanet_r50_fpn_1xb4-1x_coco.py';
+    write(dir, rel, fs.readFileSync(path.join(dir, rel), 'utf8').replace('batch_size=4', 'batch_size=16'));
+    const r = await run(['--base', 'HEAD', '--fix', rel], dir);
+    expect(r.stderr).toContain('applied 2 fix(es) in 1 file(s)');
+    const text = fs.readFileSync(path.join(dir, rel), 'utf8');
+    expect(text).toContain('begin=0, end=125),');
+    expect(text).toContain('lr=4e-2');
+  });
+});

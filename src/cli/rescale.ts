@@ -10,6 +10,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { UsageError } from '../config/errors.js';
 import { readConfig, settingsFor } from '../config/load-config.js';
+import type { TrainlintConfig } from '../config/types.js';
+import type { Setting } from '../engine/types.js';
 import { applyEdits, unifiedDiff } from '../engine/fix.js';
 import { formatCount } from '../engine/format-number.js';
 import { lint, runPlanOf, type FileResult } from '../engine/lint.js';
@@ -97,8 +99,20 @@ function derivedChanges(before: FileResult, after: FileResult | undefined, r: Re
 /** Rules whose errors mean the framework or its loader refuses the run (not advice about a run that starts). */
 const REFUSALS = new Set(['batch-size-mismatch', 'schema', 'cross-file-mismatch', 'parse-error', 'yaml11-ambiguous-scalar', 'conflicting-settings']);
 
-/** The findings the rescaled file has that the original did not, each as `[rule] path:line:col: message`. */
-export function newFindings(before: FileResult, after: FileResult | undefined): { refusals: string[]; others: string[] } {
+/** Whether a finding is a cross-file mismatch only on values rescale lists to set by hand in that linked file. */
+function awaitsHand(f: FileResult['findings'][number], byHand: RescaleResult['linkedByHand']): boolean {
+  if (f.ruleId !== 'cross-file-mismatch' || byHand.length === 0) return false;
+  const data = f.data ?? {};
+  const all = (Array.isArray(data.mismatches) ? data.mismatches : [data]) as Record<string, unknown>[];
+  return all.every((m) => byHand.some((h) => h.field === m.field && h.file === m.linkedFile));
+}
+
+/**
+ * The findings the rescaled file has that the original did not, each as `[rule] path:line:col: message`.
+ * A mismatch with a linked file on values listed to set by hand there is not a refusal: it is what those
+ * values fix (`byHand`).
+ */
+export function newFindings(before: FileResult, after: FileResult | undefined, byHand: RescaleResult['linkedByHand'] = []): { refusals: string[]; others: string[] } {
   const out = { refusals: [] as string[], others: [] as string[] };
   if (!after) return out;
   const own = (r: FileResult) => r.findings.filter((f) => f.path === r.file.path);
@@ -111,9 +125,58 @@ export function newFindings(before: FileResult, after: FileResult | undefined): 
       continue;
     }
     const text = `[${f.ruleId}] ${f.path}:${f.range.line}:${f.range.column}: ${f.message.replace(/\s+/g, ' ')}`;
-    (f.severity === 'error' && REFUSALS.has(f.ruleId) ? out.refusals : out.others).push(text);
+    if (awaitsHand(f, byHand)) out.others.push(`${text} (until the value set by hand in ${f.data?.linkedFile as string} is changed)`);
+    else (f.severity === 'error' && REFUSALS.has(f.ruleId) ? out.refusals : out.others).push(text);
   }
   return out;
+}
+
+/** The peak LRs the DeepSpeed files linked to a config write (each as written there). */
+function deepSpeedLrs(result: FileResult): Setting<number>[] {
+  return (result.linked ?? []).flatMap((l) => (l.role === 'deepspeed' && l.plan.peakLr ? [l.plan.peakLr] : []));
+}
+
+/** A world size given as `.trainlint.yml` assumes it for `rel` (an override, so it wins over the file's own). */
+function assumingWorld(config: TrainlintConfig, rel: string, worldSize: number): TrainlintConfig {
+  return { ...config, overrides: [...(config.overrides ?? []), { files: rel, assume: { worldSize } }] };
+}
+
+/**
+ * The rescaled text linted again at the same path (same launch scripts, linked files and settings), with the
+ * result it is compared with. The check is made at the new world size: one assumed in `.trainlint.yml` is
+ * assumed at its new value; one a launcher gives and that rescale does not edit (it is listed to change by
+ * hand) cannot be changed in the script's reading, so both texts are linted without the scripts, at the
+ * old and the new world size as assumed. When the scripts give more than the world size (the plan differs
+ * without them), the check is not made and a note says so.
+ */
+async function checkRescaled(input: {
+  io: CliIO;
+  repoRoot: string;
+  config: TrainlintConfig;
+  rel: string;
+  text: string;
+  first: FileResult;
+  target: RescaleTarget;
+  result: RescaleResult;
+}): Promise<{ before: FileResult; after: FileResult | undefined; notes: string[] }> {
+  const { io, repoRoot, config, rel, text, first, target, result } = input;
+  const stdinFile = () => parseSource(rel, text, { yamlVersion: config.yaml });
+  const world = runPlanOf(first).worldSize;
+  const worldEdited = result.changes.some((c) => c.field === 'worldSize');
+  const sameLaunch = (r: FileResult) => r.file.path === rel && (!first.launch || r.launch?.script === first.launch.script);
+  if (target.kind !== 'world-size' || !world || world.origin === 'assumed' || worldEdited) {
+    const againConfig = target.kind === 'world-size' && world?.origin === 'assumed' ? assumingWorld(config, rel, target.value) : config;
+    const again = await lint({ root: io.cwd, repoRoot, paths: [], config: againConfig, stdinFile: stdinFile() });
+    return { before: first, after: again.results.find(sameLaunch), notes: [] };
+  }
+  // The launcher's count is changed by hand: the rescaled file is checked as it will run, at the new world size.
+  const alone = await lint({ root: io.cwd, repoRoot, paths: [rel], config: assumingWorld(config, rel, world.value), repoScripts: false });
+  const before = alone.results.find((r) => r.file.path === rel);
+  if (!before?.extraction || runPlanOf(before).globalBatchSize?.value !== result.oldGlobal || runPlanOf(before).worldSize?.value !== world.value) {
+    return { before: first, after: undefined, notes: [`not checked at world size ${formatCount(target.value)}: the launch script gives ${rel} more than its world size; run \`trainlint\` after changing the launcher`] };
+  }
+  const again = await lint({ root: io.cwd, repoRoot, paths: [], config: assumingWorld(config, rel, target.value), stdinFile: stdinFile(), repoScripts: false });
+  return { before, after: again.results.find((r) => r.file.path === rel), notes: [] };
 }
 
 export async function runRescale(argv: string[], io: CliIO): Promise<number> {
@@ -135,24 +198,16 @@ export async function runRescale(argv: string[], io: CliIO): Promise<number> {
   const scaling = settingsFor(config, rel).rules.get('lr-not-rescaled')?.options?.scaling as 'linear' | 'sqrt' | 'either' | undefined;
   let result: RescaleResult;
   try {
-    result = rescale({ file: first.file, plan: runPlanOf(first), target: args.target, rule: args.rule, scaling, yamlLoader: first.dialect.meta.yamlLoader, framework: first.dialect.meta.title });
+    result = rescale({ file: first.file, plan: runPlanOf(first), ownPlan: first.extraction.plan, linkedLrs: deepSpeedLrs(first), target: args.target, rule: args.rule, scaling, yamlLoader: first.dialect.meta.yamlLoader, framework: first.dialect.meta.title });
   } catch (err) {
     if (err instanceof RescaleError) throw new UsageError(`rescale: ${err.message}`);
     throw err;
   }
   const { text } = applyEdits(first.file.text, result.edits);
-  // Lint the new text at the same path: same launch scripts, linked files and settings.
-  // A world size assumed in .trainlint.yml is assumed at its new value, so the check sees the new run.
-  const world = runPlanOf(first).worldSize;
-  const againConfig =
-    args.target.kind === 'world-size' && world?.origin === 'assumed'
-      ? { ...config, overrides: [...(config.overrides ?? []), { files: rel, assume: { worldSize: args.target.value } }] }
-      : config;
-  const again = await lint({ root: io.cwd, repoRoot, paths: [], config: againConfig, stdinFile: parseSource(rel, text, { yamlVersion: config.yaml }) });
-  const after = again.results.find((r) => r.file.path === rel && (!first.launch || r.launch?.script === first.launch.script));
-  const found = newFindings(first, after);
+  const check = await checkRescaled({ io, repoRoot, config, rel, text, first, target: args.target, result });
+  const found = newFindings(check.before, check.after, result.linkedByHand);
   if (found.refusals.length) throw new UsageError(`rescale: ${rel} was not changed: the rescaled run would not start: ${found.refusals[0]}`);
-  io.stdout(formatRescale(rel, result, [...derivedChanges(first, after, result), ...found.others.map((f) => `check ${f}`)]));
+  io.stdout(formatRescale(rel, result, [...check.notes, ...(check.notes.length ? [] : derivedChanges(check.before, check.after, result)), ...found.others.map((f) => `check ${f}`)]));
   if (args.dryRun) {
     io.stdout(unifiedDiff(rel, first.file.text, text));
     io.stderr(`trainlint: ${result.changes.length} value(s) would change in ${rel} (dry run)\n`);

@@ -17,6 +17,7 @@ import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { type ConfigNode, getIn, hasKey } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
+import type { PerDeviceAnchored } from '../engine/rescale.js';
 import { deepspeedNote, fractionOfTotal, HF_AT_RUN_END } from './hf-trainer.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, IgnoredSetting } from './types.js';
 import { axolotlDatasets } from './dataset-refs.js';
@@ -139,7 +140,9 @@ function readBatch(file: SourceFile, plan: TrainingPlan, out: Out): Setting<numb
   } else if (batchSize && plan.microBatchSize.value > 0) {
     // normalize_config: gradient_accumulation_steps = gradient_accumulation_steps or batch_size // micro_batch_size
     const value = Math.floor(batchSize.value / plan.microBatchSize.value);
-    plan.gradAccumSteps = derived(value, `batch_size ${formatCount(batchSize.value)} // micro_batch_size ${formatCount(plan.microBatchSize.value)}`);
+    // rescale edits batch_size, which the accumulation follows (engine/rescale.ts PerDeviceAnchored).
+    const accumulation: PerDeviceAnchored = { ...derived(value, `batch_size ${formatCount(batchSize.value)} // micro_batch_size ${formatCount(plan.microBatchSize.value)}`), perDeviceBatch: batchSize };
+    plan.gradAccumSteps = accumulation;
     plan.gradAccumSteps.note =
       'batch_size is per GPU (micro × accumulation) and axolotl warns it is not recommended; its schema also gives gradient_accumulation_steps a default of 1, ' +
       'which (if it reaches normalize_config) keeps accumulation at 1: set gradient_accumulation_steps instead';

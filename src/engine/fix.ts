@@ -2,7 +2,7 @@
  * `--fix`: text edits on the exact ranges of literal values, so comments, key order and
  * formatting outside the edit stay byte-for-byte the same (no re-dumping of YAML).
  */
-import type { Finding, Range } from './types.js';
+import type { Finding, Range, Setting } from './types.js';
 import type { RuleContext } from '../rules/types.js';
 import type { SourceFile } from './source.js';
 import type { ConfigNode, ScalarNode } from './tree.js';
@@ -92,6 +92,73 @@ function lineText(file: SourceFile, line: number): string | undefined {
 }
 
 /**
+ * Where a setting's value is written as literal text in this file: its `valueRange`, or for a
+ * launch-script flag whose dialect records only the flag, the flag's literal value (not one that
+ * came through a variable).
+ */
+function scriptFlagValue(s: Setting, file: SourceFile): Range | undefined {
+  if (s.valueRange) return s.valueRange;
+  if (!file.script || !s.range || !s.key) return undefined;
+  for (const cmd of file.script.commands) {
+    for (const arg of [...cmd.launcherArgs, ...cmd.args]) {
+      const r = arg.flagRange;
+      if (arg.flag !== s.key || r.line !== s.range.line || r.column !== s.range.column) continue;
+      if (!arg.valueRange || arg.viaVariable || Number(arg.value) !== s.value) return undefined;
+      return arg.valueRange;
+    }
+  }
+  return undefined;
+}
+
+export const NUMBER = String.raw`[-+]?\d[\d_]*(?:\.\d*)?(?:[eE][-+]?\d+)?`;
+const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Where a literal written right after the setting's key is (`end=90000`, `max_duration: 4800ba`), for a
+ * dialect that records only the key: the number (with a unit suffix) when it is the setting's value.
+ */
+export function afterKey(s: Setting, file: SourceFile, pattern: string): { range: Range; text: string } | undefined {
+  if (!s.range || !s.key) return undefined;
+  const last = s.key.split('.').pop()!.replace(/\[\d+\]$/, '');
+  const lines = file.text.split('\n');
+  const line = lines[s.range.line - 1];
+  if (line === undefined) return undefined;
+  const from = s.range.column - 1;
+  const m = new RegExp(`^(["']?)${escapeRe(last)}\\1\\s*[=:]\\s*(${pattern})`).exec(line.slice(from));
+  if (!m) return undefined;
+  const start = from + m[0].length - m[2].length;
+  return { range: { line: s.range.line, column: start + 1, endLine: s.range.line, endColumn: start + m[2].length + 1 }, text: m[2] };
+}
+
+/** `4800ba` → `4800`: a number without the unit letters that follow it (a scan: no regex backtracking). */
+function withoutUnit(text: string): string {
+  let end = text.length;
+  while (end > 0 && /[a-zA-Z]/.test(text[end - 1])) end--;
+  // An exponent's `e` belongs to the number (`1e4`): the scan stops at its digits.
+  return text.slice(0, end);
+}
+
+function keyedLiteral(s: Setting, file: SourceFile): Range | undefined {
+  const found = afterKey(s, file, `${NUMBER}[a-zA-Z]*`);
+  if (!found) return undefined;
+  const n = Number(withoutUnit(found.text).replace(/_/g, ''));
+  const written = s.writtenAs?.value ?? (typeof s.value === 'number' ? s.value * (s.writtenAs?.perStep ?? 1) : NaN);
+  return n === written || n === s.value ? found.range : undefined;
+}
+
+/**
+ * Where an explicit setting of `file` has its value as literal text `--fix` and `rescale` may replace: its
+ * `valueRange`; for a launch-script flag whose dialect records only the flag, the flag's literal value (not one
+ * that came through a variable); for a key whose dialect records only the key (`end=500` in a Python dict
+ * call, `max_duration: 4800ba`), the number written right after it when it is the setting's value.
+ * Undefined for anything else (a default, a derived value, another file's, an expression).
+ */
+export function writtenValueRange(s: Setting, file: SourceFile): Range | undefined {
+  if (s.file !== file.path || s.origin !== 'explicit') return undefined;
+  return s.valueRange ?? scriptFlagValue(s, file) ?? keyedLiteral(s, file);
+}
+
+/**
  * Whether the run's reference is read from the linted file itself (a comment documenting the GPU count,
  * the file name's `NxbM`, an LR the file writes for its own recipe), not from another file or the
  * file's version at `--base`. An edit of the LR or warmup would then change the reference with it
@@ -141,15 +208,55 @@ export function applyEdits(text: string, edits: TextEdit[]): { text: string; app
 
 const rangeKey = (r: Range): string => `${r.line}:${r.column}:${r.endLine}:${r.endColumn}`;
 
+/**
+ * A finding whose fix writes more than one value: `alsoEdits` are applied with its `edit`, in the same file (an
+ * LR written twice that must stay equal, DeepSpeed's `optimizer.params.lr` beside `warmup_max_lr`).
+ */
+export type MultiEditFinding = Finding & { alsoEdits?: TextEdit[] };
+
+/** A finding's edits: its `edit`, then its `alsoEdits` (only with an `edit`: they complete it). */
+export function findingEdits(f: Finding): TextEdit[] {
+  return f.edit ? [f.edit, ...((f as MultiEditFinding).alsoEdits ?? [])] : [];
+}
+
 /** The edits of a file's findings, one per range (the first finding's edit wins). */
 export function editsOf(findings: Finding[]): TextEdit[] {
   const byRange = new Map<string, TextEdit>();
   for (const f of findings) {
-    if (!f.edit) continue;
-    const key = rangeKey(f.edit.range);
-    if (!byRange.has(key)) byRange.set(key, f.edit);
+    for (const e of findingEdits(f)) {
+      const key = rangeKey(e.range);
+      if (!byRange.has(key)) byRange.set(key, e);
+    }
   }
   return [...byRange.values()];
+}
+
+/** A finding that advertises a fix (`fix`) that `--fix` does not apply, with the reason. */
+export interface UnappliedFix {
+  range: Range;
+  ruleId: string;
+  /** The advertised fix. */
+  fix: string;
+  why: string;
+}
+
+/**
+ * The findings whose report carries a `fix` text but no edit, so that `--fix` says why it leaves them: the
+ * rule's own reason (`data.notFixed`, a clause) when it gives one, else that the value is not literal text
+ * of this file that `--fix` can replace. Never silent: an advertised fix is applied or explained.
+ */
+export function unappliedFixes(findings: Finding[]): UnappliedFix[] {
+  return findings
+    .filter((f) => f.fix && !f.edit)
+    .map((f) => ({
+      range: f.range,
+      ruleId: f.ruleId,
+      fix: f.fix!,
+      why:
+        typeof f.data?.notFixed === 'string'
+          ? f.data.notFixed
+          : 'the value is not literal text of this file that --fix can replace (a default, a value computed or set through a variable, an expression, or one written in another file)',
+    }));
 }
 
 /** A value left as it is because the launches of its file want different texts for it. */
@@ -170,14 +277,15 @@ export function agreedEdits(findings: Finding[], launches: string[]): { edits: T
   if (launches.length <= 1) return { edits: editsOf(findings), refused: [] };
   const wanted = new Map<string, { range: Range; byText: Map<string, Set<string>> }>();
   for (const f of findings) {
-    if (!f.edit) continue;
-    const key = rangeKey(f.edit.range);
-    const slot = wanted.get(key) ?? { range: f.edit.range, byText: new Map<string, Set<string>>() };
-    wanted.set(key, slot);
-    const by = Array.isArray(f.data?.launchedBy) ? (f.data.launchedBy as string[]) : launches;
-    const set = slot.byText.get(f.edit.text) ?? new Set<string>();
-    for (const l of by) set.add(l);
-    slot.byText.set(f.edit.text, set);
+    for (const e of findingEdits(f)) {
+      const key = rangeKey(e.range);
+      const slot = wanted.get(key) ?? { range: e.range, byText: new Map<string, Set<string>>() };
+      wanted.set(key, slot);
+      const by = Array.isArray(f.data?.launchedBy) ? (f.data.launchedBy as string[]) : launches;
+      const set = slot.byText.get(e.text) ?? new Set<string>();
+      for (const l of by) set.add(l);
+      slot.byText.set(e.text, set);
+    }
   }
   const edits: TextEdit[] = [];
   const refused: RefusedEdit[] = [];

@@ -16,7 +16,8 @@
  */
 import { fixRule } from '../rules/lr-not-rescaled.js';
 import { formatCount, formatRatio, formatSci } from './format-number.js';
-import type { TextEdit } from './fix.js';
+import { afterKey, literalRange as fixLiteralRange, NUMBER, type TextEdit, writtenValueRange } from './fix.js';
+import { getIn } from './tree.js';
 import type { SourceFile } from './source.js';
 import type { PlanField, Range, Setting, TrainingPlan } from './types.js';
 
@@ -34,6 +35,17 @@ export interface RescaleInput {
   framework?: string;
   /** How the file's loader reads YAML ('pyyaml' needs `1.0e-4`, not `1e-4`). */
   yamlLoader?: string;
+  /**
+   * The file's own plan, before linked files replaced its values (`plan` is the run's): an LR the run takes
+   * from a linked DeepSpeed file that this file also writes, equal, is edited here too (the Trainer's
+   * fill_match refuses to start when they differ).
+   */
+  ownPlan?: TrainingPlan;
+  /**
+   * The peak LRs of the DeepSpeed files linked to this one (as written there): one written equal to the run's
+   * LR is listed to set by hand with it (the Trainer's fill_match compares a hard-coded `"lr"` with `learning_rate`).
+   */
+  linkedLrs?: Setting<number>[];
 }
 
 export interface RescaleChange {
@@ -56,10 +68,22 @@ export interface RescaleResult {
   kept: string[];
   /** Values that should change but are not literal text here: what to set by hand. */
   manual: string[];
+  /**
+   * Values set by hand in a linked file that this file's edit must equal (a DeepSpeed `"lr"` beside HF
+   * `learning_rate`): until they are changed, the linked file disagrees with the rescaled one.
+   */
+  linkedByHand: { field: PlanField; file: string }[];
   edits: TextEdit[];
 }
 
 export class RescaleError extends Error {}
+
+/**
+ * A derived accumulation the framework computes as a written per-device batch // the micro batch
+ * (axolotl's `batch_size`, normalize_config: `gradient_accumulation_steps = batch_size // micro_batch_size`):
+ * the global batch follows that batch, so rescale edits it, not the micro batch or the accumulation.
+ */
+export type PerDeviceAnchored = Setting<number> & { perDeviceBatch?: Setting<number> };
 
 function lineStarts(text: string): number[] {
   const starts = [0];
@@ -76,65 +100,10 @@ export function textAt(text: string, r: Range): string {
 const where = (s: Setting) => (s.file && s.range ? `${s.file}:${s.range.line}:${s.range.column}` : s.file ?? '');
 const keyOf = (s: Setting, fallback: string) => s.key ?? fallback;
 
-/**
- * Where a setting's value is written as literal text in this file: its `valueRange`, or for a
- * launch-script flag whose dialect records only the flag, the flag's literal value (not one that
- * came through a variable).
- */
-function literalRange(s: Setting, file: SourceFile): Range | undefined {
-  if (s.valueRange) return s.valueRange;
-  if (!file.script || !s.range || !s.key) return undefined;
-  for (const cmd of file.script.commands) {
-    for (const arg of [...cmd.launcherArgs, ...cmd.args]) {
-      const r = arg.flagRange;
-      if (arg.flag !== s.key || r.line !== s.range.line || r.column !== s.range.column) continue;
-      if (!arg.valueRange || arg.viaVariable || Number(arg.value) !== s.value) return undefined;
-      return arg.valueRange;
-    }
-  }
-  return undefined;
-}
-
-const NUMBER = String.raw`[-+]?\d[\d_]*(?:\.\d*)?(?:[eE][-+]?\d+)?`;
-const escapeRe = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * Where a literal written right after the setting's key is (`end=90000`, `max_duration: 4800ba`), for a
- * dialect that records only the key: the number (with a unit suffix) when it is the setting's value.
- */
-function afterKey(s: Setting, file: SourceFile, pattern: string): { range: Range; text: string } | undefined {
-  if (!s.range || !s.key) return undefined;
-  const last = s.key.split('.').pop()!.replace(/\[\d+\]$/, '');
-  const lines = file.text.split('\n');
-  const line = lines[s.range.line - 1];
-  if (line === undefined) return undefined;
-  const from = s.range.column - 1;
-  const m = new RegExp(`^(["']?)${escapeRe(last)}\\1\\s*[=:]\\s*(${pattern})`).exec(line.slice(from));
-  if (!m) return undefined;
-  const start = from + m[0].length - m[2].length;
-  return { range: { line: s.range.line, column: start + 1, endLine: s.range.line, endColumn: start + m[2].length + 1 }, text: m[2] };
-}
-
-/** `4800ba` → `4800`: a number without the unit letters that follow it (a scan: no regex backtracking). */
-function withoutUnit(text: string): string {
-  let end = text.length;
-  while (end > 0 && /[a-zA-Z]/.test(text[end - 1])) end--;
-  // An exponent's `e` belongs to the number (`1e4`): the scan stops at its digits.
-  return text.slice(0, end);
-}
-
-function keyedLiteral(s: Setting, file: SourceFile): Range | undefined {
-  const found = afterKey(s, file, `${NUMBER}[a-zA-Z]*`);
-  if (!found) return undefined;
-  const n = Number(withoutUnit(found.text).replace(/_/g, ''));
-  const written = s.writtenAs?.value ?? (typeof s.value === 'number' ? s.value * (s.writtenAs?.perStep ?? 1) : NaN);
-  return n === written || n === s.value ? found.range : undefined;
-}
-
-/** The setting with the range its literal value is written at, when there is one. */
+/** The setting with the range its literal value is written at, when there is one (fix.ts writtenValueRange). */
 function literal<T extends Setting>(s: T, file: SourceFile): T {
-  const r = s.file === file.path && s.origin === 'explicit' ? (literalRange(s, file) ?? keyedLiteral(s, file)) : undefined;
-  return r && !s.valueRange ? { ...s, valueRange: r } : s;
+  const r = s.valueRange ? undefined : writtenValueRange(s, file);
+  return r ? { ...s, valueRange: r } : s;
 }
 
 /** Why a setting cannot be edited in this file, or undefined when its value is literal text here. */
@@ -176,7 +145,7 @@ export function rescale(input: RescaleInput): RescaleResult {
   const G = plan.globalBatchSize;
   if (!G || !(G.value > 0)) throw new RescaleError(`the global batch of ${file.path} is unknown, so there is nothing to scale from (see \`trainlint plan ${file.path}\`)`);
   if (plan.schedulerTick?.value === 'rollout-step') throw new RescaleError(`${file.path} is an RL post-training config: its steps count rollouts, which rescale does not port`);
-  const result: RescaleResult = { oldGlobal: G.value, newGlobal: G.value, k: 1, changes: [], kept: [], manual: [], edits: [] };
+  const result: RescaleResult = { oldGlobal: G.value, newGlobal: G.value, k: 1, changes: [], kept: [], manual: [], linkedByHand: [], edits: [] };
   const edit = (field: PlanField, s: Setting, to: string, why: string) => {
     const from = textAt(file.text, s.valueRange!);
     if (from === to) return;
@@ -217,7 +186,12 @@ export function rescale(input: RescaleInput): RescaleResult {
   };
 
   let newGlobal = G.value;
-  if (target.kind === 'micro-batch') {
+  const perDevice = accum?.origin === 'derived' ? (accum as PerDeviceAnchored).perDeviceBatch : undefined;
+  if (perDevice && micro && target.kind !== 'world-size') {
+    newGlobal = rescalePerDevice(perDevice, micro, target, dp, file, input.framework, result, edit);
+    if (target.kind === 'micro-batch') newAccum = perDevice.value / target.value;
+    else newAccum = newGlobal / (dp!.value * micro.value);
+  } else if (target.kind === 'micro-batch') {
     if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
     if (explicitGlobal && !identityWritten) {
       setMicro(target.value, `the micro batch asked for; ${keyOf(G, 'the global batch')} ${G.value} is written, so the framework changes the accumulation instead`);
@@ -321,13 +295,30 @@ export function rescale(input: RescaleInput): RescaleResult {
   const lr = plan.peakLr;
   if (lr && !rule) {
     result.manual.push(`${keyOf(lr, 'learning rate')} ${formatSci(lr.value)}: the optimizer is unknown, so neither rule is chosen; pass --rule linear (SGD-family) or --rule sqrt (Adam-family)`);
+  } else if (lr && frameworkScaled(lr, target, result)) {
+    const fw = input.framework ?? 'the framework';
+    const written = lr.scaledFrom ? `${keyOf(lr, 'learning rate')} as written` : keyOf(lr, 'the learning rate');
+    const how = lr.scaledFrom ? lr.scaledFrom.by : `computed: ${lr.how ?? 'derived'}`;
+    result.kept.push(`${written}: ${fw} rescales the learning rate for the new batch itself (${how}), so the value to write is unchanged`);
   } else if (lr && rule) {
     const f = rule === 'linear' ? k : Math.sqrt(k);
     const value = lr.value * f;
     const how = `${rule} rule${input.rule ? '' : ` for ${plan.optimizer?.value}`}: ${formatSci(lr.value)} × ${rule === 'linear' ? ratio : `√${ratio}`} = ${formatSci(value, 5)}`;
     const reason = notEditable(lr, file);
-    if (reason) result.manual.push(`${keyOf(lr, 'learning rate')} should be ${formatSci(value)} (${how}), but ${reason}`);
-    else edit('peakLr', lr, spellLike(textAt(file.text, lr.valueRange!), value, 4, file.format, input.yamlLoader), how);
+    const twins = lrTwins(lr, file, input.ownPlan, input.linkedLrs ?? []);
+    const ownTwin = twins.find((t) => t.setting.file === file.path && lr.file !== file.path);
+    if (reason) {
+      const together = ownTwin ? `; ${keyOf(ownTwin.setting, 'this file\'s LR')} here is set to the same value, and the Trainer refuses to start until the two are equal (or the linked value is "auto")` : '';
+      result.manual.push(`${keyOf(lr, 'learning rate')} should be ${formatSci(value)} (${how}), but ${reason}${together}`);
+      if (ownTwin && lr.file) result.linkedByHand.push({ field: 'peakLr', file: lr.file });
+    } else edit('peakLr', lr, spellLike(textAt(file.text, lr.valueRange!), value, 4, file.format, input.yamlLoader), how);
+    for (const twin of twins) {
+      const twinReason = notEditable(twin.setting, file);
+      if (twinReason) {
+        result.manual.push(`${keyOf(twin.setting, 'learning rate')} should be ${formatSci(value)} (${twin.why}), but ${twinReason}`);
+        if (twin.setting.file && twin.setting.file !== file.path) result.linkedByHand.push({ field: 'peakLr', file: twin.setting.file });
+      } else edit('peakLr', twin.setting, spellLike(textAt(file.text, twin.setting.valueRange!), value, 4, file.format, input.yamlLoader), twin.why);
+    }
     const min = plan.minLr;
     if (min && min.value > 0 && min.origin === 'explicit') {
       const minValue = min.value * f;
@@ -381,6 +372,103 @@ export function rescale(input: RescaleInput): RescaleResult {
   if (plan.epochs && !(plan.totalSteps && plan.totalSteps.origin !== 'derived')) result.kept.push(`${keyOf(plan.epochs, 'epochs')} ${formatCount(plan.epochs.value)}: epochs keep their samples; the steps follow`);
   byLine();
   return result;
+}
+
+/**
+ * Whether the framework computes the run's LR from the batch at start-up, so that rescaling the written value
+ * would scale it twice: an LR it computes (timm's lr from lr_base for the global batch, diffusers' --scale_lr;
+ * origin 'derived' without `scaledFrom`), or one it multiplies by a factor (`scaledFrom`: MMEngine's
+ * auto_scale_lr, world size × batch_size / base_batch_size) when the target changes what that factor counts:
+ * the world size, or the per-device batch. An accumulation-only change leaves auto_scale_lr's factor as it is.
+ */
+function frameworkScaled(lr: Setting<number>, target: RescaleTarget, result: RescaleResult): boolean {
+  if (lr.scaledFrom) return target.kind === 'world-size' || result.changes.some((c) => c.field === 'microBatchSize');
+  return lr.origin === 'derived';
+}
+
+/**
+ * DeepSpeed schedules whose peak LR is written in the scheduler block while the optimizer writes its own: the
+ * schedule's replaces the optimizer's, and deepspeed.ts reports them when they differ (conflicting-settings),
+ * so values written equal are kept equal.
+ */
+const SAME_FILE_LR_TWINS: Record<string, string[]> = {
+  'scheduler.params.warmup_max_lr': ['optimizer', 'params', 'lr'],
+  'scheduler.params.cycle_max_lr': ['optimizer', 'params', 'lr'],
+};
+
+/**
+ * Other places that write the peak LR and must keep its value: the optimizer's LR beside a DeepSpeed
+ * schedule's `warmup_max_lr` (same file), and this file's own LR when the run takes it from a linked file
+ * (HF `learning_rate` beside a DeepSpeed JSON's hard-coded `"lr"`: fill_match requires them equal). Only a
+ * value written equal to the peak is followed: one that differs is another problem, reported as such.
+ */
+function lrTwins(lr: Setting<number>, file: SourceFile, ownPlan: TrainingPlan | undefined, linkedLrs: Setting<number>[]): { setting: Setting<number>; why: string }[] {
+  const out: { setting: Setting<number>; why: string }[] = [];
+  const path = lr.key && lr.file === file.path ? SAME_FILE_LR_TWINS[lr.key] : undefined;
+  const hit = path ? getIn(file.tree, path) : undefined;
+  if (path && hit?.node.kind === 'scalar' && hit.node.value === lr.value) {
+    const valueRange = fixLiteralRange(file, hit.node.range);
+    const setting: Setting<number> = { value: lr.value, origin: 'explicit', file: file.path, key: path.join('.'), range: hit.keyRange, ...(valueRange ? { valueRange } : {}) };
+    out.push({ setting, why: `kept equal to ${lr.key}, which replaces it when the schedule starts (two different values are a conflicting setting)` });
+  }
+  const own = ownPlan?.peakLr;
+  if (own && own !== lr && own.file === file.path && lr.file !== file.path && own.origin === 'explicit' && own.value === lr.value) {
+    out.push({ setting: literal(own, file), why: `kept equal to ${keyOf(lr, 'the LR')} in ${lr.file ?? 'the linked file'}: the Trainer refuses to start when the two differ (fill_match)` });
+  }
+  if (lr.file === file.path) {
+    for (const linked of linkedLrs) {
+      if (linked === lr || linked.file === file.path || linked.origin !== 'explicit' || linked.value !== lr.value) continue;
+      out.push({ setting: linked, why: `kept equal to ${keyOf(lr, 'the LR')} here: the Trainer refuses to start when the two differ (fill_match), unless it is "auto"` });
+    }
+  }
+  return out;
+}
+
+/**
+ * A target for a framework whose accumulation is a written per-device batch // the micro batch (axolotl
+ * `batch_size`): a new global batch edits that batch (the accumulation follows); a new micro batch keeps it
+ * (the accumulation follows, the global batch stays). A per-device batch the micro batch does not divide is
+ * refused: the framework would floor the accumulation and shrink the batch. Returns the new global batch.
+ */
+function rescalePerDevice(
+  perDevice: Setting<number>,
+  micro: Setting<number>,
+  target: RescaleTarget,
+  dp: Setting<number> | undefined,
+  file: SourceFile,
+  framework: string | undefined,
+  result: RescaleResult,
+  edit: (field: PlanField, s: Setting, to: string, why: string) => void,
+): number {
+  const fw = framework ?? 'the framework';
+  const key = keyOf(perDevice, 'the per-device batch');
+  const microKey = keyOf(micro, 'the micro batch');
+  const B = perDevice.value;
+  if (target.kind === 'micro-batch') {
+    const m = target.value;
+    if (B % m !== 0) {
+      throw new RescaleError(
+        `${key} ${formatCount(B)} is written and is not a multiple of ${microKey} ${m}: ${fw} would floor the accumulation to ${formatCount(Math.floor(B / m))} (${key} // ${microKey}), so the global batch would shrink; pick a micro batch that divides ${formatCount(B)}`,
+      );
+    }
+    const reason = notEditable(micro, file);
+    if (reason) throw new RescaleError(`the micro batch cannot be set: ${reason}; set ${microKey} to ${m} there`);
+    edit('microBatchSize', micro, String(m), `the micro batch asked for; ${key} ${formatCount(B)} is written, so ${fw} changes the accumulation instead`);
+    result.kept.push(`${key} ${formatCount(B)} is written: ${fw} changes the accumulation from ${formatCount(B / micro.value)} to ${formatCount(B / m)} (${key} // ${microKey}), so the global batch does not change`);
+    return result.oldGlobal;
+  }
+  if (!dp) throw new RescaleError(`the world size of ${file.path} is unknown, so the per-device batch for a global batch of ${target.value} is too (set assume.worldSize in .trainlint.yml)`);
+  const perGpu = target.value / dp.value;
+  if (!Number.isInteger(perGpu)) throw new RescaleError(`global batch ${target.value} is not a multiple of the data-parallel size ${dp.value}: ${key} is per device`);
+  if (perGpu % micro.value !== 0) {
+    throw new RescaleError(
+      `${key} would be ${formatCount(perGpu)} (${target.value} / ${dp.value} data-parallel), which is not a multiple of ${microKey} ${formatCount(micro.value)}: ${fw} would floor the accumulation (${key} // ${microKey}); pick a global batch that is a multiple of ${formatCount(micro.value * dp.value)}`,
+    );
+  }
+  const reason = notEditable(perDevice, file);
+  if (reason) throw new RescaleError(`${key} cannot be set to ${formatCount(perGpu)}: ${reason}`);
+  edit('gradAccumSteps', perDevice, String(perGpu), `= ${target.value} / ${dp.value} data-parallel: ${key} is per device; ${fw} makes the accumulation ${formatCount(perGpu)} // ${formatCount(micro.value)} = ${formatCount(perGpu / micro.value)}`);
+  return target.value;
 }
 
 /**
@@ -442,6 +530,8 @@ function milestones(
 
 /** The literal launcher count that is the world size (`--nproc_per_node 4` on one node), if any. */
 function worldLiteral(file: SourceFile, world: Setting<number>): Range | undefined {
+  // A config key that holds the world size as one literal count (GPT-NeoX global_num_gpus).
+  if (!file.script && world.file === file.path && world.origin === 'explicit' && world.valueRange && !world.how) return world.valueRange;
   if (world.file !== file.path || !file.script || !world.range || /×/.test(world.how ?? '')) return undefined;
   for (const cmd of file.script.commands) {
     for (const arg of cmd.launcherArgs) {

@@ -4,6 +4,7 @@ import type { BatchCheck, ConfigError, Conflict, Extraction, IgnoredSetting, Yam
 import type { LinkedPlan } from '../engine/links.js';
 import type { SourceFile } from '../engine/source.js';
 import type { ConfigNode } from '../engine/tree.js';
+import { writtenValueRange } from '../engine/fix.js';
 import { formatCount, formatFractionDown, formatPercent } from '../engine/format-number.js';
 import type { Range, RelatedLocation, RunLengthPart, Setting, Severity, TrainingPlan } from '../engine/types.js';
 
@@ -117,8 +118,9 @@ export function rangeOf(ctx: RuleContext, ...settings: (Setting | undefined)[]):
  * is not written here (a default, a variable, another file).
  */
 export function replaceValue(ctx: RuleContext, setting: Setting | undefined, text: string): { range: Range; text: string } | undefined {
-  if (!setting?.valueRange || setting.file !== ctx.file.path || setting.origin !== 'explicit') return undefined;
-  return { range: setting.valueRange, text };
+  // The value's literal text: its valueRange, or the literal a dialect recorded only the key or flag of (`end=500`).
+  const range = setting && writtenValueRange(setting, ctx.file);
+  return range ? { range, text } : undefined;
 }
 
 /** A number spelled so that the file's loader reads it as a number (PyYAML needs `1.0e-4`). */
