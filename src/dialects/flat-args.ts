@@ -43,6 +43,11 @@ export class FlatArgs {
   readonly map = new Map<string, FlatArg>();
   /** Every occurrence in order (earlier duplicates included). */
   readonly all: FlatArg[] = [];
+  /**
+   * Opaque words among a command's arguments (`$EXTRA_ARGS`, the unknown end of `"${ARGS[@]}"`), as written, with
+   * the keys each may set (undefined: any key). See `setBy`.
+   */
+  readonly opaque: { text: string; keys?: string[] }[] = [];
 
   constructor(
     readonly file: SourceFile,
@@ -58,6 +63,19 @@ export class FlatArgs {
 
   has(key: string): boolean {
     return this.map.has(key);
+  }
+
+  /**
+   * The opaque word that may set `key` when the command does not write it (`$EXTRA_ARGS`): its value is then
+   * unknown, not the framework's default. Undefined when `key` is written or no such word may hold it.
+   */
+  setBy(key: string): string | undefined {
+    if (this.map.has(key)) return undefined;
+    for (let i = this.opaque.length - 1; i >= 0; i--) {
+      const o = this.opaque[i];
+      if (!o.keys || o.keys.includes(key)) return o.text;
+    }
+    return undefined;
   }
 
   get(key: string): FlatArg | undefined {
@@ -157,14 +175,26 @@ export function argsFromTree(file: SourceFile, loader: YamlLoader, flattenTables
 /**
  * argparse flags of a command: `--flag value`, `--flag=value`, `--switch`. `dest` maps a flag to
  * its argument name (default: strip the dashes, `-` → `_`); undefined skips the flag. Values stay
- * strings (argparse's `type=` converts them); a switch is `true`.
+ * strings (argparse's `type=` converts them); a switch is `true`. An opaque word among them (`$EXTRA_ARGS`)
+ * is kept in `opaque`: a flag it may hold again is unknown here, and `setBy` names it for unwritten ones.
  */
 export function argsFromFlags(file: SourceFile, args: readonly ShellArg[], dest: (flag: string) => string | undefined = defaultDest): FlatArgs {
   const out = new FlatArgs(file);
-  for (const a of args) {
+  for (const [i, a] of args.entries()) {
+    if (a.opaque) {
+      const keys = a.opaque.flags?.map(dest).filter((k): k is string => k !== undefined);
+      out.opaque.push({ text: a.value ?? '', ...(keys ? { keys } : {}) });
+      continue;
+    }
     if (!a.flag.startsWith('-')) continue;
     const key = dest(a.flag);
     if (!key) continue;
+    // A later opaque word that may hold this flag again (a branch appended it): argparse takes the last, unknown.
+    const again = a.value !== undefined ? args.slice(i + 1).find((b) => b.opaque?.flags?.includes(a.flag)) : undefined;
+    if (again) {
+      out.add({ key, written: a.flag, text: a.value ?? '', range: argRange(a), opaque: `${again.value} may set ${a.flag} again (argparse takes the last)` });
+      continue;
+    }
     out.add({
       key,
       written: a.flag,

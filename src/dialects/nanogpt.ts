@@ -88,6 +88,9 @@ export const nanogpt: Dialect = {
     description: 'nanoGPT config/*.py files of literal assignments (read statically, never executed)',
     yamlLoader: LOADER,
     schema: 'nanogpt.schema.json',
+    // configurator.py: after exec'ing the config file, each `--key=value` argument replaces the global `key`
+    // (ast.literal_eval of the value, else the text), so a launch command's flags win over the file.
+    launchOverrides: ['argparse'],
   },
   detect(file) {
     if (file.format !== 'python' || !file.tree || file.tree.kind !== 'map') return 0;

@@ -4,7 +4,7 @@
  * `src/open_clip_train/params.py` (research/frameworks.md §2, corpus/FACTS-open_clip.md).
  */
 import type { LaunchCommand } from '../engine/launch.js';
-import { argValue, launcherWorldSize } from '../engine/load/shell.js';
+import { argValue, flagMayBeSetBy, launcherWorldSize } from '../engine/load/shell.js';
 import {
   applyAssumptions,
   defaultSetting,
@@ -47,12 +47,26 @@ function trainingCommands(file: SourceFile): LaunchCommand[] {
   return (file.script?.commands ?? []).filter((cmd) => commandScore(cmd) > 0);
 }
 
-function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): { plan: TrainingPlan; missing: MissingField[]; conflicts: Conflict[]; ignored: IgnoredSetting[] } {
+function extractCommand(
+  file: SourceFile,
+  cmd: LaunchCommand,
+  env: ExtractEnv,
+): { plan: TrainingPlan; missing: MissingField[]; conflicts: Conflict[]; ignored: IgnoredSetting[]; notes: string[] } {
   const conflicts: Conflict[] = [];
   const ignored: IgnoredSetting[] = [];
   const plan: TrainingPlan = {};
   const missing: MissingField[] = [];
+  const notes: string[] = [];
   const arg = (...flags: string[]) => argValue(cmd, ...flags);
+  // A flag the command does not write, which an opaque `$EXTRA_ARGS` (or the unknown end of an array a branch
+  // appends to) may set: unknown, not OpenCLIP's default.
+  const hidden = new Map<string, string[]>();
+  const unwritten = <T extends number | string>(flag: string, fallback: () => Setting<T>): Setting<T> | undefined => {
+    const by = flagMayBeSetBy(cmd, flag);
+    if (!by) return fallback();
+    hidden.set(by, [...(hidden.get(by) ?? []), flag]);
+    return undefined;
+  };
 
   const world = launcherWorldSize(cmd);
   if (world) {
@@ -61,7 +75,7 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   // A flag that is given with a value trainlint cannot read (`--batch-size $(cmd)`) is unknown, not the default.
   const numberOr = (flag: string, integer: boolean, fallback: () => Setting<number>): Setting<number> | undefined => {
     const a = arg(flag);
-    return a ? numberFromArg(file, a, integer) : fallback();
+    return a ? numberFromArg(file, a, integer) : unwritten(flag, fallback);
   };
   const batch = numberOr('--batch-size', true, () => defaultSetting(OPENCLIP_DEFAULTS.batchSize, '--batch-size'));
   if (batch) plan.microBatchSize = batch;
@@ -74,6 +88,7 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   const epochCount = numberOr('--epochs', true, () => defaultSetting(OPENCLIP_DEFAULTS.epochs, '--epochs'));
   if (epochCount) plan.epochs = epochCount;
   const data = datasetKind(cmd);
+  if (data.note) notes.push(data.note);
   const samplesArg = arg('--train-num-samples');
   const samples = numberFromArg(file, samplesArg, true);
   if (data.kind === 'csv') {
@@ -89,14 +104,22 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
       });
     }
   } else if (samples) plan.datasetSamples = { ...samples, unit: 'samples' };
-  plan.scheduler = stringFromArg(file, arg('--lr-scheduler')) ?? defaultSetting(OPENCLIP_DEFAULTS.scheduler, '--lr-scheduler');
-  plan.precision = stringFromArg(file, arg('--precision')) ?? defaultSetting(OPENCLIP_DEFAULTS.precision, '--precision');
-  plan.optimizer =
-    stringFromArg(file, arg('--opt')) ?? defaultSetting('adamw', '--opt', 'OpenCLIP builds torch.optim.AdamW unless a timm optimizer is chosen');
+  const stringOr = (flag: string, fallback: () => Setting<string>): Setting<string> | undefined => {
+    const a = arg(flag);
+    return a ? stringFromArg(file, a) : unwritten(flag, fallback);
+  };
+  const scheduler = stringOr('--lr-scheduler', () => defaultSetting(OPENCLIP_DEFAULTS.scheduler, '--lr-scheduler'));
+  if (scheduler) plan.scheduler = scheduler;
+  const precision = stringOr('--precision', () => defaultSetting(OPENCLIP_DEFAULTS.precision, '--precision'));
+  if (precision) plan.precision = precision;
+  const optimizer = stringOr('--opt', () => defaultSetting('adamw', '--opt', 'OpenCLIP builds torch.optim.AdamW unless a timm optimizer is chosen'));
+  if (optimizer) plan.optimizer = optimizer;
   // scheduler.py: only const-cooldown reads --lr-cooldown-end; cosine always decays to 0 and
   // const keeps the LR at --lr.
   const cooldownEnd = arg('--lr-cooldown-end');
-  if (plan.scheduler.value === 'const-cooldown') {
+  if (!plan.scheduler) {
+    // The scheduler is unknown, and with it what --lr-cooldown-end does.
+  } else if (plan.scheduler.value === 'const-cooldown') {
     const minLr = numberFromArg(file, cooldownEnd);
     if (minLr) plan.minLr = minLr;
   } else {
@@ -111,11 +134,22 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
     }
     if (plan.scheduler.value === 'cosine') plan.minLr = defaultSetting(0, cooldownEnd ? '--lr-scheduler' : '--lr-cooldown-end', 'cosine decays to 0');
   }
+  for (const [by, flags] of hidden) {
+    notes.push(`${flags.join(', ')} ${flags.length === 1 ? 'is' : 'are'} not written on the command, and ${by} may set ${flags.length === 1 ? 'it' : 'them'}: left unknown rather than OpenCLIP's default${flags.length === 1 ? '' : 's'}`);
+  }
 
   applyAssumptions(plan, env.assume);
   deriveGlobalBatch(plan);
 
   deriveSteps(file, cmd, plan, data.kind);
+  const hint = (field: MissingField['field'], flag: string) => {
+    const by = flagMayBeSetBy(cmd, flag);
+    if (!plan[field] && by && hidden.has(by)) missing.push({ field, hint: `${by} may set ${flag}: write ${flag} on the command, or set assume.${field} in .trainlint.yml` });
+  };
+  hint('microBatchSize', '--batch-size');
+  hint('peakLr', '--lr');
+  hint('warmupSteps', '--warmup');
+  hint('epochs', '--epochs');
   if (!plan.worldSize) {
     missing.push({ field: 'worldSize', hint: 'launch with torchrun --nproc_per_node N [--nnodes M], or set assume.worldSize in .trainlint.yml' });
   }
@@ -126,27 +160,43 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
         : 'pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml';
     missing.push({ field: 'datasetSamples', hint });
   }
-  return { plan, missing, conflicts, ignored };
+  return { plan, missing, conflicts, ignored, notes };
 }
 
-type DatasetKind = 'webdataset' | 'csv' | 'synthetic' | undefined;
+/** 'fails': `--dataset-type auto` cannot tell the type, and OpenCLIP stops at start. */
+type DatasetKind = 'webdataset' | 'csv' | 'synthetic' | 'fails' | undefined;
 
 /**
- * data.py `get_dataset_fn`: `--dataset-type` (default `auto`, which goes by the extension of `--train-data`:
- * csv/tsv → CsvDataset, tar → webdataset). Undefined when it cannot be told (a variable, no --train-data).
+ * data.py `get_dataset_fn`: `--dataset-type` (default `auto`, which goes by the text after the last `.` of
+ * `--train-data`: `csv`/`tsv` → CsvDataset, `tar` → webdataset, anything else raises "Tried to figure out dataset
+ * type, but failed for extension …"). Undefined when it cannot be told (a variable, no --train-data, an opaque
+ * `$EXTRA_ARGS` that may set either flag); 'fails' when auto fails (`note` says so: there is no epoch length).
  */
-function datasetKind(cmd: LaunchCommand): { kind: DatasetKind; how: string } {
-  const type = argValue(cmd, '--dataset-type')?.value ?? 'auto';
+function datasetKind(cmd: LaunchCommand): { kind: DatasetKind; how: string; note?: string } {
+  const typeArg = argValue(cmd, '--dataset-type');
+  const typeBy = typeArg ? undefined : flagMayBeSetBy(cmd, '--dataset-type');
+  if (typeBy) return { kind: undefined, how: `--dataset-type may be set by ${typeBy}` };
+  const type = typeArg?.value ?? 'auto';
   if (type === 'csv') return { kind: 'csv', how: '--dataset-type csv' };
   if (type === 'webdataset' || type === 'webdataset-audio') return { kind: 'webdataset', how: `--dataset-type ${type}` };
   if (type === 'synthetic' || type === 'synthetic-audio') return { kind: 'synthetic', how: `--dataset-type ${type}` };
   if (type !== 'auto') return { kind: undefined, how: `--dataset-type ${type}` };
-  const data = argValue(cmd, '--train-data')?.value ?? '';
-  const ext = data.split('.').pop()?.trim().toLowerCase() ?? '';
+  const dataArg = argValue(cmd, '--train-data');
+  const data = dataArg?.value;
+  if (data === undefined || /[$`]/.test(data)) return { kind: undefined, how: '--dataset-type auto' };
+  // `data_path.split('.')[-1]`: `a.tar::b.tar` ends in `tar`; `pipe:aws s3 cp …/{000..329}.tar -` in `tar -`.
+  const ext = data.slice(data.lastIndexOf('.') + 1);
   if (ext === 'csv' || ext === 'tsv') return { kind: 'csv', how: `a .${ext} file with --dataset-type auto` };
-  // `pipe:aws s3 cp …/{000..329}.tar -` and `a.tar::b.tar` lists are webdataset shards too.
-  if (/\.tar\b/.test(data)) return { kind: 'webdataset', how: '.tar shards with --dataset-type auto' };
-  return { kind: undefined, how: '--dataset-type auto' };
+  if (ext === 'tar') return { kind: 'webdataset', how: '.tar shards with --dataset-type auto' };
+  const said = data.includes('.') ? `"${ext}"` : 'no extension';
+  return {
+    kind: 'fails',
+    how: '--dataset-type auto',
+    note:
+      `--train-data ${JSON.stringify(data)} with --dataset-type auto (the default): get_dataset_fn goes by the text after its last "." (${said}), ` +
+      'which is neither csv/tsv nor tar, so OpenCLIP stops at start ("Tried to figure out dataset type, but failed for extension …"); ' +
+      'add --dataset-type webdataset (or csv). The dataset type, and with it the epoch length, is left unknown',
+  };
 }
 
 /**
@@ -159,7 +209,7 @@ function datasetKind(cmd: LaunchCommand): { kind: DatasetKind; how: string } {
  */
 function deriveSteps(file: SourceFile, cmd: LaunchCommand, plan: TrainingPlan, kind: DatasetKind): void {
   const { datasetSamples, microBatchSize, worldSize, gradAccumSteps, epochs } = plan;
-  if (!datasetSamples || !microBatchSize || !worldSize || !gradAccumSteps) return;
+  if (!datasetSamples || !microBatchSize || !worldSize || !gradAccumSteps || kind === 'fails') return;
   let batches: number;
   let how: string;
   if (kind === 'csv' || kind === 'synthetic') {
@@ -174,6 +224,8 @@ function deriveSteps(file: SourceFile, cmd: LaunchCommand, plan: TrainingPlan, k
     batches = Math.ceil(datasetSamples.value / perStep);
     how = `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})`;
     const workers = webdatasetWorkers(file, cmd, kind);
+    // The dataloader worker count rounds the epoch, and an opaque `$EXTRA_ARGS` may set it.
+    if (kind === 'webdataset' && !workers) return;
     if (workers && batches % workers.value !== 0) {
       const rounded = Math.ceil(batches / workers.value) * workers.value;
       how = `${how} = ${batches}, rounded up to a multiple of ${workers.text}`;
@@ -196,8 +248,10 @@ function deriveSteps(file: SourceFile, cmd: LaunchCommand, plan: TrainingPlan, k
 /** Dataloader workers per GPU when the webdataset pipeline rounds batches per epoch (data.py). */
 function webdatasetWorkers(file: SourceFile, cmd: LaunchCommand, kind: DatasetKind): { value: number; text: string } | undefined {
   if (kind !== 'webdataset') return undefined;
-  const explicit = numberFromArg(file, argValue(cmd, '--workers'), true);
+  const written = argValue(cmd, '--workers');
+  const explicit = numberFromArg(file, written, true);
   if (explicit) return { value: Math.max(1, explicit.value), text: `--workers ${formatCount(explicit.value)}` };
+  if (written || flagMayBeSetBy(cmd, '--workers')) return undefined;
   return { value: OPENCLIP_DEFAULTS.workers, text: `${OPENCLIP_DEFAULTS.workers} workers (--workers default)` };
 }
 
@@ -226,8 +280,12 @@ export const openclip: Dialect = {
     const commands = trainingCommands(file);
     const cmd = commands[0];
     if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ['no OpenCLIP training command found'] };
-    const { plan, missing, conflicts, ignored } = extractCommand(file, cmd, env);
-    const notes = commands.length > 1 ? [`${commands.length} OpenCLIP commands in this script; the first (line ${cmd.range.line}) is linted`] : [];
+    const { plan, missing, conflicts, ignored, notes } = extractCommand(file, cmd, env);
+    // A file sourced before the command that trainlint could not read may set the variables the command uses.
+    for (const src of file.script?.sources ?? []) {
+      if (!src.read && src.range.line < cmd.range.line) notes.push(`line ${src.range.line}: source ${src.path} was not read (${src.why}): the variables it may set keep the script's values`);
+    }
+    if (commands.length > 1) notes.unshift(`${commands.length} OpenCLIP commands in this script; the first (line ${cmd.range.line}) is linted`);
     return { plan, missing, anchor: cmd.range, notes, conflicts, ignored };
   },
 };

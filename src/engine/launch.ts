@@ -20,6 +20,12 @@ export interface ShellArg {
    * and of the value as written (the value's range is in the assignment when it came from `$VAR`).
    */
   assignment?: { keyRange: Range; valueRange: Range };
+  /**
+   * A positional word that stands for words trainlint cannot see (an unknown `$EXTRA_ARGS`, the end of
+   * `"${ARGS[@]}"` after a branch appended to it): flags among them would set the program's options.
+   * `flags`: the flags it may hold, when every word it may hold is known; undefined: any flag.
+   */
+  opaque?: { variable: string; flags?: string[] };
 }
 
 /**
@@ -100,7 +106,28 @@ export interface LaunchScript {
   directoryChanges?: DirectoryChange[];
   /** The `#SBATCH` allocation, when the script has such lines. */
   slurm?: SlurmAllocation;
+  /**
+   * Files the script sources (`source ./hparams.env`, `. env.sh`), as written after expansion: read (their
+   * assignments applied, `read: true`) or not (why; variables they may set keep the script's values).
+   */
+  sources?: SourcedFile[];
 }
+
+/** A `source FILE` statement, and whether its file could be read (read statically, never run). */
+export interface SourcedFile {
+  path: string;
+  range: Range;
+  read: boolean;
+  /** Why it was not read: outside the repository, missing, too large, an unknown path. */
+  why?: string;
+}
+
+/**
+ * Reads a file a launch script sources, for the parser (which stays pure): the path as written after expansion,
+ * and the directory changes before the statement. `text` when it is a regular file inside the repository within
+ * the byte limit; else why not.
+ */
+export type SourceReader = (path: string, directoryChanges: readonly DirectoryChange[]) => { text: string } | { why: string };
 
 /** The world size a launch command implies, with how it was computed. */
 export interface LauncherWorldSize {

@@ -15,7 +15,7 @@
  *     commands, and each simple command is either assignments or a launch command.
  */
 import { parse } from 'shell-quote';
-import type { LaunchCommand, LaunchScript, LauncherWorldSize, SbatchValue, ShellArg, ShellVariable, SlurmAllocation } from '../launch.js';
+import type { LaunchCommand, LaunchScript, LauncherWorldSize, SbatchValue, ShellArg, ShellVariable, SlurmAllocation, SourceReader } from '../launch.js';
 import type { Range } from '../types.js';
 import { computeLineStarts, rangeOf } from './positions.js';
 import { arithmeticBody, evaluateArithmetic } from './shell-arith.js';
@@ -56,6 +56,17 @@ interface Word {
   eq?: number;
   /** For `--flag=$VAR`: where VAR's value was assigned. */
   valueAt?: [number, number];
+  /** An unexpanded variable that may hold several words (`$EXTRA`, the unknown end of a `"${ARGS[@]}"`). */
+  opaque?: Opaque;
+}
+
+/** A word that stands for words trainlint cannot see: the variable, and the words it may hold when they are known. */
+interface Opaque {
+  variable: string;
+  /** Every word it may hold (a branch appended them); undefined: any words. */
+  words?: string[];
+  /** The unknown end of a partly known variable: it follows that variable's known words, never a flag's value. */
+  rest?: boolean;
 }
 
 /** One word of a variable's value; unlocated when it could not be found in the assignment text. */
@@ -66,6 +77,9 @@ interface VarWord {
   eq?: number;
 }
 
+/** How many `eval`s inside `eval`s are followed. */
+const MAX_EVAL_DEPTH = 3;
+
 /** Longest variable value kept (characters); longer ones are treated as unknown. */
 const MAX_VARIABLE_CHARS = 64 * 1024;
 
@@ -75,6 +89,12 @@ interface VarRecord {
   array: boolean;
   /** Set on different branches to different values (or by a loop, or in a function body): expands as written. */
   unknown?: boolean;
+  /**
+   * Unknown, but every way through starts it with the same words (`words`, `value`): a branch appended to it
+   * (`if …; then ARGS+=(--resume latest); fi`). Split, it is those words and then an opaque word for the rest,
+   * which may hold the `tail` words (undefined: any words).
+   */
+  partial?: { tail?: string[] };
 }
 
 /** A variable whose value depends on which branch ran. */
@@ -227,8 +247,16 @@ const isFlag = (text: string): boolean => text.length > 1 && text[0] === '-' && 
 const isTarget = (w: Word): boolean => w.text.endsWith('.py') || LAUNCHER_EXES.test(basename(w.text));
 const switchesFrom = (set: ReadonlySet<string>): TakesValue => (flag, next) => !set.has(norm(flag)) && !(next && isTarget(next));
 
-export function parseLaunchScript(text: string): { script: LaunchScript; problems: ShellProblem[] } {
-  const parser = new ScriptParser(String(text ?? ''));
+/** How many files sourced by sourced files are followed. */
+const MAX_SOURCE_DEPTH = 4;
+
+/**
+ * Reads a launch script. `readSource`, when given, reads the files it sources (`source ./hparams.env`): their
+ * assignments are applied where the statement is (the file is read, never run). Without it, or when a file
+ * cannot be read, the variables keep the script's values and the statement is listed in `script.sources`.
+ */
+export function parseLaunchScript(text: string, readSource?: SourceReader): { script: LaunchScript; problems: ShellProblem[] } {
+  const parser = new ScriptParser(String(text ?? ''), readSource);
   try {
     parser.run();
   } catch (err) {
@@ -259,8 +287,14 @@ class ScriptParser {
   /** Script variables the commands it runs inherit (`export NAME`, `declare -x`, assignments under `set -a`). */
   private readonly exported = new Set<string>();
   private allExport = false;
+  /** How many `eval`s deep the statement being read is. */
+  private evalDepth = 0;
 
-  constructor(private readonly src: string) {
+  constructor(
+    private readonly src: string,
+    private readonly readSource?: SourceReader,
+    private readonly sourceDepth = 0,
+  ) {
     this.lineStarts = computeLineStarts(src);
     const slurm = readSbatch(src, this.lineStarts);
     if (slurm) {
@@ -273,21 +307,132 @@ class ScriptParser {
   run(): void {
     for (const st of this.splitStatements()) {
       if (this.ended) break;
-      const refs: string[] = [];
-      const tokens = this.tokenize(st, refs);
-      if (!tokens) continue;
-      let sep = ';'; // the control operator before the next command
-      for (const p of pieces(tokens, st.text)) {
-        if (this.ended) break;
-        if ('op' in p) {
-          this.flowOperator(p.op, p.token, st);
-          sep = p.op;
-        } else {
-          this.flowCommand(p.words, st, refs, sep === '&&' || sep === '||');
-          sep = ';';
-        }
+      this.statement(st);
+    }
+  }
+
+  /**
+   * `source FILE` / `. FILE`: the file's assignments, read statically through `readSource`, apply here (values
+   * only: their places are in another file). A file that cannot be read may set any variable (launchers' too).
+   * A virtualenv's `activate` sets none that matter.
+   */
+  private source(words: Token[], st: Statement, refs: string[]): void {
+    const path = words[1] ? this.expand(words[1], st, refs)[0]?.text : undefined;
+    if (path !== undefined && basename(path) === 'activate') return;
+    const last = words[words.length - 1];
+    const range = this.range(st.map[words[0].from], st.map[Math.max(last.from, last.to - 1)] + 1);
+    const read = path === undefined || /[$`]/.test(path) ? { why: 'its path is not known' } : this.readSource ? this.readSource(path, [...(this.script.directoryChanges ?? [])]) : { why: 'sourced files are not read here' };
+    if ('why' in read || this.sourceDepth >= MAX_SOURCE_DEPTH) {
+      this.sourced = true;
+      (this.script.sources ??= []).push({ path: path ?? '', range, read: false, why: 'why' in read ? read.why : 'sourced too deep' });
+      return;
+    }
+    (this.script.sources ??= []).push({ path: path ?? '', range, read: true });
+    const child = new ScriptParser(read.text, this.readSource, this.sourceDepth + 1);
+    child.vars = new Map(this.vars);
+    child.allExport = this.allExport;
+    try {
+      child.run();
+    } catch {
+      this.sourced = true;
+      return;
+    }
+    for (const [name, rec] of child.vars) {
+      if (this.vars.get(name) === rec) continue;
+      // Its words are located in the other file: keep the text only.
+      this.vars.set(name, rec === UNKNOWN ? rec : { ...rec, words: rec.words.map((w) => ({ text: w.text })) });
+    }
+    for (const name of this.vars.keys()) if (!child.vars.has(name)) this.vars.delete(name); // `unset`
+    for (const name of child.exported) this.exported.add(name);
+    this.allExport = child.allExport;
+    this.sourced ||= child.sourced;
+  }
+
+  /** Reads one logical statement: its simple commands and the control operators between them. */
+  private statement(st: Statement, conditional = false): void {
+    const refs: string[] = [];
+    const tokens = this.tokenize(st, refs);
+    if (!tokens) return;
+    let sep = ';'; // the control operator before the next command
+    for (const p of pieces(tokens, st.text)) {
+      if (this.ended) break;
+      if ('op' in p) {
+        this.flowOperator(p.op, p.token, st);
+        sep = p.op;
+      } else {
+        this.flowCommand(p.words, st, refs, conditional || sep === '&&' || sep === '||');
+        sep = ';';
       }
     }
+  }
+
+  /**
+   * `eval WORDS` (Megatron-DeepSpeed's `run_cmd="deepspeed … ${megatron_options}"; eval ${run_cmd}`): bash joins
+   * the words with spaces and runs them as a command, so they are read as one more statement. Each character
+   * keeps where it is written: in the script, or in the assignment of the variable it came from. Nested `eval`s
+   * are followed a few levels deep.
+   */
+  private evalWords(words: Word[], conditional: boolean): void {
+    if (!words.length || this.evalDepth >= MAX_EVAL_DEPTH) return;
+    let text = '';
+    const map: number[] = [];
+    for (const [i, w] of words.entries()) {
+      if (i > 0) {
+        text += ' ';
+        map.push(w.start);
+      }
+      const offsets = this.wordOffsets(w);
+      text += w.text;
+      map.push(...offsets);
+    }
+    if (text.length > MAX_VARIABLE_CHARS) return;
+    this.evalDepth++;
+    try {
+      this.statement(this.withSubstitutions({ text, map }), conditional);
+    } finally {
+      this.evalDepth--;
+    }
+  }
+
+  /** The source offset of each character of a word: its own when written as is, else in its variable's assignment. */
+  private wordOffsets(w: Word): number[] {
+    if (w.end - w.start === w.text.length) return [...w.text].map((_, k) => w.start + k);
+    const out = [...w.text].map(() => w.start);
+    const v = w.via ? this.vars.get(w.via) : undefined;
+    if (v && !v.unknown && v.value === w.text) {
+      let cur = 0;
+      for (const vw of v.words) {
+        const at = w.text.indexOf(vw.text, cur);
+        if (at < 0) break;
+        cur = at + vw.text.length;
+        if (vw.start === undefined || vw.end === undefined) continue;
+        const literal = vw.end - vw.start === vw.text.length;
+        for (let k = 0; k < vw.text.length; k++) out[at + k] = literal ? vw.start + k : vw.start;
+      }
+    }
+    return out;
+  }
+
+  /** A statement built from text (an `eval`'s words) with its `$( … )` and backtick substitutions made placeholders. */
+  private withSubstitutions(st: Statement): Statement {
+    let text = '';
+    const map: number[] = [];
+    for (let i = 0; i < st.text.length; ) {
+      const c = st.text[i];
+      const end = (c === '$' && st.text[i + 1] === '(') || c === '`' ? substitutionEnd(st.text, i) : -1;
+      if (end < 0) {
+        text += c;
+        map.push(st.map[i]);
+        i++;
+        continue;
+      }
+      this.substs.push(st.text.slice(i, end));
+      const placeholder = '${' + SUBST + (this.substs.length - 1) + '}';
+      text += placeholder;
+      map.push(st.map[i], ...[...placeholder.slice(1)].map(() => st.map[end - 1]));
+      i = end;
+    }
+    return { text, map };
   }
 
   // ── Control flow ────────────────────────────────────────────────────────────────────
@@ -428,7 +573,8 @@ class ScriptParser {
     if (rest.length && !this.inDeadBranch()) {
       const word = st.text.slice(rest[0].from, rest[0].to);
       if (word === 'exit' && !conditional && this.frames.every((f) => f.kind === 'group' && !f.optional)) this.ended = true;
-      else if (word === 'source' || word === '.') this.sourced ||= rest.length < 2 || basename(rest[1].tok) !== 'activate';
+      else if (word === 'source' || word === '.') this.source(rest, st, refs);
+      else if (word === 'eval') this.evalWords(rest.slice(1).flatMap((t) => this.expand(t, st, refs)), conditional);
       else this.simpleCommand(rest, st, refs);
     }
     if (before) this.vars = mergeVars([before, this.vars]);
@@ -753,30 +899,7 @@ class ScriptParser {
 
   /** Where a `$( … )` or backtick substitution at `i` ends (quote-aware, nested parentheses), or -1 when it does not. */
   private substitutionEnd(i: number): number {
-    const src = this.src;
-    let end = -1;
-    if (src[i] === '`') {
-      let j = i + 1;
-      while (j < src.length && src[j] !== '`') j += src[j] === '\\' ? 2 : 1;
-      if (j < src.length) end = j + 1;
-    } else {
-      let depth = 0;
-      let q = '';
-      for (let j = i + 1; j < src.length; j++) {
-        const ch = src[j];
-        if (q) {
-          if (ch === q) q = '';
-          else if (ch === '\\' && q === '"') j++;
-        } else if (ch === '\\') j++;
-        else if (ch === "'" || ch === '"') q = ch;
-        else if (ch === '(') depth++;
-        else if (ch === ')' && --depth === 0) {
-          end = j + 1;
-          break;
-        }
-      }
-    }
-    return end;
+    return substitutionEnd(this.src, i);
   }
 
   /** Where the body of a heredoc that starts at `from` ends: the start of its delimiter line. */
@@ -964,10 +1087,16 @@ class ScriptParser {
       const value = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
       end = st.map[Math.max(t.from, t.to - 1)] + 1;
       const valueStart = t.from + m[0].length < t.to ? st.map[t.from + m[0].length] : end;
-      rec = { value, words: this.locate(value, valueStart, end), array: false };
+      rec = { value, words: this.valueWords(st, t.from + m[0].length, t.to, value) ?? this.locate(value, valueStart, end), array: false };
     }
     if (this.allExport) this.exported.add(name);
     const old = this.vars.get(name);
+    // `ARGS+=(…)` or `OPTS="$OPTS …"` after a branch appended to it: the same first words, a longer tail.
+    const extended = old?.partial ? this.extendPartial(old, m[2] === '+' ? rec.words : this.afterSelf(t, m[0].length, name, refs)) : undefined;
+    if (extended) {
+      this.vars.set(name, extended);
+      return;
+    }
     if (m[2] === '+' && old?.unknown) return;
     if (m[2] === '+' && old) {
       const joins = old.array || /\s$/.test(old.value) || /^\s/.test(rec.value) || !old.value || !rec.value;
@@ -982,6 +1111,52 @@ class ScriptParser {
     }
     this.vars.set(name, rec);
     this.script.variables.push({ name, value: rec.value, range: this.range(start, end) });
+  }
+
+  /**
+   * The words of `NAME="$NAME more words"` after the leading `$NAME` (undefined when the value does not start with
+   * it as a whole word).
+   */
+  private afterSelf(t: Token, prefix: number, name: string, refs: string[]): VarWord[] | undefined {
+    const m = /^\uE000(\d+)\uE001(?=\s|$)/.exec(t.tok.slice(prefix));
+    const key = m ? refs[+m[1]] : undefined;
+    if (!m || (key !== name && key !== `${name}[@]` && key !== `${name}[*]`)) return undefined;
+    return splitWords(this.expandMarkers(t.tok.slice(prefix + m[0].length), refs).text).map((text) => ({ text }));
+  }
+
+  /** A partly known variable with `more` words after its end: its tail may hold them too. */
+  private extendPartial(old: VarRecord, more: VarWord[] | undefined): VarRecord | undefined {
+    if (!more) return undefined;
+    const texts = more.map((w) => w.text);
+    const tail = old.partial?.tail && !texts.some((w) => HIDES_WORDS.test(w)) ? [...new Set([...old.partial.tail, ...texts])] : undefined;
+    return { ...old, partial: tail ? { tail } : {} };
+  }
+
+  /**
+   * The words of an assigned value, each where it is written: the raw value (`st.text[from, to)`) is expanded
+   * again character by character, so a literal character keeps its own offset and the characters a `${MBS}`
+   * reference gives take the reference's (or, when that variable's words are located, each word's place in its
+   * own assignment). Undefined when the re-expansion does not give `value` (a form it does not follow).
+   */
+  private valueWords(st: Statement, from: number, to: number, value: string): VarWord[] | undefined {
+    const chars = expandRaw(st.text.slice(from, to), (key) => this.resolve(key));
+    if (!chars || chars.map((c) => c.ch).join('') !== value) return undefined;
+    // Each character's source range: its own offset, the reference's, or the located word it came from.
+    const source = (c: RawChar): [number, number] =>
+      c.word ?? [st.map[from + c.raw[0]], st.map[from + Math.max(c.raw[0], c.raw[1] - 1)] + 1];
+    const out: VarWord[] = [];
+    let cur = 0;
+    for (const text of splitWords(value)) {
+      const at = value.indexOf(text, cur);
+      cur = at + text.length;
+      const span = chars.slice(at, cur);
+      const start = Math.min(...span.map((c) => source(c)[0]));
+      const end = Math.max(...span.map((c) => source(c)[1]));
+      const eqChar = span[text.indexOf('=')];
+      const eq = eqChar && eqChar.literal ? source(eqChar)[0] : undefined;
+      out.push({ text, start, end, ...(eq !== undefined ? { eq } : {}) });
+    }
+    return out;
   }
 
   /**
@@ -1015,6 +1190,8 @@ class ScriptParser {
     const raw = st.text.slice(t.from, t.to);
     const whole = WHOLE_MARK.exec(t.tok);
     if (whole) {
+      const partial = this.partialWords(refs[+whole[1]], raw, start, end);
+      if (partial) return partial;
       const r = this.resolve(refs[+whole[1]]);
       // Word splitting: `$ARGS`/`${ARGS}` unquoted, or `"${ARR[@]}"` quoted or not.
       if (r.words && (r.array || /^\$(?:\w+|\{[^'"]*\})$/.test(raw))) {
@@ -1028,6 +1205,11 @@ class ScriptParser {
     const { text, via } = this.expandMarkers(t.tok, refs);
     const word: Word = { text, start, end };
     if (via) word.via = via;
+    if (whole) {
+      // An unknown `$EXTRA` (unquoted) or `"${ARGS[@]}"`: it may hold several words, flags among them.
+      const ref = /^([A-Za-z_]\w*)(?:\[([@*])\])?$/.exec(refs[+whole[1]] ?? '');
+      if (ref && text.startsWith('$') && (ref[2] === '@' || UNQUOTED_REF.test(raw))) word.opaque = { variable: ref[1] };
+    }
     const eq = raw.indexOf('=');
     if (eq >= 0) word.eq = st.map[t.from + eq];
     const tail = /^[^\uE000=]*=\uE000(\d+)\uE001$/.exec(t.tok);
@@ -1036,6 +1218,33 @@ class ScriptParser {
       if (w?.length === 1 && w[0].start !== undefined && w[0].end !== undefined) word.valueAt = [w[0].start, w[0].end];
     }
     return [word];
+  }
+
+  /**
+   * `"${ARGS[@]}"` or an unquoted `$OPTS` when a branch appended to the variable: its known first words (where
+   * they are written), then one opaque word for the rest. `$ARR` of such an array is its known first element.
+   */
+  private partialWords(key: string | undefined, raw: string, start: number, end: number): Word[] | undefined {
+    const m = /^([A-Za-z_]\w*)(?:\[([@*])\])?$/.exec(key ?? '');
+    const v = m ? this.vars.get(m[1]) : undefined;
+    if (!m || !v?.partial) return undefined;
+    const name = m[1];
+    const located = (w: VarWord): Word => ({
+      text: w.text,
+      ...(w.start !== undefined && w.end !== undefined ? { start: w.start, end: w.end, eq: w.eq } : { start, end }),
+      via: name,
+    });
+    if (v.array && m[2] === undefined) return [located(v.words[0])];
+    const spread = m[2] === '@' || (UNQUOTED_REF.test(raw) && (m[2] === '*' || !v.array));
+    if (!spread) return undefined;
+    const rest: Word = {
+      text: m[2] ? `\${${name}[${m[2]}]}` : `$${name}`,
+      start,
+      end,
+      via: name,
+      opaque: { variable: name, rest: true, ...(v.partial.tail ? { words: v.partial.tail } : {}) },
+    };
+    return [...v.words.map(located), rest];
   }
 
   private expandMarkers(tok: string, refs: string[]): { text: string; via?: string } {
@@ -1375,8 +1584,8 @@ class ScriptParser {
       });
       return k + 1;
     }
-    // `--switch "$@"`: the script's own arguments are never a flag's value.
-    if (next && !isFlag(next.text) && !FORWARDED.test(next.text) && takesValue(w.text, next)) {
+    // `--switch "$@"`: the script's own arguments are never a flag's value, nor the unknown end of `"${ARGS[@]}"`.
+    if (next && !isFlag(next.text) && !FORWARDED.test(next.text) && !next.opaque?.rest && takesValue(w.text, next)) {
       const valueVia = next.via ? { viaVariable: next.via } : via;
       out.push({ flag: w.text, value: next.text, flagRange: this.range(w.start, w.end), valueRange: this.range(next.start, next.end), ...valueVia });
       return k + 2;
@@ -1388,6 +1597,10 @@ class ScriptParser {
   private positional(w: Word): ShellArg {
     const r = this.range(w.start, w.end);
     const arg: ShellArg = { flag: '', value: w.text, flagRange: r, valueRange: r, ...(w.via ? { viaVariable: w.via } : {}) };
+    // `ARGS="--lr 1 $EXTRA"`: a reference a known variable holds stands for words too.
+    const held = w.via && !w.opaque ? /^\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)(?:\[[@*]\])?\})$/.exec(w.text) : null;
+    const opaque = w.opaque ?? (held ? { variable: held[1] ?? held[2] } : undefined);
+    if (opaque) arg.opaque = { variable: opaque.variable, ...(opaque.words ? { flags: flagsAmong(opaque.words) } : {}) };
     // `key=value` (a Hydra override): where the key and the value are written, when they are.
     if (w.eq !== undefined && w.eq > w.start && w.eq < w.end && w.text.includes('=')) {
       arg.assignment = {
@@ -1399,9 +1612,41 @@ class ScriptParser {
   }
 }
 
+/** The flags among some words (`--lr=1` is `--lr`). */
+function flagsAmong(words: readonly string[]): string[] {
+  return [...new Set(words.filter(isFlag).map((w) => (w.indexOf('=') > 0 ? w.slice(0, w.indexOf('=')) : w)))];
+}
+
 /** `tools/dist_train.sh` → `tools/train.py`: a file next to a wrapper script. */
 function siblingOf(wrapper: string, name: string): string {
   return wrapper.slice(0, wrapper.lastIndexOf('/') + 1) + name;
+}
+
+/** Where a `$( … )` or backtick substitution at `src[i]` ends (quote-aware, nested parentheses), or -1 when it does not. */
+function substitutionEnd(src: string, i: number): number {
+  let end = -1;
+  if (src[i] === '`') {
+    let j = i + 1;
+    while (j < src.length && src[j] !== '`') j += src[j] === '\\' ? 2 : 1;
+    if (j < src.length) end = j + 1;
+  } else {
+    let depth = 0;
+    let q = '';
+    for (let j = i + 1; j < src.length; j++) {
+      const ch = src[j];
+      if (q) {
+        if (ch === q) q = '';
+        else if (ch === '\\' && q === '"') j++;
+      } else if (ch === '\\') j++;
+      else if (ch === "'" || ch === '"') q = ch;
+      else if (ch === '(') depth++;
+      else if (ch === ')' && --depth === 0) {
+        end = j + 1;
+        break;
+      }
+    }
+  }
+  return end;
 }
 
 /** End of the raw word starting at `i`: the first unquoted blank or operator character. */
@@ -1474,7 +1719,124 @@ function mergeVars(states: readonly Vars[]): Vars {
         const r = s.get(name);
         return r !== undefined && !r.unknown && r.value === first.value && r.array === first.array;
       });
-      out.set(name, same ? first : UNKNOWN);
+      out.set(name, same ? first : (commonStart(states.map((st) => st.get(name))) ?? UNKNOWN));
+    }
+  }
+  return out;
+}
+
+/** A reference written unquoted as a whole word (`$ARGS`, `${ARGS}`, `${ARGS[*]}`): its value is word-split. */
+const UNQUOTED_REF = /^\$(?:\w+|\{[^'"]*\})$/;
+
+/** A word may stand for others (`$EXTRA`, a command substitution): the words after it cannot be listed. */
+const HIDES_WORDS = /[$`]/;
+
+/**
+ * A variable every way through starts with the same words (one branch appended to it): those words stay
+ * known, and the rest of any way through is its possible tail. Undefined when some way leaves it unset or
+ * wholly unknown, or the ways share no first word.
+ */
+function commonStart(records: readonly (VarRecord | undefined)[]): VarRecord | undefined {
+  const known = records.filter((r): r is VarRecord => r !== undefined && (!r.unknown || r.partial !== undefined));
+  if (known.length !== records.length || known.length === 0) return undefined;
+  const array = known[0].array;
+  if (known.some((r) => r.array !== array)) return undefined;
+  let n = Math.min(...known.map((r) => r.words.length));
+  for (let i = 0; i < n; i++) {
+    if (known.some((r) => r.words[i].text !== known[0].words[i].text)) n = i;
+  }
+  if (n === 0) return undefined;
+  // Each word where it is written in its own assignment: the way that has it as literal text.
+  const words = known[0].words.slice(0, n).map((w, i) => known.map((r) => r.words[i]).find((x) => x.start !== undefined && x.end !== undefined && x.end - x.start === x.text.length) ?? w);
+  let tail: string[] | undefined = [];
+  for (const r of known) {
+    const more = r.words.slice(n).map((w) => w.text);
+    if (r.partial && !r.partial.tail) tail = undefined;
+    else if (tail) tail.push(...more, ...(r.partial?.tail ?? []));
+  }
+  if (tail?.some((w) => HIDES_WORDS.test(w))) tail = undefined;
+  return { value: words.map((w) => w.text).join(' '), words, array, unknown: true, partial: tail ? { tail: [...new Set(tail)] } : {} };
+}
+
+/** A character of a re-expanded value: `raw` is its range in the raw text (a reference's whole range for what it gives). */
+interface RawChar {
+  ch: string;
+  raw: [number, number];
+  /** Written as itself (not given by a reference). */
+  literal?: boolean;
+  /** The source range of the located variable word it came from. */
+  word?: [number, number];
+}
+
+/**
+ * Expands the raw text of an assigned value (quotes, backslashes, `$NAME` and `${…}` references) one character
+ * at a time, keeping where each one comes from. Undefined for a form it does not follow (an unclosed `${`).
+ */
+function expandRaw(raw: string, resolve: (key: string) => Expansion): RawChar[] | undefined {
+  const out: RawChar[] = [];
+  let quote = '';
+  const literal = (i: number): void => {
+    out.push({ ch: raw[i], raw: [i, i + 1], literal: true });
+  };
+  for (let i = 0; i < raw.length; ) {
+    const c = raw[i];
+    if (quote === "'") {
+      if (c === "'") quote = '';
+      else literal(i);
+      i++;
+    } else if (c === '\\') {
+      // In double quotes a backslash escapes only $ ` " \ (and a newline); elsewhere any character.
+      if (quote === '"' && !'$`"\\'.includes(raw[i + 1] ?? '')) {
+        literal(i);
+        i++;
+      } else {
+        if (i + 1 < raw.length) literal(i + 1);
+        i += 2;
+      }
+    } else if (c === '"') {
+      quote = quote ? '' : '"';
+      i++;
+    } else if (c === "'" && !quote) {
+      quote = "'";
+      i++;
+    } else if (c === '$' && (raw[i + 1] === '{' || /[A-Za-z_]/.test(raw[i + 1] ?? ''))) {
+      let end: number;
+      let key: string;
+      if (raw[i + 1] === '{') {
+        let depth = 0;
+        end = -1;
+        for (let j = i + 1; j < raw.length; j++) {
+          if (raw[j] === '{') depth++;
+          else if (raw[j] === '}' && --depth === 0) {
+            end = j + 1;
+            break;
+          }
+        }
+        if (end < 0) return undefined;
+        key = raw.slice(i + 2, end - 1);
+      } else {
+        end = i + 1;
+        while (end < raw.length && /\w/.test(raw[end])) end++;
+        key = raw.slice(i + 1, end);
+      }
+      const r = resolve(key);
+      // The words of a located variable keep their place in its assignment.
+      let cur = 0;
+      const placed = new Map<number, [number, number]>();
+      for (const w of r.words ?? []) {
+        const at = r.text.indexOf(w.text, cur);
+        if (at < 0) break;
+        if (w.start !== undefined && w.end !== undefined) for (let k = at; k < at + w.text.length; k++) placed.set(k, [w.start, w.end]);
+        cur = at + w.text.length;
+      }
+      for (let k = 0; k < r.text.length; k++) {
+        const word = placed.get(k);
+        out.push({ ch: r.text[k], raw: [i, end], ...(word ? { word } : {}) });
+      }
+      i = end;
+    } else {
+      literal(i);
+      i++;
     }
   }
   return out;
@@ -1633,9 +1995,31 @@ function mmSlurmWorldSize(cmd: LaunchCommand): LauncherWorldSize | undefined {
   return { value, how, range: gpus.flagRange, key: gpus.flag };
 }
 
-/** The last program argument spelled as any of `flags` (`argValue(cmd, '--lr', '--learning-rate')`). */
+/**
+ * The last program argument spelled as any of `flags` (`argValue(cmd, '--lr', '--learning-rate')`). When an
+ * opaque word after it may hold the flag again (a branch appended `--global-batch-size 32` to the array), argparse
+ * may take that one instead: the value is then the opaque word as written, which no reader takes for a number.
+ */
 export function argValue(cmd: LaunchCommand, ...flags: string[]): ShellArg | undefined {
-  return lastOf(cmd.args, flags);
+  const arg = lastOf(cmd.args, flags);
+  if (!arg || arg.value === undefined) return arg;
+  const at = cmd.args.lastIndexOf(arg);
+  const again = cmd.args.slice(at + 1).find((a) => a.opaque?.flags?.some((f) => flags.includes(f)));
+  return again ? { ...arg, value: again.value, viaVariable: again.opaque!.variable, valueRange: again.flagRange } : arg;
+}
+
+/**
+ * The opaque word (`$EXTRA_ARGS`, `${ARGS[@]}` after a branch appended to it) that may set one of `flags` the
+ * command does not write, as written; undefined when the command writes one of them or no such word may hold it.
+ * The flag's value is then unknown, not the framework's default.
+ */
+export function flagMayBeSetBy(cmd: Pick<LaunchCommand, 'args'>, ...flags: string[]): string | undefined {
+  if (lastOf(cmd.args, flags)) return undefined;
+  for (let i = cmd.args.length - 1; i >= 0; i--) {
+    const o = cmd.args[i].opaque;
+    if (o && (!o.flags || o.flags.some((f) => flags.includes(f)))) return cmd.args[i].value;
+  }
+  return undefined;
 }
 
 // ── SLURM ───────────────────────────────────────────────────────────────────────────────
