@@ -499,3 +499,44 @@ describe('megatron: corpus sweep (../shared/corpus)', () => {
     expect(fields.gradAccumSteps ?? 0).toBeGreaterThanOrEqual(240);
   });
 });
+
+describe('megatron: flags an opaque word may set are unknown, not defaults', () => {
+  const plan = (text: string) => {
+    const file = parseSource('train.sh', text);
+    return megatron.extract(file, env());
+  };
+
+  test('an array a branch appended to: the flags written before stay; the missing ones are unknown', () => {
+    const text = [
+      '#!/bin/bash',
+      'ARGS=(--micro-batch-size 2 --global-batch-size 256 --lr 3e-4 --train-iters 5000 --seq-length 2048)',
+      'if [ -f use_fp8 ]; then',
+      '  ARGS+=(--fp8-format hybrid)',
+      'fi',
+      'torchrun --nproc_per_node 8 pretrain_gpt.py "${ARGS[@]}"',
+      '',
+    ].join('\n');
+    const out = plan(text);
+    expect(out.plan.microBatchSize?.value).toBe(2);
+    expect(out.plan.peakLr?.value).toBe(3e-4);
+    // Only --fp8-format may be appended: the defaults of other flags still hold.
+    expect(out.plan.minLr).toMatchObject({ value: 0, origin: 'default' });
+  });
+
+  test('an unknown $EXTRA_ARGS may write any flag: min-lr, decay style, optimizer, precision and warmup are unknown', () => {
+    const text = 'torchrun --nproc_per_node 8 pretrain_gpt.py --micro-batch-size 2 --global-batch-size 256 --lr 3e-4 --train-iters 5000 $EXTRA_ARGS\n';
+    const out = plan(text);
+    expect(out.plan.peakLr?.value).toBe(3e-4);
+    for (const field of ['minLr', 'scheduler', 'optimizer', 'precision', 'warmupSteps'] as const) expect(out.plan[field]).toBeUndefined();
+    expect(out.notes.join('\n')).toContain('--min-lr: not written, and $EXTRA_ARGS may set it');
+    // Without the opaque word, Megatron's defaults.
+    const plain = plan(text.replace(' $EXTRA_ARGS', ''));
+    expect(plain.plan.minLr).toMatchObject({ value: 0, origin: 'default' });
+    expect(plain.plan.optimizer).toMatchObject({ origin: 'default' });
+  });
+
+  test('a missing micro batch names the word that may hold it', () => {
+    const out = plan('torchrun --nproc_per_node 8 pretrain_gpt.py --global-batch-size 256 --lr 3e-4 --train-iters 5000 $EXTRA_ARGS\n');
+    expect(out.missing.find((m) => m.field === 'microBatchSize')?.hint).toBe('--micro-batch-size is not written; $EXTRA_ARGS may set it');
+  });
+});

@@ -12,7 +12,7 @@
  * is converted to optimizer steps (iterations), keeping the original value in `how`.
  */
 import type { LaunchCommand } from '../engine/launch.js';
-import { argValue, launcherWorldSize } from '../engine/load/shell.js';
+import { argValue, flagMayBeSetBy, launcherWorldSize } from '../engine/load/shell.js';
 import { applyAssumptions, argRange, defaultSetting, derived, derivedFrom, deriveGlobalBatch } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
@@ -61,6 +61,8 @@ interface ArgSource {
   /** All values of a multi-value flag (`--rampup-batch-size 16 16 5859375`). */
   values(flag: string): string[];
   flags(): string[];
+  /** The opaque word (`$EXTRA_ARGS`, an array a branch appended to) that may set one of `flags` the command does not write. */
+  hiddenBy(...flags: string[]): string | undefined;
 }
 
 function shellSource(cmd: LaunchCommand): ArgSource {
@@ -86,6 +88,7 @@ function shellSource(cmd: LaunchCommand): ArgSource {
       return out;
     },
     flags: () => cmd.args.map((a) => a.flag).filter(Boolean),
+    hiddenBy: (...flags) => flagMayBeSetBy(cmd, ...flags),
   };
 }
 
@@ -109,6 +112,7 @@ function yamlSource(args: MapNode): ArgSource {
       return (this.get(flag)?.text ?? '').split(/[\s,]+/).filter(Boolean);
     },
     flags: () => args.entries.map((e) => e.key),
+    hiddenBy: () => undefined,
   };
 }
 
@@ -169,6 +173,17 @@ function switchArg(ctx: Ctx, flag: string): Arg | undefined {
 }
 
 const steps = <T extends Setting<number>>(s: T): T => ({ ...s, unit: 'steps' });
+
+/**
+ * Megatron's default for flags the command does not write, unless an opaque word of the command (`$EXTRA_ARGS`, the
+ * unknown end of an array a branch appended to) may write one of them: then the value is unknown, with a note.
+ */
+function orDefault<T extends Setting>(ctx: Ctx, flags: string[], make: () => T): T | undefined {
+  const by = ctx.src.hiddenBy(...flags);
+  if (!by) return make();
+  ctx.notes.push(`${flags.join('/')}: not written, and ${by} may set it; left unknown rather than Megatron's default`);
+  return undefined;
+}
 /** ceil that ignores float noise (0.001 × 430000 = 430.00000000000006). */
 const ceil = (x: number): number => Math.ceil(x - 1e-9);
 const isWhole = (x: number): boolean => Math.abs(x - Math.round(x)) < 1e-9;
@@ -186,10 +201,14 @@ function extractArgs(ctx: Ctx, env: ExtractEnv, world: Setting<number> | undefin
 
   const lr = numberArg(ctx, '--lr');
   if (lr) plan.peakLr = lr;
-  plan.minLr = numberArg(ctx, '--min-lr') ?? defaultSetting(MEGATRON_DEFAULTS.minLr, '--min-lr');
-  plan.scheduler = stringArg(ctx, '--lr-decay-style') ?? defaultSetting(MEGATRON_DEFAULTS.lrDecayStyle, '--lr-decay-style');
+  const minLr = numberArg(ctx, '--min-lr') ?? orDefault(ctx, ['--min-lr'], () => defaultSetting(MEGATRON_DEFAULTS.minLr, '--min-lr'));
+  if (minLr) plan.minLr = minLr;
+  const scheduler = stringArg(ctx, '--lr-decay-style') ?? orDefault(ctx, ['--lr-decay-style'], () => defaultSetting(MEGATRON_DEFAULTS.lrDecayStyle, '--lr-decay-style'));
+  if (scheduler) plan.scheduler = scheduler;
   // arguments.py `--optimizer` default 'adam' (OptimizerConfig.optimizer 'adam', decoupled_weight_decay True: AdamW).
-  plan.optimizer = stringArg(ctx, '--optimizer') ?? defaultSetting(MEGATRON_DEFAULTS.optimizer, '--optimizer', 'Megatron default: Adam with decoupled weight decay (AdamW)');
+  const optimizer =
+    stringArg(ctx, '--optimizer') ?? orDefault(ctx, ['--optimizer'], () => defaultSetting(MEGATRON_DEFAULTS.optimizer, '--optimizer', 'Megatron default: Adam with decoupled weight decay (AdamW)'));
+  if (optimizer) plan.optimizer = optimizer;
   readPrecision(ctx);
 
   // Checkpoints need a --save folder (`if args.save and … iteration % args.save_interval == 0`).
@@ -234,7 +253,8 @@ function readPrecision(ctx: Ctx): void {
     const note = [pick.arg.note, fp8Note].filter(Boolean).join('; ');
     plan.precision = { value: pick.value, origin: 'explicit', file: ctx.file.path, key: pick.arg.key, range: pick.arg.range, ...(note ? { note } : {}) };
   } else {
-    plan.precision = defaultSetting('fp32', '--bf16', `neither --bf16 nor --fp16: fp32 parameters${fp8Note ? `; ${fp8Note}` : ''}`);
+    const precision = orDefault(ctx, ['--bf16', '--fp16'], () => defaultSetting('fp32', '--bf16', `neither --bf16 nor --fp16: fp32 parameters${fp8Note ? `; ${fp8Note}` : ''}`));
+    if (precision) plan.precision = precision;
   }
 }
 
@@ -285,7 +305,11 @@ function resolveBatch(ctx: Ctx): void {
   const dp = plan.dataParallelSize ?? (ctx.modelParallel === 1 ? plan.worldSize : undefined);
   const dpName = plan.dataParallelSize ? 'data-parallel size' : 'world size';
   if (!plan.globalBatchSize && !schedule && !ctx.src.get('--global-batch-size')) {
-    plan.gradAccumSteps = defaultSetting(1, '--global-batch-size', 'no --global-batch-size: global = micro × data-parallel size, one micro-batch per step');
+    const accum = orDefault(ctx, ['--global-batch-size'], () =>
+      defaultSetting(1, '--global-batch-size', 'no --global-batch-size: global = micro × data-parallel size, one micro-batch per step'),
+    );
+    if (!accum) return;
+    plan.gradAccumSteps = accum;
     if (dp) deriveGlobalBatch(plan);
     return;
   }
@@ -388,7 +412,8 @@ function resolveStepSchedule(ctx: Ctx): void {
         fractionOf: { fraction: fraction.value, of: horizon, ofSteps: decay.value },
       };
     } else {
-      plan.warmupSteps = warmIters ? steps(warmIters) : steps(defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-iters'));
+      const warmup = warmIters ?? orDefault(ctx, ['--lr-warmup-iters', '--lr-warmup-fraction'], () => defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-iters'));
+      if (warmup) plan.warmupSteps = steps(warmup);
     }
     if (decayIters) warmupBelowDecay(ctx, fraction ? '--lr-warmup-fraction' : '--lr-warmup-iters', '--lr-decay-iters', decayIters.value, iters.value, 'iterations');
     return;
@@ -448,7 +473,8 @@ function resolveStepSchedule(ctx: Ctx): void {
       writtenAs: { unit: 'samples', perStep: G.value, value: warmSamples.value },
     };
   } else {
-    plan.warmupSteps = steps(defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-samples'));
+    const warmup = orDefault(ctx, ['--lr-warmup-samples', '--lr-warmup-fraction'], () => defaultSetting(MEGATRON_DEFAULTS.warmup, '--lr-warmup-samples'));
+    if (warmup) plan.warmupSteps = steps(warmup);
   }
   const warmWritten = fraction ? fraction.value * decayValue : warmSamples?.value;
   if (decaySamples && warmWritten !== undefined) warmupBelowDecay(ctx, fraction ? '--lr-warmup-fraction' : '--lr-warmup-samples', '--lr-decay-samples', decaySamples.value, samples.value, 'samples', warmWritten);
@@ -524,7 +550,8 @@ function addMissing(ctx: Ctx, worldHint: string): void {
   const add = (field: MissingField['field'], hint: string) => {
     if (!plan[field] && !missing.some((m) => m.field === field)) missing.push({ field, hint });
   };
-  add('microBatchSize', 'Megatron requires --micro-batch-size');
+  const microBy = ctx.src.hiddenBy('--micro-batch-size');
+  add('microBatchSize', microBy ? `--micro-batch-size is not written; ${microBy} may set it` : 'Megatron requires --micro-batch-size');
   add('peakLr', 'set --lr (Megatron has no default learning rate)');
   if (!plan.dataParallelSize) add('worldSize', worldHint);
 }
