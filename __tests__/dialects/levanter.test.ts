@@ -106,6 +106,21 @@ describe("levanter: TrainerConfig's start-up checks", () => {
   });
 });
 
+describe('levanter: the device count of a plain python launch', () => {
+  const plainPython: ExtractEnv = { assume: { worldSize: { value: 1, origin: 'launcher', file: 'run.sh', key: 'python', range: { line: 2, column: 1, endLine: 2, endColumn: 40 }, how: 'plain python (one process)' } }, mappings: {} };
+  test('python -m levanter.main.train_lm is one JAX process per host over all its devices: not a world of 1', () => {
+    const e = levanter.extract(fixture('gpt2_small.yaml'), plainPython);
+    expect(e.plan.worldSize).toBeUndefined();
+    expect(e.plan.gradAccumSteps).toBeUndefined();
+    expect(e.missing.map((m) => m.field)).toContain('worldSize');
+    expect(e.notes.join('\n')).toContain('run.sh:2: a plain python launch runs one JAX process per host over all of its devices, so it does not give the device count');
+  });
+  test('a launcher that does give the device count is kept', () => {
+    const e = levanter.extract(fixture('gpt2_small.yaml'), { assume: { worldSize: { value: 8, origin: 'launcher', key: 'NPROC', how: 'x' } }, mappings: {} });
+    expect(e.plan.worldSize?.value).toBe(8);
+  });
+});
+
 describe('levanter: nothing is executed', () => {
   test('a YAML with Python tags is read as data, never run', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'trainlint-levanter-'));

@@ -51,7 +51,20 @@ describe('maxtext launch commands: base.yml defaults + key=value overrides', () 
   test('two auto axes, and a mesh that does not match the devices', () => {
     expect(script('ici_tensor_parallelism=-1').batchChecks?.[0].message).toContain('"Found unspecified values (-1) for more than one ICI parallelism axis. At most one axis can be unspecified."');
     const e = maxtext.extract(parseSource('r.sh', 'python3 -m MaxText.train MaxText/configs/base.yml ici_fsdp_parallelism=8 dcn_data_parallelism=2\n'), { assume: { worldSize: 8 }, mappings: {} });
-    expect(e.batchChecks?.[0].message).toContain('"Number of devices 8 does not match the product of the parallelism 16"');
+    // MaxText checks per slice: without num_slices the slices come from the hardware, so both checks are named.
+    expect(e.batchChecks?.[0].message).toContain('the mesh axes multiply to 16 (ICI 8 × DCN 2) but the run has 8 devices');
+    expect(e.batchChecks?.[0].message).toContain('with 2 slices (the DCN product), "Number of devices per slice 4 does not match the product of the ICI parallelism 8"');
+    expect(e.batchChecks?.[0].message).not.toContain('Number of devices 8');
+  });
+  test('two slices: the ICI axes are checked against the devices per slice, in MaxText\'s words', () => {
+    const run = (line: string, world: number) => maxtext.extract(parseSource('r.sh', `python3 -m MaxText.train MaxText/configs/base.yml ${line}\n`), { assume: { worldSize: world }, mappings: {} });
+    const e = run('ici_fsdp_parallelism=8 ici_tensor_parallelism=4 dcn_data_parallelism=2 num_slices=2', 32);
+    expect(e.batchChecks?.map((c) => c.message)).toEqual([
+      'the ICI axes do not fit the 32 devices over num_slices 2 (16 per slice): MaxText refuses to start (max_utils.fill_unspecified_mesh_axes): "Number of devices per slice 16 does not match the product of the ICI parallelism 32"; make the ici_* axes multiply to 16 (or set one to -1)',
+    ]);
+    expect(run('ici_fsdp_parallelism=8 dcn_data_parallelism=4 num_slices=2', 16).batchChecks?.[0].message).toContain('"Number of slices 2 does not match the product of the DCN parallelism 4"');
+    expect(run('ici_fsdp_parallelism=8 ici_tensor_parallelism=2 dcn_data_parallelism=2 num_slices=2', 32).batchChecks ?? []).toEqual([]);
+    expect(run('ici_fsdp_parallelism=-1 ici_tensor_parallelism=4 dcn_data_parallelism=2 num_slices=2', 32).batchChecks ?? []).toEqual([]);
   });
   test('a WSD schedule whose warmup and decay exceed the run; WSD keys under cosine are ignored in a child config', () => {
     expect(script('lr_schedule_type=wsd warmup_steps_fraction=0.5 wsd_decay_steps_fraction=0.6').configErrors?.[0].message).toContain('"Invalid WSD schedule: warmup_steps_fraction (0.5) + wsd_decay_steps_fraction (0.6) must not exceed 1.0."');

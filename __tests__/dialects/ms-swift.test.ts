@@ -92,7 +92,31 @@ describe('ms-swift GRPO: units and the generation-batch checks, in ms-swift\'s w
   });
   test('num_generations 1 and an eval batch num_generations does not divide', () => {
     expect(swift('--model m --num_generations 1 --split_dataset_ratio 0').configErrors!.map((c) => c.message).join()).toContain('"num_generations must be greater than 1 for GRPO"');
-    expect(kinds(swift('--model m --num_generations 8 --per_device_train_batch_size 8 --per_device_eval_batch_size 1', 'NPROC_PER_NODE=4'))).toEqual(['swift-eval-batch-not-divisible']);
+    expect(kinds(swift('--model m --num_generations 8 --per_device_train_batch_size 8 --per_device_eval_batch_size 1 --split_dataset_ratio 0.01', 'NPROC_PER_NODE=4'))).toEqual(['swift-eval-batch-not-divisible']);
+  });
+  test('GRPO without gradient_accumulation_steps: 1 (RLHFArguments._set_default), not ceil(16 / per-device / world)', () => {
+    const e = swift('--model m --per_device_train_batch_size 2 --num_generations 16 --split_dataset_ratio 0', 'NPROC_PER_NODE=4');
+    expect(e.plan.gradAccumSteps).toMatchObject({ value: 1, origin: 'default', key: 'gradient_accumulation_steps' });
+    expect(kinds(e)).toEqual(['swift-generation-batch-not-divisible-by-generations']);
+    expect(e.batchChecks![0].message).toContain('"generation_batch_size (8) must be evenly divisible by num_generations (16).');
+    // swift sft keeps the global-batch-16 default.
+    expect(msSwift.extract(parseSource('s.sh', 'NPROC_PER_NODE=4 swift sft --model m --per_device_train_batch_size 2\n'), NO_ENV).plan.gradAccumSteps?.value).toBe(2);
+  });
+  test('the eval-batch check only when the run evaluates: split_dataset_ratio defaults to 0 since ms-swift 3.6 (0.01 before)', () => {
+    const body = '--model m --num_generations 8 --per_device_train_batch_size 2';
+    // No validation data by default: eval_strategy becomes "no" and the check never runs.
+    expect(kinds(swift(body, 'NPROC_PER_NODE=4'))).toEqual([]);
+    expect(kinds(swift(`${body} --val_dataset v.jsonl`, 'NPROC_PER_NODE=4'))).toEqual(['swift-eval-batch-not-divisible']);
+    expect(kinds(swift(`${body} --split_dataset_ratio 0.05 --eval_strategy no`, 'NPROC_PER_NODE=4'))).toEqual([]);
+    const pinned = (spec: string): Extraction =>
+      msSwift.extract(parseSource('run.sh', `NPROC_PER_NODE=4 swift rlhf --rlhf_type grpo ${body}\n`), { ...NO_ENV, packagePin: (pkg) => (pkg === 'ms-swift' ? { name: 'ms-swift', spec, file: 'requirements.txt', line: 1 } : undefined) });
+    const old = pinned('==3.5.2');
+    expect(kinds(old)).toEqual(['swift-eval-batch-not-divisible']);
+    expect(old.batchChecks![0].message).toContain('0.01 before ms-swift 3.6 (ms-swift==3.5.2 (requirements.txt:1))');
+    expect(kinds(pinned('>=3.8'))).toEqual([]);
+    const open = pinned('>=3.4');
+    expect(kinds(open)).toEqual([]);
+    expect(open.notes.join('\n')).toContain('allows both');
   });
 });
 
@@ -104,6 +128,13 @@ describe('ms-swift: Megatron-SWIFT', () => {
     expect(e.plan.gradAccumSteps?.value).toBe(2);
     expect(e.plan.warmupSteps).toMatchObject({ value: 100, fractionOf: { fraction: 0.05 } });
     expect(e.decayDefaultsToRun).toBe(true);
+  });
+  test("a warmup not below the decay horizon: Megatron's OptimizerParamScheduler assertion, not a schedule that never decays", () => {
+    const e = msSwift.extract(parseSource('m.sh', 'NPROC_PER_NODE=8 megatron sft --model m --micro_batch_size 1 --global_batch_size 16 --train_iters 2000 --lr_warmup_iters 2500\n'), NO_ENV);
+    expect(e.launchChecks?.['warmup-exceeds-training']).toBe("Megatron-SWIFT refuses to start (Megatron's OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup 2500 ≥ decay 2000 steps)");
+    const shortDecay = msSwift.extract(parseSource('m.sh', 'NPROC_PER_NODE=8 megatron sft --model m --train_iters 2000 --lr_decay_iters 500 --lr_warmup_iters 600\n'), NO_ENV);
+    expect(shortDecay.conflicts?.map((c) => c.kind)).toEqual(['warmup-not-below-decay']);
+    expect(msSwift.extract(parseSource('m.sh', 'NPROC_PER_NODE=8 megatron sft --model m --train_iters 2000 --lr_warmup_iters 100\n'), NO_ENV).launchChecks?.['warmup-exceeds-training']).toBeUndefined();
   });
   test("Megatron's global-batch identity", () => {
     const e = msSwift.extract(parseSource('m.sh', 'NPROC_PER_NODE=8 megatron sft --model m --micro_batch_size 2 --global_batch_size 20 --train_iters 100\n'), NO_ENV);

@@ -152,6 +152,22 @@ describe("openrlhf: train_ppo_ray.py's start-up assertions, in OpenRLHF's words"
   });
 });
 
+describe('openrlhf: flags of both generations in one command', () => {
+  test("argparse of either version refuses the other's flags: a schema error in its words, not a silently dropped value", () => {
+    const e = openrlhf.extract(
+      parseSource('mixed.sh', 'python3 -m openrlhf.cli.train_ppo_ray \\\n   --actor.num_nodes 1 \\\n   --actor.num_gpus_per_node 8 \\\n   --train_batch_size 128 \\\n   --micro_train_batch_size 4 \\\n   --rollout.batch_size 512\n'),
+      NO_ENV,
+    );
+    expect(e.configErrors?.map((c) => c.message)).toEqual([
+      '--train_batch_size, --micro_train_batch_size are ≤ v0.9 flags among ≥ v0.10 dotted ones (--actor.num_nodes…): OpenRLHF ≥ v0.10 has no such flag and its argparse stops the run ("error: unrecognized arguments: --train_batch_size 128 --micro_train_batch_size 4"), as v0.9 does for the dotted ones; write the dotted names (--train_batch_size → --train.batch_size, --micro_train_batch_size → --train.micro_batch_size)',
+    ]);
+    expect(e.configErrors?.[0].range).toMatchObject({ line: 4, column: 4 });
+    // One generation only: nothing.
+    expect(ppo().configErrors ?? []).toEqual([]);
+    expect(extract('train_reinforce_baseline_flat.sh').configErrors ?? []).toEqual([]);
+  });
+});
+
 describe('openrlhf: nothing in a script is executed', () => {
   test('a command substitution in a heredoc and in a flag value is never run', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'trainlint-openrlhf-'));

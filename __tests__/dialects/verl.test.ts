@@ -118,6 +118,39 @@ describe('verl scripts: RL batch units, Hydra overrides, shell variables', () =>
     expect(kinds(bad)).toEqual(['critic-mini-batch-not-divisible-by-micro']);
   });
 
+  test('Megatron critic: CriticConfig.validate still refuses a critic mini-batch above data.train_batch_size', () => {
+    const e = extract(script(withOverride('algorithm.adv_estimator=gae', 'actor_rollout_ref.actor.strategy=megatron', 'actor_rollout_ref.actor.megatron.tensor_model_parallel_size=2', 'actor_rollout_ref.actor.ppo_mini_batch_size=256', 'critic.ppo_micro_batch_size_per_gpu=2', 'critic.ppo_mini_batch_size=2048')));
+    expect(kinds(e)).toEqual(['critic-mini-batch-above-train-batch']);
+    expect(e.batchChecks![0].message).toContain('"train_batch_size (1024) must be >= critic.ppo_mini_batch_size (2048)"');
+  });
+
+  test("the deprecated critic.ppo_micro_batch_size alone is both spellings: critic.yaml copies it into ppo_micro_batch_size_per_gpu", () => {
+    const e = extract(script(withOverride('algorithm.adv_estimator=gae', 'critic.ppo_micro_batch_size=16')));
+    expect(e.conflicts?.map((c) => c.kind)).toEqual(['critic-micro-batch-both-spellings']);
+    expect(e.conflicts![0].message).toContain("ppo_micro_batch_size_per_gpu: ${oc.select:.ppo_micro_batch_size,null}");
+    expect(e.conflicts![0].message).toContain('16 // 8 = 2');
+    // Written per GPU only: nothing; written null per GPU: the deprecated one alone is accepted.
+    expect(extract(script(withOverride('algorithm.adv_estimator=gae', 'critic.ppo_micro_batch_size_per_gpu=2'))).conflicts ?? []).toEqual([]);
+    expect(extract(script(withOverride('algorithm.adv_estimator=gae', 'critic.ppo_micro_batch_size=16', 'critic.ppo_micro_batch_size_per_gpu=null'))).conflicts ?? []).toEqual([]);
+  });
+
+  test('a mini-batch no value under the train batch can fix: the advice changes the train batch or the micro batch, never contradicts itself', () => {
+    const e = extract(script(withOverride('algorithm.adv_estimator=gae', 'data.train_batch_size=12', 'actor_rollout_ref.actor.ppo_mini_batch_size=12', 'actor_rollout_ref.actor.ppo_micro_batch_size_per_gpu=1', 'actor_rollout_ref.rollout.n=2', 'critic.ppo_mini_batch_size=16', 'critic.ppo_micro_batch_size_per_gpu=2', 'trainer.n_gpus_per_node=8', 'trainer.nnodes=3')));
+    expect(kinds(e)).toEqual(['critic-mini-batch-above-train-batch', 'critic-mini-batch-not-divisible-by-micro']);
+    for (const check of e.batchChecks!) {
+      expect(check.message).not.toContain('lower it to at most 12');
+      expect(check.message).not.toMatch(/multiple of 24 \(e\.g\. 24\)/);
+      expect(check.message).toContain('no critic.ppo_mini_batch_size up to data.train_batch_size 12 passes');
+      expect(check.message).toContain('raise data.train_batch_size to 24 with critic.ppo_mini_batch_size 24, or set critic.ppo_micro_batch_size_per_gpu to 1 with critic.ppo_mini_batch_size 12');
+    }
+  });
+
+  test('the data-parallel size is in the plan also without sequence parallelism (the gradient accumulation divides by it)', () => {
+    const e = extract(script(VALID));
+    expect(e.plan.dataParallelSize).toMatchObject({ value: 8, origin: 'derived' });
+    expect(e.plan.gradAccumSteps?.how).toContain('// 8 data-parallel ranks');
+  });
+
   test('an unset shell variable leaves its value unknown (with a note), never guessed', () => {
     const e = extract(fixture('scripts/train_tiny_zero_a100_grpo.sh'));
     expect(e.plan.worldSize).toBeUndefined();

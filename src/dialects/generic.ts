@@ -1,8 +1,10 @@
 /**
  * In-house configs: `.trainlint.yml` `mappings` name the key path of each canonical field
- * (`peakLr: optim.lr`, `microBatchSize: data.batch_per_gpu`). Only mapped keys are read.
+ * (`peakLr: optim.lr`, `microBatchSize: data.batch_per_gpu`). Only mapped keys are read; `assume` fills
+ * fields no key gives. One default: gradient accumulation 1 when a micro batch is mapped and nothing maps
+ * or assumes the accumulation (origin 'default', documented in the README's generic section).
  */
-import { applyAssumptions, deriveGlobalBatch, deriveWarmupFromRatio, derived, numberAt, stringAt } from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, deriveGlobalBatch, deriveWarmupFromRatio, derived, numberAt, stringAt } from '../engine/plan.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { getIn } from '../engine/tree.js';
@@ -34,10 +36,11 @@ export const generic: Dialect = {
         : numberAt(file, keyPath(path), 'pyyaml');
       if (setting) (plan as Record<string, Setting>)[field] = setting;
     }
-    if (!plan.gradAccumSteps && plan.microBatchSize) {
-      plan.gradAccumSteps = { value: 1, origin: 'assumed', key: 'gradAccumSteps', note: 'no mapping for gradAccumSteps: 1 assumed' };
-    }
     applyAssumptions(plan, env.assume);
+    // Neither mapped nor assumed: the generic dialect's documented default (README, generic section), said as one.
+    if (!plan.gradAccumSteps && plan.microBatchSize) {
+      plan.gradAccumSteps = defaultSetting(1, 'gradAccumSteps', 'the generic dialect\'s default: no accumulation unless mappings.gradAccumSteps or assume.gradAccumSteps says otherwise');
+    }
     deriveGlobalBatch(plan);
     const { datasetSamples, globalBatchSize, epochs } = plan;
     if (!plan.stepsPerEpoch && datasetSamples && globalBatchSize) {

@@ -191,10 +191,23 @@ function intTraps(ctx: Ctx): void {
   }
 }
 
+/**
+ * The world a launch command gives, unless it is plain python's "one process": JAX runs one process per host
+ * over all of the host's devices (TPU chips or GPUs), so a `python -m levanter.main.train_lm` command says
+ * nothing about the device count. That value is dropped (the device count stays unknown, with a note).
+ */
+function withoutPlainPythonWorld(env: ExtractEnv, notes: string[]): ExtractEnv {
+  const world = env.assume.worldSize;
+  if (typeof world !== 'object' || world.origin !== 'launcher' || world.key !== 'python') return env;
+  notes.push(`${world.file ? `${world.file}${world.range ? `:${world.range.line}` : ''}: ` : ''}a plain python launch runs one JAX process per host over all of its devices, so it does not give the device count, which stays unknown for this launch`);
+  const { worldSize: _dropped, ...assume } = env.assume;
+  return { ...env, assume };
+}
+
 function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   const { plan, notes } = ctx;
   intTraps(ctx);
-  applyAssumptions(plan, env.assume);
+  applyAssumptions(plan, withoutPlainPythonWorld(env, notes).assume);
   // Batch: global train_batch_size (an int, or a schedule of {start, value}).
   const tbsHit = getIn(ctx.file.tree, ['trainer', 'train_batch_size']);
   let tbs = num(ctx, 'trainer', 'train_batch_size');

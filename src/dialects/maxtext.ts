@@ -109,15 +109,33 @@ function at(ctx: Ctx, ...settings: (Setting | undefined)[]): Range {
   return ctx.v.rangeOf(...settings) ?? ctx.anchor;
 }
 
-/** The device mesh: the product of the ICI and DCN axes that are set, and whether one is -1 (auto). */
-function mesh(ctx: Ctx): { product: number; auto: boolean } | undefined {
-  let product = 1;
-  let auto = false;
+/** One kind of mesh axes: the product of the axes that are set, and whether one is -1 (auto). */
+interface Axes {
+  product: number;
+  auto: boolean;
+  /** The axes the config writes (not base.yml's), where a finding about them points. */
+  written: Setting<number>[];
+}
+
+/** The device mesh: the ICI axes (within a slice) and the DCN axes (across slices); undefined when an axis is unknown or invalid. */
+interface Mesh {
+  ici: Axes;
+  dcn: Axes;
+  /** ICI × DCN: the devices, when no axis is -1. */
+  product: number;
+  auto: boolean;
+}
+
+function mesh(ctx: Ctx): Mesh | undefined {
+  const out: Partial<Record<'ici' | 'dcn', Axes>> = {};
   for (const kind of ['ici', 'dcn'] as const) {
+    let product = 1;
     const unspecified: Setting<number>[] = [];
+    const written: Setting<number>[] = [];
     for (const axis of ICI_AXES) {
       const s = ctx.v.num(`${kind}_${axis}_parallelism`);
       if (!s) return undefined;
+      if (s.origin !== 'default') written.push(s);
       if (s.value === -1) unspecified.push(s);
       else product *= s.value;
     }
@@ -130,23 +148,62 @@ function mesh(ctx: Ctx): { product: number; auto: boolean } | undefined {
       });
       return undefined;
     }
-    if (unspecified.length === 1) auto = true;
+    out[kind] = { product, auto: unspecified.length === 1, written };
   }
-  return { product, auto };
+  const { ici, dcn } = out as Record<'ici' | 'dcn', Axes>;
+  return { ici, dcn, product: ici.product * dcn.product, auto: ici.auto || dcn.auto };
 }
 
-/** The written mesh against the devices the run has (from assume or the launcher). */
-function meshAgainstDevices(ctx: Ctx, m: { product: number; auto: boolean }, world: Setting<number>): void {
+/** The slices the run says it has: num_slices or compile_topology_num_slices when > 0 (MaxText otherwise counts them on the hardware). */
+function writtenSlices(ctx: Ctx): Setting<number> | undefined {
+  for (const key of ['num_slices', 'compile_topology_num_slices']) {
+    const s = ctx.v.num(key);
+    if (s && s.origin !== 'default' && s.value > 0) return s;
+  }
+  return undefined;
+}
+
+/**
+ * max_utils.fill_unspecified_mesh_axes for one kind of axes against its target (DCN: the slices; ICI: the
+ * devices per slice, num_devices // num_slices): the failure in MaxText's words, or undefined when it passes.
+ */
+function axesFailure(axes: Axes, target: number, kind: 'ICI' | 'DCN'): string | undefined {
+  const what = kind === 'DCN' ? 'slices' : 'devices per slice';
+  if (axes.auto) {
+    const fill = target / axes.product;
+    return fill >= 1 && Number.isInteger(fill) ? undefined : `"Unspecified value unable to be determined with the given ${kind} parallelism values" (${what} ${formatCount(target)}, the written ${kind} axes multiply to ${formatCount(axes.product)})`;
+  }
+  return axes.product === target ? undefined : `"Number of ${what} ${formatCount(target)} does not match the product of the ${kind} parallelism ${formatCount(axes.product)}"`;
+}
+
+/** The written mesh against the devices the run has (from assume or the launcher), checked per slice as MaxText does. */
+function meshAgainstDevices(ctx: Ctx, m: Mesh, world: Setting<number>): void {
+  const slices = writtenSlices(ctx);
+  const report = (message: string, ...settings: (Setting | undefined)[]): void => {
+    ctx.checks.push({ kind: 'mesh-does-not-match-devices', range: at(ctx, ...settings, world), message, data: { iciProduct: m.ici.product, dcnProduct: m.dcn.product, devices: world.value, ...(slices ? { slices: slices.value } : {}) } });
+  };
+  const stops = 'MaxText refuses to start (max_utils.fill_unspecified_mesh_axes)';
+  if (slices) {
+    const dcn = axesFailure(m.dcn, slices.value, 'DCN');
+    if (dcn) return report(`the DCN axes do not fit ${said(slices)}: ${stops}: ${dcn}; make the dcn_* axes multiply to ${formatCount(slices.value)} (or set one to -1)`, ...m.dcn.written, slices);
+    const perSlice = Math.floor(world.value / slices.value);
+    const ici = axesFailure(m.ici, perSlice, 'ICI');
+    if (ici) return report(`the ICI axes do not fit the ${formatCount(world.value)} devices over ${said(slices)} (${formatCount(perSlice)} per slice): ${stops}: ${ici}; make the ici_* axes multiply to ${formatCount(perSlice)} (or set one to -1)`, ...m.ici.written, slices);
+    return;
+  }
+  // The slices are counted on the hardware: only the whole mesh against the devices can be checked.
   const { product, auto } = m;
   if (product <= 0 || (auto ? world.value % product === 0 : world.value === product)) return;
-  ctx.checks.push({
-    kind: 'mesh-does-not-match-devices',
-    range: at(ctx, world),
-    message: auto
-      ? `the written mesh axes multiply to ${formatCount(product)}, which does not divide the ${formatCount(world.value)} devices: MaxText cannot fill the -1 axis ("Unspecified value unable to be determined with the given parallelism values"); make the product a divisor of ${formatCount(world.value)}`
-      : `the mesh axes multiply to ${formatCount(product)} but the run has ${formatCount(world.value)} devices: MaxText refuses to start ("Number of devices ${formatCount(world.value)} does not match the product of the parallelism ${formatCount(product)}"); set one axis to -1 or match the device count`,
-    data: { meshProduct: product, devices: world.value },
-  });
+  const split = `ICI ${formatCount(m.ici.product)} × DCN ${formatCount(m.dcn.product)}`;
+  if (auto) {
+    return report(`the written mesh axes multiply to ${formatCount(product)} (${split}), which does not divide the ${formatCount(world.value)} devices: ${stops}: MaxText cannot fill the -1 axis ("Unspecified value unable to be determined with the given … parallelism values"); make the product a divisor of ${formatCount(world.value)}`);
+  }
+  const perSlice = m.dcn.product > 0 ? world.value / m.dcn.product : NaN;
+  const iciWords = Number.isInteger(perSlice) ? `with ${formatCount(m.dcn.product)} slices (the DCN product), "Number of devices per slice ${formatCount(perSlice)} does not match the product of the ICI parallelism ${formatCount(m.ici.product)}"` : undefined;
+  report(
+    `the mesh axes multiply to ${formatCount(product)} (${split}) but the run has ${formatCount(world.value)} devices: ${stops}: the DCN axes must multiply to the number of slices and the ICI axes to the devices per slice` +
+      `${iciWords ? ` (${iciWords}; with another slice count the DCN check fails)` : ''}; set one axis to -1 or make ICI × DCN = ${formatCount(world.value)}`,
+  );
 }
 
 function extractPlan(ctx: Ctx, env: ExtractEnv): void {
@@ -154,7 +211,7 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   const m = mesh(ctx);
   applyAssumptions(plan, env.assume);
   if (m && plan.worldSize) meshAgainstDevices(ctx, m, plan.worldSize);
-  else if (m && !m.auto) plan.worldSize = derived(m.product, 'the product of the ici_* and dcn_* parallelism axes (none is -1)', 'devices');
+  else if (m && !m.auto) plan.worldSize = derived(m.product, `the product of the ici_* and dcn_* parallelism axes (ICI ${formatCount(m.ici.product)} × DCN ${formatCount(m.dcn.product)}, none is -1)`, 'devices');
   const pd = v.num('per_device_batch_size');
   const ga = v.num('gradient_accumulation_steps');
   if (pd) plan.microBatchSize = { ...pd, unit: 'samples' };

@@ -25,6 +25,7 @@ import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import { getIn, mapGet, type MapNode } from '../engine/tree.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
+import { overlaps, parseVersionRange } from '../engine/package-pins.js';
 import { keepLiteralValueRanges, treeFromFlags } from './cli-tree.js';
 import { extractHfTrainingArguments, HF_AT_RUN_END } from './hf-trainer.js';
 import { deriveGrpoSteps, generationBatch, type GrpoValues } from './trl.js';
@@ -180,7 +181,10 @@ function extractSwift(ctx: Ctx): TrainingPlan {
     beforeDerive(plan, notes) {
       const pd = plan.microBatchSize;
       const world = dataParallel(plan);
-      if (!plan.gradAccumSteps && pd && world) {
+      if (!plan.gradAccumSteps && grpo) {
+        // RLHFArguments._set_default (v3 and v4) sets 1 for GRPO before SftArguments' global-batch-16 default runs.
+        plan.gradAccumSteps = defaultSetting(1, 'gradient_accumulation_steps', "ms-swift's default for GRPO (RLHFArguments._set_default), not the global-batch-16 default of swift sft");
+      } else if (!plan.gradAccumSteps && pd && world) {
         const ga = Math.max(1, Math.ceil(16 / pd.value / world.value));
         plan.gradAccumSteps = { ...derived(ga, `max(1, ceil(16 / per_device_train_batch_size ${formatCount(pd.value)} / world ${formatCount(world.value)})) (ms-swift's default: a global batch near 16)`), origin: 'default', key: 'gradient_accumulation_steps' };
       } else if (!plan.gradAccumSteps) {
@@ -207,6 +211,43 @@ function extractSwift(ctx: Ctx): TrainingPlan {
 }
 
 const SWIFT_STOPS = 'ms-swift refuses to start (its argument checks raise ValueError before training)';
+
+/** split_dataset_ratio's default is 0 since ms-swift 3.6, 0.01 before (ms-swift's command-line docs: "ms-swift<3.6"). */
+const SPLIT_DEFAULT_ZERO_SINCE = [3, 6];
+
+interface Evaluation {
+  /** Whether the run evaluates; undefined when it depends on a version the repository's pin leaves open. */
+  runs: boolean | undefined;
+  /** Why, for the message. */
+  why: string;
+  /** How to turn the evaluation off, when it runs. */
+  off: string;
+}
+
+/**
+ * Whether ms-swift evaluates, which is when GRPO checks the eval batch (`eval_strategy != 'no'`): without
+ * validation data (no val_dataset and split_dataset_ratio 0) SftArguments sets eval_strategy 'no'. The
+ * ratio's default depends on the version: the repository's ms-swift pin, else the current one (0).
+ */
+function evaluates(ctx: Ctx): Evaluation {
+  const off = 'or set split_dataset_ratio 0 (no validation split, so no evaluation)';
+  const strategy = str(ctx, 'eval_strategy');
+  if (strategy?.value === 'no') return { runs: false, why: 'eval_strategy is "no"', off };
+  const val = getIn(ctx.view.tree, ['val_dataset'])?.node;
+  const hasVal = val !== undefined && !(val.kind === 'seq' && val.items.length === 0) && !(val.kind === 'scalar' && (val.value === null || val.value === ''));
+  if (hasVal) return { runs: true, why: 'val_dataset is set', off: 'or remove val_dataset (no evaluation)' };
+  const ratio = num(ctx, 'split_dataset_ratio');
+  if (ratio) return { runs: ratio.value > 0, why: `split_dataset_ratio ${ratio.value}`, off };
+  const pin = ctx.env.packagePin?.('ms-swift');
+  const range = pin ? parseVersionRange(pin.spec) : undefined;
+  if (!pin || !range) return { runs: false, why: 'split_dataset_ratio is not set: 0 since ms-swift 3.6 (no ms-swift pin in requirements*.txt, pyproject.toml or setup.py), so there is no validation set', off };
+  const source = `ms-swift${pin.spec} (${pin.file}:${pin.line})`;
+  const older = overlaps(range, [0], SPLIT_DEFAULT_ZERO_SINCE);
+  const newer = overlaps(range, SPLIT_DEFAULT_ZERO_SINCE);
+  if (older && !newer) return { runs: true, why: `split_dataset_ratio is not set: 0.01 before ms-swift 3.6 (${source}), so 1% of the dataset is held out for evaluation`, off };
+  if (!older) return { runs: false, why: `split_dataset_ratio is not set: 0 since ms-swift 3.6 (${source})`, off };
+  return { runs: undefined, why: `split_dataset_ratio is not set: its default is 0.01 before ms-swift 3.6 and 0 since, and ${source} allows both`, off };
+}
 
 /** `swift rlhf --rlhf_type grpo`: TRL's units, ms-swift's `_init_generation_batch_params` checks. */
 function swiftGrpo(ctx: Ctx, plan: TrainingPlan, pd: Setting<number>, ga: Setting<number>, notes: string[]): GrpoValues {
@@ -254,12 +295,13 @@ function swiftGrpo(ctx: Ctx, plan: TrainingPlan, pd: Setting<number>, ga: Settin
   }
   const pdEval = num(ctx, 'per_device_eval_batch_size') ?? defaultSetting(1, 'per_device_eval_batch_size', 'ms-swift default');
   const gEval = num(ctx, 'num_generations_eval') ?? g;
-  const evalOff = str(ctx, 'eval_strategy')?.value === 'no' || (num(ctx, 'split_dataset_ratio')?.value === 0 && !getIn(ctx.view.tree, ['val_dataset']));
-  if (p && !evalOff && (p * pdEval.value) % gEval.value !== 0) {
+  const evaluation = evaluates(ctx);
+  if (evaluation.runs === undefined) notes.push(`${evaluation.why}: whether GRPO evaluates (and checks the eval batch) is unknown`);
+  if (p && evaluation.runs && (p * pdEval.value) % gEval.value !== 0) {
     ctx.checks.push({
       kind: 'swift-eval-batch-not-divisible',
       range: rangeOf(ctx, pdEval, gEval),
-      message: `the global eval batch world ${formatCount(p)} × per_device_eval_batch_size ${formatCount(pdEval.value)}${pdEval.origin === 'default' ? ' (ms-swift default)' : ''} = ${formatCount(p * pdEval.value)} is not divisible by ${gEval.key ?? 'num_generations'} ${formatCount(gEval.value)}: ${SWIFT_STOPS} ("The global eval batch size (${formatCount(p)} x ${formatCount(pdEval.value)}) must be evenly divisible by num_generations_eval (${formatCount(gEval.value)})."); raise per_device_eval_batch_size to a multiple of ${formatCount(gEval.value)}, or set split_dataset_ratio 0`,
+      message: `the global eval batch world ${formatCount(p)} × per_device_eval_batch_size ${formatCount(pdEval.value)}${pdEval.origin === 'default' ? ' (ms-swift default)' : ''} = ${formatCount(p * pdEval.value)} is not divisible by ${gEval.key ?? 'num_generations'} ${formatCount(gEval.value)} (the run evaluates: ${evaluation.why}): ${SWIFT_STOPS} ("The global eval batch size (${formatCount(p)} x ${formatCount(pdEval.value)}) must be evenly divisible by num_generations_eval (${formatCount(gEval.value)})."); raise per_device_eval_batch_size to a multiple of ${formatCount(gEval.value)}, ${evaluation.off}`,
       data: { evalBatch: p * pdEval.value, numGenerations: gEval.value },
     });
   }
@@ -345,6 +387,7 @@ function extractMegatron(ctx: Ctx): TrainingPlan {
   } else {
     plan.warmupSteps = wIters ? { ...wIters, unit: 'steps' } : { ...defaultSetting(0, 'lr_warmup_iters'), unit: 'steps' };
   }
+  megatronWarmupAssertion(ctx, plan, decay);
   const save = num(ctx, 'save_steps') ?? num(ctx, 'save_interval') ?? defaultSetting(500, 'save_steps', 'Megatron-SWIFT default');
   if (save.value > 0) plan.saveEverySteps = { ...save, unit: 'steps' };
   const evalEvery = num(ctx, 'eval_steps') ?? num(ctx, 'eval_interval');
@@ -356,6 +399,27 @@ function extractMegatron(ctx: Ctx): TrainingPlan {
   if (!plan.totalSteps) ctx.missing.push({ field: 'datasetSamples', hint: 'set train_iters, or assume.datasetSamples in .trainlint.yml' });
   ctx.notes.push(`Megatron-SWIFT: learning rate ${formatSci(plan.peakLr.value)} decays (${plan.scheduler?.value}) to min_lr ${formatSci(minLr.value)} over lr_decay_iters (train_iters when unset)`);
   return plan;
+}
+
+/**
+ * Megatron's OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps when Megatron-SWIFT builds it
+ * (lr_decay_iters defaults to train_iters): a warmup as long as the run is warmup-exceeds-training's finding,
+ * which this launch check words; one shorter than the run but not below a written lr_decay_iters contradicts it.
+ */
+function megatronWarmupAssertion(ctx: Ctx, plan: TrainingPlan, decayWritten: Setting<number> | undefined): void {
+  const w = plan.warmupSteps;
+  const decay = plan.decaySteps;
+  if (!w || !decay || w.value <= 0 || w.value < decay.value) return;
+  const assertion = `Megatron's OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(w.value)} ≥ decay ${formatCount(decay.value)} steps`;
+  ctx.launchChecks['warmup-exceeds-training'] = `Megatron-SWIFT refuses to start (${assertion})`;
+  const total = plan.totalSteps;
+  if (!decayWritten || (total && w.value >= total.value)) return;
+  ctx.conflicts.push({
+    kind: 'warmup-not-below-decay',
+    range: rangeOf(ctx, w, decayWritten),
+    message: `${w.key ?? 'lr_warmup_iters'} ${formatCount(w.value)} is not below lr_decay_iters ${formatCount(decayWritten.value)}: ${MEGATRON_STOPS} (${assertion}); keep the warmup below ${formatCount(decayWritten.value)} steps, or raise lr_decay_iters`,
+    data: { warmupSteps: w.value, decaySteps: decayWritten.value },
+  });
 }
 
 /** Megatron GRPO `_check_batch_params` (swift/megatron/arguments/megatron_args.py). */

@@ -493,6 +493,39 @@ function extractSupervised(ctx: Ctx, env: ExtractEnv, name: string): void {
   ctx.launchChecks['batch-size-mismatch'] = 'DeepSpeed refuses to start (its batch identity check)';
 }
 
+/** The renamed flags of both generations (flat ↔ dotted), from the spec tables. */
+const RENAMED: { flat: Map<string, string>; dotted: Map<string, string> } = (() => {
+  const flat = new Map<string, string>();
+  const dotted = new Map<string, string>();
+  for (const spec of [...Object.values(PPO), ...Object.values(SUPERVISED)] as Spec[]) {
+    if (!spec.flat || !spec.dotted || spec.flat === spec.dotted) continue;
+    flat.set(spec.flat, spec.dotted);
+    dotted.set(spec.dotted, spec.flat);
+  }
+  return { flat, dotted };
+})();
+
+/**
+ * Flags of both generations in one command: neither version's parser knows the other's names (research §4.1:
+ * no aliases), and train_*.py calls `parser.parse_args()`, so argparse stops the run. Reported as a schema error
+ * at the first flag of the minority generation, with the flags argparse would list.
+ */
+function mixedGenerations(ctx: Ctx, gen: Generation): void {
+  const flatOnes = ctx.cmd.args.filter((a) => RENAMED.flat.has(a.flag));
+  const dottedOnes = ctx.cmd.args.filter((a) => DOTTED.test(a.flag));
+  if (gen !== 'dotted' || flatOnes.length === 0 || dottedOnes.length === 0) return;
+  const said = (a: LaunchCommand['args'][number]): string => `${a.flag}${a.value !== undefined ? ` ${a.value}` : ''}`;
+  const renames = flatOnes.map((a) => `${a.flag} → ${RENAMED.flat.get(a.flag)}`).join(', ');
+  ctx.configErrors.push({
+    range: flatOnes[0].flagRange,
+    message:
+      `${flatOnes.map((a) => a.flag).join(', ')} ${flatOnes.length === 1 ? 'is a' : 'are'} ≤ v0.9 flag${flatOnes.length === 1 ? '' : 's'} among ≥ v0.10 dotted ones (${dottedOnes[0].flag}…): OpenRLHF ≥ v0.10 has no such flag and its argparse stops the run ("error: unrecognized arguments: ${flatOnes.map(said).join(' ')}"), ` +
+      `as v0.9 does for the dotted ones; write the dotted names (${renames})`,
+    data: { flatFlags: flatOnes.map((a) => a.flag), dottedFlags: dottedOnes.map((a) => a.flag) },
+  });
+  ctx.notes.push(`flags of both OpenRLHF generations: the plan reads the dotted (≥ v0.10) ones; ${flatOnes.map((a) => a.flag).join(', ')} ${flatOnes.length === 1 ? 'is' : 'are'} not read`);
+}
+
 function extract(file: SourceFile, env: ExtractEnv): Extraction {
   const anchor = fileStartRange(file);
   const commands = (file.script?.commands ?? []).filter((c) => program(c) !== undefined);
@@ -505,6 +538,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
   const ctx: Ctx = { file, f: new Flags(args, gen, file), cmd, plan: {}, notes: [], missing: [], checks: [], configErrors: [], conflicts: [], ignored: [], launchChecks: {} };
   ctx.notes.push(`OpenRLHF ${name}, ${gen === 'dotted' ? 'dotted flags (≥ v0.10)' : 'flat flags (≤ v0.9)'}`);
   if (commands.length > 1) ctx.notes.push(`${commands.length} OpenRLHF commands in this script; the first (line ${cmd.range.line}) is linted`);
+  mixedGenerations(ctx, gen);
   if (kind === 'ppo') extractPpo(ctx, env);
   else extractSupervised(ctx, env, name);
   return {

@@ -241,9 +241,8 @@ function ppoParallel(ctx: Ctx, megatron: boolean): { world?: Setting<number>; dp
   if (!world || divisor <= 0) return { world, sp, mp };
   if (world.value % divisor !== 0) return { world, sp, mp };
   const dp = world.value / divisor;
-  if (divisor > 1) {
-    plan.dataParallelSize = derived(dp, megatron ? `${formatCount(world.value)} GPUs / (TP × PP × CP = ${formatCount(mp)})` : `${formatCount(world.value)} GPUs / ulysses_sequence_parallel_size ${formatCount(sp)}`);
-  }
+  // Always stated: the batch arithmetic divides by it (the worker's `world_size // ulysses_sp`), also when it is the GPU count.
+  plan.dataParallelSize = derived(dp, megatron ? `${formatCount(world.value)} GPUs / (TP × PP × CP = ${formatCount(mp)})` : `${formatCount(world.value)} GPUs / ulysses_sequence_parallel_size ${formatCount(sp)}`);
   return { world, dp, sp, mp };
 }
 
@@ -369,7 +368,7 @@ function ppoBatches(ctx: Ctx, megatron: boolean, parallel: ReturnType<typeof ppo
         'mini-batch-above-train-batch',
         `${A}.ppo_mini_batch_size ${formatCount(mini.value)} is larger than data.train_batch_size ${formatCount(tbs.value)} (both count prompts): ` +
           `${AFTER_ALLOCATION} ("train_batch_size (${formatCount(tbs.value)}) must be >= actor.ppo_mini_batch_size (${formatCount(mini.value)})"); ` +
-          `lower ppo_mini_batch_size to at most ${formatCount(tbs.value)} (a divisor of it, e.g. ${formatCount(largestDivisorAtMost(tbs.value, mini.value))})`,
+          (!megatron && dp ? miniAdvice(`${A}.ppo_mini_batch_size`, mini, n, dp, micro, tbs.value, world.value) : `lower ppo_mini_batch_size to at most ${formatCount(tbs.value)} (a divisor of it, e.g. ${formatCount(largestDivisorAtMost(tbs.value, mini.value))})`),
         { trainBatchSize: tbs.value, ppoMiniBatchSize: mini.value },
         mini,
         tbs,
@@ -387,17 +386,22 @@ function ppoBatches(ctx: Ctx, megatron: boolean, parallel: ReturnType<typeof ppo
 
   // The FSDP worker normalizes the mini-batch per data-parallel rank (fsdp_workers.py), floor division.
   if (!megatron && mini && n && dp) {
-    workerNormalization(ctx, 'actor', `${A}.ppo_mini_batch_size`, mini, n, dp, sp, dynamic ? undefined : micro, tbs?.value);
+    workerNormalization(ctx, 'actor', `${A}.ppo_mini_batch_size`, mini, n, dp, sp, dynamic ? undefined : micro, tbs?.value, world?.value);
   }
   const critic = criticInUse(ctx);
-  if (critic) criticMicroBatch(ctx, dynamic);
-  if (critic && !megatron && tbs && n && dp && !dynamic) {
+  if (critic) criticMicroBatch(ctx, dynamic, dp);
+  const criticDynamic = (v.bool('critic.use_dynamic_bsz')?.value ?? dynamic) === true;
+  if (critic && tbs && !criticDynamic) {
+    // validate_config calls critic_config.validate whenever the critic runs: CriticConfig.validate (FSDP and Megatron).
     const cMini = v.num('critic.ppo_mini_batch_size') ?? mini;
     const cMicro = v.num('critic.ppo_micro_batch_size_per_gpu');
+    // The FSDP critic worker normalizes its mini-batch per data-parallel rank too (Megatron's does not assert).
+    const fsdpWorker = !megatron && n && dp ? { n, dp, sp, world: world?.value } : undefined;
     if (cMini && tbs.value < cMini.value) {
-      report(ctx, 'critic-mini-batch-above-train-batch', `critic.ppo_mini_batch_size ${formatCount(cMini.value)} is larger than data.train_batch_size ${formatCount(tbs.value)}: ${AFTER_ALLOCATION} ("train_batch_size (${formatCount(tbs.value)}) must be >= critic.ppo_mini_batch_size (${formatCount(cMini.value)})"); lower it to at most ${formatCount(tbs.value)}`, { trainBatchSize: tbs.value, criticMiniBatchSize: cMini.value }, cMini, tbs);
+      const advice = fsdpWorker ? miniAdvice('critic.ppo_mini_batch_size', cMini, fsdpWorker.n, fsdpWorker.dp, cMicro, tbs.value, fsdpWorker.world) : `lower it to at most ${formatCount(tbs.value)}`;
+      report(ctx, 'critic-mini-batch-above-train-batch', `critic.ppo_mini_batch_size ${formatCount(cMini.value)} is larger than data.train_batch_size ${formatCount(tbs.value)}: ${AFTER_ALLOCATION} ("train_batch_size (${formatCount(tbs.value)}) must be >= critic.ppo_mini_batch_size (${formatCount(cMini.value)})"); ${advice}`, { trainBatchSize: tbs.value, criticMiniBatchSize: cMini.value }, cMini, tbs);
     }
-    if (cMini) workerNormalization(ctx, 'critic', 'critic.ppo_mini_batch_size', cMini, n, dp, sp, cMicro, tbs.value);
+    if (cMini && fsdpWorker) workerNormalization(ctx, 'critic', 'critic.ppo_mini_batch_size', cMini, fsdpWorker.n, fsdpWorker.dp, sp, cMicro, tbs.value, fsdpWorker.world);
   }
 }
 
@@ -405,16 +409,27 @@ function ppoBatches(ctx: Ctx, megatron: boolean, parallel: ReturnType<typeof ppo
  * CriticConfig.__post_init__ (verl/workers/config/critic.py), when the critic runs: one micro-batch
  * spelling, not both, unless critic.use_dynamic_bsz (which defaults to the actor's) is on.
  */
-function criticMicroBatch(ctx: Ctx, actorDynamic: boolean): void {
+function criticMicroBatch(ctx: Ctx, actorDynamic: boolean, dp: number | undefined): void {
   const { v } = ctx;
   if ((v.bool('critic.use_dynamic_bsz')?.value ?? actorDynamic) === true) return;
   const global = v.num('critic.ppo_micro_batch_size');
   const perGpu = v.num('critic.ppo_micro_batch_size_per_gpu');
+  const raise = `verl raises "[critic] You have set both 'critic.micro_batch_size' AND 'critic.micro_batch_size_per_gpu'. Please remove 'critic.micro_batch_size' because only '*_micro_batch_size_per_gpu' is supported (the former is deprecated)." at start-up`;
   if (global && perGpu) {
     ctx.conflicts.push({
       kind: 'critic-micro-batch-both-spellings',
       range: v.rangeOf(global, perGpu) ?? ctx.anchor,
-      message: `critic.ppo_micro_batch_size and critic.ppo_micro_batch_size_per_gpu are both set: verl raises "[critic] You have set both 'critic.micro_batch_size' AND 'critic.micro_batch_size_per_gpu'" at start-up; keep ppo_micro_batch_size_per_gpu (the global spelling is deprecated)`,
+      message: `critic.ppo_micro_batch_size and critic.ppo_micro_batch_size_per_gpu are both set: ${raise}; keep ppo_micro_batch_size_per_gpu (the global spelling is deprecated)`,
+    });
+  } else if (global && !v.has('critic.ppo_micro_batch_size_per_gpu')) {
+    // critic.yaml: ppo_micro_batch_size_per_gpu: ${oc.select:.ppo_micro_batch_size,null} copies the deprecated value.
+    ctx.conflicts.push({
+      kind: 'critic-micro-batch-both-spellings',
+      range: v.rangeOf(global) ?? ctx.anchor,
+      message:
+        `critic.ppo_micro_batch_size ${formatCount(global.value)} is also the per-GPU micro batch (verl's critic.yaml sets ppo_micro_batch_size_per_gpu: \${oc.select:.ppo_micro_batch_size,null}), so both are set: ${raise}; ` +
+        `write critic.ppo_micro_batch_size_per_gpu instead, a per-GPU count (the deprecated global one was divided by the data-parallel ranks${dp && global.value >= dp ? `: ${formatCount(global.value)} // ${formatCount(dp)} = ${formatCount(Math.floor(global.value / dp))}` : ''})`,
+      data: { criticPpoMicroBatchSize: global.value },
     });
   }
   if (global || perGpu || !v.isNull('critic.ppo_micro_batch_size_per_gpu') || !v.isNull('critic.ppo_micro_batch_size')) return;
@@ -460,6 +475,48 @@ function criticInUse(ctx: Ctx): boolean {
   return ctx.v.str('algorithm.adv_estimator')?.value === 'gae';
 }
 
+/**
+ * What to write for a mini-batch that fails one of verl's checks, keeping all of them: at most
+ * data.train_batch_size (ActorConfig/CriticConfig.validate) and, after the FSDP worker's normalization
+ * (mini × n // data-parallel ranks), a positive multiple of the per-GPU micro batch. A mini-batch that is a
+ * multiple of `step` passes the worker; when no such value fits under the train batch, the train batch or the
+ * micro batch has to change, and the advice says which values work together.
+ */
+function miniAdvice(key: string, mini: Setting<number>, n: Setting<number>, dp: number, micro: Setting<number> | undefined, trainBatch: number | undefined, world: number | undefined): string {
+  const per = micro && micro.value > 0 ? micro.value : 1;
+  const unit = dp * per;
+  const step = unit / gcd(n.value, unit);
+  if (trainBatch === undefined || step <= trainBatch) {
+    const target = suggestMini(mini.value, step, trainBatch);
+    return `use a ${key} that is a multiple of ${formatCount(step)}${trainBatch !== undefined ? ` and at most data.train_batch_size ${formatCount(trainBatch)}` : ''} (e.g. ${formatCount(target)})`;
+  }
+  // Keep the train batch and lower the micro batch, with the largest mini-batch the train batch allows.
+  let lowerMicro: string | undefined;
+  if (micro) {
+    let best = 0;
+    for (let m = trainBatch; m >= 1 && best === 0; m--) if ((m * n.value) % dp === 0) best = m;
+    if (best === 0) for (let m = trainBatch; m >= 1 && best === 0; m--) if (Math.floor((m * n.value) / dp) > 0) best = m;
+    const normalized = best > 0 ? Math.floor((best * n.value) / dp) : 0;
+    const divisor = normalized > 0 ? largestDivisorAtMost(normalized, per - 1) : 0;
+    if (divisor >= 1) lowerMicro = `set ${micro.key} to ${formatCount(divisor)} with ${key} ${formatCount(best)}`;
+  }
+  // The worker's floor division: a value below `step` may still pass (dropping the remainder's responses).
+  for (let m = trainBatch; m >= 1; m--) {
+    const normalized = Math.floor((m * n.value) / dp);
+    if (normalized > 0 && normalized % per === 0) {
+      const floored = `a ${key} of ${formatCount(m)} (at most data.train_batch_size ${formatCount(trainBatch)}; ${formatCount(m)} × n ${formatCount(n.value)} // ${formatCount(dp)} = ${formatCount(normalized)} responses per rank, the floor dropping ${formatCount((m * n.value) % dp)})`;
+      return lowerMicro ? `${lowerMicro}, or use ${floored}` : `use ${floored}`;
+    }
+  }
+  const why =
+    `no ${key} up to data.train_batch_size ${formatCount(trainBatch)} passes the worker's check${micro ? ` with ${micro.key} ${formatCount(per)}` : ''} ` +
+    `(${key} × n ${formatCount(n.value)} // ${formatCount(dp)} data-parallel ranks must be a positive multiple of ${formatCount(per)}, so ${key} ≥ ${formatCount(Math.ceil(unit / n.value))})`;
+  // Raise the train batch to a multiple of `step` that validate_config's real_train_batch_size check also accepts (FSDP: n_gpus).
+  const trainStep = world ? world / gcd(n.value, world) : 1;
+  const together = (step * trainStep) / gcd(step, trainStep);
+  return `${why}: raise data.train_batch_size to ${formatCount(together)} with ${key} ${formatCount(step)}${lowerMicro ? `, or ${lowerMicro}` : ''}`;
+}
+
 /** ppo_mini_batch_size *= n; //= (world // sp); asserts > 0 and % micro_per_gpu == 0 (fsdp_workers.py). */
 function workerNormalization(
   ctx: Ctx,
@@ -471,6 +528,7 @@ function workerNormalization(
   sp: number,
   micro: Setting<number> | undefined,
   trainBatch: number | undefined,
+  world: number | undefined,
 ): void {
   const normalized = Math.floor((mini.value * n.value) / dp);
   const how = `${formatCount(mini.value)} × n ${formatCount(n.value)} // (${formatCount(dp * sp)} GPUs // sp ${formatCount(sp)}) = ${formatCount(normalized)}`;
@@ -479,7 +537,7 @@ function workerNormalization(
       ctx,
       `${who}-mini-batch-zero-after-normalization`,
       `${key} ${formatCount(mini.value)} gives ${how} responses per data-parallel rank: ${AFTER_ALLOCATION} ("ppo_mini_batch_size ${formatCount(normalized)} should be larger than 0 after normalization"); ` +
-        `raise ${key} to at least ${formatCount(Math.ceil(dp / n.value))}`,
+        miniAdvice(key, mini, n, dp, micro, trainBatch, world),
       { who, normalized, dataParallelSize: dp },
       mini,
       n,
@@ -488,18 +546,18 @@ function workerNormalization(
   }
   if (!micro || micro.value <= 0) return;
   if (normalized % micro.value !== 0) {
-    // ppo_mini_batch_size × n must be a multiple of dp × micro; the floor hides a remainder.
-    const unit = dp * micro.value;
-    const step = unit / gcd(n.value, unit);
     const floored = (mini.value * n.value) % dp !== 0 ? ` (the division floors ${formatCount((mini.value * n.value) / dp)})` : '';
     const divisor = largestDivisorAtMost(normalized, micro.value);
+    const unit = dp * micro.value;
+    const fits = trainBatch === undefined || unit / gcd(n.value, unit) <= trainBatch;
+    const keepMini = mini.value <= (trainBatch ?? Infinity) && divisor > 1 && fits ? `, or a ${micro.key} that divides ${formatCount(normalized)} (e.g. ${formatCount(divisor)})` : '';
     report(
       ctx,
       `${who}-mini-batch-not-divisible-by-micro`,
       `${key} ${formatCount(mini.value)} gives ${how} responses per data-parallel rank${floored}, not divisible by ${micro.key} ${formatCount(micro.value)}: ` +
         `${AFTER_ALLOCATION} ("normalized ppo_mini_batch_size ${formatCount(normalized)} should be divisible by ppo_micro_batch_size_per_gpu ${formatCount(micro.value)}"); ` +
-        `use a ${key} that is a multiple of ${formatCount(step)} (e.g. ${formatCount(suggestMini(mini.value, step, trainBatch))})` +
-        (divisor > 1 ? `, or a ${micro.key} that divides ${formatCount(normalized)} (e.g. ${formatCount(divisor)})` : ''),
+        miniAdvice(key, mini, n, dp, micro, trainBatch, world) +
+        keepMini,
       { who, normalized, microBatchSize: micro.value, dataParallelSize: dp },
       micro,
       mini,

@@ -25,14 +25,21 @@ export const warmupExceedsTraining: Rule = {
     if (!warmup || !total || total.value <= 0) return;
     if (warmup.value < total.value) return;
     if (!clearOfEstimates(warmup.value / total.value, warmup, total)) return;
-    const suggested = Math.max(1, Math.round(total.value * 0.05));
+    // 5% of the run, rounded; a run under 10 steps gets none (one step would already be over 10%, and near
+    // warmup-fraction's limit), so the advice never repeats the warmup written nor trips that rule.
+    const suggested = Math.round(total.value * 0.05);
     const advice = warmupAsWritten(warmup, suggested, ctx.plan, ctx.file.path);
     const consequence = launchRejection(ctx) ?? 'the LR never reaches its peak and the decay never starts';
     const range = rangeOf(ctx, warmup, total);
     const nouns = tickNouns(ctx.plan);
     // The share the advised value really gives (a whole epoch may be more than 5%).
-    const share = Math.abs(advice.steps - suggested) <= 1 ? '5%' : formatPercent(Math.min(1, advice.steps / total.value));
-    const fix = advice.floored ? advice.text : `set ${advice.text}, ${share} of the run`;
+    const actual = advice.steps / total.value;
+    const share = Math.abs(actual - 0.05) < 0.005 ? '5%' : formatPercent(Math.min(1, actual));
+    const fix = advice.floored
+      ? advice.text
+      : advice.steps === 0
+        ? `set ${advice.text}: no warmup, the run (${stepCount(total.value, ctx.plan)}) is too short for one`
+        : `set ${advice.text}, ${share} of the run`;
     ctx.report({
       range,
       message:

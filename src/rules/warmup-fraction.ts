@@ -66,7 +66,8 @@ export const warmupFraction: Rule = {
     // A warmup derived from a ratio without a key of its own is reported where the ratio is written.
     const range = rangeOf(ctx, warmup, warmup.key ? undefined : ctx.plan.warmupRatio);
     const nouns = tickNouns(ctx.plan);
-    const fix = advice.floored ? advice.text : `set ${advice.text} or less`;
+    // A run too short for one warmup step within the limit: no warmup (never "0 or less").
+    const fix = advice.floored ? advice.text : advice.steps === 0 ? `set ${advice.text}: no warmup, one step would already be ${formatPercent(1 / total.value)} of the run` : `set ${advice.text} or less`;
     const what = written !== undefined ? `${warmup.key ?? 'the warmup ratio'} ${written}${warmup.fractionOf?.suffix ?? ''} (${formatCount(warmup.value)} ${nouns.many})` : `warmup ${formatCount(warmup.value)} ${nouns.many}${brief(warmup)}`;
     ctx.report({
       range,
@@ -82,7 +83,7 @@ export const warmupFraction: Rule = {
         : {
             runLength: {
               consequence: `warmup takes ${shown} of the run`,
-              advice: advice.floored ? advice.fix : `${advice.fix} or less`,
+              advice: advice.floored || advice.steps === 0 ? advice.fix : `${advice.fix} or less`,
               written: warmup.range !== undefined && range === warmup.range,
             },
           }),
