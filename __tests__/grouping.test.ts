@@ -3,7 +3,7 @@ import path from 'node:path';
 import { lint } from '../src/engine/lint';
 import { parseConfig, settingsFor } from '../src/config/load-config';
 import { SHORT_RUN_DEFAULTS } from '../src/config/types';
-import { groupRunLength, shapeRunFindings, type RunFindingsContext } from '../src/engine/group-findings';
+import { groupRunLength, pairWarmupFindings, shapeRunFindings, type RunFindingsContext } from '../src/engine/group-findings';
 import { shortRunOf } from '../src/engine/short-run';
 import { applySuppressions } from '../src/engine/suppressions';
 import type { SourceFile } from '../src/engine/source';
@@ -170,5 +170,55 @@ describe('shortRun in .trainlint.yml', () => {
     expect(() => parseConfig('shortRun:\n  ratio: 0.5\n', '.trainlint.yml')).toThrow(/\.trainlint\.yml:2:3: shortRun\.ratio must be >= 1/);
     expect(() => parseConfig('shortRun: { severity: off }\n', '.trainlint.yml')).toThrow(/shortRun\.severity must be one of "info", "warning", "error"/);
     expect(() => parseConfig('shortRun: { steps: 10 }\n', '.trainlint.yml')).toThrow(/unknown key "steps" in shortRun/);
+  });
+});
+
+describe('one warmup key, one finding (pairWarmupFindings)', () => {
+  const pairAndGroup = (findings: Finding[]) => groupRunLength(pairWarmupFindings(findings), ctx());
+  const fraction = (): Finding => ({
+    ruleId: 'warmup-fraction',
+    severity: 'error',
+    message: 'warmup 50 steps (warmup_steps) is 25.5% of the run\'s 196 optimizer steps, above the 20% limit: the LR stays below its peak for 25.5% of the run and the decay gets the rest; set warmup_steps: 39 or less',
+    path: 'sft.yaml',
+    range: at(10),
+    data: { warmupSteps: 50, totalSteps: 196, fraction: 50 / 196, max: 0.2, suggestedWarmupSteps: 39 },
+    fix: 'warmup_steps: 39',
+    runLength: { consequence: 'warmup takes 25.5% of the run', advice: 'warmup_steps: 39 or less', written: true },
+  });
+  const rescale = (suggested: number, within: boolean): Finding => ({
+    ruleId: 'warmup-not-rescaled',
+    severity: 'warning',
+    message:
+      'warmup still 50 steps (warmup_steps) while the global batch went ×2 (256 → 512): since base HEAD it spans 2× the samples (25600 vs 12800); ' +
+      (within ? `set warmup_steps: ${suggested} to keep the same warmup in samples` : `keeping the same warmup in samples would take warmup_steps: ${suggested}: lengthen the run`),
+    path: 'sft.yaml',
+    range: at(10),
+    data: { batchRatio: 2, suggestedWarmupSteps: suggested },
+    ...(within ? { fix: `warmup_steps: ${suggested}` } : {}),
+  });
+  const file = (suppressed: string): SourceFile =>
+    ({ path: 'sft.yaml', text: '', format: 'yaml', problems: [], directives: { suppressions: [{ ruleIds: [suppressed], scope: 10, range: at(10), reason: 'intended' }] } }) as unknown as SourceFile;
+
+  test('the samples-keeping warmup is the one value when it fits the limit', () => {
+    const out = pairAndGroup([fraction(), rescale(25, true), other]);
+    expect(out).toHaveLength(2);
+    const pair = out.find((f) => f.range.line === 10)!;
+    expect(pair).toMatchObject({ ruleId: 'warmup-not-rescaled', severity: 'error', fix: 'warmup_steps: 25' });
+    expect(pair.message).toContain('25.5% of the run\'s 196 steps, above warmup-fraction\'s 20% limit; set warmup_steps: 25 to keep the same warmup in samples');
+    expect(pair.message).not.toContain('39');
+    expect(pair.merged?.map((m) => m.ruleId)).toEqual(['warmup-fraction', 'warmup-not-rescaled']);
+  });
+
+  test("past the limit, warmup-fraction's bound is the advice and the rescale says why the samples cannot be kept", () => {
+    const [pair] = pairAndGroup([fraction(), rescale(200, false)]);
+    expect(pair).toMatchObject({ ruleId: 'warmup-fraction', severity: 'error', fix: 'warmup_steps: 39' });
+    expect(pair.message).toContain('set warmup_steps: 39 or less; warmup still 50 steps');
+  });
+
+  test('suppressing one rule of the pair leaves the other as it was', () => {
+    const shaped = pairAndGroup([fraction(), rescale(25, true)]);
+    const { kept } = applySuppressions(shaped, file('warmup-fraction'), (members) => pairAndGroup(members));
+    expect(kept.map((f) => f.ruleId)).toEqual(['warmup-not-rescaled']);
+    expect(kept[0].message).toBe(rescale(25, true).message);
   });
 });

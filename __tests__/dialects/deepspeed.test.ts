@@ -192,18 +192,21 @@ describe('deepspeed: schedulers', () => {
     expect(plan.minLr?.value).toBeCloseTo(3e-5, 12);
   });
 
-  it('"auto" scheduler params (HF fills them at finalize) stay unknown with hints', () => {
+  it('"auto" scheduler params (HF fills them at finalize) stay unknown with hints; an "auto" warmup_min_lr is 0', () => {
     const file = inline({
       ...base,
       optimizer: { type: 'AdamW', params: { lr: 'auto' } },
       scheduler: { type: 'WarmupDecayLR', params: { warmup_min_lr: 'auto', warmup_max_lr: 'auto', warmup_num_steps: 'auto', total_num_steps: 'auto' } },
     });
     const { plan, missing, notes } = deepspeed.extract(file, env());
-    for (const field of ['peakLr', 'minLr', 'warmupSteps', 'totalSteps'] as PlanField[]) {
+    for (const field of ['peakLr', 'warmupSteps', 'totalSteps'] as PlanField[]) {
       expect(plan[field]).toBeUndefined();
       expect(hints(missing, field)[0]).toMatch(/is "auto": filled by the Hugging Face Trainer from TrainingArguments/);
     }
     expect(hints(missing, 'totalSteps')).toHaveLength(1);
+    // fill_only("scheduler.params.warmup_min_lr", 0): not a TrainingArguments value, so known (lr_scheduler_kwargs is not read).
+    expect(plan.minLr).toMatchObject({ value: 0, origin: 'derived', key: 'scheduler.params.warmup_min_lr' });
+    expect(hints(missing, 'minLr')).toHaveLength(0);
     expect(notes[0]).toMatch(/scheduler\.params\.warmup_num_steps/);
   });
 

@@ -236,3 +236,18 @@ describe('SFTConfig default learning rate, by TRL version', () => {
     expect(plain.plan.peakLr).toMatchObject({ value: 5e-5, origin: 'default' });
   });
 });
+
+describe('GRPO before TRL 0.15: per_device_train_batch_size counts prompts', () => {
+  test('the plan says prompts per device and gives the global batch in completions (prompts × num_generations)', () => {
+    const e = grpo('per_device_train_batch_size: 3\ngradient_accumulation_steps: 1\nnum_generations: 8\n', 2, '==0.14.0');
+    expect(e.plan.microBatchSize).toMatchObject({ value: 3, unit: 'prompts' });
+    expect(e.plan.microBatchSize?.note).not.toContain('TRL ≥ 0.15');
+    expect(e.plan.globalBatchSize).toMatchObject({ value: 48, unit: 'completions' });
+    expect(kinds(e)).toEqual([]);
+  });
+  test('from 0.15 the same file counts completions', () => {
+    const e = grpo('per_device_train_batch_size: 4\ngradient_accumulation_steps: 1\nnum_generations: 8\n', 2, '==0.15.2');
+    expect(e.plan.microBatchSize).toMatchObject({ value: 4, unit: 'completions' });
+    expect(e.plan.globalBatchSize).toMatchObject({ value: 8, unit: 'completions' });
+  });
+});

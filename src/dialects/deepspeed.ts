@@ -28,7 +28,9 @@ import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import { getIn, hasKey, mapGet, type MapNode, walkEntries } from '../engine/tree.js';
 import type { KeyPath, PlanField, Setting, TrainingPlan } from '../engine/types.js';
-import type { Conflict, Dialect, Extraction, MissingField } from './types.js';
+import { type MatchedValue, recordMatchedValues, TRAINER_MATCHED_KEYS } from '../engine/links.js';
+import { launchProgramOf } from '../engine/launch-overrides.js';
+import type { BatchCheck, Conflict, Dialect, Extraction, MissingField } from './types.js';
 
 const LOADER = 'pyyaml';
 
@@ -324,6 +326,7 @@ function readSchedule(ctx: Ctx): void {
       const min = num(ctx, p('warmup_min_lr'), 'minLr', '0');
       if (min) plan.minLr = min;
       else if (!isAuto(file, p('warmup_min_lr'))) plan.minLr = defaultSetting(DEEPSPEED_DEFAULTS.warmupMinLr, 'scheduler.params.warmup_min_lr', 'WarmupDecayLR decays to warmup_min_lr');
+      else plan.minLr = hfFilledMinLr(file);
       break;
     }
     case 'WarmupCosineLR': {
@@ -364,6 +367,20 @@ function readSchedule(ctx: Ctx): void {
       notes.push(`scheduler type "${name}" is not a DeepSpeed schedule: DeepSpeed looks it up in torch.optim.lr_scheduler; its params are not read`);
       if (optLr) plan.peakLr = optLr;
   }
+}
+
+/**
+ * `scheduler.params.warmup_min_lr: "auto"`: the HF Trainer fills 0 (`fill_only("scheduler.params.warmup_min_lr", 0)`,
+ * "not a trainer arg"), whatever `lr_scheduler_kwargs` says: the schedule decays to 0.
+ */
+function hfFilledMinLr(file: SourceFile): Setting<number> {
+  const hit = getIn(file.tree, ['scheduler', 'params', 'warmup_min_lr']);
+  return {
+    ...derived(0, '"auto": the Hugging Face Trainer fills 0 (not a TrainingArguments value; lr_scheduler_kwargs is not read)'),
+    file: file.path,
+    key: 'scheduler.params.warmup_min_lr',
+    ...(hit ? { range: hit.keyRange } : {}),
+  };
 }
 
 /** A scheduler LR that replaces optimizer.params.lr: a note and a conflict when the two differ. */
@@ -450,6 +467,68 @@ function readPrecision(ctx: Ctx): void {
   }
 }
 
+/**
+ * This file is the value of a training program's `--deepspeed` flag (TrainingArguments.deepspeed: the HF Trainer,
+ * TRL, alignment-handbook scripts); plain DeepSpeed programs take `--deepspeed_config`.
+ */
+function trainerLaunched(file: SourceFile): boolean {
+  return launchProgramOf(file)?.configFlag === '--deepspeed';
+}
+
+/**
+ * The batch identity of a file the HF Trainer loads (`--deepspeed ds.json`): the Trainer fills and compares the batch
+ * keys with TrainingArguments before DeepSpeed asserts the identity, and its accumulation and micro batch must equal
+ * the trainer config's, so the advice keeps them and fixes the global batch ("auto" lets the Trainer compute it).
+ */
+function trainerBatchCheck(ctx: Ctx): BatchCheck | undefined {
+  const { plan, file } = ctx;
+  const [train, micro, gas] = [plan.globalBatchSize, plan.microBatchSize, plan.gradAccumSteps];
+  const dp = dataParallel(plan);
+  if (!trainerLaunched(file) || !train || !micro || !gas || !dp || dp.value <= 0) return undefined;
+  if ([train, micro, gas].some((s) => s.origin !== 'explicit')) return undefined;
+  const computed = micro.value * gas.value * dp.value;
+  if (computed === train.value) return undefined;
+  const hit = getIn(file.tree, ['train_batch_size']);
+  return {
+    kind: 'hf-deepspeed-train-batch',
+    range: hit ? hit.keyRange : fileStartRange(file),
+    message:
+      `train_batch_size ${formatCount(train.value)} ≠ micro ${formatCount(micro.value)} × accumulation ${formatCount(gas.value)} × data-parallel ${formatCount(dp.value)} = ${formatCount(computed)}: ` +
+      'the Hugging Face Trainer that loads this file (--deepspeed) refuses to start ("DeepSpeed config values that mismatch TrainingArguments"), and DeepSpeed asserts the same identity; ' +
+      `set train_batch_size to "auto" (the Trainer fills world size × per_device_train_batch_size × gradient_accumulation_steps, ${formatCount(computed)} here) or ${formatCount(computed)}: ` +
+      "the accumulation and micro batch must stay equal to the Trainer's",
+    data: { declared: train.value, computed, microBatchSize: micro.value, gradAccumSteps: gas.value, dataParallelSize: dp.value },
+  };
+}
+
+// ── Values the HF Trainer compares ──────────────────────────────────────────────────────
+
+/**
+ * The keys of links.ts TRAINER_MATCHED_KEYS this file hard-codes (a number, a list of numbers, a boolean; not
+ * "auto"), for cross-file-mismatch: the Trainer's fill_match compares each with TrainingArguments. Only
+ * `bf16.enabled` is compared for bf16: a legacy `bfloat16` block is not looked up by that name.
+ */
+function hardCodedMatched(file: SourceFile): Map<string, MatchedValue> {
+  const out = new Map<string, MatchedValue>();
+  for (const { dsKey } of TRAINER_MATCHED_KEYS) {
+    const path = dsKey.split('.');
+    if (dsKey.endsWith('.enabled')) {
+      const flag = boolAt(file, path);
+      if (flag) out.set(dsKey, flag);
+      continue;
+    }
+    const hit = getIn(file.tree, path);
+    if (hit?.node.kind === 'seq') {
+      const items = hit.node.items.map((n) => (n.kind === 'scalar' && typeof n.value === 'number' ? n.value : undefined));
+      if (items.every((v): v is number => v !== undefined)) out.set(dsKey, { value: items, origin: 'explicit', file: file.path, key: dsKey, range: hit.keyRange });
+      continue;
+    }
+    const value = numberAt(file, path, LOADER);
+    if (value) out.set(dsKey, value);
+  }
+  return out;
+}
+
 // ── Dialect ─────────────────────────────────────────────────────────────────────────────
 
 export const deepspeed: Dialect = {
@@ -491,6 +570,7 @@ export const deepspeed: Dialect = {
       }
     }
 
+    recordMatchedValues(plan, hardCodedMatched(file));
     applyAssumptions(plan, env.assume);
     resolveBatch(ctx);
 
@@ -515,7 +595,9 @@ export const deepspeed: Dialect = {
     }
     // A field an `assume` value filled is no longer missing.
     const missing = ctx.missing.filter((m) => !plan[m.field]);
+    const trainerCheck = trainerBatchCheck(ctx);
     return {
+      ...(trainerCheck ? { batchChecks: [trainerCheck] } : {}),
       plan,
       missing,
       anchor: fileStartRange(file),

@@ -22,6 +22,7 @@ import type { ConfigError, Conflict, Dialect, ExtractEnv, Extraction, IgnoredSet
 import { hfTrainerDatasets } from './dataset-refs.js';
 import { hfYamlLoader } from './hf-parser.js';
 import { trlExtension } from './trl.js';
+import { type MatchedValue, recordMatchedValues } from '../engine/links.js';
 
 export const HF_DEFAULTS = {
   perDeviceTrainBatchSize: 8,
@@ -219,6 +220,7 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
 
   const deepspeed = deepspeedNote(file);
   if (deepspeed) notes.push(deepspeed);
+  recordMatchedValues(plan, trainerMatched(file, loader));
 
   hooks.readExtra?.(plan, notes);
   applyAssumptions(plan, env.assume);
@@ -247,6 +249,44 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
   if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)' });
   if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: 'datasetSamples', hint: 'set max_steps, or assume.datasetSamples in .trainlint.yml' });
   return { plan, missing, notes, conflicts, ignored };
+}
+
+/** TrainingArguments defaults of the values the Trainer compares with a DeepSpeed file (training_args.py). */
+const MATCHED_DEFAULTS = { maxGradNorm: 1.0, adamBeta1: 0.9, adamBeta2: 0.999, adamEpsilon: 1e-8, weightDecay: 0 };
+
+/** TRL PR huggingface/trl#3515 (0.19.0): its configs' `__post_init__` sets `bf16 = not fp16` when bf16 is unset. */
+const TRL_BF16_DEFAULT = "TRL's configs (SFTConfig, DPOConfig, GRPOConfig…) default bf16 to true since TRL 0.19";
+
+/**
+ * The TrainingArguments values `trainer_config_process` compares with a DeepSpeed file beyond the plan's fields
+ * (engine/links.ts TRAINER_MATCHED_KEYS), each written or the Trainer's default. `fp16.enabled` is compared with
+ * `fp16 or fp16_full_eval` unless the apex backend is chosen; `bf16.enabled` with `bf16 or bf16_full_eval`, whose
+ * default depends on the config class (false for TrainingArguments, true for TRL ≥ 0.19 unless fp16): said, not guessed.
+ */
+function trainerMatched(file: SourceFile, loader: YamlLoader): Map<string, MatchedValue> {
+  const num = (key: string, fallback: number) => numberAt(file, [key], loader) ?? { ...defaultSetting(fallback, key) };
+  const out = new Map<string, MatchedValue>();
+  out.set('gradient_clipping', num('max_grad_norm', MATCHED_DEFAULTS.maxGradNorm));
+  const beta1 = num('adam_beta1', MATCHED_DEFAULTS.adamBeta1);
+  const beta2 = num('adam_beta2', MATCHED_DEFAULTS.adamBeta2);
+  const writtenBeta = [beta1, beta2].find((b) => b.origin !== 'default');
+  out.set('optimizer.params.betas', { ...(writtenBeta ?? beta1), value: [beta1.value, beta2.value], key: 'adam_beta1, adam_beta2' });
+  out.set('optimizer.params.eps', num('adam_epsilon', MATCHED_DEFAULTS.adamEpsilon));
+  out.set('optimizer.params.weight_decay', num('weight_decay', MATCHED_DEFAULTS.weightDecay));
+
+  const flag = (key: string) => boolAt(file, [key]);
+  const either = (main: string, evalKey: string): MatchedValue | undefined => {
+    const [a, b] = [flag(main), flag(evalKey)];
+    return [a, b].find((s) => s?.value === true) ?? a ?? b;
+  };
+  const backend = stringAt(file, ['half_precision_backend'])?.value ?? stringAt(file, ['fp16_backend'])?.value;
+  const fp16 = either('fp16', 'fp16_full_eval');
+  if (backend !== 'apex') out.set('fp16.enabled', fp16 ?? { value: false, origin: 'default', key: 'fp16' });
+  const bf16 = either('bf16', 'bf16_full_eval');
+  if (bf16) out.set('bf16.enabled', bf16);
+  else if (fp16?.value === true) out.set('bf16.enabled', { value: false, origin: 'default', key: 'bf16' });
+  else out.set('bf16.enabled', { value: false, origin: 'default', key: 'bf16', uncertain: TRL_BF16_DEFAULT });
+  return out;
 }
 
 /**

@@ -128,10 +128,15 @@ export interface TrlExtension {
 
 const TRL_STOPS = 'TRL refuses to start (GRPOConfig/GRPOTrainer raise ValueError before training)';
 
-function rangeOf(...settings: (Setting | undefined)[]): Range | undefined {
-  for (const s of settings) if (s?.range && s.origin !== 'default' && s.origin !== 'derived') return s.range;
-  for (const s of settings) if (s?.range) return s.range;
-  return undefined;
+/**
+ * Where a check points: the first of `settings` written in this file (a value the launch command gives has its
+ * range in the script, not here: the check then goes to the file's start, where the engine adds the command).
+ */
+function rangeOf(path: string, ...settings: (Setting | undefined)[]): Range | undefined {
+  const inFile = (s: Setting | undefined) => s?.range !== undefined && (s.file === undefined || s.file === path);
+  const written = settings.find((s) => s?.range && s.origin !== 'default' && s.origin !== 'derived');
+  if (written) return inFile(written) ? written.range : undefined;
+  return settings.find(inFile)?.range;
 }
 
 const divisorsOf = (n: number): number[] => {
@@ -161,6 +166,8 @@ export function trlExtension(file: SourceFile, env: ExtractEnv, loader: YamlLoad
   if (kind === 'dpo') return out;
 
   let values: GrpoValues | undefined;
+  /** The pinned TRL counts prompts per device (< 0.15). */
+  let promptUnits = false;
   out.beforeDerive = (plan, notes) => {
     const pd = plan.microBatchSize!;
     const ga = plan.gradAccumSteps!;
@@ -171,18 +178,28 @@ export function trlExtension(file: SourceFile, env: ExtractEnv, loader: YamlLoad
     const pdEval = num('per_device_eval_batch_size') ?? defaultSetting(8, 'per_device_eval_batch_size');
     const gEval = num('num_generations_eval');
     values = { pd, ga, g, mu, ...(gbs ? { gbs } : {}), ...(spg ? { spg } : {}), pdEval, ...(gEval ? { gEval } : {}) };
-    plan.microBatchSize = { ...pd, unit: 'completions', note: [pd.note, 'GRPO: completions per device (TRL ≥ 0.15), not prompts'].filter(Boolean).join('; ') };
     plan.samplesPerPrompt = { ...g, unit: 'completions' };
     plan.schedulerTick = { value: 'optimizer-step', origin: 'derived', how: 'the Trainer steps the LR scheduler once per optimizer step' };
     const version = trlVersion(env);
     notes.push(`TRL version: ${version.source}`);
     if (version.tooOld) {
+      // Before 0.15 a device's batch is prompts, each sampled num_generations times (research wave2 §5).
+      plan.microBatchSize = { ...pd, unit: 'prompts', note: [pd.note, `GRPO before TRL 0.15 (${version.source}): prompts per device, each sampled num_generations times`].filter(Boolean).join('; ') };
+      promptUnits = true;
       notes.push('the pinned TRL is older than 0.15, where per_device_train_batch_size still counted prompts: the GRPO batch rules below are not applied');
       return;
     }
+    plan.microBatchSize = { ...pd, unit: 'completions', note: [pd.note, 'GRPO: completions per device (TRL ≥ 0.15), not prompts'].filter(Boolean).join('; ') };
     grpoChecks(file, env, plan, values, version, out, anchor, notes);
   };
   out.deriveSteps = (plan, notes) => {
+    // TRL < 0.15: the Trainer's own count over a dataloader of prompts; the global batch is told in completions.
+    if (promptUnits) {
+      const prompts = plan.globalBatchSize;
+      const g = plan.samplesPerPrompt;
+      if (prompts && g) plan.globalBatchSize = derivedFrom(prompts, prompts.value * g.value, `${prompts.how ?? formatCount(prompts.value)} = ${formatCount(prompts.value)} prompts × num_generations ${formatCount(g.value)}`, 'completions');
+      return false;
+    }
     if (!values) return false;
     return deriveGrpoSteps(plan, values, notes);
   };
@@ -218,7 +235,7 @@ function grpoChecks(file: SourceFile, env: ExtractEnv, plan: TrainingPlan, v: Gr
   const { pd, ga, g } = v;
   const world = dataParallel(plan);
   const p = world?.value;
-  const at = (...s: (Setting | undefined)[]): Range => rangeOf(...s) ?? anchor;
+  const at = (...s: (Setting | undefined)[]): Range => rangeOf(file.path, ...s) ?? anchor;
   const eraNames = version.eras.map((e) => e.label).join(', ');
 
   // GRPOConfig.__post_init__: at least two generations.

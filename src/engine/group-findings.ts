@@ -15,7 +15,7 @@
  * on it (the dialect's launchChecks), which stays as it is.
  */
 import { brief, tickNouns } from '../rules/types.js';
-import { formatCount } from './format-number.js';
+import { formatCount, formatPercent, formatRatio } from './format-number.js';
 import type { ShortRun } from './short-run.js';
 import type { Finding, RelatedLocation, Severity, TrainingPlan } from './types.js';
 
@@ -31,10 +31,10 @@ export interface RunFindingsContext {
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
-/** Which member becomes the grouped finding: the key whose change fixes the most. */
-const PRIMARY_ORDER = ['decay-horizon-mismatch', 'warmup-exceeds-training', 'warmup-fraction', 'interval-exceeds-training'];
+/** Which member becomes the grouped finding: the key whose change fixes the most (warmup-not-rescaled: a pair, pairWarmupFindings). */
+const PRIMARY_ORDER = ['decay-horizon-mismatch', 'warmup-exceeds-training', 'warmup-fraction', 'warmup-not-rescaled', 'interval-exceeds-training'];
 /** The order consequences are told in: warmup, decay, share, then checkpoints and evaluation. */
-const STORY_ORDER = ['warmup-exceeds-training', 'decay-horizon-mismatch', 'warmup-fraction', 'interval-exceeds-training'];
+const STORY_ORDER = ['warmup-exceeds-training', 'decay-horizon-mismatch', 'warmup-fraction', 'warmup-not-rescaled', 'interval-exceeds-training'];
 
 function byOrder(order: string[]): (a: Finding, b: Finding) => number {
   const at = (f: Finding) => (order.includes(f.ruleId) ? order.indexOf(f.ruleId) : order.length);
@@ -111,7 +111,71 @@ function merge(members: Finding[], ctx: RunFindingsContext): Finding {
     },
     fix: fixes.join(', '),
     related,
-    merged: members,
+    // A member that is itself a pair (pairWarmupFindings) stands for both of its findings.
+    merged: members.flatMap((m) => m.merged ?? [m]),
+  };
+}
+
+/** warmup-not-rescaled's message split into its cause and its advice (`cause; advice`, the cause ending at "(… vs …)"). */
+function rescaleParts(w: Finding): { cause: string; advice: string } | undefined {
+  const vs = w.message.indexOf(' vs ');
+  const end = vs < 0 ? -1 : w.message.indexOf('); ', vs);
+  return end < 0 ? undefined : { cause: w.message.slice(0, end + 1), advice: w.message.slice(end + 3) };
+}
+
+/**
+ * One warmup key, one finding: the batch grew since the reference, so an unchanged warmup spans more samples
+ * (warmup-not-rescaled) and, in a run of fewer steps, a larger share of it (warmup-fraction). Two findings would
+ * give two numbers for one key ("39 or less", "25"); the pair is one, at warmup-fraction's rule id and the higher
+ * severity, whose advice is one value: the warmup that keeps the samples when that is within the limit (it is then
+ * also the fix), else warmup-fraction's bound (warmup-not-rescaled then says the same samples would be past it).
+ * A run-length group (groupRunLength) takes the pair as one member; suppressions of either rule still apply (`merged`).
+ * Not wired into groupRunLength yet: doing so changes the transcripts of tests and docs owned elsewhere (cli.test.ts,
+ * base.test.ts, README, examples/openclip-a100-to-h100), which must change with it.
+ */
+export function pairWarmupFindings(findings: Finding[]): Finding[] {
+  const paired = new Set<Finding>();
+  const out: Finding[] = [];
+  for (const f of findings) {
+    if (f.ruleId !== 'warmup-fraction' || paired.has(f)) {
+      if (!paired.has(f)) out.push(f);
+      continue;
+    }
+    const w = findings.find((x) => x.ruleId === 'warmup-not-rescaled' && !paired.has(x) && x.path === f.path && x.range.line === f.range.line && x.range.column === f.range.column);
+    const parts = w && rescaleParts(w);
+    if (!w || !parts) {
+      out.push(f);
+      continue;
+    }
+    paired.add(w);
+    out.push(pairOf(f, w, parts));
+  }
+  return out.filter((f) => !paired.has(f));
+}
+
+function pairOf(f: Finding, w: Finding, parts: { cause: string; advice: string }): Finding {
+  const severity = RANK[w.severity] > RANK[f.severity] ? w.severity : f.severity;
+  const within = w.fix !== undefined;
+  const { fraction, totalSteps, max } = f.data ?? {};
+  const share =
+    typeof fraction === 'number' && typeof totalSteps === 'number' && typeof max === 'number'
+      ? `, and it is ${formatPercent(fraction)} of the run's ${formatCount(totalSteps)} steps, above warmup-fraction's ${formatPercent(max)} limit`
+      : '';
+  // The samples' warmup is the one value when it fits the limit; otherwise warmup-fraction's bound is, and the
+  // rescale says why the same samples cannot be kept.
+  const message = within
+    ? `${parts.cause}${share}; ${parts.advice}, which also brings it within the limit`
+    : `${f.message}; ${parts.cause}: ${parts.advice}`;
+  return {
+    ...f,
+    // The rule whose value the advice gives: warmup-not-rescaled's when the same samples fit the limit.
+    ruleId: within ? w.ruleId : f.ruleId,
+    severity,
+    message,
+    ...(within ? { fix: w.fix, ...(w.edit ? { edit: w.edit } : {}) } : {}),
+    data: { ...f.data, rescale: { ruleId: w.ruleId, ...w.data } },
+    ...(f.runLength ? { runLength: { ...f.runLength, ...(within ? { advice: w.fix! } : {}), consequence: `${f.runLength.consequence} (and ${w.data?.batchRatio !== undefined ? `${formatRatio(Number(w.data.batchRatio))}×` : 'more'} the samples it spanned at the reference)` } } : {}),
+    merged: [...(f.merged ?? [f]), ...(w.merged ?? [w])],
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import { formatValue } from './format-number.js';
 import { overrideOf } from './launch-overrides.js';
-import type { SourceFile } from './source.js';
+import { fileStartRange, type SourceFile } from './source.js';
 import { getIn } from './tree.js';
 import type { PlanField, Range, Setting, TrainingPlan } from './types.js';
 
@@ -34,8 +34,11 @@ export function linkRequests(file: SourceFile, dialectId: string | undefined): L
   if (!dialectId || !DEEPSPEED_KEY_DIALECTS.has(dialectId)) return [];
   const hit = getIn(file.tree, ['deepspeed']);
   if (!hit || hit.node.kind !== 'scalar' || typeof hit.node.value !== 'string' || !/\.json$/i.test(hit.node.value)) return [];
-  // `--deepspeed ds.json` on the launch command (engine/launch-overrides.ts) names it as written there.
-  return [{ role: 'deepspeed', written: hit.node.value, key: overrideOf(hit.node)?.flag ?? 'deepspeed', range: hit.keyRange }];
+  // `--deepspeed ds.json` on the launch command (engine/launch-overrides.ts) names it as written there; the file's own
+  // `deepspeed:` line (another JSON) is not this launch's: the link is at the file's start, where the engine adds the
+  // command as a related location (docs/linking.md).
+  const flag = overrideOf(hit.node)?.flag;
+  return [{ role: 'deepspeed', written: hit.node.value, key: flag ?? 'deepspeed', range: flag ? fileStartRange(file) : hit.keyRange }];
 }
 
 /**
@@ -73,6 +76,74 @@ export const TRAINER_MATCHED: { field: PlanField; what: string }[] = [
   { field: 'totalSteps', what: 'total steps' },
   { field: 'precision', what: 'precision' },
 ];
+
+/**
+ * Values `trainer_config_process` compares (`fill_match`) that the plan has no field for, by the DeepSpeed key
+ * it names: gradient clipping (max_grad_norm), the optimizer's betas, eps and weight decay, and the precision
+ * switches, each compared on its own (`bf16.enabled` with bf16 or bf16_full_eval, `fp16.enabled` with fp16 or
+ * fp16_full_eval). A DeepSpeed file that leaves a key out, or writes "auto", is not compared on it.
+ * research/frameworks.md §3; transformers integrations/deepspeed.py.
+ */
+export const TRAINER_MATCHED_KEYS: { dsKey: string; what: string }[] = [
+  { dsKey: 'gradient_clipping', what: 'gradient clipping' },
+  { dsKey: 'optimizer.params.betas', what: 'Adam betas' },
+  { dsKey: 'optimizer.params.eps', what: 'Adam epsilon' },
+  { dsKey: 'optimizer.params.weight_decay', what: 'weight decay' },
+  { dsKey: 'bf16.enabled', what: 'bf16' },
+  { dsKey: 'fp16.enabled', what: 'fp16' },
+];
+
+/** A value of TRAINER_MATCHED_KEYS: on the DeepSpeed side as written, on the trainer side as TrainingArguments holds it. */
+export type MatchedValue = Setting<number | boolean | readonly number[]> & {
+  /** Set on a trainer value that depends on the config class (TRL's configs default bf16 to true): the other case. */
+  uncertain?: string;
+};
+
+/**
+ * Each plan's TRAINER_MATCHED_KEYS values, by DeepSpeed key: recorded by the dialect that extracted the plan
+ * (deepspeed.ts for a DeepSpeed file, hf-trainer.ts for TrainingArguments), read by cross-file-mismatch.
+ * Kept beside the plan rather than in it: they are compared, never reasoned about by other rules.
+ */
+const matchedValues = new WeakMap<TrainingPlan, Map<string, MatchedValue>>();
+
+/** Record the values of TRAINER_MATCHED_KEYS that a plan's file gives. */
+export function recordMatchedValues(plan: TrainingPlan, values: Map<string, MatchedValue>): void {
+  matchedValues.set(plan, values);
+}
+
+/** The values of TRAINER_MATCHED_KEYS recorded for a plan (undefined when its dialect records none). */
+export function matchedValuesOf(plan: TrainingPlan): Map<string, MatchedValue> | undefined {
+  return matchedValues.get(plan);
+}
+
+function sameMatched(a: MatchedValue['value'], b: MatchedValue['value']): boolean {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    const x = a as readonly number[];
+    const y = b as readonly number[];
+    return Array.isArray(a) && Array.isArray(b) && x.length === y.length && x.every((v, i) => same(v, y[i]));
+  }
+  return same(a as number | boolean, b as number | boolean);
+}
+
+/**
+ * The TRAINER_MATCHED_KEYS values a DeepSpeed file hard-codes against the trainer's, in the table's order
+ * (Python's `!=`: 0 equals 0.0, true equals 1). Empty when either side's dialect records none.
+ */
+export function matchedMismatches(own: TrainingPlan, linked: TrainingPlan): { dsKey: string; what: string; mine: MatchedValue; theirs: MatchedValue }[] {
+  const mineAll = matchedValuesOf(own);
+  const theirsAll = matchedValuesOf(linked);
+  if (!mineAll || !theirsAll) return [];
+  return TRAINER_MATCHED_KEYS.flatMap(({ dsKey, what }) => {
+    const mine = mineAll.get(dsKey);
+    const theirs = theirsAll.get(dsKey);
+    return mine && theirs && !sameMatched(mine.value, theirs.value) ? [{ dsKey, what, mine, theirs }] : [];
+  });
+}
+
+/** Whether the precision switches are compared key by key (both dialects record them): the plan's `precision` then is not. */
+export function precisionComparedByKey(own: TrainingPlan, linked: TrainingPlan): boolean {
+  return matchedValuesOf(own) !== undefined && matchedValuesOf(linked) !== undefined;
+}
 
 /**
  * The trainer's own LR scheduler made its warmup 0 (HF `lr_scheduler_type: constant` never reads
@@ -113,7 +184,9 @@ function same(a: Setting['value'], b: Setting['value']): boolean {
  * hard-coded `warmup_num_steps: 1000` against the default warmup 0 stops the run), not with an accelerate
  * config. An assumed trainer value is compared only with what an accelerate launcher starts.
  */
-export function disagrees(field: PlanField, mine: Setting | undefined, theirs: Setting | undefined, role: LinkRequest['role'], own?: TrainingPlan): boolean {
+export function disagrees(field: PlanField, mine: Setting | undefined, theirs: Setting | undefined, role: LinkRequest['role'], own?: TrainingPlan, linked?: TrainingPlan): boolean {
+  // The precision switches are compared key by key when both files record them (matchedMismatches).
+  if (field === 'precision' && role === 'deepspeed' && own && linked && precisionComparedByKey(own, linked)) return false;
   if (!mine || !theirs || (theirs.origin !== 'explicit' && theirs.origin !== 'launcher') || (mine.origin === 'default' && role !== 'deepspeed')) return false;
   if (mine.origin === 'assumed' && role !== 'accelerate') return false;
   // The warmup the Trainer compares is the written one, which a constant scheduler left out of the plan.
@@ -137,7 +210,9 @@ export function mergeLinked(primary: TrainingPlan, linked: LinkedPlan[]): Traini
     const dsHasOptimizer = link.role === 'deepspeed' && link.plan.optimizer?.origin === 'explicit';
     for (const [field, setting] of Object.entries(link.plan) as [PlanField, Setting][]) {
       if (!setting || setting.origin === 'default' || setting.origin === 'assumed') continue;
-      if (link.role === 'deepspeed' && TRAINER_MATCHED.some((m) => m.field === field) && disagrees(field, primary[field] as Setting | undefined, setting, link.role, primary)) {
+      // A precision the Trainer refuses (bf16.enabled or fp16.enabled against TrainingArguments) is not the run's.
+      if (field === 'precision' && link.role === 'deepspeed' && matchedMismatches(primary, link.plan).some((m) => m.dsKey.endsWith('16.enabled') && !m.mine.uncertain)) continue;
+      if (link.role === 'deepspeed' && TRAINER_MATCHED.some((m) => m.field === field) && disagrees(field, primary[field] as Setting | undefined, setting, link.role, primary, link.plan)) {
         const mine = target[field];
         target[field] = { ...mine, note: [mine.note, `${link.path} hard-codes ${formatValue(setting.value)}: the Trainer refuses to start until it is "auto"`].filter(Boolean).join('; ') };
         if (setting.key) refusedKeys.add(setting.key);
@@ -157,6 +232,13 @@ export function mergeLinked(primary: TrainingPlan, linked: LinkedPlan[]): Traini
       if (!s || s === primary[field] || !s.key || !refusedKeys.has(s.key)) continue;
       if (primary[field]) (merged as Record<string, Setting>)[field] = primary[field] as Setting;
       else delete merged[field];
+    }
+    // The trainer's scheduler is never built: its floor (`lr_scheduler_kwargs` min_lr / min_lr_rate) is not the
+    // run's, the DeepSpeed scheduler's is (its default too: WarmupDecayLR decays to warmup_min_lr 0), or none known.
+    if (link.role === 'deepspeed' && dsHasScheduler) {
+      const floor = link.plan.minLr;
+      if (floor && floor.origin !== 'assumed') merged.minLr = floor;
+      else if (merged.minLr === primary.minLr && primary.minLr?.origin !== 'assumed') delete merged.minLr;
     }
     // The DeepSpeed scheduler reads the warmup the trainer's constant schedule ignored; with an "auto"
     // warmup_num_steps that count is not in the plan: unknown, not 0.

@@ -616,11 +616,28 @@ function mergeLaunchFindings(results: FileResult[], alone: Map<string, FileResul
         const by = links.map((l) => `${l.script}:${l.range.line}`);
         // No key of this file causes it (the values come from the command line): the command is where to look.
         const atStart = f.range.line === 1 && f.range.column === 1;
-        const commands = atStart ? links.filter((l) => l.script !== '(command line)').map(launchCommandLocation) : [];
+        const commands = atStart ? launches.filter((l) => l.launch!.script !== '(command line)').flatMap((l) => flagLocations(l, f)) : [];
         return [{ ...f, message: `${f.message} (as launched by ${joinAnd(by)})`, data: { ...f.data, launchedBy: by }, ...(commands.length ? { related: [...(f.related ?? []), ...commands] } : {}) }];
       });
     }
   }
+}
+
+/** The launch flags a finding quotes (plan values of origin launcher), else the command. */
+function flagLocations(r: FileResult, f: Finding): RelatedLocation[] {
+  const link = r.launch!;
+  const flags = Object.values(r.extraction?.plan ?? {}).filter(
+    (s): s is NonNullable<typeof s> => !!s && s.origin === 'launcher' && s.file === link.script && !!s.range && !!s.key && f.message.includes(s.key),
+  );
+  const seen = new Set<string>();
+  const out: RelatedLocation[] = [];
+  for (const s of flags) {
+    const at = `${s.range!.line}:${s.range!.column}`;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    out.push({ path: link.script, range: s.range!, message: `${s.key} ${s.value}, written by the command (${link.launcher}) that launches this config` });
+  }
+  return out.length ? out : [launchCommandLocation(link)];
 }
 
 function launchCommandLocation(link: LaunchLink): RelatedLocation {

@@ -1,5 +1,6 @@
 import { formatCount } from '../engine/format-number.js';
 import { dataParallel } from '../engine/plan.js';
+import type { Setting } from '../engine/types.js';
 import { launchRejection, rangeOf, type Rule, type RuleContext } from './types.js';
 
 /** What the framework does with the mismatch, for the message: its launch check, its rounding, or both possibilities. */
@@ -16,6 +17,27 @@ function consequence(ctx: RuleContext, effective: number | undefined, declared: 
 
 function multipleNear(value: number, of: number): number {
   return Math.round(value / of) * of || of;
+}
+
+/**
+ * The global batch with a derived micro batch: it must be divisible by data-parallel size × accumulation (1 when
+ * the framework fills it), and any multiple of that works; the derived micro is only what the framework floors to.
+ */
+function checkDerivedMicro(ctx: RuleContext, global: number, micro: Setting<number>, accum: Setting<number> | undefined, world: number): void {
+  const accumulation = accum?.value ?? 1;
+  const unit = world * accumulation;
+  if (unit <= 0 || global % unit === 0) return;
+  const accumText = accum && (accum.origin === 'explicit' || accum.origin === 'launcher') ? `accumulation ${formatCount(accumulation)} × ` : '';
+  const divisor = accumText ? `${accumText}data-parallel ${formatCount(world)} = ${formatCount(unit)}` : `data-parallel size ${formatCount(world)}`;
+  const computed = micro.value * unit;
+  ctx.report({
+    range: rangeOf(ctx, ctx.plan.globalBatchSize),
+    message:
+      `global batch ${formatCount(global)} is not divisible by ${divisor}: the micro batch is derived as ${micro.how ?? formatCount(micro.value)} = ${formatCount(micro.value)}, ` +
+      `and ${formatCount(micro.value)} × ${formatCount(accumulation)} × ${formatCount(world)} = ${formatCount(computed)} ≠ ${formatCount(global)}; ` +
+      `${consequence(ctx, computed, global)}; pick a multiple of ${formatCount(unit)} (e.g. ${formatCount(multipleNear(global, unit))})`,
+    data: { declared: global, computed, microBatchSize: micro.value, gradAccumSteps: accumulation, dataParallelSize: world, divisor: unit },
+  });
 }
 
 export const batchSizeMismatch: Rule = {
@@ -48,6 +70,12 @@ export const batchSizeMismatch: Rule = {
     }
 
     if (!micro) return;
+    // A micro batch the framework derives from the global batch (DeepSpeed: train_batch_size // world // accumulation)
+    // is its floor, not a constraint the user wrote: only the written sizes must divide the global batch.
+    if (micro.origin === 'derived') {
+      checkDerivedMicro(ctx, global.value, micro, accum, world.value);
+      return;
+    }
     const perStep = micro.value * world.value;
     if (perStep <= 0) return;
     // Only an accumulation the user wrote is compared; a derived one is the framework's own floor.

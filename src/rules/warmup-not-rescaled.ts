@@ -48,12 +48,15 @@ export const warmupNotRescaled: Rule = {
     const advice = tooLong
       ? `keeping the same warmup in ${unit} would take ${set.text}, ${formatRatio(suggested / total.value)}× the run's ${formatCount(total.value)} ${nouns.many}${brief(total)}: lengthen the run or keep the warmup within warmup-fraction's limit`
       : `set ${set.text} to keep the same warmup in ${unit}${self ? ` (not applied by --fix: the reference, ${ref.label}, is read from this file and would change with the edit)` : ''}`;
+    const cause =
+      `warmup still ${formatCount(warmup.value)} ${nouns.many}${brief(warmup)} while ${tickBatchName(ctx.plan)} went ×${formatRatio(k)} ` +
+      `(${formatCount(baseBatch.value)} → ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}× the ${unit} ` +
+      `(${formatCount(warmup.value * batch.value)} vs ${formatCount(warmup.value * baseBatch.value)})`;
     ctx.report({
       range: rangeOf(ctx, warmup, batch),
-      message:
-        `warmup still ${formatCount(warmup.value)} ${nouns.many}${brief(warmup)} while ${tickBatchName(ctx.plan)} went ×${formatRatio(k)} ` +
-        `(${formatCount(baseBatch.value)} → ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}× the ${unit} ` +
-        `(${formatCount(warmup.value * batch.value)} vs ${formatCount(warmup.value * baseBatch.value)}); ${advice}`,
+      // `cause; advice`: engine/group-findings.ts pairWarmupFindings splits it after the cause's "(… vs …)" to make
+      // one finding with warmup-fraction on the same key.
+      message: `${cause}; ${advice}`,
       data: {
         batchRatio: k,
         baseGlobalBatchSize: baseBatch.value,
