@@ -51,6 +51,9 @@ export const batchSizeMismatch: Rule = {
     for (const c of ctx.batchChecks ?? []) ctx.report({ range: c.range, message: c.message, data: { kind: c.kind, ...c.data } });
     // The dialect's own arithmetic already reported what fails at start-up: the generic identity would repeat it.
     if (ctx.batchChecks?.length) return;
+    // The model-parallel size does not divide the world size (conflicting-settings says so): there is no
+    // data-parallel size, and the world size is not one. One cause, one finding.
+    if (ctx.conflicts.some((c) => c.kind === 'parallel-sizes')) return;
     const { globalBatchSize: global, microBatchSize: micro, gradAccumSteps: accum } = ctx.plan;
     const world = dataParallel(ctx.plan);
     if (!global || global.origin !== 'explicit' || !world || world.value <= 0) return;
