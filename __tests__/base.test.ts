@@ -272,3 +272,34 @@ describe('--base --fix edits a value its dialect records by key only', () => {
     expect(text).toContain('lr=4e-2');
   });
 });
+
+describe('--base --fix moves an LR written twice together', () => {
+  test("DeepSpeed WarmupDecayLR: optimizer.params.lr follows warmup_max_lr (one edit alone would be a conflicting setting)", async () => {
+    const dir = makeRepo();
+    const ds = (batch: number, micro: number) =>
+      [
+        '{',
+        `  "train_batch_size": ${batch},`,
+        `  "train_micro_batch_size_per_gpu": ${micro},`,
+        '  "gradient_accumulation_steps": 8,',
+        '  "optimizer": {"type": "AdamW", "params": {"lr": 3e-4, "betas": [0.9, 0.95], "weight_decay": 0.1}},',
+        '  "scheduler": {"type": "WarmupDecayLR", "params": {"warmup_min_lr": 0, "warmup_max_lr": 3e-4, "warmup_num_steps": 2000, "total_num_steps": 20000}},',
+        '  "bf16": {"enabled": true}',
+        '}',
+        '',
+      ].join('\n');
+    write(dir, 'configs/ds_config.json', ds(256, 4));
+    write(dir, 'scripts/pretrain.sh', '#!/bin/bash\ndeepspeed --num_gpus 8 pretrain.py --deepspeed --deepspeed_config configs/ds_config.json\n');
+    commit(dir, 'ds 256');
+    write(dir, 'configs/ds_config.json', ds(512, 8));
+    const lintOut = await runJson(['--base', 'HEAD', 'configs/ds_config.json'], dir);
+    const lr = finding(lintOut.report, 'configs/ds_config.json', 'lr-not-rescaled')!;
+    expect(lr.message).toContain('and "lr": 4.243e-4 (optimizer.params.lr) with it');
+    await run(['--base', 'HEAD', '--fix', 'configs/ds_config.json'], dir);
+    const text = fs.readFileSync(path.join(dir, 'configs/ds_config.json'), 'utf8');
+    expect(text).toContain('"params": {"lr": 4.243e-4,');
+    expect(text).toContain('"warmup_max_lr": 4.243e-4,');
+    const after = await runJson(['--base', 'HEAD', 'configs/ds_config.json'], dir);
+    expect(idsOf(after.report, 'configs/ds_config.json')).not.toContain('conflicting-settings');
+  });
+});

@@ -4,7 +4,7 @@
  * `--learning_rate 2e-5`), a finding's extra edits (an LR written twice), and the reason given for an advertised
  * fix that has no edit.
  */
-import { applyEdits, agreedEdits, editsOf, unappliedFixes, writtenValueRange, type MultiEditFinding } from '../src/engine/fix';
+import { applyEdits, agreedEdits, editsOf, unappliedFixes, writtenValueRange } from '../src/engine/fix';
 import { parseSource } from '../src/engine/load-file';
 import type { Finding, Range, Setting } from '../src/engine/types';
 
@@ -45,7 +45,7 @@ describe('writtenValueRange', () => {
 });
 
 describe('findings with several edits, and advertised fixes without one', () => {
-  const finding = (over: Partial<MultiEditFinding>): MultiEditFinding => ({ ruleId: 'lr-not-rescaled', severity: 'error', message: 'm', path: 'ds.json', range: at(1, 1), ...over });
+  const finding = (over: Partial<Finding>): Finding => ({ ruleId: 'lr-not-rescaled', severity: 'error', message: 'm', path: 'ds.json', range: at(1, 1), ...over });
 
   test('alsoEdits are applied with the edit (an LR kept equal in two places)', () => {
     const json = '{"optimizer": {"params": {"lr": 3e-4}}, "scheduler": {"params": {"warmup_max_lr": 3e-4}}}\n';

@@ -5,7 +5,7 @@
 import type { Finding, Range, Setting } from './types.js';
 import type { RuleContext } from '../rules/types.js';
 import type { SourceFile } from './source.js';
-import type { ConfigNode, ScalarNode } from './tree.js';
+import { getIn, type ConfigNode, type ScalarNode } from './tree.js';
 
 export interface TextEdit {
   range: Range;
@@ -209,14 +209,30 @@ export function applyEdits(text: string, edits: TextEdit[]): { text: string; app
 const rangeKey = (r: Range): string => `${r.line}:${r.column}:${r.endLine}:${r.endColumn}`;
 
 /**
- * A finding whose fix writes more than one value: `alsoEdits` are applied with its `edit`, in the same file (an
- * LR written twice that must stay equal, DeepSpeed's `optimizer.params.lr` beside `warmup_max_lr`).
+ * DeepSpeed schedules whose peak LR is written in the scheduler block while the optimizer writes its own: the
+ * schedule's replaces the optimizer's, and deepspeed.ts reports them when they differ (conflicting-settings),
+ * so values written equal are kept equal.
  */
-export type MultiEditFinding = Finding & { alsoEdits?: TextEdit[] };
+const SAME_FILE_LR_TWINS: Record<string, readonly string[]> = {
+  'scheduler.params.warmup_max_lr': ['optimizer', 'params', 'lr'],
+  'scheduler.params.cycle_max_lr': ['optimizer', 'params', 'lr'],
+};
 
-/** A finding's edits: its `edit`, then its `alsoEdits` (only with an `edit`: they complete it). */
+/** The optimizer's LR written equal beside a DeepSpeed schedule's peak LR `lr` in the same file, which must move with it. */
+export function sameFileLrTwin(lr: Setting<number>, file: SourceFile): Setting<number> | undefined {
+  const path = lr.key && lr.file === file.path && Object.hasOwn(SAME_FILE_LR_TWINS, lr.key) ? SAME_FILE_LR_TWINS[lr.key] : undefined;
+  const hit = path ? getIn(file.tree, path) : undefined;
+  if (!path || hit?.node.kind !== 'scalar' || hit.node.value !== lr.value) return undefined;
+  const valueRange = literalRange(file, hit.node.range);
+  return { value: lr.value, origin: 'explicit', file: file.path, key: path.join('.'), range: hit.keyRange, ...(valueRange ? { valueRange } : {}) };
+}
+
+/**
+ * A finding's edits: its `edit`, then its `alsoEdits` (only with an `edit`: they complete it: an LR written twice
+ * that must stay equal, DeepSpeed's `optimizer.params.lr` beside `warmup_max_lr`).
+ */
 export function findingEdits(f: Finding): TextEdit[] {
-  return f.edit ? [f.edit, ...((f as MultiEditFinding).alsoEdits ?? [])] : [];
+  return f.edit ? [f.edit, ...(f.alsoEdits ?? [])] : [];
 }
 
 /** The edits of a file's findings, one per range (the first finding's edit wins). */

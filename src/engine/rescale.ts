@@ -16,8 +16,7 @@
  */
 import { fixRule } from '../rules/lr-not-rescaled.js';
 import { formatCount, formatRatio, formatSci } from './format-number.js';
-import { afterKey, literalRange as fixLiteralRange, NUMBER, type TextEdit, writtenValueRange } from './fix.js';
-import { getIn } from './tree.js';
+import { afterKey, NUMBER, sameFileLrTwin, type TextEdit, writtenValueRange } from './fix.js';
 import type { SourceFile } from './source.js';
 import type { PlanField, Range, Setting, TrainingPlan } from './types.js';
 
@@ -386,15 +385,6 @@ function frameworkScaled(lr: Setting<number>, target: RescaleTarget, result: Res
   return lr.origin === 'derived';
 }
 
-/**
- * DeepSpeed schedules whose peak LR is written in the scheduler block while the optimizer writes its own: the
- * schedule's replaces the optimizer's, and deepspeed.ts reports them when they differ (conflicting-settings),
- * so values written equal are kept equal.
- */
-const SAME_FILE_LR_TWINS: Record<string, string[]> = {
-  'scheduler.params.warmup_max_lr': ['optimizer', 'params', 'lr'],
-  'scheduler.params.cycle_max_lr': ['optimizer', 'params', 'lr'],
-};
 
 /**
  * Other places that write the peak LR and must keep its value: the optimizer's LR beside a DeepSpeed
@@ -404,13 +394,8 @@ const SAME_FILE_LR_TWINS: Record<string, string[]> = {
  */
 function lrTwins(lr: Setting<number>, file: SourceFile, ownPlan: TrainingPlan | undefined, linkedLrs: Setting<number>[]): { setting: Setting<number>; why: string }[] {
   const out: { setting: Setting<number>; why: string }[] = [];
-  const path = lr.key && lr.file === file.path ? SAME_FILE_LR_TWINS[lr.key] : undefined;
-  const hit = path ? getIn(file.tree, path) : undefined;
-  if (path && hit?.node.kind === 'scalar' && hit.node.value === lr.value) {
-    const valueRange = fixLiteralRange(file, hit.node.range);
-    const setting: Setting<number> = { value: lr.value, origin: 'explicit', file: file.path, key: path.join('.'), range: hit.keyRange, ...(valueRange ? { valueRange } : {}) };
-    out.push({ setting, why: `kept equal to ${lr.key}, which replaces it when the schedule starts (two different values are a conflicting setting)` });
-  }
+  const twin = sameFileLrTwin(lr, file);
+  if (twin) out.push({ setting: twin, why: `kept equal to ${lr.key}, which replaces it when the schedule starts (two different values are a conflicting setting)` });
   const own = ownPlan?.peakLr;
   if (own && own !== lr && own.file === file.path && lr.file !== file.path && own.origin === 'explicit' && own.value === lr.value) {
     out.push({ setting: literal(own, file), why: `kept equal to ${keyOf(lr, 'the LR')} in ${lr.file ?? 'the linked file'}: the Trainer refuses to start when the two differ (fill_match)` });

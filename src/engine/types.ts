@@ -218,6 +218,8 @@ export interface Finding {
   fix?: string;
   /** A text edit that `--fix` applies: replace `range` in the finding's file by `text`. */
   edit?: { range: Range; text: string };
+  /** More edits in the same file that complete `edit` (an LR written twice that must stay equal); only with `edit`. */
+  alsoEdits?: { range: Range; text: string }[];
   /** Other places that belong to this finding (report v1 `related`, SARIF `relatedLocations`). */
   related?: RelatedLocation[];
   /**

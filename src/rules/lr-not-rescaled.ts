@@ -1,5 +1,5 @@
 import { formatCount, formatRatio, formatSci } from '../engine/format-number.js';
-import { selfReference } from '../engine/fix.js';
+import { sameFileLrTwin, selfReference } from '../engine/fix.js';
 import { keyValue, rangeOf, replaceValue, spellNumber, type Rule } from './types.js';
 
 type Scaling = 'linear' | 'sqrt' | 'either';
@@ -70,12 +70,17 @@ export const lrNotRescaled: Rule = {
             : `set ${set('linear')} (linear rule) or ${formatSci(toWrite('sqrt'))} (sqrt rule, for Adam-family optimizers)`;
     // A reference read from this file (its name's NxbM, a comment on the GPU count) would move with the edit.
     const self = selfReference(ctx);
+    // DeepSpeed's optimizer LR written equal beside the schedule's peak: both move, or the edit makes a conflict.
+    const twin = scaled ? undefined : sameFileLrTwin(lr, ctx.file);
+    const edit = chosen && !self ? replaceValue(ctx, editable, written(chosen)) : undefined;
+    const twinEdit = edit && twin ? replaceValue(ctx, twin, written(chosen!)) : undefined;
+    const alsoSet = twin ? ` and ${keyValue(twin.key ?? 'lr', chosen ? written(chosen) : 'the same value', ctx.file.path)} with it (DeepSpeed's schedule replaces the optimizer's LR; two values conflict)` : '';
     const notApplied = self && chosen ? ` (not applied by --fix: the reference, ${ref.label}, is read from this file and would change with the edit)` : '';
     ctx.report({
       range: rangeOf(ctx, lr, batch),
       message:
         `${lrText} while the global batch went ×${formatRatio(k)} (${formatCount(baseBatch.value)} → ${formatCount(batch.value)}): ` +
-        `since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch${notApplied}`,
+        `since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}${alsoSet}, or restore the batch${notApplied}`,
       data: {
         batchRatio: k,
         lrRatio,
@@ -86,9 +91,11 @@ export const lrNotRescaled: Rule = {
         expectedLr: expected,
         scaling,
         reference: ref.path,
+        ...(chosen && lr.file && lr.file !== ctx.file.path ? { notFixed: `${key} is written in ${lr.file}, and --fix edits only the file a finding is in` } : {}),
       },
       fix: chosen ? `${set(chosen)} (${chosen} rule)` : undefined,
-      edit: chosen && !self ? replaceValue(ctx, editable, written(chosen)) : undefined,
+      edit,
+      ...(twinEdit ? { alsoEdits: [twinEdit] } : {}),
     });
   },
 };

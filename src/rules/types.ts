@@ -47,6 +47,8 @@ export interface ReportInput {
   fix?: string;
   /** The text edit `--fix` applies (only for values written literally in this file). */
   edit?: { range: Range; text: string };
+  /** More edits in this file that complete `edit` (an LR written twice that must stay equal). */
+  alsoEdits?: { range: Range; text: string }[];
   /** Set by the rules whose problem is a run shorter than what a key was sized for (see RunLengthPart). */
   runLength?: RunLengthPart;
   /** Other places that belong to the finding (a scheduler inherited from a base file). */
