@@ -9,6 +9,7 @@ import * as core from './core.js';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { CONFIG_NAMES } from '../config/load-config.js';
+import { policyNotes } from '../config/policy-notes.js';
 import { BASELINE_FILE, parseBaseline } from '../engine/baseline.js';
 import { hideBaselined } from '../engine/baseline-results.js';
 import { readAtCommit } from './git.js';
@@ -166,6 +167,8 @@ export async function run(): Promise<void> {
     }
 
     const { results } = await lint({ root, paths: inputs.files, config: policy.config, base: baseCommit, schemaTexts: policy.schemaTexts });
+    // A `files` entry of the base policy that this change deleted or renamed, a reference naming no file: a notice, never a failure.
+    if (inputs.files.length === 0) policy.notices.push(...policyNotes(root, policy.config, results.map((r) => r.file.path)));
     const selected = onlyChanged && touched ? selectTouched(results, touched) : results;
     if (onlyChanged && touched) log(`trainlint: only-changed: ${selected.length} of ${results.length} configs are touched by the change`);
     await applyActionBaseline(root, selected, event.kind === 'pull_request' && !(inputs.trustPrConfig && event.name !== 'pull_request_target') ? baseCommit : undefined, log);

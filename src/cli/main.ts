@@ -3,6 +3,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
 import { readConfig } from '../config/load-config.js';
+import { policyNotes } from '../config/policy-notes.js';
 import { buildReport, reportFile, reportParts, reportPlan, textsOf, TOOL_VERSION } from '../engine/build-report.js';
 import { GitError } from '../engine/git.js';
 import { lint, runPlanOf, type FileResult, type LintOptions } from '../engine/lint.js';
@@ -54,7 +55,8 @@ function rulesTable(): string {
 }
 
 async function runPlan(args: CliArgs, io: CliIO): Promise<number> {
-  const { config } = readConfig(io.cwd, args.config);
+  const { config } = readConfig(io.cwd, args.config, findRepositoryRoot(io.cwd));
+  checkOutputFolder(args, io);
   const named = args.paths[0];
   let isFolder = false;
   try {
@@ -86,7 +88,7 @@ function writeChart(result: FileResult, file: string, io: CliIO): void {
   const runs = result.reference ? [{ name: 'base', label: result.reference.label, plan: reportPlan(result.reference.plan) }, head] : [head];
   const svg = lrChartSvg(runs, `LR schedule of ${result.file.path}`);
   if (!svg) throw new UsageError(`plan --chart: the LR schedule of ${result.file.path} cannot be drawn: its plan (or its reference's) lacks the peak LR or the run length (see \`trainlint plan ${result.file.path}\`)`);
-  writeFileSync(path.resolve(io.cwd, file), svg);
+  writeOutput('--chart', file, () => writeFileSync(path.resolve(io.cwd, file), svg));
   io.stderr(`trainlint: wrote the LR chart to ${file}\n`);
 }
 
@@ -97,20 +99,52 @@ function planChanges(results: FileResult[]): PlanChange[] {
     .map((r) => ({ path: r.file.path, head: reportPlan(runPlanOf(r)), base: reportPlan(r.reference!.plan), baseLabel: r.reference!.label }));
 }
 
+/**
+ * `-o FILE` (or `--chart FILE`) is written where the user said: a folder that does not exist, or a
+ * file that cannot be written, is a usage error that names it, not an internal error.
+ */
+function writeOutput(flag: string, file: string, write: () => void): void {
+  try {
+    write();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined) throw err;
+    const why = code === 'ENOENT' ? `the folder ${path.dirname(file)} does not exist` : code === 'EISDIR' ? 'it is a folder' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code;
+    throw new UsageError(`${flag} ${file}: cannot write the file (${why})`);
+  }
+}
+
+/** `-o FILE` in a folder that does not exist: said before linting, not after. */
+function checkOutputFolder(args: CliArgs, io: CliIO): void {
+  for (const [flag, file] of [['-o', args.output], ['--chart', args.chart]] as const) {
+    if (!file) continue;
+    const dir = path.dirname(path.resolve(io.cwd, file));
+    let isFolder = false;
+    try {
+      isFolder = statSync(dir).isDirectory();
+    } catch {
+      // missing: said below
+    }
+    if (!isFolder) throw new UsageError(`${flag} ${file}: cannot write the file (the folder ${path.dirname(file)} does not exist)`);
+  }
+}
+
 function emit(args: CliArgs, io: CliIO, text: string): void {
-  if (args.output) writeFileSync(path.resolve(io.cwd, args.output), text);
+  const output = args.output;
+  if (output) writeOutput('-o', output, () => writeFileSync(path.resolve(io.cwd, output), text));
   else io.stdout(text);
 }
 
 /** Like `emit`, for a text made piece by piece (strings and UTF-8): written in blocks of about 1 MiB. */
 function emitPieces(args: CliArgs, io: CliIO, make: (write: (piece: string | Uint8Array) => void) => void): void {
-  if (args.output) writePiecesToFile(path.resolve(io.cwd, args.output), make);
+  const output = args.output;
+  if (output) writeOutput('-o', output, () => writePiecesToFile(path.resolve(io.cwd, output), make));
   else writePiecesAsText(io.stdout, make);
 }
 
 async function runExec(argv: string[], io: CliIO): Promise<number> {
   const args = parseExecArgs(argv);
-  const { config } = readConfig(io.cwd, args.config);
+  const { config } = readConfig(io.cwd, args.config, findRepositoryRoot(io.cwd));
   const file = commandLineFile(args.command);
   const paths = namedConfigPaths(file, args.command, io.cwd);
   // The command line is the launch: the repository's scripts do not add plans of their own.
@@ -189,7 +223,7 @@ function writeBaselineFile(cwd: string, file: string, shown: string, text: strin
   if (!check.ok && check.refusal !== 'missing') throw new UsageError(`${shown}: ${check.why}; not written`);
   const rel = path.relative(cwd, file);
   if (rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) throw new UsageError(`${shown}: outside the repository; not written`);
-  writeFileSync(file, text);
+  writeOutput('--update-baseline', shown, () => writeFileSync(file, text));
 }
 
 /** Hide baselined findings in place; returns the line to print about it. */
@@ -223,10 +257,12 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       return 0;
     }
     if (args.command === 'plan') return await runPlan(args, io);
-    const { config } = readConfig(io.cwd, args.config);
+    const repoRoot = findRepositoryRoot(io.cwd);
+    const { config } = readConfig(io.cwd, args.config, repoRoot);
+    checkOutputFolder(args, io);
     const options: LintOptions = {
       root: io.cwd,
-      repoRoot: findRepositoryRoot(io.cwd),
+      repoRoot,
       paths: args.paths,
       config,
       base: args.base,
@@ -249,6 +285,8 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     let { results } = await lint(options);
     // Only the buffer's own findings: an editor shows them on the buffer.
     if (stdinRel !== undefined) results = results.filter((r) => r.file.path === stdinRel);
+    // `files` entries and references that lead nowhere: said, never fatal (a deleted config).
+    else if (args.paths.length === 0) for (const note of policyNotes(io.cwd, config, results.map((r) => r.file.path))) io.stderr(`trainlint: ${note}\n`);
     const baselinePath = path.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     const baselineShown = args.baseline ?? BASELINE_FILE;
     // Hides the baselined findings of `results` (before a fix, so that hidden findings are not fixed).

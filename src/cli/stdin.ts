@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
-import { matcher } from '../config/load-config.js';
+import { ignoreMatcher } from '../config/load-config.js';
 import type { TrainlintConfig } from '../config/types.js';
 import { decodeSource } from '../engine/load-file.js';
 import type { SourceFile } from '../engine/source.js';
@@ -39,7 +39,7 @@ export function stdinPath(cwd: string, filename: string | undefined): string {
 
 /** Whether `.trainlint.yml` `ignore` excludes the path (then nothing is linted, as for a folder walk). */
 export function stdinIgnored(config: TrainlintConfig, rel: string): boolean {
-  return rel !== STDIN_DEFAULT_PATH && matcher(config.ignore)(rel);
+  return rel !== STDIN_DEFAULT_PATH && ignoreMatcher(config.ignore).ignores(rel);
 }
 
 /** The buffer as a source file at `rel`, read as a file there would be (UTF-8, BOM, size checked by the caller). */

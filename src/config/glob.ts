@@ -14,6 +14,11 @@
  *  - `@(a|b)`, `?(a|b)`, `+(a|b)`, `*(a|b)` extglobs (`!(…)` is not supported: no linear engine
  *    can run it);
  *  - a leading `!` negates the pattern; a leading `./` is ignored.
+ *
+ * A list of globs is read in order, as `.gitignore` is: a path is selected when the last entry
+ * that matches it is a plain glob, and not selected when that entry is a `!` glob (`['configs/**',
+ * '!configs/legacy/**']` is every file under configs/ but those under configs/legacy/). A list that
+ * starts with a `!` glob starts from every path (`'!legacy/**'` alone is everything but legacy/).
  */
 import { RE2JS } from 're2js';
 
@@ -241,7 +246,15 @@ export interface CompiledGlob {
   negated: boolean;
   /** The RE2 pattern the glob became (anchored). */
   source: string;
+  /** Whether the glob selects the path (a negated glob: the path does not match its pattern). */
   test(path: string): boolean;
+  /** Whether the path matches the pattern, the `!` aside. */
+  matches(path: string): boolean;
+  /**
+   * The leading segments of the pattern that hold no wildcard (`configs/new` for `configs/new/**`
+   * and for `configs/new`, '' for `**\/x.yaml`): every path the pattern matches starts with them.
+   */
+  literalPrefix: string;
 }
 
 /** Compile one glob; throws GlobError with the reason when it is refused. */
@@ -260,7 +273,17 @@ export function compileGlob(glob: string): CompiledGlob {
   } catch (err) {
     throw new GlobError(`cannot be compiled (${(err as Error).message.split('\n')[0]})`);
   }
-  return { negated, source, test: (p: string) => re.test(p) !== negated };
+  return { negated, source, test: (p: string) => re.test(p) !== negated, matches: (p: string) => re.test(p), literalPrefix: literalPrefixOf(body) };
+}
+
+/** The leading segments of a glob (after `!` and `./`) without any wildcard, escape, class, brace or extglob. */
+function literalPrefixOf(body: string): string {
+  const literal: string[] = [];
+  for (const segment of body.split('/')) {
+    if (segment === '' || /[\\*?[\]{}()@!+]/.test(segment)) break;
+    literal.push(segment);
+  }
+  return literal.join('/');
 }
 
 /** Whether a path on the command line is a glob (an unescaped wildcard, class, brace or extglob). */
@@ -277,10 +300,82 @@ export function isGlob(pattern: string): boolean {
   return false;
 }
 
-/** One matcher for a list of globs: true when any matches (as picomatch does with a list). */
+/**
+ * Whether an ordered list selects the path: the last entry that matches it decides (a `!` entry
+ * deselects); when none matches, the path is selected only if the list starts with a `!` entry.
+ * `also` gives further paths that count as the path (its folders, for `ignore`).
+ */
+function selects(compiled: readonly CompiledGlob[], p: string, also?: readonly string[]): boolean {
+  for (let i = compiled.length - 1; i >= 0; i--) {
+    const g = compiled[i];
+    if (!underPrefix(g, p)) continue;
+    if (g.matches(p) || (also !== undefined && also.some((a) => g.matches(a)))) return !g.negated;
+  }
+  return compiled[0].negated;
+}
+
+/**
+ * Whether `p` starts with the glob's literal segments: a cheap test that must hold for the glob to
+ * match `p` or any folder above it (a folder above `p` is a prefix of it).
+ */
+export function underPrefix(glob: CompiledGlob, p: string): boolean {
+  const prefix = glob.literalPrefix;
+  return prefix === '' || p === prefix || (p.startsWith(prefix) && p[prefix.length] === '/');
+}
+
+/**
+ * One matcher for a list of globs, read in order (see the top of this file): `['a/**', '!a/b/**']`
+ * selects a/x but not a/b/x; `['!a/**']` selects everything but a/.
+ */
 export function compileGlobs(globs: string[]): (path: string) => boolean {
   const compiled = globs.map(compileGlob);
   if (compiled.length === 0) return () => false;
   if (compiled.length === 1) return compiled[0].test;
-  return (p) => compiled.some((g) => g.test(p));
+  if (!compiled.some((g) => g.negated)) return (p) => compiled.some((g) => g.matches(p));
+  return (p) => selects(compiled, p);
+}
+
+/** The `ignore` list of `.trainlint.yml`, for a walk of the repository. */
+export interface IgnoreMatcher {
+  /** Whether a file is ignored: by an entry that matches it or one of its folders, the last such entry deciding. */
+  ignores(path: string): boolean;
+  /** `ignores` for a file a walk reached, having skipped every folder `skipsFolder` said (cheaper). */
+  ignoresWalked(path: string): boolean;
+  /** Whether a folder can be skipped whole: it is ignored, and no `!` entry may take back a path below it. */
+  skipsFolder(path: string): boolean;
+}
+
+/** The folders above a POSIX path, nearest last: `a/b/c.yaml` → `a`, `a/b`. */
+export function foldersOf(p: string): string[] {
+  const out: string[] = [];
+  for (let i = p.indexOf('/'); i > 0; i = p.indexOf('/', i + 1)) out.push(p.slice(0, i));
+  return out;
+}
+
+/** Whether a pattern whose literal folders are `prefix` may match a path below the folder `dir`. */
+function mayMatchBelow(prefix: string, dir: string): boolean {
+  return prefix === '' || prefix === dir || prefix.startsWith(`${dir}/`) || dir.startsWith(`${prefix}/`);
+}
+
+/**
+ * The `ignore` list read in order, as `.gitignore` is: `['configs/**', '!configs/new/**']` ignores
+ * configs/ but for configs/new/. An entry naming a folder ignores everything in it. Without `!`
+ * entries a walk skips each ignored folder whole; a folder below which a `!` entry may match is
+ * walked, and its files decided one by one.
+ */
+export function compileIgnore(globs: string[]): IgnoreMatcher {
+  const compiled = globs.map(compileGlob);
+  if (compiled.length === 0) return { ignores: () => false, ignoresWalked: () => false, skipsFolder: () => false };
+  const negations = compiled.filter((g) => g.negated);
+  if (negations.length === 0) {
+    // A walk never reaches the files of a skipped folder: testing the path alone is enough there.
+    const any = (p: string) => compiled.some((g) => g.matches(p));
+    return { ignores: (p) => any(p) || foldersOf(p).some(any), ignoresWalked: any, skipsFolder: any };
+  }
+  const ignores = (p: string) => selects(compiled, p, foldersOf(p));
+  return {
+    ignores,
+    ignoresWalked: ignores,
+    skipsFolder: (dir) => ignores(dir) && !negations.some((g) => mayMatchBelow(g.literalPrefix, dir)),
+  };
 }

@@ -6,9 +6,9 @@
 import { lstatSync, readdirSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../config/errors.js';
-import { compileGlob, GlobError, isGlob } from '../config/glob.js';
+import { compileGlob, foldersOf, GlobError, isGlob, underPrefix } from '../config/glob.js';
 import type { TrainlintConfig } from '../config/types.js';
-import { asList, CONFIG_NAMES, matcher } from '../config/load-config.js';
+import { asList, CONFIG_NAMES, ignoreMatcher, matcher } from '../config/load-config.js';
 import { RealPaths, type RealPath } from './real-paths.js';
 import { relativePosix, resolveUnder, toPosix } from './posix-paths.js';
 import { within } from './repo-files.js';
@@ -55,12 +55,25 @@ class Discovered implements DiscoveredFile {
   }
 }
 
-/** The files to lint under `root` for `inputs` (files, folders), in order; `onCount` hears the count as it grows. */
+/**
+ * The files to lint under `root` for `inputs` (files, folders, globs), in order; `onCount` hears
+ * the count as it grows. A path or glob on the command line that leads nowhere is a usage error.
+ *
+ * Without inputs, the config's `files` list is read in order, as `.gitignore` is: an entry adds
+ * the file it names, the config files of the folder it names, or every file its glob matches; a
+ * `!` entry takes away what the entries before it added (`['configs/**', '!configs/legacy/**']`),
+ * and a list that starts with one starts from the whole root. An entry that leads nowhere (a file
+ * a pull request deleted) adds nothing and stops nothing: `policyNotes` says so, with its line.
+ */
 export function discover(root: string, inputs: string[], config: TrainlintConfig, onCount?: (files: number) => void): DiscoveredFile[] {
   const realRoot = realpathSync(root);
   const paths = new RealPaths();
-  const ignored = matcher(config.ignore);
-  const named = matcher(config.files);
+  const ignore = ignoreMatcher(config.ignore);
+  // Files the `files` globs name are linted whatever their extension; `!` entries before the first
+  // plain one only take away from the whole root, so they name nothing here.
+  const entries = asList(config.files);
+  const firstPlain = entries.findIndex((entry) => !isNegatedGlob(entry));
+  const named = matcher(firstPlain < 0 ? [] : entries.slice(firstPlain));
   const found = new Map<string, DiscoveredFile>();
   const absRoot = path.resolve(root);
   const relOf = (abs: string) => {
@@ -87,9 +100,9 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
     for (const entry of entries) {
       const abs = path.join(dir, entry.name);
       const rel = relOf(abs);
-      if (ignored(rel)) continue;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
+      if (isDir ? ignore.skipsFolder(rel) : ignore.ignoresWalked(rel)) continue;
       if (entry.isSymbolicLink()) {
         let st: Stats;
         try {
@@ -117,8 +130,11 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
     (CONFIG_EXTENSIONS.includes(path.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(path.basename(rel))) ||
     isPythonConfig(rel);
 
-  const list = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ['.'];
-  for (const input of list) {
+  /**
+   * Add what one path or glob names. A problem is a usage error for a command-line input; for a
+   * `files` entry (`strict` false) it is left to `policyNotes`, and the entry adds nothing.
+   */
+  const addInput = (input: string, strict: boolean) => {
     const abs = resolveUnder(absRoot, input);
     let lst: Stats | undefined;
     try {
@@ -127,30 +143,19 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
       lst = undefined;
     }
     if (lst) {
-      let resolved: RealPath | undefined;
-      let nowhere: string | undefined;
-      try {
-        resolved = paths.resolve(abs, lst);
-      } catch (err) {
-        // A link that leads nowhere (dangling, a loop): not followed, and said so.
-        const code = (err as NodeJS.ErrnoException).code;
-        nowhere = code === 'ELOOP' ? 'a symbolic link loop' : code === 'ENOENT' || code === 'ENOTDIR' ? 'a symbolic link to a file that does not exist' : `cannot be read (${code ?? 'error'})`;
-        resolved = undefined;
+      const target = followInput(paths, realRoot, absRoot, abs, lst);
+      if ('refused' in target) {
+        if (strict) throw new UsageError(`${input}: ${target.refused}`);
+        return;
       }
-      // A path named on the command line (or in `files:`) is read only inside the root: never
-      // `../x` or `/etc/x`, and never through a link (of the file or a folder above it) that leaves it.
-      const rel = relativePosix(absRoot, abs);
-      if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
-      if (nowhere) throw new UsageError(`${input}: ${nowhere}; not read`);
-      if (!resolved || !within(realRoot, resolved.real)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
-      if (resolved.stat.isDirectory()) {
+      if (target.stat.isDirectory()) {
         walk(abs, (fileAbs, rel) => {
           if (wanted(rel)) add(fileAbs);
         });
       } else {
         add(abs);
       }
-      continue;
+      return;
     }
     if (isGlob(input)) {
       let glob: ReturnType<typeof compileGlob>;
@@ -163,9 +168,77 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
       walk(root, (fileAbs, rel) => {
         if (glob.test(rel)) add(fileAbs);
       });
-      continue;
+      return;
     }
-    throw new UsageError(`${input}: no such file or directory`);
+    if (strict) throw new UsageError(`${input}: no such file or directory`);
+  };
+
+  /** A `!` entry of `files`: the files added so far that it (or one of their folders) matches are taken away. */
+  const takeAway = (entry: string) => {
+    const glob = compileGlob(toPosix(entry));
+    for (const rel of [...found.keys()]) if (underPrefix(glob, rel) && (glob.matches(rel) || foldersOf(rel).some((dir) => glob.matches(dir)))) found.delete(rel);
+    onCount?.(found.size);
+  };
+
+  if (inputs.length > 0 || entries.length === 0) {
+    for (const input of inputs.length > 0 ? inputs : ['.']) addInput(input, true);
+  } else {
+    if (isNegatedGlob(entries[0])) addInput('.', true);
+    for (const entry of entries) {
+      if (isNegatedGlob(entry)) takeAway(entry);
+      else addInput(entry, false);
+    }
   }
   return [...found.values()];
+}
+
+/** Whether a `files` entry is a `!` glob (not an extglob `!(…)`, which the config refuses). */
+export function isNegatedGlob(entry: string): boolean {
+  return entry.startsWith('!') && entry[1] !== '(';
+}
+
+/**
+ * What an existing path (named on the command line, or in `files`) leads to, or why it is not
+ * read: it is read only inside the root, never `../x` or `/etc/x`, and never through a link (of the
+ * file or a folder above it) that leaves the root or leads nowhere (dangling, a loop).
+ */
+function followInput(paths: RealPaths, realRoot: string, absRoot: string, abs: string, lst: Stats): { stat: Stats } | { refused: string } {
+  let resolved: RealPath | undefined;
+  let nowhere: string | undefined;
+  try {
+    resolved = paths.resolve(abs, lst);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    nowhere = code === 'ELOOP' ? 'a symbolic link loop' : code === 'ENOENT' || code === 'ENOTDIR' ? 'a symbolic link to a file that does not exist' : `cannot be read (${code ?? 'error'})`;
+    resolved = undefined;
+  }
+  const rel = relativePosix(absRoot, abs);
+  if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) return { refused: 'outside the repository; not read' };
+  if (nowhere) return { refused: `${nowhere}; not read` };
+  if (!resolved || !within(realRoot, resolved.real)) return { refused: 'symbolic link leaves the repository; not followed' };
+  return { stat: resolved.stat };
+}
+
+/**
+ * What a `files` entry that names a path (not a glob) leads to under `root`: a file or a folder to
+ * lint, or why nothing (it does not exist, lies outside the root, is a link that leaves it…).
+ */
+export function followFilesEntry(root: string, entry: string): { kind: 'file' | 'folder' } | { kind: 'nothing'; why: string } {
+  const absRoot = path.resolve(root);
+  const abs = resolveUnder(absRoot, entry);
+  let lst: Stats;
+  try {
+    lst = lstatSync(abs);
+  } catch {
+    return { kind: 'nothing', why: 'no such file or directory' };
+  }
+  let realRoot: string;
+  try {
+    realRoot = realpathSync(absRoot);
+  } catch {
+    realRoot = absRoot;
+  }
+  const target = followInput(new RealPaths(), realRoot, absRoot, abs, lst);
+  if ('refused' in target) return { kind: 'nothing', why: target.refused };
+  return { kind: target.stat.isDirectory() ? 'folder' : 'file' };
 }
