@@ -5,7 +5,7 @@
  */
 import { reportFinding } from '../src/engine/build-report';
 import fc from 'fast-check';
-import { fingerprint, lineOf } from '../src/engine/baseline';
+import { BaselineFilter, fingerprint, lineOf } from '../src/engine/baseline';
 import type { Finding } from '../src/engine/types';
 
 const finding = {
@@ -74,5 +74,56 @@ describe('lineOf', () => {
       ),
       { numRuns: 300, seed: 5 },
     );
+  });
+});
+
+describe('fingerprints do not depend on line numbers held in data', () => {
+  const before = 'model_name_or_path: x\nlearning_rate: 2.0e-5\nlearning_rate: 3.0e-5\n';
+  const after = `# a comment added at the top\n${before}`;
+  const duplicate = (shift: number): Finding => ({
+    ruleId: 'duplicate-key',
+    severity: 'error',
+    message: `duplicate key "learning_rate" (first at line ${2 + shift})`,
+    path: 'sft.yaml',
+    range: { line: 3 + shift, column: 1, endLine: 3 + shift, endColumn: 14 },
+    data: { key: 'learning_rate', firstLine: 2 + shift, valuesDiffer: true, loader: 'last-wins', winsLine: 3 + shift },
+  });
+
+  test('duplicate-key: firstLine and winsLine are left out, so a line added above keeps the fingerprint', () => {
+    expect(fingerprint(duplicate(1), new Map([['sft.yaml', after]]))).toBe(fingerprint(duplicate(0), new Map([['sft.yaml', before]])));
+    // The values still count: equal values are another finding.
+    expect(fingerprint({ ...duplicate(0), data: { ...duplicate(0).data, valuesDiffer: false } }, new Map([['sft.yaml', before]]))).not.toBe(
+      fingerprint(duplicate(0), new Map([['sft.yaml', before]])),
+    );
+  });
+
+  test("unused-suppression: a next-line suppression's scope (a line) is left out, 'file' is kept", () => {
+    const text = (pad: string): Map<string, string> => new Map([['sft.yaml', `${pad}# trainlint-disable-next-line warmup-fraction -- x\nwarmup_steps: 9\n`]]);
+    const unused = (line: number, scope: number | 'file'): Finding => ({
+      ruleId: 'unused-suppression',
+      severity: 'warning',
+      message: 'suppresses nothing',
+      path: 'sft.yaml',
+      range: { line, column: 1, endLine: line, endColumn: 52 },
+      data: { ruleIds: ['warmup-fraction'], scope },
+    });
+    expect(fingerprint(unused(2, 3), text('\n'))).toBe(fingerprint(unused(1, 2), text('')));
+    expect(fingerprint(unused(1, 'file'), text(''))).not.toBe(fingerprint(unused(1, 2), text('')));
+  });
+
+  test("a pin's file:line in a data text keeps the file, not the line", () => {
+    const pinned = (where: string): Finding => ({ ...finding, ruleId: 'batch-size-mismatch', data: { kind: 'grpo-global-batch-v0.17', trl: `trl~=0.17.0 (${where})` } });
+    expect(fingerprint(pinned('requirements.txt:4'), texts)).toBe(fingerprint(pinned('requirements.txt:1'), texts));
+    expect(fingerprint(pinned('pyproject.toml:4'), texts)).not.toBe(fingerprint(pinned('requirements.txt:4'), texts));
+  });
+
+  test('a baseline written with the line numbers in the fingerprint still hides the finding where it was', () => {
+    const texts0 = new Map([['sft.yaml', before]]);
+    // 7928f8d44b121129825f438c: what the previous implementation (dist/ of 9165f4a) wrote for it (firstLine=2, winsLine=3).
+    const old = { version: 1 as const, fingerprints: 2, findings: [{ path: 'sft.yaml', ruleId: 'duplicate-key', fingerprint: '7928f8d44b121129825f438c', count: 1 }] };
+    expect(fingerprint(duplicate(0), texts0)).not.toBe('7928f8d44b121129825f438c');
+    const filter = new BaselineFilter(old, texts0);
+    expect(filter.known(duplicate(0))).toBe(true);
+    expect(filter.fixed()).toBe(0);
   });
 });

@@ -1,10 +1,15 @@
 /**
  * Baselines: `trainlint --update-baseline` records today's findings in
  * `.trainlint-baseline.json`; later runs report only findings that are not in it, and count
- * the baselined ones that no longer occur so the file can be pruned.
+ * the baselined ones that no longer occur so the file can be pruned. Only the files a run lints
+ * are its business: the entries of the others (a pre-commit run lints the staged files) are
+ * neither counted as no longer occurring nor dropped by `--update-baseline`; those of a file
+ * that no longer exists are.
  *
  * Fingerprints (version 2) do not depend on the message's wording nor on line numbers: the rule,
- * the path, the text at the finding's range (the key it points at) and the numbers of its `data`;
+ * the path, the text at the finding's range (the key it points at) and the numbers of its `data`
+ * but line numbers (baselines written while they were in it are still matched by the fingerprint
+ * with them, `fingerprintWithLines`);
  * for a grouped finding
  * (engine/group-findings.ts) also the rules and keys of the findings it merges, so a new
  * consequence shows up. A grouped finding is also hidden when every finding it merges is in the
@@ -87,30 +92,65 @@ const sha = (parts: string[]): string => (ONE_SHOT_HASH ? hash('sha256', parts.j
 const NOT_FINGERPRINTED = new Set(['grouped', 'shortRun', 'launchRejects']);
 
 /**
+ * A `data` field that holds a line number is named `line` or ends in `Line` (duplicate-key's
+ * `firstLine` and `winsLine`), or is unused-suppression's `scope` when a number (the line a
+ * `disable-next-line` covers; `'file'` otherwise): left out of fingerprints, which do not depend
+ * on line numbers.
+ */
+const isLineField = (key: string, value: unknown): boolean => key === 'line' || key.endsWith('Line') || (key === 'scope' && typeof value === 'number');
+
+/** `(requirements.txt:3)` in a text of `data` (where a pin was read): the file stays, its line goes. */
+const FILE_LINE = /\(([^()\s:]+):\d+\)/g;
+
+/**
  * The finding's numbers (its `data`, top-level values only, sorted by key), so that the same key
  * with other values (a batch changed 800 → 1600 instead of 800 → 2200) is a new finding, whatever
- * the message says.
+ * the message says. Line numbers are left out, unless `withLines` (the fingerprints written
+ * before they were, still matched: see `fingerprintWithLines`).
  */
-function numbers(f: Finding): string {
+function numbers(f: Finding, withLines = false): string {
   const data = f.data;
   if (!data) return '';
   const parts: string[] = [];
   for (const k of Object.keys(data)) {
     const v = data[k];
-    if (NOT_FINGERPRINTED.has(k)) continue;
+    if (NOT_FINGERPRINTED.has(k) || (!withLines && isLineField(k, v))) continue;
     if (typeof v === 'number') parts.push(`${k}=${Number(v.toPrecision(6))}`);
-    else if (typeof v === 'string' || typeof v === 'boolean') parts.push(`${k}=${String(v)}`);
+    else if (typeof v === 'string') parts.push(`${k}=${withLines ? v : v.replace(FILE_LINE, '($1)')}`);
+    else if (typeof v === 'boolean') parts.push(`${k}=${String(v)}`);
   }
   return parts.sort().join(',');
 }
 
+function fingerprintOf(f: Finding, texts: FileTexts, withLines: boolean): string {
+  const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m, withLines)}`).sort();
+  return sha([`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f, withLines), ...merged]);
+}
+
 /**
  * Stable across edits elsewhere in the file and across rewording: the rule, the path, the key the
- * finding points at and its numbers (plus, for a grouped finding, the same of what it merges).
+ * finding points at and its numbers, line numbers left out (plus, for a grouped finding, the same
+ * of what it merges).
  */
 export function fingerprint(f: Finding, texts: FileTexts): string {
-  const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m)}`).sort();
-  return sha([`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f), ...merged]);
+  return fingerprintOf(f, texts, false);
+}
+
+/** Whether the finding's data (or a merged finding's) holds a line number: its fingerprint once held it. */
+function holdsLines(f: Finding): boolean {
+  const has = (x: Finding): boolean =>
+    !!x.data &&
+    Object.entries(x.data).some(([k, v]) => !NOT_FINGERPRINTED.has(k) && (isLineField(k, v) || (typeof v === 'string' && v.replace(FILE_LINE, '($1)') !== v)));
+  return has(f) || (f.merged ?? []).some(has);
+}
+
+/**
+ * The fingerprint this scheme gave before line numbers were left out of it (duplicate-key's
+ * `firstLine`/`winsLine`, a pin's `file:line`), when it differs: a baseline written then still
+ * matches until the lines move.
+ */
+export function fingerprintWithLines(f: Finding, texts: FileTexts): string | undefined {
+  return holdsLines(f) ? fingerprintOf(f, texts, true) : undefined;
 }
 
 /**
@@ -136,6 +176,21 @@ export function buildBaseline(findings: Iterable<Finding>, texts: FileTexts): Ba
   }
   const list = [...entries.values()].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
   return { version: 1, fingerprints: FINGERPRINT_VERSION, findings: list };
+}
+
+/**
+ * The baseline `--update-baseline` writes: the entries of `current` (built from this run's
+ * findings), and those of `previous` whose file `keep` accepts (a file this run did not lint,
+ * such as the other files of a repository when one file is linted), in the same order.
+ */
+export function mergeBaselines(current: Baseline, previous: Baseline | undefined, keep: (path: string) => boolean): Baseline {
+  if (!previous) return current;
+  // Entries of the previous fingerprint scheme cannot be matched with the current one's: rewritten by a full run.
+  if (previous.fingerprints !== current.fingerprints) return current;
+  const kept = previous.findings.filter((e) => keep(e.path));
+  if (kept.length === 0) return current;
+  const list = [...current.findings, ...kept].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
+  return { ...current, findings: list };
 }
 
 /** Remaining counts of baseline entries, consumed as findings match them. */
@@ -166,10 +221,11 @@ class Pool {
 
   /** Consume the entry that `f` matches; its key, or undefined when none matches. */
   match(f: Finding, texts: FileTexts): string | undefined {
+    const withLines = this.legacy ? undefined : fingerprintWithLines(f, texts);
     const candidates = this.legacy
       ? // Reworded since the baseline was written: then any entry of the same rule in the same file.
         [`${f.path}\0${legacyFingerprint(f, texts)}`, ...(this.byRule.get(`${f.path}\0${f.ruleId}`) ?? [])]
-      : [`${f.path}\0${fingerprint(f, texts)}`];
+      : [`${f.path}\0${fingerprint(f, texts)}`, ...(withLines ? [`${f.path}\0${withLines}`] : [])];
     return candidates.find((key) => this.take(key));
   }
 
@@ -187,8 +243,11 @@ class Pool {
     return true;
   }
 
-  remaining(): number {
-    return [...this.left.values()].reduce((a, b) => a + b, 0);
+  /** Entries not consumed, of the files `counted` accepts (every file without it). */
+  remaining(counted?: (path: string) => boolean): number {
+    let sum = 0;
+    for (const [key, n] of this.left) if (!counted || counted(key.slice(0, key.indexOf('\0')))) sum += n;
+    return sum;
   }
 }
 
@@ -220,9 +279,12 @@ export class BaselineFilter {
     return known;
   }
 
-  /** Baselined findings that no longer occur (entries not consumed). */
-  fixed(): number {
-    return this.pool.remaining();
+  /**
+   * Baselined findings that no longer occur (entries not consumed), of the files `counted` accepts:
+   * an entry of a file this run did not lint is not known to be fixed.
+   */
+  fixed(counted?: (path: string) => boolean): number {
+    return this.pool.remaining(counted);
   }
 }
 

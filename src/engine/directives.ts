@@ -4,6 +4,10 @@
  *   # trainlint-disable ID[, ID] -- reason        (whole file)
  *   # trainlint: reference=PATH
  * JSON has no comments; use `.trainlint.yml` overrides and `references` instead.
+ *
+ * A comment that starts like a suppression (`# trainlint-…`) but is neither form, such as
+ * `trainlint-disable-line` or `trainlint-disable-nextline`, is kept as an unknown directive (it
+ * suppresses nothing and is reported by `unused-suppression`), never read as another form.
  */
 import type { Range } from './types.js';
 
@@ -16,12 +20,31 @@ export interface Suppression {
   range: Range;
 }
 
+/** A `# trainlint-…` comment that is not a directive trainlint knows (a misspelled suppression). */
+export interface UnknownDirective {
+  /** The directive as written, `trainlint-disable-line`. */
+  directive: string;
+  /** The rule ids written after it. */
+  ruleIds: string[];
+  range: Range;
+}
+
 export interface Directives {
   suppressions: Suppression[];
   reference?: { path: string; range: Range };
+  /** Absent when there is none. */
+  unknown?: UnknownDirective[];
 }
 
-const DIRECTIVE = /#\s*trainlint(?:-(disable-next-line|disable)\b([^\n]*)|:\s*reference\s*=\s*(\S+))/;
+/** The suppression forms, by the word after `trainlint-`. */
+const SUPPRESSION_SCOPES: ReadonlyMap<string, 'file' | 'next-line'> = new Map([
+  ['disable', 'file'],
+  ['disable-next-line', 'next-line'],
+]);
+
+// `# trainlint-WORD rest` (WORD ends at the first blank: `disable-line` is one word, never `disable`
+// followed by `-line`), or `# trainlint: reference=PATH`.
+const DIRECTIVE = /#\s*trainlint(?:-(\S*)([^\n]*)|:\s*reference\s*=\s*(\S+))/;
 
 function parseIds(text: string): { ruleIds: string[]; reason?: string } {
   const [idsPart, ...reasonParts] = text.split(/\s--\s?/);
@@ -51,7 +74,14 @@ export function scanDirectives(text: string, hasHashComments: boolean): Directiv
       return;
     }
     const { ruleIds, reason } = parseIds(m[2] ?? '');
-    out.suppressions.push({ ruleIds, reason, scope: m[1] === 'disable' ? 'file' : line + 1, range });
+    const scope = SUPPRESSION_SCOPES.get(m[1] ?? '');
+    if (!scope) {
+      // Echoed in a message: a hostile line is not repeated whole.
+      const word = m[1] ?? '';
+      (out.unknown ??= []).push({ directive: `trainlint-${word.length > 40 ? `${word.slice(0, 39)}…` : word}`, ruleIds, range });
+      return;
+    }
+    out.suppressions.push({ ruleIds, reason, scope: scope === 'file' ? 'file' : line + 1, range });
   });
   return out;
 }

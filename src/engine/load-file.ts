@@ -116,6 +116,27 @@ export function decodeSource(relPath: string, bytes: Uint8Array, options: ParseO
   return file;
 }
 
+/**
+ * What Python's `json.load` says of a JSON file that starts with a UTF-8 byte order mark (the text
+ * it reads from a file opened as UTF-8 starts with U+FEFF): `json.loads` raises "Unexpected UTF-8
+ * BOM (decode using utf-8-sig)" at line 1 column 1. The loaders here accept the mark (PyYAML,
+ * and so OmegaConf, jsonargparse and ms-swift's `yaml.safe_load`, skip it; so does DeepSpeed's own
+ * `hjson.load`), so this is a parse-error only for the frameworks that read the file with
+ * `json.load` (HF Transformers' and Accelerate's DeepSpeed config, `HfArgumentParser.parse_json_file`),
+ * which only the dialect tells: the caller adds it once the dialect is known. Undefined for a file
+ * without the mark, or not JSON.
+ */
+export function jsonByteOrderMarkProblem(file: Pick<SourceFile, 'format' | 'bom'>): LoadProblem | undefined {
+  if (file.format !== 'json' || !file.bom) return undefined;
+  return {
+    kind: 'parse-error',
+    message:
+      'invalid JSON: the file starts with a UTF-8 byte order mark, which Python\'s json.load rejects ' +
+      '("Unexpected UTF-8 BOM (decode using utf-8-sig)"): save the file as UTF-8 without a BOM',
+    range: START,
+  };
+}
+
 export function loadFile(absPath: string, relPath: string, options: ParseOptions & { maxBytes?: number } = {}): SourceFile {
   const read = readBounded(absPath, options.maxBytes ?? DEFAULT_MAX_FILE_BYTES);
   if (!read.ok) return unreadable(relPath, read.why);

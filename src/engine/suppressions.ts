@@ -7,7 +7,7 @@
  * findings it merges (that finding's rule and line) removes that consequence, and what is left is
  * grouped again (`regroup`).
  */
-import type { Suppression } from './directives.js';
+import type { Suppression, UnknownDirective } from './directives.js';
 import type { SourceFile } from './source.js';
 import type { Finding } from './types.js';
 
@@ -18,6 +18,22 @@ function covers(s: Suppression, finding: Finding): boolean {
 function describeSuppression(s: Suppression): string {
   const kind = s.scope === 'file' ? 'trainlint-disable' : 'trainlint-disable-next-line';
   return `${kind}${s.ruleIds.length ? ` ${s.ruleIds.join(', ')}` : ''}`;
+}
+
+/** A `# trainlint-…` comment that is no directive: it suppresses nothing, whatever it names. */
+function unknownDirectiveFinding(d: UnknownDirective, file: SourceFile): Finding {
+  const ids = d.ruleIds.length ? ` ${d.ruleIds.join(', ')}` : '';
+  return {
+    ruleId: 'unused-suppression',
+    severity: 'warning',
+    path: file.path,
+    range: d.range,
+    message:
+      `\`${d.directive}\` is not a trainlint directive, so it suppresses nothing: ` +
+      `write \`# trainlint-disable-next-line${ids} -- reason\` on its own line above the line to suppress, ` +
+      `or \`# trainlint-disable${ids} -- reason\` for the whole file`,
+    data: { ruleIds: d.ruleIds, unknownDirective: d.directive },
+  };
 }
 
 /** Findings that survive the file's suppressions, and findings about the suppressions themselves. */
@@ -80,5 +96,6 @@ export function applySuppressions(
       });
     }
   }
+  for (const d of file.directives.unknown ?? []) problems.push(unknownDirectiveFinding(d, file));
   return { kept, problems };
 }

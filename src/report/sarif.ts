@@ -8,6 +8,7 @@
  * and the message with its numbers removed, under the earlier key.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Report, ReportFinding } from '../engine/report-types.js';
 import type { Severity } from '../engine/types.js';
 import { docsPath, RULES } from '../rules/index.js';
@@ -22,11 +23,31 @@ export interface SarifOptions {
   docsBaseUrl?: string;
   /** `runAutomationDetails.id`, to tell several uploads for one commit apart. */
   category?: string;
+  /** At most this many results (default MAX_SARIF_RESULTS), the most severe first. */
+  maxResults?: number;
+  /** At most this many bytes once gzip-compressed (default MAX_SARIF_GZIP_BYTES). */
+  maxGzipBytes?: number;
+  /**
+   * Told (one line, ending in a newline) when findings are left out of the log; the CLI and the
+   * action print it on stderr. Default: process.stderr.
+   */
+  notify?: (line: string) => void;
 }
+
+/**
+ * GitHub code scanning limits (docs.github.com, "SARIF results exceed limit" and "SARIF file is
+ * too large"): a run of more than 25,000 results is rejected, and of an accepted one only 5,000
+ * results are stored; an upload is at most 10 MB gzip-compressed. The log holds the 5,000 most
+ * severe findings (errors, then warnings, then infos; in report order within a level), so that
+ * which ones GitHub keeps is not left to chance, and says how many it left out.
+ */
+export const MAX_SARIF_RESULTS = 5_000;
+/** 10 MB, with room for the upload's own framing. */
+export const MAX_SARIF_GZIP_BYTES = 9_500_000;
 
 type SarifLevel = 'error' | 'warning' | 'note';
 
-/** relatedLocations kept per result: GitHub shows the first 100 (and keeps up to 1,000). */
+/** relatedLocations kept per result: GitHub shows the first 100 (and rejects more than 1,000 locations). */
 const MAX_RELATED = 100;
 
 const LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning', info: 'note' };
@@ -102,8 +123,41 @@ function sarifRule(id: string, description: string, severity: Severity, docsBase
   };
 }
 
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+const SEVERITY_WORDS: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'info' };
+
+/** The indices of the `limit` most severe findings (report order within a level), in report order. */
+function mostSevere(findings: readonly ReportFinding[], limit: number): number[] {
+  if (findings.length <= limit) return findings.map((_, i) => i);
+  const order = findings.map((_, i) => i).sort((a, b) => SEVERITY_RANK[findings[a].severity] - SEVERITY_RANK[findings[b].severity] || a - b);
+  return order.slice(0, limit).sort((a, b) => a - b);
+}
+
+/** "41,501 findings left out of the SARIF log (1 error, 41,500 warnings) …": what a capped log says. */
+function leftOutText(findings: readonly ReportFinding[], kept: readonly number[], why: string): string {
+  const keptSet = new Set(kept);
+  const counts = new Map<Severity, number>();
+  findings.forEach((f, i) => {
+    if (!keptSet.has(i)) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  });
+  const n = (x: number): string => x.toLocaleString('en-US');
+  const bySeverity = (['error', 'warning', 'info'] as const)
+    .filter((sev) => counts.has(sev))
+    .map((sev) => `${n(counts.get(sev)!)} ${SEVERITY_WORDS[sev]}${counts.get(sev) === 1 ? '' : 's'}`)
+    .join(', ');
+  const left = findings.length - kept.length;
+  return (
+    `${n(left)} of ${n(findings.length)} findings left out of the SARIF log (${bySeverity}): ${why}; ` +
+    `it holds the ${n(kept.length)} most severe. See them all with --format json, or lint fewer files`
+  );
+}
+
 /** The SARIF log (an object; serialise with JSON.stringify). */
 export function buildSarif(report: Report, options: SarifOptions = {}): Record<string, unknown> {
+  return buildCappedSarif(report, options, Math.min(options.maxResults ?? MAX_SARIF_RESULTS, report.findings.length), undefined).log;
+}
+
+function buildCappedSarif(report: Report, options: SarifOptions, limit: number, why: string | undefined): { log: Record<string, unknown>; leftOut?: string } {
   const docsBaseUrl = options.docsBaseUrl ?? DEFAULT_DOCS_BASE_URL;
   const rules: SarifRule[] = RULES.map((r) => sarifRule(r.meta.id, r.meta.description, r.meta.defaultSeverity, docsBaseUrl, true));
   for (const extra of EXTRA_RULES) rules.push(sarifRule(extra.id, extra.description, extra.defaultSeverity, docsBaseUrl, false));
@@ -116,11 +170,19 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
     }
   }
 
+  // Occurrences are counted over every finding, so a result keeps its fingerprint whichever are left out.
   const seen = new Map<string, number>();
-  const results = report.findings.map((f) => {
+  const keys = report.findings.map((f) => {
     const [key, hash] = f.fingerprint ? [FINGERPRINT_KEY, f.fingerprint] : [LEGACY_FINGERPRINT_KEY, sha256(fingerprintText(f))];
     const occurrence = (seen.get(`${key}\0${hash}`) ?? 0) + 1;
     seen.set(`${key}\0${hash}`, occurrence);
+    return { key, hash, occurrence };
+  });
+  const kept = mostSevere(report.findings, limit);
+  const leftOut = kept.length < report.findings.length ? leftOutText(report.findings, kept, why ?? `GitHub code scanning stores at most ${MAX_SARIF_RESULTS.toLocaleString('en-US')} results per run`) : undefined;
+  const results = kept.map((i) => {
+    const f = report.findings[i];
+    const { key, hash, occurrence } = keys[i];
     const region: Record<string, number> = { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) };
     if (f.endLine >= f.line) region.endLine = Math.max(1, f.endLine);
     if (f.endColumn > 0 && (f.endLine > f.line || f.endColumn >= f.column)) region.endColumn = Math.max(1, f.endColumn);
@@ -155,7 +217,7 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
     };
   });
 
-  return {
+  const log = {
     $schema: SARIF_SCHEMA_URI,
     version: '2.1.0',
     runs: [
@@ -172,12 +234,44 @@ export function buildSarif(report: Report, options: SarifOptions = {}): Record<s
         ...(options.category ? { automationDetails: { id: `${options.category.replace(/(?<!\/)\/+$/, '')}/` } } : {}),
         originalUriBaseIds: { '%SRCROOT%': { description: { text: 'The repository root.' } } },
         columnKind: 'utf16CodeUnits',
+        ...(leftOut
+          ? {
+              invocations: [
+                {
+                  executionSuccessful: true,
+                  toolExecutionNotifications: [{ descriptor: { id: 'results-left-out' }, level: 'warning', message: { text: leftOut } }],
+                },
+              ],
+              properties: { findings: report.findings.length, resultsLeftOut: report.findings.length - kept.length },
+            }
+          : {}),
         results,
       },
     ],
   };
+  return { log, leftOut };
 }
 
+/**
+ * The SARIF log as text, within GitHub's limits: at most `maxResults` results, and fewer (the most
+ * severe kept) while its gzip-compressed size is over `maxGzipBytes`. What is left out is said in
+ * the run (`invocations[0].toolExecutionNotifications`, `properties.resultsLeftOut`) and to `notify`.
+ */
 export function formatSarif(report: Report, options: SarifOptions = {}): string {
-  return `${JSON.stringify(buildSarif(report, options), null, 2)}\n`;
+  const maxGzip = options.maxGzipBytes ?? MAX_SARIF_GZIP_BYTES;
+  let limit = Math.min(options.maxResults ?? MAX_SARIF_RESULTS, report.findings.length);
+  let why: string | undefined;
+  for (;;) {
+    const { log, leftOut } = buildCappedSarif(report, options, limit, why);
+    const text = `${JSON.stringify(log, null, 2)}\n`;
+    // gzip never makes JSON text larger than its UTF-8 size: compressed only when it may be over.
+    const size = Buffer.byteLength(text) <= maxGzip ? 0 : gzipSync(text).length;
+    if (size <= maxGzip || limit === 0) {
+      if (leftOut) (options.notify ?? ((line: string) => process.stderr.write(line)))(`trainlint: ${leftOut}\n`);
+      return text;
+    }
+    // Shrunk in proportion (and by a tenth more), the most severe kept.
+    limit = Math.min(limit - 1, Math.floor((limit * maxGzip * 0.9) / size));
+    why = `GitHub code scanning takes a SARIF file of at most 10 MB gzip-compressed (kept under ${maxGzip.toLocaleString('en-US')} bytes)`;
+  }
 }
