@@ -59,3 +59,19 @@ describe('baseline and a subset of files', () => {
     expect(baselineOf(results).baseline.findings).toEqual([]);
   });
 });
+
+describe('the CLI with a baseline and a subset of files', () => {
+  test('--update-baseline on a.yaml alone keeps the entries of b.yaml; a deleted file is told as no longer occurring', async () => {
+    const dir = tempRepo({ 'a.yaml': DUPLICATE_LR, 'b.yaml': DUPLICATE_LR, 'c.yaml': DUPLICATE_LR });
+    expect((await runCliCapture(['--update-baseline'], dir)).stderr).toContain('recorded 3 finding(s)');
+    const update = await runCliCapture(['a.yaml', '--update-baseline'], dir);
+    expect(update.stderr).toContain('recorded 1 finding(s)');
+    expect(update.stderr).toContain('kept 2 entries of files not linted in this run');
+    // The whole repository is still clean against the baseline: b.yaml's entry was kept.
+    const all = await runCliCapture([], dir);
+    expect(all.code).toBe(0);
+    expect(all.stderr).toContain('3 finding(s) hidden');
+    fs.rmSync(path.join(dir, 'c.yaml'));
+    expect((await runCliCapture(['a.yaml'], dir)).stderr).toContain('1 baselined finding(s) no longer occur');
+  });
+});

@@ -5,6 +5,8 @@
  * fix that has no edit.
  */
 import { applyEdits, agreedEdits, editsOf, unappliedFixes, writtenValueRange } from '../src/engine/fix';
+import { runCliCapture } from './helpers/run-cli';
+import { tempRepos } from './helpers/temp-repo';
 import { parseSource } from '../src/engine/load-file';
 import type { Finding, Range, Setting } from '../src/engine/types';
 
@@ -65,5 +67,19 @@ describe('findings with several edits, and advertised fixes without one', () => 
     ]);
     expect(out[0].why).toBe('--learning_rate is written in scripts/train.sh, not in this file');
     expect(out[1].why).toMatch(/not literal text of this file/);
+  });
+});
+
+describe('--fix says which advertised fixes it leaves, and why', () => {
+  const { repo } = tempRepos('trainlint-unapplied-fix');
+
+  test('a warmup set through a launch script variable: the fix is named with its reason, nothing is written', async () => {
+    const dir = repo({
+      'sft.yaml': 'model_name_or_path: Qwen/Qwen2.5-0.5B\noutput_dir: out\nlearning_rate: 2.0e-5\nper_device_train_batch_size: 4\nmax_steps: 100\nwarmup_steps: 150\n',
+      'run.sh': '#!/bin/bash\nWARM=150\ntorchrun --nproc_per_node 2 train.py sft.yaml --warmup_steps $WARM\n',
+    });
+    const r = await runCliCapture(['--fix-dry-run', 'sft.yaml'], dir);
+    expect(r.stderr).toMatch(/sft\.yaml:\d+:\d+: not fixed: --warmup_steps 5.*\[warmup-exceeds-training\] \(the value is not literal text of this file/);
+    expect(r.stderr).toContain('0 fix(es) in 0 file(s) would be applied');
   });
 });

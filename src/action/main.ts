@@ -97,7 +97,7 @@ async function applyActionBaseline(root: string, results: FileResult[], baseSha:
     log(`trainlint: ${BASELINE_FILE} is not a trainlint baseline (version 1); ignored`);
     return;
   }
-  const { hidden, fixed } = hideBaselined(results, baseline);
+  const { hidden, fixed } = hideBaselined(results, baseline, { root });
   log(`trainlint: ${hidden} finding(s) hidden by ${BASELINE_FILE}${baseSha ? ' (from the base commit)' : ''}${fixed ? `; ${fixed} baselined finding(s) no longer occur` : ''}`);
 }
 

@@ -9,7 +9,7 @@ import { GitError } from '../engine/git.js';
 import { lint, runPlanOf, type FileResult, type LintOptions } from '../engine/lint.js';
 import { BASELINE_FILE, MAX_BASELINE_BYTES, parseBaseline } from '../engine/baseline.js';
 import { baselineOf, hideBaselined } from '../engine/baseline-results.js';
-import { agreedEdits, applyEdits, unifiedDiff } from '../engine/fix.js';
+import { agreedEdits, applyEdits, unappliedFixes, unifiedDiff } from '../engine/fix.js';
 import { checkRepoPath, decodeUtf8, readRepoFile, repoRootOf } from '../engine/repo-files.js';
 import { userFacingMessage } from '../engine/load/result.js';
 import type { Report } from '../engine/report-types.js';
@@ -181,8 +181,16 @@ function fixFiles(results: FileResult[], cwd: string, dryRun: boolean): { files:
     const result = group[0];
     if (result.file.path === COMMAND_LINE_PATH) continue;
     const launches = group.flatMap((r) => (r.launch ? [`${r.launch.script}:${r.launch.range.line}`] : []));
-    const { edits: agreed, refused } = agreedEdits(group.flatMap((r) => r.findings), launches);
+    const findings = group.flatMap((r) => r.findings);
+    const { edits: agreed, refused } = agreedEdits(findings, launches);
     for (const r of refused) notes.push(`trainlint: ${result.file.path}:${r.range.line}:${r.range.column}: not fixed: the launches of this file want different values (${r.why})\n`);
+    // An advertised fix `--fix` cannot apply is said, never skipped in silence.
+    const told = new Set<string>();
+    for (const u of unappliedFixes(findings)) {
+      const line = `trainlint: ${result.file.path}:${u.range.line}:${u.range.column}: not fixed: ${u.fix} [${u.ruleId}] (${u.why})\n`;
+      if (!told.has(line)) notes.push(line);
+      told.add(line);
+    }
     const { text, applied } = applyEdits(result.file.text, agreed);
     if (applied === 0) continue;
     if (dryRun) {
@@ -227,10 +235,11 @@ function writeBaselineFile(cwd: string, file: string, shown: string, text: strin
 }
 
 /** Hide baselined findings in place; returns the line to print about it. */
-function filterByBaseline(results: FileResult[], text: string, shown: string): string {
+function filterByBaseline(results: FileResult[], text: string, shown: string, root: string): string {
   const baseline = parseBaseline(text);
   if (!baseline) throw new UsageError(`${shown}: not a trainlint baseline (version 1); recreate it with --update-baseline`);
-  const { hidden, fixed } = hideBaselined(results, baseline);
+  // Entries of files this run did not lint (a pre-commit run lints a few) are neither hidden nor gone.
+  const { hidden, fixed } = hideBaselined(results, baseline, { root });
   const parts: string[] = [];
   if (hidden) parts.push(`${hidden} finding(s) hidden by ${shown}`);
   if (fixed) parts.push(`${fixed} baselined finding(s) no longer occur: prune them with --update-baseline`);
@@ -294,7 +303,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
       if (args!.noBaseline || args!.updateBaseline) return '';
       const text = readBaselineFile(io.cwd, baselinePath, baselineShown);
       if (text === undefined && args!.baseline) throw new UsageError(`baseline file not found: ${baselineShown}`);
-      return text === undefined ? '' : filterByBaseline(results, text, baselineShown);
+      return text === undefined ? '' : filterByBaseline(results, text, baselineShown, io.cwd);
     };
     let baselineSummary: string | undefined;
     if (args.fix || args.fixDryRun) {
@@ -317,9 +326,13 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     // No more lint runs: the workers' memory is freed before the report is written.
     await endLintWorkers();
     if (args.updateBaseline) {
-      const { baseline, count } = baselineOf(results);
+      // The entries of files this run did not lint are kept (a lint of some files updates their entries only).
+      const previousText = readBaselineFile(io.cwd, baselinePath, baselineShown);
+      const previous = previousText === undefined ? undefined : (parseBaseline(previousText) ?? undefined);
+      const { baseline, count, kept } = baselineOf(results, previous, { root: io.cwd });
       writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(baseline, null, 2) + '\n');
-      io.stderr(`trainlint: recorded ${count} finding(s) in ${path.relative(io.cwd, baselinePath) || baselinePath}\n`);
+      const keptText = kept ? `; kept ${kept} entr${kept === 1 ? 'y' : 'ies'} of files not linted in this run` : '';
+      io.stderr(`trainlint: recorded ${count} finding(s) in ${path.relative(io.cwd, baselinePath) || baselinePath}${keptText}\n`);
       return 0;
     }
     const summary = baselineSummary ?? hideBaseline();
@@ -335,7 +348,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     const report = buildReport(results, { files: 'paths' });
     const sources = textsOf(results);
     const color = args.color ?? (io.isTTY && !args.output && !process.env.NO_COLOR);
-    emit(args, io, formatReport(args.format, report, { color, sources, changes, failOn: args.failOn }));
+    emit(args, io, formatReport(args.format, report, { color, sources, changes, failOn: args.failOn, notify: io.stderr }));
     return exitCodeFor(report, args.failOn);
   } catch (err) {
     if (err instanceof UsageError || err instanceof GitError) {

@@ -27,6 +27,8 @@ export function formatReport(
     changes?: PlanChange[];
     /** `junit`: the level whose findings are failures (`--fail-on`). */
     failOn?: 'error' | 'warning' | 'never';
+    /** `sarif`: told when results are left out of the log (GitHub's limits). */
+    notify?: (line: string) => void;
   },
 ): string {
   switch (name) {
@@ -37,7 +39,7 @@ export function formatReport(
     case 'github':
       return formatGithub(report);
     case 'sarif':
-      return formatSarif(report);
+      return formatSarif(report, opts.notify ? { notify: opts.notify } : {});
     case 'markdown':
       return formatMarkdown(report, { changes: opts.changes });
     case 'junit':
