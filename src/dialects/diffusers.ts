@@ -95,8 +95,24 @@ function commands(file: SourceFile): LaunchCommand[] {
   return (file.script?.commands ?? []).filter((c) => commandScore(c) > 0);
 }
 
-/** An argparse `type=int`/`type=float` flag: a written value, else a default, else unknown. */
-function number(args: FlatArgs, key: string, integer: boolean, fallback: number | undefined, notes: string[]): Setting<number> | undefined {
+/**
+ * The opaque word (`$EXTRA_ARGS`, the unknown end of an array a branch appends to) that may set `--key`, which the
+ * command does not write; each is remembered in `hidden` (word → flags) for the note. Its value is then unknown.
+ */
+type HiddenBy = (key: string) => string | undefined;
+
+function hiddenFlags(args: FlatArgs): { hiddenBy: HiddenBy; hidden: Map<string, string[]> } {
+  const hidden = new Map<string, string[]>();
+  const hiddenBy = (key: string) => {
+    const by = args.setBy(key);
+    if (by && !hidden.get(by)?.includes(`--${key}`)) hidden.set(by, [...(hidden.get(by) ?? []), `--${key}`]);
+    return by;
+  };
+  return { hiddenBy, hidden };
+}
+
+/** An argparse `type=int`/`type=float` flag: a written value, else a default (unless an opaque word may set it), else unknown. */
+function numberArg(args: FlatArgs, key: string, integer: boolean, fallback: number | undefined, notes: string[], hiddenBy: HiddenBy): Setting<number> | undefined {
   const a = args.get(key);
   if (a && typeof a.value === 'string') {
     const v = argparseNumber(a.value, integer);
@@ -106,7 +122,8 @@ function number(args: FlatArgs, key: string, integer: boolean, fallback: number 
     }
     return args.setting(a, v, a.note);
   }
-  return fallback === undefined ? undefined : defaultSetting(fallback, `--${key}`, 'the script\'s argparse default');
+  if (a || fallback === undefined || hiddenBy(key)) return undefined;
+  return defaultSetting(fallback, `--${key}`, 'the script\'s argparse default');
 }
 
 function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): Extraction {
@@ -119,6 +136,8 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   const notes: string[] = [];
   const ignored: IgnoredSetting[] = [];
   const conflicts: Conflict[] = [];
+  const { hiddenBy, hidden } = hiddenFlags(args);
+  const number = (key: string, integer: boolean, fallback: number | undefined) => numberArg(args, key, integer, fallback, notes, hiddenBy);
 
   const world = launcherWorldSize(cmd);
   if (world) plan.worldSize = { value: world.value, origin: 'launcher', file: file.path, key: world.key, range: world.range, how: world.how };
@@ -126,15 +145,17 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   applyAssumptions(plan, env.assume);
   const N = plan.worldSize?.value;
 
-  const micro = number(args, 'train_batch_size', true, defaults.batch, notes);
+  const micro = number('train_batch_size', true, defaults.batch);
   if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
-  const gas = number(args, 'gradient_accumulation_steps', true, D.gradientAccumulationSteps, notes);
+  const gas = number('gradient_accumulation_steps', true, D.gradientAccumulationSteps);
   if (gas) plan.gradAccumSteps = gas;
   deriveGlobalBatch(plan);
 
   // LR, and `--scale_lr`: lr × gradient_accumulation_steps × train_batch_size × num_processes.
-  const lr = number(args, 'learning_rate', false, defaults.lr, notes);
-  if (lr && args.has('scale_lr') && args.get('scale_lr')?.value === true) {
+  const lr = number('learning_rate', false, defaults.lr);
+  if (lr && hiddenBy('scale_lr')) {
+    notes.push(`${hiddenBy('scale_lr')} may pass --scale_lr, which multiplies the LR by accumulation × batch × processes: the LR is unknown`);
+  } else if (lr && args.has('scale_lr') && args.get('scale_lr')?.value === true) {
     if (plan.microBatchSize && plan.gradAccumSteps && N !== undefined) {
       const k = plan.gradAccumSteps.value * plan.microBatchSize.value * N;
       plan.peakLr = { ...derived(lr.value * k, `--learning_rate ${formatSci(lr.value)} × ${formatCount(plan.gradAccumSteps.value)} × ${formatCount(plan.microBatchSize.value)} × ${formatCount(N)} (--scale_lr: accumulation × batch × processes)`), key: lr.key, range: lr.range, file: lr.file };
@@ -145,17 +166,20 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
     plan.peakLr = lr;
   }
   const opt = args.str('optimizer');
-  plan.optimizer = opt ?? (args.get('use_8bit_adam')?.value === true ? defaultSetting('AdamW8bit', '--use_8bit_adam') : defaultSetting('AdamW', '--optimizer', 'torch.optim.AdamW unless --use_8bit_adam or --optimizer'));
-  const sched = args.str('lr_scheduler') ?? defaultSetting(defaults.scheduler ?? D.lrScheduler, '--lr_scheduler', 'the script\'s argparse default');
-  plan.scheduler = sched;
+  const eightBit = args.get('use_8bit_adam')?.value === true;
+  const optimizer =
+    opt ?? (hiddenBy('optimizer') ? undefined : eightBit ? defaultSetting('AdamW8bit', '--use_8bit_adam') : hiddenBy('use_8bit_adam') ? undefined : defaultSetting('AdamW', '--optimizer', 'torch.optim.AdamW unless --use_8bit_adam or --optimizer'));
+  if (optimizer) plan.optimizer = optimizer;
+  const sched = args.str('lr_scheduler') ?? (hiddenBy('lr_scheduler') ? undefined : defaultSetting(defaults.scheduler ?? D.lrScheduler, '--lr_scheduler', 'the script\'s argparse default'));
+  if (sched) plan.scheduler = sched;
 
   // Run length in optimizer steps: --max_train_steps wins; else epochs × steps per epoch.
-  const maxSteps = number(args, 'max_train_steps', true, undefined, notes);
-  const epochs = number(args, 'num_train_epochs', true, defaults.epochs, notes);
+  const maxSteps = number('max_train_steps', true, undefined);
+  const epochs = number('num_train_epochs', true, defaults.epochs);
   if (maxSteps) {
     plan.totalSteps = { ...maxSteps, unit: 'steps' };
     if (epochs?.origin === 'explicit') notes.push(`--max_train_steps wins over --num_train_epochs ${formatCount(epochs.value)} (the script recomputes the epochs from it)`);
-  } else if (epochs) {
+  } else if (epochs && !hiddenBy('max_train_steps')) {
     plan.epochs = { ...epochs, unit: 'epochs' };
     const samples = plan.datasetSamples;
     if (samples && plan.microBatchSize && plan.gradAccumSteps && N) {
@@ -170,10 +194,12 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
 
   // Warmup and decay horizon as the scheduler sees them, in optimizer steps (research §5.3).
   const warmupArg = args.get('lr_warmup_steps');
-  const warmup = number(args, 'lr_warmup_steps', true, D.lrWarmupSteps, notes);
+  const warmup = number('lr_warmup_steps', true, D.lrWarmupSteps);
   const convention = Object.hasOwn(CONVENTIONS, script) ? CONVENTIONS[script] : KANDINSKY.test(script) && /kandinsky/.test(cmd.script ?? '') ? 'GAS' : undefined;
   const G = plan.gradAccumSteps?.value;
-  if (sched.value === 'constant') {
+  if (!sched) {
+    // The scheduler is unknown, and with it whether the warmup is read and where the decay ends.
+  } else if (sched.value === 'constant') {
     if (warmupArg && warmup && warmup.value > 0) {
       ignored.push({
         key: warmupArg.written,
@@ -212,16 +238,16 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
     }
   }
 
-  const ckpt = number(args, 'checkpointing_steps', true, D.checkpointingSteps, notes);
+  const ckpt = number('checkpointing_steps', true, D.checkpointingSteps);
   if (ckpt) plan.saveEverySteps = { ...ckpt, unit: 'steps' };
-  const val = number(args, 'validation_steps', true, undefined, notes);
+  const val = number('validation_steps', true, undefined);
   if (val) plan.evalEverySteps = { ...val, unit: 'steps' };
 
   // Precision: the script's --mixed_precision wins over the launcher's (AcceleratorState).
   const scriptMp = args.str('mixed_precision');
   const launcherMp = cmd.launcherArgs.find((a) => a.flag === '--mixed_precision' || a.flag === '--mixed-precision');
   if (scriptMp) plan.precision = scriptMp;
-  else if (launcherMp?.value) plan.precision = { value: launcherMp.value, origin: 'launcher', file: file.path, key: launcherMp.flag, range: argRange(launcherMp) };
+  else if (launcherMp?.value && !hiddenBy('mixed_precision')) plan.precision = { value: launcherMp.value, origin: 'launcher', file: file.path, key: launcherMp.flag, range: argRange(launcherMp) };
   if (scriptMp && launcherMp?.value && launcherMp.value !== scriptMp.value) {
     ignored.push({
       key: launcherMp.flag,
@@ -241,11 +267,16 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   }
 
   if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'pass accelerate launch --num_processes N, or set assume.worldSize in .trainlint.yml' });
-  if (!plan.microBatchSize) missing.push({ field: 'microBatchSize', hint: `pass --train_batch_size (the default of ${script} is not in trainlint's table)` });
-  if (!plan.peakLr && !args.has('scale_lr')) missing.push({ field: 'peakLr', hint: `pass --learning_rate (the default of ${script} is not in trainlint's table)` });
+  const unlisted = (flag: string, by: string | undefined) => (by ? `${by} may set ${flag}: write ${flag} on the command` : `pass ${flag} (the default of ${script} is not in trainlint's table)`);
+  if (!plan.microBatchSize) missing.push({ field: 'microBatchSize', hint: unlisted('--train_batch_size', args.setBy('train_batch_size')) });
+  if (!plan.peakLr && !args.has('scale_lr')) missing.push({ field: 'peakLr', hint: unlisted('--learning_rate', args.setBy('learning_rate') ?? args.setBy('scale_lr')) });
+  for (const [by, flags] of hidden) {
+    const many = flags.length > 1;
+    notes.push(`${flags.join(', ')} ${many ? 'are' : 'is'} not written on the command, and ${by} may set ${many ? 'them' : 'it'}: left unknown rather than the script's default${many ? 's' : ''}`);
+  }
   // Past the horizon (transformers' schedules, which diffusers' get_scheduler returns): the cosine climbs back,
   // linear and cosine_with_restarts return 0 (max(0, …), `if progress >= 1.0: return 0.0`), polynomial holds lr_end.
-  const afterDecay = sched.value === 'cosine' ? 'rises' : sched.value === 'linear' || sched.value === 'cosine_with_restarts' ? 'zero' : sched.value === 'polynomial' ? 'flat' : undefined;
+  const afterDecay = sched?.value === 'cosine' ? 'rises' : sched?.value === 'linear' || sched?.value === 'cosine_with_restarts' ? 'zero' : sched?.value === 'polynomial' ? 'flat' : undefined;
   return { plan, missing, anchor: cmd.range, notes, conflicts, ignored, ...(afterDecay ? { afterDecay } : {}) };
 }
 

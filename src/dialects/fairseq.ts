@@ -111,6 +111,8 @@ interface Values {
   bool(path: string): boolean | undefined;
   written(path: string): boolean;
   rangeOf(...s: (Setting | undefined)[]): Range | undefined;
+  /** The opaque word of a command line (`$EXTRA_ARGS`) that may set the option the command does not write. */
+  setBy(path: string): string | undefined;
 }
 
 /** The CLI spelling of a config path: `optimization.max_update` → `--max-update`; `_name` of a group → `--lr-scheduler`. */
@@ -148,6 +150,9 @@ function cliValues(file: SourceFile, args: FlatArgs): Values {
     written(path) {
       return args.has(key(path));
     },
+    setBy(path) {
+      return args.setBy(key(path));
+    },
     rangeOf(...s) {
       for (const x of s) if (x?.range && x.file === file.path && x.origin !== 'default') return x.range;
       return undefined;
@@ -174,6 +179,7 @@ function hydraValues(v: HydraValues): Values {
     bool: (path) => v.bool(path)?.value,
     written: (path) => v.has(path),
     rangeOf: (...s) => v.rangeOf(...s),
+    setBy: () => undefined,
   };
 }
 
@@ -192,9 +198,22 @@ interface Ctx {
   anchor: Range;
   afterDecay?: Extraction['afterDecay'];
   atRunEnd?: Extraction['atRunEnd'];
+  /** Opaque words (`$EXTRA_ARGS`) → the flags the command does not write that each may set. */
+  hidden: Map<string, string[]>;
 }
 
 const name = (ctx: Ctx, path: string): string => (ctx.form === 'cli' ? flagOf(path) : path);
+
+/**
+ * The opaque word (`$EXTRA_ARGS`, the unknown end of an array a branch appends to) that may set an option the
+ * command does not write: its value is then unknown, not fairseq's default. Remembered for the note.
+ */
+function hiddenBy(ctx: Ctx, path: string): string | undefined {
+  const by = ctx.v.setBy(path);
+  const flag = name(ctx, path);
+  if (by && !ctx.hidden.get(by)?.includes(flag)) ctx.hidden.set(by, [...(ctx.hidden.get(by) ?? []), flag]);
+  return by;
+}
 
 /**
  * What fairseq saves and validates whatever the update intervals (train.py validate_and_save): at the end of
@@ -203,13 +222,14 @@ const name = (ctx: Ctx, path: string): string => (ctx.form === 'cli' ? flagOf(pa
  */
 function atRunEnd(ctx: Ctx): Extraction['atRunEnd'] {
   const every = (key: string, verb: string): string | undefined => {
-    // Unwritten on a command line: the argparse default, 1 epoch.
+    // Unwritten on a command line: the argparse default, 1 epoch (unknown when an opaque word may set it).
+    if (!ctx.v.written(key) && hiddenBy(ctx, key)) return undefined;
     const n = ctx.v.num(key)?.value ?? 1;
     if (!(n > 0)) return undefined;
     return `fairseq ${verb} every ${n === 1 ? 'epoch' : `${formatCount(n)} epochs`} (${name(ctx, key)} ${formatCount(n)}) and when training stops`;
   };
-  const save = ctx.v.bool('checkpoint.no_save') ? undefined : every('checkpoint.save_interval', 'saves');
-  const evaluate = ctx.v.bool('dataset.disable_validation') ? undefined : every('dataset.validate_interval', 'validates');
+  const save = ctx.v.bool('checkpoint.no_save') || hiddenBy(ctx, 'checkpoint.no_save') ? undefined : every('checkpoint.save_interval', 'saves');
+  const evaluate = ctx.v.bool('dataset.disable_validation') || hiddenBy(ctx, 'dataset.disable_validation') ? undefined : every('dataset.validate_interval', 'validates');
   return {
     ...(ctx.v.bool('checkpoint.no_save') ? { save: false as const } : {}),
     ...(ctx.v.bool('dataset.disable_validation') ? { eval: false as const } : {}),
@@ -224,7 +244,7 @@ function schedNum(ctx: Ctx, sched: string, key: string): Setting<number> | undef
   const s = ctx.v.num(`lr_scheduler.${key}`);
   if (s) return s;
   const d = SCHEDULER_DEFAULTS[sched]?.[key];
-  return d === undefined ? undefined : defaultSetting(d, name(ctx, `lr_scheduler.${key}`), `fairseq ${sched} default`);
+  return d === undefined || ctx.v.written(`lr_scheduler.${key}`) || hiddenBy(ctx, `lr_scheduler.${key}`) ? undefined : defaultSetting(d, name(ctx, `lr_scheduler.${key}`), `fairseq ${sched} default`);
 }
 
 function extractPlan(ctx: Ctx, env: ExtractEnv, cmd: LaunchCommand | undefined): void {
@@ -239,16 +259,18 @@ function extractPlan(ctx: Ctx, env: ExtractEnv, cmd: LaunchCommand | undefined):
   applyAssumptions(plan, env.assume);
   const maxTokens = v.num('dataset.max_tokens');
   const batchSize = v.num('dataset.batch_size');
-  if (!maxTokens && !batchSize && !v.written('dataset.max_tokens') && !v.written('dataset.batch_size')) {
+  const batchHidden = [hiddenBy(ctx, 'dataset.max_tokens'), hiddenBy(ctx, 'dataset.batch_size')].find(Boolean);
+  if (!maxTokens && !batchSize && !v.written('dataset.max_tokens') && !v.written('dataset.batch_size') && !batchHidden) {
     ctx.configErrors.push({ range: ctx.anchor, message: `neither ${name(ctx, 'dataset.max_tokens')} nor ${name(ctx, 'dataset.batch_size')} is set: fairseq refuses to start ("Must specify batch size either with --max-tokens or --batch-size"); set ${name(ctx, 'dataset.max_tokens')}` });
   }
-  const uf = v.first('optimization.update_freq')?.setting ?? defaultSetting(1, name(ctx, 'optimization.update_freq'), 'fairseq default');
-  plan.gradAccumSteps = uf;
-  const per = maxTokens ?? batchSize;
+  const uf = v.first('optimization.update_freq')?.setting ?? (hiddenBy(ctx, 'optimization.update_freq') ? undefined : defaultSetting(1, name(ctx, 'optimization.update_freq'), 'fairseq default'));
+  if (uf) plan.gradAccumSteps = uf;
+  // --max-tokens wins over --batch-size when both are set: one an opaque word may set leaves the batch unknown.
+  const per = maxTokens ?? (batchHidden && !v.written('dataset.max_tokens') ? undefined : batchSize);
   const unit = maxTokens ? 'tokens' : 'sentences';
   if (per) plan.microBatchSize = { ...per, unit, ...(maxTokens ? { bound: 'upper' as const } : {}) };
   const world = plan.worldSize;
-  if (per && world) {
+  if (per && uf && world) {
     plan.globalBatchSize = {
       ...derived(per.value * uf.value * world.value, `${said(ctx, maxTokens ? 'dataset.max_tokens' : 'dataset.batch_size', per)} × ${said(ctx, 'optimization.update_freq', uf)} × ${formatCount(world.value)} GPUs${maxTokens ? ' (an upper bound: batches are filled up to max_tokens)' : ''}`, unit),
       ...(maxTokens ? { bound: 'upper' as const } : {}),
@@ -259,20 +281,29 @@ function extractPlan(ctx: Ctx, env: ExtractEnv, cmd: LaunchCommand | undefined):
 
   // Learning rate and schedule.
   const lr = v.first('optimization.lr');
-  const peak = lr?.setting ?? defaultSetting(0.25, name(ctx, 'optimization.lr'), 'fairseq default');
-  plan.peakLr = peak;
-  const sched = v.str('lr_scheduler._name') ?? defaultSetting('fixed', name(ctx, 'lr_scheduler._name'), 'fairseq default');
-  plan.scheduler = sched;
-  const s = sched.value;
+  const peak = lr?.setting ?? (v.written('optimization.lr') || hiddenBy(ctx, 'optimization.lr') ? undefined : defaultSetting(0.25, name(ctx, 'optimization.lr'), 'fairseq default'));
+  if (peak) plan.peakLr = peak;
   const opt = v.str('optimizer._name');
   if (opt) plan.optimizer = opt;
-  const maxUpdate = v.num('optimization.max_update') ?? defaultSetting(0, name(ctx, 'optimization.max_update'), 'fairseq default');
+  const sched = v.str('lr_scheduler._name') ?? (hiddenBy(ctx, 'lr_scheduler._name') ? undefined : defaultSetting('fixed', name(ctx, 'lr_scheduler._name'), 'fairseq default'));
+  const maxUpdate = v.num('optimization.max_update') ?? (hiddenBy(ctx, 'optimization.max_update') ? undefined : defaultSetting(0, name(ctx, 'optimization.max_update'), 'fairseq default'));
   const maxEpoch = v.num('optimization.max_epoch');
-  if (maxUpdate.value > 0) plan.totalSteps = { ...maxUpdate, unit: 'steps' };
+  if (maxEpoch && maxEpoch.value > 0) plan.epochs = { ...maxEpoch, unit: 'epochs' };
+  if (!maxUpdate) {
+    // An opaque word may set --max-update: the run length is unknown.
+  } else if (maxUpdate.value > 0) plan.totalSteps = { ...maxUpdate, unit: 'steps' };
   else if (!maxEpoch || maxEpoch.value <= 0) notes.push(`no ${name(ctx, 'optimization.max_update')} or ${name(ctx, 'optimization.max_epoch')}: fairseq trains until the LR falls below ${name(ctx, 'optimization.stop_min_lr')} (or without end)`);
   else ctx.missing.push({ field: 'totalSteps', hint: `set ${name(ctx, 'optimization.max_update')}: the run is ${formatCount(maxEpoch.value)} epochs, whose length in updates depends on the data` });
-  if (maxEpoch && maxEpoch.value > 0) plan.epochs = { ...maxEpoch, unit: 'epochs' };
+  // The scheduler, and with it the warmup and the decay, is unknown when an opaque word may name it.
+  if (sched) schedule(ctx, sched, maxUpdate, lr, peak);
+  checkpoints(ctx);
+}
 
+/** The scheduler's warmup, decay horizon and floor, and the options it refuses. */
+function schedule(ctx: Ctx, sched: Setting<string>, maxUpdate: Setting<number> | undefined, lr: ReturnType<Values['first']>, peak: Setting<number> | undefined): void {
+  const { v, plan, notes } = ctx;
+  plan.scheduler = sched;
+  const s = sched.value;
   // Options of another scheduler are refused (argparse: unrecognized arguments; Hydra: not in its config class).
   const own = SCHEDULER_OPTIONS[s];
   if (own) {
@@ -301,31 +332,40 @@ function extractPlan(ctx: Ctx, env: ExtractEnv, cmd: LaunchCommand | undefined):
     notes.push('inverse_sqrt: after warmup the LR falls as 1/sqrt(update) without end; there is no decay horizon');
   } else if (s === 'polynomial_decay') {
     const tnu = v.num('lr_scheduler.total_num_update');
-    const horizon = tnu ?? (maxUpdate.value > 0 ? { ...derived(maxUpdate.value, `${name(ctx, 'lr_scheduler.total_num_update')} not set: ${name(ctx, 'optimization.max_update')}`, 'steps'), origin: 'default' as const, key: name(ctx, 'lr_scheduler.total_num_update') } : undefined);
-    if (!horizon || horizon.value <= 0) {
+    const horizon = tnu ?? (maxUpdate && maxUpdate.value > 0 && !hiddenBy(ctx, 'lr_scheduler.total_num_update') ? { ...derived(maxUpdate.value, `${name(ctx, 'lr_scheduler.total_num_update')} not set: ${name(ctx, 'optimization.max_update')}`, 'steps'), origin: 'default' as const, key: name(ctx, 'lr_scheduler.total_num_update') } : undefined);
+    if (!tnu && (!maxUpdate || hiddenBy(ctx, 'lr_scheduler.total_num_update'))) {
+      // An opaque word may set the horizon or the run length: unknown.
+    } else if (!horizon || horizon.value <= 0) {
       ctx.configErrors.push({ range: at(ctx, tnu, maxUpdate), message: `polynomial_decay needs a horizon: ${name(ctx, 'lr_scheduler.total_num_update')} and ${name(ctx, 'optimization.max_update')} are unset or 0, and fairseq refuses to start (it asserts total_num_update > 0); set ${name(ctx, 'optimization.max_update')}` });
     } else plan.decaySteps = { ...horizon, unit: 'steps' };
     const end = schedNum(ctx, s, 'end_learning_rate');
     if (end) plan.minLr = end;
     ctx.afterDecay = 'flat';
   } else if (s === 'cosine') {
-    const period = schedNum(ctx, s, 'lr_period_updates')!;
+    const period = schedNum(ctx, s, 'lr_period_updates');
     const w = warm?.value ?? 0;
-    if (period.value <= 0 && maxUpdate.value <= 0) {
+    if (!period || (period.value <= 0 && !maxUpdate)) {
+      // An opaque word may set the period or the run length: the horizon is unknown.
+    } else if (period.value <= 0 && maxUpdate!.value <= 0) {
       ctx.configErrors.push({ range: at(ctx, period, maxUpdate), message: `cosine without ${name(ctx, 'optimization.max_update')} or ${name(ctx, 'lr_scheduler.lr_period_updates')}: fairseq refuses to start ("Either --max_update or --lr-period-updates must be set"); set ${name(ctx, 'optimization.max_update')}` });
     } else {
-      const len = period.value > 0 ? period.value : maxUpdate.value - w;
+      const len = period.value > 0 ? period.value : maxUpdate!.value - w;
       plan.decaySteps = period.value > 0 ? derivedFrom(period, w + len, `warmup ${formatCount(w)} + ${said(ctx, 'lr_scheduler.lr_period_updates', period)} (the first cosine period)`, 'steps') : { ...derived(w + len, `${name(ctx, 'lr_scheduler.lr_period_updates')} not set: one period of max_update − warmup`, 'steps'), origin: 'default', key: name(ctx, 'lr_scheduler.lr_period_updates') };
     }
     const minLr = schedNum(ctx, s, 'min_lr');
     if (minLr) plan.minLr = minLr;
-    ctx.launchChecks['min-lr-exceeds-lr'] = `fairseq refuses to start (the cosine scheduler asserts "max_lr (=${formatSci(peak.value)}) must be more than min_lr")`;
+    if (peak) ctx.launchChecks['min-lr-exceeds-lr'] = `fairseq refuses to start (the cosine scheduler asserts "max_lr (=${formatSci(peak.value)}) must be more than min_lr")`;
     // After one period the cosine restarts from the (shrunk) peak.
     ctx.afterDecay = 'rises';
   } else if (s === 'tri_stage') {
     notes.push('tri_stage: warmup, hold and decay phases come from phase_ratio (or the *_steps options) of max_update; not modelled');
     delete plan.warmupSteps;
   }
+}
+
+/** Checkpoint and validation intervals, what happens at the run's end, and the precision. */
+function checkpoints(ctx: Ctx): void {
+  const { v, plan } = ctx;
   const saveUpd = v.num('checkpoint.save_interval_updates');
   if (saveUpd && saveUpd.value > 0) plan.saveEverySteps = { ...saveUpd, unit: 'steps' };
   const valUpd = v.num('dataset.validate_interval_updates');
@@ -428,9 +468,13 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     view = hydraView(file, env, { knownKey });
     values = hydraValues(new HydraValues(file, view, DEFAULTS, {}, 'fairseq default'));
   }
-  const ctx: Ctx = { file, v: values, form, plan: {}, notes: [...notes, ...(view?.notes ?? [])], missing: [], configErrors: [], ignored: [], launchChecks: {}, anchor: cmd?.range ?? anchor0 };
+  const ctx: Ctx = { file, v: values, form, plan: {}, notes: [...notes, ...(view?.notes ?? [])], missing: [], configErrors: [], ignored: [], launchChecks: {}, anchor: cmd?.range ?? anchor0, hidden: new Map() };
   if (view) ctx.configErrors.push(...overrideConfigErrors(view, 'fairseq'));
   extractPlan(ctx, env, cmd);
+  for (const [by, flags] of ctx.hidden) {
+    const many = flags.length > 1;
+    ctx.notes.push(`${flags.join(', ')} ${many ? 'are' : 'is'} not written on the command, and ${by} may set ${many ? 'them' : 'it'}: left unknown rather than fairseq's default${many ? 's' : ''}`);
+  }
   const reference = cmd ? documentedReference(ctx, cmd) : undefined;
   return {
     plan: ctx.plan,

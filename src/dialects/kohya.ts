@@ -294,16 +294,25 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const ignored: IgnoredSetting[] = [];
   const conflicts: Conflict[] = [];
   const unwritten = new Unwritten(src.configFile !== undefined ? { flag: '--config_file', path: src.configFile } : undefined, 'sd-scripts default (train_util.py)');
-  /** A written number, else the default (or unknown when `--config_file` may set it). */
+  // A flag the command does not write, which an opaque `$EXTRA_ARGS` (or the unknown end of an array a branch
+  // appends to) may set: unknown, not sd-scripts' default.
+  const hidden = new Map<string, string[]>();
+  const hiddenBy = (key: string): string | undefined => {
+    const by = args.setBy(key);
+    if (by && !hidden.get(by)?.includes(`--${key}`)) hidden.set(by, [...(hidden.get(by) ?? []), `--${key}`]);
+    return by;
+  };
+  /** A written number, else the default (or unknown when `--config_file` or an opaque word may set it). */
   const num = (key: string, fallback: number | undefined): Setting<number> | undefined => {
     const written = form === 'gui' ? guiNumber(args, key) : args.num(key);
     if (written) return written;
-    if (args.get(key)?.opaque) return undefined;
+    if (args.get(key)?.opaque || hiddenBy(key)) return undefined;
     return unwritten.value(key, fallback);
   };
   const str = (key: string, fallback: string | undefined): Setting<string> | undefined => {
     const w = args.str(key);
     if (w && w.value !== '') return w;
+    if (hiddenBy(key)) return undefined;
     return unwritten.value(key, fallback);
   };
 
@@ -334,13 +343,21 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
 
   // LR: a network's unet_lr replaces learning_rate for the U-Net (the bulk of the parameters).
   const unet = num('unet_lr', undefined);
-  const lr = unet && unet.value > 0 ? { ...unet, note: 'unet_lr: the LR of the U-Net parameters (learning_rate covers the rest)' } : num('learning_rate', D.learningRate);
+  // An opaque word that may pass --unet_lr may replace learning_rate for the U-Net: the LR is unknown.
+  const lr = unet && unet.value > 0 ? { ...unet, note: 'unet_lr: the LR of the U-Net parameters (learning_rate covers the rest)' } : args.setBy('unet_lr') ? undefined : num('learning_rate', D.learningRate);
   if (lr) plan.peakLr = lr;
   const opt = form === 'gui' ? args.str('optimizer') : str('optimizer_type', undefined);
   if (args.bool('use_8bit_adam') && opt && opt.value !== '' && form !== 'gui') {
     conflicts.push({ kind: 'optimizer', range: opt.file === file.path && opt.range ? opt.range : src.anchor, message: `use_8bit_adam with optimizer_type ${opt.value}: sd-scripts refuses to start (get_optimizer asserts only one is given); keep optimizer_type only (AdamW8bit)` });
   }
-  const optimizer = opt && opt.value !== '' ? opt : args.bool('use_8bit_adam') ? { ...defaultSetting('AdamW8bit', 'use_8bit_adam') } : src.configFile === undefined ? defaultSetting(D.optimizer, 'optimizer_type', 'sd-scripts default') : undefined;
+  const optimizer =
+    opt && opt.value !== ''
+      ? opt
+      : args.bool('use_8bit_adam')
+        ? { ...defaultSetting('AdamW8bit', 'use_8bit_adam') }
+        : src.configFile === undefined && !hiddenBy('optimizer_type') && !hiddenBy('use_8bit_adam')
+          ? defaultSetting(D.optimizer, 'optimizer_type', 'sd-scripts default')
+          : undefined;
   if (optimizer) plan.optimizer = optimizer;
   const scheduler = str('lr_scheduler', D.lrScheduler);
   if (scheduler) plan.scheduler = scheduler;
@@ -375,12 +392,15 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
     if (guiEpoch) plan.epochs = { ...guiEpoch, unit: 'epochs' };
     notes.push('the kohya_ss GUI computes max_train_steps from the image folders (repeats × images / batch × epoch); set assume.totalSteps to lint the schedule');
     if (args.isSet('dataset_config')) notes.push('with a dataset_config the GUI skips that computation and sd-scripts trains its default 1600 steps unless max_train_steps is set');
+  } else if (!epochs && hiddenBy('max_train_epochs')) {
+    // max_train_epochs overrides max_train_steps, and an opaque word may set it: the run length is unknown.
   } else {
     const total = stepsWritten && stepsWritten.value > 0 ? stepsWritten : num('max_train_steps', D.maxTrainSteps);
     if (total) plan.totalSteps = { ...total, unit: 'steps' };
   }
   if (!plan.totalSteps && env.assume.totalSteps !== undefined) applyAssumptions(plan, { totalSteps: env.assume.totalSteps });
 
+  hiddenBy('lr_warmup_steps');
   warmup(src, plan, N, ignored, conflicts, notes);
 
   // Checkpoints: save_every_n_steps, or save_every_n_epochs × steps per epoch; the final model is always saved.
@@ -393,11 +413,16 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const validate = args.num('validate_every_n_steps');
   if (validate && validate.value > 0) plan.evalEverySteps = { ...validate, unit: 'steps' };
 
+  hiddenBy('mixed_precision');
   precision(src, plan, ignored, conflicts);
   if (form === 'toml') unknownKeys(args, ignored, plan);
 
   const fromToml = unwritten.note();
   if (fromToml) notes.push(fromToml);
+  for (const [by, flags] of hidden) {
+    const many = flags.length > 1;
+    notes.push(`${flags.join(', ')} ${many ? 'are' : 'is'} not written on the command, and ${by} may set ${many ? 'them' : 'it'}: left unknown rather than sd-scripts' default${many ? 's' : ''}`);
+  }
   if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'launch with accelerate launch --num_processes N (a committed script naming this config), or set assume.worldSize' });
   return {
     plan,
@@ -445,7 +470,7 @@ function warmup(src: Source, plan: TrainingPlan, N: number | undefined, ignored:
     }
   } else {
     written = args.get('lr_warmup_steps');
-    if (!written && src.configFile !== undefined) return;
+    if (!written && (src.configFile !== undefined || args.setBy('lr_warmup_steps'))) return;
     if (written && written.value !== null && written.value !== undefined) {
       const raw = written.value;
       const text = String(written.text);
@@ -590,7 +615,7 @@ function precision(src: Source, plan: TrainingPlan, ignored: IgnoredSetting[], c
   const written = args.str('mixed_precision');
   const launcherFlag = src.cmd ? src.cmd.launcherArgs.find((a) => a.flag === '--mixed_precision' || a.flag === '--mixed-precision') : undefined;
   if (written && written.value !== '') plan.precision = written;
-  else if (src.configFile === undefined) plan.precision = defaultSetting(KOHYA_DEFAULTS.mixedPrecision, 'mixed_precision', 'sd-scripts default: fp32, whatever the launcher says');
+  else if (src.configFile === undefined && !args.setBy('mixed_precision')) plan.precision = defaultSetting(KOHYA_DEFAULTS.mixedPrecision, 'mixed_precision', 'sd-scripts default: fp32, whatever the launcher says');
   if (launcherFlag?.value && plan.precision && plan.precision.value !== launcherFlag.value && src.configFile === undefined) {
     ignored.push({
       key: launcherFlag.flag,
@@ -653,6 +678,9 @@ export const kohya: Dialect = {
     description: 'kohya-ss sd-scripts training TOML, accelerate launch train_network.py … commands, and kohya_ss GUI JSON presets',
     yamlLoader: 'pyyaml',
     schema: 'kohya.schema.json',
+    // GUI JSON presets write numbers as strings on purpose (the GUI converts them); a TOML is never GUI JSON,
+    // whatever GUI keys are left in it.
+    schemaFor: (file) => (file.format === 'json' ? 'kohya-gui.schema.json' : 'kohya.schema.json'),
     // `parser.parse_args(namespace=config_args)`: the flags after `--config_file x.toml` win over the TOML.
     launchOverrides: ['argparse'],
   },

@@ -133,11 +133,28 @@ const STOPS = 'OpenRLHF refuses to start (train_ppo_ray.py asserts before any mo
 // ── Reading flags ───────────────────────────────────────────────────────────────────────
 
 class Flags {
+  /** Opaque words (`$EXTRA_ARGS`) → the flags the command does not write that each may set (see `hides`). */
+  readonly hidden = new Map<string, string[]>();
+
   constructor(
     readonly args: FlatArgs,
     readonly gen: Generation,
     readonly file: SourceFile,
+    /**
+     * A default an opaque word (`$EXTRA_ARGS`, the unknown end of an array a branch appends to) may replace is
+     * unknown, not OpenRLHF's default. Off for train_ppo_ray, whose checks still take every default.
+     */
+    readonly hides = false,
   ) {}
+
+  /** The opaque word that may set the flag of `s` the command does not write (remembered for the note). */
+  private hiddenBy(s: Spec): string | undefined {
+    const k = this.key(s);
+    const by = this.hides && k ? this.args.setBy(k) : undefined;
+    const flag = this.flag(s)!;
+    if (by && !this.hidden.get(by)?.includes(flag)) this.hidden.set(by, [...(this.hidden.get(by) ?? []), flag]);
+    return by;
+  }
 
   flag(s: Spec): string | undefined {
     return this.gen === 'flat' ? s.flat : s.dotted;
@@ -166,7 +183,7 @@ class Flags {
       if (v !== undefined) return this.args.setting(a, v, a.note);
     }
     const d = this.def(s);
-    return typeof d === 'number' && !this.args.has(k) ? defaultSetting(d, this.flag(s)!, label) : undefined;
+    return typeof d === 'number' && !this.args.has(k) && !this.hiddenBy(s) ? defaultSetting(d, this.flag(s)!, label) : undefined;
   }
 
   str(s: Spec): Setting<string> | undefined {
@@ -175,7 +192,7 @@ class Flags {
     const got = this.args.str(k);
     if (got) return got;
     const d = this.def(s);
-    return typeof d === 'string' && !this.args.has(k) ? defaultSetting(d, this.flag(s)!, 'OpenRLHF default') : undefined;
+    return typeof d === 'string' && !this.args.has(k) && !this.hiddenBy(s) ? defaultSetting(d, this.flag(s)!, 'OpenRLHF default') : undefined;
   }
 
   /** A store_true switch: on when written bare (or `true`). */
@@ -455,10 +472,10 @@ function extractSupervised(ctx: Ctx, env: ExtractEnv, name: string): void {
   const w = launcherWorldSize(cmd);
   if (w && cmd.launcher !== 'python') plan.worldSize = { value: w.value, origin: 'launcher', file: ctx.file.path, key: w.key, range: w.range, how: w.how };
   applyAssumptions(plan, env.assume);
-  const ring = f.num(s.ring)!.value;
-  const dsTp = f.num(s.dsTp)!.value;
+  const ring = f.num(s.ring)?.value;
+  const dsTp = f.num(s.dsTp)?.value;
   const world = plan.worldSize?.value;
-  if (world && ring * dsTp > 1 && world % (ring * dsTp) === 0) plan.dataParallelSize = derived(world / ring / dsTp, `${formatCount(world)} GPUs / ring_attn_size ${ring} / DeepSpeed TP ${dsTp}`);
+  if (world && ring !== undefined && dsTp !== undefined && ring * dsTp > 1 && world % (ring * dsTp) === 0) plan.dataParallelSize = derived(world / ring / dsTp, `${formatCount(world)} GPUs / ring_attn_size ${ring} / DeepSpeed TP ${dsTp}`);
   const train = f.num(s.trainBatch);
   const micro = f.num(s.microTrain);
   if (train) plan.globalBatchSize = { ...train, unit: name === 'train_dpo' ? 'pairs' : 'samples' };
@@ -467,8 +484,11 @@ function extractSupervised(ctx: Ctx, env: ExtractEnv, name: string): void {
   if (lr) plan.peakLr = lr;
   const epochs = f.num(s.maxEpochs);
   if (epochs) plan.epochs = { ...epochs, unit: 'epochs' };
-  plan.scheduler = defaultSetting('cosine_with_min_lr', 'lr_scheduler', 'OpenRLHF default');
-  if (lr) plan.minLr = { ...derived(lr.value * 0.1, 'lr × 0.1 (OpenRLHF cosine_with_min_lr)'), origin: 'default', key: f.flag(s.lr) };
+  // The trainers' --lr_scheduler (cosine_with_min_lr unless written; an opaque word may write it).
+  const schedBy = f.args.has('lr_scheduler') ? undefined : f.args.setBy('lr_scheduler');
+  if (schedBy) ctx.notes.push(`--lr_scheduler is not written on the command, and ${schedBy} may set it: the schedule and its floor are left unknown`);
+  else plan.scheduler = defaultSetting('cosine_with_min_lr', 'lr_scheduler', 'OpenRLHF default');
+  if (lr && !schedBy) plan.minLr = { ...derived(lr.value * 0.1, 'lr × 0.1 (OpenRLHF cosine_with_min_lr)'), origin: 'default', key: f.flag(s.lr) };
   const samples = plan.datasetSamples;
   if (samples && train && epochs) {
     const spe = Math.floor(samples.value / train.value);
@@ -488,7 +508,7 @@ function extractSupervised(ctx: Ctx, env: ExtractEnv, name: string): void {
   const ev = f.num(s.evalSteps);
   if (ev && ev.value > 0) plan.evalEverySteps = { ...ev, unit: 'steps' };
   precision(ctx, s);
-  if (train && micro && world) deepspeedIdentity(ctx, train, micro, world, ring, dsTp, '');
+  if (train && micro && world && ring !== undefined && dsTp !== undefined) deepspeedIdentity(ctx, train, micro, world, ring, dsTp, '');
   if (!world) ctx.missing.push({ field: 'worldSize', hint: 'pass --num_gpus N to deepspeed (without it, every GPU of the host), or set assume.worldSize in .trainlint.yml' });
   ctx.launchChecks['batch-size-mismatch'] = 'DeepSpeed refuses to start (its batch identity check)';
 }
@@ -535,12 +555,16 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
   const kind: Kind = PPO_PROGRAMS.has(name) ? 'ppo' : 'supervised';
   const gen: Generation = cmd.args.some((a) => DOTTED.test(a.flag)) ? 'dotted' : 'flat';
   const args = argsFromFlags(file, cmd.args, (flag) => flag.replace(/^--/, ''));
-  const ctx: Ctx = { file, f: new Flags(args, gen, file), cmd, plan: {}, notes: [], missing: [], checks: [], configErrors: [], conflicts: [], ignored: [], launchChecks: {} };
+  const ctx: Ctx = { file, f: new Flags(args, gen, file, kind !== 'ppo'), cmd, plan: {}, notes: [], missing: [], checks: [], configErrors: [], conflicts: [], ignored: [], launchChecks: {} };
   ctx.notes.push(`OpenRLHF ${name}, ${gen === 'dotted' ? 'dotted flags (≥ v0.10)' : 'flat flags (≤ v0.9)'}`);
   if (commands.length > 1) ctx.notes.push(`${commands.length} OpenRLHF commands in this script; the first (line ${cmd.range.line}) is linted`);
   mixedGenerations(ctx, gen);
   if (kind === 'ppo') extractPpo(ctx, env);
   else extractSupervised(ctx, env, name);
+  for (const [by, flags] of ctx.f.hidden) {
+    const many = flags.length > 1;
+    ctx.notes.push(`${flags.join(', ')} ${many ? 'are' : 'is'} not written on the command, and ${by} may set ${many ? 'them' : 'it'}: left unknown rather than OpenRLHF's default${many ? 's' : ''}`);
+  }
   return {
     plan: ctx.plan,
     missing: ctx.missing,

@@ -153,7 +153,7 @@ function milestones(src: Source, plan: TrainingPlan, spelled: <T extends number 
     const words = [src.cmd.args[i]?.value, ...(end < 0 ? after : after.slice(0, end)).map((x) => x.value)].filter((v): v is string => v !== undefined);
     values = words.map((w) => argparseNumber(w, true) ?? NaN);
   } else if (a && typeof a.value === 'number') values = [a.value];
-  else if (!a && src.config === undefined) values = TIMM_DEFAULTS.decayMilestones;
+  else if (!a && src.config === undefined && !src.args.setBy('decay_milestones')) values = TIMM_DEFAULTS.decayMilestones;
   if (!values || values.length === 0 || values.some((v) => !Number.isFinite(v))) return;
   const sorted = [...values].sort((x, y) => x - y);
   const base: Setting<number> = a
@@ -227,6 +227,15 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const ignored: IgnoredSetting[] = [];
   const conflicts: Conflict[] = [];
   const unwritten = new Unwritten(src.config !== undefined ? { flag: '--config', path: src.config } : undefined, 'timm train.py default');
+  // A flag the command does not write, which an opaque `$EXTRA_ARGS` (or the unknown end of an array a branch
+  // appends to) may set: unknown, not timm's default.
+  const hidden = new Map<string, string[]>();
+  const hiddenBy = (key: string): string | undefined => {
+    const by = args.setBy(key);
+    const flagName = `--${key.replace(/_/g, '-')}`;
+    if (by && !hidden.get(by)?.includes(flagName)) hidden.set(by, [...(hidden.get(by) ?? []), flagName]);
+    return by;
+  };
   /** A value argparse would hand the program (`type=` converts strings), else the default. */
   const num = (key: string, fallback: number | undefined, integer = false): Setting<number> | undefined => {
     const a = args.get(key);
@@ -241,18 +250,18 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
       }
       return args.num(key);
     }
-    if (a?.value === null) return undefined;
+    if (a?.value === null || hiddenBy(key)) return undefined;
     return unwritten.value(key, fallback);
   };
   const str = (key: string, fallback: string | undefined): Setting<string> | undefined => {
     const w = args.str(key);
-    if (w) return w;
+    if (w || hiddenBy(key)) return w;
     return unwritten.value(key, fallback);
   };
   const flag = (key: string): boolean | undefined => {
     const a = args.get(key);
     if (a) return a.value === true || a.value === 'true' || a.value === 'True';
-    return src.config !== undefined ? undefined : false;
+    return src.config !== undefined || hiddenBy(key) ? undefined : false;
   };
 
   if (src.cmd) {
@@ -292,7 +301,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
         data: { lr: lr.value },
       });
     }
-  } else if (!args.has('lr') || args.get('lr')?.value === null) {
+  } else if ((!args.has('lr') || args.get('lr')?.value === null) && !hiddenBy('lr')) {
     const base = num('lr_base', D.lrBase);
     const size = num('lr_base_size', D.lrBaseSize, true);
     const scaleArg = str('lr_base_scale', '');
@@ -409,7 +418,8 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   // Precision: --amp with amp_dtype (float16 or bfloat16, asserted).
   const amp = flag('amp');
   const dtype = str('amp_dtype', 'float16');
-  if (amp !== undefined) plan.precision = amp ? { ...(args.get('amp') ? args.setting(args.get('amp')!, `amp_${dtype?.value ?? 'float16'}`) : defaultSetting(`amp_${dtype?.value}`, 'amp')) } : defaultSetting('fp32', 'amp', 'amp off: float32');
+  // --amp written, --amp-dtype behind an opaque word: float16 or bfloat16, unknown.
+  if (amp !== undefined && !(amp && !dtype && args.setBy('amp_dtype'))) plan.precision = amp ? { ...(args.get('amp') ? args.setting(args.get('amp')!, `amp_${dtype?.value ?? 'float16'}`) : defaultSetting(`amp_${dtype?.value}`, 'amp')) } : defaultSetting('fp32', 'amp', 'amp off: float32');
 
   if (src.form === 'yaml') {
     for (const a of args.all) {
@@ -427,6 +437,10 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   }
   const fromConfig = unwritten.note();
   if (fromConfig) notes.push(fromConfig);
+  for (const [by, flags] of hidden) {
+    const many = flags.length > 1;
+    notes.push(`${flags.join(', ')} ${many ? 'are' : 'is'} not written on the command, and ${by} may set ${many ? 'them' : 'it'}: left unknown rather than timm's default${many ? 's' : ''}`);
+  }
   // Cosine, linear and tanh schedulers hold min_lr after their horizon (the cooldown).
   return { plan, missing, anchor: src.anchor, notes, conflicts, ignored, afterDecay: 'flat' };
 }

@@ -28,6 +28,12 @@ export interface DialectMeta {
   /** File name in schemas/dialects/, if the dialect has a built-in schema. */
   schema?: string;
   /**
+   * The built-in schema for this file, when it depends on the file's format (kohya: GUI JSON presets and
+   * sd-scripts TOML/flags are typed differently, and a JSON Schema cannot see the format). When set, its
+   * answer replaces `schema` (undefined: no built-in schema for this file).
+   */
+  schemaFor?(file: SourceFile): string | undefined;
+  /**
    * The framework composes its YAML with Hydra (verl, NeMo): the engine composes the config's
    * defaults list from the repository's files and hands launch-script overrides to `extract` through
    * `ExtractEnv.hydra` (see engine/hydra/view.ts).

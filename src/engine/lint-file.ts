@@ -415,8 +415,9 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
     push(more && !finding.message.endsWith(more) ? { ...finding, message: finding.message + more } : finding);
   }
   if (file.tree || file.script) {
+    const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
     const validators = [
-      ...(dialect?.meta.schema ? [{ name: dialect.meta.schema, validate: schemas.builtin(dialect.meta.schema) }] : []),
+      ...(builtin ? [{ name: builtin, validate: schemas.builtin(builtin) }] : []),
       ...settings.schemas.map((name) => ({ name, validate: schemas.user(name) })),
     ].filter((v): v is { name: string; validate: NonNullable<typeof v.validate> } => v.validate !== undefined);
     // What every rule of this file sees, worked out once (the merged plan, the YAML loader…).

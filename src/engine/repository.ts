@@ -58,6 +58,11 @@ const SCRATCH_BYTES = 256 * 1024;
 const DEEPY = Buffer.from('deepy.py', 'utf8');
 const DOLLAR = Buffer.from('$', 'utf8');
 const DOT_PY = Buffer.from('.py', 'utf8');
+/**
+ * Words of a command that may name a Hydra config without its extension or a `$`: `fairseq-hydra-train
+ * --config-dir config/pretraining --config-name roberta_small` (script-mentions.ts mayNameHydraConfig).
+ */
+const HYDRA_CONFIG_WORDS = ['config-name', 'config_name', '-cn', '--config-dir'].map((w) => Buffer.from(w, 'utf8'));
 
 function mentionTest(names: ReadonlySet<string>, maxBytes: number): ((abs: string) => boolean) | undefined {
   // A name with U+FFFD could match a replaced invalid byte in the decoded text only.
@@ -88,7 +93,7 @@ function mentionTest(names: ReadonlySet<string>, maxBytes: number): ((abs: strin
       const bytes = scratch.subarray(0, n);
       if (needles.some((needle) => bytes.includes(needle)) || (stems.length > 0 && bytes.includes(DEEPY) && stems.some((stem) => bytes.includes(stem)))) return true;
       // A name the bytes do not hold as such: built from variables, a Hydra config name, a Hydra app's decorator.
-      if (!bytes.includes(DOLLAR) && !bytes.includes(DOT_PY)) return false;
+      if (!bytes.includes(DOLLAR) && !bytes.includes(DOT_PY) && !HYDRA_CONFIG_WORDS.some((w) => bytes.includes(w))) return false;
       const text = bytes.toString('utf8');
       return [...names].some((name) => mayNameIndirectly(text, name));
     } catch {

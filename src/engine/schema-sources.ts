@@ -20,6 +20,7 @@ import hfTrainerSchema from '../../schemas/dialects/hf-trainer.schema.json';
 import llamaFactorySchema from '../../schemas/dialects/llama-factory.schema.json';
 import ultralyticsSchema from '../../schemas/dialects/ultralytics.schema.json';
 import kohyaSchema from '../../schemas/dialects/kohya.schema.json';
+import kohyaGuiSchema from '../../schemas/dialects/kohya-gui.schema.json';
 import timmSchema from '../../schemas/dialects/timm.schema.json';
 import verlSchema from '../../schemas/dialects/verl.schema.json';
 import nemoSchema from '../../schemas/dialects/nemo.schema.json';
@@ -71,6 +72,7 @@ const BUILTIN: Record<string, object> = {
   'nanogpt.schema.json': nanogptSchema,
   'ultralytics.schema.json': ultralyticsSchema,
   'kohya.schema.json': kohyaSchema,
+  'kohya-gui.schema.json': kohyaGuiSchema,
   'timm.schema.json': timmSchema,
   'verl.schema.json': verlSchema,
   'nemo.schema.json': nemoSchema,

@@ -362,6 +362,18 @@ function detectron2WorldSize(cmd: LaunchCommand): LauncherWorldSize | undefined 
   return { value: g * m, how, range: at?.flagRange ?? cmd.range, key: at?.flag ?? '--num-gpus' };
 }
 
+/**
+ * A JAX training program (Levanter's `levanter.main.*`, MaxText's `MaxText.train`): one process per host runs
+ * over every local device (TPU chips or GPUs), so plain python's "one process" is not its device count.
+ */
+const JAX_MODULE = /^(?:levanter\.main\.|MaxText\.|maxtext\.)/;
+const JAX_SCRIPT = /(?:^|\/)(?:levanter\/main\/\w+|MaxText\/(?:train|sft_trainer|train_compile)|maxtext\/train)\.py$/;
+
+function isPlainPythonJax(cmd: LaunchCommand): boolean {
+  if (cmd.launcher !== 'python' || cmd.cli) return false;
+  return (cmd.module !== undefined && JAX_MODULE.test(cmd.module)) || (cmd.script !== undefined && JAX_SCRIPT.test(cmd.script));
+}
+
 /** Every training command of a launch script that names configs (or an accelerate config), with what it gives them. */
 export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(file.path)): ScriptLaunch[] {
   const out: ScriptLaunch[] = [];
@@ -377,8 +389,9 @@ export function scriptLaunches(file: SourceFile, scriptDir = path.posix.dirname(
     const world = isDetectron2Launch(cmd) ? detectron2WorldSize(cmd) : launcherWorldSize(cmd);
     const where = `${file.path}:${cmd.range.line}`;
     // A Hydra program started by plain python runs its own workers (Ray for verl, Lightning for NeMo):
-    // its process count is in its config, not the command.
-    if (world && !(hydra && cmd.launcher === 'python')) {
+    // its process count is in its config, not the command. A JAX program's one process uses every local
+    // device: the command gives no device count, and the user's assume.worldSize stays.
+    if (world && !(hydra && cmd.launcher === 'python') && !isPlainPythonJax(cmd)) {
       values.worldSize = { value: world.value, origin: 'launcher', file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where}` };
     }
     const overrides = hydra ? [] : launchOverrides(file, cmd);
