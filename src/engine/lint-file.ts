@@ -37,6 +37,8 @@ import { PLAN_FIELDS, type Finding, type PlanField, type Setting, type Severity,
 import type { FileResult, LintOptions } from './lint.js';
 import { RecentMap } from './recent-map.js';
 import { launchedConfig, type ScriptLaunch } from './script-links.js';
+import { sourceReaderFor } from './script-sources.js';
+import type { SourceReader } from './launch.js';
 
 /** Per-file cache entries a run keeps (dataset counts, Hydra compositions): the configs linted most recently. */
 const RECENT_PER_FILE = 256;
@@ -55,7 +57,7 @@ export interface LintRun {
   root: string;
   config: TrainlintConfig;
   maxBytes: number;
-  parseOptions: { yamlVersion?: TrainlintConfig['yaml']; maxBytes: number };
+  parseOptions: { yamlVersion?: TrainlintConfig['yaml']; maxBytes: number; scriptSources?: (rel: string) => SourceReader };
   /** Attaches `_base_`/`_BASE_`/import inheritance to a loaded file (engine/inherit.ts). */
   withBases: (file: SourceFile) => SourceFile;
   schemas: SchemaStore;
@@ -86,7 +88,12 @@ export interface LintRun {
 export function createLintRun(options: LintOptions): LintRun {
   const { root, config } = options;
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const parseOptions = { yamlVersion: config.yaml, maxBytes };
+  // Paths are root-relative in results and reports; written paths resolve from the repository root.
+  const repo = repoRootOf(options.repoRoot ?? root);
+  const lintRoot = path.resolve(root);
+  const toRepo = (rel: string) => relativePosix(repo.root, resolveUnder(lintRoot, rel));
+  // A launch script's `source env.sh` is read from the current files (also for a script's version at --base).
+  const parseOptions = { yamlVersion: config.yaml, maxBytes, scriptSources: (rel: string) => sourceReaderFor(repo, toRepo(rel), maxBytes) };
   // A file's settings follow from which `overrides` and `schemas` entries match it: files that
   // match the same ones share one settings object (a run of 50,000 files has a handful).
   const overrides = config.overrides ?? [];
@@ -110,10 +117,6 @@ export function createLintRun(options: LintOptions): LintRun {
     }
     return s;
   };
-  // Paths are root-relative in results and reports; written paths resolve from the repository root.
-  const repo = repoRootOf(options.repoRoot ?? root);
-  const lintRoot = path.resolve(root);
-  const toRepo = (rel: string) => relativePosix(repo.root, resolveUnder(lintRoot, rel));
   const fromAbs = (abs: string) => relativePosix(lintRoot, abs);
   // Hydra: a config's defaults list is composed from the repository's files (engine/hydra-files.ts).
   const hydraFiles: HydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };

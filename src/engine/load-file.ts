@@ -8,6 +8,7 @@ import { loadToml } from './load/toml.js';
 import { loadYaml, type YamlVersion } from './load/yaml.js';
 import { scanDirectives } from './directives.js';
 import { readBounded } from './repo-files.js';
+import type { SourceReader } from './launch.js';
 import { capPerKind } from './caps.js';
 import type { SourceFile } from './source.js';
 import type { FileFormat, Range } from './types.js';
@@ -57,6 +58,8 @@ export function valueSeparators(text: string, limit = MAX_VALUES_PER_FILE): numb
 
 export interface ParseOptions {
   yamlVersion?: YamlVersion;
+  /** The reader of the files a launch script sources, by the script's path (engine/script-sources.ts). */
+  scriptSources?: (relPath: string) => SourceReader | undefined;
 }
 
 /** Parse text that is already decoded. */
@@ -74,7 +77,7 @@ export function parseSource(relPath: string, text: string, options: ParseOptions
   const directives = scanDirectives(text, format !== 'json');
   const file: SourceFile = { path: relPath, text, format, problems: [], directives };
   if (format === 'shell') {
-    const { script, problems } = parseLaunchScript(text);
+    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath));
     file.script = script;
     file.problems = capParseErrors(problems.map((p): LoadProblem => ({ kind: 'parse-error', message: p.message, range: p.range })));
     return file;

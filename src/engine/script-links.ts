@@ -10,7 +10,7 @@
 import { isPythonConfig } from './discover.js';
 import path from 'node:path';
 import { hydraCommand, isHydraCommand, type HydraCommand } from './hydra/command.js';
-import type { LaunchCommand, LauncherWorldSize, ShellArg } from './launch.js';
+import type { DirectoryChange, LaunchCommand, LauncherWorldSize, ShellArg } from './launch.js';
 import type { LinkedPlan } from './links.js';
 import type { Resolution } from './repo-files.js';
 import { launcherWorldSize } from './load/shell.js';
@@ -131,10 +131,20 @@ function lastArg(args: readonly ShellArg[], ...flags: string[]): ShellArg | unde
  * anything else (an absolute path on the cluster, an unset variable) cannot be followed.
  */
 export function workdirOf(file: SourceFile, cmd: LaunchCommand, scriptDir: string): WorkDir {
-  let wd: WorkDir = { dir: '.', label: 'the repository root' };
-  for (const cd of file.script?.directoryChanges ?? []) {
+  const changes = file.script?.directoryChanges ?? [];
+  let n = 0;
+  for (const cd of changes) {
     if (cd.range.line > cmd.range.line || (cd.range.line === cmd.range.line && cd.range.column >= cmd.range.column)) break;
-    const at = `cd at ${file.path}:${cd.range.line}`;
+    n++;
+  }
+  return workdirAfter(changes.slice(0, n), file.path, scriptDir);
+}
+
+/** The folder a script is in after the directory changes `changes` (in order), as `workdirOf` follows them. */
+export function workdirAfter(changes: readonly DirectoryChange[], scriptPath: string, scriptDir: string): WorkDir {
+  let wd: WorkDir = { dir: '.', label: 'the repository root' };
+  for (const cd of changes) {
+    const at = `cd at ${scriptPath}:${cd.range.line}`;
     const text = cd.dir.replace(/["']/g, '');
     let dir: string | undefined;
     if (/dirname/.test(text) && /\$0\b|\$\{0\}|BASH_SOURCE/.test(text)) {

@@ -321,7 +321,15 @@ class ScriptParser {
     if (path !== undefined && basename(path) === 'activate') return;
     const last = words[words.length - 1];
     const range = this.range(st.map[words[0].from], st.map[Math.max(last.from, last.to - 1)] + 1);
-    const read = path === undefined || /[$`]/.test(path) ? { why: 'its path is not known' } : this.readSource ? this.readSource(path, [...(this.script.directoryChanges ?? [])]) : { why: 'sourced files are not read here' };
+    // The reader follows a path built on the script's folder (`$(dirname "$0")/env.sh`); other expansions are unknown.
+    const read =
+      path === undefined
+        ? { why: 'its path is not known' }
+        : this.readSource
+          ? this.readSource(path, [...(this.script.directoryChanges ?? [])])
+          : /[$`]/.test(path)
+            ? { why: 'its path is not known' }
+            : { why: 'sourced files are not read here' };
     if ('why' in read || this.sourceDepth >= MAX_SOURCE_DEPTH) {
       this.sourced = true;
       (this.script.sources ??= []).push({ path: path ?? '', range, read: false, why: 'why' in read ? read.why : 'sourced too deep' });
