@@ -3,7 +3,7 @@ import path from 'node:path';
 import { lint } from '../src/engine/lint';
 import { parseConfig, settingsFor } from '../src/config/load-config';
 import { SHORT_RUN_DEFAULTS } from '../src/config/types';
-import { groupRunLength, pairWarmupFindings, shapeRunFindings, type RunFindingsContext } from '../src/engine/group-findings';
+import { groupRunLength, shapeRunFindings, type RunFindingsContext } from '../src/engine/group-findings';
 import { shortRunOf } from '../src/engine/short-run';
 import { applySuppressions } from '../src/engine/suppressions';
 import type { SourceFile } from '../src/engine/source';
@@ -77,6 +77,15 @@ describe('one cause, one finding', () => {
     d.runLength!.written = false;
     expect(groupRunLength([d, warmup(), save()], ctx())[0]).toMatchObject({ ruleId: 'warmup-exceeds-training', range: at(4) });
     expect(groupRunLength([save(), { ...save(), range: at(6), data: { kind: 'evaluation' } }], ctx())[0].message).toMatch(/but its intervals are sized for 10000/);
+  });
+
+  test('a consequence whose key a launch script writes is related at that flag, in the script', () => {
+    const flag: Range = { line: 4, column: 3, endLine: 4, endColumn: 26 };
+    const plan: TrainingPlan = { ...PLAN, warmupSteps: { value: 9900, origin: 'launcher', key: '--train.lr_warmup_steps', file: 'finetune.sh', range: flag } };
+    // The warmup finding points at the run's length in this file (its own key is not written here).
+    const w = { ...warmup(), range: at(2), runLength: { ...warmup().runLength!, written: false, sizedFor: { steps: 9900, key: '--train.lr_warmup_steps' } } };
+    const g = groupRunLength([w, decay()], ctx({ plan }))[0];
+    expect(g.related?.[0]).toMatchObject({ path: 'finetune.sh', range: flag, message: 'warmup-exceeds-training message' });
   });
 
   test('a short run: run-length findings get the shortRun severity and say so; what the framework refuses to start on stays an error', () => {
@@ -173,8 +182,8 @@ describe('shortRun in .trainlint.yml', () => {
   });
 });
 
-describe('one warmup key, one finding (pairWarmupFindings)', () => {
-  const pairAndGroup = (findings: Finding[]) => groupRunLength(pairWarmupFindings(findings), ctx());
+describe('one warmup key, one finding (pairWarmupFindings, in groupRunLength)', () => {
+  const pairAndGroup = (findings: Finding[]) => groupRunLength(findings, ctx());
   const fraction = (): Finding => ({
     ruleId: 'warmup-fraction',
     severity: 'error',
@@ -204,7 +213,8 @@ describe('one warmup key, one finding (pairWarmupFindings)', () => {
     expect(out).toHaveLength(2);
     const pair = out.find((f) => f.range.line === 10)!;
     expect(pair).toMatchObject({ ruleId: 'warmup-not-rescaled', severity: 'error', fix: 'warmup_steps: 25' });
-    expect(pair.message).toContain('25.5% of the run\'s 196 steps, above warmup-fraction\'s 20% limit; set warmup_steps: 25 to keep the same warmup in samples');
+    expect(pair.message).toContain('25.5% of the run\'s 196 optimizer steps, above warmup-fraction\'s 20% limit; set warmup_steps: 25 to keep the same warmup in samples, which also brings it within the limit');
+    expect(pair.data).toMatchObject({ suggestedWarmupSteps: 25, pairedWith: { ruleId: 'warmup-fraction', suggestedWarmupSteps: 39 } });
     expect(pair.message).not.toContain('39');
     expect(pair.merged?.map((m) => m.ruleId)).toEqual(['warmup-fraction', 'warmup-not-rescaled']);
   });
@@ -213,6 +223,14 @@ describe('one warmup key, one finding (pairWarmupFindings)', () => {
     const [pair] = pairAndGroup([fraction(), rescale(200, false)]);
     expect(pair).toMatchObject({ ruleId: 'warmup-fraction', severity: 'error', fix: 'warmup_steps: 39' });
     expect(pair.message).toContain('set warmup_steps: 39 or less; warmup still 50 steps');
+  });
+
+  test('a samples-keeping warmup above a lower limit of warmup-fraction is not advised: the bound is', () => {
+    const low = fraction();
+    low.data = { ...low.data, max: 0.1, suggestedWarmupSteps: 19 };
+    const [pair] = pairAndGroup([low, rescale(25, true)]);
+    expect(pair).toMatchObject({ ruleId: 'warmup-fraction', fix: 'warmup_steps: 39' });
+    expect(pair.message).toContain('(25600 vs 12800): keeping the same warmup in samples (25) would still be past the limit');
   });
 
   test('suppressing one rule of the pair leaves the other as it was', () => {

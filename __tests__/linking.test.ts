@@ -274,6 +274,19 @@ describe('subsets, subfolders and working directories', () => {
   });
 });
 
+describe('a launch script whose config is not in the repository', () => {
+  test('a MaxText dotlist command says which config it did not find, and does not call it Hydra', async () => {
+    const dir = tempRepo({ 'scripts/run.sh': '#!/bin/bash\npython3 -m MaxText.train MaxText/configs/v5e/llama2_7b.yml run_name=r1 steps=2000\n' });
+    try {
+      const { results } = await lint({ root: dir, paths: ['scripts/run.sh'], config: {} });
+      const starts = results.find((r) => r.file.path === 'scripts/run.sh')?.starts ?? [];
+      expect(starts).toEqual([expect.stringMatching(/^line 2: config MaxText\/configs\/v5e\/llama2_7b\.yml not found inside the repository \(tried .*\); the values it sets are unknown$/)]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('a config whose framework only its launch command names', () => {
   // timm's `--config` YAML may hold only keys many frameworks use: its own keys name no framework.
   const ARGS = 'model: resnet50\nbatch_size: 128\nepochs: 100\nwarmup_epochs: 5\nsched: cosine\nopt: sgd\nlr: 0.5\nweight_decay: 0.0001\n';

@@ -116,6 +116,37 @@ describe('--base: the base version of a config as the base version of its script
     expect(report.findings.filter((f) => f.ruleId === 'lr-not-rescaled' || f.ruleId === 'warmup-not-rescaled')).toEqual([]);
   });
 
+  const accelerateConfig = (n: number) =>
+    ['compute_environment: LOCAL_MACHINE', 'distributed_type: MULTI_GPU', 'mixed_precision: bf16', 'num_machines: 1', `num_processes: ${n}`, 'use_cpu: false', ''].join('\n');
+  const withConfigFile = '#!/bin/bash\naccelerate launch --config_file configs/accelerate/multi_gpu.yaml train.py --config configs/sft.yaml\n';
+
+  test('GPUs given by the accelerate config the base script names: its num_processes is the base run’s world size', async () => {
+    const dir = makeRepo({ 'configs/sft.yaml': sft(8), 'configs/accelerate/multi_gpu.yaml': accelerateConfig(8), 'launch.sh': withConfigFile });
+    const base = commit(dir, 'base');
+    write(dir, { 'configs/sft.yaml': sft(16) });
+    const report = await lintJson(dir, ['--base', base, 'configs/sft.yaml']);
+    expect(ruleIds(report)).toEqual(['lr-not-rescaled', 'warmup-not-rescaled']);
+    // 8 × 2 × 8 = 128 at the base, 16 × 2 × 8 = 256 now.
+    expect(report.findings.find((f) => f.ruleId === 'lr-not-rescaled')!.message).toContain('×2 (128 → 256)');
+  });
+
+  test('the accelerate config changed since the base (2 → 8 processes): the base run is the base file’s', async () => {
+    const dir = makeRepo({ 'configs/sft.yaml': sft(8), 'configs/accelerate/multi_gpu.yaml': accelerateConfig(2), 'launch.sh': withConfigFile });
+    const base = commit(dir, 'base');
+    write(dir, { 'configs/accelerate/multi_gpu.yaml': accelerateConfig(8) });
+    const report = await lintJson(dir, ['--base', base, 'configs/sft.yaml']);
+    expect(report.findings.find((f) => f.ruleId === 'lr-not-rescaled')!.message).toContain('×4 (32 → 128)');
+  });
+
+  test('the base script named another accelerate config, since renamed away: read at the base all the same', async () => {
+    const dir = makeRepo({ 'configs/sft.yaml': sft(8), 'configs/accelerate/two.yaml': accelerateConfig(2), 'launch.sh': withConfigFile.replace('multi_gpu', 'two') });
+    const base = commit(dir, 'base');
+    fs.rmSync(path.join(dir, 'configs/accelerate/two.yaml'));
+    write(dir, { 'configs/accelerate/multi_gpu.yaml': accelerateConfig(8).replace('use_cpu: false', 'use_cpu: false\ndebug: false'), 'launch.sh': withConfigFile });
+    const report = await lintJson(dir, ['--base', base, 'configs/sft.yaml']);
+    expect(report.findings.find((f) => f.ruleId === 'lr-not-rescaled')!.message).toContain('×4 (32 → 128)');
+  });
+
   test('a script new since the base: the base run’s world size is unknown, so no ratio is claimed', async () => {
     const dir = makeRepo({ 'configs/sft.yaml': sft(8) });
     const base = commit(dir, 'base');

@@ -14,7 +14,7 @@
  * the configured severity (warning by default) and says so, unless the framework refuses to start
  * on it (the dialect's launchChecks), which stays as it is.
  */
-import { brief, tickNouns } from '../rules/types.js';
+import { brief, derivation, tickNouns } from '../rules/types.js';
 import { formatCount, formatPercent, formatRatio } from './format-number.js';
 import type { ShortRun } from './short-run.js';
 import type { Finding, RelatedLocation, Severity, TrainingPlan } from './types.js';
@@ -95,7 +95,7 @@ function merge(members: Finding[], ctx: RunFindingsContext): Finding {
   const fixes = [...new Set(advice)];
   const message = `${cause}: ${story.map((m) => m.runLength!.consequence).join('; ')}; to size it for ${formatCount(steps)} ${nouns.many}: ${fixes.join(', ')}${lengthen}`;
   const severity = members.reduce<Severity>((s, m) => (RANK[m.severity] > RANK[s] ? m.severity : s), 'info');
-  const related: RelatedLocation[] = story.filter((m) => m !== primary).map((m) => ({ path: m.path, range: m.range, message: m.message }));
+  const related: RelatedLocation[] = story.filter((m) => m !== primary).map((m) => ({ ...causeLocation(m, ctx.plan), message: m.message }));
   if (total?.range && total.file === primary.path && !members.some((m) => m.range.line === total.range!.line)) {
     related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps)} ${nouns.run}${keyOf(total.key)}` });
   }
@@ -116,6 +116,17 @@ function merge(members: Finding[], ctx: RunFindingsContext): Finding {
   };
 }
 
+/**
+ * Where a merged finding's cause is written. A finding must point into its own file, so a rule whose key
+ * is written elsewhere (a launch script's `--train.lr_warmup_steps 500`, a linked DeepSpeed file) points
+ * at another key of the file; as a related location of the group it points at the setting itself.
+ */
+function causeLocation(m: Finding, plan: TrainingPlan): { path: string; range: Finding['range'] } {
+  const key = m.runLength?.written === false ? m.runLength.sizedFor?.key : undefined;
+  const setting = key ? Object.values(plan).find((s) => s?.key === key && s.file !== undefined && s.range !== undefined) : undefined;
+  return setting ? { path: setting.file!, range: setting.range! } : { path: m.path, range: m.range };
+}
+
 /** warmup-not-rescaled's message split into its cause and its advice (`cause; advice`, the cause ending at "(… vs …)"). */
 function rescaleParts(w: Finding): { cause: string; advice: string } | undefined {
   const vs = w.message.indexOf(' vs ');
@@ -126,14 +137,13 @@ function rescaleParts(w: Finding): { cause: string; advice: string } | undefined
 /**
  * One warmup key, one finding: the batch grew since the reference, so an unchanged warmup spans more samples
  * (warmup-not-rescaled) and, in a run of fewer steps, a larger share of it (warmup-fraction). Two findings would
- * give two numbers for one key ("39 or less", "25"); the pair is one, at warmup-fraction's rule id and the higher
- * severity, whose advice is one value: the warmup that keeps the samples when that is within the limit (it is then
- * also the fix), else warmup-fraction's bound (warmup-not-rescaled then says the same samples would be past it).
- * A run-length group (groupRunLength) takes the pair as one member; suppressions of either rule still apply (`merged`).
- * Not wired into groupRunLength yet: doing so changes the transcripts of tests and docs owned elsewhere (cli.test.ts,
- * base.test.ts, README, examples/openclip-a100-to-h100), which must change with it.
+ * give two numbers for one key ("39 or less", "25"); the pair is one, at the higher severity, whose advice is one
+ * value: the warmup that keeps the samples when that is within warmup-fraction's limit (the finding is then
+ * warmup-not-rescaled's, and its fix), else warmup-fraction's bound (the finding is warmup-fraction's, and says
+ * that the same samples would be past it). A run-length group (groupRunLength) takes the pair as one member.
+ * Suppressions and baselines written for either rule still apply (`merged`).
  */
-export function pairWarmupFindings(findings: Finding[]): Finding[] {
+export function pairWarmupFindings(findings: Finding[], plan: TrainingPlan): Finding[] {
   const paired = new Set<Finding>();
   const out: Finding[] = [];
   for (const f of findings) {
@@ -148,44 +158,59 @@ export function pairWarmupFindings(findings: Finding[]): Finding[] {
       continue;
     }
     paired.add(w);
-    out.push(pairOf(f, w, parts));
+    out.push(pairOf(f, w, parts, plan));
   }
   return out.filter((f) => !paired.has(f));
 }
 
-function pairOf(f: Finding, w: Finding, parts: { cause: string; advice: string }): Finding {
+function pairOf(f: Finding, w: Finding, parts: { cause: string; advice: string }, plan: TrainingPlan): Finding {
   const severity = RANK[w.severity] > RANK[f.severity] ? w.severity : f.severity;
-  const within = w.fix !== undefined;
-  const { fraction, totalSteps, max } = f.data ?? {};
+  const { fraction, totalSteps, max, suggestedWarmupSteps: bound } = f.data ?? {};
+  const keeping = w.data?.suggestedWarmupSteps;
+  // warmup-not-rescaled leaves out its fix past the default 20%; a lower `max` of warmup-fraction is checked here.
+  const within = w.fix !== undefined && (typeof keeping !== 'number' || typeof bound !== 'number' || keeping <= bound);
   const share =
     typeof fraction === 'number' && typeof totalSteps === 'number' && typeof max === 'number'
-      ? `, and it is ${formatPercent(fraction)} of the run's ${formatCount(totalSteps)} steps, above warmup-fraction's ${formatPercent(max)} limit`
+      ? `, and it is ${formatPercent(fraction)} of the run's ${formatCount(totalSteps)} ${tickNouns(plan).run}, above warmup-fraction's ${formatPercent(max)} limit`
       : '';
   // The samples' warmup is the one value when it fits the limit; otherwise warmup-fraction's bound is, and the
   // rescale says why the same samples cannot be kept.
+  const pastLimit = w.fix === undefined ? parts.advice : `keeping the same warmup in samples (${String(keeping)}) would still be past the limit`;
   const message = within
-    ? `${parts.cause}${share}; ${parts.advice}, which also brings it within the limit`
-    : `${f.message}; ${parts.cause}: ${parts.advice}`;
+    ? `${parts.cause}${share}; ${parts.advice}, which also brings it within the limit${derivation(['warmup', plan.warmupSteps], ['the run', plan.totalSteps])}`
+    : `${f.message}; ${parts.cause}: ${pastLimit}`;
+  const [primary, other] = within ? [w, f] : [f, w];
+  const ratio = w.data?.batchRatio;
+  const { fix: _fix, edit: _edit, ...rest } = f;
   return {
-    ...f,
-    // The rule whose value the advice gives: warmup-not-rescaled's when the same samples fit the limit.
-    ruleId: within ? w.ruleId : f.ruleId,
+    ...rest,
+    ruleId: primary.ruleId,
     severity,
     message,
-    ...(within ? { fix: w.fix, ...(w.edit ? { edit: w.edit } : {}) } : {}),
-    data: { ...f.data, rescale: { ruleId: w.ruleId, ...w.data } },
-    ...(f.runLength ? { runLength: { ...f.runLength, ...(within ? { advice: w.fix! } : {}), consequence: `${f.runLength.consequence} (and ${w.data?.batchRatio !== undefined ? `${formatRatio(Number(w.data.batchRatio))}×` : 'more'} the samples it spanned at the reference)` } } : {}),
+    ...(primary.fix !== undefined ? { fix: primary.fix } : {}),
+    ...(primary.edit ? { edit: primary.edit } : {}),
+    data: { ...primary.data, pairedWith: { ruleId: other.ruleId, ...other.data } },
+    ...(f.runLength
+      ? {
+          runLength: {
+            ...f.runLength,
+            ...(within ? { advice: w.fix! } : {}),
+            consequence: `${f.runLength.consequence} (and ${typeof ratio === 'number' ? `${formatRatio(ratio)}×` : 'more'} the samples it spanned at the reference)`,
+          },
+        }
+      : {}),
     merged: [...(f.merged ?? [f]), ...(w.merged ?? [w])],
   };
 }
 
 /**
- * Group the run-length findings of one file's run (at least two) into one finding; any other
- * finding passes unchanged. Also used to regroup what is left after suppressions or baselines.
+ * Pair the warmup findings of one key (pairWarmupFindings), then group the run-length findings of
+ * one file's run (at least two) into one finding; any other finding passes unchanged. Also used to regroup what is left after suppressions or baselines.
  */
 export function groupRunLength(findings: Finding[], ctx: RunFindingsContext): Finding[] {
-  const members = findings.filter((f) => f.runLength);
-  const others = findings.filter((f) => !f.runLength);
+  const paired = pairWarmupFindings(findings, ctx.plan);
+  const members = paired.filter((f) => f.runLength);
+  const others = paired.filter((f) => !f.runLength);
   if (members.length < 2) return [...others, ...members.map((m) => withShortRunNote(m, ctx))];
   return [...others, withShortRunNote(merge(members, ctx), ctx)];
 }

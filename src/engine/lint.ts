@@ -254,9 +254,11 @@ export async function lint(options: LintOptions): Promise<LintResult> {
             if (scriptResult) scriptResult.findings.push(internalError(file, err, `the Hydra config ${rel}`));
           }
         } else if (resolution.candidates.length > 0 && scriptResult) {
-          (scriptResult.starts ??= []).push(
-            `line ${launch.range.line}: Hydra config not found inside the repository (tried ${describeTried(resolution.tried)}); the framework's packaged defaults apply`,
-          );
+          // A dotlist command (MaxText's OmegaConf.from_cli) names a file, not a Hydra config of its app.
+          const missing = launch.hydra.dotlist
+            ? `config ${launch.hydra.configFile?.value ?? ''} not found inside the repository (tried ${describeTried(resolution.tried)}); the values it sets are unknown`
+            : `Hydra config not found inside the repository (tried ${describeTried(resolution.tried)}); the framework's packaged defaults apply`;
+          (scriptResult.starts ??= []).push(`line ${launch.range.line}: ${missing}`);
         }
       }
       for (const named of launch.configs) {
@@ -449,7 +451,28 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     // The scripts that launch them too: the base version of a config is read as the base version
     // of its script started it (reference-launch.ts).
     const scriptsAtBase = needBase.flatMap((r) => (r.launch && !virtualPaths.has(r.launch.script) && !r.launch.script.startsWith('../') ? [r.launch.script] : []));
-    const versions = await readBaseVersions(root, options.base, [...new Set([...needBase.map((r) => r.file.path), ...scriptsAtBase])]);
+    // The accelerate configs the commands name now: the base script most often names the same file.
+    const acceleratePaths = (launch: ScriptLaunch, script: string) =>
+      launch.accelerateConfig ? accelerateCandidates(launch, repo, fromAbs, toRepo(path.posix.dirname(script)), insideLintRoot(script) ? lintRootBase : []) : [];
+    const accelerateAtHead = needBase.flatMap((r) => {
+      const launch = r.launch && scriptsAtBase.includes(r.launch.script) ? launchOf(launchesOf, r) : undefined;
+      return launch ? acceleratePaths(launch, r.launch!.script) : [];
+    });
+    const versions = await readBaseVersions(root, options.base, [...new Set([...needBase.map((r) => r.file.path), ...scriptsAtBase, ...accelerateAtHead])]);
+    // The base scripts' commands, each with the values of the accelerate config it named at the base.
+    const baseLaunches = new Map<string, ScriptLaunch[]>();
+    for (const script of new Set(scriptsAtBase)) {
+      const launches = baseScriptLaunches(versions.get(script), parseOptions, toRepo(path.posix.dirname(script)));
+      if (launches) baseLaunches.set(script, launches);
+    }
+    const unread = [...baseLaunches].flatMap(([script, launches]) => launches.flatMap((l) => acceleratePaths(l, script))).filter((p) => !versions.has(p));
+    if (unread.length > 0) for (const [p, v] of await readBaseVersions(root, options.base, [...new Set(unread)])) versions.set(p, v);
+    for (const [script, launches] of baseLaunches) {
+      for (const launch of launches) {
+        const version = acceleratePaths(launch, script).map((p) => versions.get(p)).find((v): v is BaseVersion => !!v);
+        if (version) Object.assign(launch.values, accelerateAtBase(launch, version, script, options.base, parseOptions));
+      }
+    }
     for (const result of needBase) {
       const version = versions.get(result.file.path);
       if (!version) continue;
@@ -458,7 +481,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       let baseAnalysis: ReturnType<typeof analyse>;
       try {
         const baseFile = withBases(parseSource(basePath, version.text, parseOptions, result.file.format));
-        const launch = result.launch ? launchAtBase(result, launchesOf, versions.get(result.launch.script), parseOptions, toRepo(path.posix.dirname(result.launch.script))) : undefined;
+        const launch = result.launch ? launchAtBase(result, launchesOf, baseLaunches.get(result.launch.script)) : undefined;
         baseAnalysis = launch
           ? analyse(launchedConfig(baseFile, launch, result.dialect), run.settingsWith(result.file.path, launch.values), result.dialect)
           : analyse(baseFile, run.settingsOf(result.file.path), result.dialect);
@@ -489,29 +512,73 @@ function finishedInfo(slim: SlimResult): Finished {
 
 /**
  * The command of the base revision's launch script that started the config as `result.launch`
- * starts it now; undefined for a Hydra launch, a script new since the base, or no such command.
+ * starts it now (among `launches`, the base script's commands); undefined for a Hydra launch, a
+ * script new since the base, or no such command.
  */
-function launchAtBase(
-  result: FileResult,
-  launchesOf: Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>,
-  script: BaseVersion | null | undefined,
-  parseOptions: { yamlVersion?: TrainlintConfig['yaml']; maxBytes: number },
-  scriptDir: string,
-): ScriptLaunch | undefined {
+function launchAtBase(result: FileResult, launchesOf: Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>, launches: ScriptLaunch[] | undefined): ScriptLaunch | undefined {
   const link = result.launch;
-  if (!link || !script) return undefined;
+  if (!link || !launches) return undefined;
   const all = launchesOf.get(result.file.path) ?? [];
   const head = all.find((l) => l.link === link)?.launch;
   if (!head || head.hydra) return undefined;
-  const file = parseSource(script.basePath, script.text, parseOptions, 'shell');
-  if (!file.script) return undefined;
-  const launches = scriptLaunches(file, scriptDir).filter((l) => !l.hydra);
   return correspondingLaunch(launches, head, all.filter((l) => l.link.script === link.script).map((l) => l.launch));
+}
+
+/** The commands of a launch script's base version that are not Hydra commands; undefined when the script is new since the base. */
+function baseScriptLaunches(
+  script: BaseVersion | null | undefined,
+  parseOptions: { yamlVersion?: TrainlintConfig['yaml']; maxBytes: number },
+  scriptDir: string,
+): ScriptLaunch[] | undefined {
+  if (!script) return undefined;
+  const file = parseSource(script.basePath, script.text, parseOptions, 'shell');
+  return file.script ? scriptLaunches(file, scriptDir).filter((l) => !l.hydra) : undefined;
+}
+
+/**
+ * The paths (relative to the linted folder) where the accelerate config a command names may be: the one
+ * found in the working tree, else every path tried (the base revision may have the file where the working
+ * tree no longer does). Paths outside the linted folder are left out (git reads below it).
+ */
+function accelerateCandidates(
+  launch: Pick<ScriptLaunch, 'accelerateConfig' | 'workdir'>,
+  repo: RepoRoot,
+  fromAbs: (abs: string) => string,
+  scriptDir: string,
+  extra: PathBase[],
+): string[] {
+  const named = launch.accelerateConfig;
+  if (!named) return [];
+  const resolution = resolveWritten(repo, named.written, launchBases(launch.workdir, scriptDir, extra));
+  const found = resolution.found ? [fromAbs(resolution.found.abs)] : resolution.tried.map((t) => fromAbs(path.resolve(repo.root, t.rel)));
+  return found.filter((p) => !p.startsWith('../'));
+}
+
+/**
+ * `accelerate launch --config_file X` in the base revision's script: the values (num_processes,
+ * mixed_precision) of X's base version that the command does not set itself, as the launch's values.
+ */
+function accelerateAtBase(
+  launch: ScriptLaunch,
+  version: BaseVersion,
+  script: string,
+  base: string,
+  parseOptions: { yamlVersion?: TrainlintConfig['yaml']; maxBytes: number },
+): Partial<Record<PlanField, Setting>> {
+  const named = launch.accelerateConfig!;
+  const linked = accelerateLink(parseSource(version.basePath, version.text, parseOptions), named.written, named.range);
+  for (const field of named.commandSets) delete linked.plan[field];
+  return accelerateValues(named, linked, `${script}:${launch.range.line} at ${base}`);
+}
+
+/** The launch command a result was built for. */
+function launchOf(launchesOf: Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>, result: FileResult): ScriptLaunch | undefined {
+  return launchesOf.get(result.file.path)?.find((l) => l.link === result.launch)?.launch;
 }
 
 /** The launcher values of the launch a result was built for. */
 function launchValuesOf(launchesOf: Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>, result: FileResult): Partial<Record<PlanField, Setting>> {
-  return launchesOf.get(result.file.path)?.find((l) => l.link === result.launch)?.launch.values ?? {};
+  return launchOf(launchesOf, result)?.values ?? {};
 }
 
 /** Where a config named by a launch command is looked for: the command's working directory, then the script's folder. */

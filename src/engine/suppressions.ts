@@ -62,8 +62,13 @@ export function applySuppressions(
   const kept: Finding[] = [];
   for (const f of findings) {
     if (suppressed(f)) {
+      // A member of another rule on the finding's own line (the warmup pair: warmup-fraction with
+      // warmup-not-rescaled) is its own finding, which a suppression of the shown rule does not cover;
+      // members elsewhere are consequences of the suppressed finding and go with it.
+      const own = f.merged?.filter((m) => m.range.line === f.range.line && m.ruleId !== f.ruleId && !suppressed(m)) ?? [];
       // The suppressions written for the merged findings are used too, not "suppresses nothing".
       f.merged?.forEach(suppressed);
+      if (own.length) kept.push(...regroup(own));
       continue;
     }
     if (!f.merged) {
