@@ -1,6 +1,7 @@
 /** The contract every framework dialect implements: detect a file, extract its plan. */
 import type { HydraInput } from '../engine/hydra/view.js';
 import type { OverrideStyle } from '../engine/launch-overrides.js';
+import type { MatchedValues } from '../engine/links.js';
 import type { PackagePin } from '../engine/package-pins.js';
 import type { SourceFile } from '../engine/source.js';
 import type { ConfigNode } from '../engine/tree.js';
@@ -144,6 +145,8 @@ export interface BatchCheck {
 
 export interface Extraction {
   plan: TrainingPlan;
+  /** The values the HF Trainer compares with a DeepSpeed file beyond the plan's fields (engine/links.ts TRAINER_MATCHED_KEYS). */
+  matched?: MatchedValues;
   /** Fields a rule needs that stay unknown, with how to supply them. */
   missing: MissingField[];
   /** Where findings about the whole run point when the cause has no key (the command, the file start). */

@@ -26,6 +26,8 @@ export interface LinkedPlan extends LinkRequest {
   /** Root-relative path of the linked file. */
   path: string;
   plan: TrainingPlan;
+  /** The linked file's TRAINER_MATCHED_KEYS values (Extraction.matched). */
+  matched?: MatchedValues;
   /** The base folder the written path was found from ("the repository root", "the config's folder"). */
   resolvedFrom?: string;
 }
@@ -100,20 +102,26 @@ export type MatchedValue = Setting<number | boolean | readonly number[]> & {
 };
 
 /**
- * Each plan's TRAINER_MATCHED_KEYS values, by DeepSpeed key: recorded by the dialect that extracted the plan
- * (deepspeed.ts for a DeepSpeed file, hf-trainer.ts for TrainingArguments), read by cross-file-mismatch.
- * Kept beside the plan rather than in it: they are compared, never reasoned about by other rules.
+ * A file's TRAINER_MATCHED_KEYS values, by DeepSpeed key (plain data: it travels with the extraction to lint
+ * workers and finished results). Set by the dialect that extracts the plan (deepspeed.ts for a DeepSpeed file,
+ * hf-trainer.ts for TrainingArguments) as `Extraction.matched`, read by cross-file-mismatch. Kept beside the plan
+ * rather than in it: they are compared, never reasoned about by other rules, and reports do not print them.
  */
-const matchedValues = new WeakMap<TrainingPlan, Map<string, MatchedValue>>();
+export type MatchedValues = Record<string, MatchedValue>;
 
-/** Record the values of TRAINER_MATCHED_KEYS that a plan's file gives. */
+/** What dialects record while they extract a plan, until `takeMatchedValues` moves it into the extraction. */
+const recorded = new WeakMap<TrainingPlan, MatchedValues>();
+
+/** Record the values of TRAINER_MATCHED_KEYS that the file of `plan` gives (called by the dialect while it extracts). */
 export function recordMatchedValues(plan: TrainingPlan, values: Map<string, MatchedValue>): void {
-  matchedValues.set(plan, values);
+  recorded.set(plan, Object.fromEntries(values));
 }
 
-/** The values of TRAINER_MATCHED_KEYS recorded for a plan (undefined when its dialect records none). */
-export function matchedValuesOf(plan: TrainingPlan): Map<string, MatchedValue> | undefined {
-  return matchedValues.get(plan);
+/** The values recorded for `plan` by its dialect, for `Extraction.matched` (engine/lint-file.ts `analyse`). */
+export function takeMatchedValues(plan: TrainingPlan): MatchedValues | undefined {
+  const values = recorded.get(plan);
+  recorded.delete(plan);
+  return values;
 }
 
 function sameMatched(a: MatchedValue['value'], b: MatchedValue['value']): boolean {
@@ -129,20 +137,18 @@ function sameMatched(a: MatchedValue['value'], b: MatchedValue['value']): boolea
  * The TRAINER_MATCHED_KEYS values a DeepSpeed file hard-codes against the trainer's, in the table's order
  * (Python's `!=`: 0 equals 0.0, true equals 1). Empty when either side's dialect records none.
  */
-export function matchedMismatches(own: TrainingPlan, linked: TrainingPlan): { dsKey: string; what: string; mine: MatchedValue; theirs: MatchedValue }[] {
-  const mineAll = matchedValuesOf(own);
-  const theirsAll = matchedValuesOf(linked);
+export function matchedMismatches(mineAll: MatchedValues | undefined, theirsAll: MatchedValues | undefined): { dsKey: string; what: string; mine: MatchedValue; theirs: MatchedValue }[] {
   if (!mineAll || !theirsAll) return [];
   return TRAINER_MATCHED_KEYS.flatMap(({ dsKey, what }) => {
-    const mine = mineAll.get(dsKey);
-    const theirs = theirsAll.get(dsKey);
+    const mine = Object.hasOwn(mineAll, dsKey) ? mineAll[dsKey] : undefined;
+    const theirs = Object.hasOwn(theirsAll, dsKey) ? theirsAll[dsKey] : undefined;
     return mine && theirs && !sameMatched(mine.value, theirs.value) ? [{ dsKey, what, mine, theirs }] : [];
   });
 }
 
 /** Whether the precision switches are compared key by key (both dialects record them): the plan's `precision` then is not. */
-export function precisionComparedByKey(own: TrainingPlan, linked: TrainingPlan): boolean {
-  return matchedValuesOf(own) !== undefined && matchedValuesOf(linked) !== undefined;
+export function precisionComparedByKey(own: MatchedValues | undefined, linked: MatchedValues | undefined): boolean {
+  return own !== undefined && linked !== undefined;
 }
 
 /**
@@ -184,9 +190,16 @@ function same(a: Setting['value'], b: Setting['value']): boolean {
  * hard-coded `warmup_num_steps: 1000` against the default warmup 0 stops the run), not with an accelerate
  * config. An assumed trainer value is compared only with what an accelerate launcher starts.
  */
-export function disagrees(field: PlanField, mine: Setting | undefined, theirs: Setting | undefined, role: LinkRequest['role'], own?: TrainingPlan, linked?: TrainingPlan): boolean {
+export function disagrees(
+  field: PlanField,
+  mine: Setting | undefined,
+  theirs: Setting | undefined,
+  role: LinkRequest['role'],
+  own?: TrainingPlan,
+  matched?: { own?: MatchedValues; linked?: MatchedValues },
+): boolean {
   // The precision switches are compared key by key when both files record them (matchedMismatches).
-  if (field === 'precision' && role === 'deepspeed' && own && linked && precisionComparedByKey(own, linked)) return false;
+  if (field === 'precision' && role === 'deepspeed' && precisionComparedByKey(matched?.own, matched?.linked)) return false;
   if (!mine || !theirs || (theirs.origin !== 'explicit' && theirs.origin !== 'launcher') || (mine.origin === 'default' && role !== 'deepspeed')) return false;
   if (mine.origin === 'assumed' && role !== 'accelerate') return false;
   // The warmup the Trainer compares is the written one, which a constant scheduler left out of the plan.
@@ -201,7 +214,7 @@ export function disagrees(field: PlanField, mine: Setting | undefined, theirs: S
  * A hard-coded DeepSpeed value that disagrees with the trainer's stops the run at launch
  * (cross-file-mismatch): the plan keeps the trainer's value, the one the fix ("auto") gives.
  */
-export function mergeLinked(primary: TrainingPlan, linked: LinkedPlan[]): TrainingPlan {
+export function mergeLinked(primary: TrainingPlan, linked: LinkedPlan[], primaryMatched?: MatchedValues): TrainingPlan {
   const merged: TrainingPlan = { ...primary };
   const target = merged as Record<string, Setting>;
   for (const link of linked) {
@@ -211,8 +224,9 @@ export function mergeLinked(primary: TrainingPlan, linked: LinkedPlan[]): Traini
     for (const [field, setting] of Object.entries(link.plan) as [PlanField, Setting][]) {
       if (!setting || setting.origin === 'default' || setting.origin === 'assumed') continue;
       // A precision the Trainer refuses (bf16.enabled or fp16.enabled against TrainingArguments) is not the run's.
-      if (field === 'precision' && link.role === 'deepspeed' && matchedMismatches(primary, link.plan).some((m) => m.dsKey.endsWith('16.enabled') && !m.mine.uncertain)) continue;
-      if (link.role === 'deepspeed' && TRAINER_MATCHED.some((m) => m.field === field) && disagrees(field, primary[field] as Setting | undefined, setting, link.role, primary, link.plan)) {
+      if (field === 'precision' && link.role === 'deepspeed' && matchedMismatches(primaryMatched, link.matched).some((m) => m.dsKey.endsWith('16.enabled') && !m.mine.uncertain)) continue;
+      const matched = { own: primaryMatched, linked: link.matched };
+      if (link.role === 'deepspeed' && TRAINER_MATCHED.some((m) => m.field === field) && disagrees(field, primary[field] as Setting | undefined, setting, link.role, primary, matched)) {
         const mine = target[field];
         target[field] = { ...mine, note: [mine.note, `${link.path} hard-codes ${formatValue(setting.value)}: the Trainer refuses to start until it is "auto"`].filter(Boolean).join('; ') };
         if (setting.key) refusedKeys.add(setting.key);

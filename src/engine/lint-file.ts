@@ -24,7 +24,7 @@ import { userFacingMessage } from './load/result.js';
 import { groupRunLength, shapeRunFindings, type RunFindingsContext } from './group-findings.js';
 import { shortRunOf } from './short-run.js';
 import { duplicateKeyFinding } from './duplicates.js';
-import { linkRequests, mergeLinked } from './links.js';
+import { linkRequests, mergeLinked, takeMatchedValues } from './links.js';
 import { packagePinReader, type PackagePin } from './package-pins.js';
 import { composeFromRepository, type HydraFiles } from './hydra-files.js';
 import type { ComposedConfig, LoadedConfig } from './hydra/compose.js';
@@ -156,7 +156,7 @@ export function createLintRun(options: LintOptions): LintRun {
 
 /** The plan of the run a file describes: its own plan merged with its linked files. */
 export function runPlanOf(result: FileResult): TrainingPlan {
-  return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
+  return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? [], result.extraction.matched) : {};
 }
 
 function envFor(settings: FileSettings, hydra?: HydraInput, file?: SourceFile): ExtractEnv {
@@ -174,7 +174,10 @@ export function analyse(file: SourceFile, settings: FileSettings, forced?: Diale
   const env = envFor(settings, hydra, file);
   const dialect = forced ?? chosenDialect(file, settings, env);
   if (!dialect) return { reason: unclaimedReason(file) };
-  return { dialect, extraction: dialect.extract(file, env) };
+  const extraction = dialect.extract(file, env);
+  const matched = takeMatchedValues(extraction.plan);
+  if (matched) extraction.matched = matched;
+  return { dialect, extraction };
 }
 
 /** The dialect `analyse` reads a loaded file with (the configured one, else the one detected), without extracting. */
@@ -305,7 +308,8 @@ export function linkFiles(run: LintRun, result: FileResult): void {
     try {
       const loaded = run.linted.file(rel) ?? loadFile(resolution.found.abs, rel, run.parseOptions);
       const linkedAnalysis = analyse(loaded, run.settingsOf(result.file.path), dialectById('deepspeed'));
-      if (linkedAnalysis.extraction) (result.linked ??= []).push({ ...request, path: rel, plan: linkedAnalysis.extraction.plan, resolvedFrom: resolution.found.base.label });
+      const linked = linkedAnalysis.extraction;
+      if (linked) (result.linked ??= []).push({ ...request, path: rel, plan: linked.plan, ...(linked.matched ? { matched: linked.matched } : {}), resolvedFrom: resolution.found.base.label });
     } catch (err) {
       result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
     }
@@ -438,6 +442,7 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
       file,
       plan,
       ownPlan,
+      ...(extraction?.matched ? { ownMatched: extraction.matched } : {}),
       linked,
       dialectId: dialect?.meta.id,
       yamlLoader: loader.yamlLoader,

@@ -1,6 +1,6 @@
 import { formatValue } from '../engine/format-number.js';
-import { disagrees, type MatchedValue, matchedMismatches, TRAINER_MATCHED, trainerValue } from '../engine/links.js';
-import type { PlanField, Setting, TrainingPlan } from '../engine/types.js';
+import { disagrees, type MatchedValue, type MatchedValues, matchedMismatches, TRAINER_MATCHED, trainerValue } from '../engine/links.js';
+import type { PlanField, Setting } from '../engine/types.js';
 import type { Rule } from './types.js';
 
 /** What an accelerate launcher config sets that the run's plan compares with (links.ts accelerateLink). */
@@ -42,7 +42,7 @@ function sideFixes(found: Clause[]): string {
 }
 
 /** The values beyond the plan's fields that the Trainer compares (links.ts TRAINER_MATCHED_KEYS), as clauses. */
-function matchedClauses(own: TrainingPlan, linked: TrainingPlan, linkedFile: string): Clause[] {
+function matchedClauses(own: MatchedValues | undefined, linked: MatchedValues | undefined, linkedFile: string): Clause[] {
   return matchedMismatches(own, linked).map(({ dsKey, what, mine, theirs }) => {
     const giver = mine.origin === 'launcher' ? `${mine.file}:${mine.range?.line ?? ''}` : 'this file';
     const how = `${mine.key ?? dsKey}${mine.origin === 'default' ? ', default' : ''}`;
@@ -73,7 +73,7 @@ export const crossFileMismatch: Rule = {
         const mine = ctx.ownPlan[field] as Setting | undefined;
         const theirs = link.plan[field] as Setting | undefined;
         // Only values the DeepSpeed file writes: "auto" is filled by the Trainer (links.ts disagrees).
-        if (!disagrees(field, mine, theirs, link.role, ctx.ownPlan, link.plan) || !mine || !theirs) continue;
+        if (!disagrees(field, mine, theirs, link.role, ctx.ownPlan, { own: ctx.ownMatched, linked: link.matched }) || !mine || !theirs) continue;
         // The training arguments' own fp16/bf16 override accelerate's mixed_precision: the run is as this file says.
         if (link.role === 'accelerate' && field === 'precision' && mine.origin !== 'assumed' && PRECISION_OVERRIDES_LAUNCHER.has(ctx.dialectId ?? '')) continue;
         const resolved = trainerValue(field, mine);
@@ -88,7 +88,7 @@ export const crossFileMismatch: Rule = {
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key },
         });
       }
-      if (link.role === 'deepspeed') found.push(...matchedClauses(ctx.ownPlan, link.plan, link.path));
+      if (link.role === 'deepspeed') found.push(...matchedClauses(ctx.ownMatched, link.matched, link.path));
       if (found.length === 0) continue;
       if (link.role === 'accelerate') {
         // Each launcher value is its own cause: reported where this file sets it.

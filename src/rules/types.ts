@@ -1,7 +1,7 @@
 /** The rule contract: metadata plus a pure check over a file's resolved plan. */
 import type { ValidateFunction } from 'ajv';
 import type { BatchCheck, ConfigError, Conflict, Extraction, IgnoredSetting, YamlLoader } from '../dialects/types.js';
-import type { LinkedPlan } from '../engine/links.js';
+import type { LinkedPlan, MatchedValues } from '../engine/links.js';
 import type { SourceFile } from '../engine/source.js';
 import type { ConfigNode } from '../engine/tree.js';
 import { writtenValueRange } from '../engine/fix.js';
@@ -76,6 +76,8 @@ export interface RuleContext {
   linked: LinkedPlan[];
   /** This file's own plan before linked files were merged into `plan`. */
   ownPlan: TrainingPlan;
+  /** This file's values the HF Trainer compares with a DeepSpeed file beyond the plan's fields (Extraction.matched). */
+  ownMatched?: MatchedValues;
   /** Contradictions the dialect found while extracting the plan. */
   conflicts: Conflict[];
   /** Written values the framework ignores or overrides, as the dialect found them. */

@@ -103,7 +103,7 @@ export function reportGradePlan(plan: TrainingPlan): TrainingPlan {
   return out as TrainingPlan;
 }
 
-/** What a finished file keeps of its extraction: its plan (report-grade), where run findings point, `overridable`. */
+/** What a finished file keeps of its extraction: its plan (report-grade), where run findings point, `overridable`, `matched`. */
 export function reportGradeExtraction(e: Extraction): Extraction {
   return {
     plan: reportGradePlan(e.plan),
@@ -111,6 +111,8 @@ export function reportGradeExtraction(e: Extraction): Extraction {
     anchor: e.anchor,
     notes: [],
     ...(e.overridable ? { overridable: e.overridable } : {}),
+    // The run's plan merges linked files with it (links.ts mergeLinked): the values the Trainer compares too.
+    ...(e.matched ? { matched: e.matched } : {}),
   };
 }
 
