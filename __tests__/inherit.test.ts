@@ -55,7 +55,7 @@ const MMDET: Record<string, string> = {
     "_base_ = './faster-rcnn_r50_fpn_1x_coco.py'",
     "optim_wrapper = dict(optimizer=dict(_delete_=True, type='AdamW', lr=_base_.optim_wrapper.optimizer.lr / 10))",
     "param_scheduler = [dict(type='CosineAnnealingLR', T_max=12, by_epoch=True, begin=0, end=12)]",
-    'train_dataloader = dict(batch_size={{_base_.train_dataloader.batch_size}} * 4)',
+    'train_dataloader = dict(batch_size=_base_.train_dataloader.batch_size * 4, num_workers={{_base_.train_dataloader.num_workers}})',
   ].join('\n'),
 };
 
@@ -98,6 +98,26 @@ describe('MMEngine _base_ chains', () => {
     expect(data.optim_wrapper).toEqual({ type: 'OptimWrapper', optimizer: { type: 'AdamW', lr: 0.002 } });
     expect(data.param_scheduler).toEqual([{ type: 'CosineAnnealingLR', T_max: 12, by_epoch: true, begin: 0, end: 12 }]);
     expect(data.train_dataloader).toEqual({ batch_size: 8, num_workers: 2, dataset: { type: 'CocoDataset' } });
+  });
+
+  test('arithmetic on {{_base_.x}} is a parse error where it is written (MMEngine runs the file with a string there); the value is unknown', () => {
+    const files = {
+      'c/base.py': "base_lr = 0.01\nparam_scheduler = [dict(type='CosineAnnealingLR', eta_min=base_lr * 0.05, T_max=10)]\n",
+      'c/child.py': "_base_ = './base.py'\nlr = {{_base_.base_lr}}\nparam_scheduler = [dict(type='CosineAnnealingLR', eta_min={{_base_.base_lr}} * 0.05, T_max=10)]\n",
+    };
+    const { file, inherited } = resolve(files, 'c/child.py');
+    file.inherited = inherited;
+    const findings = inheritanceFindings(file);
+    expect(findings.map((f) => [f.ruleId, f.range.line, f.range.column])).toEqual([['parse-error', 3, 59]]);
+    expect(findings[0].message).toMatch(/^`\{\{_base_\.base_lr\}\} \* 0\.05` raises TypeError \(can't multiply sequence by non-int of type 'float'\)/);
+    const data = toPlain(inherited.tree) as Data;
+    // The child's list replaces the base's; its eta_min is not the base's 5e-4.
+    expect(data.param_scheduler[0].eta_min).not.toBe(0.0005);
+    expect(data.lr).toBe(0.01);
+    // In a base, the error points at the _base_ entry that leads to it.
+    const chained = resolve({ ...files, 'c/grand.py': "_base_ = './child.py'\n" }, 'c/grand.py');
+    chained.file.inherited = chained.inherited;
+    expect(inheritanceFindings(chained.file).map((f) => [f.range.line, f.message.slice(0, 20)])).toEqual([[1, '_base_ ./child.py: `']]);
   });
 
   test('a missing base is a parse error at the _base_ entry; the rest is still read, marked incomplete', () => {

@@ -1,6 +1,6 @@
 import { ended, runWork } from './helpers/child';
 import { computeLineStarts } from '../src/engine/load/positions';
-import { isPartial, isPythonInt, loadPythonConfig, MAX_NODES, MAX_STRING_CHARS, parsePythonConfig, pythonExpressions, type PythonConfigInput } from '../src/engine/load/python-config';
+import { failedValue, isPartial, isPythonInt, loadPythonConfig, MAX_NODES, MAX_STRING_CHARS, parsePythonConfig, pythonExpressions, type PythonConfigInput } from '../src/engine/load/python-config';
 import { pythonTokens } from '../src/engine/load/python-lexer';
 import { getIn, toPlain, type ConfigNode, type MapNode } from '../src/engine/tree';
 import type { Range } from '../src/engine/types';
@@ -167,6 +167,39 @@ describe('python-config reader: _base_ and imported configs', () => {
   test('_base_.x and {{_base_.x}} read the merged bases', () => {
     const data = plain("_base_ = './a.py'\nmodel = dict(backbone=dict(depth={{_base_.model.depth}}))\nlr = _base_.lr * 2\nloop = _base_.train_cfg\n", { base });
     expect(data).toEqual({ _base_: './a.py', model: { backbone: { depth: 50 } }, lr: 0.04, loop: { max_epochs: 12, val_interval: 1 } });
+  });
+
+  test('arithmetic on a {{_base_.x}} placeholder is a load error (MMEngine runs the file with a string there); the value is unknown', () => {
+    const text = [
+      "_base_ = './a.py'",
+      'lr = {{_base_.lr}}',
+      'sched = [dict(type="CosineAnnealingLR", eta_min={{_base_.lr}} * 0.05, T_max=10)]',
+      'bs = {{ _base_.model.depth }} * 4',
+      'neg = -{{_base_.lr}}',
+      'half = lr / 2',
+      'ok = dict(lr=lr, depth={{_base_.model.depth}})',
+      'loop = _base_.lr * 0.05',
+    ].join('\n');
+    const result = parsePythonConfig(text, { base });
+    expect(result.problems).toEqual([]);
+    expect(result.loadErrors.map((e) => [slice(text, e.range), e.message.split(': MMEngine puts')[0]])).toEqual([
+      ['{{_base_.lr}} * 0.05', "`{{_base_.lr}} * 0.05` raises TypeError (can't multiply sequence by non-int of type 'float') when MMEngine loads the config, so the run does not start"],
+      ['{{ _base_.model.depth }} * 4', '`{{ _base_.model.depth }} * 4` repeats the placeholder string, which MMEngine never replaces (only a value that is the placeholder itself), so the value is that string, not the number meant, and the run fails where it is used'],
+      ['-{{_base_.lr}}', "`-{{_base_.lr}}` raises TypeError (bad operand type for unary -: 'str') when MMEngine loads the config, so the run does not start"],
+      ['lr / 2', "`lr / 2` raises TypeError (unsupported operand type(s) for /: 'str' and 'int') when MMEngine loads the config, so the run does not start"],
+    ]);
+    expect(result.loadErrors[0].message).toMatch(/; write _base_\.lr \(the base's value, read while the file runs\) instead of the placeholder$/);
+    // The values are unknown: strings marked as failed, never the base's value times 0.05.
+    const etaMin = getIn(result.tree, ['sched', 0, 'eta_min'])!.node;
+    expect(failedValue(etaMin)).toMatch(/placeholder/);
+    // A bare placeholder is the base's value (also through a name); `_base_.x` arithmetic is fine.
+    const data = toPlain(result.tree!) as Record<string, unknown>;
+    expect(data.ok).toEqual({ lr: 0.02, depth: 50 });
+    expect(data.lr).toBe(0.02);
+    expect(data.loop).toBeCloseTo(0.001);
+    // The file alone (no bases): the same errors; the own tree leaves the failed values out.
+    expect(parsePythonConfig(text).loadErrors).toHaveLength(4);
+    expect(toPlain(loadPythonConfig(text).tree!)).toMatchObject({ sched: [{ type: 'CosineAnnealingLR', T_max: 10 }] });
   });
 
   test('without the bases, _base_.x is unknown: a partial mapping the loader leaves out', () => {

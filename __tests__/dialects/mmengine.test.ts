@@ -226,6 +226,43 @@ describe('mmengine: framework behaviour', () => {
     expect(findings(results[0], 'conflicting-settings').map((f) => f.replace(/ \[.*$/, ''))).toEqual(['1:46 error', '3:63 error']);
   });
 
+  test("a loop given the other loop's run length does not start: merged from the base without _delete_, or written", async () => {
+    const base = "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12, val_interval=1)\noptim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02))\n";
+    const results = await lintFiles({
+      'configs/_base_/schedule_1x.py': base,
+      'configs/iter_90k.py': "_base_ = './_base_/schedule_1x.py'\ntrain_cfg = dict(type='IterBasedTrainLoop', max_iters=90000, val_interval=10000)\n",
+      'configs/iter_90k_delete.py': "_base_ = './_base_/schedule_1x.py'\ntrain_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=90000, val_interval=10000)\n",
+      'configs/epoch_written.py': "train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=12, max_iters=1000)\noptim_wrapper = dict(optimizer=dict(type='SGD', lr=0.02))\n",
+    });
+    const byPath = (rel: string) => results.find((r) => r.file.path === rel)!;
+    const merged = findings(byPath('configs/iter_90k.py'), 'conflicting-settings');
+    expect(merged).toHaveLength(1);
+    expect(merged[0]).toMatch(/^2:1 error \[conflicting-settings\] train_cfg is an IterBasedTrainLoop but max_epochs from configs\/_base_\/schedule_1x\.py is merged into train_cfg/);
+    expect(merged[0]).toMatch(/TypeError \(unexpected keyword argument 'max_epochs'\) and the run does not start; add _delete_=True to train_cfg here/);
+    expect(byPath('configs/iter_90k.py').extraction!.notes).toContain(
+      'the run does not start: IterBasedTrainLoop refuses train_cfg.max_epochs (merged from configs/_base_/schedule_1x.py; set _delete_=True on train_cfg)',
+    );
+    expect(findings(byPath('configs/iter_90k_delete.py'), 'conflicting-settings')).toEqual([]);
+    // Written in the same file: at the stray key, with "remove" as the fix.
+    expect(findings(byPath('configs/epoch_written.py'), 'conflicting-settings')).toEqual([
+      expect.stringMatching(/^1:61 error .*EpochBasedTrainLoop but it sets max_iters: .*; remove max_iters \(EpochBasedTrainLoop counts epochs with max_epochs\)$/),
+    ]);
+  });
+
+  test('arithmetic on {{_base_.x}} does not load (a parse-error where it is written); the minimum LR is unknown, not the default 0', async () => {
+    const results = await lintFiles({
+      'configs/_base_/schedule.py': "base_lr = 0.01\ntrain_cfg = dict(type='EpochBasedTrainLoop', max_epochs=300)\noptim_wrapper = dict(optimizer=dict(type='SGD', lr=base_lr))\nparam_scheduler = [dict(type='CosineAnnealingLR', eta_min=base_lr * 0.05, by_epoch=True, begin=0, T_max=300, end=300)]\n",
+      'configs/yolox_s_8xb8-100e.py': "_base_ = './_base_/schedule.py'\ntrain_cfg = dict(max_epochs=100)\noptim_wrapper = dict(optimizer=dict(lr={{_base_.base_lr}}))\nparam_scheduler = [dict(type='CosineAnnealingLR', eta_min={{_base_.base_lr}} * 0.05, by_epoch=True, begin=0, T_max=100, end=100)]\n",
+    });
+    const child = results.find((r) => r.file.path === 'configs/yolox_s_8xb8-100e.py')!;
+    expect(findings(child)).toEqual([expect.stringMatching(/^4:59 error \[parse-error\] `\{\{_base_\.base_lr\}\} \* 0\.05` raises TypeError/)]);
+    const plan = child.extraction!.plan;
+    // A bare placeholder is the base's value; the arithmetic one is unknown.
+    expect(plan.peakLr).toMatchObject({ value: 0.01, origin: 'explicit' });
+    expect(plan.minLr).toBeUndefined();
+    expect(child.extraction!.notes).toContain('param_scheduler[0].eta_min is written but not a number trainlint can read: the minimum LR is unknown');
+  });
+
   test('an epoch-based scheduler inside an iteration loop steps only once, at the end', async () => {
     const results = await lintFiles({
       'configs/a.py': [

@@ -195,6 +195,35 @@ describe('ultralytics plans', () => {
     }
   });
 
+  test('.train() keywords written but not literals are unknown and noted, never the default', () => {
+    const text =
+      'import os\nfrom ultralytics import YOLO\nOPT = os.environ.get("YOLO_OPT", "SGD")\n' +
+      'YOLO("yolo11n.pt").train(data="coco8.yaml", epochs=50, batch=16, optimizer=OPT, lr0=0.02, device=os.environ["DEVICES"], cos_lr=args.cos, amp=args.amp)\n';
+    const { plan, notes } = ultralytics.extract(parseSource('train.py', text), env());
+    // The device is written: the GPUs are unknown (not "device unset: one GPU"), and so is all that divides the batch by them.
+    expect(plan.worldSize).toBeUndefined();
+    expect([plan.microBatchSize, plan.globalBatchSize, plan.stepsPerEpoch, plan.warmupSteps]).toEqual([undefined, undefined, undefined, undefined]);
+    // The accumulation does not depend on the GPUs.
+    expect(plan.gradAccumSteps?.value).toBe(4);
+    expect([plan.optimizer, plan.peakLr, plan.scheduler, plan.precision]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(notes).toEqual(
+      expect.arrayContaining([
+        'device: `os.environ["DEVICES"]` is not a literal; the number of GPUs is left unknown',
+        'optimizer: `OPT` is not a literal; the optimizer and its LR are left unknown',
+        'cos_lr: `args.cos` is not a literal; the scheduler (cosine or linear) is left unknown',
+        'amp: `args.amp` is not a literal; the precision is left unknown',
+      ]),
+    );
+    // No cfg= in the call: no note about a cfg file.
+    expect(notes.some((n) => n.startsWith('cfg='))).toBe(false);
+    // A time budget that is not a literal may override epochs: the run length is unknown.
+    const timed = ultralytics.extract(parseSource('train.py', 'from ultralytics import YOLO\nYOLO("a.pt").train(data="coco8.yaml", epochs=50, time=args.hours)\n'), env());
+    expect(timed.plan.epochs).toBeUndefined();
+    // A device string trainlint cannot count is unknown too; "cuda:0,1" is two GPUs.
+    const odd = (device: string) => ultralytics.extract(parseSource('run.sh', `yolo train data=coco8.yaml device=${device}\n`), env()).plan.worldSize?.value;
+    expect([odd('cuda:0,1'), odd('0,1,2,3'), odd('cpu'), odd('gpu0')]).toEqual([2, 4, 1, undefined]);
+  });
+
   test('pyRound is Python round: halves to even', () => {
     expect([0.5, 1.5, 2.5, 2.6, 64 / 24].map(pyRound)).toEqual([0, 2, 2, 3, 3]);
   });

@@ -273,10 +273,51 @@ function readSchedule(ctx: Ctx, lr: Setting<number> | undefined, conflicts: Conf
     // The floor: an absolute eta_min (not scaled by auto_scale_lr) or eta_min_ratio × the LR.
     const etaMin = numberIn(view, ['eta_min'], decay.node);
     const ratio = numberIn(view, ['eta_min_ratio'], decay.node);
+    const floorWritten = (['eta_min', 'eta_min_ratio'] as const).find((k) => lookup(view, [k], decay.node).kind === 'found');
     if (etaMin) plan.minLr = etaMin;
+    else if (floorWritten && !ratio) notes.push(`param_scheduler[${decay.index}].${floorWritten} is written but not a number trainlint can read: the minimum LR is unknown`);
     else if (ratio && plan.peakLr) plan.minLr = derivedFrom(ratio, ratio.value * plan.peakLr.value, `eta_min_ratio ${ratio.value} × lr ${formatSci(plan.peakLr.value)}`);
     else if (decay.type !== 'LinearLR') plan.minLr = defaultSetting(0, 'eta_min', `${decay.type} default`);
   }
+}
+
+/** The run-length keyword each built-in loop takes, and the other one it refuses (runner/loops.py). */
+const LOOP_LENGTH: Record<string, { takes: string; refuses: string }> = {
+  EpochBasedTrainLoop: { takes: 'max_epochs', refuses: 'max_iters' },
+  IterBasedTrainLoop: { takes: 'max_iters', refuses: 'max_epochs' },
+};
+
+/**
+ * `train_cfg` with the other loop's run length: `EpochBasedTrainLoop(runner, dataloader, max_epochs,
+ * val_begin, val_interval, dynamic_intervals)` and `IterBasedTrainLoop(…, max_iters, …)` take no
+ * `**kwargs`, so `Runner.build_train_loop` raises TypeError ("unexpected keyword argument") at
+ * start-up. The usual cause: a child switches the loop type (`train_cfg = dict(type='IterBasedTrainLoop',
+ * max_iters=90000)`) without `_delete_=True`, and MMEngine merges the base's `max_epochs` into it.
+ */
+function loopLengthMismatch(file: SourceFile, view: ConfigView, typeShort: string | undefined): { conflict: Conflict; note: string } | undefined {
+  const loop = typeShort ? LOOP_LENGTH[typeShort] : undefined;
+  if (!loop || !typeShort) return undefined;
+  const stray = lookup(view, ['train_cfg', loop.refuses]);
+  if (stray.kind !== 'found') return undefined;
+  const typeHit = lookup(view, ['train_cfg', 'type']);
+  const own = file.tree?.kind === 'map' ? mapGet(file.tree, 'train_cfg') : undefined;
+  const merged = stray.file !== file.path;
+  // Point at the key that causes it: the child's train_cfg (which merges instead of replacing), else the stray key.
+  const range = merged ? (own?.keyRange ?? (typeHit.kind === 'found' && typeHit.file === file.path ? typeHit.keyRange : undefined)) : stray.keyRange;
+  if (!range) return undefined;
+  const fix = merged
+    ? `add _delete_=True to train_cfg here (train_cfg = dict(_delete_=True, type='${typeShort}', ${loop.takes}=…)) so it replaces the base's train_cfg instead of merging into it`
+    : `remove ${loop.refuses} (${typeShort} counts ${loop.takes === 'max_iters' ? 'iterations' : 'epochs'} with ${loop.takes})`;
+  const from = merged ? `${loop.refuses} from ${stray.file} is merged into train_cfg (a dict without _delete_=True merges into the base's)` : `it sets ${loop.refuses}`;
+  return {
+    conflict: {
+      kind: 'loop-length-mismatch',
+      range,
+      message: `train_cfg is an ${typeShort} but ${from}: ${typeShort} takes ${loop.takes}, not ${loop.refuses}, and no other keywords, so MMEngine's Runner raises TypeError (unexpected keyword argument '${loop.refuses}') and the run does not start; ${fix}`,
+      data: { loop: typeShort, key: loop.refuses, ...(merged ? { from: stray.file } : {}) },
+    },
+    note: `the run does not start: ${typeShort} refuses train_cfg.${loop.refuses}${merged ? ` (merged from ${stray.file}; set _delete_=True on train_cfg)` : ''}`,
+  };
 }
 
 /** The range of a node's key in the linted file, when it is written there. */
@@ -313,6 +354,11 @@ function extract(file: SourceFile, env: ExtractEnv, asBase = false): Extraction 
     });
   }
   const typeShort = loopType?.value.split('.').pop();
+  const strayLength = loopLengthMismatch(file, view, typeShort);
+  if (strayLength) {
+    conflicts.push(strayLength.conflict);
+    notes.push(strayLength.note);
+  }
   if (typeShort === 'EpochBasedTrainLoop' || (!loopType && loopByEpoch?.value === true) || (!typeShort?.includes('Iter') && maxEpochs && !maxIters)) ctx.loop = 'epoch';
   else if (typeShort === 'IterBasedTrainLoop' || (!loopType && loopByEpoch?.value === false) || (maxIters && !maxEpochs)) ctx.loop = 'iter';
   if (ctx.loop === 'epoch' && maxEpochs) {

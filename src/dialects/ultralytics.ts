@@ -291,10 +291,16 @@ function isDefault(a: FlatArg | undefined, value: number): boolean {
   return !!a && typeof a.value === 'number' && Math.abs(a.value - value) < 1e-12;
 }
 
-/** GPUs from `device` ("0,1,2,3", [0, 1], 0, "cpu"); undefined when it cannot be read. */
+/** Whether `device` is left unset (absent, None, empty): Ultralytics then trains on one GPU or the CPU. */
+function deviceUnset(args: FlatArgs): boolean {
+  const a = args.get('device');
+  return !a || (!a.opaque && (a.value === null || a.value === ''));
+}
+
+/** GPUs from `device` ("0,1,2,3", [0, 1], 0, "cpu", "cuda:0,1"); undefined when it is unset or cannot be read. */
 function worldFromDevice(args: FlatArgs): Setting<number> | undefined {
   const a = args.get('device');
-  if (!a || a.value === null || a.value === '') return undefined;
+  if (!a || a.opaque || a.value === null || a.value === undefined || a.value === '') return undefined;
   let n: number | undefined;
   let how = '';
   if (Array.isArray(a.value)) {
@@ -304,12 +310,13 @@ function worldFromDevice(args: FlatArgs): Setting<number> | undefined {
     n = 1;
     how = a.value === -1 ? 'device -1: one idle GPU' : `device ${a.value}: one GPU`;
   } else if (typeof a.value === 'string') {
-    const v = a.value.trim().toLowerCase();
+    // select_device: `str(device).lower()`, then "cuda:" and spaces removed.
+    const v = a.value.toLowerCase().replace(/cuda:|\s/g, '');
     if (v === 'cpu' || v === 'mps') {
       n = 1;
       how = `device ${a.value}: one process`;
-    } else if (/^\d+(?:\s*,\s*\d+)*,?$/.test(v)) {
-      n = v.split(',').filter((x) => x.trim() !== '').length;
+    } else if (/^\d+(?:,\d+)*,?$/.test(v)) {
+      n = v.split(',').filter((x) => x !== '').length;
       how = `device ${a.value}: ${n} GPU${n === 1 ? '' : 's'} (len(device.split(",")))`;
     }
   }
@@ -327,12 +334,18 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const conflicts: Conflict[] = [];
   const version = ultralyticsVersion(file.text);
   const unknownFromCfg = new Set<string>();
+  // A keyword written but not readable statically (`device=os.environ["DEVICES"]`): unknown, noted once.
+  const noted = new Set<string>();
+  const opaque = (key: string, what = 'left unknown'): boolean => {
+    const a = args.get(key);
+    if (!a?.opaque) return false;
+    if (!noted.has(key)) notes.push(`${key}: ${a.opaque}; ${what}`);
+    noted.add(key);
+    return true;
+  };
   const num = (key: string, fallback: number): Setting<number> | undefined => {
     const a = args.get(key);
-    if (a?.opaque) {
-      notes.push(`${key}: ${a.opaque}; left unknown`);
-      return undefined;
-    }
+    if (opaque(key)) return undefined;
     if (a && a.value !== null) return args.num(key);
     if (src.cfg !== undefined) {
       unknownFromCfg.add(key);
@@ -344,8 +357,19 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const world = worldFromDevice(args);
   if (world) plan.worldSize = world;
   applyAssumptions(plan, env.assume);
-  if (!plan.worldSize) plan.worldSize = defaultSetting(1, 'device', 'device unset: one GPU (or the CPU)');
-  const W = plan.worldSize.value;
+  if (!plan.worldSize) {
+    const device = args.get('device');
+    if (opaque('device', 'the number of GPUs is left unknown')) {
+      // noted
+    } else if (!deviceUnset(args)) {
+      notes.push(`device ${device!.text}: not a GPU list trainlint reads ("0,1,2,3", [0, 1], 0, cpu); the number of GPUs is left unknown`);
+    } else if (src.cfg !== undefined && !device) {
+      unknownFromCfg.add('device');
+    } else {
+      plan.worldSize = defaultSetting(1, 'device', 'device unset: one GPU (or the CPU)');
+    }
+  }
+  const W = plan.worldSize?.value;
 
   // batch: the total per iteration; -1 or a fraction selects AutoBatch.
   const batch = num('batch', D.batch);
@@ -353,7 +377,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   let perIteration: number | undefined;
   if (batch && (batch.value === -1 || (batch.value > 0 && batch.value < 1))) {
     const what = batch.value === -1 ? 'batch -1' : `batch ${batch.value}`;
-    if (W > 1) {
+    if (W !== undefined && W > 1) {
       const autobatch =
         version === undefined
           ? `Ultralytics 8.3.204 and later refuse to start ("AutoBatch with batch<1 not supported for Multi-GPU training"); earlier versions warn and train with batch 16 (no ultralytics==X.Y.Z pin found, so the version is unknown)`
@@ -367,13 +391,17 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
         conflicts.push({ kind: 'autobatch-multi-gpu', range: batch.range ?? src.anchor, message: `${what} selects AutoBatch, which works on one GPU only, with device on ${formatCount(W)} GPUs: ${autobatch}; set a fixed batch (a multiple of ${formatCount(W)})` });
       }
     } else {
-      notes.push(`${what}: AutoBatch picks the batch from the GPU's free memory at start-up, so the batch and the steps per epoch are unknown`);
+      const gpus = W === undefined ? ' (the number of GPUs is unknown: on several GPUs Ultralytics 8.3.204 and later refuse AutoBatch)' : '';
+      notes.push(`${what}: AutoBatch picks the batch from the GPU's free memory at start-up, so the batch and the steps per epoch are unknown${gpus}`);
     }
   } else if (batch) {
     perIteration = batch.value;
   }
 
-  if (perIteration !== undefined && nbs && perIteration >= 1) {
+  if (perIteration !== undefined && nbs && perIteration >= 1 && W === undefined) {
+    // The accumulation does not depend on the GPUs; the images each GPU loads (batch // GPUs) do.
+    plan.gradAccumSteps = derived(Math.max(pyRound(nbs.value / perIteration), 1), `max(round(nbs ${formatCount(nbs.value)} / batch ${formatCount(perIteration)}), 1)`, 'steps');
+  } else if (perIteration !== undefined && nbs && perIteration >= 1 && W !== undefined) {
     const perGpu = Math.floor(perIteration / W);
     const used = perGpu * W;
     if (perGpu >= 1 && used !== perIteration && batch && batch.origin === 'explicit') {
@@ -398,7 +426,9 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const time = args.get('time');
   const timed = time && typeof time.value === 'number' && time.value > 0;
   const epochs = num('epochs', D.epochs);
-  if (timed) {
+  if (opaque('time', 'a time budget (hours) overrides epochs, so the run length is left unknown')) {
+    // noted
+  } else if (timed) {
     notes.push(`time ${time.text}: the run stops after ${time.text} hours and re-estimates the epochs each epoch, so the run length is unknown`);
     const written = args.get('epochs');
     if (written) {
@@ -419,7 +449,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const fraction = num('fraction', D.fraction);
   const samples = plan.datasetSamples;
   let nb: Setting<number> | undefined;
-  if (samples && plan.microBatchSize && perIteration !== undefined) {
+  if (samples && plan.microBatchSize && perIteration !== undefined && W !== undefined) {
     const used = plan.microBatchSize.value * W;
     const f = fraction?.value ?? 1;
     const n = Math.ceil((samples.value * f) / used);
@@ -499,6 +529,9 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const optName = opt && typeof opt.value === 'string' ? opt.value : opt || src.cfg !== undefined ? undefined : D.optimizer;
   if (opt && optName !== undefined) plan.optimizer = args.setting(opt, optName);
   else if (optName !== undefined) plan.optimizer = defaultSetting(D.optimizer, 'optimizer', 'ultralytics default.yaml');
+  else if (opaque('optimizer', 'the optimizer and its LR are left unknown')) {
+    // noted
+  } else if (opt) notes.push(`optimizer ${opt.text}: not an optimizer name; the optimizer and its LR are left unknown`);
   else unknownFromCfg.add('optimizer');
   const isAuto = optName !== undefined && optName.toLowerCase() === 'auto';
   const lr0 = num('lr0', D.lr0);
@@ -545,12 +578,16 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
     plan.minLr = { ...derived(plan.peakLr.value * lrf.value, `lr0 ${formatSci(plan.peakLr.value)} × lrf ${lrf.value} (lrf is a fraction of lr0)`), ...(lrf.range ? { file: lrf.file, key: lrf.key, range: lrf.range } : { key: 'lrf' }) };
   }
   const cos = args.bool('cos_lr');
-  if (args.get('cos_lr')) plan.scheduler = { ...args.setting(args.get('cos_lr')!, cos ? 'cosine' : 'linear'), note: 'LambdaLR stepped once per epoch' };
+  if (opaque('cos_lr', 'the scheduler (cosine or linear) is left unknown')) {
+    // noted
+  } else if (args.get('cos_lr')) plan.scheduler = { ...args.setting(args.get('cos_lr')!, cos ? 'cosine' : 'linear'), note: 'LambdaLR stepped once per epoch' };
   else if (src.cfg === undefined) plan.scheduler = defaultSetting('linear', 'cos_lr', 'cos_lr false: linear from lr0 to lr0 × lrf over the epochs, stepped once per epoch');
 
   // Precision: amp True runs an AMP check and may fall back to fp32; 8.4 also takes "bf16"/"fp32".
   const amp = args.get('amp');
-  if (amp && amp.value !== null && amp.value !== undefined) plan.precision = args.setting(amp, amp.value === true ? 'amp' : amp.value === false ? 'fp32' : String(amp.value));
+  if (opaque('amp', 'the precision is left unknown')) {
+    // noted
+  } else if (amp && amp.value !== null && amp.value !== undefined) plan.precision = args.setting(amp, amp.value === true ? 'amp' : amp.value === false ? 'fp32' : String(amp.value));
   else if (src.cfg === undefined) plan.precision = defaultSetting('amp', 'amp', 'amp true: fp16 autocast after a start-up AMP check (falls back to fp32 if it fails)');
 
   // Values training does not read.
@@ -572,7 +609,8 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
     });
   }
 
-  if (unknownFromCfg.size > 0) notes.push(`cfg=${src.cfg}: ${[...unknownFromCfg].join(', ')} come from that file (linted on its own) or the defaults, so they are left unknown here`);
+  opaque('data', 'the training images are unknown');
+  if (unknownFromCfg.size > 0 && src.cfg !== undefined) notes.push(`cfg=${src.cfg}: ${[...unknownFromCfg].join(', ')} come from that file (linted on its own) or the defaults, so they are left unknown here`);
   if (!plan.datasetSamples) {
     missing.push({ field: 'datasetSamples', hint: 'train on a bundled dataset (data: coco8.yaml, coco128.yaml, coco.yaml, VOC.yaml), or set assume.datasetSamples to the number of training images' });
   }

@@ -283,6 +283,8 @@ function resolvePython(rel: string, file: SourceFile, stack: string[], state: St
 
   const parsed = parsePythonConfig(file.text, { ...(base ? { base } : {}), modules });
   if (parsed.starUnknown.length) complete = false;
+  // Expressions that raise when MMEngine runs the file (`{{_base_.lr}} * 0.05`): the config does not load.
+  for (const e of parsed.loadErrors) problems.push({ message: e.message, range: e.range, fatal: true });
   const own = parsed.tree ?? top;
   const ownEntries = own.entries.filter((e) => e.key !== '_base_' && !e.key.startsWith('__'));
   let tree: MapNode;

@@ -101,6 +101,18 @@ export interface PythonConfig extends LoadResult {
   readBase: boolean;
   /** `from x import *` of a module that was not supplied: any name may come from it. */
   starUnknown: string[];
+  /**
+   * Expressions Python would raise on when MMEngine runs the file, so the config does not load:
+   * arithmetic on a `{{_base_.x}}` placeholder, which MMEngine turns into a string before it runs
+   * the file (`_pre_substitute_base_vars`). The value stays unknown (`failedValue`).
+   */
+  loadErrors: LoadError[];
+}
+
+/** An expression that raises when the framework runs the config file. */
+export interface LoadError {
+  range: Range;
+  message: string;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -127,6 +139,14 @@ const INTS = new WeakSet<ScalarNode>();
 const SIZE = new WeakMap<ConfigNode, number>();
 /** A node or entry copied from another (copy-on-write): the original, for provenance. */
 const COPIED = new WeakMap<object, object>();
+/**
+ * Values written as MMEngine's `{{_base_.a.b}}` placeholder: MMEngine puts a string in their place
+ * while the file runs and the base's value only into the finished config, so arithmetic on them
+ * raises. Each is a copy of the base's node, so `_base_.a.b` (the base's real value) is not one.
+ */
+const PLACEHOLDERS = new WeakSet<ConfigNode>();
+/** Values of expressions that raise when the file runs (`{{_base_.lr}} * 0.05`): unknown. */
+const FAILED = new WeakMap<ScalarNode, string>();
 /** Numbers an augmented assignment computed (`train.max_iter *= 2`) → the value it changed. */
 const AUGMENTED = new WeakMap<ScalarNode, ScalarNode>();
 /** Augmented assignment operators the reader follows, with the binary operator they apply. */
@@ -151,6 +171,15 @@ export function isPartial(node: ConfigNode): string | undefined {
  */
 export function augmentedFrom(node: ScalarNode): ScalarNode | undefined {
   return AUGMENTED.get(node);
+}
+
+/**
+ * Why a value is unknown because the expression that gives it raises when the file runs
+ * (`{{_base_.lr}} * 0.05`: a TypeError); undefined for any other value. Such a value is a string
+ * holding the expression as written, never a number: read it as unknown.
+ */
+export function failedValue(node: ConfigNode): string | undefined {
+  return node.kind === 'scalar' ? FAILED.get(node) : undefined;
 }
 
 /** Whether Python holds this number as an int. */
@@ -195,6 +224,17 @@ function partialMap(range: Range, why: string): MapNode {
   return node;
 }
 
+/** The Python type name of a value, for TypeError messages. */
+function pythonType(v: Val): string {
+  if (v.kind === 'map') return 'dict';
+  if (v.kind === 'seq') return 'list';
+  if (v.kind !== 'scalar') return 'type';
+  if (typeof v.value === 'number') return INTS.has(v) ? 'int' : 'float';
+  if (typeof v.value === 'boolean') return 'bool';
+  if (v.value === null) return 'NoneType';
+  return 'str';
+}
+
 function isNode(v: Val): v is ConfigNode {
   return v.kind === 'map' || v.kind === 'seq' || v.kind === 'scalar';
 }
@@ -211,6 +251,8 @@ interface Scope {
   text: string;
   loc: Loc;
   budget: Budget;
+  /** Where expressions that raise when the file runs are recorded (absent: not recorded). */
+  loadErrors?: LoadError[];
 }
 
 /** What one file may still spend on building values (see the module comment). */
@@ -366,6 +408,7 @@ class Expr {
 
   private binary(op: string, left: Val, right: Val, start: Token): Val {
     const end = this.tokens[this.p - 1];
+    if (this.isPlaceholder(left) || this.isPlaceholder(right)) return this.onPlaceholder(op, left, right, start, end);
     if (left.kind === 'scalar' && right.kind === 'scalar') {
       const a = left.value;
       const b = right.value;
@@ -397,6 +440,7 @@ class Expr {
     const start = this.peek()!;
     this.p++;
     const inner = this.nested(() => this.unary());
+    if (this.isPlaceholder(inner)) return this.failed(start, this.tokens[this.p - 1], `raises TypeError (bad operand type for unary ${op}: 'str') when MMEngine loads the config, so the run does not start`);
     if (op === '~' || inner.kind !== 'scalar' || typeof inner.value !== 'number') throw new Unsupported();
     return this.num(op === '-' ? -inner.value : inner.value, INTS.has(inner), start, this.tokens[this.p - 1]);
   }
@@ -407,9 +451,55 @@ class Expr {
     if (!this.isOp('**')) return base;
     this.p++;
     const exp = this.nested(() => this.unary());
+    if (this.isPlaceholder(base) || this.isPlaceholder(exp)) return this.onPlaceholder('**', base, exp, start, this.tokens[this.p - 1]);
     if (base.kind !== 'scalar' || exp.kind !== 'scalar' || typeof base.value !== 'number' || typeof exp.value !== 'number') throw new Unsupported();
     const isInt = INTS.has(base) && INTS.has(exp) && exp.value >= 0;
     return this.num(base.value ** exp.value, isInt, start, this.tokens[this.p - 1]);
+  }
+
+  private isPlaceholder(v: Val): boolean {
+    return isNode(v) && PLACEHOLDERS.has(v);
+  }
+
+  /**
+   * An operator applied to a `{{_base_.x}}` placeholder, as Python applies it to the string MMEngine
+   * puts there: with a number (`{{_base_.lr}} * 0.05`) or another operator than `+`, `*`, `%` it
+   * raises TypeError (recorded; the value is unknown); `+` of strings, `*` by an int and `%`
+   * build some other string, which MMEngine never replaces: unknown too.
+   */
+  private onPlaceholder(op: string, left: Val, right: Val, start: Token, end: Token): Val {
+    const type = (v: Val) => (this.isPlaceholder(v) ? 'str' : pythonType(v));
+    const [a, b] = [type(left), type(right)];
+    const number = (t: string) => t === 'int' || t === 'float';
+    if (op === '+' && a === 'str' && b === 'str') throw new Unsupported();
+    if (op === '%' && a === 'str' && !number(b)) throw new Unsupported();
+    const intTimes = (t: string) => t === 'int' || t === 'bool';
+    if (op === '*' && (a === 'str' ? intTimes(b) : intTimes(a))) {
+      return this.failed(start, end, 'repeats the placeholder string, which MMEngine never replaces (only a value that is the placeholder itself), so the value is that string, not the number meant, and the run fails where it is used');
+    }
+    let why: string;
+    if (op === '+' && a === 'str') why = `can only concatenate str (not "${b}") to str`;
+    else if (op === '*') why = `can't multiply sequence by non-int of type '${a === 'str' ? b : a}'`;
+    else if (op === '%' && a === 'str') why = 'not all arguments converted during string formatting';
+    else why = `unsupported operand type(s) for ${op === '**' ? '** or pow()' : op}: '${a}' and '${b}'`;
+    return this.failed(start, end, `raises TypeError (${why}) when MMEngine loads the config, so the run does not start`);
+  }
+
+  /**
+   * Records arithmetic on a `{{_base_.x}}` placeholder (`what` it does in Python); its value is unknown.
+   * The fix: `_base_.x`, which reads the base's value while the file runs.
+   */
+  private failed(start: Token, end: Token, what: string): ScalarNode {
+    const written = this.src(start, end);
+    const shown = `\`${written.length > 80 ? `${written.slice(0, 80)}…` : written}\``;
+    const range = this.range(start, end);
+    const placeholders = [...new Set([...written.matchAll(/\{\{\s*_base_\.([\w.]+)\s*\}\}/g)].map((m) => m[1]))];
+    const instead = placeholders.length ? `; write ${placeholders.map((x) => `_base_.${x}`).join(', ')} (the base's value, read while the file runs) instead of the placeholder` : '';
+    const message = `${shown} ${what}: MMEngine puts a string in place of each {{_base_.…}} before it runs the file and the base's value only into the finished config${instead}`;
+    this.scope.loadErrors?.push({ range, message });
+    const node: ScalarNode = { kind: 'scalar', value: written, source: written, plain: false, range };
+    FAILED.set(node, `${shown} is arithmetic on a {{_base_.…}} placeholder, which is a string while the file runs`);
+    return node;
   }
 
   /** An atom and its trailers: `.name`, `[index]`, `(arguments)`. */
@@ -438,6 +528,8 @@ class Expr {
   }
 
   attribute(v: Val, name: string, start: Token, at: Token): Val {
+    // A placeholder is a string while the file runs: its attributes are str's, not the base's keys.
+    if (this.isPlaceholder(v)) throw new Unsupported();
     if (v.kind === 'sym') return { kind: 'sym', name: `${v.name}.${name}`, range: this.range(start, at) };
     if (v.kind === 'map') {
       const entry = mapGet(v, name);
@@ -449,7 +541,7 @@ class Expr {
   }
 
   private subscript(v: Val, index: Val, start: Token, close: Token): Val {
-    if (index.kind !== 'scalar') throw new Unsupported();
+    if (index.kind !== 'scalar' || this.isPlaceholder(v) || this.isPlaceholder(index)) throw new Unsupported();
     if (v.kind === 'map' && typeof index.value === 'string') return this.attribute(v, index.value, start, close);
     if (v.kind === 'seq' && typeof index.value === 'number' && INTS.has(index)) {
       const i = index.value < 0 ? v.items.length + index.value : index.value;
@@ -573,7 +665,18 @@ class Expr {
     }
     this.expect('}');
     this.expect('}');
-    return v;
+    return this.placeholder(this.node(v));
+  }
+
+  /** A copy of the base's value standing for the placeholder (the copy, not the base's node, is marked). */
+  private placeholder(v: ConfigNode): ConfigNode {
+    const copy: ConfigNode = v.kind === 'map' ? copyMap(v, v.entries) : v.kind === 'seq' ? copySeq(v, v.items) : { ...v };
+    if (v.kind === 'scalar') {
+      markCopy(copy, v);
+      if (INTS.has(v)) INTS.add(copy as ScalarNode);
+    }
+    PLACEHOLDERS.add(copy);
+    return copy;
   }
 
   /** Arguments of a call: positional values and keyword values (with the keyword's token). */
@@ -930,7 +1033,7 @@ export function pythonExpressions(text: string, names: ReadonlyMap<string, Confi
 export function parsePythonConfig(text: string, input: PythonConfigInput = {}): PythonConfig {
   const loc = locator(text);
   const opaque = new Map<string, OpaqueName>();
-  const result: PythonConfig = { problems: [], opaque, imports: [], readBase: false, starUnknown: [] };
+  const result: PythonConfig = { problems: [], opaque, imports: [], readBase: false, starUnknown: [], loadErrors: [] };
   let lines: LogicalLine[];
   try {
     lines = new Lexer(text).run();
@@ -940,7 +1043,7 @@ export function parsePythonConfig(text: string, input: PythonConfigInput = {}): 
     return result;
   }
   const budget = new Budget();
-  const scope: Scope = { env: new Map(), base: input.base, text, loc, budget };
+  const scope: Scope = { env: new Map(), base: input.base, text, loc, budget, loadErrors: result.loadErrors };
   const env = scope.env;
   /** Top-level names in first-binding order, with the range of the name where it was last bound. */
   const keyRanges = new Map<string, Range>();
@@ -1314,6 +1417,12 @@ export function parsePythonConfig(text: string, input: PythonConfigInput = {}): 
     entries.push({ key: name, keyRange, value });
   }
   result.tree = { kind: 'map', entries, range: loc.range(0, Math.max(1, text.length)) };
+  // A statement read twice (an augmented assignment tried, then read again) records its error once.
+  const seen = new Set<string>();
+  result.loadErrors = result.loadErrors.filter((e) => {
+    const at = `${e.range.line}:${e.range.column}:${e.range.endLine}:${e.range.endColumn}`;
+    return seen.has(at) ? false : (seen.add(at), true);
+  });
   return result;
 }
 
@@ -1329,6 +1438,14 @@ export function loadPythonConfig(text: string): LoadResult {
 }
 
 function withoutUnread(node: ConfigNode, depth = 0): ConfigNode | undefined {
+  // A value whose expression raises when the file runs is unknown: the load error says so.
+  if (failedValue(node)) return undefined;
+  if (node.kind === 'seq') {
+    if (depth > MAX_DEPTH) return node;
+    // Items keep their places (an index names the same item in the whole configuration).
+    const items = node.items.map((item) => withoutUnread(item, depth + 1) ?? item);
+    return items.some((item, i) => item !== node.items[i]) ? copySeq(node, items) : node;
+  }
   if (node.kind === 'map') {
     if (PARTIAL.has(node) && node.entries.length === 0) return undefined;
     if (depth > MAX_DEPTH) return node;
