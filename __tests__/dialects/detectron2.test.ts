@@ -116,6 +116,20 @@ describe('detectron2: yacs plans through _BASE_', () => {
     expect(plan.lastMilestone?.value).toBe(320000);
   });
 
+  test('REFERENCE_WORLD_SIZE: each scaled value says what it is scaled from (rescale edits the written one), also at the reference world size', async () => {
+    const cfg = '_BASE_: "Base.yaml"\nSOLVER:\n  REFERENCE_WORLD_SIZE: 8\n  WARMUP_ITERS: 1000\n';
+    const scaled = result('c.yaml', await lintFiles({ 'Base.yaml': BASE, 'c.yaml': cfg }, { assume: { worldSize: 2 } } as TrainlintConfig)).extraction!.plan;
+    expect(scaled.globalBatchSize?.scaledFrom?.factor).toBe(0.25);
+    expect(scaled.globalBatchSize?.scaledFrom?.by).toContain('SOLVER.REFERENCE_WORLD_SIZE 8');
+    expect(scaled.warmupSteps?.scaledFrom?.factor).toBe(4);
+    expect(scaled.warmupSteps?.writtenAs?.value).toBe(1000);
+    expect(scaled.lastMilestone?.writtenAs?.value).toBe(80000);
+    const same = result('c.yaml', await lintFiles({ 'Base.yaml': BASE, 'c.yaml': cfg }, { assume: { worldSize: 8 } } as TrainlintConfig)).extraction!.plan;
+    expect(same.globalBatchSize?.origin).not.toBe('derived');
+    expect(same.globalBatchSize?.scaledFrom?.factor).toBe(1);
+    expect(same.totalSteps?.scaledFrom?.factor).toBe(1);
+  });
+
   test('IMS_PER_BATCH not divisible by the GPUs: detectron2 asserts at start-up', async () => {
     const results = await lintFiles({ 'Base.yaml': BASE, 'c.yaml': '_BASE_: "Base.yaml"\nSOLVER:\n  IMS_PER_BATCH: 6\n  BASE_LR: 0.0075\n' }, { assume: { worldSize: 4 } } as TrainlintConfig);
     expect(findings(result('c.yaml', results), 'batch-size-mismatch')).toEqual([expect.stringContaining('detectron2 stops at start-up (data/build.py asserts the total batch size is divisible by the number of GPUs')]);

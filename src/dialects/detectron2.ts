@@ -185,6 +185,8 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
   let steps = stepsRead?.values ?? (absent(['SOLVER', 'STEPS']) ? D.steps : undefined);
   const refWorld = num(['SOLVER', 'REFERENCE_WORLD_SIZE'], D.referenceWorldSize);
   let stepsScale = 1;
+  /** REFERENCE_WORLD_SIZE is set and the world size known: the values carry `scaledFrom` (rescale reads it). */
+  const refScaled = Boolean(refWorld && refWorld.value > 0 && world);
 
   // DefaultTrainer.auto_scale_workers: scale = world / REFERENCE_WORLD_SIZE.
   if (refWorld && refWorld.value > 0 && world && world !== refWorld.value) {
@@ -197,12 +199,13 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
     }
     const scaled = (s: Setting<number> | undefined, value: (v: number) => number, how: string, unit?: string) =>
       s ? { ...derivedFrom(s, value(s.value), `${formatCount(s.value)} ${how}`, unit) } : undefined;
-    batch = scaled(batch, (v) => Math.round(v * scale), by, 'samples');
-    lr = lr
-      ? { ...derivedFrom(lr, lr.value * scale, `${formatSci(lr.value)} ${by}`), scaledFrom: { factor: scale, by: `REFERENCE_WORLD_SIZE scales it × ${formatCount(world)} / ${formatCount(refWorld.value)}`, ...(lr.valueRange ? { valueRange: lr.valueRange } : {}) } }
-      : undefined;
+    const multiplied = `REFERENCE_WORLD_SIZE scales it × ${formatCount(world)} / ${formatCount(refWorld.value)}`;
+    const divided = `REFERENCE_WORLD_SIZE divides it by ${formatCount(world)} / ${formatCount(refWorld.value)}`;
+    batch = autoScaled(scaled(batch, (v) => Math.round(v * scale), by, 'samples'), batch, scale, writtenFor(refWorld.value));
+    lr = lr ? { ...derivedFrom(lr, lr.value * scale, `${formatSci(lr.value)} ${by}`), scaledFrom: { factor: scale, by: multiplied, ...(lr.valueRange ? { valueRange: lr.valueRange } : {}) } } : undefined;
     // Iteration counts are divided by the scale: advice is written back as the file's value (× scale).
-    const counted = (s: Setting<number> | undefined) => (s ? { ...scaled(s, (v) => Math.round(v / scale), over, 'steps')!, writtenAs: { unit: 'iterations', perStep: scale, value: s.value } } : undefined);
+    const counted = (s: Setting<number> | undefined) =>
+      autoScaled(s ? { ...scaled(s, (v) => Math.round(v / scale), over, 'steps')!, writtenAs: { unit: 'iterations', perStep: scale, value: s.value } } : undefined, s, 1 / scale, divided);
     maxIter = counted(maxIter);
     warmup = counted(warmup);
     checkpoint = counted(checkpoint);
@@ -210,6 +213,17 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
     stepsScale = scale;
     steps = steps?.map((v) => Math.round(v / scale));
     notes.push(`SOLVER.REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)} with ${formatCount(world)} GPUs: detectron2 scales IMS_PER_BATCH and BASE_LR by ${formatCount(scale)} and divides MAX_ITER, WARMUP_ITERS, STEPS, CHECKPOINT_PERIOD and EVAL_PERIOD by it`);
+  } else if (refWorld && refWorld.value > 0 && world) {
+    // At the reference world size auto_scale_workers changes nothing, but at any other it would: rescale
+    // must know the values are written for REFERENCE_WORLD_SIZE GPUs (factor 1 now).
+    const same = (s: Setting<number> | undefined, how: string) => autoScaled(s, s, 1, how);
+    const at = `REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)} is the world size: nothing is scaled`;
+    batch = autoScaled(batch, batch, 1, writtenFor(refWorld.value));
+    lr = same(lr, at);
+    maxIter = same(maxIter, at);
+    warmup = same(warmup, at);
+    checkpoint = same(checkpoint, at);
+    evalPeriod = same(evalPeriod, at);
   } else if (refWorld && refWorld.value > 0 && !world) {
     notes.push(`SOLVER.REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)}: detectron2 rescales batch, LR and iteration counts to the real GPU count, which is unknown here (set assume.worldSize)`);
   }
@@ -246,12 +260,20 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
     // build_lr_scheduler keeps the steps <= MAX_ITER; fvcore then raises for one == MAX_ITER.
     if (steps.length > 0) {
       const sorted = [...steps].sort((a, b) => a - b);
-      const at = (v: number): Setting<number> =>
+      // The values as written, in the same order (auto_scale_workers divides each by one factor).
+      const written = [...(stepsRead?.values ?? D.steps)].sort((a, b) => a - b);
+      const scaledBy = (v: number, w: number): Partial<Setting<number>> =>
+        !refScaled
+          ? {}
+          : steps !== stepsRead?.values
+            ? { origin: 'derived', how: 'SOLVER.STEPS scaled by REFERENCE_WORLD_SIZE', writtenAs: { unit: 'iterations', perStep: stepsScale, value: w }, scaledFrom: { factor: v / w, by: `REFERENCE_WORLD_SIZE divides it by ${formatCount(stepsScale)}` } }
+            : { scaledFrom: { factor: 1, by: 'REFERENCE_WORLD_SIZE is the world size: nothing is scaled' } };
+      const at = (v: number, w: number): Setting<number> =>
         stepsRead
-          ? { ...settingAt(view, stepsRead.hit, v, 'SOLVER.STEPS'), unit: 'steps', ...(steps !== stepsRead.values ? { origin: 'derived' as const, how: 'SOLVER.STEPS scaled by REFERENCE_WORLD_SIZE', writtenAs: { unit: 'iterations', perStep: stepsScale } } : {}) }
-          : { ...defaultSetting(v, 'SOLVER.STEPS', 'detectron2 default (30000,)'), unit: 'steps' };
-      plan.firstMilestone = at(sorted[0]);
-      plan.lastMilestone = at(sorted[sorted.length - 1]);
+          ? { ...settingAt(view, stepsRead.hit, v, 'SOLVER.STEPS'), unit: 'steps', ...scaledBy(v, w) }
+          : { ...defaultSetting(v, 'SOLVER.STEPS', 'detectron2 default (30000,)'), unit: 'steps', ...scaledBy(v, w) };
+      plan.firstMilestone = at(sorted[0], written[0]);
+      plan.lastMilestone = at(sorted[sorted.length - 1], written[written.length - 1]);
       if (steps.includes(maxIter.value)) {
         launchChecks['decay-horizon-mismatch'] = `detectron2 stops at start-up: SOLVER.STEPS holds MAX_ITER ${formatCount(maxIter.value)}, and fvcore's MultiStepParamScheduler raises "Milestone must be smaller than total number of updates"`;
       }
@@ -293,6 +315,19 @@ function extractYacs(file: SourceFile, env: ExtractEnv): Extraction {
     afterDecay: 'flat',
     ...(baseReference(file, env) ?? {}),
   };
+}
+
+/** How the global batch is scaled, as rescale says it: the key and the GPU count the values are written for. */
+const writtenFor = (reference: number) =>
+  `SOLVER.REFERENCE_WORLD_SIZE ${formatCount(reference)}: DefaultTrainer.auto_scale_workers multiplies IMS_PER_BATCH and BASE_LR by GPUs / ${formatCount(reference)} and divides the iteration counts by it`;
+
+/**
+ * A value `DefaultTrainer.auto_scale_workers` computes from the written one (`written`): value = written × factor
+ * (`scaledFrom`), with the written value's range for rescale, which edits what is written, not what is computed.
+ */
+function autoScaled(s: Setting<number> | undefined, written: Setting<number> | undefined, factor: number, by: string): Setting<number> | undefined {
+  if (!s || !written) return s;
+  return { ...s, scaledFrom: { factor, by, ...(written.valueRange ? { valueRange: written.valueRange } : {}) } };
 }
 
 /**

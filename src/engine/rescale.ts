@@ -200,22 +200,16 @@ export function rescale(input: RescaleInput): RescaleResult {
       setMicro(target.value, `the micro batch asked for: ${target.value} × ${a} accumulation × ${dp.value} data-parallel = ${newGlobal} samples per step`);
       if (identityWritten) setGlobal(newGlobal, `= ${target.value} × ${a} × ${dp.value} (micro × accumulation × data-parallel)`);
     }
+  } else if (target.kind === 'world-size' && G.scaledFrom) {
+    if (!world) throw new RescaleError(`the world size of ${file.path} is unknown (no launcher names it; set assume.worldSize in .trainlint.yml)`);
+    retargetLauncher(file, world, target.value, result, edit);
+    return worldScaledReport(plan, world.value, target.value, input.framework, result);
   } else if (target.kind === 'world-size') {
     if (!world) throw new RescaleError(`the world size of ${file.path} is unknown (no launcher names it; set assume.worldSize in .trainlint.yml)`);
     const parallel = dp ? world.value / dp.value : 1;
     const newDp = target.value / parallel;
     if (!Number.isInteger(newDp)) throw new RescaleError(`world size ${target.value} is not a multiple of the model-parallel size ${parallel}`);
-    const literal = worldLiteral(file, world);
-    if (literal) edit('worldSize', { ...world, valueRange: literal }, String(target.value), `the world size asked for`);
-    else {
-      const how =
-        world.origin === 'assumed'
-          ? 'assumed in .trainlint.yml (assume.worldSize): update it there and in the launcher'
-          : world.file && world.file !== file.path
-            ? `set by ${where(world)} (${keyOf(world, 'the launcher')}): change the launcher by hand`
-            : `${world.how ?? keyOf(world, 'the launcher')} is not one literal count; change the launcher by hand`;
-      result.manual.push(`world size ${world.value} → ${target.value}: ${how}`);
-    }
+    retargetLauncher(file, world, target.value, result, edit);
     const split = perRankShare(plan);
     if (explicitGlobal && !identityWritten) {
       newGlobal = G.value;
@@ -254,6 +248,9 @@ export function rescale(input: RescaleInput): RescaleResult {
       newGlobal = micro.value * a * newDp;
       if (identityWritten) setGlobal(newGlobal, `= ${micro.value} × ${a} × ${newDp} (micro × accumulation × data-parallel)`);
     }
+  } else if (G.scaledFrom) {
+    newGlobal = target.value;
+    setScaledGlobal(G, newGlobal, dp, micro, file, input.framework, edit);
   } else {
     newGlobal = target.value;
     if (explicitGlobal) {
@@ -291,10 +288,13 @@ export function rescale(input: RescaleInput): RescaleResult {
 
   // The LR, by the rule.
   const rule = input.rule ?? fixRule(input.scaling ?? 'either', plan.optimizer?.value);
-  const lr = plan.peakLr;
+  const planLr = plan.peakLr;
+  const scaledByFramework = planLr ? frameworkScaled(planLr, target, result) : false;
+  // An LR the framework multiplies by a factor the target keeps (scaledFrom): the written value follows the rule.
+  const lr = planLr && !scaledByFramework ? asWritten(planLr) : planLr;
   if (lr && !rule) {
     result.manual.push(`${keyOf(lr, 'learning rate')} ${formatSci(lr.value)}: the optimizer is unknown, so neither rule is chosen; pass --rule linear (SGD-family) or --rule sqrt (Adam-family)`);
-  } else if (lr && frameworkScaled(lr, target, result)) {
+  } else if (lr && scaledByFramework) {
     const fw = input.framework ?? 'the framework';
     const written = lr.scaledFrom ? `${keyOf(lr, 'learning rate')} as written` : keyOf(lr, 'the learning rate');
     const how = lr.scaledFrom ? lr.scaledFrom.by : `computed: ${lr.how ?? 'derived'}`;
@@ -330,8 +330,11 @@ export function rescale(input: RescaleInput): RescaleResult {
 
   // Step counts keep their meaning in samples.
   const steps = (field: PlanField, what: string) => {
-    const s = plan[field] as Setting<number> | undefined;
-    if (!s || !(s.value > 0)) return;
+    const planned = plan[field] as Setting<number> | undefined;
+    if (!planned || !(planned.value > 0)) return;
+    // A count the framework computes from the written one by a factor the target keeps: the written count moves.
+    const s = asWritten(planned);
+    const batch = planned.scaledFrom ? writtenOf(G) : G.value;
     const key = keyOf(s, what);
     if (field === 'warmupSteps' && (plan.warmupRatio || s.fractionOf)) {
       result.kept.push(`${plan.warmupRatio?.key ?? key}: warmup is a fraction of ${s.fractionOf?.of ?? 'training'}, so it keeps its share`);
@@ -348,7 +351,7 @@ export function rescale(input: RescaleInput): RescaleResult {
     }
     const exact = s.value / k;
     const n = Math.max(1, Math.round(exact));
-    const samples = `${formatCount(s.value)} × ${formatCount(G.value)} = ${formatCount(s.value * G.value)} samples`;
+    const samples = `${formatCount(s.value)} × ${formatCount(batch)} = ${formatCount(s.value * batch)} samples`;
     const how = `keeps ${samples}: ${formatCount(s.value)} ÷ ${ratio} = ${formatCount(Number(exact.toFixed(1)))}${Number.isInteger(exact) ? '' : `, rounded to ${n}`}`;
     const reason = notEditable(s, file);
     // Lightning counts batches (micro-batches × accumulation per step): they follow a new accumulation.
@@ -370,6 +373,139 @@ export function rescale(input: RescaleInput): RescaleResult {
   milestones(plan, file, k, ratio, result, edit);
   if (plan.epochs && !(plan.totalSteps && plan.totalSteps.origin !== 'derived')) result.kept.push(`${keyOf(plan.epochs, 'epochs')} ${formatCount(plan.epochs.value)}: epochs keep their samples; the steps follow`);
   byLine();
+  return result;
+}
+
+/** The value as written when the framework computes the plan's from it (`scaledFrom`: value = written × factor). */
+function writtenOf(s: Setting<number>): number {
+  if (!s.scaledFrom) return s.value;
+  return s.writtenAs?.value ?? Number((s.value / s.scaledFrom.factor).toPrecision(12));
+}
+
+/**
+ * The setting of the written value behind one the framework scales at start-up (`scaledFrom`: detectron2's
+ * REFERENCE_WORLD_SIZE, MMEngine's auto_scale_lr), at its literal range: rescale edits what is written.
+ */
+function asWritten(s: Setting<number>): Setting<number> {
+  if (!s.scaledFrom) return s;
+  const { scaledFrom, writtenAs: _unit, how: _how, ...rest } = s;
+  const range = scaledFrom.valueRange;
+  const origin = s.origin !== 'derived' ? s.origin : range || s.file ? 'explicit' : 'default';
+  return { ...rest, value: writtenOf(s), origin, ...(range ? { valueRange: range } : {}) };
+}
+
+/** Python's round(): half to even (auto_scale_workers rounds with int(round(x))). */
+function pyRound(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** The launcher's world size set to the target when it is one literal count in this file, else listed to change by hand. */
+function retargetLauncher(
+  file: SourceFile,
+  world: Setting<number>,
+  value: number,
+  result: RescaleResult,
+  edit: (field: PlanField, s: Setting, to: string, why: string) => void,
+): void {
+  const literal = worldLiteral(file, world);
+  if (literal) {
+    edit('worldSize', { ...world, valueRange: literal }, String(value), `the world size asked for`);
+    return;
+  }
+  const how =
+    world.origin === 'assumed'
+      ? 'assumed in .trainlint.yml (assume.worldSize): update it there and in the launcher'
+      : world.file && world.file !== file.path
+        ? `set by ${where(world)} (${keyOf(world, 'the launcher')}): change the launcher by hand`
+        : `${world.how ?? keyOf(world, 'the launcher')} is not one literal count; change the launcher by hand`;
+  result.manual.push(`world size ${world.value} → ${value}: ${how}`);
+}
+
+/**
+ * A new global batch for a framework that scales the written batch with the world size (`scaledFrom` on the
+ * global batch: detectron2's IMS_PER_BATCH × world / REFERENCE_WORLD_SIZE): the written batch is the target ÷
+ * the factor, which must be a whole number, and a total the GPUs share without accumulation must divide by them.
+ */
+function setScaledGlobal(
+  G: Setting<number>,
+  value: number,
+  dp: Setting<number> | undefined,
+  micro: Setting<number> | undefined,
+  file: SourceFile,
+  framework: string | undefined,
+  edit: (field: PlanField, s: Setting, to: string, why: string) => void,
+): void {
+  const fw = framework ?? 'the framework';
+  const factor = G.scaledFrom!.factor;
+  const key = keyOf(G, 'the global batch');
+  if (!dp) throw new RescaleError(`the world size of ${file.path} is unknown, so the value of ${key} that gives a global batch of ${value} is too (set assume.worldSize in .trainlint.yml)`);
+  if (micro?.origin === 'derived' && value % dp.value !== 0) {
+    throw new RescaleError(`global batch ${value} is not divisible by the ${dp.value} GPUs: ${fw} splits the total batch over them without accumulation and asserts it divides (${G.scaledFrom!.by}); pick a multiple of ${dp.value}`);
+  }
+  const written = value / factor;
+  const shown = `${value} / ${formatRatio(factor)}`;
+  if (!Number.isInteger(Number(written.toPrecision(12)))) {
+    throw new RescaleError(`${key} would have to be ${shown} = ${formatCount(Number(written.toFixed(2)))}, not a whole number (${G.scaledFrom!.by}); pick a global batch that is a multiple of ${dp.value}`);
+  }
+  const target = asWritten(G);
+  const reason = notEditable(target, file);
+  const n = Math.round(written);
+  if (reason) throw new RescaleError(`${key} cannot be set to ${n}: ${reason}`);
+  const why = factor === 1 ? 'the global batch asked for' : `= ${shown}: ${fw} multiplies it by ${formatRatio(factor)} at this world size, giving the global batch asked for`;
+  edit('globalBatchSize', target, String(n), why);
+}
+
+/**
+ * A new world size for a framework that rescales the written values to it at start-up (detectron2's
+ * REFERENCE_WORLD_SIZE: batch and LR × world / reference, iteration counts ÷ it): no value in the file changes;
+ * the result says what the framework computes at the new world size. The reference is world ÷ the batch's factor.
+ */
+function worldScaledReport(plan: TrainingPlan, world: number, newWorld: number, framework: string | undefined, result: RescaleResult): RescaleResult {
+  const fw = framework ?? 'the framework';
+  const G = plan.globalBatchSize!;
+  const reference = Math.round(world / G.scaledFrom!.factor);
+  const scale = newWorld / reference;
+  const atRef = newWorld === reference;
+  const written = writtenOf(G);
+  const key = keyOf(G, 'the global batch');
+  const times = `× ${formatCount(newWorld)} / ${formatCount(reference)}`;
+  if (!atRef && written % reference !== 0) {
+    throw new RescaleError(`${key} ${formatCount(written)} is not divisible by ${formatCount(reference)}, the world size it is written for: ${fw} refuses to rescale it to ${formatCount(newWorld)} GPUs (auto_scale_workers asserts it); write a multiple of ${formatCount(reference)}`);
+  }
+  const newGlobal = atRef ? written : pyRound(written * scale);
+  if (newGlobal % newWorld !== 0) {
+    throw new RescaleError(`${key} ${formatCount(written)} is the total over the GPUs and is not divisible by ${formatCount(newWorld)}: ${fw} asserts the total batch is divisible by the number of GPUs; pick a world size that divides ${formatCount(written)}`);
+  }
+  result.newGlobal = newGlobal;
+  result.k = newGlobal / G.value;
+  const at = `at ${formatCount(newWorld)} GPUs`;
+  result.kept.push(`${fw} rescales the written values to the world size at start-up (${G.scaledFrom!.by}): nothing to edit; ${at} it computes:`);
+  result.kept.push(
+    atRef
+      ? `${key} ${formatCount(written)} as written: the global batch is ${formatCount(newGlobal)} (the world size it is written for: nothing is scaled), ${formatCount(newGlobal / newWorld)} per GPU`
+      : `${key} ${formatCount(written)} as written: the global batch is ${formatCount(newGlobal)} (${formatCount(written)} ${times}), ${formatCount(newGlobal / newWorld)} per GPU`,
+  );
+  const lr = plan.peakLr;
+  if (lr?.scaledFrom) {
+    const w = writtenOf(lr);
+    result.kept.push(`${keyOf(lr, 'the learning rate')} ${formatSci(w)} as written: the LR is ${formatSci(atRef ? w : w * scale, 5)}${atRef ? '' : ` (${formatSci(w)} ${times}, the linear rule)`}`);
+  }
+  const counts: [PlanField, string][] = [['totalSteps', 'the run'], ['warmupSteps', 'the warmup'], ['saveEverySteps', 'the save interval'], ['evalEverySteps', 'the eval interval']];
+  for (const [field, what] of counts) {
+    const s = plan[field] as Setting<number> | undefined;
+    if (!s?.scaledFrom || !(s.value > 0)) continue;
+    const w = writtenOf(s);
+    result.kept.push(`${keyOf(s, what)} ${formatCount(w)} ${asWritten(s).origin === 'default' ? 'by default' : 'as written'}: ${what} is ${formatCount(atRef ? w : pyRound(w / scale))} iterations${atRef ? '' : ` (${formatCount(w)} ÷ (${formatCount(newWorld)} / ${formatCount(reference)}))`}`);
+  }
+  const first = plan.firstMilestone;
+  const last = plan.lastMilestone;
+  if (first?.scaledFrom && first.origin !== 'default') {
+    const ws = [writtenOf(first), ...(last && last !== first ? [writtenOf(last)] : [])];
+    const list = (xs: number[]) => xs.map(formatCount).join(' … ');
+    result.kept.push(`${keyOf(first, 'the milestones')} ${list(ws)} as written: the LR drops at ${list(ws.map((v) => (atRef ? v : pyRound(v / scale))))}`);
+  }
+  result.changes.sort((x, y) => x.range.line - y.range.line || x.range.column - y.range.column);
   return result;
 }
 
@@ -492,8 +628,8 @@ function milestones(
   result: RescaleResult,
   edit: (field: PlanField, s: Setting, to: string, why: string) => void,
 ): void {
-  const first = plan.firstMilestone;
-  const last = plan.lastMilestone;
+  const first = plan.firstMilestone && asWritten(plan.firstMilestone);
+  const last = plan.lastMilestone && asWritten(plan.lastMilestone);
   if (!first || first.unit !== 'steps' || first.origin === 'derived' || first.origin === 'default') return;
   const scaled = (n: number) => Math.max(1, Math.round(n / k));
   const key = keyOf(first, 'milestones');
