@@ -470,6 +470,8 @@ export const composer: Dialect = {
     yamlLoader: LOADER,
     rejectsDuplicateKeys: 'Composer/llm-foundry read YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: 'composer.schema.json',
+    // OmegaConf.load reads a .json config with PyYAML, which skips a UTF-8 byte order mark.
+    jsonLoader: 'yaml',
   },
   detect(file) {
     if (file.format !== 'yaml' && file.format !== 'json') return 0;

@@ -539,6 +539,8 @@ export const deepspeed: Dialect = {
     // JSON: the loader does not matter; the rare YAML copy is read like PyYAML would.
     yamlLoader: LOADER,
     schema: 'deepspeed.schema.json',
+    // HF Transformers/Accelerate: json.load (rejects a byte order mark); `deepspeed --deepspeed_config`: hjson (skips it).
+    jsonLoader: 'json-or-hjson',
   },
   detect(file) {
     return deepspeedScore(file);

@@ -9,10 +9,29 @@ import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { getIn } from '../engine/tree.js';
 import { STRING_PLAN_FIELDS, type PlanField, type Setting, type TrainingPlan } from '../engine/types.js';
+import type { SourceFile } from '../engine/source.js';
 import type { Dialect, MissingField } from './types.js';
 
-function keyPath(path: string): string[] {
-  return path.split('.').filter(Boolean);
+/** A mapping's dot-separated path as key steps: a number step (`optimizers.0.lr`) indexes a list (and still names a `0:` key of a mapping). */
+function keyPath(path: string): (string | number)[] {
+  return path
+    .split('.')
+    .filter(Boolean)
+    .map((step) => (/^(?:0|[1-9]\d*)$/.test(step) ? Number(step) : step));
+}
+
+function shortText(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}
+
+/** What the file holds at a mapped path that gave no value: nothing, or a value of the wrong kind. */
+function unreadMapping(file: SourceFile, field: PlanField, path: string): string {
+  const hit = getIn(file.tree, keyPath(path));
+  const wanted = STRING_PLAN_FIELDS.has(field) ? 'a string' : 'a number';
+  if (!hit) return `\`mappings.${field}\` names ${path}, which is not in this file: fix the mapping or set \`assume.${field}\``;
+  const node = hit.node;
+  const found = node.kind === 'map' ? 'a mapping' : node.kind === 'seq' ? 'a list' : shortText(JSON.stringify(node.value));
+  return `\`mappings.${field}\` names ${path}, which is ${found} in this file, not ${wanted}: fix the mapping or set \`assume.${field}\``;
 }
 
 export const generic: Dialect = {
@@ -30,15 +49,20 @@ export const generic: Dialect = {
   },
   extract(file, env) {
     const plan: TrainingPlan = {};
+    // Mapped fields whose path gave no value: why, for the note and the hint.
+    const unread = new Map<PlanField, string>();
     for (const [field, path] of Object.entries(env.mappings) as [PlanField, string][]) {
+      if (typeof path !== 'string') continue;
       const setting: Setting | undefined = STRING_PLAN_FIELDS.has(field)
         ? stringAt(file, keyPath(path))
         : numberAt(file, keyPath(path), 'pyyaml');
       if (setting) (plan as Record<string, Setting>)[field] = setting;
+      else unread.set(field, unreadMapping(file, field, path));
     }
     applyAssumptions(plan, env.assume);
     // Neither mapped nor assumed: the generic dialect's documented default (README, generic section), said as one.
-    if (!plan.gradAccumSteps && plan.microBatchSize) {
+    // A mapped accumulation this file does not give stays unknown (its hint says why).
+    if (!plan.gradAccumSteps && plan.microBatchSize && !unread.has('gradAccumSteps')) {
       plan.gradAccumSteps = defaultSetting(1, 'gradAccumSteps', 'the generic dialect\'s default: no accumulation unless mappings.gradAccumSteps or assume.gradAccumSteps says otherwise');
     }
     deriveGlobalBatch(plan);
@@ -51,9 +75,12 @@ export const generic: Dialect = {
     }
     deriveWarmupFromRatio(plan);
     const missing: MissingField[] = [];
-    for (const field of ['peakLr', 'globalBatchSize', 'warmupSteps', 'totalSteps'] as PlanField[]) {
-      if (!plan[field]) missing.push({ field, hint: `map it in .trainlint.yml \`mappings.${field}\` or set \`assume.${field}\`` });
+    const hinted: PlanField[] = ['peakLr', 'globalBatchSize', 'warmupSteps', 'totalSteps'];
+    // An unread mapping is said once: in the hint for the fields above, in a note for the others.
+    const notes = [...unread].filter(([field]) => !plan[field] && !hinted.includes(field)).map(([, why]) => why);
+    for (const field of hinted) {
+      if (!plan[field]) missing.push({ field, hint: unread.get(field) ?? `map it in .trainlint.yml \`mappings.${field}\` or set \`assume.${field}\`` });
     }
-    return { plan, missing, anchor: fileStartRange(file), notes: [] };
+    return { plan, missing, anchor: fileStartRange(file), notes };
   },
 };

@@ -50,6 +50,8 @@ export const hfTrainer: Dialect = {
     // `python train.py sft.yaml --learning_rate 2e-5`, `--config x.yaml …`: HfArgumentParser / TrlParser apply the flags over the YAML.
     launchOverrides: ['argparse'],
     schema: 'hf-trainer.schema.json',
+    // HfArgumentParser.parse_json_file: json.loads of the file's text, which rejects a byte order mark.
+    jsonLoader: 'json',
   },
   datasets: hfTrainerDatasets,
   detect(file) {

@@ -442,6 +442,8 @@ export const lightning: Dialect = {
     // jsonargparse applies `--trainer.devices 8` / `--a.b=value` after `--config` over the file: argparse's form, dotted keys nested.
     launchOverrides: ['argparse'],
     schema: 'lightning.schema.json',
+    // jsonargparse reads a .json config with its YAML loader (PyYAML), which skips a UTF-8 byte order mark.
+    jsonLoader: 'yaml',
   },
   detect(file) {
     if (file.format !== 'yaml' && file.format !== 'json') return 0;

@@ -535,6 +535,8 @@ export const msSwift: Dialect = {
     // the first argument's keys into `--k v` in its place, so the flags after it win (argparse: the last one).
     launchOverrides: ['argparse'],
     schema: 'ms-swift.schema.json',
+    // parse_yaml_args reads a .json config with yaml.safe_load too, which skips a UTF-8 byte order mark.
+    jsonLoader: 'yaml',
   },
   detect(file) {
     if (file.format === 'shell') return (file.script?.commands ?? []).some((c) => swiftCommand(c) !== undefined) ? 10 : 0;

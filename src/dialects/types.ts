@@ -56,6 +56,14 @@ export interface DialectMeta {
    * flag → key, for the launch overrides (a single-dash flag is otherwise not read as one).
    */
   flagAliases?: Readonly<Record<string, string>>;
+  /**
+   * How the framework reads a `.json` config, for a file that starts with a UTF-8 byte order mark:
+   * 'json' (Python's `json.load`/`json.loads`, which rejects the mark: a parse-error), 'yaml' (a YAML
+   * loader, which skips it: nothing), 'json-or-hjson' (DeepSpeed's config: HF Transformers and Accelerate
+   * read it with `json.load` when a trainer names it, DeepSpeed's own `--deepspeed_config` with hjson,
+   * which skips the mark: a warning that names both). Absent: 'json'.
+   */
+  jsonLoader?: 'json' | 'yaml' | 'json-or-hjson';
 }
 
 /**

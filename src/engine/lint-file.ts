@@ -16,7 +16,7 @@ import { RULES, RULES_BY_ID } from '../rules/index.js';
 import type { RuleContext } from '../rules/types.js';
 import { relativePosix, resolveUnder, toPosix } from './posix-paths.js';
 import { checkRepoPath, describeTried, repoRootOf, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
-import { DEFAULT_MAX_FILE_BYTES, formatOf, loadFile } from './load-file.js';
+import { DEFAULT_MAX_FILE_BYTES, formatOf, jsonByteOrderMarkProblem, loadFile } from './load-file.js';
 import { SchemaStore } from './schemas.js';
 import { applySuppressions } from './suppressions.js';
 import { appendAll, capPerKind, moreNoteOf } from './caps.js';
@@ -381,6 +381,8 @@ export function pairReference(run: LintRun, result: FileResult, launchOf?: (rel:
 export function finishResult(run: LintRun, result: FileResult): void {
   // What the config itself says its LR was tuned for (a file-name convention, a base config).
   if (!result.reference && result.extraction?.reference) result.reference = result.extraction.reference;
+  const bom = byteOrderMarkFinding(result);
+  if (bom) result.findings.push(bom);
   try {
     runRules(result, run.settingsOf(result.file.path), run.schemas);
   } catch (err) {
@@ -388,6 +390,29 @@ export function finishResult(run: LintRun, result: FileResult): void {
     result.findings.push(internalError(result.file, err));
   }
   result.findings.sort(compareFindings);
+}
+
+/**
+ * A JSON file that starts with a UTF-8 byte order mark, once its dialect tells how the framework
+ * reads it (`DialectMeta.jsonLoader`): an error where Python's `json.load` reads it, nothing where a
+ * YAML loader does (it skips the mark), a warning naming both loaders for a DeepSpeed config. The
+ * file is still linted (the mark is all that must go). Unclaimed files: nothing.
+ */
+function byteOrderMarkFinding(result: FileResult): Finding | undefined {
+  const problem = jsonByteOrderMarkProblem(result.file);
+  const loader = result.dialect?.meta.jsonLoader ?? 'json';
+  if (!problem || !result.dialect || loader === 'yaml') return undefined;
+  const finding: Finding = { ruleId: 'parse-error', severity: 'error', path: result.file.path, range: problem.range, message: problem.message };
+  if (loader === 'json') return finding;
+  return {
+    ...finding,
+    severity: 'warning',
+    message:
+      'the file starts with a UTF-8 byte order mark: HF Transformers and Accelerate read a DeepSpeed config ' +
+      "with Python's json.load, which rejects it (\"Unexpected UTF-8 BOM (decode using utf-8-sig)\") when a trainer " +
+      'config or `--deepspeed` names this file; `deepspeed --deepspeed_config` reads it with hjson, which skips the mark. ' +
+      'Save the file as UTF-8 without a BOM',
+  };
 }
 
 function runRules(result: FileResult, settings: FileSettings, schemas: SchemaStore): void {
@@ -482,9 +507,10 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
   const { kept, problems } = applySuppressions(shapeRunFindings(raw, runCtx), file, (members) => groupRunLength(members, runCtx));
   appendAll(result.findings, capPerKind(kept, (f) => f.ruleId));
   const suppressionSeverity = settings.rules.get('unused-suppression')?.severity ?? 'warning';
-  // After an internal error the rules did not all run: "suppresses nothing" would be a guess.
+  // After an internal error the rules did not all run: "suppresses nothing" would be a guess. What
+  // holds whatever the rules found stays: a suppression without a reason, a comment that is no directive.
   const crashed = raw.some((f) => f.ruleId === 'internal-error');
-  const reported = crashed ? problems.filter((p) => p.data?.missingReason) : problems;
+  const reported = crashed ? problems.filter((p) => p.data?.missingReason || p.data?.unknownDirective) : problems;
   if (suppressionSeverity !== 'off') appendAll(result.findings, capPerKind(reported.map((p) => ({ ...p, severity: suppressionSeverity })), (f) => f.ruleId));
 }
 

@@ -3,7 +3,7 @@
  * rules → suppressions → sorted findings. Shared by the CLI and the action.
  */
 import path from 'node:path';
-import { asList, matcher } from '../config/load-config.js';
+import { asList, ignoreMatcher } from '../config/load-config.js';
 import type { RuleSetting, TrainlintConfig } from '../config/types.js';
 import type { Dialect, Extraction } from '../dialects/types.js';
 import type { Reference } from '../rules/types.js';
@@ -629,10 +629,11 @@ function repositoryScripts(
   parseOptions: { yamlVersion?: TrainlintConfig['yaml'] },
 ): SourceFile[] {
   if (names.size === 0) return [];
-  const ignored = matcher(config.ignore);
-  const skip = (abs: string) => {
+  // The `ignore` list in order, as discovery reads it: a `!` entry takes back a folder below an ignored one.
+  const ignore = ignoreMatcher(config.ignore);
+  const skip = (abs: string, isDir: boolean) => {
     const rel = relativePosix(lintRoot, abs);
-    return !rel.startsWith('..') && ignored(rel);
+    return !rel.startsWith('..') && (isDir ? ignore.skipsFolder(rel) : ignore.ignoresWalked(rel));
   };
   const out: SourceFile[] = [];
   for (const abs of listScripts(repo.root, skip, { mentioning: new Set(names.keys()), maxBytes }).scripts) {
