@@ -59,7 +59,7 @@ describe('--format markdown', () => {
   test('the job summary: totals, findings table, and the plan base → head with the LR chart', async () => {
     const r = await run(['examples/', '--format', 'markdown']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('3 errors, 1 warning, 0 notices in 3 files');
+    expect(r.stdout).toContain('3 errors, 0 warnings, 0 notices in 3 files');
     expect(r.stdout).toMatch(/\| ❌ error \| examples\/openclip\\-a100\\-to\\-h100\/h100\\\.sh:11 \| \[lr\\-not\\-rescaled\]/);
     expect(r.stdout).toContain('### Training plan changes (1 config)');
     expect(r.stdout).toContain('| global batch | 3200 | 8800 | ×2\\.75 |');
@@ -116,14 +116,16 @@ describe('--format junit', () => {
     const r = await run(['examples/', '--format', 'junit']);
     expect(r.code).toBe(1);
     expect(junitShapeErrors(r.stdout)).toEqual([]);
-    expect(r.stdout).toMatch(/<testsuites name="trainlint" tests="5" failures="3"/);
-    // A clean file passes as one case; the warning is a passing case below --fail-on error…
+    expect(r.stdout).toMatch(/<testsuites name="trainlint" tests="4" failures="3"/);
+    // A clean file passes as one case; the warmup's share and lost scaling are one failing case.
     expect(r.stdout).toContain('<testcase classname="examples/openclip-a100-to-h100/a100.sh" name="trainlint"');
-    expect(r.stdout).toMatch(/name="warmup-not-rescaled at 13:5"[^>]*>\n\s*<system-out>/);
-    // …and a failure with --fail-on warning, like the exit code.
-    const strict = await run(['examples/', '--format', 'junit', '--fail-on', 'warning']);
+    expect(r.stdout).toMatch(/name="warmup-not-rescaled at 13:5"[^>]*>\n\s*<failure/);
+    // A warning is a passing case below --fail-on error and a failure with --fail-on warning, like the exit code.
+    const warned = await run(['examples/', '--format', 'junit', '--rule', 'warmup-not-rescaled=warning', '--rule', 'warmup-fraction=warning']);
+    expect(warned.stdout).toMatch(/name="warmup-not-rescaled at 13:5"[^>]*>\n\s*<system-out>/);
+    const strict = await run(['examples/', '--format', 'junit', '--rule', 'warmup-not-rescaled=warning', '--rule', 'warmup-fraction=warning', '--fail-on', 'warning']);
     expect(junitShapeErrors(strict.stdout)).toEqual([]);
-    expect(strict.stdout).toMatch(/<testsuites name="trainlint" tests="5" failures="4"/);
+    expect(strict.stdout).toMatch(/<testsuites name="trainlint" tests="4" failures="3"/);
     const never = await run(['examples/', '--format', 'junit', '--fail-on', 'never']);
     expect(never.code).toBe(0);
     expect(never.stdout).toMatch(/failures="0"/);

@@ -91,7 +91,7 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
       inputs: { comment: 'true', 'sarif-file': 'trainlint.sarif' },
     });
     expect(res.code).toBe(1);
-    expect(res.stdout).toMatch(/^::error::trainlint: 2 error\(s\), 1 warning\(s\) in training configs \(fail-on: error\)$/m);
+    expect(res.stdout).toMatch(/^::error::trainlint: 2 error\(s\), 0 warning\(s\) in training configs \(fail-on: error\)$/m);
     const checks = checkRequests(front.requests);
     expect(checks).toHaveLength(1);
     expect(checks[0].method).toBe('POST');
@@ -111,11 +111,11 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     expect(comments.map((r) => r.method)).toEqual(['GET', 'POST']);
     expect(comments[1].body.body.startsWith('<!-- trainlint:sticky-comment -->')).toBe(true);
     // Summary: totals, a link to the head line, the plan base → head with the LR chart.
-    expect(res.summary).toContain('2 errors, 1 warning, 0 notices in 1 file');
+    expect(res.summary).toContain('2 errors, 0 warnings, 0 notices in 1 file');
     expect(res.summary).toContain(`https://github.com/${OWNER}/${REPO}/blob/${headSha}/configs/train.sh#L10`);
     expect(res.summary).toContain('| global batch | 3200 | 8800 | ×2\\.75 |');
     expect(res.summary).toContain('xychart-beta');
-    expect(res.outputs).toMatchObject({ errors: '2', warnings: '1', files: '1' });
+    expect(res.outputs).toMatchObject({ errors: '2', warnings: '0', files: '1' });
     expect(JSON.parse(readFileSync(res.outputs.report, 'utf8')).summary.errors).toBe(2);
     const sarif = JSON.parse(readFileSync(res.outputs.sarif, 'utf8'));
     expect(sarifValidate(sarif) ? [] : sarifValidate.errors).toEqual([]);
@@ -145,8 +145,8 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     const cmds = commands(res.stdout);
     expect(cmds.map((c) => c.kind)).toEqual(['error', 'error', 'warning', 'error']);
     expect(cmds[0].props).toBe('file=configs/train.sh,line=10,endLine=10,col=5,endColumn=14,title=trainlint (lr-not-rescaled)');
-    expect(res.summary).toContain('2 errors, 1 warning');
-    expect(res.outputs).toMatchObject({ errors: '2', warnings: '1' });
+    expect(res.summary).toContain('2 errors, 0 warnings');
+    expect(res.outputs).toMatchObject({ errors: '2', warnings: '0' });
   }, 60_000);
 
   test('120 findings: 3 batches of check annotations; capped workflow commands + overflow notice', async () => {
@@ -203,7 +203,7 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     repos.push(repo);
     const res = await runAction({ node, repo, eventName: 'pull_request', payload: pullRequestPayload({ number: 10, baseSha, headSha }), sha: mergeSha, apiUrl: front.url('prism'), inputs: { annotations: 'commands' } });
     expect(res.code).toBe(1);
-    expect(res.outputs).toMatchObject({ errors: '2', warnings: '1' });
+    expect(res.outputs).toMatchObject({ errors: '2', warnings: '0' });
     const notice = commands(res.stdout).find((c) => c.kind === 'notice');
     expect(notice?.message).toBe(`This PR edits .trainlint.yml; trainlint used the policy from the base revision ${baseSha.slice(0, 7)}. The new policy applies once merged.`);
     expect(res.summary).toContain('This PR edits \\.trainlint\\.yml');
@@ -224,7 +224,7 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     payload.repository.full_name = `${OWNER}/${REPO}`;
     const res = await runAction({ node, repo, eventName: 'push', payload, sha: after, apiUrl: front.url('prism') });
     expect(res.code).toBe(1);
-    expect(res.outputs).toMatchObject({ errors: '2', warnings: '1', files: '2' });
+    expect(res.outputs).toMatchObject({ errors: '2', warnings: '0', files: '2' });
     const checks = checkRequests(front.requests);
     expect(checks).toHaveLength(1);
     expect(checks[0].body.head_sha).toBe(after);
@@ -293,7 +293,7 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     payload.repository.full_name = `${OWNER}/${REPO}`;
     const res = await runAction({ node, repo, eventName: 'merge_group', payload, sha: head, apiUrl: front.url('prism'), inputs: { annotations: 'commands' } });
     expect(res.code).toBe(1);
-    expect(res.outputs).toMatchObject({ errors: '2', warnings: '1', files: '1' });
+    expect(res.outputs).toMatchObject({ errors: '2', warnings: '0', files: '1' });
   }, 60_000);
 
   test('API down (500 on every call): results still in the log, summary and outputs; exit follows fail-on', async () => {
@@ -315,8 +315,8 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     expect(res.stdout).toContain('cannot update the PR comment (HTTP 500');
     expect(res.stdout).toContain('lr-not-rescaled');
     expect(commands(res.stdout).map((c) => c.kind)).toEqual(['error', 'error', 'warning', 'error']);
-    expect(res.summary).toContain('2 errors, 1 warning');
-    expect(res.outputs).toMatchObject({ errors: '2', warnings: '1', files: '1' });
+    expect(res.summary).toContain('2 errors, 0 warnings');
+    expect(res.outputs).toMatchObject({ errors: '2', warnings: '0', files: '1' });
     // fail-on: never keeps the step green even so.
     const never = await runAction({ node, repo, eventName: 'pull_request', payload: pullRequestPayload({ number: 11, baseSha, headSha }), sha: mergeSha, apiUrl: front.url('down'), inputs: { 'fail-on': 'never', annotations: 'commands' } });
     expect(never.code).toBe(0);
@@ -355,7 +355,7 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
       `${api}/contents/configs%2Ftrain.sh?ref=${missing}`,
     ]);
     // The rename was followed to the base version: the batch change is found.
-    expect(res.outputs).toMatchObject({ errors: '2', warnings: '1', files: '1' });
+    expect(res.outputs).toMatchObject({ errors: '2', warnings: '0', files: '1' });
     expect(res.summary).toContain('| global batch | 3200 | 8800 |');
     expect(res.code).toBe(1);
     // The workspace is untouched: no new refs, a clean status.

@@ -18,7 +18,7 @@ const A100 = readFileSync(path.join(ROOT, '__tests__', 'fixtures', 'action', 'tr
 const H100 = A100.replace('--batch-size 800', '--batch-size 2200');
 const POLICY = 'files: "configs/**"\n';
 /** The three findings of the A100 → H100 change. */
-const FINDINGS = ['lr-not-rescaled', 'warmup-fraction', 'warmup-not-rescaled'];
+const FINDINGS = ['lr-not-rescaled', 'warmup-not-rescaled'];
 
 const servers: FrontServer[] = [];
 const repos: Repo[] = [];
@@ -63,16 +63,16 @@ function expectEverythingReported(res: RunResult): void {
   expect(res.timedOut).toBe(false);
   expect(res.ms).toBeLessThan(BOUND_MS);
   for (const id of FINDINGS) expect(res.stdout).toContain(id);
-  expect(res.summary).toContain('2 errors, 1 warning');
+  expect(res.summary).toContain('2 errors, 0 warnings');
   for (const id of FINDINGS) expect(res.summary).toContain(id);
-  expect(res.outputs).toMatchObject({ errors: '2', warnings: '1', files: '1' });
+  expect(res.outputs).toMatchObject({ errors: '2', warnings: '0', files: '1' });
   expect(res.code).toBe(1);
 }
 
 /** The check run was not made: the findings went out as workflow-command annotations. */
 function expectCommandsFallback(res: RunResult): void {
   expect(res.stdout).toMatch(/cannot create the check run \(.*\); falling back to workflow-command annotations/);
-  expect(commands(res.stdout).map((c) => c.kind)).toEqual(['error', 'error', 'warning', 'error']);
+  expect(commands(res.stdout).map((c) => c.kind)).toEqual(['error', 'error', 'error']);
 }
 
 test.concurrent('the API never answers: the time limit ends every call, workflow commands instead', async () => {
@@ -114,7 +114,7 @@ test.concurrent('500 on every call: retried within the limit, then workflow comm
   expect(never.timedOut).toBe(false);
   expect(never.ms).toBeLessThan(BOUND_MS);
   expect(never.code).toBe(0);
-  expect(never.outputs).toMatchObject({ errors: '2', warnings: '1' });
+  expect(never.outputs).toMatchObject({ errors: '2', warnings: '0' });
 }, 100_000);
 
 test.concurrent('403 (read-only token): workflow commands, no retry', async () => {

@@ -82,6 +82,8 @@ const MAX_EVAL_DEPTH = 3;
 
 /** Longest variable value kept (characters); longer ones are treated as unknown. */
 const MAX_VARIABLE_CHARS = 64 * 1024;
+/** Longest value whose words are located character by character (`valueWords`); longer ones word by word. */
+const MAX_LOCATED_CHARS = 4096;
 
 interface VarRecord {
   value: string;
@@ -1147,6 +1149,9 @@ class ScriptParser {
    * own assignment). Undefined when the re-expansion does not give `value` (a form it does not follow).
    */
   private valueWords(st: Statement, from: number, to: number, value: string): VarWord[] | undefined {
+    // An object per character: only for values of the size option strings have (a value built by doubling,
+    // `A=$A$A` repeated up to 64 KiB, is located by `locate`, as before; per character it took seconds).
+    if (value.length > MAX_LOCATED_CHARS) return undefined;
     const chars = expandRaw(st.text.slice(from, to), (key) => this.resolve(key));
     if (!chars || chars.map((c) => c.ch).join('') !== value) return undefined;
     // Each character's source range: its own offset, the reference's, or the located word it came from.
@@ -1158,8 +1163,14 @@ class ScriptParser {
       const at = value.indexOf(text, cur);
       cur = at + text.length;
       const span = chars.slice(at, cur);
-      const start = Math.min(...span.map((c) => source(c)[0]));
-      const end = Math.max(...span.map((c) => source(c)[1]));
+      // A loop, not Math.min(...spread): a word can be tens of thousands of characters long.
+      let start = Infinity;
+      let end = -Infinity;
+      for (const c of span) {
+        const [s0, s1] = source(c);
+        if (s0 < start) start = s0;
+        if (s1 > end) end = s1;
+      }
       const eqChar = span[text.indexOf('=')];
       const eq = eqChar && eqChar.literal ? source(eqChar)[0] : undefined;
       out.push({ text, start, end, ...(eq !== undefined ? { eq } : {}) });
