@@ -102,7 +102,6 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     expect(checks[0].body.output.annotations.map((a: Json) => [a.path, a.start_line, a.annotation_level])).toEqual([
       ['configs/train.sh', 10, 'failure'],
       ['configs/train.sh', 12, 'failure'],
-      ['configs/train.sh', 12, 'warning'],
     ]);
     // With the check run, no workflow-command annotations besides setFailed's.
     expect(commands(res.stdout).map((c) => c.kind)).toEqual(['error']);
@@ -119,7 +118,7 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     expect(JSON.parse(readFileSync(res.outputs.report, 'utf8')).summary.errors).toBe(2);
     const sarif = JSON.parse(readFileSync(res.outputs.sarif, 'utf8'));
     expect(sarifValidate(sarif) ? [] : sarifValidate.errors).toEqual([]);
-    expect(sarif.runs[0].results).toHaveLength(3);
+    expect(sarif.runs[0].results).toHaveLength(2);
     await expectNoPrismViolations();
   }, 60_000);
 
@@ -143,7 +142,7 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     expect(res.stdout).toContain('cannot create the check run (the token lacks checks: write');
     expect(res.stdout).toContain('cannot update the PR comment (the token lacks pull-requests: write');
     const cmds = commands(res.stdout);
-    expect(cmds.map((c) => c.kind)).toEqual(['error', 'error', 'warning', 'error']);
+    expect(cmds.map((c) => c.kind)).toEqual(['error', 'error', 'error']);
     expect(cmds[0].props).toBe('file=configs/train.sh,line=10,endLine=10,col=5,endColumn=14,title=trainlint (lr-not-rescaled)');
     expect(res.summary).toContain('2 errors, 0 warnings');
     expect(res.outputs).toMatchObject({ errors: '2', warnings: '0' });
@@ -314,7 +313,7 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     expect(res.stdout).toContain('cannot create the check run (HTTP 500');
     expect(res.stdout).toContain('cannot update the PR comment (HTTP 500');
     expect(res.stdout).toContain('lr-not-rescaled');
-    expect(commands(res.stdout).map((c) => c.kind)).toEqual(['error', 'error', 'warning', 'error']);
+    expect(commands(res.stdout).map((c) => c.kind)).toEqual(['error', 'error', 'error']);
     expect(res.summary).toContain('2 errors, 0 warnings');
     expect(res.outputs).toMatchObject({ errors: '2', warnings: '0', files: '1' });
     // fail-on: never keeps the step green even so.
