@@ -528,8 +528,8 @@ var require_shell_quote = __commonJS({
 });
 
 // src/cli/main.ts
-var import_node_fs11 = require("node:fs");
-var import_node_path22 = __toESM(require("node:path"), 1);
+var import_node_fs12 = require("node:fs");
+var import_node_path25 = __toESM(require("node:path"), 1);
 
 // src/config/errors.ts
 var UsageError = class extends Error {
@@ -692,6 +692,7 @@ var files = {
   "builtin:nanogpt.schema.json": "builtin-nanogpt.schema.json.cjs",
   "builtin:ultralytics.schema.json": "builtin-ultralytics.schema.json.cjs",
   "builtin:kohya.schema.json": "builtin-kohya.schema.json.cjs",
+  "builtin:kohya-gui.schema.json": "builtin-kohya-gui.schema.json.cjs",
   "builtin:timm.schema.json": "builtin-timm.schema.json.cjs",
   "builtin:verl.schema.json": "builtin-verl.schema.json.cjs",
   "builtin:nemo.schema.json": "builtin-nemo.schema.json.cjs",
@@ -840,11 +841,11 @@ function mapDelete(node, key) {
   node.entries = node.entries.filter((e) => e.key !== key);
   mapIndex.delete(node);
 }
-function getIn(root, path24) {
+function getIn(root, path27) {
   if (!root) return void 0;
   let node = root;
   let keyRange = root.range;
-  for (const step of path24) {
+  for (const step of path27) {
     if (node.kind === "map") {
       const entry = mapGet(node, String(step));
       if (!entry) return void 0;
@@ -864,9 +865,9 @@ function getIn(root, path24) {
 function hasKey(node, key) {
   return node !== void 0 && node.kind === "map" && positionOf(node, key) >= 0;
 }
-function locateNearest(root, path24) {
-  for (let n = path24.length; n >= 0; n--) {
-    const hit = getIn(root, path24.slice(0, n));
+function locateNearest(root, path27) {
+  for (let n = path27.length; n >= 0; n--) {
+    const hit = getIn(root, path27.slice(0, n));
     if (hit) return hit.keyRange;
   }
   return void 0;
@@ -884,15 +885,15 @@ function toPlain(node, scalar3) {
     }
   }
 }
-function walkEntries(node, visit, path24 = []) {
+function walkEntries(node, visit, path27 = []) {
   if (node.kind === "map") {
     for (const entry of node.entries) {
-      const childPath = [...path24, entry.key];
+      const childPath = [...path27, entry.key];
       visit(childPath, entry, node);
       walkEntries(entry.value, visit, childPath);
     }
   } else if (node.kind === "seq") {
-    node.items.forEach((item, i) => walkEntries(item, visit, [...path24, i]));
+    node.items.forEach((item, i) => walkEntries(item, visit, [...path27, i]));
   }
 }
 
@@ -1884,9 +1885,51 @@ var pyBool = {
   resolve: (s) => PY_TRUE.test(s)
 };
 var REPLACED_TAGS = /* @__PURE__ */ new Set(["tag:yaml.org,2002:float", "tag:yaml.org,2002:int", "tag:yaml.org,2002:bool"]);
+var PYTHON_DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?$/;
+var PYTHON_INT_BODY = [
+  [/^0b[01]+$/, 2, 2],
+  [/^0x[0-9a-f]+$/, 16, 2],
+  [/^0[0-7]+$/, 8, 1],
+  [/^[1-9]\d*$/, 10, 0]
+];
+function pythonFloat(source) {
+  const text = source.replace(/_/g, "").toLowerCase().trim();
+  const sign = text.startsWith("-") ? -1 : 1;
+  const body = text.replace(/^[-+]/, "");
+  if (body === ".inf" || body === "inf" || body === "infinity") return sign * Infinity;
+  if (body === ".nan" || body === "nan") return NaN;
+  if (body.includes(":")) return body.split(":").every((p) => PYTHON_DECIMAL.test(p)) ? sign * sexagesimal(body) : void 0;
+  return PYTHON_DECIMAL.test(body) ? sign * Number(body) : void 0;
+}
+function pythonInt(source) {
+  const text = source.replace(/_/g, "").trim();
+  const sign = text.startsWith("-") ? -1 : 1;
+  const body = text.replace(/^[-+]/, "");
+  if (body === "0") return 0;
+  if (body.includes(":")) return body.split(":").every((p) => /^\d+$/.test(p)) ? sign * sexagesimal(body) : void 0;
+  for (const [pattern, base, skip] of PYTHON_INT_BODY) if (pattern.test(body)) return sign * parseInt(body.slice(skip), base);
+  return void 0;
+}
+var PY_BOOL_TABLE = { yes: true, no: false, true: true, false: false, on: true, off: false };
+function explicit(tag, name2, construct) {
+  return {
+    tag,
+    default: false,
+    resolve: (source, onError) => {
+      const value = construct(source);
+      if (value === void 0) onError(`PyYAML cannot construct ${name2} from "${source}": its loader stops here (ValueError)`);
+      return value ?? source;
+    }
+  };
+}
+var EXPLICIT_TAGS = [
+  explicit("tag:yaml.org,2002:float", "a !!float", pythonFloat),
+  explicit("tag:yaml.org,2002:int", "an !!int", pythonInt),
+  explicit("tag:yaml.org,2002:bool", "a !!bool", (s) => Object.hasOwn(PY_BOOL_TABLE, s.toLowerCase()) ? PY_BOOL_TABLE[s.toLowerCase()] : void 0)
+];
 function pyyamlTags(tags) {
   const kept = tags.filter((t) => typeof t === "string" || !REPLACED_TAGS.has(t.tag));
-  return [...kept, pyBool, pyInt, pyFloat];
+  return [...kept, pyBool, pyInt, pyFloat, ...EXPLICIT_TAGS];
 }
 function toRange(lines, start, end) {
   const a = lines.linePos(start);
@@ -1898,6 +1941,11 @@ function nodeRange(state, node, fallback) {
   return r ? toRange(state.lines, r[0], r[1]) : fallback;
 }
 var TooDeep = class extends Error {
+  constructor(range) {
+    super("too deep");
+    this.range = range;
+  }
+  range;
 };
 function anchorOf(node) {
   const anchor = node.anchor;
@@ -1981,7 +2029,7 @@ function scalarText(node) {
   return "";
 }
 function build(state, node, depth, fallback) {
-  if (depth > MAX_DEPTH) throw new TooDeep();
+  if (depth > MAX_DEPTH) throw new TooDeep(node && !isAlias(node) ? nodeRange(state, node, fallback) : fallback);
   if (node == null) {
     return { kind: "scalar", value: null, source: "", plain: true, range: fallback };
   }
@@ -1995,6 +2043,7 @@ function build(state, node, depth, fallback) {
     if (typeof value === "bigint") value = Number(value);
     if (value !== null && typeof value === "object") value = scalarText(node);
     const source = typeof node.source === "string" ? node.source : String(value ?? "");
+    if (node.tag) return { kind: "scalar", value, source, plain: false, range, tag: shortTag(node.tag) };
     return {
       kind: "scalar",
       value,
@@ -2041,6 +2090,13 @@ function build(state, node, depth, fallback) {
     return { kind: "map", entries: [...merged, ...own2], range };
   }
   return { kind: "scalar", value: null, source: "", plain: true, range };
+}
+function loneCarriageReturn(text) {
+  for (let at6 = text.indexOf("\r"); at6 >= 0 && at6 < text.length - 1; at6 = text.indexOf("\r", at6 + 1)) if (text[at6 + 1] !== "\n") return at6;
+  return -1;
+}
+function shortTag(tag) {
+  return tag.startsWith("tag:yaml.org,2002:") ? `!!${tag.slice("tag:yaml.org,2002:".length)}` : tag;
 }
 function flowTooDeep(text) {
   let depth = 0;
@@ -2104,6 +2160,13 @@ function loadYaml(text, options = {}) {
 function loadYamlWithYamlPackage(text, version = "1.1") {
   const lines = new LineCounter();
   const problems = [];
+  const loneCr = loneCarriageReturn(text);
+  if (loneCr >= 0) {
+    const line = text.slice(0, loneCr).split("\n").length;
+    const column = loneCr - text.lastIndexOf("\n", loneCr - 1);
+    const message = "this line ends with a lone CR (a classic Mac OS line ending): PyYAML reads it as a line break, but trainlint reads lines ending in LF or CR LF only; convert the file to LF line endings";
+    return { problems: [{ kind: "parse-error", message, range: { line, column, endLine: line, endColumn: column + 1 } }] };
+  }
   const deep = flowTooDeep(text);
   if (deep >= 0) {
     const line = text.slice(0, deep).split("\n").length;
@@ -2145,7 +2208,7 @@ function loadYamlWithYamlPackage(text, version = "1.1") {
     return { tree, problems };
   } catch (err) {
     if (err instanceof TooDeep) {
-      return { problems: [{ kind: "parse-error", message: `nesting deeper than ${MAX_DEPTH} levels`, range: toRange(lines, 0, 0) }] };
+      return { problems: [{ kind: "parse-error", message: `nesting deeper than ${MAX_DEPTH} levels`, range: err.range }] };
     }
     if (err instanceof RangeError) {
       return { problems: [{ kind: "parse-error", message: `nested too deeply (limit ${MAX_DEPTH})`, range: toRange(lines, 0, 0) }] };
@@ -2305,6 +2368,156 @@ function decodeUtf8(bytes) {
   }
 }
 
+// schemas/trainlint.schema.json
+var trainlint_schema_default = {
+  $schema: "http://json-schema.org/draft-07/schema#",
+  $id: "trainlint.schema.json",
+  title: ".trainlint.yml",
+  description: "trainlint configuration: which files to lint, rule severities and options, values configs do not hold, key mappings for in-house configs, user schemas and reference pairs.",
+  type: "object",
+  additionalProperties: false,
+  definitions: {
+    globs: {
+      description: "Glob patterns relative to the repository root, read in order as .gitignore is: a later `!pattern` takes away what the entries before it matched.",
+      anyOf: [
+        { type: "string", minLength: 1 },
+        { type: "array", items: { type: "string", minLength: 1 } }
+      ]
+    },
+    severity: { enum: ["off", "info", "warning", "error"] },
+    ruleSetting: {
+      anyOf: [
+        { $ref: "#/definitions/severity" },
+        {
+          type: "array",
+          minItems: 1,
+          maxItems: 2,
+          items: [{ $ref: "#/definitions/severity" }, { type: "object" }]
+        }
+      ]
+    },
+    rules: {
+      type: "object",
+      description: "Rule id \u2192 severity, or [severity, {options}].",
+      additionalProperties: { $ref: "#/definitions/ruleSetting" }
+    },
+    planNumber: { type: "number" },
+    assume: {
+      type: "object",
+      description: "Values the configs do not hold (e.g. worldSize, datasetSamples). Explicit, default and launcher values win over them.",
+      additionalProperties: false,
+      properties: {
+        worldSize: { type: "integer", minimum: 1 },
+        dataParallelSize: { type: "integer", minimum: 1 },
+        microBatchSize: { type: "integer", minimum: 1 },
+        gradAccumSteps: { type: "integer", minimum: 1 },
+        globalBatchSize: { type: "integer", minimum: 1 },
+        seqLen: { type: "integer", minimum: 1 },
+        peakLr: { type: "number", exclusiveMinimum: 0 },
+        minLr: { type: "number", minimum: 0 },
+        warmupSteps: { type: "integer", minimum: 0 },
+        warmupRatio: { type: "number", minimum: 0, maximum: 1 },
+        totalSteps: { type: "integer", minimum: 1 },
+        epochs: { type: "number", exclusiveMinimum: 0 },
+        datasetSamples: { type: "integer", minimum: 1 },
+        stepsPerEpoch: { type: "integer", minimum: 1 },
+        decaySteps: { type: "integer", minimum: 1 },
+        saveEverySteps: { type: "integer", minimum: 1 },
+        evalEverySteps: { type: "integer", minimum: 1 },
+        scheduler: { type: "string" },
+        precision: { type: "string" },
+        optimizer: { type: "string" }
+      }
+    },
+    mappings: {
+      type: "object",
+      description: "Canonical plan field \u2192 dot-separated key path in an in-house config (generic dialect).",
+      additionalProperties: false,
+      properties: {
+        worldSize: { $ref: "#/definitions/keyPath" },
+        dataParallelSize: { $ref: "#/definitions/keyPath" },
+        microBatchSize: { $ref: "#/definitions/keyPath" },
+        gradAccumSteps: { $ref: "#/definitions/keyPath" },
+        globalBatchSize: { $ref: "#/definitions/keyPath" },
+        seqLen: { $ref: "#/definitions/keyPath" },
+        peakLr: { $ref: "#/definitions/keyPath" },
+        minLr: { $ref: "#/definitions/keyPath" },
+        warmupSteps: { $ref: "#/definitions/keyPath" },
+        warmupRatio: { $ref: "#/definitions/keyPath" },
+        totalSteps: { $ref: "#/definitions/keyPath" },
+        epochs: { $ref: "#/definitions/keyPath" },
+        datasetSamples: { $ref: "#/definitions/keyPath" },
+        stepsPerEpoch: { $ref: "#/definitions/keyPath" },
+        decaySteps: { $ref: "#/definitions/keyPath" },
+        saveEverySteps: { $ref: "#/definitions/keyPath" },
+        evalEverySteps: { $ref: "#/definitions/keyPath" },
+        scheduler: { $ref: "#/definitions/keyPath" },
+        precision: { $ref: "#/definitions/keyPath" },
+        optimizer: { $ref: "#/definitions/keyPath" }
+      }
+    },
+    keyPath: { description: "Dot-separated key path in the config (`optim.lr`).", type: "string", minLength: 1 },
+    shortRun: {
+      type: "object",
+      description: "Deliberate short runs (smoke, functional, debug tests): a run of at most maxSteps optimizer steps whose schedule or intervals are sized for at least ratio\xD7 its length, or whose path names a test (tests/, debug, smoke\u2026). Their run-length findings get `severity`; what the framework refuses to start on stays an error.",
+      additionalProperties: false,
+      properties: {
+        maxSteps: { description: "Longest run, in optimizer steps, that counts as a short run (default 500).", type: "integer", minimum: 0 },
+        ratio: { description: "How many times longer the schedule or an interval must be sized for (default 100).", type: "number", minimum: 1 },
+        severity: { description: "Severity of run-length findings in a short run (default warning; error keeps them errors).", enum: ["info", "warning", "error"] }
+      }
+    },
+    dialect: {
+      description: "The dialect the matching files are read with, instead of the one detected from their keys (the ids of the README's dialect table; __tests__/policy-files.test.ts checks them against src/dialects/index.ts).",
+      enum: ["openclip", "hf-trainer", "axolotl", "llama-factory", "deepspeed", "megatron", "torchtune", "composer", "lightning", "torchtitan", "litgpt", "nanogpt", "gpt-neox", "olmo", "ultralytics", "kohya", "diffusers", "timm", "verl", "nemo", "mmengine", "detectron2", "ms-swift", "openrlhf", "maxtext", "levanter", "fairseq", "generic"]
+    }
+  },
+  properties: {
+    files: { $ref: "#/definitions/globs" },
+    ignore: { $ref: "#/definitions/globs" },
+    yaml: { description: 'How YAML is typed: "1.1" like PyYAML (default) or "1.2".', enum: ["1.1", "1.2"] },
+    maxFileBytes: { description: "Files larger than this are skipped with a parse-error (default 2 MiB, at most 64 MiB).", type: "integer", minimum: 1, maximum: 67108864 },
+    rules: { $ref: "#/definitions/rules" },
+    assume: { $ref: "#/definitions/assume" },
+    mappings: { $ref: "#/definitions/mappings" },
+    overrides: {
+      type: "array",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["files"],
+        properties: {
+          files: { $ref: "#/definitions/globs" },
+          rules: { $ref: "#/definitions/rules" },
+          assume: { $ref: "#/definitions/assume" },
+          mappings: { $ref: "#/definitions/mappings" },
+          dialect: { $ref: "#/definitions/dialect" },
+          shortRun: { $ref: "#/definitions/shortRun" }
+        }
+      }
+    },
+    schemas: {
+      type: "array",
+      description: "User JSON Schemas (JSON or YAML files) applied to matching configs.",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["files", "schema"],
+        properties: {
+          files: { $ref: "#/definitions/globs" },
+          schema: { type: "string", minLength: 1 }
+        }
+      }
+    },
+    shortRun: { $ref: "#/definitions/shortRun" },
+    references: {
+      type: "object",
+      description: "Config path \u2192 the config it was derived from (e.g. the H100 script \u2192 the A100 script), both relative to the root (a leading ./ is allowed).",
+      additionalProperties: { type: "string", minLength: 1 }
+    }
+  }
+};
+
 // src/engine/format-number.ts
 function formatSci(value, significant = 4) {
   if (!Number.isFinite(value)) return String(value);
@@ -2360,19 +2573,96 @@ function typeOverride(text, style) {
   }
   return text;
 }
+function dictActionIterable(text) {
+  const val = trimQuotes(text).replace(/ /g, "");
+  const parsed = parseIterable(val);
+  return Array.isArray(parsed) ? parsed : void 0;
+}
+function trimQuotes(text) {
+  const quote = (c) => c === '"' || c === "'";
+  let start = 0;
+  let end = text.length;
+  while (start < end && quote(text[start])) start++;
+  while (end > start && quote(text[end - 1])) end--;
+  return text.slice(start, end);
+}
+function parseIterable(val) {
+  const bracketed = val.startsWith("(") && val.endsWith(")") || val.startsWith("[") && val.endsWith("]");
+  if (!bracketed && !val.includes(",")) return dictActionScalar(val);
+  const inner = bracketed ? val.slice(1, -1) : val;
+  const items = [];
+  let rest = inner;
+  while (rest.length > 0) {
+    const end = nextComma(rest);
+    items.push(parseIterable(rest.slice(0, end)));
+    rest = rest.slice(end + 1);
+  }
+  return items;
+}
+function nextComma(text) {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "(" || c === "[") depth++;
+    else if (c === ")" || c === "]") depth--;
+    else if (c === "," && depth === 0) return i;
+  }
+  return text.length;
+}
+function dictActionScalar(t) {
+  if (/^[-+]?\d+$/.test(t)) return Number(t);
+  if (/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(t)) return Number(t);
+  if (/^(?:true|false)$/i.test(t)) return t.toLowerCase() === "true";
+  if (t === "None") return null;
+  return t;
+}
 function scalarFor(o, replaced) {
-  const node = { kind: "scalar", value: o.value, source: o.text, plain: false, range: replaced?.range ?? o.range };
-  const was = replaced?.kind === "scalar" ? replaced.source : replaced ? "(a mapping or list)" : void 0;
-  registry.set(node, { ...o, ...was !== void 0 ? { replaced: was } : {} });
+  const was = replaced ? writtenText(replaced) : void 0;
+  const info = { ...o, ...was !== void 0 ? { replaced: was } : {} };
+  const range = replaced?.range ?? o.range;
+  const list2 = o.style === "mmengine" ? dictActionIterable(o.text) : void 0;
+  if (list2) return seqFor(list2, info, range);
+  const node = { kind: "scalar", value: o.value, source: o.text, plain: false, range };
+  registry.set(node, info);
   return node;
 }
-function setIn(map, path24, o) {
-  const [key, ...rest] = path24;
+function writtenText(node) {
+  if (node.kind === "scalar") return node.source;
+  if (node.kind === "seq" && node.items.every((i) => i.kind === "scalar")) return `[${node.items.map((i) => i.source).join(", ")}]`;
+  return "(a mapping or list)";
+}
+function seqFor(items, info, range) {
+  return {
+    kind: "seq",
+    range,
+    items: items.map((item) => {
+      if (Array.isArray(item)) return seqFor(item, info, range);
+      const node = { kind: "scalar", value: item, source: item === null ? "None" : String(item), plain: false, range };
+      registry.set(node, info);
+      return node;
+    })
+  };
+}
+function setNode(node, path27, o, within2) {
+  if (path27.length === 0) return scalarFor(o, node);
+  if (!node) return setIn({ kind: "map", entries: [], range: within2 }, path27, o);
+  if (node.kind === "map") return setIn(node, path27, o);
+  const [key, ...rest] = path27;
+  if (node.kind !== "seq" || o.style !== "mmengine" || !/^\d+$/.test(key)) return void 0;
+  const at6 = Number(key);
+  if (at6 >= node.items.length) return void 0;
+  const item = setNode(node.items[at6], rest, o, node.range);
+  if (!item) return void 0;
+  const items = [...node.items];
+  items[at6] = item;
+  return { ...node, items };
+}
+function setIn(map, path27, o) {
+  const [key, ...rest] = path27;
   const entry = mapGet(map, key);
   let value;
   if (rest.length === 0) value = scalarFor(o, entry?.value);
-  else if (!entry) value = setIn({ kind: "map", entries: [], range: map.range }, rest, o);
-  else if (entry.value.kind === "map") value = setIn(entry.value, rest, o);
+  else value = setNode(entry?.value, rest, o, map.range);
   if (!value) return void 0;
   const at6 = entry ? map.entries.lastIndexOf(entry) : -1;
   const entries = [...map.entries];
@@ -2750,6 +3040,8 @@ var PARTIAL = /* @__PURE__ */ new WeakMap();
 var INTS = /* @__PURE__ */ new WeakSet();
 var SIZE = /* @__PURE__ */ new WeakMap();
 var COPIED = /* @__PURE__ */ new WeakMap();
+var PLACEHOLDERS = /* @__PURE__ */ new WeakSet();
+var FAILED = /* @__PURE__ */ new WeakMap();
 var AUGMENTED = /* @__PURE__ */ new WeakMap();
 var AUGMENTED_OPS = /* @__PURE__ */ new Map([
   ["+=", "+"],
@@ -2765,6 +3057,9 @@ function isPartial(node) {
 }
 function augmentedFrom(node) {
   return AUGMENTED.get(node);
+}
+function failedValue(node) {
+  return node.kind === "scalar" ? FAILED.get(node) : void 0;
 }
 function isPythonInt(node) {
   return INTS.has(node);
@@ -2797,6 +3092,15 @@ function partialMap(range, why) {
   const node = { kind: "map", entries: [], range };
   PARTIAL.set(node, why);
   return node;
+}
+function pythonType(v) {
+  if (v.kind === "map") return "dict";
+  if (v.kind === "seq") return "list";
+  if (v.kind !== "scalar") return "type";
+  if (typeof v.value === "number") return INTS.has(v) ? "int" : "float";
+  if (typeof v.value === "boolean") return "bool";
+  if (v.value === null) return "NoneType";
+  return "str";
 }
 function isNode(v) {
   return v.kind === "map" || v.kind === "seq" || v.kind === "scalar";
@@ -2931,6 +3235,7 @@ var Expr = class {
   }
   binary(op, left, right, start) {
     const end = this.tokens[this.p - 1];
+    if (this.isPlaceholder(left) || this.isPlaceholder(right)) return this.onPlaceholder(op, left, right, start, end);
     if (left.kind === "scalar" && right.kind === "scalar") {
       const a = left.value;
       const b = right.value;
@@ -2961,6 +3266,7 @@ var Expr = class {
     const start = this.peek();
     this.p++;
     const inner = this.nested(() => this.unary());
+    if (this.isPlaceholder(inner)) return this.failed(start, this.tokens[this.p - 1], `raises TypeError (bad operand type for unary ${op}: 'str') when MMEngine loads the config, so the run does not start`);
     if (op === "~" || inner.kind !== "scalar" || typeof inner.value !== "number") throw new Unsupported2();
     return this.num(op === "-" ? -inner.value : inner.value, INTS.has(inner), start, this.tokens[this.p - 1]);
   }
@@ -2970,9 +3276,52 @@ var Expr = class {
     if (!this.isOp("**")) return base;
     this.p++;
     const exp = this.nested(() => this.unary());
+    if (this.isPlaceholder(base) || this.isPlaceholder(exp)) return this.onPlaceholder("**", base, exp, start, this.tokens[this.p - 1]);
     if (base.kind !== "scalar" || exp.kind !== "scalar" || typeof base.value !== "number" || typeof exp.value !== "number") throw new Unsupported2();
     const isInt = INTS.has(base) && INTS.has(exp) && exp.value >= 0;
     return this.num(base.value ** exp.value, isInt, start, this.tokens[this.p - 1]);
+  }
+  isPlaceholder(v) {
+    return isNode(v) && PLACEHOLDERS.has(v);
+  }
+  /**
+   * An operator applied to a `{{_base_.x}}` placeholder, as Python applies it to the string MMEngine
+   * puts there: with a number (`{{_base_.lr}} * 0.05`) or another operator than `+`, `*`, `%` it
+   * raises TypeError (recorded; the value is unknown); `+` of strings, `*` by an int and `%`
+   * build some other string, which MMEngine never replaces: unknown too.
+   */
+  onPlaceholder(op, left, right, start, end) {
+    const type = (v) => this.isPlaceholder(v) ? "str" : pythonType(v);
+    const [a, b] = [type(left), type(right)];
+    const number = (t) => t === "int" || t === "float";
+    if (op === "+" && a === "str" && b === "str") throw new Unsupported2();
+    if (op === "%" && a === "str" && !number(b)) throw new Unsupported2();
+    const intTimes = (t) => t === "int" || t === "bool";
+    if (op === "*" && (a === "str" ? intTimes(b) : intTimes(a))) {
+      return this.failed(start, end, "repeats the placeholder string, which MMEngine never replaces (only a value that is the placeholder itself), so the value is that string, not the number meant, and the run fails where it is used");
+    }
+    let why;
+    if (op === "+" && a === "str") why = `can only concatenate str (not "${b}") to str`;
+    else if (op === "*") why = `can't multiply sequence by non-int of type '${a === "str" ? b : a}'`;
+    else if (op === "%" && a === "str") why = "not all arguments converted during string formatting";
+    else why = `unsupported operand type(s) for ${op === "**" ? "** or pow()" : op}: '${a}' and '${b}'`;
+    return this.failed(start, end, `raises TypeError (${why}) when MMEngine loads the config, so the run does not start`);
+  }
+  /**
+   * Records arithmetic on a `{{_base_.x}}` placeholder (`what` it does in Python); its value is unknown.
+   * The fix: `_base_.x`, which reads the base's value while the file runs.
+   */
+  failed(start, end, what) {
+    const written = this.src(start, end);
+    const shown2 = `\`${written.length > 80 ? `${written.slice(0, 80)}\u2026` : written}\``;
+    const range = this.range(start, end);
+    const placeholders = [...new Set([...written.matchAll(/\{\{\s*_base_\.([\w.]+)\s*\}\}/g)].map((m) => m[1]))];
+    const instead = placeholders.length ? `; write ${placeholders.map((x) => `_base_.${x}`).join(", ")} (the base's value, read while the file runs) instead of the placeholder` : "";
+    const message = `${shown2} ${what}: MMEngine puts a string in place of each {{_base_.\u2026}} before it runs the file and the base's value only into the finished config${instead}`;
+    this.scope.loadErrors?.push({ range, message });
+    const node = { kind: "scalar", value: written, source: written, plain: false, range };
+    FAILED.set(node, `${shown2} is arithmetic on a {{_base_.\u2026}} placeholder, which is a string while the file runs`);
+    return node;
   }
   /** An atom and its trailers: `.name`, `[index]`, `(arguments)`. */
   primary() {
@@ -2999,6 +3348,7 @@ var Expr = class {
     }
   }
   attribute(v, name2, start, at6) {
+    if (this.isPlaceholder(v)) throw new Unsupported2();
     if (v.kind === "sym") return { kind: "sym", name: `${v.name}.${name2}`, range: this.range(start, at6) };
     if (v.kind === "map") {
       const entry = mapGet(v, name2);
@@ -3009,7 +3359,7 @@ var Expr = class {
     throw new Unsupported2();
   }
   subscript(v, index, start, close) {
-    if (index.kind !== "scalar") throw new Unsupported2();
+    if (index.kind !== "scalar" || this.isPlaceholder(v) || this.isPlaceholder(index)) throw new Unsupported2();
     if (v.kind === "map" && typeof index.value === "string") return this.attribute(v, index.value, start, close);
     if (v.kind === "seq" && typeof index.value === "number" && INTS.has(index)) {
       const i = index.value < 0 ? v.items.length + index.value : index.value;
@@ -3126,21 +3476,31 @@ var Expr = class {
     }
     this.expect("}");
     this.expect("}");
-    return v;
+    return this.placeholder(this.node(v));
+  }
+  /** A copy of the base's value standing for the placeholder (the copy, not the base's node, is marked). */
+  placeholder(v) {
+    const copy = v.kind === "map" ? copyMap(v, v.entries) : v.kind === "seq" ? copySeq(v, v.items) : { ...v };
+    if (v.kind === "scalar") {
+      markCopy(copy, v);
+      if (INTS.has(v)) INTS.add(copy);
+    }
+    PLACEHOLDERS.add(copy);
+    return copy;
   }
   /** Arguments of a call: positional values and keyword values (with the keyword's token). */
   args() {
     this.expect("(");
     const positional = [];
     const keywords = [];
-    const named2 = /* @__PURE__ */ new Set();
+    const named3 = /* @__PURE__ */ new Set();
     while (!this.isOp(")")) {
       if (this.isOp("*", "**")) throw new Unsupported2();
       const t = this.peek();
       if (t?.kind === "name" && this.peek(1)?.kind === "op" && this.peek(1)?.text === "=") {
         this.p += 2;
-        if (named2.has(t.text)) throw new DuplicateKeyword(t);
-        named2.add(t.text);
+        if (named3.has(t.text)) throw new DuplicateKeyword(t);
+        named3.add(t.text);
         keywords.push({ name: t, value: this.nested(() => this.expr()) });
       } else {
         if (keywords.length > 0) throw new Unsupported2();
@@ -3199,8 +3559,8 @@ var Expr = class {
         throw new Unsupported2();
       }
       if (/(^|\.)get_config$/.test(callee.name) && positional.length === 1) {
-        const path24 = positional[0];
-        const what = path24.kind === "scalar" && typeof path24.value === "string" ? `get_config("${path24.value}")` : "get_config(\u2026)";
+        const path27 = positional[0];
+        const what = path27.kind === "scalar" && typeof path27.value === "string" ? `get_config("${path27.value}")` : "get_config(\u2026)";
         return partialMap(this.range(start, close), `from ${what}, which is not read`);
       }
     }
@@ -3248,8 +3608,8 @@ function copyEntry(entry, value) {
   markCopy(copy, entry);
   return copy;
 }
-function updateAt(node, path24, keyRange, change2, budget) {
-  const [step, ...rest] = path24;
+function updateAt(node, path27, keyRange, change2, budget) {
+  const [step, ...rest] = path27;
   if (!step) return void 0;
   if (node.kind === "map") {
     if (!budget.copy(node.entries.length)) return void 0;
@@ -3426,7 +3786,7 @@ function pythonExpressions(text, names, loc = locator(text)) {
 function parsePythonConfig(text, input = {}) {
   const loc = locator(text);
   const opaque = /* @__PURE__ */ new Map();
-  const result = { problems: [], opaque, imports: [], readBase: false, starUnknown: [] };
+  const result = { problems: [], opaque, imports: [], readBase: false, starUnknown: [], loadErrors: [] };
   let lines;
   try {
     lines = new Lexer(text).run();
@@ -3436,7 +3796,7 @@ function parsePythonConfig(text, input = {}) {
     return result;
   }
   const budget = new Budget();
-  const scope = { env: /* @__PURE__ */ new Map(), base: input.base, text, loc, budget };
+  const scope = { env: /* @__PURE__ */ new Map(), base: input.base, text, loc, budget, loadErrors: result.loadErrors };
   const env = scope.env;
   const keyRanges = /* @__PURE__ */ new Map();
   const src = (tokens) => text.slice(tokens[0].start, tokens[tokens.length - 1].end);
@@ -3456,12 +3816,12 @@ function parsePythonConfig(text, input = {}) {
     keyRanges.delete(name2.text);
     keyRanges.set(name2.text, tokRange(name2));
   };
-  const forget = (path24, range, reason) => {
-    if (!path24.includes(".") && !path24.includes("[")) {
-      env.delete(path24);
-      keyRanges.delete(path24);
+  const forget = (path27, range, reason) => {
+    if (!path27.includes(".") && !path27.includes("[")) {
+      env.delete(path27);
+      keyRanges.delete(path27);
     }
-    opaque.set(path24, { range, reason });
+    opaque.set(path27, { range, reason });
   };
   const evaluate2 = (tokens) => new Expr(tokens, scope).all();
   const rebind = (root, current, updated) => {
@@ -3777,6 +4137,11 @@ function parsePythonConfig(text, input = {}) {
     entries.push({ key: name2, keyRange, value });
   }
   result.tree = { kind: "map", entries, range: loc.range(0, Math.max(1, text.length)) };
+  const seen = /* @__PURE__ */ new Set();
+  result.loadErrors = result.loadErrors.filter((e) => {
+    const at6 = `${e.range.line}:${e.range.column}:${e.range.endLine}:${e.range.endColumn}`;
+    return seen.has(at6) ? false : (seen.add(at6), true);
+  });
   return result;
 }
 function loadPythonConfig(text) {
@@ -3784,6 +4149,12 @@ function loadPythonConfig(text) {
   return { tree: tree && withoutUnread(tree), problems };
 }
 function withoutUnread(node, depth = 0) {
+  if (failedValue(node)) return void 0;
+  if (node.kind === "seq") {
+    if (depth > MAX_DEPTH) return node;
+    const items = node.items.map((item) => withoutUnread(item, depth + 1) ?? item);
+    return items.some((item, i) => item !== node.items[i]) ? copySeq(node, items) : node;
+  }
   if (node.kind === "map") {
     if (PARTIAL.has(node) && node.entries.length === 0) return void 0;
     if (depth > MAX_DEPTH) return node;
@@ -3855,6 +4226,49 @@ function lineText(file, line) {
   }
   return lines[line - 1];
 }
+function scriptFlagValue(s, file) {
+  if (s.valueRange) return s.valueRange;
+  if (!file.script || !s.range || !s.key) return void 0;
+  for (const cmd of file.script.commands) {
+    for (const arg of [...cmd.launcherArgs, ...cmd.args]) {
+      const r = arg.flagRange;
+      if (arg.flag !== s.key || r.line !== s.range.line || r.column !== s.range.column) continue;
+      if (!arg.valueRange || arg.viaVariable || Number(arg.value) !== s.value) return void 0;
+      return arg.valueRange;
+    }
+  }
+  return void 0;
+}
+var NUMBER2 = String.raw`[-+]?\d[\d_]*(?:\.\d*)?(?:[eE][-+]?\d+)?`;
+var escapeRe = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function afterKey(s, file, pattern) {
+  if (!s.range || !s.key) return void 0;
+  const last = s.key.split(".").pop().replace(/\[\d+\]$/, "");
+  const lines = file.text.split("\n");
+  const line = lines[s.range.line - 1];
+  if (line === void 0) return void 0;
+  const from = s.range.column - 1;
+  const m = new RegExp(`^(["']?)${escapeRe(last)}\\1\\s*[=:]\\s*(${pattern})`).exec(line.slice(from));
+  if (!m) return void 0;
+  const start = from + m[0].length - m[2].length;
+  return { range: { line: s.range.line, column: start + 1, endLine: s.range.line, endColumn: start + m[2].length + 1 }, text: m[2] };
+}
+function withoutUnit(text) {
+  let end = text.length;
+  while (end > 0 && /[a-zA-Z]/.test(text[end - 1])) end--;
+  return text.slice(0, end);
+}
+function keyedLiteral(s, file) {
+  const found = afterKey(s, file, `${NUMBER2}[a-zA-Z]*`);
+  if (!found) return void 0;
+  const n = Number(withoutUnit(found.text).replace(/_/g, ""));
+  const written = s.writtenAs?.value ?? (typeof s.value === "number" ? s.value * (s.writtenAs?.perStep ?? 1) : NaN);
+  return n === written || n === s.value ? found.range : void 0;
+}
+function writtenValueRange(s, file) {
+  if (s.file !== file.path || s.origin !== "explicit") return void 0;
+  return s.valueRange ?? scriptFlagValue(s, file) ?? keyedLiteral(s, file);
+}
 function selfReference(ctx) {
   const ref = ctx.reference;
   return ref !== void 0 && ref.path === ctx.file.path && !ref.label.startsWith("base ");
@@ -3882,27 +4296,51 @@ function applyEdits(text, edits) {
   return { text: out, applied: applied2 };
 }
 var rangeKey = (r) => `${r.line}:${r.column}:${r.endLine}:${r.endColumn}`;
+var SAME_FILE_LR_TWINS = {
+  "scheduler.params.warmup_max_lr": ["optimizer", "params", "lr"],
+  "scheduler.params.cycle_max_lr": ["optimizer", "params", "lr"]
+};
+function sameFileLrTwin(lr, file) {
+  const path27 = lr.key && lr.file === file.path && Object.hasOwn(SAME_FILE_LR_TWINS, lr.key) ? SAME_FILE_LR_TWINS[lr.key] : void 0;
+  const hit = path27 ? getIn(file.tree, path27) : void 0;
+  if (!path27 || hit?.node.kind !== "scalar" || hit.node.value !== lr.value) return void 0;
+  const valueRange = literalRange(file, hit.node.range);
+  return { value: lr.value, origin: "explicit", file: file.path, key: path27.join("."), range: hit.keyRange, ...valueRange ? { valueRange } : {} };
+}
+function findingEdits(f) {
+  return f.edit ? [f.edit, ...f.alsoEdits ?? []] : [];
+}
 function editsOf(findings) {
   const byRange = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    if (!f.edit) continue;
-    const key = rangeKey(f.edit.range);
-    if (!byRange.has(key)) byRange.set(key, f.edit);
+    for (const e of findingEdits(f)) {
+      const key = rangeKey(e.range);
+      if (!byRange.has(key)) byRange.set(key, e);
+    }
   }
   return [...byRange.values()];
+}
+function unappliedFixes(findings) {
+  return findings.filter((f) => f.fix && !f.edit).map((f) => ({
+    range: f.range,
+    ruleId: f.ruleId,
+    fix: f.fix,
+    why: typeof f.data?.notFixed === "string" ? f.data.notFixed : "the value is not literal text of this file that --fix can replace (a default, a value computed or set through a variable, an expression, or one written in another file)"
+  }));
 }
 function agreedEdits(findings, launches) {
   if (launches.length <= 1) return { edits: editsOf(findings), refused: [] };
   const wanted = /* @__PURE__ */ new Map();
   for (const f of findings) {
-    if (!f.edit) continue;
-    const key = rangeKey(f.edit.range);
-    const slot = wanted.get(key) ?? { range: f.edit.range, byText: /* @__PURE__ */ new Map() };
-    wanted.set(key, slot);
-    const by = Array.isArray(f.data?.launchedBy) ? f.data.launchedBy : launches;
-    const set = slot.byText.get(f.edit.text) ?? /* @__PURE__ */ new Set();
-    for (const l of by) set.add(l);
-    slot.byText.set(f.edit.text, set);
+    for (const e of findingEdits(f)) {
+      const key = rangeKey(e.range);
+      const slot = wanted.get(key) ?? { range: e.range, byText: /* @__PURE__ */ new Map() };
+      wanted.set(key, slot);
+      const by = Array.isArray(f.data?.launchedBy) ? f.data.launchedBy : launches;
+      const set = slot.byText.get(e.text) ?? /* @__PURE__ */ new Set();
+      for (const l of by) set.add(l);
+      slot.byText.set(e.text, set);
+    }
   }
   const edits = [];
   const refused = [];
@@ -3937,12 +4375,12 @@ function hunkLines(prefix, lines, start, end, noFinalNewline) {
   }
   return out;
 }
-function unifiedDiff(path24, before2, after, context = 2) {
+function unifiedDiff(path27, before2, after, context = 2) {
   const a = diffLines(before2);
   const b = diffLines(after);
   if (before2 === after) return "";
-  const header = `--- a/${path24}
-+++ b/${path24}
+  const header = `--- a/${path27}
++++ b/${path27}
 `;
   if (a.lines.length !== b.lines.length || a.noFinalNewline !== b.noFinalNewline) {
     const minus = hunkLines("-", a.lines, 0, a.lines.length, a.noFinalNewline);
@@ -4018,40 +4456,40 @@ function scalarNumber(node, loader) {
     const value = Number(node.value.trim().replace(/_/g, ""));
     if (!Number.isFinite(value)) return void 0;
     if (!node.plain || loader === "pyyaml") {
-      const why = node.plain ? `PyYAML (YAML 1.1) loads \`${node.source}\` as the string "${node.value}", not a number` : `the value is a quoted string "${node.value}"`;
+      const why = node.plain ? `PyYAML (YAML 1.1) loads \`${node.source}\` as the string "${node.value}", not a number` : node.tag ? `its \`${node.tag}\` tag makes it the string "${node.value}"` : `the value is a quoted string "${node.value}"`;
       return { value, note: `${why}; trainlint reads it as ${formatValue(value)}` };
     }
     return { value };
   }
   return void 0;
 }
-function numberAt(file, path24, loader, origin = "explicit") {
-  const hit = getIn(file.tree, path24);
+function numberAt(file, path27, loader, origin = "explicit") {
+  const hit = getIn(file.tree, path27);
   if (!hit || hit.node.kind !== "scalar") return void 0;
   const num8 = scalarNumber(hit.node, loader);
   if (!num8) return void 0;
   const launched = overrideSetting(hit.node, num8.value);
   if (launched) return launched;
   const valueRange = editableRange(file, hit.node, hit.keyRange);
-  return { value: num8.value, origin, file: file.path, key: path24.join("."), range: hit.keyRange, ...valueRange ? { valueRange } : {}, ...num8.note ? { note: num8.note } : {} };
+  return { value: num8.value, origin, file: file.path, key: path27.join("."), range: hit.keyRange, ...valueRange ? { valueRange } : {}, ...num8.note ? { note: num8.note } : {} };
 }
 function editableRange(file, node, keyRange) {
   if (augmentedFrom(node) || !startsAfter(node.range, keyRange) || sharedScalar(file.tree, node)) return void 0;
   return literalRange(file, node.range);
 }
-function stringAt(file, path24) {
-  const hit = getIn(file.tree, path24);
+function stringAt(file, path27) {
+  const hit = getIn(file.tree, path27);
   if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
   const launched = overrideSetting(hit.node, String(hit.node.value));
   if (launched) return launched;
-  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path24.join("."), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: "explicit", file: file.path, key: path27.join("."), range: hit.keyRange };
 }
-function boolAt(file, path24) {
-  const hit = getIn(file.tree, path24);
+function boolAt(file, path27) {
+  const hit = getIn(file.tree, path27);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
   const launched = overrideSetting(hit.node, hit.node.value);
   if (launched) return launched;
-  return { value: hit.node.value, origin: "explicit", file: file.path, key: path24.join("."), range: hit.keyRange };
+  return { value: hit.node.value, origin: "explicit", file: file.path, key: path27.join("."), range: hit.keyRange };
 }
 function numberFromArg(file, arg, integer = false) {
   if (!arg || arg.value === void 0) return void 0;
@@ -4132,8 +4570,8 @@ function rangeOf2(ctx, ...settings) {
   return ctx.anchor;
 }
 function replaceValue(ctx, setting, text) {
-  if (!setting?.valueRange || setting.file !== ctx.file.path || setting.origin !== "explicit") return void 0;
-  return { range: setting.valueRange, text };
+  const range = setting && writtenValueRange(setting, ctx.file);
+  return range ? { range, text } : void 0;
 }
 function spellNumber(ctx, value, text) {
   if (ctx.file.format !== "yaml" || ctx.yamlLoader !== "pyyaml" || !/e/i.test(text)) return text;
@@ -4294,6 +4732,19 @@ function consequence(ctx, effective, declared) {
 function multipleNear(value, of) {
   return Math.round(value / of) * of || of;
 }
+function checkDerivedMicro(ctx, global, micro, accum, world) {
+  const accumulation2 = accum?.value ?? 1;
+  const unit = world * accumulation2;
+  if (unit <= 0 || global % unit === 0) return;
+  const accumText = accum && (accum.origin === "explicit" || accum.origin === "launcher") ? `accumulation ${formatCount(accumulation2)} \xD7 ` : "";
+  const divisor = accumText ? `${accumText}data-parallel ${formatCount(world)} = ${formatCount(unit)}` : `data-parallel size ${formatCount(world)}`;
+  const computed = micro.value * unit;
+  ctx.report({
+    range: rangeOf2(ctx, ctx.plan.globalBatchSize),
+    message: `global batch ${formatCount(global)} is not divisible by ${divisor}: the micro batch is derived as ${micro.how ?? formatCount(micro.value)} = ${formatCount(micro.value)}, and ${formatCount(micro.value)} \xD7 ${formatCount(accumulation2)} \xD7 ${formatCount(world)} = ${formatCount(computed)} \u2260 ${formatCount(global)}; ${consequence(ctx, computed, global)}; pick a multiple of ${formatCount(unit)} (e.g. ${formatCount(multipleNear(global, unit))})`,
+    data: { declared: global, computed, microBatchSize: micro.value, gradAccumSteps: accumulation2, dataParallelSize: world, divisor: unit }
+  });
+}
 var batchSizeMismatch = {
   meta: {
     id: "batch-size-mismatch",
@@ -4303,6 +4754,7 @@ var batchSizeMismatch = {
   check(ctx) {
     for (const c of ctx.batchChecks ?? []) ctx.report({ range: c.range, message: c.message, data: { kind: c.kind, ...c.data } });
     if (ctx.batchChecks?.length) return;
+    if (ctx.conflicts.some((c) => c.kind === "parallel-sizes")) return;
     const { globalBatchSize: global, microBatchSize: micro, gradAccumSteps: accum } = ctx.plan;
     const world = dataParallel(ctx.plan);
     if (!global || global.origin !== "explicit" || !world || world.value <= 0) return;
@@ -4317,6 +4769,10 @@ var batchSizeMismatch = {
       return;
     }
     if (!micro) return;
+    if (micro.origin === "derived") {
+      checkDerivedMicro(ctx, global.value, micro, accum, world.value);
+      return;
+    }
     const perStep = micro.value * world.value;
     if (perStep <= 0) return;
     const writtenAccum = accum && (accum.origin === "explicit" || accum.origin === "launcher") ? accum : void 0;
@@ -4360,13 +4816,20 @@ var conflictingSettings = {
   }
 };
 
+// src/engine/source.ts
+function fileStartRange(file) {
+  const firstLine2 = file.text.split("\n", 1)[0] ?? "";
+  return { line: 1, column: 1, endLine: 1, endColumn: Math.max(2, firstLine2.length + 1) };
+}
+
 // src/engine/links.ts
 var DEEPSPEED_KEY_DIALECTS = /* @__PURE__ */ new Set(["hf-trainer", "axolotl", "llama-factory", "ms-swift"]);
 function linkRequests(file, dialectId) {
   if (!dialectId || !DEEPSPEED_KEY_DIALECTS.has(dialectId)) return [];
   const hit = getIn(file.tree, ["deepspeed"]);
   if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string" || !/\.json$/i.test(hit.node.value)) return [];
-  return [{ role: "deepspeed", written: hit.node.value, key: overrideOf(hit.node)?.flag ?? "deepspeed", range: hit.keyRange }];
+  const flag2 = overrideOf(hit.node)?.flag;
+  return [{ role: "deepspeed", written: hit.node.value, key: flag2 ?? "deepspeed", range: flag2 ? fileStartRange(file) : hit.keyRange }];
 }
 function accelerateLink(file, written, range) {
   const plan = {};
@@ -4390,6 +4853,42 @@ var TRAINER_MATCHED = [
   { field: "totalSteps", what: "total steps" },
   { field: "precision", what: "precision" }
 ];
+var TRAINER_MATCHED_KEYS = [
+  { dsKey: "gradient_clipping", what: "gradient clipping" },
+  { dsKey: "optimizer.params.betas", what: "Adam betas" },
+  { dsKey: "optimizer.params.eps", what: "Adam epsilon" },
+  { dsKey: "optimizer.params.weight_decay", what: "weight decay" },
+  { dsKey: "bf16.enabled", what: "bf16" },
+  { dsKey: "fp16.enabled", what: "fp16" }
+];
+var recorded = /* @__PURE__ */ new WeakMap();
+function recordMatchedValues(plan, values) {
+  recorded.set(plan, Object.fromEntries(values));
+}
+function takeMatchedValues(plan) {
+  const values = recorded.get(plan);
+  recorded.delete(plan);
+  return values;
+}
+function sameMatched(a, b) {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    const x = a;
+    const y = b;
+    return Array.isArray(a) && Array.isArray(b) && x.length === y.length && x.every((v, i) => same(v, y[i]));
+  }
+  return same(a, b);
+}
+function matchedMismatches(mineAll, theirsAll) {
+  if (!mineAll || !theirsAll) return [];
+  return TRAINER_MATCHED_KEYS.flatMap(({ dsKey, what }) => {
+    const mine = Object.hasOwn(mineAll, dsKey) ? mineAll[dsKey] : void 0;
+    const theirs = Object.hasOwn(theirsAll, dsKey) ? theirsAll[dsKey] : void 0;
+    return mine && theirs && !sameMatched(mine.value, theirs.value) ? [{ dsKey, what, mine, theirs }] : [];
+  });
+}
+function precisionComparedByKey(own2, linked) {
+  return own2 !== void 0 && linked !== void 0;
+}
 function warmupDroppedByTrainerScheduler(plan) {
   const w = plan.warmupSteps;
   return plan.scheduler?.value === "constant" && w?.origin === "derived" && w.value === 0;
@@ -4407,13 +4906,14 @@ function same(a, b) {
   if (typeof a === "number" && typeof b === "number") return Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(a));
   return a === b;
 }
-function disagrees(field, mine, theirs, role, own2) {
+function disagrees(field, mine, theirs, role, own2, matched) {
+  if (field === "precision" && role === "deepspeed" && precisionComparedByKey(matched?.own, matched?.linked)) return false;
   if (!mine || !theirs || theirs.origin !== "explicit" && theirs.origin !== "launcher" || mine.origin === "default" && role !== "deepspeed") return false;
   if (mine.origin === "assumed" && role !== "accelerate") return false;
   if (field === "warmupSteps" && own2 && warmupDroppedByTrainerScheduler(own2)) return false;
   return mine !== theirs && !same(trainerValue(field, mine).value, theirs.value);
 }
-function mergeLinked(primary, linked) {
+function mergeLinked(primary, linked, primaryMatched) {
   const merged = { ...primary };
   const target = merged;
   for (const link of linked) {
@@ -4422,7 +4922,9 @@ function mergeLinked(primary, linked) {
     const dsHasOptimizer = link.role === "deepspeed" && link.plan.optimizer?.origin === "explicit";
     for (const [field, setting] of Object.entries(link.plan)) {
       if (!setting || setting.origin === "default" || setting.origin === "assumed") continue;
-      if (link.role === "deepspeed" && TRAINER_MATCHED.some((m) => m.field === field) && disagrees(field, primary[field], setting, link.role, primary)) {
+      if (field === "precision" && link.role === "deepspeed" && matchedMismatches(primaryMatched, link.matched).some((m) => m.dsKey.endsWith("16.enabled") && !m.mine.uncertain)) continue;
+      const matched = { own: primaryMatched, linked: link.matched };
+      if (link.role === "deepspeed" && TRAINER_MATCHED.some((m) => m.field === field) && disagrees(field, primary[field], setting, link.role, primary, matched)) {
         const mine = target[field];
         target[field] = { ...mine, note: [mine.note, `${link.path} hard-codes ${formatValue(setting.value)}: the Trainer refuses to start until it is "auto"`].filter(Boolean).join("; ") };
         if (setting.key) refusedKeys.add(setting.key);
@@ -4438,6 +4940,11 @@ function mergeLinked(primary, linked) {
       if (primary[field]) merged[field] = primary[field];
       else delete merged[field];
     }
+    if (link.role === "deepspeed" && dsHasScheduler) {
+      const floor = link.plan.minLr;
+      if (floor && floor.origin !== "assumed") merged.minLr = floor;
+      else if (merged.minLr === primary.minLr && primary.minLr?.origin !== "assumed") delete merged.minLr;
+    }
     if (link.role === "deepspeed" && dsHasScheduler && warmupDroppedByTrainerScheduler(primary) && merged.warmupSteps === primary.warmupSteps) delete merged.warmupSteps;
   }
   return merged;
@@ -4452,6 +4959,27 @@ var PRECISION_OVERRIDES_LAUNCHER = /* @__PURE__ */ new Set(["hf-trainer", "llama
 function where(s) {
   return `${s.file ?? ""}${s.range ? `:${s.range.line}` : ""} ${s.key ?? ""}`.trim();
 }
+function formatMatched(value) {
+  return Array.isArray(value) ? `[${value.map((v) => formatValue(v)).join(", ")}]` : formatValue(value);
+}
+function sideFixes(found) {
+  const fixes = found.flatMap((f) => f.advice ? [f.advice] : []);
+  return fixes.length ? `, or ${fixes.join(" and ")} here` : "";
+}
+function matchedClauses(own2, linked, linkedFile) {
+  return matchedMismatches(own2, linked).map(({ dsKey, what, mine, theirs }) => {
+    const giver = mine.origin === "launcher" ? `${mine.file}:${mine.range?.line ?? ""}` : "this file";
+    const how = `${mine.key ?? dsKey}${mine.origin === "default" ? ", default" : ""}`;
+    const clause = mine.uncertain ? `${what}: ${where(theirs)} is ${formatMatched(theirs.value)} but this file leaves ${mine.key} unset, which TrainingArguments takes as ${formatMatched(mine.value)} (${mine.uncertain}, and then they agree)` : `${what}: ${where(theirs)} is ${formatMatched(theirs.value)} but ${giver} gives ${formatMatched(mine.value)} (${how})`;
+    return {
+      field: dsKey,
+      mine,
+      ...mine.uncertain ? { uncertain: true, advice: `write ${mine.key}: ${formatMatched(theirs.value)}` } : {},
+      clause,
+      data: { field: dsKey, linkedFile, linkedKey: dsKey, linkedValue: theirs.value, value: mine.value, key: mine.key }
+    };
+  });
+}
 var crossFileMismatch = {
   meta: {
     id: "cross-file-mismatch",
@@ -4465,7 +4993,7 @@ var crossFileMismatch = {
       for (const { field, what } of compared) {
         const mine = ctx.ownPlan[field];
         const theirs = link.plan[field];
-        if (!disagrees(field, mine, theirs, link.role, ctx.ownPlan) || !mine || !theirs) continue;
+        if (!disagrees(field, mine, theirs, link.role, ctx.ownPlan, { own: ctx.ownMatched, linked: link.matched }) || !mine || !theirs) continue;
         if (link.role === "accelerate" && field === "precision" && mine.origin !== "assumed" && PRECISION_OVERRIDES_LAUNCHER.has(ctx.dialectId ?? "")) continue;
         const resolved = trainerValue(field, mine);
         const giver = mine.origin === "launcher" && mine.file !== ctx.file.path ? `${mine.file}:${mine.range?.line ?? ""}` : "this file";
@@ -4476,6 +5004,7 @@ var crossFileMismatch = {
           data: { field, linkedFile: link.path, linkedKey: theirs.key, linkedValue: theirs.value, value: mine.value, key: mine.key }
         });
       }
+      if (link.role === "deepspeed") found.push(...matchedClauses(ctx.ownMatched, link.matched, link.path));
       if (found.length === 0) continue;
       if (link.role === "accelerate") {
         for (const f of found) {
@@ -4488,9 +5017,11 @@ var crossFileMismatch = {
         continue;
       }
       const plural3 = found.length > 1;
+      const onlyUncertain = found.every((f) => f.uncertain);
       ctx.report({
+        ...onlyUncertain ? { severity: "warning" } : {},
         range: link.range,
-        message: `${found.map((f) => f.clause).join("; ")}: the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value${plural3 ? "s" : ""} to "auto"`,
+        message: `${found.map((f) => f.clause).join("; ")}: the Trainer refuses to start ("DeepSpeed config values that mismatch TrainingArguments"); set the DeepSpeed value${plural3 ? "s" : ""} to "auto"${sideFixes(found)}`,
         data: { ...found[0].data, ...plural3 ? { mismatches: found.map((f) => f.data) } : {} }
       });
     }
@@ -4935,10 +5466,14 @@ var lrNotRescaled = {
     const editable = scaled ? { ...lr, origin: "explicit", valueRange: scaled.valueRange } : lr;
     const advice = scaling === "linear" ? `set ${set("linear")} (linear rule)` : scaling === "sqrt" ? `set ${set("sqrt")} (sqrt rule)` : chosen ? `set ${set(chosen)} (${chosen} rule for ${ctx.plan.optimizer?.value}; ${chosen === "sqrt" ? `linear gives ${formatSci(toWrite("linear"))}` : `sqrt gives ${formatSci(toWrite("sqrt"))}`})` : `set ${set("linear")} (linear rule) or ${formatSci(toWrite("sqrt"))} (sqrt rule, for Adam-family optimizers)`;
     const self = selfReference(ctx);
+    const twin = scaled ? void 0 : sameFileLrTwin(lr, ctx.file);
+    const edit = chosen && !self ? replaceValue(ctx, editable, written(chosen)) : void 0;
+    const twinEdit = edit && twin ? replaceValue(ctx, twin, written(chosen)) : void 0;
+    const alsoSet = twin ? ` and ${keyValue(twin.key ?? "lr", chosen ? written(chosen) : "the same value", ctx.file.path)} with it (DeepSpeed's schedule replaces the optimizer's LR; two values conflict)` : "";
     const notApplied = self && chosen ? ` (not applied by --fix: the reference, ${ref.label}, is read from this file and would change with the edit)` : "";
     ctx.report({
       range: rangeOf2(ctx, lr, batch),
-      message: `${lrText} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}, or restore the batch${notApplied}`,
+      message: `${lrText} while the global batch went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} the update size per sample changed, so the tuned LR no longer applies; ${advice}${alsoSet}, or restore the batch${notApplied}`,
       data: {
         batchRatio: k,
         lrRatio,
@@ -4948,10 +5483,12 @@ var lrNotRescaled = {
         lr: lr.value,
         expectedLr: expected,
         scaling,
-        reference: ref.path
+        reference: ref.path,
+        ...chosen && lr.file && lr.file !== ctx.file.path ? { notFixed: `${key} is written in ${lr.file}, and --fix edits only the file a finding is in` } : {}
       },
       fix: chosen ? `${set(chosen)} (${chosen} rule)` : void 0,
-      edit: chosen && !self ? replaceValue(ctx, editable, written(chosen)) : void 0
+      edit,
+      ...twinEdit ? { alsoEdits: [twinEdit] } : {}
     });
   }
 };
@@ -5100,7 +5637,7 @@ var POINT_FLOAT = `(?:(?:0|[1-9](?:_?\\d)*)?\\.${DIGITS}|(?:0|[1-9](?:_?\\d)*)\\
 var FLOAT = new RegExp(`^[-+]?(?:${POINT_FLOAT}|(?:(?:0|[1-9](?:_?\\d)*)|${POINT_FLOAT})[eE][-+]?${DIGITS}|inf|nan)$`, "i");
 var SWEEP_FUNCTION = /^(?:choice|range|interval|glob|shuffle|sort|tag|extend_list)\s*\(/;
 var OMEGACONF_FLOAT = /^(?:[-+]?\d+(?:_\d+)*\.\d*(?:[eE][-+]?\d+)?|[-+]?\d+(?:_\d+)*[eE][-+]?\d+|\.\d+(?:_\d+)*(?:[eE][-+]\d+)?)$/;
-function pythonFloat(value) {
+function pythonFloat2(value) {
   if (Number.isNaN(value)) return "nan";
   if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
   const [mantissa, exp] = value.toExponential().split("e");
@@ -5114,7 +5651,7 @@ function pythonFloat(value) {
 function pythonText(value, float) {
   if (value === null) return "None";
   if (typeof value === "boolean") return value ? "True" : "False";
-  if (typeof value === "number") return float ? pythonFloat(value) : String(value);
+  if (typeof value === "number") return float ? pythonFloat2(value) : String(value);
   return value;
 }
 function typePrimitive(text) {
@@ -5291,8 +5828,8 @@ function pointerToPath(pointer) {
   if (!pointer) return [];
   return pointer.slice(1).split("/").map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~")).map((part) => /^\d+$/.test(part) ? Number(part) : part);
 }
-function showPath(path24) {
-  return path24.length ? path24.join(".") : "(root)";
+function showPath(path27) {
+  return path27.length ? path27.join(".") : "(root)";
 }
 var TYPE_NAMES = { array: "a list", object: "a mapping", integer: "an integer", number: "a number", string: "a string", boolean: "a boolean" };
 var PATTERN_CHARS = 40;
@@ -5423,32 +5960,32 @@ function summariseErrors(errors, root) {
   for (const e of errors) {
     if (absorbed.has(e)) continue;
     if (e.keyword === "if" && branchSaid(e)) continue;
-    const path24 = pointerToPath(e.instancePath);
+    const path27 = pointerToPath(e.instancePath);
     if (isCombinator(e)) {
       const forms = describeBranches(branchesOf.get(e) ?? [], root);
-      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
+      out.push({ path: path27, keyword: e.keyword, message: `${showPath(path27)} must be ${forms ? `one of: ${forms}` : "one of the allowed forms"}` });
     } else if (e.keyword === "required") {
-      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} is missing the required key "${e.params.missingProperty}"` });
+      out.push({ path: path27, keyword: e.keyword, message: `${showPath(path27)} is missing the required key "${e.params.missingProperty}"` });
     } else if (e.keyword === "additionalProperties") {
       const extra = e.params.additionalProperty;
-      out.push({ path: [...path24, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path24)}` });
+      out.push({ path: [...path27, extra], keyword: e.keyword, message: `unknown key "${extra}" in ${showPath(path27)}` });
     } else if (e.keyword === "enum") {
       const allowed2 = e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ");
-      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} must be one of ${allowed2}` });
+      out.push({ path: path27, keyword: e.keyword, message: `${showPath(path27)} must be one of ${allowed2}` });
     } else if (e.keyword === "pattern") {
       const meaning = patternMeaning(e, root);
       const quoted = `must match the pattern ${quotedPattern(String(e.params.pattern))}${meaning.note ? ` (${meaning.note})` : ""}`;
       const said6 = meaning.message ?? (meaning.noun ? `must be ${meaning.noun}` : quoted);
-      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} ${said6}` });
+      out.push({ path: path27, keyword: e.keyword, message: `${showPath(path27)} ${said6}` });
     } else {
-      out.push({ path: path24, keyword: e.keyword, message: `${showPath(path24)} ${e.message ?? "is invalid"}` });
+      out.push({ path: path27, keyword: e.keyword, message: `${showPath(path27)} ${e.message ?? "is invalid"}` });
     }
   }
   return out;
 }
 var NUMERIC_TEXT3 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-function wantsInteger(errors, path24) {
-  const at6 = path24.join("/");
+function wantsInteger(errors, path27) {
+  const at6 = path27.join("/");
   return errors.some((e) => {
     if (pointerToPath(e.instancePath).join("/") !== at6) return false;
     if (e.keyword === "type") {
@@ -5464,12 +6001,15 @@ function wantsInteger(errors, path24) {
     }
   });
 }
-function stringNumberHint(tree, path24, keyword2, loader, integer, named2 = {}) {
+function stringNumberHint(tree, path27, keyword2, loader, integer, named3 = {}) {
   const none = { text: "" };
   if (keyword2 !== "type" && keyword2 !== "anyOf" && keyword2 !== "oneOf" && keyword2 !== "pattern") return none;
-  const node = getIn(tree, path24)?.node;
+  const node = getIn(tree, path27)?.node;
   if (!node || node.kind !== "scalar" || typeof node.value !== "string" || !NUMERIC_TEXT3.test(node.value)) return none;
-  if (!node.plain) return keyword2 === "pattern" ? none : { text: ` (it is the quoted string "${node.value}")` };
+  if (!node.plain) {
+    if (keyword2 === "pattern") return none;
+    return { text: node.tag ? ` (its \`${node.tag}\` tag makes it the string "${node.value}": remove the tag)` : ` (it is the quoted string "${node.value}")` };
+  }
   const value = Number(node.source);
   const whole = integer && Number.isSafeInteger(value) ? String(value) : void 0;
   const edit = (text) => ({ range: node.range, text });
@@ -5480,7 +6020,7 @@ function stringNumberHint(tree, path24, keyword2, loader, integer, named2 = {}) 
     return whole ? { text, edit: edit(whole) } : { text };
   }
   if (keyword2 === "pattern") return none;
-  const assumed = named2.assumed ? `; ${named2.assumed}` : "";
+  const assumed = named3.assumed ? `; ${named3.assumed}` : "";
   if (loader === "omegaconf" && OMEGACONF_FLOAT.test(node.source)) {
     if (!integer) return none;
     const asFloat = Number.isInteger(value) ? `${value}.0` : String(value);
@@ -5489,7 +6029,7 @@ function stringNumberHint(tree, path24, keyword2, loader, integer, named2 = {}) 
   }
   if (loader === "pydantic") {
     if (!integer) return { text: "", skip: true };
-    const text = ` (${named2.name ?? "the loader"} refuses the string "${node.source}" for an int key; write ${whole ? `\`${whole}\`` : "an integer"}${assumed})`;
+    const text = ` (${named3.name ?? "the loader"} refuses the string "${node.source}" for an int key; write ${whole ? `\`${whole}\`` : "an integer"}${assumed})`;
     return whole ? { text, edit: edit(whole) } : { text };
   }
   const fixed = whole ?? (/^[-+]?\d+[eE]/.test(node.source) ? node.source.replace(/^([-+]?\d+)([eE])([-+]?)/, (_m, d, e, sign) => `${d}.0${e}${sign || "+"}`) : node.source);
@@ -5497,10 +6037,10 @@ function stringNumberHint(tree, path24, keyword2, loader, integer, named2 = {}) 
 }
 var YAML11_BOOL2 = /^(?:yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)$/;
 var LOADER_NAMES = { pyyaml: "PyYAML", pydantic: "PyYAML", omegaconf: "OmegaConf", yacs: "yacs (PyYAML)", text: "the loader" };
-function booleanWordHint(tree, path24, errors, loader) {
-  const node = getIn(tree, path24)?.node;
+function booleanWordHint(tree, path27, errors, loader) {
+  const node = getIn(tree, path27)?.node;
   if (!node || node.kind !== "scalar" || !node.plain || typeof node.value !== "boolean" || !YAML11_BOOL2.test(node.source) || loader === "text") return { text: "" };
-  const at6 = path24.join("/");
+  const at6 = path27.join("/");
   const word = node.source.toLowerCase();
   const wanted = errors.some((e) => {
     if (pointerToPath(e.instancePath).join("/") !== at6) return false;
@@ -5542,8 +6082,8 @@ var schema = {
       const data = reads === WHOLE ? scalar3 ? toPlain(tree, scalar3) : whole ??= toPlain(tree) : plainFor(tree, reads, scalar3);
       if (validate(data)) continue;
       for (const problem of summariseErrors(validate.errors ?? [], validate.schema)) {
-        const named2 = { name: ctx.yamlParser?.name ?? ctx.yamlLoaderName, assumed: ctx.yamlParser?.assumed };
-        const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path), named2);
+        const named3 = { name: ctx.yamlParser?.name ?? ctx.yamlLoaderName, assumed: ctx.yamlParser?.assumed };
+        const numberHint = stringNumberHint(tree, problem.path, problem.keyword, ctx.yamlLoader, wantsInteger(validate.errors ?? [], problem.path), named3);
         if (numberHint.skip) continue;
         const hint = numberHint.text ? numberHint : booleanWordHint(tree, problem.path, validate.errors ?? [], ctx.yamlLoader);
         ctx.report({
@@ -5577,13 +6117,14 @@ var warmupExceedsTraining = {
     if (!warmup3 || !total || total.value <= 0) return;
     if (warmup3.value < total.value) return;
     if (!clearOfEstimates(warmup3.value / total.value, warmup3, total)) return;
-    const suggested = Math.max(1, Math.round(total.value * 0.05));
+    const suggested = Math.round(total.value * 0.05);
     const advice = warmupAsWritten(warmup3, suggested, ctx.plan, ctx.file.path);
     const consequence2 = launchRejection(ctx) ?? "the LR never reaches its peak and the decay never starts";
     const range = rangeOf2(ctx, warmup3, total);
     const nouns = tickNouns(ctx.plan);
-    const share = Math.abs(advice.steps - suggested) <= 1 ? "5%" : formatPercent(Math.min(1, advice.steps / total.value));
-    const fix = advice.floored ? advice.text : `set ${advice.text}, ${share} of the run`;
+    const actual = advice.steps / total.value;
+    const share = Math.abs(actual - 0.05) < 5e-3 ? "5%" : formatPercent(Math.min(1, actual));
+    const fix = advice.floored ? advice.text : advice.steps === 0 ? `set ${advice.text}: no warmup, the run (${stepCount(total.value, ctx.plan)}) is too short for one` : `set ${advice.text}, ${share} of the run`;
     ctx.report({
       range,
       message: `warmup ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)} \u2265 the run's ${formatCount(total.value)} ${nouns.run}${brief(total)}: ${consequence2}; ${fix}${derivation(["warmup", warmup3], ["the run", total])}`,
@@ -5642,7 +6183,7 @@ var warmupFraction = {
     })() : asSteps;
     const range = rangeOf2(ctx, warmup3, warmup3.key ? void 0 : ctx.plan.warmupRatio);
     const nouns = tickNouns(ctx.plan);
-    const fix = advice.floored ? advice.text : `set ${advice.text} or less`;
+    const fix = advice.floored ? advice.text : advice.steps === 0 ? `set ${advice.text}: no warmup, one step would already be ${formatPercent(1 / total.value)} of the run` : `set ${advice.text} or less`;
     const what = written !== void 0 ? `${warmup3.key ?? "the warmup ratio"} ${written}${warmup3.fractionOf?.suffix ?? ""} (${formatCount(warmup3.value)} ${nouns.many})` : `warmup ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)}`;
     ctx.report({
       range,
@@ -5653,7 +6194,7 @@ var warmupFraction = {
       ...fromRatio(warmup3, total, ctx.plan) ? {} : {
         runLength: {
           consequence: `warmup takes ${shown2} of the run`,
-          advice: advice.floored ? advice.fix : `${advice.fix} or less`,
+          advice: advice.floored || advice.steps === 0 ? advice.fix : `${advice.fix} or less`,
           written: warmup3.range !== void 0 && range === warmup3.range
         }
       }
@@ -5698,9 +6239,12 @@ var warmupNotRescaled = {
     const tooLong = total && total.value > 0 && suggested > total.value * WARMUP_FRACTION_LIMIT;
     const self = selfReference(ctx);
     const advice = tooLong ? `keeping the same warmup in ${unit} would take ${set.text}, ${formatRatio(suggested / total.value)}\xD7 the run's ${formatCount(total.value)} ${nouns.many}${brief(total)}: lengthen the run or keep the warmup within warmup-fraction's limit` : `set ${set.text} to keep the same warmup in ${unit}${self ? ` (not applied by --fix: the reference, ${ref.label}, is read from this file and would change with the edit)` : ""}`;
+    const cause = `warmup still ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)} while ${tickBatchName(ctx.plan)} went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}\xD7 the ${unit} (${formatCount(warmup3.value * batch.value)} vs ${formatCount(warmup3.value * baseBatch.value)})`;
     ctx.report({
       range: rangeOf2(ctx, warmup3, batch),
-      message: `warmup still ${formatCount(warmup3.value)} ${nouns.many}${brief(warmup3)} while ${tickBatchName(ctx.plan)} went \xD7${formatRatio(k)} (${formatCount(baseBatch.value)} \u2192 ${formatCount(batch.value)}): since ${ref.label} it spans ${formatRatio(k)}\xD7 the ${unit} (${formatCount(warmup3.value * batch.value)} vs ${formatCount(warmup3.value * baseBatch.value)}); ${advice}`,
+      // `cause; advice`: engine/group-findings.ts pairWarmupFindings splits it after the cause's "(\u2026 vs \u2026)" to make
+      // one finding with warmup-fraction on the same key.
+      message: `${cause}; ${advice}`,
       data: {
         batchRatio: k,
         baseGlobalBatchSize: baseBatch.value,
@@ -5968,7 +6512,15 @@ function compileGlob(glob) {
   } catch (err) {
     throw new GlobError(`cannot be compiled (${err.message.split("\n")[0]})`);
   }
-  return { negated, source, test: (p) => re.test(p) !== negated };
+  return { negated, source, test: (p) => re.test(p) !== negated, matches: (p) => re.test(p), literalPrefix: literalPrefixOf(body) };
+}
+function literalPrefixOf(body) {
+  const literal3 = [];
+  for (const segment of body.split("/")) {
+    if (segment === "" || /[\\*?[\]{}()@!+]/.test(segment)) break;
+    literal3.push(segment);
+  }
+  return literal3.join("/");
 }
 function isGlob(pattern) {
   for (let i = 0; i < pattern.length; i++) {
@@ -5982,11 +6534,47 @@ function isGlob(pattern) {
   }
   return false;
 }
+function selects(compiled3, p, also) {
+  for (let i = compiled3.length - 1; i >= 0; i--) {
+    const g = compiled3[i];
+    if (!underPrefix(g, p)) continue;
+    if (g.matches(p) || also !== void 0 && also.some((a) => g.matches(a))) return !g.negated;
+  }
+  return compiled3[0].negated;
+}
+function underPrefix(glob, p) {
+  const prefix = glob.literalPrefix;
+  return prefix === "" || p === prefix || p.startsWith(prefix) && p[prefix.length] === "/";
+}
 function compileGlobs(globs) {
   const compiled3 = globs.map(compileGlob);
   if (compiled3.length === 0) return () => false;
   if (compiled3.length === 1) return compiled3[0].test;
-  return (p) => compiled3.some((g) => g.test(p));
+  if (!compiled3.some((g) => g.negated)) return (p) => compiled3.some((g) => g.matches(p));
+  return (p) => selects(compiled3, p);
+}
+function foldersOf(p) {
+  const out = [];
+  for (let i = p.indexOf("/"); i > 0; i = p.indexOf("/", i + 1)) out.push(p.slice(0, i));
+  return out;
+}
+function mayMatchBelow(prefix, dir) {
+  return prefix === "" || prefix === dir || prefix.startsWith(`${dir}/`) || dir.startsWith(`${prefix}/`);
+}
+function compileIgnore(globs) {
+  const compiled3 = globs.map(compileGlob);
+  if (compiled3.length === 0) return { ignores: () => false, ignoresWalked: () => false, skipsFolder: () => false };
+  const negations = compiled3.filter((g) => g.negated);
+  if (negations.length === 0) {
+    const any = (p) => compiled3.some((g) => g.matches(p));
+    return { ignores: (p) => any(p) || foldersOf(p).some(any), ignoresWalked: any, skipsFolder: any };
+  }
+  const ignores = (p) => selects(compiled3, p, foldersOf(p));
+  return {
+    ignores,
+    ignoresWalked: ignores,
+    skipsFolder: (dir) => ignores(dir) && !negations.some((g) => mayMatchBelow(g.literalPrefix, dir))
+  };
 }
 
 // src/config/types.ts
@@ -6012,7 +6600,26 @@ function matcher(globs) {
   }
   return match;
 }
+var ignoreMatchers = /* @__PURE__ */ new Map();
+function ignoreMatcher(globs) {
+  const list2 = asList(globs);
+  const key = JSON.stringify(list2);
+  let match = ignoreMatchers.get(key);
+  if (!match) {
+    match = compileIgnore(list2);
+    ignoreMatchers.set(key, match);
+  }
+  return match;
+}
+var placesOf = /* @__PURE__ */ new WeakMap();
+function configPlaces(config) {
+  return placesOf.get(config);
+}
+function isBlankYaml(text) {
+  return text.split(/\r?\n|\r/).every((line) => /^\s*(#.*)?$/.test(line) || /^(---|\.\.\.)\s*(#.*)?$/.test(line));
+}
 function parseConfig(text, displayPath) {
+  if (isBlankYaml(text)) return {};
   const loaded9 = loadYaml(text, { version: "1.2" });
   const problem = loaded9.problems[0];
   if (problem) throw new UsageError(`${displayPath}:${problem.range.line}:${problem.range.column}: ${problem.message}`);
@@ -6024,7 +6631,7 @@ function parseConfig(text, displayPath) {
   if (!validateConfig(data)) {
     const messages = summariseErrors(validateConfig.errors ?? []).map((e) => {
       const range = locateNearest(loaded9.tree, e.path);
-      return `${displayPath}:${range?.line ?? 1}:${range?.column ?? 1}: ${e.message}`;
+      return `${displayPath}:${range?.line ?? 1}:${range?.column ?? 1}: ${e.message}${e.keyword === "additionalProperties" ? didYouMean(e.path) : ""}`;
     });
     throw new UsageError(`invalid configuration:
 ${messages.join("\n")}`);
@@ -6033,7 +6640,57 @@ ${messages.join("\n")}`);
   checkGlobs(config, loaded9.tree, displayPath);
   checkPolicyPaths(config, loaded9.tree, displayPath);
   checkRuleSettings(config, loaded9.tree, displayPath);
+  const references = normaliseReferences(config, loaded9.tree, displayPath);
+  const at6 = (where4) => {
+    const range = locateNearest(loaded9.tree, where4);
+    return `${displayPath}:${range?.line ?? 1}:${range?.column ?? 1}`;
+  };
+  placesOf.set(config, { displayPath, files: asList(config.files).map((_, i) => at6(Array.isArray(config.files) ? ["files", i] : ["files"])), references });
   return config;
+}
+function didYouMean(keyPath2) {
+  const key = String(keyPath2[keyPath2.length - 1]);
+  const allowed2 = Object.keys(schemaAt2(keyPath2.slice(0, -1))?.properties ?? {});
+  const squash = (k) => k.toLowerCase().replace(/[-_]/g, "");
+  const near = allowed2.find((k) => squash(k) === squash(key)) ?? allowed2.find((k) => oneEditApart(squash(k), squash(key)));
+  return near ? ` (did you mean "${near}"?)` : "";
+}
+function schemaAt2(keyPath2) {
+  const definitions = trainlint_schema_default.definitions;
+  const deref = (node2) => node2?.$ref ? definitions[node2.$ref.replace("#/definitions/", "")] : node2;
+  let node = deref(trainlint_schema_default);
+  for (const segment of keyPath2) {
+    if (typeof segment === "number") node = deref(Array.isArray(node?.items) ? void 0 : node?.items);
+    else node = deref(node?.properties?.[segment]);
+  }
+  return node;
+}
+function oneEditApart(a, b) {
+  if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const restA = a.slice(i + (a.length >= b.length ? 1 : 0));
+  const restB = b.slice(i + (b.length >= a.length ? 1 : 0));
+  return restA === restB;
+}
+function normaliseReferencePath(p) {
+  const posix = p.replace(/\\/g, "/");
+  return import_node_path3.default.posix.isAbsolute(posix) ? posix : import_node_path3.default.posix.normalize(posix);
+}
+function normaliseReferences(config, tree, displayPath) {
+  const places = /* @__PURE__ */ new Map();
+  if (!config.references) return places;
+  const normal = {};
+  for (const [key, value] of Object.entries(config.references)) {
+    const range = locateNearest(tree, ["references", key]);
+    const at6 = `${displayPath}:${range?.line ?? 1}:${range?.column ?? 1}`;
+    const file = normaliseReferencePath(key);
+    if (Object.hasOwn(normal, file)) throw new UsageError(`${at6}: references: "${key}" names ${file} again; give each config one reference`);
+    Object.defineProperty(normal, file, { value: normaliseReferencePath(value), enumerable: true, writable: true, configurable: true });
+    places.set(file, at6);
+  }
+  config.references = normal;
+  return places;
 }
 function checkGlobs(config, tree, displayPath) {
   const lists = [
@@ -6094,11 +6751,12 @@ function checkRuleSettings(config, tree, displayPath) {
     }
   }
 }
-function readConfig(root, explicitPath) {
-  const repo = repoRootOf(root);
+function readConfig(root, explicitPath, repositoryRoot = root) {
+  const repo = repoRootOf(explicitPath ? repositoryRoot : root);
+  const base = import_node_path3.default.resolve(root);
   const candidates = explicitPath ? [explicitPath] : CONFIG_NAMES;
   for (const candidate of candidates) {
-    const read = readRepoFile(repo, candidate, MAX_CONFIG_BYTES, "the size limit of .trainlint.yml");
+    const read = readRepoFile(repo, import_node_path3.default.resolve(base, candidate), MAX_CONFIG_BYTES, "the size limit of .trainlint.yml");
     if (!read.ok) {
       if (read.refusal === "missing") {
         if (explicitPath) throw new UsageError(`config file not found: ${explicitPath}`);
@@ -6145,187 +6803,8 @@ function settingsFor(config, relPath, cliRules = {}) {
   return { rules, assume, mappings, dialect, schemas, shortRun };
 }
 
-// trainlint-builtin:node:crypto
-var loaded3;
-var load3 = () => loaded3 ??= require("node:crypto");
-function createHash(...args) {
-  const f = load3().createHash;
-  return new.target ? new f(...args) : f(...args);
-}
-function hash(...args) {
-  const f = load3().hash;
-  return new.target ? new f(...args) : f(...args);
-}
-
-// src/engine/recent-map.ts
-var RecentMap = class {
-  constructor(limit) {
-    this.limit = limit;
-  }
-  limit;
-  entries = /* @__PURE__ */ new Map();
-  has(key) {
-    return this.entries.has(key);
-  }
-  get(key) {
-    return this.entries.get(key);
-  }
-  set(key, value) {
-    this.entries.delete(key);
-    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value);
-    this.entries.set(key, value);
-    return this;
-  }
-  get size() {
-    return this.entries.size;
-  }
-};
-
-// src/engine/baseline.ts
-var BASELINE_FILE = ".trainlint-baseline.json";
-var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
-var FINGERPRINT_VERSION = 2;
-var linesOf = /* @__PURE__ */ new WeakMap();
-var LINES_KEPT = 8;
-function lineOf(texts, path24, line) {
-  if (!Number.isInteger(line) || line < 1) return "";
-  let cache = linesOf.get(texts);
-  if (!cache) linesOf.set(texts, cache = new RecentMap(LINES_KEPT));
-  let known = cache.get(path24);
-  if (!known) cache.set(path24, known = { text: texts.get(path24) ?? "", starts: [0] });
-  const { text, starts } = known;
-  while (starts.length < line) {
-    const newline = text.indexOf("\n", starts[starts.length - 1]);
-    if (newline < 0) return "";
-    starts.push(newline + 1);
-  }
-  const start = starts[line - 1];
-  const end = text.indexOf("\n", start);
-  return text.slice(start, end < 0 ? text.length : end);
-}
-function snippet(texts, f) {
-  const line = lineOf(texts, f.path, f.range.line);
-  const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
-  return line.slice(f.range.column - 1, end).trim();
-}
-var [NODE_MAJOR, NODE_MINOR] = process.versions.node.split(".").map(Number);
-var ONE_SHOT_HASH = NODE_MAJOR > 21 || NODE_MAJOR === 21 && NODE_MINOR >= 7 || NODE_MAJOR === 20 && NODE_MINOR >= 12;
-var sha = (parts2) => (ONE_SHOT_HASH ? hash("sha256", parts2.join("\0"), "hex") : createHash("sha256").update(parts2.join("\0")).digest("hex")).slice(0, 24);
-var NOT_FINGERPRINTED = /* @__PURE__ */ new Set(["grouped", "shortRun", "launchRejects"]);
-function numbers(f) {
-  const data = f.data;
-  if (!data) return "";
-  const parts2 = [];
-  for (const k of Object.keys(data)) {
-    const v = data[k];
-    if (NOT_FINGERPRINTED.has(k)) continue;
-    if (typeof v === "number") parts2.push(`${k}=${Number(v.toPrecision(6))}`);
-    else if (typeof v === "string" || typeof v === "boolean") parts2.push(`${k}=${String(v)}`);
-  }
-  return parts2.sort().join(",");
-}
-function fingerprint(f, texts) {
-  const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m)}`).sort();
-  return sha([`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f), ...merged]);
-}
-function legacyFingerprint(f, texts) {
-  const message = f.message.replace(/\bline \d+/g, "line #").replace(/:\d+:\d+\b/g, ":#:#").replace(/\bsince base \S+( \(was [^)]*\))?/g, "since base");
-  return sha([f.ruleId, f.path, snippet(texts, f), message]);
-}
-function buildBaseline(findings, texts) {
-  const entries = /* @__PURE__ */ new Map();
-  for (const f of findings) {
-    const fp = fingerprint(f, texts);
-    const key = `${f.path}\0${fp}`;
-    const entry = entries.get(key);
-    if (entry) entry.count++;
-    else entries.set(key, { path: f.path, ruleId: f.ruleId, fingerprint: fp, count: 1 });
-  }
-  const list2 = [...entries.values()].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
-  return { version: 1, fingerprints: FINGERPRINT_VERSION, findings: list2 };
-}
-var Pool = class {
-  constructor(baseline, legacy) {
-    this.legacy = legacy;
-    for (const e of baseline.findings) {
-      const key = `${e.path}\0${e.fingerprint}`;
-      this.left.set(key, (this.left.get(key) ?? 0) + e.count);
-      if (legacy) {
-        const rule = `${e.path}\0${e.ruleId}`;
-        const list2 = this.byRule.get(rule) ?? [];
-        if (!list2.includes(key)) list2.push(key);
-        this.byRule.set(rule, list2);
-      }
-    }
-  }
-  legacy;
-  left = /* @__PURE__ */ new Map();
-  /** Legacy entries by path and rule, for findings whose message changed. */
-  byRule = /* @__PURE__ */ new Map();
-  take(key) {
-    const n = this.left.get(key) ?? 0;
-    if (n <= 0) return false;
-    this.left.set(key, n - 1);
-    return true;
-  }
-  /** Consume the entry that `f` matches; its key, or undefined when none matches. */
-  match(f, texts) {
-    const candidates = this.legacy ? (
-      // Reworded since the baseline was written: then any entry of the same rule in the same file.
-      [`${f.path}\0${legacyFingerprint(f, texts)}`, ...this.byRule.get(`${f.path}\0${f.ruleId}`) ?? []]
-    ) : [`${f.path}\0${fingerprint(f, texts)}`];
-    return candidates.find((key) => this.take(key));
-  }
-  /** Every finding of `group` matches an entry; else nothing is consumed. */
-  matchAll(group, texts) {
-    const taken = [];
-    for (const f of group) {
-      const key = this.match(f, texts);
-      if (key === void 0) {
-        taken.forEach((k) => this.left.set(k, (this.left.get(k) ?? 0) + 1));
-        return false;
-      }
-      taken.push(key);
-    }
-    return true;
-  }
-  remaining() {
-    return [...this.left.values()].reduce((a, b) => a + b, 0);
-  }
-};
-var BaselineFilter = class {
-  constructor(baseline, texts) {
-    this.texts = texts;
-    this.pool = new Pool(baseline, baseline.fingerprints === void 0);
-  }
-  texts;
-  pool;
-  /** Findings found known so far. */
-  hidden = 0;
-  /** Whether the baseline knows `f` (its entry is consumed). */
-  known(f) {
-    const pool = this.pool;
-    const known = f.merged ? !pool.legacy && pool.match(f, this.texts) !== void 0 || pool.matchAll(f.merged, this.texts) : pool.match(f, this.texts) !== void 0;
-    if (known) this.hidden++;
-    return known;
-  }
-  /** Baselined findings that no longer occur (entries not consumed). */
-  fixed() {
-    return this.pool.remaining();
-  }
-};
-function parseBaseline(text) {
-  try {
-    const data = JSON.parse(text);
-    if (data?.version !== 1 || !Array.isArray(data.findings)) return void 0;
-    return data;
-  } catch {
-    return void 0;
-  }
-}
-
-// src/engine/lint.ts
-var import_node_path18 = __toESM(require("node:path"), 1);
+// src/config/policy-notes.ts
+var import_node_path6 = __toESM(require("node:path"), 1);
 
 // src/engine/discover.ts
 var import_node_fs3 = require("node:fs");
@@ -6384,8 +6863,10 @@ var Discovered = class {
 function discover(root, inputs, config, onCount) {
   const realRoot = (0, import_node_fs3.realpathSync)(root);
   const paths = new RealPaths();
-  const ignored = matcher(config.ignore);
-  const named2 = matcher(config.files);
+  const ignore = ignoreMatcher(config.ignore);
+  const entries = asList(config.files);
+  const firstPlain = entries.findIndex((entry) => !isNegatedGlob(entry));
+  const named3 = matcher(firstPlain < 0 ? [] : entries.slice(firstPlain));
   const found = /* @__PURE__ */ new Map();
   const absRoot = import_node_path5.default.resolve(root);
   const relOf = (abs) => {
@@ -6400,19 +6881,19 @@ function discover(root, inputs, config, onCount) {
     onCount?.(found.size);
   };
   const walk = (dir, onFile) => {
-    let entries;
+    let entries2;
     try {
-      entries = (0, import_node_fs3.readdirSync)(dir, { withFileTypes: true });
+      entries2 = (0, import_node_fs3.readdirSync)(dir, { withFileTypes: true });
     } catch {
       return;
     }
-    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    for (const entry of entries) {
+    entries2.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const entry of entries2) {
       const abs = import_node_path5.default.join(dir, entry.name);
       const rel = relOf(abs);
-      if (ignored(rel)) continue;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
+      if (isDir ? ignore.skipsFolder(rel) : ignore.ignoresWalked(rel)) continue;
       if (entry.isSymbolicLink()) {
         let st;
         try {
@@ -6433,9 +6914,8 @@ function discover(root, inputs, config, onCount) {
       }
     }
   };
-  const wanted = (rel) => named2(rel) || CONFIG_EXTENSIONS.includes(import_node_path5.default.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(import_node_path5.default.basename(rel)) || isPythonConfig(rel);
-  const list2 = inputs.length > 0 ? inputs : asList(config.files).length > 0 ? asList(config.files) : ["."];
-  for (const input of list2) {
+  const wanted = (rel) => named3(rel) || CONFIG_EXTENSIONS.includes(import_node_path5.default.extname(rel).toLowerCase()) && !SKIPPED_FILES.has(import_node_path5.default.basename(rel)) || isPythonConfig(rel);
+  const addInput = (input, strict) => {
     const abs = resolveUnder(absRoot, input);
     let lst;
     try {
@@ -6444,27 +6924,19 @@ function discover(root, inputs, config, onCount) {
       lst = void 0;
     }
     if (lst) {
-      let resolved;
-      let nowhere;
-      try {
-        resolved = paths.resolve(abs, lst);
-      } catch (err) {
-        const code = err.code;
-        nowhere = code === "ELOOP" ? "a symbolic link loop" : code === "ENOENT" || code === "ENOTDIR" ? "a symbolic link to a file that does not exist" : `cannot be read (${code ?? "error"})`;
-        resolved = void 0;
+      const target = followInput(paths, realRoot, absRoot, abs, lst);
+      if ("refused" in target) {
+        if (strict) throw new UsageError(`${input}: ${target.refused}`);
+        return;
       }
-      const rel = relativePosix(absRoot, abs);
-      if (rel === ".." || rel.startsWith("../") || import_node_path5.default.isAbsolute(rel)) throw new UsageError(`${input}: outside the repository; not read`);
-      if (nowhere) throw new UsageError(`${input}: ${nowhere}; not read`);
-      if (!resolved || !within(realRoot, resolved.real)) throw new UsageError(`${input}: symbolic link leaves the repository; not followed`);
-      if (resolved.stat.isDirectory()) {
-        walk(abs, (fileAbs, rel2) => {
-          if (wanted(rel2)) add(fileAbs);
+      if (target.stat.isDirectory()) {
+        walk(abs, (fileAbs, rel) => {
+          if (wanted(rel)) add(fileAbs);
         });
       } else {
         add(abs);
       }
-      continue;
+      return;
     }
     if (isGlob(input)) {
       let glob;
@@ -6477,12 +6949,305 @@ function discover(root, inputs, config, onCount) {
       walk(root, (fileAbs, rel) => {
         if (glob.test(rel)) add(fileAbs);
       });
-      continue;
+      return;
     }
-    throw new UsageError(`${input}: no such file or directory`);
+    if (strict) throw new UsageError(`${input}: no such file or directory`);
+  };
+  const takeAway = (entry) => {
+    const glob = compileGlob(toPosix(entry));
+    for (const rel of [...found.keys()]) if (underPrefix(glob, rel) && (glob.matches(rel) || foldersOf(rel).some((dir) => glob.matches(dir)))) found.delete(rel);
+    onCount?.(found.size);
+  };
+  if (inputs.length > 0 || entries.length === 0) {
+    for (const input of inputs.length > 0 ? inputs : ["."]) addInput(input, true);
+  } else {
+    if (isNegatedGlob(entries[0])) addInput(".", true);
+    for (const entry of entries) {
+      if (isNegatedGlob(entry)) takeAway(entry);
+      else addInput(entry, false);
+    }
   }
   return [...found.values()];
 }
+function isNegatedGlob(entry) {
+  return entry.startsWith("!") && entry[1] !== "(";
+}
+function followInput(paths, realRoot, absRoot, abs, lst) {
+  let resolved;
+  let nowhere;
+  try {
+    resolved = paths.resolve(abs, lst);
+  } catch (err) {
+    const code = err.code;
+    nowhere = code === "ELOOP" ? "a symbolic link loop" : code === "ENOENT" || code === "ENOTDIR" ? "a symbolic link to a file that does not exist" : `cannot be read (${code ?? "error"})`;
+    resolved = void 0;
+  }
+  const rel = relativePosix(absRoot, abs);
+  if (rel === ".." || rel.startsWith("../") || import_node_path5.default.isAbsolute(rel)) return { refused: "outside the repository; not read" };
+  if (nowhere) return { refused: `${nowhere}; not read` };
+  if (!resolved || !within(realRoot, resolved.real)) return { refused: "symbolic link leaves the repository; not followed" };
+  return { stat: resolved.stat };
+}
+function followFilesEntry(root, entry) {
+  const absRoot = import_node_path5.default.resolve(root);
+  const abs = resolveUnder(absRoot, entry);
+  let lst;
+  try {
+    lst = (0, import_node_fs3.lstatSync)(abs);
+  } catch {
+    return { kind: "nothing", why: "no such file or directory" };
+  }
+  let realRoot;
+  try {
+    realRoot = (0, import_node_fs3.realpathSync)(absRoot);
+  } catch {
+    realRoot = absRoot;
+  }
+  const target = followInput(new RealPaths(), realRoot, absRoot, abs, lst);
+  if ("refused" in target) return { kind: "nothing", why: target.refused };
+  return { kind: target.stat.isDirectory() ? "folder" : "file" };
+}
+
+// src/config/policy-notes.ts
+function policyNotes(root, config, linted) {
+  const places = configPlaces(config);
+  const shown2 = places?.displayPath ?? ".trainlint.yml";
+  const notes = [];
+  const lintedPaths = [...new Set(linted)];
+  asList(config.files).forEach((entry, i) => {
+    if (isNegatedGlob(entry)) return;
+    const why = unmatchedFilesEntry(root, entry, lintedPaths);
+    if (why !== void 0) notes.push(`${places?.files[i] ?? shown2}: files entry ${showGlob(entry)} matches no file to lint${why ? ` (${why})` : ""}`);
+  });
+  const repo = repoRootOf(root);
+  for (const key of Object.keys(config.references ?? {})) {
+    const check2 = checkRepoPath(repo, key);
+    if (!check2.ok) notes.push(`${places?.references.get(key) ?? shown2}: references: ${showGlob(key)}: ${check2.why === "does not exist" ? "no such file" : check2.why}; this reference is not used`);
+  }
+  return notes;
+}
+function unmatchedFilesEntry(root, entry, linted) {
+  const target = followFilesEntry(root, entry);
+  if (target.kind === "nothing" && isGlob(entry)) {
+    const glob = compileGlob(entry);
+    return linted.some((p) => glob.test(p)) ? void 0 : "";
+  }
+  if (target.kind === "nothing") return target.why.replace(/; not (read|followed)$/, "");
+  const rel = import_node_path6.default.posix.normalize(entry.replace(/\\/g, "/"));
+  if (target.kind === "file") return linted.includes(rel) ? void 0 : "a later `!` entry takes it away";
+  const prefix = rel === "." ? "" : `${rel.replace(/\/$/, "")}/`;
+  return linted.some((p) => p.startsWith(prefix)) ? void 0 : "no config file in the folder is linted";
+}
+
+// trainlint-builtin:node:crypto
+var loaded3;
+var load3 = () => loaded3 ??= require("node:crypto");
+function createHash(...args) {
+  const f = load3().createHash;
+  return new.target ? new f(...args) : f(...args);
+}
+function hash(...args) {
+  const f = load3().hash;
+  return new.target ? new f(...args) : f(...args);
+}
+
+// src/engine/recent-map.ts
+var RecentMap = class {
+  constructor(limit) {
+    this.limit = limit;
+  }
+  limit;
+  entries = /* @__PURE__ */ new Map();
+  has(key) {
+    return this.entries.has(key);
+  }
+  get(key) {
+    return this.entries.get(key);
+  }
+  set(key, value) {
+    this.entries.delete(key);
+    if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value);
+    this.entries.set(key, value);
+    return this;
+  }
+  get size() {
+    return this.entries.size;
+  }
+};
+
+// src/engine/baseline.ts
+var BASELINE_FILE = ".trainlint-baseline.json";
+var MAX_BASELINE_BYTES = 32 * 1024 * 1024;
+var FINGERPRINT_VERSION = 2;
+var linesOf = /* @__PURE__ */ new WeakMap();
+var LINES_KEPT = 8;
+function lineOf(texts, path27, line) {
+  if (!Number.isInteger(line) || line < 1) return "";
+  let cache = linesOf.get(texts);
+  if (!cache) linesOf.set(texts, cache = new RecentMap(LINES_KEPT));
+  let known = cache.get(path27);
+  if (!known) cache.set(path27, known = { text: texts.get(path27) ?? "", starts: [0] });
+  const { text, starts } = known;
+  while (starts.length < line) {
+    const newline = text.indexOf("\n", starts[starts.length - 1]);
+    if (newline < 0) return "";
+    starts.push(newline + 1);
+  }
+  const start = starts[line - 1];
+  const end = text.indexOf("\n", start);
+  return text.slice(start, end < 0 ? text.length : end);
+}
+function snippet(texts, f) {
+  const line = lineOf(texts, f.path, f.range.line);
+  const end = f.range.endLine === f.range.line ? f.range.endColumn - 1 : line.length;
+  return line.slice(f.range.column - 1, end).trim();
+}
+var [NODE_MAJOR, NODE_MINOR] = process.versions.node.split(".").map(Number);
+var ONE_SHOT_HASH = NODE_MAJOR > 21 || NODE_MAJOR === 21 && NODE_MINOR >= 7 || NODE_MAJOR === 20 && NODE_MINOR >= 12;
+var sha = (parts2) => (ONE_SHOT_HASH ? hash("sha256", parts2.join("\0"), "hex") : createHash("sha256").update(parts2.join("\0")).digest("hex")).slice(0, 24);
+var NOT_FINGERPRINTED = /* @__PURE__ */ new Set(["grouped", "shortRun", "launchRejects"]);
+var isLineField = (key, value) => key === "line" || key.endsWith("Line") || key === "scope" && typeof value === "number";
+var FILE_LINE = /\(([^()\s:]+):\d+\)/g;
+function numbers(f, withLines = false) {
+  const data = f.data;
+  if (!data) return "";
+  const parts2 = [];
+  for (const k of Object.keys(data)) {
+    const v = data[k];
+    if (NOT_FINGERPRINTED.has(k) || !withLines && isLineField(k, v)) continue;
+    if (typeof v === "number") parts2.push(`${k}=${Number(v.toPrecision(6))}`);
+    else if (typeof v === "string") parts2.push(`${k}=${withLines ? v : v.replace(FILE_LINE, "($1)")}`);
+    else if (typeof v === "boolean") parts2.push(`${k}=${String(v)}`);
+  }
+  return parts2.sort().join(",");
+}
+function fingerprintOf(f, texts, withLines) {
+  const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m, withLines)}`).sort();
+  return sha([`v${FINGERPRINT_VERSION}`, f.ruleId, f.path, snippet(texts, f), numbers(f, withLines), ...merged]);
+}
+function fingerprint(f, texts) {
+  return fingerprintOf(f, texts, false);
+}
+function holdsLines(f) {
+  const has4 = (x) => !!x.data && Object.entries(x.data).some(([k, v]) => !NOT_FINGERPRINTED.has(k) && (isLineField(k, v) || typeof v === "string" && v.replace(FILE_LINE, "($1)") !== v));
+  return has4(f) || (f.merged ?? []).some(has4);
+}
+function fingerprintWithLines(f, texts) {
+  return holdsLines(f) ? fingerprintOf(f, texts, true) : void 0;
+}
+function legacyFingerprint(f, texts) {
+  const message = f.message.replace(/\bline \d+/g, "line #").replace(/:\d+:\d+\b/g, ":#:#").replace(/\bsince base \S+( \(was [^)]*\))?/g, "since base");
+  return sha([f.ruleId, f.path, snippet(texts, f), message]);
+}
+function buildBaseline(findings, texts) {
+  const entries = /* @__PURE__ */ new Map();
+  for (const f of findings) {
+    const fp = fingerprint(f, texts);
+    const key = `${f.path}\0${fp}`;
+    const entry = entries.get(key);
+    if (entry) entry.count++;
+    else entries.set(key, { path: f.path, ruleId: f.ruleId, fingerprint: fp, count: 1 });
+  }
+  const list2 = [...entries.values()].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
+  return { version: 1, fingerprints: FINGERPRINT_VERSION, findings: list2 };
+}
+function mergeBaselines(current, previous, keep) {
+  if (!previous) return current;
+  if (previous.fingerprints !== current.fingerprints) return current;
+  const kept = previous.findings.filter((e) => keep(e.path));
+  if (kept.length === 0) return current;
+  const list2 = [...current.findings, ...kept].sort((a, b) => a.path.localeCompare(b.path) || a.ruleId.localeCompare(b.ruleId) || a.fingerprint.localeCompare(b.fingerprint));
+  return { ...current, findings: list2 };
+}
+var Pool = class {
+  constructor(baseline, legacy) {
+    this.legacy = legacy;
+    for (const e of baseline.findings) {
+      const key = `${e.path}\0${e.fingerprint}`;
+      this.left.set(key, (this.left.get(key) ?? 0) + e.count);
+      if (legacy) {
+        const rule = `${e.path}\0${e.ruleId}`;
+        const list2 = this.byRule.get(rule) ?? [];
+        if (!list2.includes(key)) list2.push(key);
+        this.byRule.set(rule, list2);
+      }
+    }
+  }
+  legacy;
+  left = /* @__PURE__ */ new Map();
+  /** Legacy entries by path and rule, for findings whose message changed. */
+  byRule = /* @__PURE__ */ new Map();
+  take(key) {
+    const n = this.left.get(key) ?? 0;
+    if (n <= 0) return false;
+    this.left.set(key, n - 1);
+    return true;
+  }
+  /** Consume the entry that `f` matches; its key, or undefined when none matches. */
+  match(f, texts) {
+    const withLines = this.legacy ? void 0 : fingerprintWithLines(f, texts);
+    const candidates = this.legacy ? (
+      // Reworded since the baseline was written: then any entry of the same rule in the same file.
+      [`${f.path}\0${legacyFingerprint(f, texts)}`, ...this.byRule.get(`${f.path}\0${f.ruleId}`) ?? []]
+    ) : [`${f.path}\0${fingerprint(f, texts)}`, ...withLines ? [`${f.path}\0${withLines}`] : []];
+    return candidates.find((key) => this.take(key));
+  }
+  /** Every finding of `group` matches an entry; else nothing is consumed. */
+  matchAll(group, texts) {
+    const taken = [];
+    for (const f of group) {
+      const key = this.match(f, texts);
+      if (key === void 0) {
+        taken.forEach((k) => this.left.set(k, (this.left.get(k) ?? 0) + 1));
+        return false;
+      }
+      taken.push(key);
+    }
+    return true;
+  }
+  /** Entries not consumed, of the files `counted` accepts (every file without it). */
+  remaining(counted) {
+    let sum = 0;
+    for (const [key, n] of this.left) if (!counted || counted(key.slice(0, key.indexOf("\0")))) sum += n;
+    return sum;
+  }
+};
+var BaselineFilter = class {
+  constructor(baseline, texts) {
+    this.texts = texts;
+    this.pool = new Pool(baseline, baseline.fingerprints === void 0);
+  }
+  texts;
+  pool;
+  /** Findings found known so far. */
+  hidden = 0;
+  /** Whether the baseline knows `f` (its entry is consumed). */
+  known(f) {
+    const pool = this.pool;
+    const known = f.merged ? !pool.legacy && pool.match(f, this.texts) !== void 0 || pool.matchAll(f.merged, this.texts) : pool.match(f, this.texts) !== void 0;
+    if (known) this.hidden++;
+    return known;
+  }
+  /**
+   * Baselined findings that no longer occur (entries not consumed), of the files `counted` accepts:
+   * an entry of a file this run did not lint is not known to be fixed.
+   */
+  fixed(counted) {
+    return this.pool.remaining(counted);
+  }
+};
+function parseBaseline(text) {
+  try {
+    const data = JSON.parse(text);
+    if (data?.version !== 1 || !Array.isArray(data.findings)) return void 0;
+    return data;
+  } catch {
+    return void 0;
+  }
+}
+
+// src/engine/lint.ts
+var import_node_path20 = __toESM(require("node:path"), 1);
 
 // trainlint-builtin:node:child_process
 var loaded4;
@@ -6494,7 +7259,7 @@ function spawn(...args) {
 
 // src/engine/git.ts
 var import_node_fs4 = require("node:fs");
-var path6 = __toESM(require("node:path"), 1);
+var path7 = __toESM(require("node:path"), 1);
 var GitError = class extends Error {
   constructor(message) {
     super(message);
@@ -6554,7 +7319,7 @@ async function readBaseVersions(dir, ref, headPaths) {
   if (!/^[0-9a-f]{40,64}$/.test(sha2) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
   const result = /* @__PURE__ */ new Map();
   if (headPaths.length === 0) return result;
-  const prefix = toPosix(path6.relative(top, dir));
+  const prefix = toPosix(path7.relative(top, dir));
   const fromTop = (p) => prefix ? `${prefix}/${p}` : p;
   const toDir = (p) => prefix && p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : p;
   const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha2, "--"]);
@@ -6658,7 +7423,7 @@ function sameOverrides(a, b) {
 }
 
 // src/engine/load-file.ts
-var import_node_path6 = __toESM(require("node:path"), 1);
+var import_node_path7 = __toESM(require("node:path"), 1);
 
 // src/engine/load/json.ts
 var JsonSyntaxError = class extends Error {
@@ -7044,8 +7809,89 @@ function arithmeticBody(text) {
   return depth === 0 ? body : void 0;
 }
 
+// src/engine/load/shell-test.ts
+var INTEGER = /^[+-]?\d{1,15}$/;
+var INTEGER_OPS = {
+  "-eq": (a, b) => a === b,
+  "-ne": (a, b) => a !== b,
+  "-lt": (a, b) => a < b,
+  "-le": (a, b) => a <= b,
+  "-gt": (a, b) => a > b,
+  "-ge": (a, b) => a >= b
+};
+function evaluateTest(words) {
+  let negate = false;
+  let k = 0;
+  while (words[k]?.text === "!" && !words[k]?.quoted) {
+    negate = !negate;
+    k++;
+  }
+  const rest = words.slice(k);
+  const result = commandStatus(rest);
+  return result === void 0 ? void 0 : result !== negate;
+}
+function commandStatus(words) {
+  const first = words[0];
+  if (!first || first.quoted) return void 0;
+  if (words.length === 1 && (first.text === "true" || first.text === ":")) return true;
+  if (words.length === 1 && first.text === "false") return false;
+  const last = words[words.length - 1];
+  if (first.text === "[" && last?.text === "]" && !last.quoted && words.length >= 2) return expression(words.slice(1, -1), false);
+  if (first.text === "[[" && last?.text === "]]" && !last.quoted && words.length >= 2) return expression(words.slice(1, -1), true);
+  if (first.text === "test") return expression(words.slice(1), false);
+  return void 0;
+}
+function expression(words, double) {
+  if (words.some((w) => w === void 0)) return void 0;
+  const known = words;
+  if (known.some((w) => !w.quoted && (w.text === "" || /\s/.test(w.text)))) return void 0;
+  if (known[0]?.text === "!" && !known[0].quoted) {
+    const inner = expression(known.slice(1), double);
+    return inner === void 0 ? void 0 : !inner;
+  }
+  if (known.length === 1) return known[0].text !== "";
+  if (known.length === 2) {
+    if (known[0].quoted) return void 0;
+    if (known[0].text === "-n") return known[1].text !== "";
+    if (known[0].text === "-z") return known[1].text === "";
+    return void 0;
+  }
+  if (known.length !== 3 || known[1].quoted) return void 0;
+  const [left, { text: op }, right] = known;
+  if (op === "=" || op === "==" || op === "!=") {
+    const same3 = double && !right.quoted ? matchesPattern(left.text, right.text) : left.text === right.text;
+    return same3 === void 0 ? void 0 : same3 === (op !== "!=");
+  }
+  const compare = Object.hasOwn(INTEGER_OPS, op) ? INTEGER_OPS[op] : void 0;
+  if (!compare || !INTEGER.test(left.text) || !INTEGER.test(right.text)) return void 0;
+  return compare(Number(left.text), Number(right.text));
+}
+function matchesPattern(subject, pattern) {
+  if (/[[\]\\]|[?*+@!]\(/.test(pattern)) return void 0;
+  let s = 0;
+  let p = 0;
+  let star = -1;
+  let mark = 0;
+  while (s < subject.length) {
+    if (p < pattern.length && pattern[p] === "*") {
+      star = p++;
+      mark = s;
+    } else if (p < pattern.length && (pattern[p] === "?" || pattern[p] === subject[s])) {
+      s++;
+      p++;
+    } else if (star >= 0) {
+      p = star + 1;
+      s = ++mark;
+    } else return false;
+  }
+  while (pattern[p] === "*") p++;
+  return p === pattern.length;
+}
+
 // src/engine/load/shell.ts
+var MAX_EVAL_DEPTH = 3;
 var MAX_VARIABLE_CHARS = 64 * 1024;
+var MAX_LOCATED_CHARS = 4096;
 var UNKNOWN = { value: "", words: [], array: false, unknown: true };
 var MARKS = /\uE000(\d+)\uE001/g;
 var WHOLE_MARK = /^\uE000(\d+)\uE001$/;
@@ -7151,12 +7997,13 @@ var SRUN_SWITCHES = /* @__PURE__ */ new Set([
   "--immediate"
 ]);
 var norm = (flag2) => flag2.replace(/_/g, "-");
-var basename = (path24) => path24.slice(path24.lastIndexOf("/") + 1);
+var basename = (path27) => path27.slice(path27.lastIndexOf("/") + 1);
 var isFlag = (text) => text.length > 1 && text[0] === "-" && !/^-(?:\.?\d|inf(?:inity)?$|nan$)/i.test(text);
 var isTarget = (w) => w.text.endsWith(".py") || LAUNCHER_EXES.test(basename(w.text));
 var switchesFrom = (set) => (flag2, next) => !set.has(norm(flag2)) && !(next && isTarget(next));
-function parseLaunchScript(text) {
-  const parser = new ScriptParser(String(text ?? ""));
+var MAX_SOURCE_DEPTH = 4;
+function parseLaunchScript(text, readSource) {
+  const parser = new ScriptParser(String(text ?? ""), readSource);
   try {
     parser.run();
   } catch (err) {
@@ -7164,9 +8011,11 @@ function parseLaunchScript(text) {
   }
   return { script: parser.script, problems: parser.problems };
 }
-var ScriptParser = class {
-  constructor(src) {
+var ScriptParser = class _ScriptParser {
+  constructor(src, readSource, sourceDepth = 0) {
     this.src = src;
+    this.readSource = readSource;
+    this.sourceDepth = sourceDepth;
     this.lineStarts = computeLineStarts(src);
     const slurm = readSbatch(src, this.lineStarts);
     if (slurm) {
@@ -7175,6 +8024,8 @@ var ScriptParser = class {
     }
   }
   src;
+  readSource;
+  sourceDepth;
   script = { variables: [], commands: [] };
   problems = [];
   seen = /* @__PURE__ */ new Set();
@@ -7195,24 +8046,131 @@ var ScriptParser = class {
   /** Script variables the commands it runs inherit (`export NAME`, `declare -x`, assignments under `set -a`). */
   exported = /* @__PURE__ */ new Set();
   allExport = false;
+  /** How many `eval`s deep the statement being read is. */
+  evalDepth = 0;
   run() {
     for (const st of this.splitStatements()) {
       if (this.ended) break;
-      const refs = [];
-      const tokens = this.tokenize(st, refs);
-      if (!tokens) continue;
-      let sep = ";";
-      for (const p of pieces(tokens, st.text)) {
-        if (this.ended) break;
-        if ("op" in p) {
-          this.flowOperator(p.op, p.token, st);
-          sep = p.op;
-        } else {
-          this.flowCommand(p.words, st, refs, sep === "&&" || sep === "||");
-          sep = ";";
-        }
+      this.statement(st);
+    }
+  }
+  /**
+   * `source FILE` / `. FILE`: the file's assignments, read statically through `readSource`, apply here (values
+   * only: their places are in another file). A file that cannot be read may set any variable (launchers' too).
+   * A virtualenv's `activate` sets none that matter.
+   */
+  source(words, st, refs) {
+    const path27 = words[1] ? this.expand(words[1], st, refs)[0]?.text : void 0;
+    if (path27 !== void 0 && basename(path27) === "activate") return;
+    const last = words[words.length - 1];
+    const range = this.range(st.map[words[0].from], st.map[Math.max(last.from, last.to - 1)] + 1);
+    const read = path27 === void 0 ? { why: "its path is not known" } : this.readSource ? this.readSource(path27, [...this.script.directoryChanges ?? []]) : /[$`]/.test(path27) ? { why: "its path is not known" } : { why: "sourced files are not read here" };
+    if ("why" in read || this.sourceDepth >= MAX_SOURCE_DEPTH) {
+      this.sourced = true;
+      (this.script.sources ??= []).push({ path: path27 ?? "", range, read: false, why: "why" in read ? read.why : "sourced too deep" });
+      return;
+    }
+    (this.script.sources ??= []).push({ path: path27 ?? "", range, read: true });
+    const child = new _ScriptParser(read.text, this.readSource, this.sourceDepth + 1);
+    child.vars = new Map(this.vars);
+    child.allExport = this.allExport;
+    try {
+      child.run();
+    } catch {
+      this.sourced = true;
+      return;
+    }
+    for (const [name2, rec] of child.vars) {
+      if (this.vars.get(name2) === rec) continue;
+      this.vars.set(name2, rec === UNKNOWN ? rec : { ...rec, words: rec.words.map((w) => ({ text: w.text })) });
+    }
+    for (const name2 of this.vars.keys()) if (!child.vars.has(name2)) this.vars.delete(name2);
+    for (const name2 of child.exported) this.exported.add(name2);
+    this.allExport = child.allExport;
+    this.sourced ||= child.sourced;
+  }
+  /** Reads one logical statement: its simple commands and the control operators between them. */
+  statement(st, conditional = false) {
+    const refs = [];
+    const tokens = this.tokenize(st, refs);
+    if (!tokens) return;
+    let sep = ";";
+    for (const p of pieces(tokens, st.text)) {
+      if (this.ended) break;
+      if ("op" in p) {
+        this.flowOperator(p.op, p.token, st);
+        sep = p.op;
+      } else {
+        this.flowCommand(p.words, st, refs, conditional || sep === "&&" || sep === "||");
+        sep = ";";
       }
     }
+  }
+  /**
+   * `eval WORDS` (Megatron-DeepSpeed's `run_cmd="deepspeed \u2026 ${megatron_options}"; eval ${run_cmd}`): bash joins
+   * the words with spaces and runs them as a command, so they are read as one more statement. Each character
+   * keeps where it is written: in the script, or in the assignment of the variable it came from. Nested `eval`s
+   * are followed a few levels deep.
+   */
+  evalWords(words, conditional) {
+    if (!words.length || this.evalDepth >= MAX_EVAL_DEPTH) return;
+    let text = "";
+    const map = [];
+    for (const [i, w] of words.entries()) {
+      if (i > 0) {
+        text += " ";
+        map.push(w.start);
+      }
+      const offsets = this.wordOffsets(w);
+      text += w.text;
+      map.push(...offsets);
+    }
+    if (text.length > MAX_VARIABLE_CHARS) return;
+    this.evalDepth++;
+    try {
+      this.statement(this.withSubstitutions({ text, map }), conditional);
+    } finally {
+      this.evalDepth--;
+    }
+  }
+  /** The source offset of each character of a word: its own when written as is, else in its variable's assignment. */
+  wordOffsets(w) {
+    if (w.end - w.start === w.text.length) return [...w.text].map((_, k) => w.start + k);
+    const out = [...w.text].map(() => w.start);
+    const v = w.via ? this.vars.get(w.via) : void 0;
+    if (v && !v.unknown && v.value === w.text) {
+      let cur = 0;
+      for (const vw of v.words) {
+        const at6 = w.text.indexOf(vw.text, cur);
+        if (at6 < 0) break;
+        cur = at6 + vw.text.length;
+        if (vw.start === void 0 || vw.end === void 0) continue;
+        const literal3 = vw.end - vw.start === vw.text.length;
+        for (let k = 0; k < vw.text.length; k++) out[at6 + k] = literal3 ? vw.start + k : vw.start;
+      }
+    }
+    return out;
+  }
+  /** A statement built from text (an `eval`'s words) with its `$( \u2026 )` and backtick substitutions made placeholders. */
+  withSubstitutions(st) {
+    let text = "";
+    const map = [];
+    for (let i = 0; i < st.text.length; ) {
+      const c = st.text[i];
+      const end = c === "$" && st.text[i + 1] === "(" || c === "`" ? substitutionEnd(st.text, i) : -1;
+      if (end < 0) {
+        text += c;
+        map.push(st.map[i]);
+        i++;
+        continue;
+      }
+      this.substs.push(st.text.slice(i, end));
+      const placeholder = "${" + SUBST + (this.substs.length - 1) + "}";
+      text += placeholder;
+      map.push(st.map[i], ...[...placeholder.slice(1)].map(() => st.map[end - 1]));
+      i = end;
+    }
+    return { text, map };
   }
   // \u2500\u2500 Control flow \u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500
   open(kind, optional = false) {
@@ -7228,10 +8186,65 @@ var ScriptParser = class {
     this.frames.length = at6;
     return frame;
   }
-  /** Ends the current `if`/`case` branch: its variables are kept, and the next branch starts from the frame's. */
+  /** Ends the current `if`/`case` branch: its variables are kept (when it may run), and the next branch starts from the frame's. */
   endBranch(frame) {
-    frame.branches.push(this.vars);
+    if (!frame.dead) frame.branches.push(this.vars);
     this.vars = new Map(frame.before);
+  }
+  /** A branch that never runs is open here: its commands and assignments are skipped. */
+  inDeadBranch() {
+    return this.frames.some((f) => f.dead);
+  }
+  /** Reads the condition of an `if`/`elif` (the words after the reserved word); it decides the branch at `then`. */
+  readCondition(frame, words, st, refs) {
+    frame.awaitsThen = true;
+    frame.cond = void 0;
+    if (frame.dead || !words.length) return;
+    if (/[<>]/.test(st.text.slice(words[0].from, words[words.length - 1].to))) return;
+    frame.cond = evaluateTest(words.map((t) => this.testWord(t, st, refs)));
+  }
+  /** At `then`: the branch runs when its condition is true, never when it is false or an earlier branch was taken. */
+  decideBranch(frame) {
+    frame.awaitsThen = false;
+    frame.dead = frame.taken === true || frame.cond === false;
+    if (!frame.dead && frame.cond === true) frame.taken = true;
+  }
+  /** At the `)` of a `case` arm's patterns: whether the arm runs, when the word and the patterns are known. */
+  decideArm(frame) {
+    const patterns = frame.patterns ?? [];
+    frame.patterns = [];
+    if (frame.undecided) {
+      frame.dead = false;
+      return;
+    }
+    if (frame.taken) {
+      frame.dead = true;
+      return;
+    }
+    const subject = frame.subject;
+    let verdict = subject === void 0 || !patterns.length ? void 0 : false;
+    if (subject !== void 0) {
+      for (const p of patterns) {
+        const match = p === void 0 ? void 0 : p.quoted ? p.text === subject : matchesPattern(subject, p.text);
+        if (match === true) {
+          verdict = true;
+          break;
+        }
+        if (match === void 0) verdict = void 0;
+      }
+    }
+    frame.dead = verdict === false;
+    if (verdict === true) frame.taken = true;
+  }
+  /** A word of a condition or a `case` with its variables expanded; undefined when one of them is unknown. */
+  testWord(t, st, refs) {
+    let known = true;
+    const text = t.tok.replace(MARKS, (_, n) => {
+      const r = this.resolve(refs[+n]);
+      if (r.words === void 0) known = false;
+      return r.text;
+    });
+    return known && !/[$`]/.test(text) ? { text, quoted: /["']/.test(st.text.slice(t.from, t.to)) } : void 0;
   }
   top() {
     return this.frames[this.frames.length - 1];
@@ -7239,16 +8252,19 @@ var ScriptParser = class {
   /** A control operator: subshells `( \u2026 )`, case patterns `pat)` and arm ends `;;`, function headers `name()`. */
   flowOperator(op, token, st) {
     const top = this.top();
+    if (top?.awaitsThen && op !== ";") top.cond = void 0;
     if (top?.kind === "case" && top.pattern) {
       if (op === ")") {
         top.pattern = false;
         this.vars = new Map(top.before);
+        this.decideArm(top);
       }
       return;
     }
     if (top?.kind === "case" && (op === ";;" || op === ";&" || op === ";;&")) {
       this.endBranch(top);
       top.pattern = true;
+      if (op !== ";;") top.undecided = true;
     } else if (op === "()") {
       this.open("function").awaitsBrace = true;
     } else if (op === "(" || op === "<(" || op === ">(") {
@@ -7268,17 +8284,20 @@ var ScriptParser = class {
    */
   flowCommand(seg, st, refs, conditional) {
     const before2 = conditional && seg.some((t) => MAY_ASSIGN.test(st.text.slice(t.from, t.to))) ? new Map(this.vars) : void 0;
-    const rest = this.reservedWords(seg, st, conditional);
-    if (rest.length) {
+    const opener = this.top();
+    if (opener?.awaitsThen && st.text.slice(seg[0].from, seg[0].to) !== "then") opener.cond = void 0;
+    const rest = this.reservedWords(seg, st, conditional, refs);
+    if (rest.length && !this.inDeadBranch()) {
       const word = st.text.slice(rest[0].from, rest[0].to);
       if (word === "exit" && !conditional && this.frames.every((f) => f.kind === "group" && !f.optional)) this.ended = true;
-      else if (word === "source" || word === ".") this.sourced ||= rest.length < 2 || basename(rest[1].tok) !== "activate";
+      else if (word === "source" || word === ".") this.source(rest, st, refs);
+      else if (word === "eval") this.evalWords(rest.slice(1).flatMap((t) => this.expand(t, st, refs)), conditional);
       else this.simpleCommand(rest, st, refs);
     }
     if (before2) this.vars = mergeVars([before2, this.vars]);
   }
   /** Applies the reserved words at the start of `seg`; returns the command that follows them. */
-  reservedWords(seg, st, conditional) {
+  reservedWords(seg, st, conditional, refs) {
     let k = 0;
     for (; k < seg.length; k++) {
       const word = st.text.slice(seg[k].from, seg[k].to);
@@ -7286,34 +8305,40 @@ var ScriptParser = class {
       if (top?.kind === "case" && top.pattern) {
         if (word !== "esac") {
           if (seg.slice(k).some((t) => st.text.slice(t.from, t.to) === "*")) top.exhaustive = true;
+          (top.patterns ??= []).push(...seg.slice(k).map((t) => this.testWord(t, st, refs)));
           return [];
         }
       }
       if (top?.awaitsBrace && word !== "{") top.awaitsBrace = false;
       switch (word) {
         case "if":
-          this.open("if", conditional);
+          this.readCondition(this.open("if", conditional), seg.slice(k + 1), st, refs);
           break;
         case "elif":
         case "else": {
           const frame = top?.kind === "if" ? top : void 0;
-          if (frame) this.endBranch(frame);
-          if (frame && word === "else") frame.exhaustive = true;
+          if (!frame) break;
+          this.endBranch(frame);
+          frame.dead = frame.taken === true;
+          if (word === "else") frame.exhaustive = true;
+          else this.readCondition(frame, seg.slice(k + 1), st, refs);
           break;
         }
         case "fi":
         case "esac": {
           const frame = this.close(word === "fi" ? "if" : "case");
           if (!frame) break;
-          if (!(frame.kind === "case" && frame.pattern)) frame.branches.push(this.vars);
-          if (!frame.exhaustive) frame.branches.push(frame.before);
-          this.vars = mergeVars(frame.branches);
+          if (!(frame.kind === "case" && frame.pattern) && !frame.dead) frame.branches.push(this.vars);
+          if (!frame.exhaustive && !frame.taken) frame.branches.push(frame.before);
+          this.vars = frame.branches.length ? mergeVars(frame.branches) : frame.before;
           break;
         }
         case "case": {
-          this.open("case", conditional).pattern = true;
+          const frame = this.open("case", conditional);
+          frame.pattern = true;
           const inAt = seg.findIndex((t, j) => j > k && st.text.slice(t.from, t.to) === "in");
           if (inAt < 0) return [];
+          if (inAt === k + 2) frame.subject = this.testWord(seg[k + 1], st, refs)?.text;
           k = inAt;
           break;
         }
@@ -7342,6 +8367,8 @@ var ScriptParser = class {
           this.open("function").awaitsBrace = true;
           return [];
         case "then":
+          if (top?.kind === "if" && top.awaitsThen) this.decideBranch(top);
+          break;
         case "do":
         case "!":
           break;
@@ -7567,30 +8594,7 @@ var ScriptParser = class {
   }
   /** Where a `$( \u2026 )` or backtick substitution at `i` ends (quote-aware, nested parentheses), or -1 when it does not. */
   substitutionEnd(i) {
-    const src = this.src;
-    let end = -1;
-    if (src[i] === "`") {
-      let j = i + 1;
-      while (j < src.length && src[j] !== "`") j += src[j] === "\\" ? 2 : 1;
-      if (j < src.length) end = j + 1;
-    } else {
-      let depth = 0;
-      let q = "";
-      for (let j = i + 1; j < src.length; j++) {
-        const ch = src[j];
-        if (q) {
-          if (ch === q) q = "";
-          else if (ch === "\\" && q === '"') j++;
-        } else if (ch === "\\") j++;
-        else if (ch === "'" || ch === '"') q = ch;
-        else if (ch === "(") depth++;
-        else if (ch === ")" && --depth === 0) {
-          end = j + 1;
-          break;
-        }
-      }
-    }
-    return end;
+    return substitutionEnd(this.src, i);
   }
   /** Where the body of a heredoc that starts at `from` ends: the start of its delimiter line. */
   heredocEnd(from, h) {
@@ -7760,10 +8764,15 @@ var ScriptParser = class {
       const value = this.expandMarkers(t.tok.slice(m[0].length), refs).text;
       end = st.map[Math.max(t.from, t.to - 1)] + 1;
       const valueStart = t.from + m[0].length < t.to ? st.map[t.from + m[0].length] : end;
-      rec = { value, words: this.locate(value, valueStart, end), array: false };
+      rec = { value, words: this.valueWords(st, t.from + m[0].length, t.to, value) ?? this.locate(value, valueStart, end), array: false };
     }
     if (this.allExport) this.exported.add(name2);
     const old = this.vars.get(name2);
+    const extended = old?.partial ? this.extendPartial(old, m[2] === "+" ? rec.words : this.afterSelf(t, m[0].length, name2, refs)) : void 0;
+    if (extended) {
+      this.vars.set(name2, extended);
+      return;
+    }
     if (m[2] === "+" && old?.unknown) return;
     if (m[2] === "+" && old) {
       const joins = old.array || /\s$/.test(old.value) || /^\s/.test(rec.value) || !old.value || !rec.value;
@@ -7776,6 +8785,53 @@ var ScriptParser = class {
     }
     this.vars.set(name2, rec);
     this.script.variables.push({ name: name2, value: rec.value, range: this.range(start, end) });
+  }
+  /**
+   * The words of `NAME="$NAME more words"` after the leading `$NAME` (undefined when the value does not start with
+   * it as a whole word).
+   */
+  afterSelf(t, prefix, name2, refs) {
+    const m = /^\uE000(\d+)\uE001(?=\s|$)/.exec(t.tok.slice(prefix));
+    const key = m ? refs[+m[1]] : void 0;
+    if (!m || key !== name2 && key !== `${name2}[@]` && key !== `${name2}[*]`) return void 0;
+    return splitWords(this.expandMarkers(t.tok.slice(prefix + m[0].length), refs).text).map((text) => ({ text }));
+  }
+  /** A partly known variable with `more` words after its end: its tail may hold them too. */
+  extendPartial(old, more) {
+    if (!more) return void 0;
+    const texts = more.map((w) => w.text);
+    const tail = old.partial?.tail && !texts.some((w) => HIDES_WORDS.test(w)) ? [.../* @__PURE__ */ new Set([...old.partial.tail, ...texts])] : void 0;
+    return { ...old, partial: tail ? { tail } : {} };
+  }
+  /**
+   * The words of an assigned value, each where it is written: the raw value (`st.text[from, to)`) is expanded
+   * again character by character, so a literal character keeps its own offset and the characters a `${MBS}`
+   * reference gives take the reference's (or, when that variable's words are located, each word's place in its
+   * own assignment). Undefined when the re-expansion does not give `value` (a form it does not follow).
+   */
+  valueWords(st, from, to, value) {
+    if (value.length > MAX_LOCATED_CHARS) return void 0;
+    const chars = expandRaw(st.text.slice(from, to), (key) => this.resolve(key));
+    if (!chars || chars.map((c) => c.ch).join("") !== value) return void 0;
+    const source = (c) => c.word ?? [st.map[from + c.raw[0]], st.map[from + Math.max(c.raw[0], c.raw[1] - 1)] + 1];
+    const out = [];
+    let cur = 0;
+    for (const text of splitWords(value)) {
+      const at6 = value.indexOf(text, cur);
+      cur = at6 + text.length;
+      const span = chars.slice(at6, cur);
+      let start = Infinity;
+      let end = -Infinity;
+      for (const c of span) {
+        const [s0, s1] = source(c);
+        if (s0 < start) start = s0;
+        if (s1 > end) end = s1;
+      }
+      const eqChar = span[text.indexOf("=")];
+      const eq = eqChar && eqChar.literal ? source(eqChar)[0] : void 0;
+      out.push({ text, start, end, ...eq !== void 0 ? { eq } : {} });
+    }
+    return out;
   }
   /**
    * Splits a variable's value into words and finds each one, in order, in the source text of
@@ -7806,6 +8862,8 @@ var ScriptParser = class {
     const raw = st.text.slice(t.from, t.to);
     const whole = WHOLE_MARK.exec(t.tok);
     if (whole) {
+      const partial = this.partialWords(refs[+whole[1]], raw, start, end);
+      if (partial) return partial;
       const r = this.resolve(refs[+whole[1]]);
       if (r.words && (r.array || /^\$(?:\w+|\{[^'"]*\})$/.test(raw))) {
         return r.words.map((w) => ({
@@ -7818,6 +8876,10 @@ var ScriptParser = class {
     const { text, via } = this.expandMarkers(t.tok, refs);
     const word = { text, start, end };
     if (via) word.via = via;
+    if (whole) {
+      const ref = /^([A-Za-z_]\w*)(?:\[([@*])\])?$/.exec(refs[+whole[1]] ?? "");
+      if (ref && text.startsWith("$") && (ref[2] === "@" || UNQUOTED_REF.test(raw))) word.opaque = { variable: ref[1] };
+    }
     const eq = raw.indexOf("=");
     if (eq >= 0) word.eq = st.map[t.from + eq];
     const tail = /^[^\uE000=]*=\uE000(\d+)\uE001$/.exec(t.tok);
@@ -7826,6 +8888,32 @@ var ScriptParser = class {
       if (w?.length === 1 && w[0].start !== void 0 && w[0].end !== void 0) word.valueAt = [w[0].start, w[0].end];
     }
     return [word];
+  }
+  /**
+   * `"${ARGS[@]}"` or an unquoted `$OPTS` when a branch appended to the variable: its known first words (where
+   * they are written), then one opaque word for the rest. `$ARR` of such an array is its known first element.
+   */
+  partialWords(key, raw, start, end) {
+    const m = /^([A-Za-z_]\w*)(?:\[([@*])\])?$/.exec(key ?? "");
+    const v = m ? this.vars.get(m[1]) : void 0;
+    if (!m || !v?.partial) return void 0;
+    const name2 = m[1];
+    const located = (w) => ({
+      text: w.text,
+      ...w.start !== void 0 && w.end !== void 0 ? { start: w.start, end: w.end, eq: w.eq } : { start, end },
+      via: name2
+    });
+    if (v.array && m[2] === void 0) return [located(v.words[0])];
+    const spread = m[2] === "@" || UNQUOTED_REF.test(raw) && (m[2] === "*" || !v.array);
+    if (!spread) return void 0;
+    const rest = {
+      text: m[2] ? `\${${name2}[${m[2]}]}` : `$${name2}`,
+      start,
+      end,
+      via: name2,
+      opaque: { variable: name2, rest: true, ...v.partial.tail ? { words: v.partial.tail } : {} }
+    };
+    return [...v.words.map(located), rest];
   }
   expandMarkers(tok, refs) {
     let via;
@@ -7848,18 +8936,18 @@ var ScriptParser = class {
   resolve(key) {
     if (key === void 0 || key === "") return { text: "$" };
     if (key.startsWith(SUBST)) return this.substitutionValue(this.substs[Number(key.slice(1))] ?? "");
-    const asWritten3 = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
+    const asWritten4 = { text: /^(?:\w+|[*@#?$!-])$/.test(key) ? `$${key}` : `\${${key}}` };
     const m = /^([A-Za-z_]\w*)(?:\[([^\]]*)\])?(?:(:?)([-=+?])([\s\S]*))?$/.exec(key);
-    if (!m) return asWritten3;
+    if (!m) return asWritten4;
     const [, name2, index, colon, op, word] = m;
     const v = this.vars.get(name2);
-    if (v?.unknown) return asWritten3;
+    if (v?.unknown) return asWritten4;
     const known = v && this.known(v, name2, index);
-    if (!op) return known ?? asWritten3;
+    if (!op) return known ?? asWritten4;
     const set = known !== void 0 && (!colon || known.text !== "");
     if (op === "+") return set ? this.literal(word) : { text: "", words: [] };
     if (set) return known;
-    return op === "?" ? asWritten3 : this.literal(word);
+    return op === "?" ? asWritten4 : this.literal(word);
   }
   /**
    * A `$( \u2026 )` substitution stays as written, except an arithmetic expansion `$(( \u2026 ))` whose
@@ -8128,7 +9216,7 @@ var ScriptParser = class {
       });
       return k + 1;
     }
-    if (next && !isFlag(next.text) && !FORWARDED.test(next.text) && takesValue(w.text, next)) {
+    if (next && !isFlag(next.text) && !FORWARDED.test(next.text) && !next.opaque?.rest && takesValue(w.text, next)) {
       const valueVia = next.via ? { viaVariable: next.via } : via;
       out.push({ flag: w.text, value: next.text, flagRange: this.range(w.start, w.end), valueRange: this.range(next.start, next.end), ...valueVia });
       return k + 2;
@@ -8139,6 +9227,9 @@ var ScriptParser = class {
   positional(w) {
     const r = this.range(w.start, w.end);
     const arg = { flag: "", value: w.text, flagRange: r, valueRange: r, ...w.via ? { viaVariable: w.via } : {} };
+    const held = w.via && !w.opaque ? /^\$(?:([A-Za-z_]\w*)|\{([A-Za-z_]\w*)(?:\[[@*]\])?\})$/.exec(w.text) : null;
+    const opaque = w.opaque ?? (held ? { variable: held[1] ?? held[2] } : void 0);
+    if (opaque) arg.opaque = { variable: opaque.variable, ...opaque.words ? { flags: flagsAmong(opaque.words) } : {} };
     if (w.eq !== void 0 && w.eq > w.start && w.eq < w.end && w.text.includes("=")) {
       arg.assignment = {
         keyRange: this.range(w.start, w.eq),
@@ -8148,8 +9239,36 @@ var ScriptParser = class {
     return arg;
   }
 };
+function flagsAmong(words) {
+  return [...new Set(words.filter(isFlag).map((w) => w.indexOf("=") > 0 ? w.slice(0, w.indexOf("=")) : w))];
+}
 function siblingOf(wrapper, name2) {
   return wrapper.slice(0, wrapper.lastIndexOf("/") + 1) + name2;
+}
+function substitutionEnd(src, i) {
+  let end = -1;
+  if (src[i] === "`") {
+    let j = i + 1;
+    while (j < src.length && src[j] !== "`") j += src[j] === "\\" ? 2 : 1;
+    if (j < src.length) end = j + 1;
+  } else {
+    let depth = 0;
+    let q = "";
+    for (let j = i + 1; j < src.length; j++) {
+      const ch = src[j];
+      if (q) {
+        if (ch === q) q = "";
+        else if (ch === "\\" && q === '"') j++;
+      } else if (ch === "\\") j++;
+      else if (ch === "'" || ch === '"') q = ch;
+      else if (ch === "(") depth++;
+      else if (ch === ")" && --depth === 0) {
+        end = j + 1;
+        break;
+      }
+    }
+  }
+  return end;
 }
 function rawWordEnd(s, i) {
   let q = "";
@@ -8207,7 +9326,96 @@ function mergeVars(states) {
         const r = s.get(name2);
         return r !== void 0 && !r.unknown && r.value === first.value && r.array === first.array;
       });
-      out.set(name2, same3 ? first : UNKNOWN);
+      out.set(name2, same3 ? first : commonStart(states.map((st) => st.get(name2))) ?? UNKNOWN);
+    }
+  }
+  return out;
+}
+var UNQUOTED_REF = /^\$(?:\w+|\{[^'"]*\})$/;
+var HIDES_WORDS = /[$`]/;
+function commonStart(records) {
+  const known = records.filter((r) => r !== void 0 && (!r.unknown || r.partial !== void 0));
+  if (known.length !== records.length || known.length === 0) return void 0;
+  const array = known[0].array;
+  if (known.some((r) => r.array !== array)) return void 0;
+  let n = Math.min(...known.map((r) => r.words.length));
+  for (let i = 0; i < n; i++) {
+    if (known.some((r) => r.words[i].text !== known[0].words[i].text)) n = i;
+  }
+  if (n === 0) return void 0;
+  const words = known[0].words.slice(0, n).map((w, i) => known.map((r) => r.words[i]).find((x) => x.start !== void 0 && x.end !== void 0 && x.end - x.start === x.text.length) ?? w);
+  let tail = [];
+  for (const r of known) {
+    const more = r.words.slice(n).map((w) => w.text);
+    if (r.partial && !r.partial.tail) tail = void 0;
+    else if (tail) tail.push(...more, ...r.partial?.tail ?? []);
+  }
+  if (tail?.some((w) => HIDES_WORDS.test(w))) tail = void 0;
+  return { value: words.map((w) => w.text).join(" "), words, array, unknown: true, partial: tail ? { tail: [...new Set(tail)] } : {} };
+}
+function expandRaw(raw, resolve) {
+  const out = [];
+  let quote = "";
+  const literal3 = (i) => {
+    out.push({ ch: raw[i], raw: [i, i + 1], literal: true });
+  };
+  for (let i = 0; i < raw.length; ) {
+    const c = raw[i];
+    if (quote === "'") {
+      if (c === "'") quote = "";
+      else literal3(i);
+      i++;
+    } else if (c === "\\") {
+      if (quote === '"' && !'$`"\\'.includes(raw[i + 1] ?? "")) {
+        literal3(i);
+        i++;
+      } else {
+        if (i + 1 < raw.length) literal3(i + 1);
+        i += 2;
+      }
+    } else if (c === '"') {
+      quote = quote ? "" : '"';
+      i++;
+    } else if (c === "'" && !quote) {
+      quote = "'";
+      i++;
+    } else if (c === "$" && (raw[i + 1] === "{" || /[A-Za-z_]/.test(raw[i + 1] ?? ""))) {
+      let end;
+      let key;
+      if (raw[i + 1] === "{") {
+        let depth = 0;
+        end = -1;
+        for (let j = i + 1; j < raw.length; j++) {
+          if (raw[j] === "{") depth++;
+          else if (raw[j] === "}" && --depth === 0) {
+            end = j + 1;
+            break;
+          }
+        }
+        if (end < 0) return void 0;
+        key = raw.slice(i + 2, end - 1);
+      } else {
+        end = i + 1;
+        while (end < raw.length && /\w/.test(raw[end])) end++;
+        key = raw.slice(i + 1, end);
+      }
+      const r = resolve(key);
+      let cur = 0;
+      const placed = /* @__PURE__ */ new Map();
+      for (const w of r.words ?? []) {
+        const at6 = r.text.indexOf(w.text, cur);
+        if (at6 < 0) break;
+        if (w.start !== void 0 && w.end !== void 0) for (let k = at6; k < at6 + w.text.length; k++) placed.set(k, [w.start, w.end]);
+        cur = at6 + w.text.length;
+      }
+      for (let k = 0; k < r.text.length; k++) {
+        const word = placed.get(k);
+        out.push({ ch: r.text[k], raw: [i, end], ...word ? { word } : {} });
+      }
+      i = end;
+    } else {
+      literal3(i);
+      i++;
     }
   }
   return out;
@@ -8342,7 +9550,19 @@ function mmSlurmWorldSize(cmd) {
   return { value, how, range: gpus2.flagRange, key: gpus2.flag };
 }
 function argValue(cmd, ...flags) {
-  return lastOf(cmd.args, flags);
+  const arg = lastOf(cmd.args, flags);
+  if (!arg || arg.value === void 0) return arg;
+  const at6 = cmd.args.lastIndexOf(arg);
+  const again = cmd.args.slice(at6 + 1).find((a) => a.opaque?.flags?.some((f) => flags.includes(f)));
+  return again ? { ...arg, value: again.value, viaVariable: again.opaque.variable, valueRange: again.flagRange } : arg;
+}
+function flagMayBeSetBy(cmd, ...flags) {
+  if (lastOf(cmd.args, flags)) return void 0;
+  for (let i = cmd.args.length - 1; i >= 0; i--) {
+    const o = cmd.args[i].opaque;
+    if (o && (!o.flags || o.flags.some((f) => flags.includes(f)))) return cmd.args[i].value;
+  }
+  return void 0;
 }
 function sbatchCount(v, typed3) {
   let t = v.trim();
@@ -9183,9 +10403,9 @@ function parse2(toml, options = {}) {
 var HAS_WELLFORMED = !!"".isWellFormed;
 
 // src/engine/load/toml.ts
-var pathKey = (path24) => JSON.stringify(path24);
-function showPath2(path24) {
-  return path24.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+var pathKey = (path27) => JSON.stringify(path27);
+function showPath2(path27) {
+  return path27.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
 var ScanAbort = class extends Error {
 };
@@ -9257,15 +10477,15 @@ var TomlScanner = class {
     this.i = nl === -1 ? this.t.length : nl;
   }
   /** Records a place unless an explicit one exists; returns the prior place if any. */
-  place(path24, p) {
-    const k = pathKey(path24);
+  place(path27, p) {
+    const k = pathKey(path27);
     const prior = this.places.get(k);
     if (!prior || !prior.explicit && p.explicit) this.places.set(k, p);
     return prior;
   }
-  define(path24, p, blankStart, blankEnd) {
-    const prior = this.place(path24, p);
-    const def = { path: path24, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
+  define(path27, p, blankStart, blankEnd) {
+    const prior = this.place(path27, p);
+    const def = { path: path27, keyStart: p.keyStart, keyEnd: p.keyEnd, prior, blankStart, blankEnd };
     this.definitions.push(def);
     return def;
   }
@@ -9307,28 +10527,28 @@ var TomlScanner = class {
     if (t[this.i] !== "]" || aot && t[this.i + 1] !== "]") throw new ScanAbort();
     this.i += aot ? 2 : 1;
     const end = this.i;
-    const path24 = [];
+    const path27 = [];
     segs.forEach((seg, n) => {
-      path24.push(seg.name);
+      path27.push(seg.name);
       if (n === segs.length - 1) return;
-      this.place([...path24], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
-      const count2 = this.aotCount.get(pathKey(path24));
-      if (count2) path24.push(count2 - 1);
+      this.place([...path27], { keyStart: seg.start, keyEnd: seg.end, start, end, explicit: false });
+      const count2 = this.aotCount.get(pathKey(path27));
+      if (count2) path27.push(count2 - 1);
     });
     const header = { keyStart: start, keyEnd: end, start, end, explicit: true };
     if (!aot) {
-      const def2 = this.define([...path24], header, start, t.length);
-      return { path: path24, section: { places: [header], def: def2 } };
+      const def2 = this.define([...path27], header, start, t.length);
+      return { path: path27, section: { places: [header], def: def2 } };
     }
-    const k = pathKey(path24);
+    const k = pathKey(path27);
     const index = this.aotCount.get(k) ?? 0;
     this.aotCount.set(k, index + 1);
-    const def = index === 0 ? this.define([...path24], { ...header }, start, t.length) : void 0;
+    const def = index === 0 ? this.define([...path27], { ...header }, start, t.length) : void 0;
     const element = { ...header };
-    this.place([...path24, index], element);
+    this.place([...path27, index], element);
     const array = this.places.get(k);
-    path24.push(index);
-    return { path: path24, section: { places: array ? [element, array] : [element], def } };
+    path27.push(index);
+    return { path: path27, section: { places: array ? [element, array] : [element], def } };
   }
   /** `key = value` inside `table`; `blankFrom` is the comma before an inline-table entry. */
   keyval(table, blankFrom, depth) {
@@ -9339,17 +10559,17 @@ var TomlScanner = class {
     if (t[this.i] !== "=") throw new ScanAbort();
     this.i++;
     this.skipBlank(false);
-    const path24 = [...table];
+    const path27 = [...table];
     for (const seg of segs.slice(0, -1)) {
-      path24.push(seg.name);
-      this.place([...path24], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
+      path27.push(seg.name);
+      this.place([...path27], { keyStart: seg.start, keyEnd: seg.end, start: keyStart, end: keyEnd, explicit: false });
     }
-    path24.push(segs[segs.length - 1].name);
-    const value = this.value(path24, depth);
-    this.define(path24, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
+    path27.push(segs[segs.length - 1].name);
+    const value = this.value(path27, depth);
+    this.define(path27, { keyStart, keyEnd, start: value.start, end: value.end, explicit: true }, blankFrom ?? keyStart, value.end);
   }
   /** Scans one value at `this.i`, recording array items and inline-table entries under `path`. */
-  value(path24, depth) {
+  value(path27, depth) {
     const t = this.t;
     const start = this.i;
     if (depth > MAX_DEPTH) throw new ScanAbort();
@@ -9380,8 +10600,8 @@ var TomlScanner = class {
       for (let index = 0; ; index++) {
         this.skipBlank(true);
         if (t[this.i] === "]" || this.i >= t.length) break;
-        const item = this.value([...path24, index], depth + 1);
-        this.place([...path24, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
+        const item = this.value([...path27, index], depth + 1);
+        this.place([...path27, index], { keyStart: item.start, keyEnd: item.end, ...item, explicit: true });
         this.skipBlank(true);
         if (t[this.i] === ",") this.i++;
         else if (t[this.i] !== "]") throw new ScanAbort();
@@ -9393,7 +10613,7 @@ var TomlScanner = class {
       for (; ; ) {
         this.skipBlank(true);
         if (t[this.i] === "}" || this.i >= t.length) break;
-        this.keyval(path24, comma, depth + 1);
+        this.keyval(path27, comma, depth + 1);
         this.skipBlank(true);
         if (t[this.i] === ",") comma = this.i++;
         else if (t[this.i] !== "}") throw new ScanAbort();
@@ -9432,17 +10652,17 @@ function buildTree(text, value, scan) {
   const starts = computeLineStarts(text);
   const span = (a, b) => rangeOf(starts, a, b);
   const rootRange = span(0, Math.max(text.length, 1));
-  const build2 = (v, path24, inherited, depth) => {
-    const place = path24.length ? scan.places.get(pathKey(path24)) : void 0;
-    const range = path24.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
+  const build2 = (v, path27, inherited, depth) => {
+    const place = path27.length ? scan.places.get(pathKey(path27)) : void 0;
+    const range = path27.length === 0 ? rootRange : place ? span(place.start, place.end) : inherited;
     const raw = place ? text.slice(place.start, place.end) : void 0;
     if (Array.isArray(v) || typeof v === "object" && v !== null && !isDate(v)) {
       if (depth > MAX_DEPTH) throw new DepthError(range);
       if (Array.isArray(v)) {
-        return { kind: "seq", items: v.map((item, i) => build2(item, [...path24, i], range, depth + 1)), range };
+        return { kind: "seq", items: v.map((item, i) => build2(item, [...path27, i], range, depth + 1)), range };
       }
       const entries = Object.entries(v).map(([key, child]) => {
-        const childPath = [...path24, key];
+        const childPath = [...path27, key];
         const childPlace = scan.places.get(pathKey(childPath));
         const keyRange = childPlace ? span(childPlace.keyStart, childPlace.keyEnd) : range;
         return { key, keyRange, value: build2(child, childPath, range, depth + 1) };
@@ -9508,7 +10728,11 @@ function loadToml(text) {
 }
 
 // src/engine/directives.ts
-var DIRECTIVE = /#\s*trainlint(?:-(disable-next-line|disable)\b([^\n]*)|:\s*reference\s*=\s*(\S+))/;
+var SUPPRESSION_SCOPES = /* @__PURE__ */ new Map([
+  ["disable", "file"],
+  ["disable-next-line", "next-line"]
+]);
+var DIRECTIVE = /#\s*trainlint(?:-(\S*)([^\n]*)|:\s*reference\s*=\s*(\S+))/;
 function parseIds(text) {
   const [idsPart, ...reasonParts] = text.split(/\s--\s?/);
   const reason = reasonParts.join(" -- ").trim();
@@ -9531,7 +10755,13 @@ function scanDirectives(text, hasHashComments) {
       return;
     }
     const { ruleIds, reason } = parseIds(m[2] ?? "");
-    out.suppressions.push({ ruleIds, reason, scope: m[1] === "disable" ? "file" : line + 1, range });
+    const scope = SUPPRESSION_SCOPES.get(m[1] ?? "");
+    if (!scope) {
+      const word = m[1] ?? "";
+      (out.unknown ??= []).push({ directive: `trainlint-${word.length > 40 ? `${word.slice(0, 39)}\u2026` : word}`, ruleIds, range });
+      return;
+    }
+    out.suppressions.push({ ruleIds, reason, scope: scope === "file" ? "file" : line + 1, range });
   });
   return out;
 }
@@ -9579,7 +10809,7 @@ function appendAll(target, items) {
 var DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 var START = { line: 1, column: 1, endLine: 1, endColumn: 2 };
 function formatOf(relPath) {
-  const ext = import_node_path6.default.extname(relPath).toLowerCase();
+  const ext = import_node_path7.default.extname(relPath).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
   if (ext === ".sh" || ext === ".bash" || ext === ".sbatch" || ext === ".slurm") return "shell";
@@ -9610,7 +10840,7 @@ function parseSource(relPath, text, options = {}, format = formatOf(relPath)) {
   const directives = scanDirectives(text, format !== "json");
   const file = { path: relPath, text, format, problems: [], directives };
   if (format === "shell") {
-    const { script, problems } = parseLaunchScript(text);
+    const { script, problems } = parseLaunchScript(text, options.scriptSources?.(relPath));
     file.script = script;
     file.problems = capParseErrors(problems.map((p) => ({ kind: "parse-error", message: p.message, range: p.range })));
     return file;
@@ -9639,6 +10869,14 @@ function decodeSource(relPath, bytes, options = {}) {
   if (bom) file.bom = true;
   return file;
 }
+function jsonByteOrderMarkProblem(file) {
+  if (file.format !== "json" || !file.bom) return void 0;
+  return {
+    kind: "parse-error",
+    message: `invalid JSON: the file starts with a UTF-8 byte order mark, which Python's json.load rejects ("Unexpected UTF-8 BOM (decode using utf-8-sig)"): save the file as UTF-8 without a BOM`,
+    range: START
+  };
+}
 function loadFile(absPath, relPath, options = {}) {
   const read = readBounded(absPath, options.maxBytes ?? DEFAULT_MAX_FILE_BYTES);
   if (!read.ok) return unreadable(relPath, read.why);
@@ -9646,7 +10884,7 @@ function loadFile(absPath, relPath, options = {}) {
 }
 
 // src/engine/hydra-files.ts
-var import_node_path9 = __toESM(require("node:path"), 1);
+var import_node_path10 = __toESM(require("node:path"), 1);
 
 // src/engine/hydra/defaults-list.ts
 var GROUP_KEY = /^(?:(optional|override)\s+)?([^\s@:]*)(?:@([^\s:]*))?$/;
@@ -9674,12 +10912,12 @@ function readDefaultsList(tree) {
         out.skipped.push({ text: text2, range: item.range, why: "not a config path" });
         continue;
       }
-      const path24 = m2[2];
-      const slash = path24.lastIndexOf("/");
+      const path27 = m2[2];
+      const slash = path27.lastIndexOf("/");
       out.entries.push({
         kind: "config",
-        group: slash < 0 ? "" : path24.slice(0, slash),
-        options: [slash < 0 ? path24 : path24.slice(slash + 1)],
+        group: slash < 0 ? "" : path27.slice(0, slash),
+        options: [slash < 0 ? path27 : path27.slice(slash + 1)],
         ...m2[3] !== void 0 ? { package: m2[3] } : {},
         optional: m2[1] === "optional",
         override: false,
@@ -9738,7 +10976,7 @@ function packageHeader(text) {
 }
 
 // src/engine/hydra/command.ts
-var import_node_path7 = __toESM(require("node:path"), 1);
+var import_node_path8 = __toESM(require("node:path"), 1);
 var FLAGS = {
   "--config-path": "configPath",
   "-cp": "configPath",
@@ -9836,25 +11074,25 @@ function isHydraCommand(cmd) {
   return cmd.script !== void 0 && HYDRA_SCRIPTS.test(cmd.script);
 }
 function configCandidates(cmd, decorator) {
-  if (cmd.configFile) return /[$`~]/.test(cmd.configFile.value) ? [] : [{ dir: import_node_path7.default.posix.dirname(cmd.configFile.value), name: import_node_path7.default.posix.basename(cmd.configFile.value) }];
+  if (cmd.configFile) return /[$`~]/.test(cmd.configFile.value) ? [] : [{ dir: import_node_path8.default.posix.dirname(cmd.configFile.value), name: import_node_path8.default.posix.basename(cmd.configFile.value) }];
   const name2 = (cmd.configName?.value ?? decorator?.configName)?.replace(/\.ya?ml$/, "");
   if (!name2 || /[$`]/.test(name2)) return [];
-  const appDir = cmd.app ? import_node_path7.default.posix.dirname(cmd.app) : ".";
+  const appDir = cmd.app ? import_node_path8.default.posix.dirname(cmd.app) : ".";
   const dirs = [];
   const written = cmd.configDir?.value ?? cmd.configPath?.value;
   if (written !== void 0) {
     const pwd = /^(?:\$\(pwd\)|\$PWD|\$\{PWD\})(?:\/|$)/.exec(written);
     if (pwd) dirs.push(written.slice(pwd[0].length) || ".");
     else if (/[$`~]/.test(written)) return [];
-    else if (import_node_path7.default.posix.isAbsolute(written)) dirs.push(written);
+    else if (import_node_path8.default.posix.isAbsolute(written)) dirs.push(written);
     else if (cmd.configDir) dirs.push(written);
-    else dirs.push(import_node_path7.default.posix.join(appDir, written));
+    else dirs.push(import_node_path8.default.posix.join(appDir, written));
   } else if (decorator?.configPath !== void 0) {
-    dirs.push(import_node_path7.default.posix.join(appDir, decorator.configPath));
+    dirs.push(import_node_path8.default.posix.join(appDir, decorator.configPath));
   } else {
-    dirs.push(import_node_path7.default.posix.join(appDir, "conf"), import_node_path7.default.posix.join(appDir, "config"));
+    dirs.push(import_node_path8.default.posix.join(appDir, "conf"), import_node_path8.default.posix.join(appDir, "config"));
   }
-  return dirs.map((dir) => ({ dir: import_node_path7.default.posix.normalize(dir), name: `${name2}.yaml` }));
+  return dirs.map((dir) => ({ dir: import_node_path8.default.posix.normalize(dir), name: `${name2}.yaml` }));
 }
 function hydraDecorator(pythonText2) {
   const head = pythonText2.slice(0, 256 * 1024);
@@ -9869,7 +11107,7 @@ function hydraDecorator(pythonText2) {
 }
 
 // src/engine/hydra/compose.ts
-var import_node_path8 = __toESM(require("node:path"), 1);
+var import_node_path9 = __toESM(require("node:path"), 1);
 var MAX_COMPOSED_FILES = 64;
 var MAX_DEFAULTS_DEPTH = 12;
 var MISSING_VALUE = "???";
@@ -9972,7 +11210,7 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
     }
     for (const s of list2.skipped) out.notes.push(`${file.path}:${s.range.line}: defaults entry ${s.text} is ${s.why}; not composed`);
     for (const e of list2.entries) {
-      if (e.override && e.kind === "group" && e.options[0] !== void 0) overrides.set(import_node_path8.default.posix.normalize(import_node_path8.default.posix.join(groupDir, e.group)), e.options[0]);
+      if (e.override && e.kind === "group" && e.options[0] !== void 0) overrides.set(import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(groupDir, e.group)), e.options[0]);
     }
     let selfPlaced = false;
     for (const e of list2.entries) {
@@ -9982,13 +11220,13 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
         continue;
       }
       if (e.override) continue;
-      const absGroup = e.group.startsWith("/") ? import_node_path8.default.posix.normalize(e.group.slice(1)) : import_node_path8.default.posix.normalize(import_node_path8.default.posix.join(groupDir, e.group));
+      const absGroup = e.group.startsWith("/") ? import_node_path9.default.posix.normalize(e.group.slice(1)) : import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(groupDir, e.group));
       const chosen = e.kind === "group" ? overrides.get(absGroup) : void 0;
       const options = chosen !== void 0 ? [chosen] : e.options;
       if (e.kind === "group" && options.length > 0) out.groups.set([...pkg, ...dots(e.package ?? e.group)].join("."), `${absGroup === "." ? "" : absGroup + "/"}${options.join(",")}`);
       for (const option of options) {
         if (option === "null") continue;
-        const rel = import_node_path8.default.posix.normalize(import_node_path8.default.posix.join(absGroup, `${option}.yaml`));
+        const rel = import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(absGroup, `${option}.yaml`));
         const where4 = { entry: e.text, name: rel, file: file.path, range: e.range };
         if (rel.startsWith("../")) {
           out.unread.push({ ...where4, package: pkg.join("."), why: "outside the config folder" });
@@ -10018,12 +11256,12 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
           out.unread.push({ ...where4, package: childPkg.slice(0, 8).join(".") + "\u2026", why: `its package is nested deeper than ${MAX_DEPTH} levels` });
           continue;
         }
-        expand(loaded9, childPkg, import_node_path8.default.posix.dirname(rel), [...stack, rel]);
+        expand(loaded9, childPkg, import_node_path9.default.posix.dirname(rel), [...stack, rel]);
       }
     }
     if (!selfPlaced) placeOwn();
   };
-  expand(primary, [], ".", [import_node_path8.default.posix.basename(primary.path)]);
+  expand(primary, [], ".", [import_node_path9.default.posix.basename(primary.path)]);
   return out;
 }
 function isGroupOverride(o, config) {
@@ -10180,11 +11418,11 @@ function searchPath(file) {
 }
 function composeFromRepository(file, bases, ctx, cache) {
   if (!readDefaultsList(file.tree)) return void 0;
-  const ownDir = import_node_path9.default.posix.dirname(ctx.toRepo(file.path));
+  const ownDir = import_node_path10.default.posix.dirname(ctx.toRepo(file.path));
   const roots = [{ dir: ownDir, label: "the config's folder" }];
   for (const sp2 of searchPath(file)) {
-    for (const b of bases) roots.push({ dir: import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(b.dir, sp2)), label: `hydra.searchpath ${sp2} from ${b.label}` });
-    roots.push({ dir: import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(ownDir, sp2)), label: `hydra.searchpath ${sp2} from the config's folder` });
+    for (const b of bases) roots.push({ dir: import_node_path10.default.posix.normalize(import_node_path10.default.posix.join(b.dir, sp2)), label: `hydra.searchpath ${sp2} from ${b.label}` });
+    roots.push({ dir: import_node_path10.default.posix.normalize(import_node_path10.default.posix.join(ownDir, sp2)), label: `hydra.searchpath ${sp2} from the config's folder` });
   }
   const loader = (rel) => {
     const resolution = resolveWritten(ctx.repo, rel, roots);
@@ -10211,7 +11449,7 @@ function resolveCommandConfig(command2, bases, ctx) {
       }
     }
   }
-  const candidates = configCandidates(command2, decorator).map((c) => import_node_path9.default.posix.join(c.dir, c.name));
+  const candidates = configCandidates(command2, decorator).map((c) => import_node_path10.default.posix.join(c.dir, c.name));
   const tried = [];
   for (const candidate of candidates) {
     const r = resolveWritten(ctx.repo, candidate, bases);
@@ -10223,7 +11461,7 @@ function resolveCommandConfig(command2, bases, ctx) {
 
 // src/engine/repository.ts
 var import_node_fs5 = require("node:fs");
-var import_node_path10 = __toESM(require("node:path"), 1);
+var import_node_path11 = __toESM(require("node:path"), 1);
 
 // src/engine/script-mentions.ts
 var DELIMITER = /[\s"'`=,;:()<>|&[\]{}]/;
@@ -10379,16 +11617,17 @@ var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".sl
 var SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules", "__pycache__", "site-packages", "venv", "env", "wandb", "outputs"]);
 var MAX_SCRIPT_WALK_ENTRIES = 1e5;
 function findRepositoryRoot(root) {
-  const start = import_node_path10.default.resolve(root);
-  for (let dir = start; ; dir = import_node_path10.default.dirname(dir)) {
-    if ((0, import_node_fs5.existsSync)(import_node_path10.default.join(dir, ".git"))) return dir;
-    if (import_node_path10.default.dirname(dir) === dir) return start;
+  const start = import_node_path11.default.resolve(root);
+  for (let dir = start; ; dir = import_node_path11.default.dirname(dir)) {
+    if ((0, import_node_fs5.existsSync)(import_node_path11.default.join(dir, ".git"))) return dir;
+    if (import_node_path11.default.dirname(dir) === dir) return start;
   }
 }
 var SCRATCH_BYTES = 256 * 1024;
 var DEEPY = Buffer.from("deepy.py", "utf8");
 var DOLLAR = Buffer.from("$", "utf8");
 var DOT_PY = Buffer.from(".py", "utf8");
+var HYDRA_CONFIG_WORDS = ["config-name", "config_name", "-cn", "--config-dir"].map((w) => Buffer.from(w, "utf8"));
 function mentionTest(names, maxBytes) {
   if ([...names].some((n) => n.length === 0 || n.includes("\uFFFD"))) return void 0;
   const needles = [...names].map((n) => Buffer.from(n, "utf8"));
@@ -10414,7 +11653,7 @@ function mentionTest(names, maxBytes) {
       }
       const bytes = scratch.subarray(0, n);
       if (needles.some((needle) => bytes.includes(needle)) || stems.length > 0 && bytes.includes(DEEPY) && stems.some((stem) => bytes.includes(stem))) return true;
-      if (!bytes.includes(DOLLAR) && !bytes.includes(DOT_PY)) return false;
+      if (!bytes.includes(DOLLAR) && !bytes.includes(DOT_PY) && !HYDRA_CONFIG_WORDS.some((w) => bytes.includes(w))) return false;
       const text = bytes.toString("utf8");
       return [...names].some((name2) => mayNameIndirectly(text, name2));
     } catch {
@@ -10438,7 +11677,7 @@ function listScripts(dir, skip = () => false, filter = {}) {
       return;
     }
     entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-    const prefix = d.endsWith(import_node_path10.default.sep) ? d : d + import_node_path10.default.sep;
+    const prefix = d.endsWith(import_node_path11.default.sep) ? d : d + import_node_path11.default.sep;
     for (const e of entries) {
       if (++visited > MAX_SCRIPT_WALK_ENTRIES) {
         truncated = true;
@@ -10448,18 +11687,18 @@ function listScripts(dir, skip = () => false, filter = {}) {
         if (e.name.startsWith(".") || SKIPPED_DIRS.has(e.name)) continue;
         const abs = prefix + e.name;
         if (!skip(abs, true)) walk(abs);
-      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(import_node_path10.default.extname(e.name).toLowerCase())) {
+      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(import_node_path11.default.extname(e.name).toLowerCase())) {
         const abs = prefix + e.name;
         if (!skip(abs, false) && (!mentions || mentions(abs))) scripts.push(abs);
       }
     }
   };
-  walk(import_node_path10.default.resolve(dir));
+  walk(import_node_path11.default.resolve(dir));
   return { scripts, truncated };
 }
 
 // src/engine/script-links.ts
-var import_node_path11 = __toESM(require("node:path"), 1);
+var import_node_path12 = __toESM(require("node:path"), 1);
 var SELF_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--yaml", "--yaml_config", "--config-path-file", "--job.config_file", "--job.config-file"]);
 var CONFIG_FLAGS = /* @__PURE__ */ new Set([...SELF_FLAGS, "--deepspeed", "--deepspeed_config", "--deepspeed-config"]);
 var CONFIG_EXT = { test: (value) => /\.(ya?ml|json|toml)$/i.test(value) || isPythonConfig(value) };
@@ -10483,7 +11722,7 @@ function neoxConfigs(cmd) {
   for (const arg of cmd.args) {
     if (arg.flag !== "" || !arg.value || /[$`]/.test(arg.value)) continue;
     const file = /\.(?:yml|json)$/.test(arg.value) ? arg.value : `${arg.value}.yml`;
-    const written = dir && !file.startsWith("/") ? import_node_path11.default.posix.join(dir, file) : file;
+    const written = dir && !file.startsWith("/") ? import_node_path12.default.posix.join(dir, file) : file;
     if (!out.some((c) => c.written === written)) out.push({ written, flag: "", range: arg.valueRange ?? arg.flagRange });
   }
   return out;
@@ -10493,20 +11732,28 @@ function lastArg(args, ...flags) {
   return void 0;
 }
 function workdirOf(file, cmd, scriptDir) {
-  let wd = { dir: ".", label: "the repository root" };
-  for (const cd of file.script?.directoryChanges ?? []) {
+  const changes = file.script?.directoryChanges ?? [];
+  let n = 0;
+  for (const cd of changes) {
     if (cd.range.line > cmd.range.line || cd.range.line === cmd.range.line && cd.range.column >= cmd.range.column) break;
-    const at6 = `cd at ${file.path}:${cd.range.line}`;
+    n++;
+  }
+  return workdirAfter(changes.slice(0, n), file.path, scriptDir);
+}
+function workdirAfter(changes, scriptPath, scriptDir) {
+  let wd = { dir: ".", label: "the repository root" };
+  for (const cd of changes) {
+    const at6 = `cd at ${scriptPath}:${cd.range.line}`;
     const text = cd.dir.replace(/["']/g, "");
     let dir;
     if (/dirname/.test(text) && /\$0\b|\$\{0\}|BASH_SOURCE/.test(text)) {
       const rest = text.slice(text.lastIndexOf(")") + 1).replace(/^\/+/, "");
-      dir = import_node_path11.default.posix.normalize(import_node_path11.default.posix.join(scriptDir, rest || "."));
+      dir = import_node_path12.default.posix.normalize(import_node_path12.default.posix.join(scriptDir, rest || "."));
       wd = { dir, label: rest ? `${rest} from the launch script's folder (${at6})` : `the launch script's folder (${at6})` };
     } else if (/git\s+rev-parse\s+--show-toplevel/.test(text)) {
       wd = { dir: ".", label: `the repository root (${at6})` };
-    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !import_node_path11.default.posix.isAbsolute(text) && text !== "-") {
-      dir = import_node_path11.default.posix.normalize(import_node_path11.default.posix.join(wd.dir, text));
+    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !import_node_path12.default.posix.isAbsolute(text) && text !== "-") {
+      dir = import_node_path12.default.posix.normalize(import_node_path12.default.posix.join(wd.dir, text));
       wd = dir.startsWith("..") ? { label: `${cd.dir}, outside the repository (${at6})` } : { dir, label: `${dir} (${at6})` };
     } else {
       wd = { label: `${cd.dir}, which trainlint cannot follow (${at6})` };
@@ -10552,8 +11799,8 @@ function launchOverrides(file, cmd) {
       text = arg.value;
       value = typeOverride(text, flags);
     }
-    const path24 = name2.split(".").map((k) => k.replace(/-/g, "_"));
-    out.push({ style: flags, path: path24, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
+    const path27 = name2.split(".").map((k) => k.replace(/-/g, "_"));
+    out.push({ style: flags, path: path27, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
   }
   return out;
 }
@@ -10562,7 +11809,7 @@ function isOpenMMLabTrain(cmd) {
 }
 function openMMLabOverrides(file, cmd, where4) {
   const out = [];
-  const add = (path24, value, text, arg, range) => out.push({ style: "mmengine", path: path24, value, text, flag: arg.flag || path24.join("."), file: file.path, range, where: where4 });
+  const add = (path27, value, text, arg, range) => out.push({ style: "mmengine", path: path27, value, text, flag: arg.flag || path27.join("."), file: file.path, range, where: where4 });
   let options = false;
   for (const arg of cmd.args) {
     if (arg.flag === "--auto-scale-lr" && arg.value === void 0) add(["auto_scale_lr", "enable"], true, "True", arg, arg.flagRange);
@@ -10593,8 +11840,8 @@ function launchedConfig(file, launch, dialect) {
   const styles = dialect?.meta.launchOverrides;
   const launched = !styles || !launch.overrides?.length ? file : withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)).map((o) => aliased(o, dialect?.meta.flagAliases)));
   if (!launch.program) return launched;
-  const named2 = launch.configs?.find((c) => namesFile(c.written, file.path)) ?? launch.configs?.find((c) => !/\.json$/i.test(c.written));
-  return withProgram(launched, { ...launch.program, configFlag: named2?.flag ?? "" });
+  const named3 = launch.configs?.find((c) => namesFile(c.written, file.path)) ?? launch.configs?.find((c) => !/\.json$/i.test(c.written));
+  return withProgram(launched, { ...launch.program, configFlag: named3?.flag ?? "" });
 }
 function aliased(o, aliases) {
   const key = aliases && Object.hasOwn(aliases, o.flag) ? aliases[o.flag] : void 0;
@@ -10602,7 +11849,7 @@ function aliased(o, aliases) {
   return key === "config" ? { ...o, path: [] } : { ...o, path: key.split(".") };
 }
 function namesFile(written, file) {
-  const w = import_node_path11.default.posix.normalize(written.replace(/^\.\//, ""));
+  const w = import_node_path12.default.posix.normalize(written.replace(/^\.\//, ""));
   return file === w || file.endsWith(`/${w}`) || w.endsWith(`/${file}`);
 }
 function launcherName(cmd) {
@@ -10649,7 +11896,13 @@ function detectron2WorldSize(cmd) {
   const at6 = gpus2 ?? machines;
   return { value: g * m, how, range: at6?.flagRange ?? cmd.range, key: at6?.flag ?? "--num-gpus" };
 }
-function scriptLaunches(file, scriptDir = import_node_path11.default.posix.dirname(file.path)) {
+var JAX_MODULE = /^(?:levanter\.main\.|MaxText\.|maxtext\.)/;
+var JAX_SCRIPT = /(?:^|\/)(?:levanter\/main\/\w+|MaxText\/(?:train|sft_trainer|train_compile)|maxtext\/train)\.py$/;
+function isPlainPythonJax(cmd) {
+  if (cmd.launcher !== "python" || cmd.cli) return false;
+  return cmd.module !== void 0 && JAX_MODULE.test(cmd.module) || cmd.script !== void 0 && JAX_SCRIPT.test(cmd.script);
+}
+function scriptLaunches(file, scriptDir = import_node_path12.default.posix.dirname(file.path)) {
   const out = [];
   for (const cmd of file.script?.commands ?? []) {
     const configs = namedConfigs(cmd);
@@ -10660,7 +11913,7 @@ function scriptLaunches(file, scriptDir = import_node_path11.default.posix.dirna
     const values = {};
     const world = isDetectron2Launch(cmd) ? detectron2WorldSize(cmd) : launcherWorldSize(cmd);
     const where4 = `${file.path}:${cmd.range.line}`;
-    if (world && !(hydra && cmd.launcher === "python")) {
+    if (world && !(hydra && cmd.launcher === "python") && !isPlainPythonJax(cmd)) {
       values.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where4}` };
     }
     const overrides = hydra ? [] : launchOverrides(file, cmd);
@@ -10683,13 +11936,7 @@ function scriptLaunches(file, scriptDir = import_node_path11.default.posix.dirna
 }
 
 // src/engine/lint-file.ts
-var import_node_path15 = __toESM(require("node:path"), 1);
-
-// src/engine/source.ts
-function fileStartRange(file) {
-  const firstLine2 = file.text.split("\n", 1)[0] ?? "";
-  return { line: 1, column: 1, endLine: 1, endColumn: Math.max(2, firstLine2.length + 1) };
-}
+var import_node_path17 = __toESM(require("node:path"), 1);
 
 // src/dialects/dataset-refs.ts
 function str(root, keyPath2, label = keyPath2.join(".")) {
@@ -10830,7 +12077,7 @@ function trimTrailingSlashes(p) {
 }
 
 // src/engine/package-pins.ts
-var import_node_path12 = __toESM(require("node:path"), 1);
+var import_node_path13 = __toESM(require("node:path"), 1);
 var PIN_FILES = ["requirements.txt", "requirements-train.txt", "requirements_train.txt", "requirements.in", "pyproject.toml", "setup.py", "setup.cfg"];
 var MAX_PIN_FILE_BYTES = 256 * 1024;
 var MAX_LINE = 2e3;
@@ -10914,7 +12161,7 @@ function withoutComment(line) {
 }
 function findPin(fileName, text, pkg) {
   const want = norm2(pkg);
-  const base = import_node_path12.default.posix.basename(fileName);
+  const base = import_node_path13.default.posix.basename(fileName);
   const lines = text.split("\n");
   const isToml = base === "pyproject.toml";
   const isReq = /\.(?:txt|in)$/.test(base);
@@ -10964,7 +12211,7 @@ function packagePinReader(repo, dirOf) {
         if (pin) return { name: norm2(pkg), spec: pin.spec, file: f.file, line: pin.line };
       }
       if (dir === "." || dir === "" || dir.startsWith("..")) break;
-      dir = import_node_path12.default.posix.dirname(dir);
+      dir = import_node_path13.default.posix.dirname(dir);
     }
     return void 0;
   };
@@ -11016,10 +12263,11 @@ function trlVersion(env) {
   return { eras: [ERAS[ERAS.length - 1]], source: "no TRL pin in requirements*.txt, pyproject.toml or setup.py: the current rule (TRL \u2265 0.20) is applied", pinned: false };
 }
 var TRL_STOPS = "TRL refuses to start (GRPOConfig/GRPOTrainer raise ValueError before training)";
-function rangeOf3(...settings) {
-  for (const s of settings) if (s?.range && s.origin !== "default" && s.origin !== "derived") return s.range;
-  for (const s of settings) if (s?.range) return s.range;
-  return void 0;
+function rangeOf3(path27, ...settings) {
+  const inFile = (s) => s?.range !== void 0 && (s.file === void 0 || s.file === path27);
+  const written = settings.find((s) => s?.range && s.origin !== "default" && s.origin !== "derived");
+  if (written) return inFile(written) ? written.range : void 0;
+  return settings.find(inFile)?.range;
 }
 var divisorsOf = (n) => {
   const out = [];
@@ -11046,6 +12294,7 @@ function trlExtension(file, env, loader, anchor) {
   };
   if (kind === "dpo") return out;
   let values;
+  let promptUnits = false;
   out.beforeDerive = (plan, notes) => {
     const pd = plan.microBatchSize;
     const ga = plan.gradAccumSteps;
@@ -11056,18 +12305,26 @@ function trlExtension(file, env, loader, anchor) {
     const pdEval = num8("per_device_eval_batch_size") ?? defaultSetting(8, "per_device_eval_batch_size");
     const gEval = num8("num_generations_eval");
     values = { pd, ga, g, mu, ...gbs ? { gbs } : {}, ...spg ? { spg } : {}, pdEval, ...gEval ? { gEval } : {} };
-    plan.microBatchSize = { ...pd, unit: "completions", note: [pd.note, "GRPO: completions per device (TRL \u2265 0.15), not prompts"].filter(Boolean).join("; ") };
     plan.samplesPerPrompt = { ...g, unit: "completions" };
     plan.schedulerTick = { value: "optimizer-step", origin: "derived", how: "the Trainer steps the LR scheduler once per optimizer step" };
     const version = trlVersion(env);
     notes.push(`TRL version: ${version.source}`);
     if (version.tooOld) {
+      plan.microBatchSize = { ...pd, unit: "prompts", note: [pd.note, `GRPO before TRL 0.15 (${version.source}): prompts per device, each sampled num_generations times`].filter(Boolean).join("; ") };
+      promptUnits = true;
       notes.push("the pinned TRL is older than 0.15, where per_device_train_batch_size still counted prompts: the GRPO batch rules below are not applied");
       return;
     }
+    plan.microBatchSize = { ...pd, unit: "completions", note: [pd.note, "GRPO: completions per device (TRL \u2265 0.15), not prompts"].filter(Boolean).join("; ") };
     grpoChecks(file, env, plan, values, version, out, anchor, notes);
   };
   out.deriveSteps = (plan, notes) => {
+    if (promptUnits) {
+      const prompts = plan.globalBatchSize;
+      const g = plan.samplesPerPrompt;
+      if (prompts && g) plan.globalBatchSize = derivedFrom(prompts, prompts.value * g.value, `${prompts.how ?? formatCount(prompts.value)} = ${formatCount(prompts.value)} prompts \xD7 num_generations ${formatCount(g.value)}`, "completions");
+      return false;
+    }
     if (!values) return false;
     return deriveGrpoSteps(plan, values, notes);
   };
@@ -11099,7 +12356,7 @@ function grpoChecks(file, env, plan, v, version, out, anchor, notes) {
   const { pd, ga, g } = v;
   const world = dataParallel(plan);
   const p = world?.value;
-  const at6 = (...s) => rangeOf3(...s) ?? anchor;
+  const at6 = (...s) => rangeOf3(file.path, ...s) ?? anchor;
   const eraNames = version.eras.map((e) => e.label).join(", ");
   if (g.value < 2) {
     out.configErrors.push({
@@ -11287,7 +12544,9 @@ var hfTrainer = {
     yamlLoader: LOADER,
     // `python train.py sft.yaml --learning_rate 2e-5`, `--config x.yaml \u2026`: HfArgumentParser / TrlParser apply the flags over the YAML.
     launchOverrides: ["argparse"],
-    schema: "hf-trainer.schema.json"
+    schema: "hf-trainer.schema.json",
+    // HfArgumentParser.parse_json_file: json.loads of the file's text, which rejects a byte order mark.
+    jsonLoader: "json"
   },
   datasets: hfTrainerDatasets,
   detect(file) {
@@ -11404,6 +12663,7 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   else if (fp16?.value) plan.precision = { ...fp16, value: "fp16" };
   const deepspeed2 = deepspeedNote(file);
   if (deepspeed2) notes.push(deepspeed2);
+  recordMatchedValues(plan, trainerMatched(file, loader));
   hooks.readExtra?.(plan, notes);
   applyAssumptions(plan, env.assume);
   hooks.beforeDerive?.(plan, notes);
@@ -11426,6 +12686,32 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "set assume.worldSize in .trainlint.yml (the launcher decides it: torchrun --nproc_per_node, accelerate --num_processes)" });
   if (!plan.totalSteps && !plan.datasetSamples) missing.push({ field: "datasetSamples", hint: "set max_steps, or assume.datasetSamples in .trainlint.yml" });
   return { plan, missing, notes, conflicts, ignored };
+}
+var MATCHED_DEFAULTS = { maxGradNorm: 1, adamBeta1: 0.9, adamBeta2: 0.999, adamEpsilon: 1e-8, weightDecay: 0 };
+var TRL_BF16_DEFAULT = "TRL's configs (SFTConfig, DPOConfig, GRPOConfig\u2026) default bf16 to true since TRL 0.19";
+function trainerMatched(file, loader) {
+  const num8 = (key, fallback) => numberAt(file, [key], loader) ?? { ...defaultSetting(fallback, key) };
+  const out = /* @__PURE__ */ new Map();
+  out.set("gradient_clipping", num8("max_grad_norm", MATCHED_DEFAULTS.maxGradNorm));
+  const beta1 = num8("adam_beta1", MATCHED_DEFAULTS.adamBeta1);
+  const beta2 = num8("adam_beta2", MATCHED_DEFAULTS.adamBeta2);
+  const writtenBeta = [beta1, beta2].find((b) => b.origin !== "default");
+  out.set("optimizer.params.betas", { ...writtenBeta ?? beta1, value: [beta1.value, beta2.value], key: "adam_beta1, adam_beta2" });
+  out.set("optimizer.params.eps", num8("adam_epsilon", MATCHED_DEFAULTS.adamEpsilon));
+  out.set("optimizer.params.weight_decay", num8("weight_decay", MATCHED_DEFAULTS.weightDecay));
+  const flag2 = (key) => boolAt(file, [key]);
+  const either = (main, evalKey) => {
+    const [a, b] = [flag2(main), flag2(evalKey)];
+    return [a, b].find((s) => s?.value === true) ?? a ?? b;
+  };
+  const backend = stringAt(file, ["half_precision_backend"])?.value ?? stringAt(file, ["fp16_backend"])?.value;
+  const fp16 = either("fp16", "fp16_full_eval");
+  if (backend !== "apex") out.set("fp16.enabled", fp16 ?? { value: false, origin: "default", key: "fp16" });
+  const bf16 = either("bf16", "bf16_full_eval");
+  if (bf16) out.set("bf16.enabled", bf16);
+  else if (fp16?.value === true) out.set("bf16.enabled", { value: false, origin: "default", key: "bf16" });
+  else out.set("bf16.enabled", { value: false, origin: "default", key: "bf16", uncertain: TRL_BF16_DEFAULT });
+  return out;
 }
 function readWarmup(plan, steps3, ratio, conflicts) {
   if (steps3 && steps3.value >= 1) {
@@ -11620,7 +12906,8 @@ function readBatch(file, plan, out) {
     }
   } else if (batchSize && plan.microBatchSize.value > 0) {
     const value = Math.floor(batchSize.value / plan.microBatchSize.value);
-    plan.gradAccumSteps = derived(value, `batch_size ${formatCount(batchSize.value)} // micro_batch_size ${formatCount(plan.microBatchSize.value)}`);
+    const accumulation2 = { ...derived(value, `batch_size ${formatCount(batchSize.value)} // micro_batch_size ${formatCount(plan.microBatchSize.value)}`), perDeviceBatch: batchSize };
+    plan.gradAccumSteps = accumulation2;
     plan.gradAccumSteps.note = "batch_size is per GPU (micro \xD7 accumulation) and axolotl warns it is not recommended; its schema also gives gradient_accumulation_steps a default of 1, which (if it reaches normalize_config) keeps accumulation at 1: set gradient_accumulation_steps instead";
     if (batchSize.value % plan.microBatchSize.value !== 0) {
       out.notes.push(`batch_size ${formatCount(batchSize.value)} is not a multiple of micro_batch_size ${formatCount(plan.microBatchSize.value)}: accumulation rounds down to ${value}`);
@@ -11947,18 +13234,18 @@ var OmegaReader = class {
   /** References and resolver arguments followed by the current lookup. */
   steps = 0;
   /** The key as written in the file (with the block prefix). */
-  key(path24) {
-    return [...this.prefix, ...path24].join(".");
+  key(path27) {
+    return [...this.prefix, ...path27].join(".");
   }
   /** Where the entry was written: this file, another composed file, or an override. */
   sourceOf(entry) {
     return entry ? this.options.sources?.get(entry) : void 0;
   }
-  locate(path24) {
+  locate(path27) {
     let node = this.root;
     let keyRange = this.root.range;
     let entry;
-    for (const step of path24) {
+    for (const step of path27) {
       if (node.kind === "map") {
         const e = mapGet(node, String(step));
         if (!e) return void 0;
@@ -11977,14 +13264,14 @@ var OmegaReader = class {
     }
     return { node, keyRange, entry };
   }
-  lookup(path24) {
-    const hit = this.locate(path24);
+  lookup(path27) {
+    const hit = this.locate(path27);
     if (!hit) return void 0;
     const base = { keyRange: hit.keyRange, ...hit.entry ? { entry: hit.entry } : {} };
     const node = hit.node;
     if (node.kind !== "scalar" || typeof node.value !== "string" || !node.value.includes("${")) return { node, ...base };
     this.steps = 0;
-    const r = this.evaluateString(node.value, path24.map(String), [], 0);
+    const r = this.evaluateString(node.value, path27.map(String), [], 0);
     if (!r.ok) return { node, ...base, unresolved: r.why };
     return { node: r.node, ...base, via: r.how };
   }
@@ -12082,27 +13369,27 @@ var OmegaReader = class {
     if (out === void 0 || !Number.isFinite(out)) return { ok: false, why: `\`${shorten(text)}\` does not give a number` };
     return { ok: true, node: scalar(out, String(out)), how: `computed by \`${shorten(text)}\` (${parts2.join(", ")})` };
   }
-  unresolvedNote(path24, hit) {
-    if (hit.unresolved) this.notes.push(`${this.key(path24)}: ${hit.unresolved}, so its value is unknown`);
+  unresolvedNote(path27, hit) {
+    if (hit.unresolved) this.notes.push(`${this.key(path27)}: ${hit.unresolved}, so its value is unknown`);
   }
   /** File, origin and override note of a Setting read at the hit's key. */
-  settingBase(path24, hit) {
+  settingBase(path27, hit) {
     const launched = overrideSetting(hit.node, 0);
     if (launched) return { origin: "launcher", file: launched.file, key: launched.key, range: launched.range, note: launched.note };
     const src = this.sourceOf(hit.entry);
     const origin = src?.override?.origin ?? "explicit";
     const overrideNote = src?.override && src.file !== this.file.path ? `Hydra override \`${src.override.text}\` at ${src.file}:${src.override.range.line}` : void 0;
-    return { origin, file: src?.file ?? this.file.path, key: this.key(path24), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
+    return { origin, file: src?.file ?? this.file.path, key: this.key(path27), range: hit.keyRange, ...overrideNote ? { note: overrideNote } : {} };
   }
   /** A numeric Setting (OmegaConf typing), following references. */
-  number(path24) {
-    const hit = this.lookup(path24);
+  number(path27) {
+    const hit = this.lookup(path27);
     if (!hit) return void 0;
-    this.unresolvedNote(path24, hit);
+    this.unresolvedNote(path27, hit);
     if (hit.unresolved || hit.node.kind !== "scalar") return void 0;
     const num8 = scalarNumber(hit.node, this.loader);
     if (!num8) return void 0;
-    const base = this.settingBase(path24, hit);
+    const base = this.settingBase(path27, hit);
     const note = [base.note, hit.via, num8.note].filter(Boolean).join("; ");
     return {
       value: num8.value,
@@ -12113,28 +13400,28 @@ var OmegaReader = class {
     };
   }
   /** A string (or any scalar, as text) Setting, following references; null is absent. */
-  string(path24) {
-    const hit = this.lookup(path24);
+  string(path27) {
+    const hit = this.lookup(path27);
     if (!hit) return void 0;
-    this.unresolvedNote(path24, hit);
+    this.unresolvedNote(path27, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path24, hit);
+    const base = this.settingBase(path27, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     return { value: String(hit.node.value), ...base, ...note ? { note } : {} };
   }
   /** The raw scalar (after references) with the Setting fields, for values that may be a number or a string. */
-  scalar(path24) {
-    const hit = this.lookup(path24);
+  scalar(path27) {
+    const hit = this.lookup(path27);
     if (!hit) return void 0;
-    this.unresolvedNote(path24, hit);
+    this.unresolvedNote(path27, hit);
     if (hit.unresolved || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    const base = this.settingBase(path24, hit);
+    const base = this.settingBase(path27, hit);
     const note = [base.note, hit.via].filter(Boolean).join("; ");
     const setting = { ...base, ...note ? { note } : {} };
     return { value: hit.node.value, setting };
   }
-  has(path24) {
-    return this.locate(path24) !== void 0;
+  has(path27) {
+    return this.locate(path27) !== void 0;
   }
 };
 function shorten(text) {
@@ -12240,8 +13527,8 @@ function scoreBlock(block) {
   if (mpt || has4("icl_tasks") || has4("train_loader")) return 6;
   return 0;
 }
-function scalarText2(root, path24) {
-  const hit = getIn(root, path24);
+function scalarText2(root, path27) {
+  const hit = getIn(root, path27);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function trainingBlock(file) {
@@ -12253,12 +13540,12 @@ function trainingBlock(file) {
   return void 0;
 }
 var DECAYING = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_decay_with_warmup"]);
-function timeSetting(reader2, path24, bareIntIsEpochs) {
-  const raw = reader2.scalar(path24);
+function timeSetting(reader2, path27, bareIntIsEpochs) {
+  const raw = reader2.scalar(path27);
   if (!raw) return void 0;
   const time = parseComposerTime(raw.value, bareIntIsEpochs);
   if ("error" in time) {
-    reader2.notes.push(`${reader2.key(path24)}: ${time.error}`);
+    reader2.notes.push(`${reader2.key(path27)}: ${time.error}`);
     return void 0;
   }
   return { time, setting: raw.setting };
@@ -12278,8 +13565,8 @@ function extractBlock(file, block, env) {
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num8 = (...path24) => reader2.number(path24);
-  const str4 = (...path24) => reader2.string(path24);
+  const num8 = (...path27) => reader2.number(path27);
+  const str4 = (...path27) => reader2.string(path27);
   if (block.mcli && file.tree) {
     const gpus2 = getIn(file.tree, ["compute", "gpus"]);
     if (gpus2 && gpus2.node.kind === "scalar" && typeof gpus2.node.value === "number") {
@@ -12493,7 +13780,9 @@ var composer = {
     description: "llm-foundry training YAML (OmegaConf, Composer time strings) and mcli run files with a parameters: block",
     yamlLoader: LOADER3,
     rejectsDuplicateKeys: 'Composer/llm-foundry read YAML with OmegaConf.load, which raises "found duplicate key"',
-    schema: "composer.schema.json"
+    schema: "composer.schema.json",
+    // OmegaConf.load reads a .json config with PyYAML, which skips a UTF-8 byte order mark.
+    jsonLoader: "yaml"
   },
   detect(file) {
     if (file.format !== "yaml" && file.format !== "json") return 0;
@@ -12566,8 +13855,8 @@ var NEOX_KEYS = [
   "lr_decay_iters",
   "lr-decay-iters"
 ];
-function isMap2(file, path24) {
-  const hit = getIn(file.tree, path24);
+function isMap2(file, path27) {
+  const hit = getIn(file.tree, path27);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
 function dsSections(root) {
@@ -12600,8 +13889,8 @@ function deepspeedScore(file) {
   if (strong === 0 && sections === 0) return 0;
   return 6 + Math.min(3, strong + batch + sections - 1);
 }
-function isAuto(file, path24) {
-  const hit = getIn(file.tree, path24);
+function isAuto(file, path27) {
+  const hit = getIn(file.tree, path27);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === "auto";
 }
 function hasAuto(file) {
@@ -12613,19 +13902,19 @@ function hasAuto(file) {
   }
   return found;
 }
-function num2(ctx, path24, field, hfSource) {
-  if (isAuto(ctx.file, path24)) {
-    const key = path24.join(".");
+function num2(ctx, path27, field, hfSource) {
+  if (isAuto(ctx.file, path27)) {
+    const key = path27.join(".");
     ctx.autos.push(key);
     if (field && !ctx.missing.some((m) => m.field === field)) {
       ctx.missing.push({ field, hint: `${key} is "auto": ${HF_FILLED}${hfSource ? ` (${hfSource})` : ""}; lint that file, or set assume.${field} in .trainlint.yml` });
     }
     return void 0;
   }
-  return numberAt(ctx.file, path24, LOADER4);
+  return numberAt(ctx.file, path27, LOADER4);
 }
-function conflict2(ctx, path24, kind, message, data) {
-  const hit = getIn(ctx.file.tree, path24);
+function conflict2(ctx, path27, kind, message, data) {
+  const hit = getIn(ctx.file.tree, path27);
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
@@ -12749,6 +14038,7 @@ function readSchedule3(ctx) {
       const min = num2(ctx, p("warmup_min_lr"), "minLr", "0");
       if (min) plan.minLr = min;
       else if (!isAuto(file, p("warmup_min_lr"))) plan.minLr = defaultSetting(DEEPSPEED_DEFAULTS.warmupMinLr, "scheduler.params.warmup_min_lr", "WarmupDecayLR decays to warmup_min_lr");
+      else plan.minLr = hfFilledMinLr(file);
       break;
     }
     case "WarmupCosineLR": {
@@ -12787,6 +14077,15 @@ function readSchedule3(ctx) {
       if (optLr) plan.peakLr = optLr;
   }
 }
+function hfFilledMinLr(file) {
+  const hit = getIn(file.tree, ["scheduler", "params", "warmup_min_lr"]);
+  return {
+    ...derived(0, '"auto": the Hugging Face Trainer fills 0 (not a TrainingArguments value; lr_scheduler_kwargs is not read)'),
+    file: file.path,
+    key: "scheduler.params.warmup_min_lr",
+    ...hit ? { range: hit.keyRange } : {}
+  };
+}
 function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
   if (!optLr || optLr.value === lr.value) return lr;
   const note = `scheduler.params.${key} ${formatSci(lr.value)} overrides optimizer.params.lr ${formatSci(optLr.value)}`;
@@ -12798,17 +14097,17 @@ function withOverride(ctx, lr, optLr, key = "warmup_max_lr") {
 }
 function readWarmup2(ctx) {
   const { file, plan, notes } = ctx;
-  const path24 = ["scheduler", "params", "warmup_num_steps"];
-  const explicit = num2(ctx, path24, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
-  const shape = warmupShape(file, explicit?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
-  if (explicit) {
-    plan.warmupSteps = steps({ ...explicit, note: explicit.note ? `${explicit.note}; ${shape}` : shape });
-    if (!Number.isInteger(explicit.value) || explicit.value <= 0) {
+  const path27 = ["scheduler", "params", "warmup_num_steps"];
+  const explicit2 = num2(ctx, path27, "warmupSteps", "warmup_steps or warmup_ratio \xD7 max_steps");
+  const shape = warmupShape(file, explicit2?.value ?? DEEPSPEED_DEFAULTS.warmupNumSteps);
+  if (explicit2) {
+    plan.warmupSteps = steps({ ...explicit2, note: explicit2.note ? `${explicit2.note}; ${shape}` : shape });
+    if (!Number.isInteger(explicit2.value) || explicit2.value <= 0) {
       notes.push('warmup_num_steps must be a positive integer: DeepSpeed \u2265 0.19.3 raises "warmup_num_steps must be a positive integer"');
-    } else if (explicit.value < 2) {
+    } else if (explicit2.value < 2) {
       notes.push("warmup_num_steps is clamped to at least 2 by DeepSpeed");
     }
-  } else if (!isAuto(file, path24)) {
+  } else if (!isAuto(file, path27)) {
     plan.warmupSteps = steps(defaultSetting(DEEPSPEED_DEFAULTS.warmupNumSteps, "scheduler.params.warmup_num_steps", shape));
   }
 }
@@ -12854,6 +14153,45 @@ function readPrecision2(ctx) {
     plan.precision = defaultSetting("fp32", "fp16.enabled", "neither fp16 nor bf16 is enabled: DeepSpeed trains in fp32");
   }
 }
+function trainerLaunched(file) {
+  return launchProgramOf(file)?.configFlag === "--deepspeed";
+}
+function trainerBatchCheck(ctx) {
+  const { plan, file } = ctx;
+  const [train, micro, gas] = [plan.globalBatchSize, plan.microBatchSize, plan.gradAccumSteps];
+  const dp = dataParallel(plan);
+  if (!trainerLaunched(file) || !train || !micro || !gas || !dp || dp.value <= 0) return void 0;
+  if ([train, micro, gas].some((s) => s.origin !== "explicit")) return void 0;
+  const computed = micro.value * gas.value * dp.value;
+  if (computed === train.value) return void 0;
+  const hit = getIn(file.tree, ["train_batch_size"]);
+  return {
+    kind: "hf-deepspeed-train-batch",
+    range: hit ? hit.keyRange : fileStartRange(file),
+    message: `train_batch_size ${formatCount(train.value)} \u2260 micro ${formatCount(micro.value)} \xD7 accumulation ${formatCount(gas.value)} \xD7 data-parallel ${formatCount(dp.value)} = ${formatCount(computed)}: the Hugging Face Trainer that loads this file (--deepspeed) refuses to start ("DeepSpeed config values that mismatch TrainingArguments"), and DeepSpeed asserts the same identity; set train_batch_size to "auto" (the Trainer fills world size \xD7 per_device_train_batch_size \xD7 gradient_accumulation_steps, ${formatCount(computed)} here) or ${formatCount(computed)}: the accumulation and micro batch must stay equal to the Trainer's`,
+    data: { declared: train.value, computed, microBatchSize: micro.value, gradAccumSteps: gas.value, dataParallelSize: dp.value }
+  };
+}
+function hardCodedMatched(file) {
+  const out = /* @__PURE__ */ new Map();
+  for (const { dsKey } of TRAINER_MATCHED_KEYS) {
+    const path27 = dsKey.split(".");
+    if (dsKey.endsWith(".enabled")) {
+      const flag2 = boolAt(file, path27);
+      if (flag2) out.set(dsKey, flag2);
+      continue;
+    }
+    const hit = getIn(file.tree, path27);
+    if (hit?.node.kind === "seq") {
+      const items = hit.node.items.map((n) => n.kind === "scalar" && typeof n.value === "number" ? n.value : void 0);
+      if (items.every((v) => v !== void 0)) out.set(dsKey, { value: items, origin: "explicit", file: file.path, key: dsKey, range: hit.keyRange });
+      continue;
+    }
+    const value = numberAt(file, path27, LOADER4);
+    if (value) out.set(dsKey, value);
+  }
+  return out;
+}
 var deepspeed = {
   meta: {
     id: "deepspeed",
@@ -12861,7 +14199,9 @@ var deepspeed = {
     description: 'DeepSpeed JSON configs (ds_config*.json): batch triple, optimizer/scheduler blocks, precision; "auto" values left to the HF Trainer',
     // JSON: the loader does not matter; the rare YAML copy is read like PyYAML would.
     yamlLoader: LOADER4,
-    schema: "deepspeed.schema.json"
+    schema: "deepspeed.schema.json",
+    // HF Transformers/Accelerate: json.load (rejects a byte order mark); `deepspeed --deepspeed_config`: hjson (skips it).
+    jsonLoader: "json-or-hjson"
   },
   detect(file) {
     return deepspeedScore(file);
@@ -12889,6 +14229,7 @@ var deepspeed = {
         );
       }
     }
+    recordMatchedValues(plan, hardCodedMatched(file));
     applyAssumptions(plan, env.assume);
     resolveBatch(ctx);
     if (!plan.peakLr && !ctx.missing.some((m) => m.field === "peakLr")) {
@@ -12909,7 +14250,9 @@ var deepspeed = {
       ctx.notes.unshift(`"auto" values (${ctx.autos.join(", ")}) are placeholders ${HF_FILLED}: plain deepspeed.initialize cannot use this file; lint the TrainingArguments for those values`);
     }
     const missing = ctx.missing.filter((m) => !plan[m.field]);
+    const trainerCheck = trainerBatchCheck(ctx);
     return {
+      ...trainerCheck ? { batchChecks: [trainerCheck] } : {},
       plan,
       missing,
       anchor: fileStartRange(file),
@@ -13000,22 +14343,23 @@ var Reader = class {
     this.file = file;
   }
   file;
-  node(path24) {
-    const hit = getIn(this.file.tree, path24);
+  node(path27) {
+    const hit = getIn(this.file.tree, path27);
     if (!hit) return void 0;
-    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path24.join("."), range: hit.keyRange } };
+    const launched = overrideSetting(hit.node, 0);
+    if (launched) {
+      const { value: _value, ...setting } = launched;
+      void _value;
+      return { node: hit.node, setting };
+    }
+    return { node: hit.node, setting: { origin: "explicit", file: this.file.path, key: path27.join("."), range: hit.keyRange } };
   }
-  number(path24) {
-    const hit = this.node(path24);
-    if (!hit || hit.node.kind !== "scalar") return void 0;
-    const num8 = scalarNumber(hit.node, LOADER5);
-    return num8 ? { value: num8.value, ...hit.setting, valueRange: hit.node.range, ...num8.note ? { note: num8.note } : {} } : void 0;
+  number(path27) {
+    return numberAt(this.file, path27, LOADER5);
   }
-  /** A scalar as text (null is absent); `class_path` mappings give their class path. */
-  string(path24) {
-    const hit = this.node(path24);
-    if (!hit || hit.node.kind !== "scalar" || hit.node.value === null) return void 0;
-    return { value: String(hit.node.value), ...hit.setting };
+  /** A scalar as text (null is absent). */
+  string(path27) {
+    return stringAt(this.file, path27);
   }
 };
 function devicesCount(node) {
@@ -13045,18 +14389,18 @@ function readWorldSize(r) {
   return { setting: { ...derived(d.count * nodes.value, how), file: r.file.path, key: "trainer.devices", range: devices2.setting.range } };
 }
 function readPeakLr(plan, r, notes, ignored) {
-  const lrs = LR_PATHS.flatMap(({ path: path24, userArg: userArg2 }) => {
-    const lr2 = r.number(path24);
-    return lr2 ? [{ lr: lr2, userArg: userArg2 }] : [];
+  const lrs = LR_PATHS.flatMap(({ path: path27, userArg: userArg2 }) => {
+    const lr2 = r.number(path27);
+    return lr2 ? [{ lr: lr2, userArg: userArg2, name: path27.join(".") }] : [];
   });
   if (lrs.length === 0) return;
-  const { lr, userArg } = lrs[0];
+  const { lr, userArg, name: name2 } = lrs[0];
   plan.peakLr = userArg ? { ...lr, note: [lr.note, "an argument of your LightningModule, read as the peak LR"].filter(Boolean).join("; ") } : lr;
   const others = lrs.slice(1).filter((x) => x.lr.value !== lr.value);
   if (others.length > 0) notes.push(`${others.map((x) => `${x.lr.key} ${x.lr.value}`).join(", ")} also set: ${lr.key} ${lr.value} is read as the peak LR`);
-  if (!lr.key?.startsWith("optimizer.")) return;
+  if (!name2.startsWith("optimizer.")) return;
   for (const other of others) {
-    if (!other.userArg || !other.lr.range) continue;
+    if (!other.userArg || !other.lr.range || other.lr.file !== r.file.path) continue;
     ignored.push({
       key: other.lr.key ?? "lr",
       range: other.lr.range,
@@ -13074,8 +14418,8 @@ function extractPlan(file, env) {
   const world = readWorldSize(r);
   if ("setting" in world) plan.worldSize = world.setting;
   else if (world.why) notes.push(`world size unknown: ${world.why}`);
-  for (const path24 of BATCH_PATHS) {
-    const b = r.number(path24);
+  for (const path27 of BATCH_PATHS) {
+    const b = r.number(path27);
     if (b) {
       plan.microBatchSize = { ...b, unit: "samples", note: [b.note, "an argument of your LightningDataModule, read as the per-device DataLoader batch"].filter(Boolean).join("; ") };
       break;
@@ -13128,10 +14472,10 @@ function extractPlan(file, env) {
     missing.push({ field: "peakLr", hint: "set optimizer.init_args.lr or model.init_args.lr, or assume.peakLr in .trainlint.yml" });
   }
   if (!plan.warmupSteps) {
-    const named2 = warmupArguments(file);
+    const named3 = warmupArguments(file);
     missing.push({
       field: "warmupSteps",
-      hint: (named2.length ? `${named2.join(", ")} ${named2.length > 1 ? "are arguments" : "is an argument"} of your own classes, which trainlint cannot interpret: ` : "warmup lives in your LightningModule or scheduler arguments: ") + "set assume.warmupSteps (optimizer steps) in .trainlint.yml"
+      hint: (named3.length ? `${named3.join(", ")} ${named3.length > 1 ? "are arguments" : "is an argument"} of your own classes, which trainlint cannot interpret: ` : "warmup lives in your LightningModule or scheduler arguments: ") + "set assume.warmupSteps (optimizer steps) in .trainlint.yml"
     });
   }
   if (!plan.totalSteps && !stepsLimit) {
@@ -13192,6 +14536,9 @@ function deriveStepsPerEpoch2(plan, r, notes) {
   plan.stepsPerEpoch = derived(steps3, accum.value === 1 ? how : `ceil(${how} / ${formatCount(accum.value)})`, "steps");
   return batches;
 }
+function rangeInFile(setting, file) {
+  return setting.file === file.path && setting.range ? setting.range : fileStartRange(file);
+}
 function deriveIntervals(plan, r, epochBatches, notes, conflicts) {
   const accum = plan.gradAccumSteps?.value ?? 1;
   const spe = plan.stepsPerEpoch;
@@ -13208,8 +14555,8 @@ function deriveIntervals(plan, r, epochBatches, notes, conflicts) {
       if (perEpoch && epochBatches !== void 0 && value > epochBatches) {
         conflicts.push({
           kind: "interval-exceeds-epoch",
-          range: vci.setting.range,
-          message: `val_check_interval ${formatCount(value)} batches > ${formatCount(epochBatches)} training batches per epoch: Lightning raises ValueError at fit; lower it, or set check_val_every_n_epoch: null to count batches across epochs`,
+          range: rangeInFile(vci.setting, r.file),
+          message: `${vci.setting.origin === "launcher" ? `${vci.setting.key}` : "val_check_interval"} ${formatCount(value)} batches > ${formatCount(epochBatches)} training batches per epoch: Lightning raises ValueError at fit; lower it, or set check_val_every_n_epoch: null to count batches across epochs`,
           data: { valCheckInterval: value, batchesPerEpoch: epochBatches }
         });
       }
@@ -13232,7 +14579,15 @@ function deriveIntervals(plan, r, epochBatches, notes, conflicts) {
       };
     }
   } else if (every && spe) {
-    plan.evalEverySteps = { ...every, value: every.value * spe.value, origin: "derived", how: `check_val_every_n_epoch ${formatCount(every.value)} \xD7 ${formatCount(spe.value)} steps/epoch`, unit: "steps" };
+    plan.evalEverySteps = {
+      ...every,
+      value: every.value * spe.value,
+      origin: "derived",
+      how: `check_val_every_n_epoch ${formatCount(every.value)} \xD7 ${formatCount(spe.value)} steps/epoch`,
+      unit: "steps",
+      // It counts whole epochs (an int): advice is given in epochs.
+      writtenAs: { unit: "epochs", perStep: 1 / spe.value, value: every.value }
+    };
   }
   const callbacks = getIn(r.file.tree, ["trainer", "callbacks"])?.node;
   const list2 = callbacks?.kind === "seq" ? callbacks.items.map((_, i) => ["trainer", "callbacks", i]) : callbacks?.kind === "map" ? [["trainer", "callbacks"]] : [];
@@ -13243,7 +14598,14 @@ function deriveIntervals(plan, r, epochBatches, notes, conflicts) {
     const epochs = r.number([...base, "init_args", "every_n_epochs"]);
     if (steps3 && steps3.value > 0) plan.saveEverySteps = { ...steps3, unit: "steps" };
     else if (epochs && epochs.value > 0 && spe) {
-      plan.saveEverySteps = { ...epochs, value: epochs.value * spe.value, origin: "derived", how: `every_n_epochs ${formatCount(epochs.value)} \xD7 ${formatCount(spe.value)} steps/epoch`, unit: "steps" };
+      plan.saveEverySteps = {
+        ...epochs,
+        value: epochs.value * spe.value,
+        origin: "derived",
+        how: `every_n_epochs ${formatCount(epochs.value)} \xD7 ${formatCount(spe.value)} steps/epoch`,
+        unit: "steps",
+        writtenAs: { unit: "epochs", perStep: 1 / spe.value, value: epochs.value }
+      };
     }
     if (plan.saveEverySteps) break;
   }
@@ -13257,7 +14619,9 @@ var lightning = {
     yamlLoaderName: "jsonargparse (LightningCLI; PyYAML SafeLoader)",
     // jsonargparse applies `--trainer.devices 8` / `--a.b=value` after `--config` over the file: argparse's form, dotted keys nested.
     launchOverrides: ["argparse"],
-    schema: "lightning.schema.json"
+    schema: "lightning.schema.json",
+    // jsonargparse reads a .json config with its YAML loader (PyYAML), which skips a UTF-8 byte order mark.
+    jsonLoader: "yaml"
   },
   detect(file) {
     if (file.format !== "yaml" && file.format !== "json") return 0;
@@ -13284,8 +14648,8 @@ function scriptOf(file) {
   return has4("checkpoint_dir") || has4("lora_r") ? "finetune" : has4("model_name") || has4("model_config") || numberAt(file, ["train", "max_tokens"], LOADER6) ? "pretrain" : "finetune";
 }
 function deviceCount(file, script) {
-  const explicit = numberAt(file, ["devices"], LOADER6);
-  if (explicit && explicit.value > 0) return { setting: explicit, text: formatCount(explicit.value) };
+  const explicit2 = numberAt(file, ["devices"], LOADER6);
+  if (explicit2 && explicit2.value > 0) return { setting: explicit2, text: formatCount(explicit2.value) };
   const written = stringAt(file, ["devices"])?.value;
   if (written !== void 0) return { text: written };
   const fallback = LITGPT_DEFAULTS[script].devices;
@@ -13318,7 +14682,7 @@ var litgpt = {
     const notes = [];
     const script = scriptOf(file);
     const D = LITGPT_DEFAULTS[script];
-    const num8 = (...path24) => numberAt(file, path24, LOADER6);
+    const num8 = (...path27) => numberAt(file, path27, LOADER6);
     const dflt = (value, key) => defaultSetting(value, key, `litgpt ${script} default (varies between LitGPT versions)`);
     notes.push(`read as a litgpt ${script} config`);
     const devices2 = deviceCount(file, script);
@@ -13438,6 +14802,9 @@ function duration(file, plan, notes, missing, script) {
     notes.push("litgpt finetune scripts require train.epochs or train.max_steps");
   }
 }
+function inThisFile(file, setting) {
+  return setting.file === file.path && setting.range ? setting.range : fileStartRange(file);
+}
 function warmup(file, plan, out, script, fallback) {
   const { notes, missing, conflicts } = out;
   const steps3 = numberAt(file, ["train", "lr_warmup_steps"], LOADER6);
@@ -13447,7 +14814,7 @@ function warmup(file, plan, out, script, fallback) {
     if (fraction && fraction.value > 0 && fraction.range) {
       conflicts.push({
         kind: "warmup-steps-and-ratio",
-        range: fraction.range,
+        range: inThisFile(file, fraction),
         message: `train.lr_warmup_fraction ${fraction.value} and train.lr_warmup_steps ${formatCount(steps3.value)} are both set: litgpt raises "Can't provide both \u2026 Choose one" at startup; set one of them to null`
       });
     }
@@ -13459,7 +14826,7 @@ function warmup(file, plan, out, script, fallback) {
       if (fraction.range) {
         conflicts.push({
           kind: "warmup-steps-and-ratio",
-          range: fraction.range,
+          range: inThisFile(file, fraction),
           message: `train.lr_warmup_fraction ${fraction.value} is set but train.lr_warmup_steps is not written, so the script default (${formatCount(fallback)} steps) is set too: litgpt raises "Can't provide both \u2026 Choose one" at startup; write lr_warmup_steps: null`
         });
       }
@@ -13566,8 +14933,8 @@ function reader(file, opaque) {
     notes,
     unknown,
     num(key, fallback, unit) {
-      const explicit = numberAt(file, [key], LOADER7);
-      if (explicit) return unit ? { ...explicit, unit } : explicit;
+      const explicit2 = numberAt(file, [key], LOADER7);
+      if (explicit2) return unit ? { ...explicit2, unit } : explicit2;
       const why = opaque.get(key)?.reason ?? (getIn(file.tree, [key]) ? "it is not a number" : void 0);
       if (why) {
         unknown.set(key, why);
@@ -13580,8 +14947,8 @@ function reader(file, opaque) {
   };
 }
 function flag(file, key, fallback, opaque) {
-  const explicit = boolAt(file, [key]);
-  if (explicit) return { value: explicit.value, setting: explicit };
+  const explicit2 = boolAt(file, [key]);
+  if (explicit2) return { value: explicit2.value, setting: explicit2 };
   if (opaque.has(key) || getIn(file.tree, [key])) return void 0;
   return { value: fallback };
 }
@@ -13591,7 +14958,10 @@ var nanogpt = {
     title: "nanoGPT",
     description: "nanoGPT config/*.py files of literal assignments (read statically, never executed)",
     yamlLoader: LOADER7,
-    schema: "nanogpt.schema.json"
+    schema: "nanogpt.schema.json",
+    // configurator.py: after exec'ing the config file, each `--key=value` argument replaces the global `key`
+    // (ast.literal_eval of the value, else the text), so a launch command's flags win over the file.
+    launchOverrides: ["argparse"]
   },
   detect(file) {
     if (file.format !== "python" || !file.tree || file.tree.kind !== "map") return 0;
@@ -13718,7 +15088,7 @@ var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_load
 var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
-  const has4 = (path24) => getIn(root, path24) !== void 0;
+  const has4 = (path27) => getIn(root, path27) !== void 0;
   if (!has4(["global_train_batch_size"]) || !has4(["max_duration"])) return 0;
   if (FOUNDRY_KEYS2.some(has4)) return 0;
   if (!has4(["run_name"]) && !has4(["model", "d_model"])) return 0;
@@ -13729,8 +15099,8 @@ function score2(root) {
   const hints = OLMO_HINTS.filter(has4).length;
   return 7 + Math.min(3, Math.floor(hints / 2));
 }
-function scalarString(root, path24) {
-  const hit = getIn(root, path24);
+function scalarString(root, path27) {
+  const hit = getIn(root, path27);
   return hit && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value : void 0;
 }
 function parseOlmoDuration(value) {
@@ -13752,8 +15122,8 @@ function parseOlmoDuration(value) {
   const n = num8(text);
   return n === void 0 ? void 0 : { unit: "steps", value: Math.trunc(n) };
 }
-function isNull(root, path24) {
-  const hit = getIn(root, path24);
+function isNull(root, path27) {
+  const hit = getIn(root, path27);
   return !!hit && hit.node.kind === "scalar" && hit.node.value === null;
 }
 function extractOlmo(file, root, env) {
@@ -14073,18 +15443,21 @@ function schedule(file, plan, notes, old) {
   const shape = decayType?.value ?? D.decayType;
   const ratio = numberAt(file, ["lr_scheduler", "decay_ratio"], LOADER9);
   if (ratio) {
-    let decay = Math.round(total * ratio.value);
+    const rounded = Math.round(total * ratio.value);
+    let decay = rounded;
+    let decayHow = `round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)}`;
     if (warmup3 + decay > total) {
       notes.push(
         `warmup ${formatCount(warmup3)} + decay round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)} exceed ${totalKey} ${formatCount(total)}: torchtitan shrinks the decay to ${formatCount(total - warmup3)} steps`
       );
       decay = total - warmup3;
+      decayHow = `${totalKey} ${formatCount(total)} \u2212 warmup ${formatCount(warmup3)} = ${formatCount(decay)} (round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(rounded)}, shrunk to fit after the warmup)`;
     }
     const stable = total - warmup3 - decay;
     plan.scheduler = decay === 0 ? { ...ratio, value: "constant", note: `decay_ratio ${ratio.value}: linear warmup for ${formatCount(warmup3)} steps, then constant` } : {
       ...ratio,
       value: "wsd",
-      note: `warmup-stable-decay: warmup ${formatCount(warmup3)}, stable ${formatCount(stable)}, ${shape} decay over round(${formatCount(total)} \xD7 ${ratio.value}) = ${formatCount(decay)} steps`
+      note: `warmup-stable-decay: warmup ${formatCount(warmup3)}, stable ${formatCount(stable)}, ${shape} decay over ${decayHow} steps`
     };
   } else {
     plan.scheduler = decayType ?? (old ? defaultSetting("linear", "built-in lr schedule", "the older schema has one schedule: linear warmup, then linear decay to 0 at training.steps") : defaultSetting(D.decayType, "lr_scheduler.decay_type", "linear warmup, then decay from the end of warmup to the last step"));
@@ -14149,16 +15522,16 @@ function isAbsent(root, key) {
   const node = mapGet(root, key)?.value;
   return !node || node.kind === "scalar" && node.value === null;
 }
-function isSingleDevice(path24) {
-  return /single_device/.test(path24.split("/").pop() ?? "");
+function isSingleDevice(path27) {
+  return /single_device/.test(path27.split("/").pop() ?? "");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
   const plan = {};
   const missing = [];
   const notes = reader2.notes;
-  const num8 = (...path24) => reader2.number(path24);
-  const str4 = (...path24) => reader2.string(path24);
+  const num8 = (...path27) => reader2.number(path27);
+  const str4 = (...path27) => reader2.string(path27);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
   const batch = num8("batch_size");
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
@@ -14330,8 +15703,19 @@ var torchtune = {
 };
 
 // src/dialects/generic.ts
-function keyPath(path24) {
-  return path24.split(".").filter(Boolean);
+function keyPath(path27) {
+  return path27.split(".").filter(Boolean).map((step) => /^(?:0|[1-9]\d*)$/.test(step) ? Number(step) : step);
+}
+function shortText(text) {
+  return text.length > 40 ? `${text.slice(0, 39)}\u2026` : text;
+}
+function unreadMapping(file, field, path27) {
+  const hit = getIn(file.tree, keyPath(path27));
+  const wanted = STRING_PLAN_FIELDS.has(field) ? "a string" : "a number";
+  if (!hit) return `\`mappings.${field}\` names ${path27}, which is not in this file: fix the mapping or set \`assume.${field}\``;
+  const node = hit.node;
+  const found = node.kind === "map" ? "a mapping" : node.kind === "seq" ? "a list" : shortText(JSON.stringify(node.value));
+  return `\`mappings.${field}\` names ${path27}, which is ${found} in this file, not ${wanted}: fix the mapping or set \`assume.${field}\``;
 }
 var generic = {
   meta: {
@@ -14348,14 +15732,17 @@ var generic = {
   },
   extract(file, env) {
     const plan = {};
-    for (const [field, path24] of Object.entries(env.mappings)) {
-      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path24)) : numberAt(file, keyPath(path24), "pyyaml");
+    const unread = /* @__PURE__ */ new Map();
+    for (const [field, path27] of Object.entries(env.mappings)) {
+      if (typeof path27 !== "string") continue;
+      const setting = STRING_PLAN_FIELDS.has(field) ? stringAt(file, keyPath(path27)) : numberAt(file, keyPath(path27), "pyyaml");
       if (setting) plan[field] = setting;
-    }
-    if (!plan.gradAccumSteps && plan.microBatchSize) {
-      plan.gradAccumSteps = { value: 1, origin: "assumed", key: "gradAccumSteps", note: "no mapping for gradAccumSteps: 1 assumed" };
+      else unread.set(field, unreadMapping(file, field, path27));
     }
     applyAssumptions(plan, env.assume);
+    if (!plan.gradAccumSteps && plan.microBatchSize && !unread.has("gradAccumSteps")) {
+      plan.gradAccumSteps = defaultSetting(1, "gradAccumSteps", "the generic dialect's default: no accumulation unless mappings.gradAccumSteps or assume.gradAccumSteps says otherwise");
+    }
     deriveGlobalBatch(plan);
     const { datasetSamples, globalBatchSize, epochs } = plan;
     if (!plan.stepsPerEpoch && datasetSamples && globalBatchSize) {
@@ -14366,10 +15753,12 @@ var generic = {
     }
     deriveWarmupFromRatio(plan);
     const missing = [];
-    for (const field of ["peakLr", "globalBatchSize", "warmupSteps", "totalSteps"]) {
-      if (!plan[field]) missing.push({ field, hint: `map it in .trainlint.yml \`mappings.${field}\` or set \`assume.${field}\`` });
+    const hinted = ["peakLr", "globalBatchSize", "warmupSteps", "totalSteps"];
+    const notes = [...unread].filter(([field]) => !plan[field] && !hinted.includes(field)).map(([, why]) => why);
+    for (const field of hinted) {
+      if (!plan[field]) missing.push({ field, hint: unread.get(field) ?? `map it in .trainlint.yml \`mappings.${field}\` or set \`assume.${field}\`` });
     }
-    return { plan, missing, anchor: fileStartRange(file), notes: [] };
+    return { plan, missing, anchor: fileStartRange(file), notes };
   }
 };
 
@@ -14423,8 +15812,8 @@ function bool2(file, name2, rest = []) {
 function neoxScore(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return 0;
-  const schedule2 = has2(file, "train_iters") || has2(file, "lr_decay_iters");
-  if (!schedule2) return 0;
+  const schedule3 = has2(file, "train_iters") || has2(file, "lr_decay_iters");
+  if (!schedule3) return 0;
   const distinctive = NEOX_ONLY.filter((k) => has2(file, k)).length + (ARCH_TRIPLE.every((k) => has2(file, k)) ? 1 : 0);
   if (distinctive === 0) return 0;
   return Math.min(10, 7 + distinctive);
@@ -14666,8 +16055,8 @@ function detectScore2(file) {
   return 0;
 }
 function cutoffLen(file, fallback) {
-  const explicit = numberAt(file, ["cutoff_len"], LOADER12);
-  const s = explicit ?? defaultSetting(fallback, "cutoff_len");
+  const explicit2 = numberAt(file, ["cutoff_len"], LOADER12);
+  const s = explicit2 ?? defaultSetting(fallback, "cutoff_len");
   const packing = boolAt(file, ["packing"])?.value === true || boolAt(file, ["neat_packing"])?.value === true;
   return { ...s, unit: "tokens", ...packing ? { note: "packing: samples are packed into sequences of cutoff_len tokens" } : {} };
 }
@@ -14813,7 +16202,9 @@ var MEGATRON_DEFAULTS = {
   /** `--lr-decay-style` linear. */
   lrDecayStyle: "linear",
   /** `--lr-warmup-iters` 0 and `--lr-warmup-samples` 0. */
-  warmup: 0
+  warmup: 0,
+  /** `--optimizer` 'adam' (megatron/core/optimizer/optimizer_config.py: decoupled weight decay, i.e. AdamW). */
+  optimizer: "adam"
 };
 var SCRIPT = /(?:^|\/)pretrain_[A-Za-z0-9_]+\.py$/;
 var DISTINCTIVE2 = [
@@ -14851,7 +16242,8 @@ function shellSource(cmd) {
       for (let i = at6 + 1; i < cmd.args.length && cmd.args[i].flag === "" && cmd.args[i].value !== void 0; i++) out.push(cmd.args[i].value);
       return out;
     },
-    flags: () => cmd.args.map((a) => a.flag).filter(Boolean)
+    flags: () => cmd.args.map((a) => a.flag).filter(Boolean),
+    hiddenBy: (...flags) => flagMayBeSetBy(cmd, ...flags)
   };
 }
 function yamlSource(args) {
@@ -14872,10 +16264,11 @@ function yamlSource(args) {
     values(flag2) {
       return (this.get(flag2)?.text ?? "").split(/[\s,]+/).filter(Boolean);
     },
-    flags: () => args.entries.map((e) => e.key)
+    flags: () => args.entries.map((e) => e.key),
+    hiddenBy: () => void 0
   };
 }
-var NUMBER2 = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
+var NUMBER3 = /^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/;
 function conflict3(ctx, at6, kind, message, level) {
   ctx.conflicts.push({ kind, message, range: ctx.src.get(at6)?.range ?? ctx.anchor, ...level ? { level } : {} });
 }
@@ -14884,7 +16277,7 @@ function numberArg(ctx, flag2, integer = false) {
   const arg = ctx.src.get(flag2);
   if (!arg || arg.text === void 0) return void 0;
   const text = arg.text.trim();
-  if (!NUMBER2.test(text)) {
+  if (!NUMBER3.test(text)) {
     if (text.includes("$")) ctx.notes.push(`${flag2} is "${text}": set at launch, so it stays unknown`);
     return void 0;
   }
@@ -14904,6 +16297,12 @@ function switchArg(ctx, flag2) {
   return arg?.on ? arg : void 0;
 }
 var steps2 = (s) => ({ ...s, unit: "steps" });
+function orDefault(ctx, flags, make) {
+  const by = ctx.src.hiddenBy(...flags);
+  if (!by) return make();
+  ctx.notes.push(`${flags.join("/")}: not written, and ${by} may set it; left unknown rather than Megatron's default`);
+  return void 0;
+}
 var ceil = (x) => Math.ceil(x - 1e-9);
 var isWhole = (x) => Math.abs(x - Math.round(x)) < 1e-9;
 function extractArgs(ctx, env, world) {
@@ -14917,9 +16316,11 @@ function extractArgs(ctx, env, world) {
   if (seq) plan.seqLen = { ...seq, unit: "tokens" };
   const lr = numberArg(ctx, "--lr");
   if (lr) plan.peakLr = lr;
-  plan.minLr = numberArg(ctx, "--min-lr") ?? defaultSetting(MEGATRON_DEFAULTS.minLr, "--min-lr");
-  plan.scheduler = stringArg(ctx, "--lr-decay-style") ?? defaultSetting(MEGATRON_DEFAULTS.lrDecayStyle, "--lr-decay-style");
-  const optimizer = stringArg(ctx, "--optimizer");
+  const minLr = numberArg(ctx, "--min-lr") ?? orDefault(ctx, ["--min-lr"], () => defaultSetting(MEGATRON_DEFAULTS.minLr, "--min-lr"));
+  if (minLr) plan.minLr = minLr;
+  const scheduler = stringArg(ctx, "--lr-decay-style") ?? orDefault(ctx, ["--lr-decay-style"], () => defaultSetting(MEGATRON_DEFAULTS.lrDecayStyle, "--lr-decay-style"));
+  if (scheduler) plan.scheduler = scheduler;
+  const optimizer = stringArg(ctx, "--optimizer") ?? orDefault(ctx, ["--optimizer"], () => defaultSetting(MEGATRON_DEFAULTS.optimizer, "--optimizer", "Megatron default: Adam with decoupled weight decay (AdamW)"));
   if (optimizer) plan.optimizer = optimizer;
   readPrecision4(ctx);
   const save = numberArg(ctx, "--save-interval", true);
@@ -14957,7 +16358,8 @@ function readPrecision4(ctx) {
     const note = [pick.arg.note, fp8Note].filter(Boolean).join("; ");
     plan.precision = { value: pick.value, origin: "explicit", file: ctx.file.path, key: pick.arg.key, range: pick.arg.range, ...note ? { note } : {} };
   } else {
-    plan.precision = defaultSetting("fp32", "--bf16", `neither --bf16 nor --fp16: fp32 parameters${fp8Note ? `; ${fp8Note}` : ""}`);
+    const precision3 = orDefault(ctx, ["--bf16", "--fp16"], () => defaultSetting("fp32", "--bf16", `neither --bf16 nor --fp16: fp32 parameters${fp8Note ? `; ${fp8Note}` : ""}`));
+    if (precision3) plan.precision = precision3;
   }
 }
 function resolveParallel(ctx) {
@@ -14982,8 +16384,8 @@ function resolveParallel(ctx) {
 }
 function resolveBatch2(ctx) {
   const { plan, notes } = ctx;
-  const schedule2 = stringArg(ctx, "--step-batch-size-schedule");
-  if (schedule2) stepSchedule(ctx, schedule2);
+  const schedule3 = stringArg(ctx, "--step-batch-size-schedule");
+  if (schedule3) stepSchedule(ctx, schedule3);
   if (ctx.src.get("--rampup-batch-size")) {
     const [start, increment, over] = ctx.src.values("--rampup-batch-size");
     const ramp = over !== void 0 ? `from ${start} by ${increment} over ${over} samples ` : "";
@@ -14994,8 +16396,14 @@ function resolveBatch2(ctx) {
   const { microBatchSize: micro } = plan;
   const dp = plan.dataParallelSize ?? (ctx.modelParallel === 1 ? plan.worldSize : void 0);
   const dpName = plan.dataParallelSize ? "data-parallel size" : "world size";
-  if (!plan.globalBatchSize && !schedule2 && !ctx.src.get("--global-batch-size")) {
-    plan.gradAccumSteps = defaultSetting(1, "--global-batch-size", "no --global-batch-size: global = micro \xD7 data-parallel size, one micro-batch per step");
+  if (!plan.globalBatchSize && !schedule3 && !ctx.src.get("--global-batch-size")) {
+    const accum = orDefault(
+      ctx,
+      ["--global-batch-size"],
+      () => defaultSetting(1, "--global-batch-size", "no --global-batch-size: global = micro \xD7 data-parallel size, one micro-batch per step")
+    );
+    if (!accum) return;
+    plan.gradAccumSteps = accum;
     if (dp) deriveGlobalBatch(plan);
     return;
   }
@@ -15006,19 +16414,19 @@ function resolveBatch2(ctx) {
     plan.gradAccumSteps = derived(global.value / perStep, `${formatCount(global.value)} / (${formatCount(micro.value)} \xD7 ${formatCount(dp.value)}) (global / (micro \xD7 ${dpName}))`);
   }
 }
-function stepSchedule(ctx, schedule2) {
+function stepSchedule(ctx, schedule3) {
   const { plan, notes } = ctx;
   if (ctx.src.get("--global-batch-size")) {
     conflict3(ctx, "--step-batch-size-schedule", "batch-schedule-and-global-batch", "--step-batch-size-schedule together with --global-batch-size: Megatron raises ValueError; keep one");
     return;
   }
   const suffix = { "": 1, K: 1e3, M: 1e6, B: 1e9, T: 1e12 };
-  const entries = schedule2.value.trim().split(/\s+/).map((part) => {
+  const entries = schedule3.value.trim().split(/\s+/).map((part) => {
     const m = /^(\d+(?:\.\d+)?)([KMBT]?):(\d+)$/i.exec(part);
     return m ? { at: Number(m[1]) * suffix[m[2].toUpperCase()], batch: Number(m[3]) } : void 0;
   });
   if (entries.some((e) => !e) || !entries.length || entries[0]?.at !== 0) {
-    notes.push(`--step-batch-size-schedule "${schedule2.value}" is not read: the global batch is unknown`);
+    notes.push(`--step-batch-size-schedule "${schedule3.value}" is not read: the global batch is unknown`);
     return;
   }
   const [first, next] = entries;
@@ -15034,7 +16442,7 @@ function stepSchedule(ctx, schedule2) {
       "samples"
     );
   } else {
-    notes.push(`--step-batch-size-schedule "${schedule2.value}": the global batch grows during the run, so step counts are not derived`);
+    notes.push(`--step-batch-size-schedule "${schedule3.value}": the global batch grows during the run, so step counts are not derived`);
   }
 }
 function setDecayHorizon(ctx, decay, _writtenFlag) {
@@ -15044,6 +16452,10 @@ function setDecayHorizon(ctx, decay, _writtenFlag) {
   }
 }
 function resolveSchedule(ctx) {
+  resolveStepSchedule(ctx);
+  resolveTokenSchedule(ctx);
+}
+function resolveStepSchedule(ctx) {
   const { plan, notes, missing } = ctx;
   const iters = numberArg(ctx, "--train-iters", true);
   const samples = numberArg(ctx, "--train-samples", true);
@@ -15077,7 +16489,8 @@ function resolveSchedule(ctx) {
         fractionOf: { fraction: fraction.value, of: horizon, ofSteps: decay.value }
       };
     } else {
-      plan.warmupSteps = warmIters ? steps2(warmIters) : steps2(defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-iters"));
+      const warmup3 = warmIters ?? orDefault(ctx, ["--lr-warmup-iters", "--lr-warmup-fraction"], () => defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-iters"));
+      if (warmup3) plan.warmupSteps = steps2(warmup3);
     }
     if (decayIters) warmupBelowDecay(ctx, fraction ? "--lr-warmup-fraction" : "--lr-warmup-iters", "--lr-decay-iters", decayIters.value, iters.value, "iterations");
     return;
@@ -15135,10 +16548,48 @@ function resolveSchedule(ctx) {
       writtenAs: { unit: "samples", perStep: G.value, value: warmSamples.value }
     };
   } else {
-    plan.warmupSteps = steps2(defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-samples"));
+    const warmup3 = orDefault(ctx, ["--lr-warmup-samples", "--lr-warmup-fraction"], () => defaultSetting(MEGATRON_DEFAULTS.warmup, "--lr-warmup-samples"));
+    if (warmup3) plan.warmupSteps = steps2(warmup3);
   }
   const warmWritten = fraction ? fraction.value * decayValue : warmSamples?.value;
   if (decaySamples && warmWritten !== void 0) warmupBelowDecay(ctx, fraction ? "--lr-warmup-fraction" : "--lr-warmup-samples", "--lr-decay-samples", decaySamples.value, samples.value, "samples", warmWritten);
+}
+function resolveTokenSchedule(ctx) {
+  const { plan, notes, missing } = ctx;
+  const trainTokens = numberArg(ctx, "--train-tokens", true);
+  const warmTokens = numberArg(ctx, "--lr-warmup-tokens", true);
+  const decayTokens = numberArg(ctx, "--lr-decay-tokens", true);
+  if (warmTokens || decayTokens) ctx.tokenSchedule = true;
+  if (!trainTokens && !warmTokens && !decayTokens) return;
+  const { globalBatchSize: G, seqLen: L } = plan;
+  if (!G || !L) {
+    if (warmTokens) delete plan.warmupSteps;
+    if (decayTokens) delete plan.decaySteps;
+    const flags = [trainTokens, warmTokens, decayTokens].flatMap((s) => s?.key ? [s.key] : []).join(", ");
+    missing.push({ field: warmTokens ? "warmupSteps" : decayTokens ? "decaySteps" : "totalSteps", hint: `${flags} count tokens: set --global-batch-size and --seq-length (tokens per step), or assume them in .trainlint.yml` });
+    return;
+  }
+  const perStep = G.value * L.value;
+  const perStepText = `${formatCount(G.value)} \xD7 ${formatCount(L.value)}`;
+  const inSteps = (tokens) => ({
+    ...derivedFrom(tokens, ceil(tokens.value / perStep), `ceil(${formatCount(tokens.value)} / (${perStepText})) (${tokens.key} / tokens per step: global batch \xD7 --seq-length)`, "steps"),
+    writtenAs: { unit: "tokens", perStep, value: tokens.value }
+  });
+  if (warmTokens) {
+    const stepFlags = ["--lr-warmup-iters", "--lr-warmup-samples", "--lr-warmup-fraction"].filter((f) => (numberArg(ctx, f)?.value ?? 0) > 0);
+    if (stepFlags.length) notes.push(`--lr-warmup-tokens replaces ${stepFlags.join(" and ")}: Megatron-DeepSpeed warms up on consumed tokens when it is set`);
+    plan.warmupSteps = warmTokens.value > 0 ? inSteps(warmTokens) : steps2(warmTokens);
+  }
+  if (decayTokens) setDecayHorizon(ctx, inSteps(decayTokens), "--lr-decay-tokens");
+  if (trainTokens && plan.totalSteps) {
+    const byTokens = inSteps(trainTokens);
+    if (byTokens.value < plan.totalSteps.value) {
+      plan.totalSteps = { ...byTokens, how: `${byTokens.how}, before --train-iters ${formatCount(plan.totalSteps.value)}` };
+      ctx.tokensEndRun = true;
+    } else {
+      notes.push(`--train-tokens ${formatSci(trainTokens.value)} (${formatCount(byTokens.value)} steps) is not reached: the run ends at ${formatCount(plan.totalSteps.value)} steps`);
+    }
+  }
 }
 function warmupBelowDecay(ctx, warmFlag, decayFlag, decay, run, unit, warmup3 = ctx.plan.warmupSteps?.value) {
   if (warmup3 === void 0 || warmup3 <= 0 || warmup3 < decay || warmup3 >= run) return;
@@ -15154,7 +16605,8 @@ function addMissing(ctx, worldHint) {
   const add = (field, hint) => {
     if (!plan[field] && !missing.some((m) => m.field === field)) missing.push({ field, hint });
   };
-  add("microBatchSize", "Megatron requires --micro-batch-size");
+  const microBy = ctx.src.hiddenBy("--micro-batch-size");
+  add("microBatchSize", microBy ? `--micro-batch-size is not written; ${microBy} may set it` : "Megatron requires --micro-batch-size");
   add("peakLr", "set --lr (Megatron has no default learning rate)");
   if (!plan.dataParallelSize) add("worldSize", worldHint);
 }
@@ -15173,8 +16625,9 @@ function extractFrom(file, src, anchor, env, world, worldHint) {
     conflicts: ctx.conflicts,
     // OptimizerParamScheduler.get_lr clamps to min_lr after the decay steps.
     afterDecay: "flat",
-    // --lr-decay-iters / --lr-decay-samples: None means the train length.
-    decayDefaultsToRun: true,
+    // --lr-decay-iters / --lr-decay-samples: None means the train length (--train-iters/-samples, which
+    // is not the run's when --train-tokens ends it first).
+    decayDefaultsToRun: !ctx.tokensEndRun,
     // pretrain(): after train(), `if args.save and iteration % args.save_interval != 0: save_checkpoint(\u2026)`
     // (skipped with --disable-last-saving), then `if args.do_valid: evaluate_and_print_results(\u2026)`.
     atRunEnd: {
@@ -15184,7 +16637,8 @@ function extractFrom(file, src, anchor, env, world, worldHint) {
     launchChecks: {
       "min-lr-exceeds-lr": "Megatron refuses to start (OptimizerParamScheduler asserts max_lr >= min_lr)",
       // OptimizerParamScheduler.__init__ asserts lr_warmup_steps < lr_decay_steps.
-      ...warmup3 && decay && warmup3.value >= decay.value ? { "warmup-exceeds-training": `Megatron refuses to start (OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(warmup3.value)} \u2265 decay ${formatCount(decay.value)} steps)` } : {},
+      // (on the iteration/sample horizons: a token schedule is not what it compares).
+      ...warmup3 && decay && warmup3.value >= decay.value && !ctx.tokenSchedule ? { "warmup-exceeds-training": `Megatron refuses to start (OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(warmup3.value)} \u2265 decay ${formatCount(decay.value)} steps)` } : {},
       "batch-size-mismatch": "Megatron refuses to start (the micro-batch calculator asserts the global batch is divisible by micro batch \xD7 data-parallel size)"
     }
   };
@@ -15218,8 +16672,8 @@ function yamlScore(file) {
   const hits = distinctiveHits((f) => hasKey(args, f));
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
-function testTopologyHint(path24) {
-  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path24);
+function testTopologyHint(path27) {
+  const m = /_(\d+)N(\d+)G(?:_|\/|$)/.exec(path27);
   if (!m) return "";
   const gpus2 = Number(m[1]) * Number(m[2]);
   return ` (the test case name says ${m[1]}N${m[2]}G, i.e. ${gpus2} GPUs: assume.worldSize ${gpus2})`;
@@ -15288,14 +16742,22 @@ function extractCommand(file, cmd, env) {
   const ignored = [];
   const plan = {};
   const missing = [];
+  const notes = [];
   const arg = (...flags) => argValue(cmd, ...flags);
+  const hidden = /* @__PURE__ */ new Map();
+  const unwritten = (flag2, fallback) => {
+    const by = flagMayBeSetBy(cmd, flag2);
+    if (!by) return fallback();
+    hidden.set(by, [...hidden.get(by) ?? [], flag2]);
+    return void 0;
+  };
   const world = launcherWorldSize(cmd);
   if (world) {
     plan.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how };
   }
   const numberOr = (flag2, integer, fallback) => {
     const a = arg(flag2);
-    return a ? numberFromArg(file, a, integer) : fallback();
+    return a ? numberFromArg(file, a, integer) : unwritten(flag2, fallback);
   };
   const batch = numberOr("--batch-size", true, () => defaultSetting(OPENCLIP_DEFAULTS.batchSize, "--batch-size"));
   if (batch) plan.microBatchSize = batch;
@@ -15308,6 +16770,7 @@ function extractCommand(file, cmd, env) {
   const epochCount = numberOr("--epochs", true, () => defaultSetting(OPENCLIP_DEFAULTS.epochs, "--epochs"));
   if (epochCount) plan.epochs = epochCount;
   const data = datasetKind(cmd);
+  if (data.note) notes.push(data.note);
   const samplesArg = arg("--train-num-samples");
   const samples = numberFromArg(file, samplesArg, true);
   if (data.kind === "csv") {
@@ -15320,11 +16783,19 @@ function extractCommand(file, cmd, env) {
       });
     }
   } else if (samples) plan.datasetSamples = { ...samples, unit: "samples" };
-  plan.scheduler = stringFromArg(file, arg("--lr-scheduler")) ?? defaultSetting(OPENCLIP_DEFAULTS.scheduler, "--lr-scheduler");
-  plan.precision = stringFromArg(file, arg("--precision")) ?? defaultSetting(OPENCLIP_DEFAULTS.precision, "--precision");
-  plan.optimizer = stringFromArg(file, arg("--opt")) ?? defaultSetting("adamw", "--opt", "OpenCLIP builds torch.optim.AdamW unless a timm optimizer is chosen");
+  const stringOr = (flag2, fallback) => {
+    const a = arg(flag2);
+    return a ? stringFromArg(file, a) : unwritten(flag2, fallback);
+  };
+  const scheduler = stringOr("--lr-scheduler", () => defaultSetting(OPENCLIP_DEFAULTS.scheduler, "--lr-scheduler"));
+  if (scheduler) plan.scheduler = scheduler;
+  const precision3 = stringOr("--precision", () => defaultSetting(OPENCLIP_DEFAULTS.precision, "--precision"));
+  if (precision3) plan.precision = precision3;
+  const optimizer = stringOr("--opt", () => defaultSetting("adamw", "--opt", "OpenCLIP builds torch.optim.AdamW unless a timm optimizer is chosen"));
+  if (optimizer) plan.optimizer = optimizer;
   const cooldownEnd = arg("--lr-cooldown-end");
-  if (plan.scheduler.value === "const-cooldown") {
+  if (!plan.scheduler) {
+  } else if (plan.scheduler.value === "const-cooldown") {
     const minLr = numberFromArg(file, cooldownEnd);
     if (minLr) plan.minLr = minLr;
   } else {
@@ -15338,33 +16809,54 @@ function extractCommand(file, cmd, env) {
     }
     if (plan.scheduler.value === "cosine") plan.minLr = defaultSetting(0, cooldownEnd ? "--lr-scheduler" : "--lr-cooldown-end", "cosine decays to 0");
   }
+  for (const [by, flags] of hidden) {
+    notes.push(`${flags.join(", ")} ${flags.length === 1 ? "is" : "are"} not written on the command, and ${by} may set ${flags.length === 1 ? "it" : "them"}: left unknown rather than OpenCLIP's default${flags.length === 1 ? "" : "s"}`);
+  }
   applyAssumptions(plan, env.assume);
   deriveGlobalBatch(plan);
   deriveSteps(file, cmd, plan, data.kind);
+  const hint = (field, flag2) => {
+    const by = flagMayBeSetBy(cmd, flag2);
+    if (!plan[field] && by && hidden.has(by)) missing.push({ field, hint: `${by} may set ${flag2}: write ${flag2} on the command, or set assume.${field} in .trainlint.yml` });
+  };
+  hint("microBatchSize", "--batch-size");
+  hint("peakLr", "--lr");
+  hint("warmupSteps", "--warmup");
+  hint("epochs", "--epochs");
   if (!plan.worldSize) {
     missing.push({ field: "worldSize", hint: "launch with torchrun --nproc_per_node N [--nnodes M], or set assume.worldSize in .trainlint.yml" });
   }
   if (!plan.datasetSamples) {
-    const hint = data.kind === "csv" ? `one epoch is the rows of the CSV ${argValue(cmd, "--train-data")?.value ?? ""}: set assume.datasetSamples in .trainlint.yml to its row count (--train-num-samples is read only for webdataset)` : "pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml";
-    missing.push({ field: "datasetSamples", hint });
+    const hint2 = data.kind === "csv" ? `one epoch is the rows of the CSV ${argValue(cmd, "--train-data")?.value ?? ""}: set assume.datasetSamples in .trainlint.yml to its row count (--train-num-samples is read only for webdataset)` : "pass --train-num-samples, or set assume.datasetSamples in .trainlint.yml";
+    missing.push({ field: "datasetSamples", hint: hint2 });
   }
-  return { plan, missing, conflicts, ignored };
+  return { plan, missing, conflicts, ignored, notes };
 }
 function datasetKind(cmd) {
-  const type = argValue(cmd, "--dataset-type")?.value ?? "auto";
+  const typeArg = argValue(cmd, "--dataset-type");
+  const typeBy = typeArg ? void 0 : flagMayBeSetBy(cmd, "--dataset-type");
+  if (typeBy) return { kind: void 0, how: `--dataset-type may be set by ${typeBy}` };
+  const type = typeArg?.value ?? "auto";
   if (type === "csv") return { kind: "csv", how: "--dataset-type csv" };
   if (type === "webdataset" || type === "webdataset-audio") return { kind: "webdataset", how: `--dataset-type ${type}` };
   if (type === "synthetic" || type === "synthetic-audio") return { kind: "synthetic", how: `--dataset-type ${type}` };
   if (type !== "auto") return { kind: void 0, how: `--dataset-type ${type}` };
-  const data = argValue(cmd, "--train-data")?.value ?? "";
-  const ext = data.split(".").pop()?.trim().toLowerCase() ?? "";
+  const dataArg = argValue(cmd, "--train-data");
+  const data = dataArg?.value;
+  if (data === void 0 || /[$`]/.test(data)) return { kind: void 0, how: "--dataset-type auto" };
+  const ext = data.slice(data.lastIndexOf(".") + 1);
   if (ext === "csv" || ext === "tsv") return { kind: "csv", how: `a .${ext} file with --dataset-type auto` };
-  if (/\.tar\b/.test(data)) return { kind: "webdataset", how: ".tar shards with --dataset-type auto" };
-  return { kind: void 0, how: "--dataset-type auto" };
+  if (ext === "tar") return { kind: "webdataset", how: ".tar shards with --dataset-type auto" };
+  const said6 = data.includes(".") ? `"${ext}"` : "no extension";
+  return {
+    kind: "fails",
+    how: "--dataset-type auto",
+    note: `--train-data ${JSON.stringify(data)} with --dataset-type auto (the default): get_dataset_fn goes by the text after its last "." (${said6}), which is neither csv/tsv nor tar, so OpenCLIP stops at start ("Tried to figure out dataset type, but failed for extension \u2026"); add --dataset-type webdataset (or csv). The dataset type, and with it the epoch length, is left unknown`
+  };
 }
 function deriveSteps(file, cmd, plan, kind) {
   const { datasetSamples, microBatchSize, worldSize, gradAccumSteps, epochs } = plan;
-  if (!datasetSamples || !microBatchSize || !worldSize || !gradAccumSteps) return;
+  if (!datasetSamples || !microBatchSize || !worldSize || !gradAccumSteps || kind === "fails") return;
   let batches;
   let how;
   if (kind === "csv" || kind === "synthetic") {
@@ -15376,6 +16868,7 @@ function deriveSteps(file, cmd, plan, kind) {
     batches = Math.ceil(datasetSamples.value / perStep);
     how = `ceil(${formatCount(datasetSamples.value)} / ${formatCount(perStep)})`;
     const workers = webdatasetWorkers(file, cmd, kind);
+    if (kind === "webdataset" && !workers) return;
     if (workers && batches % workers.value !== 0) {
       const rounded = Math.ceil(batches / workers.value) * workers.value;
       how = `${how} = ${batches}, rounded up to a multiple of ${workers.text}`;
@@ -15396,8 +16889,10 @@ function deriveSteps(file, cmd, plan, kind) {
 }
 function webdatasetWorkers(file, cmd, kind) {
   if (kind !== "webdataset") return void 0;
-  const explicit = numberFromArg(file, argValue(cmd, "--workers"), true);
-  if (explicit) return { value: Math.max(1, explicit.value), text: `--workers ${formatCount(explicit.value)}` };
+  const written = argValue(cmd, "--workers");
+  const explicit2 = numberFromArg(file, written, true);
+  if (explicit2) return { value: Math.max(1, explicit2.value), text: `--workers ${formatCount(explicit2.value)}` };
+  if (written || flagMayBeSetBy(cmd, "--workers")) return void 0;
   return { value: OPENCLIP_DEFAULTS.workers, text: `${OPENCLIP_DEFAULTS.workers} workers (--workers default)` };
 }
 function csvDataset(file) {
@@ -15423,8 +16918,11 @@ var openclip = {
     const commands4 = trainingCommands(file);
     const cmd = commands4[0];
     if (!cmd) return { plan: {}, missing: [], anchor: fileStartRange(file), notes: ["no OpenCLIP training command found"] };
-    const { plan, missing, conflicts, ignored } = extractCommand(file, cmd, env);
-    const notes = commands4.length > 1 ? [`${commands4.length} OpenCLIP commands in this script; the first (line ${cmd.range.line}) is linted`] : [];
+    const { plan, missing, conflicts, ignored, notes } = extractCommand(file, cmd, env);
+    for (const src of file.script?.sources ?? []) {
+      if (!src.read && src.range.line < cmd.range.line) notes.push(`line ${src.range.line}: source ${src.path} was not read (${src.why}): the variables it may set keep the script's values`);
+    }
+    if (commands4.length > 1) notes.unshift(`${commands4.length} OpenCLIP commands in this script; the first (line ${cmd.range.line}) is linted`);
     return { plan, missing, anchor: cmd.range, notes, conflicts, ignored };
   }
 };
@@ -15486,7 +16984,7 @@ function keyword(toks, text, loc, exprs, name2, keyTok, from, to, via) {
   if (node === void 0 || value === void 0) return { ...base, opaque: `\`${written.length > 40 ? `${written.slice(0, 40)}\u2026` : written}\` is not a literal` };
   return { ...base, value, ...typeof value === "number" ? { isInt: node.kind === "scalar" && isPythonInt(node) } : {} };
 }
-function shortText(t) {
+function shortText2(t) {
   return t.length > 80 ? `${t.slice(0, 80)}\u2026` : t;
 }
 var MAX_RECEIVER_TOKENS = 64;
@@ -15584,11 +17082,11 @@ function readMethodCalls(text, method, module2) {
           if (dict.call ? k.kind === "name" && toks[c + 1]?.text === "=" : k.kind === "string" && k.str !== void 0 && toks[c + 1]?.text === ":") {
             keywords.push(keyword(toks, text, loc, exprs, dict.call ? k.text : k.str, k, c + 2, d, name2));
           } else {
-            unread.push(`**${name2}: ${shortText(text.slice(k.start, toks[d - 1].end))}`);
+            unread.push(`**${name2}: ${shortText2(text.slice(k.start, toks[d - 1].end))}`);
           }
         }
       } else {
-        unread.push(shortText(text.slice(head.start, toks[b - 1].end)));
+        unread.push(shortText2(text.slice(head.start, toks[b - 1].end)));
       }
     }
     calls.push({ receiver, range: loc.range(toks[r].start, toks[close].end), keywords, unread });
@@ -15609,12 +17107,29 @@ var FlatArgs = class {
   map = /* @__PURE__ */ new Map();
   /** Every occurrence in order (earlier duplicates included). */
   all = [];
+  /**
+   * Opaque words among a command's arguments (`$EXTRA_ARGS`, the unknown end of `"${ARGS[@]}"`), as written, with
+   * the keys each may set (undefined: any key). See `setBy`.
+   */
+  opaque = [];
   add(arg) {
     this.all.push(arg);
     this.map.set(arg.key, arg);
   }
   has(key) {
     return this.map.has(key);
+  }
+  /**
+   * The opaque word that may set `key` when the command does not write it (`$EXTRA_ARGS`): its value is then
+   * unknown, not the framework's default. Undefined when `key` is written or no such word may hold it.
+   */
+  setBy(key) {
+    if (this.map.has(key)) return void 0;
+    for (let i = this.opaque.length - 1; i >= 0; i--) {
+      const o = this.opaque[i];
+      if (!o.keys || o.keys.includes(key)) return o.text;
+    }
+    return void 0;
   }
   get(key) {
     return this.map.get(key);
@@ -15698,10 +17213,20 @@ function argsFromTree(file, loader, flattenTables = false) {
 }
 function argsFromFlags(file, args, dest2 = defaultDest) {
   const out = new FlatArgs(file);
-  for (const a of args) {
+  for (const [i, a] of args.entries()) {
+    if (a.opaque) {
+      const keys = a.opaque.flags?.map(dest2).filter((k) => k !== void 0);
+      out.opaque.push({ text: a.value ?? "", ...keys ? { keys } : {} });
+      continue;
+    }
     if (!a.flag.startsWith("-")) continue;
     const key = dest2(a.flag);
     if (!key) continue;
+    const again = a.value !== void 0 ? args.slice(i + 1).find((b) => b.opaque?.flags?.includes(a.flag)) : void 0;
+    if (again) {
+      out.add({ key, written: a.flag, text: a.value ?? "", range: argRange(a), opaque: `${again.value} may set ${a.flag} again (argparse takes the last)` });
+      continue;
+    }
     out.add({
       key,
       written: a.flag,
@@ -16065,9 +17590,13 @@ function intKeyErrors(src) {
 function isDefault(a, value) {
   return !!a && typeof a.value === "number" && Math.abs(a.value - value) < 1e-12;
 }
+function deviceUnset(args) {
+  const a = args.get("device");
+  return !a || !a.opaque && (a.value === null || a.value === "");
+}
 function worldFromDevice(args) {
   const a = args.get("device");
-  if (!a || a.value === null || a.value === "") return void 0;
+  if (!a || a.opaque || a.value === null || a.value === void 0 || a.value === "") return void 0;
   let n;
   let how = "";
   if (Array.isArray(a.value)) {
@@ -16077,12 +17606,12 @@ function worldFromDevice(args) {
     n = 1;
     how = a.value === -1 ? "device -1: one idle GPU" : `device ${a.value}: one GPU`;
   } else if (typeof a.value === "string") {
-    const v = a.value.trim().toLowerCase();
+    const v = a.value.toLowerCase().replace(/cuda:|\s/g, "");
     if (v === "cpu" || v === "mps") {
       n = 1;
       how = `device ${a.value}: one process`;
-    } else if (/^\d+(?:\s*,\s*\d+)*,?$/.test(v)) {
-      n = v.split(",").filter((x) => x.trim() !== "").length;
+    } else if (/^\d+(?:,\d+)*,?$/.test(v)) {
+      n = v.split(",").filter((x) => x !== "").length;
       how = `device ${a.value}: ${n} GPU${n === 1 ? "" : "s"} (len(device.split(",")))`;
     }
   }
@@ -16099,12 +17628,17 @@ function extractSource(file, src, env) {
   const conflicts = [];
   const version = ultralyticsVersion(file.text);
   const unknownFromCfg = /* @__PURE__ */ new Set();
+  const noted = /* @__PURE__ */ new Set();
+  const opaque = (key, what = "left unknown") => {
+    const a = args.get(key);
+    if (!a?.opaque) return false;
+    if (!noted.has(key)) notes.push(`${key}: ${a.opaque}; ${what}`);
+    noted.add(key);
+    return true;
+  };
   const num8 = (key, fallback) => {
     const a = args.get(key);
-    if (a?.opaque) {
-      notes.push(`${key}: ${a.opaque}; left unknown`);
-      return void 0;
-    }
+    if (opaque(key)) return void 0;
     if (a && a.value !== null) return args.num(key);
     if (src.cfg !== void 0) {
       unknownFromCfg.add(key);
@@ -16115,14 +17649,24 @@ function extractSource(file, src, env) {
   const world = worldFromDevice(args);
   if (world) plan.worldSize = world;
   applyAssumptions(plan, env.assume);
-  if (!plan.worldSize) plan.worldSize = defaultSetting(1, "device", "device unset: one GPU (or the CPU)");
-  const W2 = plan.worldSize.value;
+  if (!plan.worldSize) {
+    const device = args.get("device");
+    if (opaque("device", "the number of GPUs is left unknown")) {
+    } else if (!deviceUnset(args)) {
+      notes.push(`device ${device.text}: not a GPU list trainlint reads ("0,1,2,3", [0, 1], 0, cpu); the number of GPUs is left unknown`);
+    } else if (src.cfg !== void 0 && !device) {
+      unknownFromCfg.add("device");
+    } else {
+      plan.worldSize = defaultSetting(1, "device", "device unset: one GPU (or the CPU)");
+    }
+  }
+  const W2 = plan.worldSize?.value;
   const batch = num8("batch", D.batch);
   const nbs = num8("nbs", D.nbs);
   let perIteration;
   if (batch && (batch.value === -1 || batch.value > 0 && batch.value < 1)) {
     const what = batch.value === -1 ? "batch -1" : `batch ${batch.value}`;
-    if (W2 > 1) {
+    if (W2 !== void 0 && W2 > 1) {
       const autobatch = version === void 0 ? `Ultralytics 8.3.204 and later refuse to start ("AutoBatch with batch<1 not supported for Multi-GPU training"); earlier versions warn and train with batch 16 (no ultralytics==X.Y.Z pin found, so the version is unknown)` : atLeast(version, 8, 3, 204) ? `${version.text} refuses to start ("AutoBatch with batch<1 not supported for Multi-GPU training")` : `${version.text} warns and trains with batch 16`;
       if (version !== void 0 && !atLeast(version, 8, 3, 204)) {
         ignored.push({ key: "batch", range: batch.range ?? src.anchor, message: `${what} selects AutoBatch, which works on one GPU only: on ${formatCount(W2)} GPUs ${autobatch}; set a fixed batch`, data: { batch: batch.value, worldSize: W2 } });
@@ -16131,12 +17675,15 @@ function extractSource(file, src, env) {
         conflicts.push({ kind: "autobatch-multi-gpu", range: batch.range ?? src.anchor, message: `${what} selects AutoBatch, which works on one GPU only, with device on ${formatCount(W2)} GPUs: ${autobatch}; set a fixed batch (a multiple of ${formatCount(W2)})` });
       }
     } else {
-      notes.push(`${what}: AutoBatch picks the batch from the GPU's free memory at start-up, so the batch and the steps per epoch are unknown`);
+      const gpus2 = W2 === void 0 ? " (the number of GPUs is unknown: on several GPUs Ultralytics 8.3.204 and later refuse AutoBatch)" : "";
+      notes.push(`${what}: AutoBatch picks the batch from the GPU's free memory at start-up, so the batch and the steps per epoch are unknown${gpus2}`);
     }
   } else if (batch) {
     perIteration = batch.value;
   }
-  if (perIteration !== void 0 && nbs && perIteration >= 1) {
+  if (perIteration !== void 0 && nbs && perIteration >= 1 && W2 === void 0) {
+    plan.gradAccumSteps = derived(Math.max(pyRound(nbs.value / perIteration), 1), `max(round(nbs ${formatCount(nbs.value)} / batch ${formatCount(perIteration)}), 1)`, "steps");
+  } else if (perIteration !== void 0 && nbs && perIteration >= 1 && W2 !== void 0) {
     const perGpu = Math.floor(perIteration / W2);
     const used = perGpu * W2;
     if (perGpu >= 1 && used !== perIteration && batch && batch.origin === "explicit") {
@@ -16159,7 +17706,8 @@ function extractSource(file, src, env) {
   const time = args.get("time");
   const timed = time && typeof time.value === "number" && time.value > 0;
   const epochs = num8("epochs", D.epochs);
-  if (timed) {
+  if (opaque("time", "a time budget (hours) overrides epochs, so the run length is left unknown")) {
+  } else if (timed) {
     notes.push(`time ${time.text}: the run stops after ${time.text} hours and re-estimates the epochs each epoch, so the run length is unknown`);
     const written = args.get("epochs");
     if (written) {
@@ -16178,7 +17726,7 @@ function extractSource(file, src, env) {
   const fraction = num8("fraction", D.fraction);
   const samples = plan.datasetSamples;
   let nb;
-  if (samples && plan.microBatchSize && perIteration !== void 0) {
+  if (samples && plan.microBatchSize && perIteration !== void 0 && W2 !== void 0) {
     const used = plan.microBatchSize.value * W2;
     const f = fraction?.value ?? 1;
     const n = Math.ceil(samples.value * f / used);
@@ -16250,6 +17798,8 @@ function extractSource(file, src, env) {
   const optName = opt && typeof opt.value === "string" ? opt.value : opt || src.cfg !== void 0 ? void 0 : D.optimizer;
   if (opt && optName !== void 0) plan.optimizer = args.setting(opt, optName);
   else if (optName !== void 0) plan.optimizer = defaultSetting(D.optimizer, "optimizer", "ultralytics default.yaml");
+  else if (opaque("optimizer", "the optimizer and its LR are left unknown")) {
+  } else if (opt) notes.push(`optimizer ${opt.text}: not an optimizer name; the optimizer and its LR are left unknown`);
   else unknownFromCfg.add("optimizer");
   const isAuto2 = optName !== void 0 && optName.toLowerCase() === "auto";
   const lr0 = num8("lr0", D.lr0);
@@ -16289,10 +17839,12 @@ function extractSource(file, src, env) {
     plan.minLr = { ...derived(plan.peakLr.value * lrf.value, `lr0 ${formatSci(plan.peakLr.value)} \xD7 lrf ${lrf.value} (lrf is a fraction of lr0)`), ...lrf.range ? { file: lrf.file, key: lrf.key, range: lrf.range } : { key: "lrf" } };
   }
   const cos = args.bool("cos_lr");
-  if (args.get("cos_lr")) plan.scheduler = { ...args.setting(args.get("cos_lr"), cos ? "cosine" : "linear"), note: "LambdaLR stepped once per epoch" };
+  if (opaque("cos_lr", "the scheduler (cosine or linear) is left unknown")) {
+  } else if (args.get("cos_lr")) plan.scheduler = { ...args.setting(args.get("cos_lr"), cos ? "cosine" : "linear"), note: "LambdaLR stepped once per epoch" };
   else if (src.cfg === void 0) plan.scheduler = defaultSetting("linear", "cos_lr", "cos_lr false: linear from lr0 to lr0 \xD7 lrf over the epochs, stepped once per epoch");
   const amp = args.get("amp");
-  if (amp && amp.value !== null && amp.value !== void 0) plan.precision = args.setting(amp, amp.value === true ? "amp" : amp.value === false ? "fp32" : String(amp.value));
+  if (opaque("amp", "the precision is left unknown")) {
+  } else if (amp && amp.value !== null && amp.value !== void 0) plan.precision = args.setting(amp, amp.value === true ? "amp" : amp.value === false ? "fp32" : String(amp.value));
   else if (src.cfg === void 0) plan.precision = defaultSetting("amp", "amp", "amp true: fp16 autocast after a start-up AMP check (falls back to fp32 if it fails)");
   const half = args.get("half");
   if (half?.value === true) {
@@ -16311,7 +17863,8 @@ function extractSource(file, src, env) {
       data: { closeMosaic: closeMosaic.value, epochs: plan.epochs.value }
     });
   }
-  if (unknownFromCfg.size > 0) notes.push(`cfg=${src.cfg}: ${[...unknownFromCfg].join(", ")} come from that file (linted on its own) or the defaults, so they are left unknown here`);
+  opaque("data", "the training images are unknown");
+  if (unknownFromCfg.size > 0 && src.cfg !== void 0) notes.push(`cfg=${src.cfg}: ${[...unknownFromCfg].join(", ")} come from that file (linted on its own) or the defaults, so they are left unknown here`);
   if (!plan.datasetSamples) {
     missing.push({ field: "datasetSamples", hint: "train on a bundled dataset (data: coco8.yaml, coco128.yaml, coco.yaml, VOC.yaml), or set assume.datasetSamples to the number of training images" });
   }
@@ -16864,6 +18417,23 @@ function guiNumber(args, key) {
   if (!a || a.value === "" || a.value === null) return void 0;
   return args.num(key);
 }
+function launchedFlag(a) {
+  return a ? overrideOf(a.node) : void 0;
+}
+function named(a) {
+  const o = launchedFlag(a);
+  return o ? `${o.flag} ${o.text} (${o.where})` : `${a.written} ${a.text}`;
+}
+function rangeIn(a, src) {
+  return launchedFlag(a) ? src.anchor : a.range;
+}
+function shownByCommand(...involved) {
+  return involved.every((a) => a !== void 0 && launchedFlag(a) !== void 0);
+}
+function writtenAt(a, args) {
+  const o = launchedFlag(a);
+  return o ? { key: o.flag, range: o.range, file: o.file } : { key: a.written, range: a.range, file: args.file.path };
+}
 function extractSource2(file, src, env) {
   const { args, form } = src;
   const D = KOHYA_DEFAULTS;
@@ -16873,15 +18443,22 @@ function extractSource2(file, src, env) {
   const ignored = [];
   const conflicts = [];
   const unwritten = new Unwritten(src.configFile !== void 0 ? { flag: "--config_file", path: src.configFile } : void 0, "sd-scripts default (train_util.py)");
+  const hidden = /* @__PURE__ */ new Map();
+  const hiddenBy2 = (key) => {
+    const by = args.setBy(key);
+    if (by && !hidden.get(by)?.includes(`--${key}`)) hidden.set(by, [...hidden.get(by) ?? [], `--${key}`]);
+    return by;
+  };
   const num8 = (key, fallback) => {
     const written = form === "gui" ? guiNumber(args, key) : args.num(key);
     if (written) return written;
-    if (args.get(key)?.opaque) return void 0;
+    if (args.get(key)?.opaque || hiddenBy2(key)) return void 0;
     return unwritten.value(key, fallback);
   };
   const str4 = (key, fallback) => {
     const w = args.str(key);
     if (w && w.value !== "") return w;
+    if (hiddenBy2(key)) return void 0;
     return unwritten.value(key, fallback);
   };
   if (src.cmd) {
@@ -16907,13 +18484,13 @@ function extractSource2(file, src, env) {
   }
   deriveGlobalBatch(plan);
   const unet = num8("unet_lr", void 0);
-  const lr = unet && unet.value > 0 ? { ...unet, note: "unet_lr: the LR of the U-Net parameters (learning_rate covers the rest)" } : num8("learning_rate", D.learningRate);
+  const lr = unet && unet.value > 0 ? { ...unet, note: "unet_lr: the LR of the U-Net parameters (learning_rate covers the rest)" } : args.setBy("unet_lr") ? void 0 : num8("learning_rate", D.learningRate);
   if (lr) plan.peakLr = lr;
   const opt = form === "gui" ? args.str("optimizer") : str4("optimizer_type", void 0);
   if (args.bool("use_8bit_adam") && opt && opt.value !== "" && form !== "gui") {
-    conflicts.push({ kind: "optimizer", range: opt.range ?? src.anchor, message: `use_8bit_adam with optimizer_type ${opt.value}: sd-scripts refuses to start (get_optimizer asserts only one is given); keep optimizer_type only (AdamW8bit)` });
+    conflicts.push({ kind: "optimizer", range: opt.file === file.path && opt.range ? opt.range : src.anchor, message: `use_8bit_adam with optimizer_type ${opt.value}: sd-scripts refuses to start (get_optimizer asserts only one is given); keep optimizer_type only (AdamW8bit)` });
   }
-  const optimizer = opt && opt.value !== "" ? opt : args.bool("use_8bit_adam") ? { ...defaultSetting("AdamW8bit", "use_8bit_adam") } : src.configFile === void 0 ? defaultSetting(D.optimizer, "optimizer_type", "sd-scripts default") : void 0;
+  const optimizer = opt && opt.value !== "" ? opt : args.bool("use_8bit_adam") ? { ...defaultSetting("AdamW8bit", "use_8bit_adam") } : src.configFile === void 0 && !hiddenBy2("optimizer_type") && !hiddenBy2("use_8bit_adam") ? defaultSetting(D.optimizer, "optimizer_type", "sd-scripts default") : void 0;
   if (optimizer) plan.optimizer = optimizer;
   const scheduler = str4("lr_scheduler", D.lrScheduler);
   if (scheduler) plan.scheduler = scheduler;
@@ -16922,13 +18499,13 @@ function extractSource2(file, src, env) {
   const guiEpoch = form === "gui" ? guiNumber(args, "epoch") : void 0;
   if (epochs && epochs.value > 0) {
     plan.epochs = { ...epochs, unit: "epochs" };
-    if (stepsWritten && stepsWritten.value > 0) {
-      const a = args.get("max_train_steps");
+    const a = args.get("max_train_steps");
+    if (stepsWritten && stepsWritten.value > 0 && a && !shownByCommand(a, args.get("max_train_epochs"))) {
       ignored.push({
         key: a.written,
-        range: a.range,
+        range: rangeIn(a, src),
         critical: true,
-        message: `max_train_steps ${a.text} is overridden by max_train_epochs ${formatCount(epochs.value)}: sd-scripts recomputes the steps from the epochs ("override steps"); remove one of them`,
+        message: `${launchedFlag(a) ? named(a) : `max_train_steps ${a.text}`} is overridden by max_train_epochs ${formatCount(epochs.value)}: sd-scripts recomputes the steps from the epochs ("override steps"); remove one of them`,
         data: { maxTrainSteps: stepsWritten.value, maxTrainEpochs: epochs.value }
       });
     }
@@ -16945,11 +18522,13 @@ function extractSource2(file, src, env) {
     if (guiEpoch) plan.epochs = { ...guiEpoch, unit: "epochs" };
     notes.push("the kohya_ss GUI computes max_train_steps from the image folders (repeats \xD7 images / batch \xD7 epoch); set assume.totalSteps to lint the schedule");
     if (args.isSet("dataset_config")) notes.push("with a dataset_config the GUI skips that computation and sd-scripts trains its default 1600 steps unless max_train_steps is set");
+  } else if (!epochs && hiddenBy2("max_train_epochs")) {
   } else {
     const total = stepsWritten && stepsWritten.value > 0 ? stepsWritten : num8("max_train_steps", D.maxTrainSteps);
     if (total) plan.totalSteps = { ...total, unit: "steps" };
   }
   if (!plan.totalSteps && env.assume.totalSteps !== void 0) applyAssumptions(plan, { totalSteps: env.assume.totalSteps });
+  hiddenBy2("lr_warmup_steps");
   warmup2(src, plan, N, ignored, conflicts, notes);
   const saveSteps = form === "gui" ? guiNumber(args, "save_every_n_steps") : args.num("save_every_n_steps");
   const saveEpochs = form === "gui" ? guiNumber(args, "save_every_n_epochs") : args.num("save_every_n_epochs");
@@ -16959,10 +18538,15 @@ function extractSource2(file, src, env) {
   }
   const validate = args.num("validate_every_n_steps");
   if (validate && validate.value > 0) plan.evalEverySteps = { ...validate, unit: "steps" };
+  hiddenBy2("mixed_precision");
   precision(src, plan, ignored, conflicts);
   if (form === "toml") unknownKeys(args, ignored, plan);
   const fromToml = unwritten.note();
   if (fromToml) notes.push(fromToml);
+  for (const [by, flags] of hidden) {
+    const many = flags.length > 1;
+    notes.push(`${flags.join(", ")} ${many ? "are" : "is"} not written on the command, and ${by} may set ${many ? "them" : "it"}: left unknown rather than sd-scripts' default${many ? "s" : ""}`);
+  }
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "launch with accelerate launch --num_processes N (a committed script naming this config), or set assume.worldSize" });
   return {
     plan,
@@ -16992,20 +18576,24 @@ function warmup2(src, plan, N, ignored, conflicts, notes) {
       how = `lr_warmup_steps ${formatCount(abs.value)}`;
     } else if (pct && pct.value > 0) {
       written = args.get("lr_warmup");
-      if (total) {
-        steps3 = Math.round(pct.value * total.value / 100);
-        how = `round(lr_warmup ${formatCount(pct.value)}% \xD7 ${formatCount(total.value)} / 100) (the GUI passes an integer)`;
+      const datasetConfig = args.isSet("dataset_config");
+      if (datasetConfig && total) {
+        steps3 = Math.round(Math.trunc(pct.value) * total.value / 100);
+        how = `round(lr_warmup ${formatCount(pct.value)}% \xD7 ${formatCount(total.value)} / 100) (with a dataset_config the GUI passes an integer)`;
+      } else if (!datasetConfig) {
+        ratio = pct.value / 100;
+        notes.push(`lr_warmup ${formatCount(pct.value)}%: read as the current kohya_ss GUI passes it, lr_warmup_steps ${formatCount(ratio)} (a ratio of the run, right on any GPU count); older GUIs (their lora_gui.py computes round(lr_warmup \xD7 max_train_steps / 100) for every run) pass an integer, which lasts 1/N of its steps on N GPUs`);
       } else {
-        notes.push(`lr_warmup ${formatCount(pct.value)}%: the GUI turns it into ${formatCount(pct.value)}% of max_train_steps, which is unknown here`);
+        notes.push(`lr_warmup ${formatCount(pct.value)}% with a dataset_config: the GUI passes round(lr_warmup \xD7 max_train_steps / 100) only when max_train_steps is set, which it is not here`);
       }
     }
   } else {
     written = args.get("lr_warmup_steps");
-    if (!written && src.configFile !== void 0) return;
+    if (!written && (src.configFile !== void 0 || args.setBy("lr_warmup_steps"))) return;
     if (written && written.value !== null && written.value !== void 0) {
       const raw = written.value;
       const text = String(written.text);
-      if (typeof raw === "number" && form === "toml") {
+      if (typeof raw === "number" && form === "toml" && !launchedFlag(written)) {
         const isFloat = !Number.isInteger(raw) || /[.eE]/.test(text);
         if (isFloat) ratio = raw;
         else steps3 = raw;
@@ -17014,19 +18602,37 @@ function warmup2(src, plan, N, ignored, conflicts, notes) {
         if (/^\d+(?:\.\d+)?%$/.test(t)) ratio = Number(t.slice(0, -1)) / 100;
         else if (/^\d+$/.test(t)) steps3 = Number(t);
         else if (/^\d*\.\d+$/.test(t) && Number(t) < 1) ratio = Number(t);
-        else notes.push(`lr_warmup_steps ${t}: sd-scripts' int_or_float rejects it at start-up`);
+        else notes.push(`${launchedFlag(written) ? named(written) : `lr_warmup_steps ${t}`}: sd-scripts' int_or_float rejects it at start-up`);
       }
-      if (steps3 !== void 0) how = `lr_warmup_steps ${formatCount(steps3)}`;
+      if (steps3 !== void 0) how = `${launchedFlag(written) ? launchedFlag(written).flag : "lr_warmup_steps"} ${formatCount(steps3)}`;
     }
   }
   const warmupValue = ratio !== void 0 ? ratio : steps3 ?? 0;
-  if ((sched === "constant" || sched === "adafactor" || args.isSet("lr_scheduler_type")) && warmupValue > 0 && written) {
+  const needless = sched === "constant" || sched === "adafactor" || args.isSet("lr_scheduler_type");
+  if (needless && warmupValue > 0 && written && ratio !== void 0) {
+    const ticks3 = ratioTicks(ratio, total?.value, N);
+    if (ticks3 === void 0) {
+      notes.push(`${named(written)} with lr_scheduler ${sched}: sd-scripts refuses to start unless int(${ratio} \xD7 max_train_steps \xD7 GPUs) is 0, and ${total ? "the GPU count" : "max_train_steps"} is unknown here`);
+      return;
+    }
+    if (ticks3 === 0) {
+      notes.push(`${named(written)} with lr_scheduler ${sched}: int(${ratio} \xD7 ${formatCount(total.value)} \xD7 ${formatCount(N ?? 1)}) = 0 scheduler ticks, so there is no warmup and sd-scripts accepts it`);
+      return;
+    }
+  }
+  const schedulerArg = args.get("lr_scheduler_type") ?? args.get("lr_scheduler");
+  if (needless && warmupValue > 0 && written) {
+    if (shownByCommand(written, schedulerArg)) return;
     conflicts.push({
       kind: "warmup-with-constant",
-      range: written.range,
-      message: `${written.written} ${written.text} with lr_scheduler ${args.isSet("lr_scheduler_type") ? `type ${args.str("lr_scheduler_type")?.value}` : sched}${plan.scheduler?.origin === "default" ? " (default)" : ""}: sd-scripts refuses to start ("${sched} does not require num_warmup_steps. Set None or 0."); use lr_scheduler constant_with_warmup, or remove the warmup`,
+      range: rangeIn(written, src),
+      message: `${named(written)}${ratio !== void 0 && total ? ` (int(${ratio} \xD7 ${formatCount(total.value)}${N !== void 0 ? ` \xD7 ${formatCount(N)}` : ""}) = ${formatCount(ratioTicks(ratio, total.value, N) ?? 0)} scheduler ticks${N === void 0 ? " on one GPU, more on more" : ""})` : ""} with lr_scheduler ${args.isSet("lr_scheduler_type") ? `type ${args.str("lr_scheduler_type")?.value}` : sched}${plan.scheduler?.origin === "default" ? " (default)" : ""}: sd-scripts refuses to start ("${sched} does not require num_warmup_steps. Set None or 0."); use lr_scheduler constant_with_warmup, or remove the warmup`,
       data: { warmup: warmupValue, scheduler: sched }
     });
+    return;
+  }
+  if (ratio !== void 0 && form === "gui") {
+    guiRatioWarmup(args, written, ratio, plan);
     return;
   }
   if (ratio !== void 0) {
@@ -17038,9 +18644,7 @@ function warmup2(src, plan, N, ignored, conflicts, notes) {
       const w = Math.floor(ratio * total.value);
       plan.warmupSteps = {
         ...derived(w, `int(${ratio} \xD7 ${formatCount(total.value)}) (a float warmup is a ratio of the run)`, "steps"),
-        key: written.written,
-        range: written.range,
-        file: args.file.path,
+        ...writtenAt(written, args),
         fractionOf: { fraction: ratio, of: "the run", ofSteps: total.value }
       };
     }
@@ -17054,20 +18658,35 @@ function warmup2(src, plan, N, ignored, conflicts, notes) {
     const eff = steps3 / N;
     plan.warmupSteps = {
       ...derived(eff, `${how} / ${formatCount(N)} GPUs: the scheduler is stepped ${formatCount(N)} times per optimizer step and only the total is multiplied by ${formatCount(N)}`, "steps"),
-      key: written.written,
-      range: written.range,
-      file: args.file.path,
+      ...writtenAt(written, args),
       ...writtenAs
     };
+    if (shownByCommand(written)) return;
     ignored.push({
       key: written.written,
-      range: written.range,
-      message: form === "gui" ? guiWarmupMessage(written, steps3, N, total) : `${written.written} ${written.text} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps3)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps3 < total.value ? `${formatFractionDown(steps3 / total.value)}) or as ${formatCount(steps3 * N)}` : "a float below 1)"}`,
+      range: rangeIn(written, src),
+      message: form === "gui" ? guiWarmupMessage(written, steps3, N, total) : `${named(written)} lasts ${formatCount(eff)} optimizer steps on ${formatCount(N)} GPUs, not ${formatCount(steps3)}: sd-scripts multiplies the total steps by the GPU count but not an integer warmup; write it as a ratio (${total && steps3 < total.value ? `${formatFractionDown(steps3 / total.value)}) or as ${formatCount(steps3 * N)}` : "a float below 1)"}`,
       data: { written: steps3, effective: eff, worldSize: N }
     });
   } else {
     plan.warmupSteps = { ...args.setting(written, steps3), unit: "steps", ...form === "gui" ? { origin: "derived", how } : {}, ...writtenAs };
   }
+}
+function guiRatioWarmup(args, written, ratio, plan) {
+  const total = plan.totalSteps;
+  const pct = formatCount(ratio * 100);
+  plan.warmupRatio = { ...derived(ratio, `lr_warmup ${pct}% / 100 (the current kohya_ss GUI passes it as a ratio of the run)`, "ratio"), ...writtenAt(written, args) };
+  if (!total || total.value <= 0) return;
+  plan.warmupSteps = {
+    ...derived(Math.floor(ratio * total.value), `int(lr_warmup ${pct}% / 100 \xD7 ${formatCount(total.value)}) (the current GUI passes a ratio of the run)`, "steps"),
+    ...writtenAt(written, args),
+    writtenAs: { unit: "%", perStep: 100 / total.value }
+  };
+}
+function ratioTicks(ratio, total, N) {
+  if (total === void 0) return void 0;
+  const ticks2 = Math.trunc(ratio * total * (N ?? 1));
+  return N === void 0 && ticks2 === 0 ? void 0 : ticks2;
 }
 function guiWarmupMessage(written, ticks2, N, total) {
   const eff = ticks2 / N;
@@ -17087,7 +18706,7 @@ function precision(src, plan, ignored, conflicts) {
   const written = args.str("mixed_precision");
   const launcherFlag = src.cmd ? src.cmd.launcherArgs.find((a) => a.flag === "--mixed_precision" || a.flag === "--mixed-precision") : void 0;
   if (written && written.value !== "") plan.precision = written;
-  else if (src.configFile === void 0) plan.precision = defaultSetting(KOHYA_DEFAULTS.mixedPrecision, "mixed_precision", "sd-scripts default: fp32, whatever the launcher says");
+  else if (src.configFile === void 0 && !args.setBy("mixed_precision")) plan.precision = defaultSetting(KOHYA_DEFAULTS.mixedPrecision, "mixed_precision", "sd-scripts default: fp32, whatever the launcher says");
   if (launcherFlag?.value && plan.precision && plan.precision.value !== launcherFlag.value && src.configFile === void 0) {
     ignored.push({
       key: launcherFlag.flag,
@@ -17098,15 +18717,15 @@ function precision(src, plan, ignored, conflicts) {
   }
   const mp = plan.precision?.value;
   for (const [key, need] of [["full_fp16", "fp16"], ["full_bf16", "bf16"]]) {
-    if (args.bool(key) && mp !== void 0 && mp !== need) {
-      conflicts.push({ kind: "precision", range: args.get(key).range, message: `${key} needs mixed_precision ${need}, but it is ${mp}${plan.precision?.origin === "default" ? " (the default)" : ""}: sd-scripts refuses to start ("${key} requires mixed precision='${need}'"); set mixed_precision ${need}` });
+    if (args.bool(key) && mp !== void 0 && mp !== need && !shownByCommand(args.get(key), args.get("mixed_precision"))) {
+      conflicts.push({ kind: "precision", range: rangeIn(args.get(key), src), message: `${key} needs mixed_precision ${need}, but it is ${mp}${plan.precision?.origin === "default" ? " (the default)" : ""}: sd-scripts refuses to start ("${key} requires mixed precision='${need}'"); set mixed_precision ${need}` });
     }
   }
 }
 function unknownKeys(args, ignored, plan) {
   const runLength = plan.epochs ? `max_train_epochs ${formatCount(plan.epochs.value)}` : plan.totalSteps ? `max_train_steps ${formatCount(plan.totalSteps.value)}${plan.totalSteps.origin === "default" ? " (default)" : ""}` : "the run length";
   for (const a of args.all) {
-    if (KOHYA_KEYS.has(a.key)) continue;
+    if (KOHYA_KEYS.has(a.key) || launchedFlag(a)) continue;
     let why;
     let critical = false;
     if (Object.hasOwn(GUI_ONLY, a.key)) {
@@ -17139,7 +18758,12 @@ var kohya = {
     title: "kohya-ss sd-scripts",
     description: "kohya-ss sd-scripts training TOML, accelerate launch train_network.py \u2026 commands, and kohya_ss GUI JSON presets",
     yamlLoader: "pyyaml",
-    schema: "kohya.schema.json"
+    schema: "kohya.schema.json",
+    // GUI JSON presets write numbers as strings on purpose (the GUI converts them); a TOML is never GUI JSON,
+    // whatever GUI keys are left in it.
+    schemaFor: (file) => file.format === "json" ? "kohya-gui.schema.json" : "kohya.schema.json",
+    // `parser.parse_args(namespace=config_args)`: the flags after `--config_file x.toml` win over the TOML.
+    launchOverrides: ["argparse"]
   },
   detect(file) {
     if (file.format === "shell") return Math.max(0, ...kohyaCommands(file).map(commandScore3));
@@ -17214,7 +18838,16 @@ function commandScore4(cmd) {
 function commands(file) {
   return (file.script?.commands ?? []).filter((c) => commandScore4(c) > 0);
 }
-function number(args, key, integer, fallback, notes) {
+function hiddenFlags(args) {
+  const hidden = /* @__PURE__ */ new Map();
+  const hiddenBy2 = (key) => {
+    const by = args.setBy(key);
+    if (by && !hidden.get(by)?.includes(`--${key}`)) hidden.set(by, [...hidden.get(by) ?? [], `--${key}`]);
+    return by;
+  };
+  return { hiddenBy: hiddenBy2, hidden };
+}
+function numberArg2(args, key, integer, fallback, notes, hiddenBy2) {
   const a = args.get(key);
   if (a && typeof a.value === "string") {
     const v = argparseNumber(a.value, integer);
@@ -17224,7 +18857,8 @@ function number(args, key, integer, fallback, notes) {
     }
     return args.setting(a, v, a.note);
   }
-  return fallback === void 0 ? void 0 : defaultSetting(fallback, `--${key}`, "the script's argparse default");
+  if (a || fallback === void 0 || hiddenBy2(key)) return void 0;
+  return defaultSetting(fallback, `--${key}`, "the script's argparse default");
 }
 function extractCommand2(file, cmd, env) {
   const args = argsFromFlags(file, cmd.args);
@@ -17236,18 +18870,22 @@ function extractCommand2(file, cmd, env) {
   const notes = [];
   const ignored = [];
   const conflicts = [];
+  const { hiddenBy: hiddenBy2, hidden } = hiddenFlags(args);
+  const number = (key, integer, fallback) => numberArg2(args, key, integer, fallback, notes, hiddenBy2);
   const world = launcherWorldSize(cmd);
   if (world) plan.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how };
   else if (cmd.launcherArgs.some((a) => a.flag === "--multi_gpu" || a.flag === "--multi-gpu")) notes.push("accelerate launch --multi_gpu without --num_processes uses every visible GPU: the process count is unknown");
   applyAssumptions(plan, env.assume);
   const N = plan.worldSize?.value;
-  const micro = number(args, "train_batch_size", true, defaults.batch, notes);
+  const micro = number("train_batch_size", true, defaults.batch);
   if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
-  const gas = number(args, "gradient_accumulation_steps", true, D.gradientAccumulationSteps, notes);
+  const gas = number("gradient_accumulation_steps", true, D.gradientAccumulationSteps);
   if (gas) plan.gradAccumSteps = gas;
   deriveGlobalBatch(plan);
-  const lr = number(args, "learning_rate", false, defaults.lr, notes);
-  if (lr && args.has("scale_lr") && args.get("scale_lr")?.value === true) {
+  const lr = number("learning_rate", false, defaults.lr);
+  if (lr && hiddenBy2("scale_lr")) {
+    notes.push(`${hiddenBy2("scale_lr")} may pass --scale_lr, which multiplies the LR by accumulation \xD7 batch \xD7 processes: the LR is unknown`);
+  } else if (lr && args.has("scale_lr") && args.get("scale_lr")?.value === true) {
     if (plan.microBatchSize && plan.gradAccumSteps && N !== void 0) {
       const k = plan.gradAccumSteps.value * plan.microBatchSize.value * N;
       plan.peakLr = { ...derived(lr.value * k, `--learning_rate ${formatSci(lr.value)} \xD7 ${formatCount(plan.gradAccumSteps.value)} \xD7 ${formatCount(plan.microBatchSize.value)} \xD7 ${formatCount(N)} (--scale_lr: accumulation \xD7 batch \xD7 processes)`), key: lr.key, range: lr.range, file: lr.file };
@@ -17258,15 +18896,17 @@ function extractCommand2(file, cmd, env) {
     plan.peakLr = lr;
   }
   const opt = args.str("optimizer");
-  plan.optimizer = opt ?? (args.get("use_8bit_adam")?.value === true ? defaultSetting("AdamW8bit", "--use_8bit_adam") : defaultSetting("AdamW", "--optimizer", "torch.optim.AdamW unless --use_8bit_adam or --optimizer"));
-  const sched = args.str("lr_scheduler") ?? defaultSetting(defaults.scheduler ?? D.lrScheduler, "--lr_scheduler", "the script's argparse default");
-  plan.scheduler = sched;
-  const maxSteps = number(args, "max_train_steps", true, void 0, notes);
-  const epochs = number(args, "num_train_epochs", true, defaults.epochs, notes);
+  const eightBit = args.get("use_8bit_adam")?.value === true;
+  const optimizer = opt ?? (hiddenBy2("optimizer") ? void 0 : eightBit ? defaultSetting("AdamW8bit", "--use_8bit_adam") : hiddenBy2("use_8bit_adam") ? void 0 : defaultSetting("AdamW", "--optimizer", "torch.optim.AdamW unless --use_8bit_adam or --optimizer"));
+  if (optimizer) plan.optimizer = optimizer;
+  const sched = args.str("lr_scheduler") ?? (hiddenBy2("lr_scheduler") ? void 0 : defaultSetting(defaults.scheduler ?? D.lrScheduler, "--lr_scheduler", "the script's argparse default"));
+  if (sched) plan.scheduler = sched;
+  const maxSteps = number("max_train_steps", true, void 0);
+  const epochs = number("num_train_epochs", true, defaults.epochs);
   if (maxSteps) {
     plan.totalSteps = { ...maxSteps, unit: "steps" };
     if (epochs?.origin === "explicit") notes.push(`--max_train_steps wins over --num_train_epochs ${formatCount(epochs.value)} (the script recomputes the epochs from it)`);
-  } else if (epochs) {
+  } else if (epochs && !hiddenBy2("max_train_steps")) {
     plan.epochs = { ...epochs, unit: "epochs" };
     const samples = plan.datasetSamples;
     if (samples && plan.microBatchSize && plan.gradAccumSteps && N) {
@@ -17279,10 +18919,11 @@ function extractCommand2(file, cmd, env) {
     }
   }
   const warmupArg = args.get("lr_warmup_steps");
-  const warmup3 = number(args, "lr_warmup_steps", true, D.lrWarmupSteps, notes);
+  const warmup3 = number("lr_warmup_steps", true, D.lrWarmupSteps);
   const convention = Object.hasOwn(CONVENTIONS, script) ? CONVENTIONS[script] : KANDINSKY.test(script) && /kandinsky/.test(cmd.script ?? "") ? "GAS" : void 0;
   const G = plan.gradAccumSteps?.value;
-  if (sched.value === "constant") {
+  if (!sched) {
+  } else if (sched.value === "constant") {
     if (warmupArg && warmup3 && warmup3.value > 0) {
       ignored.push({
         key: warmupArg.written,
@@ -17302,21 +18943,24 @@ function extractCommand2(file, cmd, env) {
         writtenAs: { unit: "steps as the script reads them", perStep: warmup3.value / scaled.value, value: warmup3.value }
       };
     } else notes.push(scaledUnknown(script, N));
-    if (DECAYING3.has(sched.value) && plan.totalSteps) {
+    const noDecay = DECAYING3.has(sched.value) && plan.totalSteps && scaled && N !== void 0 ? warmupCoversHorizon({ convention, N, G, warmup: warmup3, total: plan.totalSteps, scaled: scaled.value, sched, script }) : void 0;
+    if (noDecay) {
+      ignored.push({ key: sched.key ?? "--lr_scheduler", range: sched.range ?? warmupArg?.range ?? cmd.range, ...noDecay });
+    } else if (DECAYING3.has(sched.value) && plan.totalSteps) {
       const horizon = scale(convention, N, G, plan.totalSteps.value, `${plan.totalSteps.key ?? "the run"} ${formatCount(plan.totalSteps.value)}`, script);
       if (horizon) {
         plan.decaySteps = horizon.value === plan.totalSteps.value ? { ...plan.totalSteps } : { ...derived(horizon.value, horizon.how, "steps"), range: sched.range ?? cmd.range, file: file.path, advice: horizonFix(convention, N, G, script) };
       }
     }
   }
-  const ckpt = number(args, "checkpointing_steps", true, D.checkpointingSteps, notes);
+  const ckpt = number("checkpointing_steps", true, D.checkpointingSteps);
   if (ckpt) plan.saveEverySteps = { ...ckpt, unit: "steps" };
-  const val = number(args, "validation_steps", true, void 0, notes);
+  const val = number("validation_steps", true, void 0);
   if (val) plan.evalEverySteps = { ...val, unit: "steps" };
   const scriptMp = args.str("mixed_precision");
   const launcherMp = cmd.launcherArgs.find((a) => a.flag === "--mixed_precision" || a.flag === "--mixed-precision");
   if (scriptMp) plan.precision = scriptMp;
-  else if (launcherMp?.value) plan.precision = { value: launcherMp.value, origin: "launcher", file: file.path, key: launcherMp.flag, range: argRange(launcherMp) };
+  else if (launcherMp?.value && !hiddenBy2("mixed_precision")) plan.precision = { value: launcherMp.value, origin: "launcher", file: file.path, key: launcherMp.flag, range: argRange(launcherMp) };
   if (scriptMp && launcherMp?.value && launcherMp.value !== scriptMp.value) {
     ignored.push({
       key: launcherMp.flag,
@@ -17333,9 +18977,14 @@ function extractCommand2(file, cmd, env) {
     });
   }
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "pass accelerate launch --num_processes N, or set assume.worldSize in .trainlint.yml" });
-  if (!plan.microBatchSize) missing.push({ field: "microBatchSize", hint: `pass --train_batch_size (the default of ${script} is not in trainlint's table)` });
-  if (!plan.peakLr && !args.has("scale_lr")) missing.push({ field: "peakLr", hint: `pass --learning_rate (the default of ${script} is not in trainlint's table)` });
-  const afterDecay = sched.value === "cosine" ? "rises" : sched.value === "linear" || sched.value === "cosine_with_restarts" ? "zero" : sched.value === "polynomial" ? "flat" : void 0;
+  const unlisted = (flag2, by) => by ? `${by} may set ${flag2}: write ${flag2} on the command` : `pass ${flag2} (the default of ${script} is not in trainlint's table)`;
+  if (!plan.microBatchSize) missing.push({ field: "microBatchSize", hint: unlisted("--train_batch_size", args.setBy("train_batch_size")) });
+  if (!plan.peakLr && !args.has("scale_lr")) missing.push({ field: "peakLr", hint: unlisted("--learning_rate", args.setBy("learning_rate") ?? args.setBy("scale_lr")) });
+  for (const [by, flags] of hidden) {
+    const many = flags.length > 1;
+    notes.push(`${flags.join(", ")} ${many ? "are" : "is"} not written on the command, and ${by} may set ${many ? "them" : "it"}: left unknown rather than the script's default${many ? "s" : ""}`);
+  }
+  const afterDecay = sched?.value === "cosine" ? "rises" : sched?.value === "linear" || sched?.value === "cosine_with_restarts" ? "zero" : sched?.value === "polynomial" ? "flat" : void 0;
   return { plan, missing, anchor: cmd.range, notes, conflicts, ignored, ...afterDecay ? { afterDecay } : {} };
 }
 function scale(convention, N, G, value, what, script) {
@@ -17347,6 +18996,33 @@ function scale(convention, N, G, value, what, script) {
   }
   if (convention === "none") return { value: value / N, how: `${what} / ${formatCount(N)} processes (${script} passes it as written and accelerate steps the scheduler ${formatCount(N)} times per optimizer step)` };
   return void 0;
+}
+function warmupCoversHorizon(x) {
+  const { convention, N, warmup: warmup3, total, scaled, sched, script } = x;
+  const G = x.G ?? 1;
+  if (convention === "N" || convention === void 0 || warmup3.value < total.value || scaled >= total.value) return void 0;
+  const perTick = convention === "GAS" ? G : 1;
+  const W2 = warmup3.value * perTick;
+  const T = total.value * perTick;
+  const tail = total.value - scaled;
+  const last = `the last ${formatCount(tail)} optimizer steps (${formatPercent(tail / total.value)})`;
+  const after = afterWarmup(sched.value, W2, N, last);
+  const ticks2 = convention === "GAS" && G !== 1 ? ` \xD7 accumulation ${formatCount(G)}` : "";
+  const warmupText = `${warmup3.key ?? "--lr_warmup_steps"} ${formatCount(warmup3.value)}${warmup3.origin === "default" ? " (the default)" : ""}`;
+  return {
+    critical: after.zero,
+    message: `--lr_scheduler ${sched.value} never decays: ${script} gives the scheduler a warmup of ${warmupText}${ticks2}${ticks2 ? ` = ${formatCount(W2)}` : ""} ticks and a horizon of ${total.key ?? "the run"} ${formatCount(total.value)}${ticks2}${ticks2 ? ` = ${formatCount(T)}` : ""} ticks, and accelerate steps it ${formatCount(N)} ticks per optimizer step on ${formatCount(N)} processes, so the LR rises for ${formatCount(scaled)} optimizer steps and then ${after.text}; set --lr_warmup_steps well below ${total.key ?? "the run length"} ${formatCount(total.value)} (5%: ${formatCount(Math.max(1, Math.round(total.value * 0.05)))}), and ${horizonFix(convention, N, G, script)}, or the decay still ends at step ${formatCount(total.value * perTick / N)}`,
+    data: { reason: "warmup-covers-horizon", warmupTicks: W2, horizonTicks: T, warmupSteps: scaled, totalSteps: total.value, afterWarmup: after.kind }
+  };
+}
+function afterWarmup(sched, W2, N, last) {
+  if (sched === "linear") return { text: `drops to 0 for ${last} (linear's max(0, (horizon \u2212 tick) / 1)), so those steps change nothing`, zero: true, kind: "zero" };
+  if (sched === "cosine_with_restarts") return { text: `drops to 0 for ${last} (its progress is past 1), so those steps change nothing`, zero: true, kind: "zero" };
+  if (sched === "polynomial") return { text: `drops to lr_end (1e-7) for ${last}, so those steps change almost nothing`, zero: true, kind: "lr_end" };
+  const why = `(0.5\xB7(1 + cos(\u03C0\xB7k)) at ${formatCount(W2)} + k ticks, k advancing ${formatCount(N)} per optimizer step)`;
+  if (N % 2 === 1) return { text: `jumps between its peak and 0 every optimizer step for ${last} ${why}, never decaying`, zero: false, kind: "alternating" };
+  if (W2 % 2 === 0) return { text: `stays at its peak for ${last} ${why}: the run trains as constant_with_warmup`, zero: false, kind: "peak" };
+  return { text: `stays at 0 for ${last} ${why}, so those steps change nothing`, zero: true, kind: "zero" };
 }
 function horizonFix(convention, N, G, script) {
   const instead = "or use a script that multiplies by the process count (train_text_to_image.py, train_dreambooth.py \u2026)";
@@ -17597,7 +19273,7 @@ function milestones(src, plan, spelled, cli) {
     const words = [src.cmd.args[i]?.value, ...(end < 0 ? after : after.slice(0, end)).map((x) => x.value)].filter((v) => v !== void 0);
     values = words.map((w) => argparseNumber(w, true) ?? NaN);
   } else if (a && typeof a.value === "number") values = [a.value];
-  else if (!a && src.config === void 0) values = TIMM_DEFAULTS.decayMilestones;
+  else if (!a && src.config === void 0 && !src.args.setBy("decay_milestones")) values = TIMM_DEFAULTS.decayMilestones;
   if (!values || values.length === 0 || values.some((v) => !Number.isFinite(v))) return;
   const sorted = [...values].sort((x, y) => x - y);
   const base = a ? { value: 0, origin: "explicit", key: a.written, file: src.args.file.path, range: a.range } : spelled({ value: 0, origin: "default", key: "decay_milestones", note: "timm train.py default [90, 180, 270]" }, "decay_milestones");
@@ -17619,8 +19295,12 @@ function kv(s, fallback, value) {
   const key = s.key ?? fallback;
   return key.startsWith("-") ? `${key} ${formatCount(value)}` : `${key}: ${formatCount(value)}`;
 }
+var HORIZON_TOLERANCE = 0.05;
+function acceptedCooldown(epochs) {
+  return Math.max(1, Math.floor(epochs * HORIZON_TOLERANCE / (1 - HORIZON_TOLERANCE) + 1e-9));
+}
 function cooldownAdvice(epochs, cooldown, runEpochs) {
-  const most = Math.floor(runEpochs * 0.05);
+  const most = Math.min(acceptedCooldown(runEpochs - cooldown.value), cooldown.value - 1);
   const shorter = most >= 1 ? `, or set ${kv(cooldown, "cooldown_epochs", most)} or less` : "";
   return `the ${formatCount(cooldown.value)} cooldown epochs run at min_lr after the schedule: set ${kv(epochs, "epochs", epochs.value + cooldown.value)} with ${kv(cooldown, "cooldown_epochs", 0)} to decay over the whole run${shorter}`;
 }
@@ -17643,6 +19323,13 @@ function extractSource3(file, src, env) {
   const ignored = [];
   const conflicts = [];
   const unwritten = new Unwritten(src.config !== void 0 ? { flag: "--config", path: src.config } : void 0, "timm train.py default");
+  const hidden = /* @__PURE__ */ new Map();
+  const hiddenBy2 = (key) => {
+    const by = args.setBy(key);
+    const flagName = `--${key.replace(/_/g, "-")}`;
+    if (by && !hidden.get(by)?.includes(flagName)) hidden.set(by, [...hidden.get(by) ?? [], flagName]);
+    return by;
+  };
   const num8 = (key, fallback, integer = false) => {
     const a = args.get(key);
     if (a && a.value !== null && a.value !== void 0) {
@@ -17656,26 +19343,26 @@ function extractSource3(file, src, env) {
       }
       return args.num(key);
     }
-    if (a?.value === null) return void 0;
+    if (a?.value === null || hiddenBy2(key)) return void 0;
     return unwritten.value(key, fallback);
   };
   const str4 = (key, fallback) => {
     const w = args.str(key);
-    if (w) return w;
+    if (w || hiddenBy2(key)) return w;
     return unwritten.value(key, fallback);
   };
   const flag2 = (key) => {
     const a = args.get(key);
     if (a) return a.value === true || a.value === "true" || a.value === "True";
-    return src.config !== void 0 ? void 0 : false;
+    return src.config !== void 0 || hiddenBy2(key) ? void 0 : false;
   };
   if (src.cmd) {
     const w = launcherWorldSize(src.cmd);
     if (w) plan.worldSize = { value: w.value, origin: "launcher", file: file.path, key: w.key, range: w.range, how: w.how };
   }
   applyAssumptions(plan, env.assume);
-  const recorded = src.form === "yaml" ? num8("world_size", void 0, true) : void 0;
-  if (!plan.worldSize && recorded && recorded.value >= 1) plan.worldSize = { ...recorded, note: "as recorded in a saved args.yaml (train.py sets it from the launcher)" };
+  const recorded2 = src.form === "yaml" ? num8("world_size", void 0, true) : void 0;
+  if (!plan.worldSize && recorded2 && recorded2.value >= 1) plan.worldSize = { ...recorded2, note: "as recorded in a saved args.yaml (train.py sets it from the launcher)" };
   const W2 = plan.worldSize?.value;
   const batch = num8("batch_size", D.batchSize, true);
   if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
@@ -17701,7 +19388,7 @@ function extractSource3(file, src, env) {
         data: { lr: lr.value }
       });
     }
-  } else if (!args.has("lr") || args.get("lr")?.value === null) {
+  } else if ((!args.has("lr") || args.get("lr")?.value === null) && !hiddenBy2("lr")) {
     const base = num8("lr_base", D.lrBase);
     const size = num8("lr_base_size", D.lrBaseSize, true);
     const scaleArg = str4("lr_base_scale", "");
@@ -17804,7 +19491,7 @@ function extractSource3(file, src, env) {
   if (W2 === void 0) missing.push({ field: "worldSize", hint: "launch with torchrun --nproc_per_node N (a committed script naming this file), or set assume.worldSize" });
   const amp = flag2("amp");
   const dtype = str4("amp_dtype", "float16");
-  if (amp !== void 0) plan.precision = amp ? { ...args.get("amp") ? args.setting(args.get("amp"), `amp_${dtype?.value ?? "float16"}`) : defaultSetting(`amp_${dtype?.value}`, "amp") } : defaultSetting("fp32", "amp", "amp off: float32");
+  if (amp !== void 0 && !(amp && !dtype && args.setBy("amp_dtype"))) plan.precision = amp ? { ...args.get("amp") ? args.setting(args.get("amp"), `amp_${dtype?.value ?? "float16"}`) : defaultSetting(`amp_${dtype?.value}`, "amp") } : defaultSetting("fp32", "amp", "amp off: float32");
   if (src.form === "yaml") {
     for (const a of args.all) {
       if (TIMM_KEYS.has(a.key)) continue;
@@ -17821,6 +19508,10 @@ function extractSource3(file, src, env) {
   }
   const fromConfig = unwritten.note();
   if (fromConfig) notes.push(fromConfig);
+  for (const [by, flags] of hidden) {
+    const many = flags.length > 1;
+    notes.push(`${flags.join(", ")} ${many ? "are" : "is"} not written on the command, and ${by} may set ${many ? "them" : "it"}: left unknown rather than timm's default${many ? "s" : ""}`);
+  }
   return { plan, missing, anchor: src.anchor, notes, conflicts, ignored, afterDecay: "flat" };
 }
 var timm = {
@@ -17898,14 +19589,14 @@ function hydraView(file, env, options = {}) {
     if (!cmd) return { config: emptyConfig(file.path), complete: false, errors, notes };
     const command2 = hydraCommand(cmd, file.path, "explicit");
     for (const e of command2.errors) errors.push({ message: e.message, range: e.range, data: { hydra: "parse" } });
-    const named2 = input.commandConfigs?.[cmd.range.line];
-    const base2 = named2 ?? emptyConfig(file.path);
-    const complete2 = named2 !== void 0 && named2.unread.length === 0;
+    const named3 = input.commandConfigs?.[cmd.range.line];
+    const base2 = named3 ?? emptyConfig(file.path);
+    const complete2 = named3 !== void 0 && named3.unread.length === 0;
     const applied3 = applyOverrides(base2, command2.overrides, { complete: complete2, knownKey: options.knownKey });
     for (const e of applied3.errors) errors.push({ message: e.message, range: e.override.range, data: { hydra: "override", override: e.override.override.text } });
     for (const s of applied3.skipped) notes.push(`${shortOverride(s.override.override.text)} (line ${s.override.range.line}) is ${s.why}; not applied`);
     const view2 = { config: applied3.config, complete: complete2, command: command2, errors, notes, overrideTree: treeOf(command2.overrides) };
-    if (named2) view2.commandConfig = named2;
+    if (named3) view2.commandConfig = named3;
     if (command2.forwardsArgs) {
       view2.overridable = {
         file: file.path,
@@ -18000,7 +19691,7 @@ function knownKeys(defaults) {
     const parts2 = key.split(".");
     for (let i = 1; i <= parts2.length; i++) set.add(parts2.slice(0, i).join("."));
   }
-  return (path24) => set.has(path24.join("."));
+  return (path27) => set.has(path27.join("."));
 }
 
 // src/dialects/verl.ts
@@ -18166,9 +19857,7 @@ function ppoParallel(ctx, megatron2) {
   if (!world || divisor <= 0) return { world, sp: sp2, mp };
   if (world.value % divisor !== 0) return { world, sp: sp2, mp };
   const dp = world.value / divisor;
-  if (divisor > 1) {
-    plan.dataParallelSize = derived(dp, megatron2 ? `${formatCount(world.value)} GPUs / (TP \xD7 PP \xD7 CP = ${formatCount(mp)})` : `${formatCount(world.value)} GPUs / ulysses_sequence_parallel_size ${formatCount(sp2)}`);
-  }
+  plan.dataParallelSize = derived(dp, megatron2 ? `${formatCount(world.value)} GPUs / (TP \xD7 PP \xD7 CP = ${formatCount(mp)})` : `${formatCount(world.value)} GPUs / ulysses_sequence_parallel_size ${formatCount(sp2)}`);
   return { world, dp, sp: sp2, mp };
 }
 function rolloutMesh(ctx, world) {
@@ -18277,7 +19966,7 @@ function ppoBatches(ctx, megatron2, parallel2) {
       report(
         ctx,
         "mini-batch-above-train-batch",
-        `${A}.ppo_mini_batch_size ${formatCount(mini.value)} is larger than data.train_batch_size ${formatCount(tbs.value)} (both count prompts): ${AFTER_ALLOCATION} ("train_batch_size (${formatCount(tbs.value)}) must be >= actor.ppo_mini_batch_size (${formatCount(mini.value)})"); lower ppo_mini_batch_size to at most ${formatCount(tbs.value)} (a divisor of it, e.g. ${formatCount(largestDivisorAtMost(tbs.value, mini.value))})`,
+        `${A}.ppo_mini_batch_size ${formatCount(mini.value)} is larger than data.train_batch_size ${formatCount(tbs.value)} (both count prompts): ${AFTER_ALLOCATION} ("train_batch_size (${formatCount(tbs.value)}) must be >= actor.ppo_mini_batch_size (${formatCount(mini.value)})"); ` + (!megatron2 && dp ? miniAdvice(`${A}.ppo_mini_batch_size`, mini, n, dp, micro, tbs.value, world.value) : `lower ppo_mini_batch_size to at most ${formatCount(tbs.value)} (a divisor of it, e.g. ${formatCount(largestDivisorAtMost(tbs.value, mini.value))})`),
         { trainBatchSize: tbs.value, ppoMiniBatchSize: mini.value },
         mini,
         tbs
@@ -18293,29 +19982,40 @@ function ppoBatches(ctx, megatron2, parallel2) {
     }
   }
   if (!megatron2 && mini && n && dp) {
-    workerNormalization(ctx, "actor", `${A}.ppo_mini_batch_size`, mini, n, dp, sp2, dynamic ? void 0 : micro, tbs?.value);
+    workerNormalization(ctx, "actor", `${A}.ppo_mini_batch_size`, mini, n, dp, sp2, dynamic ? void 0 : micro, tbs?.value, world?.value);
   }
   const critic = criticInUse(ctx);
-  if (critic) criticMicroBatch(ctx, dynamic);
-  if (critic && !megatron2 && tbs && n && dp && !dynamic) {
+  if (critic) criticMicroBatch(ctx, dynamic, dp);
+  const criticDynamic = (v.bool("critic.use_dynamic_bsz")?.value ?? dynamic) === true;
+  if (critic && tbs && !criticDynamic) {
     const cMini = v.num("critic.ppo_mini_batch_size") ?? mini;
     const cMicro = v.num("critic.ppo_micro_batch_size_per_gpu");
+    const fsdpWorker = !megatron2 && n && dp ? { n, dp, sp: sp2, world: world?.value } : void 0;
     if (cMini && tbs.value < cMini.value) {
-      report(ctx, "critic-mini-batch-above-train-batch", `critic.ppo_mini_batch_size ${formatCount(cMini.value)} is larger than data.train_batch_size ${formatCount(tbs.value)}: ${AFTER_ALLOCATION} ("train_batch_size (${formatCount(tbs.value)}) must be >= critic.ppo_mini_batch_size (${formatCount(cMini.value)})"); lower it to at most ${formatCount(tbs.value)}`, { trainBatchSize: tbs.value, criticMiniBatchSize: cMini.value }, cMini, tbs);
+      const advice = fsdpWorker ? miniAdvice("critic.ppo_mini_batch_size", cMini, fsdpWorker.n, fsdpWorker.dp, cMicro, tbs.value, fsdpWorker.world) : `lower it to at most ${formatCount(tbs.value)}`;
+      report(ctx, "critic-mini-batch-above-train-batch", `critic.ppo_mini_batch_size ${formatCount(cMini.value)} is larger than data.train_batch_size ${formatCount(tbs.value)}: ${AFTER_ALLOCATION} ("train_batch_size (${formatCount(tbs.value)}) must be >= critic.ppo_mini_batch_size (${formatCount(cMini.value)})"); ${advice}`, { trainBatchSize: tbs.value, criticMiniBatchSize: cMini.value }, cMini, tbs);
     }
-    if (cMini) workerNormalization(ctx, "critic", "critic.ppo_mini_batch_size", cMini, n, dp, sp2, cMicro, tbs.value);
+    if (cMini && fsdpWorker) workerNormalization(ctx, "critic", "critic.ppo_mini_batch_size", cMini, fsdpWorker.n, fsdpWorker.dp, sp2, cMicro, tbs.value, fsdpWorker.world);
   }
 }
-function criticMicroBatch(ctx, actorDynamic) {
+function criticMicroBatch(ctx, actorDynamic, dp) {
   const { v } = ctx;
   if ((v.bool("critic.use_dynamic_bsz")?.value ?? actorDynamic) === true) return;
   const global = v.num("critic.ppo_micro_batch_size");
   const perGpu = v.num("critic.ppo_micro_batch_size_per_gpu");
+  const raise = `verl raises "[critic] You have set both 'critic.micro_batch_size' AND 'critic.micro_batch_size_per_gpu'. Please remove 'critic.micro_batch_size' because only '*_micro_batch_size_per_gpu' is supported (the former is deprecated)." at start-up`;
   if (global && perGpu) {
     ctx.conflicts.push({
       kind: "critic-micro-batch-both-spellings",
       range: v.rangeOf(global, perGpu) ?? ctx.anchor,
-      message: `critic.ppo_micro_batch_size and critic.ppo_micro_batch_size_per_gpu are both set: verl raises "[critic] You have set both 'critic.micro_batch_size' AND 'critic.micro_batch_size_per_gpu'" at start-up; keep ppo_micro_batch_size_per_gpu (the global spelling is deprecated)`
+      message: `critic.ppo_micro_batch_size and critic.ppo_micro_batch_size_per_gpu are both set: ${raise}; keep ppo_micro_batch_size_per_gpu (the global spelling is deprecated)`
+    });
+  } else if (global && !v.has("critic.ppo_micro_batch_size_per_gpu")) {
+    ctx.conflicts.push({
+      kind: "critic-micro-batch-both-spellings",
+      range: v.rangeOf(global) ?? ctx.anchor,
+      message: `critic.ppo_micro_batch_size ${formatCount(global.value)} is also the per-GPU micro batch (verl's critic.yaml sets ppo_micro_batch_size_per_gpu: \${oc.select:.ppo_micro_batch_size,null}), so both are set: ${raise}; write critic.ppo_micro_batch_size_per_gpu instead, a per-GPU count (the deprecated global one was divided by the data-parallel ranks${dp && global.value >= dp ? `: ${formatCount(global.value)} // ${formatCount(dp)} = ${formatCount(Math.floor(global.value / dp))}` : ""})`,
+      data: { criticPpoMicroBatchSize: global.value }
     });
   }
   if (global || perGpu || !v.isNull("critic.ppo_micro_batch_size_per_gpu") || !v.isNull("critic.ppo_micro_batch_size")) return;
@@ -18349,14 +20049,45 @@ function criticInUse(ctx) {
   if (enable) return enable.value;
   return ctx.v.str("algorithm.adv_estimator")?.value === "gae";
 }
-function workerNormalization(ctx, who, key, mini, n, dp, sp2, micro, trainBatch) {
+function miniAdvice(key, mini, n, dp, micro, trainBatch, world) {
+  const per = micro && micro.value > 0 ? micro.value : 1;
+  const unit = dp * per;
+  const step = unit / gcd2(n.value, unit);
+  if (trainBatch === void 0 || step <= trainBatch) {
+    const target = suggestMini(mini.value, step, trainBatch);
+    return `use a ${key} that is a multiple of ${formatCount(step)}${trainBatch !== void 0 ? ` and at most data.train_batch_size ${formatCount(trainBatch)}` : ""} (e.g. ${formatCount(target)})`;
+  }
+  let lowerMicro;
+  if (micro) {
+    let best = 0;
+    for (let m = trainBatch; m >= 1 && best === 0; m--) if (m * n.value % dp === 0) best = m;
+    if (best === 0) {
+      for (let m = trainBatch; m >= 1 && best === 0; m--) if (Math.floor(m * n.value / dp) > 0) best = m;
+    }
+    const normalized = best > 0 ? Math.floor(best * n.value / dp) : 0;
+    const divisor = normalized > 0 ? largestDivisorAtMost(normalized, per - 1) : 0;
+    if (divisor >= 1) lowerMicro = `set ${micro.key} to ${formatCount(divisor)} with ${key} ${formatCount(best)}`;
+  }
+  for (let m = trainBatch; m >= 1; m--) {
+    const normalized = Math.floor(m * n.value / dp);
+    if (normalized > 0 && normalized % per === 0) {
+      const floored = `a ${key} of ${formatCount(m)} (at most data.train_batch_size ${formatCount(trainBatch)}; ${formatCount(m)} \xD7 n ${formatCount(n.value)} // ${formatCount(dp)} = ${formatCount(normalized)} responses per rank, the floor dropping ${formatCount(m * n.value % dp)})`;
+      return lowerMicro ? `${lowerMicro}, or use ${floored}` : `use ${floored}`;
+    }
+  }
+  const why = `no ${key} up to data.train_batch_size ${formatCount(trainBatch)} passes the worker's check${micro ? ` with ${micro.key} ${formatCount(per)}` : ""} (${key} \xD7 n ${formatCount(n.value)} // ${formatCount(dp)} data-parallel ranks must be a positive multiple of ${formatCount(per)}, so ${key} \u2265 ${formatCount(Math.ceil(unit / n.value))})`;
+  const trainStep = world ? world / gcd2(n.value, world) : 1;
+  const together = step * trainStep / gcd2(step, trainStep);
+  return `${why}: raise data.train_batch_size to ${formatCount(together)} with ${key} ${formatCount(step)}${lowerMicro ? `, or ${lowerMicro}` : ""}`;
+}
+function workerNormalization(ctx, who, key, mini, n, dp, sp2, micro, trainBatch, world) {
   const normalized = Math.floor(mini.value * n.value / dp);
   const how = `${formatCount(mini.value)} \xD7 n ${formatCount(n.value)} // (${formatCount(dp * sp2)} GPUs // sp ${formatCount(sp2)}) = ${formatCount(normalized)}`;
   if (normalized <= 0) {
     report(
       ctx,
       `${who}-mini-batch-zero-after-normalization`,
-      `${key} ${formatCount(mini.value)} gives ${how} responses per data-parallel rank: ${AFTER_ALLOCATION} ("ppo_mini_batch_size ${formatCount(normalized)} should be larger than 0 after normalization"); raise ${key} to at least ${formatCount(Math.ceil(dp / n.value))}`,
+      `${key} ${formatCount(mini.value)} gives ${how} responses per data-parallel rank: ${AFTER_ALLOCATION} ("ppo_mini_batch_size ${formatCount(normalized)} should be larger than 0 after normalization"); ` + miniAdvice(key, mini, n, dp, micro, trainBatch, world),
       { who, normalized, dataParallelSize: dp },
       mini,
       n
@@ -18365,14 +20096,15 @@ function workerNormalization(ctx, who, key, mini, n, dp, sp2, micro, trainBatch)
   }
   if (!micro || micro.value <= 0) return;
   if (normalized % micro.value !== 0) {
-    const unit = dp * micro.value;
-    const step = unit / gcd2(n.value, unit);
     const floored = mini.value * n.value % dp !== 0 ? ` (the division floors ${formatCount(mini.value * n.value / dp)})` : "";
     const divisor = largestDivisorAtMost(normalized, micro.value);
+    const unit = dp * micro.value;
+    const fits = trainBatch === void 0 || unit / gcd2(n.value, unit) <= trainBatch;
+    const keepMini = mini.value <= (trainBatch ?? Infinity) && divisor > 1 && fits ? `, or a ${micro.key} that divides ${formatCount(normalized)} (e.g. ${formatCount(divisor)})` : "";
     report(
       ctx,
       `${who}-mini-batch-not-divisible-by-micro`,
-      `${key} ${formatCount(mini.value)} gives ${how} responses per data-parallel rank${floored}, not divisible by ${micro.key} ${formatCount(micro.value)}: ${AFTER_ALLOCATION} ("normalized ppo_mini_batch_size ${formatCount(normalized)} should be divisible by ppo_micro_batch_size_per_gpu ${formatCount(micro.value)}"); use a ${key} that is a multiple of ${formatCount(step)} (e.g. ${formatCount(suggestMini(mini.value, step, trainBatch))})` + (divisor > 1 ? `, or a ${micro.key} that divides ${formatCount(normalized)} (e.g. ${formatCount(divisor)})` : ""),
+      `${key} ${formatCount(mini.value)} gives ${how} responses per data-parallel rank${floored}, not divisible by ${micro.key} ${formatCount(micro.value)}: ${AFTER_ALLOCATION} ("normalized ppo_mini_batch_size ${formatCount(normalized)} should be divisible by ppo_micro_batch_size_per_gpu ${formatCount(micro.value)}"); ` + miniAdvice(key, mini, n, dp, micro, trainBatch, world) + keepMini,
       { who, normalized, microBatchSize: micro.value, dataParallelSize: dp },
       micro,
       mini
@@ -18676,8 +20408,8 @@ function nemoTargets(root) {
     return t?.kind === "scalar" && typeof t.value === "string" && /^nemo\./.test(t.value);
   }).length;
 }
-function isMap4(root, ...path24) {
-  return getIn(root, path24)?.node.kind === "map";
+function isMap4(root, ...path27) {
+  return getIn(root, path27)?.node.kind === "map";
 }
 function yamlForm(file) {
   const root = file.tree;
@@ -18710,7 +20442,7 @@ function nemoCommand(cmd) {
   const nemoKeys = cmd.args.filter((a) => a.flag === "" && /^(?:\+{1,2}|~)?(?:trainer|model|exp_manager)\./.test(a.value ?? "")).length;
   return nemoScript && nemoKeys >= 1 || nemoKeys >= 3;
 }
-var named = (s) => `${s.key ?? ""} ${formatCount(Number(s.value))}`.trim();
+var named2 = (s) => `${s.key ?? ""} ${formatCount(Number(s.value))}`.trim();
 function conflict4(ctx, kind, message, ...at6) {
   ctx.conflicts.push({ kind, message, range: ctx.v.rangeOf(...at6) ?? ctx.anchor });
 }
@@ -18810,7 +20542,7 @@ function nemo1Schedule(ctx, prefix) {
   if (!name2 || !ANNEAL_HOLD.test(name2.value) || !total) return;
   const warm = plan.warmupSteps?.value ?? 0;
   const hold = constSteps?.value ?? (constRatio && total ? Math.floor(constRatio.value * total.value) : 0);
-  const holdKey = constSteps ? named(constSteps) : constRatio ? `${prefix}.sched.constant_ratio ${constRatio.value}` : "constant_steps 0";
+  const holdKey = constSteps ? named2(constSteps) : constRatio ? `${prefix}.sched.constant_ratio ${constRatio.value}` : "constant_steps 0";
   annealHorizon(ctx, total, warm, hold + (holdSteps?.value ?? 0), holdKey, constSteps ?? constRatio);
   ctx.launchChecks["min-lr-exceeds-lr"] = `NeMo stops at the first step after warmup (CosineAnnealing raises ValueError "\u2026 received an initial learning rate that was lower than the minimum learning rate.")`;
 }
@@ -18853,15 +20585,15 @@ function nemo2Scheduler(ctx) {
   plan.minLr = minLr;
   const hold = v.num(`${at6}.constant_steps`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.constantSteps, `${at6}.constant_steps`, "NeMo 2 CosineAnnealingScheduler default: 80,000 steps held at min_lr");
   const total = plan.totalSteps;
-  if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named(hold)}${hold.origin === "default" ? " (NeMo 2 default)" : ""}`, hold.origin === "default" ? plan.scheduler : hold, hold.key);
+  if (total) annealHorizon(ctx, total, warm.value, hold.value, `${named2(hold)}${hold.origin === "default" ? " (NeMo 2 default)" : ""}`, hold.origin === "default" ? plan.scheduler : hold, hold.key);
   return true;
 }
-function findTarget(node, pattern, path24, depth = 0) {
+function findTarget(node, pattern, path27, depth = 0) {
   if (node.kind !== "map" || depth > 6) return void 0;
   const target = mapGet(node, "_target_")?.value;
-  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path24;
+  if (target?.kind === "scalar" && typeof target.value === "string" && pattern.test(target.value)) return path27;
   for (const e of node.entries) {
-    const hit = findTarget(e.value, pattern, [...path24, e.key], depth + 1);
+    const hit = findTarget(e.value, pattern, [...path27, e.key], depth + 1);
     if (hit) return hit;
   }
   return void 0;
@@ -18958,7 +20690,7 @@ function extractNemo1(ctx, env) {
   const vciFloat = vciNode?.kind === "scalar" && /[.eE]/.test(vciNode.source);
   if (vci && !vciFloat && Number.isInteger(vci.value) && vci.value >= 1 && !(limitVal && limitVal.value === 0)) {
     const accum = megatron2 ? 1 : plan.gradAccumSteps?.value ?? 1;
-    plan.evalEverySteps = accum > 1 ? { ...derivedFrom(vci, vci.value / accum, `${named(vci)} batches / accumulate_grad_batches ${formatCount(accum)}`, "steps"), writtenAs: { unit: "batches", perStep: accum } } : { ...vci, unit: "steps" };
+    plan.evalEverySteps = accum > 1 ? { ...derivedFrom(vci, vci.value / accum, `${named2(vci)} batches / accumulate_grad_batches ${formatCount(accum)}`, "steps"), writtenAs: { unit: "batches", perStep: accum } } : { ...vci, unit: "steps" };
   } else if (vci && vciFloat && vci.value > 0 && vci.value <= 1) {
     notes.push(`trainer.val_check_interval ${vciNode?.kind === "scalar" ? vciNode.source : vci.value} is a fraction of an epoch: ${vci.value === 1 ? "validation once per epoch" : `validation every ${vci.value} of an epoch`}`);
   }
@@ -18966,7 +20698,7 @@ function extractNemo1(ctx, env) {
   const callback = v.bool("exp_manager.create_checkpoint_callback");
   if (everyN && everyN.value > 0) plan.saveEverySteps = { ...everyN, unit: "steps" };
   else if (callback?.value !== false && plan.evalEverySteps && !algo) {
-    plan.saveEverySteps = { ...plan.evalEverySteps, origin: "derived", how: `exp_manager checkpoints at each validation (no checkpoint_callback_params.every_n_train_steps): ${plan.evalEverySteps.how ?? named(plan.evalEverySteps)}` };
+    plan.saveEverySteps = { ...plan.evalEverySteps, origin: "derived", how: `exp_manager checkpoints at each validation (no checkpoint_callback_params.every_n_train_steps): ${plan.evalEverySteps.how ?? named2(plan.evalEverySteps)}` };
   }
   if (!plan.totalSteps) ctx.missing.push({ field: "totalSteps", hint: "set trainer.max_steps (NeMo counts optimizer steps), or assume.totalSteps in .trainlint.yml" });
   if (!plan.worldSize && !plan.dataParallelSize && !ctx.worldWithheld) ctx.missing.push({ field: "worldSize", hint: "set trainer.devices and trainer.num_nodes to numbers (the launcher may override them: trainer.devices=8), or assume.worldSize in .trainlint.yml" });
@@ -19012,7 +20744,7 @@ function extractBridge(ctx, env) {
   const lengths = [iters, samples, epochs].filter((s) => s !== void 0 && s.value !== null);
   if (lengths.length > 1) conflict4(ctx, "run-length-twice", `${lengths.map((s) => s.key).join(" and ")} are all set: Megatron-Bridge raises "Cannot specify more than one of train_iters, train_samples, or num_epochs" at start-up; keep one`, ...lengths.slice(1));
   if (iters) plan.totalSteps = { ...iters, unit: "steps" };
-  else if (samples && gbs) plan.totalSteps = { ...derivedFrom(samples, Math.floor(samples.value / gbs.value), `${named(samples)} // ${named(gbs)}`, "steps"), writtenAs: { unit: "samples", perStep: gbs.value, value: samples.value } };
+  else if (samples && gbs) plan.totalSteps = { ...derivedFrom(samples, Math.floor(samples.value / gbs.value), `${named2(samples)} // ${named2(gbs)}`, "steps"), writtenAs: { unit: "samples", perStep: gbs.value, value: samples.value } };
   const lr = v.num("optimizer.lr");
   if (lr) plan.peakLr = lr;
   const finetuneLr = v.num("optimizer.finetune_lr");
@@ -19033,7 +20765,7 @@ function extractBridge(ctx, env) {
   if (decay && style?.value !== "constant") plan.decaySteps = decay;
   if (wIters) plan.warmupSteps = { ...wIters, unit: "steps" };
   else if (wFrac && decay) plan.warmupSteps = { ...derivedFrom(wFrac, Math.floor(wFrac.value * decay.value), `${wFrac.value} \xD7 decay ${formatCount(decay.value)}`, "steps"), fractionOf: { fraction: wFrac.value, of: "the decay horizon", ofSteps: decay.value } };
-  else if (wSamples && gbs) plan.warmupSteps = { ...derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named(wSamples)} / ${named(gbs)})`, "steps"), writtenAs: { unit: "samples", perStep: gbs.value, value: wSamples.value } };
+  else if (wSamples && gbs) plan.warmupSteps = { ...derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named2(wSamples)} / ${named2(gbs)})`, "steps"), writtenAs: { unit: "samples", perStep: gbs.value, value: wSamples.value } };
   if (plan.warmupSteps && decay && plan.warmupSteps.value >= decay.value) {
     const capSamples = gbs ? ` = ${formatCount(decay.value * gbs.value - 1)} samples` : "";
     notes.push(
@@ -19126,7 +20858,7 @@ var nemo = {
 };
 
 // src/engine/inherit.ts
-var import_node_path13 = __toESM(require("node:path"), 1);
+var import_node_path14 = __toESM(require("node:path"), 1);
 var MAX_CHAIN_DEPTH = 16;
 var MAX_CHAIN_FILES = 64;
 function newInheritCache() {
@@ -19289,6 +21021,7 @@ function resolvePython(rel, file, stack, state) {
   }
   const parsed = parsePythonConfig(file.text, { ...base ? { base } : {}, modules });
   if (parsed.starUnknown.length) complete = false;
+  for (const e of parsed.loadErrors) problems.push({ message: e.message, range: e.range, fatal: true });
   const own2 = parsed.tree ?? top;
   const ownEntries = own2.entries.filter((e) => e.key !== "_base_" && !e.key.startsWith("__"));
   let tree;
@@ -19438,9 +21171,9 @@ function resolveBaseConfig(rel, file, stack, state) {
   const written = String(entry.value.value).trim();
   const got = readNamed(written, rel, entry.keyRange, "base_config", state, stack);
   if (!("file" in got)) {
-    const packaged = PACKAGED_BASES.has(import_node_path13.default.posix.basename(written));
+    const packaged = PACKAGED_BASES.has(import_node_path14.default.posix.basename(written));
     if (got.problem && /does not exist/.test(got.problem.message)) {
-      notes.push(`base_config ${written} is not in the repository: MaxText reads its packaged configs/${import_node_path13.default.posix.basename(written)}${packaged ? ", whose defaults trainlint knows" : ", which trainlint cannot read"}`);
+      notes.push(`base_config ${written} is not in the repository: MaxText reads its packaged configs/${import_node_path14.default.posix.basename(written)}${packaged ? ", whose defaults trainlint knows" : ", which trainlint cannot read"}`);
       return { tree: { kind: "map", entries: ownEntries, range: own2.range }, files: [], complete: packaged, problems, notes };
     }
     if (got.problem) problems.push(got.problem);
@@ -19462,7 +21195,7 @@ function resolveBaseConfig(rel, file, stack, state) {
 function repoInheritIO(repo, maxBytes, toRepo, fromAbs) {
   return {
     read(written, fromRel) {
-      const bases = fromRel === void 0 ? [{ dir: ".", label: "the repository root" }] : [{ dir: toRepo(import_node_path13.default.posix.dirname(fromRel)), label: "the config's folder" }];
+      const bases = fromRel === void 0 ? [{ dir: ".", label: "the repository root" }] : [{ dir: toRepo(import_node_path14.default.posix.dirname(fromRel)), label: "the config's folder" }];
       const resolution = resolveWritten(repo, written, bases);
       if (!resolution.found) {
         return { ok: false, why: describeTried(resolution.tried), missing: resolution.tried.length > 0 && resolution.tried.every((t) => t.why === "does not exist") };
@@ -19489,10 +21222,10 @@ function inheritanceFindings(file) {
 }
 function inheritanceReader(repoRootPath, lintRootPath, maxBytes) {
   const repo = repoRootOf(repoRootPath);
-  const lintRoot = import_node_path13.default.resolve(lintRootPath);
-  const posix = (p) => p.split(import_node_path13.default.sep).join("/");
-  const toRepo = (rel) => posix(import_node_path13.default.relative(repo.root, import_node_path13.default.resolve(lintRoot, rel))) || ".";
-  const fromAbs = (abs) => posix(import_node_path13.default.relative(lintRoot, abs));
+  const lintRoot = import_node_path14.default.resolve(lintRootPath);
+  const posix = (p) => p.split(import_node_path14.default.sep).join("/");
+  const toRepo = (rel) => posix(import_node_path14.default.relative(repo.root, import_node_path14.default.resolve(lintRoot, rel))) || ".";
+  const fromAbs = (abs) => posix(import_node_path14.default.relative(lintRoot, abs));
   const io = repoInheritIO(repo, maxBytes, toRepo, fromAbs);
   const cache = newInheritCache();
   return (file) => {
@@ -19508,15 +21241,15 @@ function viewOf(file) {
   const tree = file.tree?.kind === "map" ? file.tree : void 0;
   return { path: file.path, tree, complete: inheritStyle(file) === void 0, fileOf: () => file.path };
 }
-function keyName(path24) {
-  return path24.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
+function keyName(path27) {
+  return path27.map((p, i) => typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`).join("");
 }
-function lookup(view, path24, from = view.tree) {
+function lookup(view, path27, from = view.tree) {
   let node = from;
   let entry;
   if (!node) return view.complete ? { kind: "absent" } : { kind: "unknown", why: "the file could not be read with its base files" };
   let keyRange = node.range;
-  for (const step of path24) {
+  for (const step of path27) {
     if (node.kind === "map") {
       const hit = mapGet(node, String(step));
       if (!hit) {
@@ -19561,23 +21294,23 @@ function settingOf(view, hit, value, key, through) {
 function literalValue(view, scalar3, keyRange) {
   return !augmentedFrom(scalar3) && isLiteralNumber(scalar3.source) && startsAfter(scalar3.range, keyRange) && !sharedScalar(view.tree, scalar3);
 }
-function numberIn(view, path24, from, key = keyName(path24)) {
-  const hit = lookup(view, path24, from);
+function numberIn(view, path27, from, key = keyName(path27)) {
+  const hit = lookup(view, path27, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number" || !Number.isFinite(hit.node.value)) return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function stringIn(view, path24, from, key = keyName(path24)) {
-  const hit = lookup(view, path24, from);
+function stringIn(view, path27, from, key = keyName(path27)) {
+  const hit = lookup(view, path27, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function boolIn(view, path24, from, key = keyName(path24)) {
-  const hit = lookup(view, path24, from);
+function boolIn(view, path27, from, key = keyName(path27)) {
+  const hit = lookup(view, path27, from);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "boolean") return void 0;
   return settingOf(view, hit, hit.node.value, key);
 }
-function numbersIn(view, path24, from) {
-  const hit = lookup(view, path24, from);
+function numbersIn(view, path27, from) {
+  const hit = lookup(view, path27, from);
   if (hit.kind !== "found" || hit.node.kind !== "seq") return void 0;
   const values = [];
   for (const item of hit.node.items) {
@@ -19677,7 +21410,8 @@ function pointSetting(ctx, s, key, value, hit, what) {
   const steps3 = pointSteps(ctx, p);
   const list2 = lookup(ctx.view, ["param_scheduler"]);
   const written = keyOf3(list2.kind === "found" ? list2.node : void 0, s.index, key);
-  const base = hit?.kind === "found" ? { value, origin: "explicit", key: written, file: hit.file, range: hit.keyRange, ...hit.file !== ctx.view.path ? { note: `set in ${hit.file}:${hit.keyRange.line}, which this config inherits` } : {} } : { value, origin: "default", key: written, note: what };
+  const launched = hit?.kind === "found" ? overrideSetting(hit.node.kind === "seq" ? hit.node.items[0] : hit.node, value) : void 0;
+  const base = launched ? { ...launched, key: written } : hit?.kind === "found" ? { value, origin: "explicit", key: written, file: hit.file, range: hit.keyRange, ...hit.file !== ctx.view.path ? { note: `set in ${hit.file}:${hit.keyRange.line}, which this config inherits` } : {} } : { value, origin: "default", key: written, note: what };
   if (steps3 !== void 0) {
     const how = p.unit === "iters" ? ctx.accum !== 1 ? `${formatCount(value)} iterations / accumulative_counts ${formatCount(ctx.accum)}` : void 0 : `${formatCount(value)} epochs \xD7 ${formatCount(ctx.stepsPerEpoch)} steps per epoch`;
     return {
@@ -19704,7 +21438,7 @@ function readSchedule4(ctx, lr, conflicts, ignored, file) {
   for (const s of all) {
     if (ctx.loop === "iter" && s.byEpoch) {
       const hit = lookup(view, ["by_epoch"], s.node);
-      const range = hit.kind === "found" && hit.file === file.path ? hit.keyRange : rangeInFile(view, s.node, file);
+      const range = hit.kind === "found" && hit.file === file.path ? hit.keyRange : rangeInFile2(view, s.node, file);
       if (range) {
         ignored.push({
           key: `param_scheduler[${s.index}]`,
@@ -19789,12 +21523,40 @@ function readSchedule4(ctx, lr, conflicts, ignored, file) {
     else notes.push(`${decay.type} counts iterations while the run counts epochs of unknown length: its horizon is not compared with the run`);
     const etaMin = numberIn(view, ["eta_min"], decay.node);
     const ratio = numberIn(view, ["eta_min_ratio"], decay.node);
+    const floorWritten = ["eta_min", "eta_min_ratio"].find((k) => lookup(view, [k], decay.node).kind === "found");
     if (etaMin) plan.minLr = etaMin;
+    else if (floorWritten && !ratio) notes.push(`param_scheduler[${decay.index}].${floorWritten} is written but not a number trainlint can read: the minimum LR is unknown`);
     else if (ratio && plan.peakLr) plan.minLr = derivedFrom(ratio, ratio.value * plan.peakLr.value, `eta_min_ratio ${ratio.value} \xD7 lr ${formatSci(plan.peakLr.value)}`);
     else if (decay.type !== "LinearLR") plan.minLr = defaultSetting(0, "eta_min", `${decay.type} default`);
   }
 }
-function rangeInFile(view, node, file) {
+var LOOP_LENGTH = {
+  EpochBasedTrainLoop: { takes: "max_epochs", refuses: "max_iters" },
+  IterBasedTrainLoop: { takes: "max_iters", refuses: "max_epochs" }
+};
+function loopLengthMismatch(file, view, typeShort) {
+  const loop = typeShort ? LOOP_LENGTH[typeShort] : void 0;
+  if (!loop || !typeShort) return void 0;
+  const stray = lookup(view, ["train_cfg", loop.refuses]);
+  if (stray.kind !== "found") return void 0;
+  const typeHit = lookup(view, ["train_cfg", "type"]);
+  const own2 = file.tree?.kind === "map" ? mapGet(file.tree, "train_cfg") : void 0;
+  const merged = stray.file !== file.path;
+  const range = merged ? own2?.keyRange ?? (typeHit.kind === "found" && typeHit.file === file.path ? typeHit.keyRange : void 0) : stray.keyRange;
+  if (!range) return void 0;
+  const fix = merged ? `add _delete_=True to train_cfg here (train_cfg = dict(_delete_=True, type='${typeShort}', ${loop.takes}=\u2026)) so it replaces the base's train_cfg instead of merging into it` : `remove ${loop.refuses} (${typeShort} counts ${loop.takes === "max_iters" ? "iterations" : "epochs"} with ${loop.takes})`;
+  const from = merged ? `${loop.refuses} from ${stray.file} is merged into train_cfg (a dict without _delete_=True merges into the base's)` : `it sets ${loop.refuses}`;
+  return {
+    conflict: {
+      kind: "loop-length-mismatch",
+      range,
+      message: `train_cfg is an ${typeShort} but ${from}: ${typeShort} takes ${loop.takes}, not ${loop.refuses}, and no other keywords, so MMEngine's Runner raises TypeError (unexpected keyword argument '${loop.refuses}') and the run does not start; ${fix}`,
+      data: { loop: typeShort, key: loop.refuses, ...merged ? { from: stray.file } : {} }
+    },
+    note: `the run does not start: ${typeShort} refuses train_cfg.${loop.refuses}${merged ? ` (merged from ${stray.file}; set _delete_=True on train_cfg)` : ""}`
+  };
+}
+function rangeInFile2(view, node, file) {
   return view.fileOf(node) === file.path ? node.range : void 0;
 }
 function extract3(file, env, asBase = false) {
@@ -19809,7 +21571,7 @@ function extract3(file, env, asBase = false) {
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with ${file.inherited.files.length} inherited file${file.inherited.files.length === 1 ? "" : "s"}: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
   if (!view.complete) notes.push("part of the configuration could not be read: values it may set are unknown, not defaults");
-  const absent = (path24) => lookup(view, path24).kind === "absent";
+  const absent = (path27) => lookup(view, path27).kind === "absent";
   const loopType = stringIn(view, ["train_cfg", "type"]);
   const loopByEpoch = boolIn(view, ["train_cfg", "by_epoch"]);
   const maxEpochs = numberIn(view, ["train_cfg", "max_epochs"]);
@@ -19823,6 +21585,11 @@ function extract3(file, env, asBase = false) {
     });
   }
   const typeShort = loopType?.value.split(".").pop();
+  const strayLength = loopLengthMismatch(file, view, typeShort);
+  if (strayLength) {
+    conflicts.push(strayLength.conflict);
+    notes.push(strayLength.note);
+  }
   if (typeShort === "EpochBasedTrainLoop" || !loopType && loopByEpoch?.value === true || !typeShort?.includes("Iter") && maxEpochs && !maxIters) ctx.loop = "epoch";
   else if (typeShort === "IterBasedTrainLoop" || !loopType && loopByEpoch?.value === false || maxIters && !maxEpochs) ctx.loop = "iter";
   if (ctx.loop === "epoch" && maxEpochs) {
@@ -19849,9 +21616,9 @@ function extract3(file, env, asBase = false) {
     plan.precision = amp ? { ...dtype ?? wrapper, value: dtype?.value === "bfloat16" ? "bf16" : "fp16" } : { ...wrapper, value: "fp32", note: "OptimWrapper: fp32 unless tools/train.py --amp switches it to AmpOptimWrapper (fp16)" };
   }
   applyAssumptions(plan, env.assume);
-  const named2 = fileNameBatch(file.path);
-  if (!plan.worldSize && named2) {
-    plan.worldSize = { value: named2.gpus, origin: "default", key: `file name ${named2.text}`, note: `the GPU count the file name gives (MMEngine config naming: ${named2.text} = ${named2.gpus} GPUs \xD7 ${named2.perGpu} per GPU); a launch with another count changes the global batch` };
+  const named3 = fileNameBatch(file.path);
+  if (!plan.worldSize && named3) {
+    plan.worldSize = { value: named3.gpus, origin: "default", key: `file name ${named3.text}`, note: `the GPU count the file name gives (MMEngine config naming: ${named3.text} = ${named3.gpus} GPUs \xD7 ${named3.perGpu} per GPU); a launch with another count changes the global batch` };
   }
   deriveGlobalBatch(plan);
   const world = plan.worldSize?.value;
@@ -19958,8 +21725,8 @@ function namedFor(lrFile, files2) {
   if (own2) return { path: lrFile, ...own2 };
   const at6 = files2.indexOf(lrFile);
   for (let i = (at6 < 0 ? files2.length : at6) - 1; i >= 0; i--) {
-    const named2 = fileNameBatch(files2[i]);
-    if (named2) return { path: files2[i], ...named2 };
+    const named3 = fileNameBatch(files2[i]);
+    if (named3) return { path: files2[i], ...named3 };
   }
   return void 0;
 }
@@ -19982,9 +21749,9 @@ function inheritedRecipe(file, optimizer, own2) {
   if (optimizer && baseOptimizer && optimizer !== baseOptimizer) return void 0;
   const baseAccum = numberIn(bases, ["optim_wrapper", "accumulative_counts"])?.value ?? 1;
   const baseBatch = numberIn(bases, ["auto_scale_lr", "base_batch_size"]);
-  const named2 = namedFor(baseLr.file, file.inherited?.files ?? []);
-  const recipe = (batch, label, path24) => ({ lr: baseLr, batch: batch * baseAccum, label: `${label}${timesAccum(baseAccum)}`, path: path24, inherited: true });
-  if (named2) return recipe(named2.gpus * named2.perGpu, `file name ${named2.text}${named2.path !== file.path ? ` of ${named2.path}` : ""}`, named2.path);
+  const named3 = namedFor(baseLr.file, file.inherited?.files ?? []);
+  const recipe = (batch, label, path27) => ({ lr: baseLr, batch: batch * baseAccum, label: `${label}${timesAccum(baseAccum)}`, path: path27, inherited: true });
+  if (named3) return recipe(named3.gpus * named3.perGpu, `file name ${named3.text}${named3.path !== file.path ? ` of ${named3.path}` : ""}`, named3.path);
   if (own2 && (!baseBatch || baseBatch.value === own2.gpus * own2.perGpu)) return recipe(own2.gpus * own2.perGpu, `file name ${own2.text}`, file.path);
   if (baseBatch && baseBatch.value > 0) return recipe(baseBatch.value, `auto_scale_lr.base_batch_size ${formatCount(baseBatch.value)}`, baseBatch.file ?? file.path);
   return void 0;
@@ -20154,8 +21921,8 @@ function importsLazyConfig(file) {
   const lazyCall = (v) => v.kind === "map" && (hasKey(v, "_target_") || v.entries.some((e) => e.value.kind === "map" && hasKey(e.value, "_target_")));
   return values.length >= 2 && values.some(lazyCall);
 }
-function yacsNumber(view, path24, key = path24.join(".")) {
-  const hit = lookup(view, path24);
+function yacsNumber(view, path27, key = path27.join(".")) {
+  const hit = lookup(view, path27);
   if (hit.kind !== "found" || hit.node.kind !== "scalar") return void 0;
   const v = hit.node.value;
   const value = typeof v === "number" ? v : typeof v === "string" && v.length < 64 && NUMERIC2.test(v.trim()) ? Number(v.trim()) : void 0;
@@ -20165,17 +21932,17 @@ function yacsNumber(view, path24, key = path24.join(".")) {
 function settingAt(view, hit, value, key) {
   return settingOf(view, hit, value, key, "_BASE_");
 }
-function yacsBool(view, path24) {
-  const hit = lookup(view, path24);
+function yacsBool(view, path27) {
+  const hit = lookup(view, path27);
   if (hit.kind !== "found" || hit.node.kind !== "scalar") return void 0;
   const v = hit.node.value;
   const value = typeof v === "boolean" ? v : v === "True" ? true : v === "False" ? false : void 0;
-  return value === void 0 ? void 0 : settingAt(view, hit, value, path24.join("."));
+  return value === void 0 ? void 0 : settingAt(view, hit, value, path27.join("."));
 }
-function yacsString(view, path24) {
-  const hit = lookup(view, path24);
+function yacsString(view, path27) {
+  const hit = lookup(view, path27);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") return void 0;
-  return settingAt(view, hit, hit.node.value, path24.join("."));
+  return settingAt(view, hit, hit.node.value, path27.join("."));
 }
 function yacsSteps(view) {
   const hit = lookup(view, ["SOLVER", "STEPS"]);
@@ -20208,9 +21975,9 @@ function extractYacs(file, env) {
   const batchChecks = [];
   if (file.inherited && file.inherited.files.length > 0) notes.push(`read with its _BASE_ chain: ${file.inherited.files.join(", ")}`);
   for (const n of file.inherited?.notes ?? []) notes.push(n);
-  const absent = (path24) => lookup(view, path24).kind === "absent";
-  const num8 = (path24, fallback, unit) => {
-    const s = yacsNumber(view, path24) ?? (absent(path24) ? defaultSetting(fallback, path24.join("."), "detectron2 default (config/defaults.py)") : void 0);
+  const absent = (path27) => lookup(view, path27).kind === "absent";
+  const num8 = (path27, fallback, unit) => {
+    const s = yacsNumber(view, path27) ?? (absent(path27) ? defaultSetting(fallback, path27.join("."), "detectron2 default (config/defaults.py)") : void 0);
     return s && unit ? { ...s, unit } : s;
   };
   applyAssumptions(plan, env.assume);
@@ -20225,6 +21992,7 @@ function extractYacs(file, env) {
   let steps3 = stepsRead?.values ?? (absent(["SOLVER", "STEPS"]) ? D.steps : void 0);
   const refWorld = num8(["SOLVER", "REFERENCE_WORLD_SIZE"], D.referenceWorldSize);
   let stepsScale = 1;
+  const refScaled = Boolean(refWorld && refWorld.value > 0 && world);
   if (refWorld && refWorld.value > 0 && world && world !== refWorld.value) {
     const scale2 = world / refWorld.value;
     const by = `\xD7 ${formatCount(world)} / REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)} (DefaultTrainer.auto_scale_workers)`;
@@ -20234,9 +22002,11 @@ function extractYacs(file, env) {
       batchChecks.push(referenceWorldCheck(file, batch, refWorld, world));
     }
     const scaled = (s, value, how, unit) => s ? { ...derivedFrom(s, value(s.value), `${formatCount(s.value)} ${how}`, unit) } : void 0;
-    batch = scaled(batch, (v) => Math.round(v * scale2), by, "samples");
-    lr = lr ? { ...derivedFrom(lr, lr.value * scale2, `${formatSci(lr.value)} ${by}`), scaledFrom: { factor: scale2, by: `REFERENCE_WORLD_SIZE scales it \xD7 ${formatCount(world)} / ${formatCount(refWorld.value)}`, ...lr.valueRange ? { valueRange: lr.valueRange } : {} } } : void 0;
-    const counted = (s) => s ? { ...scaled(s, (v) => Math.round(v / scale2), over, "steps"), writtenAs: { unit: "iterations", perStep: scale2, value: s.value } } : void 0;
+    const multiplied = `REFERENCE_WORLD_SIZE scales it \xD7 ${formatCount(world)} / ${formatCount(refWorld.value)}`;
+    const divided = `REFERENCE_WORLD_SIZE divides it by ${formatCount(world)} / ${formatCount(refWorld.value)}`;
+    batch = autoScaled(scaled(batch, (v) => Math.round(v * scale2), by, "samples"), batch, scale2, writtenFor(refWorld.value));
+    lr = lr ? { ...derivedFrom(lr, lr.value * scale2, `${formatSci(lr.value)} ${by}`), scaledFrom: { factor: scale2, by: multiplied, ...lr.valueRange ? { valueRange: lr.valueRange } : {} } } : void 0;
+    const counted = (s) => autoScaled(s ? { ...scaled(s, (v) => Math.round(v / scale2), over, "steps"), writtenAs: { unit: "iterations", perStep: scale2, value: s.value } } : void 0, s, 1 / scale2, divided);
     maxIter = counted(maxIter);
     warmup3 = counted(warmup3);
     checkpoint = counted(checkpoint);
@@ -20244,6 +22014,15 @@ function extractYacs(file, env) {
     stepsScale = scale2;
     steps3 = steps3?.map((v) => Math.round(v / scale2));
     notes.push(`SOLVER.REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)} with ${formatCount(world)} GPUs: detectron2 scales IMS_PER_BATCH and BASE_LR by ${formatCount(scale2)} and divides MAX_ITER, WARMUP_ITERS, STEPS, CHECKPOINT_PERIOD and EVAL_PERIOD by it`);
+  } else if (refWorld && refWorld.value > 0 && world) {
+    const same3 = (s, how) => autoScaled(s, s, 1, how);
+    const at6 = `REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)} is the world size: nothing is scaled`;
+    batch = autoScaled(batch, batch, 1, writtenFor(refWorld.value));
+    lr = same3(lr, at6);
+    maxIter = same3(maxIter, at6);
+    warmup3 = same3(warmup3, at6);
+    checkpoint = same3(checkpoint, at6);
+    evalPeriod = same3(evalPeriod, at6);
   } else if (refWorld && refWorld.value > 0 && !world) {
     notes.push(`SOLVER.REFERENCE_WORLD_SIZE ${formatCount(refWorld.value)}: detectron2 rescales batch, LR and iteration counts to the real GPU count, which is unknown here (set assume.worldSize)`);
   }
@@ -20273,9 +22052,11 @@ function extractYacs(file, env) {
   if (scheduler === "WarmupMultiStepLR" && steps3 && maxIter) {
     if (steps3.length > 0) {
       const sorted = [...steps3].sort((a, b) => a - b);
-      const at6 = (v) => stepsRead ? { ...settingAt(view, stepsRead.hit, v, "SOLVER.STEPS"), unit: "steps", ...steps3 !== stepsRead.values ? { origin: "derived", how: "SOLVER.STEPS scaled by REFERENCE_WORLD_SIZE", writtenAs: { unit: "iterations", perStep: stepsScale } } : {} } : { ...defaultSetting(v, "SOLVER.STEPS", "detectron2 default (30000,)"), unit: "steps" };
-      plan.firstMilestone = at6(sorted[0]);
-      plan.lastMilestone = at6(sorted[sorted.length - 1]);
+      const written = [...stepsRead?.values ?? D.steps].sort((a, b) => a - b);
+      const scaledBy = (v, w) => !refScaled ? {} : steps3 !== stepsRead?.values ? { origin: "derived", how: "SOLVER.STEPS scaled by REFERENCE_WORLD_SIZE", writtenAs: { unit: "iterations", perStep: stepsScale, value: w }, scaledFrom: { factor: v / w, by: `REFERENCE_WORLD_SIZE divides it by ${formatCount(stepsScale)}` } } : { scaledFrom: { factor: 1, by: "REFERENCE_WORLD_SIZE is the world size: nothing is scaled" } };
+      const at6 = (v, w) => stepsRead ? { ...settingAt(view, stepsRead.hit, v, "SOLVER.STEPS"), unit: "steps", ...scaledBy(v, w) } : { ...defaultSetting(v, "SOLVER.STEPS", "detectron2 default (30000,)"), unit: "steps", ...scaledBy(v, w) };
+      plan.firstMilestone = at6(sorted[0], written[0]);
+      plan.lastMilestone = at6(sorted[sorted.length - 1], written[written.length - 1]);
       if (steps3.includes(maxIter.value)) {
         launchChecks["decay-horizon-mismatch"] = `detectron2 stops at start-up: SOLVER.STEPS holds MAX_ITER ${formatCount(maxIter.value)}, and fvcore's MultiStepParamScheduler raises "Milestone must be smaller than total number of updates"`;
       }
@@ -20316,6 +22097,11 @@ function extractYacs(file, env) {
     ...baseReference(file, env) ?? {}
   };
 }
+var writtenFor = (reference) => `SOLVER.REFERENCE_WORLD_SIZE ${formatCount(reference)}: DefaultTrainer.auto_scale_workers multiplies IMS_PER_BATCH and BASE_LR by GPUs / ${formatCount(reference)} and divides the iteration counts by it`;
+function autoScaled(s, written, factor, by) {
+  if (!s || !written) return s;
+  return { ...s, scaledFrom: { factor, by, ...written.valueRange ? { valueRange: written.valueRange } : {} } };
+}
 function referenceWorldCheck(file, batch, refWorld, world) {
   const own2 = (s) => (s.file === void 0 || s.file === file.path) && s.range ? s.range : void 0;
   const ref = refWorld.value;
@@ -20345,10 +22131,10 @@ function lazySetting(view, hit, value, key) {
   const s = settingOf(view, hit, value, key);
   return hit.file !== view.path ? { ...s, note: `set in ${hit.file}:${hit.keyRange.line}, which this config imports` } : s;
 }
-function lazyNumber(view, path24) {
-  const hit = lookup(view, path24);
+function lazyNumber(view, path27) {
+  const hit = lookup(view, path27);
   if (hit.kind !== "found" || hit.node.kind !== "scalar" || typeof hit.node.value !== "number") return void 0;
-  const key = path24.join(".");
+  const key = path27.join(".");
   const s = lazySetting(view, hit, hit.node.value, key);
   const old = augmentedFrom(hit.node);
   if (!old || typeof old.value !== "number") return s;
@@ -20357,8 +22143,8 @@ function lazyNumber(view, path24) {
   const at6 = from && from !== view.path ? ` (${from}:${old.range.line})` : "";
   return { ...computed, origin: "derived", how: `${key} ${formatCount(old.value)}${at6}, then \`${hit.node.source}\`` };
 }
-function lazyTarget(view, path24) {
-  const hit = lookup(view, [...path24, "_target_"]);
+function lazyTarget(view, path27) {
+  const hit = lookup(view, [...path27, "_target_"]);
   return hit.kind === "found" && hit.node.kind === "scalar" && typeof hit.node.value === "string" ? hit.node.value.split(".").pop() ?? hit.node.value : void 0;
 }
 function extractLazy(file, env) {
@@ -20604,7 +22390,9 @@ function extractSwift(ctx) {
     beforeDerive(plan, notes) {
       const pd = plan.microBatchSize;
       const world = dataParallel(plan);
-      if (!plan.gradAccumSteps && pd && world) {
+      if (!plan.gradAccumSteps && grpo) {
+        plan.gradAccumSteps = defaultSetting(1, "gradient_accumulation_steps", "ms-swift's default for GRPO (RLHFArguments._set_default), not the global-batch-16 default of swift sft");
+      } else if (!plan.gradAccumSteps && pd && world) {
         const ga = Math.max(1, Math.ceil(16 / pd.value / world.value));
         plan.gradAccumSteps = { ...derived(ga, `max(1, ceil(16 / per_device_train_batch_size ${formatCount(pd.value)} / world ${formatCount(world.value)})) (ms-swift's default: a global batch near 16)`), origin: "default", key: "gradient_accumulation_steps" };
       } else if (!plan.gradAccumSteps) {
@@ -20628,6 +22416,26 @@ function extractSwift(ctx) {
   return hf.plan;
 }
 var SWIFT_STOPS = "ms-swift refuses to start (its argument checks raise ValueError before training)";
+var SPLIT_DEFAULT_ZERO_SINCE = [3, 6];
+function evaluates(ctx) {
+  const off = "or set split_dataset_ratio 0 (no validation split, so no evaluation)";
+  const strategy = str3(ctx, "eval_strategy");
+  if (strategy?.value === "no") return { runs: false, why: 'eval_strategy is "no"', off };
+  const val = getIn(ctx.view.tree, ["val_dataset"])?.node;
+  const hasVal = val !== void 0 && !(val.kind === "seq" && val.items.length === 0) && !(val.kind === "scalar" && (val.value === null || val.value === ""));
+  if (hasVal) return { runs: true, why: "val_dataset is set", off: "or remove val_dataset (no evaluation)" };
+  const ratio = num4(ctx, "split_dataset_ratio");
+  if (ratio) return { runs: ratio.value > 0, why: `split_dataset_ratio ${ratio.value}`, off };
+  const pin = ctx.env.packagePin?.("ms-swift");
+  const range = pin ? parseVersionRange(pin.spec) : void 0;
+  if (!pin || !range) return { runs: false, why: "split_dataset_ratio is not set: 0 since ms-swift 3.6 (no ms-swift pin in requirements*.txt, pyproject.toml or setup.py), so there is no validation set", off };
+  const source = `ms-swift${pin.spec} (${pin.file}:${pin.line})`;
+  const older = overlaps(range, [0], SPLIT_DEFAULT_ZERO_SINCE);
+  const newer = overlaps(range, SPLIT_DEFAULT_ZERO_SINCE);
+  if (older && !newer) return { runs: true, why: `split_dataset_ratio is not set: 0.01 before ms-swift 3.6 (${source}), so 1% of the dataset is held out for evaluation`, off };
+  if (!older) return { runs: false, why: `split_dataset_ratio is not set: 0 since ms-swift 3.6 (${source})`, off };
+  return { runs: void 0, why: `split_dataset_ratio is not set: its default is 0.01 before ms-swift 3.6 and 0 since, and ${source} allows both`, off };
+}
 function swiftGrpo(ctx, plan, pd, ga, notes) {
   const g = num4(ctx, "num_generations") ?? defaultSetting(8, "num_generations", "ms-swift default");
   const mu = num4(ctx, "num_iterations") ?? defaultSetting(1, "num_iterations");
@@ -20673,12 +22481,13 @@ function swiftGrpo(ctx, plan, pd, ga, notes) {
   }
   const pdEval = num4(ctx, "per_device_eval_batch_size") ?? defaultSetting(1, "per_device_eval_batch_size", "ms-swift default");
   const gEval = num4(ctx, "num_generations_eval") ?? g;
-  const evalOff = str3(ctx, "eval_strategy")?.value === "no" || num4(ctx, "split_dataset_ratio")?.value === 0 && !getIn(ctx.view.tree, ["val_dataset"]);
-  if (p && !evalOff && p * pdEval.value % gEval.value !== 0) {
+  const evaluation = evaluates(ctx);
+  if (evaluation.runs === void 0) notes.push(`${evaluation.why}: whether GRPO evaluates (and checks the eval batch) is unknown`);
+  if (p && evaluation.runs && p * pdEval.value % gEval.value !== 0) {
     ctx.checks.push({
       kind: "swift-eval-batch-not-divisible",
       range: rangeOf4(ctx, pdEval, gEval),
-      message: `the global eval batch world ${formatCount(p)} \xD7 per_device_eval_batch_size ${formatCount(pdEval.value)}${pdEval.origin === "default" ? " (ms-swift default)" : ""} = ${formatCount(p * pdEval.value)} is not divisible by ${gEval.key ?? "num_generations"} ${formatCount(gEval.value)}: ${SWIFT_STOPS} ("The global eval batch size (${formatCount(p)} x ${formatCount(pdEval.value)}) must be evenly divisible by num_generations_eval (${formatCount(gEval.value)})."); raise per_device_eval_batch_size to a multiple of ${formatCount(gEval.value)}, or set split_dataset_ratio 0`,
+      message: `the global eval batch world ${formatCount(p)} \xD7 per_device_eval_batch_size ${formatCount(pdEval.value)}${pdEval.origin === "default" ? " (ms-swift default)" : ""} = ${formatCount(p * pdEval.value)} is not divisible by ${gEval.key ?? "num_generations"} ${formatCount(gEval.value)} (the run evaluates: ${evaluation.why}): ${SWIFT_STOPS} ("The global eval batch size (${formatCount(p)} x ${formatCount(pdEval.value)}) must be evenly divisible by num_generations_eval (${formatCount(gEval.value)})."); raise per_device_eval_batch_size to a multiple of ${formatCount(gEval.value)}, ${evaluation.off}`,
       data: { evalBatch: p * pdEval.value, numGenerations: gEval.value }
     });
   }
@@ -20755,6 +22564,7 @@ function extractMegatron(ctx) {
   } else {
     plan.warmupSteps = wIters ? { ...wIters, unit: "steps" } : { ...defaultSetting(0, "lr_warmup_iters"), unit: "steps" };
   }
+  megatronWarmupAssertion2(ctx, plan, decay);
   const save = num4(ctx, "save_steps") ?? num4(ctx, "save_interval") ?? defaultSetting(500, "save_steps", "Megatron-SWIFT default");
   if (save.value > 0) plan.saveEverySteps = { ...save, unit: "steps" };
   const evalEvery = num4(ctx, "eval_steps") ?? num4(ctx, "eval_interval");
@@ -20765,6 +22575,21 @@ function extractMegatron(ctx) {
   if (!plan.totalSteps) ctx.missing.push({ field: "datasetSamples", hint: "set train_iters, or assume.datasetSamples in .trainlint.yml" });
   ctx.notes.push(`Megatron-SWIFT: learning rate ${formatSci(plan.peakLr.value)} decays (${plan.scheduler?.value}) to min_lr ${formatSci(minLr.value)} over lr_decay_iters (train_iters when unset)`);
   return plan;
+}
+function megatronWarmupAssertion2(ctx, plan, decayWritten) {
+  const w = plan.warmupSteps;
+  const decay = plan.decaySteps;
+  if (!w || !decay || w.value <= 0 || w.value < decay.value) return;
+  const assertion = `Megatron's OptimizerParamScheduler asserts lr_warmup_steps < lr_decay_steps: warmup ${formatCount(w.value)} \u2265 decay ${formatCount(decay.value)} steps`;
+  ctx.launchChecks["warmup-exceeds-training"] = `Megatron-SWIFT refuses to start (${assertion})`;
+  const total = plan.totalSteps;
+  if (!decayWritten || total && w.value >= total.value) return;
+  ctx.conflicts.push({
+    kind: "warmup-not-below-decay",
+    range: rangeOf4(ctx, w, decayWritten),
+    message: `${w.key ?? "lr_warmup_iters"} ${formatCount(w.value)} is not below lr_decay_iters ${formatCount(decayWritten.value)}: ${MEGATRON_STOPS} (${assertion}); keep the warmup below ${formatCount(decayWritten.value)} steps, or raise lr_decay_iters`,
+    data: { warmupSteps: w.value, decaySteps: decayWritten.value }
+  });
 }
 function megatronGrpo(ctx, plan, micro, global, dp, world) {
   const g = num4(ctx, "num_generations") ?? defaultSetting(8, "num_generations", "ms-swift default");
@@ -20875,7 +22700,9 @@ var msSwift = {
     // `swift sft config.yaml --learning_rate 2e-4`, `megatron sft x.yaml --lr 1e-5`: swift/cli/main.py parse_yaml_args expands
     // the first argument's keys into `--k v` in its place, so the flags after it win (argparse: the last one).
     launchOverrides: ["argparse"],
-    schema: "ms-swift.schema.json"
+    schema: "ms-swift.schema.json",
+    // parse_yaml_args reads a .json config with yaml.safe_load too, which skips a UTF-8 byte order mark.
+    jsonLoader: "yaml"
   },
   detect(file) {
     if (file.format === "shell") return (file.script?.commands ?? []).some((c) => swiftCommand(c) !== void 0) ? 10 : 0;
@@ -20963,14 +22790,26 @@ var SUPERVISED = {
 };
 var STOPS = "OpenRLHF refuses to start (train_ppo_ray.py asserts before any model is loaded)";
 var Flags = class {
-  constructor(args, gen, file) {
+  constructor(args, gen, file, hides = false) {
     this.args = args;
     this.gen = gen;
     this.file = file;
+    this.hides = hides;
   }
   args;
   gen;
   file;
+  hides;
+  /** Opaque words (`$EXTRA_ARGS`) \u2192 the flags the command does not write that each may set (see `hides`). */
+  hidden = /* @__PURE__ */ new Map();
+  /** The opaque word that may set the flag of `s` the command does not write (remembered for the note). */
+  hiddenBy(s) {
+    const k = this.key(s);
+    const by = this.hides && k ? this.args.setBy(k) : void 0;
+    const flag2 = this.flag(s);
+    if (by && !this.hidden.get(by)?.includes(flag2)) this.hidden.set(by, [...this.hidden.get(by) ?? [], flag2]);
+    return by;
+  }
   flag(s) {
     return this.gen === "flat" ? s.flat : s.dotted;
   }
@@ -20994,7 +22833,7 @@ var Flags = class {
       if (v !== void 0) return this.args.setting(a, v, a.note);
     }
     const d = this.def(s);
-    return typeof d === "number" && !this.args.has(k) ? defaultSetting(d, this.flag(s), label) : void 0;
+    return typeof d === "number" && !this.args.has(k) && !this.hiddenBy(s) ? defaultSetting(d, this.flag(s), label) : void 0;
   }
   str(s) {
     const k = this.key(s);
@@ -21002,7 +22841,7 @@ var Flags = class {
     const got = this.args.str(k);
     if (got) return got;
     const d = this.def(s);
-    return typeof d === "string" && !this.args.has(k) ? defaultSetting(d, this.flag(s), "OpenRLHF default") : void 0;
+    return typeof d === "string" && !this.args.has(k) && !this.hiddenBy(s) ? defaultSetting(d, this.flag(s), "OpenRLHF default") : void 0;
   }
   /** A store_true switch: on when written bare (or `true`). */
   on(s) {
@@ -21226,10 +23065,10 @@ function extractSupervised(ctx, env, name2) {
   const w = launcherWorldSize(cmd);
   if (w && cmd.launcher !== "python") plan.worldSize = { value: w.value, origin: "launcher", file: ctx.file.path, key: w.key, range: w.range, how: w.how };
   applyAssumptions(plan, env.assume);
-  const ring = f.num(s.ring).value;
-  const dsTp = f.num(s.dsTp).value;
+  const ring = f.num(s.ring)?.value;
+  const dsTp = f.num(s.dsTp)?.value;
   const world = plan.worldSize?.value;
-  if (world && ring * dsTp > 1 && world % (ring * dsTp) === 0) plan.dataParallelSize = derived(world / ring / dsTp, `${formatCount(world)} GPUs / ring_attn_size ${ring} / DeepSpeed TP ${dsTp}`);
+  if (world && ring !== void 0 && dsTp !== void 0 && ring * dsTp > 1 && world % (ring * dsTp) === 0) plan.dataParallelSize = derived(world / ring / dsTp, `${formatCount(world)} GPUs / ring_attn_size ${ring} / DeepSpeed TP ${dsTp}`);
   const train = f.num(s.trainBatch);
   const micro = f.num(s.microTrain);
   if (train) plan.globalBatchSize = { ...train, unit: name2 === "train_dpo" ? "pairs" : "samples" };
@@ -21238,8 +23077,10 @@ function extractSupervised(ctx, env, name2) {
   if (lr) plan.peakLr = lr;
   const epochs = f.num(s.maxEpochs);
   if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
-  plan.scheduler = defaultSetting("cosine_with_min_lr", "lr_scheduler", "OpenRLHF default");
-  if (lr) plan.minLr = { ...derived(lr.value * 0.1, "lr \xD7 0.1 (OpenRLHF cosine_with_min_lr)"), origin: "default", key: f.flag(s.lr) };
+  const schedBy = f.args.has("lr_scheduler") ? void 0 : f.args.setBy("lr_scheduler");
+  if (schedBy) ctx.notes.push(`--lr_scheduler is not written on the command, and ${schedBy} may set it: the schedule and its floor are left unknown`);
+  else plan.scheduler = defaultSetting("cosine_with_min_lr", "lr_scheduler", "OpenRLHF default");
+  if (lr && !schedBy) plan.minLr = { ...derived(lr.value * 0.1, "lr \xD7 0.1 (OpenRLHF cosine_with_min_lr)"), origin: "default", key: f.flag(s.lr) };
   const samples = plan.datasetSamples;
   if (samples && train && epochs) {
     const spe = Math.floor(samples.value / train.value);
@@ -21259,9 +23100,32 @@ function extractSupervised(ctx, env, name2) {
   const ev = f.num(s.evalSteps);
   if (ev && ev.value > 0) plan.evalEverySteps = { ...ev, unit: "steps" };
   precision2(ctx, s);
-  if (train && micro && world) deepspeedIdentity(ctx, train, micro, world, ring, dsTp, "");
+  if (train && micro && world && ring !== void 0 && dsTp !== void 0) deepspeedIdentity(ctx, train, micro, world, ring, dsTp, "");
   if (!world) ctx.missing.push({ field: "worldSize", hint: "pass --num_gpus N to deepspeed (without it, every GPU of the host), or set assume.worldSize in .trainlint.yml" });
   ctx.launchChecks["batch-size-mismatch"] = "DeepSpeed refuses to start (its batch identity check)";
+}
+var RENAMED = (() => {
+  const flat = /* @__PURE__ */ new Map();
+  const dotted2 = /* @__PURE__ */ new Map();
+  for (const spec of [...Object.values(PPO), ...Object.values(SUPERVISED)]) {
+    if (!spec.flat || !spec.dotted || spec.flat === spec.dotted) continue;
+    flat.set(spec.flat, spec.dotted);
+    dotted2.set(spec.dotted, spec.flat);
+  }
+  return { flat, dotted: dotted2 };
+})();
+function mixedGenerations(ctx, gen) {
+  const flatOnes = ctx.cmd.args.filter((a) => RENAMED.flat.has(a.flag));
+  const dottedOnes = ctx.cmd.args.filter((a) => DOTTED.test(a.flag));
+  if (gen !== "dotted" || flatOnes.length === 0 || dottedOnes.length === 0) return;
+  const said6 = (a) => `${a.flag}${a.value !== void 0 ? ` ${a.value}` : ""}`;
+  const renames = flatOnes.map((a) => `${a.flag} \u2192 ${RENAMED.flat.get(a.flag)}`).join(", ");
+  ctx.configErrors.push({
+    range: flatOnes[0].flagRange,
+    message: `${flatOnes.map((a) => a.flag).join(", ")} ${flatOnes.length === 1 ? "is a" : "are"} \u2264 v0.9 flag${flatOnes.length === 1 ? "" : "s"} among \u2265 v0.10 dotted ones (${dottedOnes[0].flag}\u2026): OpenRLHF \u2265 v0.10 has no such flag and its argparse stops the run ("error: unrecognized arguments: ${flatOnes.map(said6).join(" ")}"), as v0.9 does for the dotted ones; write the dotted names (${renames})`,
+    data: { flatFlags: flatOnes.map((a) => a.flag), dottedFlags: dottedOnes.map((a) => a.flag) }
+  });
+  ctx.notes.push(`flags of both OpenRLHF generations: the plan reads the dotted (\u2265 v0.10) ones; ${flatOnes.map((a) => a.flag).join(", ")} ${flatOnes.length === 1 ? "is" : "are"} not read`);
 }
 function extract5(file, env) {
   const anchor = fileStartRange(file);
@@ -21272,11 +23136,16 @@ function extract5(file, env) {
   const kind = PPO_PROGRAMS.has(name2) ? "ppo" : "supervised";
   const gen = cmd.args.some((a) => DOTTED.test(a.flag)) ? "dotted" : "flat";
   const args = argsFromFlags(file, cmd.args, (flag2) => flag2.replace(/^--/, ""));
-  const ctx = { file, f: new Flags(args, gen, file), cmd, plan: {}, notes: [], missing: [], checks: [], configErrors: [], conflicts: [], ignored: [], launchChecks: {} };
+  const ctx = { file, f: new Flags(args, gen, file, kind !== "ppo"), cmd, plan: {}, notes: [], missing: [], checks: [], configErrors: [], conflicts: [], ignored: [], launchChecks: {} };
   ctx.notes.push(`OpenRLHF ${name2}, ${gen === "dotted" ? "dotted flags (\u2265 v0.10)" : "flat flags (\u2264 v0.9)"}`);
   if (commands4.length > 1) ctx.notes.push(`${commands4.length} OpenRLHF commands in this script; the first (line ${cmd.range.line}) is linted`);
+  mixedGenerations(ctx, gen);
   if (kind === "ppo") extractPpo2(ctx, env);
   else extractSupervised(ctx, env, name2);
+  for (const [by, flags] of ctx.f.hidden) {
+    const many = flags.length > 1;
+    ctx.notes.push(`${flags.join(", ")} ${many ? "are" : "is"} not written on the command, and ${by} may set ${many ? "them" : "it"}: left unknown rather than OpenRLHF's default${many ? "s" : ""}`);
+  }
   return {
     plan: ctx.plan,
     missing: ctx.missing,
@@ -21386,13 +23255,15 @@ function at3(ctx, ...settings) {
   return ctx.v.rangeOf(...settings) ?? ctx.anchor;
 }
 function mesh(ctx) {
-  let product = 1;
-  let auto = false;
+  const out = {};
   for (const kind of ["ici", "dcn"]) {
+    let product = 1;
     const unspecified = [];
+    const written = [];
     for (const axis of ICI_AXES) {
       const s = ctx.v.num(`${kind}_${axis}_parallelism`);
       if (!s) return void 0;
+      if (s.origin !== "default") written.push(s);
       if (s.value === -1) unspecified.push(s);
       else product *= s.value;
     }
@@ -21405,26 +23276,58 @@ function mesh(ctx) {
       });
       return void 0;
     }
-    if (unspecified.length === 1) auto = true;
+    out[kind] = { product, auto: unspecified.length === 1, written };
   }
-  return { product, auto };
+  const { ici, dcn } = out;
+  return { ici, dcn, product: ici.product * dcn.product, auto: ici.auto || dcn.auto };
+}
+function writtenSlices(ctx) {
+  for (const key of ["num_slices", "compile_topology_num_slices"]) {
+    const s = ctx.v.num(key);
+    if (s && s.origin !== "default" && s.value > 0) return s;
+  }
+  return void 0;
+}
+function axesFailure(axes, target, kind) {
+  const what = kind === "DCN" ? "slices" : "devices per slice";
+  if (axes.auto) {
+    const fill = target / axes.product;
+    return fill >= 1 && Number.isInteger(fill) ? void 0 : `"Unspecified value unable to be determined with the given ${kind} parallelism values" (${what} ${formatCount(target)}, the written ${kind} axes multiply to ${formatCount(axes.product)})`;
+  }
+  return axes.product === target ? void 0 : `"Number of ${what} ${formatCount(target)} does not match the product of the ${kind} parallelism ${formatCount(axes.product)}"`;
 }
 function meshAgainstDevices(ctx, m, world) {
+  const slices = writtenSlices(ctx);
+  const report2 = (message, ...settings) => {
+    ctx.checks.push({ kind: "mesh-does-not-match-devices", range: at3(ctx, ...settings, world), message, data: { iciProduct: m.ici.product, dcnProduct: m.dcn.product, devices: world.value, ...slices ? { slices: slices.value } : {} } });
+  };
+  const stops = "MaxText refuses to start (max_utils.fill_unspecified_mesh_axes)";
+  if (slices) {
+    const dcn = axesFailure(m.dcn, slices.value, "DCN");
+    if (dcn) return report2(`the DCN axes do not fit ${said3(slices)}: ${stops}: ${dcn}; make the dcn_* axes multiply to ${formatCount(slices.value)} (or set one to -1)`, ...m.dcn.written, slices);
+    const perSlice2 = Math.floor(world.value / slices.value);
+    const ici = axesFailure(m.ici, perSlice2, "ICI");
+    if (ici) return report2(`the ICI axes do not fit the ${formatCount(world.value)} devices over ${said3(slices)} (${formatCount(perSlice2)} per slice): ${stops}: ${ici}; make the ici_* axes multiply to ${formatCount(perSlice2)} (or set one to -1)`, ...m.ici.written, slices);
+    return;
+  }
   const { product, auto } = m;
   if (product <= 0 || (auto ? world.value % product === 0 : world.value === product)) return;
-  ctx.checks.push({
-    kind: "mesh-does-not-match-devices",
-    range: at3(ctx, world),
-    message: auto ? `the written mesh axes multiply to ${formatCount(product)}, which does not divide the ${formatCount(world.value)} devices: MaxText cannot fill the -1 axis ("Unspecified value unable to be determined with the given parallelism values"); make the product a divisor of ${formatCount(world.value)}` : `the mesh axes multiply to ${formatCount(product)} but the run has ${formatCount(world.value)} devices: MaxText refuses to start ("Number of devices ${formatCount(world.value)} does not match the product of the parallelism ${formatCount(product)}"); set one axis to -1 or match the device count`,
-    data: { meshProduct: product, devices: world.value }
-  });
+  const split = `ICI ${formatCount(m.ici.product)} \xD7 DCN ${formatCount(m.dcn.product)}`;
+  if (auto) {
+    return report2(`the written mesh axes multiply to ${formatCount(product)} (${split}), which does not divide the ${formatCount(world.value)} devices: ${stops}: MaxText cannot fill the -1 axis ("Unspecified value unable to be determined with the given \u2026 parallelism values"); make the product a divisor of ${formatCount(world.value)}`);
+  }
+  const perSlice = m.dcn.product > 0 ? world.value / m.dcn.product : NaN;
+  const iciWords = Number.isInteger(perSlice) ? `with ${formatCount(m.dcn.product)} slices (the DCN product), "Number of devices per slice ${formatCount(perSlice)} does not match the product of the ICI parallelism ${formatCount(m.ici.product)}"` : void 0;
+  report2(
+    `the mesh axes multiply to ${formatCount(product)} (${split}) but the run has ${formatCount(world.value)} devices: ${stops}: the DCN axes must multiply to the number of slices and the ICI axes to the devices per slice${iciWords ? ` (${iciWords}; with another slice count the DCN check fails)` : ""}; set one axis to -1 or make ICI \xD7 DCN = ${formatCount(world.value)}`
+  );
 }
 function extractPlan3(ctx, env) {
   const { v, plan, notes } = ctx;
   const m = mesh(ctx);
   applyAssumptions(plan, env.assume);
   if (m && plan.worldSize) meshAgainstDevices(ctx, m, plan.worldSize);
-  else if (m && !m.auto) plan.worldSize = derived(m.product, "the product of the ici_* and dcn_* parallelism axes (none is -1)", "devices");
+  else if (m && !m.auto) plan.worldSize = derived(m.product, `the product of the ici_* and dcn_* parallelism axes (ICI ${formatCount(m.ici.product)} \xD7 DCN ${formatCount(m.dcn.product)}, none is -1)`, "devices");
   const pd = v.num("per_device_batch_size");
   const ga = v.num("gradient_accumulation_steps");
   if (pd) plan.microBatchSize = { ...pd, unit: "samples" };
@@ -21510,9 +23413,9 @@ function extract6(file, env) {
       notes.push(commandConfigNote(view.commandConfig));
       return { plan: {}, missing: [], anchor: cmd.range, notes, ...view.overridable ? { overridable: view.overridable } : {} };
     }
-    const named2 = view.command?.configFile?.value;
-    if (named2 && !/(?:^|\/)base\.yml$/.test(named2)) {
-      notes.push(`${named2} is not in the repository: values it sets are unknown; MaxText's base.yml defaults are used for the rest`);
+    const named3 = view.command?.configFile?.value;
+    if (named3 && !/(?:^|\/)base\.yml$/.test(named3)) {
+      notes.push(`${named3} is not in the repository: values it sets are unknown; MaxText's base.yml defaults are used for the rest`);
     }
   } else {
     const own2 = composedOf(file);
@@ -21604,7 +23507,7 @@ function isLevanter(file) {
   const hasModelType = model?.kind === "map" && mapGet(model, "type") !== void 0;
   return trainerKeys >= 2 || trainerKeys >= 1 && (optimizer?.kind === "map" || hasModelType);
 }
-var num5 = (ctx, ...path24) => numberAt(ctx.file, path24, LOADER14);
+var num5 = (ctx, ...path27) => numberAt(ctx.file, path27, LOADER14);
 var said4 = (s) => `${s.key ?? ""} ${typeof s.value === "number" ? formatCount(s.value) : String(s.value)}${s.origin === "default" ? " (default)" : ""}`.trim();
 var at4 = (ctx, ...s) => s.find((x) => x?.range && x.origin !== "default" && x.origin !== "derived")?.range ?? ctx.anchor;
 function fracOrSteps(ctx, s, total, what, of = "num_train_steps") {
@@ -21637,8 +23540,8 @@ function mainSteps(ctx, total) {
   const left = Math.max(0, total.value - cooldown.value);
   return { steps: derivedFrom(cooldown, left, `num_train_steps ${formatCount(total.value)} \u2212 cooldown ${formatCount(cooldown.value)}`, "steps"), cooldown };
 }
-function intList(ctx, ...path24) {
-  const hit = getIn(ctx.file.tree, path24);
+function intList(ctx, ...path27) {
+  const hit = getIn(ctx.file.tree, path27);
   if (hit?.node.kind !== "seq") return void 0;
   const out = [];
   for (const item of hit.node.items) {
@@ -21682,23 +23585,30 @@ function firstCycle(ctx, main) {
   return { steps: total, repeats: false };
 }
 function intTraps(ctx) {
-  for (const path24 of INT_FIELDS) {
-    const hit = getIn(ctx.file.tree, path24);
+  for (const path27 of INT_FIELDS) {
+    const hit = getIn(ctx.file.tree, path27);
     if (!hit || hit.node.kind !== "scalar" || typeof hit.node.value !== "string") continue;
     const text = hit.node.value.trim();
     if (text.length > 40 || !/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)[eE][-+]?\d+$/.test(text)) continue;
     const n = Number(text);
     ctx.configErrors.push({
       range: hit.keyRange,
-      message: `${path24.join(".")}: ${hit.node.source} is read by PyYAML as the string "${text}", and draccus decodes this int field with int(): Levanter refuses to start ("Couldn't parse '${text}' into an int"); write ${Number.isFinite(n) && Number.isInteger(n) ? formatCount(n).replace(/,/g, "") : "a whole number"}`,
-      data: { keyPath: path24, written: hit.node.source }
+      message: `${path27.join(".")}: ${hit.node.source} is read by PyYAML as the string "${text}", and draccus decodes this int field with int(): Levanter refuses to start ("Couldn't parse '${text}' into an int"); write ${Number.isFinite(n) && Number.isInteger(n) ? formatCount(n).replace(/,/g, "") : "a whole number"}`,
+      data: { keyPath: path27, written: hit.node.source }
     });
   }
+}
+function withoutPlainPythonWorld(env, notes) {
+  const world = env.assume.worldSize;
+  if (typeof world !== "object" || world.origin !== "launcher" || world.key !== "python") return env;
+  notes.push(`${world.file ? `${world.file}${world.range ? `:${world.range.line}` : ""}: ` : ""}a plain python launch runs one JAX process per host over all of its devices, so it does not give the device count, which stays unknown for this launch`);
+  const { worldSize: _dropped, ...assume } = env.assume;
+  return { ...env, assume };
 }
 function extractPlan4(ctx, env) {
   const { plan, notes } = ctx;
   intTraps(ctx);
-  applyAssumptions(plan, env.assume);
+  applyAssumptions(plan, withoutPlainPythonWorld(env, notes).assume);
   const tbsHit = getIn(ctx.file.tree, ["trainer", "train_batch_size"]);
   let tbs = num5(ctx, "trainer", "train_batch_size");
   if (!tbs && tbsHit?.node.kind === "seq") {
@@ -21760,8 +23670,8 @@ function extractPlan4(ctx, env) {
   plan.peakLr = lr;
   const ratio = num5(ctx, "optimizer", "min_lr_ratio") ?? defaultSetting(LEVANTER_DEFAULTS.minLrRatio, "optimizer.min_lr_ratio", "OptimizerConfig default");
   plan.minLr = derivedFrom(ratio, ratio.value * lr.value, `${said4(ratio)} \xD7 learning_rate ${formatSci(lr.value)}`);
-  const schedule2 = stringAt(ctx.file, ["optimizer", "lr_schedule"]) ?? defaultSetting(LEVANTER_DEFAULTS.lrSchedule, "optimizer.lr_schedule", "OptimizerConfig default");
-  plan.scheduler = schedule2;
+  const schedule3 = stringAt(ctx.file, ["optimizer", "lr_schedule"]) ?? defaultSetting(LEVANTER_DEFAULTS.lrSchedule, "optimizer.lr_schedule", "OptimizerConfig default");
+  plan.scheduler = schedule3;
   const type = stringAt(ctx.file, ["optimizer", "type"]);
   if (type) plan.optimizer = type;
   const main = mainSteps(ctx, plan.totalSteps);
@@ -21775,12 +23685,12 @@ function extractPlan4(ctx, env) {
     notes.push("optimizer.cycle_length / cycles: the schedule repeats (WSD-S), warming up and decaying within each cycle; the decay horizon is per cycle");
   } else if (main && plan.totalSteps) {
     const total = plan.totalSteps.value;
-    if (main.cooldown && (schedule2.value === "cosine" || schedule2.value === "linear" || schedule2.value === "inv")) {
-      const how = `num_train_steps ${formatCount(total)} \u2212 the deprecated optimizer.cooldown ${formatCount(main.cooldown.value)} steps: the ${schedule2.value} decay reaches learning_rate \xD7 min_lr_ratio there and the cooldown only holds it; drop optimizer.cooldown, or set optimizer.decay for a decay phase at the end`;
+    if (main.cooldown && (schedule3.value === "cosine" || schedule3.value === "linear" || schedule3.value === "inv")) {
+      const how = `num_train_steps ${formatCount(total)} \u2212 the deprecated optimizer.cooldown ${formatCount(main.cooldown.value)} steps: the ${schedule3.value} decay reaches learning_rate \xD7 min_lr_ratio there and the cooldown only holds it; drop optimizer.cooldown, or set optimizer.decay for a decay phase at the end`;
       plan.decaySteps = { ...derived(main.steps.value, how, "steps"), ...main.cooldown.range ? { range: main.cooldown.range } : {}, ...main.cooldown.file ? { file: main.cooldown.file } : {} };
     } else if (main.cooldown) {
       plan.decaySteps = derived(total, `the deprecated cooldown (${formatCount(main.cooldown.value)} steps) decays to learning_rate \xD7 min_lr_ratio at the end of the run`, "steps");
-    } else if (schedule2.value !== "constant") {
+    } else if (schedule3.value !== "constant") {
       plan.decaySteps = derived(total, "the decay ends with the run (a single cycle)", "steps");
     }
   }
@@ -21868,7 +23778,7 @@ var SCHEDULER_OPTIONS = {
 };
 var SCHEDULER_ONLY = ["end_learning_rate", "power", "total_num_update", "t_mult", "lr_period_updates", "min_lr", "force_anneal", "lr_threshold", "lr_patience", "warmup_init_lr", "lr_shrink"];
 var SECTIONS = ["common", "common_eval", "distributed_training", "dataset", "optimization", "checkpoint", "bmuf", "generation", "eval_lm", "interactive", "model", "task", "criterion", "optimizer", "lr_scheduler", "scoring", "bpe", "tokenizer", "ema"];
-var knownKey = (path24) => SECTIONS.includes(path24[0]);
+var knownKey = (path27) => SECTIONS.includes(path27[0]);
 var TRAIN_SCRIPT = /(?:^|\/)(?:fairseq_cli\/)?(?:hydra_)?train\.py$/;
 function commandForm(cmd) {
   if (cmd.cli === "fairseq-train") return "cli";
@@ -21888,44 +23798,47 @@ function yamlIsFairseq(file) {
   if (!root || root.kind !== "map") return false;
   const sections = SECTIONS.filter((s) => mapGet(root, s) !== void 0);
   if (sections.length < 3) return false;
-  const named2 = (s) => {
+  const named3 = (s) => {
     const v = mapGet(root, s)?.value;
     return v?.kind === "map" && mapGet(v, "_name") !== void 0;
   };
-  return mapGet(root, "optimization")?.value.kind === "map" || named2("task") || named2("lr_scheduler");
+  return mapGet(root, "optimization")?.value.kind === "map" || named3("task") || named3("lr_scheduler");
 }
-function flagOf(path24) {
-  const [section, key] = path24.split(".");
+function flagOf(path27) {
+  const [section, key] = path27.split(".");
   if (key === "_name") return section === "model" ? "--arch" : `--${section.replace(/_/g, "-")}`;
   return `--${key.replace(/_/g, "-")}`;
 }
 function cliValues(file, args) {
-  const key = (path24) => flagOf(path24).slice(2).replace(/-/g, "_");
-  const fromText = (path24, text, a) => {
+  const key = (path27) => flagOf(path27).slice(2).replace(/-/g, "_");
+  const fromText = (path27, text, a) => {
     const v = argparseNumber(text, false);
     return v === void 0 ? void 0 : args.setting(a, v, a.note);
   };
   return {
-    num(path24) {
-      const a = args.get(key(path24));
-      return a && typeof a.value === "string" ? fromText(path24, a.value, a) : void 0;
+    num(path27) {
+      const a = args.get(key(path27));
+      return a && typeof a.value === "string" ? fromText(path27, a.value, a) : void 0;
     },
-    first(path24) {
-      const a = args.get(key(path24));
+    first(path27) {
+      const a = args.get(key(path27));
       if (!a || typeof a.value !== "string") return void 0;
       const parts2 = a.value.split(",");
-      const s = fromText(path24, parts2[0], a);
+      const s = fromText(path27, parts2[0], a);
       return s ? { setting: { ...s, ...parts2.length > 1 ? { note: `a per-epoch list of ${parts2.length}` } : {} }, count: parts2.length } : void 0;
     },
-    str(path24) {
-      return args.str(key(path24));
+    str(path27) {
+      return args.str(key(path27));
     },
-    bool(path24) {
-      const a = args.get(key(path24));
+    bool(path27) {
+      const a = args.get(key(path27));
       return a ? a.value === true || a.value === "true" || a.value === "True" : void 0;
     },
-    written(path24) {
-      return args.has(key(path24));
+    written(path27) {
+      return args.has(key(path27));
+    },
+    setBy(path27) {
+      return args.setBy(key(path27));
     },
     rangeOf(...s) {
       for (const x of s) if (x?.range && x.file === file.path && x.origin !== "default") return x.range;
@@ -21935,47 +23848,55 @@ function cliValues(file, args) {
 }
 function hydraValues(v) {
   return {
-    num: (path24) => v.num(path24),
-    first(path24) {
-      const hit = v.reader.lookup(path24.split("."));
+    num: (path27) => v.num(path27),
+    first(path27) {
+      const hit = v.reader.lookup(path27.split("."));
       if (hit?.node.kind === "seq") {
         const item = hit.node.items[0];
         if (item?.kind !== "scalar" || typeof item.value !== "number") return void 0;
         const src = hit.entry ? v.reader.sourceOf(hit.entry) : void 0;
-        const setting = { value: item.value, origin: "explicit", file: src?.file ?? v.file.path, key: path24, range: hit.keyRange, ...hit.node.items.length > 1 ? { note: `a per-epoch list of ${hit.node.items.length}` } : {} };
+        const setting = { value: item.value, origin: "explicit", file: src?.file ?? v.file.path, key: path27, range: hit.keyRange, ...hit.node.items.length > 1 ? { note: `a per-epoch list of ${hit.node.items.length}` } : {} };
         return { setting, count: hit.node.items.length };
       }
-      const s = v.num(path24);
+      const s = v.num(path27);
       return s ? { setting: s, count: 1 } : void 0;
     },
-    str: (path24) => v.str(path24),
-    bool: (path24) => v.bool(path24)?.value,
-    written: (path24) => v.has(path24),
-    rangeOf: (...s) => v.rangeOf(...s)
+    str: (path27) => v.str(path27),
+    bool: (path27) => v.bool(path27)?.value,
+    written: (path27) => v.has(path27),
+    rangeOf: (...s) => v.rangeOf(...s),
+    setBy: () => void 0
   };
 }
-var name = (ctx, path24) => ctx.form === "cli" ? flagOf(path24) : path24;
+var name = (ctx, path27) => ctx.form === "cli" ? flagOf(path27) : path27;
+function hiddenBy(ctx, path27) {
+  const by = ctx.v.setBy(path27);
+  const flag2 = name(ctx, path27);
+  if (by && !ctx.hidden.get(by)?.includes(flag2)) ctx.hidden.set(by, [...ctx.hidden.get(by) ?? [], flag2]);
+  return by;
+}
 function atRunEnd(ctx) {
   const every = (key, verb) => {
+    if (!ctx.v.written(key) && hiddenBy(ctx, key)) return void 0;
     const n = ctx.v.num(key)?.value ?? 1;
     if (!(n > 0)) return void 0;
     return `fairseq ${verb} every ${n === 1 ? "epoch" : `${formatCount(n)} epochs`} (${name(ctx, key)} ${formatCount(n)}) and when training stops`;
   };
-  const save = ctx.v.bool("checkpoint.no_save") ? void 0 : every("checkpoint.save_interval", "saves");
-  const evaluate2 = ctx.v.bool("dataset.disable_validation") ? void 0 : every("dataset.validate_interval", "validates");
+  const save = ctx.v.bool("checkpoint.no_save") || hiddenBy(ctx, "checkpoint.no_save") ? void 0 : every("checkpoint.save_interval", "saves");
+  const evaluate2 = ctx.v.bool("dataset.disable_validation") || hiddenBy(ctx, "dataset.disable_validation") ? void 0 : every("dataset.validate_interval", "validates");
   return {
     ...ctx.v.bool("checkpoint.no_save") ? { save: false } : {},
     ...ctx.v.bool("dataset.disable_validation") ? { eval: false } : {},
     ...save || evaluate2 ? { epochEnds: { ...save ? { save } : {}, ...evaluate2 ? { eval: evaluate2 } : {} } } : {}
   };
 }
-var said5 = (ctx, path24, s) => `${name(ctx, path24)} ${formatCount(s.value)}${s.origin === "default" ? " (default)" : ""}`;
+var said5 = (ctx, path27, s) => `${name(ctx, path27)} ${formatCount(s.value)}${s.origin === "default" ? " (default)" : ""}`;
 var at5 = (ctx, ...s) => ctx.v.rangeOf(...s) ?? ctx.anchor;
 function schedNum(ctx, sched, key) {
   const s = ctx.v.num(`lr_scheduler.${key}`);
   if (s) return s;
   const d = SCHEDULER_DEFAULTS[sched]?.[key];
-  return d === void 0 ? void 0 : defaultSetting(d, name(ctx, `lr_scheduler.${key}`), `fairseq ${sched} default`);
+  return d === void 0 || ctx.v.written(`lr_scheduler.${key}`) || hiddenBy(ctx, `lr_scheduler.${key}`) ? void 0 : defaultSetting(d, name(ctx, `lr_scheduler.${key}`), `fairseq ${sched} default`);
 }
 function extractPlan5(ctx, env, cmd) {
   const { v, plan, notes } = ctx;
@@ -21988,16 +23909,17 @@ function extractPlan5(ctx, env, cmd) {
   applyAssumptions(plan, env.assume);
   const maxTokens = v.num("dataset.max_tokens");
   const batchSize = v.num("dataset.batch_size");
-  if (!maxTokens && !batchSize && !v.written("dataset.max_tokens") && !v.written("dataset.batch_size")) {
+  const batchHidden = [hiddenBy(ctx, "dataset.max_tokens"), hiddenBy(ctx, "dataset.batch_size")].find(Boolean);
+  if (!maxTokens && !batchSize && !v.written("dataset.max_tokens") && !v.written("dataset.batch_size") && !batchHidden) {
     ctx.configErrors.push({ range: ctx.anchor, message: `neither ${name(ctx, "dataset.max_tokens")} nor ${name(ctx, "dataset.batch_size")} is set: fairseq refuses to start ("Must specify batch size either with --max-tokens or --batch-size"); set ${name(ctx, "dataset.max_tokens")}` });
   }
-  const uf = v.first("optimization.update_freq")?.setting ?? defaultSetting(1, name(ctx, "optimization.update_freq"), "fairseq default");
-  plan.gradAccumSteps = uf;
-  const per = maxTokens ?? batchSize;
+  const uf = v.first("optimization.update_freq")?.setting ?? (hiddenBy(ctx, "optimization.update_freq") ? void 0 : defaultSetting(1, name(ctx, "optimization.update_freq"), "fairseq default"));
+  if (uf) plan.gradAccumSteps = uf;
+  const per = maxTokens ?? (batchHidden && !v.written("dataset.max_tokens") ? void 0 : batchSize);
   const unit = maxTokens ? "tokens" : "sentences";
   if (per) plan.microBatchSize = { ...per, unit, ...maxTokens ? { bound: "upper" } : {} };
   const world = plan.worldSize;
-  if (per && world) {
+  if (per && uf && world) {
     plan.globalBatchSize = {
       ...derived(per.value * uf.value * world.value, `${said5(ctx, maxTokens ? "dataset.max_tokens" : "dataset.batch_size", per)} \xD7 ${said5(ctx, "optimization.update_freq", uf)} \xD7 ${formatCount(world.value)} GPUs${maxTokens ? " (an upper bound: batches are filled up to max_tokens)" : ""}`, unit),
       ...maxTokens ? { bound: "upper" } : {}
@@ -22006,19 +23928,25 @@ function extractPlan5(ctx, env, cmd) {
     ctx.missing.push({ field: "worldSize", hint: `set ${name(ctx, "distributed_training.distributed_world_size")}, prefix the command with CUDA_VISIBLE_DEVICES=\u2026, or set assume.worldSize in .trainlint.yml (fairseq uses every visible GPU)` });
   }
   const lr = v.first("optimization.lr");
-  const peak = lr?.setting ?? defaultSetting(0.25, name(ctx, "optimization.lr"), "fairseq default");
-  plan.peakLr = peak;
-  const sched = v.str("lr_scheduler._name") ?? defaultSetting("fixed", name(ctx, "lr_scheduler._name"), "fairseq default");
-  plan.scheduler = sched;
-  const s = sched.value;
+  const peak = lr?.setting ?? (v.written("optimization.lr") || hiddenBy(ctx, "optimization.lr") ? void 0 : defaultSetting(0.25, name(ctx, "optimization.lr"), "fairseq default"));
+  if (peak) plan.peakLr = peak;
   const opt = v.str("optimizer._name");
   if (opt) plan.optimizer = opt;
-  const maxUpdate = v.num("optimization.max_update") ?? defaultSetting(0, name(ctx, "optimization.max_update"), "fairseq default");
+  const sched = v.str("lr_scheduler._name") ?? (hiddenBy(ctx, "lr_scheduler._name") ? void 0 : defaultSetting("fixed", name(ctx, "lr_scheduler._name"), "fairseq default"));
+  const maxUpdate = v.num("optimization.max_update") ?? (hiddenBy(ctx, "optimization.max_update") ? void 0 : defaultSetting(0, name(ctx, "optimization.max_update"), "fairseq default"));
   const maxEpoch = v.num("optimization.max_epoch");
-  if (maxUpdate.value > 0) plan.totalSteps = { ...maxUpdate, unit: "steps" };
+  if (maxEpoch && maxEpoch.value > 0) plan.epochs = { ...maxEpoch, unit: "epochs" };
+  if (!maxUpdate) {
+  } else if (maxUpdate.value > 0) plan.totalSteps = { ...maxUpdate, unit: "steps" };
   else if (!maxEpoch || maxEpoch.value <= 0) notes.push(`no ${name(ctx, "optimization.max_update")} or ${name(ctx, "optimization.max_epoch")}: fairseq trains until the LR falls below ${name(ctx, "optimization.stop_min_lr")} (or without end)`);
   else ctx.missing.push({ field: "totalSteps", hint: `set ${name(ctx, "optimization.max_update")}: the run is ${formatCount(maxEpoch.value)} epochs, whose length in updates depends on the data` });
-  if (maxEpoch && maxEpoch.value > 0) plan.epochs = { ...maxEpoch, unit: "epochs" };
+  if (sched) schedule2(ctx, sched, maxUpdate, lr, peak);
+  checkpoints(ctx);
+}
+function schedule2(ctx, sched, maxUpdate, lr, peak) {
+  const { v, plan, notes } = ctx;
+  plan.scheduler = sched;
+  const s = sched.value;
   const own2 = SCHEDULER_OPTIONS[s];
   if (own2) {
     for (const key of SCHEDULER_ONLY) {
@@ -22046,8 +23974,9 @@ function extractPlan5(ctx, env, cmd) {
     notes.push("inverse_sqrt: after warmup the LR falls as 1/sqrt(update) without end; there is no decay horizon");
   } else if (s === "polynomial_decay") {
     const tnu = v.num("lr_scheduler.total_num_update");
-    const horizon = tnu ?? (maxUpdate.value > 0 ? { ...derived(maxUpdate.value, `${name(ctx, "lr_scheduler.total_num_update")} not set: ${name(ctx, "optimization.max_update")}`, "steps"), origin: "default", key: name(ctx, "lr_scheduler.total_num_update") } : void 0);
-    if (!horizon || horizon.value <= 0) {
+    const horizon = tnu ?? (maxUpdate && maxUpdate.value > 0 && !hiddenBy(ctx, "lr_scheduler.total_num_update") ? { ...derived(maxUpdate.value, `${name(ctx, "lr_scheduler.total_num_update")} not set: ${name(ctx, "optimization.max_update")}`, "steps"), origin: "default", key: name(ctx, "lr_scheduler.total_num_update") } : void 0);
+    if (!tnu && (!maxUpdate || hiddenBy(ctx, "lr_scheduler.total_num_update"))) {
+    } else if (!horizon || horizon.value <= 0) {
       ctx.configErrors.push({ range: at5(ctx, tnu, maxUpdate), message: `polynomial_decay needs a horizon: ${name(ctx, "lr_scheduler.total_num_update")} and ${name(ctx, "optimization.max_update")} are unset or 0, and fairseq refuses to start (it asserts total_num_update > 0); set ${name(ctx, "optimization.max_update")}` });
     } else plan.decaySteps = { ...horizon, unit: "steps" };
     const end = schedNum(ctx, s, "end_learning_rate");
@@ -22056,7 +23985,8 @@ function extractPlan5(ctx, env, cmd) {
   } else if (s === "cosine") {
     const period = schedNum(ctx, s, "lr_period_updates");
     const w = warm?.value ?? 0;
-    if (period.value <= 0 && maxUpdate.value <= 0) {
+    if (!period || period.value <= 0 && !maxUpdate) {
+    } else if (period.value <= 0 && maxUpdate.value <= 0) {
       ctx.configErrors.push({ range: at5(ctx, period, maxUpdate), message: `cosine without ${name(ctx, "optimization.max_update")} or ${name(ctx, "lr_scheduler.lr_period_updates")}: fairseq refuses to start ("Either --max_update or --lr-period-updates must be set"); set ${name(ctx, "optimization.max_update")}` });
     } else {
       const len = period.value > 0 ? period.value : maxUpdate.value - w;
@@ -22064,12 +23994,15 @@ function extractPlan5(ctx, env, cmd) {
     }
     const minLr = schedNum(ctx, s, "min_lr");
     if (minLr) plan.minLr = minLr;
-    ctx.launchChecks["min-lr-exceeds-lr"] = `fairseq refuses to start (the cosine scheduler asserts "max_lr (=${formatSci(peak.value)}) must be more than min_lr")`;
+    if (peak) ctx.launchChecks["min-lr-exceeds-lr"] = `fairseq refuses to start (the cosine scheduler asserts "max_lr (=${formatSci(peak.value)}) must be more than min_lr")`;
     ctx.afterDecay = "rises";
   } else if (s === "tri_stage") {
     notes.push("tri_stage: warmup, hold and decay phases come from phase_ratio (or the *_steps options) of max_update; not modelled");
     delete plan.warmupSteps;
   }
+}
+function checkpoints(ctx) {
+  const { v, plan } = ctx;
   const saveUpd = v.num("checkpoint.save_interval_updates");
   if (saveUpd && saveUpd.value > 0) plan.saveEverySteps = { ...saveUpd, unit: "steps" };
   const valUpd = v.num("dataset.validate_interval_updates");
@@ -22148,9 +24081,13 @@ function extract8(file, env) {
     view = hydraView(file, env, { knownKey });
     values = hydraValues(new HydraValues(file, view, DEFAULTS, {}, "fairseq default"));
   }
-  const ctx = { file, v: values, form, plan: {}, notes: [...notes, ...view?.notes ?? []], missing: [], configErrors: [], ignored: [], launchChecks: {}, anchor: cmd?.range ?? anchor0 };
+  const ctx = { file, v: values, form, plan: {}, notes: [...notes, ...view?.notes ?? []], missing: [], configErrors: [], ignored: [], launchChecks: {}, anchor: cmd?.range ?? anchor0, hidden: /* @__PURE__ */ new Map() };
   if (view) ctx.configErrors.push(...overrideConfigErrors(view, "fairseq"));
   extractPlan5(ctx, env, cmd);
+  for (const [by, flags] of ctx.hidden) {
+    const many = flags.length > 1;
+    ctx.notes.push(`${flags.join(", ")} ${many ? "are" : "is"} not written on the command, and ${by} may set ${many ? "them" : "it"}: left unknown rather than fairseq's default${many ? "s" : ""}`);
+  }
   const reference = cmd ? documentedReference(ctx, cmd) : void 0;
   return {
     plan: ctx.plan,
@@ -22314,6 +24251,17 @@ function describeSuppression(s) {
   const kind = s.scope === "file" ? "trainlint-disable" : "trainlint-disable-next-line";
   return `${kind}${s.ruleIds.length ? ` ${s.ruleIds.join(", ")}` : ""}`;
 }
+function unknownDirectiveFinding(d, file) {
+  const ids = d.ruleIds.length ? ` ${d.ruleIds.join(", ")}` : "";
+  return {
+    ruleId: "unused-suppression",
+    severity: "warning",
+    path: file.path,
+    range: d.range,
+    message: `\`${d.directive}\` is not a trainlint directive, so it suppresses nothing: write \`# trainlint-disable-next-line${ids} -- reason\` on its own line above the line to suppress, or \`# trainlint-disable${ids} -- reason\` for the whole file`,
+    data: { ruleIds: d.ruleIds, unknownDirective: d.directive }
+  };
+}
 function applySuppressions(findings, file, regroup = (members) => members) {
   const used = /* @__PURE__ */ new Set();
   const fileWide = [];
@@ -22334,7 +24282,9 @@ function applySuppressions(findings, file, regroup = (members) => members) {
   const kept = [];
   for (const f of findings) {
     if (suppressed(f)) {
+      const own2 = f.merged?.filter((m) => m.range.line === f.range.line && m.ruleId !== f.ruleId && !suppressed(m)) ?? [];
       f.merged?.forEach(suppressed);
+      if (own2.length) kept.push(...regroup(own2));
       continue;
     }
     if (!f.merged) {
@@ -22367,13 +24317,14 @@ function applySuppressions(findings, file, regroup = (members) => members) {
       });
     }
   }
+  for (const d of file.directives.unknown ?? []) problems.push(unknownDirectiveFinding(d, file));
   return { kept, problems };
 }
 
 // src/engine/group-findings.ts
 var RANK = { info: 0, warning: 1, error: 2 };
-var PRIMARY_ORDER = ["decay-horizon-mismatch", "warmup-exceeds-training", "warmup-fraction", "interval-exceeds-training"];
-var STORY_ORDER = ["warmup-exceeds-training", "decay-horizon-mismatch", "warmup-fraction", "interval-exceeds-training"];
+var PRIMARY_ORDER = ["decay-horizon-mismatch", "warmup-exceeds-training", "warmup-fraction", "warmup-not-rescaled", "interval-exceeds-training"];
+var STORY_ORDER = ["warmup-exceeds-training", "decay-horizon-mismatch", "warmup-fraction", "warmup-not-rescaled", "interval-exceeds-training"];
 function byOrder(order) {
   const at6 = (f) => order.includes(f.ruleId) ? order.indexOf(f.ruleId) : order.length;
   return (a, b) => at6(a) - at6(b) || a.range.line - b.range.line || a.range.column - b.range.column;
@@ -22415,7 +24366,7 @@ function merge(members, ctx) {
   const fixes = [...new Set(advice)];
   const message = `${cause}: ${story.map((m) => m.runLength.consequence).join("; ")}; to size it for ${formatCount(steps3)} ${nouns.many}: ${fixes.join(", ")}${lengthen}`;
   const severity = members.reduce((s, m) => RANK[m.severity] > RANK[s] ? m.severity : s, "info");
-  const related = story.filter((m) => m !== primary).map((m) => ({ path: m.path, range: m.range, message: m.message }));
+  const related = story.filter((m) => m !== primary).map((m) => ({ ...causeLocation(m, ctx.plan), message: m.message }));
   if (total?.range && total.file === primary.path && !members.some((m) => m.range.line === total.range.line)) {
     related.push({ path: primary.path, range: total.range, message: `the run's length: ${formatCount(steps3)} ${nouns.run}${keyOf4(total.key)}` });
   }
@@ -22431,12 +24382,72 @@ function merge(members, ctx) {
     },
     fix: fixes.join(", "),
     related,
-    merged: members
+    // A member that is itself a pair (pairWarmupFindings) stands for both of its findings.
+    merged: members.flatMap((m) => m.merged ?? [m])
+  };
+}
+function causeLocation(m, plan) {
+  const key = m.runLength?.written === false ? m.runLength.sizedFor?.key : void 0;
+  const setting = key ? Object.values(plan).find((s) => s?.key === key && s.file !== void 0 && s.range !== void 0) : void 0;
+  return setting ? { path: setting.file, range: setting.range } : { path: m.path, range: m.range };
+}
+function rescaleParts(w) {
+  const vs = w.message.indexOf(" vs ");
+  const end = vs < 0 ? -1 : w.message.indexOf("); ", vs);
+  return end < 0 ? void 0 : { cause: w.message.slice(0, end + 1), advice: w.message.slice(end + 3) };
+}
+function pairWarmupFindings(findings, plan) {
+  const paired = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const f of findings) {
+    if (f.ruleId !== "warmup-fraction" || paired.has(f)) {
+      if (!paired.has(f)) out.push(f);
+      continue;
+    }
+    const w = findings.find((x) => x.ruleId === "warmup-not-rescaled" && !paired.has(x) && x.path === f.path && x.range.line === f.range.line && x.range.column === f.range.column);
+    const parts2 = w && rescaleParts(w);
+    if (!w || !parts2) {
+      out.push(f);
+      continue;
+    }
+    paired.add(w);
+    out.push(pairOf(f, w, parts2, plan));
+  }
+  return out.filter((f) => !paired.has(f));
+}
+function pairOf(f, w, parts2, plan) {
+  const severity = RANK[w.severity] > RANK[f.severity] ? w.severity : f.severity;
+  const { fraction, totalSteps, max, suggestedWarmupSteps: bound } = f.data ?? {};
+  const keeping = w.data?.suggestedWarmupSteps;
+  const within2 = w.fix !== void 0 && (typeof keeping !== "number" || typeof bound !== "number" || keeping <= bound);
+  const share = typeof fraction === "number" && typeof totalSteps === "number" && typeof max === "number" ? `, and it is ${formatPercent(fraction)} of the run's ${formatCount(totalSteps)} ${tickNouns(plan).run}, above warmup-fraction's ${formatPercent(max)} limit` : "";
+  const pastLimit = w.fix === void 0 ? parts2.advice : `keeping the same warmup in samples (${String(keeping)}) would still be past the limit`;
+  const message = within2 ? `${parts2.cause}${share}; ${parts2.advice}, which also brings it within the limit${derivation(["warmup", plan.warmupSteps], ["the run", plan.totalSteps])}` : `${f.message}; ${parts2.cause}: ${pastLimit}`;
+  const [primary, other] = within2 ? [w, f] : [f, w];
+  const ratio = w.data?.batchRatio;
+  const { fix: _fix, edit: _edit, ...rest } = f;
+  return {
+    ...rest,
+    ruleId: primary.ruleId,
+    severity,
+    message,
+    ...primary.fix !== void 0 ? { fix: primary.fix } : {},
+    ...primary.edit ? { edit: primary.edit } : {},
+    data: { ...primary.data, pairedWith: { ruleId: other.ruleId, ...other.data } },
+    ...f.runLength ? {
+      runLength: {
+        ...f.runLength,
+        ...within2 ? { advice: w.fix } : {},
+        consequence: `${f.runLength.consequence} (and ${typeof ratio === "number" ? `${formatRatio(ratio)}\xD7` : "more"} the samples it spanned at the reference)`
+      }
+    } : {},
+    merged: [...f.merged ?? [f], ...w.merged ?? [w]]
   };
 }
 function groupRunLength(findings, ctx) {
-  const members = findings.filter((f) => f.runLength);
-  const others = findings.filter((f) => !f.runLength);
+  const paired = pairWarmupFindings(findings, ctx.plan);
+  const members = paired.filter((f) => f.runLength);
+  const others = paired.filter((f) => !f.runLength);
   if (members.length < 2) return [...others, ...members.map((m) => withShortRunNote(m, ctx))];
   return [...others, withShortRunNote(merge(members, ctx), ctx)];
 }
@@ -22465,8 +24476,8 @@ function shapeRunFindings(findings, ctx) {
 
 // src/engine/short-run.ts
 var TEST_WORDS = /* @__PURE__ */ new Set(["test", "tests", "testing", "functional", "debug", "smoke", "sanity", "dryrun", "ci", "autotuning"]);
-function pathWord(path24) {
-  return path24.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
+function pathWord(path27) {
+  return path27.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
 }
 function longest(plan) {
   let best;
@@ -22475,13 +24486,13 @@ function longest(plan) {
   }
   return best;
 }
-function shortRunOf(path24, plan, options, script) {
+function shortRunOf(path27, plan, options, script) {
   const total = plan.totalSteps;
   if (!total || !(total.value > 0) || total.value > options.maxSteps) return void 0;
   const sized = longest(plan);
   const ratio = sized ? sized.steps / total.value : void 0;
   const byRatio = ratio !== void 0 && ratio >= options.ratio;
-  const own2 = pathWord(path24);
+  const own2 = pathWord(path27);
   const byScript = own2 || !script ? void 0 : pathWord(script);
   const word = own2 ?? byScript;
   if (!byRatio && !word) return void 0;
@@ -22580,7 +24591,7 @@ function publicDatasetRows(id, split = "train") {
 
 // src/engine/dataset-rows.ts
 var import_node_fs6 = require("node:fs");
-var import_node_path14 = __toESM(require("node:path"), 1);
+var import_node_path15 = __toESM(require("node:path"), 1);
 var DATASET_MAX_BYTES = 64 * 1024 * 1024;
 var CHUNK = 256 * 1024;
 var FORMATS = {
@@ -22592,7 +24603,7 @@ var FORMATS = {
   ".parquet": "parquet"
 };
 function countableFormat(file) {
-  const ext = import_node_path14.default.extname(file).toLowerCase();
+  const ext = import_node_path15.default.extname(file).toLowerCase();
   return Object.hasOwn(FORMATS, ext) ? FORMATS[ext] : void 0;
 }
 function openRegular(abs) {
@@ -22855,7 +24866,7 @@ function countRows(abs, maxBytes = DATASET_MAX_BYTES) {
     case "parquet":
       return parquetRows(abs, maxBytes);
     default:
-      return { ok: false, why: `${import_node_path14.default.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
+      return { ok: false, why: `${import_node_path15.default.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
   }
 }
 
@@ -22992,20 +25003,57 @@ function estimateDatasetSamples(req, ctx) {
   };
 }
 
+// src/engine/script-sources.ts
+var import_node_path16 = __toESM(require("node:path"), 1);
+var SCRIPT_FOLDER = /^\$\((?:[^()]|\([^()]*\))*\)/;
+function sourceReaderFor(repo, scriptRel, maxBytes) {
+  const scriptDir = import_node_path16.default.posix.dirname(scriptRel);
+  return (written, changes) => {
+    const bases = basesFor(written, changes, scriptRel, scriptDir);
+    if (!bases) return { why: `its path (${written}) is not one trainlint can follow` };
+    const rel = bases.written;
+    const found = resolveWritten(repo, rel, bases.list);
+    if (!found.found) return { why: `${written} is not a file in the repository` };
+    const read = readRepoFile(repo, found.found.rel, maxBytes, "maxFileBytes");
+    if (!read.ok) return { why: `${written}: ${read.why}` };
+    const text = decodeUtf8(read.bytes);
+    return text === void 0 ? { why: `${written} is not valid UTF-8` } : { text: text.replace(/^\uFEFF/, "") };
+  };
+}
+function basesFor(written, changes, scriptRel, scriptDir) {
+  const unquoted = written.replace(/["']/g, "");
+  const folder = SCRIPT_FOLDER.exec(unquoted);
+  if (folder) {
+    if (!/dirname/.test(folder[0]) || !/\$0\b|\$\{0\}|BASH_SOURCE/.test(folder[0])) return void 0;
+    const rest = unquoted.slice(folder[0].length).replace(/^\/+/, "");
+    if (!rest || /[$`]/.test(rest)) return void 0;
+    return { written: rest, list: [{ dir: scriptDir, label: "the launch script's folder" }] };
+  }
+  if (/[$`~]/.test(unquoted) || import_node_path16.default.posix.isAbsolute(unquoted)) return void 0;
+  const wd = workdirAfter(changes, scriptRel, scriptDir);
+  const list2 = [];
+  if (wd.dir !== void 0) list2.push({ dir: wd.dir, label: wd.label });
+  list2.push({ dir: scriptDir, label: "the launch script's folder" });
+  return { written: unquoted, list: list2 };
+}
+
 // src/engine/lint-file.ts
 var RECENT_PER_FILE = 256;
 function createLintRun(options) {
   const { root, config } = options;
   const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const parseOptions = { yamlVersion: config.yaml, maxBytes };
+  const repo = repoRootOf(options.repoRoot ?? root);
+  const lintRoot = import_node_path17.default.resolve(root);
+  const toRepo = (rel) => relativePosix(repo.root, resolveUnder(lintRoot, rel));
+  const parseOptions = { yamlVersion: config.yaml, maxBytes, scriptSources: (rel) => sourceReaderFor(repo, toRepo(rel), maxBytes) };
   const overrides = config.overrides ?? [];
   const schemaEntries = config.schemas ?? [];
   const settingsByMatch = /* @__PURE__ */ new Map();
   const pinRepo = repoRootOf(options.repoRoot ?? root);
-  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, import_node_path15.default.dirname(import_node_path15.default.resolve(root, rel))) || ".");
+  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, import_node_path17.default.dirname(import_node_path17.default.resolve(root, rel))) || ".");
   const packagePins = (rel, pkg) => {
     const pin = pinReader(rel, pkg);
-    return pin ? { ...pin, file: relativePosix(import_node_path15.default.resolve(root), import_node_path15.default.resolve(pinRepo.root, pin.file)) } : void 0;
+    return pin ? { ...pin, file: relativePosix(import_node_path17.default.resolve(root), import_node_path17.default.resolve(pinRepo.root, pin.file)) } : void 0;
   };
   const settingsOf = (rel) => {
     let key = "";
@@ -23018,9 +25066,6 @@ function createLintRun(options) {
     }
     return s;
   };
-  const repo = repoRootOf(options.repoRoot ?? root);
-  const lintRoot = import_node_path15.default.resolve(root);
-  const toRepo = (rel) => relativePosix(repo.root, resolveUnder(lintRoot, rel));
   const fromAbs = (abs) => relativePosix(lintRoot, abs);
   const hydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
   const hydraCache = /* @__PURE__ */ new Map();
@@ -23057,7 +25102,7 @@ function createLintRun(options) {
   };
 }
 function runPlanOf(result) {
-  return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? []) : {};
+  return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? [], result.extraction.matched) : {};
 }
 function envFor(settings, hydra, file) {
   const pins = settings.packagePins;
@@ -23069,7 +25114,10 @@ function analyse(file, settings, forced, hydra) {
   const env = envFor(settings, hydra, file);
   const dialect = forced ?? chosenDialect(file, settings, env);
   if (!dialect) return { reason: unclaimedReason(file) };
-  return { dialect, extraction: dialect.extract(file, env) };
+  const extraction = dialect.extract(file, env);
+  const matched = takeMatchedValues(extraction.plan);
+  if (matched) extraction.matched = matched;
+  return { dialect, extraction };
 }
 function dialectOf(file, settings) {
   if (file.problems.some((p) => p.kind === "parse-error")) return void 0;
@@ -23122,7 +25170,7 @@ function withComposition(run, result) {
 function configBases(run, result) {
   const wd = result.launch?.workdir;
   const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...run.insideLintRoot(result.launch.script) ? run.lintRootBase : []] : [run.rootBase, ...run.lintRootBase];
-  return [...start, { dir: run.toRepo(import_node_path15.default.posix.dirname(result.file.path)), label: "the config's folder" }];
+  return [...start, { dir: run.toRepo(import_node_path17.default.posix.dirname(result.file.path)), label: "the config's folder" }];
 }
 function countDatasets(run, result, launchValues) {
   const request = result.dialect?.datasets?.(result.file);
@@ -23167,7 +25215,8 @@ function linkFiles(run, result) {
     try {
       const loaded9 = run.linted.file(rel) ?? loadFile(resolution.found.abs, rel, run.parseOptions);
       const linkedAnalysis = analyse(loaded9, run.settingsOf(result.file.path), dialectById("deepspeed"));
-      if (linkedAnalysis.extraction) (result.linked ??= []).push({ ...request, path: rel, plan: linkedAnalysis.extraction.plan, resolvedFrom: resolution.found.base.label });
+      const linked = linkedAnalysis.extraction;
+      if (linked) (result.linked ??= []).push({ ...request, path: rel, plan: linked.plan, ...linked.matched ? { matched: linked.matched } : {}, resolvedFrom: resolution.found.base.label });
     } catch (err) {
       result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
     }
@@ -23175,11 +25224,11 @@ function linkFiles(run, result) {
 }
 function resolveReferencePath(result, config) {
   const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(import_node_path15.default.posix.isAbsolute(declared) ? import_node_path15.default.posix.normalize(declared) : import_node_path15.default.posix.normalize(import_node_path15.default.posix.join(import_node_path15.default.posix.dirname(result.file.path), declared)));
+  if (declared) return toPosix(import_node_path17.default.posix.isAbsolute(declared) ? import_node_path17.default.posix.normalize(declared) : import_node_path17.default.posix.normalize(import_node_path17.default.posix.join(import_node_path17.default.posix.dirname(result.file.path), declared)));
   const refs = config.references;
   return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
 }
-function pairReference(run, result, launchOf) {
+function pairReference(run, result, launchOf2) {
   if (!result.extraction || !result.dialect) return false;
   const refPath = resolveReferencePath(result, run.config);
   if (!refPath) return true;
@@ -23196,7 +25245,7 @@ function pairReference(run, result, launchOf) {
     return false;
   }
   try {
-    const loaded9 = run.linted.file(refPath) ?? run.withBases(loadFile(import_node_path15.default.resolve(run.root, refPath), refPath, run.parseOptions));
+    const loaded9 = run.linted.file(refPath) ?? run.withBases(loadFile(import_node_path17.default.resolve(run.root, refPath), refPath, run.parseOptions));
     const problem = loaded9.problems.find((p) => p.kind === "parse-error");
     if (problem) {
       result.findings.push({
@@ -23209,7 +25258,7 @@ function pairReference(run, result, launchOf) {
       return false;
     }
     const refComposed = result.dialect.meta.hydra && loaded9.tree ? run.composedFor(loaded9, [run.rootBase, ...run.lintRootBase]) : void 0;
-    const launch = refComposed ? void 0 : launchOf?.(refPath);
+    const launch = refComposed ? void 0 : launchOf2?.(refPath);
     const refAnalysis = launch ? analyse(launchedConfig(loaded9, launch, result.dialect), run.settingsWith(refPath, launch.values), result.dialect) : analyse(loaded9, run.settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : void 0);
     if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
   } catch (err) {
@@ -23219,6 +25268,8 @@ function pairReference(run, result, launchOf) {
 }
 function finishResult(run, result) {
   if (!result.reference && result.extraction?.reference) result.reference = result.extraction.reference;
+  const bom = byteOrderMarkFinding(result);
+  if (bom) result.findings.push(bom);
   try {
     runRules(result, run.settingsOf(result.file.path), run.schemas);
   } catch (err) {
@@ -23226,6 +25277,18 @@ function finishResult(run, result) {
     result.findings.push(internalError(result.file, err));
   }
   result.findings.sort(compareFindings);
+}
+function byteOrderMarkFinding(result) {
+  const problem = jsonByteOrderMarkProblem(result.file);
+  const loader = result.dialect?.meta.jsonLoader ?? "json";
+  if (!problem || !result.dialect || loader === "yaml") return void 0;
+  const finding = { ruleId: "parse-error", severity: "error", path: result.file.path, range: problem.range, message: problem.message };
+  if (loader === "json") return finding;
+  return {
+    ...finding,
+    severity: "warning",
+    message: 'the file starts with a UTF-8 byte order mark: HF Transformers and Accelerate read a DeepSpeed config with Python\'s json.load, which rejects it ("Unexpected UTF-8 BOM (decode using utf-8-sig)") when a trainer config or `--deepspeed` names this file; `deepspeed --deepspeed_config` reads it with hjson, which skips the mark. Save the file as UTF-8 without a BOM'
+  };
 }
 function runRules(result, settings, schemas) {
   const { file, extraction, dialect } = result;
@@ -23252,8 +25315,9 @@ function runRules(result, settings, schemas) {
     push(more && !finding.message.endsWith(more) ? { ...finding, message: finding.message + more } : finding);
   }
   if (file.tree || file.script) {
+    const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
     const validators = [
-      ...dialect?.meta.schema ? [{ name: dialect.meta.schema, validate: schemas.builtin(dialect.meta.schema) }] : [],
+      ...builtin ? [{ name: builtin, validate: schemas.builtin(builtin) }] : [],
       ...settings.schemas.map((name2) => ({ name: name2, validate: schemas.user(name2) }))
     ].filter((v) => v.validate !== void 0);
     const plan = runPlanOf(result);
@@ -23269,6 +25333,7 @@ function runRules(result, settings, schemas) {
       file,
       plan,
       ownPlan,
+      ...extraction?.matched ? { ownMatched: extraction.matched } : {},
       linked,
       dialectId: dialect?.meta.id,
       yamlLoader: loader.yamlLoader,
@@ -23307,7 +25372,7 @@ function runRules(result, settings, schemas) {
   appendAll(result.findings, capPerKind(kept, (f) => f.ruleId));
   const suppressionSeverity = settings.rules.get("unused-suppression")?.severity ?? "warning";
   const crashed = raw.some((f) => f.ruleId === "internal-error");
-  const reported = crashed ? problems.filter((p) => p.data?.missingReason) : problems;
+  const reported = crashed ? problems.filter((p) => p.data?.missingReason || p.data?.unknownDirective) : problems;
   if (suppressionSeverity !== "off") appendAll(result.findings, capPerKind(reported.map((p) => ({ ...p, severity: suppressionSeverity })), (f) => f.ruleId));
 }
 var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
@@ -23332,7 +25397,7 @@ function internalError(file, err, what = "this file") {
 
 // src/engine/parallel/pool.ts
 var import_node_os2 = require("node:os");
-var import_node_path17 = __toESM(require("node:path"), 1);
+var import_node_path19 = __toESM(require("node:path"), 1);
 
 // trainlint-builtin:node:worker_threads
 var loaded6;
@@ -23365,6 +25430,10 @@ function deflateRawSync(...args) {
 }
 function inflateRawSync(...args) {
   const f = load7().inflateRawSync;
+  return new.target ? new f(...args) : f(...args);
+}
+function gzipSync(...args) {
+  const f = load7().gzipSync;
   return new.target ? new f(...args) : f(...args);
 }
 
@@ -23431,7 +25500,9 @@ function reportGradeExtraction(e) {
     missing: [],
     anchor: e.anchor,
     notes: [],
-    ...e.overridable ? { overridable: e.overridable } : {}
+    ...e.overridable ? { overridable: e.overridable } : {},
+    // The run's plan merges linked files with it (links.ts mergeLinked): the values the Trainer compares too.
+    ...e.matched ? { matched: e.matched } : {}
   };
 }
 var FinishedFile = class {
@@ -23754,12 +25825,12 @@ function fromSlim(slim, spool) {
 // src/engine/parallel/spool.ts
 var import_node_fs7 = require("node:fs");
 var import_node_os = require("node:os");
-var import_node_path16 = __toESM(require("node:path"), 1);
+var import_node_path18 = __toESM(require("node:path"), 1);
 var CHUNK2 = 1 << 20;
 var closing2 = new FinalizationRegistry(({ fd, left }) => {
   try {
     (0, import_node_fs7.closeSync)(fd);
-    if (left) (0, import_node_fs7.rmSync)(import_node_path16.default.dirname(left), { recursive: true, force: true });
+    if (left) (0, import_node_fs7.rmSync)(import_node_path18.default.dirname(left), { recursive: true, force: true });
   } catch {
   }
 });
@@ -23778,8 +25849,8 @@ var Spool = class _Spool {
   static open(folder = (0, import_node_os.tmpdir)()) {
     let dir;
     try {
-      dir = (0, import_node_fs7.mkdtempSync)(import_node_path16.default.join(folder, "trainlint-"));
-      const file = import_node_path16.default.join(dir, "results");
+      dir = (0, import_node_fs7.mkdtempSync)(import_node_path18.default.join(folder, "trainlint-"));
+      const file = import_node_path18.default.join(dir, "results");
       const fd = (0, import_node_fs7.openSync)(file, "wx+", 384);
       let left;
       try {
@@ -24005,7 +26076,7 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   const init = {
     options: { root: run.root, repoRoot: run.options.repoRoot, config: run.config, cliRules: run.options.cliRules, schemaTexts: run.options.schemaTexts },
     linted: discovered.map((d) => d.rel),
-    absolute: absoluteExceptions(import_node_path17.default.resolve(run.root), discovered),
+    absolute: absoluteExceptions(import_node_path19.default.resolve(run.root), discovered),
     compress: discovered.length >= tuning.compressFromFiles,
     // A run of more than `objectsUpTo` files keeps memory small rather than the JSON report's parts
     // printed (printed parts keep a result in memory; 15,000 files with 2 workers: 321 MiB with
@@ -24197,17 +26268,17 @@ async function lint(options) {
   const virtualPaths = new Set((options.virtualFiles ?? []).map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
-  const fullScan = repo.root === lintRoot && options.paths.every((p) => import_node_path18.default.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
+  const fullScan = repo.root === lintRoot && options.paths.every((p) => import_node_path20.default.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
   if (options.repoScripts !== false && !fullScan) {
     const names = /* @__PURE__ */ new Map();
     for (const r of results) {
       const done = finished.get(r);
       if (!(done ? done.hasTree && (done.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect))) continue;
-      const name2 = import_node_path18.default.posix.basename(r.file.path);
+      const name2 = import_node_path20.default.posix.basename(r.file.path);
       names.set(name2, [...names.get(name2) ?? [], toPosix(resolveUnder(lintRoot, r.file.path))]);
       const ref = done ? void 0 : resolveReferencePath(r, config);
-      if (ref && !import_node_path18.default.posix.isAbsolute(ref)) {
-        const refName = import_node_path18.default.posix.basename(ref);
+      if (ref && !import_node_path20.default.posix.isAbsolute(ref)) {
+        const refName = import_node_path20.default.posix.basename(ref);
         names.set(refName, [...names.get(refName) ?? [], toPosix(resolveUnder(lintRoot, ref))]);
       }
     }
@@ -24219,7 +26290,7 @@ async function lint(options) {
   const lintedScripts = new Set(linted.map((f) => f.path));
   for (const file of scripts) {
     const isVirtual = virtualPaths.has(file.path);
-    const scriptDir = isVirtual ? toRepo(".") : toRepo(import_node_path18.default.posix.dirname(file.path));
+    const scriptDir = isVirtual ? toRepo(".") : toRepo(import_node_path20.default.posix.dirname(file.path));
     for (const launch of scriptLaunches(file, scriptDir)) {
       if (isVirtual) launch.workdir = { dir: toRepo("."), label: "the working directory" };
       if (launch.accelerateConfig) {
@@ -24245,16 +26316,15 @@ async function lint(options) {
             if (scriptResult) scriptResult.findings.push(internalError(file, err, `the Hydra config ${rel}`));
           }
         } else if (resolution.candidates.length > 0 && scriptResult) {
-          (scriptResult.starts ??= []).push(
-            `line ${launch.range.line}: Hydra config not found inside the repository (tried ${describeTried(resolution.tried)}); the framework's packaged defaults apply`
-          );
+          const missing = launch.hydra.dotlist ? `config ${launch.hydra.configFile?.value ?? ""} not found inside the repository (tried ${describeTried(resolution.tried)}); the values it sets are unknown` : `Hydra config not found inside the repository (tried ${describeTried(resolution.tried)}); the framework's packaged defaults apply`;
+          (scriptResult.starts ??= []).push(`line ${launch.range.line}: ${missing}`);
         }
       }
-      for (const named2 of launch.configs) {
-        const resolution = named2.resolved ?? resolveWritten(repo, named2.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
+      for (const named3 of launch.configs) {
+        const resolution = named3.resolved ?? resolveWritten(repo, named3.written, launchBases(launch.workdir, scriptDir, insideLintRoot(file.path) ? lintRootBase : []));
         const scriptResult = byPath.get(file.path);
         if (!resolution.found) {
-          (scriptResult ? scriptResult.starts ??= [] : []).push(`line ${launch.range.line}: ${named2.flag || "argument"} ${named2.written} not found inside the repository (tried ${describeTried(resolution.tried)})`);
+          (scriptResult ? scriptResult.starts ??= [] : []).push(`line ${launch.range.line}: ${named3.flag || "argument"} ${named3.written} not found inside the repository (tried ${describeTried(resolution.tried)})`);
           continue;
         }
         const rel = fromAbs(resolution.found.abs);
@@ -24262,7 +26332,7 @@ async function lint(options) {
         (scriptResult ? scriptResult.starts ??= [] : []).push(
           `line ${launch.range.line}: ${rel} (${launch.launcher}${world ? `, world size ${world.value}` : ""}; found from ${resolution.found.base.label})`
         );
-        const link = { script: file.path, range: launch.range, launcher: launch.launcher, workdir: launch.workdir, resolvedFrom: `${named2.written} from ${resolution.found.base.label}` };
+        const link = { script: file.path, range: launch.range, launcher: launch.launcher, workdir: launch.workdir, resolvedFrom: `${named3.written} from ${resolution.found.base.label}` };
         const list2 = launchesOf.get(rel) ?? [];
         if (!list2.some((l) => l.launch === launch)) list2.push({ launch, link });
         launchesOf.set(rel, list2);
@@ -24276,7 +26346,7 @@ async function lint(options) {
     const cmd = file.script?.commands.find((c) => c.range.line === anchor.line && c.range.column === anchor.column);
     const acc = cmd && accelerateConfigOf(cmd);
     if (!cmd || !acc) return result;
-    const scriptDir = virtualPaths.has(file.path) ? toRepo(".") : toRepo(import_node_path18.default.posix.dirname(file.path));
+    const scriptDir = virtualPaths.has(file.path) ? toRepo(".") : toRepo(import_node_path20.default.posix.dirname(file.path));
     const launch = { accelerateConfig: acc, workdir: virtualPaths.has(file.path) ? { dir: toRepo("."), label: "the working directory" } : workdirOf(file, cmd, scriptDir) };
     const accelerate = linkAccelerate(launch, { script: file.path, range: cmd.range }, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(file.path) ? lintRootBase : []);
     if (!accelerate.linked) {
@@ -24390,7 +26460,7 @@ async function lint(options) {
       });
       if (fromLaunch && launched.extraction) launched.extraction.notes.push(fromLaunch);
       if (launch.accelerateConfig && launched.extraction) {
-        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(import_node_path18.default.posix.dirname(link.script));
+        const scriptDir = virtualPaths.has(link.script) ? toRepo(".") : toRepo(import_node_path20.default.posix.dirname(link.script));
         const accelerate = linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, insideLintRoot(link.script) ? lintRootBase : []);
         if (accelerate.linked) launched.linked = [accelerate.linked];
         if (accelerate.note) launched.extraction.notes.push(accelerate.note);
@@ -24404,7 +26474,25 @@ async function lint(options) {
   const needBase = everything.filter((result) => pairReference(run, result, (rel) => agreedLaunch(launchesOf.get(rel))) && options.base);
   if (options.base && needBase.length > 0) {
     const scriptsAtBase = needBase.flatMap((r) => r.launch && !virtualPaths.has(r.launch.script) && !r.launch.script.startsWith("../") ? [r.launch.script] : []);
-    const versions = await readBaseVersions(root, options.base, [.../* @__PURE__ */ new Set([...needBase.map((r) => r.file.path), ...scriptsAtBase])]);
+    const acceleratePaths = (launch, script) => launch.accelerateConfig ? accelerateCandidates(launch, repo, fromAbs, toRepo(import_node_path20.default.posix.dirname(script)), insideLintRoot(script) ? lintRootBase : []) : [];
+    const accelerateAtHead = needBase.flatMap((r) => {
+      const launch = r.launch && scriptsAtBase.includes(r.launch.script) ? launchOf(launchesOf, r) : void 0;
+      return launch ? acceleratePaths(launch, r.launch.script) : [];
+    });
+    const versions = await readBaseVersions(root, options.base, [.../* @__PURE__ */ new Set([...needBase.map((r) => r.file.path), ...scriptsAtBase, ...accelerateAtHead])]);
+    const baseLaunches = /* @__PURE__ */ new Map();
+    for (const script of new Set(scriptsAtBase)) {
+      const launches = baseScriptLaunches(versions.get(script), parseOptions, toRepo(import_node_path20.default.posix.dirname(script)));
+      if (launches) baseLaunches.set(script, launches);
+    }
+    const unread = [...baseLaunches].flatMap(([script, launches]) => launches.flatMap((l) => acceleratePaths(l, script))).filter((p) => !versions.has(p));
+    if (unread.length > 0) for (const [p, v] of await readBaseVersions(root, options.base, [...new Set(unread)])) versions.set(p, v);
+    for (const [script, launches] of baseLaunches) {
+      for (const launch of launches) {
+        const version = acceleratePaths(launch, script).map((p) => versions.get(p)).find((v) => !!v);
+        if (version) Object.assign(launch.values, accelerateAtBase(launch, version, script, options.base, parseOptions));
+      }
+    }
     for (const result of needBase) {
       const version = versions.get(result.file.path);
       if (!version) continue;
@@ -24412,7 +26500,7 @@ async function lint(options) {
       let baseAnalysis;
       try {
         const baseFile = withBases(parseSource(basePath, version.text, parseOptions, result.file.format));
-        const launch = result.launch ? launchAtBase(result, launchesOf, versions.get(result.launch.script), parseOptions, toRepo(import_node_path18.default.posix.dirname(result.launch.script))) : void 0;
+        const launch = result.launch ? launchAtBase(result, launchesOf, baseLaunches.get(result.launch.script)) : void 0;
         baseAnalysis = launch ? analyse(launchedConfig(baseFile, launch, result.dialect), run.settingsWith(result.file.path, launch.values), result.dialect) : analyse(baseFile, run.settingsOf(result.file.path), result.dialect);
       } catch (err) {
         result.findings.push(internalError(result.file, err, `its version at ${options.base}`));
@@ -24433,19 +26521,37 @@ function finishedInfo(slim) {
   if (!redo && slim.compositions.length === 0 && slim.reads.length === 0) return PLAIN_FINISHED[(slim.hasTree ? 2 : 0) + (slim.hasPlan ? 1 : 0)];
   return { hasTree: slim.hasTree, hasPlan: slim.hasPlan, compositions: slim.compositions, reads: slim.reads, redo };
 }
-function launchAtBase(result, launchesOf, script, parseOptions, scriptDir) {
+function launchAtBase(result, launchesOf, launches) {
   const link = result.launch;
-  if (!link || !script) return void 0;
+  if (!link || !launches) return void 0;
   const all = launchesOf.get(result.file.path) ?? [];
   const head = all.find((l) => l.link === link)?.launch;
   if (!head || head.hydra) return void 0;
-  const file = parseSource(script.basePath, script.text, parseOptions, "shell");
-  if (!file.script) return void 0;
-  const launches = scriptLaunches(file, scriptDir).filter((l) => !l.hydra);
   return correspondingLaunch(launches, head, all.filter((l) => l.link.script === link.script).map((l) => l.launch));
 }
+function baseScriptLaunches(script, parseOptions, scriptDir) {
+  if (!script) return void 0;
+  const file = parseSource(script.basePath, script.text, parseOptions, "shell");
+  return file.script ? scriptLaunches(file, scriptDir).filter((l) => !l.hydra) : void 0;
+}
+function accelerateCandidates(launch, repo, fromAbs, scriptDir, extra) {
+  const named3 = launch.accelerateConfig;
+  if (!named3) return [];
+  const resolution = resolveWritten(repo, named3.written, launchBases(launch.workdir, scriptDir, extra));
+  const found = resolution.found ? [fromAbs(resolution.found.abs)] : resolution.tried.map((t) => fromAbs(import_node_path20.default.resolve(repo.root, t.rel)));
+  return found.filter((p) => !p.startsWith("../"));
+}
+function accelerateAtBase(launch, version, script, base, parseOptions) {
+  const named3 = launch.accelerateConfig;
+  const linked = accelerateLink(parseSource(version.basePath, version.text, parseOptions), named3.written, named3.range);
+  for (const field of named3.commandSets) delete linked.plan[field];
+  return accelerateValues(named3, linked, `${script}:${launch.range.line} at ${base}`);
+}
+function launchOf(launchesOf, result) {
+  return launchesOf.get(result.file.path)?.find((l) => l.link === result.launch)?.launch;
+}
 function launchValuesOf(launchesOf, result) {
-  return launchesOf.get(result.file.path)?.find((l) => l.link === result.launch)?.launch.values ?? {};
+  return launchOf(launchesOf, result)?.values ?? {};
 }
 function launchBases(workdir, scriptDir, extra = []) {
   const bases = [];
@@ -24455,22 +26561,22 @@ function launchBases(workdir, scriptDir, extra = []) {
   return bases;
 }
 function linkAccelerate(launch, link, repo, fromAbs, parseOptions, scriptDir, extra) {
-  const named2 = launch.accelerateConfig;
-  if (!named2) return {};
-  const resolution = resolveWritten(repo, named2.written, launchBases(launch.workdir, scriptDir, extra));
-  if (!resolution.found) return { note: `${named2.flag} ${named2.written} (${link.script}:${link.range.line}) not found inside the repository (tried ${describeTried(resolution.tried)})` };
+  const named3 = launch.accelerateConfig;
+  if (!named3) return {};
+  const resolution = resolveWritten(repo, named3.written, launchBases(launch.workdir, scriptDir, extra));
+  if (!resolution.found) return { note: `${named3.flag} ${named3.written} (${link.script}:${link.range.line}) not found inside the repository (tried ${describeTried(resolution.tried)})` };
   const rel = fromAbs(resolution.found.abs);
   const file = loadFile(resolution.found.abs, rel, parseOptions);
-  const linked = accelerateLink(file, named2.written, named2.range);
-  for (const field of named2.commandSets) delete linked.plan[field];
+  const linked = accelerateLink(file, named3.written, named3.range);
+  for (const field of named3.commandSets) delete linked.plan[field];
   return { linked: { ...linked, resolvedFrom: resolution.found.base.label } };
 }
 function repositoryScripts(repo, lintRoot, names, loaded9, config, maxBytes, parseOptions) {
   if (names.size === 0) return [];
-  const ignored = matcher(config.ignore);
-  const skip = (abs) => {
+  const ignore = ignoreMatcher(config.ignore);
+  const skip = (abs, isDir) => {
     const rel = relativePosix(lintRoot, abs);
-    return !rel.startsWith("..") && ignored(rel);
+    return !rel.startsWith("..") && (isDir ? ignore.skipsFolder(rel) : ignore.ignoresWalked(rel));
   };
   const out = [];
   for (const abs of listScripts(repo.root, skip, { mentioning: new Set(names.keys()), maxBytes }).scripts) {
@@ -24481,7 +26587,7 @@ function repositoryScripts(repo, lintRoot, names, loaded9, config, maxBytes, par
     const read = readBounded(check2.abs, maxBytes);
     if (!read.ok) continue;
     const text = read.bytes.toString("utf8");
-    const scriptDir = toPosix(import_node_path18.default.dirname(abs));
+    const scriptDir = toPosix(import_node_path20.default.dirname(abs));
     if (![...names].some(([name2, targets]) => mayNameFile(text, name2, targets, scriptDir) || mayNameNeoxConfig(text, name2))) continue;
     const file = decodeSource(rel, read.bytes, parseOptions);
     if (file.script) out.push(file);
@@ -24510,11 +26616,26 @@ function mergeLaunchFindings(results, alone) {
         const links = launches.map((l) => l.launch);
         const by = links.map((l) => `${l.script}:${l.range.line}`);
         const atStart = f.range.line === 1 && f.range.column === 1;
-        const commands4 = atStart ? links.filter((l) => l.script !== "(command line)").map(launchCommandLocation) : [];
+        const commands4 = atStart ? launches.filter((l) => l.launch.script !== "(command line)").flatMap((l) => flagLocations(l, f)) : [];
         return [{ ...f, message: `${f.message} (as launched by ${joinAnd(by)})`, data: { ...f.data, launchedBy: by }, ...commands4.length ? { related: [...f.related ?? [], ...commands4] } : {} }];
       });
     }
   }
+}
+function flagLocations(r, f) {
+  const link = r.launch;
+  const flags = Object.values(r.extraction?.plan ?? {}).filter(
+    (s) => !!s && s.origin === "launcher" && s.file === link.script && !!s.range && !!s.key && f.message.includes(s.key)
+  );
+  const seen = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const s of flags) {
+    const at6 = `${s.range.line}:${s.range.column}`;
+    if (seen.has(at6)) continue;
+    seen.add(at6);
+    out.push({ path: link.script, range: s.range, message: `${s.key} ${s.value}, written by the command (${link.launcher}) that launches this config` });
+  }
+  return out.length ? out : [launchCommandLocation(link)];
 }
 function launchCommandLocation(link) {
   return { path: link.script, range: link.range, message: `the command (${link.launcher}) that launches this config with these values` };
@@ -24608,7 +26729,7 @@ function reportFinding(f, texts) {
 function textsOf(results) {
   const byPath = /* @__PURE__ */ new Map();
   for (const r of results) byPath.set(r.file.path, r);
-  return { get: (path24) => byPath.get(path24)?.file.text };
+  return { get: (path27) => byPath.get(path27)?.file.text };
 }
 function buildReport(results, { files: kept = "all" } = {}) {
   const files2 = [];
@@ -24678,7 +26799,22 @@ function reportParts(results) {
 }
 
 // src/engine/baseline-results.ts
-function hideBaselined(results, baseline) {
+var import_node_fs8 = require("node:fs");
+var import_node_path21 = __toESM(require("node:path"), 1);
+function answeredFor(results, scope) {
+  const linted = new Set(results.map((r) => r.file.path));
+  const gone = /* @__PURE__ */ new Map();
+  return (file) => {
+    if (linted.has(file)) return true;
+    const { root } = scope;
+    if (root === void 0 || typeof file !== "string" || import_node_path21.default.isAbsolute(file) || file.split(/[\\/]/).includes("..")) return false;
+    let missing = gone.get(file);
+    if (missing === void 0) gone.set(file, missing = !(0, import_node_fs8.existsSync)(import_node_path21.default.resolve(root, file)));
+    return missing;
+  };
+}
+function hideBaselined(results, baseline, scope = {}) {
+  const counted = answeredFor(results, scope);
   const filter = new BaselineFilter(baseline, textsOf(results));
   for (const r of results) {
     const findings = r.findings;
@@ -24686,9 +26822,10 @@ function hideBaselined(results, baseline) {
     if (shown2.length !== findings.length) r.findings = shown2;
     releaseResult(r);
   }
-  return { hidden: filter.hidden, fixed: filter.fixed() };
+  return { hidden: filter.hidden, fixed: filter.fixed(counted) };
 }
-function baselineOf(results) {
+function baselineOf(results, previous, scope = {}) {
+  const answered = answeredFor(results, scope);
   let count2 = 0;
   function* findings() {
     for (const r of results) {
@@ -24698,8 +26835,11 @@ function baselineOf(results) {
       yield* list2;
     }
   }
-  const baseline = buildBaseline(findings(), textsOf(results));
-  return { baseline, count: count2 };
+  const current = buildBaseline(findings(), textsOf(results));
+  const keep = (file) => !answered(file);
+  const baseline = mergeBaselines(current, previous, keep);
+  const kept = baseline === current || !previous ? 0 : previous.findings.reduce((n, e) => n + (keep(e.path) ? e.count : 0), 0);
+  return { baseline, count: count2, kept };
 }
 
 // src/report/escape.ts
@@ -24753,6 +26893,8 @@ function formatGithub(report2) {
 // src/report/sarif.ts
 var SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 var DEFAULT_DOCS_BASE_URL = "https://github.com/trainlint/trainlint/blob/main/";
+var MAX_SARIF_RESULTS = 5e3;
+var MAX_SARIF_GZIP_BYTES = 95e5;
 var MAX_RELATED = 100;
 var LEVEL = { error: "error", warning: "warning", info: "note" };
 var EXTRA_RULES = [
@@ -24795,7 +26937,25 @@ function sarifRule(id, description, severity, docsBaseUrl, documented) {
     properties: { tags: ["trainlint", "ml-config"], precision: "high", "problem.severity": severity === "info" ? "recommendation" : severity }
   };
 }
-function buildSarif(report2, options = {}) {
+var SEVERITY_RANK2 = { error: 0, warning: 1, info: 2 };
+var SEVERITY_WORDS = { error: "error", warning: "warning", info: "info" };
+function mostSevere(findings, limit) {
+  if (findings.length <= limit) return findings.map((_, i) => i);
+  const order = findings.map((_, i) => i).sort((a, b) => SEVERITY_RANK2[findings[a].severity] - SEVERITY_RANK2[findings[b].severity] || a - b);
+  return order.slice(0, limit).sort((a, b) => a - b);
+}
+function leftOutText(findings, kept, why) {
+  const keptSet = new Set(kept);
+  const counts = /* @__PURE__ */ new Map();
+  findings.forEach((f, i) => {
+    if (!keptSet.has(i)) counts.set(f.severity, (counts.get(f.severity) ?? 0) + 1);
+  });
+  const n = (x) => x.toLocaleString("en-US");
+  const bySeverity = ["error", "warning", "info"].filter((sev) => counts.has(sev)).map((sev) => `${n(counts.get(sev))} ${SEVERITY_WORDS[sev]}${counts.get(sev) === 1 ? "" : "s"}`).join(", ");
+  const left = findings.length - kept.length;
+  return `${n(left)} of ${n(findings.length)} findings left out of the SARIF log (${bySeverity}): ${why}; it holds the ${n(kept.length)} most severe. See them all with --format json, or lint fewer files`;
+}
+function buildCappedSarif(report2, options, limit, why) {
   const docsBaseUrl = options.docsBaseUrl ?? DEFAULT_DOCS_BASE_URL;
   const rules = RULES.map((r) => sarifRule(r.meta.id, r.meta.description, r.meta.defaultSeverity, docsBaseUrl, true));
   for (const extra of EXTRA_RULES) rules.push(sarifRule(extra.id, extra.description, extra.defaultSeverity, docsBaseUrl, false));
@@ -24807,10 +26967,17 @@ function buildSarif(report2, options = {}) {
     }
   }
   const seen = /* @__PURE__ */ new Map();
-  const results = report2.findings.map((f) => {
+  const keys = report2.findings.map((f) => {
     const [key, hash2] = f.fingerprint ? [FINGERPRINT_KEY, f.fingerprint] : [LEGACY_FINGERPRINT_KEY, sha256(fingerprintText(f))];
     const occurrence = (seen.get(`${key}\0${hash2}`) ?? 0) + 1;
     seen.set(`${key}\0${hash2}`, occurrence);
+    return { key, hash: hash2, occurrence };
+  });
+  const kept = mostSevere(report2.findings, limit);
+  const leftOut = kept.length < report2.findings.length ? leftOutText(report2.findings, kept, why ?? `GitHub code scanning stores at most ${MAX_SARIF_RESULTS.toLocaleString("en-US")} results per run`) : void 0;
+  const results = kept.map((i) => {
+    const f = report2.findings[i];
+    const { key, hash: hash2, occurrence } = keys[i];
     const region = { startLine: Math.max(1, f.line), startColumn: Math.max(1, f.column) };
     if (f.endLine >= f.line) region.endLine = Math.max(1, f.endLine);
     if (f.endColumn > 0 && (f.endLine > f.line || f.endColumn >= f.column)) region.endColumn = Math.max(1, f.endColumn);
@@ -24842,7 +27009,7 @@ function buildSarif(report2, options = {}) {
       ...Object.keys(f.data).length > 0 ? { properties: { data: f.data } } : {}
     };
   });
-  return {
+  const log = {
     $schema: SARIF_SCHEMA_URI,
     version: "2.1.0",
     runs: [
@@ -24859,14 +27026,38 @@ function buildSarif(report2, options = {}) {
         ...options.category ? { automationDetails: { id: `${options.category.replace(/(?<!\/)\/+$/, "")}/` } } : {},
         originalUriBaseIds: { "%SRCROOT%": { description: { text: "The repository root." } } },
         columnKind: "utf16CodeUnits",
+        ...leftOut ? {
+          invocations: [
+            {
+              executionSuccessful: true,
+              toolExecutionNotifications: [{ descriptor: { id: "results-left-out" }, level: "warning", message: { text: leftOut } }]
+            }
+          ],
+          properties: { findings: report2.findings.length, resultsLeftOut: report2.findings.length - kept.length }
+        } : {},
         results
       }
     ]
   };
+  return { log, leftOut };
 }
 function formatSarif(report2, options = {}) {
-  return `${JSON.stringify(buildSarif(report2, options), null, 2)}
+  const maxGzip = options.maxGzipBytes ?? MAX_SARIF_GZIP_BYTES;
+  let limit = Math.min(options.maxResults ?? MAX_SARIF_RESULTS, report2.findings.length);
+  let why;
+  for (; ; ) {
+    const { log, leftOut } = buildCappedSarif(report2, options, limit, why);
+    const text = `${JSON.stringify(log, null, 2)}
 `;
+    const size = Buffer.byteLength(text) <= maxGzip ? 0 : gzipSync(text).length;
+    if (size <= maxGzip || limit === 0) {
+      if (leftOut) (options.notify ?? ((line) => process.stderr.write(line)))(`trainlint: ${leftOut}
+`);
+      return text;
+    }
+    limit = Math.min(limit - 1, Math.floor(limit * maxGzip * 0.9 / size));
+    why = `GitHub code scanning takes a SARIF file of at most 10 MB gzip-compressed (kept under ${maxGzip.toLocaleString("en-US")} bytes)`;
+  }
 }
 
 // src/report/gitlab.ts
@@ -25047,8 +27238,8 @@ function escapeMarkdown(s) {
 function encodePath(p) {
   return p.split("/").map(encodeURIComponent).join("/");
 }
-function lineUrl(ctx, path24, line) {
-  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path24)}#L${line}`;
+function lineUrl(ctx, path27, line) {
+  return `${ctx.serverUrl.replace(/(?<!\/)\/+$/, "")}/${ctx.repository}/blob/${ctx.sha}/${encodePath(path27)}#L${line}`;
 }
 var ICON = { error: "\u274C", warning: "\u26A0\uFE0F", info: "\u2139\uFE0F" };
 var RANK4 = { error: 0, warning: 1, info: 2 };
@@ -25258,10 +27449,10 @@ function codeFrame(lines, f, gutter, p) {
   const text = stripTerminalControls(raw);
   const before2 = Array.from(stripTerminalControls(raw.slice(0, start))).map((c) => c === "	" ? "	" : " ").join("");
   const marker = `^${"~".repeat(Math.max(0, width(stripTerminalControls(raw.slice(start, end))) - 1))}`;
-  const number2 = padStart(String(f.line), gutter);
+  const number = padStart(String(f.line), gutter);
   const blank2 = " ".repeat(gutter);
   return [
-    p.dim(`    ${number2} |${text === "" ? "" : ` ${text}`}`),
+    p.dim(`    ${number} |${text === "" ? "" : ` ${text}`}`),
     `${p.dim(`    ${blank2} |`)} ${before2}${p.severity[f.severity](marker)}`
   ];
 }
@@ -25296,8 +27487,8 @@ function formatStylish(report2, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const limit = Math.max(40, opts.width ?? DEFAULT_WIDTH);
   const out = [];
-  for (const [path24, findings] of groupByFile(report2)) {
-    const source = opts.sources.get(path24);
+  for (const [path27, findings] of groupByFile(report2)) {
+    const source = opts.sources.get(path27);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
     const rows = findings.map((f) => ({
       f,
@@ -25313,7 +27504,7 @@ function formatStylish(report2, opts) {
     const lead = 2 + lineWidth + 1 + columnWidth + 2 + severityWidth + 2;
     const fits = (r) => lead + width(r.message) + 2 + width(r.ruleId) <= limit;
     const messageWidth = Math.max(0, ...rows.filter(fits).map((r) => width(r.message)));
-    out.push(p.underline(stripTerminalControls(path24)));
+    out.push(p.underline(stripTerminalControls(path27)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
@@ -25325,7 +27516,7 @@ function formatStylish(report2, opts) {
       }
       out.push(...codeFrame(lines, r.f, gutter, p));
       for (const rel of r.f.related ?? []) {
-        const where4 = `${rel.path === path24 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
+        const where4 = `${rel.path === path27 ? "" : `${stripTerminalControls(rel.path)}:`}${rel.line}:${rel.column}`;
         const [first, ...rest] = wrap2(`${where4} ${stripTerminalControls(firstClause(rel.message))}`, limit - 12);
         out.push(`    ${p.dim("related")} ${first}`, ...rest.map((l) => `            ${l}`));
       }
@@ -25347,7 +27538,7 @@ function formatReport(name2, report2, opts) {
     case "github":
       return formatGithub(report2);
     case "sarif":
-      return formatSarif(report2);
+      return formatSarif(report2, opts.notify ? { notify: opts.notify } : {});
     case "markdown":
       return formatMarkdown(report2, { changes: opts.changes });
     case "junit":
@@ -25713,8 +27904,8 @@ function lrChartSvg(runs2, title) {
     if (s.warmupEnd > 0 && s.warmupEnd < s.end) {
       out.push(`<line x1="${f(sx(s.warmupEnd))}" x2="${f(sx(s.warmupEnd))}" y1="${M.top}" y2="${M.top + PH}" stroke="${s.color}" stroke-width="1" stroke-dasharray="2 3" opacity="0.8"/>`);
     }
-    const path24 = s.points.map(([x, y], k) => `${k === 0 ? "M" : "L"}${f(sx(x))} ${f(sy(y))}`).join(" ");
-    out.push(`<path class="run" data-run="${escapeXml(s.name)}" d="${path24}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash} stroke-linejoin="round"/>`);
+    const path27 = s.points.map(([x, y], k) => `${k === 0 ? "M" : "L"}${f(sx(x))} ${f(sy(y))}`).join(" ");
+    out.push(`<path class="run" data-run="${escapeXml(s.name)}" d="${path27}" fill="none" stroke="${s.color}" stroke-width="2.5"${dash} stroke-linejoin="round"/>`);
     const [ex, ey] = s.points[s.points.length - 1];
     out.push(`<circle cx="${f(sx(ex))}" cy="${f(sy(ey))}" r="4" fill="${s.color}"/>`);
   });
@@ -25734,7 +27925,7 @@ function lrChartSvg(runs2, title) {
 }
 
 // src/cli/stdin.ts
-var import_node_path19 = __toESM(require("node:path"), 1);
+var import_node_path22 = __toESM(require("node:path"), 1);
 var STDIN_DEFAULT_PATH = "<stdin>";
 async function readProcessStdin(maxBytes) {
   const chunks = [];
@@ -25749,22 +27940,22 @@ async function readProcessStdin(maxBytes) {
 }
 function stdinPath(cwd, filename) {
   if (filename === void 0) return STDIN_DEFAULT_PATH;
-  const rel = import_node_path19.default.relative(import_node_path19.default.resolve(cwd), import_node_path19.default.resolve(cwd, filename)).split(import_node_path19.default.sep).join("/");
-  if (rel === "" || rel === ".." || rel.startsWith("../") || import_node_path19.default.isAbsolute(rel)) {
+  const rel = import_node_path22.default.relative(import_node_path22.default.resolve(cwd), import_node_path22.default.resolve(cwd, filename)).split(import_node_path22.default.sep).join("/");
+  if (rel === "" || rel === ".." || rel.startsWith("../") || import_node_path22.default.isAbsolute(rel)) {
     throw new UsageError(`--stdin-filename ${filename}: outside the folder trainlint runs in (${cwd}); run it from the repository root`);
   }
   return rel;
 }
 function stdinIgnored(config, rel) {
-  return rel !== STDIN_DEFAULT_PATH && matcher(config.ignore)(rel);
+  return rel !== STDIN_DEFAULT_PATH && ignoreMatcher(config.ignore).ignores(rel);
 }
 function stdinSource(rel, bytes, config) {
   return decodeSource(rel, bytes, { yamlVersion: config.yaml });
 }
 
 // src/cli/init.ts
-var import_node_fs8 = require("node:fs");
-var import_node_path20 = __toESM(require("node:path"), 1);
+var import_node_fs9 = require("node:fs");
+var import_node_path23 = __toESM(require("node:path"), 1);
 var import_node_util2 = require("node:util");
 var WORKFLOW_PATH = ".github/workflows/trainlint.yml";
 var GENERATED = [
@@ -25811,11 +28002,11 @@ function submodules(root) {
   return paths;
 }
 function generatedFolders(root) {
-  const found = new Set(submodules(root).filter((p) => (0, import_node_fs8.existsSync)(import_node_path20.default.join(root, p))).map((p) => `${p}/**`));
+  const found = new Set(submodules(root).filter((p) => (0, import_node_fs9.existsSync)(import_node_path23.default.join(root, p))).map((p) => `${p}/**`));
   const visit = (rel, depth) => {
     let entries;
     try {
-      entries = (0, import_node_fs8.readdirSync)(import_node_path20.default.join(root, rel), { withFileTypes: true });
+      entries = (0, import_node_fs9.readdirSync)(import_node_path23.default.join(root, rel), { withFileTypes: true });
     } catch {
       return;
     }
@@ -25957,10 +28148,10 @@ async function runInit(argv, io) {
   const dryRun = values["dry-run"] ?? false;
   const root = io.cwd;
   const facts = await surveyRepository(root);
-  const existing = CONFIG_NAMES.find((n) => (0, import_node_fs8.existsSync)(import_node_path20.default.join(root, n)));
+  const existing = CONFIG_NAMES.find((n) => (0, import_node_fs9.existsSync)(import_node_path23.default.join(root, n)));
   const files2 = [
     { rel: existing ?? ".trainlint.yml", text: trainlintYml(facts), exists: existing !== void 0 },
-    { rel: WORKFLOW_PATH, text: workflowYml(), exists: (0, import_node_fs8.existsSync)(import_node_path20.default.join(root, WORKFLOW_PATH)) }
+    { rel: WORKFLOW_PATH, text: workflowYml(), exists: (0, import_node_fs9.existsSync)(import_node_path23.default.join(root, WORKFLOW_PATH)) }
   ];
   const report2 = [];
   const frameworks = [...facts.frameworks].map(([id, ps]) => `${id} (${ps.length})`);
@@ -25969,8 +28160,8 @@ async function runInit(argv, io) {
     if (f.exists) report2.push(`  kept ${f.rel}: it exists (init never overwrites a file)`);
     else if (dryRun) report2.push(`  would write ${f.rel}`);
     else {
-      (0, import_node_fs8.mkdirSync)(import_node_path20.default.dirname(import_node_path20.default.join(root, f.rel)), { recursive: true });
-      (0, import_node_fs8.writeFileSync)(import_node_path20.default.join(root, f.rel), f.text, { flag: "wx" });
+      (0, import_node_fs9.mkdirSync)(import_node_path23.default.dirname(import_node_path23.default.join(root, f.rel)), { recursive: true });
+      (0, import_node_fs9.writeFileSync)(import_node_path23.default.join(root, f.rel), f.text, { flag: "wx" });
       report2.push(`  wrote ${f.rel}`);
     }
   }
@@ -25988,8 +28179,8 @@ ${f.text}`);
 }
 
 // src/cli/rescale.ts
-var import_node_fs9 = require("node:fs");
-var import_node_path21 = __toESM(require("node:path"), 1);
+var import_node_fs10 = require("node:fs");
+var import_node_path24 = __toESM(require("node:path"), 1);
 var import_node_util3 = require("node:util");
 
 // src/engine/rescale.ts
@@ -26006,48 +28197,9 @@ function textAt(text, r) {
 }
 var where3 = (s) => s.file && s.range ? `${s.file}:${s.range.line}:${s.range.column}` : s.file ?? "";
 var keyOf5 = (s, fallback) => s.key ?? fallback;
-function literalRange2(s, file) {
-  if (s.valueRange) return s.valueRange;
-  if (!file.script || !s.range || !s.key) return void 0;
-  for (const cmd of file.script.commands) {
-    for (const arg of [...cmd.launcherArgs, ...cmd.args]) {
-      const r = arg.flagRange;
-      if (arg.flag !== s.key || r.line !== s.range.line || r.column !== s.range.column) continue;
-      if (!arg.valueRange || arg.viaVariable || Number(arg.value) !== s.value) return void 0;
-      return arg.valueRange;
-    }
-  }
-  return void 0;
-}
-var NUMBER3 = String.raw`[-+]?\d[\d_]*(?:\.\d*)?(?:[eE][-+]?\d+)?`;
-var escapeRe = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-function afterKey(s, file, pattern) {
-  if (!s.range || !s.key) return void 0;
-  const last = s.key.split(".").pop().replace(/\[\d+\]$/, "");
-  const lines = file.text.split("\n");
-  const line = lines[s.range.line - 1];
-  if (line === void 0) return void 0;
-  const from = s.range.column - 1;
-  const m = new RegExp(`^(["']?)${escapeRe(last)}\\1\\s*[=:]\\s*(${pattern})`).exec(line.slice(from));
-  if (!m) return void 0;
-  const start = from + m[0].length - m[2].length;
-  return { range: { line: s.range.line, column: start + 1, endLine: s.range.line, endColumn: start + m[2].length + 1 }, text: m[2] };
-}
-function withoutUnit(text) {
-  let end = text.length;
-  while (end > 0 && /[a-zA-Z]/.test(text[end - 1])) end--;
-  return text.slice(0, end);
-}
-function keyedLiteral(s, file) {
-  const found = afterKey(s, file, `${NUMBER3}[a-zA-Z]*`);
-  if (!found) return void 0;
-  const n = Number(withoutUnit(found.text).replace(/_/g, ""));
-  const written = s.writtenAs?.value ?? (typeof s.value === "number" ? s.value * (s.writtenAs?.perStep ?? 1) : NaN);
-  return n === written || n === s.value ? found.range : void 0;
-}
 function literal2(s, file) {
-  const r = s.file === file.path && s.origin === "explicit" ? literalRange2(s, file) ?? keyedLiteral(s, file) : void 0;
-  return r && !s.valueRange ? { ...s, valueRange: r } : s;
+  const r = s.valueRange ? void 0 : writtenValueRange(s, file);
+  return r ? { ...s, valueRange: r } : s;
 }
 function notEditable(s, file) {
   if (s.origin === "default") return `${keyOf5(s, "it")} is not written (framework default)`;
@@ -26078,7 +28230,7 @@ function rescale(input) {
   const G = plan.globalBatchSize;
   if (!G || !(G.value > 0)) throw new RescaleError(`the global batch of ${file.path} is unknown, so there is nothing to scale from (see \`trainlint plan ${file.path}\`)`);
   if (plan.schedulerTick?.value === "rollout-step") throw new RescaleError(`${file.path} is an RL post-training config: its steps count rollouts, which rescale does not port`);
-  const result = { oldGlobal: G.value, newGlobal: G.value, k: 1, changes: [], kept: [], manual: [], edits: [] };
+  const result = { oldGlobal: G.value, newGlobal: G.value, k: 1, changes: [], kept: [], manual: [], linkedByHand: [], edits: [] };
   const edit = (field, s, to, why) => {
     const from = textAt(file.text, s.valueRange);
     if (from === to) return;
@@ -26113,7 +28265,12 @@ function rescale(input) {
     edit("globalBatchSize", G, String(value), why);
   };
   let newGlobal = G.value;
-  if (target.kind === "micro-batch") {
+  const perDevice = accum?.origin === "derived" ? accum.perDeviceBatch : void 0;
+  if (perDevice && micro && target.kind !== "world-size") {
+    newGlobal = rescalePerDevice(perDevice, micro, target, dp, file, input.framework, result, edit);
+    if (target.kind === "micro-batch") newAccum = perDevice.value / target.value;
+    else newAccum = newGlobal / (dp.value * micro.value);
+  } else if (target.kind === "micro-batch") {
     if (!micro) throw new RescaleError(`the micro batch of ${file.path} is unknown`);
     if (explicitGlobal && !identityWritten) {
       setMicro(target.value, `the micro batch asked for; ${keyOf5(G, "the global batch")} ${G.value} is written, so the framework changes the accumulation instead`);
@@ -26123,17 +28280,16 @@ function rescale(input) {
       setMicro(target.value, `the micro batch asked for: ${target.value} \xD7 ${a} accumulation \xD7 ${dp.value} data-parallel = ${newGlobal} samples per step`);
       if (identityWritten) setGlobal(newGlobal, `= ${target.value} \xD7 ${a} \xD7 ${dp.value} (micro \xD7 accumulation \xD7 data-parallel)`);
     }
+  } else if (target.kind === "world-size" && G.scaledFrom) {
+    if (!world) throw new RescaleError(`the world size of ${file.path} is unknown (no launcher names it; set assume.worldSize in .trainlint.yml)`);
+    retargetLauncher(file, world, target.value, result, edit);
+    return worldScaledReport(plan, world.value, target.value, input.framework, result);
   } else if (target.kind === "world-size") {
     if (!world) throw new RescaleError(`the world size of ${file.path} is unknown (no launcher names it; set assume.worldSize in .trainlint.yml)`);
     const parallel2 = dp ? world.value / dp.value : 1;
     const newDp = target.value / parallel2;
     if (!Number.isInteger(newDp)) throw new RescaleError(`world size ${target.value} is not a multiple of the model-parallel size ${parallel2}`);
-    const literal3 = worldLiteral(file, world);
-    if (literal3) edit("worldSize", { ...world, valueRange: literal3 }, String(target.value), `the world size asked for`);
-    else {
-      const how = world.origin === "assumed" ? "assumed in .trainlint.yml (assume.worldSize): update it there and in the launcher" : world.file && world.file !== file.path ? `set by ${where3(world)} (${keyOf5(world, "the launcher")}): change the launcher by hand` : `${world.how ?? keyOf5(world, "the launcher")} is not one literal count; change the launcher by hand`;
-      result.manual.push(`world size ${world.value} \u2192 ${target.value}: ${how}`);
-    }
+    retargetLauncher(file, world, target.value, result, edit);
     const split = perRankShare(plan);
     if (explicitGlobal && !identityWritten) {
       newGlobal = G.value;
@@ -26170,6 +28326,9 @@ function rescale(input) {
       newGlobal = micro.value * a * newDp;
       if (identityWritten) setGlobal(newGlobal, `= ${micro.value} \xD7 ${a} \xD7 ${newDp} (micro \xD7 accumulation \xD7 data-parallel)`);
     }
+  } else if (G.scaledFrom) {
+    newGlobal = target.value;
+    setScaledGlobal(G, newGlobal, dp, micro, file, input.framework, edit);
   } else {
     newGlobal = target.value;
     if (explicitGlobal) {
@@ -26203,16 +28362,35 @@ function rescale(input) {
   }
   const ratio = Number(formatRatio(k)) === k ? formatRatio(k) : `(${formatCount(newGlobal)}/${formatCount(G.value)})`;
   const rule = input.rule ?? fixRule(input.scaling ?? "either", plan.optimizer?.value);
-  const lr = plan.peakLr;
+  const planLr = plan.peakLr;
+  const scaledByFramework = planLr ? frameworkScaled(planLr, target, result) : false;
+  const lr = planLr && !scaledByFramework ? asWritten3(planLr) : planLr;
   if (lr && !rule) {
     result.manual.push(`${keyOf5(lr, "learning rate")} ${formatSci(lr.value)}: the optimizer is unknown, so neither rule is chosen; pass --rule linear (SGD-family) or --rule sqrt (Adam-family)`);
+  } else if (lr && scaledByFramework) {
+    const fw = input.framework ?? "the framework";
+    const written = lr.scaledFrom ? `${keyOf5(lr, "learning rate")} as written` : keyOf5(lr, "the learning rate");
+    const how = lr.scaledFrom ? lr.scaledFrom.by : `computed: ${lr.how ?? "derived"}`;
+    result.kept.push(`${written}: ${fw} rescales the learning rate for the new batch itself (${how}), so the value to write is unchanged`);
   } else if (lr && rule) {
     const f = rule === "linear" ? k : Math.sqrt(k);
     const value = lr.value * f;
     const how = `${rule} rule${input.rule ? "" : ` for ${plan.optimizer?.value}`}: ${formatSci(lr.value)} \xD7 ${rule === "linear" ? ratio : `\u221A${ratio}`} = ${formatSci(value, 5)}`;
     const reason = notEditable(lr, file);
-    if (reason) result.manual.push(`${keyOf5(lr, "learning rate")} should be ${formatSci(value)} (${how}), but ${reason}`);
-    else edit("peakLr", lr, spellLike(textAt(file.text, lr.valueRange), value, 4, file.format, input.yamlLoader), how);
+    const twins = lrTwins(lr, file, input.ownPlan, input.linkedLrs ?? []);
+    const ownTwin = twins.find((t) => t.setting.file === file.path && lr.file !== file.path);
+    if (reason) {
+      const together = ownTwin ? `; ${keyOf5(ownTwin.setting, "this file's LR")} here is set to the same value, and the Trainer refuses to start until the two are equal (or the linked value is "auto")` : "";
+      result.manual.push(`${keyOf5(lr, "learning rate")} should be ${formatSci(value)} (${how}), but ${reason}${together}`);
+      if (ownTwin && lr.file) result.linkedByHand.push({ field: "peakLr", file: lr.file });
+    } else edit("peakLr", lr, spellLike(textAt(file.text, lr.valueRange), value, 4, file.format, input.yamlLoader), how);
+    for (const twin of twins) {
+      const twinReason = notEditable(twin.setting, file);
+      if (twinReason) {
+        result.manual.push(`${keyOf5(twin.setting, "learning rate")} should be ${formatSci(value)} (${twin.why}), but ${twinReason}`);
+        if (twin.setting.file && twin.setting.file !== file.path) result.linkedByHand.push({ field: "peakLr", file: twin.setting.file });
+      } else edit("peakLr", twin.setting, spellLike(textAt(file.text, twin.setting.valueRange), value, 4, file.format, input.yamlLoader), twin.why);
+    }
     const min = plan.minLr;
     if (min && min.value > 0 && min.origin === "explicit") {
       const minValue = min.value * f;
@@ -26223,8 +28401,10 @@ function rescale(input) {
     }
   }
   const steps3 = (field, what) => {
-    const s = plan[field];
-    if (!s || !(s.value > 0)) return;
+    const planned = plan[field];
+    if (!planned || !(planned.value > 0)) return;
+    const s = asWritten3(planned);
+    const batch = planned.scaledFrom ? writtenOf(G) : G.value;
     const key = keyOf5(s, what);
     if (field === "warmupSteps" && (plan.warmupRatio || s.fractionOf)) {
       result.kept.push(`${plan.warmupRatio?.key ?? key}: warmup is a fraction of ${s.fractionOf?.of ?? "training"}, so it keeps its share`);
@@ -26240,7 +28420,7 @@ function rescale(input) {
     }
     const exact = s.value / k;
     const n = Math.max(1, Math.round(exact));
-    const samples = `${formatCount(s.value)} \xD7 ${formatCount(G.value)} = ${formatCount(s.value * G.value)} samples`;
+    const samples = `${formatCount(s.value)} \xD7 ${formatCount(batch)} = ${formatCount(s.value * batch)} samples`;
     const how = `keeps ${samples}: ${formatCount(s.value)} \xF7 ${ratio} = ${formatCount(Number(exact.toFixed(1)))}${Number.isInteger(exact) ? "" : `, rounded to ${n}`}`;
     const reason = notEditable(s, file);
     const perStep = s.writtenAs?.unit === "batches" ? newAccum : s.writtenAs?.perStep ?? 1;
@@ -26263,6 +28443,146 @@ function rescale(input) {
   byLine();
   return result;
 }
+function writtenOf(s) {
+  if (!s.scaledFrom) return s.value;
+  return s.writtenAs?.value ?? Number((s.value / s.scaledFrom.factor).toPrecision(12));
+}
+function asWritten3(s) {
+  if (!s.scaledFrom) return s;
+  const { scaledFrom, writtenAs: _unit, how: _how, ...rest } = s;
+  const range = scaledFrom.valueRange;
+  const origin = s.origin !== "derived" ? s.origin : range || s.file ? "explicit" : "default";
+  return { ...rest, value: writtenOf(s), origin, ...range ? { valueRange: range } : {} };
+}
+function pyRound2(x) {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+function retargetLauncher(file, world, value, result, edit) {
+  const literal3 = worldLiteral(file, world);
+  if (literal3) {
+    edit("worldSize", { ...world, valueRange: literal3 }, String(value), `the world size asked for`);
+    return;
+  }
+  const how = world.origin === "assumed" ? "assumed in .trainlint.yml (assume.worldSize): update it there and in the launcher" : world.file && world.file !== file.path ? `set by ${where3(world)} (${keyOf5(world, "the launcher")}): change the launcher by hand` : `${world.how ?? keyOf5(world, "the launcher")} is not one literal count; change the launcher by hand`;
+  result.manual.push(`world size ${world.value} \u2192 ${value}: ${how}`);
+}
+function setScaledGlobal(G, value, dp, micro, file, framework, edit) {
+  const fw = framework ?? "the framework";
+  const factor = G.scaledFrom.factor;
+  const key = keyOf5(G, "the global batch");
+  if (!dp) throw new RescaleError(`the world size of ${file.path} is unknown, so the value of ${key} that gives a global batch of ${value} is too (set assume.worldSize in .trainlint.yml)`);
+  if (micro?.origin === "derived" && value % dp.value !== 0) {
+    throw new RescaleError(`global batch ${value} is not divisible by the ${dp.value} GPUs: ${fw} splits the total batch over them without accumulation and asserts it divides (${G.scaledFrom.by}); pick a multiple of ${dp.value}`);
+  }
+  const written = value / factor;
+  const shown2 = `${value} / ${formatRatio(factor)}`;
+  if (!Number.isInteger(Number(written.toPrecision(12)))) {
+    throw new RescaleError(`${key} would have to be ${shown2} = ${formatCount(Number(written.toFixed(2)))}, not a whole number (${G.scaledFrom.by}); pick a global batch that is a multiple of ${dp.value}`);
+  }
+  const target = asWritten3(G);
+  const reason = notEditable(target, file);
+  const n = Math.round(written);
+  if (reason) throw new RescaleError(`${key} cannot be set to ${n}: ${reason}`);
+  const why = factor === 1 ? "the global batch asked for" : `= ${shown2}: ${fw} multiplies it by ${formatRatio(factor)} at this world size, giving the global batch asked for`;
+  edit("globalBatchSize", target, String(n), why);
+}
+function worldScaledReport(plan, world, newWorld, framework, result) {
+  const fw = framework ?? "the framework";
+  const G = plan.globalBatchSize;
+  const reference = Math.round(world / G.scaledFrom.factor);
+  const scale2 = newWorld / reference;
+  const atRef = newWorld === reference;
+  const written = writtenOf(G);
+  const key = keyOf5(G, "the global batch");
+  const times = `\xD7 ${formatCount(newWorld)} / ${formatCount(reference)}`;
+  if (!atRef && written % reference !== 0) {
+    throw new RescaleError(`${key} ${formatCount(written)} is not divisible by ${formatCount(reference)}, the world size it is written for: ${fw} refuses to rescale it to ${formatCount(newWorld)} GPUs (auto_scale_workers asserts it); write a multiple of ${formatCount(reference)}`);
+  }
+  const newGlobal = atRef ? written : pyRound2(written * scale2);
+  if (newGlobal % newWorld !== 0) {
+    throw new RescaleError(`${key} ${formatCount(written)} is the total over the GPUs and is not divisible by ${formatCount(newWorld)}: ${fw} asserts the total batch is divisible by the number of GPUs; pick a world size that divides ${formatCount(written)}`);
+  }
+  result.newGlobal = newGlobal;
+  result.k = newGlobal / G.value;
+  const at6 = `at ${formatCount(newWorld)} GPUs`;
+  result.kept.push(`${fw} rescales the written values to the world size at start-up (${G.scaledFrom.by}): nothing to edit; ${at6} it computes:`);
+  result.kept.push(
+    atRef ? `${key} ${formatCount(written)} as written: the global batch is ${formatCount(newGlobal)} (the world size it is written for: nothing is scaled), ${formatCount(newGlobal / newWorld)} per GPU` : `${key} ${formatCount(written)} as written: the global batch is ${formatCount(newGlobal)} (${formatCount(written)} ${times}), ${formatCount(newGlobal / newWorld)} per GPU`
+  );
+  const lr = plan.peakLr;
+  if (lr?.scaledFrom) {
+    const w = writtenOf(lr);
+    result.kept.push(`${keyOf5(lr, "the learning rate")} ${formatSci(w)} as written: the LR is ${formatSci(atRef ? w : w * scale2, 5)}${atRef ? "" : ` (${formatSci(w)} ${times}, the linear rule)`}`);
+  }
+  const counts = [["totalSteps", "the run"], ["warmupSteps", "the warmup"], ["saveEverySteps", "the save interval"], ["evalEverySteps", "the eval interval"]];
+  for (const [field, what] of counts) {
+    const s = plan[field];
+    if (!s?.scaledFrom || !(s.value > 0)) continue;
+    const w = writtenOf(s);
+    result.kept.push(`${keyOf5(s, what)} ${formatCount(w)} ${asWritten3(s).origin === "default" ? "by default" : "as written"}: ${what} is ${formatCount(atRef ? w : pyRound2(w / scale2))} iterations${atRef ? "" : ` (${formatCount(w)} \xF7 (${formatCount(newWorld)} / ${formatCount(reference)}))`}`);
+  }
+  const first = plan.firstMilestone;
+  const last = plan.lastMilestone;
+  if (first?.scaledFrom && first.origin !== "default") {
+    const ws = [writtenOf(first), ...last && last !== first ? [writtenOf(last)] : []];
+    const list2 = (xs) => xs.map(formatCount).join(" \u2026 ");
+    result.kept.push(`${keyOf5(first, "the milestones")} ${list2(ws)} as written: the LR drops at ${list2(ws.map((v) => atRef ? v : pyRound2(v / scale2)))}`);
+  }
+  result.changes.sort((x, y) => x.range.line - y.range.line || x.range.column - y.range.column);
+  return result;
+}
+function frameworkScaled(lr, target, result) {
+  if (lr.scaledFrom) return target.kind === "world-size" || result.changes.some((c) => c.field === "microBatchSize");
+  return lr.origin === "derived";
+}
+function lrTwins(lr, file, ownPlan, linkedLrs) {
+  const out = [];
+  const twin = sameFileLrTwin(lr, file);
+  if (twin) out.push({ setting: twin, why: `kept equal to ${lr.key}, which replaces it when the schedule starts (two different values are a conflicting setting)` });
+  const own2 = ownPlan?.peakLr;
+  if (own2 && own2 !== lr && own2.file === file.path && lr.file !== file.path && own2.origin === "explicit" && own2.value === lr.value) {
+    out.push({ setting: literal2(own2, file), why: `kept equal to ${keyOf5(lr, "the LR")} in ${lr.file ?? "the linked file"}: the Trainer refuses to start when the two differ (fill_match)` });
+  }
+  if (lr.file === file.path) {
+    for (const linked of linkedLrs) {
+      if (linked === lr || linked.file === file.path || linked.origin !== "explicit" || linked.value !== lr.value) continue;
+      out.push({ setting: linked, why: `kept equal to ${keyOf5(lr, "the LR")} here: the Trainer refuses to start when the two differ (fill_match), unless it is "auto"` });
+    }
+  }
+  return out;
+}
+function rescalePerDevice(perDevice, micro, target, dp, file, framework, result, edit) {
+  const fw = framework ?? "the framework";
+  const key = keyOf5(perDevice, "the per-device batch");
+  const microKey = keyOf5(micro, "the micro batch");
+  const B = perDevice.value;
+  if (target.kind === "micro-batch") {
+    const m = target.value;
+    if (B % m !== 0) {
+      throw new RescaleError(
+        `${key} ${formatCount(B)} is written and is not a multiple of ${microKey} ${m}: ${fw} would floor the accumulation to ${formatCount(Math.floor(B / m))} (${key} // ${microKey}), so the global batch would shrink; pick a micro batch that divides ${formatCount(B)}`
+      );
+    }
+    const reason2 = notEditable(micro, file);
+    if (reason2) throw new RescaleError(`the micro batch cannot be set: ${reason2}; set ${microKey} to ${m} there`);
+    edit("microBatchSize", micro, String(m), `the micro batch asked for; ${key} ${formatCount(B)} is written, so ${fw} changes the accumulation instead`);
+    result.kept.push(`${key} ${formatCount(B)} is written: ${fw} changes the accumulation from ${formatCount(B / micro.value)} to ${formatCount(B / m)} (${key} // ${microKey}), so the global batch does not change`);
+    return result.oldGlobal;
+  }
+  if (!dp) throw new RescaleError(`the world size of ${file.path} is unknown, so the per-device batch for a global batch of ${target.value} is too (set assume.worldSize in .trainlint.yml)`);
+  const perGpu = target.value / dp.value;
+  if (!Number.isInteger(perGpu)) throw new RescaleError(`global batch ${target.value} is not a multiple of the data-parallel size ${dp.value}: ${key} is per device`);
+  if (perGpu % micro.value !== 0) {
+    throw new RescaleError(
+      `${key} would be ${formatCount(perGpu)} (${target.value} / ${dp.value} data-parallel), which is not a multiple of ${microKey} ${formatCount(micro.value)}: ${fw} would floor the accumulation (${key} // ${microKey}); pick a global batch that is a multiple of ${formatCount(micro.value * dp.value)}`
+    );
+  }
+  const reason = notEditable(perDevice, file);
+  if (reason) throw new RescaleError(`${key} cannot be set to ${formatCount(perGpu)}: ${reason}`);
+  edit("gradAccumSteps", perDevice, String(perGpu), `= ${target.value} / ${dp.value} data-parallel: ${key} is per device; ${fw} makes the accumulation ${formatCount(perGpu)} // ${formatCount(micro.value)} = ${formatCount(perGpu / micro.value)}`);
+  return target.value;
+}
 function perRankShare(plan) {
   const byWorld = (s) => s?.origin === "derived" && /world size|over the GPUs|\/ \d+ GPUs/.test(s.how ?? "");
   if (byWorld(plan.gradAccumSteps)) {
@@ -26282,13 +28602,13 @@ function perRankShare(plan) {
   return void 0;
 }
 function milestones2(plan, file, k, ratio, result, edit) {
-  const first = plan.firstMilestone;
-  const last = plan.lastMilestone;
+  const first = plan.firstMilestone && asWritten3(plan.firstMilestone);
+  const last = plan.lastMilestone && asWritten3(plan.lastMilestone);
   if (!first || first.unit !== "steps" || first.origin === "derived" || first.origin === "default") return;
   const scaled = (n) => Math.max(1, Math.round(n / k));
   const key = keyOf5(first, "milestones");
   const list2 = first.file === file.path && first.origin === "explicit" ? afterKey(first, file, String.raw`[[(][^\])]*[\])]`) : void 0;
-  const numbers2 = list2 ? [...list2.text.matchAll(new RegExp(NUMBER3, "g"))] : [];
+  const numbers2 = list2 ? [...list2.text.matchAll(new RegExp(NUMBER2, "g"))] : [];
   const values = numbers2.map((m) => Number(m[0].replace(/_/g, "")));
   if (!list2 || values.length === 0 || values[0] !== first.value || values[values.length - 1] !== last?.value) {
     const shown2 = first === last || !last || last.value === first.value ? `${scaled(first.value)}` : `${scaled(first.value)} \u2026 ${scaled(last.value)} (each \xF7 ${ratio})`;
@@ -26303,6 +28623,7 @@ function milestones2(plan, file, k, ratio, result, edit) {
   }
 }
 function worldLiteral(file, world) {
+  if (!file.script && world.file === file.path && world.origin === "explicit" && world.valueRange && !world.how) return world.valueRange;
   if (world.file !== file.path || !file.script || !world.range || /\u00d7/.test(world.how ?? "")) return void 0;
   for (const cmd of file.script.commands) {
     for (const arg of cmd.launcherArgs) {
@@ -26377,7 +28698,13 @@ function derivedChanges(before2, after, r) {
   return out;
 }
 var REFUSALS = /* @__PURE__ */ new Set(["batch-size-mismatch", "schema", "cross-file-mismatch", "parse-error", "yaml11-ambiguous-scalar", "conflicting-settings"]);
-function newFindings(before2, after) {
+function awaitsHand(f, byHand) {
+  if (f.ruleId !== "cross-file-mismatch" || byHand.length === 0) return false;
+  const data = f.data ?? {};
+  const all = Array.isArray(data.mismatches) ? data.mismatches : [data];
+  return all.every((m) => byHand.some((h) => h.field === m.field && h.file === m.linkedFile));
+}
+function newFindings(before2, after, byHand = []) {
   const out = { refusals: [], others: [] };
   if (!after) return out;
   const own2 = (r) => r.findings.filter((f) => f.path === r.file.path);
@@ -26390,9 +28717,35 @@ function newFindings(before2, after) {
       continue;
     }
     const text = `[${f.ruleId}] ${f.path}:${f.range.line}:${f.range.column}: ${f.message.replace(/\s+/g, " ")}`;
-    (f.severity === "error" && REFUSALS.has(f.ruleId) ? out.refusals : out.others).push(text);
+    if (awaitsHand(f, byHand)) out.others.push(`${text} (until the value set by hand in ${f.data?.linkedFile} is changed)`);
+    else (f.severity === "error" && REFUSALS.has(f.ruleId) ? out.refusals : out.others).push(text);
   }
   return out;
+}
+function deepSpeedLrs(result) {
+  return (result.linked ?? []).flatMap((l) => l.role === "deepspeed" && l.plan.peakLr ? [l.plan.peakLr] : []);
+}
+function assumingWorld(config, rel, worldSize) {
+  return { ...config, overrides: [...config.overrides ?? [], { files: rel, assume: { worldSize } }] };
+}
+async function checkRescaled(input) {
+  const { io, repoRoot, config, rel, text, first, target, result } = input;
+  const stdinFile = () => parseSource(rel, text, { yamlVersion: config.yaml });
+  const world = runPlanOf(first).worldSize;
+  const worldEdited = result.changes.some((c) => c.field === "worldSize");
+  const sameLaunch = (r) => r.file.path === rel && (!first.launch || r.launch?.script === first.launch.script);
+  if (target.kind !== "world-size" || !world || world.origin === "assumed" || worldEdited) {
+    const againConfig = target.kind === "world-size" && world?.origin === "assumed" ? assumingWorld(config, rel, target.value) : config;
+    const again2 = await lint({ root: io.cwd, repoRoot, paths: [], config: againConfig, stdinFile: stdinFile() });
+    return { before: first, after: again2.results.find(sameLaunch), notes: [] };
+  }
+  const alone = await lint({ root: io.cwd, repoRoot, paths: [rel], config: assumingWorld(config, rel, world.value), repoScripts: false });
+  const before2 = alone.results.find((r) => r.file.path === rel);
+  if (!before2?.extraction || runPlanOf(before2).globalBatchSize?.value !== result.oldGlobal || runPlanOf(before2).worldSize?.value !== world.value) {
+    return { before: first, after: void 0, notes: [`not checked at world size ${formatCount(target.value)}: the launch script gives ${rel} more than its world size; run \`trainlint\` after changing the launcher`] };
+  }
+  const again = await lint({ root: io.cwd, repoRoot, paths: [], config: assumingWorld(config, rel, target.value), stdinFile: stdinFile(), repoScripts: false });
+  return { before: before2, after: again.results.find((r) => r.file.path === rel), notes: [] };
 }
 async function runRescale(argv, io) {
   if (argv.includes("--help") || argv.includes("-h")) {
@@ -26420,41 +28773,38 @@ A target the framework would refuse (a batch it cannot split into whole numbers)
   const scaling = settingsFor(config, rel).rules.get("lr-not-rescaled")?.options?.scaling;
   let result;
   try {
-    result = rescale({ file: first.file, plan: runPlanOf(first), target: args.target, rule: args.rule, scaling, yamlLoader: first.dialect.meta.yamlLoader, framework: first.dialect.meta.title });
+    result = rescale({ file: first.file, plan: runPlanOf(first), ownPlan: first.extraction.plan, linkedLrs: deepSpeedLrs(first), target: args.target, rule: args.rule, scaling, yamlLoader: first.dialect.meta.yamlLoader, framework: first.dialect.meta.title });
   } catch (err) {
     if (err instanceof RescaleError) throw new UsageError(`rescale: ${err.message}`);
     throw err;
   }
   const { text } = applyEdits(first.file.text, result.edits);
-  const world = runPlanOf(first).worldSize;
-  const againConfig = args.target.kind === "world-size" && world?.origin === "assumed" ? { ...config, overrides: [...config.overrides ?? [], { files: rel, assume: { worldSize: args.target.value } }] } : config;
-  const again = await lint({ root: io.cwd, repoRoot, paths: [], config: againConfig, stdinFile: parseSource(rel, text, { yamlVersion: config.yaml }) });
-  const after = again.results.find((r) => r.file.path === rel && (!first.launch || r.launch?.script === first.launch.script));
-  const found = newFindings(first, after);
+  const check2 = await checkRescaled({ io, repoRoot, config, rel, text, first, target: args.target, result });
+  const found = newFindings(check2.before, check2.after, result.linkedByHand);
   if (found.refusals.length) throw new UsageError(`rescale: ${rel} was not changed: the rescaled run would not start: ${found.refusals[0]}`);
-  io.stdout(formatRescale(rel, result, [...derivedChanges(first, after, result), ...found.others.map((f) => `check ${f}`)]));
+  io.stdout(formatRescale(rel, result, [...check2.notes, ...check2.notes.length ? [] : derivedChanges(check2.before, check2.after, result), ...found.others.map((f) => `check ${f}`)]));
   if (args.dryRun) {
     io.stdout(unifiedDiff(rel, first.file.text, text));
     io.stderr(`trainlint: ${result.changes.length} value(s) would change in ${rel} (dry run)
 `);
     return 0;
   }
-  if (text !== first.file.text) (0, import_node_fs9.writeFileSync)(import_node_path21.default.resolve(io.cwd, rel), first.file.bom ? `\uFEFF${text}` : text);
+  if (text !== first.file.text) (0, import_node_fs10.writeFileSync)(import_node_path24.default.resolve(io.cwd, rel), first.file.bom ? `\uFEFF${text}` : text);
   io.stderr(`trainlint: ${text !== first.file.text ? `rewrote ${result.changes.length} value(s) in ${rel}` : `${rel} unchanged`}${result.manual.length ? `; ${result.manual.length} value(s) to set by hand (listed above)` : ""}
 `);
   return 0;
 }
 
 // src/cli/write-pieces.ts
-var import_node_fs10 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 var FILE_BLOCK_BYTES = 1 << 20;
 function writePiecesToFile(file, make, blockBytes = FILE_BLOCK_BYTES) {
-  const fd = (0, import_node_fs10.openSync)(file, "w");
+  const fd = (0, import_node_fs11.openSync)(file, "w");
   try {
     const block = Buffer.allocUnsafe(blockBytes);
     let used = 0;
     const writeAll = (bytes) => {
-      for (let at6 = 0; at6 < bytes.length; ) at6 += (0, import_node_fs10.writeSync)(fd, bytes, at6, bytes.length - at6);
+      for (let at6 = 0; at6 < bytes.length; ) at6 += (0, import_node_fs11.writeSync)(fd, bytes, at6, bytes.length - at6);
     };
     const flush = () => {
       if (used > 0) writeAll(block.subarray(0, used));
@@ -26477,7 +28827,7 @@ function writePiecesToFile(file, make, blockBytes = FILE_BLOCK_BYTES) {
     });
     flush();
   } finally {
-    (0, import_node_fs10.closeSync)(fd);
+    (0, import_node_fs11.closeSync)(fd);
   }
 }
 function writePiecesAsText(out, make) {
@@ -26513,17 +28863,18 @@ function rulesTable() {
   return [header, ...rows].join("\n") + "\n";
 }
 async function runPlan(args, io) {
-  const { config } = readConfig(io.cwd, args.config);
-  const named2 = args.paths[0];
+  const { config } = readConfig(io.cwd, args.config, findRepositoryRoot(io.cwd));
+  checkOutputFolder(args, io);
+  const named3 = args.paths[0];
   let isFolder = false;
   try {
-    isFolder = (0, import_node_fs11.statSync)(import_node_path22.default.resolve(io.cwd, named2)).isDirectory();
+    isFolder = (0, import_node_fs12.statSync)(import_node_path25.default.resolve(io.cwd, named3)).isDirectory();
   } catch {
   }
-  if (isFolder) throw new UsageError(`plan: ${named2} is a folder; name one config file`);
-  const { results } = await lint({ root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: [named2], config, base: args.base, cliRules: args.rules, jobs: 1 });
+  if (isFolder) throw new UsageError(`plan: ${named3} is a folder; name one config file`);
+  const { results } = await lint({ root: io.cwd, repoRoot: findRepositoryRoot(io.cwd), paths: [named3], config, base: args.base, cliRules: args.rules, jobs: 1 });
   const result = results[0];
-  if (!result) throw new UsageError(`plan: ${named2} matches no file`);
+  if (!result) throw new UsageError(`plan: ${named3} matches no file`);
   const plans = results.filter((r) => r.file.path === result.file.path);
   if (args.chart) writeChart(result, args.chart, io);
   const out = args.format === "json" ? JSON.stringify(plans.length > 1 ? plans.map(reportFile) : reportFile(result), null, 2) + "\n" : plans.map(formatPlan).join("\n");
@@ -26536,24 +28887,48 @@ function writeChart(result, file, io) {
   const runs2 = result.reference ? [{ name: "base", label: result.reference.label, plan: reportPlan(result.reference.plan) }, head] : [head];
   const svg = lrChartSvg(runs2, `LR schedule of ${result.file.path}`);
   if (!svg) throw new UsageError(`plan --chart: the LR schedule of ${result.file.path} cannot be drawn: its plan (or its reference's) lacks the peak LR or the run length (see \`trainlint plan ${result.file.path}\`)`);
-  (0, import_node_fs11.writeFileSync)(import_node_path22.default.resolve(io.cwd, file), svg);
+  writeOutput("--chart", file, () => (0, import_node_fs12.writeFileSync)(import_node_path25.default.resolve(io.cwd, file), svg));
   io.stderr(`trainlint: wrote the LR chart to ${file}
 `);
 }
 function planChanges(results) {
   return results.filter((r) => r.extraction && r.reference).map((r) => ({ path: r.file.path, head: reportPlan(runPlanOf(r)), base: reportPlan(r.reference.plan), baseLabel: r.reference.label }));
 }
+function writeOutput(flag2, file, write) {
+  try {
+    write();
+  } catch (err) {
+    const code = err.code;
+    if (code === void 0) throw err;
+    const why = code === "ENOENT" ? `the folder ${import_node_path25.default.dirname(file)} does not exist` : code === "EISDIR" ? "it is a folder" : code === "EACCES" || code === "EPERM" ? "permission denied" : code;
+    throw new UsageError(`${flag2} ${file}: cannot write the file (${why})`);
+  }
+}
+function checkOutputFolder(args, io) {
+  for (const [flag2, file] of [["-o", args.output], ["--chart", args.chart]]) {
+    if (!file) continue;
+    const dir = import_node_path25.default.dirname(import_node_path25.default.resolve(io.cwd, file));
+    let isFolder = false;
+    try {
+      isFolder = (0, import_node_fs12.statSync)(dir).isDirectory();
+    } catch {
+    }
+    if (!isFolder) throw new UsageError(`${flag2} ${file}: cannot write the file (the folder ${import_node_path25.default.dirname(file)} does not exist)`);
+  }
+}
 function emit(args, io, text) {
-  if (args.output) (0, import_node_fs11.writeFileSync)(import_node_path22.default.resolve(io.cwd, args.output), text);
+  const output = args.output;
+  if (output) writeOutput("-o", output, () => (0, import_node_fs12.writeFileSync)(import_node_path25.default.resolve(io.cwd, output), text));
   else io.stdout(text);
 }
 function emitPieces(args, io, make) {
-  if (args.output) writePiecesToFile(import_node_path22.default.resolve(io.cwd, args.output), make);
+  const output = args.output;
+  if (output) writeOutput("-o", output, () => writePiecesToFile(import_node_path25.default.resolve(io.cwd, output), make));
   else writePiecesAsText(io.stdout, make);
 }
 async function runExec(argv, io) {
   const args = parseExecArgs(argv);
-  const { config } = readConfig(io.cwd, args.config);
+  const { config } = readConfig(io.cwd, args.config, findRepositoryRoot(io.cwd));
   const file = commandLineFile(args.command);
   const paths = namedConfigPaths(file, args.command, io.cwd);
   const { results } = await lint({ root: io.cwd, paths, config, cliRules: args.rules, virtualFiles: [file], repoScripts: false });
@@ -26581,16 +28956,24 @@ function fixFiles(results, cwd, dryRun) {
     const result = group[0];
     if (result.file.path === COMMAND_LINE_PATH) continue;
     const launches = group.flatMap((r) => r.launch ? [`${r.launch.script}:${r.launch.range.line}`] : []);
-    const { edits: agreed, refused } = agreedEdits(group.flatMap((r) => r.findings), launches);
+    const findings = group.flatMap((r) => r.findings);
+    const { edits: agreed, refused } = agreedEdits(findings, launches);
     for (const r of refused) notes.push(`trainlint: ${result.file.path}:${r.range.line}:${r.range.column}: not fixed: the launches of this file want different values (${r.why})
 `);
+    const told = /* @__PURE__ */ new Set();
+    for (const u of unappliedFixes(findings)) {
+      const line = `trainlint: ${result.file.path}:${u.range.line}:${u.range.column}: not fixed: ${u.fix} [${u.ruleId}] (${u.why})
+`;
+      if (!told.has(line)) notes.push(line);
+      told.add(line);
+    }
     const { text, applied: applied2 } = applyEdits(result.file.text, agreed);
     if (applied2 === 0) continue;
     if (dryRun) {
       diff += unifiedDiff(result.file.path, result.file.text, text);
     } else {
       try {
-        (0, import_node_fs11.writeFileSync)(import_node_path22.default.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
+        (0, import_node_fs12.writeFileSync)(import_node_path25.default.resolve(cwd, result.file.path), result.file.bom ? `\uFEFF${text}` : text);
       } catch (err) {
         const code = err.code ?? err.message;
         notes.push(`trainlint: cannot write ${result.file.path} (${code}); its ${applied2} fix(es) were not applied
@@ -26616,14 +28999,14 @@ function readBaselineFile(cwd, file, shown2) {
 function writeBaselineFile(cwd, file, shown2, text) {
   const check2 = checkRepoPath(repoRootOf(cwd), file);
   if (!check2.ok && check2.refusal !== "missing") throw new UsageError(`${shown2}: ${check2.why}; not written`);
-  const rel = import_node_path22.default.relative(cwd, file);
-  if (rel === ".." || rel.startsWith(`..${import_node_path22.default.sep}`) || import_node_path22.default.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
-  (0, import_node_fs11.writeFileSync)(file, text);
+  const rel = import_node_path25.default.relative(cwd, file);
+  if (rel === ".." || rel.startsWith(`..${import_node_path25.default.sep}`) || import_node_path25.default.isAbsolute(rel)) throw new UsageError(`${shown2}: outside the repository; not written`);
+  writeOutput("--update-baseline", shown2, () => (0, import_node_fs12.writeFileSync)(file, text));
 }
-function filterByBaseline(results, text, shown2) {
+function filterByBaseline(results, text, shown2, root) {
   const baseline = parseBaseline(text);
   if (!baseline) throw new UsageError(`${shown2}: not a trainlint baseline (version 1); recreate it with --update-baseline`);
-  const { hidden, fixed } = hideBaselined(results, baseline);
+  const { hidden, fixed } = hideBaselined(results, baseline, { root });
   const parts2 = [];
   if (hidden) parts2.push(`${hidden} finding(s) hidden by ${shown2}`);
   if (fixed) parts2.push(`${fixed} baselined finding(s) no longer occur: prune them with --update-baseline`);
@@ -26651,10 +29034,12 @@ async function runCli(argv, io) {
       return 0;
     }
     if (args.command === "plan") return await runPlan(args, io);
-    const { config } = readConfig(io.cwd, args.config);
+    const repoRoot = findRepositoryRoot(io.cwd);
+    const { config } = readConfig(io.cwd, args.config, repoRoot);
+    checkOutputFolder(args, io);
     const options = {
       root: io.cwd,
-      repoRoot: findRepositoryRoot(io.cwd),
+      repoRoot,
       paths: args.paths,
       config,
       base: args.base,
@@ -26677,13 +29062,15 @@ async function runCli(argv, io) {
     }
     let { results } = await lint(options);
     if (stdinRel !== void 0) results = results.filter((r) => r.file.path === stdinRel);
-    const baselinePath = import_node_path22.default.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
+    else if (args.paths.length === 0) for (const note of policyNotes(io.cwd, config, results.map((r) => r.file.path))) io.stderr(`trainlint: ${note}
+`);
+    const baselinePath = import_node_path25.default.resolve(io.cwd, args.baseline ?? BASELINE_FILE);
     const baselineShown = args.baseline ?? BASELINE_FILE;
     const hideBaseline = () => {
       if (args.noBaseline || args.updateBaseline) return "";
       const text = readBaselineFile(io.cwd, baselinePath, baselineShown);
       if (text === void 0 && args.baseline) throw new UsageError(`baseline file not found: ${baselineShown}`);
-      return text === void 0 ? "" : filterByBaseline(results, text, baselineShown);
+      return text === void 0 ? "" : filterByBaseline(results, text, baselineShown, io.cwd);
     };
     let baselineSummary;
     if (args.fix || args.fixDryRun) {
@@ -26706,9 +29093,12 @@ async function runCli(argv, io) {
     }
     await endLintWorkers();
     if (args.updateBaseline) {
-      const { baseline, count: count2 } = baselineOf(results);
+      const previousText = readBaselineFile(io.cwd, baselinePath, baselineShown);
+      const previous = previousText === void 0 ? void 0 : parseBaseline(previousText) ?? void 0;
+      const { baseline, count: count2, kept } = baselineOf(results, previous, { root: io.cwd });
       writeBaselineFile(io.cwd, baselinePath, baselineShown, JSON.stringify(baseline, null, 2) + "\n");
-      io.stderr(`trainlint: recorded ${count2} finding(s) in ${import_node_path22.default.relative(io.cwd, baselinePath) || baselinePath}
+      const keptText = kept ? `; kept ${kept} entr${kept === 1 ? "y" : "ies"} of files not linted in this run` : "";
+      io.stderr(`trainlint: recorded ${count2} finding(s) in ${import_node_path25.default.relative(io.cwd, baselinePath) || baselinePath}${keptText}
 `);
       return 0;
     }
@@ -26723,7 +29113,7 @@ async function runCli(argv, io) {
     const report2 = buildReport(results, { files: "paths" });
     const sources = textsOf(results);
     const color = args.color ?? (io.isTTY && !args.output && !process.env.NO_COLOR);
-    emit(args, io, formatReport(args.format, report2, { color, sources, changes, failOn: args.failOn }));
+    emit(args, io, formatReport(args.format, report2, { color, sources, changes, failOn: args.failOn, notify: io.stderr }));
     return exitCodeFor(report2, args.failOn);
   } catch (err) {
     if (err instanceof UsageError || err instanceof GitError) {
