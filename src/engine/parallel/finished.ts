@@ -103,16 +103,16 @@ export function reportGradePlan(plan: TrainingPlan): TrainingPlan {
   return out as TrainingPlan;
 }
 
-/** What a finished file keeps of its extraction: its plan (report-grade), where run findings point, `overridable`, `matched`. */
-export function reportGradeExtraction(e: Extraction): Extraction {
+/** What a finished file keeps of its extraction: its plan (report-grade), where run findings point, `overridable`, and `matched` when it has linked files. */
+export function reportGradeExtraction(e: Extraction, linked = false): Extraction {
   return {
     plan: reportGradePlan(e.plan),
     missing: [],
     anchor: e.anchor,
     notes: [],
     ...(e.overridable ? { overridable: e.overridable } : {}),
-    // The run's plan merges linked files with it (links.ts mergeLinked): the values the Trainer compares too.
-    ...(e.matched ? { matched: e.matched } : {}),
+    // A file with linked files: its run's plan merges them with it (links.ts mergeLinked), reading these too.
+    ...(linked && e.matched ? { matched: e.matched } : {}),
   };
 }
 

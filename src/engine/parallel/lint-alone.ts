@@ -146,7 +146,7 @@ function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { 
   // rule inputs and the tree are let go. Sent to another thread, the linked and reference plans
   // are trimmed too.
   const kept: Payload = {
-    ...(r.extraction ? { extraction: reportGradeExtraction(r.extraction) } : {}),
+    ...(r.extraction ? { extraction: reportGradeExtraction(r.extraction, r.linked !== undefined && r.linked.length > 0) } : {}),
     ...(r.linked ? { linked: inThread ? r.linked : r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {}),
     ...(r.reference ? { reference: inThread ? r.reference : { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {}),
     findings: r.findings,
