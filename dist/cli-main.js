@@ -25494,15 +25494,15 @@ function reportGradePlan(plan) {
   }
   return out;
 }
-function reportGradeExtraction(e) {
+function reportGradeExtraction(e, linked = false) {
   return {
     plan: reportGradePlan(e.plan),
     missing: [],
     anchor: e.anchor,
     notes: [],
     ...e.overridable ? { overridable: e.overridable } : {},
-    // The run's plan merges linked files with it (links.ts mergeLinked): the values the Trainer compares too.
-    ...e.matched ? { matched: e.matched } : {}
+    // A file with linked files: its run's plan merges them with it (links.ts mergeLinked), reading these too.
+    ...linked && e.matched ? { matched: e.matched } : {}
   };
 }
 var FinishedFile = class {
@@ -25779,7 +25779,7 @@ function toSlim(index, r, reads, redo, { compress, printJson, inThread }) {
   const { file } = r;
   const composed = r.hydra?.composed;
   const kept = {
-    ...r.extraction ? { extraction: reportGradeExtraction(r.extraction) } : {},
+    ...r.extraction ? { extraction: reportGradeExtraction(r.extraction, r.linked !== void 0 && r.linked.length > 0) } : {},
     ...r.linked ? { linked: inThread ? r.linked : r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {},
     ...r.reference ? { reference: inThread ? r.reference : { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {},
     findings: r.findings,
