@@ -3,27 +3,11 @@
  * `ignore` as discovery does, in order: `['configs/**', '!configs/new/**']` ignores configs/ but for
  * configs/new/, so a script there still gives its launch to the config it names.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { runCliCapture } from './helpers/run-cli';
+import { tempRepos } from './helpers/temp-repo';
 import type { Report } from '../src/engine/report-types';
 
-const dirs: string[] = [];
-function repo(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-script-ignore-'));
-  dirs.push(dir);
-  execFileSync('git', ['init', '-q'], { cwd: dir });
-  for (const [rel, content] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    fs.writeFileSync(path.join(dir, rel), content);
-  }
-  return dir;
-}
-afterAll(() => {
-  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-});
+const { repo } = tempRepos('trainlint-script-ignore');
 
 const SFT = 'per_device_train_batch_size: 8\ngradient_accumulation_steps: 4\nlearning_rate: 2.0e-5\nlr_scheduler_type: cosine\nmax_steps: 1000\nwarmup_steps: 30\n';
 

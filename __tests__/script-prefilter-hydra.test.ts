@@ -4,26 +4,13 @@
  * roberta_small`, so linting the config alone reads the launch's overrides.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { lint } from '../src/engine/lint';
 import { listScripts } from '../src/engine/repository';
+import { tempRepos } from './helpers/temp-repo';
 
-const made: string[] = [];
-afterAll(() => {
-  for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function repo(files: Record<string, string>): string {
-  const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-prefilter-')));
-  made.push(root);
-  fs.mkdirSync(path.join(root, '.git'));
-  for (const [rel, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-    fs.writeFileSync(path.join(root, rel), text);
-  }
-  return root;
-}
+const made = tempRepos('trainlint-prefilter');
+const repo = (files: Record<string, string>): string => fs.realpathSync(made.repo(files));
 
 const CONFIG = [
   '# @package _group_',
