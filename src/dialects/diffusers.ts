@@ -21,6 +21,7 @@ import type { Setting, TrainingPlan } from '../engine/types.js';
 import { argparseNumber, argsFromFlags, type FlatArgs } from './flat-args.js';
 import { isKohyaScript, KOHYA_ONLY_FLAGS } from './kohya.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import { HiddenFlags } from './hidden-flags.js';
 
 /** argparse defaults shared by the example scripts (FACTS-diffusers.md, "Defaults that matter"). */
 export const DIFFUSERS_DEFAULTS = {
@@ -101,14 +102,9 @@ function commands(file: SourceFile): LaunchCommand[] {
  */
 type HiddenBy = (key: string) => string | undefined;
 
-function hiddenFlags(args: FlatArgs): { hiddenBy: HiddenBy; hidden: Map<string, string[]> } {
-  const hidden = new Map<string, string[]>();
-  const hiddenBy = (key: string) => {
-    const by = args.setBy(key);
-    if (by && !hidden.get(by)?.includes(`--${key}`)) hidden.set(by, [...(hidden.get(by) ?? []), `--${key}`]);
-    return by;
-  };
-  return { hiddenBy, hidden };
+function hiddenFlags(args: FlatArgs): { hiddenBy: HiddenBy; hidden: HiddenFlags } {
+  const hidden = new HiddenFlags();
+  return { hiddenBy: (key) => hidden.record(`--${key}`, args.setBy(key)), hidden };
 }
 
 /** An argparse `type=int`/`type=float` flag: a written value, else a default (unless an opaque word may set it), else unknown. */
@@ -270,10 +266,7 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   const unlisted = (flag: string, by: string | undefined) => (by ? `${by} may set ${flag}: write ${flag} on the command` : `pass ${flag} (the default of ${script} is not in trainlint's table)`);
   if (!plan.microBatchSize) missing.push({ field: 'microBatchSize', hint: unlisted('--train_batch_size', args.setBy('train_batch_size')) });
   if (!plan.peakLr && !args.has('scale_lr')) missing.push({ field: 'peakLr', hint: unlisted('--learning_rate', args.setBy('learning_rate') ?? args.setBy('scale_lr')) });
-  for (const [by, flags] of hidden) {
-    const many = flags.length > 1;
-    notes.push(`${flags.join(', ')} ${many ? 'are' : 'is'} not written on the command, and ${by} may set ${many ? 'them' : 'it'}: left unknown rather than the script's default${many ? 's' : ''}`);
-  }
+  notes.push(...hidden.notes("the script's"));
   // Past the horizon (transformers' schedules, which diffusers' get_scheduler returns): the cosine climbs back,
   // linear and cosine_with_restarts return 0 (max(0, …), `if progress >= 1.0: return 0.0`), polynomial holds lr_end.
   const afterDecay = sched?.value === 'cosine' ? 'rises' : sched?.value === 'linear' || sched?.value === 'cosine_with_restarts' ? 'zero' : sched?.value === 'polynomial' ? 'flat' : undefined;

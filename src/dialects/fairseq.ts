@@ -27,6 +27,7 @@ import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import { argparseNumber, argsFromFlags, type FlatArgs } from './flat-args.js';
 import { HydraValues, type DefaultValue } from './hydra-values.js';
 import type { ConfigError, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import { HiddenFlags } from './hidden-flags.js';
 
 /** FairseqConfig defaults of the keys read (configs.py and the schedulers' dataclasses). */
 const DEFAULTS: Record<string, DefaultValue> = {
@@ -199,7 +200,7 @@ interface Ctx {
   afterDecay?: Extraction['afterDecay'];
   atRunEnd?: Extraction['atRunEnd'];
   /** Opaque words (`$EXTRA_ARGS`) → the flags the command does not write that each may set. */
-  hidden: Map<string, string[]>;
+  hidden: HiddenFlags;
 }
 
 const name = (ctx: Ctx, path: string): string => (ctx.form === 'cli' ? flagOf(path) : path);
@@ -209,10 +210,7 @@ const name = (ctx: Ctx, path: string): string => (ctx.form === 'cli' ? flagOf(pa
  * command does not write: its value is then unknown, not fairseq's default. Remembered for the note.
  */
 function hiddenBy(ctx: Ctx, path: string): string | undefined {
-  const by = ctx.v.setBy(path);
-  const flag = name(ctx, path);
-  if (by && !ctx.hidden.get(by)?.includes(flag)) ctx.hidden.set(by, [...(ctx.hidden.get(by) ?? []), flag]);
-  return by;
+  return ctx.hidden.record(name(ctx, path), ctx.v.setBy(path));
 }
 
 /**
@@ -468,13 +466,10 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
     view = hydraView(file, env, { knownKey });
     values = hydraValues(new HydraValues(file, view, DEFAULTS, {}, 'fairseq default'));
   }
-  const ctx: Ctx = { file, v: values, form, plan: {}, notes: [...notes, ...(view?.notes ?? [])], missing: [], configErrors: [], ignored: [], launchChecks: {}, anchor: cmd?.range ?? anchor0, hidden: new Map() };
+  const ctx: Ctx = { file, v: values, form, plan: {}, notes: [...notes, ...(view?.notes ?? [])], missing: [], configErrors: [], ignored: [], launchChecks: {}, anchor: cmd?.range ?? anchor0, hidden: new HiddenFlags() };
   if (view) ctx.configErrors.push(...overrideConfigErrors(view, 'fairseq'));
   extractPlan(ctx, env, cmd);
-  for (const [by, flags] of ctx.hidden) {
-    const many = flags.length > 1;
-    ctx.notes.push(`${flags.join(', ')} ${many ? 'are' : 'is'} not written on the command, and ${by} may set ${many ? 'them' : 'it'}: left unknown rather than fairseq's default${many ? 's' : ''}`);
-  }
+  ctx.notes.push(...ctx.hidden.notes("fairseq's"));
   const reference = cmd ? documentedReference(ctx, cmd) : undefined;
   return {
     plan: ctx.plan,

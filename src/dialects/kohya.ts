@@ -26,6 +26,7 @@ import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import { argsFromFlags, argsFromTree, FlatArgs, Unwritten, type FlatArg } from './flat-args.js';
 import { likelyTypo } from './key-typos.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import { HiddenFlags } from './hidden-flags.js';
 
 /** `library/train_util.py` argparse defaults (research §6.2). */
 export const KOHYA_DEFAULTS = {
@@ -296,12 +297,8 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const unwritten = new Unwritten(src.configFile !== undefined ? { flag: '--config_file', path: src.configFile } : undefined, 'sd-scripts default (train_util.py)');
   // A flag the command does not write, which an opaque `$EXTRA_ARGS` (or the unknown end of an array a branch
   // appends to) may set: unknown, not sd-scripts' default.
-  const hidden = new Map<string, string[]>();
-  const hiddenBy = (key: string): string | undefined => {
-    const by = args.setBy(key);
-    if (by && !hidden.get(by)?.includes(`--${key}`)) hidden.set(by, [...(hidden.get(by) ?? []), `--${key}`]);
-    return by;
-  };
+  const hidden = new HiddenFlags();
+  const hiddenBy = (key: string): string | undefined => hidden.record(`--${key}`, args.setBy(key));
   /** A written number, else the default (or unknown when `--config_file` or an opaque word may set it). */
   const num = (key: string, fallback: number | undefined): Setting<number> | undefined => {
     const written = form === 'gui' ? guiNumber(args, key) : args.num(key);
@@ -419,10 +416,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
 
   const fromToml = unwritten.note();
   if (fromToml) notes.push(fromToml);
-  for (const [by, flags] of hidden) {
-    const many = flags.length > 1;
-    notes.push(`${flags.join(', ')} ${many ? 'are' : 'is'} not written on the command, and ${by} may set ${many ? 'them' : 'it'}: left unknown rather than sd-scripts' default${many ? 's' : ''}`);
-  }
+  notes.push(...hidden.notes("sd-scripts'"));
   if (!plan.worldSize) missing.push({ field: 'worldSize', hint: 'launch with accelerate launch --num_processes N (a committed script naming this config), or set assume.worldSize' });
   return {
     plan,

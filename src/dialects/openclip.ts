@@ -18,6 +18,7 @@ import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, DatasetRequest, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import { HiddenFlags } from './hidden-flags.js';
 
 const MODULES = /^(?:open_clip_train|training)\.main$/;
 const SCRIPT = /(?:^|\/)(?:open_clip_train|training)\/main\.py$/;
@@ -60,13 +61,9 @@ function extractCommand(
   const arg = (...flags: string[]) => argValue(cmd, ...flags);
   // A flag the command does not write, which an opaque `$EXTRA_ARGS` (or the unknown end of an array a branch
   // appends to) may set: unknown, not OpenCLIP's default.
-  const hidden = new Map<string, string[]>();
-  const unwritten = <T extends number | string>(flag: string, fallback: () => Setting<T>): Setting<T> | undefined => {
-    const by = flagMayBeSetBy(cmd, flag);
-    if (!by) return fallback();
-    hidden.set(by, [...(hidden.get(by) ?? []), flag]);
-    return undefined;
-  };
+  const hidden = new HiddenFlags();
+  const unwritten = <T extends number | string>(flag: string, fallback: () => Setting<T>): Setting<T> | undefined =>
+    hidden.record(flag, flagMayBeSetBy(cmd, flag)) ? undefined : fallback();
 
   const world = launcherWorldSize(cmd);
   if (world) {
@@ -134,9 +131,7 @@ function extractCommand(
     }
     if (plan.scheduler.value === 'cosine') plan.minLr = defaultSetting(0, cooldownEnd ? '--lr-scheduler' : '--lr-cooldown-end', 'cosine decays to 0');
   }
-  for (const [by, flags] of hidden) {
-    notes.push(`${flags.join(', ')} ${flags.length === 1 ? 'is' : 'are'} not written on the command, and ${by} may set ${flags.length === 1 ? 'it' : 'them'}: left unknown rather than OpenCLIP's default${flags.length === 1 ? '' : 's'}`);
-  }
+  notes.push(...hidden.notes("OpenCLIP's"));
 
   applyAssumptions(plan, env.assume);
   deriveGlobalBatch(plan);

@@ -33,6 +33,7 @@ import { formatCount, formatSci, formatValue } from '../engine/format-number.js'
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import { argparseNumber, argsFromFlags, type FlatArgs } from './flat-args.js';
 import type { BatchCheck, ConfigError, Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import { HiddenFlags } from './hidden-flags.js';
 
 type Kind = 'ppo' | 'supervised';
 type Generation = 'flat' | 'dotted';
@@ -134,7 +135,7 @@ const STOPS = 'OpenRLHF refuses to start (train_ppo_ray.py asserts before any mo
 
 class Flags {
   /** Opaque words (`$EXTRA_ARGS`) → the flags the command does not write that each may set (see `hides`). */
-  readonly hidden = new Map<string, string[]>();
+  readonly hidden = new HiddenFlags();
 
   constructor(
     readonly args: FlatArgs,
@@ -150,10 +151,7 @@ class Flags {
   /** The opaque word that may set the flag of `s` the command does not write (remembered for the note). */
   private hiddenBy(s: Spec): string | undefined {
     const k = this.key(s);
-    const by = this.hides && k ? this.args.setBy(k) : undefined;
-    const flag = this.flag(s)!;
-    if (by && !this.hidden.get(by)?.includes(flag)) this.hidden.set(by, [...(this.hidden.get(by) ?? []), flag]);
-    return by;
+    return this.hidden.record(this.flag(s)!, this.hides && k ? this.args.setBy(k) : undefined);
   }
 
   flag(s: Spec): string | undefined {
@@ -561,10 +559,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
   mixedGenerations(ctx, gen);
   if (kind === 'ppo') extractPpo(ctx, env);
   else extractSupervised(ctx, env, name);
-  for (const [by, flags] of ctx.f.hidden) {
-    const many = flags.length > 1;
-    ctx.notes.push(`${flags.join(', ')} ${many ? 'are' : 'is'} not written on the command, and ${by} may set ${many ? 'them' : 'it'}: left unknown rather than OpenRLHF's default${many ? 's' : ''}`);
-  }
+  ctx.notes.push(...ctx.f.hidden.notes("OpenRLHF's"));
   return {
     plan: ctx.plan,
     missing: ctx.missing,

@@ -21,6 +21,7 @@ import { hasKey } from '../engine/tree.js';
 import { argparseNumber, argsFromFlags, argsFromTree, Unwritten, type FlatArgs } from './flat-args.js';
 import { likelyTypo } from './key-typos.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import { HiddenFlags } from './hidden-flags.js';
 
 /** train.py defaults now (research §4.3); timm before b1b024d (0.8 dev) had lr 0.05 and cooldown 10. */
 export const TIMM_DEFAULTS = {
@@ -229,13 +230,8 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const unwritten = new Unwritten(src.config !== undefined ? { flag: '--config', path: src.config } : undefined, 'timm train.py default');
   // A flag the command does not write, which an opaque `$EXTRA_ARGS` (or the unknown end of an array a branch
   // appends to) may set: unknown, not timm's default.
-  const hidden = new Map<string, string[]>();
-  const hiddenBy = (key: string): string | undefined => {
-    const by = args.setBy(key);
-    const flagName = `--${key.replace(/_/g, '-')}`;
-    if (by && !hidden.get(by)?.includes(flagName)) hidden.set(by, [...(hidden.get(by) ?? []), flagName]);
-    return by;
-  };
+  const hidden = new HiddenFlags();
+  const hiddenBy = (key: string): string | undefined => hidden.record(`--${key.replace(/_/g, '-')}`, args.setBy(key));
   /** A value argparse would hand the program (`type=` converts strings), else the default. */
   const num = (key: string, fallback: number | undefined, integer = false): Setting<number> | undefined => {
     const a = args.get(key);
@@ -437,10 +433,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   }
   const fromConfig = unwritten.note();
   if (fromConfig) notes.push(fromConfig);
-  for (const [by, flags] of hidden) {
-    const many = flags.length > 1;
-    notes.push(`${flags.join(', ')} ${many ? 'are' : 'is'} not written on the command, and ${by} may set ${many ? 'them' : 'it'}: left unknown rather than timm's default${many ? 's' : ''}`);
-  }
+  notes.push(...hidden.notes("timm's"));
   // Cosine, linear and tanh schedulers hold min_lr after their horizon (the cooldown).
   return { plan, missing, anchor: src.anchor, notes, conflicts, ignored, afterDecay: 'flat' };
 }
