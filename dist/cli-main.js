@@ -16713,6 +16713,31 @@ var megatron = {
   }
 };
 
+// src/dialects/hidden-flags.ts
+var HiddenFlags = class {
+  /** Opaque word \u2192 the flags it may set, in the order they were met. */
+  byWord = /* @__PURE__ */ new Map();
+  /** Records that `by` (when it is set) may set `flag`; returns `by`. */
+  record(flag2, by) {
+    if (!by) return void 0;
+    const flags = this.byWord.get(by);
+    if (!flags) this.byWord.set(by, [flag2]);
+    else if (!flags.includes(flag2)) flags.push(flag2);
+    return by;
+  }
+  /** Whether `word` was recorded as possibly setting a flag. */
+  has(word) {
+    return this.byWord.has(word);
+  }
+  /** One note per word: "--a, --b are not written on the command, and $W may set them: left unknown rather than timm's defaults". */
+  notes(whose) {
+    return [...this.byWord].map(([by, flags]) => {
+      const many = flags.length > 1;
+      return `${flags.join(", ")} ${many ? "are" : "is"} not written on the command, and ${by} may set ${many ? "them" : "it"}: left unknown rather than ${whose} default${many ? "s" : ""}`;
+    });
+  }
+};
+
 // src/dialects/openclip.ts
 var MODULES = /^(?:open_clip_train|training)\.main$/;
 var SCRIPT2 = /(?:^|\/)(?:open_clip_train|training)\/main\.py$/;
@@ -16744,13 +16769,8 @@ function extractCommand(file, cmd, env) {
   const missing = [];
   const notes = [];
   const arg = (...flags) => argValue(cmd, ...flags);
-  const hidden = /* @__PURE__ */ new Map();
-  const unwritten = (flag2, fallback) => {
-    const by = flagMayBeSetBy(cmd, flag2);
-    if (!by) return fallback();
-    hidden.set(by, [...hidden.get(by) ?? [], flag2]);
-    return void 0;
-  };
+  const hidden = new HiddenFlags();
+  const unwritten = (flag2, fallback) => hidden.record(flag2, flagMayBeSetBy(cmd, flag2)) ? void 0 : fallback();
   const world = launcherWorldSize(cmd);
   if (world) {
     plan.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how };
@@ -16809,9 +16829,7 @@ function extractCommand(file, cmd, env) {
     }
     if (plan.scheduler.value === "cosine") plan.minLr = defaultSetting(0, cooldownEnd ? "--lr-scheduler" : "--lr-cooldown-end", "cosine decays to 0");
   }
-  for (const [by, flags] of hidden) {
-    notes.push(`${flags.join(", ")} ${flags.length === 1 ? "is" : "are"} not written on the command, and ${by} may set ${flags.length === 1 ? "it" : "them"}: left unknown rather than OpenCLIP's default${flags.length === 1 ? "" : "s"}`);
-  }
+  notes.push(...hidden.notes("OpenCLIP's"));
   applyAssumptions(plan, env.assume);
   deriveGlobalBatch(plan);
   deriveSteps(file, cmd, plan, data.kind);
@@ -18443,12 +18461,8 @@ function extractSource2(file, src, env) {
   const ignored = [];
   const conflicts = [];
   const unwritten = new Unwritten(src.configFile !== void 0 ? { flag: "--config_file", path: src.configFile } : void 0, "sd-scripts default (train_util.py)");
-  const hidden = /* @__PURE__ */ new Map();
-  const hiddenBy2 = (key) => {
-    const by = args.setBy(key);
-    if (by && !hidden.get(by)?.includes(`--${key}`)) hidden.set(by, [...hidden.get(by) ?? [], `--${key}`]);
-    return by;
-  };
+  const hidden = new HiddenFlags();
+  const hiddenBy2 = (key) => hidden.record(`--${key}`, args.setBy(key));
   const num8 = (key, fallback) => {
     const written = form === "gui" ? guiNumber(args, key) : args.num(key);
     if (written) return written;
@@ -18543,10 +18557,7 @@ function extractSource2(file, src, env) {
   if (form === "toml") unknownKeys(args, ignored, plan);
   const fromToml = unwritten.note();
   if (fromToml) notes.push(fromToml);
-  for (const [by, flags] of hidden) {
-    const many = flags.length > 1;
-    notes.push(`${flags.join(", ")} ${many ? "are" : "is"} not written on the command, and ${by} may set ${many ? "them" : "it"}: left unknown rather than sd-scripts' default${many ? "s" : ""}`);
-  }
+  notes.push(...hidden.notes("sd-scripts'"));
   if (!plan.worldSize) missing.push({ field: "worldSize", hint: "launch with accelerate launch --num_processes N (a committed script naming this config), or set assume.worldSize" });
   return {
     plan,
@@ -18839,13 +18850,8 @@ function commands(file) {
   return (file.script?.commands ?? []).filter((c) => commandScore4(c) > 0);
 }
 function hiddenFlags(args) {
-  const hidden = /* @__PURE__ */ new Map();
-  const hiddenBy2 = (key) => {
-    const by = args.setBy(key);
-    if (by && !hidden.get(by)?.includes(`--${key}`)) hidden.set(by, [...hidden.get(by) ?? [], `--${key}`]);
-    return by;
-  };
-  return { hiddenBy: hiddenBy2, hidden };
+  const hidden = new HiddenFlags();
+  return { hiddenBy: (key) => hidden.record(`--${key}`, args.setBy(key)), hidden };
 }
 function numberArg2(args, key, integer, fallback, notes, hiddenBy2) {
   const a = args.get(key);
@@ -18980,10 +18986,7 @@ function extractCommand2(file, cmd, env) {
   const unlisted = (flag2, by) => by ? `${by} may set ${flag2}: write ${flag2} on the command` : `pass ${flag2} (the default of ${script} is not in trainlint's table)`;
   if (!plan.microBatchSize) missing.push({ field: "microBatchSize", hint: unlisted("--train_batch_size", args.setBy("train_batch_size")) });
   if (!plan.peakLr && !args.has("scale_lr")) missing.push({ field: "peakLr", hint: unlisted("--learning_rate", args.setBy("learning_rate") ?? args.setBy("scale_lr")) });
-  for (const [by, flags] of hidden) {
-    const many = flags.length > 1;
-    notes.push(`${flags.join(", ")} ${many ? "are" : "is"} not written on the command, and ${by} may set ${many ? "them" : "it"}: left unknown rather than the script's default${many ? "s" : ""}`);
-  }
+  notes.push(...hidden.notes("the script's"));
   const afterDecay = sched?.value === "cosine" ? "rises" : sched?.value === "linear" || sched?.value === "cosine_with_restarts" ? "zero" : sched?.value === "polynomial" ? "flat" : void 0;
   return { plan, missing, anchor: cmd.range, notes, conflicts, ignored, ...afterDecay ? { afterDecay } : {} };
 }
@@ -19323,13 +19326,8 @@ function extractSource3(file, src, env) {
   const ignored = [];
   const conflicts = [];
   const unwritten = new Unwritten(src.config !== void 0 ? { flag: "--config", path: src.config } : void 0, "timm train.py default");
-  const hidden = /* @__PURE__ */ new Map();
-  const hiddenBy2 = (key) => {
-    const by = args.setBy(key);
-    const flagName = `--${key.replace(/_/g, "-")}`;
-    if (by && !hidden.get(by)?.includes(flagName)) hidden.set(by, [...hidden.get(by) ?? [], flagName]);
-    return by;
-  };
+  const hidden = new HiddenFlags();
+  const hiddenBy2 = (key) => hidden.record(`--${key.replace(/_/g, "-")}`, args.setBy(key));
   const num8 = (key, fallback, integer = false) => {
     const a = args.get(key);
     if (a && a.value !== null && a.value !== void 0) {
@@ -19508,10 +19506,7 @@ function extractSource3(file, src, env) {
   }
   const fromConfig = unwritten.note();
   if (fromConfig) notes.push(fromConfig);
-  for (const [by, flags] of hidden) {
-    const many = flags.length > 1;
-    notes.push(`${flags.join(", ")} ${many ? "are" : "is"} not written on the command, and ${by} may set ${many ? "them" : "it"}: left unknown rather than timm's default${many ? "s" : ""}`);
-  }
+  notes.push(...hidden.notes("timm's"));
   return { plan, missing, anchor: src.anchor, notes, conflicts, ignored, afterDecay: "flat" };
 }
 var timm = {
@@ -22801,14 +22796,11 @@ var Flags = class {
   file;
   hides;
   /** Opaque words (`$EXTRA_ARGS`) \u2192 the flags the command does not write that each may set (see `hides`). */
-  hidden = /* @__PURE__ */ new Map();
+  hidden = new HiddenFlags();
   /** The opaque word that may set the flag of `s` the command does not write (remembered for the note). */
   hiddenBy(s) {
     const k = this.key(s);
-    const by = this.hides && k ? this.args.setBy(k) : void 0;
-    const flag2 = this.flag(s);
-    if (by && !this.hidden.get(by)?.includes(flag2)) this.hidden.set(by, [...this.hidden.get(by) ?? [], flag2]);
-    return by;
+    return this.hidden.record(this.flag(s), this.hides && k ? this.args.setBy(k) : void 0);
   }
   flag(s) {
     return this.gen === "flat" ? s.flat : s.dotted;
@@ -23142,10 +23134,7 @@ function extract5(file, env) {
   mixedGenerations(ctx, gen);
   if (kind === "ppo") extractPpo2(ctx, env);
   else extractSupervised(ctx, env, name2);
-  for (const [by, flags] of ctx.f.hidden) {
-    const many = flags.length > 1;
-    ctx.notes.push(`${flags.join(", ")} ${many ? "are" : "is"} not written on the command, and ${by} may set ${many ? "them" : "it"}: left unknown rather than OpenRLHF's default${many ? "s" : ""}`);
-  }
+  ctx.notes.push(...ctx.f.hidden.notes("OpenRLHF's"));
   return {
     plan: ctx.plan,
     missing: ctx.missing,
@@ -23870,10 +23859,7 @@ function hydraValues(v) {
 }
 var name = (ctx, path27) => ctx.form === "cli" ? flagOf(path27) : path27;
 function hiddenBy(ctx, path27) {
-  const by = ctx.v.setBy(path27);
-  const flag2 = name(ctx, path27);
-  if (by && !ctx.hidden.get(by)?.includes(flag2)) ctx.hidden.set(by, [...ctx.hidden.get(by) ?? [], flag2]);
-  return by;
+  return ctx.hidden.record(name(ctx, path27), ctx.v.setBy(path27));
 }
 function atRunEnd(ctx) {
   const every = (key, verb) => {
@@ -24081,13 +24067,10 @@ function extract8(file, env) {
     view = hydraView(file, env, { knownKey });
     values = hydraValues(new HydraValues(file, view, DEFAULTS, {}, "fairseq default"));
   }
-  const ctx = { file, v: values, form, plan: {}, notes: [...notes, ...view?.notes ?? []], missing: [], configErrors: [], ignored: [], launchChecks: {}, anchor: cmd?.range ?? anchor0, hidden: /* @__PURE__ */ new Map() };
+  const ctx = { file, v: values, form, plan: {}, notes: [...notes, ...view?.notes ?? []], missing: [], configErrors: [], ignored: [], launchChecks: {}, anchor: cmd?.range ?? anchor0, hidden: new HiddenFlags() };
   if (view) ctx.configErrors.push(...overrideConfigErrors(view, "fairseq"));
   extractPlan5(ctx, env, cmd);
-  for (const [by, flags] of ctx.hidden) {
-    const many = flags.length > 1;
-    ctx.notes.push(`${flags.join(", ")} ${many ? "are" : "is"} not written on the command, and ${by} may set ${many ? "them" : "it"}: left unknown rather than fairseq's default${many ? "s" : ""}`);
-  }
+  ctx.notes.push(...ctx.hidden.notes("fairseq's"));
   const reference = cmd ? documentedReference(ctx, cmd) : void 0;
   return {
     plan: ctx.plan,
