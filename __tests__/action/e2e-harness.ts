@@ -103,10 +103,11 @@ export class Prism {
  *
  * Fault injection (issue #14; no Prism needed, `canned` answers stand for GitHub's):
  * - `/hang/...`       accepts the request and never answers;
+ * - `/canned/...`     the canned answer at once;
  * - `/slow/...`       the canned answer after `slowMs`;
  * - `/ratelimited/...` 403 "secondary rate limit" with `retry-after: 3600` on every request;
- * - `/retry429/...`   the first request of each method+path gets 429 (secondary limit,
- *   `retry-after: 1`), later ones the canned answer;
+ * - `/retry429/...`   the first request of each method+path (the first two creating a check run)
+ *   gets 429 (secondary limit, `retry-after: 1`), later ones the canned answer;
  * - `/malformed/...`  a 2xx whose JSON body is cut off;
  * - `/emptyok/...`    a 2xx with an empty JSON object (no `id`).
  */
@@ -169,6 +170,7 @@ export class FrontServer {
       this.held.add(res);
       return;
     }
+    if (mode === 'canned') return reply(...canned(req.method ?? '', apiPath));
     if (mode === 'slow') {
       await new Promise((r) => setTimeout(r, this.slowMs));
       return reply(...canned(req.method ?? '', apiPath));
@@ -177,7 +179,10 @@ export class FrontServer {
       return reply(403, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '3600' });
     }
     if (mode === 'retry429') {
-      if (count === 1) return reply(429, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
+      // Creating the check run is limited twice: once for the entry's single attempt at the start,
+      // once for the REST client, which retries after the short retry-after.
+      const limited = req.method === 'POST' && key.endsWith('/check-runs') ? 2 : 1;
+      if (count <= limited) return reply(429, { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, { 'retry-after': '1' });
       return reply(...canned(req.method ?? '', apiPath));
     }
     if (mode === 'malformed' || mode === 'emptyok') {
@@ -346,6 +351,8 @@ export interface RunResult {
   ms: number;
   /** Killed by the hard timeout. */
   timedOut?: boolean;
+  /** The signal that ended the process, if one did. */
+  signal?: NodeJS.Signals | null;
 }
 
 /** Parses $GITHUB_OUTPUT (`name<<DELIM\nvalue\nDELIM`). */
@@ -369,6 +376,8 @@ export function runAction(o: {
   script?: string;
   /** Hard wall-clock limit: the action is killed past it (code -1, `timedOut`). */
   timeoutMs?: number;
+  /** Called with the action's process once it is spawned (to signal it). */
+  onSpawn?: (child: ChildProcess) => void;
 }): Promise<RunResult> {
   const runner = path.join(o.repo.dir, 'runner');
   mkdirSync(runner, { recursive: true });
@@ -416,6 +425,7 @@ export function runAction(o: {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(o.node, [o.script ?? path.join(ROOT, 'dist', 'index.js')], { cwd: o.repo.work, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    o.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -428,9 +438,9 @@ export function runAction(o: {
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString('utf8')));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr, summary: readFileSync(summary, 'utf8'), outputs: parseOutputs(readFileSync(output, 'utf8')), ms: Date.now() - started, timedOut });
+      resolve({ code: code ?? -1, signal, stdout, stderr, summary: readFileSync(summary, 'utf8'), outputs: parseOutputs(readFileSync(output, 'utf8')), ms: Date.now() - started, timedOut });
     });
   });
 }

@@ -92,14 +92,20 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     });
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(/^::error::trainlint: 2 error\(s\), 0 warning\(s\) in training configs \(fail-on: error\)$/m);
+    // Created in progress first (the entry's first request, before linting), then completed with the findings.
     const checks = checkRequests(front.requests);
-    expect(checks).toHaveLength(1);
-    expect(checks[0].method).toBe('POST');
+    expect(checks.map((r) => [r.method, r.body.status])).toEqual([
+      ['POST', 'in_progress'],
+      ['PATCH', 'completed'],
+    ]);
+    expect(front.requests[0]).toBe(checks[0]);
     expect(checks[0].path).toBe(`/repos/${OWNER}/${REPO}/check-runs`);
     expect(checks[0].body.head_sha).toBe(headSha);
     expect(checks[0].body.head_sha).not.toBe(mergeSha);
-    expect(checks[0].body.conclusion).toBe('failure');
-    expect(checks[0].body.output.annotations.map((a: Json) => [a.path, a.start_line, a.annotation_level])).toEqual([
+    expect(checks[0].body.output.annotations).toBeUndefined();
+    expect(checks[1].path).toBe(`/repos/${OWNER}/${REPO}/check-runs/${JSON.parse(checks[0].response).id}`);
+    expect(checks[1].body.conclusion).toBe('failure');
+    expect(checks[1].body.output.annotations.map((a: Json) => [a.path, a.start_line, a.annotation_level])).toEqual([
       ['configs/train.sh', 10, 'failure'],
       ['configs/train.sh', 12, 'failure'],
     ]);
@@ -169,13 +175,14 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     const viaChecks = await runAction({ node, repo, eventName: 'pull_request', payload, sha: mergeSha, apiUrl: front.url('prism') });
     expect(viaChecks.code).toBe(1);
     const checks = checkRequests(front.requests);
-    expect(checks.map((r) => [r.method, r.body.output.annotations.length, r.body.status ?? null])).toEqual([
-      ['POST', 50, 'in_progress'],
+    expect(checks.map((r) => [r.method, r.body.output.annotations?.length ?? 0, r.body.status ?? null])).toEqual([
+      ['POST', 0, 'in_progress'],
+      ['PATCH', 50, null],
       ['PATCH', 50, null],
       ['PATCH', 20, 'completed'],
     ]);
-    expect(checks[2].body.conclusion).toBe('failure');
-    expect(checks[2].path).toMatch(/\/check-runs\/\d+$/);
+    expect(checks[3].body.conclusion).toBe('failure');
+    expect(checks[3].path).toMatch(/\/check-runs\/\d+$/);
     expect(viaChecks.outputs).toMatchObject({ errors: '40', warnings: '40', files: '120' });
     await expectNoPrismViolations();
 
@@ -225,7 +232,7 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     expect(res.code).toBe(1);
     expect(res.outputs).toMatchObject({ errors: '2', warnings: '0', files: '2' });
     const checks = checkRequests(front.requests);
-    expect(checks).toHaveLength(1);
+    expect(checks.map((r) => r.method)).toEqual(['POST', 'PATCH']);
     expect(checks[0].body.head_sha).toBe(after);
     expect(front.requests.some((r) => r.path.includes('/comments'))).toBe(false);
     await expectNoPrismViolations();
@@ -308,8 +315,9 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
       inputs: { comment: 'true' },
     });
     expect(res.code).toBe(1);
-    // Retried with back-off: 1 + 3 retries per call.
-    expect(front.requests.filter((r) => r.method === 'POST')).toHaveLength(4);
+    // The entry's one attempt at the start, then the REST client's, retried with back-off: 1 + 3 retries.
+    expect(front.requests.filter((r) => r.method === 'POST')).toHaveLength(5);
+    expect(res.stdout).toContain('the check run was not created at the start (HTTP 500); creating it now');
     expect(res.stdout).toContain('cannot create the check run (HTTP 500');
     expect(res.stdout).toContain('cannot update the PR comment (HTTP 500');
     expect(res.stdout).toContain('lr-not-rescaled');
@@ -329,7 +337,8 @@ describe.each(runtimes)('action e2e (%s)', (_label, node) => {
     const writes = front.requests.filter((r) => r.path.includes('comments') && r.method !== 'GET');
     expect(writes.map((r) => [r.method, r.path, r.status])).toEqual([['PATCH', `/repos/${OWNER}/${REPO}/issues/comments/1002`, 200]]);
     expect(writes[0].body.body).toMatch(/^<!-- trainlint:sticky-comment -->\n### trainlint\n\n✅ \*\*trainlint: all clear\*\*/);
-    expect(checkRequests(front.requests)[0].body.conclusion).toBe('success');
+    expect(checkRequests(front.requests).map((r) => r.body.status)).toEqual(['in_progress', 'completed']);
+    expect(checkRequests(front.requests)[1].body.conclusion).toBe('success');
     await expectNoPrismViolations();
   }, 60_000);
 

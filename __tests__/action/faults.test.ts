@@ -100,7 +100,8 @@ test.concurrent('429 with a short retry-after: retried once, then the check run 
   const res = await runPr(front, 'retry429');
   expectEverythingReported(res);
   expect(res.stdout).toMatch(/secondary rate limit on POST \S+\/check-runs; retry 1 in 1s/);
-  expect(front.requests.filter((r) => r.path.endsWith('/check-runs')).map((r) => r.status)).toEqual([429, 201]);
+  expect(res.stdout).toContain('the check run was not created at the start (HTTP 429); creating it now');
+  expect(front.requests.filter((r) => r.path.endsWith('/check-runs')).map((r) => r.status)).toEqual([429, 429, 201]);
   expect(commands(res.stdout).map((c) => c.kind)).toEqual(['error']);
 }, 100_000);
 
@@ -164,4 +165,62 @@ test.concurrent('a FIFO as the workspace baseline or .trainlint.yml: refused wit
   expect(config.timedOut).toBe(false);
   expect(config.stdout).toContain('::error::trainlint: .trainlint.yml: not a regular file (a FIFO, socket or device); not read');
   expect(config.code).toBe(1);
+}, 100_000);
+
+/** The check-run requests a run made: [method, status code, status field, conclusion]. */
+const checkRunCalls = (front: FrontServer) => front.requests.filter((r) => r.path.includes('/check-runs')).map((r) => [r.method, r.status, r.body?.status, r.body?.conclusion ?? null]);
+
+test.concurrent('the action fails after its first request created the check run: the run is completed as a failure, not left in progress', async () => {
+  const front = await server();
+  // A policy the schema refuses, in the base commit the PR is linted against: the action stops with an error.
+  const bad = 'files: "configs/**"\nrules: 5\n';
+  const { repo, baseSha, headSha, mergeSha } = prRepo({ '.trainlint.yml': bad, 'configs/train.sh': A100 }, { 'configs/train.sh': H100 });
+  repos.push(repo);
+  const res = await runAction({ node: systemNode(), repo, eventName: 'pull_request', payload: pullRequestPayload({ number: 22, baseSha, headSha }), sha: mergeSha, apiUrl: front.url('canned'), script: await scriptReady, timeoutMs: 90_000 });
+  expect(res.code).toBe(1);
+  expect(res.stdout).toMatch(/^::error::trainlint: .*\.trainlint\.yml/m);
+  expect(checkRunCalls(front)).toEqual([
+    ['POST', 201, 'in_progress', null],
+    ['PATCH', 200, 'completed', 'failure'],
+  ]);
+  const done = front.requests.find((r) => r.method === 'PATCH')!;
+  expect(done.body.output.title).toBe('trainlint: did not finish');
+  expect(done.body.output.summary).toContain('.trainlint.yml');
+}, 100_000);
+
+test.concurrent('SIGTERM (a cancelled job) while the action waits for the API: the check run is completed as cancelled', async () => {
+  const front = await server();
+  front.slowMs = 1500;
+  const { repo, baseSha, headSha, mergeSha } = prRepo({ '.trainlint.yml': POLICY, 'configs/train.sh': A100 }, { 'configs/train.sh': H100 });
+  repos.push(repo);
+  const res = await runAction({
+    node: systemNode(),
+    repo,
+    eventName: 'pull_request',
+    payload: pullRequestPayload({ number: 23, baseSha, headSha }),
+    sha: mergeSha,
+    apiUrl: front.url('slow'),
+    inputs: { 'api-time-limit': '20' },
+    script: await scriptReady,
+    timeoutMs: 90_000,
+    // The first answer takes 1.5 s: the signal arrives while the action waits for it.
+    onSpawn: (child) => void setTimeout(() => child.kill('SIGTERM'), 700),
+  });
+  expect(res.timedOut).toBe(false);
+  expect(res.code).toBe(143);
+  expect(checkRunCalls(front)).toEqual([
+    ['POST', 201, 'in_progress', null],
+    ['PATCH', 200, 'completed', 'cancelled'],
+  ]);
+  expect(front.requests.find((r) => r.method === 'PATCH')!.body.output.summary).toContain('SIGTERM');
+}, 100_000);
+
+test.concurrent('no token, annotations: commands or off: no request at the start', async () => {
+  const front = await server();
+  const cases: Record<string, string>[] = [{ token: '' }, { annotations: 'commands' }, { annotations: 'off' }];
+  for (const inputs of cases) {
+    const res = await runPr(front, 'canned', { ...inputs, comment: 'false' });
+    expect(res.code).toBe(1);
+  }
+  expect(front.requests).toEqual([]);
 }, 100_000);

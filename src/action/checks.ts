@@ -1,13 +1,16 @@
 /**
- * One check run named "trainlint" on the PR head SHA (not the merge SHA): created in progress
- * with the first 50 annotations, further batches of at most 50 by PATCH, completed with the
- * conclusion from fail-on.
+ * One check run named "trainlint" on the PR head SHA (not the merge SHA), completed with the
+ * conclusion from fail-on and the annotations in batches of at most 50. When the action's entry
+ * created it in progress (first-check-run.ts), every batch goes by PATCH to that run; otherwise it
+ * is created here with the first batch (completed at once when there is only one) and the further
+ * batches go by PATCH.
  */
 import type { Report } from '../engine/report-types.js';
 import { checkAnnotations } from './annotations.js';
+import { CHECK_NAME } from './check-name.js';
 import { MalformedAnswer, type Octokit } from './octokit.js';
 
-export const CHECK_NAME = 'trainlint';
+export { CHECK_NAME };
 export const ANNOTATIONS_PER_REQUEST = 50;
 export const CHECK_TEXT_MAX = 65535;
 
@@ -20,6 +23,8 @@ export interface CheckRunOptions {
   /** Markdown for output.summary (≤ 65,535 characters). */
   summary: string;
   detailsUrl?: string;
+  /** The run the action's entry created in progress: completed here instead of creating one. */
+  existingId?: number;
 }
 
 export function checkTitle(report: Report): string {
@@ -46,6 +51,20 @@ export async function publishCheckRun(octokit: Octokit, o: CheckRunOptions): Pro
   });
   const conclusion = o.failing ? ('failure' as const) : ('success' as const);
   const single = batches.length <= 1;
+  if (o.existingId !== undefined) {
+    const count = Math.max(1, batches.length);
+    for (let i = 0; i < count; i++) {
+      const last = i === count - 1;
+      await octokit.rest.checks.update({
+        owner: o.owner,
+        repo: o.repo,
+        check_run_id: o.existingId,
+        ...(last ? { status: 'completed' as const, conclusion, completed_at: new Date().toISOString() } : {}),
+        output: output(batches[i]),
+      });
+    }
+    return { id: o.existingId, requests: count };
+  }
   const created = await octokit.rest.checks.create({
     owner: o.owner,
     repo: o.repo,

@@ -30,7 +30,8 @@ import { readEvent, type ActionEvent } from './event.js';
 import { ensureCommit, git } from './git.js';
 import { isFailing } from './fail-on.js';
 import { readInputs, type Inputs } from './inputs.js';
-import { ApiBudget, createOctokit, describeApiError, statusOf, type Octokit } from './octokit.js';
+import { completeCheckRun, type PendingCheckRun } from './first-check-run.js';
+import { ApiBudget, createOctokit, describeApiError, PER_CALL_MS, statusOf, type Octokit } from './octokit.js';
 import { setOutputs, writeReport, writeSarif } from './outputs.js';
 import { basePolicyNames, resolvePolicy } from './policy.js';
 import { writeJobSummary } from './summary.js';
@@ -119,7 +120,32 @@ function logFindings(report: Report): void {
   process.stdout.write(`::${token}::\n`);
 }
 
-export async function run(): Promise<void> {
+/**
+ * The action. `first`: the check run the entry (src/index.ts) began to create in progress before
+ * this bundle loaded (first-check-run.ts); it is completed here with the findings, or, when the
+ * action fails or is cancelled before publishing them, with that conclusion.
+ */
+export async function run(first?: PendingCheckRun): Promise<void> {
+  // The first check run until it is completed: a failure or a cancellation completes it (never left in progress).
+  let unfinished: { token: string; owner: string; repo: string; budget?: ApiBudget } | undefined;
+  const completeUnfinished = async (conclusion: 'success' | 'failure' | 'cancelled', summary: string): Promise<void> => {
+    const u = unfinished;
+    unfinished = undefined;
+    if (!u || !first) return;
+    const made = await first.result;
+    if (made.kind !== 'created') return;
+    const timeoutMs = Math.max(1000, Math.min(PER_CALL_MS, u.budget ? u.budget.remaining() : PER_CALL_MS));
+    const title = conclusion === 'cancelled' ? 'trainlint: cancelled' : conclusion === 'success' ? 'trainlint: passed (findings in the log)' : 'trainlint: did not finish';
+    const why = await completeCheckRun({ token: u.token, owner: u.owner, repo: u.repo, id: made.id, conclusion, title, summary, timeoutMs });
+    if (why) log(`trainlint: cannot complete the check run (${why})`);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    void completeUnfinished('cancelled', `The run was stopped (${signal}) before trainlint could publish its findings.`).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+  };
+  if (first) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   try {
     const inputs = readInputs();
     const event = readEvent();
@@ -129,6 +155,7 @@ export async function run(): Promise<void> {
     let client: Promise<Octokit> | undefined;
     const budget = new ApiBudget(inputs.apiTimeLimit * 1000);
     const octokit = () => (inputs.token ? (client ??= createOctokit(inputs.token, log, budget)) : undefined);
+    if (first) unfinished = { token: inputs.token, owner: event.owner, repo: event.repo, budget };
 
     const base = await resolveBase(root, inputs, event);
     const onlyChanged = inputs.onlyChanged ?? (event.kind === 'pull_request' || event.kind === 'merge_group');
@@ -191,8 +218,14 @@ export async function run(): Promise<void> {
     const failing = isFailing(report, inputs.failOn);
     if (inputs.annotations !== 'off') {
       let viaChecks = false;
-      const checksApi = await octokit();
-      if (inputs.annotations !== 'commands' && checksApi && event.owner && event.headSha) {
+      const made = first ? await first.result : undefined;
+      if (made) budget.spentMs += made.ms;
+      const checksApi = made?.kind === 'forbidden' ? undefined : await octokit();
+      if (made?.kind === 'forbidden') {
+        unfinished = undefined;
+        log('trainlint: cannot create the check run (the token lacks checks: write (fork PR, Dependabot or read-only permissions)); falling back to workflow-command annotations');
+      } else if (inputs.annotations !== 'commands' && checksApi && event.owner && event.headSha) {
+        if (made?.kind === 'failed') log(`trainlint: the check run was not created at the start (${made.why}); creating it now`);
         try {
           const runUrl = process.env.GITHUB_RUN_ID ? `${md.links!.serverUrl}/${event.owner}/${event.repo}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
           const { requests } = await publishCheckRun(checksApi, {
@@ -203,12 +236,17 @@ export async function run(): Promise<void> {
             failing,
             summary: formatMarkdown(report, { ...md, max: { length: CHECK_TEXT_MAX, unit: 'chars' } }),
             detailsUrl: runUrl,
+            existingId: made?.kind === 'created' ? made.id : undefined,
           });
+          unfinished = undefined;
           viaChecks = true;
-          log(`trainlint: check run "trainlint" on ${event.headSha} with ${report.findings.length} annotations (${requests} requests)`);
+          const total = requests + (made?.kind === 'created' ? 1 : 0);
+          log(`trainlint: check run "trainlint" on ${event.headSha} with ${report.findings.length} annotations (${total} requests)`);
         } catch (err) {
           const why = statusOf(err) === 403 ? 'the token lacks checks: write (fork PR, Dependabot or read-only permissions)' : describeApiError(err);
           log(`trainlint: cannot create the check run (${why}); falling back to workflow-command annotations`);
+          // The run created in progress at the start is completed all the same, pointing to the log.
+          await completeUnfinished(failing ? 'failure' : 'success', `The findings could not be attached to this check run (${why}); they are in the job's log and summary.`);
         }
       } else if (inputs.annotations === 'checks') {
         log('trainlint: annotations: checks needs a token and a repository; falling back to workflow-command annotations');
@@ -238,6 +276,16 @@ export async function run(): Promise<void> {
       core.setFailed(`trainlint: ${errors} error(s), ${warnings} warning(s) in training configs (fail-on: ${inputs.failOn})`);
     }
   } catch (err) {
-    core.setFailed(`trainlint: ${userFacingMessage((err as Error).message.split('\n')[0])}`);
+    // Every line of the reason (an invalid policy lists each problem with its file:line:col), at most 20.
+    const lines = String((err as Error)?.message ?? err).split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+    const message = `trainlint: ${userFacingMessage([...lines.slice(0, 20), ...(lines.length > 20 ? [`(${lines.length - 20} more lines)`] : [])].join('\n'))}`;
+    core.setFailed(message);
+    await completeUnfinished('failure', `${message}\n\nThe findings, if any, are in the job's log.`);
+  } finally {
+    // A check run the failure path did not reach (every channel above ran) is left to the channels' own handling.
+    if (first) {
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
   }
 }
