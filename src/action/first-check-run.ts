@@ -46,6 +46,14 @@ const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy
 /** The check run's title and summary while it runs. */
 export const IN_PROGRESS_OUTPUT = { title: 'trainlint: linting', summary: 'trainlint is reading the training configs of this commit.' };
 
+/** GITHUB_API_URL without its trailing slashes (a loop: a pattern anchored at the end would be quadratic on a long run of slashes). */
+function apiBase(env: NodeJS.ProcessEnv): string {
+  const url = env.GITHUB_API_URL || 'https://api.github.com';
+  let end = url.length;
+  while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end--;
+  return url.slice(0, end);
+}
+
 /** Whether the action will report through a check run (the same conditions as main.ts's). */
 export function wantsCheckRun(annotations: string, token: string, event: Pick<ActionEvent, 'owner' | 'repo' | 'headSha'>): boolean {
   return annotations !== 'off' && annotations !== 'commands' && token !== '' && event.owner !== '' && event.repo !== '' && event.headSha !== '';
@@ -64,7 +72,7 @@ export function startCheckRun(env: NodeJS.ProcessEnv = process.env): PendingChec
   if (PROXY_VARIABLES.some((v) => env[v])) return undefined;
   let url: URL;
   try {
-    url = new URL(`${(env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '')}/repos/${encodeURIComponent(event.owner)}/${encodeURIComponent(event.repo)}/check-runs`);
+    url = new URL(`${apiBase(env)}/repos/${encodeURIComponent(event.owner)}/${encodeURIComponent(event.repo)}/check-runs`);
   } catch {
     return undefined;
   }
@@ -90,7 +98,7 @@ export async function completeCheckRun(
   o: { token: string; owner: string; repo: string; id: number; conclusion: 'success' | 'failure' | 'cancelled'; title: string; summary: string; timeoutMs: number },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<string | undefined> {
-  const url = new URL(`${(env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '')}/repos/${encodeURIComponent(o.owner)}/${encodeURIComponent(o.repo)}/check-runs/${o.id}`);
+  const url = new URL(`${apiBase(env)}/repos/${encodeURIComponent(o.owner)}/${encodeURIComponent(o.repo)}/check-runs/${o.id}`);
   const body = JSON.stringify({ status: 'completed', conclusion: o.conclusion, completed_at: new Date().toISOString(), output: { title: o.title, summary: o.summary } });
   const answer = await sendJson('PATCH', url, o.token, body, o.timeoutMs, env).answer;
   if ('error' in answer) return answer.error;
