@@ -88,30 +88,32 @@ function isVariableSegment(seg: string): boolean {
   return variables > 0;
 }
 
-/** The last path segment of each word built from shell variables: `${TASK}_${MODEL}.yaml`, `$NAME.yaml`. */
-function variableSegments(text: string): string[] {
+/**
+ * The last path segment of each word built from shell variables that ends with `ext`: `${TASK}_${MODEL}.yaml`,
+ * `$NAME.yaml` for `.yaml`. Found from the places `ext` ends a word (a script has fewer of them than `$`s).
+ */
+function variableSegments(text: string, ext: string): string[] {
   const out: string[] = [];
-  // Only the words around a `$`, each once.
-  for (let at = text.indexOf('$'); at !== -1; ) {
+  for (let at = text.indexOf(ext); at !== -1; at = text.indexOf(ext, at + 1)) {
+    const end = at + ext.length;
+    if (end < text.length && !WORD_BREAK.test(text[end])) continue;
     let start = at;
     while (start > 0 && !WORD_BREAK.test(text[start - 1])) start--;
-    let end = at;
-    while (end < text.length && !WORD_BREAK.test(text[end])) end++;
     const word = text.slice(start, end);
     const seg = word.slice(word.lastIndexOf('/') + 1);
     if (isVariableSegment(seg)) out.push(seg);
-    at = text.indexOf('$', Math.max(end, at + 1));
   }
   return out;
 }
 
 /**
  * What a script's text holds that may name a file indirectly, read once per text (callers ask for many
- * names of one script in a row; every name must not rescan it): the variable-built path segments, the
- * Hydra config names written, and whether it runs a Python program with Hydra overrides.
+ * names of one script in a row; every name must not rescan it): the variable-built path segments (by the
+ * extension they end with), the Hydra config names written, and whether it runs a Python program with
+ * Hydra overrides.
  */
 interface Indirect {
-  segments?: string[];
+  segments?: Map<string, string[]>;
   hydraNames?: string[];
   app?: boolean;
   pythonFiles?: string[];
@@ -135,9 +137,11 @@ function indirectOf(text: string): Indirect {
 export function mayExpandToName(text: string, name: string): boolean {
   const ext = /\.[A-Za-z]+$/.exec(name)?.[0];
   if (!ext || !text.includes('$')) return false;
-  const indirect = indirectOf(text);
-  for (const segment of (indirect.segments ??= variableSegments(text))) {
-    if (segment.endsWith(ext) && fitsLiteralParts(segment.split(/\$\{\w+\}|\$\w+/), name)) return true;
+  const segments = (indirectOf(text).segments ??= new Map());
+  let ending = segments.get(ext);
+  if (ending === undefined) segments.set(ext, (ending = variableSegments(text, ext)));
+  for (const segment of ending) {
+    if (fitsLiteralParts(segment.split(/\$\{\w+\}|\$\w+/), name)) return true;
   }
   return false;
 }
