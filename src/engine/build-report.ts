@@ -34,10 +34,14 @@ export function reportPlan(plan: TrainingPlan): Record<string, ReportSetting> {
 }
 
 export function reportFile(result: FileResult): ReportFile {
+  const extraction = result.extraction;
+  // The run's plan is the file's own when no file is linked to it (reportPlan only reads it: no
+  // merged copy to make for it).
+  const plan = extraction ? (result.linked?.length ? runPlanOf(result) : extraction.plan) : undefined;
   const file: ReportFile = {
     path: result.file.path,
     dialect: result.dialect?.meta.id ?? null,
-    plan: result.extraction ? reportPlan(runPlanOf(result)) : {},
+    plan: plan ? reportPlan(plan) : {},
   };
   if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
   if (result.reason) file.reason = result.reason;

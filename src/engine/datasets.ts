@@ -10,7 +10,7 @@ import type { DatasetRef, DatasetRequest } from '../dialects/types.js';
 import { publicDatasetRows } from './dataset-catalog.js';
 import { countRows, DATASET_MAX_BYTES, type RowCount } from './dataset-rows.js';
 import { formatCount } from './format-number.js';
-import { describeTried, readBounded, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
+import { describeTried, readBounded, resolveWritten, type PathBase, type PathChecks, type RepoRoot } from './repo-files.js';
 import type { Setting } from './types.js';
 
 export interface DatasetContext {
@@ -23,6 +23,8 @@ export interface DatasetContext {
   maxBytes: number;
   /** Byte limit for counting a dataset file. */
   datasetMaxBytes?: number;
+  /** The run's path checks already made (the same dataset files are looked up config after config). */
+  checks?: PathChecks;
 }
 
 export type DatasetEstimate = { ok: true; setting: Setting<number>; label: string } | { ok: false; why: string };
@@ -50,7 +52,7 @@ function countOnce(abs: string, ctx: DatasetContext, seen: Seen): RowCount {
 function countPath(names: string[], ctx: DatasetContext, seen: Seen, bases = ctx.bases): Counted {
   const tried: ReturnType<typeof resolveWritten>['tried'] = [];
   for (const name of names) {
-    const r = resolveWritten(ctx.repo, name, bases);
+    const r = resolveWritten(ctx.repo, name, bases, ctx.checks);
     if (!r.found) {
       tried.push(...r.tried);
       continue;
@@ -71,7 +73,7 @@ function countHub(id: string, split = 'train'): Counted {
 
 /** LLaMA-Factory: the `dataset_info.json` entry of `name` in `dir`, then its file or hub id. */
 function countCatalog(name: string, dir: string, ctx: DatasetContext, seen: Seen): Counted {
-  const info = resolveWritten(ctx.repo, `${dir}/dataset_info.json`, ctx.bases);
+  const info = resolveWritten(ctx.repo, `${dir}/dataset_info.json`, ctx.bases, ctx.checks);
   if (!info.found) return { ok: false, why: `${dir}/dataset_info.json not found inside the repository (tried ${describeTried(info.tried)})` };
   let catalog = seen.catalogs.get(info.found.abs);
   if (!catalog) {

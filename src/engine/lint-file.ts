@@ -15,7 +15,7 @@ import { handedOnAsText } from '../dialects/megatron.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
 import type { RuleContext } from '../rules/types.js';
 import { relativePosix, resolveUnder, toPosix } from './posix-paths.js';
-import { checkRepoPath, describeTried, repoRootOf, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
+import { checkRepoPath, describeTried, PathChecks, repoRootOf, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
 import { DEFAULT_MAX_FILE_BYTES, formatOf, jsonByteOrderMarkProblem, loadFile } from './load-file.js';
 import { SchemaStore } from './schemas.js';
 import { applySuppressions } from './suppressions.js';
@@ -79,6 +79,8 @@ export interface LintRun {
   composedFor(file: SourceFile, bases: PathBase[]): ComposedConfig | undefined;
   /** Dataset row counts, per config and bases (the recent ones: engine/recent-map.ts). */
   estimates: RecentMap<string, DatasetEstimate>;
+  /** The dataset files and catalogs looked up so far (configs of a folder name the same ones). */
+  datasetChecks: PathChecks;
   /** Set by the caller: the linted files, for links and references. */
   linted: LintedFiles;
   /** Set by a lint worker: told the path of each declared reference (the main thread relints a file whose reference a script launches). */
@@ -150,6 +152,7 @@ export function createLintRun(options: LintOptions): LintRun {
       return composedCache.get(key);
     },
     estimates: new RecentMap(RECENT_PER_FILE),
+    datasetChecks: new PathChecks(repo),
     linted: { has: () => false, file: () => undefined },
   };
 }
@@ -263,7 +266,7 @@ export function countDatasets(run: LintRun, result: FileResult, launchValues: Pa
   const cacheKey = `${result.file.path}\0${bases.map((b) => b.dir).join('\0')}`;
   let estimate = run.estimates.get(cacheKey);
   if (!estimate) {
-    estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes });
+    estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks });
     run.estimates.set(cacheKey, estimate);
   }
   if (!estimate.ok) {
@@ -416,7 +419,7 @@ function byteOrderMarkFinding(result: FileResult): Finding | undefined {
 }
 
 function runRules(result: FileResult, settings: FileSettings, schemas: SchemaStore): void {
-  const { file, extraction, dialect } = result;
+  const { file, dialect } = result;
   const raw: Finding[] = [];
   // Findings recorded before the rules (reference problems, internal errors) follow the same
   // severity settings and suppressions as the rest.
@@ -446,61 +449,7 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
     const more = moreNoteOf(problem.message);
     push(more && !finding.message.endsWith(more) ? { ...finding, message: finding.message + more } : finding);
   }
-  if (file.tree || file.script) {
-    const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
-    const validators = [
-      ...(builtin ? [{ name: builtin, validate: schemas.builtin(builtin) }] : []),
-      ...settings.schemas.map((name) => ({ name, validate: schemas.user(name) })),
-    ].filter((v): v is { name: string; validate: NonNullable<typeof v.validate> } => v.validate !== undefined);
-    // What every rule of this file sees, worked out once (the merged plan, the YAML loader…).
-    const plan = runPlanOf(result);
-    const ownPlan = extraction?.plan ?? {};
-    const linked = result.linked ?? [];
-    const loader = ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file));
-    const anchor = extraction?.anchor ?? fileStartRange(file);
-    const conflicts = extraction?.conflicts ?? [];
-    const ignored = extraction?.ignored ?? [];
-    // One context for the file's rules; what differs from rule to rule is set before each runs.
-    let ruleId = '';
-    let ruleSeverity: Finding['severity'] = 'error';
-    const ctx: RuleContext = {
-      file,
-      plan,
-      ownPlan,
-      ...(extraction?.matched ? { ownMatched: extraction.matched } : {}),
-      linked,
-      dialectId: dialect?.meta.id,
-      yamlLoader: loader.yamlLoader,
-      yamlLoaderName: loader.yamlLoaderName,
-      yamlParser: loader.yamlParser,
-      anchor,
-      reference: result.reference,
-      conflicts,
-      ignored,
-      afterDecay: extraction?.afterDecay,
-      launchCheck: undefined,
-      globalBatchRounding: extraction?.globalBatchRounding,
-      configErrors: extraction?.configErrors,
-      schemaTree: extraction?.schemaTree,
-      batchChecks: extraction?.batchChecks,
-      atRunEnd: extraction?.atRunEnd,
-      decayDefaultsToRun: extraction?.decayDefaultsToRun,
-      options: {},
-      schemas: validators,
-      report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input }),
-    };
-    for (const rule of RULES) {
-      if (rule.meta.builtin) continue;
-      const effective = settings.rules.get(rule.meta.id);
-      if (!effective || effective.severity === 'off') continue;
-      if (rule.meta.scope !== 'file' && !extraction) continue;
-      ruleId = rule.meta.id;
-      ruleSeverity = effective.severity as Finding['severity'];
-      ctx.launchCheck = extraction?.launchChecks?.[rule.meta.id];
-      ctx.options = effective.options;
-      rule.check(ctx);
-    }
-  }
+  if (file.tree || file.script) runEachRule(result, settings, schemas, push);
   // One cause, one finding (and the short-run severities), before suppressions: those written
   // for a merged finding still apply to the group (engine/group-findings.ts).
   const runCtx = runFindingsContext(result, settings);
@@ -512,6 +461,68 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
   const crashed = raw.some((f) => f.ruleId === 'internal-error');
   const reported = crashed ? problems.filter((p) => p.data?.missingReason || p.data?.unknownDirective) : problems;
   if (suppressionSeverity !== 'off') appendAll(result.findings, capPerKind(reported.map((p) => ({ ...p, severity: suppressionSeverity })), (f) => f.ruleId));
+}
+
+/**
+ * The rules of a file, with one context they share (what differs from rule to rule is set before
+ * each runs). A function of its own, and the context one object literal of fixed fields: the
+ * optimizing compiler builds it once for every file (spreads of optional parts gave objects of
+ * varying shapes, and with them repeated deoptimizations and recompilations of `runRules`).
+ */
+function runEachRule(result: FileResult, settings: FileSettings, schemas: SchemaStore, push: (finding: Finding) => void): void {
+  const { file, extraction, dialect } = result;
+  const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
+  // The dialect's built-in schema, then the user's (those that compile), in this order.
+  const validators: RuleContext['schemas'] = [];
+  if (builtin) {
+    const validate = schemas.builtin(builtin);
+    if (validate !== undefined) validators.push({ name: builtin, validate });
+  }
+  for (const name of settings.schemas) {
+    const validate = schemas.user(name);
+    if (validate !== undefined) validators.push({ name, validate });
+  }
+  // What every rule of this file sees, worked out once (the merged plan, the YAML loader…).
+  const loader = ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file));
+  let ruleId = '';
+  let ruleSeverity: Finding['severity'] = 'error';
+  const ctx: RuleContext = {
+    file,
+    plan: runPlanOf(result),
+    ownPlan: extraction?.plan ?? {},
+    ownMatched: extraction?.matched,
+    linked: result.linked ?? [],
+    dialectId: dialect?.meta.id,
+    yamlLoader: loader.yamlLoader,
+    yamlLoaderName: loader.yamlLoaderName,
+    yamlParser: loader.yamlParser,
+    anchor: extraction?.anchor ?? fileStartRange(file),
+    reference: result.reference,
+    conflicts: extraction?.conflicts ?? [],
+    ignored: extraction?.ignored ?? [],
+    afterDecay: extraction?.afterDecay,
+    launchCheck: undefined,
+    globalBatchRounding: extraction?.globalBatchRounding,
+    configErrors: extraction?.configErrors,
+    schemaTree: extraction?.schemaTree,
+    batchChecks: extraction?.batchChecks,
+    atRunEnd: extraction?.atRunEnd,
+    decayDefaultsToRun: extraction?.decayDefaultsToRun,
+    options: {},
+    schemas: validators,
+    report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input }),
+  };
+  for (const rule of RULES) {
+    if (rule.meta.builtin) continue;
+    const effective = settings.rules.get(rule.meta.id);
+    if (!effective || effective.severity === 'off') continue;
+    if (rule.meta.scope !== 'file' && !extraction) continue;
+    ruleId = rule.meta.id;
+    ruleSeverity = effective.severity as Finding['severity'];
+    ctx.launchCheck = extraction?.launchChecks?.[rule.meta.id];
+    ctx.options = effective.options;
+    rule.check(ctx);
+  }
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
