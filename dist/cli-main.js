@@ -2301,19 +2301,37 @@ function checkRepoPath(repo, p) {
   if (!st.isFile()) return { ok: false, refusal: "not-regular", why: "not a regular file (a FIFO, socket or device)" };
   return { ok: true, abs, rel: relativeToRoot(repo, abs) };
 }
-function resolveWritten(repo, written, bases) {
+function resolveWritten(repo, written, bases, checks) {
   const tried = [];
   const seen = /* @__PURE__ */ new Set();
   const candidates = import_node_path2.default.isAbsolute(written) ? [{ p: written, base: { dir: "/", label: "an absolute path" } }] : bases.map((base) => ({ p: import_node_path2.default.posix.normalize(import_node_path2.default.posix.join(base.dir || ".", written)), base }));
   for (const { p, base } of candidates) {
     if (seen.has(p)) continue;
     seen.add(p);
-    const check2 = checkRepoPath(repo, p);
+    const check2 = checks?.repo === repo ? checks.of(p) : checkRepoPath(repo, p);
     if (check2.ok) return { found: { abs: check2.abs, rel: check2.rel, base }, tried };
     tried.push({ rel: p, base, why: check2.why });
   }
   return { tried };
 }
+var PathChecks = class {
+  constructor(repo, limit = 4096) {
+    this.repo = repo;
+    this.limit = limit;
+  }
+  repo;
+  limit;
+  known = /* @__PURE__ */ new Map();
+  of(p) {
+    let check2 = this.known.get(p);
+    if (!check2) {
+      check2 = checkRepoPath(this.repo, p);
+      if (this.known.size >= this.limit) this.known.clear();
+      this.known.set(p, check2);
+    }
+    return check2;
+  }
+};
 function describeTried(tried) {
   return tried.map((t) => `${t.rel} from ${t.base.label} (${t.why})`).join(", ");
 }
@@ -11519,17 +11537,16 @@ function isVariableSegment(seg) {
   }
   return variables > 0;
 }
-function variableSegments(text) {
+function variableSegments(text, ext) {
   const out = [];
-  for (let at6 = text.indexOf("$"); at6 !== -1; ) {
+  for (let at6 = text.indexOf(ext); at6 !== -1; at6 = text.indexOf(ext, at6 + 1)) {
+    const end = at6 + ext.length;
+    if (end < text.length && !WORD_BREAK.test(text[end])) continue;
     let start = at6;
     while (start > 0 && !WORD_BREAK.test(text[start - 1])) start--;
-    let end = at6;
-    while (end < text.length && !WORD_BREAK.test(text[end])) end++;
     const word = text.slice(start, end);
     const seg = word.slice(word.lastIndexOf("/") + 1);
     if (isVariableSegment(seg)) out.push(seg);
-    at6 = text.indexOf("$", Math.max(end, at6 + 1));
   }
   return out;
 }
@@ -11545,9 +11562,11 @@ function indirectOf(text) {
 function mayExpandToName(text, name2) {
   const ext = /\.[A-Za-z]+$/.exec(name2)?.[0];
   if (!ext || !text.includes("$")) return false;
-  const indirect = indirectOf(text);
-  for (const segment of indirect.segments ??= variableSegments(text)) {
-    if (segment.endsWith(ext) && fitsLiteralParts(segment.split(/\$\{\w+\}|\$\w+/), name2)) return true;
+  const segments = indirectOf(text).segments ??= /* @__PURE__ */ new Map();
+  let ending = segments.get(ext);
+  if (ending === void 0) segments.set(ext, ending = variableSegments(text, ext));
+  for (const segment of ending) {
+    if (fitsLiteralParts(segment.split(/\$\{\w+\}|\$\w+/), name2)) return true;
   }
   return false;
 }
@@ -11628,11 +11647,64 @@ var DEEPY = Buffer.from("deepy.py", "utf8");
 var DOLLAR = Buffer.from("$", "utf8");
 var DOT_PY = Buffer.from(".py", "utf8");
 var HYDRA_CONFIG_WORDS = ["config-name", "config_name", "-cn", "--config-dir"].map((w) => Buffer.from(w, "utf8"));
+function needlesOf(name2) {
+  const ext = /\.[A-Za-z]+$/.exec(name2)?.[0];
+  const hydraStem = /^(.+)\.ya?ml$/.exec(name2)?.[1];
+  return {
+    name: name2,
+    whole: Buffer.from(name2, "utf8"),
+    // GPT-NeoX's deepy.py takes `125M` for `125M.yml` (script-mentions.ts mayNameNeoxConfig): in a script that runs it, the stem too.
+    neoxStem: name2.endsWith(".yml") && name2.length > 4 ? Buffer.from(name2.slice(0, -4), "utf8") : void 0,
+    ext,
+    hydraStem: hydraStem === void 0 ? void 0 : Buffer.from(hydraStem, "utf8"),
+    yaml: /\.ya?ml$/.test(name2)
+  };
+}
+function mayNameAnyIndirectly(bytes, needles) {
+  const dollar = bytes.includes(DOLLAR);
+  const python = bytes.includes(DOT_PY);
+  let extensions;
+  let hydraWords;
+  let text;
+  for (const n of needles) {
+    let may = false;
+    if (dollar && n.ext !== void 0) {
+      extensions ??= /* @__PURE__ */ new Map();
+      let has4 = extensions.get(n.ext);
+      if (has4 === void 0) extensions.set(n.ext, has4 = bytes.includes(n.ext));
+      may = has4;
+    }
+    if (!may && n.yaml) may = python || n.hydraStem !== void 0 && (hydraWords ??= HYDRA_CONFIG_WORDS.some((w) => bytes.includes(w))) && bytes.includes(n.hydraStem);
+    if (may && mayNameIndirectly(text ??= bytes.toString("utf8"), n.name)) return true;
+  }
+  return false;
+}
 function mentionTest(names, maxBytes) {
   if ([...names].some((n) => n.length === 0 || n.includes("\uFFFD"))) return void 0;
-  const needles = [...names].map((n) => Buffer.from(n, "utf8"));
-  const stems = [...names].filter((n) => n.endsWith(".yml") && n.length > 4).map((n) => Buffer.from(n.slice(0, -4), "utf8"));
+  const needles = [...names].map(needlesOf);
+  const neox = needles.some((n) => n.neoxStem !== void 0);
   let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  const readWhole = (fd, limit) => {
+    const first = Math.min(Math.floor(limit) + 1, scratch.length);
+    const got = (0, import_node_fs5.readSync)(fd, scratch, 0, first, null);
+    if (got < first) return got;
+    if (got > limit) return void 0;
+    const st = (0, import_node_fs5.fstatSync)(fd);
+    if (!st.isFile() || st.size > limit || st.size < got) return void 0;
+    if (scratch.length < st.size + 1) {
+      const bigger = Buffer.allocUnsafe(st.size + 1);
+      scratch.copy(bigger, 0, 0, got);
+      scratch = bigger;
+    }
+    let n = got;
+    for (; ; ) {
+      const more = (0, import_node_fs5.readSync)(fd, scratch, n, st.size + 1 - n, null);
+      if (more === 0) break;
+      n += more;
+      if (n > st.size) return void 0;
+    }
+    return n;
+  };
   return (abs) => {
     let fd;
     try {
@@ -11641,21 +11713,12 @@ function mentionTest(names, maxBytes) {
       return true;
     }
     try {
-      const st = (0, import_node_fs5.fstatSync)(fd);
-      if (!st.isFile() || st.size > maxBytes) return true;
-      if (scratch.length < st.size + 1) scratch = Buffer.allocUnsafe(st.size + 1);
-      let n = 0;
-      for (; ; ) {
-        const got = (0, import_node_fs5.readSync)(fd, scratch, n, st.size + 1 - n, null);
-        if (got === 0) break;
-        n += got;
-        if (n > st.size) return true;
-      }
+      const n = readWhole(fd, maxBytes);
+      if (n === void 0) return true;
       const bytes = scratch.subarray(0, n);
-      if (needles.some((needle) => bytes.includes(needle)) || stems.length > 0 && bytes.includes(DEEPY) && stems.some((stem) => bytes.includes(stem))) return true;
-      if (!bytes.includes(DOLLAR) && !bytes.includes(DOT_PY) && !HYDRA_CONFIG_WORDS.some((w) => bytes.includes(w))) return false;
-      const text = bytes.toString("utf8");
-      return [...names].some((name2) => mayNameIndirectly(text, name2));
+      for (const needle of needles) if (bytes.includes(needle.whole)) return true;
+      if (neox && bytes.includes(DEEPY) && needles.some((needle) => needle.neoxStem !== void 0 && bytes.includes(needle.neoxStem))) return true;
+      return mayNameAnyIndirectly(bytes, needles);
     } catch {
       return true;
     } finally {
@@ -11663,37 +11726,90 @@ function mentionTest(names, maxBytes) {
     }
   };
 }
-function listScripts(dir, skip = () => false, filter = {}) {
-  const scripts = [];
-  const mentions = filter.mentioning ? mentionTest(filter.mentioning, filter.maxBytes ?? Number.MAX_SAFE_INTEGER) : void 0;
-  let visited = 0;
-  let truncated = false;
+var byName = (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+function isScriptName(name2) {
+  const last = name2.charCodeAt(name2.length - 1);
+  if (last !== 104 && last !== 72 && last !== 109 && last !== 77) return false;
+  return SCRIPT_EXTENSIONS.has(import_node_path11.default.extname(name2).toLowerCase());
+}
+var isSkippedDirName = (name2) => name2.charCodeAt(0) === 46 || SKIPPED_DIRS.has(name2);
+function listScripts(dir, skip = () => false, filter = {}, maxEntries = MAX_SCRIPT_WALK_ENTRIES) {
+  const root = import_node_path11.default.resolve(dir);
+  const folders = [];
+  const listings = [];
+  let total = 0;
+  const candidates = [];
   const walk = (d) => {
-    if (truncated) return;
     let entries;
     try {
       entries = (0, import_node_fs5.readdirSync)(d, { withFileTypes: true });
     } catch {
-      return;
+      return true;
     }
-    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    folders.push(d);
+    listings.push(entries);
+    total += entries.length;
+    if (total > maxEntries) return false;
+    let used;
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      if (e.isDirectory() ? isSkippedDirName(e.name) : !e.isFile() || !isScriptName(e.name)) continue;
+      (used ??= []).push(e);
+    }
+    if (used === void 0) return true;
+    if (used.length > 1) used.sort(byName);
+    const prefix = d.endsWith(import_node_path11.default.sep) ? d : d + import_node_path11.default.sep;
+    for (let i = 0; i < used.length; i++) {
+      const e = used[i];
+      const abs = prefix + e.name;
+      if (e.isDirectory()) {
+        if (!skip(abs, true) && !walk(abs)) return false;
+      } else if (!skip(abs, false)) candidates.push(abs);
+    }
+    return true;
+  };
+  let truncated = false;
+  let found = candidates;
+  if (!walk(root)) {
+    const known = /* @__PURE__ */ new Map();
+    for (let i = 0; i < folders.length; i++) known.set(folders[i], listings[i]);
+    ({ scripts: found, truncated } = orderedWalk(root, skip, known, maxEntries));
+  }
+  const mentions = filter.mentioning ? mentionTest(filter.mentioning, filter.maxBytes ?? Number.MAX_SAFE_INTEGER) : void 0;
+  return { scripts: mentions ? found.filter(mentions) : found, truncated };
+}
+function orderedWalk(root, skip, known, maxEntries) {
+  const scripts = [];
+  let visited = 0;
+  let truncated = false;
+  const walk = (d) => {
+    if (truncated) return;
+    let entries = known.get(d);
+    if (entries === void 0) {
+      try {
+        entries = (0, import_node_fs5.readdirSync)(d, { withFileTypes: true });
+      } catch {
+        return;
+      }
+    }
+    entries.sort(byName);
     const prefix = d.endsWith(import_node_path11.default.sep) ? d : d + import_node_path11.default.sep;
     for (const e of entries) {
-      if (++visited > MAX_SCRIPT_WALK_ENTRIES) {
+      if (++visited > maxEntries) {
         truncated = true;
         return;
       }
       if (e.isDirectory()) {
-        if (e.name.startsWith(".") || SKIPPED_DIRS.has(e.name)) continue;
+        if (isSkippedDirName(e.name)) continue;
         const abs = prefix + e.name;
         if (!skip(abs, true)) walk(abs);
-      } else if (e.isFile() && SCRIPT_EXTENSIONS.has(import_node_path11.default.extname(e.name).toLowerCase())) {
+      } else if (e.isFile() && isScriptName(e.name)) {
         const abs = prefix + e.name;
-        if (!skip(abs, false) && (!mentions || mentions(abs))) scripts.push(abs);
+        if (!skip(abs, false)) scripts.push(abs);
       }
     }
   };
-  walk(import_node_path11.default.resolve(dir));
+  walk(root);
   return { scripts, truncated };
 }
 
@@ -17014,7 +17130,7 @@ var DictAssignments = class {
   byName;
   index() {
     if (this.byName) return this.byName;
-    const byName = /* @__PURE__ */ new Map();
+    const byName2 = /* @__PURE__ */ new Map();
     const toks = this.toks;
     for (let i = 2; i < toks.length; i++) {
       const x = toks[i];
@@ -17025,12 +17141,12 @@ var DictAssignments = class {
       const assign = call ? toks[i - 2] : eq;
       if (assign?.kind !== "op" || assign.text !== "=" || target?.kind !== "name") continue;
       if (x.text === "(" && !call) continue;
-      const list2 = byName.get(target.text) ?? [];
+      const list2 = byName2.get(target.text) ?? [];
       list2.push({ open: i, call });
-      byName.set(target.text, list2);
+      byName2.set(target.text, list2);
     }
-    this.byName = byName;
-    return byName;
+    this.byName = byName2;
+    return byName2;
   }
   /** The dict literal last assigned to `name` before token `before`, when it is closed before it. */
   before(name2, before2) {
@@ -24866,7 +24982,7 @@ function countOnce(abs, ctx, seen) {
 function countPath(names, ctx, seen, bases = ctx.bases) {
   const tried = [];
   for (const name2 of names) {
-    const r = resolveWritten(ctx.repo, name2, bases);
+    const r = resolveWritten(ctx.repo, name2, bases, ctx.checks);
     if (!r.found) {
       tried.push(...r.tried);
       continue;
@@ -24884,7 +25000,7 @@ function countHub(id, split = "train") {
   return { ok: true, rows: known.rows, text: `${formatCount(known.rows)} rows in ${id} ${split} (${known.source})`, label: `${id} ${split}` };
 }
 function countCatalog(name2, dir, ctx, seen) {
-  const info = resolveWritten(ctx.repo, `${dir}/dataset_info.json`, ctx.bases);
+  const info = resolveWritten(ctx.repo, `${dir}/dataset_info.json`, ctx.bases, ctx.checks);
   if (!info.found) return { ok: false, why: `${dir}/dataset_info.json not found inside the repository (tried ${describeTried(info.tried)})` };
   let catalog = seen.catalogs.get(info.found.abs);
   if (!catalog) {
@@ -25081,6 +25197,7 @@ function createLintRun(options) {
       return composedCache.get(key);
     },
     estimates: new RecentMap(RECENT_PER_FILE),
+    datasetChecks: new PathChecks(repo),
     linted: { has: () => false, file: () => void 0 }
   };
 }
@@ -25163,7 +25280,7 @@ function countDatasets(run, result, launchValues) {
   const cacheKey = `${result.file.path}\0${bases.map((b) => b.dir).join("\0")}`;
   let estimate = run.estimates.get(cacheKey);
   if (!estimate) {
-    estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes });
+    estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks });
     run.estimates.set(cacheKey, estimate);
   }
   if (!estimate.ok) {
@@ -25274,7 +25391,7 @@ function byteOrderMarkFinding(result) {
   };
 }
 function runRules(result, settings, schemas) {
-  const { file, extraction, dialect } = result;
+  const { file, dialect } = result;
   const raw = [];
   const earlier = result.findings.splice(0);
   earlier.push(...inheritanceFindings(file));
@@ -25297,59 +25414,7 @@ function runRules(result, settings, schemas) {
     const more = moreNoteOf(problem.message);
     push(more && !finding.message.endsWith(more) ? { ...finding, message: finding.message + more } : finding);
   }
-  if (file.tree || file.script) {
-    const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
-    const validators = [
-      ...builtin ? [{ name: builtin, validate: schemas.builtin(builtin) }] : [],
-      ...settings.schemas.map((name2) => ({ name: name2, validate: schemas.user(name2) }))
-    ].filter((v) => v.validate !== void 0);
-    const plan = runPlanOf(result);
-    const ownPlan = extraction?.plan ?? {};
-    const linked = result.linked ?? [];
-    const loader = ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file));
-    const anchor = extraction?.anchor ?? fileStartRange(file);
-    const conflicts = extraction?.conflicts ?? [];
-    const ignored = extraction?.ignored ?? [];
-    let ruleId = "";
-    let ruleSeverity = "error";
-    const ctx = {
-      file,
-      plan,
-      ownPlan,
-      ...extraction?.matched ? { ownMatched: extraction.matched } : {},
-      linked,
-      dialectId: dialect?.meta.id,
-      yamlLoader: loader.yamlLoader,
-      yamlLoaderName: loader.yamlLoaderName,
-      yamlParser: loader.yamlParser,
-      anchor,
-      reference: result.reference,
-      conflicts,
-      ignored,
-      afterDecay: extraction?.afterDecay,
-      launchCheck: void 0,
-      globalBatchRounding: extraction?.globalBatchRounding,
-      configErrors: extraction?.configErrors,
-      schemaTree: extraction?.schemaTree,
-      batchChecks: extraction?.batchChecks,
-      atRunEnd: extraction?.atRunEnd,
-      decayDefaultsToRun: extraction?.decayDefaultsToRun,
-      options: {},
-      schemas: validators,
-      report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input })
-    };
-    for (const rule of RULES) {
-      if (rule.meta.builtin) continue;
-      const effective = settings.rules.get(rule.meta.id);
-      if (!effective || effective.severity === "off") continue;
-      if (rule.meta.scope !== "file" && !extraction) continue;
-      ruleId = rule.meta.id;
-      ruleSeverity = effective.severity;
-      ctx.launchCheck = extraction?.launchChecks?.[rule.meta.id];
-      ctx.options = effective.options;
-      rule.check(ctx);
-    }
-  }
+  if (file.tree || file.script) runEachRule(result, settings, schemas, push);
   const runCtx = runFindingsContext(result, settings);
   const { kept, problems } = applySuppressions(shapeRunFindings(raw, runCtx), file, (members) => groupRunLength(members, runCtx));
   appendAll(result.findings, capPerKind(kept, (f) => f.ruleId));
@@ -25357,6 +25422,59 @@ function runRules(result, settings, schemas) {
   const crashed = raw.some((f) => f.ruleId === "internal-error");
   const reported = crashed ? problems.filter((p) => p.data?.missingReason || p.data?.unknownDirective) : problems;
   if (suppressionSeverity !== "off") appendAll(result.findings, capPerKind(reported.map((p) => ({ ...p, severity: suppressionSeverity })), (f) => f.ruleId));
+}
+function runEachRule(result, settings, schemas, push) {
+  const { file, extraction, dialect } = result;
+  const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
+  const validators = [];
+  if (builtin) {
+    const validate = schemas.builtin(builtin);
+    if (validate !== void 0) validators.push({ name: builtin, validate });
+  }
+  for (const name2 of settings.schemas) {
+    const validate = schemas.user(name2);
+    if (validate !== void 0) validators.push({ name: name2, validate });
+  }
+  const loader = ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file));
+  let ruleId = "";
+  let ruleSeverity = "error";
+  const ctx = {
+    file,
+    plan: runPlanOf(result),
+    ownPlan: extraction?.plan ?? {},
+    ownMatched: extraction?.matched,
+    linked: result.linked ?? [],
+    dialectId: dialect?.meta.id,
+    yamlLoader: loader.yamlLoader,
+    yamlLoaderName: loader.yamlLoaderName,
+    yamlParser: loader.yamlParser,
+    anchor: extraction?.anchor ?? fileStartRange(file),
+    reference: result.reference,
+    conflicts: extraction?.conflicts ?? [],
+    ignored: extraction?.ignored ?? [],
+    afterDecay: extraction?.afterDecay,
+    launchCheck: void 0,
+    globalBatchRounding: extraction?.globalBatchRounding,
+    configErrors: extraction?.configErrors,
+    schemaTree: extraction?.schemaTree,
+    batchChecks: extraction?.batchChecks,
+    atRunEnd: extraction?.atRunEnd,
+    decayDefaultsToRun: extraction?.decayDefaultsToRun,
+    options: {},
+    schemas: validators,
+    report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input })
+  };
+  for (const rule of RULES) {
+    if (rule.meta.builtin) continue;
+    const effective = settings.rules.get(rule.meta.id);
+    if (!effective || effective.severity === "off") continue;
+    if (rule.meta.scope !== "file" && !extraction) continue;
+    ruleId = rule.meta.id;
+    ruleSeverity = effective.severity;
+    ctx.launchCheck = extraction?.launchChecks?.[rule.meta.id];
+    ctx.options = effective.options;
+    rule.check(ctx);
+  }
 }
 var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
 function runFindingsContext(result, settings) {
@@ -25680,6 +25798,10 @@ function nested(value, depth) {
   const { head, tail } = wrapperOf(depth);
   return text.slice(head, text.length - tail);
 }
+function listItem(item, first) {
+  const text = JSON.stringify(first ? [[item]] : [[0, item]], null, 2);
+  return text.slice(first ? 4 : 11, text.length - 6);
+}
 function writeJson(report2, write) {
   const list2 = (items) => {
     let first = true;
@@ -25688,7 +25810,7 @@ function writeJson(report2, write) {
         write(first ? "[\n    " : ",\n    ");
         write(item.printed);
       } else {
-        write(`${first ? "[\n" : ",\n"}    ${nested(item, 2)}`);
+        write(listItem(item, first));
       }
       first = false;
     }
@@ -25761,38 +25883,35 @@ var EMPTY3 = new Uint8Array(0);
 function toSlim(index, r, reads, redo, { compress, printJson, inThread }) {
   const { file } = r;
   const composed = r.hydra?.composed;
-  const kept = {
-    ...r.extraction ? { extraction: reportGradeExtraction(r.extraction, r.linked !== void 0 && r.linked.length > 0) } : {},
-    ...r.linked ? { linked: inThread ? r.linked : r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) })) } : {},
-    ...r.reference ? { reference: inThread ? r.reference : { ...r.reference, plan: reportGradePlan(r.reference.plan) } } : {},
-    findings: r.findings,
-    problems: file.problems,
-    directives: file.directives
-  };
+  const kept = {};
+  if (r.extraction) kept.extraction = reportGradeExtraction(r.extraction, r.linked !== void 0 && r.linked.length > 0);
+  if (r.linked) kept.linked = inThread ? r.linked : r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) }));
+  if (r.reference) kept.reference = inThread ? r.reference : { ...r.reference, plan: reportGradePlan(r.reference.plan) };
+  kept.findings = r.findings;
+  kept.problems = file.problems;
+  kept.directives = file.directives;
   const payload = inThread ? EMPTY3 : encodePayload(kept, compress);
-  return {
-    index,
-    path: file.path,
-    format: file.format,
-    ...file.bom ? { bom: true } : {},
-    ...r.findings.length > 0 ? { text: file.text } : {},
-    ...r.dialect ? { dialect: r.dialect.meta.id } : {},
-    ...r.reason !== void 0 ? { reason: r.reason } : {},
-    payload,
-    ...inThread ? { kept } : compress ? { compressed: true } : {},
-    ...printJson ? {
-      printed: {
-        file: utf8.encode(nested(reportFile(r), 2)),
-        findings: r.findings.map((f) => utf8.encode(nested(reportFinding(f, /* @__PURE__ */ new Map([[file.path, file.text]])), 2))),
-        severities: r.findings.map((f) => f.severity)
-      }
-    } : {},
-    hasTree: file.tree !== void 0,
-    hasPlan: r.extraction !== void 0,
-    compositions: composed ? [{ primary: composed.primary, files: composed.files }] : [],
-    reads,
-    ...redo ? { redo } : {}
-  };
+  const slim = { index, path: file.path, format: file.format };
+  if (file.bom) slim.bom = true;
+  if (r.findings.length > 0) slim.text = file.text;
+  if (r.dialect) slim.dialect = r.dialect.meta.id;
+  if (r.reason !== void 0) slim.reason = r.reason;
+  slim.payload = payload;
+  if (inThread) slim.kept = kept;
+  else if (compress) slim.compressed = true;
+  if (printJson) {
+    slim.printed = {
+      file: utf8.encode(nested(reportFile(r), 2)),
+      findings: r.findings.map((f) => utf8.encode(nested(reportFinding(f, /* @__PURE__ */ new Map([[file.path, file.text]])), 2))),
+      severities: r.findings.map((f) => f.severity)
+    };
+  }
+  slim.hasTree = file.tree !== void 0;
+  slim.hasPlan = r.extraction !== void 0;
+  slim.compositions = composed ? [{ primary: composed.primary, files: composed.files }] : [];
+  slim.reads = reads;
+  if (redo) slim.redo = redo;
+  return slim;
 }
 function fromSlim(slim, spool) {
   return new FinishedResult(
@@ -26671,10 +26790,12 @@ function reportPlan(plan) {
   return out;
 }
 function reportFile(result) {
+  const extraction = result.extraction;
+  const plan = extraction ? result.linked?.length ? runPlanOf(result) : extraction.plan : void 0;
   const file = {
     path: result.file.path,
     dialect: result.dialect?.meta.id ?? null,
-    plan: result.extraction ? reportPlan(runPlanOf(result)) : {}
+    plan: plan ? reportPlan(plan) : {}
   };
   if (result.reference) file.reference = { label: result.reference.label, path: result.reference.path };
   if (result.reason) file.reason = result.reason;
