@@ -39,6 +39,18 @@ const rangeText = (r: Range): string => `${r.line}:${r.column}:${r.endLine}:${r.
 /** Per tree: how many scalar nodes sit at each range (a YAML alias copies the anchored node, ranges included). */
 const SCALARS_AT = new WeakMap<ConfigNode, Map<string, number>>();
 
+/**
+ * Trees that share no node: the own tree of a JSON or TOML file, or of a YAML text without `*` (no
+ * alias, so no merge key either). Marked by the loader (load-file.ts); a tree built later (composed,
+ * inherited, overridden) is a new object and is counted as before.
+ */
+const ALIAS_FREE = new WeakSet<ConfigNode>();
+
+/** `tree`, loaded from a text that cannot repeat a node (see ALIAS_FREE): sharedScalar answers at once. */
+export function markAliasFree(tree: ConfigNode): void {
+  ALIAS_FREE.add(tree);
+}
+
 function scalarsAt(tree: ConfigNode): Map<string, number> {
   let counts = SCALARS_AT.get(tree);
   if (counts) return counts;
@@ -61,7 +73,7 @@ function scalarsAt(tree: ConfigNode): Map<string, number> {
  * its aliases `*w`): an edit of it would change every reader, so it is not edited.
  */
 export function sharedScalar(tree: ConfigNode | undefined, node: ScalarNode): boolean {
-  return tree !== undefined && (scalarsAt(tree).get(rangeText(node.range)) ?? 0) > 1;
+  return tree !== undefined && !ALIAS_FREE.has(tree) && (scalarsAt(tree).get(rangeText(node.range)) ?? 0) > 1;
 }
 
 /**
@@ -80,15 +92,20 @@ export function literalRange(file: SourceFile, range: Range): Range | undefined 
   return undefined;
 }
 
-const LINES = new WeakMap<SourceFile, string[]>();
+/** Per file: the offset where each line starts (one number a line, not a string a line). */
+const LINE_STARTS = new WeakMap<SourceFile, number[]>();
 
+/** Line `line` (1-based) of the file without its `\n`, as `text.split('\n')[line - 1]` gives it. */
 function lineText(file: SourceFile, line: number): string | undefined {
-  let lines = LINES.get(file);
-  if (!lines) {
-    lines = file.text.split('\n');
-    LINES.set(file, lines);
+  let starts = LINE_STARTS.get(file);
+  if (!starts) {
+    starts = lineStarts(file.text);
+    LINE_STARTS.set(file, starts);
   }
-  return lines[line - 1];
+  const start = starts[line - 1];
+  if (start === undefined) return undefined;
+  const next = starts[line];
+  return file.text.slice(start, next === undefined ? file.text.length : next - 1);
 }
 
 /**

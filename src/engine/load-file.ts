@@ -7,6 +7,7 @@ import { parseLaunchScript } from './load/shell.js';
 import { loadToml } from './load/toml.js';
 import { loadYaml, type YamlVersion } from './load/yaml.js';
 import { scanDirectives } from './directives.js';
+import { markAliasFree } from './fix.js';
 import { readBounded } from './repo-files.js';
 import type { SourceReader } from './launch.js';
 import { capPerKind } from './caps.js';
@@ -91,6 +92,8 @@ export function parseSource(relPath: string, text: string, options: ParseOptions
           ? loadPythonConfig(text)
           : loadYaml(text, { version: options.yamlVersion });
   file.tree = result.tree;
+  // A JSON or TOML tree, or a YAML one without an alias, repeats no node (engine/fix.ts sharedScalar).
+  if (result.tree && (format === 'json' || format === 'toml' || (format === 'yaml' && !text.includes('*')))) markAliasFree(result.tree);
   file.problems = capParseErrors(result.problems);
   return file;
 }
