@@ -205,7 +205,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       const done = finished.get(r);
       if (!(done ? done.hasTree && (done.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect))) continue;
       const name = path.posix.basename(r.file.path);
-      names.set(name, [...(names.get(name) ?? []), toPosix(resolveUnder(lintRoot, r.file.path))]);
+      addName(names, name, toPosix(resolveUnder(lintRoot, r.file.path)));
       // A declared reference is read as the repository's scripts launch it (reference-launch.ts agreedLaunch):
       // the scripts that name it are needed too, even when no script names the linted config.
       // (Not for a file a worker finished: its directives are in its encoded payload, and decoding every one
@@ -213,7 +213,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       const ref = done ? undefined : resolveReferencePath(r, config);
       if (ref && !path.posix.isAbsolute(ref)) {
         const refName = path.posix.basename(ref);
-        names.set(refName, [...(names.get(refName) ?? []), toPosix(resolveUnder(lintRoot, ref))]);
+        addName(names, refName, toPosix(resolveUnder(lintRoot, ref)));
       }
     }
     scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => resolveUnder(lintRoot, f.path))), config, maxBytes, parseOptions));
@@ -740,4 +740,11 @@ function claimByLaunch(run: LintRun, result: FileResult, launches: { link: Launc
   extraction.notes.push(note);
   const { reason: _reason, ...rest } = result;
   return { ...rest, dialect, extraction, dialectFromLaunch: note };
+}
+
+/** One more path for a file name (appended in place: many configs of a large run share a name). */
+function addName(names: Map<string, string[]>, name: string, abs: string): void {
+  const paths = names.get(name);
+  if (paths) paths.push(abs);
+  else names.set(name, [abs]);
 }

@@ -8,6 +8,8 @@ import path from 'node:path';
 
 /** A path with POSIX separators. */
 export function toPosix(p: string): string {
+  // On POSIX systems the path is already in that form (no split and join of every path).
+  if (path.sep === '/') return p;
   return p.split(path.sep).join('/');
 }
 
