@@ -12,7 +12,7 @@ if (!runLintWorkerIfAny()) {
   allowV8Tuning();
 
   // `trainlint … | head`: a reader that goes away is not an error (cli/output.ts).
-  const stderr = streamWriter(process.stderr, () => {
+  const stderr = streamWriter(() => process.stderr, () => {
     process.exitCode = 2;
   });
   const stdout = streamWriter(process.stdout, (err) => {

@@ -12,16 +12,25 @@ export interface StreamWriter {
   readonly closed: boolean;
 }
 
-export function streamWriter(stream: Writable, onOtherError: (err: NodeJS.ErrnoException) => void): StreamWriter {
+export function streamWriter(target: Writable | (() => Writable), onOtherError: (err: NodeJS.ErrnoException) => void): StreamWriter {
   let closed = false;
-  stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (closed) return;
-    closed = true;
-    if (err.code !== 'EPIPE') onOtherError(err);
-  });
+  let stream: Writable | undefined;
+  // A getter opens the stream at the first write: Node builds process.stderr when it is first read
+  // (≈ 2 ms of a one-file run), and most runs write nothing there.
+  const open = (): Writable => {
+    if (stream) return stream;
+    stream = typeof target === 'function' ? target() : target;
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (closed) return;
+      closed = true;
+      if (err.code !== 'EPIPE') onOtherError(err);
+    });
+    return stream;
+  };
+  if (typeof target !== 'function') open();
   return {
     write(text: string) {
-      if (!closed) stream.write(text);
+      if (!closed) open().write(text);
     },
     get closed() {
       return closed;
