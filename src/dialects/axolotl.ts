@@ -21,6 +21,7 @@ import type { PerDeviceAnchored } from '../engine/rescale.js';
 import { deepspeedNote, fractionOfTotal, HF_AT_RUN_END } from './hf-trainer.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, IgnoredSetting } from './types.js';
 import { axolotlDatasets } from './dataset-refs.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 
 /** pydantic coerces numeric strings (`learning_rate: "1e-4"`, `convert_learning_rate`). */
 const LOADER = 'pydantic';
@@ -76,22 +77,26 @@ function conflict(file: SourceFile, out: Out, key: string, kind: string, message
 }
 
 /** `datasets:` as axolotl writes it: a list of mappings with `path` and `type`. */
-function hasTypedDatasets(root: ConfigNode): boolean {
-  const hit = getIn(root, ['datasets']);
-  if (!hit || hit.node.kind !== 'seq') return false;
-  return hit.node.items.some((item) => item.kind === 'map' && hasKey(item, 'path') && hasKey(item, 'type'));
+function hasTypedDatasets(datasets: ConfigNode | undefined): boolean {
+  if (!datasets || datasets.kind !== 'seq') return false;
+  return datasets.items.some((item) => item.kind === 'map' && hasKey(item, 'path') && hasKey(item, 'type'));
 }
 
-function detectScore(file: SourceFile): number {
-  const root = file.tree;
-  if (!root || root.kind !== 'map') return 0;
-  const has = (k: string) => hasKey(root, k);
-  const hits = AXOLOTL_KEYS.filter(has).length + (hasTypedDatasets(root) ? 1 : 0);
-  const baseModel = getIn(root, ['base_model']);
-  const hasBaseModel = baseModel?.node.kind === 'scalar' && typeof baseModel.node.value === 'string';
+const AXOLOTL_GROUP = keyGroup(AXOLOTL_KEYS);
+const BASE_MODEL_GROUP = keyGroup(['base_model']);
+const PAIR_GROUP = keyGroup(['micro_batch_size', 'sequence_len']);
+
+function detectScore(facts: DetectFacts): number {
+  const root = facts.root;
+  if (!root) return 0;
+  // Every score needs base_model as a string, or the batch/length pair: without them nothing else is counted.
+  const hasBaseModel = facts.some(BASE_MODEL_GROUP) && facts.string('base_model') !== undefined;
+  const pair = facts.count(PAIR_GROUP) === 2;
+  if (!hasBaseModel && !pair) return 0;
+  const hits = facts.count(AXOLOTL_GROUP) + (hasTypedDatasets(facts.get('datasets')) ? 1 : 0);
   if (hasBaseModel && hits >= 2) return Math.min(10, 6 + hits);
   // A config fragment without base_model (e.g. merged by a wrapper) still has the batch/length pair.
-  if (has('micro_batch_size') && has('sequence_len') && hits >= 3) return 8;
+  if (pair && hits >= 3) return 8;
   return 0;
 }
 
@@ -508,8 +513,8 @@ export const axolotl: Dialect = {
     schema: 'axolotl.schema.json',
   },
   datasets: axolotlDatasets,
-  detect(file) {
-    return detectScore(file);
+  detect(file, _env, facts = detectFacts(file)) {
+    return detectScore(facts);
   },
   extract(file, env) {
     return extractAxolotl(file, env);

@@ -17,6 +17,7 @@ import { getIn, hasKey, mapGet, type ConfigNode, type MapNode } from '../engine/
 import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader, IgnoredSetting } from './types.js';
 import { OmegaReader } from '../engine/omega-reader.js';
+import { detectFacts, keyGroup } from './detect-facts.js';
 
 const LOADER: YamlLoader = 'omegaconf';
 
@@ -127,6 +128,8 @@ function toSteps(t: ComposerTime, ctx: StepContext, depth = 0): Steps {
 // ---------------------------------------------------------------------------------------------
 
 const CORE_KEYS = ['global_train_batch_size', 'max_duration', 'device_train_microbatch_size'];
+const CORE_GROUP = keyGroup(CORE_KEYS);
+const PARAMETERS_GROUP = keyGroup(['parameters']);
 /** Keys of llm-foundry's TrainConfig that OLMo (same key style, different trainer) does not use. */
 const FOUNDRY_KEYS = ['train_loader', 'icl_tasks', 'fsdp_config', 'max_seq_len', 'eval_loader', 'variables'];
 /** OLMo configs share global_train_batch_size / max_duration but are not Composer: never claim them. */
@@ -465,6 +468,7 @@ function deriveStepsPerEpoch(plan: TrainingPlan, dropLast: unknown, notes: strin
 export const composer: Dialect = {
   meta: {
     id: 'composer',
+    formats: ['yaml', 'json'],
     title: 'MosaicML llm-foundry / Composer',
     description: 'llm-foundry training YAML (OmegaConf, Composer time strings) and mcli run files with a parameters: block',
     yamlLoader: LOADER,
@@ -473,8 +477,10 @@ export const composer: Dialect = {
     // OmegaConf.load reads a .json config with PyYAML, which skips a UTF-8 byte order mark.
     jsonLoader: 'yaml',
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format !== 'yaml' && file.format !== 'json') return 0;
+    // What trainingBlock needs, asked of the shared facts first: a `parameters:` mapping, or a core key at the top.
+    if (!facts.some(CORE_GROUP) && !(facts.some(PARAMETERS_GROUP) && facts.map('parameters'))) return 0;
     const block = trainingBlock(file);
     return block ? scoreBlock(block.node) : 0;
   },

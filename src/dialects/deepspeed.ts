@@ -26,11 +26,12 @@ import {
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
-import { getIn, hasKey, mapGet, type MapNode, walkEntries } from '../engine/tree.js';
+import { getIn, hasKey, type MapNode, walkEntries } from '../engine/tree.js';
 import type { KeyPath, PlanField, Setting, TrainingPlan } from '../engine/types.js';
 import { type MatchedValue, recordMatchedValues, TRAINER_MATCHED_KEYS } from '../engine/links.js';
 import { launchProgramOf } from '../engine/launch-overrides.js';
 import type { BatchCheck, Conflict, Dialect, Extraction, MissingField } from './types.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 
 const LOADER = 'pyyaml';
 
@@ -91,40 +92,53 @@ function isMap(file: SourceFile, path: KeyPath): MapNode | undefined {
   return hit && hit.node.kind === 'map' ? hit.node : undefined;
 }
 
+const STRONG_GROUP = keyGroup(STRONG_KEYS);
+const BATCH_GROUP = keyGroup(BATCH_KEYS);
+const NEOX_GROUP = keyGroup(NEOX_KEYS);
+const PRECISION_GROUP = keyGroup(PRECISION_SECTIONS);
+const TYPED_GROUP = keyGroup(TYPED_SECTIONS);
+const ZERO_GROUP = keyGroup(['zero_optimization']);
+const DS_SCALAR_GROUP = keyGroup(DS_SCALAR_KEYS);
+/** The top-level keys dsSections looks at (each counts at most one section). */
+const SECTION_KEYS_GROUP = keyGroup([...PRECISION_SECTIONS, ...TYPED_SECTIONS, 'zero_optimization', ...DS_SCALAR_KEYS]);
+
 /** `fp16: {enabled: …}`, `optimizer: {type, params}`: DeepSpeed's section shapes, counted in a root mapping. */
-function dsSections(root: MapNode): number {
-  const block = (key: string): MapNode | undefined => {
-    const value = mapGet(root, key)?.value;
-    return value?.kind === 'map' ? value : undefined;
-  };
-  let n = 0;
-  for (const k of PRECISION_SECTIONS) if (hasKey(block(k), 'enabled')) n++;
-  for (const k of TYPED_SECTIONS) {
-    const b = block(k);
-    if (hasKey(b, 'type') && hasKey(b, 'params')) n++;
+function dsSections(facts: DetectFacts): number {
+  // Each kind of section is looked into only when the file has one of its keys.
+  let n = facts.count(DS_SCALAR_GROUP);
+  if (facts.some(PRECISION_GROUP)) for (const k of PRECISION_SECTIONS) if (hasKey(facts.map(k), 'enabled')) n++;
+  if (facts.some(TYPED_GROUP)) {
+    for (const k of TYPED_SECTIONS) {
+      const b = facts.map(k);
+      if (hasKey(b, 'type') && hasKey(b, 'params')) n++;
+    }
   }
-  if (block('zero_optimization')) n++;
-  for (const k of DS_SCALAR_KEYS) if (hasKey(root, k)) n++;
+  if (facts.some(ZERO_GROUP) && facts.map('zero_optimization')) n++;
   return n;
 }
 
-export function deepspeedScore(file: SourceFile): number {
+export function deepspeedScore(file: SourceFile, facts: DetectFacts = detectFacts(file)): number {
   if (file.format !== 'json' && file.format !== 'yaml') return 0;
-  const root = file.tree;
-  if (!root || root.kind !== 'map') return 0;
-  const has = (k: string) => hasKey(root, k);
-  if (NEOX_KEYS.some(has)) return 0;
-  const strong = STRONG_KEYS.filter(has).length;
-  const batch = BATCH_KEYS.filter(has).length;
-  const sections = dsSections(root);
+  if (!facts.root) return 0;
+  const strong = facts.count(STRONG_GROUP);
+  const batch = facts.count(BATCH_GROUP);
+  // No more sections than their keys: with too few of those, nothing can score (below).
+  const sectionKeys = facts.count(SECTION_KEYS_GROUP);
+  if (strong === 0 && (batch === 0 ? sectionKeys < 3 : sectionKeys === 0)) return 0;
+  const sections = dsSections(facts);
+  let score: number;
   // A batch key alone (train_batch_size, gradient_accumulation_steps) is not enough: other
   // frameworks use those names. It needs a DeepSpeed-shaped section next to it.
   if (strong === 0 && batch === 0) {
     // A fragment without batch keys (MoQ, compression configs): several DeepSpeed sections.
-    return sections >= 3 ? 6 : 0;
+    score = sections >= 3 ? 6 : 0;
+  } else if (strong === 0 && sections === 0) {
+    score = 0;
+  } else {
+    score = 6 + Math.min(3, strong + batch + sections - 1);
   }
-  if (strong === 0 && sections === 0) return 0;
-  return 6 + Math.min(3, strong + batch + sections - 1);
+  // GPT-NeoX's keys beside the DeepSpeed blocks: never claimed (asked last, of a file that would score).
+  return score === 0 || facts.some(NEOX_GROUP) ? 0 : score;
 }
 
 // ── Values ──────────────────────────────────────────────────────────────────────────────
@@ -534,6 +548,7 @@ function hardCodedMatched(file: SourceFile): Map<string, MatchedValue> {
 export const deepspeed: Dialect = {
   meta: {
     id: 'deepspeed',
+    formats: ['json', 'yaml'],
     title: 'DeepSpeed',
     description: 'DeepSpeed JSON configs (ds_config*.json): batch triple, optimizer/scheduler blocks, precision; "auto" values left to the HF Trainer',
     // JSON: the loader does not matter; the rare YAML copy is read like PyYAML would.
@@ -542,8 +557,8 @@ export const deepspeed: Dialect = {
     // HF Transformers/Accelerate: json.load (rejects a byte order mark); `deepspeed --deepspeed_config`: hjson (skips it).
     jsonLoader: 'json-or-hjson',
   },
-  detect(file) {
-    return deepspeedScore(file);
+  detect(file, _env, facts = detectFacts(file)) {
+    return deepspeedScore(file, facts);
   },
   extract(file, env): Extraction {
     const plan: TrainingPlan = {};

@@ -26,6 +26,7 @@ import { fileStartRange } from '../engine/source.js';
 import { type ConfigNode, hasKey, mapGet, type MapNode } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import { yacsTypeErrors } from './yacs-types.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 import type { BatchCheck, Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 
 /** `detectron2/config/defaults.py`. */
@@ -45,22 +46,24 @@ export const DETECTRON2_DEFAULTS = {
 
 /** Top-level sections of a detectron2 yacs config. */
 const YACS_SECTIONS = ['MODEL', 'SOLVER', 'DATASETS', 'INPUT', 'DATALOADER', 'TEST'];
+const YACS_GROUP = keyGroup(YACS_SECTIONS);
 /** LazyConfig top-level names (`configs/common/*.py`). */
 const LAZY_NAMES = ['train', 'optimizer', 'lr_multiplier', 'dataloader', 'model'];
 
 const NUMERIC = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
 
-function scoreYacs(file: SourceFile): number {
-  const root = file.tree;
-  if (file.format !== 'yaml' || !root || root.kind !== 'map') return 0;
-  const sections = YACS_SECTIONS.filter((k) => hasKey(root, k)).length;
+function scoreYacs(file: SourceFile, facts: DetectFacts): number {
+  if (file.format !== 'yaml' || !facts.root) return 0;
+  const sections = facts.count(YACS_GROUP);
+  // Every score needs a section: without one, nothing else is looked at.
+  if (sections === 0) return 0;
   // PySlowFast / pycls look alike but count epochs (SOLVER.MAX_EPOCH, TRAIN.BATCH_SIZE).
-  const solver = mapGet(root, 'SOLVER')?.value;
-  if (hasKey(root, 'TRAIN') || (solver?.kind === 'map' && mapGet(solver, 'MAX_EPOCH'))) return 0;
-  if (hasKey(root, '_BASE_') && sections >= 1) return 9;
-  const model = mapGet(root, 'MODEL')?.value;
-  const arch = model?.kind === 'map' && mapGet(model, 'META_ARCHITECTURE') !== undefined;
-  if (sections >= 2 && (hasKey(root, 'SOLVER') || arch || hasKey(root, 'VERSION'))) return 8;
+  const solver = facts.map('SOLVER');
+  if (facts.has('TRAIN') || (solver && mapGet(solver, 'MAX_EPOCH'))) return 0;
+  if (facts.has('_BASE_')) return 9;
+  const model = facts.map('MODEL');
+  const arch = model !== undefined && mapGet(model, 'META_ARCHITECTURE') !== undefined;
+  if (sections >= 2 && (facts.has('SOLVER') || arch || facts.has('VERSION'))) return 8;
   return 0;
 }
 
@@ -472,14 +475,15 @@ function extractLazy(file: SourceFile, env: ExtractEnv): Extraction {
 export const detectron2: Dialect = {
   meta: {
     id: 'detectron2',
+    formats: ['python', 'yaml'],
     title: 'detectron2',
     description: 'detectron2 yacs YAML configs with their _BASE_ chain, and LazyConfig Python files read statically (never executed)',
     yamlLoader: 'yacs',
     yamlLoaderName: 'yacs (PyYAML, then literal_eval of strings)',
     schema: 'detectron2.schema.json',
   },
-  detect(file) {
-    return file.format === 'python' ? scoreLazy(file) : scoreYacs(file);
+  detect(file, _env, facts = detectFacts(file)) {
+    return file.format === 'python' ? scoreLazy(file) : scoreYacs(file, facts);
   },
   extract(file, env) {
     return file.format === 'python' ? extractLazy(file, env) : extractYacs(file, env);

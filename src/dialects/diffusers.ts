@@ -360,6 +360,7 @@ function scaledUnknown(script: string, N: number | undefined): string {
 export const diffusers: Dialect = {
   meta: {
     id: 'diffusers',
+    formats: ['shell'],
     title: 'diffusers example scripts',
     description: 'accelerate launch train_*.py commands of the Hugging Face diffusers examples (dreambooth, text_to_image, controlnet, LoRA …)',
     yamlLoader: 'pyyaml',

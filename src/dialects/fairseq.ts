@@ -28,6 +28,7 @@ import { argparseNumber, argsFromFlags, type FlatArgs } from './flat-args.js';
 import { HydraValues, type DefaultValue } from './hydra-values.js';
 import type { ConfigError, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 import { HiddenFlags } from './hidden-flags.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 
 /** FairseqConfig defaults of the keys read (configs.py and the schedulers' dataclasses). */
 const DEFAULTS: Record<string, DefaultValue> = {
@@ -69,6 +70,7 @@ const SCHEDULER_ONLY = ['end_learning_rate', 'power', 'total_num_update', 't_mul
 
 /** fairseq's Hydra config groups (FairseqConfig fields). */
 const SECTIONS = ['common', 'common_eval', 'distributed_training', 'dataset', 'optimization', 'checkpoint', 'bmuf', 'generation', 'eval_lm', 'interactive', 'model', 'task', 'criterion', 'optimizer', 'lr_scheduler', 'scoring', 'bpe', 'tokenizer', 'ema'];
+const SECTION_GROUP = keyGroup(SECTIONS);
 const knownKey = (path: string[]): boolean => SECTIONS.includes(path[0]);
 
 const TRAIN_SCRIPT = /(?:^|\/)(?:fairseq_cli\/)?(?:hydra_)?train\.py$/;
@@ -89,16 +91,15 @@ function commandForm(cmd: LaunchCommand): Form | undefined {
   return undefined;
 }
 
-function yamlIsFairseq(file: SourceFile): boolean {
-  const root = file.tree;
-  if (!root || root.kind !== 'map') return false;
-  const sections = SECTIONS.filter((s) => mapGet(root, s) !== undefined);
-  if (sections.length < 3) return false;
+function yamlIsFairseq(facts: DetectFacts): boolean {
+  if (!facts.root) return false;
+  // Three sections at least.
+  if (facts.count(SECTION_GROUP) < 3) return false;
   const named = (s: string) => {
-    const v = mapGet(root, s)?.value;
-    return v?.kind === 'map' && mapGet(v, '_name') !== undefined;
+    const v = facts.map(s);
+    return v !== undefined && mapGet(v, '_name') !== undefined;
   };
-  return mapGet(root, 'optimization')?.value.kind === 'map' || named('task') || named('lr_scheduler');
+  return facts.map('optimization') !== undefined || named('task') || named('lr_scheduler');
 }
 
 // ── Reading values: CLI flags or the composed Hydra config ───────────────────────────────
@@ -490,6 +491,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
 export const fairseq: Dialect = {
   meta: {
     id: 'fairseq',
+    formats: ['shell', 'yaml'],
     title: 'fairseq',
     description: 'fairseq `fairseq-train` command lines and `fairseq-hydra-train` Hydra configs',
     yamlLoader: 'omegaconf',
@@ -497,10 +499,10 @@ export const fairseq: Dialect = {
     hydra: true,
     rejectsDuplicateKeys: 'Hydra reads YAML with OmegaConf\'s loader, which raises "found duplicate key"',
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === 'shell') return (file.script?.commands ?? []).some((c) => commandForm(c) !== undefined) ? 10 : 0;
     if (file.format !== 'yaml') return 0;
-    return yamlIsFairseq(file) ? 9 : 0;
+    return yamlIsFairseq(facts) ? 9 : 0;
   },
   extract,
 };

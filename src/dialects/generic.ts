@@ -43,9 +43,10 @@ export const generic: Dialect = {
   },
   detect(file, env) {
     if (!file.tree) return 0;
-    const paths = Object.values(env.mappings).filter((p): p is string => typeof p === 'string');
-    const hits = paths.filter((p) => getIn(file.tree, keyPath(p)) !== undefined).length;
-    return hits >= 2 ? 1 : 0;
+    // Two mapped paths found decide (counting stops there).
+    let hits = 0;
+    for (const p of Object.values(env.mappings)) if (typeof p === 'string' && getIn(file.tree, keyPath(p)) !== undefined && ++hits === 2) return 1;
+    return 0;
   },
   extract(file, env) {
     const plan: TrainingPlan = {};

@@ -20,6 +20,7 @@ import { formatCount } from '../engine/format-number.js';
 import { hasKey } from '../engine/tree.js';
 import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, Extraction, MissingField } from './types.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 
 const LOADER = 'pyyaml';
 
@@ -80,13 +81,23 @@ function bool(file: SourceFile, name: string, rest: KeyPath = []): Setting<boole
   return key ? boolAt(file, [key, ...rest]) : undefined;
 }
 
-export function neoxScore(file: SourceFile): number {
-  const root = file.tree;
-  if (!root || root.kind !== 'map') return 0;
+/** `has(file, 'train_iters') || has(file, 'lr_decay_iters')`: either spelling of either key. */
+const SCHEDULE_GROUP = keyGroup(['train_iters', 'train-iters', 'lr_decay_iters', 'lr-decay-iters']);
+
+/** `has(file, name)` of detection, from the facts it shares: `name` or its `a-b` spelling among the root's keys. */
+function hasName(facts: DetectFacts, name: string): boolean {
+  if (facts.has(name)) return true;
+  let dashed = DASHED.get(name);
+  if (dashed === undefined) DASHED.set(name, (dashed = name.replaceAll('_', '-')));
+  return dashed !== name && facts.has(dashed);
+}
+
+export function neoxScore(file: SourceFile, facts: DetectFacts = detectFacts(file)): number {
+  if (!facts.root) return 0;
   // A training config needs a schedule horizon; architecture-only fragments are not claimed.
-  const schedule = has(file, 'train_iters') || has(file, 'lr_decay_iters');
-  if (!schedule) return 0;
-  const distinctive = NEOX_ONLY.filter((k) => has(file, k)).length + (ARCH_TRIPLE.every((k) => has(file, k)) ? 1 : 0);
+  if (!facts.some(SCHEDULE_GROUP)) return 0;
+  const has = (k: string) => hasName(facts, k);
+  const distinctive = NEOX_ONLY.filter(has).length + (ARCH_TRIPLE.every(has) ? 1 : 0);
   if (distinctive === 0) return 0;
   return Math.min(10, 7 + distinctive);
 }
@@ -99,8 +110,8 @@ export const gptNeox: Dialect = {
     yamlLoader: LOADER,
     schema: 'gpt-neox.schema.json',
   },
-  detect(file) {
-    return neoxScore(file);
+  detect(file, _env, facts = detectFacts(file)) {
+    return neoxScore(file, facts);
   },
   extract(file, env): Extraction {
     const plan: TrainingPlan = {};

@@ -16,13 +16,14 @@ import {
 } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount, formatValue } from '../engine/format-number.js';
-import { getIn, hasKey } from '../engine/tree.js';
+import { getIn } from '../engine/tree.js';
 import type { Setting, TrainingPlan } from '../engine/types.js';
 import type { ConfigError, Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField, YamlLoader } from './types.js';
 import { hfTrainerDatasets } from './dataset-refs.js';
 import { hfYamlLoader } from './hf-parser.js';
 import { trlExtension } from './trl.js';
 import { type MatchedValue, recordMatchedValues } from '../engine/links.js';
+import { detectFacts, keyGroup } from './detect-facts.js';
 
 export const HF_DEFAULTS = {
   perDeviceTrainBatchSize: 8,
@@ -38,6 +39,8 @@ export const HF_DEFAULTS = {
 /** Keys that TrainingArguments has and other frameworks rarely use at the top level. */
 const STRONG_KEYS = ['per_device_train_batch_size', 'num_train_epochs', 'lr_scheduler_type'];
 const WEAK_KEYS = ['learning_rate', 'gradient_accumulation_steps', 'output_dir', 'save_strategy', 'warmup_ratio', 'logging_steps', 'eval_strategy', 'evaluation_strategy', 'max_steps', 'save_steps', 'bf16'];
+const STRONG_GROUP = keyGroup(STRONG_KEYS);
+const WEAK_GROUP = keyGroup(WEAK_KEYS);
 
 const LOADER = 'pyyaml';
 
@@ -54,13 +57,11 @@ export const hfTrainer: Dialect = {
     jsonLoader: 'json',
   },
   datasets: hfTrainerDatasets,
-  detect(file) {
-    const root = file.tree;
-    if (!root || root.kind !== 'map') return 0;
-    const has = (k: string) => hasKey(root, k);
-    const strong = STRONG_KEYS.filter(has).length;
-    const weak = WEAK_KEYS.filter(has).length;
-    if (strong >= 1 && strong + weak >= 2) return 4 + strong;
+  detect(file, _env, facts = detectFacts(file)) {
+    if (!facts.root) return 0;
+    const strong = facts.count(STRONG_GROUP);
+    if (strong === 0) return 0;
+    if (strong >= 2 || facts.some(WEAK_GROUP)) return 4 + strong;
     return 0;
   },
   extract(file, env) {

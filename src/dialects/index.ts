@@ -30,6 +30,8 @@ import { levanter } from './levanter.js';
 import { fairseq } from './fairseq.js';
 import type { RuleContext } from '../rules/types.js';
 import type { Dialect, DialectMeta, ExtractEnv, Extraction } from './types.js';
+import type { FileFormat } from '../engine/types.js';
+import { DetectFacts } from './detect-facts.js';
 
 /** Order breaks score ties: HF-based supersets (axolotl, llama-factory) come before hf-trainer. */
 export const DIALECTS: readonly Dialect[] = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, verl, nemo, ultralytics, kohya, diffusers, timm, mmengine, detectron2, msSwift, openrlhf, maxtext, levanter, fairseq, generic];
@@ -41,14 +43,25 @@ export function dialectById(id: string): Dialect | undefined {
 export function detectDialect(file: SourceFile, env: ExtractEnv): Dialect | undefined {
   let best: Dialect | undefined;
   let bestScore = 0;
-  for (const dialect of DIALECTS) {
-    const score = dialect.detect(file, env);
+  // What many detectors ask of the file (its top-level keys), computed once for all of them.
+  const facts = new DetectFacts(file);
+  for (const dialect of candidatesFor(file.format)) {
+    const score = dialect.detect(file, env, facts);
     if (score > bestScore) {
       best = dialect;
       bestScore = score;
     }
   }
   return best;
+}
+
+/** The dialects that can claim a file of each format (`meta.formats`), in registry order. */
+const CANDIDATES = new Map<FileFormat, readonly Dialect[]>();
+
+function candidatesFor(format: FileFormat): readonly Dialect[] {
+  let list = CANDIDATES.get(format);
+  if (!list) CANDIDATES.set(format, (list = DIALECTS.filter((d) => !d.meta.formats || d.meta.formats.includes(format))));
+  return list;
 }
 
 /**

@@ -21,12 +21,13 @@ import { applyAssumptions, argRange, defaultSetting, derived, deriveGlobalBatch 
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatFractionDown, formatPercent, formatSci } from '../engine/format-number.js';
-import { hasKey, type MapNode } from '../engine/tree.js';
+import { type MapNode } from '../engine/tree.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import { argsFromFlags, argsFromTree, FlatArgs, Unwritten, type FlatArg } from './flat-args.js';
 import { likelyTypo } from './key-typos.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 import { HiddenFlags } from './hidden-flags.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 
 /** `library/train_util.py` argparse defaults (research §6.2). */
 export const KOHYA_DEFAULTS = {
@@ -223,12 +224,12 @@ function tomlScore(file: SourceFile): number {
 /** Keys only the kohya_ss GUI's presets have. */
 const GUI_KEYS = ['LoRA_type', 'lr_warmup', 'epoch', 'max_resolution', 'stop_text_encoder_training_pct', 'num_cpu_threads_per_process'];
 
-function guiScore(file: SourceFile): number {
-  const root = file.tree;
-  if (!root || root.kind !== 'map') return 0;
-  const gui = GUI_KEYS.filter((k) => hasKey(root, k)).length;
-  const training = TRAINING_KEYS.filter((k) => hasKey(root, k)).length;
-  return gui >= 2 && training >= 2 ? 9 : 0;
+const GUI_GROUP = keyGroup(GUI_KEYS);
+const TRAINING_GROUP = keyGroup(TRAINING_KEYS);
+
+function guiScore(facts: DetectFacts): number {
+  if (!facts.root) return 0;
+  return facts.count(GUI_GROUP) >= 2 && facts.count(TRAINING_GROUP) >= 2 ? 9 : 0;
 }
 
 function sourceOf(file: SourceFile): Source | undefined {
@@ -668,6 +669,7 @@ function unknownKeys(args: FlatArgs, ignored: IgnoredSetting[], plan: TrainingPl
 export const kohya: Dialect = {
   meta: {
     id: 'kohya',
+    formats: ['shell', 'toml', 'json'],
     title: 'kohya-ss sd-scripts',
     description: 'kohya-ss sd-scripts training TOML, accelerate launch train_network.py … commands, and kohya_ss GUI JSON presets',
     yamlLoader: 'pyyaml',
@@ -678,10 +680,10 @@ export const kohya: Dialect = {
     // `parser.parse_args(namespace=config_args)`: the flags after `--config_file x.toml` win over the TOML.
     launchOverrides: ['argparse'],
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === 'shell') return Math.max(0, ...kohyaCommands(file).map(commandScore));
     if (file.format === 'toml') return tomlScore(file);
-    if (file.format === 'json') return guiScore(file);
+    if (file.format === 'json') return guiScore(facts);
     return 0;
   },
   extract(file, env) {

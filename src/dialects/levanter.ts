@@ -20,6 +20,7 @@ import { formatCount, formatSci } from '../engine/format-number.js';
 import { getIn, mapGet } from '../engine/tree.js';
 import type { KeyPath, Range, Setting, TrainingPlan } from '../engine/types.js';
 import type { BatchCheck, ConfigError, Conflict, Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
+import { detectFacts, keyGroup } from './detect-facts.js';
 
 const LOADER = 'pydantic';
 const LOADER_NAME = 'PyYAML, then draccus (Levanter)';
@@ -51,6 +52,8 @@ const INT_FIELDS: KeyPath[] = [
   ['optimizer', 'cycle_length'],
   ['optimizer', 'cycles'],
 ];
+
+const TRAINER_GROUP = keyGroup(['trainer']);
 
 function isLevanter(file: SourceFile): boolean {
   const root = file.tree;
@@ -337,6 +340,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
 export const levanter: Dialect = {
   meta: {
     id: 'levanter',
+    formats: ['yaml'],
     title: 'Levanter',
     description: 'Levanter draccus YAML configs (trainer:, optimizer:, model:, data: !include)',
     yamlLoader: LOADER,
@@ -345,8 +349,10 @@ export const levanter: Dialect = {
     launchOverrides: ['argparse'],
     schema: 'levanter.schema.json',
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format !== 'yaml') return 0;
+    // isLevanter needs a `trainer:` mapping: asked of the shared facts first.
+    if (!facts.some(TRAINER_GROUP) || !facts.map('trainer')) return 0;
     return isLevanter(file) ? 9 : 0;
   },
   extract,

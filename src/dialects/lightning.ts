@@ -19,6 +19,7 @@ import { formatCount } from '../engine/format-number.js';
 import { type ConfigNode, getIn, hasKey, mapGet, type MapNode, type ScalarNode } from '../engine/tree.js';
 import type { KeyPath, Range, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader, IgnoredSetting } from './types.js';
+import { detectFacts, keyGroup } from './detect-facts.js';
 
 const LOADER: YamlLoader = 'omegaconf';
 
@@ -68,6 +69,8 @@ const LR_PATHS: { path: KeyPath; userArg: boolean }[] = [
   { path: ['model', 'learning_rate'], userArg: true },
 ];
 const BATCH_PATHS: KeyPath[] = [['data', 'init_args', 'batch_size'], ['data', 'batch_size']];
+
+const TRAINER_GROUP = keyGroup(['trainer']);
 
 function trainerNode(root: ConfigNode | undefined): MapNode | undefined {
   if (!root || root.kind !== 'map') return undefined;
@@ -435,6 +438,7 @@ function deriveIntervals(plan: TrainingPlan, r: Reader, epochBatches: number | u
 export const lightning: Dialect = {
   meta: {
     id: 'lightning',
+    formats: ['yaml', 'json'],
     title: 'PyTorch Lightning (LightningCLI)',
     description: 'LightningCLI config YAML: trainer:, model:, data:, optimizer:/lr_scheduler: with class_path + init_args',
     yamlLoader: LOADER,
@@ -445,8 +449,10 @@ export const lightning: Dialect = {
     // jsonargparse reads a .json config with its YAML loader (PyYAML), which skips a UTF-8 byte order mark.
     jsonLoader: 'yaml',
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format !== 'yaml' && file.format !== 'json') return 0;
+    // score needs a `trainer:` mapping: asked of the shared facts first.
+    if (!facts.some(TRAINER_GROUP) || !facts.map('trainer')) return 0;
     return score(file);
   },
   extract(file, env): Extraction {

@@ -23,6 +23,7 @@ import { getIn, hasKey } from '../engine/tree.js';
 import type { KeyPath, Range, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, MissingField } from './types.js';
 import { litgptDatasets } from './dataset-refs.js';
+import { detectFacts, keyGroup } from './detect-facts.js';
 
 const LOADER = 'omegaconf';
 
@@ -44,6 +45,8 @@ const TORCH_ADAMW_LR = 1e-3;
 const TRAIN_KEYS = ['global_batch_size', 'micro_batch_size', 'lr_warmup_steps', 'lr_warmup_fraction', 'save_interval', 'max_tokens', 'max_seq_length', 'tie_embeddings', 'log_interval'];
 /** Top-level arguments of the litgpt scripts. */
 const TOP_KEYS = ['checkpoint_dir', 'out_dir', 'devices', 'num_nodes', 'precision', 'model_name', 'initial_checkpoint_dir', 'tokenizer_dir', 'logger_name', 'quantize'];
+const TOP_GROUP = keyGroup(TOP_KEYS);
+const TRAIN_GROUP = keyGroup(['train']);
 
 function scriptOf(file: SourceFile): Script {
   const has = (k: string) => hasKey(file.tree, k);
@@ -63,6 +66,7 @@ function deviceCount(file: SourceFile, script: Script): { setting?: Setting<numb
 export const litgpt: Dialect = {
   meta: {
     id: 'litgpt',
+    formats: ['yaml'],
     title: 'LitGPT',
     description: 'LitGPT config_hub YAML for litgpt pretrain / finetune_lora / finetune_full (jsonargparse)',
     yamlLoader: LOADER,
@@ -72,13 +76,12 @@ export const litgpt: Dialect = {
     schema: 'litgpt.schema.json',
   },
   datasets: litgptDatasets,
-  detect(file) {
-    if (file.format !== 'yaml' || !file.tree || file.tree.kind !== 'map') return 0;
-    const train = getIn(file.tree, ['train'])?.node;
-    if (!train || train.kind !== 'map') return 0;
+  detect(file, _env, facts = detectFacts(file)) {
+    if (file.format !== 'yaml' || !facts.root) return 0;
+    const train = facts.some(TRAIN_GROUP) ? facts.map('train') : undefined;
+    if (!train) return 0;
     const trainHits = TRAIN_KEYS.filter((k) => hasKey(train, k)).length;
-    const topHits = TOP_KEYS.filter((k) => hasKey(file.tree, k)).length;
-    if (trainHits < 2 || topHits < 1) return 0;
+    if (trainHits < 2 || !facts.some(TOP_GROUP)) return 0;
     return 6 + Math.min(3, trainHits - 1);
   },
   extract(file, env) {

@@ -22,6 +22,7 @@ import type { Setting, TrainingPlan } from '../engine/types.js';
 import { extractHfTrainingArguments, HF_AT_RUN_END } from './hf-trainer.js';
 import type { Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
 import { llamaFactoryDatasets } from './dataset-refs.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 
 const LOADER = 'omegaconf';
 
@@ -56,20 +57,28 @@ function isV1(file: SourceFile): boolean {
   return V1_KEYS.some((k) => hasKey(root, k));
 }
 
-function detectScore(file: SourceFile): number {
-  const root = file.tree;
-  if (!root || root.kind !== 'map') return 0;
-  const has = (k: string) => hasKey(root, k);
-  const stage = stringValue(file, 'stage');
-  const finetuningType = stringValue(file, 'finetuning_type');
-  const validStage = stage !== undefined && STAGES.includes(stage);
-  const validType = finetuningType !== undefined && FINETUNING_TYPES.includes(finetuningType);
-  if (validStage && validType) return 10;
-  if (isV1(file)) return has('cutoff_len') ? 9 : 8;
-  if (!has('model_name_or_path')) return 0;
-  const lfHits = LF_KEYS.filter(has).length;
-  const hfHits = HF_KEYS.filter(has).length;
-  if (lfHits >= 1 && (has('template') || has('dataset')) && hfHits >= 1) return lfHits >= 2 ? 9 : 8;
+const LF_GROUP = keyGroup(LF_KEYS);
+const HF_GROUP = keyGroup(HF_KEYS);
+const STAGE_TYPE_GROUP = keyGroup(['stage', 'finetuning_type']);
+const V1_PAIR_GROUP = keyGroup(['model', 'micro_batch_size']);
+const MODEL_NAME_GROUP = keyGroup(['model_name_or_path']);
+
+function detectScore(file: SourceFile, facts: DetectFacts): number {
+  if (!facts.root) return 0;
+  if (facts.count(STAGE_TYPE_GROUP) === 2) {
+    const stage = facts.string('stage');
+    const finetuningType = facts.string('finetuning_type');
+    const validStage = stage !== undefined && STAGES.includes(stage);
+    const validType = finetuningType !== undefined && FINETUNING_TYPES.includes(finetuningType);
+    if (validStage && validType) return 10;
+  }
+  // isV1's first two questions, asked of the shared facts before it runs.
+  if (facts.count(V1_PAIR_GROUP) === 2 && facts.string('model') !== undefined && isV1(file)) return facts.has('cutoff_len') ? 9 : 8;
+  if (!facts.some(MODEL_NAME_GROUP)) return 0;
+  const lfHits = facts.count(LF_GROUP);
+  if (lfHits === 0 || !(facts.has('template') || facts.has('dataset'))) return 0;
+  const hfHits = facts.count(HF_GROUP);
+  if (hfHits >= 1) return lfHits >= 2 ? 9 : 8;
   return 0;
 }
 
@@ -231,8 +240,8 @@ export const llamaFactory: Dialect = {
     schema: 'llama-factory.schema.json',
   },
   datasets: llamaFactoryDatasets,
-  detect(file) {
-    return detectScore(file);
+  detect(file, _env, facts = detectFacts(file)) {
+    return detectScore(file, facts);
   },
   extract(file, env) {
     return isV1(file) ? extractV1(file, env) : extractClassic(file, env);

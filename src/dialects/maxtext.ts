@@ -24,6 +24,7 @@ import { mapGet, type ConfigNode, type MapEntry, type MapNode } from '../engine/
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import { HydraValues, type DefaultValue } from './hydra-values.js';
 import type { BatchCheck, ConfigError, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 
 /** base.yml defaults of the keys trainlint reads (AI-Hypercomputer/maxtext @ e591f30cb, research §6.2). */
 const ICI_AXES = ['data', 'fsdp', 'fsdp_transpose', 'sequence', 'context', 'context_autoregressive', 'tensor', 'tensor_transpose', 'tensor_sequence', 'expert', 'autoregressive', 'pipeline'];
@@ -61,12 +62,14 @@ const TRAINING_KEYS = [
 
 const LABEL = "MaxText's base.yml";
 
-function yamlKind(file: SourceFile): boolean {
-  const root = file.tree;
-  if (!root || root.kind !== 'map') return false;
-  const base = mapGet(root, 'base_config')?.value;
-  if (base?.kind === 'scalar' && typeof base.value === 'string' && /\.ya?ml$/i.test(base.value)) return true;
-  return TRAINING_KEYS.filter((k) => mapGet(root, k) !== undefined).length >= 3;
+const TRAINING_GROUP = keyGroup(TRAINING_KEYS);
+const BASE_CONFIG_GROUP = keyGroup(['base_config']);
+
+function yamlKind(facts: DetectFacts): boolean {
+  if (!facts.root) return false;
+  const base = facts.some(BASE_CONFIG_GROUP) ? facts.string('base_config') : undefined;
+  if (base !== undefined && /\.ya?ml$/i.test(base)) return true;
+  return facts.count(TRAINING_GROUP) >= 3;
 }
 
 function commands(file: SourceFile): LaunchCommand[] {
@@ -348,6 +351,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
 export const maxtext: Dialect = {
   meta: {
     id: 'maxtext',
+    formats: ['shell', 'yaml'],
     title: 'MaxText',
     description: 'MaxText YAML configs (base_config: base.yml) and `python3 -m MaxText.train CONFIG.yml key=value …` launch commands',
     yamlLoader: 'omegaconf',
@@ -355,10 +359,10 @@ export const maxtext: Dialect = {
     hydra: true,
     rejectsDuplicateKeys: 'MaxText reads YAML with OmegaConf.load, which raises "found duplicate key"',
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === 'shell') return commands(file).length > 0 ? 10 : 0;
     if (file.format !== 'yaml') return 0;
-    return yamlKind(file) ? 9 : 0;
+    return yamlKind(facts) ? 9 : 0;
   },
   extract,
 };

@@ -20,6 +20,7 @@ import { formatCount, formatSci } from '../engine/format-number.js';
 import { getIn, hasKey, mapGet, type MapNode } from '../engine/tree.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField } from './types.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 
 /** Defaults from `arguments.py` / `training_config.py` (frameworks.md §5). */
 export const MEGATRON_DEFAULTS = {
@@ -630,10 +631,16 @@ export function handedOnAsText(file: SourceFile): boolean {
   return hit?.node.kind === 'map';
 }
 
-function yamlScore(file: SourceFile): number {
+const MODEL_ARGS_GROUP = keyGroup(['MODEL_ARGS']);
+
+function yamlScore(file: SourceFile, facts: DetectFacts): number {
+  // `MODEL_ARGS:` asked of the shared facts first: most files have none.
+  if (!facts.some(MODEL_ARGS_GROUP) || !facts.map('MODEL_ARGS')) return 0;
   const args = modelArgs(file);
   if (!args) return 0;
-  const hits = distinctiveHits((f) => hasKey(args, f));
+  // Two hits decide (counting stops there).
+  let hits = 0;
+  for (const flag of DISTINCTIVE) if (hasKey(args, flag) && ++hits === 2) break;
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
 
@@ -650,6 +657,7 @@ function testTopologyHint(path: string): string {
 export const megatron: Dialect = {
   meta: {
     id: 'megatron',
+    formats: ['shell', 'yaml'],
     title: 'Megatron-LM',
     description: 'Megatron-LM pretrain_*.py launch scripts and functional-test model_config.yaml (MODEL_ARGS)',
     // The functional-test harness reads the YAML with yq (YAML 1.2), `tostring`s every value and
@@ -658,9 +666,9 @@ export const megatron: Dialect = {
     yamlLoader: 'text',
     schema: 'megatron.schema.json',
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === 'shell') return (file.script?.commands ?? []).reduce((best, cmd) => Math.max(best, commandScore(cmd)), 0);
-    return yamlScore(file);
+    return yamlScore(file, facts);
   },
   extract(file, env): Extraction {
     if (file.format === 'shell') {

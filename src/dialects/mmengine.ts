@@ -676,6 +676,7 @@ function conventionReference(file: SourceFile, env: ExtractEnv, plan: TrainingPl
 export const mmengine: Dialect = {
   meta: {
     id: 'mmengine',
+    formats: ['python'],
     title: 'MMEngine / OpenMMLab',
     description: 'OpenMMLab (mmdetection, mmpretrain, mmsegmentation, mmdet3d…) Python configs with their _base_ chain, read statically (never executed)',
     yamlLoader: 'pydantic',

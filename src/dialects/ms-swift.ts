@@ -30,6 +30,7 @@ import { keepLiteralValueRanges, treeFromFlags } from './cli-tree.js';
 import { extractHfTrainingArguments, HF_AT_RUN_END } from './hf-trainer.js';
 import { deriveGrpoSteps, generationBatch, type GrpoValues } from './trl.js';
 import type { BatchCheck, ConfigError, Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 
 const LOADER = 'pydantic';
 /** ms-swift reads a YAML with PyYAML's safe_load and hands `str(value)` to HfArgumentParser, which types it. */
@@ -63,14 +64,16 @@ function has(root: MapNode, key: string): boolean {
   return mapGet(root, key) !== undefined;
 }
 
-function yamlIsSwift(file: SourceFile): boolean {
-  const root = file.tree;
-  if (!root || root.kind !== 'map') return false;
-  const model = has(root, 'model') || has(root, 'model_type') || has(root, 'model_id_or_path');
-  if (!model) return false;
-  if (STRONG.some((k) => has(root, k))) return true;
+const MODEL_GROUP = keyGroup(['model', 'model_type', 'model_id_or_path']);
+const STRONG_GROUP = keyGroup(STRONG);
+const MEGATRON_GROUP = keyGroup(MEGATRON_KEYS);
+
+function yamlIsSwift(facts: DetectFacts): boolean {
+  if (!facts.root) return false;
+  if (!facts.some(MODEL_GROUP)) return false;
+  if (facts.some(STRONG_GROUP)) return true;
   // A bare `model` + `dataset` config with Megatron-SWIFT's batch keys.
-  return has(root, 'dataset') && MEGATRON_KEYS.filter((k) => has(root, k)).length >= 2;
+  return facts.has('dataset') && facts.count(MEGATRON_GROUP) >= 2;
 }
 
 /** Megatron-SWIFT: a `megatron` command, or a config written with Megatron-LM's names (or a Ray `train:` group). */
@@ -527,6 +530,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
 export const msSwift: Dialect = {
   meta: {
     id: 'ms-swift',
+    formats: ['shell', 'yaml', 'json'],
     title: 'ms-swift',
     description: 'ms-swift `swift sft|pt|rlhf` and Megatron-SWIFT `megatron sft|rlhf` launch scripts and their YAML/JSON configs',
     yamlLoader: LOADER,
@@ -538,10 +542,10 @@ export const msSwift: Dialect = {
     // parse_yaml_args reads a .json config with yaml.safe_load too, which skips a UTF-8 byte order mark.
     jsonLoader: 'yaml',
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === 'shell') return (file.script?.commands ?? []).some((c) => swiftCommand(c) !== undefined) ? 10 : 0;
     if (file.format !== 'yaml' && file.format !== 'json') return 0;
-    return yamlIsSwift(file) ? 9 : 0;
+    return yamlIsSwift(facts) ? 9 : 0;
   },
   extract,
 };

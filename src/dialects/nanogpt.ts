@@ -84,6 +84,7 @@ function flag(file: SourceFile, key: string, fallback: boolean, opaque: Map<stri
 export const nanogpt: Dialect = {
   meta: {
     id: 'nanogpt',
+    formats: ['python'],
     title: 'nanoGPT',
     description: 'nanoGPT config/*.py files of literal assignments (read statically, never executed)',
     yamlLoader: LOADER,

@@ -22,6 +22,7 @@ import { getIn, mapGet, type ConfigNode, type MapNode } from '../engine/tree.js'
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import { HydraValues, type DefaultValue } from './hydra-values.js';
 import type { BatchCheck, ConfigError, Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import { detectFacts, keyGroup } from './detect-facts.js';
 
 /** NeMo's own resolvers (ModelPT registers `multiply`; NeMo-Aligner adds `int_div`). */
 const RESOLVERS = {
@@ -94,6 +95,8 @@ function yamlForm(file: SourceFile): { form: Form; score: number } | undefined {
   }
   return undefined;
 }
+
+const TRAINER_GROUP = keyGroup(['trainer', 'train']);
 
 /** A NeMo example program started with Hydra overrides of NeMo's keys. */
 function nemoCommand(cmd: LaunchCommand): boolean {
@@ -594,6 +597,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
 export const nemo: Dialect = {
   meta: {
     id: 'nemo',
+    formats: ['shell', 'yaml'],
     title: 'NVIDIA NeMo',
     description: 'NeMo 1.x Hydra YAML (LLM/NLP, ASR, Launcher, Aligner), NeMo 2 scheduler blocks, Megatron-Bridge override YAML, and NeMo example scripts with Hydra overrides',
     yamlLoader: 'omegaconf',
@@ -601,9 +605,11 @@ export const nemo: Dialect = {
     hydra: true,
     rejectsDuplicateKeys: 'Hydra reads YAML with OmegaConf\'s loader, which raises "found duplicate key"',
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === 'shell') return (file.script?.commands ?? []).some(nemoCommand) ? 9 : 0;
     if (file.format !== 'yaml') return 0;
+    // What every form of yamlForm needs, asked of the shared facts first: a `trainer:` or `train:` mapping.
+    if (!facts.some(TRAINER_GROUP) || (!facts.map('trainer') && !facts.map('train'))) return 0;
     return yamlForm(file)?.score ?? 0;
   },
   extract,

@@ -25,6 +25,7 @@ import { getIn, type ConfigNode, type MapNode } from '../engine/tree.js';
 import type { KeyPath, Setting, TrainingPlan } from '../engine/types.js';
 import { OmegaReader } from '../engine/omega-reader.js';
 import type { Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
+import { detectFacts, keyGroup } from './detect-facts.js';
 
 const LOADER: YamlLoader = 'omegaconf';
 
@@ -60,6 +61,9 @@ const DECAYING = new Set(['cosine_with_warmup', 'linear_with_warmup']);
 const FOUNDRY_KEYS: KeyPath[] = [['variables'], ['icl_tasks'], ['train_loader'], ['eval_loader'], ['fsdp_config'], ['max_seq_len'], ['model', 'name'], ['optimizer', 'lr'], ['parameters']];
 /** Keys typical of OLMo configs, for confidence. */
 const OLMO_HINTS: KeyPath[] = [['optimizer', 'learning_rate'], ['model', 'max_sequence_length'], ['save_interval_unsharded'], ['evaluators'], ['data', 'paths'], ['tokenizer', 'identifier'], ['scheduler', 't_warmup']];
+
+/** The keys score asks of first: both needed. */
+const REQUIRED_GROUP = keyGroup(['global_train_batch_size', 'max_duration']);
 
 function score(root: ConfigNode | undefined): number {
   if (!root || root.kind !== 'map') return 0;
@@ -247,14 +251,17 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
 export const olmo: Dialect = {
   meta: {
     id: 'olmo',
+    formats: ['yaml'],
     title: 'OLMo',
     description: 'allenai/OLMo TrainConfig YAML (configs/**: global_train_batch_size, max_duration, optimizer.learning_rate, scheduler.t_warmup)',
     yamlLoader: LOADER,
     rejectsDuplicateKeys: 'OLMo reads YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: 'olmo.schema.json',
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format !== 'yaml') return 0;
+    // score's first question, asked of the shared facts.
+    if (facts.count(REQUIRED_GROUP) < 2) return 0;
     return score(file.tree);
   },
   extract(file, env): Extraction {

@@ -262,6 +262,7 @@ function csvDataset(file: SourceFile): DatasetRequest | undefined {
 export const openclip: Dialect = {
   meta: {
     id: 'openclip',
+    formats: ['shell'],
     title: 'OpenCLIP',
     description: 'launch scripts running open_clip_train.main (torchrun, python -m, srun)',
     yamlLoader: 'pyyaml',

@@ -580,6 +580,7 @@ function extract(file: SourceFile, env: ExtractEnv): Extraction {
 export const openrlhf: Dialect = {
   meta: {
     id: 'openrlhf',
+    formats: ['shell'],
     title: 'OpenRLHF',
     description: 'OpenRLHF launch scripts: train_ppo_ray (PPO/GRPO/REINFORCE++) and the DeepSpeed trainers, flat (≤ v0.9) and dotted (≥ v0.10) flags',
     yamlLoader: 'pyyaml',

@@ -17,11 +17,11 @@ import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
-import { hasKey } from '../engine/tree.js';
 import { argparseNumber, argsFromFlags, argsFromTree, Unwritten, type FlatArgs } from './flat-args.js';
 import { likelyTypo } from './key-typos.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
 import { HiddenFlags } from './hidden-flags.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 
 /** train.py defaults now (research §4.3); timm before b1b024d (0.8 dev) had lr 0.05 and cooldown 10. */
 export const TIMM_DEFAULTS = {
@@ -114,12 +114,15 @@ function commands(file: SourceFile): LaunchCommand[] {
   return (file.script?.commands ?? []).filter((c) => commandScore(c) > 0);
 }
 
-function yamlScore(file: SourceFile): number {
-  const root = file.tree;
-  if (!root || root.kind !== 'map') return 0;
-  const only = TIMM_ONLY.filter((k) => hasKey(root, k)).length;
+const TIMM_ONLY_GROUP = keyGroup(TIMM_ONLY);
+
+function yamlScore(facts: DetectFacts): number {
+  const root = facts.root;
+  if (!root) return 0;
+  const only = facts.count(TIMM_ONLY_GROUP);
+  if (only === 0) return 0;
   const known = root.entries.filter((e) => TIMM_KEYS.has(e.key)).length;
-  if (only >= 1 && known >= 4) return 5 + Math.min(4, only);
+  if (known >= 4) return 5 + Math.min(4, only);
   return 0;
 }
 
@@ -441,6 +444,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
 export const timm: Dialect = {
   meta: {
     id: 'timm',
+    formats: ['shell', 'yaml'],
     title: 'timm train.py',
     description: 'timm train.py argument YAML (--config, args.yaml) and command lines',
     yamlLoader: 'pydantic',
@@ -451,10 +455,10 @@ export const timm: Dialect = {
     launchOverrides: ['argparse'],
     flagAliases: TIMM_FLAG_ALIASES,
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === 'shell') return Math.max(0, ...commands(file).map(commandScore));
     if (file.format !== 'yaml') return 0;
-    return yamlScore(file);
+    return yamlScore(facts);
   },
   extract(file, env) {
     const src = sourceOf(file);

@@ -131,6 +131,7 @@ function resolveParallelism(plan: TrainingPlan, deg: Degrees, notes: string[]): 
 export const torchtitan: Dialect = {
   meta: {
     id: 'torchtitan',
+    formats: ['toml'],
     title: 'torchtitan',
     description: 'torchtitan TOML job configs (train_configs/*.toml; current and 2024 schemas)',
     yamlLoader: LOADER,

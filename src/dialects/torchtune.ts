@@ -16,6 +16,7 @@ import type { TrainingPlan } from '../engine/types.js';
 import { OmegaReader } from '../engine/omega-reader.js';
 import type { Conflict, Dialect, ExtractEnv, Extraction, MissingField, YamlLoader } from './types.js';
 import { torchtuneDatasets } from './dataset-refs.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 
 const LOADER: YamlLoader = 'omegaconf';
 
@@ -55,25 +56,40 @@ function hasTorchtuneComponent(root: ConfigNode, depth = 0): boolean {
   );
 }
 
+const COMPONENT_GROUP = keyGroup(COMPONENT_SECTIONS);
+const RECIPE_GROUP = keyGroup(RECIPE_KEYS);
+const TRAINING_LOOP_GROUP = keyGroup(TRAINING_LOOP_KEYS);
+
+/** `component(root, section)` of the root mapping, read from the facts detection shares. */
+function rootComponent(facts: DetectFacts, section: string): string | undefined {
+  const node = facts.map(section);
+  if (!node) return undefined;
+  const comp = mapGet(node, '_component_')?.value;
+  return comp && comp.kind === 'scalar' && typeof comp.value === 'string' ? comp.value : undefined;
+}
+
 /**
  * A recipe that trains: an optimizer to build (at the top, or in the `training:` section of the
  * async GRPO recipes), or a dataset with the training loop's keys. torchtune's generation,
  * evaluation and quantization configs (`generation.yaml`, `eleuther_evaluation.yaml`,
  * `quantization.yaml`) build a model, tokenizer and checkpointer too, but train nothing.
  */
-function trains(root: MapNode): boolean {
-  if (component(root, 'optimizer') !== undefined) return true;
-  const training = mapGet(root, 'training')?.value;
-  if (training?.kind === 'map' && component(training, 'optimizer') !== undefined) return true;
-  return component(root, 'dataset') !== undefined && TRAINING_LOOP_KEYS.some((k) => mapGet(root, k) !== undefined);
+function trains(facts: DetectFacts): boolean {
+  if (rootComponent(facts, 'optimizer') !== undefined) return true;
+  const training = facts.map('training');
+  if (training && component(training, 'optimizer') !== undefined) return true;
+  return rootComponent(facts, 'dataset') !== undefined && facts.some(TRAINING_LOOP_GROUP);
 }
 
-function score(file: SourceFile): number {
-  const root = file.tree;
-  if (!root || root.kind !== 'map') return 0;
-  const components = COMPONENT_SECTIONS.filter((s) => component(root, s) !== undefined).length;
-  if (components < 2 || !trains(root)) return 0;
-  const keys = RECIPE_KEYS.filter((k) => mapGet(root, k) !== undefined).length;
+function score(facts: DetectFacts): number {
+  const root = facts.root;
+  if (!root) return 0;
+  // Two component sections at least: two of their keys first, then their `_component_` (counting stops at two).
+  if (facts.count(COMPONENT_GROUP) < 2) return 0;
+  let components = 0;
+  for (const s of COMPONENT_SECTIONS) if (rootComponent(facts, s) !== undefined && ++components === 2) break;
+  if (components < 2 || !trains(facts)) return 0;
+  const keys = facts.count(RECIPE_GROUP);
   if (hasTorchtuneComponent(root)) return 8 + Math.min(2, Math.floor(keys / 3));
   // `_component_` without a torchtune module: a custom recipe in torchtune's config style.
   return keys >= 4 ? 6 : 0;
@@ -276,6 +292,7 @@ function deriveLength(plan: TrainingPlan, reader: OmegaReader, notes: string[]):
 export const torchtune: Dialect = {
   meta: {
     id: 'torchtune',
+    formats: ['yaml'],
     title: 'torchtune',
     description: 'torchtune recipe YAML (OmegaConf, `_component_` sections), run with tune run',
     yamlLoader: LOADER,
@@ -285,9 +302,9 @@ export const torchtune: Dialect = {
     schema: 'torchtune.schema.json',
   },
   datasets: torchtuneDatasets,
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format !== 'yaml') return 0;
-    return score(file);
+    return score(facts);
   },
   extract(file, env): Extraction {
     const root = file.tree;

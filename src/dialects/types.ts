@@ -5,7 +5,8 @@ import type { MatchedValues } from '../engine/links.js';
 import type { PackagePin } from '../engine/package-pins.js';
 import type { SourceFile } from '../engine/source.js';
 import type { ConfigNode } from '../engine/tree.js';
-import type { PlanField, Range, Setting, TrainingPlan } from '../engine/types.js';
+import type { FileFormat, PlanField, Range, Setting, TrainingPlan } from '../engine/types.js';
+import type { DetectFacts } from './detect-facts.js';
 
 /**
  * How the framework's loader types YAML scalars (see engine/load/yaml.ts): PyYAML (YAML 1.1),
@@ -64,6 +65,11 @@ export interface DialectMeta {
    * which skips the mark: a warning that names both). Absent: 'json'.
    */
   jsonLoader?: 'json' | 'yaml' | 'json-or-hjson';
+  /**
+   * The file formats `detect` can score above 0: `detectDialect` does not ask it about a file of
+   * another format. Absent: any format.
+   */
+  formats?: readonly FileFormat[];
 }
 
 /**
@@ -275,8 +281,12 @@ export interface DatasetRequest {
 
 export interface Dialect {
   meta: DialectMeta;
-  /** A score > 0 when the file looks like this dialect (higher wins), 0 otherwise. */
-  detect(file: SourceFile, env: ExtractEnv): number;
+  /**
+   * A score > 0 when the file looks like this dialect (higher wins), 0 otherwise. `facts` is what
+   * many detectors ask of the file (its top-level keys), computed once by `detectDialect` for all
+   * of them; a detector called on its own computes them.
+   */
+  detect(file: SourceFile, env: ExtractEnv, facts?: DetectFacts): number;
   extract(file: SourceFile, env: ExtractEnv): Extraction;
   /** The training data the config names, for a row count (pure: the engine reads the files). */
   datasets?(file: SourceFile): DatasetRequest | undefined;

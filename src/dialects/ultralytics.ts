@@ -22,9 +22,9 @@ import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
-import { hasKey } from '../engine/tree.js';
 import { argsFromCall, argsFromTree, FlatArgs, type FlatArg } from './flat-args.js';
 import type { ConfigError, Conflict, DatasetRequest, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import { type DetectFacts, detectFacts, keyGroup } from './detect-facts.js';
 
 /** `ultralytics/cfg/default.yaml` (research §1.3). */
 export const ULTRALYTICS_DEFAULTS = {
@@ -227,24 +227,30 @@ function sourceOf(file: SourceFile): { source?: Source; notes?: string[] } {
 /** The LR schedule's own keys. */
 const LR_KEYS = ['lr0', 'lrf', 'warmup_bias_lr', 'warmup_momentum'];
 
-function yamlScore(file: SourceFile): number {
-  const root = file.tree;
-  if (!root || root.kind !== 'map' || root.entries.length === 0) return 0;
-  const has = (k: string) => hasKey(root, k);
-  const run = RUN_KEYS.some(has);
+const RUN_GROUP = keyGroup(RUN_KEYS);
+const HYP_GROUP = keyGroup(HYP_ONLY);
+const DISTINCTIVE_GROUP = keyGroup(DISTINCTIVE);
+const LR_GROUP = keyGroup(LR_KEYS);
+const TASK_OR_MODE_GROUP = keyGroup(['task', 'mode']);
+
+function yamlScore(facts: DetectFacts): number {
+  const root = facts.root;
+  if (!root || root.entries.length === 0) return 0;
+  const run = facts.some(RUN_GROUP);
   // YOLOv5/v7 hyp files: same LR keys, but epochs and batch come from train.py's flags.
-  if (!run && HYP_ONLY.some(has)) return 0;
-  const distinctive = DISTINCTIVE.filter(has).length;
-  const lrKeys = LR_KEYS.filter(has).length;
+  if (!run && facts.some(HYP_GROUP)) return 0;
+  const distinctive = facts.count(DISTINCTIVE_GROUP);
+  const lrKeys = facts.count(LR_GROUP);
+  if (distinctive >= 2 || (distinctive >= 1 && lrKeys >= 2)) return 5 + Math.min(4, distinctive);
+  if (lrKeys >= 2 && run) return 6;
+  // The first entry of a key (asked only of a file that has `task:` or `mode:`).
   const scalar = (k: string) => {
     const v = root.entries.find((e) => e.key === k)?.value;
     return v?.kind === 'scalar' ? String(v.value) : undefined;
   };
-  const yoloRun = YOLO_TASKS.has(scalar('task') ?? '') || scalar('mode') === 'train';
-  if (distinctive >= 2 || (distinctive >= 1 && lrKeys >= 2)) return 5 + Math.min(4, distinctive);
-  if (lrKeys >= 2 && run) return 6;
+  const yoloRun = () => facts.some(TASK_OR_MODE_GROUP) && (YOLO_TASKS.has(scalar('task') ?? '') || scalar('mode') === 'train');
   // A small args or override file (`cfg/coco_s_train.yaml`): every key an Ultralytics argument.
-  if (!(distinctive >= 1 || lrKeys >= 1 || yoloRun)) return 0;
+  if (!(distinctive >= 1 || lrKeys >= 1 || yoloRun())) return 0;
   const known = root.entries.filter((e) => ULTRALYTICS_KEYS.has(e.key)).length;
   if (known === root.entries.length && known >= 3) return 5;
   return 0;
@@ -642,16 +648,17 @@ function datasetOf(args: FlatArgs): { name: string; train: number; nc: number; a
 export const ultralytics: Dialect = {
   meta: {
     id: 'ultralytics',
+    formats: ['shell', 'python', 'yaml'],
     title: 'Ultralytics YOLO',
     description: 'Ultralytics training arguments: cfg/args.yaml files, `yolo train k=v` commands, and model.train(…) keyword literals in Python scripts (read statically)',
     yamlLoader: 'pyyaml',
     schema: 'ultralytics.schema.json',
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === 'shell') return yoloCommands(file).length > 0 ? 10 : 0;
     if (file.format === 'python') return IS_PY_ULTRA.test(file.text) && IS_TRAIN_CALL.test(file.text) && trainCalls(file).length > 0 ? 10 : 0;
     if (file.format !== 'yaml') return 0;
-    return yamlScore(file);
+    return yamlScore(facts);
   },
   extract(file, env) {
     const { source, notes } = sourceOf(file);

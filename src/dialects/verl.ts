@@ -25,6 +25,7 @@ import { mapGet, type MapNode } from '../engine/tree.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
 import { HydraValues, knownKeys, type DefaultValue } from './hydra-values.js';
 import type { BatchCheck, ConfigError, Conflict, Dialect, ExtractEnv, Extraction, IgnoredSetting, MissingField } from './types.js';
+import { detectFacts, keyGroup } from './detect-facts.js';
 
 // ── Packaged defaults (verl @ b178a3cd5: _generated_ppo_trainer.yaml, dataclass defaults) ───
 
@@ -163,6 +164,9 @@ function yamlKind(file: SourceFile): Kind | undefined {
   }
   return undefined;
 }
+
+const PPO_KEYS_GROUP = keyGroup(['actor_rollout_ref', 'defaults']);
+const SFT_KEYS_GROUP = keyGroup(['data', 'trainer']);
 
 // ── Extraction ──────────────────────────────────────────────────────────────────────────
 
@@ -863,6 +867,7 @@ function isMegatron(file: SourceFile, view: HydraView, cmd: LaunchCommand | unde
 export const verl: Dialect = {
   meta: {
     id: 'verl',
+    formats: ['shell', 'yaml'],
     title: 'verl',
     description: 'verl RL post-training (PPO/GRPO/…) and SFT: Hydra trainer YAML and python3 -m verl.trainer.main_ppo launch scripts',
     yamlLoader: 'omegaconf',
@@ -870,9 +875,12 @@ export const verl: Dialect = {
     hydra: true,
     rejectsDuplicateKeys: 'Hydra reads YAML with OmegaConf\'s loader, which raises "found duplicate key"',
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === 'shell') return (file.script?.commands ?? []).some((c) => commandKind(c) !== undefined) ? 10 : 0;
     if (file.format !== 'yaml') return 0;
+    // What yamlKind needs at least, asked of the shared facts first: `actor_rollout_ref:`, a defaults list, or `data:` and `trainer:`.
+    if (!facts.some(PPO_KEYS_GROUP) && facts.count(SFT_KEYS_GROUP) < 2) return 0;
+    if (!facts.map('actor_rollout_ref') && facts.get('defaults')?.kind !== 'seq' && !(facts.map('data') && facts.map('trainer'))) return 0;
     const kind = yamlKind(file);
     return kind === 'ppo' ? 9 : kind === 'sft' ? 8 : 0;
   },
