@@ -4206,6 +4206,10 @@ function startsAfter(value, key) {
 }
 var rangeText = (r) => `${r.line}:${r.column}:${r.endLine}:${r.endColumn}`;
 var SCALARS_AT = /* @__PURE__ */ new WeakMap();
+var ALIAS_FREE = /* @__PURE__ */ new WeakSet();
+function markAliasFree(tree) {
+  ALIAS_FREE.add(tree);
+}
 function scalarsAt(tree) {
   let counts = SCALARS_AT.get(tree);
   if (counts) return counts;
@@ -4223,7 +4227,7 @@ function scalarsAt(tree) {
   return counts;
 }
 function sharedScalar(tree, node) {
-  return tree !== void 0 && (scalarsAt(tree).get(rangeText(node.range)) ?? 0) > 1;
+  return tree !== void 0 && !ALIAS_FREE.has(tree) && (scalarsAt(tree).get(rangeText(node.range)) ?? 0) > 1;
 }
 function literalRange(file, range) {
   if (range.line !== range.endLine) return void 0;
@@ -4235,14 +4239,17 @@ function literalRange(file, range) {
   if (quoted && isLiteralNumber(quoted[2]) && quoted[2].trim() === quoted[2]) return { ...range, column: range.column + 1, endColumn: range.endColumn - 1 };
   return void 0;
 }
-var LINES = /* @__PURE__ */ new WeakMap();
+var LINE_STARTS = /* @__PURE__ */ new WeakMap();
 function lineText(file, line) {
-  let lines = LINES.get(file);
-  if (!lines) {
-    lines = file.text.split("\n");
-    LINES.set(file, lines);
+  let starts = LINE_STARTS.get(file);
+  if (!starts) {
+    starts = lineStarts(file.text);
+    LINE_STARTS.set(file, starts);
   }
-  return lines[line - 1];
+  const start = starts[line - 1];
+  if (start === void 0) return void 0;
+  const next = starts[line];
+  return file.text.slice(start, next === void 0 ? file.text.length : next - 1);
 }
 function scriptFlagValue(s, file) {
   if (s.valueRange) return s.valueRange;
@@ -6831,6 +6838,7 @@ var import_node_path5 = __toESM(require("node:path"), 1);
 // src/engine/posix-paths.ts
 var import_node_path4 = __toESM(require("node:path"), 1);
 function toPosix(p) {
+  if (import_node_path4.default.sep === "/") return p;
   return p.split(import_node_path4.default.sep).join("/");
 }
 function relativePosix(from, abs) {
@@ -10865,6 +10873,7 @@ function parseSource(relPath, text, options = {}, format = formatOf(relPath)) {
   }
   const result = format === "json" ? loadJson(text) : format === "toml" ? loadToml(text) : format === "python" ? loadPythonConfig(text) : loadYaml(text, { version: options.yamlVersion });
   file.tree = result.tree;
+  if (result.tree && (format === "json" || format === "toml" || format === "yaml" && !text.includes("*"))) markAliasFree(result.tree);
   file.problems = capParseErrors(result.problems);
   return file;
 }
@@ -12638,6 +12647,79 @@ function hfYamlLoader(file) {
   return hfAssumed("no launch script names this config");
 }
 
+// src/dialects/detect-facts.ts
+var GROUPS = [];
+var GROUPS_OF = /* @__PURE__ */ new Map();
+var made = 0;
+function keyGroup(keys) {
+  if (keys.length > 255) throw new Error("keyGroup: at most 255 keys (counted in a byte)");
+  const group = { id: GROUPS.length, keys };
+  GROUPS.push(group);
+  for (const k of keys) {
+    const listed = GROUPS_OF.get(k);
+    if (listed) listed.ids.push(group.id);
+    else GROUPS_OF.set(k, { ids: [group.id], counted: 0 });
+  }
+  return group;
+}
+var NO_COUNTS = new Uint8Array(0);
+var DetectFacts = class {
+  /** The file's tree when it is a mapping (YAML, JSON, TOML, a Python config's names), else undefined. */
+  root;
+  /** Group id \u2192 how many of its keys the root has (the groups registered when the facts were made). */
+  counts;
+  constructor(file) {
+    const tree = file.tree;
+    if (tree?.kind !== "map") {
+      this.root = void 0;
+      this.counts = NO_COUNTS;
+      return;
+    }
+    this.root = tree;
+    const counts = new Uint8Array(GROUPS.length);
+    const stamp = ++made;
+    for (const e of tree.entries) {
+      const listed = GROUPS_OF.get(e.key);
+      if (listed === void 0 || listed.counted === stamp) continue;
+      listed.counted = stamp;
+      for (const id of listed.ids) counts[id]++;
+    }
+    this.counts = counts;
+  }
+  /** Whether the root mapping has `key` (`hasKey(root, key)`). */
+  has(key) {
+    return hasKey(this.root, key);
+  }
+  /** The value of the root's last entry for `key` (`mapGet(root, key)?.value`). */
+  get(key) {
+    return this.root && mapGet(this.root, key)?.value;
+  }
+  /** The value of `key` when it is a mapping. */
+  map(key) {
+    const v = this.get(key);
+    return v?.kind === "map" ? v : void 0;
+  }
+  /** The value of `key` when it is a string scalar. */
+  string(key) {
+    const v = this.get(key);
+    return v?.kind === "scalar" && typeof v.value === "string" ? v.value : void 0;
+  }
+  /** How many of the group's keys the root has (a key the list holds twice counts twice). */
+  count(group) {
+    if (group.id < this.counts.length) return this.counts[group.id];
+    let n = 0;
+    for (const k of group.keys) if (hasKey(this.root, k)) n++;
+    return n;
+  }
+  /** Whether the root has any of the group's keys. */
+  some(group) {
+    return this.count(group) > 0;
+  }
+};
+function detectFacts(file) {
+  return new DetectFacts(file);
+}
+
 // src/dialects/hf-trainer.ts
 var HF_DEFAULTS = {
   perDeviceTrainBatchSize: 8,
@@ -12651,6 +12733,8 @@ var HF_DEFAULTS = {
 };
 var STRONG_KEYS = ["per_device_train_batch_size", "num_train_epochs", "lr_scheduler_type"];
 var WEAK_KEYS = ["learning_rate", "gradient_accumulation_steps", "output_dir", "save_strategy", "warmup_ratio", "logging_steps", "eval_strategy", "evaluation_strategy", "max_steps", "save_steps", "bf16"];
+var STRONG_GROUP = keyGroup(STRONG_KEYS);
+var WEAK_GROUP = keyGroup(WEAK_KEYS);
 var LOADER = "pyyaml";
 var hfTrainer = {
   meta: {
@@ -12665,13 +12749,11 @@ var hfTrainer = {
     jsonLoader: "json"
   },
   datasets: hfTrainerDatasets,
-  detect(file) {
-    const root = file.tree;
-    if (!root || root.kind !== "map") return 0;
-    const has4 = (k) => hasKey(root, k);
-    const strong = STRONG_KEYS.filter(has4).length;
-    const weak = WEAK_KEYS.filter(has4).length;
-    if (strong >= 1 && strong + weak >= 2) return 4 + strong;
+  detect(file, _env, facts = detectFacts(file)) {
+    if (!facts.root) return 0;
+    const strong = facts.count(STRONG_GROUP);
+    if (strong === 0) return 0;
+    if (strong >= 2 || facts.some(WEAK_GROUP)) return 4 + strong;
     return 0;
   },
   extract(file, env) {
@@ -12972,20 +13054,22 @@ function conflict(file, out, key, kind, message, level = "error") {
   const hit = getIn(file.tree, [key]);
   out.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(file), ...level === "info" ? { level } : {} });
 }
-function hasTypedDatasets(root) {
-  const hit = getIn(root, ["datasets"]);
-  if (!hit || hit.node.kind !== "seq") return false;
-  return hit.node.items.some((item) => item.kind === "map" && hasKey(item, "path") && hasKey(item, "type"));
+function hasTypedDatasets(datasets) {
+  if (!datasets || datasets.kind !== "seq") return false;
+  return datasets.items.some((item) => item.kind === "map" && hasKey(item, "path") && hasKey(item, "type"));
 }
-function detectScore(file) {
-  const root = file.tree;
-  if (!root || root.kind !== "map") return 0;
-  const has4 = (k) => hasKey(root, k);
-  const hits = AXOLOTL_KEYS.filter(has4).length + (hasTypedDatasets(root) ? 1 : 0);
-  const baseModel = getIn(root, ["base_model"]);
-  const hasBaseModel = baseModel?.node.kind === "scalar" && typeof baseModel.node.value === "string";
+var AXOLOTL_GROUP = keyGroup(AXOLOTL_KEYS);
+var BASE_MODEL_GROUP = keyGroup(["base_model"]);
+var PAIR_GROUP = keyGroup(["micro_batch_size", "sequence_len"]);
+function detectScore(facts) {
+  const root = facts.root;
+  if (!root) return 0;
+  const hasBaseModel = facts.some(BASE_MODEL_GROUP) && facts.string("base_model") !== void 0;
+  const pair = facts.count(PAIR_GROUP) === 2;
+  if (!hasBaseModel && !pair) return 0;
+  const hits = facts.count(AXOLOTL_GROUP) + (hasTypedDatasets(facts.get("datasets")) ? 1 : 0);
   if (hasBaseModel && hits >= 2) return Math.min(10, 6 + hits);
-  if (has4("micro_batch_size") && has4("sequence_len") && hits >= 3) return 8;
+  if (pair && hits >= 3) return 8;
   return 0;
 }
 function numAt(file, key) {
@@ -13320,8 +13404,8 @@ var axolotl = {
     schema: "axolotl.schema.json"
   },
   datasets: axolotlDatasets,
-  detect(file) {
-    return detectScore(file);
+  detect(file, _env, facts = detectFacts(file)) {
+    return detectScore(facts);
   },
   extract(file, env) {
     return extractAxolotl(file, env);
@@ -13629,6 +13713,8 @@ function toSteps(t, ctx, depth = 0) {
   }
 }
 var CORE_KEYS = ["global_train_batch_size", "max_duration", "device_train_microbatch_size"];
+var CORE_GROUP = keyGroup(CORE_KEYS);
+var PARAMETERS_GROUP = keyGroup(["parameters"]);
 var FOUNDRY_KEYS = ["train_loader", "icl_tasks", "fsdp_config", "max_seq_len", "eval_loader", "variables"];
 var OLMO_KEYS = ["evaluators", "save_interval_unsharded", "data"];
 function scoreBlock(block) {
@@ -13892,6 +13978,7 @@ function deriveStepsPerEpoch(plan, dropLast, notes) {
 var composer = {
   meta: {
     id: "composer",
+    formats: ["yaml", "json"],
     title: "MosaicML llm-foundry / Composer",
     description: "llm-foundry training YAML (OmegaConf, Composer time strings) and mcli run files with a parameters: block",
     yamlLoader: LOADER3,
@@ -13900,8 +13987,9 @@ var composer = {
     // OmegaConf.load reads a .json config with PyYAML, which skips a UTF-8 byte order mark.
     jsonLoader: "yaml"
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format !== "yaml" && file.format !== "json") return 0;
+    if (!facts.some(CORE_GROUP) && !(facts.some(PARAMETERS_GROUP) && facts.map("parameters"))) return 0;
     const block = trainingBlock(file);
     return block ? scoreBlock(block.node) : 0;
   },
@@ -13975,35 +14063,45 @@ function isMap2(file, path27) {
   const hit = getIn(file.tree, path27);
   return hit && hit.node.kind === "map" ? hit.node : void 0;
 }
-function dsSections(root) {
-  const block = (key) => {
-    const value = mapGet(root, key)?.value;
-    return value?.kind === "map" ? value : void 0;
-  };
-  let n = 0;
-  for (const k of PRECISION_SECTIONS) if (hasKey(block(k), "enabled")) n++;
-  for (const k of TYPED_SECTIONS) {
-    const b = block(k);
-    if (hasKey(b, "type") && hasKey(b, "params")) n++;
+var STRONG_GROUP2 = keyGroup(STRONG_KEYS2);
+var BATCH_GROUP = keyGroup(BATCH_KEYS);
+var NEOX_GROUP = keyGroup(NEOX_KEYS);
+var PRECISION_GROUP = keyGroup(PRECISION_SECTIONS);
+var TYPED_GROUP = keyGroup(TYPED_SECTIONS);
+var ZERO_GROUP = keyGroup(["zero_optimization"]);
+var DS_SCALAR_GROUP = keyGroup(DS_SCALAR_KEYS);
+var SECTION_KEYS_GROUP = keyGroup([...PRECISION_SECTIONS, ...TYPED_SECTIONS, "zero_optimization", ...DS_SCALAR_KEYS]);
+function dsSections(facts) {
+  let n = facts.count(DS_SCALAR_GROUP);
+  if (facts.some(PRECISION_GROUP)) {
+    for (const k of PRECISION_SECTIONS) if (hasKey(facts.map(k), "enabled")) n++;
   }
-  if (block("zero_optimization")) n++;
-  for (const k of DS_SCALAR_KEYS) if (hasKey(root, k)) n++;
+  if (facts.some(TYPED_GROUP)) {
+    for (const k of TYPED_SECTIONS) {
+      const b = facts.map(k);
+      if (hasKey(b, "type") && hasKey(b, "params")) n++;
+    }
+  }
+  if (facts.some(ZERO_GROUP) && facts.map("zero_optimization")) n++;
   return n;
 }
-function deepspeedScore(file) {
+function deepspeedScore(file, facts = detectFacts(file)) {
   if (file.format !== "json" && file.format !== "yaml") return 0;
-  const root = file.tree;
-  if (!root || root.kind !== "map") return 0;
-  const has4 = (k) => hasKey(root, k);
-  if (NEOX_KEYS.some(has4)) return 0;
-  const strong = STRONG_KEYS2.filter(has4).length;
-  const batch = BATCH_KEYS.filter(has4).length;
-  const sections = dsSections(root);
+  if (!facts.root) return 0;
+  const strong = facts.count(STRONG_GROUP2);
+  const batch = facts.count(BATCH_GROUP);
+  const sectionKeys = facts.count(SECTION_KEYS_GROUP);
+  if (strong === 0 && (batch === 0 ? sectionKeys < 3 : sectionKeys === 0)) return 0;
+  const sections = dsSections(facts);
+  let score5;
   if (strong === 0 && batch === 0) {
-    return sections >= 3 ? 6 : 0;
+    score5 = sections >= 3 ? 6 : 0;
+  } else if (strong === 0 && sections === 0) {
+    score5 = 0;
+  } else {
+    score5 = 6 + Math.min(3, strong + batch + sections - 1);
   }
-  if (strong === 0 && sections === 0) return 0;
-  return 6 + Math.min(3, strong + batch + sections - 1);
+  return score5 === 0 || facts.some(NEOX_GROUP) ? 0 : score5;
 }
 function isAuto(file, path27) {
   const hit = getIn(file.tree, path27);
@@ -14311,6 +14409,7 @@ function hardCodedMatched(file) {
 var deepspeed = {
   meta: {
     id: "deepspeed",
+    formats: ["json", "yaml"],
     title: "DeepSpeed",
     description: 'DeepSpeed JSON configs (ds_config*.json): batch triple, optimizer/scheduler blocks, precision; "auto" values left to the HF Trainer',
     // JSON: the loader does not matter; the rare YAML copy is read like PyYAML would.
@@ -14319,8 +14418,8 @@ var deepspeed = {
     // HF Transformers/Accelerate: json.load (rejects a byte order mark); `deepspeed --deepspeed_config`: hjson (skips it).
     jsonLoader: "json-or-hjson"
   },
-  detect(file) {
-    return deepspeedScore(file);
+  detect(file, _env, facts = detectFacts(file)) {
+    return deepspeedScore(file, facts);
   },
   extract(file, env) {
     const plan = {};
@@ -14433,6 +14532,7 @@ var LR_PATHS = [
   { path: ["model", "learning_rate"], userArg: true }
 ];
 var BATCH_PATHS = [["data", "init_args", "batch_size"], ["data", "batch_size"]];
+var TRAINER_GROUP = keyGroup(["trainer"]);
 function trainerNode(root) {
   if (!root || root.kind !== "map") return void 0;
   const trainer = mapGet(root, "trainer")?.value;
@@ -14729,6 +14829,7 @@ function deriveIntervals(plan, r, epochBatches, notes, conflicts) {
 var lightning = {
   meta: {
     id: "lightning",
+    formats: ["yaml", "json"],
     title: "PyTorch Lightning (LightningCLI)",
     description: "LightningCLI config YAML: trainer:, model:, data:, optimizer:/lr_scheduler: with class_path + init_args",
     yamlLoader: LOADER5,
@@ -14739,8 +14840,9 @@ var lightning = {
     // jsonargparse reads a .json config with its YAML loader (PyYAML), which skips a UTF-8 byte order mark.
     jsonLoader: "yaml"
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format !== "yaml" && file.format !== "json") return 0;
+    if (!facts.some(TRAINER_GROUP) || !facts.map("trainer")) return 0;
     return score(file);
   },
   extract(file, env) {
@@ -14759,6 +14861,8 @@ var LITGPT_DEFAULTS = {
 var TORCH_ADAMW_LR = 1e-3;
 var TRAIN_KEYS = ["global_batch_size", "micro_batch_size", "lr_warmup_steps", "lr_warmup_fraction", "save_interval", "max_tokens", "max_seq_length", "tie_embeddings", "log_interval"];
 var TOP_KEYS = ["checkpoint_dir", "out_dir", "devices", "num_nodes", "precision", "model_name", "initial_checkpoint_dir", "tokenizer_dir", "logger_name", "quantize"];
+var TOP_GROUP = keyGroup(TOP_KEYS);
+var TRAIN_GROUP = keyGroup(["train"]);
 function scriptOf(file) {
   const has4 = (k) => hasKey(file.tree, k);
   return has4("checkpoint_dir") || has4("lora_r") ? "finetune" : has4("model_name") || has4("model_config") || numberAt(file, ["train", "max_tokens"], LOADER6) ? "pretrain" : "finetune";
@@ -14774,6 +14878,7 @@ function deviceCount(file, script) {
 var litgpt = {
   meta: {
     id: "litgpt",
+    formats: ["yaml"],
     title: "LitGPT",
     description: "LitGPT config_hub YAML for litgpt pretrain / finetune_lora / finetune_full (jsonargparse)",
     yamlLoader: LOADER6,
@@ -14783,13 +14888,12 @@ var litgpt = {
     schema: "litgpt.schema.json"
   },
   datasets: litgptDatasets,
-  detect(file) {
-    if (file.format !== "yaml" || !file.tree || file.tree.kind !== "map") return 0;
-    const train = getIn(file.tree, ["train"])?.node;
-    if (!train || train.kind !== "map") return 0;
+  detect(file, _env, facts = detectFacts(file)) {
+    if (file.format !== "yaml" || !facts.root) return 0;
+    const train = facts.some(TRAIN_GROUP) ? facts.map("train") : void 0;
+    if (!train) return 0;
     const trainHits = TRAIN_KEYS.filter((k) => hasKey(train, k)).length;
-    const topHits = TOP_KEYS.filter((k) => hasKey(file.tree, k)).length;
-    if (trainHits < 2 || topHits < 1) return 0;
+    if (trainHits < 2 || !facts.some(TOP_GROUP)) return 0;
     return 6 + Math.min(3, trainHits - 1);
   },
   extract(file, env) {
@@ -15071,6 +15175,7 @@ function flag(file, key, fallback, opaque) {
 var nanogpt = {
   meta: {
     id: "nanogpt",
+    formats: ["python"],
     title: "nanoGPT",
     description: "nanoGPT config/*.py files of literal assignments (read statically, never executed)",
     yamlLoader: LOADER7,
@@ -15202,6 +15307,7 @@ var SCHEDULERS = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_with_war
 var DECAYING2 = /* @__PURE__ */ new Set(["cosine_with_warmup", "linear_with_warmup"]);
 var FOUNDRY_KEYS2 = [["variables"], ["icl_tasks"], ["train_loader"], ["eval_loader"], ["fsdp_config"], ["max_seq_len"], ["model", "name"], ["optimizer", "lr"], ["parameters"]];
 var OLMO_HINTS = [["optimizer", "learning_rate"], ["model", "max_sequence_length"], ["save_interval_unsharded"], ["evaluators"], ["data", "paths"], ["tokenizer", "identifier"], ["scheduler", "t_warmup"]];
+var REQUIRED_GROUP = keyGroup(["global_train_batch_size", "max_duration"]);
 function score2(root) {
   if (!root || root.kind !== "map") return 0;
   const has4 = (path27) => getIn(root, path27) !== void 0;
@@ -15356,14 +15462,16 @@ function extractOlmo(file, root, env) {
 var olmo = {
   meta: {
     id: "olmo",
+    formats: ["yaml"],
     title: "OLMo",
     description: "allenai/OLMo TrainConfig YAML (configs/**: global_train_batch_size, max_duration, optimizer.learning_rate, scheduler.t_warmup)",
     yamlLoader: LOADER8,
     rejectsDuplicateKeys: 'OLMo reads YAML with OmegaConf.load, which raises "found duplicate key"',
     schema: "olmo.schema.json"
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format !== "yaml") return 0;
+    if (facts.count(REQUIRED_GROUP) < 2) return 0;
     return score2(file.tree);
   },
   extract(file, env) {
@@ -15460,6 +15568,7 @@ function resolveParallelism(plan, deg, notes) {
 var torchtitan = {
   meta: {
     id: "torchtitan",
+    formats: ["toml"],
     title: "torchtitan",
     description: "torchtitan TOML job configs (train_configs/*.toml; current and 2024 schemas)",
     yamlLoader: LOADER9,
@@ -15619,18 +15728,29 @@ function hasTorchtuneComponent(root, depth = 0) {
     (e) => e.key === "_component_" ? e.value.kind === "scalar" && typeof e.value.value === "string" && e.value.value.startsWith("torchtune.") : hasTorchtuneComponent(e.value, depth + 1)
   );
 }
-function trains(root) {
-  if (component(root, "optimizer") !== void 0) return true;
-  const training = mapGet(root, "training")?.value;
-  if (training?.kind === "map" && component(training, "optimizer") !== void 0) return true;
-  return component(root, "dataset") !== void 0 && TRAINING_LOOP_KEYS.some((k) => mapGet(root, k) !== void 0);
+var COMPONENT_GROUP = keyGroup(COMPONENT_SECTIONS);
+var RECIPE_GROUP = keyGroup(RECIPE_KEYS);
+var TRAINING_LOOP_GROUP = keyGroup(TRAINING_LOOP_KEYS);
+function rootComponent(facts, section) {
+  const node = facts.map(section);
+  if (!node) return void 0;
+  const comp = mapGet(node, "_component_")?.value;
+  return comp && comp.kind === "scalar" && typeof comp.value === "string" ? comp.value : void 0;
 }
-function score3(file) {
-  const root = file.tree;
-  if (!root || root.kind !== "map") return 0;
-  const components = COMPONENT_SECTIONS.filter((s) => component(root, s) !== void 0).length;
-  if (components < 2 || !trains(root)) return 0;
-  const keys = RECIPE_KEYS.filter((k) => mapGet(root, k) !== void 0).length;
+function trains(facts) {
+  if (rootComponent(facts, "optimizer") !== void 0) return true;
+  const training = facts.map("training");
+  if (training && component(training, "optimizer") !== void 0) return true;
+  return rootComponent(facts, "dataset") !== void 0 && facts.some(TRAINING_LOOP_GROUP);
+}
+function score3(facts) {
+  const root = facts.root;
+  if (!root) return 0;
+  if (facts.count(COMPONENT_GROUP) < 2) return 0;
+  let components = 0;
+  for (const s of COMPONENT_SECTIONS) if (rootComponent(facts, s) !== void 0 && ++components === 2) break;
+  if (components < 2 || !trains(facts)) return 0;
+  const keys = facts.count(RECIPE_GROUP);
   if (hasTorchtuneComponent(root)) return 8 + Math.min(2, Math.floor(keys / 3));
   return keys >= 4 ? 6 : 0;
 }
@@ -15798,6 +15918,7 @@ function deriveLength(plan, reader2, notes) {
 var torchtune = {
   meta: {
     id: "torchtune",
+    formats: ["yaml"],
     title: "torchtune",
     description: "torchtune recipe YAML (OmegaConf, `_component_` sections), run with tune run",
     yamlLoader: LOADER10,
@@ -15807,9 +15928,9 @@ var torchtune = {
     schema: "torchtune.schema.json"
   },
   datasets: torchtuneDatasets,
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format !== "yaml") return 0;
-    return score3(file);
+    return score3(facts);
   },
   extract(file, env) {
     const root = file.tree;
@@ -15842,9 +15963,9 @@ var generic = {
   },
   detect(file, env) {
     if (!file.tree) return 0;
-    const paths = Object.values(env.mappings).filter((p) => typeof p === "string");
-    const hits = paths.filter((p) => getIn(file.tree, keyPath(p)) !== void 0).length;
-    return hits >= 2 ? 1 : 0;
+    let hits = 0;
+    for (const p of Object.values(env.mappings)) if (typeof p === "string" && getIn(file.tree, keyPath(p)) !== void 0 && ++hits === 2) return 1;
+    return 0;
   },
   extract(file, env) {
     const plan = {};
@@ -15925,12 +16046,18 @@ function bool2(file, name2, rest = []) {
   const key = keyOf(file, name2);
   return key ? boolAt(file, [key, ...rest]) : void 0;
 }
-function neoxScore(file) {
-  const root = file.tree;
-  if (!root || root.kind !== "map") return 0;
-  const schedule3 = has2(file, "train_iters") || has2(file, "lr_decay_iters");
-  if (!schedule3) return 0;
-  const distinctive = NEOX_ONLY.filter((k) => has2(file, k)).length + (ARCH_TRIPLE.every((k) => has2(file, k)) ? 1 : 0);
+var SCHEDULE_GROUP = keyGroup(["train_iters", "train-iters", "lr_decay_iters", "lr-decay-iters"]);
+function hasName(facts, name2) {
+  if (facts.has(name2)) return true;
+  let dashed = DASHED.get(name2);
+  if (dashed === void 0) DASHED.set(name2, dashed = name2.replaceAll("_", "-"));
+  return dashed !== name2 && facts.has(dashed);
+}
+function neoxScore(file, facts = detectFacts(file)) {
+  if (!facts.root) return 0;
+  if (!facts.some(SCHEDULE_GROUP)) return 0;
+  const has4 = (k) => hasName(facts, k);
+  const distinctive = NEOX_ONLY.filter(has4).length + (ARCH_TRIPLE.every(has4) ? 1 : 0);
   if (distinctive === 0) return 0;
   return Math.min(10, 7 + distinctive);
 }
@@ -15942,8 +16069,8 @@ var gptNeox = {
     yamlLoader: LOADER11,
     schema: "gpt-neox.schema.json"
   },
-  detect(file) {
-    return neoxScore(file);
+  detect(file, _env, facts = detectFacts(file)) {
+    return neoxScore(file, facts);
   },
   extract(file, env) {
     const plan = {};
@@ -16154,20 +16281,26 @@ function isV1(file) {
   if (stringValue(file, "model") === void 0 || !hasKey(root, "micro_batch_size")) return false;
   return V1_KEYS.some((k) => hasKey(root, k));
 }
-function detectScore2(file) {
-  const root = file.tree;
-  if (!root || root.kind !== "map") return 0;
-  const has4 = (k) => hasKey(root, k);
-  const stage = stringValue(file, "stage");
-  const finetuningType = stringValue(file, "finetuning_type");
-  const validStage = stage !== void 0 && STAGES.includes(stage);
-  const validType = finetuningType !== void 0 && FINETUNING_TYPES.includes(finetuningType);
-  if (validStage && validType) return 10;
-  if (isV1(file)) return has4("cutoff_len") ? 9 : 8;
-  if (!has4("model_name_or_path")) return 0;
-  const lfHits = LF_KEYS.filter(has4).length;
-  const hfHits = HF_KEYS.filter(has4).length;
-  if (lfHits >= 1 && (has4("template") || has4("dataset")) && hfHits >= 1) return lfHits >= 2 ? 9 : 8;
+var LF_GROUP = keyGroup(LF_KEYS);
+var HF_GROUP = keyGroup(HF_KEYS);
+var STAGE_TYPE_GROUP = keyGroup(["stage", "finetuning_type"]);
+var V1_PAIR_GROUP = keyGroup(["model", "micro_batch_size"]);
+var MODEL_NAME_GROUP = keyGroup(["model_name_or_path"]);
+function detectScore2(file, facts) {
+  if (!facts.root) return 0;
+  if (facts.count(STAGE_TYPE_GROUP) === 2) {
+    const stage = facts.string("stage");
+    const finetuningType = facts.string("finetuning_type");
+    const validStage = stage !== void 0 && STAGES.includes(stage);
+    const validType = finetuningType !== void 0 && FINETUNING_TYPES.includes(finetuningType);
+    if (validStage && validType) return 10;
+  }
+  if (facts.count(V1_PAIR_GROUP) === 2 && facts.string("model") !== void 0 && isV1(file)) return facts.has("cutoff_len") ? 9 : 8;
+  if (!facts.some(MODEL_NAME_GROUP)) return 0;
+  const lfHits = facts.count(LF_GROUP);
+  if (lfHits === 0 || !(facts.has("template") || facts.has("dataset"))) return 0;
+  const hfHits = facts.count(HF_GROUP);
+  if (hfHits >= 1) return lfHits >= 2 ? 9 : 8;
   return 0;
 }
 function cutoffLen(file, fallback) {
@@ -16301,8 +16434,8 @@ var llamaFactory = {
     schema: "llama-factory.schema.json"
   },
   datasets: llamaFactoryDatasets,
-  detect(file) {
-    return detectScore2(file);
+  detect(file, _env, facts = detectFacts(file)) {
+    return detectScore2(file, facts);
   },
   extract(file, env) {
     return isV1(file) ? extractV1(file, env) : extractClassic(file, env);
@@ -16782,10 +16915,13 @@ function handedOnAsText(file) {
   const hit = getIn(file.tree, ["MODEL_ARGS"]);
   return hit?.node.kind === "map";
 }
-function yamlScore(file) {
+var MODEL_ARGS_GROUP = keyGroup(["MODEL_ARGS"]);
+function yamlScore(file, facts) {
+  if (!facts.some(MODEL_ARGS_GROUP) || !facts.map("MODEL_ARGS")) return 0;
   const args = modelArgs(file);
   if (!args) return 0;
-  const hits = distinctiveHits((f) => hasKey(args, f));
+  let hits = 0;
+  for (const flag2 of DISTINCTIVE2) if (hasKey(args, flag2) && ++hits === 2) break;
   return hits >= 2 ? 9 : hits === 1 ? 7 : 0;
 }
 function testTopologyHint(path27) {
@@ -16797,6 +16933,7 @@ function testTopologyHint(path27) {
 var megatron = {
   meta: {
     id: "megatron",
+    formats: ["shell", "yaml"],
     title: "Megatron-LM",
     description: "Megatron-LM pretrain_*.py launch scripts and functional-test model_config.yaml (MODEL_ARGS)",
     // The functional-test harness reads the YAML with yq (YAML 1.2), `tostring`s every value and
@@ -16805,9 +16942,9 @@ var megatron = {
     yamlLoader: "text",
     schema: "megatron.schema.json"
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === "shell") return (file.script?.commands ?? []).reduce((best, cmd) => Math.max(best, commandScore(cmd)), 0);
-    return yamlScore(file);
+    return yamlScore(file, facts);
   },
   extract(file, env) {
     if (file.format === "shell") {
@@ -17039,6 +17176,7 @@ function csvDataset(file) {
 var openclip = {
   meta: {
     id: "openclip",
+    formats: ["shell"],
     title: "OpenCLIP",
     description: "launch scripts running open_clip_train.main (torchrun, python -m, srun)",
     yamlLoader: "pyyaml"
@@ -17679,22 +17817,26 @@ function sourceOf2(file) {
   return { source: { args: argsFromTree(file, "pyyaml"), anchor: fileStartRange(file), form: "yaml", notes: [], ignored: [], isFloat } };
 }
 var LR_KEYS = ["lr0", "lrf", "warmup_bias_lr", "warmup_momentum"];
-function yamlScore2(file) {
-  const root = file.tree;
-  if (!root || root.kind !== "map" || root.entries.length === 0) return 0;
-  const has4 = (k) => hasKey(root, k);
-  const run = RUN_KEYS.some(has4);
-  if (!run && HYP_ONLY.some(has4)) return 0;
-  const distinctive = DISTINCTIVE4.filter(has4).length;
-  const lrKeys = LR_KEYS.filter(has4).length;
+var RUN_GROUP = keyGroup(RUN_KEYS);
+var HYP_GROUP = keyGroup(HYP_ONLY);
+var DISTINCTIVE_GROUP = keyGroup(DISTINCTIVE4);
+var LR_GROUP = keyGroup(LR_KEYS);
+var TASK_OR_MODE_GROUP = keyGroup(["task", "mode"]);
+function yamlScore2(facts) {
+  const root = facts.root;
+  if (!root || root.entries.length === 0) return 0;
+  const run = facts.some(RUN_GROUP);
+  if (!run && facts.some(HYP_GROUP)) return 0;
+  const distinctive = facts.count(DISTINCTIVE_GROUP);
+  const lrKeys = facts.count(LR_GROUP);
+  if (distinctive >= 2 || distinctive >= 1 && lrKeys >= 2) return 5 + Math.min(4, distinctive);
+  if (lrKeys >= 2 && run) return 6;
   const scalar3 = (k) => {
     const v = root.entries.find((e) => e.key === k)?.value;
     return v?.kind === "scalar" ? String(v.value) : void 0;
   };
-  const yoloRun = YOLO_TASKS2.has(scalar3("task") ?? "") || scalar3("mode") === "train";
-  if (distinctive >= 2 || distinctive >= 1 && lrKeys >= 2) return 5 + Math.min(4, distinctive);
-  if (lrKeys >= 2 && run) return 6;
-  if (!(distinctive >= 1 || lrKeys >= 1 || yoloRun)) return 0;
+  const yoloRun = () => facts.some(TASK_OR_MODE_GROUP) && (YOLO_TASKS2.has(scalar3("task") ?? "") || scalar3("mode") === "train");
+  if (!(distinctive >= 1 || lrKeys >= 1 || yoloRun())) return 0;
   const known = root.entries.filter((e) => ULTRALYTICS_KEYS.has(e.key)).length;
   if (known === root.entries.length && known >= 3) return 5;
   return 0;
@@ -18026,16 +18168,17 @@ function datasetOf(args) {
 var ultralytics = {
   meta: {
     id: "ultralytics",
+    formats: ["shell", "python", "yaml"],
     title: "Ultralytics YOLO",
     description: "Ultralytics training arguments: cfg/args.yaml files, `yolo train k=v` commands, and model.train(\u2026) keyword literals in Python scripts (read statically)",
     yamlLoader: "pyyaml",
     schema: "ultralytics.schema.json"
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === "shell") return yoloCommands(file).length > 0 ? 10 : 0;
     if (file.format === "python") return IS_PY_ULTRA.test(file.text) && IS_TRAIN_CALL.test(file.text) && trainCalls(file).length > 0 ? 10 : 0;
     if (file.format !== "yaml") return 0;
-    return yamlScore2(file);
+    return yamlScore2(facts);
   },
   extract(file, env) {
     const { source, notes } = sourceOf2(file);
@@ -18528,12 +18671,11 @@ function tomlScore(file) {
   return 0;
 }
 var GUI_KEYS = ["LoRA_type", "lr_warmup", "epoch", "max_resolution", "stop_text_encoder_training_pct", "num_cpu_threads_per_process"];
-function guiScore(file) {
-  const root = file.tree;
-  if (!root || root.kind !== "map") return 0;
-  const gui = GUI_KEYS.filter((k) => hasKey(root, k)).length;
-  const training = TRAINING_KEYS.filter((k) => hasKey(root, k)).length;
-  return gui >= 2 && training >= 2 ? 9 : 0;
+var GUI_GROUP = keyGroup(GUI_KEYS);
+var TRAINING_GROUP = keyGroup(TRAINING_KEYS);
+function guiScore(facts) {
+  if (!facts.root) return 0;
+  return facts.count(GUI_GROUP) >= 2 && facts.count(TRAINING_GROUP) >= 2 ? 9 : 0;
 }
 function sourceOf3(file) {
   if (file.format === "shell") {
@@ -18882,6 +19024,7 @@ function unknownKeys(args, ignored, plan) {
 var kohya = {
   meta: {
     id: "kohya",
+    formats: ["shell", "toml", "json"],
     title: "kohya-ss sd-scripts",
     description: "kohya-ss sd-scripts training TOML, accelerate launch train_network.py \u2026 commands, and kohya_ss GUI JSON presets",
     yamlLoader: "pyyaml",
@@ -18892,10 +19035,10 @@ var kohya = {
     // `parser.parse_args(namespace=config_args)`: the flags after `--config_file x.toml` win over the TOML.
     launchOverrides: ["argparse"]
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === "shell") return Math.max(0, ...kohyaCommands(file).map(commandScore3));
     if (file.format === "toml") return tomlScore(file);
-    if (file.format === "json") return guiScore(file);
+    if (file.format === "json") return guiScore(facts);
     return 0;
   },
   extract(file, env) {
@@ -19156,6 +19299,7 @@ function scaledUnknown(script, N) {
 var diffusers = {
   meta: {
     id: "diffusers",
+    formats: ["shell"],
     title: "diffusers example scripts",
     description: "accelerate launch train_*.py commands of the Hugging Face diffusers examples (dreambooth, text_to_image, controlnet, LoRA \u2026)",
     yamlLoader: "pyyaml"
@@ -19360,12 +19504,14 @@ function commandScore5(cmd) {
 function commands2(file) {
   return (file.script?.commands ?? []).filter((c) => commandScore5(c) > 0);
 }
-function yamlScore3(file) {
-  const root = file.tree;
-  if (!root || root.kind !== "map") return 0;
-  const only = TIMM_ONLY.filter((k) => hasKey(root, k)).length;
+var TIMM_ONLY_GROUP = keyGroup(TIMM_ONLY);
+function yamlScore3(facts) {
+  const root = facts.root;
+  if (!root) return 0;
+  const only = facts.count(TIMM_ONLY_GROUP);
+  if (only === 0) return 0;
   const known = root.entries.filter((e) => TIMM_KEYS.has(e.key)).length;
-  if (only >= 1 && known >= 4) return 5 + Math.min(4, only);
+  if (known >= 4) return 5 + Math.min(4, only);
   return 0;
 }
 function sourceOf4(file) {
@@ -19628,6 +19774,7 @@ function extractSource3(file, src, env) {
 var timm = {
   meta: {
     id: "timm",
+    formats: ["shell", "yaml"],
     title: "timm train.py",
     description: "timm train.py argument YAML (--config, args.yaml) and command lines",
     yamlLoader: "pydantic",
@@ -19638,10 +19785,10 @@ var timm = {
     launchOverrides: ["argparse"],
     flagAliases: TIMM_FLAG_ALIASES
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === "shell") return Math.max(0, ...commands2(file).map(commandScore5));
     if (file.format !== "yaml") return 0;
-    return yamlScore3(file);
+    return yamlScore3(facts);
   },
   extract(file, env) {
     const src = sourceOf4(file);
@@ -19919,6 +20066,8 @@ function yamlKind(file) {
   }
   return void 0;
 }
+var PPO_KEYS_GROUP = keyGroup(["actor_rollout_ref", "defaults"]);
+var SFT_KEYS_GROUP = keyGroup(["data", "trainer"]);
 var describe2 = (s) => `${s.key ?? ""} ${formatCount(Number(s.value))}${s.origin === "default" ? " (verl default)" : ""}`.trim();
 var gpus = (n) => `${formatCount(n)} GPU${n === 1 ? "" : "s"}`;
 function gcd2(a, b) {
@@ -20478,6 +20627,7 @@ function isMegatron(file, view, cmd) {
 var verl = {
   meta: {
     id: "verl",
+    formats: ["shell", "yaml"],
     title: "verl",
     description: "verl RL post-training (PPO/GRPO/\u2026) and SFT: Hydra trainer YAML and python3 -m verl.trainer.main_ppo launch scripts",
     yamlLoader: "omegaconf",
@@ -20485,9 +20635,11 @@ var verl = {
     hydra: true,
     rejectsDuplicateKeys: `Hydra reads YAML with OmegaConf's loader, which raises "found duplicate key"`
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === "shell") return (file.script?.commands ?? []).some((c) => commandKind(c) !== void 0) ? 10 : 0;
     if (file.format !== "yaml") return 0;
+    if (!facts.some(PPO_KEYS_GROUP) && facts.count(SFT_KEYS_GROUP) < 2) return 0;
+    if (!facts.map("actor_rollout_ref") && facts.get("defaults")?.kind !== "seq" && !(facts.map("data") && facts.map("trainer"))) return 0;
     const kind = yamlKind(file);
     return kind === "ppo" ? 9 : kind === "sft" ? 8 : 0;
   },
@@ -20546,6 +20698,7 @@ function yamlForm(file) {
   }
   return void 0;
 }
+var TRAINER_GROUP2 = keyGroup(["trainer", "train"]);
 function nemoCommand(cmd) {
   if (!isHydraCommand(cmd)) return false;
   if (cmd.module?.startsWith("verl.") || cmd.module?.startsWith("recipe.")) return false;
@@ -20953,6 +21106,7 @@ function extract2(file, env) {
 var nemo = {
   meta: {
     id: "nemo",
+    formats: ["shell", "yaml"],
     title: "NVIDIA NeMo",
     description: "NeMo 1.x Hydra YAML (LLM/NLP, ASR, Launcher, Aligner), NeMo 2 scheduler blocks, Megatron-Bridge override YAML, and NeMo example scripts with Hydra overrides",
     yamlLoader: "omegaconf",
@@ -20960,9 +21114,10 @@ var nemo = {
     hydra: true,
     rejectsDuplicateKeys: `Hydra reads YAML with OmegaConf's loader, which raises "found duplicate key"`
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === "shell") return (file.script?.commands ?? []).some(nemoCommand) ? 9 : 0;
     if (file.format !== "yaml") return 0;
+    if (!facts.some(TRAINER_GROUP2) || !facts.map("trainer") && !facts.map("train")) return 0;
     return yamlForm(file)?.score ?? 0;
   },
   extract: extract2
@@ -21915,6 +22070,7 @@ function conventionReference(file, env, plan, recipe) {
 var mmengine = {
   meta: {
     id: "mmengine",
+    formats: ["python"],
     title: "MMEngine / OpenMMLab",
     description: "OpenMMLab (mmdetection, mmpretrain, mmsegmentation, mmdet3d\u2026) Python configs with their _base_ chain, read statically (never executed)",
     yamlLoader: "pydantic",
@@ -21993,18 +22149,19 @@ var DETECTRON2_DEFAULTS = {
   scheduler: "WarmupMultiStepLR"
 };
 var YACS_SECTIONS = ["MODEL", "SOLVER", "DATASETS", "INPUT", "DATALOADER", "TEST"];
+var YACS_GROUP = keyGroup(YACS_SECTIONS);
 var LAZY_NAMES = ["train", "optimizer", "lr_multiplier", "dataloader", "model"];
 var NUMERIC2 = /^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/;
-function scoreYacs(file) {
-  const root = file.tree;
-  if (file.format !== "yaml" || !root || root.kind !== "map") return 0;
-  const sections = YACS_SECTIONS.filter((k) => hasKey(root, k)).length;
-  const solver = mapGet(root, "SOLVER")?.value;
-  if (hasKey(root, "TRAIN") || solver?.kind === "map" && mapGet(solver, "MAX_EPOCH")) return 0;
-  if (hasKey(root, "_BASE_") && sections >= 1) return 9;
-  const model = mapGet(root, "MODEL")?.value;
-  const arch = model?.kind === "map" && mapGet(model, "META_ARCHITECTURE") !== void 0;
-  if (sections >= 2 && (hasKey(root, "SOLVER") || arch || hasKey(root, "VERSION"))) return 8;
+function scoreYacs(file, facts) {
+  if (file.format !== "yaml" || !facts.root) return 0;
+  const sections = facts.count(YACS_GROUP);
+  if (sections === 0) return 0;
+  const solver = facts.map("SOLVER");
+  if (facts.has("TRAIN") || solver && mapGet(solver, "MAX_EPOCH")) return 0;
+  if (facts.has("_BASE_")) return 9;
+  const model = facts.map("MODEL");
+  const arch = model !== void 0 && mapGet(model, "META_ARCHITECTURE") !== void 0;
+  if (sections >= 2 && (facts.has("SOLVER") || arch || facts.has("VERSION"))) return 8;
   return 0;
 }
 function scoreLazy(file) {
@@ -22331,14 +22488,15 @@ function extractLazy(file, env) {
 var detectron2 = {
   meta: {
     id: "detectron2",
+    formats: ["python", "yaml"],
     title: "detectron2",
     description: "detectron2 yacs YAML configs with their _BASE_ chain, and LazyConfig Python files read statically (never executed)",
     yamlLoader: "yacs",
     yamlLoaderName: "yacs (PyYAML, then literal_eval of strings)",
     schema: "detectron2.schema.json"
   },
-  detect(file) {
-    return file.format === "python" ? scoreLazy(file) : scoreYacs(file);
+  detect(file, _env, facts = detectFacts(file)) {
+    return file.format === "python" ? scoreLazy(file) : scoreYacs(file, facts);
   },
   extract(file, env) {
     return file.format === "python" ? extractLazy(file, env) : extractYacs(file, env);
@@ -22418,13 +22576,14 @@ var MEGATRON_KEYS = ["micro_batch_size", "global_batch_size", "train_iters", "lr
 function has3(root, key) {
   return mapGet(root, key) !== void 0;
 }
-function yamlIsSwift(file) {
-  const root = file.tree;
-  if (!root || root.kind !== "map") return false;
-  const model = has3(root, "model") || has3(root, "model_type") || has3(root, "model_id_or_path");
-  if (!model) return false;
-  if (STRONG.some((k) => has3(root, k))) return true;
-  return has3(root, "dataset") && MEGATRON_KEYS.filter((k) => has3(root, k)).length >= 2;
+var MODEL_GROUP = keyGroup(["model", "model_type", "model_id_or_path"]);
+var STRONG_GROUP3 = keyGroup(STRONG);
+var MEGATRON_GROUP = keyGroup(MEGATRON_KEYS);
+function yamlIsSwift(facts) {
+  if (!facts.root) return false;
+  if (!facts.some(MODEL_GROUP)) return false;
+  if (facts.some(STRONG_GROUP3)) return true;
+  return facts.has("dataset") && facts.count(MEGATRON_GROUP) >= 2;
 }
 function yamlIsMegatron(root) {
   if (has3(root, "per_device_train_batch_size")) return false;
@@ -22804,6 +22963,7 @@ function extract4(file, env) {
 var msSwift = {
   meta: {
     id: "ms-swift",
+    formats: ["shell", "yaml", "json"],
     title: "ms-swift",
     description: "ms-swift `swift sft|pt|rlhf` and Megatron-SWIFT `megatron sft|rlhf` launch scripts and their YAML/JSON configs",
     yamlLoader: LOADER13,
@@ -22815,10 +22975,10 @@ var msSwift = {
     // parse_yaml_args reads a .json config with yaml.safe_load too, which skips a UTF-8 byte order mark.
     jsonLoader: "yaml"
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === "shell") return (file.script?.commands ?? []).some((c) => swiftCommand(c) !== void 0) ? 10 : 0;
     if (file.format !== "yaml" && file.format !== "json") return 0;
-    return yamlIsSwift(file) ? 9 : 0;
+    return yamlIsSwift(facts) ? 9 : 0;
   },
   extract: extract4
 };
@@ -23270,6 +23430,7 @@ function extract5(file, env) {
 var openrlhf = {
   meta: {
     id: "openrlhf",
+    formats: ["shell"],
     title: "OpenRLHF",
     description: "OpenRLHF launch scripts: train_ppo_ray (PPO/GRPO/REINFORCE++) and the DeepSpeed trainers, flat (\u2264 v0.9) and dotted (\u2265 v0.10) flags",
     yamlLoader: "pyyaml"
@@ -23330,12 +23491,13 @@ var TRAINING_KEYS3 = [
   "num_epoch"
 ];
 var LABEL = "MaxText's base.yml";
-function yamlKind2(file) {
-  const root = file.tree;
-  if (!root || root.kind !== "map") return false;
-  const base = mapGet(root, "base_config")?.value;
-  if (base?.kind === "scalar" && typeof base.value === "string" && /\.ya?ml$/i.test(base.value)) return true;
-  return TRAINING_KEYS3.filter((k) => mapGet(root, k) !== void 0).length >= 3;
+var TRAINING_GROUP2 = keyGroup(TRAINING_KEYS3);
+var BASE_CONFIG_GROUP = keyGroup(["base_config"]);
+function yamlKind2(facts) {
+  if (!facts.root) return false;
+  const base = facts.some(BASE_CONFIG_GROUP) ? facts.string("base_config") : void 0;
+  if (base !== void 0 && /\.ya?ml$/i.test(base)) return true;
+  return facts.count(TRAINING_GROUP2) >= 3;
 }
 function commands3(file) {
   return (file.script?.commands ?? []).filter(isDotlistCommand);
@@ -23560,6 +23722,7 @@ function extract6(file, env) {
 var maxtext = {
   meta: {
     id: "maxtext",
+    formats: ["shell", "yaml"],
     title: "MaxText",
     description: "MaxText YAML configs (base_config: base.yml) and `python3 -m MaxText.train CONFIG.yml key=value \u2026` launch commands",
     yamlLoader: "omegaconf",
@@ -23567,10 +23730,10 @@ var maxtext = {
     hydra: true,
     rejectsDuplicateKeys: 'MaxText reads YAML with OmegaConf.load, which raises "found duplicate key"'
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === "shell") return commands3(file).length > 0 ? 10 : 0;
     if (file.format !== "yaml") return 0;
-    return yamlKind2(file) ? 9 : 0;
+    return yamlKind2(facts) ? 9 : 0;
   },
   extract: extract6
 };
@@ -23601,6 +23764,7 @@ var INT_FIELDS = [
   ["optimizer", "cycle_length"],
   ["optimizer", "cycles"]
 ];
+var TRAINER_GROUP3 = keyGroup(["trainer"]);
 function isLevanter(file) {
   const root = file.tree;
   if (!root || root.kind !== "map") return false;
@@ -23836,6 +24000,7 @@ function extract7(file, env) {
 var levanter = {
   meta: {
     id: "levanter",
+    formats: ["yaml"],
     title: "Levanter",
     description: "Levanter draccus YAML configs (trainer:, optimizer:, model:, data: !include)",
     yamlLoader: LOADER14,
@@ -23844,8 +24009,9 @@ var levanter = {
     launchOverrides: ["argparse"],
     schema: "levanter.schema.json"
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format !== "yaml") return 0;
+    if (!facts.some(TRAINER_GROUP3) || !facts.map("trainer")) return 0;
     return isLevanter(file) ? 9 : 0;
   },
   extract: extract7
@@ -23883,6 +24049,7 @@ var SCHEDULER_OPTIONS = {
 };
 var SCHEDULER_ONLY = ["end_learning_rate", "power", "total_num_update", "t_mult", "lr_period_updates", "min_lr", "force_anneal", "lr_threshold", "lr_patience", "warmup_init_lr", "lr_shrink"];
 var SECTIONS = ["common", "common_eval", "distributed_training", "dataset", "optimization", "checkpoint", "bmuf", "generation", "eval_lm", "interactive", "model", "task", "criterion", "optimizer", "lr_scheduler", "scoring", "bpe", "tokenizer", "ema"];
+var SECTION_GROUP = keyGroup(SECTIONS);
 var knownKey = (path27) => SECTIONS.includes(path27[0]);
 var TRAIN_SCRIPT = /(?:^|\/)(?:fairseq_cli\/)?(?:hydra_)?train\.py$/;
 function commandForm(cmd) {
@@ -23898,16 +24065,14 @@ function commandForm(cmd) {
   }
   return void 0;
 }
-function yamlIsFairseq(file) {
-  const root = file.tree;
-  if (!root || root.kind !== "map") return false;
-  const sections = SECTIONS.filter((s) => mapGet(root, s) !== void 0);
-  if (sections.length < 3) return false;
+function yamlIsFairseq(facts) {
+  if (!facts.root) return false;
+  if (facts.count(SECTION_GROUP) < 3) return false;
   const named3 = (s) => {
-    const v = mapGet(root, s)?.value;
-    return v?.kind === "map" && mapGet(v, "_name") !== void 0;
+    const v = facts.map(s);
+    return v !== void 0 && mapGet(v, "_name") !== void 0;
   };
-  return mapGet(root, "optimization")?.value.kind === "map" || named3("task") || named3("lr_scheduler");
+  return facts.map("optimization") !== void 0 || named3("task") || named3("lr_scheduler");
 }
 function flagOf(path27) {
   const [section, key] = path27.split(".");
@@ -24206,6 +24371,7 @@ function extract8(file, env) {
 var fairseq = {
   meta: {
     id: "fairseq",
+    formats: ["shell", "yaml"],
     title: "fairseq",
     description: "fairseq `fairseq-train` command lines and `fairseq-hydra-train` Hydra configs",
     yamlLoader: "omegaconf",
@@ -24213,10 +24379,10 @@ var fairseq = {
     hydra: true,
     rejectsDuplicateKeys: `Hydra reads YAML with OmegaConf's loader, which raises "found duplicate key"`
   },
-  detect(file) {
+  detect(file, _env, facts = detectFacts(file)) {
     if (file.format === "shell") return (file.script?.commands ?? []).some((c) => commandForm(c) !== void 0) ? 10 : 0;
     if (file.format !== "yaml") return 0;
-    return yamlIsFairseq(file) ? 9 : 0;
+    return yamlIsFairseq(facts) ? 9 : 0;
   },
   extract: extract8
 };
@@ -24229,14 +24395,21 @@ function dialectById(id) {
 function detectDialect(file, env) {
   let best;
   let bestScore = 0;
-  for (const dialect of DIALECTS) {
-    const score5 = dialect.detect(file, env);
+  const facts = new DetectFacts(file);
+  for (const dialect of candidatesFor(file.format)) {
+    const score5 = dialect.detect(file, env, facts);
     if (score5 > bestScore) {
       best = dialect;
       bestScore = score5;
     }
   }
   return best;
+}
+var CANDIDATES = /* @__PURE__ */ new Map();
+function candidatesFor(format) {
+  let list2 = CANDIDATES.get(format);
+  if (!list2) CANDIDATES.set(format, list2 = DIALECTS.filter((d) => !d.meta.formats || d.meta.formats.includes(format)));
+  return list2;
 }
 function ruleYamlLoader(extraction, meta, handedOnAsText2) {
   const own2 = extraction?.yamlLoader;
@@ -26169,11 +26342,11 @@ async function lintInWorkers(run, discovered, workers, finished, infoOf) {
   const here = [];
   const sent = discovered.map((d, i) => forWorkers(d) ? i : (here.push(i), -1)).filter((i) => i >= 0);
   const size = workers > 0 ? Math.max(1, Math.min(MAX_BATCH, Math.ceil(sent.length / (workers * 8)))) : MAX_BATCH;
-  let made = 0;
+  let made2 = 0;
   const nextBatch = () => {
-    const from = made * size;
+    const from = made2 * size;
     if (from >= sent.length) return void 0;
-    return { id: made++, files: sent.slice(from, from + size).map((j) => [j, discovered[j].rel, discovered[j].abs]) };
+    return { id: made2++, files: sent.slice(from, from + size).map((j) => [j, discovered[j].rel, discovered[j].abs]) };
   };
   const init = {
     options: { root: run.root, repoRoot: run.options.repoRoot, config: run.config, cliRules: run.options.cliRules, schemaTexts: run.options.schemaTexts },
@@ -26377,11 +26550,11 @@ async function lint(options) {
       const done = finished.get(r);
       if (!(done ? done.hasTree && (done.hasPlan || !r.dialect) : r.file.tree && (r.extraction || !r.dialect))) continue;
       const name2 = import_node_path20.default.posix.basename(r.file.path);
-      names.set(name2, [...names.get(name2) ?? [], toPosix(resolveUnder(lintRoot, r.file.path))]);
+      addName(names, name2, toPosix(resolveUnder(lintRoot, r.file.path)));
       const ref = done ? void 0 : resolveReferencePath(r, config);
       if (ref && !import_node_path20.default.posix.isAbsolute(ref)) {
         const refName = import_node_path20.default.posix.basename(ref);
-        names.set(refName, [...names.get(refName) ?? [], toPosix(resolveUnder(lintRoot, ref))]);
+        addName(names, refName, toPosix(resolveUnder(lintRoot, ref)));
       }
     }
     scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => resolveUnder(lintRoot, f.path))), config, maxBytes, parseOptions));
@@ -26763,6 +26936,11 @@ function claimByLaunch(run, result, launches) {
   extraction.notes.push(note);
   const { reason: _reason, ...rest } = result;
   return { ...rest, dialect, extraction, dialectFromLaunch: note };
+}
+function addName(names, name2, abs) {
+  const paths = names.get(name2);
+  if (paths) paths.push(abs);
+  else names.set(name2, [abs]);
 }
 
 // src/engine/build-report.ts
@@ -29234,16 +29412,23 @@ ${e?.stack ?? ""}` : " (run with --debug for details)"}
 }
 
 // src/cli/output.ts
-function streamWriter(stream2, onOtherError) {
+function streamWriter(target, onOtherError) {
   let closed = false;
-  stream2.on("error", (err) => {
-    if (closed) return;
-    closed = true;
-    if (err.code !== "EPIPE") onOtherError(err);
-  });
+  let stream2;
+  const open = () => {
+    if (stream2) return stream2;
+    stream2 = typeof target === "function" ? target() : target;
+    stream2.on("error", (err) => {
+      if (closed) return;
+      closed = true;
+      if (err.code !== "EPIPE") onOtherError(err);
+    });
+    return stream2;
+  };
+  if (typeof target !== "function") open();
   return {
     write(text) {
-      if (!closed) stream2.write(text);
+      if (!closed) open().write(text);
     },
     get closed() {
       return closed;
@@ -29255,7 +29440,7 @@ function streamWriter(stream2, onOtherError) {
 if (!runLintWorkerIfAny()) {
   setLintWorkerScript(new URL(__trainlintFileUrl));
   allowV8Tuning();
-  const stderr = streamWriter(process.stderr, () => {
+  const stderr = streamWriter(() => process.stderr, () => {
     process.exitCode = 2;
   });
   const stdout = streamWriter(process.stdout, (err) => {
