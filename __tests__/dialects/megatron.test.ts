@@ -535,6 +535,13 @@ describe('megatron: flags an opaque word may set are unknown, not defaults', () 
     expect(plain.plan.optimizer).toMatchObject({ origin: 'default' });
   });
 
+  test('a switch right before an unknown $EXTRA_ARGS is on (store_true takes no value)', () => {
+    const text = 'torchrun --nproc_per_node 8 pretrain_gpt.py --micro-batch-size 2 --global-batch-size 256 --lr 3e-4 --train-iters 5000 --bf16 $EXTRA_ARGS\n';
+    expect(plan(text).plan.precision).toMatchObject({ value: 'bf16', origin: 'explicit', key: '--bf16' });
+    expect(plan(text.replace('--bf16 $EXTRA_ARGS', '--fp16 $EXTRA_ARGS')).plan.precision).toMatchObject({ value: 'fp16', origin: 'explicit' });
+    expect(plan(text.replace('--bf16 $EXTRA_ARGS', '--bf16 --seq-length 2048')).plan.precision).toMatchObject({ value: 'bf16', origin: 'explicit' });
+  });
+
   test('a missing micro batch names the word that may hold it', () => {
     const out = plan('torchrun --nproc_per_node 8 pretrain_gpt.py --global-batch-size 256 --lr 3e-4 --train-iters 5000 $EXTRA_ARGS\n');
     expect(out.missing.find((m) => m.field === 'microBatchSize')?.hint).toBe('--micro-batch-size is not written; $EXTRA_ARGS may set it');

@@ -189,6 +189,11 @@ export function argsFromFlags(file: SourceFile, args: readonly ShellArg[], dest:
     if (!a.flag.startsWith('-')) continue;
     const key = dest(a.flag);
     if (!key) continue;
+    // `--flag $EXTRA_ARGS` (unknown, unquoted): the words are the option's value, or more flags after a switch.
+    if (a.valueOpaque !== undefined) {
+      out.add({ key, written: a.flag, text: a.value ?? '', range: argRange(a), opaque: `${a.value} follows ${a.flag}: its value, or more flags if ${a.flag} is a switch` });
+      continue;
+    }
     // A later opaque word that may hold this flag again (a branch appended it): argparse takes the last, unknown.
     const again = a.value !== undefined ? args.slice(i + 1).find((b) => b.opaque?.flags?.includes(a.flag)) : undefined;
     if (again) {

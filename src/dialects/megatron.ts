@@ -73,7 +73,8 @@ function shellSource(cmd: LaunchCommand): ArgSource {
       if (!arg) return undefined;
       return {
         text: arg.value,
-        on: arg.value === undefined,
+        // A switch followed by an unknown `$EXTRA_ARGS` is on (the word is not its value: argparse's store_true takes none).
+        on: arg.value === undefined || arg.valueOpaque !== undefined,
         key: flag,
         range: argRange(arg),
         ...(arg.viaVariable ? { note: `from $${arg.viaVariable}` } : {}),

@@ -16,6 +16,12 @@ export interface ShellArg {
   /** Name of the variable the value (or the whole argument) came from, if any. */
   viaVariable?: string;
   /**
+   * The value is an unknown, unquoted `$VAR` that may stand for several words (`--bf16 $EXTRA_ARGS`): the
+   * flag's value for an option that takes one, more words after a switch (the switch is on). The variable's name.
+   * (Flags such a word may also write after a switch are not counted as hidden by it: flagMayBeSetBy.)
+   */
+  valueOpaque?: string;
+  /**
    * For a positional `key=value` word (a Hydra override `trainer.nnodes=2`): the range of the key
    * and of the value as written (the value's range is in the assignment when it came from `$VAR`).
    */

@@ -1606,7 +1606,8 @@ class ScriptParser {
     // `--switch "$@"`: the script's own arguments are never a flag's value, nor the unknown end of `"${ARGS[@]}"`.
     if (next && !isFlag(next.text) && !FORWARDED.test(next.text) && !next.opaque?.rest && takesValue(w.text, next)) {
       const valueVia = next.via ? { viaVariable: next.via } : via;
-      out.push({ flag: w.text, value: next.text, flagRange: this.range(w.start, w.end), valueRange: this.range(next.start, next.end), ...valueVia });
+      const unknownWords = next.opaque ? { valueOpaque: next.opaque.variable } : {};
+      out.push({ flag: w.text, value: next.text, flagRange: this.range(w.start, w.end), valueRange: this.range(next.start, next.end), ...valueVia, ...unknownWords });
       return k + 2;
     }
     out.push({ flag: w.text, flagRange: this.range(w.start, w.end), ...via });
