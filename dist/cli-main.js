@@ -9244,7 +9244,8 @@ var ScriptParser = class _ScriptParser {
     }
     if (next && !isFlag(next.text) && !FORWARDED.test(next.text) && !next.opaque?.rest && takesValue(w.text, next)) {
       const valueVia = next.via ? { viaVariable: next.via } : via;
-      out.push({ flag: w.text, value: next.text, flagRange: this.range(w.start, w.end), valueRange: this.range(next.start, next.end), ...valueVia });
+      const unknownWords = next.opaque ? { valueOpaque: next.opaque.variable } : {};
+      out.push({ flag: w.text, value: next.text, flagRange: this.range(w.start, w.end), valueRange: this.range(next.start, next.end), ...valueVia, ...unknownWords });
       return k + 2;
     }
     out.push({ flag: w.text, flagRange: this.range(w.start, w.end), ...via });
@@ -16477,7 +16478,8 @@ function shellSource(cmd) {
       if (!arg) return void 0;
       return {
         text: arg.value,
-        on: arg.value === void 0,
+        // A switch followed by an unknown `$EXTRA_ARGS` is on (the word is not its value: argparse's store_true takes none).
+        on: arg.value === void 0 || arg.valueOpaque !== void 0,
         key: flag2,
         range: argRange(arg),
         ...arg.viaVariable ? { note: `from $${arg.viaVariable}` } : {}
@@ -17494,6 +17496,10 @@ function argsFromFlags(file, args, dest2 = defaultDest) {
     if (!a.flag.startsWith("-")) continue;
     const key = dest2(a.flag);
     if (!key) continue;
+    if (a.valueOpaque !== void 0) {
+      out.add({ key, written: a.flag, text: a.value ?? "", range: argRange(a), opaque: `${a.value} follows ${a.flag}: its value, or more flags if ${a.flag} is a switch` });
+      continue;
+    }
     const again = a.value !== void 0 ? args.slice(i + 1).find((b) => b.opaque?.flags?.includes(a.flag)) : void 0;
     if (again) {
       out.add({ key, written: a.flag, text: a.value ?? "", range: argRange(a), opaque: `${again.value} may set ${a.flag} again (argparse takes the last)` });
