@@ -219,3 +219,51 @@ describe('choosing the launch', () => {
     expect(agreedLaunch([{ launch: launch('a.yaml', 4) }, { launch: launch('a.yaml', 8) }])).toBeUndefined();
   });
 });
+
+describe('--base: a script that sources a file reads that file at the base too', () => {
+  const OPENCLIP = [
+    '#!/bin/bash',
+    'source ./hparams.env',
+    'torchrun --nproc_per_node 4 -m open_clip_train.main \\',
+    "    --train-data '/data/laion/{00000..00999}.tar' --train-num-samples 10000000 --dataset-type webdataset \\",
+    '    --batch-size $BS --lr 5e-4 --warmup 2000 --epochs 30 --workers 8',
+    '',
+  ].join('\n');
+
+  test('the batch changed in the sourced file only: the base run is the base file’s (lr-not-rescaled)', async () => {
+    const dir = makeRepo({ 'hparams.env': 'BS=800\n', 'train.sh': OPENCLIP });
+    const base = commit(dir, 'base');
+    write(dir, { 'hparams.env': 'BS=2200\n' });
+    commit(dir, 'bigger batch');
+    const report = await lintJson(dir, ['--base', base, 'train.sh']);
+    const lr = report.findings.find((f) => f.ruleId === 'lr-not-rescaled');
+    expect(lr?.message).toContain('×2.75 (3200 → 8800)');
+    // Unchanged since the base: nothing to compare.
+    const same = await lintJson(dir, ['--base', 'HEAD', 'train.sh']);
+    expect(same.findings.filter((f) => f.ruleId === 'lr-not-rescaled')).toEqual([]);
+  });
+
+  test('a sourced file that sources another, and one the base revision does not have', async () => {
+    const dir = makeRepo({ 'hparams.env': 'source ./batch.env\n', 'batch.env': 'BS=800\n', 'train.sh': OPENCLIP });
+    const base = commit(dir, 'base');
+    write(dir, { 'batch.env': 'BS=2200\n' });
+    const report = await lintJson(dir, ['--base', base, 'train.sh']);
+    expect(report.findings.find((f) => f.ruleId === 'lr-not-rescaled')?.message).toContain('×2.75 (3200 → 8800)');
+    // hparams.env added after the base: the base script sources nothing, its batch is unknown: no comparison.
+    const dir2 = makeRepo({ 'train.sh': OPENCLIP.replace('source ./hparams.env\n', 'BS=800\n') });
+    const base2 = commit(dir2, 'base');
+    write(dir2, { 'hparams.env': 'BS=2200\n', 'train.sh': OPENCLIP });
+    const added = await lintJson(dir2, ['--base', base2, 'train.sh']);
+    expect(added.findings.find((f) => f.ruleId === 'lr-not-rescaled')?.message).toContain('×2.75 (3200 → 8800)');
+  });
+
+  test('a config launched by a script whose sourced file changed the GPU count', async () => {
+    const launch = '#!/bin/bash\nsource ./gpus.env\naccelerate launch --num_processes=$N train.py --config configs/sft.yaml\n';
+    const dir = makeRepo({ 'configs/sft.yaml': sft(8), 'gpus.env': 'N=2\n', 'launch.sh': launch });
+    const base = commit(dir, 'base');
+    write(dir, { 'gpus.env': 'N=8\n' });
+    const report = await lintJson(dir, ['--base', base, 'configs/sft.yaml']);
+    // 8 × 2 × 2 = 32 at the base, 8 × 2 × 8 = 128 now.
+    expect(report.findings.find((f) => f.ruleId === 'lr-not-rescaled')?.message).toContain('×4 (32 → 128)');
+  });
+});

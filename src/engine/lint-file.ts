@@ -94,7 +94,7 @@ export function createLintRun(options: LintOptions): LintRun {
   const repo = repoRootOf(options.repoRoot ?? root);
   const lintRoot = path.resolve(root);
   const toRepo = (rel: string) => relativePosix(repo.root, resolveUnder(lintRoot, rel));
-  // A launch script's `source env.sh` is read from the current files (also for a script's version at --base).
+  // A launch script's `source env.sh` is read from the current files (a script's version at --base reads its sources at the base: lint.ts).
   const parseOptions = { yamlVersion: config.yaml, maxBytes, scriptSources: (rel: string) => sourceReaderFor(repo, toRepo(rel), maxBytes) };
   // A file's settings follow from which `overrides` and `schemas` entries match it: files that
   // match the same ones share one settings object (a run of 50,000 files has a handful).

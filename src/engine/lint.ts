@@ -10,6 +10,7 @@ import type { Reference } from '../rules/types.js';
 import { discover } from './discover.js';
 import { relativePosix, resolveUnder, toPosix } from './posix-paths.js';
 import { checkRepoPath, describeTried, readBounded, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
+import { baseSourceReader } from './script-sources.js';
 import { readBaseVersions, type BaseVersion } from './git.js';
 import { agreedLaunch, correspondingLaunch } from './reference-launch.js';
 import { decodeSource, loadFile, parseSource } from './load-file.js';
@@ -43,6 +44,9 @@ import { finishesHere, lintInWorkers, workerCount } from './parallel/pool.js';
 import type { SlimResult } from './parallel/lint-alone.js';
 import { tuneV8ForRun } from '../v8-tuning.js';
 
+
+/** Rounds of reading what a base script sources (a sourced file may source another). */
+const MAX_SOURCE_ROUNDS = 4;
 export interface LintOptions {
   /** Folder that paths are relative to (the repository root). */
   root: string;
@@ -461,9 +465,19 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     const versions = await readBaseVersions(root, options.base, [...new Set([...needBase.map((r) => r.file.path), ...scriptsAtBase, ...accelerateAtHead])]);
     // The base scripts' commands, each with the values of the accelerate config it named at the base.
     const baseLaunches = new Map<string, ScriptLaunch[]>();
+    // The files a base script sources are read at the base too (`source env.sh` whose GBS the change edited).
+    const sourcedAtBase = new Map<string, string | null>();
+    const scriptAtBase = (script: string, version: BaseVersion) => parseScriptAtBase(run, root, options.base!, script, version, sourcedAtBase);
     for (const script of new Set(scriptsAtBase)) {
-      const launches = baseScriptLaunches(versions.get(script), parseOptions, toRepo(path.posix.dirname(script)));
+      const version = versions.get(script);
+      const launches = version ? baseScriptLaunches(await scriptAtBase(script, version), toRepo(path.posix.dirname(script))) : undefined;
       if (launches) baseLaunches.set(script, launches);
+    }
+    // A linted script's own base version, likewise.
+    const scriptsLinted = new Map<string, SourceFile>();
+    for (const result of needBase) {
+      const version = versions.get(result.file.path);
+      if (version && result.file.format === 'shell') scriptsLinted.set(result.file.path, await scriptAtBase(result.file.path, version));
     }
     const unread = [...baseLaunches].flatMap(([script, launches]) => launches.flatMap((l) => acceleratePaths(l, script))).filter((p) => !versions.has(p));
     if (unread.length > 0) for (const [p, v] of await readBaseVersions(root, options.base, [...new Set(unread)])) versions.set(p, v);
@@ -480,7 +494,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       // As for declared references: a failure on the base version is this file's finding only.
       let baseAnalysis: ReturnType<typeof analyse>;
       try {
-        const baseFile = withBases(parseSource(basePath, version.text, parseOptions, result.file.format));
+        const baseFile = withBases(scriptsLinted.get(result.file.path) ?? parseSource(basePath, version.text, parseOptions, result.file.format));
         const launch = result.launch ? launchAtBase(result, launchesOf, baseLaunches.get(result.launch.script)) : undefined;
         baseAnalysis = launch
           ? analyse(launchedConfig(baseFile, launch, result.dialect), run.settingsWith(result.file.path, launch.values), result.dialect)
@@ -524,15 +538,33 @@ function launchAtBase(result: FileResult, launchesOf: Map<string, { launch: Scri
   return correspondingLaunch(launches, head, all.filter((l) => l.link.script === link.script).map((l) => l.launch));
 }
 
-/** The commands of a launch script's base version that are not Hydra commands; undefined when the script is new since the base. */
-function baseScriptLaunches(
-  script: BaseVersion | null | undefined,
-  parseOptions: { yamlVersion?: TrainlintConfig['yaml']; maxBytes: number },
-  scriptDir: string,
-): ScriptLaunch[] | undefined {
-  if (!script) return undefined;
-  const file = parseSource(script.basePath, script.text, parseOptions, 'shell');
+/** The launch commands of a script's base version (Hydra apps aside). */
+function baseScriptLaunches(file: SourceFile, scriptDir: string): ScriptLaunch[] | undefined {
   return file.script ? scriptLaunches(file, scriptDir).filter((l) => !l.hydra) : undefined;
+}
+
+/**
+ * A script's version at the base, parsed with the files it sources read at the base too: parsed, the
+ * sources it asks for read at the base (one git call), parsed again, as a sourced file may source another.
+ * `sourcedAtBase` keeps what was read for the run's other scripts.
+ */
+async function parseScriptAtBase(run: LintRun, root: string, base: string, script: string, version: BaseVersion, sourcedAtBase: Map<string, string | null>): Promise<SourceFile> {
+  const { repo, toRepo, fromAbs, parseOptions } = run;
+  const belowRoot = (abs: string) => {
+    const rel = fromAbs(abs);
+    return rel.startsWith('../') ? undefined : rel;
+  };
+  const current = parseOptions.scriptSources?.(script) ?? (() => ({ why: 'sources are not read here' }));
+  let file: SourceFile | undefined;
+  for (let round = 0; round < MAX_SOURCE_ROUNDS; round++) {
+    const wanted = new Set<string>();
+    const reader = baseSourceReader(repo, toRepo(script), base, sourcedAtBase, belowRoot, wanted, current);
+    file = parseSource(version.basePath, version.text, { ...parseOptions, scriptSources: () => reader }, 'shell');
+    if (wanted.size === 0) break;
+    const read = await readBaseVersions(root, base, [...wanted]);
+    for (const p of wanted) sourcedAtBase.set(p, read.get(p)?.text ?? null);
+  }
+  return file!;
 }
 
 /**

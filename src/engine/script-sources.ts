@@ -16,17 +16,53 @@ const SCRIPT_FOLDER = /^\$\((?:[^()]|\([^()]*\))*\)/;
 
 /** A reader of the files the script at `scriptRel` (repository-relative) sources. */
 export function sourceReaderFor(repo: RepoRoot, scriptRel: string, maxBytes: number): SourceReader {
-  const scriptDir = path.posix.dirname(scriptRel);
   return (written: string, changes: readonly DirectoryChange[]) => {
-    const bases = basesFor(written, changes, scriptRel, scriptDir);
-    if (!bases) return { why: `its path (${written}) is not one trainlint can follow` };
-    const rel = bases.written;
-    const found = resolveWritten(repo, rel, bases.list);
-    if (!found.found) return { why: `${written} is not a file in the repository` };
-    const read = readRepoFile(repo, found.found.rel, maxBytes, 'maxFileBytes');
+    const found = resolveSource(repo, scriptRel, written, changes);
+    if ('why' in found) return found;
+    const read = readRepoFile(repo, found.rel, maxBytes, 'maxFileBytes');
     if (!read.ok) return { why: `${written}: ${read.why}` };
     const text = decodeUtf8(read.bytes);
     return text === undefined ? { why: `${written} is not valid UTF-8` } : { text: text.replace(/^\uFEFF/, '') };
+  };
+}
+
+/** The file a `source` statement of the script at `scriptRel` reads, as the working tree holds it (its absolute and repository-relative paths). */
+export function resolveSource(repo: RepoRoot, scriptRel: string, written: string, changes: readonly DirectoryChange[]): { abs: string; rel: string } | { why: string } {
+  const bases = basesFor(written, changes, scriptRel, path.posix.dirname(scriptRel));
+  if (!bases) return { why: `its path (${written}) is not one trainlint can follow` };
+  const found = resolveWritten(repo, bases.written, bases.list);
+  if (!found.found) return { why: `${written} is not a file in the repository` };
+  return { abs: found.found.abs, rel: found.found.rel };
+}
+
+/**
+ * A reader of the files a script's base version sources, at the base revision (`--base`): a path is
+ * resolved as in the working tree, and its text is the base revision's (`baseTexts`, by the path `key`
+ * gives for the file; null: not in the base revision). A path not in `baseTexts` yet is added to `wanted`
+ * and read as missing: the caller reads the wanted ones at the base and parses again. A file `key` gives no
+ * path for (outside the folder the base revision is read in) is read by `outside`.
+ */
+export function baseSourceReader(
+  repo: RepoRoot,
+  scriptRel: string,
+  base: string,
+  baseTexts: ReadonlyMap<string, string | null>,
+  key: (abs: string) => string | undefined,
+  wanted: Set<string>,
+  outside: SourceReader,
+): SourceReader {
+  return (written, changes) => {
+    const found = resolveSource(repo, scriptRel, written, changes);
+    if ('why' in found) return found;
+    const at = key(found.abs);
+    // A file git does not read below the linted folder: its current text, as before `--base` read sources.
+    if (at === undefined) return outside(written, changes);
+    const text = baseTexts.get(at);
+    if (text === undefined) {
+      wanted.add(at);
+      return { why: `${written} is not read at ${base} yet` };
+    }
+    return text === null ? { why: `${written} is not in ${base}` } : { text: text.replace(/^\uFEFF/, '') };
   };
 }
 
