@@ -4,7 +4,7 @@
  */
 import { lint } from '../src/engine/lint';
 import { repoRootOf } from '../src/engine/repo-files';
-import { sourceReaderFor } from '../src/engine/script-sources';
+import { baseSourceReader, sourceReaderFor } from '../src/engine/script-sources';
 import { tempRepos } from './helpers/temp-repo';
 
 const { repo } = tempRepos('trainlint-script-sources');
@@ -50,5 +50,20 @@ describe('source FILE in a launch script', () => {
     expect(read('$CONF_DIR/env.sh', [])).toEqual({ why: expect.stringContaining('not one trainlint can follow') });
     expect(read('/etc/profile', [])).toEqual({ why: expect.stringContaining('not one trainlint can follow') });
     expect(read('../../outside.env', [])).toEqual({ why: expect.any(String) });
+  });
+
+  test('at the base: the base text, a path not read yet asked for, one the base does not hold read as it is now', () => {
+    const dir = repo({ 'scripts/env.sh': 'BS=2200\n', 'scripts/new.sh': 'BS=4\n' });
+    const root = repoRootOf(dir);
+    const wanted = new Set<string>();
+    const texts = new Map<string, string | null>([['scripts/new.sh', null]]);
+    const now = sourceReaderFor(root, 'scripts/train.sh', 1 << 20);
+    const read = baseSourceReader(root, 'scripts/train.sh', 'abc123', texts, (abs) => abs.slice(dir.length + 1), wanted, now);
+    expect(read('env.sh', [])).toEqual({ why: 'env.sh is not read at abc123 yet' });
+    expect([...wanted]).toEqual(['scripts/env.sh']);
+    texts.set('scripts/env.sh', '\uFEFFBS=800\n');
+    expect(read('env.sh', [])).toEqual({ text: 'BS=800\n' });
+    expect(read('new.sh', [])).toEqual({ text: 'BS=4\n' });
+    expect(read('missing.env', [])).toEqual({ why: expect.stringContaining('missing.env is not a file in the repository') });
   });
 });

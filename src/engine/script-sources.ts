@@ -38,9 +38,10 @@ export function resolveSource(repo: RepoRoot, scriptRel: string, written: string
 /**
  * A reader of the files a script's base version sources, at the base revision (`--base`): a path is
  * resolved as in the working tree, and its text is the base revision's (`baseTexts`, by the path `key`
- * gives for the file; null: not in the base revision). A path not in `baseTexts` yet is added to `wanted`
- * and read as missing: the caller reads the wanted ones at the base and parses again. A file `key` gives no
- * path for (outside the folder the base revision is read in) is read by `outside`.
+ * gives for the file). A path not in `baseTexts` yet is added to `wanted` and read as missing: the caller
+ * reads the wanted ones at the base and parses again. A file the base revision does not hold (null in
+ * `baseTexts`: the action's synthetic base commit holds only the files it fetched) or that `key` gives no
+ * path for (outside the folder the base revision is read in) is read by `outside`, as it is now.
  */
 export function baseSourceReader(
   repo: RepoRoot,
@@ -62,7 +63,8 @@ export function baseSourceReader(
       wanted.add(at);
       return { why: `${written} is not read at ${base} yet` };
     }
-    return text === null ? { why: `${written} is not in ${base}` } : { text: text.replace(/^\uFEFF/, '') };
+    // Not in the base revision as read (a synthetic base of the action holds only the files it fetched): as it is now.
+    return text === null ? outside(written, changes) : { text: text.replace(/^\uFEFF/, '') };
   };
 }
 
