@@ -7275,401 +7275,141 @@ function parseBaseline(text) {
 // src/engine/lint.ts
 var import_node_path20 = __toESM(require("node:path"), 1);
 
-// trainlint-builtin:node:child_process
-var loaded4;
-var load4 = () => loaded4 ??= require("node:child_process");
-function spawn(...args) {
-  const f = load4().spawn;
-  return new.target ? new f(...args) : f(...args);
-}
+// src/engine/script-sources.ts
+var import_node_path9 = __toESM(require("node:path"), 1);
 
-// src/engine/git.ts
-var import_node_fs4 = require("node:fs");
-var path7 = __toESM(require("node:path"), 1);
-var GitError = class extends Error {
-  constructor(message) {
-    super(message);
-    this.name = "GitError";
-  }
+// src/engine/script-links.ts
+var import_node_path8 = __toESM(require("node:path"), 1);
+
+// src/engine/hydra/command.ts
+var import_node_path7 = __toESM(require("node:path"), 1);
+var FLAGS = {
+  "--config-path": "configPath",
+  "-cp": "configPath",
+  "--config-name": "configName",
+  "-cn": "configName",
+  "--config-dir": "configDir",
+  "-cd": "configDir"
 };
-var gitStats = { spawns: 0 };
-function runGit(cwd, args, input) {
-  gitStats.spawns++;
-  return new Promise((resolve, reject) => {
-    const child = spawn("git", args, {
-      cwd,
-      // C locale: stable messages. No optional locks: a read-only diff must not take index.lock.
-      env: { ...process.env, LC_ALL: "C", LANGUAGE: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
-      stdio: ["pipe", "pipe", "pipe"],
-      windowsHide: true
-    });
-    const out = [];
-    const err = [];
-    child.stdout.on("data", (b) => out.push(b));
-    child.stderr.on("data", (b) => err.push(b));
-    child.on("error", (e) => {
-      reject(new GitError(e.code === "ENOENT" ? "git not found on PATH" : `cannot run git: ${e.message}`));
-    });
-    child.on("close", (code) => {
-      resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
-    });
-    child.stdin.on("error", () => {
-    });
-    child.stdin.end(input ?? Buffer.alloc(0));
-  });
+var SWITCHES = /* @__PURE__ */ new Set(["--multirun", "-m", "--resolve", "--run", "-r", "--help", "-h", "--hydra-help", "--version"]);
+var FORWARDED = /^\$(?:[@*]|\{[@*](?::[^}]*)?\})$/;
+var UNRESOLVED_SHELL = /\$(?:[A-Za-z_{(]|\d)|`/;
+function unquote(text) {
+  const t = text.trim();
+  return t.length >= 2 && (t.startsWith("'") && t.endsWith("'") || t.startsWith('"') && t.endsWith('"')) ? t.slice(1, -1) : t;
 }
-function firstLine(stderr, fallback) {
-  const line = stderr.split("\n").map((l) => l.trim()).find((l) => l !== "");
-  return line ? line.replace(/^(fatal|error): /, "") : fallback;
-}
-function assertDir(dir) {
-  if (!(0, import_node_fs4.statSync)(dir, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new GitError(`not a git repository: ${dir}`);
-  }
-}
-function failure(dir, r, what) {
-  if (/not a git repository/i.test(r.stderr)) return new GitError(`not a git repository: ${dir}`);
-  return new GitError(firstLine(r.stderr, `${what} failed (exit ${r.code})`));
-}
-async function readBaseVersions(dir, ref, headPaths) {
-  if (ref === "" || ref.startsWith("-") || /[\x00-\x1f\x7f]/.test(ref)) {
-    throw new GitError(`invalid revision ${JSON.stringify(ref)}`);
-  }
-  assertDir(dir);
-  const rp = await runGit(dir, ["rev-parse", "--show-toplevel", "--verify", "--quiet", `${ref}^{commit}`]);
-  if (rp.code === 1) throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
-  if (rp.code !== 0) throw failure(dir, rp, "git rev-parse");
-  const lines = rp.stdout.toString("utf8").replace(/\n$/, "").split("\n");
-  const sha2 = lines.pop() ?? "";
-  const top = lines.join("\n");
-  if (!/^[0-9a-f]{40,64}$/.test(sha2) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
-  const result = /* @__PURE__ */ new Map();
-  if (headPaths.length === 0) return result;
-  const prefix = toPosix(path7.relative(top, dir));
-  const fromTop = (p) => prefix ? `${prefix}/${p}` : p;
-  const toDir = (p) => prefix && p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : p;
-  const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha2, "--"]);
-  if (diff.code !== 0) throw failure(dir, diff, "git diff");
-  const renamedFrom = /* @__PURE__ */ new Map();
-  const added = /* @__PURE__ */ new Set();
-  const tokens = diff.stdout.toString("utf8").split("\0");
-  for (let i = 0; i < tokens.length && tokens[i] !== ""; ) {
-    const status = tokens[i];
-    if (status.startsWith("R") || status.startsWith("C")) {
-      renamedFrom.set(tokens[i + 2], tokens[i + 1]);
-      i += 3;
-    } else {
-      if (status === "A") added.add(tokens[i + 1]);
-      i += 2;
-    }
-  }
-  const basePathOf = /* @__PURE__ */ new Map();
-  for (const p of headPaths) {
-    const headPath = fromTop(p);
-    basePathOf.set(p, added.has(headPath) ? null : renamedFrom.get(headPath) ?? headPath);
-  }
-  const wanted = [...new Set([...basePathOf.values()].filter((p) => p !== null))];
-  const texts = /* @__PURE__ */ new Map();
-  if (wanted.length > 0) {
-    const nul = wanted.some((p) => p.includes("\n"));
-    const names = wanted.map((p) => `${sha2}:${p}`);
-    const sep = nul ? "\0" : "\n";
-    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep) + sep, "utf8"));
-    if (cat.code !== 0) {
-      const hint = nul ? " (paths containing newlines need git >= 2.38)" : "";
-      throw new GitError(firstLine(cat.stderr, `git cat-file failed (exit ${cat.code})`) + hint);
-    }
-    const contents = parseBatch(cat.stdout, names);
-    wanted.forEach((p, i) => texts.set(p, contents[i]));
-  }
-  for (const p of headPaths) {
-    const basePath = basePathOf.get(p) ?? null;
-    const text = basePath === null ? null : texts.get(basePath) ?? null;
-    result.set(p, basePath === null || text === null ? null : { basePath: toDir(basePath), text });
-  }
-  return result;
-}
-function parseBatch(out, names) {
-  const res = [];
-  let pos = 0;
-  for (const name2 of names) {
-    const notFound = ["missing", "ambiguous"].map((w) => Buffer.from(`${name2} ${w}
-`, "utf8")).find((m) => out.subarray(pos, pos + m.length).equals(m));
-    if (notFound) {
-      res.push(null);
-      pos += notFound.length;
+function hydraCommand(cmd, file, origin = "explicit") {
+  const out = { multirun: false, overrides: [], errors: [] };
+  if (cmd.module) out.app = `${cmd.module.replace(/\./g, "/")}.py`;
+  else if (cmd.script) out.app = cmd.script;
+  if (cmd.forwardsArgs) out.forwardsArgs = cmd.forwardsArgs;
+  const positional = [];
+  for (const arg of cmd.args) {
+    const which = Object.hasOwn(FLAGS, arg.flag) ? FLAGS[arg.flag] : void 0;
+    if (which) {
+      if (arg.value !== void 0) out[which] = { value: unquote(arg.value), range: arg.valueRange ?? arg.flagRange };
       continue;
     }
-    const eol = out.indexOf(10, pos);
-    const header = /^([0-9a-f]+) (\w+) (\d+)$/.exec(eol < 0 ? "" : out.toString("latin1", pos, eol));
-    if (!header) throw new GitError(`unexpected git cat-file output for ${JSON.stringify(name2)}`);
-    const size = Number(header[3]);
-    const start = eol + 1;
-    if (start + size + 1 > out.length) throw new GitError(`truncated git cat-file output for ${JSON.stringify(name2)}`);
-    res.push(header[2] === "blob" ? out.toString("utf8", start, start + size) : null);
-    pos = start + size + 1;
+    if (SWITCHES.has(arg.flag)) {
+      if (arg.flag === "--multirun" || arg.flag === "-m") out.multirun = true;
+      if (arg.value !== void 0 && arg.valueRange) positional.push({ flag: "", value: arg.value, flagRange: arg.valueRange, valueRange: arg.valueRange });
+      continue;
+    }
+    if (arg.flag !== "") continue;
+    positional.push(arg);
   }
-  return res;
+  const dotlist = isDotlistCommand(cmd);
+  if (dotlist) out.dotlist = true;
+  for (const arg of positional) {
+    const text = arg.value ?? "";
+    if (text === "" || FORWARDED.test(text)) continue;
+    const range = arg.flagRange;
+    if (dotlist && !out.configFile && !text.includes("=") && /\.ya?ml$/i.test(text)) {
+      out.configFile = { value: unquote(text), range: arg.valueRange ?? range };
+      continue;
+    }
+    const parsed = dotlist ? parseDotlistItem(text) : parseOverride(text);
+    if (!parsed.ok) {
+      if (out.multirun && /Ambiguous value/.test(parsed.error)) continue;
+      out.errors.push({ message: parsed.error, range });
+      continue;
+    }
+    const o = parsed.override;
+    const unresolved = UNRESOLVED_SHELL.test(text) ? `the value comes from a shell expansion the script does not resolve (${o.value?.text ?? text})` : void 0;
+    out.overrides.push({
+      override: o,
+      file,
+      range,
+      keyRange: arg.assignment?.keyRange ?? range,
+      valueRange: arg.assignment?.valueRange ?? range,
+      origin,
+      ...unresolved ? { unresolved } : {}
+    });
+  }
+  return out;
 }
-
-// src/engine/reference-launch.ts
-function correspondingLaunch(launches, head, headLaunches) {
-  const written = new Set(head.configs.map((c) => c.written));
-  const naming = (list2) => list2.filter((l) => l.configs.some((c) => written.has(c.written)));
-  const candidates = naming(launches);
-  const headNaming = naming(headLaunches);
-  const position = headNaming.indexOf(head);
-  if (candidates.length === headNaming.length && position >= 0) return candidates[position];
-  for (const same3 of [identicalLaunch, sameProgramRun]) {
-    const matches = candidates.filter((c) => same3(c, head));
-    if (matches.length > 0) return matches.length === 1 ? matches[0] : void 0;
-  }
-  return void 0;
+var HYDRA_MODULES = /^(?:verl\.trainer\.(?:main_\w+|fsdp_sft_trainer|sft_trainer)|recipe\.\w+\.main_\w+)$/;
+var HYDRA_SCRIPTS = /(?:^|\/)(?:megatron_\w+_(?:pretraining|finetuning|sft|tuning|continue_training)|speech_to_text\w*|main_ppo|main_\w+_ppo)\.py$/;
+var DOTLIST_MODULES = /^(?:MaxText\.(?:train|sft_trainer|sft\.sft_trainer)|maxtext\.trainers\.[\w.]*train\w*)$/;
+var DOTLIST_SCRIPTS = /(?:^|\/)MaxText\/(?:train|sft_trainer)\.py$/;
+function isDotlistCommand(cmd) {
+  if (cmd.module !== void 0) return DOTLIST_MODULES.test(cmd.module);
+  return cmd.script !== void 0 && DOTLIST_SCRIPTS.test(cmd.script);
 }
-function identicalLaunch(a, b) {
-  return a.launcher === b.launcher && valuesKey(a.values) === valuesKey(b.values) && sameProgramRun(a, b);
+function parseDotlistItem(text) {
+  if (text.length > MAX_DOTLIST_CHARS) return { ok: false, error: `a dotlist item longer than ${MAX_DOTLIST_CHARS} characters is not read` };
+  const eq = text.indexOf("=");
+  const key = eq > 0 ? text.slice(0, eq).trim() : "";
+  if (!/^[A-Za-z_][\w-]*(?:\.[\w-]+)*$/.test(key)) return { ok: false, error: `"${text.slice(0, 80)}" is not a key=value item` };
+  const raw = unquote(text.slice(eq + 1));
+  const quoted = raw !== text.slice(eq + 1).trim();
+  const t = raw.trim();
+  let value = raw;
+  if (!quoted) {
+    if (/^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/.test(t)) value = Number(t.replace(/_/g, ""));
+    else if (/^(?:true|false)$/i.test(t)) value = t.toLowerCase() === "true";
+    else if (/^(?:null|~)$/i.test(t) || t === "") value = null;
+  }
+  return { ok: true, override: { op: "set", key, path: key.split("."), value: { kind: "scalar", value, quoted, text: raw }, text } };
 }
-function sameProgramRun(a, b) {
-  const program2 = (l) => JSON.stringify([l.program?.cli ?? "", l.program?.program ?? "", l.configs.map((c) => c.written), l.hydra ? "hydra" : ""]);
-  return !a.hydra && !b.hydra && program2(a) === program2(b) && sameOverrides(a, b);
+var MAX_DOTLIST_CHARS = 4096;
+function isHydraCommand(cmd) {
+  if (isDotlistCommand(cmd)) return true;
+  if (cmd.args.some((a) => Object.hasOwn(FLAGS, a.flag))) return true;
+  if (cmd.module !== void 0) return HYDRA_MODULES.test(cmd.module);
+  return cmd.script !== void 0 && HYDRA_SCRIPTS.test(cmd.script);
 }
-function valuesKey(values) {
-  return Object.entries(values).map(([field, s]) => `${field}=${String(s?.value)}`).sort().join("\n");
+function configCandidates(cmd, decorator) {
+  if (cmd.configFile) return /[$`~]/.test(cmd.configFile.value) ? [] : [{ dir: import_node_path7.default.posix.dirname(cmd.configFile.value), name: import_node_path7.default.posix.basename(cmd.configFile.value) }];
+  const name2 = (cmd.configName?.value ?? decorator?.configName)?.replace(/\.ya?ml$/, "");
+  if (!name2 || /[$`]/.test(name2)) return [];
+  const appDir = cmd.app ? import_node_path7.default.posix.dirname(cmd.app) : ".";
+  const dirs = [];
+  const written = cmd.configDir?.value ?? cmd.configPath?.value;
+  if (written !== void 0) {
+    const pwd = /^(?:\$\(pwd\)|\$PWD|\$\{PWD\})(?:\/|$)/.exec(written);
+    if (pwd) dirs.push(written.slice(pwd[0].length) || ".");
+    else if (/[$`~]/.test(written)) return [];
+    else if (import_node_path7.default.posix.isAbsolute(written)) dirs.push(written);
+    else if (cmd.configDir) dirs.push(written);
+    else dirs.push(import_node_path7.default.posix.join(appDir, written));
+  } else if (decorator?.configPath !== void 0) {
+    dirs.push(import_node_path7.default.posix.join(appDir, decorator.configPath));
+  } else {
+    dirs.push(import_node_path7.default.posix.join(appDir, "conf"), import_node_path7.default.posix.join(appDir, "config"));
+  }
+  return dirs.map((dir) => ({ dir: import_node_path7.default.posix.normalize(dir), name: `${name2}.yaml` }));
 }
-function agreedLaunch(launches) {
-  if (!launches?.length) return void 0;
-  const first = launches[0].launch;
-  if (first.hydra) return void 0;
-  const key = valuesKey(first.values);
-  return launches.every((l) => !l.launch.hydra && valuesKey(l.launch.values) === key && sameOverrides(l.launch, first)) ? first : void 0;
-}
-function sameOverrides(a, b) {
-  const text = (l) => JSON.stringify((l.overrides ?? []).map((o) => [o.style, o.path, o.value]));
-  return text(a) === text(b);
-}
-
-// src/engine/load-file.ts
-var import_node_path7 = __toESM(require("node:path"), 1);
-
-// src/engine/load/json.ts
-var JsonSyntaxError = class extends Error {
-  constructor(message, start, end = start + 1) {
-    super(message);
-    this.start = start;
-    this.end = end;
-  }
-  start;
-  end;
-};
-var NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
-var EMPTY = "empty JSON file";
-var WORD_RE = /[A-Za-z_$][A-Za-z0-9_$.-]*/y;
-var ESCAPES2 = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" };
-var LITERALS = [
-  ["true", true],
-  ["false", false],
-  ["null", null],
-  ["NaN", NaN],
-  ["Infinity", Infinity],
-  ["-Infinity", -Infinity]
-];
-var Parser = class {
-  constructor(text) {
-    this.text = text;
-    this.lineStarts = computeLineStarts(text);
-  }
-  text;
-  i = 0;
-  lineStarts;
-  duplicates = [];
-  parseDocument() {
-    this.skipWs();
-    if (this.i >= this.text.length) throw new JsonSyntaxError(EMPTY, 0);
-    const root = this.parseValue(0);
-    this.skipWs();
-    if (this.i < this.text.length) this.fail("Extra data after the JSON value");
-    return root;
-  }
-  range(start, end) {
-    return rangeOf(this.lineStarts, start, end);
-  }
-  skipWs() {
-    const t = this.text;
-    while (this.i < t.length) {
-      const c = t.charCodeAt(this.i);
-      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
-      this.i++;
-    }
-  }
-  /** Throws a syntax error at the current character, explaining the common non-JSON cases. */
-  fail(expected) {
-    const t = this.text;
-    const at6 = this.i;
-    const c = t[at6];
-    if (c === void 0) throw new JsonSyntaxError(`${expected}, found end of file`, at6);
-    if (c === "/" && (t[at6 + 1] === "/" || t[at6 + 1] === "*")) {
-      throw new JsonSyntaxError(`${expected}, found a comment (comments are not allowed in JSON)`, at6, at6 + 2);
-    }
-    if (c === "'") {
-      throw new JsonSyntaxError(`${expected}, found a single quote (JSON strings use double quotes)`, at6);
-    }
-    WORD_RE.lastIndex = at6;
-    const word = WORD_RE.exec(t);
-    if (word) {
-      throw new JsonSyntaxError(
-        `${expected}, found bare word ${word[0]} (JSON allows only true, false and null unquoted; an unfilled template placeholder?)`,
-        at6,
-        at6 + word[0].length
-      );
-    }
-    throw new JsonSyntaxError(`${expected}, found ${JSON.stringify(c)}`, at6);
-  }
-  parseValue(depth) {
-    const t = this.text;
-    const c = t[this.i];
-    if (c === "{" || c === "[") {
-      if (depth + 1 > MAX_DEPTH) throw new JsonSyntaxError(`nesting deeper than ${MAX_DEPTH} levels`, this.i);
-      return c === "{" ? this.parseObject(depth + 1) : this.parseArray(depth + 1);
-    }
-    if (c === '"') {
-      const start = this.i;
-      const value = this.parseString();
-      return this.scalar(value, value, false, start);
-    }
-    for (const [word, value] of LITERALS) {
-      if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
-    }
-    NUMBER_RE.lastIndex = this.i;
-    const num8 = NUMBER_RE.exec(t);
-    if (num8) return this.scalar(Number(num8[0]), num8[0], true, this.i);
-    return this.fail("Expecting value");
-  }
-  /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
-  scalar(value, source, plain2, start) {
-    if (plain2) this.i = start + source.length;
-    return { kind: "scalar", value, source, plain: plain2, range: this.range(start, this.i) };
-  }
-  parseObject(depth) {
-    const t = this.text;
-    const start = this.i++;
-    const entries = [];
-    const firstLine2 = /* @__PURE__ */ new Map();
-    this.skipWs();
-    if (t[this.i] === "}") {
-      this.i++;
-      return { kind: "map", entries, range: this.range(start, this.i) };
-    }
-    for (; ; ) {
-      if (t[this.i] !== '"') this.fail("Expecting property name enclosed in double quotes");
-      const keyStart = this.i;
-      const key = this.parseString();
-      const keyRange = this.range(keyStart, this.i);
-      this.skipWs();
-      if (t[this.i] !== ":") this.fail("Expecting ':' delimiter");
-      this.i++;
-      this.skipWs();
-      const value = this.parseValue(depth);
-      const seen = firstLine2.get(key);
-      if (seen !== void 0) {
-        this.duplicates.push({
-          kind: "duplicate-key",
-          message: `duplicate key ${JSON.stringify(key)} (first at line ${seen}); the loader keeps the last value`,
-          range: keyRange
-        });
-      } else {
-        firstLine2.set(key, keyRange.line);
-      }
-      entries.push({ key, keyRange, value });
-      this.skipWs();
-      if (t[this.i] === "}") {
-        this.i++;
-        return { kind: "map", entries, range: this.range(start, this.i) };
-      }
-      if (t[this.i] !== ",") this.fail("Expecting ',' delimiter");
-      const comma = this.i++;
-      this.skipWs();
-      if (t[this.i] === "}") throw new JsonSyntaxError('trailing comma before "}" is not allowed in JSON', comma);
-    }
-  }
-  parseArray(depth) {
-    const t = this.text;
-    const start = this.i++;
-    const items = [];
-    this.skipWs();
-    if (t[this.i] === "]") {
-      this.i++;
-      return { kind: "seq", items, range: this.range(start, this.i) };
-    }
-    for (; ; ) {
-      items.push(this.parseValue(depth));
-      this.skipWs();
-      if (t[this.i] === "]") {
-        this.i++;
-        return { kind: "seq", items, range: this.range(start, this.i) };
-      }
-      if (t[this.i] !== ",") this.fail("Expecting ',' delimiter");
-      const comma = this.i++;
-      this.skipWs();
-      if (t[this.i] === "]") throw new JsonSyntaxError('trailing comma before "]" is not allowed in JSON', comma);
-    }
-  }
-  /** Parses the string at `this.i` (which is a '"') and returns its unescaped content. */
-  parseString() {
-    const t = this.text;
-    const open = this.i++;
-    let out = "";
-    let chunk = this.i;
-    for (; ; ) {
-      if (this.i >= t.length) throw new JsonSyntaxError("Unterminated string starting here", open);
-      const code = t.charCodeAt(this.i);
-      if (code === 34) {
-        out += t.slice(chunk, this.i++);
-        return out;
-      }
-      if (code < 32) {
-        const what = code === 10 ? "a line break" : `control character U+${code.toString(16).padStart(4, "0")}`;
-        throw new JsonSyntaxError(`Invalid control character in string: ${what} must be escaped`, this.i);
-      }
-      if (code !== 92) {
-        this.i++;
-        continue;
-      }
-      out += t.slice(chunk, this.i);
-      const esc = t[this.i + 1];
-      if (esc === "u") {
-        const hex = t.slice(this.i + 2, this.i + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError("Invalid \\uXXXX escape", this.i, this.i + 2);
-        out += String.fromCharCode(parseInt(hex, 16));
-        this.i += 6;
-      } else if (esc !== void 0 && Object.prototype.hasOwnProperty.call(ESCAPES2, esc)) {
-        out += ESCAPES2[esc];
-        this.i += 2;
-      } else {
-        throw new JsonSyntaxError(`Invalid \\escape: ${JSON.stringify("\\" + (esc ?? ""))}`, this.i, this.i + 2);
-      }
-      chunk = this.i;
-    }
-  }
-};
-function loadJson(text) {
-  const body = stripBom(text);
-  const parser = new Parser(body);
-  try {
-    const tree = parser.parseDocument();
-    return { tree, problems: parser.duplicates };
-  } catch (err) {
-    if (!(err instanceof JsonSyntaxError)) throw err;
-    const message = err.message === EMPTY ? EMPTY : `invalid JSON: ${err.message}`;
-    return {
-      problems: [
-        {
-          kind: "parse-error",
-          message,
-          range: rangeOf(computeLineStarts(body), err.start, err.end)
-        }
-      ]
-    };
-  }
+function hydraDecorator(pythonText2) {
+  const head = pythonText2.slice(0, 256 * 1024);
+  const at6 = head.search(/@(?:hydra\.main|hydra_runner)\s*\(/);
+  if (at6 < 0) return void 0;
+  const close = head.indexOf(")", at6);
+  const args = head.slice(at6, close < 0 ? at6 + 400 : Math.min(close, at6 + 400));
+  const arg = (name2) => new RegExp(`\\b${name2}\\s*=\\s*(?:"([^"\\n]*)"|'([^'\\n]*)')`).exec(args)?.slice(1).find((v) => v !== void 0);
+  const configPath = arg("config_path");
+  const configName = arg("config_name");
+  return { ...configPath !== void 0 ? { configPath } : {}, ...configName !== void 0 ? { configName } : {} };
 }
 
 // src/engine/load/shell.ts
@@ -7954,7 +7694,7 @@ var MM_SLURM_DEFAULT_GPUS = 8;
 var NEOX_LAUNCHER = "deepy.py";
 var TRAIN_PROGRAMS = /* @__PURE__ */ new Set(["fairseq-train", "fairseq-hydra-train"]);
 var YOLO_TASKS = /* @__PURE__ */ new Set(["detect", "segment", "classify", "pose", "obb"]);
-var FORWARDED = /^\$(?:[@*]|\{[@*](?::[^}]*)?\})$/;
+var FORWARDED2 = /^\$(?:[@*]|\{[@*](?::[^}]*)?\})$/;
 var TORCHRUN_SWITCHES = /* @__PURE__ */ new Set(["--standalone", "--no-python", "--run-path", "--use-env", "--virtual-local-rank"]);
 var ACCELERATE_SWITCHES = /* @__PURE__ */ new Set([
   "--multi-gpu",
@@ -8739,7 +8479,7 @@ var ScriptParser = class _ScriptParser {
     const body = this.command(words, 0, located);
     if (!body) return;
     const env = this.environment();
-    const forwarded = body.args.find((a) => a.flag === "" && a.value !== void 0 && FORWARDED.test(a.value));
+    const forwarded = body.args.find((a) => a.flag === "" && a.value !== void 0 && FORWARDED2.test(a.value));
     if (forwarded) body.forwardsArgs = forwarded.flagRange;
     this.script.commands.push({ ...body, range, ...Object.keys(env).length ? { env } : {}, ...this.script.slurm ? { slurm: this.script.slurm } : {} });
   }
@@ -9242,7 +8982,7 @@ var ScriptParser = class _ScriptParser {
       });
       return k + 1;
     }
-    if (next && !isFlag(next.text) && !FORWARDED.test(next.text) && !next.opaque?.rest && takesValue(w.text, next)) {
+    if (next && !isFlag(next.text) && !FORWARDED2.test(next.text) && !next.opaque?.rest && takesValue(w.text, next)) {
       const valueVia = next.via ? { viaVariable: next.via } : via;
       const unknownWords = next.opaque ? { valueOpaque: next.opaque.variable } : {};
       out.push({ flag: w.text, value: next.text, flagRange: this.range(w.start, w.end), valueRange: this.range(next.start, next.end), ...valueVia, ...unknownWords });
@@ -9669,6 +9409,690 @@ function withoutTrailingComment(line) {
     if (line[i] === "#" && /\s/.test(line[i - 1])) return line.slice(0, i - 1);
   }
   return line;
+}
+
+// src/engine/script-links.ts
+var SELF_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--yaml", "--yaml_config", "--config-path-file", "--job.config_file", "--job.config-file"]);
+var CONFIG_FLAGS = /* @__PURE__ */ new Set([...SELF_FLAGS, "--deepspeed", "--deepspeed_config", "--deepspeed-config"]);
+var CONFIG_EXT = { test: (value) => /\.(ya?ml|json|toml)$/i.test(value) || isPythonConfig(value) };
+var NEOX_LAUNCHER2 = "deepy.py";
+function namedConfigs(cmd) {
+  if (cmd.cli === NEOX_LAUNCHER2) return neoxConfigs(cmd);
+  const out = [];
+  const firstOnly = cmd.cli !== void 0 && MS_SWIFT_FRONT_ENDS.test(cmd.cli);
+  for (const [i, arg] of cmd.args.entries()) {
+    if (arg.value === void 0 || !CONFIG_EXT.test(arg.value)) continue;
+    if (arg.flag !== "" && !CONFIG_FLAGS.has(arg.flag)) continue;
+    if (firstOnly && arg.flag === "" && i !== 0) continue;
+    if (arg.flag === "" && /^[\w.]+=/.test(arg.value)) continue;
+    if (!out.some((c) => c.written === arg.value)) out.push({ written: arg.value, flag: arg.flag, range: arg.valueRange ?? arg.flagRange });
+  }
+  return out;
+}
+function neoxConfigs(cmd) {
+  const dir = lastArg(cmd.args, "--conf_dir", "-d")?.value;
+  const out = [];
+  for (const arg of cmd.args) {
+    if (arg.flag !== "" || !arg.value || /[$`]/.test(arg.value)) continue;
+    const file = /\.(?:yml|json)$/.test(arg.value) ? arg.value : `${arg.value}.yml`;
+    const written = dir && !file.startsWith("/") ? import_node_path8.default.posix.join(dir, file) : file;
+    if (!out.some((c) => c.written === written)) out.push({ written, flag: "", range: arg.valueRange ?? arg.flagRange });
+  }
+  return out;
+}
+function lastArg(args, ...flags) {
+  for (let i = args.length - 1; i >= 0; i--) if (flags.includes(args[i].flag)) return args[i];
+  return void 0;
+}
+function workdirOf(file, cmd, scriptDir) {
+  const changes = file.script?.directoryChanges ?? [];
+  let n = 0;
+  for (const cd of changes) {
+    if (cd.range.line > cmd.range.line || cd.range.line === cmd.range.line && cd.range.column >= cmd.range.column) break;
+    n++;
+  }
+  return workdirAfter(changes.slice(0, n), file.path, scriptDir);
+}
+function workdirAfter(changes, scriptPath, scriptDir) {
+  let wd = { dir: ".", label: "the repository root" };
+  for (const cd of changes) {
+    const at6 = `cd at ${scriptPath}:${cd.range.line}`;
+    const text = cd.dir.replace(/["']/g, "");
+    let dir;
+    if (/dirname/.test(text) && /\$0\b|\$\{0\}|BASH_SOURCE/.test(text)) {
+      const rest = text.slice(text.lastIndexOf(")") + 1).replace(/^\/+/, "");
+      dir = import_node_path8.default.posix.normalize(import_node_path8.default.posix.join(scriptDir, rest || "."));
+      wd = { dir, label: rest ? `${rest} from the launch script's folder (${at6})` : `the launch script's folder (${at6})` };
+    } else if (/git\s+rev-parse\s+--show-toplevel/.test(text)) {
+      wd = { dir: ".", label: `the repository root (${at6})` };
+    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !import_node_path8.default.posix.isAbsolute(text) && text !== "-") {
+      dir = import_node_path8.default.posix.normalize(import_node_path8.default.posix.join(wd.dir, text));
+      wd = dir.startsWith("..") ? { label: `${cd.dir}, outside the repository (${at6})` } : { dir, label: `${dir} (${at6})` };
+    } else {
+      wd = { label: `${cd.dir}, which trainlint cannot follow (${at6})` };
+    }
+    if (wd.dir?.startsWith("..")) wd = { label: `${cd.dir}, outside the repository (${at6})` };
+  }
+  return wd;
+}
+var MS_SWIFT_FRONT_ENDS = /^(?:swift|megatron) /;
+var ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron|litgpt) |^(?:distributed_train|dist_train|slurm_train)\.sh$/;
+function launchOverrides(file, cmd) {
+  const where4 = `the launch command at ${file.path}:${cmd.range.line}`;
+  const out = isOpenMMLabTrain(cmd) ? openMMLabOverrides(file, cmd, where4) : [];
+  const known = (text) => !/[$`]/.test(text);
+  const flags = cmd.cli === "axolotl train" ? "click" : !cmd.cli || ARGPARSE_FRONT_ENDS.test(cmd.cli) ? "argparse" : void 0;
+  const words = cmd.cli !== "axolotl train";
+  for (const arg of cmd.args) {
+    if (arg.flag === "") {
+      const m = /^([\w.]+)=/.exec(arg.value ?? "");
+      if (!words || !m || !arg.assignment) continue;
+      const text2 = arg.value.slice(m[0].length);
+      if (!known(text2)) continue;
+      out.push({ style: "dotlist", path: m[1].split("."), value: typeOverride(text2, "dotlist"), text: text2, flag: m[1], file: file.path, range: arg.assignment.keyRange, where: where4 });
+      continue;
+    }
+    if (!flags || SELF_FLAGS.has(arg.flag)) continue;
+    if (!arg.flag.startsWith("--")) {
+      if (/^-[A-Za-z]\w*$/.test(arg.flag) && arg.value !== void 0 && known(arg.value)) {
+        out.push({ style: flags, path: [], value: typeOverride(arg.value, flags), text: arg.value, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
+      }
+      continue;
+    }
+    let name2 = arg.flag.slice(2);
+    let value;
+    let text;
+    if (arg.value === void 0) {
+      const negated = flags === "click" && name2.startsWith("no-");
+      if (negated) name2 = name2.slice(3);
+      value = !negated;
+      text = String(value);
+    } else {
+      if (!known(arg.value)) continue;
+      text = arg.value;
+      value = typeOverride(text, flags);
+    }
+    const path27 = name2.split(".").map((k) => k.replace(/-/g, "_"));
+    out.push({ style: flags, path: path27, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
+  }
+  return out;
+}
+function isOpenMMLabTrain(cmd) {
+  return cmd.cli === "dist_train.sh" || cmd.cli === "slurm_train.sh" || cmd.script !== void 0 && /(?:^|\/)tools\/train\.py$/.test(cmd.script);
+}
+function openMMLabOverrides(file, cmd, where4) {
+  const out = [];
+  const add = (path27, value, text, arg, range) => out.push({ style: "mmengine", path: path27, value, text, flag: arg.flag || path27.join("."), file: file.path, range, where: where4 });
+  let options = false;
+  for (const arg of cmd.args) {
+    if (arg.flag === "--auto-scale-lr" && arg.value === void 0) add(["auto_scale_lr", "enable"], true, "True", arg, arg.flagRange);
+    if (arg.flag === "--amp" && arg.value === void 0) {
+      add(["optim_wrapper", "type"], "AmpOptimWrapper", "AmpOptimWrapper", arg, arg.flagRange);
+      add(["optim_wrapper", "loss_scale"], "dynamic", "dynamic", arg, arg.flagRange);
+    }
+    if (arg.flag !== "") options = arg.flag === "--cfg-options" || arg.flag === "--cfg_options" || arg.flag === "--options";
+    const m = options ? /^([\w.]+)=(.*)$/s.exec(arg.value ?? "") : null;
+    if (!m || /[$`]/.test(m[2])) continue;
+    add(m[1].split("."), dictActionValue(m[2]), m[2], { ...arg, flag: m[1] }, arg.assignment?.keyRange ?? arg.valueRange ?? arg.flagRange);
+  }
+  return out;
+}
+function dictActionValue(text) {
+  const t = text.trim();
+  if (/^[-+]?\d+$/.test(t)) return Number(t);
+  if (/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) || /^[-+]?(?:inf|nan)$/i.test(t)) {
+    const n = Number(t.replace(/^([-+]?)inf$/i, "$1Infinity"));
+    if (!Number.isNaN(n)) return n;
+  }
+  if (/^true$/i.test(t)) return true;
+  if (/^false$/i.test(t)) return false;
+  if (t === "None") return null;
+  return t.replace(/^(['"])(.*)\1$/s, "$2");
+}
+function launchedConfig(file, launch, dialect) {
+  const styles = dialect?.meta.launchOverrides;
+  const launched = !styles || !launch.overrides?.length ? file : withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)).map((o) => aliased(o, dialect?.meta.flagAliases)));
+  if (!launch.program) return launched;
+  const named3 = launch.configs?.find((c) => namesFile(c.written, file.path)) ?? launch.configs?.find((c) => !/\.json$/i.test(c.written));
+  return withProgram(launched, { ...launch.program, configFlag: named3?.flag ?? "" });
+}
+function aliased(o, aliases) {
+  const key = aliases && Object.hasOwn(aliases, o.flag) ? aliases[o.flag] : void 0;
+  if (!key) return o;
+  return key === "config" ? { ...o, path: [] } : { ...o, path: key.split(".") };
+}
+function namesFile(written, file) {
+  const w = import_node_path8.default.posix.normalize(written.replace(/^\.\//, ""));
+  return file === w || file.endsWith(`/${w}`) || w.endsWith(`/${file}`);
+}
+function launcherName(cmd) {
+  if (cmd.cli) return cmd.cli;
+  return cmd.launcher === "none" ? "the launch command" : cmd.launcher === "accelerate" ? "accelerate launch" : cmd.launcher;
+}
+function accelerateConfigOf(cmd) {
+  if (cmd.launcher !== "accelerate") return void 0;
+  const acc = lastArg(cmd.launcherArgs, "--config_file", "--config-file");
+  if (!acc?.value) return void 0;
+  const commandSets = [];
+  if (lastArg(cmd.launcherArgs, "--num_processes", "--num-processes")) commandSets.push("worldSize");
+  if (lastArg(cmd.launcherArgs, "--mixed_precision", "--mixed-precision")) commandSets.push("precision");
+  return { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange, commandSets };
+}
+function accelerateValues(accelerate, config, where4) {
+  const out = {};
+  const from = `from ${config.path}, the accelerate config of the launch command at ${where4} (${accelerate.flag} ${accelerate.written})`;
+  const { worldSize, precision: precision3 } = config.plan;
+  if (worldSize && !accelerate.commandSets.includes("worldSize")) out.worldSize = { ...worldSize, how: `num_processes ${worldSize.value} in ${config.path}`, note: from };
+  if (precision3 && !accelerate.commandSets.includes("precision")) out.precision = { ...precision3, note: from };
+  return out;
+}
+function isDetectron2Launch(cmd) {
+  if (cmd.launcher !== "python" || cmd.cli || cmd.module) return false;
+  if (cmd.script !== void 0 && /(?:^|\/)(?:lazyconfig_|plain_)?train_net\.py$/.test(cmd.script)) return true;
+  return cmd.args.some((a) => a.flag === "--num-gpus") && cmd.args.some((a) => a.flag === "--config-file");
+}
+function flagCount(arg) {
+  const v = arg.value?.trim();
+  const n = v && /^\d+$/.test(v) ? Number(v) : NaN;
+  return Number.isSafeInteger(n) && n > 0 ? n : void 0;
+}
+function detectron2WorldSize(cmd) {
+  const gpus2 = lastArg(cmd.args, "--num-gpus");
+  const machines = lastArg(cmd.args, "--num-machines");
+  const g = gpus2 ? flagCount(gpus2) : 1;
+  const m = machines ? flagCount(machines) : 1;
+  if (g === void 0 || m === void 0) return void 0;
+  if ((!gpus2 || !machines) && cmd.args.some((a) => a.flag === "" && /[$`]/.test(a.value ?? ""))) return void 0;
+  const said6 = (a) => `${a.flag} ${a.value ?? ""}`.trim();
+  const gpusText = gpus2 ? said6(gpus2) : "--num-gpus not set (default 1)";
+  const how = machines ? `${gpusText} \xD7 ${said6(machines)} (detectron2 launch)` : `${gpusText} (detectron2 launch; --num-machines not set: 1 machine)`;
+  const at6 = gpus2 ?? machines;
+  return { value: g * m, how, range: at6?.flagRange ?? cmd.range, key: at6?.flag ?? "--num-gpus" };
+}
+var JAX_MODULE = /^(?:levanter\.main\.|MaxText\.|maxtext\.)/;
+var JAX_SCRIPT = /(?:^|\/)(?:levanter\/main\/\w+|MaxText\/(?:train|sft_trainer|train_compile)|maxtext\/train)\.py$/;
+function isPlainPythonJax(cmd) {
+  if (cmd.launcher !== "python" || cmd.cli) return false;
+  return cmd.module !== void 0 && JAX_MODULE.test(cmd.module) || cmd.script !== void 0 && JAX_SCRIPT.test(cmd.script);
+}
+function scriptLaunches(file, scriptDir = import_node_path8.default.posix.dirname(file.path)) {
+  const out = [];
+  for (const cmd of file.script?.commands ?? []) {
+    const configs = namedConfigs(cmd);
+    const accelerateConfig = accelerateConfigOf(cmd);
+    const hydra = isHydraCommand(cmd) ? hydraCommand(cmd, file.path, "explicit") : void 0;
+    if (hydra) configs.splice(0, configs.length, ...configs.filter((c) => c.flag !== ""));
+    if (configs.length === 0 && !hydra) continue;
+    const values = {};
+    const world = isDetectron2Launch(cmd) ? detectron2WorldSize(cmd) : launcherWorldSize(cmd);
+    const where4 = `${file.path}:${cmd.range.line}`;
+    if (world && !(hydra && cmd.launcher === "python") && !isPlainPythonJax(cmd)) {
+      values.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where4}` };
+    }
+    const overrides = hydra ? [] : launchOverrides(file, cmd);
+    const runs2 = cmd.script ?? cmd.module;
+    const program2 = cmd.cli || runs2 ? { ...cmd.cli ? { cli: cmd.cli } : {}, ...runs2 ? { program: runs2 } : {}, where: where4 } : void 0;
+    out.push({
+      script: file.path,
+      range: cmd.range,
+      launcher: launcherName(cmd),
+      configs,
+      ...overrides.length ? { overrides } : {},
+      ...program2 ? { program: program2 } : {},
+      ...accelerateConfig ? { accelerateConfig } : {},
+      values,
+      workdir: workdirOf(file, cmd, scriptDir),
+      ...hydra ? { hydra } : {}
+    });
+  }
+  return out;
+}
+
+// src/engine/script-sources.ts
+var SCRIPT_FOLDER = /^\$\((?:[^()]|\([^()]*\))*\)/;
+function sourceReaderFor(repo, scriptRel, maxBytes) {
+  return (written, changes) => {
+    const found = resolveSource(repo, scriptRel, written, changes);
+    if ("why" in found) return found;
+    const read = readRepoFile(repo, found.rel, maxBytes, "maxFileBytes");
+    if (!read.ok) return { why: `${written}: ${read.why}` };
+    const text = decodeUtf8(read.bytes);
+    return text === void 0 ? { why: `${written} is not valid UTF-8` } : { text: text.replace(/^\uFEFF/, "") };
+  };
+}
+function resolveSource(repo, scriptRel, written, changes) {
+  const bases = basesFor(written, changes, scriptRel, import_node_path9.default.posix.dirname(scriptRel));
+  if (!bases) return { why: `its path (${written}) is not one trainlint can follow` };
+  const found = resolveWritten(repo, bases.written, bases.list);
+  if (!found.found) return { why: `${written} is not a file in the repository` };
+  return { abs: found.found.abs, rel: found.found.rel };
+}
+function baseSourceReader(repo, scriptRel, base, baseTexts, key, wanted, outside) {
+  return (written, changes) => {
+    const found = resolveSource(repo, scriptRel, written, changes);
+    if ("why" in found) return found;
+    const at6 = key(found.abs);
+    if (at6 === void 0) return outside(written, changes);
+    const text = baseTexts.get(at6);
+    if (text === void 0) {
+      wanted.add(at6);
+      return { why: `${written} is not read at ${base} yet` };
+    }
+    return text === null ? outside(written, changes) : { text: text.replace(/^\uFEFF/, "") };
+  };
+}
+function basesFor(written, changes, scriptRel, scriptDir) {
+  const unquoted = written.replace(/["']/g, "");
+  const folder = SCRIPT_FOLDER.exec(unquoted);
+  if (folder) {
+    if (!/dirname/.test(folder[0]) || !/\$0\b|\$\{0\}|BASH_SOURCE/.test(folder[0])) return void 0;
+    const rest = unquoted.slice(folder[0].length).replace(/^\/+/, "");
+    if (!rest || /[$`]/.test(rest)) return void 0;
+    return { written: rest, list: [{ dir: scriptDir, label: "the launch script's folder" }] };
+  }
+  if (/[$`~]/.test(unquoted) || import_node_path9.default.posix.isAbsolute(unquoted)) return void 0;
+  const wd = workdirAfter(changes, scriptRel, scriptDir);
+  const list2 = [];
+  if (wd.dir !== void 0) list2.push({ dir: wd.dir, label: wd.label });
+  list2.push({ dir: scriptDir, label: "the launch script's folder" });
+  return { written: unquoted, list: list2 };
+}
+
+// trainlint-builtin:node:child_process
+var loaded4;
+var load4 = () => loaded4 ??= require("node:child_process");
+function spawn(...args) {
+  const f = load4().spawn;
+  return new.target ? new f(...args) : f(...args);
+}
+
+// src/engine/git.ts
+var import_node_fs4 = require("node:fs");
+var path10 = __toESM(require("node:path"), 1);
+var GitError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "GitError";
+  }
+};
+var gitStats = { spawns: 0 };
+function runGit(cwd, args, input) {
+  gitStats.spawns++;
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, {
+      cwd,
+      // C locale: stable messages. No optional locks: a read-only diff must not take index.lock.
+      env: { ...process.env, LC_ALL: "C", LANGUAGE: "C", GIT_OPTIONAL_LOCKS: "0", GIT_TERMINAL_PROMPT: "0" },
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true
+    });
+    const out = [];
+    const err = [];
+    child.stdout.on("data", (b) => out.push(b));
+    child.stderr.on("data", (b) => err.push(b));
+    child.on("error", (e) => {
+      reject(new GitError(e.code === "ENOENT" ? "git not found on PATH" : `cannot run git: ${e.message}`));
+    });
+    child.on("close", (code) => {
+      resolve({ code: code ?? -1, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString("utf8") });
+    });
+    child.stdin.on("error", () => {
+    });
+    child.stdin.end(input ?? Buffer.alloc(0));
+  });
+}
+function firstLine(stderr, fallback) {
+  const line = stderr.split("\n").map((l) => l.trim()).find((l) => l !== "");
+  return line ? line.replace(/^(fatal|error): /, "") : fallback;
+}
+function assertDir(dir) {
+  if (!(0, import_node_fs4.statSync)(dir, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new GitError(`not a git repository: ${dir}`);
+  }
+}
+function failure(dir, r, what) {
+  if (/not a git repository/i.test(r.stderr)) return new GitError(`not a git repository: ${dir}`);
+  return new GitError(firstLine(r.stderr, `${what} failed (exit ${r.code})`));
+}
+async function readBaseVersions(dir, ref, headPaths) {
+  if (ref === "" || ref.startsWith("-") || /[\x00-\x1f\x7f]/.test(ref)) {
+    throw new GitError(`invalid revision ${JSON.stringify(ref)}`);
+  }
+  assertDir(dir);
+  const rp = await runGit(dir, ["rev-parse", "--show-toplevel", "--verify", "--quiet", `${ref}^{commit}`]);
+  if (rp.code === 1) throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
+  if (rp.code !== 0) throw failure(dir, rp, "git rev-parse");
+  const lines = rp.stdout.toString("utf8").replace(/\n$/, "").split("\n");
+  const sha2 = lines.pop() ?? "";
+  const top = lines.join("\n");
+  if (!/^[0-9a-f]{40,64}$/.test(sha2) || top === "") throw new GitError(`unknown revision ${JSON.stringify(ref)}`);
+  const result = /* @__PURE__ */ new Map();
+  if (headPaths.length === 0) return result;
+  const prefix = toPosix(path10.relative(top, dir));
+  const fromTop = (p) => prefix ? `${prefix}/${p}` : p;
+  const toDir = (p) => prefix && p.startsWith(`${prefix}/`) ? p.slice(prefix.length + 1) : p;
+  const diff = await runGit(top, ["diff", "--name-status", "-z", "-M", "-C", "--no-color", "--no-ext-diff", sha2, "--"]);
+  if (diff.code !== 0) throw failure(dir, diff, "git diff");
+  const renamedFrom = /* @__PURE__ */ new Map();
+  const added = /* @__PURE__ */ new Set();
+  const tokens = diff.stdout.toString("utf8").split("\0");
+  for (let i = 0; i < tokens.length && tokens[i] !== ""; ) {
+    const status = tokens[i];
+    if (status.startsWith("R") || status.startsWith("C")) {
+      renamedFrom.set(tokens[i + 2], tokens[i + 1]);
+      i += 3;
+    } else {
+      if (status === "A") added.add(tokens[i + 1]);
+      i += 2;
+    }
+  }
+  const basePathOf = /* @__PURE__ */ new Map();
+  for (const p of headPaths) {
+    const headPath = fromTop(p);
+    basePathOf.set(p, added.has(headPath) ? null : renamedFrom.get(headPath) ?? headPath);
+  }
+  const wanted = [...new Set([...basePathOf.values()].filter((p) => p !== null))];
+  const texts = /* @__PURE__ */ new Map();
+  if (wanted.length > 0) {
+    const nul = wanted.some((p) => p.includes("\n"));
+    const names = wanted.map((p) => `${sha2}:${p}`);
+    const sep = nul ? "\0" : "\n";
+    const cat = await runGit(top, nul ? ["cat-file", "--batch", "-z"] : ["cat-file", "--batch"], Buffer.from(names.join(sep) + sep, "utf8"));
+    if (cat.code !== 0) {
+      const hint = nul ? " (paths containing newlines need git >= 2.38)" : "";
+      throw new GitError(firstLine(cat.stderr, `git cat-file failed (exit ${cat.code})`) + hint);
+    }
+    const contents = parseBatch(cat.stdout, names);
+    wanted.forEach((p, i) => texts.set(p, contents[i]));
+  }
+  for (const p of headPaths) {
+    const basePath = basePathOf.get(p) ?? null;
+    const text = basePath === null ? null : texts.get(basePath) ?? null;
+    result.set(p, basePath === null || text === null ? null : { basePath: toDir(basePath), text });
+  }
+  return result;
+}
+function parseBatch(out, names) {
+  const res = [];
+  let pos = 0;
+  for (const name2 of names) {
+    const notFound = ["missing", "ambiguous"].map((w) => Buffer.from(`${name2} ${w}
+`, "utf8")).find((m) => out.subarray(pos, pos + m.length).equals(m));
+    if (notFound) {
+      res.push(null);
+      pos += notFound.length;
+      continue;
+    }
+    const eol = out.indexOf(10, pos);
+    const header = /^([0-9a-f]+) (\w+) (\d+)$/.exec(eol < 0 ? "" : out.toString("latin1", pos, eol));
+    if (!header) throw new GitError(`unexpected git cat-file output for ${JSON.stringify(name2)}`);
+    const size = Number(header[3]);
+    const start = eol + 1;
+    if (start + size + 1 > out.length) throw new GitError(`truncated git cat-file output for ${JSON.stringify(name2)}`);
+    res.push(header[2] === "blob" ? out.toString("utf8", start, start + size) : null);
+    pos = start + size + 1;
+  }
+  return res;
+}
+
+// src/engine/reference-launch.ts
+function correspondingLaunch(launches, head, headLaunches) {
+  const written = new Set(head.configs.map((c) => c.written));
+  const naming = (list2) => list2.filter((l) => l.configs.some((c) => written.has(c.written)));
+  const candidates = naming(launches);
+  const headNaming = naming(headLaunches);
+  const position = headNaming.indexOf(head);
+  if (candidates.length === headNaming.length && position >= 0) return candidates[position];
+  for (const same3 of [identicalLaunch, sameProgramRun]) {
+    const matches = candidates.filter((c) => same3(c, head));
+    if (matches.length > 0) return matches.length === 1 ? matches[0] : void 0;
+  }
+  return void 0;
+}
+function identicalLaunch(a, b) {
+  return a.launcher === b.launcher && valuesKey(a.values) === valuesKey(b.values) && sameProgramRun(a, b);
+}
+function sameProgramRun(a, b) {
+  const program2 = (l) => JSON.stringify([l.program?.cli ?? "", l.program?.program ?? "", l.configs.map((c) => c.written), l.hydra ? "hydra" : ""]);
+  return !a.hydra && !b.hydra && program2(a) === program2(b) && sameOverrides(a, b);
+}
+function valuesKey(values) {
+  return Object.entries(values).map(([field, s]) => `${field}=${String(s?.value)}`).sort().join("\n");
+}
+function agreedLaunch(launches) {
+  if (!launches?.length) return void 0;
+  const first = launches[0].launch;
+  if (first.hydra) return void 0;
+  const key = valuesKey(first.values);
+  return launches.every((l) => !l.launch.hydra && valuesKey(l.launch.values) === key && sameOverrides(l.launch, first)) ? first : void 0;
+}
+function sameOverrides(a, b) {
+  const text = (l) => JSON.stringify((l.overrides ?? []).map((o) => [o.style, o.path, o.value]));
+  return text(a) === text(b);
+}
+
+// src/engine/load-file.ts
+var import_node_path10 = __toESM(require("node:path"), 1);
+
+// src/engine/load/json.ts
+var JsonSyntaxError = class extends Error {
+  constructor(message, start, end = start + 1) {
+    super(message);
+    this.start = start;
+    this.end = end;
+  }
+  start;
+  end;
+};
+var NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+var EMPTY = "empty JSON file";
+var WORD_RE = /[A-Za-z_$][A-Za-z0-9_$.-]*/y;
+var ESCAPES2 = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: "\r", t: "	" };
+var LITERALS = [
+  ["true", true],
+  ["false", false],
+  ["null", null],
+  ["NaN", NaN],
+  ["Infinity", Infinity],
+  ["-Infinity", -Infinity]
+];
+var Parser = class {
+  constructor(text) {
+    this.text = text;
+    this.lineStarts = computeLineStarts(text);
+  }
+  text;
+  i = 0;
+  lineStarts;
+  duplicates = [];
+  parseDocument() {
+    this.skipWs();
+    if (this.i >= this.text.length) throw new JsonSyntaxError(EMPTY, 0);
+    const root = this.parseValue(0);
+    this.skipWs();
+    if (this.i < this.text.length) this.fail("Extra data after the JSON value");
+    return root;
+  }
+  range(start, end) {
+    return rangeOf(this.lineStarts, start, end);
+  }
+  skipWs() {
+    const t = this.text;
+    while (this.i < t.length) {
+      const c = t.charCodeAt(this.i);
+      if (c !== 32 && c !== 10 && c !== 13 && c !== 9) break;
+      this.i++;
+    }
+  }
+  /** Throws a syntax error at the current character, explaining the common non-JSON cases. */
+  fail(expected) {
+    const t = this.text;
+    const at6 = this.i;
+    const c = t[at6];
+    if (c === void 0) throw new JsonSyntaxError(`${expected}, found end of file`, at6);
+    if (c === "/" && (t[at6 + 1] === "/" || t[at6 + 1] === "*")) {
+      throw new JsonSyntaxError(`${expected}, found a comment (comments are not allowed in JSON)`, at6, at6 + 2);
+    }
+    if (c === "'") {
+      throw new JsonSyntaxError(`${expected}, found a single quote (JSON strings use double quotes)`, at6);
+    }
+    WORD_RE.lastIndex = at6;
+    const word = WORD_RE.exec(t);
+    if (word) {
+      throw new JsonSyntaxError(
+        `${expected}, found bare word ${word[0]} (JSON allows only true, false and null unquoted; an unfilled template placeholder?)`,
+        at6,
+        at6 + word[0].length
+      );
+    }
+    throw new JsonSyntaxError(`${expected}, found ${JSON.stringify(c)}`, at6);
+  }
+  parseValue(depth) {
+    const t = this.text;
+    const c = t[this.i];
+    if (c === "{" || c === "[") {
+      if (depth + 1 > MAX_DEPTH) throw new JsonSyntaxError(`nesting deeper than ${MAX_DEPTH} levels`, this.i);
+      return c === "{" ? this.parseObject(depth + 1) : this.parseArray(depth + 1);
+    }
+    if (c === '"') {
+      const start = this.i;
+      const value = this.parseString();
+      return this.scalar(value, value, false, start);
+    }
+    for (const [word, value] of LITERALS) {
+      if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
+    }
+    NUMBER_RE.lastIndex = this.i;
+    const num8 = NUMBER_RE.exec(t);
+    if (num8) return this.scalar(Number(num8[0]), num8[0], true, this.i);
+    return this.fail("Expecting value");
+  }
+  /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
+  scalar(value, source, plain2, start) {
+    if (plain2) this.i = start + source.length;
+    return { kind: "scalar", value, source, plain: plain2, range: this.range(start, this.i) };
+  }
+  parseObject(depth) {
+    const t = this.text;
+    const start = this.i++;
+    const entries = [];
+    const firstLine2 = /* @__PURE__ */ new Map();
+    this.skipWs();
+    if (t[this.i] === "}") {
+      this.i++;
+      return { kind: "map", entries, range: this.range(start, this.i) };
+    }
+    for (; ; ) {
+      if (t[this.i] !== '"') this.fail("Expecting property name enclosed in double quotes");
+      const keyStart = this.i;
+      const key = this.parseString();
+      const keyRange = this.range(keyStart, this.i);
+      this.skipWs();
+      if (t[this.i] !== ":") this.fail("Expecting ':' delimiter");
+      this.i++;
+      this.skipWs();
+      const value = this.parseValue(depth);
+      const seen = firstLine2.get(key);
+      if (seen !== void 0) {
+        this.duplicates.push({
+          kind: "duplicate-key",
+          message: `duplicate key ${JSON.stringify(key)} (first at line ${seen}); the loader keeps the last value`,
+          range: keyRange
+        });
+      } else {
+        firstLine2.set(key, keyRange.line);
+      }
+      entries.push({ key, keyRange, value });
+      this.skipWs();
+      if (t[this.i] === "}") {
+        this.i++;
+        return { kind: "map", entries, range: this.range(start, this.i) };
+      }
+      if (t[this.i] !== ",") this.fail("Expecting ',' delimiter");
+      const comma = this.i++;
+      this.skipWs();
+      if (t[this.i] === "}") throw new JsonSyntaxError('trailing comma before "}" is not allowed in JSON', comma);
+    }
+  }
+  parseArray(depth) {
+    const t = this.text;
+    const start = this.i++;
+    const items = [];
+    this.skipWs();
+    if (t[this.i] === "]") {
+      this.i++;
+      return { kind: "seq", items, range: this.range(start, this.i) };
+    }
+    for (; ; ) {
+      items.push(this.parseValue(depth));
+      this.skipWs();
+      if (t[this.i] === "]") {
+        this.i++;
+        return { kind: "seq", items, range: this.range(start, this.i) };
+      }
+      if (t[this.i] !== ",") this.fail("Expecting ',' delimiter");
+      const comma = this.i++;
+      this.skipWs();
+      if (t[this.i] === "]") throw new JsonSyntaxError('trailing comma before "]" is not allowed in JSON', comma);
+    }
+  }
+  /** Parses the string at `this.i` (which is a '"') and returns its unescaped content. */
+  parseString() {
+    const t = this.text;
+    const open = this.i++;
+    let out = "";
+    let chunk = this.i;
+    for (; ; ) {
+      if (this.i >= t.length) throw new JsonSyntaxError("Unterminated string starting here", open);
+      const code = t.charCodeAt(this.i);
+      if (code === 34) {
+        out += t.slice(chunk, this.i++);
+        return out;
+      }
+      if (code < 32) {
+        const what = code === 10 ? "a line break" : `control character U+${code.toString(16).padStart(4, "0")}`;
+        throw new JsonSyntaxError(`Invalid control character in string: ${what} must be escaped`, this.i);
+      }
+      if (code !== 92) {
+        this.i++;
+        continue;
+      }
+      out += t.slice(chunk, this.i);
+      const esc = t[this.i + 1];
+      if (esc === "u") {
+        const hex = t.slice(this.i + 2, this.i + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError("Invalid \\uXXXX escape", this.i, this.i + 2);
+        out += String.fromCharCode(parseInt(hex, 16));
+        this.i += 6;
+      } else if (esc !== void 0 && Object.prototype.hasOwnProperty.call(ESCAPES2, esc)) {
+        out += ESCAPES2[esc];
+        this.i += 2;
+      } else {
+        throw new JsonSyntaxError(`Invalid \\escape: ${JSON.stringify("\\" + (esc ?? ""))}`, this.i, this.i + 2);
+      }
+      chunk = this.i;
+    }
+  }
+};
+function loadJson(text) {
+  const body = stripBom(text);
+  const parser = new Parser(body);
+  try {
+    const tree = parser.parseDocument();
+    return { tree, problems: parser.duplicates };
+  } catch (err) {
+    if (!(err instanceof JsonSyntaxError)) throw err;
+    const message = err.message === EMPTY ? EMPTY : `invalid JSON: ${err.message}`;
+    return {
+      problems: [
+        {
+          kind: "parse-error",
+          message,
+          range: rangeOf(computeLineStarts(body), err.start, err.end)
+        }
+      ]
+    };
+  }
 }
 
 // node_modules/smol-toml/dist/error.js
@@ -10836,7 +11260,7 @@ function appendAll(target, items) {
 var DEFAULT_MAX_FILE_BYTES = 2 * 1024 * 1024;
 var START = { line: 1, column: 1, endLine: 1, endColumn: 2 };
 function formatOf(relPath) {
-  const ext = import_node_path7.default.extname(relPath).toLowerCase();
+  const ext = import_node_path10.default.extname(relPath).toLowerCase();
   if (ext === ".json") return "json";
   if (ext === ".toml") return "toml";
   if (ext === ".sh" || ext === ".bash" || ext === ".sbatch" || ext === ".slurm") return "shell";
@@ -10912,7 +11336,7 @@ function loadFile(absPath, relPath, options = {}) {
 }
 
 // src/engine/hydra-files.ts
-var import_node_path10 = __toESM(require("node:path"), 1);
+var import_node_path12 = __toESM(require("node:path"), 1);
 
 // src/engine/hydra/defaults-list.ts
 var GROUP_KEY = /^(?:(optional|override)\s+)?([^\s@:]*)(?:@([^\s:]*))?$/;
@@ -11003,139 +11427,8 @@ function packageHeader(text) {
   return void 0;
 }
 
-// src/engine/hydra/command.ts
-var import_node_path8 = __toESM(require("node:path"), 1);
-var FLAGS = {
-  "--config-path": "configPath",
-  "-cp": "configPath",
-  "--config-name": "configName",
-  "-cn": "configName",
-  "--config-dir": "configDir",
-  "-cd": "configDir"
-};
-var SWITCHES = /* @__PURE__ */ new Set(["--multirun", "-m", "--resolve", "--run", "-r", "--help", "-h", "--hydra-help", "--version"]);
-var FORWARDED2 = /^\$(?:[@*]|\{[@*](?::[^}]*)?\})$/;
-var UNRESOLVED_SHELL = /\$(?:[A-Za-z_{(]|\d)|`/;
-function unquote(text) {
-  const t = text.trim();
-  return t.length >= 2 && (t.startsWith("'") && t.endsWith("'") || t.startsWith('"') && t.endsWith('"')) ? t.slice(1, -1) : t;
-}
-function hydraCommand(cmd, file, origin = "explicit") {
-  const out = { multirun: false, overrides: [], errors: [] };
-  if (cmd.module) out.app = `${cmd.module.replace(/\./g, "/")}.py`;
-  else if (cmd.script) out.app = cmd.script;
-  if (cmd.forwardsArgs) out.forwardsArgs = cmd.forwardsArgs;
-  const positional = [];
-  for (const arg of cmd.args) {
-    const which = Object.hasOwn(FLAGS, arg.flag) ? FLAGS[arg.flag] : void 0;
-    if (which) {
-      if (arg.value !== void 0) out[which] = { value: unquote(arg.value), range: arg.valueRange ?? arg.flagRange };
-      continue;
-    }
-    if (SWITCHES.has(arg.flag)) {
-      if (arg.flag === "--multirun" || arg.flag === "-m") out.multirun = true;
-      if (arg.value !== void 0 && arg.valueRange) positional.push({ flag: "", value: arg.value, flagRange: arg.valueRange, valueRange: arg.valueRange });
-      continue;
-    }
-    if (arg.flag !== "") continue;
-    positional.push(arg);
-  }
-  const dotlist = isDotlistCommand(cmd);
-  if (dotlist) out.dotlist = true;
-  for (const arg of positional) {
-    const text = arg.value ?? "";
-    if (text === "" || FORWARDED2.test(text)) continue;
-    const range = arg.flagRange;
-    if (dotlist && !out.configFile && !text.includes("=") && /\.ya?ml$/i.test(text)) {
-      out.configFile = { value: unquote(text), range: arg.valueRange ?? range };
-      continue;
-    }
-    const parsed = dotlist ? parseDotlistItem(text) : parseOverride(text);
-    if (!parsed.ok) {
-      if (out.multirun && /Ambiguous value/.test(parsed.error)) continue;
-      out.errors.push({ message: parsed.error, range });
-      continue;
-    }
-    const o = parsed.override;
-    const unresolved = UNRESOLVED_SHELL.test(text) ? `the value comes from a shell expansion the script does not resolve (${o.value?.text ?? text})` : void 0;
-    out.overrides.push({
-      override: o,
-      file,
-      range,
-      keyRange: arg.assignment?.keyRange ?? range,
-      valueRange: arg.assignment?.valueRange ?? range,
-      origin,
-      ...unresolved ? { unresolved } : {}
-    });
-  }
-  return out;
-}
-var HYDRA_MODULES = /^(?:verl\.trainer\.(?:main_\w+|fsdp_sft_trainer|sft_trainer)|recipe\.\w+\.main_\w+)$/;
-var HYDRA_SCRIPTS = /(?:^|\/)(?:megatron_\w+_(?:pretraining|finetuning|sft|tuning|continue_training)|speech_to_text\w*|main_ppo|main_\w+_ppo)\.py$/;
-var DOTLIST_MODULES = /^(?:MaxText\.(?:train|sft_trainer|sft\.sft_trainer)|maxtext\.trainers\.[\w.]*train\w*)$/;
-var DOTLIST_SCRIPTS = /(?:^|\/)MaxText\/(?:train|sft_trainer)\.py$/;
-function isDotlistCommand(cmd) {
-  if (cmd.module !== void 0) return DOTLIST_MODULES.test(cmd.module);
-  return cmd.script !== void 0 && DOTLIST_SCRIPTS.test(cmd.script);
-}
-function parseDotlistItem(text) {
-  if (text.length > MAX_DOTLIST_CHARS) return { ok: false, error: `a dotlist item longer than ${MAX_DOTLIST_CHARS} characters is not read` };
-  const eq = text.indexOf("=");
-  const key = eq > 0 ? text.slice(0, eq).trim() : "";
-  if (!/^[A-Za-z_][\w-]*(?:\.[\w-]+)*$/.test(key)) return { ok: false, error: `"${text.slice(0, 80)}" is not a key=value item` };
-  const raw = unquote(text.slice(eq + 1));
-  const quoted = raw !== text.slice(eq + 1).trim();
-  const t = raw.trim();
-  let value = raw;
-  if (!quoted) {
-    if (/^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/.test(t)) value = Number(t.replace(/_/g, ""));
-    else if (/^(?:true|false)$/i.test(t)) value = t.toLowerCase() === "true";
-    else if (/^(?:null|~)$/i.test(t) || t === "") value = null;
-  }
-  return { ok: true, override: { op: "set", key, path: key.split("."), value: { kind: "scalar", value, quoted, text: raw }, text } };
-}
-var MAX_DOTLIST_CHARS = 4096;
-function isHydraCommand(cmd) {
-  if (isDotlistCommand(cmd)) return true;
-  if (cmd.args.some((a) => Object.hasOwn(FLAGS, a.flag))) return true;
-  if (cmd.module !== void 0) return HYDRA_MODULES.test(cmd.module);
-  return cmd.script !== void 0 && HYDRA_SCRIPTS.test(cmd.script);
-}
-function configCandidates(cmd, decorator) {
-  if (cmd.configFile) return /[$`~]/.test(cmd.configFile.value) ? [] : [{ dir: import_node_path8.default.posix.dirname(cmd.configFile.value), name: import_node_path8.default.posix.basename(cmd.configFile.value) }];
-  const name2 = (cmd.configName?.value ?? decorator?.configName)?.replace(/\.ya?ml$/, "");
-  if (!name2 || /[$`]/.test(name2)) return [];
-  const appDir = cmd.app ? import_node_path8.default.posix.dirname(cmd.app) : ".";
-  const dirs = [];
-  const written = cmd.configDir?.value ?? cmd.configPath?.value;
-  if (written !== void 0) {
-    const pwd = /^(?:\$\(pwd\)|\$PWD|\$\{PWD\})(?:\/|$)/.exec(written);
-    if (pwd) dirs.push(written.slice(pwd[0].length) || ".");
-    else if (/[$`~]/.test(written)) return [];
-    else if (import_node_path8.default.posix.isAbsolute(written)) dirs.push(written);
-    else if (cmd.configDir) dirs.push(written);
-    else dirs.push(import_node_path8.default.posix.join(appDir, written));
-  } else if (decorator?.configPath !== void 0) {
-    dirs.push(import_node_path8.default.posix.join(appDir, decorator.configPath));
-  } else {
-    dirs.push(import_node_path8.default.posix.join(appDir, "conf"), import_node_path8.default.posix.join(appDir, "config"));
-  }
-  return dirs.map((dir) => ({ dir: import_node_path8.default.posix.normalize(dir), name: `${name2}.yaml` }));
-}
-function hydraDecorator(pythonText2) {
-  const head = pythonText2.slice(0, 256 * 1024);
-  const at6 = head.search(/@(?:hydra\.main|hydra_runner)\s*\(/);
-  if (at6 < 0) return void 0;
-  const close = head.indexOf(")", at6);
-  const args = head.slice(at6, close < 0 ? at6 + 400 : Math.min(close, at6 + 400));
-  const arg = (name2) => new RegExp(`\\b${name2}\\s*=\\s*(?:"([^"\\n]*)"|'([^'\\n]*)')`).exec(args)?.slice(1).find((v) => v !== void 0);
-  const configPath = arg("config_path");
-  const configName = arg("config_name");
-  return { ...configPath !== void 0 ? { configPath } : {}, ...configName !== void 0 ? { configName } : {} };
-}
-
 // src/engine/hydra/compose.ts
-var import_node_path9 = __toESM(require("node:path"), 1);
+var import_node_path11 = __toESM(require("node:path"), 1);
 var MAX_COMPOSED_FILES = 64;
 var MAX_DEFAULTS_DEPTH = 12;
 var MISSING_VALUE = "???";
@@ -11238,7 +11531,7 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
     }
     for (const s of list2.skipped) out.notes.push(`${file.path}:${s.range.line}: defaults entry ${s.text} is ${s.why}; not composed`);
     for (const e of list2.entries) {
-      if (e.override && e.kind === "group" && e.options[0] !== void 0) overrides.set(import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(groupDir, e.group)), e.options[0]);
+      if (e.override && e.kind === "group" && e.options[0] !== void 0) overrides.set(import_node_path11.default.posix.normalize(import_node_path11.default.posix.join(groupDir, e.group)), e.options[0]);
     }
     let selfPlaced = false;
     for (const e of list2.entries) {
@@ -11248,13 +11541,13 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
         continue;
       }
       if (e.override) continue;
-      const absGroup = e.group.startsWith("/") ? import_node_path9.default.posix.normalize(e.group.slice(1)) : import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(groupDir, e.group));
+      const absGroup = e.group.startsWith("/") ? import_node_path11.default.posix.normalize(e.group.slice(1)) : import_node_path11.default.posix.normalize(import_node_path11.default.posix.join(groupDir, e.group));
       const chosen = e.kind === "group" ? overrides.get(absGroup) : void 0;
       const options = chosen !== void 0 ? [chosen] : e.options;
       if (e.kind === "group" && options.length > 0) out.groups.set([...pkg, ...dots(e.package ?? e.group)].join("."), `${absGroup === "." ? "" : absGroup + "/"}${options.join(",")}`);
       for (const option of options) {
         if (option === "null") continue;
-        const rel = import_node_path9.default.posix.normalize(import_node_path9.default.posix.join(absGroup, `${option}.yaml`));
+        const rel = import_node_path11.default.posix.normalize(import_node_path11.default.posix.join(absGroup, `${option}.yaml`));
         const where4 = { entry: e.text, name: rel, file: file.path, range: e.range };
         if (rel.startsWith("../")) {
           out.unread.push({ ...where4, package: pkg.join("."), why: "outside the config folder" });
@@ -11284,12 +11577,12 @@ function composeConfig(primary, loader, choices = /* @__PURE__ */ new Map()) {
           out.unread.push({ ...where4, package: childPkg.slice(0, 8).join(".") + "\u2026", why: `its package is nested deeper than ${MAX_DEPTH} levels` });
           continue;
         }
-        expand(loaded9, childPkg, import_node_path9.default.posix.dirname(rel), [...stack, rel]);
+        expand(loaded9, childPkg, import_node_path11.default.posix.dirname(rel), [...stack, rel]);
       }
     }
     if (!selfPlaced) placeOwn();
   };
-  expand(primary, [], ".", [import_node_path9.default.posix.basename(primary.path)]);
+  expand(primary, [], ".", [import_node_path11.default.posix.basename(primary.path)]);
   return out;
 }
 function isGroupOverride(o, config) {
@@ -11446,11 +11739,11 @@ function searchPath(file) {
 }
 function composeFromRepository(file, bases, ctx, cache) {
   if (!readDefaultsList(file.tree)) return void 0;
-  const ownDir = import_node_path10.default.posix.dirname(ctx.toRepo(file.path));
+  const ownDir = import_node_path12.default.posix.dirname(ctx.toRepo(file.path));
   const roots = [{ dir: ownDir, label: "the config's folder" }];
   for (const sp2 of searchPath(file)) {
-    for (const b of bases) roots.push({ dir: import_node_path10.default.posix.normalize(import_node_path10.default.posix.join(b.dir, sp2)), label: `hydra.searchpath ${sp2} from ${b.label}` });
-    roots.push({ dir: import_node_path10.default.posix.normalize(import_node_path10.default.posix.join(ownDir, sp2)), label: `hydra.searchpath ${sp2} from the config's folder` });
+    for (const b of bases) roots.push({ dir: import_node_path12.default.posix.normalize(import_node_path12.default.posix.join(b.dir, sp2)), label: `hydra.searchpath ${sp2} from ${b.label}` });
+    roots.push({ dir: import_node_path12.default.posix.normalize(import_node_path12.default.posix.join(ownDir, sp2)), label: `hydra.searchpath ${sp2} from the config's folder` });
   }
   const loader = (rel) => {
     const resolution = resolveWritten(ctx.repo, rel, roots);
@@ -11477,7 +11770,7 @@ function resolveCommandConfig(command2, bases, ctx) {
       }
     }
   }
-  const candidates = configCandidates(command2, decorator).map((c) => import_node_path10.default.posix.join(c.dir, c.name));
+  const candidates = configCandidates(command2, decorator).map((c) => import_node_path12.default.posix.join(c.dir, c.name));
   const tried = [];
   for (const candidate of candidates) {
     const r = resolveWritten(ctx.repo, candidate, bases);
@@ -11489,7 +11782,7 @@ function resolveCommandConfig(command2, bases, ctx) {
 
 // src/engine/repository.ts
 var import_node_fs5 = require("node:fs");
-var import_node_path11 = __toESM(require("node:path"), 1);
+var import_node_path13 = __toESM(require("node:path"), 1);
 
 // src/engine/script-mentions.ts
 var DELIMITER = /[\s"'`=,;:()<>|&[\]{}]/;
@@ -11646,10 +11939,10 @@ var SCRIPT_EXTENSIONS = /* @__PURE__ */ new Set([".sh", ".bash", ".sbatch", ".sl
 var SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules", "__pycache__", "site-packages", "venv", "env", "wandb", "outputs"]);
 var MAX_SCRIPT_WALK_ENTRIES = 1e5;
 function findRepositoryRoot(root) {
-  const start = import_node_path11.default.resolve(root);
-  for (let dir = start; ; dir = import_node_path11.default.dirname(dir)) {
-    if ((0, import_node_fs5.existsSync)(import_node_path11.default.join(dir, ".git"))) return dir;
-    if (import_node_path11.default.dirname(dir) === dir) return start;
+  const start = import_node_path13.default.resolve(root);
+  for (let dir = start; ; dir = import_node_path13.default.dirname(dir)) {
+    if ((0, import_node_fs5.existsSync)(import_node_path13.default.join(dir, ".git"))) return dir;
+    if (import_node_path13.default.dirname(dir) === dir) return start;
   }
 }
 var SCRATCH_BYTES = 256 * 1024;
@@ -11740,11 +12033,11 @@ var byName = (a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
 function isScriptName(name2) {
   const last = name2.charCodeAt(name2.length - 1);
   if (last !== 104 && last !== 72 && last !== 109 && last !== 77) return false;
-  return SCRIPT_EXTENSIONS.has(import_node_path11.default.extname(name2).toLowerCase());
+  return SCRIPT_EXTENSIONS.has(import_node_path13.default.extname(name2).toLowerCase());
 }
 var isSkippedDirName = (name2) => name2.charCodeAt(0) === 46 || SKIPPED_DIRS.has(name2);
 function listScripts(dir, skip = () => false, filter = {}, maxEntries = MAX_SCRIPT_WALK_ENTRIES) {
-  const root = import_node_path11.default.resolve(dir);
+  const root = import_node_path13.default.resolve(dir);
   const folders = [];
   const listings = [];
   let total = 0;
@@ -11768,7 +12061,7 @@ function listScripts(dir, skip = () => false, filter = {}, maxEntries = MAX_SCRI
     }
     if (used === void 0) return true;
     if (used.length > 1) used.sort(byName);
-    const prefix = d.endsWith(import_node_path11.default.sep) ? d : d + import_node_path11.default.sep;
+    const prefix = d.endsWith(import_node_path13.default.sep) ? d : d + import_node_path13.default.sep;
     for (let i = 0; i < used.length; i++) {
       const e = used[i];
       const abs = prefix + e.name;
@@ -11803,7 +12096,7 @@ function orderedWalk(root, skip, known, maxEntries) {
       }
     }
     entries.sort(byName);
-    const prefix = d.endsWith(import_node_path11.default.sep) ? d : d + import_node_path11.default.sep;
+    const prefix = d.endsWith(import_node_path13.default.sep) ? d : d + import_node_path13.default.sep;
     for (const e of entries) {
       if (++visited > maxEntries) {
         truncated = true;
@@ -11821,244 +12114,6 @@ function orderedWalk(root, skip, known, maxEntries) {
   };
   walk(root);
   return { scripts, truncated };
-}
-
-// src/engine/script-links.ts
-var import_node_path12 = __toESM(require("node:path"), 1);
-var SELF_FLAGS = /* @__PURE__ */ new Set(["--config", "--config-file", "--config_file", "--config_path", "--cfg", "--yaml", "--yaml_config", "--config-path-file", "--job.config_file", "--job.config-file"]);
-var CONFIG_FLAGS = /* @__PURE__ */ new Set([...SELF_FLAGS, "--deepspeed", "--deepspeed_config", "--deepspeed-config"]);
-var CONFIG_EXT = { test: (value) => /\.(ya?ml|json|toml)$/i.test(value) || isPythonConfig(value) };
-var NEOX_LAUNCHER2 = "deepy.py";
-function namedConfigs(cmd) {
-  if (cmd.cli === NEOX_LAUNCHER2) return neoxConfigs(cmd);
-  const out = [];
-  const firstOnly = cmd.cli !== void 0 && MS_SWIFT_FRONT_ENDS.test(cmd.cli);
-  for (const [i, arg] of cmd.args.entries()) {
-    if (arg.value === void 0 || !CONFIG_EXT.test(arg.value)) continue;
-    if (arg.flag !== "" && !CONFIG_FLAGS.has(arg.flag)) continue;
-    if (firstOnly && arg.flag === "" && i !== 0) continue;
-    if (arg.flag === "" && /^[\w.]+=/.test(arg.value)) continue;
-    if (!out.some((c) => c.written === arg.value)) out.push({ written: arg.value, flag: arg.flag, range: arg.valueRange ?? arg.flagRange });
-  }
-  return out;
-}
-function neoxConfigs(cmd) {
-  const dir = lastArg(cmd.args, "--conf_dir", "-d")?.value;
-  const out = [];
-  for (const arg of cmd.args) {
-    if (arg.flag !== "" || !arg.value || /[$`]/.test(arg.value)) continue;
-    const file = /\.(?:yml|json)$/.test(arg.value) ? arg.value : `${arg.value}.yml`;
-    const written = dir && !file.startsWith("/") ? import_node_path12.default.posix.join(dir, file) : file;
-    if (!out.some((c) => c.written === written)) out.push({ written, flag: "", range: arg.valueRange ?? arg.flagRange });
-  }
-  return out;
-}
-function lastArg(args, ...flags) {
-  for (let i = args.length - 1; i >= 0; i--) if (flags.includes(args[i].flag)) return args[i];
-  return void 0;
-}
-function workdirOf(file, cmd, scriptDir) {
-  const changes = file.script?.directoryChanges ?? [];
-  let n = 0;
-  for (const cd of changes) {
-    if (cd.range.line > cmd.range.line || cd.range.line === cmd.range.line && cd.range.column >= cmd.range.column) break;
-    n++;
-  }
-  return workdirAfter(changes.slice(0, n), file.path, scriptDir);
-}
-function workdirAfter(changes, scriptPath, scriptDir) {
-  let wd = { dir: ".", label: "the repository root" };
-  for (const cd of changes) {
-    const at6 = `cd at ${scriptPath}:${cd.range.line}`;
-    const text = cd.dir.replace(/["']/g, "");
-    let dir;
-    if (/dirname/.test(text) && /\$0\b|\$\{0\}|BASH_SOURCE/.test(text)) {
-      const rest = text.slice(text.lastIndexOf(")") + 1).replace(/^\/+/, "");
-      dir = import_node_path12.default.posix.normalize(import_node_path12.default.posix.join(scriptDir, rest || "."));
-      wd = { dir, label: rest ? `${rest} from the launch script's folder (${at6})` : `the launch script's folder (${at6})` };
-    } else if (/git\s+rev-parse\s+--show-toplevel/.test(text)) {
-      wd = { dir: ".", label: `the repository root (${at6})` };
-    } else if (wd.dir !== void 0 && !/[$`~]/.test(text) && !import_node_path12.default.posix.isAbsolute(text) && text !== "-") {
-      dir = import_node_path12.default.posix.normalize(import_node_path12.default.posix.join(wd.dir, text));
-      wd = dir.startsWith("..") ? { label: `${cd.dir}, outside the repository (${at6})` } : { dir, label: `${dir} (${at6})` };
-    } else {
-      wd = { label: `${cd.dir}, which trainlint cannot follow (${at6})` };
-    }
-    if (wd.dir?.startsWith("..")) wd = { label: `${cd.dir}, outside the repository (${at6})` };
-  }
-  return wd;
-}
-var MS_SWIFT_FRONT_ENDS = /^(?:swift|megatron) /;
-var ARGPARSE_FRONT_ENDS = /^(?:trl|swift|megatron|litgpt) |^(?:distributed_train|dist_train|slurm_train)\.sh$/;
-function launchOverrides(file, cmd) {
-  const where4 = `the launch command at ${file.path}:${cmd.range.line}`;
-  const out = isOpenMMLabTrain(cmd) ? openMMLabOverrides(file, cmd, where4) : [];
-  const known = (text) => !/[$`]/.test(text);
-  const flags = cmd.cli === "axolotl train" ? "click" : !cmd.cli || ARGPARSE_FRONT_ENDS.test(cmd.cli) ? "argparse" : void 0;
-  const words = cmd.cli !== "axolotl train";
-  for (const arg of cmd.args) {
-    if (arg.flag === "") {
-      const m = /^([\w.]+)=/.exec(arg.value ?? "");
-      if (!words || !m || !arg.assignment) continue;
-      const text2 = arg.value.slice(m[0].length);
-      if (!known(text2)) continue;
-      out.push({ style: "dotlist", path: m[1].split("."), value: typeOverride(text2, "dotlist"), text: text2, flag: m[1], file: file.path, range: arg.assignment.keyRange, where: where4 });
-      continue;
-    }
-    if (!flags || SELF_FLAGS.has(arg.flag)) continue;
-    if (!arg.flag.startsWith("--")) {
-      if (/^-[A-Za-z]\w*$/.test(arg.flag) && arg.value !== void 0 && known(arg.value)) {
-        out.push({ style: flags, path: [], value: typeOverride(arg.value, flags), text: arg.value, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
-      }
-      continue;
-    }
-    let name2 = arg.flag.slice(2);
-    let value;
-    let text;
-    if (arg.value === void 0) {
-      const negated = flags === "click" && name2.startsWith("no-");
-      if (negated) name2 = name2.slice(3);
-      value = !negated;
-      text = String(value);
-    } else {
-      if (!known(arg.value)) continue;
-      text = arg.value;
-      value = typeOverride(text, flags);
-    }
-    const path27 = name2.split(".").map((k) => k.replace(/-/g, "_"));
-    out.push({ style: flags, path: path27, value, text, flag: arg.flag, file: file.path, range: arg.flagRange, where: where4 });
-  }
-  return out;
-}
-function isOpenMMLabTrain(cmd) {
-  return cmd.cli === "dist_train.sh" || cmd.cli === "slurm_train.sh" || cmd.script !== void 0 && /(?:^|\/)tools\/train\.py$/.test(cmd.script);
-}
-function openMMLabOverrides(file, cmd, where4) {
-  const out = [];
-  const add = (path27, value, text, arg, range) => out.push({ style: "mmengine", path: path27, value, text, flag: arg.flag || path27.join("."), file: file.path, range, where: where4 });
-  let options = false;
-  for (const arg of cmd.args) {
-    if (arg.flag === "--auto-scale-lr" && arg.value === void 0) add(["auto_scale_lr", "enable"], true, "True", arg, arg.flagRange);
-    if (arg.flag === "--amp" && arg.value === void 0) {
-      add(["optim_wrapper", "type"], "AmpOptimWrapper", "AmpOptimWrapper", arg, arg.flagRange);
-      add(["optim_wrapper", "loss_scale"], "dynamic", "dynamic", arg, arg.flagRange);
-    }
-    if (arg.flag !== "") options = arg.flag === "--cfg-options" || arg.flag === "--cfg_options" || arg.flag === "--options";
-    const m = options ? /^([\w.]+)=(.*)$/s.exec(arg.value ?? "") : null;
-    if (!m || /[$`]/.test(m[2])) continue;
-    add(m[1].split("."), dictActionValue(m[2]), m[2], { ...arg, flag: m[1] }, arg.assignment?.keyRange ?? arg.valueRange ?? arg.flagRange);
-  }
-  return out;
-}
-function dictActionValue(text) {
-  const t = text.trim();
-  if (/^[-+]?\d+$/.test(t)) return Number(t);
-  if (/^[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?$/.test(t) || /^[-+]?(?:inf|nan)$/i.test(t)) {
-    const n = Number(t.replace(/^([-+]?)inf$/i, "$1Infinity"));
-    if (!Number.isNaN(n)) return n;
-  }
-  if (/^true$/i.test(t)) return true;
-  if (/^false$/i.test(t)) return false;
-  if (t === "None") return null;
-  return t.replace(/^(['"])(.*)\1$/s, "$2");
-}
-function launchedConfig(file, launch, dialect) {
-  const styles = dialect?.meta.launchOverrides;
-  const launched = !styles || !launch.overrides?.length ? file : withOverrides(file, launch.overrides.filter((o) => styles.includes(o.style)).map((o) => aliased(o, dialect?.meta.flagAliases)));
-  if (!launch.program) return launched;
-  const named3 = launch.configs?.find((c) => namesFile(c.written, file.path)) ?? launch.configs?.find((c) => !/\.json$/i.test(c.written));
-  return withProgram(launched, { ...launch.program, configFlag: named3?.flag ?? "" });
-}
-function aliased(o, aliases) {
-  const key = aliases && Object.hasOwn(aliases, o.flag) ? aliases[o.flag] : void 0;
-  if (!key) return o;
-  return key === "config" ? { ...o, path: [] } : { ...o, path: key.split(".") };
-}
-function namesFile(written, file) {
-  const w = import_node_path12.default.posix.normalize(written.replace(/^\.\//, ""));
-  return file === w || file.endsWith(`/${w}`) || w.endsWith(`/${file}`);
-}
-function launcherName(cmd) {
-  if (cmd.cli) return cmd.cli;
-  return cmd.launcher === "none" ? "the launch command" : cmd.launcher === "accelerate" ? "accelerate launch" : cmd.launcher;
-}
-function accelerateConfigOf(cmd) {
-  if (cmd.launcher !== "accelerate") return void 0;
-  const acc = lastArg(cmd.launcherArgs, "--config_file", "--config-file");
-  if (!acc?.value) return void 0;
-  const commandSets = [];
-  if (lastArg(cmd.launcherArgs, "--num_processes", "--num-processes")) commandSets.push("worldSize");
-  if (lastArg(cmd.launcherArgs, "--mixed_precision", "--mixed-precision")) commandSets.push("precision");
-  return { written: acc.value, flag: acc.flag, range: acc.valueRange ?? acc.flagRange, commandSets };
-}
-function accelerateValues(accelerate, config, where4) {
-  const out = {};
-  const from = `from ${config.path}, the accelerate config of the launch command at ${where4} (${accelerate.flag} ${accelerate.written})`;
-  const { worldSize, precision: precision3 } = config.plan;
-  if (worldSize && !accelerate.commandSets.includes("worldSize")) out.worldSize = { ...worldSize, how: `num_processes ${worldSize.value} in ${config.path}`, note: from };
-  if (precision3 && !accelerate.commandSets.includes("precision")) out.precision = { ...precision3, note: from };
-  return out;
-}
-function isDetectron2Launch(cmd) {
-  if (cmd.launcher !== "python" || cmd.cli || cmd.module) return false;
-  if (cmd.script !== void 0 && /(?:^|\/)(?:lazyconfig_|plain_)?train_net\.py$/.test(cmd.script)) return true;
-  return cmd.args.some((a) => a.flag === "--num-gpus") && cmd.args.some((a) => a.flag === "--config-file");
-}
-function flagCount(arg) {
-  const v = arg.value?.trim();
-  const n = v && /^\d+$/.test(v) ? Number(v) : NaN;
-  return Number.isSafeInteger(n) && n > 0 ? n : void 0;
-}
-function detectron2WorldSize(cmd) {
-  const gpus2 = lastArg(cmd.args, "--num-gpus");
-  const machines = lastArg(cmd.args, "--num-machines");
-  const g = gpus2 ? flagCount(gpus2) : 1;
-  const m = machines ? flagCount(machines) : 1;
-  if (g === void 0 || m === void 0) return void 0;
-  if ((!gpus2 || !machines) && cmd.args.some((a) => a.flag === "" && /[$`]/.test(a.value ?? ""))) return void 0;
-  const said6 = (a) => `${a.flag} ${a.value ?? ""}`.trim();
-  const gpusText = gpus2 ? said6(gpus2) : "--num-gpus not set (default 1)";
-  const how = machines ? `${gpusText} \xD7 ${said6(machines)} (detectron2 launch)` : `${gpusText} (detectron2 launch; --num-machines not set: 1 machine)`;
-  const at6 = gpus2 ?? machines;
-  return { value: g * m, how, range: at6?.flagRange ?? cmd.range, key: at6?.flag ?? "--num-gpus" };
-}
-var JAX_MODULE = /^(?:levanter\.main\.|MaxText\.|maxtext\.)/;
-var JAX_SCRIPT = /(?:^|\/)(?:levanter\/main\/\w+|MaxText\/(?:train|sft_trainer|train_compile)|maxtext\/train)\.py$/;
-function isPlainPythonJax(cmd) {
-  if (cmd.launcher !== "python" || cmd.cli) return false;
-  return cmd.module !== void 0 && JAX_MODULE.test(cmd.module) || cmd.script !== void 0 && JAX_SCRIPT.test(cmd.script);
-}
-function scriptLaunches(file, scriptDir = import_node_path12.default.posix.dirname(file.path)) {
-  const out = [];
-  for (const cmd of file.script?.commands ?? []) {
-    const configs = namedConfigs(cmd);
-    const accelerateConfig = accelerateConfigOf(cmd);
-    const hydra = isHydraCommand(cmd) ? hydraCommand(cmd, file.path, "explicit") : void 0;
-    if (hydra) configs.splice(0, configs.length, ...configs.filter((c) => c.flag !== ""));
-    if (configs.length === 0 && !hydra) continue;
-    const values = {};
-    const world = isDetectron2Launch(cmd) ? detectron2WorldSize(cmd) : launcherWorldSize(cmd);
-    const where4 = `${file.path}:${cmd.range.line}`;
-    if (world && !(hydra && cmd.launcher === "python") && !isPlainPythonJax(cmd)) {
-      values.worldSize = { value: world.value, origin: "launcher", file: file.path, key: world.key, range: world.range, how: world.how, note: `from the launch command at ${where4}` };
-    }
-    const overrides = hydra ? [] : launchOverrides(file, cmd);
-    const runs2 = cmd.script ?? cmd.module;
-    const program2 = cmd.cli || runs2 ? { ...cmd.cli ? { cli: cmd.cli } : {}, ...runs2 ? { program: runs2 } : {}, where: where4 } : void 0;
-    out.push({
-      script: file.path,
-      range: cmd.range,
-      launcher: launcherName(cmd),
-      configs,
-      ...overrides.length ? { overrides } : {},
-      ...program2 ? { program: program2 } : {},
-      ...accelerateConfig ? { accelerateConfig } : {},
-      values,
-      workdir: workdirOf(file, cmd, scriptDir),
-      ...hydra ? { hydra } : {}
-    });
-  }
-  return out;
 }
 
 // src/engine/lint-file.ts
@@ -12203,7 +12258,7 @@ function trimTrailingSlashes(p) {
 }
 
 // src/engine/package-pins.ts
-var import_node_path13 = __toESM(require("node:path"), 1);
+var import_node_path14 = __toESM(require("node:path"), 1);
 var PIN_FILES = ["requirements.txt", "requirements-train.txt", "requirements_train.txt", "requirements.in", "pyproject.toml", "setup.py", "setup.cfg"];
 var MAX_PIN_FILE_BYTES = 256 * 1024;
 var MAX_LINE = 2e3;
@@ -12287,7 +12342,7 @@ function withoutComment(line) {
 }
 function findPin(fileName, text, pkg) {
   const want = norm2(pkg);
-  const base = import_node_path13.default.posix.basename(fileName);
+  const base = import_node_path14.default.posix.basename(fileName);
   const lines = text.split("\n");
   const isToml = base === "pyproject.toml";
   const isReq = /\.(?:txt|in)$/.test(base);
@@ -12337,7 +12392,7 @@ function packagePinReader(repo, dirOf) {
         if (pin) return { name: norm2(pkg), spec: pin.spec, file: f.file, line: pin.line };
       }
       if (dir === "." || dir === "" || dir.startsWith("..")) break;
-      dir = import_node_path13.default.posix.dirname(dir);
+      dir = import_node_path14.default.posix.dirname(dir);
     }
     return void 0;
   };
@@ -21130,7 +21185,7 @@ var nemo = {
 };
 
 // src/engine/inherit.ts
-var import_node_path14 = __toESM(require("node:path"), 1);
+var import_node_path15 = __toESM(require("node:path"), 1);
 var MAX_CHAIN_DEPTH = 16;
 var MAX_CHAIN_FILES = 64;
 function newInheritCache() {
@@ -21443,9 +21498,9 @@ function resolveBaseConfig(rel, file, stack, state) {
   const written = String(entry.value.value).trim();
   const got = readNamed(written, rel, entry.keyRange, "base_config", state, stack);
   if (!("file" in got)) {
-    const packaged = PACKAGED_BASES.has(import_node_path14.default.posix.basename(written));
+    const packaged = PACKAGED_BASES.has(import_node_path15.default.posix.basename(written));
     if (got.problem && /does not exist/.test(got.problem.message)) {
-      notes.push(`base_config ${written} is not in the repository: MaxText reads its packaged configs/${import_node_path14.default.posix.basename(written)}${packaged ? ", whose defaults trainlint knows" : ", which trainlint cannot read"}`);
+      notes.push(`base_config ${written} is not in the repository: MaxText reads its packaged configs/${import_node_path15.default.posix.basename(written)}${packaged ? ", whose defaults trainlint knows" : ", which trainlint cannot read"}`);
       return { tree: { kind: "map", entries: ownEntries, range: own2.range }, files: [], complete: packaged, problems, notes };
     }
     if (got.problem) problems.push(got.problem);
@@ -21467,7 +21522,7 @@ function resolveBaseConfig(rel, file, stack, state) {
 function repoInheritIO(repo, maxBytes, toRepo, fromAbs) {
   return {
     read(written, fromRel) {
-      const bases = fromRel === void 0 ? [{ dir: ".", label: "the repository root" }] : [{ dir: toRepo(import_node_path14.default.posix.dirname(fromRel)), label: "the config's folder" }];
+      const bases = fromRel === void 0 ? [{ dir: ".", label: "the repository root" }] : [{ dir: toRepo(import_node_path15.default.posix.dirname(fromRel)), label: "the config's folder" }];
       const resolution = resolveWritten(repo, written, bases);
       if (!resolution.found) {
         return { ok: false, why: describeTried(resolution.tried), missing: resolution.tried.length > 0 && resolution.tried.every((t) => t.why === "does not exist") };
@@ -21494,10 +21549,10 @@ function inheritanceFindings(file) {
 }
 function inheritanceReader(repoRootPath, lintRootPath, maxBytes) {
   const repo = repoRootOf(repoRootPath);
-  const lintRoot = import_node_path14.default.resolve(lintRootPath);
-  const posix = (p) => p.split(import_node_path14.default.sep).join("/");
-  const toRepo = (rel) => posix(import_node_path14.default.relative(repo.root, import_node_path14.default.resolve(lintRoot, rel))) || ".";
-  const fromAbs = (abs) => posix(import_node_path14.default.relative(lintRoot, abs));
+  const lintRoot = import_node_path15.default.resolve(lintRootPath);
+  const posix = (p) => p.split(import_node_path15.default.sep).join("/");
+  const toRepo = (rel) => posix(import_node_path15.default.relative(repo.root, import_node_path15.default.resolve(lintRoot, rel))) || ".";
+  const fromAbs = (abs) => posix(import_node_path15.default.relative(lintRoot, abs));
   const io = repoInheritIO(repo, maxBytes, toRepo, fromAbs);
   const cache = newInheritCache();
   return (file) => {
@@ -24869,7 +24924,7 @@ function publicDatasetRows(id, split = "train") {
 
 // src/engine/dataset-rows.ts
 var import_node_fs6 = require("node:fs");
-var import_node_path15 = __toESM(require("node:path"), 1);
+var import_node_path16 = __toESM(require("node:path"), 1);
 var DATASET_MAX_BYTES = 64 * 1024 * 1024;
 var CHUNK = 256 * 1024;
 var FORMATS = {
@@ -24881,7 +24936,7 @@ var FORMATS = {
   ".parquet": "parquet"
 };
 function countableFormat(file) {
-  const ext = import_node_path15.default.extname(file).toLowerCase();
+  const ext = import_node_path16.default.extname(file).toLowerCase();
   return Object.hasOwn(FORMATS, ext) ? FORMATS[ext] : void 0;
 }
 function openRegular(abs) {
@@ -25144,7 +25199,7 @@ function countRows(abs, maxBytes = DATASET_MAX_BYTES) {
     case "parquet":
       return parquetRows(abs, maxBytes);
     default:
-      return { ok: false, why: `${import_node_path15.default.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
+      return { ok: false, why: `${import_node_path16.default.extname(abs) || "no extension"}: not a format trainlint counts (JSON, JSON Lines, CSV, Parquet)` };
   }
 }
 
@@ -25279,40 +25334,6 @@ function estimateDatasetSamples(req, ctx) {
       note: "rows before packing and filtering: an upper bound on the training samples"
     }
   };
-}
-
-// src/engine/script-sources.ts
-var import_node_path16 = __toESM(require("node:path"), 1);
-var SCRIPT_FOLDER = /^\$\((?:[^()]|\([^()]*\))*\)/;
-function sourceReaderFor(repo, scriptRel, maxBytes) {
-  const scriptDir = import_node_path16.default.posix.dirname(scriptRel);
-  return (written, changes) => {
-    const bases = basesFor(written, changes, scriptRel, scriptDir);
-    if (!bases) return { why: `its path (${written}) is not one trainlint can follow` };
-    const rel = bases.written;
-    const found = resolveWritten(repo, rel, bases.list);
-    if (!found.found) return { why: `${written} is not a file in the repository` };
-    const read = readRepoFile(repo, found.found.rel, maxBytes, "maxFileBytes");
-    if (!read.ok) return { why: `${written}: ${read.why}` };
-    const text = decodeUtf8(read.bytes);
-    return text === void 0 ? { why: `${written} is not valid UTF-8` } : { text: text.replace(/^\uFEFF/, "") };
-  };
-}
-function basesFor(written, changes, scriptRel, scriptDir) {
-  const unquoted = written.replace(/["']/g, "");
-  const folder = SCRIPT_FOLDER.exec(unquoted);
-  if (folder) {
-    if (!/dirname/.test(folder[0]) || !/\$0\b|\$\{0\}|BASH_SOURCE/.test(folder[0])) return void 0;
-    const rest = unquoted.slice(folder[0].length).replace(/^\/+/, "");
-    if (!rest || /[$`]/.test(rest)) return void 0;
-    return { written: rest, list: [{ dir: scriptDir, label: "the launch script's folder" }] };
-  }
-  if (/[$`~]/.test(unquoted) || import_node_path16.default.posix.isAbsolute(unquoted)) return void 0;
-  const wd = workdirAfter(changes, scriptRel, scriptDir);
-  const list2 = [];
-  if (wd.dir !== void 0) list2.push({ dir: wd.dir, label: wd.label });
-  list2.push({ dir: scriptDir, label: "the launch script's folder" });
-  return { written: unquoted, list: list2 };
 }
 
 // src/engine/lint-file.ts
@@ -26522,6 +26543,7 @@ var Pool2 = class {
 };
 
 // src/engine/lint.ts
+var MAX_SOURCE_ROUNDS = 4;
 async function lint(options) {
   const { root, config } = options;
   const run = createLintRun(options);
@@ -26762,9 +26784,17 @@ async function lint(options) {
     });
     const versions = await readBaseVersions(root, options.base, [.../* @__PURE__ */ new Set([...needBase.map((r) => r.file.path), ...scriptsAtBase, ...accelerateAtHead])]);
     const baseLaunches = /* @__PURE__ */ new Map();
+    const sourcedAtBase = /* @__PURE__ */ new Map();
+    const scriptAtBase = (script, version) => parseScriptAtBase(run, root, options.base, script, version, sourcedAtBase);
     for (const script of new Set(scriptsAtBase)) {
-      const launches = baseScriptLaunches(versions.get(script), parseOptions, toRepo(import_node_path20.default.posix.dirname(script)));
+      const version = versions.get(script);
+      const launches = version ? baseScriptLaunches(await scriptAtBase(script, version), toRepo(import_node_path20.default.posix.dirname(script))) : void 0;
       if (launches) baseLaunches.set(script, launches);
+    }
+    const scriptsLinted = /* @__PURE__ */ new Map();
+    for (const result of needBase) {
+      const version = versions.get(result.file.path);
+      if (version && result.file.format === "shell") scriptsLinted.set(result.file.path, await scriptAtBase(result.file.path, version));
     }
     const unread = [...baseLaunches].flatMap(([script, launches]) => launches.flatMap((l) => acceleratePaths(l, script))).filter((p) => !versions.has(p));
     if (unread.length > 0) for (const [p, v] of await readBaseVersions(root, options.base, [...new Set(unread)])) versions.set(p, v);
@@ -26780,7 +26810,7 @@ async function lint(options) {
       const { basePath } = version;
       let baseAnalysis;
       try {
-        const baseFile = withBases(parseSource(basePath, version.text, parseOptions, result.file.format));
+        const baseFile = withBases(scriptsLinted.get(result.file.path) ?? parseSource(basePath, version.text, parseOptions, result.file.format));
         const launch = result.launch ? launchAtBase(result, launchesOf, baseLaunches.get(result.launch.script)) : void 0;
         baseAnalysis = launch ? analyse(launchedConfig(baseFile, launch, result.dialect), run.settingsWith(result.file.path, launch.values), result.dialect) : analyse(baseFile, run.settingsOf(result.file.path), result.dialect);
       } catch (err) {
@@ -26810,10 +26840,26 @@ function launchAtBase(result, launchesOf, launches) {
   if (!head || head.hydra) return void 0;
   return correspondingLaunch(launches, head, all.filter((l) => l.link.script === link.script).map((l) => l.launch));
 }
-function baseScriptLaunches(script, parseOptions, scriptDir) {
-  if (!script) return void 0;
-  const file = parseSource(script.basePath, script.text, parseOptions, "shell");
+function baseScriptLaunches(file, scriptDir) {
   return file.script ? scriptLaunches(file, scriptDir).filter((l) => !l.hydra) : void 0;
+}
+async function parseScriptAtBase(run, root, base, script, version, sourcedAtBase) {
+  const { repo, toRepo, fromAbs, parseOptions } = run;
+  const belowRoot = (abs) => {
+    const rel = fromAbs(abs);
+    return rel.startsWith("../") ? void 0 : rel;
+  };
+  const current = parseOptions.scriptSources?.(script) ?? (() => ({ why: "sources are not read here" }));
+  let file;
+  for (let round = 0; round < MAX_SOURCE_ROUNDS; round++) {
+    const wanted = /* @__PURE__ */ new Set();
+    const reader2 = baseSourceReader(repo, toRepo(script), base, sourcedAtBase, belowRoot, wanted, current);
+    file = parseSource(version.basePath, version.text, { ...parseOptions, scriptSources: () => reader2 }, "shell");
+    if (wanted.size === 0) break;
+    const read = await readBaseVersions(root, base, [...wanted]);
+    for (const p of wanted) sourcedAtBase.set(p, read.get(p)?.text ?? null);
+  }
+  return file;
 }
 function accelerateCandidates(launch, repo, fromAbs, scriptDir, extra) {
   const named3 = launch.accelerateConfig;
