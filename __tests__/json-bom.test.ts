@@ -30,3 +30,28 @@ describe('UTF-8 byte order mark', () => {
     expect(jsonByteOrderMarkProblem(yaml)).toBeUndefined();
   });
 });
+
+describe('UTF-16 and UTF-32 text (a byte order mark says so)', () => {
+  const encode = (text: string, enc: 'utf16le' | 'utf16be' | 'utf32le' | 'utf32be'): Buffer => {
+    const le = Buffer.from(`\uFEFF${text}`, 'utf16le');
+    if (enc === 'utf16le') return le;
+    if (enc === 'utf16be') return Buffer.from(le).swap16();
+    const units = [...`\uFEFF${text}`].map((c) => c.codePointAt(0)!);
+    const out = Buffer.alloc(units.length * 4);
+    units.forEach((u, i) => (enc === 'utf32le' ? out.writeUInt32LE(u, i * 4) : out.writeUInt32BE(u, i * 4)));
+    return out;
+  };
+  test.each([
+    ['utf16le', 'UTF-16 (little-endian)'],
+    ['utf16be', 'UTF-16 (big-endian)'],
+    ['utf32le', 'UTF-32 (little-endian)'],
+    ['utf32be', 'UTF-32 (big-endian)'],
+  ] as const)('%s: a parse error that names the encoding, not "binary file"', (enc, name) => {
+    const file = decodeSource('sft.yaml', encode('learning_rate: 2.0e-5\n', enc));
+    expect(file.problems.map((p) => p.message)).toEqual([expect.stringContaining(`file is ${name} text`)]);
+    expect(file.tree).toBeUndefined();
+  });
+  test('a file of NUL bytes without a mark is still a binary file', () => {
+    expect(decodeSource('x.yaml', Buffer.from([0x70, 0, 0x71])).problems[0].message).toBe('binary file (contains NUL bytes); not a text config');
+  });
+});

@@ -105,8 +105,19 @@ function unreadable(relPath: string, message: string): SourceFile {
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** UTF-32 or UTF-16 by its byte order mark (an editor's "Unicode" save), else undefined. */
+function wideEncoding(b: Uint8Array): string | undefined {
+  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xfe && b[2] === 0 && b[3] === 0) return 'UTF-32 (little-endian)';
+  if (b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 0xfe && b[3] === 0xff) return 'UTF-32 (big-endian)';
+  if (b.length >= 2 && b[0] === 0xff && b[1] === 0xfe) return 'UTF-16 (little-endian)';
+  if (b.length >= 2 && b[0] === 0xfe && b[1] === 0xff) return 'UTF-16 (big-endian)';
+  return undefined;
+}
+
 /** Decode bytes as UTF-8 text; binary or invalid UTF-8 yields a parse-error instead. */
 export function decodeSource(relPath: string, bytes: Uint8Array, options: ParseOptions = {}): SourceFile {
+  const wide = wideEncoding(bytes);
+  if (wide) return unreadable(relPath, `file is ${wide} text (its byte order mark says so); Python reads a config as UTF-8 on Linux (open(), Path.read_text()), so the training code cannot read it as saved: save it as UTF-8`);
   if (bytes.includes(0)) return unreadable(relPath, 'binary file (contains NUL bytes); not a text config');
   let text: string;
   try {
