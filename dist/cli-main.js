@@ -11307,7 +11307,16 @@ function unreadable(relPath, message) {
   return { path: relPath, text: "", format: formatOf(relPath), problems: [problem], directives: { suppressions: [] } };
 }
 var strictUtf82 = new TextDecoder("utf-8", { fatal: true });
+function wideEncoding(b) {
+  if (b.length >= 4 && b[0] === 255 && b[1] === 254 && b[2] === 0 && b[3] === 0) return "UTF-32 (little-endian)";
+  if (b.length >= 4 && b[0] === 0 && b[1] === 0 && b[2] === 254 && b[3] === 255) return "UTF-32 (big-endian)";
+  if (b.length >= 2 && b[0] === 255 && b[1] === 254) return "UTF-16 (little-endian)";
+  if (b.length >= 2 && b[0] === 254 && b[1] === 255) return "UTF-16 (big-endian)";
+  return void 0;
+}
 function decodeSource(relPath, bytes, options = {}) {
+  const wide = wideEncoding(bytes);
+  if (wide) return unreadable(relPath, `file is ${wide} text (its byte order mark says so); Python reads a config as UTF-8 on Linux (open(), Path.read_text()), so the training code cannot read it as saved: save it as UTF-8`);
   if (bytes.includes(0)) return unreadable(relPath, "binary file (contains NUL bytes); not a text config");
   let text;
   try {
