@@ -50,42 +50,37 @@ export async function publishCheckRun(octokit: Octokit, o: CheckRunOptions): Pro
     ...(batch && batch.length > 0 ? { annotations: batch } : {}),
   });
   const conclusion = o.failing ? ('failure' as const) : ('success' as const);
-  const single = batches.length <= 1;
-  if (o.existingId !== undefined) {
-    const count = Math.max(1, batches.length);
-    for (let i = 0; i < count; i++) {
-      const last = i === count - 1;
-      await octokit.rest.checks.update({
-        owner: o.owner,
-        repo: o.repo,
-        check_run_id: o.existingId,
-        ...(last ? { status: 'completed' as const, conclusion, completed_at: new Date().toISOString() } : {}),
-        output: output(batches[i]),
-      });
-    }
-    return { id: o.existingId, requests: count };
+  const completed = () => ({ status: 'completed' as const, conclusion, completed_at: new Date().toISOString() });
+  // The run the entry created in progress takes every batch by PATCH; otherwise the first batch creates it.
+  let id = o.existingId;
+  let next = 0;
+  let requests = 0;
+  if (id === undefined) {
+    const created = await octokit.rest.checks.create({
+      owner: o.owner,
+      repo: o.repo,
+      name: CHECK_NAME,
+      head_sha: o.headSha,
+      ...(o.detailsUrl ? { details_url: o.detailsUrl } : {}),
+      ...(batches.length <= 1 ? completed() : { status: 'in_progress' as const }),
+      output: output(batches[0]),
+    });
+    // A 2xx that is not a check run (cut-off JSON arrives as a string) is a failure, not a success.
+    const data: unknown = created.data;
+    const made = data !== null && typeof data === 'object' ? (data as { id?: unknown }).id : undefined;
+    if (typeof made !== 'number') throw new MalformedAnswer('no check run id');
+    id = made;
+    next = 1;
+    requests = 1;
   }
-  const created = await octokit.rest.checks.create({
-    owner: o.owner,
-    repo: o.repo,
-    name: CHECK_NAME,
-    head_sha: o.headSha,
-    ...(o.detailsUrl ? { details_url: o.detailsUrl } : {}),
-    ...(single ? { status: 'completed' as const, conclusion, completed_at: new Date().toISOString() } : { status: 'in_progress' as const }),
-    output: output(batches[0]),
-  });
-  // A 2xx that is not a check run (cut-off JSON arrives as a string) is a failure, not a success.
-  const data: unknown = created.data;
-  const id = data !== null && typeof data === 'object' ? (data as { id?: unknown }).id : undefined;
-  if (typeof id !== 'number') throw new MalformedAnswer('no check run id');
-  let requests = 1;
-  for (let i = 1; i < batches.length; i++) {
-    const last = i === batches.length - 1;
+  // At least one PATCH for a run created at the start (it completes it, with no annotations when there are none).
+  const count = Math.max(batches.length, o.existingId !== undefined ? 1 : 0);
+  for (let i = next; i < count; i++) {
     await octokit.rest.checks.update({
       owner: o.owner,
       repo: o.repo,
       check_run_id: id,
-      ...(last ? { status: 'completed' as const, conclusion, completed_at: new Date().toISOString() } : {}),
+      ...(i === count - 1 ? completed() : {}),
       output: output(batches[i]),
     });
     requests++;

@@ -89,22 +89,6 @@ export function startCheckRun(env: NodeJS.ProcessEnv = process.env): PendingChec
   return { sent: request.sent, headSha: event.headSha, result: request.answer.then(classify) };
 }
 
-/**
- * Completes a check run the entry created, with `conclusion` and a title and summary saying why the
- * findings are not there (the action failed or was cancelled before it could publish them).
- * Returns undefined once completed, else why not.
- */
-export async function completeCheckRun(
-  o: { token: string; owner: string; repo: string; id: number; conclusion: 'success' | 'failure' | 'cancelled'; title: string; summary: string; timeoutMs: number },
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<string | undefined> {
-  const url = new URL(`${apiBase(env)}/repos/${encodeURIComponent(o.owner)}/${encodeURIComponent(o.repo)}/check-runs/${o.id}`);
-  const body = JSON.stringify({ status: 'completed', conclusion: o.conclusion, completed_at: new Date().toISOString(), output: { title: o.title, summary: o.summary } });
-  const answer = await sendJson('PATCH', url, o.token, body, o.timeoutMs, env).answer;
-  if ('error' in answer) return answer.error;
-  return answer.status >= 200 && answer.status < 300 ? undefined : `HTTP ${answer.status}`;
-}
-
 type Answer = { status: number; headers: http.IncomingHttpHeaders; text: string; ms: number } | { error: string; ms: number };
 
 function classify(answer: Answer): FirstCheckRun {
@@ -137,7 +121,7 @@ function messageOf(text: string): string {
  * One JSON request with Node's http/https, a deadline of `timeoutMs` for the whole exchange, and
  * an answer body of at most 1 MiB. `sent` settles when the body has been written (or on failure).
  */
-export function sendJson(method: string, url: URL, token: string, body: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): { sent: Promise<void>; answer: Promise<Answer> } {
+function sendJson(method: string, url: URL, token: string, body: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): { sent: Promise<void>; answer: Promise<Answer> } {
   const started = Date.now();
   let markSent: () => void = () => {};
   const sent = new Promise<void>((resolve) => {

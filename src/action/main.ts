@@ -30,8 +30,8 @@ import { readEvent, type ActionEvent } from './event.js';
 import { ensureCommit, git } from './git.js';
 import { isFailing } from './fail-on.js';
 import { readInputs, type Inputs } from './inputs.js';
-import { completeCheckRun, type PendingCheckRun } from './first-check-run.js';
-import { ApiBudget, createOctokit, describeApiError, PER_CALL_MS, statusOf, type Octokit } from './octokit.js';
+import { wantsCheckRun, type PendingCheckRun } from './first-check-run.js';
+import { ApiBudget, createOctokit, describeApiError, statusOf, type Octokit } from './octokit.js';
 import { setOutputs, writeReport, writeSarif } from './outputs.js';
 import { basePolicyNames, resolvePolicy } from './policy.js';
 import { writeJobSummary } from './summary.js';
@@ -127,19 +127,25 @@ function logFindings(report: Report): void {
  */
 export async function run(first?: PendingCheckRun): Promise<void> {
   // The first check run until it is completed: a failure or a cancellation completes it (never left in progress).
-  let unfinished: { token: string; owner: string; repo: string; budget?: ApiBudget } | undefined;
+  let unfinished: { api: () => Promise<Octokit> | undefined; owner: string; repo: string } | undefined;
   const completeUnfinished = async (conclusion: 'success' | 'failure' | 'cancelled', summary: string): Promise<void> => {
     const u = unfinished;
     unfinished = undefined;
     if (!u || !first) return;
     const made = await first.result;
-    if (made.kind !== 'created') return;
-    const timeoutMs = Math.max(1000, Math.min(PER_CALL_MS, u.budget ? u.budget.remaining() : PER_CALL_MS));
+    const api = made.kind === 'created' ? await u.api() : undefined;
+    if (!api || made.kind !== 'created') return;
     const title = conclusion === 'cancelled' ? 'trainlint: cancelled' : conclusion === 'success' ? 'trainlint: passed (findings in the log)' : 'trainlint: did not finish';
-    const why = await completeCheckRun({ token: u.token, owner: u.owner, repo: u.repo, id: made.id, conclusion, title, summary, timeoutMs });
-    if (why) log(`trainlint: cannot complete the check run (${why})`);
+    try {
+      await api.rest.checks.update({ owner: u.owner, repo: u.repo, check_run_id: made.id, status: 'completed', conclusion, completed_at: new Date().toISOString(), output: { title, summary } });
+    } catch (err) {
+      log(`trainlint: cannot complete the check run (${describeApiError(err)})`);
+    }
   };
+  // A signal completes the check run as cancelled; the run publishes nothing after it.
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    stopping = true;
     void completeUnfinished('cancelled', `The run was stopped (${signal}) before trainlint could publish its findings.`).finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
   };
   if (first) {
@@ -155,7 +161,7 @@ export async function run(first?: PendingCheckRun): Promise<void> {
     let client: Promise<Octokit> | undefined;
     const budget = new ApiBudget(inputs.apiTimeLimit * 1000);
     const octokit = () => (inputs.token ? (client ??= createOctokit(inputs.token, log, budget)) : undefined);
-    if (first) unfinished = { token: inputs.token, owner: event.owner, repo: event.repo, budget };
+    if (first) unfinished = { api: octokit, owner: event.owner, repo: event.repo };
 
     const base = await resolveBase(root, inputs, event);
     const onlyChanged = inputs.onlyChanged ?? (event.kind === 'pull_request' || event.kind === 'merge_group');
@@ -219,12 +225,13 @@ export async function run(first?: PendingCheckRun): Promise<void> {
     if (inputs.annotations !== 'off') {
       let viaChecks = false;
       const made = first ? await first.result : undefined;
+      if (stopping) return;
       if (made) budget.spentMs += made.ms;
       const checksApi = made?.kind === 'forbidden' ? undefined : await octokit();
       if (made?.kind === 'forbidden') {
         unfinished = undefined;
         log('trainlint: cannot create the check run (the token lacks checks: write (fork PR, Dependabot or read-only permissions)); falling back to workflow-command annotations');
-      } else if (inputs.annotations !== 'commands' && checksApi && event.owner && event.headSha) {
+      } else if (checksApi && wantsCheckRun(inputs.annotations, inputs.token, event)) {
         if (made?.kind === 'failed') log(`trainlint: the check run was not created at the start (${made.why}); creating it now`);
         try {
           const runUrl = process.env.GITHUB_RUN_ID ? `${md.links!.serverUrl}/${event.owner}/${event.repo}/actions/runs/${process.env.GITHUB_RUN_ID}` : undefined;
