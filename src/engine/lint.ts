@@ -465,19 +465,14 @@ export async function lint(options: LintOptions): Promise<LintResult> {
     const versions = await readBaseVersions(root, options.base, [...new Set([...needBase.map((r) => r.file.path), ...scriptsAtBase, ...accelerateAtHead])]);
     // The base scripts' commands, each with the values of the accelerate config it named at the base.
     const baseLaunches = new Map<string, ScriptLaunch[]>();
-    // The files a base script sources are read at the base too (`source env.sh` whose GBS the change edited).
-    const sourcedAtBase = new Map<string, string | null>();
-    const scriptAtBase = (script: string, version: BaseVersion) => parseScriptAtBase(run, root, options.base!, script, version, sourcedAtBase);
+    // The base scripts (those that launch the configs, and linted scripts themselves), with the files they
+    // source read at the base too (`source env.sh` whose GBS the change edited).
+    const baseScripts = new Set([...scriptsAtBase, ...needBase.filter((r) => r.file.format === 'shell').map((r) => r.file.path)]);
+    const scriptsAtBaseParsed = await parseScriptsAtBase(run, root, options.base, [...baseScripts].flatMap((p) => (versions.get(p) ? [[p, versions.get(p)!] as const] : [])));
     for (const script of new Set(scriptsAtBase)) {
-      const version = versions.get(script);
-      const launches = version ? baseScriptLaunches(await scriptAtBase(script, version), toRepo(path.posix.dirname(script))) : undefined;
+      const file = scriptsAtBaseParsed.get(script);
+      const launches = file ? baseScriptLaunches(file, toRepo(path.posix.dirname(script))) : undefined;
       if (launches) baseLaunches.set(script, launches);
-    }
-    // A linted script's own base version, likewise.
-    const scriptsLinted = new Map<string, SourceFile>();
-    for (const result of needBase) {
-      const version = versions.get(result.file.path);
-      if (version && result.file.format === 'shell') scriptsLinted.set(result.file.path, await scriptAtBase(result.file.path, version));
     }
     const unread = [...baseLaunches].flatMap(([script, launches]) => launches.flatMap((l) => acceleratePaths(l, script))).filter((p) => !versions.has(p));
     if (unread.length > 0) for (const [p, v] of await readBaseVersions(root, options.base, [...new Set(unread)])) versions.set(p, v);
@@ -494,7 +489,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
       // As for declared references: a failure on the base version is this file's finding only.
       let baseAnalysis: ReturnType<typeof analyse>;
       try {
-        const baseFile = withBases(scriptsLinted.get(result.file.path) ?? parseSource(basePath, version.text, parseOptions, result.file.format));
+        const baseFile = withBases((result.file.format === 'shell' ? scriptsAtBaseParsed.get(result.file.path) : undefined) ?? parseSource(basePath, version.text, parseOptions, result.file.format));
         const launch = result.launch ? launchAtBase(result, launchesOf, baseLaunches.get(result.launch.script)) : undefined;
         baseAnalysis = launch
           ? analyse(launchedConfig(baseFile, launch, result.dialect), run.settingsWith(result.file.path, launch.values), result.dialect)
@@ -544,27 +539,38 @@ function baseScriptLaunches(file: SourceFile, scriptDir: string): ScriptLaunch[]
 }
 
 /**
- * A script's version at the base, parsed with the files it sources read at the base too: parsed, the
- * sources it asks for read at the base (one git call), parsed again, as a sourced file may source another.
- * `sourcedAtBase` keeps what was read for the run's other scripts.
+ * Scripts' versions at the base, parsed with the files they source read at the base too: parsed, the
+ * sources they ask for read at the base (one git call for all of them), parsed again while a sourced
+ * file asks for another. By head path.
  */
-async function parseScriptAtBase(run: LintRun, root: string, base: string, script: string, version: BaseVersion, sourcedAtBase: Map<string, string | null>): Promise<SourceFile> {
+async function parseScriptsAtBase(run: LintRun, root: string, base: string, scripts: ReadonlyArray<readonly [string, BaseVersion]>): Promise<Map<string, SourceFile>> {
   const { repo, toRepo, fromAbs, parseOptions } = run;
   const belowRoot = (abs: string) => {
     const rel = fromAbs(abs);
     return rel.startsWith('../') ? undefined : rel;
   };
-  const current = parseOptions.scriptSources?.(script) ?? (() => ({ why: 'sources are not read here' }));
-  let file: SourceFile | undefined;
-  for (let round = 0; round < MAX_SOURCE_ROUNDS; round++) {
+  const sourcedAtBase = new Map<string, string | null>();
+  const parsed = new Map<string, SourceFile>();
+  let pending = scripts;
+  for (let round = 0; round < MAX_SOURCE_ROUNDS && pending.length > 0; round++) {
     const wanted = new Set<string>();
-    const reader = baseSourceReader(repo, toRepo(script), base, sourcedAtBase, belowRoot, wanted, current);
-    file = parseSource(version.basePath, version.text, { ...parseOptions, scriptSources: () => reader }, 'shell');
+    const again: (readonly [string, BaseVersion])[] = [];
+    for (const entry of pending) {
+      const [script, version] = entry;
+      const asked = new Set<string>();
+      const current = parseOptions.scriptSources?.(script) ?? (() => ({ why: 'sources are not read here' }));
+      const reader = baseSourceReader(repo, toRepo(script), base, sourcedAtBase, belowRoot, asked, current);
+      parsed.set(script, parseSource(version.basePath, version.text, { ...parseOptions, scriptSources: () => reader }, 'shell'));
+      if (asked.size === 0) continue;
+      again.push(entry);
+      for (const p of asked) wanted.add(p);
+    }
     if (wanted.size === 0) break;
     const read = await readBaseVersions(root, base, [...wanted]);
     for (const p of wanted) sourcedAtBase.set(p, read.get(p)?.text ?? null);
+    pending = again;
   }
-  return file!;
+  return parsed;
 }
 
 /**
