@@ -26793,17 +26793,12 @@ async function lint(options) {
     });
     const versions = await readBaseVersions(root, options.base, [.../* @__PURE__ */ new Set([...needBase.map((r) => r.file.path), ...scriptsAtBase, ...accelerateAtHead])]);
     const baseLaunches = /* @__PURE__ */ new Map();
-    const sourcedAtBase = /* @__PURE__ */ new Map();
-    const scriptAtBase = (script, version) => parseScriptAtBase(run, root, options.base, script, version, sourcedAtBase);
+    const baseScripts = /* @__PURE__ */ new Set([...scriptsAtBase, ...needBase.filter((r) => r.file.format === "shell").map((r) => r.file.path)]);
+    const scriptsAtBaseParsed = await parseScriptsAtBase(run, root, options.base, [...baseScripts].flatMap((p) => versions.get(p) ? [[p, versions.get(p)]] : []));
     for (const script of new Set(scriptsAtBase)) {
-      const version = versions.get(script);
-      const launches = version ? baseScriptLaunches(await scriptAtBase(script, version), toRepo(import_node_path20.default.posix.dirname(script))) : void 0;
+      const file = scriptsAtBaseParsed.get(script);
+      const launches = file ? baseScriptLaunches(file, toRepo(import_node_path20.default.posix.dirname(script))) : void 0;
       if (launches) baseLaunches.set(script, launches);
-    }
-    const scriptsLinted = /* @__PURE__ */ new Map();
-    for (const result of needBase) {
-      const version = versions.get(result.file.path);
-      if (version && result.file.format === "shell") scriptsLinted.set(result.file.path, await scriptAtBase(result.file.path, version));
     }
     const unread = [...baseLaunches].flatMap(([script, launches]) => launches.flatMap((l) => acceleratePaths(l, script))).filter((p) => !versions.has(p));
     if (unread.length > 0) for (const [p, v] of await readBaseVersions(root, options.base, [...new Set(unread)])) versions.set(p, v);
@@ -26819,7 +26814,7 @@ async function lint(options) {
       const { basePath } = version;
       let baseAnalysis;
       try {
-        const baseFile = withBases(scriptsLinted.get(result.file.path) ?? parseSource(basePath, version.text, parseOptions, result.file.format));
+        const baseFile = withBases((result.file.format === "shell" ? scriptsAtBaseParsed.get(result.file.path) : void 0) ?? parseSource(basePath, version.text, parseOptions, result.file.format));
         const launch = result.launch ? launchAtBase(result, launchesOf, baseLaunches.get(result.launch.script)) : void 0;
         baseAnalysis = launch ? analyse(launchedConfig(baseFile, launch, result.dialect), run.settingsWith(result.file.path, launch.values), result.dialect) : analyse(baseFile, run.settingsOf(result.file.path), result.dialect);
       } catch (err) {
@@ -26852,23 +26847,34 @@ function launchAtBase(result, launchesOf, launches) {
 function baseScriptLaunches(file, scriptDir) {
   return file.script ? scriptLaunches(file, scriptDir).filter((l) => !l.hydra) : void 0;
 }
-async function parseScriptAtBase(run, root, base, script, version, sourcedAtBase) {
+async function parseScriptsAtBase(run, root, base, scripts) {
   const { repo, toRepo, fromAbs, parseOptions } = run;
   const belowRoot = (abs) => {
     const rel = fromAbs(abs);
     return rel.startsWith("../") ? void 0 : rel;
   };
-  const current = parseOptions.scriptSources?.(script) ?? (() => ({ why: "sources are not read here" }));
-  let file;
-  for (let round = 0; round < MAX_SOURCE_ROUNDS; round++) {
+  const sourcedAtBase = /* @__PURE__ */ new Map();
+  const parsed = /* @__PURE__ */ new Map();
+  let pending = scripts;
+  for (let round = 0; round < MAX_SOURCE_ROUNDS && pending.length > 0; round++) {
     const wanted = /* @__PURE__ */ new Set();
-    const reader2 = baseSourceReader(repo, toRepo(script), base, sourcedAtBase, belowRoot, wanted, current);
-    file = parseSource(version.basePath, version.text, { ...parseOptions, scriptSources: () => reader2 }, "shell");
+    const again = [];
+    for (const entry of pending) {
+      const [script, version] = entry;
+      const asked = /* @__PURE__ */ new Set();
+      const current = parseOptions.scriptSources?.(script) ?? (() => ({ why: "sources are not read here" }));
+      const reader2 = baseSourceReader(repo, toRepo(script), base, sourcedAtBase, belowRoot, asked, current);
+      parsed.set(script, parseSource(version.basePath, version.text, { ...parseOptions, scriptSources: () => reader2 }, "shell"));
+      if (asked.size === 0) continue;
+      again.push(entry);
+      for (const p of asked) wanted.add(p);
+    }
     if (wanted.size === 0) break;
     const read = await readBaseVersions(root, base, [...wanted]);
     for (const p of wanted) sourcedAtBase.set(p, read.get(p)?.text ?? null);
+    pending = again;
   }
-  return file;
+  return parsed;
 }
 function accelerateCandidates(launch, repo, fromAbs, scriptDir, extra) {
   const named3 = launch.accelerateConfig;
