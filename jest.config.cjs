@@ -10,4 +10,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json', diagnostics: { warnOnly: false } }],
   },
   testTimeout: 30000,
+  // One temporary folder per run, removed at its end (jest.global-setup.cjs).
+  globalSetup: '<rootDir>/jest.global-setup.cjs',
+  globalTeardown: '<rootDir>/jest.global-teardown.cjs',
 };
