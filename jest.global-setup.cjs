@@ -9,6 +9,9 @@ const os = require('node:os');
 const path = require('node:path');
 
 module.exports = async function globalSetup() {
+  // The hostile-input goldens write an absolute path outside the repository into configs, so their
+  // columns depend on its length: those tests keep using the system's folder (and remove what they make).
+  process.env.TRAINLINT_TEST_SYSTEM_TMPDIR = os.tmpdir();
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-tests-'));
   process.env.TRAINLINT_TEST_TMP_ROOT = root;
   process.env.TMPDIR = root;

@@ -7,10 +7,9 @@
  * that must not exist afterwards.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { runCliCapture } from './helpers/run-cli';
-import { canMkfifo, cleanTempDirs, GOOD, mkfifo, tempRepo } from './helpers/hostile';
+import { canMkfifo, cleanTempDirs, GOOD, mkfifo, systemTmpdir, tempRepo } from './helpers/hostile';
 import type { Report } from '../src/engine/report-types';
 import { MM_SCHEDULE } from './fuzz/reader-arbitraries';
 
@@ -277,7 +276,7 @@ function render(c: Case, r: { code: number; stdout: string; stderr: string }, re
 describe.each(CASES.filter((c) => !c.skip).map((c) => [c.name, c] as const))('%s', (name, c) => {
   test('matches its golden outcome; nothing ran; nothing outside was shown', async () => {
     const outside = tempRepo({ 'secret.yaml': 'SECRET_CONTENT_7f3a: [unclosed\n', 'secret.json': '{"SECRET_CONTENT_7f3a": 1}' }, 'trainlint-outside-');
-    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'trainlint-corpus-'));
+    const parent = fs.mkdtempSync(path.join(systemTmpdir(), 'trainlint-corpus-'));
     const repo = fs.realpathSync(path.join(parent));
     fs.mkdirSync(path.join(repo, 'repo'));
     const root = path.join(repo, 'repo');

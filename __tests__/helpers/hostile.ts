@@ -18,9 +18,18 @@ export const GOOD = [
 
 const dirs: string[] = [];
 
+/**
+ * The system's temporary folder, not the test run's (jest.global-setup.cjs): the hostile-input goldens
+ * hold positions after an absolute path written into a config, so that path's length must not change.
+ * What is made there is removed by `cleanTempDirs` (or by the test).
+ */
+export function systemTmpdir(): string {
+  return process.env.TRAINLINT_TEST_SYSTEM_TMPDIR || os.tmpdir();
+}
+
 /** A temp folder with the given files (binary content allowed); removed by `cleanTempDirs`. */
 export function tempRepo(files: Record<string, string | Buffer> = {}, prefix = 'trainlint-hostile-'): string {
-  const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  const dir = fs.realpathSync(fs.mkdtempSync(path.join(systemTmpdir(), prefix)));
   dirs.push(dir);
   for (const [rel, content] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
