@@ -56,12 +56,14 @@ export class DetectFacts {
     // Bytes (a group lists fewer than 256 keys): a small array V8 keeps on its heap.
     const counts = new Uint8Array(GROUPS.length);
     const stamp = ++made;
-    for (const e of tree.entries) {
-      const listed = GROUPS_OF.get(e.key);
+    const entries = tree.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const listed = GROUPS_OF.get(entries[i].key);
       // A key some group lists, counted at its first entry only.
       if (listed === undefined || listed.counted === stamp) continue;
       listed.counted = stamp;
-      for (const id of listed.ids) counts[id]++;
+      const ids = listed.ids;
+      for (let j = 0; j < ids.length; j++) counts[ids[j]]++;
     }
     this.counts = counts;
   }

@@ -62,6 +62,8 @@ interface ArgSource {
   /** All values of a multi-value flag (`--rampup-batch-size 16 16 5859375`). */
   values(flag: string): string[];
   flags(): string[];
+  /** The first flag written (in `flags()` order) that `test` accepts, without listing them all. */
+  findFlag(test: (flag: string) => boolean): string | undefined;
   /** The opaque word (`$EXTRA_ARGS`, an array a branch appended to) that may set one of `flags` the command does not write. */
   hiddenBy(...flags: string[]): string | undefined;
 }
@@ -90,6 +92,10 @@ function shellSource(cmd: LaunchCommand): ArgSource {
       return out;
     },
     flags: () => cmd.args.map((a) => a.flag).filter(Boolean),
+    findFlag(test) {
+      for (const a of cmd.args) if (a.flag && test(a.flag)) return a.flag;
+      return undefined;
+    },
     hiddenBy: (...flags) => flagMayBeSetBy(cmd, ...flags),
   };
 }
@@ -114,6 +120,11 @@ function yamlSource(args: MapNode): ArgSource {
       return (this.get(flag)?.text ?? '').split(/[\s,]+/).filter(Boolean);
     },
     flags: () => args.entries.map((e) => e.key),
+    findFlag(test) {
+      const entries = args.entries;
+      for (let i = 0; i < entries.length; i++) if (test(entries[i].key)) return entries[i].key;
+      return undefined;
+    },
     hiddenBy: () => undefined,
   };
 }
@@ -156,11 +167,14 @@ function numberArg(ctx: Ctx, flag: string, integer = false): Setting<number> | u
     if (text.includes('$')) ctx.notes.push(`${flag} is "${text}": set at launch, so it stays unknown`);
     return undefined;
   }
-  const value = Number(text.replaceAll('_', ''));
+  const value = Number(text.includes('_') ? text.replaceAll('_', '') : text);
   if (!Number.isFinite(value)) return undefined;
-  const notes = arg.note ? [arg.note] : [];
-  if (integer && !INTEGER_TEXT.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
-  return { value, origin: 'explicit', file: ctx.file.path, key: flag, range: arg.range, ...(notes.length ? { note: notes.join('; ') } : {}) };
+  const rejected = integer && !INTEGER_TEXT.test(text) ? `argparse type=int rejects "${text}" at launch` : undefined;
+  const setting: Setting<number> = { value, origin: 'explicit', file: ctx.file.path, key: flag, range: arg.range };
+  // The variable's note, then argparse's ("; "-joined), as before.
+  const note = arg.note ? (rejected ? `${arg.note}; ${rejected}` : arg.note) : rejected;
+  if (note) setting.note = note;
+  return setting;
 }
 
 function stringArg(ctx: Ctx, flag: string): Setting<string> | undefined {
@@ -241,12 +255,15 @@ function extractArgs(ctx: Ctx, env: ExtractEnv, world: Setting<number> | undefin
   }
 }
 
+/** `--fp8-format`, or one word with its value when a bash array element was quoted ("--fp8-format hybrid"). */
+const isFp8Format = (f: string): boolean => f === '--fp8-format' || f.startsWith('--fp8-format ');
+
 function readPrecision(ctx: Ctx): void {
   const { plan } = ctx;
   const bf16 = switchArg(ctx, '--bf16');
   const fp16 = switchArg(ctx, '--fp16');
   // `--fp8-format hybrid`, or one word when a bash array element was quoted ("--fp8-format hybrid").
-  const fp8Flag = ctx.src.flags().find((f) => f === '--fp8-format' || f.startsWith('--fp8-format '));
+  const fp8Flag = ctx.src.findFlag(isFp8Format);
   const fp8Value = fp8Flag ? ctx.src.get(fp8Flag)?.text : undefined;
   const fp8Note = fp8Flag ? `FP8 compute (${fp8Value ? `${fp8Flag} ${fp8Value}` : fp8Flag}) on top of it` : undefined;
   if (bf16 && fp16) conflict(ctx, '--fp16', 'precision', '--bf16 and --fp16 are both set: Megatron asserts that only one is used; drop one');

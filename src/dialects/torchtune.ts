@@ -102,7 +102,8 @@ function isAbsent(root: MapNode, key: string): boolean {
 }
 
 function isSingleDevice(path: string): boolean {
-  return /single_device/.test(path.split('/').pop() ?? '');
+  // The file name: what follows the last slash.
+  return path.slice(path.lastIndexOf('/') + 1).includes('single_device');
 }
 
 function extractPlan(file: SourceFile, root: MapNode, env: ExtractEnv): Extraction {

@@ -215,6 +215,8 @@ export function disagrees(
  * (cross-file-mismatch): the plan keeps the trainer's value, the one the fix ("auto") gives.
  */
 export function mergeLinked(primary: TrainingPlan, linked: LinkedPlan[], primaryMatched?: MatchedValues): TrainingPlan {
+  // Nothing linked (most configs): the plan itself, not a copy of it (its readers never change it).
+  if (linked.length === 0) return primary;
   const merged: TrainingPlan = { ...primary };
   const target = merged as Record<string, Setting>;
   for (const link of linked) {

@@ -86,7 +86,10 @@ export class OmegaReader {
 
   /** The key as written in the file (with the block prefix). */
   key(path: KeyPath): string {
-    return [...this.prefix, ...path].join('.');
+    // `[...prefix, ...path].join('.')`, without the joined copy.
+    if (this.prefix.length === 0) return path.join('.');
+    if (path.length === 0) return this.prefix.join('.');
+    return `${this.prefix.join('.')}.${path.join('.')}`;
   }
 
   /** Where the entry was written: this file, another composed file, or an override. */

@@ -43,7 +43,12 @@ export function numberAt(file: SourceFile, path: KeyPath, loader: YamlLoader, or
   const launched = overrideSetting(hit.node, num.value);
   if (launched) return launched;
   const valueRange = editableRange(file, hit.node, hit.keyRange);
-  return { value: num.value, origin, file: file.path, key: path.join('.'), range: hit.keyRange, ...(valueRange ? { valueRange } : {}), ...(num.note ? { note: num.note } : {}) };
+  // Built field by field (the order a spread of the optional parts gives): one shape per
+  // combination instead of an object copied through each spread.
+  const setting: Setting<number> = { value: num.value, origin, file: file.path, key: path.join('.'), range: hit.keyRange };
+  if (valueRange) setting.valueRange = valueRange;
+  if (num.note) setting.note = num.note;
+  return setting;
 }
 
 /**
@@ -112,11 +117,15 @@ export function stringFromArg(file: SourceFile, arg: ShellArg | undefined): Sett
 }
 
 export function defaultSetting<T extends number | string>(value: T, key: string, note?: string): Setting<T> {
-  return { value, origin: 'default', key, ...(note ? { note } : {}) };
+  const setting: Setting<T> = { value, origin: 'default', key };
+  if (note) setting.note = note;
+  return setting;
 }
 
 export function derived(value: number, how: string, unit?: string): Setting<number> {
-  return { value, origin: 'derived', how, ...(unit ? { unit } : {}) };
+  const setting: Setting<number> = { value, origin: 'derived', how };
+  if (unit) setting.unit = unit;
+  return setting;
 }
 
 /**
@@ -125,7 +134,12 @@ export function derived(value: number, how: string, unit?: string): Setting<numb
  * the input, not this value, so `--fix` must not rewrite it.
  */
 export function derivedFrom(source: Setting, value: number, how: string, unit?: string): Setting<number> {
-  return { ...derived(value, how, unit), ...(source.file ? { file: source.file } : {}), ...(source.key ? { key: source.key } : {}), ...(source.range ? { range: source.range } : {}) };
+  // derived()'s fields, then the source's place, in the order the object spreads gave them.
+  const setting = derived(value, how, unit);
+  if (source.file) setting.file = source.file;
+  if (source.key) setting.key = source.key;
+  if (source.range) setting.range = source.range;
+  return setting;
 }
 
 /**

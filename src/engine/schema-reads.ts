@@ -59,6 +59,36 @@ export function schemaReads(schema: unknown): SchemaReads {
 }
 
 /**
+ * A `properties` map as arrays, made once per map: its keys (the schema's own strings, which the
+ * copy's objects are keyed by) and what is read below each, and each key's position. Read in a
+ * counted loop, without an iterator or an entry array per key of every copied mapping.
+ */
+interface PropertyList {
+  keys: string[];
+  below: SchemaReads[];
+  slot: Map<string, number>;
+}
+
+const propertyLists = new WeakMap<ReadonlyMap<string, SchemaReads>, PropertyList>();
+
+function propertyList(wanted: ReadonlyMap<string, SchemaReads>): PropertyList {
+  let list = propertyLists.get(wanted);
+  if (list === undefined) {
+    const keys: string[] = [];
+    const below: SchemaReads[] = [];
+    const slot = new Map<string, number>();
+    for (const [key, reads] of wanted) {
+      slot.set(key, keys.length);
+      keys.push(key);
+      below.push(reads);
+    }
+    list = { keys, below, slot };
+    propertyLists.set(wanted, list);
+  }
+  return list;
+}
+
+/**
  * The plain data `schema` needs of `node`: null-prototype objects, last duplicate wins, as
  * `toPlain` gives, restricted to what `reads` names.
  */
@@ -69,23 +99,31 @@ export function plainFor(node: ConfigNode, reads: SchemaReads, scalar?: (node: S
       return scalar ? scalar(node) : node.value;
     case 'seq': {
       const each = reads.items ?? KIND_ONLY;
-      return node.items.map((item) => plainFor(item, each, scalar));
+      const items = node.items;
+      const out: unknown[] = [];
+      for (let i = 0; i < items.length; i++) out.push(plainFor(items[i], each, scalar));
+      return out;
     }
     case 'map': {
       const out: Record<string, unknown> = Object.create(null);
       const wanted = reads.properties;
       if (!wanted) return out;
-      if (wanted.size < node.entries.length) {
+      const { keys, below, slot } = propertyList(wanted);
+      const entries = node.entries;
+      if (keys.length < entries.length) {
         // The schema's keys looked up (a large mapping is indexed once, tree.ts): the object's keys
         // then come in the schema's order, which no keyword read here depends on.
-        for (const [key, below] of wanted) {
-          const entry = mapGet(node, key);
-          if (entry) out[key] = plainFor(entry.value, below, scalar);
+        for (let i = 0; i < keys.length; i++) {
+          const entry = mapGet(node, keys[i]);
+          if (entry) out[keys[i]] = plainFor(entry.value, below[i], scalar);
         }
       } else {
-        for (const entry of node.entries) {
-          const below = wanted.get(entry.key);
-          if (below !== undefined) out[entry.key] = plainFor(entry.value, below, scalar);
+        // Stored under the schema's string for the key (the same text): the file's own key strings
+        // would each be looked up in V8's string table first.
+        for (let i = 0; i < entries.length; i++) {
+          const entry = entries[i];
+          const at = slot.get(entry.key);
+          if (at !== undefined) out[keys[at]] = plainFor(entry.value, below[at], scalar);
         }
       }
       return out;

@@ -26,11 +26,28 @@ export interface ShortRun {
 /** Path words that name tests and debug runs (folder or file name, split at / _ - .). */
 const TEST_WORDS = new Set(['test', 'tests', 'testing', 'functional', 'debug', 'smoke', 'sanity', 'dryrun', 'ci', 'autotuning']);
 
+/** The longest of TEST_WORDS: a longer word of a path is none of them. */
+const TEST_WORD_MAX = Math.max(...[...TEST_WORDS].map((w) => w.length));
+
+/** A separator of path words: / \\ _ . - */
+function isWordBreak(c: number): boolean {
+  return c === 47 || c === 92 || c === 95 || c === 46 || c === 45;
+}
+
+/** The first word of the lower-cased path that is a test word (what splitting at the separators finds), without splitting it. */
 function pathWord(path: string): string | undefined {
-  return path
-    .toLowerCase()
-    .split(/[/\\_.-]+/)
-    .find((w) => TEST_WORDS.has(w));
+  const lower = path.toLowerCase();
+  let start = 0;
+  for (let i = 0; i <= lower.length; i++) {
+    if (i < lower.length && !isWordBreak(lower.charCodeAt(i))) continue;
+    const length = i - start;
+    if (length > 0 && length <= TEST_WORD_MAX) {
+      const word = lower.slice(start, i);
+      if (TEST_WORDS.has(word)) return word;
+    }
+    start = i + 1;
+  }
+  return undefined;
 }
 
 /** The longest schedule value or interval of the plan, in optimizer steps. */

@@ -165,9 +165,16 @@ export const ESTIMATE_MARGIN = 2;
  * least ESTIMATE_MARGIN: packing, filtering and chunking move the real number of samples.
  */
 export function clearOfEstimates(ratio: number, ...settings: (Setting | undefined)[]): boolean {
-  const sources = settings.map((s) => s?.estimatedFrom);
-  if (sources.every((x) => x === undefined)) return true;
-  if (sources.every((x) => x !== undefined && x === sources[0])) return true;
+  // All exact, or all from one row count (the same label), in one pass without a list of sources.
+  const first = settings.length ? settings[0]?.estimatedFrom : undefined;
+  let anyEstimate = false;
+  let allFirst = true;
+  for (let i = 0; i < settings.length; i++) {
+    const from = settings[i]?.estimatedFrom;
+    if (from !== undefined) anyEstimate = true;
+    if (from === undefined || from !== first) allFirst = false;
+  }
+  if (!anyEstimate || allFirst) return true;
   return ratio >= ESTIMATE_MARGIN;
 }
 
@@ -194,8 +201,13 @@ export function brief(setting: Setting): string {
 
 /** How derived values were computed, as a closing clause: " (warmup = 0.01 × --lr-decay-iters 990000)". */
 export function derivation(...parts: [string, Setting | undefined][]): string {
-  const hows = parts.filter(([, s]) => s?.origin === 'derived' && s.how).map(([name, s]) => `${name} = ${s!.how}`);
-  return hows.length ? ` (${hows.join('; ')})` : '';
+  // One pass (most parts are not derived): the clause is built only from those that are.
+  let hows = '';
+  for (let i = 0; i < parts.length; i++) {
+    const s = parts[i][1];
+    if (s?.origin === 'derived' && s.how) hows += `${hows ? '; ' : ''}${parts[i][0]} = ${s.how}`;
+  }
+  return hows ? ` (${hows})` : '';
 }
 
 /**

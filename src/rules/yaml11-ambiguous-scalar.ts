@@ -33,6 +33,25 @@ interface Ambiguity {
   byLoader?: boolean;
 }
 
+/**
+ * Whether `judge` may find something in a scalar: a first look that no scalar it reports fails (a
+ * string only as a number's text, a number only with a leading zero, an underscore or a colon, and
+ * any boolean), so that most scalars (words, paths, plain numbers) skip the regular expressions.
+ */
+function mayBeAmbiguous(node: ScalarNode): boolean {
+  if (!node.plain) return false;
+  const value = node.value;
+  if (typeof value === 'boolean') return true;
+  const src = node.source;
+  if (typeof value === 'string') {
+    // NUMERIC_TEXT: a sign, a digit or a point first.
+    const c = src.charCodeAt(0);
+    return (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46;
+  }
+  // OCTAL: a 0 after an optional sign; `_`; SEXAGESIMAL: a colon.
+  return typeof value === 'number' && (src.includes('0') || src.includes('_') || src.includes(':'));
+}
+
 function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
   // A loader that hands on the written text (Megatron's MODEL_ARGS) never types the scalar.
   if (!node.plain || ctx.yamlLoader === 'text') return undefined;
@@ -69,10 +88,27 @@ function judge(node: ScalarNode, ctx: RuleContext): Ambiguity | undefined {
   return undefined;
 }
 
-function visitScalars(node: ConfigNode, visit: (s: ScalarNode) => void): void {
-  if (node.kind === 'scalar') visit(node);
-  else if (node.kind === 'seq') node.items.forEach((item) => visitScalars(item, visit));
-  else node.entries.forEach((entry) => visitScalars(entry.value, visit));
+/** Every scalar below `node` that `mayBeAmbiguous` keeps, in document order (a loop per node, no closure per mapping). */
+function collectScalars(node: ConfigNode, out: ScalarNode[]): void {
+  if (node.kind === 'scalar') {
+    if (mayBeAmbiguous(node)) out.push(node);
+  } else if (node.kind === 'seq') {
+    const items = node.items;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (item.kind === 'scalar') {
+        if (mayBeAmbiguous(item)) out.push(item);
+      } else collectScalars(item, out);
+    }
+  } else {
+    const entries = node.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const value = entries[i].value;
+      if (value.kind === 'scalar') {
+        if (mayBeAmbiguous(value)) out.push(value);
+      } else collectScalars(value, out);
+    }
+  }
 }
 
 export const yaml11AmbiguousScalar: Rule = {
@@ -92,12 +128,16 @@ export const yaml11AmbiguousScalar: Rule = {
     if (!ctx.dialectId && ctx.yamlLoader === 'pyyaml' && ctx.schemas.length === 0) return;
     // An aliased scalar is in the tree once per alias, each copy at the anchored scalar's
     // position: it is reported once (only scalars with a finding are remembered).
+    if (ctx.yamlLoader === 'text') return;
+    const candidates: ScalarNode[] = [];
+    collectScalars(ctx.file.tree, candidates);
+    if (candidates.length === 0) return;
     const reported = new Set<string>();
-    visitScalars(ctx.file.tree, (node) => {
+    for (const node of candidates) {
       const found = judge(node, ctx);
-      if (!found) return;
+      if (!found) continue;
       const at = `${node.range.line}:${node.range.column}`;
-      if (reported.has(at)) return;
+      if (reported.has(at)) continue;
       reported.add(at);
       ctx.report({
         range: node.range,
@@ -112,6 +152,6 @@ export const yaml11AmbiguousScalar: Rule = {
         },
         ...(found.replacement ? { fix: found.replacement, edit: { range: node.range, text: found.replacement } } : {}),
       });
-    });
+    }
   },
 };
