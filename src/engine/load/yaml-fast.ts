@@ -36,7 +36,17 @@ export type PlainResolver = (text: string, atKey: boolean) => ScalarValue | type
  * does: a mapping read without merge keys hands it over (tree.ts `adoptMapIndex`).
  */
 interface KeysSeen {
-  index?: Map<string, number>;
+  /**
+   * While the keys are scanned: one bit per key of a hash of its length and end characters. Most
+   * keys are new and find their bit clear: no scan.
+   */
+  mask: number;
+  index: Map<string, number> | undefined;
+}
+
+/** KeysSeen of a mapping with no entries yet. */
+function keysSeen(): KeysSeen {
+  return { mask: 0, index: undefined };
 }
 
 /**
@@ -44,15 +54,21 @@ interface KeysSeen {
  * its entry will take (the caller then appends it). `seen` indexes the keys once they are many.
  */
 function firstKeyRange(entries: MapEntry[], seen: KeysSeen, key: string): Range | undefined {
-  if (!seen.index) {
-    for (const entry of entries) if (entry.key === key) return entry.keyRange;
+  if (seen.index === undefined) {
+    const n = key.length;
+    const bit = 1 << ((n + key.charCodeAt(0) * 7 + key.charCodeAt(n - 1) * 13) & 31);
+    if ((seen.mask & bit) !== 0) {
+      for (const entry of entries) if (entry.key === key) return entry.keyRange;
+    }
+    seen.mask |= bit;
     if (entries.length < MAP_SCAN_UP_TO) return undefined;
     seen.index = new Map();
     for (let i = 0; i < entries.length; i++) seen.index.set(entries[i].key, i);
   }
-  const known = seen.index.has(key);
+  // One hash lookup: the index grows when the key is new.
+  const size = seen.index.size;
   seen.index.set(key, entries.length);
-  if (!known) return undefined;
+  if (seen.index.size !== size) return undefined;
   // A duplicate (rare): where the key was first written.
   for (const entry of entries) if (entry.key === key) return entry.keyRange;
   return undefined;
@@ -61,7 +77,7 @@ function firstKeyRange(entries: MapEntry[], seen: KeysSeen, key: string): Range 
 /** A mapping read as `entries` with `seen`: its own index, when `seen` built one. */
 function mapNode(entries: MapEntry[], seen: KeysSeen, range: Range): MapNode {
   const node: MapNode = { kind: 'map', entries, range };
-  if (seen.index) adoptMapIndex(node, seen.index);
+  if (seen.index !== undefined) adoptMapIndex(node, seen.index);
   return node;
 }
 
@@ -139,25 +155,13 @@ const MAX_FAST_DEPTH = 40;
 
 /** Characters that make the fast path step aside: tabs, CR, other line breaks, controls. */
 const UNSUPPORTED_CHARS = /[\t\r\u0085\u2028\u2029\x00-\x08\x0b-\x1f\x7f\ufeff]/;
-/** Lines that start a directive or a document marker. */
-const DOC_MARKERS = /^(?:---|\.\.\.)(?:[ \n]|$)|^%/m;
 
-/** A value as the `yaml` path would build it, plus its end including trailing comments (yaml's range[2]). */
-interface Built {
-  node: ConfigNode;
-  nodeEnd: number;
-  /** The start of the first line after the value: where the next entry is looked for. */
-  resume: number;
-  /**
-   * The comment lines after the value that `yaml` did not give to the value (its "trailing item"):
-   * the deepest indent among them (-1: no such comment) and where the item ends. When the
-   * collections around the value close, each one (from the innermost) keeps the item, which then
-   * ends that collection's range[2], unless the collection is at indent 0 or every comment is
-   * indented less than it; then it moves on to the enclosing collection.
-   */
-  trail: number;
-  trailEnd: number;
-}
+/**
+ * Line starts of the text being read, kept between files (no array per file; one file is read at
+ * a time). Texts of more lines than LINE_STARTS_KEPT get an array of their own.
+ */
+let lineStartsBuffer = new Int32Array(4096);
+const LINE_STARTS_KEPT = 1 << 16;
 
 /** No trailing comments. */
 const NO_TRAIL = -1;
@@ -169,21 +173,95 @@ interface Anchored {
   order: number;
 }
 
+/** PLAIN_START: what the first character of a plain scalar may be (by code below 128; any other can). */
+const PLAIN_NEVER = 0;
+const PLAIN_ALWAYS = 1;
+/** `-`, `?`, `:`: when a non-space follows. */
+const PLAIN_IF_NEXT = 2;
+const PLAIN_START = new Uint8Array(128).fill(PLAIN_ALWAYS);
+for (const c of ',[]{}#&*!|>\'"%@`') PLAIN_START[c.charCodeAt(0)] = PLAIN_NEVER;
+for (const c of '-?:') PLAIN_START[c.charCodeAt(0)] = PLAIN_IF_NEXT;
+
+/** A placeholder for an entry's value while the value is read. */
+const NO_VALUE: ScalarNode = { kind: 'scalar', value: null, source: '', plain: true, range: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
+
 class FastYaml {
-  private readonly lineStarts: number[] = [0];
+  /** Offsets at which each line starts (the first `lineCount` of them). */
+  private readonly lineStarts: Int32Array;
+  private readonly lineCount: number;
   readonly problems: LoadProblem[] = [];
-  private readonly anchors = new Map<string, Anchored>();
+  /** Created at the first anchor. */
+  private anchors: Map<string, Anchored> | undefined;
   /** Anchors whose node is being built: an alias to one is a cycle (the `yaml` path reports it). */
-  private readonly openAnchors = new Set<string>();
+  private openAnchors: Set<string> | undefined;
   private anchorCount = 0;
   private aliasNodes = 0;
   private aliasChars = 0;
+
+  // What the methods give besides their result (no object per call); a caller reads them at once.
+
+  /**
+   * Of the value built last (the methods that build a value in block context set them): its end
+   * including trailing comments (yaml's range[2]); the start of the first line after the value,
+   * where the next entry is looked for; and the comment lines after the value that `yaml` did
+   * not give to the value (its "trailing item"): the deepest indent among them (NO_TRAIL: no such
+   * comment) and where the item ends. When the collections around the value close, each one
+   * (from the innermost) keeps the item, which then ends that collection's range[2], unless the
+   * collection is at indent 0 or every comment is indented less than it; then it moves on to the
+   * enclosing collection.
+   */
+  private nodeEnd = 0;
+  private resume = 0;
+  private trail = NO_TRAIL;
+  private trailEnd = 0;
+  /** nextContent: the indent of the line found. */
+  private contentIndent = 0;
+  /** blockKey: the key's range (when asked to build it) and the offset after its `:`. */
+  private keyRange: Range = NO_VALUE.range;
+  private afterColon = 0;
+  /** quoted, flowItem and flowCollection, anchorName, plainContinuation: the offset after what they read. */
+  private quotedEnd = 0;
+  private flowEnd = 0;
+  private nameEnd = 0;
+  private continuationEnd = 0;
 
   constructor(
     private readonly text: string,
     private readonly resolvePlain: PlainResolver,
   ) {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    let starts = lineStartsBuffer;
+    let n = 1;
+    starts[0] = 0;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+      if (n === starts.length) {
+        const grown = new Int32Array(n * 2);
+        grown.set(starts);
+        starts = grown;
+        if (grown.length <= LINE_STARTS_KEPT) lineStartsBuffer = grown;
+      }
+      starts[n++] = i + 1;
+    }
+    this.lineStarts = starts;
+    this.lineCount = n;
+  }
+
+  /**
+   * A line that starts a directive or a document marker (`%`, `---` or `...` then a space, a
+   * line break or the end): the `yaml` path reads those. Line breaks are only LF here.
+   */
+  hasDocumentMarker(): boolean {
+    const t = this.text;
+    const starts = this.lineStarts;
+    for (let k = 0; k < this.lineCount; k++) {
+      const s = starts[k];
+      const c = t.charCodeAt(s);
+      if (c === 0x25) return true;
+      if ((c === DASH || c === 0x2e) && t.charCodeAt(s + 1) === c && t.charCodeAt(s + 2) === c) {
+        const d = t.charCodeAt(s + 3);
+        if (s + 3 >= t.length || d === SPACE || d === NL) return true;
+      }
+    }
+    return false;
   }
 
   // --- positions -----------------------------------------------------------------------
@@ -194,10 +272,11 @@ class FastYaml {
   /** The 0-based line of `offset`. */
   private lineOf(offset: number): number {
     const starts = this.lineStarts;
+    const count = this.lineCount;
     const last = this.lastLine;
     if (offset >= starts[last]) {
-      if (last + 1 >= starts.length || offset < starts[last + 1]) return last;
-      if (last + 2 >= starts.length || offset < starts[last + 2]) return (this.lastLine = last + 1);
+      if (last + 1 >= count || offset < starts[last + 1]) return last;
+      if (last + 2 >= count || offset < starts[last + 2]) return (this.lastLine = last + 1);
     }
     this.lastLine = this.searchLine(offset);
     return this.lastLine;
@@ -206,7 +285,7 @@ class FastYaml {
   private searchLine(offset: number): number {
     const starts = this.lineStarts;
     let lo = 0;
-    let hi = starts.length - 1;
+    let hi = this.lineCount - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (starts[mid] <= offset) lo = mid;
@@ -216,54 +295,78 @@ class FastYaml {
   }
 
   range(start: number, end: number): Range {
-    const a = this.lineOf(start);
-    const stop = Math.max(start, end);
-    const b = stop === start ? a : this.lineOf(stop);
-    return { line: a + 1, column: start - this.lineStarts[a] + 1, endLine: b + 1, endColumn: stop - this.lineStarts[b] + 1 };
+    const starts = this.lineStarts;
+    // The line lineOf found last, without a call (most ranges are on it).
+    let a = this.lastLine;
+    if (!(start >= starts[a] && (a + 1 >= this.lineCount || start < starts[a + 1]))) a = this.lineOf(start);
+    const stop = end > start ? end : start;
+    // Most ranges end on the line they start on.
+    const b = a + 1 >= this.lineCount || stop < starts[a + 1] ? a : this.lineOf(stop);
+    return { line: a + 1, column: start - starts[a] + 1, endLine: b + 1, endColumn: stop - starts[b] + 1 };
   }
-
-  // --- lines ---------------------------------------------------------------------------
 
   /** The offset of the newline that ends the line holding `from` (or the end of the text); no rescanning of long lines. */
   private lineEnd(from: number): number {
-    const next = this.lineOf(from) + 1;
-    return next < this.lineStarts.length ? this.lineStarts[next] - 1 : this.text.length;
+    const starts = this.lineStarts;
+    // The line lineOf found last, without a call (most questions are about it).
+    let next = this.lastLine + 1;
+    if (!(from >= starts[next - 1] && (next >= this.lineCount || from < starts[next]))) next = this.lineOf(from) + 1;
+    return next < this.lineCount ? starts[next] - 1 : this.text.length;
   }
 
   /** Offset after the line that holds `from` (after its newline, or the end of the text). */
   private nextLineStart(from: number): number {
-    if (from >= this.text.length) return this.text.length;
-    return Math.min(this.lineEnd(from) + 1, this.text.length);
+    const length = this.text.length;
+    if (from >= length) return length;
+    const starts = this.lineStarts;
+    let next = this.lastLine + 1;
+    if (!(from >= starts[next - 1] && (next >= this.lineCount || from < starts[next]))) next = this.lineOf(from) + 1;
+    return next < this.lineCount ? starts[next] : length;
   }
+
+  /** nextContent's last question and answer (the reader asks about the line after a value several times). */
+  private contentFrom = -1;
+  private contentStart = -1;
+  private contentIndentFound = 0;
 
   /**
    * From a line start, skip blank and comment-only lines; returns the start of the next content
-   * line and its indent, or undefined at the end of the text.
+   * line (its indent in `contentIndent`), or -1 at the end of the text.
    */
-  private nextContent(from: number): { start: number; indent: number } | undefined {
+  private nextContent(from: number): number {
+    if (from === this.contentFrom) {
+      this.contentIndent = this.contentIndentFound;
+      return this.contentStart;
+    }
     const t = this.text;
     let p = from;
+    let start = -1;
     while (p < t.length) {
       let i = p;
       while (t.charCodeAt(i) === SPACE) i++;
       const c = t.charCodeAt(i);
-      if (i >= t.length) return undefined;
+      if (i >= t.length) break;
       if (c === NL || c === HASH) {
         p = this.nextLineStart(i);
         continue;
       }
-      return { start: p, indent: i - p };
+      this.contentIndent = this.contentIndentFound = i - p;
+      start = p;
+      break;
     }
-    return undefined;
+    this.contentFrom = from;
+    this.contentStart = start;
+    return start;
   }
 
   /**
    * The end of a single-line value that stands at the end of its line (yaml's range[2]): after
    * the line's newline, then after every following comment line indented deeper than the
    * collection that holds the value (blank lines between them included). The comment lines
-   * after those (from the first one not indented deeper) form the trailing item (see `Built`).
+   * after those (from the first one not indented deeper) form the trailing item. Sets `nodeEnd`,
+   * `trail` and `trailEnd`.
    */
-  private valueNodeEnd(afterValue: number, parentIndent: number): { end: number; trail: number; trailEnd: number } {
+  private valueNodeEnd(afterValue: number, parentIndent: number): void {
     const t = this.text;
     let end = this.nextLineStart(afterValue);
     let p = end;
@@ -284,13 +387,18 @@ class FastYaml {
         continue;
       }
       // The item runs to the next content (its indent included).
-      return { end, trail, trailEnd: i };
+      this.nodeEnd = end;
+      this.trail = trail;
+      this.trailEnd = i;
+      return;
     }
-    return { end, trail, trailEnd: t.length };
+    this.nodeEnd = end;
+    this.trail = trail;
+    this.trailEnd = t.length;
   }
 
-  /** The trailing item (see `Built`) from the line start `from` to the next content line. */
-  private trailFrom(from: number): { trail: number; trailEnd: number } {
+  /** The trailing item (`trail`, `trailEnd`) from the line start `from` to the next content line. */
+  private trailFrom(from: number): void {
     const t = this.text;
     let trail = NO_TRAIL;
     for (let p = from; p < t.length; ) {
@@ -299,10 +407,15 @@ class FastYaml {
       if (i >= t.length) break;
       const c = t.charCodeAt(i);
       if (c === HASH) trail = Math.max(trail, i - p);
-      else if (c !== NL) return { trail, trailEnd: i };
+      else if (c !== NL) {
+        this.trail = trail;
+        this.trailEnd = i;
+        return;
+      }
       p = this.nextLineStart(i);
     }
-    return { trail, trailEnd: t.length };
+    this.trail = trail;
+    this.trailEnd = t.length;
   }
 
   /**
@@ -313,7 +426,7 @@ class FastYaml {
    * than the content are left out of its range. Empty ones, leading blank lines indented deeper
    * than the content and the end of the text inside one go to the `yaml` path.
    */
-  private blockScalar(start: number, parentIndent: number): Built {
+  private blockScalar(start: number, parentIndent: number): ScalarNode {
     const t = this.text;
     const folded = t.charCodeAt(start) === 0x3e;
     let h = start + 1;
@@ -361,8 +474,10 @@ class FastYaml {
     }
     const value = FastYaml.blockScalarValue(t.slice(body, end), folded, chomp, contentIndent);
     const node = this.scalarNode(start, end, value, value, false);
-    const trail = this.trailFrom(end);
-    return { node, nodeEnd: end, resume: end, trail: trail.trail, trailEnd: trail.trailEnd };
+    this.trailFrom(end);
+    this.nodeEnd = end;
+    this.resume = end;
+    return node;
   }
 
   /** The value of a block scalar's lines (each ending in a newline), as `yaml` resolves them. */
@@ -426,8 +541,8 @@ class FastYaml {
 
   // --- scalars -------------------------------------------------------------------------
 
-  /** A quoted scalar starting at `start` (on the quote); single line; returns value and the offset after the closing quote. */
-  private quoted(start: number): { value: string; end: number } {
+  /** A quoted scalar starting at `start` (on the quote); single line; returns its value (`quotedEnd`: the offset after the closing quote). */
+  private quoted(start: number): string {
     const t = this.text;
     const q = t.charCodeAt(start);
     const eol = this.lineEnd(start);
@@ -437,7 +552,10 @@ class FastYaml {
       for (let i = from; ; i++) {
         if (i >= eol) throw UNSUPPORTED;
         const c = t.charCodeAt(i);
-        if (c === DQUOTE) return { value: out + t.slice(from, i), end: i + 1 };
+        if (c === DQUOTE) {
+          this.quotedEnd = i + 1;
+          return out + t.slice(from, i);
+        }
         if (c !== 0x5c) continue;
         out += t.slice(from, i);
         const e = t[i + 1];
@@ -467,7 +585,8 @@ class FastYaml {
         i = close + 2;
         continue;
       }
-      return { value: out, end: close + 1 };
+      this.quotedEnd = close + 1;
+      return out;
     }
   }
 
@@ -479,31 +598,15 @@ class FastYaml {
     const source = this.text.slice(start, end);
     const value = this.resolvePlain(source, atKey);
     if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
-    return this.scalarNode(start, end, value, source, true);
+    return { kind: 'scalar', value, source, plain: true, range: this.range(start, end) };
   }
 
   /** Can a plain scalar start with this character (followed by `next`)? Conservative. */
   private static plainStart(c: number, next: number): boolean {
+    const kind = c < 128 ? PLAIN_START[c] : PLAIN_ALWAYS;
+    if (kind === PLAIN_ALWAYS) return true;
     // Indicators: - ? : need a non-space after them; the others never start a plain scalar here.
-    if (c === DASH || c === 0x3f || c === COLON) return !(next === SPACE || next === NL || Number.isNaN(next));
-    return !(
-      c === COMMA ||
-      c === LBRACKET ||
-      c === RBRACKET ||
-      c === LBRACE ||
-      c === RBRACE ||
-      c === HASH ||
-      c === 0x26 || // &
-      c === 0x2a || // *
-      c === 0x21 || // !
-      c === 0x7c || // |
-      c === 0x3e || // >
-      c === SQUOTE ||
-      c === DQUOTE ||
-      c === 0x25 || // %
-      c === 0x40 || // @
-      c === 0x60 // `
-    );
+    return kind === PLAIN_IF_NEXT && !(next === SPACE || next === NL || Number.isNaN(next));
   }
 
   /**
@@ -562,8 +665,8 @@ class FastYaml {
     }
   }
 
-  /** A flow item at `i` (after spaces): returns the node and the offset after it. */
-  private flowItem(i: number, depth: number, atKey: boolean, blockIndent: number): { node: ConfigNode; end: number } {
+  /** A flow item at `i` (after spaces): returns the node (`flowEnd`: the offset after it). */
+  private flowItem(i: number, depth: number, atKey: boolean, blockIndent: number): ConfigNode {
     const t = this.text;
     if (i >= t.length) throw UNSUPPORTED;
     const c = t.charCodeAt(i);
@@ -572,15 +675,20 @@ class FastYaml {
       return this.flowCollection(i, depth + 1, blockIndent);
     }
     if (c === SQUOTE || c === DQUOTE) {
-      const q = this.quoted(i);
-      return { node: this.scalarNode(i, q.end, q.value, q.value, false), end: q.end };
+      const value = this.quoted(i);
+      const end = this.quotedEnd;
+      this.flowEnd = end;
+      return this.scalarNode(i, end, value, value, false);
     }
     if (c === 0x2a && !atKey) {
       // An alias item: `*name` then a space, `,` or the closing bracket.
-      const { end } = this.anchorName(i);
+      this.anchorName(i);
+      const end = this.nameEnd;
       const d = t.charCodeAt(end);
       if (!(d === SPACE || d === COMMA || d === RBRACKET || d === RBRACE)) throw UNSUPPORTED;
-      return { node: this.aliasCopy(i, depth + 1), end };
+      const node = this.aliasCopy(i, depth + 1);
+      this.flowEnd = end;
+      return node;
     }
     if (!FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
     let end = i;
@@ -595,10 +703,13 @@ class FastYaml {
       if (d === HASH && t.charCodeAt(j - 1) === SPACE) throw UNSUPPORTED;
       if (d !== SPACE) end = j + 1;
     }
-    return { node: this.plainNode(i, end, atKey), end };
+    const node = this.plainNode(i, end, atKey);
+    this.flowEnd = end;
+    return node;
   }
 
-  private flowCollection(start: number, depth: number, blockIndent: number): { node: ConfigNode; end: number } {
+  /** A flow collection at `start`: returns the node (`flowEnd`: the offset after it). */
+  private flowCollection(start: number, depth: number, blockIndent: number): ConfigNode {
     if (depth > MAX_FAST_DEPTH) throw UNSUPPORTED;
     const t = this.text;
     const isMap = t.charCodeAt(start) === LBRACE;
@@ -606,12 +717,12 @@ class FastYaml {
     let i = this.flowSpace(start + 1, blockIndent);
     const items: ConfigNode[] = [];
     const entries: MapEntry[] = [];
-    const seen: KeysSeen = {};
+    const seen = keysSeen();
     if (t.charCodeAt(i) !== close) {
       for (;;) {
         if (isMap) {
-          const k = this.flowItem(i, depth, true, blockIndent);
-          i = k.end;
+          const k = this.flowItem(i, depth, true, blockIndent) as ScalarNode;
+          i = this.flowEnd;
           // A plain key needs `: `; a quoted key may be followed by `:` directly. Key and `:`
           // stay on one line.
           if (t.charCodeAt(i) !== COLON) {
@@ -622,14 +733,12 @@ class FastYaml {
           i = this.skipSpaces(i + 1);
           const c = t.charCodeAt(i);
           if (c === COMMA || c === close || c === NL || c === HASH) throw UNSUPPORTED;
-          const entry = this.addEntry(entries, seen, k.node as ScalarNode);
-          const v = this.flowItem(i, depth, false, blockIndent);
-          entry.value = v.node;
-          i = v.end;
+          const entry = this.addEntry(entries, seen, String(k.value ?? ''), k.range);
+          entry.value = this.flowItem(i, depth, false, blockIndent);
+          i = this.flowEnd;
         } else {
-          const v = this.flowItem(i, depth, false, blockIndent);
-          items.push(v.node);
-          i = v.end;
+          items.push(this.flowItem(i, depth, false, blockIndent));
+          i = this.flowEnd;
         }
         i = this.flowSpace(i, blockIndent);
         const c = t.charCodeAt(i);
@@ -643,18 +752,18 @@ class FastYaml {
     }
     const end = i + 1;
     const range = this.range(start, end);
-    return { node: isMap ? mapNode(entries, seen, range) : { kind: 'seq', items, range }, end };
+    this.flowEnd = end;
+    return isMap ? mapNode(entries, seen, range) : { kind: 'seq', items, range };
   }
 
   // --- block collections ---------------------------------------------------------------
 
   /**
-   * Adds the entry of `keyNode` (its value set by the caller once built) and reports a duplicate
-   * key before any problem inside the value, in the order the `yaml` path reports them.
+   * Adds the entry of `key` written at `keyRange` (its value set by the caller once built) and
+   * reports a duplicate key before any problem inside the value, in the order the `yaml` path
+   * reports them.
    */
-  private addEntry(entries: MapEntry[], seen: KeysSeen, keyNode: ScalarNode): MapEntry {
-    const key = String(keyNode.value ?? '');
-    const keyRange = keyNode.range;
+  private addEntry(entries: MapEntry[], seen: KeysSeen, key: string, keyRange: Range): MapEntry {
     const first = firstKeyRange(entries, seen, key);
     if (first) {
       this.problems.push({
@@ -663,26 +772,30 @@ class FastYaml {
         range: keyRange,
       });
     }
-    const entry: MapEntry = { key, keyRange, value: keyNode };
+    const entry: MapEntry = { key, keyRange, value: NO_VALUE };
     entries.push(entry);
     return entry;
   }
 
   /**
-   * A key at `i` on a line of a block mapping: returns the key node and the offset after its
-   * `:`, or undefined when the line holds no `key:`.
+   * A key at `i` on a line of a block mapping: returns the key as the mapping's entry holds it
+   * (or MERGE_KEY) and sets `afterColon` (the offset after its `:`) and, when `build`, `keyRange`;
+   * undefined when the line holds no `key:`.
    */
-  private blockKey(i: number): { key: ScalarNode | typeof MERGE_KEY; afterColon: number } | undefined {
+  private blockKey(i: number, build: boolean): string | typeof MERGE_KEY | undefined {
     const t = this.text;
     const c = t.charCodeAt(i);
     if (c === SQUOTE || c === DQUOTE) {
-      const q = this.quoted(i);
-      let j = q.end;
+      const value = this.quoted(i);
+      const end = this.quotedEnd;
+      let j = end;
       while (t.charCodeAt(j) === SPACE) j++;
       if (t.charCodeAt(j) !== COLON) return undefined;
       const n = t.charCodeAt(j + 1);
       if (!(n === SPACE || n === NL || j + 1 >= t.length)) throw UNSUPPORTED;
-      return { key: this.scalarNode(i, q.end, q.value, q.value, false), afterColon: j + 1 };
+      if (build) this.keyRange = this.range(i, end);
+      this.afterColon = j + 1;
+      return value;
     }
     if (!FastYaml.plainStart(c, t.charCodeAt(i + 1))) return undefined;
     const eol = this.lineEnd(i);
@@ -697,8 +810,13 @@ class FastYaml {
         if (end - i > 1024) throw UNSUPPORTED;
         // A plain `<<` is a merge key (blockMap merges its value); keys the `yaml` path types as
         // timestamps go there.
-        if (end - i === 2 && t.charCodeAt(i) === 0x3c && t.charCodeAt(i + 1) === 0x3c) return { key: MERGE_KEY, afterColon: j + 1 };
-        return { key: this.plainNode(i, end, true), afterColon: j + 1 };
+        this.afterColon = j + 1;
+        if (end - i === 2 && t.charCodeAt(i) === 0x3c && t.charCodeAt(i + 1) === 0x3c) return MERGE_KEY;
+        const source = t.slice(i, end);
+        const value = this.resolvePlain(source, true);
+        if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
+        if (build) this.keyRange = this.range(i, end);
+        return typeof value === 'string' ? value : String(value ?? '');
       }
     }
     return undefined;
@@ -709,7 +827,7 @@ class FastYaml {
    * on that line, or the block below (deeper, or a sequence at `indent` for map values), or
    * an empty (null) value. `indent` is the indent of the collection that holds the value.
    */
-  private blockValue(from: number, indent: number, depth: number, inMap: boolean): Built {
+  private blockValue(from: number, indent: number, depth: number, inMap: boolean): ConfigNode {
     const t = this.text;
     const i = this.skipSpaces(from);
     const c = t.charCodeAt(i);
@@ -718,21 +836,20 @@ class FastYaml {
     if (i >= t.length || c === NL || c === HASH) {
       if (c === HASH && i === from) throw UNSUPPORTED;
       const next = this.nextContent(this.nextLineStart(i));
-      const nestedOk = next && (next.indent > indent || (inMap && next.indent === indent && this.isSeqLine(next.start + next.indent)));
-      if (next && nestedOk) {
+      const nextIndent = this.contentIndent;
+      if (next >= 0 && (nextIndent > indent || (inMap && nextIndent === indent && this.isSeqLine(next + nextIndent)))) {
         // A flow collection or a scalar alone on the next, deeper line (not a key, not a block scalar).
-        const at = next.start + next.indent;
+        const at = next + nextIndent;
         const d = t.charCodeAt(at);
-        if (next.indent > indent && !this.isSeqLine(at) && d !== 0x7c && d !== 0x3e && !this.blockKey(at)) return this.lineValue(at, indent, depth);
-        return this.blockNode(next.start, next.indent, depth + 1);
+        if (nextIndent > indent && !this.isSeqLine(at) && d !== 0x7c && d !== 0x3e && this.blockKey(at, false) === undefined) return this.lineValue(at, indent, depth);
+        return this.blockNode(next, nextIndent, depth + 1);
       }
-      return {
-        node: this.scalarNode(i, i, null, '', true),
-        nodeEnd: inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent),
-        resume: this.nextLineStart(i),
-        trail: NO_TRAIL,
-        trailEnd: 0,
-      };
+      const node = this.scalarNode(i, i, null, '', true);
+      this.nodeEnd = inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent);
+      this.resume = this.nextLineStart(i);
+      this.trail = NO_TRAIL;
+      this.trailEnd = 0;
+      return node;
     }
     return this.lineValue(i, indent, depth);
   }
@@ -741,10 +858,11 @@ class FastYaml {
    * The lines that continue a plain scalar whose first line's text ends at `firstEnd`, in a
    * collection indented `indent`: each following line indented deeper, folded as YAML folds them
    * (one line break: a space; blank lines: one newline each). Returns the folded text added and
-   * where the last line's text ends, or undefined when the scalar is one line. Comments on or
-   * between its lines, `: `, ` #` and lines starting with an indicator go to the `yaml` path.
+   * where the last line's text ends (`continuationEnd`), or undefined when the scalar is one line.
+   * Comments on or between its lines, `: `, ` #` and lines starting with an indicator go to the
+   * `yaml` path.
    */
-  private plainContinuation(firstEnd: number, indent: number): { text: string; end: number } | undefined {
+  private plainContinuation(firstEnd: number, indent: number): string | undefined {
     const t = this.text;
     const firstEol = this.lineEnd(firstEnd);
     let commented = this.skipSpaces(firstEnd) < firstEol;
@@ -775,15 +893,18 @@ class FastYaml {
       end = lineEnd;
       p = this.nextLineStart(i);
     }
-    return end < 0 ? undefined : { text, end };
+    if (end < 0) return undefined;
+    this.continuationEnd = end;
+    return text;
   }
 
-  /** The name of an anchor or alias whose indicator is at `at`, and the offset after it. */
-  private anchorName(at: number): { name: string; end: number } {
+  /** The name of an anchor or alias whose indicator is at `at` (`nameEnd`: the offset after it). */
+  private anchorName(at: number): string {
     ANCHOR_NAME.lastIndex = at + 1;
     const m = ANCHOR_NAME.exec(this.text);
     if (!m) throw UNSUPPORTED;
-    return { name: m[0], end: at + 1 + m[0].length };
+    this.nameEnd = at + 1 + m[0].length;
+    return m[0];
   }
 
   /**
@@ -791,44 +912,49 @@ class FastYaml {
    * collection below. Built as without the anchor (its range starts at the value); the node is
    * kept for the aliases that follow.
    */
-  private anchoredValue(at: number, indent: number, depth: number, inMap: boolean): Built {
+  private anchoredValue(at: number, indent: number, depth: number, inMap: boolean): ConfigNode {
     const t = this.text;
-    const { name, end } = this.anchorName(at);
+    const name = this.anchorName(at);
+    const end = this.nameEnd;
     const after = t.charCodeAt(end);
     if (end < t.length && after !== SPACE && after !== NL) throw UNSUPPORTED;
     const i = this.skipSpaces(end);
     const c = t.charCodeAt(i);
     const order = this.anchorCount++;
-    this.openAnchors.add(name);
-    let built: Built;
+    const anchors = (this.anchors ??= new Map());
+    const open = (this.openAnchors ??= new Set());
+    open.add(name);
+    let node: ConfigNode;
     if (i < t.length && c !== NL && c !== HASH) {
-      if (c === 0x26 || c === 0x2a || c === 0x21 || this.blockKey(i)) throw UNSUPPORTED;
-      built = this.lineValue(i, indent, depth);
+      if (c === 0x26 || c === 0x2a || c === 0x21 || this.blockKey(i, false) !== undefined) throw UNSUPPORTED;
+      node = this.lineValue(i, indent, depth);
     } else {
       if (c === HASH && i === end) throw UNSUPPORTED;
       const next = this.nextContent(this.nextLineStart(i));
-      if (!next) throw UNSUPPORTED;
-      const first = next.start + next.indent;
+      if (next < 0) throw UNSUPPORTED;
+      const nextIndent = this.contentIndent;
+      const first = next + nextIndent;
       const seqLine = this.isSeqLine(first);
-      if (!(next.indent > indent || (inMap && next.indent === indent && seqLine))) throw UNSUPPORTED;
-      if (!seqLine && !this.blockKey(first)) throw UNSUPPORTED;
-      built = this.blockNode(next.start, next.indent, depth + 1);
+      if (!(nextIndent > indent || (inMap && nextIndent === indent && seqLine))) throw UNSUPPORTED;
+      if (!seqLine && this.blockKey(first, false) === undefined) throw UNSUPPORTED;
+      node = this.blockNode(next, nextIndent, depth + 1);
     }
-    this.openAnchors.delete(name);
-    const inner = this.anchors.get(name);
-    if (!inner || inner.order < order) this.anchors.set(name, { node: built.node, order });
-    return built;
+    open.delete(name);
+    const inner = anchors.get(name);
+    if (!inner || inner.order < order) anchors.set(name, { node, order });
+    return node;
   }
 
   /** `*name` after `key:` or `- `, alone on its line: a copy of the anchored node. */
-  private aliasValue(at: number, indent: number, depth: number): Built {
-    const { end } = this.anchorName(at);
+  private aliasValue(at: number, indent: number, depth: number): ConfigNode {
+    this.anchorName(at);
+    const end = this.nameEnd;
     const node = this.aliasCopy(at, depth + 1);
     const eol = this.expectLineEnd(end);
-    const next = this.nextContent(this.nextLineStart(eol));
-    if (next && next.indent > indent) throw UNSUPPORTED;
-    const ends = this.valueNodeEnd(eol, indent);
-    return { node, nodeEnd: ends.end, resume: this.nextLineStart(eol), trail: ends.trail, trailEnd: ends.trailEnd };
+    if (this.nextContent(this.nextLineStart(eol)) >= 0 && this.contentIndent > indent) throw UNSUPPORTED;
+    this.valueNodeEnd(eol, indent);
+    this.resume = this.nextLineStart(eol);
+    return node;
   }
 
   /**
@@ -837,9 +963,9 @@ class FastYaml {
    * expansions beyond the fast path's budget and nesting beyond its depth go to the `yaml` path.
    */
   private aliasCopy(at: number, depth: number): ConfigNode {
-    const { name } = this.anchorName(at);
-    const target = this.anchors.get(name);
-    if (!target || this.openAnchors.has(name)) throw UNSUPPORTED;
+    const name = this.anchorName(at);
+    const target = this.anchors?.get(name);
+    if (!target || this.openAnchors?.has(name)) throw UNSUPPORTED;
     const copy = (node: ConfigNode, d: number): ConfigNode => {
       if (d > MAX_ALIAS_COPY_DEPTH || ++this.aliasNodes > FAST_ALIAS_NODES) throw UNSUPPORTED;
       const range = { ...node.range };
@@ -858,28 +984,31 @@ class FastYaml {
    * A value that starts at `i` and, except a block scalar, ends on its line: a flow collection,
    * a quoted or plain scalar, or a block scalar; `indent` is that of the collection holding it.
    */
-  private lineValue(i: number, indent: number, depth: number): Built {
+  private lineValue(i: number, indent: number, depth: number): ConfigNode {
     const t = this.text;
     const c = t.charCodeAt(i);
     let valueEnd: number;
     let node: ConfigNode;
     if (c === LBRACKET || c === LBRACE) {
-      const f = this.flowCollection(i, depth + 1, indent);
-      node = f.node;
-      valueEnd = f.end;
+      node = this.flowCollection(i, depth + 1, indent);
+      valueEnd = this.flowEnd;
     } else if (c === SQUOTE || c === DQUOTE) {
-      const q = this.quoted(i);
-      node = this.scalarNode(i, q.end, q.value, q.value, false);
-      valueEnd = q.end;
+      const value = this.quoted(i);
+      valueEnd = this.quotedEnd;
+      node = this.scalarNode(i, valueEnd, value, value, false);
     } else if (c === 0x7c || c === 0x3e) {
       return this.blockScalar(i, indent);
     } else {
       if (!FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
       valueEnd = this.blockPlainEnd(i);
-      const more = this.plainContinuation(valueEnd, indent);
-      if (more) {
-        valueEnd = more.end;
-        const text = t.slice(i, this.blockPlainEnd(i)) + more.text;
+      // More lines of the scalar only when the next content line is deeper (plainContinuation skips the same lines).
+      const eolPlain = this.lineEnd(valueEnd);
+      const deeper = this.nextContent(eolPlain < t.length ? eolPlain + 1 : t.length) >= 0 && this.contentIndent > indent;
+      const more = deeper ? this.plainContinuation(valueEnd, indent) : undefined;
+      if (more !== undefined) {
+        const firstEnd = valueEnd;
+        valueEnd = this.continuationEnd;
+        const text = t.slice(i, firstEnd) + more;
         const value = this.resolvePlain(text, false);
         if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
         node = this.scalarNode(i, valueEnd, value, text, true);
@@ -887,12 +1016,22 @@ class FastYaml {
         node = this.plainNode(i, valueEnd, false);
       }
     }
-    const eol = this.expectLineEnd(valueEnd);
+    const eol = t.charCodeAt(valueEnd) === NL ? valueEnd : this.expectLineEnd(valueEnd);
+    // The start of the next line (eol is the line's newline or the end of the text).
+    const after = eol < t.length ? eol + 1 : t.length;
     // A deeper line after a one-line value would continue it (multi-line scalar) or be an error.
-    const next = this.nextContent(this.nextLineStart(eol));
-    if (next && next.indent > indent) throw UNSUPPORTED;
-    const ends = this.valueNodeEnd(eol, indent);
-    return { node, nodeEnd: ends.end, resume: this.nextLineStart(eol), trail: ends.trail, trailEnd: ends.trailEnd };
+    const next = this.nextContent(after);
+    if (next >= 0 && this.contentIndent > indent) throw UNSUPPORTED;
+    if (next === after) {
+      // Content on the next line: the value ends there (what valueNodeEnd finds then).
+      this.nodeEnd = after;
+      this.trail = NO_TRAIL;
+      this.trailEnd = after + this.contentIndent;
+    } else {
+      this.valueNodeEnd(eol, indent);
+    }
+    this.resume = after;
+    return node;
   }
 
   /**
@@ -1004,7 +1143,7 @@ class FastYaml {
   }
 
   /** A block mapping or sequence whose first line starts at `lineStart` with `indent` spaces. */
-  private blockNode(lineStart: number, indent: number, depth: number): Built {
+  private blockNode(lineStart: number, indent: number, depth: number): ConfigNode {
     if (depth > MAX_FAST_DEPTH) throw UNSUPPORTED;
     const first = lineStart + indent;
     if (this.isSeqLine(first)) return this.blockSeq(lineStart, indent, depth);
@@ -1012,28 +1151,27 @@ class FastYaml {
   }
 
   /** A block mapping whose first key is at `firstKey`; its lines are indented `indent`. */
-  private blockMap(firstKey: number, indent: number, depth: number): Built {
+  private blockMap(firstKey: number, indent: number, depth: number): ConfigNode {
     const entries: MapEntry[] = [];
-    const seen: KeysSeen = {};
+    const seen = keysSeen();
     /** Entries of the mappings merged in (`<<`), as PyYAML orders them: before the mapping's own. */
-    const merged: MapEntry[] = [];
+    let merged: MapEntry[] | undefined;
     let keyAt = firstKey;
-    let v: Built;
     for (;;) {
-      const k = this.blockKey(keyAt);
-      if (!k) throw UNSUPPORTED;
-      if (k.key === MERGE_KEY) {
-        v = this.blockValue(k.afterColon, indent, depth, true);
-        mergeInto(merged, v.node.kind === 'seq' ? v.node.items : [v.node]);
+      const key = this.blockKey(keyAt, true);
+      if (key === undefined) throw UNSUPPORTED;
+      if (key === MERGE_KEY) {
+        const value = this.blockValue(this.afterColon, indent, depth, true);
+        mergeInto((merged ??= []), value.kind === 'seq' ? value.items : [value]);
       } else {
-        const entry = this.addEntry(entries, seen, k.key);
-        v = this.blockValue(k.afterColon, indent, depth, true);
-        entry.value = v.node;
+        const afterColon = this.afterColon;
+        const entry = this.addEntry(entries, seen, key, this.keyRange);
+        entry.value = this.blockValue(afterColon, indent, depth, true);
       }
-      const next = this.nextContent(v.resume);
-      if (!next || next.indent < indent) break;
-      if (next.indent > indent) throw UNSUPPORTED;
-      keyAt = next.start + next.indent;
+      const next = this.nextContent(this.resume);
+      if (next < 0 || this.contentIndent < indent) break;
+      if (this.contentIndent > indent) throw UNSUPPORTED;
+      keyAt = next + indent;
       if (this.isSeqLine(keyAt)) {
         // `key:` then `- item` at the key's indent belongs to the key; a sequence line after a
         // finished value at this indent is an error.
@@ -1041,78 +1179,73 @@ class FastYaml {
       }
     }
     // Merged entries come first: the positions `seen` recorded are not the mapping's then.
-    const range = this.range(firstKey, v.nodeEnd);
-    return this.closeBlock(merged.length > 0 ? { kind: 'map', entries: [...merged, ...entries], range } : mapNode(entries, seen, range), indent, v);
+    const range = this.range(firstKey, this.nodeEnd);
+    this.closeBlock(indent);
+    return merged !== undefined && merged.length > 0 ? { kind: 'map', entries: [...merged, ...entries], range } : mapNode(entries, seen, range);
   }
 
   /** A block sequence whose `-` lines are indented `indent`. */
-  private blockSeq(lineStart: number, indent: number, depth: number): Built {
+  private blockSeq(lineStart: number, indent: number, depth: number): ConfigNode {
     const t = this.text;
     const items: ConfigNode[] = [];
     const start = lineStart + indent;
-    let v: Built;
     let dash = start;
     for (;;) {
       const after = dash + 1;
       const i = this.skipSpaces(after);
       const c = t.charCodeAt(i);
       if (i < t.length && c !== NL && c !== HASH && this.isSeqLine(i)) throw UNSUPPORTED; // `- - a`
-      const key = i < t.length && c !== NL && c !== HASH && i > after ? this.blockKey(i) : undefined;
-      if (key) {
+      if (i < t.length && c !== NL && c !== HASH && i > after && this.blockKey(i, false) !== undefined) {
         // `- key: value`: a mapping whose lines are indented like its first key.
-        v = this.blockMap(i, i - this.lineStartOf(i), depth + 1);
+        items.push(this.blockMap(i, i - this.lineStarts[this.lineOf(i)], depth + 1));
       } else {
-        v = this.blockValue(after, indent, depth, false);
+        items.push(this.blockValue(after, indent, depth, false));
       }
-      items.push(v.node);
-      const next = this.nextContent(v.resume);
-      if (!next || next.indent < indent) break;
-      if (next.indent > indent) throw UNSUPPORTED;
-      dash = next.start + next.indent;
+      const next = this.nextContent(this.resume);
+      if (next < 0 || this.contentIndent < indent) break;
+      if (this.contentIndent > indent) throw UNSUPPORTED;
+      dash = next + indent;
       if (!this.isSeqLine(dash)) {
         // A key at a sequence's indent ends the sequence when the sequence is a map value at
         // the map's indent; the caller checks that line.
         break;
       }
     }
-    return this.closeBlock({ kind: 'seq', items, range: this.range(start, v.nodeEnd) }, indent, v);
+    const range = this.range(start, this.nodeEnd);
+    this.closeBlock(indent);
+    return { kind: 'seq', items, range };
   }
 
   /**
-   * A block collection at `indent` closes after its last value `last`: `yaml` keeps the trailing
-   * comment item in it (its range[2], where the enclosing collection's range ends, then runs to
-   * the item's end) unless it is at indent 0 or every comment of the item is indented less than
-   * it, in which case the item moves on to the enclosing collection.
+   * A block collection at `indent` closes after its last value (whose `nodeEnd`, `trail` and
+   * `trailEnd` are set): `yaml` keeps the trailing comment item in it (its range[2], where the
+   * enclosing collection's range ends, then runs to the item's end) unless it is at indent 0 or
+   * every comment of the item is indented less than it, in which case the item moves on to the
+   * enclosing collection. `resume` stays the last value's.
    */
-  private closeBlock(node: ConfigNode, indent: number, last: Built): Built {
-    if (last.trail >= 0 && indent > 0 && last.trail >= indent) {
-      return { node, nodeEnd: last.trailEnd, resume: last.resume, trail: NO_TRAIL, trailEnd: 0 };
+  private closeBlock(indent: number): void {
+    if (this.trail >= 0 && indent > 0 && this.trail >= indent) {
+      this.nodeEnd = this.trailEnd;
+      this.trail = NO_TRAIL;
+      this.trailEnd = 0;
     }
-    return { node, nodeEnd: last.nodeEnd, resume: last.resume, trail: last.trail, trailEnd: last.trailEnd };
-  }
-
-  /** The start of the line `offset` is on; an offset at a line start is its own. */
-  private lineStartOf(offset: number): number {
-    if (offset >= this.text.length) return this.text.length;
-    const nl = this.text.lastIndexOf('\n', offset - 1);
-    return nl + 1;
   }
 
   parse(): ConfigNode {
     const first = this.nextContent(0);
-    if (!first) throw UNSUPPORTED;
-    const at = first.start + first.indent;
+    if (first < 0) throw UNSUPPORTED;
+    const at = first + this.contentIndent;
     const c = this.text.charCodeAt(at);
     if (c === LBRACKET || c === LBRACE) {
       // A flow collection as the whole document (GPT-NeoX writes its YAML configs as `{ … }`).
       const flow = this.flowCollection(at, 0, -1);
-      const eol = this.expectLineEnd(flow.end);
-      if (this.nextContent(this.nextLineStart(eol))) throw UNSUPPORTED;
-      return flow.node;
+      const eol = this.expectLineEnd(this.flowEnd);
+      if (this.nextContent(this.nextLineStart(eol)) >= 0) throw UNSUPPORTED;
+      return flow;
     }
-    const root = this.blockNode(first.start, first.indent, 0);
-    if (this.nextContent(root.resume)) throw UNSUPPORTED;
-    return root.node;
+    const root = this.blockNode(first, this.contentIndent, 0);
+    if (this.nextContent(this.resume) >= 0) throw UNSUPPORTED;
+    return root;
   }
 }
 
@@ -1124,8 +1257,9 @@ export function loadYamlFast(text: string, resolvePlain: PlainResolver): LoadRes
   // CR LF line ends read as LF: every line and column stays where it was (a CR is only ever the
   // last character of a line, which no range covers). A CR anywhere else steps aside below.
   const lf = text.includes('\r') ? text.replaceAll('\r\n', '\n') : text;
-  if (UNSUPPORTED_CHARS.test(lf) || DOC_MARKERS.test(lf)) return undefined;
+  if (UNSUPPORTED_CHARS.test(lf)) return undefined;
   const parser = new FastYaml(lf, resolvePlain);
+  if (parser.hasDocumentMarker()) return undefined;
   try {
     const tree = parser.parse();
     return { tree, problems: parser.problems };
