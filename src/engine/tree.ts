@@ -62,20 +62,29 @@ interface MapIndex {
   /** Some key has more than one entry (a loader's duplicate key). */
   duplicates: boolean;
 }
-const mapIndex = new WeakMap<MapNode, MapIndex>();
-
 /**
- * The mapping indexOfMap answered last and its index: rules look up many keys of one mapping in a
- * row (98% of the lookups of a lint run), without a WeakMap lookup each. Cleared wherever
- * `mapIndex` changes for a mapping other than through indexOfMap.
+ * A mapping's index is kept on the mapping itself, under a symbol, not enumerable (spreads, JSON,
+ * structured clones and Jest's equality do not see or copy it), rather than in a module WeakMap:
+ * during a scavenge V8 keeps a WeakMap's values alive while their key is young, and an index holds
+ * its mapping's entries, so every tree read since the last scavenge was copied once before dying
+ * (at 5,000 files, 125 MB of survivors instead of 42 MB; docs/performance.md, phase 11).
  */
-let lastNode: MapNode | undefined;
-let lastIndex: MapIndex | undefined;
+const INDEX: unique symbol = Symbol('trainlint.mapIndex');
+type IndexedMap = MapNode & { [INDEX]?: MapIndex };
 
-/** Drops the index of `node` (and the last-answer cache when it is that mapping's). */
+function indexOn(node: MapNode): MapIndex | undefined {
+  return (node as IndexedMap)[INDEX];
+}
+
+function keepIndex(node: MapNode, index: MapIndex | undefined): void {
+  const indexed = node as IndexedMap;
+  if (Object.prototype.hasOwnProperty.call(indexed, INDEX)) indexed[INDEX] = index;
+  else if (index) Object.defineProperty(indexed, INDEX, { value: index, writable: true, configurable: true, enumerable: false });
+}
+
+/** Drops the index of `node`: the next lookup builds it again from its entries. */
 function dropIndex(node: MapNode): void {
-  mapIndex.delete(node);
-  if (lastNode === node) lastNode = lastIndex = undefined;
+  if (indexOn(node)) keepIndex(node, undefined);
 }
 
 /** Mappings of more entries than this are indexed; smaller ones are scanned. */
@@ -85,15 +94,13 @@ export const MAP_SCAN_UP_TO = 16;
 function indexOfMap(node: MapNode): MapIndex | undefined {
   const entries = node.entries;
   if (entries.length <= MAP_SCAN_UP_TO) return undefined;
-  let index = node === lastNode ? lastIndex : mapIndex.get(node);
+  let index = indexOn(node);
   if (!index || index.entries !== entries || index.length !== entries.length) {
     const slot = new Map<string, number>();
     entries.forEach((e, i) => slot.set(e.key, i));
     index = freshIndex(entries, slot);
-    mapIndex.set(node, index);
+    keepIndex(node, index);
   }
-  lastNode = node;
-  lastIndex = index;
   return index;
 }
 
@@ -108,10 +115,7 @@ function freshIndex(entries: MapEntry[], slot: Map<string, number>): MapIndex {
  * it again. `slot` must be exactly what indexOfMap would build: key → position of its last entry.
  */
 export function adoptMapIndex(node: MapNode, slot: Map<string, number>): void {
-  if (node.entries.length > MAP_SCAN_UP_TO) {
-    mapIndex.set(node, freshIndex(node.entries, slot));
-    if (lastNode === node) lastNode = lastIndex = undefined;
-  }
+  if (node.entries.length > MAP_SCAN_UP_TO) keepIndex(node, freshIndex(node.entries, slot));
 }
 
 /** How many of `sorted` are below `x`. */
