@@ -36,6 +36,7 @@ import { fileStartRange } from './source.js';
 import { PLAN_FIELDS, type Finding, type PlanField, type Setting, type Severity, type TrainingPlan } from './types.js';
 import type { FileResult, LintOptions } from './lint.js';
 import { RecentMap } from './recent-map.js';
+import { detached } from './parallel/finished.js';
 import { launchedConfig, type ScriptLaunch } from './script-links.js';
 import { sourceReaderFor } from './script-sources.js';
 import type { SourceReader } from './launch.js';
@@ -267,6 +268,8 @@ export function countDatasets(run: LintRun, result: FileResult, launchValues: Pa
   let estimate = run.estimates.get(cacheKey);
   if (!estimate) {
     estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks });
+    // Kept for the next RECENT_PER_FILE configs: a reason that quotes the config (a view of its text) would keep the text that long.
+    if (!estimate.ok) estimate = { ok: false, why: detached(estimate.why, false) };
     run.estimates.set(cacheKey, estimate);
   }
   if (!estimate.ok) {

@@ -82,31 +82,66 @@ export function decodePayload(stored: { bytes: Uint8Array; compressed: boolean }
   return (text.includes(NUMBER_MARK) ? JSON.parse(text, reviver) : JSON.parse(text)) as Payload;
 }
 
-/** A plan's settings with what reports show of them (value, origin, unit, file, key, range, how, note, bound). */
-export function reportGradePlan(plan: TrainingPlan): TrainingPlan {
+/**
+ * Strings shorter than this are never views of another string in V8 (SlicedString::kMinLength, and
+ * ConsString's): they hold their own characters.
+ */
+const VIEW_MIN_LENGTH = 13;
+
+/** Most strings `detached` shares (the values configs repeat: optimizer and scheduler names…); past it, copies. */
+const SHARED_MAX = 4096;
+const SHARED_LENGTH_MAX = 100;
+const shared = new Map<string, string>();
+
+/**
+ * The same characters in a string of their own. A value the YAML reader cut out of a file's text
+ * (`optimizer: adamw_torch_fused`) is, in V8, a view of that whole text: kept in a finished result,
+ * it would keep the text alive for the whole run (5,000 files: ≈ 9 MB of texts of files without
+ * findings, each copied by two scavenges on its way to the old generation). Values repeat across
+ * files: one copy of each is shared (a Map lookup), unless `share` is false (a text of one file).
+ */
+export function detached(text: string, share = true): string {
+  if (text.length < VIEW_MIN_LENGTH) return text;
+  let own = share ? shared.get(text) : undefined;
+  if (own !== undefined) return own;
+  // A concatenation flattened by `slice`: new characters, not a view of `text`'s parent.
+  own = (text + ' ').slice(0, -1);
+  if (share && text.length <= SHARED_LENGTH_MAX && shared.size < SHARED_MAX) shared.set(own, own);
+  return own;
+}
+
+/**
+ * A plan's settings with what reports show of them (value, origin, unit, file, key, range, how, note, bound).
+ * `detach`: for a result kept as objects, its strings are its own, not views of the file's text (`detached`).
+ */
+export function reportGradePlan(plan: TrainingPlan, detach = false): TrainingPlan {
   const out: Record<string, Setting> = {};
   const settings = plan as Record<string, Setting | undefined>;
   // Keys, not entries: no [field, setting] pair per field of every file's plan.
   for (const field of Object.keys(settings)) {
     const s = settings[field];
     if (!s) continue;
-    const kept: Setting = { value: s.value, origin: s.origin };
+    const value = s.value;
+    const kept: Setting = { value: detach && typeof value === 'string' ? detached(value) : value, origin: s.origin };
     if (s.unit !== undefined) kept.unit = s.unit;
     if (s.file !== undefined) kept.file = s.file;
     if (s.key !== undefined) kept.key = s.key;
     if (s.range !== undefined) kept.range = s.range;
     if (s.how !== undefined) kept.how = s.how;
-    if (s.note !== undefined) kept.note = s.note;
+    if (s.note !== undefined) kept.note = detach ? detached(s.note, false) : s.note;
     if (s.bound !== undefined) kept.bound = s.bound;
     out[field] = kept;
   }
   return out as TrainingPlan;
 }
 
-/** What a finished file keeps of its extraction: its plan (report-grade), where run findings point, `overridable`, and `matched` when it has linked files. */
-export function reportGradeExtraction(e: Extraction, linked = false): Extraction {
+/**
+ * What a finished file keeps of its extraction: its plan (report-grade), where run findings point, `overridable`, and `matched` when it has linked files.
+ * `detach`: kept as objects (see reportGradePlan).
+ */
+export function reportGradeExtraction(e: Extraction, linked = false, detach = false): Extraction {
   return {
-    plan: reportGradePlan(e.plan),
+    plan: reportGradePlan(e.plan, detach),
     missing: [],
     anchor: e.anchor,
     notes: [],

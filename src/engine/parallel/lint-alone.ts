@@ -148,7 +148,7 @@ function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { 
   // Both objects are built by assignment, in the order of their fields (the payload's JSON keeps
   // it), not from spreads of optional parts: no temporary object per part.
   const kept = {} as Payload;
-  if (r.extraction) kept.extraction = reportGradeExtraction(r.extraction, r.linked !== undefined && r.linked.length > 0);
+  if (r.extraction) kept.extraction = reportGradeExtraction(r.extraction, r.linked !== undefined && r.linked.length > 0, inThread === true);
   if (r.linked) kept.linked = inThread ? r.linked : r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) }));
   if (r.reference) kept.reference = inThread ? r.reference : { ...r.reference, plan: reportGradePlan(r.reference.plan) };
   kept.findings = r.findings;
