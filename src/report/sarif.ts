@@ -180,6 +180,13 @@ function buildCappedSarif(report: Report, options: SarifOptions, limit: number, 
   });
   const kept = mostSevere(report.findings, limit);
   const leftOut = kept.length < report.findings.length ? leftOutText(report.findings, kept, why ?? `GitHub code scanning stores at most ${MAX_SARIF_RESULTS.toLocaleString('en-US')} results per run`) : undefined;
+  // Findings of a file share its path (and related locations a few others): each made a URI once.
+  const uris = new Map<string, string>();
+  const uriOf = (p: string): string => {
+    let uri = uris.get(p);
+    if (uri === undefined) uris.set(p, (uri = pathToUri(p)));
+    return uri;
+  };
   const results = kept.map((i) => {
     const f = report.findings[i];
     const { key, hash, occurrence } = keys[i];
@@ -194,7 +201,7 @@ function buildCappedSarif(report: Report, options: SarifOptions, limit: number, 
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: pathToUri(f.path), uriBaseId: '%SRCROOT%' },
+            artifactLocation: { uri: uriOf(f.path), uriBaseId: '%SRCROOT%' },
             region,
           },
         },
@@ -205,7 +212,7 @@ function buildCappedSarif(report: Report, options: SarifOptions, limit: number, 
             relatedLocations: f.related.slice(0, MAX_RELATED).map((r, id) => ({
               id,
               physicalLocation: {
-                artifactLocation: { uri: pathToUri(r.path), uriBaseId: '%SRCROOT%' },
+                artifactLocation: { uri: uriOf(r.path), uriBaseId: '%SRCROOT%' },
                 region: { startLine: Math.max(1, r.line), startColumn: Math.max(1, r.column) },
               },
               message: { text: r.message },

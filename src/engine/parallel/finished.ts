@@ -111,6 +111,17 @@ export function detached(text: string, share = true): string {
 }
 
 /**
+ * `text` made one run of characters in place, when it is a concatenation: V8 keeps a string built
+ * by `+` or a template as a tree of its parts until something reads it by index, and reading one
+ * character flattens it for good. A finding's message kept for the whole run is such a tree of
+ * dozens of parts (5,000 files: ≈ 1 MB more live heap than the same messages flat).
+ */
+export function flattened(text: string): string {
+  if (typeof text === 'string') text.charCodeAt(0);
+  return text;
+}
+
+/**
  * A plan's settings with what reports show of them (value, origin, unit, file, key, range, how, note, bound).
  * `detach`: for a result kept as objects, its strings are its own, not views of the file's text (`detached`).
  */
@@ -121,15 +132,60 @@ export function reportGradePlan(plan: TrainingPlan, detach = false): TrainingPla
   for (const field of Object.keys(settings)) {
     const s = settings[field];
     if (!s) continue;
-    const value = s.value;
-    const kept: Setting = { value: detach && typeof value === 'string' ? detached(value) : value, origin: s.origin };
-    if (s.unit !== undefined) kept.unit = s.unit;
-    if (s.file !== undefined) kept.file = s.file;
-    if (s.key !== undefined) kept.key = s.key;
-    if (s.range !== undefined) kept.range = s.range;
-    if (s.how !== undefined) kept.how = s.how;
-    if (s.note !== undefined) kept.note = detach ? detached(s.note, false) : s.note;
-    if (s.bound !== undefined) kept.bound = s.bound;
+    // The setting's own fields read in one for-in walk: the dialects build settings of thousands of
+    // hidden classes (5,000 files: over 3,000 among 48,681 settings), so a load by name (`s.unit`)
+    // misses V8's caches almost every time, while for-in reads each field by its index in the
+    // object's own layout. ≈ 3× faster; the kept setting's fields are added in the same order.
+    let value: Setting['value'] | undefined;
+    let origin: Setting['origin'] | undefined;
+    let unit: string | undefined;
+    let file: string | undefined;
+    let key: string | undefined;
+    let range: Setting['range'];
+    let how: string | undefined;
+    let note: string | undefined;
+    let bound: Setting['bound'];
+    const fields = s as unknown as Record<string, unknown>;
+    // `fields[name]`, by the walk's own key: V8 reads it by index (a load by name would miss again).
+    for (const name in fields) {
+      switch (name) {
+        case 'value':
+          value = fields[name] as Setting['value'];
+          break;
+        case 'origin':
+          origin = fields[name] as Setting['origin'];
+          break;
+        case 'unit':
+          unit = fields[name] as string;
+          break;
+        case 'file':
+          file = fields[name] as string;
+          break;
+        case 'key':
+          key = fields[name] as string;
+          break;
+        case 'range':
+          range = fields[name] as Setting['range'];
+          break;
+        case 'how':
+          how = fields[name] as string;
+          break;
+        case 'note':
+          note = fields[name] as string;
+          break;
+        case 'bound':
+          bound = fields[name] as Setting['bound'];
+          break;
+      }
+    }
+    const kept = { value: detach && typeof value === 'string' ? detached(value) : value, origin } as Setting;
+    if (unit !== undefined) kept.unit = unit;
+    if (file !== undefined) kept.file = file;
+    if (key !== undefined) kept.key = key;
+    if (range !== undefined) kept.range = range;
+    if (how !== undefined) kept.how = how;
+    if (note !== undefined) kept.note = detach ? detached(note, false) : note;
+    if (bound !== undefined) kept.bound = bound;
     out[field] = kept;
   }
   return out as TrainingPlan;
@@ -140,15 +196,12 @@ export function reportGradePlan(plan: TrainingPlan, detach = false): TrainingPla
  * `detach`: kept as objects (see reportGradePlan).
  */
 export function reportGradeExtraction(e: Extraction, linked = false, detach = false): Extraction {
-  return {
-    plan: reportGradePlan(e.plan, detach),
-    missing: [],
-    anchor: e.anchor,
-    notes: [],
-    ...(e.overridable ? { overridable: e.overridable } : {}),
-    // A file with linked files: its run's plan merges them with it (links.ts mergeLinked), reading these too.
-    ...(linked && e.matched ? { matched: e.matched } : {}),
-  };
+  // Built by assignment, fields in the same order as before: no temporary object per optional part.
+  const kept = { plan: reportGradePlan(e.plan, detach), missing: [], anchor: e.anchor, notes: [] } as Extraction;
+  if (e.overridable) kept.overridable = e.overridable;
+  // A file with linked files: its run's plan merges them with it (links.ts mergeLinked), reading these too.
+  if (linked && e.matched) kept.matched = e.matched;
+  return kept;
 }
 
 /**

@@ -16,7 +16,7 @@ import { dialectById } from '../../dialects/index.js';
 import type { FileResult, LintOptions } from '../lint.js';
 import { countDatasets, finishResult, linkFiles, loadAndAnalyse, pairReference, reloadLinted, withComposition, type LintedFiles, type LintRun } from '../lint-file.js';
 import type { FileFormat } from '../types.js';
-import { encodePayload, FinishedResult, reportGradeExtraction, reportGradePlan, type Payload } from './finished.js';
+import { encodePayload, FinishedResult, flattened, reportGradeExtraction, reportGradePlan, type Payload } from './finished.js';
 import { reportFile, reportFinding, type PrintedParts } from '../build-report.js';
 import { nested } from '../../report/json.js';
 import type { Spool } from './spool.js';
@@ -152,6 +152,13 @@ function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { 
   if (r.linked) kept.linked = inThread ? r.linked : r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) }));
   if (r.reference) kept.reference = inThread ? r.reference : { ...r.reference, plan: reportGradePlan(r.reference.plan) };
   kept.findings = r.findings;
+  // Kept as objects for the whole run: their messages flat, not trees of the parts they were built from.
+  if (inThread) {
+    for (const f of r.findings) {
+      flattened(f.message);
+      if (f.related) for (const rel of f.related) flattened(rel.message);
+    }
+  }
   kept.problems = file.problems;
   kept.directives = file.directives;
   const payload = inThread ? EMPTY : encodePayload(kept, compress);
