@@ -12,7 +12,7 @@
  *   warmup key it uses `min(int(0.03 × total), 100)`; a warmup of 1 step becomes 2;
  * - `saves_per_epoch` / `evals_per_epoch` become fractional `save_steps` / `eval_steps`.
  */
-import { applyAssumptions, boolAt, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch, numberAt, stringAt } from '../engine/plan.js';
+import { applyAssumptions, boolAt, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch, numberAt, stringAt, withUnit } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { type ConfigNode, getIn, hasKey } from '../engine/tree.js';
@@ -206,7 +206,7 @@ function readPrecision(file: SourceFile, plan: TrainingPlan, out: Out): void {
   const fallback = fp16?.value === false ? 'fp32 (fp16: false)' : 'fp16';
   const note = `bf16: auto resolves at launch: bf16 when the GPU supports it (Ampere or newer), else ${fallback}`;
   plan.precision =
-    bf16Raw === 'auto' && bf16Key ? { ...bf16Key, value: 'auto', note } : { ...defaultSetting('auto', 'bf16'), note };
+    bf16Raw === 'auto' && bf16Key ? { ...bf16Key, value: 'auto', note } : defaultSetting('auto', 'bf16', note);
 }
 
 /** The learning-rate schedule: type, and the floor of a cosine decay. */
@@ -247,7 +247,7 @@ interface Estimate {
  */
 function resolveTotal(file: SourceFile, plan: TrainingPlan, batchSize: Setting<number> | undefined, out: Out, missing: MissingField[]): Estimate {
   const maxSteps = numAt(file, 'max_steps');
-  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: 'steps', note: 'max_steps is passed to HF as is; num_epochs only sizes the estimate' };
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = withUnit(maxSteps, 'steps', 'max_steps is passed to HF as is; num_epochs only sizes the estimate');
 
   const packing = boolAt(file, ['sample_packing'])?.value === true;
   const streaming = truthy(file, 'pretraining_dataset') || boolAt(file, ['streaming'])?.value === true;
@@ -343,11 +343,11 @@ function resolveWarmup(file: SourceFile, plan: TrainingPlan, estimate: Estimate,
   }
   if (steps) {
     if (steps.value === 0) out.notes.push('warmup_steps: 0 means no warmup in current axolotl; versions that test it for truthiness fall back to warmup_ratio or the default warmup');
-    plan.warmupSteps = steps.value === 1 ? { ...steps, value: 2, unit: 'steps', note: 'axolotl turns a warmup of 1 step into 2' } : { ...steps, unit: 'steps' };
+    plan.warmupSteps = steps.value === 1 ? { ...steps, value: 2, unit: 'steps', note: 'axolotl turns a warmup of 1 step into 2' } : withUnit(steps, 'steps');
     return;
   }
   if (ratio) {
-    plan.warmupRatio = { ...ratio, unit: 'ratio' };
+    plan.warmupRatio = withUnit(ratio, 'ratio');
     // At warmup_ratio's key, remembering the ratio as written: rules compare the ratio itself and advise a ratio.
     if (base) {
       plan.warmupSteps = {
@@ -439,7 +439,7 @@ function resolveIntervals(file: SourceFile, plan: TrainingPlan, out: Out): void 
   let save: Setting<number> | undefined;
   if (saveSteps && saveSteps.value > 0) save = fractionOfTotal(saveSteps, plan);
   else if (truthy(file, 'saves_per_epoch')) save = perEpochInterval(file, 'saves_per_epoch', plan, out);
-  else if (saveStrategy === 'steps') save = { ...defaultSetting(AXOLOTL_DEFAULTS.hfSaveSteps, 'save_steps', 'HF default: save_strategy steps without save_steps'), unit: 'steps' };
+  else if (saveStrategy === 'steps') save = withUnit(defaultSetting(AXOLOTL_DEFAULTS.hfSaveSteps, 'save_steps', 'HF default: save_strategy steps without save_steps'), 'steps');
   if (save) plan.saveEverySteps = save;
 
   if (truthy(file, 'eval_steps') && truthy(file, 'evals_per_epoch')) {
@@ -468,7 +468,7 @@ function extractAxolotl(file: SourceFile, env: ExtractEnv): Extraction {
   plan.epochs = numAt(file, 'num_epochs') ?? defaultSetting(AXOLOTL_DEFAULTS.numEpochs, 'num_epochs');
   plan.optimizer = stringAt(file, ['optimizer']) ?? defaultSetting(AXOLOTL_DEFAULTS.optimizer, 'optimizer');
   const seqLen = numAt(file, 'sequence_len');
-  plan.seqLen = seqLen ? { ...seqLen, unit: 'tokens' } : { ...defaultSetting(AXOLOTL_DEFAULTS.sequenceLen, 'sequence_len'), unit: 'tokens' };
+  plan.seqLen = seqLen ? withUnit(seqLen, 'tokens') : withUnit(defaultSetting(AXOLOTL_DEFAULTS.sequenceLen, 'sequence_len'), 'tokens');
   if (boolAt(file, ['sample_packing'])?.value) plan.seqLen.note = 'sample_packing: samples are packed into sequences of up to sequence_len tokens';
   readSchedule(file, plan, out);
   readPrecision(file, plan, out);

@@ -9,7 +9,7 @@
  * resolved: trainlint follows plain references to other keys of the same block (OmegaReader),
  * never resolvers such as `${oc.env:X}`.
  */
-import { applyAssumptions, dataParallel, defaultSetting, derived } from '../engine/plan.js';
+import { applyAssumptions, dataParallel, defaultSetting, derived, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatValue } from '../engine/format-number.js';
@@ -213,9 +213,9 @@ function extractBlock(file: SourceFile, block: { node: MapNode; prefix: KeyPath;
   }
 
   const global = num('global_train_batch_size');
-  if (global) plan.globalBatchSize = { ...global, unit: 'samples' };
+  if (global) plan.globalBatchSize = withUnit(global, 'samples');
   const seq = num('max_seq_len');
-  if (seq) plan.seqLen = { ...seq, unit: 'tokens' };
+  if (seq) plan.seqLen = withUnit(seq, 'tokens');
   const lr = num('optimizer', 'lr');
   if (lr) plan.peakLr = lr;
   const optimizer = str('optimizer', 'name');
@@ -226,7 +226,7 @@ function extractBlock(file: SourceFile, block: { node: MapNode; prefix: KeyPath;
 
   // device_train_microbatch_size: a number, or 'auto' (the default) where Composer searches at runtime.
   const micro = num('device_train_microbatch_size');
-  if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+  if (micro) plan.microBatchSize = withUnit(micro, 'samples');
   else {
     const hit = reader.lookup(['device_train_microbatch_size']);
     const text = !hit ? `${COMPOSER_DEFAULTS.deviceTrainMicrobatchSize} (TrainConfig default)` : hit.node.kind === 'scalar' && !hit.unresolved ? String(hit.node.value) : 'not a number';
@@ -378,7 +378,7 @@ function readIntervals(plan: TrainingPlan, reader: OmegaReader, ctx: StepContext
     if (saveHit) {
       const steps = convert('save_interval');
       if (steps) plan.saveEverySteps = steps;
-    } else plan.saveEverySteps = { ...defaultSetting(1000, 'save_interval', "TrainConfig default '1000ba'"), unit: 'steps' };
+    } else plan.saveEverySteps = withUnit(defaultSetting(1000, 'save_interval', "TrainConfig default '1000ba'"), 'steps');
   } else if (saveHit && saveHit.node.kind === 'scalar' && saveHit.node.value !== null) {
     // save_interval is optional, so one written without a save_folder misleads. (eval_interval is
     // mandatory in TrainConfig even without an eval loader, so it is not reported.)

@@ -12,17 +12,7 @@
  * DeepSpeed's "world size" in the batch identity is the data-parallel size; the file never
  * says it, so it comes from `assume.dataParallelSize` / `assume.worldSize`.
  */
-import {
-  applyAssumptions,
-  boolAt,
-  dataParallel,
-  defaultSetting,
-  derived,
-  derivedFrom,
-  deriveGlobalBatch,
-  numberAt,
-  stringAt,
-} from '../engine/plan.js';
+import { applyAssumptions, boolAt, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch, numberAt, stringAt, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
@@ -192,7 +182,7 @@ function conflict(ctx: Ctx, path: KeyPath, kind: string, message: string, data?:
 }
 
 function steps<T extends Setting<number>>(s: T): T {
-  return { ...s, unit: 'steps' };
+  return withUnit(s, 'steps');
 }
 
 // ── Batch ───────────────────────────────────────────────────────────────────────────────
@@ -567,8 +557,8 @@ export const deepspeed: Dialect = {
     const train = num(ctx, ['train_batch_size'], 'globalBatchSize', 'world_size × per_device_train_batch_size × gradient_accumulation_steps');
     const micro = num(ctx, ['train_micro_batch_size_per_gpu'], 'microBatchSize', 'per_device_train_batch_size');
     const gas = num(ctx, ['gradient_accumulation_steps'], 'gradAccumSteps', 'gradient_accumulation_steps');
-    if (train) plan.globalBatchSize = { ...train, unit: 'samples' };
-    if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+    if (train) plan.globalBatchSize = withUnit(train, 'samples');
+    if (micro) plan.microBatchSize = withUnit(micro, 'samples');
     if (gas) plan.gradAccumSteps = gas;
 
     readSchedule(ctx);

@@ -20,7 +20,7 @@
 import { lookup, settingOf, viewOf, type ConfigView, type Lookup } from '../engine/config-view.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import { augmentedFrom, parsePythonConfig } from '../engine/load/python-config.js';
-import { applyAssumptions, defaultSetting, derived, derivedFrom } from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, derived, derivedFrom, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { type ConfigNode, hasKey, mapGet, type MapNode } from '../engine/tree.js';
@@ -409,17 +409,17 @@ function extractLazy(file: SourceFile, env: ExtractEnv): Extraction {
   if (!view.complete) notes.push('a config file it imports was not read: the values it sets are unknown');
 
   const batch = lazyNumber(view, ['dataloader', 'train', 'total_batch_size']);
-  if (batch) plan.globalBatchSize = { ...batch, unit: 'samples' };
+  if (batch) plan.globalBatchSize = withUnit(batch, 'samples');
   const lr = lazyNumber(view, ['optimizer', 'lr']);
   if (lr) plan.peakLr = lr;
   const opt = lazyTarget(view, ['optimizer']);
   if (opt) plan.optimizer = { value: opt, origin: 'explicit', key: 'optimizer._target_' };
   const maxIter = lazyNumber(view, ['train', 'max_iter']);
-  if (maxIter) plan.totalSteps = { ...maxIter, unit: 'steps' };
+  if (maxIter) plan.totalSteps = withUnit(maxIter, 'steps');
   const ckpt = lazyNumber(view, ['train', 'checkpointer', 'period']) ?? lazyNumber(view, ['train', 'checkpoint_period']);
-  if (ckpt && ckpt.value > 0) plan.saveEverySteps = { ...ckpt, unit: 'steps' };
+  if (ckpt && ckpt.value > 0) plan.saveEverySteps = withUnit(ckpt, 'steps');
   const evalPeriod = lazyNumber(view, ['train', 'eval_period']);
-  if (evalPeriod && evalPeriod.value > 0) plan.evalEverySteps = { ...evalPeriod, unit: 'steps' };
+  if (evalPeriod && evalPeriod.value > 0) plan.evalEverySteps = withUnit(evalPeriod, 'steps');
   const amp = lookup(view, ['train', 'amp', 'enabled']);
   if (amp.kind === 'found' && amp.node.kind === 'scalar' && typeof amp.node.value === 'boolean') plan.precision = lazySetting(view, amp, amp.node.value ? 'fp16' : 'fp32', 'train.amp.enabled');
   plan.gradAccumSteps = defaultSetting(1, 'train', 'detectron2 does not accumulate gradients: one iteration is one optimizer step');

@@ -13,7 +13,7 @@
  */
 import type { LaunchCommand } from '../engine/launch.js';
 import { launcherWorldSize } from '../engine/load/shell.js';
-import { applyAssumptions, argRange, defaultSetting, derived, deriveGlobalBatch } from '../engine/plan.js';
+import { applyAssumptions, argRange, defaultSetting, derived, deriveGlobalBatch, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatPercent, formatSci } from '../engine/format-number.js';
@@ -142,7 +142,7 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   const N = plan.worldSize?.value;
 
   const micro = number('train_batch_size', true, defaults.batch);
-  if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+  if (micro) plan.microBatchSize = withUnit(micro, 'samples');
   const gas = number('gradient_accumulation_steps', true, D.gradientAccumulationSteps);
   if (gas) plan.gradAccumSteps = gas;
   deriveGlobalBatch(plan);
@@ -173,10 +173,10 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   const maxSteps = number('max_train_steps', true, undefined);
   const epochs = number('num_train_epochs', true, defaults.epochs);
   if (maxSteps) {
-    plan.totalSteps = { ...maxSteps, unit: 'steps' };
+    plan.totalSteps = withUnit(maxSteps, 'steps');
     if (epochs?.origin === 'explicit') notes.push(`--max_train_steps wins over --num_train_epochs ${formatCount(epochs.value)} (the script recomputes the epochs from it)`);
   } else if (epochs && !hiddenBy('max_train_steps')) {
-    plan.epochs = { ...epochs, unit: 'epochs' };
+    plan.epochs = withUnit(epochs, 'epochs');
     const samples = plan.datasetSamples;
     if (samples && plan.microBatchSize && plan.gradAccumSteps && N) {
       const batches = Math.ceil(samples.value / plan.microBatchSize.value);
@@ -209,7 +209,7 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
     if (scaled) {
       plan.warmupSteps =
         scaled.value === warmup.value || scaled.value <= 0
-          ? { ...warmup, unit: 'steps' }
+          ? withUnit(warmup, 'steps')
           : {
               ...derived(scaled.value, scaled.how, 'steps'),
               key: warmup.key,
@@ -235,9 +235,9 @@ function extractCommand(file: SourceFile, cmd: LaunchCommand, env: ExtractEnv): 
   }
 
   const ckpt = number('checkpointing_steps', true, D.checkpointingSteps);
-  if (ckpt) plan.saveEverySteps = { ...ckpt, unit: 'steps' };
+  if (ckpt) plan.saveEverySteps = withUnit(ckpt, 'steps');
   const val = number('validation_steps', true, undefined);
-  if (val) plan.evalEverySteps = { ...val, unit: 'steps' };
+  if (val) plan.evalEverySteps = withUnit(val, 'steps');
 
   // Precision: the script's --mixed_precision wins over the launcher's (AcceleratorState).
   const scriptMp = args.str('mixed_precision');

@@ -19,7 +19,7 @@
  */
 import type { LaunchCommand } from '../engine/launch.js';
 import { commandConfigNote, hydraView, overrideConfigErrors, type HydraView } from '../engine/hydra/view.js';
-import { applyAssumptions, defaultSetting, derived, derivedFrom } from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, derived, derivedFrom, withUnit } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import { mapGet } from '../engine/tree.js';
@@ -287,10 +287,10 @@ function extractPlan(ctx: Ctx, env: ExtractEnv, cmd: LaunchCommand | undefined):
   const sched = v.str('lr_scheduler._name') ?? (hiddenBy(ctx, 'lr_scheduler._name') ? undefined : defaultSetting('fixed', name(ctx, 'lr_scheduler._name'), 'fairseq default'));
   const maxUpdate = v.num('optimization.max_update') ?? (hiddenBy(ctx, 'optimization.max_update') ? undefined : defaultSetting(0, name(ctx, 'optimization.max_update'), 'fairseq default'));
   const maxEpoch = v.num('optimization.max_epoch');
-  if (maxEpoch && maxEpoch.value > 0) plan.epochs = { ...maxEpoch, unit: 'epochs' };
+  if (maxEpoch && maxEpoch.value > 0) plan.epochs = withUnit(maxEpoch, 'epochs');
   if (!maxUpdate) {
     // An opaque word may set --max-update: the run length is unknown.
-  } else if (maxUpdate.value > 0) plan.totalSteps = { ...maxUpdate, unit: 'steps' };
+  } else if (maxUpdate.value > 0) plan.totalSteps = withUnit(maxUpdate, 'steps');
   else if (!maxEpoch || maxEpoch.value <= 0) notes.push(`no ${name(ctx, 'optimization.max_update')} or ${name(ctx, 'optimization.max_epoch')}: fairseq trains until the LR falls below ${name(ctx, 'optimization.stop_min_lr')} (or without end)`);
   else ctx.missing.push({ field: 'totalSteps', hint: `set ${name(ctx, 'optimization.max_update')}: the run is ${formatCount(maxEpoch.value)} epochs, whose length in updates depends on the data` });
   // The scheduler, and with it the warmup and the decay, is unknown when an opaque word may name it.
@@ -322,7 +322,7 @@ function schedule(ctx: Ctx, sched: Setting<string>, maxUpdate: Setting<number> |
     ctx.configErrors.push({ range: at(ctx, lr.setting), message: `${name(ctx, 'optimization.lr')} is a list of ${lr.count} per-epoch values: fairseq refuses to start ("Cannot use a fixed learning rate schedule with ${s}. Consider --lr-scheduler=fixed instead."); give one LR` });
   }
   const warm = schedNum(ctx, s, 'warmup_updates');
-  if (warm) plan.warmupSteps = { ...warm, unit: 'steps' };
+  if (warm) plan.warmupSteps = withUnit(warm, 'steps');
   const warmInit = ctx.v.num('lr_scheduler.warmup_init_lr');
   if (warmInit && warm && warm.value <= 0 && (s === 'inverse_sqrt' || s === 'cosine')) {
     ctx.ignored.push({ key: name(ctx, 'lr_scheduler.warmup_init_lr'), range: at(ctx, warmInit), message: `${name(ctx, 'lr_scheduler.warmup_init_lr')} ${formatSci(warmInit.value)} is ignored: ${name(ctx, 'lr_scheduler.warmup_updates')} is 0, so there is no warmup to start from it; remove it or set a warmup` });
@@ -336,7 +336,7 @@ function schedule(ctx: Ctx, sched: Setting<string>, maxUpdate: Setting<number> |
       // An opaque word may set the horizon or the run length: unknown.
     } else if (!horizon || horizon.value <= 0) {
       ctx.configErrors.push({ range: at(ctx, tnu, maxUpdate), message: `polynomial_decay needs a horizon: ${name(ctx, 'lr_scheduler.total_num_update')} and ${name(ctx, 'optimization.max_update')} are unset or 0, and fairseq refuses to start (it asserts total_num_update > 0); set ${name(ctx, 'optimization.max_update')}` });
-    } else plan.decaySteps = { ...horizon, unit: 'steps' };
+    } else plan.decaySteps = withUnit(horizon, 'steps');
     const end = schedNum(ctx, s, 'end_learning_rate');
     if (end) plan.minLr = end;
     ctx.afterDecay = 'flat';
@@ -366,9 +366,9 @@ function schedule(ctx: Ctx, sched: Setting<string>, maxUpdate: Setting<number> |
 function checkpoints(ctx: Ctx): void {
   const { v, plan } = ctx;
   const saveUpd = v.num('checkpoint.save_interval_updates');
-  if (saveUpd && saveUpd.value > 0) plan.saveEverySteps = { ...saveUpd, unit: 'steps' };
+  if (saveUpd && saveUpd.value > 0) plan.saveEverySteps = withUnit(saveUpd, 'steps');
   const valUpd = v.num('dataset.validate_interval_updates');
-  if (valUpd && valUpd.value > 0) plan.evalEverySteps = { ...valUpd, unit: 'steps' };
+  if (valUpd && valUpd.value > 0) plan.evalEverySteps = withUnit(valUpd, 'steps');
   ctx.atRunEnd = atRunEnd(ctx);
   if (v.bool('common.bf16')) plan.precision = { value: 'bf16', origin: 'explicit', file: ctx.file.path, key: name(ctx, 'common.bf16') };
   else if (v.bool('common.fp16') || v.bool('common.memory_efficient_fp16')) plan.precision = { value: 'fp16', origin: 'explicit', file: ctx.file.path, key: name(ctx, v.bool('common.fp16') ? 'common.fp16' : 'common.memory_efficient_fp16') };

@@ -14,7 +14,7 @@
  *    of that horizon: `warmup_iter = warmup × num_iters` (docs: "Percentage of total iterations").
  * A NeoX run usually merges several files (model + `local_setup.yml`); one file is linted at a time.
  */
-import { applyAssumptions, boolAt, defaultSetting, derived, derivedFrom, numberAt, stringAt } from '../engine/plan.js';
+import { applyAssumptions, boolAt, defaultSetting, derived, derivedFrom, numberAt, stringAt, withUnit } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { hasKey } from '../engine/tree.js';
@@ -123,12 +123,12 @@ export const gptNeox: Dialect = {
     const micro = num(file, 'train_micro_batch_size_per_gpu');
     const gas = num(file, 'gradient_accumulation_steps');
     const train = num(file, 'train_batch_size');
-    if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+    if (micro) plan.microBatchSize = withUnit(micro, 'samples');
     if (gas) plan.gradAccumSteps = gas;
-    if (train) plan.globalBatchSize = { ...train, unit: 'samples' };
+    if (train) plan.globalBatchSize = withUnit(train, 'samples');
 
     const seq = num(file, 'seq_length');
-    if (seq) plan.seqLen = { ...seq, unit: 'tokens' };
+    if (seq) plan.seqLen = withUnit(seq, 'tokens');
 
     const optKey = keyOf(file, 'optimizer');
     const optType = str(file, 'optimizer', ['type']);
@@ -141,7 +141,7 @@ export const gptNeox: Dialect = {
     plan.scheduler = str(file, 'lr_decay_style') ?? defaultSetting(NEOX_DEFAULTS.lrDecayStyle, 'lr_decay_style');
 
     const trainIters = num(file, 'train_iters');
-    if (trainIters) plan.totalSteps = { ...trainIters, unit: 'steps' };
+    if (trainIters) plan.totalSteps = withUnit(trainIters, 'steps');
 
     readPrecision(file, plan, conflicts);
     readIntervals(file, plan, notes);
@@ -244,7 +244,7 @@ function readIntervals(file: SourceFile, plan: TrainingPlan, notes: string[]): v
   const factor = num(file, 'checkpoint_factor');
   const scale = str(file, 'checkpoint_scale')?.value ?? NEOX_DEFAULTS.checkpointScale;
   if (factor && factor.value > 0) {
-    if (scale === 'linear') plan.saveEverySteps = { ...factor, unit: 'steps' };
+    if (scale === 'linear') plan.saveEverySteps = withUnit(factor, 'steps');
     else notes.push(`checkpoint_scale "${scale}": checkpoints at ${formatCount(factor.value)}, ${formatCount(factor.value)}², … (no fixed interval)`);
     if (!has(file, 'save')) notes.push('no save path in this file: NeoX writes checkpoints only when `save` is set (usually in local_setup.yml)');
   }
@@ -255,7 +255,7 @@ function readIntervals(file: SourceFile, plan: TrainingPlan, notes: string[]): v
     if (evalInterval.origin === 'explicit') notes.push(`${evalInterval.key} has no effect with ${evalIters.key} 0: evaluation is off`);
     return;
   }
-  plan.evalEverySteps = { ...evalInterval, unit: 'steps' };
+  plan.evalEverySteps = withUnit(evalInterval, 'steps');
 }
 
 /** Decay horizon (lr_decay_iters, else floor(train_iters × lr_decay_fraction), else train_iters) and warmup. */
@@ -268,7 +268,7 @@ function deriveSchedule(file: SourceFile, plan: TrainingPlan, notes: string[], _
   let horizonName = decayIters?.key ?? 'lr_decay_iters';
   let horizon: Setting<number> | undefined;
   if (decayIters) {
-    horizon = { ...decayIters, unit: 'steps' };
+    horizon = withUnit(decayIters, 'steps');
   } else if (fraction && total) {
     horizon = derivedFrom(fraction, Math.floor(total.value * fraction.value), `floor(${trainKey} ${formatCount(total.value)} × ${fraction.key} ${fraction.value})`, 'steps');
     horizonName = 'the decay horizon';

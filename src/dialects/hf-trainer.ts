@@ -3,17 +3,7 @@
  * HfArgumentParser by TRL, alignment-handbook and many in-house scripts).
  * Keys, defaults and precedence: research/frameworks.md §3.
  */
-import {
-  applyAssumptions,
-  boolAt,
-  dataParallel,
-  defaultSetting,
-  derived,
-  derivedFrom,
-  deriveGlobalBatch,
-  numberAt,
-  stringAt,
-} from '../engine/plan.js';
+import { applyAssumptions, boolAt, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch, numberAt, stringAt, withUnit } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount, formatValue } from '../engine/format-number.js';
 import { getIn } from '../engine/tree.js';
@@ -80,7 +70,7 @@ export const hfTrainer: Dialect = {
     });
     const intervalErrors = fractionalIntervals(file, loader);
     if (!trl) return { plan, missing, anchor, notes, conflicts, ignored, atRunEnd: HF_AT_RUN_END, yamlLoader, ...(intervalErrors.length ? { configErrors: intervalErrors } : {}) };
-    if (plan.samplesPerPrompt && plan.globalBatchSize) plan.globalBatchSize = { ...plan.globalBatchSize, unit: 'completions' };
+    if (plan.samplesPerPrompt && plan.globalBatchSize) plan.globalBatchSize = withUnit(plan.globalBatchSize, 'completions');
     return {
       plan,
       missing,
@@ -127,12 +117,12 @@ function readTrlSeqLen(file: SourceFile, plan: TrainingPlan, notes: string[], lo
   const maxLength = numberAt(file, ['max_length'], loader);
   const maxSeqLength = numberAt(file, ['max_seq_length'], loader);
   if (maxLength) {
-    plan.seqLen = { ...maxLength, unit: 'tokens' };
+    plan.seqLen = withUnit(maxLength, 'tokens');
     if (maxSeqLength && maxSeqLength.value !== maxLength.value) {
       notes.push(`max_length ${formatCount(maxLength.value)} and max_seq_length ${formatCount(maxSeqLength.value)} are both set; TRL ≥ 0.16 reads max_length (max_seq_length was removed in 0.20)`);
     }
   } else if (maxSeqLength) {
-    plan.seqLen = { ...maxSeqLength, unit: 'tokens', note: 'max_seq_length is the pre-0.16 TRL name of max_length; TRL 0.20+ rejects it' };
+    plan.seqLen = withUnit(maxSeqLength, 'tokens', 'max_seq_length is the pre-0.16 TRL name of max_length; TRL 0.20+ rejects it');
   }
   if (boolAt(file, ['packing'])?.value === true) {
     notes.push('packing: SFTTrainer packs samples into sequences of max_length tokens, so a step count from assume.datasetSamples needs the number of packed sequences');
@@ -181,7 +171,7 @@ export function extractHfTrainingArguments(file: SourceFile, env: ExtractEnv, lo
   plan.optimizer = stringAt(file, ['optim']) ?? defaultSetting(HF_DEFAULTS.optim, 'optim');
 
   const maxSteps = num('max_steps');
-  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: 'steps', note: 'max_steps > 0 overrides num_train_epochs' };
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = withUnit(maxSteps, 'steps', 'max_steps > 0 overrides num_train_epochs');
 
   const ignored: IgnoredSetting[] = [];
   const steps = num('warmup_steps');
@@ -298,7 +288,7 @@ function trainerMatched(file: SourceFile, loader: YamlLoader): Map<string, Match
  */
 function readWarmup(plan: TrainingPlan, steps: Setting<number> | undefined, ratio: Setting<number> | undefined, conflicts: Conflict[]): void {
   if (steps && steps.value >= 1) {
-    plan.warmupSteps = { ...steps, unit: 'steps' };
+    plan.warmupSteps = withUnit(steps, 'steps');
     if (ratio && ratio.value > 0) {
       plan.warmupSteps.note = 'warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it';
       conflicts.push({
@@ -309,11 +299,11 @@ function readWarmup(plan: TrainingPlan, steps: Setting<number> | undefined, rati
       });
     }
   } else if (steps && steps.value > 0) {
-    plan.warmupRatio = { ...steps, unit: 'ratio', note: 'warmup_steps < 1 is a fraction of total steps (transformers v5)' };
+    plan.warmupRatio = withUnit(steps, 'ratio', 'warmup_steps < 1 is a fraction of total steps (transformers v5)');
   } else if (ratio && ratio.value > 0) {
-    plan.warmupRatio = { ...ratio, unit: 'ratio' };
+    plan.warmupRatio = withUnit(ratio, 'ratio');
   } else {
-    plan.warmupSteps = steps ? { ...steps, unit: 'steps' } : { ...defaultSetting(0, 'warmup_steps'), unit: 'steps' };
+    plan.warmupSteps = steps ? withUnit(steps, 'steps') : withUnit(defaultSetting(0, 'warmup_steps'), 'steps');
   }
 }
 
@@ -327,7 +317,7 @@ function readWarmup(plan: TrainingPlan, steps: Setting<number> | undefined, rati
 function ignoreWarmupUnderConstant(plan: TrainingPlan, steps: Setting<number> | undefined, ratio: Setting<number> | undefined, ignored: IgnoredSetting[]): void {
   const written = [steps, ratio].filter((w): w is Setting<number> => w !== undefined && w.value > 0);
   if (written.length === 0) {
-    plan.warmupSteps = steps ? { ...steps, unit: 'steps' } : { ...defaultSetting(0, 'warmup_steps'), unit: 'steps' };
+    plan.warmupSteps = steps ? withUnit(steps, 'steps') : withUnit(defaultSetting(0, 'warmup_steps'), 'steps');
     return;
   }
   const why = 'lr_scheduler_type constant: transformers get_scheduler returns the constant schedule before reading the warmup';
@@ -444,7 +434,7 @@ export function deepspeedNote(file: SourceFile, key = 'deepspeed'): string | und
 
 /** HF intervals below 1 are fractions of the total steps (TrainerState.compute_steps). */
 export function fractionOfTotal<T extends { value: number }>(setting: T, plan: TrainingPlan): T | ReturnType<typeof derived> | undefined {
-  if (setting.value >= 1) return { ...setting, unit: 'steps' };
+  if (setting.value >= 1) return withUnit(setting, 'steps');
   if (!plan.totalSteps || setting.value <= 0) return undefined;
   return derived(Math.ceil(plan.totalSteps.value * setting.value), `ceil(${formatCount(plan.totalSteps.value)} × ${setting.value})`, 'steps');
 }

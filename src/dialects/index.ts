@@ -36,8 +36,15 @@ import { DetectFacts } from './detect-facts.js';
 /** Order breaks score ties: HF-based supersets (axolotl, llama-factory) come before hf-trainer. */
 export const DIALECTS: readonly Dialect[] = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, verl, nemo, ultralytics, kohya, diffusers, timm, mmengine, detectron2, msSwift, openrlhf, maxtext, levanter, fairseq, generic];
 
+/** Id → the first dialect of that id in registry order (`DIALECTS.find`), built once. */
+let BY_ID: Map<string, Dialect> | undefined;
+
 export function dialectById(id: string): Dialect | undefined {
-  return DIALECTS.find((d) => d.meta.id === id);
+  if (!BY_ID) {
+    BY_ID = new Map();
+    for (const d of DIALECTS) if (!BY_ID.has(d.meta.id)) BY_ID.set(d.meta.id, d);
+  }
+  return BY_ID.get(id);
 }
 
 export function detectDialect(file: SourceFile, env: ExtractEnv): Dialect | undefined {

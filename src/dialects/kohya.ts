@@ -17,7 +17,7 @@
 import type { LaunchCommand } from '../engine/launch.js';
 import { overrideOf } from '../engine/launch-overrides.js';
 import { argValue, launcherWorldSize } from '../engine/load/shell.js';
-import { applyAssumptions, argRange, defaultSetting, derived, deriveGlobalBatch } from '../engine/plan.js';
+import { applyAssumptions, argRange, defaultSetting, derived, deriveGlobalBatch, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatFractionDown, formatPercent, formatSci } from '../engine/format-number.js';
@@ -331,7 +331,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const N = plan.worldSize?.value;
 
   const micro = num('train_batch_size', D.trainBatchSize);
-  if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+  if (micro) plan.microBatchSize = withUnit(micro, 'samples');
   const accum = num('gradient_accumulation_steps', D.gradientAccumulationSteps);
   if (accum) plan.gradAccumSteps = accum;
   if (args.isSet('dataset_config')) {
@@ -365,7 +365,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const stepsWritten = form === 'gui' ? guiNumber(args, 'max_train_steps') : args.num('max_train_steps');
   const guiEpoch = form === 'gui' ? guiNumber(args, 'epoch') : undefined;
   if (epochs && epochs.value > 0) {
-    plan.epochs = { ...epochs, unit: 'epochs' };
+    plan.epochs = withUnit(epochs, 'epochs');
     const a = args.get('max_train_steps');
     if (stepsWritten && stepsWritten.value > 0 && a && !shownByCommand(a, args.get('max_train_epochs'))) {
       ignored.push({
@@ -387,14 +387,14 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
     }
   } else if (form === 'gui' && !(stepsWritten && stepsWritten.value > 0)) {
     // The GUI computes max_train_steps from the image folders × epoch; without them it is unknown.
-    if (guiEpoch) plan.epochs = { ...guiEpoch, unit: 'epochs' };
+    if (guiEpoch) plan.epochs = withUnit(guiEpoch, 'epochs');
     notes.push('the kohya_ss GUI computes max_train_steps from the image folders (repeats × images / batch × epoch); set assume.totalSteps to lint the schedule');
     if (args.isSet('dataset_config')) notes.push('with a dataset_config the GUI skips that computation and sd-scripts trains its default 1600 steps unless max_train_steps is set');
   } else if (!epochs && hiddenBy('max_train_epochs')) {
     // max_train_epochs overrides max_train_steps, and an opaque word may set it: the run length is unknown.
   } else {
     const total = stepsWritten && stepsWritten.value > 0 ? stepsWritten : num('max_train_steps', D.maxTrainSteps);
-    if (total) plan.totalSteps = { ...total, unit: 'steps' };
+    if (total) plan.totalSteps = withUnit(total, 'steps');
   }
   if (!plan.totalSteps && env.assume.totalSteps !== undefined) applyAssumptions(plan, { totalSteps: env.assume.totalSteps });
 
@@ -404,12 +404,12 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   // Checkpoints: save_every_n_steps, or save_every_n_epochs × steps per epoch; the final model is always saved.
   const saveSteps = form === 'gui' ? guiNumber(args, 'save_every_n_steps') : args.num('save_every_n_steps');
   const saveEpochs = form === 'gui' ? guiNumber(args, 'save_every_n_epochs') : args.num('save_every_n_epochs');
-  if (saveSteps && saveSteps.value > 0) plan.saveEverySteps = { ...saveSteps, unit: 'steps' };
+  if (saveSteps && saveSteps.value > 0) plan.saveEverySteps = withUnit(saveSteps, 'steps');
   else if (saveEpochs && saveEpochs.value > 0 && plan.stepsPerEpoch) {
     plan.saveEverySteps = { ...derived(saveEpochs.value * plan.stepsPerEpoch.value, `save_every_n_epochs ${formatCount(saveEpochs.value)} × ${formatCount(plan.stepsPerEpoch.value)} steps/epoch`, 'steps'), key: saveEpochs.key, range: saveEpochs.range, file: saveEpochs.file };
   }
   const validate = args.num('validate_every_n_steps');
-  if (validate && validate.value > 0) plan.evalEverySteps = { ...validate, unit: 'steps' };
+  if (validate && validate.value > 0) plan.evalEverySteps = withUnit(validate, 'steps');
 
   hiddenBy('mixed_precision');
   precision(src, plan, ignored, conflicts);
@@ -515,7 +515,7 @@ function warmup(src: Source, plan: TrainingPlan, N: number | undefined, ignored:
     return;
   }
   if (ratio !== undefined) {
-    plan.warmupRatio = { ...args.setting(written!, ratio), unit: 'ratio' };
+    plan.warmupRatio = withUnit(args.setting(written!, ratio), 'ratio');
     if (ratio >= 1) {
       notes.push(`lr_warmup_steps ${written!.text} is a TOML float, so sd-scripts reads it as a ratio of the run (${formatPercent(ratio)}), not a step count; write an integer for steps`);
     }

@@ -14,7 +14,7 @@
  *
  * Facts: research/frameworks-wave2-nemo-rl-jax.md §1.1, §7 (Levanter @ 9263f81e, draccus @ 13dd58f).
  */
-import { applyAssumptions, boolAt, defaultSetting, derived, derivedFrom, numberAt, stringAt } from '../engine/plan.js';
+import { applyAssumptions, boolAt, defaultSetting, derived, derivedFrom, numberAt, stringAt, withUnit } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import { getIn, mapGet } from '../engine/tree.js';
@@ -97,7 +97,7 @@ function fracOrSteps(ctx: Ctx, s: Setting<number>, total: number | undefined, wh
     });
     return undefined;
   }
-  if (x > 1) return { ...s, unit: 'steps' };
+  if (x > 1) return withUnit(s, 'steps');
   if (total === undefined) return undefined;
   const steps = Math.floor(x * total);
   const whole = of === 'num_train_steps' ? 'the whole run' : `all of ${of}`;
@@ -226,7 +226,7 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   // -1: per_device_parallelism × the data axis decides the global batch.
   const tbsAuto = tbs?.value === -1 ? tbs : undefined;
   if (tbsAuto) tbs = undefined;
-  if (tbs) plan.globalBatchSize = { ...tbs, unit: 'samples' };
+  if (tbs) plan.globalBatchSize = withUnit(tbs, 'samples');
   const pdp = num(ctx, 'trainer', 'per_device_parallelism') ?? defaultSetting(LEVANTER_DEFAULTS.perDeviceParallelism, 'trainer.per_device_parallelism', 'TrainerConfig default');
   const mas = num(ctx, 'trainer', 'model_axis_size') ?? defaultSetting(LEVANTER_DEFAULTS.modelAxisSize, 'trainer.model_axis_size', 'TrainerConfig default');
   const world = plan.worldSize;
@@ -245,12 +245,12 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
       const dataAxis = world.value / mas.value;
       if (mas.value > 1) plan.dataParallelSize = derived(dataAxis, `${formatCount(world.value)} devices / model_axis_size ${formatCount(mas.value)}`);
       if (tbsAuto && pdp.value > 0) {
-        plan.microBatchSize = { ...pdp, unit: 'samples' };
+        plan.microBatchSize = withUnit(pdp, 'samples');
         plan.gradAccumSteps = derived(1, 'train_batch_size -1: no microbatching');
         plan.globalBatchSize = derivedFrom(tbsAuto, pdp.value * dataAxis, `train_batch_size -1: per_device_parallelism ${formatCount(pdp.value)} × data axis ${formatCount(dataAxis)}`, 'samples');
       }
       if (tbs && pdp.value > 0) {
-        plan.microBatchSize = { ...pdp, unit: 'samples' };
+        plan.microBatchSize = withUnit(pdp, 'samples');
         const per = pdp.value * dataAxis;
         if (tbs.value % per === 0) plan.gradAccumSteps = derived(tbs.value / per, `train_batch_size ${formatCount(tbs.value)} / (per_device_parallelism ${formatCount(pdp.value)} × data axis ${formatCount(dataAxis)}) (microbatches)`);
         else if (!allowNondivisible) {
@@ -271,7 +271,7 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
 
   // Run length and schedule.
   const steps = num(ctx, 'trainer', 'num_train_steps') ?? (getIn(ctx.file.tree, ['trainer', 'num_train_steps']) ? undefined : defaultSetting(LEVANTER_DEFAULTS.numTrainSteps, 'trainer.num_train_steps', 'TrainerConfig default'));
-  if (steps) plan.totalSteps = { ...steps, unit: 'steps' };
+  if (steps) plan.totalSteps = withUnit(steps, 'steps');
   const lr = num(ctx, 'optimizer', 'learning_rate') ?? defaultSetting(LEVANTER_DEFAULTS.learningRate, 'optimizer.learning_rate', 'OptimizerConfig default');
   plan.peakLr = lr;
   const ratio = num(ctx, 'optimizer', 'min_lr_ratio') ?? defaultSetting(LEVANTER_DEFAULTS.minLrRatio, 'optimizer.min_lr_ratio', 'OptimizerConfig default');
@@ -286,7 +286,7 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   const ofWhat = cycle?.repeats ? 'the first cycle' : main?.cooldown ? 'num_train_steps − cooldown' : 'num_train_steps';
   const warmup = fracOrSteps(ctx, warm, cycle?.steps, 'warmup', ofWhat);
   if (warmup) plan.warmupSteps = warmup;
-  if (warm.value <= 1 && warm.value >= 0 && !cycle?.repeats && !main?.cooldown) plan.warmupRatio = { ...warm, unit: 'ratio' };
+  if (warm.value <= 1 && warm.value >= 0 && !cycle?.repeats && !main?.cooldown) plan.warmupRatio = withUnit(warm, 'ratio');
   if (cycle?.repeats) {
     notes.push('optimizer.cycle_length / cycles: the schedule repeats (WSD-S), warming up and decaying within each cycle; the decay horizon is per cycle');
   } else if (main && plan.totalSteps) {
@@ -304,7 +304,7 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   const decay = num(ctx, 'optimizer', 'decay');
   if (decay) fracOrSteps(ctx, decay, cycle?.steps, 'decay', ofWhat);
   const evalEvery = num(ctx, 'trainer', 'steps_per_eval') ?? defaultSetting(LEVANTER_DEFAULTS.stepsPerEval, 'trainer.steps_per_eval', 'TrainerConfig default');
-  if (evalEvery.value > 0) plan.evalEverySteps = { ...evalEvery, unit: 'steps' };
+  if (evalEvery.value > 0) plan.evalEverySteps = withUnit(evalEvery, 'steps');
   const keep = getIn(ctx.file.tree, ['trainer', 'checkpointer', 'keep']);
   if (keep?.node.kind === 'seq') notes.push('trainer.checkpointer: Levanter saves by time (save_interval, 15 min by default) and keeps a permanent checkpoint every keep[].every steps');
   const mp = stringAt(ctx.file, ['trainer', 'mp']);

@@ -12,7 +12,7 @@
  * trainlint reads the conventional names (`batch_size`, `lr`, `learning_rate`) and says so.
  */
 import { overrideSetting } from '../engine/launch-overrides.js';
-import { applyAssumptions, defaultSetting, derived, deriveGlobalBatch, numberAt, stringAt } from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, derived, deriveGlobalBatch, numberAt, stringAt, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
@@ -226,10 +226,10 @@ function extractPlan(file: SourceFile, env: ExtractEnv): Extraction {
   const maxEpochs = r.number(T('max_epochs'));
   const maxTime = r.string(T('max_time'));
   const stepsLimit = maxSteps && maxSteps.value > 0 ? maxSteps : undefined;
-  if (maxEpochs && maxEpochs.value > 0) plan.epochs = { ...maxEpochs, unit: 'epochs' };
+  if (maxEpochs && maxEpochs.value > 0) plan.epochs = withUnit(maxEpochs, 'epochs');
   else if (maxEpochs && maxEpochs.value === -1) notes.push('trainer.max_epochs -1: no epoch limit');
   else if (!stepsLimit && !maxTime) {
-    plan.epochs = { ...defaultSetting(LIGHTNING_DEFAULTS.maxEpochs, 'trainer.max_epochs', 'neither max_epochs nor max_steps is set: Lightning trains 1000 epochs'), unit: 'epochs' };
+    plan.epochs = withUnit(defaultSetting(LIGHTNING_DEFAULTS.maxEpochs, 'trainer.max_epochs', 'neither max_epochs nor max_steps is set: Lightning trains 1000 epochs'), 'epochs');
   }
   if (maxTime) notes.push(`trainer.max_time ${maxTime.value}: training may stop earlier on wall-clock time`);
 
@@ -420,7 +420,7 @@ function deriveIntervals(plan: TrainingPlan, r: Reader, epochBatches: number | u
     if (!/(?:^|\.)ModelCheckpoint$/.test(cls)) continue;
     const steps = r.number([...base, 'init_args', 'every_n_train_steps']);
     const epochs = r.number([...base, 'init_args', 'every_n_epochs']);
-    if (steps && steps.value > 0) plan.saveEverySteps = { ...steps, unit: 'steps' };
+    if (steps && steps.value > 0) plan.saveEverySteps = withUnit(steps, 'steps');
     else if (epochs && epochs.value > 0 && spe) {
       plan.saveEverySteps = {
         ...epochs,

@@ -15,7 +15,7 @@
  * one that accepts `4e-4` (jsonargparse/_loaders_dumpers.py, DefaultLoader), and it coerces values to
  * the annotated types. `lr: 4e-4` is therefore a float, as with OmegaConf: loader 'omegaconf'.
  */
-import { applyAssumptions, defaultSetting, derived, derivedFrom, numberAt, stringAt } from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, derived, derivedFrom, numberAt, stringAt, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
@@ -106,8 +106,8 @@ export const litgpt: Dialect = {
       notes.push(`devices = ${devices.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
     }
 
-    plan.microBatchSize = { ...(num('train', 'micro_batch_size') ?? dflt(D.microBatchSize, 'train.micro_batch_size')), unit: 'samples' };
-    plan.globalBatchSize = { ...(num('train', 'global_batch_size') ?? dflt(D.globalBatchSize, 'train.global_batch_size')), unit: 'samples' };
+    plan.microBatchSize = withUnit(num('train', 'micro_batch_size') ?? dflt(D.microBatchSize, 'train.micro_batch_size'), 'samples');
+    plan.globalBatchSize = withUnit(num('train', 'global_batch_size') ?? dflt(D.globalBatchSize, 'train.global_batch_size'), 'samples');
     const epochs = num('train', 'epochs');
     if (epochs) plan.epochs = epochs;
     if (script === 'pretrain') plan.minLr = num('train', 'min_lr') ?? dflt(D.minLr, 'train.min_lr');
@@ -121,14 +121,14 @@ export const litgpt: Dialect = {
 
     // Sequence length: train.max_seq_length; pretraining falls back to the model's block_size.
     const seq = num('train', 'max_seq_length') ?? num('model_config', 'block_size');
-    if (seq) plan.seqLen = { ...seq, unit: 'tokens', ...(script === 'finetune' ? { note: 'upper bound: finetuning uses min(longest sample, max_seq_length)' } : {}) };
+    if (seq) plan.seqLen = withUnit(seq, 'tokens', script === 'finetune' ? 'upper bound: finetuning uses min(longest sample, max_seq_length)' : undefined);
 
     const save = num('train', 'save_interval');
-    if (save) plan.saveEverySteps = { ...save, unit: 'steps' };
+    if (save) plan.saveEverySteps = withUnit(save, 'steps');
     else if (getIn(file.tree, ['train', 'save_interval'])) notes.push('train.save_interval is null: no periodic checkpoints (only the final one)');
-    else plan.saveEverySteps = { ...dflt(D.saveInterval, 'train.save_interval'), unit: 'steps' };
+    else plan.saveEverySteps = withUnit(dflt(D.saveInterval, 'train.save_interval'), 'steps');
     const evalEvery = num('eval', 'interval') ?? (D.evalInterval !== undefined ? dflt(D.evalInterval, 'eval.interval') : undefined);
-    if (evalEvery) plan.evalEverySteps = { ...evalEvery, unit: 'steps' };
+    if (evalEvery) plan.evalEverySteps = withUnit(evalEvery, 'steps');
 
     applyAssumptions(plan, env.assume);
     accumulation(plan, notes);
@@ -251,7 +251,7 @@ function warmup(
   const steps = numberAt(file, ['train', 'lr_warmup_steps'], LOADER);
   const fraction = numberAt(file, ['train', 'lr_warmup_fraction'], LOADER);
   if (steps && steps.value > 0) {
-    plan.warmupSteps = { ...steps, unit: 'steps' };
+    plan.warmupSteps = withUnit(steps, 'steps');
     if (fraction && fraction.value > 0 && fraction.range) {
       // args.py TrainArgs.__post_init__ raises ValueError.
       conflicts.push({
@@ -293,7 +293,7 @@ function warmup(
     return;
   }
   if (steps) {
-    plan.warmupSteps = { ...steps, unit: 'steps' };
+    plan.warmupSteps = withUnit(steps, 'steps');
     return;
   }
   const written = getIn(file.tree, ['train', 'lr_warmup_steps']);

@@ -14,7 +14,7 @@
  * Both read the YAML with `OmegaConf.load` (hparams/parser.py::read_args), whose resolver
  * types `1e-4` as a float, unlike PyYAML.
  */
-import { applyAssumptions, boolAt, defaultSetting, derived, deriveGlobalBatch, numberAt, stringAt } from '../engine/plan.js';
+import { applyAssumptions, boolAt, defaultSetting, derived, deriveGlobalBatch, numberAt, stringAt, withUnit } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
 import { getIn, hasKey } from '../engine/tree.js';
@@ -87,7 +87,7 @@ function cutoffLen(file: SourceFile, fallback: number): Setting<number> {
   const explicit = numberAt(file, ['cutoff_len'], LOADER);
   const s = explicit ?? defaultSetting(fallback, 'cutoff_len');
   const packing = boolAt(file, ['packing'])?.value === true || boolAt(file, ['neat_packing'])?.value === true;
-  return { ...s, unit: 'tokens', ...(packing ? { note: 'packing: samples are packed into sequences of cutoff_len tokens' } : {}) };
+  return withUnit(s, 'tokens', packing ? 'packing: samples are packed into sequences of cutoff_len tokens' : undefined);
 }
 
 /** Megatron (mcore_adapter, USE_MCA=1, or Megatron Bridge) model-parallel degrees in the YAML. */
@@ -193,11 +193,11 @@ function extractV1(file: SourceFile, env: ExtractEnv): Extraction {
 
   plan.microBatchSize = num('micro_batch_size') ?? defaultSetting(D.microBatchSize, 'micro_batch_size');
   const global = num('global_batch_size');
-  if (global) plan.globalBatchSize = { ...global, unit: 'samples' };
+  if (global) plan.globalBatchSize = withUnit(global, 'samples');
   plan.peakLr = num('learning_rate') ?? defaultSetting(D.learningRate, 'learning_rate');
   plan.epochs = num('num_train_epochs') ?? defaultSetting(D.numTrainEpochs, 'num_train_epochs');
   const maxSteps = num('max_steps');
-  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: 'steps', note: 'max_steps overrides num_train_epochs' };
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = withUnit(maxSteps, 'steps', 'max_steps overrides num_train_epochs');
   plan.seqLen = cutoffLen(file, D.cutoffLen);
   const bf16 = boolAt(file, ['bf16']);
   plan.precision = bf16 ? { ...bf16, value: bf16.value ? 'bf16' : 'fp32' } : defaultSetting('bf16', 'bf16');

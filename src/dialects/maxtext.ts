@@ -17,7 +17,7 @@ import type { ComposedConfig, EntrySource } from '../engine/hydra/compose.js';
 import { applyOverrides } from '../engine/hydra/compose.js';
 import { isDotlistCommand } from '../engine/hydra/command.js';
 import { commandConfigNote, hydraView, viewExtraction, type HydraView } from '../engine/hydra/view.js';
-import { applyAssumptions, derived, derivedFrom } from '../engine/plan.js';
+import { applyAssumptions, derived, derivedFrom, withUnit } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import { mapGet, type ConfigNode, type MapEntry, type MapNode } from '../engine/tree.js';
@@ -217,7 +217,7 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   else if (m && !m.auto) plan.worldSize = derived(m.product, `the product of the ici_* and dcn_* parallelism axes (ICI ${formatCount(m.ici.product)} × DCN ${formatCount(m.dcn.product)}, none is -1)`, 'devices');
   const pd = v.num('per_device_batch_size');
   const ga = v.num('gradient_accumulation_steps');
-  if (pd) plan.microBatchSize = { ...pd, unit: 'samples' };
+  if (pd) plan.microBatchSize = withUnit(pd, 'samples');
   if (ga) plan.gradAccumSteps = ga;
   const world = plan.worldSize;
   if (pd && ga && world) {
@@ -236,8 +236,8 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   if (steps && sched) {
     if (steps.value === -1 && sched.value === -1) notes.push('steps and learning_rate_schedule_steps are both -1: MaxText has no run length');
     else {
-      total = steps.value === -1 ? derivedFrom(sched, sched.value, `steps -1: learning_rate_schedule_steps ${formatCount(sched.value)}`, 'steps') : { ...steps, unit: 'steps' };
-      horizon = sched.value === -1 ? { ...derived(total.value, `learning_rate_schedule_steps -1: steps ${formatCount(total.value)}`, 'steps'), origin: 'default', key: 'learning_rate_schedule_steps' } : { ...sched, unit: 'steps' };
+      total = steps.value === -1 ? derivedFrom(sched, sched.value, `steps -1: learning_rate_schedule_steps ${formatCount(sched.value)}`, 'steps') : withUnit(steps, 'steps');
+      horizon = sched.value === -1 ? { ...derived(total.value, `learning_rate_schedule_steps -1: steps ${formatCount(total.value)}`, 'steps'), origin: 'default', key: 'learning_rate_schedule_steps' } : withUnit(sched, 'steps');
     }
   }
   if (total) plan.totalSteps = total;
@@ -252,7 +252,7 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   if (warm && horizon) {
     plan.warmupSteps = { ...derivedFrom(warm, Math.floor(horizon.value * warm.value), `int(learning_rate_schedule_steps ${formatCount(horizon.value)} × ${said(warm)})`, 'steps'), fractionOf: { fraction: warm.value, of: 'learning_rate_schedule_steps', ofSteps: horizon.value } };
   }
-  if (warm) plan.warmupRatio = { ...warm, unit: 'ratio', note: 'a fraction of learning_rate_schedule_steps, not of steps' };
+  if (warm) plan.warmupRatio = withUnit(warm, 'ratio', 'a fraction of learning_rate_schedule_steps, not of steps');
   if (type?.value === 'wsd') {
     const decay = v.num('wsd_decay_steps_fraction');
     if (warm && decay && warm.value + decay.value > 1) {
@@ -272,7 +272,7 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   // Checkpoints and evaluation.
   const ckpt = v.bool('enable_checkpointing');
   const period = v.num('checkpoint_period');
-  if (ckpt?.value !== false && period && period.value > 0) plan.saveEverySteps = { ...period, unit: 'steps' };
+  if (ckpt?.value !== false && period && period.value > 0) plan.saveEverySteps = withUnit(period, 'steps');
   if (ckpt?.value === false && period && period.origin !== 'default' && period.file === ctx.file.path) {
     ctx.ignored.push({ key: 'checkpoint_period', range: at(ctx, period), message: `${said(period)} is ignored: enable_checkpointing is false, so MaxText writes no checkpoint; remove it or enable checkpointing` });
   }
@@ -281,13 +281,13 @@ function extractPlan(ctx: Ctx, env: ExtractEnv): void {
   const onCompletion = v.bool('save_checkpoint_on_completion');
   if (ckpt?.value !== false && onCompletion?.value === true) ctx.atRunEnd = { save: 'MaxText saves once at the end, with save_checkpoint_on_completion' };
   const evalEvery = v.num('eval_interval');
-  if (evalEvery && evalEvery.value > 0) plan.evalEverySteps = { ...evalEvery, unit: 'steps' };
+  if (evalEvery && evalEvery.value > 0) plan.evalEverySteps = withUnit(evalEvery, 'steps');
   const dtype = v.str('dtype');
   if (dtype) plan.precision = dtype;
   const opt = v.str('opt_type');
   if (opt) plan.optimizer = opt;
   const seq = v.num('max_target_length');
-  if (seq) plan.seqLen = { ...seq, unit: 'tokens' };
+  if (seq) plan.seqLen = withUnit(seq, 'tokens');
   if (v.str('model_name') && v.str('model_name')!.value !== 'default') notes.push(`model_name ${v.str('model_name')!.value}: MaxText merges models/${v.str('model_name')!.value}.yml (architecture keys); a key both there and on the command line is an error unless override_model_config is true`);
 }
 

@@ -13,7 +13,7 @@
  */
 import type { LaunchCommand } from '../engine/launch.js';
 import { argValue, flagMayBeSetBy, launcherWorldSize } from '../engine/load/shell.js';
-import { applyAssumptions, argRange, defaultSetting, derived, derivedFrom, deriveGlobalBatch } from '../engine/plan.js';
+import { applyAssumptions, argRange, defaultSetting, derived, derivedFrom, deriveGlobalBatch, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
@@ -188,7 +188,7 @@ function switchArg(ctx: Ctx, flag: string): Arg | undefined {
   return arg?.on ? arg : undefined;
 }
 
-const steps = <T extends Setting<number>>(s: T): T => ({ ...s, unit: 'steps' });
+const steps = <T extends Setting<number>>(s: T): T => withUnit(s, 'steps');
 
 /**
  * Megatron's default for flags the command does not write, unless an opaque word of the command (`$EXTRA_ARGS`, the
@@ -209,11 +209,11 @@ function extractArgs(ctx: Ctx, env: ExtractEnv, world: Setting<number> | undefin
   if (world) plan.worldSize = world;
 
   const micro = numberArg(ctx, '--micro-batch-size', true);
-  if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+  if (micro) plan.microBatchSize = withUnit(micro, 'samples');
   const global = numberArg(ctx, '--global-batch-size', true);
-  if (global) plan.globalBatchSize = { ...global, unit: 'samples' };
+  if (global) plan.globalBatchSize = withUnit(global, 'samples');
   const seq = numberArg(ctx, '--seq-length', true) ?? numberArg(ctx, '--encoder-seq-length', true);
-  if (seq) plan.seqLen = { ...seq, unit: 'tokens' };
+  if (seq) plan.seqLen = withUnit(seq, 'tokens');
 
   const lr = numberArg(ctx, '--lr');
   if (lr) plan.peakLr = lr;

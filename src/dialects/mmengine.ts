@@ -14,7 +14,7 @@
 import { overrideSetting } from '../engine/launch-overrides.js';
 import { boolIn, lookup, numberIn, numbersIn, stringIn, viewOf, type ConfigView, type Lookup } from '../engine/config-view.js';
 import { formatCount, formatRatio, formatSci } from '../engine/format-number.js';
-import { applyAssumptions, defaultSetting, derived, derivedFrom, deriveGlobalBatch } from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, derived, derivedFrom, deriveGlobalBatch, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { mapGet, type ConfigNode, type MapNode } from '../engine/tree.js';
@@ -163,7 +163,7 @@ function pointSetting(ctx: Ctx, s: Scheduler, key: string, value: number, hit: L
       ...(p.unit === 'epochs' ? { writtenAs: { unit: 'epochs', perStep: 1 / ctx.stepsPerEpoch! } } : ctx.accum !== 1 ? { writtenAs: { unit: 'iterations', perStep: ctx.accum, value } } : {}),
     };
   }
-  return p.unit === 'epochs' ? { ...base, unit: 'epochs' } : undefined;
+  return p.unit === 'epochs' ? withUnit(base, 'epochs') : undefined;
 }
 
 const WARMUP_TYPES = new Set(['LinearLR', 'QuadraticWarmupLR']);
@@ -362,14 +362,14 @@ function extract(file: SourceFile, env: ExtractEnv, asBase = false): Extraction 
   if (typeShort === 'EpochBasedTrainLoop' || (!loopType && loopByEpoch?.value === true) || (!typeShort?.includes('Iter') && maxEpochs && !maxIters)) ctx.loop = 'epoch';
   else if (typeShort === 'IterBasedTrainLoop' || (!loopType && loopByEpoch?.value === false) || (maxIters && !maxEpochs)) ctx.loop = 'iter';
   if (ctx.loop === 'epoch' && maxEpochs) {
-    plan.epochs = { ...maxEpochs, unit: 'epochs' };
+    plan.epochs = withUnit(maxEpochs, 'epochs');
     ctx.maxEpochs = maxEpochs.value;
   }
   if (ctx.loop === 'iter' && maxIters) ctx.maxIters = maxIters.value;
 
   // Batch: per GPU; accumulation; world size from the launch, else the file name's N.
   const micro = numberIn(view, ['train_dataloader', 'batch_size']);
-  if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+  if (micro) plan.microBatchSize = withUnit(micro, 'samples');
   const accum = numberIn(view, ['optim_wrapper', 'accumulative_counts']);
   if (accum) plan.gradAccumSteps = accum;
   else if (absent(['optim_wrapper', 'accumulative_counts']) && lookup(view, ['optim_wrapper']).kind === 'found') plan.gradAccumSteps = defaultSetting(1, 'optim_wrapper.accumulative_counts', 'OptimWrapper default');
@@ -407,7 +407,7 @@ function extract(file: SourceFile, env: ExtractEnv, asBase = false): Extraction 
   } else if (ctx.loop === 'iter' && maxIters) {
     plan.totalSteps =
       ctx.accum === 1
-        ? { ...maxIters, unit: 'steps' }
+        ? withUnit(maxIters, 'steps')
         : { ...derivedFrom(maxIters, Math.ceil(maxIters.value / ctx.accum), `ceil(${formatCount(maxIters.value)} iterations / accumulative_counts ${formatCount(ctx.accum)})`), unit: 'steps', writtenAs: { unit: 'iterations', perStep: ctx.accum, value: maxIters.value } };
   }
 
@@ -501,7 +501,7 @@ function strip(node: ConfigNode): unknown {
 /** An interval written in epochs or iterations, as optimizer steps when the epoch length is known. */
 function interval(ctx: Ctx, s: Setting<number>, byEpoch: boolean): Setting<number> | undefined {
   if (!byEpoch) {
-    if (ctx.accum === 1) return { ...s, unit: 'steps' };
+    if (ctx.accum === 1) return withUnit(s, 'steps');
     return { ...derivedFrom(s, s.value / ctx.accum, `${formatCount(s.value)} iterations / accumulative_counts ${formatCount(ctx.accum)}`), unit: 'steps', writtenAs: { unit: 'iterations', perStep: ctx.accum, value: s.value } };
   }
   if (ctx.stepsPerEpoch === undefined) return undefined;

@@ -20,7 +20,7 @@
  */
 import type { LaunchCommand } from '../engine/launch.js';
 import { launcherWorldSize } from '../engine/load/shell.js';
-import { applyAssumptions, boolAt, dataParallel, defaultSetting, derived, derivedFrom, numberAt, stringAt } from '../engine/plan.js';
+import { applyAssumptions, boolAt, dataParallel, defaultSetting, derived, derivedFrom, numberAt, stringAt, withUnit } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
 import { getIn, mapGet, type MapNode } from '../engine/tree.js';
@@ -209,7 +209,7 @@ function extractSwift(ctx: Ctx): TrainingPlan {
   if (!hf.plan.worldSize) ctx.missing.push({ field: 'worldSize', hint: 'start the run with NPROC_PER_NODE=N (and NNODES) in a committed script, set ENV: {NPROC_PER_NODE: N} in the config, or set assume.worldSize in .trainlint.yml' });
   strategyIgnores(ctx, 'save_steps', 'save_strategy');
   strategyIgnores(ctx, 'eval_steps', 'eval_strategy');
-  if (grpo && hf.plan.globalBatchSize) hf.plan.globalBatchSize = { ...hf.plan.globalBatchSize, unit: 'completions' };
+  if (grpo && hf.plan.globalBatchSize) hf.plan.globalBatchSize = withUnit(hf.plan.globalBatchSize, 'completions');
   return hf.plan;
 }
 
@@ -259,8 +259,8 @@ function swiftGrpo(ctx: Ctx, plan: TrainingPlan, pd: Setting<number>, ga: Settin
   const gbs = num(ctx, 'generation_batch_size');
   const spg = num(ctx, 'steps_per_generation');
   const v: GrpoValues = { pd, ga, g, mu, ...(gbs ? { gbs } : {}), ...(spg ? { spg } : {}) };
-  plan.microBatchSize = { ...pd, unit: 'completions', note: 'GRPO: completions per device, not prompts' };
-  plan.samplesPerPrompt = { ...g, unit: 'completions' };
+  plan.microBatchSize = withUnit(pd, 'completions', 'GRPO: completions per device, not prompts');
+  plan.samplesPerPrompt = withUnit(g, 'completions');
   plan.schedulerTick = { value: 'optimizer-step', origin: 'derived', how: 'the Trainer steps the LR scheduler once per optimizer step' };
   if (g.value <= 1) ctx.configErrors.push({ range: rangeOf(ctx, g), message: `num_generations ${formatCount(g.value)}: ${SWIFT_STOPS} ("num_generations must be greater than 1 for GRPO"); set it to 2 or more` });
   const world = dataParallel(plan);
@@ -330,8 +330,8 @@ function extractMegatron(ctx: Ctx): TrainingPlan {
   const n = (key: string) => num(ctx, key) ?? numberAt(ctx.view, ['train', key], LOADER);
   const micro = n('micro_batch_size') ?? defaultSetting(1, 'micro_batch_size', 'Megatron-SWIFT default');
   const global = n('global_batch_size') ?? defaultSetting(16, 'global_batch_size', 'Megatron-SWIFT default');
-  plan.microBatchSize = { ...micro, unit: 'samples' };
-  plan.globalBatchSize = { ...global, unit: 'samples' };
+  plan.microBatchSize = withUnit(micro, 'samples');
+  plan.globalBatchSize = withUnit(global, 'samples');
   plan.peakLr = num(ctx, 'lr') ?? defaultSetting(t.value === 'full' ? 1e-5 : 1e-4, 'lr', `Megatron-SWIFT default for tuner_type ${t.value}: 1e-5 for full tuning, else 1e-4`);
   const minLr = num(ctx, 'min_lr') ?? defaultSetting(0, 'min_lr', 'Megatron-SWIFT default');
   plan.minLr = minLr;
@@ -364,15 +364,15 @@ function extractMegatron(ctx: Ctx): TrainingPlan {
   // Run length: train_iters, else epochs × ceil(samples / global batch).
   const iters = num(ctx, 'train_iters');
   const epochs = num(ctx, 'num_train_epochs');
-  if (iters) plan.totalSteps = { ...iters, unit: 'steps' };
-  if (epochs) plan.epochs = { ...epochs, unit: 'epochs' };
+  if (iters) plan.totalSteps = withUnit(iters, 'steps');
+  if (epochs) plan.epochs = withUnit(epochs, 'epochs');
   if (!iters && epochs && plan.datasetSamples) {
     const spe = Math.ceil(plan.datasetSamples.value / global.value);
     plan.stepsPerEpoch = derived(spe, `ceil(${formatCount(plan.datasetSamples.value)} / global_batch_size ${formatCount(global.value)})`, 'steps');
     plan.totalSteps = derivedFrom(epochs, spe * epochs.value, `${formatCount(spe)} steps/epoch × num_train_epochs ${formatCount(epochs.value)}`, 'steps');
   }
   const decay = num(ctx, 'lr_decay_iters');
-  if (decay) plan.decaySteps = { ...decay, unit: 'steps' };
+  if (decay) plan.decaySteps = withUnit(decay, 'steps');
   else if (plan.totalSteps) plan.decaySteps = { ...derived(plan.totalSteps.value, 'lr_decay_iters not set: train_iters', 'steps'), origin: 'default', key: 'lr_decay_iters' };
   const wIters = num(ctx, 'lr_warmup_iters');
   const wFrac = num(ctx, 'lr_warmup_fraction');
@@ -384,17 +384,17 @@ function extractMegatron(ctx: Ctx): TrainingPlan {
     });
   }
   if (wFrac) {
-    plan.warmupRatio = { ...wFrac, unit: 'ratio' };
+    plan.warmupRatio = withUnit(wFrac, 'ratio');
     const horizon = plan.decaySteps?.value;
     if (horizon !== undefined) plan.warmupSteps = { ...derivedFrom(wFrac, Math.floor(wFrac.value * horizon), `lr_warmup_fraction ${wFrac.value} × the decay horizon ${formatCount(horizon)}`, 'steps'), fractionOf: { fraction: wFrac.value, of: 'the decay horizon', ofSteps: horizon } };
   } else {
-    plan.warmupSteps = wIters ? { ...wIters, unit: 'steps' } : { ...defaultSetting(0, 'lr_warmup_iters'), unit: 'steps' };
+    plan.warmupSteps = wIters ? withUnit(wIters, 'steps') : withUnit(defaultSetting(0, 'lr_warmup_iters'), 'steps');
   }
   megatronWarmupAssertion(ctx, plan, decay);
   const save = num(ctx, 'save_steps') ?? num(ctx, 'save_interval') ?? defaultSetting(500, 'save_steps', 'Megatron-SWIFT default');
-  if (save.value > 0) plan.saveEverySteps = { ...save, unit: 'steps' };
+  if (save.value > 0) plan.saveEverySteps = withUnit(save, 'steps');
   const evalEvery = num(ctx, 'eval_steps') ?? num(ctx, 'eval_interval');
-  if (evalEvery && evalEvery.value > 0) plan.evalEverySteps = { ...evalEvery, unit: 'steps' };
+  if (evalEvery && evalEvery.value > 0) plan.evalEverySteps = withUnit(evalEvery, 'steps');
   ctx.launchChecks['min-lr-exceeds-lr'] = "Megatron-SWIFT refuses to start (Megatron's OptimizerParamScheduler asserts max_lr >= min_lr)";
   if (ctx.rlhfType === 'grpo') megatronGrpo(ctx, plan, micro, global, dp?.value, world?.value);
 
@@ -430,8 +430,8 @@ function megatronGrpo(ctx: Ctx, plan: TrainingPlan, micro: Setting<number>, glob
   const g = num(ctx, 'num_generations') ?? defaultSetting(8, 'num_generations', 'ms-swift default');
   const gbs = num(ctx, 'generation_batch_size');
   const spg = num(ctx, 'steps_per_generation');
-  plan.samplesPerPrompt = { ...g, unit: 'completions' };
-  plan.globalBatchSize = { ...global, unit: 'completions' };
+  plan.samplesPerPrompt = withUnit(g, 'completions');
+  plan.globalBatchSize = withUnit(global, 'completions');
   plan.schedulerTick = { value: 'optimizer-step', origin: 'derived', how: "Megatron's scheduler steps once per optimizer step" };
   if (gbs && spg) {
     ctx.conflicts.push({ kind: 'generation-batch-and-steps', range: rangeOf(ctx, spg, gbs), message: `generation_batch_size ${formatCount(gbs.value)} and steps_per_generation ${formatCount(spg.value)} are both set: Megatron-SWIFT refuses to start ("'generation_batch_size' and 'steps_per_generation' cannot be both configured"); keep one` });

@@ -12,7 +12,7 @@
  */
 import type { LaunchCommand } from '../engine/launch.js';
 import { launcherWorldSize } from '../engine/load/shell.js';
-import { applyAssumptions, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch } from '../engine/plan.js';
+import { applyAssumptions, dataParallel, defaultSetting, derived, derivedFrom, deriveGlobalBatch, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatFractionDown, formatSci } from '../engine/format-number.js';
@@ -238,7 +238,7 @@ function nemo1Schedule(ctx: Ctx, prefix: string): void {
   }
   const minLr = v.num(`${prefix}.sched.min_lr`);
   if (minLr && name && name.value !== 'NoamAnnealing') plan.minLr = minLr;
-  if (warmSteps && warmSteps.origin !== 'default') plan.warmupSteps = { ...warmSteps, unit: 'steps' };
+  if (warmSteps && warmSteps.origin !== 'default') plan.warmupSteps = withUnit(warmSteps, 'steps');
   else if (warmRatio) {
     plan.warmupRatio = warmRatio;
     if (total) plan.warmupSteps = { ...derivedFrom(warmRatio, Math.floor(warmRatio.value * total.value), `int(${warmRatio.value} × max_steps ${formatCount(total.value)})`, 'steps'), fractionOf: { fraction: warmRatio.value, of: 'max_steps', ofSteps: total.value } };
@@ -297,7 +297,7 @@ function nemo2Scheduler(ctx: Ctx): boolean {
   const targetSrc = v.reader.sourceOf(targetHit?.entry);
   plan.scheduler = { value: 'CosineAnnealingScheduler', origin: 'explicit', file: targetSrc?.file ?? ctx.file.path, key: `${at}._target_`, ...(targetHit ? { range: targetHit.keyRange } : {}) };
   const warm = v.num(`${at}.warmup_steps`) ?? { ...defaultSetting(NEMO2_COSINE_DEFAULTS.warmupSteps, `${at}.warmup_steps`, 'NeMo 2 CosineAnnealingScheduler default'), unit: 'steps' };
-  plan.warmupSteps = { ...warm, unit: 'steps' };
+  plan.warmupSteps = withUnit(warm, 'steps');
   const minLr = v.num(`${at}.min_lr`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.minLr, `${at}.min_lr`, 'NeMo 2 CosineAnnealingScheduler default');
   plan.minLr = minLr;
   const hold = v.num(`${at}.constant_steps`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.constantSteps, `${at}.constant_steps`, 'NeMo 2 CosineAnnealingScheduler default: 80,000 steps held at min_lr');
@@ -329,18 +329,18 @@ function extractNemo1(ctx: Ctx, env: ExtractEnv): void {
   // Run length: trainer.max_steps (optimizer steps), or NeMo-Aligner's algorithm block.
   const algo = ['sft', 'dpo', 'ppo', 'rm', 'kto', 'spin'].find((a) => v.reader.lookup(['trainer', a])?.node.kind === 'map');
   const maxSteps = (algo ? v.num(`trainer.${algo}.max_steps`) : undefined) ?? v.num('trainer.max_steps');
-  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: 'steps' };
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = withUnit(maxSteps, 'steps');
   const epochs = v.num('trainer.max_epochs');
-  if (epochs && epochs.value > 0) plan.epochs = { ...epochs, unit: 'epochs' };
+  if (epochs && epochs.value > 0) plan.epochs = withUnit(epochs, 'epochs');
 
   if (megatron) {
     const micro = v.num('model.micro_batch_size');
-    if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+    if (micro) plan.microBatchSize = withUnit(micro, 'samples');
     const rampup = v.reader.lookup(['model', 'rampup_batch_size']);
     const global = v.num('model.global_batch_size');
     if (global) {
       const ramping = rampup && rampup.node.kind === 'seq';
-      plan.globalBatchSize = ramping ? { ...global, origin: 'derived', how: 'model.rampup_batch_size ramps up to it (the sampler does not check divisibility)', unit: 'samples' } : { ...global, unit: 'samples' };
+      plan.globalBatchSize = ramping ? { ...global, origin: 'derived', how: 'model.rampup_batch_size ramps up to it (the sampler does not check divisibility)', unit: 'samples' } : withUnit(global, 'samples');
     }
     const dp = dataParallel(plan);
     if (global && micro && dp && global.value % (micro.value * dp.value) === 0) {
@@ -359,13 +359,13 @@ function extractNemo1(ctx: Ctx, env: ExtractEnv): void {
   } else {
     // Lightning models (ASR, …): the per-GPU batch is the training dataset's batch_size.
     const micro = v.num('model.train_ds.batch_size');
-    if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+    if (micro) plan.microBatchSize = withUnit(micro, 'samples');
     const accum = v.num('trainer.accumulate_grad_batches');
     if (accum) plan.gradAccumSteps = accum;
     deriveGlobalBatch(plan);
   }
   const seq = v.num('model.encoder_seq_length') ?? v.num('model.seq_length') ?? v.num('model.data.seq_length');
-  if (seq) plan.seqLen = { ...seq, unit: 'tokens' };
+  if (seq) plan.seqLen = withUnit(seq, 'tokens');
   const precision = v.str('trainer.precision');
   if (precision) plan.precision = precision;
   const optimizer = v.str('model.optim.name');
@@ -428,13 +428,13 @@ function extractNemo1(ctx: Ctx, env: ExtractEnv): void {
     plan.evalEverySteps =
       accum > 1
         ? { ...derivedFrom(vci, vci.value / accum, `${named(vci)} batches / accumulate_grad_batches ${formatCount(accum)}`, 'steps'), writtenAs: { unit: 'batches', perStep: accum } }
-        : { ...vci, unit: 'steps' };
+        : withUnit(vci, 'steps');
   } else if (vci && vciFloat && vci.value > 0 && vci.value <= 1) {
     notes.push(`trainer.val_check_interval ${vciNode?.kind === 'scalar' ? vciNode.source : vci.value} is a fraction of an epoch: ${vci.value === 1 ? 'validation once per epoch' : `validation every ${vci.value} of an epoch`}`);
   }
   const everyN = algo ? v.num(`trainer.${algo}.save_interval`) : v.num('exp_manager.checkpoint_callback_params.every_n_train_steps');
   const callback = v.bool('exp_manager.create_checkpoint_callback');
-  if (everyN && everyN.value > 0) plan.saveEverySteps = { ...everyN, unit: 'steps' };
+  if (everyN && everyN.value > 0) plan.saveEverySteps = withUnit(everyN, 'steps');
   else if (callback?.value !== false && plan.evalEverySteps && !algo) {
     plan.saveEverySteps = { ...plan.evalEverySteps, origin: 'derived', how: `exp_manager checkpoints at each validation (no checkpoint_callback_params.every_n_train_steps): ${plan.evalEverySteps.how ?? named(plan.evalEverySteps)}` };
   }
@@ -452,14 +452,14 @@ function extractNemo2(ctx: Ctx, env: ExtractEnv): void {
   applyAssumptions(plan, env.assume);
   parallel(ctx, { tp: 'trainer.strategy.tensor_model_parallel_size', pp: 'trainer.strategy.pipeline_model_parallel_size', cp: 'trainer.strategy.context_parallel_size' });
   const micro = v.num('data.micro_batch_size');
-  if (micro) plan.microBatchSize = { ...micro, unit: 'samples' };
+  if (micro) plan.microBatchSize = withUnit(micro, 'samples');
   const global = v.num('data.global_batch_size');
-  if (global) plan.globalBatchSize = { ...global, unit: 'samples' };
+  if (global) plan.globalBatchSize = withUnit(global, 'samples');
   const dp = dataParallel(plan);
   if (global && micro && dp && global.value % (micro.value * dp.value) === 0) plan.gradAccumSteps = derived(global.value / (micro.value * dp.value), `${formatCount(global.value)} / (${formatCount(micro.value)} × ${formatCount(dp.value)}) (global / (micro × data-parallel))`);
   ctx.launchChecks['batch-size-mismatch'] = 'NeMo 2 refuses to start (its data sampler raises "`global_batch_size` is not divisible by `micro_batch_size` x `data_parallel_size`")';
   const maxSteps = v.num('trainer.max_steps');
-  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: 'steps' };
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = withUnit(maxSteps, 'steps');
   const lr = v.num('optim.config.lr');
   if (lr) plan.peakLr = lr;
   if (!nemo2Scheduler(ctx)) {
@@ -467,7 +467,7 @@ function extractNemo2(ctx: Ctx, env: ExtractEnv): void {
     if (target) plan.scheduler = target;
   }
   const vci = v.num('trainer.val_check_interval');
-  if (vci && Number.isInteger(vci.value) && vci.value >= 1) plan.evalEverySteps = { ...vci, unit: 'steps' };
+  if (vci && Number.isInteger(vci.value) && vci.value >= 1) plan.evalEverySteps = withUnit(vci, 'steps');
   if (!plan.totalSteps) ctx.missing.push({ field: 'totalSteps', hint: 'set trainer.max_steps, or assume.totalSteps in .trainlint.yml' });
 }
 
@@ -478,8 +478,8 @@ function extractBridge(ctx: Ctx, env: ExtractEnv): void {
   parallel(ctx, { tp: 'model.tensor_model_parallel_size', pp: 'model.pipeline_model_parallel_size', cp: 'model.context_parallel_size' });
   const gbs = v.num('train.global_batch_size');
   const mbs = v.num('train.micro_batch_size');
-  if (gbs) plan.globalBatchSize = { ...gbs, unit: 'samples' };
-  if (mbs) plan.microBatchSize = { ...mbs, unit: 'samples' };
+  if (gbs) plan.globalBatchSize = withUnit(gbs, 'samples');
+  if (mbs) plan.microBatchSize = withUnit(mbs, 'samples');
   const dp = dataParallel(plan);
   if (gbs && mbs && dp && gbs.value % (mbs.value * dp.value) === 0) plan.gradAccumSteps = derived(gbs.value / (mbs.value * dp.value), `${formatCount(gbs.value)} / (${formatCount(mbs.value)} × ${formatCount(dp.value)}) (global / (micro × data-parallel))`);
   ctx.launchChecks['batch-size-mismatch'] = 'Megatron-Bridge refuses to start (Megatron-Core\'s micro-batch calculator asserts the global batch is divisible by micro batch × data-parallel size)';
@@ -489,7 +489,7 @@ function extractBridge(ctx: Ctx, env: ExtractEnv): void {
   const epochs = v.num('train.num_epochs');
   const lengths = [iters, samples, epochs].filter((s): s is Setting<number> => s !== undefined && s.value !== null);
   if (lengths.length > 1) conflict(ctx, 'run-length-twice', `${lengths.map((s) => s.key).join(' and ')} are all set: Megatron-Bridge raises "Cannot specify more than one of train_iters, train_samples, or num_epochs" at start-up; keep one`, ...lengths.slice(1));
-  if (iters) plan.totalSteps = { ...iters, unit: 'steps' };
+  if (iters) plan.totalSteps = withUnit(iters, 'steps');
   else if (samples && gbs) plan.totalSteps = { ...derivedFrom(samples, Math.floor(samples.value / gbs.value), `${named(samples)} // ${named(gbs)}`, 'steps'), writtenAs: { unit: 'samples', perStep: gbs.value, value: samples.value } };
   const lr = v.num('optimizer.lr');
   if (lr) plan.peakLr = lr;
@@ -508,12 +508,12 @@ function extractBridge(ctx: Ctx, env: ExtractEnv): void {
   const decayIters = v.num('scheduler.lr_decay_iters');
   const total = plan.totalSteps;
   const decay = decayIters
-    ? { ...decayIters, unit: 'steps' }
+    ? withUnit(decayIters, 'steps')
     : total
       ? derived(total.value, 'scheduler.lr_decay_iters not set here: train.train_iters (Megatron-Bridge\'s default, unless the recipe sets it)', 'steps')
       : undefined;
   if (decay && style?.value !== 'constant') plan.decaySteps = decay;
-  if (wIters) plan.warmupSteps = { ...wIters, unit: 'steps' };
+  if (wIters) plan.warmupSteps = withUnit(wIters, 'steps');
   else if (wFrac && decay) plan.warmupSteps = { ...derivedFrom(wFrac, Math.floor(wFrac.value * decay.value), `${wFrac.value} × decay ${formatCount(decay.value)}`, 'steps'), fractionOf: { fraction: wFrac.value, of: 'the decay horizon', ofSteps: decay.value } };
   else if (wSamples && gbs) plan.warmupSteps = { ...derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named(wSamples)} / ${named(gbs)})`, 'steps'), writtenAs: { unit: 'samples', perStep: gbs.value, value: wSamples.value } };
   if (plan.warmupSteps && decay && plan.warmupSteps.value >= decay.value) {
@@ -528,16 +528,16 @@ function extractBridge(ctx: Ctx, env: ExtractEnv): void {
   const maxSteps = v.num('scheduler.max_steps');
   if (maxSteps && iters && maxSteps.value < iters.value) {
     ctx.launchChecks['decay-horizon-mismatch'] = `Megatron-Bridge refuses to start ("scheduler.max_steps (${formatCount(maxSteps.value)}) must be greater than or equal to train.train_iters (${formatCount(iters.value)})")`;
-    plan.decaySteps = { ...maxSteps, unit: 'steps' };
+    plan.decaySteps = withUnit(maxSteps, 'steps');
   }
   ctx.launchChecks['min-lr-exceeds-lr'] = 'Megatron-Bridge refuses to start (Megatron-Core\'s OptimizerParamScheduler asserts max_lr >= min_lr)';
   const save = v.num('checkpoint.save_interval');
-  if (save && save.value > 0) plan.saveEverySteps = { ...save, unit: 'steps' };
+  if (save && save.value > 0) plan.saveEverySteps = withUnit(save, 'steps');
   const evalEvery = v.num('train.eval_interval');
   const evalIters = v.num('train.eval_iters');
-  if (evalEvery && evalEvery.value > 0 && !(evalIters && evalIters.value === 0)) plan.evalEverySteps = { ...evalEvery, unit: 'steps' };
+  if (evalEvery && evalEvery.value > 0 && !(evalIters && evalIters.value === 0)) plan.evalEverySteps = withUnit(evalEvery, 'steps');
   const seq = v.num('model.seq_length') ?? v.num('dataset.seq_length');
-  if (seq) plan.seqLen = { ...seq, unit: 'tokens' };
+  if (seq) plan.seqLen = withUnit(seq, 'tokens');
   notes.push('a Megatron-Bridge override file: keys it leaves out come from the Python recipe it overrides, so they are unknown here');
   if (!plan.worldSize && !plan.dataParallelSize) ctx.missing.push({ field: 'worldSize', hint: 'launch with torchrun --nproc_per_node N in a committed script, or set assume.worldSize in .trainlint.yml' });
 }

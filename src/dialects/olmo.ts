@@ -17,7 +17,7 @@
  * - `scheduler.units: tokens` makes `t_warmup` / `t_max` token counts (compared with tokens seen).
  * - cosine_with_warmup / linear_with_warmup decay to `alpha_f × learning_rate` at t_max (default: max_steps).
  */
-import { applyAssumptions, defaultSetting, derived, derivedFrom } from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, derived, derivedFrom, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
@@ -129,7 +129,7 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
   const notes: string[] = [];
   const D = OLMO_DEFAULTS;
 
-  plan.globalBatchSize = { ...(r.number(['global_train_batch_size']) ?? defaultSetting(D.globalTrainBatchSize, 'global_train_batch_size')), unit: 'samples' };
+  plan.globalBatchSize = withUnit(r.number(['global_train_batch_size']) ?? defaultSetting(D.globalTrainBatchSize, 'global_train_batch_size'), 'samples');
   plan.microBatchSize = r.number(['device_train_microbatch_size']) ?? defaultSetting(D.deviceTrainMicrobatchSize, 'device_train_microbatch_size');
   plan.seqLen = r.number(['model', 'max_sequence_length']) ?? defaultSetting(D.maxSequenceLength, 'model.max_sequence_length');
   plan.peakLr = r.number(['optimizer', 'learning_rate']) ?? defaultSetting(D.learningRate, 'optimizer.learning_rate');
@@ -141,12 +141,12 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
 
   const save = isNull(root, ['save_interval']) ? undefined : (r.number(['save_interval']) ?? defaultSetting(D.saveInterval, 'save_interval'));
   const saveUnsharded = r.number(['save_interval_unsharded']);
-  if (save) plan.saveEverySteps = { ...save, unit: 'steps' };
-  else if (saveUnsharded) plan.saveEverySteps = { ...saveUnsharded, unit: 'steps' };
+  if (save) plan.saveEverySteps = withUnit(save, 'steps');
+  else if (saveUnsharded) plan.saveEverySteps = withUnit(saveUnsharded, 'steps');
   // TrainConfig.evaluators defaults to an empty list: without evaluators no evaluation runs.
   const evaluators = getIn(root, ['evaluators'])?.node;
   if (evaluators?.kind === 'seq' && evaluators.items.length > 0) {
-    plan.evalEverySteps = { ...(r.number(['eval_interval']) ?? defaultSetting(D.evalInterval, 'eval_interval')), unit: 'steps' };
+    plan.evalEverySteps = withUnit(r.number(['eval_interval']) ?? defaultSetting(D.evalInterval, 'eval_interval'), 'steps');
   } else if (r.number(['eval_interval'])) {
     notes.push('eval_interval has no effect: no evaluators are configured, so OLMo never evaluates');
   }
@@ -173,7 +173,7 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
   const dur = r.scalar(['max_duration']);
   const parsed = dur ? parseOlmoDuration(dur.value) : { unit: 'steps' as const, value: D.maxDuration };
   if (dur && !parsed) notes.push(`max_duration \`${String(dur.value)}\` is not a step count, \`<n>T\` (tokens) or \`<n>ep\` (epochs): OLMo raises at startup`);
-  if (parsed && !dur) maxSteps = { ...defaultSetting(D.maxDuration, 'max_duration'), unit: 'steps' };
+  if (parsed && !dur) maxSteps = withUnit(defaultSetting(D.maxDuration, 'max_duration'), 'steps');
   else if (parsed && dur) {
     const base = dur.setting;
     if (parsed.unit === 'steps') maxSteps = { ...base, value: parsed.value, unit: 'steps' };
@@ -202,14 +202,14 @@ function extractOlmo(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
   if (stopAt && maxSteps) {
     plan.totalSteps = stopAt.value < maxSteps.value ? { ...stopAt, unit: 'steps', note: `stop_at ends training before max_duration (${formatCount(maxSteps.value)} steps)` } : maxSteps;
   } else if (stopAt) {
-    plan.totalSteps = { ...stopAt, unit: 'steps', note: 'training stops at stop_at, or earlier if max_duration (epochs, dataset size unknown) ends first' };
+    plan.totalSteps = withUnit(stopAt, 'steps', 'training stops at stop_at, or earlier if max_duration (epochs, dataset size unknown) ends first');
   } else if (maxSteps) plan.totalSteps = maxSteps;
 
   // Scheduler: units, warmup, decay horizon and floor.
   const unitsSetting = r.string(['scheduler', 'units']);
   const units = unitsSetting?.value ?? D.units;
   const toSteps = (s: Setting<number>, what: string): Setting<number> => {
-    if (units !== 'tokens') return { ...s, unit: 'steps' };
+    if (units !== 'tokens') return withUnit(s, 'steps');
     return {
       ...derived(Math.ceil(s.value / tokensPerStep), `ceil(${formatSci(s.value)} tokens / (${tokensHow}))`, 'steps'),
       ...(s.origin === 'explicit' ? { file: s.file, key: s.key, range: s.range } : { key: s.key }),

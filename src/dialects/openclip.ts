@@ -5,14 +5,7 @@
  */
 import type { LaunchCommand } from '../engine/launch.js';
 import { argValue, flagMayBeSetBy, launcherWorldSize } from '../engine/load/shell.js';
-import {
-  applyAssumptions,
-  defaultSetting,
-  derived,
-  deriveGlobalBatch,
-  numberFromArg,
-  stringFromArg,
-} from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, derived, deriveGlobalBatch, numberFromArg, stringFromArg, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
@@ -81,7 +74,7 @@ function extractCommand(
   const lr = numberOr('--lr', false, () => defaultSetting(OPENCLIP_DEFAULTS.lr, '--lr', 'get_default_params(): 5e-4 unless a timm optimizer is used'));
   if (lr) plan.peakLr = lr;
   const warmup = numberOr('--warmup', true, () => defaultSetting(OPENCLIP_DEFAULTS.warmup, '--warmup'));
-  if (warmup) plan.warmupSteps = { ...warmup, unit: 'steps' };
+  if (warmup) plan.warmupSteps = withUnit(warmup, 'steps');
   const epochCount = numberOr('--epochs', true, () => defaultSetting(OPENCLIP_DEFAULTS.epochs, '--epochs'));
   if (epochCount) plan.epochs = epochCount;
   const data = datasetKind(cmd);
@@ -100,7 +93,7 @@ function extractCommand(
         data: { dataset: 'csv' },
       });
     }
-  } else if (samples) plan.datasetSamples = { ...samples, unit: 'samples' };
+  } else if (samples) plan.datasetSamples = withUnit(samples, 'samples');
   const stringOr = (flag: string, fallback: () => Setting<string>): Setting<string> | undefined => {
     const a = arg(flag);
     return a ? stringFromArg(file, a) : unwritten(flag, fallback);

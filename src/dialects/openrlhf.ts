@@ -27,7 +27,7 @@
  */
 import type { LaunchCommand } from '../engine/launch.js';
 import { launcherWorldSize } from '../engine/load/shell.js';
-import { applyAssumptions, defaultSetting, derived, derivedFrom } from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, derived, derivedFrom, withUnit } from '../engine/plan.js';
 import { fileStartRange, type SourceFile } from '../engine/source.js';
 import { formatCount, formatSci, formatValue } from '../engine/format-number.js';
 import type { Range, Setting, TrainingPlan } from '../engine/types.js';
@@ -279,10 +279,10 @@ function extractPpo(ctx: Ctx, env: ExtractEnv): void {
   const epochs = f.num(s.maxEpochs)!;
   const episodes = f.num(s.episodes)!;
   const dynamic = f.on(s.dynamic);
-  plan.promptsPerRolloutStep = { ...rollout, unit: 'prompts' };
-  plan.samplesPerPrompt = { ...n, unit: 'responses' };
-  plan.globalBatchSize = { ...train, unit: 'responses' };
-  if (!dynamic) plan.microBatchSize = { ...microTrain, unit: 'responses' };
+  plan.promptsPerRolloutStep = withUnit(rollout, 'prompts');
+  plan.samplesPerPrompt = withUnit(n, 'responses');
+  plan.globalBatchSize = withUnit(train, 'responses');
+  if (!dynamic) plan.microBatchSize = withUnit(microTrain, 'responses');
   plan.schedulerTick = { value: 'optimizer-step', origin: 'derived', how: "the actor's LR scheduler steps once per optimizer step (get_scheduler over max_steps)" };
   const responses = rollout.value * n.value;
   const perRollout = Math.floor(responses / train.value);
@@ -320,7 +320,7 @@ function extractPpo(ctx: Ctx, env: ExtractEnv): void {
   }
   const warm = f.num(s.warmupRatio)!;
   if (warm.value > 0) {
-    plan.warmupRatio = { ...warm, unit: 'ratio' };
+    plan.warmupRatio = withUnit(warm, 'ratio');
     if (plan.totalSteps) plan.warmupSteps = { ...derivedFrom(warm, Math.ceil(plan.totalSteps.value * warm.value), `ceil(${formatCount(plan.totalSteps.value)} × ${warm.value})`, 'steps'), fractionOf: { fraction: warm.value, of: 'the run', ofSteps: plan.totalSteps.value } };
   }
   // Checkpoints and evaluation count rollout steps: in optimizer steps they are × the steps per rollout.
@@ -481,7 +481,7 @@ function extractSupervised(ctx: Ctx, env: ExtractEnv, name: string): void {
   const lr = f.num(s.lr);
   if (lr) plan.peakLr = lr;
   const epochs = f.num(s.maxEpochs);
-  if (epochs) plan.epochs = { ...epochs, unit: 'epochs' };
+  if (epochs) plan.epochs = withUnit(epochs, 'epochs');
   // The trainers' --lr_scheduler (cosine_with_min_lr unless written; an opaque word may write it).
   const schedBy = f.args.has('lr_scheduler') ? undefined : f.args.setBy('lr_scheduler');
   if (schedBy) ctx.notes.push(`--lr_scheduler is not written on the command, and ${schedBy} may set it: the schedule and its floor are left unknown`);
@@ -498,13 +498,13 @@ function extractSupervised(ctx: Ctx, env: ExtractEnv, name: string): void {
   }
   const warm = f.num(s.warmupRatio);
   if (warm && warm.value > 0) {
-    plan.warmupRatio = { ...warm, unit: 'ratio' };
+    plan.warmupRatio = withUnit(warm, 'ratio');
     if (plan.totalSteps) plan.warmupSteps = derived(Math.ceil(plan.totalSteps.value * warm.value), `ceil(${formatCount(plan.totalSteps.value)} × ${warm.value})`, 'steps');
   }
   const save = f.num(s.saveSteps);
-  if (save && save.value > 0) plan.saveEverySteps = { ...save, unit: 'steps' };
+  if (save && save.value > 0) plan.saveEverySteps = withUnit(save, 'steps');
   const ev = f.num(s.evalSteps);
-  if (ev && ev.value > 0) plan.evalEverySteps = { ...ev, unit: 'steps' };
+  if (ev && ev.value > 0) plan.evalEverySteps = withUnit(ev, 'steps');
   precision(ctx, s);
   if (train && micro && world && ring !== undefined && dsTp !== undefined) deepspeedIdentity(ctx, train, micro, world, ring, dsTp, '');
   if (!world) ctx.missing.push({ field: 'worldSize', hint: 'pass --num_gpus N to deepspeed (without it, every GPU of the host), or set assume.worldSize in .trainlint.yml' });

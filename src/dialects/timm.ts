@@ -12,7 +12,7 @@
  */
 import type { LaunchCommand } from '../engine/launch.js';
 import { launcherWorldSize } from '../engine/load/shell.js';
-import { applyAssumptions, defaultSetting, derived } from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, derived, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
@@ -274,7 +274,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const W = plan.worldSize?.value;
 
   const batch = num('batch_size', D.batchSize, true);
-  if (batch) plan.microBatchSize = { ...batch, unit: 'samples' };
+  if (batch) plan.microBatchSize = withUnit(batch, 'samples');
   const accum = num('grad_accum_steps', D.gradAccumSteps, true);
   if (accum) plan.gradAccumSteps = accum;
   if (batch && accum && W !== undefined) {
@@ -337,7 +337,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
   const cooldown = cooldownRead && spelled(cooldownRead, 'cooldown_epochs');
   const cycles = num('lr_cycle_limit', D.lrCycleLimit, true);
   const prefix = flag('warmup_prefix');
-  if (epochs) plan.epochs = { ...epochs, unit: 'epochs' };
+  if (epochs) plan.epochs = withUnit(epochs, 'epochs');
   const samples = plan.datasetSamples;
   const cycleBased = !sched || !NON_CYCLE.has(sched.value);
   if (epochs && warmup && cooldown && cycles && prefix !== undefined) {

@@ -7,7 +7,7 @@
  *    data/tensor-parallel degrees, `[experimental]` pipeline/context degrees, `[checkpoint] enable_checkpoint`.
  * All step counts are optimizer steps. The newest torchtitan has no TOML (Python config registry).
  */
-import { applyAssumptions, boolAt, defaultSetting, derived, deriveGlobalBatch, numberAt, stringAt } from '../engine/plan.js';
+import { applyAssumptions, boolAt, defaultSetting, derived, deriveGlobalBatch, numberAt, stringAt, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
@@ -161,8 +161,8 @@ export const torchtitan: Dialect = {
     // Flux trains on images: seq_len is not read, so its default means nothing there.
     const imageModel = getIn(file.tree, ['encoder']) !== undefined || /^flux/.test(String(stringAt(file, ['model', 'name'])?.value ?? ''));
     const seqLen = numberAt(file, ['training', 'seq_len'], LOADER) ?? (imageModel ? undefined : defaultSetting(D.seqLen, 'training.seq_len'));
-    if (seqLen) plan.seqLen = { ...seqLen, unit: 'tokens' };
-    plan.totalSteps = { ...(numberAt(file, ['training', 'steps'], LOADER) ?? defaultSetting(D.steps, 'training.steps')), unit: 'steps' };
+    if (seqLen) plan.seqLen = withUnit(seqLen, 'tokens');
+    plan.totalSteps = withUnit(numberAt(file, ['training', 'steps'], LOADER) ?? defaultSetting(D.steps, 'training.steps'), 'steps');
     plan.peakLr = numberAt(file, ['optimizer', 'lr'], LOADER) ?? defaultSetting(D.lr, 'optimizer.lr');
     plan.optimizer = stringAt(file, ['optimizer', 'name']) ?? defaultSetting(D.optimizer, 'optimizer.name');
     plan.precision =
@@ -170,7 +170,7 @@ export const torchtitan: Dialect = {
       defaultSetting(D.mixedPrecisionParam, 'training.mixed_precision_param', 'FSDP/autocast parameter dtype; reductions in float32');
 
     const warmup = firstNumber(file, ['lr_scheduler', 'warmup_steps'], ['training', 'warmup_steps']);
-    plan.warmupSteps = { ...(warmup ?? defaultSetting(D.warmupSteps, old ? 'training.warmup_steps' : 'lr_scheduler.warmup_steps')), unit: 'steps' };
+    plan.warmupSteps = withUnit(warmup ?? defaultSetting(D.warmupSteps, old ? 'training.warmup_steps' : 'lr_scheduler.warmup_steps'), 'steps');
     schedule(file, plan, notes, old);
 
     // Checkpoints: off unless checkpoint.enable (checkpoint.enable_checkpoint in older configs).
@@ -183,10 +183,10 @@ export const torchtitan: Dialect = {
     } else if (intervalType !== 'steps') {
       notes.push(`checkpoint.interval_type = "${intervalType}": the interval is not in steps, so the save interval is left unknown`);
     } else {
-      plan.saveEverySteps = { ...interval, unit: 'steps' };
+      plan.saveEverySteps = withUnit(interval, 'steps');
     }
     if (boolAt(file, ['validation', 'enable'])?.value) {
-      plan.evalEverySteps = { ...(numberAt(file, ['validation', 'freq'], LOADER) ?? defaultSetting(D.validationFreq, 'validation.freq')), unit: 'steps' };
+      plan.evalEverySteps = withUnit(numberAt(file, ['validation', 'freq'], LOADER) ?? defaultSetting(D.validationFreq, 'validation.freq'), 'steps');
     }
 
     applyAssumptions(plan, env.assume);
@@ -195,7 +195,7 @@ export const torchtitan: Dialect = {
     // Global batch: explicit global_batch_size (current schema) or -1 = local × dp (no accumulation).
     const global = numberAt(file, ['training', 'global_batch_size'], LOADER);
     if (global && global.value > 0) {
-      plan.globalBatchSize = { ...global, unit: 'samples' };
+      plan.globalBatchSize = withUnit(global, 'samples');
       const dp = plan.dataParallelSize ?? plan.worldSize;
       const perStep = dp ? plan.microBatchSize.value * dp.value : undefined;
       // train.py: accumulation = global // (local × dp), and the global batch must be a multiple of it.
@@ -282,7 +282,7 @@ function schedule(file: SourceFile, plan: TrainingPlan, notes: string[], old: bo
         : defaultSetting(D.decayType, 'lr_scheduler.decay_type', 'linear warmup, then decay from the end of warmup to the last step'));
   }
   // The decay reaches its floor at the last step, unless an explicit lr_scheduler.total_steps moves it.
-  if (horizon) plan.decaySteps = { ...horizon, unit: 'steps' };
+  if (horizon) plan.decaySteps = withUnit(horizon, 'steps');
 
   const factor = firstNumber(file, ['lr_scheduler', 'min_lr_factor'], ['lr_scheduler', 'lr_min']);
   const lr = plan.peakLr;

@@ -7,7 +7,7 @@
  * The YAML is loaded by OmegaConf (`2e-5` is a float; `${output_dir}` references resolve).
  * `_component_` values are only read as text: nothing is imported or instantiated.
  */
-import { applyAssumptions, dataParallel, defaultSetting, derived, deriveGlobalBatch } from '../engine/plan.js';
+import { applyAssumptions, dataParallel, defaultSetting, derived, deriveGlobalBatch, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount } from '../engine/format-number.js';
@@ -116,7 +116,7 @@ function extractPlan(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== undefined);
 
   const batch = num('batch_size');
-  if (batch) plan.microBatchSize = { ...batch, unit: 'samples' };
+  if (batch) plan.microBatchSize = withUnit(batch, 'samples');
   const accum = num('gradient_accumulation_steps');
   if (accum) plan.gradAccumSteps = accum;
   const lr = num('optimizer', 'lr');
@@ -124,14 +124,14 @@ function extractPlan(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
   const optimizer = str('optimizer', '_component_');
   if (optimizer) plan.optimizer = optimizer;
   const epochs = num('epochs');
-  if (epochs) plan.epochs = { ...epochs, unit: 'epochs' };
+  if (epochs) plan.epochs = withUnit(epochs, 'epochs');
   const dtype = str('dtype');
   if (dtype) {
     plan.precision = dtype;
     if (dtype.value === 'fp16') notes.push('dtype fp16: the finetune recipes raise "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead."');
   }
   const seqLen = num('tokenizer', 'max_seq_len');
-  if (seqLen) plan.seqLen = { ...seqLen, unit: 'tokens' };
+  if (seqLen) plan.seqLen = withUnit(seqLen, 'tokens');
 
   // LR schedule. Without an lr_scheduler section the recipes keep the LR constant.
   // Note: `profiler.warmup_steps` is a profiler schedule setting, never LR warmup.
@@ -139,7 +139,7 @@ function extractPlan(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
   if (scheduler) {
     plan.scheduler = scheduler;
     const warmup = num('lr_scheduler', 'num_warmup_steps');
-    if (warmup) plan.warmupSteps = { ...warmup, unit: 'steps' };
+    if (warmup) plan.warmupSteps = withUnit(warmup, 'steps');
     if (COSINE.test(scheduler.value)) {
       const cycles = num('lr_scheduler', 'num_cycles');
       if (!cycles || cycles.value === TORCHTUNE_DEFAULTS.cosineNumCycles) {
@@ -148,7 +148,7 @@ function extractPlan(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
     }
   } else if (isAbsent(root, 'lr_scheduler')) {
     plan.scheduler = defaultSetting('constant', 'lr_scheduler', 'no lr_scheduler section: the recipe keeps the LR constant');
-    plan.warmupSteps = { ...defaultSetting(0, 'lr_scheduler'), unit: 'steps' };
+    plan.warmupSteps = withUnit(defaultSetting(0, 'lr_scheduler'), 'steps');
   }
 
   applyAssumptions(plan, env.assume);
@@ -165,11 +165,11 @@ function extractPlan(file: SourceFile, root: MapNode, env: ExtractEnv): Extracti
 
   // save_every_n_steps: `cfg.get("save_every_n_steps")`; None means once per epoch (steps_per_epoch).
   const save = num('save_every_n_steps');
-  if (save) plan.saveEverySteps = { ...save, unit: 'steps' };
+  if (save) plan.saveEverySteps = withUnit(save, 'steps');
   else if (plan.stepsPerEpoch && !rl) plan.saveEverySteps = { ...plan.stepsPerEpoch, how: `save_every_n_steps unset: once per epoch (${plan.stepsPerEpoch.how})` };
   // run_val_every_n_steps: null (the default) turns validation off.
   const val = num('run_val_every_n_steps');
-  if (val) plan.evalEverySteps = { ...val, unit: 'steps' };
+  if (val) plan.evalEverySteps = withUnit(val, 'steps');
 
   const conflicts = recipeConflicts(reader, root);
 

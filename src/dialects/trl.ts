@@ -14,7 +14,7 @@
  *
  * Facts: research/frameworks-wave2-nemo-rl-jax.md §5 (TRL @ f2cd57710, tags v0.15–v0.20).
  */
-import { defaultSetting, derived, derivedFrom, numberAt, boolAt, stringAt, dataParallel } from '../engine/plan.js';
+import { defaultSetting, derived, derivedFrom, numberAt, boolAt, stringAt, dataParallel, withUnit } from '../engine/plan.js';
 import { formatCount } from '../engine/format-number.js';
 import { overlaps, parseVersionRange, type VersionRange } from '../engine/package-pins.js';
 import type { SourceFile } from '../engine/source.js';
@@ -178,7 +178,7 @@ export function trlExtension(file: SourceFile, env: ExtractEnv, loader: YamlLoad
     const pdEval = num('per_device_eval_batch_size') ?? defaultSetting(8, 'per_device_eval_batch_size');
     const gEval = num('num_generations_eval');
     values = { pd, ga, g, mu, ...(gbs ? { gbs } : {}), ...(spg ? { spg } : {}), pdEval, ...(gEval ? { gEval } : {}) };
-    plan.samplesPerPrompt = { ...g, unit: 'completions' };
+    plan.samplesPerPrompt = withUnit(g, 'completions');
     plan.schedulerTick = { value: 'optimizer-step', origin: 'derived', how: 'the Trainer steps the LR scheduler once per optimizer step' };
     const version = trlVersion(env);
     notes.push(`TRL version: ${version.source}`);

@@ -17,7 +17,7 @@
  */
 import type { LaunchCommand } from '../engine/launch.js';
 import { readMethodCalls, type MethodCall } from '../engine/load/python-calls.js';
-import { applyAssumptions, defaultSetting, derived } from '../engine/plan.js';
+import { applyAssumptions, defaultSetting, derived, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
@@ -447,7 +447,7 @@ function extractSource(file: SourceFile, src: Source, env: ExtractEnv): Extracti
       });
     }
   } else if (epochs) {
-    plan.epochs = { ...epochs, unit: 'epochs' };
+    plan.epochs = withUnit(epochs, 'epochs');
   }
 
   // Samples and iterations per epoch. Step counts of this plan are iterations (dataloader batches).

@@ -15,7 +15,7 @@
  */
 import type { LaunchCommand } from '../engine/launch.js';
 import { launcherWorldSize } from '../engine/load/shell.js';
-import { applyAssumptions, dataParallel, derived, derivedFrom } from '../engine/plan.js';
+import { applyAssumptions, dataParallel, derived, derivedFrom, withUnit } from '../engine/plan.js';
 import type { SourceFile } from '../engine/source.js';
 import { fileStartRange } from '../engine/source.js';
 import { formatCount, formatSci } from '../engine/format-number.js';
@@ -283,9 +283,9 @@ function ppoBatches(ctx: Ctx, megatron: boolean, parallel: ReturnType<typeof ppo
   const dynamic = v.bool(`${A}.use_dynamic_bsz`)?.value === true;
   const { world, dp, sp } = parallel;
 
-  if (tbs) plan.promptsPerRolloutStep = { ...tbs, unit: 'prompts' };
-  if (n) plan.samplesPerPrompt = { ...n, unit: 'responses' };
-  if (micro && !dynamic) plan.microBatchSize = { ...micro, unit: 'responses' };
+  if (tbs) plan.promptsPerRolloutStep = withUnit(tbs, 'prompts');
+  if (n) plan.samplesPerPrompt = withUnit(n, 'responses');
+  if (micro && !dynamic) plan.microBatchSize = withUnit(micro, 'responses');
   if (mini && n && tbs && mini.value > tbs.value) {
     // dp_actor splits each rank's batch into mini-batches of ppo_mini_batch_size: a larger mini
     // batch is one (smaller) mini-batch holding the whole rollout batch (research §2.4).
@@ -633,7 +633,7 @@ function ppoSchedule(ctx: Ctx, megatron: boolean): void {
   const lr = v.num(`${A}.optim.lr`);
   if (lr) plan.peakLr = lr;
   const epochs = v.num('trainer.total_epochs');
-  if (epochs) plan.epochs = { ...epochs, unit: 'epochs' };
+  if (epochs) plan.epochs = withUnit(epochs, 'epochs');
   const explicitTotal = v.num('trainer.total_training_steps');
   const tbs = v.num('data.train_batch_size');
   const gen = v.num('data.gen_batch_size');
@@ -737,10 +737,10 @@ function extractSft(ctx: Ctx, env: ExtractEnv): void {
   const world = plan.worldSize;
   if (world && sp && sp.value > 1 && world.value % sp.value === 0) plan.dataParallelSize = derived(world.value / sp.value, `${formatCount(world.value)} GPUs / ulysses_sequence_parallel_size ${formatCount(sp.value)}`);
   const gbs = v.num('data.train_batch_size');
-  if (gbs) plan.globalBatchSize = { ...gbs, unit: 'samples' };
+  if (gbs) plan.globalBatchSize = withUnit(gbs, 'samples');
   const dynamic = v.bool('data.use_dynamic_bsz')?.value === true;
   const micro = v.num('data.micro_batch_size_per_gpu');
-  if (micro && !dynamic) plan.microBatchSize = { ...micro, unit: 'samples' };
+  if (micro && !dynamic) plan.microBatchSize = withUnit(micro, 'samples');
   const dp = dataParallel(plan);
   if (gbs && micro && dp && !dynamic && gbs.value % (micro.value * dp.value) === 0) {
     plan.gradAccumSteps = derived(gbs.value / (micro.value * dp.value), `${formatCount(gbs.value)} / (${formatCount(micro.value)} × ${formatCount(dp.value)}) (global / (micro × data-parallel))`);
@@ -751,7 +751,7 @@ function extractSft(ctx: Ctx, env: ExtractEnv): void {
   if (sched) plan.scheduler = sched;
   if (sched?.value === 'cosine') plan.minLr = { ...derived(0, 'get_cosine_schedule_with_warmup decays to 0 (min_lr_ratio 0.0)'), origin: 'default', key: 'optim.lr_scheduler' };
   const epochs = v.num('trainer.total_epochs');
-  if (epochs) plan.epochs = { ...epochs, unit: 'epochs' };
+  if (epochs) plan.epochs = withUnit(epochs, 'epochs');
   const samples = plan.datasetSamples;
   const ratio = v.num('optim.lr_warmup_steps_ratio');
   if (ratio && ratio.value > 0) plan.warmupRatio = ratio;
@@ -766,15 +766,15 @@ function extractSft(ctx: Ctx, env: ExtractEnv): void {
   }
   const early = v.num('trainer.total_training_steps');
   if (early && early.value > 0) {
-    plan.totalSteps = horizon !== undefined && horizon < early.value ? derived(horizon, `the epochs end first: ${formatCount(horizon)} < ${describe(early)}`, 'steps') : { ...early, unit: 'steps' };
+    plan.totalSteps = horizon !== undefined && horizon < early.value ? derived(horizon, `the epochs end first: ${formatCount(horizon)} < ${describe(early)}`, 'steps') : withUnit(early, 'steps');
     if (horizon === undefined) notes.push('trainer.total_training_steps only stops the loop early: the LR schedule still spans steps_per_epoch × total_epochs (set assume.datasetSamples to compare them)');
   } else if (horizon !== undefined) {
     plan.totalSteps = derived(horizon, `${formatCount(plan.stepsPerEpoch!.value)} steps/epoch × ${describe(epochs!)}`, 'steps');
   }
   const save = v.num('trainer.save_freq');
-  if (save && save.value > 0) plan.saveEverySteps = { ...save, unit: 'steps' };
+  if (save && save.value > 0) plan.saveEverySteps = withUnit(save, 'steps');
   const test = v.num('trainer.test_freq');
-  if (test && test.value > 0) plan.evalEverySteps = { ...test, unit: 'steps' };
+  if (test && test.value > 0) plan.evalEverySteps = withUnit(test, 'steps');
   ctx.launchChecks['batch-size-mismatch'] =
     'verl\'s SFT trainer refuses to start (_normalize_config_bsz asserts "Global batch size … is not divisible by dp size …", then that the per-rank batch is divisible by micro_batch_size_per_gpu)';
   if (!plan.worldSize && !plan.dataParallelSize) ctx.missing.push({ field: 'worldSize', hint: 'launch with torchrun --nproc_per_node N [--nnodes M] in a committed script, or set assume.worldSize in .trainlint.yml' });

