@@ -102,6 +102,9 @@ const isLineField = (key: string, value: unknown): boolean => key === 'line' || 
 /** `(requirements.txt:3)` in a text of `data` (where a pin was read): the file stays, its line goes. */
 const FILE_LINE = /\(([^()\s:]+):\d+\)/g;
 
+/** `text` with FILE_LINE's lines left out; most texts hold no `:` and are not searched. */
+const withoutPinLines = (text: string): string => (text.includes(':') ? text.replace(FILE_LINE, '($1)') : text);
+
 /**
  * The finding's numbers (its `data`, top-level values only, sorted by key), so that the same key
  * with other values (a batch changed 800 → 1600 instead of 800 → 2200) is a new finding, whatever
@@ -116,7 +119,7 @@ function numbers(f: Finding, withLines = false): string {
     const v = data[k];
     if (NOT_FINGERPRINTED.has(k) || (!withLines && isLineField(k, v))) continue;
     if (typeof v === 'number') parts.push(`${k}=${Number(v.toPrecision(6))}`);
-    else if (typeof v === 'string') parts.push(`${k}=${withLines ? v : v.replace(FILE_LINE, '($1)')}`);
+    else if (typeof v === 'string') parts.push(`${k}=${withLines ? v : withoutPinLines(v)}`);
     else if (typeof v === 'boolean') parts.push(`${k}=${String(v)}`);
   }
   return parts.sort().join(',');
@@ -140,7 +143,7 @@ export function fingerprint(f: Finding, texts: FileTexts): string {
 function holdsLines(f: Finding): boolean {
   const has = (x: Finding): boolean =>
     !!x.data &&
-    Object.entries(x.data).some(([k, v]) => !NOT_FINGERPRINTED.has(k) && (isLineField(k, v) || (typeof v === 'string' && v.replace(FILE_LINE, '($1)') !== v)));
+    Object.entries(x.data).some(([k, v]) => !NOT_FINGERPRINTED.has(k) && (isLineField(k, v) || (typeof v === 'string' && withoutPinLines(v) !== v)));
   return has(f) || (f.merged ?? []).some(has);
 }
 

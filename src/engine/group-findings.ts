@@ -37,8 +37,29 @@ const PRIMARY_ORDER = ['decay-horizon-mismatch', 'warmup-exceeds-training', 'war
 const STORY_ORDER = ['warmup-exceeds-training', 'decay-horizon-mismatch', 'warmup-fraction', 'warmup-not-rescaled', 'interval-exceeds-training'];
 
 function byOrder(order: string[]): (a: Finding, b: Finding) => number {
-  const at = (f: Finding) => (order.includes(f.ruleId) ? order.indexOf(f.ruleId) : order.length);
+  const rank = new Map<string, number>();
+  order.forEach((id, i) => rank.has(id) || rank.set(id, i));
+  const at = (f: Finding) => rank.get(f.ruleId) ?? order.length;
   return (a, b) => at(a) - at(b) || a.range.line - b.range.line || a.range.column - b.range.column;
+}
+/** The two orders' comparators, made once (merge runs for every grouped finding). */
+const BY_PRIMARY = byOrder(PRIMARY_ORDER);
+const BY_STORY = byOrder(STORY_ORDER);
+
+/**
+ * The largest `sizedFor` of the members, the first of them on a tie: what a stable sort by steps,
+ * largest first, puts first. Undefined when no member has one.
+ */
+function largestSizedFor(members: Finding[]): NonNullable<NonNullable<Finding['runLength']>['sizedFor']> | undefined {
+  let sized: NonNullable<NonNullable<Finding['runLength']>['sizedFor']> | undefined;
+  for (const m of members) {
+    const s = m.runLength?.sizedFor;
+    if (s === undefined) continue;
+    // A step count that is no finite number compares as the sort's comparator does, not as `>` does.
+    if (!Number.isFinite(s.steps)) return members.map((x) => x.runLength?.sizedFor).filter((x): x is NonNullable<typeof x> => x !== undefined).sort((a, b) => b.steps - a.steps)[0];
+    if (sized === undefined || s.steps > sized.steps) sized = s;
+  }
+  return sized;
 }
 
 function keyOf(key: string | undefined): string {
@@ -66,14 +87,12 @@ function withShortRunNote(f: Finding, ctx: RunFindingsContext): Finding {
 }
 
 function merge(members: Finding[], ctx: RunFindingsContext): Finding {
-  const primary = [...members].sort(byOrder(PRIMARY_ORDER)).find((m) => m.runLength?.written) ?? [...members].sort(byOrder(PRIMARY_ORDER))[0];
-  const story = [...members].sort(byOrder(STORY_ORDER));
+  const byPrimary = [...members].sort(BY_PRIMARY);
+  const primary = byPrimary.find((m) => m.runLength?.written) ?? byPrimary[0];
+  const story = [...members].sort(BY_STORY);
   const total = ctx.plan.totalSteps;
   const steps = total?.value ?? Number(primary.data?.totalSteps);
-  const sized = members
-    .map((m) => m.runLength?.sizedFor)
-    .filter((s): s is NonNullable<typeof s> => s !== undefined)
-    .sort((a, b) => b.steps - a.steps)[0];
+  const sized = largestSizedFor(members);
   const intervals = members.filter((m) => m.ruleId === 'interval-exceeds-training');
   const sizedByInterval = sized !== undefined && intervals.some((m) => m.runLength?.sizedFor === sized);
   const what = intervals.length === members.length ? 'intervals are' : sizedByInterval ? 'schedule and intervals are' : 'schedule is';
@@ -112,8 +131,18 @@ function merge(members: Finding[], ctx: RunFindingsContext): Finding {
     fix: fixes.join(', '),
     related,
     // A member that is itself a pair (pairWarmupFindings) stands for both of its findings.
-    merged: members.flatMap((m) => m.merged ?? [m]),
+    merged: flatMembers(members),
   };
+}
+
+/** The findings `members` stand for: each member, or the findings it merged itself (`flatMap` without an array per member). */
+function flatMembers(members: Finding[]): Finding[] {
+  const out: Finding[] = [];
+  for (const m of members) {
+    if (m.merged) for (const x of m.merged) out.push(x);
+    else out.push(m);
+  }
+  return out;
 }
 
 /**
@@ -144,6 +173,8 @@ function rescaleParts(w: Finding): { cause: string; advice: string } | undefined
  * Suppressions and baselines written for either rule still apply (`merged`).
  */
 export function pairWarmupFindings(findings: Finding[], plan: TrainingPlan): Finding[] {
+  // Most files have no warmup-fraction finding: nothing to pair (a copy, as below).
+  if (!findings.some((f) => f.ruleId === 'warmup-fraction')) return findings.slice();
   const paired = new Set<Finding>();
   const out: Finding[] = [];
   for (const f of findings) {
@@ -209,10 +240,16 @@ function pairOf(f: Finding, w: Finding, parts: { cause: string; advice: string }
  */
 export function groupRunLength(findings: Finding[], ctx: RunFindingsContext): Finding[] {
   const paired = pairWarmupFindings(findings, ctx.plan);
-  const members = paired.filter((f) => f.runLength);
-  const others = paired.filter((f) => !f.runLength);
-  if (members.length < 2) return [...others, ...members.map((m) => withShortRunNote(m, ctx))];
-  return [...others, withShortRunNote(merge(members, ctx), ctx)];
+  // The others first, then the run-length findings (one merged finding for two or more), in one pass.
+  const others: Finding[] = [];
+  const members: Finding[] = [];
+  for (const f of paired) (f.runLength ? members : others).push(f);
+  if (members.length < 2) {
+    for (const m of members) others.push(withShortRunNote(m, ctx));
+  } else {
+    others.push(withShortRunNote(merge(members, ctx), ctx));
+  }
+  return others;
 }
 
 /**
@@ -240,8 +277,16 @@ export function mergeScalarTyping(findings: Finding[]): Finding[] {
 
 /** Short-run severities, then one finding per cause. */
 export function shapeRunFindings(findings: Finding[], ctx: RunFindingsContext): Finding[] {
+  // Most files: no run-length finding, no warmup-fraction finding to pair, no scalar typing to merge:
+  // the steps below would give a copy of `findings`.
+  if (!findings.some(needsShaping)) return findings.slice();
   return groupRunLength(
     mergeScalarTyping(findings).map((f) => (f.runLength ? withShortRunSeverity(f, ctx) : f)),
     ctx,
   );
+}
+
+/** A finding that a step of shapeRunFindings can change, group, pair or merge. */
+function needsShaping(f: Finding): boolean {
+  return f.runLength !== undefined || f.ruleId === 'warmup-fraction' || f.ruleId === 'yaml11-ambiguous-scalar';
 }

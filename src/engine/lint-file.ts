@@ -291,13 +291,19 @@ export function countDatasets(run: LintRun, result: FileResult, launchValues: Pa
  */
 function markEstimates(before: TrainingPlan, after: TrainingPlan, label: string): void {
   const target = after as Record<string, Setting>;
-  for (const field of PLAN_FIELDS) {
+  // The plan's own fields (a plan holds a third of PLAN_FIELDS, or fewer), each on its own: a value
+  // replaced keeps its place among the plan's keys.
+  for (const field of Object.keys(target)) {
+    if (!PLAN_FIELD_SET.has(field)) continue;
     const s = target[field];
+    if (!s || typeof s.value !== 'number' || s.origin === 'dataset') continue;
     const b = (before as Record<string, Setting | undefined>)[field];
-    if (!s || typeof s.value !== 'number' || s.origin === 'dataset' || (b && b.value === s.value)) continue;
+    if (b && b.value === s.value) continue;
     target[field] = { ...s, bound: 'upper', estimatedFrom: label, ...(s.how ? { how: `${s.how}, at most: from the rows of ${label}` } : {}) };
   }
 }
+
+const PLAN_FIELD_SET: ReadonlySet<string> = new Set(PLAN_FIELDS);
 
 /**
  * Linked files: a trainer config's `deepspeed: ds.json`, resolved as the launcher's working
@@ -452,10 +458,12 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
     const more = moreNoteOf(problem.message);
     push(more && !finding.message.endsWith(more) ? { ...finding, message: finding.message + more } : finding);
   }
-  if (file.tree || file.script) runEachRule(result, settings, schemas, push);
+  // The run's plan, once for the rules and the grouping of their findings.
+  const plan = runPlanOf(result);
+  if (file.tree || file.script) runEachRule(result, settings, schemas, push, plan);
   // One cause, one finding (and the short-run severities), before suppressions: those written
   // for a merged finding still apply to the group (engine/group-findings.ts).
-  const runCtx = runFindingsContext(result, settings);
+  const runCtx = runFindingsContext(result, settings, plan, raw);
   const { kept, problems } = applySuppressions(shapeRunFindings(raw, runCtx), file, (members) => groupRunLength(members, runCtx));
   appendAll(result.findings, capPerKind(kept, (f) => f.ruleId));
   const suppressionSeverity = settings.rules.get('unused-suppression')?.severity ?? 'warning';
@@ -472,7 +480,7 @@ function runRules(result: FileResult, settings: FileSettings, schemas: SchemaSto
  * optimizing compiler builds it once for every file (spreads of optional parts gave objects of
  * varying shapes, and with them repeated deoptimizations and recompilations of `runRules`).
  */
-function runEachRule(result: FileResult, settings: FileSettings, schemas: SchemaStore, push: (finding: Finding) => void): void {
+function runEachRule(result: FileResult, settings: FileSettings, schemas: SchemaStore, push: (finding: Finding) => void, plan: TrainingPlan): void {
   const { file, extraction, dialect } = result;
   const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
   // The dialect's built-in schema, then the user's (those that compile), in this order.
@@ -491,7 +499,7 @@ function runEachRule(result: FileResult, settings: FileSettings, schemas: Schema
   let ruleSeverity: Finding['severity'] = 'error';
   const ctx: RuleContext = {
     file,
-    plan: runPlanOf(result),
+    plan,
     ownPlan: extraction?.plan ?? {},
     ownMatched: extraction?.matched,
     linked: result.linked ?? [],
@@ -530,11 +538,16 @@ function runEachRule(result: FileResult, settings: FileSettings, schemas: Schema
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 
-function runFindingsContext(result: FileResult, settings: FileSettings): RunFindingsContext {
-  const plan = runPlanOf(result);
-  const shortRun = result.extraction ? shortRunOf(result.file.path, plan, settings.shortRun, result.launch?.script) : undefined;
+/**
+ * What the grouping of a file's findings reads. The short run is read for run-length findings only
+ * (their severity, their note, the merged finding): a file without any (most files) needs none.
+ */
+function runFindingsContext(result: FileResult, settings: FileSettings, plan: TrainingPlan, raw: Finding[]): RunFindingsContext {
+  const shortRun = result.extraction && raw.some(hasRunLength) ? shortRunOf(result.file.path, plan, settings.shortRun, result.launch?.script) : undefined;
   return { plan, shortRun, shortRunSeverity: settings.shortRun.severity, launchChecks: result.extraction?.launchChecks ?? {} };
 }
+
+const hasRunLength = (f: Finding): boolean => Boolean(f.runLength);
 
 function compareFindings(a: Finding, b: Finding): number {
   return a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId);

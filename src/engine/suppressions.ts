@@ -42,6 +42,12 @@ export function applySuppressions(
   file: SourceFile,
   regroup: (members: Finding[]) => Finding[] = (members) => members,
 ): { kept: Finding[]; problems: Finding[] } {
+  // Most files have no suppression: every finding is kept, and only misspelled directives are reported.
+  if (file.directives.suppressions.length === 0) {
+    const problems: Finding[] = [];
+    for (const d of file.directives.unknown ?? []) problems.push(unknownDirectiveFinding(d, file));
+    return { kept: findings.slice(), problems };
+  }
   const used = new Set<Suppression>();
   // Indexed by line (file-wide ones apart): a file can hold many findings and many comments.
   const fileWide: Suppression[] = [];
@@ -52,7 +58,13 @@ export function applySuppressions(
   }
   const suppressed = (f: Finding): boolean => {
     let covered = false;
-    for (const s of [...fileWide, ...(byLine.get(f.range.line) ?? [])]) {
+    // File-wide ones first, then the line's (the order `used` learns them in).
+    for (const s of fileWide) {
+      if (!covers(s, f)) continue;
+      used.add(s);
+      covered = true;
+    }
+    for (const s of byLine.get(f.range.line) ?? []) {
       if (!covers(s, f)) continue;
       used.add(s);
       covered = true;
