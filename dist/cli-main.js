@@ -763,17 +763,28 @@ function userFacingMessage(message) {
 }
 
 // src/engine/tree.ts
-var mapIndex = /* @__PURE__ */ new WeakMap();
+var INDEX = /* @__PURE__ */ Symbol("trainlint.mapIndex");
+function indexOn(node) {
+  return node[INDEX];
+}
+function keepIndex(node, index) {
+  const indexed = node;
+  if (Object.prototype.hasOwnProperty.call(indexed, INDEX)) indexed[INDEX] = index;
+  else if (index) Object.defineProperty(indexed, INDEX, { value: index, writable: true, configurable: true, enumerable: false });
+}
+function dropIndex(node) {
+  if (indexOn(node)) keepIndex(node, void 0);
+}
 var MAP_SCAN_UP_TO = 16;
 function indexOfMap(node) {
   const entries = node.entries;
   if (entries.length <= MAP_SCAN_UP_TO) return void 0;
-  let index = mapIndex.get(node);
+  let index = indexOn(node);
   if (!index || index.entries !== entries || index.length !== entries.length) {
     const slot = /* @__PURE__ */ new Map();
     entries.forEach((e, i) => slot.set(e.key, i));
     index = freshIndex(entries, slot);
-    mapIndex.set(node, index);
+    keepIndex(node, index);
   }
   return index;
 }
@@ -781,7 +792,7 @@ function freshIndex(entries, slot) {
   return { entries, length: entries.length, slot, deleted: [], next: entries.length, duplicates: slot.size !== entries.length };
 }
 function adoptMapIndex(node, slot) {
-  if (node.entries.length > MAP_SCAN_UP_TO) mapIndex.set(node, freshIndex(node.entries, slot));
+  if (node.entries.length > MAP_SCAN_UP_TO) keepIndex(node, freshIndex(node.entries, slot));
 }
 function countBelow(sorted, x) {
   let lo = 0;
@@ -794,13 +805,13 @@ function countBelow(sorted, x) {
   return lo;
 }
 function positionOf(node, key) {
-  const index = indexOfMap(node);
-  if (index) {
+  const entries = node.entries;
+  if (entries.length > MAP_SCAN_UP_TO) {
+    const index = indexOfMap(node);
     const slot = index.slot.get(key);
     if (slot === void 0) return -1;
     return index.deleted.length === 0 ? slot : slot - countBelow(index.deleted, slot);
   }
-  const entries = node.entries;
   for (let i = entries.length - 1; i >= 0; i--) {
     if (entries[i].key === key) return i;
   }
@@ -824,7 +835,7 @@ function mapSet(node, entry) {
   node.entries[i] = entry;
   if (index && !index.duplicates) return;
   for (let j = i - 1; j >= 0; j--) if (node.entries[j].key === entry.key) node.entries.splice(j, 1);
-  mapIndex.delete(node);
+  dropIndex(node);
 }
 function mapDelete(node, key) {
   const i = positionOf(node, key);
@@ -839,7 +850,7 @@ function mapDelete(node, key) {
     return;
   }
   node.entries = node.entries.filter((e) => e.key !== key);
-  mapIndex.delete(node);
+  dropIndex(node);
 }
 function getIn(root, path27) {
   if (!root) return void 0;
@@ -847,8 +858,9 @@ function getIn(root, path27) {
   let keyRange = root.range;
   for (const step of path27) {
     if (node.kind === "map") {
-      const entry = mapGet(node, String(step));
-      if (!entry) return void 0;
+      const i = positionOf(node, typeof step === "string" ? step : String(step));
+      if (i < 0) return void 0;
+      const entry = node.entries[i];
       node = entry.value;
       keyRange = entry.keyRange;
     } else if (node.kind === "seq" && typeof step === "number") {
@@ -899,22 +911,30 @@ function walkEntries(node, visit, path27 = []) {
 
 // src/engine/load/yaml-fast.ts
 var LEAVE_TO_YAML = /* @__PURE__ */ Symbol("leave to the yaml path");
+function keysSeen() {
+  return { mask: 0, index: void 0 };
+}
 function firstKeyRange(entries, seen, key) {
-  if (!seen.index) {
-    for (const entry of entries) if (entry.key === key) return entry.keyRange;
+  if (seen.index === void 0) {
+    const n = key.length;
+    const bit = 1 << (n + key.charCodeAt(0) * 7 + key.charCodeAt(n - 1) * 13 & 31);
+    if ((seen.mask & bit) !== 0) {
+      for (const entry of entries) if (entry.key === key) return entry.keyRange;
+    }
+    seen.mask |= bit;
     if (entries.length < MAP_SCAN_UP_TO) return void 0;
     seen.index = /* @__PURE__ */ new Map();
     for (let i = 0; i < entries.length; i++) seen.index.set(entries[i].key, i);
   }
-  const known = seen.index.has(key);
+  const size = seen.index.size;
   seen.index.set(key, entries.length);
-  if (!known) return void 0;
+  if (seen.index.size !== size) return void 0;
   for (const entry of entries) if (entry.key === key) return entry.keyRange;
   return void 0;
 }
 function mapNode(entries, seen, range) {
   const node = { kind: "map", entries, range };
-  if (seen.index) adoptMapIndex(node, seen.index);
+  if (seen.index !== void 0) adoptMapIndex(node, seen.index);
   return node;
 }
 var MERGE_KEY = /* @__PURE__ */ Symbol("merge key");
@@ -964,34 +984,102 @@ var FAST_ALIAS_CHARS = 1e6;
 var MAX_ALIAS_COPY_DEPTH = 30;
 var MAX_FAST_DEPTH = 40;
 var UNSUPPORTED_CHARS = /[\t\r\u0085\u2028\u2029\x00-\x08\x0b-\x1f\x7f\ufeff]/;
-var DOC_MARKERS = /^(?:---|\.\.\.)(?:[ \n]|$)|^%/m;
+var lineStartsBuffer = new Int32Array(4096);
+var LINE_STARTS_KEPT = 1 << 16;
 var NO_TRAIL = -1;
+var PLAIN_NEVER = 0;
+var PLAIN_ALWAYS = 1;
+var PLAIN_IF_NEXT = 2;
+var PLAIN_START = new Uint8Array(128).fill(PLAIN_ALWAYS);
+for (const c of ",[]{}#&*!|>'\"%@`") PLAIN_START[c.charCodeAt(0)] = PLAIN_NEVER;
+for (const c of "-?:") PLAIN_START[c.charCodeAt(0)] = PLAIN_IF_NEXT;
+var NO_VALUE = { kind: "scalar", value: null, source: "", plain: true, range: { line: 1, column: 1, endLine: 1, endColumn: 1 } };
 var FastYaml = class _FastYaml {
   constructor(text, resolvePlain) {
     this.text = text;
     this.resolvePlain = resolvePlain;
-    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) this.lineStarts.push(i + 1);
+    let starts = lineStartsBuffer;
+    let n = 1;
+    starts[0] = 0;
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) {
+      if (n === starts.length) {
+        const grown = new Int32Array(n * 2);
+        grown.set(starts);
+        starts = grown;
+        if (grown.length <= LINE_STARTS_KEPT) lineStartsBuffer = grown;
+      }
+      starts[n++] = i + 1;
+    }
+    this.lineStarts = starts;
+    this.lineCount = n;
   }
   text;
   resolvePlain;
-  lineStarts = [0];
+  /** Offsets at which each line starts (the first `lineCount` of them). */
+  lineStarts;
+  lineCount;
   problems = [];
-  anchors = /* @__PURE__ */ new Map();
+  /** Created at the first anchor. */
+  anchors;
   /** Anchors whose node is being built: an alias to one is a cycle (the `yaml` path reports it). */
-  openAnchors = /* @__PURE__ */ new Set();
+  openAnchors;
   anchorCount = 0;
   aliasNodes = 0;
   aliasChars = 0;
+  // What the methods give besides their result (no object per call); a caller reads them at once.
+  /**
+   * Of the value built last (the methods that build a value in block context set them): its end
+   * including trailing comments (yaml's range[2]); the start of the first line after the value,
+   * where the next entry is looked for; and the comment lines after the value that `yaml` did
+   * not give to the value (its "trailing item"): the deepest indent among them (NO_TRAIL: no such
+   * comment) and where the item ends. When the collections around the value close, each one
+   * (from the innermost) keeps the item, which then ends that collection's range[2], unless the
+   * collection is at indent 0 or every comment is indented less than it; then it moves on to the
+   * enclosing collection.
+   */
+  nodeEnd = 0;
+  resume = 0;
+  trail = NO_TRAIL;
+  trailEnd = 0;
+  /** nextContent: the indent of the line found. */
+  contentIndent = 0;
+  /** blockKey: the key's range (when asked to build it) and the offset after its `:`. */
+  keyRange = NO_VALUE.range;
+  afterColon = 0;
+  /** quoted, flowItem and flowCollection, anchorName, plainContinuation: the offset after what they read. */
+  quotedEnd = 0;
+  flowEnd = 0;
+  nameEnd = 0;
+  continuationEnd = 0;
+  /**
+   * A line that starts a directive or a document marker (`%`, `---` or `...` then a space, a
+   * line break or the end): the `yaml` path reads those. Line breaks are only LF here.
+   */
+  hasDocumentMarker() {
+    const t = this.text;
+    const starts = this.lineStarts;
+    for (let k = 0; k < this.lineCount; k++) {
+      const s = starts[k];
+      const c = t.charCodeAt(s);
+      if (c === 37) return true;
+      if ((c === DASH || c === 46) && t.charCodeAt(s + 1) === c && t.charCodeAt(s + 2) === c) {
+        const d = t.charCodeAt(s + 3);
+        if (s + 3 >= t.length || d === SPACE || d === NL) return true;
+      }
+    }
+    return false;
+  }
   // --- positions -----------------------------------------------------------------------
   /** The line lineOf found last: the reader mostly asks about the same line or the next one. */
   lastLine = 0;
   /** The 0-based line of `offset`. */
   lineOf(offset) {
     const starts = this.lineStarts;
+    const count2 = this.lineCount;
     const last = this.lastLine;
     if (offset >= starts[last]) {
-      if (last + 1 >= starts.length || offset < starts[last + 1]) return last;
-      if (last + 2 >= starts.length || offset < starts[last + 2]) return this.lastLine = last + 1;
+      if (last + 1 >= count2 || offset < starts[last + 1]) return last;
+      if (last + 2 >= count2 || offset < starts[last + 2]) return this.lastLine = last + 1;
     }
     this.lastLine = this.searchLine(offset);
     return this.lastLine;
@@ -999,7 +1087,7 @@ var FastYaml = class _FastYaml {
   searchLine(offset) {
     const starts = this.lineStarts;
     let lo = 0;
-    let hi = starts.length - 1;
+    let hi = this.lineCount - 1;
     while (lo < hi) {
       const mid = lo + hi + 1 >> 1;
       if (starts[mid] <= offset) lo = mid;
@@ -1008,47 +1096,68 @@ var FastYaml = class _FastYaml {
     return lo;
   }
   range(start, end) {
-    const a = this.lineOf(start);
-    const stop = Math.max(start, end);
-    const b = stop === start ? a : this.lineOf(stop);
-    return { line: a + 1, column: start - this.lineStarts[a] + 1, endLine: b + 1, endColumn: stop - this.lineStarts[b] + 1 };
+    const starts = this.lineStarts;
+    let a = this.lastLine;
+    if (!(start >= starts[a] && (a + 1 >= this.lineCount || start < starts[a + 1]))) a = this.lineOf(start);
+    const stop = end > start ? end : start;
+    const b = a + 1 >= this.lineCount || stop < starts[a + 1] ? a : this.lineOf(stop);
+    return { line: a + 1, column: start - starts[a] + 1, endLine: b + 1, endColumn: stop - starts[b] + 1 };
   }
-  // --- lines ---------------------------------------------------------------------------
   /** The offset of the newline that ends the line holding `from` (or the end of the text); no rescanning of long lines. */
   lineEnd(from) {
-    const next = this.lineOf(from) + 1;
-    return next < this.lineStarts.length ? this.lineStarts[next] - 1 : this.text.length;
+    const starts = this.lineStarts;
+    let next = this.lastLine + 1;
+    if (!(from >= starts[next - 1] && (next >= this.lineCount || from < starts[next]))) next = this.lineOf(from) + 1;
+    return next < this.lineCount ? starts[next] - 1 : this.text.length;
   }
   /** Offset after the line that holds `from` (after its newline, or the end of the text). */
   nextLineStart(from) {
-    if (from >= this.text.length) return this.text.length;
-    return Math.min(this.lineEnd(from) + 1, this.text.length);
+    const length2 = this.text.length;
+    if (from >= length2) return length2;
+    const starts = this.lineStarts;
+    let next = this.lastLine + 1;
+    if (!(from >= starts[next - 1] && (next >= this.lineCount || from < starts[next]))) next = this.lineOf(from) + 1;
+    return next < this.lineCount ? starts[next] : length2;
   }
+  /** nextContent's last question and answer (the reader asks about the line after a value several times). */
+  contentFrom = -1;
+  contentStart = -1;
+  contentIndentFound = 0;
   /**
    * From a line start, skip blank and comment-only lines; returns the start of the next content
-   * line and its indent, or undefined at the end of the text.
+   * line (its indent in `contentIndent`), or -1 at the end of the text.
    */
   nextContent(from) {
+    if (from === this.contentFrom) {
+      this.contentIndent = this.contentIndentFound;
+      return this.contentStart;
+    }
     const t = this.text;
     let p = from;
+    let start = -1;
     while (p < t.length) {
       let i = p;
       while (t.charCodeAt(i) === SPACE) i++;
       const c = t.charCodeAt(i);
-      if (i >= t.length) return void 0;
+      if (i >= t.length) break;
       if (c === NL || c === HASH) {
         p = this.nextLineStart(i);
         continue;
       }
-      return { start: p, indent: i - p };
+      this.contentIndent = this.contentIndentFound = i - p;
+      start = p;
+      break;
     }
-    return void 0;
+    this.contentFrom = from;
+    this.contentStart = start;
+    return start;
   }
   /**
    * The end of a single-line value that stands at the end of its line (yaml's range[2]): after
    * the line's newline, then after every following comment line indented deeper than the
    * collection that holds the value (blank lines between them included). The comment lines
-   * after those (from the first one not indented deeper) form the trailing item (see `Built`).
+   * after those (from the first one not indented deeper) form the trailing item. Sets `nodeEnd`,
+   * `trail` and `trailEnd`.
    */
   valueNodeEnd(afterValue, parentIndent) {
     const t = this.text;
@@ -1070,11 +1179,16 @@ var FastYaml = class _FastYaml {
         p = this.nextLineStart(i);
         continue;
       }
-      return { end, trail, trailEnd: i };
+      this.nodeEnd = end;
+      this.trail = trail;
+      this.trailEnd = i;
+      return;
     }
-    return { end, trail, trailEnd: t.length };
+    this.nodeEnd = end;
+    this.trail = trail;
+    this.trailEnd = t.length;
   }
-  /** The trailing item (see `Built`) from the line start `from` to the next content line. */
+  /** The trailing item (`trail`, `trailEnd`) from the line start `from` to the next content line. */
   trailFrom(from) {
     const t = this.text;
     let trail = NO_TRAIL;
@@ -1084,10 +1198,15 @@ var FastYaml = class _FastYaml {
       if (i >= t.length) break;
       const c = t.charCodeAt(i);
       if (c === HASH) trail = Math.max(trail, i - p);
-      else if (c !== NL) return { trail, trailEnd: i };
+      else if (c !== NL) {
+        this.trail = trail;
+        this.trailEnd = i;
+        return;
+      }
       p = this.nextLineStart(i);
     }
-    return { trail, trailEnd: t.length };
+    this.trail = trail;
+    this.trailEnd = t.length;
   }
   /**
    * A block scalar (`|` or `>`, with `-`/`+` chomping; no indentation indicator) whose header is
@@ -1142,8 +1261,10 @@ var FastYaml = class _FastYaml {
     }
     const value = _FastYaml.blockScalarValue(t.slice(body, end), folded, chomp, contentIndent);
     const node = this.scalarNode(start, end, value, value, false);
-    const trail = this.trailFrom(end);
-    return { node, nodeEnd: end, resume: end, trail: trail.trail, trailEnd: trail.trailEnd };
+    this.trailFrom(end);
+    this.nodeEnd = end;
+    this.resume = end;
+    return node;
   }
   /** The value of a block scalar's lines (each ending in a newline), as `yaml` resolves them. */
   static blockScalarValue(source, folded, chomp, contentIndent) {
@@ -1201,7 +1322,7 @@ var FastYaml = class _FastYaml {
     throw UNSUPPORTED;
   }
   // --- scalars -------------------------------------------------------------------------
-  /** A quoted scalar starting at `start` (on the quote); single line; returns value and the offset after the closing quote. */
+  /** A quoted scalar starting at `start` (on the quote); single line; returns its value (`quotedEnd`: the offset after the closing quote). */
   quoted(start) {
     const t = this.text;
     const q = t.charCodeAt(start);
@@ -1212,7 +1333,10 @@ var FastYaml = class _FastYaml {
       for (let i2 = from; ; i2++) {
         if (i2 >= eol) throw UNSUPPORTED;
         const c = t.charCodeAt(i2);
-        if (c === DQUOTE) return { value: out2 + t.slice(from, i2), end: i2 + 1 };
+        if (c === DQUOTE) {
+          this.quotedEnd = i2 + 1;
+          return out2 + t.slice(from, i2);
+        }
         if (c !== 92) continue;
         out2 += t.slice(from, i2);
         const e = t[i2 + 1];
@@ -1242,7 +1366,8 @@ var FastYaml = class _FastYaml {
         i = close + 2;
         continue;
       }
-      return { value: out, end: close + 1 };
+      this.quotedEnd = close + 1;
+      return out;
     }
   }
   scalarNode(start, end, value, source, plain2) {
@@ -1252,19 +1377,13 @@ var FastYaml = class _FastYaml {
     const source = this.text.slice(start, end);
     const value = this.resolvePlain(source, atKey);
     if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
-    return this.scalarNode(start, end, value, source, true);
+    return { kind: "scalar", value, source, plain: true, range: this.range(start, end) };
   }
   /** Can a plain scalar start with this character (followed by `next`)? Conservative. */
   static plainStart(c, next) {
-    if (c === DASH || c === 63 || c === COLON) return !(next === SPACE || next === NL || Number.isNaN(next));
-    return !(c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE || c === HASH || c === 38 || // &
-    c === 42 || // *
-    c === 33 || // !
-    c === 124 || // |
-    c === 62 || // >
-    c === SQUOTE || c === DQUOTE || c === 37 || // %
-    c === 64 || // @
-    c === 96);
+    const kind = c < 128 ? PLAIN_START[c] : PLAIN_ALWAYS;
+    if (kind === PLAIN_ALWAYS) return true;
+    return kind === PLAIN_IF_NEXT && !(next === SPACE || next === NL || Number.isNaN(next));
   }
   /**
    * A plain scalar in block context from `start` to the end of its line (before a ` #`
@@ -1318,7 +1437,7 @@ var FastYaml = class _FastYaml {
       }
     }
   }
-  /** A flow item at `i` (after spaces): returns the node and the offset after it. */
+  /** A flow item at `i` (after spaces): returns the node (`flowEnd`: the offset after it). */
   flowItem(i, depth, atKey, blockIndent) {
     const t = this.text;
     if (i >= t.length) throw UNSUPPORTED;
@@ -1328,14 +1447,19 @@ var FastYaml = class _FastYaml {
       return this.flowCollection(i, depth + 1, blockIndent);
     }
     if (c === SQUOTE || c === DQUOTE) {
-      const q = this.quoted(i);
-      return { node: this.scalarNode(i, q.end, q.value, q.value, false), end: q.end };
+      const value = this.quoted(i);
+      const end2 = this.quotedEnd;
+      this.flowEnd = end2;
+      return this.scalarNode(i, end2, value, value, false);
     }
     if (c === 42 && !atKey) {
-      const { end: end2 } = this.anchorName(i);
+      this.anchorName(i);
+      const end2 = this.nameEnd;
       const d = t.charCodeAt(end2);
       if (!(d === SPACE || d === COMMA || d === RBRACKET || d === RBRACE)) throw UNSUPPORTED;
-      return { node: this.aliasCopy(i, depth + 1), end: end2 };
+      const node2 = this.aliasCopy(i, depth + 1);
+      this.flowEnd = end2;
+      return node2;
     }
     if (!_FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
     let end = i;
@@ -1348,8 +1472,11 @@ var FastYaml = class _FastYaml {
       if (d === HASH && t.charCodeAt(j - 1) === SPACE) throw UNSUPPORTED;
       if (d !== SPACE) end = j + 1;
     }
-    return { node: this.plainNode(i, end, atKey), end };
+    const node = this.plainNode(i, end, atKey);
+    this.flowEnd = end;
+    return node;
   }
+  /** A flow collection at `start`: returns the node (`flowEnd`: the offset after it). */
   flowCollection(start, depth, blockIndent) {
     if (depth > MAX_FAST_DEPTH) throw UNSUPPORTED;
     const t = this.text;
@@ -1358,12 +1485,12 @@ var FastYaml = class _FastYaml {
     let i = this.flowSpace(start + 1, blockIndent);
     const items = [];
     const entries = [];
-    const seen = {};
+    const seen = keysSeen();
     if (t.charCodeAt(i) !== close) {
       for (; ; ) {
         if (isMap5) {
           const k = this.flowItem(i, depth, true, blockIndent);
-          i = k.end;
+          i = this.flowEnd;
           if (t.charCodeAt(i) !== COLON) {
             i = this.skipSpaces(i);
             if (t.charCodeAt(i) !== COLON) throw UNSUPPORTED;
@@ -1372,14 +1499,12 @@ var FastYaml = class _FastYaml {
           i = this.skipSpaces(i + 1);
           const c2 = t.charCodeAt(i);
           if (c2 === COMMA || c2 === close || c2 === NL || c2 === HASH) throw UNSUPPORTED;
-          const entry = this.addEntry(entries, seen, k.node);
-          const v = this.flowItem(i, depth, false, blockIndent);
-          entry.value = v.node;
-          i = v.end;
+          const entry = this.addEntry(entries, seen, String(k.value ?? ""), k.range);
+          entry.value = this.flowItem(i, depth, false, blockIndent);
+          i = this.flowEnd;
         } else {
-          const v = this.flowItem(i, depth, false, blockIndent);
-          items.push(v.node);
-          i = v.end;
+          items.push(this.flowItem(i, depth, false, blockIndent));
+          i = this.flowEnd;
         }
         i = this.flowSpace(i, blockIndent);
         const c = t.charCodeAt(i);
@@ -1393,16 +1518,16 @@ var FastYaml = class _FastYaml {
     }
     const end = i + 1;
     const range = this.range(start, end);
-    return { node: isMap5 ? mapNode(entries, seen, range) : { kind: "seq", items, range }, end };
+    this.flowEnd = end;
+    return isMap5 ? mapNode(entries, seen, range) : { kind: "seq", items, range };
   }
   // --- block collections ---------------------------------------------------------------
   /**
-   * Adds the entry of `keyNode` (its value set by the caller once built) and reports a duplicate
-   * key before any problem inside the value, in the order the `yaml` path reports them.
+   * Adds the entry of `key` written at `keyRange` (its value set by the caller once built) and
+   * reports a duplicate key before any problem inside the value, in the order the `yaml` path
+   * reports them.
    */
-  addEntry(entries, seen, keyNode) {
-    const key = String(keyNode.value ?? "");
-    const keyRange = keyNode.range;
+  addEntry(entries, seen, key, keyRange) {
     const first = firstKeyRange(entries, seen, key);
     if (first) {
       this.problems.push({
@@ -1411,25 +1536,29 @@ var FastYaml = class _FastYaml {
         range: keyRange
       });
     }
-    const entry = { key, keyRange, value: keyNode };
+    const entry = { key, keyRange, value: NO_VALUE };
     entries.push(entry);
     return entry;
   }
   /**
-   * A key at `i` on a line of a block mapping: returns the key node and the offset after its
-   * `:`, or undefined when the line holds no `key:`.
+   * A key at `i` on a line of a block mapping: returns the key as the mapping's entry holds it
+   * (or MERGE_KEY) and sets `afterColon` (the offset after its `:`) and, when `build`, `keyRange`;
+   * undefined when the line holds no `key:`.
    */
-  blockKey(i) {
+  blockKey(i, build2) {
     const t = this.text;
     const c = t.charCodeAt(i);
     if (c === SQUOTE || c === DQUOTE) {
-      const q = this.quoted(i);
-      let j = q.end;
+      const value = this.quoted(i);
+      const end = this.quotedEnd;
+      let j = end;
       while (t.charCodeAt(j) === SPACE) j++;
       if (t.charCodeAt(j) !== COLON) return void 0;
       const n = t.charCodeAt(j + 1);
       if (!(n === SPACE || n === NL || j + 1 >= t.length)) throw UNSUPPORTED;
-      return { key: this.scalarNode(i, q.end, q.value, q.value, false), afterColon: j + 1 };
+      if (build2) this.keyRange = this.range(i, end);
+      this.afterColon = j + 1;
+      return value;
     }
     if (!_FastYaml.plainStart(c, t.charCodeAt(i + 1))) return void 0;
     const eol = this.lineEnd(i);
@@ -1442,8 +1571,13 @@ var FastYaml = class _FastYaml {
         let end = j;
         while (end > i && t.charCodeAt(end - 1) === SPACE) end--;
         if (end - i > 1024) throw UNSUPPORTED;
-        if (end - i === 2 && t.charCodeAt(i) === 60 && t.charCodeAt(i + 1) === 60) return { key: MERGE_KEY, afterColon: j + 1 };
-        return { key: this.plainNode(i, end, true), afterColon: j + 1 };
+        this.afterColon = j + 1;
+        if (end - i === 2 && t.charCodeAt(i) === 60 && t.charCodeAt(i + 1) === 60) return MERGE_KEY;
+        const source = t.slice(i, end);
+        const value = this.resolvePlain(source, true);
+        if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
+        if (build2) this.keyRange = this.range(i, end);
+        return typeof value === "string" ? value : String(value ?? "");
       }
     }
     return void 0;
@@ -1462,20 +1596,19 @@ var FastYaml = class _FastYaml {
     if (i >= t.length || c === NL || c === HASH) {
       if (c === HASH && i === from) throw UNSUPPORTED;
       const next = this.nextContent(this.nextLineStart(i));
-      const nestedOk = next && (next.indent > indent || inMap && next.indent === indent && this.isSeqLine(next.start + next.indent));
-      if (next && nestedOk) {
-        const at6 = next.start + next.indent;
+      const nextIndent = this.contentIndent;
+      if (next >= 0 && (nextIndent > indent || inMap && nextIndent === indent && this.isSeqLine(next + nextIndent))) {
+        const at6 = next + nextIndent;
         const d = t.charCodeAt(at6);
-        if (next.indent > indent && !this.isSeqLine(at6) && d !== 124 && d !== 62 && !this.blockKey(at6)) return this.lineValue(at6, indent, depth);
-        return this.blockNode(next.start, next.indent, depth + 1);
+        if (nextIndent > indent && !this.isSeqLine(at6) && d !== 124 && d !== 62 && this.blockKey(at6, false) === void 0) return this.lineValue(at6, indent, depth);
+        return this.blockNode(next, nextIndent, depth + 1);
       }
-      return {
-        node: this.scalarNode(i, i, null, "", true),
-        nodeEnd: inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent),
-        resume: this.nextLineStart(i),
-        trail: NO_TRAIL,
-        trailEnd: 0
-      };
+      const node = this.scalarNode(i, i, null, "", true);
+      this.nodeEnd = inMap ? this.emptyMapValueEnd(i, indent) : this.emptyValueEnd(i, c === HASH, indent);
+      this.resume = this.nextLineStart(i);
+      this.trail = NO_TRAIL;
+      this.trailEnd = 0;
+      return node;
     }
     return this.lineValue(i, indent, depth);
   }
@@ -1483,8 +1616,9 @@ var FastYaml = class _FastYaml {
    * The lines that continue a plain scalar whose first line's text ends at `firstEnd`, in a
    * collection indented `indent`: each following line indented deeper, folded as YAML folds them
    * (one line break: a space; blank lines: one newline each). Returns the folded text added and
-   * where the last line's text ends, or undefined when the scalar is one line. Comments on or
-   * between its lines, `: `, ` #` and lines starting with an indicator go to the `yaml` path.
+   * where the last line's text ends (`continuationEnd`), or undefined when the scalar is one line.
+   * Comments on or between its lines, `: `, ` #` and lines starting with an indicator go to the
+   * `yaml` path.
    */
   plainContinuation(firstEnd, indent) {
     const t = this.text;
@@ -1516,14 +1650,17 @@ var FastYaml = class _FastYaml {
       end = lineEnd;
       p = this.nextLineStart(i);
     }
-    return end < 0 ? void 0 : { text, end };
+    if (end < 0) return void 0;
+    this.continuationEnd = end;
+    return text;
   }
-  /** The name of an anchor or alias whose indicator is at `at`, and the offset after it. */
+  /** The name of an anchor or alias whose indicator is at `at` (`nameEnd`: the offset after it). */
   anchorName(at6) {
     ANCHOR_NAME.lastIndex = at6 + 1;
     const m = ANCHOR_NAME.exec(this.text);
     if (!m) throw UNSUPPORTED;
-    return { name: m[0], end: at6 + 1 + m[0].length };
+    this.nameEnd = at6 + 1 + m[0].length;
+    return m[0];
   }
   /**
    * `&name value` after `key:` or `- `: the value on the same line (not a key), or a block
@@ -1532,41 +1669,46 @@ var FastYaml = class _FastYaml {
    */
   anchoredValue(at6, indent, depth, inMap) {
     const t = this.text;
-    const { name: name2, end } = this.anchorName(at6);
+    const name2 = this.anchorName(at6);
+    const end = this.nameEnd;
     const after = t.charCodeAt(end);
     if (end < t.length && after !== SPACE && after !== NL) throw UNSUPPORTED;
     const i = this.skipSpaces(end);
     const c = t.charCodeAt(i);
     const order = this.anchorCount++;
-    this.openAnchors.add(name2);
-    let built;
+    const anchors = this.anchors ??= /* @__PURE__ */ new Map();
+    const open = this.openAnchors ??= /* @__PURE__ */ new Set();
+    open.add(name2);
+    let node;
     if (i < t.length && c !== NL && c !== HASH) {
-      if (c === 38 || c === 42 || c === 33 || this.blockKey(i)) throw UNSUPPORTED;
-      built = this.lineValue(i, indent, depth);
+      if (c === 38 || c === 42 || c === 33 || this.blockKey(i, false) !== void 0) throw UNSUPPORTED;
+      node = this.lineValue(i, indent, depth);
     } else {
       if (c === HASH && i === end) throw UNSUPPORTED;
       const next = this.nextContent(this.nextLineStart(i));
-      if (!next) throw UNSUPPORTED;
-      const first = next.start + next.indent;
+      if (next < 0) throw UNSUPPORTED;
+      const nextIndent = this.contentIndent;
+      const first = next + nextIndent;
       const seqLine = this.isSeqLine(first);
-      if (!(next.indent > indent || inMap && next.indent === indent && seqLine)) throw UNSUPPORTED;
-      if (!seqLine && !this.blockKey(first)) throw UNSUPPORTED;
-      built = this.blockNode(next.start, next.indent, depth + 1);
+      if (!(nextIndent > indent || inMap && nextIndent === indent && seqLine)) throw UNSUPPORTED;
+      if (!seqLine && this.blockKey(first, false) === void 0) throw UNSUPPORTED;
+      node = this.blockNode(next, nextIndent, depth + 1);
     }
-    this.openAnchors.delete(name2);
-    const inner = this.anchors.get(name2);
-    if (!inner || inner.order < order) this.anchors.set(name2, { node: built.node, order });
-    return built;
+    open.delete(name2);
+    const inner = anchors.get(name2);
+    if (!inner || inner.order < order) anchors.set(name2, { node, order });
+    return node;
   }
   /** `*name` after `key:` or `- `, alone on its line: a copy of the anchored node. */
   aliasValue(at6, indent, depth) {
-    const { end } = this.anchorName(at6);
+    this.anchorName(at6);
+    const end = this.nameEnd;
     const node = this.aliasCopy(at6, depth + 1);
     const eol = this.expectLineEnd(end);
-    const next = this.nextContent(this.nextLineStart(eol));
-    if (next && next.indent > indent) throw UNSUPPORTED;
-    const ends = this.valueNodeEnd(eol, indent);
-    return { node, nodeEnd: ends.end, resume: this.nextLineStart(eol), trail: ends.trail, trailEnd: ends.trailEnd };
+    if (this.nextContent(this.nextLineStart(eol)) >= 0 && this.contentIndent > indent) throw UNSUPPORTED;
+    this.valueNodeEnd(eol, indent);
+    this.resume = this.nextLineStart(eol);
+    return node;
   }
   /**
    * The node an alias at `at` stands for, as the `yaml` path builds it: a copy of the anchored
@@ -1574,9 +1716,9 @@ var FastYaml = class _FastYaml {
    * expansions beyond the fast path's budget and nesting beyond its depth go to the `yaml` path.
    */
   aliasCopy(at6, depth) {
-    const { name: name2 } = this.anchorName(at6);
-    const target = this.anchors.get(name2);
-    if (!target || this.openAnchors.has(name2)) throw UNSUPPORTED;
+    const name2 = this.anchorName(at6);
+    const target = this.anchors?.get(name2);
+    if (!target || this.openAnchors?.has(name2)) throw UNSUPPORTED;
     const copy = (node, d) => {
       if (d > MAX_ALIAS_COPY_DEPTH || ++this.aliasNodes > FAST_ALIAS_NODES) throw UNSUPPORTED;
       const range = { ...node.range };
@@ -1600,22 +1742,24 @@ var FastYaml = class _FastYaml {
     let valueEnd;
     let node;
     if (c === LBRACKET || c === LBRACE) {
-      const f = this.flowCollection(i, depth + 1, indent);
-      node = f.node;
-      valueEnd = f.end;
+      node = this.flowCollection(i, depth + 1, indent);
+      valueEnd = this.flowEnd;
     } else if (c === SQUOTE || c === DQUOTE) {
-      const q = this.quoted(i);
-      node = this.scalarNode(i, q.end, q.value, q.value, false);
-      valueEnd = q.end;
+      const value = this.quoted(i);
+      valueEnd = this.quotedEnd;
+      node = this.scalarNode(i, valueEnd, value, value, false);
     } else if (c === 124 || c === 62) {
       return this.blockScalar(i, indent);
     } else {
       if (!_FastYaml.plainStart(c, t.charCodeAt(i + 1))) throw UNSUPPORTED;
       valueEnd = this.blockPlainEnd(i);
-      const more = this.plainContinuation(valueEnd, indent);
-      if (more) {
-        valueEnd = more.end;
-        const text = t.slice(i, this.blockPlainEnd(i)) + more.text;
+      const eolPlain = this.lineEnd(valueEnd);
+      const deeper = this.nextContent(eolPlain < t.length ? eolPlain + 1 : t.length) >= 0 && this.contentIndent > indent;
+      const more = deeper ? this.plainContinuation(valueEnd, indent) : void 0;
+      if (more !== void 0) {
+        const firstEnd = valueEnd;
+        valueEnd = this.continuationEnd;
+        const text = t.slice(i, firstEnd) + more;
         const value = this.resolvePlain(text, false);
         if (value === LEAVE_TO_YAML) throw UNSUPPORTED;
         node = this.scalarNode(i, valueEnd, value, text, true);
@@ -1623,11 +1767,19 @@ var FastYaml = class _FastYaml {
         node = this.plainNode(i, valueEnd, false);
       }
     }
-    const eol = this.expectLineEnd(valueEnd);
-    const next = this.nextContent(this.nextLineStart(eol));
-    if (next && next.indent > indent) throw UNSUPPORTED;
-    const ends = this.valueNodeEnd(eol, indent);
-    return { node, nodeEnd: ends.end, resume: this.nextLineStart(eol), trail: ends.trail, trailEnd: ends.trailEnd };
+    const eol = t.charCodeAt(valueEnd) === NL ? valueEnd : this.expectLineEnd(valueEnd);
+    const after = eol < t.length ? eol + 1 : t.length;
+    const next = this.nextContent(after);
+    if (next >= 0 && this.contentIndent > indent) throw UNSUPPORTED;
+    if (next === after) {
+      this.nodeEnd = after;
+      this.trail = NO_TRAIL;
+      this.trailEnd = after + this.contentIndent;
+    } else {
+      this.valueNodeEnd(eol, indent);
+    }
+    this.resume = after;
+    return node;
   }
   /**
    * The end of an empty mapping value (yaml's range[2]) at `at`, in a mapping indented
@@ -1743,99 +1895,95 @@ var FastYaml = class _FastYaml {
   /** A block mapping whose first key is at `firstKey`; its lines are indented `indent`. */
   blockMap(firstKey, indent, depth) {
     const entries = [];
-    const seen = {};
-    const merged = [];
+    const seen = keysSeen();
+    let merged;
     let keyAt = firstKey;
-    let v;
     for (; ; ) {
-      const k = this.blockKey(keyAt);
-      if (!k) throw UNSUPPORTED;
-      if (k.key === MERGE_KEY) {
-        v = this.blockValue(k.afterColon, indent, depth, true);
-        mergeInto(merged, v.node.kind === "seq" ? v.node.items : [v.node]);
+      const key = this.blockKey(keyAt, true);
+      if (key === void 0) throw UNSUPPORTED;
+      if (key === MERGE_KEY) {
+        const value = this.blockValue(this.afterColon, indent, depth, true);
+        mergeInto(merged ??= [], value.kind === "seq" ? value.items : [value]);
       } else {
-        const entry = this.addEntry(entries, seen, k.key);
-        v = this.blockValue(k.afterColon, indent, depth, true);
-        entry.value = v.node;
+        const afterColon = this.afterColon;
+        const entry = this.addEntry(entries, seen, key, this.keyRange);
+        entry.value = this.blockValue(afterColon, indent, depth, true);
       }
-      const next = this.nextContent(v.resume);
-      if (!next || next.indent < indent) break;
-      if (next.indent > indent) throw UNSUPPORTED;
-      keyAt = next.start + next.indent;
+      const next = this.nextContent(this.resume);
+      if (next < 0 || this.contentIndent < indent) break;
+      if (this.contentIndent > indent) throw UNSUPPORTED;
+      keyAt = next + indent;
       if (this.isSeqLine(keyAt)) {
         throw UNSUPPORTED;
       }
     }
-    const range = this.range(firstKey, v.nodeEnd);
-    return this.closeBlock(merged.length > 0 ? { kind: "map", entries: [...merged, ...entries], range } : mapNode(entries, seen, range), indent, v);
+    const range = this.range(firstKey, this.nodeEnd);
+    this.closeBlock(indent);
+    return merged !== void 0 && merged.length > 0 ? { kind: "map", entries: [...merged, ...entries], range } : mapNode(entries, seen, range);
   }
   /** A block sequence whose `-` lines are indented `indent`. */
   blockSeq(lineStart, indent, depth) {
     const t = this.text;
     const items = [];
     const start = lineStart + indent;
-    let v;
     let dash = start;
     for (; ; ) {
       const after = dash + 1;
       const i = this.skipSpaces(after);
       const c = t.charCodeAt(i);
       if (i < t.length && c !== NL && c !== HASH && this.isSeqLine(i)) throw UNSUPPORTED;
-      const key = i < t.length && c !== NL && c !== HASH && i > after ? this.blockKey(i) : void 0;
-      if (key) {
-        v = this.blockMap(i, i - this.lineStartOf(i), depth + 1);
+      if (i < t.length && c !== NL && c !== HASH && i > after && this.blockKey(i, false) !== void 0) {
+        items.push(this.blockMap(i, i - this.lineStarts[this.lineOf(i)], depth + 1));
       } else {
-        v = this.blockValue(after, indent, depth, false);
+        items.push(this.blockValue(after, indent, depth, false));
       }
-      items.push(v.node);
-      const next = this.nextContent(v.resume);
-      if (!next || next.indent < indent) break;
-      if (next.indent > indent) throw UNSUPPORTED;
-      dash = next.start + next.indent;
+      const next = this.nextContent(this.resume);
+      if (next < 0 || this.contentIndent < indent) break;
+      if (this.contentIndent > indent) throw UNSUPPORTED;
+      dash = next + indent;
       if (!this.isSeqLine(dash)) {
         break;
       }
     }
-    return this.closeBlock({ kind: "seq", items, range: this.range(start, v.nodeEnd) }, indent, v);
+    const range = this.range(start, this.nodeEnd);
+    this.closeBlock(indent);
+    return { kind: "seq", items, range };
   }
   /**
-   * A block collection at `indent` closes after its last value `last`: `yaml` keeps the trailing
-   * comment item in it (its range[2], where the enclosing collection's range ends, then runs to
-   * the item's end) unless it is at indent 0 or every comment of the item is indented less than
-   * it, in which case the item moves on to the enclosing collection.
+   * A block collection at `indent` closes after its last value (whose `nodeEnd`, `trail` and
+   * `trailEnd` are set): `yaml` keeps the trailing comment item in it (its range[2], where the
+   * enclosing collection's range ends, then runs to the item's end) unless it is at indent 0 or
+   * every comment of the item is indented less than it, in which case the item moves on to the
+   * enclosing collection. `resume` stays the last value's.
    */
-  closeBlock(node, indent, last) {
-    if (last.trail >= 0 && indent > 0 && last.trail >= indent) {
-      return { node, nodeEnd: last.trailEnd, resume: last.resume, trail: NO_TRAIL, trailEnd: 0 };
+  closeBlock(indent) {
+    if (this.trail >= 0 && indent > 0 && this.trail >= indent) {
+      this.nodeEnd = this.trailEnd;
+      this.trail = NO_TRAIL;
+      this.trailEnd = 0;
     }
-    return { node, nodeEnd: last.nodeEnd, resume: last.resume, trail: last.trail, trailEnd: last.trailEnd };
-  }
-  /** The start of the line `offset` is on; an offset at a line start is its own. */
-  lineStartOf(offset) {
-    if (offset >= this.text.length) return this.text.length;
-    const nl = this.text.lastIndexOf("\n", offset - 1);
-    return nl + 1;
   }
   parse() {
     const first = this.nextContent(0);
-    if (!first) throw UNSUPPORTED;
-    const at6 = first.start + first.indent;
+    if (first < 0) throw UNSUPPORTED;
+    const at6 = first + this.contentIndent;
     const c = this.text.charCodeAt(at6);
     if (c === LBRACKET || c === LBRACE) {
       const flow = this.flowCollection(at6, 0, -1);
-      const eol = this.expectLineEnd(flow.end);
-      if (this.nextContent(this.nextLineStart(eol))) throw UNSUPPORTED;
-      return flow.node;
+      const eol = this.expectLineEnd(this.flowEnd);
+      if (this.nextContent(this.nextLineStart(eol)) >= 0) throw UNSUPPORTED;
+      return flow;
     }
-    const root = this.blockNode(first.start, first.indent, 0);
-    if (this.nextContent(root.resume)) throw UNSUPPORTED;
-    return root.node;
+    const root = this.blockNode(first, this.contentIndent, 0);
+    if (this.nextContent(this.resume) >= 0) throw UNSUPPORTED;
+    return root;
   }
 };
 function loadYamlFast(text, resolvePlain) {
   const lf = text.includes("\r") ? text.replaceAll("\r\n", "\n") : text;
-  if (UNSUPPORTED_CHARS.test(lf) || DOC_MARKERS.test(lf)) return void 0;
+  if (UNSUPPORTED_CHARS.test(lf)) return void 0;
   const parser = new FastYaml(lf, resolvePlain);
+  if (parser.hasDocumentMarker()) return void 0;
   try {
     const tree = parser.parse();
     return { tree, problems: parser.problems };
@@ -4496,7 +4644,10 @@ function numberAt(file, path27, loader, origin = "explicit") {
   const launched = overrideSetting(hit.node, num8.value);
   if (launched) return launched;
   const valueRange = editableRange(file, hit.node, hit.keyRange);
-  return { value: num8.value, origin, file: file.path, key: path27.join("."), range: hit.keyRange, ...valueRange ? { valueRange } : {}, ...num8.note ? { note: num8.note } : {} };
+  const setting = { value: num8.value, origin, file: file.path, key: path27.join("."), range: hit.keyRange };
+  if (valueRange) setting.valueRange = valueRange;
+  if (num8.note) setting.note = num8.note;
+  return setting;
 }
 function editableRange(file, node, keyRange) {
   if (augmentedFrom(node) || !startsAfter(node.range, keyRange) || sharedScalar(file.tree, node)) return void 0;
@@ -4547,14 +4698,28 @@ function stringFromArg(file, arg) {
   if (!arg || arg.value === void 0) return void 0;
   return { value: arg.value, origin: "explicit", file: file.path, key: arg.flag, range: argRange(arg) };
 }
+function withUnit(setting, unit, note) {
+  const copy = Object.assign({}, setting);
+  copy.unit = unit;
+  if (note !== void 0) copy.note = note;
+  return copy;
+}
 function defaultSetting(value, key, note) {
-  return { value, origin: "default", key, ...note ? { note } : {} };
+  const setting = { value, origin: "default", key };
+  if (note) setting.note = note;
+  return setting;
 }
 function derived(value, how, unit) {
-  return { value, origin: "derived", how, ...unit ? { unit } : {} };
+  const setting = { value, origin: "derived", how };
+  if (unit) setting.unit = unit;
+  return setting;
 }
 function derivedFrom(source, value, how, unit) {
-  return { ...derived(value, how, unit), ...source.file ? { file: source.file } : {}, ...source.key ? { key: source.key } : {}, ...source.range ? { range: source.range } : {} };
+  const setting = derived(value, how, unit);
+  if (source.file) setting.file = source.file;
+  if (source.key) setting.key = source.key;
+  if (source.range) setting.range = source.range;
+  return setting;
 }
 function applyAssumptions(plan, assume) {
   for (const [field, value] of Object.entries(assume)) {
@@ -4624,9 +4789,15 @@ function sourceOf(setting) {
 }
 var ESTIMATE_MARGIN = 2;
 function clearOfEstimates(ratio, ...settings) {
-  const sources = settings.map((s) => s?.estimatedFrom);
-  if (sources.every((x) => x === void 0)) return true;
-  if (sources.every((x) => x !== void 0 && x === sources[0])) return true;
+  const first = settings.length ? settings[0]?.estimatedFrom : void 0;
+  let anyEstimate = false;
+  let allFirst = true;
+  for (let i = 0; i < settings.length; i++) {
+    const from = settings[i]?.estimatedFrom;
+    if (from !== void 0) anyEstimate = true;
+    if (from === void 0 || from !== first) allFirst = false;
+  }
+  if (!anyEstimate || allFirst) return true;
   return ratio >= ESTIMATE_MARGIN;
 }
 function brief(setting) {
@@ -4644,8 +4815,12 @@ function brief(setting) {
   }
 }
 function derivation(...parts2) {
-  const hows = parts2.filter(([, s]) => s?.origin === "derived" && s.how).map(([name2, s]) => `${name2} = ${s.how}`);
-  return hows.length ? ` (${hows.join("; ")})` : "";
+  let hows = "";
+  for (let i = 0; i < parts2.length; i++) {
+    const s = parts2[i][1];
+    if (s?.origin === "derived" && s.how) hows += `${hows ? "; " : ""}${parts2[i][0]} = ${s.how}`;
+  }
+  return hows ? ` (${hows})` : "";
 }
 function keyValue(key, value, file) {
   if (key.startsWith("-")) return `${key} ${value}`;
@@ -4939,6 +5114,7 @@ function disagrees(field, mine, theirs, role, own2, matched) {
   return mine !== theirs && !same(trainerValue(field, mine).value, theirs.value);
 }
 function mergeLinked(primary, linked, primaryMatched) {
+  if (linked.length === 0) return primary;
   const merged = { ...primary };
   const target = merged;
   for (const link of linked) {
@@ -5339,6 +5515,17 @@ function numberSpelling(written) {
   if (source.includes(".")) return Number.isInteger(value) ? `${value}.0` : String(value);
   return String(value);
 }
+function mayBeAmbiguous(node) {
+  if (!node.plain) return false;
+  const value = node.value;
+  if (typeof value === "boolean") return true;
+  const src = node.source;
+  if (typeof value === "string") {
+    const c = src.charCodeAt(0);
+    return c >= 48 && c <= 57 || c === 43 || c === 45 || c === 46;
+  }
+  return typeof value === "number" && (src.includes("0") || src.includes("_") || src.includes(":"));
+}
 function judge(node, ctx) {
   if (!node.plain || ctx.yamlLoader === "text") return void 0;
   const src = node.source;
@@ -5368,10 +5555,26 @@ function judge(node, ctx) {
   }
   return void 0;
 }
-function visitScalars(node, visit) {
-  if (node.kind === "scalar") visit(node);
-  else if (node.kind === "seq") node.items.forEach((item) => visitScalars(item, visit));
-  else node.entries.forEach((entry) => visitScalars(entry.value, visit));
+function collectScalars(node, out) {
+  if (node.kind === "scalar") {
+    if (mayBeAmbiguous(node)) out.push(node);
+  } else if (node.kind === "seq") {
+    const items = node.items;
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i];
+      if (item.kind === "scalar") {
+        if (mayBeAmbiguous(item)) out.push(item);
+      } else collectScalars(item, out);
+    }
+  } else {
+    const entries = node.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const value = entries[i].value;
+      if (value.kind === "scalar") {
+        if (mayBeAmbiguous(value)) out.push(value);
+      } else collectScalars(value, out);
+    }
+  }
 }
 var yaml11AmbiguousScalar = {
   meta: {
@@ -5384,12 +5587,16 @@ var yaml11AmbiguousScalar = {
   check(ctx) {
     if (ctx.file.format !== "yaml" || !ctx.file.tree) return;
     if (!ctx.dialectId && ctx.yamlLoader === "pyyaml" && ctx.schemas.length === 0) return;
+    if (ctx.yamlLoader === "text") return;
+    const candidates = [];
+    collectScalars(ctx.file.tree, candidates);
+    if (candidates.length === 0) return;
     const reported = /* @__PURE__ */ new Set();
-    visitScalars(ctx.file.tree, (node) => {
+    for (const node of candidates) {
       const found = judge(node, ctx);
-      if (!found) return;
+      if (!found) continue;
       const at6 = `${node.range.line}:${node.range.column}`;
-      if (reported.has(at6)) return;
+      if (reported.has(at6)) continue;
       reported.add(at6);
       ctx.report({
         range: node.range,
@@ -5404,7 +5611,7 @@ var yaml11AmbiguousScalar = {
         },
         ...found.replacement ? { fix: found.replacement, edit: { range: node.range, text: found.replacement } } : {}
       });
-    });
+    }
   }
 };
 
@@ -5548,6 +5755,23 @@ function schemaReads(schema2) {
   }
   return reads;
 }
+var propertyLists = /* @__PURE__ */ new WeakMap();
+function propertyList(wanted) {
+  let list2 = propertyLists.get(wanted);
+  if (list2 === void 0) {
+    const keys = [];
+    const below = [];
+    const slot = /* @__PURE__ */ new Map();
+    for (const [key, reads] of wanted) {
+      slot.set(key, keys.length);
+      keys.push(key);
+      below.push(reads);
+    }
+    list2 = { keys, below, slot };
+    propertyLists.set(wanted, list2);
+  }
+  return list2;
+}
 function plainFor(node, reads, scalar3) {
   if (reads === WHOLE) return toPlain(node, scalar3);
   switch (node.kind) {
@@ -5555,21 +5779,27 @@ function plainFor(node, reads, scalar3) {
       return scalar3 ? scalar3(node) : node.value;
     case "seq": {
       const each = reads.items ?? KIND_ONLY;
-      return node.items.map((item) => plainFor(item, each, scalar3));
+      const items = node.items;
+      const out = [];
+      for (let i = 0; i < items.length; i++) out.push(plainFor(items[i], each, scalar3));
+      return out;
     }
     case "map": {
       const out = /* @__PURE__ */ Object.create(null);
       const wanted = reads.properties;
       if (!wanted) return out;
-      if (wanted.size < node.entries.length) {
-        for (const [key, below] of wanted) {
-          const entry = mapGet(node, key);
-          if (entry) out[key] = plainFor(entry.value, below, scalar3);
+      const { keys, below, slot } = propertyList(wanted);
+      const entries = node.entries;
+      if (keys.length < entries.length) {
+        for (let i = 0; i < keys.length; i++) {
+          const entry = mapGet(node, keys[i]);
+          if (entry) out[keys[i]] = plainFor(entry.value, below[i], scalar3);
         }
       } else {
-        for (const entry of node.entries) {
-          const below = wanted.get(entry.key);
-          if (below !== void 0) out[entry.key] = plainFor(entry.value, below, scalar3);
+        for (let i = 0; i < entries.length; i++) {
+          const entry = entries[i];
+          const at6 = slot.get(entry.key);
+          if (at6 !== void 0) out[keys[at6]] = plainFor(entry.value, below[at6], scalar3);
         }
       }
       return out;
@@ -6088,7 +6318,8 @@ var schema = {
     const own2 = ctx.file.tree;
     if (own2?.kind === "map") {
       for (const entry of REMOVED_KEYS[ctx.dialectId ?? ""] ?? []) {
-        for (const written of own2.entries.filter((e) => entry.keys.includes(e.key))) {
+        for (const written of own2.entries) {
+          if (!entry.keys.includes(written.key)) continue;
           const instead = replacementOf(entry, written.key);
           ctx.report({
             range: written.keyRange,
@@ -7134,6 +7365,7 @@ var sha = (parts2) => (ONE_SHOT_HASH ? hash("sha256", parts2.join("\0"), "hex") 
 var NOT_FINGERPRINTED = /* @__PURE__ */ new Set(["grouped", "shortRun", "launchRejects"]);
 var isLineField = (key, value) => key === "line" || key.endsWith("Line") || key === "scope" && typeof value === "number";
 var FILE_LINE = /\(([^()\s:]+):\d+\)/g;
+var withoutPinLines = (text) => text.includes(":") ? text.replace(FILE_LINE, "($1)") : text;
 function numbers(f, withLines = false) {
   const data = f.data;
   if (!data) return "";
@@ -7142,7 +7374,7 @@ function numbers(f, withLines = false) {
     const v = data[k];
     if (NOT_FINGERPRINTED.has(k) || !withLines && isLineField(k, v)) continue;
     if (typeof v === "number") parts2.push(`${k}=${Number(v.toPrecision(6))}`);
-    else if (typeof v === "string") parts2.push(`${k}=${withLines ? v : v.replace(FILE_LINE, "($1)")}`);
+    else if (typeof v === "string") parts2.push(`${k}=${withLines ? v : withoutPinLines(v)}`);
     else if (typeof v === "boolean") parts2.push(`${k}=${String(v)}`);
   }
   return parts2.sort().join(",");
@@ -7155,7 +7387,7 @@ function fingerprint(f, texts) {
   return fingerprintOf(f, texts, false);
 }
 function holdsLines(f) {
-  const has4 = (x) => !!x.data && Object.entries(x.data).some(([k, v]) => !NOT_FINGERPRINTED.has(k) && (isLineField(k, v) || typeof v === "string" && v.replace(FILE_LINE, "($1)") !== v));
+  const has4 = (x) => !!x.data && Object.entries(x.data).some(([k, v]) => !NOT_FINGERPRINTED.has(k) && (isLineField(k, v) || typeof v === "string" && withoutPinLines(v) !== v));
   return has4(f) || (f.merged ?? []).some(has4);
 }
 function fingerprintWithLines(f, texts) {
@@ -12495,7 +12727,7 @@ function trlExtension(file, env, loader, anchor) {
     const pdEval = num8("per_device_eval_batch_size") ?? defaultSetting(8, "per_device_eval_batch_size");
     const gEval = num8("num_generations_eval");
     values = { pd, ga, g, mu, ...gbs ? { gbs } : {}, ...spg ? { spg } : {}, pdEval, ...gEval ? { gEval } : {} };
-    plan.samplesPerPrompt = { ...g, unit: "completions" };
+    plan.samplesPerPrompt = withUnit(g, "completions");
     plan.schedulerTick = { value: "optimizer-step", origin: "derived", how: "the Trainer steps the LR scheduler once per optimizer step" };
     const version = trlVersion(env);
     notes.push(`TRL version: ${version.source}`);
@@ -12743,11 +12975,13 @@ var DetectFacts = class {
     this.root = tree;
     const counts = new Uint8Array(GROUPS.length);
     const stamp = ++made;
-    for (const e of tree.entries) {
-      const listed = GROUPS_OF.get(e.key);
+    const entries = tree.entries;
+    for (let i = 0; i < entries.length; i++) {
+      const listed = GROUPS_OF.get(entries[i].key);
       if (listed === void 0 || listed.counted === stamp) continue;
       listed.counted = stamp;
-      for (const id of listed.ids) counts[id]++;
+      const ids = listed.ids;
+      for (let j = 0; j < ids.length; j++) counts[ids[j]]++;
     }
     this.counts = counts;
   }
@@ -12835,7 +13069,7 @@ var hfTrainer = {
     });
     const intervalErrors = fractionalIntervals(file, loader);
     if (!trl) return { plan, missing, anchor, notes, conflicts, ignored, atRunEnd: HF_AT_RUN_END, yamlLoader, ...intervalErrors.length ? { configErrors: intervalErrors } : {} };
-    if (plan.samplesPerPrompt && plan.globalBatchSize) plan.globalBatchSize = { ...plan.globalBatchSize, unit: "completions" };
+    if (plan.samplesPerPrompt && plan.globalBatchSize) plan.globalBatchSize = withUnit(plan.globalBatchSize, "completions");
     return {
       plan,
       missing,
@@ -12868,12 +13102,12 @@ function readTrlSeqLen(file, plan, notes, loader) {
   const maxLength = numberAt(file, ["max_length"], loader);
   const maxSeqLength = numberAt(file, ["max_seq_length"], loader);
   if (maxLength) {
-    plan.seqLen = { ...maxLength, unit: "tokens" };
+    plan.seqLen = withUnit(maxLength, "tokens");
     if (maxSeqLength && maxSeqLength.value !== maxLength.value) {
       notes.push(`max_length ${formatCount(maxLength.value)} and max_seq_length ${formatCount(maxSeqLength.value)} are both set; TRL \u2265 0.16 reads max_length (max_seq_length was removed in 0.20)`);
     }
   } else if (maxSeqLength) {
-    plan.seqLen = { ...maxSeqLength, unit: "tokens", note: "max_seq_length is the pre-0.16 TRL name of max_length; TRL 0.20+ rejects it" };
+    plan.seqLen = withUnit(maxSeqLength, "tokens", "max_seq_length is the pre-0.16 TRL name of max_length; TRL 0.20+ rejects it");
   }
   if (boolAt(file, ["packing"])?.value === true) {
     notes.push("packing: SFTTrainer packs samples into sequences of max_length tokens, so a step count from assume.datasetSamples needs the number of packed sequences");
@@ -12892,7 +13126,7 @@ function extractHfTrainingArguments(file, env, loader, hooks = {}) {
   plan.scheduler = stringAt(file, ["lr_scheduler_type"]) ?? defaultSetting(HF_DEFAULTS.lrSchedulerType, "lr_scheduler_type");
   plan.optimizer = stringAt(file, ["optim"]) ?? defaultSetting(HF_DEFAULTS.optim, "optim");
   const maxSteps = num8("max_steps");
-  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps > 0 overrides num_train_epochs" };
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = withUnit(maxSteps, "steps", "max_steps > 0 overrides num_train_epochs");
   const ignored = [];
   const steps3 = num8("warmup_steps");
   const ratio = num8("warmup_ratio");
@@ -12978,7 +13212,7 @@ function trainerMatched(file, loader) {
 }
 function readWarmup(plan, steps3, ratio, conflicts) {
   if (steps3 && steps3.value >= 1) {
-    plan.warmupSteps = { ...steps3, unit: "steps" };
+    plan.warmupSteps = withUnit(steps3, "steps");
     if (ratio && ratio.value > 0) {
       plan.warmupSteps.note = "warmup_ratio is also set: transformers v4 uses warmup_steps, v5 lets warmup_ratio overwrite it";
       conflicts.push({
@@ -12989,17 +13223,17 @@ function readWarmup(plan, steps3, ratio, conflicts) {
       });
     }
   } else if (steps3 && steps3.value > 0) {
-    plan.warmupRatio = { ...steps3, unit: "ratio", note: "warmup_steps < 1 is a fraction of total steps (transformers v5)" };
+    plan.warmupRatio = withUnit(steps3, "ratio", "warmup_steps < 1 is a fraction of total steps (transformers v5)");
   } else if (ratio && ratio.value > 0) {
-    plan.warmupRatio = { ...ratio, unit: "ratio" };
+    plan.warmupRatio = withUnit(ratio, "ratio");
   } else {
-    plan.warmupSteps = steps3 ? { ...steps3, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
+    plan.warmupSteps = steps3 ? withUnit(steps3, "steps") : withUnit(defaultSetting(0, "warmup_steps"), "steps");
   }
 }
 function ignoreWarmupUnderConstant(plan, steps3, ratio, ignored) {
   const written = [steps3, ratio].filter((w) => w !== void 0 && w.value > 0);
   if (written.length === 0) {
-    plan.warmupSteps = steps3 ? { ...steps3, unit: "steps" } : { ...defaultSetting(0, "warmup_steps"), unit: "steps" };
+    plan.warmupSteps = steps3 ? withUnit(steps3, "steps") : withUnit(defaultSetting(0, "warmup_steps"), "steps");
     return;
   }
   const why = "lr_scheduler_type constant: transformers get_scheduler returns the constant schedule before reading the warmup";
@@ -13075,7 +13309,7 @@ function deepspeedNote(file, key = "deepspeed") {
   return `${what} is not read: an optimizer or scheduler block there replaces the optimizer / LR scheduler set here, and its non-"auto" batch values must match these (HF raises at launch)`;
 }
 function fractionOfTotal(setting, plan) {
-  if (setting.value >= 1) return { ...setting, unit: "steps" };
+  if (setting.value >= 1) return withUnit(setting, "steps");
   if (!plan.totalSteps || setting.value <= 0) return void 0;
   return derived(Math.ceil(plan.totalSteps.value * setting.value), `ceil(${formatCount(plan.totalSteps.value)} \xD7 ${setting.value})`, "steps");
 }
@@ -13219,7 +13453,7 @@ function readPrecision(file, plan, out) {
   }
   const fallback = fp16?.value === false ? "fp32 (fp16: false)" : "fp16";
   const note = `bf16: auto resolves at launch: bf16 when the GPU supports it (Ampere or newer), else ${fallback}`;
-  plan.precision = bf16Raw === "auto" && bf16Key ? { ...bf16Key, value: "auto", note } : { ...defaultSetting("auto", "bf16"), note };
+  plan.precision = bf16Raw === "auto" && bf16Key ? { ...bf16Key, value: "auto", note } : defaultSetting("auto", "bf16", note);
 }
 function readSchedule(file, plan, out) {
   plan.scheduler = stringAt(file, ["lr_scheduler"]) ?? defaultSetting(AXOLOTL_DEFAULTS.lrScheduler, "lr_scheduler");
@@ -13246,7 +13480,7 @@ function readSchedule(file, plan, out) {
 }
 function resolveTotal(file, plan, batchSize, out, missing) {
   const maxSteps = numAt(file, "max_steps");
-  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps is passed to HF as is; num_epochs only sizes the estimate" };
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = withUnit(maxSteps, "steps", "max_steps is passed to HF as is; num_epochs only sizes the estimate");
   const packing = boolAt(file, ["sample_packing"])?.value === true;
   const streaming = truthy(file, "pretraining_dataset") || boolAt(file, ["streaming"])?.value === true;
   const rl = stringAt(file, ["rl"])?.value;
@@ -13329,11 +13563,11 @@ function resolveWarmup(file, plan, estimate, out) {
   }
   if (steps3) {
     if (steps3.value === 0) out.notes.push("warmup_steps: 0 means no warmup in current axolotl; versions that test it for truthiness fall back to warmup_ratio or the default warmup");
-    plan.warmupSteps = steps3.value === 1 ? { ...steps3, value: 2, unit: "steps", note: "axolotl turns a warmup of 1 step into 2" } : { ...steps3, unit: "steps" };
+    plan.warmupSteps = steps3.value === 1 ? { ...steps3, value: 2, unit: "steps", note: "axolotl turns a warmup of 1 step into 2" } : withUnit(steps3, "steps");
     return;
   }
   if (ratio) {
-    plan.warmupRatio = { ...ratio, unit: "ratio" };
+    plan.warmupRatio = withUnit(ratio, "ratio");
     if (base) {
       plan.warmupSteps = {
         ...bumpOne(derivedFrom(ratio, Math.max(Math.floor(ratio.value * base.value), 0), `int(${ratio.value} \xD7 ${formatCount(base.value)})${base.how}`, "steps")),
@@ -13405,7 +13639,7 @@ function resolveIntervals(file, plan, out) {
   let save;
   if (saveSteps && saveSteps.value > 0) save = fractionOfTotal(saveSteps, plan);
   else if (truthy(file, "saves_per_epoch")) save = perEpochInterval(file, "saves_per_epoch", plan, out);
-  else if (saveStrategy === "steps") save = { ...defaultSetting(AXOLOTL_DEFAULTS.hfSaveSteps, "save_steps", "HF default: save_strategy steps without save_steps"), unit: "steps" };
+  else if (saveStrategy === "steps") save = withUnit(defaultSetting(AXOLOTL_DEFAULTS.hfSaveSteps, "save_steps", "HF default: save_strategy steps without save_steps"), "steps");
   if (save) plan.saveEverySteps = save;
   if (truthy(file, "eval_steps") && truthy(file, "evals_per_epoch")) {
     conflict(file, out, "evals_per_epoch", "eval-steps-and-per-epoch", 'eval_steps and evals_per_epoch are both set: axolotl rejects the config ("eval_steps and evals_per_epoch are mutually exclusive", check_evals); keep one');
@@ -13430,7 +13664,7 @@ function extractAxolotl(file, env) {
   plan.epochs = numAt(file, "num_epochs") ?? defaultSetting(AXOLOTL_DEFAULTS.numEpochs, "num_epochs");
   plan.optimizer = stringAt(file, ["optimizer"]) ?? defaultSetting(AXOLOTL_DEFAULTS.optimizer, "optimizer");
   const seqLen = numAt(file, "sequence_len");
-  plan.seqLen = seqLen ? { ...seqLen, unit: "tokens" } : { ...defaultSetting(AXOLOTL_DEFAULTS.sequenceLen, "sequence_len"), unit: "tokens" };
+  plan.seqLen = seqLen ? withUnit(seqLen, "tokens") : withUnit(defaultSetting(AXOLOTL_DEFAULTS.sequenceLen, "sequence_len"), "tokens");
   if (boolAt(file, ["sample_packing"])?.value) plan.seqLen.note = "sample_packing: samples are packed into sequences of up to sequence_len tokens";
   readSchedule(file, plan, out);
   readPrecision(file, plan, out);
@@ -13500,7 +13734,9 @@ var OmegaReader = class {
   steps = 0;
   /** The key as written in the file (with the block prefix). */
   key(path27) {
-    return [...this.prefix, ...path27].join(".");
+    if (this.prefix.length === 0) return path27.join(".");
+    if (path27.length === 0) return this.prefix.join(".");
+    return `${this.prefix.join(".")}.${path27.join(".")}`;
   }
   /** Where the entry was written: this file, another composed file, or an override. */
   sourceOf(entry) {
@@ -13841,9 +14077,9 @@ function extractBlock(file, block, env) {
     }
   }
   const global = num8("global_train_batch_size");
-  if (global) plan.globalBatchSize = { ...global, unit: "samples" };
+  if (global) plan.globalBatchSize = withUnit(global, "samples");
   const seq = num8("max_seq_len");
-  if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+  if (seq) plan.seqLen = withUnit(seq, "tokens");
   const lr = num8("optimizer", "lr");
   if (lr) plan.peakLr = lr;
   const optimizer = str4("optimizer", "name");
@@ -13852,7 +14088,7 @@ function extractBlock(file, block, env) {
   if (schedulerName) plan.scheduler = schedulerName;
   plan.precision = str4("precision") ?? defaultSetting(COMPOSER_DEFAULTS.precision, "precision", "TrainConfig default");
   const micro = num8("device_train_microbatch_size");
-  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  if (micro) plan.microBatchSize = withUnit(micro, "samples");
   else {
     const hit = reader2.lookup(["device_train_microbatch_size"]);
     const text = !hit ? `${COMPOSER_DEFAULTS.deviceTrainMicrobatchSize} (TrainConfig default)` : hit.node.kind === "scalar" && !hit.unresolved ? String(hit.node.value) : "not a number";
@@ -13979,7 +14215,7 @@ function readIntervals(plan, reader2, ctx, ignored) {
     if (saveHit) {
       const steps3 = convert("save_interval");
       if (steps3) plan.saveEverySteps = steps3;
-    } else plan.saveEverySteps = { ...defaultSetting(1e3, "save_interval", "TrainConfig default '1000ba'"), unit: "steps" };
+    } else plan.saveEverySteps = withUnit(defaultSetting(1e3, "save_interval", "TrainConfig default '1000ba'"), "steps");
   } else if (saveHit && saveHit.node.kind === "scalar" && saveHit.node.value !== null) {
     ignored.push({
       key: reader2.key(["save_interval"]),
@@ -14197,7 +14433,7 @@ function conflict2(ctx, path27, kind, message, data) {
   ctx.conflicts.push({ kind, message, range: hit ? hit.keyRange : fileStartRange(ctx.file), ...data ? { data } : {} });
 }
 function steps(s) {
-  return { ...s, unit: "steps" };
+  return withUnit(s, "steps");
 }
 function resolveBatch(ctx) {
   const { file, plan, notes } = ctx;
@@ -14492,8 +14728,8 @@ var deepspeed = {
     const train = num2(ctx, ["train_batch_size"], "globalBatchSize", "world_size \xD7 per_device_train_batch_size \xD7 gradient_accumulation_steps");
     const micro = num2(ctx, ["train_micro_batch_size_per_gpu"], "microBatchSize", "per_device_train_batch_size");
     const gas = num2(ctx, ["gradient_accumulation_steps"], "gradAccumSteps", "gradient_accumulation_steps");
-    if (train) plan.globalBatchSize = { ...train, unit: "samples" };
-    if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+    if (train) plan.globalBatchSize = withUnit(train, "samples");
+    if (micro) plan.microBatchSize = withUnit(micro, "samples");
     if (gas) plan.gradAccumSteps = gas;
     readSchedule3(ctx);
     readPrecision2(ctx);
@@ -14722,10 +14958,10 @@ function extractPlan(file, env) {
   const maxEpochs = r.number(T("max_epochs"));
   const maxTime = r.string(T("max_time"));
   const stepsLimit = maxSteps && maxSteps.value > 0 ? maxSteps : void 0;
-  if (maxEpochs && maxEpochs.value > 0) plan.epochs = { ...maxEpochs, unit: "epochs" };
+  if (maxEpochs && maxEpochs.value > 0) plan.epochs = withUnit(maxEpochs, "epochs");
   else if (maxEpochs && maxEpochs.value === -1) notes.push("trainer.max_epochs -1: no epoch limit");
   else if (!stepsLimit && !maxTime) {
-    plan.epochs = { ...defaultSetting(LIGHTNING_DEFAULTS.maxEpochs, "trainer.max_epochs", "neither max_epochs nor max_steps is set: Lightning trains 1000 epochs"), unit: "epochs" };
+    plan.epochs = withUnit(defaultSetting(LIGHTNING_DEFAULTS.maxEpochs, "trainer.max_epochs", "neither max_epochs nor max_steps is set: Lightning trains 1000 epochs"), "epochs");
   }
   if (maxTime) notes.push(`trainer.max_time ${maxTime.value}: training may stop earlier on wall-clock time`);
   applyAssumptions(plan, env.assume);
@@ -14877,7 +15113,7 @@ function deriveIntervals(plan, r, epochBatches, notes, conflicts) {
     if (!/(?:^|\.)ModelCheckpoint$/.test(cls)) continue;
     const steps3 = r.number([...base, "init_args", "every_n_train_steps"]);
     const epochs = r.number([...base, "init_args", "every_n_epochs"]);
-    if (steps3 && steps3.value > 0) plan.saveEverySteps = { ...steps3, unit: "steps" };
+    if (steps3 && steps3.value > 0) plan.saveEverySteps = withUnit(steps3, "steps");
     else if (epochs && epochs.value > 0 && spe) {
       plan.saveEverySteps = {
         ...epochs,
@@ -14977,8 +15213,8 @@ var litgpt = {
     } else {
       notes.push(`devices = ${devices2.text}: Fabric uses every visible GPU, so the world size comes from the machine`);
     }
-    plan.microBatchSize = { ...num8("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), unit: "samples" };
-    plan.globalBatchSize = { ...num8("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), unit: "samples" };
+    plan.microBatchSize = withUnit(num8("train", "micro_batch_size") ?? dflt(D.microBatchSize, "train.micro_batch_size"), "samples");
+    plan.globalBatchSize = withUnit(num8("train", "global_batch_size") ?? dflt(D.globalBatchSize, "train.global_batch_size"), "samples");
     const epochs = num8("train", "epochs");
     if (epochs) plan.epochs = epochs;
     if (script === "pretrain") plan.minLr = num8("train", "min_lr") ?? dflt(D.minLr, "train.min_lr");
@@ -14988,13 +15224,13 @@ var litgpt = {
     plan.scheduler = defaultSetting("cosine", "built-in lr schedule", "litgpt always uses linear warmup then cosine decay (not configurable)");
     precisionAndOptimizer(file, plan, notes);
     const seq = num8("train", "max_seq_length") ?? num8("model_config", "block_size");
-    if (seq) plan.seqLen = { ...seq, unit: "tokens", ...script === "finetune" ? { note: "upper bound: finetuning uses min(longest sample, max_seq_length)" } : {} };
+    if (seq) plan.seqLen = withUnit(seq, "tokens", script === "finetune" ? "upper bound: finetuning uses min(longest sample, max_seq_length)" : void 0);
     const save = num8("train", "save_interval");
-    if (save) plan.saveEverySteps = { ...save, unit: "steps" };
+    if (save) plan.saveEverySteps = withUnit(save, "steps");
     else if (getIn(file.tree, ["train", "save_interval"])) notes.push("train.save_interval is null: no periodic checkpoints (only the final one)");
-    else plan.saveEverySteps = { ...dflt(D.saveInterval, "train.save_interval"), unit: "steps" };
+    else plan.saveEverySteps = withUnit(dflt(D.saveInterval, "train.save_interval"), "steps");
     const evalEvery = num8("eval", "interval") ?? (D.evalInterval !== void 0 ? dflt(D.evalInterval, "eval.interval") : void 0);
-    if (evalEvery) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
+    if (evalEvery) plan.evalEverySteps = withUnit(evalEvery, "steps");
     applyAssumptions(plan, env.assume);
     accumulation(plan, notes);
     duration(file, plan, notes, missing, script);
@@ -15095,7 +15331,7 @@ function warmup(file, plan, out, script, fallback) {
   const steps3 = numberAt(file, ["train", "lr_warmup_steps"], LOADER6);
   const fraction = numberAt(file, ["train", "lr_warmup_fraction"], LOADER6);
   if (steps3 && steps3.value > 0) {
-    plan.warmupSteps = { ...steps3, unit: "steps" };
+    plan.warmupSteps = withUnit(steps3, "steps");
     if (fraction && fraction.value > 0 && fraction.range) {
       conflicts.push({
         kind: "warmup-steps-and-ratio",
@@ -15135,7 +15371,7 @@ function warmup(file, plan, out, script, fallback) {
     return;
   }
   if (steps3) {
-    plan.warmupSteps = { ...steps3, unit: "steps" };
+    plan.warmupSteps = withUnit(steps3, "steps");
     return;
   }
   const written = getIn(file.tree, ["train", "lr_warmup_steps"]);
@@ -15419,7 +15655,7 @@ function extractOlmo(file, root, env) {
   const missing = [];
   const notes = [];
   const D = OLMO_DEFAULTS;
-  plan.globalBatchSize = { ...r.number(["global_train_batch_size"]) ?? defaultSetting(D.globalTrainBatchSize, "global_train_batch_size"), unit: "samples" };
+  plan.globalBatchSize = withUnit(r.number(["global_train_batch_size"]) ?? defaultSetting(D.globalTrainBatchSize, "global_train_batch_size"), "samples");
   plan.microBatchSize = r.number(["device_train_microbatch_size"]) ?? defaultSetting(D.deviceTrainMicrobatchSize, "device_train_microbatch_size");
   plan.seqLen = r.number(["model", "max_sequence_length"]) ?? defaultSetting(D.maxSequenceLength, "model.max_sequence_length");
   plan.peakLr = r.number(["optimizer", "learning_rate"]) ?? defaultSetting(D.learningRate, "optimizer.learning_rate");
@@ -15430,11 +15666,11 @@ function extractOlmo(file, root, env) {
   else notes.push(`precision is not set: OLMo's TrainConfig.autocast_precision raises "Unexpected precision type 'None'"; set precision: amp_bf16`);
   const save = isNull(root, ["save_interval"]) ? void 0 : r.number(["save_interval"]) ?? defaultSetting(D.saveInterval, "save_interval");
   const saveUnsharded = r.number(["save_interval_unsharded"]);
-  if (save) plan.saveEverySteps = { ...save, unit: "steps" };
-  else if (saveUnsharded) plan.saveEverySteps = { ...saveUnsharded, unit: "steps" };
+  if (save) plan.saveEverySteps = withUnit(save, "steps");
+  else if (saveUnsharded) plan.saveEverySteps = withUnit(saveUnsharded, "steps");
   const evaluators = getIn(root, ["evaluators"])?.node;
   if (evaluators?.kind === "seq" && evaluators.items.length > 0) {
-    plan.evalEverySteps = { ...r.number(["eval_interval"]) ?? defaultSetting(D.evalInterval, "eval_interval"), unit: "steps" };
+    plan.evalEverySteps = withUnit(r.number(["eval_interval"]) ?? defaultSetting(D.evalInterval, "eval_interval"), "steps");
   } else if (r.number(["eval_interval"])) {
     notes.push("eval_interval has no effect: no evaluators are configured, so OLMo never evaluates");
   }
@@ -15456,7 +15692,7 @@ function extractOlmo(file, root, env) {
   const dur = r.scalar(["max_duration"]);
   const parsed = dur ? parseOlmoDuration(dur.value) : { unit: "steps", value: D.maxDuration };
   if (dur && !parsed) notes.push(`max_duration \`${String(dur.value)}\` is not a step count, \`<n>T\` (tokens) or \`<n>ep\` (epochs): OLMo raises at startup`);
-  if (parsed && !dur) maxSteps = { ...defaultSetting(D.maxDuration, "max_duration"), unit: "steps" };
+  if (parsed && !dur) maxSteps = withUnit(defaultSetting(D.maxDuration, "max_duration"), "steps");
   else if (parsed && dur) {
     const base = dur.setting;
     if (parsed.unit === "steps") maxSteps = { ...base, value: parsed.value, unit: "steps" };
@@ -15484,12 +15720,12 @@ function extractOlmo(file, root, env) {
   if (stopAt && maxSteps) {
     plan.totalSteps = stopAt.value < maxSteps.value ? { ...stopAt, unit: "steps", note: `stop_at ends training before max_duration (${formatCount(maxSteps.value)} steps)` } : maxSteps;
   } else if (stopAt) {
-    plan.totalSteps = { ...stopAt, unit: "steps", note: "training stops at stop_at, or earlier if max_duration (epochs, dataset size unknown) ends first" };
+    plan.totalSteps = withUnit(stopAt, "steps", "training stops at stop_at, or earlier if max_duration (epochs, dataset size unknown) ends first");
   } else if (maxSteps) plan.totalSteps = maxSteps;
   const unitsSetting = r.string(["scheduler", "units"]);
   const units = unitsSetting?.value ?? D.units;
   const toSteps2 = (s, what) => {
-    if (units !== "tokens") return { ...s, unit: "steps" };
+    if (units !== "tokens") return withUnit(s, "steps");
     return {
       ...derived(Math.ceil(s.value / tokensPerStep), `ceil(${formatSci(s.value)} tokens / (${tokensHow}))`, "steps"),
       ...s.origin === "explicit" ? { file: s.file, key: s.key, range: s.range } : { key: s.key },
@@ -15660,13 +15896,13 @@ var torchtitan = {
     };
     const imageModel = getIn(file.tree, ["encoder"]) !== void 0 || /^flux/.test(String(stringAt(file, ["model", "name"])?.value ?? ""));
     const seqLen = numberAt(file, ["training", "seq_len"], LOADER9) ?? (imageModel ? void 0 : defaultSetting(D.seqLen, "training.seq_len"));
-    if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
-    plan.totalSteps = { ...numberAt(file, ["training", "steps"], LOADER9) ?? defaultSetting(D.steps, "training.steps"), unit: "steps" };
+    if (seqLen) plan.seqLen = withUnit(seqLen, "tokens");
+    plan.totalSteps = withUnit(numberAt(file, ["training", "steps"], LOADER9) ?? defaultSetting(D.steps, "training.steps"), "steps");
     plan.peakLr = numberAt(file, ["optimizer", "lr"], LOADER9) ?? defaultSetting(D.lr, "optimizer.lr");
     plan.optimizer = stringAt(file, ["optimizer", "name"]) ?? defaultSetting(D.optimizer, "optimizer.name");
     plan.precision = stringAt(file, ["training", "mixed_precision_param"]) ?? defaultSetting(D.mixedPrecisionParam, "training.mixed_precision_param", "FSDP/autocast parameter dtype; reductions in float32");
     const warmup3 = firstNumber(file, ["lr_scheduler", "warmup_steps"], ["training", "warmup_steps"]);
-    plan.warmupSteps = { ...warmup3 ?? defaultSetting(D.warmupSteps, old ? "training.warmup_steps" : "lr_scheduler.warmup_steps"), unit: "steps" };
+    plan.warmupSteps = withUnit(warmup3 ?? defaultSetting(D.warmupSteps, old ? "training.warmup_steps" : "lr_scheduler.warmup_steps"), "steps");
     schedule(file, plan, notes, old);
     const enabled = firstBool(file, ["checkpoint", "enable"], ["checkpoint", "enable_checkpoint"]);
     const interval2 = numberAt(file, ["checkpoint", "interval"], LOADER9) ?? defaultSetting(D.checkpointInterval, "checkpoint.interval");
@@ -15677,16 +15913,16 @@ var torchtitan = {
     } else if (intervalType !== "steps") {
       notes.push(`checkpoint.interval_type = "${intervalType}": the interval is not in steps, so the save interval is left unknown`);
     } else {
-      plan.saveEverySteps = { ...interval2, unit: "steps" };
+      plan.saveEverySteps = withUnit(interval2, "steps");
     }
     if (boolAt(file, ["validation", "enable"])?.value) {
-      plan.evalEverySteps = { ...numberAt(file, ["validation", "freq"], LOADER9) ?? defaultSetting(D.validationFreq, "validation.freq"), unit: "steps" };
+      plan.evalEverySteps = withUnit(numberAt(file, ["validation", "freq"], LOADER9) ?? defaultSetting(D.validationFreq, "validation.freq"), "steps");
     }
     applyAssumptions(plan, env.assume);
     resolveParallelism(plan, degrees(file, old), notes);
     const global = numberAt(file, ["training", "global_batch_size"], LOADER9);
     if (global && global.value > 0) {
-      plan.globalBatchSize = { ...global, unit: "samples" };
+      plan.globalBatchSize = withUnit(global, "samples");
       const dp = plan.dataParallelSize ?? plan.worldSize;
       const perStep = dp ? plan.microBatchSize.value * dp.value : void 0;
       if (dp && perStep && global.value % perStep === 0) {
@@ -15752,7 +15988,7 @@ function schedule(file, plan, notes, old) {
   } else {
     plan.scheduler = decayType ?? (old ? defaultSetting("linear", "built-in lr schedule", "the older schema has one schedule: linear warmup, then linear decay to 0 at training.steps") : defaultSetting(D.decayType, "lr_scheduler.decay_type", "linear warmup, then decay from the end of warmup to the last step"));
   }
-  if (horizon) plan.decaySteps = { ...horizon, unit: "steps" };
+  if (horizon) plan.decaySteps = withUnit(horizon, "steps");
   const factor = firstNumber(file, ["lr_scheduler", "min_lr_factor"], ["lr_scheduler", "lr_min"]);
   const lr = plan.peakLr;
   if (factor && lr) {
@@ -15824,7 +16060,7 @@ function isAbsent(root, key) {
   return !node || node.kind === "scalar" && node.value === null;
 }
 function isSingleDevice(path27) {
-  return /single_device/.test(path27.split("/").pop() ?? "");
+  return path27.slice(path27.lastIndexOf("/") + 1).includes("single_device");
 }
 function extractPlan2(file, root, env) {
   const reader2 = new OmegaReader(file, [], root, LOADER10);
@@ -15835,7 +16071,7 @@ function extractPlan2(file, root, env) {
   const str4 = (...path27) => reader2.string(path27);
   const rl = RL_KEYS.some((k) => mapGet(root, k) !== void 0);
   const batch = num8("batch_size");
-  if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
+  if (batch) plan.microBatchSize = withUnit(batch, "samples");
   const accum = num8("gradient_accumulation_steps");
   if (accum) plan.gradAccumSteps = accum;
   const lr = num8("optimizer", "lr");
@@ -15843,19 +16079,19 @@ function extractPlan2(file, root, env) {
   const optimizer = str4("optimizer", "_component_");
   if (optimizer) plan.optimizer = optimizer;
   const epochs = num8("epochs");
-  if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
+  if (epochs) plan.epochs = withUnit(epochs, "epochs");
   const dtype = str4("dtype");
   if (dtype) {
     plan.precision = dtype;
     if (dtype.value === "fp16") notes.push('dtype fp16: the finetune recipes raise "full fp16 training is not supported with this recipe. Please use bf16 or fp32 instead."');
   }
   const seqLen = num8("tokenizer", "max_seq_len");
-  if (seqLen) plan.seqLen = { ...seqLen, unit: "tokens" };
+  if (seqLen) plan.seqLen = withUnit(seqLen, "tokens");
   const scheduler = str4("lr_scheduler", "_component_");
   if (scheduler) {
     plan.scheduler = scheduler;
     const warmup3 = num8("lr_scheduler", "num_warmup_steps");
-    if (warmup3) plan.warmupSteps = { ...warmup3, unit: "steps" };
+    if (warmup3) plan.warmupSteps = withUnit(warmup3, "steps");
     if (COSINE.test(scheduler.value)) {
       const cycles = num8("lr_scheduler", "num_cycles");
       if (!cycles || cycles.value === TORCHTUNE_DEFAULTS.cosineNumCycles) {
@@ -15864,7 +16100,7 @@ function extractPlan2(file, root, env) {
     }
   } else if (isAbsent(root, "lr_scheduler")) {
     plan.scheduler = defaultSetting("constant", "lr_scheduler", "no lr_scheduler section: the recipe keeps the LR constant");
-    plan.warmupSteps = { ...defaultSetting(0, "lr_scheduler"), unit: "steps" };
+    plan.warmupSteps = withUnit(defaultSetting(0, "lr_scheduler"), "steps");
   }
   applyAssumptions(plan, env.assume);
   deriveParallelism(plan, reader2, notes);
@@ -15877,10 +16113,10 @@ function extractPlan2(file, root, env) {
     deriveLength(plan, reader2, notes);
   }
   const save = num8("save_every_n_steps");
-  if (save) plan.saveEverySteps = { ...save, unit: "steps" };
+  if (save) plan.saveEverySteps = withUnit(save, "steps");
   else if (plan.stepsPerEpoch && !rl) plan.saveEverySteps = { ...plan.stepsPerEpoch, how: `save_every_n_steps unset: once per epoch (${plan.stepsPerEpoch.how})` };
   const val = num8("run_val_every_n_steps");
-  if (val) plan.evalEverySteps = { ...val, unit: "steps" };
+  if (val) plan.evalEverySteps = withUnit(val, "steps");
   const conflicts = recipeConflicts(reader2, root);
   if (!plan.worldSize && !plan.dataParallelSize) {
     const hint = isSingleDevice(file.path) ? "this is a single-device config (the *_single_device recipes run on one GPU): set assume.worldSize: 1 in .trainlint.yml" : "set assume.worldSize in .trainlint.yml (tune run --nproc_per_node N [--nnodes M] decides it); batch_size is per device";
@@ -16145,11 +16381,11 @@ var gptNeox = {
     const micro = num3(file, "train_micro_batch_size_per_gpu");
     const gas = num3(file, "gradient_accumulation_steps");
     const train = num3(file, "train_batch_size");
-    if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+    if (micro) plan.microBatchSize = withUnit(micro, "samples");
     if (gas) plan.gradAccumSteps = gas;
-    if (train) plan.globalBatchSize = { ...train, unit: "samples" };
+    if (train) plan.globalBatchSize = withUnit(train, "samples");
     const seq = num3(file, "seq_length");
-    if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+    if (seq) plan.seqLen = withUnit(seq, "tokens");
     const optKey = keyOf(file, "optimizer");
     const optType = str2(file, "optimizer", ["type"]);
     const lr = num3(file, "optimizer", ["params", "lr"]);
@@ -16160,7 +16396,7 @@ var gptNeox = {
     plan.minLr = num3(file, "min_lr") ?? defaultSetting(NEOX_DEFAULTS.minLr, "min_lr");
     plan.scheduler = str2(file, "lr_decay_style") ?? defaultSetting(NEOX_DEFAULTS.lrDecayStyle, "lr_decay_style");
     const trainIters = num3(file, "train_iters");
-    if (trainIters) plan.totalSteps = { ...trainIters, unit: "steps" };
+    if (trainIters) plan.totalSteps = withUnit(trainIters, "steps");
     readPrecision3(file, plan, conflicts);
     readIntervals2(file, plan, notes);
     const globalGpus = num3(file, "global_num_gpus");
@@ -16233,7 +16469,7 @@ function readIntervals2(file, plan, notes) {
   const factor = num3(file, "checkpoint_factor");
   const scale2 = str2(file, "checkpoint_scale")?.value ?? NEOX_DEFAULTS.checkpointScale;
   if (factor && factor.value > 0) {
-    if (scale2 === "linear") plan.saveEverySteps = { ...factor, unit: "steps" };
+    if (scale2 === "linear") plan.saveEverySteps = withUnit(factor, "steps");
     else notes.push(`checkpoint_scale "${scale2}": checkpoints at ${formatCount(factor.value)}, ${formatCount(factor.value)}\xB2, \u2026 (no fixed interval)`);
     if (!has2(file, "save")) notes.push("no save path in this file: NeoX writes checkpoints only when `save` is set (usually in local_setup.yml)");
   }
@@ -16243,7 +16479,7 @@ function readIntervals2(file, plan, notes) {
     if (evalInterval.origin === "explicit") notes.push(`${evalInterval.key} has no effect with ${evalIters.key} 0: evaluation is off`);
     return;
   }
-  plan.evalEverySteps = { ...evalInterval, unit: "steps" };
+  plan.evalEverySteps = withUnit(evalInterval, "steps");
 }
 function deriveSchedule(file, plan, notes, _conflicts) {
   const decayIters = num3(file, "lr_decay_iters");
@@ -16253,7 +16489,7 @@ function deriveSchedule(file, plan, notes, _conflicts) {
   let horizonName = decayIters?.key ?? "lr_decay_iters";
   let horizon;
   if (decayIters) {
-    horizon = { ...decayIters, unit: "steps" };
+    horizon = withUnit(decayIters, "steps");
   } else if (fraction && total) {
     horizon = derivedFrom(fraction, Math.floor(total.value * fraction.value), `floor(${trainKey} ${formatCount(total.value)} \xD7 ${fraction.key} ${fraction.value})`, "steps");
     horizonName = "the decay horizon";
@@ -16372,7 +16608,7 @@ function cutoffLen(file, fallback) {
   const explicit2 = numberAt(file, ["cutoff_len"], LOADER12);
   const s = explicit2 ?? defaultSetting(fallback, "cutoff_len");
   const packing = boolAt(file, ["packing"])?.value === true || boolAt(file, ["neat_packing"])?.value === true;
-  return { ...s, unit: "tokens", ...packing ? { note: "packing: samples are packed into sequences of cutoff_len tokens" } : {} };
+  return withUnit(s, "tokens", packing ? "packing: samples are packed into sequences of cutoff_len tokens" : void 0);
 }
 function megatronDegrees(file) {
   const parts2 = [];
@@ -16454,11 +16690,11 @@ function extractV1(file, env) {
   const num8 = (key) => numberAt(file, [key], LOADER12);
   plan.microBatchSize = num8("micro_batch_size") ?? defaultSetting(D.microBatchSize, "micro_batch_size");
   const global = num8("global_batch_size");
-  if (global) plan.globalBatchSize = { ...global, unit: "samples" };
+  if (global) plan.globalBatchSize = withUnit(global, "samples");
   plan.peakLr = num8("learning_rate") ?? defaultSetting(D.learningRate, "learning_rate");
   plan.epochs = num8("num_train_epochs") ?? defaultSetting(D.numTrainEpochs, "num_train_epochs");
   const maxSteps = num8("max_steps");
-  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps", note: "max_steps overrides num_train_epochs" };
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = withUnit(maxSteps, "steps", "max_steps overrides num_train_epochs");
   plan.seqLen = cutoffLen(file, D.cutoffLen);
   const bf16 = boolAt(file, ["bf16"]);
   plan.precision = bf16 ? { ...bf16, value: bf16.value ? "bf16" : "fp32" } : defaultSetting("bf16", "bf16");
@@ -16558,6 +16794,10 @@ function shellSource(cmd) {
       return out;
     },
     flags: () => cmd.args.map((a) => a.flag).filter(Boolean),
+    findFlag(test) {
+      for (const a of cmd.args) if (a.flag && test(a.flag)) return a.flag;
+      return void 0;
+    },
     hiddenBy: (...flags) => flagMayBeSetBy(cmd, ...flags)
   };
 }
@@ -16580,6 +16820,11 @@ function yamlSource(args) {
       return (this.get(flag2)?.text ?? "").split(/[\s,]+/).filter(Boolean);
     },
     flags: () => args.entries.map((e) => e.key),
+    findFlag(test) {
+      const entries = args.entries;
+      for (let i = 0; i < entries.length; i++) if (test(entries[i].key)) return entries[i].key;
+      return void 0;
+    },
     hiddenBy: () => void 0
   };
 }
@@ -16596,11 +16841,13 @@ function numberArg(ctx, flag2, integer = false) {
     if (text.includes("$")) ctx.notes.push(`${flag2} is "${text}": set at launch, so it stays unknown`);
     return void 0;
   }
-  const value = Number(text.replaceAll("_", ""));
+  const value = Number(text.includes("_") ? text.replaceAll("_", "") : text);
   if (!Number.isFinite(value)) return void 0;
-  const notes = arg.note ? [arg.note] : [];
-  if (integer && !INTEGER_TEXT.test(text)) notes.push(`argparse type=int rejects "${text}" at launch`);
-  return { value, origin: "explicit", file: ctx.file.path, key: flag2, range: arg.range, ...notes.length ? { note: notes.join("; ") } : {} };
+  const rejected = integer && !INTEGER_TEXT.test(text) ? `argparse type=int rejects "${text}" at launch` : void 0;
+  const setting = { value, origin: "explicit", file: ctx.file.path, key: flag2, range: arg.range };
+  const note = arg.note ? rejected ? `${arg.note}; ${rejected}` : arg.note : rejected;
+  if (note) setting.note = note;
+  return setting;
 }
 function stringArg(ctx, flag2) {
   const arg = ctx.src.get(flag2);
@@ -16611,7 +16858,7 @@ function switchArg(ctx, flag2) {
   const arg = ctx.src.get(flag2);
   return arg?.on ? arg : void 0;
 }
-var steps2 = (s) => ({ ...s, unit: "steps" });
+var steps2 = (s) => withUnit(s, "steps");
 function orDefault(ctx, flags, make) {
   const by = ctx.src.hiddenBy(...flags);
   if (!by) return make();
@@ -16624,11 +16871,11 @@ function extractArgs(ctx, env, world) {
   const { plan, notes } = ctx;
   if (world) plan.worldSize = world;
   const micro = numberArg(ctx, "--micro-batch-size", true);
-  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  if (micro) plan.microBatchSize = withUnit(micro, "samples");
   const global = numberArg(ctx, "--global-batch-size", true);
-  if (global) plan.globalBatchSize = { ...global, unit: "samples" };
+  if (global) plan.globalBatchSize = withUnit(global, "samples");
   const seq = numberArg(ctx, "--seq-length", true) ?? numberArg(ctx, "--encoder-seq-length", true);
-  if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+  if (seq) plan.seqLen = withUnit(seq, "tokens");
   const lr = numberArg(ctx, "--lr");
   if (lr) plan.peakLr = lr;
   const minLr = numberArg(ctx, "--min-lr") ?? orDefault(ctx, ["--min-lr"], () => defaultSetting(MEGATRON_DEFAULTS.minLr, "--min-lr"));
@@ -16660,11 +16907,12 @@ function extractArgs(ctx, env, world) {
     if (ctx.src.get(flag2)) notes.push(why);
   }
 }
+var isFp8Format = (f) => f === "--fp8-format" || f.startsWith("--fp8-format ");
 function readPrecision4(ctx) {
   const { plan } = ctx;
   const bf16 = switchArg(ctx, "--bf16");
   const fp16 = switchArg(ctx, "--fp16");
-  const fp8Flag = ctx.src.flags().find((f) => f === "--fp8-format" || f.startsWith("--fp8-format "));
+  const fp8Flag = ctx.src.findFlag(isFp8Format);
   const fp8Value = fp8Flag ? ctx.src.get(fp8Flag)?.text : void 0;
   const fp8Note = fp8Flag ? `FP8 compute (${fp8Value ? `${fp8Flag} ${fp8Value}` : fp8Flag}) on top of it` : void 0;
   if (bf16 && fp16) conflict3(ctx, "--fp16", "precision", "--bf16 and --fp16 are both set: Megatron asserts that only one is used; drop one");
@@ -17105,7 +17353,7 @@ function extractCommand(file, cmd, env) {
   const lr = numberOr("--lr", false, () => defaultSetting(OPENCLIP_DEFAULTS.lr, "--lr", "get_default_params(): 5e-4 unless a timm optimizer is used"));
   if (lr) plan.peakLr = lr;
   const warmup3 = numberOr("--warmup", true, () => defaultSetting(OPENCLIP_DEFAULTS.warmup, "--warmup"));
-  if (warmup3) plan.warmupSteps = { ...warmup3, unit: "steps" };
+  if (warmup3) plan.warmupSteps = withUnit(warmup3, "steps");
   const epochCount = numberOr("--epochs", true, () => defaultSetting(OPENCLIP_DEFAULTS.epochs, "--epochs"));
   if (epochCount) plan.epochs = epochCount;
   const data = datasetKind(cmd);
@@ -17121,7 +17369,7 @@ function extractCommand(file, cmd, env) {
         data: { dataset: "csv" }
       });
     }
-  } else if (samples) plan.datasetSamples = { ...samples, unit: "samples" };
+  } else if (samples) plan.datasetSamples = withUnit(samples, "samples");
   const stringOr = (flag2, fallback) => {
     const a = arg(flag2);
     return a ? stringFromArg(file, a) : unwritten(flag2, fallback);
@@ -18066,7 +18314,7 @@ function extractSource(file, src, env) {
       });
     }
   } else if (epochs) {
-    plan.epochs = { ...epochs, unit: "epochs" };
+    plan.epochs = withUnit(epochs, "epochs");
   }
   plan.schedulerTick = { value: "iteration", origin: "derived", how: "Ultralytics counts its warmup in dataloader iterations; an optimizer step accumulates max(round(nbs / batch), 1) of them" };
   const fraction = num8("fraction", D.fraction);
@@ -18818,7 +19066,7 @@ function extractSource2(file, src, env) {
   applyAssumptions(plan, env.assume);
   const N = plan.worldSize?.value;
   const micro = num8("train_batch_size", D.trainBatchSize);
-  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  if (micro) plan.microBatchSize = withUnit(micro, "samples");
   const accum = num8("gradient_accumulation_steps", D.gradientAccumulationSteps);
   if (accum) plan.gradAccumSteps = accum;
   if (args.isSet("dataset_config")) {
@@ -18840,7 +19088,7 @@ function extractSource2(file, src, env) {
   const stepsWritten = form === "gui" ? guiNumber(args, "max_train_steps") : args.num("max_train_steps");
   const guiEpoch = form === "gui" ? guiNumber(args, "epoch") : void 0;
   if (epochs && epochs.value > 0) {
-    plan.epochs = { ...epochs, unit: "epochs" };
+    plan.epochs = withUnit(epochs, "epochs");
     const a = args.get("max_train_steps");
     if (stepsWritten && stepsWritten.value > 0 && a && !shownByCommand(a, args.get("max_train_epochs"))) {
       ignored.push({
@@ -18861,25 +19109,25 @@ function extractSource2(file, src, env) {
       missing.push({ field: "totalSteps", hint: "max_train_epochs needs the number of images \xD7 repeats: set assume.datasetSamples" });
     }
   } else if (form === "gui" && !(stepsWritten && stepsWritten.value > 0)) {
-    if (guiEpoch) plan.epochs = { ...guiEpoch, unit: "epochs" };
+    if (guiEpoch) plan.epochs = withUnit(guiEpoch, "epochs");
     notes.push("the kohya_ss GUI computes max_train_steps from the image folders (repeats \xD7 images / batch \xD7 epoch); set assume.totalSteps to lint the schedule");
     if (args.isSet("dataset_config")) notes.push("with a dataset_config the GUI skips that computation and sd-scripts trains its default 1600 steps unless max_train_steps is set");
   } else if (!epochs && hiddenBy2("max_train_epochs")) {
   } else {
     const total = stepsWritten && stepsWritten.value > 0 ? stepsWritten : num8("max_train_steps", D.maxTrainSteps);
-    if (total) plan.totalSteps = { ...total, unit: "steps" };
+    if (total) plan.totalSteps = withUnit(total, "steps");
   }
   if (!plan.totalSteps && env.assume.totalSteps !== void 0) applyAssumptions(plan, { totalSteps: env.assume.totalSteps });
   hiddenBy2("lr_warmup_steps");
   warmup2(src, plan, N, ignored, conflicts, notes);
   const saveSteps = form === "gui" ? guiNumber(args, "save_every_n_steps") : args.num("save_every_n_steps");
   const saveEpochs = form === "gui" ? guiNumber(args, "save_every_n_epochs") : args.num("save_every_n_epochs");
-  if (saveSteps && saveSteps.value > 0) plan.saveEverySteps = { ...saveSteps, unit: "steps" };
+  if (saveSteps && saveSteps.value > 0) plan.saveEverySteps = withUnit(saveSteps, "steps");
   else if (saveEpochs && saveEpochs.value > 0 && plan.stepsPerEpoch) {
     plan.saveEverySteps = { ...derived(saveEpochs.value * plan.stepsPerEpoch.value, `save_every_n_epochs ${formatCount(saveEpochs.value)} \xD7 ${formatCount(plan.stepsPerEpoch.value)} steps/epoch`, "steps"), key: saveEpochs.key, range: saveEpochs.range, file: saveEpochs.file };
   }
   const validate = args.num("validate_every_n_steps");
-  if (validate && validate.value > 0) plan.evalEverySteps = { ...validate, unit: "steps" };
+  if (validate && validate.value > 0) plan.evalEverySteps = withUnit(validate, "steps");
   hiddenBy2("mixed_precision");
   precision(src, plan, ignored, conflicts);
   if (form === "toml") unknownKeys(args, ignored, plan);
@@ -18975,7 +19223,7 @@ function warmup2(src, plan, N, ignored, conflicts, notes) {
     return;
   }
   if (ratio !== void 0) {
-    plan.warmupRatio = { ...args.setting(written, ratio), unit: "ratio" };
+    plan.warmupRatio = withUnit(args.setting(written, ratio), "ratio");
     if (ratio >= 1) {
       notes.push(`lr_warmup_steps ${written.text} is a TOML float, so sd-scripts reads it as a ratio of the run (${formatPercent(ratio)}), not a step count; write an integer for steps`);
     }
@@ -19213,7 +19461,7 @@ function extractCommand2(file, cmd, env) {
   applyAssumptions(plan, env.assume);
   const N = plan.worldSize?.value;
   const micro = number("train_batch_size", true, defaults.batch);
-  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  if (micro) plan.microBatchSize = withUnit(micro, "samples");
   const gas = number("gradient_accumulation_steps", true, D.gradientAccumulationSteps);
   if (gas) plan.gradAccumSteps = gas;
   deriveGlobalBatch(plan);
@@ -19239,10 +19487,10 @@ function extractCommand2(file, cmd, env) {
   const maxSteps = number("max_train_steps", true, void 0);
   const epochs = number("num_train_epochs", true, defaults.epochs);
   if (maxSteps) {
-    plan.totalSteps = { ...maxSteps, unit: "steps" };
+    plan.totalSteps = withUnit(maxSteps, "steps");
     if (epochs?.origin === "explicit") notes.push(`--max_train_steps wins over --num_train_epochs ${formatCount(epochs.value)} (the script recomputes the epochs from it)`);
   } else if (epochs && !hiddenBy2("max_train_steps")) {
-    plan.epochs = { ...epochs, unit: "epochs" };
+    plan.epochs = withUnit(epochs, "epochs");
     const samples = plan.datasetSamples;
     if (samples && plan.microBatchSize && plan.gradAccumSteps && N) {
       const batches = Math.ceil(samples.value / plan.microBatchSize.value);
@@ -19270,7 +19518,7 @@ function extractCommand2(file, cmd, env) {
   } else if (warmup3) {
     const scaled = scale(convention, N, G, warmup3.value, `${warmup3.key} ${formatCount(warmup3.value)}`, script);
     if (scaled) {
-      plan.warmupSteps = scaled.value === warmup3.value || scaled.value <= 0 ? { ...warmup3, unit: "steps" } : {
+      plan.warmupSteps = scaled.value === warmup3.value || scaled.value <= 0 ? withUnit(warmup3, "steps") : {
         ...derived(scaled.value, scaled.how, "steps"),
         key: warmup3.key,
         ...warmup3.range ? { range: warmup3.range, file: warmup3.file } : {},
@@ -19289,9 +19537,9 @@ function extractCommand2(file, cmd, env) {
     }
   }
   const ckpt = number("checkpointing_steps", true, D.checkpointingSteps);
-  if (ckpt) plan.saveEverySteps = { ...ckpt, unit: "steps" };
+  if (ckpt) plan.saveEverySteps = withUnit(ckpt, "steps");
   const val = number("validation_steps", true, void 0);
-  if (val) plan.evalEverySteps = { ...val, unit: "steps" };
+  if (val) plan.evalEverySteps = withUnit(val, "steps");
   const scriptMp = args.str("mixed_precision");
   const launcherMp = cmd.launcherArgs.find((a) => a.flag === "--mixed_precision" || a.flag === "--mixed-precision");
   if (scriptMp) plan.precision = scriptMp;
@@ -19695,7 +19943,7 @@ function extractSource3(file, src, env) {
   if (!plan.worldSize && recorded2 && recorded2.value >= 1) plan.worldSize = { ...recorded2, note: "as recorded in a saved args.yaml (train.py sets it from the launcher)" };
   const W2 = plan.worldSize?.value;
   const batch = num8("batch_size", D.batchSize, true);
-  if (batch) plan.microBatchSize = { ...batch, unit: "samples" };
+  if (batch) plan.microBatchSize = withUnit(batch, "samples");
   const accum = num8("grad_accum_steps", D.gradAccumSteps, true);
   if (accum) plan.gradAccumSteps = accum;
   if (batch && accum && W2 !== void 0) {
@@ -19749,7 +19997,7 @@ function extractSource3(file, src, env) {
   const cooldown = cooldownRead && spelled(cooldownRead, "cooldown_epochs");
   const cycles = num8("lr_cycle_limit", D.lrCycleLimit, true);
   const prefix = flag2("warmup_prefix");
-  if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
+  if (epochs) plan.epochs = withUnit(epochs, "epochs");
   const samples = plan.datasetSamples;
   const cycleBased = !sched || !NON_CYCLE.has(sched.value);
   if (epochs && warmup3 && cooldown && cycles && prefix !== void 0) {
@@ -20217,9 +20465,9 @@ function ppoBatches(ctx, megatron2, parallel2) {
   const epochs = v.num(`${A}.ppo_epochs`);
   const dynamic = v.bool(`${A}.use_dynamic_bsz`)?.value === true;
   const { world, dp, sp: sp2 } = parallel2;
-  if (tbs) plan.promptsPerRolloutStep = { ...tbs, unit: "prompts" };
-  if (n) plan.samplesPerPrompt = { ...n, unit: "responses" };
-  if (micro && !dynamic) plan.microBatchSize = { ...micro, unit: "responses" };
+  if (tbs) plan.promptsPerRolloutStep = withUnit(tbs, "prompts");
+  if (n) plan.samplesPerPrompt = withUnit(n, "responses");
+  if (micro && !dynamic) plan.microBatchSize = withUnit(micro, "responses");
   if (mini && n && tbs && mini.value > tbs.value) {
     plan.globalBatchSize = derivedFrom(
       tbs,
@@ -20489,7 +20737,7 @@ function ppoSchedule(ctx, megatron2) {
   const lr = v.num(`${A}.optim.lr`);
   if (lr) plan.peakLr = lr;
   const epochs = v.num("trainer.total_epochs");
-  if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
+  if (epochs) plan.epochs = withUnit(epochs, "epochs");
   const explicitTotal = v.num("trainer.total_training_steps");
   const tbs = v.num("data.train_batch_size");
   const gen = v.num("data.gen_batch_size");
@@ -20575,10 +20823,10 @@ function extractSft(ctx, env) {
   const world = plan.worldSize;
   if (world && sp2 && sp2.value > 1 && world.value % sp2.value === 0) plan.dataParallelSize = derived(world.value / sp2.value, `${formatCount(world.value)} GPUs / ulysses_sequence_parallel_size ${formatCount(sp2.value)}`);
   const gbs = v.num("data.train_batch_size");
-  if (gbs) plan.globalBatchSize = { ...gbs, unit: "samples" };
+  if (gbs) plan.globalBatchSize = withUnit(gbs, "samples");
   const dynamic = v.bool("data.use_dynamic_bsz")?.value === true;
   const micro = v.num("data.micro_batch_size_per_gpu");
-  if (micro && !dynamic) plan.microBatchSize = { ...micro, unit: "samples" };
+  if (micro && !dynamic) plan.microBatchSize = withUnit(micro, "samples");
   const dp = dataParallel(plan);
   if (gbs && micro && dp && !dynamic && gbs.value % (micro.value * dp.value) === 0) {
     plan.gradAccumSteps = derived(gbs.value / (micro.value * dp.value), `${formatCount(gbs.value)} / (${formatCount(micro.value)} \xD7 ${formatCount(dp.value)}) (global / (micro \xD7 data-parallel))`);
@@ -20589,7 +20837,7 @@ function extractSft(ctx, env) {
   if (sched) plan.scheduler = sched;
   if (sched?.value === "cosine") plan.minLr = { ...derived(0, "get_cosine_schedule_with_warmup decays to 0 (min_lr_ratio 0.0)"), origin: "default", key: "optim.lr_scheduler" };
   const epochs = v.num("trainer.total_epochs");
-  if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
+  if (epochs) plan.epochs = withUnit(epochs, "epochs");
   const samples = plan.datasetSamples;
   const ratio = v.num("optim.lr_warmup_steps_ratio");
   if (ratio && ratio.value > 0) plan.warmupRatio = ratio;
@@ -20604,15 +20852,15 @@ function extractSft(ctx, env) {
   }
   const early = v.num("trainer.total_training_steps");
   if (early && early.value > 0) {
-    plan.totalSteps = horizon !== void 0 && horizon < early.value ? derived(horizon, `the epochs end first: ${formatCount(horizon)} < ${describe2(early)}`, "steps") : { ...early, unit: "steps" };
+    plan.totalSteps = horizon !== void 0 && horizon < early.value ? derived(horizon, `the epochs end first: ${formatCount(horizon)} < ${describe2(early)}`, "steps") : withUnit(early, "steps");
     if (horizon === void 0) notes.push("trainer.total_training_steps only stops the loop early: the LR schedule still spans steps_per_epoch \xD7 total_epochs (set assume.datasetSamples to compare them)");
   } else if (horizon !== void 0) {
     plan.totalSteps = derived(horizon, `${formatCount(plan.stepsPerEpoch.value)} steps/epoch \xD7 ${describe2(epochs)}`, "steps");
   }
   const save = v.num("trainer.save_freq");
-  if (save && save.value > 0) plan.saveEverySteps = { ...save, unit: "steps" };
+  if (save && save.value > 0) plan.saveEverySteps = withUnit(save, "steps");
   const test = v.num("trainer.test_freq");
-  if (test && test.value > 0) plan.evalEverySteps = { ...test, unit: "steps" };
+  if (test && test.value > 0) plan.evalEverySteps = withUnit(test, "steps");
   ctx.launchChecks["batch-size-mismatch"] = `verl's SFT trainer refuses to start (_normalize_config_bsz asserts "Global batch size \u2026 is not divisible by dp size \u2026", then that the per-rank batch is divisible by micro_batch_size_per_gpu)`;
   if (!plan.worldSize && !plan.dataParallelSize) ctx.missing.push({ field: "worldSize", hint: "launch with torchrun --nproc_per_node N [--nnodes M] in a committed script, or set assume.worldSize in .trainlint.yml" });
   if (!plan.totalSteps) ctx.missing.push({ field: "datasetSamples", hint: "set assume.datasetSamples (rows of data.train_files) in .trainlint.yml: steps/epoch = floor(floor(samples / dp) / (train_batch_size / dp))" });
@@ -20868,7 +21116,7 @@ function nemo1Schedule(ctx, prefix) {
   }
   const minLr = v.num(`${prefix}.sched.min_lr`);
   if (minLr && name2 && name2.value !== "NoamAnnealing") plan.minLr = minLr;
-  if (warmSteps && warmSteps.origin !== "default") plan.warmupSteps = { ...warmSteps, unit: "steps" };
+  if (warmSteps && warmSteps.origin !== "default") plan.warmupSteps = withUnit(warmSteps, "steps");
   else if (warmRatio) {
     plan.warmupRatio = warmRatio;
     if (total) plan.warmupSteps = { ...derivedFrom(warmRatio, Math.floor(warmRatio.value * total.value), `int(${warmRatio.value} \xD7 max_steps ${formatCount(total.value)})`, "steps"), fractionOf: { fraction: warmRatio.value, of: "max_steps", ofSteps: total.value } };
@@ -20914,7 +21162,7 @@ function nemo2Scheduler(ctx) {
   const targetSrc = v.reader.sourceOf(targetHit?.entry);
   plan.scheduler = { value: "CosineAnnealingScheduler", origin: "explicit", file: targetSrc?.file ?? ctx.file.path, key: `${at6}._target_`, ...targetHit ? { range: targetHit.keyRange } : {} };
   const warm = v.num(`${at6}.warmup_steps`) ?? { ...defaultSetting(NEMO2_COSINE_DEFAULTS.warmupSteps, `${at6}.warmup_steps`, "NeMo 2 CosineAnnealingScheduler default"), unit: "steps" };
-  plan.warmupSteps = { ...warm, unit: "steps" };
+  plan.warmupSteps = withUnit(warm, "steps");
   const minLr = v.num(`${at6}.min_lr`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.minLr, `${at6}.min_lr`, "NeMo 2 CosineAnnealingScheduler default");
   plan.minLr = minLr;
   const hold = v.num(`${at6}.constant_steps`) ?? defaultSetting(NEMO2_COSINE_DEFAULTS.constantSteps, `${at6}.constant_steps`, "NeMo 2 CosineAnnealingScheduler default: 80,000 steps held at min_lr");
@@ -20940,17 +21188,17 @@ function extractNemo1(ctx, env) {
   parallel(ctx, { tp: "model.tensor_model_parallel_size", pp: "model.pipeline_model_parallel_size", cp: "model.context_parallel_size" });
   const algo = ["sft", "dpo", "ppo", "rm", "kto", "spin"].find((a) => v.reader.lookup(["trainer", a])?.node.kind === "map");
   const maxSteps = (algo ? v.num(`trainer.${algo}.max_steps`) : void 0) ?? v.num("trainer.max_steps");
-  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps" };
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = withUnit(maxSteps, "steps");
   const epochs = v.num("trainer.max_epochs");
-  if (epochs && epochs.value > 0) plan.epochs = { ...epochs, unit: "epochs" };
+  if (epochs && epochs.value > 0) plan.epochs = withUnit(epochs, "epochs");
   if (megatron2) {
     const micro = v.num("model.micro_batch_size");
-    if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+    if (micro) plan.microBatchSize = withUnit(micro, "samples");
     const rampup = v.reader.lookup(["model", "rampup_batch_size"]);
     const global = v.num("model.global_batch_size");
     if (global) {
       const ramping = rampup && rampup.node.kind === "seq";
-      plan.globalBatchSize = ramping ? { ...global, origin: "derived", how: "model.rampup_batch_size ramps up to it (the sampler does not check divisibility)", unit: "samples" } : { ...global, unit: "samples" };
+      plan.globalBatchSize = ramping ? { ...global, origin: "derived", how: "model.rampup_batch_size ramps up to it (the sampler does not check divisibility)", unit: "samples" } : withUnit(global, "samples");
     }
     const dp = dataParallel(plan);
     if (global && micro && dp && global.value % (micro.value * dp.value) === 0) {
@@ -20967,13 +21215,13 @@ function extractNemo1(ctx, env) {
     ctx.launchChecks["batch-size-mismatch"] = 'NeMo refuses to start (its Megatron sampler raises "`global_batch_size` is not divisible by `micro_batch_size` x `data_parallel_size`")';
   } else {
     const micro = v.num("model.train_ds.batch_size");
-    if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+    if (micro) plan.microBatchSize = withUnit(micro, "samples");
     const accum = v.num("trainer.accumulate_grad_batches");
     if (accum) plan.gradAccumSteps = accum;
     deriveGlobalBatch(plan);
   }
   const seq = v.num("model.encoder_seq_length") ?? v.num("model.seq_length") ?? v.num("model.data.seq_length");
-  if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+  if (seq) plan.seqLen = withUnit(seq, "tokens");
   const precision3 = v.str("trainer.precision");
   if (precision3) plan.precision = precision3;
   const optimizer = v.str("model.optim.name");
@@ -21024,13 +21272,13 @@ function extractNemo1(ctx, env) {
   const vciFloat = vciNode?.kind === "scalar" && /[.eE]/.test(vciNode.source);
   if (vci && !vciFloat && Number.isInteger(vci.value) && vci.value >= 1 && !(limitVal && limitVal.value === 0)) {
     const accum = megatron2 ? 1 : plan.gradAccumSteps?.value ?? 1;
-    plan.evalEverySteps = accum > 1 ? { ...derivedFrom(vci, vci.value / accum, `${named2(vci)} batches / accumulate_grad_batches ${formatCount(accum)}`, "steps"), writtenAs: { unit: "batches", perStep: accum } } : { ...vci, unit: "steps" };
+    plan.evalEverySteps = accum > 1 ? { ...derivedFrom(vci, vci.value / accum, `${named2(vci)} batches / accumulate_grad_batches ${formatCount(accum)}`, "steps"), writtenAs: { unit: "batches", perStep: accum } } : withUnit(vci, "steps");
   } else if (vci && vciFloat && vci.value > 0 && vci.value <= 1) {
     notes.push(`trainer.val_check_interval ${vciNode?.kind === "scalar" ? vciNode.source : vci.value} is a fraction of an epoch: ${vci.value === 1 ? "validation once per epoch" : `validation every ${vci.value} of an epoch`}`);
   }
   const everyN = algo ? v.num(`trainer.${algo}.save_interval`) : v.num("exp_manager.checkpoint_callback_params.every_n_train_steps");
   const callback = v.bool("exp_manager.create_checkpoint_callback");
-  if (everyN && everyN.value > 0) plan.saveEverySteps = { ...everyN, unit: "steps" };
+  if (everyN && everyN.value > 0) plan.saveEverySteps = withUnit(everyN, "steps");
   else if (callback?.value !== false && plan.evalEverySteps && !algo) {
     plan.saveEverySteps = { ...plan.evalEverySteps, origin: "derived", how: `exp_manager checkpoints at each validation (no checkpoint_callback_params.every_n_train_steps): ${plan.evalEverySteps.how ?? named2(plan.evalEverySteps)}` };
   }
@@ -21043,14 +21291,14 @@ function extractNemo2(ctx, env) {
   applyAssumptions(plan, env.assume);
   parallel(ctx, { tp: "trainer.strategy.tensor_model_parallel_size", pp: "trainer.strategy.pipeline_model_parallel_size", cp: "trainer.strategy.context_parallel_size" });
   const micro = v.num("data.micro_batch_size");
-  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  if (micro) plan.microBatchSize = withUnit(micro, "samples");
   const global = v.num("data.global_batch_size");
-  if (global) plan.globalBatchSize = { ...global, unit: "samples" };
+  if (global) plan.globalBatchSize = withUnit(global, "samples");
   const dp = dataParallel(plan);
   if (global && micro && dp && global.value % (micro.value * dp.value) === 0) plan.gradAccumSteps = derived(global.value / (micro.value * dp.value), `${formatCount(global.value)} / (${formatCount(micro.value)} \xD7 ${formatCount(dp.value)}) (global / (micro \xD7 data-parallel))`);
   ctx.launchChecks["batch-size-mismatch"] = 'NeMo 2 refuses to start (its data sampler raises "`global_batch_size` is not divisible by `micro_batch_size` x `data_parallel_size`")';
   const maxSteps = v.num("trainer.max_steps");
-  if (maxSteps && maxSteps.value > 0) plan.totalSteps = { ...maxSteps, unit: "steps" };
+  if (maxSteps && maxSteps.value > 0) plan.totalSteps = withUnit(maxSteps, "steps");
   const lr = v.num("optim.config.lr");
   if (lr) plan.peakLr = lr;
   if (!nemo2Scheduler(ctx)) {
@@ -21058,7 +21306,7 @@ function extractNemo2(ctx, env) {
     if (target) plan.scheduler = target;
   }
   const vci = v.num("trainer.val_check_interval");
-  if (vci && Number.isInteger(vci.value) && vci.value >= 1) plan.evalEverySteps = { ...vci, unit: "steps" };
+  if (vci && Number.isInteger(vci.value) && vci.value >= 1) plan.evalEverySteps = withUnit(vci, "steps");
   if (!plan.totalSteps) ctx.missing.push({ field: "totalSteps", hint: "set trainer.max_steps, or assume.totalSteps in .trainlint.yml" });
 }
 function extractBridge(ctx, env) {
@@ -21067,8 +21315,8 @@ function extractBridge(ctx, env) {
   parallel(ctx, { tp: "model.tensor_model_parallel_size", pp: "model.pipeline_model_parallel_size", cp: "model.context_parallel_size" });
   const gbs = v.num("train.global_batch_size");
   const mbs = v.num("train.micro_batch_size");
-  if (gbs) plan.globalBatchSize = { ...gbs, unit: "samples" };
-  if (mbs) plan.microBatchSize = { ...mbs, unit: "samples" };
+  if (gbs) plan.globalBatchSize = withUnit(gbs, "samples");
+  if (mbs) plan.microBatchSize = withUnit(mbs, "samples");
   const dp = dataParallel(plan);
   if (gbs && mbs && dp && gbs.value % (mbs.value * dp.value) === 0) plan.gradAccumSteps = derived(gbs.value / (mbs.value * dp.value), `${formatCount(gbs.value)} / (${formatCount(mbs.value)} \xD7 ${formatCount(dp.value)}) (global / (micro \xD7 data-parallel))`);
   ctx.launchChecks["batch-size-mismatch"] = "Megatron-Bridge refuses to start (Megatron-Core's micro-batch calculator asserts the global batch is divisible by micro batch \xD7 data-parallel size)";
@@ -21077,7 +21325,7 @@ function extractBridge(ctx, env) {
   const epochs = v.num("train.num_epochs");
   const lengths = [iters, samples, epochs].filter((s) => s !== void 0 && s.value !== null);
   if (lengths.length > 1) conflict4(ctx, "run-length-twice", `${lengths.map((s) => s.key).join(" and ")} are all set: Megatron-Bridge raises "Cannot specify more than one of train_iters, train_samples, or num_epochs" at start-up; keep one`, ...lengths.slice(1));
-  if (iters) plan.totalSteps = { ...iters, unit: "steps" };
+  if (iters) plan.totalSteps = withUnit(iters, "steps");
   else if (samples && gbs) plan.totalSteps = { ...derivedFrom(samples, Math.floor(samples.value / gbs.value), `${named2(samples)} // ${named2(gbs)}`, "steps"), writtenAs: { unit: "samples", perStep: gbs.value, value: samples.value } };
   const lr = v.num("optimizer.lr");
   if (lr) plan.peakLr = lr;
@@ -21095,9 +21343,9 @@ function extractBridge(ctx, env) {
   }
   const decayIters = v.num("scheduler.lr_decay_iters");
   const total = plan.totalSteps;
-  const decay = decayIters ? { ...decayIters, unit: "steps" } : total ? derived(total.value, "scheduler.lr_decay_iters not set here: train.train_iters (Megatron-Bridge's default, unless the recipe sets it)", "steps") : void 0;
+  const decay = decayIters ? withUnit(decayIters, "steps") : total ? derived(total.value, "scheduler.lr_decay_iters not set here: train.train_iters (Megatron-Bridge's default, unless the recipe sets it)", "steps") : void 0;
   if (decay && style?.value !== "constant") plan.decaySteps = decay;
-  if (wIters) plan.warmupSteps = { ...wIters, unit: "steps" };
+  if (wIters) plan.warmupSteps = withUnit(wIters, "steps");
   else if (wFrac && decay) plan.warmupSteps = { ...derivedFrom(wFrac, Math.floor(wFrac.value * decay.value), `${wFrac.value} \xD7 decay ${formatCount(decay.value)}`, "steps"), fractionOf: { fraction: wFrac.value, of: "the decay horizon", ofSteps: decay.value } };
   else if (wSamples && gbs) plan.warmupSteps = { ...derivedFrom(wSamples, Math.ceil(wSamples.value / gbs.value), `ceil(${named2(wSamples)} / ${named2(gbs)})`, "steps"), writtenAs: { unit: "samples", perStep: gbs.value, value: wSamples.value } };
   if (plan.warmupSteps && decay && plan.warmupSteps.value >= decay.value) {
@@ -21109,16 +21357,16 @@ function extractBridge(ctx, env) {
   const maxSteps = v.num("scheduler.max_steps");
   if (maxSteps && iters && maxSteps.value < iters.value) {
     ctx.launchChecks["decay-horizon-mismatch"] = `Megatron-Bridge refuses to start ("scheduler.max_steps (${formatCount(maxSteps.value)}) must be greater than or equal to train.train_iters (${formatCount(iters.value)})")`;
-    plan.decaySteps = { ...maxSteps, unit: "steps" };
+    plan.decaySteps = withUnit(maxSteps, "steps");
   }
   ctx.launchChecks["min-lr-exceeds-lr"] = "Megatron-Bridge refuses to start (Megatron-Core's OptimizerParamScheduler asserts max_lr >= min_lr)";
   const save = v.num("checkpoint.save_interval");
-  if (save && save.value > 0) plan.saveEverySteps = { ...save, unit: "steps" };
+  if (save && save.value > 0) plan.saveEverySteps = withUnit(save, "steps");
   const evalEvery = v.num("train.eval_interval");
   const evalIters = v.num("train.eval_iters");
-  if (evalEvery && evalEvery.value > 0 && !(evalIters && evalIters.value === 0)) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
+  if (evalEvery && evalEvery.value > 0 && !(evalIters && evalIters.value === 0)) plan.evalEverySteps = withUnit(evalEvery, "steps");
   const seq = v.num("model.seq_length") ?? v.num("dataset.seq_length");
-  if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+  if (seq) plan.seqLen = withUnit(seq, "tokens");
   notes.push("a Megatron-Bridge override file: keys it leaves out come from the Python recipe it overrides, so they are unknown here");
   if (!plan.worldSize && !plan.dataParallelSize) ctx.missing.push({ field: "worldSize", hint: "launch with torchrun --nproc_per_node N in a committed script, or set assume.worldSize in .trainlint.yml" });
 }
@@ -21759,7 +22007,7 @@ function pointSetting(ctx, s, key, value, hit, what) {
       ...p.unit === "epochs" ? { writtenAs: { unit: "epochs", perStep: 1 / ctx.stepsPerEpoch } } : ctx.accum !== 1 ? { writtenAs: { unit: "iterations", perStep: ctx.accum, value } } : {}
     };
   }
-  return p.unit === "epochs" ? { ...base, unit: "epochs" } : void 0;
+  return p.unit === "epochs" ? withUnit(base, "epochs") : void 0;
 }
 var WARMUP_TYPES = /* @__PURE__ */ new Set(["LinearLR", "QuadraticWarmupLR"]);
 var DECAY_TYPES = /* @__PURE__ */ new Set(["CosineAnnealingLR", "PolyLR", "MultiStepLR", "StepLR", "ExponentialLR", "CosineRestartLR", "OneCycleLR", "LinearLR"]);
@@ -21929,12 +22177,12 @@ function extract3(file, env, asBase = false) {
   if (typeShort === "EpochBasedTrainLoop" || !loopType && loopByEpoch?.value === true || !typeShort?.includes("Iter") && maxEpochs && !maxIters) ctx.loop = "epoch";
   else if (typeShort === "IterBasedTrainLoop" || !loopType && loopByEpoch?.value === false || maxIters && !maxEpochs) ctx.loop = "iter";
   if (ctx.loop === "epoch" && maxEpochs) {
-    plan.epochs = { ...maxEpochs, unit: "epochs" };
+    plan.epochs = withUnit(maxEpochs, "epochs");
     ctx.maxEpochs = maxEpochs.value;
   }
   if (ctx.loop === "iter" && maxIters) ctx.maxIters = maxIters.value;
   const micro = numberIn(view, ["train_dataloader", "batch_size"]);
-  if (micro) plan.microBatchSize = { ...micro, unit: "samples" };
+  if (micro) plan.microBatchSize = withUnit(micro, "samples");
   const accum = numberIn(view, ["optim_wrapper", "accumulative_counts"]);
   if (accum) plan.gradAccumSteps = accum;
   else if (absent(["optim_wrapper", "accumulative_counts"]) && lookup(view, ["optim_wrapper"]).kind === "found") plan.gradAccumSteps = defaultSetting(1, "optim_wrapper.accumulative_counts", "OptimWrapper default");
@@ -21964,7 +22212,7 @@ function extract3(file, env, asBase = false) {
     plan.stepsPerEpoch = derived(ctx.stepsPerEpoch, `ceil(ceil(${formatCount(plan.datasetSamples.value)} / ${formatCount(world)}) / ${formatCount(micro.value)})${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ""} (DefaultSampler pads each rank to ceil(N / world))`, "steps");
     if (maxEpochs) plan.totalSteps = derivedFrom(maxEpochs, Math.ceil(maxEpochs.value * itersPerEpoch / ctx.accum), `${formatCount(maxEpochs.value)} epochs \xD7 ${formatCount(itersPerEpoch)} iterations${ctx.accum !== 1 ? ` / ${formatCount(ctx.accum)}` : ""}`, "steps");
   } else if (ctx.loop === "iter" && maxIters) {
-    plan.totalSteps = ctx.accum === 1 ? { ...maxIters, unit: "steps" } : { ...derivedFrom(maxIters, Math.ceil(maxIters.value / ctx.accum), `ceil(${formatCount(maxIters.value)} iterations / accumulative_counts ${formatCount(ctx.accum)})`), unit: "steps", writtenAs: { unit: "iterations", perStep: ctx.accum, value: maxIters.value } };
+    plan.totalSteps = ctx.accum === 1 ? withUnit(maxIters, "steps") : { ...derivedFrom(maxIters, Math.ceil(maxIters.value / ctx.accum), `ceil(${formatCount(maxIters.value)} iterations / accumulative_counts ${formatCount(ctx.accum)})`), unit: "steps", writtenAs: { unit: "iterations", perStep: ctx.accum, value: maxIters.value } };
   }
   const autoEnable = boolIn(view, ["auto_scale_lr", "enable"]);
   const baseBatch = numberIn(view, ["auto_scale_lr", "base_batch_size"]);
@@ -22042,7 +22290,7 @@ function strip(node) {
 }
 function interval(ctx, s, byEpoch) {
   if (!byEpoch) {
-    if (ctx.accum === 1) return { ...s, unit: "steps" };
+    if (ctx.accum === 1) return withUnit(s, "steps");
     return { ...derivedFrom(s, s.value / ctx.accum, `${formatCount(s.value)} iterations / accumulative_counts ${formatCount(ctx.accum)}`), unit: "steps", writtenAs: { unit: "iterations", perStep: ctx.accum, value: s.value } };
   }
   if (ctx.stepsPerEpoch === void 0) return void 0;
@@ -22495,17 +22743,17 @@ function extractLazy(file, env) {
   for (const n of file.inherited?.notes ?? []) notes.push(n);
   if (!view.complete) notes.push("a config file it imports was not read: the values it sets are unknown");
   const batch = lazyNumber(view, ["dataloader", "train", "total_batch_size"]);
-  if (batch) plan.globalBatchSize = { ...batch, unit: "samples" };
+  if (batch) plan.globalBatchSize = withUnit(batch, "samples");
   const lr = lazyNumber(view, ["optimizer", "lr"]);
   if (lr) plan.peakLr = lr;
   const opt = lazyTarget(view, ["optimizer"]);
   if (opt) plan.optimizer = { value: opt, origin: "explicit", key: "optimizer._target_" };
   const maxIter = lazyNumber(view, ["train", "max_iter"]);
-  if (maxIter) plan.totalSteps = { ...maxIter, unit: "steps" };
+  if (maxIter) plan.totalSteps = withUnit(maxIter, "steps");
   const ckpt = lazyNumber(view, ["train", "checkpointer", "period"]) ?? lazyNumber(view, ["train", "checkpoint_period"]);
-  if (ckpt && ckpt.value > 0) plan.saveEverySteps = { ...ckpt, unit: "steps" };
+  if (ckpt && ckpt.value > 0) plan.saveEverySteps = withUnit(ckpt, "steps");
   const evalPeriod = lazyNumber(view, ["train", "eval_period"]);
-  if (evalPeriod && evalPeriod.value > 0) plan.evalEverySteps = { ...evalPeriod, unit: "steps" };
+  if (evalPeriod && evalPeriod.value > 0) plan.evalEverySteps = withUnit(evalPeriod, "steps");
   const amp = lookup(view, ["train", "amp", "enabled"]);
   if (amp.kind === "found" && amp.node.kind === "scalar" && typeof amp.node.value === "boolean") plan.precision = lazySetting(view, amp, amp.node.value ? "fp16" : "fp32", "train.amp.enabled");
   plan.gradAccumSteps = defaultSetting(1, "train", "detectron2 does not accumulate gradients: one iteration is one optimizer step");
@@ -22752,7 +23000,7 @@ function extractSwift(ctx) {
   if (!hf.plan.worldSize) ctx.missing.push({ field: "worldSize", hint: "start the run with NPROC_PER_NODE=N (and NNODES) in a committed script, set ENV: {NPROC_PER_NODE: N} in the config, or set assume.worldSize in .trainlint.yml" });
   strategyIgnores(ctx, "save_steps", "save_strategy");
   strategyIgnores(ctx, "eval_steps", "eval_strategy");
-  if (grpo && hf.plan.globalBatchSize) hf.plan.globalBatchSize = { ...hf.plan.globalBatchSize, unit: "completions" };
+  if (grpo && hf.plan.globalBatchSize) hf.plan.globalBatchSize = withUnit(hf.plan.globalBatchSize, "completions");
   return hf.plan;
 }
 var SWIFT_STOPS = "ms-swift refuses to start (its argument checks raise ValueError before training)";
@@ -22782,8 +23030,8 @@ function swiftGrpo(ctx, plan, pd, ga, notes) {
   const gbs = num4(ctx, "generation_batch_size");
   const spg = num4(ctx, "steps_per_generation");
   const v = { pd, ga, g, mu, ...gbs ? { gbs } : {}, ...spg ? { spg } : {} };
-  plan.microBatchSize = { ...pd, unit: "completions", note: "GRPO: completions per device, not prompts" };
-  plan.samplesPerPrompt = { ...g, unit: "completions" };
+  plan.microBatchSize = withUnit(pd, "completions", "GRPO: completions per device, not prompts");
+  plan.samplesPerPrompt = withUnit(g, "completions");
   plan.schedulerTick = { value: "optimizer-step", origin: "derived", how: "the Trainer steps the LR scheduler once per optimizer step" };
   if (g.value <= 1) ctx.configErrors.push({ range: rangeOf4(ctx, g), message: `num_generations ${formatCount(g.value)}: ${SWIFT_STOPS} ("num_generations must be greater than 1 for GRPO"); set it to 2 or more` });
   const world = dataParallel(plan);
@@ -22847,8 +23095,8 @@ function extractMegatron(ctx) {
   const n = (key) => num4(ctx, key) ?? numberAt(ctx.view, ["train", key], LOADER13);
   const micro = n("micro_batch_size") ?? defaultSetting(1, "micro_batch_size", "Megatron-SWIFT default");
   const global = n("global_batch_size") ?? defaultSetting(16, "global_batch_size", "Megatron-SWIFT default");
-  plan.microBatchSize = { ...micro, unit: "samples" };
-  plan.globalBatchSize = { ...global, unit: "samples" };
+  plan.microBatchSize = withUnit(micro, "samples");
+  plan.globalBatchSize = withUnit(global, "samples");
   plan.peakLr = num4(ctx, "lr") ?? defaultSetting(t.value === "full" ? 1e-5 : 1e-4, "lr", `Megatron-SWIFT default for tuner_type ${t.value}: 1e-5 for full tuning, else 1e-4`);
   const minLr = num4(ctx, "min_lr") ?? defaultSetting(0, "min_lr", "Megatron-SWIFT default");
   plan.minLr = minLr;
@@ -22878,15 +23126,15 @@ function extractMegatron(ctx) {
   }
   const iters = num4(ctx, "train_iters");
   const epochs = num4(ctx, "num_train_epochs");
-  if (iters) plan.totalSteps = { ...iters, unit: "steps" };
-  if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
+  if (iters) plan.totalSteps = withUnit(iters, "steps");
+  if (epochs) plan.epochs = withUnit(epochs, "epochs");
   if (!iters && epochs && plan.datasetSamples) {
     const spe = Math.ceil(plan.datasetSamples.value / global.value);
     plan.stepsPerEpoch = derived(spe, `ceil(${formatCount(plan.datasetSamples.value)} / global_batch_size ${formatCount(global.value)})`, "steps");
     plan.totalSteps = derivedFrom(epochs, spe * epochs.value, `${formatCount(spe)} steps/epoch \xD7 num_train_epochs ${formatCount(epochs.value)}`, "steps");
   }
   const decay = num4(ctx, "lr_decay_iters");
-  if (decay) plan.decaySteps = { ...decay, unit: "steps" };
+  if (decay) plan.decaySteps = withUnit(decay, "steps");
   else if (plan.totalSteps) plan.decaySteps = { ...derived(plan.totalSteps.value, "lr_decay_iters not set: train_iters", "steps"), origin: "default", key: "lr_decay_iters" };
   const wIters = num4(ctx, "lr_warmup_iters");
   const wFrac = num4(ctx, "lr_warmup_fraction");
@@ -22898,17 +23146,17 @@ function extractMegatron(ctx) {
     });
   }
   if (wFrac) {
-    plan.warmupRatio = { ...wFrac, unit: "ratio" };
+    plan.warmupRatio = withUnit(wFrac, "ratio");
     const horizon = plan.decaySteps?.value;
     if (horizon !== void 0) plan.warmupSteps = { ...derivedFrom(wFrac, Math.floor(wFrac.value * horizon), `lr_warmup_fraction ${wFrac.value} \xD7 the decay horizon ${formatCount(horizon)}`, "steps"), fractionOf: { fraction: wFrac.value, of: "the decay horizon", ofSteps: horizon } };
   } else {
-    plan.warmupSteps = wIters ? { ...wIters, unit: "steps" } : { ...defaultSetting(0, "lr_warmup_iters"), unit: "steps" };
+    plan.warmupSteps = wIters ? withUnit(wIters, "steps") : withUnit(defaultSetting(0, "lr_warmup_iters"), "steps");
   }
   megatronWarmupAssertion2(ctx, plan, decay);
   const save = num4(ctx, "save_steps") ?? num4(ctx, "save_interval") ?? defaultSetting(500, "save_steps", "Megatron-SWIFT default");
-  if (save.value > 0) plan.saveEverySteps = { ...save, unit: "steps" };
+  if (save.value > 0) plan.saveEverySteps = withUnit(save, "steps");
   const evalEvery = num4(ctx, "eval_steps") ?? num4(ctx, "eval_interval");
-  if (evalEvery && evalEvery.value > 0) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
+  if (evalEvery && evalEvery.value > 0) plan.evalEverySteps = withUnit(evalEvery, "steps");
   ctx.launchChecks["min-lr-exceeds-lr"] = "Megatron-SWIFT refuses to start (Megatron's OptimizerParamScheduler asserts max_lr >= min_lr)";
   if (ctx.rlhfType === "grpo") megatronGrpo(ctx, plan, micro, global, dp?.value, world?.value);
   if (!plan.worldSize) ctx.missing.push({ field: "worldSize", hint: "start the run with NPROC_PER_NODE=N (and NNODES) in a committed script, or set assume.worldSize in .trainlint.yml" });
@@ -22935,8 +23183,8 @@ function megatronGrpo(ctx, plan, micro, global, dp, world) {
   const g = num4(ctx, "num_generations") ?? defaultSetting(8, "num_generations", "ms-swift default");
   const gbs = num4(ctx, "generation_batch_size");
   const spg = num4(ctx, "steps_per_generation");
-  plan.samplesPerPrompt = { ...g, unit: "completions" };
-  plan.globalBatchSize = { ...global, unit: "completions" };
+  plan.samplesPerPrompt = withUnit(g, "completions");
+  plan.globalBatchSize = withUnit(global, "completions");
   plan.schedulerTick = { value: "optimizer-step", origin: "derived", how: "Megatron's scheduler steps once per optimizer step" };
   if (gbs && spg) {
     ctx.conflicts.push({ kind: "generation-batch-and-steps", range: rangeOf4(ctx, spg, gbs), message: `generation_batch_size ${formatCount(gbs.value)} and steps_per_generation ${formatCount(spg.value)} are both set: Megatron-SWIFT refuses to start ("'generation_batch_size' and 'steps_per_generation' cannot be both configured"); keep one` });
@@ -23241,10 +23489,10 @@ function extractPpo2(ctx, env) {
   const epochs = f.num(s.maxEpochs);
   const episodes = f.num(s.episodes);
   const dynamic = f.on(s.dynamic);
-  plan.promptsPerRolloutStep = { ...rollout, unit: "prompts" };
-  plan.samplesPerPrompt = { ...n, unit: "responses" };
-  plan.globalBatchSize = { ...train, unit: "responses" };
-  if (!dynamic) plan.microBatchSize = { ...microTrain, unit: "responses" };
+  plan.promptsPerRolloutStep = withUnit(rollout, "prompts");
+  plan.samplesPerPrompt = withUnit(n, "responses");
+  plan.globalBatchSize = withUnit(train, "responses");
+  if (!dynamic) plan.microBatchSize = withUnit(microTrain, "responses");
   plan.schedulerTick = { value: "optimizer-step", origin: "derived", how: "the actor's LR scheduler steps once per optimizer step (get_scheduler over max_steps)" };
   const responses = rollout.value * n.value;
   const perRollout = Math.floor(responses / train.value);
@@ -23280,7 +23528,7 @@ function extractPpo2(ctx, env) {
   }
   const warm = f.num(s.warmupRatio);
   if (warm.value > 0) {
-    plan.warmupRatio = { ...warm, unit: "ratio" };
+    plan.warmupRatio = withUnit(warm, "ratio");
     if (plan.totalSteps) plan.warmupSteps = { ...derivedFrom(warm, Math.ceil(plan.totalSteps.value * warm.value), `ceil(${formatCount(plan.totalSteps.value)} \xD7 ${warm.value})`, "steps"), fractionOf: { fraction: warm.value, of: "the run", ofSteps: plan.totalSteps.value } };
   }
   const k = plan.optimizerStepsPerRolloutStep?.value;
@@ -23414,7 +23662,7 @@ function extractSupervised(ctx, env, name2) {
   const lr = f.num(s.lr);
   if (lr) plan.peakLr = lr;
   const epochs = f.num(s.maxEpochs);
-  if (epochs) plan.epochs = { ...epochs, unit: "epochs" };
+  if (epochs) plan.epochs = withUnit(epochs, "epochs");
   const schedBy = f.args.has("lr_scheduler") ? void 0 : f.args.setBy("lr_scheduler");
   if (schedBy) ctx.notes.push(`--lr_scheduler is not written on the command, and ${schedBy} may set it: the schedule and its floor are left unknown`);
   else plan.scheduler = defaultSetting("cosine_with_min_lr", "lr_scheduler", "OpenRLHF default");
@@ -23430,13 +23678,13 @@ function extractSupervised(ctx, env, name2) {
   }
   const warm = f.num(s.warmupRatio);
   if (warm && warm.value > 0) {
-    plan.warmupRatio = { ...warm, unit: "ratio" };
+    plan.warmupRatio = withUnit(warm, "ratio");
     if (plan.totalSteps) plan.warmupSteps = derived(Math.ceil(plan.totalSteps.value * warm.value), `ceil(${formatCount(plan.totalSteps.value)} \xD7 ${warm.value})`, "steps");
   }
   const save = f.num(s.saveSteps);
-  if (save && save.value > 0) plan.saveEverySteps = { ...save, unit: "steps" };
+  if (save && save.value > 0) plan.saveEverySteps = withUnit(save, "steps");
   const ev = f.num(s.evalSteps);
-  if (ev && ev.value > 0) plan.evalEverySteps = { ...ev, unit: "steps" };
+  if (ev && ev.value > 0) plan.evalEverySteps = withUnit(ev, "steps");
   precision2(ctx, s);
   if (train && micro && world && ring !== void 0 && dsTp !== void 0) deepspeedIdentity(ctx, train, micro, world, ring, dsTp, "");
   if (!world) ctx.missing.push({ field: "worldSize", hint: "pass --num_gpus N to deepspeed (without it, every GPU of the host), or set assume.worldSize in .trainlint.yml" });
@@ -23667,7 +23915,7 @@ function extractPlan3(ctx, env) {
   else if (m && !m.auto) plan.worldSize = derived(m.product, `the product of the ici_* and dcn_* parallelism axes (ICI ${formatCount(m.ici.product)} \xD7 DCN ${formatCount(m.dcn.product)}, none is -1)`, "devices");
   const pd = v.num("per_device_batch_size");
   const ga = v.num("gradient_accumulation_steps");
-  if (pd) plan.microBatchSize = { ...pd, unit: "samples" };
+  if (pd) plan.microBatchSize = withUnit(pd, "samples");
   if (ga) plan.gradAccumSteps = ga;
   const world = plan.worldSize;
   if (pd && ga && world) {
@@ -23684,8 +23932,8 @@ function extractPlan3(ctx, env) {
   if (steps3 && sched) {
     if (steps3.value === -1 && sched.value === -1) notes.push("steps and learning_rate_schedule_steps are both -1: MaxText has no run length");
     else {
-      total = steps3.value === -1 ? derivedFrom(sched, sched.value, `steps -1: learning_rate_schedule_steps ${formatCount(sched.value)}`, "steps") : { ...steps3, unit: "steps" };
-      horizon = sched.value === -1 ? { ...derived(total.value, `learning_rate_schedule_steps -1: steps ${formatCount(total.value)}`, "steps"), origin: "default", key: "learning_rate_schedule_steps" } : { ...sched, unit: "steps" };
+      total = steps3.value === -1 ? derivedFrom(sched, sched.value, `steps -1: learning_rate_schedule_steps ${formatCount(sched.value)}`, "steps") : withUnit(steps3, "steps");
+      horizon = sched.value === -1 ? { ...derived(total.value, `learning_rate_schedule_steps -1: steps ${formatCount(total.value)}`, "steps"), origin: "default", key: "learning_rate_schedule_steps" } : withUnit(sched, "steps");
     }
   }
   if (total) plan.totalSteps = total;
@@ -23700,7 +23948,7 @@ function extractPlan3(ctx, env) {
   if (warm && horizon) {
     plan.warmupSteps = { ...derivedFrom(warm, Math.floor(horizon.value * warm.value), `int(learning_rate_schedule_steps ${formatCount(horizon.value)} \xD7 ${said3(warm)})`, "steps"), fractionOf: { fraction: warm.value, of: "learning_rate_schedule_steps", ofSteps: horizon.value } };
   }
-  if (warm) plan.warmupRatio = { ...warm, unit: "ratio", note: "a fraction of learning_rate_schedule_steps, not of steps" };
+  if (warm) plan.warmupRatio = withUnit(warm, "ratio", "a fraction of learning_rate_schedule_steps, not of steps");
   if (type?.value === "wsd") {
     const decay = v.num("wsd_decay_steps_fraction");
     if (warm && decay && warm.value + decay.value > 1) {
@@ -23718,20 +23966,20 @@ function extractPlan3(ctx, env) {
   }
   const ckpt = v.bool("enable_checkpointing");
   const period = v.num("checkpoint_period");
-  if (ckpt?.value !== false && period && period.value > 0) plan.saveEverySteps = { ...period, unit: "steps" };
+  if (ckpt?.value !== false && period && period.value > 0) plan.saveEverySteps = withUnit(period, "steps");
   if (ckpt?.value === false && period && period.origin !== "default" && period.file === ctx.file.path) {
     ctx.ignored.push({ key: "checkpoint_period", range: at3(ctx, period), message: `${said3(period)} is ignored: enable_checkpointing is false, so MaxText writes no checkpoint; remove it or enable checkpointing` });
   }
   const onCompletion = v.bool("save_checkpoint_on_completion");
   if (ckpt?.value !== false && onCompletion?.value === true) ctx.atRunEnd = { save: "MaxText saves once at the end, with save_checkpoint_on_completion" };
   const evalEvery = v.num("eval_interval");
-  if (evalEvery && evalEvery.value > 0) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
+  if (evalEvery && evalEvery.value > 0) plan.evalEverySteps = withUnit(evalEvery, "steps");
   const dtype = v.str("dtype");
   if (dtype) plan.precision = dtype;
   const opt = v.str("opt_type");
   if (opt) plan.optimizer = opt;
   const seq = v.num("max_target_length");
-  if (seq) plan.seqLen = { ...seq, unit: "tokens" };
+  if (seq) plan.seqLen = withUnit(seq, "tokens");
   if (v.str("model_name") && v.str("model_name").value !== "default") notes.push(`model_name ${v.str("model_name").value}: MaxText merges models/${v.str("model_name").value}.yml (architecture keys); a key both there and on the command line is an error unless override_model_config is true`);
 }
 function extract6(file, env) {
@@ -23858,7 +24106,7 @@ function fracOrSteps(ctx, s, total, what, of = "num_train_steps") {
     });
     return void 0;
   }
-  if (x > 1) return { ...s, unit: "steps" };
+  if (x > 1) return withUnit(s, "steps");
   if (total === void 0) return void 0;
   const steps3 = Math.floor(x * total);
   const whole = of === "num_train_steps" ? "the whole run" : `all of ${of}`;
@@ -23961,7 +24209,7 @@ function extractPlan4(ctx, env) {
   tbs ??= tbsHit ? void 0 : defaultSetting(LEVANTER_DEFAULTS.trainBatchSize, "trainer.train_batch_size", "TrainerConfig default");
   const tbsAuto = tbs?.value === -1 ? tbs : void 0;
   if (tbsAuto) tbs = void 0;
-  if (tbs) plan.globalBatchSize = { ...tbs, unit: "samples" };
+  if (tbs) plan.globalBatchSize = withUnit(tbs, "samples");
   const pdp = num5(ctx, "trainer", "per_device_parallelism") ?? defaultSetting(LEVANTER_DEFAULTS.perDeviceParallelism, "trainer.per_device_parallelism", "TrainerConfig default");
   const mas = num5(ctx, "trainer", "model_axis_size") ?? defaultSetting(LEVANTER_DEFAULTS.modelAxisSize, "trainer.model_axis_size", "TrainerConfig default");
   const world = plan.worldSize;
@@ -23980,12 +24228,12 @@ function extractPlan4(ctx, env) {
       const dataAxis = world.value / mas.value;
       if (mas.value > 1) plan.dataParallelSize = derived(dataAxis, `${formatCount(world.value)} devices / model_axis_size ${formatCount(mas.value)}`);
       if (tbsAuto && pdp.value > 0) {
-        plan.microBatchSize = { ...pdp, unit: "samples" };
+        plan.microBatchSize = withUnit(pdp, "samples");
         plan.gradAccumSteps = derived(1, "train_batch_size -1: no microbatching");
         plan.globalBatchSize = derivedFrom(tbsAuto, pdp.value * dataAxis, `train_batch_size -1: per_device_parallelism ${formatCount(pdp.value)} \xD7 data axis ${formatCount(dataAxis)}`, "samples");
       }
       if (tbs && pdp.value > 0) {
-        plan.microBatchSize = { ...pdp, unit: "samples" };
+        plan.microBatchSize = withUnit(pdp, "samples");
         const per = pdp.value * dataAxis;
         if (tbs.value % per === 0) plan.gradAccumSteps = derived(tbs.value / per, `train_batch_size ${formatCount(tbs.value)} / (per_device_parallelism ${formatCount(pdp.value)} \xD7 data axis ${formatCount(dataAxis)}) (microbatches)`);
         else if (!allowNondivisible) {
@@ -24004,7 +24252,7 @@ function extractPlan4(ctx, env) {
     ctx.missing.push({ field: "worldSize", hint: "set assume.worldSize (the number of accelerator devices) in .trainlint.yml: Levanter takes the devices from JAX" });
   }
   const steps3 = num5(ctx, "trainer", "num_train_steps") ?? (getIn(ctx.file.tree, ["trainer", "num_train_steps"]) ? void 0 : defaultSetting(LEVANTER_DEFAULTS.numTrainSteps, "trainer.num_train_steps", "TrainerConfig default"));
-  if (steps3) plan.totalSteps = { ...steps3, unit: "steps" };
+  if (steps3) plan.totalSteps = withUnit(steps3, "steps");
   const lr = num5(ctx, "optimizer", "learning_rate") ?? defaultSetting(LEVANTER_DEFAULTS.learningRate, "optimizer.learning_rate", "OptimizerConfig default");
   plan.peakLr = lr;
   const ratio = num5(ctx, "optimizer", "min_lr_ratio") ?? defaultSetting(LEVANTER_DEFAULTS.minLrRatio, "optimizer.min_lr_ratio", "OptimizerConfig default");
@@ -24019,7 +24267,7 @@ function extractPlan4(ctx, env) {
   const ofWhat = cycle?.repeats ? "the first cycle" : main?.cooldown ? "num_train_steps \u2212 cooldown" : "num_train_steps";
   const warmup3 = fracOrSteps(ctx, warm, cycle?.steps, "warmup", ofWhat);
   if (warmup3) plan.warmupSteps = warmup3;
-  if (warm.value <= 1 && warm.value >= 0 && !cycle?.repeats && !main?.cooldown) plan.warmupRatio = { ...warm, unit: "ratio" };
+  if (warm.value <= 1 && warm.value >= 0 && !cycle?.repeats && !main?.cooldown) plan.warmupRatio = withUnit(warm, "ratio");
   if (cycle?.repeats) {
     notes.push("optimizer.cycle_length / cycles: the schedule repeats (WSD-S), warming up and decaying within each cycle; the decay horizon is per cycle");
   } else if (main && plan.totalSteps) {
@@ -24036,7 +24284,7 @@ function extractPlan4(ctx, env) {
   const decay = num5(ctx, "optimizer", "decay");
   if (decay) fracOrSteps(ctx, decay, cycle?.steps, "decay", ofWhat);
   const evalEvery = num5(ctx, "trainer", "steps_per_eval") ?? defaultSetting(LEVANTER_DEFAULTS.stepsPerEval, "trainer.steps_per_eval", "TrainerConfig default");
-  if (evalEvery.value > 0) plan.evalEverySteps = { ...evalEvery, unit: "steps" };
+  if (evalEvery.value > 0) plan.evalEverySteps = withUnit(evalEvery, "steps");
   const keep = getIn(ctx.file.tree, ["trainer", "checkpointer", "keep"]);
   if (keep?.node.kind === "seq") notes.push("trainer.checkpointer: Levanter saves by time (save_interval, 15 min by default) and keeps a permanent checkpoint every keep[].every steps");
   const mp = stringAt(ctx.file, ["trainer", "mp"]);
@@ -24272,9 +24520,9 @@ function extractPlan5(ctx, env, cmd) {
   const sched = v.str("lr_scheduler._name") ?? (hiddenBy(ctx, "lr_scheduler._name") ? void 0 : defaultSetting("fixed", name(ctx, "lr_scheduler._name"), "fairseq default"));
   const maxUpdate = v.num("optimization.max_update") ?? (hiddenBy(ctx, "optimization.max_update") ? void 0 : defaultSetting(0, name(ctx, "optimization.max_update"), "fairseq default"));
   const maxEpoch = v.num("optimization.max_epoch");
-  if (maxEpoch && maxEpoch.value > 0) plan.epochs = { ...maxEpoch, unit: "epochs" };
+  if (maxEpoch && maxEpoch.value > 0) plan.epochs = withUnit(maxEpoch, "epochs");
   if (!maxUpdate) {
-  } else if (maxUpdate.value > 0) plan.totalSteps = { ...maxUpdate, unit: "steps" };
+  } else if (maxUpdate.value > 0) plan.totalSteps = withUnit(maxUpdate, "steps");
   else if (!maxEpoch || maxEpoch.value <= 0) notes.push(`no ${name(ctx, "optimization.max_update")} or ${name(ctx, "optimization.max_epoch")}: fairseq trains until the LR falls below ${name(ctx, "optimization.stop_min_lr")} (or without end)`);
   else ctx.missing.push({ field: "totalSteps", hint: `set ${name(ctx, "optimization.max_update")}: the run is ${formatCount(maxEpoch.value)} epochs, whose length in updates depends on the data` });
   if (sched) schedule2(ctx, sched, maxUpdate, lr, peak);
@@ -24302,7 +24550,7 @@ function schedule2(ctx, sched, maxUpdate, lr, peak) {
     ctx.configErrors.push({ range: at5(ctx, lr.setting), message: `${name(ctx, "optimization.lr")} is a list of ${lr.count} per-epoch values: fairseq refuses to start ("Cannot use a fixed learning rate schedule with ${s}. Consider --lr-scheduler=fixed instead."); give one LR` });
   }
   const warm = schedNum(ctx, s, "warmup_updates");
-  if (warm) plan.warmupSteps = { ...warm, unit: "steps" };
+  if (warm) plan.warmupSteps = withUnit(warm, "steps");
   const warmInit = ctx.v.num("lr_scheduler.warmup_init_lr");
   if (warmInit && warm && warm.value <= 0 && (s === "inverse_sqrt" || s === "cosine")) {
     ctx.ignored.push({ key: name(ctx, "lr_scheduler.warmup_init_lr"), range: at5(ctx, warmInit), message: `${name(ctx, "lr_scheduler.warmup_init_lr")} ${formatSci(warmInit.value)} is ignored: ${name(ctx, "lr_scheduler.warmup_updates")} is 0, so there is no warmup to start from it; remove it or set a warmup` });
@@ -24315,7 +24563,7 @@ function schedule2(ctx, sched, maxUpdate, lr, peak) {
     if (!tnu && (!maxUpdate || hiddenBy(ctx, "lr_scheduler.total_num_update"))) {
     } else if (!horizon || horizon.value <= 0) {
       ctx.configErrors.push({ range: at5(ctx, tnu, maxUpdate), message: `polynomial_decay needs a horizon: ${name(ctx, "lr_scheduler.total_num_update")} and ${name(ctx, "optimization.max_update")} are unset or 0, and fairseq refuses to start (it asserts total_num_update > 0); set ${name(ctx, "optimization.max_update")}` });
-    } else plan.decaySteps = { ...horizon, unit: "steps" };
+    } else plan.decaySteps = withUnit(horizon, "steps");
     const end = schedNum(ctx, s, "end_learning_rate");
     if (end) plan.minLr = end;
     ctx.afterDecay = "flat";
@@ -24341,9 +24589,9 @@ function schedule2(ctx, sched, maxUpdate, lr, peak) {
 function checkpoints(ctx) {
   const { v, plan } = ctx;
   const saveUpd = v.num("checkpoint.save_interval_updates");
-  if (saveUpd && saveUpd.value > 0) plan.saveEverySteps = { ...saveUpd, unit: "steps" };
+  if (saveUpd && saveUpd.value > 0) plan.saveEverySteps = withUnit(saveUpd, "steps");
   const valUpd = v.num("dataset.validate_interval_updates");
-  if (valUpd && valUpd.value > 0) plan.evalEverySteps = { ...valUpd, unit: "steps" };
+  if (valUpd && valUpd.value > 0) plan.evalEverySteps = withUnit(valUpd, "steps");
   ctx.atRunEnd = atRunEnd(ctx);
   if (v.bool("common.bf16")) plan.precision = { value: "bf16", origin: "explicit", file: ctx.file.path, key: name(ctx, "common.bf16") };
   else if (v.bool("common.fp16") || v.bool("common.memory_efficient_fp16")) plan.precision = { value: "fp16", origin: "explicit", file: ctx.file.path, key: name(ctx, v.bool("common.fp16") ? "common.fp16" : "common.memory_efficient_fp16") };
@@ -24459,8 +24707,13 @@ var fairseq = {
 
 // src/dialects/index.ts
 var DIALECTS = [openclip, gptNeox, megatron, axolotl, llamaFactory, hfTrainer, deepspeed, torchtune, composer, lightning, torchtitan, litgpt, nanogpt, olmo, verl, nemo, ultralytics, kohya, diffusers, timm, mmengine, detectron2, msSwift, openrlhf, maxtext, levanter, fairseq, generic];
+var BY_ID;
 function dialectById(id) {
-  return DIALECTS.find((d) => d.meta.id === id);
+  if (!BY_ID) {
+    BY_ID = /* @__PURE__ */ new Map();
+    for (const d of DIALECTS) if (!BY_ID.has(d.meta.id)) BY_ID.set(d.meta.id, d);
+  }
+  return BY_ID.get(id);
 }
 function detectDialect(file, env) {
   let best;
@@ -24605,6 +24858,11 @@ function unknownDirectiveFinding(d, file) {
   };
 }
 function applySuppressions(findings, file, regroup = (members) => members) {
+  if (file.directives.suppressions.length === 0) {
+    const problems2 = [];
+    for (const d of file.directives.unknown ?? []) problems2.push(unknownDirectiveFinding(d, file));
+    return { kept: findings.slice(), problems: problems2 };
+  }
   const used = /* @__PURE__ */ new Set();
   const fileWide = [];
   const byLine = /* @__PURE__ */ new Map();
@@ -24614,7 +24872,12 @@ function applySuppressions(findings, file, regroup = (members) => members) {
   }
   const suppressed = (f) => {
     let covered = false;
-    for (const s of [...fileWide, ...byLine.get(f.range.line) ?? []]) {
+    for (const s of fileWide) {
+      if (!covers(s, f)) continue;
+      used.add(s);
+      covered = true;
+    }
+    for (const s of byLine.get(f.range.line) ?? []) {
       if (!covers(s, f)) continue;
       used.add(s);
       covered = true;
@@ -24668,8 +24931,22 @@ var RANK = { info: 0, warning: 1, error: 2 };
 var PRIMARY_ORDER = ["decay-horizon-mismatch", "warmup-exceeds-training", "warmup-fraction", "warmup-not-rescaled", "interval-exceeds-training"];
 var STORY_ORDER = ["warmup-exceeds-training", "decay-horizon-mismatch", "warmup-fraction", "warmup-not-rescaled", "interval-exceeds-training"];
 function byOrder(order) {
-  const at6 = (f) => order.includes(f.ruleId) ? order.indexOf(f.ruleId) : order.length;
+  const rank = /* @__PURE__ */ new Map();
+  order.forEach((id, i) => rank.has(id) || rank.set(id, i));
+  const at6 = (f) => rank.get(f.ruleId) ?? order.length;
   return (a, b) => at6(a) - at6(b) || a.range.line - b.range.line || a.range.column - b.range.column;
+}
+var BY_PRIMARY = byOrder(PRIMARY_ORDER);
+var BY_STORY = byOrder(STORY_ORDER);
+function largestSizedFor(members) {
+  let sized;
+  for (const m of members) {
+    const s = m.runLength?.sizedFor;
+    if (s === void 0) continue;
+    if (!Number.isFinite(s.steps)) return members.map((x) => x.runLength?.sizedFor).filter((x) => x !== void 0).sort((a, b) => b.steps - a.steps)[0];
+    if (sized === void 0 || s.steps > sized.steps) sized = s;
+  }
+  return sized;
 }
 function keyOf4(key) {
   return key ? ` (${key})` : "";
@@ -24689,11 +24966,12 @@ function withShortRunNote(f, ctx) {
   return { ...f, message: `${f.message}${note}`, data: { ...f.data, shortRun, ...rejects ? { launchRejects: true } : {} } };
 }
 function merge(members, ctx) {
-  const primary = [...members].sort(byOrder(PRIMARY_ORDER)).find((m) => m.runLength?.written) ?? [...members].sort(byOrder(PRIMARY_ORDER))[0];
-  const story = [...members].sort(byOrder(STORY_ORDER));
+  const byPrimary = [...members].sort(BY_PRIMARY);
+  const primary = byPrimary.find((m) => m.runLength?.written) ?? byPrimary[0];
+  const story = [...members].sort(BY_STORY);
   const total = ctx.plan.totalSteps;
   const steps3 = total?.value ?? Number(primary.data?.totalSteps);
-  const sized = members.map((m) => m.runLength?.sizedFor).filter((s) => s !== void 0).sort((a, b) => b.steps - a.steps)[0];
+  const sized = largestSizedFor(members);
   const intervals = members.filter((m) => m.ruleId === "interval-exceeds-training");
   const sizedByInterval = sized !== void 0 && intervals.some((m) => m.runLength?.sizedFor === sized);
   const what = intervals.length === members.length ? "intervals are" : sizedByInterval ? "schedule and intervals are" : "schedule is";
@@ -24725,8 +25003,16 @@ function merge(members, ctx) {
     fix: fixes.join(", "),
     related,
     // A member that is itself a pair (pairWarmupFindings) stands for both of its findings.
-    merged: members.flatMap((m) => m.merged ?? [m])
+    merged: flatMembers(members)
   };
+}
+function flatMembers(members) {
+  const out = [];
+  for (const m of members) {
+    if (m.merged) for (const x of m.merged) out.push(x);
+    else out.push(m);
+  }
+  return out;
 }
 function causeLocation(m, plan) {
   const key = m.runLength?.written === false ? m.runLength.sizedFor?.key : void 0;
@@ -24739,6 +25025,7 @@ function rescaleParts(w) {
   return end < 0 ? void 0 : { cause: w.message.slice(0, end + 1), advice: w.message.slice(end + 3) };
 }
 function pairWarmupFindings(findings, plan) {
+  if (!findings.some((f) => f.ruleId === "warmup-fraction")) return findings.slice();
   const paired = /* @__PURE__ */ new Set();
   const out = [];
   for (const f of findings) {
@@ -24788,10 +25075,15 @@ function pairOf(f, w, parts2, plan) {
 }
 function groupRunLength(findings, ctx) {
   const paired = pairWarmupFindings(findings, ctx.plan);
-  const members = paired.filter((f) => f.runLength);
-  const others = paired.filter((f) => !f.runLength);
-  if (members.length < 2) return [...others, ...members.map((m) => withShortRunNote(m, ctx))];
-  return [...others, withShortRunNote(merge(members, ctx), ctx)];
+  const others = [];
+  const members = [];
+  for (const f of paired) (f.runLength ? members : others).push(f);
+  if (members.length < 2) {
+    for (const m of members) others.push(withShortRunNote(m, ctx));
+  } else {
+    others.push(withShortRunNote(merge(members, ctx), ctx));
+  }
+  return others;
 }
 function mergeScalarTyping(findings) {
   const typing = findings.filter((f) => f.ruleId === "yaml11-ambiguous-scalar" && typeof f.data?.source === "string");
@@ -24810,16 +25102,35 @@ function mergeScalarTyping(findings) {
   return out.filter((f) => !absorbed.has(f));
 }
 function shapeRunFindings(findings, ctx) {
+  if (!findings.some(needsShaping)) return findings.slice();
   return groupRunLength(
     mergeScalarTyping(findings).map((f) => f.runLength ? withShortRunSeverity(f, ctx) : f),
     ctx
   );
 }
+function needsShaping(f) {
+  return f.runLength !== void 0 || f.ruleId === "warmup-fraction" || f.ruleId === "yaml11-ambiguous-scalar";
+}
 
 // src/engine/short-run.ts
 var TEST_WORDS = /* @__PURE__ */ new Set(["test", "tests", "testing", "functional", "debug", "smoke", "sanity", "dryrun", "ci", "autotuning"]);
+var TEST_WORD_MAX = Math.max(...[...TEST_WORDS].map((w) => w.length));
+function isWordBreak(c) {
+  return c === 47 || c === 92 || c === 95 || c === 46 || c === 45;
+}
 function pathWord(path27) {
-  return path27.toLowerCase().split(/[/\\_.-]+/).find((w) => TEST_WORDS.has(w));
+  const lower = path27.toLowerCase();
+  let start = 0;
+  for (let i = 0; i <= lower.length; i++) {
+    if (i < lower.length && !isWordBreak(lower.charCodeAt(i))) continue;
+    const length2 = i - start;
+    if (length2 > 0 && length2 <= TEST_WORD_MAX) {
+      const word = lower.slice(start, i);
+      if (TEST_WORDS.has(word)) return word;
+    }
+    start = i + 1;
+  }
+  return void 0;
 }
 function longest(plan) {
   let best;
@@ -25345,405 +25656,19 @@ function estimateDatasetSamples(req, ctx) {
   };
 }
 
-// src/engine/lint-file.ts
-var RECENT_PER_FILE = 256;
-function createLintRun(options) {
-  const { root, config } = options;
-  const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const repo = repoRootOf(options.repoRoot ?? root);
-  const lintRoot = import_node_path17.default.resolve(root);
-  const toRepo = (rel) => relativePosix(repo.root, resolveUnder(lintRoot, rel));
-  const parseOptions = { yamlVersion: config.yaml, maxBytes, scriptSources: (rel) => sourceReaderFor(repo, toRepo(rel), maxBytes) };
-  const overrides = config.overrides ?? [];
-  const schemaEntries = config.schemas ?? [];
-  const settingsByMatch = /* @__PURE__ */ new Map();
-  const pinRepo = repoRootOf(options.repoRoot ?? root);
-  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, import_node_path17.default.dirname(import_node_path17.default.resolve(root, rel))) || ".");
-  const packagePins = (rel, pkg) => {
-    const pin = pinReader(rel, pkg);
-    return pin ? { ...pin, file: relativePosix(import_node_path17.default.resolve(root), import_node_path17.default.resolve(pinRepo.root, pin.file)) } : void 0;
-  };
-  const settingsOf = (rel) => {
-    let key = "";
-    for (let i = 0; i < overrides.length; i++) if (matcher(overrides[i].files)(rel)) key += `o${i},`;
-    for (let i = 0; i < schemaEntries.length; i++) if (matcher(schemaEntries[i].files)(rel)) key += `s${i},`;
-    let s = settingsByMatch.get(key);
-    if (!s) {
-      s = { ...settingsFor(config, rel, options.cliRules), packagePins };
-      settingsByMatch.set(key, s);
-    }
-    return s;
-  };
-  const fromAbs = (abs) => relativePosix(lintRoot, abs);
-  const hydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
-  const hydraCache = /* @__PURE__ */ new Map();
-  const composedCache = new RecentMap(RECENT_PER_FILE);
-  return {
-    options,
-    root,
-    config,
-    maxBytes,
-    parseOptions,
-    // `_base_`, `_BASE_` and config imports: the files a config builds on, through the one resolver.
-    withBases: inheritanceReader(options.repoRoot ?? root, root, maxBytes),
-    schemas: new SchemaStore(root, options.schemaTexts),
-    settingsOf,
-    settingsWith: (rel, values) => {
-      const s = settingsOf(rel);
-      return Object.keys(values).length ? { ...s, assume: { ...s.assume, ...values } } : s;
-    },
-    repo,
-    lintRoot,
-    toRepo,
-    fromAbs,
-    rootBase: { dir: ".", label: "the repository root" },
-    lintRootBase: repo.root === lintRoot ? [] : [{ dir: toRepo("."), label: "the linted folder" }],
-    insideLintRoot: (rel) => !rel.startsWith("../"),
-    hydraFiles,
-    composedFor: (file, bases) => {
-      const key = `${file.path}\0${bases.map((b) => b.dir).join("\0")}`;
-      if (!composedCache.has(key)) composedCache.set(key, composeFromRepository(file, bases, hydraFiles, hydraCache));
-      return composedCache.get(key);
-    },
-    estimates: new RecentMap(RECENT_PER_FILE),
-    datasetChecks: new PathChecks(repo),
-    linted: { has: () => false, file: () => void 0 }
-  };
-}
-function runPlanOf(result) {
-  return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? [], result.extraction.matched) : {};
-}
-function envFor(settings, hydra, file) {
-  const pins = settings.packagePins;
-  return { assume: settings.assume, mappings: settings.mappings, ...hydra ? { hydra } : {}, ...pins && file ? { packagePin: (pkg) => pins(file.path, pkg) } : {} };
-}
-function analyse(file, settings, forced, hydra) {
-  const parseProblem = file.problems.find((p) => p.kind === "parse-error");
-  if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
-  const env = envFor(settings, hydra, file);
-  const dialect = forced ?? chosenDialect(file, settings, env);
-  if (!dialect) return { reason: unclaimedReason(file) };
-  const extraction = dialect.extract(file, env);
-  const matched = takeMatchedValues(extraction.plan);
-  if (matched) extraction.matched = matched;
-  return { dialect, extraction };
-}
-function dialectOf(file, settings) {
-  if (file.problems.some((p) => p.kind === "parse-error")) return void 0;
-  return chosenDialect(file, settings, envFor(settings, void 0, file));
-}
-function chosenDialect(file, settings, env) {
-  return (settings.dialect ? dialectById(settings.dialect) : void 0) ?? detectDialect(file, env);
-}
-function unclaimedReason(file) {
-  const top = file.tree?.kind === "map" ? new Set(file.tree.entries.map((e) => e.key)) : /* @__PURE__ */ new Set();
-  if (top.has("compute_environment") || top.has("distributed_type") && top.has("num_processes")) {
-    return "accelerate launcher config (num_processes, mixed_precision): not a training config on its own";
-  }
-  if (top.has("vocab_size") && top.has("hidden_size") && !top.has("learning_rate")) return "model architecture config, not a training config";
-  if (file.format === "shell") return "launch script without a recognised training command";
-  return "no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)";
-}
-function unloadedFile(rel) {
-  return { path: rel, text: "", format: formatOf(rel), problems: [], directives: { suppressions: [] } };
-}
-function analyseSafely(run, file, settings, extra = {}) {
-  try {
-    return { file, findings: [], ...extra, ...analyse(file, settings, void 0, extra.hydra) };
-  } catch (err) {
-    return { file, findings: [internalError(file, err)], ...extra, reason: "internal error" };
-  }
-}
-function loadAndAnalyse(run, abs, rel) {
-  let file;
-  try {
-    file = run.withBases(loadFile(abs, rel, run.parseOptions));
-    return { file, findings: [], ...analyse(file, run.settingsOf(rel)) };
-  } catch (err) {
-    file ??= unloadedFile(rel);
-    return { file, findings: [internalError(file, err)], reason: "internal error" };
-  }
-}
-function reloadLinted(run, abs, rel) {
-  try {
-    return run.withBases(loadFile(abs, rel, run.parseOptions));
-  } catch {
-    return unloadedFile(rel);
-  }
-}
-function withComposition(run, result) {
-  if (!result.dialect?.meta.hydra || !result.file.tree) return result;
-  const composed = run.composedFor(result.file, [run.rootBase, ...run.lintRootBase]);
-  return composed ? analyseSafely(run, result.file, run.settingsOf(result.file.path), { hydra: { composed } }) : result;
-}
-function configBases(run, result) {
-  const wd = result.launch?.workdir;
-  const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...run.insideLintRoot(result.launch.script) ? run.lintRootBase : []] : [run.rootBase, ...run.lintRootBase];
-  return [...start, { dir: run.toRepo(import_node_path17.default.posix.dirname(result.file.path)), label: "the config's folder" }];
-}
-function countDatasets(run, result, launchValues) {
-  const request = result.dialect?.datasets?.(result.file);
-  const extraction = result.extraction;
-  if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) return;
-  const bases = configBases(run, result);
-  const cacheKey = `${result.file.path}\0${bases.map((b) => b.dir).join("\0")}`;
-  let estimate = run.estimates.get(cacheKey);
-  if (!estimate) {
-    estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks });
-    run.estimates.set(cacheKey, estimate);
-  }
-  if (!estimate.ok) {
-    extraction.notes.push(`dataset size unknown: ${estimate.why}`);
-    return;
-  }
-  const settings = result.launch ? run.settingsWith(result.file.path, launchValues) : run.settingsOf(result.file.path);
-  const counted = { ...estimate.setting, file: result.file.path };
-  const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect, result.hydra).extraction;
-  if (!withRows) return;
-  markEstimates(extraction.plan, withRows.plan, estimate.label);
-  for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);
-  result.extraction = withRows;
-}
-function markEstimates(before2, after, label) {
-  const target = after;
-  for (const field of PLAN_FIELDS) {
-    const s = target[field];
-    const b = before2[field];
-    if (!s || typeof s.value !== "number" || s.origin === "dataset" || b && b.value === s.value) continue;
-    target[field] = { ...s, bound: "upper", estimatedFrom: label, ...s.how ? { how: `${s.how}, at most: from the rows of ${label}` } : {} };
-  }
-}
-function linkFiles(run, result) {
-  for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
-    const resolution = resolveWritten(run.repo, request.written, configBases(run, result));
-    if (!resolution.found) {
-      result.extraction?.notes.push(`${request.key}: ${request.written} not found inside the repository (tried ${describeTried(resolution.tried)}); its values are not checked`);
-      continue;
-    }
-    const rel = run.fromAbs(resolution.found.abs);
-    try {
-      const loaded9 = run.linted.file(rel) ?? loadFile(resolution.found.abs, rel, run.parseOptions);
-      const linkedAnalysis = analyse(loaded9, run.settingsOf(result.file.path), dialectById("deepspeed"));
-      const linked = linkedAnalysis.extraction;
-      if (linked) (result.linked ??= []).push({ ...request, path: rel, plan: linked.plan, ...linked.matched ? { matched: linked.matched } : {}, resolvedFrom: resolution.found.base.label });
-    } catch (err) {
-      result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
-    }
-  }
-}
-function resolveReferencePath(result, config) {
-  const declared = result.file.directives.reference?.path;
-  if (declared) return toPosix(import_node_path17.default.posix.isAbsolute(declared) ? import_node_path17.default.posix.normalize(declared) : import_node_path17.default.posix.normalize(import_node_path17.default.posix.join(import_node_path17.default.posix.dirname(result.file.path), declared)));
-  const refs = config.references;
-  return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
-}
-function pairReference(run, result, launchOf2) {
-  if (!result.extraction || !result.dialect) return false;
-  const refPath = resolveReferencePath(result, run.config);
-  if (!refPath) return true;
-  run.referenced?.(refPath);
-  const refCheck = run.linted.has(refPath) ? void 0 : checkRepoPath(run.repo, refPath);
-  if (refCheck && !refCheck.ok) {
-    result.findings.push({
-      ruleId: "parse-error",
-      severity: "error",
-      path: result.file.path,
-      range: result.file.directives.reference?.range ?? fileStartRange(result.file),
-      message: `reference ${refPath}: ${refCheck.why}; not read`
-    });
-    return false;
-  }
-  try {
-    const loaded9 = run.linted.file(refPath) ?? run.withBases(loadFile(import_node_path17.default.resolve(run.root, refPath), refPath, run.parseOptions));
-    const problem = loaded9.problems.find((p) => p.kind === "parse-error");
-    if (problem) {
-      result.findings.push({
-        ruleId: "parse-error",
-        severity: "error",
-        path: result.file.path,
-        range: result.file.directives.reference?.range ?? fileStartRange(result.file),
-        message: `reference ${refPath} cannot be read: ${problem.message}`
-      });
-      return false;
-    }
-    const refComposed = result.dialect.meta.hydra && loaded9.tree ? run.composedFor(loaded9, [run.rootBase, ...run.lintRootBase]) : void 0;
-    const launch = refComposed ? void 0 : launchOf2?.(refPath);
-    const refAnalysis = launch ? analyse(launchedConfig(loaded9, launch, result.dialect), run.settingsWith(refPath, launch.values), result.dialect) : analyse(loaded9, run.settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : void 0);
-    if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
-  } catch (err) {
-    result.findings.push(internalError(result.file, err, `its reference ${refPath}`));
-  }
-  return false;
-}
-function finishResult(run, result) {
-  if (!result.reference && result.extraction?.reference) result.reference = result.extraction.reference;
-  const bom = byteOrderMarkFinding(result);
-  if (bom) result.findings.push(bom);
-  try {
-    runRules(result, run.settingsOf(result.file.path), run.schemas);
-  } catch (err) {
-    if (err.name === "UsageError") throw err;
-    result.findings.push(internalError(result.file, err));
-  }
-  result.findings.sort(compareFindings);
-}
-function byteOrderMarkFinding(result) {
-  const problem = jsonByteOrderMarkProblem(result.file);
-  const loader = result.dialect?.meta.jsonLoader ?? "json";
-  if (!problem || !result.dialect || loader === "yaml") return void 0;
-  const finding = { ruleId: "parse-error", severity: "error", path: result.file.path, range: problem.range, message: problem.message };
-  if (loader === "json") return finding;
-  return {
-    ...finding,
-    severity: "warning",
-    message: 'the file starts with a UTF-8 byte order mark: HF Transformers and Accelerate read a DeepSpeed config with Python\'s json.load, which rejects it ("Unexpected UTF-8 BOM (decode using utf-8-sig)") when a trainer config or `--deepspeed` names this file; `deepspeed --deepspeed_config` reads it with hjson, which skips the mark. Save the file as UTF-8 without a BOM'
-  };
-}
-function runRules(result, settings, schemas) {
-  const { file, dialect } = result;
-  const raw = [];
-  const earlier = result.findings.splice(0);
-  earlier.push(...inheritanceFindings(file));
-  const push = (finding) => {
-    const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
-    if (configured === "off") return;
-    const defaultLevel = RULES_BY_ID.get(finding.ruleId)?.meta.defaultSeverity ?? "error";
-    const raised = finding.severity === "error" && configured === defaultLevel;
-    const lowered = SEVERITY_RANK[finding.severity] < SEVERITY_RANK[defaultLevel];
-    raw.push({ ...finding, severity: raised ? "error" : lowered && SEVERITY_RANK[finding.severity] < SEVERITY_RANK[configured] ? finding.severity : configured });
-  };
-  earlier.forEach((f) => push(f));
-  for (const problem of file.problems) {
-    const severity = RULES_BY_ID.get(problem.kind)?.meta.defaultSeverity ?? "error";
-    if (problem.kind !== "duplicate-key") {
-      push({ ruleId: problem.kind, severity, message: problem.message, path: file.path, range: problem.range });
-      continue;
-    }
-    const finding = duplicateKeyFinding(problem, file, dialect, severity);
-    const more = moreNoteOf(problem.message);
-    push(more && !finding.message.endsWith(more) ? { ...finding, message: finding.message + more } : finding);
-  }
-  if (file.tree || file.script) runEachRule(result, settings, schemas, push);
-  const runCtx = runFindingsContext(result, settings);
-  const { kept, problems } = applySuppressions(shapeRunFindings(raw, runCtx), file, (members) => groupRunLength(members, runCtx));
-  appendAll(result.findings, capPerKind(kept, (f) => f.ruleId));
-  const suppressionSeverity = settings.rules.get("unused-suppression")?.severity ?? "warning";
-  const crashed = raw.some((f) => f.ruleId === "internal-error");
-  const reported = crashed ? problems.filter((p) => p.data?.missingReason || p.data?.unknownDirective) : problems;
-  if (suppressionSeverity !== "off") appendAll(result.findings, capPerKind(reported.map((p) => ({ ...p, severity: suppressionSeverity })), (f) => f.ruleId));
-}
-function runEachRule(result, settings, schemas, push) {
-  const { file, extraction, dialect } = result;
-  const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
-  const validators = [];
-  if (builtin) {
-    const validate = schemas.builtin(builtin);
-    if (validate !== void 0) validators.push({ name: builtin, validate });
-  }
-  for (const name2 of settings.schemas) {
-    const validate = schemas.user(name2);
-    if (validate !== void 0) validators.push({ name: name2, validate });
-  }
-  const loader = ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file));
-  let ruleId = "";
-  let ruleSeverity = "error";
-  const ctx = {
-    file,
-    plan: runPlanOf(result),
-    ownPlan: extraction?.plan ?? {},
-    ownMatched: extraction?.matched,
-    linked: result.linked ?? [],
-    dialectId: dialect?.meta.id,
-    yamlLoader: loader.yamlLoader,
-    yamlLoaderName: loader.yamlLoaderName,
-    yamlParser: loader.yamlParser,
-    anchor: extraction?.anchor ?? fileStartRange(file),
-    reference: result.reference,
-    conflicts: extraction?.conflicts ?? [],
-    ignored: extraction?.ignored ?? [],
-    afterDecay: extraction?.afterDecay,
-    launchCheck: void 0,
-    globalBatchRounding: extraction?.globalBatchRounding,
-    configErrors: extraction?.configErrors,
-    schemaTree: extraction?.schemaTree,
-    batchChecks: extraction?.batchChecks,
-    atRunEnd: extraction?.atRunEnd,
-    decayDefaultsToRun: extraction?.decayDefaultsToRun,
-    options: {},
-    schemas: validators,
-    report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input })
-  };
-  for (const rule of RULES) {
-    if (rule.meta.builtin) continue;
-    const effective = settings.rules.get(rule.meta.id);
-    if (!effective || effective.severity === "off") continue;
-    if (rule.meta.scope !== "file" && !extraction) continue;
-    ruleId = rule.meta.id;
-    ruleSeverity = effective.severity;
-    ctx.launchCheck = extraction?.launchChecks?.[rule.meta.id];
-    ctx.options = effective.options;
-    rule.check(ctx);
-  }
-}
-var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
-function runFindingsContext(result, settings) {
-  const plan = runPlanOf(result);
-  const shortRun = result.extraction ? shortRunOf(result.file.path, plan, settings.shortRun, result.launch?.script) : void 0;
-  return { plan, shortRun, shortRunSeverity: settings.shortRun.severity, launchChecks: result.extraction?.launchChecks ?? {} };
-}
-function compareFindings(a, b) {
-  return a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId);
-}
-function internalError(file, err, what = "this file") {
-  const message = userFacingMessage(err instanceof Error ? err.message.split("\n")[0] : String(err));
-  return {
-    ruleId: "internal-error",
-    severity: "error",
-    path: file.path,
-    range: fileStartRange(file),
-    message: `trainlint failed on ${what} (${message}); the other files were linted. Please report this with the file.`
-  };
-}
-
-// src/engine/parallel/pool.ts
-var import_node_os2 = require("node:os");
-var import_node_path19 = __toESM(require("node:path"), 1);
-
-// trainlint-builtin:node:worker_threads
-var loaded6;
-var load6 = () => loaded6 ??= require("node:worker_threads");
-function Worker(...args) {
-  const f = load6().Worker;
-  return new.target ? new f(...args) : f(...args);
-}
-var parentPort = new Proxy({}, {
-  get(_, key) {
-    const object = load6().parentPort;
-    const value = object[key];
-    return typeof value === "function" ? value.bind(object) : value;
-  }
-});
-var workerData = new Proxy({}, {
-  get(_, key) {
-    const object = load6().workerData;
-    const value = object[key];
-    return typeof value === "function" ? value.bind(object) : value;
-  }
-});
-
 // trainlint-builtin:node:zlib
-var loaded7;
-var load7 = () => loaded7 ??= require("node:zlib");
+var loaded6;
+var load6 = () => loaded6 ??= require("node:zlib");
 function deflateRawSync(...args) {
-  const f = load7().deflateRawSync;
+  const f = load6().deflateRawSync;
   return new.target ? new f(...args) : f(...args);
 }
 function inflateRawSync(...args) {
-  const f = load7().inflateRawSync;
+  const f = load6().inflateRawSync;
   return new.target ? new f(...args) : f(...args);
 }
 function gzipSync(...args) {
-  const f = load7().gzipSync;
+  const f = load6().gzipSync;
   return new.target ? new f(...args) : f(...args);
 }
 
@@ -25786,34 +25711,86 @@ function decodePayload(stored) {
   const text = decoder.decode(stored.compressed ? inflateRawSync(stored.bytes) : stored.bytes);
   return text.includes(NUMBER_MARK) ? JSON.parse(text, reviver) : JSON.parse(text);
 }
-function reportGradePlan(plan) {
+var VIEW_MIN_LENGTH = 13;
+var SHARED_MAX = 4096;
+var SHARED_LENGTH_MAX = 100;
+var shared = /* @__PURE__ */ new Map();
+function detached(text, share = true) {
+  if (text.length < VIEW_MIN_LENGTH) return text;
+  let own2 = share ? shared.get(text) : void 0;
+  if (own2 !== void 0) return own2;
+  own2 = (text + " ").slice(0, -1);
+  if (share && text.length <= SHARED_LENGTH_MAX && shared.size < SHARED_MAX) shared.set(own2, own2);
+  return own2;
+}
+function flattened(text) {
+  if (typeof text === "string") text.charCodeAt(0);
+  return text;
+}
+function reportGradePlan(plan, detach = false) {
   const out = {};
   const settings = plan;
   for (const field of Object.keys(settings)) {
     const s = settings[field];
     if (!s) continue;
-    const kept = { value: s.value, origin: s.origin };
-    if (s.unit !== void 0) kept.unit = s.unit;
-    if (s.file !== void 0) kept.file = s.file;
-    if (s.key !== void 0) kept.key = s.key;
-    if (s.range !== void 0) kept.range = s.range;
-    if (s.how !== void 0) kept.how = s.how;
-    if (s.note !== void 0) kept.note = s.note;
-    if (s.bound !== void 0) kept.bound = s.bound;
+    let value;
+    let origin;
+    let unit;
+    let file;
+    let key;
+    let range;
+    let how;
+    let note;
+    let bound;
+    const fields = s;
+    for (const name2 in fields) {
+      switch (name2) {
+        case "value":
+          value = fields[name2];
+          break;
+        case "origin":
+          origin = fields[name2];
+          break;
+        case "unit":
+          unit = fields[name2];
+          break;
+        case "file":
+          file = fields[name2];
+          break;
+        case "key":
+          key = fields[name2];
+          break;
+        case "range":
+          range = fields[name2];
+          break;
+        case "how":
+          how = fields[name2];
+          break;
+        case "note":
+          note = fields[name2];
+          break;
+        case "bound":
+          bound = fields[name2];
+          break;
+      }
+    }
+    const kept = { value: detach && typeof value === "string" ? detached(value) : value, origin };
+    if (unit !== void 0) kept.unit = unit;
+    if (file !== void 0) kept.file = file;
+    if (key !== void 0) kept.key = key;
+    if (range !== void 0) kept.range = range;
+    if (how !== void 0) kept.how = how;
+    if (note !== void 0) kept.note = detach ? detached(note, false) : note;
+    if (bound !== void 0) kept.bound = bound;
     out[field] = kept;
   }
   return out;
 }
-function reportGradeExtraction(e, linked = false) {
-  return {
-    plan: reportGradePlan(e.plan),
-    missing: [],
-    anchor: e.anchor,
-    notes: [],
-    ...e.overridable ? { overridable: e.overridable } : {},
-    // A file with linked files: its run's plan merges them with it (links.ts mergeLinked), reading these too.
-    ...linked && e.matched ? { matched: e.matched } : {}
-  };
+function reportGradeExtraction(e, linked = false, detach = false) {
+  const kept = { plan: reportGradePlan(e.plan, detach), missing: [], anchor: e.anchor, notes: [] };
+  if (e.overridable) kept.overridable = e.overridable;
+  if (linked && e.matched) kept.matched = e.matched;
+  return kept;
 }
 var FinishedFile = class {
   path;
@@ -25978,6 +25955,397 @@ var FinishedResult = class {
   }
 };
 
+// src/engine/lint-file.ts
+var RECENT_PER_FILE = 256;
+function createLintRun(options) {
+  const { root, config } = options;
+  const maxBytes = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const repo = repoRootOf(options.repoRoot ?? root);
+  const lintRoot = import_node_path17.default.resolve(root);
+  const toRepo = (rel) => relativePosix(repo.root, resolveUnder(lintRoot, rel));
+  const parseOptions = { yamlVersion: config.yaml, maxBytes, scriptSources: (rel) => sourceReaderFor(repo, toRepo(rel), maxBytes) };
+  const overrides = config.overrides ?? [];
+  const schemaEntries = config.schemas ?? [];
+  const settingsByMatch = /* @__PURE__ */ new Map();
+  const pinRepo = repoRootOf(options.repoRoot ?? root);
+  const pinReader = packagePinReader(pinRepo, (rel) => relativePosix(pinRepo.root, import_node_path17.default.dirname(import_node_path17.default.resolve(root, rel))) || ".");
+  const packagePins = (rel, pkg) => {
+    const pin = pinReader(rel, pkg);
+    return pin ? { ...pin, file: relativePosix(import_node_path17.default.resolve(root), import_node_path17.default.resolve(pinRepo.root, pin.file)) } : void 0;
+  };
+  const settingsOf = (rel) => {
+    let key = "";
+    for (let i = 0; i < overrides.length; i++) if (matcher(overrides[i].files)(rel)) key += `o${i},`;
+    for (let i = 0; i < schemaEntries.length; i++) if (matcher(schemaEntries[i].files)(rel)) key += `s${i},`;
+    let s = settingsByMatch.get(key);
+    if (!s) {
+      s = { ...settingsFor(config, rel, options.cliRules), packagePins };
+      settingsByMatch.set(key, s);
+    }
+    return s;
+  };
+  const fromAbs = (abs) => relativePosix(lintRoot, abs);
+  const hydraFiles = { repo, show: fromAbs, toRepo, parseOptions: { ...parseOptions, maxBytes } };
+  const hydraCache = /* @__PURE__ */ new Map();
+  const composedCache = new RecentMap(RECENT_PER_FILE);
+  return {
+    options,
+    root,
+    config,
+    maxBytes,
+    parseOptions,
+    // `_base_`, `_BASE_` and config imports: the files a config builds on, through the one resolver.
+    withBases: inheritanceReader(options.repoRoot ?? root, root, maxBytes),
+    schemas: new SchemaStore(root, options.schemaTexts),
+    settingsOf,
+    settingsWith: (rel, values) => {
+      const s = settingsOf(rel);
+      return Object.keys(values).length ? { ...s, assume: { ...s.assume, ...values } } : s;
+    },
+    repo,
+    lintRoot,
+    toRepo,
+    fromAbs,
+    rootBase: { dir: ".", label: "the repository root" },
+    lintRootBase: repo.root === lintRoot ? [] : [{ dir: toRepo("."), label: "the linted folder" }],
+    insideLintRoot: (rel) => !rel.startsWith("../"),
+    hydraFiles,
+    composedFor: (file, bases) => {
+      const key = `${file.path}\0${bases.map((b) => b.dir).join("\0")}`;
+      if (!composedCache.has(key)) composedCache.set(key, composeFromRepository(file, bases, hydraFiles, hydraCache));
+      return composedCache.get(key);
+    },
+    estimates: new RecentMap(RECENT_PER_FILE),
+    datasetChecks: new PathChecks(repo),
+    linted: { has: () => false, file: () => void 0 }
+  };
+}
+function runPlanOf(result) {
+  return result.extraction ? mergeLinked(result.extraction.plan, result.linked ?? [], result.extraction.matched) : {};
+}
+function envFor(settings, hydra, file) {
+  const pins = settings.packagePins;
+  return { assume: settings.assume, mappings: settings.mappings, ...hydra ? { hydra } : {}, ...pins && file ? { packagePin: (pkg) => pins(file.path, pkg) } : {} };
+}
+function analyse(file, settings, forced, hydra) {
+  const parseProblem = file.problems.find((p) => p.kind === "parse-error");
+  if (parseProblem) return { reason: `parse-error at ${parseProblem.range.line}:${parseProblem.range.column}: ${parseProblem.message}` };
+  const env = envFor(settings, hydra, file);
+  const dialect = forced ?? chosenDialect(file, settings, env);
+  if (!dialect) return { reason: unclaimedReason(file) };
+  const extraction = dialect.extract(file, env);
+  const matched = takeMatchedValues(extraction.plan);
+  if (matched) extraction.matched = matched;
+  return { dialect, extraction };
+}
+function dialectOf(file, settings) {
+  if (file.problems.some((p) => p.kind === "parse-error")) return void 0;
+  return chosenDialect(file, settings, envFor(settings, void 0, file));
+}
+function chosenDialect(file, settings, env) {
+  return (settings.dialect ? dialectById(settings.dialect) : void 0) ?? detectDialect(file, env);
+}
+function unclaimedReason(file) {
+  const top = file.tree?.kind === "map" ? new Set(file.tree.entries.map((e) => e.key)) : /* @__PURE__ */ new Set();
+  if (top.has("compute_environment") || top.has("distributed_type") && top.has("num_processes")) {
+    return "accelerate launcher config (num_processes, mixed_precision): not a training config on its own";
+  }
+  if (top.has("vocab_size") && top.has("hidden_size") && !top.has("learning_rate")) return "model architecture config, not a training config";
+  if (file.format === "shell") return "launch script without a recognised training command";
+  return "no dialect recognised this file (set `dialect` in .trainlint.yml overrides or add `mappings`)";
+}
+function unloadedFile(rel) {
+  return { path: rel, text: "", format: formatOf(rel), problems: [], directives: { suppressions: [] } };
+}
+function analyseSafely(run, file, settings, extra = {}) {
+  try {
+    return { file, findings: [], ...extra, ...analyse(file, settings, void 0, extra.hydra) };
+  } catch (err) {
+    return { file, findings: [internalError(file, err)], ...extra, reason: "internal error" };
+  }
+}
+function loadAndAnalyse(run, abs, rel) {
+  let file;
+  try {
+    file = run.withBases(loadFile(abs, rel, run.parseOptions));
+    return { file, findings: [], ...analyse(file, run.settingsOf(rel)) };
+  } catch (err) {
+    file ??= unloadedFile(rel);
+    return { file, findings: [internalError(file, err)], reason: "internal error" };
+  }
+}
+function reloadLinted(run, abs, rel) {
+  try {
+    return run.withBases(loadFile(abs, rel, run.parseOptions));
+  } catch {
+    return unloadedFile(rel);
+  }
+}
+function withComposition(run, result) {
+  if (!result.dialect?.meta.hydra || !result.file.tree) return result;
+  const composed = run.composedFor(result.file, [run.rootBase, ...run.lintRootBase]);
+  return composed ? analyseSafely(run, result.file, run.settingsOf(result.file.path), { hydra: { composed } }) : result;
+}
+function configBases(run, result) {
+  const wd = result.launch?.workdir;
+  const start = wd?.dir !== void 0 ? [{ dir: wd.dir, label: wd.label }, ...run.insideLintRoot(result.launch.script) ? run.lintRootBase : []] : [run.rootBase, ...run.lintRootBase];
+  return [...start, { dir: run.toRepo(import_node_path17.default.posix.dirname(result.file.path)), label: "the config's folder" }];
+}
+function countDatasets(run, result, launchValues) {
+  const request = result.dialect?.datasets?.(result.file);
+  const extraction = result.extraction;
+  if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) return;
+  const bases = configBases(run, result);
+  const cacheKey = `${result.file.path}\0${bases.map((b) => b.dir).join("\0")}`;
+  let estimate = run.estimates.get(cacheKey);
+  if (!estimate) {
+    estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks });
+    if (!estimate.ok) estimate = { ok: false, why: detached(estimate.why, false) };
+    run.estimates.set(cacheKey, estimate);
+  }
+  if (!estimate.ok) {
+    extraction.notes.push(`dataset size unknown: ${estimate.why}`);
+    return;
+  }
+  const settings = result.launch ? run.settingsWith(result.file.path, launchValues) : run.settingsOf(result.file.path);
+  const counted = { ...estimate.setting, file: result.file.path };
+  const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect, result.hydra).extraction;
+  if (!withRows) return;
+  markEstimates(extraction.plan, withRows.plan, estimate.label);
+  for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);
+  result.extraction = withRows;
+}
+function markEstimates(before2, after, label) {
+  const target = after;
+  for (const field of Object.keys(target)) {
+    if (!PLAN_FIELD_SET.has(field)) continue;
+    const s = target[field];
+    if (!s || typeof s.value !== "number" || s.origin === "dataset") continue;
+    const b = before2[field];
+    if (b && b.value === s.value) continue;
+    target[field] = { ...s, bound: "upper", estimatedFrom: label, ...s.how ? { how: `${s.how}, at most: from the rows of ${label}` } : {} };
+  }
+}
+var PLAN_FIELD_SET = new Set(PLAN_FIELDS);
+function linkFiles(run, result) {
+  for (const request of linkRequests(result.file, result.dialect?.meta.id)) {
+    const resolution = resolveWritten(run.repo, request.written, configBases(run, result));
+    if (!resolution.found) {
+      result.extraction?.notes.push(`${request.key}: ${request.written} not found inside the repository (tried ${describeTried(resolution.tried)}); its values are not checked`);
+      continue;
+    }
+    const rel = run.fromAbs(resolution.found.abs);
+    try {
+      const loaded9 = run.linted.file(rel) ?? loadFile(resolution.found.abs, rel, run.parseOptions);
+      const linkedAnalysis = analyse(loaded9, run.settingsOf(result.file.path), dialectById("deepspeed"));
+      const linked = linkedAnalysis.extraction;
+      if (linked) (result.linked ??= []).push({ ...request, path: rel, plan: linked.plan, ...linked.matched ? { matched: linked.matched } : {}, resolvedFrom: resolution.found.base.label });
+    } catch (err) {
+      result.findings.push(internalError(result.file, err, `its linked file ${rel}`));
+    }
+  }
+}
+function resolveReferencePath(result, config) {
+  const declared = result.file.directives.reference?.path;
+  if (declared) return toPosix(import_node_path17.default.posix.isAbsolute(declared) ? import_node_path17.default.posix.normalize(declared) : import_node_path17.default.posix.normalize(import_node_path17.default.posix.join(import_node_path17.default.posix.dirname(result.file.path), declared)));
+  const refs = config.references;
+  return refs && Object.hasOwn(refs, result.file.path) ? refs[result.file.path] : void 0;
+}
+function pairReference(run, result, launchOf2) {
+  if (!result.extraction || !result.dialect) return false;
+  const refPath = resolveReferencePath(result, run.config);
+  if (!refPath) return true;
+  run.referenced?.(refPath);
+  const refCheck = run.linted.has(refPath) ? void 0 : checkRepoPath(run.repo, refPath);
+  if (refCheck && !refCheck.ok) {
+    result.findings.push({
+      ruleId: "parse-error",
+      severity: "error",
+      path: result.file.path,
+      range: result.file.directives.reference?.range ?? fileStartRange(result.file),
+      message: `reference ${refPath}: ${refCheck.why}; not read`
+    });
+    return false;
+  }
+  try {
+    const loaded9 = run.linted.file(refPath) ?? run.withBases(loadFile(import_node_path17.default.resolve(run.root, refPath), refPath, run.parseOptions));
+    const problem = loaded9.problems.find((p) => p.kind === "parse-error");
+    if (problem) {
+      result.findings.push({
+        ruleId: "parse-error",
+        severity: "error",
+        path: result.file.path,
+        range: result.file.directives.reference?.range ?? fileStartRange(result.file),
+        message: `reference ${refPath} cannot be read: ${problem.message}`
+      });
+      return false;
+    }
+    const refComposed = result.dialect.meta.hydra && loaded9.tree ? run.composedFor(loaded9, [run.rootBase, ...run.lintRootBase]) : void 0;
+    const launch = refComposed ? void 0 : launchOf2?.(refPath);
+    const refAnalysis = launch ? analyse(launchedConfig(loaded9, launch, result.dialect), run.settingsWith(refPath, launch.values), result.dialect) : analyse(loaded9, run.settingsOf(refPath), result.dialect, refComposed ? { composed: refComposed } : void 0);
+    if (refAnalysis.extraction) result.reference = { plan: refAnalysis.extraction.plan, label: `reference ${refPath}`, path: refPath };
+  } catch (err) {
+    result.findings.push(internalError(result.file, err, `its reference ${refPath}`));
+  }
+  return false;
+}
+function finishResult(run, result) {
+  if (!result.reference && result.extraction?.reference) result.reference = result.extraction.reference;
+  const bom = byteOrderMarkFinding(result);
+  if (bom) result.findings.push(bom);
+  try {
+    runRules(result, run.settingsOf(result.file.path), run.schemas);
+  } catch (err) {
+    if (err.name === "UsageError") throw err;
+    result.findings.push(internalError(result.file, err));
+  }
+  result.findings.sort(compareFindings);
+}
+function byteOrderMarkFinding(result) {
+  const problem = jsonByteOrderMarkProblem(result.file);
+  const loader = result.dialect?.meta.jsonLoader ?? "json";
+  if (!problem || !result.dialect || loader === "yaml") return void 0;
+  const finding = { ruleId: "parse-error", severity: "error", path: result.file.path, range: problem.range, message: problem.message };
+  if (loader === "json") return finding;
+  return {
+    ...finding,
+    severity: "warning",
+    message: 'the file starts with a UTF-8 byte order mark: HF Transformers and Accelerate read a DeepSpeed config with Python\'s json.load, which rejects it ("Unexpected UTF-8 BOM (decode using utf-8-sig)") when a trainer config or `--deepspeed` names this file; `deepspeed --deepspeed_config` reads it with hjson, which skips the mark. Save the file as UTF-8 without a BOM'
+  };
+}
+function runRules(result, settings, schemas) {
+  const { file, dialect } = result;
+  const raw = [];
+  const earlier = result.findings.splice(0);
+  earlier.push(...inheritanceFindings(file));
+  const push = (finding) => {
+    const configured = settings.rules.get(finding.ruleId)?.severity ?? finding.severity;
+    if (configured === "off") return;
+    const defaultLevel = RULES_BY_ID.get(finding.ruleId)?.meta.defaultSeverity ?? "error";
+    const raised = finding.severity === "error" && configured === defaultLevel;
+    const lowered = SEVERITY_RANK[finding.severity] < SEVERITY_RANK[defaultLevel];
+    raw.push({ ...finding, severity: raised ? "error" : lowered && SEVERITY_RANK[finding.severity] < SEVERITY_RANK[configured] ? finding.severity : configured });
+  };
+  earlier.forEach((f) => push(f));
+  for (const problem of file.problems) {
+    const severity = RULES_BY_ID.get(problem.kind)?.meta.defaultSeverity ?? "error";
+    if (problem.kind !== "duplicate-key") {
+      push({ ruleId: problem.kind, severity, message: problem.message, path: file.path, range: problem.range });
+      continue;
+    }
+    const finding = duplicateKeyFinding(problem, file, dialect, severity);
+    const more = moreNoteOf(problem.message);
+    push(more && !finding.message.endsWith(more) ? { ...finding, message: finding.message + more } : finding);
+  }
+  const plan = runPlanOf(result);
+  if (file.tree || file.script) runEachRule(result, settings, schemas, push, plan);
+  const runCtx = runFindingsContext(result, settings, plan, raw);
+  const { kept, problems } = applySuppressions(shapeRunFindings(raw, runCtx), file, (members) => groupRunLength(members, runCtx));
+  appendAll(result.findings, capPerKind(kept, (f) => f.ruleId));
+  const suppressionSeverity = settings.rules.get("unused-suppression")?.severity ?? "warning";
+  const crashed = raw.some((f) => f.ruleId === "internal-error");
+  const reported = crashed ? problems.filter((p) => p.data?.missingReason || p.data?.unknownDirective) : problems;
+  if (suppressionSeverity !== "off") appendAll(result.findings, capPerKind(reported.map((p) => ({ ...p, severity: suppressionSeverity })), (f) => f.ruleId));
+}
+function runEachRule(result, settings, schemas, push, plan) {
+  const { file, extraction, dialect } = result;
+  const builtin = dialect?.meta.schemaFor ? dialect.meta.schemaFor(file) : dialect?.meta.schema;
+  const validators = [];
+  if (builtin) {
+    const validate = schemas.builtin(builtin);
+    if (validate !== void 0) validators.push({ name: builtin, validate });
+  }
+  for (const name2 of settings.schemas) {
+    const validate = schemas.user(name2);
+    if (validate !== void 0) validators.push({ name: name2, validate });
+  }
+  const loader = ruleYamlLoader(extraction, dialect?.meta ?? result.composedInto?.dialect.meta, handedOnAsText(file));
+  let ruleId = "";
+  let ruleSeverity = "error";
+  const ctx = {
+    file,
+    plan,
+    ownPlan: extraction?.plan ?? {},
+    ownMatched: extraction?.matched,
+    linked: result.linked ?? [],
+    dialectId: dialect?.meta.id,
+    yamlLoader: loader.yamlLoader,
+    yamlLoaderName: loader.yamlLoaderName,
+    yamlParser: loader.yamlParser,
+    anchor: extraction?.anchor ?? fileStartRange(file),
+    reference: result.reference,
+    conflicts: extraction?.conflicts ?? [],
+    ignored: extraction?.ignored ?? [],
+    afterDecay: extraction?.afterDecay,
+    launchCheck: void 0,
+    globalBatchRounding: extraction?.globalBatchRounding,
+    configErrors: extraction?.configErrors,
+    schemaTree: extraction?.schemaTree,
+    batchChecks: extraction?.batchChecks,
+    atRunEnd: extraction?.atRunEnd,
+    decayDefaultsToRun: extraction?.decayDefaultsToRun,
+    options: {},
+    schemas: validators,
+    report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input })
+  };
+  for (const rule of RULES) {
+    if (rule.meta.builtin) continue;
+    const effective = settings.rules.get(rule.meta.id);
+    if (!effective || effective.severity === "off") continue;
+    if (rule.meta.scope !== "file" && !extraction) continue;
+    ruleId = rule.meta.id;
+    ruleSeverity = effective.severity;
+    ctx.launchCheck = extraction?.launchChecks?.[rule.meta.id];
+    ctx.options = effective.options;
+    rule.check(ctx);
+  }
+}
+var SEVERITY_RANK = { info: 0, warning: 1, error: 2 };
+function runFindingsContext(result, settings, plan, raw) {
+  const shortRun = result.extraction && raw.some(hasRunLength) ? shortRunOf(result.file.path, plan, settings.shortRun, result.launch?.script) : void 0;
+  return { plan, shortRun, shortRunSeverity: settings.shortRun.severity, launchChecks: result.extraction?.launchChecks ?? {} };
+}
+var hasRunLength = (f) => Boolean(f.runLength);
+function compareFindings(a, b) {
+  return a.range.line - b.range.line || a.range.column - b.range.column || a.ruleId.localeCompare(b.ruleId);
+}
+function internalError(file, err, what = "this file") {
+  const message = userFacingMessage(err instanceof Error ? err.message.split("\n")[0] : String(err));
+  return {
+    ruleId: "internal-error",
+    severity: "error",
+    path: file.path,
+    range: fileStartRange(file),
+    message: `trainlint failed on ${what} (${message}); the other files were linted. Please report this with the file.`
+  };
+}
+
+// src/engine/parallel/pool.ts
+var import_node_os2 = require("node:os");
+var import_node_path19 = __toESM(require("node:path"), 1);
+
+// trainlint-builtin:node:worker_threads
+var loaded7;
+var load7 = () => loaded7 ??= require("node:worker_threads");
+function Worker(...args) {
+  const f = load7().Worker;
+  return new.target ? new f(...args) : f(...args);
+}
+var parentPort = new Proxy({}, {
+  get(_, key) {
+    const object = load7().parentPort;
+    const value = object[key];
+    return typeof value === "function" ? value.bind(object) : value;
+  }
+});
+var workerData = new Proxy({}, {
+  get(_, key) {
+    const object = load7().workerData;
+    const value = object[key];
+    return typeof value === "function" ? value.bind(object) : value;
+  }
+});
+
 // src/report/json.ts
 function formatJson(report2) {
   return `${JSON.stringify(report2, null, 2)}
@@ -26093,10 +26461,16 @@ function toSlim(index, r, reads, redo, { compress, printJson, inThread }) {
   const { file } = r;
   const composed = r.hydra?.composed;
   const kept = {};
-  if (r.extraction) kept.extraction = reportGradeExtraction(r.extraction, r.linked !== void 0 && r.linked.length > 0);
+  if (r.extraction) kept.extraction = reportGradeExtraction(r.extraction, r.linked !== void 0 && r.linked.length > 0, inThread === true);
   if (r.linked) kept.linked = inThread ? r.linked : r.linked.map((l) => ({ ...l, plan: reportGradePlan(l.plan) }));
   if (r.reference) kept.reference = inThread ? r.reference : { ...r.reference, plan: reportGradePlan(r.reference.plan) };
   kept.findings = r.findings;
+  if (inThread) {
+    for (const f of r.findings) {
+      flattened(f.message);
+      if (f.related) for (const rel of f.related) flattened(rel.message);
+    }
+  }
   kept.problems = file.problems;
   kept.directives = file.directives;
   const payload = inThread ? EMPTY3 : encodePayload(kept, compress);
@@ -27324,6 +27698,12 @@ function buildCappedSarif(report2, options, limit, why) {
   });
   const kept = mostSevere(report2.findings, limit);
   const leftOut = kept.length < report2.findings.length ? leftOutText(report2.findings, kept, why ?? `GitHub code scanning stores at most ${MAX_SARIF_RESULTS.toLocaleString("en-US")} results per run`) : void 0;
+  const uris = /* @__PURE__ */ new Map();
+  const uriOf = (p) => {
+    let uri = uris.get(p);
+    if (uri === void 0) uris.set(p, uri = pathToUri(p));
+    return uri;
+  };
   const results = kept.map((i) => {
     const f = report2.findings[i];
     const { key, hash: hash2, occurrence } = keys[i];
@@ -27338,7 +27718,7 @@ function buildCappedSarif(report2, options, limit, why) {
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: pathToUri(f.path), uriBaseId: "%SRCROOT%" },
+            artifactLocation: { uri: uriOf(f.path), uriBaseId: "%SRCROOT%" },
             region
           }
         }
@@ -27348,7 +27728,7 @@ function buildCappedSarif(report2, options, limit, why) {
         relatedLocations: f.related.slice(0, MAX_RELATED).map((r, id) => ({
           id,
           physicalLocation: {
-            artifactLocation: { uri: pathToUri(r.path), uriBaseId: "%SRCROOT%" },
+            artifactLocation: { uri: uriOf(r.path), uriBaseId: "%SRCROOT%" },
             region: { startLine: Math.max(1, r.line), startColumn: Math.max(1, r.column) }
           },
           message: { text: r.message }
@@ -27757,7 +28137,18 @@ var NO_COLORS = {
   green: plain
 };
 function width(s) {
-  return Array.from(s).length;
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 55296 && c <= 56319) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 56320 && d <= 57343) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
 }
 function padEnd(s, n) {
   return s + " ".repeat(Math.max(0, n - width(s)));
@@ -27819,11 +28210,21 @@ function summaryLine(report2, p) {
 function wrap2(text, limit) {
   const lines = [];
   let line = "";
-  for (const word of text.split(" ").filter((w) => w !== "")) {
-    if (line && width(line) + 1 + width(word) > limit) {
+  let lineWidth = 0;
+  for (const word of text.split(" ")) {
+    if (word === "") continue;
+    const wordWidth = width(word);
+    if (line && lineWidth + 1 + wordWidth > limit) {
       lines.push(line);
       line = word;
-    } else line = line ? `${line} ${word}` : word;
+      lineWidth = wordWidth;
+    } else if (line) {
+      line = `${line} ${word}`;
+      lineWidth += 1 + wordWidth;
+    } else {
+      line = word;
+      lineWidth = wordWidth;
+    }
   }
   if (line) lines.push(line);
   return lines;
@@ -27839,26 +28240,24 @@ function formatStylish(report2, opts) {
   for (const [path27, findings] of groupByFile(report2)) {
     const source = opts.sources.get(path27);
     const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
-    const rows = findings.map((f) => ({
-      f,
-      line: String(f.line),
-      column: String(f.column),
-      message: stripTerminalControls(f.message),
-      ruleId: stripTerminalControls(f.ruleId)
-    }));
+    const rows = findings.map((f) => {
+      const message = stripTerminalControls(f.message);
+      const ruleId = stripTerminalControls(f.ruleId);
+      return { f, line: String(f.line), column: String(f.column), message, ruleId, messageWidth: width(message), ruleIdWidth: width(ruleId) };
+    });
     const lineWidth = Math.max(...rows.map((r) => r.line.length));
     const columnWidth = Math.max(...rows.map((r) => r.column.length));
     const severityWidth = Math.max(...rows.map((r) => r.f.severity.length));
     const gutter = lineWidth;
     const lead = 2 + lineWidth + 1 + columnWidth + 2 + severityWidth + 2;
-    const fits = (r) => lead + width(r.message) + 2 + width(r.ruleId) <= limit;
-    const messageWidth = Math.max(0, ...rows.filter(fits).map((r) => width(r.message)));
+    const fits = (r) => lead + r.messageWidth + 2 + r.ruleIdWidth <= limit;
+    const messageWidth = Math.max(0, ...rows.filter(fits).map((r) => r.messageWidth));
     out.push(p.underline(stripTerminalControls(path27)));
     for (const r of rows) {
       const position = p.dim(`${padStart(r.line, lineWidth)}:${padEnd(r.column, columnWidth)}`);
       const severity = p.severity[r.f.severity](padEnd(r.f.severity, severityWidth));
       if (fits(r)) {
-        out.push(`  ${position}  ${severity}  ${padEnd(r.message, messageWidth)}  ${p.dim(r.ruleId)}`);
+        out.push(`  ${position}  ${severity}  ${r.message}${" ".repeat(Math.max(0, messageWidth - r.messageWidth))}  ${p.dim(r.ruleId)}`);
       } else {
         out.push(`  ${position}  ${severity}  ${p.dim(r.ruleId)}`);
         out.push(...wrap2(r.message, limit - 4).map((l) => `    ${l}`));
