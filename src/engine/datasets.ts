@@ -10,7 +10,7 @@ import type { DatasetRef, DatasetRequest } from '../dialects/types.js';
 import { publicDatasetRows } from './dataset-catalog.js';
 import { countRows, DATASET_MAX_BYTES, type RowCount } from './dataset-rows.js';
 import { formatCount } from './format-number.js';
-import { describeTried, readBounded, resolveWritten, type PathBase, type PathChecks, type RepoRoot } from './repo-files.js';
+import { describeTried, readBounded, resolveWritten, type PathBase, type PathChecks, type RepoRoot, type Resolution } from './repo-files.js';
 import type { Setting } from './types.js';
 
 export interface DatasetContext {
@@ -50,7 +50,13 @@ function countOnce(abs: string, ctx: DatasetContext, seen: Seen): RowCount {
 }
 
 function countPath(names: string[], ctx: DatasetContext, seen: Seen, bases = ctx.bases): Counted {
-  const tried: ReturnType<typeof resolveWritten>['tried'] = [];
+  const local = countLocal(names, ctx, seen, bases);
+  return 'tried' in local ? { ok: false, why: `${names.join(' or ')} not found inside the repository (tried ${describeTried(local.tried)})` } : local;
+}
+
+/** `countPath`, except that when no name is found it gives the candidates tried, not the message. */
+function countLocal(names: string[], ctx: DatasetContext, seen: Seen, bases = ctx.bases): Counted | { ok: false; tried: Resolution['tried'] } {
+  const tried: Resolution['tried'] = [];
   for (const name of names) {
     const r = resolveWritten(ctx.repo, name, bases, ctx.checks);
     if (!r.found) {
@@ -62,7 +68,7 @@ function countPath(names: string[], ctx: DatasetContext, seen: Seen, bases = ctx
     if (!n.ok) return { ok: false, why: `${shown}: ${n.why}` };
     return { ok: true, rows: n.rows, text: `${formatCount(n.rows)} rows in ${shown}`, label: shown };
   }
-  return { ok: false, why: `${names.join(' or ')} not found inside the repository (tried ${describeTried(tried)})` };
+  return { ok: false, tried };
 }
 
 function countHub(id: string, split = 'train'): Counted {
@@ -116,9 +122,14 @@ function countRef(ref: DatasetRef, req: DatasetRequest, ctx: DatasetContext, see
       counted = countHub(ref.names[0], ref.split);
       break;
     case 'path-or-hub': {
-      const local = countPath(ref.names, ctx, seen);
-      counted = local.ok || !/not found/.test(local.why) ? local : countHub(ref.names[0], ref.split);
-      if (!counted.ok && !local.ok && /not found/.test(local.why)) counted = { ok: false, why: `${ref.names[0]}: not a file in the repository, and ${counted.why}` };
+      // A name not found in the repository (or a file whose count failed with "not found" in its
+      // reason) is a hub id: the candidates tried are not part of the message.
+      const local = countLocal(ref.names, ctx, seen);
+      if (local.ok || ('why' in local && !/not found/.test(local.why))) counted = local;
+      else {
+        const hub = countHub(ref.names[0], ref.split);
+        counted = hub.ok ? hub : { ok: false, why: `${ref.names[0]}: not a file in the repository, and ${hub.why}` };
+      }
       break;
     }
     case 'catalog':

@@ -263,8 +263,8 @@ export function countDatasets(run: LintRun, result: FileResult, launchValues: Pa
   const request = result.dialect?.datasets?.(result.file);
   const extraction = result.extraction;
   if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) return;
-  const bases = configBases(run, result);
-  const cacheKey = `${result.file.path}\0${bases.map((b) => b.dir).join('\0')}`;
+  const { bases, dirs } = datasetBases(run, result);
+  const cacheKey = `${result.file.path}\0${dirs}`;
   let estimate = run.estimates.get(cacheKey);
   if (!estimate) {
     estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks });
@@ -285,6 +285,26 @@ export function countDatasets(run: LintRun, result: FileResult, launchValues: Pa
   result.extraction = withRows;
 }
 
+/** `configBases` of a config no launch command runs (they follow from its folder alone), per run and folder; `dirs`: their folders joined by NUL. */
+const basesByFolder = new WeakMap<LintRun, Map<string, { bases: PathBase[]; dirs: string }>>();
+
+function datasetBases(run: LintRun, result: FileResult): { bases: PathBase[]; dirs: string } {
+  if (result.launch) {
+    const bases = configBases(run, result);
+    return { bases, dirs: bases.map((b) => b.dir).join('\0') };
+  }
+  let byFolder = basesByFolder.get(run);
+  if (!byFolder) basesByFolder.set(run, (byFolder = new Map()));
+  const folder = path.posix.dirname(result.file.path);
+  let known = byFolder.get(folder);
+  if (!known) {
+    const bases = configBases(run, result);
+    known = { bases, dirs: bases.map((b) => b.dir).join('\0') };
+    byFolder.set(folder, known);
+  }
+  return known;
+}
+
 /**
  * The fields that follow from a dataset's row count (they differ from the plan without it) are
  * upper bounds too: steps per epoch, total steps, and what is derived from them.
@@ -299,7 +319,13 @@ function markEstimates(before: TrainingPlan, after: TrainingPlan, label: string)
     if (!s || typeof s.value !== 'number' || s.origin === 'dataset') continue;
     const b = (before as Record<string, Setting | undefined>)[field];
     if (b && b.value === s.value) continue;
-    target[field] = { ...s, bound: 'upper', estimatedFrom: label, ...(s.how ? { how: `${s.how}, at most: from the rows of ${label}` } : {}) };
+    // `{ ...s, bound, estimatedFrom, how }` with each key that `s` has keeping its place: copied by
+    // `Object.assign`, one builtin step whatever the shape (a spread here sees the many shapes of Settings).
+    const marked: Setting = Object.assign({}, s);
+    marked.bound = 'upper';
+    marked.estimatedFrom = label;
+    if (s.how) marked.how = `${s.how}, at most: from the rows of ${label}`;
+    target[field] = marked;
   }
 }
 
