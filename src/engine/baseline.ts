@@ -115,14 +115,39 @@ function numbers(f: Finding, withLines = false): string {
   const data = f.data;
   if (!data) return '';
   const parts: string[] = [];
-  for (const k of Object.keys(data)) {
+  // Own keys in Object.keys order (data is plain: nothing enumerable inherited), each value read by
+  // the walk's own key (no array of keys; data objects come in many shapes).
+  for (const k in data) {
     const v = data[k];
     if (NOT_FINGERPRINTED.has(k) || (!withLines && isLineField(k, v))) continue;
-    if (typeof v === 'number') parts.push(`${k}=${Number(v.toPrecision(6))}`);
+    if (typeof v === 'number') parts.push(`${k}=${sixDigits(v)}`);
     else if (typeof v === 'string') parts.push(`${k}=${withLines ? v : withoutPinLines(v)}`);
     else if (typeof v === 'boolean') parts.push(`${k}=${String(v)}`);
   }
-  return parts.sort().join(',');
+  return sortedStrings(parts).join(',');
+}
+
+/**
+ * `Number(v.toPrecision(6))`: an integer of at most six digits is itself (-0 prints as 0 either
+ * way), without the round trip through a string (most of the numbers of findings).
+ */
+const sixDigits = (v: number): number => (Number.isInteger(v) && v < 1e6 && v > -1e6 ? v : Number(v.toPrecision(6)));
+
+/**
+ * `parts.sort()` (UTF-16 code unit order, what `<` compares) by insertion, in place: a finding's
+ * data has a handful of fields, where the default sort's comparisons through `String()` cost more.
+ */
+function sortedStrings(parts: string[]): string[] {
+  for (let i = 1; i < parts.length; i++) {
+    const x = parts[i];
+    let j = i - 1;
+    while (j >= 0 && parts[j] > x) {
+      parts[j + 1] = parts[j];
+      j--;
+    }
+    parts[j + 1] = x;
+  }
+  return parts;
 }
 
 function fingerprintOf(f: Finding, texts: FileTexts, withLines: boolean): string {

@@ -43,12 +43,18 @@ const LINE_BREAKS = /\r\n|\r|\n/g;
 /** Every remaining C0 control except tab, DEL and the C1 controls (0x80–0x9F). */
 const CONTROL_CHARS = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
 
+/** CONTROL_CHARS, not global (`test` keeps no state): ESC, CR and LF are among them. */
+const HAS_CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
+
 /**
  * Makes untrusted text safe to print on a terminal: removes ANSI escape sequences (CSI, OSC,
  * DCS…, in both 7-bit and 8-bit forms) and every other C0/C1 control character except tab.
  * Line breaks become a single space; a lone or unterminated `ESC` is simply dropped.
  */
 export function stripTerminalControls(s: string): string {
+  // Every escape sequence starts with ESC or a C1 control, and line breaks are controls too: a text
+  // without any (messages, paths, source lines nearly always) comes back as it is, after one search.
+  if (!HAS_CONTROL.test(s)) return s;
   return s.replace(ESCAPE_SEQUENCE, '').replace(LINE_BREAKS, ' ').replace(CONTROL_CHARS, '');
 }
 

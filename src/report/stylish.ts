@@ -106,8 +106,8 @@ function groupByFile(report: Report): Array<[string, ReportFinding[]]> {
 /** Code frames show at most this many characters of a line, around the finding (lines can be megabytes long). */
 const FRAME_WIDTH = 240;
 
-function codeFrame(lines: string[], f: ReportFinding, gutter: number, p: Palette): string[] {
-  let raw = lines[f.line - 1];
+function codeFrame(lines: SourceLines, f: ReportFinding, gutter: number, p: Palette): string[] {
+  let raw = lines.at(f.line);
   if (raw === undefined) return [];
   let start = Math.min(Math.max(f.column - 1, 0), raw.length);
   let end = f.endLine > f.line ? raw.length : Math.min(Math.max(f.endColumn - 1, start), raw.length);
@@ -187,6 +187,34 @@ interface Row {
 }
 
 /**
+ * The lines of a file's text as `text.split('\n')` gives them, without a trailing `\r`, found when
+ * asked: code frames show the lines findings point at (a handful), not every line of the file.
+ */
+class SourceLines {
+  /** starts[i]: where line i + 1 starts, as far as asked. */
+  private readonly starts = [0];
+
+  constructor(private readonly text: string | undefined) {}
+
+  /** Line `line` (1-based), undefined where `split('\n')[line - 1]` is. */
+  at(line: number): string | undefined {
+    const text = this.text;
+    if (text === undefined || !Number.isInteger(line) || line < 1) return undefined;
+    const starts = this.starts;
+    while (starts.length < line) {
+      const newline = text.indexOf('\n', starts[starts.length - 1]);
+      if (newline < 0) return undefined;
+      starts.push(newline + 1);
+    }
+    const start = starts[line - 1];
+    const newline = text.indexOf('\n', start);
+    let end = newline < 0 ? text.length : newline;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    return text.slice(start, end);
+  }
+}
+
+/**
  * One finding per line (`line:col  severity  message  rule-id`, aligned) when it fits the width;
  * otherwise, as rustc and ESLint's codeframe do, a header line `line:col  severity  rule-id` and the
  * message wrapped below it, so that the rule id never ends up in column 300.
@@ -197,7 +225,7 @@ export function formatStylish(report: Report, opts: StylishOptions): string {
   const out: string[] = [];
   for (const [path, findings] of groupByFile(report)) {
     const source = opts.sources.get(path);
-    const lines = source === undefined ? [] : source.split('\n').map((l) => l.replace(/\r$/, ''));
+    const lines = new SourceLines(source);
     const rows: Row[] = findings.map((f) => {
       const message = stripTerminalControls(f.message);
       const ruleId = stripTerminalControls(f.ruleId);

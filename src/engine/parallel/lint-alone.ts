@@ -173,7 +173,7 @@ function toSlim(index: number, r: FileResult, reads: string[], redo: boolean, { 
   if (printJson) {
     slim.printed = {
       file: utf8.encode(nested(reportFile(r), 2)),
-      findings: r.findings.map((f) => utf8.encode(nested(reportFinding(f, new Map([[file.path, file.text]])), 2))),
+      findings: r.findings.map((f) => utf8.encode(nested(reportFinding(f, new Map([[file.path, file.text]]), true), 2))),
       severities: r.findings.map((f) => f.severity),
     };
   }
