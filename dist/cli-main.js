@@ -2430,7 +2430,7 @@ function relativeToRoot(repo, abs) {
   return import_node_path2.default.relative(repo.root, abs).split(import_node_path2.default.sep).join("/");
 }
 function checkRepoPath(repo, p) {
-  const abs = import_node_path2.default.resolve(repo.root, p);
+  const abs = underRoot(repo.root, p);
   if (!within(repo.root, abs) && !within(repo.realRoot, abs)) return { ok: false, refusal: "outside", why: "outside the repository" };
   let real;
   let st;
@@ -2449,18 +2449,53 @@ function checkRepoPath(repo, p) {
   if (!st.isFile()) return { ok: false, refusal: "not-regular", why: "not a regular file (a FIFO, socket or device)" };
   return { ok: true, abs, rel: relativeToRoot(repo, abs) };
 }
+var normalRoot = { root: "", normal: false };
+function underRoot(root, p) {
+  if (root !== normalRoot.root) normalRoot = { root, normal: import_node_path2.default.sep === "/" && root.startsWith("/") && isPlainRelative(root.slice(1)) };
+  return normalRoot.normal && isPlainRelative(p) ? `${root}/${p}` : import_node_path2.default.resolve(root, p);
+}
+function isPlainRelative(p) {
+  let start = 0;
+  for (; ; ) {
+    const end = p.indexOf("/", start);
+    const stop = end === -1 ? p.length : end;
+    const len = stop - start;
+    if (len === 0) return false;
+    if (p.charCodeAt(start) === 46 && (len === 1 || len === 2 && p.charCodeAt(start + 1) === 46)) return false;
+    if (end === -1) return true;
+    start = end + 1;
+  }
+}
 function resolveWritten(repo, written, bases, checks) {
   const tried = [];
-  const seen = /* @__PURE__ */ new Set();
-  const candidates = import_node_path2.default.isAbsolute(written) ? [{ p: written, base: { dir: "/", label: "an absolute path" } }] : bases.map((base) => ({ p: import_node_path2.default.posix.normalize(import_node_path2.default.posix.join(base.dir || ".", written)), base }));
-  for (const { p, base } of candidates) {
-    if (seen.has(p)) continue;
-    seen.add(p);
-    const check2 = checks?.repo === repo ? checks.of(p) : checkRepoPath(repo, p);
-    if (check2.ok) return { found: { abs: check2.abs, rel: check2.rel, base }, tried };
-    tried.push({ rel: p, base, why: check2.why });
+  const kept = checks?.repo === repo ? checks : void 0;
+  if (import_node_path2.default.isAbsolute(written)) {
+    const base = { dir: "/", label: "an absolute path" };
+    const c = kept ? kept.of(written) : checkRepoPath(repo, written);
+    if (c.ok) return { found: { abs: c.abs, rel: c.rel, base }, tried };
+    tried.push({ rel: written, base, why: c.why });
+    return { tried };
+  }
+  const plain2 = isPlainRelative(written);
+  for (const base of bases) {
+    const p = joinedUnder(base.dir || ".", written, plain2);
+    if (triedAlready(tried, p)) continue;
+    const c = kept ? kept.of(p) : checkRepoPath(repo, p);
+    if (c.ok) return { found: { abs: c.abs, rel: c.rel, base }, tried };
+    tried.push({ rel: p, base, why: c.why });
   }
   return { tried };
+}
+function triedAlready(tried, p) {
+  for (let i = 0; i < tried.length; i++) if (tried[i].rel === p) return true;
+  return false;
+}
+function joinedUnder(dir, written, plainWritten) {
+  if (plainWritten) {
+    if (dir === ".") return written;
+    if (isPlainRelative(dir)) return `${dir}/${written}`;
+  }
+  return import_node_path2.default.posix.normalize(import_node_path2.default.posix.join(dir, written));
 }
 var PathChecks = class {
   constructor(repo, limit = 4096) {
@@ -7370,14 +7405,27 @@ function numbers(f, withLines = false) {
   const data = f.data;
   if (!data) return "";
   const parts2 = [];
-  for (const k of Object.keys(data)) {
+  for (const k in data) {
     const v = data[k];
     if (NOT_FINGERPRINTED.has(k) || !withLines && isLineField(k, v)) continue;
-    if (typeof v === "number") parts2.push(`${k}=${Number(v.toPrecision(6))}`);
+    if (typeof v === "number") parts2.push(`${k}=${sixDigits(v)}`);
     else if (typeof v === "string") parts2.push(`${k}=${withLines ? v : withoutPinLines(v)}`);
     else if (typeof v === "boolean") parts2.push(`${k}=${String(v)}`);
   }
-  return parts2.sort().join(",");
+  return sortedStrings(parts2).join(",");
+}
+var sixDigits = (v) => Number.isInteger(v) && v < 1e6 && v > -1e6 ? v : Number(v.toPrecision(6));
+function sortedStrings(parts2) {
+  for (let i = 1; i < parts2.length; i++) {
+    const x = parts2[i];
+    let j = i - 1;
+    while (j >= 0 && parts2[j] > x) {
+      parts2[j + 1] = parts2[j];
+      j--;
+    }
+    parts2[j + 1] = x;
+  }
+  return parts2;
 }
 function fingerprintOf(f, texts, withLines) {
   const merged = (f.merged ?? []).map((m) => `${m.ruleId}@${snippet(texts, m)}#${numbers(m, withLines)}`).sort();
@@ -25534,6 +25582,10 @@ function countOnce(abs, ctx, seen) {
   return n;
 }
 function countPath(names, ctx, seen, bases = ctx.bases) {
+  const local = countLocal(names, ctx, seen, bases);
+  return "tried" in local ? { ok: false, why: `${names.join(" or ")} not found inside the repository (tried ${describeTried(local.tried)})` } : local;
+}
+function countLocal(names, ctx, seen, bases = ctx.bases) {
   const tried = [];
   for (const name2 of names) {
     const r = resolveWritten(ctx.repo, name2, bases, ctx.checks);
@@ -25546,7 +25598,7 @@ function countPath(names, ctx, seen, bases = ctx.bases) {
     if (!n.ok) return { ok: false, why: `${shown2}: ${n.why}` };
     return { ok: true, rows: n.rows, text: `${formatCount(n.rows)} rows in ${shown2}`, label: shown2 };
   }
-  return { ok: false, why: `${names.join(" or ")} not found inside the repository (tried ${describeTried(tried)})` };
+  return { ok: false, tried };
 }
 function countHub(id, split = "train") {
   const known = publicDatasetRows(id, split);
@@ -25593,9 +25645,12 @@ function countRef(ref, req, ctx, seen) {
       counted = countHub(ref.names[0], ref.split);
       break;
     case "path-or-hub": {
-      const local = countPath(ref.names, ctx, seen);
-      counted = local.ok || !/not found/.test(local.why) ? local : countHub(ref.names[0], ref.split);
-      if (!counted.ok && !local.ok && /not found/.test(local.why)) counted = { ok: false, why: `${ref.names[0]}: not a file in the repository, and ${counted.why}` };
+      const local = countLocal(ref.names, ctx, seen);
+      if (local.ok || "why" in local && !/not found/.test(local.why)) counted = local;
+      else {
+        const hub = countHub(ref.names[0], ref.split);
+        counted = hub.ok ? hub : { ok: false, why: `${ref.names[0]}: not a file in the repository, and ${hub.why}` };
+      }
       break;
     }
     case "catalog":
@@ -26095,8 +26150,8 @@ function countDatasets(run, result, launchValues) {
   const request = result.dialect?.datasets?.(result.file);
   const extraction = result.extraction;
   if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) return;
-  const bases = configBases(run, result);
-  const cacheKey = `${result.file.path}\0${bases.map((b) => b.dir).join("\0")}`;
+  const { bases, dirs } = datasetBases(run, result);
+  const cacheKey = `${result.file.path}\0${dirs}`;
   let estimate = run.estimates.get(cacheKey);
   if (!estimate) {
     estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks });
@@ -26115,6 +26170,23 @@ function countDatasets(run, result, launchValues) {
   for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);
   result.extraction = withRows;
 }
+var basesByFolder = /* @__PURE__ */ new WeakMap();
+function datasetBases(run, result) {
+  if (result.launch) {
+    const bases = configBases(run, result);
+    return { bases, dirs: bases.map((b) => b.dir).join("\0") };
+  }
+  let byFolder = basesByFolder.get(run);
+  if (!byFolder) basesByFolder.set(run, byFolder = /* @__PURE__ */ new Map());
+  const folder = import_node_path17.default.posix.dirname(result.file.path);
+  let known = byFolder.get(folder);
+  if (!known) {
+    const bases = configBases(run, result);
+    known = { bases, dirs: bases.map((b) => b.dir).join("\0") };
+    byFolder.set(folder, known);
+  }
+  return known;
+}
 function markEstimates(before2, after, label) {
   const target = after;
   for (const field of Object.keys(target)) {
@@ -26123,7 +26195,11 @@ function markEstimates(before2, after, label) {
     if (!s || typeof s.value !== "number" || s.origin === "dataset") continue;
     const b = before2[field];
     if (b && b.value === s.value) continue;
-    target[field] = { ...s, bound: "upper", estimatedFrom: label, ...s.how ? { how: `${s.how}, at most: from the rows of ${label}` } : {} };
+    const marked = Object.assign({}, s);
+    marked.bound = "upper";
+    marked.estimatedFrom = label;
+    if (s.how) marked.how = `${s.how}, at most: from the rows of ${label}`;
+    target[field] = marked;
   }
 }
 var PLAN_FIELD_SET = new Set(PLAN_FIELDS);
@@ -26485,7 +26561,7 @@ function toSlim(index, r, reads, redo, { compress, printJson, inThread }) {
   if (printJson) {
     slim.printed = {
       file: utf8.encode(nested(reportFile(r), 2)),
-      findings: r.findings.map((f) => utf8.encode(nested(reportFinding(f, /* @__PURE__ */ new Map([[file.path, file.text]])), 2))),
+      findings: r.findings.map((f) => utf8.encode(nested(reportFinding(f, /* @__PURE__ */ new Map([[file.path, file.text]]), true), 2))),
       severities: r.findings.map((f) => f.severity)
     };
   }
@@ -27387,24 +27463,77 @@ function addName(names, name2, abs) {
 // src/engine/build-report.ts
 var TOOL_VERSION = "0.1.0";
 function reportSetting(setting) {
-  const out = { value: setting.value, origin: setting.origin };
-  if (setting.unit) out.unit = setting.unit;
-  if (setting.file) out.file = setting.file;
-  if (setting.key) out.key = setting.key;
-  if (setting.range) {
-    out.line = setting.range.line;
-    out.column = setting.range.column;
+  let value;
+  let origin;
+  let unit;
+  let file;
+  let key;
+  let range;
+  let how;
+  let note;
+  let bound;
+  const fields = setting;
+  for (const name2 in fields) {
+    switch (name2) {
+      case "value":
+        value = fields[name2];
+        break;
+      case "origin":
+        origin = fields[name2];
+        break;
+      case "unit":
+        unit = fields[name2];
+        break;
+      case "file":
+        file = fields[name2];
+        break;
+      case "key":
+        key = fields[name2];
+        break;
+      case "range":
+        range = fields[name2];
+        break;
+      case "how":
+        how = fields[name2];
+        break;
+      case "note":
+        note = fields[name2];
+        break;
+      case "bound":
+        bound = fields[name2];
+        break;
+    }
   }
-  if (setting.how) out.how = setting.how;
-  if (setting.note) out.note = setting.note;
-  if (setting.bound) out.bound = setting.bound;
+  const out = { value, origin };
+  if (unit) out.unit = unit;
+  if (file) out.file = file;
+  if (key) out.key = key;
+  if (range) {
+    out.line = range.line;
+    out.column = range.column;
+  }
+  if (how) out.how = how;
+  if (note) out.note = note;
+  if (bound) out.bound = bound;
   return out;
 }
+var FIELD_ORDER = new Map(PLAN_FIELDS.map((field, i) => [field, i]));
 function reportPlan(plan) {
+  const settings = plan;
+  const found = [];
+  let first = PLAN_FIELDS.length;
+  let last = -1;
+  for (const field in settings) {
+    const at6 = FIELD_ORDER.get(field);
+    if (at6 === void 0) continue;
+    found[at6] = settings[field];
+    if (at6 < first) first = at6;
+    if (at6 > last) last = at6;
+  }
   const out = {};
-  for (const field of PLAN_FIELDS) {
-    const setting = plan[field];
-    if (setting && (typeof setting.value !== "number" || Number.isFinite(setting.value))) out[field] = reportSetting(setting);
+  for (let at6 = first; at6 <= last; at6++) {
+    const setting = found[at6];
+    if (setting && (typeof setting.value !== "number" || Number.isFinite(setting.value))) out[PLAN_FIELDS[at6]] = reportSetting(setting);
   }
   return out;
 }
@@ -27423,7 +27552,7 @@ function reportFile(result) {
   if (overridable) file.overridable = { path: overridable.file, line: overridable.range.line, column: overridable.range.column, message: overridable.message };
   return file;
 }
-function reportFinding(f, texts) {
+function reportFinding(f, texts, printing = false) {
   const finding = {
     ruleId: f.ruleId,
     severity: f.severity,
@@ -27438,6 +27567,10 @@ function reportFinding(f, texts) {
     ...RULES_BY_ID.has(f.ruleId) ? { docsUrl: docsPath(f.ruleId) } : {},
     ...f.related?.length ? { related: f.related.map((r) => ({ path: r.path, line: r.range.line, column: r.range.column, message: r.message })) } : {}
   };
+  if (printing) {
+    finding.fingerprint = fingerprint(f, texts);
+    return finding;
+  }
   let print;
   Object.defineProperty(finding, "fingerprint", {
     enumerable: true,
@@ -27513,7 +27646,7 @@ function reportParts(results) {
         releaseResult(r);
         for (const f of findings) {
           count2(f.severity);
-          yield reportFinding(f, texts);
+          yield reportFinding(f, texts, true);
         }
       }
     })(),
@@ -27583,7 +27716,9 @@ var ESCAPE_SEQUENCE = new RegExp(
 );
 var LINE_BREAKS = /\r\n|\r|\n/g;
 var CONTROL_CHARS = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+var HAS_CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
 function stripTerminalControls(s) {
+  if (!HAS_CONTROL.test(s)) return s;
   return s.replace(ESCAPE_SEQUENCE, "").replace(LINE_BREAKS, " ").replace(CONTROL_CHARS, "");
 }
 var COMMAND_CONTROLS = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/g;
@@ -28174,7 +28309,7 @@ function groupByFile(report2) {
 }
 var FRAME_WIDTH = 240;
 function codeFrame(lines, f, gutter, p) {
-  let raw = lines[f.line - 1];
+  let raw = lines.at(f.line);
   if (raw === void 0) return [];
   let start = Math.min(Math.max(f.column - 1, 0), raw.length);
   let end = f.endLine > f.line ? raw.length : Math.min(Math.max(f.endColumn - 1, start), raw.length);
@@ -28233,13 +28368,37 @@ function firstClause(message) {
   const at6 = message.indexOf(": ");
   return at6 > 0 ? message.slice(0, at6) : message;
 }
+var SourceLines = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  /** starts[i]: where line i + 1 starts, as far as asked. */
+  starts = [0];
+  /** Line `line` (1-based), undefined where `split('\n')[line - 1]` is. */
+  at(line) {
+    const text = this.text;
+    if (text === void 0 || !Number.isInteger(line) || line < 1) return void 0;
+    const starts = this.starts;
+    while (starts.length < line) {
+      const newline2 = text.indexOf("\n", starts[starts.length - 1]);
+      if (newline2 < 0) return void 0;
+      starts.push(newline2 + 1);
+    }
+    const start = starts[line - 1];
+    const newline = text.indexOf("\n", start);
+    let end = newline < 0 ? text.length : newline;
+    if (end > start && text.charCodeAt(end - 1) === 13) end--;
+    return text.slice(start, end);
+  }
+};
 function formatStylish(report2, opts) {
   const p = opts.color ? COLORS : NO_COLORS;
   const limit = Math.max(40, opts.width ?? DEFAULT_WIDTH);
   const out = [];
   for (const [path27, findings] of groupByFile(report2)) {
     const source = opts.sources.get(path27);
-    const lines = source === void 0 ? [] : source.split("\n").map((l) => l.replace(/\r$/, ""));
+    const lines = new SourceLines(source);
     const rows = findings.map((f) => {
       const message = stripTerminalControls(f.message);
       const ruleId = stripTerminalControls(f.ruleId);
