@@ -441,3 +441,27 @@ describe('a DeepSpeed value the Trainer refuses is not the run\'s in any field',
     }
   });
 });
+
+describe('dataset sizes per launch', () => {
+  test('two launch commands of one config naming different data: each launch is counted for its own data', async () => {
+    const rows = (n: number) => JSON.stringify(Array.from({ length: n }, () => ({ instruction: 'a', output: 'b' })));
+    const dir = tempRepo({
+      'configs/sft.yaml':
+        'model_name_or_path: org/model-7b\nstage: sft\ndo_train: true\nfinetuning_type: lora\ndataset: small\ndataset_dir: data\ntemplate: llama3\n' +
+        'cutoff_len: 1024\nper_device_train_batch_size: 2\ngradient_accumulation_steps: 1\nnum_train_epochs: 1.0\nlearning_rate: 1.0e-4\nwarmup_steps: 50\noutput_dir: saves/x\n',
+      'data/dataset_info.json': '{"small": {"file_name": "small.json"}, "big": {"file_name": "big.json"}}\n',
+      'data/small.json': rows(100),
+      'data/big.json': rows(10_000),
+      // The config as written (small), then the same config with the data a launch names (big): the
+      // count of the first must not stand for the second.
+      'scripts/a_plain.sh': '#!/bin/bash\nFORCE_TORCHRUN=1 NPROC_PER_NODE=1 llamafactory-cli train configs/sft.yaml\n',
+      'scripts/b_big.sh': '#!/bin/bash\nFORCE_TORCHRUN=1 NPROC_PER_NODE=1 llamafactory-cli train configs/sft.yaml dataset=big\n',
+    });
+    const { results } = await lintRepo(dir);
+    const sft = results.filter((r) => r.file.path === 'configs/sft.yaml');
+    expect(sft.map((r) => [r.launch?.script, r.extraction?.plan.datasetSamples?.value, r.extraction?.plan.totalSteps?.value])).toEqual([
+      ['scripts/a_plain.sh', 100, 50],
+      ['scripts/b_big.sh', 10_000, 5_000],
+    ]);
+  });
+});

@@ -264,7 +264,9 @@ export function countDatasets(run: LintRun, result: FileResult, launchValues: Pa
   const extraction = result.extraction;
   if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) return;
   const { bases, dirs } = datasetBases(run, result);
-  const cacheKey = `${result.file.path}\0${dirs}`;
+  // The request too: a launch command may name other data (`llamafactory-cli train sft.yaml dataset=big`)
+  // than the config as written, or another launch of it; each is counted for what it names.
+  const cacheKey = `${result.file.path}\0${dirs}\0${JSON.stringify(request)}`;
   let estimate = run.estimates.get(cacheKey);
   if (!estimate) {
     estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks });
