@@ -26151,7 +26151,7 @@ function countDatasets(run, result, launchValues) {
   const extraction = result.extraction;
   if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) return;
   const { bases, dirs } = datasetBases(run, result);
-  const cacheKey = `${result.file.path}\0${dirs}`;
+  const cacheKey = `${result.file.path}\0${dirs}\0${JSON.stringify(request)}`;
   let estimate = run.estimates.get(cacheKey);
   if (!estimate) {
     estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks });
