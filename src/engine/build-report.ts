@@ -5,54 +5,14 @@ import type { Report, ReportFile, ReportFinding, ReportSetting } from './report-
 import type { Printed } from '../report/json.js';
 import type { FileTexts } from './source.js';
 import { runPlanOf, type FileResult } from './lint.js';
+import { settingFields } from './setting-fields.js';
 import { PLAN_FIELDS, type Finding, type Setting, type TrainingPlan } from './types.js';
 
 export const TOOL_VERSION = '0.1.0';
 
 export function reportSetting(setting: Setting): ReportSetting {
-  // The setting's fields read in one for…in walk, each by the walk's own key: settings come in
-  // thousands of hidden classes (finished.ts reportGradePlan), where loads by name miss V8's caches.
-  let value: Setting['value'] | undefined;
-  let origin: Setting['origin'] | undefined;
-  let unit: Setting['unit'];
-  let file: Setting['file'];
-  let key: Setting['key'];
-  let range: Setting['range'];
-  let how: Setting['how'];
-  let note: Setting['note'];
-  let bound: Setting['bound'];
-  const fields = setting as unknown as Record<string, unknown>;
-  for (const name in fields) {
-    switch (name) {
-      case 'value':
-        value = fields[name] as Setting['value'];
-        break;
-      case 'origin':
-        origin = fields[name] as Setting['origin'];
-        break;
-      case 'unit':
-        unit = fields[name] as Setting['unit'];
-        break;
-      case 'file':
-        file = fields[name] as Setting['file'];
-        break;
-      case 'key':
-        key = fields[name] as Setting['key'];
-        break;
-      case 'range':
-        range = fields[name] as Setting['range'];
-        break;
-      case 'how':
-        how = fields[name] as Setting['how'];
-        break;
-      case 'note':
-        note = fields[name] as Setting['note'];
-        break;
-      case 'bound':
-        bound = fields[name] as Setting['bound'];
-        break;
-    }
-  }
+  // One walk of the setting's own fields (setting-fields.ts: loads by name miss V8's caches on settings).
+  const { value, origin, unit, file, key, range, how, note, bound } = settingFields(setting);
   const out = { value, origin } as ReportSetting;
   if (unit) out.unit = unit;
   if (file) out.file = file;
