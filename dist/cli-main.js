@@ -12275,22 +12275,22 @@ function mentionTest(names, maxBytes) {
   if ([...names].some((n) => n.length === 0 || n.includes("\uFFFD"))) return void 0;
   const needles = [...names].map(needlesOf);
   const neox = needles.some((n) => n.neoxStem !== void 0);
-  let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  let scratch2 = Buffer.allocUnsafe(SCRATCH_BYTES);
   const readWhole = (fd, limit) => {
-    const first = Math.min(Math.floor(limit) + 1, scratch.length);
-    const got = (0, import_node_fs5.readSync)(fd, scratch, 0, first, null);
+    const first = Math.min(Math.floor(limit) + 1, scratch2.length);
+    const got = (0, import_node_fs5.readSync)(fd, scratch2, 0, first, null);
     if (got < first) return got;
     if (got > limit) return void 0;
     const st = (0, import_node_fs5.fstatSync)(fd);
     if (!st.isFile() || st.size > limit || st.size < got) return void 0;
-    if (scratch.length < st.size + 1) {
+    if (scratch2.length < st.size + 1) {
       const bigger = Buffer.allocUnsafe(st.size + 1);
-      scratch.copy(bigger, 0, 0, got);
-      scratch = bigger;
+      scratch2.copy(bigger, 0, 0, got);
+      scratch2 = bigger;
     }
     let n = got;
     for (; ; ) {
-      const more = (0, import_node_fs5.readSync)(fd, scratch, n, st.size + 1 - n, null);
+      const more = (0, import_node_fs5.readSync)(fd, scratch2, n, st.size + 1 - n, null);
       if (more === 0) break;
       n += more;
       if (n > st.size) return void 0;
@@ -12307,7 +12307,7 @@ function mentionTest(names, maxBytes) {
     try {
       const n = readWhole(fd, maxBytes);
       if (n === void 0) return true;
-      const bytes = scratch.subarray(0, n);
+      const bytes = scratch2.subarray(0, n);
       for (const needle of needles) if (bytes.includes(needle.whole)) return true;
       if (neox && bytes.includes(DEEPY) && needles.some((needle) => needle.neoxStem !== void 0 && bytes.includes(needle.neoxStem))) return true;
       return mayNameAnyIndirectly(bytes, needles);
@@ -25727,6 +25727,46 @@ function gzipSync(...args) {
   return new.target ? new f(...args) : f(...args);
 }
 
+// src/engine/setting-fields.ts
+var scratch = { value: void 0, origin: void 0, unit: void 0, file: void 0, key: void 0, range: void 0, how: void 0, note: void 0, bound: void 0 };
+function settingFields(setting) {
+  const out = scratch;
+  out.value = out.origin = out.unit = out.file = out.key = out.range = out.how = out.note = out.bound = void 0;
+  const fields = setting;
+  for (const name2 in fields) {
+    switch (name2) {
+      case "value":
+        out.value = fields[name2];
+        break;
+      case "origin":
+        out.origin = fields[name2];
+        break;
+      case "unit":
+        out.unit = fields[name2];
+        break;
+      case "file":
+        out.file = fields[name2];
+        break;
+      case "key":
+        out.key = fields[name2];
+        break;
+      case "range":
+        out.range = fields[name2];
+        break;
+      case "how":
+        out.how = fields[name2];
+        break;
+      case "note":
+        out.note = fields[name2];
+        break;
+      case "bound":
+        out.bound = fields[name2];
+        break;
+    }
+  }
+  return out;
+}
+
 // src/engine/parallel/finished.ts
 var NUMBER_KEY = "$trainlint-number";
 var NUMBER_MARK = `"${NUMBER_KEY}"`;
@@ -25788,47 +25828,7 @@ function reportGradePlan(plan, detach = false) {
   for (const field of Object.keys(settings)) {
     const s = settings[field];
     if (!s) continue;
-    let value;
-    let origin;
-    let unit;
-    let file;
-    let key;
-    let range;
-    let how;
-    let note;
-    let bound;
-    const fields = s;
-    for (const name2 in fields) {
-      switch (name2) {
-        case "value":
-          value = fields[name2];
-          break;
-        case "origin":
-          origin = fields[name2];
-          break;
-        case "unit":
-          unit = fields[name2];
-          break;
-        case "file":
-          file = fields[name2];
-          break;
-        case "key":
-          key = fields[name2];
-          break;
-        case "range":
-          range = fields[name2];
-          break;
-        case "how":
-          how = fields[name2];
-          break;
-        case "note":
-          note = fields[name2];
-          break;
-        case "bound":
-          bound = fields[name2];
-          break;
-      }
-    }
+    const { value, origin, unit, file, key, range, how, note, bound } = settingFields(s);
     const kept = { value: detach && typeof value === "string" ? detached(value) : value, origin };
     if (unit !== void 0) kept.unit = unit;
     if (file !== void 0) kept.file = file;
@@ -27463,47 +27463,7 @@ function addName(names, name2, abs) {
 // src/engine/build-report.ts
 var TOOL_VERSION = "0.1.0";
 function reportSetting(setting) {
-  let value;
-  let origin;
-  let unit;
-  let file;
-  let key;
-  let range;
-  let how;
-  let note;
-  let bound;
-  const fields = setting;
-  for (const name2 in fields) {
-    switch (name2) {
-      case "value":
-        value = fields[name2];
-        break;
-      case "origin":
-        origin = fields[name2];
-        break;
-      case "unit":
-        unit = fields[name2];
-        break;
-      case "file":
-        file = fields[name2];
-        break;
-      case "key":
-        key = fields[name2];
-        break;
-      case "range":
-        range = fields[name2];
-        break;
-      case "how":
-        how = fields[name2];
-        break;
-      case "note":
-        note = fields[name2];
-        break;
-      case "bound":
-        bound = fields[name2];
-        break;
-    }
-  }
+  const { value, origin, unit, file, key, range, how, note, bound } = settingFields(setting);
   const out = { value, origin };
   if (unit) out.unit = unit;
   if (file) out.file = file;
