@@ -225,19 +225,22 @@ describe('cost of locating words', () => {
   test('values built by doubling (A=$A$A, up to the 64 KiB cap) are located word by word, not per character', () => {
     const doubling = (n: number) => `A0=1\n${Array.from({ length: n }, (_, i) => `A${i + 1}=$A${i}$A${i}`).join('\n')}\ntorchrun --nproc_per_node 4 train.py --lr $A${n}\n`;
     const plain = (n: number) => `${Array.from({ length: n }, (_, i) => `A${i + 1}="--lr 1e-4 --warmup ${i}"`).join('\n')}\ntorchrun --nproc_per_node 4 train.py $A${n}\n`;
-    const best = (text: string) => {
-      let ms = Infinity;
-      for (let k = 0; k < 3; k++) {
+    // Best of five rounds, the two scripts alternating (a slow moment of a loaded machine, a collection or the
+    // compiler, then falls on both rather than on one of them).
+    const texts = [doubling(320), plain(320)];
+    const best = [Infinity, Infinity];
+    for (let k = 0; k < 5; k++) {
+      texts.forEach((text, i) => {
         const t = performance.now();
         parseLaunchScript(text);
-        ms = Math.min(ms, performance.now() - t);
-      }
-      return ms;
-    };
+        best[i] = Math.min(best[i], performance.now() - t);
+      });
+    }
     // 300 lines past the cap: each holds a 64 KiB value. Per character (an object per character) this was
     // about ten times what word by word costs.
-    const ratio = best(doubling(320)) / Math.max(best(plain(320)), 1);
-    // Measured here: ≈ 12 word by word, ≈ 115 per character.
-    expect(ratio).toBeLessThan(45);
+    const ratio = best[0] / Math.max(best[1], 1);
+    // Measured here: ≈ 12–20 word by word, ≈ 115 per character (a loaded CI machine gave 48 once with best of three
+    // and no alternation).
+    expect(ratio).toBeLessThan(60);
   });
 });
