@@ -1,12 +1,13 @@
 /**
- * The shortcuts of the one path resolver (src/engine/repo-files.ts) give what Node's path functions
- * give: `joinedUnder` is `path.posix.normalize(path.posix.join(dir, written))`, `underRoot` is
+ * The path shortcuts the one resolver (src/engine/repo-files.ts) uses (src/engine/posix-paths.ts) give what Node's path functions
+ * give: `joinedUnder` is `path.posix.normalize(path.posix.join(dir, written))`, `resolveUnder` is
  * `path.resolve(root, p)`, on plain paths and on every kind that is not plain.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isPlainRelative, joinedUnder, PathChecks, repoRootOf, resolveWritten, underRoot } from '../src/engine/repo-files';
+import { isPlainRelative, joinedUnder, resolveUnder } from '../src/engine/posix-paths';
+import { PathChecks, repoRootOf, resolveWritten } from '../src/engine/repo-files';
 
 const PATHS = [
   '',
@@ -57,17 +58,17 @@ describe('the resolver shortcuts', () => {
     }
   });
 
-  test('underRoot is path.resolve(root, p)', () => {
+  test('resolveUnder is path.resolve(root, p)', () => {
     for (const root of ROOTS) {
       for (const p of PATHS) {
         if (p === '') continue;
-        expect([root, p, underRoot(root, p)]).toEqual([root, p, path.resolve(root, p)]);
+        expect([root, p, resolveUnder(root, p)]).toEqual([root, p, path.resolve(root, p)]);
       }
     }
-    // The memo of the last root follows the root it is given.
-    expect(underRoot('/r', 'a')).toBe('/r/a');
-    expect(underRoot('/', 'a')).toBe('/a');
-    expect(underRoot('/r/', 'a')).toBe('/r/a');
+    // The set of roots known to be normalised follows the roots it is given.
+    expect(resolveUnder('/r', 'a')).toBe('/r/a');
+    expect(resolveUnder('/', 'a')).toBe('/a');
+    expect(resolveUnder('/r/', 'a')).toBe('/r/a');
   });
 
   test('resolveWritten: a base that repeats an earlier candidate is tried once, in order; found through the kept checks as without them', () => {

@@ -80,6 +80,8 @@ export interface LintRun {
   composedFor(file: SourceFile, bases: PathBase[]): ComposedConfig | undefined;
   /** Dataset row counts, per config and bases (the recent ones: engine/recent-map.ts). */
   estimates: RecentMap<string, DatasetEstimate>;
+  /** `configBases` of the configs no launch command runs, per folder (they follow from it alone), and their folders joined by NUL. */
+  datasetBasesByFolder: Map<string, { bases: PathBase[]; dirs: string }>;
   /** The dataset files and catalogs looked up so far (configs of a folder name the same ones). */
   datasetChecks: PathChecks;
   /** Set by the caller: the linted files, for links and references. */
@@ -153,6 +155,7 @@ export function createLintRun(options: LintOptions): LintRun {
       return composedCache.get(key);
     },
     estimates: new RecentMap(RECENT_PER_FILE),
+    datasetBasesByFolder: new Map(),
     datasetChecks: new PathChecks(repo),
     linted: { has: () => false, file: () => undefined },
   };
@@ -287,16 +290,13 @@ export function countDatasets(run: LintRun, result: FileResult, launchValues: Pa
   result.extraction = withRows;
 }
 
-/** `configBases` of a config no launch command runs (they follow from its folder alone), per run and folder; `dirs`: their folders joined by NUL. */
-const basesByFolder = new WeakMap<LintRun, Map<string, { bases: PathBase[]; dirs: string }>>();
-
+/** `configBases` of a config and their folders joined by NUL; for one no launch command runs, kept per folder (`datasetBasesByFolder`). */
 function datasetBases(run: LintRun, result: FileResult): { bases: PathBase[]; dirs: string } {
   if (result.launch) {
     const bases = configBases(run, result);
     return { bases, dirs: bases.map((b) => b.dir).join('\0') };
   }
-  let byFolder = basesByFolder.get(run);
-  if (!byFolder) basesByFolder.set(run, (byFolder = new Map()));
+  const byFolder = run.datasetBasesByFolder;
   const folder = path.posix.dirname(result.file.path);
   let known = byFolder.get(folder);
   if (!known) {

@@ -48,3 +48,29 @@ function isNormalisedAbsolute(p: string): boolean {
   normalised.add(p);
   return true;
 }
+
+/**
+ * Whether a POSIX path is relative and already what `path.posix.normalize` makes of it: not empty,
+ * every segment non-empty (no leading, doubled or trailing '/') and neither '.' nor '..'.
+ */
+export function isPlainRelative(p: string): boolean {
+  let start = 0;
+  for (;;) {
+    const end = p.indexOf('/', start);
+    const stop = end === -1 ? p.length : end;
+    const len = stop - start;
+    if (len === 0) return false;
+    if (p.charCodeAt(start) === 46 && (len === 1 || (len === 2 && p.charCodeAt(start + 1) === 46))) return false;
+    if (end === -1) return true;
+    start = end + 1;
+  }
+}
+
+/** `path.posix.normalize(path.posix.join(dir, written))`, joined directly when both are plain already. */
+export function joinedUnder(dir: string, written: string, plainWritten: boolean): string {
+  if (plainWritten) {
+    if (dir === '.') return written;
+    if (isPlainRelative(dir)) return `${dir}/${written}`;
+  }
+  return path.posix.normalize(path.posix.join(dir, written));
+}

@@ -10,6 +10,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { isPlainRelative, joinedUnder, resolveUnder } from './posix-paths.js';
 import { RealPaths } from './real-paths.js';
 
 /** The repository being linted: its root as given and as a real path. */
@@ -52,7 +53,7 @@ export type PathCheck = { ok: true; abs: string; rel: string } | { ok: false; re
  * link, not its target), so findings point where the user looks.
  */
 export function checkRepoPath(repo: RepoRoot, p: string): PathCheck {
-  const abs = underRoot(repo.root, p);
+  const abs = resolveUnder(repo.root, p);
   if (!within(repo.root, abs) && !within(repo.realRoot, abs)) return { ok: false, refusal: 'outside', why: 'outside the repository' };
   let real: string;
   let st: Stats;
@@ -70,36 +71,6 @@ export function checkRepoPath(repo: RepoRoot, p: string): PathCheck {
   if (st.isDirectory()) return { ok: false, refusal: 'not-regular', why: 'a folder, not a file' };
   if (!st.isFile()) return { ok: false, refusal: 'not-regular', why: 'not a regular file (a FIFO, socket or device)' };
   return { ok: true, abs, rel: relativeToRoot(repo, abs) };
-}
-
-/** Whether the last root `underRoot` saw is an absolute POSIX path as `path.resolve` gives it (not '/'). */
-let normalRoot = { root: '', normal: false };
-
-/**
- * `path.resolve(root, p)`, without normalising the whole string again when it is normal already:
- * `root` absolute as `path.resolve` gives it, `p` a plain relative path (`isPlainRelative`). The
- * lookups of a config's dataset files are such paths, nearly all of them missing (≈ 850 at 5,000 files).
- */
-export function underRoot(root: string, p: string): string {
-  if (root !== normalRoot.root) normalRoot = { root, normal: path.sep === '/' && root.startsWith('/') && isPlainRelative(root.slice(1)) };
-  return normalRoot.normal && isPlainRelative(p) ? `${root}/${p}` : path.resolve(root, p);
-}
-
-/**
- * Whether a POSIX path is relative and already what `path.posix.normalize` makes of it: not empty,
- * every segment non-empty (no leading, doubled or trailing '/') and neither '.' nor '..'.
- */
-export function isPlainRelative(p: string): boolean {
-  let start = 0;
-  for (;;) {
-    const end = p.indexOf('/', start);
-    const stop = end === -1 ? p.length : end;
-    const len = stop - start;
-    if (len === 0) return false;
-    if (p.charCodeAt(start) === 46 && (len === 1 || (len === 2 && p.charCodeAt(start + 1) === 46))) return false;
-    if (end === -1) return true;
-    start = end + 1;
-  }
 }
 
 /** A base folder a written path may be relative to, with the name messages give it. */
@@ -148,15 +119,6 @@ export function resolveWritten(repo: RepoRoot, written: string, bases: PathBase[
 function triedAlready(tried: Resolution['tried'], p: string): boolean {
   for (let i = 0; i < tried.length; i++) if (tried[i].rel === p) return true;
   return false;
-}
-
-/** `path.posix.normalize(path.posix.join(dir, written))`, joined directly when both are plain already. */
-export function joinedUnder(dir: string, written: string, plainWritten: boolean): string {
-  if (plainWritten) {
-    if (dir === '.') return written;
-    if (isPlainRelative(dir)) return `${dir}/${written}`;
-  }
-  return path.posix.normalize(path.posix.join(dir, written));
 }
 
 /**
