@@ -540,7 +540,7 @@ var UsageError = class extends Error {
 };
 
 // src/config/load-config.ts
-var import_node_path3 = __toESM(require("node:path"), 1);
+var import_node_path4 = __toESM(require("node:path"), 1);
 
 // src/engine/compiled-schemas.ts
 var import_node_module = require("node:module");
@@ -2367,11 +2367,58 @@ function loadYamlWithYamlPackage(text, version = "1.1") {
 
 // src/engine/repo-files.ts
 var import_node_fs2 = require("node:fs");
-var import_node_path2 = __toESM(require("node:path"), 1);
+var import_node_path3 = __toESM(require("node:path"), 1);
+
+// src/engine/posix-paths.ts
+var import_node_path = __toESM(require("node:path"), 1);
+function toPosix(p) {
+  if (import_node_path.default.sep === "/") return p;
+  return p.split(import_node_path.default.sep).join("/");
+}
+function relativePosix(from, abs) {
+  if (abs.length > from.length + 1 && abs.startsWith(from) && abs[from.length] === import_node_path.default.sep && isNormalisedAbsolute(from)) {
+    const rest = abs.slice(from.length + 1);
+    if (!ODD_SEGMENT.test(rest)) return import_node_path.default.sep === "/" ? rest : toPosix(rest);
+  }
+  return toPosix(import_node_path.default.relative(from, abs)) || ".";
+}
+function resolveUnder(root, rel) {
+  if (import_node_path.default.sep === "/" && rel.length > 0 && !ODD_SEGMENT.test(rel) && isNormalisedAbsolute(root)) return root === "/" ? `/${rel}` : `${root}/${rel}`;
+  return import_node_path.default.resolve(root, rel);
+}
+var ODD_SEGMENT = /(^|[\\/])\.{0,2}([\\/]|$)/;
+var normalised = /* @__PURE__ */ new Set();
+var MAX_NORMALISED = 16;
+function isNormalisedAbsolute(p) {
+  if (normalised.has(p)) return true;
+  if (!import_node_path.default.isAbsolute(p) || import_node_path.default.resolve(p) !== p || p.length > 1 && p.endsWith(import_node_path.default.sep)) return false;
+  if (normalised.size >= MAX_NORMALISED) normalised.clear();
+  normalised.add(p);
+  return true;
+}
+function isPlainRelative(p) {
+  let start = 0;
+  for (; ; ) {
+    const end = p.indexOf("/", start);
+    const stop = end === -1 ? p.length : end;
+    const len = stop - start;
+    if (len === 0) return false;
+    if (p.charCodeAt(start) === 46 && (len === 1 || len === 2 && p.charCodeAt(start + 1) === 46)) return false;
+    if (end === -1) return true;
+    start = end + 1;
+  }
+}
+function joinedUnder(dir, written, plainWritten) {
+  if (plainWritten) {
+    if (dir === ".") return written;
+    if (isPlainRelative(dir)) return `${dir}/${written}`;
+  }
+  return import_node_path.default.posix.normalize(import_node_path.default.posix.join(dir, written));
+}
 
 // src/engine/real-paths.ts
 var import_node_fs = require("node:fs");
-var import_node_path = __toESM(require("node:path"), 1);
+var import_node_path2 = __toESM(require("node:path"), 1);
 var RealPaths = class {
   folders = /* @__PURE__ */ new Map();
   /**
@@ -2384,10 +2431,10 @@ var RealPaths = class {
       const real = import_node_fs.realpathSync.native(abs);
       return { real, stat: (0, import_node_fs.statSync)(real) };
     }
-    const dir = import_node_path.default.dirname(abs);
+    const dir = import_node_path2.default.dirname(abs);
     if (dir === abs) return { real: abs, stat: lst };
     const realDir = this.folder(dir);
-    return { real: realDir === dir ? abs : import_node_path.default.join(realDir, import_node_path.default.basename(abs)), stat: lst };
+    return { real: realDir === dir ? abs : import_node_path2.default.join(realDir, import_node_path2.default.basename(abs)), stat: lst };
   }
   /**
    * `resolve`, except that a path that does not exist gives undefined instead of the ENOENT
@@ -2414,7 +2461,7 @@ var RealPaths = class {
 
 // src/engine/repo-files.ts
 function repoRootOf(root) {
-  const abs = import_node_path2.default.resolve(root);
+  const abs = import_node_path3.default.resolve(root);
   let realRoot;
   try {
     realRoot = (0, import_node_fs2.realpathSync)(abs);
@@ -2424,13 +2471,13 @@ function repoRootOf(root) {
   return { root: abs, realRoot, paths: new RealPaths() };
 }
 function within(realRoot, real) {
-  return real === realRoot || real.startsWith(realRoot.endsWith(import_node_path2.default.sep) ? realRoot : realRoot + import_node_path2.default.sep);
+  return real === realRoot || real.startsWith(realRoot.endsWith(import_node_path3.default.sep) ? realRoot : realRoot + import_node_path3.default.sep);
 }
 function relativeToRoot(repo, abs) {
-  return import_node_path2.default.relative(repo.root, abs).split(import_node_path2.default.sep).join("/");
+  return import_node_path3.default.relative(repo.root, abs).split(import_node_path3.default.sep).join("/");
 }
 function checkRepoPath(repo, p) {
-  const abs = underRoot(repo.root, p);
+  const abs = resolveUnder(repo.root, p);
   if (!within(repo.root, abs) && !within(repo.realRoot, abs)) return { ok: false, refusal: "outside", why: "outside the repository" };
   let real;
   let st;
@@ -2449,27 +2496,10 @@ function checkRepoPath(repo, p) {
   if (!st.isFile()) return { ok: false, refusal: "not-regular", why: "not a regular file (a FIFO, socket or device)" };
   return { ok: true, abs, rel: relativeToRoot(repo, abs) };
 }
-var normalRoot = { root: "", normal: false };
-function underRoot(root, p) {
-  if (root !== normalRoot.root) normalRoot = { root, normal: import_node_path2.default.sep === "/" && root.startsWith("/") && isPlainRelative(root.slice(1)) };
-  return normalRoot.normal && isPlainRelative(p) ? `${root}/${p}` : import_node_path2.default.resolve(root, p);
-}
-function isPlainRelative(p) {
-  let start = 0;
-  for (; ; ) {
-    const end = p.indexOf("/", start);
-    const stop = end === -1 ? p.length : end;
-    const len = stop - start;
-    if (len === 0) return false;
-    if (p.charCodeAt(start) === 46 && (len === 1 || len === 2 && p.charCodeAt(start + 1) === 46)) return false;
-    if (end === -1) return true;
-    start = end + 1;
-  }
-}
 function resolveWritten(repo, written, bases, checks) {
   const tried = [];
   const kept = checks?.repo === repo ? checks : void 0;
-  if (import_node_path2.default.isAbsolute(written)) {
+  if (import_node_path3.default.isAbsolute(written)) {
     const base = { dir: "/", label: "an absolute path" };
     const c = kept ? kept.of(written) : checkRepoPath(repo, written);
     if (c.ok) return { found: { abs: c.abs, rel: c.rel, base }, tried };
@@ -2489,13 +2519,6 @@ function resolveWritten(repo, written, bases, checks) {
 function triedAlready(tried, p) {
   for (let i = 0; i < tried.length; i++) if (tried[i].rel === p) return true;
   return false;
-}
-function joinedUnder(dir, written, plainWritten) {
-  if (plainWritten) {
-    if (dir === ".") return written;
-    if (isPlainRelative(dir)) return `${dir}/${written}`;
-  }
-  return import_node_path2.default.posix.normalize(import_node_path2.default.posix.join(dir, written));
 }
 var PathChecks = class {
   constructor(repo, limit = 4096) {
@@ -6966,7 +6989,7 @@ function oneEditApart(a, b) {
 }
 function normaliseReferencePath(p) {
   const posix = p.replace(/\\/g, "/");
-  return import_node_path3.default.posix.isAbsolute(posix) ? posix : import_node_path3.default.posix.normalize(posix);
+  return import_node_path4.default.posix.isAbsolute(posix) ? posix : import_node_path4.default.posix.normalize(posix);
 }
 function normaliseReferences(config, tree, displayPath) {
   const places = /* @__PURE__ */ new Map();
@@ -7012,8 +7035,8 @@ function checkGlobs(config, tree, displayPath) {
 function checkPolicyPaths(config, tree, displayPath) {
   for (const [i, entry] of (config.schemas ?? []).entries()) {
     const posix = entry.schema.replace(/\\/g, "/");
-    const normal = import_node_path3.default.posix.normalize(posix);
-    if (import_node_path3.default.posix.isAbsolute(posix) || import_node_path3.default.win32.isAbsolute(entry.schema) || normal === ".." || normal.startsWith("../")) {
+    const normal = import_node_path4.default.posix.normalize(posix);
+    if (import_node_path4.default.posix.isAbsolute(posix) || import_node_path4.default.win32.isAbsolute(entry.schema) || normal === ".." || normal.startsWith("../")) {
       const at6 = locateNearest(tree, ["schemas", i, "schema"]);
       throw new UsageError(`${displayPath}:${at6?.line ?? 1}:${at6?.column ?? 1}: schema ${entry.schema}: outside the repository; not read`);
     }
@@ -7044,10 +7067,10 @@ function checkRuleSettings(config, tree, displayPath) {
 }
 function readConfig(root, explicitPath, repositoryRoot = root) {
   const repo = repoRootOf(explicitPath ? repositoryRoot : root);
-  const base = import_node_path3.default.resolve(root);
+  const base = import_node_path4.default.resolve(root);
   const candidates = explicitPath ? [explicitPath] : CONFIG_NAMES;
   for (const candidate of candidates) {
-    const read = readRepoFile(repo, import_node_path3.default.resolve(base, candidate), MAX_CONFIG_BYTES, "the size limit of .trainlint.yml");
+    const read = readRepoFile(repo, import_node_path4.default.resolve(base, candidate), MAX_CONFIG_BYTES, "the size limit of .trainlint.yml");
     if (!read.ok) {
       if (read.refusal === "missing") {
         if (explicitPath) throw new UsageError(`config file not found: ${explicitPath}`);
@@ -7057,7 +7080,7 @@ function readConfig(root, explicitPath, repositoryRoot = root) {
     }
     const text = decodeUtf8(read.bytes);
     if (text === void 0) throw new UsageError(`${candidate}: not valid UTF-8; not read`);
-    const shown2 = import_node_path3.default.relative(root, read.abs) || candidate;
+    const shown2 = import_node_path4.default.relative(root, read.abs) || candidate;
     return { config: parseConfig(text, shown2), path: read.abs };
   }
   return { config: {} };
@@ -7100,36 +7123,6 @@ var import_node_path6 = __toESM(require("node:path"), 1);
 // src/engine/discover.ts
 var import_node_fs3 = require("node:fs");
 var import_node_path5 = __toESM(require("node:path"), 1);
-
-// src/engine/posix-paths.ts
-var import_node_path4 = __toESM(require("node:path"), 1);
-function toPosix(p) {
-  if (import_node_path4.default.sep === "/") return p;
-  return p.split(import_node_path4.default.sep).join("/");
-}
-function relativePosix(from, abs) {
-  if (abs.length > from.length + 1 && abs.startsWith(from) && abs[from.length] === import_node_path4.default.sep && isNormalisedAbsolute(from)) {
-    const rest = abs.slice(from.length + 1);
-    if (!ODD_SEGMENT.test(rest)) return import_node_path4.default.sep === "/" ? rest : toPosix(rest);
-  }
-  return toPosix(import_node_path4.default.relative(from, abs)) || ".";
-}
-function resolveUnder(root, rel) {
-  if (import_node_path4.default.sep === "/" && rel.length > 0 && !ODD_SEGMENT.test(rel) && isNormalisedAbsolute(root)) return root === "/" ? `/${rel}` : `${root}/${rel}`;
-  return import_node_path4.default.resolve(root, rel);
-}
-var ODD_SEGMENT = /(^|[\\/])\.{0,2}([\\/]|$)/;
-var normalised = /* @__PURE__ */ new Set();
-var MAX_NORMALISED = 16;
-function isNormalisedAbsolute(p) {
-  if (normalised.has(p)) return true;
-  if (!import_node_path4.default.isAbsolute(p) || import_node_path4.default.resolve(p) !== p || p.length > 1 && p.endsWith(import_node_path4.default.sep)) return false;
-  if (normalised.size >= MAX_NORMALISED) normalised.clear();
-  normalised.add(p);
-  return true;
-}
-
-// src/engine/discover.ts
 var CONFIG_EXTENSIONS = [".yaml", ".yml", ".json", ".toml", ".sh", ".bash", ".sbatch", ".slurm"];
 var ALWAYS_SKIPPED_DIRS = /* @__PURE__ */ new Set([".git", "node_modules"]);
 var SKIPPED_FILES = /* @__PURE__ */ new Set([...CONFIG_NAMES, ".trainlint-baseline.json", "package.json", "package-lock.json", "tsconfig.json"]);
@@ -26071,6 +26064,7 @@ function createLintRun(options) {
       return composedCache.get(key);
     },
     estimates: new RecentMap(RECENT_PER_FILE),
+    datasetBasesByFolder: /* @__PURE__ */ new Map(),
     datasetChecks: new PathChecks(repo),
     linted: { has: () => false, file: () => void 0 }
   };
@@ -26170,14 +26164,12 @@ function countDatasets(run, result, launchValues) {
   for (const note of extraction.notes) if (!withRows.notes.includes(note)) withRows.notes.push(note);
   result.extraction = withRows;
 }
-var basesByFolder = /* @__PURE__ */ new WeakMap();
 function datasetBases(run, result) {
   if (result.launch) {
     const bases = configBases(run, result);
     return { bases, dirs: bases.map((b) => b.dir).join("\0") };
   }
-  let byFolder = basesByFolder.get(run);
-  if (!byFolder) basesByFolder.set(run, byFolder = /* @__PURE__ */ new Map());
+  const byFolder = run.datasetBasesByFolder;
   const folder = import_node_path17.default.posix.dirname(result.file.path);
   let known = byFolder.get(folder);
   if (!known) {
