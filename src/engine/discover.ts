@@ -65,7 +65,13 @@ class Discovered implements DiscoveredFile {
  * and a list that starts with one starts from the whole root. An entry that leads nowhere (a file
  * a pull request deleted) adds nothing and stops nothing: `policyNotes` says so, with its line.
  */
-export function discover(root: string, inputs: string[], config: TrainlintConfig, onCount?: (files: number) => void): DiscoveredFile[] {
+export function discover(
+  root: string,
+  inputs: string[],
+  config: TrainlintConfig,
+  onCount?: (files: number) => void,
+  listed?: ReadonlyMap<string, readonly Dirent[]>,
+): DiscoveredFile[] {
   const realRoot = realpathSync(root);
   const paths = new RealPaths();
   const ignore = ignoreMatcher(config.ignore);
@@ -82,6 +88,8 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
   };
 
   const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  const absPrefix = absRoot.endsWith(path.sep) ? absRoot : absRoot + path.sep;
+  const folderNames = new Map<string, ReadonlyMap<string, Dirent>>();
   const add = (abs: string) => {
     const rel = relOf(abs);
     if (found.has(rel)) return;
@@ -136,6 +144,11 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
    */
   const addInput = (input: string, strict: boolean) => {
     const abs = resolveUnder(absRoot, input);
+    // A regular file that a listing of its folder typed so needs no `lstat` of its own (see `listedFile`).
+    if (listed !== undefined && abs.startsWith(absPrefix) && listedFile(listed, folderNames, abs)) {
+      add(abs);
+      return;
+    }
     let lst: Stats | undefined;
     try {
       lst = lstatSync(abs);
@@ -190,6 +203,39 @@ export function discover(root: string, inputs: string[], config: TrainlintConfig
     }
   }
   return [...found.values()];
+}
+
+/** Folders of more entries than this are looked up by a map of their names (made once), smaller ones by a scan. */
+const SCANNED_FOLDER_ENTRIES = 16;
+
+/**
+ * Whether the listing of `abs`'s folder holds it as a regular file. A listing (repository.ts
+ * `walkForScripts`) holds only folders it reached through folders that are not links, and its
+ * entries are typed by the directory itself (a link is typed a link): a file it types a regular
+ * file, under the root, is inside the root and reached through no link, which is what `followInput`
+ * learns with an `lstat` of the file and of each of its folders. Anything else (a folder, a link, a
+ * folder the listing did not read, a name spelled otherwise than the folder spells it) goes the
+ * usual way.
+ */
+function listedFile(listed: ReadonlyMap<string, readonly Dirent[]>, names: Map<string, ReadonlyMap<string, Dirent>>, abs: string): boolean {
+  const dir = path.dirname(abs);
+  const entries = listed.get(dir);
+  if (entries === undefined) return false;
+  const name = abs.slice(dir.length + (dir.endsWith(path.sep) ? 0 : 1));
+  let entry: Dirent | undefined;
+  if (entries.length <= SCANNED_FOLDER_ENTRIES) {
+    for (let i = 0; i < entries.length; i++) {
+      if (entries[i].name === name) {
+        entry = entries[i];
+        break;
+      }
+    }
+  } else {
+    let byName = names.get(dir);
+    if (byName === undefined) names.set(dir, (byName = new Map(entries.map((e) => [e.name, e]))));
+    entry = byName.get(name);
+  }
+  return entry !== undefined && entry.isFile();
 }
 
 /** Whether a `files` entry is a `!` glob (not an extglob `!(…)`, which the config refuses). */

@@ -18,7 +18,7 @@ import { accelerateLink, type LinkedPlan } from './links.js';
 import { resolveCommandConfig } from './hydra-files.js';
 import { composeConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
-import { listScripts } from './repository.js';
+import { scriptsMentioning, walkForScripts, type ScriptListing } from './repository.js';
 import { mayNameFile, mayNameNeoxConfig } from './script-mentions.js';
 import { accelerateConfigOf, accelerateValues, launchedConfig, scriptLaunches, workdirOf, type ScriptLaunch, type WorkDir } from './script-links.js';
 import type { SourceFile } from './source.js';
@@ -164,9 +164,19 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const run = createLintRun(options);
   const { repo, lintRoot, toRepo, fromAbs, lintRootBase, insideLintRoot, hydraFiles, parseOptions, maxBytes, withBases } = run;
   const virtual = [...(options.virtualFiles ?? []), ...(options.stdinFile ? [options.stdinFile] : [])];
+  // A full scan of the repository root reads every script itself (ignored ones stay ignored); any
+  // other run looks for the repository's launch scripts that name its configs.
+  const fullScan = repo.root === lintRoot && options.paths.every((p) => path.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
+  const wantsScripts = options.repoScripts !== false && !fullScan;
+  // A run that names many files walks the repository for its scripts first: the walk's listings
+  // type the named files, which spares discovery an `lstat` of each file and folder.
+  let walked = wantsScripts && options.paths.length >= LISTED_DISCOVERY_MIN_PATHS ? walkForScripts(repo.root, scriptSkip(config, lintRoot)) : undefined;
+  const scriptsWalked: ScriptListing | undefined = walked && { scripts: walked.scripts, truncated: walked.truncated };
   // A large run in trainlint's own process takes V8's settings for linting (v8-tuning.ts) as soon
   // as discovery has found enough files: before the heap has grown (50,000 files: 300 MiB, not 410).
-  const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config, tuneV8ForRun);
+  const discovered = virtual.length > 0 && options.paths.length === 0 ? [] : discover(root, options.paths, config, tuneV8ForRun, walked?.folders);
+  // The listings are not kept for the run.
+  walked = undefined;
   const discoveredAt = new Map(discovered.map((d) => [d.rel, d]));
   const absOf = (rel: string) => discoveredAt.get(rel)?.abs ?? resolveUnder(lintRoot, rel);
   const virtualResults: FileResult[] = virtual.map((file) => analyseSafely(run, file, run.settingsOf(file.path)));
@@ -199,9 +209,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
   const virtualPaths = new Set((options.virtualFiles ?? []).map((f) => f.path));
   const linted = results.filter((r) => r.file.script).map((r) => r.file);
   const scripts = [...linted];
-  // A full scan of the repository root has read every script already (ignored ones stay ignored).
-  const fullScan = repo.root === lintRoot && options.paths.every((p) => path.resolve(lintRoot, p) === lintRoot) && asList(config.files).length === 0 && virtual.length === 0;
-  if (options.repoScripts !== false && !fullScan) {
+  if (wantsScripts) {
     // Configs with a plan, and those no dialect claims (a launch may say whose they are): by file
     // name, the absolute paths a script's written path may lead to.
     const names = new Map<string, string[]>();
@@ -220,7 +228,7 @@ export async function lint(options: LintOptions): Promise<LintResult> {
         addName(names, refName, toPosix(resolveUnder(lintRoot, ref)));
       }
     }
-    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => resolveUnder(lintRoot, f.path))), config, maxBytes, parseOptions));
+    scripts.push(...repositoryScripts(repo, lintRoot, names, new Set(linted.map((f) => resolveUnder(lintRoot, f.path))), config, maxBytes, parseOptions, scriptsWalked));
   }
   const launchesOf = new Map<string, { launch: ScriptLaunch; link: LaunchLink }[]>();
   const lintedScriptFiles = new Map(linted.map((f) => [f.path, f]));
@@ -652,6 +660,18 @@ function linkAccelerate(
   return { linked: { ...linked, resolvedFrom: resolution.found.base.label } };
 }
 
+/** From this many paths on the command line, the repository's walk for scripts comes before discovery (see `lint`). */
+const LISTED_DISCOVERY_MIN_PATHS = 32;
+
+/** What the walk for scripts leaves out: the `ignore` list in order, as discovery reads it (a `!` entry takes back a folder below an ignored one). */
+function scriptSkip(config: TrainlintConfig, lintRoot: string): (abs: string, isDir: boolean) => boolean {
+  const ignore = ignoreMatcher(config.ignore);
+  return (abs, isDir) => {
+    const rel = relativePosix(lintRoot, abs);
+    return !rel.startsWith('..') && (isDir ? ignore.skipsFolder(rel) : ignore.ignoresWalked(rel));
+  };
+}
+
 /**
  * The repository's launch scripts that may name a linted config: a bounded walk of the repository
  * for script files not linted already, and a text filter (the script mentions a linted config's
@@ -665,16 +685,11 @@ function repositoryScripts(
   config: TrainlintConfig,
   maxBytes: number,
   parseOptions: { yamlVersion?: TrainlintConfig['yaml'] },
+  walked: ScriptListing | undefined,
 ): SourceFile[] {
   if (names.size === 0) return [];
-  // The `ignore` list in order, as discovery reads it: a `!` entry takes back a folder below an ignored one.
-  const ignore = ignoreMatcher(config.ignore);
-  const skip = (abs: string, isDir: boolean) => {
-    const rel = relativePosix(lintRoot, abs);
-    return !rel.startsWith('..') && (isDir ? ignore.skipsFolder(rel) : ignore.ignoresWalked(rel));
-  };
   const out: SourceFile[] = [];
-  for (const abs of listScripts(repo.root, skip, { mentioning: new Set(names.keys()), maxBytes }).scripts) {
+  for (const abs of scriptsMentioning(walked ?? walkForScripts(repo.root, scriptSkip(config, lintRoot)), { mentioning: new Set(names.keys()), maxBytes }).scripts) {
     if (loaded.has(abs)) continue;
     const rel = relativePosix(lintRoot, abs);
     const check = checkRepoPath(repo, relativePosix(repo.root, abs));

@@ -212,10 +212,29 @@ export function listScripts(
   filter: ScriptFilter = {},
   maxEntries = MAX_SCRIPT_WALK_ENTRIES,
 ): ScriptListing {
+  return scriptsMentioning(walkForScripts(dir, skip, maxEntries), filter);
+}
+
+/** What `walkForScripts` read: the scripts it found (unfiltered) and the listing of every folder it read. */
+export interface ScriptWalk extends ScriptListing {
+  /**
+   * Each folder read (absolute path) and its entries, typed by the listing. A folder is here only if
+   * the walk reached it through folders that are not links, from the walk's start.
+   */
+  folders: ReadonlyMap<string, readonly Dirent[]>;
+}
+
+/** `listScripts` in two steps: the walk (`walkForScripts`), then the text filter on the scripts it found. */
+export function scriptsMentioning(walked: ScriptListing, filter: ScriptFilter): ScriptListing {
+  const mentions = filter.mentioning ? mentionTest(filter.mentioning, filter.maxBytes ?? Number.MAX_SAFE_INTEGER) : undefined;
+  return { scripts: mentions ? walked.scripts.filter(mentions) : walked.scripts, truncated: walked.truncated };
+}
+
+/** The walk of `listScripts`, without its text filter; see there. */
+export function walkForScripts(dir: string, skip: (abs: string, isDir: boolean) => boolean = () => false, maxEntries = MAX_SCRIPT_WALK_ENTRIES): ScriptWalk {
   const root = path.resolve(dir);
   // The folders read and their entries, in case the ordered walk needs them again.
-  const folders: string[] = [];
-  const listings: Dirent[][] = [];
+  const folders = new Map<string, Dirent[]>();
   let total = 0;
   const candidates: string[] = [];
   /** False when the folders read hold more than `maxEntries` entries. */
@@ -226,8 +245,7 @@ export function listScripts(
     } catch {
       return true;
     }
-    folders.push(d);
-    listings.push(entries);
+    folders.set(d, entries);
     total += entries.length;
     if (total > maxEntries) return false;
     // Indexed loops: most of this runs once, before the compiler has seen it, where `for…of` costs more.
@@ -250,19 +268,12 @@ export function listScripts(
     }
     return true;
   };
-  let truncated = false;
-  let found = candidates;
-  if (!walk(root)) {
-    const known = new Map<string, Dirent[]>();
-    for (let i = 0; i < folders.length; i++) known.set(folders[i], listings[i]);
-    ({ scripts: found, truncated } = orderedWalk(root, skip, known, maxEntries));
-  }
-  const mentions = filter.mentioning ? mentionTest(filter.mentioning, filter.maxBytes ?? Number.MAX_SAFE_INTEGER) : undefined;
-  return { scripts: mentions ? found.filter(mentions) : found, truncated };
+  if (walk(root)) return { scripts: candidates, truncated: false, folders };
+  return { ...orderedWalk(root, skip, folders, maxEntries), folders };
 }
 
 /** The walk in order, entry by entry, up to `maxEntries`: the scripts it reaches (unfiltered). */
-function orderedWalk(root: string, skip: (abs: string, isDir: boolean) => boolean, known: ReadonlyMap<string, Dirent[]>, maxEntries: number): ScriptListing {
+function orderedWalk(root: string, skip: (abs: string, isDir: boolean) => boolean, known: Map<string, Dirent[]>, maxEntries: number): ScriptListing {
   const scripts: string[] = [];
   let visited = 0;
   let truncated = false;
@@ -275,6 +286,7 @@ function orderedWalk(root: string, skip: (abs: string, isDir: boolean) => boolea
       } catch {
         return;
       }
+      known.set(d, entries);
     }
     entries.sort(byName);
     const prefix = d.endsWith(path.sep) ? d : d + path.sep;
