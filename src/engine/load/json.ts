@@ -11,7 +11,7 @@
  * silently drops duplicate keys. Error messages start like Python's ("Expecting value",
  * "Expecting ',' delimiter", …) and point at the offending character.
  */
-import type { ConfigNode, MapEntry, MapNode, ScalarNode, SeqNode } from '../tree.js';
+import { MAP_SCAN_UP_TO, type ConfigNode, type MapEntry, type MapNode, type ScalarNode, type SeqNode } from '../tree.js';
 import type { Range } from '../types.js';
 import { computeLineStarts, rangeOf, stripBom } from './positions.js';
 import { MAX_DEPTH, type LoadProblem, type LoadResult } from './result.js';
@@ -27,24 +27,62 @@ class JsonSyntaxError extends Error {
   }
 }
 
-// Python's json NUMBER_RE: no leading zeros, no leading '+', no bare '.5' or '1.'.
-const NUMBER_RE = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
+// Python's json NUMBER_RE, `-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?` (no leading zeros, no leading '+',
+// no bare '.5' or '1.'), is scanned by numberEnd.
 const EMPTY = 'empty JSON file';
 const WORD_RE = /[A-Za-z_$][A-Za-z0-9_$.-]*/y;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-// Unquoted literals Python's json accepts; longest first so "-Infinity" wins over "-".
-const LITERALS: ReadonlyArray<[string, number | boolean | null]> = [
-  ['true', true],
-  ['false', false],
-  ['null', null],
-  ['NaN', NaN],
-  ['Infinity', Infinity],
-  ['-Infinity', -Infinity],
-];
+
+/** The unquoted literal Python's json accepts (`true`, `NaN`, `-Infinity`, …) at `at` by its first character `c`, if any. */
+function literalAt(t: string, at: number, c: string): string | undefined {
+  const word = c === 't' ? 'true' : c === 'f' ? 'false' : c === 'n' ? 'null' : c === 'N' ? 'NaN' : c === 'I' ? 'Infinity' : c === '-' ? '-Infinity' : undefined;
+  return word !== undefined && t.startsWith(word, at) ? word : undefined;
+}
+
+const LITERAL_VALUES: Record<string, number | boolean | null> = { true: true, false: false, null: null, NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+/** Whether the character at `at` is a decimal digit. */
+function digitAt(t: string, at: number): boolean {
+  const c = t.charCodeAt(at);
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** The end of NUMBER_RE's match at `at` (Python's json NUMBER_RE, scanned), or -1 when it does not match. */
+function numberEnd(t: string, at: number): number {
+  let j = at;
+  if (t.charCodeAt(j) === 0x2d) j++;
+  const c = t.charCodeAt(j);
+  if (c === 0x30) {
+    j++;
+  } else if (c >= 0x31 && c <= 0x39) {
+    j++;
+    while (digitAt(t, j)) j++;
+  } else {
+    return -1;
+  }
+  if (t.charCodeAt(j) === 0x2e && digitAt(t, j + 1)) {
+    j += 2;
+    while (digitAt(t, j)) j++;
+  }
+  const e = t.charCodeAt(j);
+  if (e === 0x65 || e === 0x45) {
+    let k = j + 1;
+    const sign = t.charCodeAt(k);
+    if (sign === 0x2b || sign === 0x2d) k++;
+    if (digitAt(t, k)) {
+      k++;
+      while (digitAt(t, k)) k++;
+      j = k;
+    }
+  }
+  return j;
+}
 
 class Parser {
   private i = 0;
   private readonly lineStarts: number[];
+  /** The line `range` found last (most ranges are on it or the next one). */
+  private lastLine = 0;
   readonly duplicates: LoadProblem[] = [];
 
   constructor(private readonly text: string) {
@@ -60,8 +98,33 @@ class Parser {
     return root;
   }
 
+  /** rangeOf(lineStarts, start, end) for an offset in the text, without its two position objects. */
   private range(start: number, end: number): Range {
-    return rangeOf(this.lineStarts, start, end);
+    const starts = this.lineStarts;
+    const a = this.lineOf(start);
+    const column = start - starts[a] + 1;
+    // An empty or one-character span is a point, kept on its line (pointRange).
+    if (end <= start + 1) return { line: a + 1, column, endLine: a + 1, endColumn: column + 1 };
+    const b = a + 1 >= starts.length || end < starts[a + 1] ? a : this.lineOf(end);
+    return { line: a + 1, column, endLine: b + 1, endColumn: end - starts[b] + 1 };
+  }
+
+  /** The 0-based line of `offset` (≥ 0), as offsetToPos finds it. */
+  private lineOf(offset: number): number {
+    const starts = this.lineStarts;
+    const last = this.lastLine;
+    if (offset >= starts[last]) {
+      if (last + 1 >= starts.length || offset < starts[last + 1]) return last;
+      if (last + 2 >= starts.length || offset < starts[last + 2]) return (this.lastLine = last + 1);
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return (this.lastLine = lo);
   }
 
   private skipWs(): void {
@@ -110,13 +173,13 @@ class Parser {
       const value = this.parseString();
       return this.scalar(value, value, false, start);
     }
-    for (const [word, value] of LITERALS) {
-      if (t.startsWith(word, this.i)) return this.scalar(value, word, true, this.i);
-    }
-    NUMBER_RE.lastIndex = this.i;
-    const num = NUMBER_RE.exec(t);
-    if (num) return this.scalar(Number(num[0]), num[0], true, this.i);
-    return this.fail('Expecting value');
+    // Unquoted literals first, so "-Infinity" wins over a number's "-".
+    const word = literalAt(t, this.i, c);
+    if (word !== undefined) return this.scalar(LITERAL_VALUES[word], word, true, this.i);
+    const end = numberEnd(t, this.i);
+    if (end < 0) return this.fail('Expecting value');
+    const num = t.slice(this.i, end);
+    return this.scalar(Number(num), num, true, this.i);
   }
 
   /** Builds a scalar whose source text spans from `start` to the current position after advancing. */
@@ -129,7 +192,9 @@ class Parser {
     const t = this.text;
     const start = this.i++;
     const entries: MapEntry[] = [];
-    const firstLine = new Map<string, number>(); // a Map, so keys like "__proto__" are plain data
+    // Keys seen, for duplicates: scanned while the entries are few, then a Map (keys like
+    // "__proto__" stay plain data) of each key's first line.
+    let firstLine: Map<string, number> | undefined;
     this.skipWs();
     if (t[this.i] === '}') {
       this.i++;
@@ -145,14 +210,28 @@ class Parser {
       this.i++;
       this.skipWs();
       const value = this.parseValue(depth);
-      const seen = firstLine.get(key);
+      let seen: number | undefined;
+      if (firstLine === undefined) {
+        for (let k = 0; k < entries.length; k++) {
+          if (entries[k].key === key) {
+            seen = entries[k].keyRange.line;
+            break;
+          }
+        }
+        if (seen === undefined && entries.length >= MAP_SCAN_UP_TO) {
+          firstLine = new Map();
+          for (let k = entries.length - 1; k >= 0; k--) firstLine.set(entries[k].key, entries[k].keyRange.line);
+        }
+      } else {
+        seen = firstLine.get(key);
+      }
       if (seen !== undefined) {
         this.duplicates.push({
           kind: 'duplicate-key',
           message: `duplicate key ${JSON.stringify(key)} (first at line ${seen}); the loader keeps the last value`,
           range: keyRange,
         });
-      } else {
+      } else if (firstLine !== undefined) {
         firstLine.set(key, keyRange.line);
       }
       entries.push({ key, keyRange, value });

@@ -780,7 +780,9 @@ class FastYaml {
   /**
    * A key at `i` on a line of a block mapping: returns the key as the mapping's entry holds it
    * (or MERGE_KEY) and sets `afterColon` (the offset after its `:`) and, when `build`, `keyRange`;
-   * undefined when the line holds no `key:`.
+   * undefined when the line holds no `key:`. Without `build` (callers that only ask whether the line
+   * holds a key, then read it again with `build`) a plain key is neither cut out nor typed: it is
+   * returned as '' (a key that the `yaml` path must type steps aside at that second reading).
    */
   private blockKey(i: number, build: boolean): string | typeof MERGE_KEY | undefined {
     const t = this.text;
@@ -812,6 +814,7 @@ class FastYaml {
         // timestamps go there.
         this.afterColon = j + 1;
         if (end - i === 2 && t.charCodeAt(i) === 0x3c && t.charCodeAt(i + 1) === 0x3c) return MERGE_KEY;
+        if (!build) return '';
         const source = t.slice(i, end);
         const value = this.resolvePlain(source, true);
         if (value === LEAVE_TO_YAML) throw UNSUPPORTED;

@@ -414,11 +414,13 @@ export const resolvePlain11: PlainResolver = (text, atKey) => {
   // not strings, and none is longer than five letters: a key such as `num_train_epochs` is a string.
   if (first >= 0x41) {
     if (text.length > 5) return text;
-    if (YAML11_NULL.test(text)) return null;
-    return PY_BOOL.test(text) ? pyBool.resolve(text) : text;
+    // YAML11_NULL's and PY_BOOL's words, by one hash lookup instead of two regular expressions.
+    const word = YAML11_WORDS.get(text);
+    return word === undefined ? text : word;
   }
   // The commonest numbers (`8`, `-1`, `0.95`, `3.`), as the tags below type them.
-  if (isPlainNumber(text)) return Number(text);
+  const number = plainNumber(text);
+  if (number === number) return number;
   if (YAML11_NULL.test(text)) return null;
   if (YAML11_TIMESTAMP.test(text) || (atKey && text === '<<')) return LEAVE_TO_YAML;
   if (PY_BOOL.test(text)) return pyBool.resolve(text);
@@ -428,23 +430,59 @@ export const resolvePlain11: PlainResolver = (text, atKey) => {
 };
 
 /**
- * `^[-+]?(?:0|[1-9][0-9]*)$` or `^[-+]?[0-9]+\.[0-9]*$`, scanned: a decimal integer without a leading
- * zero (PyYAML's octal) is an int, digits around one dot without an exponent a float.
+ * The words starting with a letter or `~` that the 1.1 tags type (YAML11_NULL: null; PY_BOOL: its
+ * booleans, true for PY_TRUE's spellings). __tests__/yaml-resolve.test.ts checks them.
  */
-function isPlainNumber(text: string): boolean {
+const YAML11_WORDS = new Map<string, boolean | null>([
+  ['~', null],
+  ['null', null],
+  ['Null', null],
+  ['NULL', null],
+]);
+for (const word of ['yes', 'true', 'on', 'no', 'false', 'off']) {
+  for (const spelling of [word, word[0].toUpperCase() + word.slice(1), word.toUpperCase()]) YAML11_WORDS.set(spelling, PY_TRUE.test(spelling));
+}
+
+/** 10 ** k for k ≤ 22: exact doubles. */
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * The value of `^[-+]?(?:0|[1-9][0-9]*)$` or `^[-+]?[0-9]+\.[0-9]*$` (a decimal integer without a
+ * leading zero, PyYAML's octal, is an int; digits around one dot without an exponent a float), or
+ * NaN for any other text. The value is Number(text): with at most 15 digits it is computed from
+ * the digits, exactly (an integer below 2 ** 53 divided by an exact power of ten, one correctly
+ * rounded division); longer ones go through Number().
+ */
+function plainNumber(text: string): number {
   const n = text.length;
   let i = 0;
   let c = text.charCodeAt(0);
   if (c === 0x2d || c === 0x2b) c = text.charCodeAt(++i);
   const digitsFrom = i;
-  while (c >= 0x30 && c <= 0x39) c = text.charCodeAt(++i);
+  let m = 0;
+  while (c >= 0x30 && c <= 0x39) {
+    m = m * 10 + (c - 0x30);
+    c = text.charCodeAt(++i);
+  }
   const digits = i - digitsFrom;
-  if (digits === 0) return false;
-  if (i === n) return digits === 1 || text.charCodeAt(digitsFrom) !== 0x30;
-  if (c !== 0x2e) return false;
-  c = text.charCodeAt(++i);
-  while (c >= 0x30 && c <= 0x39) c = text.charCodeAt(++i);
-  return i === n;
+  if (digits === 0) return NaN;
+  let fraction = 0;
+  if (i !== n) {
+    if (c !== 0x2e) return NaN;
+    c = text.charCodeAt(++i);
+    const fractionFrom = i;
+    while (c >= 0x30 && c <= 0x39) {
+      m = m * 10 + (c - 0x30);
+      c = text.charCodeAt(++i);
+    }
+    if (i !== n) return NaN;
+    fraction = i - fractionFrom;
+  } else if (digits > 1 && text.charCodeAt(digitsFrom) === 0x30) {
+    return NaN;
+  }
+  if (digits + fraction > 15) return Number(text);
+  const value = fraction === 0 ? m : m / POW10[fraction];
+  return text.charCodeAt(0) === 0x2d ? -value : value;
 }
 
 export interface YamlLoadOptions {
