@@ -25,6 +25,8 @@ export interface DatasetContext {
   datasetMaxBytes?: number;
   /** The run's path checks already made (the same dataset files are looked up config after config). */
   checks?: PathChecks;
+  /** The dataset files and catalogs the run has read already (for contexts of one run: the same limits and `show`). */
+  reads?: DatasetReads;
 }
 
 export type DatasetEstimate = { ok: true; setting: Setting<number>; label: string } | { ok: false; why: string };
@@ -34,16 +36,34 @@ type Counted = { ok: true; rows: number; text: string; label: string } | { ok: f
 /** Most datasets one config may name for a count (a mixture is a handful; a hostile list is thousands). */
 export const MAX_DATASET_REFS = 256;
 
-/** What one estimate has read already: a file named many times is read and counted once. */
+type Catalog = { entries: unknown } | { why: string };
+
+/** What one estimate (or one run: `DatasetReads`) has read already: a file named many times is read and counted once. */
 interface Seen {
   rows: Map<string, RowCount>;
-  catalogs: Map<string, { entries: unknown } | { why: string }>;
+  catalogs: Map<string, Catalog>;
+}
+
+/**
+ * The row counts and catalogs (`dataset_info.json`, parsed) one lint run has read: the configs of a
+ * folder name the same files, and a config that several launch commands run is counted for each.
+ * At most `rowsLimit` counts and `catalogsLimit` catalogs (a catalog may be large) are kept; then they start over.
+ */
+export class DatasetReads implements Seen {
+  readonly rows = new Map<string, RowCount>();
+  readonly catalogs = new Map<string, Catalog>();
+
+  constructor(
+    readonly rowsLimit = 4096,
+    readonly catalogsLimit = 8,
+  ) {}
 }
 
 function countOnce(abs: string, ctx: DatasetContext, seen: Seen): RowCount {
   let n = seen.rows.get(abs);
   if (!n) {
     n = countRows(abs, ctx.datasetMaxBytes ?? DATASET_MAX_BYTES);
+    if (seen instanceof DatasetReads && seen.rows.size >= seen.rowsLimit) seen.rows.clear();
     seen.rows.set(abs, n);
   }
   return n;
@@ -84,6 +104,7 @@ function countCatalog(name: string, dir: string, ctx: DatasetContext, seen: Seen
   let catalog = seen.catalogs.get(info.found.abs);
   if (!catalog) {
     catalog = readCatalog(info.found.abs, ctx);
+    if (seen instanceof DatasetReads && seen.catalogs.size >= seen.catalogsLimit) seen.catalogs.clear();
     seen.catalogs.set(info.found.abs, catalog);
   }
   if ('why' in catalog) return { ok: false, why: catalog.why };
@@ -102,7 +123,7 @@ function countCatalog(name: string, dir: string, ctx: DatasetContext, seen: Seen
 }
 
 /** `dataset_info.json`, parsed. */
-function readCatalog(abs: string, ctx: DatasetContext): { entries: unknown } | { why: string } {
+function readCatalog(abs: string, ctx: DatasetContext): Catalog {
   const read = readBounded(abs, ctx.maxBytes);
   if (!read.ok) return { why: `${ctx.show(abs)}: ${read.why}` };
   try {
@@ -158,7 +179,7 @@ export function estimateDatasetSamples(req: DatasetRequest, ctx: DatasetContext)
   if (req.refs.length === 0) return { ok: false, why: 'no dataset named' };
   if (req.refs.length > MAX_DATASET_REFS) return { ok: false, why: `${req.refs.length} datasets named, more than the ${MAX_DATASET_REFS} trainlint counts` };
   const parts: { rows: number; text: string; label: string }[] = [];
-  const seen: Seen = { rows: new Map(), catalogs: new Map() };
+  const seen: Seen = ctx.reads ?? { rows: new Map(), catalogs: new Map() };
   for (const ref of req.refs) {
     const c = countRef(ref, req, ctx, seen);
     if (!c.ok) return { ok: false, why: c.why };

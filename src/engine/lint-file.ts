@@ -13,7 +13,7 @@ import { detectDialect, dialectById, ruleYamlLoader } from '../dialects/index.js
 import type { Dialect, ExtractEnv, Extraction } from '../dialects/types.js';
 import { handedOnAsText } from '../dialects/megatron.js';
 import { RULES, RULES_BY_ID } from '../rules/index.js';
-import type { RuleContext } from '../rules/types.js';
+import type { Rule, RuleContext } from '../rules/types.js';
 import { relativePosix, resolveUnder, toPosix } from './posix-paths.js';
 import { checkRepoPath, describeTried, PathChecks, repoRootOf, resolveWritten, type PathBase, type RepoRoot } from './repo-files.js';
 import { DEFAULT_MAX_FILE_BYTES, formatOf, jsonByteOrderMarkProblem, loadFile } from './load-file.js';
@@ -30,18 +30,17 @@ import { composeFromRepository, type HydraFiles } from './hydra-files.js';
 import type { ComposedConfig, LoadedConfig } from './hydra/compose.js';
 import type { HydraInput } from './hydra/view.js';
 import { inheritanceFindings, inheritanceReader } from './inherit.js';
-import { estimateDatasetSamples, type DatasetEstimate } from './datasets.js';
+import { DatasetReads, estimateDatasetSamples } from './datasets.js';
 import type { SourceFile } from './source.js';
 import { fileStartRange } from './source.js';
 import { PLAN_FIELDS, type Finding, type PlanField, type Setting, type Severity, type TrainingPlan } from './types.js';
 import type { FileResult, LintOptions } from './lint.js';
 import { RecentMap } from './recent-map.js';
-import { detached } from './parallel/finished.js';
 import { launchedConfig, type ScriptLaunch } from './script-links.js';
 import { sourceReaderFor } from './script-sources.js';
 import type { SourceReader } from './launch.js';
 
-/** Per-file cache entries a run keeps (dataset counts, Hydra compositions): the configs linted most recently. */
+/** Per-file cache entries a run keeps (Hydra compositions): the configs linted most recently. */
 const RECENT_PER_FILE = 256;
 
 /** The files being linted, as the links and references of a config see them. */
@@ -78,12 +77,12 @@ export interface LintRun {
   hydraFiles: HydraFiles;
   /** A config's Hydra composition from the repository's files (cached per file and bases). */
   composedFor(file: SourceFile, bases: PathBase[]): ComposedConfig | undefined;
-  /** Dataset row counts, per config and bases (the recent ones: engine/recent-map.ts). */
-  estimates: RecentMap<string, DatasetEstimate>;
-  /** `configBases` of the configs no launch command runs, per folder (they follow from it alone), and their folders joined by NUL. */
-  datasetBasesByFolder: Map<string, { bases: PathBase[]; dirs: string }>;
+  /** `configBases` of the configs no launch command runs, per folder (they follow from it alone). */
+  datasetBasesByFolder: Map<string, PathBase[]>;
   /** The dataset files and catalogs looked up so far (configs of a folder name the same ones). */
   datasetChecks: PathChecks;
+  /** The dataset files counted and catalogs read so far. */
+  datasetReads: DatasetReads;
   /** Set by the caller: the linted files, for links and references. */
   linted: LintedFiles;
   /** Set by a lint worker: told the path of each declared reference (the main thread relints a file whose reference a script launches). */
@@ -154,9 +153,9 @@ export function createLintRun(options: LintOptions): LintRun {
       if (!composedCache.has(key)) composedCache.set(key, composeFromRepository(file, bases, hydraFiles, hydraCache));
       return composedCache.get(key);
     },
-    estimates: new RecentMap(RECENT_PER_FILE),
     datasetBasesByFolder: new Map(),
     datasetChecks: new PathChecks(repo),
+    datasetReads: new DatasetReads(),
     linted: { has: () => false, file: () => undefined },
   };
 }
@@ -266,23 +265,19 @@ export function countDatasets(run: LintRun, result: FileResult, launchValues: Pa
   const request = result.dialect?.datasets?.(result.file);
   const extraction = result.extraction;
   if (!request || !extraction || !result.dialect || extraction.plan.datasetSamples) return;
-  const { bases, dirs } = datasetBases(run, result);
-  // The request too: a launch command may name other data (`llamafactory-cli train sft.yaml dataset=big`)
-  // than the config as written, or another launch of it; each is counted for what it names.
-  const cacheKey = `${result.file.path}\0${dirs}\0${JSON.stringify(request)}`;
-  let estimate = run.estimates.get(cacheKey);
-  if (!estimate) {
-    estimate = estimateDatasetSamples(request, { repo: run.repo, bases, show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks });
-    // Kept for the next RECENT_PER_FILE configs: a reason that quotes the config (a view of its text) would keep the text that long.
-    if (!estimate.ok) estimate = { ok: false, why: detached(estimate.why, false) };
-    run.estimates.set(cacheKey, estimate);
-  }
+  // Counted for each result (a launch command may name other data than the config as written:
+  // `llamafactory-cli train sft.yaml dataset=big`): what is slow to repeat, reading the files,
+  // is done once a run (the path checks, `run.datasetReads`). A result is counted once: keeping
+  // estimates per config and request (a key of the request's text) cost more than it saved.
+  const estimate = estimateDatasetSamples(request, { repo: run.repo, bases: datasetBases(run, result), show: run.fromAbs, maxBytes: run.maxBytes, checks: run.datasetChecks, reads: run.datasetReads });
   if (!estimate.ok) {
     extraction.notes.push(`dataset size unknown: ${estimate.why}`);
     return;
   }
   const settings = result.launch ? run.settingsWith(result.file.path, launchValues) : run.settingsOf(result.file.path);
-  const counted = { ...estimate.setting, file: result.file.path };
+  // The estimate is this result's own: its setting takes the config's path as its last key (as `{ ...setting, file }` would).
+  const counted = estimate.setting;
+  counted.file = result.file.path;
   const withRows = analyse(result.file, { ...settings, assume: { ...settings.assume, datasetSamples: counted } }, result.dialect, result.hydra).extraction;
   if (!withRows) return;
   markEstimates(extraction.plan, withRows.plan, estimate.label);
@@ -290,18 +285,14 @@ export function countDatasets(run: LintRun, result: FileResult, launchValues: Pa
   result.extraction = withRows;
 }
 
-/** `configBases` of a config and their folders joined by NUL; for one no launch command runs, kept per folder (`datasetBasesByFolder`). */
-function datasetBases(run: LintRun, result: FileResult): { bases: PathBase[]; dirs: string } {
-  if (result.launch) {
-    const bases = configBases(run, result);
-    return { bases, dirs: bases.map((b) => b.dir).join('\0') };
-  }
+/** `configBases` of a config; for one no launch command runs, kept per folder (`datasetBasesByFolder`). */
+function datasetBases(run: LintRun, result: FileResult): PathBase[] {
+  if (result.launch) return configBases(run, result);
   const byFolder = run.datasetBasesByFolder;
   const folder = path.posix.dirname(result.file.path);
   let known = byFolder.get(folder);
   if (!known) {
-    const bases = configBases(run, result);
-    known = { bases, dirs: bases.map((b) => b.dir).join('\0') };
+    known = configBases(run, result);
     byFolder.set(folder, known);
   }
   return known;
@@ -551,18 +542,31 @@ function runEachRule(result: FileResult, settings: FileSettings, schemas: Schema
     schemas: validators,
     report: ({ severity, ...input }) => push({ ruleId, severity: severity ?? ruleSeverity, path: file.path, ...input }),
   };
-  for (const rule of RULES) {
-    if (rule.meta.builtin) continue;
-    const effective = settings.rules.get(rule.meta.id);
+  const launchChecks = extraction?.launchChecks;
+  for (let i = 0; i < RULE_STEPS.length; i++) {
+    const step = RULE_STEPS[i];
+    const effective = settings.rules.get(step.id);
     if (!effective || effective.severity === 'off') continue;
-    if (rule.meta.scope !== 'file' && !extraction) continue;
-    ruleId = rule.meta.id;
+    if (!step.fileScope && !extraction) continue;
+    ruleId = step.id;
     ruleSeverity = effective.severity as Finding['severity'];
-    ctx.launchCheck = extraction?.launchChecks?.[rule.meta.id];
+    ctx.launchCheck = launchChecks?.[step.id];
     ctx.options = effective.options;
-    rule.check(ctx);
+    step.rule.check(ctx);
   }
 }
+
+/**
+ * The rules `runEachRule` runs (not the built-in ones), in order, with what it reads of each: one
+ * shape for all, where the rules' objects and metas come in as many shapes as there are rules (each
+ * object literal has its own), so that reading `meta.id`, `meta.scope`… file after file missed the
+ * inline caches.
+ */
+const RULE_STEPS: readonly { id: string; fileScope: boolean; rule: Rule }[] = RULES.filter((rule) => !rule.meta.builtin).map((rule) => ({
+  id: rule.meta.id,
+  fileScope: rule.meta.scope === 'file',
+  rule,
+}));
 
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, error: 2 };
 

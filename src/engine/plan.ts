@@ -45,10 +45,18 @@ export function numberAt(file: SourceFile, path: KeyPath, loader: YamlLoader, or
   const valueRange = editableRange(file, hit.node, hit.keyRange);
   // Built field by field (the order a spread of the optional parts gives): one shape per
   // combination instead of an object copied through each spread.
-  const setting: Setting<number> = { value: num.value, origin, file: file.path, key: path.join('.'), range: hit.keyRange };
+  const setting: Setting<number> = { value: num.value, origin, file: file.path, key: keyText(path), range: hit.keyRange };
   if (valueRange) setting.valueRange = valueRange;
   if (num.note) setting.note = num.note;
   return setting;
+}
+
+/**
+ * `path.join('.')`: a path of one key (most are) is that key, the dialect's own string, not a copy
+ * of it made by `join` for each Setting.
+ */
+function keyText(path: KeyPath): string {
+  return path.length === 1 ? String(path[0]) : path.join('.');
 }
 
 /**
@@ -68,7 +76,7 @@ export function stringAt(file: SourceFile, path: KeyPath): Setting<string> | und
   if (!hit || hit.node.kind !== 'scalar' || hit.node.value === null) return undefined;
   const launched = overrideSetting(hit.node, String(hit.node.value));
   if (launched) return launched;
-  return { value: String(hit.node.value), origin: 'explicit', file: file.path, key: path.join('.'), range: hit.keyRange };
+  return { value: String(hit.node.value), origin: 'explicit', file: file.path, key: keyText(path), range: hit.keyRange };
 }
 
 /** A Setting for a boolean key (true only for real booleans, as the loader sees them). */
@@ -77,7 +85,7 @@ export function boolAt(file: SourceFile, path: KeyPath): Setting<boolean> | unde
   if (!hit || hit.node.kind !== 'scalar' || typeof hit.node.value !== 'boolean') return undefined;
   const launched = overrideSetting(hit.node, hit.node.value);
   if (launched) return launched;
-  return { value: hit.node.value, origin: 'explicit', file: file.path, key: path.join('.'), range: hit.keyRange };
+  return { value: hit.node.value, origin: 'explicit', file: file.path, key: keyText(path), range: hit.keyRange };
 }
 
 /** A numeric Setting from a launch-script argument; the note says when it came from a variable. */
