@@ -12,9 +12,10 @@ export interface TextEdit {
   text: string;
 }
 
+/** Where each line of `text` starts: one `indexOf` a line (a search of the engine's own), not a test a character. */
 function lineStarts(text: string): number[] {
   const starts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+  for (let newline = text.indexOf('\n'); newline >= 0; newline = text.indexOf('\n', newline + 1)) starts.push(newline + 1);
   return starts;
 }
 
@@ -36,8 +37,18 @@ export function startsAfter(value: Range, key: Range): boolean {
 }
 
 const rangeText = (r: Range): string => `${r.line}:${r.column}:${r.endLine}:${r.endColumn}`;
-/** Per tree: how many scalar nodes sit at each range (a YAML alias copies the anchored node, ranges included). */
-const SCALARS_AT = new WeakMap<ConfigNode, Map<string, number>>();
+/** Where a range starts, as one number (a string past 2^20 columns): two ranges that are equal start at the same key. */
+const startKey = (r: Range): number | string => (r.column >= 0 && r.column < 0x100000 && Number.isInteger(r.column) ? r.line * 0x100000 + r.column : `${r.line}:${r.column}`);
+/**
+ * Per tree: how many scalar nodes start at each place (a YAML alias copies the anchored node,
+ * ranges included), and, once a scalar that starts where another does is asked about, how many sit
+ * at each range.
+ */
+interface ScalarCounts {
+  starts: Map<number | string, number>;
+  ranges?: Map<string, number>;
+}
+const SCALARS_AT = new WeakMap<ConfigNode, ScalarCounts>();
 
 /**
  * Trees that share no node: the own tree of a JSON or TOML file, or of a YAML text without `*` (no
@@ -51,29 +62,34 @@ export function markAliasFree(tree: ConfigNode): void {
   ALIAS_FREE.add(tree);
 }
 
-function scalarsAt(tree: ConfigNode): Map<string, number> {
-  let counts = SCALARS_AT.get(tree);
-  if (counts) return counts;
-  counts = new Map();
+/** Each scalar of `tree`, by `key` of its range. */
+function countScalars<K>(tree: ConfigNode, key: (r: Range) => K): Map<K, number> {
+  const counts = new Map<K, number>();
   const stack: ConfigNode[] = [tree];
   while (stack.length) {
     const node = stack.pop()!;
     if (node.kind === 'scalar') {
-      const key = rangeText(node.range);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      const k = key(node.range);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
     } else if (node.kind === 'map') for (const e of node.entries) stack.push(e.value);
     else stack.push(...node.items);
   }
-  SCALARS_AT.set(tree, counts);
   return counts;
 }
 
 /**
  * Whether the text of `node` is read in more than one place of `tree` (an anchored YAML scalar and
- * its aliases `*w`): an edit of it would change every reader, so it is not edited.
+ * its aliases `*w`): an edit of it would change every reader, so it is not edited. Scalars are
+ * counted by where they start (numbers, not a string a scalar), and by their whole range only in a
+ * tree where the node's start is shared.
  */
 export function sharedScalar(tree: ConfigNode | undefined, node: ScalarNode): boolean {
-  return tree !== undefined && !ALIAS_FREE.has(tree) && (scalarsAt(tree).get(rangeText(node.range)) ?? 0) > 1;
+  if (tree === undefined || ALIAS_FREE.has(tree)) return false;
+  let counts = SCALARS_AT.get(tree);
+  if (!counts) SCALARS_AT.set(tree, (counts = { starts: countScalars(tree, startKey) }));
+  if ((counts.starts.get(startKey(node.range)) ?? 0) <= 1) return false;
+  counts.ranges ??= countScalars(tree, rangeText);
+  return (counts.ranges.get(rangeText(node.range)) ?? 0) > 1;
 }
 
 /**
@@ -92,20 +108,26 @@ export function literalRange(file: SourceFile, range: Range): Range | undefined 
   return undefined;
 }
 
-/** Per file: the offset where each line starts (one number a line, not a string a line). */
+/**
+ * Per file: the offset where each line starts (one number a line, not a string a line), as far as
+ * the lines asked for so far need (a file's settings are seldom on its last lines).
+ */
 const LINE_STARTS = new WeakMap<SourceFile, number[]>();
 
 /** Line `line` (1-based) of the file without its `\n`, as `text.split('\n')[line - 1]` gives it. */
 function lineText(file: SourceFile, line: number): string | undefined {
+  if (!Number.isInteger(line) || line < 1) return undefined;
   let starts = LINE_STARTS.get(file);
-  if (!starts) {
-    starts = lineStarts(file.text);
-    LINE_STARTS.set(file, starts);
+  if (!starts) LINE_STARTS.set(file, (starts = [0]));
+  const text = file.text;
+  while (starts.length < line) {
+    const newline = text.indexOf('\n', starts[starts.length - 1]);
+    if (newline < 0) return undefined;
+    starts.push(newline + 1);
   }
   const start = starts[line - 1];
-  if (start === undefined) return undefined;
-  const next = starts[line];
-  return file.text.slice(start, next === undefined ? file.text.length : next - 1);
+  const end = text.indexOf('\n', start);
+  return text.slice(start, end < 0 ? text.length : end);
 }
 
 /**
